@@ -1,0 +1,43 @@
+# Onward: `make run` and `make test` need only Go, plus PostgreSQL and Redis,
+# which `onward services` finds running or starts privately under .onward/.
+
+GO      ?= go
+STATE   := .onward
+# The race detector needs cgo, which Go turns off when there is no C
+# compiler; then the tests still run, without -race, and say so.
+RACE     = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
+
+.PHONY: run test build bench fmt vet services-env services-stop
+
+## run: start Onward for development (finds or starts PostgreSQL and Redis)
+run:
+	$(GO) run ./cmd/onward dev
+
+## test: run every test with -race against real PostgreSQL and Redis
+test: services-env
+	@[ -n "$(RACE)" ] || echo "make test: no C compiler, so cgo is off: running without -race (install gcc or clang to get it)" >&2
+	. ./$(STATE)/services.env && $(GO) test $(RACE) -count=1 ./...
+
+## services-env: write export lines for ONWARD_DATABASE_URL and ONWARD_REDIS_URL
+services-env:
+	@mkdir -p $(STATE)
+	$(GO) run ./cmd/onward services env > $(STATE)/services.env.tmp
+	@mv $(STATE)/services.env.tmp $(STATE)/services.env
+
+## services-stop: stop the private PostgreSQL and Redis under .onward/, if any
+services-stop:
+	$(GO) run ./cmd/onward services stop
+
+## build: build the binary into ./bin/onward
+build:
+	$(GO) build -o bin/onward ./cmd/onward
+
+## bench: run the benchmarks of the built binary
+bench: build
+	./bin/onward bench all
+
+fmt:
+	$(GO) fmt ./...
+
+vet:
+	$(GO) vet ./...

@@ -1,0 +1,137 @@
+// Package bot is everything agency staff and coordinators touch: the Slack
+// app (referral cards, buttons, modals, slash commands, the triage
+// channel), Slack request signature checks, and the staff web inbox that
+// mirrors the cards for agencies not on Slack. Every action goes through
+// core; delivery of cards is notify's (it calls Cards.Card).
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Options wires a Bot.
+type Options struct {
+	Engine *core.Engine
+	Config core.Config
+	Log    *slog.Logger
+	Redis  *redis.Client
+	// KeyPrefix starts every Redis key the bot writes (dedupe keys, used
+	// login links), so tests and several networks can share one Redis.
+	KeyPrefix string
+	// MaxJobs bounds slow work running at once after an acknowledgement
+	// (core calls, Slack API calls). The default is half the database
+	// pool's connections (at least 2), so the bot's background work never
+	// holds every connection the rest of the server needs.
+	MaxJobs int
+}
+
+// Bot serves the Slack endpoints and the staff web inbox.
+type Bot struct {
+	engine *core.Engine
+	cfg    core.Config
+	log    *slog.Logger
+	rdb    *redis.Client
+	prefix string
+	api    *slack.Client
+	cards  *Cards
+	clock  core.Clock
+	auth   *staffAuth
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   sync.WaitGroup
+	sem    chan struct{}
+}
+
+// New builds a Bot. Without Slack credentials it serves only the staff
+// web inbox.
+func New(o Options) (*Bot, error) {
+	if o.Engine == nil || o.Redis == nil || o.Log == nil {
+		return nil, errors.New("bot: engine, Redis and logger are required")
+	}
+	if o.Config.SessionSecret == "" {
+		return nil, errors.New("bot: ONWARD_SESSION_SECRET is required to sign staff login links")
+	}
+	if o.MaxJobs <= 0 {
+		o.MaxJobs = max(2, int(o.Engine.Pool().Config().MaxConns)/2)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &Bot{
+		engine: o.Engine, cfg: o.Config, log: o.Log, rdb: o.Redis, prefix: o.KeyPrefix,
+		cards: NewCards(o.Engine, o.Config), clock: o.Engine.Clock(),
+		ctx: ctx, cancel: cancel, sem: make(chan struct{}, o.MaxJobs),
+	}
+	b.api = NewSlackClient(o.Config)
+	b.auth = newStaffAuth(o.Config, b.clock)
+	return b, nil
+}
+
+// NewSlackClient returns the slack-go client for the configured bot token,
+// pointed at ONWARD_SLACK_API_URL when set (fakes and simulators).
+func NewSlackClient(cfg core.Config) *slack.Client {
+	var opts []slack.Option
+	if cfg.SlackAPIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.SlackAPIURL, "/")+"/"))
+	}
+	return slack.New(cfg.SlackBotToken, opts...)
+}
+
+// Close waits (up to ten seconds) for work started after acknowledgements
+// to finish, then cancels what is left.
+func (b *Bot) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = b.Drain(ctx)
+	b.cancel()
+}
+
+// Drain waits until the work started after acknowledgements so far has
+// finished, or ctx ends.
+func (b *Bot) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { b.jobs.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// wait blocks until all work started so far has finished (tests).
+func (b *Bot) wait() { b.jobs.Wait() }
+
+// async runs slow work after Slack has had its acknowledgement: Slack
+// wants an answer within three seconds, and core calls plus Slack API
+// calls must not hold it up. At most MaxJobs run at once.
+func (b *Bot) async(name string, fn func(ctx context.Context)) {
+	b.jobs.Add(1)
+	go func() {
+		defer b.jobs.Done()
+		select {
+		case b.sem <- struct{}{}:
+		case <-b.ctx.Done():
+			return
+		}
+		defer func() { <-b.sem }()
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				b.log.Error("bot job panicked", "job", name, "panic", fmt.Sprint(p))
+			}
+		}()
+		fn(ctx)
+	}()
+}

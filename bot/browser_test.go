@@ -1,0 +1,88 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/onward-network/onward/core"
+)
+
+// chromiumPath finds Debian's chromium. The browser test fails (it does not
+// skip) when it is missing: CI installs it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("ONWARD_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Fatal("chromium is not installed: the staff inbox browser test needs it. Install it with: apt-get install -y chromium")
+	return ""
+}
+
+// TestBrowserSignInAndAccept drives the staff inbox in headless Chromium:
+// open the magic link, continue, accept a referral from its card.
+func TestBrowserSignInAndAccept(t *testing.T) {
+	path := chromiumPath(t)
+	tb := newTestBot(t)
+	r := tb.selfReferral("browser", false)
+	link := tb.local(tb.link(tb.Net.Adviser))
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()))
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	// Start the browser on a context without a timeout (it lives as long
+	// as that first call's context), then bound the steps.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(browser, 45*time.Second)
+	defer cancel()
+
+	accept := chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%d/accept"] button`, r.ID))
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(accept),
+		chromedp.Click(accept),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+	)
+	if err != nil {
+		t.Fatalf("browse the inbox: %v", err)
+	}
+	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`p.flash`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(flash, r.Reference+" accepted") {
+		t.Errorf("confirmation %q, want %s accepted", flash, r.Reference)
+	}
+	// The stylesheet loaded under the strict Content-Security-Policy.
+	display, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("header.site")).display`))
+	if err != nil || display != "flex" {
+		t.Errorf("stylesheet not applied (header display %q, %v)", display, err)
+	}
+	got := tb.referral(r.ID)
+	if got.Status != core.StatusAccepted || got.StatusBy == nil || *got.StatusBy != tb.Net.Adviser.ID {
+		t.Errorf("referral %s by %v, want accepted by Ailsa", got.Status, got.StatusBy)
+	}
+}

@@ -1,0 +1,271 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Channel kinds a card is shown in, as core's card.sync rows name them.
+const (
+	KindAgency = "agency"
+	KindTriage = "triage"
+)
+
+// button is one thing staff can press on a card. Most are core actions;
+// details is the client-details disclosure.
+type button string
+
+// Card buttons, in the order they are shown. Their values are also the
+// Slack action_ids and the staff inbox's form paths.
+const (
+	btnAccept   button = "accept"
+	btnReject   button = "reject"
+	btnRedirect button = "redirect"
+	btnContact  button = "contact"
+	btnComplete button = "complete"
+	btnFail     button = "fail"
+	btnClaim    button = "claim"
+	btnAssign   button = "assign"
+	btnDetails  button = "details"
+)
+
+// action is the core action a button asks for ("" for details).
+func (b button) action() core.Action {
+	if b == btnDetails {
+		return ""
+	}
+	return core.Action(b)
+}
+
+// cardView is what a referral card shows, the same in Slack and in the
+// staff inbox. It never carries the client's name, phone, email, full
+// postcode or notes: cards live in channel history.
+type cardView struct {
+	ID         core.ReferralID
+	Version    int
+	Reference  string
+	Kind       string // KindAgency or KindTriage
+	Needs      []string
+	Crisis     bool
+	District   string
+	Source     core.Source
+	Leaflet    string
+	FromAgency string
+	ToAgency   string
+	Received   time.Time
+	AckDue     time.Time // zero when there is no clock running
+	Overdue    bool
+	AckedAfter time.Duration // how long acknowledgement took, when acknowledged
+	Acked      bool
+	Status     core.Status
+	Open       bool
+	InTriage   bool
+	Triaged    bool
+	ActedBy    string // "Ailsa Brodie (Kirkcaldy Citizens Advice)", or "" when nobody has acted
+	ActedAt    time.Time
+	Reason     string // the rejection reason, in words
+	Redirected bool
+	RedirectTo string
+	ClaimedBy  string
+	AssignedBy string
+	AssignedAt time.Time
+	Buttons    []button
+	Mention    string // put at the top of a crisis card waiting in triage ("<!here>")
+	Now        time.Time
+	Location   *time.Location
+}
+
+// Value is what a card's buttons carry: the referral and the version the
+// person saw, so a click on a stale card loses the optimistic check.
+func (v cardView) Value() string { return buttonValue(v.ID, v.Version) }
+
+func buttonValue(id core.ReferralID, version int) string {
+	return fmt.Sprintf("%d:%d", id, version)
+}
+
+// parseButtonValue reads "ID:VERSION" back.
+func parseButtonValue(s string) (core.ReferralID, int, error) {
+	a, b, ok := strings.Cut(s, ":")
+	id, err1 := strconv.ParseInt(a, 10, 64)
+	ver, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || id <= 0 || ver < 0 {
+		return 0, 0, fmt.Errorf("button value %q is not referral:version", s)
+	}
+	return core.ReferralID(id), ver, nil
+}
+
+// Age is how long ago the referral arrived.
+func (v cardView) Age() time.Duration { return v.Now.Sub(v.Received) }
+
+// DueIn is how long is left to acknowledge (negative when overdue).
+func (v cardView) DueIn() time.Duration { return v.AckDue.Sub(v.Now) }
+
+// buildView reads what the card of a referral needs: agency names, who
+// acted, the acknowledgement clock. It is used by the Slack renderer and
+// the staff inbox alike.
+func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind string) (cardView, error) {
+	cal, err := eng.Calendar(ctx)
+	if err != nil {
+		return cardView{}, err
+	}
+	v := cardView{
+		ID: r.ID, Version: r.Version, Reference: r.Reference, Kind: kind, Crisis: r.Crisis,
+		District: r.PostcodeDistrict, Source: r.Source, Leaflet: r.LeafletCode, Received: r.CreatedAt,
+		Status: r.Status, Open: r.Status.Open(), InTriage: r.InTriage(), Triaged: r.Triaged,
+		ActedAt: r.StatusAt, Now: eng.Clock().Now(), Location: cal.Location,
+	}
+	for _, n := range r.Needs {
+		v.Needs = append(v.Needs, n.Label())
+	}
+	names := agencyNames{eng: eng}
+	if r.FromAgencyID != nil {
+		if v.FromAgency, err = names.name(ctx, *r.FromAgencyID); err != nil {
+			return cardView{}, err
+		}
+	}
+	var to core.Agency
+	if r.ToAgencyID != nil {
+		if to, err = names.get(ctx, *r.ToAgencyID); err != nil {
+			return cardView{}, err
+		}
+		v.ToAgency = to.Name
+	}
+	if r.StatusBy != nil && r.Status != core.StatusRequested {
+		v.ActedBy = staffName(ctx, eng, *r.StatusBy)
+	} else if r.Status != core.StatusRequested {
+		v.ActedBy = "Onward"
+	}
+	if r.TriageClaimedBy != nil {
+		v.ClaimedBy = staffName(ctx, eng, *r.TriageClaimedBy)
+	}
+	if r.Reason != nil {
+		v.Reason = r.Reason.Label()
+		v.Redirected = *r.Reason == core.ReasonRedirected
+	}
+
+	// The clock starts when the referral reached the agency: creation, or
+	// the coordinator's assignment for a triaged one. Core stores both the
+	// assignment time and the due time.
+	routedAt := r.CreatedAt
+	if r.AssignedAt != nil {
+		routedAt, v.AssignedAt = *r.AssignedAt, *r.AssignedAt
+	}
+	if (kind == KindTriage && r.AssignedAt != nil) || v.Redirected {
+		// Who assigned it, and where a redirect went, are in the audit log.
+		evs, err := eng.ReferralEvents(ctx, r.ID)
+		if err != nil {
+			return cardView{}, err
+		}
+		for _, ev := range evs {
+			switch {
+			case ev.Kind == core.EventAssigned && ev.ActorID != nil:
+				v.AssignedBy = staffName(ctx, eng, *ev.ActorID)
+			case ev.Kind == core.EventTransition && v.Redirected && ev.ToStatus == core.StatusRejected:
+				if id, ok := dataAgency(ev.Data["to_agency_id"]); ok {
+					if v.RedirectTo, err = names.name(ctx, id); err != nil {
+						return cardView{}, err
+					}
+				}
+			}
+		}
+	}
+	switch {
+	case r.AcknowledgedAt != nil:
+		v.Acked, v.AckedAfter = true, r.AcknowledgedAt.Sub(routedAt)
+	case r.ToAgencyID != nil && r.Status == core.StatusRequested:
+		if r.AckDueAt != nil {
+			v.AckDue = *r.AckDueAt
+		} else {
+			// Rows from before core stored the due time.
+			v.AckDue = cal.AddWorkingHours(routedAt, time.Duration(to.AckTargetHours)*time.Hour)
+		}
+		v.Overdue = v.Now.After(v.AckDue)
+	}
+	v.Buttons = buttonsFor(r, kind)
+	return v, nil
+}
+
+// buttonsFor lists the buttons valid for the referral in its status, in
+// this channel: no stale buttons.
+func buttonsFor(r core.Referral, kind string) []button {
+	var out []button
+	if kind == KindTriage {
+		if !r.InTriage() {
+			return nil
+		}
+		if r.TriageClaimedBy == nil && r.Allowed(core.ActionClaim) {
+			out = append(out, btnClaim)
+		}
+		if r.Allowed(core.ActionAssign) {
+			out = append(out, btnAssign)
+		}
+		return append(out, btnDetails)
+	}
+	for _, b := range []button{btnAccept, btnReject, btnRedirect, btnContact, btnComplete, btnFail} {
+		if r.Allowed(b.action()) {
+			out = append(out, b)
+		}
+	}
+	if r.Status.Open() && r.ToAgencyID != nil {
+		out = append(out, btnDetails)
+	}
+	return out
+}
+
+// dataAgency reads an agency id out of event data decoded from JSON.
+func dataAgency(v any) (core.AgencyID, bool) {
+	switch n := v.(type) {
+	case float64:
+		return core.AgencyID(n), true
+	case int64:
+		return core.AgencyID(n), true
+	case int:
+		return core.AgencyID(n), true
+	}
+	return 0, false
+}
+
+// staffName names a member of staff with their agency, the way cards and
+// conflicts show who acted. Staff who have left are still named by role.
+func staffName(ctx context.Context, eng *core.Engine, id core.StaffID) string {
+	s, err := eng.StaffByID(ctx, id)
+	if err != nil {
+		return "a former member of staff"
+	}
+	return s.Name + " (" + s.AgencyName + ")"
+}
+
+// agencyNames looks agencies up once per card.
+type agencyNames struct {
+	eng   *core.Engine
+	cache map[core.AgencyID]core.Agency
+}
+
+func (n *agencyNames) get(ctx context.Context, id core.AgencyID) (core.Agency, error) {
+	if a, ok := n.cache[id]; ok {
+		return a, nil
+	}
+	a, err := n.eng.Agency(ctx, id)
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Agency{ID: id, Name: "an agency no longer in the directory"}, nil
+	}
+	if err != nil {
+		return core.Agency{}, err
+	}
+	if n.cache == nil {
+		n.cache = map[core.AgencyID]core.Agency{}
+	}
+	n.cache[id] = a
+	return a, nil
+}
+
+func (n *agencyNames) name(ctx context.Context, id core.AgencyID) (string, error) {
+	a, err := n.get(ctx, id)
+	return a.Name, err
+}

@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+)
+
+func TestHelpAndUnknownCommands(t *testing.T) {
+	tb := newTestBot(t)
+	for _, c := range []struct{ command, text, want string }{
+		{"/onward", "help", "/refer"},
+		{"/onward", "", "/onward capacity on"},
+		{"/onward", "dance", "I don't know"},
+		{"/elsewhere", "", "I don't know"},
+	} {
+		body := wantStatus(t, tb.command("U0AILSA", c.command, c.text), 200)
+		var m map[string]string
+		if err := json.Unmarshal([]byte(body), &m); err != nil || m["response_type"] != "ephemeral" || !strings.Contains(m["text"], c.want) {
+			t.Errorf("%s %s: got %s, want an ephemeral reply containing %q", c.command, c.text, body, c.want)
+		}
+	}
+}
+
+func TestCapacityCommand(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	wantStatus(t, tb.command("U0AILSA", "/onward", "capacity on waiting list until March"), 200)
+	tb.bot.wait()
+	a, err := tb.Engine.Agency(ctx, tb.Net.CAB)
+	if err != nil || !a.AtCapacity || a.CapacityNote != "waiting list until March" {
+		t.Fatalf("CAB should be at capacity with the note: %+v %v", a, err)
+	}
+	replies := tb.slack.called("response_url")
+	if len(replies) != 1 || !strings.Contains(replies[0].text(), "at capacity") || replies[0].JSON["response_type"] != "ephemeral" {
+		t.Fatalf("want one ephemeral confirmation, got %+v", replies)
+	}
+	var alert string
+	if err := tb.Pool.QueryRow(ctx, `SELECT payload->>'text' FROM outbox WHERE kind = $1`, core.OutboxAlert).Scan(&alert); err != nil {
+		t.Fatalf("no coordinator alert queued: %v", err)
+	}
+	if !strings.Contains(alert, "Kirkcaldy Citizens Advice is at capacity: waiting list until March (set by Ailsa Brodie)") {
+		t.Errorf("alert text %q", alert)
+	}
+	// New self-referrals no longer go to CAB.
+	m, err := tb.Engine.Suggest(ctx, core.MatchQuery{Needs: []core.Need{core.NeedDebt}, District: "KY1"})
+	if err != nil || len(m.Suggestions) == 0 || m.Suggestions[0].Agency.ID == tb.Net.CAB {
+		t.Errorf("CAB still suggested while at capacity: %+v", m.Suggestions)
+	}
+
+	wantStatus(t, tb.command("U0AILSA", "/onward", "capacity off"), 200)
+	wantStatus(t, tb.command("U0AILSA", "/onward", "capacity maybe"), 200)
+	wantStatus(t, tb.command("U0STRANGER", "/onward", "capacity on"), 200)
+	tb.bot.wait()
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.AtCapacity {
+		t.Errorf("capacity off did not take effect")
+	}
+	replies = tb.slack.called("response_url")
+	texts := []string{}
+	for _, r := range replies {
+		texts = append(texts, r.text())
+	}
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{"taking referrals again", "Use `/onward capacity on", "not registered"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("replies lack %q:\n%s", want, all)
+		}
+	}
+}
+
+func TestLoginCommandDMsALink(t *testing.T) {
+	tb := newTestBot(t)
+	wantStatus(t, tb.command("U0AILSA", "/onward", "login"), 200)
+	tb.bot.wait()
+	opens := tb.slack.called("conversations.open")
+	if len(opens) != 1 || opens[0].Form.Get("users") != "U0AILSA" {
+		t.Fatalf("want a DM opened with U0AILSA, got %+v", opens)
+	}
+	posts := tb.slack.called("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "D0U0AILSA" {
+		t.Fatalf("want the link posted in the DM, got %+v", posts)
+	}
+	text := posts[0].text()
+	i := strings.Index(text, "http://onward.test/staff/login?token=")
+	if i < 0 {
+		t.Fatalf("no login link in %q", text)
+	}
+	link := text[i : strings.IndexByte(text[i:], '|')+i]
+	if err := tb.signInWith(link); err != nil {
+		t.Errorf("the DM'd link does not sign in: %v", err)
+	}
+	if r := tb.slack.called("response_url"); len(r) != 1 || !strings.Contains(r[0].text(), "direct message") {
+		t.Errorf("want an ephemeral 'sent' reply, got %+v", r)
+	}
+}
+
+func TestReferCommand(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	// Unknown users get no modal.
+	body := wantStatus(t, tb.command("U0STRANGER", "/refer", ""), 200)
+	if !strings.Contains(body, "not registered") || len(tb.slack.called("views.open")) != 0 {
+		t.Fatalf("unknown user: %s", body)
+	}
+
+	wantStatus(t, tb.command("U0AILSA", "/refer", ""), 200)
+	start := tb.openedView("")
+	goldenJSON(t, "modal_refer_start", start)
+
+	// Step one: a bad postcode is shown against its block.
+	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF1", cbReferStart, "",
+		map[string]any{blkNeeds: multi("housing"), blkPostcode: typed("not a postcode")})), 200)
+	if errs, _ := submitResponse(t, body)["errors"].(map[string]any); errs[blkPostcode] == nil {
+		t.Fatalf("want a postcode error, got %s", body)
+	}
+	// Step one done: the modal becomes step two with the suggestions.
+	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF1", cbReferStart, "",
+		map[string]any{blkNeeds: multi("housing"), blkPostcode: typed("ky1 2cd"), blkCrisis: checked()})), 200)
+	resp := submitResponse(t, body)
+	if resp["response_action"] != "update" {
+		t.Fatalf("want response_action update, got %s", body)
+	}
+	next := resp["view"].(map[string]any)
+	goldenJSON(t, "modal_refer_send", next)
+	if s := mustJSON(t, next); !strings.Contains(s, "Housing Options Fife") || !strings.Contains(s, "Kingdom Advice Network will share") {
+		t.Errorf("step two should offer Housing Options and show the consent wording: %s", s)
+	}
+	meta := next["private_metadata"].(string)
+	housing := strconv.FormatInt(int64(tb.Net.Housing), 10)
+	values := map[string]any{blkName: typed("Kenny Lumsden"), blkPhone: typed("07700 900555"), blkNotes: typed("Eviction notice"),
+		blkAgency: radio(housing), blkConsent: checked()}
+
+	// Without the consent box ticked: refused, in the modal.
+	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF1", cbReferSend, meta, values)), 200)
+	errs, _ := submitResponse(t, body)["errors"].(map[string]any)
+	if msg, _ := errs[blkConsent].(string); !strings.Contains(msg, "confirm the client agreed") {
+		t.Fatalf("want a consent error, got %s", body)
+	}
+	// A bad phone number: against the phone block.
+	values[blkConsent] = checked(consentAgreed)
+	values[blkPhone] = typed("12")
+	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF1", cbReferSend, meta, values)), 200)
+	if errs, _ := submitResponse(t, body)["errors"].(map[string]any); errs[blkPhone] == nil {
+		t.Fatalf("want a phone error, got %s", body)
+	}
+	values[blkPhone] = typed("07700 900555")
+	sub := tb.viewSubmission("U0AILSA", "V0REF1", cbReferSend, meta, values)
+	body = wantStatus(t, tb.interact(sub), 200)
+	resp = submitResponse(t, body)
+	if resp["response_action"] != "update" || !strings.Contains(body, "is with *Housing Options Fife*") {
+		t.Fatalf("want the confirmation view, got %s", body)
+	}
+	rs, err := tb.Engine.ListReferrals(ctx, core.ReferralFilter{ToAgency: tb.Net.Housing})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("want one referral to Housing, got %d (%v)", len(rs), err)
+	}
+	r := rs[0]
+	if r.Source != core.SourceStaff || r.FromAgencyID == nil || *r.FromAgencyID != tb.Net.CAB || r.PostcodeDistrict != "KY1" {
+		t.Errorf("referral %+v", r)
+	}
+	c, err := tb.Engine.Consent(ctx, r.ConsentID)
+	if err != nil || c.Channel != core.ChannelStaff || c.StaffID == nil || *c.StaffID != tb.Net.Adviser.ID || !c.Covers(tb.Net.Housing) || c.Covers(tb.Net.Welfare) {
+		t.Errorf("consent %+v %v: want staff-channel evidence by Ailsa, scoped to Housing", c, err)
+	}
+	// Submitted twice: still one referral.
+	wantStatus(t, tb.interact(sub), 200)
+	if rs, _ := tb.Engine.ListReferrals(ctx, core.ReferralFilter{ToAgency: tb.Net.Housing}); len(rs) != 1 {
+		t.Errorf("a repeated submission made %d referrals", len(rs))
+	}
+	for _, p := range []string{"Kenny", "Lumsden", "900555", "Eviction"} {
+		if strings.Contains(tb.logText(), p) {
+			t.Errorf("log carries personal data %q", p)
+		}
+	}
+}

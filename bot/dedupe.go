@@ -1,0 +1,37 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// dedupeTTL is how long a processed Slack request is remembered: Slack
+// retries within minutes, and a double click comes within seconds.
+const dedupeTTL = time.Hour
+
+// first reports whether key is seen for the first time (SET NX in Redis),
+// so a Slack retry or a repeated click is processed once. When Redis does
+// not answer it lets the request through: core's optimistic version check
+// still stops a double transition.
+func (b *Bot) first(ctx context.Context, key string) bool {
+	ok, err := b.rdb.SetNX(ctx, b.prefix+"bot:once:"+key, 1, dedupeTTL).Result()
+	if err != nil {
+		b.log.Warn("dedupe Slack request: Redis unavailable, processing anyway", "err", err)
+		return true
+	}
+	return ok
+}
+
+// remember marks key as done without checking (a modal submitted once,
+// successfully).
+func (b *Bot) remember(ctx context.Context, key string) {
+	if err := b.rdb.Set(ctx, b.prefix+"bot:once:"+key, 1, dedupeTTL).Err(); err != nil {
+		b.log.Warn("remember Slack submission", "err", err)
+	}
+}
+
+// seen reports whether key was remembered.
+func (b *Bot) seen(ctx context.Context, key string) bool {
+	n, err := b.rdb.Exists(ctx, b.prefix+"bot:once:"+key).Result()
+	return err == nil && n > 0
+}

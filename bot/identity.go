@@ -1,0 +1,54 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/onward-network/onward/core"
+)
+
+// errNotRegistered means the Slack user is no member of staff Onward
+// knows: they get a "not registered" reply and nothing happens.
+var errNotRegistered = errors.New("this Slack user is not registered as staff")
+
+// staffForSlack finds the member of staff behind a Slack user: by the
+// linked Slack user id, else (first use) by the email Slack has for them,
+// which then links the two.
+func (b *Bot) staffForSlack(ctx context.Context, userID string) (core.Staff, error) {
+	if userID == "" {
+		return core.Staff{}, errNotRegistered
+	}
+	s, err := b.engine.StaffBySlackUser(ctx, userID)
+	if err == nil {
+		return s, nil
+	}
+	if !errors.Is(err, core.ErrNotFound) {
+		return core.Staff{}, err
+	}
+	u, err := b.api.GetUserInfoContext(ctx, userID)
+	var slackErr slack.SlackErrorResponse
+	if errors.As(err, &slackErr) && (slackErr.Err == "user_not_found" || slackErr.Err == "user_not_visible") {
+		return core.Staff{}, errNotRegistered
+	}
+	if err != nil {
+		return core.Staff{}, fmt.Errorf("look up Slack user: %w", err)
+	}
+	if u.Deleted || u.IsBot || u.Profile.Email == "" {
+		return core.Staff{}, errNotRegistered
+	}
+	s, err = b.engine.StaffByEmail(ctx, u.Profile.Email)
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Staff{}, errNotRegistered
+	}
+	if err != nil {
+		return core.Staff{}, err
+	}
+	if err := b.engine.LinkSlackUser(ctx, s.ID, userID); err != nil {
+		return core.Staff{}, err
+	}
+	b.log.Info("linked Slack user to staff", "staff", s.ID)
+	return s, nil
+}

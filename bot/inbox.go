@@ -1,0 +1,119 @@
+package bot
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// The staff web inbox: the same cards as Slack, as accessible HTML, with
+// the same actions through the same core calls. Pages allow no inline
+// script or style, so a strict Content-Security-Policy holds.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'"
+
+// sessionCookie holds the signed session token.
+const sessionCookie = "onward_staff"
+
+// cardItem is a card as the inbox shows it, with the form token its
+// buttons need.
+type cardItem struct {
+	cardView
+	CSRF   string
+	Linked bool // the card links to its referral page (in lists)
+}
+
+// Has reports whether the card shows the button.
+func (c cardItem) Has(name string) bool { return slices.Contains(c.Buttons, button(name)) }
+
+// reasonOption is one coded rejection reason for the form.
+type reasonOption struct{ Value, Label string }
+
+// formValues are what was typed, kept when a form comes back with errors.
+type formValues struct{ Reason, Feedback, Agency string }
+
+// page is everything any inbox page shows.
+type page struct {
+	Title        string
+	Message      string
+	Staff        *core.Staff
+	CSRF         string
+	Done         string // the action just done, for the confirmation
+	DoneRef      string
+	Error        string
+	Fields       map[string]string
+	Coordinator  bool
+	AtCapacity   bool
+	CapacityNote string
+	Agency       []cardItem
+	Triage       []cardItem
+	Card         *cardItem
+	Reasons      []reasonOption
+	Match        core.Match
+	Form         formValues
+	Details      *detailsView
+	Token        string
+}
+
+var htmlFuncs = template.FuncMap{"when": when, "duration": humanDuration, "join": joinStrings}
+
+func joinStrings(s []string, sep string) string {
+	var b bytes.Buffer
+	for i, x := range s {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(x)
+	}
+	return b.String()
+}
+
+// staffPages parses each page with the layout and the card partial, once.
+var staffPages = sync.OnceValue(func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"inbox", "referral", "details", "login", "message"} {
+		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
+			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
+	}
+	return out
+})
+
+// renderPage writes a page, or a plain 500 if the template fails (it is
+// rendered to a buffer first, so no half page goes out).
+func (b *Bot) renderPage(w http.ResponseWriter, status int, name string, p page) {
+	var buf bytes.Buffer
+	if err := staffPages()[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		b.log.Error("render staff page", "page", name, "err", err)
+		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// message shows a page with a title and one paragraph.
+func (b *Bot) message(w http.ResponseWriter, status int, staff *core.Staff, csrf, title, msg string) {
+	b.renderPage(w, status, "message", page{Title: title, Message: msg, Staff: staff, CSRF: csrf})
+}
+
+// staffHeaders puts the security headers on every inbox response and
+// refuses cross-origin form posts (Go's CrossOriginProtection checks
+// Sec-Fetch-Site and Origin); forms also carry a per-session token.
+func staffHeaders(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	}))
+}

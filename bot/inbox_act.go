@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/onward-network/onward/core"
+)
+
+// inboxActions are the buttons the inbox accepts as form posts.
+var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect: true, btnContact: true,
+	btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true}
+
+// inboxAct handles a card button or form posted from the inbox: the same core
+// call, with the same authorization, as the Slack button.
+func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
+	ctx := r.Context()
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	btn := button(r.PathValue("action"))
+	if err != nil || !inboxActions[btn] {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.notfound.title", nil), sayWeb("web.notfound", nil))
+		return
+	}
+	id := core.ReferralID(n)
+	if btn == btnDetails {
+		b.details(w, r, s, id)
+		return
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: r.PostFormValue("agency")}
+	agency, _ := strconv.ParseInt(values.Agency, 10, 64)
+	res, err := b.act(ctx, core.TransitionRequest{
+		Referral: id, Action: btn.action(), Actor: s.staff.Actor(), ExpectedVersion: version,
+		Reason: core.Reason(values.Reason), Feedback: values.Feedback, ToAgency: core.AgencyID(agency),
+	})
+	if err != nil {
+		f := referralForm{status: statusFor(err), values: values}
+		var invalid *core.ValidationError
+		if errors.As(err, &invalid) {
+			f.fields = map[string]string{}
+			for _, fe := range invalid.Fields {
+				f.fields[fe.Field] = fe.Message
+			}
+		} else if !errors.Is(err, core.ErrNotFound) {
+			f.err = b.explainPlain(ctx, err)
+		}
+		var scope *core.ConsentScopeError
+		if errors.As(err, &scope) {
+			f.fields, f.err = map[string]string{"agency": f.err}, ""
+		}
+		if f.status == http.StatusInternalServerError {
+			b.failed(w, &s, err)
+			return
+		}
+		b.showReferral(w, r, s, id, f)
+		return
+	}
+	q := url.Values{"done": {string(btn)}, "ref": {res.Referral.Reference}}
+	http.Redirect(w, r, "/staff/?"+q.Encode(), http.StatusSeeOther)
+}
+
+// details shows the client's details on a page of its own, through core's
+// audited disclosure. It is a POST so that viewing is a deliberate act,
+// and the page is never cached.
+func (b *Bot) details(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID) {
+	d, err := b.disclose(r.Context(), id, s.staff, "web")
+	if err != nil {
+		if statusFor(err) == http.StatusInternalServerError {
+			b.failed(w, &s, err)
+			return
+		}
+		b.showReferral(w, r, s, id, referralForm{status: statusFor(err), err: b.explainPlain(r.Context(), err)})
+		return
+	}
+	ref := &cardItem{cardView: cardView{ID: id}}
+	b.renderPage(w, http.StatusOK, "details", page{Staff: &s.staff, CSRF: s.csrf, Details: &d, Card: ref,
+		Title: sayWeb("web.details.title", nil)})
+}
+
+// statusFor is the HTTP status of an error from core.
+func statusFor(err error) int {
+	var (
+		conflict   *core.ConflictError
+		transition *core.TransitionError
+		forbidden  *core.ForbiddenError
+		scope      *core.ConsentScopeError
+		invalid    *core.ValidationError
+	)
+	switch {
+	case errors.As(err, &conflict), errors.As(err, &transition), errors.Is(err, core.ErrConsentWithdrawn):
+		return http.StatusConflict
+	case errors.As(err, &forbidden):
+		return http.StatusForbidden
+	case errors.As(err, &scope), errors.As(err, &invalid):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, core.ErrNotFound):
+		return http.StatusNotFound
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,87 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+
+	"github.com/onward-network/onward/core"
+)
+
+// doneActions are the confirmations the inbox shows after a redirect.
+var doneActions = map[string]bool{"accept": true, "reject": true, "redirect": true, "contact": true, "complete": true,
+	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true}
+
+var referenceRe = regexp.MustCompile(`^ONW-[0-9A-Z]{1,12}$`)
+
+// inbox lists the open referrals of the staff member's agency and, for
+// coordinators, the triage queue.
+func (b *Bot) inbox(w http.ResponseWriter, r *http.Request, s session) {
+	ctx := r.Context()
+	p := page{Staff: &s.staff, CSRF: s.csrf, Coordinator: s.staff.Actor().Coordinates()}
+	if d := r.URL.Query().Get("done"); doneActions[d] {
+		p.Done = d
+		if ref := r.URL.Query().Get("ref"); referenceRe.MatchString(ref) {
+			p.DoneRef = ref
+		}
+	}
+	a, err := b.engine.Agency(ctx, s.staff.AgencyID)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	p.AtCapacity, p.CapacityNote = a.AtCapacity, a.CapacityNote
+	if p.Agency, err = b.cardItems(ctx, s, core.ReferralFilter{ToAgency: s.staff.AgencyID, Open: true}, KindAgency); err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	if p.Coordinator {
+		if p.Triage, err = b.cardItems(ctx, s, core.ReferralFilter{Triage: true}, KindTriage); err != nil {
+			b.failed(w, &s, err)
+			return
+		}
+	}
+	b.renderPage(w, http.StatusOK, "inbox", p)
+}
+
+func (b *Bot) cardItems(ctx context.Context, s session, f core.ReferralFilter, kind string) ([]cardItem, error) {
+	rs, err := b.engine.ListReferrals(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cardItem, 0, len(rs))
+	for _, r := range rs {
+		v, err := buildView(ctx, b.engine, r, kind)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cardItem{cardView: v, CSRF: s.csrf, Linked: true})
+	}
+	return out, nil
+}
+
+// failed shows the generic failure page for an unexpected error, logged
+// without personal data.
+func (b *Bot) failed(w http.ResponseWriter, s *session, err error) {
+	b.log.Error("staff inbox", "err", err)
+	var st *core.Staff
+	csrf := ""
+	if s != nil {
+		st, csrf = &s.staff, s.csrf
+	}
+	b.message(w, http.StatusInternalServerError, st, csrf, sayWeb("web.failed.title", nil), sayWeb("web.failed", nil))
+}
+
+// setCapacityForm handles the inbox's capacity form, as `/onward capacity`.
+func (b *Bot) setCapacityForm(w http.ResponseWriter, r *http.Request, s session) {
+	on := r.PostFormValue("at_capacity") == "on"
+	if err := b.setCapacity(r.Context(), s.staff, on, r.PostFormValue("note")); err != nil {
+		b.message(w, statusFor(err), &s.staff, s.csrf, sayWeb("web.failed.title", nil), b.explainPlain(r.Context(), err))
+		return
+	}
+	done := "capacity-off"
+	if on {
+		done = "capacity-on"
+	}
+	http.Redirect(w, r, "/staff/?done="+done, http.StatusSeeOther)
+}

@@ -1,0 +1,324 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// webClient is a browser-like client of the staff inbox: cookies, no
+// automatic redirects (so tests see them).
+type webClient struct {
+	t    *testing.T
+	tb   *testBot
+	http *http.Client
+	csrf string
+}
+
+func (tb *testBot) web() *webClient {
+	jar, _ := cookiejar.New(nil)
+	return &webClient{t: tb.t, tb: tb, http: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// local turns a public link (http://onward.test/…) into one on the test
+// server.
+func (tb *testBot) local(link string) string {
+	return strings.Replace(link, tb.cfg.PublicURL, tb.srv.URL, 1)
+}
+
+func (c *webClient) get(path string) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.http.Get(c.tb.local(c.tb.srv.URL + path))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	body := readBody(c.t, resp)
+	resp.Body.Close()
+	c.noteCSRF(body)
+	return resp, body
+}
+
+func (c *webClient) post(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.tb.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	body := readBody(c.t, resp)
+	resp.Body.Close()
+	c.noteCSRF(body)
+	return resp, body
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (c *webClient) noteCSRF(body string) {
+	if m := csrfRe.FindStringSubmatch(body); m != nil {
+		c.csrf = m[1]
+	}
+}
+
+var tokenRe = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+// signIn follows a login link the way a person does: open it, press
+// Continue.
+func (c *webClient) signIn(link string) error {
+	c.t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		return err
+	}
+	resp, body := c.get(u.Path + "?" + u.RawQuery)
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("login page: %d", resp.StatusCode)
+	}
+	m := tokenRe.FindStringSubmatch(body)
+	if m == nil {
+		return fmt.Errorf("login page has no token form: %s", body)
+	}
+	resp, body = c.post("/staff/login", url.Values{"token": {htmlUnescape(m[1])}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/staff/" {
+		return fmt.Errorf("login: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = c.get("/staff/")
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("inbox after login: %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func htmlUnescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#61;", "=").Replace(s)
+}
+
+func (tb *testBot) signInWith(link string) error { return tb.web().signIn(link) }
+
+func (tb *testBot) link(s core.Staff) string {
+	tb.t.Helper()
+	l, err := LoginLink(tb.cfg, tb.Clock, s)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	return l
+}
+
+func (tb *testBot) signedIn(s core.Staff) *webClient {
+	tb.t.Helper()
+	c := tb.web()
+	if err := c.signIn(tb.link(s)); err != nil {
+		tb.t.Fatal(err)
+	}
+	return c
+}
+
+func TestLoginLinks(t *testing.T) {
+	tb := newTestBot(t)
+	link := tb.link(tb.Net.Adviser)
+	if !strings.HasPrefix(link, "http://onward.test/staff/login?token=") {
+		t.Fatalf("link %s", link)
+	}
+	c := tb.web()
+	u, _ := url.Parse(link)
+	// Opening the link (as Slack's unfurler or a mail scanner does) signs
+	// nobody in and does not use it up.
+	resp, body := c.get(u.Path + "?" + u.RawQuery)
+	if resp.StatusCode != 200 || len(resp.Cookies()) != 0 {
+		t.Fatalf("GET of the link: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	tok := htmlUnescape(tokenRe.FindStringSubmatch(body)[1])
+	resp, _ = c.post("/staff/login", url.Values{"token": {tok}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	var sess *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == sessionCookie {
+			sess = ck
+		}
+	}
+	if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/staff" {
+		t.Fatalf("session cookie %+v: want HttpOnly, SameSite=Lax, Path=/staff", sess)
+	}
+	if sess.Secure {
+		t.Errorf("dev session cookie should not be Secure (plain http on localhost)")
+	}
+	// Single use.
+	other := tb.web()
+	if resp, body := other.post("/staff/login", url.Values{"token": {tok}}); resp.StatusCode != http.StatusGone || !strings.Contains(body, "already been used") {
+		t.Errorf("second use: %d %s", resp.StatusCode, body)
+	}
+	// Expired after 15 minutes; tampered and wrong-purpose tokens refused.
+	late := tb.link(tb.Net.Adviser2)
+	tb.Clock.Advance(16 * time.Minute)
+	if resp, body := tb.web().get(strings.TrimPrefix(late, tb.cfg.PublicURL)); resp.StatusCode != 400 || !strings.Contains(body, "expired") {
+		t.Errorf("expired link: %d", resp.StatusCode)
+	}
+	fresh := tb.link(tb.Net.Adviser2)
+	tampered := strings.Replace(fresh, "token=", "token=x", 1)
+	if resp, _ := tb.web().get(strings.TrimPrefix(tampered, tb.cfg.PublicURL)); resp.StatusCode != 400 {
+		t.Errorf("tampered link: %d", resp.StatusCode)
+	}
+	if resp, _ := tb.web().post("/staff/login", url.Values{"token": {sess.Value}}); resp.StatusCode != 400 {
+		t.Errorf("a session token used as a login link: %d, want 400", resp.StatusCode)
+	}
+	// No session: no inbox.
+	if resp, _ := tb.web().get("/staff/"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("inbox without a session: %d", resp.StatusCode)
+	}
+	// Production cookies are Secure.
+	cfg := tb.cfg
+	cfg.Env = "production"
+	prod := &Bot{cfg: cfg, auth: tb.bot.auth}
+	rec := &headerRecorder{h: http.Header{}}
+	if err := prod.setSession(rec, tb.Net.Adviser); err != nil {
+		t.Fatal(err)
+	}
+	if c := rec.h.Get("Set-Cookie"); !strings.Contains(c, "Secure") || !strings.Contains(c, "HttpOnly") {
+		t.Errorf("production cookie %q", c)
+	}
+}
+
+type headerRecorder struct{ h http.Header }
+
+func (r *headerRecorder) Header() http.Header         { return r.h }
+func (r *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *headerRecorder) WriteHeader(int)             {}
+
+func TestInboxActions(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("inbox", false)
+	c := tb.signedIn(tb.Net.Adviser)
+	resp, body := c.get("/staff/")
+	if resp.Header.Get("Content-Security-Policy") != contentSecurityPolicy || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("security headers missing: %v", resp.Header)
+	}
+	if !strings.Contains(body, r.Reference) || strings.Contains(body, "<script") || strings.Contains(body, "style=") {
+		t.Fatalf("inbox should list %s with no inline script or style", r.Reference)
+	}
+	assertNoPII(t, "the inbox page", body)
+
+	action := fmt.Sprintf("/staff/referrals/%d/accept", r.ID)
+	// Without the form token: refused.
+	if resp, _ := c.post(action, url.Values{"version": {strconv.Itoa(r.Version)}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("post without CSRF token: %d", resp.StatusCode)
+	}
+	// Cross-origin posts are refused before anything else.
+	req, _ := http.NewRequest(http.MethodPost, tb.srv.URL+action, strings.NewReader("csrf="+url.QueryEscape(c.csrf)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp, err := c.http.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site post: %v %v", resp.StatusCode, err)
+	}
+	if got := tb.referral(r.ID); got.Status != core.StatusRequested {
+		t.Fatalf("a refused post changed the referral")
+	}
+	resp, _ = c.post(action, url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", resp.StatusCode)
+	}
+	_, body = c.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, r.Reference+" accepted") || !strings.Contains(body, "Mark contacted") {
+		t.Errorf("after accepting, the inbox should confirm and offer Mark contacted")
+	}
+	// The same (stale) form again: the conflict is explained.
+	resp, body = c.post(action, url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Already accepted by Ailsa Brodie") {
+		t.Errorf("stale accept: %d", resp.StatusCode)
+	}
+
+	// Details: on a page of their own, audited.
+	resp, body = c.post(fmt.Sprintf("/staff/referrals/%d/details", r.ID), url.Values{"csrf": {c.csrf}})
+	if resp.StatusCode != 200 || !strings.Contains(body, "Morag Baird") || !strings.Contains(body, "Rent arrears") {
+		t.Errorf("details page: %d", resp.StatusCode)
+	}
+	if countKind(tb.events(r.ID), core.EventDisclosed) != 1 {
+		t.Errorf("web disclosure not audited")
+	}
+
+	// Another agency's adviser: refused and audited, no details shown.
+	other := tb.signedIn(tb.Net.WelfareAdviser)
+	resp, body = other.post(fmt.Sprintf("/staff/referrals/%d/details", r.ID), url.Values{"csrf": {other.csrf}})
+	if resp.StatusCode != http.StatusForbidden || strings.Contains(body, "Morag") {
+		t.Errorf("other agency details: %d", resp.StatusCode)
+	}
+	cur := tb.referral(r.ID)
+	resp, _ = other.post(fmt.Sprintf("/staff/referrals/%d/contact", r.ID), url.Values{"csrf": {other.csrf}, "version": {strconv.Itoa(cur.Version)}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("other agency contact: %d", resp.StatusCode)
+	}
+	if n := countKind(tb.events(r.ID), core.EventAccessDenied); n != 2 {
+		t.Errorf("%d refusals audited, want 2", n)
+	}
+}
+
+func TestInboxRejectAndRedirectForms(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("forms", false)
+	c := tb.signedIn(tb.Net.Adviser)
+	_, page := c.get(fmt.Sprintf("/staff/referrals/%d", r.ID))
+	for _, want := range []string{`<label for="reason">`, `<label for="feedback">`, "Fife Council Welfare Rights", "offers debt", "<fieldset"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("referral page lacks %q", want)
+		}
+	}
+	golden(t, "inbox_referral.html", []byte(csrfRe.ReplaceAllString(page, `name="csrf" value="CSRF"`)))
+
+	reject := fmt.Sprintf("/staff/referrals/%d/reject", r.ID)
+	resp, body := c.post(reject, url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "reason": {"inappropriate"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="feedback-error"`) || !strings.Contains(body, `aria-invalid="true"`) {
+		t.Fatalf("reject without feedback: %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, `<option value="inappropriate" selected>`) {
+		t.Errorf("the chosen reason was not kept")
+	}
+	welfare := strconv.FormatInt(int64(tb.Net.Welfare), 10)
+	resp, _ = c.post(fmt.Sprintf("/staff/referrals/%d/redirect", r.ID), url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "agency": {welfare}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("redirect: %d", resp.StatusCode)
+	}
+	if got := tb.referral(r.ID); got.Reason == nil || *got.Reason != core.ReasonRedirected {
+		t.Errorf("not redirected: %+v", got)
+	}
+}
+
+func TestInboxTriageForCoordinators(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("triage-web", true)
+	adviser := tb.signedIn(tb.Net.Adviser)
+	if _, body := adviser.get("/staff/"); strings.Contains(body, "Triage queue") {
+		t.Errorf("advisers should not see the triage queue")
+	}
+	co := tb.signedIn(tb.Net.Coordinator)
+	_, body := co.get("/staff/")
+	if !strings.Contains(body, "Triage queue (1)") || !strings.Contains(body, r.Reference) || !strings.Contains(body, "Claim") {
+		t.Fatalf("coordinator inbox should show the triage queue with %s", r.Reference)
+	}
+	cab := strconv.FormatInt(int64(tb.Net.CAB), 10)
+	resp, _ := co.post(fmt.Sprintf("/staff/referrals/%d/assign", r.ID), url.Values{"csrf": {co.csrf}, "version": {strconv.Itoa(r.Version)}, "agency": {cab}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("assign: %d", resp.StatusCode)
+	}
+	if got := tb.referral(r.ID); got.ToAgencyID == nil || *got.ToAgencyID != tb.Net.CAB {
+		t.Errorf("not assigned")
+	}
+	// Capacity from the inbox, as /onward capacity.
+	resp, _ = adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {"back in March"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("capacity: %d", resp.StatusCode)
+	}
+	if a, _ := tb.Engine.Agency(context.Background(), tb.Net.CAB); !a.AtCapacity {
+		t.Errorf("capacity not set")
+	}
+}

@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/slack-go/slack"
+
+	"github.com/onward-network/onward/core"
+)
+
+// maxSlackBody bounds what we read from Slack; real payloads are a few KB.
+const maxSlackBody = 1 << 20
+
+// verifiedBody reads the raw body and checks Slack's signature over it.
+// On failure it answers 401 and the request is not processed at all.
+func (b *Bot) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSlackBody))
+	if err != nil {
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	if err := verifySlack(r.Header, body, b.cfg.SlackSigningSecret, b.clock.Now()); err != nil {
+		b.log.Warn("refused Slack request", "path", r.URL.Path, "why", err.Error())
+		http.Error(w, "invalid Slack signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	if n := r.Header.Get(headerRetryNum); n != "" {
+		b.log.Info("Slack retry", "path", r.URL.Path, "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+	}
+	return body, true
+}
+
+// handleInteractions serves POST /slack/interactions: every button press
+// and modal submission. Slack gets its answer at once; slow work goes on
+// afterwards and reports back ephemerally.
+func (b *Bot) handleInteractions(w http.ResponseWriter, r *http.Request) {
+	body, ok := b.verifiedBody(w, r)
+	if !ok {
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("payload") == "" {
+		http.Error(w, "no payload", http.StatusBadRequest)
+		return
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		http.Error(w, "unreadable payload", http.StatusBadRequest)
+		return
+	}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		b.blockActions(w, r.Context(), &cb)
+	case slack.InteractionTypeViewSubmission:
+		b.viewSubmission(w, r.Context(), &cb)
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// press is one button press on a card.
+type press struct {
+	button  button
+	id      core.ReferralID
+	version int
+	trigger string
+	to      replyTo
+}
+
+// stateChanging buttons change a referral at once, without a modal.
+var stateChanging = map[button]bool{btnAccept: true, btnContact: true, btnComplete: true, btnFail: true, btnClaim: true}
+
+func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack.InteractionCallback) {
+	if len(cb.ActionCallback.BlockActions) == 0 {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	act := cb.ActionCallback.BlockActions[0]
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	p := press{button: button(act.ActionID), trigger: cb.TriggerID,
+		to: replyTo{channel: channel, user: cb.User.ID, responseURL: cb.ResponseURL}}
+	var err error
+	p.id, p.version, err = parseButtonValue(act.Value)
+	if err != nil {
+		w.WriteHeader(http.StatusOK)
+		b.async("bad button", func(ctx context.Context) { b.ephemeral(ctx, p.to, b.explain(ctx, errBadButton)) })
+		return
+	}
+	switch {
+	case stateChanging[p.button]:
+		// One press per person, button and card version: a Slack retry and
+		// a double click carry the same value, and are dropped here.
+		busy := "busy:" + cb.User.ID + ":" + act.ActionID + ":" + act.Value
+		if !b.first(ctx, busy) {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		b.async(string(p.button), func(ctx context.Context) { b.pressed(ctx, p, busy) })
+		return
+	case !b.first(ctx, "req:"+cb.User.ID+":"+act.ActionID+":"+act.Value+":"+act.ActionTs):
+		// A retried request carries the same action_ts.
+		w.WriteHeader(http.StatusOK)
+		return
+	case p.button == btnDetails:
+		w.WriteHeader(http.StatusOK)
+		b.async("details", func(ctx context.Context) { b.showDetails(ctx, p) })
+	case p.button == btnReject || p.button == btnRedirect || p.button == btnAssign:
+		// views.open must use the trigger within its three seconds, so
+		// the modal opens before the acknowledgement; it takes
+		// milliseconds.
+		if err := b.openModal(ctx, p); err != nil {
+			b.async("modal refused", func(ctx context.Context) { b.ephemeral(ctx, p.to, b.explain(ctx, err)) })
+		}
+		w.WriteHeader(http.StatusOK)
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// pressed runs a state-changing button: who is this, then core. Success
+// needs no reply: the card itself changes (through the outbox). A failure
+// is explained to the presser alone.
+func (b *Bot) pressed(ctx context.Context, p press, busyKey string) {
+	staff, err := b.staffForSlack(ctx, p.to.user)
+	if err == nil {
+		_, err = b.act(ctx, core.TransitionRequest{Referral: p.id, Action: p.button.action(),
+			Actor: staff.Actor(), ExpectedVersion: p.version})
+	}
+	if err == nil {
+		return
+	}
+	if !isDefinite(err) {
+		// Let them press again: nothing was decided.
+		b.rdb.Del(ctx, b.prefix+"bot:once:"+busyKey)
+	}
+	b.ephemeral(ctx, p.to, b.explain(ctx, err))
+}
+
+// isDefinite reports whether an error is an answer (pressing again would
+// get the same one) rather than a fault.
+func isDefinite(err error) bool {
+	var (
+		conflict   *core.ConflictError
+		transition *core.TransitionError
+		forbidden  *core.ForbiddenError
+		scope      *core.ConsentScopeError
+		invalid    *core.ValidationError
+	)
+	return errors.As(err, &conflict) || errors.As(err, &transition) || errors.As(err, &forbidden) ||
+		errors.As(err, &scope) || errors.As(err, &invalid) || errors.Is(err, core.ErrNotFound) ||
+		errors.Is(err, errNotRegistered) || errors.Is(err, core.ErrConsentWithdrawn)
+}
+
+// writeJSON answers Slack with a JSON body (view submission responses,
+// immediate slash command replies).
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

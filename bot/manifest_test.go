@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+func testConfigForAuth() core.Config {
+	return core.Config{PublicURL: "https://onward.example.org", SessionSecret: testSessionSecret}
+}
+
+func TestManifest(t *testing.T) {
+	m, err := Manifest(core.Config{PublicURL: "https://onward.example.org/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "manifest.json", m)
+	var v struct {
+		Features struct {
+			SlashCommands []struct{ Command, URL string } `json:"slash_commands"`
+		} `json:"features"`
+		OAuth struct {
+			Scopes struct{ Bot []string } `json:"scopes"`
+		} `json:"oauth_config"`
+		Settings struct {
+			Interactivity struct {
+				IsEnabled  bool   `json:"is_enabled"`
+				RequestURL string `json:"request_url"`
+			} `json:"interactivity"`
+		} `json:"settings"`
+	}
+	if err := json.Unmarshal(m, &v); err != nil {
+		t.Fatalf("manifest is not JSON: %v", err)
+	}
+	if !v.Settings.Interactivity.IsEnabled || v.Settings.Interactivity.RequestURL != "https://onward.example.org/slack/interactions" {
+		t.Errorf("interactivity %+v", v.Settings.Interactivity)
+	}
+	cmds := map[string]string{}
+	for _, c := range v.Features.SlashCommands {
+		cmds[c.Command] = c.URL
+	}
+	for _, c := range []string{"/onward", "/refer"} {
+		if cmds[c] != "https://onward.example.org/slack/commands" {
+			t.Errorf("command %s → %q", c, cmds[c])
+		}
+	}
+	if got := strings.Join(v.OAuth.Scopes.Bot, ","); got != "chat:write,commands,users:read,users:read.email,im:write" {
+		t.Errorf("scopes %s", got)
+	}
+	if _, err := Manifest(core.Config{PublicURL: "not a url"}); err == nil {
+		t.Errorf("a relative public URL should be refused")
+	}
+}
+
+func TestLoginTokensArePurposeBound(t *testing.T) {
+	a := newStaffAuth(testConfigForAuth(), fixedClock{coretest.Epoch})
+	login, _, _ := a.sign(purposeLogin, 3, loginLinkTTL)
+	sess, _, _ := a.sign(purposeSession, 3, sessionTTL)
+	if _, err := a.verify(purposeSession, login); err == nil {
+		t.Errorf("a login token worked as a session")
+	}
+	if _, err := a.verify(purposeLogin, sess); err == nil {
+		t.Errorf("a session token worked as a login link")
+	}
+	other := newStaffAuth(core.Config{SessionSecret: "another secret"}, fixedClock{coretest.Epoch})
+	if _, err := other.verify(purposeLogin, login); err == nil {
+		t.Errorf("a token signed with another secret was accepted")
+	}
+	if _, err := LoginLink(core.Config{}, fixedClock{coretest.Epoch}, core.Staff{ID: 1}); err == nil {
+		t.Errorf("a login link without a session secret")
+	}
+}

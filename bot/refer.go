@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+
+	"github.com/slack-go/slack"
+
+	"github.com/onward-network/onward/core"
+)
+
+// referMeta carries the first step of /refer into the second, in the
+// modal's private metadata (kept by Slack with the view, never posted).
+type referMeta struct {
+	Needs    []core.Need `json:"n"`
+	Postcode string      `json:"p,omitempty"`
+	District string      `json:"d,omitempty"`
+	Crisis   bool        `json:"c,omitempty"`
+	Wording  string      `json:"w,omitempty"`
+}
+
+// referCommand opens the /refer modal at once (the trigger lasts three
+// seconds). Step one asks what the client needs and where they live, so
+// step two can offer the agencies that fit.
+func (b *Bot) referCommand(w http.ResponseWriter, ctx context.Context, c slashCommand) {
+	if _, err := b.staffForSlack(ctx, c.user); err != nil {
+		replyNow(w, b.explain(ctx, err))
+		return
+	}
+	if _, err := b.api.OpenViewContext(ctx, c.trigger, referStartModal()); err != nil {
+		replyNow(w, b.explain(ctx, err))
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func referStartModal() slack.ModalViewRequest {
+	opts := make([]*slack.OptionBlockObject, len(core.Needs))
+	for i, n := range core.Needs {
+		opts[i] = slack.NewOptionBlockObject(string(n), plainN(75, n.Label()), nil)
+	}
+	needs := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plainN(150, say("modal.refer.needs.placeholder", nil)), blkNeeds, opts...)
+	crisis := slack.NewCheckboxGroupsBlockElement(blkCrisis, slack.NewOptionBlockObject(crisisYes, plainN(75, say("modal.refer.crisis.option", nil)), nil))
+	return modal(cbReferStart, say("modal.refer.title", nil), say("modal.refer.next", nil), "",
+		slack.NewInputBlock(blkNeeds, plainN(2000, say("modal.refer.needs", nil)), nil, needs),
+		textInput(blkPostcode, say("modal.refer.postcode", nil), say("modal.refer.postcode.hint", nil), false, true, 10),
+		slack.NewInputBlock(blkCrisis, plainN(2000, say("modal.refer.crisis", nil)), nil, crisis).WithOptional(true),
+	)
+}
+
+// referSummary is what step two shows of step one.
+type referSummary struct {
+	Needs    []string
+	District string
+	Crisis   bool
+}
+
+func referSendModal(meta referMeta, m core.Match, wording core.ConsentWording) (slack.ModalViewRequest, error) {
+	raw, err := json.Marshal(meta)
+	if err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	sum := referSummary{District: meta.District, Crisis: meta.Crisis}
+	for _, n := range meta.Needs {
+		sum.Needs = append(sum.Needs, n.Label())
+	}
+	blocks := []slack.Block{
+		slack.NewContextBlock("summary", mrkdwn(say("modal.refer.summary", sum))),
+		textInput(blkName, say("modal.refer.name", nil), "", false, false, 200),
+		textInput(blkPhone, say("modal.refer.phone", nil), say("modal.refer.phone.hint", nil), false, true, 32),
+		textInput(blkNotes, say("modal.refer.notes", nil), "", true, true, 4000),
+	}
+	choice, ok := agencyChoice(m)
+	blocks = append(blocks, choice...)
+	submit := ""
+	if ok {
+		submit = say("modal.refer.submit", nil)
+		consent := slack.NewCheckboxGroupsBlockElement(blkConsent, slack.NewOptionBlockObject(consentAgreed, plainN(75, say("modal.refer.consent.option", nil)), nil))
+		blocks = append(blocks,
+			slack.NewSectionBlock(mrkdwn(truncate(3000, say("modal.refer.consent.wording", wording.Body))), nil, nil),
+			slack.NewInputBlock(blkConsent, plainN(2000, say("modal.refer.consent", nil)), nil, consent))
+	}
+	return modal(cbReferSend, say("modal.refer.title", nil), submit, string(raw), blocks...), nil
+}
+
+// submitReferStart reads step one and answers with step two: the
+// agencies core suggests for those needs and that area, and the consent
+// wording to read to the client.
+func (b *Bot) submitReferStart(ctx context.Context, staff core.Staff, view slack.View) submitted {
+	var meta referMeta
+	for _, o := range stateValue(view.State, blkNeeds).SelectedOptions {
+		n, err := core.ParseNeed(o.Value)
+		if err != nil {
+			return submitted{response: b.modalErrors(ctx, &core.ValidationError{Fields: []core.FieldError{{Field: "needs", Message: err.Error()}}}, map[string]string{"needs": blkNeeds}, blkNeeds)}
+		}
+		meta.Needs = append(meta.Needs, n)
+	}
+	if len(meta.Needs) == 0 {
+		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkNeeds: say("modal.refer.needs.placeholder", nil)})}
+	}
+	if pc := stateValue(view.State, blkPostcode).Value; pc != "" {
+		p, err := core.ParsePostcode(pc)
+		if err != nil {
+			return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkPostcode: err.Error()})}
+		}
+		meta.Postcode, meta.District = string(p), p.District()
+	}
+	meta.Crisis = slices.ContainsFunc(stateValue(view.State, blkCrisis).SelectedOptions, func(o slack.OptionBlockObject) bool { return o.Value == crisisYes })
+	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: meta.Needs, District: meta.District, Exclude: []core.AgencyID{staff.AgencyID}})
+	if err != nil {
+		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
+	}
+	wording, err := b.engine.CurrentConsentWording(ctx)
+	if err != nil {
+		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
+	}
+	meta.Wording = wording.Version
+	next, err := referSendModal(meta, m, wording)
+	if err != nil {
+		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
+	}
+	return submitted{response: slack.NewUpdateViewSubmissionResponse(&next)}
+}
+
+// referFields maps core's field names to the blocks of step two.
+var referFields = map[string]string{
+	"client.name": blkName, "client.phone number": blkPhone, "client.notes": blkNotes,
+	"receiving agency": blkAgency, "client's consent": blkConsent, "consent wording version": blkConsent,
+	"consent.wording_version": blkConsent,
+}
+
+// referDone is the confirmation that replaces the modal.
+type referDone struct{ Reference, Agency string }
+
+// submitReferSend makes the referral: core records the client, the
+// consent the adviser confirmed (wording version shown, scoped to the
+// receiving agency) and the referral, whose card goes to that agency.
+// The view id is the idempotency key, so a repeated submission makes one
+// referral.
+func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.View) submitted {
+	var meta referMeta
+	if err := json.Unmarshal([]byte(view.PrivateMetadata), &meta); err != nil || len(meta.Needs) == 0 {
+		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkName: say("modal.refer.bad_metadata", nil)})}
+	}
+	agreed := slices.ContainsFunc(stateValue(view.State, blkConsent).SelectedOptions, func(o slack.OptionBlockObject) bool { return o.Value == consentAgreed })
+	r, err := b.engine.StaffRefer(ctx, core.StaffReferral{
+		IdempotencyKey: "slack-refer:" + view.ID,
+		By:             staff.Actor(),
+		Client: core.ClientDetails{
+			Name:     stateValue(view.State, blkName).Value,
+			Phone:    stateValue(view.State, blkPhone).Value,
+			Postcode: meta.Postcode,
+			Notes:    stateValue(view.State, blkNotes).Value,
+		},
+		Needs:            meta.Needs,
+		ToAgency:         selectedAgency(view.State),
+		ConsentConfirmed: agreed,
+		WordingVersion:   meta.Wording,
+		Crisis:           meta.Crisis,
+	})
+	if err != nil {
+		return submitted{response: b.modalErrors(ctx, err, referFields, blkName)}
+	}
+	to := ""
+	if r.ToAgencyID != nil {
+		names := agencyNames{eng: b.engine}
+		to, _ = names.name(ctx, *r.ToAgencyID)
+	}
+	done := slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: "refer_done",
+		Title:      plainN(24, say("modal.refer.done.title", nil)),
+		Close:      plainN(24, say("modal.refer.done.close", nil)),
+		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(say("modal.refer.done", referDone{Reference: r.Reference, Agency: to})), nil, nil)}},
+	}
+	return submitted{response: slack.NewUpdateViewSubmissionResponse(&done), done: true}
+}

@@ -1,0 +1,272 @@
+package bot
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// The reports pages: /staff/reports lists the reports, /staff/reports/NAME
+// shows one as an SVG chart (or, for referrals between partners, a heat
+// table) with its table, filters, and CSV and JSON downloads. Coordinators
+// and admins see the network or any agency; everyone else sees their own
+// agency's figures. Small numbers are suppressed as core.Viewer says.
+
+// ReportRoutes adds the reports pages to mux, behind the staff sign-in.
+func (b *Bot) ReportRoutes(mux *http.ServeMux) {
+	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
+	staff("GET /staff/reports", b.signedIn(b.reportsIndex))
+	staff("GET /staff/reports/{name}", b.signedIn(b.reportPage))
+	staff("GET /staff/reports/{name}/{format}", b.signedIn(b.reportExport))
+	staff("GET /staff/static/reports.css", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		http.ServeFileFS(w, r, templates.FS, "html/staff/reports.css")
+	}))
+}
+
+// reportsView is what the reports pages show.
+type reportsView struct {
+	// What the staff layout reads.
+	Title, Error, Done, DoneRef string
+	Staff                       *core.Staff
+	CSRF                        string
+
+	Coordinator bool
+	Reports     []core.ReportSpec
+	Filter      filterForm
+	Query       string // the filter as a query string, for links
+	Agencies    []option
+	Needs       []option
+	Report      *core.Report
+	Chart       *chartView
+	Heat        [][]heatCell
+	CSV, JSON   string
+}
+
+// filterForm is the filter as typed.
+type filterForm struct{ From, To, Agency, Need string }
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+var reportPages = sync.OnceValue(func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"report_index", "report"} {
+		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
+			"html/staff/layout.html", "html/staff/card.html", "html/staff/report_filter.html",
+			"html/staff/report_chart.html", "html/staff/"+name+".html"))
+	}
+	return out
+})
+
+func (b *Bot) renderReports(w http.ResponseWriter, status int, name string, v reportsView) {
+	var buf bytes.Buffer
+	if err := reportPages()[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		b.log.Error("render reports page", "page", name, "err", err)
+		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errBadFilter is a filter that cannot be read; the message says why.
+type errBadFilter struct{ msg string }
+
+func (e errBadFilter) Error() string { return e.msg }
+
+// reportFilter reads the filter from the query string, defaulting to the
+// twelve months to today, and narrows it to what the member of staff may
+// see.
+func (b *Bot) reportFilter(r *http.Request, s session) (core.ReportFilter, filterForm, error) {
+	q := r.URL.Query()
+	form := filterForm{From: q.Get("from"), To: q.Get("to"), Agency: q.Get("agency"), Need: q.Get("need")}
+	cal, err := b.engine.Calendar(r.Context())
+	if err != nil {
+		return core.ReportFilter{}, form, err
+	}
+	now := b.clock.Now().In(cal.Location)
+	var f core.ReportFilter
+	f.To = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if form.To != "" {
+		if f.To, err = time.Parse(time.DateOnly, form.To); err != nil {
+			return f, form, errBadFilter{"The end date must be a date like 2026-03-31."}
+		}
+	}
+	f.From = f.To.AddDate(-1, 0, 1)
+	if form.From != "" {
+		if f.From, err = time.Parse(time.DateOnly, form.From); err != nil {
+			return f, form, errBadFilter{"The start date must be a date like 2025-04-01."}
+		}
+	}
+	if f.To.Before(f.From) {
+		return f, form, errBadFilter{"The end date must not be before the start date."}
+	}
+	if form.Need != "" {
+		if f.Need, err = core.ParseNeed(form.Need); err != nil {
+			return f, form, errBadFilter{"Choose a need from the list."}
+		}
+	}
+	if form.Agency != "" {
+		a, err := b.engine.AgencyBySlug(r.Context(), form.Agency)
+		if errors.Is(err, core.ErrNotFound) {
+			return f, form, errBadFilter{"Choose an agency from the list."}
+		} else if err != nil {
+			return f, form, err
+		}
+		f.Agency = a.ID
+	}
+	f = core.ScopeFilter(s.staff, f)
+	form.From, form.To = f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
+	if f.Agency != 0 && f.Agency == s.staff.AgencyID && !coordinates(s.staff) {
+		form.Agency = ""
+	}
+	return f, form, nil
+}
+
+func coordinates(s core.Staff) bool { return s.Role == core.RoleCoordinator || s.Role == core.RoleAdmin }
+
+// query is the filter form as a query string.
+func (f filterForm) query() string {
+	v := url.Values{"from": {f.From}, "to": {f.To}}
+	if f.Agency != "" {
+		v.Set("agency", f.Agency)
+	}
+	if f.Need != "" {
+		v.Set("need", f.Need)
+	}
+	return v.Encode()
+}
+
+// baseView fills what every reports page shows: the filter and its
+// choices.
+func (b *Bot) baseView(r *http.Request, s session, form filterForm) (reportsView, error) {
+	v := reportsView{Staff: &s.staff, CSRF: s.csrf, Coordinator: coordinates(s.staff), Reports: core.ReportList(),
+		Filter: form, Query: form.query()}
+	v.Needs = append(v.Needs, option{Value: "", Label: "All needs"})
+	for _, n := range core.Needs {
+		v.Needs = append(v.Needs, option{Value: string(n), Label: n.Label(), Selected: string(n) == form.Need})
+	}
+	if v.Coordinator {
+		as, err := b.engine.Agencies(r.Context())
+		if err != nil {
+			return v, err
+		}
+		v.Agencies = append(v.Agencies, option{Value: "", Label: "The whole network"})
+		for _, a := range as {
+			v.Agencies = append(v.Agencies, option{Value: a.Slug, Label: a.Name, Selected: a.Slug == form.Agency})
+		}
+	}
+	return v, nil
+}
+
+func (b *Bot) reportsIndex(w http.ResponseWriter, r *http.Request, s session) {
+	_, form, ferr := b.reportFilter(r, s)
+	v, err := b.baseView(r, s, form)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	v.Title = "Reports"
+	status := http.StatusOK
+	if msg := (errBadFilter{}); errors.As(ferr, &msg) {
+		v.Error, status = msg.msg, http.StatusBadRequest
+	} else if ferr != nil {
+		b.failed(w, &s, ferr)
+		return
+	}
+	b.renderReports(w, status, "report_index", v)
+}
+
+func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
+	name := r.PathValue("name")
+	spec, ok := core.LookupReport(name)
+	if !ok {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "There is no report of that name.")
+		return
+	}
+	f, form, ferr := b.reportFilter(r, s)
+	v, err := b.baseView(r, s, form)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	v.Title = spec.Title
+	if msg := (errBadFilter{}); errors.As(ferr, &msg) {
+		v.Error = msg.msg
+		v.Report = &core.Report{Name: spec.Name, Title: spec.Title, Description: spec.Description}
+		b.renderReports(w, http.StatusBadRequest, "report", v)
+		return
+	} else if ferr != nil {
+		b.failed(w, &s, ferr)
+		return
+	}
+	rep, err := b.engine.Reports().Run(r.Context(), name, f, core.ViewerFor(s.staff))
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	v.Report = &rep
+	if rep.Chart == core.ChartMatrix {
+		v.Heat = heatTable(rep)
+	} else {
+		v.Chart = chartFor(rep)
+	}
+	v.CSV = "/staff/reports/" + name + "/csv?" + v.Query
+	v.JSON = "/staff/reports/" + name + "/json?" + v.Query
+	b.renderReports(w, http.StatusOK, "report", v)
+}
+
+// reportExport downloads a report as CSV or JSON, suppressed exactly as
+// the page is.
+func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
+	name, format := r.PathValue("name"), r.PathValue("format")
+	if _, ok := core.LookupReport(name); !ok || (format != "csv" && format != "json") {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "There is no report of that name and format.")
+		return
+	}
+	f, _, err := b.reportFilter(r, s)
+	if msg := (errBadFilter{}); errors.As(err, &msg) {
+		http.Error(w, msg.msg, http.StatusBadRequest)
+		return
+	} else if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	rep, err := b.engine.Reports().Run(r.Context(), name, f, core.ViewerFor(s.staff))
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := rep.Write(&buf, format); err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	fileName := fmt.Sprintf("onward-%s-%s-to-%s", name, f.From.Format(time.DateOnly), f.To.Format(time.DateOnly))
+	if rep.AgencySlug != "" {
+		fileName += "-" + rep.AgencySlug
+	}
+	if f.Need != "" {
+		fileName += "-" + string(f.Need)
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, strings.ReplaceAll(fileName, `"`, ""), format))
+	_, _ = w.Write(buf.Bytes())
+}

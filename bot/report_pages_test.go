@@ -1,0 +1,191 @@
+package bot
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// reportsBot is a test bot serving the inbox and the reports pages, with
+// referrals to count: 6 self-referrals to Citizens Advice (4 accepted, 1
+// contacted) and 3 referrals from Welfare Rights to Citizens Advice.
+func reportsBot(t *testing.T) *testBot {
+	t.Helper()
+	tb := newTestBot(t)
+	mux := http.NewServeMux()
+	tb.bot.Routes(mux)
+	tb.bot.ReportRoutes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	tb.srv = srv
+	ctx := context.Background()
+	for i := range 6 {
+		r := tb.selfReferral(fmt.Sprintf("reports-%d", i), false)
+		if i < 4 {
+			tb.Clock.Advance(time.Hour)
+			res, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: tb.Net.Adviser.Actor()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				tb.Clock.Advance(5 * time.Hour)
+				if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: res.Referral.ID, Action: core.ActionContact, Actor: tb.Net.Adviser.Actor()}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	for i := range 3 {
+		if _, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: fmt.Sprintf("reports-staff-%d", i),
+			By: tb.Net.WelfareAdviser.Actor(), Client: core.ClientDetails{Name: "Iain Rennie", Phone: fmt.Sprintf("07700 900%03d", 700+i)},
+			Needs: []core.Need{core.NeedDebt}, ToAgency: tb.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tb.Engine.Reports().Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+var (
+	scriptRe   = regexp.MustCompile(`(?i)<script|javascript:|\son[a-z]+=`)
+	externalRe = regexp.MustCompile(`(?:src|href)="(?:https?:)?//`)
+)
+
+func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
+	tb := reportsBot(t)
+	c := tb.signedIn(tb.Net.Coordinator)
+	resp, body := c.get("/staff/reports")
+	if resp.StatusCode != 200 {
+		t.Fatalf("reports index: %d %s", resp.StatusCode, body)
+	}
+	for _, spec := range core.ReportList() {
+		if !strings.Contains(body, `href="/staff/reports/`+spec.Name+`?`) {
+			t.Errorf("index does not link to %s", spec.Name)
+		}
+	}
+	if !strings.Contains(body, `<select id="agency" name="agency">`) {
+		t.Error("a coordinator should be able to choose an agency")
+	}
+	for _, spec := range core.ReportList() {
+		resp, body := c.get("/staff/reports/" + spec.Name)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", spec.Name, resp.StatusCode, body)
+		}
+		if scriptRe.MatchString(body) || externalRe.MatchString(body) {
+			t.Errorf("%s: the page has script or loads something from elsewhere", spec.Name)
+		}
+		if !strings.Contains(body, "<table") || !strings.Contains(body, "<caption>") ||
+			!strings.Contains(body, `<th scope="col">`) || !strings.Contains(body, `<th scope="row">`) {
+			t.Errorf("%s: no accessible table (table, caption, th scope)", spec.Name)
+		}
+		switch spec.Name {
+		case "partners":
+			if !strings.Contains(body, `class="report heat"`) || !strings.Contains(body, "heat-5") {
+				t.Errorf("partners: no heat table")
+			}
+		default:
+			if !strings.Contains(body, `<svg xmlns="http://www.w3.org/2000/svg"`) || !strings.Contains(body, `role="img"`) ||
+				!strings.Contains(body, "<title id=\"chart-title\">") {
+				t.Errorf("%s: no SVG chart with a title", spec.Name)
+			}
+		}
+		for _, f := range []string{"csv", "json"} {
+			if !strings.Contains(body, `href="/staff/reports/`+spec.Name+`/`+f+`?`) {
+				t.Errorf("%s: no %s download link", spec.Name, f)
+			}
+		}
+		if !strings.Contains(body, "the whole network") {
+			t.Errorf("%s: a coordinator's default view should be the network", spec.Name)
+		}
+	}
+
+	// The network view is suppressed: Welfare Rights sent 3.
+	_, body = c.get("/staff/reports/partners")
+	if !strings.Contains(body, "<th scope=\"row\">Fife Council Welfare Rights</th>") || !regexp.MustCompile(`>&lt;5</td>`).MatchString(body) {
+		t.Errorf("the network's partners matrix should show <5 for Welfare Rights' 3 referrals")
+	}
+
+	// Downloads parse, suppressed like the page.
+	resp, body = c.get("/staff/reports/partners/csv?from=2026-01-01&to=2026-11-23")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+		resp.Header.Get("Content-Disposition") != `attachment; filename="onward-partners-2026-01-01-to-2026-11-23.csv"` {
+		t.Fatalf("CSV download: %d %v", resp.StatusCode, resp.Header)
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || recs[0][0] != `From \ To` {
+		t.Fatalf("CSV: %v %q", err, recs)
+	}
+	if !strings.Contains(body, "Fife Council Welfare Rights,<5") {
+		t.Errorf("CSV should suppress 3 as <5:\n%s", body)
+	}
+	resp, body = c.get("/staff/reports/outcomes/json?from=2026-01-01&to=2026-11-23&need=debt")
+	var doc struct {
+		Report     string `json:"report"`
+		Need       string `json:"need"`
+		Suppressed bool   `json:"suppressed"`
+		Rows       [][]any
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || resp.StatusCode != 200 || doc.Report != "outcomes" || doc.Need != "debt" || !doc.Suppressed {
+		t.Fatalf("JSON download: %d %v %+v", resp.StatusCode, err, doc)
+	}
+
+	// Bad input is explained, not failed on.
+	resp, body = c.get("/staff/reports/outcomes?from=yesterday")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "The start date must be a date") {
+		t.Errorf("bad date: %d", resp.StatusCode)
+	}
+	if resp, _ := c.get("/staff/reports/nonsense"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown report: %d", resp.StatusCode)
+	}
+	if resp, _ := c.get("/staff/reports/outcomes/xml"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown format: %d", resp.StatusCode)
+	}
+}
+
+func TestReportPagesScopeAgencyStaff(t *testing.T) {
+	tb := reportsBot(t)
+	c := tb.signedIn(tb.Net.Adviser) // Citizens Advice
+	// Asking for another agency, or the network, gives their own figures.
+	resp, body := c.get("/staff/reports/partners?agency=fife-welfare-rights")
+	if resp.StatusCode != 200 {
+		t.Fatalf("partners: %d", resp.StatusCode)
+	}
+	if strings.Contains(body, `name="agency"`) {
+		t.Error("an adviser should not be offered other agencies")
+	}
+	if !strings.Contains(body, "· Kirkcaldy Citizens Advice") {
+		t.Error("an adviser's reports should be scoped to their own agency")
+	}
+	// Their own agency's figures are exact: Welfare Rights sent them 3.
+	_, body = c.get("/staff/reports/partners/csv")
+	if !strings.Contains(body, "Fife Council Welfare Rights,3") || strings.Contains(body, "<5") {
+		t.Errorf("own-agency CSV should be exact:\n%s", body)
+	}
+	// Welfare Rights staff see Welfare Rights' figures: suppression follows
+	// the viewer, not the referral.
+	w := tb.signedIn(tb.Net.WelfareAdviser)
+	_, body = w.get("/staff/reports/partners/csv")
+	if !strings.Contains(body, "Fife Council Welfare Rights,3") {
+		t.Errorf("Welfare Rights staff see the 3 they sent exactly:\n%s", body)
+	}
+	// Signed out: nothing.
+	resp, _ = tb.web().get("/staff/reports/outcomes")
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("reports without a session: %d", resp.StatusCode)
+	}
+	resp, _ = tb.web().get("/staff/reports/outcomes/csv")
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("CSV without a session: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,29 @@
+package bot
+
+import (
+	"net/http"
+
+	"github.com/onward-network/onward/templates"
+)
+
+// Routes adds the bot's handlers to mux: the Slack endpoints when a Slack
+// app is configured, and the staff web inbox always.
+func (b *Bot) Routes(mux *http.ServeMux) {
+	if b.cfg.SlackEnabled() {
+		mux.HandleFunc("POST /slack/interactions", b.handleInteractions)
+		mux.HandleFunc("POST /slack/commands", b.handleCommands)
+	}
+	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
+	staff("GET /staff", http.RedirectHandler("/staff/", http.StatusSeeOther))
+	staff("GET /staff/{$}", b.signedIn(b.inbox))
+	staff("GET /staff/login", http.HandlerFunc(b.loginPage))
+	staff("POST /staff/login", http.HandlerFunc(b.login))
+	staff("POST /staff/logout", b.signedIn(b.logout))
+	staff("POST /staff/capacity", b.signedIn(b.setCapacityForm))
+	staff("GET /staff/referrals/{id}", b.signedIn(b.referralPage))
+	staff("POST /staff/referrals/{id}/{action}", b.signedIn(b.inboxAct))
+	staff("GET /staff/static/inbox.css", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		http.ServeFileFS(w, r, templates.FS, "html/staff/inbox.css")
+	}))
+}

@@ -1,0 +1,293 @@
+package bot
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+func TestSignatureRefusedAndNothingProcessed(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("sig", false)
+	payload := tb.blockAction("U0AILSA", "C0CAB", "accept", buttonValue(r.ID, r.Version))
+	raw := url.Values{"payload": {mustJSON(t, payload)}}.Encode()
+	now := tb.Clock.Now().Unix()
+	cases := []struct {
+		name     string
+		sig, ts  string
+		mutate   func(string) string
+		wantCode int
+	}{
+		{"missing headers", "", "", nil, 401},
+		{"wrong secret", SlackSignature("not-the-secret", now, []byte(raw)), strconv.FormatInt(now, 10), nil, 401},
+		{"body changed after signing", SlackSignature(testSigningSecret, now, []byte(raw)), strconv.FormatInt(now, 10), func(s string) string { return s + "&x=1" }, 401},
+		{"six minutes old", SlackSignature(testSigningSecret, now-360, []byte(raw)), strconv.FormatInt(now-360, 10), nil, 401},
+		{"six minutes ahead", SlackSignature(testSigningSecret, now+360, []byte(raw)), strconv.FormatInt(now+360, 10), nil, 401},
+		{"no v0 prefix", strings.TrimPrefix(SlackSignature(testSigningSecret, now, []byte(raw)), "v0="), strconv.FormatInt(now, 10), nil, 401},
+		{"not a timestamp", SlackSignature(testSigningSecret, now, []byte(raw)), "soon", nil, 401},
+	}
+	for _, c := range cases {
+		for _, path := range []string{"/slack/interactions", "/slack/commands"} {
+			body := raw
+			if c.mutate != nil {
+				body = c.mutate(body)
+			}
+			req, _ := http.NewRequest(http.MethodPost, tb.srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if c.sig != "" {
+				req.Header.Set(headerSignature, c.sig)
+			}
+			if c.ts != "" {
+				req.Header.Set(headerTimestamp, c.ts)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.wantCode {
+				t.Errorf("%s %s: status %d, want %d", c.name, path, resp.StatusCode, c.wantCode)
+			}
+		}
+	}
+	tb.bot.wait()
+	if got := tb.referral(r.ID); got.Status != core.StatusRequested {
+		t.Errorf("a refused request changed the referral to %s", got.Status)
+	}
+	if n := len(tb.slack.calls); n != 0 {
+		t.Errorf("refused requests caused %d Slack calls", n)
+	}
+	// The same payload, properly signed, is processed.
+	wantStatus(t, tb.interact(payload), 200)
+	tb.bot.wait()
+	if got := tb.referral(r.ID); got.Status != core.StatusAccepted {
+		t.Errorf("signed accept: status %s, want accepted", got.Status)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	s, err := jsonString(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestAcceptContactComplete(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("flow", false)
+	steps := []struct {
+		button string
+		want   core.Status
+	}{{"accept", core.StatusAccepted}, {"contact", core.StatusInProgress}, {"complete", core.StatusCompleted}}
+	for _, s := range steps {
+		cur := tb.referral(r.ID)
+		if body := wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0CAB", s.button, buttonValue(cur.ID, cur.Version))), 200); body != "" {
+			t.Errorf("%s: acknowledgement body %q, want empty", s.button, body)
+		}
+		tb.bot.wait()
+		if got := tb.referral(r.ID); got.Status != s.want {
+			t.Fatalf("after %s: status %s, want %s", s.button, got.Status, s.want)
+		}
+		tb.Clock.Advance(time.Hour)
+	}
+	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 0 {
+		t.Errorf("successful presses sent ephemeral replies: %v", eph[0].text())
+	}
+	evs := tb.events(r.ID)
+	if n := countKind(evs, core.EventTransition); n != 3 {
+		t.Errorf("audit log has %d transitions, want 3", n)
+	}
+	for _, e := range evs {
+		if e.Kind == core.EventTransition && (e.ActorID == nil || *e.ActorID != tb.Net.Adviser.ID) {
+			t.Errorf("transition %s→%s not recorded as Ailsa's", e.FromStatus, e.ToStatus)
+		}
+	}
+	// Every change asked notify to bring the card up to date.
+	var cards int
+	if err := tb.Pool.QueryRow(t.Context(), `SELECT count(*) FROM outbox WHERE kind = 'card.sync' AND referral_id = $1 AND payload->>'channel' = 'agency'`, r.ID).Scan(&cards); err != nil {
+		t.Fatal(err)
+	}
+	if cards != 4 {
+		t.Errorf("%d agency card.sync rows, want 4 (created + 3 changes)", cards)
+	}
+	// The completed card has no buttons left.
+	_, _, blocks, err := tb.bot.cards.Card(t.Context(), r.ID, KindAgency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := mustJSON(t, blocks); strings.Contains(s, `"actions"`) || !strings.Contains(s, "Completed") {
+		t.Errorf("completed card should show Completed and no buttons: %s", s)
+	}
+}
+
+func TestTwoAdvisersAcceptAtTheSameMoment(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("race", false)
+	value := buttonValue(r.ID, r.Version)
+	users := []string{"U0AILSA", "U0CALLUM"}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, u := range users {
+		wg.Add(1)
+		go func(u string) {
+			defer wg.Done()
+			<-start
+			resp := tb.interact(tb.blockAction(u, "C0CAB", "accept", value))
+			if resp.StatusCode != 200 {
+				t.Errorf("%s: status %d", u, resp.StatusCode)
+			}
+		}(u)
+	}
+	close(start)
+	wg.Wait()
+	tb.bot.wait()
+	got := tb.referral(r.ID)
+	if got.Status != core.StatusAccepted || got.StatusBy == nil {
+		t.Fatalf("status %s, want accepted", got.Status)
+	}
+	winner, loser := tb.Net.Adviser, "U0CALLUM"
+	if *got.StatusBy == tb.Net.Adviser2.ID {
+		winner, loser = tb.Net.Adviser2, "U0AILSA"
+	}
+	eph := tb.slack.called("chat.postEphemeral")
+	if len(eph) != 1 {
+		t.Fatalf("%d ephemeral replies, want 1 (to the one who lost)", len(eph))
+	}
+	want := fmt.Sprintf("Already accepted by %s (Kirkcaldy Citizens Advice) at 10:00 on Mon 23 Nov", winner.Name)
+	if eph[0].Form.Get("user") != loser || eph[0].Form.Get("channel") != "C0CAB" || !strings.Contains(eph[0].text(), want) {
+		t.Errorf("reply to %s in %s: %q; want to %s containing %q", eph[0].Form.Get("user"), eph[0].Form.Get("channel"), eph[0].text(), loser, want)
+	}
+	if n := countKind(tb.events(r.ID), core.EventTransition); n != 1 {
+		t.Errorf("%d transitions recorded, want 1", n)
+	}
+}
+
+func TestOtherAgencyRefusedAndAudited(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("other", false)
+	wantStatus(t, tb.interact(tb.blockAction("U0ISLA", "C0CAB", "accept", buttonValue(r.ID, r.Version))), 200)
+	tb.bot.wait()
+	if got := tb.referral(r.ID); got.Status != core.StatusRequested {
+		t.Fatalf("another agency's adviser changed the referral to %s", got.Status)
+	}
+	eph := tb.slack.called("chat.postEphemeral")
+	if len(eph) != 1 || eph[0].Form.Get("user") != "U0ISLA" || !strings.Contains(eph[0].text(), "Not allowed") {
+		t.Fatalf("want one refusal to U0ISLA, got %+v", eph)
+	}
+	evs := tb.events(r.ID)
+	if countKind(evs, core.EventAccessDenied) != 1 {
+		t.Errorf("the refusal was not audited: %+v", evs)
+	}
+}
+
+func TestUnregisteredAndFirstUse(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("who", false)
+	tb.slack.emails["U0STRANGER"] = "stranger@elsewhere.example"
+	tb.slack.emails["U0EUAN"] = "Euan@Housing.example"
+
+	// Unknown to Onward: told so, nothing happens.
+	for _, button := range []string{"accept", "reject", "details"} {
+		tb.slack.reset()
+		wantStatus(t, tb.interact(tb.blockAction("U0STRANGER", "C0CAB", button, buttonValue(r.ID, r.Version))), 200)
+		tb.bot.wait()
+		eph := tb.slack.called("chat.postEphemeral")
+		if len(eph) != 1 || !strings.Contains(eph[0].text(), "not registered") {
+			t.Errorf("%s by an unknown user: want a not-registered reply, got %+v", button, eph)
+		}
+		if n := len(tb.slack.called("views.open")); n != 0 {
+			t.Errorf("%s by an unknown user opened %d modals", button, n)
+		}
+	}
+	if got := tb.referral(r.ID); got.Status != core.StatusRequested {
+		t.Fatalf("an unknown user changed the referral to %s", got.Status)
+	}
+	// A user Slack cannot find at all is unknown too.
+	tb.slack.reset()
+	wantStatus(t, tb.interact(tb.blockAction("U0NOBODY", "C0CAB", "accept", buttonValue(r.ID, r.Version))), 200)
+	tb.bot.wait()
+	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 1 || !strings.Contains(eph[0].text(), "not registered") {
+		t.Errorf("user Slack does not know: got %+v", eph)
+	}
+
+	// Known by email on first use: linked, then found by Slack id.
+	if _, err := tb.bot.staffForSlack(t.Context(), "U0EUAN"); err != nil {
+		t.Fatalf("first use by email: %v", err)
+	}
+	s, err := tb.Engine.StaffBySlackUser(t.Context(), "U0EUAN")
+	if err != nil || s.ID != tb.Net.HousingAdviser.ID {
+		t.Fatalf("Slack user not linked to Euan: %+v %v", s, err)
+	}
+	before := len(tb.slack.called("users.info"))
+	if _, err := tb.bot.staffForSlack(t.Context(), "U0EUAN"); err != nil {
+		t.Fatal(err)
+	}
+	if after := len(tb.slack.called("users.info")); after != before {
+		t.Errorf("a linked user was looked up in Slack again")
+	}
+}
+
+func TestRetriesAndDoubleClicksProcessedOnce(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("dup", false)
+	press := tb.blockAction("U0AILSA", "C0CAB", "accept", buttonValue(r.ID, r.Version))
+	wantStatus(t, tb.interact(press), 200)
+	wantStatus(t, tb.interact(press, headerRetryNum, "1", "X-Slack-Retry-Reason", "http_timeout"), 200)
+	// A second click of the same button on the same card: a new action_ts.
+	wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0CAB", "accept", buttonValue(r.ID, r.Version))), 200)
+	tb.bot.wait()
+	if n := countKind(tb.events(r.ID), core.EventTransition); n != 1 {
+		t.Errorf("%d transitions, want 1", n)
+	}
+	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 0 {
+		t.Errorf("a retry or double click got a reply: %q", eph[0].text())
+	}
+}
+
+func TestUnknownReferralAndBadValues(t *testing.T) {
+	tb := newTestBot(t)
+	for _, c := range []struct{ button, value, want string }{
+		{"accept", "999999:1", "no longer exists"},
+		{"reject", "999999:1", "no longer exists"},
+		{"details", "999999:1", "no longer exists"},
+		{"accept", "not-a-value", "out of date"},
+	} {
+		tb.slack.reset()
+		wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0CAB", c.button, c.value)), 200)
+		tb.bot.wait()
+		eph := tb.slack.called("chat.postEphemeral")
+		if len(eph) != 1 || !strings.Contains(eph[0].text(), c.want) {
+			t.Errorf("%s %s: want one reply containing %q, got %+v", c.button, c.value, c.want, eph)
+		}
+	}
+	// A payload that is not JSON is a bad request, not a crash.
+	resp := tb.post("/slack/interactions", url.Values{"payload": {"{not json"}})
+	if resp.StatusCode != 400 {
+		t.Errorf("unreadable payload: status %d, want 400", resp.StatusCode)
+	}
+	// An unknown interaction type is acknowledged and ignored.
+	wantStatus(t, tb.interact(map[string]any{"type": "shortcut", "user": slackUser("U0AILSA")}), 200)
+}
+
+func TestEphemeralFallsBackToResponseURL(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("fallback", false)
+	press := tb.blockAction("U0ISLA", "", "accept", buttonValue(r.ID, r.Version))
+	press["channel"] = map[string]any{}
+	press["container"] = map[string]any{"type": "message"}
+	wantStatus(t, tb.interact(press), 200)
+	tb.bot.wait()
+	got := tb.slack.called("response_url")
+	if len(got) != 1 || got[0].JSON["response_type"] != "ephemeral" || !strings.Contains(got[0].text(), "Not allowed") {
+		t.Errorf("want one ephemeral response_url reply, got %+v", got)
+	}
+}

@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/onward-network/onward/core"
+)
+
+// openModal opens the Reject…, Redirect… or Assign… modal for a card
+// button. Who may act is core's decision, made when the modal is
+// submitted (and audited there); here only unknown users and cards that
+// moved on are turned away.
+func (b *Bot) openModal(ctx context.Context, p press) error {
+	if _, err := b.staffForSlack(ctx, p.to.user); err != nil {
+		return err
+	}
+	r, err := b.engine.Referral(ctx, p.id)
+	if err != nil {
+		return err
+	}
+	action := p.button.action()
+	if !r.Allowed(action) {
+		return b.movedOn(ctx, r, action, p.version)
+	}
+	kind := KindAgency
+	if p.button == btnAssign {
+		kind = KindTriage
+	}
+	v, err := buildView(ctx, b.engine, r, kind)
+	if err != nil {
+		return err
+	}
+	var view slack.ModalViewRequest
+	switch p.button {
+	case btnReject:
+		view = rejectModal(v)
+	case btnRedirect:
+		m, err := b.redirectChoices(ctx, r)
+		if err != nil {
+			return err
+		}
+		view = redirectModal(v, m)
+	case btnAssign:
+		m, err := b.assignChoices(ctx, r)
+		if err != nil {
+			return err
+		}
+		view = assignModal(v, m)
+	}
+	if _, err := b.api.OpenViewContext(ctx, p.trigger, view); err != nil {
+		return err
+	}
+	return nil
+}
+
+// movedOn explains why an action is no longer possible on a card: someone
+// else changed the referral first, or its status never allowed it.
+func (b *Bot) movedOn(ctx context.Context, r core.Referral, action core.Action, seenVersion int) error {
+	if seenVersion != r.Version && r.Status != core.StatusRequested {
+		by := "Onward"
+		if r.StatusBy != nil {
+			by = staffName(ctx, b.engine, *r.StatusBy)
+		}
+		return &core.ConflictError{Reference: r.Reference, Status: r.Status, By: by, At: r.StatusAt}
+	}
+	return &core.TransitionError{Action: action, Status: r.Status}
+}
+
+// submitted is what a modal submission handler decided.
+type submitted struct {
+	response *slack.ViewSubmissionResponse // nil closes the modal
+	done     bool                          // the submission changed something: a repeat is ignored
+}
+
+// viewSubmission handles a modal's submit: synchronously, because
+// validation errors must come back in the response (response_action
+// errors) and core answers in milliseconds.
+func (b *Bot) viewSubmission(w http.ResponseWriter, ctx context.Context, cb *slack.InteractionCallback) {
+	key := "view:" + cb.View.ID
+	if cb.View.ID != "" && b.seen(ctx, key) {
+		// Submitted twice: the first one counted.
+		writeJSON(w, slack.NewClearViewSubmissionResponse())
+		return
+	}
+	staff, err := b.staffForSlack(ctx, cb.User.ID)
+	if err != nil {
+		writeJSON(w, b.modalErrors(ctx, err, nil, firstInput(cb.View.CallbackID)))
+		return
+	}
+	var res submitted
+	switch cb.View.CallbackID {
+	case cbReject:
+		res = b.submitReject(ctx, staff, cb.View)
+	case cbRedirect:
+		res = b.submitRedirect(ctx, staff, cb.View)
+	case cbAssign:
+		res = b.submitAssign(ctx, staff, cb.View)
+	case cbReferStart:
+		res = b.submitReferStart(ctx, staff, cb.View)
+	case cbReferSend:
+		res = b.submitReferSend(ctx, staff, cb.View)
+	}
+	if res.done && cb.View.ID != "" {
+		b.remember(ctx, key)
+	}
+	if res.response == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, res.response)
+}
+
+// firstInput is the block errors not tied to one field are shown on.
+func firstInput(callbackID string) string {
+	switch callbackID {
+	case cbReject:
+		return blkReason
+	case cbReferStart:
+		return blkNeeds
+	case cbReferSend:
+		return blkName
+	default:
+		return blkAgency
+	}
+}
+
+// modalErrors shows an error inside the modal (response_action errors):
+// each of core's invalid fields against its block, anything else against
+// the fallback block.
+func (b *Bot) modalErrors(ctx context.Context, err error, fields map[string]string, fallback string) *slack.ViewSubmissionResponse {
+	out := map[string]string{}
+	add := func(block, msg string) {
+		if out[block] != "" {
+			out[block] += "; "
+		}
+		out[block] += msg
+	}
+	var invalid *core.ValidationError
+	if errors.As(err, &invalid) {
+		for _, f := range invalid.Fields {
+			block, ok := fields[f.Field]
+			if !ok {
+				block = fallback
+			}
+			add(block, f.Message)
+		}
+	} else {
+		add(fallback, b.explainPlain(ctx, err))
+	}
+	for k, v := range out {
+		out[k] = strings.TrimSpace(truncate(2000, v))
+	}
+	return slack.NewErrorsViewSubmissionResponse(out)
+}

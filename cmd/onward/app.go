@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core"
+)
+
+// app is what every long-running command shares: config, logger, the
+// database pool, Redis and the referral engine.
+type app struct {
+	cfg    core.Config
+	log    *slog.Logger
+	pool   *pgxpool.Pool
+	rdb    *redis.Client
+	engine *core.Engine
+	crypt  *core.Crypter
+}
+
+// loadConfig reads and validates the environment.
+func loadConfig() (core.Config, error) {
+	cfg, err := core.LoadConfig(os.Getenv)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(cfg core.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// openApp connects to Postgres and Redis and builds the engine. It fails
+// with one clear line when either does not answer.
+func openApp(ctx context.Context, cfg core.Config, log *slog.Logger) (*app, error) {
+	crypt, err := cfg.Crypter()
+	if err != nil {
+		return nil, err
+	}
+	pool, err := core.OpenPool(ctx, withPoolSize(cfg.DatabaseURL))
+	if err != nil {
+		return nil, err
+	}
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
+	}
+	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log)
+	return &app{cfg: cfg, log: log, pool: pool, rdb: rdb, engine: eng, crypt: crypt}, nil
+}
+
+// defaultPoolSize is enough connections for the HTTP server and an
+// in-process worker delivering in parallel; pgxpool's own default (the
+// number of CPUs, at least 4) starves the worker on small machines.
+const defaultPoolSize = 24
+
+// withPoolSize adds pool_max_conns to the URL unless the operator set it.
+func withPoolSize(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return raw
+	}
+	q := u.Query()
+	if q.Get("pool_max_conns") == "" {
+		q.Set("pool_max_conns", strconv.Itoa(defaultPoolSize))
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// openDB connects to Postgres only, for commands that need no Redis.
+func openDB(ctx context.Context, cfg core.Config) (*pgxpool.Pool, error) {
+	return core.OpenPool(ctx, cfg.DatabaseURL)
+}
+
+func (a *app) Close() {
+	a.engine.Close()
+	a.rdb.Close()
+	a.pool.Close()
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// The core benchmark compares the engine's paths with a baseline that
+// writes the same rows with plain INSERTs in one transaction, in the same
+// run on the same database, so the ratio shows what the engine's logic
+// (validation, matching, encryption, hash chain, version checks) costs.
+const (
+	benchCoreWorkers  = 8
+	benchCoreDuration = 10 * time.Second
+	benchCoreRounds   = 5 // engine and baseline alternate, so neither gets the emptier tables
+)
+
+func init() { registerBench("core", benchCore) }
+
+type coreBench struct {
+	pool   *pgxpool.Pool
+	engine *core.Engine
+	net    coretest.Network
+	seq    atomic.Int64
+
+	mu               sync.Mutex
+	engineReferrals  []core.ReferralID
+	baseReferrals    []core.ReferralID
+	engineAcceptNext int
+	baseAcceptNext   int
+}
+
+func benchCore(ctx context.Context, stdout io.Writer) error {
+	url, drop, err := benchDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	cfg.MaxConns = benchCoreWorkers + 4
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	if err != nil {
+		return err
+	}
+	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer eng.Close()
+	net, err := coretest.SeedNetwork(ctx, eng, pool)
+	if err != nil {
+		return fmt.Errorf("seed bench network: %w", err)
+	}
+	b := &coreBench{pool: pool, engine: eng, net: net}
+
+	fmt.Fprintf(stdout, "core: %d workers, %s per side, self-referral path then accept path\n", benchCoreWorkers, benchCoreDuration)
+	engC, baseC, err := alternate(ctx, b.engineCreate, b.baselineCreate)
+	if err != nil {
+		return err
+	}
+	engA, baseA, err := alternate(ctx, b.engineAccept, b.baselineAccept)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "core-create: engine=%.0f/s baseline=%.0f/s ratio=%.2f\n", engC, baseC, engC/baseC)
+	fmt.Fprintf(stdout, "core-accept: engine=%.0f/s baseline=%.0f/s ratio=%.2f\n", engA, baseA, engA/baseA)
+	return nil
+}
+
+func randomKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// alternate runs the two operations in rounds, each with the same workers
+// and time, and returns their rates in operations per second.
+func alternate(ctx context.Context, engine, baseline func(context.Context) (bool, error)) (float64, float64, error) {
+	var rates [2]struct {
+		n       int64
+		elapsed time.Duration
+	}
+	slice := benchCoreDuration / benchCoreRounds
+	for round := 0; round < benchCoreRounds; round++ {
+		for side, op := range []func(context.Context) (bool, error){engine, baseline} {
+			n, elapsed, err := hammer(ctx, op, slice)
+			if err != nil {
+				return 0, 0, err
+			}
+			rates[side].n += n
+			rates[side].elapsed += elapsed
+		}
+	}
+	rate := func(i int) float64 { return float64(rates[i].n) / rates[i].elapsed.Seconds() }
+	return rate(0), rate(1), nil
+}
+
+// hammer runs op from benchCoreWorkers goroutines for d, or until op says
+// it has no more work, and counts successes.
+func hammer(ctx context.Context, op func(context.Context) (bool, error), d time.Duration) (int64, time.Duration, error) {
+	var n atomic.Int64
+	var firstErr error
+	var once sync.Once
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < benchCoreWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				more, err := op(ctx)
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				if !more {
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return n.Load(), time.Since(start), firstErr
+}
+
+func (b *coreBench) engineCreate(ctx context.Context) (bool, error) {
+	i := b.seq.Add(1)
+	in := coretest.SelfReferral(fmt.Sprintf("bench-%d", i))
+	in.Client.Phone = fmt.Sprintf("+4479%08d", i)
+	res, err := b.engine.SelfRefer(ctx, in)
+	if err != nil {
+		return false, err
+	}
+	b.mu.Lock()
+	b.engineReferrals = append(b.engineReferrals, res.Referral.ID)
+	b.mu.Unlock()
+	return true, nil
+}
+
+// The baseline writes what a self-referral writes — client (same-sized
+// ciphertexts), consent, referral, two events, three outbox rows — as plain
+// INSERTs in one transaction.
+const (
+	sqlBaseClient = `INSERT INTO clients (phone_hash, name_enc, phone_enc, postcode_enc, notes_enc, postcode_district, preferred_contact, contact_time, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, 'KY1', 'text', 'mornings', $6, $6) RETURNING id`
+	sqlBaseConsent = `INSERT INTO consents (client_id, scope, wording_version, wording_sha256, channel, evidence, given_at)
+		VALUES ($1, 'network', 'v1', $2, 'sms', $3, $4) RETURNING id`
+	sqlBaseReferral = `INSERT INTO referrals (reference, client_id, consent_id, source, to_agency_id, needs, postcode_district, status, notes_enc, status_at, idempotency_key, created_at)
+		VALUES ($1, $2, $3, 'sms', $4, '{debt}', 'KY1', 'requested', $5, $6, $7, $6) RETURNING id`
+	sqlBaseEvent = `INSERT INTO events (stream, stream_seq, kind, referral_id, client_id, actor_kind, to_status, data, created_at, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, 'client', $6, '{}', $7, $8, $9)`
+	sqlBaseOutbox = `INSERT INTO outbox (kind, referral_id, payload, dedupe_key, available_at, created_at) VALUES ($1, $2, '{}', $3, $4, $4)`
+)
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+func (b *coreBench) baselineCreate(ctx context.Context) (bool, error) {
+	i := b.seq.Add(1)
+	now := time.Now()
+	var id core.ReferralID
+	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
+		var client, consent int64
+		if err := tx.QueryRow(ctx, sqlBaseClient, randomBytes(32), randomBytes(40), randomBytes(42), randomBytes(36), randomBytes(66), now).Scan(&client); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, sqlBaseConsent, client, randomBytes(32), fmt.Sprintf("SMbase-%d", i), now).Scan(&consent); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, sqlBaseReferral, fmt.Sprintf("ONW-B%07d", i), client, consent, b.net.CAB, randomBytes(66), now, fmt.Sprintf("base-%d", i)).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("client:%d", client), 1, "consent.given", nil, client, "", now, []byte{}, randomBytes(32)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 1, "referral.created", id, client, "requested", now, []byte{}, randomBytes(32)); err != nil {
+			return err
+		}
+		for _, kind := range []string{"card.sync", "reminder.ack", "reminder.ack.escalation"} {
+			if _, err := tx.Exec(ctx, sqlBaseOutbox, kind, id, fmt.Sprintf("base:%s:%d", kind, id), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("baseline create: %w", err)
+	}
+	b.mu.Lock()
+	b.baseReferrals = append(b.baseReferrals, id)
+	b.mu.Unlock()
+	return true, nil
+}
+
+func (b *coreBench) next(engine bool) (core.ReferralID, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if engine {
+		if b.engineAcceptNext >= len(b.engineReferrals) {
+			return 0, false
+		}
+		b.engineAcceptNext++
+		return b.engineReferrals[b.engineAcceptNext-1], true
+	}
+	if b.baseAcceptNext >= len(b.baseReferrals) {
+		return 0, false
+	}
+	b.baseAcceptNext++
+	return b.baseReferrals[b.baseAcceptNext-1], true
+}
+
+func (b *coreBench) engineAccept(ctx context.Context) (bool, error) {
+	id, ok := b.next(true)
+	if !ok {
+		return false, nil
+	}
+	_, err := b.engine.Act(ctx, core.TransitionRequest{Referral: id, Action: core.ActionAccept, Actor: b.net.Adviser.Actor(), ExpectedVersion: 1})
+	return err == nil, err
+}
+
+// The accept baseline writes what an accept writes: the status update, one
+// event and four outbox rows (card, status text, contact check, nudge).
+const sqlBaseAccept = `UPDATE referrals SET status = 'accepted', version = version + 1, acknowledged_at = $2, status_by = $3, status_at = $2
+	WHERE id = $1 AND version = 1 RETURNING client_id`
+
+func (b *coreBench) baselineAccept(ctx context.Context) (bool, error) {
+	id, ok := b.next(false)
+	if !ok {
+		return false, nil
+	}
+	now := time.Now()
+	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
+		var client int64
+		if err := tx.QueryRow(ctx, sqlBaseAccept, id, now, b.net.Adviser.ID).Scan(&client); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 2, "referral.transition", id, client, "accepted", now, randomBytes(32), randomBytes(32)); err != nil {
+			return err
+		}
+		for _, kind := range []string{"card.sync", "sms.client", "sms.client.check", "reminder.contact"} {
+			if _, err := tx.Exec(ctx, sqlBaseOutbox, kind, id, fmt.Sprintf("base-accept:%s:%d", kind, id), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("baseline accept: %w", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/notify"
+	"github.com/onward-network/onward/notify/notifytest"
+)
+
+// The notify benchmark sends benchNotifyRows outbox rows through a real
+// worker to fake Slack and Twilio servers in this process, half
+// coordinator posts and half client texts (five per referral, so causal
+// order is in play). A producer commits small batches at a steady offered
+// rate, each with NOTIFY, as core does after a change; latency runs from
+// each row's commit to the fake provider receiving it.
+const (
+	benchNotifyRows      = 10000
+	benchNotifyReferrals = 1000
+	benchNotifyBatch     = 10                   // rows per producer commit
+	benchNotifyEvery     = 5 * time.Millisecond // one commit this often: 2,000 rows/s offered
+)
+
+func init() { registerBench("notify", benchNotify) }
+
+// benchReporter collects errors the fakes report.
+type benchReporter struct {
+	mu   sync.Mutex
+	errs []string
+	done []func()
+}
+
+func (r *benchReporter) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+	r.mu.Unlock()
+}
+
+func (r *benchReporter) Cleanup(f func()) { r.done = append(r.done, f) }
+
+func (r *benchReporter) close() {
+	for i := len(r.done) - 1; i >= 0; i-- {
+		r.done[i]()
+	}
+}
+
+var benchTexts = []struct{ template, prefix string }{
+	{core.SMSConfirmation, "Thank you."},
+	{core.SMSCancelled, "Your referral ONW"},
+	{core.SMSConsentRemoved, "We have recorded"},
+	{core.SMSRejected, "The service you were referred to"},
+	{core.SMSRedirected, "Your referral has been passed"},
+}
+
+func benchNotify(ctx context.Context, stdout io.Writer) error {
+	url, drop, err := benchDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	pcfg.MaxConns = 24
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	if err != nil {
+		return err
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	seedEng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, quiet)
+	if _, err := coretest.SeedNetwork(ctx, seedEng, pool); err != nil {
+		seedEng.Close()
+		return fmt.Errorf("seed bench network: %w", err)
+	}
+	seedEng.Close()
+	// Texts at any hour: the benchmark must not wait for the morning.
+	if _, err := pool.Exec(ctx, `UPDATE network_settings SET quiet_start = '00:00', quiet_end = '00:00'`); err != nil {
+		return err
+	}
+	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, quiet)
+	defer eng.Close()
+
+	fmt.Fprintf(stdout, "notify: making %d referrals…\n", benchNotifyReferrals)
+	refs, err := benchReferrals(ctx, eng)
+	if err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, `UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`); err != nil {
+		return err
+	}
+
+	rep := &benchReporter{}
+	defer rep.close()
+	tw := notifytest.NewTwilio(rep, "AC00000000000000000000000000000000", "benchtoken0000000000000000000000")
+	sl := notifytest.NewSlack(rep, "xoxb-bench")
+	cfg := core.Config{PublicURL: "http://localhost:8080", TwilioAccountSID: tw.AccountSID, TwilioAuthToken: tw.AuthToken,
+		TwilioFrom: "+447700900000", TwilioAPIURL: tw.URL(), SlackBotToken: sl.Token, SlackSigningSecret: "x",
+		SlackAPIURL: sl.URL(), SlackTriageChannel: "C0TRIAGE", WorkerBatch: 50, WorkerMaxAttempts: 8, WorkerPoll: 10 * time.Second}
+	guard := notifytest.Guard(rep, tw.URL(), sl.URL())
+	sms, err := notify.NewTwilioSender(cfg, notify.SenderOptions{Transport: guard})
+	if err != nil {
+		return err
+	}
+	slk, err := notify.NewSlackClient(cfg, notify.SenderOptions{Transport: guard})
+	if err != nil {
+		return err
+	}
+	w, err := notify.New(notify.Options{Engine: eng, Config: cfg, Log: quiet, SMS: sms, Slack: slk, DisableDigest: true})
+	if err != nil {
+		return err
+	}
+
+	var mu sync.Mutex
+	committed := make(map[string]time.Time, benchNotifyRows)
+	received := make(map[string]time.Time, benchNotifyRows)
+	var got atomic.Int64
+	all := make(chan struct{})
+	receive := func(key string, at time.Time) {
+		mu.Lock()
+		if _, dup := received[key]; dup {
+			rep.Errorf("%s delivered twice", key)
+		}
+		received[key] = at
+		mu.Unlock()
+		if got.Add(1) == benchNotifyRows {
+			close(all)
+		}
+	}
+	sl.OnAccept(func(c notifytest.SlackCall) { receive(strings.TrimPrefix(c.Text, ":bell: "), c.At) })
+	tw.OnAccept(func(m notifytest.SMS) {
+		i := strings.Index(m.Body, "ONW-")
+		for _, bt := range benchTexts {
+			if strings.HasPrefix(m.Body, bt.prefix) && i >= 0 {
+				receive(strings.TrimRight(m.Body[i:i+11], ".) ")+" "+bt.template, m.At)
+				return
+			}
+		}
+		rep.Errorf("unexpected text %q", m.Body)
+	})
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- w.Run(runCtx) }()
+
+	start := time.Now()
+	if err := benchProduce(ctx, pool, refs, func(keys []string, at time.Time) {
+		mu.Lock()
+		for _, k := range keys {
+			committed[k] = at
+		}
+		mu.Unlock()
+	}); err != nil {
+		return err
+	}
+	select {
+	case <-all:
+	case <-time.After(2 * time.Minute):
+		return fmt.Errorf("only %d of %d rows delivered in 2 minutes", got.Load(), benchNotifyRows)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	end := time.Now()
+	stop()
+	if err := <-workerDone; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if len(rep.errs) > 0 {
+		return fmt.Errorf("fakes reported: %s", strings.Join(rep.errs[:min(len(rep.errs), 5)], "; "))
+	}
+	lat := make([]time.Duration, 0, benchNotifyRows)
+	mu.Lock()
+	for k, at := range received {
+		c, ok := committed[k]
+		if !ok {
+			mu.Unlock()
+			return fmt.Errorf("provider got %q, which was never queued", k)
+		}
+		lat = append(lat, max(at.Sub(c), 0))
+	}
+	mu.Unlock()
+	slices.Sort(lat)
+	rate := float64(len(lat)) / end.Sub(start).Seconds()
+	fmt.Fprintf(stdout, "notify: offered %d rows/s in commits of %d; %d Slack posts, %d texts\n",
+		int(time.Second/benchNotifyEvery)*benchNotifyBatch, benchNotifyBatch, len(sl.Calls()), len(tw.Accepted()))
+	fmt.Fprintf(stdout, "notify: n=%d rate=%.0f/s p50=%sms p99=%sms\n", len(lat), rate, ms(percentile(lat, 50)), ms(percentile(lat, 99)))
+	return nil
+}
+
+// benchReferrals makes the referrals the texts belong to, eight at a time.
+func benchReferrals(ctx context.Context, eng *core.Engine) ([]core.Referral, error) {
+	refs := make([]core.Referral, benchNotifyReferrals)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(refs) {
+					return
+				}
+				in := coretest.SelfReferral(fmt.Sprintf("bench-notify-%d", i))
+				in.Client.Phone = fmt.Sprintf("07700 9%05d", i)
+				res, err := eng.SelfRefer(ctx, in)
+				if err != nil {
+					errs <- err
+					return
+				}
+				refs[i] = res.Referral
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, fmt.Errorf("make bench referrals: %w", err)
+	}
+	return refs, nil
+}
+
+const sqlBenchInsert = `
+INSERT INTO outbox (kind, referral_id, payload, dedupe_key, available_at, created_at)
+SELECT k, nullif(r, 0), p, d, now(), now() FROM unnest($1::text[], $2::bigint[], $3::jsonb[], $4::text[]) AS t(k, r, p, d)`
+
+// benchProduce commits the rows in small batches at the offered rate, each
+// batch with its NOTIFY (delivered at commit), and reports commit times.
+func benchProduce(ctx context.Context, pool *pgxpool.Pool, refs []core.Referral, committed func(keys []string, at time.Time)) error {
+	tick := time.NewTicker(benchNotifyEvery)
+	defer tick.Stop()
+	perRef := len(benchTexts)
+	for start := 0; start < benchNotifyRows; start += benchNotifyBatch {
+		var kinds, dedupes, keys []string
+		var referrals []int64
+		var payloads []core.OutboxPayload
+		for i := start; i < min(start+benchNotifyBatch, benchNotifyRows); i++ {
+			if i%2 == 0 {
+				text := fmt.Sprintf("bench %d", i)
+				kinds, referrals, keys = append(kinds, string(core.OutboxAlert)), append(referrals, 0), append(keys, text)
+				payloads = append(payloads, core.OutboxPayload{Text: text})
+			} else {
+				n := i / 2 // the n-th text: referral n mod R, step n / R
+				r := refs[n%len(refs)]
+				bt := benchTexts[(n/len(refs))%perRef]
+				kinds, referrals = append(kinds, string(core.OutboxClientSMS)), append(referrals, int64(r.ID))
+				keys = append(keys, r.Reference+" "+bt.template)
+				payloads = append(payloads, core.OutboxPayload{ReferralID: r.ID, Template: bt.template})
+			}
+			dedupes = append(dedupes, fmt.Sprintf("bench:%d", i))
+		}
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, sqlBenchInsert, kinds, referrals, payloads, dedupes); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "SELECT pg_notify($1, '')", core.OutboxChannel)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("queue bench rows: %w", err)
+		}
+		committed(keys, time.Now())
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/demo"
+)
+
+// The reports benchmark runs every report over a million referrals. The
+// database (demo network + `demo --history 1000000`) takes a few minutes
+// to build, so it is kept between runs under a name that carries the
+// migrations' hash: a changed schema builds a new one and drops the old.
+const (
+	benchReportsN    = 1_000_000
+	benchReportsRuns = 20
+	benchReportsDays = 90
+)
+
+func init() { registerBench("reports", benchReports) }
+
+func benchReports(ctx context.Context, stdout io.Writer) error {
+	url, err := benchReportsDatabase(ctx, stdout)
+	if err != nil {
+		return err
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	cfg.MaxConns = 4
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rp := core.NewReports(pool, core.SystemClock{})
+	start := time.Now()
+	res, err := rp.Refresh(ctx)
+	if err != nil {
+		return err
+	}
+	if res.Full {
+		fmt.Fprintf(stdout, "reports: rollups built from scratch (%d days) in %s\n", res.Days, time.Since(start).Round(time.Millisecond))
+	}
+	start = time.Now()
+	if _, err := rp.Refresh(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "reports: refresh with nothing changed took %s\n", time.Since(start).Round(100*time.Microsecond))
+
+	var n int
+	var first, last time.Time
+	if err := pool.QueryRow(ctx, `SELECT count(*), min(created_at), max(created_at) FROM referrals`).Scan(&n, &first, &last); err != nil {
+		return err
+	}
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	ranges := []struct {
+		name string
+		f    core.ReportFilter
+	}{
+		{"all", core.ReportFilter{From: day(first), To: day(last)}},
+		{fmt.Sprintf("last%d", benchReportsDays), core.ReportFilter{From: day(last).AddDate(0, 0, 1-benchReportsDays), To: day(last)}},
+	}
+	var worst50, worst99 time.Duration
+	for _, spec := range core.ReportList() {
+		line := "reports-" + spec.Name + ":"
+		for _, rg := range ranges {
+			took := make([]time.Duration, 0, benchReportsRuns)
+			for range benchReportsRuns {
+				t0 := time.Now()
+				if _, err := rp.Run(ctx, spec.Name, rg.f, core.Viewer{}); err != nil {
+					return err
+				}
+				took = append(took, time.Since(t0))
+			}
+			slices.Sort(took)
+			p50, p99 := percentile(took, 50), percentile(took, 99)
+			worst50, worst99 = max(worst50, p50), max(worst99, p99)
+			line += fmt.Sprintf(" %s p50=%sms p99=%sms", rg.name, ms(p50), ms(p99))
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	fmt.Fprintf(stdout, "reports: n=%d worst_p50=%sms worst_p99=%sms\n", n, ms(worst50), ms(worst99))
+	return nil
+}
+
+// benchReportsDatabase returns the URL of the kept benchmark database,
+// building it first when it is missing or was left half-built.
+func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error) {
+	cfg, err := loadDBConfig()
+	if err != nil {
+		return "", err
+	}
+	admin, err := pgx.Connect(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return "", fmt.Errorf("connect to ONWARD_DATABASE_URL: %w", err)
+	}
+	defer admin.Close(context.Background())
+	name := "onward_bench_reports_" + migrationsHash()
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		return "", fmt.Errorf("ONWARD_DATABASE_URL must be a URL for benchmarks: %w", err)
+	}
+	u.Path = "/" + name
+	ready := fmt.Sprintf("onward bench reports: ready, n=%d", benchReportsN)
+	var comment *string
+	err = admin.QueryRow(ctx, `SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1`, name).Scan(&comment)
+	if err == nil && comment != nil && *comment == ready {
+		fmt.Fprintf(stdout, "reports: using the kept database %s\n", name)
+		return u.String(), nil
+	}
+	// Old benchmark databases (other schemas, or half-built) go.
+	rows, _ := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'onward\_bench\_reports\_%'`)
+	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", err
+	}
+	for _, o := range old {
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{o}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return "", fmt.Errorf("drop old benchmark database %s: %w", o, err)
+		}
+	}
+	fmt.Fprintf(stdout, "reports: building %s with the demo network and %d referrals (kept for later runs)\n", name, benchReportsN)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", fmt.Errorf("create benchmark database: %w", err)
+	}
+	pool, err := pgxpool.New(ctx, u.String())
+	if err != nil {
+		return "", err
+	}
+	defer pool.Close()
+	if _, err := core.Migrate(ctx, pool); err != nil {
+		return "", err
+	}
+	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	if err != nil {
+		return "", err
+	}
+	start := time.Now()
+	// The demo network with a month of engine-made referrals, then bulk
+	// history up to exactly a million referrals.
+	if _, err := demo.Seed(ctx, pool, crypt, demo.Options{Months: 1, Seed: 1}, io.Discard); err != nil {
+		return "", err
+	}
+	var seeded int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM referrals`).Scan(&seeded); err != nil {
+		return "", err
+	}
+	if err := demo.History(ctx, pool, crypt, demo.HistoryOptions{N: benchReportsN - seeded, Seed: 1}, os.Stderr); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(stdout, "reports: demo network and history loaded in %s\n", time.Since(start).Round(time.Second))
+	if _, err := pool.Exec(ctx, "VACUUM ANALYZE"); err != nil {
+		return "", err
+	}
+	if _, err := admin.Exec(ctx, fmt.Sprintf("COMMENT ON DATABASE %s IS '%s'", name, ready)); err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// migrationsHash names the schema the binary carries.
+func migrationsHash() string {
+	h := sha256.New()
+	_ = fs.WalkDir(core.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(core.Migrations(), path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/onward-network/onward/cmd/onward/localsvc"
+	"github.com/onward-network/onward/core"
+)
+
+const devUsage = `Usage: onward dev   (what ` + "`make run`" + ` runs)
+
+Run the whole product locally: find or start PostgreSQL and Redis, migrate,
+seed the demo network when the database is empty, and serve on :8080 with
+the outbox worker. Without Twilio credentials a phone simulator stands in
+for Twilio at /dev/phone; without Slack credentials staff use the web inbox
+(login links are printed). Keys are generated once and kept under .onward/.
+`
+
+func init() {
+	register(command{name: "dev", summary: "run everything locally with the demo network (make run)", run: runDev})
+}
+
+// seedDemo seeds the demo network; set by cmd_demo.go.
+var seedDemo func(ctx context.Context, a *app, stdout io.Writer) error
+
+// devSimulatorSID and devSimulatorToken are the credentials of the local
+// Twilio simulator: not secret, they only ever sign requests to ourselves.
+const (
+	devSimulatorSID   = "ACdev00000000000000000000000000000"
+	devSimulatorToken = "devsimulatortoken0000000000000000" // letters and digits only: twilio-go refuses others
+	devSimulatorFrom  = "+447700900000"
+)
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("dev", devUsage, stdout, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	stateDir := envOr("ONWARD_STATE_DIR", ".onward")
+	svc, err := localsvc.Ensure(ctx, localsvc.Options{Dir: stateDir, DatabaseURL: os.Getenv("ONWARD_DATABASE_URL"),
+		RedisURL: os.Getenv("ONWARD_REDIS_URL"), DBName: "onward"})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := svc.Stop(context.Background()); err != nil {
+			fmt.Fprintln(stderr, "stop private services:", err)
+		}
+	}()
+	secrets, err := devSecrets(stateDir)
+	if err != nil {
+		return err
+	}
+	overlay := map[string]string{
+		"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": svc.DatabaseURL, "ONWARD_REDIS_URL": svc.RedisURL,
+		"ONWARD_ENCRYPTION_KEY": secrets["ONWARD_ENCRYPTION_KEY"], "ONWARD_SESSION_SECRET": secrets["ONWARD_SESSION_SECRET"],
+	}
+	cfg, err := core.LoadConfig(func(k string) string {
+		if v := os.Getenv(k); v != "" && k != "ONWARD_ENV" && k != "ONWARD_DATABASE_URL" && k != "ONWARD_REDIS_URL" {
+			return v
+		}
+		return overlay[k]
+	})
+	if err != nil {
+		return err
+	}
+	if !cfg.TwilioEnabled() {
+		cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = devSimulatorSID, devSimulatorToken, devSimulatorFrom
+		cfg.TwilioAPIURL = strings.TrimRight(cfg.PublicURL, "/") + "/dev/twilio"
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := core.Migrate(ctx, a.pool); err != nil {
+		return err
+	}
+	if _, err := a.engine.Network(ctx); errors.Is(err, core.ErrNoNetwork) {
+		if seedDemo == nil {
+			return errors.New("the database is empty and this binary has no demo network to seed")
+		}
+		fmt.Fprintln(stdout, "Seeding the demo network (first run only)…")
+		if err := seedDemo(ctx, a, stdout); err != nil {
+			return fmt.Errorf("seed demo network: %w", err)
+		}
+	} else if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, a, true, func(addr string) {
+		base := strings.TrimRight(cfg.PublicURL, "/")
+		fmt.Fprintf(stdout, "\nOnward is running at %s  (Ctrl-C stops it)\n", base)
+		fmt.Fprintf(stdout, "  health:     %s/healthz   readiness: %s/readyz\n", base, base)
+		for _, m := range mounts {
+			if m.devInfo != nil {
+				for _, line := range m.devInfo(ctx, a) {
+					fmt.Fprintln(stdout, "  "+line)
+				}
+			}
+		}
+		fmt.Fprintln(stdout)
+	})
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// getenvDevDefaults reads the environment, falling back to the keys kept
+// under .onward/ by `onward dev`, so maintenance commands work against the
+// local dev database without extra setup.
+func getenvDevDefaults(k string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	if k == "ONWARD_ENCRYPTION_KEY" || k == "ONWARD_SESSION_SECRET" {
+		if s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), "dev-secrets.env")); err == nil {
+			return s[k]
+		}
+	}
+	return ""
+}
+
+// devSecrets returns the dev encryption key and session secret, generating
+// them on first use. They stay in the state folder so data encrypted in
+// one run can be read in the next.
+func devSecrets(dir string) (map[string]string, error) {
+	path := filepath.Join(dir, "dev-secrets.env")
+	s, err := readEnvFile(path)
+	if err == nil && s["ONWARD_ENCRYPTION_KEY"] != "" && s["ONWARD_SESSION_SECRET"] != "" {
+		return s, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	s = map[string]string{"ONWARD_ENCRYPTION_KEY": core.NewKey(), "ONWARD_SESSION_SECRET": core.NewKey()}
+	body := "# Generated by `onward dev` for local development only. Never use these in production.\n" +
+		"ONWARD_ENCRYPTION_KEY=" + s["ONWARD_ENCRYPTION_KEY"] + "\nONWARD_SESSION_SECRET=" + s["ONWARD_SESSION_SECRET"] + "\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func readEnvFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); ok {
+			out[k] = v
+		}
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+const reportUsage = `Usage: onward report list
+       onward report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--format csv|json|table]
+
+Print one of the network's reports, from the database (ONWARD_DATABASE_URL),
+after bringing the report rollups up to date. Dates are days in the
+network's time zone, both included, on when referrals were made; the
+default is the twelve months to today. --agency keeps referrals sent to or
+from one agency (by its short name), --need those asking for one need.
+
+What the command line prints may be shared beyond one agency, so counts
+from 1 to 4 show as <5 and figures from fewer than 5 referrals are left
+out. --unsuppressed shows exact figures, for admins who will not share them.
+
+Flags:
+`
+
+func init() {
+	register(command{name: "report", summary: "print a report as a table, CSV or JSON (report list names them)", run: runReport})
+}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", reportUsage, stdout, stderr)
+	from := fs.String("from", "", "first `day` (YYYY-MM-DD); default a year before --to")
+	to := fs.String("to", "", "last `day` (YYYY-MM-DD); default today")
+	agency := fs.String("agency", "", "only referrals to or from the agency with this short `name`")
+	need := fs.String("need", "", "only referrals asking for this need `code` (debt, benefits, housing, …)")
+	format := fs.String("format", "table", "csv, json or table")
+	unsuppressed := fs.Bool("unsuppressed", false, "show exact small numbers (admins only: do not share the output)")
+	name, rest := "", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, rest = args[0], args[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if name == "" && fs.NArg() > 0 {
+		name = fs.Arg(0)
+	}
+	if name == "list" {
+		for _, s := range core.ReportList() {
+			fmt.Fprintf(stdout, "%-20s %s: %s\n", s.Name, s.Title, s.Description)
+		}
+		return nil
+	}
+	if name == "" {
+		fs.Usage()
+		return errors.New("name a report (onward report list shows them)")
+	}
+	if _, ok := core.LookupReport(name); !ok {
+		return fmt.Errorf("no report named %q (onward report list shows them)", name)
+	}
+	if !slices.Contains(core.ReportFormats, *format) {
+		return fmt.Errorf("--format must be csv, json or table, not %q", *format)
+	}
+	f, err := reportDates(*from, *to, time.Now())
+	if err != nil {
+		return err
+	}
+	if *need != "" {
+		if f.Need, err = core.ParseNeed(*need); err != nil {
+			return fmt.Errorf("--need: %w", err)
+		}
+	}
+
+	cfg, err := loadDBConfig()
+	if err != nil {
+		return err
+	}
+	pool, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := core.CheckSchema(ctx, pool); err != nil {
+		return err
+	}
+	rp := core.NewReports(pool, core.SystemClock{})
+	if *agency != "" {
+		if f.Agency, err = rp.AgencyID(ctx, *agency); err != nil {
+			return fmt.Errorf("--agency: %w", err)
+		}
+	}
+	start := time.Now()
+	res, err := rp.Refresh(ctx)
+	if err != nil {
+		return err
+	}
+	if res.Full {
+		fmt.Fprintf(stderr, "report rollups rebuilt (%d days) in %s\n", res.Days, time.Since(start).Round(time.Millisecond))
+	}
+	r, err := rp.Run(ctx, name, f, core.Viewer{Unsuppressed: *unsuppressed})
+	if err != nil {
+		return err
+	}
+	if *unsuppressed {
+		fmt.Fprintln(stderr, "exact figures, small numbers included: do not share this beyond the agency it is about")
+	}
+	return r.Write(stdout, *format)
+}
+
+// reportDates parses --from and --to, defaulting to the year to today.
+func reportDates(from, to string, now time.Time) (core.ReportFilter, error) {
+	var f core.ReportFilter
+	var err error
+	f.To = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if to != "" {
+		if f.To, err = time.Parse(time.DateOnly, to); err != nil {
+			return f, fmt.Errorf("--to must be a day like 2026-03-31, not %q", to)
+		}
+	}
+	f.From = f.To.AddDate(-1, 0, 1)
+	if from != "" {
+		if f.From, err = time.Parse(time.DateOnly, from); err != nil {
+			return f, fmt.Errorf("--from must be a day like 2025-04-01, not %q", from)
+		}
+	}
+	if f.To.Before(f.From) {
+		return f, fmt.Errorf("--to (%s) is before --from (%s)", to, from)
+	}
+	return f, nil
+}

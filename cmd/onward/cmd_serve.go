@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+)
+
+const serveUsage = `Usage: onward serve [--worker=false]
+
+Serve Onward over HTTP on ONWARD_HTTP_ADDR: provider webhooks, the web
+form, the staff inbox, /healthz, /readyz and /metrics. Runs the outbox
+worker in the same process unless --worker=false (then run ` + "`onward worker`" + `).
+Needs ONWARD_ENCRYPTION_KEY and ONWARD_SESSION_SECRET; exits with one line
+saying what is wrong when Postgres or Redis do not answer.
+
+Flags:
+`
+
+func init() {
+	register(command{name: "serve", summary: "run the HTTP server (and the outbox worker)", run: runServe})
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", serveUsage, stdout, stderr)
+	worker := fs.Bool("worker", true, "run the outbox worker in this process")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := core.CheckSchema(ctx, a.pool); err != nil {
+		return err
+	}
+	return serveHTTP(ctx, a, *worker, nil)
+}
+
+// loadDBConfig reads the config for commands that only touch the
+// database, without the secrets serve requires.
+func loadDBConfig() (core.Config, error) {
+	return core.LoadConfig(getenvDevDefaults)
+}
+
+func migrateDB(ctx context.Context, pool *pgxpool.Pool) (int32, error) {
+	return core.Migrate(ctx, pool)
+}

@@ -1,0 +1,18 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// reportRefreshEvery is how often serve brings the report rollups up to
+// date; each refresh recounts only the days whose referrals changed.
+const reportRefreshEvery = 30 * time.Second
+
+func init() {
+	registerMount(mount{name: "reports", worker: func(ctx context.Context, a *app) error {
+		return core.NewReports(a.pool, core.SystemClock{}).RunRefresher(ctx, reportRefreshEvery, a.log)
+	}})
+}

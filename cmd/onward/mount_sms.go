@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake"
+)
+
+// The SMS edge: Twilio's inbound webhook and delivery callbacks, and in dev
+// the phone simulator standing in for Twilio.
+func init() {
+	registerMount(mount{name: "sms", routes: mountSMS, devInfo: smsDevInfo})
+}
+
+// simulatorOn: `onward dev` without Twilio credentials sets the
+// simulator's account.
+func simulatorOn(cfg core.Config) bool {
+	return cfg.Dev() && cfg.TwilioAccountSID == devSimulatorSID
+}
+
+func mountSMS(a *app, mux *http.ServeMux) error {
+	if !a.cfg.TwilioEnabled() {
+		a.log.Info("twilio is not configured: /twilio/sms and /twilio/status are not served")
+		return nil
+	}
+	log := a.log.With("part", "sms")
+	s, err := intake.NewSMS(intake.SMSConfig{Engine: a.engine, Redis: a.rdb, Log: log, KeyPrefix: "onward:",
+		PublicURL: a.cfg.PublicURL, AuthToken: a.cfg.TwilioAuthToken, SMSRatePerHour: a.cfg.SMSRatePerHour,
+		IPRatePerMinute: a.cfg.IPRatePerMinute, ConversationTTL: a.cfg.ConversationTTL})
+	if err != nil {
+		return err
+	}
+	s.Routes(mux)
+	if !simulatorOn(a.cfg) {
+		return nil
+	}
+	sim, err := intake.NewSimulator(intake.SimConfig{SMS: s, Engine: a.engine, Redis: a.rdb, Log: log.With("part", "simulator"),
+		KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, AccountSID: a.cfg.TwilioAccountSID,
+		AuthToken: a.cfg.TwilioAuthToken, Number: a.cfg.TwilioFrom})
+	if err != nil {
+		return err
+	}
+	sim.Routes(mux)
+	return nil
+}
+
+// twilioTokenRe is what twilio-go accepts as an auth token: it refuses
+// anything else before sending (error 21224).
+var twilioTokenRe = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
+
+// smsDevInfo says where to text Onward locally, or which URL to give
+// Twilio.
+func smsDevInfo(ctx context.Context, a *app) []string {
+	base := strings.TrimRight(a.cfg.PublicURL, "/")
+	switch {
+	case simulatorOn(a.cfg):
+		lines := []string{fmt.Sprintf("phone:      %s/dev/phone   (text Onward as a client; no Twilio account needed)", base)}
+		if !twilioTokenRe.MatchString(a.cfg.TwilioAuthToken) {
+			lines = append(lines, "  warning: the simulator's auth token is not letters and digits only, so twilio-go refuses it and later texts (confirmations, status updates) will not reach /dev/phone")
+		}
+		return lines
+	case a.cfg.TwilioEnabled():
+		return []string{fmt.Sprintf("twilio:     webhook %s/twilio/sms (paste into the number's \"A message comes in\", HTTP POST); delivery receipts at %s/twilio/status", base, base)}
+	}
+	return []string{"sms:        Twilio is not configured: no texts in or out"}
+}

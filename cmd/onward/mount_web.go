@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/onward-network/onward/intake"
+)
+
+// The web self-referral form, leaflet links and the public directory.
+func init() {
+	registerMount(mount{
+		name: "web",
+		routes: func(a *app, mux *http.ServeMux) error {
+			w, err := intake.NewWeb(intake.WebConfig{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"),
+				KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, Secure: !a.cfg.Dev(),
+				IPRatePerMinute: a.cfg.IPRatePerMinute, SMSNumber: a.cfg.TwilioFrom})
+			if err != nil {
+				return err
+			}
+			w.Routes(mux)
+			return nil
+		},
+		devInfo: webDevInfo,
+	})
+}
+
+// webDevInfo prints the directory, the form and a leaflet link to try.
+func webDevInfo(ctx context.Context, a *app) []string {
+	base := strings.TrimRight(a.cfg.PublicURL, "/")
+	lines := []string{
+		fmt.Sprintf("directory:  %s/directory", base),
+		fmt.Sprintf("web form:   %s/refer", base),
+	}
+	ls, err := intake.ListLeaflets(ctx, a.pool, 1)
+	switch {
+	case err != nil:
+		lines = append(lines, "leaflet:    (cannot list leaflets: "+oneLine(err.Error())+")")
+	case len(ls) == 0:
+		lines = append(lines, "leaflet:    none yet: `onward leaflet new NAME --area KY1` makes a link and QR code")
+	default:
+		lines = append(lines, fmt.Sprintf("leaflet:    %s   (%s)", intake.LeafletURL(base, ls[0].Code), ls[0].Campaign))
+	}
+	return lines
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// mount is one edge of Onward plugged into the server: its routes, its
+// in-process worker, and the lines `onward dev` prints about it. Each
+// mount_*.go file registers one, so the edges stay independent.
+type mount struct {
+	name string
+	// routes adds the edge's handlers to the server's mux.
+	routes func(a *app, mux *http.ServeMux) error
+	// worker runs until ctx ends (the outbox worker, schedulers); serve
+	// runs it unless --worker=false.
+	worker func(ctx context.Context, a *app) error
+	// devInfo returns lines for `onward dev` to print (what to open).
+	devInfo func(ctx context.Context, a *app) []string
+}
+
+var mounts []mount
+
+func registerMount(m mount) { mounts = append(mounts, m) }
+
+// newMux builds the server's routes: health, readiness and every mount.
+func newMux(a *app) (*http.ServeMux, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", a.readyz)
+	for _, m := range mounts {
+		if m.routes == nil {
+			continue
+		}
+		if err := m.routes(a, mux); err != nil {
+			return nil, fmt.Errorf("mount %s: %w", m.name, err)
+		}
+	}
+	return mux, nil
+}
+
+// readyz answers 200 only when Postgres and Redis answer and the schema is
+// current, so a load balancer sends no traffic to a server that cannot
+// serve it.
+func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	var problems []string
+	if err := core.CheckSchema(ctx, a.pool); err != nil {
+		problems = append(problems, "postgres: "+oneLine(err.Error()))
+	}
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		problems = append(problems, "redis: "+oneLine(err.Error()))
+	}
+	if len(problems) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		for _, p := range problems {
+			fmt.Fprintln(w, "not ready:", p)
+		}
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// serveHTTP runs the HTTP server (and, when withWorker, every mount's
+// worker) until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr string)) error {
+	mux, err := newMux(a)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          nil,
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(mounts)+1)
+	running := 0
+	if withWorker {
+		for _, m := range mounts {
+			if m.worker == nil {
+				continue
+			}
+			running++
+			go func(m mount) {
+				err := m.worker(ctx, a)
+				if err != nil && !errors.Is(err, context.Canceled) {
+					err = fmt.Errorf("%s worker: %w", m.name, err)
+				} else {
+					err = nil
+				}
+				errs <- err
+			}(m)
+		}
+	}
+	go func() {
+		err := srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		errs <- err
+	}()
+	a.log.Info("serving", "addr", ln.Addr().String(), "worker", withWorker)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	var first error
+	select {
+	case <-ctx.Done():
+	case first = <-errs:
+	}
+	cancel()
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+	defer stop()
+	if err := srv.Shutdown(shutdownCtx); err != nil && first == nil {
+		first = err
+	}
+	for i := 0; i < running; i++ {
+		select {
+		case err := <-errs:
+			if first == nil {
+				first = err
+			}
+		case <-shutdownCtx.Done():
+		}
+	}
+	return first
+}

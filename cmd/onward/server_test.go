@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// proxy forwards TCP to a target and can cut every connection, standing in
+// for a database that goes away and comes back.
+type proxy struct {
+	t      *testing.T
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	up     bool
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{t: t, ln: ln, target: target, up: true}
+	go p.serve()
+	t.Cleanup(func() { ln.Close(); p.setUp(false) })
+	return p
+}
+
+func (p *proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if !p.up {
+			p.mu.Unlock()
+			c.Close()
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			p.mu.Unlock()
+			c.Close()
+			continue
+		}
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		go func() { io.Copy(s, c); s.Close() }()
+		go func() { io.Copy(c, s); c.Close() }()
+	}
+}
+
+func (p *proxy) setUp(up bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.up = up
+	if !up {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+func readyz(t *testing.T, a *app) (int, string) {
+	rec := httptest.NewRecorder()
+	a.readyz(rec, httptest.NewRequest("GET", "/readyz", nil))
+	return rec.Code, rec.Body.String()
+}
+
+func TestReadyzFollowsPostgresDownAndBack(t *testing.T) {
+	dbURL := coretest.NewDatabase(t)
+	u, _ := url.Parse(dbURL)
+	p := newProxy(t, u.Host)
+	u.Host = p.ln.Addr().String()
+	ctx := context.Background()
+	cfg, err := core.LoadConfig(func(k string) string {
+		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": u.String(), "ONWARD_REDIS_URL": coretest.RedisURL(),
+			"ONWARD_ENCRYPTION_KEY": core.NewKey()}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if code, body := readyz(t, a); code != http.StatusOK || body != "ready\n" {
+		t.Fatalf("readyz with everything up = %d %q", code, body)
+	}
+	p.setUp(false)
+	if code, body := readyz(t, a); code != http.StatusServiceUnavailable || !strings.Contains(body, "not ready: postgres") {
+		t.Fatalf("readyz with Postgres down = %d %q", code, body)
+	}
+	p.setUp(true)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, body := readyz(t, a)
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz did not recover after Postgres came back: %d %q", code, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestReadyzNotReadyOnOldSchemaOrRedisDown(t *testing.T) {
+	ctx := context.Background()
+	pool := coretest.NewPool(t)
+	if _, err := pool.Exec(ctx, "UPDATE schema_version SET version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	defer rdb.Close()
+	a := &app{pool: pool, rdb: rdb}
+	code, body := readyz(t, a)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "schema is behind") || !strings.Contains(body, "not ready: redis") {
+		t.Fatalf("readyz = %d %q, want schema and redis problems", code, body)
+	}
+}
+
+func TestServeExitsWithOneLineWhenPostgresIsDown(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close()
+	t.Setenv("ONWARD_DATABASE_URL", "postgres://onward:secret-password@"+dead+"/onward?sslmode=disable&connect_timeout=2")
+	t.Setenv("ONWARD_REDIS_URL", coretest.RedisURL())
+	t.Setenv("ONWARD_ENCRYPTION_KEY", core.NewKey())
+	t.Setenv("ONWARD_SESSION_SECRET", core.NewKey())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := runServe(ctx, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "does not answer") || strings.Contains(err.Error(), "secret-password") {
+		t.Fatalf("serve error = %v, want a cause naming the database without its password", err)
+	}
+	if strings.Contains(oneLine(err.Error()), "\n") {
+		t.Error("cause is not one line")
+	}
+}
+
+func TestAuditVerifyCommand(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	if _, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("cmd-audit")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	var out bytes.Buffer
+	if err := runAudit(ctx, []string{"verify"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "audit log whole: 2 events") {
+		t.Fatalf("verify = %v, %q", err, out.String())
+	}
+	if _, err := env.Pool.Exec(ctx, "ALTER TABLE events DISABLE TRIGGER events_no_update"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, "UPDATE events SET to_status = 'completed' WHERE kind = 'referral.created'"); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err := runAudit(ctx, []string{"verify"}, &out, io.Discard)
+	var ex exitError
+	if !errors.As(err, &ex) || ex != 1 || !strings.Contains(out.String(), "BROKEN") {
+		t.Fatalf("verify after tampering = %v, %q; want exit 1 naming the break", err, out.String())
+	}
+}

@@ -1,0 +1,224 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Agency is a member organisation of the network.
+type Agency struct {
+	ID                   AgencyID  `db:"id"`
+	Slug                 string    `db:"slug"`
+	Name                 string    `db:"name"`
+	Description          string    `db:"description"`
+	Phone                string    `db:"phone"`
+	Email                string    `db:"email"`
+	Website              string    `db:"website"`
+	Address              string    `db:"address"`
+	SlackChannelID       string    `db:"slack_channel_id"`
+	AtCapacity           bool      `db:"at_capacity"`
+	CapacityNote         string    `db:"capacity_note"`
+	AckTargetHours       int       `db:"ack_target_hours"`
+	AcceptsSelfReferrals bool      `db:"accepts_self_referrals"`
+	CreatedAt            time.Time `db:"created_at"`
+}
+
+const agencyColumns = `id, slug, name, description, phone, email, website, address, slack_channel_id,
+at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at`
+
+func getAgency(ctx context.Context, db DB, where string, arg any) (Agency, error) {
+	rows, _ := db.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE `+where, arg)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agency])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Agency{}, ErrNotFound
+	}
+	return a, err
+}
+
+// Agency returns an agency by id.
+func (e *Engine) Agency(ctx context.Context, id AgencyID) (Agency, error) {
+	a, err := getAgency(ctx, e.pool, "id = $1", id)
+	if err != nil {
+		return Agency{}, fmt.Errorf("agency %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AgencyBySlug returns an agency by its short name.
+func (e *Engine) AgencyBySlug(ctx context.Context, slug string) (Agency, error) {
+	a, err := getAgency(ctx, e.pool, "slug = $1", slug)
+	if err != nil {
+		return Agency{}, fmt.Errorf("agency %q: %w", slug, err)
+	}
+	return a, nil
+}
+
+// Agencies lists every agency by name.
+func (e *Engine) Agencies(ctx context.Context) ([]Agency, error) {
+	rows, _ := e.pool.Query(ctx, `SELECT `+agencyColumns+` FROM agencies ORDER BY name`)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Agency])
+	if err != nil {
+		return nil, fmt.Errorf("list agencies: %w", err)
+	}
+	return as, nil
+}
+
+// NewAgency is an agency to add to the network.
+type NewAgency struct {
+	Slug                 string `validate:"required,max=60,lowercase" label:"short name"`
+	Name                 string `validate:"required,max=200" label:"name"`
+	Description          string `validate:"max=2000" label:"description"`
+	Phone                string `validate:"max=40" label:"phone"`
+	Email                string `validate:"omitempty,email" label:"email"`
+	Website              string `validate:"omitempty,url" label:"website"`
+	Address              string `validate:"max=500" label:"address"`
+	SlackChannelID       string `validate:"max=32" label:"Slack channel"`
+	AckTargetHours       int    `validate:"min=1,max=400" label:"acknowledgement target"`
+	AcceptsSelfReferrals bool
+}
+
+const sqlInsertAgency = `
+INSERT INTO agencies (slug, name, description, phone, email, website, address, slack_channel_id,
+    ack_target_hours, accepts_self_referrals, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`
+
+// AddAgency adds an agency.
+func (e *Engine) AddAgency(ctx context.Context, db DB, a NewAgency) (AgencyID, error) {
+	if err := validate(a); err != nil {
+		return 0, err
+	}
+	var id AgencyID
+	err := db.QueryRow(ctx, sqlInsertAgency, a.Slug, a.Name, a.Description, a.Phone, a.Email, a.Website,
+		a.Address, a.SlackChannelID, a.AckTargetHours, a.AcceptsSelfReferrals, e.clock.Now()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add agency %s: %w", a.Slug, err)
+	}
+	return id, nil
+}
+
+// Service is a directory entry: what an agency offers, to whom, where.
+// Shaped after Open Referral HSDS `service` with its area and languages.
+type Service struct {
+	ID                ServiceID `db:"id"`
+	AgencyID          AgencyID  `db:"agency_id"`
+	Name              string    `db:"name"`
+	Description       string    `db:"description"`
+	Needs             []Need    `db:"needs"`
+	Eligibility       string    `db:"eligibility"`
+	PostcodeDistricts []string  `db:"postcode_districts"`
+	CouncilAreas      []string  `db:"council_areas"`
+	Languages         []string  `db:"languages"`
+	OpeningHours      string    `db:"opening_hours"`
+	Active            bool      `db:"active"`
+}
+
+const serviceColumns = `id, agency_id, name, description, needs, eligibility, postcode_districts,
+council_areas, languages, opening_hours, active`
+
+// Services lists active services, of one agency or (0) all.
+func (e *Engine) Services(ctx context.Context, agency AgencyID) ([]Service, error) {
+	rows, _ := e.pool.Query(ctx, `SELECT `+serviceColumns+` FROM services
+		WHERE active AND ($1::bigint = 0 OR agency_id = $1) ORDER BY agency_id, name`, agency)
+	ss, err := pgx.CollectRows(rows, pgx.RowToStructByName[Service])
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", err)
+	}
+	return ss, nil
+}
+
+// Service returns a directory service by id.
+func (e *Engine) Service(ctx context.Context, id ServiceID) (Service, error) {
+	rows, _ := e.pool.Query(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1`, id)
+	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Service])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Service{}, fmt.Errorf("service %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Service{}, fmt.Errorf("service %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// NewService is a directory service to add.
+type NewService struct {
+	AgencyID          AgencyID `validate:"required" label:"agency"`
+	Name              string   `validate:"required,max=200" label:"service name"`
+	Description       string   `validate:"max=4000" label:"description"`
+	Needs             []Need   `validate:"required,min=1,dive,need" label:"needs"`
+	Eligibility       string   `validate:"max=2000" label:"eligibility"`
+	PostcodeDistricts []string `validate:"dive,district" label:"postcode districts"`
+	CouncilAreas      []string `validate:"dive,max=20" label:"council areas"`
+	Languages         []string `validate:"dive,max=20" label:"languages"`
+	OpeningHours      string   `validate:"max=500" label:"opening hours"`
+}
+
+const sqlInsertService = `
+INSERT INTO services (agency_id, name, description, needs, eligibility, postcode_districts, council_areas,
+    languages, opening_hours, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::text[], '{en}'), $9, $10, $10) RETURNING id`
+
+// AddService adds a directory service.
+func (e *Engine) AddService(ctx context.Context, db DB, s NewService) (ServiceID, error) {
+	if err := validate(s); err != nil {
+		return 0, err
+	}
+	if len(s.PostcodeDistricts) == 0 && len(s.CouncilAreas) == 0 {
+		return 0, &ValidationError{Fields: []FieldError{{Field: "postcode districts", Message: "a service needs an area: postcode districts, council areas or both"}}}
+	}
+	districts := make([]string, len(s.PostcodeDistricts))
+	for i, d := range s.PostcodeDistricts {
+		districts[i], _ = ParseDistrict(d)
+	}
+	var langs []string
+	if len(s.Languages) > 0 {
+		langs = s.Languages
+	}
+	var id ServiceID
+	err := db.QueryRow(ctx, sqlInsertService, s.AgencyID, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
+		districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("add service %s: %w", s.Name, err)
+	}
+	return id, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+const sqlSetCapacity = `
+UPDATE agencies SET at_capacity = $2, capacity_note = $3, updated_at = $4
+WHERE id = $1 RETURNING id`
+
+// SetCapacity marks an agency at capacity (no new referrals are routed to
+// it) or taking referrals again. Agency staff may set their own agency;
+// coordinators any.
+func (e *Engine) SetCapacity(ctx context.Context, agency AgencyID, atCapacity bool, note string, by Actor) error {
+	if by.Kind == ActorStaff && by.AgencyID != agency && !by.Coordinates() {
+		return &ForbiddenError{Why: "only the agency's own staff or a coordinator can change its capacity"}
+	}
+	if len(note) > 500 {
+		return &ValidationError{Fields: []FieldError{{Field: "note", Message: "note must be at most 500 characters"}}}
+	}
+	if !atCapacity {
+		note = ""
+	}
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var id AgencyID
+		if err := tx.QueryRow(ctx, sqlSetCapacity, agency, atCapacity, note, e.clock.Now()).Scan(&id); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("set capacity of agency %d: %w", agency, ErrNotFound)
+			}
+			return fmt.Errorf("set capacity of agency %d: %w", agency, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventCapacityChanged, agency: agency, actor: by,
+			data: eventData("at_capacity", atCapacity, "note", note)})
+	})
+}

@@ -1,0 +1,247 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting Onward reads, filled from ONWARD_* environment
+// variables. It is built once in main and passed down explicitly.
+// Secrets may instead be given as a file path in NAME_FILE.
+type Config struct {
+	Env         string // "dev" or "production"; dev relaxes Secure cookies and allows generated keys
+	DatabaseURL string
+	RedisURL    string
+	HTTPAddr    string
+	PublicURL   string // the URL providers call; Twilio signatures are checked against it
+
+	EncryptionKey     string // base64 of 32 bytes
+	EncryptionOldKeys string // comma-separated base64 keys still needed to read old rows
+	HashKey           string // base64 key for lookup hashes; derived from EncryptionKey when empty
+	SessionSecret     string // signs staff login links and session cookies
+
+	TwilioAccountSID          string
+	TwilioAuthToken           string
+	TwilioFrom                string
+	TwilioMessagingServiceSID string
+	TwilioAPIURL              string // fake or simulator in tests and dev
+
+	SlackBotToken      string
+	SlackSigningSecret string
+	SlackTriageChannel string
+	SlackAPIURL        string // fake in tests
+	SlackCrisisMention string // prepended to crisis posts in the triage channel, "" to disable
+
+	WorkerBatch       int
+	WorkerMaxAttempts int
+	WorkerPoll        time.Duration
+	SMSRatePerHour    int // inbound messages per phone per hour
+	IPRatePerMinute   int // inbound requests per source IP per minute
+	ConversationTTL   time.Duration
+	LogLevel          string
+	StateDir          string // dev-only state (generated keys, private databases)
+}
+
+// setting describes one environment variable: its name, default, and where
+// it lands in Config. The table drives Load and the README's config table.
+type setting struct {
+	name, def, help string
+	secret          bool
+	set             func(c *Config, v string) error
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func num(name string, p func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%s must be a positive whole number, got %q", name, v)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+func dur(name string, p func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s must be a positive duration like 30s or 24h, got %q", name, v)
+		}
+		*p(c) = d
+		return nil
+	}
+}
+
+var settings = []setting{
+	{name: "ONWARD_ENV", def: "production", help: "`dev` or `production`", set: str(func(c *Config) *string { return &c.Env })},
+	{name: "ONWARD_DATABASE_URL", def: "postgres://localhost:5432/onward?sslmode=disable", help: "PostgreSQL connection URL", secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
+	{name: "ONWARD_REDIS_URL", def: "redis://localhost:6379/0", help: "Redis connection URL", secret: true, set: str(func(c *Config) *string { return &c.RedisURL })},
+	{name: "ONWARD_HTTP_ADDR", def: ":8080", help: "address the HTTP server listens on", set: str(func(c *Config) *string { return &c.HTTPAddr })},
+	{name: "ONWARD_PUBLIC_URL", def: "http://localhost:8080", help: "public base URL that Twilio and Slack call; signatures are checked against it", set: str(func(c *Config) *string { return &c.PublicURL })},
+	{name: "ONWARD_ENCRYPTION_KEY", help: "base64 of 32 random bytes; encrypts client details (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.EncryptionKey })},
+	{name: "ONWARD_ENCRYPTION_OLD_KEYS", help: "comma-separated older keys, kept to read rows written before a rotation", secret: true, set: str(func(c *Config) *string { return &c.EncryptionOldKeys })},
+	{name: "ONWARD_HASH_KEY", help: "base64 key for phone lookup hashes; defaults to one derived from the encryption key — set it before rotating keys", secret: true, set: str(func(c *Config) *string { return &c.HashKey })},
+	{name: "ONWARD_SESSION_SECRET", help: "signs staff login links and session cookies (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.SessionSecret })},
+	{name: "ONWARD_TWILIO_ACCOUNT_SID", help: "Twilio account SID; without it dev uses the phone simulator", set: str(func(c *Config) *string { return &c.TwilioAccountSID })},
+	{name: "ONWARD_TWILIO_AUTH_TOKEN", help: "Twilio auth token (signs webhooks)", secret: true, set: str(func(c *Config) *string { return &c.TwilioAuthToken })},
+	{name: "ONWARD_TWILIO_FROM", help: "sending number in E.164", set: str(func(c *Config) *string { return &c.TwilioFrom })},
+	{name: "ONWARD_TWILIO_MESSAGING_SERVICE_SID", help: "Twilio messaging service, instead of ONWARD_TWILIO_FROM", set: str(func(c *Config) *string { return &c.TwilioMessagingServiceSID })},
+	{name: "ONWARD_TWILIO_API_URL", help: "send Twilio API calls here instead (fakes and the simulator)", set: str(func(c *Config) *string { return &c.TwilioAPIURL })},
+	{name: "ONWARD_SLACK_BOT_TOKEN", help: "Slack bot token (xoxb-…); without it staff use the web inbox", secret: true, set: str(func(c *Config) *string { return &c.SlackBotToken })},
+	{name: "ONWARD_SLACK_SIGNING_SECRET", help: "Slack signing secret, checks every request from Slack", secret: true, set: str(func(c *Config) *string { return &c.SlackSigningSecret })},
+	{name: "ONWARD_SLACK_TRIAGE_CHANNEL", help: "channel id where coordinators triage crisis and unrouted self-referrals", set: str(func(c *Config) *string { return &c.SlackTriageChannel })},
+	{name: "ONWARD_SLACK_API_URL", help: "send Slack API calls here instead (fakes)", set: str(func(c *Config) *string { return &c.SlackAPIURL })},
+	{name: "ONWARD_SLACK_CRISIS_MENTION", def: "<!here>", help: "mention put on crisis posts in the triage channel; empty for none", set: str(func(c *Config) *string { return &c.SlackCrisisMention })},
+	{name: "ONWARD_WORKER_BATCH", def: "50", help: "outbox rows a worker claims at once", set: num("ONWARD_WORKER_BATCH", func(c *Config) *int { return &c.WorkerBatch })},
+	{name: "ONWARD_WORKER_MAX_ATTEMPTS", def: "8", help: "delivery attempts before a row is dead-lettered", set: num("ONWARD_WORKER_MAX_ATTEMPTS", func(c *Config) *int { return &c.WorkerMaxAttempts })},
+	{name: "ONWARD_WORKER_POLL", def: "10s", help: "fallback poll interval when no notification arrives", set: dur("ONWARD_WORKER_POLL", func(c *Config) *time.Duration { return &c.WorkerPoll })},
+	{name: "ONWARD_SMS_RATE_PER_HOUR", def: "60", help: "inbound texts accepted per phone per hour", set: num("ONWARD_SMS_RATE_PER_HOUR", func(c *Config) *int { return &c.SMSRatePerHour })},
+	{name: "ONWARD_IP_RATE_PER_MINUTE", def: "120", help: "requests accepted per source IP per minute on public forms and webhooks", set: num("ONWARD_IP_RATE_PER_MINUTE", func(c *Config) *int { return &c.IPRatePerMinute })},
+	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},
+	{name: "ONWARD_LOG_LEVEL", def: "info", help: "debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
+	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
+}
+
+// LoadConfig reads the environment through getenv (os.Getenv in main).
+// For a secret NAME, NAME_FILE names a file holding it (trailing newline
+// trimmed); giving both is an error.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, s := range settings {
+		v := getenv(s.name)
+		if s.secret {
+			if path := getenv(s.name + "_FILE"); path != "" {
+				if v != "" {
+					errs = append(errs, fmt.Errorf("set %s or %s_FILE, not both", s.name, s.name))
+					continue
+				}
+				b, err := os.ReadFile(path)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s_FILE: %w", s.name, err))
+					continue
+				}
+				v = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if v == "" {
+			v = s.def
+		}
+		if v == "" {
+			continue
+		}
+		if err := s.set(&c, v); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Dev reports whether Onward runs as a developer's local setup.
+func (c Config) Dev() bool { return c.Env == "dev" }
+
+// TwilioEnabled reports whether real (or faked) Twilio credentials are set.
+func (c Config) TwilioEnabled() bool { return c.TwilioAccountSID != "" && c.TwilioAuthToken != "" }
+
+// SlackEnabled reports whether a Slack app is configured.
+func (c Config) SlackEnabled() bool { return c.SlackBotToken != "" && c.SlackSigningSecret != "" }
+
+// Validate checks the settings fit together, naming every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Env != "dev" && c.Env != "production" {
+		errs = append(errs, fmt.Errorf("ONWARD_ENV must be dev or production, got %q", c.Env))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("ONWARD_PUBLIC_URL must be an absolute http(s) URL, got %q", c.PublicURL))
+	}
+	if c.EncryptionKey == "" {
+		if !c.Dev() {
+			errs = append(errs, errors.New("ONWARD_ENCRYPTION_KEY is required: generate one with `onward keygen`"))
+		}
+	} else if _, err := ParseKey(c.EncryptionKey); err != nil {
+		errs = append(errs, fmt.Errorf("ONWARD_ENCRYPTION_KEY: %w", err))
+	}
+	if c.EncryptionOldKeys != "" {
+		for i, k := range strings.Split(c.EncryptionOldKeys, ",") {
+			if _, err := ParseKey(strings.TrimSpace(k)); err != nil {
+				errs = append(errs, fmt.Errorf("ONWARD_ENCRYPTION_OLD_KEYS key %d: %w", i+1, err))
+			}
+		}
+	}
+	if c.HashKey != "" {
+		if _, err := ParseKey(c.HashKey); err != nil {
+			errs = append(errs, fmt.Errorf("ONWARD_HASH_KEY: %w", err))
+		}
+	}
+	if c.SessionSecret == "" && !c.Dev() {
+		errs = append(errs, errors.New("ONWARD_SESSION_SECRET is required: generate one with `onward keygen`"))
+	}
+	if (c.TwilioAccountSID == "") != (c.TwilioAuthToken == "") {
+		errs = append(errs, errors.New("set both ONWARD_TWILIO_ACCOUNT_SID and ONWARD_TWILIO_AUTH_TOKEN, or neither"))
+	}
+	if c.TwilioEnabled() && c.TwilioFrom == "" && c.TwilioMessagingServiceSID == "" {
+		errs = append(errs, errors.New("with Twilio set up, ONWARD_TWILIO_FROM or ONWARD_TWILIO_MESSAGING_SERVICE_SID is required"))
+	}
+	if (c.SlackBotToken == "") != (c.SlackSigningSecret == "") {
+		errs = append(errs, errors.New("set both ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET, or neither"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("ONWARD_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}
+
+// Crypter builds the personal-data Crypter from the configured keys.
+func (c Config) Crypter() (*Crypter, error) {
+	cur, err := ParseKey(c.EncryptionKey)
+	if err != nil {
+		return nil, fmt.Errorf("ONWARD_ENCRYPTION_KEY: %w", err)
+	}
+	var old [][]byte
+	if c.EncryptionOldKeys != "" {
+		for _, s := range strings.Split(c.EncryptionOldKeys, ",") {
+			k, err := ParseKey(strings.TrimSpace(s))
+			if err != nil {
+				return nil, fmt.Errorf("ONWARD_ENCRYPTION_OLD_KEYS: %w", err)
+			}
+			old = append(old, k)
+		}
+	}
+	var hk []byte
+	if c.HashKey != "" {
+		if hk, err = ParseKey(c.HashKey); err != nil {
+			return nil, fmt.Errorf("ONWARD_HASH_KEY: %w", err)
+		}
+	}
+	return NewCrypter(cur, old, hk)
+}
+
+// ConfigTable renders the settings as a Markdown table for the README.
+func ConfigTable() string {
+	var b strings.Builder
+	b.WriteString("| variable | default | what it is |\n|---|---|---|\n")
+	for _, s := range settings {
+		def := s.def
+		if def != "" {
+			def = "`" + def + "`"
+		}
+		name := "`" + s.name + "`"
+		if s.secret {
+			name += " (or `_FILE`)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, def, s.help)
+	}
+	return b.String()
+}

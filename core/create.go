@@ -1,0 +1,179 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// newReferral is a referral row to insert.
+type newReferral struct {
+	parent      ReferralID
+	client      ClientID
+	consent     ConsentID
+	source      Source
+	leaflet     string
+	fromAgency  AgencyID
+	fromStaff   StaffID
+	toAgency    AgencyID // 0 = triage
+	needs       []Need
+	district    string
+	crisis      bool
+	triaged     bool
+	notesEnc    []byte
+	idempotency string
+	ackDue      *time.Time // set when it goes straight to an agency
+}
+
+const sqlInsertReferral = `
+INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id,
+    from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at,
+    idempotency_key, created_at, ack_due_at)
+VALUES ($1, $2, $3, $4, $5, coalesce((SELECT code FROM leaflets WHERE code = lower($6)), ''), $7, $8, $9, $10,
+    $11, $12, $13, 'requested', $14, $15, nullif($16, ''), $15, $17)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING ` + referralColumns
+
+// errReplayed means a referral with the same idempotency key exists.
+var errReplayed = errors.New("replayed idempotency key")
+
+// errReferenceTaken means the random reference collided with an existing
+// one (about one in 10^10); the whole transaction is retried.
+var errReferenceTaken = errors.New("referral reference already taken")
+
+func (e *Engine) insertReferral(ctx context.Context, tx pgx.Tx, n newReferral, now time.Time) (Referral, error) {
+	rows, _ := tx.Query(ctx, sqlInsertReferral, e.ids.Reference(), nullID(n.parent), n.client, n.consent, n.source,
+		n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency), NeedStrings(n.needs), n.district,
+		n.crisis, n.triaged, n.notesEnc, now, n.idempotency, n.ackDue)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
+	switch {
+	case err == nil:
+		return r, nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return Referral{}, errReplayed
+	case isUniqueViolation(err, "referrals_reference_key"):
+		return Referral{}, errReferenceTaken
+	default:
+		return Referral{}, fmt.Errorf("insert referral: %w", err)
+	}
+}
+
+// withRetry runs a transaction again when it lost only to a reference
+// collision.
+func (e *Engine) withRetry(ctx context.Context, fn func(pgx.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := inTx(ctx, e.pool, fn)
+		if !errors.Is(err, errReferenceTaken) || attempt == 4 {
+			return err
+		}
+	}
+}
+
+// queueCreated queues the created event and the outbox rows of a new
+// referral: its card where it lands, reminders, and crisis alert.
+func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, cal Calendar, now time.Time, data map[string]any) {
+	data["version"] = r.Version
+	if r.ParentID != nil {
+		data["parent_id"] = int64(*r.ParentID)
+	}
+	e.queueEvent(b, newEvent{kind: EventCreated, referral: r.ID, client: r.ClientID, agency: derefAgency(r.ToAgencyID),
+		actor: by, to: r.Status, data: data}, now)
+	if to != nil {
+		e.queueRouted(b, r, *to, cal, now)
+	} else {
+		queueOutbox(b, cardMsg(r, "triage"), now)
+	}
+	if r.Crisis {
+		queueOutbox(b, outboxMsg{kind: OutboxCrisisAlert, referral: r.ID, payload: OutboxPayload{ReferralID: r.ID},
+			dedupe: fmt.Sprintf("crisis:%d", r.ID)}, now)
+	}
+}
+
+// ackDue is when an agency should acknowledge a referral reaching it now.
+func ackDue(cal Calendar, now time.Time, a Agency) *time.Time {
+	due := cal.AddWorkingHours(now, time.Duration(a.AckTargetHours)*time.Hour)
+	return &due
+}
+
+// referOn creates the child referral that carries a client on from a
+// rejected or redirected one: to the target agency, or to triage when
+// target is nil.
+func (e *Engine) referOn(ctx context.Context, tx pgx.Tx, parent Referral, target *Agency, crisis bool, by Actor, cal Calendar, now time.Time) (Referral, error) {
+	n := newReferral{parent: parent.ID, client: parent.ClientID, consent: parent.ConsentID, source: parent.Source,
+		leaflet: parent.LeafletCode, needs: parent.Needs, district: parent.PostcodeDistrict,
+		crisis: parent.Crisis || crisis, notesEnc: parent.NotesEnc}
+	if parent.FromAgencyID != nil {
+		n.fromAgency = *parent.FromAgencyID
+	}
+	if parent.FromStaffID != nil {
+		n.fromStaff = *parent.FromStaffID
+	}
+	if target != nil {
+		n.toAgency = target.ID
+		n.ackDue = ackDue(cal, now, *target)
+	} else {
+		n.triaged = true
+	}
+	child, err := e.insertReferral(ctx, tx, n, now)
+	if err != nil {
+		return Referral{}, err
+	}
+	b := &pgx.Batch{}
+	e.queueCreated(b, child, target, by, cal, now, eventData("source", string(child.Source), "from_parent", parent.Reference))
+	if parent.SelfReferral() || parent.Source == SourceStaff {
+		template := SMSRedirected
+		if parent.Status == StatusRejected && *parent.Reason != ReasonRedirected {
+			template = SMSRerouted
+		}
+		queueOutbox(b, smsMsg(child, template, time.Time{}), now)
+	}
+	if err := sendBatch(ctx, tx, b); err != nil {
+		return Referral{}, fmt.Errorf("record onward referral: %w", err)
+	}
+	return child, nil
+}
+
+// rerouteSelfReferral sends a rejected self-referral on: to the next clear
+// suggestion when the network routes automatically, else to triage.
+func (e *Engine) rerouteSelfReferral(ctx context.Context, tx pgx.Tx, rejected Referral, by Actor, set snapshot, now time.Time) (Referral, error) {
+	cal := set.cal
+	var target *Agency
+	if cal.AutoRoute {
+		tried, err := triedAgencies(ctx, tx, rejected)
+		if err != nil {
+			return Referral{}, err
+		}
+		m, err := e.suggest(ctx, tx, MatchQuery{Needs: rejected.Needs, District: rejected.PostcodeDistrict, SelfReferral: true, Exclude: tried}, set.districts)
+		if err != nil {
+			return Referral{}, err
+		}
+		if !rejected.Crisis && m.Clear(rejected.Needs) {
+			if err := e.checkConsent(ctx, tx, rejected.ConsentID, m.Suggestions[0].Agency); err == nil {
+				target = &m.Suggestions[0].Agency
+			}
+		}
+	}
+	return e.referOn(ctx, tx, rejected, target, false, by, cal, now)
+}
+
+const sqlTriedAgencies = `
+WITH RECURSIVE chain AS (
+    SELECT id, parent_id, to_agency_id FROM referrals WHERE id = $1
+    UNION ALL
+    SELECT r.id, r.parent_id, r.to_agency_id FROM referrals r JOIN chain c ON r.id = c.parent_id
+)
+SELECT DISTINCT to_agency_id FROM chain WHERE to_agency_id IS NOT NULL`
+
+// triedAgencies lists the agencies a referral chain has already been to,
+// so rerouting never sends a client back where they were turned away.
+func triedAgencies(ctx context.Context, db DB, r Referral) ([]AgencyID, error) {
+	rows, _ := db.Query(ctx, sqlTriedAgencies, r.ID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[AgencyID])
+	if err != nil {
+		return nil, fmt.Errorf("agencies tried for referral %d: %w", r.ID, err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,133 @@
+package core
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/tern/v2/migrate"
+)
+
+// DB is what core's queries need: satisfied by *pgxpool.Pool, *pgx.Conn and
+// pgx.Tx, so one transaction can span several calls.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the numbered SQL files that build the schema, embedded so
+// the binary migrates itself. An applied migration is never edited.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the folder exists
+	}
+	return sub
+}
+
+const versionTable = "schema_version"
+
+// OpenPool connects to Postgres and checks it answers.
+func OpenPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database at %s does not answer: %w", redactURL(url), err)
+	}
+	return pool, nil
+}
+
+// Migrate applies every migration the database has not had yet and returns
+// the schema version it ends at.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) (int32, error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: acquire connection: %w", err)
+	}
+	defer conn.Release()
+	m, err := newMigrator(ctx, conn.Conn())
+	if err != nil {
+		return 0, err
+	}
+	if err := m.Migrate(ctx); err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	v, err := m.GetCurrentVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: read version: %w", err)
+	}
+	return v, nil
+}
+
+// ErrSchemaBehind means the database needs `onward migrate`.
+var ErrSchemaBehind = errors.New("database schema is behind this binary; run `onward migrate`")
+
+// CheckSchema returns nil when the database is at the newest migration this
+// binary carries, and ErrSchemaBehind (wrapped with the versions) otherwise.
+func CheckSchema(ctx context.Context, db DB) error {
+	want, err := migrate.FindMigrations(Migrations())
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	var have int32
+	err = db.QueryRow(ctx, "SELECT version FROM "+versionTable).Scan(&have)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+			return fmt.Errorf("%w (database has no schema yet)", ErrSchemaBehind)
+		}
+		return fmt.Errorf("check schema: %w", err)
+	}
+	if int(have) < len(want) {
+		return fmt.Errorf("%w (database at %d, binary at %d)", ErrSchemaBehind, have, len(want))
+	}
+	return nil
+}
+
+func newMigrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error) {
+	m, err := migrate.NewMigrator(ctx, conn, versionTable)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := m.LoadMigrations(Migrations()); err != nil {
+		return nil, fmt.Errorf("migrate: load migrations: %w", err)
+	}
+	return m, nil
+}
+
+// redactURL drops the password from a connection URL so it can be shown.
+func redactURL(url string) string {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func inTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, fn)
+}
+
+// isUniqueViolation reports whether err is Postgres' unique_violation on the
+// named constraint (any constraint when name is "").
+func isUniqueViolation(err error, name string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && (name == "" || pgErr.ConstraintName == name)
+}

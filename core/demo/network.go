@@ -1,0 +1,131 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+)
+
+const (
+	networkName = "Kingdom Advice Network"
+	// helpline is in Ofcom's freephone range for drama (0808 157 0000–0999).
+	helpline       = "0808 157 0192"
+	openingHours   = "Monday to Friday, 9am to 5pm"
+	crisisLines    = "If you are in danger now, call 999. Samaritans: 116 123, free, day or night. NHS 24: 111. Breathing Space: 0800 83 85 87, evenings and weekends."
+	consentVersion = "v1"
+)
+
+// consentWording is what every demo client agreed to: who sees their
+// details, why, the data sharing protocol, and how to withdraw.
+const consentWording = "Kingdom Advice Network is a group of local advice agencies working together. " +
+	"To get you the help you asked for, we will share your name, contact details and what you have told us " +
+	"with the advice agencies in the network that can help you, and only for that. " +
+	"How we share and protect your details is set out in our data sharing protocol: %s. " +
+	"You can change your mind at any time: text STOP ALL to this number or call %s, and we will stop sharing your details."
+
+// network is the seeded network as the history needs it.
+type network struct {
+	agencies     map[string]core.Agency // by slug
+	byID         map[core.AgencyID]core.Agency
+	advisers     map[core.AgencyID][]core.Staff
+	coordinators []core.Staff
+	team         core.AgencyID
+	leaflets     []string
+}
+
+const sqlInsertLeaflet = `INSERT INTO leaflets (code, campaign, area, created_at) VALUES ($1, $2, $3, $4)`
+
+// seedNetwork writes the settings, consent wording, area, calendar,
+// leaflets, agencies, services and staff in one transaction.
+func seedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool, opts Options, start time.Time) (*network, error) {
+	base := strings.TrimRight(opts.PublicURL, "/")
+	if base == "" {
+		base = "http://localhost:8080"
+	}
+	now := eng.Clock().Now()
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: networkName, Phone: helpline,
+			OpeningHours: openingHours, CrisisLines: crisisLines, DirectoryURL: base + "/directory",
+			DataSharingURL: base + "/data-sharing", Timezone: "Europe/London"}); err != nil {
+			return err
+		}
+		if err := eng.PublishConsentWording(ctx, tx, consentVersion, fmt.Sprintf(consentWording, base+"/data-sharing", helpline)); err != nil {
+			return err
+		}
+		for _, d := range districts {
+			if err := eng.AddDistrict(ctx, tx, d); err != nil {
+				return err
+			}
+		}
+		for y := start.Year(); y <= opts.Now.Year()+1; y++ {
+			for _, h := range scottishBankHolidays(y) {
+				if err := eng.AddBankHoliday(ctx, tx, h.day, h.name); err != nil {
+					return err
+				}
+			}
+		}
+		// Core has no API for leaflets yet: they are plain rows.
+		for _, l := range leaflets(start.Year()) {
+			if _, err := tx.Exec(ctx, sqlInsertLeaflet, l.code, l.campaign, l.area, now); err != nil {
+				return fmt.Errorf("add leaflet %s: %w", l.code, err)
+			}
+		}
+		for _, a := range directory() {
+			id, err := eng.AddAgency(ctx, tx, a.NewAgency)
+			if err != nil {
+				return err
+			}
+			for _, s := range a.services {
+				ns := core.NewService{AgencyID: id, Name: s.name, Description: s.description, Needs: s.needs,
+					Eligibility: s.eligibility, PostcodeDistricts: s.districts, Languages: s.languages, OpeningHours: s.hours}
+				if len(s.districts) == 0 {
+					ns.CouncilAreas = []string{CouncilArea}
+				}
+				if _, err := eng.AddService(ctx, tx, ns); err != nil {
+					return err
+				}
+			}
+			for _, st := range a.staff {
+				if _, err := eng.AddStaff(ctx, tx, core.NewStaff{AgencyID: id, Name: st.name, Role: st.role,
+					Email: staffEmail(st.name, a.Slug), SlackUserID: st.slack}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	n := &network{agencies: map[string]core.Agency{}, byID: map[core.AgencyID]core.Agency{}, advisers: map[core.AgencyID][]core.Staff{}}
+	as, err := eng.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		n.agencies[a.Slug], n.byID[a.ID] = a, a
+	}
+	n.team = n.agencies[slugTeam].ID
+	staff, err := eng.ListStaff(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range staff {
+		if s.Role == core.RoleCoordinator {
+			n.coordinators = append(n.coordinators, s)
+		} else if s.Role == core.RoleAdviser {
+			n.advisers[s.AgencyID] = append(n.advisers[s.AgencyID], s)
+		}
+	}
+	for _, l := range leaflets(start.Year()) {
+		n.leaflets = append(n.leaflets, l.code)
+	}
+	return n, nil
+}

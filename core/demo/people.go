@@ -1,0 +1,115 @@
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Invented names for demo clients. They are only ever stored encrypted.
+var (
+	firstNames = []string{"Morag", "Jamie", "Kayleigh", "Stuart", "Agnieszka", "Lewis", "Shannon", "Gordon",
+		"Fatima", "Craig", "Nicola", "Darren", "Oksana", "Euan", "Lynsey", "Scott", "Maryam", "Ryan", "Carol",
+		"Connor", "Wiktoria", "Sandra", "Kieran", "Jade", "Ahmed", "Brian", "Louise", "Mark", "Iryna", "Gary",
+		"Ashleigh", "Martin", "Chloe", "Paul", "Aisha", "Steven", "Kerry", "Sean", "Margaret", "Tomasz"}
+	lastNames = []string{"Baird", "Adamson", "Rennie", "Kidd", "Nicol", "Christie", "Smart", "Laing", "Petrie",
+		"Mitchell", "Gilmour", "Cowan", "Bell", "Hunter", "Kowalska", "Ritchie", "Fyfe", "Sinclair", "Ferguson",
+		"Tosh", "Gray", "Pirie", "Anderson", "Hendry", "Lindsay", "Whyte", "Drummond", "Shevchenko", "Robertson",
+		"Ali", "Brown", "Thomson", "Mackie", "Wallace", "Grieve", "Napier", "Crichton", "Lamond", "Begg", "Reid"}
+)
+
+// person is a demo client: the same person may come back months later,
+// and is then the same client (found by their phone's hash).
+type person struct {
+	details core.ClientDetails
+	phone   core.Phone // "" for the few who give only an email
+}
+
+// people makes demo clients with distinct phone numbers from Ofcom's
+// mobile range for drama (07700 900001–900999).
+type people struct {
+	rng     *rand.Rand
+	phones  []int
+	made    []*person
+	nextNum int
+}
+
+func newPeople(rng *rand.Rand) *people {
+	phones := make([]int, 0, 998)
+	for n := 1; n <= 999; n++ {
+		if n != 123 { // 900123 is the number the docs use as an example
+			phones = append(phones, n)
+		}
+	}
+	rng.Shuffle(len(phones), func(i, j int) { phones[i], phones[j] = phones[j], phones[i] })
+	return &people{rng: rng, phones: phones}
+}
+
+// pick returns a returning client now and then, else a new one.
+func (p *people) pick() *person {
+	if len(p.made) > 20 && p.rng.Float64() < 0.1 {
+		return p.made[p.rng.IntN(len(p.made))]
+	}
+	np := p.newPerson()
+	p.made = append(p.made, np)
+	return np
+}
+
+var (
+	contactTimes = []string{"mornings", "afternoons", "after 3pm", "any time", "before 11am", "lunchtime", "evenings if possible"}
+	streetCodes  = "ABDEFGHJLNPQRSTUWXYZ"
+)
+
+func (p *people) newPerson() *person {
+	r := p.rng
+	first, last := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
+	d := pickDistrict(r)
+	c := core.ClientDetails{Name: first + " " + last, District: d.District, Town: d.Town,
+		ContactTime: contactTimes[r.IntN(len(contactTimes))]}
+	if r.Float64() < 0.85 {
+		c.Postcode = fmt.Sprintf("%s %d%c%c", d.District, r.IntN(10), streetCodes[r.IntN(len(streetCodes))], streetCodes[r.IntN(len(streetCodes))])
+		c.District = ""
+	}
+	switch x := r.Float64(); {
+	case x < 0.04:
+		c.Language = "pl"
+	case x < 0.07:
+		c.Language = "uk"
+	case x < 0.09:
+		c.Language = "ar"
+	default:
+		c.Language = "en"
+	}
+	var ph core.Phone
+	if r.Float64() < 0.93 && p.nextNum < len(p.phones) {
+		c.Phone = fmt.Sprintf("07700 900%03d", p.phones[p.nextNum])
+		p.nextNum++
+		ph, _ = core.ParsePhone(c.Phone)
+		c.PreferredContact = []string{"text", "text", "call"}[r.IntN(3)]
+	}
+	if c.Phone == "" || r.Float64() < 0.25 {
+		c.Email = fmt.Sprintf("%s.%s%d@example.net", strings.ToLower(first), strings.ToLower(last), r.IntN(90)+10)
+		if c.Phone == "" {
+			c.PreferredContact = "email"
+		}
+	}
+	return &person{details: c, phone: ph}
+}
+
+// pickDistrict chooses where a client lives, weighted by population.
+func pickDistrict(r *rand.Rand) core.District {
+	total := 0
+	for _, w := range districtWeight {
+		total += w
+	}
+	n := r.IntN(total)
+	for _, d := range districts {
+		n -= districtWeight[d.District]
+		if n < 0 {
+			return d
+		}
+	}
+	return districts[0]
+}

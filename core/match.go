@@ -1,0 +1,200 @@
+package core
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// MatchQuery is what a referral asks for.
+type MatchQuery struct {
+	Needs        []Need
+	District     string // postcode district, "" when unknown
+	Language     string // ISO 639-1, "" = any
+	SelfReferral bool   // only agencies that accept self-referrals
+	Exclude      []AgencyID
+}
+
+// Suggestion is an agency that fits a referral, and why.
+type Suggestion struct {
+	Agency   Agency
+	Services []Service
+	Covers   []Need   // which of the asked needs it offers
+	Reasons  []string // plain words, e.g. "offers debt advice", "serves KY1"
+	Score    int
+}
+
+// Exclusion is an agency that offers a need but was left out, and why.
+type Exclusion struct {
+	Agency  Agency
+	Reasons []string // e.g. "at capacity: waiting list until March", "does not serve KY12"
+}
+
+// Match is the ranked result of matching.
+type Match struct {
+	Suggestions []Suggestion
+	Excluded    []Exclusion
+}
+
+// Clear reports whether one suggestion stands out: it covers every need
+// asked for and ranks strictly above the next. Only then is a
+// self-referral routed without a coordinator.
+func (m Match) Clear(needs []Need) bool {
+	if len(m.Suggestions) == 0 || len(m.Suggestions[0].Covers) < len(uniqueNeeds(needs)) {
+		return false
+	}
+	return len(m.Suggestions) == 1 || m.Suggestions[0].Score > m.Suggestions[1].Score
+}
+
+const sqlMatchServices = `
+SELECT ` + agencyColumnsPrefixed + `, s.id AS s_id, s.name AS s_name, s.description AS s_description,
+       s.needs AS s_needs, s.eligibility AS s_eligibility, s.postcode_districts AS s_postcode_districts,
+       s.council_areas AS s_council_areas, s.languages AS s_languages, s.opening_hours AS s_opening_hours
+FROM services s JOIN agencies a ON a.id = s.agency_id
+WHERE s.active AND s.needs && $1
+ORDER BY a.id, s.id`
+
+const agencyColumnsPrefixed = `a.id, a.slug, a.name, a.description, a.phone, a.email, a.website, a.address,
+a.slack_channel_id, a.at_capacity, a.capacity_note, a.ack_target_hours, a.accepts_self_referrals, a.created_at`
+
+// Score weights: covering needs matters most, then how closely the area
+// fits, then language.
+const (
+	scorePerNeed      = 10
+	scoreDistrictArea = 3
+	scoreCouncilArea  = 1
+	scoreLanguage     = 2
+)
+
+// Suggest ranks agencies for a referral. Every agency offering one of the
+// needs is either suggested, with reasons, or excluded, with reasons.
+func (e *Engine) Suggest(ctx context.Context, q MatchQuery) (Match, error) {
+	districts, err := e.Districts(ctx)
+	if err != nil {
+		return Match{}, err
+	}
+	return e.suggest(ctx, e.pool, q, districts)
+}
+
+func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map[string]District) (Match, error) {
+	council := districts[q.District].CouncilArea
+	type agencyFit struct {
+		agency   Agency
+		services []Service
+	}
+	var fits []*agencyFit
+	rows, err := db.Query(ctx, sqlMatchServices, NeedStrings(q.Needs))
+	if err != nil {
+		return Match{}, fmt.Errorf("match services: %w", err)
+	}
+	for rows.Next() {
+		var a Agency
+		var s Service
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Name, &a.Description, &a.Phone, &a.Email, &a.Website, &a.Address,
+			&a.SlackChannelID, &a.AtCapacity, &a.CapacityNote, &a.AckTargetHours, &a.AcceptsSelfReferrals, &a.CreatedAt,
+			&s.ID, &s.Name, &s.Description, &s.Needs, &s.Eligibility, &s.PostcodeDistricts, &s.CouncilAreas,
+			&s.Languages, &s.OpeningHours); err != nil {
+			rows.Close()
+			return Match{}, fmt.Errorf("match services: %w", err)
+		}
+		s.AgencyID, s.Active = a.ID, true
+		if n := len(fits); n > 0 && fits[n-1].agency.ID == a.ID {
+			fits[n-1].services = append(fits[n-1].services, s)
+		} else {
+			fits = append(fits, &agencyFit{agency: a, services: []Service{s}})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Match{}, fmt.Errorf("match services: %w", err)
+	}
+
+	var m Match
+	wanted := uniqueNeeds(q.Needs)
+	for _, f := range fits {
+		if slices.Contains(q.Exclude, f.agency.ID) {
+			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: []string{"already tried for this client"}})
+			continue
+		}
+		var why, whyNot []string
+		var covers []Need
+		areaScore, lang := 0, false
+		for _, s := range f.services {
+			for _, n := range s.Needs {
+				if slices.Contains(wanted, n) && !slices.Contains(covers, n) {
+					covers = append(covers, n)
+				}
+			}
+			switch {
+			case q.District != "" && slices.Contains(s.PostcodeDistricts, q.District):
+				areaScore = max(areaScore, scoreDistrictArea)
+			case council != "" && slices.Contains(s.CouncilAreas, council):
+				areaScore = max(areaScore, scoreCouncilArea)
+			}
+			if q.Language == "" || q.Language == "en" || slices.Contains(s.Languages, q.Language) {
+				lang = true
+			}
+		}
+		slices.SortFunc(covers, func(a, b Need) int { return slices.Index(Needs, a) - slices.Index(Needs, b) })
+		for _, n := range covers {
+			why = append(why, "offers "+strings.ToLower(n.Label()))
+		}
+		switch {
+		case areaScore == scoreDistrictArea:
+			why = append(why, "serves "+q.District)
+		case areaScore == scoreCouncilArea:
+			why = append(why, "serves "+council)
+		case q.District != "":
+			whyNot = append(whyNot, "does not serve "+q.District)
+		}
+		if q.Language != "" && q.Language != "en" {
+			if lang {
+				why = append(why, "offers help in "+q.Language)
+			} else {
+				whyNot = append(whyNot, "no help in "+q.Language)
+			}
+		}
+		if f.agency.AtCapacity {
+			note := "at capacity"
+			if f.agency.CapacityNote != "" {
+				note += ": " + f.agency.CapacityNote
+			}
+			whyNot = append(whyNot, note)
+		}
+		if q.SelfReferral && !f.agency.AcceptsSelfReferrals {
+			whyNot = append(whyNot, "takes referrals from agencies only")
+		}
+		if len(whyNot) > 0 {
+			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: whyNot})
+			continue
+		}
+		score := len(covers)*scorePerNeed + areaScore
+		if lang && q.Language != "" && q.Language != "en" {
+			score += scoreLanguage
+		}
+		m.Suggestions = append(m.Suggestions, Suggestion{Agency: f.agency, Services: f.services, Covers: covers, Reasons: why, Score: score})
+	}
+	slices.SortStableFunc(m.Suggestions, func(a, b Suggestion) int {
+		return cmp.Or(b.Score-a.Score, cmp.Compare(a.Agency.Name, b.Agency.Name))
+	})
+	return m, nil
+}
+
+func uniqueNeeds(ns []Need) []Need {
+	out := make([]Need, 0, len(ns))
+	for _, n := range ns {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// normaliseWords lowercases and collapses spaces and punctuation, for
+// matching town names as people type them.
+func normaliseWords(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}), " ")
+}

@@ -1,0 +1,338 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Network is the network-wide settings: who the network is, how to reach
+// it, its working calendar and its current consent wording.
+type Network struct {
+	Name             string        `db:"name"`
+	Phone            string        `db:"phone"`
+	OpeningHours     string        `db:"opening_hours"`
+	CrisisLines      string        `db:"crisis_lines"`
+	DirectoryURL     string        `db:"directory_url"`
+	DataSharingURL   string        `db:"data_sharing_url"`
+	Timezone         string        `db:"timezone"`
+	WorkingDays      []int32       `db:"working_days"` // ISO weekdays, Monday = 1
+	WorkingStart     time.Duration `db:"working_start"`
+	WorkingEnd       time.Duration `db:"working_end"`
+	QuietStart       time.Duration `db:"quiet_start"`
+	QuietEnd         time.Duration `db:"quiet_end"`
+	AutoRoute        bool          `db:"auto_route"`
+	ContactCheckDays int           `db:"contact_check_days"`
+	ContactNudgeDays int           `db:"contact_nudge_days"`
+	ConsentVersion   string        `db:"consent_version"`
+}
+
+const sqlSelectNetwork = `
+SELECT name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone,
+       working_days,
+       working_start - time '00:00' AS working_start, working_end - time '00:00' AS working_end,
+       quiet_start - time '00:00' AS quiet_start, quiet_end - time '00:00' AS quiet_end, auto_route,
+       contact_check_days, contact_nudge_days, consent_version
+FROM network_settings`
+
+// ErrNoNetwork means the database has no network settings yet (`onward demo`
+// or `onward network init` writes them).
+var ErrNoNetwork = errors.New("the network is not set up yet: run `onward demo` or set up network_settings")
+
+// engineCache holds rarely-changing rows for a short time so the hot paths
+// do not reread them on every referral. Consent wordings never change once
+// written, so they are kept for good.
+type engineCache struct {
+	mu          sync.Mutex
+	network     *Network
+	location    *time.Location
+	holidays    map[string]bool
+	loadedAt    time.Time
+	wordings    map[string][]byte
+	districts   map[string]District
+	districtsAt time.Time
+}
+
+const cacheTTL = 10 * time.Second
+
+// Network returns the network settings (cached for a few seconds).
+func (e *Engine) Network(ctx context.Context) (Network, error) {
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return Network{}, err
+	}
+	return cal.Network, nil
+}
+
+// Calendar is the network's working calendar: working days and hours in the
+// network's time zone, and bank holidays.
+type Calendar struct {
+	Network
+	Location *time.Location
+	Holidays map[string]bool // "2026-12-25"
+}
+
+const sqlSelectHolidays = `SELECT day::text FROM bank_holidays`
+
+func (e *Engine) calendar(ctx context.Context) (Calendar, error) {
+	c := &e.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.network == nil || time.Since(c.loadedAt) > cacheTTL {
+		rows, _ := e.pool.Query(ctx, sqlSelectNetwork)
+		n, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Network])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Calendar{}, ErrNoNetwork
+		}
+		if err != nil {
+			return Calendar{}, fmt.Errorf("read network settings: %w", err)
+		}
+		rows, _ = e.pool.Query(ctx, sqlSelectHolidays)
+		days, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return Calendar{}, fmt.Errorf("read bank holidays: %w", err)
+		}
+		c.holidays = map[string]bool{}
+		for _, d := range days {
+			c.holidays[d] = true
+		}
+		// time.LoadLocation reads the zone database from disk: once per
+		// reload, not once per referral.
+		loc, err := time.LoadLocation(n.Timezone)
+		if err != nil {
+			return Calendar{}, fmt.Errorf("network time zone %q: %w", n.Timezone, err)
+		}
+		c.network, c.location, c.loadedAt = &n, loc, time.Now()
+	}
+	return Calendar{Network: *c.network, Location: c.location, Holidays: c.holidays}, nil
+}
+
+// Calendar returns the network's working calendar.
+func (e *Engine) Calendar(ctx context.Context) (Calendar, error) { return e.calendar(ctx) }
+
+// snapshot is what a change reads from the caches: taken before its
+// transaction begins, because refreshing a cache borrows a pool connection
+// and a transaction already holding one must never wait for another (with
+// every connection in transactions, that wait never ends).
+type snapshot struct {
+	cal       Calendar
+	districts map[string]District
+}
+
+func (e *Engine) snapshot(ctx context.Context) (snapshot, error) {
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return snapshot{}, err
+	}
+	ds, err := e.Districts(ctx)
+	if err != nil {
+		return snapshot{}, err
+	}
+	return snapshot{cal: cal, districts: ds}, nil
+}
+
+// forgetCache makes the next read fetch settings again; called after this
+// process changes them.
+func (e *Engine) forgetCache() {
+	e.cache.mu.Lock()
+	e.cache.network = nil
+	e.cache.districts = nil
+	e.cache.mu.Unlock()
+}
+
+// NetworkSettings is what `onward demo` and admins set.
+type NetworkSettings struct {
+	Name           string `validate:"required,max=200" label:"network name"`
+	Phone          string `validate:"max=40" label:"phone"`
+	OpeningHours   string `validate:"max=200" label:"opening hours"`
+	CrisisLines    string `validate:"max=500" label:"crisis lines"`
+	DirectoryURL   string `validate:"omitempty,url" label:"directory URL"`
+	DataSharingURL string `validate:"omitempty,url" label:"data sharing protocol URL"`
+	Timezone       string `validate:"omitempty,timezone" label:"time zone"`
+	AutoRoute      bool
+}
+
+const sqlUpsertNetwork = `
+INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at)
+VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9)
+ON CONFLICT (id) DO UPDATE SET name = $1, phone = $2, opening_hours = $3, crisis_lines = $4,
+    directory_url = $5, data_sharing_url = $6, timezone = coalesce(nullif($7, ''), 'Europe/London'), auto_route = $8, updated_at = $9`
+
+// SetNetwork writes the network settings.
+func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error {
+	if err := validate(s); err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now()); err != nil {
+		return fmt.Errorf("set network settings: %w", err)
+	}
+	e.forgetCache()
+	return nil
+}
+
+const (
+	sqlInsertWording     = `INSERT INTO consent_wordings (version, body, sha256, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO NOTHING`
+	sqlSelectWording     = `SELECT body, sha256 FROM consent_wordings WHERE version = $1`
+	sqlSetConsentCurrent = `UPDATE network_settings SET consent_version = $1, updated_at = $2`
+)
+
+// ConsentWording is one version of the words a client agrees to.
+type ConsentWording struct {
+	Version string
+	Body    string
+	SHA256  []byte
+}
+
+// PublishConsentWording stores a new wording version and makes it the one
+// clients are shown. A version, once stored, never changes: publishing
+// different words under an existing version is refused.
+func (e *Engine) PublishConsentWording(ctx context.Context, db DB, version, body string) error {
+	if version == "" || body == "" {
+		return &ValidationError{Fields: []FieldError{{Field: "version", Message: "a consent wording needs a version and some words"}}}
+	}
+	sum := sha256.Sum256([]byte(body))
+	if _, err := db.Exec(ctx, sqlInsertWording, version, body, sum[:], e.clock.Now()); err != nil {
+		return fmt.Errorf("store consent wording %s: %w", version, err)
+	}
+	w, err := e.wording(ctx, db, version)
+	if err != nil {
+		return err
+	}
+	if string(w.SHA256) != string(sum[:]) {
+		return fmt.Errorf("consent wording %s already exists with different words; publish it under a new version", version)
+	}
+	if _, err := db.Exec(ctx, sqlSetConsentCurrent, version, e.clock.Now()); err != nil {
+		return fmt.Errorf("make consent wording %s current: %w", version, err)
+	}
+	e.forgetCache()
+	return nil
+}
+
+// CurrentConsentWording returns the wording clients are shown now.
+func (e *Engine) CurrentConsentWording(ctx context.Context) (ConsentWording, error) {
+	n, err := e.Network(ctx)
+	if err != nil {
+		return ConsentWording{}, err
+	}
+	if n.ConsentVersion == "" {
+		return ConsentWording{}, errors.New("no consent wording is published yet")
+	}
+	return e.wording(ctx, e.pool, n.ConsentVersion)
+}
+
+func (e *Engine) wording(ctx context.Context, db DB, version string) (ConsentWording, error) {
+	var w ConsentWording
+	w.Version = version
+	err := db.QueryRow(ctx, sqlSelectWording, version).Scan(&w.Body, &w.SHA256)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return w, &ValidationError{Fields: []FieldError{{Field: "consent.wording_version", Message: fmt.Sprintf("consent wording version %q does not exist", version)}}}
+	}
+	if err != nil {
+		return w, fmt.Errorf("read consent wording %s: %w", version, err)
+	}
+	return w, nil
+}
+
+// wordingHash returns the SHA-256 of a wording version, cached for good.
+func (e *Engine) wordingHash(ctx context.Context, db DB, version string) ([]byte, error) {
+	e.cache.mu.Lock()
+	h, ok := e.cache.wordings[version]
+	e.cache.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	w, err := e.wording(ctx, db, version)
+	if err != nil {
+		return nil, err
+	}
+	e.cache.mu.Lock()
+	if e.cache.wordings == nil {
+		e.cache.wordings = map[string][]byte{}
+	}
+	e.cache.wordings[version] = w.SHA256
+	e.cache.mu.Unlock()
+	return w.SHA256, nil
+}
+
+// District is a postcode district of the network's area.
+type District struct {
+	District    string `db:"district"`
+	CouncilArea string `db:"council_area"`
+	Town        string `db:"town"`
+}
+
+const sqlSelectDistricts = `SELECT district, council_area, town FROM postcode_districts ORDER BY district`
+
+// Districts returns the network's postcode districts, by district.
+func (e *Engine) Districts(ctx context.Context) (map[string]District, error) {
+	e.cache.mu.Lock()
+	defer e.cache.mu.Unlock()
+	if e.cache.districts != nil && time.Since(e.cache.districtsAt) < cacheTTL {
+		return e.cache.districts, nil
+	}
+	rows, _ := e.pool.Query(ctx, sqlSelectDistricts)
+	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[District])
+	if err != nil {
+		return nil, fmt.Errorf("read postcode districts: %w", err)
+	}
+	m := make(map[string]District, len(ds))
+	for _, d := range ds {
+		m[d.District] = d
+	}
+	e.cache.districts, e.cache.districtsAt = m, time.Now()
+	return m, nil
+}
+
+const sqlUpsertDistrict = `
+INSERT INTO postcode_districts (district, council_area, town) VALUES ($1, $2, $3)
+ON CONFLICT (district) DO UPDATE SET council_area = $2, town = $3`
+
+// AddDistrict records a postcode district of the network's area.
+func (e *Engine) AddDistrict(ctx context.Context, db DB, d District) error {
+	district, err := ParseDistrict(d.District)
+	if err != nil {
+		return &ValidationError{Fields: []FieldError{{Field: "district", Message: err.Error()}}}
+	}
+	if _, err := db.Exec(ctx, sqlUpsertDistrict, district, d.CouncilArea, d.Town); err != nil {
+		return fmt.Errorf("add district %s: %w", district, err)
+	}
+	e.forgetCache()
+	return nil
+}
+
+// DistrictForTown finds the district of a town by name, any case, for
+// clients who do not know their postcode. ok is false when none matches.
+func (e *Engine) DistrictForTown(ctx context.Context, town string) (District, bool, error) {
+	ds, err := e.Districts(ctx)
+	if err != nil {
+		return District{}, false, err
+	}
+	// A town can span several districts (Kirkcaldy is KY1 and KY2): take
+	// the first in order, so the same answer always gives the same district.
+	want := normaliseWords(town)
+	names := slices.Sorted(maps.Keys(ds))
+	for _, name := range names {
+		if normaliseWords(ds[name].Town) == want {
+			return ds[name], true, nil
+		}
+	}
+	return District{}, false, nil
+}
+
+const sqlUpsertHoliday = `INSERT INTO bank_holidays (day, name) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET name = $2`
+
+// AddBankHoliday records a day the network does not work.
+func (e *Engine) AddBankHoliday(ctx context.Context, db DB, day time.Time, name string) error {
+	if _, err := db.Exec(ctx, sqlUpsertHoliday, day.Format(time.DateOnly), name); err != nil {
+		return fmt.Errorf("add bank holiday %s: %w", day.Format(time.DateOnly), err)
+	}
+	e.forgetCache()
+	return nil
+}

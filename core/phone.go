@@ -1,0 +1,41 @@
+package core
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Phone is a phone number in E.164 form ("+447700900123").
+type Phone string
+
+// ErrPhone is returned for text that is not a phone number we can text or call.
+var ErrPhone = errors.New("enter a phone number, like 07700 900123")
+
+// ParsePhone normalises a phone number to E.164. Numbers without a country
+// code are read as UK numbers, so "07700 900123" becomes "+447700900123".
+//
+// It accepts every number that is possible by length and prefix rather than
+// only allocated ranges, so Ofcom's reserved drama numbers work in demos and
+// a newly allocated range never locks a client out.
+func ParsePhone(s string) (Phone, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 32 {
+		return "", ErrPhone
+	}
+	n, err := phonenumbers.Parse(s, "GB")
+	if err != nil || !phonenumbers.IsPossibleNumber(n) {
+		return "", ErrPhone
+	}
+	return Phone(phonenumbers.Format(n, phonenumbers.E164)), nil
+}
+
+// Masked shows only the last three digits, for screens that confirm which
+// number is meant without disclosing it ("•••••••123").
+func (p Phone) Masked() string {
+	if len(p) <= 3 {
+		return string(p)
+	}
+	return strings.Repeat("•", len(p)-3) + string(p[len(p)-3:])
+}

@@ -1,0 +1,199 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Status is a referral's status, in the vocabulary of FHIR Task.status as
+// the HL7 SDOH Clinical Care referral model uses it.
+type Status string
+
+// Referral statuses.
+const (
+	StatusRequested  Status = "requested"
+	StatusAccepted   Status = "accepted"
+	StatusRejected   Status = "rejected"
+	StatusInProgress Status = "in-progress"
+	StatusOnHold     Status = "on-hold"
+	StatusCompleted  Status = "completed"
+	StatusFailed     Status = "failed"
+	StatusCancelled  Status = "cancelled"
+)
+
+// Statuses lists every status in the order a referral usually moves.
+var Statuses = []Status{StatusRequested, StatusAccepted, StatusInProgress, StatusOnHold,
+	StatusCompleted, StatusRejected, StatusFailed, StatusCancelled}
+
+// Open reports whether a referral in this status still needs something done.
+func (s Status) Open() bool {
+	switch s {
+	case StatusRequested, StatusAccepted, StatusInProgress, StatusOnHold:
+		return true
+	}
+	return false
+}
+
+// Reason is the coded reason a referral was rejected.
+type Reason string
+
+// Rejection reasons.
+const (
+	ReasonNotEligible    Reason = "not-eligible"
+	ReasonNoCapacity     Reason = "no-capacity"
+	ReasonDuplicate      Reason = "duplicate"
+	ReasonInappropriate  Reason = "inappropriate"
+	ReasonClientDeclined Reason = "client-declined"
+	ReasonRedirected     Reason = "redirected"
+	ReasonOther          Reason = "other"
+)
+
+// Reasons lists the reasons staff may choose when rejecting (redirected is
+// set by a redirect, not chosen).
+var Reasons = []Reason{ReasonNotEligible, ReasonNoCapacity, ReasonDuplicate, ReasonInappropriate, ReasonClientDeclined, ReasonOther}
+
+var reasonLabels = map[Reason]string{
+	ReasonNotEligible:    "Not eligible for this service",
+	ReasonNoCapacity:     "No capacity just now",
+	ReasonDuplicate:      "Duplicate of another referral",
+	ReasonInappropriate:  "Not the right service for this need",
+	ReasonClientDeclined: "Client declined",
+	ReasonRedirected:     "Redirected to another agency",
+	ReasonOther:          "Other",
+}
+
+// Label is the reason in plain words.
+func (r Reason) Label() string {
+	if l, ok := reasonLabels[r]; ok {
+		return l
+	}
+	return string(r)
+}
+
+// NeedsFeedback reports whether a rejection with this reason must explain
+// itself in words.
+func (r Reason) NeedsFeedback() bool { return r == ReasonNotEligible || r == ReasonInappropriate }
+
+// Source is how a referral reached Onward.
+type Source string
+
+// Referral sources.
+const (
+	SourceSMS   Source = "sms"
+	SourceWeb   Source = "web"
+	SourceStaff Source = "staff"
+	SourceAPI   Source = "api"
+)
+
+// Referral is one request for help from one agency, tracked to its outcome.
+// It carries no client details in clear: those are on the client, encrypted.
+type Referral struct {
+	ID               ReferralID  `db:"id"`
+	Reference        string      `db:"reference"`
+	ParentID         *ReferralID `db:"parent_id"`
+	ClientID         ClientID    `db:"client_id"`
+	ConsentID        ConsentID   `db:"consent_id"`
+	Source           Source      `db:"source"`
+	LeafletCode      string      `db:"leaflet_code"`
+	FromAgencyID     *AgencyID   `db:"from_agency_id"`
+	FromStaffID      *StaffID    `db:"from_staff_id"`
+	ToAgencyID       *AgencyID   `db:"to_agency_id"`
+	Needs            []Need      `db:"needs"`
+	PostcodeDistrict string      `db:"postcode_district"`
+	Crisis           bool        `db:"crisis"`
+	Triaged          bool        `db:"triaged"`
+	Status           Status      `db:"status"`
+	HeldFrom         *Status     `db:"held_from"`
+	Reason           *Reason     `db:"reason"`
+	Feedback         string      `db:"feedback"`
+	NotesEnc         []byte      `db:"notes_enc"`
+	TriageClaimedBy  *StaffID    `db:"triage_claimed_by"`
+	StatusBy         *StaffID    `db:"status_by"`
+	StatusAt         time.Time   `db:"status_at"`
+	Version          int         `db:"version"`
+	CreatedAt        time.Time   `db:"created_at"`
+	AcknowledgedAt   *time.Time  `db:"acknowledged_at"`
+	ContactedAt      *time.Time  `db:"contacted_at"`
+	ClosedAt         *time.Time  `db:"closed_at"`
+	AckDueAt         *time.Time  `db:"ack_due_at"`  // when the receiving agency should acknowledge by
+	AssignedAt       *time.Time  `db:"assigned_at"` // when a coordinator assigned it from triage
+	FeedbackScore    *int        `db:"feedback_score"`
+}
+
+// InTriage reports whether the referral waits for a coordinator to choose
+// an agency.
+func (r Referral) InTriage() bool { return r.ToAgencyID == nil && r.Status == StatusRequested }
+
+// SelfReferral reports whether the client referred themselves.
+func (r Referral) SelfReferral() bool { return r.Source == SourceSMS || r.Source == SourceWeb }
+
+const referralColumns = `id, reference, parent_id, client_id, consent_id, source, leaflet_code,
+from_agency_id, from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status,
+held_from, reason, feedback, notes_enc, triage_claimed_by, status_by, status_at, version,
+created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, assigned_at, feedback_score`
+
+const sqlSelectReferral = `SELECT ` + referralColumns + ` FROM referrals WHERE `
+
+func getReferral(ctx context.Context, db DB, where string, arg any) (Referral, error) {
+	rows, _ := db.Query(ctx, sqlSelectReferral+where, arg)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Referral{}, ErrNotFound
+	}
+	return r, err
+}
+
+// Referral returns a referral by id.
+func (e *Engine) Referral(ctx context.Context, id ReferralID) (Referral, error) {
+	r, err := getReferral(ctx, e.pool, "id = $1", id)
+	if err != nil {
+		return Referral{}, fmt.Errorf("referral %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// ReferralByReference returns a referral by the reference people see.
+func (e *Engine) ReferralByReference(ctx context.Context, ref string) (Referral, error) {
+	r, err := getReferral(ctx, e.pool, "reference = $1", ref)
+	if err != nil {
+		return Referral{}, fmt.Errorf("referral %s: %w", ref, err)
+	}
+	return r, nil
+}
+
+// ReferralFilter picks referrals for an inbox or a list.
+type ReferralFilter struct {
+	ToAgency AgencyID // 0 = any
+	Triage   bool     // only referrals waiting in triage
+	Open     bool     // only open statuses
+	Limit    int      // default 100
+}
+
+const sqlListReferrals = sqlSelectReferral + `
+    ($1::bigint = 0 OR to_agency_id = $1)
+AND (NOT $2 OR (to_agency_id IS NULL AND status = 'requested'))
+AND (NOT $3 OR closed_at IS NULL)
+ORDER BY crisis DESC, created_at DESC
+LIMIT $4`
+
+// ListReferrals lists referrals, crisis first, newest first.
+func (e *Engine) ListReferrals(ctx context.Context, f ReferralFilter) ([]Referral, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	rows, _ := e.pool.Query(ctx, sqlListReferrals, f.ToAgency, f.Triage, f.Open, f.Limit)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Referral])
+	if err != nil {
+		return nil, fmt.Errorf("list referrals: %w", err)
+	}
+	return rs, nil
+}
+
+// ReferralNotes decrypts the free-text notes a referral carries.
+func (e *Engine) ReferralNotes(r Referral) (string, error) {
+	return e.crypt.Decrypt("referral.notes", r.NotesEnc)
+}

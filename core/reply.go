@@ -1,0 +1,124 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// AwaitKind is a reply Onward is waiting for by text.
+type AwaitKind string
+
+// Replies Onward waits for.
+const (
+	AwaitContactCheck AwaitKind = "contact_check" // "Has AGENCY contacted you? Reply 1 yes, 2 no"
+	AwaitFeedback     AwaitKind = "feedback"      // "How helpful was this? Reply 1–5"
+)
+
+// AwaitingReply is what an incoming text from a phone may be answering.
+type AwaitingReply struct {
+	ReferralID ReferralID
+	Kind       AwaitKind
+}
+
+const sqlAwaitReply = `
+INSERT INTO sms_awaiting (phone_hash, referral_id, kind, expires_at)
+SELECT c.phone_hash, r.id, $2, $3 FROM referrals r JOIN clients c ON c.id = r.client_id
+WHERE r.id = $1 AND c.phone_hash IS NOT NULL
+ON CONFLICT (phone_hash) DO UPDATE SET referral_id = EXCLUDED.referral_id, kind = EXCLUDED.kind, expires_at = EXCLUDED.expires_at`
+
+// AwaitReply records that the client of a referral was just asked a
+// question by text, so their next reply is read as its answer (until
+// expiry). The SMS sender calls it after sending the question.
+func (e *Engine) AwaitReply(ctx context.Context, referral ReferralID, kind AwaitKind, until time.Time) error {
+	if _, err := e.pool.Exec(ctx, sqlAwaitReply, referral, kind, until); err != nil {
+		return fmt.Errorf("await %s reply for referral %d: %w", kind, referral, err)
+	}
+	return nil
+}
+
+const sqlAwaiting = `SELECT referral_id, kind FROM sms_awaiting WHERE phone_hash = $1 AND expires_at > $2`
+
+// Awaiting returns the question a phone's next text answers, if any.
+func (e *Engine) Awaiting(ctx context.Context, p Phone) (AwaitingReply, bool, error) {
+	var a AwaitingReply
+	err := e.pool.QueryRow(ctx, sqlAwaiting, e.crypt.PhoneHash(p), e.clock.Now()).Scan(&a.ReferralID, &a.Kind)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, false, nil
+	}
+	if err != nil {
+		return a, false, fmt.Errorf("awaiting reply: %w", err)
+	}
+	return a, true, nil
+}
+
+const sqlClearAwaiting = `DELETE FROM sms_awaiting WHERE phone_hash = $1`
+
+// ClearAwaiting forgets the question a phone was asked.
+func (e *Engine) ClearAwaiting(ctx context.Context, db DB, p Phone) error {
+	if _, err := db.Exec(ctx, sqlClearAwaiting, e.crypt.PhoneHash(p)); err != nil {
+		return fmt.Errorf("clear awaiting reply: %w", err)
+	}
+	return nil
+}
+
+// AnswerContactCheck records the client's answer to "has the agency
+// contacted you?". Yes marks the referral contacted (in-progress) if it
+// was still waiting for contact; no alerts the coordinators.
+func (e *Engine) AnswerContactCheck(ctx context.Context, p Phone, referral ReferralID, contacted bool) error {
+	if err := e.ClearAwaiting(ctx, e.pool, p); err != nil {
+		return err
+	}
+	r, err := e.Referral(ctx, referral)
+	if err != nil {
+		return err
+	}
+	if contacted {
+		if r.Status != StatusAccepted {
+			return nil // already moved on: nothing to record
+		}
+		_, err := e.Act(ctx, TransitionRequest{Referral: referral, Action: ActionContact, Actor: ClientActor})
+		var ce *ConflictError
+		if errors.As(err, &ce) {
+			return nil
+		}
+		return err
+	}
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		if err := e.appendEvent(ctx, tx, newEvent{kind: EventOutcomeRecorded, referral: referral, client: r.ClientID,
+			actor: ClientActor, data: eventData("contact_check", "not contacted")}); err != nil {
+			return err
+		}
+		return e.EnqueueOutbox(ctx, tx, OutboxAlert, referral,
+			OutboxPayload{ReferralID: referral, AgencyID: derefAgency(r.ToAgencyID), Level: "not-contacted",
+				Text: fmt.Sprintf("The client of referral %s says they have not been contacted yet.", r.Reference)},
+			fmt.Sprintf("not-contacted:%d", referral), time.Time{})
+	})
+	if err == nil {
+		e.wakeWorkers()
+	}
+	return err
+}
+
+const sqlRecordScore = `UPDATE referrals SET feedback_score = $2, feedback_at = $3 WHERE id = $1 RETURNING client_id`
+
+// RecordFeedbackScore stores the client's 1–5 rating of the help they got.
+func (e *Engine) RecordFeedbackScore(ctx context.Context, p Phone, referral ReferralID, score int) error {
+	if score < 1 || score > 5 {
+		return &ValidationError{Fields: []FieldError{{Field: "score", Message: "reply with a number from 1 to 5"}}}
+	}
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var client ClientID
+		if err := tx.QueryRow(ctx, sqlRecordScore, referral, score, e.clock.Now()).Scan(&client); err != nil {
+			return fmt.Errorf("record feedback for referral %d: %w", referral, err)
+		}
+		if err := e.ClearAwaiting(ctx, tx, p); err != nil {
+			return err
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventOutcomeRecorded, referral: referral, client: client,
+			actor: ClientActor, data: eventData("feedback_score", score)})
+	})
+}

@@ -1,0 +1,243 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Reports answers the network's performance reports from rollups that a
+// refresher keeps up to date (see Refresh), so a report over a million
+// referrals reads thousands of pre-summed rows, not a million referrals.
+type Reports struct {
+	pool  *pgxpool.Pool
+	clock Clock
+}
+
+// NewReports returns the reports of the database behind pool. The clock
+// decides what "waiting past its deadline now" means.
+func NewReports(pool *pgxpool.Pool, clock Clock) *Reports {
+	return &Reports{pool: pool, clock: clock}
+}
+
+// Reports returns the engine's reports.
+func (e *Engine) Reports() *Reports { return NewReports(e.pool, e.clock) }
+
+// ReportFilter picks the referrals a report counts. Dates are days in the
+// network's time zone, both inclusive, on when the referral was made.
+type ReportFilter struct {
+	From, To time.Time
+	// Agency restricts to referrals sent to or from one agency; 0 = the
+	// whole network.
+	Agency AgencyID
+	// Need restricts to referrals asking for one need; "" = all.
+	Need Need
+}
+
+// Viewer is who will see a report, which decides small-number
+// suppression: figures are shown exactly only to staff of the one agency
+// the report is restricted to. Anything wider — network views,
+// coordinators looking at another agency, the command line, exports for
+// funders — shows counts of 1 to 4 as "<5".
+type Viewer struct {
+	// Agency is the viewer's own agency; 0 for no agency (the command
+	// line, an export).
+	Agency AgencyID
+	// Unsuppressed turns suppression off, for admins who need exact
+	// figures and know not to share them.
+	Unsuppressed bool
+}
+
+// ViewerFor returns the viewer a member of staff is.
+func ViewerFor(s Staff) Viewer { return Viewer{Agency: s.AgencyID} }
+
+// Suppressed reports whether a report with this filter is suppressed for
+// the viewer.
+func (v Viewer) Suppressed(f ReportFilter) bool {
+	if v.Unsuppressed {
+		return false
+	}
+	return f.Agency == 0 || v.Agency != f.Agency
+}
+
+// ScopeFilter applies what a member of staff may see: coordinators and
+// admins see the network or any agency; everyone else sees only their own
+// agency's figures, whatever they asked for.
+func ScopeFilter(s Staff, f ReportFilter) ReportFilter {
+	if s.Role != RoleCoordinator && s.Role != RoleAdmin {
+		f.Agency = s.AgencyID
+	}
+	return f
+}
+
+// ChartKind says how a report is best drawn.
+type ChartKind string
+
+// Chart kinds.
+const (
+	ChartBar    ChartKind = "bar"    // one bar per row, a group per series
+	ChartLine   ChartKind = "line"   // series over an ordered axis (weeks, months)
+	ChartMatrix ChartKind = "matrix" // the table itself, shaded by value (a heat table)
+)
+
+// Report is a finished report in one generic shape — a title, column
+// headers, rows of cells, and series for a chart — so that every report
+// renders to CSV, JSON, a text table and an SVG chart by the same code.
+type Report struct {
+	Name        string
+	Title       string
+	Description string
+	Filter      ReportFilter
+	// AgencySlug and AgencyName name the filter's agency, if any.
+	AgencySlug, AgencyName string
+	// Suppressed says small numbers are hidden (see Viewer).
+	Suppressed bool
+	Columns    []string
+	Rows       [][]Cell
+	Chart      ChartKind
+	// Unit is what the series' values measure ("referrals", "hours").
+	Unit   string
+	Series []Series
+	Notes  []string
+}
+
+// Cell is one value of a report table.
+type Cell struct {
+	// Text is the value as shown and exported: "12", "<5", "14.2",
+	// "Kirkcaldy Citizens Advice"; "" when there is no value.
+	Text string
+	// Value is the number, when the cell is a number that may be shown.
+	Value *float64
+	// Suppressed marks a count hidden by small-number suppression.
+	Suppressed bool
+}
+
+// Series is one line or set of bars of a chart.
+type Series struct {
+	Name   string  `json:"name"`
+	Points []Point `json:"points"`
+}
+
+// Point is one value of a series. A suppressed point has Value 0 and is
+// drawn as "<5", never as its true height.
+type Point struct {
+	Label      string  `json:"label"`
+	Value      float64 `json:"value"`
+	Suppressed bool    `json:"suppressed,omitempty"`
+}
+
+// ReportSpec describes one report.
+type ReportSpec struct {
+	Name        string
+	Title       string
+	Description string
+	run         func(ctx context.Context, q *reportQuery) (Report, error)
+}
+
+// reportSpecs lists every report in the order pages and `onward report
+// list` show them.
+var reportSpecs = []ReportSpec{
+	{Name: "partners", Title: "Referrals between partners", run: partnersReport,
+		Description: "How many referrals went from each referrer (agency, or the client themselves) to each agency."},
+	{Name: "outcomes", Title: "Outcomes", run: outcomesReport,
+		Description: "Referrals by status now."},
+	{Name: "rejections", Title: "Rejection reasons", run: rejectionsReport,
+		Description: "Rejected referrals by the reason the agency gave."},
+	{Name: "response-times", Title: "Time to acknowledge and to contact", run: responseTimesReport,
+		Description: "Median and 90th percentile hours from a referral reaching an agency to the agency acknowledging it, and to the client being contacted."},
+	{Name: "seasonality-weekly", Title: "Seasonality by week", run: seasonalityWeeklyReport,
+		Description: "New referrals per ISO week, this year against last year."},
+	{Name: "seasonality-monthly", Title: "Seasonality by month", run: seasonalityMonthlyReport,
+		Description: "New referrals per month, this year against last year."},
+	{Name: "demand-district", Title: "Demand by postcode district", run: demandDistrictReport,
+		Description: "New referrals by the client's postcode district."},
+	{Name: "demand-need", Title: "Demand by need", run: demandNeedReport,
+		Description: "New referrals by need; a referral asking for two needs counts under both."},
+	{Name: "self-referral", Title: "Self-referral sources", run: selfReferralReport,
+		Description: "Self-referrals by text message and by web form, per leaflet code."},
+	{Name: "crisis", Title: "Crisis referrals and triage", run: crisisReport,
+		Description: "Crisis self-referrals per month, and hours from a referral arriving to a coordinator assigning it from triage."},
+	{Name: "breaches", Title: "Acknowledgement deadline breaches", run: breachesReport,
+		Description: "Referrals acknowledged after the agency's deadline, or not acknowledged by it."},
+	{Name: "feedback", Title: "Client feedback scores", run: feedbackReport,
+		Description: "Clients' 1–5 ratings of the help they got: how many gave each score, and the mean."},
+}
+
+// ReportList returns every report's name, title and description.
+func ReportList() []ReportSpec { return slices.Clone(reportSpecs) }
+
+// LookupReport returns the report named name.
+func LookupReport(name string) (ReportSpec, bool) {
+	for _, s := range reportSpecs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return ReportSpec{}, false
+}
+
+// Run answers one report from the rollups as they stand (call Refresh
+// first for up-to-the-second figures; the background refresher keeps them
+// within a minute).
+func (rp *Reports) Run(ctx context.Context, name string, f ReportFilter, v Viewer) (Report, error) {
+	spec, ok := LookupReport(name)
+	if !ok {
+		return Report{}, fmt.Errorf("report %q: %w", name, ErrNotFound)
+	}
+	if err := validateReportFilter(f); err != nil {
+		return Report{}, err
+	}
+	q, err := rp.newQuery(ctx, f, v)
+	if err != nil {
+		return Report{}, fmt.Errorf("report %s: %w", name, err)
+	}
+	r, err := spec.run(ctx, q)
+	if err != nil {
+		return Report{}, fmt.Errorf("report %s: %w", name, err)
+	}
+	r.Name, r.Title, r.Description, r.Filter, r.Suppressed = spec.Name, spec.Title, spec.Description, f, q.suppress
+	if f.Agency != 0 {
+		r.AgencySlug, r.AgencyName = q.agencies[f.Agency].Slug, q.agencyName(f.Agency)
+	}
+	if q.suppress {
+		r.Notes = append(r.Notes, "Counts from 1 to 4 are shown as <5, and figures worked out from fewer than 5 referrals are left out, so that no one can be identified.")
+	}
+	return r, nil
+}
+
+func validateReportFilter(f ReportFilter) error {
+	var fields []FieldError
+	if f.From.IsZero() || f.To.IsZero() {
+		fields = append(fields, FieldError{Field: "from", Message: "give both a start and an end date"})
+	} else if f.To.Before(f.From) {
+		fields = append(fields, FieldError{Field: "to", Message: "the end date must not be before the start date"})
+	}
+	if f.Need != "" && !f.Need.Valid() {
+		fields = append(fields, FieldError{Field: "need", Message: fmt.Sprintf("%q is not a need code", f.Need)})
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	return nil
+}
+
+const sqlReportAgencyBySlug = `SELECT id FROM agencies WHERE slug = $1`
+
+// AgencyID finds an agency by its short name, for filters given by slug
+// (the command line, page links).
+func (rp *Reports) AgencyID(ctx context.Context, slug string) (AgencyID, error) {
+	var id AgencyID
+	err := rp.pool.QueryRow(ctx, sqlReportAgencyBySlug, slug).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("agency %q: %w", slug, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("agency %q: %w", slug, err)
+	}
+	return id, nil
+}

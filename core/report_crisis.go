@@ -1,0 +1,58 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// crisisReport gives, per month, new referrals and how many were crisis
+// referrals, how many referral legs went through triage and were
+// assigned, and the median and 90th percentile hours from a referral
+// arriving to a coordinator assigning it to an agency.
+func crisisReport(ctx context.Context, q *reportQuery) (Report, error) {
+	triCols := histogramColumns("tri")
+	sub, args := q.facts(mainRollup, "day, crisis, n_new, triaged, assigned, "+strings.Join(triCols, ", "), q.f.From, q.f.To)
+	rows, _ := q.rp.pool.Query(ctx, `SELECT date_trunc('month', day)::date,
+		coalesce(sum(n_new), 0)::bigint, coalesce(sum(n_new) FILTER (WHERE crisis), 0)::bigint, `+sums("triaged", "assigned")+`, `+sums(triCols...)+`
+		FROM `+sub+` f GROUP BY 1 ORDER BY 1`, args...)
+	type month struct {
+		start                        time.Time
+		n, crisis, triaged, assigned int64
+		tri                          Histogram
+	}
+	var months []month
+	for rows.Next() {
+		var m month
+		dst := append([]any{&m.start, &m.n, &m.crisis, &m.triaged, &m.assigned}, anyPtrs(histogramTargets(&m.tri))...)
+		if err := rows.Scan(dst...); err != nil {
+			rows.Close()
+			return Report{}, err
+		}
+		months = append(months, m)
+	}
+	if err := rows.Err(); err != nil {
+		return Report{}, err
+	}
+	r := Report{Chart: ChartBar, Unit: "crisis referrals", Columns: []string{"Month", "New referrals", "Crisis referrals",
+		"Crisis share (%)", "Through triage", "Assigned from triage", "Median hours to assign", "90th percentile hours to assign"}}
+	s := Series{Name: "Crisis referrals"}
+	var all month
+	row := func(label string, m month) []Cell {
+		return []Cell{textCell(label), q.count(m.n), q.count(m.crisis), q.share(m.crisis, m.n), q.count(m.triaged),
+			q.count(m.assigned), q.hours(m.tri, 0.5), q.hours(m.tri, 0.9)}
+	}
+	for _, m := range months {
+		label := m.start.Format("Jan 2006")
+		r.Rows = append(r.Rows, row(label, m))
+		s.Points = append(s.Points, q.countPoint(label, m.crisis))
+		all.n += m.n
+		all.crisis += m.crisis
+		all.triaged += m.triaged
+		all.assigned += m.assigned
+		all.tri.Add(m.tri)
+	}
+	r.Rows = append(r.Rows, row("Total", all))
+	r.Series = []Series{s}
+	return r, nil
+}

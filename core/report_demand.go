@@ -1,0 +1,76 @@
+package core
+
+import (
+	"context"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// demandDistrictReport counts new referrals (not onward legs) by the
+// client's postcode district.
+func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
+	sub, args := q.facts(districtRollup, "district, n_new", q.f.From, q.f.To)
+	rows, _ := q.rp.pool.Query(ctx, `SELECT f.district, coalesce(d.town, ''), sum(f.n_new)::bigint FROM `+sub+` f
+		LEFT JOIN postcode_districts d ON d.district = f.district
+		GROUP BY 1, 2 HAVING sum(f.n_new) > 0 ORDER BY 3 DESC, 1`, args...)
+	type districtCount struct {
+		district, town string
+		n              int64
+	}
+	var ds []districtCount
+	var total int64
+	var d districtCount
+	if _, err := pgx.ForEachRow(rows, []any{&d.district, &d.town, &d.n}, func() error {
+		ds = append(ds, d)
+		total += d.n
+		return nil
+	}); err != nil {
+		return Report{}, err
+	}
+	r := Report{Chart: ChartBar, Unit: "new referrals", Columns: []string{"Postcode district", "Town", "New referrals", "Share (%)"}}
+	s := Series{Name: "New referrals"}
+	for _, d := range ds {
+		name := d.district
+		if name == "" {
+			name = "Not known"
+		}
+		r.Rows = append(r.Rows, []Cell{textCell(name), textCell(d.town), q.count(d.n), q.share(d.n, total)})
+		s.Points = append(s.Points, q.countPoint(name, d.n))
+	}
+	r.Rows = append(r.Rows, []Cell{textCell("Total"), textCell(""), q.count(total), emptyCell()})
+	r.Series = []Series{s}
+	return r, nil
+}
+
+// demandNeedReport counts new referrals by need. A referral asking for
+// debt and benefits advice counts under both, so the needs add up to more
+// than the total; the share is of all new referrals.
+func demandNeedReport(ctx context.Context, q *reportQuery) (Report, error) {
+	sub, args := q.facts(rollup{daily: "report_daily", coarse: "report_monthly", byNeed: true}, "need, n_new", q.f.From, q.f.To)
+	rows, _ := q.rp.pool.Query(ctx, `SELECT need, sum(n_new)::bigint FROM `+sub+` f GROUP BY 1`, args...)
+	counts := map[Need]int64{}
+	var need string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&need, &n}, func() error {
+		counts[Need(need)] = n
+		return nil
+	}); err != nil {
+		return Report{}, err
+	}
+	total := counts[""] // the all-referrals rows, read when no need is chosen
+	needs := slices.Clone(Needs)
+	if q.f.Need != "" {
+		needs = []Need{q.f.Need}
+		total = counts[q.f.Need]
+	}
+	r := Report{Chart: ChartBar, Unit: "new referrals", Columns: []string{"Need", "New referrals", "Share of new referrals (%)"}}
+	s := Series{Name: "New referrals"}
+	for _, nd := range needs {
+		r.Rows = append(r.Rows, []Cell{textCell(nd.Label()), q.count(counts[nd]), q.share(counts[nd], total)})
+		s.Points = append(s.Points, q.countPoint(nd.Label(), counts[nd]))
+	}
+	r.Rows = append(r.Rows, []Cell{textCell("All new referrals"), q.count(total), emptyCell()})
+	r.Series = []Series{s}
+	return r, nil
+}

@@ -1,0 +1,176 @@
+package core
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// ReportFormats are the formats a report exports to.
+var ReportFormats = []string{"csv", "json", "table"}
+
+// Write writes the report in a format: "csv", "json" or "table".
+func (r Report) Write(w io.Writer, format string) error {
+	switch format {
+	case "csv":
+		return r.WriteCSV(w)
+	case "json":
+		return r.WriteJSON(w)
+	case "table":
+		return r.WriteTable(w)
+	}
+	return &ValidationError{Fields: []FieldError{{Field: "format", Message: fmt.Sprintf("format must be csv, json or table, not %q", format)}}}
+}
+
+// WriteCSV writes the report's table as CSV: a header row of the column
+// names, then one line per row. Suppressed counts read "<5", missing
+// figures are empty.
+func (r Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(r.Columns); err != nil {
+		return err
+	}
+	for _, row := range r.Rows {
+		rec := make([]string, len(row))
+		for i, c := range row {
+			rec[i] = c.Text
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteTable writes the report as aligned plain text for a terminal.
+func (r Report) WriteTable(w io.Writer) error {
+	fmt.Fprintf(w, "%s, %s to %s", r.Title, r.Filter.From.Format("2 Jan 2006"), r.Filter.To.Format("2 Jan 2006"))
+	if r.AgencyName != "" {
+		fmt.Fprintf(w, ", %s", r.AgencyName)
+	}
+	if r.Filter.Need != "" {
+		fmt.Fprintf(w, ", need: %s", r.Filter.Need.Label())
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(r.Columns, "\t"))
+	for _, row := range r.Rows {
+		texts := make([]string, len(row))
+		for i, c := range row {
+			texts[i] = c.Text
+			if texts[i] == "" {
+				texts[i] = "–"
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(texts, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, n)
+	}
+	return nil
+}
+
+// reportJSON is a report's JSON export.
+type reportJSON struct {
+	Report      string    `json:"report"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	From        string    `json:"from"`
+	To          string    `json:"to"`
+	Agency      string    `json:"agency,omitempty"`
+	AgencyName  string    `json:"agency_name,omitempty"`
+	Need        string    `json:"need,omitempty"`
+	Suppressed  bool      `json:"suppressed"`
+	Chart       ChartKind `json:"chart"`
+	Unit        string    `json:"unit"`
+	Columns     []string  `json:"columns"`
+	Rows        [][]Cell  `json:"rows"`
+	Series      []Series  `json:"series"`
+	Notes       []string  `json:"notes,omitempty"`
+}
+
+// MarshalJSON exports the report: its filter, columns, rows (numbers as
+// numbers, suppressed counts as "<5", missing figures as null) and chart
+// series.
+func (r Report) MarshalJSON() ([]byte, error) {
+	rows := r.Rows
+	if rows == nil {
+		rows = [][]Cell{}
+	}
+	series := r.Series
+	if series == nil {
+		series = []Series{}
+	}
+	return marshalPlain(reportJSON{Report: r.Name, Title: r.Title, Description: r.Description,
+		From: r.Filter.From.Format("2006-01-02"), To: r.Filter.To.Format("2006-01-02"),
+		Agency: r.AgencySlug, AgencyName: r.AgencyName, Need: string(r.Filter.Need), Suppressed: r.Suppressed,
+		Chart: r.Chart, Unit: r.Unit, Columns: r.Columns, Rows: rows, Series: series, Notes: r.Notes})
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// MarshalJSON writes a cell as a number, a string ("<5", a name) or null.
+func (c Cell) MarshalJSON() ([]byte, error) {
+	switch {
+	case c.Value != nil:
+		return json.Marshal(*c.Value)
+	case c.Text == "" && !c.Suppressed:
+		return []byte("null"), nil
+	}
+	return marshalPlain(c.Text)
+}
+
+// marshalPlain is json.Marshal without escaping <, > and &: "<5" stays
+// readable in exports.
+func marshalPlain(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// UnmarshalJSON reads a cell written by MarshalJSON.
+func (c *Cell) UnmarshalJSON(b []byte) error {
+	*c = Cell{}
+	if string(b) == "null" {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch x := v.(type) {
+	case float64:
+		*c = numberCell(x, decimalsOf(string(b)))
+	case string:
+		c.Text, c.Suppressed = x, x == SuppressedText
+	default:
+		return fmt.Errorf("report cell: unexpected JSON %s", b)
+	}
+	return nil
+}
+
+// decimalsOf counts the digits after the point of a JSON number.
+func decimalsOf(num string) int {
+	if i := strings.IndexByte(num, '.'); i >= 0 {
+		return len(num) - i - 1
+	}
+	return 0
+}

@@ -1,0 +1,79 @@
+package core
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// feedbackScores sums the 1–5 score counts per receiving agency.
+func (q *reportQuery) feedbackScores(ctx context.Context) (map[AgencyID]*[5]int64, error) {
+	sub, args := q.facts(mainRollup, "to_agency, fb1, fb2, fb3, fb4, fb5", q.f.From, q.f.To)
+	rows, _ := q.rp.pool.Query(ctx, `SELECT to_agency, `+sums("fb1", "fb2", "fb3", "fb4", "fb5")+` FROM `+sub+` f
+		WHERE to_agency <> 0 GROUP BY 1 HAVING sum(fb1 + fb2 + fb3 + fb4 + fb5) > 0`, args...)
+	out := map[AgencyID]*[5]int64{}
+	var id AgencyID
+	var s [5]int64
+	_, err := pgx.ForEachRow(rows, []any{&id, &s[0], &s[1], &s[2], &s[3], &s[4]}, func() error {
+		c := s
+		out[id] = &c
+		return nil
+	})
+	return out, err
+}
+
+// scoreStats returns how many scores there are and their mean.
+func scoreStats(s [5]int64) (int64, float64) {
+	var n, sum int64
+	for i, c := range s {
+		n += c
+		sum += int64(i+1) * c
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return n, float64(sum) / float64(n)
+}
+
+// feedbackReport gives, per agency and for all, how many clients gave
+// each score and the mean score. Scores are counted by when the referral
+// was made, not when the score arrived.
+func feedbackReport(ctx context.Context, q *reportQuery) (Report, error) {
+	byAgency, err := q.feedbackScores(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{Chart: ChartBar, Unit: "clients", Columns: []string{"Agency", "Score 1", "Score 2", "Score 3",
+		"Score 4", "Score 5", "Responses", "Mean score"}}
+	var all [5]int64
+	row := func(label string, s [5]int64) []Cell {
+		cells := []Cell{textCell(label)}
+		for _, c := range s {
+			cells = append(cells, q.count(c))
+		}
+		n, mean := scoreStats(s)
+		meanCell := emptyCell()
+		if n > 0 {
+			meanCell = numberCell(mean, 2)
+			if !q.basedOn(n) {
+				meanCell = suppressedCell()
+			}
+		}
+		return append(cells, q.count(n), meanCell)
+	}
+	for _, id := range sortedAgencies(q, byAgency) {
+		s := *byAgency[id]
+		r.Rows = append(r.Rows, row(q.agencyName(id), s))
+		for i := range all {
+			all[i] += s[i]
+		}
+	}
+	r.Rows = append(r.Rows, row("All agencies", all))
+	dist := Series{Name: "Clients"}
+	for i, c := range all {
+		dist.Points = append(dist.Points, q.countPoint(fmt.Sprintf("Score %d", i+1), c))
+	}
+	r.Series = []Series{dist}
+	return r, nil
+}

@@ -1,0 +1,91 @@
+package core
+
+import (
+	"context"
+	"strings"
+)
+
+// statusLabels name statuses in reports.
+var statusLabels = map[Status]string{
+	StatusRequested:  "Requested (not yet acknowledged)",
+	StatusAccepted:   "Accepted",
+	StatusInProgress: "In progress (client contacted)",
+	StatusOnHold:     "On hold (waiting list)",
+	StatusCompleted:  "Completed",
+	StatusRejected:   "Rejected",
+	StatusFailed:     "Failed (e.g. client not reached)",
+	StatusCancelled:  "Cancelled",
+}
+
+// outcomesReport counts referral legs by their status now.
+func outcomesReport(ctx context.Context, q *reportQuery) (Report, error) {
+	cols := make([]string, len(Statuses))
+	for i, s := range Statuses {
+		cols[i] = statusColumn(s)
+	}
+	counts, err := q.totals(ctx, cols)
+	if err != nil {
+		return Report{}, err
+	}
+	var total int64
+	for _, c := range counts {
+		total += c
+	}
+	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{"Status", "Referrals", "Share (%)"}}
+	s := Series{Name: "Referrals"}
+	for i, st := range Statuses {
+		r.Rows = append(r.Rows, []Cell{textCell(statusLabels[st]), q.count(counts[i]), q.share(counts[i], total)})
+		s.Points = append(s.Points, q.countPoint(statusLabels[st], counts[i]))
+	}
+	r.Rows = append(r.Rows, []Cell{textCell("Total"), q.count(total), emptyCell()})
+	r.Series = []Series{s}
+	return r, nil
+}
+
+// rejectionReasons are the reasons in the order reports list them.
+var rejectionReasons = []Reason{ReasonNotEligible, ReasonNoCapacity, ReasonDuplicate, ReasonInappropriate,
+	ReasonClientDeclined, ReasonRedirected, ReasonOther}
+
+// rejectionsReport counts rejected referral legs by coded reason
+// (redirected legs are rejected with the reason "redirected").
+func rejectionsReport(ctx context.Context, q *reportQuery) (Report, error) {
+	cols := make([]string, len(rejectionReasons))
+	for i, rs := range rejectionReasons {
+		cols[i] = reasonColumn(rs)
+	}
+	counts, err := q.totals(ctx, cols)
+	if err != nil {
+		return Report{}, err
+	}
+	var total int64
+	for _, c := range counts {
+		total += c
+	}
+	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{"Reason", "Rejected referrals", "Share of rejections (%)"}}
+	s := Series{Name: "Rejected referrals"}
+	for i, rs := range rejectionReasons {
+		r.Rows = append(r.Rows, []Cell{textCell(rs.Label()), q.count(counts[i]), q.share(counts[i], total)})
+		s.Points = append(s.Points, q.countPoint(rs.Label(), counts[i]))
+	}
+	r.Rows = append(r.Rows, []Cell{textCell("Total"), q.count(total), emptyCell()})
+	r.Series = []Series{s}
+	return r, nil
+}
+
+// totals sums rollup columns over the filter.
+func (q *reportQuery) totals(ctx context.Context, cols []string) ([]int64, error) {
+	sub, args := q.facts(mainRollup, strings.Join(cols, ", "), q.f.From, q.f.To)
+	out := make([]int64, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	sumCols := make([]string, len(cols))
+	for i, c := range cols {
+		sumCols[i] = "coalesce(sum(" + c + "), 0)::bigint"
+	}
+	if err := q.rp.pool.QueryRow(ctx, `SELECT `+strings.Join(sumCols, ", ")+` FROM `+sub+` f`, args...).Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

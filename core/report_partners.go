@@ -1,0 +1,111 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// partnersReport is the from × to matrix of referrals between partners.
+// A row is who sent a referral: an agency (the referring agency, or the
+// agency that redirected or rerouted it on), or, for referrals no agency
+// sent, how they came in — a client's own text or web form, or a partner
+// system. A column is the agency it went to, or the triage queue while no
+// agency has it. Each leg of a redirected referral counts once.
+func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
+	sub, args := q.facts(mainRollup, "from_agency, source, to_agency, n", q.f.From, q.f.To)
+	rows, _ := q.rp.pool.Query(ctx, `SELECT from_agency, source, to_agency, sum(n)::bigint FROM `+sub+` f
+		GROUP BY 1, 2, 3`, args...)
+	type from struct {
+		agency AgencyID
+		source Source
+	}
+	counts := map[from]map[AgencyID]int64{}
+	toTotals := map[AgencyID]int64{}
+	var total int64
+	var k from
+	var to AgencyID
+	var n int64
+	_, err := pgx.ForEachRow(rows, []any{&k.agency, &k.source, &to, &n}, func() error {
+		key := k
+		if key.agency != 0 {
+			key.source = ""
+		}
+		if counts[key] == nil {
+			counts[key] = map[AgencyID]int64{}
+		}
+		counts[key][to] += n
+		toTotals[to] += n
+		total += n
+		return nil
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	froms := make([]from, 0, len(counts))
+	for f := range counts {
+		froms = append(froms, f)
+	}
+	sourceOrder := map[Source]int{SourceSMS: 0, SourceWeb: 1, SourceAPI: 2, SourceStaff: 3}
+	slices.SortFunc(froms, func(a, b from) int {
+		switch {
+		case a.agency == 0 && b.agency == 0:
+			return sourceOrder[a.source] - sourceOrder[b.source]
+		case a.agency == 0:
+			return -1
+		case b.agency == 0:
+			return 1
+		}
+		return q.agencyLess(a.agency, b.agency)
+	})
+	tos := make([]AgencyID, 0, len(toTotals))
+	for t := range toTotals {
+		tos = append(tos, t)
+	}
+	slices.SortFunc(tos, q.agencyLess)
+
+	r := Report{Chart: ChartMatrix, Unit: "referrals", Columns: []string{"From \\ To"}}
+	for _, t := range tos {
+		r.Columns = append(r.Columns, q.agencyName(t))
+	}
+	r.Columns = append(r.Columns, "Total")
+	for _, f := range froms {
+		label := referrerLabel(f.source)
+		if f.agency != 0 {
+			label = q.agencyName(f.agency)
+		}
+		row := []Cell{textCell(label)}
+		var sum int64
+		s := Series{Name: label}
+		for _, t := range tos {
+			row = append(row, q.count(counts[f][t]))
+			s.Points = append(s.Points, q.countPoint(q.agencyName(t), counts[f][t]))
+			sum += counts[f][t]
+		}
+		r.Rows = append(r.Rows, append(row, q.count(sum)))
+		r.Series = append(r.Series, s)
+	}
+	totalRow := []Cell{textCell("Total")}
+	for _, t := range tos {
+		totalRow = append(totalRow, q.count(toTotals[t]))
+	}
+	r.Rows = append(r.Rows, append(totalRow, q.count(total)))
+	return r, nil
+}
+
+// referrerLabel names where a referral no agency sent came from.
+func referrerLabel(s Source) string {
+	switch s {
+	case SourceSMS:
+		return "Self-referral (SMS)"
+	case SourceWeb:
+		return "Self-referral (web)"
+	case SourceAPI:
+		return "Partner system (API)"
+	case SourceStaff:
+		return "Staff (no agency recorded)"
+	}
+	return fmt.Sprintf("Other (%s)", s)
+}

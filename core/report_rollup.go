@@ -1,0 +1,148 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The rollups (migration 006) hold, per created day and combination of
+// dimensions, counters summed over referrals. This file is the one place
+// that says how each counter is computed from a referral, so the refresher
+// and the tests agree on it.
+
+// rollupKeys are the dimensions of report_daily and report_monthly.
+const rollupKeys = "day, need, to_agency, from_agency, source, leaflet, crisis"
+
+// districtKeys are the dimensions of report_district and its monthly twin.
+const districtKeys = "day, need, to_agency, from_agency, district"
+
+// metric is one counter column and the aggregate that fills it from the
+// referral legs of sqlRollupSource.
+type metric struct{ col, agg string }
+
+// rollupMetrics are report_daily's counters. A referral's "leg" is the
+// referral row itself: a redirected referral has a second leg, its child.
+var rollupMetrics = func() []metric {
+	ms := []metric{
+		{"n", "count(*)"},
+		{"n_new", "count(*) FILTER (WHERE first_leg)"}, // new requests for help, not onward legs
+	}
+	for _, s := range Statuses {
+		ms = append(ms, metric{statusColumn(s), fmt.Sprintf("count(*) FILTER (WHERE status = '%s')", s)})
+	}
+	for _, r := range append(slices.Clone(Reasons), ReasonRedirected) {
+		ms = append(ms, metric{reasonColumn(r), fmt.Sprintf("count(*) FILTER (WHERE reason = '%s')", r)})
+	}
+	ms = append(ms,
+		metric{"acked", "count(*) FILTER (WHERE acknowledged_at IS NOT NULL)"},
+		metric{"contacted", "count(*) FILTER (WHERE contacted_at IS NOT NULL)"},
+		metric{"due", "count(*) FILTER (WHERE ack_due_at IS NOT NULL)"},
+		metric{"ontime", "count(*) FILTER (WHERE acknowledged_at <= ack_due_at)"},
+		metric{"late", "count(*) FILTER (WHERE acknowledged_at > ack_due_at)"},
+		// Closed without ever being acknowledged, after the deadline had
+		// passed. Open ones past their deadline are counted live.
+		metric{"missed", "count(*) FILTER (WHERE acknowledged_at IS NULL AND closed_at > ack_due_at)"},
+		metric{"triaged", "count(*) FILTER (WHERE triaged)"},
+		metric{"assigned", "count(*) FILTER (WHERE assigned_at IS NOT NULL)"},
+	)
+	for s := 1; s <= 5; s++ {
+		ms = append(ms, metric{fmt.Sprintf("fb%d", s), fmt.Sprintf("count(*) FILTER (WHERE feedback_score = %d)", s)})
+	}
+	for _, h := range []string{"ack", "con", "tri"} {
+		for i, c := range histogramColumns(h) {
+			ms = append(ms, metric{c, fmt.Sprintf("count(*) FILTER (WHERE %s_bucket = %d)", h, i)})
+		}
+	}
+	return ms
+}()
+
+// statusColumn is the rollup column counting a status: "st_in_progress".
+func statusColumn(s Status) string { return "st_" + strings.ReplaceAll(string(s), "-", "_") }
+
+// reasonColumn is the rollup column counting a reason: "rs_not_eligible".
+func reasonColumn(r Reason) string { return "rs_" + strings.ReplaceAll(string(r), "-", "_") }
+
+func metricColumns() string {
+	cols := make([]string, len(rollupMetrics))
+	for i, m := range rollupMetrics {
+		cols[i] = m.col
+	}
+	return strings.Join(cols, ", ")
+}
+
+func metricAggregates() string {
+	aggs := make([]string, len(rollupMetrics))
+	for i, m := range rollupMetrics {
+		aggs[i] = m.agg
+	}
+	return strings.Join(aggs, ",\n    ")
+}
+
+func metricSums() string {
+	sums := make([]string, len(rollupMetrics))
+	for i, m := range rollupMetrics {
+		sums[i] = "sum(" + m.col + ")::int"
+	}
+	return strings.Join(sums, ", ")
+}
+
+// sqlRollupLegs selects the referral legs created in the ranges
+// [$2[i], $3[i]) with everything the counters need: the created day in the
+// network's time zone ($1), who sent the leg, and the histogram bucket of
+// each time. Times to acknowledge and to contact run from when the
+// referral reached the agency (assignment from triage, else creation);
+// triage time from creation to assignment.
+var sqlRollupLegs = `
+SELECT (r.created_at AT TIME ZONE $1)::date AS day,
+    coalesce(r.to_agency_id, 0) AS to_agency,
+    coalesce(p.to_agency_id, r.from_agency_id, 0) AS from_agency,
+    r.source, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
+    r.parent_id IS NULL AS first_leg, r.status, r.reason, r.triaged, r.feedback_score,
+    r.acknowledged_at, r.contacted_at, r.closed_at, r.ack_due_at, r.assigned_at,
+    width_bucket(extract(epoch FROM r.acknowledged_at - coalesce(r.assigned_at, r.created_at)) / 60, ` + histogramBoundsSQL + `) AS ack_bucket,
+    width_bucket(extract(epoch FROM r.contacted_at - coalesce(r.assigned_at, r.created_at)) / 60, ` + histogramBoundsSQL + `) AS con_bucket,
+    width_bucket(extract(epoch FROM r.assigned_at - r.created_at) / 60, ` + histogramBoundsSQL + `) AS tri_bucket
+FROM unnest($2::timestamptz[], $3::timestamptz[]) AS g(lo, hi)
+JOIN referrals r ON r.created_at >= g.lo AND r.created_at < g.hi
+LEFT JOIN referrals p ON p.id = r.parent_id`
+
+// sqlRollupInsert aggregates the legs into report_daily and
+// report_district in one statement: each leg counts under need ” and
+// under each of its needs.
+var sqlRollupInsert = `
+WITH legs AS (` + sqlRollupLegs + `),
+expanded AS (
+    SELECT legs.*, need FROM legs CROSS JOIN LATERAL unnest(ARRAY['']::text[] || legs.needs) AS need
+),
+district AS (
+    INSERT INTO report_district (` + districtKeys + `, n, n_new)
+    SELECT ` + districtKeys + `, count(*), count(*) FILTER (WHERE first_leg)
+    FROM expanded GROUP BY ` + districtKeys + `
+)
+INSERT INTO report_daily (` + rollupKeys + `, ` + metricColumns() + `)
+SELECT ` + rollupKeys + `,
+    ` + metricAggregates() + `
+FROM expanded GROUP BY ` + rollupKeys
+
+// sqlRollupMonths re-sums the daily rows of the months in [$1, $2) into
+// the monthly tables.
+var sqlRollupMonths = `
+WITH district AS (
+    INSERT INTO report_district_monthly (` + districtKeys + `, n, n_new)
+    SELECT date_trunc('month', day)::date, need, to_agency, from_agency, district, sum(n)::int, sum(n_new)::int
+    FROM report_district WHERE day >= $1 AND day < $2
+    GROUP BY 1, 2, 3, 4, 5
+)
+INSERT INTO report_monthly (` + rollupKeys + `, ` + metricColumns() + `)
+SELECT date_trunc('month', day)::date, need, to_agency, from_agency, source, leaflet, crisis, ` + metricSums() + `
+FROM report_daily WHERE day >= $1 AND day < $2
+GROUP BY 1, 2, 3, 4, 5, 6, 7`
+
+// sqlRollupWeeks sums the daily rows of the ISO weeks in [$1, $2) into the
+// narrow weekly table (new referrals only, for seasonality by week).
+const sqlRollupWeeks = `
+INSERT INTO report_weekly (day, need, to_agency, from_agency, n_new)
+SELECT date_trunc('week', day)::date, need, to_agency, from_agency, sum(n_new)::int
+FROM report_daily WHERE day >= $1 AND day < $2 AND n_new > 0
+GROUP BY 1, 2, 3, 4`

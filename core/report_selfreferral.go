@@ -1,0 +1,73 @@
+package core
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const sqlLeafletCampaigns = `SELECT code, campaign FROM leaflets`
+
+// selfReferralReport counts clients' own referrals — by text message and
+// by web form — per leaflet code, so a network sees which leaflets bring
+// people in.
+func selfReferralReport(ctx context.Context, q *reportQuery) (Report, error) {
+	sub, args := q.facts(mainRollup, "source, leaflet, n_new", q.f.From, q.f.To)
+	rows, _ := q.rp.pool.Query(ctx, `SELECT leaflet, source, sum(n_new)::bigint FROM `+sub+` f
+		WHERE source IN ('sms', 'web') GROUP BY 1, 2`, args...)
+	counts := map[string]map[Source]int64{}
+	var leaflet string
+	var src Source
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&leaflet, &src, &n}, func() error {
+		if counts[leaflet] == nil {
+			counts[leaflet] = map[Source]int64{}
+		}
+		counts[leaflet][src] += n
+		return nil
+	}); err != nil {
+		return Report{}, err
+	}
+	campaigns := map[string]string{}
+	rows, _ = q.rp.pool.Query(ctx, sqlLeafletCampaigns)
+	var code, campaign string
+	if _, err := pgx.ForEachRow(rows, []any{&code, &campaign}, func() error {
+		campaigns[code] = campaign
+		return nil
+	}); err != nil {
+		return Report{}, err
+	}
+	codes := make([]string, 0, len(counts))
+	for c := range counts {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		switch {
+		case a == "":
+			return -1
+		case b == "":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	r := Report{Chart: ChartBar, Unit: "self-referrals", Columns: []string{"Leaflet code", "Campaign", "By text message", "By web form", "Total"}}
+	sms, web := Series{Name: "By text message"}, Series{Name: "By web form"}
+	var totSMS, totWeb int64
+	for _, c := range codes {
+		label, campaign := c, campaigns[c]
+		if c == "" {
+			label, campaign = "No leaflet", ""
+		}
+		s, w := counts[c][SourceSMS], counts[c][SourceWeb]
+		totSMS += s
+		totWeb += w
+		r.Rows = append(r.Rows, []Cell{textCell(label), textCell(campaign), q.count(s), q.count(w), q.count(s + w)})
+		sms.Points = append(sms.Points, q.countPoint(label, s))
+		web.Points = append(web.Points, q.countPoint(label, w))
+	}
+	r.Rows = append(r.Rows, []Cell{textCell("Total"), textCell(""), q.count(totSMS), q.count(totWeb), q.count(totSMS + totWeb)})
+	r.Series = []Series{sms, web}
+	return r, nil
+}

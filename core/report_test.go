@@ -1,0 +1,491 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// sqlTestLegs restates, straight over referrals, what the rollups count:
+// every referral leg made in [$1, $2), to or from agency $3 (0 = any),
+// asking for need $4 (” = any), with its sender and receiver named as
+// the reports name them.
+const sqlTestLegs = `
+WITH legs AS (
+    SELECT r.*, coalesce(p.to_agency_id, r.from_agency_id, 0) AS leg_from, coalesce(r.to_agency_id, 0) AS leg_to,
+        r.parent_id IS NULL AS first_leg, (r.created_at AT TIME ZONE 'Europe/London')::date AS day,
+        $5::timestamptz AS as_of
+    FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
+    WHERE r.created_at >= $1 AND r.created_at < $2
+      AND ($3::bigint = 0 OR r.to_agency_id = $3 OR coalesce(p.to_agency_id, r.from_agency_id) = $3)
+      AND ($4::text = '' OR $4 = ANY(r.needs))
+), l AS (
+    SELECT legs.*,
+        CASE WHEN leg_to = 0 THEN 'Triage (no agency yet)' ELSE (SELECT name FROM agencies WHERE id = leg_to) END AS to_name,
+        CASE WHEN leg_from <> 0 THEN (SELECT name FROM agencies WHERE id = leg_from)
+             WHEN source = 'sms' THEN 'Self-referral (SMS)' WHEN source = 'web' THEN 'Self-referral (web)'
+             WHEN source = 'api' THEN 'Partner system (API)' ELSE 'Staff (no agency recorded)' END AS from_name
+    FROM legs
+)
+`
+
+var testStatusLabels = map[string]string{
+	"requested": "Requested (not yet acknowledged)", "accepted": "Accepted", "in-progress": "In progress (client contacted)",
+	"on-hold": "On hold (waiting list)", "completed": "Completed", "rejected": "Rejected",
+	"failed": "Failed (e.g. client not reached)", "cancelled": "Cancelled",
+}
+
+// reportCheck is a direct SQL count of what a report's cells show: the
+// query returns (row label, column name, count) for every non-zero cell of
+// the named columns. $5 is "now", for referrals waiting past a deadline.
+type reportCheck struct {
+	report  string
+	columns []string
+	sql     string
+	label   func(string) string
+}
+
+var reportChecks = []reportCheck{
+	{report: "partners", sql: `SELECT from_name, to_name, count(*) FROM l GROUP BY 1, 2`},
+	{report: "outcomes", columns: []string{"Referrals"}, sql: `SELECT status, 'Referrals', count(*) FROM l GROUP BY 1`,
+		label: func(s string) string { return testStatusLabels[s] }},
+	{report: "rejections", columns: []string{"Rejected referrals"},
+		sql:   `SELECT reason, 'Rejected referrals', count(*) FROM l WHERE reason IS NOT NULL GROUP BY 1`,
+		label: func(s string) string { return core.Reason(s).Label() }},
+	{report: "response-times", columns: []string{"Referrals received", "Acknowledged", "Client contacted"}, sql: `
+		SELECT to_name, 'Referrals received', count(*) FROM l WHERE leg_to <> 0 GROUP BY 1
+		UNION ALL SELECT to_name, 'Acknowledged', count(*) FROM l WHERE acknowledged_at IS NOT NULL GROUP BY 1
+		UNION ALL SELECT to_name, 'Client contacted', count(*) FROM l WHERE contacted_at IS NOT NULL GROUP BY 1`},
+	{report: "seasonality-monthly", columns: []string{"2025", "2026"}, sql: `
+		SELECT to_char(day, 'Mon'), extract(year FROM day)::text, count(*) FROM l
+		WHERE first_leg AND extract(year FROM day) IN (2025, 2026) GROUP BY 1, 2`},
+	{report: "seasonality-weekly", columns: []string{"2025", "2026"}, sql: `
+		SELECT extract(week FROM day)::text, extract(isoyear FROM day)::text, count(*) FROM l
+		WHERE first_leg AND extract(isoyear FROM day) IN (2025, 2026) GROUP BY 1, 2`},
+	{report: "demand-district", columns: []string{"New referrals"},
+		sql: `SELECT postcode_district, 'New referrals', count(*) FROM l WHERE first_leg GROUP BY 1`},
+	{report: "demand-need", columns: []string{"New referrals"},
+		sql:   `SELECT need, 'New referrals', count(*) FROM l, unnest(needs) AS need WHERE first_leg AND ($4 = '' OR need = $4) GROUP BY 1`,
+		label: func(s string) string { return core.Need(s).Label() }},
+	{report: "self-referral", columns: []string{"By text message", "By web form"}, sql: `
+		SELECT CASE leaflet_code WHEN '' THEN 'No leaflet' ELSE leaflet_code END,
+			CASE source WHEN 'sms' THEN 'By text message' ELSE 'By web form' END, count(*)
+		FROM l WHERE first_leg AND source IN ('sms', 'web') GROUP BY 1, 2`},
+	{report: "crisis", columns: []string{"New referrals", "Crisis referrals", "Through triage", "Assigned from triage"}, sql: `
+		SELECT to_char(day, 'Mon YYYY'), 'New referrals', count(*) FROM l WHERE first_leg GROUP BY 1
+		UNION ALL SELECT to_char(day, 'Mon YYYY'), 'Crisis referrals', count(*) FROM l WHERE first_leg AND crisis GROUP BY 1
+		UNION ALL SELECT to_char(day, 'Mon YYYY'), 'Through triage', count(*) FROM l WHERE triaged GROUP BY 1
+		UNION ALL SELECT to_char(day, 'Mon YYYY'), 'Assigned from triage', count(*) FROM l WHERE assigned_at IS NOT NULL GROUP BY 1`},
+	{report: "breaches", columns: []string{"Referrals with a deadline", "Acknowledged in time", "Acknowledged late",
+		"Closed without acknowledgement", "Waiting past deadline now"}, sql: `
+		SELECT to_name, 'Referrals with a deadline', count(*) FROM l WHERE ack_due_at IS NOT NULL GROUP BY 1
+		UNION ALL SELECT to_name, 'Acknowledged in time', count(*) FROM l WHERE acknowledged_at <= ack_due_at GROUP BY 1
+		UNION ALL SELECT to_name, 'Acknowledged late', count(*) FROM l WHERE acknowledged_at > ack_due_at GROUP BY 1
+		UNION ALL SELECT to_name, 'Closed without acknowledgement', count(*) FROM l WHERE acknowledged_at IS NULL AND closed_at > ack_due_at GROUP BY 1
+		UNION ALL SELECT to_name, 'Waiting past deadline now', count(*) FROM l
+			WHERE acknowledged_at IS NULL AND closed_at IS NULL AND ack_due_at < as_of GROUP BY 1`},
+	{report: "feedback", columns: []string{"Score 1", "Score 2", "Score 3", "Score 4", "Score 5"},
+		sql: `SELECT to_name, 'Score ' || feedback_score, count(*) FROM l WHERE feedback_score IS NOT NULL GROUP BY 1, 2`},
+}
+
+// totalRows are the summary rows the checks do not restate.
+var totalRows = map[string]bool{"Total": true, "All agencies": true, "All new referrals": true}
+
+// cellAt finds the cell in the row whose first cell reads row and the
+// column named col.
+func cellAt(r core.Report, row, col string) (core.Cell, bool) {
+	ci := -1
+	for i, c := range r.Columns {
+		if c == col {
+			ci = i
+		}
+	}
+	if ci < 0 {
+		return core.Cell{}, false
+	}
+	for _, cells := range r.Rows {
+		if cells[0].Text == row {
+			return cells[ci], true
+		}
+	}
+	return core.Cell{}, false
+}
+
+// wantText is what a count shows, suppressed or not.
+func wantText(n int64, suppressed bool) string {
+	if suppressed && n > 0 && n < 5 {
+		return "<5"
+	}
+	return fmt.Sprint(n)
+}
+
+type testFilter struct {
+	name     string
+	from, to string
+	agency   core.AgencyID
+	need     core.Need
+}
+
+func (f testFilter) filter() core.ReportFilter {
+	from, _ := time.Parse("2006-01-02", f.from)
+	to, _ := time.Parse("2006-01-02", f.to)
+	return core.ReportFilter{From: from, To: to, Agency: f.agency, Need: f.need}
+}
+
+// span is the filter's days as instants in the network's zone.
+func (f testFilter) span() (time.Time, time.Time) {
+	loc, _ := time.LoadLocation("Europe/London")
+	from, _ := time.ParseInLocation("2006-01-02", f.from, loc)
+	to, _ := time.ParseInLocation("2006-01-02", f.to, loc)
+	return from, to.AddDate(0, 0, 1)
+}
+
+func seededReports(t *testing.T) (*coretest.Env, *core.Reports) {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	newReportSeed(t, env).seed()
+	rp := env.Engine.Reports()
+	res, err := rp.Refresh(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Full {
+		t.Fatalf("first refresh should build everything: %+v", res)
+	}
+	return env, rp
+}
+
+// TestReportsAgreeWithDirectCounts checks every count of every report,
+// under several filters, against the same count made straight from the
+// referrals table, both exactly (the agency's own staff) and suppressed
+// (anyone else).
+func TestReportsAgreeWithDirectCounts(t *testing.T) {
+	env, rp := seededReports(t)
+	ctx := context.Background()
+	net := env.Net
+	filters := []testFilter{
+		{name: "network, all dates", from: "2025-01-01", to: "2026-11-20"},
+		{name: "Citizens Advice", from: "2025-01-01", to: "2026-11-20", agency: net.CAB},
+		{name: "debt", from: "2025-01-01", to: "2026-11-20", need: core.NeedDebt},
+		{name: "part of one month", from: "2026-11-03", to: "2026-11-16"},
+		{name: "months and edges", from: "2025-06-15", to: "2026-02-10", need: core.NeedFood},
+		{name: "Welfare Rights, benefits, this autumn", from: "2026-09-28", to: "2026-11-20", agency: net.Welfare, need: core.NeedBenefits},
+	}
+	checked := 0
+	for _, tf := range filters {
+		lo, hi := tf.span()
+		for _, c := range reportChecks {
+			rows, _ := env.Pool.Query(ctx, sqlTestLegs+c.sql, lo, hi, int64(tf.agency), string(tf.need), env.Clock.Now())
+			want := map[[2]string]int64{}
+			var row, col string
+			var n int64
+			if _, err := pgx.ForEachRow(rows, []any{&row, &col, &n}, func() error {
+				if c.label != nil {
+					row = c.label(row)
+				}
+				want[[2]string{row, col}] = n
+				return nil
+			}); err != nil {
+				t.Fatalf("%s: direct count: %v", c.report, err)
+			}
+			viewers := []struct {
+				v          core.Viewer
+				suppressed bool
+			}{{core.Viewer{Unsuppressed: true}, false}, {core.Viewer{}, true}}
+			if tf.agency != 0 {
+				viewers = append(viewers, struct {
+					v          core.Viewer
+					suppressed bool
+				}{core.Viewer{Agency: tf.agency}, false})
+			}
+			for _, v := range viewers {
+				r, err := rp.Run(ctx, c.report, tf.filter(), v.v)
+				if err != nil {
+					t.Fatalf("%s (%s): %v", c.report, tf.name, err)
+				}
+				if r.Suppressed != v.suppressed {
+					t.Errorf("%s (%s): suppressed = %v for viewer %+v, want %v", c.report, tf.name, r.Suppressed, v.v, v.suppressed)
+				}
+				for k, n := range want {
+					cell, ok := cellAt(r, k[0], k[1])
+					if !ok {
+						t.Errorf("%s (%s): no cell for row %q, column %q (want %d)", c.report, tf.name, k[0], k[1], n)
+						continue
+					}
+					if got := cell.Text; got != wantText(n, v.suppressed) {
+						t.Errorf("%s (%s, suppressed %v): row %q, column %q shows %q, direct count %d", c.report, tf.name, v.suppressed, k[0], k[1], got, n)
+					}
+					checked++
+				}
+				// And no count appears that the direct query did not find.
+				cols := c.columns
+				if cols == nil {
+					cols = r.Columns[1 : len(r.Columns)-1]
+				}
+				for _, cells := range r.Rows {
+					if totalRows[cells[0].Text] {
+						continue
+					}
+					for _, col := range cols {
+						cell, _ := cellAt(r, cells[0].Text, col)
+						if _, ok := want[[2]string{cells[0].Text, col}]; !ok && cell.Text != "0" && cell.Text != "" {
+							t.Errorf("%s (%s): row %q, column %q shows %q; the direct count has nothing there", c.report, tf.name, cells[0].Text, col, cell.Text)
+						}
+					}
+				}
+			}
+		}
+	}
+	if checked < 400 {
+		t.Fatalf("only %d cells checked: the seed or the checks lost their data", checked)
+	}
+}
+
+// TestSuppressionRule pins the rule on the partners matrix: Welfare Rights
+// sent Citizens Advice 3 referrals and Housing Options sent 5.
+func TestSuppressionRule(t *testing.T) {
+	env, rp := seededReports(t)
+	ctx := context.Background()
+	net := env.Net
+	all := core.ReportFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+	cab := all
+	cab.Agency = net.CAB
+	for _, tc := range []struct {
+		name        string
+		f           core.ReportFilter
+		v           core.Viewer
+		three, five string
+	}{
+		{"network view, from the command line", all, core.Viewer{}, "<5", "5"},
+		{"network view, a coordinator", all, core.ViewerFor(net.Coordinator), "<5", "5"},
+		{"network view, Citizens Advice staff", all, core.ViewerFor(net.Adviser), "<5", "5"},
+		{"Citizens Advice's own figures, its staff", cab, core.ViewerFor(net.Adviser), "3", "5"},
+		{"Citizens Advice's figures, a coordinator", cab, core.ViewerFor(net.Coordinator), "<5", "5"},
+		{"Citizens Advice's figures, Welfare Rights staff", cab, core.ViewerFor(net.WelfareAdviser), "<5", "5"},
+		{"network view, an admin asking for exact figures", all, core.Viewer{Unsuppressed: true}, "3", "5"},
+	} {
+		r, err := rp.Run(ctx, "partners", tc.f, tc.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		three, _ := cellAt(r, "Fife Council Welfare Rights", "Kirkcaldy Citizens Advice")
+		five, _ := cellAt(r, "Housing Options Fife", "Kirkcaldy Citizens Advice")
+		if three.Text != tc.three || five.Text != tc.five {
+			t.Errorf("%s: 3 shows %q, 5 shows %q; want %q and %q", tc.name, three.Text, five.Text, tc.three, tc.five)
+		}
+		if tc.three == "<5" && (three.Value != nil || !three.Suppressed) {
+			t.Errorf("%s: a suppressed cell must carry no value: %+v", tc.name, three)
+		}
+	}
+	// Scoping: an adviser asking for the network gets their own agency.
+	f := core.ScopeFilter(net.Adviser, all)
+	if f.Agency != net.CAB {
+		t.Errorf("adviser's scope = agency %d, want their own %d", f.Agency, net.CAB)
+	}
+	if f := core.ScopeFilter(net.Coordinator, all); f.Agency != 0 {
+		t.Errorf("coordinator's scope = agency %d, want the network", f.Agency)
+	}
+	// Percentiles from fewer than 5 referrals are suppressed beyond the
+	// agency: Housing Options acknowledged 2 referrals.
+	r, err := rp.Run(ctx, "response-times", all, core.Viewer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Text != "<5" {
+		t.Errorf("median from 2 referrals shows %q, want <5", c.Text)
+	}
+	r, err = rp.Run(ctx, "response-times", core.ReportFilter{From: all.From, To: all.To, Agency: net.Housing}, core.ViewerFor(net.HousingAdviser))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Value == nil {
+		t.Errorf("Housing Options' own median shows %q, want a number", c.Text)
+	}
+}
+
+// TestPercentilesFallInTheTrueBucket checks the estimated medians and 90th
+// percentiles against the exact values: each estimate must lie in the
+// histogram bucket that holds the exact (nearest-rank) percentile.
+func TestPercentilesFallInTheTrueBucket(t *testing.T) {
+	env, rp := seededReports(t)
+	ctx := context.Background()
+	f := core.ReportFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+	r, err := rp.Run(ctx, "response-times", f, core.Viewer{Unsuppressed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sqlExact = `
+SELECT a.name, percentile_disc($1) WITHIN GROUP (ORDER BY extract(epoch FROM r.%[1]s - coalesce(r.assigned_at, r.created_at)) / 60)
+FROM referrals r JOIN agencies a ON a.id = r.to_agency_id WHERE r.%[1]s IS NOT NULL GROUP BY a.name
+UNION ALL
+SELECT 'All agencies', percentile_disc($1) WITHIN GROUP (ORDER BY extract(epoch FROM %[1]s - coalesce(assigned_at, created_at)) / 60)
+FROM referrals WHERE %[1]s IS NOT NULL`
+	n := 0
+	for _, tc := range []struct {
+		column, col string
+		p           float64
+	}{
+		{"acknowledged_at", "Median hours to acknowledge", 0.5},
+		{"acknowledged_at", "90th percentile hours to acknowledge", 0.9},
+		{"contacted_at", "Median hours to contact", 0.5},
+		{"contacted_at", "90th percentile hours to contact", 0.9},
+	} {
+		rows, _ := env.Pool.Query(ctx, fmt.Sprintf(sqlExact, tc.column), tc.p)
+		var name string
+		var exact float64
+		if _, err := pgx.ForEachRow(rows, []any{&name, &exact}, func() error {
+			c, ok := cellAt(r, name, tc.col)
+			if !ok || c.Value == nil {
+				return fmt.Errorf("%s / %s: no value (%q)", name, tc.col, c.Text)
+			}
+			lo, hi := core.HistogramBucketOf(exact)
+			if got := *c.Value * 60; got < lo-3 || got > hi+3 { // hours to 1 decimal: ±3 minutes
+				t.Errorf("%s / %s: estimate %.0f min, exact %.0f min in bucket [%.0f, %.0f]", name, tc.col, got, exact, lo, hi)
+			}
+			n++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 12 {
+		t.Fatalf("only %d percentiles checked", n)
+	}
+}
+
+// dayState fingerprints the daily rollup rows of each day, and the
+// transaction that wrote them.
+const sqlDayState = `
+SELECT day::text, md5(string_agg(t::text, '|' ORDER BY t::text)), string_agg(DISTINCT xmin::text, ',')
+FROM report_daily t GROUP BY day`
+
+func dayStates(t *testing.T, env *coretest.Env) (content, writer map[string]string) {
+	t.Helper()
+	rows, _ := env.Pool.Query(context.Background(), sqlDayState)
+	content, writer = map[string]string{}, map[string]string{}
+	var d, c, x string
+	if _, err := pgx.ForEachRow(rows, []any{&d, &c, &x}, func() error {
+		content[d], writer[d] = c, x
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return content, writer
+}
+
+// TestRefreshRecomputesOnlyChangedDays changes one referral and checks
+// that the next refresh rewrites its day and no other, that the figures
+// move, and that the incremental result equals a rebuild from scratch.
+func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
+	env, rp := seededReports(t)
+	ctx := context.Background()
+	net := env.Net
+	f := core.ReportFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+	before, err := rp.Run(ctx, "outcomes", f, core.Viewer{Unsuppressed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := rp.Refresh(ctx); err != nil || res.Days != 0 || res.Full {
+		t.Fatalf("refresh with nothing changed: %+v, %v", res, err)
+	}
+	content, writer := dayStates(t, env)
+
+	// Citizens Advice accepts the referral Welfare Rights made on 10
+	// November, ten days later.
+	var id core.ReferralID
+	if err := env.Pool.QueryRow(ctx, `SELECT id FROM referrals WHERE status = 'requested' AND to_agency_id = $1
+		AND from_agency_id = $2`, net.CAB, net.Welfare).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Set(time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC))
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: id, Action: core.ActionAccept, Actor: net.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := rp.Refresh(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Full || res.Days != 1 {
+		t.Fatalf("refresh after one change: %+v, want exactly one day recomputed", res)
+	}
+	after, err := rp.Run(ctx, "outcomes", f, core.Viewer{Unsuppressed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		row   string
+		delta float64
+	}{{"Requested (not yet acknowledged)", -1}, {"Accepted", +1}, {"Completed", 0}} {
+		b, _ := cellAt(before, tc.row, "Referrals")
+		a, _ := cellAt(after, tc.row, "Referrals")
+		if *a.Value-*b.Value != tc.delta {
+			t.Errorf("%s: %s → %s, want a change of %+.0f", tc.row, b.Text, a.Text, tc.delta)
+		}
+	}
+	content2, writer2 := dayStates(t, env)
+	for d := range content {
+		changed := content[d] != content2[d] || writer[d] != writer2[d]
+		if d == "2026-11-10" && !changed {
+			t.Errorf("day %s of the changed referral was not recomputed", d)
+		}
+		if d != "2026-11-10" && changed {
+			t.Errorf("day %s was rewritten though none of its referrals changed", d)
+		}
+	}
+
+	// A feedback score arriving is a change too. (First a quiet hour
+	// passes, so the refresher no longer looks back at the acceptance.)
+	env.Clock.Advance(time.Hour)
+	if _, err := rp.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var done core.ReferralID
+	if err := env.Pool.QueryRow(ctx, `SELECT id FROM referrals WHERE status = 'in-progress' ORDER BY id LIMIT 1`).Scan(&done); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE referrals SET feedback_score = 1, feedback_at = $2 WHERE id = $1`, done, env.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := rp.Refresh(ctx); err != nil || res.Days != 1 {
+		t.Fatalf("refresh after a feedback score: %+v, %v", res, err)
+	}
+
+	// Incremental upkeep ends where a rebuild from scratch would.
+	incremental, _ := dayStates(t, env)
+	monthly := monthlyState(t, env)
+	if err := core.InvalidateReports(ctx, env.Pool); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := rp.Refresh(ctx); err != nil || !res.Full {
+		t.Fatalf("refresh after invalidating: %+v, %v", res, err)
+	}
+	rebuilt, _ := dayStates(t, env)
+	if fmt.Sprint(incremental) != fmt.Sprint(rebuilt) {
+		t.Errorf("daily rollups kept up incrementally differ from a rebuild")
+	}
+	if m := monthlyState(t, env); m != monthly {
+		t.Errorf("monthly rollups kept up incrementally differ from a rebuild")
+	}
+}
+
+// monthlyState fingerprints the rollups summed from the daily ones.
+func monthlyState(t *testing.T, env *coretest.Env) string {
+	t.Helper()
+	var a, b, c string
+	if err := env.Pool.QueryRow(context.Background(), `SELECT
+		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM report_monthly t), ''),
+		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM report_district_monthly t), ''),
+		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM report_weekly t), '')`).Scan(&a, &b, &c); err != nil {
+		t.Fatal(err)
+	}
+	if a == "" || b == "" || c == "" {
+		t.Fatal("a coarse rollup is empty")
+	}
+	return a + b + c
+}

@@ -1,0 +1,174 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Role is what a member of staff may do across the network.
+type Role string
+
+// Staff roles. Advisers act on their own agency's referrals; coordinators
+// and admins triage and act network-wide.
+const (
+	RoleAdviser     Role = "adviser"
+	RoleCoordinator Role = "coordinator"
+	RoleAdmin       Role = "admin"
+)
+
+// Staff is a member of an agency's staff.
+type Staff struct {
+	ID          StaffID   `db:"id"`
+	AgencyID    AgencyID  `db:"agency_id"`
+	AgencyName  string    `db:"agency_name"`
+	Name        string    `db:"name"`
+	Role        Role      `db:"role"`
+	Email       string    `db:"email"`
+	SlackUserID *string   `db:"slack_user_id"`
+	CreatedAt   time.Time `db:"created_at"`
+}
+
+// Actor is whoever causes a change: a member of staff, the client (by text
+// or web form) or Onward itself (timers, consent withdrawal).
+type Actor struct {
+	Kind     ActorKind
+	StaffID  StaffID
+	AgencyID AgencyID
+	Role     Role
+	Name     string
+}
+
+// ActorKind says what kind of actor caused an event.
+type ActorKind string
+
+// Actor kinds, as stored in the event log.
+const (
+	ActorStaff  ActorKind = "staff"
+	ActorClient ActorKind = "client"
+	ActorSystem ActorKind = "system"
+)
+
+// SystemActor is Onward acting on its own.
+var SystemActor = Actor{Kind: ActorSystem, Name: "Onward"}
+
+// ClientActor is the client acting by text or web form.
+var ClientActor = Actor{Kind: ActorClient, Name: "the client"}
+
+// Actor returns the staff member as an actor.
+func (s Staff) Actor() Actor {
+	return Actor{Kind: ActorStaff, StaffID: s.ID, AgencyID: s.AgencyID, Role: s.Role, Name: s.Name}
+}
+
+// Coordinates reports whether the actor acts network-wide.
+func (a Actor) Coordinates() bool {
+	return a.Kind == ActorStaff && (a.Role == RoleCoordinator || a.Role == RoleAdmin)
+}
+
+func (a Actor) staffID() *StaffID {
+	if a.Kind != ActorStaff || a.StaffID == 0 {
+		return nil
+	}
+	id := a.StaffID
+	return &id
+}
+
+const sqlSelectStaff = `
+SELECT s.id, s.agency_id, a.name AS agency_name, s.name, s.role, s.email, s.slack_user_id, s.created_at
+FROM staff s JOIN agencies a ON a.id = s.agency_id
+WHERE s.deleted_at IS NULL AND `
+
+func (e *Engine) staffWhere(ctx context.Context, where string, arg any) (Staff, error) {
+	rows, _ := e.pool.Query(ctx, sqlSelectStaff+where, arg)
+	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Staff])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Staff{}, ErrNotFound
+	}
+	return s, err
+}
+
+// StaffByID returns a current member of staff.
+func (e *Engine) StaffByID(ctx context.Context, id StaffID) (Staff, error) {
+	s, err := e.staffWhere(ctx, "s.id = $1", id)
+	if err != nil {
+		return Staff{}, fmt.Errorf("staff %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// StaffByEmail returns a current member of staff by email, any case.
+func (e *Engine) StaffByEmail(ctx context.Context, email string) (Staff, error) {
+	s, err := e.staffWhere(ctx, "lower(s.email) = lower($1)", strings.TrimSpace(email))
+	if err != nil {
+		return Staff{}, fmt.Errorf("staff by email: %w", err)
+	}
+	return s, nil
+}
+
+// StaffBySlackUser returns the member of staff linked to a Slack user id.
+func (e *Engine) StaffBySlackUser(ctx context.Context, slackUserID string) (Staff, error) {
+	s, err := e.staffWhere(ctx, "s.slack_user_id = $1", slackUserID)
+	if err != nil {
+		return Staff{}, fmt.Errorf("staff by Slack user: %w", err)
+	}
+	return s, nil
+}
+
+const sqlLinkSlackUser = `UPDATE staff SET slack_user_id = $2 WHERE id = $1 AND deleted_at IS NULL`
+
+// LinkSlackUser records which Slack user a member of staff is, found by the
+// email Slack reports for them on first use.
+func (e *Engine) LinkSlackUser(ctx context.Context, id StaffID, slackUserID string) error {
+	tag, err := e.pool.Exec(ctx, sqlLinkSlackUser, id, slackUserID)
+	if err != nil {
+		return fmt.Errorf("link Slack user to staff %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("link Slack user to staff %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// NewStaff is a member of staff to add.
+type NewStaff struct {
+	AgencyID    AgencyID `validate:"required" label:"agency"`
+	Name        string   `validate:"required,max=200" label:"name"`
+	Role        Role     `validate:"required,oneof=adviser coordinator admin" label:"role"`
+	Email       string   `validate:"required,email,max=320" label:"email"`
+	SlackUserID string   `validate:"max=32" label:"Slack user id"`
+}
+
+const sqlInsertStaff = `
+INSERT INTO staff (agency_id, name, role, email, slack_user_id, created_at)
+VALUES ($1, $2, $3, $4, nullif($5, ''), $6) RETURNING id`
+
+// AddStaff adds a member of staff.
+func (e *Engine) AddStaff(ctx context.Context, db DB, s NewStaff) (StaffID, error) {
+	if err := validate(s); err != nil {
+		return 0, err
+	}
+	var id StaffID
+	if err := db.QueryRow(ctx, sqlInsertStaff, s.AgencyID, s.Name, s.Role, strings.TrimSpace(s.Email), s.SlackUserID, e.clock.Now()).Scan(&id); err != nil {
+		if isUniqueViolation(err, "staff_email_idx") {
+			return 0, &ValidationError{Fields: []FieldError{{Field: "email", Message: "a member of staff already uses that email address"}}}
+		}
+		return 0, fmt.Errorf("add staff: %w", err)
+	}
+	return id, nil
+}
+
+const sqlListStaff = sqlSelectStaff + `($1::bigint = 0 OR s.agency_id = $1) ORDER BY a.name, s.name`
+
+// ListStaff lists current staff, of one agency or (agency 0) all.
+func (e *Engine) ListStaff(ctx context.Context, agency AgencyID) ([]Staff, error) {
+	rows, _ := e.pool.Query(ctx, sqlListStaff, agency)
+	s, err := pgx.CollectRows(rows, pgx.RowToStructByName[Staff])
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	return s, nil
+}

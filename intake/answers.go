@@ -1,0 +1,506 @@
+package intake
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Answers is what a client has told the conversation so far. It is stored
+// in Redis with the Conversation and handed to core when the flow is done;
+// Name, Postcode, Town and FreeText are personal data, so nothing here is
+// ever logged.
+type Answers struct {
+	Needs    []core.Need `json:"needs,omitempty"`
+	Postcode string      `json:"postcode,omitempty"` // standard form ("KY1 1AB"); empty when unknown
+	District string      `json:"district,omitempty"` // outward code ("KY1"); set with Postcode, or alone when only that was given
+	Town     string      `json:"town,omitempty"`     // as typed, when the postcode is unknown
+
+	NoFood     bool `json:"no_food,omitempty"`     // going without food or heating today
+	LosingHome bool `json:"losing_home,omitempty"` // at risk of losing their home within two weeks
+
+	Name          string `json:"name,omitempty"`
+	ContactMethod string `json:"contact_method,omitempty"` // a choice value from the flow file: "text" or "call"
+	ContactTime   string `json:"contact_time,omitempty"`   // "morning", "afternoon", "evening" or "any"
+
+	// Consent is nil until the client answers the consent question.
+	// ConsentVersion is the wording version they were shown, recorded when
+	// the question was sent so a deploy mid-conversation can't change it.
+	Consent        *bool  `json:"consent,omitempty"`
+	ConsentVersion string `json:"consent_version,omitempty"`
+
+	// Callback is set when the client asked to be phoned instead of
+	// finishing the questions; ContactMethod is then "call".
+	Callback bool `json:"callback,omitempty"`
+
+	CrisisWords []string `json:"crisis_words,omitempty"` // crisis phrases found in anything they wrote
+	SelfHarm    bool     `json:"self_harm,omitempty"`    // self-harm words seen at least once
+
+	// FreeText keeps the client's own words where the flow could not use
+	// them as an answer, or where they mentioned a crisis, so an adviser
+	// reads them instead of losing them. Capped; see maxFreeText.
+	FreeText []string `json:"free_text,omitempty"`
+}
+
+// Crisis reports whether the referral should be triaged as a crisis: a YES
+// to either crisis question, or crisis words anywhere in what they wrote.
+func (a Answers) Crisis() bool {
+	return a.NoFood || a.LosingHome || len(a.CrisisWords) > 0 || a.SelfHarm
+}
+
+// CrisisReasons says in plain words why Crisis is true, for core's
+// SelfReferral.CrisisReasons: a coordinator reads them on the triage card.
+// They name the crisis words found, never the client's whole message.
+func (a Answers) CrisisReasons() []string {
+	var out []string
+	if a.NoFood {
+		out = append(out, "going without food or heating today")
+	}
+	if a.LosingHome {
+		out = append(out, "at risk of losing their home within two weeks")
+	}
+	if a.SelfHarm {
+		out = append(out, "wrote about suicide or self-harm")
+	}
+	for _, w := range a.CrisisWords {
+		out = append(out, "wrote \""+w+"\"")
+	}
+	if len(out) > maxCrisisWords {
+		out = out[:maxCrisisWords]
+	}
+	return out
+}
+
+// Limits that keep a conversation small in Redis whatever a client sends.
+const (
+	maxFreeText      = 10  // entries
+	maxFreeTextRunes = 480 // per entry: three SMS parts
+	maxCrisisWords   = 20
+	maxBodyRunes     = 1600 // the longest concatenated SMS Twilio delivers
+)
+
+func (a Answers) clone() Answers {
+	a.Needs = slices.Clone(a.Needs)
+	a.CrisisWords = slices.Clone(a.CrisisWords)
+	a.FreeText = slices.Clone(a.FreeText)
+	if a.Consent != nil {
+		v := *a.Consent
+		a.Consent = &v
+	}
+	return a
+}
+
+func (a *Answers) addFreeText(s string) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(a.FreeText) >= maxFreeText {
+		return
+	}
+	a.FreeText = append(a.FreeText, clipAnswer(s, maxFreeTextRunes))
+}
+
+func (a *Answers) addCrisisWords(words []string) {
+	for _, w := range words {
+		if len(a.CrisisWords) >= maxCrisisWords {
+			return
+		}
+		if !slices.Contains(a.CrisisWords, w) {
+			a.CrisisWords = append(a.CrisisWords, w)
+		}
+	}
+}
+
+func clipAnswer(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// answerTokens splits a reply into lower-case words for matching: letters
+// and digits only, apostrophes dropped so "don't" and "dont" agree, and a
+// new word wherever letters meet digits so "1and3" reads as "1 and 3".
+func answerTokens(s string) []string {
+	var out []string
+	var b strings.Builder
+	var prev rune
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range s {
+		switch {
+		case r == '\'' || r == '’' || r == '‘' || r == '`':
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if b.Len() > 0 && unicode.IsDigit(r) != unicode.IsDigit(prev) {
+				flush()
+			}
+			b.WriteRune(unicode.ToLower(r))
+			prev = r
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// phrase is a sequence of words. With prefix set, the last word matches
+// any word that starts with it ("evict*" matches "evicted" and "eviction").
+type matchPhrase struct {
+	words  []string
+	prefix bool
+}
+
+func newMatchPhrase(s string) matchPhrase {
+	s = strings.TrimSpace(s)
+	prefix := strings.HasSuffix(s, "*")
+	return matchPhrase{words: answerTokens(strings.TrimSuffix(s, "*")), prefix: prefix}
+}
+
+func (p matchPhrase) matchAt(toks []string, i int) bool {
+	if i+len(p.words) > len(toks) {
+		return false
+	}
+	last := len(p.words) - 1
+	for j, w := range p.words {
+		t := toks[i+j]
+		if p.prefix && j == last {
+			if !strings.HasPrefix(t, w) {
+				return false
+			}
+		} else if t != w {
+			return false
+		}
+	}
+	return true
+}
+
+// phraseTable maps phrases to a meaning and finds them by longest match, so
+// "no idea" wins over "no" and "food bank" is one thing, not two. Phrases
+// are indexed by their first word; only one-word stems ("evict*") are tried
+// at every position.
+type phraseTable[V any] struct {
+	entries []phraseEntry[V] // all, as added
+	byFirst map[string][]phraseEntry[V]
+	stems   []phraseEntry[V]
+}
+
+type phraseEntry[V any] struct {
+	p matchPhrase
+	v V
+}
+
+func (t *phraseTable[V]) add(s string, v V) {
+	p := newMatchPhrase(s)
+	if len(p.words) == 0 {
+		return
+	}
+	e := phraseEntry[V]{p, v}
+	t.entries = append(t.entries, e)
+	if p.prefix && len(p.words) == 1 {
+		t.stems = append(t.stems, e)
+		return
+	}
+	if t.byFirst == nil {
+		t.byFirst = map[string][]phraseEntry[V]{}
+	}
+	list := append(t.byFirst[p.words[0]], e)
+	slices.SortStableFunc(list, func(a, b phraseEntry[V]) int { return len(b.p.words) - len(a.p.words) })
+	t.byFirst[p.words[0]] = list
+}
+
+// longest returns the longest phrase that matches at toks[i].
+func (t *phraseTable[V]) longest(toks []string, i int) (phraseEntry[V], bool) {
+	for _, e := range t.byFirst[toks[i]] {
+		if e.p.matchAt(toks, i) {
+			return e, true // longest first, and every stem is one word long
+		}
+	}
+	for _, e := range t.stems {
+		if e.p.matchAt(toks, i) {
+			return e, true
+		}
+	}
+	return phraseEntry[V]{}, false
+}
+
+// scan walks toks left to right and calls found for each longest match,
+// then skips past it. Tokens that start no phrase go to other, if set.
+func (t *phraseTable[V]) scan(toks []string, found func(v V, matched []string), other func(tok string)) {
+	for i := 0; i < len(toks); {
+		if e, ok := t.longest(toks, i); ok {
+			n := len(e.p.words)
+			found(e.v, toks[i:i+n])
+			i += n
+			continue
+		}
+		if other != nil {
+			other(toks[i])
+		}
+		i++
+	}
+}
+
+// numberWords lets "one and three" work like "1 and 3".
+var numberWords = map[string]int{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+// choiceParser reads a reply to a numbered-choice question. Values are the
+// choice values in the order they are numbered, from 1.
+type choiceParser struct {
+	values   []string
+	synonyms phraseTable[string]
+	hasSyn   map[string]bool // one-word synonyms, for the plural fallback
+}
+
+func newChoiceParser(values []string, synonyms map[string][]string) *choiceParser {
+	p := &choiceParser{values: values, hasSyn: map[string]bool{}}
+	for _, v := range values {
+		for _, s := range synonyms[v] {
+			p.synonyms.add(s, v)
+		}
+	}
+	for _, e := range p.synonyms.entries {
+		if len(e.p.words) == 1 && !e.p.prefix {
+			p.hasSyn[e.p.words[0]] = true
+		}
+	}
+	return p
+}
+
+// parse returns the chosen values, each once, in the order the client gave
+// them. Numbers must be in range: "1 15" is a miss rather than a guess,
+// because "15" may be a typo for "1 5". Numbers of three or more digits are
+// amounts or house numbers, not choices, and are ignored, as are words that
+// match nothing. ok is false when nothing was chosen or a number was out of
+// range. Number words ("one and three") count only when nothing else was
+// given, so "debt, I have two kids" is debt, not debt and choice 2.
+func (p *choiceParser) parse(body string) (values []string, ok bool) {
+	toks := answerTokens(clipAnswer(body, maxBodyRunes))
+	bad := false
+	var spelled []int
+	pick := func(v string) {
+		if !slices.Contains(values, v) {
+			values = append(values, v)
+		}
+	}
+	number := func(n int) {
+		if n < 1 || n > len(p.values) {
+			bad = true
+			return
+		}
+		pick(p.values[n-1])
+	}
+	p.synonyms.scan(toks, func(v string, _ []string) { pick(v) }, func(tok string) {
+		if n, isWord := numberWords[tok]; isWord {
+			spelled = append(spelled, n)
+			return
+		}
+		if tok[0] >= '0' && tok[0] <= '9' {
+			if len(tok) > 2 {
+				return
+			}
+			n, err := strconv.Atoi(tok)
+			if err != nil {
+				bad = true
+				return
+			}
+			number(n)
+			return
+		}
+		// A plural of a one-word synonym: "debts", "bills".
+		if stem, ok := strings.CutSuffix(tok, "s"); ok && p.hasSyn[stem] {
+			p.synonyms.scan([]string{stem}, func(v string, _ []string) { pick(v) }, nil)
+		}
+	})
+	if len(values) == 0 && !bad {
+		for _, n := range spelled {
+			number(n)
+		}
+	}
+	if bad || len(values) == 0 {
+		return nil, false
+	}
+	return values, true
+}
+
+// yes/no answers. unsure is its own kind so a step can decide what it means.
+type yesNoAnswer int
+
+const (
+	answerYes yesNoAnswer = iota + 1
+	answerNo
+	answerUnsure
+)
+
+var yesNoTable = func() *phraseTable[yesNoAnswer] {
+	t := &phraseTable[yesNoAnswer]{}
+	for _, s := range []string{"yes", "y", "yeah", "yea", "yeh", "yep", "yup", "ya", "aye",
+		"ok", "okay", "sure", "agree", "i agree", "i do", "correct", "definitely", "absolutely",
+		"of course", "go ahead"} {
+		t.add(s, answerYes)
+	}
+	for _, s := range []string{"no", "n", "nope", "nah", "naw", "no thanks", "no thank you",
+		"not really", "not at all", "i do not", "i dont", "never", "dont agree",
+		"do not agree", "disagree", "i dont agree", "i do not agree"} {
+		t.add(s, answerNo)
+	}
+	for _, s := range []string{"not sure", "unsure", "maybe", "possibly", "perhaps", "might",
+		"dont know", "do not know", "i dont know", "i do not know", "dunno", "no idea", "idk",
+		"dont mind", "i dont mind", "not yet"} {
+		t.add(s, answerUnsure)
+	}
+	return t
+}()
+
+// parseYesNo reads a yes/no reply: "y", "Yeah!", "yes please", "no thanks",
+// "nope", "aye". A reply with both a yes and a no in it, or neither, is a
+// miss (0). Unsure replies ("not sure", "no idea") come back as
+// answerUnsure when nothing else decides them.
+func parseYesNo(body string) yesNoAnswer {
+	toks := answerTokens(clipAnswer(body, maxBodyRunes))
+	var yes, no, unsure bool
+	yesNoTable.scan(toks, func(v yesNoAnswer, _ []string) {
+		switch v {
+		case answerYes:
+			yes = true
+		case answerNo:
+			no = true
+		case answerUnsure:
+			unsure = true
+		}
+	}, func(tok string) {
+		// Stretched replies: "yesss", "noooo".
+		switch {
+		case isStretchedWord(tok, "yes"):
+			yes = true
+		case isStretchedWord(tok, "no"):
+			no = true
+		}
+	})
+	switch {
+	case unsure:
+		return answerUnsure
+	case yes && !no:
+		return answerYes
+	case no && !yes:
+		return answerNo
+	}
+	return 0
+}
+
+// isStretchedWord reports whether tok is word with letters repeated ("yesss").
+func isStretchedWord(tok, word string) bool {
+	i := 0
+	for _, r := range tok {
+		switch {
+		case i < len(word) && r == rune(word[i]):
+			i++
+		case i > 0 && r == rune(word[i-1]):
+		default:
+			return false
+		}
+	}
+	return i == len(word)
+}
+
+// unknownTable holds the ways people say they don't know their postcode.
+var unknownTable = func() *phraseTable[bool] {
+	t := &phraseTable[bool]{}
+	for _, s := range []string{"dont know", "do not know", "not sure", "no idea", "dunno", "idk",
+		"unsure", "cant remember", "can not remember", "cannot remember", "forgot", "forget",
+		"dont have one", "dont have a postcode", "no postcode", "no fixed address", "nfa",
+		"havent got one", "not got one"} {
+		t.add(s, true)
+	}
+	return t
+}()
+
+// saysUnknown reports whether body says "I don't know", including a bare
+// "no" or "none".
+func saysUnknown(body string) bool {
+	toks := answerTokens(clipAnswer(body, maxBodyRunes))
+	switch strings.Join(toks, " ") {
+	case "no", "none", "nope", "na", "n a", "dk", "pass", "skip":
+		return true
+	}
+	found := false
+	unknownTable.scan(toks, func(bool, []string) { found = true }, nil)
+	return found
+}
+
+// parsePostcodeAnswer finds a postcode in a reply, written any way
+// ("ky11ab", "KY1 1AB", "it's KY1 1AB thanks"). A reply that is only a
+// postcode district ("KY1") is accepted too: it is all matching needs.
+// It returns the full postcode (empty if only the district was given) and
+// the district; ok is false when there is neither.
+func parsePostcodeAnswer(body string) (postcode, district string, ok bool) {
+	body = clipAnswer(body, maxBodyRunes)
+	if p, err := core.ParsePostcode(body); err == nil {
+		return string(p), p.District(), true
+	}
+	words := strings.FieldsFunc(body, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	for i, w := range words {
+		if p, err := core.ParsePostcode(w); err == nil {
+			return string(p), p.District(), true
+		}
+		if i+1 < len(words) {
+			if p, err := core.ParsePostcode(w + words[i+1]); err == nil {
+				return string(p), p.District(), true
+			}
+		}
+	}
+	if len(words) == 1 {
+		if d, err := core.ParseDistrict(words[0]); err == nil {
+			return "", d, true
+		}
+	}
+	return "", "", false
+}
+
+// namePrefixes are the lead-ins people put before their name or town.
+var namePrefixes = []string{"my name is ", "my names ", "my name's ", "name is ", "name: ", "name ",
+	"it is ", "its ", "it's ", "i am ", "im ", "i'm ", "this is ", "call me ",
+	"i live in ", "i stay in ", "i'm in ", "im in ", "in ", "near "}
+
+// parseFreeTextAnswer reads a free-text answer such as a name or a town: lead-ins
+// like "my name is" and trailing punctuation go, the rest is kept as typed.
+// It must contain a letter and fit the limits; maxWords 0 means no limit.
+func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, bool) {
+	s := strings.Join(strings.Fields(body), " ")
+	for {
+		cut := false
+		for _, p := range namePrefixes {
+			if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
+				s = s[len(p):]
+				cut = true
+				break
+			}
+		}
+		if !cut {
+			break
+		}
+	}
+	s = strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '\'' && r != ')')
+	})
+	n := utf8.RuneCountInString(s)
+	if n < minLen || n > maxLen || !strings.ContainsFunc(s, unicode.IsLetter) {
+		return "", false
+	}
+	if maxWords > 0 && len(strings.Fields(s)) > maxWords {
+		return "", false
+	}
+	return s, true
+}

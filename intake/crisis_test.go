@@ -1,0 +1,54 @@
+package intake
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDetectCrisis(t *testing.T) {
+	cases := []struct {
+		in       string
+		words    []string
+		selfHarm bool
+	}{
+		{"I'm being EVICTED on Friday", []string{"evicted"}, false},
+		{"got an eviction notice", []string{"eviction"}, false},
+		{"landlord gave me a notice to leave", []string{"notice to leave"}, false},
+		{"Bailiffs at the door!!", []string{"bailiffs"}, false},
+		{"the sheriff officers came", []string{"sheriff officers"}, false},
+		{"Sheriff Officer letter", []string{"sheriff officer"}, false},
+		{"we have no food in the house", []string{"no food"}, false},
+		{"no gas or electric since monday", []string{"no gas"}, false},
+		{"no gas and no electric", []string{"no gas", "no electric"}, false},
+		{"No electricity.", []string{"no electricity"}, false},
+		{"no heating, kids are cold", []string{"no heating"}, false},
+		{"I'm homeless", []string{"homeless"}, false},
+		{"been sleeping rough", []string{"sleeping rough"}, false},
+		{"sofa-surfing at my pal's", []string{"sofa surfing"}, false},
+		{"I want to kill myself", []string{"kill myself"}, true},
+		{"SUICIDAL", []string{"suicidal"}, true},
+		{"thinking about suicide", []string{"suicide"}, true},
+		{"i want to end my life", []string{"end my life"}, true},
+		{"self-harm", []string{"self harm"}, true},
+		{"Self harming again", []string{"self harming"}, true},
+		{"I've been selfharming", []string{"selfharming"}, true},
+		{"evicted and want to end it all", []string{"evicted", "end it all"}, true},
+		{"evicted, evicted, EVICTED", []string{"evicted"}, false},
+		// whole words only
+		{"I know food banks help", nil, false},
+		{"skill myself up for work", nil, false},
+		{"pharmacy appointment", nil, false},
+		{"no gasp", nil, false},
+		{"preheating the oven", nil, false},
+		{"the evictor", []string{"evictor"}, false}, // evict* is a stem on purpose
+		{"homelessness", []string{"homelessness"}, false},
+		{"debt and rent", nil, false},
+		{"", nil, false},
+	}
+	for _, c := range cases {
+		got := DetectCrisis(c.in)
+		if !slices.Equal(got.Words, c.words) || got.SelfHarm != c.selfHarm || got.Found() != (c.words != nil) {
+			t.Errorf("DetectCrisis(%q) = %+v, want %v self-harm %v", c.in, got, c.words, c.selfHarm)
+		}
+	}
+}

@@ -1,0 +1,958 @@
+package intake
+
+// The self-referral conversation engine: a flow file declares the steps,
+// this file walks a client through them one SMS at a time. It is pure: no
+// clock, network or database. The caller (the Twilio webhook) loads the
+// Conversation from Redis, checks DetectKeyword, calls Advance, stores the
+// result, renders Reply.Templates and calls core when Reply.Done.
+//
+// Templates are files sms/<name>.txt, rendered with text/template
+// (missingkey=error) against one map: the caller's network keys merged with
+// Reply.Data. Each template is one SMS, sent in order.
+//
+// Keys the caller supplies, from core.Network and core's current
+// ConsentWording:
+//
+//	Network         string  Network.Name: "Kingdom Advice Network"
+//	Helpline        string  Network.Phone: "0800 000 0000"
+//	Hours           string  Network.OpeningHours: "Monday to Friday, 9am to 5pm"
+//	DirectoryURL    string  Network.DirectoryURL
+//	DataSharingURL  string  Network.DataSharingURL, the data sharing protocol
+//	ConsentWording  string  ConsentWording.Body: who sees their details and why
+//	Reference       string  the referral reference, for Messages.Done only: "ONW-7K3M9P"
+//
+// Keys Reply.Data always carries:
+//
+//	CallbackKeyword string  the word that asks for a call-back: "CALL"
+//	ConsentVersion  string  the consent wording version (see WithConsentVersion)
+//	Urgent          bool    the conversation is a crisis (Answers.Crisis)
+//	Callback        bool    the client asked to be phoned
+//	ContactMethod   string  "text", "call" or "" (not asked yet)
+//
+// and, when the step being asked has numbered choices:
+//
+//	Choices []NumberedChoice  {Number, Label} in order
+//
+// Which templates need which keys:
+//
+//	help, stop, start, redis_down        Network, Helpline (help: also Hours)
+//	conv_greeting                        Network
+//	conv_needs, conv_needs_retry         Choices
+//	conv_contact_method(_retry)          Choices
+//	conv_contact_time(_retry)            Choices
+//	conv_consent                         ConsentWording, DataSharingURL, ConsentVersion
+//	conv_consent_retry                   DataSharingURL
+//	conv_callback_offer                  CallbackKeyword, Network, Helpline
+//	conv_declined                        Helpline, DirectoryURL
+//	conv_finished                        Helpline
+//	conv_done                            Network, Reference, Urgent, Callback, ContactMethod, Helpline
+//	others                               none
+//
+// redis_down.txt is rendered when the conversation store is unreachable, so
+// it needs only network settings.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Targets that end a conversation. A step may not use these ids.
+const (
+	StepDone     = "done"     // consent given: the caller creates the referral
+	StepDeclined = "declined" // consent refused: nothing is shared
+)
+
+// Answer types a flow step can declare.
+const (
+	AnswerChoiceMulti       = "choice-multi"        // numbered choices, several allowed: needs
+	AnswerChoiceOne         = "choice-one"          // numbered choices, exactly one: contact method, time
+	AnswerPostcodeOrUnknown = "postcode-or-unknown" // a postcode or district, or "don't know"
+	AnswerTown              = "town"                // free text when the postcode is unknown
+	AnswerYesNo             = "yes-no"              // crisis questions
+	AnswerText              = "text"                // the client's name
+	AnswerConsent           = "consent"             // explicit YES or NO to sharing details
+)
+
+// answerTypes says which answer field each type may fill and which
+// outcomes it can branch on (besides its default next).
+var answerTypes = map[string]struct {
+	fields   []string
+	outcomes []string // nil for choice-one: its outcomes are its choice values
+}{
+	AnswerChoiceMulti:       {fields: []string{"needs"}, outcomes: []string{}},
+	AnswerChoiceOne:         {fields: []string{"contact_method", "contact_time"}},
+	AnswerPostcodeOrUnknown: {fields: []string{"postcode"}, outcomes: []string{"postcode", "unknown"}},
+	AnswerTown:              {fields: []string{"town"}, outcomes: []string{"town", "postcode", "unknown"}},
+	AnswerYesNo:             {fields: []string{"no_food", "losing_home"}, outcomes: []string{"yes", "no"}},
+	AnswerText:              {fields: []string{"name"}, outcomes: []string{}},
+	AnswerConsent:           {fields: []string{"consent"}, outcomes: []string{"yes", "no"}},
+}
+
+// Flow is a parsed and validated conversation definition. It is read-only
+// after LoadFlow and safe to share between goroutines.
+type Flow struct {
+	// ID names the flow; it is stored in each Conversation.
+	ID string
+	// CallbackKeyword is the reply that asks for a phone call instead of
+	// more questions ("CALL").
+	CallbackKeyword string
+	// Messages names the templates sent outside the step sequence.
+	Messages FlowMessages
+
+	consentVersion string // see WithConsentVersion
+
+	start       string
+	steps       map[string]*flowStep
+	order       []string // step ids as declared
+	afterMisses int
+	callbackTo  string
+	callbackSet string    // contact method recorded for a call-back
+	callbackAsk []string  // answer fields a call-back still needs, asked if missing
+	defaultNeed core.Need // recorded for a call-back that came before any need
+	templates   map[string]*template.Template
+}
+
+// FlowMessages are the template names for messages that are not a step's
+// question. The caller sends Help, Stop and Start for keywords, Done after
+// core has created the referral, and Unavailable when Redis is down; the
+// engine puts the others in replies itself.
+type FlowMessages struct {
+	Greeting         string // first message: network name, STOP and HELP
+	Done             string // confirmation with the reference; sent by the caller
+	Declined         string // consent refused
+	Finished         string // a text after the conversation has ended
+	SelfHarm         string // Samaritans and NHS 24 numbers
+	CallbackOffer    string // after repeated misses on one step
+	CallbackAccepted string // after the client replies with the call-back word
+	Help             string
+	Stop             string
+	Start            string
+	Unavailable      string // the conversation store is down
+}
+
+// NumberedChoice is one line of a numbered question, as templates see it.
+type NumberedChoice struct {
+	Number int
+	Label  string
+}
+
+type flowStep struct {
+	id, kind, field        string
+	prompt, reprompt, next string
+	on                     map[string]string
+	unsureYes              bool
+	minLen, maxLen, words  int
+	choices                []NumberedChoice
+	values                 []string
+	parser                 *choiceParser
+}
+
+// freeText steps accept almost anything, so the call-back word is checked
+// before the answer rather than after.
+func (s *flowStep) freeText() bool { return s.kind == AnswerText || s.kind == AnswerTown }
+
+func (s *flowStep) target(outcome string) string {
+	if t, ok := s.on[outcome]; ok {
+		return t
+	}
+	return s.next
+}
+
+// Conversation is one client's progress through a flow. It is plain data,
+// JSON-serialisable, and lives in Redis between messages.
+type Conversation struct {
+	Flow    string    `json:"flow"`
+	Step    string    `json:"step"` // id of the step whose question is open, or StepDone / StepDeclined
+	Answers Answers   `json:"answers"`
+	Misses  int       `json:"misses"` // replies to the open question we could not use
+	Started time.Time `json:"started"`
+}
+
+// Reply is what to send back after one message.
+type Reply struct {
+	// Templates to render and send, in order. Empty only when Done: the
+	// caller then sends Messages.Done once core has a reference.
+	Templates []string
+	// Data for the templates; merge the network keys in before rendering.
+	Data map[string]any
+	// Done: the client consented and hasAnswer; create the referral.
+	Done bool
+	// Declined: the client said no to sharing their details.
+	Declined bool
+	// CallbackOffered: this reply offers a phone call after repeated misses.
+	CallbackOffered bool
+	// Crisis: the conversation is marked crisis (sticky; Answers.Crisis).
+	Crisis bool
+	// SelfHarm: this message had self-harm words; the reply carries
+	// Messages.SelfHarm first.
+	SelfHarm bool
+}
+
+func (r *Reply) add(name string) { r.Templates = append(r.Templates, name) }
+
+// The flow file as written. Unknown keys are an error, so a typo in a key
+// fails at load, not in front of a client.
+type flowFile struct {
+	ID       string       `yaml:"id"`
+	Start    string       `yaml:"start"`
+	Messages messagesFile `yaml:"messages"`
+	Callback callbackFile `yaml:"callback"`
+	Steps    []stepFile   `yaml:"steps"`
+}
+
+type messagesFile struct {
+	Greeting         string `yaml:"greeting"`
+	Done             string `yaml:"done"`
+	Declined         string `yaml:"declined"`
+	Finished         string `yaml:"finished"`
+	SelfHarm         string `yaml:"self_harm"`
+	CallbackOffer    string `yaml:"callback_offer"`
+	CallbackAccepted string `yaml:"callback_accepted"`
+	Help             string `yaml:"help"`
+	Stop             string `yaml:"stop"`
+	Start            string `yaml:"start"`
+	Unavailable      string `yaml:"unavailable"`
+}
+
+type callbackFile struct {
+	Keyword       string   `yaml:"keyword"`
+	AfterMisses   int      `yaml:"after_misses"`
+	Goto          string   `yaml:"goto"`
+	ContactMethod string   `yaml:"contact_method"`
+	Ask           []string `yaml:"ask"`
+	DefaultNeed   string   `yaml:"default_need"`
+}
+
+type stepFile struct {
+	ID       string            `yaml:"id"`
+	Type     string            `yaml:"type"`
+	Answer   string            `yaml:"answer"`
+	Prompt   string            `yaml:"prompt"`
+	Reprompt string            `yaml:"reprompt"`
+	Next     string            `yaml:"next"`
+	On       map[string]string `yaml:"on"`
+	Unsure   string            `yaml:"unsure"`
+	Validate *struct {
+		MinLen   int `yaml:"min_len"`
+		MaxLen   int `yaml:"max_len"`
+		MaxWords int `yaml:"max_words"`
+	} `yaml:"validate"`
+	Choices []struct {
+		Value    string   `yaml:"value"`
+		Label    string   `yaml:"label"`
+		Synonyms []string `yaml:"synonyms"`
+	} `yaml:"choices"`
+}
+
+var flowNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// LoadFlow reads flows/<name>.yaml from fsys (templates.FS in production)
+// and checks it: every step reference resolves, every template exists as
+// sms/<template>.txt and parses, every type and answer field is known, the
+// need codes are in the taxonomy, there are no loops or unreachable steps,
+// and the only way to StepDone is a YES at the consent step. Every problem
+// is reported, each naming its step.
+func LoadFlow(fsys fs.FS, name string) (*Flow, error) {
+	if !flowNameRe.MatchString(name) {
+		return nil, fmt.Errorf("load flow %q: not a flow name", name)
+	}
+	raw, err := fs.ReadFile(fsys, "flows/"+name+".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("load flow %q: %w", name, err)
+	}
+	var ff flowFile
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&ff); err != nil {
+		return nil, fmt.Errorf("load flow %q: %w", name, err)
+	}
+	f, err := buildFlow(fsys, ff)
+	if err != nil {
+		return nil, fmt.Errorf("load flow %q: %w", name, err)
+	}
+	return f, nil
+}
+
+// flowChecker collects every problem in a flow file, not just the first.
+type flowChecker struct {
+	fsys fs.FS
+	errs []error
+	f    *Flow
+}
+
+func (c *flowChecker) errorf(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+// template loads and parses sms/<name>.txt once; where says who asked for
+// it, for the error.
+func (c *flowChecker) template(where, role, name string) string {
+	if name == "" {
+		c.errorf("%s: %s template is missing", where, role)
+		return ""
+	}
+	if !flowNameRe.MatchString(name) {
+		c.errorf("%s: %s template %q: use lower-case letters, digits and _", where, role, name)
+		return name
+	}
+	if _, ok := c.f.templates[name]; ok {
+		return name
+	}
+	src, err := fs.ReadFile(c.fsys, "sms/"+name+".txt")
+	if err != nil {
+		c.errorf("%s: %s template %q: %w", where, role, name, err)
+		return name
+	}
+	t, err := template.New(name).Option("missingkey=error").Parse(string(src))
+	if err != nil {
+		c.errorf("%s: %s template %q: %w", where, role, name, err)
+		return name
+	}
+	c.f.templates[name] = t
+	return name
+}
+
+func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
+	f := &Flow{
+		ID:              ff.ID,
+		CallbackKeyword: strings.ToUpper(strings.TrimSpace(ff.Callback.Keyword)),
+		start:           ff.Start,
+		steps:           map[string]*flowStep{},
+		afterMisses:     ff.Callback.AfterMisses,
+		callbackTo:      ff.Callback.Goto,
+		callbackSet:     ff.Callback.ContactMethod,
+		callbackAsk:     ff.Callback.Ask,
+		defaultNeed:     core.Need(ff.Callback.DefaultNeed),
+		templates:       map[string]*template.Template{},
+	}
+	c := &flowChecker{fsys: fsys, f: f}
+	if f.ID == "" {
+		c.errorf("id is missing")
+	}
+	m := ff.Messages
+	f.Messages = FlowMessages{
+		Greeting:         c.template("messages", "greeting", m.Greeting),
+		Done:             c.template("messages", "done", m.Done),
+		Declined:         c.template("messages", "declined", m.Declined),
+		Finished:         c.template("messages", "finished", m.Finished),
+		SelfHarm:         c.template("messages", "self_harm", m.SelfHarm),
+		CallbackOffer:    c.template("messages", "callback_offer", m.CallbackOffer),
+		CallbackAccepted: c.template("messages", "callback_accepted", m.CallbackAccepted),
+		Help:             c.template("messages", "help", m.Help),
+		Stop:             c.template("messages", "stop", m.Stop),
+		Start:            c.template("messages", "start", m.Start),
+		Unavailable:      c.template("messages", "unavailable", m.Unavailable),
+	}
+	if f.CallbackKeyword == "" || strings.ContainsFunc(f.CallbackKeyword, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+		c.errorf("callback: keyword %q must be one word of letters", ff.Callback.Keyword)
+	} else if DetectKeyword(f.CallbackKeyword) != KeywordNone {
+		c.errorf("callback: keyword %q is already a carrier keyword", f.CallbackKeyword)
+	}
+	if f.defaultNeed != "" && !f.defaultNeed.Valid() {
+		c.errorf("callback: default_need %q is not a need code", f.defaultNeed)
+	}
+	if f.afterMisses < 1 {
+		c.errorf("callback: after_misses must be at least 1")
+	}
+	if len(ff.Steps) == 0 {
+		c.errorf("no steps")
+	}
+
+	fields := map[string]string{} // answer field -> step id
+	consentSteps := 0
+	for i, sf := range ff.Steps {
+		where := fmt.Sprintf("step %q", sf.ID)
+		switch {
+		case sf.ID == "":
+			c.errorf("step %d: id is missing", i+1)
+			continue
+		case sf.ID == StepDone || sf.ID == StepDeclined:
+			c.errorf("%s: %q is reserved for the end of the flow", where, sf.ID)
+			continue
+		case !flowNameRe.MatchString(sf.ID):
+			c.errorf("%s: use lower-case letters, digits and _ in ids", where)
+			continue
+		case f.steps[sf.ID] != nil:
+			c.errorf("%s: declared twice", where)
+			continue
+		}
+		st := &flowStep{id: sf.ID, kind: sf.Type, field: sf.Answer, next: sf.Next, on: sf.On}
+		f.steps[st.id] = st
+		f.order = append(f.order, st.id)
+		st.prompt = c.template(where, "prompt", sf.Prompt)
+		st.reprompt = c.template(where, "reprompt", sf.Reprompt)
+
+		at, ok := answerTypes[sf.Type]
+		if !ok {
+			c.errorf("%s: unknown type %q", where, sf.Type)
+			continue
+		}
+		if !slices.Contains(at.fields, sf.Answer) {
+			c.errorf("%s: type %s cannot fill answer %q; it fills %s", where, sf.Type, sf.Answer, strings.Join(at.fields, " or "))
+		} else if other, dup := fields[sf.Answer]; dup {
+			c.errorf("%s: answer %q is already filled by step %q", where, sf.Answer, other)
+		} else {
+			fields[sf.Answer] = st.id
+		}
+		if sf.Type == AnswerConsent {
+			consentSteps++
+		}
+
+		// Choices.
+		isChoice := sf.Type == AnswerChoiceMulti || sf.Type == AnswerChoiceOne
+		switch {
+		case isChoice && len(sf.Choices) == 0:
+			c.errorf("%s: type %s needs choices", where, sf.Type)
+		case !isChoice && len(sf.Choices) > 0:
+			c.errorf("%s: type %s takes no choices", where, sf.Type)
+		}
+		synonyms := map[string][]string{}
+		seenSyn := map[string]string{}
+		for j, ch := range sf.Choices {
+			if ch.Value == "" || ch.Label == "" {
+				c.errorf("%s: choice %d needs a value and a label", where, j+1)
+				continue
+			}
+			if slices.Contains(st.values, ch.Value) {
+				c.errorf("%s: choice %q declared twice", where, ch.Value)
+				continue
+			}
+			if sf.Answer == "needs" && !core.Need(ch.Value).Valid() {
+				c.errorf("%s: choice %q is not a need code", where, ch.Value)
+			}
+			st.values = append(st.values, ch.Value)
+			st.choices = append(st.choices, NumberedChoice{Number: j + 1, Label: ch.Label})
+			for _, s := range ch.Synonyms {
+				p := newMatchPhrase(s)
+				key := strings.Join(p.words, " ")
+				switch {
+				case key == "" || p.prefix:
+					c.errorf("%s: choice %q: synonym %q has no words", where, ch.Value, s)
+				case strings.ContainsFunc(key, func(r rune) bool { return r >= '0' && r <= '9' }):
+					c.errorf("%s: choice %q: synonym %q has digits; numbers are the choice numbers", where, ch.Value, s)
+				case seenSyn[key] != "" && seenSyn[key] != ch.Value:
+					c.errorf("%s: synonym %q means both %q and %q", where, s, seenSyn[key], ch.Value)
+				default:
+					seenSyn[key] = ch.Value
+					synonyms[ch.Value] = append(synonyms[ch.Value], s)
+				}
+			}
+		}
+		if isChoice {
+			st.parser = newChoiceParser(st.values, synonyms)
+		}
+
+		// Branches.
+		allowed := at.outcomes
+		if sf.Type == AnswerChoiceOne {
+			allowed = st.values
+		}
+		for _, o := range slices.Sorted(maps.Keys(sf.On)) {
+			if !slices.Contains(allowed, o) {
+				c.errorf("%s: cannot branch on %q; it can branch on %v", where, o, allowed)
+			}
+		}
+		switch sf.Unsure {
+		case "":
+		case "yes":
+			if sf.Type != AnswerYesNo {
+				c.errorf("%s: unsure is only for %s steps", where, AnswerYesNo)
+			}
+			st.unsureYes = true
+		default:
+			c.errorf("%s: unsure must be yes or left out", where)
+		}
+
+		// Free-text limits.
+		st.minLen, st.maxLen = 1, 60
+		if v := sf.Validate; v != nil {
+			if sf.Type != AnswerText && sf.Type != AnswerTown {
+				c.errorf("%s: validate is only for %s and %s steps", where, AnswerText, AnswerTown)
+			}
+			if v.MinLen > 0 {
+				st.minLen = v.MinLen
+			}
+			if v.MaxLen > 0 {
+				st.maxLen = v.MaxLen
+			}
+			if st.minLen > st.maxLen || v.MaxWords < 0 {
+				c.errorf("%s: validate limits are impossible", where)
+			}
+			st.words = v.MaxWords
+		}
+	}
+	if consentSteps != 1 {
+		c.errorf("the flow needs exactly one %s step, not %d", AnswerConsent, consentSteps)
+	}
+	c.checkGraph()
+	if len(c.errs) > 0 {
+		return nil, errors.Join(c.errs...)
+	}
+	return f, nil
+}
+
+// checkGraph checks targets exist, that StepDone is reachable only through
+// a YES at consent (so no referral is made without consent), that the
+// flow can't loop, and that every step can be reached.
+func (c *flowChecker) checkGraph() {
+	f := c.f
+	exists := func(id string) bool { return id == StepDone || id == StepDeclined || f.steps[id] != nil }
+	if f.steps[f.start] == nil {
+		c.errorf("start: %q is not a step", f.start)
+	}
+	if f.steps[f.callbackTo] == nil {
+		c.errorf("callback: goto %q is not a step", f.callbackTo)
+	}
+	if cm := f.fieldStep("contact_method"); cm != nil && !slices.Contains(cm.values, f.callbackSet) {
+		c.errorf("callback: contact_method %q is not a choice of step %q", f.callbackSet, cm.id)
+	}
+	for _, field := range f.callbackAsk {
+		if _, ok := hasAnswer(Answers{}, field); !ok {
+			c.errorf("callback: cannot ask for %q; ask takes needs, postcode, town, name, contact_method, contact_time", field)
+		} else if f.fieldStep(field) == nil {
+			c.errorf("callback: no step fills %q", field)
+		}
+	}
+	for _, id := range f.order {
+		st := f.steps[id]
+		where := fmt.Sprintf("step %q", id)
+		if st.next == "" {
+			c.errorf("%s: next is missing", where)
+		}
+		for _, o := range st.outcomes() {
+			t := st.target(o)
+			if t == "" {
+				continue
+			}
+			if !exists(t) {
+				c.errorf("%s: goes to %q, which is not a step", where, t)
+			}
+			if t == StepDone && !(st.kind == AnswerConsent && o == "yes") {
+				c.errorf("%s: only a YES at the consent step may go to %s", where, StepDone)
+			}
+		}
+		if st.kind == AnswerConsent && st.target("no") != StepDeclined {
+			c.errorf("%s: a NO to consent must go to %s", where, StepDeclined)
+		}
+	}
+	// Loops: depth-first search with colours.
+	const (
+		white = iota
+		grey
+		black
+	)
+	colour := map[string]int{}
+	var visit func(id string)
+	visit = func(id string) {
+		st := f.steps[id]
+		if st == nil || colour[id] == black {
+			return
+		}
+		if colour[id] == grey {
+			c.errorf("step %q: the flow loops back to it", id)
+			return
+		}
+		colour[id] = grey
+		for _, o := range st.outcomes() {
+			visit(st.target(o))
+		}
+		colour[id] = black
+	}
+	visit(f.start)
+	visit(f.callbackTo)
+	for _, field := range f.callbackAsk {
+		if st := f.fieldStep(field); st != nil {
+			visit(st.id)
+		}
+	}
+	for _, id := range f.order {
+		if colour[id] == white {
+			c.errorf("step %q: cannot be reached from the start", id)
+		}
+	}
+}
+
+// outcomes lists every outcome a step's answer can have. Steps that never
+// branch have the one outcome "", which always goes to next.
+func (s *flowStep) outcomes() []string {
+	switch s.kind {
+	case AnswerChoiceOne:
+		return s.values
+	case AnswerChoiceMulti, AnswerText:
+		return []string{""}
+	}
+	if at, ok := answerTypes[s.kind]; ok {
+		return at.outcomes
+	}
+	return []string{""}
+}
+
+func (f *Flow) fieldStep(field string) *flowStep {
+	for _, id := range f.order {
+		if f.steps[id].field == field {
+			return f.steps[id]
+		}
+	}
+	return nil
+}
+
+// WithConsentVersion returns a copy of the flow that asks for consent with
+// the given wording version: the version of the ConsentWording the caller
+// renders into the consent question (core's current wording). The copy
+// records it in Answers.ConsentVersion when it asks, so the version core
+// stores is the one the client was shown even if a new wording is
+// published before they reply. Bind it on every message; a flow with no
+// version finishes with an empty ConsentVersion, which core refuses.
+func (f *Flow) WithConsentVersion(version string) *Flow {
+	g := *f
+	g.consentVersion = version
+	return &g
+}
+
+// Templates lists every template the flow uses, sorted.
+func (f *Flow) Templates() []string {
+	return slices.Sorted(maps.Keys(f.templates))
+}
+
+// Render renders one of the flow's templates with data: the caller's
+// network keys merged with Reply.Data. A missing key is an error, not
+// "<no value>" in a client's text. Surrounding blank space is trimmed.
+func (f *Flow) Render(name string, data map[string]any) (string, error) {
+	t, ok := f.templates[name]
+	if !ok {
+		return "", fmt.Errorf("render %q: not a template of flow %s", name, f.ID)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("render %q: %w", name, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// Start begins a conversation: the greeting, then the first question.
+// opening is the message that started it (it may be empty); it is kept in
+// Answers.FreeText for the adviser and checked for crisis words like any
+// other message, so a first text about suicide gets the crisis lines at
+// once. now is stored as Conversation.Started.
+func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
+	c := Conversation{Flow: f.ID, Started: now}
+	r := Reply{}
+	opening = clipAnswer(opening, maxBodyRunes)
+	if DetectKeyword(opening) != KeywordNone {
+		opening = "" // RESTART or START: not the client's words about their situation
+	}
+	f.noticeCrisis(&c, &r, opening)
+	c.Answers.addFreeText(opening)
+	r.add(f.Messages.Greeting)
+	f.enter(&c, &r, f.start)
+	return c, f.finish(c, r)
+}
+
+// Repeat asks the open question again, for after HELP or START. A
+// conversation at an end gets Messages.Finished; one whose step no longer
+// exists (the flow changed since it was stored) goes back to the start.
+func (f *Flow) Repeat(c Conversation) (Conversation, Reply) {
+	c.Answers = c.Answers.clone()
+	r := Reply{}
+	switch st := f.steps[c.Step]; {
+	case c.Step == StepDone || c.Step == StepDeclined:
+		r.add(f.Messages.Finished)
+	case st == nil:
+		c.Misses = 0
+		f.enter(&c, &r, f.start)
+	default:
+		f.ask(&c, &r, st, false)
+	}
+	return c, f.finish(c, r)
+}
+
+// Advance takes the client's reply to the open question and returns the
+// updated conversation and what to send. It never fails: a reply it can't
+// use gets the step's reprompt, and from the third miss on one step also
+// the call-back offer. The callback keyword, sent at any step, records a
+// call-back (ContactMethod "call", and the flow's default need if none was
+// given yet), asks only for what core still needs (callback.ask in the flow
+// file: the name) and goes to consent. Keywords (STOP, HELP, ...) are the
+// caller's job, before Advance. c is not modified.
+func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
+	c.Answers = c.Answers.clone()
+	r := Reply{}
+	if c.Step == StepDone || c.Step == StepDeclined {
+		r.add(f.Messages.Finished)
+		return c, f.finish(c, r)
+	}
+	st := f.steps[c.Step]
+	if st == nil {
+		c.Misses = 0
+		f.enter(&c, &r, f.start)
+		return c, f.finish(c, r)
+	}
+	body = clipAnswer(body, maxBodyRunes)
+	sig := f.noticeCrisis(&c, &r, body)
+
+	callback := f.isCallbackWord(body)
+	var outcome string
+	ok := false
+	if !callback || !st.freeText() {
+		outcome, ok = f.apply(st, &c.Answers, body, sig)
+	}
+	switch {
+	case ok:
+		if sig.Found() {
+			c.Answers.addFreeText(body)
+		}
+		c.Misses = 0
+		target := st.target(outcome)
+		if c.Answers.Callback && slices.Contains(f.callbackAsk, st.field) {
+			target = f.callbackNext(c.Answers)
+		}
+		f.enter(&c, &r, target)
+	case callback:
+		c.Answers.Callback = true
+		c.Answers.ContactMethod = f.callbackSet
+		if len(c.Answers.Needs) == 0 && f.defaultNeed != "" {
+			c.Answers.Needs = []core.Need{f.defaultNeed}
+		}
+		c.Misses = 0
+		r.add(f.Messages.CallbackAccepted)
+		f.enter(&c, &r, f.callbackNext(c.Answers))
+	default:
+		c.Answers.addFreeText(body)
+		c.Misses++
+		f.ask(&c, &r, st, true)
+		if c.Misses >= f.afterMisses {
+			r.add(f.Messages.CallbackOffer)
+			r.CallbackOffered = true
+		}
+	}
+	return c, f.finish(c, r)
+}
+
+// noticeCrisis records crisis words and, for self-harm, puts the crisis
+// lines first in the reply.
+func (f *Flow) noticeCrisis(c *Conversation, r *Reply, body string) CrisisSignal {
+	sig := DetectCrisis(body)
+	c.Answers.addCrisisWords(sig.Words)
+	if sig.SelfHarm {
+		c.Answers.SelfHarm = true
+		r.SelfHarm = true
+		r.add(f.Messages.SelfHarm)
+	}
+	return sig
+}
+
+// callbackNext is where a call-back goes: the first step of callback.ask
+// whose answer is still missing, then callback.goto (consent).
+func (f *Flow) callbackNext(a Answers) string {
+	for _, field := range f.callbackAsk {
+		if done, _ := hasAnswer(a, field); !done {
+			if st := f.fieldStep(field); st != nil {
+				return st.id
+			}
+		}
+	}
+	return f.callbackTo
+}
+
+// hasAnswer reports whether a has an answer for field; ok is false for
+// fields whose absence can't be told (yes/no answers) or that don't exist.
+func hasAnswer(a Answers, field string) (done, ok bool) {
+	switch field {
+	case "needs":
+		return len(a.Needs) > 0, true
+	case "postcode":
+		return a.Postcode != "" || a.District != "", true
+	case "town":
+		return a.Town != "", true
+	case "name":
+		return a.Name != "", true
+	case "contact_method":
+		return a.ContactMethod != "", true
+	case "contact_time":
+		return a.ContactTime != "", true
+	}
+	return false, false
+}
+
+func (f *Flow) isCallbackWord(body string) bool {
+	w := strings.TrimFunc(body, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
+	return strings.EqualFold(w, f.CallbackKeyword)
+}
+
+// enter moves to target and asks its question, or ends the conversation.
+func (f *Flow) enter(c *Conversation, r *Reply, target string) {
+	c.Step = target
+	switch target {
+	case StepDone:
+		if c.Answers.Consent != nil && *c.Answers.Consent {
+			r.Done = true
+			return
+		}
+		// LoadFlow makes this unreachable; never make a referral without consent.
+		c.Step = StepDeclined
+		fallthrough
+	case StepDeclined:
+		r.Declined = true
+		r.add(f.Messages.Declined)
+	default:
+		f.ask(c, r, f.steps[target], false)
+	}
+}
+
+// ask adds a step's question (or its reprompt) to the reply.
+func (f *Flow) ask(c *Conversation, r *Reply, st *flowStep, again bool) {
+	if again {
+		r.add(st.reprompt)
+	} else {
+		r.add(st.prompt)
+	}
+	if st.choices != nil {
+		if r.Data == nil {
+			r.Data = map[string]any{}
+		}
+		r.Data["Choices"] = st.choices
+	}
+	if st.kind == AnswerConsent && (!again || c.Answers.ConsentVersion == "") {
+		c.Answers.ConsentVersion = f.consentVersion
+	}
+}
+
+// finish fills the data every template may use.
+func (f *Flow) finish(c Conversation, r Reply) Reply {
+	if r.Data == nil {
+		r.Data = map[string]any{}
+	}
+	version := c.Answers.ConsentVersion
+	if version == "" {
+		version = f.consentVersion
+	}
+	r.Data["CallbackKeyword"] = f.CallbackKeyword
+	r.Data["ConsentVersion"] = version
+	r.Data["Urgent"] = c.Answers.Crisis()
+	r.Data["Callback"] = c.Answers.Callback
+	r.Data["ContactMethod"] = c.Answers.ContactMethod
+	r.Crisis = c.Answers.Crisis()
+	return r
+}
+
+// apply reads body as an answer to st and, if it is one, records it in a
+// and returns the outcome to branch on. On a miss a is untouched.
+func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (outcome string, ok bool) {
+	switch st.kind {
+	case AnswerChoiceMulti:
+		values, ok := st.parser.parse(body)
+		if !ok {
+			return "", false
+		}
+		needs := make([]core.Need, len(values))
+		for i, v := range values {
+			needs[i] = core.Need(v)
+		}
+		a.Needs = needs
+		return "", true
+	case AnswerChoiceOne:
+		values, ok := st.parser.parse(body)
+		if !ok || len(values) != 1 {
+			return "", false
+		}
+		switch st.field {
+		case "contact_method":
+			a.ContactMethod = values[0]
+		case "contact_time":
+			a.ContactTime = values[0]
+		}
+		return values[0], true
+	case AnswerPostcodeOrUnknown:
+		if pc, d, ok := parsePostcodeAnswer(body); ok {
+			a.Postcode, a.District = pc, d
+			return "postcode", true
+		}
+		if saysUnknown(body) {
+			a.Postcode, a.District = "", ""
+			return "unknown", true
+		}
+		return "", false
+	case AnswerTown:
+		if pc, d, ok := parsePostcodeAnswer(body); ok {
+			a.Postcode, a.District = pc, d
+			return "postcode", true
+		}
+		if saysUnknown(body) {
+			a.Town = ""
+			return "unknown", true
+		}
+		if sig.Found() {
+			return "", false // a sentence about a crisis is not a town
+		}
+		town, ok := parseFreeTextAnswer(body, st.minLen, st.maxLen, st.words)
+		if !ok {
+			return "", false
+		}
+		a.Town = town
+		return "town", true
+	case AnswerYesNo:
+		var yes bool
+		switch parseYesNo(body) {
+		case answerYes:
+			yes = true
+		case answerNo:
+		case answerUnsure:
+			if !st.unsureYes {
+				return "", false
+			}
+			yes = true // when unsure about a crisis, an adviser checks
+		default:
+			return "", false
+		}
+		switch st.field {
+		case "no_food":
+			a.NoFood = yes
+		case "losing_home":
+			a.LosingHome = yes
+		}
+		if yes {
+			return "yes", true
+		}
+		return "no", true
+	case AnswerText:
+		if sig.Found() {
+			return "", false // a sentence about a crisis is not a name
+		}
+		name, ok := parseFreeTextAnswer(body, st.minLen, st.maxLen, st.words)
+		if !ok {
+			return "", false
+		}
+		a.Name = name
+		return "", true
+	case AnswerConsent:
+		var yes bool
+		switch parseYesNo(body) {
+		case answerYes:
+			yes = true
+		case answerNo:
+		default:
+			return "", false // consent must be a clear yes or no
+		}
+		a.Consent = &yes
+		if a.ConsentVersion == "" {
+			a.ConsentVersion = f.consentVersion
+		}
+		if yes {
+			return "yes", true
+		}
+		return "no", true
+	}
+	return "", false
+}

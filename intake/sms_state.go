@@ -1,0 +1,230 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// smsState is one phone's conversation as kept in Redis, under the keyed
+// hash of the phone. It holds the client's answers (personal data), so it
+// lives only for the conversation TTL and is emptied when the
+// conversation ends.
+type smsState struct {
+	// ID names the conversation; it is core's idempotency key, so a YES
+	// handled twice makes one referral.
+	ID   string       `json:"id"`
+	Conv Conversation `json:"conv"`
+	// Last is when the client last wrote; a conversation older than the
+	// TTL restarts even if Redis still holds it.
+	Last time.Time `json:"last"`
+	// Reference is the referral made at the end, if any.
+	Reference string `json:"reference,omitempty"`
+}
+
+// open reports whether the conversation still has a question waiting.
+func (st *smsState) open() bool {
+	return st != nil && st.Conv.Step != StepDone && st.Conv.Step != StepDeclined
+}
+
+// smsKeys are the Redis keys of one phone.
+type smsKeys struct {
+	conv string // the smsState, with the conversation TTL
+	seen string // "a conversation was running": lets an expired one restart politely
+	lock string // held while one text from the phone is handled
+}
+
+func (s *SMS) phoneKeys(phoneHash string) smsKeys {
+	p := s.cfg.KeyPrefix + "sms:"
+	return smsKeys{conv: p + "conv:" + phoneHash, seen: p + "seen:" + phoneHash, lock: p + "lock:" + phoneHash}
+}
+
+// sidKey remembers a MessageSid and the reply it got.
+func (s *SMS) sidKey(sid string) string { return s.cfg.KeyPrefix + "sms:sid:" + sid }
+
+// sidPending marks a MessageSid whose reply is still being worked out.
+const sidPending = "-"
+
+// smsLockTTL bounds how long a crashed server can hold a phone's lock. A
+// text takes milliseconds; the save checks the lock is still ours, so a
+// text that overran it is refused rather than overwriting a newer one.
+const smsLockTTL = 30 * time.Second
+
+// seenTTL is how long after its TTL an expired conversation is still
+// remembered as "was running", to restart it with an apology.
+const seenTTL = 7 * 24 * time.Hour
+
+var errLockBusy = errors.New("another text from this phone is still being handled")
+
+// smsClaim is the outcome of claiming a text: whether its MessageSid is
+// new and, if so, the phone's lock and state.
+type smsClaim struct {
+	fresh bool      // the MessageSid was not seen before; the lock is held
+	state *smsState // nil when no conversation is stored
+	seen  bool      // a conversation was running lately
+}
+
+// claim marks the MessageSid as seen (SET NX, so of two deliveries of one
+// text exactly one goes on) and takes the phone's lock (SET NX PX),
+// reading the conversation in the same round trip. While another text
+// from the phone holds the lock it retries with backoff, so two texts sent
+// at once are both applied, one after the other.
+func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsClaim, error) {
+	pipe := s.rdb.Pipeline()
+	sidSet := pipe.SetNX(ctx, sidKey, sidPending, s.cfg.DedupeTTL)
+	lock, conv, seen := s.queueLockAndLoad(ctx, pipe, k, token)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return smsClaim{}, fmt.Errorf("claim text: %w", err)
+	}
+	if !sidSet.Val() {
+		if lock.Val() {
+			s.unlock(ctx, k, token)
+		}
+		return smsClaim{}, nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.LockWait)
+	defer cancel()
+	wait := 2 * time.Millisecond
+	for !lock.Val() {
+		select {
+		case <-wctx.Done():
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			if err := ctx.Err(); err != nil {
+				return smsClaim{}, err
+			}
+			return smsClaim{}, errLockBusy
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 50*time.Millisecond)
+		pipe := s.rdb.Pipeline()
+		lock, conv, seen = s.queueLockAndLoad(ctx, pipe, k, token)
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			return smsClaim{}, fmt.Errorf("lock phone: %w", err)
+		}
+	}
+	c := smsClaim{fresh: true, seen: seen.Val() > 0}
+	if raw, err := conv.Bytes(); err == nil {
+		var st smsState
+		if err := json.Unmarshal(raw, &st); err != nil {
+			// A state this code can't read (an older shape) starts afresh
+			// rather than trapping the client.
+			s.log.Warn("unreadable sms conversation state, starting again", "err", err)
+		} else {
+			c.state = &st
+		}
+	}
+	return c, nil
+}
+
+func (s *SMS) queueLockAndLoad(ctx context.Context, pipe redis.Pipeliner, k smsKeys, token string) (*redis.BoolCmd, *redis.StringCmd, *redis.IntCmd) {
+	return pipe.SetNX(ctx, k.lock, token, smsLockTTL), pipe.Get(ctx, k.conv), pipe.Exists(ctx, k.seen)
+}
+
+// unlockScript deletes the lock only if it is still ours.
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+func (s *SMS) unlock(ctx context.Context, k smsKeys, token string) {
+	if err := unlockScript.Run(ctx, s.rdb, []string{k.lock}, token).Err(); err != nil {
+		s.log.Warn("release sms phone lock", "err", err)
+	}
+}
+
+// forgetSID lets a delivery of the text be handled again, after a fault
+// that left nothing done.
+func (s *SMS) forgetSID(ctx context.Context, sidKey string) {
+	if err := s.rdb.Del(ctx, sidKey).Err(); err != nil {
+		s.log.Warn("forget message sid", "err", err)
+	}
+}
+
+// stateChange says what a text did to the stored conversation.
+type stateChange int
+
+const (
+	stateKeep stateChange = iota // leave it as it is
+	statePut                     // store the new state
+	stateDrop                    // delete it (STOP)
+)
+
+// saveScript stores the outcome of one text atomically, and only while
+// the phone's lock is still ours: the new state (or its removal), the
+// "was running" marker, the reply for the MessageSid, and the unlock.
+var saveScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == 'put' then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+elseif ARGV[2] == 'drop' then
+  redis.call('DEL', KEYS[2])
+end
+if ARGV[5] == 'set' then
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[6])
+elseif ARGV[5] == 'del' then
+  redis.call('DEL', KEYS[3])
+end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[4], ARGV[7], 'KEEPTTL')
+return 1`)
+
+var errLockLost = errors.New("the phone's lock expired before the text was saved")
+
+// save stores what one text did and releases the phone's lock.
+func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change stateChange, st *smsState, reply string) error {
+	mode, seen := "keep", "keep"
+	var raw []byte
+	switch change {
+	case statePut:
+		var err error
+		if raw, err = json.Marshal(st); err != nil {
+			return fmt.Errorf("encode sms conversation: %w", err)
+		}
+		mode, seen = "put", "del"
+		if st.open() {
+			seen = "set"
+		}
+	case stateDrop:
+		mode, seen = "drop", "del"
+	}
+	ttl := s.cfg.ConversationTTL
+	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey},
+		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), reply).Int()
+	if err != nil {
+		return fmt.Errorf("save sms conversation: %w", err)
+	}
+	if res != 1 {
+		return errLockLost
+	}
+	return nil
+}
+
+// storedReply returns the reply a MessageSid got. A delivery that arrives
+// while the first is still being handled waits for its reply; if none
+// comes in time, it gets an empty answer and the first delivery's reply
+// stands.
+func (s *SMS) storedReply(ctx context.Context, sidKey string) (string, bool, error) {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.LockWait)
+	defer cancel()
+	for {
+		v, err := s.rdb.Get(ctx, sidKey).Result()
+		if errors.Is(err, redis.Nil) {
+			return "", false, nil // forgotten after a fault: the first delivery did nothing
+		}
+		if err != nil {
+			return "", false, fmt.Errorf("stored reply: %w", err)
+		}
+		if v != sidPending {
+			return v, true, nil
+		}
+		select {
+		case <-wctx.Done():
+			return "", false, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

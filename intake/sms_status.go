@@ -1,0 +1,85 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// twilioUnsubscribed is Twilio's error 21610: the recipient texted STOP
+// (to the carrier or Twilio's opt-out handling) and may not be texted.
+const twilioUnsubscribed = "21610"
+
+// sqlRecordDelivery records Twilio's delivery status on the outbox row
+// that sent the message. Callbacks can arrive out of order: a final status
+// (delivered, undelivered, failed, read) is never replaced by an earlier
+// one (queued, sending, sent…).
+const sqlRecordDelivery = `
+UPDATE outbox SET delivery_status = $2, delivery_error = $3
+WHERE provider_id = $1
+  AND NOT (delivery_status IN ('delivered', 'undelivered', 'failed', 'read', 'canceled')
+           AND $2 NOT IN ('delivered', 'undelivered', 'failed', 'read', 'canceled'))`
+
+// Status is POST /twilio/status, Twilio's delivery callback for the texts
+// notify sent. It records MessageStatus and ErrorCode on the outbox row
+// whose provider id is the MessageSid, and an opt-out when Twilio says the
+// phone unsubscribed (21610), so no other text is tried.
+func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, smsMaxBody)
+	params, err := readTwilioForm(r.Body)
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if !s.verified(r, params) {
+		s.log.Warn("twilio signature refused", "path", r.URL.Path,
+			"has_signature", r.Header.Get(twilioSignatureHeader) != "")
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	sid := params["MessageSid"]
+	if sid == "" {
+		sid = params["SmsSid"]
+	}
+	status := strings.ToLower(strings.TrimSpace(params["MessageStatus"]))
+	if status == "" {
+		status = strings.ToLower(strings.TrimSpace(params["SmsStatus"]))
+	}
+	code := strings.TrimSpace(params["ErrorCode"])
+	if !smsSIDRe.MatchString(sid) || len(status) > 40 || len(code) > 10 {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if err := s.recordDelivery(r.Context(), sid, status, code, params["To"]); err != nil {
+		s.log.Error("record sms delivery status", "sid", sid, "err", err)
+		// 500 makes Twilio retry the callback later.
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) error {
+	tag, err := s.engine.Pool().Exec(ctx, sqlRecordDelivery, sid, status, code)
+	if err != nil {
+		return fmt.Errorf("update outbox: %w", err)
+	}
+	s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", tag.RowsAffected())
+	if code != twilioUnsubscribed {
+		return nil
+	}
+	phone, err := core.ParsePhone(to)
+	if err != nil {
+		// Nothing to opt out; a retry would not change that.
+		s.log.Warn("21610 for a recipient that is not a phone number", "sid", sid)
+		return nil
+	}
+	if err := s.engine.OptOut(ctx, phone, "carrier"); err != nil {
+		return err
+	}
+	s.log.Info("sms opt-out recorded from carrier", "sid", sid)
+	return nil
+}

@@ -1,0 +1,124 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// immediateReplyWindow is how soon after a referral was made its
+// confirmation still counts as an answer to the client's own messages,
+// which quiet hours do not hold back.
+const immediateReplyWindow = 15 * time.Minute
+
+// awaitReplyFor is how long a question's answer is waited for.
+const awaitReplyFor = 7 * 24 * time.Hour
+
+// smsData is what the status texts may say: no personal data beyond what
+// the client told us is theirs to hear.
+type smsData struct {
+	Reference    string
+	Agency       string
+	Days         int
+	NetworkName  string
+	NetworkPhone string
+}
+
+// clientText sends a status text to the client of the row's referral,
+// respecting opt-out and quiet hours. See the package documentation for
+// the "sending" mark that makes texts at-most-once across crashes.
+func (w *Worker) clientText(ctx context.Context, r row) (outcome, error) {
+	if r.DeliveryStatus == statusSending {
+		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the text may or may not have reached the client; check the provider's log before retrying"}
+	}
+	if w.sms == nil {
+		return skipped("Twilio not configured"), nil
+	}
+	ref, err := w.engine.Referral(ctx, r.referral())
+	if errors.Is(err, core.ErrNotFound) {
+		return outcome{}, permanent("referral is gone", err)
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	tmpl := r.Payload.Template
+	if tmpl == core.SMSContactCheck && (ref.ContactedAt != nil || ref.Status != core.StatusAccepted) {
+		return skipped("client already contacted or referral closed"), nil
+	}
+	cal, err := w.engine.Calendar(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	now := w.now()
+	immediate := tmpl == core.SMSConfirmation && now.Sub(ref.CreatedAt) < immediateReplyWindow
+	if cal.InQuietHours(now) && !immediate {
+		return deferred(cal.QuietHoursEnd(now), "quiet hours"), nil
+	}
+	phone, err := w.engine.ClientPhone(ctx, ref.ClientID)
+	if err != nil {
+		return outcome{}, err
+	}
+	if phone == "" {
+		return skipped("client has no phone number"), nil
+	}
+	out, err := w.engine.OptedOut(ctx, phone)
+	if err != nil {
+		return outcome{}, err
+	}
+	if out {
+		return skipped("client opted out of texts"), nil
+	}
+	body, err := w.clientTextBody(ctx, tmpl, ref, cal)
+	if err != nil {
+		return outcome{}, err
+	}
+	ok, err := w.markSending(ctx, r)
+	if err != nil {
+		return outcome{}, err
+	}
+	if !ok {
+		return outcome{}, errLeaseLost
+	}
+	receipt, err := w.sms.SendSMS(ctx, phone, body)
+	if err != nil {
+		var f *Failure
+		if errors.As(err, &f) && f.OptedOut {
+			if err := w.engine.OptOut(ctx, phone, "carrier"); err != nil {
+				return outcome{}, err
+			}
+			return skipped("phone unsubscribed at the carrier"), nil
+		}
+		return outcome{}, err
+	}
+	res := sent(receipt.SID, "sms "+receipt.Status)
+	if kind, ok := awaitKinds[tmpl]; ok {
+		res.after = func(ctx context.Context) error {
+			return w.engine.AwaitReply(ctx, ref.ID, kind, w.now().Add(awaitReplyFor))
+		}
+	}
+	return res, nil
+}
+
+// awaitKinds are the texts that ask a question the client answers by text.
+var awaitKinds = map[string]core.AwaitKind{
+	core.SMSContactCheck: core.AwaitContactCheck,
+	core.SMSFeedbackAsk:  core.AwaitFeedback,
+}
+
+// clientTextBody renders templates/sms/status_<template>.txt.
+func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Referral, cal core.Calendar) (string, error) {
+	d := smsData{Reference: ref.Reference, Days: cal.ContactCheckDays, NetworkName: cal.Name, NetworkPhone: cal.Phone}
+	if ref.ToAgencyID != nil {
+		a, err := w.agency(ctx, *ref.ToAgencyID)
+		if err != nil {
+			return "", err
+		}
+		d.Agency = a.Name
+	}
+	if w.tmpl.Lookup("status_"+tmpl+".txt") == nil {
+		return "", permanent("no text for template "+tmpl, nil)
+	}
+	return w.render("status_"+tmpl+".txt", d)
+}

@@ -1,0 +1,30 @@
+package notify
+
+import (
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/onward-network/onward/templates"
+)
+
+// parseTemplates loads the copy notify sends: client status texts
+// (templates/sms/status_*.txt) and notify's own Slack messages
+// (templates/slack/notify_*.txt). They are plain text/template files; Slack
+// copy is mrkdwn.
+func parseTemplates() (*template.Template, error) {
+	t, err := template.New("notify").Option("missingkey=error").ParseFS(templates.FS, "sms/status_*.txt", "slack/notify_*.txt")
+	if err != nil {
+		return nil, fmt.Errorf("load notify templates: %w", err)
+	}
+	return t, nil
+}
+
+// render executes one template, trimming the newline files end with.
+func (w *Worker) render(name string, data any) (string, error) {
+	var b strings.Builder
+	if err := w.tmpl.ExecuteTemplate(&b, name, data); err != nil {
+		return "", permanent("render "+name, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}

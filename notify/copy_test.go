@@ -1,0 +1,71 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake"
+)
+
+// Every client status text fits in three SMS segments even with a long
+// agency name, and says nothing it should not.
+func TestStatusTextsFitThreeSegments(t *testing.T) {
+	tmpl, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Worker{tmpl: tmpl}
+	long := smsData{Reference: "ONW-7K3M9PX", Agency: "Dunfermline and West Fife Citizens Advice and Rights Bureau Ltd",
+		Days: 3, NetworkName: "Kingdom Advice Network", NetworkPhone: "0800 000 0000"}
+	triage := long
+	triage.Agency = ""
+	for _, name := range []string{core.SMSConfirmation, core.SMSAccepted, core.SMSRedirected, core.SMSRerouted, core.SMSRejected,
+		core.SMSContactCheck, core.SMSFeedbackAsk, core.SMSCancelled, core.SMSConsentRemoved} {
+		for _, d := range []smsData{long, triage} {
+			body, err := w.render("status_"+name+".txt", d)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			n, enc := intake.Segments(body)
+			if n > 3 {
+				t.Errorf("%s is %d %s segments: %q", name, n, enc, body)
+			}
+			if !strings.Contains(body, d.Reference) {
+				t.Errorf("%s does not give the reference: %q", name, body)
+			}
+			if strings.Contains(body, "{{") || strings.Contains(body, "<no value>") {
+				t.Errorf("%s rendered badly: %q", name, body)
+			}
+		}
+	}
+	accepted, _ := w.render("status_accepted.txt", long)
+	if want := long.Agency + " will contact you within 3 working days about your referral. Your reference is ONW-7K3M9PX."; accepted != want {
+		t.Errorf("accepted text\n got %q\nwant %q", accepted, want)
+	}
+	check, _ := w.render("status_contact_check.txt", long)
+	if !strings.Contains(check, "Reply 1 for yes, 2 for no") {
+		t.Errorf("contact check text %q", check)
+	}
+}
+
+func TestBackoffGrowsWithJitterAndHonoursRetryAfter(t *testing.T) {
+	b := Backoff{Base: time.Second, Max: time.Minute, Rand: fixedRand(0.5)}
+	for attempts, want := range map[int]time.Duration{1: 750 * time.Millisecond, 2: 1500 * time.Millisecond, 3: 3 * time.Second, 20: 45 * time.Second} {
+		if got := b.Delay(attempts, 0); got != want {
+			t.Errorf("Delay(%d) = %s, want %s", attempts, got, want)
+		}
+	}
+	if got := b.Delay(1, 30*time.Second); got != 30*time.Second+500*time.Millisecond {
+		t.Errorf("Retry-After 30s gave %s", got)
+	}
+	lo, hi := Backoff{Base: time.Second, Max: time.Minute, Rand: fixedRand(0)}, Backoff{Base: time.Second, Max: time.Minute, Rand: fixedRand(0.999)}
+	if lo.Delay(3, 0) >= hi.Delay(3, 0) {
+		t.Error("jitter does not spread the delay")
+	}
+}
+
+type fixedRand float64
+
+func (f fixedRand) Float64() float64 { return float64(f) }

@@ -1,0 +1,149 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
+)
+
+// KindDigest is the outbox kind of an agency's daily digest (payload
+// AgencyID). Kinds are plain strings in the database; this one belongs to
+// notify, which both writes and delivers it.
+const KindDigest core.OutboxKind = "digest"
+
+// ScheduleDigests queues today's digest for every agency with a Slack
+// channel, once the network-local time passes the digest time on a working
+// day. The dedupe key digest:<agency>:<date> makes it safe to call from
+// every worker every minute: each agency gets one digest a day.
+func (w *Worker) ScheduleDigests(ctx context.Context) (int, error) {
+	cal, err := w.engine.Calendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := w.now()
+	local := now.In(cal.Location)
+	y, m, d := local.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, cal.Location)
+	if !cal.IsWorkingDay(now) || local.Sub(midnight) < w.digestAt {
+		return 0, nil
+	}
+	date := local.Format(time.DateOnly)
+	w.mu.Lock()
+	done := w.digestDate == date
+	w.mu.Unlock()
+	if done {
+		return 0, nil
+	}
+	agencies, err := w.engine.Agencies(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range agencies {
+		if a.SlackChannelID == "" {
+			continue
+		}
+		if err := w.engine.EnqueueOutbox(ctx, w.pool, KindDigest, 0, core.OutboxPayload{AgencyID: a.ID},
+			fmt.Sprintf("digest:%d:%s", a.ID, date), now); err != nil {
+			return n, err
+		}
+		n++
+	}
+	w.mu.Lock()
+	w.digestDate = date
+	w.mu.Unlock()
+	return n, nil
+}
+
+// maybeScheduleDigests runs ScheduleDigests at most once a minute.
+func (w *Worker) maybeScheduleDigests(ctx context.Context) {
+	if w.noDigest {
+		return
+	}
+	now := time.Now()
+	w.mu.Lock()
+	due := now.Sub(w.digestCheck) >= time.Minute
+	if due {
+		w.digestCheck = now
+	}
+	w.mu.Unlock()
+	if !due {
+		return
+	}
+	_, err := w.ScheduleDigests(ctx)
+	switch {
+	case err == nil || ctx.Err() != nil:
+	case errors.Is(err, core.ErrNoNetwork):
+		w.log.Debug("no digests yet", "err", err)
+	default:
+		w.log.Warn("schedule digests", "err", err)
+	}
+}
+
+const sqlDigestReferrals = `
+SELECT status, created_at, contacted_at FROM referrals
+WHERE to_agency_id = $1 AND (closed_at IS NULL OR created_at >= $2)`
+
+// DigestCounts is one agency's day in numbers.
+type DigestCounts struct {
+	New, Pending, Overdue, NotContacted int
+}
+
+// digest posts an agency's daily digest to its channel.
+func (w *Worker) digest(ctx context.Context, r row) (outcome, error) {
+	a, err := w.agency(ctx, r.Payload.AgencyID)
+	if err != nil {
+		return outcome{}, err
+	}
+	cal, err := w.engine.Calendar(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	c, err := w.digestCounts(ctx, a, cal)
+	if err != nil {
+		return outcome{}, err
+	}
+	text, err := w.render("notify_digest.txt", map[string]any{"Agency": a.Name,
+		"Date": w.now().In(cal.Location).Format("Monday 2 January"), "New": c.New, "Pending": c.Pending,
+		"Overdue": c.Overdue, "NotContacted": c.NotContacted, "AtCapacity": a.AtCapacity})
+	if err != nil {
+		return outcome{}, err
+	}
+	return w.postSlack(ctx, a.SlackChannelID, text, nil)
+}
+
+func (w *Worker) digestCounts(ctx context.Context, a core.Agency, cal core.Calendar) (DigestCounts, error) {
+	now := w.now()
+	var c DigestCounts
+	rows, _ := w.pool.Query(ctx, sqlDigestReferrals, a.ID, now.Add(-24*time.Hour))
+	type rec struct {
+		Status      core.Status `db:"status"`
+		CreatedAt   time.Time   `db:"created_at"`
+		ContactedAt *time.Time  `db:"contacted_at"`
+	}
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[rec])
+	if err != nil {
+		return c, fmt.Errorf("digest for agency %d: %w", a.ID, err)
+	}
+	target := time.Duration(a.AckTargetHours) * time.Hour
+	for _, r := range rs {
+		if !r.CreatedAt.Before(now.Add(-24 * time.Hour)) {
+			c.New++
+		}
+		switch {
+		case r.Status == core.StatusRequested:
+			c.Pending++
+			if cal.AddWorkingHours(r.CreatedAt, target).Before(now) {
+				c.Overdue++
+			}
+		case r.Status == core.StatusAccepted && r.ContactedAt == nil:
+			c.NotContacted++
+		}
+	}
+	return c, nil
+}

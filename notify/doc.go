@@ -1,0 +1,44 @@
+// Package notify delivers everything that leaves Onward asynchronously:
+// it runs the outbox worker that claims rows core wrote in the same
+// transaction as the change that caused them, and sends each one — Slack
+// cards, reminders, escalations and digests through slack-go, client status
+// texts through twilio-go — retrying transient failures with backoff and
+// dead-lettering the rest. It never decides state: it only delivers what
+// core recorded.
+//
+// # Delivery guarantees
+//
+// A worker claims a row by leasing it: in one short transaction it moves the
+// row's available_at to now+lease and counts an attempt, then commits and
+// delivers with no transaction open. The row is marked sent (or rescheduled)
+// afterwards, on the condition that the lease is still the one it took, so
+// several workers never deliver the same row at the same time, and a worker
+// that dies leaves its rows to be claimed again when the lease runs out.
+// Nothing is ever lost: a row ends sent, skipped (with the reason in
+// delivery_status), or dead-lettered (visible in `onward outbox list --dead`,
+// retryable with `onward outbox retry ID`, coordinators alerted once).
+//
+// Slack kinds are at-least-once: a card is posted once and its channel and
+// ts are recorded in slack_cards in the same transaction that marks the row
+// sent; later syncs use chat.update, which is idempotent. A crash after
+// Slack answered chat.postMessage but before that commit posts the card a
+// second time when the row is retried.
+//
+// Client texts are at-most-once across crashes. Twilio has no idempotency
+// key, so before calling it the worker commits delivery_status "sending",
+// and it marks the row sent in the statement that follows the API call's
+// return. A worker killed between those two commits leaves a row that says
+// "sending": the next claim does not send it again but dead-letters it as
+// "interrupted during send" (the text may or may not have reached the
+// client; coordinators are alerted and can check Twilio's log). That window
+// is one text per delivery goroutine of the killed process, and lasts as
+// long as one Twilio API call. The one path that may send a text twice is a
+// request that times out after Twilio accepted it but before its answer
+// arrived: a timeout is retried like any transient failure.
+//
+// Causal order: a referral's row is never delivered while an older row of
+// the same referral is due, in flight or waiting to be retried, so a card
+// is posted before it is updated and texts arrive in the order of the
+// changes that caused them. Rows scheduled for later (reminders, the
+// contact check) do not hold back the rows written after them.
+package notify

@@ -1,0 +1,182 @@
+package notify_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/notify"
+	"github.com/onward-network/onward/notify/notifytest"
+)
+
+const (
+	testAccountSID = "AC0123456789abcdef0123456789abcdef"
+	testAuthToken  = "0123456789abcdef0123456789abcdef"
+	testFrom       = "+447700900000"
+	testBotToken   = "xoxb-1-test-token"
+	triageChannel  = "C0TRIAGE"
+)
+
+// harness is a seeded network, fake Twilio and Slack, and a worker whose
+// real clients may only talk to the fakes.
+type harness struct {
+	env    *coretest.Env
+	engine *core.Engine
+	clock  core.Clock
+	cfg    core.Config
+	twilio *notifytest.Twilio
+	slack  *notifytest.Slack
+	sms    notify.SMSSender
+	slackS notify.SlackSender
+}
+
+type harnessOpts struct {
+	realClock  bool          // deliveries paced by real time (fault tests); quiet hours are switched off
+	timeout    time.Duration // provider client timeout
+	noSlack    bool
+	noTwilio   bool
+	maxAttempt int
+}
+
+func newHarness(t *testing.T, o harnessOpts) *harness {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	h := &harness{env: env, engine: env.Engine, clock: env.Clock}
+	if o.realClock {
+		if _, err := env.Pool.Exec(context.Background(), `UPDATE network_settings SET quiet_start = '00:00', quiet_end = '00:00'`); err != nil {
+			t.Fatal(err)
+		}
+		h.engine = core.NewEngine(env.Pool, env.Crypt, core.SystemClock{}, env.IDs, slog.New(slog.DiscardHandler))
+		t.Cleanup(h.engine.Close)
+		h.clock = core.SystemClock{}
+	}
+	h.twilio = notifytest.NewTwilio(t, testAccountSID, testAuthToken)
+	h.slack = notifytest.NewSlack(t, testBotToken)
+	h.cfg = core.Config{Env: "dev", PublicURL: "https://onward.example",
+		TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken, TwilioFrom: testFrom, TwilioAPIURL: h.twilio.URL(),
+		SlackBotToken: testBotToken, SlackSigningSecret: "signing-secret", SlackAPIURL: h.slack.URL(),
+		SlackTriageChannel: triageChannel, SlackCrisisMention: "<!here>",
+		WorkerBatch: 50, WorkerMaxAttempts: 8, WorkerPoll: 10 * time.Second}
+	if o.maxAttempt > 0 {
+		h.cfg.WorkerMaxAttempts = o.maxAttempt
+	}
+	guard := notifytest.Guard(t, h.twilio.URL(), h.slack.URL())
+	so := notify.SenderOptions{Timeout: o.timeout, Transport: guard}
+	if !o.noTwilio {
+		s, err := notify.NewTwilioSender(h.cfg, so)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.sms = s
+	}
+	if !o.noSlack {
+		s, err := notify.NewSlackClient(h.cfg, so)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.slackS = s
+	}
+	return h
+}
+
+// worker builds a worker on the harness; change opts to taste.
+func (h *harness) worker(t *testing.T, change func(*notify.Options)) *notify.Worker {
+	t.Helper()
+	o := notify.Options{Engine: h.engine, Config: h.cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		SMS: h.sms, Slack: h.slackS, Clock: h.clock, Rand: rand.New(rand.NewPCG(1, 2)), DisableDigest: true,
+		BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
+	if change != nil {
+		change(&o)
+	}
+	w, err := notify.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// drain runs the worker step by step until nothing is due.
+func drain(t *testing.T, w *notify.Worker) int {
+	t.Helper()
+	total := 0
+	for i := 0; i < 200; i++ {
+		n, err := w.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return total
+		}
+		total += n
+	}
+	t.Fatal("outbox never drained")
+	return total
+}
+
+// outboxRow is a row as a test reads it back.
+type outboxRow struct {
+	ID             int64
+	Kind           string
+	Template       string
+	Channel        string
+	Level          string
+	Attempts       int
+	Sent, Dead     bool
+	ProviderID     string
+	DeliveryStatus string
+	LastError      string
+	AvailableAt    time.Time
+}
+
+func (h *harness) rows(t *testing.T) []outboxRow {
+	t.Helper()
+	rs, err := h.env.Pool.Query(context.Background(), `SELECT id, kind, coalesce(payload->>'template', ''),
+		coalesce(payload->>'channel', ''), coalesce(payload->>'level', ''), attempts, sent_at IS NOT NULL,
+		dead_at IS NOT NULL, provider_id, delivery_status, last_error, available_at FROM outbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []outboxRow
+	for rs.Next() {
+		var r outboxRow
+		if err := rs.Scan(&r.ID, &r.Kind, &r.Template, &r.Channel, &r.Level, &r.Attempts, &r.Sent, &r.Dead,
+			&r.ProviderID, &r.DeliveryStatus, &r.LastError, &r.AvailableAt); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// selfRefer makes an SMS self-referral that asks for a confirmation text.
+func (h *harness) selfRefer(t *testing.T, key string, change func(*core.SelfReferral)) core.Referral {
+	t.Helper()
+	in := coretest.SelfReferral(key)
+	in.ConfirmBySMS = true
+	if change != nil {
+		change(&in)
+	}
+	res, err := h.engine.SelfRefer(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Referral
+}
+
+// markAllSent clears the outbox of what setup queued, so a test counts
+// only its own rows.
+func (h *harness) markAllSent(t *testing.T) {
+	t.Helper()
+	if _, err := h.env.Pool.Exec(context.Background(), `UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+}

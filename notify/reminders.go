@@ -1,0 +1,64 @@
+package notify
+
+import (
+	"context"
+
+	"github.com/onward-network/onward/core"
+)
+
+// ackReminder reminds the agency (level "reminder", at 100% of its
+// acknowledgement target) or escalates to the coordinators ("escalation",
+// at 200%). Skipped when the referral was acknowledged, put on hold,
+// closed or moved to another agency since it was scheduled.
+func (w *Worker) ackReminder(ctx context.Context, r row) (outcome, error) {
+	f, err := w.facts(ctx, r.referral(), r.Payload.AgencyID)
+	if err != nil {
+		return outcome{}, err
+	}
+	ref := f.Referral
+	if ref.AcknowledgedAt != nil || ref.Status != core.StatusRequested || ref.ToAgencyID == nil || *ref.ToAgencyID != r.Payload.AgencyID {
+		return skipped("referral acknowledged or moved on"), nil
+	}
+	a, err := w.agency(ctx, r.Payload.AgencyID)
+	if err != nil {
+		return outcome{}, err
+	}
+	data := map[string]any{"Reference": f.Reference, "Needs": f.Needs, "District": f.District, "Agency": a.Name,
+		"Target": a.AckTargetHours, "Waited": 2 * a.AckTargetHours}
+	name, channel := "notify_ack_reminder.txt", a.SlackChannelID
+	if r.Payload.Level == "escalation" {
+		name, channel = "notify_ack_escalation.txt", w.cfg.SlackTriageChannel
+	}
+	text, err := w.render(name, data)
+	if err != nil {
+		return outcome{}, err
+	}
+	return w.postSlack(ctx, channel, text, nil)
+}
+
+// contactNudge nudges the agency when an accepted referral is not marked
+// contacted in time. Skipped when it was contacted, closed or moved.
+func (w *Worker) contactNudge(ctx context.Context, r row) (outcome, error) {
+	f, err := w.facts(ctx, r.referral(), r.Payload.AgencyID)
+	if err != nil {
+		return outcome{}, err
+	}
+	ref := f.Referral
+	if ref.ContactedAt != nil || ref.Status != core.StatusAccepted || ref.ToAgencyID == nil || *ref.ToAgencyID != r.Payload.AgencyID {
+		return skipped("client contacted or referral moved on"), nil
+	}
+	a, err := w.agency(ctx, r.Payload.AgencyID)
+	if err != nil {
+		return outcome{}, err
+	}
+	cal, err := w.engine.Calendar(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	text, err := w.render("notify_contact_nudge.txt", map[string]any{"Reference": f.Reference, "Needs": f.Needs,
+		"District": f.District, "Days": cal.ContactNudgeDays})
+	if err != nil {
+		return outcome{}, err
+	}
+	return w.postSlack(ctx, a.SlackChannelID, text, nil)
+}

@@ -1,0 +1,131 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/onward-network/onward/core"
+)
+
+// postSlack posts one of notify's own messages: skipped when Slack is not
+// configured (staff read the web inbox, straight from the database) or the
+// audience has no channel, deferred while Slack has asked us to wait.
+func (w *Worker) postSlack(ctx context.Context, channel, text string, blocks []slack.Block) (outcome, error) {
+	if w.slack == nil {
+		return skipped("Slack not configured"), nil
+	}
+	if channel == "" {
+		return skipped("no Slack channel to post to"), nil
+	}
+	if until, held := w.slackHeldUntil(w.now()); held {
+		return deferred(until, "Slack rate limit"), nil
+	}
+	msg, err := w.slack.Post(ctx, channel, text, blocks)
+	if err != nil {
+		return outcome{}, err
+	}
+	return sent(msg.ProviderID(), "posted"), nil
+}
+
+// referralFacts are the parts of a referral that may appear in a channel:
+// reference, needs and postcode district, never personal data.
+type referralFacts struct {
+	Referral                           core.Referral
+	Reference, Needs, District, Agency string
+}
+
+func (w *Worker) facts(ctx context.Context, id core.ReferralID, agency core.AgencyID) (referralFacts, error) {
+	ref, err := w.engine.Referral(ctx, id)
+	if errors.Is(err, core.ErrNotFound) {
+		return referralFacts{}, permanent("referral is gone", err)
+	}
+	if err != nil {
+		return referralFacts{}, err
+	}
+	f := referralFacts{Referral: ref, Reference: ref.Reference, Needs: needLabels(ref.Needs), District: ref.PostcodeDistrict}
+	if agency != 0 {
+		a, err := w.agency(ctx, agency)
+		if err != nil {
+			return f, err
+		}
+		f.Agency = a.Name
+	}
+	return f, nil
+}
+
+func (w *Worker) agency(ctx context.Context, id core.AgencyID) (core.Agency, error) {
+	a, err := w.engine.Agency(ctx, id)
+	if errors.Is(err, core.ErrNotFound) {
+		return a, permanent(fmt.Sprintf("agency %d is gone", id), err)
+	}
+	return a, err
+}
+
+func needLabels(ns []core.Need) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.Label()
+	}
+	return strings.Join(out, ", ")
+}
+
+// crisisAlert calls the coordinators to a crisis self-referral in triage.
+func (w *Worker) crisisAlert(ctx context.Context, r row) (outcome, error) {
+	f, err := w.facts(ctx, r.referral(), 0)
+	if err != nil {
+		return outcome{}, err
+	}
+	text, err := w.render("notify_crisis_alert.txt", map[string]any{"Mention": w.cfg.SlackCrisisMention,
+		"Reference": f.Reference, "Needs": f.Needs, "District": f.District})
+	if err != nil {
+		return outcome{}, err
+	}
+	return w.postSlack(ctx, w.cfg.SlackTriageChannel, text, nil)
+}
+
+// rejectionFeedback tells the referring agency that its referral was
+// turned down or redirected, and why (the coded reason; the written
+// explanation stays in Onward, since it can mention the client).
+func (w *Worker) rejectionFeedback(ctx context.Context, r row) (outcome, error) {
+	f, err := w.facts(ctx, r.referral(), 0)
+	if err != nil {
+		return outcome{}, err
+	}
+	from, err := w.agency(ctx, r.Payload.AgencyID)
+	if err != nil {
+		return outcome{}, err
+	}
+	to := ""
+	if f.Referral.ToAgencyID != nil {
+		a, err := w.agency(ctx, *f.Referral.ToAgencyID)
+		if err != nil {
+			return outcome{}, err
+		}
+		to = a.Name
+	}
+	reason := ""
+	if f.Referral.Reason != nil {
+		reason = f.Referral.Reason.Label()
+	}
+	text, err := w.render("notify_rejection_feedback.txt", map[string]any{"Reference": f.Reference, "Agency": to,
+		"Redirected": f.Referral.Reason != nil && *f.Referral.Reason == core.ReasonRedirected,
+		"Reason":     reason, "Feedback": f.Referral.Feedback != ""})
+	if err != nil {
+		return outcome{}, err
+	}
+	return w.postSlack(ctx, from.SlackChannelID, text, nil)
+}
+
+// coordinatorAlert posts an alert core or the worker wrote (a client says
+// they were not contacted, a delivery was dead-lettered) to triage.
+func (w *Worker) coordinatorAlert(ctx context.Context, r row) (outcome, error) {
+	text, err := w.render("notify_coordinator_alert.txt", map[string]any{"Text": r.Payload.Text})
+	if err != nil {
+		return outcome{}, err
+	}
+	return w.postSlack(ctx, w.cfg.SlackTriageChannel, text, nil)
+}

@@ -1,0 +1,198 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/twilio/twilio-go"
+	"github.com/twilio/twilio-go/client"
+	api "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"github.com/onward-network/onward/core"
+)
+
+// SMSSender sends one text message to a client. It is the seam between the
+// worker and Twilio.
+type SMSSender interface {
+	SendSMS(ctx context.Context, to core.Phone, body string) (SMSReceipt, error)
+}
+
+// SMSReceipt is what the provider said when it took a message.
+type SMSReceipt struct {
+	SID    string // Twilio's message SID, the provider id of the outbox row
+	Status string // "queued", "accepted", …
+}
+
+// TwilioSender sends texts through Twilio's Messages API with twilio-go.
+type TwilioSender struct {
+	rest           *twilio.RestClient
+	from, service  string
+	statusCallback string
+}
+
+// DefaultProviderTimeout bounds one API call to Twilio or Slack.
+const DefaultProviderTimeout = 10 * time.Second
+
+// SenderOptions tune a provider client.
+type SenderOptions struct {
+	Timeout   time.Duration     // one API call; zero means DefaultProviderTimeout
+	Transport http.RoundTripper // nil means http.DefaultTransport; tests pass a guard
+}
+
+func (o SenderOptions) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return DefaultProviderTimeout
+	}
+	return o.Timeout
+}
+
+func (o SenderOptions) transport() http.RoundTripper {
+	if o.Transport == nil {
+		return http.DefaultTransport
+	}
+	return o.Transport
+}
+
+// NewTwilioSender builds the sender from the config. When
+// cfg.TwilioAPIURL is set (fakes, the dev simulator), every request goes
+// there instead of api.twilio.com, keeping Twilio's path.
+func NewTwilioSender(cfg core.Config, o SenderOptions) (*TwilioSender, error) {
+	if !cfg.TwilioEnabled() {
+		return nil, errors.New("twilio is not configured")
+	}
+	hc := &http.Client{
+		Timeout:   o.timeout(),
+		Transport: o.transport(),
+		// Twilio never redirects the Messages API; a redirect means
+		// something is wrong, and following it could leak credentials.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if cfg.TwilioAPIURL != "" {
+		target, err := url.Parse(strings.TrimRight(cfg.TwilioAPIURL, "/"))
+		if err != nil || target.Host == "" || (target.Scheme != "http" && target.Scheme != "https") {
+			return nil, fmt.Errorf("ONWARD_TWILIO_API_URL must be an absolute http(s) URL, got %q", cfg.TwilioAPIURL)
+		}
+		hc.Transport = &rewriteTransport{target: target, base: o.transport()}
+	}
+	tc := &client.Client{Credentials: client.NewCredentials(cfg.TwilioAccountSID, cfg.TwilioAuthToken), HTTPClient: hc}
+	tc.SetAccountSid(cfg.TwilioAccountSID)
+	s := &TwilioSender{
+		rest:    twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}),
+		from:    cfg.TwilioFrom,
+		service: cfg.TwilioMessagingServiceSID,
+	}
+	if cfg.PublicURL != "" {
+		s.statusCallback = strings.TrimRight(cfg.PublicURL, "/") + "/twilio/status"
+	}
+	return s, nil
+}
+
+// rewriteTransport sends every request to target's scheme and host (and
+// path prefix), keeping the request's own path: twilio-go hard-codes
+// api.twilio.com.
+type rewriteTransport struct {
+	target *url.URL
+	base   http.RoundTripper
+}
+
+func (t *rewriteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	out := r.Clone(r.Context())
+	out.URL.Scheme = t.target.Scheme
+	out.URL.Host = t.target.Host
+	out.URL.Path = t.target.Path + r.URL.Path
+	if r.URL.RawPath != "" {
+		out.URL.RawPath = t.target.Path + r.URL.RawPath
+	}
+	out.Host = t.target.Host
+	return t.base.RoundTrip(out)
+}
+
+// SendSMS sends body to the phone. twilio-go takes no context: the HTTP
+// client's timeout bounds the call instead.
+func (s *TwilioSender) SendSMS(ctx context.Context, to core.Phone, body string) (SMSReceipt, error) {
+	if err := ctx.Err(); err != nil {
+		return SMSReceipt{}, err
+	}
+	p := &api.CreateMessageParams{}
+	p.SetTo(string(to))
+	if s.service != "" {
+		p.SetMessagingServiceSid(s.service)
+	} else {
+		p.SetFrom(s.from)
+	}
+	p.SetBody(body)
+	if s.statusCallback != "" {
+		p.SetStatusCallback(s.statusCallback)
+	}
+	m, err := s.rest.Api.CreateMessage(p)
+	if err != nil {
+		return SMSReceipt{}, twilioFailure(err)
+	}
+	var r SMSReceipt
+	if m.Sid != nil {
+		r.SID = *m.Sid
+	}
+	if m.Status != nil {
+		r.Status = *m.Status
+	}
+	if r.SID == "" {
+		return r, &Failure{Provider: "twilio", Reason: "answer carried no message SID"}
+	}
+	return r, nil
+}
+
+// Twilio error codes that no retry can fix.
+var twilioPermanent = map[int]string{
+	20003: "authentication failed",
+	21211: "invalid 'To' number",
+	21408: "sending to this region is not enabled",
+	21606: "the 'From' number cannot send this message",
+	21610: "the phone has unsubscribed (STOP)",
+	21612: "cannot route to this number",
+	21614: "'To' is not a mobile number",
+	21617: "message body too long",
+	21222: "account SID has characters Twilio does not allow",
+	21224: "auth token has characters Twilio does not allow",
+}
+
+// twilioFailure classifies a twilio-go error without keeping Twilio's
+// message text, which can quote the phone number.
+func twilioFailure(err error) error {
+	var tre *client.TwilioRestError
+	if errors.As(err, &tre) {
+		f := &Failure{Provider: "twilio", Status: tre.Status, Code: strconv.Itoa(tre.Code)}
+		if reason, ok := twilioPermanent[tre.Code]; ok {
+			f.Permanent, f.Reason = true, reason
+			f.OptedOut = tre.Code == 21610
+			return f
+		}
+		switch {
+		case tre.Status == http.StatusTooManyRequests || tre.Code == 20429:
+			f.Reason = "rate limited"
+		case tre.Status >= 500 || tre.Status == 0:
+			f.Reason = "server error"
+		case tre.Status == http.StatusUnauthorized || tre.Status == http.StatusForbidden || tre.Status == http.StatusNotFound:
+			f.Permanent, f.Reason = true, "request refused"
+		default:
+			f.Reason = "request failed"
+		}
+		return f
+	}
+	var v1 *client.RestErrorV1
+	if errors.As(err, &v1) {
+		return &Failure{Provider: "twilio", Status: v1.HttpStatusCode, Code: strconv.Itoa(v1.Code), Reason: "request failed",
+			Permanent: v1.HttpStatusCode >= 400 && v1.HttpStatusCode < 500 && v1.HttpStatusCode != http.StatusTooManyRequests}
+	}
+	f := asFailure(err)
+	f.Provider = "twilio"
+	if strings.Contains(err.Error(), "error decoding the response for an HTTP error code") {
+		f.Reason = "server error with an unreadable answer"
+	}
+	return f
+}

@@ -1,0 +1,238 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"text/template"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Options configure a Worker. Engine is required; everything else has a
+// default taken from Engine and Config.
+type Options struct {
+	Engine *core.Engine
+	Config core.Config // WorkerBatch, WorkerMaxAttempts, WorkerPoll, SlackTriageChannel, SlackCrisisMention
+	Log    *slog.Logger
+
+	// Senders; nil means the provider is not configured and its rows are
+	// marked sent with a "skipped: … not configured" delivery status.
+	SMS   SMSSender
+	Slack SlackSender
+	// Cards renders referral cards; nil uses PlainCards.
+	Cards CardRenderer
+
+	Clock       core.Clock    // default: the engine's clock
+	Rand        Random        // jitter; default a randomly seeded PCG
+	Lease       time.Duration // how long a claim holds a row; default 2 minutes
+	Concurrency int           // deliveries in flight at once; default 64
+	BaseBackoff time.Duration // first retry wait; default 10 s
+	MaxBackoff  time.Duration // longest retry wait; default 1 h
+	// DigestAt is the network-local time of day when each working day's
+	// digests are queued (default 09:00); DisableDigest turns them off.
+	DigestAt      time.Duration
+	DisableDigest bool
+	Metrics       *Metrics // default: a fresh one
+}
+
+// Worker delivers outbox rows. Several workers, in one process or many,
+// can run against one database: they coordinate through SKIP LOCKED and
+// leases only.
+type Worker struct {
+	engine      *core.Engine
+	pool        *pgxpool.Pool
+	cfg         core.Config
+	log         *slog.Logger
+	sms         SMSSender
+	slack       SlackSender
+	cards       CardRenderer
+	clock       core.Clock
+	backoff     Backoff
+	lease       time.Duration
+	batch       int
+	maxAttempts int
+	poll        time.Duration
+	concurrency int
+	digestAt    time.Duration
+	noDigest    bool
+	metrics     *Metrics
+	tmpl        *template.Template
+
+	wakeCh chan struct{}
+
+	mu          sync.Mutex
+	slackHold   time.Time // Slack asked us to wait (429) until then
+	digestDate  string    // the local date whose digests are queued
+	digestCheck time.Time
+}
+
+// New builds a worker.
+func New(o Options) (*Worker, error) {
+	if o.Engine == nil {
+		return nil, errors.New("notify: a worker needs the engine")
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{
+		engine: o.Engine, pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
+		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
+		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
+		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
+		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1),
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	if w.cards == nil {
+		w.cards = PlainCards{Engine: o.Engine, TriageChannel: o.Config.SlackTriageChannel}
+	}
+	if w.clock == nil {
+		w.clock = o.Engine.Clock()
+	}
+	r := o.Rand
+	if r == nil {
+		r = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	w.backoff = Backoff{Base: o.BaseBackoff, Max: o.MaxBackoff, Rand: &lockedRandom{r: r}}
+	if w.backoff.Base <= 0 {
+		w.backoff.Base = 10 * time.Second
+	}
+	if w.backoff.Max <= 0 {
+		w.backoff.Max = time.Hour
+	}
+	if w.lease <= 0 {
+		w.lease = 2 * time.Minute
+	}
+	if w.batch <= 0 {
+		w.batch = 50
+	}
+	if w.maxAttempts <= 0 {
+		w.maxAttempts = 8
+	}
+	if w.poll <= 0 {
+		w.poll = 10 * time.Second
+	}
+	if w.concurrency <= 0 {
+		w.concurrency = 64
+	}
+	if w.digestAt <= 0 {
+		w.digestAt = 9 * time.Hour
+	}
+	if w.metrics == nil {
+		w.metrics = NewMetrics()
+	}
+	return w, nil
+}
+
+func (w *Worker) now() time.Time { return w.clock.Now() }
+
+// wake makes the run loop look for due rows now.
+func (w *Worker) wake() {
+	select {
+	case w.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers rows until ctx ends: it wakes on NOTIFY onward_outbox, when
+// the next scheduled row falls due, when a delivery finishes (which may
+// free the next row of the same referral), and at least every WorkerPoll.
+// On shutdown it lets deliveries in flight finish, so no text is left
+// half-sent.
+func (w *Worker) Run(ctx context.Context) error {
+	listenCtx, stopListen := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.listen(listenCtx)
+	}()
+	// Deliveries outlive ctx: a send that started is finished and recorded.
+	deliverCtx := context.WithoutCancel(ctx)
+	done := make(chan struct{}, w.concurrency)
+	inflight := 0
+	defer func() {
+		stopListen()
+		for ; inflight > 0; inflight-- {
+			<-done
+		}
+		wg.Wait()
+	}()
+	errPause := time.Duration(0)
+	for {
+		for drained := false; !drained; {
+			select {
+			case <-done:
+				inflight--
+			default:
+				drained = true
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		w.maybeScheduleDigests(ctx)
+		want := min(w.batch, w.concurrency-inflight)
+		got := 0
+		if want > 0 {
+			rows, err := w.claim(ctx, want)
+			if err != nil && ctx.Err() == nil {
+				errPause = min(max(2*errPause, 100*time.Millisecond), 5*time.Second)
+				w.log.Warn("claim outbox rows", "err", err, "retry_in", errPause)
+			} else {
+				errPause = 0
+			}
+			for _, r := range rows {
+				inflight++
+				go func(r row) {
+					w.deliver(deliverCtx, r)
+					done <- struct{}{}
+				}(r)
+			}
+			got = len(rows)
+		}
+		if got > 0 && got == want {
+			continue // there may be more due
+		}
+		wait := w.poll
+		if errPause > 0 {
+			wait = errPause
+		} else if next, err := w.nextDue(ctx); err == nil && !next.IsZero() {
+			wait = min(wait, max(next.Sub(w.now()), 0))
+		}
+		if !w.noDigest {
+			wait = min(wait, time.Minute)
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-w.wakeCh:
+		case <-done:
+			inflight--
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// RunOnce claims one batch of due rows and delivers them one after
+// another, returning how many it claimed. Tests and `onward outbox` use it
+// to drive delivery step by step.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	rows, err := w.claim(ctx, w.batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		w.deliver(ctx, r)
+	}
+	return len(rows), nil
+}

@@ -1,0 +1,13 @@
+// Package templates holds every user-facing word and piece of markup in
+// Onward: HTML pages, SMS copy, conversation flows and Slack copy. It is a
+// leaf package: it embeds files and nothing else, so copy can change without
+// touching Go logic.
+package templates
+
+import "embed"
+
+// FS is every template file, addressed by its path under templates/
+// (for example "sms/accepted.txt" or "flows/self_referral.yaml").
+//
+//go:embed all:flows all:sms all:html all:slack
+var FS embed.FS
