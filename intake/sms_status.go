@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -62,12 +63,26 @@ func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// unknownSIDWait bounds how long a callback for a message id not yet on
+// any outbox row waits for it: Twilio can report "queued" or "sent" in the
+// moment between answering notify's send and notify recording the id.
+const (
+	unknownSIDWait = 2 * time.Second
+	unknownSIDPoll = 50 * time.Millisecond
+)
+
 func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) error {
-	tag, err := s.engine.Pool().Exec(ctx, sqlRecordDelivery, sid, status, code)
-	if err != nil {
-		return fmt.Errorf("update outbox: %w", err)
+	deadline := time.Now().Add(unknownSIDWait)
+	for {
+		tag, err := s.engine.Pool().Exec(ctx, sqlRecordDelivery, sid, status, code)
+		if err != nil {
+			return fmt.Errorf("update outbox: %w", err)
+		}
+		if tag.RowsAffected() > 0 || !s.awaitUnknownSID(ctx, sid, deadline) {
+			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", tag.RowsAffected())
+			break
+		}
 	}
-	s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", tag.RowsAffected())
 	if code != twilioUnsubscribed {
 		return nil
 	}
@@ -82,4 +97,28 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 	}
 	s.log.Info("sms opt-out recorded from carrier", "sid", sid)
 	return nil
+}
+
+// sqlKnownSID reports whether any outbox row carries the message id, so a
+// callback that changed nothing because a later status is already stored
+// is not mistaken for one that arrived too early.
+const sqlKnownSID = `SELECT EXISTS (SELECT 1 FROM outbox WHERE provider_id = $1)`
+
+// awaitUnknownSID waits one poll interval and reports true when the message
+// id is still unknown and the deadline has not passed, so the caller tries
+// the update again.
+func (s *SMS) awaitUnknownSID(ctx context.Context, sid string, deadline time.Time) bool {
+	var known bool
+	if err := s.engine.Pool().QueryRow(ctx, sqlKnownSID, sid).Scan(&known); err != nil || known {
+		return false
+	}
+	if time.Now().After(deadline) {
+		return false
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(unknownSIDPoll):
+		return true
+	}
 }

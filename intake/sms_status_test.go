@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // statusForm is the form Twilio posts to a message's StatusCallback.
@@ -60,6 +61,26 @@ func TestSMSStatusCallback(t *testing.T) {
 	}
 	if h.optedOut(smsTestPhone) {
 		t.Fatal("a delivery receipt opted the phone out")
+	}
+}
+
+// TestSMSStatusBeforeSIDRecorded covers a callback that arrives in the
+// moment between Twilio answering the send and notify recording the id.
+func TestSMSStatusBeforeSIDRecorded(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	done := make(chan int, 1)
+	go func() {
+		done <- h.post(statusForm(sid, "sent", "", smsTestPhone), postOpt{path: "/twilio/status"}).Code
+	}()
+	time.Sleep(150 * time.Millisecond)
+	h.sentSMS("t-early", sid)
+	if code := <-done; code != http.StatusNoContent {
+		t.Fatalf("status %d, want 204", code)
+	}
+	if s, _ := h.delivery(sid); s != "sent" {
+		t.Fatalf("early callback recorded %q, want sent", s)
 	}
 }
 
