@@ -56,6 +56,7 @@ func openApp(ctx context.Context, cfg core.Config, log *slog.Logger) (*app, erro
 		pool.Close()
 		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 	}
+	useRedisLog(log)
 	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		pool.Close()

@@ -10,6 +10,18 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+func init() {
+	// Tests take Redis away on purpose; go-redis would print a line for
+	// every failed dial, burying the test output.
+	redis.SetLogger(quietRedis{})
+}
+
+// quietRedis drops go-redis's own log lines.
+type quietRedis struct{}
+
+// Printf implements go-redis's logging interface.
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
 // RedisURL is ONWARD_REDIS_URL, else the local default.
 func RedisURL() string {
 	if v := os.Getenv("ONWARD_REDIS_URL"); v != "" {
