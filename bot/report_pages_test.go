@@ -23,7 +23,6 @@ func reportsBot(t *testing.T) *testBot {
 	tb := newTestBot(t)
 	mux := http.NewServeMux()
 	tb.bot.Routes(mux)
-	tb.bot.ReportRoutes(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	tb.srv = srv

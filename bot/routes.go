@@ -7,7 +7,7 @@ import (
 )
 
 // Routes adds the bot's handlers to mux: the Slack endpoints when a Slack
-// app is configured, and the staff web inbox always.
+// app is configured, and the staff web inbox and reports pages always.
 func (b *Bot) Routes(mux *http.ServeMux) {
 	if b.cfg.SlackEnabled() {
 		mux.HandleFunc("POST /slack/interactions", b.handleInteractions)
@@ -26,4 +26,5 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		http.ServeFileFS(w, r, templates.FS, "html/staff/inbox.css")
 	}))
+	b.ReportRoutes(mux)
 }
