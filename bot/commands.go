@@ -45,7 +45,7 @@ func (b *Bot) handleCommands(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// onwardCommand dispatches `/onward help|capacity|login`.
+// onwardCommand dispatches `/onward help|capacity|stats|login`.
 func (b *Bot) onwardCommand(w http.ResponseWriter, c slashCommand) {
 	sub, rest, _ := strings.Cut(c.text, " ")
 	switch strings.ToLower(sub) {
@@ -54,6 +54,9 @@ func (b *Bot) onwardCommand(w http.ResponseWriter, c slashCommand) {
 	case "capacity":
 		w.WriteHeader(http.StatusOK)
 		b.async("capacity", func(ctx context.Context) { b.capacity(ctx, c, strings.TrimSpace(rest)) })
+	case "stats":
+		w.WriteHeader(http.StatusOK)
+		b.async("stats", func(ctx context.Context) { b.stats(ctx, c, rest) })
 	case "login":
 		w.WriteHeader(http.StatusOK)
 		b.async("login", func(ctx context.Context) { b.sendLoginLink(ctx, c) })

@@ -177,3 +177,52 @@ func TestReferCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestStatsCommand(t *testing.T) {
+	tb := reportsBot(t)
+	ctx := context.Background()
+	var received, acked, open int
+	if err := tb.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status <> 'requested'),
+		count(*) FILTER (WHERE status IN ('requested', 'accepted', 'in-progress', 'on-hold'))
+		FROM referrals WHERE to_agency_id = $1`, tb.Net.CAB).Scan(&received, &acked, &open); err != nil {
+		t.Fatal(err)
+	}
+	if received == 0 {
+		t.Fatal("the seeded network sent nothing to CAB")
+	}
+	wantStatus(t, tb.command("U0AILSA", "/onward", "stats"), 200)
+	wantStatus(t, tb.command("U0AILSA", "/onward", "stats 7 days"), 200)
+	wantStatus(t, tb.command("U0AILSA", "/onward", "stats forever"), 200)
+	wantStatus(t, tb.command("U0STRANGER", "/onward", "stats"), 200)
+	tb.bot.wait()
+	replies := tb.slack.called("response_url")
+	if len(replies) != 4 {
+		t.Fatalf("want 4 replies, got %d", len(replies))
+	}
+	var texts []string
+	for _, r := range replies {
+		if r.JSON["response_type"] != "ephemeral" {
+			t.Errorf("a stats reply was not ephemeral: %+v", r.JSON)
+		}
+		texts = append(texts, r.text())
+	}
+	all := strings.Join(texts, "\n---\n")
+	for _, want := range []string{
+		"*Kirkcaldy Citizens Advice: the last 30 days*",
+		"*Kirkcaldy Citizens Advice: the last 7 days*",
+		"Received *" + strconv.Itoa(received) + "* referrals: " + strconv.Itoa(acked) + " acknowledged",
+		strconv.Itoa(open) + " still open",
+		"http://onward.test/staff/reports?agency=",
+		"Use `/onward stats` for the last 30 days",
+		"not registered",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("replies lack %q:\n%s", want, all)
+		}
+	}
+	for _, pii := range []string{"Iain Rennie", "07700"} {
+		if strings.Contains(all, pii) {
+			t.Errorf("stats reply shows client details %q", pii)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Periods `/onward stats` accepts, in days ending today.
+const (
+	statsDefaultDays = 30
+	statsMaxDays     = 366
+)
+
+// statsView is what the stats reply shows.
+type statsView struct {
+	core.AgencySummary
+	Days       int
+	MedianAck  string // "3 hours", or "" when nothing was acknowledged
+	MedianCon  string
+	Feedback   string // "4.2 out of 5 from 7 clients", or ""
+	ReportsURL string
+}
+
+// stats handles `/onward stats [days]`: a short summary of the member of
+// staff's own agency over the last days (30 unless given), only to them,
+// with a link to the reports pages for more.
+func (b *Bot) stats(ctx context.Context, c slashCommand, args string) {
+	days := statsDefaultDays
+	if args = strings.TrimSuffix(strings.TrimSpace(strings.ToLower(args)), " days"); args != "" {
+		n, err := strconv.Atoi(args)
+		if err != nil || n < 1 || n > statsMaxDays {
+			b.ephemeral(ctx, c.to, say("cmd.stats.usage", statsMaxDays))
+			return
+		}
+		days = n
+	}
+	staff, err := b.staffForSlack(ctx, c.user)
+	if err != nil {
+		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		return
+	}
+	cal, err := b.engine.Calendar(ctx)
+	if err != nil {
+		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		return
+	}
+	now := b.clock.Now().In(cal.Location)
+	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	from := to.AddDate(0, 0, 1-days)
+	sum, err := b.engine.AgencySummary(ctx, staff.AgencyID, from, to)
+	if err != nil {
+		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		return
+	}
+	b.ephemeral(ctx, c.to, say("cmd.stats", b.statsView(sum, days)))
+}
+
+func (b *Bot) statsView(s core.AgencySummary, days int) statsView {
+	v := statsView{AgencySummary: s, Days: days}
+	if s.HasMedianAck {
+		v.MedianAck = humanDuration(time.Duration(s.MedianAckHours * float64(time.Hour)))
+	}
+	if s.HasMedianContact {
+		v.MedianCon = humanDuration(time.Duration(s.MedianContactHours * float64(time.Hour)))
+	}
+	if s.FeedbackResponses > 0 {
+		v.Feedback = fmt.Sprintf("%.1f out of 5 from %d", s.FeedbackMean, s.FeedbackResponses)
+	}
+	q := url.Values{"from": {s.From.Format(time.DateOnly)}, "to": {s.To.Format(time.DateOnly)}, "agency": {s.Agency.Slug}}
+	v.ReportsURL = strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/reports?" + q.Encode()
+	return v
+}
