@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -24,11 +25,45 @@ func ParsePhone(s string) (Phone, error) {
 	if s == "" || len(s) > 32 {
 		return "", ErrPhone
 	}
+	if p, ok := parsedPhones.get(s); ok {
+		return p, nil
+	}
 	n, err := phonenumbers.Parse(s, "GB")
 	if err != nil || !phonenumbers.IsPossibleNumber(n) {
 		return "", ErrPhone
 	}
-	return Phone(phonenumbers.Format(n, phonenumbers.E164)), nil
+	p := Phone(phonenumbers.Format(n, phonenumbers.E164))
+	parsedPhones.put(s, p)
+	return p, nil
+}
+
+// phoneMemo remembers recent parses: libphonenumber's parse costs tens of
+// microseconds, and every text of an SMS conversation parses the same
+// sender. It is bounded, and emptied when full; it lives only in memory.
+type phoneMemo struct {
+	mu sync.Mutex
+	m  map[string]Phone
+}
+
+// phoneMemoSize bounds the memo, well above the phones texting at once.
+const phoneMemoSize = 4096
+
+var parsedPhones = &phoneMemo{m: map[string]Phone{}}
+
+func (pm *phoneMemo) get(s string) (Phone, bool) {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	p, ok := pm.m[s]
+	return p, ok
+}
+
+func (pm *phoneMemo) put(s string, p Phone) {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	if len(pm.m) >= phoneMemoSize {
+		clear(pm.m)
+	}
+	pm.m[s] = p
 }
 
 // Masked shows only the last three digits, for screens that confirm which

@@ -10,12 +10,15 @@ import (
 )
 
 // Inbound is POST /twilio/sms, Twilio's "a message comes in" webhook. In
-// order: the per-IP limit, the body size limit and Twilio's signature
-// (403 without it, nothing done), the per-phone limit, the MessageSid
-// (Twilio retries: a text seen before gets its first reply again and is
-// not handled twice), the phone's lock, then the text itself. The answer
-// is always 200 with TwiML, even when something fails: an apology naming
-// the helpline is more use to a client than Twilio's error log.
+// order: the body size limit and Twilio's signature (a request without it
+// counts against its source IP's limit, then gets 403, nothing done), the
+// per-phone limit, the MessageSid (Twilio retries: a text seen before
+// gets its first reply again and is not handled twice), the phone's lock,
+// then the text itself. Signed requests are not limited per IP: they come
+// from Twilio's shared addresses, on behalf of every client at once, and
+// the per-phone limit is what holds back a client texting too much. The
+// answer is always 200 with TwiML, even when something fails: an apology
+// naming the helpline is more use to a client than Twilio's error log.
 func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -28,15 +31,21 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	ctx := r.Context()
-	// The per-IP limit's round trip to Redis overlaps reading the body
-	// and checking the signature; its answer comes first all the same.
-	ipAllowed := make(chan bool, 1)
-	ipKey := s.ipRateKey(r)
-	go func() { ipAllowed <- s.ipAllowed(ctx, ipKey) }()
 	r.Body = http.MaxBytesReader(w, r.Body, smsMaxBody)
 	params, readErr := readTwilioForm(r.Body)
-	signed := readErr == nil && s.verified(r, params)
-	if !<-ipAllowed {
+	if readErr == nil && s.verified(r, params) {
+		msg, err := parseInboundSMS(params)
+		if err != nil {
+			s.log.Warn("twilio webhook without a message sid", "path", r.URL.Path)
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		writeTwiML(w, s.handleText(ctx, msg))
+		return
+	}
+	// Unsigned, unreadable or too big: a flood of these from one address
+	// soon costs a Redis call each and nothing more.
+	if !s.ipAllowed(ctx, s.ipRateKey(r)) {
 		writeTwiML(w, emptyTwiML)
 		return
 	}
@@ -50,21 +59,11 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if !signed {
-		// Logged without the body or the sender: it may be a real text
-		// sent to a misconfigured URL.
-		s.log.Warn("twilio signature refused", "path", r.URL.Path,
-			"has_signature", r.Header.Get(twilioSignatureHeader) != "")
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	msg, err := parseInboundSMS(params)
-	if err != nil {
-		s.log.Warn("twilio webhook without a message sid", "path", r.URL.Path)
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	writeTwiML(w, s.handleText(ctx, msg))
+	// Logged without the body or the sender: it may be a real text sent
+	// to a misconfigured URL.
+	s.log.Warn("twilio signature refused", "path", r.URL.Path,
+		"has_signature", r.Header.Get(twilioSignatureHeader) != "")
+	http.Error(w, "forbidden", http.StatusForbidden)
 }
 
 // handleText handles one signed text and returns the TwiML to answer it.
@@ -76,12 +75,6 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		return emptyTwiML
 	}
 	hash := hex.EncodeToString(s.engine.Crypter().PhoneHash(phone))
-	var optOut *optOutCheck
-	switch msg.keyword() {
-	case KeywordStop, KeywordStart, KeywordHelp:
-	default:
-		optOut = s.startOptOutCheck(ctx, phone)
-	}
 	ok, err := s.phoneAllowed(ctx, hash)
 	if err != nil {
 		return s.withoutRedis(ctx, msg, phone, err)
@@ -114,13 +107,13 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 	if s.lockHook != nil {
 		s.lockHook(msg.Body)
 	}
-	out := s.respond(ctx, msg, phone, c, optOut)
+	out := s.respond(ctx, msg, phone, c)
 	doc, err := buildTwiML(out.texts)
 	if err != nil {
 		s.log.Error("sms reply", "err", err)
 		doc = s.apology(ctx, copyFault)
 	}
-	if err := s.save(context.WithoutCancel(ctx), keys, sidKey, token, out.change, out.state, doc); err != nil {
+	if err := s.save(context.WithoutCancel(ctx), keys, sidKey, token, out.change, out.state, out.optOut, doc); err != nil {
 		s.log.Error("sms conversation not saved", "sid", msg.SID, "err", err)
 		s.forgetSID(context.WithoutCancel(ctx), sidKey)
 		s.unlock(context.WithoutCancel(ctx), keys, token)
@@ -133,33 +126,4 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		// idempotent.
 	}
 	return doc
-}
-
-// optOutCheck is the opt-out lookup in Postgres, started while Redis is
-// asked for the phone's limit and lock, so the two round trips overlap.
-// (A STOP handled between the lookup and the lock could let one reply
-// through; Twilio refuses texts to a phone that sent STOP in any case.)
-type optOutCheck struct {
-	done chan struct{}
-	out  bool
-	err  error
-}
-
-func (s *SMS) startOptOutCheck(ctx context.Context, phone core.Phone) *optOutCheck {
-	c := &optOutCheck{done: make(chan struct{})}
-	go func() {
-		defer close(c.done)
-		c.out, c.err = s.engine.OptedOut(ctx, phone)
-	}()
-	return c
-}
-
-// wait returns the lookup's answer; a nil check (the text was STOP,
-// START or HELP) asks Postgres now.
-func (c *optOutCheck) wait(ctx context.Context, s *SMS, phone core.Phone) (bool, error) {
-	if c == nil {
-		return s.engine.OptedOut(ctx, phone)
-	}
-	<-c.done
-	return c.out, c.err
 }

@@ -26,7 +26,7 @@ func (s *SMS) stop(ctx context.Context, t *smsTurn) smsOutcome {
 		names = []string{t.flow.Messages.Stop}
 	}
 	o := s.reply(t, names, nil, stateDrop, nil)
-	o.recorded = true
+	o.recorded, o.optOut = true, "1"
 	return o
 }
 
@@ -39,7 +39,7 @@ func (s *SMS) start(ctx context.Context, t *smsTurn) smsOutcome {
 	}
 	s.log.Info("sms opt-in recorded", "sid", t.msg.SID)
 	o := s.withQuestion(t, t.flow.Messages.Start)
-	o.recorded = true
+	o.recorded, o.optOut = true, "0"
 	return o
 }
 

@@ -11,12 +11,12 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 )
 
-// ipAllowed counts a request against its source IP's per-minute limit
-// (key from ipRateKey). Its answer is acted on before the signature's, so
-// a flood of forged requests costs a Redis call, not a log line each. Real
-// Twilio traffic comes from a pool of Twilio addresses; set ONWARD_IP_RATE_PER_MINUTE above the busiest
-// minute the network expects. When Redis does not answer the request goes
-// on, and fails (politely) where Redis is needed next.
+// ipAllowed counts a request that Twilio did not sign against its source
+// IP's per-minute limit (key from ipRateKey), so a flood of forged
+// requests costs a Redis call each, not a log line. Twilio's own requests
+// are not counted: they come from a pool of Twilio addresses on behalf of
+// every client at once. When Redis does not answer the request goes on to
+// its 403.
 func (s *SMS) ipAllowed(ctx context.Context, key string) bool {
 	res, err := s.limiter.Allow(ctx, key, redis_rate.PerMinute(s.cfg.IPRatePerMinute))
 	if err != nil {

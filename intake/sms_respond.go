@@ -16,6 +16,9 @@ type smsOutcome struct {
 	// recorded: something was written to Postgres (an opt-out, an answer,
 	// a referral), so the reply stands even if Redis then fails.
 	recorded bool
+	// optOut is the phone's opt-out answer for the cache: "1", "0", or ""
+	// to leave the cache as it is.
+	optOut string
 }
 
 // smsTurn is everything one text is handled with, under the phone's lock.
@@ -33,7 +36,7 @@ type smsTurn struct {
 // any conversation; then an opted-out phone is ignored; then a bare digit
 // may answer a question Onward asked by text (contact check, feedback);
 // anything else is the conversation's.
-func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c smsClaim, optOut *optOutCheck) smsOutcome {
+func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c smsClaim) smsOutcome {
 	n, w, err := s.settings(ctx)
 	if err != nil {
 		s.log.Error("sms settings", "sid", msg.SID, "err", err)
@@ -57,17 +60,35 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	case KeywordHelp:
 		return s.help(t)
 	}
-	out, err := optOut.wait(ctx, s, phone)
-	if err != nil {
-		s.log.Error("sms opt-out check", "sid", msg.SID, "err", err)
-		return s.faultOutcome(ctx)
+	out, looked := c.optOut == "1", ""
+	if c.optOut == "" {
+		var err error
+		if out, err = s.engine.OptedOut(ctx, phone); err != nil {
+			s.log.Error("sms opt-out check", "sid", msg.SID, "err", err)
+			return s.faultOutcome(ctx)
+		}
+		looked = "0"
+		if out {
+			looked = "1"
+		}
 	}
 	if out {
 		// No texts of any kind until START. Twilio would refuse the
 		// reply anyway (error 21610).
 		s.log.Info("text from an opted-out phone, not answered", "sid", msg.SID)
-		return smsOutcome{change: stateKeep}
+		return smsOutcome{change: stateKeep, optOut: looked}
 	}
+	o := s.converse(ctx, t)
+	if o.optOut == "" {
+		o.optOut = looked
+	}
+	return o
+}
+
+// converse handles a text from a phone that has not opted out: RESTART,
+// an answer to a question asked by text, or the conversation.
+func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
+	msg := t.msg
 	if msg.keyword() == KeywordRestart {
 		t.state, t.expired = nil, false
 		return s.begin(t)

@@ -36,11 +36,17 @@ type smsKeys struct {
 	conv string // the smsState, with the conversation TTL
 	seen string // "a conversation was running": lets an expired one restart politely
 	lock string // held while one text from the phone is handled
+	// optOut caches Postgres's answer to "has this phone opted out?" as
+	// "1" or "0", for optOutCacheTTL: a conversation is a burst of texts,
+	// and each would otherwise ask Postgres. Every opt-out or opt-in that
+	// intake records rewrites or deletes it.
+	optOut string
 }
 
 func (s *SMS) phoneKeys(phoneHash string) smsKeys {
 	p := s.cfg.KeyPrefix + "sms:"
-	return smsKeys{conv: p + "conv:" + phoneHash, seen: p + "seen:" + phoneHash, lock: p + "lock:" + phoneHash}
+	return smsKeys{conv: p + "conv:" + phoneHash, seen: p + "seen:" + phoneHash, lock: p + "lock:" + phoneHash,
+		optOut: p + "optout:" + phoneHash}
 }
 
 // sidKey remembers a MessageSid and the reply it got.
@@ -48,6 +54,12 @@ func (s *SMS) sidKey(sid string) string { return s.cfg.KeyPrefix + "sms:sid:" + 
 
 // sidPending marks a MessageSid whose reply is still being worked out.
 const sidPending = "-"
+
+// optOutCacheTTL bounds how long a cached opt-out answer is trusted. The
+// only change intake cannot rewrite at once is an opt-out recorded while
+// Redis was down; the cache is right again within this time, and Twilio
+// refuses texts to a phone that sent STOP in any case.
+const optOutCacheTTL = 5 * time.Minute
 
 // smsLockTTL bounds how long a crashed server can hold a phone's lock. A
 // text takes milliseconds; the save checks the lock is still ours, so a
@@ -66,6 +78,9 @@ type smsClaim struct {
 	fresh bool      // the MessageSid was not seen before; the lock is held
 	state *smsState // nil when no conversation is stored
 	seen  bool      // a conversation was running lately
+	// optOut is the cached opt-out answer: "1", "0", or "" when Postgres
+	// must be asked.
+	optOut string
 }
 
 // claim marks the MessageSid as seen (SET NX, so of two deliveries of one
@@ -76,7 +91,7 @@ type smsClaim struct {
 func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsClaim, error) {
 	pipe := s.rdb.Pipeline()
 	sidSet := pipe.SetNX(ctx, sidKey, sidPending, s.cfg.DedupeTTL)
-	lock, conv, seen := s.queueLockAndLoad(ctx, pipe, k, token)
+	lock, conv, seen, optOut := s.queueLockAndLoad(ctx, pipe, k, token)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return smsClaim{}, fmt.Errorf("claim text: %w", err)
 	}
@@ -101,13 +116,16 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 		}
 		wait = min(wait*2, 50*time.Millisecond)
 		pipe := s.rdb.Pipeline()
-		lock, conv, seen = s.queueLockAndLoad(ctx, pipe, k, token)
+		lock, conv, seen, optOut = s.queueLockAndLoad(ctx, pipe, k, token)
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			s.forgetSID(context.WithoutCancel(ctx), sidKey)
 			return smsClaim{}, fmt.Errorf("lock phone: %w", err)
 		}
 	}
 	c := smsClaim{fresh: true, seen: seen.Val() > 0}
+	if v := optOut.Val(); v == "0" || v == "1" {
+		c.optOut = v
+	}
 	if raw, err := conv.Bytes(); err == nil {
 		var st smsState
 		if err := json.Unmarshal(raw, &st); err != nil {
@@ -121,8 +139,8 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 	return c, nil
 }
 
-func (s *SMS) queueLockAndLoad(ctx context.Context, pipe redis.Pipeliner, k smsKeys, token string) (*redis.BoolCmd, *redis.StringCmd, *redis.IntCmd) {
-	return pipe.SetNX(ctx, k.lock, token, smsLockTTL), pipe.Get(ctx, k.conv), pipe.Exists(ctx, k.seen)
+func (s *SMS) queueLockAndLoad(ctx context.Context, pipe redis.Pipeliner, k smsKeys, token string) (lock *redis.BoolCmd, conv *redis.StringCmd, seen *redis.IntCmd, optOut *redis.StringCmd) {
+	return pipe.SetNX(ctx, k.lock, token, smsLockTTL), pipe.Get(ctx, k.conv), pipe.Exists(ctx, k.seen), pipe.Get(ctx, k.optOut)
 }
 
 // unlockScript deletes the lock only if it is still ours.
@@ -155,7 +173,8 @@ const (
 
 // saveScript stores the outcome of one text atomically, and only while
 // the phone's lock is still ours: the new state (or its removal), the
-// "was running" marker, the reply for the MessageSid, and the unlock.
+// "was running" marker, the opt-out answer to cache, the reply for the
+// MessageSid, and the unlock.
 var saveScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == 'put' then
@@ -168,6 +187,9 @@ if ARGV[5] == 'set' then
 elseif ARGV[5] == 'del' then
   redis.call('DEL', KEYS[3])
 end
+if ARGV[8] ~= '' then
+  redis.call('SET', KEYS[5], ARGV[8], 'PX', ARGV[9])
+end
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[4], ARGV[7], 'KEEPTTL')
 return 1`)
@@ -175,7 +197,8 @@ return 1`)
 var errLockLost = errors.New("the phone's lock expired before the text was saved")
 
 // save stores what one text did and releases the phone's lock.
-func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change stateChange, st *smsState, reply string) error {
+// optOut, when not "", is the phone's opt-out answer to cache.
+func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change stateChange, st *smsState, optOut, reply string) error {
 	mode, seen := "keep", "keep"
 	var raw []byte
 	switch change {
@@ -192,8 +215,9 @@ func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change 
 		mode, seen = "drop", "del"
 	}
 	ttl := s.cfg.ConversationTTL
-	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey},
-		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), reply).Int()
+	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey, k.optOut},
+		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), reply,
+		optOut, optOutCacheTTL.Milliseconds()).Int()
 	if err != nil {
 		return fmt.Errorf("save sms conversation: %w", err)
 	}
@@ -226,5 +250,13 @@ func (s *SMS) storedReply(ctx context.Context, sidKey string) (string, bool, err
 			return "", false, ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+}
+
+// forgetOptOut drops a phone's cached opt-out answer, after an opt-out
+// recorded outside a text's turn (a carrier's 21610).
+func (s *SMS) forgetOptOut(ctx context.Context, phoneHash string) {
+	if err := s.rdb.Del(ctx, s.phoneKeys(phoneHash).optOut).Err(); err != nil {
+		s.log.Warn("forget cached sms opt-out", "err", err)
 	}
 }

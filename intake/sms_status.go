@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -95,6 +96,7 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 	if err := s.engine.OptOut(ctx, phone, "carrier"); err != nil {
 		return err
 	}
+	s.forgetOptOut(ctx, hex.EncodeToString(s.engine.Crypter().PhoneHash(phone)))
 	s.log.Info("sms opt-out recorded from carrier", "sid", sid)
 	return nil
 }

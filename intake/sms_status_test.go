@@ -123,3 +123,28 @@ func TestSMSStatusSignatureRefused(t *testing.T) {
 		t.Fatalf("a forged callback was recorded: %q", s)
 	}
 }
+
+// TestSMSCarrierOptOutStopsReplies: a phone whose opt-out answer is
+// cached as "not opted out" is not answered once a 21610 callback opts
+// it out.
+func TestSMSCarrierOptOutStopsReplies(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	if got := h.text(smsTestPhone, "Hi"); len(got) == 0 {
+		t.Fatal("no greeting")
+	}
+	sid := h.nextSID()
+	h.sentSMS("t-carrier", sid)
+	if rec := h.post(statusForm(sid, "undelivered", "21610", smsTestPhone), postOpt{path: "/twilio/status"}); rec.Code != http.StatusNoContent {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if got := h.text(smsTestPhone, "1"); len(got) != 0 {
+		t.Fatalf("an opted-out phone was answered: %q", got)
+	}
+	if got := h.text(smsTestPhone, "START"); len(got) == 0 {
+		t.Fatal("START was not answered")
+	}
+	if got := h.text(smsTestPhone, "1"); len(got) == 0 {
+		t.Fatal("no reply after START")
+	}
+}

@@ -117,9 +117,11 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 
 	fmt.Fprintf(stdout, "sms: %d connections, %s per side in %d alternating rounds (after %s warm-up each), one phone per connection walking the conversation\n",
 		benchSMSConns, benchSMSDuration, benchSMSRounds, benchSMSWarmup)
-	// Phones 000–063 for onward, 100–163 for bare; each round starts
-	// from the phone's next step, so conversations carry on across rounds.
+	// Phones 100–163 for onward, 300–363 for bare; each round starts
+	// from the phone's next step, so conversations carry on across rounds,
+	// and message ids never repeat, so no text is a retry.
 	var on, br benchSMSResult
+	var seq atomic.Int64
 	onSteps, brSteps := make([]int, benchSMSConns), make([]int, benchSMSConns)
 	slice := benchSMSDuration / benchSMSRounds
 	for round := 0; round < benchSMSRounds; round++ {
@@ -127,12 +129,12 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 		if round == 0 {
 			warm = benchSMSWarmup
 		}
-		r, err := benchSMSLoad(ctx, onwardURL, 0, onSteps, warm, slice, true)
+		r, err := benchSMSLoad(ctx, onwardURL, 100, onSteps, &seq, warm, slice, true)
 		if err != nil {
 			return fmt.Errorf("onward side: %w", err)
 		}
 		on = on.add(r)
-		r, err = benchSMSLoad(ctx, bareURL, 100, brSteps, warm, slice, false)
+		r, err = benchSMSLoad(ctx, bareURL, 300, brSteps, &seq, warm, slice, false)
 		if err != nil {
 			return fmt.Errorf("bare side: %w", err)
 		}
@@ -176,12 +178,11 @@ func (r benchSMSResult) add(o benchSMSResult) benchSMSResult {
 // its script, carried from round to round. Every answer must be 200
 // TwiML; on the onward side every answer must also carry a message, or a
 // step went wrong.
-func benchSMSLoad(ctx context.Context, target string, firstPhone int, steps []int, warmup, d time.Duration, checkReply bool) (benchSMSResult, error) {
+func benchSMSLoad(ctx context.Context, target string, firstPhone int, steps []int, seq *atomic.Int64, warmup, d time.Duration, checkReply bool) (benchSMSResult, error) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		MaxIdleConnsPerHost: benchSMSConns, MaxConnsPerHost: benchSMSConns, DisableCompression: true}}
 	defer client.CloseIdleConnections()
 	var (
-		seq      atomic.Int64
 		mu       sync.Mutex
 		all      []time.Duration
 		firstErr error
