@@ -83,28 +83,63 @@ type smsClaim struct {
 	optOut string
 }
 
-// claim marks the MessageSid as seen (SET NX, so of two deliveries of one
-// text exactly one goes on) and takes the phone's lock (SET NX PX),
-// reading the conversation in the same round trip. While another text
-// from the phone holds the lock it retries with backoff, so two texts sent
-// at once are both applied, one after the other.
+// claimScript is one text's first round trip: it marks the MessageSid as
+// seen (SET NX, so of two deliveries of one text exactly one goes on),
+// takes the phone's lock (SET NX PX) and reads the conversation, the "was
+// running" marker and the cached opt-out answer. With ARGV[5] = "lock" it
+// only retries the lock and the reads. It returns {fresh, locked, conv,
+// has_conv, seen, optout}; a MessageSid seen before takes no lock.
+var claimScript = redis.NewScript(`
+if ARGV[5] ~= 'lock' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, 0, '', 0, 0, ''}
+end
+if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
+  return {1, 0, '', 0, 0, ''}
+end
+local conv = redis.call('GET', KEYS[3])
+local optout = redis.call('GET', KEYS[5])
+return {1, 1, conv or '', conv and 1 or 0, redis.call('EXISTS', KEYS[4]), optout or ''}`)
+
+// claimResult is claimScript's answer.
+type claimResult struct {
+	fresh, locked, seen bool
+	conv                []byte // nil when no conversation is stored
+	optOut              string
+}
+
+func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode string) (claimResult, error) {
+	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut},
+		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, smsLockTTL.Milliseconds(), mode).Slice()
+	if err != nil {
+		return claimResult{}, err
+	}
+	if len(v) != 6 {
+		return claimResult{}, fmt.Errorf("claim script answered %d values, want 6", len(v))
+	}
+	num := func(i int) bool { n, _ := v[i].(int64); return n == 1 }
+	str := func(i int) string { s, _ := v[i].(string); return s }
+	r := claimResult{fresh: num(0), locked: num(1), seen: num(4), optOut: str(5)}
+	if num(3) {
+		r.conv = []byte(str(2))
+	}
+	return r, nil
+}
+
+// claim claims a text (see claimScript). While another text from the
+// phone holds the lock it retries with backoff, so two texts sent at once
+// are both applied, one after the other.
 func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsClaim, error) {
-	pipe := s.rdb.Pipeline()
-	sidSet := pipe.SetNX(ctx, sidKey, sidPending, s.cfg.DedupeTTL)
-	lock, conv, seen, optOut := s.queueLockAndLoad(ctx, pipe, k, token)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	r, err := s.runClaim(ctx, k, sidKey, token, "claim")
+	if err != nil {
 		return smsClaim{}, fmt.Errorf("claim text: %w", err)
 	}
-	if !sidSet.Val() {
-		if lock.Val() {
-			s.unlock(ctx, k, token)
-		}
+	if !r.fresh {
 		return smsClaim{}, nil
 	}
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.LockWait)
 	defer cancel()
 	wait := 2 * time.Millisecond
-	for !lock.Val() {
+	for !r.locked {
 		select {
 		case <-wctx.Done():
 			s.forgetSID(context.WithoutCancel(ctx), sidKey)
@@ -115,20 +150,18 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, 50*time.Millisecond)
-		pipe := s.rdb.Pipeline()
-		lock, conv, seen, optOut = s.queueLockAndLoad(ctx, pipe, k, token)
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		if r, err = s.runClaim(ctx, k, sidKey, token, "lock"); err != nil {
 			s.forgetSID(context.WithoutCancel(ctx), sidKey)
 			return smsClaim{}, fmt.Errorf("lock phone: %w", err)
 		}
 	}
-	c := smsClaim{fresh: true, seen: seen.Val() > 0}
-	if v := optOut.Val(); v == "0" || v == "1" {
-		c.optOut = v
+	c := smsClaim{fresh: true, seen: r.seen}
+	if r.optOut == "0" || r.optOut == "1" {
+		c.optOut = r.optOut
 	}
-	if raw, err := conv.Bytes(); err == nil {
+	if r.conv != nil {
 		var st smsState
-		if err := json.Unmarshal(raw, &st); err != nil {
+		if err := json.Unmarshal(r.conv, &st); err != nil {
 			// A state this code can't read (an older shape) starts afresh
 			// rather than trapping the client.
 			s.log.Warn("unreadable sms conversation state, starting again", "err", err)
@@ -137,10 +170,6 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 		}
 	}
 	return c, nil
-}
-
-func (s *SMS) queueLockAndLoad(ctx context.Context, pipe redis.Pipeliner, k smsKeys, token string) (lock *redis.BoolCmd, conv *redis.StringCmd, seen *redis.IntCmd, optOut *redis.StringCmd) {
-	return pipe.SetNX(ctx, k.lock, token, smsLockTTL), pipe.Get(ctx, k.conv), pipe.Exists(ctx, k.seen), pipe.Get(ctx, k.optOut)
 }
 
 // unlockScript deletes the lock only if it is still ours.

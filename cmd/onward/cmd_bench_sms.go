@@ -97,7 +97,11 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 
 	// The limits are raised so the benchmark measures the work, not the
 	// refusals; the limiter still runs on every request.
-	sms, err := intake.NewSMS(intake.SMSConfig{Engine: eng, Redis: rdb, Log: quiet, KeyPrefix: prefix,
+	ap, err := webhookRedis(rdb)
+	if err != nil {
+		return err
+	}
+	sms, err := intake.NewSMS(intake.SMSConfig{Engine: eng, Redis: ap, Log: quiet, KeyPrefix: prefix,
 		PublicURL: benchSMSPublic, AuthToken: benchSMSToken, SMSRatePerHour: 1 << 30, IPRatePerMinute: 1 << 30})
 	if err != nil {
 		return err

@@ -29,7 +29,11 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 		return nil
 	}
 	log := a.log.With("part", "sms")
-	s, err := intake.NewSMS(intake.SMSConfig{Engine: a.engine, Redis: a.rdb, Log: log, KeyPrefix: "onward:",
+	rdb, err := webhookRedis(a.rdb)
+	if err != nil {
+		return err
+	}
+	s, err := intake.NewSMS(intake.SMSConfig{Engine: a.engine, Redis: rdb, Log: log, KeyPrefix: "onward:",
 		PublicURL: a.cfg.PublicURL, AuthToken: a.cfg.TwilioAuthToken, SMSRatePerHour: a.cfg.SMSRatePerHour,
 		IPRatePerMinute: a.cfg.IPRatePerMinute, ConversationTTL: a.cfg.ConversationTTL})
 	if err != nil {

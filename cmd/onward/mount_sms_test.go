@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/intake"
+)
+
+// TestSMSWebhookThroughRedisOutage drives the SMS webhook as serve mounts
+// it (through the autopipelined Redis face) while Redis goes away and
+// comes back: texts meanwhile get the apology, and conversations work
+// again once Redis answers.
+func TestSMSWebhookThroughRedisOutage(t *testing.T) {
+	ctx := context.Background()
+	redisURL, err := url.Parse(coretest.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProxy(t, redisURL.Host)
+	redisURL.Host = p.ln.Addr().String()
+	const token, public = "outagetesttoken0123456789abcdefg", "https://onward.test"
+	cfg, err := core.LoadConfig(func(k string) string {
+		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
+			"ONWARD_REDIS_URL": redisURL.String(), "ONWARD_ENCRYPTION_KEY": core.NewKey(),
+			"ONWARD_PUBLIC_URL": public, "ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("1", 32),
+			"ONWARD_TWILIO_AUTH_TOKEN": token, "ONWARD_TWILIO_FROM": "+447700900000"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := coretest.SeedNetwork(ctx, a.engine, a.pool); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	if err := mountSMS(a, mux); err != nil {
+		t.Fatal(err)
+	}
+	phone := fmt.Sprintf("+447700900%03d", time.Now().UnixNano()%1000)
+	var seq atomic.Int64
+	text := func(body string) string {
+		t.Helper()
+		sid := fmt.Sprintf("SM%024x%08x", time.Now().UnixNano(), seq.Add(1))
+		params := map[string]string{"MessageSid": sid, "SmsSid": sid, "AccountSid": cfg.TwilioAccountSID,
+			"From": phone, "To": cfg.TwilioFrom, "Body": body, "NumMedia": "0"}
+		form := url.Values{}
+		for k, v := range params {
+			form.Set(k, v)
+		}
+		req := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Twilio-Signature", intake.TwilioSignature(token, public+"/twilio/sms", params))
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+		}
+		return rec.Body.String()
+	}
+	if got := text("Hi"); !strings.Contains(got, "Hello from") {
+		t.Fatalf("greeting: %s", got)
+	}
+	p.setUp(false)
+	if got := text("1"); !strings.Contains(got, "<Message>") || strings.Contains(got, "postcode") {
+		t.Fatalf("with Redis down, want the apology: %s", got)
+	}
+	p.setUp(true)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := text("RESTART")
+		if strings.Contains(got, "Hello from") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook did not recover after Redis came back: %s", got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
