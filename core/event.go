@@ -23,6 +23,8 @@ const (
 	EventConsentGiven     EventKind = "consent.given"
 	EventConsentWithdrawn EventKind = "consent.withdrawn"
 	EventCapacityChanged  EventKind = "agency.capacity-changed"
+	EventChannelChanged   EventKind = "agency.slack-channel-changed"
+	EventStaffAdded       EventKind = "staff.added"
 	EventOutcomeRecorded  EventKind = "referral.outcome-recorded"
 )
 

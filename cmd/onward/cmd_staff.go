@@ -10,26 +10,38 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-const staffUsage = `Usage: onward staff login-link EMAIL
+const staffUsage = `Usage: onward staff add --agency SLUG --name NAME [--role adviser|coordinator|admin] [--slack-user ID] EMAIL
+       onward staff list [--agency SLUG]
+       onward staff login-link EMAIL
 
-Print a sign-in link to the staff web inbox for the member of staff with
-this email address. It works once, within 15 minutes. Needs
-ONWARD_DATABASE_URL, ONWARD_SESSION_SECRET (the server's) and
-ONWARD_PUBLIC_URL; ` + "`make run`" + ` keeps dev values that are used when unset.
+add registers a member of staff (recorded in the audit log). In Slack they
+are recognised by --slack-user, or the first time they act by the email
+address Slack has for them, so the email must be the one they use there.
+
+list prints current staff, of one agency or all.
+
+login-link prints a sign-in link to the staff web inbox for the member of
+staff with this email address. It works once, within 15 minutes. It needs
+ONWARD_SESSION_SECRET (the server's) and ONWARD_PUBLIC_URL.
+
+All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are used when unset.
 `
 
 func init() {
-	register(command{name: "staff", summary: "staff tools: login-link EMAIL prints a web inbox sign-in link", run: runStaff})
+	register(command{name: "staff", summary: "add or list staff, or print a web inbox sign-in link", run: runStaff})
 }
 
 func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "add" || args[0] == "list") {
+		return runStaffAdmin(ctx, args[0], args[1:], stdout, stderr)
+	}
 	fs := newFlags("staff", staffUsage, stdout, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "login-link" {
 		fs.Usage()
-		return errors.New("say `onward staff login-link EMAIL`")
+		return errors.New("say `onward staff add …`, `onward staff list` or `onward staff login-link EMAIL`")
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/onward-network/onward/core"
+)
+
+const agencyUsage = `Usage: onward agency list
+       onward agency slack-channel SLUG CHANNEL_ID
+
+list prints every agency: its short name (slug), name, Slack channel and
+whether it is at capacity.
+
+slack-channel records the Slack channel where the agency's referral cards
+are posted (a channel id like C0123ABCD: in Slack, open the channel's
+details; the id is at the bottom). Invite the Onward app to the channel
+first. An empty CHANNEL_ID ("") takes the agency off Slack: its staff use
+the web inbox. The change is recorded in the audit log.
+
+Needs ONWARD_DATABASE_URL.
+`
+
+// cliActor is who the audit log names for changes made from the command
+// line: whoever can run the binary against the database.
+var cliActor = core.Actor{Kind: core.ActorSystem, Name: "onward command line"}
+
+func init() {
+	register(command{name: "agency", summary: "list agencies, or set an agency's Slack channel", run: runAgency})
+}
+
+func runAgency(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("agency", agencyUsage, stdout, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() == 1 && fs.Arg(0) == "list":
+	case fs.NArg() == 3 && fs.Arg(0) == "slack-channel":
+	default:
+		fs.Usage()
+		return errors.New("say `onward agency list` or `onward agency slack-channel SLUG CHANNEL_ID`")
+	}
+	eng, closeEng, err := openCLIEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeEng()
+	if fs.Arg(0) == "list" {
+		return listAgencies(ctx, eng, stdout)
+	}
+	a, err := agencyBySlug(ctx, eng, fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	if err := eng.SetSlackChannel(ctx, a.ID, fs.Arg(2), cliActor); err != nil {
+		return err
+	}
+	if fs.Arg(2) == "" {
+		fmt.Fprintf(stdout, "%s is off Slack: its referrals appear in the staff web inbox.\n", a.Name)
+	} else {
+		fmt.Fprintf(stdout, "%s's referral cards will be posted in %s.\n", a.Name, fs.Arg(2))
+	}
+	return nil
+}
+
+func listAgencies(ctx context.Context, eng *core.Engine, stdout io.Writer) error {
+	agencies, err := eng.Agencies(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SLUG\tNAME\tSLACK CHANNEL\tAT CAPACITY")
+	for _, a := range agencies {
+		channel, full := a.SlackChannelID, "no"
+		if channel == "" {
+			channel = "(web inbox)"
+		}
+		if a.AtCapacity {
+			full = "yes"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Slug, a.Name, channel, full)
+	}
+	return w.Flush()
+}
+
+// agencyBySlug finds an agency by its short name, saying how to list
+// them when there is none.
+func agencyBySlug(ctx context.Context, eng *core.Engine, slug string) (core.Agency, error) {
+	a, err := eng.AgencyBySlug(ctx, slug)
+	if errors.Is(err, core.ErrNotFound) {
+		return a, fmt.Errorf("no agency has the short name %q: `onward agency list` shows them", slug)
+	}
+	return a, err
+}
+
+// openCLIEngine opens the database for an admin command. These commands
+// read and write no client details, so no encryption key is needed.
+func openCLIEngine(ctx context.Context) (*core.Engine, func(), error) {
+	cfg, err := loadDBConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	pool, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
+	return eng, func() { eng.Close(); pool.Close() }, nil
+}
