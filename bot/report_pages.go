@@ -136,7 +136,9 @@ func (b *Bot) reportFilter(r *http.Request, s session) (core.ReportFilter, filte
 	return f, form, nil
 }
 
-func coordinates(s core.Staff) bool { return s.Role == core.RoleCoordinator || s.Role == core.RoleAdmin }
+func coordinates(s core.Staff) bool {
+	return s.Role == core.RoleCoordinator || s.Role == core.RoleAdmin
+}
 
 // query is the filter form as a query string.
 func (f filterForm) query() string {
