@@ -43,7 +43,7 @@ type reportsView struct {
 	Coordinator bool
 	Reports     []core.ReportSpec
 	Filter      filterForm
-	Query       string // the filter as a query string, for links
+	Query       template.URL // the filter as an encoded query string, for links
 	Agencies    []option
 	Needs       []option
 	Report      *core.Report
@@ -156,7 +156,7 @@ func (f filterForm) query() string {
 // choices.
 func (b *Bot) baseView(r *http.Request, s session, form filterForm) (reportsView, error) {
 	v := reportsView{Staff: &s.staff, CSRF: s.csrf, Coordinator: coordinates(s.staff), Reports: core.ReportList(),
-		Filter: form, Query: form.query()}
+		Filter: form, Query: template.URL(form.query())}
 	v.Needs = append(v.Needs, option{Value: "", Label: "All needs"})
 	for _, n := range core.Needs {
 		v.Needs = append(v.Needs, option{Value: string(n), Label: n.Label(), Selected: string(n) == form.Need})
@@ -226,8 +226,8 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	} else {
 		v.Chart = chartFor(rep)
 	}
-	v.CSV = "/staff/reports/" + name + "/csv?" + v.Query
-	v.JSON = "/staff/reports/" + name + "/json?" + v.Query
+	v.CSV = "/staff/reports/" + name + "/csv?" + string(v.Query)
+	v.JSON = "/staff/reports/" + name + "/json?" + string(v.Query)
 	b.renderReports(w, http.StatusOK, "report", v)
 }
 

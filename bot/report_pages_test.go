@@ -64,13 +64,14 @@ var (
 func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	tb := reportsBot(t)
 	c := tb.signedIn(tb.Net.Coordinator)
-	resp, body := c.get("/staff/reports")
+	resp, body := c.get("/staff/reports?from=2026-01-01&to=2026-11-23&need=debt")
 	if resp.StatusCode != 200 {
 		t.Fatalf("reports index: %d %s", resp.StatusCode, body)
 	}
 	for _, spec := range core.ReportList() {
-		if !strings.Contains(body, `href="/staff/reports/`+spec.Name+`?`) {
-			t.Errorf("index does not link to %s", spec.Name)
+		// The links carry the filter, as a query string the server reads.
+		if !strings.Contains(body, `href="/staff/reports/`+spec.Name+`?from=2026-01-01&amp;need=debt&amp;to=2026-11-23"`) {
+			t.Errorf("index does not link to %s with the filter", spec.Name)
 		}
 	}
 	if !strings.Contains(body, `<select id="agency" name="agency">`) {

@@ -217,10 +217,10 @@ func (s *sim) score(id core.ReferralID, phone core.Phone) error {
 	return s.eng.RecordFeedbackScore(s.ctx, phone, id, pickOne(s.rng, scores))
 }
 
-// withdraw is a client texting STOP ALL: consent is withdrawn and their
-// open referrals are cancelled.
+// withdraw is a client calling the helpline to withdraw consent: it is
+// withdrawn and their open referrals are cancelled.
 func (s *sim) withdraw(client core.ClientID, phone core.Phone) error {
-	_, err := s.eng.WithdrawConsent(s.ctx, client, core.ClientActor, s.messageSID())
+	_, err := s.eng.WithdrawConsent(s.ctx, client, core.ClientActor, "helpline call")
 	if errors.Is(err, core.ErrNotFound) {
 		return nil // already withdrawn
 	}

@@ -100,7 +100,8 @@ func (s *sim) selfReferral(web, crisis bool, needs ...core.Need) error {
 		s.texts++
 	}
 	if p.phone != "" && !web && s.texts%60 == 30 {
-		// Now and then a client texts STOP ALL a few days later.
+		// Now and then a client calls the helpline a few days later to
+		// withdraw consent.
 		s.at(s.clientTime(24, 24*8), func() error { return s.withdraw(r.ClientID, p.phone) })
 	}
 	if res.Agency != nil {

@@ -27,7 +27,8 @@ const consentWording = "Kingdom Advice Network is a group of local advice agenci
 	"To get you the help you asked for, we will share your name, contact details and what you have told us " +
 	"with the advice agencies in the network that can help you, and only for that. " +
 	"How we share and protect your details is set out in our data sharing protocol: %s. " +
-	"You can change your mind at any time: text STOP ALL to this number or call %s, and we will stop sharing your details."
+	"You can change your mind at any time: call %s or tell the agency helping you, and we will stop sharing your details. " +
+	"Texting STOP stops our texts; it does not change this."
 
 // network is the seeded network as the history needs it.
 type network struct {
