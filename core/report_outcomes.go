@@ -19,27 +19,11 @@ var statusLabels = map[Status]string{
 
 // outcomesReport counts referral legs by their status now.
 func outcomesReport(ctx context.Context, q *reportQuery) (Report, error) {
-	cols := make([]string, len(Statuses))
+	parts := make([]sharePart, len(Statuses))
 	for i, s := range Statuses {
-		cols[i] = statusColumn(s)
+		parts[i] = sharePart{label: statusLabels[s], column: statusColumn(s)}
 	}
-	counts, err := q.totals(ctx, cols)
-	if err != nil {
-		return Report{}, err
-	}
-	var total int64
-	for _, c := range counts {
-		total += c
-	}
-	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{"Status", "Referrals", "Share (%)"}}
-	s := Series{Name: "Referrals"}
-	for i, st := range Statuses {
-		r.Rows = append(r.Rows, []Cell{textCell(statusLabels[st]), q.count(counts[i]), q.share(counts[i], total)})
-		s.Points = append(s.Points, q.countPoint(statusLabels[st], counts[i]))
-	}
-	r.Rows = append(r.Rows, []Cell{textCell("Total"), q.count(total), emptyCell()})
-	r.Series = []Series{s}
-	return r, nil
+	return shareReport(ctx, q, parts, "Status", "Referrals", "Share (%)")
 }
 
 // rejectionReasons are the reasons in the order reports list them.
@@ -49,9 +33,22 @@ var rejectionReasons = []Reason{ReasonNotEligible, ReasonNoCapacity, ReasonDupli
 // rejectionsReport counts rejected referral legs by coded reason
 // (redirected legs are rejected with the reason "redirected").
 func rejectionsReport(ctx context.Context, q *reportQuery) (Report, error) {
-	cols := make([]string, len(rejectionReasons))
+	parts := make([]sharePart, len(rejectionReasons))
 	for i, rs := range rejectionReasons {
-		cols[i] = reasonColumn(rs)
+		parts[i] = sharePart{label: rs.Label(), column: reasonColumn(rs)}
+	}
+	return shareReport(ctx, q, parts, "Reason", "Rejected referrals", "Share of rejections (%)")
+}
+
+// sharePart is one row of a shareReport: its label and rollup column.
+type sharePart struct{ label, column string }
+
+// shareReport is a bar chart and a table of counts from rollup columns,
+// each with its share of the total, and the total last.
+func shareReport(ctx context.Context, q *reportQuery, parts []sharePart, what, count, share string) (Report, error) {
+	cols := make([]string, len(parts))
+	for i, p := range parts {
+		cols[i] = p.column
 	}
 	counts, err := q.totals(ctx, cols)
 	if err != nil {
@@ -61,11 +58,11 @@ func rejectionsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	for _, c := range counts {
 		total += c
 	}
-	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{"Reason", "Rejected referrals", "Share of rejections (%)"}}
-	s := Series{Name: "Rejected referrals"}
-	for i, rs := range rejectionReasons {
-		r.Rows = append(r.Rows, []Cell{textCell(rs.Label()), q.count(counts[i]), q.share(counts[i], total)})
-		s.Points = append(s.Points, q.countPoint(rs.Label(), counts[i]))
+	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{what, count, share}}
+	s := Series{Name: count}
+	for i, p := range parts {
+		r.Rows = append(r.Rows, []Cell{textCell(p.label), q.count(counts[i]), q.share(counts[i], total)})
+		s.Points = append(s.Points, q.countPoint(p.label, counts[i]))
 	}
 	r.Rows = append(r.Rows, []Cell{textCell("Total"), q.count(total), emptyCell()})
 	r.Series = []Series{s}

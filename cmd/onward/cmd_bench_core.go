@@ -84,12 +84,6 @@ func benchCore(ctx context.Context, stdout io.Writer) error {
 	return nil
 }
 
-func randomKey() []byte {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
-	return k
-}
-
 // alternate runs the two operations in rounds, each with the same workers
 // and time, and returns their rates in operations per second.
 func alternate(ctx context.Context, engine, baseline func(context.Context) (bool, error)) (float64, float64, error) {

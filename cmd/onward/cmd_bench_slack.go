@@ -3,14 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,7 +19,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/bot"
 	"github.com/onward-network/onward/core"
@@ -54,47 +50,12 @@ const (
 func init() { registerBench("slack", benchSlack) }
 
 func benchSlack(ctx context.Context, stdout io.Writer) error {
-	dbURL, drop, err := benchDatabase(ctx)
+	env, err := openBenchEnv(ctx, 24, 0)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	base, err := loadDBConfig()
-	if err != nil {
-		return err
-	}
-	pcfg, err := pgxpool.ParseConfig(dbURL)
-	if err != nil {
-		return err
-	}
-	pcfg.MaxConns = 24
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	crypt, err := core.NewCrypter(key, nil, nil)
-	if err != nil {
-		return err
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, quiet)
-	defer eng.Close()
-	seeded, err := coretest.SeedNetwork(ctx, eng, pool)
-	if err != nil {
-		return fmt.Errorf("seed bench network: %w", err)
-	}
-
-	opt, err := redis.ParseURL(base.RedisURL)
-	if err != nil {
-		return fmt.Errorf("ONWARD_REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	prefix := "onward-bench-" + randomHex(5) + ":"
-	defer deleteKeys(rdb, prefix)
+	defer env.Close()
+	eng, pool, seeded, rdb, prefix := env.engine, env.pool, env.net, env.rdb, env.prefix
 
 	// A fake Slack that answers every Web API call: a successful accept
 	// makes none, so it only sees replies to presses that went wrong.
@@ -263,31 +224,4 @@ func benchSlackPress(ctx context.Context, client *http.Client, base, user string
 		return 0, fmt.Errorf("press acknowledged with status %d", resp.StatusCode)
 	}
 	return d, nil
-}
-
-// serveLocal serves h on a loopback port until the returned server is
-// closed.
-func serveLocal(h http.Handler) (*http.Server, string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return srv, "http://" + ln.Addr().String(), nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func deleteKeys(rdb *redis.Client, prefix string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		rdb.Del(ctx, iter.Val())
-	}
 }

@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,12 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 	"github.com/twilio/twilio-go/twiml"
 
-	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/intake"
 )
 
@@ -51,49 +43,12 @@ var benchSMSScript = []string{"1 3", "KY1 1AB", "no", "no", "Ailsa Fictional", "
 func init() { registerBench("sms", benchSMS) }
 
 func benchSMS(ctx context.Context, stdout io.Writer) error {
-	dbURL, drop, err := benchDatabase(ctx)
+	env, err := openBenchEnv(ctx, 16, benchSMSConns*2)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	base, err := loadDBConfig()
-	if err != nil {
-		return err
-	}
-	pcfg, err := pgxpool.ParseConfig(dbURL)
-	if err != nil {
-		return err
-	}
-	pcfg.MaxConns = 16
-	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	crypt, err := core.NewCrypter(key, nil, nil)
-	if err != nil {
-		return err
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, quiet)
-	defer eng.Close()
-	if _, err := coretest.SeedNetwork(ctx, eng, pool); err != nil {
-		return fmt.Errorf("seed bench network: %w", err)
-	}
-	opt, err := redis.ParseURL(base.RedisURL)
-	if err != nil {
-		return fmt.Errorf("ONWARD_REDIS_URL: %w", err)
-	}
-	opt.PoolSize = benchSMSConns * 2
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
-	}
-	prefix := "onward-bench-sms-" + benchSMSHex(5) + ":"
-	defer benchSMSDeleteKeys(rdb, prefix)
+	defer env.Close()
+	eng, pool, rdb, prefix, quiet := env.engine, env.pool, env.rdb, env.prefix, env.quiet
 
 	// The limits are raised so the benchmark measures the work, not the
 	// refusals; the limiter still runs on every request.
@@ -108,12 +63,12 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	sms.Routes(mux)
-	onward, onwardURL, err := benchSMSServe(mux)
+	onward, onwardURL, err := serveLocal(mux)
 	if err != nil {
 		return err
 	}
 	defer onward.Close()
-	bare, bareURL, err := benchSMSServe(http.HandlerFunc(benchSMSBare))
+	bare, bareURL, err := serveLocal(http.HandlerFunc(benchSMSBare))
 	if err != nil {
 		return err
 	}
@@ -289,33 +244,4 @@ func benchSMSBare(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	_, _ = io.WriteString(w, doc)
-}
-
-func benchSMSServe(h http.Handler) (*http.Server, string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return srv, "http://" + ln.Addr().String(), nil
-}
-
-func benchSMSHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// benchSMSDeleteKeys removes the benchmark's Redis keys, including the
-// rate limiter's (which redis_rate prefixes with "rate:").
-func benchSMSDeleteKeys(rdb *redis.Client, prefix string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for _, p := range []string{prefix, "rate:" + prefix} {
-		iter := rdb.Scan(ctx, 0, p+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			rdb.Del(ctx, iter.Val())
-		}
-	}
 }

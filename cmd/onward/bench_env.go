@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// benchEnv is what the edge benchmarks stand on: a fresh database with the
+// test network seeded, a pool and an engine on it (a throwaway key, a
+// silent log), and Redis under a key prefix of its own.
+type benchEnv struct {
+	pool   *pgxpool.Pool
+	engine *core.Engine
+	net    coretest.Network
+	quiet  *slog.Logger
+	rdb    *redis.Client
+	prefix string
+	closed []func()
+}
+
+// openBenchEnv makes a benchEnv with maxConns database connections and
+// redisConns Redis connections (0 for go-redis's default).
+func openBenchEnv(ctx context.Context, maxConns int32, redisConns int) (_ *benchEnv, err error) {
+	e := &benchEnv{quiet: slog.New(slog.DiscardHandler), prefix: "onward-bench-" + randomHex(5) + ":"}
+	defer func() {
+		if err != nil {
+			e.Close()
+		}
+	}()
+	dbURL, drop, err := benchDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.closed = append(e.closed, drop)
+	pcfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	pcfg.MaxConns = maxConns
+	if e.pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
+		return nil, err
+	}
+	e.closed = append(e.closed, e.pool.Close)
+	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	e.engine = core.NewEngine(e.pool, crypt, core.SystemClock{}, core.RandomIDs{}, e.quiet)
+	e.closed = append(e.closed, e.engine.Close)
+	if e.net, err = coretest.SeedNetwork(ctx, e.engine, e.pool); err != nil {
+		return nil, fmt.Errorf("seed bench network: %w", err)
+	}
+	base, err := loadDBConfig()
+	if err != nil {
+		return nil, err
+	}
+	opt, err := redis.ParseURL(base.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)
+	}
+	if redisConns > 0 {
+		opt.PoolSize = redisConns
+	}
+	e.rdb = redis.NewClient(opt)
+	e.closed = append(e.closed, func() { e.rdb.Close() }, func() { deleteKeys(e.rdb, e.prefix) })
+	if err := e.rdb.Ping(ctx).Err(); err != nil {
+		return nil, fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
+	}
+	return e, nil
+}
+
+// Close deletes the benchmark's Redis keys, closes its connections and
+// drops its database.
+func (e *benchEnv) Close() {
+	for i := len(e.closed) - 1; i >= 0; i-- {
+		e.closed[i]()
+	}
+	e.closed = nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func randomKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// deleteKeys removes a benchmark's Redis keys, including the rate
+// limiter's (which redis_rate prefixes with "rate:").
+func deleteKeys(rdb *redis.Client, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, p := range []string{prefix, "rate:" + prefix} {
+		iter := rdb.Scan(ctx, 0, p+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			rdb.Del(ctx, iter.Val())
+		}
+	}
+}
+
+// serveLocal serves h on a loopback port until the returned server is
+// closed.
+func serveLocal(h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String(), nil
+}
