@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -42,9 +43,13 @@ type Config struct {
 	WorkerPoll        time.Duration
 	SMSRatePerHour    int // inbound messages per phone per hour
 	IPRatePerMinute   int // inbound requests per source IP per minute
-	ConversationTTL   time.Duration
-	LogLevel          string
-	StateDir          string // dev-only state (generated keys, private databases)
+	// TrustedProxies lists the reverse proxies (addresses or CIDR ranges,
+	// comma-separated) whose X-Forwarded-For names the client; see
+	// Config.Proxies.
+	TrustedProxies  string
+	ConversationTTL time.Duration
+	LogLevel        string
+	StateDir        string // dev-only state (generated keys, private databases)
 }
 
 // setting describes one environment variable: its name, default, and where
@@ -106,6 +111,7 @@ var settings = []setting{
 	{name: "ONWARD_WORKER_POLL", def: "10s", help: "fallback poll interval when no notification arrives", set: dur("ONWARD_WORKER_POLL", func(c *Config) *time.Duration { return &c.WorkerPoll })},
 	{name: "ONWARD_SMS_RATE_PER_HOUR", def: "60", help: "inbound texts accepted per phone per hour", set: num("ONWARD_SMS_RATE_PER_HOUR", func(c *Config) *int { return &c.SMSRatePerHour })},
 	{name: "ONWARD_IP_RATE_PER_MINUTE", def: "120", help: "requests accepted per source IP per minute on public forms and webhooks", set: num("ONWARD_IP_RATE_PER_MINUTE", func(c *Config) *int { return &c.IPRatePerMinute })},
+	{name: "ONWARD_TRUSTED_PROXIES", help: "comma-separated addresses or CIDR ranges of the reverse proxies in front of Onward; per-IP limits then count the client named in X-Forwarded-For", set: str(func(c *Config) *string { return &c.TrustedProxies })},
 	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},
 	{name: "ONWARD_LOG_LEVEL", def: "info", help: "debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
@@ -195,6 +201,9 @@ func (c Config) Validate() error {
 	if (c.SlackBotToken == "") != (c.SlackSigningSecret == "") {
 		errs = append(errs, errors.New("set both ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET, or neither"))
 	}
+	if _, err := c.Proxies(); err != nil {
+		errs = append(errs, err)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -244,4 +253,26 @@ func ConfigTable() string {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, def, s.help)
 	}
 	return b.String()
+}
+
+// Proxies parses TrustedProxies: each entry an address ("10.0.0.5") or a
+// CIDR range ("10.0.0.0/8").
+func (c Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(c.TrustedProxies, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("ONWARD_TRUSTED_PROXIES: %q is not an IP address or CIDR range like 10.0.0.0/8", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

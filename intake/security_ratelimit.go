@@ -3,9 +3,10 @@ package intake
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"strconv"
+
+	"github.com/onward-network/onward/core"
 
 	"github.com/go-redis/redis_rate/v10"
 )
@@ -32,14 +33,10 @@ func (w *Web) rateLimit(next http.Handler) http.Handler {
 }
 
 // rateKey is the client's IP, hashed so keys do not show addresses at a
-// glance (they live a minute). The IP is the connection's: behind a proxy
-// every client would share the proxy's count, so a deployment behind one
-// needs a trusted client-IP setting, which the config does not have yet.
+// glance (they live a minute). Behind a reverse proxy listed in
+// ONWARD_TRUSTED_PROXIES it is the client the proxy names, so clients do
+// not share the proxy's count.
 func (w *Web) rateKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	h := sha256.Sum256([]byte(host))
+	h := sha256.Sum256([]byte(core.ClientIP(r, w.cfg.TrustedProxies)))
 	return w.cfg.KeyPrefix + "web:ip:" + hex.EncodeToString(h[:12])
 }

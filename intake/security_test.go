@@ -2,7 +2,9 @@ package intake
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -158,6 +160,27 @@ func TestWebRateLimitPerIP(t *testing.T) {
 	}
 	if p := b.last; p.Header.Get("Retry-After") == "" || !strings.Contains(p.Body, "Too many requests") || !strings.Contains(p.Body, "0800 000 0000") {
 		t.Errorf("429 page lacks Retry-After or the friendly words:\n%s", p.Body)
+	}
+}
+
+// Behind a trusted reverse proxy, each client the proxy names has a
+// limit of its own; a client cannot escape its limit by naming another.
+func TestWebRateLimitBehindTrustedProxy(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t, func(c *WebConfig) {
+		c.IPRatePerMinute = 2
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	b := e.browser()
+	from := func(xff string) int {
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/directory", nil)
+		req.Header.Set("X-Forwarded-For", xff)
+		return b.do(req).Status
+	}
+	got := []int{from("198.51.100.1"), from("198.51.100.1"), from("203.0.113.50, 198.51.100.1"), from("198.51.100.2")}
+	want := []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests, http.StatusOK}
+	if !slices.Equal(got, want) {
+		t.Fatalf("statuses %v, want %v", got, want)
 	}
 }
 

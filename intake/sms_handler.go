@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -50,6 +51,9 @@ type SMSConfig struct {
 	// IPRatePerMinute caps webhook requests per source IP per minute.
 	SMSRatePerHour  int
 	IPRatePerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client, for the per-IP limit (core.ClientIP).
+	TrustedProxies []netip.Prefix
 
 	// ConversationTTL is how long an unfinished conversation is kept (24 h
 	// if zero).

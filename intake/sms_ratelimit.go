@@ -5,8 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
+
+	"github.com/onward-network/onward/core"
 
 	"github.com/go-redis/redis_rate/v10"
 )
@@ -26,13 +27,10 @@ func (s *SMS) ipAllowed(ctx context.Context, key string) bool {
 	return res.Allowed > 0
 }
 
-// ipRateKey is the connection's IP, hashed so Redis holds no addresses.
+// ipRateKey is the request's source IP (behind a trusted proxy, the one it
+// names), hashed so Redis holds no addresses.
 func (s *SMS) ipRateKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	h := sha256.Sum256([]byte(host))
+	h := sha256.Sum256([]byte(core.ClientIP(r, s.cfg.TrustedProxies)))
 	return s.cfg.KeyPrefix + "sms:ip:" + hex.EncodeToString(h[:12])
 }
 

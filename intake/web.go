@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,9 @@ type WebConfig struct {
 	Secure bool
 	// IPRatePerMinute caps requests per client IP per minute.
 	IPRatePerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client, for the per-IP limit (core.ClientIP).
+	TrustedProxies []netip.Prefix
 	// SessionTTL is how long unfinished answers are kept (2 h if zero).
 	SessionTTL time.Duration
 	// SMSNumber is the number a client can text to answer by SMS instead

@@ -33,9 +33,13 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := a.cfg.Proxies()
+	if err != nil {
+		return err
+	}
 	s, err := intake.NewSMS(intake.SMSConfig{Engine: a.engine, Redis: rdb, Log: log, KeyPrefix: "onward:",
 		PublicURL: a.cfg.PublicURL, AuthToken: a.cfg.TwilioAuthToken, SMSRatePerHour: a.cfg.SMSRatePerHour,
-		IPRatePerMinute: a.cfg.IPRatePerMinute, ConversationTTL: a.cfg.ConversationTTL})
+		IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, ConversationTTL: a.cfg.ConversationTTL})
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,13 @@ func init() {
 	registerMount(mount{
 		name: "web",
 		routes: func(a *app, mux *http.ServeMux) error {
+			proxies, err := a.cfg.Proxies()
+			if err != nil {
+				return err
+			}
 			w, err := intake.NewWeb(intake.WebConfig{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"),
 				KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, Secure: !a.cfg.Dev(),
-				IPRatePerMinute: a.cfg.IPRatePerMinute, SMSNumber: a.cfg.TwilioFrom})
+				IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, SMSNumber: a.cfg.TwilioFrom})
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,44 @@
+package core
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// ClientIP is the address a request came from: the connection's, or, when
+// the connection is from one of the trusted proxies, the nearest address
+// in X-Forwarded-For that is not itself a trusted proxy. Addresses a
+// client wrote into the header before the first trusted proxy are never
+// believed over one a trusted proxy added.
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !inPrefixes(addr.Unmap(), trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: trust nothing before it
+		}
+		if !inPrefixes(hop.Unmap(), trusted) {
+			return hop.Unmap().String()
+		}
+	}
+	return host
+}
+
+func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
