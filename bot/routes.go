@@ -27,4 +27,5 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 		http.ServeFileFS(w, r, templates.FS, "html/staff/inbox.css")
 	}))
 	b.ReportRoutes(mux)
+	b.DirectoryRoutes(mux)
 }

@@ -52,3 +52,34 @@ func (e *Engine) RegisterStaff(ctx context.Context, s NewStaff, by Actor) (Staff
 	})
 	return id, err
 }
+
+const sqlUpdateService = `
+UPDATE services SET name = $2, description = $3, needs = $4, eligibility = $5, postcode_districts = $6,
+    council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10
+WHERE id = $1 AND agency_id = $11 RETURNING id`
+
+// UpdateService changes a directory entry: what it offers, to whom, where
+// and when. Coordinators and admins keep the directory; the change is an
+// event in the agency's audit chain, and matching uses it at once.
+func (e *Engine) UpdateService(ctx context.Context, id ServiceID, s NewService, by Actor) error {
+	if by.Kind == ActorStaff && !by.Coordinates() {
+		return &ForbiddenError{Why: "only coordinators can change the directory"}
+	}
+	districts, langs, err := checkService(s)
+	if err != nil {
+		return err
+	}
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var got ServiceID
+		err := tx.QueryRow(ctx, sqlUpdateService, id, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
+			districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), s.AgencyID).Scan(&got)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("update service %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("update service %d: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventServiceChanged, agency: s.AgencyID, actor: by,
+			data: eventData("service_id", int64(id), "name", s.Name)})
+	})
+}

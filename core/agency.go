@@ -163,27 +163,36 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::text[], '{en}'), $9, $10, $10) 
 
 // AddService adds a directory service.
 func (e *Engine) AddService(ctx context.Context, db DB, s NewService) (ServiceID, error) {
-	if err := validate(s); err != nil {
+	districts, langs, err := checkService(s)
+	if err != nil {
 		return 0, err
 	}
-	if len(s.PostcodeDistricts) == 0 && len(s.CouncilAreas) == 0 {
-		return 0, &ValidationError{Fields: []FieldError{{Field: "postcode districts", Message: "a service needs an area: postcode districts, council areas or both"}}}
-	}
-	districts := make([]string, len(s.PostcodeDistricts))
-	for i, d := range s.PostcodeDistricts {
-		districts[i], _ = ParseDistrict(d)
-	}
-	var langs []string
-	if len(s.Languages) > 0 {
-		langs = s.Languages
-	}
 	var id ServiceID
-	err := db.QueryRow(ctx, sqlInsertService, s.AgencyID, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
+	err = db.QueryRow(ctx, sqlInsertService, s.AgencyID, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
 		districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add service %s: %w", s.Name, err)
 	}
 	return id, nil
+}
+
+// checkService validates a directory service and returns its districts
+// normalised ("ky1" → "KY1") and its languages (nil for the default).
+func checkService(s NewService) (districts, langs []string, err error) {
+	if err := validate(s); err != nil {
+		return nil, nil, err
+	}
+	if len(s.PostcodeDistricts) == 0 && len(s.CouncilAreas) == 0 {
+		return nil, nil, &ValidationError{Fields: []FieldError{{Field: "postcode districts", Message: "a service needs an area: postcode districts, council areas or both"}}}
+	}
+	districts = make([]string, len(s.PostcodeDistricts))
+	for i, d := range s.PostcodeDistricts {
+		districts[i], _ = ParseDistrict(d)
+	}
+	if len(s.Languages) > 0 {
+		langs = s.Languages
+	}
+	return districts, langs, nil
 }
 
 func nonNil(s []string) []string {

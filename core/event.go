@@ -25,6 +25,7 @@ const (
 	EventCapacityChanged  EventKind = "agency.capacity-changed"
 	EventChannelChanged   EventKind = "agency.slack-channel-changed"
 	EventStaffAdded       EventKind = "staff.added"
+	EventServiceChanged   EventKind = "directory.service-changed"
 	EventOutcomeRecorded  EventKind = "referral.outcome-recorded"
 )
 

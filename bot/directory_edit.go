@@ -1,0 +1,236 @@
+package bot
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// The directory pages let coordinators keep the public directory right:
+// /staff/directory lists every agency's services, and each service has
+// an edit form. Saving goes through core, which checks the role, audits
+// the change, and matching uses it at once.
+
+// DirectoryRoutes adds the directory editing pages to mux, behind the
+// staff sign-in.
+func (b *Bot) DirectoryRoutes(mux *http.ServeMux) {
+	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
+	staff("GET /staff/directory", b.signedIn(b.coordinatorsOnly(b.directoryIndex)))
+	staff("GET /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly(b.serviceForm)))
+	staff("POST /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly(b.saveService)))
+}
+
+// directoryView is what the directory pages show.
+type directoryView struct {
+	// What the staff layout reads.
+	Title, Error, Done, DoneRef string
+	Staff                       *core.Staff
+	CSRF                        string
+
+	Agencies []directoryAgency
+	Service  *core.Service
+	Agency   string
+	Form     serviceForm
+	Errors   []fieldProblem
+	Invalid  map[string]string // form field name → its problem
+	Needs    []needOption
+}
+
+// fieldProblem is one line of the error summary, linked to its field.
+type fieldProblem struct{ Field, Message string }
+
+// serviceFields maps core's field labels to the form's field names.
+var serviceFields = map[string]string{"service name": "name", "description": "description", "needs": "needs",
+	"eligibility": "eligibility", "postcode districts": "districts", "council areas": "council_areas",
+	"languages": "languages", "opening hours": "opening_hours"}
+
+type directoryAgency struct {
+	Agency   core.Agency
+	Services []core.Service
+}
+
+// serviceForm is the edit form as typed.
+type serviceForm struct {
+	Name, Description, Eligibility, Districts, CouncilAreas, Languages, OpeningHours string
+}
+
+type needOption struct {
+	Value, Label string
+	Checked      bool
+}
+
+var directoryPages = sync.OnceValue(func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"directory", "directory_service"} {
+		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
+			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
+	}
+	return out
+})
+
+func (b *Bot) renderDirectory(w http.ResponseWriter, status int, name string, v directoryView) {
+	var buf bytes.Buffer
+	if err := directoryPages()[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		b.log.Error("render directory page", "page", name, "err", err)
+		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// coordinatorsOnly refuses the page to anyone who does not coordinate.
+func (b *Bot) coordinatorsOnly(h staffHandler) staffHandler {
+	return func(w http.ResponseWriter, r *http.Request, s session) {
+		if !coordinates(s.staff) {
+			b.message(w, http.StatusForbidden, &s.staff, s.csrf, sayWeb("web.directory.forbidden.title", nil),
+				sayWeb("web.directory.forbidden", nil))
+			return
+		}
+		h(w, r, s)
+	}
+}
+
+func (b *Bot) directoryIndex(w http.ResponseWriter, r *http.Request, s session) {
+	agencies, err := b.engine.Agencies(r.Context())
+	if err != nil {
+		b.fail(w, r, s, err)
+		return
+	}
+	services, err := b.engine.Services(r.Context(), 0)
+	if err != nil {
+		b.fail(w, r, s, err)
+		return
+	}
+	v := directoryView{Title: sayWeb("web.directory.title", nil), Staff: &s.staff, CSRF: s.csrf, Done: r.URL.Query().Get("done")}
+	for _, a := range agencies {
+		da := directoryAgency{Agency: a}
+		for _, svc := range services {
+			if svc.AgencyID == a.ID {
+				da.Services = append(da.Services, svc)
+			}
+		}
+		v.Agencies = append(v.Agencies, da)
+	}
+	if v.Done == "service-saved" {
+		v.DoneRef = r.URL.Query().Get("name")
+	} else {
+		v.Done = ""
+	}
+	b.renderDirectory(w, http.StatusOK, "directory", v)
+}
+
+func (b *Bot) serviceForm(w http.ResponseWriter, r *http.Request, s session) {
+	svc, agency, ok := b.serviceFor(w, r, s)
+	if !ok {
+		return
+	}
+	form := serviceForm{Name: svc.Name, Description: svc.Description, Eligibility: svc.Eligibility,
+		Districts: strings.Join(svc.PostcodeDistricts, " "), CouncilAreas: strings.Join(svc.CouncilAreas, " "),
+		Languages: strings.Join(svc.Languages, " "), OpeningHours: svc.OpeningHours}
+	b.renderDirectory(w, http.StatusOK, "directory_service", b.serviceView(s, svc, agency, form, svc.Needs, nil))
+}
+
+func (b *Bot) saveService(w http.ResponseWriter, r *http.Request, s session) {
+	svc, agency, ok := b.serviceFor(w, r, s)
+	if !ok {
+		return
+	}
+	form := serviceForm{Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
+		Eligibility: strings.TrimSpace(r.PostFormValue("eligibility")), Districts: r.PostFormValue("districts"),
+		CouncilAreas: r.PostFormValue("council_areas"), Languages: r.PostFormValue("languages"),
+		OpeningHours: strings.TrimSpace(r.PostFormValue("opening_hours"))}
+	var needs []core.Need
+	var errs []core.FieldError
+	for _, v := range r.PostForm["needs"] {
+		n, err := core.ParseNeed(v)
+		if err != nil {
+			errs = append(errs, core.FieldError{Field: "needs", Message: "choose needs from the list"})
+			break
+		}
+		needs = append(needs, n)
+	}
+	if len(errs) == 0 {
+		err := b.engine.UpdateService(r.Context(), svc.ID, core.NewService{AgencyID: svc.AgencyID, Name: form.Name,
+			Description: form.Description, Needs: needs, Eligibility: form.Eligibility, PostcodeDistricts: words(form.Districts),
+			CouncilAreas: words(form.CouncilAreas), Languages: words(form.Languages), OpeningHours: form.OpeningHours}, s.staff.Actor())
+		var invalid *core.ValidationError
+		switch {
+		case errors.As(err, &invalid):
+			errs = invalid.Fields
+		case err != nil:
+			b.fail(w, r, s, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_service", b.serviceView(s, svc, agency, form, needs, errs))
+		return
+	}
+	http.Redirect(w, r, "/staff/directory?done=service-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
+}
+
+// serviceFor loads the service named in the path, or answers with why not.
+func (b *Bot) serviceFor(w http.ResponseWriter, r *http.Request, s session) (core.Service, core.Agency, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.directory.missing.title", nil), sayWeb("web.directory.missing", nil))
+		return core.Service{}, core.Agency{}, false
+	}
+	svc, err := b.engine.Service(r.Context(), core.ServiceID(id))
+	if errors.Is(err, core.ErrNotFound) {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.directory.missing.title", nil), sayWeb("web.directory.missing", nil))
+		return core.Service{}, core.Agency{}, false
+	}
+	if err != nil {
+		b.fail(w, r, s, err)
+		return core.Service{}, core.Agency{}, false
+	}
+	a, err := b.engine.Agency(r.Context(), svc.AgencyID)
+	if err != nil {
+		b.fail(w, r, s, err)
+		return core.Service{}, core.Agency{}, false
+	}
+	return svc, a, true
+}
+
+func (b *Bot) serviceView(s session, svc core.Service, a core.Agency, form serviceForm, needs []core.Need, errs []core.FieldError) directoryView {
+	v := directoryView{Title: svc.Name, Staff: &s.staff, CSRF: s.csrf, Service: &svc, Agency: a.Name, Form: form,
+		Invalid: map[string]string{}}
+	for _, e := range errs {
+		label, _, _ := strings.Cut(e.Field, "[")
+		name, ok := serviceFields[label]
+		if !ok {
+			name = "name"
+		}
+		if _, seen := v.Invalid[name]; !seen {
+			v.Invalid[name] = e.Message
+			v.Errors = append(v.Errors, fieldProblem{Field: name, Message: e.Message})
+		}
+	}
+	for _, n := range core.Needs {
+		v.Needs = append(v.Needs, needOption{Value: string(n), Label: n.Label(), Checked: slices.Contains(needs, n)})
+	}
+	return v
+}
+
+// fail shows the generic failure page and logs the cause.
+func (b *Bot) fail(w http.ResponseWriter, r *http.Request, s session, err error) {
+	b.log.Error("staff directory page", "path", r.URL.Path, "err", err)
+	b.message(w, statusFor(err), &s.staff, s.csrf, sayWeb("web.failed.title", nil), b.explainPlain(r.Context(), err))
+}
+
+// words splits a list typed with spaces or commas.
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}

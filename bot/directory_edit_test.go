@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+)
+
+func TestDirectoryEditing(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	services, err := tb.Engine.Services(ctx, tb.Net.CAB)
+	if err != nil || len(services) == 0 {
+		t.Fatalf("CAB has no services: %v", err)
+	}
+	svc := services[0]
+	path := fmt.Sprintf("/staff/directory/services/%d", svc.ID)
+
+	// Advisers cannot change the directory.
+	adviser := tb.signedIn(tb.Net.Adviser)
+	if resp, body := adviser.get("/staff/directory"); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only the network") {
+		t.Fatalf("adviser on the directory: %d", resp.StatusCode)
+	}
+	adviser.get("/staff/")
+	if resp, _ := adviser.post(path, url.Values{"csrf": {adviser.csrf}, "name": {"Hijacked"}, "needs": {"debt"}, "districts": {"KY1"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("adviser saving a service: %d, want 403", resp.StatusCode)
+	}
+
+	c := tb.signedIn(tb.Net.Coordinator)
+	resp, body := c.get("/staff/directory")
+	if resp.StatusCode != 200 || !strings.Contains(body, `href="`+path+`"`) || !strings.Contains(body, "Kirkcaldy Citizens Advice") {
+		t.Fatalf("directory: %d\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(body, `href="/staff/directory">Directory</a>`) {
+		t.Error("the header does not link coordinators to the directory")
+	}
+	resp, body = c.get(path)
+	if resp.StatusCode != 200 || !strings.Contains(body, `value="`+svc.Name+`"`) {
+		t.Fatalf("edit form: %d\n%s", resp.StatusCode, body)
+	}
+
+	// Bad input: every problem named and linked to its field, nothing saved.
+	resp, body = c.post(path, url.Values{"csrf": {c.csrf}, "name": {""}, "districts": {"NOTAPLACE"}, "description": {"<script>x</script>"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid save: %d\n%s", resp.StatusCode, body)
+	}
+	for _, want := range []string{`href="#name"`, `href="#needs"`, "There is a problem", "&lt;script&gt;x&lt;/script&gt;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("invalid save page lacks %q:\n%s", want, body)
+		}
+	}
+	if got, _ := tb.Engine.Service(ctx, svc.ID); got.Name != svc.Name {
+		t.Fatalf("an invalid form changed the service: %+v", got)
+	}
+	resp, body = c.post(path, url.Values{"csrf": {c.csrf}, "name": {svc.Name}, "needs": {"debt"}, "districts": {"KY1 ZZZ"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#districts"`) {
+		t.Fatalf("a bad district: %d\n%s", resp.StatusCode, body)
+	}
+
+	// A good save.
+	resp, _ = c.post(path, url.Values{"csrf": {c.csrf}, "name": {"Money and debt advice"}, "needs": {"debt", "fuel"},
+		"districts": {"ky1, ky2"}, "languages": {"en pl"}, "opening_hours": {"Mon–Fri 9–5"}, "eligibility": {"Anyone in Fife"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/directory?done=service-saved") {
+		t.Fatalf("save: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	got, err := tb.Engine.Service(ctx, svc.ID)
+	if err != nil || got.Name != "Money and debt advice" || !slices.Equal(got.PostcodeDistricts, []string{"KY1", "KY2"}) ||
+		!slices.Equal(got.Needs, []core.Need{core.NeedDebt, core.NeedFuel}) || !slices.Equal(got.Languages, []string{"en", "pl"}) {
+		t.Fatalf("saved %+v, %v", got, err)
+	}
+	_, body = c.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, "Money and debt advice saved") {
+		t.Errorf("no confirmation after saving:\n%s", body)
+	}
+	var events int
+	if err := tb.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1 AND agency_id = $2`,
+		core.EventServiceChanged, tb.Net.CAB).Scan(&events); err != nil || events != 1 {
+		t.Fatalf("%d service-changed events (%v), want 1", events, err)
+	}
+	if resp, _ := c.get("/staff/directory/services/999999"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a missing service: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := c.post(path, url.Values{"name": {"No token"}, "needs": {"debt"}, "districts": {"KY1"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a save without the form token: %d, want 403", resp.StatusCode)
+	}
+}
