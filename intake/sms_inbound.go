@@ -75,21 +75,33 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		return emptyTwiML
 	}
 	hash := hex.EncodeToString(s.engine.Crypter().PhoneHash(phone))
-	ok, err := s.phoneAllowed(ctx, hash)
-	if err != nil {
-		return s.withoutRedis(ctx, msg, phone, err)
-	}
-	if !ok {
-		s.log.Info("sms phone rate limit reached", "sid", msg.SID)
-		return emptyTwiML
-	}
 	keys, sidKey := s.phoneKeys(hash), s.sidKey(msg.SID)
 	token, err := s.newRandomID()
 	if err != nil {
 		s.log.Error("sms lock token", "err", err)
 		return s.apology(ctx, copyFault)
 	}
+	// The phone's limit is counted while the text is claimed, so the two
+	// go to Redis in the same round trip; a text over the limit then lets
+	// its claim go.
+	limit := make(chan limitAnswer, 1)
+	go func() {
+		ok, err := s.phoneAllowed(ctx, hash)
+		limit <- limitAnswer{ok, err}
+	}()
 	c, err := s.claim(ctx, keys, sidKey, token)
+	if lim := <-limit; lim.err != nil || !lim.ok {
+		if err == nil && c.fresh {
+			s.release(context.WithoutCancel(ctx), keys, sidKey, token, lim.err != nil)
+		}
+		if lim.err != nil {
+			return s.withoutRedis(ctx, msg, phone, lim.err)
+		}
+		if err == nil {
+			s.log.Info("sms phone rate limit reached", "sid", msg.SID)
+			return emptyTwiML
+		}
+	}
 	switch {
 	case errors.Is(err, errLockBusy):
 		s.log.Warn("sms phone lock busy", "sid", msg.SID)
@@ -126,4 +138,25 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		// idempotent.
 	}
 	return doc
+}
+
+// limitAnswer is the phone limit's answer.
+type limitAnswer struct {
+	ok  bool
+	err error
+}
+
+// release lets go of a claimed text that will not be handled: over the
+// phone's limit it keeps the MessageSid with an empty answer, so Twilio's
+// retries get the same; after a Redis fault it forgets the MessageSid, so
+// a retry is handled afresh.
+func (s *SMS) release(ctx context.Context, k smsKeys, sidKey, token string, fault bool) {
+	if fault {
+		s.forgetSID(ctx, sidKey)
+		s.unlock(ctx, k, token)
+		return
+	}
+	if err := s.save(ctx, k, sidKey, token, stateKeep, nil, "", emptyTwiML); err != nil {
+		s.log.Warn("release sms text over the limit", "err", err)
+	}
 }
