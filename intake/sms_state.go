@@ -136,17 +136,16 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 	if !r.fresh {
 		return smsClaim{}, nil
 	}
-	wctx, cancel := context.WithTimeout(ctx, s.cfg.LockWait)
-	defer cancel()
-	wait := 2 * time.Millisecond
+	wait, deadline := 2*time.Millisecond, time.Now().Add(s.cfg.LockWait)
 	for !r.locked {
-		select {
-		case <-wctx.Done():
+		if time.Now().After(deadline) {
 			s.forgetSID(context.WithoutCancel(ctx), sidKey)
-			if err := ctx.Err(); err != nil {
-				return smsClaim{}, err
-			}
 			return smsClaim{}, errLockBusy
+		}
+		select {
+		case <-ctx.Done():
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			return smsClaim{}, ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, 50*time.Millisecond)
