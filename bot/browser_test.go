@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +86,71 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	if got.Status != core.StatusAccepted || got.StatusBy == nil || *got.StatusBy != tb.Net.Adviser.ID {
 		t.Errorf("referral %s by %v, want accepted by Ailsa", got.Status, got.StatusBy)
 	}
+
+	// Every staff page passes axe-core's WCAG 2.x A and AA rules.
+	axe := readAxe(t)
+	audit := func(name, path string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(tb.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`typeof axe === "undefined" ? (0, eval)(`+jsQuote(axe)+`) : 0`)); err != nil {
+			t.Fatalf("inject axe-core on %s: %v", path, err)
+		}
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](`axe.run(document, {resultTypes: ["violations"]}).then(r => ({
+			violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))})),
+			passes: r.passes.length}))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("run axe-core on %s: %v", path, err)
+		}
+		if res.Passes < 10 {
+			t.Errorf("%s: axe passed only %d rules: it checked next to nothing", name, res.Passes)
+		}
+		for _, v := range res.Violations {
+			t.Errorf("%s: %s (%s) at %v", name, v.ID, v.Help, v.Nodes)
+		}
+	}
+	audit("inbox", "/staff/")
+	audit("referral", fmt.Sprintf("/staff/referrals/%d", r.ID))
+	audit("reports", "/staff/reports")
+	audit("report", "/staff/reports/response-times")
+
+	// And the directory editor, as a coordinator.
+	coordinator := tb.local(tb.link(tb.Net.Coordinator))
+	if err := chromedp.Do(ctx, chromedp.Navigate(coordinator), chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/directory"]`))); err != nil {
+		t.Fatalf("sign in as the coordinator: %v", err)
+	}
+	services, err := tb.Engine.Services(context.Background(), tb.Net.CAB)
+	if err != nil || len(services) == 0 {
+		t.Fatalf("no services: %v", err)
+	}
+	audit("directory", "/staff/directory")
+	audit("service", fmt.Sprintf("/staff/directory/services/%d", services[0].ID))
+}
+
+// axeResult is what axe-core's run reports back.
+type axeResult struct {
+	Violations []struct {
+		ID    string   `json:"id"`
+		Help  string   `json:"help"`
+		Nodes []string `json:"nodes"`
+	} `json:"violations"`
+	Passes int `json:"passes"`
+}
+
+// readAxe reads axe-core, vendored once for the whole module under intake's
+// test data.
+func readAxe(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "intake", "testdata", "web", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is vendored at intake/testdata/web/axe.min.js: %v", err)
+	}
+	return string(b)
+}
+
+// jsQuote quotes s as a JavaScript template literal.
+func jsQuote(s string) string {
+	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`", "${", "\\${").Replace(s) + "`"
 }
