@@ -127,6 +127,7 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	}
 	audit("directory", "/staff/directory")
 	audit("service", fmt.Sprintf("/staff/directory/services/%d", services[0].ID))
+	audit("agency", fmt.Sprintf("/staff/directory/agencies/%d", tb.Net.CAB))
 }
 
 // axeResult is what axe-core's run reports back.

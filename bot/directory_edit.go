@@ -27,6 +27,8 @@ func (b *Bot) DirectoryRoutes(mux *http.ServeMux) {
 	staff("GET /staff/directory", b.signedIn(b.coordinatorsOnly(b.directoryIndex)))
 	staff("GET /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly(b.serviceForm)))
 	staff("POST /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly(b.saveService)))
+	staff("GET /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly(b.agencyForm)))
+	staff("POST /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly(b.saveAgency)))
 }
 
 // directoryView is what the directory pages show.
@@ -38,6 +40,8 @@ type directoryView struct {
 
 	Agencies []directoryAgency
 	Service  *core.Service
+	Edit     *core.Agency // the agency whose details are being edited
+	Details  agencyForm
 	Agency   string
 	Form     serviceForm
 	Errors   []fieldProblem
@@ -47,6 +51,16 @@ type directoryView struct {
 
 // fieldProblem is one line of the error summary, linked to its field.
 type fieldProblem struct{ Field, Message string }
+
+// agencyForm is the agency details form as typed.
+type agencyForm struct {
+	Name, Description, Phone, Email, Website, Address, AckTargetHours string
+	AcceptsSelfReferrals                                               bool
+}
+
+// agencyFields maps core's field labels to the agency form's field names.
+var agencyFields = map[string]string{"name": "name", "description": "description", "phone": "phone",
+	"email": "email", "website": "website", "address": "address", "acknowledgement target": "ack_target_hours"}
 
 // serviceFields maps core's field labels to the form's field names.
 var serviceFields = map[string]string{"service name": "name", "description": "description", "needs": "needs",
@@ -70,7 +84,7 @@ type needOption struct {
 
 var directoryPages = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"directory", "directory_service"} {
+	for _, name := range []string{"directory", "directory_service", "directory_agency"} {
 		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
 			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
 	}
@@ -122,7 +136,7 @@ func (b *Bot) directoryIndex(w http.ResponseWriter, r *http.Request, s session) 
 		}
 		v.Agencies = append(v.Agencies, da)
 	}
-	if v.Done == "service-saved" {
+	if v.Done == "service-saved" || v.Done == "agency-saved" {
 		v.DoneRef = r.URL.Query().Get("name")
 	} else {
 		v.Done = ""
@@ -205,19 +219,8 @@ func (b *Bot) serviceFor(w http.ResponseWriter, r *http.Request, s session) (cor
 }
 
 func (b *Bot) serviceView(s session, svc core.Service, a core.Agency, form serviceForm, needs []core.Need, errs []core.FieldError) directoryView {
-	v := directoryView{Title: svc.Name, Staff: &s.staff, CSRF: s.csrf, Service: &svc, Agency: a.Name, Form: form,
-		Invalid: map[string]string{}}
-	for _, e := range errs {
-		label, _, _ := strings.Cut(e.Field, "[")
-		name, ok := serviceFields[label]
-		if !ok {
-			name = "name"
-		}
-		if _, seen := v.Invalid[name]; !seen {
-			v.Invalid[name] = e.Message
-			v.Errors = append(v.Errors, fieldProblem{Field: name, Message: e.Message})
-		}
-	}
+	v := directoryView{Title: svc.Name, Staff: &s.staff, CSRF: s.csrf, Service: &svc, Agency: a.Name, Form: form}
+	v.setErrors(errs, serviceFields)
 	for _, n := range core.Needs {
 		v.Needs = append(v.Needs, needOption{Value: string(n), Label: n.Label(), Checked: slices.Contains(needs, n)})
 	}
@@ -233,4 +236,87 @@ func (b *Bot) fail(w http.ResponseWriter, r *http.Request, s session, err error)
 // words splits a list typed with spaces or commas.
 func words(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+// setErrors fills the error summary and the per-field messages, mapping
+// core's field labels to form field names (the first field when unknown).
+func (v *directoryView) setErrors(errs []core.FieldError, fields map[string]string) {
+	v.Invalid = map[string]string{}
+	for _, e := range errs {
+		label, _, _ := strings.Cut(e.Field, "[")
+		name, ok := fields[label]
+		if !ok {
+			name = "name"
+		}
+		if _, seen := v.Invalid[name]; !seen {
+			v.Invalid[name] = e.Message
+			v.Errors = append(v.Errors, fieldProblem{Field: name, Message: e.Message})
+		}
+	}
+}
+
+func (b *Bot) agencyForm(w http.ResponseWriter, r *http.Request, s session) {
+	a, ok := b.agencyFor(w, r, s)
+	if !ok {
+		return
+	}
+	form := agencyForm{Name: a.Name, Description: a.Description, Phone: a.Phone, Email: a.Email, Website: a.Website,
+		Address: a.Address, AckTargetHours: strconv.Itoa(a.AckTargetHours), AcceptsSelfReferrals: a.AcceptsSelfReferrals}
+	b.renderDirectory(w, http.StatusOK, "directory_agency", b.agencyView(s, a, form, nil))
+}
+
+func (b *Bot) saveAgency(w http.ResponseWriter, r *http.Request, s session) {
+	a, ok := b.agencyFor(w, r, s)
+	if !ok {
+		return
+	}
+	form := agencyForm{Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
+		Phone: strings.TrimSpace(r.PostFormValue("phone")), Email: strings.TrimSpace(r.PostFormValue("email")),
+		Website: strings.TrimSpace(r.PostFormValue("website")), Address: strings.TrimSpace(r.PostFormValue("address")),
+		AckTargetHours: strings.TrimSpace(r.PostFormValue("ack_target_hours")), AcceptsSelfReferrals: r.PostFormValue("accepts_self_referrals") == "yes"}
+	hours, err := strconv.Atoi(form.AckTargetHours)
+	if err != nil {
+		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_agency", b.agencyView(s, a, form,
+			[]core.FieldError{{Field: "acknowledgement target", Message: "enter the acknowledgement target as a whole number of working hours, like 16"}}))
+		return
+	}
+	err = b.engine.UpdateAgencyDetails(r.Context(), a.ID, core.AgencyDetails{Name: form.Name, Description: form.Description,
+		Phone: form.Phone, Email: form.Email, Website: form.Website, Address: form.Address, AckTargetHours: hours,
+		AcceptsSelfReferrals: form.AcceptsSelfReferrals}, s.staff.Actor())
+	var invalid *core.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_agency", b.agencyView(s, a, form, invalid.Fields))
+		return
+	case err != nil:
+		b.fail(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/directory?done=agency-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
+}
+
+// agencyFor loads the agency named in the path, or answers with why not.
+func (b *Bot) agencyFor(w http.ResponseWriter, r *http.Request, s session) (core.Agency, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var a core.Agency
+	if err == nil && id > 0 {
+		a, err = b.engine.Agency(r.Context(), core.AgencyID(id))
+	} else {
+		err = core.ErrNotFound
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.directory.missing.title", nil), sayWeb("web.directory.agency_missing", nil))
+		return a, false
+	}
+	if err != nil {
+		b.fail(w, r, s, err)
+		return a, false
+	}
+	return a, true
+}
+
+func (b *Bot) agencyView(s session, a core.Agency, form agencyForm, errs []core.FieldError) directoryView {
+	v := directoryView{Title: a.Name, Staff: &s.staff, CSRF: s.csrf, Edit: &a, Details: form}
+	v.setErrors(errs, agencyFields)
+	return v
 }

@@ -90,3 +90,70 @@ func TestDirectoryEditing(t *testing.T) {
 		t.Errorf("a save without the form token: %d, want 403", resp.StatusCode)
 	}
 }
+
+func TestAgencyDetailsEditing(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	path := fmt.Sprintf("/staff/directory/agencies/%d", tb.Net.CAB)
+
+	adviser := tb.signedIn(tb.Net.Adviser)
+	if resp, _ := adviser.get(path); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("adviser on an agency form: %d, want 403", resp.StatusCode)
+	}
+
+	c := tb.signedIn(tb.Net.Coordinator)
+	resp, body := c.get("/staff/directory")
+	if resp.StatusCode != 200 || !strings.Contains(body, `href="`+path+`"`) {
+		t.Fatalf("directory does not link to the agency form:\n%s", body)
+	}
+	resp, body = c.get(path)
+	if resp.StatusCode != 200 || !strings.Contains(body, `value="Kirkcaldy Citizens Advice"`) {
+		t.Fatalf("agency form: %d\n%s", resp.StatusCode, body)
+	}
+	for _, bad := range []struct {
+		form  url.Values
+		field string
+	}{
+		{url.Values{"name": {""}, "ack_target_hours": {"16"}}, "name"},
+		{url.Values{"name": {"CAB"}, "ack_target_hours": {"soon"}}, "ack_target_hours"},
+		{url.Values{"name": {"CAB"}, "ack_target_hours": {"0"}}, "ack_target_hours"},
+		{url.Values{"name": {"CAB"}, "ack_target_hours": {"16"}, "email": {"not an email"}}, "email"},
+		{url.Values{"name": {"CAB"}, "ack_target_hours": {"16"}, "website": {"cab dot org"}}, "website"},
+	} {
+		bad.form.Set("csrf", c.csrf)
+		resp, body := c.post(path, bad.form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#`+bad.field+`"`) {
+			t.Errorf("%v: status %d, want 422 naming %s:\n%s", bad.form, resp.StatusCode, bad.field, body)
+		}
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.Name != "Kirkcaldy Citizens Advice" {
+		t.Fatalf("an invalid form changed the agency: %+v", a)
+	}
+	resp, _ = c.post(path, url.Values{"csrf": {c.csrf}, "name": {"Kirkcaldy Citizens Advice Bureau"}, "phone": {"01592 000000"},
+		"email": {"advice@cab.example.org"}, "website": {"https://cab.example.org"}, "ack_target_hours": {"24"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	a, err := tb.Engine.Agency(ctx, tb.Net.CAB)
+	if err != nil || a.Name != "Kirkcaldy Citizens Advice Bureau" || a.AckTargetHours != 24 || a.AcceptsSelfReferrals || a.Email != "advice@cab.example.org" {
+		t.Fatalf("saved %+v, %v", a, err)
+	}
+	// No longer taking self-referrals: matching leaves it out for them.
+	m, err := tb.Engine.Suggest(ctx, core.MatchQuery{Needs: []core.Need{core.NeedDebt}, District: "KY1", SelfReferral: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sg := range m.Suggestions {
+		if sg.Agency.ID == tb.Net.CAB {
+			t.Error("an agency not taking self-referrals is still suggested for one")
+		}
+	}
+	var events int
+	if err := tb.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1 AND agency_id = $2`,
+		core.EventAgencyChanged, tb.Net.CAB).Scan(&events); err != nil || events != 1 {
+		t.Fatalf("%d agency-changed events (%v), want 1", events, err)
+	}
+	if resp, _ := c.get("/staff/directory/agencies/999999"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a missing agency: %d, want 404", resp.StatusCode)
+	}
+}

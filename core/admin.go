@@ -83,3 +83,47 @@ func (e *Engine) UpdateService(ctx context.Context, id ServiceID, s NewService, 
 			data: eventData("service_id", int64(id), "name", s.Name)})
 	})
 }
+
+// AgencyDetails is what the directory says about an agency and how it
+// takes referrals.
+type AgencyDetails struct {
+	Name                 string `validate:"required,max=200" label:"name"`
+	Description          string `validate:"max=2000" label:"description"`
+	Phone                string `validate:"max=40" label:"phone"`
+	Email                string `validate:"omitempty,email,max=320" label:"email"`
+	Website              string `validate:"omitempty,url,max=500" label:"website"`
+	Address              string `validate:"max=500" label:"address"`
+	AckTargetHours       int    `validate:"min=1,max=400" label:"acknowledgement target"`
+	AcceptsSelfReferrals bool
+}
+
+const sqlUpdateAgency = `
+UPDATE agencies SET name = $2, description = $3, phone = $4, email = $5, website = $6, address = $7,
+    ack_target_hours = $8, accepts_self_referrals = $9, updated_at = $10
+WHERE id = $1 RETURNING id`
+
+// UpdateAgencyDetails changes an agency's directory details, its
+// acknowledgement target (in working hours) and whether clients may refer
+// themselves to it. Coordinators and admins keep the directory; the change
+// is an event in the agency's audit chain.
+func (e *Engine) UpdateAgencyDetails(ctx context.Context, id AgencyID, d AgencyDetails, by Actor) error {
+	if by.Kind == ActorStaff && !by.Coordinates() {
+		return &ForbiddenError{Why: "only coordinators can change the directory"}
+	}
+	if err := validate(d); err != nil {
+		return err
+	}
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var got AgencyID
+		err := tx.QueryRow(ctx, sqlUpdateAgency, id, d.Name, d.Description, d.Phone, d.Email, d.Website, d.Address,
+			d.AckTargetHours, d.AcceptsSelfReferrals, e.clock.Now()).Scan(&got)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("update agency %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("update agency %d: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventAgencyChanged, agency: id, actor: by,
+			data: eventData("name", d.Name, "ack_target_hours", d.AckTargetHours, "accepts_self_referrals", d.AcceptsSelfReferrals)})
+	})
+}

@@ -26,6 +26,7 @@ const (
 	EventChannelChanged   EventKind = "agency.slack-channel-changed"
 	EventStaffAdded       EventKind = "staff.added"
 	EventServiceChanged   EventKind = "directory.service-changed"
+	EventAgencyChanged    EventKind = "agency.details-changed"
 	EventOutcomeRecorded  EventKind = "referral.outcome-recorded"
 )
 
