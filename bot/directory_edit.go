@@ -55,7 +55,7 @@ type fieldProblem struct{ Field, Message string }
 // agencyForm is the agency details form as typed.
 type agencyForm struct {
 	Name, Description, Phone, Email, Website, Address, AckTargetHours string
-	AcceptsSelfReferrals                                               bool
+	AcceptsSelfReferrals                                              bool
 }
 
 // agencyFields maps core's field labels to the agency form's field names.
