@@ -44,7 +44,7 @@ FROM network_settings`
 
 // ErrNoNetwork means the database has no network settings yet (`onward demo`
 // or `onward network init` writes them).
-var ErrNoNetwork = errors.New("the network is not set up yet: run `onward demo` or set up network_settings")
+var ErrNoNetwork = errors.New("the network is not set up yet: run `onward network import FILE` (`onward network example` prints one to start from), or `onward demo` for the fictional demo network")
 
 // engineCache holds rarely-changing rows for a short time so the hot paths
 // do not reread them on every referral. Consent wordings never change once

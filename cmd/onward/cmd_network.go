@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/onward-network/onward/core"
+)
+
+const networkUsage = `Usage: onward network import FILE.yaml
+       onward network example
+
+import sets a network up from a file: its settings, consent wording,
+postcode districts, bank holidays, agencies with their services and
+staff. It is one transaction: any mistake in the file is named (with
+where it is) and nothing is written. Agencies already there (by short
+name) and staff already there (by email) are left as they are, so the
+same file can be imported again after adding to it; coordinators edit
+details at /staff/directory.
+
+example prints a commented example file to start from.
+
+Needs ONWARD_DATABASE_URL; migrates first.
+`
+
+//go:embed network.example.yaml
+var networkExample []byte
+
+func init() {
+	register(command{name: "network", summary: "set up a network from a file, or print an example file", run: runNetwork})
+}
+
+// networkFile is the file `onward network import` reads.
+type networkFile struct {
+	Network struct {
+		Name           string `yaml:"name"`
+		Phone          string `yaml:"phone"`
+		OpeningHours   string `yaml:"opening_hours"`
+		CrisisLines    string `yaml:"crisis_lines"`
+		DirectoryURL   string `yaml:"directory_url"`
+		DataSharingURL string `yaml:"data_sharing_url"`
+		Timezone       string `yaml:"timezone"`
+		AutoRoute      bool   `yaml:"auto_route"`
+	} `yaml:"network"`
+	Consent struct {
+		Version string `yaml:"version"`
+		Wording string `yaml:"wording"`
+	} `yaml:"consent"`
+	Districts []struct {
+		District    string `yaml:"district"`
+		CouncilArea string `yaml:"council_area"`
+		Town        string `yaml:"town"`
+	} `yaml:"districts"`
+	BankHolidays []struct {
+		Date string `yaml:"date"`
+		Name string `yaml:"name"`
+	} `yaml:"bank_holidays"`
+	Agencies []agencyEntry `yaml:"agencies"`
+}
+
+type agencyEntry struct {
+	Slug                 string         `yaml:"slug"`
+	Name                 string         `yaml:"name"`
+	Description          string         `yaml:"description"`
+	Phone                string         `yaml:"phone"`
+	Email                string         `yaml:"email"`
+	Website              string         `yaml:"website"`
+	Address              string         `yaml:"address"`
+	SlackChannel         string         `yaml:"slack_channel"`
+	AckTargetHours       int            `yaml:"ack_target_hours"`
+	AcceptsSelfReferrals bool           `yaml:"accepts_self_referrals"`
+	Services             []serviceEntry `yaml:"services"`
+	Staff                []staffEntry   `yaml:"staff"`
+}
+
+type serviceEntry struct {
+	Name         string   `yaml:"name"`
+	Description  string   `yaml:"description"`
+	Needs        []string `yaml:"needs"`
+	Eligibility  string   `yaml:"eligibility"`
+	Districts    []string `yaml:"districts"`
+	CouncilAreas []string `yaml:"council_areas"`
+	Languages    []string `yaml:"languages"`
+	OpeningHours string   `yaml:"opening_hours"`
+}
+
+type staffEntry struct {
+	Name      string `yaml:"name"`
+	Email     string `yaml:"email"`
+	Role      string `yaml:"role"`
+	SlackUser string `yaml:"slack_user"`
+}
+
+func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("network", networkUsage, stdout, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() == 1 && fs.Arg(0) == "example":
+		_, err := stdout.Write(networkExample)
+		return err
+	case fs.NArg() == 2 && fs.Arg(0) == "import":
+	default:
+		fs.Usage()
+		return errors.New("say `onward network import FILE.yaml` or `onward network example`")
+	}
+	raw, err := os.ReadFile(fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	var f networkFile
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(1), err)
+	}
+	cfg, err := loadDBConfig()
+	if err != nil {
+		return err
+	}
+	pool, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if _, err := core.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
+	defer eng.Close()
+	have, err := existingNetwork(ctx, eng)
+	if err != nil {
+		return err
+	}
+	var sum importSummary
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		var err error
+		sum, err = importNetwork(ctx, eng, tx, f, have)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w (nothing was imported)", fs.Arg(1), err)
+	}
+	fmt.Fprintf(stdout, "Imported %q: %d agencies added, %d already there; %d services; %d staff added, %d already there; %d districts; %d bank holidays; consent wording %s.\n",
+		f.Network.Name, sum.agencies, sum.agenciesKept, sum.services, sum.staff, sum.staffKept, len(f.Districts), len(f.BankHolidays), f.Consent.Version)
+	return nil
+}
+
+type importSummary struct{ agencies, agenciesKept, services, staff, staffKept int }
+
+// existing is what the database already holds, by short name and email.
+type existing struct {
+	agencies map[string]core.AgencyID
+	staff    map[string]bool
+}
+
+func existingNetwork(ctx context.Context, eng *core.Engine) (existing, error) {
+	have := existing{agencies: map[string]core.AgencyID{}, staff: map[string]bool{}}
+	agencies, err := eng.Agencies(ctx)
+	if err != nil {
+		return have, err
+	}
+	for _, a := range agencies {
+		have.agencies[a.Slug] = a.ID
+	}
+	staff, err := eng.ListStaff(ctx, 0)
+	if err != nil {
+		return have, err
+	}
+	for _, s := range staff {
+		have.staff[strings.ToLower(s.Email)] = true
+	}
+	return have, nil
+}
+
+// importNetwork writes the file inside tx, naming where any mistake is.
+func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFile, have existing) (importSummary, error) {
+	var sum importSummary
+	n := f.Network
+	if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
+		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL,
+		Timezone: n.Timezone, AutoRoute: n.AutoRoute}); err != nil {
+		return sum, fmt.Errorf("network: %w", err)
+	}
+	if err := eng.PublishConsentWording(ctx, tx, f.Consent.Version, strings.TrimSpace(f.Consent.Wording)); err != nil {
+		return sum, fmt.Errorf("consent: %w", err)
+	}
+	for i, d := range f.Districts {
+		district, err := core.ParseDistrict(d.District)
+		if err != nil {
+			return sum, fmt.Errorf("districts[%d]: %w", i, err)
+		}
+		if err := eng.AddDistrict(ctx, tx, core.District{District: district, CouncilArea: d.CouncilArea, Town: d.Town}); err != nil {
+			return sum, fmt.Errorf("districts[%d]: %w", i, err)
+		}
+	}
+	for i, h := range f.BankHolidays {
+		day, err := time.Parse(time.DateOnly, h.Date)
+		if err != nil {
+			return sum, fmt.Errorf("bank_holidays[%d]: the date must look like 2026-12-25, got %q", i, h.Date)
+		}
+		if err := eng.AddBankHoliday(ctx, tx, day, h.Name); err != nil {
+			return sum, fmt.Errorf("bank_holidays[%d]: %w", i, err)
+		}
+	}
+	seenSlug, seenEmail := map[string]bool{}, map[string]bool{}
+	for i, a := range f.Agencies {
+		where := fmt.Sprintf("agencies[%d] (%s)", i, a.Slug)
+		if seenSlug[a.Slug] {
+			return sum, fmt.Errorf("%s: the short name %q is used twice in the file", where, a.Slug)
+		}
+		seenSlug[a.Slug] = true
+		id, kept := have.agencies[a.Slug]
+		if kept {
+			sum.agenciesKept++
+		} else {
+			var err error
+			if id, err = importAgency(ctx, eng, tx, a, &sum); err != nil {
+				return sum, fmt.Errorf("%s: %w", where, err)
+			}
+			sum.agencies++
+		}
+		for j, st := range a.Staff {
+			email := strings.ToLower(strings.TrimSpace(st.Email))
+			if seenEmail[email] {
+				return sum, fmt.Errorf("%s: staff[%d]: the email %q is used twice in the file", where, j, st.Email)
+			}
+			seenEmail[email] = true
+			if have.staff[email] {
+				sum.staffKept++
+				continue
+			}
+			if _, err := eng.AddStaff(ctx, tx, core.NewStaff{AgencyID: id, Name: st.Name, Role: core.Role(st.Role),
+				Email: st.Email, SlackUserID: st.SlackUser}); err != nil {
+				return sum, fmt.Errorf("%s: staff[%d]: %w", where, j, err)
+			}
+			sum.staff++
+		}
+	}
+	return sum, nil
+}
+
+// importAgency adds an agency and its services.
+func importAgency(ctx context.Context, eng *core.Engine, tx pgx.Tx, a agencyEntry, sum *importSummary) (core.AgencyID, error) {
+	id, err := eng.AddAgency(ctx, tx, core.NewAgency{Slug: a.Slug, Name: a.Name, Description: a.Description,
+		Phone: a.Phone, Email: a.Email, Website: a.Website, Address: a.Address, SlackChannelID: a.SlackChannel,
+		AckTargetHours: a.AckTargetHours, AcceptsSelfReferrals: a.AcceptsSelfReferrals})
+	if err != nil {
+		return 0, err
+	}
+	for j, s := range a.Services {
+		needs := make([]core.Need, len(s.Needs))
+		for k, n := range s.Needs {
+			if needs[k], err = core.ParseNeed(n); err != nil {
+				return 0, fmt.Errorf("services[%d] (%s): %w", j, s.Name, err)
+			}
+		}
+		if _, err := eng.AddService(ctx, tx, core.NewService{AgencyID: id, Name: s.Name, Description: s.Description,
+			Needs: needs, Eligibility: s.Eligibility, PostcodeDistricts: s.Districts, CouncilAreas: s.CouncilAreas,
+			Languages: s.Languages, OpeningHours: s.OpeningHours}); err != nil {
+			return 0, fmt.Errorf("services[%d] (%s): %w", j, s.Name, err)
+		}
+		sum.services++
+	}
+	return id, nil
+}
