@@ -110,7 +110,7 @@ var settings = []setting{
 	{name: "ONWARD_WORKER_MAX_ATTEMPTS", def: "8", help: "delivery attempts before a row is dead-lettered", set: num("ONWARD_WORKER_MAX_ATTEMPTS", func(c *Config) *int { return &c.WorkerMaxAttempts })},
 	{name: "ONWARD_WORKER_POLL", def: "10s", help: "fallback poll interval when no notification arrives", set: dur("ONWARD_WORKER_POLL", func(c *Config) *time.Duration { return &c.WorkerPoll })},
 	{name: "ONWARD_SMS_RATE_PER_HOUR", def: "60", help: "inbound texts accepted per phone per hour", set: num("ONWARD_SMS_RATE_PER_HOUR", func(c *Config) *int { return &c.SMSRatePerHour })},
-	{name: "ONWARD_IP_RATE_PER_MINUTE", def: "120", help: "requests accepted per source IP per minute on public forms and webhooks", set: num("ONWARD_IP_RATE_PER_MINUTE", func(c *Config) *int { return &c.IPRatePerMinute })},
+	{name: "ONWARD_IP_RATE_PER_MINUTE", def: "120", help: "requests accepted per source IP per minute on the public web pages, and unsigned requests to the Twilio webhook (signed ones are limited per phone)", set: num("ONWARD_IP_RATE_PER_MINUTE", func(c *Config) *int { return &c.IPRatePerMinute })},
 	{name: "ONWARD_TRUSTED_PROXIES", help: "comma-separated addresses or CIDR ranges of the reverse proxies in front of Onward; per-IP limits then count the client named in X-Forwarded-For", set: str(func(c *Config) *string { return &c.TrustedProxies })},
 	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},
 	{name: "ONWARD_LOG_LEVEL", def: "info", help: "debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
