@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"errors"
 	"html/template"
 	"net/http"
@@ -92,15 +91,7 @@ var directoryPages = sync.OnceValue(func() map[string]*template.Template {
 })
 
 func (b *Bot) renderDirectory(w http.ResponseWriter, status int, name string, v directoryView) {
-	var buf bytes.Buffer
-	if err := directoryPages()[name].ExecuteTemplate(&buf, "layout", v); err != nil {
-		b.log.Error("render directory page", "page", name, "err", err)
-		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	b.writeLayout(w, status, directoryPages()[name], name, v)
 }
 
 // coordinatorsOnly refuses the page to anyone who does not coordinate.
@@ -118,12 +109,12 @@ func (b *Bot) coordinatorsOnly(h staffHandler) staffHandler {
 func (b *Bot) directoryIndex(w http.ResponseWriter, r *http.Request, s session) {
 	agencies, err := b.engine.Agencies(r.Context())
 	if err != nil {
-		b.fail(w, r, s, err)
+		b.refused(w, r, s, err)
 		return
 	}
 	services, err := b.engine.Services(r.Context(), 0)
 	if err != nil {
-		b.fail(w, r, s, err)
+		b.refused(w, r, s, err)
 		return
 	}
 	v := directoryView{Title: sayWeb("web.directory.title", nil), Staff: &s.staff, CSRF: s.csrf, Done: r.URL.Query().Get("done")}
@@ -183,7 +174,7 @@ func (b *Bot) saveService(w http.ResponseWriter, r *http.Request, s session) {
 		case errors.As(err, &invalid):
 			errs = invalid.Fields
 		case err != nil:
-			b.fail(w, r, s, err)
+			b.refused(w, r, s, err)
 			return
 		}
 	}
@@ -207,12 +198,12 @@ func (b *Bot) serviceFor(w http.ResponseWriter, r *http.Request, s session) (cor
 		return core.Service{}, core.Agency{}, false
 	}
 	if err != nil {
-		b.fail(w, r, s, err)
+		b.refused(w, r, s, err)
 		return core.Service{}, core.Agency{}, false
 	}
 	a, err := b.engine.Agency(r.Context(), svc.AgencyID)
 	if err != nil {
-		b.fail(w, r, s, err)
+		b.refused(w, r, s, err)
 		return core.Service{}, core.Agency{}, false
 	}
 	return svc, a, true
@@ -225,12 +216,6 @@ func (b *Bot) serviceView(s session, svc core.Service, a core.Agency, form servi
 		v.Needs = append(v.Needs, needOption{Value: string(n), Label: n.Label(), Checked: slices.Contains(needs, n)})
 	}
 	return v
-}
-
-// fail shows the generic failure page and logs the cause.
-func (b *Bot) fail(w http.ResponseWriter, r *http.Request, s session, err error) {
-	b.log.Error("staff directory page", "path", r.URL.Path, "err", err)
-	b.message(w, statusFor(err), &s.staff, s.csrf, sayWeb("web.failed.title", nil), b.explainPlain(r.Context(), err))
 }
 
 // words splits a list typed with spaces or commas.
@@ -289,7 +274,7 @@ func (b *Bot) saveAgency(w http.ResponseWriter, r *http.Request, s session) {
 		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_agency", b.agencyView(s, a, form, invalid.Fields))
 		return
 	case err != nil:
-		b.fail(w, r, s, err)
+		b.refused(w, r, s, err)
 		return
 	}
 	http.Redirect(w, r, "/staff/directory?done=agency-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
@@ -309,7 +294,7 @@ func (b *Bot) agencyFor(w http.ResponseWriter, r *http.Request, s session) (core
 		return a, false
 	}
 	if err != nil {
-		b.fail(w, r, s, err)
+		b.refused(w, r, s, err)
 		return a, false
 	}
 	return a, true

@@ -86,8 +86,14 @@ var staffPages = sync.OnceValue(func() map[string]*template.Template {
 // renderPage writes a page, or a plain 500 if the template fails (it is
 // rendered to a buffer first, so no half page goes out).
 func (b *Bot) renderPage(w http.ResponseWriter, status int, name string, p page) {
+	b.writeLayout(w, status, staffPages()[name], name, p)
+}
+
+// writeLayout renders a staff page's layout to a buffer, then writes it:
+// a template that fails gives a plain 500, never half a page.
+func (b *Bot) writeLayout(w http.ResponseWriter, status int, t *template.Template, name string, data any) {
 	var buf bytes.Buffer
-	if err := staffPages()[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		b.log.Error("render staff page", "page", name, "err", err)
 		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
 		return

@@ -72,11 +72,22 @@ func (b *Bot) failed(w http.ResponseWriter, s *session, err error) {
 	b.message(w, http.StatusInternalServerError, st, csrf, sayWeb("web.failed.title", nil), sayWeb("web.failed", nil))
 }
 
+// refused shows what core said about a change that did not happen: why
+// it was refused, or the generic failure for an unexpected error (logged).
+func (b *Bot) refused(w http.ResponseWriter, r *http.Request, s session, err error) {
+	status := statusFor(err)
+	if status == http.StatusInternalServerError {
+		b.failed(w, &s, err)
+		return
+	}
+	b.message(w, status, &s.staff, s.csrf, sayWeb("web.failed.title", nil), b.explainPlain(r.Context(), err))
+}
+
 // setCapacityForm handles the inbox's capacity form, as `/onward capacity`.
 func (b *Bot) setCapacityForm(w http.ResponseWriter, r *http.Request, s session) {
 	on := r.PostFormValue("at_capacity") == "on"
 	if err := b.setCapacity(r.Context(), s.staff, on, r.PostFormValue("note")); err != nil {
-		b.message(w, statusFor(err), &s.staff, s.csrf, sayWeb("web.failed.title", nil), b.explainPlain(r.Context(), err))
+		b.refused(w, r, s, err)
 		return
 	}
 	done := "capacity-off"

@@ -71,6 +71,17 @@ func (b *Bot) explainWith(ctx context.Context, err error, say func(string, any) 
 // errBadButton is a button or form value we cannot read.
 var errBadButton = errors.New("unreadable button value")
 
+// today is the network's calendar day now, as midnight UTC: the form
+// report filters take.
+func (b *Bot) today(ctx context.Context) (time.Time, error) {
+	cal, err := b.engine.Calendar(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := b.clock.Now().In(cal.Location)
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), nil
+}
+
 // location is the network's time zone, for times in replies.
 func (b *Bot) location(ctx context.Context) *time.Location {
 	if cal, err := b.engine.Calendar(ctx); err == nil && cal.Location != nil {

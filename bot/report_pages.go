@@ -71,15 +71,7 @@ var reportPages = sync.OnceValue(func() map[string]*template.Template {
 })
 
 func (b *Bot) renderReports(w http.ResponseWriter, status int, name string, v reportsView) {
-	var buf bytes.Buffer
-	if err := reportPages()[name].ExecuteTemplate(&buf, "layout", v); err != nil {
-		b.log.Error("render reports page", "page", name, "err", err)
-		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	b.writeLayout(w, status, reportPages()[name], name, v)
 }
 
 // errBadFilter is a filter that cannot be read; the message says why.
@@ -93,13 +85,11 @@ func (e errBadFilter) Error() string { return e.msg }
 func (b *Bot) reportFilter(r *http.Request, s session) (core.ReportFilter, filterForm, error) {
 	q := r.URL.Query()
 	form := filterForm{From: q.Get("from"), To: q.Get("to"), Agency: q.Get("agency"), Need: q.Get("need")}
-	cal, err := b.engine.Calendar(r.Context())
+	today, err := b.today(r.Context())
 	if err != nil {
 		return core.ReportFilter{}, form, err
 	}
-	now := b.clock.Now().In(cal.Location)
-	var f core.ReportFilter
-	f.To = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	f := core.ReportFilter{To: today}
 	if form.To != "" {
 		if f.To, err = time.Parse(time.DateOnly, form.To); err != nil {
 			return f, form, errBadFilter{"The end date must be a date like 2026-03-31."}
@@ -136,9 +126,7 @@ func (b *Bot) reportFilter(r *http.Request, s session) (core.ReportFilter, filte
 	return f, form, nil
 }
 
-func coordinates(s core.Staff) bool {
-	return s.Role == core.RoleCoordinator || s.Role == core.RoleAdmin
-}
+func coordinates(s core.Staff) bool { return s.Actor().Coordinates() }
 
 // query is the filter form as a query string.
 func (f filterForm) query() string {

@@ -45,13 +45,11 @@ func (b *Bot) stats(ctx context.Context, c slashCommand, args string) {
 		b.ephemeral(ctx, c.to, b.explain(ctx, err))
 		return
 	}
-	cal, err := b.engine.Calendar(ctx)
+	to, err := b.today(ctx)
 	if err != nil {
 		b.ephemeral(ctx, c.to, b.explain(ctx, err))
 		return
 	}
-	now := b.clock.Now().In(cal.Location)
-	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	from := to.AddDate(0, 0, 1-days)
 	sum, err := b.engine.AgencySummary(ctx, staff.AgencyID, from, to)
 	if err != nil {

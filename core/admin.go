@@ -53,6 +53,15 @@ func (e *Engine) RegisterStaff(ctx context.Context, s NewStaff, by Actor) (Staff
 	return id, err
 }
 
+// mayKeepDirectory refuses directory changes by staff who do not
+// coordinate; the system and the command line may make them.
+func mayKeepDirectory(by Actor) error {
+	if by.Kind == ActorStaff && !by.Coordinates() {
+		return &ForbiddenError{Why: "only coordinators can change the directory"}
+	}
+	return nil
+}
+
 const sqlUpdateService = `
 UPDATE services SET name = $2, description = $3, needs = $4, eligibility = $5, postcode_districts = $6,
     council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10
@@ -62,8 +71,8 @@ WHERE id = $1 AND agency_id = $11 RETURNING id`
 // and when. Coordinators and admins keep the directory; the change is an
 // event in the agency's audit chain, and matching uses it at once.
 func (e *Engine) UpdateService(ctx context.Context, id ServiceID, s NewService, by Actor) error {
-	if by.Kind == ActorStaff && !by.Coordinates() {
-		return &ForbiddenError{Why: "only coordinators can change the directory"}
+	if err := mayKeepDirectory(by); err != nil {
+		return err
 	}
 	districts, langs, err := checkService(s)
 	if err != nil {
@@ -107,8 +116,8 @@ WHERE id = $1 RETURNING id`
 // themselves to it. Coordinators and admins keep the directory; the change
 // is an event in the agency's audit chain.
 func (e *Engine) UpdateAgencyDetails(ctx context.Context, id AgencyID, d AgencyDetails, by Actor) error {
-	if by.Kind == ActorStaff && !by.Coordinates() {
-		return &ForbiddenError{Why: "only coordinators can change the directory"}
+	if err := mayKeepDirectory(by); err != nil {
+		return err
 	}
 	if err := validate(d); err != nil {
 		return err

@@ -125,20 +125,15 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := dec.Decode(&f); err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(1), err)
 	}
-	cfg, err := loadDBConfig()
+	eng, closeEng, err := openCLIEngine(ctx)
 	if err != nil {
 		return err
 	}
-	pool, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer closeEng()
+	pool := eng.Pool()
 	if _, err := core.Migrate(ctx, pool); err != nil {
 		return err
 	}
-	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
-	defer eng.Close()
 	have, err := existingNetwork(ctx, eng)
 	if err != nil {
 		return err
