@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // createMessage is the fake of Twilio's POST
@@ -64,7 +66,7 @@ func (s *Simulator) createMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.cfg.Engine.Clock().Now().Format(time.RFC1123Z)
-	segments, _ := Segments(body)
+	segments, _ := flow.Segments(body)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/onward-network/onward/intake/flow"
+
 	"github.com/onward-network/onward/core"
 )
 
@@ -58,7 +60,7 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 	case r.Declined:
 		// Nothing is kept: the answers go, only the fact that the
 		// conversation ended stays (to answer a later text sensibly).
-		st.Conv = Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started}
+		st.Conv = flow.Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started}
 		return s.reply(t, r.Templates, r.Data, statePut, &st)
 	}
 	st.Conv = conv
@@ -70,7 +72,7 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 // the evidence of consent, and answers with the reference. If core fails
 // the conversation stays at the consent question, so the client's next
 // YES tries again.
-func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv Conversation, r Reply) smsOutcome {
+func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
 	a := conv.Answers
 	if a.Postcode == "" && a.District == "" && a.Town != "" {
 		a.District = s.townDistrict(ctx, a.Town)
@@ -96,7 +98,7 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv Conversa
 	data["Reference"] = res.Referral.Reference
 	names := append(append([]string{}, r.Templates...), t.flow.Messages.Done)
 	// The answers are in Postgres now, encrypted; Redis keeps only the end.
-	st.Conv = Conversation{Flow: conv.Flow, Step: StepDone, Started: conv.Started}
+	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started}
 	st.Reference = res.Referral.Reference
 	o := s.reply(t, names, data, statePut, &st)
 	o.recorded = true
@@ -126,13 +128,13 @@ func (s *SMS) townDistrict(ctx context.Context, town string) string {
 const smsNotesMax = 4000
 
 // smsSelfReferral maps a finished conversation to core's self-referral.
-func smsSelfReferral(convID string, phone core.Phone, yesSID string, a Answers) core.SelfReferral {
+func smsSelfReferral(convID string, phone core.Phone, yesSID string, a flow.Answers) core.SelfReferral {
 	c := core.ClientDetails{
 		Name:             a.Name,
 		Phone:            string(phone),
 		Postcode:         a.Postcode,
 		Town:             a.Town,
-		Notes:            clipAnswer(strings.Join(a.FreeText, "\n"), smsNotesMax),
+		Notes:            flow.ClipRunes(strings.Join(a.FreeText, "\n"), smsNotesMax),
 		PreferredContact: a.ContactMethod,
 		ContactTime:      a.ContactTime,
 	}

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // smsStep is one thing that happens in a script: a text from the client
@@ -93,7 +96,7 @@ func (h *smsHarness) runScript(script []smsStep) string {
 		}
 		b.WriteString("\n")
 		for _, m := range h.textSID(sid, smsTestPhone, st.body, media...) {
-			n, enc := Segments(m)
+			n, enc := flow.Segments(m)
 			fmt.Fprintf(&b, "<<< (%d SMS, %s)\n%s\n", n, enc, m)
 		}
 		if s := h.state(smsTestPhone); s != nil {
@@ -184,4 +187,10 @@ func checkSMSGolden(t *testing.T, file, got string) {
 			}
 		}
 	}
+}
+
+// updatingGolden reports whether -update was given: rewrite testdata/*.golden.
+func updatingGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // smsMaxBody caps a webhook request body. Twilio's inbound form is a few
@@ -20,7 +22,7 @@ type inboundSMS struct {
 	SID      string // MessageSid (SmsMessageSid or SmsSid on older accounts)
 	From     string // the client's phone, as Twilio sent it
 	To       string // our number
-	Body     string // valid UTF-8, at most maxBodyRunes runes
+	Body     string // valid UTF-8, at most flow.MaxBodyRunes runes
 	NumMedia int    // pictures or files attached (MMS)
 	// OptOutType is set by Twilio's Advanced Opt-Out when it read the text
 	// as an opt-out keyword ("STOP", "START", "HELP"), including keywords
@@ -30,16 +32,16 @@ type inboundSMS struct {
 
 // keyword is what the text asks for: Twilio's reading when it made one,
 // so our opt-out records agree with the ones Twilio enforces, else ours.
-func (m inboundSMS) keyword() Keyword {
+func (m inboundSMS) keyword() flow.Keyword {
 	switch m.OptOutType {
 	case "STOP":
-		return KeywordStop
+		return flow.KeywordStop
 	case "START":
-		return KeywordStart
+		return flow.KeywordStart
 	case "HELP":
-		return KeywordHelp
+		return flow.KeywordHelp
 	}
-	return DetectKeyword(m.Body)
+	return flow.DetectKeyword(m.Body)
 }
 
 // smsSIDRe is what a Twilio message SID looks like ("SM" or "MM" and 32 hex
@@ -87,8 +89,8 @@ func parseInboundSMS(params map[string]string) (inboundSMS, error) {
 		return m, errNoSID
 	}
 	body := strings.ToValidUTF8(params["Body"], "\uFFFD")
-	if utf8.RuneCountInString(body) > maxBodyRunes {
-		body = string([]rune(body)[:maxBodyRunes])
+	if utf8.RuneCountInString(body) > flow.MaxBodyRunes {
+		body = string([]rune(body)[:flow.MaxBodyRunes])
 	}
 	m.Body = body
 	if n, err := strconv.Atoi(strings.TrimSpace(params["NumMedia"])); err == nil && n > 0 {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/onward-network/onward/intake/flow"
 )
 
 func TestParseInboundSMS(t *testing.T) {
@@ -58,7 +60,7 @@ func FuzzInboundForm(f *testing.F) {
 		if !smsSIDRe.MatchString(m.SID) {
 			t.Fatalf("accepted SID %q", m.SID)
 		}
-		if !utf8.ValidString(m.Body) || utf8.RuneCountInString(m.Body) > maxBodyRunes {
+		if !utf8.ValidString(m.Body) || utf8.RuneCountInString(m.Body) > flow.MaxBodyRunes {
 			t.Fatalf("body not valid UTF-8 or too long: %d runes", utf8.RuneCountInString(m.Body))
 		}
 		if m.NumMedia < 0 {

@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/onward-network/onward/intake/flow"
+
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 	"github.com/twilio/twilio-go/client"
@@ -67,7 +69,7 @@ type SMSConfig struct {
 	LockWait time.Duration
 
 	// Flow is the conversation; nil loads flows/self_referral.yaml.
-	Flow *Flow
+	Flow *flow.Flow
 	// Random makes conversation ids and lock tokens; crypto/rand when nil.
 	Random io.Reader
 }
@@ -86,7 +88,7 @@ type SMS struct {
 	rdb       redis.UniversalClient
 	log       *slog.Logger
 	limiter   *redis_rate.Limiter
-	flow      *Flow
+	flow      *flow.Flow
 	validator client.RequestValidator
 	base      string // PublicURL without a trailing slash
 	copy      *smsCopy
@@ -149,7 +151,7 @@ func NewSMS(cfg SMSConfig) (*SMS, error) {
 		cfg.Random = rand.Reader
 	}
 	if cfg.Flow == nil {
-		f, err := LoadFlow(templates.FS, "self_referral")
+		f, err := flow.LoadFlow(templates.FS, "self_referral")
 		if err != nil {
 			return nil, fmt.Errorf("sms: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // withoutRedis answers a text when Redis, which holds conversations, does
@@ -15,19 +16,19 @@ func (s *SMS) withoutRedis(ctx context.Context, msg inboundSMS, phone core.Phone
 	m := s.flow.Messages
 	name := m.Unavailable
 	switch msg.keyword() {
-	case KeywordStop:
+	case flow.KeywordStop:
 		if err := s.engine.OptOut(ctx, phone, "sms"); err != nil {
 			s.log.Error("record sms opt-out", "sid", msg.SID, "err", err)
 			return s.apology(ctx, m.Unavailable)
 		}
 		name = m.Stop
-	case KeywordStart:
+	case flow.KeywordStart:
 		if err := s.engine.OptIn(ctx, phone); err != nil {
 			s.log.Error("record sms opt-in", "sid", msg.SID, "err", err)
 			return s.apology(ctx, m.Unavailable)
 		}
 		name = m.Start
-	case KeywordHelp:
+	case flow.KeywordHelp:
 		name = m.Help
 	}
 	return s.apology(ctx, name)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/onward-network/onward/intake/flow"
+
 	"github.com/onward-network/onward/core"
 )
 
@@ -26,7 +28,7 @@ type smsTurn struct {
 	msg     inboundSMS
 	phone   core.Phone
 	now     time.Time
-	flow    *Flow          // bound to the current consent wording version
+	flow    *flow.Flow     // bound to the current consent wording version
 	keys    map[string]any // network keys for templates
 	state   *smsState      // the running conversation, nil if none (or expired)
 	expired bool           // a conversation was running but timed out
@@ -53,11 +55,11 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	}
 
 	switch msg.keyword() {
-	case KeywordStop:
+	case flow.KeywordStop:
 		return s.stop(ctx, t)
-	case KeywordStart:
+	case flow.KeywordStart:
 		return s.start(ctx, t)
-	case KeywordHelp:
+	case flow.KeywordHelp:
 		return s.help(t)
 	}
 	out, looked := c.optOut == "1", ""
@@ -89,7 +91,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 // an answer to a question asked by text, or the conversation.
 func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
 	msg := t.msg
-	if msg.keyword() == KeywordRestart {
+	if msg.keyword() == flow.KeywordRestart {
 		t.state, t.expired = nil, false
 		return s.begin(t)
 	}

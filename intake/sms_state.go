@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/onward-network/onward/intake/flow"
+
 	"github.com/redis/go-redis/v9"
 )
 
@@ -17,8 +19,8 @@ import (
 type smsState struct {
 	// ID names the conversation; it is core's idempotency key, so a YES
 	// handled twice makes one referral.
-	ID   string       `json:"id"`
-	Conv Conversation `json:"conv"`
+	ID   string            `json:"id"`
+	Conv flow.Conversation `json:"conv"`
 	// Last is when the client last wrote; a conversation older than the
 	// TTL restarts even if Redis still holds it.
 	Last time.Time `json:"last"`
@@ -28,7 +30,7 @@ type smsState struct {
 
 // open reports whether the conversation still has a question waiting.
 func (st *smsState) open() bool {
-	return st != nil && st.Conv.Step != StepDone && st.Conv.Step != StepDeclined
+	return st != nil && st.Conv.Step != flow.StepDone && st.Conv.Step != flow.StepDeclined
 }
 
 // smsKeys are the Redis keys of one phone.

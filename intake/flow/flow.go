@@ -1,4 +1,4 @@
-package intake
+package flow
 
 // The self-referral conversation engine: a flow file declares the steps,
 // this file walks a client through them one SMS at a time. It is pure: no
@@ -649,7 +649,7 @@ func (f *Flow) Render(name string, data map[string]any) (string, error) {
 func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
-	opening = clipAnswer(opening, maxBodyRunes)
+	opening = ClipRunes(opening, MaxBodyRunes)
 	if DetectKeyword(opening) != KeywordNone {
 		opening = "" // RESTART or START: not the client's words about their situation
 	}
@@ -699,7 +699,7 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 		f.enter(&c, &r, f.start)
 		return c, f.finish(c, r)
 	}
-	body = clipAnswer(body, maxBodyRunes)
+	body = ClipRunes(body, MaxBodyRunes)
 	sig := f.noticeCrisis(&c, &r, body)
 
 	callback := f.isCallbackWord(body)

@@ -1,4 +1,4 @@
-package intake
+package flow
 
 import (
 	"slices"
@@ -80,7 +80,7 @@ const (
 	maxFreeText      = 10  // entries
 	maxFreeTextRunes = 480 // per entry: three SMS parts
 	maxCrisisWords   = 20
-	maxBodyRunes     = 1600 // the longest concatenated SMS Twilio delivers
+	MaxBodyRunes     = 1600 // the longest concatenated SMS Twilio delivers
 )
 
 func (a Answers) clone() Answers {
@@ -99,7 +99,7 @@ func (a *Answers) addFreeText(s string) {
 	if s == "" || len(a.FreeText) >= maxFreeText {
 		return
 	}
-	a.FreeText = append(a.FreeText, clipAnswer(s, maxFreeTextRunes))
+	a.FreeText = append(a.FreeText, ClipRunes(s, maxFreeTextRunes))
 }
 
 func (a *Answers) addCrisisWords(words []string) {
@@ -113,7 +113,7 @@ func (a *Answers) addCrisisWords(words []string) {
 	}
 }
 
-func clipAnswer(s string, n int) string {
+func ClipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -285,7 +285,7 @@ func newChoiceParser(values []string, synonyms map[string][]string) *choiceParse
 // range. Number words ("one and three") count only when nothing else was
 // given, so "debt, I have two kids" is debt, not debt and choice 2.
 func (p *choiceParser) parse(body string) (values []string, ok bool) {
-	toks := answerTokens(clipAnswer(body, maxBodyRunes))
+	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	bad := false
 	var spelled []int
 	pick := func(v string) {
@@ -367,7 +367,7 @@ var yesNoTable = func() *phraseTable[yesNoAnswer] {
 // miss (0). Unsure replies ("not sure", "no idea") come back as
 // answerUnsure when nothing else decides them.
 func parseYesNo(body string) yesNoAnswer {
-	toks := answerTokens(clipAnswer(body, maxBodyRunes))
+	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	var yes, no, unsure bool
 	yesNoTable.scan(toks, func(v yesNoAnswer, _ []string) {
 		switch v {
@@ -428,7 +428,7 @@ var unknownTable = func() *phraseTable[bool] {
 // saysUnknown reports whether body says "I don't know", including a bare
 // "no" or "none".
 func saysUnknown(body string) bool {
-	toks := answerTokens(clipAnswer(body, maxBodyRunes))
+	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	switch strings.Join(toks, " ") {
 	case "no", "none", "nope", "na", "n a", "dk", "pass", "skip":
 		return true
@@ -444,7 +444,7 @@ func saysUnknown(body string) bool {
 // It returns the full postcode (empty if only the district was given) and
 // the district; ok is false when there is neither.
 func parsePostcodeAnswer(body string) (postcode, district string, ok bool) {
-	body = clipAnswer(body, maxBodyRunes)
+	body = ClipRunes(body, MaxBodyRunes)
 	if p, err := core.ParsePostcode(body); err == nil {
 		return string(p), p.District(), true
 	}

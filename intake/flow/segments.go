@@ -1,4 +1,4 @@
-package intake
+package flow
 
 // SMS encodings reported by Segments.
 const (

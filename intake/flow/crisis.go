@@ -1,4 +1,4 @@
-package intake
+package flow
 
 import "strings"
 
@@ -80,7 +80,7 @@ var crisisTable = func() *phraseTable[crisisKind] {
 // punctuation, and it only matches whole words.
 func DetectCrisis(text string) CrisisSignal {
 	var s CrisisSignal
-	toks := answerTokens(clipAnswer(text, maxBodyRunes))
+	toks := answerTokens(ClipRunes(text, MaxBodyRunes))
 	crisisTable.scan(toks, func(kind crisisKind, matched []string) {
 		w := strings.Join(matched, " ")
 		for _, have := range s.Words {
