@@ -190,11 +190,3 @@ func uniqueNeeds(ns []Need) []Need {
 	}
 	return out
 }
-
-// normaliseWords lowercases and collapses spaces and punctuation, for
-// matching town names as people type them.
-func normaliseWords(s string) string {
-	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	}), " ")
-}

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -305,25 +303,6 @@ func (e *Engine) AddDistrict(ctx context.Context, db DB, d District) error {
 	}
 	e.forgetCache()
 	return nil
-}
-
-// DistrictForTown finds the district of a town by name, any case, for
-// clients who do not know their postcode. ok is false when none matches.
-func (e *Engine) DistrictForTown(ctx context.Context, town string) (District, bool, error) {
-	ds, err := e.Districts(ctx)
-	if err != nil {
-		return District{}, false, err
-	}
-	// A town can span several districts (Kirkcaldy is KY1 and KY2): take
-	// the first in order, so the same answer always gives the same district.
-	want := normaliseWords(town)
-	names := slices.Sorted(maps.Keys(ds))
-	for _, name := range names {
-		if normaliseWords(ds[name].Town) == want {
-			return ds[name], true, nil
-		}
-	}
-	return District{}, false, nil
 }
 
 const sqlUpsertHoliday = `INSERT INTO bank_holidays (day, name) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET name = $2`

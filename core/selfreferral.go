@@ -43,6 +43,17 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 	if err := mergeValidation(validate(in), cerr, e.checkSelfReferral(in)); err != nil {
 		return SelfReferralResult{}, err
 	}
+	if client.district == "" && client.Town != "" {
+		// Named a town instead of a postcode: every channel places it the
+		// same way, here.
+		d, ok, err := e.DistrictForTown(ctx, client.Town)
+		if err != nil {
+			return SelfReferralResult{}, fmt.Errorf("self-referral: %w", err)
+		}
+		if ok {
+			client.district = d.District
+		}
+	}
 	// A replayed key is caught by the referral insert's ON CONFLICT, which
 	// rolls the whole transaction back: no extra query on the hot path.
 	notes := client.Notes
