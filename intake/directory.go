@@ -56,7 +56,7 @@ type directoryData struct {
 // query (?need=debt&area=KY1).
 func (w *Web) directory(rw http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	in := directoryInput{Need: strings.TrimSpace(q.Get("need")), Area: cleanLine(q.Get("area"))}
+	in := directoryInput{Need: strings.TrimSpace(q.Get("need")), Area: core.CleanLine(q.Get("area"))}
 	d, errs, err := w.resolveSearch(r, in)
 	if err != nil {
 		w.unavailable(rw, r, err)
@@ -81,7 +81,7 @@ func (w *Web) directorySearch(rw http.ResponseWriter, r *http.Request) {
 		w.fault(rw, r, http.StatusRequestEntityTooLarge, "too_large")
 		return
 	}
-	in := directoryInput{Need: strings.TrimSpace(r.PostForm.Get("need")), Area: cleanLine(r.PostForm.Get("area"))}
+	in := directoryInput{Need: strings.TrimSpace(r.PostForm.Get("need")), Area: core.CleanLine(r.PostForm.Get("area"))}
 	d, errs, err := w.resolveSearch(r, in)
 	if err != nil {
 		w.unavailable(rw, r, err)

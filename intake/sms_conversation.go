@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/onward-network/onward/intake/flow"
@@ -73,11 +72,8 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 // the conversation stays at the consent question, so the client's next
 // YES tries again.
 func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
-	a := conv.Answers
-	if a.Postcode == "" && a.District == "" && a.Town != "" {
-		a.District = s.townDistrict(ctx, a.Town)
-	}
-	in := smsSelfReferral(st.ID, t.phone, t.msg.SID, a)
+	in := t.flow.SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
+		IdempotencyKey: "sms:" + st.ID, Evidence: t.msg.SID, Phone: string(t.phone)})
 	res, err := s.engine.SelfRefer(ctx, in)
 	if err != nil {
 		var ve *core.ValidationError
@@ -103,51 +99,4 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Con
 	o := s.reply(t, names, data, statePut, &st)
 	o.recorded = true
 	return o
-}
-
-// townDistrict finds the postcode district of a town the client named
-// instead of a postcode, so core can match local services. A town spread
-// over several districts gets the first in sorted order, every time; an
-// unknown town gets "", and the referral goes to triage for a coordinator.
-func (s *SMS) townDistrict(ctx context.Context, town string) string {
-	ds, err := s.engine.Districts(ctx)
-	if err != nil {
-		s.log.Warn("postcode districts for a town", "err", err)
-		return ""
-	}
-	want := strings.Join(strings.Fields(strings.ToLower(town)), " ")
-	for _, k := range slices.Sorted(maps.Keys(ds)) {
-		if strings.Join(strings.Fields(strings.ToLower(ds[k].Town)), " ") == want {
-			return ds[k].District
-		}
-	}
-	return ""
-}
-
-// smsNotesMax is core's limit on a referral's notes.
-const smsNotesMax = 4000
-
-// smsSelfReferral maps a finished conversation to core's self-referral.
-func smsSelfReferral(convID string, phone core.Phone, yesSID string, a flow.Answers) core.SelfReferral {
-	c := core.ClientDetails{
-		Name:             a.Name,
-		Phone:            string(phone),
-		Postcode:         a.Postcode,
-		Town:             a.Town,
-		Notes:            flow.ClipRunes(strings.Join(a.FreeText, "\n"), smsNotesMax),
-		PreferredContact: a.ContactMethod,
-		ContactTime:      a.ContactTime,
-	}
-	if a.Postcode == "" {
-		c.District = a.District
-	}
-	return core.SelfReferral{
-		IdempotencyKey: "sms:" + convID,
-		Client:         c,
-		Needs:          a.Needs,
-		Crisis:         a.Crisis(),
-		CrisisReasons:  a.CrisisReasons(),
-		Consent:        core.ConsentInput{WordingVersion: a.ConsentVersion, Channel: core.ChannelSMS, Evidence: yesSID},
-		Source:         core.SourceSMS,
-	}
 }

@@ -2,6 +2,8 @@ package intake
 
 import (
 	"net/http"
+
+	"github.com/onward-network/onward/core"
 )
 
 // contactInput is how an adviser can reach the client: a phone number, an
@@ -18,7 +20,7 @@ func (w *Web) showContact(rw http.ResponseWriter, r *http.Request, s *webSession
 }
 
 func (w *Web) saveContact(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	in := contactInput{Phone: cleanLine(r.PostForm.Get("phone")), Email: cleanLine(r.PostForm.Get("email"))}
+	in := contactInput{Phone: core.CleanLine(r.PostForm.Get("phone")), Email: core.CleanLine(r.PostForm.Get("email"))}
 	errs := w.check(in)
 	if in.Phone == "" && in.Email == "" {
 		errs = append(errs, w.fieldError("phone", "required"))

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
@@ -89,25 +88,6 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 		p.Crisis = s.crisis() || s.Crisis
 	}
 	return p
-}
-
-// cleanLine makes one-line text safe to keep: invalid UTF-8 replaced,
-// control characters (tabs and line breaks too) turned into spaces,
-// invisible direction overrides dropped, spaces collapsed and trimmed.
-// Everything else, including < > & and quotes, is kept as typed: pages
-// escape it when they show it.
-func cleanLine(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0xfeff:
-			return -1
-		case unicode.IsControl(r):
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // tooLong reports whether s has more than n characters.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/onward-network/onward/core"
 )
 
 // Names with markup, quotes and control characters are kept as the client
@@ -88,8 +90,8 @@ func TestCleanLine(t *testing.T) {
 		"Zoë Ó Briain-Łukasz 😀": "Zoë Ó Briain-Łukasz 😀",
 		"bad\xc3":               "bad\uFFFD",
 	} {
-		if got := cleanLine(in); got != want {
-			t.Errorf("cleanLine(%q) = %q, want %q", in, got, want)
+		if got := core.CleanLine(in); got != want {
+			t.Errorf("core.CleanLine(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -99,14 +101,14 @@ func FuzzCleanLine(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := cleanLine(s)
+		out := core.CleanLine(s)
 		if strings.ContainsFunc(out, unicode.IsControl) {
-			t.Errorf("cleanLine(%q) = %q keeps control characters", s, out)
+			t.Errorf("core.CleanLine(%q) = %q keeps control characters", s, out)
 		}
 		if out != strings.TrimSpace(out) || strings.Contains(out, "  ") {
-			t.Errorf("cleanLine(%q) = %q is not trimmed and collapsed", s, out)
+			t.Errorf("core.CleanLine(%q) = %q is not trimmed and collapsed", s, out)
 		}
-		if cleanLine(out) != out {
+		if core.CleanLine(out) != out {
 			t.Errorf("cleanLine is not idempotent on %q", s)
 		}
 	})

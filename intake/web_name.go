@@ -2,6 +2,8 @@ package intake
 
 import (
 	"net/http"
+
+	"github.com/onward-network/onward/core"
 )
 
 // nameInput is the answer to "what is your name?". Any characters a name
@@ -17,7 +19,7 @@ func (w *Web) showName(rw http.ResponseWriter, r *http.Request, s *webSession) {
 }
 
 func (w *Web) saveName(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	in := nameInput{Name: cleanLine(r.PostForm.Get("name"))}
+	in := nameInput{Name: core.CleanLine(r.PostForm.Get("name"))}
 	if errs := w.check(in); errs != nil {
 		p := w.stepPage(r, s, pathName)
 		p.Errors = errs

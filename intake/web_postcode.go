@@ -18,7 +18,7 @@ func (w *Web) showPostcode(rw http.ResponseWriter, r *http.Request, s *webSessio
 }
 
 func (w *Web) savePostcode(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	in := postcodeInput{Postcode: cleanLine(r.PostForm.Get("postcode"))}
+	in := postcodeInput{Postcode: core.CleanLine(r.PostForm.Get("postcode"))}
 	if errs := w.check(in); errs != nil {
 		p := w.stepPage(r, s, pathPostcode)
 		p.Errors = errs

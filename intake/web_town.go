@@ -2,6 +2,8 @@ package intake
 
 import (
 	"net/http"
+
+	"github.com/onward-network/onward/core"
 )
 
 // townInput is the answer to "which town or village do you live in?",
@@ -18,7 +20,7 @@ func (w *Web) showTown(rw http.ResponseWriter, r *http.Request, s *webSession) {
 }
 
 func (w *Web) saveTown(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	in := townInput{Town: cleanLine(r.PostForm.Get("town"))}
+	in := townInput{Town: core.CleanLine(r.PostForm.Get("town"))}
 	if errs := w.check(in); errs != nil {
 		p := w.stepPage(r, s, pathTown)
 		p.Back = pathPostcode

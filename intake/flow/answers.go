@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +40,22 @@ type Answers struct {
 
 	CrisisWords []string `json:"crisis_words,omitempty"` // crisis phrases found in anything they wrote
 	SelfHarm    bool     `json:"self_harm,omitempty"`    // self-harm words seen at least once
+
+	// Phone and Email are how to reach a client who used the web form, as
+	// typed (core checks and normalises them). By text the sender's number
+	// is the phone, and these stay empty.
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+
+	// Extra holds answers to questions the flow file added that core has no
+	// field for, by answer name; they reach the adviser in the notes.
+	Extra map[string]string `json:"extra,omitempty"`
+
+	// Outcomes records, for each step answered, the outcome it branched on
+	// ("" for none): which questions were answered, and the way the client
+	// went through the flow. The web form walks it; a text conversation
+	// keeps it for the same reason.
+	Outcomes map[string]string `json:"outcomes,omitempty"`
 
 	// FreeText keeps the client's own words where the flow could not use
 	// them as an answer, or where they mentioned a crisis, so an adviser
@@ -84,6 +101,8 @@ const (
 )
 
 func (a Answers) clone() Answers {
+	a.Extra = maps.Clone(a.Extra)
+	a.Outcomes = maps.Clone(a.Outcomes)
 	a.Needs = slices.Clone(a.Needs)
 	a.CrisisWords = slices.Clone(a.CrisisWords)
 	a.FreeText = slices.Clone(a.FreeText)
@@ -503,4 +522,82 @@ func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, boo
 		return "", false
 	}
 	return s, true
+}
+
+// Clone returns a copy that shares nothing with a.
+func (a Answers) Clone() Answers { return a.clone() }
+
+// answered records that step id was answered with outcome.
+func (a *Answers) answered(id, outcome string) {
+	if a.Outcomes == nil {
+		a.Outcomes = map[string]string{}
+	}
+	a.Outcomes[id] = outcome
+}
+
+// text is the answer of a text or choice-one step.
+func (a Answers) text(st *flowStep) string {
+	if st.extra {
+		return a.Extra[st.field]
+	}
+	switch st.field {
+	case "name":
+		return a.Name
+	case "contact_method":
+		return a.ContactMethod
+	case "contact_time":
+		return a.ContactTime
+	case "town":
+		return a.Town
+	}
+	return ""
+}
+
+// setText records the answer of a text or choice-one step.
+func (a *Answers) setText(st *flowStep, v string) {
+	if st.extra {
+		if a.Extra == nil {
+			a.Extra = map[string]string{}
+		}
+		a.Extra[st.field] = v
+		return
+	}
+	switch st.field {
+	case "name":
+		a.Name = v
+	case "contact_method":
+		a.ContactMethod = v
+	case "contact_time":
+		a.ContactTime = v
+	case "town":
+		a.Town = v
+	}
+}
+
+// forget removes a step's answer, for a question the client's way no longer
+// passes (the town, once they give a postcode after all).
+func (a *Answers) forget(st *flowStep) {
+	delete(a.Outcomes, st.id)
+	if st.extra {
+		delete(a.Extra, st.field)
+		return
+	}
+	switch st.field {
+	case "needs":
+		a.Needs = nil
+	case "postcode":
+		a.Postcode, a.District = "", ""
+	case "town":
+		a.Town = ""
+	case "no_food":
+		a.NoFood = false
+	case "losing_home":
+		a.LosingHome = false
+	case "contact":
+		a.Phone, a.Email = "", ""
+	case "consent":
+		a.Consent, a.ConsentVersion = nil, ""
+	default:
+		a.setText(st, "")
+	}
 }

@@ -83,6 +83,7 @@ const (
 	AnswerYesNo             = "yes-no"              // crisis questions
 	AnswerText              = "text"                // the client's name
 	AnswerConsent           = "consent"             // explicit YES or NO to sharing details
+	AnswerContact           = "contact"             // a phone number and/or email address (web: SMS knows the sender)
 )
 
 // answerTypes says which answer field each type may fill and which
@@ -98,7 +99,13 @@ var answerTypes = map[string]struct {
 	AnswerYesNo:             {fields: []string{"no_food", "losing_home"}, outcomes: []string{"yes", "no"}},
 	AnswerText:              {fields: []string{"name"}, outcomes: []string{}},
 	AnswerConsent:           {fields: []string{"consent"}, outcomes: []string{"yes", "no"}},
+	AnswerContact:           {fields: []string{"contact"}, outcomes: []string{}},
 }
+
+// extraTypes may fill an answer core has no field for (a question a network
+// adds in the flow file alone): the answer is kept in Answers.Extra and
+// reaches the adviser in the referral's notes, under the step's label.
+var extraTypes = []string{AnswerText, AnswerYesNo, AnswerChoiceOne}
 
 // Flow is a parsed and validated conversation definition. It is read-only
 // after LoadFlow and safe to share between goroutines.
@@ -150,13 +157,29 @@ type NumberedChoice struct {
 
 type flowStep struct {
 	id, kind, field        string
+	label                  string
 	prompt, reprompt, next string
 	on                     map[string]string
 	unsureYes              bool
 	minLen, maxLen, words  int
-	choices                []NumberedChoice
-	values                 []string
+	choices                []NumberedChoice // as texts number them: the SMS choices
+	values                 []string         // the SMS choices' values
 	parser                 *choiceParser
+	channels               []core.Channel // nil: every channel
+	extra                  bool           // fills Answers.Extra[field]
+	web                    webStep
+}
+
+// webStep is how the web form shows a step: one page per step.
+type webStep struct {
+	page, title, hint, autocomplete, unknown string
+	errors                                   map[string]string
+	choices                                  []Choice // the web's choices, with what each requires
+}
+
+// asks reports whether the step is asked on channel ch.
+func (s *flowStep) asks(ch core.Channel) bool {
+	return s.channels == nil || slices.Contains(s.channels, ch)
 }
 
 // freeText steps accept almost anything, so the call-back word is checked
@@ -239,6 +262,9 @@ type stepFile struct {
 	ID       string            `yaml:"id"`
 	Type     string            `yaml:"type"`
 	Answer   string            `yaml:"answer"`
+	Label    string            `yaml:"label"`
+	Channels []string          `yaml:"channels"`
+	Web      *webFile          `yaml:"web"`
 	Prompt   string            `yaml:"prompt"`
 	Reprompt string            `yaml:"reprompt"`
 	Next     string            `yaml:"next"`
@@ -253,7 +279,19 @@ type stepFile struct {
 		Value    string   `yaml:"value"`
 		Label    string   `yaml:"label"`
 		Synonyms []string `yaml:"synonyms"`
+		Channels []string `yaml:"channels"`
+		Requires string   `yaml:"requires"`
 	} `yaml:"choices"`
+}
+
+// webFile is a step's page on the web form.
+type webFile struct {
+	Page         string            `yaml:"page"`
+	Title        string            `yaml:"title"`
+	Hint         string            `yaml:"hint"`
+	Autocomplete string            `yaml:"autocomplete"`
+	Unknown      string            `yaml:"unknown"`
+	Errors       map[string]string `yaml:"errors"`
 }
 
 var flowNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -371,6 +409,7 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 	}
 
 	fields := map[string]string{} // answer field -> step id
+	pages := map[string]string{}  // web page -> step id
 	consentSteps := 0
 	for i, sf := range ff.Steps {
 		where := fmt.Sprintf("step %q", sf.ID)
@@ -388,18 +427,36 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 			c.errorf("%s: declared twice", where)
 			continue
 		}
-		st := &flowStep{id: sf.ID, kind: sf.Type, field: sf.Answer, next: sf.Next, on: sf.On}
+		st := &flowStep{id: sf.ID, kind: sf.Type, field: sf.Answer, next: sf.Next, on: sf.On, label: sf.Label}
 		f.steps[st.id] = st
 		f.order = append(f.order, st.id)
-		st.prompt = c.template(where, "prompt", sf.Prompt)
-		st.reprompt = c.template(where, "reprompt", sf.Reprompt)
+		st.channels = c.channels(where, sf.Channels)
+		if st.channels != nil && len(sf.On) > 0 {
+			c.errorf("%s: a step asked on %v only cannot branch (on): the other channels skip it to next", where, sf.Channels)
+		}
+		if st.asks(core.ChannelSMS) {
+			st.prompt = c.template(where, "prompt", sf.Prompt)
+			st.reprompt = c.template(where, "reprompt", sf.Reprompt)
+		} else if sf.Prompt != "" || sf.Reprompt != "" {
+			c.errorf("%s: a step not asked by SMS takes no prompt or reprompt", where)
+		}
 
 		at, ok := answerTypes[sf.Type]
 		if !ok {
 			c.errorf("%s: unknown type %q", where, sf.Type)
 			continue
 		}
-		if !slices.Contains(at.fields, sf.Answer) {
+		if sf.Type == AnswerContact && !slices.Equal(st.channels, []core.Channel{core.ChannelWeb}) {
+			c.errorf("%s: a %s step is asked on the web only (channels: [web]): a text's sender is its phone", where, AnswerContact)
+		}
+		if !slices.Contains(at.fields, sf.Answer) && slices.Contains(extraTypes, sf.Type) &&
+			flowNameRe.MatchString(sf.Answer) && !knownField(sf.Answer) {
+			st.extra = true
+			if sf.Label == "" {
+				c.errorf("%s: answer %q is the flow's own: give the step a label, which the adviser reads beside the answer", where, sf.Answer)
+			}
+		}
+		if !st.extra && !slices.Contains(at.fields, sf.Answer) {
 			c.errorf("%s: type %s cannot fill answer %q; it fills %s", where, sf.Type, sf.Answer, strings.Join(at.fields, " or "))
 		} else if other, dup := fields[sf.Answer]; dup {
 			c.errorf("%s: answer %q is already filled by step %q", where, sf.Answer, other)
@@ -420,6 +477,7 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 		}
 		synonyms := map[string][]string{}
 		seenSyn := map[string]string{}
+		var smsValues []string
 		for j, ch := range sf.Choices {
 			if ch.Value == "" || ch.Label == "" {
 				c.errorf("%s: choice %d needs a value and a label", where, j+1)
@@ -432,8 +490,22 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 			if sf.Answer == "needs" && !core.Need(ch.Value).Valid() {
 				c.errorf("%s: choice %q is not a need code", where, ch.Value)
 			}
+			if ch.Requires != "" && ch.Requires != "phone" && ch.Requires != "email" {
+				c.errorf("%s: choice %q: requires %q must be phone or email", where, ch.Value, ch.Requires)
+			}
+			chs := c.channels(fmt.Sprintf("%s: choice %q", where, ch.Value), ch.Channels)
 			st.values = append(st.values, ch.Value)
-			st.choices = append(st.choices, NumberedChoice{Number: j + 1, Label: ch.Label})
+			if chs == nil || slices.Contains(chs, core.ChannelWeb) {
+				st.web.choices = append(st.web.choices, Choice{Value: ch.Value, Label: ch.Label, Requires: ch.Requires})
+			}
+			if chs != nil && !slices.Contains(chs, core.ChannelSMS) {
+				if len(ch.Synonyms) > 0 {
+					c.errorf("%s: choice %q is not offered by SMS, so it takes no synonyms", where, ch.Value)
+				}
+				continue
+			}
+			smsValues = append(smsValues, ch.Value)
+			st.choices = append(st.choices, NumberedChoice{Number: len(smsValues), Label: ch.Label})
 			for _, s := range ch.Synonyms {
 				p := newMatchPhrase(s)
 				key := strings.Join(p.words, " ")
@@ -451,8 +523,9 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 			}
 		}
 		if isChoice {
-			st.parser = newChoiceParser(st.values, synonyms)
+			st.parser = newChoiceParser(smsValues, synonyms)
 		}
+		c.webStep(where, st, sf, pages)
 
 		// Branches.
 		allowed := at.outcomes
@@ -487,6 +560,7 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 			if v.MaxLen > 0 {
 				st.maxLen = v.MaxLen
 			}
+
 			if st.minLen > st.maxLen || v.MaxWords < 0 {
 				c.errorf("%s: validate limits are impossible", where)
 			}
@@ -590,7 +664,7 @@ func (s *flowStep) outcomes() []string {
 	switch s.kind {
 	case AnswerChoiceOne:
 		return s.values
-	case AnswerChoiceMulti, AnswerText:
+	case AnswerChoiceMulti, AnswerText, AnswerContact:
 		return []string{""}
 	}
 	if at, ok := answerTypes[s.kind]; ok {
@@ -669,7 +743,7 @@ func (f *Flow) Repeat(c Conversation) (Conversation, Reply) {
 	switch st := f.steps[c.Step]; {
 	case c.Step == StepDone || c.Step == StepDeclined:
 		r.add(f.Messages.Finished)
-	case st == nil:
+	case st == nil || !st.asks(core.ChannelSMS):
 		c.Misses = 0
 		f.enter(&c, &r, f.start)
 	default:
@@ -693,14 +767,14 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 		r.add(f.Messages.Finished)
 		return c, f.finish(c, r)
 	}
+	body = ClipRunes(body, MaxBodyRunes)
+	sig := f.noticeCrisis(&c, &r, body)
 	st := f.steps[c.Step]
-	if st == nil {
+	if st == nil || !st.asks(core.ChannelSMS) { // gone, or never a text's question
 		c.Misses = 0
 		f.enter(&c, &r, f.start)
 		return c, f.finish(c, r)
 	}
-	body = ClipRunes(body, MaxBodyRunes)
-	sig := f.noticeCrisis(&c, &r, body)
 
 	callback := f.isCallbackWord(body)
 	var outcome string
@@ -713,6 +787,7 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 		if sig.Found() {
 			c.Answers.addFreeText(body)
 		}
+		c.Answers.answered(st.id, outcome)
 		c.Misses = 0
 		target := st.target(outcome)
 		if c.Answers.Callback && slices.Contains(f.callbackAsk, st.field) {
@@ -793,6 +868,9 @@ func (f *Flow) isCallbackWord(body string) bool {
 
 // enter moves to target and asks its question, or ends the conversation.
 func (f *Flow) enter(c *Conversation, r *Reply, target string) {
+	for st := f.steps[target]; st != nil && !st.asks(core.ChannelSMS); st = f.steps[target] {
+		target = st.next // a web-only question: a text's sender is its phone
+	}
 	c.Step = target
 	switch target {
 	case StepDone:
@@ -867,12 +945,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		if !ok || len(values) != 1 {
 			return "", false
 		}
-		switch st.field {
-		case "contact_method":
-			a.ContactMethod = values[0]
-		case "contact_time":
-			a.ContactTime = values[0]
-		}
+		a.setText(st, values[0])
 		return values[0], true
 	case AnswerPostcodeOrUnknown:
 		if pc, d, ok := parsePostcodeAnswer(body); ok {
@@ -916,10 +989,12 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		default:
 			return "", false
 		}
-		switch st.field {
-		case "no_food":
+		switch {
+		case st.extra:
+			a.setText(st, map[bool]string{true: "yes", false: "no"}[yes])
+		case st.field == "no_food":
 			a.NoFood = yes
-		case "losing_home":
+		case st.field == "losing_home":
 			a.LosingHome = yes
 		}
 		if yes {
@@ -930,11 +1005,11 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		if sig.Found() {
 			return "", false // a sentence about a crisis is not a name
 		}
-		name, ok := parseFreeTextAnswer(body, st.minLen, st.maxLen, st.words)
+		text, ok := parseFreeTextAnswer(body, st.minLen, st.maxLen, st.words)
 		if !ok {
 			return "", false
 		}
-		a.Name = name
+		a.setText(st, text)
 		return "", true
 	case AnswerConsent:
 		var yes bool

@@ -78,7 +78,7 @@ func TestLoadFlowSelfReferral(t *testing.T) {
 		t.Errorf("flow header = %q %q", f.ID, f.CallbackKeyword)
 	}
 	wantOrder := []string{"needs", "postcode", "town", "crisis_food", "crisis_home", "name",
-		"contact_method", "contact_time", "consent"}
+		"contact", "contact_method", "contact_time", "consent"}
 	if !slices.Equal(f.order, wantOrder) {
 		t.Errorf("steps = %v, want %v", f.order, wantOrder)
 	}
@@ -118,12 +118,14 @@ steps:
     choices:
       - {value: debt, label: Debt, synonyms: [debt]}
       - {value: housing, label: Housing, synonyms: [rent]}
+    web: {title: Needs, errors: {required: Pick one}}
   - id: name
     type: text
     answer: name
     prompt: t
     reprompt: t
     next: consent
+    web: {title: Name, errors: {required: Say, invalid: Say again}}
   - id: consent
     type: consent
     answer: consent
@@ -131,6 +133,7 @@ steps:
     reprompt: t
     next: done
     on: {"no": declined}
+    web: {title: Agree, errors: {required: Tick, changed: Read again}}
 `
 
 func miniFlowFS(flow string) fstest.MapFS {
@@ -190,6 +193,20 @@ func TestLoadFlowRejects(t *testing.T) {
 		{"start", "start: needs", "start: hello", []string{"start", `"hello"`}},
 		{"unsure on consent", "    next: done\n", "    unsure: \"yes\"\n    next: done\n", []string{`step "consent"`, "unsure is only for yes-no"}},
 		{"branch outcome", "next: name\n", "next: name\n    on: {maybe: name}\n", []string{`step "needs"`, `cannot branch on "maybe"`}},
+		{"web missing", "    web: {title: Name, errors: {required: Say, invalid: Say again}}\n", "", []string{`step "name"`, "web is missing"}},
+		{"web title missing", "{title: Name, errors", "{errors", []string{`step "name"`, "web title is missing"}},
+		{"web error missing", "required: Say, invalid: Say again", "required: Say", []string{`step "name"`, "errors.invalid is missing"}},
+		{"web consent changed missing", "required: Tick, changed: Read again", "required: Tick", []string{`step "consent"`, "errors.changed is missing"}},
+		{"web page reserved", "{title: Name,", "{page: check, title: Name,", []string{`step "name"`, `"check" is the form's own page`}},
+		{"web page twice", "{title: Name,", "{page: needs, title: Name,", []string{`step "name"`, `"needs" is already step "needs"'s`}},
+		{"web page name", "{title: Name,", "{page: Name_Page, title: Name,", []string{`step "name"`, "lower-case letters"}},
+		{"unknown channel", "    next: consent\n", "    channels: [fax]\n    next: consent\n", []string{`step "name"`, `channel "fax"`}},
+		{"one-channel branch", "    next: name\n", "    channels: [sms]\n    next: name\n    on: {\"\": name}\n", []string{`step "needs"`, "cannot branch"}},
+		{"sms-only with web page", "    next: consent\n", "    channels: [sms]\n    next: consent\n", []string{`step "name"`, "not asked on the web takes no web page"}},
+		{"web-only with prompt", "    next: consent\n", "    channels: [web]\n    next: consent\n", []string{`step "name"`, "not asked by SMS takes no prompt"}},
+		{"contact on sms", "type: text", "type: contact", []string{`step "name"`, "asked on the web only"}},
+		{"own answer without label", "answer: name", "answer: pets", []string{`step "name"`, `answer "pets" is the flow's own: give the step a label`}},
+		{"choice requires", "{value: debt, label: Debt, synonyms: [debt]}", "{value: debt, label: Debt, requires: fax, synonyms: [debt]}", []string{`choice "debt"`, "requires"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,196 @@
+package flow
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Problem is why a web answer was not taken: the input to fix, a code, and
+// the flow file's words for it.
+type Problem struct {
+	Field   string // the input's name: the step's answer field, or phone/email
+	Code    string // required, invalid, phone, email, changed, needs_phone, ...
+	Message string
+}
+
+// emailCheck is go-playground/validator's address rule, the one the staff
+// pages and core use too.
+var emailCheck = validator.New()
+
+// Answer takes a web page's inputs as the answer to step id, through the
+// same parsers and rules a text answer goes through, and records it in a.
+// form is the posted form (url.Values): the step's answer field names its
+// input; a contact step has "phone" and "email", a postcode step "unknown"
+// for its "I do not know" button, a consent step "version" for the wording
+// it showed. On a problem a keeps its earlier answer to the step; crisis
+// words typed in any box are kept either way, as by text.
+func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem {
+	st := f.steps[id]
+	if st == nil || !st.asks(core.ChannelWeb) {
+		return []Problem{{Field: "main", Code: "invalid"}}
+	}
+	get := func(k string) string {
+		if v := form[k]; len(v) > 0 {
+			return core.CleanLine(v[0])
+		}
+		return ""
+	}
+	problem := func(field, code string) []Problem {
+		return []Problem{{Field: field, Code: code, Message: f.Message(id, code)}}
+	}
+	body := get(st.field)
+	sig := DetectCrisis(body)
+	a.addCrisisWords(sig.Words)
+	if sig.SelfHarm {
+		a.SelfHarm = true
+	}
+	next := a.clone()
+	var outcome string
+	switch st.kind {
+	case AnswerChoiceMulti:
+		var picked []string
+		for _, v := range form[st.field] {
+			if !slices.ContainsFunc(st.web.choices, func(c Choice) bool { return c.Value == v }) {
+				return problem(st.field, "invalid")
+			}
+			picked = append(picked, v)
+		}
+		if len(picked) == 0 {
+			return problem(st.field, "required")
+		}
+		next.Needs = nil
+		for _, c := range st.web.choices { // the flow's order, each once
+			if slices.Contains(picked, c.Value) {
+				next.Needs = append(next.Needs, core.Need(c.Value))
+			}
+		}
+	case AnswerChoiceOne:
+		i := slices.IndexFunc(st.web.choices, func(c Choice) bool { return c.Value == body })
+		switch {
+		case body == "":
+			return problem(st.field, "required")
+		case i < 0:
+			return problem(st.field, "invalid")
+		case !next.has(st.web.choices[i].Requires):
+			return problem(st.field, "needs_"+st.web.choices[i].Requires)
+		}
+		next.setText(st, body)
+		outcome = body
+	case AnswerPostcodeOrUnknown:
+		if get("unknown") != "" {
+			body = "don't know"
+		} else if body == "" {
+			return problem(st.field, "required")
+		}
+		o, ok := f.apply(st, &next, body, sig)
+		if !ok {
+			return problem(st.field, "invalid")
+		}
+		outcome = o
+	case AnswerYesNo:
+		if body == "" {
+			return problem(st.field, "required")
+		}
+		if body != "yes" && body != "no" {
+			return problem(st.field, "invalid")
+		}
+		outcome, _ = f.apply(st, &next, body, sig)
+	case AnswerTown, AnswerText:
+		if body == "" {
+			return problem(st.field, "required")
+		}
+		o, ok := f.apply(st, &next, body, sig)
+		if !ok {
+			return problem(st.field, "invalid")
+		}
+		outcome = o
+	case AnswerConsent:
+		if body != "yes" {
+			return problem(st.field, "required")
+		}
+		if get("version") != f.consentVersion || f.consentVersion == "" {
+			return problem(st.field, "changed")
+		}
+		next.ConsentVersion = f.consentVersion
+		outcome, _ = f.apply(st, &next, body, sig)
+	case AnswerContact:
+		phone, email := get("phone"), get("email")
+		var ps []Problem
+		if phone == "" && email == "" {
+			return problem("phone", "required")
+		}
+		if _, err := core.ParsePhone(phone); phone != "" && err != nil {
+			ps = append(ps, problem("phone", "phone")...)
+		}
+		if email != "" && (utf8.RuneCountInString(email) > 320 || emailCheck.Var(email, "email") != nil) {
+			ps = append(ps, problem("email", "email")...)
+		}
+		if ps != nil {
+			return ps
+		}
+		next.Phone, next.Email = phone, email
+	}
+	next.answered(id, outcome)
+	f.tidy(&next)
+	*a = next
+	return nil
+}
+
+// has reports whether the client gave the contact detail a choice
+// requires ("phone", "email", or "" for none).
+func (a Answers) has(detail string) bool {
+	switch detail {
+	case "phone":
+		return strings.TrimSpace(a.Phone) != ""
+	case "email":
+		return strings.TrimSpace(a.Email) != ""
+	}
+	return true
+}
+
+// tidy forgets answers the client's way no longer passes — a question only
+// a different answer leads to (the town, once a postcode is given) — and
+// choices whose contact detail was taken away, so they are asked again.
+// A question not answered yet may still lead anywhere, so what lies beyond
+// it is kept.
+func (f *Flow) tidy(a *Answers) {
+	reach := map[string]bool{}
+	var visit func(id string)
+	visit = func(id string) {
+		st := f.steps[id]
+		if st == nil || reach[id] {
+			return
+		}
+		reach[id] = true
+		if o, ok := a.Outcomes[id]; ok {
+			visit(st.target(o))
+			return
+		}
+		for _, o := range st.outcomes() {
+			visit(st.target(o))
+		}
+	}
+	visit(f.start)
+	for _, id := range f.order {
+		st := f.steps[id]
+		if _, ok := a.Outcomes[id]; !ok {
+			continue
+		}
+		if !reach[id] {
+			a.forget(st)
+			continue
+		}
+		if st.kind == AnswerChoiceOne {
+			v := a.text(st)
+			i := slices.IndexFunc(st.web.choices, func(c Choice) bool { return c.Value == v })
+			if i >= 0 && !a.has(st.web.choices[i].Requires) {
+				a.forget(st)
+			}
+		}
+	}
+}
