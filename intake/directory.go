@@ -127,9 +127,11 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (directoryData, 
 		if err != nil {
 			return d, nil, err
 		}
-		if dist, err := core.ParseDistrict(in.Area); err == nil {
+		if pc, err := core.ParsePostcode(in.Area); err == nil {
+			d.District = pc.District()
+		} else if dist, err := core.ParseDistrict(in.Area); err == nil {
 			d.District = dist
-		} else if t, ok, err := w.townDistrict(ctx, in.Area); err != nil {
+		} else if t, ok, err := w.engine.DistrictForTown(ctx, in.Area); err != nil {
 			return d, nil, err
 		} else if ok {
 			d.District = t.District

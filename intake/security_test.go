@@ -27,8 +27,8 @@ func TestWebCrossSitePostRefused(t *testing.T) {
 			t.Errorf("%s: status %d, want 403 with the friendly page", header[0], p.Status)
 		}
 	}
-	if s := e.sessionOf(b); len(s.Needs) != 0 {
-		t.Errorf("a cross-site post saved needs %v", s.Needs)
+	if s := e.sessionOf(b); len(s.Answers.Needs) != 0 {
+		t.Errorf("a cross-site post saved needs %v", s.Answers.Needs)
 	}
 	// The same post from our own page goes through.
 	if p := b.postRaw(pathNeeds, url.Values{"csrf": {token}, "needs": {"debt"}}, "Sec-Fetch-Site", "same-origin"); p.Path != pathPostcode {
@@ -56,8 +56,8 @@ func TestWebCSRFTokenRequired(t *testing.T) {
 	if p := b.postRaw(pathNeeds, url.Values{"csrf": {other.token()}, "needs": {"debt"}}); p.Status != http.StatusForbidden {
 		t.Errorf("another session's token: status %d", p.Status)
 	}
-	if s := e.sessionOf(b); len(s.Needs) != 0 {
-		t.Errorf("needs saved without a valid token: %v", s.Needs)
+	if s := e.sessionOf(b); len(s.Answers.Needs) != 0 {
+		t.Errorf("needs saved without a valid token: %v", s.Answers.Needs)
 	}
 }
 
@@ -192,7 +192,7 @@ func TestWebHoneypot(t *testing.T) {
 	b := e.browser()
 	b.get(pathStart)
 	a := goodAnswers()
-	for _, st := range []string{pathNeeds, pathPostcode, pathFood, pathHome, pathName, pathContact, pathPreference, pathConsent} {
+	for _, st := range formSteps {
 		v := cloneValues(a[st])
 		if st == pathName {
 			v.Set(fieldHoneypot, "http://spam.example")

@@ -25,6 +25,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
+	"github.com/onward-network/onward/templates"
 )
 
 // WebConfig is what the web self-referral and directory need.
@@ -66,6 +68,7 @@ type Web struct {
 	limiter  *redis_rate.Limiter
 	pages    *webPages
 	validate *validator.Validate
+	flow     *flow.Flow // the self-referral's questions, the same as by SMS
 	cop      *http.CrossOriginProtection
 	random   io.Reader
 
@@ -115,7 +118,11 @@ func NewWeb(cfg WebConfig) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log, pages: pages, validate: v,
+	fl, err := flow.LoadFlow(templates.FS, "self_referral")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	w := &Web{cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log, pages: pages, validate: v, flow: fl,
 		limiter: redis_rate.NewLimiter(cfg.Redis), random: cfg.Random}
 	w.cop = http.NewCrossOriginProtection()
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
@@ -143,11 +150,8 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("GET /refer/text", w.textInstead)
 	h("GET /data-sharing", w.dataSharing)
 
-	handlers := w.stepHandlers()
-	for _, s := range webSteps {
-		h("GET "+s.path, w.session(handlers[s.path][0]))
-		h("POST "+s.path, w.session(handlers[s.path][1]))
-	}
+	h("GET /refer/{page}", w.session(w.showStep))
+	h("POST /refer/{page}", w.session(w.saveStep))
 	h("GET "+pathCheck, w.session(w.showCheck))
 	h("POST "+pathCheck, w.session(w.submit))
 	h("GET "+pathDone, w.session(w.showDone))

@@ -6,30 +6,21 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
 )
 
-// checkData is the "check your answers" page: every answer with a link to
-// change it.
+// checkData is the "check your answers" page: every answer, in the order
+// asked, with a link to change it.
 type checkData struct {
-	Needs         []core.Need
-	Postcode      string
-	NoPostcode    bool
-	Town          string
-	NoFood        string
-	LosingHome    string
-	Name          string
-	Phone         string
-	Email         string
-	Method        string
-	Time          string
-	Consent       string // wording version agreed to
+	Rows          []flow.Row
+	Phone         string // where the reference is texted
 	ServiceName   string // chosen in the directory, "" for none
 	AgencyName    string
 	TextReference bool // we will text the reference
 }
 
 func (w *Web) showCheck(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	if m := s.firstMissing(); m != "" {
+	if m := w.firstMissing(s); m != "" {
 		http.Redirect(rw, r, m, http.StatusSeeOther)
 		return
 	}
@@ -45,11 +36,13 @@ func (w *Web) showCheck(rw http.ResponseWriter, r *http.Request, s *webSession) 
 
 func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession, status int, errs []formError) {
 	p := w.page(r, s)
-	p.Back = pathConsent
+	rows := w.flow.Summary(s.Answers, core.ChannelWeb)
+	p.Back = pathStart
+	if len(rows) > 0 {
+		p.Back = stepPath(rows[len(rows)-1].Step)
+	}
 	p.Errors = errs
-	d := checkData{Needs: s.Needs, Postcode: s.Postcode, NoPostcode: s.NoPostcode, Town: s.Town, NoFood: s.NoFood,
-		LosingHome: s.LosingHome, Name: s.Name, Phone: s.Phone, Email: s.Email, Method: s.Method, Time: s.Time,
-		Consent: s.ConsentVersion, TextReference: s.textReference()}
+	d := checkData{Rows: rows, Phone: s.Answers.Phone, TextReference: s.textReference()}
 	if s.Service != 0 {
 		if svc, err := w.engine.Service(r.Context(), s.Service); err == nil {
 			d.ServiceName = svc.Name
@@ -64,14 +57,16 @@ func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession
 
 // textReference reports whether the reference will be texted to the
 // client: they gave a phone and did not ask for email only.
-func (s *webSession) textReference() bool { return s.Phone != "" && s.Method != "email" }
+func (s *webSession) textReference() bool {
+	return s.Answers.Phone != "" && s.Answers.ContactMethod != "email"
+}
 
 // submit sends the request to core, once. The idempotency key is the
 // session's submission id, so a double click, a second tab or a resend
 // after a timeout all get the same referral back.
 func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	ctx := r.Context()
-	if m := s.firstMissing(); m != "" {
+	if m := w.firstMissing(s); m != "" {
 		http.Redirect(rw, r, m, http.StatusSeeOther)
 		return
 	}
@@ -83,24 +78,9 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		w.savedTo(rw, r, s, pathDone)
 		return
 	}
-	in := core.SelfReferral{
-		IdempotencyKey: "web:" + s.Submission,
-		Client: core.ClientDetails{Name: s.Name, Phone: s.Phone, Email: s.Email, Town: s.Town,
-			PreferredContact: s.Method, ContactTime: s.Time},
-		Needs:         s.Needs,
-		Crisis:        s.crisis(),
-		CrisisReasons: s.crisisReasons(),
-		Consent:       core.ConsentInput{WordingVersion: s.ConsentVersion, Channel: core.ChannelWeb, Evidence: "web-form:" + s.Submission},
-		Source:        core.SourceWeb,
-		LeafletCode:   s.Leaflet,
-		ServiceID:     s.Service,
-		ConfirmBySMS:  s.textReference(),
-	}
-	if s.NoPostcode {
-		in.Client.District = s.District
-	} else {
-		in.Client.Postcode = s.Postcode
-	}
+	in := w.flow.SelfReferral(s.Answers, flow.Origin{Channel: core.ChannelWeb,
+		IdempotencyKey: "web:" + s.Submission, Evidence: "web-form:" + s.Submission,
+		LeafletCode: s.Leaflet, ServiceID: s.Service, ConfirmBySMS: s.textReference()})
 	res, err := w.engine.SelfRefer(ctx, in)
 	var ve *core.ValidationError
 	if errors.As(err, &ve) {
@@ -121,17 +101,18 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	w.savedTo(rw, r, s, pathDone)
 }
 
-// coreFields maps core's field names to the question that asks for them.
-var coreFields = map[string]struct{ path, input string }{
-	"needs":                           {pathNeeds, "needs"},
-	"client.name":                     {pathName, "name"},
-	"client.phone number":             {pathContact, "phone"},
-	"client.email address":            {pathContact, "email"},
-	"client.postcode":                 {pathPostcode, "postcode"},
-	"client.postcode district":        {pathTown, "town"},
-	"client.town":                     {pathTown, "town"},
-	"client.how to contact you":       {pathPreference, "method"},
-	"client.best time to contact you": {pathPreference, "time"},
+// coreFields maps core's field names to the answer (and the input) that
+// gives them, so core's objection links to the question that fixes it.
+var coreFields = map[string]struct{ answer, input string }{
+	"needs":                           {"needs", "needs"},
+	"client.name":                     {"name", "name"},
+	"client.phone number":             {"contact", "phone"},
+	"client.email address":            {"contact", "email"},
+	"client.postcode":                 {"postcode", "postcode"},
+	"client.postcode district":        {"postcode", "postcode"},
+	"client.town":                     {"town", "town"},
+	"client.how to contact you":       {"contact_method", "contact_method"},
+	"client.best time to contact you": {"contact_time", "contact_time"},
 }
 
 // submitRefused shows core's objections on "check your answers", each
@@ -141,11 +122,14 @@ func (w *Web) submitRefused(rw http.ResponseWriter, r *http.Request, s *webSessi
 	var errs []formError
 	for _, f := range ve.Fields {
 		e := formError{Field: "main", Href: "#main", Message: sentence(f.Message)}
-		switch q, ok := coreFields[f.Field]; {
-		case ok:
-			e.Field, e.Href = q.input, q.path+"#"+q.input
-		case strings.HasPrefix(f.Field, "consent"):
-			e.Field, e.Href = "consent", pathConsent+"#consent"
+		q, known := coreFields[f.Field]
+		if strings.HasPrefix(f.Field, "consent") {
+			q, known = struct{ answer, input string }{"consent", "consent"}, true
+		}
+		st, asked := w.flow.FieldStep(q.answer)
+		switch {
+		case known && asked:
+			e.Field, e.Href = q.input, stepPath(st)+"#"+q.input
 		case f.Field == "service":
 			s.Service = 0
 			e.Message = w.pages.message("service", "gone")

@@ -19,7 +19,7 @@ func (w *Web) showDone(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		return
 	}
 	p := w.page(r, s)
-	p.Data = doneData{Reference: s.Reference, AgencyName: s.AgencyName, Crisis: s.Crisis, Method: s.Method, TextedRef: s.TextedRef}
+	p.Data = doneData{Reference: s.Reference, AgencyName: s.AgencyName, Crisis: s.Crisis, Method: s.Answers.ContactMethod, TextedRef: s.TextedRef}
 	w.render(rw, r, http.StatusOK, "web/done", p)
 }
 

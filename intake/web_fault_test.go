@@ -61,7 +61,7 @@ func TestWebDatabaseDownAtSend(t *testing.T) {
 	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "0800 000 0000") {
 		t.Fatalf("send with the database down: status %d\n%s", p.Status, p.Body)
 	}
-	if s := e.sessionOf(b); s.Submitted || s.Name != "Morag Baird" {
+	if s := e.sessionOf(b); s.Submitted || s.Answers.Name != "Morag Baird" {
 		t.Errorf("answers lost after a failed send: %+v", s)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 func TestWebSelfReferralFromLeaflet(t *testing.T) {
@@ -21,7 +22,7 @@ func TestWebSelfReferralFromLeaflet(t *testing.T) {
 	}
 	b := e.browser()
 	check := b.fill(goodAnswers(), "/r/"+strings.ToUpper(l.Code))
-	for _, want := range []string{"Morag Baird", "KY1 1AB", "07700 900123", "morag@example.com", "Debt", "Text message, morning", "wording version v1"} {
+	for _, want := range []string{"Morag Baird", "KY1 1AB", "07700 900123", "morag@example.com", "Debt", "How to contact you", "Text", "Best time to contact you", "Morning", "wording version v1"} {
 		if !strings.Contains(check.Body, want) {
 			t.Errorf("check your answers lacks %q", want)
 		}
@@ -119,7 +120,7 @@ func TestWebCrisisGoesToTriageWithHelpNumbers(t *testing.T) {
 			t.Errorf("page after a crisis answer lacks %q", want)
 		}
 	}
-	for _, st := range []string{pathHome, pathName, pathContact, pathPreference, pathConsent} {
+	for _, st := range []string{pathHome, pathName, pathContact, pathMethod, pathTime, pathConsent} {
 		b.answer(st, a[st])
 	}
 	done := b.send()
@@ -135,8 +136,10 @@ func TestWebCrisisGoesToTriageWithHelpNumbers(t *testing.T) {
 		`SELECT data->>'crisis_reasons' FROM events WHERE referral_id = $1 AND data ? 'crisis_reasons'`, rs[0].ID).Scan(&reasons); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(reasons, reasonNoFood) || strings.Contains(reasons, reasonLosingHome) {
-		t.Errorf("crisis reasons %s, want only %q", reasons, reasonNoFood)
+	noFood := flow.Answers{NoFood: true}.CrisisReasons()[0]
+	losingHome := flow.Answers{LosingHome: true}.CrisisReasons()[0]
+	if !strings.Contains(reasons, noFood) || strings.Contains(reasons, losingHome) {
+		t.Errorf("crisis reasons %s, want only %q", reasons, noFood)
 	}
 }
 
@@ -154,7 +157,7 @@ func TestWebTownInsteadOfPostcode(t *testing.T) {
 	if p = b.answer(pathTown, map[string][]string{"town": {" st   andrews "}}); p.Path != pathFood {
 		t.Fatalf("after the town: at %s", p.Path)
 	}
-	for _, st := range []string{pathFood, pathHome, pathName, pathContact, pathPreference, pathConsent} {
+	for _, st := range []string{pathFood, pathHome, pathName, pathContact, pathMethod, pathTime, pathConsent} {
 		b.answer(st, a[st])
 	}
 	check := b.get(pathCheck)

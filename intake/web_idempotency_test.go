@@ -46,7 +46,7 @@ func TestWebSendsOnce(t *testing.T) {
 
 	// The answers are gone from Redis once sent; only the confirmation stays.
 	s := e.sessionOf(b)
-	if s.Name != "" || s.Phone != "" || s.Postcode != "" || s.Email != "" || s.Reference != ref {
+	if s.Answers.Name != "" || s.Answers.Phone != "" || s.Answers.Postcode != "" || s.Answers.Email != "" || s.Reference != ref {
 		t.Errorf("session after sending keeps answers: %+v", s)
 	}
 

@@ -107,7 +107,8 @@ var webFuncs = template.FuncMap{
 		}
 		return false
 	},
-	"join": strings.Join,
+	"join":  strings.Join,
+	"lower": strings.ToLower,
 }
 
 // telURL makes a tel: link from a phone number as printed ("0800 000 0000",

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // webSession is one client's answers while they fill in the form. It lives
@@ -30,20 +31,9 @@ type webSession struct {
 	Leaflet string         `json:"leaflet,omitempty"` // a known leaflet code, "" when none or unknown
 	Service core.ServiceID `json:"service,omitempty"` // chosen in the directory
 
-	Needs      []core.Need `json:"needs,omitempty"`
-	Postcode   string      `json:"postcode,omitempty"` // standard form
-	NoPostcode bool        `json:"no_postcode,omitempty"`
-	Town       string      `json:"town,omitempty"`
-	District   string      `json:"district,omitempty"` // from the postcode or the town, "" when unknown
-	NoFood     string      `json:"no_food,omitempty"`  // "yes", "no" or "" (not answered)
-	LosingHome string      `json:"losing_home,omitempty"`
-	Name       string      `json:"name,omitempty"`
-	Phone      string      `json:"phone,omitempty"` // as typed, checked by core.ParsePhone
-	Email      string      `json:"email,omitempty"`
-	Method     string      `json:"method,omitempty"` // text, call or email
-	Time       string      `json:"time,omitempty"`   // morning, afternoon, evening or any
-
-	ConsentVersion string `json:"consent_version,omitempty"` // the wording version they agreed to
+	// Answers are the client's answers so far, the same type the SMS
+	// conversation keeps; flow.Answer fills them.
+	Answers flow.Answers `json:"answers"`
 
 	Reviewing bool `json:"reviewing,omitempty"` // has seen "check your answers": changes return there
 	Bot       bool `json:"bot,omitempty"`       // filled the honeypot: pretend, write nothing
@@ -57,8 +47,9 @@ type webSession struct {
 	TextedRef  bool   `json:"texted_ref,omitempty"`
 }
 
-// crisis reports whether either crisis question was answered yes.
-func (s *webSession) crisis() bool { return s.NoFood == "yes" || s.LosingHome == "yes" }
+// crisis reports whether the answers so far make this a crisis: a yes to
+// a crisis question, or crisis words typed in any answer.
+func (s *webSession) crisis() bool { return s.Answers.Crisis() }
 
 // sessionCookie names the cookie: the __Host- prefix makes browsers refuse
 // it unless Secure, host-only and Path=/, so no subdomain can plant one.
@@ -160,6 +151,6 @@ func (w *Web) dropSession(ctx context.Context, s *webSession) error {
 // the rest of its life.
 func (s *webSession) submitted(ref, agency string, textedRef bool) {
 	crisis := s.crisis()
-	*s = webSession{id: s.id, CSRF: s.CSRF, Submission: s.Submission, Started: s.Started, Method: s.Method,
-		Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef}
+	*s = webSession{id: s.id, CSRF: s.CSRF, Submission: s.Submission, Started: s.Started,
+		Answers: flow.Answers{ContactMethod: s.Answers.ContactMethod}, Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef}
 }

@@ -30,13 +30,12 @@ func (w *Web) start(rw http.ResponseWriter, r *http.Request) {
 	p := w.page(r, s)
 	p.SMS = w.smsOption()
 	p.Notice = s.Notice
-	d := startData{Next: pathNeeds}
-	if m := s.firstMissing(); m != pathNeeds {
+	d := startData{Next: w.firstMissing(s)}
+	if len(s.Answers.Outcomes) > 0 {
 		d.Started = true
+	}
+	if d.Next == "" {
 		d.Next = pathCheck
-		if m != "" {
-			d.Next = m
-		}
 	}
 	if s.Service != 0 {
 		if svc, err := w.engine.Service(r.Context(), s.Service); err == nil {

@@ -165,14 +165,15 @@ type answers map[string]url.Values
 
 func goodAnswers() answers {
 	return answers{
-		pathNeeds:      {"needs": {"debt"}},
-		pathPostcode:   {"postcode": {"ky1 1ab"}},
-		pathFood:       {"no_food": {"no"}},
-		pathHome:       {"losing_home": {"no"}},
-		pathName:       {"name": {"Morag Baird"}},
-		pathContact:    {"phone": {"07700 900123"}, "email": {"morag@example.com"}},
-		pathPreference: {"method": {"text"}, "time": {"morning"}},
-		pathConsent:    {"consent": {"yes"}, "version": {"v1"}},
+		pathNeeds:    {"needs": {"debt"}},
+		pathPostcode: {"postcode": {"ky1 1ab"}},
+		pathFood:     {"no_food": {"no"}},
+		pathHome:     {"losing_home": {"no"}},
+		pathName:     {"name": {"Morag Baird"}},
+		pathContact:  {"phone": {"07700 900123"}, "email": {"morag@example.com"}},
+		pathMethod:   {"contact_method": {"text"}},
+		pathTime:     {"contact_time": {"morning"}},
+		pathConsent:  {"consent": {"yes"}, "version": {"v1"}},
 	}
 }
 
@@ -184,7 +185,7 @@ func (b *browser) fill(a answers, from string) *page {
 	if p.Status != http.StatusOK || p.Path != pathStart {
 		b.t.Fatalf("GET %s: status %d at %s", from, p.Status, p.Path)
 	}
-	for _, st := range []string{pathNeeds, pathPostcode, pathFood, pathHome, pathName, pathContact, pathPreference, pathConsent} {
+	for _, st := range formSteps {
 		p = b.answer(st, a[st])
 		if p.Status != http.StatusOK || strings.Contains(p.Body, "There is a problem") {
 			b.t.Fatalf("answer %s: status %d at %s:\n%s", st, p.Status, p.Path, p.Body)

@@ -134,9 +134,10 @@ type Step struct {
 	Field string // the answer it fills; also the form input's name
 	Label string // short, for "check your answers" and the adviser's notes
 	// The web page: /refer/{Page}, its heading, hint, autocomplete token,
-	// and (postcode) the words of the "I do not know" button.
-	Page, Title, Hint, Autocomplete, Unknown string
-	Choices                                  []Choice
+	// and (postcode) the words of the "I do not know" link and the page
+	// it leads to.
+	Page, Title, Hint, Autocomplete, Unknown, UnknownPage string
+	Choices                                               []Choice
 	// Crisis is true for a crisis question: a yes sends the request to a
 	// coordinator first.
 	Crisis bool
@@ -144,7 +145,11 @@ type Step struct {
 }
 
 func (f *Flow) view(st *flowStep) Step {
-	return Step{ID: st.id, Type: st.kind, Field: st.field, Label: st.label,
+	unknownPage := ""
+	if t := f.steps[st.target("unknown")]; st.web.unknown != "" && t != nil {
+		unknownPage = t.web.page
+	}
+	return Step{UnknownPage: unknownPage, ID: st.id, Type: st.kind, Field: st.field, Label: st.label,
 		Page: st.web.page, Title: st.web.title, Hint: st.web.hint, Autocomplete: st.web.autocomplete,
 		Unknown: st.web.unknown, Choices: slices.Clone(st.web.choices),
 		Crisis: st.field == "no_food" || st.field == "losing_home", MaxLen: st.maxLen}
@@ -218,17 +223,6 @@ func (f *Flow) Next(a Answers, ch core.Channel) (Step, bool) {
 		return Step{}, false
 	}
 	return f.view(next), true
-}
-
-// Asked reports whether step id is on the client's way through the flow
-// on channel ch: answered, or the next to answer. A page for a question off
-// their way (the town, after a postcode) is not shown.
-func (f *Flow) Asked(a Answers, ch core.Channel, id string) bool {
-	path, next := f.walk(a, ch)
-	if next != nil && next.id == id {
-		return true
-	}
-	return slices.ContainsFunc(path, func(st *flowStep) bool { return st.id == id })
 }
 
 // Previous is the question asked before step id on the client's way, ""
@@ -317,4 +311,79 @@ func yesNoLabel(outcome string) string {
 		return "Yes"
 	}
 	return "No"
+}
+
+// After is the question that follows step id on the client's way on
+// channel ch, given its recorded answer; ok is false when the flow ends
+// there (or id is not answered).
+func (f *Flow) After(a Answers, ch core.Channel, id string) (Step, bool) {
+	st := f.steps[id]
+	o, answered := a.Outcomes[id]
+	if st == nil || !answered {
+		return Step{}, false
+	}
+	next := st.target(o)
+	for range len(f.order) {
+		n := f.steps[next]
+		if n == nil {
+			return Step{}, false
+		}
+		if n.asks(ch) {
+			return f.view(n), true
+		}
+		next = n.next
+	}
+	return Step{}, false
+}
+
+// FieldStep is the step that fills an answer field ("name", "contact"),
+// for turning core's objection to a field into the question that fixes it.
+func (f *Flow) FieldStep(field string) (Step, bool) {
+	st := f.fieldStep(field)
+	if st == nil {
+		return Step{}, false
+	}
+	return f.view(st), true
+}
+
+// Form is a step's answer as its page's inputs show it: the value of each
+// input by name, and for choices which are selected. It is the inverse of
+// Answer, for showing a page again with what the client said before.
+func (f *Flow) Form(a Answers, id string) (values map[string]string, selected map[string]bool) {
+	values, selected = map[string]string{}, map[string]bool{}
+	st := f.steps[id]
+	if st == nil {
+		return values, selected
+	}
+	o, answered := a.Outcomes[id]
+	switch st.kind {
+	case AnswerChoiceMulti:
+		for _, n := range a.Needs {
+			selected[string(n)] = true
+		}
+	case AnswerChoiceOne:
+		if v := a.text(st); v != "" {
+			selected[v] = true
+		}
+	case AnswerYesNo:
+		if answered {
+			values[st.field] = o
+		}
+	case AnswerText, AnswerTown:
+		values[st.field] = a.text(st)
+		if st.kind == AnswerTown && o == "postcode" {
+			values[st.field] = a.Postcode + a.districtOnly()
+		}
+	case AnswerPostcodeOrUnknown:
+		if o == "postcode" {
+			values[st.field] = a.Postcode + a.districtOnly()
+		}
+	case AnswerContact:
+		values["phone"], values["email"] = a.Phone, a.Email
+	case AnswerConsent:
+		if answered && a.ConsentVersion != "" && a.ConsentVersion == f.consentVersion {
+			values[st.field] = "yes"
+		}
+	}
+	return values, selected
 }

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -25,9 +26,9 @@ var emailCheck = validator.New()
 // Answer takes a web page's inputs as the answer to step id, through the
 // same parsers and rules a text answer goes through, and records it in a.
 // form is the posted form (url.Values): the step's answer field names its
-// input; a contact step has "phone" and "email", a postcode step "unknown"
-// for its "I do not know" button, a consent step "version" for the wording
-// it showed. On a problem a keeps its earlier answer to the step; crisis
+// input; a contact step has "phone" and "email", a consent step "version"
+// for the wording it showed. Answering a page that only a branch leads to
+// (the town) takes that branch. On a problem a keeps its earlier answer to the step; crisis
 // words typed in any box are kept either way, as by text.
 func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem {
 	st := f.steps[id]
@@ -50,6 +51,7 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		a.SelfHarm = true
 	}
 	next := a.clone()
+	f.enterBranch(&next, id)
 	var outcome string
 	switch st.kind {
 	case AnswerChoiceMulti:
@@ -82,9 +84,7 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		next.setText(st, body)
 		outcome = body
 	case AnswerPostcodeOrUnknown:
-		if get("unknown") != "" {
-			body = "don't know"
-		} else if body == "" {
+		if body == "" {
 			return problem(st.field, "required")
 		}
 		o, ok := f.apply(st, &next, body, sig)
@@ -159,23 +159,7 @@ func (a Answers) has(detail string) bool {
 // A question not answered yet may still lead anywhere, so what lies beyond
 // it is kept.
 func (f *Flow) tidy(a *Answers) {
-	reach := map[string]bool{}
-	var visit func(id string)
-	visit = func(id string) {
-		st := f.steps[id]
-		if st == nil || reach[id] {
-			return
-		}
-		reach[id] = true
-		if o, ok := a.Outcomes[id]; ok {
-			visit(st.target(o))
-			return
-		}
-		for _, o := range st.outcomes() {
-			visit(st.target(o))
-		}
-	}
-	visit(f.start)
+	reach := f.reachable(*a)
 	for _, id := range f.order {
 		st := f.steps[id]
 		if _, ok := a.Outcomes[id]; !ok {
@@ -193,4 +177,53 @@ func (f *Flow) tidy(a *Answers) {
 			}
 		}
 	}
+}
+
+// enterBranch is for a page reached by a link rather than by an answer —
+// the town, from "I do not know my postcode": answering it takes the
+// branch that leads to it, and forgets the answer that led elsewhere.
+func (f *Flow) enterBranch(a *Answers, id string) {
+	reach := f.reachable(*a)
+	for _, pid := range f.order {
+		if p := f.steps[pid]; p.next == id && reach[pid] {
+			return // an ordinary next question, not a branch's
+		}
+	}
+	for _, pid := range f.order {
+		p := f.steps[pid]
+		for _, o := range slices.Sorted(maps.Keys(p.on)) {
+			if p.on[o] != id || !reach[pid] {
+				continue
+			}
+			if got, ok := a.Outcomes[pid]; ok && p.target(got) == id {
+				return // already on this branch
+			}
+			a.forget(p)
+			a.answered(pid, o)
+			return
+		}
+	}
+}
+
+// reachable lists the steps the client may still pass: following their
+// answers, and every way out of a question not answered yet.
+func (f *Flow) reachable(a Answers) map[string]bool {
+	reach := map[string]bool{}
+	var visit func(id string)
+	visit = func(id string) {
+		st := f.steps[id]
+		if st == nil || reach[id] {
+			return
+		}
+		reach[id] = true
+		if o, ok := a.Outcomes[id]; ok {
+			visit(st.target(o))
+			return
+		}
+		for _, o := range st.outcomes() {
+			visit(st.target(o))
+		}
+	}
+	visit(f.start)
+	return reach
 }
