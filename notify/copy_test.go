@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/intake"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // Every client status text fits in three SMS segments even with a long
@@ -28,7 +28,7 @@ func TestStatusTextsFitThreeSegments(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			n, enc := intake.Segments(body)
+			n, enc := flow.Segments(body)
 			if n > 3 {
 				t.Errorf("%s is %d %s segments: %q", name, n, enc, body)
 			}
