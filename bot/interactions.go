@@ -24,7 +24,7 @@ func (b *Bot) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
-	if err := verifySlack(r.Header, body, b.cfg.SlackSigningSecret, b.clock.Now()); err != nil {
+	if err := verifySlack(r.Header, body, b.cfg.SlackSigningSecret); err != nil {
 		b.log.Warn("refused Slack request", "path", r.URL.Path, "why", err.Error())
 		http.Error(w, "invalid Slack signature", http.StatusUnauthorized)
 		return nil, false
