@@ -15,7 +15,7 @@ func (b *Bot) submitAssign(ctx context.Context, staff core.Staff, view slack.Vie
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, errBadButton, nil, blkAgency)}
 	}
-	_, err = b.act(ctx, core.TransitionRequest{
+	_, err = b.engine.Act(ctx, core.TransitionRequest{
 		Referral: id, Action: core.ActionAssign, Actor: staff.Actor(), ExpectedVersion: version,
 		ToAgency: selectedAgency(view.State),
 	})

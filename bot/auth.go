@@ -5,26 +5,33 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/onward-network/onward/core"
 )
 
 // Staff sign in to the web inbox with a short-lived, single-use link and
-// stay signed in with a session cookie. Both are tokens signed with
-// ONWARD_SESSION_SECRET (HMAC-SHA256), each bound to its purpose so one
-// can never be used as the other.
+// stay signed in with a session cookie. Both are JSON Web Tokens made and
+// checked by golang-jwt: HS256 with ONWARD_SESSION_SECRET, an audience
+// that binds each to its purpose (so one can never be used as the other),
+// an expiry, and a random jti: the key that makes a login link single-use,
+// and the seed of a session's form token.
 const (
 	loginLinkTTL   = 15 * time.Minute
 	sessionTTL     = 12 * time.Hour
-	purposeLogin   = "login"
-	purposeSession = "session"
+	purposeLogin   = "onward-login"
+	purposeSession = "onward-session"
+	tokenIssuer    = "onward"
+	// maxTokenLen bounds what we parse; our tokens are about 250 bytes.
+	maxTokenLen = 1024
 )
 
 var (
@@ -32,69 +39,98 @@ var (
 	errTokenExpired = errors.New("the sign-in token has expired")
 )
 
-// claims is what a token says.
+// claims is what a verified token says.
 type claims struct {
-	Purpose string       `json:"p"`
-	Staff   core.StaffID `json:"s"`
-	Expires int64        `json:"e"`
-	Nonce   string       `json:"n"`
+	Staff   core.StaffID
+	ID      string // the token's jti
+	Expires time.Time
 }
 
 // staffAuth signs and checks login links and sessions.
 type staffAuth struct {
 	secret    []byte
 	clock     core.Clock
+	random    io.Reader
 	publicURL string
+	parsers   map[string]*jwt.Parser // by purpose
 }
 
-func newStaffAuth(cfg core.Config, clock core.Clock) *staffAuth {
-	return &staffAuth{secret: []byte(cfg.SessionSecret), clock: clock, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+// newStaffAuth makes tokens with clock's time and jti values read from
+// random (crypto/rand in production; tests pass a seeded source).
+func newStaffAuth(cfg core.Config, clock core.Clock, random io.Reader) *staffAuth {
+	a := &staffAuth{secret: []byte(cfg.SessionSecret), clock: clock, random: random,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), parsers: map[string]*jwt.Parser{}}
+	for _, purpose := range []string{purposeLogin, purposeSession} {
+		a.parsers[purpose] = jwt.NewParser(
+			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+			jwt.WithAudience(purpose),
+			jwt.WithIssuer(tokenIssuer),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithLeeway(0),
+			jwt.WithTimeFunc(clock.Now),
+			jwt.WithStrictDecoding(),
+		)
+	}
+	return a
 }
 
-func (a *staffAuth) mac(payload string) []byte {
-	m := hmac.New(sha256.New, a.secret)
-	m.Write([]byte("onward-staff:"))
-	m.Write([]byte(payload))
-	return m.Sum(nil)
-}
-
-// sign makes a token: base64url(JSON claims) "." base64url(HMAC).
+// sign makes a token for purpose, valid for ttl from now.
 func (a *staffAuth) sign(purpose string, staff core.StaffID, ttl time.Duration) (string, claims, error) {
-	nonce := make([]byte, 16)
-	if _, err := rand.Read(nonce); err != nil {
-		return "", claims{}, fmt.Errorf("make token nonce: %w", err)
+	jti := make([]byte, 16)
+	if _, err := io.ReadFull(a.random, jti); err != nil {
+		return "", claims{}, fmt.Errorf("make token id: %w", err)
 	}
-	c := claims{Purpose: purpose, Staff: staff, Expires: a.clock.Now().Add(ttl).Unix(), Nonce: hex.EncodeToString(nonce)}
-	raw, err := json.Marshal(c)
+	now := a.clock.Now()
+	rc := jwt.RegisteredClaims{
+		Issuer:    tokenIssuer,
+		Subject:   strconv.FormatInt(int64(staff), 10),
+		Audience:  jwt.ClaimStrings{purpose},
+		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		IssuedAt:  jwt.NewNumericDate(now),
+		ID:        base64.RawURLEncoding.EncodeToString(jti),
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, rc).SignedString(a.secret)
 	if err != nil {
-		return "", claims{}, err
+		return "", claims{}, fmt.Errorf("sign %s token: %w", purpose, err)
 	}
-	payload := base64.RawURLEncoding.EncodeToString(raw)
-	return payload + "." + base64.RawURLEncoding.EncodeToString(a.mac(payload)), c, nil
+	return tok, claims{Staff: staff, ID: rc.ID, Expires: rc.ExpiresAt.Time}, nil
 }
 
-// verify checks a token's signature, purpose and expiry.
+// verify checks a token's signature, algorithm, purpose, issuer and
+// expiry (no leeway).
 func (a *staffAuth) verify(purpose, token string) (claims, error) {
-	payload, sig, ok := strings.Cut(token, ".")
-	if !ok {
+	p, ok := a.parsers[purpose]
+	// Base64 decoding skips line breaks, so "ab\ncd" would verify as
+	// "abcd": only the exact token we issued may pass.
+	if !ok || len(token) > maxTokenLen || strings.ContainsFunc(token, notTokenChar) {
 		return claims{}, errTokenInvalid
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, a.mac(payload)) {
-		return claims{}, errTokenInvalid
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	var rc jwt.RegisteredClaims
+	_, err := p.ParseWithClaims(token, &rc, func(*jwt.Token) (any, error) { return a.secret, nil })
 	if err != nil {
+		if onlyExpired(err) {
+			return claims{}, errTokenExpired
+		}
 		return claims{}, errTokenInvalid
 	}
-	var c claims
-	if err := json.Unmarshal(raw, &c); err != nil || c.Purpose != purpose || c.Staff == 0 || c.Nonce == "" {
+	staff, err := strconv.ParseInt(rc.Subject, 10, 64)
+	if err != nil || staff <= 0 || rc.ID == "" {
 		return claims{}, errTokenInvalid
 	}
-	if a.clock.Now().Unix() >= c.Expires {
-		return claims{}, errTokenExpired
-	}
-	return c, nil
+	return claims{Staff: core.StaffID(staff), ID: rc.ID, Expires: rc.ExpiresAt.Time}, nil
+}
+
+// onlyExpired reports whether a token's one fault is its age: a token
+// for another purpose says "not valid", however old it is.
+func onlyExpired(err error) bool {
+	return errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, jwt.ErrTokenInvalidAudience) &&
+		!errors.Is(err, jwt.ErrTokenInvalidIssuer) && !errors.Is(err, jwt.ErrTokenUsedBeforeIssued)
+}
+
+// notTokenChar is true for a character no compact JWT contains.
+func notTokenChar(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 }
 
 // loginLink is the URL that signs a member of staff in to the web inbox.
@@ -107,17 +143,20 @@ func (a *staffAuth) loginLink(s core.Staff) (string, error) {
 }
 
 // csrfToken is the form token of a session: derived from the session's
-// nonce, so it changes with every sign-in and needs no storage.
+// jti, so it changes with every sign-in and needs no storage.
 func (a *staffAuth) csrfToken(session claims) string {
-	return base64.RawURLEncoding.EncodeToString(a.mac("csrf:" + session.Nonce))
+	m := hmac.New(sha256.New, a.secret)
+	m.Write([]byte("onward-staff:csrf:" + session.ID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // LoginLink returns a sign-in link for the staff web inbox, valid once for
 // fifteen minutes: `onward staff login-link EMAIL` prints it for admins,
-// `onward dev` prints them for the demo staff.
+// `onward dev` prints them for the demo staff. Its token id comes from
+// crypto/rand.
 func LoginLink(cfg core.Config, clock core.Clock, s core.Staff) (string, error) {
 	if cfg.SessionSecret == "" {
 		return "", errors.New("ONWARD_SESSION_SECRET is not set: it signs login links")
 	}
-	return newStaffAuth(cfg, clock).loginLink(s)
+	return newStaffAuth(cfg, clock, rand.Reader).loginLink(s)
 }

@@ -7,8 +7,10 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -34,6 +36,9 @@ type Options struct {
 	// pool's connections (at least 2), so the bot's background work never
 	// holds every connection the rest of the server needs.
 	MaxJobs int
+	// Random is where sign-in and session token ids come from; nil means
+	// crypto/rand. Tests pass a seeded source to pin them.
+	Random io.Reader
 }
 
 // Bot serves the Slack endpoints and the staff web inbox.
@@ -73,7 +78,10 @@ func New(o Options) (*Bot, error) {
 		ctx: ctx, cancel: cancel, sem: make(chan struct{}, o.MaxJobs),
 	}
 	b.api = NewSlackClient(o.Config)
-	b.auth = newStaffAuth(o.Config, b.clock)
+	if o.Random == nil {
+		o.Random = rand.Reader
+	}
+	b.auth = newStaffAuth(o.Config, b.clock, o.Random)
 	return b, nil
 }
 

@@ -32,12 +32,12 @@ func (b *Bot) capacity(ctx context.Context, c slashCommand, args string) {
 	}
 	staff, err := b.staffForSlack(ctx, c.user)
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	note = strings.TrimSpace(note)
 	if err := b.setCapacity(ctx, staff, on, note); err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	name := "on"

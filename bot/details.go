@@ -21,12 +21,12 @@ type detailsView struct {
 func (b *Bot) showDetails(ctx context.Context, p press) {
 	staff, err := b.staffForSlack(ctx, p.to.user)
 	if err != nil {
-		b.ephemeral(ctx, p.to, b.explain(ctx, err))
+		b.ephemeral(ctx, p.to, b.slackReply(ctx, err).text)
 		return
 	}
 	d, err := b.disclose(ctx, p.id, staff, "slack")
 	if err != nil {
-		b.ephemeral(ctx, p.to, b.explain(ctx, err))
+		b.ephemeral(ctx, p.to, b.slackReply(ctx, err).text)
 		return
 	}
 	b.ephemeral(ctx, p.to, say("eph.details.text", d), slack.NewSectionBlock(mrkdwn(truncate(3000, say("eph.details", d))), nil, nil))

@@ -1,10 +1,13 @@
 package bot
 
 import (
-	"net/http"
+	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/onward-network/onward/core"
 )
 
 func FuzzParseButtonValue(f *testing.F) {
@@ -25,41 +28,70 @@ func FuzzParseButtonValue(f *testing.F) {
 	})
 }
 
+// FuzzVerifySlack: at the moment of Slack's published example, a request
+// verifies only if its signature is exactly the one Slack would make
+// (lower-case hex, over this timestamp and body, with this secret), its
+// timestamp is within five minutes, and no other secret verifies it.
+// The signature it compares against comes from the test's own signer,
+// pinned to the published example, not from the code under test.
 func FuzzVerifySlack(f *testing.F) {
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	body := []byte("payload=%7B%7D")
-	f.Add(SlackSignature("secret", now.Unix(), body), strconv.FormatInt(now.Unix(), 10), body)
+	f.Add(publishedSignature, publishedTimestamp, []byte(publishedBody))
+	f.Add("v0="+strings.ToUpper(strings.TrimPrefix(publishedSignature, "v0=")), publishedTimestamp, []byte(publishedBody))
+	f.Add(publishedSignature, "+"+publishedTimestamp, []byte(publishedBody))
+	f.Add(publishedSignature, publishedTimestamp, []byte(publishedBody+"&x=1"))
 	f.Add("v0=00", "1", []byte{})
 	f.Add("", "", []byte("x"))
 	f.Fuzz(func(t *testing.T, sig, ts string, body []byte) {
-		h := http.Header{}
-		h.Set(headerSignature, sig)
-		h.Set(headerTimestamp, ts)
-		err := verifySlack(h, body, "secret", now)
-		if err != nil {
-			return
-		}
-		// Whatever passes must be exactly what Slack would have sent.
-		n, perr := strconv.ParseInt(ts, 10, 64)
-		if perr != nil || sig != SlackSignature("secret", n, body) {
-			t.Fatalf("accepted a signature Slack did not make: %q %q", sig, ts)
-		}
-		if d := now.Sub(time.Unix(n, 0)); d > signatureWindow || d < -signatureWindow {
-			t.Fatalf("accepted a timestamp outside the window: %s", ts)
-		}
+		at(t, publishedTime, func(t *testing.T) {
+			if err := verifySlack(slackHeader(sig, ts), body, publishedSecret); err != nil {
+				return
+			}
+			if sig != slackSign(publishedSecret, ts, body) {
+				t.Fatalf("accepted a signature Slack did not make: %q %q", sig, ts)
+			}
+			n, err := strconv.ParseInt(ts, 10, 64)
+			if d := publishedTime.Sub(time.Unix(n, 0)).Abs(); err != nil || d > 5*time.Minute {
+				t.Fatalf("accepted a timestamp outside the window: %q", ts)
+			}
+			if verifySlack(slackHeader(sig, ts), body, publishedSecret+"x") == nil {
+				t.Fatalf("another secret verified the same request")
+			}
+		})
 	})
 }
 
+// FuzzLoginToken: a login token verifies only when it is exactly the one
+// issued, never as a session, and never under another secret; nothing
+// panics.
 func FuzzLoginToken(f *testing.F) {
-	a := newStaffAuth(testConfigForAuth(), fixedClock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)})
-	tok, _, _ := a.sign(purposeLogin, 7, loginLinkTTL)
+	clock := fixedClock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	a := newStaffAuth(testConfigForAuth(), clock, rand.NewChaCha8([32]byte{1}))
+	other := newStaffAuth(core.Config{SessionSecret: "another secret"}, clock, rand.NewChaCha8([32]byte{2}))
+	tok, _, err := a.sign(purposeLogin, 7, loginLinkTTL)
+	if err != nil {
+		f.Fatal(err)
+	}
+	sess, _, err := a.sign(purposeSession, 7, sessionTTL)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(tok)
+	f.Add(sess)
+	f.Add(tok[:len(tok)-1] + "A")
+	f.Add(tok[:len(tok)-2] + "\n" + tok[len(tok)-2:])
 	f.Add("")
 	f.Add("a.b")
+	f.Add("a.b.c")
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := a.verify(purposeLogin, s)
 		if err == nil && (s != tok || c.Staff != 7) {
-			t.Fatalf("accepted a token nobody signed: %q", s)
+			t.Fatalf("accepted a login token nobody signed: %q", s)
+		}
+		if _, err := a.verify(purposeSession, s); err == nil && s != sess {
+			t.Fatalf("accepted a session token nobody signed: %q", s)
+		}
+		if _, err := other.verify(purposeLogin, s); err == nil {
+			t.Fatalf("a token verified under another secret: %q", s)
 		}
 	})
 }

@@ -31,28 +31,32 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: r.PostFormValue("agency")}
 	agency, _ := strconv.ParseInt(values.Agency, 10, 64)
-	res, err := b.act(ctx, core.TransitionRequest{
+	res, err := b.engine.Act(ctx, core.TransitionRequest{
 		Referral: id, Action: btn.action(), Actor: s.staff.Actor(), ExpectedVersion: version,
 		Reason: core.Reason(values.Reason), Feedback: values.Feedback, ToAgency: core.AgencyID(agency),
 	})
 	if err != nil {
-		f := referralForm{status: statusFor(err), values: values}
-		var invalid *core.ValidationError
-		if errors.As(err, &invalid) {
+		status, msg := b.webAnswer(ctx, err)
+		if status == http.StatusInternalServerError {
+			b.failed(w, &s, err)
+			return
+		}
+		// The answer goes beside the field it is about, when there is one.
+		f := referralForm{status: status, values: values}
+		var (
+			invalid *core.ValidationError
+			scope   *core.ConsentScopeError
+		)
+		switch {
+		case errors.As(err, &invalid):
 			f.fields = map[string]string{}
 			for _, fe := range invalid.Fields {
 				f.fields[fe.Field] = fe.Message
 			}
-		} else if !errors.Is(err, core.ErrNotFound) {
-			f.err = b.explainPlain(ctx, err)
-		}
-		var scope *core.ConsentScopeError
-		if errors.As(err, &scope) {
-			f.fields, f.err = map[string]string{"agency": f.err}, ""
-		}
-		if f.status == http.StatusInternalServerError {
-			b.failed(w, &s, err)
-			return
+		case errors.As(err, &scope):
+			f.fields = map[string]string{"agency": msg}
+		case !errors.Is(err, core.ErrNotFound):
+			f.err = msg
 		}
 		b.showReferral(w, r, s, id, f)
 		return
@@ -67,36 +71,15 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 func (b *Bot) details(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID) {
 	d, err := b.disclose(r.Context(), id, s.staff, "web")
 	if err != nil {
-		if statusFor(err) == http.StatusInternalServerError {
+		status, msg := b.webAnswer(r.Context(), err)
+		if status == http.StatusInternalServerError {
 			b.failed(w, &s, err)
 			return
 		}
-		b.showReferral(w, r, s, id, referralForm{status: statusFor(err), err: b.explainPlain(r.Context(), err)})
+		b.showReferral(w, r, s, id, referralForm{status: status, err: msg})
 		return
 	}
 	ref := &cardItem{cardView: cardView{ID: id}}
 	b.renderPage(w, http.StatusOK, "details", page{Staff: &s.staff, CSRF: s.csrf, Details: &d, Card: ref,
 		Title: sayWeb("web.details.title", nil)})
-}
-
-// statusFor is the HTTP status of an error from core.
-func statusFor(err error) int {
-	var (
-		conflict   *core.ConflictError
-		transition *core.TransitionError
-		forbidden  *core.ForbiddenError
-		scope      *core.ConsentScopeError
-		invalid    *core.ValidationError
-	)
-	switch {
-	case errors.As(err, &conflict), errors.As(err, &transition), errors.Is(err, core.ErrConsentWithdrawn):
-		return http.StatusConflict
-	case errors.As(err, &forbidden):
-		return http.StatusForbidden
-	case errors.As(err, &scope), errors.As(err, &invalid):
-		return http.StatusUnprocessableEntity
-	case errors.Is(err, core.ErrNotFound):
-		return http.StatusNotFound
-	}
-	return http.StatusInternalServerError
 }

@@ -26,7 +26,7 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Single use: fail closed if Redis cannot say whether it was used.
-	fresh, err := b.rdb.SetNX(r.Context(), b.prefix+"bot:login-used:"+cl.Nonce, 1, loginLinkTTL).Result()
+	fresh, err := b.rdb.SetNX(r.Context(), b.prefix+"bot:login-used:"+cl.ID, 1, loginLinkTTL).Result()
 	if err != nil {
 		b.log.Error("check login link use", "err", err)
 		b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.unavailable", nil))

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -24,7 +23,7 @@ func (b *Bot) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
-	if err := verifySlack(r.Header, body, b.cfg.SlackSigningSecret, b.clock.Now()); err != nil {
+	if err := verifySlack(r.Header, body, b.cfg.SlackSigningSecret); err != nil {
 		b.log.Warn("refused Slack request", "path", r.URL.Path, "why", err.Error())
 		http.Error(w, "invalid Slack signature", http.StatusUnauthorized)
 		return nil, false
@@ -91,7 +90,7 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 	p.id, p.version, err = parseButtonValue(act.Value)
 	if err != nil {
 		w.WriteHeader(http.StatusOK)
-		b.async("bad button", func(ctx context.Context) { b.ephemeral(ctx, p.to, b.explain(ctx, errBadButton)) })
+		b.async("bad button", func(ctx context.Context) { b.ephemeral(ctx, p.to, b.slackReply(ctx, errBadButton).text) })
 		return
 	}
 	switch {
@@ -118,7 +117,7 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 		// the modal opens before the acknowledgement; it takes
 		// milliseconds.
 		if err := b.openModal(ctx, p); err != nil {
-			b.async("modal refused", func(ctx context.Context) { b.ephemeral(ctx, p.to, b.explain(ctx, err)) })
+			b.async("modal refused", func(ctx context.Context) { b.ephemeral(ctx, p.to, b.slackReply(ctx, err).text) })
 		}
 		w.WriteHeader(http.StatusOK)
 	default:
@@ -132,32 +131,18 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 func (b *Bot) pressed(ctx context.Context, p press, busyKey string) {
 	staff, err := b.staffForSlack(ctx, p.to.user)
 	if err == nil {
-		_, err = b.act(ctx, core.TransitionRequest{Referral: p.id, Action: p.button.action(),
+		_, err = b.engine.Act(ctx, core.TransitionRequest{Referral: p.id, Action: p.button.action(),
 			Actor: staff.Actor(), ExpectedVersion: p.version})
 	}
 	if err == nil {
 		return
 	}
-	if !isDefinite(err) {
+	reply := b.slackReply(ctx, err)
+	if !reply.definite {
 		// Let them press again: nothing was decided.
 		b.rdb.Del(ctx, b.prefix+"bot:once:"+busyKey)
 	}
-	b.ephemeral(ctx, p.to, b.explain(ctx, err))
-}
-
-// isDefinite reports whether an error is an answer (pressing again would
-// get the same one) rather than a fault.
-func isDefinite(err error) bool {
-	var (
-		conflict   *core.ConflictError
-		transition *core.TransitionError
-		forbidden  *core.ForbiddenError
-		scope      *core.ConsentScopeError
-		invalid    *core.ValidationError
-	)
-	return errors.As(err, &conflict) || errors.As(err, &transition) || errors.As(err, &forbidden) ||
-		errors.As(err, &scope) || errors.As(err, &invalid) || errors.Is(err, core.ErrNotFound) ||
-		errors.Is(err, errNotRegistered) || errors.Is(err, core.ErrConsentWithdrawn)
+	b.ephemeral(ctx, p.to, reply.text)
 }
 
 // writeJSON answers Slack with a JSON body (view submission responses,

@@ -17,12 +17,12 @@ type loginMessage struct {
 func (b *Bot) sendLoginLink(ctx context.Context, c slashCommand) {
 	staff, err := b.staffForSlack(ctx, c.user)
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	link, err := b.auth.loginLink(staff)
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{c.user}})
@@ -32,7 +32,7 @@ func (b *Bot) sendLoginLink(ctx context.Context, c slashCommand) {
 			slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
 	}
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	b.ephemeral(ctx, c.to, say("cmd.login.sent", humanDuration(loginLinkTTL)))

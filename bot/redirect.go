@@ -16,7 +16,7 @@ func (b *Bot) submitRedirect(ctx context.Context, staff core.Staff, view slack.V
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, errBadButton, nil, blkAgency)}
 	}
-	_, err = b.act(ctx, core.TransitionRequest{
+	_, err = b.engine.Act(ctx, core.TransitionRequest{
 		Referral: id, Action: core.ActionRedirect, Actor: staff.Actor(), ExpectedVersion: version,
 		ToAgency: selectedAgency(view.State), Feedback: stateValue(view.State, blkFeedback).Value,
 	})

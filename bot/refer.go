@@ -26,11 +26,11 @@ type referMeta struct {
 // step two can offer the agencies that fit.
 func (b *Bot) referCommand(w http.ResponseWriter, ctx context.Context, c slashCommand) {
 	if _, err := b.staffForSlack(ctx, c.user); err != nil {
-		replyNow(w, b.explain(ctx, err))
+		replyNow(w, b.slackReply(ctx, err).text)
 		return
 	}
 	if _, err := b.api.OpenViewContext(ctx, c.trigger, referStartModal()); err != nil {
-		replyNow(w, b.explain(ctx, err))
+		replyNow(w, b.slackReply(ctx, err).text)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

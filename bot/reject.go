@@ -15,7 +15,7 @@ func (b *Bot) submitReject(ctx context.Context, staff core.Staff, view slack.Vie
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, errBadButton, nil, blkReason)}
 	}
-	_, err = b.act(ctx, core.TransitionRequest{
+	_, err = b.engine.Act(ctx, core.TransitionRequest{
 		Referral: id, Action: core.ActionReject, Actor: staff.Actor(), ExpectedVersion: version,
 		Reason:   core.Reason(stateValue(view.State, blkReason).SelectedOption.Value),
 		Feedback: stateValue(view.State, blkFeedback).Value,

@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -19,57 +17,6 @@ type conflictView struct {
 	At        time.Time
 	Location  *time.Location
 }
-
-// explain turns an error from core into words for the person who acted.
-// It is the one place where the bot's typed errors become replies, in
-// Slack and in the staff inbox alike. Unexpected errors are logged here
-// (without personal data) and shown as a generic failure.
-func (b *Bot) explain(ctx context.Context, err error) string { return b.explainWith(ctx, err, say) }
-
-// explainPlain is explain as plain text, for modal errors and the inbox.
-func (b *Bot) explainPlain(ctx context.Context, err error) string {
-	return b.explainWith(ctx, err, sayPlain)
-}
-
-func (b *Bot) explainWith(ctx context.Context, err error, say func(string, any) string) string {
-	var (
-		conflict   *core.ConflictError
-		transition *core.TransitionError
-		forbidden  *core.ForbiddenError
-		scope      *core.ConsentScopeError
-		invalid    *core.ValidationError
-	)
-	switch {
-	case errors.As(err, &conflict):
-		return say("eph.conflict", conflictView{Reference: conflict.Reference, Status: conflict.Status,
-			By: conflict.By, At: conflict.At, Location: b.location(ctx)})
-	case errors.As(err, &transition):
-		return say("eph.transition", transition)
-	case errors.As(err, &forbidden):
-		return say("eph.forbidden", forbidden.Why)
-	case errors.As(err, &scope):
-		return say("eph.consent_scope", scope.Agency)
-	case errors.Is(err, core.ErrConsentWithdrawn):
-		return say("eph.consent_withdrawn", nil)
-	case errors.As(err, &invalid):
-		msgs := make([]string, len(invalid.Fields))
-		for i, f := range invalid.Fields {
-			msgs[i] = f.Message
-		}
-		return say("eph.invalid", strings.Join(msgs, "; "))
-	case errors.Is(err, core.ErrNotFound):
-		return say("eph.not_found", nil)
-	case errors.Is(err, errNotRegistered):
-		return say("eph.not_registered", nil)
-	case errors.Is(err, errBadButton):
-		return say("eph.bad_button", nil)
-	}
-	b.log.Error("staff action failed", "err", err)
-	return say("eph.failed", nil)
-}
-
-// errBadButton is a button or form value we cannot read.
-var errBadButton = errors.New("unreadable button value")
 
 // today is the network's calendar day now, as midnight UTC: the form
 // report filters take.

@@ -18,7 +18,11 @@ func TestSignatureRefusedAndNothingProcessed(t *testing.T) {
 	r := tb.selfReferral("sig", false)
 	payload := tb.blockAction("U0AILSA", "C0CAB", "accept", buttonValue(r.ID, r.Version))
 	raw := url.Values{"payload": {mustJSON(t, payload)}}.Encode()
-	now := tb.Clock.Now().Unix()
+	// Slack's clock, and the one slack-go checks the window against, is
+	// the real one.
+	now := time.Now().Unix()
+	at := func(ts int64) string { return strconv.FormatInt(ts, 10) }
+	good := slackSign(testSigningSecret, at(now), []byte(raw))
 	cases := []struct {
 		name     string
 		sig, ts  string
@@ -26,12 +30,13 @@ func TestSignatureRefusedAndNothingProcessed(t *testing.T) {
 		wantCode int
 	}{
 		{"missing headers", "", "", nil, 401},
-		{"wrong secret", SlackSignature("not-the-secret", now, []byte(raw)), strconv.FormatInt(now, 10), nil, 401},
-		{"body changed after signing", SlackSignature(testSigningSecret, now, []byte(raw)), strconv.FormatInt(now, 10), func(s string) string { return s + "&x=1" }, 401},
-		{"six minutes old", SlackSignature(testSigningSecret, now-360, []byte(raw)), strconv.FormatInt(now-360, 10), nil, 401},
-		{"six minutes ahead", SlackSignature(testSigningSecret, now+360, []byte(raw)), strconv.FormatInt(now+360, 10), nil, 401},
-		{"no v0 prefix", strings.TrimPrefix(SlackSignature(testSigningSecret, now, []byte(raw)), "v0="), strconv.FormatInt(now, 10), nil, 401},
-		{"not a timestamp", SlackSignature(testSigningSecret, now, []byte(raw)), "soon", nil, 401},
+		{"wrong secret", slackSign("not-the-secret", at(now), []byte(raw)), at(now), nil, 401},
+		{"body changed after signing", good, at(now), func(s string) string { return s + "&x=1" }, 401},
+		{"six minutes old", slackSign(testSigningSecret, at(now-360), []byte(raw)), at(now - 360), nil, 401},
+		{"six minutes ahead", slackSign(testSigningSecret, at(now+360), []byte(raw)), at(now + 360), nil, 401},
+		{"no v0 prefix", strings.TrimPrefix(good, "v0="), at(now), nil, 401},
+		{"upper-case hex", "v0=" + strings.ToUpper(strings.TrimPrefix(good, "v0=")), at(now), nil, 401},
+		{"not a timestamp", good, "soon", nil, 401},
 	}
 	for _, c := range cases {
 		for _, path := range []string{"/slack/interactions", "/slack/commands"} {

@@ -42,18 +42,18 @@ func (b *Bot) stats(ctx context.Context, c slashCommand, args string) {
 	}
 	staff, err := b.staffForSlack(ctx, c.user)
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	to, err := b.today(ctx)
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	from := to.AddDate(0, 0, 1-days)
 	sum, err := b.engine.AgencySummary(ctx, staff.AgencyID, from, to)
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	b.ephemeral(ctx, c.to, say("cmd.stats", b.statsView(sum, days)))

@@ -150,7 +150,7 @@ func (b *Bot) modalErrors(ctx context.Context, err error, fields map[string]stri
 			add(block, f.Message)
 		}
 	} else {
-		add(fallback, b.explainPlain(ctx, err))
+		add(fallback, b.slackReply(ctx, err).plain)
 	}
 	for k, v := range out {
 		out[k] = strings.TrimSpace(truncate(2000, v))

@@ -1,0 +1,94 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// This file is where errors become answers to the member of staff who
+// acted: answerOf says what each kind of error means, slackReply says it
+// in Slack and webAnswer in the staff web. Handlers call those two and
+// nothing else to explain an error.
+
+// errBadButton is a button or form value we cannot read.
+var errBadButton = errors.New("unreadable button value")
+
+// answer is what one kind of error means.
+type answer struct {
+	key    string // the copy that says it (the eph.* words)
+	status int    // the staff web's HTTP status
+	data   any    // what the copy needs
+}
+
+// answerOf is the table of what errors from core (and the bot's own)
+// mean. ok is false for a fault: nothing was decided, so trying again may
+// work.
+func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
+	var (
+		conflict   *core.ConflictError
+		transition *core.TransitionError
+		forbidden  *core.ForbiddenError
+		scope      *core.ConsentScopeError
+		invalid    *core.ValidationError
+	)
+	switch {
+	case errors.As(err, &conflict):
+		return answer{"eph.conflict", http.StatusConflict, conflictView{Reference: conflict.Reference,
+			Status: conflict.Status, By: conflict.By, At: conflict.At, Location: b.location(ctx)}}, true
+	case errors.As(err, &transition):
+		return answer{"eph.transition", http.StatusConflict, transition}, true
+	case errors.As(err, &forbidden):
+		return answer{"eph.forbidden", http.StatusForbidden, forbidden.Why}, true
+	case errors.As(err, &scope):
+		return answer{"eph.consent_scope", http.StatusUnprocessableEntity, scope.Agency}, true
+	case errors.Is(err, core.ErrConsentWithdrawn):
+		return answer{"eph.consent_withdrawn", http.StatusConflict, nil}, true
+	case errors.As(err, &invalid):
+		msgs := make([]string, len(invalid.Fields))
+		for i, f := range invalid.Fields {
+			msgs[i] = f.Message
+		}
+		return answer{"eph.invalid", http.StatusUnprocessableEntity, strings.Join(msgs, "; ")}, true
+	case errors.Is(err, core.ErrNotFound):
+		return answer{"eph.not_found", http.StatusNotFound, nil}, true
+	case errors.Is(err, errNotRegistered):
+		return answer{"eph.not_registered", http.StatusForbidden, nil}, true
+	case errors.Is(err, errBadButton):
+		return answer{"eph.bad_button", http.StatusBadRequest, nil}, true
+	}
+	return answer{"eph.failed", http.StatusInternalServerError, nil}, false
+}
+
+// slackAnswer is Slack's answer to an error.
+type slackAnswer struct {
+	text  string // mrkdwn, for messages
+	plain string // plain text, for errors shown inside a modal
+	// definite is true when pressing again would get the same answer; a
+	// fault is not definite, so the press may be tried again.
+	definite bool
+}
+
+// slackReply is the one place an error becomes a Slack answer. A fault is
+// logged here (without personal data) and shown as a generic failure.
+func (b *Bot) slackReply(ctx context.Context, err error) slackAnswer {
+	a, ok := b.answerOf(ctx, err)
+	if !ok {
+		b.log.Error("staff action failed", "err", err)
+	}
+	return slackAnswer{text: say(a.key, a.data), plain: sayPlain(a.key, a.data), definite: ok}
+}
+
+// webAnswer is the one place an error becomes a staff web answer: the
+// HTTP status and the words. A fault is 500 with no words: the caller
+// shows the generic failure page (failed), which logs it.
+func (b *Bot) webAnswer(ctx context.Context, err error) (status int, msg string) {
+	a, ok := b.answerOf(ctx, err)
+	if !ok {
+		return http.StatusInternalServerError, ""
+	}
+	return a.status, sayPlain(a.key, a.data)
+}

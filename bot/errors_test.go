@@ -1,0 +1,57 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Each kind of error means one thing on both edges: the same words in
+// Slack and the staff web, the web's status, and whether a Slack press may
+// be tried again. Errors arrive wrapped, as core returns them.
+func TestErrorAnswers(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := t.Context()
+	wrap := func(err error) error { return fmt.Errorf("accept referral 1: %w", err) }
+	cases := []struct {
+		err      error
+		status   int
+		definite bool
+		words    string
+	}{
+		{&core.ConflictError{Reference: "ONW-1", Status: core.StatusAccepted, By: "Ailsa", At: tb.Clock.Now()}, http.StatusConflict, true, "Already accepted by Ailsa"},
+		{&core.TransitionError{Action: core.ActionAccept, Status: core.StatusCompleted}, http.StatusConflict, true, "can't be done now"},
+		{&core.ForbiddenError{Why: "not your agency"}, http.StatusForbidden, true, "Not allowed: not your agency"},
+		{&core.ConsentScopeError{Agency: "Fife Housing"}, http.StatusUnprocessableEntity, true, "sharing their details with Fife Housing"},
+		{core.ErrConsentWithdrawn, http.StatusConflict, true, "withdrawn consent"},
+		{&core.ValidationError{Fields: []core.FieldError{{Field: "reason", Message: "choose a reason"}, {Field: "feedback", Message: "say why"}}}, http.StatusUnprocessableEntity, true, "choose a reason; say why"},
+		{core.ErrNotFound, http.StatusNotFound, true, "no longer exists"},
+		{errNotRegistered, http.StatusForbidden, true, "not registered with Onward"},
+		{errBadButton, http.StatusBadRequest, true, "button is out of date"},
+		{errors.New("connection reset"), http.StatusInternalServerError, false, "Something went wrong on our side"},
+	}
+	for _, c := range cases {
+		err := wrap(c.err)
+		reply := tb.bot.slackReply(ctx, err)
+		if !strings.Contains(reply.text, c.words) || !strings.Contains(reply.plain, c.words) || reply.definite != c.definite {
+			t.Errorf("%v: Slack %+v, want %q, definite %v", c.err, reply, c.words, c.definite)
+		}
+		status, msg := tb.bot.webAnswer(ctx, err)
+		if status != c.status {
+			t.Errorf("%v: web status %d, want %d", c.err, status, c.status)
+		}
+		if c.definite && msg != reply.plain {
+			t.Errorf("%v: web says %q, Slack %q", c.err, msg, reply.plain)
+		}
+		if !c.definite && msg != "" {
+			t.Errorf("a fault has words on the web (the failure page says them): %q", msg)
+		}
+	}
+	if !strings.Contains(tb.logText(), "staff action failed") {
+		t.Errorf("the fault was not logged")
+	}
+}
