@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 )
 
 // Report charts are drawn on the server as SVG: no script, no library, no
@@ -21,7 +21,7 @@ var seriesColours = []string{"#0b5cab", "#b35900", "#2e7d32", "#6a1b9a"}
 
 // chartView is a chart ready for its template.
 type chartView struct {
-	Kind          core.ChartKind
+	Kind          report.ChartKind
 	Width, Height float64
 	Title, Desc   string
 	Legend        []legendItem
@@ -105,14 +105,14 @@ func formatValue(v float64) string {
 
 // chartFor returns the chart of a report, or nil when the report is best
 // shown as a heat table (the partners matrix) or has nothing to draw.
-func chartFor(r core.Report) *chartView {
+func chartFor(r report.Report) *chartView {
 	if len(r.Series) == 0 || len(r.Series[0].Points) == 0 {
 		return nil
 	}
 	switch r.Chart {
-	case core.ChartBar:
+	case report.ChartBar:
 		return barChart(r)
-	case core.ChartLine:
+	case report.ChartLine:
 		return lineChart(r)
 	}
 	return nil
@@ -120,8 +120,8 @@ func chartFor(r core.Report) *chartView {
 
 // barChart draws horizontal bars, one group per category, one bar per
 // series: long agency names fit on the left.
-func barChart(r core.Report) *chartView {
-	c := &chartView{Kind: core.ChartBar, Width: chartWidth, Title: r.Title, Desc: chartDesc(r)}
+func barChart(r report.Report) *chartView {
+	c := &chartView{Kind: report.ChartBar, Width: chartWidth, Title: r.Title, Desc: chartDesc(r)}
 	peak := 0.0
 	for _, s := range r.Series {
 		for _, p := range s.Points {
@@ -148,7 +148,7 @@ func barChart(r core.Report) *chartView {
 			pt := s.Points[i]
 			b := barView{X: plotX, Y: y + float64(si)*barH, H: barH - 2, Colour: seriesColours[si%len(seriesColours)]}
 			if pt.Suppressed {
-				b.Text = core.SuppressedText
+				b.Text = report.SuppressedText
 			} else {
 				b.W = plotW * pt.Value / top
 				b.Text = formatValue(pt.Value)
@@ -169,8 +169,8 @@ func barChart(r core.Report) *chartView {
 
 // lineChart draws each series over the categories of the first (weeks,
 // months), this year's line solid and last year's dashed.
-func lineChart(r core.Report) *chartView {
-	c := &chartView{Kind: core.ChartLine, Width: chartWidth, Height: 340, Title: r.Title, Desc: chartDesc(r)}
+func lineChart(r report.Report) *chartView {
+	c := &chartView{Kind: report.ChartLine, Width: chartWidth, Height: 340, Title: r.Title, Desc: chartDesc(r)}
 	var labels []string
 	index := map[string]int{}
 	for _, s := range r.Series {
@@ -238,7 +238,7 @@ func lineChart(r core.Report) *chartView {
 }
 
 // chartDesc says in words what the chart shows, for its SVG description.
-func chartDesc(r core.Report) string {
+func chartDesc(r report.Report) string {
 	names := make([]string, len(r.Series))
 	for i, s := range r.Series {
 		names[i] = s.Name
@@ -265,7 +265,7 @@ type heatCell struct {
 }
 
 // heatTable shades the matrix's cells.
-func heatTable(r core.Report) [][]heatCell {
+func heatTable(r report.Report) [][]heatCell {
 	peak := 0.0
 	for i, row := range r.Rows {
 		for j, c := range row {

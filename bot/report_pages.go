@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -19,7 +20,7 @@ import (
 // shows one as an SVG chart (or, for referrals between partners, a heat
 // table) with its table, filters, and CSV and JSON downloads. Coordinators
 // and admins see the network or any agency; everyone else sees their own
-// agency's figures. Small numbers are suppressed as core.Viewer says.
+// agency's figures. Small numbers are suppressed as report.Viewer says.
 
 // ReportRoutes adds the reports pages to mux, behind the staff sign-in.
 func (b *Bot) ReportRoutes(mux *http.ServeMux) {
@@ -33,6 +34,10 @@ func (b *Bot) ReportRoutes(mux *http.ServeMux) {
 	}))
 }
 
+// reports answers the reports pages and `/onward stats` from the engine's
+// database, on the bot's clock.
+func (b *Bot) reports() *report.Reports { return report.New(b.engine.Pool(), b.clock) }
+
 // reportsView is what the reports pages show.
 type reportsView struct {
 	// What the staff layout reads.
@@ -41,12 +46,12 @@ type reportsView struct {
 	CSRF                        string
 
 	Coordinator bool
-	Reports     []core.ReportSpec
+	Reports     []report.Spec
 	Filter      filterForm
 	Query       template.URL // the filter as an encoded query string, for links
 	Agencies    []option
 	Needs       []option
-	Report      *core.Report
+	Report      *report.Report
 	Chart       *chartView
 	Heat        [][]heatCell
 	CSV, JSON   string
@@ -82,14 +87,14 @@ func (e errBadFilter) Error() string { return e.msg }
 // reportFilter reads the filter from the query string, defaulting to the
 // twelve months to today, and narrows it to what the member of staff may
 // see.
-func (b *Bot) reportFilter(r *http.Request, s session) (core.ReportFilter, filterForm, error) {
+func (b *Bot) reportFilter(r *http.Request, s session) (report.Filter, filterForm, error) {
 	q := r.URL.Query()
 	form := filterForm{From: q.Get("from"), To: q.Get("to"), Agency: q.Get("agency"), Need: q.Get("need")}
 	today, err := b.today(r.Context())
 	if err != nil {
-		return core.ReportFilter{}, form, err
+		return report.Filter{}, form, err
 	}
-	f := core.ReportFilter{To: today}
+	f := report.Filter{To: today}
 	if form.To != "" {
 		if f.To, err = time.Parse(time.DateOnly, form.To); err != nil {
 			return f, form, errBadFilter{"The end date must be a date like 2026-03-31."}
@@ -118,7 +123,7 @@ func (b *Bot) reportFilter(r *http.Request, s session) (core.ReportFilter, filte
 		}
 		f.Agency = a.ID
 	}
-	f = core.ScopeFilter(s.staff, f)
+	f = report.ScopeFilter(s.staff, f)
 	form.From, form.To = f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
 	if f.Agency != 0 && f.Agency == s.staff.AgencyID && !coordinates(s.staff) {
 		form.Agency = ""
@@ -143,7 +148,7 @@ func (f filterForm) query() string {
 // baseView fills what every reports page shows: the filter and its
 // choices.
 func (b *Bot) baseView(r *http.Request, s session, form filterForm) (reportsView, error) {
-	v := reportsView{Staff: &s.staff, CSRF: s.csrf, Coordinator: coordinates(s.staff), Reports: core.ReportList(),
+	v := reportsView{Staff: &s.staff, CSRF: s.csrf, Coordinator: coordinates(s.staff), Reports: report.List(),
 		Filter: form, Query: template.URL(form.query())}
 	v.Needs = append(v.Needs, option{Value: "", Label: "All needs"})
 	for _, n := range core.Needs {
@@ -182,7 +187,7 @@ func (b *Bot) reportsIndex(w http.ResponseWriter, r *http.Request, s session) {
 
 func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	name := r.PathValue("name")
-	spec, ok := core.LookupReport(name)
+	spec, ok := report.Lookup(name)
 	if !ok {
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "There is no report of that name.")
 		return
@@ -196,20 +201,20 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	v.Title = spec.Title
 	if msg := (errBadFilter{}); errors.As(ferr, &msg) {
 		v.Error = msg.msg
-		v.Report = &core.Report{Name: spec.Name, Title: spec.Title, Description: spec.Description}
+		v.Report = &report.Report{Name: spec.Name, Title: spec.Title, Description: spec.Description}
 		b.renderReports(w, http.StatusBadRequest, "report", v)
 		return
 	} else if ferr != nil {
 		b.failed(w, &s, ferr)
 		return
 	}
-	rep, err := b.engine.Reports().Run(r.Context(), name, f, core.ViewerFor(s.staff))
+	rep, err := b.reports().Run(r.Context(), name, f, report.ViewerFor(s.staff))
 	if err != nil {
 		b.failed(w, &s, err)
 		return
 	}
 	v.Report = &rep
-	if rep.Chart == core.ChartMatrix {
+	if rep.Chart == report.ChartMatrix {
 		v.Heat = heatTable(rep)
 	} else {
 		v.Chart = chartFor(rep)
@@ -223,7 +228,7 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 // the page is.
 func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 	name, format := r.PathValue("name"), r.PathValue("format")
-	if _, ok := core.LookupReport(name); !ok || (format != "csv" && format != "json") {
+	if _, ok := report.Lookup(name); !ok || (format != "csv" && format != "json") {
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "There is no report of that name and format.")
 		return
 	}
@@ -235,7 +240,7 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	rep, err := b.engine.Reports().Run(r.Context(), name, f, core.ViewerFor(s.staff))
+	rep, err := b.reports().Run(r.Context(), name, f, report.ViewerFor(s.staff))
 	if err != nil {
 		b.failed(w, &s, err)
 		return

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 )
 
 // reportsBot is a test bot serving the inbox and the reports pages, with
@@ -50,7 +51,7 @@ func reportsBot(t *testing.T) *testBot {
 			t.Fatal(err)
 		}
 	}
-	if _, err := tb.Engine.Reports().Refresh(ctx); err != nil {
+	if _, err := report.New(tb.Engine.Pool(), tb.Engine.Clock()).Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return tb
@@ -68,7 +69,7 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("reports index: %d %s", resp.StatusCode, body)
 	}
-	for _, spec := range core.ReportList() {
+	for _, spec := range report.List() {
 		// The links carry the filter, as a query string the server reads.
 		if !strings.Contains(body, `href="/staff/reports/`+spec.Name+`?from=2026-01-01&amp;need=debt&amp;to=2026-11-23"`) {
 			t.Errorf("index does not link to %s with the filter", spec.Name)
@@ -77,7 +78,7 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	if !strings.Contains(body, `<select id="agency" name="agency">`) {
 		t.Error("a coordinator should be able to choose an agency")
 	}
-	for _, spec := range core.ReportList() {
+	for _, spec := range report.List() {
 		resp, body := c.get("/staff/reports/" + spec.Name)
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d %s", spec.Name, resp.StatusCode, body)

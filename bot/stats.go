@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 )
 
 // Periods `/onward stats` accepts, in days ending today.
@@ -19,7 +19,7 @@ const (
 
 // statsView is what the stats reply shows.
 type statsView struct {
-	core.AgencySummary
+	report.Summary
 	Days       int
 	MedianAck  string // "3 hours", or "" when nothing was acknowledged
 	MedianCon  string
@@ -51,7 +51,12 @@ func (b *Bot) stats(ctx context.Context, c slashCommand, args string) {
 		return
 	}
 	from := to.AddDate(0, 0, 1-days)
-	sum, err := b.engine.AgencySummary(ctx, staff.AgencyID, from, to)
+	agency, err := b.engine.Agency(ctx, staff.AgencyID)
+	if err != nil {
+		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		return
+	}
+	sum, err := b.reports().Summary(ctx, agency, from, to)
 	if err != nil {
 		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
@@ -59,8 +64,8 @@ func (b *Bot) stats(ctx context.Context, c slashCommand, args string) {
 	b.ephemeral(ctx, c.to, say("cmd.stats", b.statsView(sum, days)))
 }
 
-func (b *Bot) statsView(s core.AgencySummary, days int) statsView {
-	v := statsView{AgencySummary: s, Days: days}
+func (b *Bot) statsView(s report.Summary, days int) statsView {
+	v := statsView{Summary: s, Days: days}
 	if s.HasMedianAck {
 		v.MedianAck = humanDuration(time.Duration(s.MedianAckHours * float64(time.Hour)))
 	}

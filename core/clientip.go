@@ -2,26 +2,28 @@ package core
 
 import (
 	"net"
-	"net/http"
 	"net/netip"
 	"strings"
 )
 
-// ClientIP is the address a request came from: the connection's, or, when
-// the connection is from one of the trusted proxies, the nearest address
-// in X-Forwarded-For that is not itself a trusted proxy. Addresses a
-// client wrote into the header before the first trusted proxy are never
-// believed over one a trusted proxy added.
-func ClientIP(r *http.Request, trusted []netip.Prefix) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// ClientIP is the address a request came from: the connection's
+// (remoteAddr, "host:port"), or, when the connection is from one of the
+// trusted proxies, the nearest address in X-Forwarded-For that is not
+// itself a trusted proxy. forwardedFor is the header's values, one per
+// line it came on (an HTTP edge passes r.Header.Values("X-Forwarded-For")).
+// Addresses a client wrote into the header before the first trusted proxy
+// are never believed over one a trusted proxy added. It takes plain values
+// so that the engine knows nothing of HTTP.
+func ClientIP(remoteAddr string, forwardedFor []string, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		host = remoteAddr
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil || !inPrefixes(addr.Unmap(), trusted) {
 		return host
 	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	hops := strings.Split(strings.Join(forwardedFor, ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
 		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
 		if err != nil {

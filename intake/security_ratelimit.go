@@ -37,6 +37,6 @@ func (w *Web) rateLimit(next http.Handler) http.Handler {
 // ONWARD_TRUSTED_PROXIES it is the client the proxy names, so clients do
 // not share the proxy's count.
 func (w *Web) rateKey(r *http.Request) string {
-	h := sha256.Sum256([]byte(core.ClientIP(r, w.cfg.TrustedProxies)))
+	h := sha256.Sum256([]byte(core.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), w.cfg.TrustedProxies)))
 	return w.cfg.KeyPrefix + "web:ip:" + hex.EncodeToString(h[:12])
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/demo"
+	"github.com/onward-network/onward/core/report"
 )
 
 // The reports benchmark runs every report over a million referrals. The
@@ -46,7 +47,7 @@ func benchReports(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer pool.Close()
-	rp := core.NewReports(pool, core.SystemClock{})
+	rp := report.New(pool, core.SystemClock{})
 	start := time.Now()
 	res, err := rp.Refresh(ctx)
 	if err != nil {
@@ -69,19 +70,19 @@ func benchReports(ctx context.Context, stdout io.Writer) error {
 	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 	ranges := []struct {
 		name string
-		f    core.ReportFilter
+		f    report.Filter
 	}{
-		{"all", core.ReportFilter{From: day(first), To: day(last)}},
-		{fmt.Sprintf("last%d", benchReportsDays), core.ReportFilter{From: day(last).AddDate(0, 0, 1-benchReportsDays), To: day(last)}},
+		{"all", report.Filter{From: day(first), To: day(last)}},
+		{fmt.Sprintf("last%d", benchReportsDays), report.Filter{From: day(last).AddDate(0, 0, 1-benchReportsDays), To: day(last)}},
 	}
 	var worst50, worst99 time.Duration
-	for _, spec := range core.ReportList() {
+	for _, spec := range report.List() {
 		line := "reports-" + spec.Name + ":"
 		for _, rg := range ranges {
 			took := make([]time.Duration, 0, benchReportsRuns)
 			for range benchReportsRuns {
 				t0 := time.Now()
-				if _, err := rp.Run(ctx, spec.Name, rg.f, core.Viewer{}); err != nil {
+				if _, err := rp.Run(ctx, spec.Name, rg.f, report.Viewer{}); err != nil {
 					return err
 				}
 				took = append(took, time.Since(t0))

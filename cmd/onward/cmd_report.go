@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 )
 
 const reportUsage = `Usage: onward report list
@@ -51,7 +52,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		name = fs.Arg(0)
 	}
 	if name == "list" {
-		for _, s := range core.ReportList() {
+		for _, s := range report.List() {
 			fmt.Fprintf(stdout, "%-20s %s: %s\n", s.Name, s.Title, s.Description)
 		}
 		return nil
@@ -60,10 +61,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errors.New("name a report (onward report list shows them)")
 	}
-	if _, ok := core.LookupReport(name); !ok {
+	if _, ok := report.Lookup(name); !ok {
 		return fmt.Errorf("no report named %q (onward report list shows them)", name)
 	}
-	if !slices.Contains(core.ReportFormats, *format) {
+	if !slices.Contains(report.Formats, *format) {
 		return fmt.Errorf("--format must be csv, json or table, not %q", *format)
 	}
 	f, err := reportDates(*from, *to, time.Now())
@@ -88,7 +89,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := core.CheckSchema(ctx, pool); err != nil {
 		return err
 	}
-	rp := core.NewReports(pool, core.SystemClock{})
+	rp := report.New(pool, core.SystemClock{})
 	if *agency != "" {
 		if f.Agency, err = rp.AgencyID(ctx, *agency); err != nil {
 			return fmt.Errorf("--agency: %w", err)
@@ -102,7 +103,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if res.Full {
 		fmt.Fprintf(stderr, "report rollups rebuilt (%d days) in %s\n", res.Days, time.Since(start).Round(time.Millisecond))
 	}
-	r, err := rp.Run(ctx, name, f, core.Viewer{Unsuppressed: *unsuppressed})
+	r, err := rp.Run(ctx, name, f, report.Viewer{Unsuppressed: *unsuppressed})
 	if err != nil {
 		return err
 	}
@@ -113,8 +114,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // reportDates parses --from and --to, defaulting to the year to today.
-func reportDates(from, to string, now time.Time) (core.ReportFilter, error) {
-	var f core.ReportFilter
+func reportDates(from, to string, now time.Time) (report.Filter, error) {
+	var f report.Filter
 	var err error
 	f.To = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if to != "" {

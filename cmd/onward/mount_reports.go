@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 )
 
 // reportRefreshEvery is how often serve brings the report rollups up to
@@ -13,6 +14,6 @@ const reportRefreshEvery = 30 * time.Second
 
 func init() {
 	registerMount(mount{name: "reports", worker: func(ctx context.Context, a *app) error {
-		return core.NewReports(a.pool, core.SystemClock{}).RunRefresher(ctx, reportRefreshEvery, a.log)
+		return report.New(a.pool, core.SystemClock{}).RunRefresher(ctx, reportRefreshEvery, a.log)
 	}})
 }

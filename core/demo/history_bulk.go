@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 )
 
 // HistoryOptions shape a synthetic referral history: years of referrals,
@@ -124,7 +125,7 @@ func History(ctx context.Context, pool *pgxpool.Pool, crypt *core.Crypter, opts 
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	if err := core.InvalidateReports(ctx, pool); err != nil {
+	if err := report.Invalidate(ctx, pool); err != nil {
 		return err
 	}
 	for _, t := range []string{"clients", "consents", "referrals"} {

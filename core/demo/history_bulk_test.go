@@ -8,6 +8,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/core/report"
 )
 
 // TestHistory adds a small synthetic history to a seeded demo network and
@@ -26,7 +27,7 @@ func TestHistory(t *testing.T) {
 	eventsBefore := count(t, pool, `SELECT count(*) FROM events`)
 	// The rollups are built once before, so the history must invalidate
 	// them for its old-dated rows to be counted.
-	if _, err := core.NewReports(pool, &clock{now: testNow}).Refresh(ctx); err != nil {
+	if _, err := report.New(pool, &clock{now: testNow}).Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	log.Reset()
@@ -129,7 +130,7 @@ func TestHistory(t *testing.T) {
 	}
 
 	// The rollups rebuild and count the history.
-	res, err := core.NewReports(pool, &clock{now: testNow}).Refresh(ctx)
+	res, err := report.New(pool, &clock{now: testNow}).Refresh(ctx)
 	if err != nil || !res.Full {
 		t.Fatalf("refresh after the history: %+v, %v (want a full rebuild)", res, err)
 	}

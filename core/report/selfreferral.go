@@ -1,4 +1,4 @@
-package core
+package report
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
 )
 
 const sqlLeafletCampaigns = `SELECT code, campaign FROM leaflets`
@@ -17,13 +19,13 @@ func selfReferralReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(mainRollup, "source, leaflet, n_new", q.f.From, q.f.To)
 	rows, _ := q.rp.pool.Query(ctx, `SELECT leaflet, source, sum(n_new)::bigint FROM `+sub+` f
 		WHERE source IN ('sms', 'web') GROUP BY 1, 2`, args...)
-	counts := map[string]map[Source]int64{}
+	counts := map[string]map[core.Source]int64{}
 	var leaflet string
-	var src Source
+	var src core.Source
 	var n int64
 	if _, err := pgx.ForEachRow(rows, []any{&leaflet, &src, &n}, func() error {
 		if counts[leaflet] == nil {
-			counts[leaflet] = map[Source]int64{}
+			counts[leaflet] = map[core.Source]int64{}
 		}
 		counts[leaflet][src] += n
 		return nil
@@ -60,7 +62,7 @@ func selfReferralReport(ctx context.Context, q *reportQuery) (Report, error) {
 		if c == "" {
 			label, campaign = "No leaflet", ""
 		}
-		s, w := counts[c][SourceSMS], counts[c][SourceWeb]
+		s, w := counts[c][core.SourceSMS], counts[c][core.SourceWeb]
 		totSMS += s
 		totWeb += w
 		r.Rows = append(r.Rows, []Cell{textCell(label), textCell(campaign), q.count(s), q.count(w), q.count(s + w)})

@@ -1,9 +1,11 @@
-package core
+package report
 
 import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/onward-network/onward/core"
 )
 
 // agencyTimes is what the times reports read per receiving agency.
@@ -14,15 +16,15 @@ type agencyTimes struct {
 
 // timesByAgency sums referral counts and time histograms per receiving
 // agency (legs still in triage have no agency and are left out).
-func (q *reportQuery) timesByAgency(ctx context.Context) (map[AgencyID]*agencyTimes, error) {
+func (q *reportQuery) timesByAgency(ctx context.Context) (map[core.AgencyID]*agencyTimes, error) {
 	ackCols, conCols := histogramColumns("ack"), histogramColumns("con")
 	cols := append([]string{"n", "acked", "contacted"}, append(ackCols, conCols...)...)
 	sub, args := q.facts(mainRollup, "to_agency, "+strings.Join(cols, ", "), q.f.From, q.f.To)
 	rows, _ := q.rp.pool.Query(ctx, `SELECT to_agency, `+sums(cols...)+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY to_agency`, args...)
-	out := map[AgencyID]*agencyTimes{}
+	out := map[core.AgencyID]*agencyTimes{}
 	for rows.Next() {
-		var id AgencyID
+		var id core.AgencyID
 		t := &agencyTimes{}
 		dst := append([]any{&id, &t.received, &t.acked, &t.contacted}, anyPtrs(histogramTargets(&t.ack))...)
 		dst = append(dst, anyPtrs(histogramTargets(&t.con))...)
@@ -44,8 +46,8 @@ func anyPtrs(ps []*int64) []any {
 }
 
 // sortedAgencies returns the map's agencies in name order.
-func sortedAgencies[T any](q *reportQuery, m map[AgencyID]T) []AgencyID {
-	ids := make([]AgencyID, 0, len(m))
+func sortedAgencies[T any](q *reportQuery, m map[core.AgencyID]T) []core.AgencyID {
+	ids := make([]core.AgencyID, 0, len(m))
 	for id := range m {
 		ids = append(ids, id)
 	}

@@ -1,4 +1,9 @@
-package core
+// Package report answers the network's performance reports — referrals
+// between partners, outcomes, response times, seasonality, demand, crisis
+// triage, deadline breaches, feedback — from rollup tables it keeps up to
+// date from the engine's referrals. It reads core's tables and types; core
+// knows nothing of it.
+package report
 
 import (
 	"context"
@@ -9,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
 )
 
 // Reports answers the network's performance reports from rollups that a
@@ -16,27 +23,24 @@ import (
 // referrals reads thousands of pre-summed rows, not a million referrals.
 type Reports struct {
 	pool  *pgxpool.Pool
-	clock Clock
+	clock core.Clock
 }
 
-// NewReports returns the reports of the database behind pool. The clock
+// New returns the reports of the database behind pool. The clock
 // decides what "waiting past its deadline now" means.
-func NewReports(pool *pgxpool.Pool, clock Clock) *Reports {
+func New(pool *pgxpool.Pool, clock core.Clock) *Reports {
 	return &Reports{pool: pool, clock: clock}
 }
 
-// Reports returns the engine's reports.
-func (e *Engine) Reports() *Reports { return NewReports(e.pool, e.clock) }
-
-// ReportFilter picks the referrals a report counts. Dates are days in the
+// Filter picks the referrals a report counts. Dates are days in the
 // network's time zone, both inclusive, on when the referral was made.
-type ReportFilter struct {
+type Filter struct {
 	From, To time.Time
 	// Agency restricts to referrals sent to or from one agency; 0 = the
 	// whole network.
-	Agency AgencyID
+	Agency core.AgencyID
 	// Need restricts to referrals asking for one need; "" = all.
-	Need Need
+	Need core.Need
 }
 
 // Viewer is who will see a report, which decides small-number
@@ -47,18 +51,18 @@ type ReportFilter struct {
 type Viewer struct {
 	// Agency is the viewer's own agency; 0 for no agency (the command
 	// line, an export).
-	Agency AgencyID
+	Agency core.AgencyID
 	// Unsuppressed turns suppression off, for admins who need exact
 	// figures and know not to share them.
 	Unsuppressed bool
 }
 
 // ViewerFor returns the viewer a member of staff is.
-func ViewerFor(s Staff) Viewer { return Viewer{Agency: s.AgencyID} }
+func ViewerFor(s core.Staff) Viewer { return Viewer{Agency: s.AgencyID} }
 
 // Suppressed reports whether a report with this filter is suppressed for
 // the viewer.
-func (v Viewer) Suppressed(f ReportFilter) bool {
+func (v Viewer) Suppressed(f Filter) bool {
 	if v.Unsuppressed {
 		return false
 	}
@@ -68,8 +72,8 @@ func (v Viewer) Suppressed(f ReportFilter) bool {
 // ScopeFilter applies what a member of staff may see: coordinators and
 // admins see the network or any agency; everyone else sees only their own
 // agency's figures, whatever they asked for.
-func ScopeFilter(s Staff, f ReportFilter) ReportFilter {
-	if s.Role != RoleCoordinator && s.Role != RoleAdmin {
+func ScopeFilter(s core.Staff, f Filter) Filter {
+	if s.Role != core.RoleCoordinator && s.Role != core.RoleAdmin {
 		f.Agency = s.AgencyID
 	}
 	return f
@@ -92,7 +96,7 @@ type Report struct {
 	Name        string
 	Title       string
 	Description string
-	Filter      ReportFilter
+	Filter      Filter
 	// AgencySlug and AgencyName name the filter's agency, if any.
 	AgencySlug, AgencyName string
 	// Suppressed says small numbers are hidden (see Viewer).
@@ -131,17 +135,17 @@ type Point struct {
 	Suppressed bool    `json:"suppressed,omitempty"`
 }
 
-// ReportSpec describes one report.
-type ReportSpec struct {
+// Spec describes one report.
+type Spec struct {
 	Name        string
 	Title       string
 	Description string
 	run         func(ctx context.Context, q *reportQuery) (Report, error)
 }
 
-// reportSpecs lists every report in the order pages and `onward report
+// specs lists every report in the order pages and `onward report
 // list` show them.
-var reportSpecs = []ReportSpec{
+var specs = []Spec{
 	{Name: "partners", Title: "Referrals between partners", run: partnersReport,
 		Description: "How many referrals went from each referrer (agency, or the client themselves) to each agency."},
 	{Name: "outcomes", Title: "Outcomes", run: outcomesReport,
@@ -168,28 +172,28 @@ var reportSpecs = []ReportSpec{
 		Description: "Clients' 1–5 ratings of the help they got: how many gave each score, and the mean."},
 }
 
-// ReportList returns every report's name, title and description.
-func ReportList() []ReportSpec { return slices.Clone(reportSpecs) }
+// List returns every report's name, title and description.
+func List() []Spec { return slices.Clone(specs) }
 
-// LookupReport returns the report named name.
-func LookupReport(name string) (ReportSpec, bool) {
-	for _, s := range reportSpecs {
+// Lookup returns the report named name.
+func Lookup(name string) (Spec, bool) {
+	for _, s := range specs {
 		if s.Name == name {
 			return s, true
 		}
 	}
-	return ReportSpec{}, false
+	return Spec{}, false
 }
 
 // Run answers one report from the rollups as they stand (call Refresh
 // first for up-to-the-second figures; the background refresher keeps them
 // within a minute).
-func (rp *Reports) Run(ctx context.Context, name string, f ReportFilter, v Viewer) (Report, error) {
-	spec, ok := LookupReport(name)
+func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Report, error) {
+	spec, ok := Lookup(name)
 	if !ok {
-		return Report{}, fmt.Errorf("report %q: %w", name, ErrNotFound)
+		return Report{}, fmt.Errorf("report %q: %w", name, core.ErrNotFound)
 	}
-	if err := validateReportFilter(f); err != nil {
+	if err := validateFilter(f); err != nil {
 		return Report{}, err
 	}
 	q, err := rp.newQuery(ctx, f, v)
@@ -210,31 +214,31 @@ func (rp *Reports) Run(ctx context.Context, name string, f ReportFilter, v Viewe
 	return r, nil
 }
 
-func validateReportFilter(f ReportFilter) error {
-	var fields []FieldError
+func validateFilter(f Filter) error {
+	var fields []core.FieldError
 	if f.From.IsZero() || f.To.IsZero() {
-		fields = append(fields, FieldError{Field: "from", Message: "give both a start and an end date"})
+		fields = append(fields, core.FieldError{Field: "from", Message: "give both a start and an end date"})
 	} else if f.To.Before(f.From) {
-		fields = append(fields, FieldError{Field: "to", Message: "the end date must not be before the start date"})
+		fields = append(fields, core.FieldError{Field: "to", Message: "the end date must not be before the start date"})
 	}
 	if f.Need != "" && !f.Need.Valid() {
-		fields = append(fields, FieldError{Field: "need", Message: fmt.Sprintf("%q is not a need code", f.Need)})
+		fields = append(fields, core.FieldError{Field: "need", Message: fmt.Sprintf("%q is not a need code", f.Need)})
 	}
 	if len(fields) > 0 {
-		return &ValidationError{Fields: fields}
+		return &core.ValidationError{Fields: fields}
 	}
 	return nil
 }
 
-const sqlReportAgencyBySlug = `SELECT id FROM agencies WHERE slug = $1`
+const sqlAgencyBySlug = `SELECT id FROM agencies WHERE slug = $1`
 
 // AgencyID finds an agency by its short name, for filters given by slug
 // (the command line, page links).
-func (rp *Reports) AgencyID(ctx context.Context, slug string) (AgencyID, error) {
-	var id AgencyID
-	err := rp.pool.QueryRow(ctx, sqlReportAgencyBySlug, slug).Scan(&id)
+func (rp *Reports) AgencyID(ctx context.Context, slug string) (core.AgencyID, error) {
+	var id core.AgencyID
+	err := rp.pool.QueryRow(ctx, sqlAgencyBySlug, slug).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("agency %q: %w", slug, ErrNotFound)
+		return 0, fmt.Errorf("agency %q: %w", slug, core.ErrNotFound)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("agency %q: %w", slug, err)

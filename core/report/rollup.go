@@ -1,9 +1,11 @@
-package core
+package report
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/onward-network/onward/core"
 )
 
 // The rollups (migration 006) hold, per created day and combination of
@@ -28,10 +30,10 @@ var rollupMetrics = func() []metric {
 		{"n", "count(*)"},
 		{"n_new", "count(*) FILTER (WHERE first_leg)"}, // new requests for help, not onward legs
 	}
-	for _, s := range Statuses {
+	for _, s := range core.Statuses {
 		ms = append(ms, metric{statusColumn(s), fmt.Sprintf("count(*) FILTER (WHERE status = '%s')", s)})
 	}
-	for _, r := range append(slices.Clone(Reasons), ReasonRedirected) {
+	for _, r := range append(slices.Clone(core.Reasons), core.ReasonRedirected) {
 		ms = append(ms, metric{reasonColumn(r), fmt.Sprintf("count(*) FILTER (WHERE reason = '%s')", r)})
 	}
 	ms = append(ms,
@@ -58,10 +60,10 @@ var rollupMetrics = func() []metric {
 }()
 
 // statusColumn is the rollup column counting a status: "st_in_progress".
-func statusColumn(s Status) string { return "st_" + strings.ReplaceAll(string(s), "-", "_") }
+func statusColumn(s core.Status) string { return "st_" + strings.ReplaceAll(string(s), "-", "_") }
 
 // reasonColumn is the rollup column counting a reason: "rs_not_eligible".
-func reasonColumn(r Reason) string { return "rs_" + strings.ReplaceAll(string(r), "-", "_") }
+func reasonColumn(r core.Reason) string { return "rs_" + strings.ReplaceAll(string(r), "-", "_") }
 
 func metricColumns() string {
 	cols := make([]string, len(rollupMetrics))

@@ -1,4 +1,4 @@
-package core
+package report
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
 )
 
 // refreshMargin is how far before its last run the refresher looks again.
@@ -77,13 +79,13 @@ func (rp *Reports) RunRefresher(ctx context.Context, every time.Duration, log *s
 	}
 }
 
-const sqlInvalidateReports = `UPDATE report_refresh SET watermark = NULL`
+const sqlInvalidate = `UPDATE report_refresh SET watermark = NULL`
 
-// InvalidateReports makes the next refresh rebuild every rollup from
+// Invalidate makes the next refresh rebuild every rollup from
 // scratch. Bulk loads that write referrals behind the engine's back (with
 // times older than the refresher's watermark) call it.
-func InvalidateReports(ctx context.Context, db DB) error {
-	if _, err := db.Exec(ctx, sqlInvalidateReports); err != nil {
+func Invalidate(ctx context.Context, db core.DB) error {
+	if _, err := db.Exec(ctx, sqlInvalidate); err != nil {
 		return fmt.Errorf("invalidate report rollups: %w", err)
 	}
 	return nil

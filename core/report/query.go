@@ -1,4 +1,4 @@
-package core
+package report
 
 import (
 	"context"
@@ -7,31 +7,33 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
 )
 
 // reportQuery is one report being answered: the filter, whether it is
 // suppressed, and what the reports need to name things.
 type reportQuery struct {
 	rp       *Reports
-	f        ReportFilter
+	f        Filter
 	suppress bool
 	now      time.Time
 	loc      *time.Location
-	agencies map[AgencyID]reportAgency
+	agencies map[core.AgencyID]reportAgency
 }
 
 type reportAgency struct {
-	ID   AgencyID `db:"id"`
-	Slug string   `db:"slug"`
-	Name string   `db:"name"`
+	ID   core.AgencyID `db:"id"`
+	Slug string        `db:"slug"`
+	Name string        `db:"name"`
 }
 
-const sqlReportAgencies = `SELECT id, slug, name FROM agencies ORDER BY name`
+const sqlAgencies = `SELECT id, slug, name FROM agencies ORDER BY name`
 
-func (rp *Reports) newQuery(ctx context.Context, f ReportFilter, v Viewer) (*reportQuery, error) {
-	q := &reportQuery{rp: rp, f: f, suppress: v.Suppressed(f), now: rp.clock.Now(), agencies: map[AgencyID]reportAgency{}}
+func (rp *Reports) newQuery(ctx context.Context, f Filter, v Viewer) (*reportQuery, error) {
+	q := &reportQuery{rp: rp, f: f, suppress: v.Suppressed(f), now: rp.clock.Now(), agencies: map[core.AgencyID]reportAgency{}}
 	q.f.From, q.f.To = dateOnly(f.From), dateOnly(f.To)
-	rows, _ := rp.pool.Query(ctx, sqlReportAgencies)
+	rows, _ := rp.pool.Query(ctx, sqlAgencies)
 	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[reportAgency])
 	if err != nil {
 		return nil, fmt.Errorf("list agencies: %w", err)
@@ -55,7 +57,7 @@ func dateOnly(t time.Time) time.Time {
 }
 
 // agencyName names an agency for a report; 0 is the triage queue.
-func (q *reportQuery) agencyName(id AgencyID) string {
+func (q *reportQuery) agencyName(id core.AgencyID) string {
 	if id == 0 {
 		return "Triage (no agency yet)"
 	}
@@ -66,7 +68,7 @@ func (q *reportQuery) agencyName(id AgencyID) string {
 }
 
 // agencyOrder sorts agency ids by name, the triage queue last.
-func (q *reportQuery) agencyLess(a, b AgencyID) int {
+func (q *reportQuery) agencyLess(a, b core.AgencyID) int {
 	switch {
 	case a == b:
 		return 0
@@ -151,15 +153,6 @@ func sums(cols ...string) string {
 		out[i] = "sum(" + c + ")::bigint"
 	}
 	return strings.Join(out, ", ")
-}
-
-// scanInts scans a row of bigints.
-func scanInts(rows pgx.Rows, dst ...*int64) error {
-	ptrs := make([]any, len(dst))
-	for i, d := range dst {
-		ptrs[i] = d
-	}
-	return rows.Scan(ptrs...)
 }
 
 // histogramTargets returns scan targets for a histogram's buckets.

@@ -1,17 +1,19 @@
-package core
+package report
 
 import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/onward-network/onward/core"
 )
 
-// AgencySummary is a short account of one agency's referrals over a
+// Summary is a short account of one agency's referrals over a
 // period, for `/onward stats` in Slack: what it received, how quickly it
 // answered, what became of them. It is for the agency's own staff, so
 // nothing is suppressed. Referrals count by the day they were made.
-type AgencySummary struct {
-	Agency   Agency
+type Summary struct {
+	Agency   core.Agency
 	From, To time.Time // days, inclusive
 
 	Received     int64 // referral legs sent to the agency
@@ -33,16 +35,6 @@ type AgencySummary struct {
 	ReferralsMadeByThem int64   // referral legs the agency sent to others
 }
 
-// AgencySummary summarises an agency's referrals made from..to (days in
-// the network's time zone, inclusive) from the report rollups.
-func (e *Engine) AgencySummary(ctx context.Context, agency AgencyID, from, to time.Time) (AgencySummary, error) {
-	a, err := e.Agency(ctx, agency)
-	if err != nil {
-		return AgencySummary{}, err
-	}
-	return e.Reports().AgencySummary(ctx, a, from, to)
-}
-
 // sqlAgencySummary sums the counts of one agency ($%[1]d) over the rollup
 // rows of the subquery %[2]s.
 const sqlAgencySummary = `
@@ -55,28 +47,29 @@ SELECT coalesce(sum(n) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
     coalesce(sum(n) FILTER (WHERE from_agency = $%[1]d), 0)::bigint
 FROM %[2]s f`
 
-// AgencySummary summarises an agency's referrals; see Engine.AgencySummary.
-func (rp *Reports) AgencySummary(ctx context.Context, a Agency, from, to time.Time) (AgencySummary, error) {
-	f := ReportFilter{From: from, To: to, Agency: a.ID}
-	if err := validateReportFilter(f); err != nil {
-		return AgencySummary{}, err
+// Summary summarises an agency's referrals made from..to (days in the
+// network's time zone, inclusive) from the report rollups.
+func (rp *Reports) Summary(ctx context.Context, a core.Agency, from, to time.Time) (Summary, error) {
+	f := Filter{From: from, To: to, Agency: a.ID}
+	if err := validateFilter(f); err != nil {
+		return Summary{}, err
 	}
 	q, err := rp.newQuery(ctx, f, Viewer{Agency: a.ID})
 	if err != nil {
-		return AgencySummary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
+		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
-	s := AgencySummary{Agency: a, From: q.f.From, To: q.f.To}
+	s := Summary{Agency: a, From: q.f.From, To: q.f.To}
 	sub, args := q.facts(mainRollup, "to_agency, from_agency, n, acked, contacted, st_completed, st_rejected, st_requested, st_accepted, st_in_progress, st_on_hold",
 		q.f.From, q.f.To)
 	sql := fmt.Sprintf(sqlAgencySummary, len(args)+1, sub)
 	err = rp.pool.QueryRow(ctx, sql, append(args, int64(a.ID))...).
 		Scan(&s.Received, &s.Acknowledged, &s.Contacted, &s.Completed, &s.Rejected, &s.Open, &s.ReferralsMadeByThem)
 	if err != nil {
-		return AgencySummary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
+		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
 	times, err := q.timesByAgency(ctx)
 	if err != nil {
-		return AgencySummary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
+		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
 	if t := times[a.ID]; t != nil {
 		s.MedianAckHours, s.HasMedianAck = t.ack.Percentile(0.5)
@@ -86,14 +79,14 @@ func (rp *Reports) AgencySummary(ctx context.Context, a Agency, from, to time.Ti
 	}
 	breaches, err := q.breachesByAgency(ctx)
 	if err != nil {
-		return AgencySummary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
+		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
 	if b := breaches[a.ID]; b != nil {
 		s.DeadlineBreaches = b.breaches()
 	}
 	scores, err := q.feedbackScores(ctx)
 	if err != nil {
-		return AgencySummary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
+		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
 	if sc := scores[a.ID]; sc != nil {
 		s.FeedbackResponses, s.FeedbackMean = scoreStats(*sc)

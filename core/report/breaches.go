@@ -1,4 +1,4 @@
-package core
+package report
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
 )
 
 // A referral breaches its acknowledgement deadline (the agency's target in
@@ -27,7 +29,7 @@ WHERE r.acknowledged_at IS NULL AND r.closed_at IS NULL AND r.ack_due_at IS NOT 
 
 // waitingPastDeadline counts per receiving agency the legs waiting past
 // their deadline now.
-func (q *reportQuery) waitingPastDeadline(ctx context.Context) (map[AgencyID]int64, error) {
+func (q *reportQuery) waitingPastDeadline(ctx context.Context) (map[core.AgencyID]int64, error) {
 	lo, hi := q.span()
 	args := []any{q.now, lo, hi}
 	var sql strings.Builder
@@ -42,8 +44,8 @@ func (q *reportQuery) waitingPastDeadline(ctx context.Context) (map[AgencyID]int
 	}
 	sql.WriteString(" GROUP BY 1")
 	rows, _ := q.rp.pool.Query(ctx, sql.String(), args...)
-	out := map[AgencyID]int64{}
-	var id AgencyID
+	out := map[core.AgencyID]int64{}
+	var id core.AgencyID
 	var n int64
 	_, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error {
 		out[id] = n
@@ -57,12 +59,12 @@ type agencyBreaches struct{ due, ontime, late, missed, waiting int64 }
 func (b agencyBreaches) breaches() int64 { return b.late + b.missed + b.waiting }
 
 // breachesByAgency sums the deadline counters per receiving agency.
-func (q *reportQuery) breachesByAgency(ctx context.Context) (map[AgencyID]*agencyBreaches, error) {
+func (q *reportQuery) breachesByAgency(ctx context.Context) (map[core.AgencyID]*agencyBreaches, error) {
 	sub, args := q.facts(mainRollup, "to_agency, due, ontime, late, missed", q.f.From, q.f.To)
 	rows, _ := q.rp.pool.Query(ctx, `SELECT to_agency, `+sums("due", "ontime", "late", "missed")+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY 1`, args...)
-	out := map[AgencyID]*agencyBreaches{}
-	var id AgencyID
+	out := map[core.AgencyID]*agencyBreaches{}
+	var id core.AgencyID
 	var b agencyBreaches
 	if _, err := pgx.ForEachRow(rows, []any{&id, &b.due, &b.ontime, &b.late, &b.missed}, func() error {
 		c := b

@@ -1,34 +1,36 @@
-package core
+package report
 
 import (
 	"context"
 	"strings"
+
+	"github.com/onward-network/onward/core"
 )
 
 // statusLabels name statuses in reports.
-var statusLabels = map[Status]string{
-	StatusRequested:  "Requested (not yet acknowledged)",
-	StatusAccepted:   "Accepted",
-	StatusInProgress: "In progress (client contacted)",
-	StatusOnHold:     "On hold (waiting list)",
-	StatusCompleted:  "Completed",
-	StatusRejected:   "Rejected",
-	StatusFailed:     "Failed (e.g. client not reached)",
-	StatusCancelled:  "Cancelled",
+var statusLabels = map[core.Status]string{
+	core.StatusRequested:  "Requested (not yet acknowledged)",
+	core.StatusAccepted:   "Accepted",
+	core.StatusInProgress: "In progress (client contacted)",
+	core.StatusOnHold:     "On hold (waiting list)",
+	core.StatusCompleted:  "Completed",
+	core.StatusRejected:   "Rejected",
+	core.StatusFailed:     "Failed (e.g. client not reached)",
+	core.StatusCancelled:  "Cancelled",
 }
 
 // outcomesReport counts referral legs by their status now.
 func outcomesReport(ctx context.Context, q *reportQuery) (Report, error) {
-	parts := make([]sharePart, len(Statuses))
-	for i, s := range Statuses {
+	parts := make([]sharePart, len(core.Statuses))
+	for i, s := range core.Statuses {
 		parts[i] = sharePart{label: statusLabels[s], column: statusColumn(s)}
 	}
 	return shareReport(ctx, q, parts, "Status", "Referrals", "Share (%)")
 }
 
 // rejectionReasons are the reasons in the order reports list them.
-var rejectionReasons = []Reason{ReasonNotEligible, ReasonNoCapacity, ReasonDuplicate, ReasonInappropriate,
-	ReasonClientDeclined, ReasonRedirected, ReasonOther}
+var rejectionReasons = []core.Reason{core.ReasonNotEligible, core.ReasonNoCapacity, core.ReasonDuplicate, core.ReasonInappropriate,
+	core.ReasonClientDeclined, core.ReasonRedirected, core.ReasonOther}
 
 // rejectionsReport counts rejected referral legs by coded reason
 // (redirected legs are rejected with the reason "redirected").

@@ -1,4 +1,4 @@
-package core_test
+package report_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/report"
 )
 
 // TestExportsParseBack writes every report as CSV and JSON and reads them
@@ -18,11 +18,11 @@ import (
 func TestExportsParseBack(t *testing.T) {
 	env, rp := seededReports(t)
 	ctx := context.Background()
-	f := core.ReportFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
 		Agency: env.Net.CAB}
 	suppressedSeen := 0
-	for _, spec := range core.ReportList() {
-		r, err := rp.Run(ctx, spec.Name, f, core.Viewer{})
+	for _, spec := range report.List() {
+		r, err := rp.Run(ctx, spec.Name, f, report.Viewer{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,13 +56,13 @@ func TestExportsParseBack(t *testing.T) {
 			t.Errorf("%s: JSON escapes <5", spec.Name)
 		}
 		var back struct {
-			Report     string        `json:"report"`
-			From       string        `json:"from"`
-			Agency     string        `json:"agency"`
-			Suppressed bool          `json:"suppressed"`
-			Columns    []string      `json:"columns"`
-			Rows       [][]core.Cell `json:"rows"`
-			Series     []core.Series `json:"series"`
+			Report     string          `json:"report"`
+			From       string          `json:"from"`
+			Agency     string          `json:"agency"`
+			Suppressed bool            `json:"suppressed"`
+			Columns    []string        `json:"columns"`
+			Rows       [][]report.Cell `json:"rows"`
+			Series     []report.Series `json:"series"`
 		}
 		if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 			t.Fatalf("%s: JSON does not parse: %v", spec.Name, err)
@@ -90,7 +90,7 @@ func TestExportsParseBack(t *testing.T) {
 	if suppressedSeen == 0 {
 		t.Error("no suppressed cell was exported: the test data lost its small numbers")
 	}
-	if err := (core.Report{}).Write(&bytes.Buffer{}, "xml"); err == nil {
+	if err := (report.Report{}).Write(&bytes.Buffer{}, "xml"); err == nil {
 		t.Error("an unknown format should be refused")
 	}
 }

@@ -1,4 +1,4 @@
-package core_test
+package report_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/core/report"
 )
 
 // sqlTestLegs restates, straight over referrals, what the rollups count:
@@ -99,7 +100,7 @@ var totalRows = map[string]bool{"Total": true, "All agencies": true, "All new re
 
 // cellAt finds the cell in the row whose first cell reads row and the
 // column named col.
-func cellAt(r core.Report, row, col string) (core.Cell, bool) {
+func cellAt(r report.Report, row, col string) (report.Cell, bool) {
 	ci := -1
 	for i, c := range r.Columns {
 		if c == col {
@@ -107,14 +108,14 @@ func cellAt(r core.Report, row, col string) (core.Cell, bool) {
 		}
 	}
 	if ci < 0 {
-		return core.Cell{}, false
+		return report.Cell{}, false
 	}
 	for _, cells := range r.Rows {
 		if cells[0].Text == row {
 			return cells[ci], true
 		}
 	}
-	return core.Cell{}, false
+	return report.Cell{}, false
 }
 
 // wantText is what a count shows, suppressed or not.
@@ -132,10 +133,10 @@ type testFilter struct {
 	need     core.Need
 }
 
-func (f testFilter) filter() core.ReportFilter {
+func (f testFilter) filter() report.Filter {
 	from, _ := time.Parse("2006-01-02", f.from)
 	to, _ := time.Parse("2006-01-02", f.to)
-	return core.ReportFilter{From: from, To: to, Agency: f.agency, Need: f.need}
+	return report.Filter{From: from, To: to, Agency: f.agency, Need: f.need}
 }
 
 // span is the filter's days as instants in the network's zone.
@@ -146,11 +147,11 @@ func (f testFilter) span() (time.Time, time.Time) {
 	return from, to.AddDate(0, 0, 1)
 }
 
-func seededReports(t *testing.T) (*coretest.Env, *core.Reports) {
+func seededReports(t *testing.T) (*coretest.Env, *report.Reports) {
 	t.Helper()
 	env := coretest.NewEnv(t)
 	newReportSeed(t, env).seed()
-	rp := env.Engine.Reports()
+	rp := report.New(env.Engine.Pool(), env.Engine.Clock())
 	res, err := rp.Refresh(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -195,14 +196,14 @@ func TestReportsAgreeWithDirectCounts(t *testing.T) {
 				t.Fatalf("%s: direct count: %v", c.report, err)
 			}
 			viewers := []struct {
-				v          core.Viewer
+				v          report.Viewer
 				suppressed bool
-			}{{core.Viewer{Unsuppressed: true}, false}, {core.Viewer{}, true}}
+			}{{report.Viewer{Unsuppressed: true}, false}, {report.Viewer{}, true}}
 			if tf.agency != 0 {
 				viewers = append(viewers, struct {
-					v          core.Viewer
+					v          report.Viewer
 					suppressed bool
-				}{core.Viewer{Agency: tf.agency}, false})
+				}{report.Viewer{Agency: tf.agency}, false})
 			}
 			for _, v := range viewers {
 				r, err := rp.Run(ctx, c.report, tf.filter(), v.v)
@@ -253,22 +254,22 @@ func TestSuppressionRule(t *testing.T) {
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net
-	all := core.ReportFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+	all := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
 	cab := all
 	cab.Agency = net.CAB
 	for _, tc := range []struct {
 		name        string
-		f           core.ReportFilter
-		v           core.Viewer
+		f           report.Filter
+		v           report.Viewer
 		three, five string
 	}{
-		{"network view, from the command line", all, core.Viewer{}, "<5", "5"},
-		{"network view, a coordinator", all, core.ViewerFor(net.Coordinator), "<5", "5"},
-		{"network view, Citizens Advice staff", all, core.ViewerFor(net.Adviser), "<5", "5"},
-		{"Citizens Advice's own figures, its staff", cab, core.ViewerFor(net.Adviser), "3", "5"},
-		{"Citizens Advice's figures, a coordinator", cab, core.ViewerFor(net.Coordinator), "<5", "5"},
-		{"Citizens Advice's figures, Welfare Rights staff", cab, core.ViewerFor(net.WelfareAdviser), "<5", "5"},
-		{"network view, an admin asking for exact figures", all, core.Viewer{Unsuppressed: true}, "3", "5"},
+		{"network view, from the command line", all, report.Viewer{}, "<5", "5"},
+		{"network view, a coordinator", all, report.ViewerFor(net.Coordinator), "<5", "5"},
+		{"network view, Citizens Advice staff", all, report.ViewerFor(net.Adviser), "<5", "5"},
+		{"Citizens Advice's own figures, its staff", cab, report.ViewerFor(net.Adviser), "3", "5"},
+		{"Citizens Advice's figures, a coordinator", cab, report.ViewerFor(net.Coordinator), "<5", "5"},
+		{"Citizens Advice's figures, Welfare Rights staff", cab, report.ViewerFor(net.WelfareAdviser), "<5", "5"},
+		{"network view, an admin asking for exact figures", all, report.Viewer{Unsuppressed: true}, "3", "5"},
 	} {
 		r, err := rp.Run(ctx, "partners", tc.f, tc.v)
 		if err != nil {
@@ -284,23 +285,23 @@ func TestSuppressionRule(t *testing.T) {
 		}
 	}
 	// Scoping: an adviser asking for the network gets their own agency.
-	f := core.ScopeFilter(net.Adviser, all)
+	f := report.ScopeFilter(net.Adviser, all)
 	if f.Agency != net.CAB {
 		t.Errorf("adviser's scope = agency %d, want their own %d", f.Agency, net.CAB)
 	}
-	if f := core.ScopeFilter(net.Coordinator, all); f.Agency != 0 {
+	if f := report.ScopeFilter(net.Coordinator, all); f.Agency != 0 {
 		t.Errorf("coordinator's scope = agency %d, want the network", f.Agency)
 	}
 	// Percentiles from fewer than 5 referrals are suppressed beyond the
 	// agency: Housing Options acknowledged 2 referrals.
-	r, err := rp.Run(ctx, "response-times", all, core.Viewer{})
+	r, err := rp.Run(ctx, "response-times", all, report.Viewer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Text != "<5" {
 		t.Errorf("median from 2 referrals shows %q, want <5", c.Text)
 	}
-	r, err = rp.Run(ctx, "response-times", core.ReportFilter{From: all.From, To: all.To, Agency: net.Housing}, core.ViewerFor(net.HousingAdviser))
+	r, err = rp.Run(ctx, "response-times", report.Filter{From: all.From, To: all.To, Agency: net.Housing}, report.ViewerFor(net.HousingAdviser))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,8 +316,8 @@ func TestSuppressionRule(t *testing.T) {
 func TestPercentilesFallInTheTrueBucket(t *testing.T) {
 	env, rp := seededReports(t)
 	ctx := context.Background()
-	f := core.ReportFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
-	r, err := rp.Run(ctx, "response-times", f, core.Viewer{Unsuppressed: true})
+	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+	r, err := rp.Run(ctx, "response-times", f, report.Viewer{Unsuppressed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +345,7 @@ FROM referrals WHERE %[1]s IS NOT NULL`
 			if !ok || c.Value == nil {
 				return fmt.Errorf("%s / %s: no value (%q)", name, tc.col, c.Text)
 			}
-			lo, hi := core.HistogramBucketOf(exact)
+			lo, hi := report.HistogramBucketOf(exact)
 			if got := *c.Value * 60; got < lo-3 || got > hi+3 { // hours to 1 decimal: ±3 minutes
 				t.Errorf("%s / %s: estimate %.0f min, exact %.0f min in bucket [%.0f, %.0f]", name, tc.col, got, exact, lo, hi)
 			}
@@ -386,8 +387,8 @@ func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net
-	f := core.ReportFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
-	before, err := rp.Run(ctx, "outcomes", f, core.Viewer{Unsuppressed: true})
+	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+	before, err := rp.Run(ctx, "outcomes", f, report.Viewer{Unsuppressed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +415,7 @@ func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
 	if res.Full || res.Days != 1 {
 		t.Fatalf("refresh after one change: %+v, want exactly one day recomputed", res)
 	}
-	after, err := rp.Run(ctx, "outcomes", f, core.Viewer{Unsuppressed: true})
+	after, err := rp.Run(ctx, "outcomes", f, report.Viewer{Unsuppressed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +460,7 @@ func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
 	// Incremental upkeep ends where a rebuild from scratch would.
 	incremental, _ := dayStates(t, env)
 	monthly := monthlyState(t, env)
-	if err := core.InvalidateReports(ctx, env.Pool); err != nil {
+	if err := report.Invalidate(ctx, env.Pool); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := rp.Refresh(ctx); err != nil || !res.Full {

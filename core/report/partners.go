@@ -1,4 +1,4 @@
-package core
+package report
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
 )
 
 // partnersReport is the from × to matrix of referrals between partners.
@@ -19,14 +21,14 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 	rows, _ := q.rp.pool.Query(ctx, `SELECT from_agency, source, to_agency, sum(n)::bigint FROM `+sub+` f
 		GROUP BY 1, 2, 3`, args...)
 	type from struct {
-		agency AgencyID
-		source Source
+		agency core.AgencyID
+		source core.Source
 	}
-	counts := map[from]map[AgencyID]int64{}
-	toTotals := map[AgencyID]int64{}
+	counts := map[from]map[core.AgencyID]int64{}
+	toTotals := map[core.AgencyID]int64{}
 	var total int64
 	var k from
-	var to AgencyID
+	var to core.AgencyID
 	var n int64
 	_, err := pgx.ForEachRow(rows, []any{&k.agency, &k.source, &to, &n}, func() error {
 		key := k
@@ -34,7 +36,7 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 			key.source = ""
 		}
 		if counts[key] == nil {
-			counts[key] = map[AgencyID]int64{}
+			counts[key] = map[core.AgencyID]int64{}
 		}
 		counts[key][to] += n
 		toTotals[to] += n
@@ -48,7 +50,7 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 	for f := range counts {
 		froms = append(froms, f)
 	}
-	sourceOrder := map[Source]int{SourceSMS: 0, SourceWeb: 1, SourceAPI: 2, SourceStaff: 3}
+	sourceOrder := map[core.Source]int{core.SourceSMS: 0, core.SourceWeb: 1, core.SourceAPI: 2, core.SourceStaff: 3}
 	slices.SortFunc(froms, func(a, b from) int {
 		switch {
 		case a.agency == 0 && b.agency == 0:
@@ -60,7 +62,7 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 		}
 		return q.agencyLess(a.agency, b.agency)
 	})
-	tos := make([]AgencyID, 0, len(toTotals))
+	tos := make([]core.AgencyID, 0, len(toTotals))
 	for t := range toTotals {
 		tos = append(tos, t)
 	}
@@ -96,15 +98,15 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 }
 
 // referrerLabel names where a referral no agency sent came from.
-func referrerLabel(s Source) string {
+func referrerLabel(s core.Source) string {
 	switch s {
-	case SourceSMS:
+	case core.SourceSMS:
 		return "Self-referral (SMS)"
-	case SourceWeb:
+	case core.SourceWeb:
 		return "Self-referral (web)"
-	case SourceAPI:
+	case core.SourceAPI:
 		return "Partner system (API)"
-	case SourceStaff:
+	case core.SourceStaff:
 		return "Staff (no agency recorded)"
 	}
 	return fmt.Sprintf("Other (%s)", s)

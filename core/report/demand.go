@@ -1,10 +1,12 @@
-package core
+package report
 
 import (
 	"context"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
 )
 
 // demandDistrictReport counts new referrals (not onward legs) by the
@@ -49,19 +51,19 @@ func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 func demandNeedReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(rollup{daily: "report_daily", coarse: "report_monthly", byNeed: true}, "need, n_new", q.f.From, q.f.To)
 	rows, _ := q.rp.pool.Query(ctx, `SELECT need, sum(n_new)::bigint FROM `+sub+` f GROUP BY 1`, args...)
-	counts := map[Need]int64{}
+	counts := map[core.Need]int64{}
 	var need string
 	var n int64
 	if _, err := pgx.ForEachRow(rows, []any{&need, &n}, func() error {
-		counts[Need(need)] = n
+		counts[core.Need(need)] = n
 		return nil
 	}); err != nil {
 		return Report{}, err
 	}
 	total := counts[""] // the all-referrals rows, read when no need is chosen
-	needs := slices.Clone(Needs)
+	needs := slices.Clone(core.Needs)
 	if q.f.Need != "" {
-		needs = []Need{q.f.Need}
+		needs = []core.Need{q.f.Need}
 		total = counts[q.f.Need]
 	}
 	r := Report{Chart: ChartBar, Unit: "new referrals", Columns: []string{"Need", "New referrals", "Share of new referrals (%)"}}

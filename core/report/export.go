@@ -1,4 +1,4 @@
-package core
+package report
 
 import (
 	"bytes"
@@ -8,10 +8,12 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/onward-network/onward/core"
 )
 
-// ReportFormats are the formats a report exports to.
-var ReportFormats = []string{"csv", "json", "table"}
+// Formats are the formats a report exports to.
+var Formats = []string{"csv", "json", "table"}
 
 // Write writes the report in a format: "csv", "json" or "table".
 func (r Report) Write(w io.Writer, format string) error {
@@ -23,7 +25,7 @@ func (r Report) Write(w io.Writer, format string) error {
 	case "table":
 		return r.WriteTable(w)
 	}
-	return &ValidationError{Fields: []FieldError{{Field: "format", Message: fmt.Sprintf("format must be csv, json or table, not %q", format)}}}
+	return &core.ValidationError{Fields: []core.FieldError{{Field: "format", Message: fmt.Sprintf("format must be csv, json or table, not %q", format)}}}
 }
 
 // WriteCSV writes the report's table as CSV: a header row of the column
