@@ -53,7 +53,7 @@ func (b *Bot) stats(ctx context.Context, c slashCommand, args string) {
 	from := to.AddDate(0, 0, 1-days)
 	agency, err := b.engine.Agency(ctx, staff.AgencyID)
 	if err != nil {
-		b.ephemeral(ctx, c.to, b.explain(ctx, err))
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
 	sum, err := b.reports().Summary(ctx, agency, from, to)
