@@ -12,9 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/onward-network/onward/intake/sms"
 	"github.com/twilio/twilio-go/twiml"
-
-	"github.com/onward-network/onward/intake"
 )
 
 // The SMS benchmark drives the inbound webhook as Twilio would: signed
@@ -56,7 +55,7 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sms, err := intake.NewSMS(intake.SMSConfig{Engine: eng, Redis: ap, Log: quiet, KeyPrefix: prefix,
+	sms, err := sms.New(sms.Config{Engine: eng, Redis: ap, Log: quiet, KeyPrefix: prefix,
 		PublicURL: benchSMSPublic, AuthToken: benchSMSToken, SMSRatePerHour: 1 << 30, IPRatePerMinute: 1 << 30})
 	if err != nil {
 		return err
@@ -205,7 +204,7 @@ func benchSMSPost(ctx context.Context, client *http.Client, target, phone, body 
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", intake.TwilioSignature(benchSMSToken, benchSMSPublic+"/twilio/sms", params))
+	req.Header.Set("X-Twilio-Signature", sms.TwilioSignature(benchSMSToken, benchSMSPublic+"/twilio/sms", params))
 	start := time.Now()
 	res, err := client.Do(req)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/intake"
+	"github.com/onward-network/onward/intake/leaflet"
 )
 
 const leafletUsage = `Usage: onward leaflet new NAME [--area KY1] [--out DIR]
@@ -60,7 +60,7 @@ func runLeaflet(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer pool.Close()
 	if words[0] == "list" {
-		ls, err := intake.ListLeaflets(ctx, pool, 50)
+		ls, err := leaflet.List(ctx, pool, 50)
 		if err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func runLeaflet(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stdout, "no leaflets yet: onward leaflet new NAME --area KY1")
 		}
 		for _, l := range ls {
-			fmt.Fprintf(stdout, "%s  %-30s %-10s %s\n", l.Code, l.Campaign, l.Area, intake.LeafletURL(cfg.PublicURL, l.Code))
+			fmt.Fprintf(stdout, "%s  %-30s %-10s %s\n", l.Code, l.Campaign, l.Area, leaflet.URL(cfg.PublicURL, l.Code))
 		}
 		return nil
 	}
@@ -81,7 +81,7 @@ func newLeaflet(ctx context.Context, db core.DB, cfg core.Config, name, area, di
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", dir, err)
 	}
-	l, err := intake.CreateLeaflet(ctx, db, core.SystemClock{}.Now(), rand.Reader, name, area)
+	l, err := leaflet.Create(ctx, db, core.SystemClock{}.Now(), rand.Reader, name, area)
 	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		msgs := make([]string, len(ve.Fields))
@@ -93,8 +93,8 @@ func newLeaflet(ctx context.Context, db core.DB, cfg core.Config, name, area, di
 	if err != nil {
 		return err
 	}
-	link := intake.LeafletURL(cfg.PublicURL, l.Code)
-	qr, err := intake.NewLeafletQR(link)
+	link := leaflet.URL(cfg.PublicURL, l.Code)
+	qr, err := leaflet.NewQR(link)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/onward-network/onward/core/coretest"
-	"github.com/onward-network/onward/intake"
+	"github.com/onward-network/onward/intake/leaflet"
 )
 
 func TestLeafletNewCommand(t *testing.T) {
@@ -30,7 +30,7 @@ func TestLeafletNewCommand(t *testing.T) {
 	if m == nil {
 		t.Fatalf("output has no link:\n%s", out.String())
 	}
-	l, err := intake.LeafletByCode(ctx, env.Pool, m[1])
+	l, err := leaflet.ByCode(ctx, env.Pool, m[1])
 	if err != nil || l.Campaign != "GP surgeries spring 2026" || l.Area != "KY1" {
 		t.Fatalf("leaflet %+v, %v", l, err)
 	}

@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/intake"
+	"github.com/onward-network/onward/intake/sim"
+	"github.com/onward-network/onward/intake/sms"
 )
 
 // The SMS edge: Twilio's inbound webhook and delivery callbacks, and in dev
@@ -37,7 +38,7 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	s, err := intake.NewSMS(intake.SMSConfig{Engine: a.engine, Redis: rdb, Log: log, KeyPrefix: "onward:",
+	s, err := sms.New(sms.Config{Engine: a.engine, Redis: rdb, Log: log, KeyPrefix: "onward:",
 		PublicURL: a.cfg.PublicURL, AuthToken: a.cfg.TwilioAuthToken, SMSRatePerHour: a.cfg.SMSRatePerHour,
 		IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, ConversationTTL: a.cfg.ConversationTTL})
 	if err != nil {
@@ -47,7 +48,7 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	if !simulatorOn(a.cfg) {
 		return nil
 	}
-	sim, err := intake.NewSimulator(intake.SimConfig{SMS: s, Engine: a.engine, Redis: a.rdb, Log: log.With("part", "simulator"),
+	sim, err := sim.New(sim.Config{SMS: s, Engine: a.engine, Redis: a.rdb, Log: log.With("part", "simulator"),
 		KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, AccountSID: a.cfg.TwilioAccountSID,
 		AuthToken: a.cfg.TwilioAuthToken, Number: a.cfg.TwilioFrom})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
-	"github.com/onward-network/onward/intake"
+	"github.com/onward-network/onward/intake/sms"
 )
 
 // TestSMSWebhookThroughRedisOutage drives the SMS webhook as serve mounts
@@ -65,7 +65,7 @@ func TestSMSWebhookThroughRedisOutage(t *testing.T) {
 		}
 		req := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", intake.TwilioSignature(token, public+"/twilio/sms", params))
+		req.Header.Set("X-Twilio-Signature", sms.TwilioSignature(token, public+"/twilio/sms", params))
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {

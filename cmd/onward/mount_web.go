@@ -6,7 +6,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/onward-network/onward/intake"
+	"github.com/onward-network/onward/intake/leaflet"
+	"github.com/onward-network/onward/intake/web"
 )
 
 // The web self-referral form, leaflet links and the public directory.
@@ -18,7 +19,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			w, err := intake.NewWeb(intake.WebConfig{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"),
+			w, err := web.New(web.Config{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"),
 				KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, Secure: !a.cfg.Dev(),
 				IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, SMSNumber: a.cfg.TwilioFrom})
 			if err != nil {
@@ -38,14 +39,14 @@ func webDevInfo(ctx context.Context, a *app) []string {
 		fmt.Sprintf("directory:  %s/directory", base),
 		fmt.Sprintf("web form:   %s/refer", base),
 	}
-	ls, err := intake.ListLeaflets(ctx, a.pool, 1)
+	ls, err := leaflet.List(ctx, a.pool, 1)
 	switch {
 	case err != nil:
 		lines = append(lines, "leaflet:    (cannot list leaflets: "+oneLine(err.Error())+")")
 	case len(ls) == 0:
 		lines = append(lines, "leaflet:    none yet: `onward leaflet new NAME --area KY1` makes a link and QR code")
 	default:
-		lines = append(lines, fmt.Sprintf("leaflet:    %s   (%s)", intake.LeafletURL(base, ls[0].Code), ls[0].Campaign))
+		lines = append(lines, fmt.Sprintf("leaflet:    %s   (%s)", leaflet.URL(base, ls[0].Code), ls[0].Campaign))
 	}
 	return lines
 }

@@ -1,0 +1,102 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"strings"
+
+	"github.com/onward-network/onward/intake/flow"
+
+	"github.com/onward-network/onward/core"
+)
+
+// begin starts a new conversation with its own id: after an expired one
+// with an apology first, and after a picture with no words with a note
+// that pictures can't be read.
+func (s *SMS) begin(t *smsTurn) smsOutcome {
+	id, err := s.newRandomID()
+	if err != nil {
+		s.log.Error("start sms conversation", "sid", t.msg.SID, "err", err)
+		return s.reply(t, []string{copyFault}, nil, stateKeep, nil)
+	}
+	conv, r := t.flow.Start(t.now, t.msg.Body)
+	var names []string
+	if t.expired {
+		names = append(names, copyExpired)
+	}
+	if t.mediaOnly() {
+		names = append(names, copyMedia)
+	}
+	names = append(names, r.Templates...)
+	return s.reply(t, names, r.Data, statePut, &smsState{ID: id, Conv: conv, Last: t.now})
+}
+
+// mediaOnly: a picture or file with no words.
+func (t *smsTurn) mediaOnly() bool {
+	return t.msg.NumMedia > 0 && strings.TrimSpace(t.msg.Body) == ""
+}
+
+// advance takes the text as the answer to the open question. An empty
+// text (or a picture alone) asks the question again without counting a
+// miss. When the client says YES to consent, core records the referral.
+func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
+	st := *t.state
+	st.Last = t.now
+	if strings.TrimSpace(t.msg.Body) == "" {
+		conv, r := t.flow.Repeat(st.Conv)
+		st.Conv = conv
+		names := r.Templates
+		if t.mediaOnly() {
+			names = append([]string{copyMedia}, names...)
+		}
+		return s.reply(t, names, r.Data, statePut, &st)
+	}
+	conv, r := t.flow.Advance(st.Conv, t.msg.Body)
+	switch {
+	case r.Done:
+		return s.finish(ctx, t, st, conv, r)
+	case r.Declined:
+		// Nothing is kept: the answers go, only the fact that the
+		// conversation ended stays (to answer a later text sensibly).
+		st.Conv = flow.Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started}
+		return s.reply(t, r.Templates, r.Data, statePut, &st)
+	}
+	st.Conv = conv
+	return s.reply(t, r.Templates, r.Data, statePut, &st)
+}
+
+// finish records the referral with core, once per conversation (the
+// conversation id is the idempotency key), with this text's MessageSid as
+// the evidence of consent, and answers with the reference. If core fails
+// the conversation stays at the consent question, so the client's next
+// YES tries again.
+func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
+	in := t.flow.SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
+		IdempotencyKey: "sms:" + st.ID, Evidence: t.msg.SID, Phone: string(t.phone)})
+	res, err := s.engine.SelfRefer(ctx, in)
+	if err != nil {
+		var ve *core.ValidationError
+		if errors.As(err, &ve) {
+			fields := make([]string, len(ve.Fields))
+			for i, f := range ve.Fields {
+				fields[i] = f.Field
+			}
+			s.log.Error("sms self-referral refused by core", "sid", t.msg.SID, "fields", strings.Join(fields, ","))
+		} else {
+			s.log.Error("sms self-referral", "sid", t.msg.SID, "err", err)
+		}
+		return s.reply(t, []string{copyFault}, nil, stateKeep, nil)
+	}
+	s.log.Info("sms self-referral recorded", "sid", t.msg.SID, "referral", int64(res.Referral.ID),
+		"triage", res.Agency == nil, "crisis", in.Crisis, "replayed", res.Replayed)
+	data := maps.Clone(r.Data)
+	data["Reference"] = res.Referral.Reference
+	names := append(append([]string{}, r.Templates...), t.flow.Messages.Done)
+	// The answers are in Postgres now, encrypted; Redis keeps only the end.
+	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started}
+	st.Reference = res.Referral.Reference
+	o := s.reply(t, names, data, statePut, &st)
+	o.recorded = true
+	return o
+}

@@ -1,0 +1,196 @@
+package sms
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/onward-network/onward/intake/flow"
+)
+
+// smsStep is one thing that happens in a script: a text from the client
+// (with pictures when media > 0), or time passing.
+type smsStep struct {
+	body  string
+	media int
+	later time.Duration
+}
+
+func smsSay(bodies ...string) []smsStep {
+	out := make([]smsStep, len(bodies))
+	for i, b := range bodies {
+		out[i] = smsStep{body: b}
+	}
+	return out
+}
+
+func smsSteps(parts ...[]smsStep) []smsStep {
+	var out []smsStep
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// smsScripts are whole conversations through the webhook; each has a
+// golden transcript in testdata/sms (go test ./intake -run TestSMSScripts -update).
+var smsScripts = []struct {
+	name  string
+	steps []smsStep
+}{
+	{"happy_path", smsSay("Hi", "1 3", "KY1 1AB", "no", "No", "Ailsa Fictional", "1", "morning", "yes", "thanks")},
+	{"crisis_words_and_town", smsSay("I have no food and the bailiffs are coming", "1", "don't know", "Kirkcaldy",
+		"no", "no", "Morag", "2", "4", "YES")},
+	{"declined", smsSay("hello", "debt", "ky11ab", "no", "no", "Ailsa Fictional", "1", "1", "no", "hi again")},
+	{"keywords", smsSay("Hi", "help", "STOP", "hello?", "Stop.", "START", "Hi", "4", "RESTART", "1")},
+	{"expired", smsSteps(smsSay("Hi", "1"), []smsStep{{later: 25 * time.Hour}}, smsSay("KY1 1AB"))},
+	{"callback_after_misses", smsSay("hi", "what", "no idea", "???", "CALL", "Ailsa Fictional", "YES")},
+	{"self_harm", smsSay("I want to kill myself", "1", "KY16 9AJ", "yes", "yes", "Ailsa Fictional", "2", "3", "yes")},
+	{"odd_bodies", smsSteps(smsSay("🙂", "Ça va? Дом 🏠", smsLongBody, ""),
+		[]smsStep{{media: 1}, {body: "1 and 3", media: 2}})},
+}
+
+// smsLongBody is the longest text Twilio delivers: 1,600 characters.
+var smsLongBody = strings.Repeat("Rent arrears and letters. ", 62)[:1600]
+
+func TestSMSScripts(t *testing.T) {
+	t.Parallel()
+	for _, sc := range smsScripts {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newSMSHarness(t)
+			got := h.runScript(sc.steps)
+			checkSMSGolden(t, filepath.Join("testdata", "sms", sc.name+".golden"), got)
+		})
+	}
+}
+
+// runScript plays a script from smsTestPhone and returns its transcript:
+// every text, every SMS of every reply with its segment count, the stored
+// step, and at the end every referral with its consent.
+func (h *smsHarness) runScript(script []smsStep) string {
+	h.t.Helper()
+	var b strings.Builder
+	sids := map[string]int{}
+	for i, st := range script {
+		if st.later > 0 {
+			h.env.Clock.Advance(st.later)
+			fmt.Fprintf(&b, "~~~ %s later\n\n", st.later)
+			continue
+		}
+		sid := h.nextSID()
+		sids[sid] = i + 1
+		var media []string
+		for j := 0; j < st.media; j++ {
+			media = append(media, fmt.Sprintf("https://api.twilio.com/2010-04-01/Accounts/%s/Messages/%s/Media/ME%032x", smsTestAccount, sid, j+1))
+		}
+		fmt.Fprintf(&b, ">>> %d %s", i+1, smsQuote(st.body))
+		if st.media > 0 {
+			fmt.Fprintf(&b, " + %d picture(s)", st.media)
+		}
+		b.WriteString("\n")
+		for _, m := range h.textSID(sid, smsTestPhone, st.body, media...) {
+			n, enc := flow.Segments(m)
+			fmt.Fprintf(&b, "<<< (%d SMS, %s)\n%s\n", n, enc, m)
+		}
+		if s := h.state(smsTestPhone); s != nil {
+			fmt.Fprintf(&b, "--- step=%s misses=%d\n\n", s.Conv.Step, s.Conv.Misses)
+		} else {
+			b.WriteString("--- no conversation\n\n")
+		}
+	}
+	b.WriteString(h.referralSummary(sids))
+	return b.String()
+}
+
+func smsQuote(s string) string {
+	if n := utf8.RuneCountInString(s); n > 60 {
+		return fmt.Sprintf("%q… (%d characters)", string([]rune(s)[:60]), n)
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+const sqlTestReferralSummary = `
+SELECT r.reference, r.source, r.status, r.crisis, coalesce(a.slug, '(triage)'), array_to_string(r.needs, ','),
+       r.postcode_district, c.channel, c.wording_version, c.evidence, c.scope,
+       coalesce((SELECT string_agg(o.kind || coalesce(':' || (o.payload->>'channel'), ''), ',' ORDER BY o.kind || coalesce(':' || (o.payload->>'channel'), ''))
+                 FROM outbox o WHERE o.referral_id = r.id), '')
+FROM referrals r JOIN consents c ON c.id = r.consent_id LEFT JOIN agencies a ON a.id = r.to_agency_id
+ORDER BY r.id`
+
+// referralSummary lists what Postgres holds at the end: referrals with
+// their consent (evidence named by the step whose MessageSid it is), and
+// the counts of clients and consents.
+func (h *smsHarness) referralSummary(sids map[string]int) string {
+	h.t.Helper()
+	var b strings.Builder
+	rows, err := h.env.Pool.Query(context.Background(), sqlTestReferralSummary)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ref, source, status, to, needs, district, channel, version, evidence, scope, outbox string
+		var crisis bool
+		if err := rows.Scan(&ref, &source, &status, &crisis, &to, &needs, &district, &channel, &version, &evidence, &scope, &outbox); err != nil {
+			h.t.Fatal(err)
+		}
+		ev := "not a MessageSid of this script: " + evidence
+		if n, ok := sids[evidence]; ok {
+			ev = fmt.Sprintf("the MessageSid of text %d", n)
+		}
+		fmt.Fprintf(&b, "=== referral %s source=%s status=%s crisis=%t to=%s needs=%s district=%s\n", ref, source, status, crisis, to, needs, district)
+		fmt.Fprintf(&b, "    consent channel=%s wording=%s scope=%s evidence=%s\n", channel, version, scope, ev)
+		fmt.Fprintf(&b, "    outbox %s\n", outbox)
+	}
+	if err := rows.Err(); err != nil {
+		h.t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "=== rows: clients=%d consents=%d referrals=%d sms_optouts=%d\n",
+		h.count("clients"), h.count("consents"), h.count("referrals"), h.count("sms_optouts"))
+	return b.String()
+}
+
+func checkSMSGolden(t *testing.T, file, got string) {
+	t.Helper()
+	if updatingGolden() {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./intake -run %s -update to create it)", err, t.Name())
+	}
+	if string(want) != got {
+		wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+		for i := 0; i < max(len(wl), len(gl)); i++ {
+			var w, g string
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if w != g {
+				t.Fatalf("%s differs from line %d (run with -update if the change is meant):\n--- want\n%s\n--- got\n%s", file, i+1, w, g)
+			}
+		}
+	}
+}
+
+// updatingGolden reports whether -update was given: rewrite testdata/*.golden.
+func updatingGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}

@@ -1,0 +1,100 @@
+package sms
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/onward-network/onward/intake/flow"
+)
+
+// MaxBody caps a webhook request body. Twilio's inbound form is a few
+// kilobytes even for a 1,600-character text with media URLs.
+const MaxBody = 64 << 10
+
+// inboundSMS is one text as Twilio delivers it to the webhook.
+type inboundSMS struct {
+	SID      string // MessageSid (SmsMessageSid or SmsSid on older accounts)
+	From     string // the client's phone, as Twilio sent it
+	To       string // our number
+	Body     string // valid UTF-8, at most flow.MaxBodyRunes runes
+	NumMedia int    // pictures or files attached (MMS)
+	// OptOutType is set by Twilio's Advanced Opt-Out when it read the text
+	// as an opt-out keyword ("STOP", "START", "HELP"), including keywords
+	// in other languages or ones configured in Twilio's console.
+	OptOutType string
+}
+
+// keyword is what the text asks for: Twilio's reading when it made one,
+// so our opt-out records agree with the ones Twilio enforces, else ours.
+func (m inboundSMS) keyword() flow.Keyword {
+	switch m.OptOutType {
+	case "STOP":
+		return flow.KeywordStop
+	case "START":
+		return flow.KeywordStart
+	case "HELP":
+		return flow.KeywordHelp
+	}
+	return flow.DetectKeyword(m.Body)
+}
+
+// smsSIDRe is what a Twilio message SID looks like ("SM" or "MM" and 32 hex
+// digits); anything in that shape is accepted, as Twilio adds prefixes.
+// It is used as a Redis key, so it must not carry anything else.
+var smsSIDRe = regexp.MustCompile(`^[A-Z]{2}[0-9a-fA-F]{32}$`)
+
+var errNoSID = errors.New("no message SID")
+
+// readTwilioForm reads a webhook's form body. Twilio sends every field
+// once; a repeated field keeps its first value, the one the signature
+// check and the handler both use.
+func readTwilioForm(body io.Reader) (map[string]string, error) {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, fmt.Errorf("read form: %w", err)
+	}
+	values, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("parse form: %w", err)
+	}
+	params := make(map[string]string, len(values))
+	for k, v := range values {
+		if len(v) > 0 {
+			params[k] = v[0]
+		}
+	}
+	return params, nil
+}
+
+// parseInboundSMS picks the fields the webhook uses out of a signed form,
+// accepting the legacy names for the SID. A body that is not valid UTF-8
+// (Twilio never sends one) is repaired, and a body longer than the longest
+// concatenated SMS is cut, so nothing downstream sees either.
+func parseInboundSMS(params map[string]string) (inboundSMS, error) {
+	m := inboundSMS{From: strings.TrimSpace(params["From"]), To: strings.TrimSpace(params["To"]),
+		OptOutType: strings.ToUpper(strings.TrimSpace(params["OptOutType"]))}
+	for _, k := range []string{"MessageSid", "SmsMessageSid", "SmsSid"} {
+		if v := strings.TrimSpace(params[k]); v != "" {
+			m.SID = v
+			break
+		}
+	}
+	if !smsSIDRe.MatchString(m.SID) {
+		return m, errNoSID
+	}
+	body := strings.ToValidUTF8(params["Body"], "\uFFFD")
+	if utf8.RuneCountInString(body) > flow.MaxBodyRunes {
+		body = string([]rune(body)[:flow.MaxBodyRunes])
+	}
+	m.Body = body
+	if n, err := strconv.Atoi(strings.TrimSpace(params["NumMedia"])); err == nil && n > 0 {
+		m.NumMedia = n
+	}
+	return m, nil
+}

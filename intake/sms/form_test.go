@@ -1,0 +1,70 @@
+package sms
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/onward-network/onward/intake/flow"
+)
+
+func TestParseInboundSMS(t *testing.T) {
+	sid := "SM" + strings.Repeat("0f", 16)
+	cases := []struct {
+		name   string
+		params map[string]string
+		want   inboundSMS
+		err    bool
+	}{
+		{"current", map[string]string{"MessageSid": sid, "From": "+447700900123", "To": "+447700900000", "Body": "Hi", "NumMedia": "0"},
+			inboundSMS{SID: sid, From: "+447700900123", To: "+447700900000", Body: "Hi"}, false},
+		{"legacy SmsMessageSid", map[string]string{"SmsMessageSid": sid, "From": "+447700900123"}, inboundSMS{SID: sid, From: "+447700900123"}, false},
+		{"legacy SmsSid", map[string]string{"SmsSid": sid}, inboundSMS{SID: sid}, false},
+		{"MMS", map[string]string{"MessageSid": "MM" + strings.Repeat("a1", 16), "NumMedia": "2"}, inboundSMS{SID: "MM" + strings.Repeat("a1", 16), NumMedia: 2}, false},
+		{"bad NumMedia", map[string]string{"MessageSid": sid, "NumMedia": "lots"}, inboundSMS{SID: sid}, false},
+		{"invalid UTF-8 repaired", map[string]string{"MessageSid": sid, "Body": "a\xffb"}, inboundSMS{SID: sid, Body: "a\uFFFDb"}, false},
+		{"too long cut", map[string]string{"MessageSid": sid, "Body": strings.Repeat("é", 2000)}, inboundSMS{SID: sid, Body: strings.Repeat("é", 1600)}, false},
+		{"no sid", map[string]string{"Body": "Hi"}, inboundSMS{}, true},
+		{"sid with a key separator", map[string]string{"MessageSid": "SM:" + strings.Repeat("0", 31)}, inboundSMS{}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := parseInboundSMS(c.params)
+			if (err != nil) != c.err {
+				t.Fatalf("err %v", err)
+			}
+			if !c.err && got != c.want {
+				t.Fatalf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+// FuzzInboundForm: whatever arrives as a webhook body, parsing never
+// panics, and what it accepts is safe to use as a Redis key and to store.
+func FuzzInboundForm(f *testing.F) {
+	body, _ := encodeForm(inboundForm("SM"+strings.Repeat("ab", 16), "+447700900123", "Hi 🙂", "https://example.org/m"))
+	f.Add(body)
+	f.Add("MessageSid=SM00000000000000000000000000000000&Body=%ff%fe&NumMedia=-3")
+	f.Add("SmsSid=SM00000000000000000000000000000000&Body=" + strings.Repeat("x", 2000))
+	f.Add("%zz=1&&==")
+	f.Fuzz(func(t *testing.T, raw string) {
+		params, err := readTwilioForm(strings.NewReader(raw))
+		if err != nil {
+			return
+		}
+		m, err := parseInboundSMS(params)
+		if err != nil {
+			return
+		}
+		if !smsSIDRe.MatchString(m.SID) {
+			t.Fatalf("accepted SID %q", m.SID)
+		}
+		if !utf8.ValidString(m.Body) || utf8.RuneCountInString(m.Body) > flow.MaxBodyRunes {
+			t.Fatalf("body not valid UTF-8 or too long: %d runes", utf8.RuneCountInString(m.Body))
+		}
+		if m.NumMedia < 0 {
+			t.Fatalf("NumMedia %d", m.NumMedia)
+		}
+	})
+}

@@ -1,0 +1,192 @@
+package sms
+
+// The SMS edge: Twilio posts every text a client sends to POST /twilio/sms
+// and every delivery receipt to POST /twilio/status. The webhook checks
+// Twilio's signature, drops replayed MessageSids, rate-limits, applies
+// keywords and the answers Onward is waiting for, advances the client's
+// conversation (kept in Redis under a keyed hash of the phone, behind a
+// per-phone lock), calls core once when the client consents, and answers
+// with TwiML. Everything sent later goes through core's outbox.
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/onward-network/onward/intake/flow"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+	"github.com/twilio/twilio-go/client"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// Config is what the Twilio webhooks need.
+type Config struct {
+	Engine *core.Engine
+	Redis  redis.UniversalClient
+	Log    *slog.Logger
+
+	// KeyPrefix starts every Redis key the SMS edge writes ("onward:" in
+	// production; a per-test prefix in tests).
+	KeyPrefix string
+	// PublicURL is the address Twilio calls (ONWARD_PUBLIC_URL). Twilio
+	// signs the URL it was given, so signatures are checked against this
+	// and the request's path and query, never against r.Host, which a
+	// proxy rewrites.
+	PublicURL string
+	// AuthToken is the Twilio auth token that signs webhooks.
+	AuthToken string
+
+	// SMSRatePerHour caps texts accepted per phone per hour;
+	// IPRatePerMinute caps webhook requests per source IP per minute.
+	SMSRatePerHour  int
+	IPRatePerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client, for the per-IP limit (core.ClientIP).
+	TrustedProxies []netip.Prefix
+
+	// ConversationTTL is how long an unfinished conversation is kept (24 h
+	// if zero).
+	ConversationTTL time.Duration
+	// DedupeTTL is how long a MessageSid and its reply are remembered
+	// (7 days if zero). Twilio retries within minutes; days leave room for
+	// a replay of an old request.
+	DedupeTTL time.Duration
+	// LockWait is how long a text waits for an earlier text from the same
+	// phone to finish (10 s if zero).
+	LockWait time.Duration
+
+	// Flow is the conversation; nil loads flows/self_referral.yaml.
+	Flow *flow.Flow
+	// Random makes conversation ids and lock tokens; crypto/rand when nil.
+	Random io.Reader
+}
+
+// Defaults for the zero values of Config.
+const (
+	DefaultConversationTTL = 24 * time.Hour
+	DefaultDedupeTTL       = 7 * 24 * time.Hour
+	DefaultLockWait        = 10 * time.Second
+)
+
+// SMS serves Twilio's inbound SMS webhook and delivery status callbacks.
+type SMS struct {
+	cfg       Config
+	engine    *core.Engine
+	rdb       redis.UniversalClient
+	log       *slog.Logger
+	limiter   *redis_rate.Limiter
+	flow      *flow.Flow
+	validator client.RequestValidator
+	base      string // PublicURL without a trailing slash
+	copy      *smsCopy
+
+	randMu sync.Mutex // Random need not be safe for concurrent use
+	random io.Reader
+
+	// wordings caches consent wordings by version: a version never
+	// changes once published, so each is read from Postgres once.
+	wordingsMu sync.Mutex
+	wordings   map[string]core.ConsentWording
+
+	// lastNetwork keeps the network's name and helpline for apologies
+	// when Postgres does not answer.
+	lastNetwork atomic.Pointer[core.Network]
+
+	// lockHook, when set by tests, runs while a text holds its phone's
+	// lock, so a test can hold a second text at the door.
+	lockHook func(body string)
+}
+
+// New checks the configuration and loads the flow and SMS copy, so a
+// broken template stops the server starting instead of reaching a client.
+func New(cfg Config) (*SMS, error) {
+	var errs []error
+	if cfg.Engine == nil {
+		errs = append(errs, errors.New("sms: an engine is required"))
+	}
+	if cfg.Redis == nil {
+		errs = append(errs, errors.New("sms: a Redis client is required"))
+	}
+	if cfg.AuthToken == "" {
+		errs = append(errs, errors.New("sms: the Twilio auth token is required to check signatures"))
+	}
+	if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("sms: PublicURL must be an absolute http(s) URL, got %q", cfg.PublicURL))
+	}
+	if cfg.SMSRatePerHour <= 0 {
+		errs = append(errs, fmt.Errorf("sms: SMSRatePerHour must be positive, got %d", cfg.SMSRatePerHour))
+	}
+	if cfg.IPRatePerMinute <= 0 {
+		errs = append(errs, fmt.Errorf("sms: IPRatePerMinute must be positive, got %d", cfg.IPRatePerMinute))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ConversationTTL <= 0 {
+		cfg.ConversationTTL = DefaultConversationTTL
+	}
+	if cfg.DedupeTTL <= 0 {
+		cfg.DedupeTTL = DefaultDedupeTTL
+	}
+	if cfg.LockWait <= 0 {
+		cfg.LockWait = DefaultLockWait
+	}
+	if cfg.Random == nil {
+		cfg.Random = rand.Reader
+	}
+	if cfg.Flow == nil {
+		f, err := flow.LoadFlow(templates.FS, "self_referral")
+		if err != nil {
+			return nil, fmt.Errorf("sms: %w", err)
+		}
+		cfg.Flow = f
+	}
+	cp, err := loadSMSCopy(templates.FS)
+	if err != nil {
+		return nil, fmt.Errorf("sms: %w", err)
+	}
+	return &SMS{
+		cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log,
+		limiter: redis_rate.NewLimiter(cfg.Redis), flow: cfg.Flow,
+		validator: client.NewRequestValidator(cfg.AuthToken),
+		base:      strings.TrimRight(cfg.PublicURL, "/"),
+		copy:      cp, random: cfg.Random, wordings: map[string]core.ConsentWording{},
+	}, nil
+}
+
+// Routes adds the Twilio webhooks to mux. Paste PublicURL + "/twilio/sms"
+// into the phone number's "A message comes in" webhook (HTTP POST);
+// notify asks Twilio for delivery receipts at PublicURL + "/twilio/status".
+func (s *SMS) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /twilio/sms", s.Inbound)
+	mux.HandleFunc("POST /twilio/status", s.Status)
+}
+
+// newRandomID returns 16 random bytes in hex: a conversation id (core's
+// idempotency key for the referral) or a lock token.
+func (s *SMS) newRandomID() (string, error) {
+	b := make([]byte, 16)
+	s.randMu.Lock()
+	_, err := io.ReadFull(s.random, b)
+	s.randMu.Unlock()
+	if err != nil {
+		return "", fmt.Errorf("random id: %w", err)
+	}
+	return fmt.Sprintf("%x", b), nil
+}

@@ -1,0 +1,266 @@
+package sms
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// The SMS harness, after courier's: every incoming case is the exact form
+// Twilio posts for an inbound text, signed with Twilio's algorithm against
+// the public URL, sent through the real handler with real Postgres (a fresh
+// database per test) and real Redis (a key prefix per test).
+
+const (
+	smsTestPublicURL = "https://onward.example.org"
+	smsTestToken     = "test-twilio-auth-token-0123456789"
+	smsTestAccount   = "AC0123456789abcdef0123456789abcdef"
+	smsTestOurNumber = "+447700900000"
+	smsTestPhone     = "+447700900123"
+)
+
+type smsHarness struct {
+	t      testing.TB
+	env    *coretest.Env
+	rdb    *redis.Client
+	prefix string
+	sms    *SMS
+	mux    *http.ServeMux
+	logs   *smsLogBuffer
+
+	mu  sync.Mutex
+	seq int // message SIDs
+}
+
+// smsLogBuffer is a log sink that tests read after handlers wrote to it.
+type smsLogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *smsLogBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *smsLogBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// smsCountingReader makes deterministic conversation ids and lock tokens.
+type smsCountingReader struct {
+	mu sync.Mutex
+	n  byte
+}
+
+func (c *smsCountingReader) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range p {
+		c.n++
+		p[i] = c.n
+	}
+	return len(p), nil
+}
+
+func newSMSHarness(t testing.TB, opts ...func(*Config)) *smsHarness {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	rdb, prefix := coretest.NewRedis(t)
+	return newSMSHarnessOn(t, env, rdb, prefix, opts...)
+}
+
+func newSMSHarnessOn(t testing.TB, env *coretest.Env, rdb redis.UniversalClient, prefix string, opts ...func(*Config)) *smsHarness {
+	t.Helper()
+	logs := &smsLogBuffer{}
+	cfg := Config{
+		Engine: env.Engine, Redis: rdb, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		KeyPrefix: prefix, PublicURL: smsTestPublicURL, AuthToken: smsTestToken,
+		SMSRatePerHour: 1000, IPRatePerMinute: 1000, Random: &smsCountingReader{},
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	h := &smsHarness{t: t, env: env, sms: s, mux: mux, logs: logs, prefix: prefix}
+	if c, ok := rdb.(*redis.Client); ok {
+		h.rdb = c
+	}
+	t.Cleanup(func() {
+		for _, secret := range []string{smsTestPhone, "7700900123", "Ailsa Fictional", smsTestToken} {
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("the log carries personal data or a secret (%q):\n%s", secret, logs.String())
+			}
+		}
+	})
+	return h
+}
+
+// nextSID returns a new message SID in Twilio's shape.
+func (h *smsHarness) nextSID() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	return fmt.Sprintf("SM%032x", h.seq)
+}
+
+// twilioField is one field of Twilio's form, in the order Twilio sends them.
+type twilioField struct{ k, v string }
+
+// inboundForm is the form Twilio posts for an inbound SMS (an MMS when
+// media is given), field for field.
+func inboundForm(sid, from, body string, media ...string) []twilioField {
+	f := []twilioField{
+		{"ToCountry", "GB"}, {"ToState", ""}, {"SmsMessageSid", sid}, {"NumMedia", fmt.Sprint(len(media))},
+		{"ToCity", ""}, {"FromZip", ""}, {"SmsSid", sid}, {"FromState", ""}, {"SmsStatus", "received"},
+		{"FromCity", ""}, {"Body", body}, {"FromCountry", "GB"}, {"To", smsTestOurNumber}, {"ToZip", ""},
+		{"NumSegments", "1"}, {"ReferralNumMedia", "0"}, {"MessageSid", sid}, {"AccountSid", smsTestAccount},
+		{"From", from}, {"ApiVersion", "2010-04-01"},
+	}
+	for i, m := range media {
+		f = append(f, twilioField{fmt.Sprintf("MediaContentType%d", i), "image/jpeg"},
+			twilioField{fmt.Sprintf("MediaUrl%d", i), m})
+	}
+	return f
+}
+
+// encode writes the fields as Twilio does (application/x-www-form-urlencoded,
+// in its own order) and returns the params the signature covers.
+func encodeForm(fields []twilioField) (string, map[string]string) {
+	parts := make([]string, len(fields))
+	params := map[string]string{}
+	for i, f := range fields {
+		parts[i] = url.QueryEscape(f.k) + "=" + url.QueryEscape(f.v)
+		params[f.k] = f.v
+	}
+	return strings.Join(parts, "&"), params
+}
+
+// post sends a form to path on the handler, signed with sign (Twilio's
+// signature by default) against signURL (the public URL by default).
+type postOpt struct {
+	path, signURL, signature, token, remote string
+	unsigned                                bool
+}
+
+func (h *smsHarness) post(fields []twilioField, o postOpt) *httptest.ResponseRecorder {
+	h.t.Helper()
+	if o.path == "" {
+		o.path = "/twilio/sms"
+	}
+	if o.signURL == "" {
+		o.signURL = smsTestPublicURL + o.path
+	}
+	if o.token == "" {
+		o.token = smsTestToken
+	}
+	body, params := encodeForm(fields)
+	req := httptest.NewRequest(http.MethodPost, o.path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if o.remote != "" {
+		req.RemoteAddr = o.remote
+	}
+	switch {
+	case o.unsigned:
+	case o.signature != "":
+		req.Header.Set(SignatureHeader, o.signature)
+	default:
+		req.Header.Set(SignatureHeader, TwilioSignature(o.token, o.signURL, params))
+	}
+	rec := httptest.NewRecorder()
+	h.mux.ServeHTTP(rec, req)
+	return rec
+}
+
+// text sends one text from phone and returns the SMS of the TwiML reply.
+func (h *smsHarness) text(phone, body string) []string {
+	h.t.Helper()
+	return h.textSID(h.nextSID(), phone, body)
+}
+
+func (h *smsHarness) textSID(sid, phone, body string, media ...string) []string {
+	h.t.Helper()
+	rec := h.post(inboundForm(sid, phone, body, media...), postOpt{})
+	return h.twiml(rec)
+}
+
+// twiml checks the answer is 200 TwiML and returns its messages.
+func (h *smsHarness) twiml(rec *httptest.ResponseRecorder) []string {
+	h.t.Helper()
+	if rec.Code != http.StatusOK {
+		h.t.Fatalf("status %d, want 200: %s", rec.Code, rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
+		h.t.Fatalf("Content-Type %q, want text/xml", ct)
+	}
+	msgs, err := ParseTwiML(rec.Body.String())
+	if err != nil {
+		h.t.Fatalf("%v:\n%s", err, rec.Body.String())
+	}
+	return msgs
+}
+
+// state reads the phone's stored conversation (nil if none).
+func (h *smsHarness) state(phone string) *smsState {
+	h.t.Helper()
+	st, err := readSMSState(context.Background(), h.sms, core.Phone(phone))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return st
+}
+
+func readSMSState(ctx context.Context, s *SMS, phone core.Phone) (*smsState, error) {
+	raw, err := s.rdb.Get(ctx, s.phoneKeys(hex.EncodeToString(s.engine.Crypter().PhoneHash(phone))).conv).Bytes()
+	if err == redis.Nil {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st smsState
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+func (h *smsHarness) count(table string) int {
+	h.t.Helper()
+	var n int
+	if err := h.env.Pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+func (h *smsHarness) optedOut(phone string) bool {
+	h.t.Helper()
+	out, err := h.env.Engine.OptedOut(context.Background(), core.Phone(phone))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}

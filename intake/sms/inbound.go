@@ -1,0 +1,162 @@
+package sms
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"net/http"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Inbound is POST /twilio/sms, Twilio's "a message comes in" webhook. In
+// order: the body size limit and Twilio's signature (a request without it
+// counts against its source IP's limit, then gets 403, nothing done), the
+// per-phone limit, the MessageSid (Twilio retries: a text seen before
+// gets its first reply again and is not handled twice), the phone's lock,
+// then the text itself. Signed requests are not limited per IP: they come
+// from Twilio's shared addresses, on behalf of every client at once, and
+// the per-phone limit is what holds back a client texting too much. The
+// answer is always 200 with TwiML, even when something fails: an apology
+// naming the helpline is more use to a client than Twilio's error log.
+func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			// The panic value may hold a client's words: not logged.
+			s.log.Error("sms webhook panicked")
+			writeTwiML(w, s.apology(context.WithoutCancel(r.Context()), s.flow.Messages.Unavailable))
+		}
+	}()
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	params, readErr := readTwilioForm(r.Body)
+	if readErr == nil && s.verified(r, params) {
+		msg, err := parseInboundSMS(params)
+		if err != nil {
+			s.log.Warn("twilio webhook without a message sid", "path", r.URL.Path)
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		writeTwiML(w, s.handleText(ctx, msg))
+		return
+	}
+	// Unsigned, unreadable or too big: a flood of these from one address
+	// soon costs a Redis call each and nothing more.
+	if !s.ipAllowed(ctx, s.ipRateKey(r)) {
+		writeTwiML(w, emptyTwiML)
+		return
+	}
+	if readErr != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(readErr, &tooBig) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		s.log.Warn("unreadable twilio webhook", "path", r.URL.Path)
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	// Logged without the body or the sender: it may be a real text sent
+	// to a misconfigured URL.
+	s.log.Warn("twilio signature refused", "path", r.URL.Path,
+		"has_signature", r.Header.Get(SignatureHeader) != "")
+	http.Error(w, "forbidden", http.StatusForbidden)
+}
+
+// handleText handles one signed text and returns the TwiML to answer it.
+func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
+	phone, err := core.ParsePhone(msg.From)
+	if err != nil {
+		// A short code or an alphanumeric sender: nobody to refer.
+		s.log.Info("text from a sender that is not a phone number", "sid", msg.SID)
+		return emptyTwiML
+	}
+	hash := hex.EncodeToString(s.engine.Crypter().PhoneHash(phone))
+	keys, sidKey := s.phoneKeys(hash), s.sidKey(msg.SID)
+	token, err := s.newRandomID()
+	if err != nil {
+		s.log.Error("sms lock token", "err", err)
+		return s.apology(ctx, copyFault)
+	}
+	// The phone's limit is counted while the text is claimed, so the two
+	// go to Redis in the same round trip; a text over the limit then lets
+	// its claim go.
+	limit := make(chan limitAnswer, 1)
+	go func() {
+		ok, err := s.phoneAllowed(ctx, hash)
+		limit <- limitAnswer{ok, err}
+	}()
+	c, err := s.claim(ctx, keys, sidKey, token)
+	if lim := <-limit; lim.err != nil || !lim.ok {
+		if err == nil && c.fresh {
+			s.release(context.WithoutCancel(ctx), keys, sidKey, token, lim.err != nil)
+		}
+		if lim.err != nil {
+			return s.withoutRedis(ctx, msg, phone, lim.err)
+		}
+		if err == nil {
+			s.log.Info("sms phone rate limit reached", "sid", msg.SID)
+			return emptyTwiML
+		}
+	}
+	switch {
+	case errors.Is(err, errLockBusy):
+		s.log.Warn("sms phone lock busy", "sid", msg.SID)
+		return s.apology(ctx, copyFault)
+	case err != nil:
+		return s.withoutRedis(ctx, msg, phone, err)
+	case !c.fresh:
+		reply, ok, err := s.storedReply(ctx, sidKey)
+		if err != nil || !ok {
+			return emptyTwiML
+		}
+		s.log.Info("twilio retried a text, answered again", "sid", msg.SID)
+		return reply
+	}
+	if s.lockHook != nil {
+		s.lockHook(msg.Body)
+	}
+	out := s.respond(ctx, msg, phone, c)
+	doc, err := buildTwiML(out.texts)
+	if err != nil {
+		s.log.Error("sms reply", "err", err)
+		doc = s.apology(ctx, copyFault)
+	}
+	if err := s.save(context.WithoutCancel(ctx), keys, sidKey, token, out.change, out.state, out.optOut, doc); err != nil {
+		s.log.Error("sms conversation not saved", "sid", msg.SID, "err", err)
+		s.forgetSID(context.WithoutCancel(ctx), sidKey)
+		s.unlock(context.WithoutCancel(ctx), keys, token)
+		if !out.recorded {
+			// The answer is lost: ask for it again rather than pretend.
+			return s.apology(ctx, s.flow.Messages.Unavailable)
+		}
+		// Postgres has what the text did (an opt-out, a referral): say so.
+		// A resent text repeats it harmlessly, as core's calls are
+		// idempotent.
+	}
+	return doc
+}
+
+// limitAnswer is the phone limit's answer.
+type limitAnswer struct {
+	ok  bool
+	err error
+}
+
+// release lets go of a claimed text that will not be handled: over the
+// phone's limit it keeps the MessageSid with an empty answer, so Twilio's
+// retries get the same; after a Redis fault it forgets the MessageSid, so
+// a retry is handled afresh.
+func (s *SMS) release(ctx context.Context, k smsKeys, sidKey, token string, fault bool) {
+	if fault {
+		s.forgetSID(ctx, sidKey)
+		s.unlock(ctx, k, token)
+		return
+	}
+	if err := s.save(ctx, k, sidKey, token, stateKeep, nil, "", emptyTwiML); err != nil {
+		s.log.Warn("release sms text over the limit", "err", err)
+	}
+}

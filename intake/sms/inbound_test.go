@@ -1,0 +1,524 @@
+package sms
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	"github.com/twilio/twilio-go/client"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// TestTwilioSignature checks our signer against twilio-go's own fixture,
+// so the harness signs exactly as Twilio does.
+func TestTwilioSignature(t *testing.T) {
+	t.Parallel()
+	params := map[string]string{"Digits": "1234", "CallSid": "CA1234567890ABCDE", "To": "+18005551212",
+		"Caller": "+14158675309", "From": "+14158675309", "ReasonConferenceEnded": "test", "Reason": "Participant"}
+	got := TwilioSignature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params)
+	if want := "vOEb5UThFn24KEfnOFLQY2AE5FY="; got != want {
+		t.Fatalf("signature %s, want %s", got, want)
+	}
+	v := client.NewRequestValidator(smsTestToken)
+	_, form := encodeForm(inboundForm("SM"+strings.Repeat("ab", 16), smsTestPhone, "Hi"))
+	if !v.Validate(smsTestPublicURL+"/twilio/sms", form, TwilioSignature(smsTestToken, smsTestPublicURL+"/twilio/sms", form)) {
+		t.Fatal("twilio-go rejects our signature of an inbound form")
+	}
+}
+
+func TestSMSSignatureRefused(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	form := inboundForm(h.nextSID(), smsTestPhone, "My rent arrears are awful")
+	good := TwilioSignature(smsTestToken, smsTestPublicURL+"/twilio/sms", mustParams(form))
+	tampered := slices.Clone(form)
+	for i := range tampered {
+		if tampered[i].k == "Body" {
+			tampered[i].v = "STOP"
+		}
+	}
+	cases := []struct {
+		name string
+		form []twilioField
+		opt  postOpt
+	}{
+		{"missing", form, postOpt{unsigned: true}},
+		{"forged with another token", form, postOpt{token: "not-our-token"}},
+		{"garbage", form, postOpt{signature: "bm90IGEgc2lnbmF0dXJl"}},
+		{"stale URL", form, postOpt{signURL: "https://old-host.example.org/twilio/sms"}},
+		{"signed for the other endpoint", form, postOpt{signURL: smsTestPublicURL + "/twilio/status"}},
+		{"body changed after signing", tampered, postOpt{signature: good}},
+		{"query added after signing", form, postOpt{path: "/twilio/sms?x=1", signature: good}},
+		{"host header spoofed", form, postOpt{signURL: "http://example.com/twilio/sms"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := h.post(c.form, c.opt)
+			if rec.Code != http.StatusForbidden {
+				t.Fatalf("status %d, want 403", rec.Code)
+			}
+		})
+	}
+	if st := h.state(smsTestPhone); st != nil {
+		t.Errorf("a refused request started a conversation: %+v", st)
+	}
+	if n := h.count("sms_optouts"); n != 0 {
+		t.Errorf("a refused STOP was recorded")
+	}
+	if strings.Contains(h.logs.String(), "rent arrears") || !strings.Contains(h.logs.String(), "twilio signature refused") {
+		t.Errorf("refusals must be logged without the body:\n%s", h.logs.String())
+	}
+	// The same form, signed properly, goes through.
+	if got := h.twiml(h.post(form, postOpt{})); len(got) == 0 {
+		t.Fatal("a signed text got no reply")
+	}
+}
+
+func mustParams(form []twilioField) map[string]string {
+	_, p := encodeForm(form)
+	return p
+}
+
+// TestSMSPublicURLWithPath: Twilio signs the URL it was given, path prefix
+// and query included.
+func TestSMSPublicURLWithQuery(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{path: "/twilio/sms?network=kingdom"})
+	if got := h.twiml(rec); len(got) != 2 {
+		t.Fatalf("replies %q", got)
+	}
+}
+
+func TestSMSLegacyFieldNames(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	// An account on the old webhook format sends SmsSid only.
+	form := []twilioField{{"AccountSid", smsTestAccount}, {"SmsSid", sid}, {"From", smsTestPhone},
+		{"To", smsTestOurNumber}, {"Body", "Hi"}}
+	if got := h.twiml(h.post(form, postOpt{})); len(got) != 2 {
+		t.Fatalf("replies %q, want greeting and question", got)
+	}
+	if h.twiml(h.post(form, postOpt{}))[0] == "" {
+		t.Fatal("a retry of a legacy form got no reply")
+	}
+	if st := h.state(smsTestPhone); st == nil || st.Conv.Step != "needs" {
+		t.Fatalf("state %+v", st)
+	}
+}
+
+func TestSMSBadForms(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	noSID := []twilioField{{"From", smsTestPhone}, {"To", smsTestOurNumber}, {"Body", "Hi"}}
+	if rec := h.post(noSID, postOpt{}); rec.Code != http.StatusBadRequest {
+		t.Errorf("no MessageSid: status %d, want 400", rec.Code)
+	}
+	huge := inboundForm(h.nextSID(), smsTestPhone, strings.Repeat("a", 70<<10))
+	if rec := h.post(huge, postOpt{}); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("70 KB form: status %d, want 413", rec.Code)
+	}
+	// An alphanumeric sender is nobody we can refer: nothing is sent.
+	if got := h.text("KingdomBank", "Your code is 1234"); len(got) != 0 {
+		t.Errorf("alphanumeric sender got %q", got)
+	}
+}
+
+// TestSMSSameSIDThreeTimes: Twilio retries; the text is handled once and
+// every delivery gets the first reply.
+func TestSMSSameSIDThreeTimes(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	h.text(smsTestPhone, "Hi")
+	sid := h.nextSID()
+	first := h.textSID(sid, smsTestPhone, "1 3")
+	for i := 0; i < 2; i++ {
+		if again := h.textSID(sid, smsTestPhone, "1 3"); !slices.Equal(again, first) {
+			t.Fatalf("delivery %d got %q, want %q", i+2, again, first)
+		}
+	}
+	if st := h.state(smsTestPhone); st.Conv.Step != "postcode" || st.Conv.Misses != 0 {
+		t.Fatalf("step %s misses %d: the text was handled more than once", st.Conv.Step, st.Conv.Misses)
+	}
+	for _, b := range []string{"KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1"} {
+		h.text(smsTestPhone, b)
+	}
+	yes := h.nextSID()
+	var replies [][]string
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := h.textSID(yes, smsTestPhone, "YES")
+			mu.Lock()
+			replies = append(replies, r)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if n := h.count("referrals"); n != 1 {
+		t.Fatalf("%d referrals from one YES delivered three times", n)
+	}
+	withReference := 0
+	for _, r := range replies {
+		if len(r) == 1 && strings.Contains(r[0], "ONW-T00001") {
+			withReference++
+		} else if len(r) != 0 {
+			t.Errorf("a delivery got %q", r)
+		}
+	}
+	if withReference == 0 {
+		t.Fatal("no delivery got the reference")
+	}
+}
+
+// TestSMSTwoTextsAtOnce: a second text arriving while the first is being
+// handled waits for it, then is applied on top of it.
+func TestSMSTwoTextsAtOnce(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	h.text(smsTestPhone, "Hi")
+	entered, release := make(chan struct{}), make(chan struct{})
+	h.sms.lockHook = func(body string) {
+		if body == "1 3" {
+			close(entered)
+			<-release
+		}
+	}
+	var first, second []string
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); first = h.text(smsTestPhone, "1 3") }()
+	<-entered
+	secondSID := h.nextSID()
+	go func() { defer wg.Done(); second = h.textSID(secondSID, smsTestPhone, "KY1 1AB") }()
+	// The second text has claimed its MessageSid and is waiting for the lock.
+	for {
+		n, err := h.rdb.Exists(context.Background(), h.sms.sidKey(secondSID)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	st := h.state(smsTestPhone)
+	if st.Conv.Step != "crisis_food" || st.Conv.Answers.Postcode != "KY1 1AB" || len(st.Conv.Answers.Needs) != 2 {
+		t.Fatalf("state after both texts: %+v", st.Conv)
+	}
+	if len(first) != 1 || !strings.Contains(first[0], "postcode") || len(second) != 1 || !strings.Contains(second[0], "food") {
+		t.Fatalf("replies %q then %q", first, second)
+	}
+}
+
+// TestSMSManyTextsAtOnce: none of several simultaneous texts is lost.
+func TestSMSManyTextsAtOnce(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	h.text(smsTestPhone, "Hi")
+	const n = 8
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			h.text(smsTestPhone, "hmm"+strings.Repeat("m", i))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	st := h.state(smsTestPhone)
+	if st.Conv.Misses != n || len(st.Conv.Answers.FreeText) != n+1 {
+		t.Fatalf("misses %d, free text %d entries: texts were lost", st.Conv.Misses, len(st.Conv.Answers.FreeText))
+	}
+}
+
+func TestSMSRateLimitPerPhone(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 3 })
+	for i, b := range []string{"Hi", "1", "KY1 1AB"} {
+		if got := h.text(smsTestPhone, b); len(got) == 0 {
+			t.Fatalf("text %d got no reply", i+1)
+		}
+	}
+	rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "no"), postOpt{})
+	if got := h.twiml(rec); len(got) != 0 {
+		t.Fatalf("over the limit: replies %q, want none", got)
+	}
+	if !strings.Contains(rec.Body.String(), "<Response/>") && !strings.Contains(rec.Body.String(), "<Response></Response>") {
+		t.Errorf("want an empty Response: %s", rec.Body.String())
+	}
+	if st := h.state(smsTestPhone); st.Conv.Step != "crisis_food" {
+		t.Errorf("a text over the limit was applied: step %s", st.Conv.Step)
+	}
+	if got := h.text("+447700900456", "Hi"); len(got) == 0 {
+		t.Error("another phone is limited too")
+	}
+}
+
+func TestSMSRateLimitPerIP(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t, func(c *Config) { c.IPRatePerMinute = 2 })
+	// Forged requests from one address: refused, then over the limit they
+	// cost nothing more than an empty Response.
+	for i := 0; i < 2; i++ {
+		if rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{unsigned: true}); rec.Code != http.StatusForbidden {
+			t.Fatalf("forged request %d: status %d, want 403", i+1, rec.Code)
+		}
+	}
+	rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{token: "wrong"})
+	if rec.Code != http.StatusOK || len(h.twiml(rec)) != 0 {
+		t.Fatalf("forged request over the limit: status %d %q, want 200 and an empty Response", rec.Code, rec.Body.String())
+	}
+	if rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{unsigned: true, remote: "198.51.100.7:5555"}); rec.Code != http.StatusForbidden {
+		t.Fatalf("a forged request from another address: status %d, want 403 (its own limit is not reached)", rec.Code)
+	}
+	// Twilio's signed requests, from the same shared address, are not held
+	// back by it: every client texts through it.
+	for i := 0; i < 4; i++ {
+		if got := h.twiml(h.post(inboundForm(h.nextSID(), fmt.Sprintf("+4477009001%02d", i), "Hi"), postOpt{})); len(got) == 0 {
+			t.Fatalf("signed request %d got no reply", i+1)
+		}
+	}
+	if st := h.state("+447700900103"); st == nil || !st.open() {
+		t.Fatal("the fourth signed text started no conversation")
+	}
+}
+
+// closedRedis is a client for a port nobody listens on.
+func closedRedis(t *testing.T) *redis.Client {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
+		DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestSMSRedisDown: without Redis the client gets the apology with the
+// helpline, nothing is written, and STOP is still honoured.
+func TestSMSRedisDown(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	h := newSMSHarnessOn(t, env, closedRedis(t), "onward-test-down:")
+	for _, body := range []string{"Hi", "1", "YES", "", "🙂"} {
+		got := h.text(smsTestPhone, body)
+		if len(got) != 1 || !strings.Contains(got[0], "isn't working right now") || !strings.Contains(got[0], "0800 000 0000") {
+			t.Fatalf("%q: replies %q, want the apology with the helpline", body, got)
+		}
+	}
+	for _, table := range []string{"clients", "consents", "referrals", "events", "outbox", "sms_optouts"} {
+		if n := h.count(table); n != 0 {
+			t.Errorf("%d rows in %s", n, table)
+		}
+	}
+	if got := h.text(smsTestPhone, "STOP"); len(got) != 1 || !strings.Contains(got[0], "won't get any more texts") {
+		t.Fatalf("STOP without Redis: %q", got)
+	}
+	if !h.optedOut(smsTestPhone) {
+		t.Fatal("STOP without Redis was not recorded")
+	}
+	if got := h.text(smsTestPhone, "help"); len(got) != 1 || !strings.Contains(got[0], "Samaritans") {
+		t.Fatalf("HELP without Redis: %q", got)
+	}
+}
+
+// TestSMSDatabaseDownAtYes: Postgres does not answer when the client says
+// YES; they are asked to send again and the conversation waits at
+// consent, so the next YES makes the referral.
+func TestSMSDatabaseDownAtYes(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	rdb, prefix := coretest.NewRedis(t)
+	pool, err := pgxpool.New(context.Background(), env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	downEnv := *env
+	downEnv.Pool = pool
+	downEnv.Engine, _, _, _ = coretest.NewEngine(t, pool)
+	down := newSMSHarnessOn(t, &downEnv, rdb, prefix)
+	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1"} {
+		down.text(smsTestPhone, b)
+	}
+	pool.Close() // the database is gone for this engine
+	got := down.text(smsTestPhone, "yes")
+	if len(got) != 1 || !strings.Contains(got[0], "couldn't save your reply") || !strings.Contains(got[0], "0800 000 0000") {
+		t.Fatalf("replies %q, want the apology", got)
+	}
+	if st := down.state(smsTestPhone); st.Conv.Step != "consent" {
+		t.Fatalf("step %s, want consent", st.Conv.Step)
+	}
+	up := newSMSHarnessOn(t, env, rdb, prefix)
+	up.seq = down.seq
+	if got := up.text(smsTestPhone, "yes"); len(got) != 1 || !strings.Contains(got[0], "ONW-T00001") {
+		t.Fatalf("second YES: %q", got)
+	}
+	if n := up.count("referrals"); n != 1 {
+		t.Fatalf("%d referrals", n)
+	}
+}
+
+func TestSMSContactCheckAndFeedback(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	ctx := context.Background()
+	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
+		h.text(smsTestPhone, b)
+	}
+	r, err := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: h.env.Net.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	week := h.env.Clock.Now().Add(7 * 24 * time.Hour)
+	if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitContactCheck, week); err != nil {
+		t.Fatal(err)
+	}
+	got := h.text(smsTestPhone, " 1.")
+	if len(got) != 1 || !strings.Contains(got[0], "glad an adviser has been in touch") {
+		t.Fatalf("contact check answer: %q", got)
+	}
+	r, _ = h.env.Engine.Referral(ctx, r.ID)
+	if r.Status != core.StatusInProgress || r.ContactedAt == nil {
+		t.Fatalf("referral %s contacted %v, want in-progress", r.Status, r.ContactedAt)
+	}
+	// Answered: a second "1" is the conversation's again.
+	if got := h.text(smsTestPhone, "1"); len(got) != 1 || !strings.Contains(got[0], "already have your answers") {
+		t.Fatalf("after the answer: %q", got)
+	}
+
+	if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitFeedback, week); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.text(smsTestPhone, "4"); len(got) != 1 || !strings.Contains(got[0], "feedback") {
+		t.Fatalf("feedback answer: %q", got)
+	}
+	var score int
+	if err := h.env.Pool.QueryRow(ctx, "SELECT feedback_score FROM referrals WHERE id = $1", r.ID).Scan(&score); err != nil || score != 4 {
+		t.Fatalf("feedback score %d (%v), want 4", score, err)
+	}
+}
+
+func TestSMSContactCheckNo(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	ctx := context.Background()
+	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
+		h.text(smsTestPhone, b)
+	}
+	r, _ := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
+	if _, err := h.env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: h.env.Net.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitContactCheck, h.env.Clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// "3" is no answer to a contact check: the conversation has it.
+	if got := h.text(smsTestPhone, "3"); len(got) != 1 || !strings.Contains(got[0], "already have your answers") {
+		t.Fatalf("3: %q", got)
+	}
+	if got := h.text(smsTestPhone, "2"); len(got) != 1 || !strings.Contains(got[0], "follow this up") {
+		t.Fatalf("2: %q", got)
+	}
+	var alerts int
+	if err := h.env.Pool.QueryRow(ctx, "SELECT count(*) FROM outbox WHERE kind = $1 AND referral_id = $2", core.OutboxAlert, r.ID).Scan(&alerts); err != nil || alerts != 1 {
+		t.Fatalf("%d not-contacted alerts (%v), want 1", alerts, err)
+	}
+}
+
+// TestSMSStopIsNotConsentWithdrawal: STOP after a referral stops texts and
+// leaves the referral and its consent alone.
+func TestSMSStopIsNotConsentWithdrawal(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes", "STOP"} {
+		h.text(smsTestPhone, b)
+	}
+	if !h.optedOut(smsTestPhone) {
+		t.Fatal("STOP not recorded")
+	}
+	var withdrawn int
+	var status string
+	if err := h.env.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM consents WHERE withdrawn_at IS NOT NULL),
+		(SELECT status FROM referrals)`).Scan(&withdrawn, &status); err != nil {
+		t.Fatal(err)
+	}
+	if withdrawn != 0 || status != string(core.StatusRequested) {
+		t.Fatalf("STOP withdrew %d consents; referral %s", withdrawn, status)
+	}
+	if got := h.text(smsTestPhone, "1"); len(got) != 0 {
+		t.Fatalf("an opted-out phone got %q", got)
+	}
+}
+
+// TestSMSTwilioOptOutType: with Twilio's Advanced Opt-Out, Twilio marks
+// the texts it read as opt-out keywords, in any language it was set up
+// for; our record follows Twilio's.
+func TestSMSTwilioOptOutType(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	h.text(smsTestPhone, "Hi")
+	form := append(inboundForm(h.nextSID(), smsTestPhone, "ARRET"), twilioField{"OptOutType", "STOP"})
+	h.twiml(h.post(form, postOpt{}))
+	if !h.optedOut(smsTestPhone) {
+		t.Fatal("Twilio's STOP was not recorded")
+	}
+	form = append(inboundForm(h.nextSID(), smsTestPhone, "DEMARRER"), twilioField{"OptOutType", "START"})
+	if got := h.twiml(h.post(form, postOpt{})); len(got) != 1 || !strings.Contains(got[0], "Welcome back") {
+		t.Fatalf("Twilio's START: %q", got)
+	}
+	if h.optedOut(smsTestPhone) {
+		t.Fatal("Twilio's START was not recorded")
+	}
+}
+
+// TestSMSExpiredInRedis: Redis dropped the conversation at its TTL; the
+// next text starts again with an apology, and a first-ever text without.
+func TestSMSExpiredInRedis(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	h.text(smsTestPhone, "Hi")
+	h.text(smsTestPhone, "1")
+	keys := h.sms.phoneKeys(hex.EncodeToString(h.env.Crypt.PhoneHash(smsTestPhone)))
+	ttl, err := h.rdb.PTTL(context.Background(), keys.conv).Result()
+	if err != nil || ttl <= 23*time.Hour || ttl > 24*time.Hour {
+		t.Fatalf("conversation TTL %s (%v), want 24h", ttl, err)
+	}
+	if err := h.rdb.Del(context.Background(), keys.conv).Err(); err != nil { // what the TTL does
+		t.Fatal(err)
+	}
+	got := h.text(smsTestPhone, "KY1 1AB")
+	if len(got) != 3 || !strings.Contains(got[0], "started again") || !strings.Contains(got[1], "Hello from") {
+		t.Fatalf("after expiry: %q", got)
+	}
+	if got := h.text("+447700900555", "Hi"); len(got) != 2 || strings.Contains(got[0], "started again") {
+		t.Fatalf("first text: %q", got)
+	}
+}

@@ -1,0 +1,62 @@
+package sms
+
+import "context"
+
+// The keywords STOP, START and HELP. Each overrides the conversation.
+// Opting out of texts is not withdrawing consent: a referral the client
+// agreed to stays as it is, and nothing here touches consent records.
+
+// stop records the opt-out against the phone's hash and drops any
+// unfinished conversation (its answers have no consent behind them). The
+// confirmation is sent once: a phone already opted out gets nothing, as
+// on a real number Twilio and the carrier answer STOP themselves.
+func (s *SMS) stop(ctx context.Context, t *smsTurn) smsOutcome {
+	was, err := s.engine.OptedOut(ctx, t.phone)
+	if err != nil {
+		s.log.Error("sms opt-out check", "sid", t.msg.SID, "err", err)
+		return s.faultOutcome(ctx)
+	}
+	if err := s.engine.OptOut(ctx, t.phone, "sms"); err != nil {
+		s.log.Error("record sms opt-out", "sid", t.msg.SID, "err", err)
+		return s.faultOutcome(ctx)
+	}
+	s.log.Info("sms opt-out recorded", "sid", t.msg.SID)
+	var names []string
+	if !was {
+		names = []string{t.flow.Messages.Stop}
+	}
+	o := s.reply(t, names, nil, stateDrop, nil)
+	o.recorded, o.optOut = true, "1"
+	return o
+}
+
+// start records the opt-in and, if a conversation is waiting for an
+// answer, asks its question again.
+func (s *SMS) start(ctx context.Context, t *smsTurn) smsOutcome {
+	if err := s.engine.OptIn(ctx, t.phone); err != nil {
+		s.log.Error("record sms opt-in", "sid", t.msg.SID, "err", err)
+		return s.faultOutcome(ctx)
+	}
+	s.log.Info("sms opt-in recorded", "sid", t.msg.SID)
+	o := s.withQuestion(t, t.flow.Messages.Start)
+	o.recorded, o.optOut = true, "0"
+	return o
+}
+
+// help sends the network's contact details and crisis lines, then asks
+// the open question again; the conversation stays where it was. HELP is
+// answered even for an opted-out phone, as carriers require.
+func (s *SMS) help(t *smsTurn) smsOutcome {
+	return s.withQuestion(t, t.flow.Messages.Help)
+}
+
+// withQuestion sends first, then the open question again if there is one.
+func (s *SMS) withQuestion(t *smsTurn, first string) smsOutcome {
+	if !t.state.open() {
+		return s.reply(t, []string{first}, nil, stateKeep, nil)
+	}
+	conv, r := t.flow.Repeat(t.state.Conv)
+	st := *t.state
+	st.Conv, st.Last = conv, t.now
+	return s.reply(t, append([]string{first}, r.Templates...), r.Data, statePut, &st)
+}

@@ -1,0 +1,72 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/onward-network/onward/core"
+)
+
+// settings returns the network settings and the consent wording clients
+// are shown now. core caches the network for seconds; wordings are cached
+// here for good, as a published version never changes.
+func (s *SMS) settings(ctx context.Context) (core.Network, core.ConsentWording, error) {
+	n, err := s.engine.Network(ctx)
+	if err != nil {
+		return n, core.ConsentWording{}, fmt.Errorf("network settings: %w", err)
+	}
+	s.lastNetwork.Store(&n)
+	s.wordingsMu.Lock()
+	w, ok := s.wordings[n.ConsentVersion]
+	s.wordingsMu.Unlock()
+	if ok {
+		return n, w, nil
+	}
+	w, err = s.engine.CurrentConsentWording(ctx)
+	if err != nil {
+		return n, w, fmt.Errorf("consent wording: %w", err)
+	}
+	s.wordingsMu.Lock()
+	s.wordings[w.Version] = w
+	s.wordingsMu.Unlock()
+	return n, w, nil
+}
+
+// apologyKeys are the network keys for an apology: the settings read now,
+// else the last ones read, else false (no helpline to name).
+func (s *SMS) apologyKeys(ctx context.Context) (map[string]any, bool) {
+	n, err := s.engine.Network(ctx)
+	if err == nil {
+		s.lastNetwork.Store(&n)
+		return networkKeys(n, core.ConsentWording{}), true
+	}
+	if last := s.lastNetwork.Load(); last != nil {
+		return networkKeys(*last, core.ConsentWording{}), true
+	}
+	return nil, false
+}
+
+// apology renders an apology naming the helpline (template name), or the
+// one that needs no settings when the network is unknown.
+func (s *SMS) apology(ctx context.Context, name string) string {
+	keys, ok := s.apologyKeys(ctx)
+	if ok {
+		if texts, err := s.renderAll([]string{name}, keys, nil); err == nil {
+			if doc, err := buildTwiML(texts); err == nil {
+				return doc
+			}
+		} else {
+			s.log.Error("render sms apology", "template", name, "err", err)
+		}
+	}
+	texts, err := s.renderAll([]string{copyUnavailable}, map[string]any{}, nil)
+	if err != nil {
+		s.log.Error("render sms apology", "template", copyUnavailable, "err", err)
+		return emptyTwiML
+	}
+	doc, err := buildTwiML(texts)
+	if err != nil {
+		return emptyTwiML
+	}
+	return doc
+}

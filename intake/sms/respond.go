@@ -1,0 +1,133 @@
+package sms
+
+import (
+	"context"
+	"time"
+
+	"github.com/onward-network/onward/intake/flow"
+
+	"github.com/onward-network/onward/core"
+)
+
+// smsOutcome is what one text did: the texts to reply with, and what to
+// store for the phone's conversation.
+type smsOutcome struct {
+	texts  []string
+	change stateChange
+	state  *smsState
+	// recorded: something was written to Postgres (an opt-out, an answer,
+	// a referral), so the reply stands even if Redis then fails.
+	recorded bool
+	// optOut is the phone's opt-out answer for the cache: "1", "0", or ""
+	// to leave the cache as it is.
+	optOut string
+}
+
+// smsTurn is everything one text is handled with, under the phone's lock.
+type smsTurn struct {
+	msg     inboundSMS
+	phone   core.Phone
+	now     time.Time
+	flow    *flow.Flow     // bound to the current consent wording version
+	keys    map[string]any // network keys for templates
+	state   *smsState      // the running conversation, nil if none (or expired)
+	expired bool           // a conversation was running but timed out
+}
+
+// respond decides what a text means. Keywords come first and override
+// any conversation; then an opted-out phone is ignored; then a bare digit
+// may answer a question Onward asked by text (contact check, feedback);
+// anything else is the conversation's.
+func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c smsClaim) smsOutcome {
+	n, w, err := s.settings(ctx)
+	if err != nil {
+		s.log.Error("sms settings", "sid", msg.SID, "err", err)
+		return s.faultOutcome(ctx)
+	}
+	t := &smsTurn{msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
+		keys: networkKeys(n, w), state: c.state}
+	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
+		t.expired = t.state.open()
+		t.state = nil
+	}
+	if t.state == nil && c.seen {
+		t.expired = true
+	}
+
+	switch msg.keyword() {
+	case flow.KeywordStop:
+		return s.stop(ctx, t)
+	case flow.KeywordStart:
+		return s.start(ctx, t)
+	case flow.KeywordHelp:
+		return s.help(t)
+	}
+	out, looked := c.optOut == "1", ""
+	if c.optOut == "" {
+		var err error
+		if out, err = s.engine.OptedOut(ctx, phone); err != nil {
+			s.log.Error("sms opt-out check", "sid", msg.SID, "err", err)
+			return s.faultOutcome(ctx)
+		}
+		looked = "0"
+		if out {
+			looked = "1"
+		}
+	}
+	if out {
+		// No texts of any kind until START. Twilio would refuse the
+		// reply anyway (error 21610).
+		s.log.Info("text from an opted-out phone, not answered", "sid", msg.SID)
+		return smsOutcome{change: stateKeep, optOut: looked}
+	}
+	o := s.converse(ctx, t)
+	if o.optOut == "" {
+		o.optOut = looked
+	}
+	return o
+}
+
+// converse handles a text from a phone that has not opted out: RESTART,
+// an answer to a question asked by text, or the conversation.
+func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
+	msg := t.msg
+	if msg.keyword() == flow.KeywordRestart {
+		t.state, t.expired = nil, false
+		return s.begin(t)
+	}
+	if !t.state.open() {
+		if o, handled := s.answerAwaiting(ctx, t); handled {
+			return o
+		}
+	}
+	if t.state == nil {
+		return s.begin(t)
+	}
+	return s.advance(ctx, t)
+}
+
+// reply renders templates into an outcome; a template that fails to
+// render (a bug, caught by tests) becomes the apology.
+func (s *SMS) reply(t *smsTurn, names []string, data map[string]any, change stateChange, st *smsState) smsOutcome {
+	texts, err := s.renderAll(names, t.keys, data)
+	if err != nil {
+		s.log.Error("render sms reply", "sid", t.msg.SID, "err", err)
+		texts, _ = s.renderAll([]string{copyFault}, t.keys, nil)
+		return smsOutcome{texts: texts, change: stateKeep}
+	}
+	return smsOutcome{texts: texts, change: change, state: st}
+}
+
+// faultOutcome apologises and changes nothing: the client sends again.
+func (s *SMS) faultOutcome(ctx context.Context) smsOutcome {
+	keys, ok := s.apologyKeys(ctx)
+	name := copyFault
+	if !ok {
+		keys, name = map[string]any{}, copyUnavailable
+	}
+	texts, err := s.renderAll([]string{name}, keys, nil)
+	if err != nil {
+		s.log.Error("render sms apology", "err", err)
+	}
+	return smsOutcome{texts: texts, change: stateKeep}
+}

@@ -1,0 +1,292 @@
+package sms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/onward-network/onward/intake/flow"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// smsState is one phone's conversation as kept in Redis, under the keyed
+// hash of the phone. It holds the client's answers (personal data), so it
+// lives only for the conversation TTL and is emptied when the
+// conversation ends.
+type smsState struct {
+	// ID names the conversation; it is core's idempotency key, so a YES
+	// handled twice makes one referral.
+	ID   string            `json:"id"`
+	Conv flow.Conversation `json:"conv"`
+	// Last is when the client last wrote; a conversation older than the
+	// TTL restarts even if Redis still holds it.
+	Last time.Time `json:"last"`
+	// Reference is the referral made at the end, if any.
+	Reference string `json:"reference,omitempty"`
+}
+
+// open reports whether the conversation still has a question waiting.
+func (st *smsState) open() bool {
+	return st != nil && st.Conv.Step != flow.StepDone && st.Conv.Step != flow.StepDeclined
+}
+
+// smsKeys are the Redis keys of one phone.
+type smsKeys struct {
+	conv string // the smsState, with the conversation TTL
+	seen string // "a conversation was running": lets an expired one restart politely
+	lock string // held while one text from the phone is handled
+	// optOut caches Postgres's answer to "has this phone opted out?" as
+	// "1" or "0", for optOutCacheTTL: a conversation is a burst of texts,
+	// and each would otherwise ask Postgres. Every opt-out or opt-in that
+	// intake records rewrites or deletes it.
+	optOut string
+}
+
+func (s *SMS) phoneKeys(phoneHash string) smsKeys {
+	p := s.cfg.KeyPrefix + "sms:"
+	return smsKeys{conv: p + "conv:" + phoneHash, seen: p + "seen:" + phoneHash, lock: p + "lock:" + phoneHash,
+		optOut: p + "optout:" + phoneHash}
+}
+
+// sidKey remembers a MessageSid and the reply it got.
+func (s *SMS) sidKey(sid string) string { return s.cfg.KeyPrefix + "sms:sid:" + sid }
+
+// sidPending marks a MessageSid whose reply is still being worked out.
+const sidPending = "-"
+
+// optOutCacheTTL bounds how long a cached opt-out answer is trusted. The
+// only change intake cannot rewrite at once is an opt-out recorded while
+// Redis was down; the cache is right again within this time, and Twilio
+// refuses texts to a phone that sent STOP in any case.
+const optOutCacheTTL = 5 * time.Minute
+
+// smsLockTTL bounds how long a crashed server can hold a phone's lock. A
+// text takes milliseconds; the save checks the lock is still ours, so a
+// text that overran it is refused rather than overwriting a newer one.
+const smsLockTTL = 30 * time.Second
+
+// seenTTL is how long after its TTL an expired conversation is still
+// remembered as "was running", to restart it with an apology.
+const seenTTL = 7 * 24 * time.Hour
+
+var errLockBusy = errors.New("another text from this phone is still being handled")
+
+// smsClaim is the outcome of claiming a text: whether its MessageSid is
+// new and, if so, the phone's lock and state.
+type smsClaim struct {
+	fresh bool      // the MessageSid was not seen before; the lock is held
+	state *smsState // nil when no conversation is stored
+	seen  bool      // a conversation was running lately
+	// optOut is the cached opt-out answer: "1", "0", or "" when Postgres
+	// must be asked.
+	optOut string
+}
+
+// claimScript is one text's first round trip: it marks the MessageSid as
+// seen (SET NX, so of two deliveries of one text exactly one goes on),
+// takes the phone's lock (SET NX PX) and reads the conversation, the "was
+// running" marker and the cached opt-out answer. With ARGV[5] = "lock" it
+// only retries the lock and the reads. It returns {fresh, locked, conv,
+// has_conv, seen, optout}; a MessageSid seen before takes no lock.
+var claimScript = redis.NewScript(`
+if ARGV[5] ~= 'lock' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, 0, '', 0, 0, ''}
+end
+if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
+  return {1, 0, '', 0, 0, ''}
+end
+local conv = redis.call('GET', KEYS[3])
+local optout = redis.call('GET', KEYS[5])
+return {1, 1, conv or '', conv and 1 or 0, redis.call('EXISTS', KEYS[4]), optout or ''}`)
+
+// claimResult is claimScript's answer.
+type claimResult struct {
+	fresh, locked, seen bool
+	conv                []byte // nil when no conversation is stored
+	optOut              string
+}
+
+func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode string) (claimResult, error) {
+	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut},
+		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, smsLockTTL.Milliseconds(), mode).Slice()
+	if err != nil {
+		return claimResult{}, err
+	}
+	if len(v) != 6 {
+		return claimResult{}, fmt.Errorf("claim script answered %d values, want 6", len(v))
+	}
+	num := func(i int) bool { n, _ := v[i].(int64); return n == 1 }
+	str := func(i int) string { s, _ := v[i].(string); return s }
+	r := claimResult{fresh: num(0), locked: num(1), seen: num(4), optOut: str(5)}
+	if num(3) {
+		r.conv = []byte(str(2))
+	}
+	return r, nil
+}
+
+// claim claims a text (see claimScript). While another text from the
+// phone holds the lock it retries with backoff, so two texts sent at once
+// are both applied, one after the other.
+func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsClaim, error) {
+	r, err := s.runClaim(ctx, k, sidKey, token, "claim")
+	if err != nil {
+		return smsClaim{}, fmt.Errorf("claim text: %w", err)
+	}
+	if !r.fresh {
+		return smsClaim{}, nil
+	}
+	wait, deadline := 2*time.Millisecond, time.Now().Add(s.cfg.LockWait)
+	for !r.locked {
+		if time.Now().After(deadline) {
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			return smsClaim{}, errLockBusy
+		}
+		select {
+		case <-ctx.Done():
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			return smsClaim{}, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 50*time.Millisecond)
+		if r, err = s.runClaim(ctx, k, sidKey, token, "lock"); err != nil {
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			return smsClaim{}, fmt.Errorf("lock phone: %w", err)
+		}
+	}
+	c := smsClaim{fresh: true, seen: r.seen}
+	if r.optOut == "0" || r.optOut == "1" {
+		c.optOut = r.optOut
+	}
+	if r.conv != nil {
+		var st smsState
+		if err := json.Unmarshal(r.conv, &st); err != nil {
+			// A state this code can't read (an older shape) starts afresh
+			// rather than trapping the client.
+			s.log.Warn("unreadable sms conversation state, starting again", "err", err)
+		} else {
+			c.state = &st
+		}
+	}
+	return c, nil
+}
+
+// unlockScript deletes the lock only if it is still ours.
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+func (s *SMS) unlock(ctx context.Context, k smsKeys, token string) {
+	if err := unlockScript.Run(ctx, s.rdb, []string{k.lock}, token).Err(); err != nil {
+		s.log.Warn("release sms phone lock", "err", err)
+	}
+}
+
+// forgetSID lets a delivery of the text be handled again, after a fault
+// that left nothing done.
+func (s *SMS) forgetSID(ctx context.Context, sidKey string) {
+	if err := s.rdb.Del(ctx, sidKey).Err(); err != nil {
+		s.log.Warn("forget message sid", "err", err)
+	}
+}
+
+// stateChange says what a text did to the stored conversation.
+type stateChange int
+
+const (
+	stateKeep stateChange = iota // leave it as it is
+	statePut                     // store the new state
+	stateDrop                    // delete it (STOP)
+)
+
+// saveScript stores the outcome of one text atomically, and only while
+// the phone's lock is still ours: the new state (or its removal), the
+// "was running" marker, the opt-out answer to cache, the reply for the
+// MessageSid, and the unlock.
+var saveScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == 'put' then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+elseif ARGV[2] == 'drop' then
+  redis.call('DEL', KEYS[2])
+end
+if ARGV[5] == 'set' then
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[6])
+elseif ARGV[5] == 'del' then
+  redis.call('DEL', KEYS[3])
+end
+if ARGV[8] ~= '' then
+  redis.call('SET', KEYS[5], ARGV[8], 'PX', ARGV[9])
+end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[4], ARGV[7], 'KEEPTTL')
+return 1`)
+
+var errLockLost = errors.New("the phone's lock expired before the text was saved")
+
+// save stores what one text did and releases the phone's lock.
+// optOut, when not "", is the phone's opt-out answer to cache.
+func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change stateChange, st *smsState, optOut, reply string) error {
+	mode, seen := "keep", "keep"
+	var raw []byte
+	switch change {
+	case statePut:
+		var err error
+		if raw, err = json.Marshal(st); err != nil {
+			return fmt.Errorf("encode sms conversation: %w", err)
+		}
+		mode, seen = "put", "del"
+		if st.open() {
+			seen = "set"
+		}
+	case stateDrop:
+		mode, seen = "drop", "del"
+	}
+	ttl := s.cfg.ConversationTTL
+	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey, k.optOut},
+		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), reply,
+		optOut, optOutCacheTTL.Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("save sms conversation: %w", err)
+	}
+	if res != 1 {
+		return errLockLost
+	}
+	return nil
+}
+
+// storedReply returns the reply a MessageSid got. A delivery that arrives
+// while the first is still being handled waits for its reply; if none
+// comes in time, it gets an empty answer and the first delivery's reply
+// stands.
+func (s *SMS) storedReply(ctx context.Context, sidKey string) (string, bool, error) {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.LockWait)
+	defer cancel()
+	for {
+		v, err := s.rdb.Get(ctx, sidKey).Result()
+		if errors.Is(err, redis.Nil) {
+			return "", false, nil // forgotten after a fault: the first delivery did nothing
+		}
+		if err != nil {
+			return "", false, fmt.Errorf("stored reply: %w", err)
+		}
+		if v != sidPending {
+			return v, true, nil
+		}
+		select {
+		case <-wctx.Done():
+			return "", false, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// forgetOptOut drops a phone's cached opt-out answer, after an opt-out
+// recorded outside a text's turn (a carrier's 21610).
+func (s *SMS) forgetOptOut(ctx context.Context, phoneHash string) {
+	if err := s.rdb.Del(ctx, s.phoneKeys(phoneHash).optOut).Err(); err != nil {
+		s.log.Warn("forget cached sms opt-out", "err", err)
+	}
+}

@@ -1,0 +1,126 @@
+package sms
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// twilioUnsubscribed is Twilio's error 21610: the recipient texted STOP
+// (to the carrier or Twilio's opt-out handling) and may not be texted.
+const twilioUnsubscribed = "21610"
+
+// sqlRecordDelivery records Twilio's delivery status on the outbox row
+// that sent the message. Callbacks can arrive out of order: a final status
+// (delivered, undelivered, failed, read) is never replaced by an earlier
+// one (queued, sending, sent…).
+const sqlRecordDelivery = `
+UPDATE outbox SET delivery_status = $2, delivery_error = $3
+WHERE provider_id = $1
+  AND NOT (delivery_status IN ('delivered', 'undelivered', 'failed', 'read', 'canceled')
+           AND $2 NOT IN ('delivered', 'undelivered', 'failed', 'read', 'canceled'))`
+
+// Status is POST /twilio/status, Twilio's delivery callback for the texts
+// notify sent. It records MessageStatus and ErrorCode on the outbox row
+// whose provider id is the MessageSid, and an opt-out when Twilio says the
+// phone unsubscribed (21610), so no other text is tried.
+func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	params, err := readTwilioForm(r.Body)
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if !s.verified(r, params) {
+		s.log.Warn("twilio signature refused", "path", r.URL.Path,
+			"has_signature", r.Header.Get(SignatureHeader) != "")
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	sid := params["MessageSid"]
+	if sid == "" {
+		sid = params["SmsSid"]
+	}
+	status := strings.ToLower(strings.TrimSpace(params["MessageStatus"]))
+	if status == "" {
+		status = strings.ToLower(strings.TrimSpace(params["SmsStatus"]))
+	}
+	code := strings.TrimSpace(params["ErrorCode"])
+	if !smsSIDRe.MatchString(sid) || len(status) > 40 || len(code) > 10 {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if err := s.recordDelivery(r.Context(), sid, status, code, params["To"]); err != nil {
+		s.log.Error("record sms delivery status", "sid", sid, "err", err)
+		// 500 makes Twilio retry the callback later.
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// unknownSIDWait bounds how long a callback for a message id not yet on
+// any outbox row waits for it: Twilio can report "queued" or "sent" in the
+// moment between answering notify's send and notify recording the id.
+const (
+	unknownSIDWait = 2 * time.Second
+	unknownSIDPoll = 50 * time.Millisecond
+)
+
+func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) error {
+	deadline := time.Now().Add(unknownSIDWait)
+	for {
+		tag, err := s.engine.Pool().Exec(ctx, sqlRecordDelivery, sid, status, code)
+		if err != nil {
+			return fmt.Errorf("update outbox: %w", err)
+		}
+		if tag.RowsAffected() > 0 || !s.awaitUnknownSID(ctx, sid, deadline) {
+			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", tag.RowsAffected())
+			break
+		}
+	}
+	if code != twilioUnsubscribed {
+		return nil
+	}
+	phone, err := core.ParsePhone(to)
+	if err != nil {
+		// Nothing to opt out; a retry would not change that.
+		s.log.Warn("21610 for a recipient that is not a phone number", "sid", sid)
+		return nil
+	}
+	if err := s.engine.OptOut(ctx, phone, "carrier"); err != nil {
+		return err
+	}
+	s.forgetOptOut(ctx, hex.EncodeToString(s.engine.Crypter().PhoneHash(phone)))
+	s.log.Info("sms opt-out recorded from carrier", "sid", sid)
+	return nil
+}
+
+// sqlKnownSID reports whether any outbox row carries the message id, so a
+// callback that changed nothing because a later status is already stored
+// is not mistaken for one that arrived too early.
+const sqlKnownSID = `SELECT EXISTS (SELECT 1 FROM outbox WHERE provider_id = $1)`
+
+// awaitUnknownSID waits one poll interval and reports true when the message
+// id is still unknown and the deadline has not passed, so the caller tries
+// the update again.
+func (s *SMS) awaitUnknownSID(ctx context.Context, sid string, deadline time.Time) bool {
+	var known bool
+	if err := s.engine.Pool().QueryRow(ctx, sqlKnownSID, sid).Scan(&known); err != nil || known {
+		return false
+	}
+	if time.Now().After(deadline) {
+		return false
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(unknownSIDPoll):
+		return true
+	}
+}

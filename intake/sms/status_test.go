@@ -1,0 +1,150 @@
+package sms
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// statusForm is the form Twilio posts to a message's StatusCallback.
+func statusForm(sid, status, errorCode, to string) []twilioField {
+	f := []twilioField{{"SmsSid", sid}, {"SmsStatus", status}, {"MessageStatus", status}, {"To", to},
+		{"MessagingServiceSid", ""}, {"MessageSid", sid}, {"AccountSid", smsTestAccount}, {"From", smsTestOurNumber},
+		{"ApiVersion", "2010-04-01"}}
+	if errorCode != "" {
+		f = append(f, twilioField{"ErrorCode", errorCode})
+	}
+	return f
+}
+
+const sqlTestInsertSentSMS = `
+INSERT INTO outbox (kind, payload, dedupe_key, available_at, created_at, sent_at, provider_id)
+VALUES ('sms.client', '{}', $1, now(), now(), now(), $2)`
+
+func (h *smsHarness) sentSMS(dedupe, sid string) {
+	h.t.Helper()
+	if _, err := h.env.Pool.Exec(context.Background(), sqlTestInsertSentSMS, dedupe, sid); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *smsHarness) delivery(sid string) (string, string) {
+	h.t.Helper()
+	var status, code string
+	if err := h.env.Pool.QueryRow(context.Background(), "SELECT delivery_status, delivery_error FROM outbox WHERE provider_id = $1", sid).Scan(&status, &code); err != nil {
+		h.t.Fatal(err)
+	}
+	return status, code
+}
+
+func TestSMSStatusCallback(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	h.sentSMS("t-1", sid)
+	post := func(status, code string) {
+		t.Helper()
+		rec := h.post(statusForm(sid, status, code, smsTestPhone), postOpt{path: "/twilio/status"})
+		if rec.Code != http.StatusNoContent {
+			t.Fatalf("%s: status %d, want 204", status, rec.Code)
+		}
+	}
+	post("sent", "")
+	if s, c := h.delivery(sid); s != "sent" || c != "" {
+		t.Fatalf("after sent: %q %q", s, c)
+	}
+	post("delivered", "")
+	post("sent", "") // late, out of order: must not undo delivered
+	if s, _ := h.delivery(sid); s != "delivered" {
+		t.Fatalf("after a late sent: %q, want delivered", s)
+	}
+	if h.optedOut(smsTestPhone) {
+		t.Fatal("a delivery receipt opted the phone out")
+	}
+}
+
+// TestSMSStatusBeforeSIDRecorded covers a callback that arrives in the
+// moment between Twilio answering the send and notify recording the id.
+func TestSMSStatusBeforeSIDRecorded(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	done := make(chan int, 1)
+	go func() {
+		done <- h.post(statusForm(sid, "sent", "", smsTestPhone), postOpt{path: "/twilio/status"}).Code
+	}()
+	time.Sleep(150 * time.Millisecond)
+	h.sentSMS("t-early", sid)
+	if code := <-done; code != http.StatusNoContent {
+		t.Fatalf("status %d, want 204", code)
+	}
+	if s, _ := h.delivery(sid); s != "sent" {
+		t.Fatalf("early callback recorded %q, want sent", s)
+	}
+}
+
+func TestSMSStatusUnsubscribedOptsOut(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	h.sentSMS("t-2", sid)
+	rec := h.post(statusForm(sid, "undelivered", "21610", smsTestPhone), postOpt{path: "/twilio/status"})
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if s, c := h.delivery(sid); s != "undelivered" || c != "21610" {
+		t.Fatalf("recorded %q %q", s, c)
+	}
+	if !h.optedOut(smsTestPhone) {
+		t.Fatal("21610 did not opt the phone out")
+	}
+	var source string
+	if err := h.env.Pool.QueryRow(context.Background(), "SELECT source FROM sms_optouts").Scan(&source); err != nil || source != "carrier" {
+		t.Fatalf("opt-out source %q (%v), want carrier", source, err)
+	}
+}
+
+func TestSMSStatusSignatureRefused(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	h.sentSMS("t-3", sid)
+	for _, o := range []postOpt{
+		{path: "/twilio/status", unsigned: true},
+		{path: "/twilio/status", token: "wrong"},
+		{path: "/twilio/status", signURL: smsTestPublicURL + "/twilio/sms"},
+	} {
+		if rec := h.post(statusForm(sid, "undelivered", "21610", smsTestPhone), o); rec.Code != http.StatusForbidden {
+			t.Fatalf("status %d, want 403", rec.Code)
+		}
+	}
+	if s, _ := h.delivery(sid); s != "" || h.optedOut(smsTestPhone) {
+		t.Fatalf("a forged callback was recorded: %q", s)
+	}
+}
+
+// TestSMSCarrierOptOutStopsReplies: a phone whose opt-out answer is
+// cached as "not opted out" is not answered once a 21610 callback opts
+// it out.
+func TestSMSCarrierOptOutStopsReplies(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	if got := h.text(smsTestPhone, "Hi"); len(got) == 0 {
+		t.Fatal("no greeting")
+	}
+	sid := h.nextSID()
+	h.sentSMS("t-carrier", sid)
+	if rec := h.post(statusForm(sid, "undelivered", "21610", smsTestPhone), postOpt{path: "/twilio/status"}); rec.Code != http.StatusNoContent {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if got := h.text(smsTestPhone, "1"); len(got) != 0 {
+		t.Fatalf("an opted-out phone was answered: %q", got)
+	}
+	if got := h.text(smsTestPhone, "START"); len(got) == 0 {
+		t.Fatal("START was not answered")
+	}
+	if got := h.text(smsTestPhone, "1"); len(got) == 0 {
+		t.Fatal("no reply after START")
+	}
+}

@@ -1,0 +1,35 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/onward-network/onward/core"
+)
+
+// dataSharingData is the public page on how a client's details are shared:
+// the consent wording clients agree to now, and the member agencies.
+type dataSharingData struct {
+	Wording  core.ConsentWording
+	Agencies []core.Agency
+}
+
+// dataSharing explains, in plain words, what happens to the details a
+// client gives, as the system enforces it. The consent page links here
+// (the network's data sharing URL points at it in the demo).
+func (w *Web) dataSharing(rw http.ResponseWriter, r *http.Request) {
+	wording, err := w.engine.CurrentConsentWording(r.Context())
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	agencies, err := w.engine.Agencies(r.Context())
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	p := w.page(r, nil)
+	p.NoIndex = false
+	p.Data = dataSharingData{Wording: wording, Agencies: agencies}
+	rw.Header().Set("Cache-Control", "public, max-age=300")
+	w.render(rw, r, http.StatusOK, "web/data-sharing", p)
+}

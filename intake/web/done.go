@@ -1,0 +1,39 @@
+package web
+
+import (
+	"net/http"
+)
+
+// doneData is the confirmation page: the reference and what happens next.
+type doneData struct {
+	Reference  string // "" after a honeypot: the page still looks like success
+	AgencyName string // "" when a coordinator chooses
+	Crisis     bool
+	Method     string
+	TextedRef  bool
+}
+
+func (w *Web) showDone(rw http.ResponseWriter, r *http.Request, s *webSession) {
+	if !s.Submitted {
+		http.Redirect(rw, r, pathCheck, http.StatusSeeOther)
+		return
+	}
+	p := w.page(r, s)
+	p.Data = doneData{Reference: s.Reference, AgencyName: s.AgencyName, Crisis: s.Crisis, Method: s.Answers.ContactMethod, TextedRef: s.TextedRef}
+	w.render(rw, r, http.StatusOK, "web/done", p)
+}
+
+// restart forgets a sent (or abandoned) request and starts a new one with
+// a new submission id, so the next request is a new referral.
+func (w *Web) restart(rw http.ResponseWriter, r *http.Request, s *webSession) {
+	if err := w.dropSession(r.Context(), s); err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	n, err := w.newSession(rw)
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	w.savedTo(rw, r, n, pathStart)
+}

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
+)
+
+// webSession is one client's answers while they fill in the form. It lives
+// in Redis, encrypted with the engine's key because it holds personal data,
+// and expires SessionTTL after the last change. The cookie carries only
+// the random id.
+type webSession struct {
+	id string // from the cookie; never stored or logged
+
+	CSRF       string    `json:"csrf"`       // must come back with every POST
+	Submission string    `json:"submission"` // the idempotency key and consent evidence: one per request for help
+	Started    time.Time `json:"started"`
+	Notice     string    `json:"notice,omitempty"` // shown once on the next page, e.g. "expired"
+
+	Leaflet string         `json:"leaflet,omitempty"` // a known leaflet code, "" when none or unknown
+	Service core.ServiceID `json:"service,omitempty"` // chosen in the directory
+
+	// Answers are the client's answers so far, the same type the SMS
+	// conversation keeps; flow.Answer fills them.
+	Answers flow.Answers `json:"answers"`
+
+	Reviewing bool `json:"reviewing,omitempty"` // has seen "check your answers": changes return there
+	Bot       bool `json:"bot,omitempty"`       // filled the honeypot: pretend, write nothing
+
+	// After sending: the referral's reference and what the confirmation
+	// page says. The answers are wiped then; only these stay.
+	Submitted  bool   `json:"submitted,omitempty"`
+	Reference  string `json:"reference,omitempty"`
+	AgencyName string `json:"agency_name,omitempty"`
+	Crisis     bool   `json:"crisis,omitempty"`
+	TextedRef  bool   `json:"texted_ref,omitempty"`
+}
+
+// crisis reports whether the answers so far make this a crisis: a yes to
+// a crisis question, or crisis words typed in any answer.
+func (s *webSession) crisis() bool { return s.Answers.Crisis() }
+
+// sessionCookie names the cookie: the __Host- prefix makes browsers refuse
+// it unless Secure, host-only and Path=/, so no subdomain can plant one.
+func (w *Web) sessionCookie() string {
+	if w.cfg.Secure {
+		return "__Host-onward_form"
+	}
+	return "onward_form"
+}
+
+// sessionKey hashes the id so a reader of Redis cannot use keys as cookies.
+func (w *Web) sessionKey(id string) string {
+	h := sha256.Sum256([]byte(id))
+	return w.cfg.KeyPrefix + "web:session:" + hex.EncodeToString(h[:16])
+}
+
+func sessionField(id string) string {
+	h := sha256.Sum256([]byte("field:" + id))
+	return "web.session." + hex.EncodeToString(h[:8])
+}
+
+// errNoSession means the request carries no session, or one that expired.
+var errNoSession = errors.New("no web session")
+
+// loadSession reads the session named by the request's cookie. It returns
+// errNoSession when there is no cookie or Redis has no such session;
+// other errors mean Redis (or decryption) failed.
+func (w *Web) loadSession(ctx context.Context, r *http.Request) (*webSession, bool, error) {
+	c, err := r.Cookie(w.sessionCookie())
+	if err != nil || c.Value == "" || len(c.Value) > 100 {
+		return nil, false, errNoSession
+	}
+	raw, err := w.rdb.Get(ctx, w.sessionKey(c.Value)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, true, errNoSession
+	}
+	if err != nil {
+		return nil, true, fmt.Errorf("read web session: %w", err)
+	}
+	plain, err := w.engine.Crypter().Decrypt(sessionField(c.Value), raw)
+	if err != nil {
+		// Written under a key since rotated away, or tampered with: start again.
+		return nil, true, errNoSession
+	}
+	s := &webSession{id: c.Value}
+	if err := json.Unmarshal([]byte(plain), s); err != nil {
+		return nil, true, errNoSession
+	}
+	return s, true, nil
+}
+
+// newSession makes a session with fresh random id, CSRF token and
+// submission id, and sets its cookie. It is saved by the caller.
+func (w *Web) newSession(rw http.ResponseWriter) (*webSession, error) {
+	id, err := w.randomToken(32)
+	if err != nil {
+		return nil, err
+	}
+	csrf, err := w.randomToken(32)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := w.randomToken(18)
+	if err != nil {
+		return nil, err
+	}
+	s := &webSession{id: id, CSRF: csrf, Submission: sub, Started: w.engine.Clock().Now()}
+	http.SetCookie(rw, &http.Cookie{Name: w.sessionCookie(), Value: id, Path: "/", HttpOnly: true,
+		Secure: w.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	return s, nil
+}
+
+// saveSession writes the session and restarts its expiry.
+func (w *Web) saveSession(ctx context.Context, s *webSession) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode web session: %w", err)
+	}
+	ct, err := w.engine.Crypter().Encrypt(sessionField(s.id), string(b))
+	if err != nil {
+		return fmt.Errorf("encrypt web session: %w", err)
+	}
+	if err := w.rdb.Set(ctx, w.sessionKey(s.id), ct, w.cfg.SessionTTL).Err(); err != nil {
+		return fmt.Errorf("save web session: %w", err)
+	}
+	return nil
+}
+
+// dropSession deletes a session, for "start a new request".
+func (w *Web) dropSession(ctx context.Context, s *webSession) error {
+	if err := w.rdb.Del(ctx, w.sessionKey(s.id)).Err(); err != nil {
+		return fmt.Errorf("delete web session: %w", err)
+	}
+	return nil
+}
+
+// submitted forgets the answers once core has them: the session keeps only
+// what the confirmation page shows, so Redis holds no personal data for
+// the rest of its life.
+func (s *webSession) submitted(ref, agency string, textedRef bool) {
+	crisis := s.crisis()
+	*s = webSession{id: s.id, CSRF: s.CSRF, Submission: s.Submission, Started: s.Started,
+		Answers: flow.Answers{ContactMethod: s.Answers.ContactMethod}, Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef}
+}

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
+)
+
+// The web form asks the self-referral's questions one page each, at
+// /refer/{page}: the steps of the flow file, in the flow file's order and
+// branches, shown by one template (web/step) and answered through
+// flow.Answer — the parsers and rules the SMS conversation uses. A
+// question added to the flow file is a new page here with no Go change.
+const (
+	pathStart = "/refer"
+	pathNew   = "/refer/new"
+	pathCheck = "/refer/check"
+	pathDone  = "/refer/done"
+	pathText  = "/refer/text"
+)
+
+// stepPath is a question's page.
+func stepPath(st flow.Step) string { return "/refer/" + st.Page }
+
+// firstMissing is the page of the first question on the client's way not
+// yet answered, "" when all are.
+func (w *Web) firstMissing(s *webSession) string {
+	if st, ok := w.flow.Next(s.Answers, core.ChannelWeb); ok {
+		return stepPath(st)
+	}
+	return ""
+}
+
+// after is where a client goes once a question is answered: the next
+// question on their way, or back to "check your answers" when they came
+// from there (via any question they have not answered yet).
+func (w *Web) after(s *webSession, id string) string {
+	if s.Reviewing {
+		if m := w.firstMissing(s); m != "" {
+			return m
+		}
+		return pathCheck
+	}
+	if st, ok := w.flow.After(s.Answers, core.ChannelWeb, id); ok {
+		return stepPath(st)
+	}
+	return pathCheck
+}
+
+// before is the back link of a question: the previous question asked, or
+// "check your answers" for someone changing an answer.
+func (w *Web) before(s *webSession, id string) string {
+	if s.Reviewing {
+		return pathCheck
+	}
+	if prev, ok := w.flow.Step(w.flow.Previous(s.Answers, core.ChannelWeb, id)); ok {
+		return stepPath(prev)
+	}
+	return pathStart
+}
+
+// stepData is what web/step shows besides the question itself.
+type stepData struct {
+	Step     flow.Step
+	Selected map[string]bool // the choices ticked
+	Consent  consentData     // for the consent question
+}
+
+// consentData is the wording shown.
+type consentData struct {
+	Version string
+	Body    string
+}
+
+// pageStep finds the question a request's page asks. Any question can be
+// opened, as a link or the back button may lead there; an answer to one
+// that only a branch leads to (the town) takes that branch.
+func (w *Web) pageStep(rw http.ResponseWriter, r *http.Request) (flow.Step, bool) {
+	st, ok := w.flow.PageStep(r.PathValue("page"))
+	if !ok {
+		w.notFound(rw, r)
+	}
+	return st, ok
+}
+
+// boundFlow is the flow bound to the consent wording a consent question
+// shows: the one core publishes now.
+func (w *Web) boundFlow(r *http.Request, st flow.Step) (*flow.Flow, consentData, error) {
+	if st.Type != flow.AnswerConsent {
+		return w.flow, consentData{}, nil
+	}
+	wording, err := w.engine.CurrentConsentWording(r.Context())
+	if err != nil {
+		return nil, consentData{}, err
+	}
+	return w.flow.WithConsentVersion(wording.Version), consentData{Version: wording.Version, Body: wording.Body}, nil
+}
+
+func (w *Web) showStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
+	st, ok := w.pageStep(rw, r)
+	if !ok {
+		return
+	}
+	f, consent, err := w.boundFlow(r, st)
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	p := w.page(r, s)
+	p.Back = w.before(s, st.ID)
+	values, selected := f.Form(s.Answers, st.ID)
+	p.Form = formValues(values)
+	p.Data = stepData{Step: st, Selected: selected, Consent: consent}
+	w.render(rw, r, http.StatusOK, "web/step", p)
+}
+
+func (w *Web) saveStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
+	st, ok := w.pageStep(rw, r)
+	if !ok {
+		return
+	}
+	f, consent, err := w.boundFlow(r, st)
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	problems := f.Answer(&s.Answers, st.ID, r.PostForm)
+	if problems == nil {
+		w.savedTo(rw, r, s, w.after(s, st.ID))
+		return
+	}
+	// Crisis words typed in a refused answer still count: keep them.
+	if err := w.saveSession(r.Context(), s); err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	p := w.page(r, s)
+	p.Back = w.before(s, st.ID)
+	for _, pr := range problems {
+		p.Errors = append(p.Errors, formError{Field: pr.Field, Message: pr.Message})
+	}
+	selected := map[string]bool{}
+	for _, v := range r.PostForm[st.Field] {
+		selected[v] = true
+		p.Form[st.Field] = core.CleanLine(v)
+	}
+	for _, in := range []string{"phone", "email"} {
+		p.Form[in] = core.CleanLine(r.PostForm.Get(in))
+	}
+	if st.Type == flow.AnswerConsent {
+		p.Form[st.Field] = ""
+	}
+	p.Data = stepData{Step: st, Selected: selected, Consent: consent}
+	w.render(rw, r, http.StatusBadRequest, "web/step", p)
+}

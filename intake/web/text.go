@@ -1,0 +1,44 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/onward-network/onward/core"
+)
+
+// smsOption is "continue by text message": the network's SMS number and a
+// link that opens the phone's messages app with a first message written.
+// The client sends it, so the SMS conversation starts from their phone
+// exactly as if they had typed it; nothing is sent before they choose to.
+type smsOption struct {
+	Number string       // as people write it, "07700 900000"
+	Href   template.URL // sms:+447700900000?&body=…
+}
+
+func (w *Web) smsOption() *smsOption {
+	if w.cfg.SMSNumber == "" {
+		return nil
+	}
+	e164 := w.cfg.SMSNumber
+	if p, err := core.ParsePhone(e164); err == nil {
+		e164 = string(p)
+	}
+	// "?&body=" is the form both iOS and Android read.
+	body := url.PathEscape(w.pages.message("sms_link", "body"))
+	return &smsOption{Number: displayPhone(e164), Href: template.URL("sms:" + e164 + "?&body=" + body)}
+}
+
+// textInstead explains how to answer the same questions by text message.
+func (w *Web) textInstead(rw http.ResponseWriter, r *http.Request) {
+	sms := w.smsOption()
+	if sms == nil {
+		w.notFound(rw, r)
+		return
+	}
+	p := w.page(r, nil)
+	p.Back = pathStart
+	p.SMS = sms
+	w.render(rw, r, http.StatusOK, "web/text", p)
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Each question's bad answers get the error summary, naming the field with
+// a link to it and saying how to fix it; the answer is not saved and
+// nothing reaches the database.
+func TestWebInvalidAnswers(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	long := strings.Repeat("a", 10000)
+	cases := []struct {
+		name   string
+		path   string
+		values url.Values
+		field  string // the input the summary links to
+		want   string // step id and problem code: the flow file's words for it
+	}{
+		{"no need", pathNeeds, url.Values{}, "needs", "needs.required"},
+		{"unknown need", pathNeeds, url.Values{"needs": {"astrology"}}, "needs", "needs.invalid"},
+		{"one unknown need among good ones", pathNeeds, url.Values{"needs": {"debt", "astrology"}}, "needs", "needs.invalid"},
+		{"no postcode", pathPostcode, url.Values{"postcode": {"  "}}, "postcode", "postcode.required"},
+		{"not a postcode", pathPostcode, url.Values{"postcode": {"12345"}}, "postcode", "postcode.invalid"},
+		{"long postcode", pathPostcode, url.Values{"postcode": {long}}, "postcode", "postcode.invalid"},
+		{"no town", pathTown, url.Values{"town": {"\t\n"}}, "town", "town.required"},
+		{"long town", pathTown, url.Values{"town": {long}}, "town", "town.invalid"},
+		{"no food answer", pathFood, url.Values{}, "no_food", "crisis_food.required"},
+		{"odd food answer", pathFood, url.Values{"no_food": {"maybe"}}, "no_food", "crisis_food.invalid"},
+		{"no home answer", pathHome, url.Values{}, "losing_home", "crisis_home.required"},
+		{"no name", pathName, url.Values{"name": {"   "}}, "name", "name.required"},
+		{"long name", pathName, url.Values{"name": {long}}, "name", "name.invalid"},
+		{"crisis sentence as name", pathName, url.Values{"name": {"I have no food at all"}}, "name", "name.invalid"},
+		{"no contact", pathContact, url.Values{"phone": {""}, "email": {""}}, "phone", "contact.required"},
+		{"bad phone", pathContact, url.Values{"phone": {"12"}}, "phone", "contact.phone"},
+		{"long phone", pathContact, url.Values{"phone": {long}}, "phone", "contact.phone"},
+		{"bad email", pathContact, url.Values{"email": {"morag at example"}}, "email", "contact.email"},
+		{"long email", pathContact, url.Values{"email": {long + "@example.com"}}, "email", "contact.email"},
+		{"no method", pathMethod, url.Values{}, "contact_method", "contact_method.required"},
+		{"odd method", pathMethod, url.Values{"contact_method": {"pigeon"}}, "contact_method", "contact_method.invalid"},
+		{"no time", pathTime, url.Values{}, "contact_time", "contact_time.required"},
+		{"odd time", pathTime, url.Values{"contact_time": {"midnight"}}, "contact_time", "contact_time.invalid"},
+		{"no consent", pathConsent, url.Values{"version": {"v1"}}, "consent", "consent.required"},
+		{"consent wording changed", pathConsent, url.Values{"consent": {"yes"}, "version": {"v0"}}, "consent", "consent.changed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := e.browser()
+			b.get(pathStart)
+			p := b.answer(c.path, c.values)
+			if p.Status != http.StatusBadRequest || p.Path != c.path {
+				t.Fatalf("status %d at %s, want 400 on %s", p.Status, p.Path, c.path)
+			}
+			step, code, _ := strings.Cut(c.want, ".")
+			msg := html.EscapeString(e.web.flow.Message(step, code))
+			if msg == "" {
+				t.Fatalf("the flow file has no words for %s", c.want)
+			}
+			summary := between(p.Body, `class="error-summary"`, "</div>")
+			if !strings.Contains(summary, `href="#`+c.field+`"`) || !strings.Contains(summary, msg) {
+				t.Errorf("error summary does not link #%s with %q:\n%s", c.field, msg, summary)
+			}
+			if !strings.Contains(p.Body, `id="`+c.field+`-error"`) || !strings.Contains(p.Body, `id="`+c.field+`"`) {
+				t.Errorf("no message beside input #%s", c.field)
+			}
+			if !strings.HasPrefix(between(p.Body, "<title>", "</title>"), "Error: ") {
+				t.Errorf("title does not start with Error:")
+			}
+			// Nothing was saved: the question is still unanswered.
+			if s := e.sessionOf(b); e.web.firstMissing(s) != pathNeeds && c.path == pathNeeds {
+				t.Errorf("needs saved after an invalid answer")
+			}
+		})
+	}
+	e.assertNothingWritten()
+}
+
+// The contact method must fit the details given.
+func TestWebContactMethodNeedsDetails(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	b := e.browser()
+	b.get(pathStart)
+	b.answer(pathContact, url.Values{"email": {"morag@example.com"}})
+	p := b.answer(pathMethod, url.Values{"contact_method": {"text"}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, html.EscapeString(e.web.flow.Message("contact_method", "needs_phone"))) {
+		t.Errorf("text chosen without a phone: status %d\n%s", p.Status, p.Body)
+	}
+	b.answer(pathContact, url.Values{"phone": {"07700900123"}})
+	p = b.answer(pathMethod, url.Values{"contact_method": {"email"}})
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, html.EscapeString(e.web.flow.Message("contact_method", "needs_email"))) {
+		t.Errorf("email chosen without an address: status %d", p.Status)
+	}
+	// A way of contact whose detail is taken away is asked again.
+	b.answer(pathContact, url.Values{"phone": {"07700900123"}, "email": {"morag@example.com"}})
+	if p = b.answer(pathMethod, url.Values{"contact_method": {"email"}}); p.Status != http.StatusOK {
+		t.Fatalf("email with an address: status %d", p.Status)
+	}
+	b.answer(pathContact, url.Values{"phone": {"07700900123"}})
+	if s := e.sessionOf(b); s.Answers.ContactMethod != "" {
+		t.Errorf("email kept as the way of contact after the address was removed: %q", s.Answers.ContactMethod)
+	}
+}
+
+// Every rule a directory input can break has words in messages.yaml (the
+// form's questions have theirs in the flow file, checked when it loads).
+func TestWebMessagesCoverEveryRule(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	for _, in := range []any{directoryInput{}} {
+		typ := reflect.TypeOf(in)
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			name := f.Tag.Get("form")
+			for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
+				rule, _, _ = strings.Cut(rule, "=")
+				if rule == "omitempty" || rule == "dive" || rule == "" {
+					continue
+				}
+				if e.web.pages.messages[name][rule] == "" && e.web.pages.messages[name]["default"] == "" {
+					t.Errorf("%s: no message for %s.%s", typ.Name(), name, rule)
+				}
+			}
+		}
+	}
+}
+
+// between returns the text after start up to end, or "".
+func between(s, start, end string) string {
+	_, rest, ok := strings.Cut(s, start)
+	if !ok {
+		return ""
+	}
+	out, _, _ := strings.Cut(rest, end)
+	return out
+}
