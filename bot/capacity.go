@@ -56,7 +56,7 @@ func (b *Bot) setCapacity(ctx context.Context, staff core.Staff, on bool, note s
 	alert := say("cmd.capacity.alert", capacityAlert{On: on, Agency: staff.AgencyName, Note: note, By: staff.Name})
 	now := b.clock.Now()
 	dedupe := fmt.Sprintf("capacity:%d:%d", staff.AgencyID, now.UnixNano())
-	if err := b.engine.EnqueueOutbox(ctx, b.engine.Pool(), core.OutboxAlert, 0,
+	if err := b.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0,
 		core.OutboxPayload{AgencyID: staff.AgencyID, Text: alert}, dedupe, time.Time{}); err != nil {
 		// The capacity is set; only the heads-up is lost.
 		b.log.Warn("queue capacity alert", "agency", staff.AgencyID, "err", err)

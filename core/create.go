@@ -84,10 +84,10 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 	if to != nil {
 		e.queueRouted(b, r, *to, cal, now)
 	} else {
-		queueOutbox(b, cardMsg(r, "triage"), now)
+		e.outbox.queue(b, cardMsg(r, "triage"), now)
 	}
 	if r.Crisis {
-		queueOutbox(b, outboxMsg{kind: OutboxCrisisAlert, referral: r.ID, payload: OutboxPayload{ReferralID: r.ID},
+		e.outbox.queue(b, outboxMsg{kind: OutboxCrisisAlert, referral: r.ID, payload: OutboxPayload{ReferralID: r.ID},
 			dedupe: fmt.Sprintf("crisis:%d", r.ID)}, now)
 	}
 }
@@ -128,7 +128,7 @@ func (e *Engine) referOn(ctx context.Context, tx pgx.Tx, parent Referral, target
 		if parent.Status == StatusRejected && *parent.Reason != ReasonRedirected {
 			template = SMSRerouted
 		}
-		queueOutbox(b, smsMsg(child, template, time.Time{}), now)
+		e.outbox.queue(b, smsMsg(child, template, time.Time{}), now)
 	}
 	if err := sendBatch(ctx, tx, b); err != nil {
 		return Referral{}, fmt.Errorf("record onward referral: %w", err)

@@ -62,17 +62,22 @@ type Engine struct {
 	closed   bool
 
 	cache engineCache
+
+	outbox *Outbox
 }
 
 // NewEngine wires an Engine. Call Close when done to stop its outbox
 // notifier.
 func NewEngine(pool *pgxpool.Pool, crypt *Crypter, clock Clock, ids IDSource, log *slog.Logger) *Engine {
 	e := &Engine{pool: pool, crypt: crypt, clock: clock, ids: ids, log: log, notifyCh: make(chan struct{}, 1)}
+	e.outbox = &Outbox{pool: pool, clock: clock, wake: e.wakeWorkers}
 	go e.runNotifier()
 	return e
 }
 
-// Pool is the engine's connection pool, for the edges' own read queries.
+// Pool is the engine's connection pool, for the edges' own read queries
+// (leaflets, the directory, digests' counts). Writes go through the
+// engine's methods and its Outbox, never straight to the pool.
 func (e *Engine) Pool() *pgxpool.Pool { return e.pool }
 
 // Crypter is the engine's personal-data Crypter.
@@ -118,7 +123,7 @@ const notifyEvery = 10 * time.Millisecond
 func (e *Engine) runNotifier() {
 	for range e.notifyCh {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if _, err := e.pool.Exec(ctx, "SELECT pg_notify($1, '')", OutboxChannel); err != nil {
+		if _, err := e.pool.Exec(ctx, sqlNotifyOutbox, OutboxChannel); err != nil {
 			e.log.Warn("notify outbox workers", "err", err)
 		}
 		cancel()

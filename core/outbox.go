@@ -3,9 +3,11 @@ package core
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // OutboxKind names what an outbox row asks notify to deliver. Rows carry
@@ -58,21 +60,96 @@ type OutboxPayload struct {
 	Text       string     `json:"text,omitempty"`
 }
 
-// OutboxRow is one message waiting to leave, or that has left.
-type OutboxRow struct {
-	ID          OutboxID      `db:"id"`
-	Kind        OutboxKind    `db:"kind"`
-	ReferralID  *ReferralID   `db:"referral_id"`
-	Payload     OutboxPayload `db:"payload"`
-	DedupeKey   string        `db:"dedupe_key"`
-	AvailableAt time.Time     `db:"available_at"`
-	Attempts    int           `db:"attempts"`
-	LastError   string        `db:"last_error"`
-	ProviderID  string        `db:"provider_id"`
-	CreatedAt   time.Time     `db:"created_at"`
-	SentAt      *time.Time    `db:"sent_at"`
-	DeadAt      *time.Time    `db:"dead_at"`
+// DeliveryStatus is what an outbox row's delivery_status says about its
+// delivery: empty while it waits, the provider's word once it has left,
+// or why it was skipped, deferred or dead-lettered. Twilio's delivery
+// callbacks store their MessageStatus here as it comes.
+type DeliveryStatus string
+
+// Delivery statuses with a meaning of their own.
+const (
+	// DeliveryPending: not tried yet, or waiting for its next attempt.
+	DeliveryPending DeliveryStatus = ""
+	// DeliverySending marks a text whose API call may be in flight; a row
+	// claimed again in this state is dead-lettered, not sent twice.
+	DeliverySending DeliveryStatus = "sending"
+	// DeliveryDead marks a dead letter.
+	DeliveryDead DeliveryStatus = "dead"
+	// DeliveryPosted and DeliveryUpdated: a Slack message was posted, or a
+	// card updated in place.
+	DeliveryPosted  DeliveryStatus = "posted"
+	DeliveryUpdated DeliveryStatus = "updated"
+	// DeliverySeeded marks the demo history's rows, recorded as sent
+	// without being delivered.
+	DeliverySeeded DeliveryStatus = "seeded history"
+
+	// Twilio's final statuses: once one is recorded, a late callback with
+	// an earlier status (queued, sending, sent) does not replace it.
+	DeliveryDelivered   DeliveryStatus = "delivered"
+	DeliveryUndelivered DeliveryStatus = "undelivered"
+	DeliveryFailed      DeliveryStatus = "failed"
+	DeliveryRead        DeliveryStatus = "read"
+	DeliveryCanceled    DeliveryStatus = "canceled"
+)
+
+// finalDeliveryStatuses are the provider statuses no later callback replaces.
+var finalDeliveryStatuses = []DeliveryStatus{DeliveryDelivered, DeliveryUndelivered, DeliveryFailed, DeliveryRead, DeliveryCanceled}
+
+// Final reports whether the status is one a provider sends last.
+func (s DeliveryStatus) Final() bool { return slices.Contains(finalDeliveryStatuses, s) }
+
+// DeliverySkipped is the status of a row marked sent without being
+// delivered, saying why ("skipped: client opted out of texts").
+func DeliverySkipped(why string) DeliveryStatus { return DeliveryStatus("skipped: " + why) }
+
+// DeliveryWaiting is the status of a row put back without counting the
+// attempt, saying why ("waiting: quiet hours").
+func DeliveryWaiting(why string) DeliveryStatus { return DeliveryStatus("waiting: " + why) }
+
+// DeliverySMS is the status of a text Twilio accepted, with Twilio's own
+// status of the moment ("sms queued").
+func DeliverySMS(providerStatus string) DeliveryStatus {
+	return DeliveryStatus("sms " + providerStatus)
 }
+
+// OutboxState is where a row is in its life: waiting to leave, sent
+// (delivered or skipped), or dead-lettered.
+type OutboxState string
+
+// Outbox row states.
+const (
+	OutboxPending OutboxState = "pending"
+	OutboxSent    OutboxState = "sent"
+	OutboxDead    OutboxState = "dead"
+)
+
+// Outbox is the transactional outbox: every statement on the outbox table
+// is one of its methods. Core's changes queue rows in their own
+// transaction; notify's workers claim, mark and dead-letter them; intake
+// records providers' delivery callbacks; `onward outbox` lists and
+// retries. Several workers share the table through leases and SKIP LOCKED.
+type Outbox struct {
+	pool  *pgxpool.Pool
+	clock Clock
+	wake  func() // tells workers there is new work; nil when nobody listens
+}
+
+// NewOutbox opens the outbox on a pool, for commands that run without an
+// Engine (the Engine has its own: Engine.Outbox). Rows it enqueues outside
+// a transaction are announced with NOTIFY straight away.
+func NewOutbox(pool *pgxpool.Pool, clock Clock) *Outbox {
+	o := &Outbox{pool: pool, clock: clock}
+	o.wake = func() {
+		if _, err := pool.Exec(context.Background(), sqlNotifyOutbox, OutboxChannel); err != nil {
+			// A lost wake-up only costs the workers' slow poll.
+			return
+		}
+	}
+	return o
+}
+
+// Outbox is the engine's outbox.
+func (e *Engine) Outbox() *Outbox { return e.outbox }
 
 // outboxMsg is a row to write with a change.
 type outboxMsg struct {
@@ -88,9 +165,13 @@ INSERT INTO outbox (kind, referral_id, payload, dedupe_key, available_at, create
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (dedupe_key) DO NOTHING`
 
-// queueOutbox adds an outbox insert to the batch of the change causing it.
+// sqlNotifyOutbox wakes the workers LISTENing on OutboxChannel; inside a
+// transaction it is delivered at commit.
+const sqlNotifyOutbox = `SELECT pg_notify($1, '')`
+
+// queue adds an outbox insert to the batch of the change causing it.
 // The dedupe key makes a repeated cause a no-op.
-func queueOutbox(b *pgx.Batch, m outboxMsg, now time.Time) {
+func (o *Outbox) queue(b *pgx.Batch, m outboxMsg, now time.Time) {
 	avail := m.available
 	if avail.IsZero() {
 		avail = now
@@ -98,27 +179,38 @@ func queueOutbox(b *pgx.Batch, m outboxMsg, now time.Time) {
 	b.Queue(sqlInsertOutbox, m.kind, nullID(m.referral), m.payload, m.dedupe, avail, now)
 }
 
-// EnqueueOutbox writes outbox rows on their own, for edges and the
-// scheduler that create messages not caused by a referral change (digests,
-// delivery alerts). Rows already present by dedupe key are left alone.
-func (e *Engine) EnqueueOutbox(ctx context.Context, db DB, kind OutboxKind, referral ReferralID, p OutboxPayload, dedupe string, available time.Time) error {
-	now := e.clock.Now()
+// Enqueue writes one outbox row on its own and wakes the workers, for
+// edges and the scheduler that create messages not caused by a referral
+// change (digests, alerts). A row already present by dedupe key is left
+// alone; a zero available means now.
+func (o *Outbox) Enqueue(ctx context.Context, kind OutboxKind, referral ReferralID, p OutboxPayload, dedupe string, available time.Time) error {
+	if err := o.insert(ctx, o.pool, kind, referral, p, dedupe, available); err != nil {
+		return err
+	}
+	o.wake()
+	return nil
+}
+
+// EnqueueTx writes one outbox row in the caller's transaction. The row is
+// not visible until the commit, so the caller wakes the workers then
+// (Engine.WakeWorkers).
+func (o *Outbox) EnqueueTx(ctx context.Context, tx pgx.Tx, kind OutboxKind, referral ReferralID, p OutboxPayload, dedupe string, available time.Time) error {
+	return o.insert(ctx, tx, kind, referral, p, dedupe, available)
+}
+
+func (o *Outbox) insert(ctx context.Context, db DB, kind OutboxKind, referral ReferralID, p OutboxPayload, dedupe string, available time.Time) error {
+	now := o.clock.Now()
 	if available.IsZero() {
 		available = now
 	}
 	if _, err := db.Exec(ctx, sqlInsertOutbox, kind, nullID(referral), p, dedupe, available, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", kind, err)
 	}
-	// Inside a caller's transaction the row is not visible until commit:
-	// the caller wakes the workers then (WakeWorkers), not us now.
-	if _, inTx := db.(pgx.Tx); !inTx {
-		e.wakeWorkers()
-	}
 	return nil
 }
 
 // WakeWorkers tells outbox workers there is new work; call it after
-// committing a transaction that wrote outbox rows with EnqueueOutbox.
+// committing a transaction that wrote outbox rows with Outbox.EnqueueTx.
 func (e *Engine) WakeWorkers() { e.wakeWorkers() }
 
 // sendBatch runs a batch and reports the first error.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -17,24 +18,74 @@ var ErrPhone = errors.New("enter a phone number, like 07700 900123")
 // ParsePhone normalises a phone number to E.164. Numbers without a country
 // code are read as UK numbers, so "07700 900123" becomes "+447700900123".
 //
-// It accepts every number that is possible by length and prefix rather than
-// only allocated ranges, so Ofcom's reserved drama numbers work in demos and
-// a newly allocated range never locks a client out.
+// Only digits, a leading "+" and the usual separators (spaces, hyphens,
+// dots, brackets) are accepted: libphonenumber would otherwise read letters
+// as a keypad ("0800 FLOWERS") or drop them, so junk typed into the field
+// would quietly become somebody else's number. The number must be valid by
+// libphonenumber's metadata for its country, or lie in one of Ofcom's
+// ranges reserved for drama (used in demos and tests, never allocated).
+//
+// The result parses to itself (ParsePhone(string(p)) == p): lookups are
+// keyed by a hash of it, so an unstable form would lose a client's records.
 func ParsePhone(s string) (Phone, error) {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 32 {
+	if s == "" || len(s) > 32 || !phoneChars(s) {
 		return "", ErrPhone
 	}
 	if p, ok := parsedPhones.get(s); ok {
 		return p, nil
 	}
-	n, err := phonenumbers.Parse(s, "GB")
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
+	p, ok := parseValidPhone(s)
+	if !ok {
 		return "", ErrPhone
 	}
-	p := Phone(phonenumbers.Format(n, phonenumbers.E164))
+	// libphonenumber's own round trip must hold too; refuse the rare number
+	// whose E.164 form reads back differently rather than store it.
+	if again, ok := parseValidPhone(string(p)); !ok || again != p {
+		return "", ErrPhone
+	}
 	parsedPhones.put(s, p)
 	return p, nil
+}
+
+// parseValidPhone is libphonenumber's parse and validity check.
+func parseValidPhone(s string) (Phone, bool) {
+	n, err := phonenumbers.Parse(s, "GB")
+	if err != nil {
+		return "", false
+	}
+	p := Phone(phonenumbers.Format(n, phonenumbers.E164))
+	return p, phonenumbers.IsValidNumber(n) || dramaPhone(p)
+}
+
+// dramaPhonePrefixes are Ofcom's ranges for TV and radio drama that
+// libphonenumber's metadata leaves out (each is followed by three digits):
+// mobiles 07700 900000–900999 and Sheffield-style 01632 960000–960999. The
+// other drama ranges are inside allocated areas and already valid.
+var dramaPhonePrefixes = []string{"+447700900", "+441632960"}
+
+func dramaPhone(p Phone) bool {
+	for _, pre := range dramaPhonePrefixes {
+		if len(p) == len(pre)+3 && strings.HasPrefix(string(p), pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// phoneChars reports whether s holds only what people write in a phone
+// number: digits, separators, and "+" as the first character.
+func phoneChars(s string) bool {
+	for i, r := range s {
+		switch {
+		case unicode.IsDigit(r):
+		case r == '+' && i == 0:
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // phoneMemo remembers recent parses: libphonenumber's parse costs tens of

@@ -53,12 +53,20 @@ func TestParsePhone(t *testing.T) {
 		"07700-900-123":    "+447700900123",
 		"0044 7700 900123": "+447700900123",
 		"01592 000000":     "+441592000000",
+		"(0131) 496-0000":  "+441314960000",
+		"01632 960000":     "+441632960000", // Ofcom drama range
+		"+1 202 555 0100":  "+12025550100",
 	} {
 		if got, err := ParsePhone(in); err != nil || got != want {
 			t.Errorf("ParsePhone(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "12", "hello", "0770090012345678901234567890123456"} {
+	for _, in := range []string{"", "12", "hello", "0770090012345678901234567890123456",
+		// Fuzzing found this reading as +440000000000, which read back as
+		// +44000000000: letters are refused, and so is a number no country
+		// has allocated.
+		"0000A000A0 000", "+440000000000",
+		"0800 FLOWERS", "07700 900123 ext. 4", "07700+900123", "0123456789"} {
 		if _, err := ParsePhone(in); !errors.Is(err, ErrPhone) {
 			t.Errorf("ParsePhone(%q) error = %v, want ErrPhone", in, err)
 		}
@@ -82,7 +90,7 @@ func FuzzParsePostcode(f *testing.F) {
 }
 
 func FuzzParsePhone(f *testing.F) {
-	for _, s := range []string{"07700 900123", "+447700900123", "", "+1 202 555 0100"} {
+	for _, s := range []string{"07700 900123", "+447700900123", "", "+1 202 555 0100", "0000A000A0 000"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

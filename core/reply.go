@@ -92,7 +92,7 @@ func (e *Engine) AnswerContactCheck(ctx context.Context, p Phone, referral Refer
 			actor: ClientActor, data: eventData("contact_check", "not contacted")}); err != nil {
 			return err
 		}
-		return e.EnqueueOutbox(ctx, tx, OutboxAlert, referral,
+		return e.outbox.EnqueueTx(ctx, tx, OutboxAlert, referral,
 			OutboxPayload{ReferralID: referral, AgencyID: derefAgency(r.ToAgencyID), Level: "not-contacted",
 				Text: fmt.Sprintf("The client of referral %s says they have not been contacted yet.", r.Reference)},
 			fmt.Sprintf("not-contacted:%d", referral), time.Time{})

@@ -94,7 +94,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
 		if in.ConfirmBySMS && client.phone != "" {
-			queueOutbox(b, smsMsg(r, SMSConfirmation, now), now)
+			e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
 		}
 		return sendBatch(ctx, tx, b)
 	})

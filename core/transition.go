@@ -29,35 +29,198 @@ const (
 	ActionClaim    Action = "claim"    // a coordinator takes a triage referral on
 )
 
-// rule says where an action may start and where it leads. An empty to
-// means the status does not change (assign, claim) or is the held-from
-// status (resume).
-type rule struct {
+// actionDef is everything one action does, in one place: where it may
+// start and where it leads, who may take it, what it checks, what it
+// changes on the referral, which event it records, which messages it
+// queues and which referral follows from it. transition runs the steps in
+// the same order for every action; an action leaves a step nil when it has
+// nothing to add.
+type actionDef struct {
 	from []Status
-	to   Status
+	// to is the status the action leads to; empty means the status does
+	// not change (assign, claim) or is set by apply (resume).
+	to Status
+	// inTriage: the action may be taken while the referral waits in triage
+	// (every other action needs a receiving agency first). onlyInTriage:
+	// it may be taken there and nowhere else.
+	inTriage, onlyInTriage bool
+	// coordinatorOnly refuses everyone but coordinators; otherwise may
+	// says who else can act (nil: staff of the receiving agency).
+	coordinatorOnly bool
+	may             func(who actorRole) bool
+	// acknowledges stamps acknowledged_at the first time.
+	acknowledges bool
+	// event is the kind of event recorded (default EventTransition).
+	event EventKind
+	// check adds the action's own field errors.
+	check func(req TransitionRequest) []FieldError
+	// apply sets the action's fields on c.next (and c.target).
+	apply func(c *change) error
+	// queue adds the action's outbox rows, beside the card updates every
+	// action queues.
+	queue func(c *change)
+	// follow runs after the change is recorded and may make the referral
+	// that carries the client on (c.res.Child).
+	follow func(c *change) error
 }
 
-var rules = map[Action]rule{
-	ActionAccept:   {from: []Status{StatusRequested}, to: StatusAccepted},
-	ActionReject:   {from: []Status{StatusRequested}, to: StatusRejected},
-	ActionHold:     {from: []Status{StatusRequested, StatusAccepted}, to: StatusOnHold},
-	ActionResume:   {from: []Status{StatusOnHold}},
-	ActionContact:  {from: []Status{StatusAccepted}, to: StatusInProgress},
-	ActionComplete: {from: []Status{StatusInProgress}, to: StatusCompleted},
-	ActionFail:     {from: []Status{StatusAccepted, StatusInProgress}, to: StatusFailed},
-	ActionCancel:   {from: []Status{StatusRequested, StatusAccepted, StatusInProgress, StatusOnHold}, to: StatusCancelled},
-	ActionRedirect: {from: []Status{StatusRequested}, to: StatusRejected},
-	ActionAssign:   {from: []Status{StatusRequested}},
-	ActionClaim:    {from: []Status{StatusRequested}},
+// actorRole is how the actor stands to the referral.
+type actorRole struct {
+	kind         ActorKind
+	isTo, isFrom bool // staff of the receiving / referring agency
+}
+
+var actions = map[Action]actionDef{
+	ActionAccept: {
+		from: []Status{StatusRequested}, to: StatusAccepted, acknowledges: true,
+		queue: func(c *change) {
+			u, cal, now := c.updated, c.cal, c.now
+			c.e.outbox.queue(c.b, smsMsg(u, SMSAccepted, time.Time{}), now)
+			c.e.outbox.queue(c.b, smsMsg(u, SMSContactCheck, cal.AddWorkingDays(now, cal.ContactCheckDays)), now)
+			c.e.outbox.queue(c.b, outboxMsg{kind: OutboxContactNudge, referral: u.ID,
+				payload:   OutboxPayload{ReferralID: u.ID, AgencyID: derefAgency(u.ToAgencyID)},
+				dedupe:    fmt.Sprintf("nudge:%d:%d", u.ID, derefAgency(u.ToAgencyID)),
+				available: cal.AddWorkingDays(now, cal.ContactNudgeDays)}, now)
+		},
+	},
+	ActionReject: {
+		from: []Status{StatusRequested}, to: StatusRejected, acknowledges: true,
+		check: func(req TransitionRequest) []FieldError {
+			if !slices.Contains(Reasons, req.Reason) {
+				return []FieldError{{Field: "reason", Message: "choose a reason for rejecting the referral"}}
+			}
+			if req.Reason.NeedsFeedback() && strings.TrimSpace(req.Feedback) == "" {
+				return []FieldError{{Field: "feedback", Message: fmt.Sprintf("say why, in words, when the reason is %q: the referrer needs it to find the right help", req.Reason.Label())}}
+			}
+			return nil
+		},
+		apply: func(c *change) error {
+			reason := c.req.Reason
+			c.next.Reason, c.next.Feedback = &reason, strings.TrimSpace(c.req.Feedback)
+			return nil
+		},
+		queue: queueFeedback,
+		follow: func(c *change) error {
+			if !c.updated.SelfReferral() {
+				return nil
+			}
+			// A self-referral never ends at a rejection: it goes back to
+			// triage, or to the next suggestion when the network routes
+			// automatically.
+			child, err := c.e.rerouteSelfReferral(c.ctx, c.tx, c.updated, c.req.Actor, c.set, c.now)
+			if err != nil {
+				return err
+			}
+			c.res.Child = &child
+			return nil
+		},
+	},
+	ActionRedirect: {
+		from: []Status{StatusRequested}, to: StatusRejected, acknowledges: true,
+		check: needsAgency,
+		apply: func(c *change) error {
+			reason := ReasonRedirected
+			c.next.Reason, c.next.Feedback = &reason, strings.TrimSpace(c.req.Feedback)
+			return c.resolveTarget()
+		},
+		queue: queueFeedback,
+		follow: func(c *change) error {
+			child, err := c.e.referOn(c.ctx, c.tx, c.updated, c.target, false, c.req.Actor, c.cal, c.now)
+			if err != nil {
+				return err
+			}
+			c.res.Child = &child
+			return nil
+		},
+	},
+	ActionHold: {
+		from: []Status{StatusRequested, StatusAccepted}, to: StatusOnHold,
+		apply: func(c *change) error {
+			held := c.from.Status
+			c.next.HeldFrom = &held
+			return nil
+		},
+	},
+	ActionResume: {
+		from: []Status{StatusOnHold},
+		apply: func(c *change) error {
+			c.next.Status, c.next.HeldFrom = *c.from.HeldFrom, nil
+			return nil
+		},
+	},
+	ActionContact: {
+		from: []Status{StatusAccepted}, to: StatusInProgress,
+		may: func(who actorRole) bool { return who.isTo || who.kind == ActorClient },
+	},
+	ActionComplete: {
+		from: []Status{StatusInProgress}, to: StatusCompleted,
+		queue: func(c *change) {
+			if c.updated.SelfReferral() {
+				c.e.outbox.queue(c.b, smsMsg(c.updated, SMSFeedbackAsk, time.Time{}), c.now)
+			}
+		},
+	},
+	ActionFail: {from: []Status{StatusAccepted, StatusInProgress}, to: StatusFailed},
+	ActionCancel: {
+		from: []Status{StatusRequested, StatusAccepted, StatusInProgress, StatusOnHold}, to: StatusCancelled,
+		inTriage: true,
+		may: func(who actorRole) bool {
+			return who.isTo || who.isFrom || who.kind == ActorSystem || who.kind == ActorClient
+		},
+		apply: func(c *change) error {
+			c.next.Feedback = strings.TrimSpace(c.req.Feedback)
+			return nil
+		},
+	},
+	ActionAssign: {
+		from: []Status{StatusRequested}, inTriage: true, onlyInTriage: true, coordinatorOnly: true,
+		event: EventAssigned, check: needsAgency,
+		apply: func(c *change) error {
+			c.next.Status = c.from.Status
+			if err := c.resolveTarget(); err != nil {
+				return err
+			}
+			a := c.target
+			c.next.ToAgencyID, c.next.Triaged = &a.ID, true
+			c.next.AssignedAt, c.next.AckDueAt = &c.now, ackDue(c.cal, c.now, *a)
+			return nil
+		},
+		queue: func(c *change) { c.e.queueRouted(c.b, c.updated, *c.target, c.cal, c.now) },
+	},
+	ActionClaim: {
+		from: []Status{StatusRequested}, inTriage: true, onlyInTriage: true, coordinatorOnly: true,
+		event: EventClaimed,
+		apply: func(c *change) error {
+			c.next.Status = c.from.Status
+			c.next.TriageClaimedBy = c.req.Actor.staffID()
+			return nil
+		},
+	},
+}
+
+// needsAgency is the check of the actions that send a referral to an agency.
+func needsAgency(req TransitionRequest) []FieldError {
+	if req.ToAgency == 0 {
+		return []FieldError{{Field: "agency", Message: "choose the agency to send the referral to"}}
+	}
+	return nil
+}
+
+// queueFeedback tells the referring agency, if any, why its referral was
+// turned away.
+func queueFeedback(c *change) {
+	u := c.updated
+	if u.FromAgencyID == nil {
+		return
+	}
+	c.e.outbox.queue(c.b, outboxMsg{kind: OutboxFeedback, referral: u.ID,
+		payload: OutboxPayload{ReferralID: u.ID, AgencyID: *u.FromAgencyID},
+		dedupe:  fmt.Sprintf("feedback:%d:v%d", u.ID, u.Version)}, c.now)
 }
 
 // Actions lists every action.
 var Actions = []Action{ActionAccept, ActionReject, ActionHold, ActionResume, ActionContact, ActionComplete,
 	ActionFail, ActionCancel, ActionRedirect, ActionAssign, ActionClaim}
-
-// triageActions are only for referrals waiting in triage; every other
-// action except cancel needs a receiving agency first.
-var triageActions = []Action{ActionAssign, ActionClaim, ActionCancel}
 
 // Allowed reports whether the action may be taken on the referral in its
 // current state (ignoring who asks). Cards and the inbox use it to show
@@ -67,17 +230,17 @@ func (r Referral) Allowed(a Action) bool {
 }
 
 func (r Referral) checkAllowed(a Action) error {
-	rl, ok := rules[a]
+	def, ok := actions[a]
 	if !ok {
 		return fmt.Errorf("unknown action %q", a)
 	}
-	if !slices.Contains(rl.from, r.Status) {
+	if !slices.Contains(def.from, r.Status) {
 		return &TransitionError{Action: a, Status: r.Status}
 	}
-	if r.InTriage() && !slices.Contains(triageActions, a) {
+	if r.InTriage() && !def.inTriage {
 		return &TransitionError{Action: a, Status: r.Status, Why: "it is waiting in triage for a coordinator to choose an agency"}
 	}
-	if !r.InTriage() && (a == ActionAssign || a == ActionClaim) {
+	if !r.InTriage() && def.onlyInTriage {
 		return &TransitionError{Action: a, Status: r.Status, Why: "it is not waiting in triage"}
 	}
 	return nil
@@ -134,19 +297,10 @@ func (e *Engine) Act(ctx context.Context, req TransitionRequest) (TransitionResu
 	return res, nil
 }
 
-func (e *Engine) validateRequest(req TransitionRequest) error {
+func validateRequest(req TransitionRequest) error {
 	var fields []FieldError
-	switch req.Action {
-	case ActionReject:
-		if !slices.Contains(Reasons, req.Reason) {
-			fields = append(fields, FieldError{Field: "reason", Message: "choose a reason for rejecting the referral"})
-		} else if req.Reason.NeedsFeedback() && strings.TrimSpace(req.Feedback) == "" {
-			fields = append(fields, FieldError{Field: "feedback", Message: fmt.Sprintf("say why, in words, when the reason is %q: the referrer needs it to find the right help", req.Reason.Label())})
-		}
-	case ActionRedirect, ActionAssign:
-		if req.ToAgency == 0 {
-			fields = append(fields, FieldError{Field: "agency", Message: "choose the agency to send the referral to"})
-		}
+	if check := actions[req.Action].check; check != nil {
+		fields = append(fields, check(req)...)
 	}
 	if len(req.Feedback) > 2000 {
 		fields = append(fields, FieldError{Field: "feedback", Message: "feedback must be at most 2000 characters"})
@@ -162,23 +316,19 @@ func checkActor(r Referral, req TransitionRequest) error {
 	if a.Coordinates() {
 		return nil
 	}
-	isTo := a.Kind == ActorStaff && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID
-	isFrom := a.Kind == ActorStaff && r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID
-	switch req.Action {
-	case ActionAssign, ActionClaim:
+	def := actions[req.Action]
+	if def.coordinatorOnly {
 		return &ForbiddenError{Why: "only a coordinator can triage referrals"}
-	case ActionCancel:
-		if isTo || isFrom || a.Kind == ActorSystem || a.Kind == ActorClient {
-			return nil
-		}
-	case ActionContact:
-		if isTo || a.Kind == ActorClient {
-			return nil
-		}
-	default:
-		if isTo {
-			return nil
-		}
+	}
+	who := actorRole{kind: a.Kind,
+		isTo:   a.Kind == ActorStaff && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID,
+		isFrom: a.Kind == ActorStaff && r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID}
+	may := def.may
+	if may == nil {
+		may = func(who actorRole) bool { return who.isTo }
+	}
+	if may(who) {
+		return nil
 	}
 	if a.Kind == ActorStaff {
 		return &ForbiddenError{Why: "this referral was sent to another agency; only its staff or a coordinator can act on it"}
@@ -193,16 +343,56 @@ UPDATE referrals SET status = $3, held_from = $4, reason = $5, feedback = $6, to
 WHERE id = $1 AND version = $2
 RETURNING ` + referralColumns
 
+// change is one action being applied: the referral before (from), the
+// fields being set (next), the row as written (updated), and the batch its
+// event and outbox rows go in.
+type change struct {
+	e       *Engine
+	ctx     context.Context
+	tx      pgx.Tx
+	req     TransitionRequest
+	set     snapshot
+	cal     Calendar
+	now     time.Time
+	from    Referral
+	next    Referral
+	target  *Agency // the agency a redirect or an assignment sends to
+	updated Referral
+	b       *pgx.Batch
+	res     *TransitionResult
+}
+
+// resolveTarget finds the agency req.ToAgency names and checks the
+// client's consent covers it.
+func (c *change) resolveTarget() error {
+	r := c.from
+	if r.ToAgencyID != nil && *r.ToAgencyID == c.req.ToAgency {
+		return &ValidationError{Fields: []FieldError{{Field: "agency", Message: "choose a different agency from the one the referral is with"}}}
+	}
+	a, err := getAgency(c.ctx, c.tx, "id = $1", c.req.ToAgency)
+	if errors.Is(err, ErrNotFound) {
+		return &ValidationError{Fields: []FieldError{{Field: "agency", Message: "that agency does not exist"}}}
+	} else if err != nil {
+		return err
+	}
+	if err := c.e.checkConsent(c.ctx, c.tx, r.ConsentID, a); err != nil {
+		return err
+	}
+	c.target = &a
+	return nil
+}
+
 func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionRequest, set snapshot) (TransitionResult, error) {
-	if err := e.validateRequest(req); err != nil {
+	if err := validateRequest(req); err != nil {
 		return TransitionResult{}, err
 	}
 	r, err := getReferral(ctx, tx, "id = $1", req.Referral)
 	if err != nil {
 		return TransitionResult{}, err
 	}
+	def := actions[req.Action]
 	if err := r.checkAllowed(req.Action); err != nil {
-		if moved := req.ExpectedVersion != 0 && req.ExpectedVersion != r.Version; moved || r.Status == rules[req.Action].to {
+		if moved := req.ExpectedVersion != 0 && req.ExpectedVersion != r.Version; moved || r.Status == def.to {
 			return TransitionResult{}, e.conflict(ctx, tx, r)
 		}
 		return TransitionResult{}, err
@@ -213,53 +403,18 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	if err := checkActor(r, req); err != nil {
 		return TransitionResult{}, err
 	}
-	cal := set.cal
 	now := e.clock.Now()
-	next := r
-	next.Status = rules[req.Action].to
+	c := &change{e: e, ctx: ctx, tx: tx, req: req, set: set, cal: set.cal, now: now, from: r, next: r, b: &pgx.Batch{}}
+	next := &c.next
+	next.Status = def.to
 	next.StatusBy = req.Actor.staffID()
 	next.StatusAt = now
-	var target *Agency
-	switch req.Action {
-	case ActionHold:
-		held := r.Status
-		next.HeldFrom = &held
-	case ActionResume:
-		next.Status, next.HeldFrom = *r.HeldFrom, nil
-	case ActionReject:
-		reason := req.Reason
-		next.Reason, next.Feedback = &reason, strings.TrimSpace(req.Feedback)
-	case ActionRedirect:
-		reason := ReasonRedirected
-		next.Reason, next.Feedback = &reason, strings.TrimSpace(req.Feedback)
-	case ActionCancel:
-		next.Feedback = strings.TrimSpace(req.Feedback)
-	case ActionAssign, ActionClaim:
-		next.Status = r.Status
-		if req.Action == ActionClaim {
-			next.TriageClaimedBy = req.Actor.staffID()
-		}
-	}
-	if req.Action == ActionRedirect || req.Action == ActionAssign {
-		if r.ToAgencyID != nil && *r.ToAgencyID == req.ToAgency {
-			return TransitionResult{}, &ValidationError{Fields: []FieldError{{Field: "agency", Message: "choose a different agency from the one the referral is with"}}}
-		}
-		a, err := getAgency(ctx, tx, "id = $1", req.ToAgency)
-		if errors.Is(err, ErrNotFound) {
-			return TransitionResult{}, &ValidationError{Fields: []FieldError{{Field: "agency", Message: "that agency does not exist"}}}
-		} else if err != nil {
+	if def.apply != nil {
+		if err := def.apply(c); err != nil {
 			return TransitionResult{}, err
 		}
-		if err := e.checkConsent(ctx, tx, r.ConsentID, a); err != nil {
-			return TransitionResult{}, err
-		}
-		target = &a
-		if req.Action == ActionAssign {
-			next.ToAgencyID, next.Triaged = &a.ID, true
-			next.AssignedAt, next.AckDueAt = &now, ackDue(cal, now, a)
-		}
 	}
-	if next.AcknowledgedAt == nil && (req.Action == ActionAccept || req.Action == ActionReject || req.Action == ActionRedirect) {
+	if next.AcknowledgedAt == nil && def.acknowledges {
 		next.AcknowledgedAt = &now
 	}
 	if next.Status == StatusInProgress && next.ContactedAt == nil {
@@ -283,76 +438,43 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	if err != nil {
 		return TransitionResult{}, fmt.Errorf("update referral: %w", err)
 	}
+	c.updated = updated
+	c.res = &TransitionResult{Referral: updated, From: r.Status}
 
-	b := &pgx.Batch{}
-	kind := EventTransition
-	switch req.Action {
-	case ActionAssign:
-		kind = EventAssigned
-	case ActionClaim:
-		kind = EventClaimed
+	kind := def.event
+	if kind == "" {
+		kind = EventTransition
 	}
 	data := eventData("action", string(req.Action), "reason", reasonString(next.Reason), "version", updated.Version,
 		"withdrawal", req.withdrawal)
-	if target != nil {
-		data["to_agency_id"] = int64(target.ID)
+	if c.target != nil {
+		data["to_agency_id"] = int64(c.target.ID)
 	}
 	if req.Actor.Kind == ActorStaff {
 		data["actor_agency_id"] = int64(req.Actor.AgencyID)
 	}
-	e.queueEvent(b, newEvent{kind: kind, referral: r.ID, client: r.ClientID, agency: derefAgency(updated.ToAgencyID),
+	e.queueEvent(c.b, newEvent{kind: kind, referral: r.ID, client: r.ClientID, agency: derefAgency(updated.ToAgencyID),
 		actor: req.Actor, from: r.Status, to: updated.Status, data: data}, now)
-	res := TransitionResult{Referral: updated, From: r.Status}
 
 	// Every channel showing the card is brought up to date.
 	if updated.ToAgencyID != nil {
-		queueOutbox(b, cardMsg(updated, "agency"), now)
+		e.outbox.queue(c.b, cardMsg(updated, "agency"), now)
 	}
 	if updated.Triaged {
-		queueOutbox(b, cardMsg(updated, "triage"), now)
+		e.outbox.queue(c.b, cardMsg(updated, "triage"), now)
 	}
-	switch req.Action {
-	case ActionAccept:
-		queueOutbox(b, smsMsg(updated, SMSAccepted, time.Time{}), now)
-		queueOutbox(b, smsMsg(updated, SMSContactCheck, cal.AddWorkingDays(now, cal.ContactCheckDays)), now)
-		queueOutbox(b, outboxMsg{kind: OutboxContactNudge, referral: r.ID,
-			payload:   OutboxPayload{ReferralID: r.ID, AgencyID: derefAgency(updated.ToAgencyID)},
-			dedupe:    fmt.Sprintf("nudge:%d:%d", r.ID, derefAgency(updated.ToAgencyID)),
-			available: cal.AddWorkingDays(now, cal.ContactNudgeDays)}, now)
-	case ActionComplete:
-		if updated.SelfReferral() {
-			queueOutbox(b, smsMsg(updated, SMSFeedbackAsk, time.Time{}), now)
-		}
-	case ActionAssign:
-		e.queueRouted(b, updated, *target, cal, now)
-	case ActionReject, ActionRedirect:
-		if updated.FromAgencyID != nil {
-			queueOutbox(b, outboxMsg{kind: OutboxFeedback, referral: r.ID,
-				payload: OutboxPayload{ReferralID: r.ID, AgencyID: *updated.FromAgencyID},
-				dedupe:  fmt.Sprintf("feedback:%d:v%d", r.ID, updated.Version)}, now)
-		}
+	if def.queue != nil {
+		def.queue(c)
 	}
-	if err := sendBatch(ctx, tx, b); err != nil {
+	if err := sendBatch(ctx, tx, c.b); err != nil {
 		return TransitionResult{}, fmt.Errorf("record %s: %w", req.Action, err)
 	}
-
-	switch {
-	case req.Action == ActionRedirect:
-		child, err := e.referOn(ctx, tx, updated, target, false, req.Actor, cal, now)
-		if err != nil {
+	if def.follow != nil {
+		if err := def.follow(c); err != nil {
 			return TransitionResult{}, err
 		}
-		res.Child = &child
-	case req.Action == ActionReject && updated.SelfReferral():
-		// A self-referral never ends at a rejection: it goes back to triage,
-		// or to the next suggestion when the network routes automatically.
-		child, err := e.rerouteSelfReferral(ctx, tx, updated, req.Actor, set, now)
-		if err != nil {
-			return TransitionResult{}, err
-		}
-		res.Child = &child
 	}
-	return res, nil
+	return *c.res, nil
 }
 
 func reasonString(r *Reason) string {
@@ -402,10 +524,10 @@ func (e *Engine) checkConsent(ctx context.Context, db DB, id ConsentID, a Agency
 // agency's target) and escalation (at 200%). Both are skipped at send time
 // if the referral has moved on.
 func (e *Engine) queueRouted(b *pgx.Batch, r Referral, a Agency, cal Calendar, now time.Time) {
-	queueOutbox(b, cardMsg(r, "agency"), now)
+	e.outbox.queue(b, cardMsg(r, "agency"), now)
 	target := time.Duration(a.AckTargetHours) * time.Hour
 	for i, level := range []string{"reminder", "escalation"} {
-		queueOutbox(b, outboxMsg{kind: OutboxAckReminder, referral: r.ID,
+		e.outbox.queue(b, outboxMsg{kind: OutboxAckReminder, referral: r.ID,
 			payload:   OutboxPayload{ReferralID: r.ID, AgencyID: a.ID, Level: level},
 			dedupe:    fmt.Sprintf("ack:%d:%d:%s", r.ID, a.ID, level),
 			available: cal.AddWorkingHours(now, target*time.Duration(i+1))}, now)

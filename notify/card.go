@@ -30,7 +30,7 @@ SET channel = EXCLUDED.channel, ts = EXCLUDED.ts, agency_id = EXCLUDED.agency_id
 // syncCard posts the referral's card in a channel the first time and
 // updates it in place afterwards. Where it was posted is recorded in the
 // same transaction that marks the row sent.
-func (w *Worker) syncCard(ctx context.Context, r row) (outcome, error) {
+func (w *Worker) syncCard(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	if w.slack == nil {
 		return skipped("Slack not configured"), nil
 	}
@@ -38,7 +38,7 @@ func (w *Worker) syncCard(ctx context.Context, r row) (outcome, error) {
 	if kind != "agency" && kind != "triage" {
 		return outcome{}, permanent(fmt.Sprintf("unknown card channel kind %q", kind), nil)
 	}
-	id := r.referral()
+	id := r.Referral()
 	ref, err := w.engine.Referral(ctx, id)
 	if errors.Is(err, core.ErrNotFound) {
 		return outcome{}, permanent("referral is gone", err)
@@ -65,7 +65,7 @@ func (w *Worker) syncCard(ctx context.Context, r row) (outcome, error) {
 	case prev.Channel == channel:
 		msg, err := w.slack.Update(ctx, prev, text, blocks)
 		if err == nil {
-			return sent(msg.ProviderID(), "updated"), nil
+			return sent(msg.ProviderID(), core.DeliveryUpdated), nil
 		}
 		if !isSlackCode(err, slackMessageNotFound) {
 			return outcome{}, err
@@ -81,7 +81,7 @@ func (w *Worker) syncCard(ctx context.Context, r row) (outcome, error) {
 		agency = ref.ToAgencyID
 	}
 	now := w.now()
-	res := sent(msg.ProviderID(), "posted")
+	res := sent(msg.ProviderID(), core.DeliveryPosted)
 	res.inTx = func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, sqlUpsertCard, id, kind, msg.Channel, msg.TS, agency, now); err != nil {
 			return fmt.Errorf("record card: %w", err)

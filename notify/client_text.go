@@ -29,14 +29,14 @@ type smsData struct {
 // clientText sends a status text to the client of the row's referral,
 // respecting opt-out and quiet hours. See the package documentation for
 // the "sending" mark that makes texts at-most-once across crashes.
-func (w *Worker) clientText(ctx context.Context, r row) (outcome, error) {
-	if r.DeliveryStatus == statusSending {
+func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if r.DeliveryStatus == core.DeliverySending {
 		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the text may or may not have reached the client; check the provider's log before retrying"}
 	}
 	if w.sms == nil {
 		return skipped("Twilio not configured"), nil
 	}
-	ref, err := w.engine.Referral(ctx, r.referral())
+	ref, err := w.engine.Referral(ctx, r.Referral())
 	if errors.Is(err, core.ErrNotFound) {
 		return outcome{}, permanent("referral is gone", err)
 	}
@@ -74,12 +74,9 @@ func (w *Worker) clientText(ctx context.Context, r row) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	ok, err := w.markSending(ctx, r)
-	if err != nil {
+	// A lost lease (core.ErrLeaseLost) means nothing must be sent.
+	if err := w.outbox.MarkSending(ctx, r); err != nil {
 		return outcome{}, err
-	}
-	if !ok {
-		return outcome{}, errLeaseLost
 	}
 	receipt, err := w.sms.SendSMS(ctx, phone, body)
 	if err != nil {
@@ -92,7 +89,7 @@ func (w *Worker) clientText(ctx context.Context, r row) (outcome, error) {
 		}
 		return outcome{}, err
 	}
-	res := sent(receipt.SID, "sms "+receipt.Status)
+	res := sent(receipt.SID, core.DeliverySMS(receipt.Status))
 	if kind, ok := awaitKinds[tmpl]; ok {
 		res.after = func(ctx context.Context) error {
 			return w.engine.AwaitReply(ctx, ref.ID, kind, w.now().Add(awaitReplyFor))

@@ -24,7 +24,7 @@ func TestPermanentFailureDeadLettersAndRetry(t *testing.T) {
 	h.slack.SetScript(notifytest.FailFirst(1, notifytest.Reply{Code: "channel_not_found"}))
 	drain(t, w)
 
-	dead, err := notify.List(ctx, h.env.Pool, notify.ListFilter{Dead: true})
+	dead, err := h.engine.Outbox().List(ctx, core.OutboxFilter{State: core.OutboxDead})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,17 +43,17 @@ func TestPermanentFailureDeadLettersAndRetry(t *testing.T) {
 		t.Errorf("alert repeated: %d", n)
 	}
 
-	if err := notify.Retry(ctx, h.env.Pool, dead[0].ID, h.clock.Now()); err != nil {
+	if err := h.engine.Outbox().Retry(ctx, dead[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, w)
 	if h.postsTo("C0WELFARE", "") != 1 {
 		t.Errorf("the retried card was not posted: %+v", h.slack.Calls())
 	}
-	if dead, _ := notify.List(ctx, h.env.Pool, notify.ListFilter{Dead: true}); len(dead) != 0 {
+	if dead, _ := h.engine.Outbox().List(ctx, core.OutboxFilter{State: core.OutboxDead}); len(dead) != 0 {
 		t.Errorf("still dead: %+v", dead)
 	}
-	if err := notify.Retry(ctx, h.env.Pool, dead[0].ID, h.clock.Now()); !errors.Is(err, core.ErrNotFound) {
+	if err := h.engine.Outbox().Retry(ctx, dead[0].ID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("retrying a delivered row: %v", err)
 	}
 }
@@ -103,7 +103,7 @@ func TestOptOut(t *testing.T) {
 		t.Errorf("an opted-out phone was texted: %d requests", n)
 	}
 	for _, r := range h.rows(t) {
-		if r.Kind == string(core.OutboxClientSMS) && (!r.Sent || !strings.HasPrefix(r.DeliveryStatus, "skipped:")) {
+		if r.Kind == string(core.OutboxClientSMS) && (!r.Sent || !strings.HasPrefix(r.DeliveryStatus, string(core.DeliverySkipped("")))) {
 			t.Errorf("text row %d: %+v", r.ID, r)
 		}
 	}
@@ -116,11 +116,11 @@ func TestMetrics(t *testing.T) {
 	h.selfRefer(t, "k", toWelfare)
 	drain(t, w)
 	h.env.Clock.Advance(time.Minute)
-	if err := h.engine.EnqueueOutbox(context.Background(), h.env.Pool, core.OutboxAlert, 0, core.OutboxPayload{Text: "x"}, "m1", h.clock.Now().Add(-30*time.Second)); err != nil {
+	if err := h.engine.Outbox().Enqueue(context.Background(), core.OutboxAlert, 0, core.OutboxPayload{Text: "x"}, "m1", h.clock.Now().Add(-30*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	m.Handler(h.env.Pool, h.clock).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	m.Handler(h.engine.Outbox(), h.clock).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
 	for _, want := range []string{
 		"# TYPE onward_outbox_depth gauge",

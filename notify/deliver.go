@@ -13,10 +13,10 @@ import (
 
 // outcome is how a delivery ended, short of failing.
 type outcome struct {
-	state      string // stateSent, stateSkipped or stateDeferred
+	state      string // stateSent, stateSkipped or stateDeferred (a metrics label)
 	providerID string
-	status     string    // delivery_status to record
-	until      time.Time // deferred: when to try again
+	status     core.DeliveryStatus // what the row's delivery status records
+	until      time.Time           // deferred: when to try again
 	// inTx runs in the transaction that marks the row sent (the card's
 	// slack_cards row), so the record and the mark commit together.
 	inTx func(ctx context.Context, tx pgx.Tx) error
@@ -31,25 +31,28 @@ const (
 	stateDeferred = "deferred"
 )
 
-// statusSending marks a text whose API call may be in flight; see the
-// package documentation.
-const statusSending = "sending"
-
-func sent(providerID, status string) outcome {
+func sent(providerID string, status core.DeliveryStatus) outcome {
 	return outcome{state: stateSent, providerID: providerID, status: status}
 }
 
-func skipped(why string) outcome { return outcome{state: stateSkipped, status: "skipped: " + why} }
+func skipped(why string) outcome {
+	return outcome{state: stateSkipped, status: core.DeliverySkipped(why)}
+}
 
 // deferred puts the row back until t without counting the attempt (quiet
 // hours, a Slack rate-limit pause).
 func deferred(t time.Time, why string) outcome {
-	return outcome{state: stateDeferred, until: t, status: "waiting: " + why}
+	return outcome{state: stateDeferred, until: t, status: core.DeliveryWaiting(why)}
+}
+
+// claim leases due rows for this worker, committed before any delivery.
+func (w *Worker) claim(ctx context.Context, limit int) ([]core.OutboxClaim, error) {
+	return w.outbox.Claim(ctx, w.now(), w.lease, limit)
 }
 
 // deliver sends one claimed row and records what happened. It never
 // returns an error: every end is written to the row.
-func (w *Worker) deliver(ctx context.Context, r row) {
+func (w *Worker) deliver(ctx context.Context, r core.OutboxClaim) {
 	defer func() {
 		// A bug in one sender must not take the worker down with every
 		// other delivery in flight: the row is retried, then dead-lettered.
@@ -67,7 +70,7 @@ func (w *Worker) deliver(ctx context.Context, r row) {
 	}
 }
 
-func (w *Worker) dispatch(ctx context.Context, r row) (outcome, error) {
+func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	switch r.Kind {
 	case core.OutboxCard:
 		return w.syncCard(ctx, r)
@@ -89,57 +92,18 @@ func (w *Worker) dispatch(ctx context.Context, r row) (outcome, error) {
 	return outcome{}, permanent(fmt.Sprintf("unknown outbox kind %q", r.Kind), nil)
 }
 
-const (
-	sqlMarkSent = `
-UPDATE outbox SET sent_at = $3, provider_id = $4, delivery_status = $5
-WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
-	sqlDefer = `
-UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), delivery_status = $4
-WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
-	sqlMarkSending = `
-UPDATE outbox SET delivery_status = 'sending'
-WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
-	sqlRetryLater = `
-UPDATE outbox SET available_at = $3, last_error = $4, delivery_status = ''
-WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
-	sqlMarkDead = `
-UPDATE outbox SET dead_at = $3, last_error = $4, delivery_status = 'dead'
-WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
-)
-
-// errLeaseLost means another worker claimed the row after this one's lease
-// ran out; the other worker owns it now.
-var errLeaseLost = errors.New("lease on the outbox row ran out and was taken over")
-
-func (w *Worker) finish(ctx context.Context, r row, out outcome) error {
+func (w *Worker) finish(ctx context.Context, r core.OutboxClaim, out outcome) error {
 	if out.state == stateDeferred {
-		tag, err := w.pool.Exec(ctx, sqlDefer, r.ID, r.Lease, out.until, out.status)
-		if err != nil {
-			return fmt.Errorf("defer outbox row %d: %w", r.ID, err)
-		}
-		w.metrics.delivered(r.Kind, stateDeferred)
-		if tag.RowsAffected() == 0 {
-			return errLeaseLost
-		}
-		return nil
-	}
-	now := w.now()
-	err := pgx.BeginFunc(ctx, w.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlMarkSent, r.ID, r.Lease, now, out.providerID, out.status)
-		if err != nil {
+		err := w.outbox.Defer(ctx, r, out.until, out.status)
+		if err != nil && !errors.Is(err, core.ErrLeaseLost) {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return errLeaseLost
-		}
-		if out.inTx != nil {
-			return out.inTx(ctx, tx)
-		}
-		return nil
-	})
-	if err != nil {
+		w.metrics.delivered(r.Kind, stateDeferred)
+		return err
+	}
+	if err := w.outbox.MarkSent(ctx, r, w.now(), out.providerID, out.status, out.inTx); err != nil {
 		w.metrics.delivered(r.Kind, "unrecorded")
-		return fmt.Errorf("mark outbox row %d sent: %w", r.ID, err)
+		return err
 	}
 	w.metrics.delivered(r.Kind, out.state)
 	if out.after != nil {
@@ -150,22 +114,11 @@ func (w *Worker) finish(ctx context.Context, r row, out outcome) error {
 	return nil
 }
 
-// markSending records that a text is about to go to Twilio. false means
-// the lease was lost and nothing must be sent.
-func (w *Worker) markSending(ctx context.Context, r row) (bool, error) {
-	tag, err := w.pool.Exec(ctx, sqlMarkSending, r.ID, r.Lease)
-	if err != nil {
-		return false, fmt.Errorf("mark outbox row %d sending: %w", r.ID, err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
 // fail reschedules a transient failure with backoff, or dead-letters a
 // permanent one or the last attempt.
-func (w *Worker) fail(ctx context.Context, r row, err error) {
-	if errors.Is(err, errLeaseLost) {
-		w.metrics.delivered(r.Kind, "lease_lost")
-		w.log.Warn("outbox row taken over by another worker", "id", r.ID, "kind", r.Kind)
+func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
+	if errors.Is(err, core.ErrLeaseLost) {
+		w.leaseLost(r)
 		return
 	}
 	f := asFailure(err)
@@ -175,7 +128,11 @@ func (w *Worker) fail(ctx context.Context, r row, err error) {
 			w.holdSlack(now.Add(f.RetryAfter))
 		}
 		next := now.Add(w.backoff.Delay(r.Attempts, f.RetryAfter))
-		if _, err := w.pool.Exec(ctx, sqlRetryLater, r.ID, r.Lease, next, f.Error()); err != nil {
+		if err := w.outbox.RetryLater(ctx, r, next, f.Error()); err != nil {
+			if errors.Is(err, core.ErrLeaseLost) {
+				w.leaseLost(r)
+				return
+			}
 			w.log.Error("reschedule outbox row", "id", r.ID, "err", err)
 			return
 		}
@@ -183,7 +140,11 @@ func (w *Worker) fail(ctx context.Context, r row, err error) {
 		w.log.Info("delivery failed, will retry", "id", r.ID, "kind", r.Kind, "attempt", r.Attempts, "retry_at", next, "err", f.Error())
 		return
 	}
-	if err := w.deadLetter(ctx, r, f, now); err != nil {
+	text, err := w.deadLetterText(ctx, r, f)
+	if err == nil {
+		err = w.outbox.DeadLetter(ctx, r, now, f.Error(), text)
+	}
+	if err != nil {
 		w.log.Error("dead-letter outbox row", "id", r.ID, "err", err)
 		return
 	}
@@ -192,38 +153,20 @@ func (w *Worker) fail(ctx context.Context, r row, err error) {
 	w.wake() // deliver the coordinators' alert
 }
 
+// leaseLost notes a row another worker took over after this one's lease
+// ran out; the other worker owns it now.
+func (w *Worker) leaseLost(r core.OutboxClaim) {
+	w.metrics.delivered(r.Kind, "lease_lost")
+	w.log.Warn("outbox row taken over by another worker", "id", r.ID, "kind", r.Kind)
+}
+
 // Retry reports whether another attempt could succeed.
 func (f *Failure) Retry() bool { return !f.Permanent }
 
-// deadLetter marks the row dead and, in the same transaction, queues one
-// alert to the coordinators (never for an alert itself, so a broken Slack
-// cannot feed a loop of alerts about alerts).
-func (w *Worker) deadLetter(ctx context.Context, r row, f *Failure, now time.Time) error {
-	text, err := w.deadLetterText(ctx, r, f)
-	if err != nil {
-		return err
-	}
-	return pgx.BeginFunc(ctx, w.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlMarkDead, r.ID, r.Lease, now, f.Error())
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return errLeaseLost
-		}
-		if r.Kind == core.OutboxAlert {
-			return nil
-		}
-		return w.engine.EnqueueOutbox(ctx, tx, core.OutboxAlert, 0,
-			core.OutboxPayload{ReferralID: r.referral(), Level: "dead-letter", Text: text},
-			fmt.Sprintf("deadletter:%d:%d", r.ID, now.UnixMicro()), now)
-	})
-}
-
-func (w *Worker) deadLetterText(ctx context.Context, r row, f *Failure) (string, error) {
+func (w *Worker) deadLetterText(ctx context.Context, r core.OutboxClaim, f *Failure) (string, error) {
 	data := map[string]any{"ID": r.ID, "Kind": string(r.Kind), "Attempts": r.Attempts, "Error": f.Error(),
 		"Template": r.Payload.Template, "Reference": ""}
-	if id := r.referral(); id != 0 {
+	if id := r.Referral(); id != 0 {
 		if ref, err := w.engine.Referral(ctx, id); err == nil {
 			data["Reference"] = ref.Reference
 		}

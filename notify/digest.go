@@ -48,7 +48,7 @@ func (w *Worker) ScheduleDigests(ctx context.Context) (int, error) {
 		if a.SlackChannelID == "" {
 			continue
 		}
-		if err := w.engine.EnqueueOutbox(ctx, w.pool, KindDigest, 0, core.OutboxPayload{AgencyID: a.ID},
+		if err := w.outbox.Enqueue(ctx, KindDigest, 0, core.OutboxPayload{AgencyID: a.ID},
 			fmt.Sprintf("digest:%d:%s", a.ID, date), now); err != nil {
 			return n, err
 		}
@@ -65,7 +65,7 @@ func (w *Worker) maybeScheduleDigests(ctx context.Context) {
 	if w.noDigest {
 		return
 	}
-	now := time.Now()
+	now := w.now()
 	w.mu.Lock()
 	due := now.Sub(w.digestCheck) >= time.Minute
 	if due {
@@ -95,7 +95,7 @@ type DigestCounts struct {
 }
 
 // digest posts an agency's daily digest to its channel.
-func (w *Worker) digest(ctx context.Context, r row) (outcome, error) {
+func (w *Worker) digest(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	a, err := w.agency(ctx, r.Payload.AgencyID)
 	if err != nil {
 		return outcome{}, err

@@ -8,9 +8,11 @@
 //
 // # Delivery guarantees
 //
-// A worker claims a row by leasing it: in one short transaction it moves the
-// row's available_at to now+lease and counts an attempt, then commits and
-// delivers with no transaction open. The row is marked sent (or rescheduled)
+// The outbox's SQL is core's (core.Outbox); notify decides only what to
+// send and what each outcome means. A worker claims a row by leasing it:
+// in one short transaction it moves the row's available_at to now+lease
+// and counts an attempt, then commits and delivers with no transaction
+// open. The row is marked sent (or rescheduled)
 // afterwards, on the condition that the lease is still the one it took, so
 // several workers never deliver the same row at the same time, and a worker
 // that dies leaves its rows to be claimed again when the lease runs out.

@@ -46,12 +46,12 @@ func queueSequences(t *testing.T, h *harness, referrals, steps int) []sequence {
 			var err error
 			if j%2 == 0 {
 				text := fmt.Sprintf("order %s %d", r.Reference, j)
-				err = h.engine.EnqueueOutbox(ctx, h.env.Pool, core.OutboxAlert, r.ID, core.OutboxPayload{ReferralID: r.ID, Text: text},
+				err = h.engine.Outbox().Enqueue(ctx, core.OutboxAlert, r.ID, core.OutboxPayload{ReferralID: r.ID, Text: text},
 					fmt.Sprintf("test:%d:%d", r.ID, j), time.Time{})
 				seqs[i].steps = append(seqs[i].steps, "slack:"+text)
 			} else {
 				tmpl := stepTemplates[(j/2)%len(stepTemplates)].name
-				err = h.engine.EnqueueOutbox(ctx, h.env.Pool, core.OutboxClientSMS, r.ID, core.OutboxPayload{ReferralID: r.ID, Template: tmpl},
+				err = h.engine.Outbox().Enqueue(ctx, core.OutboxClientSMS, r.ID, core.OutboxPayload{ReferralID: r.ID, Template: tmpl},
 					fmt.Sprintf("test:%d:%d", r.ID, j), time.Time{})
 				seqs[i].steps = append(seqs[i].steps, "sms:"+tmpl)
 			}
@@ -66,12 +66,12 @@ func queueSequences(t *testing.T, h *harness, referrals, steps int) []sequence {
 // queueBulk writes n coordinator alerts that belong to no referral.
 func queueBulk(t *testing.T, h *harness, n int) {
 	t.Helper()
-	_, err := h.env.Pool.Exec(context.Background(), `
-		INSERT INTO outbox (kind, payload, dedupe_key, available_at, created_at)
-		SELECT 'alert.coordinators', jsonb_build_object('text', 'bulk ' || i), 'bulk:' || i, now(), now()
-		FROM generate_series(1, $1) AS i`, n)
-	if err != nil {
-		t.Fatal(err)
+	for i := 1; i <= n; i++ {
+		text := fmt.Sprintf("bulk %d", i)
+		if err := h.engine.Outbox().Enqueue(context.Background(), core.OutboxAlert, 0, core.OutboxPayload{Text: text},
+			fmt.Sprintf("bulk:%d", i), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -80,10 +80,7 @@ func waitDelivered(t *testing.T, h *harness, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		var left int
-		if err := h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL`).Scan(&left); err != nil {
-			t.Fatal(err)
-		}
+		left := h.pending(t)
 		if left == 0 {
 			return
 		}
@@ -248,7 +245,7 @@ func TestListenReconnects(t *testing.T) {
 	ctx := context.Background()
 	deliver := func(text string) {
 		t.Helper()
-		if err := h.engine.EnqueueOutbox(ctx, h.env.Pool, core.OutboxAlert, 0, core.OutboxPayload{Text: text}, text, time.Time{}); err != nil {
+		if err := h.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0, core.OutboxPayload{Text: text}, text, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(5 * time.Second)

@@ -135,26 +135,32 @@ type outboxRow struct {
 
 func (h *harness) rows(t *testing.T) []outboxRow {
 	t.Helper()
-	rs, err := h.env.Pool.Query(context.Background(), `SELECT id, kind, coalesce(payload->>'template', ''),
-		coalesce(payload->>'channel', ''), coalesce(payload->>'level', ''), attempts, sent_at IS NOT NULL,
-		dead_at IS NOT NULL, provider_id, delivery_status, last_error, available_at FROM outbox ORDER BY id`)
+	es, err := h.engine.Outbox().List(context.Background(), core.OutboxFilter{State: core.OutboxAll, Limit: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rs.Close()
-	var out []outboxRow
-	for rs.Next() {
-		var r outboxRow
-		if err := rs.Scan(&r.ID, &r.Kind, &r.Template, &r.Channel, &r.Level, &r.Attempts, &r.Sent, &r.Dead,
-			&r.ProviderID, &r.DeliveryStatus, &r.LastError, &r.AvailableAt); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r)
-	}
-	if err := rs.Err(); err != nil {
-		t.Fatal(err)
+	out := make([]outboxRow, 0, len(es))
+	for _, e := range es {
+		out = append(out, outboxRow{ID: int64(e.ID), Kind: string(e.Kind), Template: e.Payload.Template,
+			Channel: e.Payload.Channel, Level: e.Payload.Level, Attempts: e.Attempts,
+			Sent: e.SentAt != nil, Dead: e.DeadAt != nil, ProviderID: e.ProviderID,
+			DeliveryStatus: string(e.DeliveryStatus), LastError: e.LastError, AvailableAt: e.AvailableAt})
 	}
 	return out
+}
+
+// pending counts the rows not yet delivered nor dead-lettered.
+func (h *harness) pending(t *testing.T) int {
+	t.Helper()
+	gs, err := h.engine.Outbox().Gauges(context.Background(), h.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, g := range gs {
+		n += int(g.Depth)
+	}
+	return n
 }
 
 // selfRefer makes an SMS self-referral that asks for a confirmation text.
@@ -176,7 +182,5 @@ func (h *harness) selfRefer(t *testing.T, key string, change func(*core.SelfRefe
 // only its own rows.
 func (h *harness) markAllSent(t *testing.T) {
 	t.Helper()
-	if _, err := h.env.Pool.Exec(context.Background(), `UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`); err != nil {
-		t.Fatal(err)
-	}
+	coretest.MarkOutboxSent(t, h.env.Pool)
 }

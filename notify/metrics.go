@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/onward-network/onward/core"
 )
 
@@ -49,28 +47,13 @@ func (m *Metrics) dead(kind core.OutboxKind) {
 	m.mu.Unlock()
 }
 
-const sqlOutboxGauges = `
-SELECT kind,
-       count(*) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL) AS depth,
-       count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead,
-       min(available_at) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL AND available_at <= $1) AS oldest_due
-FROM outbox GROUP BY kind`
-
-type kindGauge struct {
-	Kind      string     `db:"kind"`
-	Depth     int64      `db:"depth"`
-	Dead      int64      `db:"dead"`
-	OldestDue *time.Time `db:"oldest_due"`
-}
-
 // Handler serves the metrics in Prometheus' text exposition format.
-func (m *Metrics) Handler(db core.DB, clock core.Clock) http.Handler {
+func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
 		now := clock.Now()
-		rows, _ := db.Query(ctx, sqlOutboxGauges, now)
-		gs, err := pgx.CollectRows(rows, pgx.RowToStructByName[kindGauge])
+		gs, err := outbox.Gauges(ctx, now)
 		if err != nil {
 			http.Error(w, "metrics: cannot read the outbox", http.StatusServiceUnavailable)
 			return
@@ -80,17 +63,17 @@ func (m *Metrics) Handler(db core.DB, clock core.Clock) http.Handler {
 	})
 }
 
-func (m *Metrics) write(w io.Writer, gs []kindGauge, now time.Time) {
+func (m *Metrics) write(w io.Writer, gs []core.OutboxGauge, now time.Time) {
 	header := func(name, typ, help string) {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
 	}
 	header("onward_outbox_depth", "gauge", "Outbox rows not yet delivered (due, scheduled or retrying), by kind.")
 	for _, g := range gs {
-		fmt.Fprintf(w, "onward_outbox_depth{kind=\"%s\"} %d\n", label(g.Kind), g.Depth)
+		fmt.Fprintf(w, "onward_outbox_depth{kind=\"%s\"} %d\n", label(string(g.Kind)), g.Depth)
 	}
 	header("onward_outbox_dead", "gauge", "Dead-lettered outbox rows waiting for `onward outbox retry`, by kind.")
 	for _, g := range gs {
-		fmt.Fprintf(w, "onward_outbox_dead{kind=\"%s\"} %d\n", label(g.Kind), g.Dead)
+		fmt.Fprintf(w, "onward_outbox_dead{kind=\"%s\"} %d\n", label(string(g.Kind)), g.Dead)
 	}
 	header("onward_outbox_oldest_pending_seconds", "gauge", "How long the longest-waiting due row has been due (0 when none is).")
 	oldest := 0.0

@@ -10,8 +10,8 @@ import (
 // acknowledgement target) or escalates to the coordinators ("escalation",
 // at 200%). Skipped when the referral was acknowledged, put on hold,
 // closed or moved to another agency since it was scheduled.
-func (w *Worker) ackReminder(ctx context.Context, r row) (outcome, error) {
-	f, err := w.facts(ctx, r.referral(), r.Payload.AgencyID)
+func (w *Worker) ackReminder(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	f, err := w.facts(ctx, r.Referral(), r.Payload.AgencyID)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -38,8 +38,8 @@ func (w *Worker) ackReminder(ctx context.Context, r row) (outcome, error) {
 
 // contactNudge nudges the agency when an accepted referral is not marked
 // contacted in time. Skipped when it was contacted, closed or moved.
-func (w *Worker) contactNudge(ctx context.Context, r row) (outcome, error) {
-	f, err := w.facts(ctx, r.referral(), r.Payload.AgencyID)
+func (w *Worker) contactNudge(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	f, err := w.facts(ctx, r.Referral(), r.Payload.AgencyID)
 	if err != nil {
 		return outcome{}, err
 	}

@@ -28,7 +28,7 @@ func (w *Worker) postSlack(ctx context.Context, channel, text string, blocks []s
 	if err != nil {
 		return outcome{}, err
 	}
-	return sent(msg.ProviderID(), "posted"), nil
+	return sent(msg.ProviderID(), core.DeliveryPosted), nil
 }
 
 // referralFacts are the parts of a referral that may appear in a channel:
@@ -74,8 +74,8 @@ func needLabels(ns []core.Need) string {
 }
 
 // crisisAlert calls the coordinators to a crisis self-referral in triage.
-func (w *Worker) crisisAlert(ctx context.Context, r row) (outcome, error) {
-	f, err := w.facts(ctx, r.referral(), 0)
+func (w *Worker) crisisAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	f, err := w.facts(ctx, r.Referral(), 0)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -90,8 +90,8 @@ func (w *Worker) crisisAlert(ctx context.Context, r row) (outcome, error) {
 // rejectionFeedback tells the referring agency that its referral was
 // turned down or redirected, and why (the coded reason; the written
 // explanation stays in Onward, since it can mention the client).
-func (w *Worker) rejectionFeedback(ctx context.Context, r row) (outcome, error) {
-	f, err := w.facts(ctx, r.referral(), 0)
+func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	f, err := w.facts(ctx, r.Referral(), 0)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -122,7 +122,7 @@ func (w *Worker) rejectionFeedback(ctx context.Context, r row) (outcome, error) 
 
 // coordinatorAlert posts an alert core or the worker wrote (a client says
 // they were not contacted, a delivery was dead-lettered) to triage.
-func (w *Worker) coordinatorAlert(ctx context.Context, r row) (outcome, error) {
+func (w *Worker) coordinatorAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	text, err := w.render("notify_coordinator_alert.txt", map[string]any{"Text": r.Payload.Text})
 	if err != nil {
 		return outcome{}, err

@@ -46,7 +46,8 @@ type Options struct {
 // leases only.
 type Worker struct {
 	engine      *core.Engine
-	pool        *pgxpool.Pool
+	outbox      *core.Outbox
+	pool        *pgxpool.Pool // read queries (cards, digests) and the LISTEN connection's settings
 	cfg         core.Config
 	log         *slog.Logger
 	sms         SMSSender
@@ -82,7 +83,7 @@ func New(o Options) (*Worker, error) {
 		return nil, err
 	}
 	w := &Worker{
-		engine: o.Engine, pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
+		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
@@ -192,7 +193,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			for _, r := range rows {
 				inflight++
-				go func(r row) {
+				go func(r core.OutboxClaim) {
 					w.deliver(deliverCtx, r)
 					done <- struct{}{}
 				}(r)
@@ -205,7 +206,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		wait := w.poll
 		if errPause > 0 {
 			wait = errPause
-		} else if next, err := w.nextDue(ctx); err == nil && !next.IsZero() {
+		} else if next, err := w.outbox.NextDue(ctx, w.now()); err == nil && !next.IsZero() {
 			wait = min(wait, max(next.Sub(w.now()), 0))
 		}
 		if !w.noDigest {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/notify"
 )
 
 const outboxUsage = `Usage: onward outbox list [--dead] [--limit N]
@@ -48,9 +47,14 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer pool.Close()
+	outbox := core.NewOutbox(pool, core.SystemClock{})
 	switch sub {
 	case "list":
-		es, err := notify.List(ctx, pool, notify.ListFilter{Dead: *dead, Limit: *limit})
+		state := core.OutboxPending
+		if *dead {
+			state = core.OutboxDead
+		}
+		es, err := outbox.List(ctx, core.OutboxFilter{State: state, Limit: *limit})
 		if err != nil {
 			return err
 		}
@@ -64,7 +68,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return fmt.Errorf("outbox row id must be a number, got %q", fs.Arg(0))
 		}
-		if err := notify.Retry(ctx, pool, core.OutboxID(id), core.SystemClock{}.Now()); err != nil {
+		if err := outbox.Retry(ctx, core.OutboxID(id)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "outbox row %d queued again\n", id)
@@ -74,7 +78,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return fmt.Errorf("unknown outbox command %q: say list or retry", sub)
 }
 
-func printOutbox(w io.Writer, es []notify.Entry, dead bool) {
+func printOutbox(w io.Writer, es []core.OutboxEntry, dead bool) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	when := "DUE"
 	if dead {
@@ -96,7 +100,7 @@ func printOutbox(w io.Writer, es []notify.Entry, dead bool) {
 		}
 		why := e.LastError
 		if e.DeliveryStatus != "" && !dead {
-			why = e.DeliveryStatus + "; " + why
+			why = string(e.DeliveryStatus) + "; " + why
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Kind, ref, detail, e.Attempts, at.Local().Format(time.DateTime), oneLine(why))
 	}

@@ -23,7 +23,7 @@ func init() {
 	registerMount(mount{
 		name: "notify",
 		routes: func(a *app, mux *http.ServeMux) error {
-			mux.Handle("GET /metrics", notifyMetrics.Handler(a.pool, a.engine.Clock()))
+			mux.Handle("GET /metrics", notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock()))
 			return nil
 		},
 		worker: func(ctx context.Context, a *app) error {

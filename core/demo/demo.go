@@ -110,7 +110,10 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, crypt *core.Crypter, opts Opt
 		return Summary{}, fmt.Errorf("seed the demo history (drop and re-create the database before trying again): %w", err)
 	}
 	clk.set(opts.Now)
-	if err := markHistorySent(ctx, seedPool, opts.Now.Add(-recentWindow)); err != nil {
+	// The history's messages count as delivered, so the worker does not
+	// post hundreds of old cards and texts when it starts.
+	cutoff := opts.Now.Add(-recentWindow)
+	if err := eng.Outbox().MarkHistorySent(ctx, cutoff, cutoff.Add(recentWindow)); err != nil {
 		return Summary{}, err
 	}
 	return summarise(ctx, seedPool, start, opts.Now)

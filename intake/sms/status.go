@@ -3,7 +3,6 @@ package sms
 import (
 	"context"
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -14,16 +13,6 @@ import (
 // twilioUnsubscribed is Twilio's error 21610: the recipient texted STOP
 // (to the carrier or Twilio's opt-out handling) and may not be texted.
 const twilioUnsubscribed = "21610"
-
-// sqlRecordDelivery records Twilio's delivery status on the outbox row
-// that sent the message. Callbacks can arrive out of order: a final status
-// (delivered, undelivered, failed, read) is never replaced by an earlier
-// one (queued, sending, sent…).
-const sqlRecordDelivery = `
-UPDATE outbox SET delivery_status = $2, delivery_error = $3
-WHERE provider_id = $1
-  AND NOT (delivery_status IN ('delivered', 'undelivered', 'failed', 'read', 'canceled')
-           AND $2 NOT IN ('delivered', 'undelivered', 'failed', 'read', 'canceled'))`
 
 // Status is POST /twilio/status, Twilio's delivery callback for the texts
 // notify sent. It records MessageStatus and ErrorCode on the outbox row
@@ -75,12 +64,14 @@ const (
 func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) error {
 	deadline := time.Now().Add(unknownSIDWait)
 	for {
-		tag, err := s.engine.Pool().Exec(ctx, sqlRecordDelivery, sid, status, code)
+		// A final status already stored is never replaced by an earlier one:
+		// Twilio's callbacks can arrive out of order.
+		n, err := s.engine.Outbox().RecordDelivery(ctx, sid, core.DeliveryStatus(status), code)
 		if err != nil {
-			return fmt.Errorf("update outbox: %w", err)
+			return err
 		}
-		if tag.RowsAffected() > 0 || !s.awaitUnknownSID(ctx, sid, deadline) {
-			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", tag.RowsAffected())
+		if n > 0 || !s.awaitUnknownSID(ctx, sid, deadline) {
+			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", n)
 			break
 		}
 	}
@@ -101,17 +92,11 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 	return nil
 }
 
-// sqlKnownSID reports whether any outbox row carries the message id, so a
-// callback that changed nothing because a later status is already stored
-// is not mistaken for one that arrived too early.
-const sqlKnownSID = `SELECT EXISTS (SELECT 1 FROM outbox WHERE provider_id = $1)`
-
 // awaitUnknownSID waits one poll interval and reports true when the message
 // id is still unknown and the deadline has not passed, so the caller tries
 // the update again.
 func (s *SMS) awaitUnknownSID(ctx context.Context, sid string, deadline time.Time) bool {
-	var known bool
-	if err := s.engine.Pool().QueryRow(ctx, sqlKnownSID, sid).Scan(&known); err != nil || known {
+	if known, err := s.engine.Outbox().ProviderIDKnown(ctx, sid); err != nil || known {
 		return false
 	}
 	if time.Now().After(deadline) {

@@ -1,0 +1,189 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// OutboxEntry is an outbox row as `onward outbox list` and the tests see
+// it: ids, kinds, states and reasons; the payload carries ids and
+// template names, never personal data.
+type OutboxEntry struct {
+	ID             OutboxID       `db:"id"`
+	Kind           OutboxKind     `db:"kind"`
+	Reference      *string        `db:"reference"`
+	Payload        OutboxPayload  `db:"payload"`
+	Attempts       int            `db:"attempts"`
+	AvailableAt    time.Time      `db:"available_at"`
+	CreatedAt      time.Time      `db:"created_at"`
+	SentAt         *time.Time     `db:"sent_at"`
+	DeadAt         *time.Time     `db:"dead_at"`
+	LastError      string         `db:"last_error"`
+	ProviderID     string         `db:"provider_id"`
+	DeliveryStatus DeliveryStatus `db:"delivery_status"`
+}
+
+// State says whether the row is waiting, sent or dead.
+func (e OutboxEntry) State() OutboxState {
+	switch {
+	case e.DeadAt != nil:
+		return OutboxDead
+	case e.SentAt != nil:
+		return OutboxSent
+	}
+	return OutboxPending
+}
+
+// OutboxFilter picks outbox rows to list.
+type OutboxFilter struct {
+	State OutboxState // OutboxPending (the default), OutboxDead, OutboxSent, or "all"
+	Limit int         // default 100
+}
+
+// OutboxAll lists rows in every state.
+const OutboxAll OutboxState = "all"
+
+const sqlListOutbox = `
+SELECT o.id, o.kind, r.reference, o.payload, o.attempts, o.available_at, o.created_at, o.sent_at, o.dead_at,
+       o.last_error, o.provider_id, o.delivery_status
+FROM outbox o LEFT JOIN referrals r ON r.id = o.referral_id
+WHERE CASE $1::text
+          WHEN 'pending' THEN o.sent_at IS NULL AND o.dead_at IS NULL
+          WHEN 'dead' THEN o.sent_at IS NULL AND o.dead_at IS NOT NULL
+          WHEN 'sent' THEN o.sent_at IS NOT NULL
+          ELSE true END
+ORDER BY o.id LIMIT $2`
+
+// List returns outbox rows in the filter's state, oldest first.
+func (o *Outbox) List(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	if f.State == "" {
+		f.State = OutboxPending
+	}
+	switch f.State {
+	case OutboxPending, OutboxDead, OutboxSent, OutboxAll:
+	default:
+		return nil, fmt.Errorf("list outbox: unknown state %q", f.State)
+	}
+	rows, _ := o.pool.Query(ctx, sqlListOutbox, string(f.State), f.Limit)
+	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[OutboxEntry])
+	if err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return es, nil
+}
+
+const sqlRetryOutbox = `
+UPDATE outbox SET dead_at = NULL, attempts = 0, available_at = $2, delivery_status = $3
+WHERE id = $1 AND sent_at IS NULL RETURNING id`
+
+// Retry puts an undelivered row (usually a dead letter, once its cause is
+// fixed) back in the queue with a fresh attempt count, and wakes the
+// workers when it commits. A row that says it was interrupted during send
+// is sent again: whoever retries it has checked it did not arrive.
+func (o *Outbox) Retry(ctx context.Context, id OutboxID) error {
+	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
+		var got OutboxID
+		err := tx.QueryRow(ctx, sqlRetryOutbox, id, o.clock.Now(), DeliveryPending).Scan(&got)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("outbox row %d: %w (it does not exist or was already delivered)", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("retry outbox row %d: %w", id, err)
+		}
+		// NOTIFY in the transaction is delivered when it commits.
+		if _, err := tx.Exec(ctx, sqlNotifyOutbox, OutboxChannel); err != nil {
+			return fmt.Errorf("wake workers: %w", err)
+		}
+		return nil
+	})
+}
+
+// sqlRecordDelivery records a provider's delivery status on the row that
+// sent the message. Callbacks can arrive out of order: a final status ($4)
+// is never replaced by an earlier one.
+const sqlRecordDelivery = `
+UPDATE outbox SET delivery_status = $2, delivery_error = $3
+WHERE provider_id = $1
+  AND NOT (delivery_status = ANY($4) AND NOT $2 = ANY($4))`
+
+// RecordDelivery stores a provider's delivery callback (status and error
+// code) on the row whose provider id it names, and returns how many rows
+// changed: 0 when the id is unknown or a final status is already stored.
+func (o *Outbox) RecordDelivery(ctx context.Context, providerID string, status DeliveryStatus, errorCode string) (int64, error) {
+	final := make([]string, len(finalDeliveryStatuses))
+	for i, s := range finalDeliveryStatuses {
+		final[i] = string(s)
+	}
+	tag, err := o.pool.Exec(ctx, sqlRecordDelivery, providerID, string(status), errorCode, final)
+	if err != nil {
+		return 0, fmt.Errorf("record delivery status: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// sqlKnownProviderID reports whether any row carries the provider's id.
+const sqlKnownProviderID = `SELECT EXISTS (SELECT 1 FROM outbox WHERE provider_id = $1)`
+
+// ProviderIDKnown reports whether any row carries the provider's message
+// id, so a callback that changed nothing because a later status is
+// already stored is not mistaken for one that arrived too early.
+func (o *Outbox) ProviderIDKnown(ctx context.Context, providerID string) (bool, error) {
+	var known bool
+	if err := o.pool.QueryRow(ctx, sqlKnownProviderID, providerID).Scan(&known); err != nil {
+		return false, fmt.Errorf("look up provider id: %w", err)
+	}
+	return known, nil
+}
+
+// OutboxGauge is one kind's rows now, for metrics.
+type OutboxGauge struct {
+	Kind      OutboxKind `db:"kind"`
+	Depth     int64      `db:"depth"` // not yet delivered: due, scheduled or retrying
+	Dead      int64      `db:"dead"`
+	OldestDue *time.Time `db:"oldest_due"` // the longest-waiting due row's due time
+}
+
+const sqlOutboxGauges = `
+SELECT kind,
+       count(*) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL) AS depth,
+       count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead,
+       min(available_at) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL AND available_at <= $1) AS oldest_due
+FROM outbox GROUP BY kind`
+
+// Gauges reads the outbox's depth, dead letters and oldest due row by
+// kind, as of now. They are read at each scrape, so they are right however
+// many workers run.
+func (o *Outbox) Gauges(ctx context.Context, now time.Time) ([]OutboxGauge, error) {
+	rows, _ := o.pool.Query(ctx, sqlOutboxGauges, now)
+	gs, err := pgx.CollectRows(rows, pgx.RowToStructByName[OutboxGauge])
+	if err != nil {
+		return nil, fmt.Errorf("read outbox gauges: %w", err)
+	}
+	return gs, nil
+}
+
+// sqlMarkHistorySent records seeded history's messages as delivered. A
+// message counts as sent when it was due (or, for one due later than end,
+// at end). Rows of referrals made since cutoff are left for the worker.
+const sqlMarkHistorySent = `
+UPDATE outbox o SET sent_at = least(greatest(o.created_at, o.available_at), $2), delivery_status = $3
+WHERE o.sent_at IS NULL AND o.dead_at IS NULL
+  AND CASE WHEN o.referral_id IS NULL THEN o.created_at < $1
+           ELSE (SELECT r.created_at < $1 FROM referrals r WHERE r.id = o.referral_id) END`
+
+// MarkHistorySent marks the rows of every referral created before cutoff
+// as sent (DeliverySeeded), so a worker started on a demo database does
+// not post hundreds of old cards and texts.
+func (o *Outbox) MarkHistorySent(ctx context.Context, cutoff, end time.Time) error {
+	if _, err := o.pool.Exec(ctx, sqlMarkHistorySent, cutoff, end, DeliverySeeded); err != nil {
+		return fmt.Errorf("mark seeded history's messages as sent: %w", err)
+	}
+	return nil
+}

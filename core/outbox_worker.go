@@ -1,0 +1,174 @@
+package core
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// OutboxClaim is a row a worker has leased. Lease is the available_at the
+// claim set: the outcome is only recorded while the row still carries it,
+// so a row whose lease ran out and was claimed again is never marked twice.
+type OutboxClaim struct {
+	ID             OutboxID       `db:"id"`
+	Kind           OutboxKind     `db:"kind"`
+	ReferralID     *ReferralID    `db:"referral_id"`
+	Payload        OutboxPayload  `db:"payload"`
+	DedupeKey      string         `db:"dedupe_key"`
+	Lease          time.Time      `db:"available_at"`
+	Attempts       int            `db:"attempts"` // counting this one
+	CreatedAt      time.Time      `db:"created_at"`
+	DeliveryStatus DeliveryStatus `db:"delivery_status"`
+}
+
+// Referral is the referral the row is about (0 for none).
+func (c OutboxClaim) Referral() ReferralID {
+	if c.ReferralID != nil {
+		return *c.ReferralID
+	}
+	return c.Payload.ReferralID
+}
+
+// ErrLeaseLost means another worker claimed the row after this one's lease
+// ran out; the other worker owns it now, and nothing was recorded.
+var ErrLeaseLost = errors.New("lease on the outbox row ran out and was taken over")
+
+// sqlClaim leases up to $2 due rows. A row is held back while an older row
+// of the same referral is due, in flight or waiting for a retry (attempts >
+// 0), so each referral's messages leave in order; rows scheduled for later
+// and never tried do not hold anything back. SKIP LOCKED lets several
+// workers claim side by side.
+const sqlClaim = `
+WITH due AS (
+    SELECT o.id FROM outbox o
+    WHERE o.sent_at IS NULL AND o.dead_at IS NULL AND o.available_at <= $1
+      AND NOT EXISTS (
+          SELECT 1 FROM outbox p
+          WHERE o.referral_id IS NOT NULL AND p.referral_id = o.referral_id AND p.id < o.id
+            AND p.sent_at IS NULL AND p.dead_at IS NULL
+            AND (p.available_at <= $1 OR p.attempts > 0))
+    ORDER BY o.available_at, o.id
+    LIMIT $2
+    FOR UPDATE OF o SKIP LOCKED
+)
+UPDATE outbox SET available_at = $3, attempts = outbox.attempts + 1
+FROM due WHERE outbox.id = due.id
+RETURNING outbox.id, outbox.kind, outbox.referral_id, outbox.payload, outbox.dedupe_key,
+          outbox.available_at, outbox.attempts, outbox.created_at, outbox.delivery_status`
+
+// Claim leases up to limit rows due at now until now+lease, committed
+// before any delivery, and returns them oldest first. Two claimers never
+// get the same row while its lease holds.
+func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxClaim, error) {
+	rows, _ := o.pool.Query(ctx, sqlClaim, now, limit, now.Add(lease))
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[OutboxClaim])
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows: %w", err)
+	}
+	// The UPDATE returns rows in no particular order; deliver oldest first.
+	slices.SortFunc(cs, func(a, b OutboxClaim) int { return cmp.Compare(a.ID, b.ID) })
+	return cs, nil
+}
+
+const sqlNextDue = `SELECT min(available_at) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND available_at > $1`
+
+// NextDue returns when the next row that is not due at now becomes due
+// (zero when there is none).
+func (o *Outbox) NextDue(ctx context.Context, now time.Time) (time.Time, error) {
+	var t *time.Time
+	if err := o.pool.QueryRow(ctx, sqlNextDue, now).Scan(&t); err != nil {
+		return time.Time{}, fmt.Errorf("next due outbox row: %w", err)
+	}
+	if t == nil {
+		return time.Time{}, nil
+	}
+	return *t, nil
+}
+
+// The statements that record an outcome all hold the row by its lease.
+const (
+	sqlMarkSending = `
+UPDATE outbox SET delivery_status = $3
+WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+	sqlMarkSent = `
+UPDATE outbox SET sent_at = $3, provider_id = $4, delivery_status = $5
+WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+	sqlDefer = `
+UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), delivery_status = $4
+WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+	sqlRetryLater = `
+UPDATE outbox SET available_at = $3, last_error = $4, delivery_status = $5
+WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+	sqlMarkDead = `
+UPDATE outbox SET dead_at = $3, last_error = $4, delivery_status = $5
+WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+)
+
+// leased runs one lease-held update and turns "no row" into ErrLeaseLost.
+func leased(ctx context.Context, db DB, what string, c OutboxClaim, sql string, args ...any) error {
+	tag, err := db.Exec(ctx, sql, append([]any{c.ID, c.Lease}, args...)...)
+	if err != nil {
+		return fmt.Errorf("%s outbox row %d: %w", what, c.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s outbox row %d: %w", what, c.ID, ErrLeaseLost)
+	}
+	return nil
+}
+
+// MarkSending commits DeliverySending before a text's API call, which
+// makes texts at-most-once across crashes (see notify's documentation).
+// ErrLeaseLost means nothing must be sent.
+func (o *Outbox) MarkSending(ctx context.Context, c OutboxClaim) error {
+	return leased(ctx, o.pool, "mark sending", c, sqlMarkSending, DeliverySending)
+}
+
+// MarkSent records that the row left (or was skipped, with the reason in
+// status) and the provider's id for it. inTx, when not nil, runs in the
+// same transaction, so what the sender records (where a Slack card was
+// posted) commits together with the mark.
+func (o *Outbox) MarkSent(ctx context.Context, c OutboxClaim, now time.Time, providerID string, status DeliveryStatus, inTx func(context.Context, pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
+		if err := leased(ctx, tx, "mark sent", c, sqlMarkSent, now, providerID, status); err != nil {
+			return err
+		}
+		if inTx != nil {
+			return inTx(ctx, tx)
+		}
+		return nil
+	})
+}
+
+// Defer puts the row back until the given time without counting the
+// attempt (quiet hours, a provider's pause).
+func (o *Outbox) Defer(ctx context.Context, c OutboxClaim, until time.Time, status DeliveryStatus) error {
+	return leased(ctx, o.pool, "defer", c, sqlDefer, until, status)
+}
+
+// RetryLater reschedules a failed attempt for the given time (the worker's
+// backoff), keeping why it failed.
+func (o *Outbox) RetryLater(ctx context.Context, c OutboxClaim, at time.Time, lastError string) error {
+	return leased(ctx, o.pool, "reschedule", c, sqlRetryLater, at, lastError, DeliveryPending)
+}
+
+// DeadLetter marks the row dead and, in the same transaction, queues one
+// coordinator alert with alertText — never for an alert itself, so a broken
+// Slack cannot feed a loop of alerts about alerts.
+func (o *Outbox) DeadLetter(ctx context.Context, c OutboxClaim, now time.Time, lastError, alertText string) error {
+	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
+		if err := leased(ctx, tx, "dead-letter", c, sqlMarkDead, now, lastError, DeliveryDead); err != nil {
+			return err
+		}
+		if c.Kind == OutboxAlert {
+			return nil
+		}
+		return o.EnqueueTx(ctx, tx, OutboxAlert, 0,
+			OutboxPayload{ReferralID: c.Referral(), Level: "dead-letter", Text: alertText},
+			fmt.Sprintf("deadletter:%d:%d", c.ID, now.UnixMicro()), now)
+	})
+}
