@@ -23,4 +23,3 @@ func ParseTwiML(doc string) ([]string, error) {
 	}
 	return out, nil
 }
-
