@@ -7,7 +7,7 @@ STATE   := .onward
 # compiler; then the tests still run, without -race, and say so.
 RACE     = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 
-.PHONY: run test build bench fmt vet services-env services-stop
+.PHONY: run test build bench config-table fmt vet services-env services-stop
 
 ## run: start Onward for development (finds or starts PostgreSQL and Redis)
 run:
@@ -35,6 +35,10 @@ build:
 ## bench: run the benchmarks of the built binary
 bench: build
 	./bin/onward bench all
+
+## config-table: rewrite README.md's configuration table from the settings in code
+config-table:
+	$(GO) test ./core -run '^TestConfigTableInREADME$$' -count=1 -update
 
 fmt:
 	$(GO) fmt ./...

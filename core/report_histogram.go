@@ -97,14 +97,3 @@ func (h Histogram) Percentile(p float64) (minutes float64, ok bool) {
 	lo, _ := bucketBounds(histogramBuckets - 1)
 	return lo, true
 }
-
-// HistogramBucketOf returns the bounds in minutes of the bucket a duration
-// of so many minutes falls in (the last bucket's upper bound is its lower
-// bound).
-func HistogramBucketOf(minutes float64) (lo, hi float64) {
-	b := 0
-	for b < len(histogramBounds) && minutes >= histogramBounds[b] {
-		b++
-	}
-	return bucketBounds(b)
-}

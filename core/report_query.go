@@ -153,15 +153,6 @@ func sums(cols ...string) string {
 	return strings.Join(out, ", ")
 }
 
-// scanInts scans a row of bigints.
-func scanInts(rows pgx.Rows, dst ...*int64) error {
-	ptrs := make([]any, len(dst))
-	for i, d := range dst {
-		ptrs[i] = d
-	}
-	return rows.Scan(ptrs...)
-}
-
 // histogramTargets returns scan targets for a histogram's buckets.
 func histogramTargets(h *Histogram) []*int64 {
 	out := make([]*int64, histogramBuckets)

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -109,9 +108,6 @@ func cleanLine(s string) string {
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
-
-// tooLong reports whether s has more than n characters.
-func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
 // newWebValidator checks page inputs: the `form` tag names each field as
 // its input, so errors map straight to the error summary's links.
