@@ -14,8 +14,11 @@ run:
 	$(GO) run ./cmd/onward dev
 
 ## test: run every test with -race against real PostgreSQL and Redis
+## (the browser tests skip without Chromium, unless ONWARD_REQUIRE_BROWSER=1)
 test: services-env
 	@[ -n "$(RACE)" ] || echo "make test: no C compiler, so cgo is off: running without -race (install gcc or clang to get it)" >&2
+	@[ "$$ONWARD_REQUIRE_BROWSER" = 1 ] || [ -n "$$ONWARD_CHROMIUM" ] || [ -x /usr/bin/chromium ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		echo "make test: browser tests skipped: Chromium not found; install it with \`sudo apt-get install chromium\`" >&2
 	. ./$(STATE)/services.env && $(GO) test $(RACE) -count=1 ./...
 
 ## services-env: write export lines for ONWARD_DATABASE_URL and ONWARD_REDIS_URL
