@@ -35,9 +35,10 @@ services-stop:
 build:
 	$(GO) build -o bin/onward ./cmd/onward
 
-## bench: run the benchmarks of the built binary
-bench: build
-	./bin/onward bench all
+## bench: build ./bin/onward-bench and run every benchmark against the services
+bench: services-env
+	$(GO) build -o bin/onward-bench ./cmd/onward-bench
+	. ./$(STATE)/services.env && ./bin/onward-bench all
 
 ## config-table: rewrite README.md's configuration table from the settings in code
 config-table:

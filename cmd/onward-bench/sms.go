@@ -14,6 +14,7 @@ import (
 
 	"github.com/twilio/twilio-go/twiml"
 
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/intake"
 )
 
@@ -52,7 +53,7 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 
 	// The limits are raised so the benchmark measures the work, not the
 	// refusals; the limiter still runs on every request.
-	ap, err := webhookRedis(rdb)
+	ap, err := wiring.WebhookRedis(rdb)
 	if err != nil {
 		return err
 	}
