@@ -7,15 +7,18 @@ STATE   := .onward
 # compiler; then the tests still run, without -race, and say so.
 RACE     = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 
-.PHONY: run test build bench fmt vet services-env services-stop
+.PHONY: run test build bench config-table fmt vet services-env services-stop
 
 ## run: start Onward for development (finds or starts PostgreSQL and Redis)
 run:
 	$(GO) run ./cmd/onward dev
 
 ## test: run every test with -race against real PostgreSQL and Redis
+## (the browser tests skip without Chromium, unless ONWARD_REQUIRE_BROWSER=1)
 test: services-env
 	@[ -n "$(RACE)" ] || echo "make test: no C compiler, so cgo is off: running without -race (install gcc or clang to get it)" >&2
+	@[ "$$ONWARD_REQUIRE_BROWSER" = 1 ] || [ -n "$$ONWARD_CHROMIUM" ] || [ -x /usr/bin/chromium ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		echo "make test: browser tests skipped: Chromium not found; install it with \`sudo apt-get install chromium\`" >&2
 	. ./$(STATE)/services.env && $(GO) test $(RACE) -count=1 ./...
 
 ## services-env: write export lines for ONWARD_DATABASE_URL and ONWARD_REDIS_URL
@@ -32,9 +35,14 @@ services-stop:
 build:
 	$(GO) build -o bin/onward ./cmd/onward
 
-## bench: run the benchmarks of the built binary
-bench: build
-	./bin/onward bench all
+## bench: build ./bin/onward-bench and run every benchmark against the services
+bench: services-env
+	$(GO) build -o bin/onward-bench ./cmd/onward-bench
+	. ./$(STATE)/services.env && ./bin/onward-bench all
+
+## config-table: rewrite README.md's configuration table from the settings in code
+config-table:
+	$(GO) test ./core -run '^TestConfigTableInREADME$$' -count=1 -update
 
 fmt:
 	$(GO) fmt ./...

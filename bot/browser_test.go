@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,31 +12,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
-
-// chromiumPath finds Debian's chromium. The browser test fails (it does not
-// skip) when it is missing: CI installs it.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("ONWARD_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	t.Fatal("chromium is not installed: the staff inbox browser test needs it. Install it with: apt-get install -y chromium")
-	return ""
-}
 
 // TestBrowserSignInAndAccept drives the staff inbox in headless Chromium:
 // open the magic link, continue, accept a referral from its card.
 func TestBrowserSignInAndAccept(t *testing.T) {
-	path := chromiumPath(t)
+	path := coretest.Chromium(t)
 	tb := newTestBot(t)
 	r := tb.selfReferral("browser", false)
 	link := tb.local(tb.link(tb.Net.Adviser))

@@ -237,7 +237,9 @@ func (c Config) Crypter() (*Crypter, error) {
 	return NewCrypter(cur, old, hk)
 }
 
-// ConfigTable renders the settings as a Markdown table for the README.
+// ConfigTable renders the settings as a Markdown table: README.md's
+// configuration table is this output, kept in step by TestConfigTableInREADME
+// (`make config-table` rewrites it).
 func ConfigTable() string {
 	var b strings.Builder
 	b.WriteString("| variable | default | what it is |\n|---|---|---|\n")

@@ -1,7 +1,8 @@
 // Command onward is the Onward binary: the HTTP server, the outbox worker,
-// migrations, the demo network, the local dev setup, benchmarks and
-// maintenance commands. main only parses the subcommand; each lives in a
-// cmd_*.go file and registers itself.
+// migrations, the demo network, the local dev setup and maintenance
+// commands (the benchmarks are cmd/onward-bench, so this binary links no
+// test code). main only parses the subcommand; each lives in a cmd_*.go
+// file and registers itself.
 package main
 
 import (

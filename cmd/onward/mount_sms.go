@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/sim"
 	"github.com/onward-network/onward/intake/sms"
@@ -30,7 +31,7 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 		return nil
 	}
 	log := a.log.With("part", "sms")
-	rdb, err := webhookRedis(a.rdb)
+	rdb, err := wiring.WebhookRedis(a.rdb)
 	if err != nil {
 		return err
 	}

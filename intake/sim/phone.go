@@ -30,6 +30,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/sms"
+	"github.com/onward-network/onward/notify/twiliofake"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -69,7 +70,7 @@ type Simulator struct {
 	randMu sync.Mutex
 	random io.Reader
 
-	pending sync.WaitGroup // status callbacks not yet reported
+	twilio *twiliofake.Fake // the fake Messages API under /dev/twilio
 }
 
 // SimPhones are the numbers offered on the page (any 07700 900xxx works).
@@ -113,8 +114,10 @@ func New(cfg Config) (*Simulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulator stylesheet: %w", err)
 	}
-	return &Simulator{cfg: cfg, sms: cfg.SMS, rdb: cfg.Redis, log: cfg.Log, pages: pages, css: css,
-		cop: http.NewCrossOriginProtection(), random: cfg.Random}, nil
+	s := &Simulator{cfg: cfg, sms: cfg.SMS, rdb: cfg.Redis, log: cfg.Log, pages: pages, css: css,
+		cop: http.NewCrossOriginProtection(), random: cfg.Random}
+	s.twilio = s.newTwilio()
+	return s, nil
 }
 
 // Routes adds the simulator's page and the fake Twilio API to mux.
@@ -123,7 +126,7 @@ func (s *Simulator) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /dev/phone", s.headers(s.cop.Handler(http.HandlerFunc(s.send))))
 	mux.Handle("GET /dev/phone/thread", s.headers(http.HandlerFunc(s.thread)))
 	mux.Handle("GET /dev/phone/sim.css", s.headers(http.HandlerFunc(s.stylesheet)))
-	mux.HandleFunc("POST /dev/twilio/2010-04-01/Accounts/{account}/Messages.json", s.createMessage)
+	mux.Handle("POST /dev/twilio/2010-04-01/Accounts/{account}/Messages.json", http.StripPrefix("/dev/twilio", s.twilio))
 }
 
 // simCSP allows the page's stylesheet, its own form, and framing by itself

@@ -9,7 +9,7 @@ import (
 // BenchmarkSMSInbound is the webhook's full path in process (no network
 // between client and handler): signature, limits, dedupe, lock, a
 // conversation step in Redis, the opt-out check in Postgres, TwiML.
-// `onward bench sms` measures it over HTTP against a bare handler.
+// `onward-bench sms` measures it over HTTP against a bare handler.
 func BenchmarkSMSInbound(b *testing.B) {
 	h := newSMSHarness(b, func(c *Config) { c.IPRatePerMinute = 1 << 30; c.SMSRatePerHour = 1 << 30 })
 	script := []string{"1 3", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "RESTART"}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,11 +16,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/intake/leaflet"
 )
-
-// chromiumPath is where Debian's chromium package puts the browser.
-const chromiumPath = "/usr/bin/chromium"
 
 // screenshotDir collects a screenshot of every step at both widths; git
 // ignores testout/.
@@ -49,14 +46,7 @@ type chromeSession struct {
 
 func newChromeSession(t *testing.T, base string) *chromeSession {
 	t.Helper()
-	path := chromiumPath
-	if _, err := os.Stat(path); err != nil {
-		p, lerr := exec.LookPath("chromium")
-		if lerr != nil {
-			t.Fatalf("the browser test needs Chromium at %s: install it with `apt-get install -y chromium` (.ci/run does)", chromiumPath)
-		}
-		path = p
-	}
+	path := coretest.Chromium(t)
 	axe, err := os.ReadFile(filepath.Join("testdata", "web", "axe.min.js"))
 	if err != nil {
 		t.Fatalf("axe-core is vendored at testdata/web/axe.min.js: %v", err)

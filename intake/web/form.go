@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 
@@ -89,9 +88,6 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 	}
 	return p
 }
-
-// tooLong reports whether s has more than n characters.
-func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
 // newWebValidator checks page inputs: the `form` tag names each field as
 // its input, so errors map straight to the error summary's links.

@@ -3,19 +3,16 @@ package notifytest
 import (
 	"net/http"
 	"time"
+
+	"github.com/onward-network/onward/notify/twiliofake"
 )
 
 // Reply tells a fake how to answer one request. The zero Reply accepts it.
-type Reply struct {
-	Status     int           // HTTP status to fail with (e.g. 500, 429)
-	RetryAfter int           // seconds, sent as Retry-After with Status
-	Code       string        // provider error: Twilio code ("21211") or Slack error ("channel_not_found")
-	Hang       time.Duration // hold the request this long, then drop it unanswered and unrecorded
-	Delay      time.Duration // accept and record the request, but answer only after this long
-}
+// It is twiliofake's, so one script type drives the fake Twilio and Slack.
+type Reply = twiliofake.Reply
 
 // Script decides the reply to the n-th request (counting from 1).
-type Script func(n int) Reply
+type Script = twiliofake.Script
 
 // FailFirst fails the first n requests with r, then accepts.
 func FailFirst(n int, r Reply) Script {

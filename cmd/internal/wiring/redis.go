@@ -1,4 +1,8 @@
-package main
+// Package wiring holds the few pieces of server wiring that both the
+// onward binary and the onward-bench command need, so the benchmarks
+// measure the handlers exactly as `onward serve` mounts them without
+// linking the benchmarks into onward.
+package wiring
 
 import (
 	"fmt"
@@ -6,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// webhookRedis is the Redis face of the SMS webhook: go-redis's
+// WebhookRedis is the Redis face of the SMS webhook: go-redis's
 // autopipeliner, which sends the commands of concurrent requests to Redis
 // in shared batches, so under load Redis and the server make far fewer
 // system calls per text. It is the deferred face (a command's result is
@@ -15,7 +19,7 @@ import (
 // batches better than the blocking face. The autopipeliner belongs to rdb
 // and is closed with it. (go-redis marks the API experimental; the
 // benchmark and the Redis outage test exercise it.)
-func webhookRedis(rdb *redis.Client) (redis.UniversalClient, error) {
+func WebhookRedis(rdb *redis.Client) (redis.UniversalClient, error) {
 	ap, err := rdb.AsyncAutoPipeline()
 	if err != nil {
 		return nil, fmt.Errorf("redis autopipeline: %w", err)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/onward-network/onward/intake/sms"
 	"github.com/twilio/twilio-go/twiml"
+
+	"github.com/onward-network/onward/cmd/internal/wiring"
 )
 
 // The SMS benchmark drives the inbound webhook as Twilio would: signed
@@ -51,7 +53,7 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 
 	// The limits are raised so the benchmark measures the work, not the
 	// refusals; the limiter still runs on every request.
-	ap, err := webhookRedis(rdb)
+	ap, err := wiring.WebhookRedis(rdb)
 	if err != nil {
 		return err
 	}

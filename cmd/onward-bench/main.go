@@ -1,3 +1,8 @@
+// Command onward-bench runs Onward's benchmarks against the configured
+// PostgreSQL (ONWARD_DATABASE_URL) and Redis (ONWARD_REDIS_URL). It is a
+// command of its own so that the onward binary links none of what the
+// benchmarks stand on (the seeded test network, the fake providers).
+// Each benchmark prints one summary line last; `make bench` runs them all.
 package main
 
 import (
@@ -5,13 +10,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"os/signal"
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,11 +28,11 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-const benchUsage = `Usage: onward bench <name>|all
+const benchUsage = `Usage: onward-bench [--cpuprofile FILE] <name>|all
 
 Run a benchmark against the configured PostgreSQL (ONWARD_DATABASE_URL) and
-Redis, in a fresh database that is dropped afterwards. Each prints one
-summary line last. Benchmarks:
+Redis (ONWARD_REDIS_URL), in a fresh database that is dropped afterwards.
+Each prints one summary line last. Benchmarks:
 `
 
 type bench struct {
@@ -34,13 +42,21 @@ type bench struct {
 
 var benches []bench
 
-// registerBench adds a benchmark; each cmd_bench_*.go file registers its own.
+// registerBench adds a benchmark; each file registers its own.
 func registerBench(name string, run func(ctx context.Context, stdout io.Writer) error) {
 	benches = append(benches, bench{name: name, run: run})
 }
 
-func init() {
-	register(command{name: "bench", summary: "run benchmarks (core, sms, slack, notify, reports, all)", run: runBench})
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := runBench(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	default:
+		fmt.Fprintln(os.Stderr, "onward-bench: "+strings.Join(strings.Fields(err.Error()), " "))
+		os.Exit(1)
+	}
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -49,7 +65,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		names = append(names, b.name)
 	}
 	slices.Sort(names)
-	fs := newFlags("bench", benchUsage+"  "+strings.Join(names, ", ")+"\n\nFlags:\n", stdout, stderr)
+	fs := flag.NewFlagSet("onward-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stdout, benchUsage+"  "+strings.Join(names, ", ")+"\n\nFlags:\n")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+	}
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -88,6 +110,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("no benchmark named %q; there are: %s", want, strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// loadDBConfig reads where PostgreSQL and Redis are: the benchmarks need
+// nothing else from the configuration.
+func loadDBConfig() (core.Config, error) {
+	return core.LoadConfig(os.Getenv)
 }
 
 // benchDatabase creates a fresh, migrated database on the configured

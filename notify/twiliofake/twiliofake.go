@@ -1,0 +1,344 @@
+// Package twiliofake is Onward's one fake of Twilio's Messages API
+// (POST /2010-04-01/Accounts/{AccountSid}/Messages.json), speaking
+// Twilio's wire format so the real twilio-go client can be pointed at it
+// with ONWARD_TWILIO_API_URL. Two users share it: the dev phone simulator
+// (intake), which is linked into the onward binary, and the tests, through
+// notify/notifytest, which start it on an httptest server.
+//
+// Because it ships in the binary it imports nothing but the standard
+// library: what differs between its users comes in as small functions
+// (which numbers exist, who opted out, what to do with an accepted
+// message, where status callbacks go), and tests script failures with
+// SetScript.
+package twiliofake
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Message is one message the fake accepted, as Twilio received it.
+type Message struct {
+	SID                 string
+	Path                string
+	User, Password      string // basic auth
+	To                  string
+	From                string
+	MessagingServiceSID string
+	Body                string
+	StatusCallback      string
+	At                  time.Time
+}
+
+// Reply tells the fake how to answer one request. The zero Reply accepts it.
+type Reply struct {
+	Status     int           // HTTP status to fail with (e.g. 500, 429)
+	RetryAfter int           // seconds, sent as Retry-After with Status
+	Code       string        // provider error code ("21211" for Twilio, "channel_not_found" for Slack)
+	Hang       time.Duration // hold the request this long, then drop it unanswered and unrecorded
+	Delay      time.Duration // accept and record the request, but answer only after this long
+}
+
+// Script decides the reply to the n-th request (counting from 1).
+type Script func(n int) Reply
+
+// Options are the account the fake serves and the functions that make it
+// the simulator's or a test's. Only AccountSID and AuthToken are required.
+type Options struct {
+	AccountSID string
+	AuthToken  string
+
+	// ValidTo reports whether a To number can be texted; a false answer
+	// is Twilio's error 21211. nil accepts any E.164 number.
+	ValidTo func(to string) bool
+	// OptedOut reports whether a number texted STOP; true is Twilio's
+	// error 21610. nil: nobody has.
+	OptedOut func(ctx context.Context, to string) (bool, error)
+	// OnAccept is called with every message that passed the checks,
+	// before Twilio's answer is sent; an error answers 500 (Twilio's
+	// 20500) and the message counts as not sent.
+	OnAccept func(ctx context.Context, m Message) error
+	// StatusCallback, when set, receives Twilio's "sent" then "delivered"
+	// status callback forms for each accepted message that named a
+	// StatusCallback URL, CallbackDelay after it was accepted; an error
+	// stops that message's callbacks. nil sends none.
+	StatusCallback func(ctx context.Context, callbackURL string, form url.Values) error
+	// CallbackDelay is the wait before the status callbacks (1 s if zero),
+	// long enough for the sender to record the SID first.
+	CallbackDelay time.Duration
+	// Segments counts a body's SMS segments for num_segments (1 if nil).
+	Segments func(body string) int
+	// Now stamps accepted messages and Twilio's dates (time.Now if nil).
+	Now func() time.Time
+	// NewSID makes message SIDs ("SM" and 32 hex digits from crypto/rand
+	// if nil).
+	NewSID func() (string, error)
+	// Unexpected is told of any request that is not a POST to the
+	// Messages API (answered 404); tests fail on it.
+	Unexpected func(method, path string)
+}
+
+// Fake serves Twilio's Messages API; it is an http.Handler for the API's
+// root (mount it under a prefix with http.StripPrefix).
+type Fake struct {
+	o Options
+
+	mu       sync.Mutex
+	requests int
+	script   Script
+
+	pending sync.WaitGroup // status callbacks not yet made
+}
+
+// New returns a fake for one account.
+func New(o Options) *Fake {
+	if o.CallbackDelay <= 0 {
+		o.CallbackDelay = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.NewSID == nil {
+		o.NewSID = randomSID
+	}
+	if o.ValidTo == nil {
+		o.ValidTo = e164.MatchString
+	}
+	return &Fake{o: o}
+}
+
+// SetScript decides how later requests are answered (nil accepts all) and
+// restarts the request count the script sees.
+func (f *Fake) SetScript(s Script) {
+	f.mu.Lock()
+	f.script, f.requests = s, 0
+	f.mu.Unlock()
+}
+
+// Requests counts the authenticated requests since the last SetScript,
+// accepted or not.
+func (f *Fake) Requests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+// Close waits for the status callbacks still to be made.
+func (f *Fake) Close() { f.pending.Wait() }
+
+var (
+	messagesPath = regexp.MustCompile(`^/2010-04-01/Accounts/([^/]+)/Messages\.json$`)
+	e164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+)
+
+// maxBody caps a request: a message body is at most 1,600 characters.
+const maxBody = 64 << 10
+
+// Twilio's error codes the fake answers with.
+const (
+	codeAuthenticate = 20003
+	codeTooMany      = 20429
+	codeInternal     = 20500
+	codeInvalidTo    = 21211
+	codeBadRequest   = 21601
+	codeNoBody       = 21602
+	codeNoFrom       = 21603
+	codeUnsubscribed = 21610
+)
+
+// ServeHTTP answers one request as Twilio's Messages API would.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := messagesPath.FindStringSubmatch(r.URL.Path)
+	if r.Method != http.MethodPost || m == nil {
+		if f.o.Unexpected != nil {
+			f.o.Unexpected(r.Method, r.URL.Path)
+		}
+		http.NotFound(w, r)
+		return
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok || !equal(user, f.o.AccountSID) || !equal(pass, f.o.AuthToken) || m[1] != f.o.AccountSID {
+		twilioError(w, http.StatusUnauthorized, codeAuthenticate, "Authenticate")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		twilioError(w, http.StatusBadRequest, codeBadRequest, "Could not parse the request")
+		return
+	}
+	form := r.PostForm
+	msg := Message{Path: r.URL.Path, User: user, Password: pass, To: form.Get("To"), From: form.Get("From"),
+		MessagingServiceSID: form.Get("MessagingServiceSid"), Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback")}
+
+	f.mu.Lock()
+	f.requests++
+	var reply Reply
+	if f.script != nil {
+		reply = f.script(f.requests)
+	}
+	f.mu.Unlock()
+	if reply.Hang > 0 {
+		hold(r, reply.Hang)
+		return
+	}
+	if reply.Status != 0 || reply.Code != "" {
+		scripted(w, reply, msg.To)
+		return
+	}
+
+	switch {
+	case !f.o.ValidTo(msg.To):
+		// Twilio's own message quotes the number.
+		twilioError(w, http.StatusBadRequest, codeInvalidTo, "The 'To' number "+msg.To+" is not a valid phone number.")
+		return
+	case msg.From == "" && msg.MessagingServiceSID == "":
+		twilioError(w, http.StatusBadRequest, codeNoFrom, "A 'From' or 'MessagingServiceSid' parameter is required to send a message")
+		return
+	case msg.Body == "":
+		twilioError(w, http.StatusBadRequest, codeNoBody, "Message body is required.")
+		return
+	}
+	if f.o.OptedOut != nil {
+		out, err := f.o.OptedOut(r.Context(), msg.To)
+		if err != nil {
+			twilioError(w, http.StatusInternalServerError, codeInternal, "Internal Server Error")
+			return
+		}
+		if out {
+			// What Twilio answers for a phone that texted STOP.
+			twilioError(w, http.StatusBadRequest, codeUnsubscribed, "Attempt to send to unsubscribed recipient")
+			return
+		}
+	}
+	sid, err := f.o.NewSID()
+	if err != nil {
+		twilioError(w, http.StatusInternalServerError, codeInternal, "Internal Server Error")
+		return
+	}
+	now := f.o.Now()
+	msg.SID, msg.At = sid, now
+	if f.o.OnAccept != nil {
+		if err := f.o.OnAccept(r.Context(), msg); err != nil {
+			twilioError(w, http.StatusInternalServerError, codeInternal, "Internal Server Error")
+			return
+		}
+	}
+	if reply.Delay > 0 {
+		hold(r, reply.Delay)
+	}
+	f.created(w, msg, now)
+	if msg.StatusCallback != "" && f.o.StatusCallback != nil {
+		f.reportDelivery(msg)
+	}
+}
+
+// created answers 201 with the message resource Twilio returns.
+func (f *Fake) created(w http.ResponseWriter, m Message, now time.Time) {
+	segments := 1
+	if f.o.Segments != nil {
+		segments = f.o.Segments(m.Body)
+	}
+	date := now.UTC().Format(time.RFC1123Z)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"account_sid": f.o.AccountSID, "api_version": "2010-04-01", "body": m.Body,
+		"date_created": date, "date_updated": date, "date_sent": nil, "direction": "outbound-api",
+		"error_code": nil, "error_message": nil, "from": nilIfEmpty(m.From), "messaging_service_sid": nilIfEmpty(m.MessagingServiceSID),
+		"num_media": "0", "num_segments": strconv.Itoa(segments), "price": nil, "price_unit": "GBP",
+		"sid": m.SID, "status": "queued", "to": m.To,
+		"subresource_uris": map[string]string{"media": fmt.Sprintf("/2010-04-01/Accounts/%s/Messages/%s/Media.json", f.o.AccountSID, m.SID)},
+		"uri":              fmt.Sprintf("/2010-04-01/Accounts/%s/Messages/%s.json", f.o.AccountSID, m.SID),
+	})
+}
+
+// reportDelivery sends "sent" then "delivered" to the message's status
+// callback after CallbackDelay, as Twilio would.
+func (f *Fake) reportDelivery(m Message) {
+	f.pending.Add(1)
+	time.AfterFunc(f.o.CallbackDelay, func() {
+		defer f.pending.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for _, status := range []string{"sent", "delivered"} {
+			form := url.Values{"SmsSid": {m.SID}, "SmsStatus": {status}, "MessageStatus": {status}, "To": {m.To},
+				"MessageSid": {m.SID}, "AccountSid": {f.o.AccountSID}, "From": {m.From}, "ApiVersion": {"2010-04-01"}}
+			if m.MessagingServiceSID != "" {
+				form.Set("MessagingServiceSid", m.MessagingServiceSID)
+			}
+			if err := f.o.StatusCallback(ctx, m.StatusCallback, form); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// scripted answers with a test's failure. Its message quotes the To
+// number, as Twilio's do for number errors, so tests can check that no
+// provider message reaches Onward's errors or logs.
+func scripted(w http.ResponseWriter, reply Reply, to string) {
+	status := reply.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	if reply.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(reply.RetryAfter))
+	}
+	if status >= 500 && reply.Code == "" {
+		// Twilio's edge answers a bare outage with an HTML page.
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
+		fmt.Fprint(w, "<html><body>Service Unavailable</body></html>")
+		return
+	}
+	code, _ := strconv.Atoi(reply.Code)
+	if code == 0 && status == http.StatusTooManyRequests {
+		code = codeTooMany
+	}
+	twilioError(w, status, code, "The 'To' number "+to+" is not valid.")
+}
+
+// twilioError answers as Twilio's API does when it refuses a request.
+func twilioError(w http.ResponseWriter, status, code int, message string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"code": code, "message": message,
+		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code), "status": status})
+}
+
+// hold keeps a request until the client gives up or d passes.
+func hold(r *http.Request, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+	case <-t.C:
+	}
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func randomSID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("message sid: %w", err)
+	}
+	return "SM" + hex.EncodeToString(b), nil
+}

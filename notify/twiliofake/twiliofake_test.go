@@ -1,0 +1,291 @@
+package twiliofake_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/notify/twiliofake"
+)
+
+const (
+	account = "AC0123456789abcdef0123456789abcdef"
+	token   = "0123456789abcdef0123456789abcdef"
+	path    = "/2010-04-01/Accounts/" + account + "/Messages.json"
+)
+
+var at = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// fixture is a fake on a test server with every hook recorded.
+type fixture struct {
+	fake *twiliofake.Fake
+	srv  *httptest.Server
+
+	mu         sync.Mutex
+	accepted   []twiliofake.Message
+	callbacks  []url.Values
+	unexpected []string
+}
+
+func newFixture(t *testing.T, edit func(*twiliofake.Options)) *fixture {
+	t.Helper()
+	fx := &fixture{}
+	sids := 0
+	o := twiliofake.Options{AccountSID: account, AuthToken: token, Now: func() time.Time { return at },
+		NewSID: func() (string, error) { sids++; return "SM" + strings.Repeat("0", 31) + string(rune('0'+sids)), nil },
+		OptedOut: func(_ context.Context, to string) (bool, error) {
+			if to == "+447700900666" {
+				return false, errors.New("database down")
+			}
+			return to == "+447700900999", nil
+		},
+		OnAccept: func(_ context.Context, m twiliofake.Message) error {
+			if m.Body == "refuse me" {
+				return errors.New("thread store down")
+			}
+			fx.mu.Lock()
+			fx.accepted = append(fx.accepted, m)
+			fx.mu.Unlock()
+			return nil
+		},
+		StatusCallback: func(_ context.Context, cb string, form url.Values) error {
+			fx.mu.Lock()
+			defer fx.mu.Unlock()
+			form.Set("callback", cb)
+			fx.callbacks = append(fx.callbacks, form)
+			return nil
+		},
+		CallbackDelay: time.Millisecond,
+		Segments:      func(body string) int { return 1 + len(body)/160 },
+		Unexpected: func(method, path string) {
+			fx.mu.Lock()
+			fx.unexpected = append(fx.unexpected, method+" "+path)
+			fx.mu.Unlock()
+		}}
+	if edit != nil {
+		edit(&o)
+	}
+	fx.fake = twiliofake.New(o)
+	fx.srv = httptest.NewServer(fx.fake)
+	t.Cleanup(fx.srv.Close)
+	return fx
+}
+
+// post sends a form as twilio-go does, with basic auth user:pass.
+func (fx *fixture) post(t *testing.T, method, p, user, pass string, form url.Values) (*http.Response, map[string]any, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, fx.srv.URL+p, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	_ = json.Unmarshal(raw, &body)
+	return res, body, string(raw)
+}
+
+func form(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// One line per request Twilio could receive, and what Twilio answers.
+func TestMessagesAPI(t *testing.T) {
+	ok := form("To", "+447700900123", "From", "+447700900000", "Body", "Your reference is ONW-T00001.")
+	for _, tc := range []struct {
+		name       string
+		method     string
+		path       string
+		user, pass string
+		form       url.Values
+		status     int
+		code       float64 // Twilio's error code; 0 for none
+		accepted   bool
+	}{
+		{"accepted from a number", "POST", path, account, token, ok, 201, 0, true},
+		{"accepted from a messaging service", "POST", path, account, token,
+			form("To", "+447700900123", "MessagingServiceSid", "MG0123456789abcdef0123456789abcdef", "Body", "hi"), 201, 0, true},
+		{"no credentials", "POST", path, "", "", ok, 401, 20003, false},
+		{"wrong token", "POST", path, account, "wrong", ok, 401, 20003, false},
+		{"another account's path", "POST", "/2010-04-01/Accounts/AC99/Messages.json", account, token, ok, 401, 20003, false},
+		{"not E.164", "POST", path, account, token, form("To", "07700 900123", "From", "+447700900000", "Body", "hi"), 400, 21211, false},
+		{"no From", "POST", path, account, token, form("To", "+447700900123", "Body", "hi"), 400, 21603, false},
+		{"no Body", "POST", path, account, token, form("To", "+447700900123", "From", "+447700900000"), 400, 21602, false},
+		{"opted out", "POST", path, account, token, form("To", "+447700900999", "From", "+447700900000", "Body", "hi"), 400, 21610, false},
+		{"opt-out check fails", "POST", path, account, token, form("To", "+447700900666", "From", "+447700900000", "Body", "hi"), 500, 20500, false},
+		{"OnAccept fails", "POST", path, account, token, form("To", "+447700900123", "From", "+447700900000", "Body", "refuse me"), 500, 20500, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fx := newFixture(t, nil)
+			res, body, raw := fx.post(t, tc.method, tc.path, tc.user, tc.pass, tc.form)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", res.StatusCode, tc.status, raw)
+			}
+			if got, _ := body["code"].(float64); got != tc.code {
+				t.Errorf("code %v, want %v: %s", body["code"], tc.code, raw)
+			}
+			if tc.code != 0 && body["more_info"] != fmt.Sprintf("https://www.twilio.com/docs/errors/%d", int(tc.code)) {
+				t.Errorf("more_info %v", body["more_info"])
+			}
+			if got := len(fx.accepted); got != map[bool]int{true: 1, false: 0}[tc.accepted] {
+				t.Fatalf("%d messages accepted, want accepted=%v", got, tc.accepted)
+			}
+			if !tc.accepted {
+				return
+			}
+			m := fx.accepted[0]
+			if body["sid"] != m.SID || body["status"] != "queued" || body["to"] != m.To || body["body"] != m.Body ||
+				body["account_sid"] != account || body["num_segments"] != "1" || body["date_created"] != "Mon, 02 Mar 2026 10:00:00 +0000" {
+				t.Errorf("answer %s does not match the message %+v", raw, m)
+			}
+			if m.Path != path || m.User != account || m.Password != token || !m.At.Equal(at) ||
+				m.From != tc.form.Get("From") || m.MessagingServiceSID != tc.form.Get("MessagingServiceSid") {
+				t.Errorf("recorded %+v", m)
+			}
+			if tc.form.Get("From") == "" && body["from"] != nil {
+				t.Errorf("from %v, want null for a messaging service", body["from"])
+			}
+		})
+	}
+}
+
+// Anything but the Messages API is refused and reported.
+func TestUnexpectedRequest(t *testing.T) {
+	fx := newFixture(t, nil)
+	res, _, _ := fx.post(t, "GET", path, account, token, nil)
+	if res.StatusCode != 404 {
+		t.Errorf("GET answered %d", res.StatusCode)
+	}
+	res, _, _ = fx.post(t, "POST", "/2010-04-01/Accounts/"+account+"/Calls.json", account, token, nil)
+	if res.StatusCode != 404 {
+		t.Errorf("Calls answered %d", res.StatusCode)
+	}
+	if got := strings.Join(fx.unexpected, ", "); got != "GET "+path+", POST /2010-04-01/Accounts/"+account+"/Calls.json" {
+		t.Errorf("unexpected requests reported: %q", got)
+	}
+}
+
+// Scripted failures answer as Twilio does, and count every request.
+func TestScriptedFailures(t *testing.T) {
+	ok := form("To", "+447700900123", "From", "+447700900000", "Body", "hi")
+	for _, tc := range []struct {
+		name       string
+		reply      twiliofake.Reply
+		status     int
+		code       float64
+		retryAfter string
+		html       bool
+	}{
+		{"invalid number", twiliofake.Reply{Code: "21211"}, 400, 21211, "", false},
+		{"rate limited", twiliofake.Reply{Status: 429, RetryAfter: 7}, 429, 20429, "7", false},
+		{"outage", twiliofake.Reply{Status: 503}, 503, 0, "", true},
+		{"server error with code", twiliofake.Reply{Status: 503, Code: "20500"}, 503, 20500, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fx := newFixture(t, nil)
+			fx.fake.SetScript(func(n int) twiliofake.Reply {
+				if n == 1 {
+					return tc.reply
+				}
+				return twiliofake.Reply{}
+			})
+			res, body, raw := fx.post(t, "POST", path, account, token, ok)
+			if res.StatusCode != tc.status || res.Header.Get("Retry-After") != tc.retryAfter {
+				t.Fatalf("status %d Retry-After %q: %s", res.StatusCode, res.Header.Get("Retry-After"), raw)
+			}
+			if tc.html != strings.Contains(res.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("content type %q", res.Header.Get("Content-Type"))
+			}
+			if got, _ := body["code"].(float64); got != tc.code {
+				t.Errorf("code %v, want %v", body["code"], tc.code)
+			}
+			if !tc.html && !strings.Contains(raw, "+447700900123") {
+				t.Errorf("a scripted error's message should quote the number, as Twilio's do: %s", raw)
+			}
+			if res, _, _ := fx.post(t, "POST", path, account, token, ok); res.StatusCode != 201 {
+				t.Errorf("the second request answered %d, want 201", res.StatusCode)
+			}
+			if fx.fake.Requests() != 2 || len(fx.accepted) != 1 {
+				t.Errorf("requests %d, accepted %d; want 2 and 1", fx.fake.Requests(), len(fx.accepted))
+			}
+		})
+	}
+}
+
+// A hanging reply is dropped when the client gives up, and not recorded.
+func TestScriptedHang(t *testing.T) {
+	fx := newFixture(t, nil)
+	fx.fake.SetScript(func(int) twiliofake.Reply { return twiliofake.Reply{Hang: 5 * time.Second} })
+	req, err := http.NewRequest("POST", fx.srv.URL+path, strings.NewReader(form("To", "+447700900123", "From", "+447700900000", "Body", "hi").Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(account, token)
+	c := &http.Client{Timeout: 100 * time.Millisecond}
+	if _, err := c.Do(req); err == nil {
+		t.Fatal("a hanging request was answered")
+	}
+	if len(fx.accepted) != 0 || fx.fake.Requests() != 1 {
+		t.Errorf("accepted %d, requests %d", len(fx.accepted), fx.fake.Requests())
+	}
+}
+
+// An accepted message with a StatusCallback is reported sent, then
+// delivered, with Twilio's callback fields; Close waits for them.
+func TestStatusCallbacks(t *testing.T) {
+	fx := newFixture(t, nil)
+	cb := "https://onward.example/twilio/status"
+	res, body, raw := fx.post(t, "POST", path, account, token,
+		form("To", "+447700900123", "From", "+447700900000", "Body", "hi", "StatusCallback", cb))
+	if res.StatusCode != 201 {
+		t.Fatalf("status %d: %s", res.StatusCode, raw)
+	}
+	fx.fake.Close()
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	if len(fx.callbacks) != 2 {
+		t.Fatalf("%d callbacks, want 2", len(fx.callbacks))
+	}
+	for i, status := range []string{"sent", "delivered"} {
+		want := url.Values{"SmsSid": {body["sid"].(string)}, "SmsStatus": {status}, "MessageStatus": {status},
+			"To": {"+447700900123"}, "MessageSid": {body["sid"].(string)}, "AccountSid": {account},
+			"From": {"+447700900000"}, "ApiVersion": {"2010-04-01"}, "callback": {cb}}
+		if got := fx.callbacks[i].Encode(); got != want.Encode() {
+			t.Errorf("callback %d\n got %s\nwant %s", i, got, want.Encode())
+		}
+	}
+	// Without a StatusCallback URL there are none.
+	fx.callbacks = nil
+	fx.mu.Unlock()
+	fx.post(t, "POST", path, account, token, form("To", "+447700900123", "From", "+447700900000", "Body", "hi"))
+	fx.fake.Close()
+	fx.mu.Lock()
+	if len(fx.callbacks) != 0 {
+		t.Errorf("%d callbacks for a message without a StatusCallback", len(fx.callbacks))
+	}
+}
