@@ -42,7 +42,7 @@ bench: services-env
 
 ## config-table: rewrite README.md's configuration table from the settings in code
 config-table:
-	$(GO) test ./core -run '^TestConfigTableInREADME$$' -count=1 -update
+	$(GO) test ./core/config -run '^TestTableInREADME$$' -count=1 -update
 
 fmt:
 	$(GO) fmt ./...

@@ -1,15 +1,13 @@
 package core
 
 import (
-	"strings"
+	"net/netip"
 	"testing"
 )
 
 func TestClientIP(t *testing.T) {
-	trusted, err := Config{TrustedProxies: "10.0.0.0/8, 192.0.2.7"}.Proxies()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// What config.Config.Proxies makes of ONWARD_TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7".
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
 	for _, c := range []struct {
 		name, remote string
 		xff          []string
@@ -29,21 +27,5 @@ func TestClientIP(t *testing.T) {
 		if got := ClientIP(c.remote, c.xff, trusted); got != c.want {
 			t.Errorf("%s: ClientIP = %q, want %q", c.name, got, c.want)
 		}
-	}
-}
-
-func TestTrustedProxiesValidated(t *testing.T) {
-	_, err := Config{TrustedProxies: "10.0.0.0/8, proxy.internal"}.Proxies()
-	if err == nil || !strings.Contains(err.Error(), `"proxy.internal"`) {
-		t.Fatalf("err = %v, want one naming the bad entry", err)
-	}
-	cfg, err := LoadConfig(func(k string) string {
-		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_TRUSTED_PROXIES": "10.0.0.0/33"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "ONWARD_TRUSTED_PROXIES") {
-		t.Fatalf("Validate = %v; want an ONWARD_TRUSTED_PROXIES error", err)
 	}
 }

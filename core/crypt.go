@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -36,7 +35,8 @@ var ErrDecrypt = errors.New("cannot decrypt stored personal data (damaged, or en
 // NewCrypter builds a Crypter from the current key, any older keys still
 // needed for reading, and the key for lookup hashes (when empty it is derived
 // from the current key; set it explicitly before ever rotating keys so phone
-// lookups survive rotation). Keys are raw 32-byte values.
+// lookups survive rotation). Keys are raw 32-byte values: core/config
+// decodes them from the environment (config.Config.Keys).
 func NewCrypter(current []byte, old [][]byte, hashKey []byte) (*Crypter, error) {
 	c := &Crypter{aeads: map[uint32]cipher.AEAD{}, rand: rand.Reader}
 	for i, k := range append([][]byte{current}, old...) {
@@ -64,28 +64,6 @@ func NewCrypter(current []byte, old [][]byte, hashKey []byte) (*Crypter, error) 
 	}
 	c.hashKey = hashKey
 	return c, nil
-}
-
-// ParseKey decodes a base64 key (standard or URL alphabet, padded or not).
-func ParseKey(s string) ([]byte, error) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			if len(b) != 32 {
-				return nil, fmt.Errorf("key decodes to %d bytes; it must be 32", len(b))
-			}
-			return b, nil
-		}
-	}
-	return nil, errors.New("key is not valid base64")
-}
-
-// NewKey returns a fresh random key, base64-encoded.
-func NewKey() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return base64.StdEncoding.EncodeToString(b)
 }
 
 func keyID(k []byte) uint32 {

@@ -1,4 +1,7 @@
-package core
+// Package config reads Onward's settings from ONWARD_* environment
+// variables into plain values and checks them once, in Validate. It knows
+// nothing of the engine or the edges: they take the values they need.
+package config
 
 import (
 	"errors"
@@ -6,13 +9,14 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // Config is every setting Onward reads, filled from ONWARD_* environment
-// variables. It is built once in main and passed down explicitly.
+// variables by Load. It is built once in main and passed down explicitly.
 // Secrets may instead be given as a file path in NAME_FILE.
 type Config struct {
 	Env         string // "dev" or "production"; dev relaxes Secure cookies and allows generated keys
@@ -53,7 +57,8 @@ type Config struct {
 }
 
 // setting describes one environment variable: its name, default, and where
-// it lands in Config. The table drives Load and the README's config table.
+// it lands in Config. The table drives Load and the README's config table
+// (Table).
 type setting struct {
 	name, def, help string
 	secret          bool
@@ -117,10 +122,11 @@ var settings = []setting{
 	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
 }
 
-// LoadConfig reads the environment through getenv (os.Getenv in main).
-// For a secret NAME, NAME_FILE names a file holding it (trailing newline
-// trimmed); giving both is an error.
-func LoadConfig(getenv func(string) string) (Config, error) {
+// Load reads the environment through getenv (os.Getenv in main), applying
+// defaults; a number or duration that does not parse is an error. For a
+// secret NAME, NAME_FILE names a file holding it (trailing newline
+// trimmed); giving both is an error. Call Validate before serving.
+func Load(getenv func(string) string) (Config, error) {
 	var c Config
 	var errs []error
 	for _, s := range settings {
@@ -167,28 +173,19 @@ func (c Config) Validate() error {
 	if c.Env != "dev" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("ONWARD_ENV must be dev or production, got %q", c.Env))
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !absoluteHTTP(c.PublicURL) {
 		errs = append(errs, fmt.Errorf("ONWARD_PUBLIC_URL must be an absolute http(s) URL, got %q", c.PublicURL))
 	}
-	if c.EncryptionKey == "" {
-		if !c.Dev() {
-			errs = append(errs, errors.New("ONWARD_ENCRYPTION_KEY is required: generate one with `onward keygen`"))
-		}
-	} else if _, err := ParseKey(c.EncryptionKey); err != nil {
-		errs = append(errs, fmt.Errorf("ONWARD_ENCRYPTION_KEY: %w", err))
-	}
-	if c.EncryptionOldKeys != "" {
-		for i, k := range strings.Split(c.EncryptionOldKeys, ",") {
-			if _, err := ParseKey(strings.TrimSpace(k)); err != nil {
-				errs = append(errs, fmt.Errorf("ONWARD_ENCRYPTION_OLD_KEYS key %d: %w", i+1, err))
-			}
+	for _, u := range []struct{ name, value string }{{"ONWARD_TWILIO_API_URL", c.TwilioAPIURL}, {"ONWARD_SLACK_API_URL", c.SlackAPIURL}} {
+		if u.value != "" && !absoluteHTTP(u.value) {
+			errs = append(errs, fmt.Errorf("%s must be an absolute http(s) URL, got %q", u.name, u.value))
 		}
 	}
-	if c.HashKey != "" {
-		if _, err := ParseKey(c.HashKey); err != nil {
-			errs = append(errs, fmt.Errorf("ONWARD_HASH_KEY: %w", err))
-		}
+	if c.EncryptionKey == "" && !c.Dev() {
+		errs = append(errs, errors.New("ONWARD_ENCRYPTION_KEY is required: generate one with `onward keygen`"))
 	}
+	_, keyErrs := c.decodeKeys()
+	errs = append(errs, keyErrs...)
 	if c.SessionSecret == "" && !c.Dev() {
 		errs = append(errs, errors.New("ONWARD_SESSION_SECRET is required: generate one with `onward keygen`"))
 	}
@@ -197,6 +194,9 @@ func (c Config) Validate() error {
 	}
 	if c.TwilioEnabled() && c.TwilioFrom == "" && c.TwilioMessagingServiceSID == "" {
 		errs = append(errs, errors.New("with Twilio set up, ONWARD_TWILIO_FROM or ONWARD_TWILIO_MESSAGING_SERVICE_SID is required"))
+	}
+	if c.TwilioFrom != "" && !e164.MatchString(c.TwilioFrom) {
+		errs = append(errs, fmt.Errorf("ONWARD_TWILIO_FROM must be a phone number in E.164 form like +447700900000, got %q", c.TwilioFrom))
 	}
 	if (c.SlackBotToken == "") != (c.SlackSigningSecret == "") {
 		errs = append(errs, errors.New("set both ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET, or neither"))
@@ -212,35 +212,21 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Crypter builds the personal-data Crypter from the configured keys.
-func (c Config) Crypter() (*Crypter, error) {
-	cur, err := ParseKey(c.EncryptionKey)
-	if err != nil {
-		return nil, fmt.Errorf("ONWARD_ENCRYPTION_KEY: %w", err)
-	}
-	var old [][]byte
-	if c.EncryptionOldKeys != "" {
-		for _, s := range strings.Split(c.EncryptionOldKeys, ",") {
-			k, err := ParseKey(strings.TrimSpace(s))
-			if err != nil {
-				return nil, fmt.Errorf("ONWARD_ENCRYPTION_OLD_KEYS: %w", err)
-			}
-			old = append(old, k)
-		}
-	}
-	var hk []byte
-	if c.HashKey != "" {
-		if hk, err = ParseKey(c.HashKey); err != nil {
-			return nil, fmt.Errorf("ONWARD_HASH_KEY: %w", err)
-		}
-	}
-	return NewCrypter(cur, old, hk)
+// absoluteHTTP reports whether s is an absolute http or https URL.
+func absoluteHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// ConfigTable renders the settings as a Markdown table: README.md's
-// configuration table is this output, kept in step by TestConfigTableInREADME
+// e164 is a phone number in E.164 form: +, a country code, at most 15
+// digits. The edges show ONWARD_TWILIO_FROM to clients and put it in
+// sms: links, so nothing else may reach them.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// Table renders the settings as a Markdown table: README.md's
+// configuration table is this output, kept in step by TestTableInREADME
 // (`make config-table` rewrites it).
-func ConfigTable() string {
+func Table() string {
 	var b strings.Builder
 	b.WriteString("| variable | default | what it is |\n|---|---|---|\n")
 	for _, s := range settings {

@@ -1,4 +1,4 @@
-package core
+package config
 
 import (
 	"bytes"
@@ -9,19 +9,19 @@ import (
 	"testing"
 )
 
-var updateREADME = flag.Bool("update", false, "rewrite README.md's configuration table from ConfigTable")
+var updateREADME = flag.Bool("update", false, "rewrite README.md's configuration table from Table")
 
 // The README's configuration table sits between these two lines; the
 // first says how to regenerate it.
 const (
-	readmeTableStart = "<!-- configuration table: generated from ConfigTable() by `make config-table`; do not edit by hand -->\n"
+	readmeTableStart = "<!-- configuration table: generated from config.Table() by `make config-table`; do not edit by hand -->\n"
 	readmeTableEnd   = "<!-- end of configuration table -->\n"
 )
 
-// TestConfigTableInREADME fails when the README's configuration table
+// TestTableInREADME fails when the README's configuration table
 // differs from the settings' own names, defaults and help; -update (or
 // `make config-table`) rewrites it.
-func TestConfigTableInREADME(t *testing.T) {
+func TestTableInREADME(t *testing.T) {
 	path := filepath.Join(moduleRoot(t), "README.md")
 	readme, err := os.ReadFile(path)
 	if err != nil {
@@ -33,12 +33,12 @@ func TestConfigTableInREADME(t *testing.T) {
 		t.Fatalf("README.md has no configuration table between the lines\n%s...\n%s", readmeTableStart, readmeTableEnd)
 	}
 	body := start + len(readmeTableStart)
-	got, want := string(readme[body:end]), ConfigTable()
+	got, want := string(readme[body:end]), Table()
 	if got == want {
 		return
 	}
 	if !*updateREADME {
-		t.Fatalf("README.md's configuration table differs from ConfigTable(); run `make config-table`.\nREADME:\n%s\nConfigTable():\n%s", got, want)
+		t.Fatalf("README.md's configuration table differs from Table(); run `make config-table`.\nREADME:\n%s\nTable():\n%s", got, want)
 	}
 	out := append(append(append([]byte{}, readme[:body]...), want...), readme[end:]...)
 	if err := os.WriteFile(path, out, 0o644); err != nil {
