@@ -16,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 // Staff sign in to the web inbox with a short-lived, single-use link and
@@ -57,7 +58,7 @@ type staffAuth struct {
 
 // newStaffAuth makes tokens with clock's time and jti values read from
 // random (crypto/rand in production; tests pass a seeded source).
-func newStaffAuth(cfg core.Config, clock core.Clock, random io.Reader) *staffAuth {
+func newStaffAuth(cfg config.Config, clock core.Clock, random io.Reader) *staffAuth {
 	a := &staffAuth{secret: []byte(cfg.SessionSecret), clock: clock, random: random,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), parsers: map[string]*jwt.Parser{}}
 	for _, purpose := range []string{purposeLogin, purposeSession} {
@@ -154,7 +155,7 @@ func (a *staffAuth) csrfToken(session claims) string {
 // fifteen minutes: `onward staff login-link EMAIL` prints it for admins,
 // `onward dev` prints them for the demo staff. Its token id comes from
 // crypto/rand.
-func LoginLink(cfg core.Config, clock core.Clock, s core.Staff) (string, error) {
+func LoginLink(cfg config.Config, clock core.Clock, s core.Staff) (string, error) {
 	if cfg.SessionSecret == "" {
 		return "", errors.New("ONWARD_SESSION_SECRET is not set: it signs login links")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
 
@@ -25,11 +26,11 @@ func TestLoginTokensArePurposeBound(t *testing.T) {
 	if _, err := a.verify(purposeLogin, sess); err == nil {
 		t.Errorf("a session token worked as a login link")
 	}
-	other := newStaffAuth(core.Config{SessionSecret: "another secret"}, fixedClock{coretest.Epoch}, rand.NewChaCha8([32]byte{}))
+	other := newStaffAuth(config.Config{SessionSecret: "another secret"}, fixedClock{coretest.Epoch}, rand.NewChaCha8([32]byte{}))
 	if _, err := other.verify(purposeLogin, login); err == nil {
 		t.Errorf("a token signed with another secret was accepted")
 	}
-	if _, err := LoginLink(core.Config{}, fixedClock{coretest.Epoch}, core.Staff{ID: 1}); err == nil {
+	if _, err := LoginLink(config.Config{}, fixedClock{coretest.Epoch}, core.Staff{ID: 1}); err == nil {
 		t.Errorf("a login link without a session secret")
 	}
 }

@@ -20,12 +20,13 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 // Options wires a Bot.
 type Options struct {
 	Engine *core.Engine
-	Config core.Config
+	Config config.Config
 	Log    *slog.Logger
 	Redis  *redis.Client
 	// KeyPrefix starts every Redis key the bot writes (dedupe keys, used
@@ -44,7 +45,7 @@ type Options struct {
 // Bot serves the Slack endpoints and the staff web inbox.
 type Bot struct {
 	engine *core.Engine
-	cfg    core.Config
+	cfg    config.Config
 	log    *slog.Logger
 	rdb    *redis.Client
 	prefix string
@@ -87,7 +88,7 @@ func New(o Options) (*Bot, error) {
 
 // NewSlackClient returns the slack-go client for the configured bot token,
 // pointed at ONWARD_SLACK_API_URL when set (fakes and simulators).
-func NewSlackClient(cfg core.Config) *slack.Client {
+func NewSlackClient(cfg config.Config) *slack.Client {
 	var opts []slack.Option
 	if cfg.SlackAPIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.SlackAPIURL, "/")+"/"))

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 // ErrNoChannel means the card has nowhere to go in Slack: the agency has
@@ -19,11 +20,11 @@ var ErrNoChannel = errors.New("no Slack channel for this card")
 // every card.sync outbox row and posts or updates the message.
 type Cards struct {
 	engine *core.Engine
-	cfg    core.Config
+	cfg    config.Config
 }
 
 // NewCards returns the card renderer.
-func NewCards(engine *core.Engine, cfg core.Config) *Cards {
+func NewCards(engine *core.Engine, cfg config.Config) *Cards {
 	return &Cards{engine: engine, cfg: cfg}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
 
@@ -28,7 +29,7 @@ func TestCards(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
-	cfg := core.Config{SlackTriageChannel: "C0TRIAGE", SlackCrisisMention: "<!here>"}
+	cfg := config.Config{SlackTriageChannel: "C0TRIAGE", SlackCrisisMention: "<!here>"}
 	cards := NewCards(env.Engine, cfg)
 
 	routed, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("cards-1"))
@@ -101,7 +102,7 @@ func TestCards(t *testing.T) {
 	if _, _, _, err := cards.Card(ctx, 999999, KindAgency); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("unknown referral: got %v, want ErrNotFound", err)
 	}
-	if _, _, _, err := NewCards(env.Engine, core.Config{}).Card(ctx, crisis.Referral.ID, KindTriage); !errors.Is(err, ErrNoChannel) {
+	if _, _, _, err := NewCards(env.Engine, config.Config{}).Card(ctx, crisis.Referral.ID, KindTriage); !errors.Is(err, ErrNoChannel) {
 		t.Errorf("no triage channel configured: got %v, want ErrNoChannel", err)
 	}
 }

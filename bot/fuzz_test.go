@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 func FuzzParseButtonValue(f *testing.F) {
@@ -66,7 +66,7 @@ func FuzzVerifySlack(f *testing.F) {
 func FuzzLoginToken(f *testing.F) {
 	clock := fixedClock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	a := newStaffAuth(testConfigForAuth(), clock, rand.NewChaCha8([32]byte{1}))
-	other := newStaffAuth(core.Config{SessionSecret: "another secret"}, clock, rand.NewChaCha8([32]byte{2}))
+	other := newStaffAuth(config.Config{SessionSecret: "another secret"}, clock, rand.NewChaCha8([32]byte{2}))
 	tok, _, err := a.sign(purposeLogin, 7, loginLinkTTL)
 	if err != nil {
 		f.Fatal(err)

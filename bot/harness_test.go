@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
 
@@ -172,7 +173,7 @@ type testBot struct {
 	srv   *httptest.Server
 	logs  *bytes.Buffer
 	logMu *sync.Mutex
-	cfg   core.Config
+	cfg   config.Config
 }
 
 type syncWriter struct {
@@ -191,7 +192,7 @@ func newTestBot(t *testing.T) *testBot {
 	env := coretest.NewEnv(t)
 	rdb, prefix := coretest.NewRedis(t)
 	fs := newFakeSlack(t)
-	cfg := core.Config{Env: "dev", PublicURL: "http://onward.test", SessionSecret: testSessionSecret,
+	cfg := config.Config{Env: "dev", PublicURL: "http://onward.test", SessionSecret: testSessionSecret,
 		SlackBotToken: testToken, SlackSigningSecret: testSigningSecret, SlackTriageChannel: "C0TRIAGE",
 		SlackAPIURL: fs.srv.URL + "/api/", SlackCrisisMention: "<!here>"}
 	logs, mu := &bytes.Buffer{}, &sync.Mutex{}

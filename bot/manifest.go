@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 // Manifest returns the Slack app manifest for this deployment as indented
@@ -15,7 +15,7 @@ import (
 // (chat:write, commands, users:read, users:read.email, im:write), the
 // /onward and /refer commands and interactivity. An admin pastes it into
 // "Create an app → From an app manifest".
-func Manifest(cfg core.Config) ([]byte, error) {
+func Manifest(cfg config.Config) ([]byte, error) {
 	base := strings.TrimRight(cfg.PublicURL, "/")
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("ONWARD_PUBLIC_URL must be an absolute URL Slack can reach, got %q", cfg.PublicURL)

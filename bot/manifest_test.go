@@ -5,15 +5,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
-func testConfigForAuth() core.Config {
-	return core.Config{PublicURL: "https://onward.example.org", SessionSecret: testSessionSecret}
+func testConfigForAuth() config.Config {
+	return config.Config{PublicURL: "https://onward.example.org", SessionSecret: testSessionSecret}
 }
 
 func TestManifest(t *testing.T) {
-	m, err := Manifest(core.Config{PublicURL: "https://onward.example.org/"})
+	m, err := Manifest(config.Config{PublicURL: "https://onward.example.org/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestManifest(t *testing.T) {
 	if got := strings.Join(v.OAuth.Scopes.Bot, ","); got != "chat:write,commands,users:read,users:read.email,im:write" {
 		t.Errorf("scopes %s", got)
 	}
-	if _, err := Manifest(core.Config{PublicURL: "not a url"}); err == nil {
+	if _, err := Manifest(config.Config{PublicURL: "not a url"}); err == nil {
 		t.Errorf("a relative public URL should be refused")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/notifytest"
@@ -28,7 +29,7 @@ type harness struct {
 	env    *coretest.Env
 	engine *core.Engine
 	clock  core.Clock
-	cfg    core.Config
+	cfg    config.Config
 	twilio *notifytest.Twilio
 	slack  *notifytest.Slack
 	sms    notify.SMSSender
@@ -57,7 +58,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	h.twilio = notifytest.NewTwilio(t, testAccountSID, testAuthToken)
 	h.slack = notifytest.NewSlack(t, testBotToken)
-	h.cfg = core.Config{Env: "dev", PublicURL: "https://onward.example",
+	h.cfg = config.Config{Env: "dev", PublicURL: "https://onward.example",
 		TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken, TwilioFrom: testFrom, TwilioAPIURL: h.twilio.URL(),
 		SlackBotToken: testBotToken, SlackSigningSecret: "signing-secret", SlackAPIURL: h.slack.URL(),
 		SlackTriageChannel: triageChannel, SlackCrisisMention: "<!here>",

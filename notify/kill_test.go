@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/notifytest"
@@ -38,7 +39,7 @@ func TestWorkerChildProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, &coretest.IDs{}, slog.New(slog.DiscardHandler))
-	cfg := core.Config{PublicURL: "https://onward.example", TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken,
+	cfg := config.Config{PublicURL: "https://onward.example", TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken,
 		TwilioFrom: testFrom, TwilioAPIURL: os.Getenv("NOTIFY_TEST_TWILIO"), SlackBotToken: testBotToken,
 		SlackSigningSecret: "s", SlackAPIURL: os.Getenv("NOTIFY_TEST_SLACK"), SlackTriageChannel: triageChannel,
 		WorkerBatch: 20, WorkerMaxAttempts: 8, WorkerPoll: time.Second}

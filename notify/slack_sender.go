@@ -6,9 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/onward-network/onward/core/config"
 	"github.com/slack-go/slack"
-
-	"github.com/onward-network/onward/core"
 )
 
 // SlackSender posts and updates messages in Slack channels. It is the seam
@@ -32,7 +31,7 @@ type SlackClient struct{ api *slack.Client }
 
 // NewSlackClient builds the sender from the config; cfg.SlackAPIURL points
 // it at a fake.
-func NewSlackClient(cfg core.Config, o SenderOptions) (*SlackClient, error) {
+func NewSlackClient(cfg config.Config, o SenderOptions) (*SlackClient, error) {
 	if cfg.SlackBotToken == "" {
 		return nil, errors.New("slack is not configured")
 	}

@@ -8,14 +8,14 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/notifytest"
 )
 
 func TestSlackClientPostAndUpdate(t *testing.T) {
 	f := notifytest.NewSlack(t, testBotToken)
-	s, err := notify.NewSlackClient(core.Config{SlackBotToken: testBotToken, SlackAPIURL: f.URL()}, notify.SenderOptions{Transport: notifytest.Guard(t, f.URL())})
+	s, err := notify.NewSlackClient(config.Config{SlackBotToken: testBotToken, SlackAPIURL: f.URL()}, notify.SenderOptions{Transport: notifytest.Guard(t, f.URL())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestSlackClientFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := notifytest.NewSlack(t, testBotToken)
 			f.SetScript(notifytest.FailFirst(1, tc.reply))
-			s, err := notify.NewSlackClient(core.Config{SlackBotToken: testBotToken, SlackAPIURL: f.URL()},
+			s, err := notify.NewSlackClient(config.Config{SlackBotToken: testBotToken, SlackAPIURL: f.URL()},
 				notify.SenderOptions{Timeout: 200 * time.Millisecond, Transport: notifytest.Guard(t, f.URL())})
 			if err != nil {
 				t.Fatal(err)

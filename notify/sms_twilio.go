@@ -15,6 +15,7 @@ import (
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 // SMSSender sends one text message to a client. It is the seam between the
@@ -62,7 +63,7 @@ func (o SenderOptions) transport() http.RoundTripper {
 // NewTwilioSender builds the sender from the config. When
 // cfg.TwilioAPIURL is set (fakes, the dev simulator), every request goes
 // there instead of api.twilio.com, keeping Twilio's path.
-func NewTwilioSender(cfg core.Config, o SenderOptions) (*TwilioSender, error) {
+func NewTwilioSender(cfg config.Config, o SenderOptions) (*TwilioSender, error) {
 	if !cfg.TwilioEnabled() {
 		return nil, errors.New("twilio is not configured")
 	}
@@ -74,9 +75,10 @@ func NewTwilioSender(cfg core.Config, o SenderOptions) (*TwilioSender, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	if cfg.TwilioAPIURL != "" {
+		// config.Validate has checked it is an absolute http(s) URL.
 		target, err := url.Parse(strings.TrimRight(cfg.TwilioAPIURL, "/"))
-		if err != nil || target.Host == "" || (target.Scheme != "http" && target.Scheme != "https") {
-			return nil, fmt.Errorf("ONWARD_TWILIO_API_URL must be an absolute http(s) URL, got %q", cfg.TwilioAPIURL)
+		if err != nil {
+			return nil, fmt.Errorf("ONWARD_TWILIO_API_URL: %w", err)
 		}
 		hc.Transport = &rewriteTransport{target: target, base: o.transport()}
 	}

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/notifytest"
 )
 
-func twilioConfig(f *notifytest.Twilio) core.Config {
-	return core.Config{PublicURL: "https://onward.example/", TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken,
+func twilioConfig(f *notifytest.Twilio) config.Config {
+	return config.Config{PublicURL: "https://onward.example/", TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken,
 		TwilioFrom: testFrom, TwilioAPIURL: f.URL()}
 }
 
@@ -71,7 +71,7 @@ func TestTwilioSenderPathPrefix(t *testing.T) {
 		_, _ = w.Write([]byte(`{"sid": "SM1", "status": "queued"}`))
 	}))
 	defer srv.Close()
-	cfg := core.Config{TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken, TwilioFrom: testFrom, TwilioAPIURL: srv.URL + "/dev/twilio/"}
+	cfg := config.Config{TwilioAccountSID: testAccountSID, TwilioAuthToken: testAuthToken, TwilioFrom: testFrom, TwilioAPIURL: srv.URL + "/dev/twilio/"}
 	s, err := notify.NewTwilioSender(cfg, notify.SenderOptions{Transport: notifytest.Guard(t, srv.URL)})
 	if err != nil {
 		t.Fatal(err)

@@ -12,13 +12,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 // Options configure a Worker. Engine is required; everything else has a
 // default taken from Engine and Config.
 type Options struct {
 	Engine *core.Engine
-	Config core.Config // WorkerBatch, WorkerMaxAttempts, WorkerPoll, SlackTriageChannel, SlackCrisisMention
+	Config config.Config // WorkerBatch, WorkerMaxAttempts, WorkerPoll, SlackTriageChannel, SlackCrisisMention
 	Log    *slog.Logger
 
 	// Senders; nil means the provider is not configured and its rows are
@@ -48,7 +49,7 @@ type Worker struct {
 	engine      *core.Engine
 	outbox      *core.Outbox
 	pool        *pgxpool.Pool // read queries (cards, digests) and the LISTEN connection's settings
-	cfg         core.Config
+	cfg         config.Config
 	log         *slog.Logger
 	sms         SMSSender
 	slack       SlackSender

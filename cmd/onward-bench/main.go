@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 const benchUsage = `Usage: onward-bench [--cpuprofile FILE] <name>|all
@@ -114,8 +115,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // loadDBConfig reads where PostgreSQL and Redis are: the benchmarks need
 // nothing else from the configuration.
-func loadDBConfig() (core.Config, error) {
-	return core.LoadConfig(os.Getenv)
+func loadDBConfig() (config.Config, error) {
+	return config.Load(os.Getenv)
 }
 
 // benchDatabase creates a fresh, migrated database on the configured

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/notifytest"
@@ -112,7 +113,7 @@ func benchNotify(ctx context.Context, stdout io.Writer) error {
 	defer rep.close()
 	tw := notifytest.NewTwilio(rep, "AC00000000000000000000000000000000", "benchtoken0000000000000000000000")
 	sl := notifytest.NewSlack(rep, "xoxb-bench")
-	cfg := core.Config{PublicURL: "http://localhost:8080", TwilioAccountSID: tw.AccountSID, TwilioAuthToken: tw.AuthToken,
+	cfg := config.Config{PublicURL: "http://localhost:8080", TwilioAccountSID: tw.AccountSID, TwilioAuthToken: tw.AuthToken,
 		TwilioFrom: "+447700900000", TwilioAPIURL: tw.URL(), SlackBotToken: sl.Token, SlackSigningSecret: "x",
 		SlackAPIURL: sl.URL(), SlackTriageChannel: "C0TRIAGE", WorkerBatch: 50, WorkerMaxAttempts: 8, WorkerPoll: 10 * time.Second}
 	guard := notifytest.Guard(rep, tw.URL(), sl.URL())

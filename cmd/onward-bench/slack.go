@@ -22,6 +22,7 @@ import (
 
 	"github.com/onward-network/onward/bot"
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
 
@@ -69,7 +70,7 @@ func benchSlack(ctx context.Context, stdout io.Writer) error {
 	}
 	defer fake.Close()
 
-	cfg := core.Config{Env: "production", PublicURL: "http://localhost", SessionSecret: randomHex(16),
+	cfg := config.Config{Env: "production", PublicURL: "http://localhost", SessionSecret: randomHex(16),
 		SlackBotToken: benchSlackToken, SlackSigningSecret: benchSlackSecret, SlackAPIURL: fakeURL + "/api/",
 		SlackTriageChannel: "C0TRIAGE"}
 	// Warnings (failed presses) go to stderr; the summary to stdout.

@@ -12,12 +12,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 // app is what every long-running command shares: config, logger, the
 // database pool, Redis and the referral engine.
 type app struct {
-	cfg    core.Config
+	cfg    config.Config
 	log    *slog.Logger
 	pool   *pgxpool.Pool
 	rdb    *redis.Client
@@ -26,15 +27,25 @@ type app struct {
 }
 
 // loadConfig reads and validates the environment.
-func loadConfig() (core.Config, error) {
-	cfg, err := core.LoadConfig(os.Getenv)
+func loadConfig() (config.Config, error) {
+	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return cfg, err
 	}
 	return cfg, cfg.Validate()
 }
 
-func newLogger(cfg core.Config) *slog.Logger {
+// newCrypter builds the personal-data Crypter from the keys config
+// decoded.
+func newCrypter(cfg config.Config) (*core.Crypter, error) {
+	k, err := cfg.Keys()
+	if err != nil {
+		return nil, err
+	}
+	return core.NewCrypter(k.Current, k.Old, k.Hash)
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
@@ -42,8 +53,8 @@ func newLogger(cfg core.Config) *slog.Logger {
 
 // openApp connects to Postgres and Redis and builds the engine. It fails
 // with one clear line when either does not answer.
-func openApp(ctx context.Context, cfg core.Config, log *slog.Logger) (*app, error) {
-	crypt, err := cfg.Crypter()
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	crypt, err := newCrypter(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +97,7 @@ func withPoolSize(raw string) string {
 }
 
 // openDB connects to Postgres only, for commands that need no Redis.
-func openDB(ctx context.Context, cfg core.Config) (*pgxpool.Pool, error) {
+func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	return core.OpenPool(ctx, cfg.DatabaseURL)
 }
 

@@ -54,7 +54,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if cfg.EncryptionKey == "" {
 		return errors.New("ONWARD_ENCRYPTION_KEY is not set: set it to the key the server uses (`onward keygen` makes one), or use `make run`, which keeps a dev key and seeds the demo network itself")
 	}
-	crypt, err := cfg.Crypter()
+	crypt, err := newCrypter(cfg)
 	if err != nil {
 		return err
 	}

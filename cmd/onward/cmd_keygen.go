@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 func init() {
@@ -15,7 +15,7 @@ func init() {
 			if err := fs.Parse(args); err != nil {
 				return err
 			}
-			fmt.Fprintln(stdout, core.NewKey())
+			fmt.Fprintln(stdout, config.NewKey())
 			return nil
 		}})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/intake/leaflet"
 )
 
@@ -77,7 +78,7 @@ func runLeaflet(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // newLeaflet records the leaflet, then writes its QR code images. The
 // folder is made if missing; existing files of the same code are replaced.
-func newLeaflet(ctx context.Context, db core.DB, cfg core.Config, name, area, dir string, stdout io.Writer) error {
+func newLeaflet(ctx context.Context, db core.DB, cfg config.Config, name, area, dir string, stdout io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", dir, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 const serveUsage = `Usage: onward serve [--worker=false]
@@ -48,8 +49,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // loadDBConfig reads the config for commands that only touch the
 // database, without the secrets serve requires.
-func loadDBConfig() (core.Config, error) {
-	return core.LoadConfig(getenvDevDefaults)
+func loadDBConfig() (config.Config, error) {
+	return config.Load(getenvDevDefaults)
 }
 
 func migrateDB(ctx context.Context, pool *pgxpool.Pool) (int32, error) {

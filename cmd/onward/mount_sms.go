@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/cmd/internal/wiring"
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/intake/sim"
 	"github.com/onward-network/onward/intake/sms"
 )
@@ -21,7 +21,7 @@ func init() {
 
 // simulatorOn: `onward dev` without Twilio credentials sets the
 // simulator's account.
-func simulatorOn(cfg core.Config) bool {
+func simulatorOn(cfg config.Config) bool {
 	return cfg.Dev() && cfg.TwilioAccountSID == devSimulatorSID
 }
 

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/intake/sms"
 )
@@ -31,9 +31,9 @@ func TestSMSWebhookThroughRedisOutage(t *testing.T) {
 	p := newProxy(t, redisURL.Host)
 	redisURL.Host = p.ln.Addr().String()
 	const token, public = "outagetesttoken0123456789abcdefg", "https://onward.test"
-	cfg, err := core.LoadConfig(func(k string) string {
+	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
-			"ONWARD_REDIS_URL": redisURL.String(), "ONWARD_ENCRYPTION_KEY": core.NewKey(),
+			"ONWARD_REDIS_URL": redisURL.String(), "ONWARD_ENCRYPTION_KEY": config.NewKey(),
 			"ONWARD_PUBLIC_URL": public, "ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("1", 32),
 			"ONWARD_TWILIO_AUTH_TOKEN": token, "ONWARD_TWILIO_FROM": "+447700900000"}[k]
 	})

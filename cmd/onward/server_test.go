@@ -17,7 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
 
@@ -92,9 +92,9 @@ func TestReadyzFollowsPostgresDownAndBack(t *testing.T) {
 	p := newProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
 	ctx := context.Background()
-	cfg, err := core.LoadConfig(func(k string) string {
+	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": u.String(), "ONWARD_REDIS_URL": coretest.RedisURL(),
-			"ONWARD_ENCRYPTION_KEY": core.NewKey()}[k]
+			"ONWARD_ENCRYPTION_KEY": config.NewKey()}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -146,8 +146,8 @@ func TestServeExitsWithOneLineWhenPostgresIsDown(t *testing.T) {
 	ln.Close()
 	t.Setenv("ONWARD_DATABASE_URL", "postgres://onward:secret-password@"+dead+"/onward?sslmode=disable&connect_timeout=2")
 	t.Setenv("ONWARD_REDIS_URL", coretest.RedisURL())
-	t.Setenv("ONWARD_ENCRYPTION_KEY", core.NewKey())
-	t.Setenv("ONWARD_SESSION_SECRET", core.NewKey())
+	t.Setenv("ONWARD_ENCRYPTION_KEY", config.NewKey())
+	t.Setenv("ONWARD_SESSION_SECRET", config.NewKey())
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := runServe(ctx, nil, io.Discard, io.Discard)

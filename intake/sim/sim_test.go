@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/intake/sms"
 	"github.com/onward-network/onward/notify"
@@ -193,7 +193,7 @@ func TestSimulatorTextsThroughTheWebhook(t *testing.T) {
 func TestSimulatorFakeTwilio(t *testing.T) {
 	t.Parallel()
 	h, sim, srv := newSimHarness(t)
-	cfg := core.Config{TwilioAccountSID: simTestAccount, TwilioAuthToken: simTestToken, TwilioFrom: simTestOurNumber,
+	cfg := config.Config{TwilioAccountSID: simTestAccount, TwilioAuthToken: simTestToken, TwilioFrom: simTestOurNumber,
 		TwilioAPIURL: srv.URL + "/dev/twilio", PublicURL: simTestPublicURL}
 	sender, err := notify.NewTwilioSender(cfg, notify.SenderOptions{Transport: notifytest.Guard(t, srv.URL)})
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,16 +40,17 @@ type Config struct {
 	// KeyPrefix starts every Redis key the SMS edge writes ("onward:" in
 	// production; a per-test prefix in tests).
 	KeyPrefix string
-	// PublicURL is the address Twilio calls (ONWARD_PUBLIC_URL). Twilio
-	// signs the URL it was given, so signatures are checked against this
-	// and the request's path and query, never against r.Host, which a
-	// proxy rewrites.
+	// PublicURL is the address Twilio calls (ONWARD_PUBLIC_URL, checked
+	// by config.Validate). Twilio signs the URL it was given, so signatures
+	// are checked against this and the request's path and query, never
+	// against r.Host, which a proxy rewrites.
 	PublicURL string
 	// AuthToken is the Twilio auth token that signs webhooks.
 	AuthToken string
 
-	// SMSRatePerHour caps texts accepted per phone per hour;
-	// IPRatePerMinute caps webhook requests per source IP per minute.
+	// SMSRatePerHour caps texts accepted per phone per hour (60 if zero);
+	// IPRatePerMinute caps webhook requests per source IP per minute (120
+	// if zero).
 	SMSRatePerHour  int
 	IPRatePerMinute int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
@@ -79,6 +79,10 @@ const (
 	DefaultConversationTTL = 24 * time.Hour
 	DefaultDedupeTTL       = 7 * 24 * time.Hour
 	DefaultLockWait        = 10 * time.Second
+	// The rate limits' defaults are ONWARD_SMS_RATE_PER_HOUR's and
+	// ONWARD_IP_RATE_PER_MINUTE's.
+	DefaultSMSRatePerHour  = 60
+	DefaultIPRatePerMinute = 120
 )
 
 // SMS serves Twilio's inbound SMS webhook and delivery status callbacks.
@@ -110,8 +114,10 @@ type SMS struct {
 	lockHook func(body string)
 }
 
-// New checks the configuration and loads the flow and SMS copy, so a
-// broken template stops the server starting instead of reaching a client.
+// New checks its wiring (engine, Redis, the auth token that checks
+// signatures; config.Validate has already checked the settings) and loads
+// the flow and SMS copy, so a broken template stops the server starting
+// instead of reaching a client.
 func New(cfg Config) (*SMS, error) {
 	var errs []error
 	if cfg.Engine == nil {
@@ -120,23 +126,22 @@ func New(cfg Config) (*SMS, error) {
 	if cfg.Redis == nil {
 		errs = append(errs, errors.New("sms: a Redis client is required"))
 	}
+	// Not a setting but the handler's key: with no token every forged
+	// signature made with an empty key would pass.
 	if cfg.AuthToken == "" {
 		errs = append(errs, errors.New("sms: the Twilio auth token is required to check signatures"))
-	}
-	if u, err := url.Parse(cfg.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("sms: PublicURL must be an absolute http(s) URL, got %q", cfg.PublicURL))
-	}
-	if cfg.SMSRatePerHour <= 0 {
-		errs = append(errs, fmt.Errorf("sms: SMSRatePerHour must be positive, got %d", cfg.SMSRatePerHour))
-	}
-	if cfg.IPRatePerMinute <= 0 {
-		errs = append(errs, fmt.Errorf("sms: IPRatePerMinute must be positive, got %d", cfg.IPRatePerMinute))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SMSRatePerHour <= 0 {
+		cfg.SMSRatePerHour = DefaultSMSRatePerHour
+	}
+	if cfg.IPRatePerMinute <= 0 {
+		cfg.IPRatePerMinute = DefaultIPRatePerMinute
 	}
 	if cfg.ConversationTTL <= 0 {
 		cfg.ConversationTTL = DefaultConversationTTL

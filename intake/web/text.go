@@ -18,13 +18,12 @@ type smsOption struct {
 }
 
 func (w *Web) smsOption() *smsOption {
-	if w.cfg.SMSNumber == "" {
+	// Only a number that parses reaches the page and its sms: link.
+	p, err := core.ParsePhone(w.cfg.SMSNumber)
+	if err != nil {
 		return nil
 	}
-	e164 := w.cfg.SMSNumber
-	if p, err := core.ParsePhone(e164); err == nil {
-		e164 = string(p)
-	}
+	e164 := string(p)
 	// "?&body=" is the form both iOS and Android read.
 	body := url.PathEscape(w.pages.message("sms_link", "body"))
 	return &smsOption{Number: displayPhone(e164), Href: template.URL("sms:" + e164 + "?&body=" + body)}

@@ -44,7 +44,8 @@ type Config struct {
 	// Secure marks cookies Secure (with the __Host- name prefix) and sends
 	// HSTS. Off only in dev, which runs on plain http.
 	Secure bool
-	// IPRatePerMinute caps requests per client IP per minute.
+	// IPRatePerMinute caps requests per client IP per minute (120 if
+	// zero).
 	IPRatePerMinute int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client, for the per-IP limit (core.ClientIP).
@@ -52,7 +53,8 @@ type Config struct {
 	// SessionTTL is how long unfinished answers are kept (2 h if zero).
 	SessionTTL time.Duration
 	// SMSNumber is the number a client can text to answer by SMS instead
-	// (E.164); empty hides that option.
+	// (E.164, as config.Validate checks ONWARD_TWILIO_FROM); empty, or a
+	// number that does not parse, hides that option.
 	SMSNumber string
 	// Random makes session ids and tokens; crypto/rand when nil.
 	Random io.Reader
@@ -77,11 +79,17 @@ type Web struct {
 	lastNetwork atomic.Pointer[core.Network]
 }
 
-// DefaultSessionTTL is how long a half-finished web self-referral is kept.
-const DefaultSessionTTL = 2 * time.Hour
+// Defaults for the zero values of Config.
+const (
+	// DefaultSessionTTL is how long a half-finished web self-referral is kept.
+	DefaultSessionTTL = 2 * time.Hour
+	// DefaultIPRatePerMinute is ONWARD_IP_RATE_PER_MINUTE's default.
+	DefaultIPRatePerMinute = 120
+)
 
-// New checks the configuration and parses every page template, so a
-// broken template stops the server starting instead of reaching a client.
+// New checks its wiring (engine, Redis; config.Validate has already
+// checked the settings) and parses every page template, so a broken
+// template stops the server starting instead of reaching a client.
 func New(cfg Config) (*Web, error) {
 	var errs []error
 	if cfg.Engine == nil {
@@ -90,19 +98,14 @@ func New(cfg Config) (*Web, error) {
 	if cfg.Redis == nil {
 		errs = append(errs, errors.New("web: a Redis client is required"))
 	}
-	if cfg.IPRatePerMinute <= 0 {
-		errs = append(errs, fmt.Errorf("web: IPRatePerMinute must be positive, got %d", cfg.IPRatePerMinute))
-	}
-	if cfg.SMSNumber != "" {
-		if _, err := core.ParsePhone(cfg.SMSNumber); err != nil {
-			errs = append(errs, fmt.Errorf("web: SMS number: %w", err))
-		}
-	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.IPRatePerMinute <= 0 {
+		cfg.IPRatePerMinute = DefaultIPRatePerMinute
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = DefaultSessionTTL
