@@ -56,6 +56,9 @@ type Config struct {
 	// (E.164, as config.Validate checks ONWARD_TWILIO_FROM); empty, or a
 	// number that does not parse, hides that option.
 	SMSNumber string
+	// Flow is the self-referral's questions; nil loads
+	// flows/self_referral.yaml, the same flow the SMS channel asks.
+	Flow *flow.Flow
 	// Random makes session ids and tokens; crypto/rand when nil.
 	Random io.Reader
 }
@@ -121,9 +124,11 @@ func New(cfg Config) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	fl, err := flow.LoadFlow(templates.FS, "self_referral")
-	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
+	fl := cfg.Flow
+	if fl == nil {
+		if fl, err = flow.LoadFlow(templates.FS, "self_referral"); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
 	}
 	w := &Web{cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log, pages: pages, validate: v, flow: fl,
 		limiter: redis_rate.NewLimiter(cfg.Redis), random: cfg.Random}
