@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // statusForm is the form Twilio posts to a message's StatusCallback.
@@ -18,24 +20,22 @@ func statusForm(sid, status, errorCode, to string) []twilioField {
 	return f
 }
 
-const sqlTestInsertSentSMS = `
-INSERT INTO outbox (kind, payload, dedupe_key, available_at, created_at, sent_at, provider_id)
-VALUES ('sms.client', '{}', $1, now(), now(), now(), $2)`
-
+// sentSMS records a text as sent with a provider id, as notify does.
 func (h *smsHarness) sentSMS(dedupe, sid string) {
 	h.t.Helper()
-	if _, err := h.env.Pool.Exec(context.Background(), sqlTestInsertSentSMS, dedupe, sid); err != nil {
-		h.t.Fatal(err)
-	}
+	coretest.SentSMS(h.t, h.env.Engine, dedupe, sid)
 }
 
+// delivery is the delivery status and error code recorded for a provider id.
 func (h *smsHarness) delivery(sid string) (string, string) {
 	h.t.Helper()
-	var status, code string
-	if err := h.env.Pool.QueryRow(context.Background(), "SELECT delivery_status, delivery_error FROM outbox WHERE provider_id = $1", sid).Scan(&status, &code); err != nil {
-		h.t.Fatal(err)
+	for _, e := range coretest.OutboxRows(h.t, h.env.Engine) {
+		if e.ProviderID == sid {
+			return string(e.DeliveryStatus), e.DeliveryError
+		}
 	}
-	return status, code
+	h.t.Fatalf("no outbox row with provider id %s", sid)
+	return "", ""
 }
 
 func TestSMSStatusCallback(t *testing.T) {
