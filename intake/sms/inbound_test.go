@@ -530,3 +530,33 @@ func TestSMSExpiredInRedis(t *testing.T) {
 		t.Fatalf("first text: %q", got)
 	}
 }
+
+// TestSMSLockBusy: a text that cannot take the phone's lock within
+// LockWait gets the fault apology and forgets its MessageSid, so Twilio's
+// retry of the same text is answered once the lock is free.
+func TestSMSLockBusy(t *testing.T) {
+	t.Parallel()
+	const lockWait = 300 * time.Millisecond
+	h := newSMSHarness(t, func(c *Config) { c.LockWait = lockWait })
+	ctx := context.Background()
+	keys := h.sms.phoneKeys(hex.EncodeToString(h.env.Crypt.PhoneHash(smsTestPhone)))
+	if err := h.rdb.Set(ctx, keys.lock, "another text", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	sid := h.nextSID()
+	start := time.Now()
+	got := h.textSID(sid, smsTestPhone, "Hi")
+	took := time.Since(start)
+	if len(got) != 1 || !strings.Contains(got[0], "couldn't save your reply") {
+		t.Fatalf("while the lock is held: %q, want the fault apology", got)
+	}
+	if took < lockWait || took > lockWait+5*time.Second {
+		t.Errorf("gave up after %s, want about the lock wait (%s)", took, lockWait)
+	}
+	if err := h.rdb.Del(ctx, keys.lock).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.textSID(sid, smsTestPhone, "Hi"); len(got) == 0 || strings.Contains(got[0], "couldn't save your reply") {
+		t.Fatalf("Twilio's retry once the lock is free: %q, want the greeting", got)
+	}
+}

@@ -84,6 +84,26 @@ func TestSMSStatusBeforeSIDRecorded(t *testing.T) {
 	}
 }
 
+// TestSMSStatusUnknownSIDGivesUp: a callback for an id no outbox row ever
+// carries waits unknownSIDWait for it, then is acknowledged so Twilio does
+// not retry it.
+func TestSMSStatusUnknownSIDGivesUp(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	start := time.Now()
+	rec := h.post(statusForm(h.nextSID(), "sent", "", smsTestPhone), postOpt{path: "/twilio/status"})
+	took := time.Since(start)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("status %d, want 204", rec.Code)
+	}
+	if took < unknownSIDWait || took > unknownSIDWait+5*time.Second {
+		t.Errorf("answered after %s, want about %s", took, unknownSIDWait)
+	}
+	if rows := coretest.OutboxRows(t, h.env.Engine); len(rows) != 0 {
+		t.Errorf("a callback for an unknown id wrote %+v", rows)
+	}
+}
+
 func TestSMSStatusUnsubscribedOptsOut(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
