@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // webClient is a browser-like client of the staff inbox: cookies, no
@@ -273,7 +275,7 @@ func TestInboxRejectAndRedirectForms(t *testing.T) {
 			t.Errorf("referral page lacks %q", want)
 		}
 	}
-	golden(t, "inbox_referral.html", []byte(csrfRe.ReplaceAllString(page, `name="csrf" value="CSRF"`)))
+	coretest.Golden(t, filepath.Join("testdata", "inbox_referral.html.golden"), csrfRe.ReplaceAllString(page, `name="csrf" value="CSRF"`))
 
 	reject := fmt.Sprintf("/staff/referrals/%d/reject", r.ID)
 	resp, body := c.post(reject, url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "reason": {"inappropriate"}})

@@ -2,10 +2,12 @@ package bot
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 func testConfigForAuth() core.Config {
@@ -17,7 +19,7 @@ func TestManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "manifest.json", m)
+	coretest.Golden(t, filepath.Join("testdata", "manifest.json.golden"), string(m))
 	var v struct {
 		Features struct {
 			SlashCommands []struct{ Command, URL string } `json:"slash_commands"`

@@ -9,7 +9,15 @@ import (
 	"testing"
 )
 
-var updateREADME = flag.Bool("update", false, "rewrite README.md's configuration table from ConfigTable")
+// -update rewrites README.md's configuration table from ConfigTable (the
+// flag is shared with coretest's golden files, registered once).
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files and README.md's configuration table")
+	}
+}
+
+func updatingREADME() bool { return flag.Lookup("update").Value.String() == "true" }
 
 // The README's configuration table sits between these two lines; the
 // first says how to regenerate it.
@@ -37,7 +45,7 @@ func TestConfigTableInREADME(t *testing.T) {
 	if got == want {
 		return
 	}
-	if !*updateREADME {
+	if !updatingREADME() {
 		t.Fatalf("README.md's configuration table differs from ConfigTable(); run `make config-table`.\nREADME:\n%s\nConfigTable():\n%s", got, want)
 	}
 	out := append(append(append([]byte{}, readme[:body]...), want...), readme[end:]...)

@@ -2,11 +2,9 @@ package flow
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -18,22 +16,9 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/templates"
 )
-
-// -update rewrites testdata/*.golden. Every test file of the package shares
-// one flag set, so the flag is registered only if no other file has done
-// it already (package variables are set before init runs).
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
-	}
-}
-
-func updatingGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // convTestNetwork is realistic, long network data: every template must fit in
 // three SMS with it.
@@ -436,39 +421,8 @@ func TestScripts(t *testing.T) {
 			if err := json.Unmarshal(raw, &back); err != nil || !reflect.DeepEqual(back, c) {
 				t.Errorf("conversation does not survive JSON: %v\n%+v\n%+v", err, c, back)
 			}
-			checkConvGolden(t, filepath.Join("testdata", s.name+".golden"), got)
+			coretest.Golden(t, filepath.Join("testdata", s.name+".golden"), got)
 		})
-	}
-}
-
-func checkConvGolden(t *testing.T, file, got string) {
-	t.Helper()
-	if updatingGolden() {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./intake -run %s -update to create it)", err, t.Name())
-	}
-	if string(want) == got {
-		return
-	}
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(wl), len(gl)); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			t.Errorf("%s differs from line %d (run with -update if the change is meant):\n--- want\n%s\n--- got\n%s", file, i+1, w, g)
-			return
-		}
 	}
 }
 

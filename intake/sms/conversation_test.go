@@ -2,9 +2,7 @@ package sms
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -69,7 +67,7 @@ func TestSMSScripts(t *testing.T) {
 			t.Parallel()
 			h := newSMSHarness(t)
 			got := h.runScript(sc.steps)
-			checkSMSGolden(t, filepath.Join("testdata", "sms", sc.name+".golden"), got)
+			coretest.Golden(t, filepath.Join("testdata", "sms", sc.name+".golden"), got)
 		})
 	}
 }
@@ -171,42 +169,4 @@ func (h *smsHarness) referralSummary(sids map[string]int) string {
 	fmt.Fprintf(&b, "=== rows: clients=%d consents=%d referrals=%d sms_optouts=%d\n",
 		h.count("clients"), h.count("consents"), h.count("referrals"), h.count("sms_optouts"))
 	return b.String()
-}
-
-func checkSMSGolden(t *testing.T, file, got string) {
-	t.Helper()
-	if updatingGolden() {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./intake -run %s -update to create it)", err, t.Name())
-	}
-	if string(want) != got {
-		wl, gl := strings.Split(string(want), "\n"), strings.Split(got, "\n")
-		for i := 0; i < max(len(wl), len(gl)); i++ {
-			var w, g string
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if w != g {
-				t.Fatalf("%s differs from line %d (run with -update if the change is meant):\n--- want\n%s\n--- got\n%s", file, i+1, w, g)
-			}
-		}
-	}
-}
-
-// updatingGolden reports whether -update was given: rewrite testdata/*.golden.
-func updatingGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
 }
