@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 func TestHelpAndUnknownCommands(t *testing.T) {
@@ -39,9 +40,15 @@ func TestCapacityCommand(t *testing.T) {
 	if len(replies) != 1 || !strings.Contains(replies[0].text(), "at capacity") || replies[0].JSON["response_type"] != "ephemeral" {
 		t.Fatalf("want one ephemeral confirmation, got %+v", replies)
 	}
-	var alert string
-	if err := tb.Pool.QueryRow(ctx, `SELECT payload->>'text' FROM outbox WHERE kind = $1`, core.OutboxAlert).Scan(&alert); err != nil {
-		t.Fatalf("no coordinator alert queued: %v", err)
+	alert, queued := "", false
+	for _, o := range coretest.OutboxRows(t, tb.Engine) {
+		if o.Kind == core.OutboxAlert {
+			alert, queued = o.Payload.Text, true
+			break
+		}
+	}
+	if !queued {
+		t.Fatal("no coordinator alert queued")
 	}
 	if !strings.Contains(alert, "Kirkcaldy Citizens Advice is at capacity: waiting list until March (set by Ailsa Brodie)") {
 		t.Errorf("alert text %q", alert)

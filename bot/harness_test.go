@@ -408,3 +408,16 @@ func wantStatus(t *testing.T, resp *http.Response, want int) string {
 	}
 	return body
 }
+
+// agencyCards counts the card.sync rows queued for the referral's card in
+// the agency channel.
+func agencyCards(t *testing.T, tb *testBot, id core.ReferralID) int {
+	t.Helper()
+	n := 0
+	for _, o := range coretest.OutboxRows(t, tb.Engine) {
+		if o.Kind == core.OutboxCard && o.ReferralID != nil && *o.ReferralID == id && o.Payload.Channel == "agency" {
+			n++
+		}
+	}
+	return n
+}

@@ -191,9 +191,8 @@ func TestTriageClaimAndAssign(t *testing.T) {
 		t.Errorf("assignment not audited")
 	}
 	// Its card now goes to the agency's channel too.
-	var n int
-	if err := tb.Pool.QueryRow(t.Context(), `SELECT count(*) FROM outbox WHERE kind = 'card.sync' AND referral_id = $1 AND payload->>'channel' = 'agency'`, r.ID).Scan(&n); err != nil || n == 0 {
-		t.Errorf("no agency card queued after assignment (%d, %v)", n, err)
+	if n := agencyCards(t, tb, r.ID); n == 0 {
+		t.Errorf("no agency card queued after assignment (%d)", n)
 	}
 }
 

@@ -117,11 +117,7 @@ func TestAcceptContactComplete(t *testing.T) {
 		}
 	}
 	// Every change asked notify to bring the card up to date.
-	var cards int
-	if err := tb.Pool.QueryRow(t.Context(), `SELECT count(*) FROM outbox WHERE kind = 'card.sync' AND referral_id = $1 AND payload->>'channel' = 'agency'`, r.ID).Scan(&cards); err != nil {
-		t.Fatal(err)
-	}
-	if cards != 4 {
+	if cards := agencyCards(t, tb, r.ID); cards != 4 {
 		t.Errorf("%d agency card.sync rows, want 4 (created + 3 changes)", cards)
 	}
 	// The completed card has no buttons left.

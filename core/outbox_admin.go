@@ -15,6 +15,7 @@ import (
 type OutboxEntry struct {
 	ID             OutboxID       `db:"id"`
 	Kind           OutboxKind     `db:"kind"`
+	ReferralID     *ReferralID    `db:"referral_id"` // nil for rows about no referral
 	Reference      *string        `db:"reference"`
 	Payload        OutboxPayload  `db:"payload"`
 	Attempts       int            `db:"attempts"`
@@ -25,6 +26,7 @@ type OutboxEntry struct {
 	LastError      string         `db:"last_error"`
 	ProviderID     string         `db:"provider_id"`
 	DeliveryStatus DeliveryStatus `db:"delivery_status"`
+	DeliveryError  string         `db:"delivery_error"` // the provider's error code, from its delivery callback
 }
 
 // State says whether the row is waiting, sent or dead.
@@ -48,8 +50,8 @@ type OutboxFilter struct {
 const OutboxAll OutboxState = "all"
 
 const sqlListOutbox = `
-SELECT o.id, o.kind, r.reference, o.payload, o.attempts, o.available_at, o.created_at, o.sent_at, o.dead_at,
-       o.last_error, o.provider_id, o.delivery_status
+SELECT o.id, o.kind, o.referral_id, r.reference, o.payload, o.attempts, o.available_at, o.created_at, o.sent_at, o.dead_at,
+       o.last_error, o.provider_id, o.delivery_status, o.delivery_error
 FROM outbox o LEFT JOIN referrals r ON r.id = o.referral_id
 WHERE CASE $1::text
           WHEN 'pending' THEN o.sent_at IS NULL AND o.dead_at IS NULL

@@ -152,7 +152,8 @@ func (b *coreBench) engineCreate(ctx context.Context) (bool, error) {
 
 // The baseline writes what a self-referral writes — client (same-sized
 // ciphertexts), consent, referral, two events, three outbox rows — as plain
-// INSERTs in one transaction.
+// statements in one transaction, one per row; the outbox rows are written
+// by core.Outbox.EnqueueTx, which owns every statement on that table.
 const (
 	sqlBaseClient = `INSERT INTO clients (phone_hash, name_enc, phone_enc, postcode_enc, notes_enc, postcode_district, preferred_contact, contact_time, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, 'KY1', 'text', 'mornings', $6, $6) RETURNING id`
@@ -162,7 +163,6 @@ const (
 		VALUES ($1, $2, $3, 'sms', $4, '{debt}', 'KY1', 'requested', $5, $6, $7, $6) RETURNING id`
 	sqlBaseEvent = `INSERT INTO events (stream, stream_seq, kind, referral_id, client_id, actor_kind, to_status, data, created_at, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, 'client', $6, '{}', $7, $8, $9)`
-	sqlBaseOutbox = `INSERT INTO outbox (kind, referral_id, payload, dedupe_key, available_at, created_at) VALUES ($1, $2, '{}', $3, $4, $4)`
 )
 
 func randomBytes(n int) []byte {
@@ -193,7 +193,7 @@ func (b *coreBench) baselineCreate(ctx context.Context) (bool, error) {
 			return err
 		}
 		for _, kind := range []string{"card.sync", "reminder.ack", "reminder.ack.escalation"} {
-			if _, err := tx.Exec(ctx, sqlBaseOutbox, kind, id, fmt.Sprintf("base:%s:%d", kind, id), now); err != nil {
+			if err := b.engine.Outbox().EnqueueTx(ctx, tx, core.OutboxKind(kind), id, core.OutboxPayload{}, fmt.Sprintf("base:%s:%d", kind, id), now); err != nil {
 				return err
 			}
 		}
@@ -254,7 +254,7 @@ func (b *coreBench) baselineAccept(ctx context.Context) (bool, error) {
 			return err
 		}
 		for _, kind := range []string{"card.sync", "sms.client", "sms.client.check", "reminder.contact"} {
-			if _, err := tx.Exec(ctx, sqlBaseOutbox, kind, id, fmt.Sprintf("base-accept:%s:%d", kind, id), now); err != nil {
+			if err := b.engine.Outbox().EnqueueTx(ctx, tx, core.OutboxKind(kind), id, core.OutboxPayload{}, fmt.Sprintf("base-accept:%s:%d", kind, id), now); err != nil {
 				return err
 			}
 		}

@@ -105,7 +105,7 @@ func benchNotify(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, `UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`); err != nil {
+	if err := coretest.MarkAllOutboxSent(ctx, pool); err != nil {
 		return err
 	}
 
@@ -164,7 +164,7 @@ func benchNotify(ctx context.Context, stdout io.Writer) error {
 	go func() { workerDone <- w.Run(runCtx) }()
 
 	start := time.Now()
-	if err := benchProduce(ctx, pool, refs, func(keys []string, at time.Time) {
+	if err := benchProduce(ctx, eng, refs, func(keys []string, at time.Time) {
 		mu.Lock()
 		for _, k := range keys {
 			committed[k] = at
@@ -241,45 +241,47 @@ func benchReferrals(ctx context.Context, eng *core.Engine) ([]core.Referral, err
 	return refs, nil
 }
 
-const sqlBenchInsert = `
-INSERT INTO outbox (kind, referral_id, payload, dedupe_key, available_at, created_at)
-SELECT k, nullif(r, 0), p, d, now(), now() FROM unnest($1::text[], $2::bigint[], $3::jsonb[], $4::text[]) AS t(k, r, p, d)`
-
-// benchProduce commits the rows in small batches at the offered rate, each
-// batch with its NOTIFY (delivered at commit), and reports commit times.
-func benchProduce(ctx context.Context, pool *pgxpool.Pool, refs []core.Referral, committed func(keys []string, at time.Time)) error {
+// benchProduce commits the rows in small batches at the offered rate,
+// through core.Outbox as the engine writes them (EnqueueTx in the batch's
+// transaction, then a wake-up after the commit), and reports commit times.
+func benchProduce(ctx context.Context, eng *core.Engine, refs []core.Referral, committed func(keys []string, at time.Time)) error {
 	tick := time.NewTicker(benchNotifyEvery)
 	defer tick.Stop()
 	perRef := len(benchTexts)
+	type row struct {
+		kind     core.OutboxKind
+		referral core.ReferralID
+		payload  core.OutboxPayload
+		dedupe   string
+	}
 	for start := 0; start < benchNotifyRows; start += benchNotifyBatch {
-		var kinds, dedupes, keys []string
-		var referrals []int64
-		var payloads []core.OutboxPayload
+		var rows []row
+		var keys []string
 		for i := start; i < min(start+benchNotifyBatch, benchNotifyRows); i++ {
+			dedupe := fmt.Sprintf("bench:%d", i)
 			if i%2 == 0 {
 				text := fmt.Sprintf("bench %d", i)
-				kinds, referrals, keys = append(kinds, string(core.OutboxAlert)), append(referrals, 0), append(keys, text)
-				payloads = append(payloads, core.OutboxPayload{Text: text})
+				rows, keys = append(rows, row{core.OutboxAlert, 0, core.OutboxPayload{Text: text}, dedupe}), append(keys, text)
 			} else {
 				n := i / 2 // the n-th text: referral n mod R, step n / R
 				r := refs[n%len(refs)]
 				bt := benchTexts[(n/len(refs))%perRef]
-				kinds, referrals = append(kinds, string(core.OutboxClientSMS)), append(referrals, int64(r.ID))
+				rows = append(rows, row{core.OutboxClientSMS, r.ID, core.OutboxPayload{ReferralID: r.ID, Template: bt.template}, dedupe})
 				keys = append(keys, r.Reference+" "+bt.template)
-				payloads = append(payloads, core.OutboxPayload{ReferralID: r.ID, Template: bt.template})
 			}
-			dedupes = append(dedupes, fmt.Sprintf("bench:%d", i))
 		}
-		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, sqlBenchInsert, kinds, referrals, payloads, dedupes); err != nil {
-				return err
+		err := pgx.BeginFunc(ctx, eng.Pool(), func(tx pgx.Tx) error {
+			for _, r := range rows {
+				if err := eng.Outbox().EnqueueTx(ctx, tx, r.kind, r.referral, r.payload, r.dedupe, time.Time{}); err != nil {
+					return err
+				}
 			}
-			_, err := tx.Exec(ctx, "SELECT pg_notify($1, '')", core.OutboxChannel)
-			return err
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("queue bench rows: %w", err)
 		}
+		eng.WakeWorkers()
 		committed(keys, time.Now())
 		select {
 		case <-tick.C:

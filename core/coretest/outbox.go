@@ -1,9 +1,14 @@
 package coretest
 
 import (
+	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
 )
 
 // MarkOutboxSent marks every outbox row not yet sent as sent, so a test
@@ -12,7 +17,53 @@ import (
 // statement production code runs on the outbox is core.Outbox's.)
 func MarkOutboxSent(t testing.TB, pool *pgxpool.Pool) {
 	t.Helper()
-	if _, err := pool.Exec(t.Context(), `UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`); err != nil {
+	if err := MarkAllOutboxSent(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// MarkAllOutboxSent is MarkOutboxSent for callers without a testing.TB
+// (the benchmarks): every row not yet sent, scheduled ones included, is
+// marked sent without being delivered.
+func MarkAllOutboxSent(ctx context.Context, pool *pgxpool.Pool) error {
+	if _, err := pool.Exec(ctx, `UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`); err != nil {
+		return fmt.Errorf("mark outbox rows sent: %w", err)
+	}
+	return nil
+}
+
+// OutboxRows lists every outbox row, oldest first, through core.Outbox:
+// tests filter it in Go rather than querying the table.
+func OutboxRows(t testing.TB, eng *core.Engine) []core.OutboxEntry {
+	t.Helper()
+	es, err := eng.Outbox().List(context.Background(), core.OutboxFilter{State: core.OutboxAll, Limit: 1_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+// SentSMS records a client text as sent by the provider under providerID,
+// the way notify does: the row is enqueued, claimed and marked sent
+// through core.Outbox, with no delivery status yet (as if no callback has
+// arrived). The row is about no referral; dedupe must be new.
+func SentSMS(t testing.TB, eng *core.Engine, dedupe, providerID string) {
+	t.Helper()
+	ctx := context.Background()
+	o := eng.Outbox()
+	// Due since the epoch, the row is the first any claim takes.
+	due := time.Unix(0, 0).UTC()
+	if err := o.Enqueue(ctx, core.OutboxClientSMS, 0, core.OutboxPayload{}, dedupe, due); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := o.Claim(ctx, due, time.Minute, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].DedupeKey != dedupe {
+		t.Fatalf("sent SMS fixture %q: claimed %+v, want the new row", dedupe, cs)
+	}
+	if err := o.MarkSent(ctx, cs[0], eng.Clock().Now(), providerID, core.DeliveryPending, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -86,21 +86,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // sentSMS records a text as sent with a provider id, as notify does.
 func (h *simEnv) sentSMS(dedupe, sid string) {
 	h.t.Helper()
-	if _, err := h.env.Pool.Exec(context.Background(), `
-INSERT INTO outbox (kind, payload, dedupe_key, available_at, created_at, sent_at, provider_id)
-VALUES ('sms.client', '{}', $1, now(), now(), now(), $2)`, dedupe, sid); err != nil {
-		h.t.Fatal(err)
-	}
+	coretest.SentSMS(h.t, h.env.Engine, dedupe, sid)
 }
 
-// delivery is the delivery status recorded for a provider id.
+// delivery is the delivery status and error code recorded for a provider id.
 func (h *simEnv) delivery(sid string) (string, string) {
 	h.t.Helper()
-	var status, code string
-	if err := h.env.Pool.QueryRow(context.Background(), "SELECT delivery_status, delivery_error FROM outbox WHERE provider_id = $1", sid).Scan(&status, &code); err != nil {
-		h.t.Fatal(err)
+	for _, e := range coretest.OutboxRows(h.t, h.env.Engine) {
+		if e.ProviderID == sid {
+			return string(e.DeliveryStatus), e.DeliveryError
+		}
 	}
-	return status, code
+	h.t.Fatalf("no outbox row with provider id %s", sid)
+	return "", ""
 }
 
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

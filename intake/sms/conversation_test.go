@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/intake/flow"
 )
@@ -116,10 +118,8 @@ func smsQuote(s string) string {
 }
 
 const sqlTestReferralSummary = `
-SELECT r.reference, r.source, r.status, r.crisis, coalesce(a.slug, '(triage)'), array_to_string(r.needs, ','),
-       r.postcode_district, c.channel, c.wording_version, c.evidence, c.scope,
-       coalesce((SELECT string_agg(o.kind || coalesce(':' || (o.payload->>'channel'), ''), ',' ORDER BY o.kind || coalesce(':' || (o.payload->>'channel'), ''))
-                 FROM outbox o WHERE o.referral_id = r.id), '')
+SELECT r.id, r.reference, r.source, r.status, r.crisis, coalesce(a.slug, '(triage)'), array_to_string(r.needs, ','),
+       r.postcode_district, c.channel, c.wording_version, c.evidence, c.scope
 FROM referrals r JOIN consents c ON c.id = r.consent_id LEFT JOIN agencies a ON a.id = r.to_agency_id
 ORDER BY r.id`
 
@@ -129,17 +129,32 @@ ORDER BY r.id`
 func (h *smsHarness) referralSummary(sids map[string]int) string {
 	h.t.Helper()
 	var b strings.Builder
+	// Each referral's outbox rows as kind[:channel], sorted.
+	queued := map[core.ReferralID][]string{}
+	for _, o := range coretest.OutboxRows(h.t, h.env.Engine) {
+		if o.ReferralID == nil {
+			continue
+		}
+		k := string(o.Kind)
+		if o.Payload.Channel != "" {
+			k += ":" + o.Payload.Channel
+		}
+		queued[*o.ReferralID] = append(queued[*o.ReferralID], k)
+	}
 	rows, err := h.env.Pool.Query(context.Background(), sqlTestReferralSummary)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var ref, source, status, to, needs, district, channel, version, evidence, scope, outbox string
+		var id core.ReferralID
+		var ref, source, status, to, needs, district, channel, version, evidence, scope string
 		var crisis bool
-		if err := rows.Scan(&ref, &source, &status, &crisis, &to, &needs, &district, &channel, &version, &evidence, &scope, &outbox); err != nil {
+		if err := rows.Scan(&id, &ref, &source, &status, &crisis, &to, &needs, &district, &channel, &version, &evidence, &scope); err != nil {
 			h.t.Fatal(err)
 		}
+		slices.Sort(queued[id])
+		outbox := strings.Join(queued[id], ",")
 		ev := "not a MessageSid of this script: " + evidence
 		if n, ok := sids[evidence]; ok {
 			ev = fmt.Sprintf("the MessageSid of text %d", n)

@@ -331,10 +331,13 @@ func TestSMSRedisDown(t *testing.T) {
 			t.Fatalf("%q: replies %q, want the apology with the helpline", body, got)
 		}
 	}
-	for _, table := range []string{"clients", "consents", "referrals", "events", "outbox", "sms_optouts"} {
+	for _, table := range []string{"clients", "consents", "referrals", "events", "sms_optouts"} {
 		if n := h.count(table); n != 0 {
 			t.Errorf("%d rows in %s", n, table)
 		}
+	}
+	if n := len(coretest.OutboxRows(t, h.env.Engine)); n != 0 {
+		t.Errorf("%d rows in outbox", n)
 	}
 	if got := h.text(smsTestPhone, "STOP"); len(got) != 1 || !strings.Contains(got[0], "won't get any more texts") {
 		t.Fatalf("STOP without Redis: %q", got)
@@ -448,8 +451,13 @@ func TestSMSContactCheckNo(t *testing.T) {
 		t.Fatalf("2: %q", got)
 	}
 	var alerts int
-	if err := h.env.Pool.QueryRow(ctx, "SELECT count(*) FROM outbox WHERE kind = $1 AND referral_id = $2", core.OutboxAlert, r.ID).Scan(&alerts); err != nil || alerts != 1 {
-		t.Fatalf("%d not-contacted alerts (%v), want 1", alerts, err)
+	for _, o := range coretest.OutboxRows(t, h.env.Engine) {
+		if o.Kind == core.OutboxAlert && o.ReferralID != nil && *o.ReferralID == r.ID {
+			alerts++
+		}
+	}
+	if alerts != 1 {
+		t.Fatalf("%d not-contacted alerts, want 1", alerts)
 	}
 }
 
@@ -520,5 +528,35 @@ func TestSMSExpiredInRedis(t *testing.T) {
 	}
 	if got := h.text("+447700900555", "Hi"); len(got) != 2 || strings.Contains(got[0], "started again") {
 		t.Fatalf("first text: %q", got)
+	}
+}
+
+// TestSMSLockBusy: a text that cannot take the phone's lock within
+// LockWait gets the fault apology and forgets its MessageSid, so Twilio's
+// retry of the same text is answered once the lock is free.
+func TestSMSLockBusy(t *testing.T) {
+	t.Parallel()
+	const lockWait = 300 * time.Millisecond
+	h := newSMSHarness(t, func(c *Config) { c.LockWait = lockWait })
+	ctx := context.Background()
+	keys := h.sms.phoneKeys(hex.EncodeToString(h.env.Crypt.PhoneHash(smsTestPhone)))
+	if err := h.rdb.Set(ctx, keys.lock, "another text", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	sid := h.nextSID()
+	start := time.Now()
+	got := h.textSID(sid, smsTestPhone, "Hi")
+	took := time.Since(start)
+	if len(got) != 1 || !strings.Contains(got[0], "couldn't save your reply") {
+		t.Fatalf("while the lock is held: %q, want the fault apology", got)
+	}
+	if took < lockWait || took > lockWait+5*time.Second {
+		t.Errorf("gave up after %s, want about the lock wait (%s)", took, lockWait)
+	}
+	if err := h.rdb.Del(ctx, keys.lock).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.textSID(sid, smsTestPhone, "Hi"); len(got) == 0 || strings.Contains(got[0], "couldn't save your reply") {
+		t.Fatalf("Twilio's retry once the lock is free: %q, want the greeting", got)
 	}
 }

@@ -138,16 +138,19 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 	if !r.fresh {
 		return smsClaim{}, nil
 	}
-	wait, deadline := 2*time.Millisecond, time.Now().Add(s.cfg.LockWait)
+	// The lock wait is a timer, not business time: it runs on the wall
+	// clock whatever the engine's clock says.
+	lockWait, stop := context.WithTimeout(ctx, s.cfg.LockWait)
+	defer stop()
+	wait := 2 * time.Millisecond
 	for !r.locked {
-		if time.Now().After(deadline) {
-			s.forgetSID(context.WithoutCancel(ctx), sidKey)
-			return smsClaim{}, errLockBusy
-		}
 		select {
-		case <-ctx.Done():
+		case <-lockWait.Done():
 			s.forgetSID(context.WithoutCancel(ctx), sidKey)
-			return smsClaim{}, ctx.Err()
+			if err := ctx.Err(); err != nil {
+				return smsClaim{}, err
+			}
+			return smsClaim{}, errLockBusy
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, 50*time.Millisecond)

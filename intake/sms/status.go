@@ -62,7 +62,8 @@ const (
 )
 
 func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) error {
-	deadline := time.Now().Add(unknownSIDWait)
+	unknownWait, stop := context.WithTimeout(ctx, unknownSIDWait)
+	defer stop()
 	for {
 		// A final status already stored is never replaced by an earlier one:
 		// Twilio's callbacks can arrive out of order.
@@ -70,7 +71,7 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 		if err != nil {
 			return err
 		}
-		if n > 0 || !s.awaitUnknownSID(ctx, sid, deadline) {
+		if n > 0 || !s.awaitUnknownSID(ctx, unknownWait, sid) {
 			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", n)
 			break
 		}
@@ -93,17 +94,15 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 }
 
 // awaitUnknownSID waits one poll interval and reports true when the message
-// id is still unknown and the deadline has not passed, so the caller tries
-// the update again.
-func (s *SMS) awaitUnknownSID(ctx context.Context, sid string, deadline time.Time) bool {
+// id is still unknown and the wait (a context with unknownSIDWait's
+// timeout, ending with the request) is not over, so the caller tries the
+// update again.
+func (s *SMS) awaitUnknownSID(ctx, wait context.Context, sid string) bool {
 	if known, err := s.engine.Outbox().ProviderIDKnown(ctx, sid); err != nil || known {
 		return false
 	}
-	if time.Now().After(deadline) {
-		return false
-	}
 	select {
-	case <-ctx.Done():
+	case <-wait.Done():
 		return false
 	case <-time.After(unknownSIDPoll):
 		return true

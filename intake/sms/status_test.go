@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // statusForm is the form Twilio posts to a message's StatusCallback.
@@ -18,24 +20,22 @@ func statusForm(sid, status, errorCode, to string) []twilioField {
 	return f
 }
 
-const sqlTestInsertSentSMS = `
-INSERT INTO outbox (kind, payload, dedupe_key, available_at, created_at, sent_at, provider_id)
-VALUES ('sms.client', '{}', $1, now(), now(), now(), $2)`
-
+// sentSMS records a text as sent with a provider id, as notify does.
 func (h *smsHarness) sentSMS(dedupe, sid string) {
 	h.t.Helper()
-	if _, err := h.env.Pool.Exec(context.Background(), sqlTestInsertSentSMS, dedupe, sid); err != nil {
-		h.t.Fatal(err)
-	}
+	coretest.SentSMS(h.t, h.env.Engine, dedupe, sid)
 }
 
+// delivery is the delivery status and error code recorded for a provider id.
 func (h *smsHarness) delivery(sid string) (string, string) {
 	h.t.Helper()
-	var status, code string
-	if err := h.env.Pool.QueryRow(context.Background(), "SELECT delivery_status, delivery_error FROM outbox WHERE provider_id = $1", sid).Scan(&status, &code); err != nil {
-		h.t.Fatal(err)
+	for _, e := range coretest.OutboxRows(h.t, h.env.Engine) {
+		if e.ProviderID == sid {
+			return string(e.DeliveryStatus), e.DeliveryError
+		}
 	}
-	return status, code
+	h.t.Fatalf("no outbox row with provider id %s", sid)
+	return "", ""
 }
 
 func TestSMSStatusCallback(t *testing.T) {
@@ -81,6 +81,26 @@ func TestSMSStatusBeforeSIDRecorded(t *testing.T) {
 	}
 	if s, _ := h.delivery(sid); s != "sent" {
 		t.Fatalf("early callback recorded %q, want sent", s)
+	}
+}
+
+// TestSMSStatusUnknownSIDGivesUp: a callback for an id no outbox row ever
+// carries waits unknownSIDWait for it, then is acknowledged so Twilio does
+// not retry it.
+func TestSMSStatusUnknownSIDGivesUp(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	start := time.Now()
+	rec := h.post(statusForm(h.nextSID(), "sent", "", smsTestPhone), postOpt{path: "/twilio/status"})
+	took := time.Since(start)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("status %d, want 204", rec.Code)
+	}
+	if took < unknownSIDWait || took > unknownSIDWait+5*time.Second {
+		t.Errorf("answered after %s, want about %s", took, unknownSIDWait)
+	}
+	if rows := coretest.OutboxRows(t, h.env.Engine); len(rows) != 0 {
+		t.Errorf("a callback for an unknown id wrote %+v", rows)
 	}
 }
 
