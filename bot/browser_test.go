@@ -125,9 +125,9 @@ type axeResult struct {
 // test data.
 func readAxe(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "intake", "testdata", "web", "axe.min.js"))
+	b, err := os.ReadFile(filepath.Join("..", "intake", "web", "testdata", "web", "axe.min.js"))
 	if err != nil {
-		t.Fatalf("axe-core is vendored at intake/testdata/web/axe.min.js: %v", err)
+		t.Fatalf("axe-core is vendored at intake/web/testdata/web/axe.min.js: %v", err)
 	}
 	return string(b)
 }
