@@ -67,3 +67,16 @@ func SentSMS(t testing.TB, eng *core.Engine, dedupe, providerID string) {
 		t.Fatal(err)
 	}
 }
+
+// Delivery is the delivery status and error code recorded on the outbox row
+// with a provider id (a Twilio MessageSid); the test fails when none has it.
+func Delivery(t testing.TB, eng *core.Engine, providerID string) (status, errorCode string) {
+	t.Helper()
+	for _, e := range OutboxRows(t, eng) {
+		if e.ProviderID == providerID {
+			return string(e.DeliveryStatus), e.DeliveryError
+		}
+	}
+	t.Fatalf("no outbox row with provider id %s", providerID)
+	return "", ""
+}

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +55,7 @@ func newSimHarness(t *testing.T) (*simEnv, *Simulator, *httptest.Server) {
 	s.Routes(mux)
 	sim, err := New(Config{SMS: s, Engine: env.Engine, Redis: rdb, KeyPrefix: prefix,
 		PublicURL: simTestPublicURL, AccountSID: simTestAccount, AuthToken: simTestToken,
-		Number: simTestOurNumber, CallbackDelay: time.Millisecond, Random: &countingReader{n: 100}})
+		Number: simTestOurNumber, CallbackDelay: time.Millisecond, Random: &coretest.CountingReader{N: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,22 +64,6 @@ func newSimHarness(t *testing.T) (*simEnv, *Simulator, *httptest.Server) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &simEnv{t: t, env: env, mux: mux}, sim, srv
-}
-
-// countingReader makes deterministic message SIDs.
-type countingReader struct {
-	mu sync.Mutex
-	n  byte
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := range p {
-		c.n++
-		p[i] = c.n
-	}
-	return len(p), nil
 }
 
 // sentSMS records a text as sent with a provider id, as notify does.
@@ -92,13 +75,7 @@ func (h *simEnv) sentSMS(dedupe, sid string) {
 // delivery is the delivery status and error code recorded for a provider id.
 func (h *simEnv) delivery(sid string) (string, string) {
 	h.t.Helper()
-	for _, e := range coretest.OutboxRows(h.t, h.env.Engine) {
-		if e.ProviderID == sid {
-			return string(e.DeliveryStatus), e.DeliveryError
-		}
-	}
-	h.t.Fatalf("no outbox row with provider id %s", sid)
-	return "", ""
+	return coretest.Delivery(h.t, h.env.Engine, sid)
 }
 
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -64,22 +64,6 @@ func (s *smsLogBuffer) String() string {
 	return s.b.String()
 }
 
-// smsCountingReader makes deterministic conversation ids and lock tokens.
-type smsCountingReader struct {
-	mu sync.Mutex
-	n  byte
-}
-
-func (c *smsCountingReader) Read(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := range p {
-		c.n++
-		p[i] = c.n
-	}
-	return len(p), nil
-}
-
 func newSMSHarness(t testing.TB, opts ...func(*Config)) *smsHarness {
 	t.Helper()
 	env := coretest.NewEnv(t)
@@ -93,7 +77,7 @@ func newSMSHarnessOn(t testing.TB, env *coretest.Env, rdb redis.UniversalClient,
 	cfg := Config{
 		Engine: env.Engine, Redis: rdb, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		KeyPrefix: prefix, PublicURL: smsTestPublicURL, AuthToken: smsTestToken,
-		SMSRatePerHour: 1000, IPRatePerMinute: 1000, Random: &smsCountingReader{},
+		SMSRatePerHour: 1000, IPRatePerMinute: 1000, Random: &coretest.CountingReader{},
 	}
 	for _, o := range opts {
 		o(&cfg)

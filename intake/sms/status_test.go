@@ -29,13 +29,7 @@ func (h *smsHarness) sentSMS(dedupe, sid string) {
 // delivery is the delivery status and error code recorded for a provider id.
 func (h *smsHarness) delivery(sid string) (string, string) {
 	h.t.Helper()
-	for _, e := range coretest.OutboxRows(h.t, h.env.Engine) {
-		if e.ProviderID == sid {
-			return string(e.DeliveryStatus), e.DeliveryError
-		}
-	}
-	h.t.Fatalf("no outbox row with provider id %s", sid)
-	return "", ""
+	return coretest.Delivery(h.t, h.env.Engine, sid)
 }
 
 func TestSMSStatusCallback(t *testing.T) {

@@ -73,38 +73,33 @@ type consentData struct {
 	Body    string
 }
 
-// pageStep finds the question a request's page asks. Any question can be
-// opened, as a link or the back button may lead there; an answer to one
-// that only a branch leads to (the town) takes that branch.
-func (w *Web) pageStep(rw http.ResponseWriter, r *http.Request) (flow.Step, bool) {
-	st, ok := w.flow.PageStep(r.PathValue("page"))
+// stepRequest is the question a request's page asks, with the flow bound
+// to the consent wording a consent question shows: the one core publishes
+// now. Any question can be opened, as a link or the back button may lead
+// there; an answer to one that only a branch leads to (the town) takes
+// that branch. ok is false when the request has had its answer already:
+// no such page, or the database failed.
+func (w *Web) stepRequest(rw http.ResponseWriter, r *http.Request) (st flow.Step, f *flow.Flow, consent consentData, ok bool) {
+	st, ok = w.flow.PageStep(r.PathValue("page"))
 	if !ok {
 		w.notFound(rw, r)
+		return st, nil, consent, false
 	}
-	return st, ok
-}
-
-// boundFlow is the flow bound to the consent wording a consent question
-// shows: the one core publishes now.
-func (w *Web) boundFlow(r *http.Request, st flow.Step) (*flow.Flow, consentData, error) {
 	if st.Type != flow.AnswerConsent {
-		return w.flow, consentData{}, nil
+		return st, w.flow, consent, true
 	}
 	wording, err := w.engine.CurrentConsentWording(r.Context())
 	if err != nil {
-		return nil, consentData{}, err
+		w.unavailable(rw, r, err)
+		return st, nil, consent, false
 	}
-	return w.flow.WithConsentVersion(wording.Version), consentData{Version: wording.Version, Body: wording.Body}, nil
+	consent = consentData{Version: wording.Version, Body: wording.Body}
+	return st, w.flow.WithConsentVersion(wording.Version), consent, true
 }
 
 func (w *Web) showStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	st, ok := w.pageStep(rw, r)
+	st, f, consent, ok := w.stepRequest(rw, r)
 	if !ok {
-		return
-	}
-	f, consent, err := w.boundFlow(r, st)
-	if err != nil {
-		w.unavailable(rw, r, err)
 		return
 	}
 	p := w.page(r, s)
@@ -116,13 +111,8 @@ func (w *Web) showStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
 }
 
 func (w *Web) saveStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	st, ok := w.pageStep(rw, r)
+	st, f, consent, ok := w.stepRequest(rw, r)
 	if !ok {
-		return
-	}
-	f, consent, err := w.boundFlow(r, st)
-	if err != nil {
-		w.unavailable(rw, r, err)
 		return
 	}
 	problems := f.Answer(&s.Answers, st.ID, r.PostForm)
