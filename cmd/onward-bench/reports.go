@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"slices"
@@ -16,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/core/demo"
 	"github.com/onward-network/onward/core/report"
 )
@@ -110,7 +108,7 @@ func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error)
 		return "", fmt.Errorf("connect to ONWARD_DATABASE_URL: %w", err)
 	}
 	defer admin.Close(context.Background())
-	name := "onward_bench_reports_" + migrationsHash()
+	name := "onward_bench_reports_" + coretest.MigrationsHash()
 	u, err := url.Parse(cfg.DatabaseURL)
 	if err != nil {
 		return "", fmt.Errorf("ONWARD_DATABASE_URL must be a URL for benchmarks: %w", err)
@@ -171,19 +169,4 @@ func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error)
 		return "", err
 	}
 	return u.String(), nil
-}
-
-// migrationsHash names the schema the binary carries.
-func migrationsHash() string {
-	h := sha256.New()
-	_ = fs.WalkDir(core.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, _ := fs.ReadFile(core.Migrations(), path)
-		h.Write([]byte(path))
-		h.Write(b)
-		return nil
-	})
-	return hex.EncodeToString(h.Sum(nil))[:12]
 }

@@ -57,13 +57,13 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sms, err := sms.New(sms.Config{Engine: eng, Redis: ap, Log: quiet, KeyPrefix: prefix,
+	webhook, err := sms.New(sms.Config{Engine: eng, Redis: ap, Log: quiet, KeyPrefix: prefix,
 		PublicURL: benchSMSPublic, AuthToken: benchSMSToken, SMSRatePerHour: 1 << 30, IPRatePerMinute: 1 << 30})
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
-	sms.Routes(mux)
+	webhook.Routes(mux)
 	onward, onwardURL, err := serveLocal(mux)
 	if err != nil {
 		return err

@@ -37,7 +37,12 @@ func AdminURL() string {
 
 // templateName names the template after the migrations' contents, so a
 // changed migration builds a new template instead of reusing a stale one.
-func templateName() string {
+func templateName() string { return "onward_tmpl_" + MigrationsHash() }
+
+// MigrationsHash names the schema the binary carries: a short hash of every
+// embedded migration's name and contents. Databases kept between runs (the
+// test template, the benchmarks' million referrals) are named after it.
+func MigrationsHash() string {
 	h := sha256.New()
 	_ = fs.WalkDir(core.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -48,7 +53,7 @@ func templateName() string {
 		h.Write(b)
 		return nil
 	})
-	return "onward_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12]
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // withDB returns the URL with its database name replaced.

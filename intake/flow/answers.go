@@ -524,9 +524,6 @@ func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, boo
 	return s, true
 }
 
-// Clone returns a copy that shares nothing with a.
-func (a Answers) Clone() Answers { return a.clone() }
-
 // answered records that step id was answered with outcome.
 func (a *Answers) answered(id, outcome string) {
 	if a.Outcomes == nil {

@@ -96,14 +96,6 @@ func newWebValidator() (*validator.Validate, error) {
 	v.RegisterTagNameFunc(func(f reflect.StructField) string { return f.Tag.Get("form") })
 	for tag, fn := range map[string]validator.Func{
 		"need": func(fl validator.FieldLevel) bool { return core.Need(fl.Field().String()).Valid() },
-		"ukpostcode": func(fl validator.FieldLevel) bool {
-			_, err := core.ParsePostcode(fl.Field().String())
-			return err == nil
-		},
-		"ukphone": func(fl validator.FieldLevel) bool {
-			_, err := core.ParsePhone(fl.Field().String())
-			return err == nil
-		},
 	} {
 		if err := v.RegisterValidation(tag, fn); err != nil {
 			return nil, err

@@ -130,12 +130,12 @@ func (w *Web) saveStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	for _, pr := range problems {
 		p.Errors = append(p.Errors, formError{Field: pr.Field, Message: pr.Message})
 	}
+	// Show back what was typed; a refused agreement is asked again unticked.
 	selected := map[string]bool{}
 	for _, v := range r.PostForm[st.Field] {
 		selected[v] = true
-		p.Form[st.Field] = core.CleanLine(v)
 	}
-	for _, in := range []string{"phone", "email"} {
+	for _, in := range []string{st.Field, "phone", "email"} {
 		p.Form[in] = core.CleanLine(r.PostForm.Get(in))
 	}
 	if st.Type == flow.AnswerConsent {
