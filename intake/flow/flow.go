@@ -617,6 +617,11 @@ func (c *flowChecker) checkGraph() {
 				c.errorf("%s: only a YES at the consent step may go to %s", where, StepDone)
 			}
 		}
+		if st.web.unknown != "" {
+			if t := f.steps[st.target("unknown")]; t == nil || !t.asks(core.ChannelWeb) {
+				c.errorf("%s: web unknown links to the page of its \"unknown\" branch, which must be a step the web asks", where)
+			}
+		}
 		if st.kind == AnswerConsent && st.target("no") != StepDeclined {
 			c.errorf("%s: a NO to consent must go to %s", where, StepDeclined)
 		}

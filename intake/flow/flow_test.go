@@ -746,3 +746,27 @@ func FuzzAdvance(f *testing.F) {
 		}
 	})
 }
+
+// The postcode page's "I do not know my postcode" links to the page of the
+// step its "unknown" branch leads to; LoadFlow refuses a flow where that
+// step is not on the web.
+func TestLoadFlowUnknownLinkNeedsAWebPage(t *testing.T) {
+	base, err := fs.ReadFile(templates.FS, "flows/self_referral.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(base), "  - id: town\n    type: town\n", "  - id: town\n    type: town\n    channels: [sms]\n", 1)
+	if broken == string(base) {
+		t.Fatal("the test no longer finds the town step")
+	}
+	overlay := fstest.MapFS{"flows/self_referral.yaml": {Data: []byte(broken)}}
+	files, _ := fs.Glob(templates.FS, "sms/*.txt")
+	for _, name := range files {
+		b, _ := fs.ReadFile(templates.FS, name)
+		overlay[name] = &fstest.MapFile{Data: b}
+	}
+	_, err = LoadFlow(overlay, "self_referral")
+	if err == nil || !strings.Contains(err.Error(), `step "postcode": web unknown links to the page`) {
+		t.Errorf("LoadFlow = %v, want the postcode step's unknown link refused", err)
+	}
+}
