@@ -122,6 +122,8 @@ type Referral struct {
 	AckDueAt         *time.Time  `db:"ack_due_at"`  // when the receiving agency should acknowledge by
 	AssignedAt       *time.Time  `db:"assigned_at"` // when a coordinator assigned it from triage
 	FeedbackScore    *int        `db:"feedback_score"`
+	Outcome          *Outcome    `db:"outcome"`          // how a completed referral ended
+	OutcomeNoteEnc   []byte      `db:"outcome_note_enc"` // the completer's note, encrypted
 }
 
 // InTriage reports whether the referral waits for a coordinator to choose
@@ -134,7 +136,8 @@ func (r Referral) SelfReferral() bool { return r.Source == SourceSMS || r.Source
 const referralColumns = `id, reference, parent_id, client_id, consent_id, source, leaflet_code,
 from_agency_id, from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status,
 held_from, reason, feedback, notes_enc, triage_claimed_by, status_by, status_at, version,
-created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, assigned_at, feedback_score`
+created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, assigned_at, feedback_score,
+outcome, outcome_note_enc`
 
 const sqlSelectReferral = `SELECT ` + referralColumns + ` FROM referrals WHERE `
 

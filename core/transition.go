@@ -154,6 +154,21 @@ var actions = map[Action]actionDef{
 	},
 	ActionComplete: {
 		from: []Status{StatusInProgress}, to: StatusCompleted,
+		check: checkOutcome,
+		apply: func(c *change) error {
+			if c.req.Outcome != "" {
+				o := c.req.Outcome
+				c.next.Outcome = &o
+			}
+			if note := strings.TrimSpace(c.req.OutcomeNote); note != "" {
+				enc, err := c.e.crypt.Encrypt("referral.outcome_note", note)
+				if err != nil {
+					return fmt.Errorf("encrypt outcome note: %w", err)
+				}
+				c.next.OutcomeNoteEnc = enc
+			}
+			return nil
+		},
 		queue: func(c *change) {
 			if c.updated.SelfReferral() {
 				c.e.outbox.queue(c.b, smsMsg(c.updated, SMSFeedbackAsk, time.Time{}), c.now)
@@ -206,6 +221,19 @@ func needsAgency(req TransitionRequest) []FieldError {
 	return nil
 }
 
+// checkOutcome is the check of completion: an outcome, when given, must be
+// one of the list, and its note short.
+func checkOutcome(req TransitionRequest) []FieldError {
+	var fields []FieldError
+	if req.Outcome != "" && !req.Outcome.Valid() {
+		fields = append(fields, FieldError{Field: "outcome", Message: "choose an outcome from the list"})
+	}
+	if len(req.OutcomeNote) > 2000 {
+		fields = append(fields, FieldError{Field: "outcome note", Message: "the outcome note must be at most 2000 characters"})
+	}
+	return fields
+}
+
 // queueFeedback tells the referring agency, if any, why its referral was
 // turned away.
 func queueFeedback(c *change) {
@@ -255,6 +283,8 @@ type TransitionRequest struct {
 	Reason          Reason   // reject
 	Feedback        string   // reject (required for not-eligible and inappropriate), cancel
 	ToAgency        AgencyID // redirect, assign
+	Outcome         Outcome  // complete: how it ended (optional here; channels ask for it)
+	OutcomeNote     string   // complete: an optional note, stored encrypted
 
 	withdrawal bool // cancel because consent was withdrawn
 }
@@ -339,7 +369,8 @@ func checkActor(r Referral, req TransitionRequest) error {
 const sqlUpdateReferral = `
 UPDATE referrals SET status = $3, held_from = $4, reason = $5, feedback = $6, to_agency_id = $7,
     triage_claimed_by = $8, triaged = $9, status_by = $10, status_at = $11, version = version + 1,
-    acknowledged_at = $12, contacted_at = $13, closed_at = $14, assigned_at = $15, ack_due_at = $16
+    acknowledged_at = $12, contacted_at = $13, closed_at = $14, assigned_at = $15, ack_due_at = $16,
+    outcome = $17, outcome_note_enc = $18
 WHERE id = $1 AND version = $2
 RETURNING ` + referralColumns
 
@@ -426,7 +457,8 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 
 	rows, _ := tx.Query(ctx, sqlUpdateReferral, r.ID, r.Version, next.Status, next.HeldFrom, next.Reason, next.Feedback,
 		next.ToAgencyID, next.TriageClaimedBy, next.Triaged, next.StatusBy, next.StatusAt,
-		next.AcknowledgedAt, next.ContactedAt, next.ClosedAt, next.AssignedAt, next.AckDueAt)
+		next.AcknowledgedAt, next.ContactedAt, next.ClosedAt, next.AssignedAt, next.AckDueAt,
+		next.Outcome, next.OutcomeNoteEnc)
 	updated, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	if errors.Is(err, pgx.ErrNoRows) {
 		current, rerr := getReferral(ctx, tx, "id = $1", r.ID)
@@ -447,6 +479,9 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	}
 	data := eventData("action", string(req.Action), "reason", reasonString(next.Reason), "version", updated.Version,
 		"withdrawal", req.withdrawal)
+	if updated.Outcome != nil {
+		data["outcome"] = string(*updated.Outcome)
+	}
 	if c.target != nil {
 		data["to_agency_id"] = int64(c.target.ID)
 	}
