@@ -198,4 +198,3 @@ func countLevel(t *testing.T, h *harness, level string) int {
 	}
 	return n
 }
-
