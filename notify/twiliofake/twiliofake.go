@@ -1,7 +1,11 @@
 // Package twiliofake is Onward's one fake of Twilio's Messages API
 // (POST /2010-04-01/Accounts/{AccountSid}/Messages.json), speaking
 // Twilio's wire format so the real twilio-go client can be pointed at it
-// with ONWARD_TWILIO_API_URL. Two users share it: the dev phone simulator
+// with ONWARD_TWILIO_API_URL. It speaks SMS and WhatsApp: addresses
+// written "whatsapp:+44…", approved templates sent as ContentSid and
+// ContentVariables (checked as Twilio checks them: 21654, 21655, 21656),
+// and free-form WhatsApp messages outside the client's 24-hour window
+// accepted, then reported failed with 63016, as Twilio does. Two users share it: the dev phone simulator
 // (intake), which is linked into the onward binary, and the tests, through
 // notify/notifytest, which start it on an httptest server.
 //
