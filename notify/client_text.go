@@ -70,9 +70,26 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	if out {
 		return skipped("client opted out of texts"), nil
 	}
-	body, err := w.clientTextBody(ctx, tmpl, ref, cal)
+	d, err := w.statusData(ctx, ref, cal)
 	if err != nil {
 		return outcome{}, err
+	}
+	body, err := w.clientTextBody(tmpl, d)
+	if err != nil {
+		return outcome{}, err
+	}
+	if w.whatsapp != nil {
+		m, err := w.engine.MessagingOf(ctx, phone)
+		if err != nil {
+			return outcome{}, err
+		}
+		if m.Channel == core.MessagingWhatsApp {
+			res, err := w.whatsAppText(ctx, r, ref, phone, m, body, d)
+			if err == nil && res.state == stateSent {
+				res.after = w.awaitAfter(tmpl, ref)
+			}
+			return res, err
+		}
 	}
 	// A lost lease (core.ErrLeaseLost) means nothing must be sent.
 	if err := w.outbox.MarkSending(ctx, r); err != nil {
@@ -90,12 +107,20 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		return outcome{}, err
 	}
 	res := sent(receipt.SID, core.DeliverySMS(receipt.Status))
-	if kind, ok := awaitKinds[tmpl]; ok {
-		res.after = func(ctx context.Context) error {
-			return w.engine.AwaitReply(ctx, ref.ID, kind, w.now().Add(awaitReplyFor))
-		}
-	}
+	res.after = w.awaitAfter(tmpl, ref)
 	return res, nil
+}
+
+// awaitAfter, for a text that asks a question, waits for the answer once
+// the text is marked sent.
+func (w *Worker) awaitAfter(tmpl string, ref core.Referral) func(context.Context) error {
+	kind, ok := awaitKinds[tmpl]
+	if !ok {
+		return nil
+	}
+	return func(ctx context.Context) error {
+		return w.engine.AwaitReply(ctx, ref.ID, kind, w.now().Add(awaitReplyFor))
+	}
 }
 
 // awaitKinds are the texts that ask a question the client answers by text.
@@ -104,16 +129,21 @@ var awaitKinds = map[string]core.AwaitKind{
 	core.SMSFeedbackAsk:  core.AwaitFeedback,
 }
 
-// clientTextBody renders templates/sms/status_<template>.txt.
-func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Referral, cal core.Calendar) (string, error) {
+// statusData is what a status text about the referral may say.
+func (w *Worker) statusData(ctx context.Context, ref core.Referral, cal core.Calendar) (smsData, error) {
 	d := smsData{Reference: ref.Reference, Days: cal.ContactCheckDays, NetworkName: cal.Name, NetworkPhone: cal.Phone}
 	if ref.ToAgencyID != nil {
 		a, err := w.agency(ctx, *ref.ToAgencyID)
 		if err != nil {
-			return "", err
+			return smsData{}, err
 		}
 		d.Agency = a.Name
 	}
+	return d, nil
+}
+
+// clientTextBody renders templates/sms/status_<template>.txt.
+func (w *Worker) clientTextBody(tmpl string, d smsData) (string, error) {
 	if w.tmpl.Lookup("status_"+tmpl+".txt") == nil {
 		return "", permanent("no text for template "+tmpl, nil)
 	}

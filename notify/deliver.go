@@ -23,12 +23,16 @@ type outcome struct {
 	// after runs once the row is marked sent (asking intake to read the
 	// client's next text as an answer).
 	after func(ctx context.Context) error
+	// why and alert, for stateHeld: the held status and the coordinators'
+	// alert (see whatsapp.go).
+	why, alert string
 }
 
 const (
 	stateSent     = "sent"
 	stateSkipped  = "skipped"
 	stateDeferred = "deferred"
+	stateHeld     = "held"
 )
 
 func sent(providerID string, status core.DeliveryStatus) outcome {
@@ -93,6 +97,16 @@ func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, err
 }
 
 func (w *Worker) finish(ctx context.Context, r core.OutboxClaim, out outcome) error {
+	if out.state == stateHeld {
+		err := w.outbox.Hold(ctx, r, out.until, out.why, out.alert)
+		if err != nil && !errors.Is(err, core.ErrLeaseLost) {
+			return err
+		}
+		w.metrics.delivered(r.Kind, stateHeld)
+		w.log.Warn("client text held: no WhatsApp template", "id", r.ID, "template", r.Payload.Template)
+		w.wake() // deliver the coordinators' alert
+		return err
+	}
 	if out.state == stateDeferred {
 		err := w.outbox.Defer(ctx, r, out.until, out.status)
 		if err != nil && !errors.Is(err, core.ErrLeaseLost) {

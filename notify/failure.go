@@ -18,7 +18,10 @@ type Failure struct {
 	Permanent  bool          // retrying cannot help
 	RetryAfter time.Duration // the provider asked us to wait this long
 	OptedOut   bool          // the carrier says the phone unsubscribed (Twilio 21610)
-	Reason     string        // plain words
+	// OutsideWindow: WhatsApp refused a free-form message as outside the
+	// client's 24-hour window (Twilio 63016).
+	OutsideWindow bool
+	Reason        string // plain words
 }
 
 func (f *Failure) Error() string {

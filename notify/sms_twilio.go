@@ -35,6 +35,7 @@ type TwilioSender struct {
 	rest           *twilio.RestClient
 	from, service  string
 	statusCallback string
+	whatsAppFrom   string // ONWARD_WHATSAPP_FROM in E.164; "" when WhatsApp is off
 }
 
 // DefaultProviderTimeout bounds one API call to Twilio or Slack.
@@ -85,9 +86,10 @@ func NewTwilioSender(cfg config.Config, o SenderOptions) (*TwilioSender, error) 
 	tc := &client.Client{Credentials: client.NewCredentials(cfg.TwilioAccountSID, cfg.TwilioAuthToken), HTTPClient: hc}
 	tc.SetAccountSid(cfg.TwilioAccountSID)
 	s := &TwilioSender{
-		rest:    twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}),
-		from:    cfg.TwilioFrom,
-		service: cfg.TwilioMessagingServiceSID,
+		rest:         twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}),
+		from:         cfg.TwilioFrom,
+		service:      cfg.TwilioMessagingServiceSID,
+		whatsAppFrom: cfg.WhatsAppSender(),
 	}
 	if cfg.PublicURL != "" {
 		s.statusCallback = strings.TrimRight(cfg.PublicURL, "/") + "/twilio/status"
@@ -129,6 +131,15 @@ func (s *TwilioSender) SendSMS(ctx context.Context, to core.Phone, body string) 
 		p.SetFrom(s.from)
 	}
 	p.SetBody(body)
+	return s.create(ctx, p)
+}
+
+// create sends one message (SMS or WhatsApp), asking for delivery
+// receipts at the status callback.
+func (s *TwilioSender) create(ctx context.Context, p *api.CreateMessageParams) (SMSReceipt, error) {
+	if err := ctx.Err(); err != nil {
+		return SMSReceipt{}, err
+	}
 	if s.statusCallback != "" {
 		p.SetStatusCallback(s.statusCallback)
 	}
@@ -160,6 +171,10 @@ var twilioPermanent = map[int]string{
 	21614: "'To' is not a mobile number",
 	21617: "message body too long",
 	21222: "account SID has characters Twilio does not allow",
+	21655: "the WhatsApp template's Content SID is not valid",
+	21656: "the WhatsApp template's ContentVariables are not valid",
+	63007: "the WhatsApp sender is not set up on this account",
+	63016: "outside the WhatsApp 24-hour window: an approved template is needed",
 	21224: "auth token has characters Twilio does not allow",
 }
 
@@ -172,6 +187,7 @@ func twilioFailure(err error) error {
 		if reason, ok := twilioPermanent[tre.Code]; ok {
 			f.Permanent, f.Reason = true, reason
 			f.OptedOut = tre.Code == 21610
+			f.OutsideWindow = tre.Code == 63016
 			return f
 		}
 		switch {

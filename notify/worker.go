@@ -13,6 +13,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/templates"
 )
 
 // Options configure a Worker. Engine is required; everything else has a
@@ -26,6 +27,9 @@ type Options struct {
 	// marked sent with a "skipped: … not configured" delivery status.
 	SMS   SMSSender
 	Slack SlackSender
+	// WhatsApp sends to clients who write by WhatsApp; nil sends them
+	// SMS instead. Config.WhatsAppTemplates names its templates.
+	WhatsApp WhatsAppSender
 	// Cards renders referral cards; nil uses PlainCards.
 	Cards CardRenderer
 
@@ -65,6 +69,9 @@ type Worker struct {
 	noDigest    bool
 	metrics     *Metrics
 	tmpl        *template.Template
+	whatsapp    WhatsAppSender
+	waTemplates map[string]whatsAppTemplate // wording and variables per kind
+	waSIDs      map[string]string           // approved template per kind
 
 	wakeCh chan struct{}
 
@@ -83,12 +90,21 @@ func New(o Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	waTemplates, err := loadWhatsAppTemplates(templates.FS)
+	if err != nil {
+		return nil, err
+	}
+	waSIDs, err := whatsAppTemplateSIDs(o.Config, waTemplates)
+	if err != nil {
+		return nil, err
+	}
 	w := &Worker{
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
 		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1),
+		whatsapp: o.WhatsApp, waTemplates: waTemplates, waSIDs: waSIDs,
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)

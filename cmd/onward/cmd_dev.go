@@ -13,6 +13,7 @@ import (
 	"github.com/onward-network/onward/cmd/onward/localsvc"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/intake/sim"
 )
 
 const devUsage = `Usage: onward dev   (what ` + "`make run`" + ` runs)
@@ -37,6 +38,8 @@ const (
 	devSimulatorSID   = "ACdev00000000000000000000000000000"
 	devSimulatorToken = "devsimulatortoken0000000000000000" // letters and digits only: twilio-go refuses others
 	devSimulatorFrom  = "+447700900000"
+	// devSimulatorWhatsApp is the simulator's WhatsApp sender.
+	devSimulatorWhatsApp = "+447700900001"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -75,6 +78,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !cfg.TwilioEnabled() {
 		cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = devSimulatorSID, devSimulatorToken, devSimulatorFrom
 		cfg.TwilioAPIURL = strings.TrimRight(cfg.PublicURL, "/") + "/dev/twilio"
+		if cfg.WhatsAppFrom == "" {
+			// The simulator is a WhatsApp client too, with a made-up
+			// approved template for every kind of status text.
+			cfg.WhatsAppFrom = devSimulatorWhatsApp
+			if cfg.WhatsAppTemplates, err = sim.DevWhatsAppTemplates(); err != nil {
+				return err
+			}
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

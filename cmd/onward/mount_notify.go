@@ -57,6 +57,9 @@ func newNotifyWorker(a *app) (*notify.Worker, error) {
 			return nil, err
 		}
 		o.SMS = s
+		if a.cfg.WhatsAppEnabled() {
+			o.WhatsApp = s
+		}
 	}
 	if a.cfg.SlackBotToken != "" {
 		s, err := notify.NewSlackClient(a.cfg, notify.SenderOptions{})

@@ -49,9 +49,14 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	if !simulatorOn(a.cfg) {
 		return nil
 	}
+	waTemplates, err := a.cfg.WhatsAppTemplateSIDs()
+	if err != nil {
+		return err
+	}
 	sim, err := sim.New(sim.Config{SMS: s, Engine: a.engine, Redis: a.rdb, Log: log.With("part", "simulator"),
 		KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, AccountSID: a.cfg.TwilioAccountSID,
-		AuthToken: a.cfg.TwilioAuthToken, Number: a.cfg.TwilioFrom})
+		AuthToken: a.cfg.TwilioAuthToken, Number: a.cfg.TwilioFrom,
+		WhatsAppNumber: a.cfg.WhatsAppSender(), WhatsAppTemplates: waTemplates})
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,13 @@ type Config struct {
 	ConversationTTL time.Duration
 	LogLevel        string
 	StateDir        string // dev-only state (generated keys, private databases)
+
+	// WhatsAppFrom is the WhatsApp sender (E.164) that clients write to
+	// and status texts come from; empty means WhatsApp is off.
+	WhatsAppFrom string
+	// WhatsAppTemplates names the approved WhatsApp template (Content SID)
+	// per kind of status text, as "kind=HX…" pairs; see WhatsAppTemplateSIDs.
+	WhatsAppTemplates string
 }
 
 // setting describes one environment variable: its name, default, and where
@@ -120,6 +127,8 @@ var settings = []setting{
 	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},
 	{name: "ONWARD_LOG_LEVEL", def: "info", help: "debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
+	{name: "ONWARD_WHATSAPP_FROM", help: "WhatsApp sender number in E.164 (a WhatsApp-enabled Twilio number); empty turns WhatsApp off", set: str(func(c *Config) *string { return &c.WhatsAppFrom })},
+	{name: "ONWARD_WHATSAPP_TEMPLATES", help: "approved WhatsApp templates for status texts outside the 24-hour window: comma-separated `kind=ContentSid` pairs like `accepted=HX…,contact_check=HX…`; a kind with none is held and coordinators alerted", set: str(func(c *Config) *string { return &c.WhatsAppTemplates })},
 }
 
 // Load reads the environment through getenv (os.Getenv in main), applying
@@ -204,6 +213,7 @@ func (c Config) Validate() error {
 	if _, err := c.Proxies(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.validateWhatsApp()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

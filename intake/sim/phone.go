@@ -47,6 +47,13 @@ type Config struct {
 	AccountSID string
 	AuthToken  string
 	Number     string // the network's number: To of texts typed, From of texts sent
+	// WhatsAppNumber is the network's WhatsApp sender (ONWARD_WHATSAPP_FROM);
+	// empty leaves WhatsApp off the page.
+	WhatsAppNumber string
+	// WhatsAppTemplates are the Content SIDs by kind of status text
+	// (config's WhatsAppTemplateSIDs), which the fake fills in from
+	// templates/whatsapp.
+	WhatsAppTemplates map[string]string
 
 	// CallbackDelay is how long after accepting a message the fake
 	// reports it delivered to its StatusCallback (1 s if zero): long
@@ -71,6 +78,8 @@ type Simulator struct {
 	random io.Reader
 
 	twilio *twiliofake.Fake // the fake Messages API under /dev/twilio
+
+	templateKinds map[string]string // WhatsApp Content SID → kind of status text
 }
 
 // SimPhones are the numbers offered on the page (any 07700 900xxx works).
@@ -115,7 +124,10 @@ func New(cfg Config) (*Simulator, error) {
 		return nil, fmt.Errorf("simulator stylesheet: %w", err)
 	}
 	s := &Simulator{cfg: cfg, sms: cfg.SMS, rdb: cfg.Redis, log: cfg.Log, pages: pages, css: css,
-		cop: http.NewCrossOriginProtection(), random: cfg.Random}
+		cop: http.NewCrossOriginProtection(), random: cfg.Random, templateKinds: map[string]string{}}
+	for kind, sid := range cfg.WhatsAppTemplates {
+		s.templateKinds[sid] = kind
+	}
 	s.twilio = s.newTwilio()
 	return s, nil
 }
@@ -157,16 +169,25 @@ func simPhone(v string) (suffix string, phone core.Phone, ok bool) {
 func simDisplay(suffix string) string { return "07700 900" + suffix }
 
 type simPageData struct {
-	Phone   string   // three-digit suffix
-	Phones  []string // offered suffixes
-	Network string
-	Number  string
-	Error   string
+	Phone    string   // three-digit suffix
+	Phones   []string // offered suffixes
+	Network  string
+	Number   string
+	Error    string
+	Channel  simChannel // the app in use: sms or whatsapp
+	WhatsApp bool       // WhatsApp is offered
 }
 
 func (s *Simulator) page(w http.ResponseWriter, r *http.Request) {
 	suffix, _, ok := simPhone(r.URL.Query().Get("n"))
-	data := simPageData{Phone: suffix, Phones: SimPhones, Number: "07700 900" + strings.TrimPrefix(s.cfg.Number, simDramaPrefix)}
+	data := simPageData{Phone: suffix, Phones: SimPhones, Number: "07700 900" + strings.TrimPrefix(s.cfg.Number, simDramaPrefix),
+		Channel: simChannelOf(r.URL.Query().Get("c")), WhatsApp: s.cfg.WhatsAppNumber != ""}
+	if !data.WhatsApp {
+		data.Channel = simSMS
+	}
+	if data.Channel == simWhatsApp {
+		data.Number = "WhatsApp 07700 900" + strings.TrimPrefix(s.cfg.WhatsAppNumber, simDramaPrefix)
+	}
 	if !ok {
 		data.Phone = SimPhones[0]
 		if r.URL.Query().Has("n") {
@@ -213,19 +234,36 @@ func (s *Simulator) send(w http.ResponseWriter, r *http.Request) {
 	if r.PostForm.Get("picture") != "" {
 		media = []string{"https://example.org/simulator/picture.jpg"}
 	}
-	if _, err := s.Text(r.Context(), phone, body, media...); err != nil {
+	ch := simChannelOf(r.PostForm.Get("c"))
+	if ch == simWhatsApp && s.cfg.WhatsAppNumber == "" {
+		ch = simSMS
+	}
+	if ch == simWhatsApp {
+		media = nil
+	}
+	if _, err := s.send1(r.Context(), ch, phone, body, media); err != nil {
 		s.log.Error("simulator text", "err", err)
 		http.Error(w, "the simulator could not send that text: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	http.Redirect(w, r, "/dev/phone?n="+url.QueryEscape(suffix), http.StatusSeeOther)
+	next := "/dev/phone?n=" + url.QueryEscape(suffix)
+	if ch == simWhatsApp {
+		next += "&c=whatsapp"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // Text sends a text from phone as Twilio would post it to /twilio/sms,
 // signed, through the real handler, and returns the reply's messages.
 // The text and the replies are kept for the phone's thread.
 func (s *Simulator) Text(ctx context.Context, phone core.Phone, body string, media ...string) ([]string, error) {
-	suffix := strings.TrimPrefix(string(phone), simDramaPrefix)
+	return s.send1(ctx, simSMS, phone, body, media)
+}
+
+// send1 sends one message on a channel through the real webhook and keeps
+// it and the replies for the phone's thread on that channel.
+func (s *Simulator) send1(ctx context.Context, ch simChannel, phone core.Phone, body string, media []string) ([]string, error) {
+	suffix := threadID(ch, strings.TrimPrefix(string(phone), simDramaPrefix))
 	sid, err := s.newSID()
 	if err != nil {
 		return nil, err
@@ -234,6 +272,12 @@ func (s *Simulator) Text(ctx context.Context, phone core.Phone, body string, med
 		return nil, err
 	}
 	form := s.inboundForm(sid, phone, body, media)
+	if ch == simWhatsApp {
+		form = url.Values{}
+		for k, v := range s.whatsAppForm(sid, phone, body) {
+			form.Set(k, v)
+		}
+	}
 	rec := &simRecorder{header: http.Header{}}
 	if err := s.deliver(ctx, "/twilio/sms", form, rec, s.sms.Inbound); err != nil {
 		return nil, err

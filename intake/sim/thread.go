@@ -24,6 +24,8 @@ type simEntry struct {
 	Body     string    `json:"body"`
 	Pictures int       `json:"pictures,omitempty"`
 	SID      string    `json:"sid,omitempty"`
+	Template bool      `json:"template,omitempty"` // an approved WhatsApp template
+	Refused  string    `json:"refused,omitempty"`  // why WhatsApp will not deliver it
 	Status   string    `json:"status,omitempty"`
 	At       time.Time `json:"at"`
 }
@@ -76,6 +78,7 @@ type simThreadData struct {
 	Phone   string
 	Entries []simEntry
 	Error   string
+	Channel simChannel
 }
 
 // thread is the frame that shows a phone's thread and reloads itself every
@@ -86,8 +89,9 @@ func (s *Simulator) thread(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "pick a number from 001 to 999", http.StatusBadRequest)
 		return
 	}
-	data := simThreadData{Phone: suffix}
-	entries, err := s.Thread(r.Context(), suffix)
+	ch := simChannelOf(r.URL.Query().Get("c"))
+	data := simThreadData{Phone: suffix, Channel: ch}
+	entries, err := s.Thread(r.Context(), threadID(ch, suffix))
 	if err != nil {
 		data.Error = "Redis does not answer: " + err.Error()
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/flow"
+	"github.com/onward-network/onward/intake/sms"
 	"github.com/onward-network/onward/notify/twiliofake"
 )
 
@@ -30,14 +31,27 @@ func (s *Simulator) newTwilio() *twiliofake.Fake {
 			return s.cfg.Engine.OptedOut(ctx, core.Phone(to))
 		},
 		OnAccept: func(ctx context.Context, m twiliofake.Message) error {
-			suffix := strings.TrimPrefix(m.To, simDramaPrefix)
-			return s.record(ctx, suffix, simEntry{Dir: simOut, Body: m.Body, SID: m.SID, Status: "queued"})
+			to, whatsApp := strings.CutPrefix(m.To, sms.WhatsAppPrefix)
+			ch := simSMS
+			if whatsApp {
+				ch = simWhatsApp
+			}
+			e := simEntry{Dir: simOut, Body: m.Rendered, SID: m.SID, Status: "queued"}
+			if m.ContentSID != "" {
+				e.Template = true
+			}
+			if m.OutsideWindow {
+				e.Refused = "not delivered: free text outside the 24-hour window (63016)"
+			}
+			return s.record(ctx, threadID(ch, strings.TrimPrefix(to, simDramaPrefix)), e)
 		},
-		StatusCallback: s.statusCallback,
-		CallbackDelay:  s.cfg.CallbackDelay,
-		Segments:       func(body string) int { n, _ := flow.Segments(body); return n },
-		Now:            s.cfg.Engine.Clock().Now,
-		NewSID:         s.newSID,
+		WhatsAppWindowOpen: s.windowOpen,
+		Content:            s.content,
+		StatusCallback:     s.statusCallback,
+		CallbackDelay:      s.cfg.CallbackDelay,
+		Segments:           func(body string) int { n, _ := flow.Segments(body); return n },
+		Now:                s.cfg.Engine.Clock().Now,
+		NewSID:             s.newSID,
 	})
 }
 

@@ -73,7 +73,7 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 // YES tries again.
 func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
 	in := t.flow.SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
-		IdempotencyKey: "sms:" + st.ID, Evidence: t.msg.SID, Phone: string(t.phone)})
+		IdempotencyKey: "sms:" + st.ID, Evidence: t.msg.evidence(), Phone: string(t.phone)})
 	res, err := s.engine.SelfRefer(ctx, in)
 	if err != nil {
 		var ve *core.ValidationError

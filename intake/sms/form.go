@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/flow"
 )
 
@@ -19,9 +20,12 @@ const MaxBody = 64 << 10
 
 // inboundSMS is one text as Twilio delivers it to the webhook.
 type inboundSMS struct {
-	SID      string // MessageSid (SmsMessageSid or SmsSid on older accounts)
-	From     string // the client's phone, as Twilio sent it
-	To       string // our number
+	SID  string // MessageSid (SmsMessageSid or SmsSid on older accounts)
+	From string // the client's phone, as Twilio sent it, without "whatsapp:"
+	To   string // our number, without "whatsapp:"
+	// Channel is the channel the message came on: WhatsApp when Twilio
+	// wrote From as "whatsapp:+44…", else SMS.
+	Channel  core.MessagingChannel
 	Body     string // valid UTF-8, at most flow.MaxBodyRunes runes
 	NumMedia int    // pictures or files attached (MMS)
 	// OptOutType is set by Twilio's Advanced Opt-Out when it read the text
@@ -79,6 +83,8 @@ func readTwilioForm(body io.Reader) (map[string]string, error) {
 func parseInboundSMS(params map[string]string) (inboundSMS, error) {
 	m := inboundSMS{From: strings.TrimSpace(params["From"]), To: strings.TrimSpace(params["To"]),
 		OptOutType: strings.ToUpper(strings.TrimSpace(params["OptOutType"]))}
+	m.Channel, m.From = splitAddress(m.From)
+	_, m.To = splitAddress(m.To)
 	for _, k := range []string{"MessageSid", "SmsMessageSid", "SmsSid"} {
 		if v := strings.TrimSpace(params[k]); v != "" {
 			m.SID = v

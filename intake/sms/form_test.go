@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/flow"
 )
 
@@ -24,11 +25,21 @@ func TestParseInboundSMS(t *testing.T) {
 		{"bad NumMedia", map[string]string{"MessageSid": sid, "NumMedia": "lots"}, inboundSMS{SID: sid}, false},
 		{"invalid UTF-8 repaired", map[string]string{"MessageSid": sid, "Body": "a\xffb"}, inboundSMS{SID: sid, Body: "a\uFFFDb"}, false},
 		{"too long cut", map[string]string{"MessageSid": sid, "Body": strings.Repeat("é", 2000)}, inboundSMS{SID: sid, Body: strings.Repeat("é", 1600)}, false},
+		{"WhatsApp", map[string]string{"MessageSid": sid, "From": "whatsapp:+447700900123", "To": "whatsapp:+447700900001", "WaId": "447700900123", "ProfileName": "Ailsa"},
+			inboundSMS{SID: sid, From: "+447700900123", To: "+447700900001", Channel: core.MessagingWhatsApp}, false},
+		{"WhatsApp written otherwise", map[string]string{"MessageSid": sid, "From": "WhatsApp:+447700900123"},
+			inboundSMS{SID: sid, From: "+447700900123", Channel: core.MessagingWhatsApp}, false},
+		{"another channel", map[string]string{"MessageSid": sid, "From": "messenger:1234567890"},
+			inboundSMS{SID: sid, From: "messenger:1234567890"}, false},
+		{"only the prefix", map[string]string{"MessageSid": sid, "From": "whatsapp:"}, inboundSMS{SID: sid, From: "whatsapp:"}, false},
 		{"no sid", map[string]string{"Body": "Hi"}, inboundSMS{}, true},
 		{"sid with a key separator", map[string]string{"MessageSid": "SM:" + strings.Repeat("0", 31)}, inboundSMS{}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.want.Channel == "" {
+				c.want.Channel = core.MessagingSMS
+			}
 			got, err := parseInboundSMS(c.params)
 			if (err != nil) != c.err {
 				t.Fatalf("err %v", err)

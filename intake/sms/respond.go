@@ -53,6 +53,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	if t.state == nil && c.seen {
 		t.expired = true
 	}
+	s.recordChannel(ctx, t)
 
 	switch msg.keyword() {
 	case flow.KeywordStop:

@@ -76,14 +76,21 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 			break
 		}
 	}
-	if code != twilioUnsubscribed {
+	if code != twilioUnsubscribed && code != twilioOutsideWindow {
 		return nil
 	}
-	phone, err := core.ParsePhone(to)
+	channel, number := splitAddress(to)
+	phone, err := core.ParsePhone(number)
 	if err != nil {
 		// Nothing to opt out; a retry would not change that.
-		s.log.Warn("21610 for a recipient that is not a phone number", "sid", sid)
+		s.log.Warn(code+" for a recipient that is not a phone number", "sid", sid)
 		return nil
+	}
+	if code == twilioOutsideWindow {
+		if channel != core.MessagingWhatsApp {
+			return nil
+		}
+		return s.outsideWindow(ctx, sid, phone)
 	}
 	if err := s.engine.OptOut(ctx, phone, "carrier"); err != nil {
 		return err

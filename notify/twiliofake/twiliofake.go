@@ -1,7 +1,11 @@
 // Package twiliofake is Onward's one fake of Twilio's Messages API
 // (POST /2010-04-01/Accounts/{AccountSid}/Messages.json), speaking
 // Twilio's wire format so the real twilio-go client can be pointed at it
-// with ONWARD_TWILIO_API_URL. Two users share it: the dev phone simulator
+// with ONWARD_TWILIO_API_URL. It speaks SMS and WhatsApp: addresses
+// written "whatsapp:+44…", approved templates sent as ContentSid and
+// ContentVariables (checked as Twilio checks them: 21654, 21655, 21656),
+// and free-form WhatsApp messages outside the client's 24-hour window
+// accepted, then reported failed with 63016, as Twilio does. Two users share it: the dev phone simulator
 // (intake), which is linked into the onward binary, and the tests, through
 // notify/notifytest, which start it on an httptest server.
 //
@@ -23,6 +27,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,6 +43,16 @@ type Message struct {
 	Body                string
 	StatusCallback      string
 	At                  time.Time
+	// ContentSID and ContentVariables are an approved template and its
+	// variables (a JSON object), as sent to WhatsApp outside the window.
+	ContentSID       string
+	ContentVariables string
+	// Rendered is what the recipient sees: Body, or the template filled
+	// in by Options.Content.
+	Rendered string
+	// OutsideWindow: a free-form WhatsApp message to a client whose
+	// 24-hour window is closed; accepted, then reported failed (63016).
+	OutsideWindow bool
 }
 
 // Reply tells the fake how to answer one request. The zero Reply accepts it.
@@ -86,6 +101,17 @@ type Options struct {
 	// Unexpected is told of any request that is not a POST to the
 	// Messages API (answered 404); tests fail on it.
 	Unexpected func(method, path string)
+
+	// WhatsAppWindowOpen reports whether a WhatsApp number wrote to us in
+	// the last 24 hours; a free-form message to one that did not is
+	// accepted and then reported failed with 63016, as Twilio does. nil:
+	// every window is open.
+	WhatsAppWindowOpen func(ctx context.Context, to string) (bool, error)
+	// Content renders an approved template with its variables for
+	// Message.Rendered and the answer's body; ok false is Twilio's 21655
+	// (no such template). nil accepts any well-formed Content SID and
+	// renders nothing.
+	Content func(sid string, vars map[string]string) (text string, ok bool)
 }
 
 // Fake serves Twilio's Messages API; it is an http.Handler for the API's
@@ -154,7 +180,19 @@ const (
 	codeNoBody       = 21602
 	codeNoFrom       = 21603
 	codeUnsubscribed = 21610
+	// WhatsApp and templates.
+	codeContentSIDRequired = 21654
+	codeContentSID         = 21655
+	codeContentVariables   = 21656
+	codeNoChannel          = 63007
+	codeOutsideWindow      = "63016" // reported in the status callback, not the answer
 )
+
+// whatsAppPrefix marks a WhatsApp address; contentSIDRe is the shape
+// Twilio checks a Content SID against.
+const whatsAppPrefix = "whatsapp:"
+
+var contentSIDRe = regexp.MustCompile(`^HX[0-9a-fA-F]{32}$`)
 
 // ServeHTTP answers one request as Twilio's Messages API would.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +216,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	form := r.PostForm
 	msg := Message{Path: r.URL.Path, User: user, Password: pass, To: form.Get("To"), From: form.Get("From"),
-		MessagingServiceSID: form.Get("MessagingServiceSid"), Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback")}
+		MessagingServiceSID: form.Get("MessagingServiceSid"), Body: form.Get("Body"), StatusCallback: form.Get("StatusCallback"),
+		ContentSID: form.Get("ContentSid"), ContentVariables: form.Get("ContentVariables")}
+	msg.Rendered = msg.Body
+	to, whatsApp := strings.CutPrefix(msg.To, whatsAppPrefix)
 
 	f.mu.Lock()
 	f.requests++
@@ -197,18 +238,37 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	switch {
-	case !f.o.ValidTo(msg.To):
+	case !f.o.ValidTo(to):
 		// Twilio's own message quotes the number.
 		twilioError(w, http.StatusBadRequest, codeInvalidTo, "The 'To' number "+msg.To+" is not a valid phone number.")
 		return
 	case msg.From == "" && msg.MessagingServiceSID == "":
 		twilioError(w, http.StatusBadRequest, codeNoFrom, "A 'From' or 'MessagingServiceSid' parameter is required to send a message")
 		return
-	case msg.Body == "":
+	case whatsApp && msg.MessagingServiceSID == "" && !strings.HasPrefix(msg.From, whatsAppPrefix):
+		twilioError(w, http.StatusBadRequest, codeNoChannel, "Twilio could not find a Channel with the specified From address")
+		return
+	case msg.ContentVariables != "" && msg.ContentSID == "":
+		twilioError(w, http.StatusBadRequest, codeContentSIDRequired, "A ContentSid must be specified if ContentVariables are provided in the request.")
+		return
+	case msg.Body == "" && msg.ContentSID == "":
 		twilioError(w, http.StatusBadRequest, codeNoBody, "Message body is required.")
 		return
 	}
-	if f.o.OptedOut != nil {
+	if msg.ContentSID != "" {
+		if !f.content(w, &msg) {
+			return
+		}
+	} else if whatsApp && f.o.WhatsAppWindowOpen != nil {
+		open, err := f.o.WhatsAppWindowOpen(r.Context(), to)
+		if err != nil {
+			twilioError(w, http.StatusInternalServerError, codeInternal, "Internal Server Error")
+			return
+		}
+		msg.OutsideWindow = !open
+	}
+	// Twilio's opt-out handling (21610) is for SMS; WhatsApp has none.
+	if f.o.OptedOut != nil && !whatsApp {
 		out, err := f.o.OptedOut(r.Context(), msg.To)
 		if err != nil {
 			twilioError(w, http.StatusInternalServerError, codeInternal, "Internal Server Error")
@@ -242,17 +302,53 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// content checks a template message's ContentSid and ContentVariables as
+// Twilio does (21655, 21656) and renders it; false when it answered an
+// error.
+func (f *Fake) content(w http.ResponseWriter, m *Message) bool {
+	if !contentSIDRe.MatchString(m.ContentSID) {
+		twilioError(w, http.StatusBadRequest, codeContentSID, "The ContentSid is Invalid")
+		return false
+	}
+	vars := map[string]string{}
+	if m.ContentVariables != "" {
+		var raw map[string]any
+		if err := json.Unmarshal([]byte(m.ContentVariables), &raw); err != nil {
+			twilioError(w, http.StatusBadRequest, codeContentVariables, "The ContentVariables Parameter is invalid")
+			return false
+		}
+		for k, v := range raw {
+			s, ok := v.(string)
+			if !ok || s == "" || k == "" {
+				// Twilio refuses null, empty and non-string values.
+				twilioError(w, http.StatusBadRequest, codeContentVariables, "The ContentVariables Parameter is invalid")
+				return false
+			}
+			vars[k] = s
+		}
+	}
+	if f.o.Content != nil {
+		text, ok := f.o.Content(m.ContentSID, vars)
+		if !ok {
+			twilioError(w, http.StatusBadRequest, codeContentSID, "The ContentSid is Invalid")
+			return false
+		}
+		m.Rendered = text
+	}
+	return true
+}
+
 // created answers 201 with the message resource Twilio returns.
 func (f *Fake) created(w http.ResponseWriter, m Message, now time.Time) {
 	segments := 1
-	if f.o.Segments != nil {
+	if f.o.Segments != nil && !strings.HasPrefix(m.To, whatsAppPrefix) {
 		segments = f.o.Segments(m.Body)
 	}
 	date := now.UTC().Format(time.RFC1123Z)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"account_sid": f.o.AccountSID, "api_version": "2010-04-01", "body": m.Body,
+		"account_sid": f.o.AccountSID, "api_version": "2010-04-01", "body": m.Rendered,
 		"date_created": date, "date_updated": date, "date_sent": nil, "direction": "outbound-api",
 		"error_code": nil, "error_message": nil, "from": nilIfEmpty(m.From), "messaging_service_sid": nilIfEmpty(m.MessagingServiceSID),
 		"num_media": "0", "num_segments": strconv.Itoa(segments), "price": nil, "price_unit": "GBP",
@@ -270,11 +366,26 @@ func (f *Fake) reportDelivery(m Message) {
 		defer f.pending.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		for _, status := range []string{"sent", "delivered"} {
+		statuses := []string{"sent", "delivered"}
+		to, whatsApp := strings.CutPrefix(m.To, whatsAppPrefix)
+		switch {
+		case m.OutsideWindow:
+			statuses = []string{"failed"}
+		case whatsApp:
+			statuses = append(statuses, "read")
+		}
+		for _, status := range statuses {
 			form := url.Values{"SmsSid": {m.SID}, "SmsStatus": {status}, "MessageStatus": {status}, "To": {m.To},
 				"MessageSid": {m.SID}, "AccountSid": {f.o.AccountSID}, "From": {m.From}, "ApiVersion": {"2010-04-01"}}
 			if m.MessagingServiceSID != "" {
 				form.Set("MessagingServiceSid", m.MessagingServiceSID)
+			}
+			if whatsApp {
+				form.Set("ChannelPrefix", "whatsapp")
+				form.Set("ChannelToAddress", to)
+			}
+			if m.OutsideWindow {
+				form.Set("ErrorCode", codeOutsideWindow)
 			}
 			if err := f.o.StatusCallback(ctx, m.StatusCallback, form); err != nil {
 				return

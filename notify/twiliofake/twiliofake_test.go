@@ -25,6 +25,9 @@ const (
 
 var at = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
+// waSID is a Content SID in Twilio's shape.
+const waSID = "HX0123456789abcdef0123456789abcdef"
+
 // fixture is a fake on a test server with every hook recorded.
 type fixture struct {
 	fake *twiliofake.Fake
@@ -138,6 +141,25 @@ func TestMessagesAPI(t *testing.T) {
 		{"opted out", "POST", path, account, token, form("To", "+447700900999", "From", "+447700900000", "Body", "hi"), 400, 21610, false},
 		{"opt-out check fails", "POST", path, account, token, form("To", "+447700900666", "From", "+447700900000", "Body", "hi"), 500, 20500, false},
 		{"OnAccept fails", "POST", path, account, token, form("To", "+447700900123", "From", "+447700900000", "Body", "refuse me"), 500, 20500, false},
+		// WhatsApp: addresses written "whatsapp:+44…", templates by Content SID.
+		{"WhatsApp free text", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001", "Body", "hi"), 201, 0, true},
+		{"WhatsApp template", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001",
+			"ContentSid", waSID, "ContentVariables", `{"1":"ONW-T00001","2":"Fife"}`), 201, 0, true},
+		{"WhatsApp template without variables", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001",
+			"ContentSid", waSID), 201, 0, true},
+		{"WhatsApp has no STOP of Twilio's", "POST", path, account, token, form("To", "whatsapp:+447700900999", "From", "whatsapp:+447700900001", "Body", "hi"), 201, 0, true},
+		{"WhatsApp from an SMS number", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "+447700900000", "Body", "hi"), 400, 63007, false},
+		{"WhatsApp to a bad number", "POST", path, account, token, form("To", "whatsapp:07700900123", "From", "whatsapp:+447700900001", "Body", "hi"), 400, 21211, false},
+		{"variables without a template", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001",
+			"Body", "hi", "ContentVariables", `{"1":"x"}`), 400, 21654, false},
+		{"template SID misshapen", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001",
+			"ContentSid", "HX123"), 400, 21655, false},
+		{"variables not JSON", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001",
+			"ContentSid", waSID, "ContentVariables", `1=ONW`), 400, 21656, false},
+		{"an empty variable", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001",
+			"ContentSid", waSID, "ContentVariables", `{"1":""}`), 400, 21656, false},
+		{"a null variable", "POST", path, account, token, form("To", "whatsapp:+447700900123", "From", "whatsapp:+447700900001",
+			"ContentSid", waSID, "ContentVariables", `{"1":null}`), 400, 21656, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fx := newFixture(t, nil)
@@ -165,6 +187,9 @@ func TestMessagesAPI(t *testing.T) {
 			if m.Path != path || m.User != account || m.Password != token || !m.At.Equal(at) ||
 				m.From != tc.form.Get("From") || m.MessagingServiceSID != tc.form.Get("MessagingServiceSid") {
 				t.Errorf("recorded %+v", m)
+			}
+			if m.ContentSID != tc.form.Get("ContentSid") || m.ContentVariables != tc.form.Get("ContentVariables") || m.To != tc.form.Get("To") {
+				t.Errorf("recorded template %q %q to %q", m.ContentSID, m.ContentVariables, m.To)
 			}
 			if tc.form.Get("From") == "" && body["from"] != nil {
 				t.Errorf("from %v, want null for a messaging service", body["from"])
@@ -287,5 +312,59 @@ func TestStatusCallbacks(t *testing.T) {
 	fx.mu.Lock()
 	if len(fx.callbacks) != 0 {
 		t.Errorf("%d callbacks for a message without a StatusCallback", len(fx.callbacks))
+	}
+}
+
+// WhatsApp's delivery callbacks: "read" after "delivered", the channel
+// named; a free-form message outside the 24-hour window is accepted, then
+// reported failed with 63016; a template renders through Content, and a
+// Content SID Content does not know is 21655.
+func TestWhatsAppCallbacksAndTemplates(t *testing.T) {
+	fx := newFixture(t, func(o *twiliofake.Options) {
+		o.WhatsAppWindowOpen = func(_ context.Context, to string) (bool, error) { return to == "+447700900123", nil }
+		o.Content = func(sid string, vars map[string]string) (string, bool) {
+			return "Your reference is " + vars["1"] + ".", sid == waSID
+		}
+	})
+	send := func(to string, kv ...string) (*http.Response, map[string]any) {
+		t.Helper()
+		f := form(append([]string{"To", to, "From", "whatsapp:+447700900001", "StatusCallback", "https://onward.example/twilio/status"}, kv...)...)
+		res, body, _ := fx.post(t, "POST", path, account, token, f)
+		return res, body
+	}
+	if res, _ := send("whatsapp:+447700900123", "Body", "in the window"); res.StatusCode != 201 {
+		t.Fatalf("in the window: %d", res.StatusCode)
+	}
+	if res, _ := send("whatsapp:+447700900456", "Body", "outside the window"); res.StatusCode != 201 {
+		t.Fatalf("outside the window: %d (Twilio accepts, then fails it)", res.StatusCode)
+	}
+	res, body := send("whatsapp:+447700900456", "ContentSid", waSID, "ContentVariables", `{"1":"ONW-T00001"}`)
+	if res.StatusCode != 201 || body["body"] != "Your reference is ONW-T00001." {
+		t.Fatalf("template: %d %v", res.StatusCode, body)
+	}
+	if res, body := send("whatsapp:+447700900456", "ContentSid", "HX"+strings.Repeat("f", 32)); res.StatusCode != 400 || body["code"] != float64(21655) {
+		t.Fatalf("unknown template: %d %v", res.StatusCode, body)
+	}
+	fx.fake.Close()
+	got := map[string][]string{}
+	for _, cb := range fx.callbacks {
+		if cb.Get("ChannelPrefix") != "whatsapp" || cb.Get("ChannelToAddress") != strings.TrimPrefix(cb.Get("To"), "whatsapp:") ||
+			cb.Get("From") != "whatsapp:+447700900001" {
+			t.Errorf("callback %v", cb)
+		}
+		s := cb.Get("MessageStatus")
+		if c := cb.Get("ErrorCode"); c != "" {
+			s += " " + c
+		}
+		got[cb.Get("MessageSid")] = append(got[cb.Get("MessageSid")], s)
+	}
+	want := map[string]string{fx.accepted[0].SID: "sent delivered read", fx.accepted[1].SID: "failed 63016", fx.accepted[2].SID: "sent delivered read"}
+	for sid, w := range want {
+		if g := strings.Join(got[sid], " "); g != w {
+			t.Errorf("%s callbacks %q, want %q", sid, g, w)
+		}
+	}
+	if !fx.accepted[1].OutsideWindow || fx.accepted[0].OutsideWindow || fx.accepted[2].Rendered != "Your reference is ONW-T00001." {
+		t.Errorf("accepted %+v", fx.accepted)
 	}
 }
