@@ -78,7 +78,7 @@ BEGIN
         postal_code = pc,
         state_province = coalesce((SELECT council_area FROM postcode_districts WHERE district = split_part(pc, ' ', 1)), ''),
         country = 'GB',
-        updated_at = now()
+        updated_at = (SELECT updated_at FROM agencies WHERE id = agency)
     WHERE agency_id = agency AND main AND from_agency;
 END;
 $$;

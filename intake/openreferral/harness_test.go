@@ -43,18 +43,18 @@ const pageSchema = `{
 // schemaFor names the schema each endpoint's answer (or, for lists, each
 // item) must meet, as the OpenAPI document says.
 var schemaFor = map[string]string{
-	"services":                  "compiled/service_list.json",
-	"services/{id}":             "compiled/service.json",
-	"service_at_locations":      "compiled/service_at_location_list.json",
-	"service_at_locations/{id}": "compiled/service_at_location.json",
+	"services":                               "compiled/service_list.json",
+	"services/{id}":                          "compiled/service.json",
+	"service_at_locations":                   "compiled/service_at_location_list.json",
+	"service_at_locations/{id}":              "compiled/service_at_location.json",
 	"service_at_locations/{id} as a service": "compiled/service.json",
-	"organizations":             "compiled/organization_list.json",
-	"organizations/{id}":        "compiled/organization.json",
-	"taxonomies":                "taxonomy.json",
-	"taxonomies/{id}":           "taxonomy.json",
-	"taxonomy_terms":            "taxonomy_term.json",
-	"taxonomy_terms/{id}":       "taxonomy_term.json",
-	"page":                      "page",
+	"organizations":                          "compiled/organization_list.json",
+	"organizations/{id}":                     "compiled/organization.json",
+	"taxonomies":                             "taxonomy.json",
+	"taxonomies/{id}":                        "taxonomy.json",
+	"taxonomy_terms":                         "taxonomy_term.json",
+	"taxonomy_terms/{id}":                    "taxonomy_term.json",
+	"page":                                   "page",
 }
 
 func loadSchemas(t testing.TB) map[string]*jsonschema.Schema {
