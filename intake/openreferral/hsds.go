@@ -227,11 +227,7 @@ func needTerm(n core.Need) TaxonomyTerm {
 
 // organization renders an agency (list form: no services).
 func organization(o core.DirectoryOrganization) Organization {
-	desc := o.Description
-	if desc == "" {
-		desc = o.Name
-	}
-	return Organization{ID: o.UUID, Name: o.Name, Description: desc, Email: o.Email, Website: o.Website}
+	return Organization{ID: o.UUID, Name: o.Name, Description: o.Description, Email: o.Email, Website: o.Website}
 }
 
 // serviceSummary renders a service's one-to-one fields and organization.
