@@ -64,7 +64,8 @@ func mayKeepDirectory(by Actor) error {
 
 const sqlUpdateService = `
 UPDATE services SET name = $2, description = $3, needs = $4, eligibility = $5, postcode_districts = $6,
-    council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10
+    council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10,
+    schedules = $12
 WHERE id = $1 AND agency_id = $11 RETURNING id`
 
 // UpdateService changes a directory entry: what it offers, to whom, where
@@ -81,7 +82,7 @@ func (e *Engine) UpdateService(ctx context.Context, id ServiceID, s NewService, 
 	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		var got ServiceID
 		err := tx.QueryRow(ctx, sqlUpdateService, id, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
-			districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), s.AgencyID).Scan(&got)
+			districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), s.AgencyID, ParseOpeningHours(s.OpeningHours)).Scan(&got)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("update service %d: %w", id, ErrNotFound)
 		}

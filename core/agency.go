@@ -158,8 +158,8 @@ type NewService struct {
 
 const sqlInsertService = `
 INSERT INTO services (agency_id, name, description, needs, eligibility, postcode_districts, council_areas,
-    languages, opening_hours, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::text[], '{en}'), $9, $10, $10) RETURNING id`
+    languages, opening_hours, created_at, updated_at, schedules)
+VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::text[], '{en}'), $9, $10, $10, $11) RETURNING id`
 
 // AddService adds a directory service.
 func (e *Engine) AddService(ctx context.Context, db DB, s NewService) (ServiceID, error) {
@@ -169,7 +169,7 @@ func (e *Engine) AddService(ctx context.Context, db DB, s NewService) (ServiceID
 	}
 	var id ServiceID
 	err = db.QueryRow(ctx, sqlInsertService, s.AgencyID, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
-		districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now()).Scan(&id)
+		districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), ParseOpeningHours(s.OpeningHours)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add service %s: %w", s.Name, err)
 	}

@@ -68,6 +68,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (int32, error) {
 	if err := m.Migrate(ctx); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
+	if err := fillSchedules(ctx, conn.Conn()); err != nil {
+		return 0, err
+	}
 	v, err := m.GetCurrentVersion(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: read version: %w", err)

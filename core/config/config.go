@@ -60,7 +60,10 @@ type Config struct {
 	WhatsAppFrom string
 	// WhatsAppTemplates names the approved WhatsApp template (Content SID)
 	// per kind of status text, as "kind=HX…" pairs; see WhatsAppTemplateSIDs.
-	WhatsAppTemplates string
+	WhatsAppTemplates         string
+	OpenReferralPath          string // where the Open Referral UK feed is served ("/openreferral")
+	OpenReferralRatePerMinute int    // feed requests per source IP per minute
+	DirectorySMSPerDay        int    // "text me this service" texts per phone (and per IP) per day
 }
 
 // setting describes one environment variable: its name, default, and where
@@ -129,6 +132,9 @@ var settings = []setting{
 	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
 	{name: "ONWARD_WHATSAPP_FROM", help: "WhatsApp sender number in E.164 (a WhatsApp-enabled Twilio number); empty turns WhatsApp off", set: str(func(c *Config) *string { return &c.WhatsAppFrom })},
 	{name: "ONWARD_WHATSAPP_TEMPLATES", help: "approved WhatsApp templates for status texts outside the 24-hour window: comma-separated `kind=ContentSid` pairs like `accepted=HX…,contact_check=HX…`; a kind with none is held and coordinators alerted", set: str(func(c *Config) *string { return &c.WhatsAppTemplates })},
+	{name: "ONWARD_OPENREFERRAL_PATH", def: "/openreferral", help: "path the open Open Referral UK (HSDS 3.0) feed of the directory is served under", set: str(func(c *Config) *string { return &c.OpenReferralPath })},
+	{name: "ONWARD_OPENREFERRAL_RATE_PER_MINUTE", def: "300", help: "Open Referral feed requests accepted per source IP per minute", set: num("ONWARD_OPENREFERRAL_RATE_PER_MINUTE", func(c *Config) *int { return &c.OpenReferralRatePerMinute })},
+	{name: "ONWARD_DIRECTORY_SMS_PER_DAY", def: "5", help: "\"text me this service\" messages the public directory sends per phone, and per source IP, per day", set: num("ONWARD_DIRECTORY_SMS_PER_DAY", func(c *Config) *int { return &c.DirectorySMSPerDay })},
 }
 
 // Load reads the environment through getenv (os.Getenv in main), applying
@@ -181,6 +187,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.Env != "dev" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("ONWARD_ENV must be dev or production, got %q", c.Env))
+	}
+	if p := c.OpenReferralPath; !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.ContainsAny(p, " ?#{}") {
+		errs = append(errs, fmt.Errorf("ONWARD_OPENREFERRAL_PATH must be a path like /openreferral (a leading slash, none at the end), got %q", p))
 	}
 	if !absoluteHTTP(c.PublicURL) {
 		errs = append(errs, fmt.Errorf("ONWARD_PUBLIC_URL must be an absolute http(s) URL, got %q", c.PublicURL))
