@@ -56,4 +56,4 @@ ALTER TABLE events DROP CONSTRAINT events_actor_kind_check;
 ALTER TABLE events ADD CONSTRAINT events_actor_kind_check CHECK (actor_kind IN ('staff', 'client', 'system', 'partner'));
 
 -- Listing by last change, for partners' "updated since" and cursors.
-CREATE INDEX referrals_status_at_idx ON referrals (status_at, id);
+CREATE INDEX referrals_status_at_id_idx ON referrals (status_at, id);
