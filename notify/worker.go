@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"text/template"
 	"time"
@@ -40,6 +41,9 @@ type Options struct {
 	DigestAt      time.Duration
 	DisableDigest bool
 	Metrics       *Metrics // default: a fresh one
+	// WebhookClient posts partner webhooks; default a client with a
+	// ten-second timeout.
+	WebhookClient *http.Client
 }
 
 // Worker delivers outbox rows. Several workers, in one process or many,
@@ -65,6 +69,7 @@ type Worker struct {
 	noDigest    bool
 	metrics     *Metrics
 	tmpl        *template.Template
+	webhooks    *http.Client
 
 	wakeCh chan struct{}
 
@@ -88,7 +93,10 @@ func New(o Options) (*Worker, error) {
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
-		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1),
+		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1), webhooks: o.WebhookClient,
+	}
+	if w.webhooks == nil {
+		w.webhooks = &http.Client{Timeout: 10 * time.Second}
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
