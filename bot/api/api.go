@@ -108,3 +108,13 @@ func (a *API) Routes(mux *http.ServeMux) {
 			Detail: "there is no " + r.Method + " " + r.URL.Path + "; see /api/v1/openapi.json"})
 	}))
 }
+
+// Patterns lists the ServeMux pattern of every API operation, for the
+// contract test that holds them to the OpenAPI document.
+func (a *API) Patterns() []string {
+	var ps []string
+	for _, rt := range a.routes() {
+		ps = append(ps, rt.pattern)
+	}
+	return ps
+}
