@@ -464,3 +464,16 @@ func (e *Engine) DiscloseClientToPartner(ctx context.Context, id ReferralID, by 
 	}
 	return cl, r, nil
 }
+
+// partnerChangedBy names the partner system whose action set the
+// referral's current status, if a partner did.
+func partnerChangedBy(ctx context.Context, db DB, r Referral) (string, bool) {
+	var name string
+	err := db.QueryRow(ctx, `SELECT p.name FROM events e JOIN partners p ON p.id = e.actor_id
+		WHERE e.referral_id = $1 AND e.actor_kind = 'partner' AND e.to_status = $2 AND e.created_at = $3
+		ORDER BY e.id DESC LIMIT 1`, r.ID, string(r.Status), r.StatusAt).Scan(&name)
+	if err != nil {
+		return "", false
+	}
+	return name + " (partner system)", true
+}

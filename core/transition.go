@@ -535,6 +535,8 @@ func (e *Engine) conflict(ctx context.Context, db DB, r Referral) error {
 		if err := db.QueryRow(ctx, `SELECT s.name, a.name FROM staff s JOIN agencies a ON a.id = s.agency_id WHERE s.id = $1`, *r.StatusBy).Scan(&name, &agency); err == nil {
 			by = name + " (" + agency + ")"
 		}
+	} else if name, ok := partnerChangedBy(ctx, db, r); ok {
+		by = name
 	}
 	return &ConflictError{Reference: r.Reference, Status: r.Status, By: by, At: r.StatusAt}
 }
