@@ -174,8 +174,11 @@ func TestContract(t *testing.T) {
 		"createReferral": func(o operation) response {
 			return h.do(t, o.method, o.path, referrer, example(o), "Idempotency-Key", key())
 		},
-		"listReferrals": func(o operation) response { create(); return h.do(t, o.method, o.path+"?status=requested&limit=1", receiver, nil) },
-		"getReferral":   func(o operation) response { return h.do(t, o.method, fill(o.path, create()), receiver, nil) },
+		"listReferrals": func(o operation) response {
+			create()
+			return h.do(t, o.method, o.path+"?status=requested&limit=1", receiver, nil)
+		},
+		"getReferral": func(o operation) response { return h.do(t, o.method, fill(o.path, create()), receiver, nil) },
 		"acceptReferral": func(o operation) response {
 			return h.do(t, o.method, fill(o.path, create()), receiver, example(o), "Idempotency-Key", key(), "If-Match", `"v1"`)
 		},
@@ -195,8 +198,10 @@ func TestContract(t *testing.T) {
 		"cancelReferral": func(o operation) response {
 			return h.do(t, o.method, fill(o.path, create()), referrer, example(o), "Idempotency-Key", key())
 		},
-		"listAgencies":   func(o operation) response { return h.do(t, o.method, o.path, referrer, nil) },
-		"getSuggestions": func(o operation) response { return h.do(t, o.method, o.path+"?needs=debt,benefits&area=KY1", referrer, nil) },
+		"listAgencies": func(o operation) response { return h.do(t, o.method, o.path, referrer, nil) },
+		"getSuggestions": func(o operation) response {
+			return h.do(t, o.method, o.path+"?needs=debt,benefits&area=KY1", referrer, nil)
+		},
 		"createWebhook": func(o operation) response {
 			return h.do(t, o.method, o.path, referrer, example(o), "Idempotency-Key", key())
 		},

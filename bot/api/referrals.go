@@ -89,7 +89,8 @@ func IfMatch(h string) (int, error) {
 	return v, nil
 }
 
-type clientIn struct {
+// ClientRequest is the client's details in a create request.
+type ClientRequest struct {
 	Name             string `json:"name"`
 	Phone            string `json:"phone,omitempty"`
 	Email            string `json:"email,omitempty"`
@@ -102,25 +103,28 @@ type clientIn struct {
 	Language         string `json:"language,omitempty"`
 }
 
-type consentIn struct {
+// ConsentRequest is the consent evidence in a create request.
+type ConsentRequest struct {
 	WordingVersion string   `json:"wording_version"`
 	Scope          string   `json:"scope"`
 	Agencies       []string `json:"agencies,omitempty"`
 	WitnessedBy    string   `json:"witnessed_by"`
 }
 
-type createIn struct {
+// CreateRequest is a partner's request to refer a client; FHIR's
+// transaction Bundle is turned into one.
+type CreateRequest struct {
 	CaseID   string    `json:"case_id,omitempty"`
-	Client   clientIn  `json:"client"`
+	Client   ClientRequest  `json:"client"`
 	Needs    []string  `json:"needs"`
 	ToAgency string    `json:"to_agency"`
 	Crisis   bool      `json:"crisis,omitempty"`
-	Consent  consentIn `json:"consent"`
+	Consent  ConsentRequest `json:"consent"`
 }
 
 // PartnerReferral turns a create request into core's input, resolving
 // agency slugs; the FHIR Bundle create ends here too.
-func partnerReferral(in createIn, ids map[string]core.AgencyID, p core.Partner, key string) (core.PartnerReferral, error) {
+func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Partner, key string) (core.PartnerReferral, error) {
 	var fields []core.FieldError
 	needs := make([]core.Need, len(in.Needs))
 	for i, n := range in.Needs {
@@ -155,7 +159,7 @@ func partnerReferral(in createIn, ids map[string]core.AgencyID, p core.Partner, 
 
 // Create refers a client through core for a partner; FHIR's transaction
 // Bundle calls it too.
-func (a *API) Create(ctx context.Context, in createIn, p core.Partner, key string) (core.Referral, error) {
+func (a *API) Create(ctx context.Context, in CreateRequest, p core.Partner, key string) (core.Referral, error) {
 	_, ids, err := a.agencySlugs(ctx)
 	if err != nil {
 		return core.Referral{}, err
@@ -168,7 +172,7 @@ func (a *API) Create(ctx context.Context, in createIn, p core.Partner, key strin
 }
 
 func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	var in createIn
+	var in CreateRequest
 	if err := decode(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return
