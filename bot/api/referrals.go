@@ -114,11 +114,11 @@ type ConsentRequest struct {
 // CreateRequest is a partner's request to refer a client; FHIR's
 // transaction Bundle is turned into one.
 type CreateRequest struct {
-	CaseID   string    `json:"case_id,omitempty"`
+	CaseID   string         `json:"case_id,omitempty"`
 	Client   ClientRequest  `json:"client"`
-	Needs    []string  `json:"needs"`
-	ToAgency string    `json:"to_agency"`
-	Crisis   bool      `json:"crisis,omitempty"`
+	Needs    []string       `json:"needs"`
+	ToAgency string         `json:"to_agency"`
+	Crisis   bool           `json:"crisis,omitempty"`
 	Consent  ConsentRequest `json:"consent"`
 }
 
