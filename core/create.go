@@ -81,6 +81,7 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 	}
 	e.queueEvent(b, newEvent{kind: EventCreated, referral: r.ID, client: r.ClientID, agency: derefAgency(r.ToAgencyID),
 		actor: by, to: r.Status, data: data}, now)
+	e.queueWebhooks(b, r, WebhookReferralCreated, now)
 	if to != nil {
 		e.queueRouted(b, r, *to, cal, now)
 	} else {

@@ -87,7 +87,7 @@ func (e *Engine) queueEvent(b *pgx.Batch, ev newEvent, at time.Time) {
 		data = map[string]any{}
 	}
 	b.Queue(sqlAppendEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
-		ev.actor.kindOrSystem(), ev.actor.staffID(), string(ev.from), string(ev.to), data, at)
+		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at)
 }
 
 func (a Actor) kindOrSystem() ActorKind {
@@ -104,7 +104,7 @@ func (e *Engine) appendEvent(ctx context.Context, db DB, ev newEvent) error {
 		data = map[string]any{}
 	}
 	_, err := db.Exec(ctx, sqlAppendEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
-		ev.actor.kindOrSystem(), ev.actor.staffID(), string(ev.from), string(ev.to), data, e.clock.Now())
+		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, e.clock.Now())
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", ev.kind, err)
 	}

@@ -58,6 +58,8 @@ type OutboxPayload struct {
 	Level      string     `json:"level,omitempty"`
 	AgencyID   AgencyID   `json:"agency_id,omitempty"`
 	Text       string     `json:"text,omitempty"`
+	// Webhook names the partner subscription and event of a webhook row.
+	Webhook *WebhookPayload `json:"webhook,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

@@ -209,13 +209,47 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 	if in.ToAgency == in.By.AgencyID {
 		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: "choose another agency: this is a referral between partners"}}}
 	}
+	return e.referToAgency(ctx, agencyReferral{key: in.IdempotencyKey, by: in.By, client: client, needs: in.Needs,
+		toAgency: in.ToAgency, crisis: in.Crisis, source: SourceStaff, fromStaff: in.By.StaffID,
+		consent: func(to Agency) ConsentInput {
+			return ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: ScopeAgencies,
+				Agencies: []AgencyID{to.ID}, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
+		}})
+}
+
+// agencyReferral is a referral made for a client by someone acting for an
+// agency (an adviser, or a partner system), after its own checks.
+type agencyReferral struct {
+	key       string
+	by        Actor
+	client    normalisedClient
+	needs     []Need
+	toAgency  AgencyID
+	crisis    bool
+	source    Source
+	fromStaff StaffID
+	// consent is the consent to record, once the receiving agency is known.
+	consent func(to Agency) ConsentInput
+	// also runs in the same transaction after the referral is written.
+	also func(ctx context.Context, tx pgx.Tx, r Referral) error
+}
+
+// referToAgency records a referral between agencies in one transaction:
+// client, consent, referral, events and outbox rows. Staff (Slack, the
+// staff web) and partner systems (the partner API, FHIR) end here.
+func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral, error) {
+	client := in.client
 	notes := client.Notes
 	client.Notes = ""
-	to, err := e.Agency(ctx, in.ToAgency)
+	to, err := e.Agency(ctx, in.toAgency)
 	if errors.Is(err, ErrNotFound) {
 		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: "that agency does not exist"}}}
 	} else if err != nil {
 		return Referral{}, err
+	}
+	consent := in.consent(to)
+	if c := (Consent{Scope: consent.Scope, AgencyIDs: consent.Agencies}); !c.Covers(to.ID) {
+		return Referral{}, &ConsentScopeError{Agency: to.Name}
 	}
 	cal, err := e.calendar(ctx)
 	if err != nil {
@@ -224,15 +258,13 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 	var out Referral
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
 		now := e.clock.Now()
-		consent := ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: ScopeAgencies,
-			Agencies: []AgencyID{to.ID}, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
 		notesEnc, err := e.crypt.Encrypt("referral.notes", notes)
 		if err != nil {
 			return err
 		}
-		r, err := e.insertClientReferral(ctx, tx, client, consent, newReferral{source: SourceStaff,
-			fromAgency: in.By.AgencyID, fromStaff: in.By.StaffID, toAgency: to.ID, needs: uniqueNeeds(in.Needs),
-			district: client.district, crisis: in.Crisis, notesEnc: notesEnc, idempotency: in.IdempotencyKey,
+		r, err := e.insertClientReferral(ctx, tx, client, consent, newReferral{source: in.source,
+			fromAgency: in.by.AgencyID, fromStaff: in.fromStaff, toAgency: to.ID, needs: uniqueNeeds(in.needs),
+			district: client.district, crisis: in.crisis, notesEnc: notesEnc, idempotency: in.key,
 			ackDue: ackDue(cal, now, to)}, now)
 		if err != nil {
 			return err
@@ -240,17 +272,23 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 		clientID, consentID := r.ClientID, r.ConsentID
 		out = r
 		b := &pgx.Batch{}
-		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.By,
-			data: eventData("consent_id", int64(consentID), "channel", string(ChannelStaff), "wording_version", in.WordingVersion,
-				"scope", string(ScopeAgencies))}, now)
-		e.queueCreated(b, r, &to, in.By, cal, now, eventData("source", string(SourceStaff)))
-		return sendBatch(ctx, tx, b)
+		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by,
+			data: eventData("consent_id", int64(consentID), "channel", string(consent.Channel), "wording_version", consent.WordingVersion,
+				"scope", string(consent.Scope))}, now)
+		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source)))
+		if err := sendBatch(ctx, tx, b); err != nil {
+			return err
+		}
+		if in.also != nil {
+			return in.also(ctx, tx, r)
+		}
+		return nil
 	})
 	if errors.Is(err, errReplayed) {
-		return getReferral(ctx, e.pool, "idempotency_key = $1", in.IdempotencyKey)
+		return getReferral(ctx, e.pool, "idempotency_key = $1", in.key)
 	}
 	if err != nil {
-		return Referral{}, fmt.Errorf("staff referral: %w", err)
+		return Referral{}, fmt.Errorf("referral to %s: %w", to.Slug, err)
 	}
 	e.wakeWorkers()
 	return out, nil

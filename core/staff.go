@@ -41,6 +41,8 @@ type Actor struct {
 	AgencyID AgencyID
 	Role     Role
 	Name     string
+	// PartnerID is set when a partner system acts (Kind ActorPartner).
+	PartnerID PartnerID
 }
 
 // ActorKind says what kind of actor caused an event.
@@ -66,7 +68,7 @@ func (s Staff) Actor() Actor {
 
 // Coordinates reports whether the actor acts network-wide.
 func (a Actor) Coordinates() bool {
-	return a.Kind == ActorStaff && (a.Role == RoleCoordinator || a.Role == RoleAdmin)
+	return a.actsForAgency() && (a.Role == RoleCoordinator || a.Role == RoleAdmin)
 }
 
 func (a Actor) staffID() *StaffID {

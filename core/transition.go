@@ -351,8 +351,8 @@ func checkActor(r Referral, req TransitionRequest) error {
 		return &ForbiddenError{Why: "only a coordinator can triage referrals"}
 	}
 	who := actorRole{kind: a.Kind,
-		isTo:   a.Kind == ActorStaff && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID,
-		isFrom: a.Kind == ActorStaff && r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID}
+		isTo:   a.actsForAgency() && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID,
+		isFrom: a.actsForAgency() && r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID}
 	may := def.may
 	if may == nil {
 		may = func(who actorRole) bool { return who.isTo }
@@ -360,7 +360,7 @@ func checkActor(r Referral, req TransitionRequest) error {
 	if may(who) {
 		return nil
 	}
-	if a.Kind == ActorStaff {
+	if a.actsForAgency() {
 		return &ForbiddenError{Why: "this referral was sent to another agency; only its staff or a coordinator can act on it"}
 	}
 	return &ForbiddenError{Why: fmt.Sprintf("%s cannot %s a referral", a.Name, req.Action)}
@@ -485,7 +485,7 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	if c.target != nil {
 		data["to_agency_id"] = int64(c.target.ID)
 	}
-	if req.Actor.Kind == ActorStaff {
+	if req.Actor.actsForAgency() {
 		data["actor_agency_id"] = int64(req.Actor.AgencyID)
 	}
 	e.queueEvent(c.b, newEvent{kind: kind, referral: r.ID, client: r.ClientID, agency: derefAgency(updated.ToAgencyID),
@@ -501,6 +501,7 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	if def.queue != nil {
 		def.queue(c)
 	}
+	e.queueWebhooks(c.b, updated, WebhookReferralUpdated, now)
 	if err := sendBatch(ctx, tx, c.b); err != nil {
 		return TransitionResult{}, fmt.Errorf("record %s: %w", req.Action, err)
 	}
@@ -534,6 +535,8 @@ func (e *Engine) conflict(ctx context.Context, db DB, r Referral) error {
 		if err := db.QueryRow(ctx, `SELECT s.name, a.name FROM staff s JOIN agencies a ON a.id = s.agency_id WHERE s.id = $1`, *r.StatusBy).Scan(&name, &agency); err == nil {
 			by = name + " (" + agency + ")"
 		}
+	} else if name, ok := partnerChangedBy(ctx, db, r); ok {
+		by = name
 	}
 	return &ConflictError{Reference: r.Reference, Status: r.Status, By: by, At: r.StatusAt}
 }

@@ -92,6 +92,8 @@ func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, err
 		return w.coordinatorAlert(ctx, r)
 	case KindDigest:
 		return w.digest(ctx, r)
+	case core.OutboxWebhook:
+		return w.webhook(ctx, r)
 	}
 	return outcome{}, permanent(fmt.Sprintf("unknown outbox kind %q", r.Kind), nil)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"text/template"
 	"time"
@@ -44,6 +45,9 @@ type Options struct {
 	DigestAt      time.Duration
 	DisableDigest bool
 	Metrics       *Metrics // default: a fresh one
+	// WebhookClient posts partner webhooks; default a client with a
+	// ten-second timeout.
+	WebhookClient *http.Client
 }
 
 // Worker delivers outbox rows. Several workers, in one process or many,
@@ -72,6 +76,7 @@ type Worker struct {
 	whatsapp    WhatsAppSender
 	waTemplates map[string]whatsAppTemplate // wording and variables per kind
 	waSIDs      map[string]string           // approved template per kind
+	webhooks    *http.Client
 
 	wakeCh chan struct{}
 
@@ -103,8 +108,11 @@ func New(o Options) (*Worker, error) {
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
-		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1),
+		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1), webhooks: o.WebhookClient,
 		whatsapp: o.WhatsApp, waTemplates: waTemplates, waSIDs: waSIDs,
+	}
+	if w.webhooks == nil {
+		w.webhooks = &http.Client{Timeout: 10 * time.Second}
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)

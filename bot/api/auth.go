@@ -1,0 +1,96 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Refuse writes a refusal in the caller's format: problem details for the
+// JSON API, an OperationOutcome for FHIR.
+type Refuse func(w http.ResponseWriter, r *http.Request, status int, title, detail string)
+
+func refuseProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+	writeProblem(w, r, problem{Type: problemBase + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-")),
+		Status: status, Title: title, Detail: detail})
+}
+
+// Handler is an operation run for an authenticated partner.
+type Handler func(w http.ResponseWriter, r *http.Request, p core.Partner)
+
+// statusRecorder keeps the status for the audit of the call.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Authorize checks the bearer token, that the partner is not revoked,
+// holds the scope (or alt), and is within its rate limit; then runs h and
+// audits the call. The FHIR endpoints use it too.
+func (a *API) Authorize(refuse Refuse, scope, alt core.PartnerScope, h Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || raw == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onward"`)
+			refuse(w, r, http.StatusUnauthorized, "Sign in first", "send Authorization: Bearer TOKEN, with a token from POST /oauth/token")
+			return
+		}
+		id, scopes, err := a.tokens.verify(strings.TrimSpace(raw))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onward", error="invalid_token"`)
+			refuse(w, r, http.StatusUnauthorized, "Token not accepted", err.Error())
+			return
+		}
+		p, err := a.engine.Partner(r.Context(), id)
+		if err != nil || p.RevokedAt != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onward", error="invalid_token"`)
+			refuse(w, r, http.StatusUnauthorized, "Token not accepted", "these credentials were revoked; ask the network's coordinators for new ones")
+			return
+		}
+		// A token never carries more than the partner holds now.
+		p.Scopes = slices.DeleteFunc(scopes, func(s core.PartnerScope) bool { return !p.Has(s) })
+		if !p.Has(scope) && (alt == "" || !p.Has(alt)) {
+			refuse(w, r, http.StatusForbidden, "Missing scope", fmt.Sprintf("this operation needs the %q scope", scope))
+			return
+		}
+		res, err := a.limiter.Allow(r.Context(), a.prefix+"partner:"+strconv.FormatInt(int64(p.ID), 10), redis_rate.PerMinute(p.RatePerMinute))
+		if err != nil {
+			a.log.Warn("partner rate limit unavailable", "err", err)
+		} else if res.Allowed == 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(res.RetryAfter/time.Second)+1))
+			refuse(w, r, http.StatusTooManyRequests, "Too many requests",
+				fmt.Sprintf("this system may make %d calls a minute; try again after the Retry-After seconds", p.RatePerMinute))
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		h(rec, r, p)
+		// The audit outlives a client that hung up.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+		defer cancel()
+		if err := a.engine.RecordPartnerCall(ctx, p.ID, r.Method, r.URL.Path, rec.status); err != nil {
+			a.log.Warn("audit partner call", "err", err)
+		}
+	})
+}

@@ -1,0 +1,238 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/core"
+)
+
+const docURL = "https://onward.test/api/v1/openapi.json"
+
+// contract holds the OpenAPI document and compiles its schemas.
+type contract struct {
+	doc      map[string]any
+	compiler *jsonschema.Compiler
+}
+
+func loadContract(t *testing.T) *contract {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(api.OpenAPI(), &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	if doc["openapi"] != "3.1.0" {
+		t.Fatalf("openapi version %v, want 3.1.0", doc["openapi"])
+	}
+	raw, err := jsonschema.UnmarshalJSON(bytes.NewReader(api.OpenAPI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	if err := c.AddResource(docURL, raw); err != nil {
+		t.Fatal(err)
+	}
+	return &contract{doc: doc, compiler: c}
+}
+
+func esc(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1") }
+
+// operation is one path and method of the document.
+type operation struct {
+	id, method, path string
+	op               map[string]any
+}
+
+func (c *contract) operations() []operation {
+	var ops []operation
+	for path, item := range c.doc["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			o := op.(map[string]any)
+			ops = append(ops, operation{id: o["operationId"].(string), method: strings.ToUpper(method), path: path, op: o})
+		}
+	}
+	slices.SortFunc(ops, func(a, b operation) int { return strings.Compare(a.id, b.id) })
+	return ops
+}
+
+// check holds an answer to the document: its status is one the operation
+// lists, and its body validates against the schema listed for it.
+func (c *contract) check(t *testing.T, o operation, r response) {
+	t.Helper()
+	status := strconv.Itoa(r.status)
+	resp, ok := o.op["responses"].(map[string]any)[status].(map[string]any)
+	if !ok {
+		t.Fatalf("%s answered %d, which the document does not list: %s", o.id, r.status, r.body)
+	}
+	ptr := "#/paths/" + esc(o.path) + "/" + strings.ToLower(o.method) + "/responses/" + status
+	if ref, ok := resp["$ref"].(string); ok {
+		name := strings.TrimPrefix(ref, "#/components/responses/")
+		resp = c.doc["components"].(map[string]any)["responses"].(map[string]any)[name].(map[string]any)
+		ptr = "#/components/responses/" + name
+	}
+	content, _ := resp["content"].(map[string]any)
+	if len(content) == 0 {
+		if len(bytes.TrimSpace(r.body)) != 0 {
+			t.Fatalf("%s %d: the document lists no body, got %s", o.id, r.status, r.body)
+		}
+		return
+	}
+	ct := strings.TrimSpace(strings.Split(r.header.Get("Content-Type"), ";")[0])
+	if _, ok := content[ct]; !ok {
+		t.Fatalf("%s %d: content type %q not listed", o.id, r.status, ct)
+	}
+	sch, err := c.compiler.Compile(docURL + ptr + "/content/" + esc(ct) + "/schema")
+	if err != nil {
+		t.Fatalf("compile schema of %s %d: %v", o.id, r.status, err)
+	}
+	body, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatalf("%s %d: body is not JSON: %v", o.id, r.status, err)
+	}
+	if err := sch.Validate(body); err != nil {
+		t.Fatalf("%s %d: body does not match the document: %v\n%s", o.id, r.status, err, r.body)
+	}
+}
+
+// example is the request body example the document gives for an
+// operation, if any.
+func example(o operation) any {
+	rb, _ := o.op["requestBody"].(map[string]any)
+	content, _ := rb["content"].(map[string]any)
+	media, _ := content["application/json"].(map[string]any)
+	return media["example"]
+}
+
+// TestContract walks every operation of the OpenAPI document, calls it on
+// the real handlers with the document's own example, and holds the answer
+// to the document; then calls each without a token. The document and the
+// routes list the same operations.
+func TestContract(t *testing.T) {
+	h := newHarness(t)
+	c := loadContract(t)
+	ops := c.operations()
+
+	var inDoc []string
+	for _, o := range ops {
+		p := o.path
+		inDoc = append(inDoc, o.method+" "+p)
+	}
+	routes := h.api.Patterns()
+	slices.Sort(inDoc)
+	slices.Sort(routes)
+	if !slices.Equal(inDoc, routes) {
+		t.Fatalf("the document and the handlers disagree:\ndocument: %v\nhandlers: %v", inDoc, routes)
+	}
+
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	receiver := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
+	n := 0
+	key := func() string { n++; return fmt.Sprintf("contract-%d", n) }
+	create := func() string {
+		r := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("C-"+strconv.Itoa(n)), "Idempotency-Key", key())
+		if r.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		return r.json(t)["reference"].(string)
+	}
+	var webhookID string
+	subscribe := func() string {
+		r := h.do(t, "POST", "/api/v1/webhooks", referrer, map[string]any{"url": "https://casework.example/hooks"}, "Idempotency-Key", key())
+		if r.status != http.StatusCreated {
+			t.Fatalf("subscribe: %d %s", r.status, r.body)
+		}
+		return strconv.Itoa(int(r.json(t)["id"].(float64)))
+	}
+	fill := func(path, ref string) string {
+		return strings.NewReplacer("{reference}", ref, "{id}", webhookID).Replace(path)
+	}
+	// advance takes a fresh referral to the status an action starts from.
+	advance := func(ref string, actions ...string) {
+		for _, a := range actions {
+			body := map[string]any{}
+			if a == "complete" {
+				body["outcome"] = "help-given"
+			}
+			if r := h.do(t, "POST", "/api/v1/referrals/"+ref+"/"+a, receiver, body, "Idempotency-Key", key()); r.status != 200 {
+				t.Fatalf("%s: %d %s", a, r.status, r.body)
+			}
+		}
+	}
+	// Who calls each operation, and what it needs first.
+	scenarios := map[string]func(o operation) response{
+		"createReferral": func(o operation) response {
+			return h.do(t, o.method, o.path, referrer, example(o), "Idempotency-Key", key())
+		},
+		"listReferrals": func(o operation) response {
+			create()
+			return h.do(t, o.method, o.path+"?status=requested&limit=1", receiver, nil)
+		},
+		"getReferral": func(o operation) response { return h.do(t, o.method, fill(o.path, create()), receiver, nil) },
+		"acceptReferral": func(o operation) response {
+			return h.do(t, o.method, fill(o.path, create()), receiver, example(o), "Idempotency-Key", key(), "If-Match", `"v1"`)
+		},
+		"rejectReferral": func(o operation) response {
+			return h.do(t, o.method, fill(o.path, create()), receiver, example(o), "Idempotency-Key", key())
+		},
+		"contactedReferral": func(o operation) response {
+			ref := create()
+			advance(ref, "accept")
+			return h.do(t, o.method, fill(o.path, ref), receiver, example(o), "Idempotency-Key", key())
+		},
+		"completeReferral": func(o operation) response {
+			ref := create()
+			advance(ref, "accept", "contacted")
+			return h.do(t, o.method, fill(o.path, ref), receiver, example(o), "Idempotency-Key", key())
+		},
+		"cancelReferral": func(o operation) response {
+			return h.do(t, o.method, fill(o.path, create()), referrer, example(o), "Idempotency-Key", key())
+		},
+		"listAgencies": func(o operation) response { return h.do(t, o.method, o.path, referrer, nil) },
+		"getSuggestions": func(o operation) response {
+			return h.do(t, o.method, o.path+"?needs=debt,benefits&area=KY1", referrer, nil)
+		},
+		"createWebhook": func(o operation) response {
+			return h.do(t, o.method, o.path, referrer, example(o), "Idempotency-Key", key())
+		},
+		"listWebhooks": func(o operation) response { subscribe(); return h.do(t, o.method, o.path, referrer, nil) },
+		"resumeWebhook": func(o operation) response {
+			webhookID = subscribe()
+			return h.do(t, o.method, fill(o.path, ""), referrer, nil, "Idempotency-Key", key())
+		},
+		"deleteWebhook": func(o operation) response {
+			webhookID = subscribe()
+			return h.do(t, o.method, fill(o.path, ""), referrer, nil)
+		},
+	}
+	for _, o := range ops {
+		run, ok := scenarios[o.id]
+		if !ok {
+			t.Fatalf("operation %s is in the document but the contract test does not call it", o.id)
+		}
+		r := run(o)
+		if r.status >= 300 {
+			t.Fatalf("%s: %d %s", o.id, r.status, r.body)
+		}
+		c.check(t, o, r)
+		// And without a token: 401 as a problem the document describes.
+		anon := h.do(t, o.method, fill(o.path, "ONW-2345678"), "", nil, "Idempotency-Key", key())
+		if anon.status != http.StatusUnauthorized {
+			t.Fatalf("%s without a token: %d", o.id, anon.status)
+		}
+		c.check(t, o, anon)
+	}
+	if served := h.do(t, "GET", "/api/v1/openapi.json", "", nil); served.status != 200 || !bytes.Equal(served.body, api.OpenAPI()) {
+		t.Fatalf("openapi.json served %d", served.status)
+	}
+}

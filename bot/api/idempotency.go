@@ -1,0 +1,146 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// IdempotencyTTL is how long a POST's answer is kept for replays.
+const IdempotencyTTL = 24 * time.Hour
+
+// stored is a POST's answer kept for a replay with the same key. It is
+// encrypted in Redis (a webhook subscription's answer carries its secret).
+type stored struct {
+	Hash    string            `json:"h"`
+	Status  int               `json:"s"`
+	Headers map[string]string `json:"hd,omitempty"`
+	Body    []byte            `json:"b"`
+}
+
+type capture struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (c *capture) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *capture) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	c.buf.Write(b)
+	return c.ResponseWriter.Write(b)
+}
+
+// idemKeyHeader is the request header that makes a POST safe to retry.
+const idemKeyHeader = "Idempotency-Key"
+
+// idempotent makes a POST safe to retry: the same Idempotency-Key and body
+// get the first answer again; the same key with another body gets 409.
+// The key is required on every POST.
+func (a *API) idempotent(h Handler) Handler {
+	return func(w http.ResponseWriter, r *http.Request, p core.Partner) {
+		key := r.Header.Get(idemKeyHeader)
+		if key == "" || len(key) > 200 {
+			writeProblem(w, r, validationProblemOne(idemKeyHeader, "send an Idempotency-Key header (a unique value of at most 200 characters, such as a UUID) with every POST, and the same one when you retry"))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		if err != nil {
+			writeProblem(w, r, problem{Type: problemBase + "too-large", Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
+				Detail: "the body must be at most " + strconv.Itoa(MaxBody) + " bytes"})
+			return
+		}
+		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+		hash := hex.EncodeToString(sum[:])
+		ks := sha256.Sum256([]byte(key))
+		rkey := a.prefix + "idem:" + strconv.FormatInt(int64(p.ID), 10) + ":" + hex.EncodeToString(ks[:16])
+		ctx := r.Context()
+		ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash, IdempotencyTTL).Result()
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if !ok {
+			a.replay(w, r, rkey, hash)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		c := &capture{ResponseWriter: w}
+		h(c, r, p)
+		if c.status >= 500 {
+			a.rdb.Del(ctx, rkey)
+			return
+		}
+		st := stored{Hash: hash, Status: c.status, Body: c.buf.Bytes(), Headers: map[string]string{}}
+		for _, k := range []string{"Content-Type", "Location", "ETag"} {
+			if v := w.Header().Get(k); v != "" {
+				st.Headers[k] = v
+			}
+		}
+		raw, _ := json.Marshal(st)
+		enc, err := a.engine.Crypter().Encrypt("api.idempotency", string(raw))
+		if err != nil {
+			a.rdb.Del(ctx, rkey)
+			return
+		}
+		a.rdb.Set(ctx, rkey, enc, IdempotencyTTL)
+	}
+}
+
+func (a *API) replay(w http.ResponseWriter, r *http.Request, rkey, hash string) {
+	raw, err := a.rdb.Get(r.Context(), rkey).Bytes()
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if rest, pending := bytes.CutPrefix(raw, []byte("pending:")); pending {
+		if string(rest) != hash {
+			writeProblem(w, r, keyReused())
+			return
+		}
+		writeProblem(w, r, problem{Type: problemBase + "in-progress", Status: http.StatusConflict, Title: "Still working on the first request",
+			Detail: "a request with this Idempotency-Key is still being handled; retry in a moment"})
+		return
+	}
+	plain, err := a.engine.Crypter().Decrypt("api.idempotency", raw)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var st stored
+	if err := json.Unmarshal([]byte(plain), &st); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if st.Hash != hash {
+		writeProblem(w, r, keyReused())
+		return
+	}
+	for k, v := range st.Headers {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(st.Status)
+	_, _ = w.Write(st.Body)
+}
+
+func keyReused() problem {
+	return problem{Type: problemBase + "idempotency-key-reused", Status: http.StatusConflict, Title: "Idempotency-Key already used",
+		Detail: "this Idempotency-Key was used with a different request; use a new key for a new request",
+		Errors: []fieldIssue{{Field: idemKeyHeader, Detail: "already used with a different body"}}}
+}

@@ -1,0 +1,136 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// problem is an RFC 9457 problem details object.
+type problem struct {
+	Type     string       `json:"type"`
+	Title    string       `json:"title"`
+	Status   int          `json:"status"`
+	Detail   string       `json:"detail,omitempty"`
+	Instance string       `json:"instance,omitempty"`
+	Errors   []fieldIssue `json:"errors,omitempty"`
+}
+
+// fieldIssue names one bad field (as a JSON pointer into the request
+// body, or a header or query parameter) and the rule it broke.
+type fieldIssue struct {
+	Pointer string `json:"pointer,omitempty"`
+	Field   string `json:"field"`
+	Detail  string `json:"detail"`
+}
+
+// problemTypes are the problem type URIs, relative to the API (RFC 9457
+// allows relative references), one per kind of refusal.
+const problemBase = "/api/v1/problems#"
+
+func writeProblem(w http.ResponseWriter, r *http.Request, p problem) {
+	if p.Type == "" {
+		p.Type = "about:blank"
+	}
+	p.Instance = r.URL.Path
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// coreFields maps core's field labels to the API's field names.
+var coreFields = map[string]string{
+	"client.phone number":             "client.phone",
+	"client.email address":            "client.email",
+	"client.postcode district":        "client.district",
+	"client.how to contact you":       "client.preferred_contact",
+	"client.best time to contact you": "client.contact_time",
+	"idempotency key":                 "Idempotency-Key",
+	"receiving agency":                "to_agency",
+	"consent wording version":         "consent.wording_version",
+	"outcome note":                    "note",
+}
+
+func apiField(f string) string {
+	if m, ok := coreFields[f]; ok {
+		return m
+	}
+	return f
+}
+
+func pointer(field string) string {
+	if field == "" || strings.ContainsAny(field, " -") && !strings.Contains(field, ".") && field != "to_agency" {
+		return ""
+	}
+	if field == "Idempotency-Key" || field == "If-Match" || field == "cursor" {
+		return ""
+	}
+	p := "/" + strings.ReplaceAll(field, ".", "/")
+	p = strings.NewReplacer("[", "/", "]", "").Replace(p)
+	return "#" + p
+}
+
+// validationProblem is a 422 naming every bad field.
+func validationProblem(fields []core.FieldError) problem {
+	p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+	var parts []string
+	for _, f := range fields {
+		name := apiField(f.Field)
+		p.Errors = append(p.Errors, fieldIssue{Field: name, Pointer: pointer(name), Detail: f.Message})
+		parts = append(parts, name+": "+f.Message)
+	}
+	p.Detail = strings.Join(parts, "; ")
+	return p
+}
+
+// fail turns an error from core into a problem, in this one place.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		ve     *core.ValidationError
+		te     *core.TransitionError
+		ce     *core.ConflictError
+		fe     *core.ForbiddenError
+		se     *core.ConsentScopeError
+		pe     problem
+		isProb bool
+	)
+	switch {
+	case errors.As(err, &pe):
+		isProb = true
+	case errors.As(err, &ve):
+		pe = validationProblem(ve.Fields)
+	case errors.As(err, &se):
+		pe = problem{Type: problemBase + "consent-scope", Status: http.StatusUnprocessableEntity, Title: "Outside the client's consent",
+			Detail: se.Error(), Errors: []fieldIssue{{Field: "to_agency", Pointer: "#/to_agency", Detail: se.Error()}}}
+	case errors.Is(err, core.ErrConsentWithdrawn):
+		pe = problem{Type: problemBase + "consent-withdrawn", Status: http.StatusUnprocessableEntity, Title: "Consent withdrawn", Detail: core.ErrConsentWithdrawn.Error()}
+	case errors.As(err, &ce):
+		status := http.StatusConflict
+		if r.Header.Get("If-Match") != "" {
+			status = http.StatusPreconditionFailed
+		}
+		pe = problem{Type: problemBase + "changed", Status: status, Title: "Someone else changed the referral first",
+			Detail: ce.Error() + "; read it again and decide"}
+	case errors.As(err, &te):
+		pe = problem{Type: problemBase + "not-allowed-now", Status: http.StatusConflict, Title: "Not allowed in this status", Detail: te.Error()}
+	case errors.As(err, &fe):
+		pe = problem{Type: problemBase + "forbidden", Status: http.StatusForbidden, Title: "Not allowed", Detail: fe.Error()}
+	case errors.Is(err, core.ErrNotFound):
+		pe = problem{Type: problemBase + "not-found", Status: http.StatusNotFound, Title: "Not found",
+			Detail: "no referral or agency with that id that this system may see"}
+	default:
+		a.log.Error("partner api", "method", r.Method, "path", r.URL.Path, "err", err)
+		pe = problem{Status: http.StatusInternalServerError, Title: "Something went wrong on our side",
+			Detail: "nothing was changed; try again in a moment"}
+	}
+	_ = isProb
+	writeProblem(w, r, pe)
+}
+
+// Error lets a problem travel as an error to fail.
+func (p problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }

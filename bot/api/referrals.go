@@ -1,0 +1,328 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// referralJSON is a referral as partners see it: ids, statuses and what
+// was asked, never the client's details.
+type referralJSON struct {
+	Reference        string     `json:"reference"`
+	Status           string     `json:"status"`
+	Version          int        `json:"version"`
+	Source           string     `json:"source"`
+	CaseID           string     `json:"case_id,omitempty"`
+	Needs            []string   `json:"needs"`
+	PostcodeDistrict string     `json:"postcode_district,omitempty"`
+	Crisis           bool       `json:"crisis"`
+	ToAgency         string     `json:"to_agency,omitempty"`
+	FromAgency       string     `json:"from_agency,omitempty"`
+	Reason           string     `json:"reason,omitempty"`
+	Feedback         string     `json:"feedback,omitempty"`
+	Outcome          string     `json:"outcome,omitempty"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+}
+
+// slugs maps agency ids to slugs for one request.
+type slugs map[core.AgencyID]string
+
+func (a *API) agencySlugs(ctx context.Context) (slugs, map[string]core.AgencyID, error) {
+	as, err := a.engine.Agencies(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, ids := slugs{}, map[string]core.AgencyID{}
+	for _, ag := range as {
+		s[ag.ID], ids[ag.Slug] = ag.Slug, ag.ID
+	}
+	return s, ids, nil
+}
+
+func (s slugs) of(id *core.AgencyID) string {
+	if id == nil {
+		return ""
+	}
+	return s[*id]
+}
+
+func toJSON(r core.Referral, s slugs, caseID string) referralJSON {
+	j := referralJSON{Reference: r.Reference, Status: string(r.Status), Version: r.Version, Source: string(r.Source),
+		CaseID: caseID, Needs: core.NeedStrings(r.Needs), PostcodeDistrict: r.PostcodeDistrict, Crisis: r.Crisis,
+		ToAgency: s.of(r.ToAgencyID), FromAgency: s.of(r.FromAgencyID), Feedback: r.Feedback,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.StatusAt, ClosedAt: r.ClosedAt}
+	if r.Reason != nil {
+		j.Reason = string(*r.Reason)
+	}
+	if r.Outcome != nil {
+		j.Outcome = string(*r.Outcome)
+	}
+	return j
+}
+
+// ETag is the referral's version as an entity tag; If-Match takes it back.
+func ETag(r core.Referral) string { return fmt.Sprintf(`"v%d"`, r.Version) }
+
+var etagRE = regexp.MustCompile(`^(?:W/)?"v([0-9]{1,9})"$`)
+
+// IfMatch reads an If-Match header as the version the caller saw (0: none
+// given, or "*").
+func IfMatch(h string) (int, error) {
+	h = strings.TrimSpace(h)
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	m := etagRE.FindStringSubmatch(h)
+	if m == nil {
+		return 0, validationProblemOne("If-Match", `If-Match must be the ETag Onward gave for the referral, like "v3"`)
+	}
+	v, _ := strconv.Atoi(m[1])
+	return v, nil
+}
+
+// ClientRequest is the client's details in a create request.
+type ClientRequest struct {
+	Name             string `json:"name"`
+	Phone            string `json:"phone,omitempty"`
+	Email            string `json:"email,omitempty"`
+	Postcode         string `json:"postcode,omitempty"`
+	District         string `json:"district,omitempty"`
+	Town             string `json:"town,omitempty"`
+	Notes            string `json:"notes,omitempty"`
+	PreferredContact string `json:"preferred_contact,omitempty"`
+	ContactTime      string `json:"contact_time,omitempty"`
+	Language         string `json:"language,omitempty"`
+}
+
+// ConsentRequest is the consent evidence in a create request.
+type ConsentRequest struct {
+	WordingVersion string   `json:"wording_version"`
+	Scope          string   `json:"scope"`
+	Agencies       []string `json:"agencies,omitempty"`
+	WitnessedBy    string   `json:"witnessed_by"`
+}
+
+// CreateRequest is a partner's request to refer a client; FHIR's
+// transaction Bundle is turned into one.
+type CreateRequest struct {
+	CaseID   string         `json:"case_id,omitempty"`
+	Client   ClientRequest  `json:"client"`
+	Needs    []string       `json:"needs"`
+	ToAgency string         `json:"to_agency"`
+	Crisis   bool           `json:"crisis,omitempty"`
+	Consent  ConsentRequest `json:"consent"`
+}
+
+// PartnerReferral turns a create request into core's input, resolving
+// agency slugs; the FHIR Bundle create ends here too.
+func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Partner, key string) (core.PartnerReferral, error) {
+	var fields []core.FieldError
+	needs := make([]core.Need, len(in.Needs))
+	for i, n := range in.Needs {
+		needs[i] = core.Need(n)
+	}
+	to := ids[in.ToAgency]
+	if in.ToAgency != "" && to == 0 {
+		fields = append(fields, core.FieldError{Field: "to_agency", Message: fmt.Sprintf("no agency %q in the directory; GET /api/v1/agencies lists them", in.ToAgency)})
+	}
+	var consentAgencies []core.AgencyID
+	for i, s := range in.Consent.Agencies {
+		id, ok := ids[s]
+		if !ok {
+			fields = append(fields, core.FieldError{Field: fmt.Sprintf("consent.agencies[%d]", i), Message: fmt.Sprintf("no agency %q in the directory", s)})
+			continue
+		}
+		consentAgencies = append(consentAgencies, id)
+	}
+	if len(fields) > 0 {
+		return core.PartnerReferral{}, &core.ValidationError{Fields: fields}
+	}
+	c := in.Client
+	return core.PartnerReferral{
+		IdempotencyKey: fmt.Sprintf("api:%d:%s", p.ID, key), By: p.Actor(), CaseID: in.CaseID,
+		Client: core.ClientDetails{Name: c.Name, Phone: c.Phone, Email: c.Email, Postcode: c.Postcode, District: c.District,
+			Town: c.Town, Notes: c.Notes, PreferredContact: c.PreferredContact, ContactTime: c.ContactTime, Language: c.Language},
+		Needs: needs, ToAgency: to, Crisis: in.Crisis,
+		Consent: core.PartnerConsent{WordingVersion: in.Consent.WordingVersion, Scope: core.ConsentScope(in.Consent.Scope),
+			Agencies: consentAgencies, WitnessedBy: in.Consent.WitnessedBy},
+	}, nil
+}
+
+// Create refers a client through core for a partner; FHIR's transaction
+// Bundle calls it too.
+func (a *API) Create(ctx context.Context, in CreateRequest, p core.Partner, key string) (core.Referral, error) {
+	_, ids, err := a.agencySlugs(ctx)
+	if err != nil {
+		return core.Referral{}, err
+	}
+	req, err := partnerReferral(in, ids, p, key)
+	if err != nil {
+		return core.Referral{}, err
+	}
+	return a.engine.PartnerRefer(ctx, req)
+}
+
+func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	var in CreateRequest
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ref, err := a.Create(r.Context(), in, p, r.Header.Get(idemKeyHeader))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeReferral(w, r, ref, http.StatusCreated)
+}
+
+func (a *API) writeReferral(w http.ResponseWriter, r *http.Request, ref core.Referral, status int) {
+	s, _, err := a.agencySlugs(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	caseID, err := a.engine.PartnerCaseID(r.Context(), ref.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", ETag(ref))
+	if status == http.StatusCreated {
+		w.Header().Set("Location", "/api/v1/referrals/"+ref.Reference)
+	}
+	writeJSON(w, status, toJSON(ref, s, caseID))
+}
+
+func (a *API) getReferral(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	ref, err := a.engine.VisibleReferral(r.Context(), r.PathValue("reference"), p.Actor())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeReferral(w, r, ref, http.StatusOK)
+}
+
+type listOut struct {
+	Data       []referralJSON `json:"data"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	q := r.URL.Query()
+	var f core.ReferralPage
+	var fields []core.FieldError
+	for _, s := range strings.FieldsFunc(q.Get("status"), func(r rune) bool { return r == ',' }) {
+		st := core.Status(s)
+		if !validStatus(st) {
+			fields = append(fields, core.FieldError{Field: "status", Message: fmt.Sprintf("%q is not a status; use one of %v", s, core.Statuses)})
+		}
+		f.Status = append(f.Status, st)
+	}
+	s, ids, err := a.agencySlugs(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if ag := q.Get("agency"); ag != "" {
+		if f.Agency = ids[ag]; f.Agency == 0 {
+			fields = append(fields, core.FieldError{Field: "agency", Message: fmt.Sprintf("no agency %q in the directory", ag)})
+		}
+	}
+	if since := q.Get("updated_since"); since != "" {
+		t, err := time.Parse(time.RFC3339, since)
+		if err != nil {
+			fields = append(fields, core.FieldError{Field: "updated_since", Message: "updated_since must be a date and time like 2026-03-01T09:00:00Z"})
+		}
+		f.UpdatedSince = t
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			fields = append(fields, core.FieldError{Field: "limit", Message: "limit must be a whole number from 1 to 200"})
+		}
+		f.Limit = n
+	}
+	if len(fields) > 0 {
+		a.fail(w, r, &core.ValidationError{Fields: fields})
+		return
+	}
+	if f.After, err = core.ParseCursor(q.Get("cursor")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rs, next, err := a.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := listOut{Data: make([]referralJSON, 0, len(rs)), NextCursor: next.String()}
+	for _, ref := range rs {
+		caseID, err := a.engine.PartnerCaseID(r.Context(), ref.ID)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out.Data = append(out.Data, toJSON(ref, s, caseID))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func validStatus(s core.Status) bool {
+	for _, x := range core.Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+type actIn struct {
+	Reason   string `json:"reason,omitempty"`
+	Feedback string `json:"feedback,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// act runs one action on a referral: If-Match, when sent, must carry the
+// version the partner saw, or the answer is 412 saying who changed it.
+func (a *API) act(action core.Action) Handler {
+	return func(w http.ResponseWriter, r *http.Request, p core.Partner) {
+		var in actIn
+		if err := decode(w, r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		version, err := IfMatch(r.Header.Get("If-Match"))
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		ref, err := a.engine.VisibleReferral(r.Context(), r.PathValue("reference"), p.Actor())
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if action == core.ActionComplete && in.Outcome == "" {
+			a.fail(w, r, &core.ValidationError{Fields: []core.FieldError{{Field: "outcome", Message: fmt.Sprintf("say how it ended: one of %v", core.Outcomes)}}})
+			return
+		}
+		res, err := a.engine.Act(r.Context(), core.TransitionRequest{Referral: ref.ID, Action: action, Actor: p.Actor(),
+			ExpectedVersion: version, Reason: core.Reason(in.Reason), Feedback: in.Feedback,
+			Outcome: core.Outcome(in.Outcome), OutcomeNote: in.Note})
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.writeReferral(w, r, res.Referral, http.StatusOK)
+	}
+}

@@ -1,0 +1,166 @@
+package api
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/onward-network/onward/core"
+)
+
+// TokenLifetime is how long an access token lasts. Short, so a revoked
+// partner's tokens die soon even where a check is cached; every call also
+// checks the partner is not revoked.
+const TokenLifetime = 15 * time.Minute
+
+// tokenAudience is the token's audience, so Onward's other signed tokens
+// (staff sessions) can never pass for one.
+const tokenAudience = "onward-partner-api"
+
+// TokenSecret derives the key that signs access tokens from the session
+// secret, so no new secret has to be configured.
+func TokenSecret(sessionSecret string) []byte {
+	m := hmac.New(sha256.New, []byte(sessionSecret))
+	m.Write([]byte("onward partner access tokens v1"))
+	return m.Sum(nil)
+}
+
+type tokens struct {
+	key   []byte
+	clock core.Clock
+}
+
+type tokenClaims struct {
+	Scope string `json:"scope"`
+	jwt.RegisteredClaims
+}
+
+func (t *tokens) issue(p core.Partner, scopes []core.PartnerScope) (string, error) {
+	now := t.clock.Now()
+	ss := make([]string, len(scopes))
+	for i, s := range scopes {
+		ss[i] = string(s)
+	}
+	c := tokenClaims{Scope: strings.Join(ss, " "), RegisteredClaims: jwt.RegisteredClaims{
+		Subject: strconv.FormatInt(int64(p.ID), 10), Audience: jwt.ClaimStrings{tokenAudience},
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(TokenLifetime)),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
+}
+
+// errBadToken is any token that does not verify, or has expired.
+var errBadToken = errors.New("the access token is not valid or has expired; get a new one from /oauth/token")
+
+func (t *tokens) verify(raw string) (core.PartnerID, []core.PartnerScope, error) {
+	var c tokenClaims
+	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.key, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithAudience(tokenAudience), jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(t.clock.Now))
+	if err != nil {
+		return 0, nil, errBadToken
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil {
+		return 0, nil, errBadToken
+	}
+	var scopes []core.PartnerScope
+	for _, s := range strings.Fields(c.Scope) {
+		scopes = append(scopes, core.PartnerScope(s))
+	}
+	return core.PartnerID(id), scopes, nil
+}
+
+// tokenError is an RFC 6749 §5.2 error response.
+func tokenError(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="onward"`)
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
+}
+
+// token is the OAuth 2.0 token endpoint for the client-credentials grant
+// (RFC 6749 §4.4), as SMART backend services use it: the client
+// authenticates with HTTP Basic (or client_id and client_secret in the
+// form) and gets a short-lived bearer token for the scopes it asked for,
+// or all of its own.
+func (a *API) token(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		tokenError(w, http.StatusBadRequest, "invalid_request", "send an application/x-www-form-urlencoded body")
+		return
+	}
+	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
+		tokenError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be client_credentials")
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if id == "" || secret == "" {
+		tokenError(w, http.StatusUnauthorized, "invalid_client", "authenticate with the client id and secret from `onward partner add`")
+		return
+	}
+	p, err := a.engine.AuthenticatePartner(r.Context(), id, secret)
+	if errors.Is(err, core.ErrBadCredentials) {
+		tokenError(w, http.StatusUnauthorized, "invalid_client", err.Error())
+		return
+	}
+	if err != nil {
+		a.log.Error("token", "err", err)
+		tokenError(w, http.StatusInternalServerError, "server_error", "try again in a moment")
+		return
+	}
+	scopes := p.Scopes
+	if asked := r.PostForm.Get("scope"); asked != "" {
+		scopes = nil
+		for _, s := range strings.Fields(asked) {
+			// SMART scopes (system/*.read) are taken as their Onward scope.
+			s = smartScope(s)
+			if !p.Has(core.PartnerScope(s)) {
+				tokenError(w, http.StatusBadRequest, "invalid_scope", fmt.Sprintf("this client may not ask for %q; it holds %v", s, p.Scopes))
+				return
+			}
+			if !slices.Contains(scopes, core.PartnerScope(s)) {
+				scopes = append(scopes, core.PartnerScope(s))
+			}
+		}
+	}
+	tok, err := a.tokens.issue(p, scopes)
+	if err != nil {
+		a.log.Error("sign token", "err", err)
+		tokenError(w, http.StatusInternalServerError, "server_error", "try again in a moment")
+		return
+	}
+	ss := make([]string, len(scopes))
+	for i, s := range scopes {
+		ss[i] = string(s)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer",
+		"expires_in": int(TokenLifetime.Seconds()), "scope": strings.Join(ss, " ")})
+}
+
+// smartScope maps SMART backend-services scopes onto Onward's.
+func smartScope(s string) string {
+	switch {
+	case strings.HasPrefix(s, "system/") && strings.HasSuffix(s, ".read"), strings.HasSuffix(s, ".rs"):
+		return string(core.ScopeRead)
+	case strings.HasPrefix(s, "system/") && (strings.HasSuffix(s, ".write") || strings.HasSuffix(s, ".cud")):
+		return string(core.ScopeAct)
+	}
+	return s
+}

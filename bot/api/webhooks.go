@@ -1,0 +1,111 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+type webhookJSON struct {
+	ID        int64      `json:"id"`
+	URL       string     `json:"url"`
+	Secret    string     `json:"secret,omitempty"` // only when created
+	Failures  int        `json:"failures"`
+	PausedAt  *time.Time `json:"paused_at,omitempty"`
+	LastError string     `json:"last_error,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+func webhookOut(s core.WebhookSubscription) webhookJSON {
+	return webhookJSON{ID: int64(s.ID), URL: s.URL, Failures: s.Failures, PausedAt: s.PausedAt, LastError: s.LastError, CreatedAt: s.CreatedAt}
+}
+
+func (a *API) subscribe(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	var in struct {
+		URL string `json:"url"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s, secret, err := a.engine.Subscribe(r.Context(), p.ID, in.URL)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := webhookOut(s)
+	out.Secret = secret
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	ss, err := a.engine.Subscriptions(r.Context(), p.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Data []webhookJSON `json:"data"`
+	}{Data: []webhookJSON{}}
+	for _, s := range ss {
+		out.Data = append(out.Data, webhookOut(s))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ownSubscription finds one of the partner's own subscriptions by the id
+// in the path.
+func (a *API) ownSubscription(r *http.Request, p core.Partner) (core.WebhookSubscriptionID, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, core.ErrNotFound
+	}
+	ss, err := a.engine.Subscriptions(r.Context(), p.ID)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range ss {
+		if int64(s.ID) == id {
+			return s.ID, nil
+		}
+	}
+	return 0, core.ErrNotFound
+}
+
+func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	id, err := a.ownSubscription(r, p)
+	if err == nil {
+		err = a.engine.Unsubscribe(r.Context(), p.ID, id)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) resumeWebhook(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	id, err := a.ownSubscription(r, p)
+	if err == nil {
+		err = a.engine.ResumeSubscription(r.Context(), id)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ss, err := a.engine.Subscriptions(r.Context(), p.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	for _, s := range ss {
+		if s.ID == id {
+			writeJSON(w, http.StatusOK, webhookOut(s))
+			return
+		}
+	}
+	a.fail(w, r, core.ErrNotFound)
+}

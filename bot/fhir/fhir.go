@@ -1,0 +1,218 @@
+// Package fhir serves referrals as FHIR R4, following the HL7 SDOH
+// Clinical Care referral model: a Task (status, statusReason, output) on a
+// ServiceRequest, with its Consent, Patient (only to systems the consent
+// covers), and the directory as Organization and HealthcareService. A
+// referral is created by a transaction Bundle. Partners authenticate with
+// the same OAuth client-credentials tokens as the JSON API.
+package fhir
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/core"
+)
+
+// ContentType is FHIR's JSON media type.
+const ContentType = "application/fhir+json"
+
+// Server serves the FHIR endpoints under /fhir.
+type Server struct {
+	engine *core.Engine
+	api    *api.API
+	log    *slog.Logger
+	base   string // absolute base URL of the FHIR endpoint, for fullUrl
+}
+
+// New builds the FHIR server on the partner API's authentication.
+func New(engine *core.Engine, a *api.API, log *slog.Logger, publicURL string) *Server {
+	return &Server{engine: engine, api: a, log: log, base: strings.TrimRight(publicURL, "/") + "/fhir"}
+}
+
+// Routes adds the FHIR endpoints to mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /fhir/metadata", s.metadata)
+	read := func(pattern string, h api.Handler) {
+		mux.Handle(pattern, s.api.Authorize(refuse, core.ScopeRead, "", h))
+	}
+	read("GET /fhir/Task/{id}", s.readTask)
+	read("GET /fhir/Task", s.searchTask)
+	read("GET /fhir/ServiceRequest/{id}", s.readServiceRequest)
+	read("GET /fhir/ServiceRequest", s.searchServiceRequest)
+	read("GET /fhir/Consent/{id}", s.readConsent)
+	read("GET /fhir/Consent", s.searchConsent)
+	read("GET /fhir/Patient/{id}", s.readPatient)
+	read("GET /fhir/Organization/{id}", s.readOrganization)
+	read("GET /fhir/Organization", s.searchOrganization)
+	read("GET /fhir/HealthcareService/{id}", s.readHealthcareService)
+	read("GET /fhir/HealthcareService", s.searchHealthcareService)
+	mux.Handle("PUT /fhir/Task/{id}", s.api.Authorize(refuse, core.ScopeAct, "", s.updateTask))
+	mux.Handle("POST /fhir", s.api.Authorize(refuse, core.ScopeRefer, "", s.transaction))
+	mux.Handle("POST /fhir/{$}", s.api.Authorize(refuse, core.ScopeRefer, "", s.transaction))
+	mux.HandleFunc("/fhir/", func(w http.ResponseWriter, r *http.Request) {
+		outcome(w, http.StatusNotFound, "not-supported", "Onward does not support "+r.Method+" "+r.URL.Path+"; see /fhir/metadata", "")
+	})
+}
+
+func write(w http.ResponseWriter, status int, res Resource) {
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(res)
+}
+
+func outcome(w http.ResponseWriter, status int, code, text, expression string) {
+	write(w, status, OperationOutcome("error", code, text, expression))
+}
+
+// refuse answers the partner API's refusals as OperationOutcomes.
+func refuse(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+	code := "security"
+	switch status {
+	case http.StatusTooManyRequests:
+		code = "throttled"
+	case http.StatusForbidden:
+		code = "forbidden"
+	case http.StatusUnauthorized:
+		code = "login"
+	}
+	outcome(w, status, code, title+": "+detail, "")
+}
+
+// fail turns a core error into an OperationOutcome, in this one place.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		ve *core.ValidationError
+		te *core.TransitionError
+		ce *core.ConflictError
+		fe *core.ForbiddenError
+		se *core.ConsentScopeError
+		ie *invalid
+	)
+	switch {
+	case errors.As(err, &ie):
+		outcome(w, ie.status(), ie.code(), ie.text, ie.expression)
+	case errors.As(err, &ve):
+		oo := Resource{"resourceType": "OperationOutcome"}
+		var issues []any
+		for _, f := range ve.Fields {
+			issues = append(issues, map[string]any{"severity": "error", "code": "invalid", "diagnostics": f.Field + ": " + f.Message,
+				"expression": []any{f.Field}})
+		}
+		oo["issue"] = issues
+		write(w, http.StatusUnprocessableEntity, oo)
+	case errors.As(err, &se):
+		outcome(w, http.StatusUnprocessableEntity, "business-rule", se.Error(), "Task.owner")
+	case errors.Is(err, core.ErrConsentWithdrawn):
+		outcome(w, http.StatusUnprocessableEntity, "business-rule", err.Error(), "")
+	case errors.As(err, &ce):
+		status := http.StatusConflict
+		if r.Header.Get("If-Match") != "" {
+			status = http.StatusPreconditionFailed
+		}
+		outcome(w, status, "conflict", ce.Error()+"; read it again and decide", "")
+	case errors.As(err, &te):
+		outcome(w, http.StatusConflict, "business-rule", te.Error(), "Task.status")
+	case errors.As(err, &fe):
+		outcome(w, http.StatusForbidden, "forbidden", fe.Error(), "")
+	case errors.Is(err, core.ErrNotFound):
+		outcome(w, http.StatusNotFound, "not-found", "no such resource that this system may see", "")
+	default:
+		s.log.Error("fhir", "method", r.Method, "path", r.URL.Path, "err", err)
+		outcome(w, http.StatusInternalServerError, "exception", "something went wrong on our side; nothing was changed", "")
+	}
+}
+
+// invalid is a request that is not acceptable FHIR.
+type invalid struct {
+	text, expression string
+	notFound         bool
+	tooLarge         bool
+}
+
+func (e *invalid) Error() string { return e.text }
+func (e *invalid) status() int {
+	switch {
+	case e.notFound:
+		return http.StatusNotFound
+	case e.tooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+func (e *invalid) code() string {
+	if e.notFound {
+		return "not-found"
+	}
+	if e.tooLarge {
+		return "too-long"
+	}
+	return "invalid"
+}
+
+func (s *Server) slugs(ctx context.Context) (map[core.AgencyID]string, map[string]core.Agency, error) {
+	as, err := s.engine.Agencies(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, bySlug := map[core.AgencyID]string{}, map[string]core.Agency{}
+	for _, a := range as {
+		ids[a.ID], bySlug[a.Slug] = a.Slug, a
+	}
+	return ids, bySlug, nil
+}
+
+// metadata is the CapabilityStatement: what this server does.
+func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
+	param := func(name, typ string) map[string]any { return map[string]any{"name": name, "type": typ} }
+	res := func(typ string, interactions []string, params ...map[string]any) map[string]any {
+		var in []any
+		for _, i := range interactions {
+			in = append(in, map[string]any{"code": i})
+		}
+		m := map[string]any{"type": typ, "interaction": in}
+		if len(params) > 0 {
+			ps := []any{}
+			for _, p := range params {
+				ps = append(ps, p)
+			}
+			m["searchParam"] = ps
+		}
+		return m
+	}
+	task := res("Task", []string{"read", "update", "search-type"}, param("_id", "token"), param("_lastUpdated", "date"),
+		param("owner", "reference"), param("requester", "reference"), param("patient", "reference"), param("status", "token"),
+		param("focus", "reference"))
+	task["searchInclude"] = []any{"Task:focus"}
+	task["supportedProfile"] = []any{profileTask}
+	cs := Resource{
+		"resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-01", "kind": "instance",
+		"publisher": "Onward", "fhirVersion": "4.0.1", "format": []any{"json"},
+		"software":       map[string]any{"name": "Onward"},
+		"implementation": map[string]any{"description": "Onward referral network", "url": s.base},
+		"instantiates":   []any{"http://hl7.org/fhir/us/sdoh-clinicalcare/CapabilityStatement/SDOHCC-ReferralRecipient"},
+		"rest": []any{map[string]any{
+			"mode": "server",
+			"security": map[string]any{
+				"service":     []any{concept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")},
+				"description": "OAuth 2.0 client credentials (SMART backend services): POST /oauth/token with the client id and secret from `onward partner add`",
+				"extension": []any{map[string]any{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+					"extension": []any{map[string]any{"url": "token", "valueUri": strings.TrimSuffix(s.base, "/fhir") + "/oauth/token"}}}},
+			},
+			"resource": []any{
+				task,
+				res("ServiceRequest", []string{"read", "search-type"}, param("patient", "reference"), param("status", "token"), param("category", "token")),
+				res("Consent", []string{"read", "search-type"}, param("_id", "token")),
+				res("Patient", []string{"read"}),
+				res("Organization", []string{"read", "search-type"}),
+				res("HealthcareService", []string{"read", "search-type"}),
+			},
+			"interaction": []any{map[string]any{"code": "transaction"}},
+		}},
+	}
+	write(w, http.StatusOK, cs)
+}

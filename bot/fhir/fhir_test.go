@@ -1,0 +1,337 @@
+package fhir_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/bot/fhir"
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// r4 validates resources against HL7's R4 JSON Schema, compiled once.
+var r4 struct {
+	once     sync.Once
+	compiler *jsonschema.Compiler
+	err      error
+	schemas  sync.Map
+}
+
+const r4ID = "http://hl7.org/fhir/json-schema/4.0"
+
+// validR4 fails the test unless body is a valid R4 resource of its
+// resourceType (and, inside a Bundle, every entry's resource too, since
+// the schema follows Bundle.entry.resource).
+func validR4(t *testing.T, body []byte) map[string]any {
+	t.Helper()
+	r4.once.Do(func() {
+		f, err := os.Open("testdata/fhir.schema.json")
+		if err != nil {
+			r4.err = err
+			return
+		}
+		defer f.Close()
+		doc, err := jsonschema.UnmarshalJSON(f)
+		if err != nil {
+			r4.err = err
+			return
+		}
+		// The vendored schema was generated before R4's 4.0.1 technical
+		// correction added "4.0.1" to the FHIRVersion codes; add it, and
+		// nothing else, so a server that says 4.0.1 validates.
+		addVersion(doc)
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft6)
+		if err := c.AddResource(r4ID, doc); err != nil {
+			r4.err = err
+			return
+		}
+		r4.compiler = c
+	})
+	if r4.err != nil {
+		t.Fatalf("load the R4 schema: %v", r4.err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, body)
+	}
+	typ, _ := m["resourceType"].(string)
+	if typ == "" {
+		t.Fatalf("no resourceType: %s", body)
+	}
+	s, ok := r4.schemas.Load(typ)
+	if !ok {
+		sch, err := r4.compiler.Compile(r4ID + "#/definitions/" + typ)
+		if err != nil {
+			t.Fatalf("compile R4 %s: %v", typ, err)
+		}
+		s, _ = r4.schemas.LoadOrStore(typ, sch)
+	}
+	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err := s.(*jsonschema.Schema).Validate(inst); err != nil {
+		t.Fatalf("not valid R4 %s: %v\n%s", typ, err, body)
+	}
+	return m
+}
+
+func addVersion(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if e, ok := x["enum"].([]any); ok && len(e) > 0 && e[len(e)-1] == "4.0.0" {
+			x["enum"] = append(e, "4.0.1")
+		}
+		for _, c := range x {
+			addVersion(c)
+		}
+	case []any:
+		for _, c := range x {
+			addVersion(c)
+		}
+	}
+}
+
+type harness struct {
+	env *coretest.Env
+	srv *httptest.Server
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	rdb, prefix := coretest.NewRedis(t)
+	a, err := api.New(api.Options{Engine: env.Engine, Redis: rdb, Log: slog.New(slog.DiscardHandler),
+		TokenSecret: api.TokenSecret("test-session-secret"), KeyPrefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	fhir.New(env.Engine, a, slog.New(slog.DiscardHandler), "https://onward.example").Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &harness{env: env, srv: srv}
+}
+
+func (h *harness) token(t *testing.T, agency core.AgencyID, scopes ...core.PartnerScope) string {
+	t.Helper()
+	c, err := h.env.Engine.AddPartner(context.Background(), core.NewPartner{Name: "NHS Fife", AgencyID: agency, Scopes: scopes}, h.env.Net.Coordinator.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"system/*.read"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(c.Partner.ClientID, c.Secret)
+	if len(scopes) > 1 {
+		req, _ = http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(c.Partner.ClientID, c.Secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.AccessToken == "" {
+		t.Fatalf("token: %d %v", resp.StatusCode, err)
+	}
+	return out.AccessToken
+}
+
+func (h *harness) do(t *testing.T, method, path, token, body string, headers ...string) (int, http.Header, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, h.srv.URL+path, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", fhir.ContentType)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
+// ReferralBundle is a transaction Bundle referring Morag Baird from Fife
+// Council Welfare Rights to Kirkcaldy Citizens Advice.
+const referralBundle = `{
+  "resourceType": "Bundle", "type": "transaction",
+  "identifier": {"system": "urn:nhs-fife:referral", "value": "NHSF-77"},
+  "entry": [
+    {"fullUrl": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000001", "request": {"method": "POST", "url": "Task"},
+     "resource": {"resourceType": "Task", "status": "requested", "intent": "order",
+       "identifier": [{"system": "urn:onward:partner-case-id", "value": "NHSF-77"}],
+       "code": {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}]},
+       "focus": {"reference": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000002"},
+       "for": {"reference": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000003"},
+       "owner": {"reference": "Organization/kirkcaldy-cab"}}},
+    {"fullUrl": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000002", "request": {"method": "POST", "url": "ServiceRequest"},
+     "resource": {"resourceType": "ServiceRequest", "status": "active", "intent": "order",
+       "category": [{"coding": [{"system": "urn:onward:need", "code": "debt"}]}],
+       "subject": {"reference": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000003"},
+       "note": [{"text": "Rent arrears letter"}]}},
+    {"fullUrl": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000003", "request": {"method": "POST", "url": "Patient"},
+     "resource": {"resourceType": "Patient", "name": [{"given": ["Morag"], "family": "Baird"}],
+       "telecom": [{"system": "phone", "value": "07700 900123"}], "address": [{"postalCode": "KY1 1AB"}]}},
+    {"fullUrl": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000004", "request": {"method": "POST", "url": "Consent"},
+     "resource": {"resourceType": "Consent", "status": "active",
+       "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+       "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+       "policy": [{"uri": "urn:onward:consent-wording:v1"}],
+       "verification": [{"verified": true, "verifiedWith": {"display": "Isla Moffat, welfare rights officer"}}],
+       "provision": {"type": "permit", "actor": [{"role": {"coding": [{"code": "IRCP"}]}, "reference": {"reference": "Organization/kirkcaldy-cab"}}]}}}
+  ]
+}`
+
+func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	housing := h.token(t, h.env.Net.Housing, core.ScopeRead)
+
+	status, _, body := h.do(t, "GET", "/fhir/metadata", "", "")
+	if status != 200 || validR4(t, body)["fhirVersion"] != "4.0.1" {
+		t.Fatalf("metadata: %d %s", status, body)
+	}
+
+	status, hdr, body := h.do(t, "POST", "/fhir", referrer, referralBundle)
+	if status != 200 {
+		t.Fatalf("transaction: %d %s", status, body)
+	}
+	resp := validR4(t, body)
+	if resp["type"] != "transaction-response" || len(resp["entry"].([]any)) != 4 {
+		t.Fatalf("transaction response %s", body)
+	}
+	taskURL := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example")
+	ref := strings.TrimPrefix(taskURL, "/fhir/Task/")
+	// A retry of the same Bundle refers no one twice.
+	if status, _, again := h.do(t, "POST", "/fhir", referrer, referralBundle); status != 200 || !bytes.Equal(again, body) {
+		t.Fatalf("retry: %d %s", status, again)
+	}
+
+	status, _, body = h.do(t, "GET", taskURL, cab, "")
+	task := validR4(t, body)
+	if status != 200 || task["status"] != "requested" || task["owner"].(map[string]any)["reference"] != "Organization/kirkcaldy-cab" {
+		t.Fatalf("task: %d %s", status, body)
+	}
+	patientRef := task["for"].(map[string]any)["reference"].(string)
+
+	for _, path := range []string{
+		"/fhir/ServiceRequest/" + ref,
+		"/fhir/Task?owner=Organization/kirkcaldy-cab&status=requested&_include=Task:focus",
+		"/fhir/Task?_id=" + ref + "&_lastUpdated=ge2020-01-01",
+		"/fhir/Task?patient=" + patientRef + "&requester=Organization/fife-welfare-rights",
+		"/fhir/ServiceRequest?patient=" + patientRef + "&status=active&category=debt",
+		"/fhir/" + patientRef,
+		"/fhir/Organization/kirkcaldy-cab", "/fhir/Organization", "/fhir/HealthcareService",
+	} {
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if status != 200 {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		m := validR4(t, body)
+		if m["resourceType"] == "Bundle" && len(m["entry"].([]any)) == 0 {
+			t.Fatalf("%s found nothing", path)
+		}
+		if strings.Contains(path, "_include") && len(m["entry"].([]any)) != 2 {
+			t.Fatalf("_include=Task:focus: %s", body)
+		}
+	}
+	consentRef := ""
+	status, _, body = h.do(t, "GET", "/fhir/ServiceRequest/"+ref, cab, "")
+	for _, s := range validR4(t, body)["supportingInfo"].([]any) {
+		consentRef = s.(map[string]any)["reference"].(string)
+	}
+	status, _, body = h.do(t, "GET", "/fhir/"+consentRef, cab, "")
+	if status != 200 || validR4(t, body)["status"] != "active" {
+		t.Fatalf("consent: %d %s", status, body)
+	}
+	status, _, body = h.do(t, "GET", "/fhir/HealthcareService/service-1", cab, "")
+	if status != 200 {
+		t.Fatalf("healthcare service: %d %s", status, body)
+	}
+	validR4(t, body)
+
+	// The consent covers Kirkcaldy CAB only: the referrer may see the
+	// Task, but not the Patient; Housing Options sees neither.
+	if status, _, body := h.do(t, "GET", "/fhir/"+patientRef, referrer, ""); status != 403 || validR4(t, body)["resourceType"] != "OperationOutcome" {
+		t.Fatalf("patient outside consent: %d %s", status, body)
+	}
+	if status, _, body := h.do(t, "GET", taskURL, housing, ""); status != 404 {
+		t.Fatalf("another agency read the task: %d %s", status, body)
+	}
+
+	// The receiving side accepts by updating Task.status; a stale
+	// If-Match is refused saying who changed it.
+	task["status"] = "accepted"
+	raw, _ := json.Marshal(task)
+	status, hdr, body = h.do(t, "PUT", taskURL, cab, string(raw), "If-Match", `W/"1"`)
+	if status != 200 || validR4(t, body)["status"] != "accepted" || hdr.Get("ETag") != `W/"2"` {
+		t.Fatalf("accept by update: %d %s", status, body)
+	}
+	task["status"] = "in-progress"
+	raw, _ = json.Marshal(task)
+	if status, _, body := h.do(t, "PUT", taskURL, cab, string(raw), "If-Match", `W/"1"`); status != 412 || validR4(t, body)["resourceType"] != "OperationOutcome" {
+		t.Fatalf("stale If-Match: %d %s", status, body)
+	}
+}
+
+func TestFHIRRefusesInvalidInput(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	count := func() int {
+		var n int
+		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
+		return n
+	}
+	cases := []struct {
+		name, body string
+		status     int
+	}{
+		{"unknown element", strings.Replace(referralBundle, `"intent": "order",`, `"intent": "order", "colour": "blue",`, 1), 400},
+		{"wrong type", strings.Replace(referralBundle, `"status": "requested"`, `"status": 7`, 1), 400},
+		{"not a transaction", strings.Replace(referralBundle, `"type": "transaction"`, `"type": "collection"`, 1), 400},
+		{"malformed", `{"resourceType": "Bundle",`, 400},
+		{"agency outside consent", strings.Replace(referralBundle, `"owner": {"reference": "Organization/kirkcaldy-cab"}`, `"owner": {"reference": "Organization/housing-options"}`, 1), 422},
+		{"no need", strings.Replace(referralBundle, `"code": "debt"`, `"code": "astrology"`, 1), 422},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := count()
+			status, _, body := h.do(t, "POST", "/fhir", referrer, strings.Replace(c.body, "NHSF-77", "NHSF-"+c.name, 1))
+			if status != c.status || validR4(t, body)["resourceType"] != "OperationOutcome" {
+				t.Fatalf("%d %s, want %d and an OperationOutcome", status, body, c.status)
+			}
+			if count() != before {
+				t.Fatal("a refused Bundle wrote a referral")
+			}
+		})
+	}
+	if status, _, body := h.do(t, "GET", "/fhir/Task", "expired-or-forged", ""); status != 401 || validR4(t, body)["resourceType"] != "OperationOutcome" {
+		t.Fatalf("bad token: %d %s", status, body)
+	}
+}

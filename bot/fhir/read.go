@@ -1,0 +1,403 @@
+package fhir
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// bundle is a searchset Bundle.
+func (s *Server) bundle(r *http.Request, matches, includes []Resource, next string) Resource {
+	entries := []any{}
+	add := func(res Resource, mode string) {
+		entries = append(entries, map[string]any{"fullUrl": s.base + "/" + res["resourceType"].(string) + "/" + res["id"].(string),
+			"resource": res, "search": map[string]any{"mode": mode}})
+	}
+	for _, m := range matches {
+		add(m, "match")
+	}
+	for _, i := range includes {
+		add(i, "include")
+	}
+	links := []any{map[string]any{"relation": "self", "url": s.base + strings.TrimPrefix(r.URL.RequestURI(), "/fhir")}}
+	if next != "" {
+		q := r.URL.Query()
+		q.Set("_cursor", next)
+		links = append(links, map[string]any{"relation": "next", "url": s.base + strings.TrimPrefix(r.URL.Path, "/fhir") + "?" + q.Encode()})
+	}
+	b := Resource{"resourceType": "Bundle", "type": "searchset", "link": links, "entry": entries}
+	if next == "" && r.URL.Query().Get("_cursor") == "" {
+		b["total"] = len(matches)
+	}
+	return b
+}
+
+func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	ref, err := s.engine.VisibleReferral(r.Context(), r.PathValue("id"), p.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
+	write(w, http.StatusOK, Task(ref, slugs, caseID))
+}
+
+// refValue reads a reference search parameter: "Type/id" or a bare id.
+func refValue(v, typ string) string {
+	if i := strings.LastIndex(v, typ+"/"); i >= 0 {
+		return v[i+len(typ)+1:]
+	}
+	return v
+}
+
+// page reads the search parameters Task and ServiceRequest share.
+func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.ReferralPage, error) {
+	var f core.ReferralPage
+	allowed := map[string]bool{"_id": true, "_lastUpdated": true, "owner": true, "requester": true, "patient": true,
+		"status": true, "focus": true, "_include": true, "_count": true, "_cursor": true, "category": true, "subject": true, "_format": true}
+	for k := range q {
+		if !allowed[k] {
+			return f, &invalid{text: fmt.Sprintf("search parameter %q is not supported; see /fhir/metadata", k), expression: k}
+		}
+	}
+	if v := q.Get("_id"); v != "" {
+		f.ID = strings.Split(v, ",")
+	}
+	if v := q.Get("focus"); v != "" {
+		f.ID = append(f.ID, refValue(v, "ServiceRequest"))
+	}
+	if v := q.Get("_lastUpdated"); v != "" {
+		prefix, rest := v[:min(2, len(v))], v
+		switch prefix {
+		case "ge", "gt":
+			rest = v[2:]
+		default:
+			if _, err := strconv.Atoi(prefix); err != nil {
+				return f, &invalid{text: "_lastUpdated supports the ge and gt prefixes only", expression: "_lastUpdated"}
+			}
+		}
+		t, err := parseDate(rest)
+		if err != nil {
+			return f, &invalid{text: "_lastUpdated must be a FHIR date or dateTime, like ge2026-03-01", expression: "_lastUpdated"}
+		}
+		f.UpdatedSince = t
+	}
+	if v := q.Get("owner"); v != "" {
+		a, ok := bySlug[refValue(v, "Organization")]
+		if !ok {
+			return f, &invalid{text: "owner must be Organization/<agency>", expression: "owner"}
+		}
+		f.Agency = a.ID
+	}
+	for _, key := range []string{"patient", "subject"} {
+		if v := q.Get(key); v != "" {
+			id, ok := parseID("client-", refValue(v, "Patient"))
+			if !ok {
+				return f, &invalid{text: key + " must be Patient/client-<n>", expression: key}
+			}
+			f.Patient = core.ClientID(id)
+		}
+	}
+	if v := q.Get("_count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return f, &invalid{text: "_count must be from 1 to 200", expression: "_count"}
+		}
+		f.Limit = n
+	}
+	c, err := core.ParseCursor(q.Get("_cursor"))
+	if err != nil {
+		return f, &invalid{text: "the _cursor is not one Onward gave out", expression: "_cursor"}
+	}
+	f.After = c
+	return f, nil
+}
+
+func parseDate(v string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a date: %q", v)
+}
+
+func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	q := r.URL.Query()
+	slugs, bySlug, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := s.page(q, bySlug)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v := q.Get("status"); v != "" {
+		for _, st := range strings.Split(v, ",") {
+			f.Status = append(f.Status, core.Status(st))
+		}
+	}
+	if v := q.Get("_include"); v != "" && v != "Task:focus" {
+		s.fail(w, r, &invalid{text: "only _include=Task:focus is supported", expression: "_include"})
+		return
+	}
+	var requester core.AgencyID
+	if v := q.Get("requester"); v != "" {
+		a, ok := bySlug[refValue(v, "Organization")]
+		if !ok {
+			s.fail(w, r, &invalid{text: "requester must be Organization/<agency>", expression: "requester"})
+			return
+		}
+		requester = a.ID
+	}
+	rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var matches, includes []Resource
+	for _, ref := range rs {
+		if requester != 0 && (ref.FromAgencyID == nil || *ref.FromAgencyID != requester) {
+			continue
+		}
+		caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		matches = append(matches, Task(ref, slugs, caseID))
+		if q.Get("_include") == "Task:focus" {
+			includes = append(includes, ServiceRequest(ref, slugs))
+		}
+	}
+	write(w, http.StatusOK, s.bundle(r, matches, includes, next.String()))
+}
+
+func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	ref, err := s.engine.VisibleReferral(r.Context(), r.PathValue("id"), p.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusOK, ServiceRequest(ref, slugs))
+}
+
+func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	q := r.URL.Query()
+	slugs, bySlug, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := s.page(q, bySlug)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	want := map[string]bool{}
+	for _, st := range strings.Split(q.Get("status"), ",") {
+		if st != "" {
+			want[st] = true
+		}
+	}
+	need := refValue(q.Get("category"), "|") // token: [system|]code
+	if i := strings.LastIndex(need, "|"); i >= 0 {
+		need = need[i+1:]
+	}
+	rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var matches []Resource
+	for _, ref := range rs {
+		sr := ServiceRequest(ref, slugs)
+		if len(want) > 0 && !want[sr["status"].(string)] {
+			continue
+		}
+		if need != "" && !hasNeed(ref, need) {
+			continue
+		}
+		matches = append(matches, sr)
+	}
+	write(w, http.StatusOK, s.bundle(r, matches, nil, next.String()))
+}
+
+func hasNeed(r core.Referral, code string) bool {
+	for _, n := range r.Needs {
+		if string(n) == code {
+			return true
+		}
+	}
+	return false
+}
+
+// consentFor reads a consent the partner may see: the consent of a
+// referral it may see.
+func (s *Server) consentFor(r *http.Request, p core.Partner, id string) (core.Consent, error) {
+	n, ok := parseID("consent-", id)
+	if !ok {
+		return core.Consent{}, core.ErrNotFound
+	}
+	c, err := s.engine.Consent(r.Context(), core.ConsentID(n))
+	if err != nil {
+		return core.Consent{}, err
+	}
+	rs, _, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), core.ReferralPage{Patient: c.ClientID, Limit: 200})
+	if err != nil {
+		return core.Consent{}, err
+	}
+	for _, ref := range rs {
+		if ref.ConsentID == c.ID {
+			return c, nil
+		}
+	}
+	return core.Consent{}, core.ErrNotFound
+}
+
+func (s *Server) readConsent(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	c, err := s.consentFor(r, p, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusOK, Consent(c, slugs))
+}
+
+func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "_id" {
+			s.fail(w, r, &invalid{text: fmt.Sprintf("search parameter %q is not supported for Consent; use _id", k), expression: k})
+			return
+		}
+	}
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var matches []Resource
+	for _, id := range strings.Split(q.Get("_id"), ",") {
+		if c, err := s.consentFor(r, p, id); err == nil {
+			matches = append(matches, Consent(c, slugs))
+		}
+	}
+	write(w, http.StatusOK, s.bundle(r, matches, nil, ""))
+}
+
+// readPatient discloses a client's details only through core's rule: the
+// partner may see one of their referrals and their consent covers its
+// agency. Each disclosure is audited.
+func (s *Server) readPatient(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	n, ok := parseID("client-", r.PathValue("id"))
+	if !ok {
+		s.fail(w, r, core.ErrNotFound)
+		return
+	}
+	rs, _, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), core.ReferralPage{Patient: core.ClientID(n), Limit: 200})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(rs) == 0 {
+		s.fail(w, r, core.ErrNotFound)
+		return
+	}
+	var lastErr error
+	for i := len(rs) - 1; i >= 0; i-- {
+		c, _, err := s.engine.DiscloseClientToPartner(r.Context(), rs[i].ID, p.Actor(), "fhir")
+		if err == nil {
+			write(w, http.StatusOK, Patient(c))
+			return
+		}
+		lastErr = err
+	}
+	s.fail(w, r, lastErr)
+}
+
+func (s *Server) readOrganization(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	a, err := s.engine.AgencyBySlug(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusOK, Organization(a))
+}
+
+func (s *Server) searchOrganization(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	as, err := s.engine.Agencies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var out []Resource
+	for _, a := range as {
+		out = append(out, Organization(a))
+	}
+	write(w, http.StatusOK, s.bundle(r, out, nil, ""))
+}
+
+func (s *Server) readHealthcareService(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	n, ok := parseID("service-", r.PathValue("id"))
+	if !ok {
+		s.fail(w, r, core.ErrNotFound)
+		return
+	}
+	svc, err := s.engine.Service(r.Context(), core.ServiceID(n))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusOK, HealthcareService(svc, slugs[svc.AgencyID]))
+}
+
+func (s *Server) searchHealthcareService(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	ss, err := s.engine.Services(r.Context(), 0)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var out []Resource
+	for _, svc := range ss {
+		out = append(out, HealthcareService(svc, slugs[svc.AgencyID]))
+	}
+	write(w, http.StatusOK, s.bundle(r, out, nil, ""))
+}

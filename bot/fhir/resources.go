@@ -1,0 +1,268 @@
+package fhir
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Code systems of Onward's own codes. FHIR allows a URI that names the
+// system; these are URNs because the codes are Onward's.
+const (
+	SystemReference = "urn:onward:referral-reference"
+	SystemCaseID    = "urn:onward:partner-case-id"
+	SystemNeed      = "urn:onward:need"
+	SystemReason    = "urn:onward:rejection-reason"
+	SystemOutcome   = "urn:onward:outcome"
+	SystemWording   = "urn:onward:consent-wording:"
+	profileTask     = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+	profileSR       = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
+)
+
+// Resource is one FHIR resource as JSON: resourceType first-class.
+type Resource = map[string]any
+
+func coding(system, code, display string) map[string]any {
+	c := map[string]any{"system": system, "code": code}
+	if display != "" {
+		c["display"] = display
+	}
+	return c
+}
+
+func concept(system, code, display string) map[string]any {
+	return map[string]any{"coding": []any{coding(system, code, display)}}
+}
+
+func ref(s string) map[string]any { return map[string]any{"reference": s} }
+
+func instant(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func meta(version int, updated time.Time, profile string) map[string]any {
+	m := map[string]any{"versionId": fmt.Sprint(version), "lastUpdated": instant(updated)}
+	if profile != "" {
+		m["profile"] = []any{profile}
+	}
+	return m
+}
+
+// PatientID is the FHIR id of a referral's client.
+func PatientID(id core.ClientID) string { return fmt.Sprintf("client-%d", id) }
+
+// ConsentID is the FHIR id of a consent record.
+func ConsentID(id core.ConsentID) string { return fmt.Sprintf("consent-%d", id) }
+
+// ServiceID is the FHIR id of a directory service.
+func ServiceID(id core.ServiceID) string { return fmt.Sprintf("service-%d", id) }
+
+func parseID(prefix, id string) (int64, bool) {
+	var n int64
+	rest, ok := strings.CutPrefix(id, prefix)
+	if !ok {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(rest, "%d", &n); err != nil || fmt.Sprint(n) != rest || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+// Task is a referral as an SDOH Clinical Care TaskForReferralManagement:
+// Task.status is Onward's status one to one, statusReason the rejection
+// reason, output the outcome.
+func Task(r core.Referral, slugs map[core.AgencyID]string, caseID string) Resource {
+	t := Resource{
+		"resourceType": "Task", "id": r.Reference,
+		"meta":       meta(r.Version, r.StatusAt, profileTask),
+		"identifier": []any{map[string]any{"system": SystemReference, "value": r.Reference}},
+		"status":     string(r.Status), "intent": "order",
+		"code":       concept("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", "Fulfill the focal request"),
+		"focus":      ref("ServiceRequest/" + r.Reference),
+		"for":        ref("Patient/" + PatientID(r.ClientID)),
+		"authoredOn": instant(r.CreatedAt), "lastModified": instant(r.StatusAt),
+	}
+	if caseID != "" {
+		t["identifier"] = append(t["identifier"].([]any), map[string]any{"system": SystemCaseID, "value": caseID})
+	}
+	if r.FromAgencyID != nil {
+		t["requester"] = ref("Organization/" + slugs[*r.FromAgencyID])
+	} else {
+		t["requester"] = map[string]any{"display": "Onward (self-referral)"}
+	}
+	if r.ToAgencyID != nil {
+		t["owner"] = ref("Organization/" + slugs[*r.ToAgencyID])
+	}
+	if r.Reason != nil {
+		sr := concept(SystemReason, string(*r.Reason), r.Reason.Label())
+		if r.Feedback != "" {
+			sr["text"] = r.Feedback
+		}
+		t["statusReason"] = sr
+	} else if r.Status == core.StatusCancelled && r.Feedback != "" {
+		t["statusReason"] = map[string]any{"text": r.Feedback}
+	}
+	if r.Outcome != nil {
+		t["output"] = []any{map[string]any{
+			"type":                 map[string]any{"coding": []any{coding(SystemOutcome, "outcome", "Outcome")}, "text": "Outcome"},
+			"valueCodeableConcept": concept(SystemOutcome, string(*r.Outcome), r.Outcome.Label()),
+		}}
+	}
+	return t
+}
+
+// serviceRequestStatus maps a referral's status onto ServiceRequest's.
+func serviceRequestStatus(s core.Status) string {
+	switch s {
+	case core.StatusOnHold:
+		return "on-hold"
+	case core.StatusCompleted:
+		return "completed"
+	case core.StatusRejected, core.StatusCancelled, core.StatusFailed:
+		return "revoked"
+	}
+	return "active"
+}
+
+// ServiceRequest is what the referral asks for: one category per need.
+func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string) Resource {
+	cats := []any{}
+	var labels []string
+	for _, n := range r.Needs {
+		cats = append(cats, concept(SystemNeed, string(n), n.Label()))
+		labels = append(labels, n.Label())
+	}
+	sr := Resource{
+		"resourceType": "ServiceRequest", "id": r.Reference,
+		"meta":   meta(r.Version, r.StatusAt, profileSR),
+		"status": serviceRequestStatus(r.Status), "intent": "order",
+		"category":       cats,
+		"code":           map[string]any{"text": "Help with " + strings.ToLower(strings.Join(labels, ", "))},
+		"subject":        ref("Patient/" + PatientID(r.ClientID)),
+		"authoredOn":     instant(r.CreatedAt),
+		"supportingInfo": []any{ref("Consent/" + ConsentID(r.ConsentID))},
+	}
+	if r.Crisis {
+		sr["priority"] = "urgent"
+	}
+	if r.FromAgencyID != nil {
+		sr["requester"] = ref("Organization/" + slugs[*r.FromAgencyID])
+	}
+	if r.ToAgencyID != nil {
+		sr["performer"] = []any{ref("Organization/" + slugs[*r.ToAgencyID])}
+	}
+	return sr
+}
+
+// Consent is a consent record: who may see the client's details, under
+// which wording, given when, and whether it still stands.
+func Consent(c core.Consent, slugs map[core.AgencyID]string) Resource {
+	status := "active"
+	if c.WithdrawnAt != nil {
+		status = "inactive"
+	}
+	prov := map[string]any{"type": "permit"}
+	if c.Scope == core.ScopeAgencies {
+		var actors []any
+		for _, a := range c.AgencyIDs {
+			actors = append(actors, map[string]any{
+				"role":      concept("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", "information recipient"),
+				"reference": ref("Organization/" + slugs[a]),
+			})
+		}
+		prov["actor"] = actors
+	}
+	return Resource{
+		"resourceType": "Consent", "id": ConsentID(c.ID),
+		"status":     status,
+		"scope":      concept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", "Privacy Consent"),
+		"category":   []any{concept("http://loinc.org", "59284-0", "Patient Consent")},
+		"patient":    ref("Patient/" + PatientID(c.ClientID)),
+		"dateTime":   instant(c.GivenAt),
+		"policy":     []any{map[string]any{"uri": SystemWording + c.WordingVersion}},
+		"policyRule": concept("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in"),
+		"provision":  prov,
+	}
+}
+
+// Patient is a client's details, for a system the consent covers.
+func Patient(c core.Client) Resource {
+	p := Resource{"resourceType": "Patient", "id": PatientID(c.ID), "name": []any{map[string]any{"text": c.Name}}}
+	var telecom []any
+	if c.Phone != "" {
+		telecom = append(telecom, map[string]any{"system": "phone", "value": string(c.Phone)})
+	}
+	if c.Email != "" {
+		telecom = append(telecom, map[string]any{"system": "email", "value": c.Email})
+	}
+	if telecom != nil {
+		p["telecom"] = telecom
+	}
+	switch {
+	case c.Postcode != "":
+		p["address"] = []any{map[string]any{"postalCode": string(c.Postcode), "country": "GB"}}
+	case c.District != "":
+		p["address"] = []any{map[string]any{"postalCode": c.District, "country": "GB"}}
+	}
+	if c.Language != "" {
+		p["communication"] = []any{map[string]any{"language": concept("urn:ietf:bcp:47", c.Language, "")}}
+	}
+	return p
+}
+
+// Organization is an agency of the directory.
+func Organization(a core.Agency) Resource {
+	o := Resource{"resourceType": "Organization", "id": a.Slug, "active": true, "name": a.Name,
+		"identifier": []any{map[string]any{"system": "urn:onward:agency", "value": a.Slug}}}
+	var telecom []any
+	if a.Phone != "" {
+		telecom = append(telecom, map[string]any{"system": "phone", "value": a.Phone})
+	}
+	if a.Email != "" {
+		telecom = append(telecom, map[string]any{"system": "email", "value": a.Email})
+	}
+	if a.Website != "" {
+		telecom = append(telecom, map[string]any{"system": "url", "value": a.Website})
+	}
+	if telecom != nil {
+		o["telecom"] = telecom
+	}
+	return o
+}
+
+// HealthcareService is a directory service.
+func HealthcareService(s core.Service, agencySlug string) Resource {
+	cats := []any{}
+	for _, n := range s.Needs {
+		cats = append(cats, concept(SystemNeed, string(n), n.Label()))
+	}
+	h := Resource{"resourceType": "HealthcareService", "id": ServiceID(s.ID), "active": s.Active,
+		"providedBy": ref("Organization/" + agencySlug), "name": s.Name, "category": cats}
+	if s.Description != "" {
+		h["comment"] = s.Description
+	}
+	if s.Eligibility != "" {
+		h["eligibility"] = []any{map[string]any{"comment": s.Eligibility}}
+	}
+	var langs []any
+	for _, l := range s.Languages {
+		langs = append(langs, concept("urn:ietf:bcp:47", l, ""))
+	}
+	if langs != nil {
+		h["communication"] = langs
+	}
+	if s.OpeningHours != "" {
+		h["availabilityExceptions"] = s.OpeningHours
+	}
+	return h
+}
+
+// OperationOutcome is an error, or a warning, in FHIR's words.
+func OperationOutcome(severity, code, text, expression string) Resource {
+	issue := map[string]any{"severity": severity, "code": code, "diagnostics": text}
+	if expression != "" {
+		issue["expression"] = []any{expression}
+	}
+	return Resource{"resourceType": "OperationOutcome", "issue": []any{issue}}
+}

@@ -1,0 +1,507 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/core"
+)
+
+// The R4 elements Onward reads from what partners send. Decoding refuses
+// any element not listed, so a misspelt or unsupported element is an
+// error, never silently dropped.
+type (
+	fCoding struct {
+		System  string `json:"system,omitempty"`
+		Version string `json:"version,omitempty"`
+		Code    string `json:"code,omitempty"`
+		Display string `json:"display,omitempty"`
+	}
+	fConcept struct {
+		Coding []fCoding `json:"coding,omitempty"`
+		Text   string    `json:"text,omitempty"`
+	}
+	fReference struct {
+		Reference  string       `json:"reference,omitempty"`
+		Type       string       `json:"type,omitempty"`
+		Identifier *fIdentifier `json:"identifier,omitempty"`
+		Display    string       `json:"display,omitempty"`
+	}
+	fIdentifier struct {
+		Use    string `json:"use,omitempty"`
+		System string `json:"system,omitempty"`
+		Value  string `json:"value,omitempty"`
+	}
+	fCommon struct {
+		ResourceType string          `json:"resourceType"`
+		ID           string          `json:"id,omitempty"`
+		Meta         json.RawMessage `json:"meta,omitempty"`
+		Text         json.RawMessage `json:"text,omitempty"`
+		Extension    json.RawMessage `json:"extension,omitempty"`
+		Identifier   []fIdentifier   `json:"identifier,omitempty"`
+	}
+	fTask struct {
+		fCommon
+		Status         string          `json:"status"`
+		StatusReason   *fConcept       `json:"statusReason,omitempty"`
+		BusinessStatus *fConcept       `json:"businessStatus,omitempty"`
+		Intent         string          `json:"intent"`
+		Priority       string          `json:"priority,omitempty"`
+		Code           *fConcept       `json:"code,omitempty"`
+		Focus          *fReference     `json:"focus,omitempty"`
+		For            *fReference     `json:"for,omitempty"`
+		AuthoredOn     string          `json:"authoredOn,omitempty"`
+		LastModified   string          `json:"lastModified,omitempty"`
+		Requester      *fReference     `json:"requester,omitempty"`
+		Owner          *fReference     `json:"owner,omitempty"`
+		Note           []fNote         `json:"note,omitempty"`
+		Input          json.RawMessage `json:"input,omitempty"`
+		Output         []struct {
+			Type                 fConcept `json:"type"`
+			ValueCodeableConcept fConcept `json:"valueCodeableConcept"`
+		} `json:"output,omitempty"`
+	}
+	fNote struct {
+		Text string `json:"text"`
+	}
+	fServiceRequest struct {
+		fCommon
+		Status         string       `json:"status"`
+		Intent         string       `json:"intent"`
+		Category       []fConcept   `json:"category,omitempty"`
+		Priority       string       `json:"priority,omitempty"`
+		Code           *fConcept    `json:"code,omitempty"`
+		Subject        fReference   `json:"subject"`
+		AuthoredOn     string       `json:"authoredOn,omitempty"`
+		Requester      *fReference  `json:"requester,omitempty"`
+		Performer      []fReference `json:"performer,omitempty"`
+		SupportingInfo []fReference `json:"supportingInfo,omitempty"`
+		Note           []fNote      `json:"note,omitempty"`
+	}
+	fPatient struct {
+		fCommon
+		Active *bool `json:"active,omitempty"`
+		Name   []struct {
+			Use    string   `json:"use,omitempty"`
+			Text   string   `json:"text,omitempty"`
+			Family string   `json:"family,omitempty"`
+			Given  []string `json:"given,omitempty"`
+		} `json:"name,omitempty"`
+		Telecom []struct {
+			System string `json:"system,omitempty"`
+			Value  string `json:"value,omitempty"`
+			Use    string `json:"use,omitempty"`
+		} `json:"telecom,omitempty"`
+		Gender    string `json:"gender,omitempty"`
+		BirthDate string `json:"birthDate,omitempty"`
+		Address   []struct {
+			Use        string   `json:"use,omitempty"`
+			Text       string   `json:"text,omitempty"`
+			Line       []string `json:"line,omitempty"`
+			City       string   `json:"city,omitempty"`
+			PostalCode string   `json:"postalCode,omitempty"`
+			Country    string   `json:"country,omitempty"`
+		} `json:"address,omitempty"`
+		Communication []struct {
+			Language  fConcept `json:"language"`
+			Preferred bool     `json:"preferred,omitempty"`
+		} `json:"communication,omitempty"`
+	}
+	fConsent struct {
+		fCommon
+		Status    string       `json:"status"`
+		Scope     fConcept     `json:"scope"`
+		Category  []fConcept   `json:"category"`
+		Patient   *fReference  `json:"patient,omitempty"`
+		DateTime  string       `json:"dateTime,omitempty"`
+		Performer []fReference `json:"performer,omitempty"`
+		Policy    []struct {
+			Authority string `json:"authority,omitempty"`
+			URI       string `json:"uri,omitempty"`
+		} `json:"policy,omitempty"`
+		PolicyRule   *fConcept `json:"policyRule,omitempty"`
+		Verification []struct {
+			Verified         bool        `json:"verified"`
+			VerifiedWith     *fReference `json:"verifiedWith,omitempty"`
+			VerificationDate string      `json:"verificationDate,omitempty"`
+		} `json:"verification,omitempty"`
+		Provision *struct {
+			Type  string `json:"type,omitempty"`
+			Actor []struct {
+				Role      fConcept   `json:"role"`
+				Reference fReference `json:"reference"`
+			} `json:"actor,omitempty"`
+		} `json:"provision,omitempty"`
+	}
+)
+
+// taskStatuses are R4's Task.status codes; Onward uses the ones that are
+// also its referral statuses.
+var taskStatuses = []string{"draft", "requested", "received", "accepted", "rejected", "ready", "cancelled",
+	"in-progress", "on-hold", "failed", "completed", "entered-in-error"}
+
+// strict decodes one resource, refusing unknown elements and wrong types
+// with the element named.
+func strict(raw []byte, dst any, where string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		return nil
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return &invalid{text: fmt.Sprintf("%s.%s has the wrong type (%s)", where, typ.Field, typ.Value), expression: where + "." + typ.Field}
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		f = strings.Trim(f, `"`)
+		return &invalid{text: fmt.Sprintf("%s.%s is not an element Onward accepts in an R4 %s", where, f, where), expression: where + "." + f}
+	}
+	return &invalid{text: where + " is not valid JSON: " + err.Error(), expression: where}
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, api.MaxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, &invalid{text: fmt.Sprintf("the body must be at most %d bytes", api.MaxBody), tooLarge: true}
+	}
+	if err != nil {
+		return nil, &invalid{text: "could not read the body"}
+	}
+	return body, nil
+}
+
+// updateTask is the receiving side moving a referral on by PUTting its
+// Task with a new status: accepted, rejected (statusReason), in-progress,
+// completed (output), failed, on-hold or cancelled. If-Match takes the
+// ETag W/"version" of the Task read.
+func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	body, err := readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var t fTask
+	if err := strict(body, &t, "Task"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if t.ResourceType != "Task" || t.ID != r.PathValue("id") {
+		s.fail(w, r, &invalid{text: "the body must be the Task named in the URL, with its id", expression: "Task.id"})
+		return
+	}
+	if !slices.Contains(taskStatuses, t.Status) || t.Intent == "" {
+		s.fail(w, r, &invalid{text: "Task.status must be an R4 task status and Task.intent is required", expression: "Task.status"})
+		return
+	}
+	version := 0
+	if im := strings.TrimPrefix(r.Header.Get("If-Match"), "W/"); im != "" {
+		v, err := strconv.Atoi(strings.Trim(im, `"`))
+		if err != nil {
+			s.fail(w, r, &invalid{text: `If-Match must be the Task's ETag, like W/"2"`, expression: "If-Match"})
+			return
+		}
+		version = v
+	}
+	ref, err := s.engine.VisibleReferral(r.Context(), t.ID, p.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if core.Status(t.Status) == ref.Status {
+		caseID, _ := s.engine.PartnerCaseID(r.Context(), ref.ID)
+		w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
+		write(w, http.StatusOK, Task(ref, slugs, caseID))
+		return
+	}
+	req := core.TransitionRequest{Referral: ref.ID, Actor: p.Actor(), ExpectedVersion: version}
+	switch core.Status(t.Status) {
+	case core.StatusAccepted:
+		req.Action = core.ActionAccept
+		if ref.Status == core.StatusOnHold {
+			req.Action = core.ActionResume
+		}
+	case core.StatusRejected:
+		req.Action = core.ActionReject
+		if t.StatusReason != nil {
+			for _, c := range t.StatusReason.Coding {
+				req.Reason = core.Reason(c.Code)
+			}
+			req.Feedback = t.StatusReason.Text
+		}
+	case core.StatusInProgress:
+		req.Action = core.ActionContact
+		if ref.Status == core.StatusOnHold {
+			req.Action = core.ActionResume
+		}
+	case core.StatusCompleted:
+		req.Action = core.ActionComplete
+		for _, o := range t.Output {
+			for _, c := range o.ValueCodeableConcept.Coding {
+				if c.System == SystemOutcome {
+					req.Outcome = core.Outcome(c.Code)
+				}
+			}
+		}
+		if req.Outcome == "" {
+			s.fail(w, r, &invalid{text: fmt.Sprintf("a completed Task needs its outcome in Task.output (system %s, one of %v)", SystemOutcome, core.Outcomes), expression: "Task.output"})
+			return
+		}
+	case core.StatusFailed:
+		req.Action = core.ActionFail
+	case core.StatusOnHold:
+		req.Action = core.ActionHold
+	case core.StatusCancelled:
+		req.Action = core.ActionCancel
+		if t.StatusReason != nil {
+			req.Feedback = t.StatusReason.Text
+		}
+	default:
+		outcome(w, http.StatusUnprocessableEntity, "business-rule", fmt.Sprintf("the receiving side cannot set Task.status %q", t.Status), "Task.status")
+		return
+	}
+	res, err := s.engine.Act(r.Context(), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	caseID, err := s.engine.PartnerCaseID(r.Context(), res.Referral.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, res.Referral.Version))
+	write(w, http.StatusOK, Task(res.Referral, slugs, caseID))
+}
+
+type entry struct {
+	FullURL  string          `json:"fullUrl,omitempty"`
+	Resource json.RawMessage `json:"resource"`
+	Request  struct {
+		Method string `json:"method"`
+		URL    string `json:"url"`
+	} `json:"request"`
+}
+
+type txBundle struct {
+	ResourceType string       `json:"resourceType"`
+	ID           string       `json:"id,omitempty"`
+	Meta         any          `json:"meta,omitempty"`
+	Identifier   *fIdentifier `json:"identifier,omitempty"`
+	Type         string       `json:"type"`
+	Timestamp    string       `json:"timestamp,omitempty"`
+	Entry        []entry      `json:"entry"`
+}
+
+// transaction creates a referral from a transaction Bundle of a Task, its
+// ServiceRequest, the Patient and their Consent, through the same core
+// call as the JSON API. Bundle.identifier (or an Idempotency-Key header)
+// makes a retry return the first answer.
+func (s *Server) transaction(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	body, err := readBody(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b txBundle
+	if err := strict(body, &b, "Bundle"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if b.ResourceType != "Bundle" || b.Type != "transaction" {
+		s.fail(w, r, &invalid{text: "POST /fhir takes a Bundle of type transaction", expression: "Bundle.type"})
+		return
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if b.Identifier != nil && b.Identifier.Value != "" {
+		key = "bundle:" + b.Identifier.System + "|" + b.Identifier.Value
+	}
+	if key == "" || len(key) > 180 {
+		s.fail(w, r, &invalid{text: "give the Bundle an identifier (or send an Idempotency-Key header) so a retry cannot refer the client twice", expression: "Bundle.identifier"})
+		return
+	}
+	var (
+		task    *fTask
+		sr      *fServiceRequest
+		patient *fPatient
+		consent *fConsent
+	)
+	for i, e := range b.Entry {
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		_ = json.Unmarshal(e.Resource, &head)
+		where := fmt.Sprintf("Bundle.entry[%d].resource", i)
+		if e.Request.Method != "POST" {
+			s.fail(w, r, &invalid{text: fmt.Sprintf("Bundle.entry[%d].request.method must be POST", i), expression: where})
+			return
+		}
+		var dst any
+		switch head.ResourceType {
+		case "Task":
+			task = &fTask{}
+			dst = task
+		case "ServiceRequest":
+			sr = &fServiceRequest{}
+			dst = sr
+		case "Patient":
+			patient = &fPatient{}
+			dst = patient
+		case "Consent":
+			consent = &fConsent{}
+			dst = consent
+		default:
+			s.fail(w, r, &invalid{text: fmt.Sprintf("%s: a referral Bundle holds Task, ServiceRequest, Patient and Consent, not %q", where, head.ResourceType), expression: where})
+			return
+		}
+		if err := strict(e.Resource, dst, head.ResourceType); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if task == nil || sr == nil || patient == nil || consent == nil {
+		s.fail(w, r, &invalid{text: "a referral Bundle needs one each of Task, ServiceRequest, Patient and Consent", expression: "Bundle.entry"})
+		return
+	}
+	in, err := toCreate(task, sr, patient, consent)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ref, err := s.api.Create(r.Context(), in, p, "fhir:"+key)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entries := []any{}
+	for _, e := range b.Entry {
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		_ = json.Unmarshal(e.Resource, &head)
+		loc := ""
+		switch head.ResourceType {
+		case "Task", "ServiceRequest":
+			loc = head.ResourceType + "/" + ref.Reference
+		case "Patient":
+			loc = "Patient/" + PatientID(ref.ClientID)
+		case "Consent":
+			loc = "Consent/" + ConsentID(ref.ConsentID)
+		}
+		entries = append(entries, map[string]any{"response": map[string]any{"status": "201 Created",
+			"location": loc + "/_history/" + strconv.Itoa(ref.Version)}})
+	}
+	w.Header().Set("Location", s.base+"/Task/"+ref.Reference)
+	write(w, http.StatusOK, Resource{"resourceType": "Bundle", "type": "transaction-response", "entry": entries})
+}
+
+// toCreate reads the four resources into the JSON API's create request.
+func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.CreateRequest, error) {
+	var in api.CreateRequest
+	var fields []core.FieldError
+	bad := func(field, msg string) { fields = append(fields, core.FieldError{Field: field, Message: msg}) }
+	if task.Status != "requested" || task.Intent != "order" {
+		bad("Task.status", "a new referral's Task has status requested and intent order")
+	}
+	for _, id := range task.Identifier {
+		if id.System == SystemCaseID || (id.System != SystemReference && in.CaseID == "") {
+			in.CaseID = id.Value
+		}
+	}
+	owner := ""
+	if task.Owner != nil {
+		owner = task.Owner.Reference
+	} else if len(sr.Performer) > 0 {
+		owner = sr.Performer[0].Reference
+	}
+	slug, ok := strings.CutPrefix(owner, "Organization/")
+	if !ok || slug == "" {
+		bad("Task.owner", "Task.owner must be the receiving agency, as Organization/<agency> (GET /fhir/Organization lists them)")
+	}
+	in.ToAgency = slug
+	for _, cat := range sr.Category {
+		for _, c := range cat.Coding {
+			if c.System == SystemNeed || c.System == "" {
+				in.Needs = append(in.Needs, c.Code)
+			}
+		}
+	}
+	if len(in.Needs) == 0 {
+		bad("ServiceRequest.category", fmt.Sprintf("say what the client needs: ServiceRequest.category codings with system %s, one of %v", SystemNeed, core.Needs))
+	}
+	in.Crisis = slices.Contains([]string{"urgent", "asap", "stat"}, sr.Priority)
+	var notes []string
+	for _, n := range sr.Note {
+		notes = append(notes, n.Text)
+	}
+	in.Client.Notes = strings.Join(notes, "\n")
+	if len(pt.Name) > 0 {
+		n := pt.Name[0]
+		in.Client.Name = n.Text
+		if in.Client.Name == "" {
+			in.Client.Name = strings.TrimSpace(strings.Join(append(n.Given, n.Family), " "))
+		}
+	}
+	for _, t := range pt.Telecom {
+		switch {
+		case t.System == "phone" && in.Client.Phone == "":
+			in.Client.Phone = t.Value
+		case t.System == "email" && in.Client.Email == "":
+			in.Client.Email = t.Value
+		}
+	}
+	for _, a := range pt.Address {
+		if a.PostalCode != "" {
+			in.Client.Postcode = a.PostalCode
+			break
+		}
+	}
+	if c.Status != "active" {
+		bad("Consent.status", "the client's consent must be active")
+	}
+	for _, pol := range c.Policy {
+		if v, ok := strings.CutPrefix(pol.URI, SystemWording); ok {
+			in.Consent.WordingVersion = v
+		}
+	}
+	if in.Consent.WordingVersion == "" {
+		bad("Consent.policy", "name the consent wording the client was shown: Consent.policy.uri "+SystemWording+"<version>")
+	}
+	in.Consent.Scope = string(core.ScopeNetwork)
+	if c.Provision != nil && len(c.Provision.Actor) > 0 {
+		in.Consent.Scope = string(core.ScopeAgencies)
+		for _, a := range c.Provision.Actor {
+			in.Consent.Agencies = append(in.Consent.Agencies, strings.TrimPrefix(a.Reference.Reference, "Organization/"))
+		}
+	}
+	for _, v := range c.Verification {
+		if v.VerifiedWith != nil && v.VerifiedWith.Display != "" {
+			in.Consent.WitnessedBy = v.VerifiedWith.Display
+		}
+	}
+	if in.Consent.WitnessedBy == "" {
+		for _, p := range c.Performer {
+			if p.Display != "" {
+				in.Consent.WitnessedBy = p.Display
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return in, &core.ValidationError{Fields: fields}
+	}
+	return in, nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/onward-network/onward/core"
+)
+
+const partnerUsage = `Usage: onward partner add --name NAME [--agency SLUG] [--scopes read,refer,act] [--rate N]
+       onward partner list
+       onward partner revoke ID
+       onward partner webhook-resume SUBSCRIPTION_ID
+
+add registers a partner system (a casework system, an NHS service) that
+uses the partner API (/api/v1) and FHIR (/fhir) for one agency, or for the
+whole network without --agency (a coordinators' system). It prints the
+client id and secret ONCE: Onward keeps only a hash of the secret. The
+partner exchanges them for short-lived tokens at POST /oauth/token.
+Scopes: read (referrals, directory, webhooks), refer (create referrals),
+act (accept, reject, contacted, complete, cancel). --rate is calls a minute.
+
+list prints every partner system and its state; revoke stops one at once,
+its tokens included. webhook-resume restarts a paused webhook subscription
+(events that waited are then delivered). All are recorded in the audit log.
+
+All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are used when unset.
+`
+
+func init() {
+	register(command{name: "partner", summary: "add, list or revoke partner systems (API, FHIR, webhooks)", run: runPartner})
+}
+
+func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	fs := newFlags("partner "+sub, partnerUsage, stdout, stderr)
+	name := fs.String("name", "", "the partner system's name, as coordinators know it (add)")
+	agency := fs.String("agency", "", "the agency it acts for (add; none: the whole network)")
+	scopes := fs.String("scopes", "read,refer,act", "comma-separated scopes (add)")
+	rate := fs.Int("rate", 600, "calls a minute (add)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case sub == "add" && fs.NArg() == 0:
+	case sub == "list" && fs.NArg() == 0:
+	case (sub == "revoke" || sub == "webhook-resume") && fs.NArg() == 1:
+	default:
+		fs.Usage()
+		return errors.New("say `onward partner add --name NAME …`, `onward partner list`, `onward partner revoke ID` or `onward partner webhook-resume ID`")
+	}
+	eng, closeEng, err := openCLIEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeEng()
+	switch sub {
+	case "list":
+		return listPartners(ctx, eng, stdout)
+	case "revoke", "webhook-resume":
+		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not an id: `onward partner list` shows them", fs.Arg(0))
+		}
+		if sub == "revoke" {
+			if err := eng.RevokePartner(ctx, core.PartnerID(id), cliActor); err != nil {
+				if errors.Is(err, core.ErrNotFound) {
+					return fmt.Errorf("no partner %d that is not already revoked", id)
+				}
+				return err
+			}
+			fmt.Fprintf(stdout, "Revoked partner %d: its credentials and tokens no longer work.\n", id)
+			return nil
+		}
+		if err := eng.ResumeSubscription(ctx, core.WebhookSubscriptionID(id)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Resumed webhook subscription %d: events that waited are being delivered.\n", id)
+		return nil
+	}
+	in := core.NewPartner{Name: *name, RatePerMinute: *rate}
+	for _, s := range strings.Split(*scopes, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			in.Scopes = append(in.Scopes, core.PartnerScope(s))
+		}
+	}
+	agencyName := "the whole network"
+	if *agency != "" {
+		a, err := agencyBySlug(ctx, eng, *agency)
+		if err != nil {
+			return err
+		}
+		in.AgencyID, agencyName = a.ID, a.Name
+	}
+	c, err := eng.AddPartner(ctx, in, cliActor)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "Added partner %d, %s, acting for %s with scopes %v.\nKeep the secret safe: it is shown now and never again.\n",
+		c.Partner.ID, c.Partner.Name, agencyName, c.Partner.Scopes)
+	fmt.Fprintf(stdout, "client_id=%s\nclient_secret=%s\n", c.Partner.ClientID, c.Secret)
+	return nil
+}
+
+func listPartners(ctx context.Context, eng *core.Engine, stdout io.Writer) error {
+	ps, err := eng.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	as, err := eng.Agencies(ctx)
+	if err != nil {
+		return err
+	}
+	slugs := map[core.AgencyID]string{}
+	for _, a := range as {
+		slugs[a.ID] = a.Slug
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tAGENCY\tSCOPES\tRATE/MIN\tCLIENT ID\tSTATE")
+	for _, p := range ps {
+		agency, state := "(network)", "active"
+		if p.AgencyID != nil {
+			agency = slugs[*p.AgencyID]
+		}
+		if p.RevokedAt != nil {
+			state = "revoked " + p.RevokedAt.Format("2006-01-02 15:04")
+		}
+		ss := make([]string, len(p.Scopes))
+		for i, s := range p.Scopes {
+			ss[i] = string(s)
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, p.Name, agency, strings.Join(ss, ","), p.RatePerMinute, p.ClientID, state)
+	}
+	return w.Flush()
+}

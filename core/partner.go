@@ -1,0 +1,479 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PartnerID identifies a partner system.
+type PartnerID int64
+
+// ActorPartner is a partner system (a casework system, an NHS service)
+// acting through the partner API or FHIR for its agency, or for the
+// network when it is a coordinators' system.
+const ActorPartner ActorKind = "partner"
+
+// PartnerScope is what a partner system may do.
+type PartnerScope string
+
+// Partner scopes.
+const (
+	ScopeRead  PartnerScope = "read"  // read referrals, the directory and suggestions
+	ScopeRefer PartnerScope = "refer" // create referrals on a client's behalf
+	ScopeAct   PartnerScope = "act"   // accept, reject, mark contacted, complete, cancel
+)
+
+// PartnerScopes lists every scope.
+var PartnerScopes = []PartnerScope{ScopeRead, ScopeRefer, ScopeAct}
+
+// Partner is a partner system's credentials and what they allow. The
+// client secret itself is never kept: only its SHA-256.
+type Partner struct {
+	ID            PartnerID      `db:"id"`
+	ClientID      string         `db:"client_id"`
+	Name          string         `db:"name"`
+	AgencyID      *AgencyID      `db:"agency_id"` // nil: the whole network
+	Scopes        []PartnerScope `db:"scopes"`
+	RatePerMinute int            `db:"rate_per_minute"`
+	CreatedAt     time.Time      `db:"created_at"`
+	RevokedAt     *time.Time     `db:"revoked_at"`
+}
+
+// Has reports whether the partner holds the scope.
+func (p Partner) Has(s PartnerScope) bool { return slices.Contains(p.Scopes, s) }
+
+// Actor is the partner acting: as staff of its agency, or, for a
+// network-wide partner, as a coordinator.
+func (p Partner) Actor() Actor {
+	a := Actor{Kind: ActorPartner, PartnerID: p.ID, Role: RoleAdviser, Name: p.Name}
+	if p.AgencyID == nil {
+		a.Role = RoleCoordinator
+	} else {
+		a.AgencyID = *p.AgencyID
+	}
+	return a
+}
+
+// actsForAgency reports whether the actor acts as a member of an agency
+// (staff, or a partner system standing in for its staff).
+func (a Actor) actsForAgency() bool { return a.Kind == ActorStaff || a.Kind == ActorPartner }
+
+// eventActorID is the actor_id the event log records: the staff id, or the
+// partner's id for a partner.
+func (a Actor) eventActorID() *int64 {
+	switch {
+	case a.Kind == ActorPartner && a.PartnerID != 0:
+		id := int64(a.PartnerID)
+		return &id
+	case a.Kind == ActorStaff && a.StaffID != 0:
+		id := int64(a.StaffID)
+		return &id
+	}
+	return nil
+}
+
+// Partner events.
+const (
+	EventPartnerAdded   EventKind = "partner.added"
+	EventPartnerRevoked EventKind = "partner.revoked"
+)
+
+// NewPartner is a partner system to register.
+type NewPartner struct {
+	Name          string         `validate:"required,max=200,notcontrol" label:"name"`
+	AgencyID      AgencyID       // 0: the whole network (a coordinators' system)
+	Scopes        []PartnerScope `validate:"required,min=1,dive,oneof=read refer act" label:"scopes"`
+	RatePerMinute int            `validate:"omitempty,min=1,max=100000" label:"rate per minute"`
+}
+
+// PartnerCredentials are what a partner is given once: its client id and
+// secret. Onward keeps only the secret's hash.
+type PartnerCredentials struct {
+	Partner Partner
+	Secret  string
+}
+
+const partnerColumns = `id, client_id, name, agency_id, scopes, rate_per_minute, created_at, revoked_at`
+
+const sqlInsertPartner = `
+INSERT INTO partners (client_id, secret_sha256, name, agency_id, scopes, rate_per_minute, created_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING ` + partnerColumns
+
+// AddPartner registers a partner system and returns its credentials; the
+// secret is shown to the caller once and never again. Audited.
+func (e *Engine) AddPartner(ctx context.Context, in NewPartner, by Actor) (PartnerCredentials, error) {
+	if err := validate(in); err != nil {
+		return PartnerCredentials{}, err
+	}
+	if in.RatePerMinute == 0 {
+		in.RatePerMinute = 600
+	}
+	if in.AgencyID != 0 {
+		if _, err := e.Agency(ctx, in.AgencyID); errors.Is(err, ErrNotFound) {
+			return PartnerCredentials{}, &ValidationError{Fields: []FieldError{{Field: "agency", Message: "that agency does not exist"}}}
+		} else if err != nil {
+			return PartnerCredentials{}, err
+		}
+	}
+	clientID, secret, err := newPartnerSecret()
+	if err != nil {
+		return PartnerCredentials{}, err
+	}
+	sum := sha256.Sum256([]byte(secret))
+	scopes := make([]string, 0, len(in.Scopes))
+	for _, s := range PartnerScopes { // stored in one order
+		if slices.Contains(in.Scopes, s) {
+			scopes = append(scopes, string(s))
+		}
+	}
+	var p Partner
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, sqlInsertPartner, clientID, sum[:], strings.TrimSpace(in.Name), nullID(in.AgencyID),
+			scopes, in.RatePerMinute, by.staffID(), e.clock.Now())
+		var err error
+		p, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Partner])
+		if err != nil {
+			return fmt.Errorf("insert partner: %w", err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventPartnerAdded, agency: in.AgencyID, actor: by,
+			data: eventData("partner_id", int64(p.ID), "client_id", clientID, "scopes", scopes)})
+	})
+	if err != nil {
+		return PartnerCredentials{}, fmt.Errorf("add partner: %w", err)
+	}
+	return PartnerCredentials{Partner: p, Secret: secret}, nil
+}
+
+// newPartnerSecret makes a client id and a 256-bit secret.
+func newPartnerSecret() (clientID, secret string, err error) {
+	b := make([]byte, 44)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", fmt.Errorf("partner secret: %w", err)
+	}
+	return "onw_" + hex.EncodeToString(b[:12]), "onwsec_" + base64.RawURLEncoding.EncodeToString(b[12:]), nil
+}
+
+// Partners lists every partner system, revoked ones included.
+func (e *Engine) Partners(ctx context.Context) ([]Partner, error) {
+	rows, _ := e.pool.Query(ctx, `SELECT `+partnerColumns+` FROM partners ORDER BY id`)
+	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[Partner])
+	if err != nil {
+		return nil, fmt.Errorf("list partners: %w", err)
+	}
+	return ps, nil
+}
+
+// Partner returns a partner by id, revoked or not.
+func (e *Engine) Partner(ctx context.Context, id PartnerID) (Partner, error) {
+	rows, _ := e.pool.Query(ctx, `SELECT `+partnerColumns+` FROM partners WHERE id = $1`, id)
+	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Partner])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Partner{}, fmt.Errorf("partner %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Partner{}, fmt.Errorf("partner %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// ErrBadCredentials means a client id and secret do not match a partner
+// that is still allowed in (unknown, wrong secret, or revoked: the caller
+// is not told which).
+var ErrBadCredentials = errors.New("the client id or secret is wrong, or the credentials were revoked")
+
+// AuthenticatePartner checks a partner's client id and secret.
+func (e *Engine) AuthenticatePartner(ctx context.Context, clientID, secret string) (Partner, error) {
+	var sum []byte
+	rows, _ := e.pool.Query(ctx, `SELECT `+partnerColumns+`, secret_sha256 FROM partners WHERE client_id = $1`, clientID)
+	var p Partner
+	_, err := pgx.ForEachRow(rows, []any{&p.ID, &p.ClientID, &p.Name, &p.AgencyID, &p.Scopes, &p.RatePerMinute,
+		&p.CreatedAt, &p.RevokedAt, &sum}, func() error { return nil })
+	if err != nil {
+		return Partner{}, fmt.Errorf("authenticate partner: %w", err)
+	}
+	given := sha256.Sum256([]byte(secret))
+	if p.ID == 0 || subtle.ConstantTimeCompare(given[:], sum) != 1 || p.RevokedAt != nil {
+		return Partner{}, ErrBadCredentials
+	}
+	return p, nil
+}
+
+// RevokePartner stops a partner's credentials at once: tokens already
+// given out stop working too. Audited.
+func (e *Engine) RevokePartner(ctx context.Context, id PartnerID, by Actor) error {
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var agency *AgencyID
+		err := tx.QueryRow(ctx, `UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING agency_id`,
+			id, e.clock.Now()).Scan(&agency)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("revoke partner %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("revoke partner %d: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventPartnerRevoked, agency: derefAgency(agency), actor: by,
+			data: eventData("partner_id", int64(id))})
+	})
+}
+
+// RecordPartnerCall audits one call a partner made.
+func (e *Engine) RecordPartnerCall(ctx context.Context, id PartnerID, method, path string, status int) error {
+	if _, err := e.pool.Exec(ctx, `INSERT INTO partner_calls (partner_id, method, path, status, at) VALUES ($1, $2, $3, $4, $5)`,
+		id, method, path, status, e.clock.Now()); err != nil {
+		return fmt.Errorf("audit partner call: %w", err)
+	}
+	return nil
+}
+
+// PartnerConsent is the evidence a partner system gives that the client
+// agreed to share their details: the wording they were shown, who may see
+// the details, and who witnessed the agreement.
+type PartnerConsent struct {
+	WordingVersion string       `validate:"required,max=40" label:"consent.wording_version"`
+	Scope          ConsentScope `validate:"required,oneof=network agencies" label:"consent.scope"`
+	Agencies       []AgencyID   // for ScopeAgencies
+	WitnessedBy    string       `validate:"required,max=120,notcontrol" label:"consent.witnessed_by"`
+}
+
+// PartnerReferral is a partner system referring a client to an agency on
+// the client's behalf.
+type PartnerReferral struct {
+	IdempotencyKey string         `validate:"required,max=200" label:"idempotency key"`
+	By             Actor          `validate:"-"`
+	CaseID         string         `validate:"max=100,notcontrol" label:"case_id"`
+	Client         ClientDetails  `label:"client"`
+	Needs          []Need         `validate:"required,min=1,max=11,dive,need" label:"needs"`
+	ToAgency       AgencyID       `validate:"required" label:"to_agency"`
+	Crisis         bool           `label:"crisis"`
+	Consent        PartnerConsent `label:"consent"`
+}
+
+// PartnerRefer records a partner system's referral, through the same path
+// as an adviser's (referToAgency), with the partner's consent evidence and
+// its own case id, in one transaction.
+func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral, error) {
+	client, cerr := normaliseClient(in.Client)
+	verr := mergeValidation(validate(in), cerr)
+	if in.By.Kind != ActorPartner || in.By.PartnerID == 0 {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "by", Message: "a partner referral must be made by a partner system"}}})
+	}
+	if in.Consent.Scope == ScopeAgencies && len(in.Consent.Agencies) == 0 {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "consent.agencies", Message: "name the agencies the client agreed may see their details"}}})
+	}
+	if strings.TrimSpace(in.Client.Phone) == "" && strings.TrimSpace(in.Client.Email) == "" {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "client.phone", Message: "give a phone number or an email address so an adviser can get in touch"}}})
+	}
+	if verr != nil {
+		return Referral{}, verr
+	}
+	if in.By.AgencyID != 0 && in.ToAgency == in.By.AgencyID {
+		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "to_agency", Message: "choose another agency: this is a referral between partners"}}}
+	}
+	evidence := fmt.Sprintf("partner:%d witnessed by %s", in.By.PartnerID, strings.TrimSpace(in.Consent.WitnessedBy))
+	if len(evidence) > 200 {
+		evidence = evidence[:200]
+	}
+	return e.referToAgency(ctx, agencyReferral{key: in.IdempotencyKey, by: in.By, client: client, needs: in.Needs,
+		toAgency: in.ToAgency, crisis: in.Crisis, source: SourceAPI,
+		consent: func(Agency) ConsentInput {
+			c := ConsentInput{WordingVersion: in.Consent.WordingVersion, Channel: ChannelAPI, Scope: in.Consent.Scope,
+				Evidence: evidence}
+			if c.Scope == ScopeAgencies {
+				c.Agencies = in.Consent.Agencies
+			}
+			return c
+		},
+		also: func(ctx context.Context, tx pgx.Tx, r Referral) error {
+			_, err := tx.Exec(ctx, `INSERT INTO partner_referrals (referral_id, partner_id, case_id) VALUES ($1, $2, $3)`,
+				r.ID, in.By.PartnerID, strings.TrimSpace(in.CaseID))
+			if err != nil {
+				return fmt.Errorf("record partner case id: %w", err)
+			}
+			return nil
+		}})
+}
+
+// PartnerCaseID is the case id the partner that made the referral gave
+// it, or "" when a partner did not make it.
+func (e *Engine) PartnerCaseID(ctx context.Context, id ReferralID) (string, error) {
+	var caseID string
+	err := e.pool.QueryRow(ctx, `SELECT case_id FROM partner_referrals WHERE referral_id = $1`, id).Scan(&caseID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("case id of referral %d: %w", id, err)
+	}
+	return caseID, nil
+}
+
+// VisibleReferral returns a referral the actor may see (Actor.MaySee). A
+// referral they may not see is reported as not found, so its existence is
+// not disclosed; the refusal is audited.
+func (e *Engine) VisibleReferral(ctx context.Context, ref string, by Actor) (Referral, error) {
+	r, err := e.ReferralByReference(ctx, ref)
+	if err != nil {
+		return Referral{}, err
+	}
+	if !by.MaySee(r) {
+		if aerr := e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
+			data: eventData("action", "read", "agency_id", by.AgencyID)}); aerr != nil {
+			e.log.Warn("audit refused read", "referral", r.ID, "err", aerr)
+		}
+		return Referral{}, fmt.Errorf("referral %s: %w", ref, ErrNotFound)
+	}
+	return r, nil
+}
+
+// ReferralPage is a filter and cursor for listing referrals by last
+// change, oldest change first, so a partner can follow everything that
+// moved since it last looked.
+type ReferralPage struct {
+	Status       []Status
+	Agency       AgencyID  // receiving agency; 0 = any
+	UpdatedSince time.Time // zero = from the start
+	Patient      ClientID  // 0 = any
+	ID           []string  // references; empty = any
+	After        Cursor    // where the previous page ended
+	Limit        int       // default 50, at most 200
+}
+
+// Cursor is where a page of referrals ended: the last one's change time
+// and id.
+type Cursor struct {
+	At time.Time
+	ID ReferralID
+}
+
+// String encodes the cursor for a URL.
+func (c Cursor) String() string {
+	if c.ID == 0 {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d.%d", c.At.UnixMicro(), c.ID))
+}
+
+// ParseCursor decodes a cursor made by Cursor.String.
+func ParseCursor(s string) (Cursor, error) {
+	if s == "" {
+		return Cursor{}, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var micros, id int64
+	if err == nil {
+		_, err = fmt.Sscanf(string(b), "%d.%d", &micros, &id)
+	}
+	if err != nil || id <= 0 {
+		return Cursor{}, &ValidationError{Fields: []FieldError{{Field: "cursor", Message: "the cursor is not one Onward gave out; start again without it"}}}
+	}
+	return Cursor{At: time.UnixMicro(micros).UTC(), ID: ReferralID(id)}, nil
+}
+
+const sqlReferralPage = sqlSelectReferral + `
+    ($1::bigint = 0 OR to_agency_id = $1 OR from_agency_id = $1)
+AND (cardinality($2::text[]) = 0 OR status = ANY($2))
+AND ($3::bigint = 0 OR to_agency_id = $3)
+AND ($4::timestamptz IS NULL OR status_at >= $4)
+AND ($5::bigint = 0 OR (status_at, id) > ($6::timestamptz, $5))
+AND ($7::bigint = 0 OR client_id = $7)
+AND (cardinality($8::text[]) = 0 OR reference = ANY($8))
+ORDER BY status_at, id
+LIMIT $9`
+
+// ListVisibleReferrals lists the referrals the actor may see, by last
+// change, and the cursor for the next page ("" when this is the last).
+func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralPage) ([]Referral, Cursor, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 200)
+	var scope AgencyID
+	if !by.Coordinates() {
+		if !by.actsForAgency() || by.AgencyID == 0 {
+			return nil, Cursor{}, &ForbiddenError{Why: "only staff or partner systems of an agency can list referrals"}
+		}
+		scope = by.AgencyID
+	}
+	var since *time.Time
+	if !f.UpdatedSince.IsZero() {
+		since = &f.UpdatedSince
+	}
+	statuses := make([]string, len(f.Status))
+	for i, s := range f.Status {
+		statuses[i] = string(s)
+	}
+	ids := f.ID
+	if ids == nil {
+		ids = []string{}
+	}
+	rows, _ := e.pool.Query(ctx, sqlReferralPage, scope, statuses, f.Agency, since, f.After.ID, f.After.At,
+		f.Patient, ids, f.Limit+1)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Referral])
+	if err != nil {
+		return nil, Cursor{}, fmt.Errorf("list referrals: %w", err)
+	}
+	// The SQL scope and MaySee say the same; MaySee stays the one rule.
+	rs = slices.DeleteFunc(rs, func(r Referral) bool { return !by.MaySee(r) })
+	var next Cursor
+	if len(rs) > f.Limit {
+		rs = rs[:f.Limit]
+		last := rs[len(rs)-1]
+		next = Cursor{At: last.StatusAt, ID: last.ID}
+	}
+	return rs, next, nil
+}
+
+// DiscloseClientToPartner returns a referral's client details to a partner
+// system, only when it may see the referral and the client's consent
+// covers the partner's agency (a network-wide partner needs consent to
+// share across the network). The disclosure, or the refusal, is audited.
+func (e *Engine) DiscloseClientToPartner(ctx context.Context, id ReferralID, by Actor, via string) (Client, Referral, error) {
+	r, err := e.Referral(ctx, id)
+	if err != nil {
+		return Client{}, Referral{}, err
+	}
+	c, err := getConsent(ctx, e.pool, r.ConsentID)
+	if err != nil {
+		return Client{}, r, err
+	}
+	covered := c.WithdrawnAt == nil && (c.Scope == ScopeNetwork || (by.AgencyID != 0 && c.Covers(by.AgencyID)))
+	if by.Kind != ActorPartner || !by.MaySee(r) || !covered {
+		_ = e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
+			data: eventData("action", "view-details", "via", via, "agency_id", by.AgencyID)})
+		return Client{}, r, &ForbiddenError{Why: "the client's consent does not cover sharing their details with this system"}
+	}
+	cl, err := e.ClientDetailsFor(ctx, r.ClientID)
+	if err != nil {
+		return Client{}, r, err
+	}
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventDisclosed, referral: r.ID, client: r.ClientID, actor: by,
+		data: eventData("via", via)}); err != nil {
+		return Client{}, r, err
+	}
+	return cl, r, nil
+}
+
+// partnerChangedBy names the partner system whose action set the
+// referral's current status, if a partner did.
+func partnerChangedBy(ctx context.Context, db DB, r Referral) (string, bool) {
+	var name string
+	err := db.QueryRow(ctx, `SELECT p.name FROM events e JOIN partners p ON p.id = e.actor_id
+		WHERE e.referral_id = $1 AND e.actor_kind = 'partner' AND e.to_status = $2 AND e.created_at = $3
+		ORDER BY e.id DESC LIMIT 1`, r.ID, string(r.Status), r.StatusAt).Scan(&name)
+	if err != nil {
+		return "", false
+	}
+	return name + " (partner system)", true
+}

@@ -1,0 +1,233 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// WebhookSubscriptionID identifies a partner's webhook subscription.
+type WebhookSubscriptionID int64
+
+// OutboxWebhook delivers one referral event to one partner subscription
+// (Payload.Webhook says which). Its rows carry no referral_id column, so a
+// partner's slow or broken receiver never holds back the referral's cards
+// and texts; the payload's version orders the events for the partner.
+const OutboxWebhook OutboxKind = "webhook.referral"
+
+// Webhook event types.
+const (
+	WebhookReferralCreated = "referral.created"
+	WebhookReferralUpdated = "referral.updated"
+)
+
+// WebhookPausedAfter is how many failed deliveries in a row pause a
+// subscription (and alert coordinators); its events wait, none are lost.
+const WebhookPausedAfter = 5
+
+// WebhookPayload is what an outbox row of kind OutboxWebhook carries:
+// ids and statuses only. The partner fetches details with its credentials.
+type WebhookPayload struct {
+	Subscription WebhookSubscriptionID `json:"subscription_id"`
+	Event        string                `json:"event"`
+	Reference    string                `json:"reference"`
+	Status       Status                `json:"status"`
+}
+
+// WebhookSubscription is where a partner wants referral events sent.
+type WebhookSubscription struct {
+	ID        WebhookSubscriptionID `db:"id"`
+	PartnerID PartnerID             `db:"partner_id"`
+	URL       string                `db:"url"`
+	Failures  int                   `db:"failures"`
+	PausedAt  *time.Time            `db:"paused_at"`
+	LastError string                `db:"last_error"`
+	CreatedAt time.Time             `db:"created_at"`
+}
+
+const webhookColumns = `id, partner_id, url, failures, paused_at, last_error, created_at`
+
+// sqlQueueWebhooks writes one outbox row per live subscription of a
+// partner allowed to see the referral (its agency sent or received it, or
+// the partner is network-wide), in the transaction of the change.
+const sqlQueueWebhooks = `
+INSERT INTO outbox (kind, referral_id, payload, dedupe_key, available_at, created_at)
+SELECT $1, NULL,
+       jsonb_build_object('referral_id', $2::bigint, 'version', $3::int,
+           'webhook', jsonb_build_object('subscription_id', s.id, 'event', $4::text, 'reference', $5::text, 'status', $6::text)),
+       'webhook:' || s.id || ':' || $2::bigint || ':v' || $3::int, $7, $7
+FROM webhook_subscriptions s JOIN partners p ON p.id = s.partner_id
+WHERE s.deleted_at IS NULL AND p.revoked_at IS NULL
+  AND (p.agency_id IS NULL OR p.agency_id = $8 OR p.agency_id = $9)
+ON CONFLICT (dedupe_key) DO NOTHING`
+
+// queueWebhooks adds the webhook rows of a referral change to its batch.
+func (e *Engine) queueWebhooks(b *pgx.Batch, r Referral, event string, now time.Time) {
+	b.Queue(sqlQueueWebhooks, OutboxWebhook, r.ID, r.Version, event, r.Reference, string(r.Status), now,
+		derefAgency(r.ToAgencyID), derefAgency(r.FromAgencyID))
+}
+
+// NewWebhookSecret makes a Standard Webhooks secret: "whsec_" and the
+// base64 of 24 random bytes.
+func NewWebhookSecret() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("webhook secret: %w", err)
+	}
+	return "whsec_" + base64.StdEncoding.EncodeToString(b), nil
+}
+
+// Subscribe records a partner's webhook URL and returns the subscription
+// with its signing secret, shown once. The secret is kept encrypted: it
+// must be read back to sign each delivery.
+func (e *Engine) Subscribe(ctx context.Context, partner PartnerID, rawURL string) (WebhookSubscription, string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(rawURL) > 2000 {
+		return WebhookSubscription{}, "", &ValidationError{Fields: []FieldError{{Field: "url", Message: "give the full address of your receiver, starting https://"}}}
+	}
+	secret, err := NewWebhookSecret()
+	if err != nil {
+		return WebhookSubscription{}, "", err
+	}
+	enc, err := e.crypt.Encrypt("webhook.secret", secret)
+	if err != nil {
+		return WebhookSubscription{}, "", err
+	}
+	rows, _ := e.pool.Query(ctx, `INSERT INTO webhook_subscriptions (partner_id, url, secret_enc, created_at)
+		VALUES ($1, $2, $3, $4) RETURNING `+webhookColumns, partner, rawURL, enc, e.clock.Now())
+	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[WebhookSubscription])
+	if err != nil {
+		return WebhookSubscription{}, "", fmt.Errorf("subscribe: %w", err)
+	}
+	return s, secret, nil
+}
+
+// Subscriptions lists a partner's live subscriptions (0: every partner's).
+func (e *Engine) Subscriptions(ctx context.Context, partner PartnerID) ([]WebhookSubscription, error) {
+	rows, _ := e.pool.Query(ctx, `SELECT `+webhookColumns+` FROM webhook_subscriptions
+		WHERE deleted_at IS NULL AND ($1::bigint = 0 OR partner_id = $1) ORDER BY id`, partner)
+	ss, err := pgx.CollectRows(rows, pgx.RowToStructByName[WebhookSubscription])
+	if err != nil {
+		return nil, fmt.Errorf("list webhook subscriptions: %w", err)
+	}
+	return ss, nil
+}
+
+// Unsubscribe ends a partner's subscription; events not yet delivered to
+// it are dropped at send time.
+func (e *Engine) Unsubscribe(ctx context.Context, partner PartnerID, id WebhookSubscriptionID) error {
+	tag, err := e.pool.Exec(ctx, `UPDATE webhook_subscriptions SET deleted_at = $3
+		WHERE id = $1 AND partner_id = $2 AND deleted_at IS NULL`, id, partner, e.clock.Now())
+	if err != nil {
+		return fmt.Errorf("unsubscribe %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("webhook subscription %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// WebhookTarget is what a delivery needs: where, the secret to sign with,
+// and whether the subscription is paused or gone.
+type WebhookTarget struct {
+	Subscription WebhookSubscription
+	Secret       string
+	Gone         bool // unsubscribed, or the partner was revoked
+}
+
+// WebhookTarget reads a subscription for delivery.
+func (e *Engine) WebhookTarget(ctx context.Context, id WebhookSubscriptionID) (WebhookTarget, error) {
+	var t WebhookTarget
+	var enc []byte
+	var deleted, revoked *time.Time
+	s := &t.Subscription
+	err := e.pool.QueryRow(ctx, `SELECT s.id, s.partner_id, s.url, s.failures, s.paused_at, s.last_error, s.created_at,
+		s.secret_enc, s.deleted_at, p.revoked_at
+		FROM webhook_subscriptions s JOIN partners p ON p.id = s.partner_id WHERE s.id = $1`, id).
+		Scan(&s.ID, &s.PartnerID, &s.URL, &s.Failures, &s.PausedAt, &s.LastError, &s.CreatedAt, &enc, &deleted, &revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, err)
+	}
+	t.Gone = deleted != nil || revoked != nil
+	if t.Secret, err = e.crypt.Decrypt("webhook.secret", enc); err != nil {
+		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// WebhookDelivered clears a subscription's run of failures.
+func (e *Engine) WebhookDelivered(ctx context.Context, id WebhookSubscriptionID) error {
+	if _, err := e.pool.Exec(ctx, `UPDATE webhook_subscriptions SET failures = 0, last_error = '' WHERE id = $1 AND failures > 0`, id); err != nil {
+		return fmt.Errorf("webhook subscription %d delivered: %w", id, err)
+	}
+	return nil
+}
+
+// WebhookFailed counts a failed delivery. At WebhookPausedAfter failures
+// in a row the subscription is paused and, in the same transaction,
+// coordinators are alerted; it reports whether this failure paused it.
+// why must be safe to show coordinators (no response bodies).
+func (e *Engine) WebhookFailed(ctx context.Context, id WebhookSubscriptionID, why string) (bool, error) {
+	paused := false
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		now := e.clock.Now()
+		var failures int
+		var pausedAt *time.Time
+		var partnerName string
+		err := tx.QueryRow(ctx, `UPDATE webhook_subscriptions s SET failures = failures + 1, last_error = $2,
+			paused_at = CASE WHEN paused_at IS NULL AND failures + 1 >= $3 THEN $4 ELSE paused_at END
+			FROM partners p WHERE s.id = $1 AND p.id = s.partner_id
+			RETURNING s.failures, s.paused_at, p.name`, id, why, WebhookPausedAfter, now).Scan(&failures, &pausedAt, &partnerName)
+		if err != nil {
+			return fmt.Errorf("webhook subscription %d failed: %w", id, err)
+		}
+		if failures != WebhookPausedAfter || pausedAt == nil || !pausedAt.Equal(now) {
+			return nil
+		}
+		paused = true
+		text := fmt.Sprintf("Webhook deliveries to %s (subscription %d) failed %d times in a row (%s) and are paused. "+
+			"Nothing is lost: events wait until the partner fixes its receiver and resumes with `onward partner webhook-resume %d`.",
+			partnerName, id, failures, why, id)
+		return e.outbox.EnqueueTx(ctx, tx, OutboxAlert, 0, OutboxPayload{Level: "webhook-paused", Text: text},
+			fmt.Sprintf("webhook-paused:%d:%d", id, now.UnixMicro()), now)
+	})
+	if err != nil {
+		return false, err
+	}
+	if paused {
+		e.wakeWorkers()
+	}
+	return paused, nil
+}
+
+// ResumeSubscription ends a pause: the failures are cleared and the
+// events that waited are due at once.
+func (e *Engine) ResumeSubscription(ctx context.Context, id WebhookSubscriptionID) error {
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE webhook_subscriptions SET paused_at = NULL, failures = 0 WHERE id = $1 AND deleted_at IS NULL`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		_, err = tx.Exec(ctx, `UPDATE outbox SET available_at = $3
+			WHERE kind = $1 AND sent_at IS NULL AND dead_at IS NULL AND (payload->'webhook'->>'subscription_id')::bigint = $2`,
+			OutboxWebhook, id, e.clock.Now())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("resume webhook subscription %d: %w", id, err)
+	}
+	e.wakeWorkers()
+	return nil
+}

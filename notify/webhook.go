@@ -1,0 +1,154 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Standard Webhooks (https://www.standardwebhooks.com) headers.
+const (
+	HeaderWebhookID        = "webhook-id"
+	HeaderWebhookTimestamp = "webhook-timestamp"
+	HeaderWebhookSignature = "webhook-signature"
+)
+
+// SignWebhook computes the Standard Webhooks signature of a message: the
+// base64 HMAC-SHA256, keyed with the base64 part of a "whsec_" secret, of
+// "id.timestamp.body", as "v1,<signature>".
+func SignWebhook(secret, id string, timestamp int64, body []byte) (string, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		return "", fmt.Errorf("webhook secret is not whsec_ and base64: %w", err)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id))
+	m.Write([]byte{'.'})
+	m.Write([]byte(strconv.FormatInt(timestamp, 10)))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil)), nil
+}
+
+// VerifyWebhook checks a delivery the way a receiver does: one of the
+// space-separated signatures matches, and the timestamp is within
+// tolerance of now. Partners' receivers (and Onward's tests) use it.
+func VerifyWebhook(secret string, h http.Header, body []byte, now time.Time, tolerance time.Duration) error {
+	id, ts := h.Get(HeaderWebhookID), h.Get(HeaderWebhookTimestamp)
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if id == "" || err != nil {
+		return errors.New("webhook-id or webhook-timestamp missing")
+	}
+	if d := now.Sub(time.Unix(t, 0)); d > tolerance || d < -tolerance {
+		return errors.New("webhook timestamp outside tolerance")
+	}
+	want, err := SignWebhook(secret, id, t, body)
+	if err != nil {
+		return err
+	}
+	for _, sig := range strings.Fields(h.Get(HeaderWebhookSignature)) {
+		if hmac.Equal([]byte(sig), []byte(want)) {
+			return nil
+		}
+	}
+	return errors.New("no webhook signature matches")
+}
+
+// WebhookBody is what a partner receives: the event, and the referral's
+// ids and status only. The partner reads details with its own credentials.
+type WebhookBody struct {
+	Type      string    `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      struct {
+		Reference string `json:"reference"`
+		Status    string `json:"status"`
+		Version   int    `json:"version"`
+		URL       string `json:"url"` // the JSON API resource
+		FHIRTask  string `json:"fhir_task"`
+	} `json:"data"`
+}
+
+// webhook delivers one referral event to one partner subscription. A
+// paused subscription's events wait (deferred, not dropped); a failed
+// delivery counts towards pausing it, and is retried with backoff.
+func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	p := r.Payload.Webhook
+	if p == nil {
+		return outcome{}, permanent("webhook row without a subscription", nil)
+	}
+	t, err := w.engine.WebhookTarget(ctx, p.Subscription)
+	if errors.Is(err, core.ErrNotFound) || err == nil && t.Gone {
+		return skipped("subscription ended"), nil
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	now := w.now()
+	if t.Subscription.PausedAt != nil {
+		return deferred(now.Add(time.Hour), "webhook subscription paused"), nil
+	}
+	var body WebhookBody
+	body.Type, body.Timestamp = p.Event, r.CreatedAt.UTC()
+	body.Data.Reference, body.Data.Status, body.Data.Version = p.Reference, string(p.Status), r.Payload.Version
+	base := strings.TrimRight(w.cfg.PublicURL, "/")
+	body.Data.URL = base + "/api/v1/referrals/" + p.Reference
+	body.Data.FHIRTask = base + "/fhir/Task/" + p.Reference
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return outcome{}, permanent("encode webhook", err)
+	}
+	// The id stays the same across retries, so receivers can drop repeats.
+	id := fmt.Sprintf("msg_onw%d", r.ID)
+	sig, err := SignWebhook(t.Secret, id, now.Unix(), raw)
+	if err != nil {
+		return outcome{}, permanent("sign webhook", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Subscription.URL, bytes.NewReader(raw))
+	if err != nil {
+		return outcome{}, permanent("webhook URL", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Onward-Webhooks/1")
+	req.Header.Set(HeaderWebhookID, id)
+	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set(HeaderWebhookSignature, sig)
+	resp, err := w.webhooks.Do(req)
+	var f *Failure
+	if err != nil {
+		f = asFailure(err)
+		f.Provider = "webhook"
+	} else {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			if err := w.engine.WebhookDelivered(ctx, p.Subscription); err != nil {
+				w.log.Warn("record webhook delivered", "subscription", p.Subscription, "err", err)
+			}
+			return sent(id, core.DeliveryStatus(fmt.Sprintf("webhook %d", resp.StatusCode))), nil
+		}
+		// The receiver's body is never kept: it is the partner's, and may
+		// echo anything.
+		f = &Failure{Provider: "webhook", Status: resp.StatusCode, Reason: "receiver answered " + http.StatusText(resp.StatusCode)}
+	}
+	paused, perr := w.engine.WebhookFailed(ctx, p.Subscription, f.Error())
+	if perr != nil {
+		return outcome{}, perr
+	}
+	if paused {
+		w.log.Warn("webhook subscription paused", "subscription", p.Subscription, "err", f.Error())
+		return deferred(now.Add(time.Hour), "webhook subscription paused"), nil
+	}
+	return outcome{}, f
+}
