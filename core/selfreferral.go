@@ -21,7 +21,12 @@ type SelfReferral struct {
 	Source         Source       `validate:"required,oneof=sms web" label:"source"`
 	LeafletCode    string       `validate:"max=16" label:"leaflet code"`
 	ServiceID      ServiceID    // the service the client chose in the directory, if any
-	ConfirmBySMS   bool         // text the reference to the client (web referrals)
+	ConfirmBySMS   bool         // text the reference to the client (web referrals): only ever to a proven phone
+	// PhoneProven says the phone is the client's own: the text came from it
+	// (Twilio's From), or a one-time code sent to it was typed back on the
+	// web form. Only then do the details reach the shared client record kept
+	// for that phone; otherwise they stay with this referral alone.
+	PhoneProven bool
 }
 
 // SelfReferralResult says where the referral went.
@@ -71,17 +76,13 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
 		now := e.clock.Now()
-		notesEnc, err := e.crypt.Encrypt("referral.notes", notes)
-		if err != nil {
-			return err
-		}
 		n := newReferral{source: in.Source, leaflet: in.LeafletCode, needs: uniqueNeeds(in.Needs),
-			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil, notesEnc: notesEnc,
+			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil,
 			idempotency: in.IdempotencyKey}
 		if res.Agency != nil {
 			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency)
 		}
-		r, err := e.insertClientReferral(ctx, tx, client, in.Consent, n, now)
+		r, err := e.insertClientReferral(ctx, tx, client, in.PhoneProven, notes, in.Consent, n, now)
 		if err != nil {
 			return err
 		}
@@ -93,7 +94,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
-		if in.ConfirmBySMS && client.phone != "" {
+		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" {
 			e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
 		}
 		return sendBatch(ctx, tx, b)
@@ -226,13 +227,11 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 		now := e.clock.Now()
 		consent := ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: ScopeAgencies,
 			Agencies: []AgencyID{to.ID}, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
-		notesEnc, err := e.crypt.Encrypt("referral.notes", notes)
-		if err != nil {
-			return err
-		}
-		r, err := e.insertClientReferral(ctx, tx, client, consent, newReferral{source: SourceStaff,
+		// The adviser confirms the details with the client in person: that
+		// proves the phone as well as a code would.
+		r, err := e.insertClientReferral(ctx, tx, client, true, notes, consent, newReferral{source: SourceStaff,
 			fromAgency: in.By.AgencyID, fromStaff: in.By.StaffID, toAgency: to.ID, needs: uniqueNeeds(in.Needs),
-			district: client.district, crisis: in.Crisis, notesEnc: notesEnc, idempotency: in.IdempotencyKey,
+			district: client.district, crisis: in.Crisis, idempotency: in.IdempotencyKey,
 			ackDue: ackDue(cal, now, to)}, now)
 		if err != nil {
 			return err

@@ -15,7 +15,10 @@ type Origin struct {
 	Phone          string       // by text, the sender's number; "" takes Answers.Phone
 	LeafletCode    string
 	ServiceID      core.ServiceID
-	ConfirmBySMS   bool // text the reference to the client
+	ConfirmBySMS   bool // text the reference to the client (core sends it only to a proven phone)
+	// PhoneProven: the web form's one-time code sent to Answers.Phone was
+	// typed back. A text's sender (Phone) is proven by itself.
+	PhoneProven bool
 }
 
 // notesMax is core's limit on a referral's notes.
@@ -54,6 +57,7 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 		LeafletCode:    o.LeafletCode,
 		ServiceID:      o.ServiceID,
 		ConfirmBySMS:   o.ConfirmBySMS,
+		PhoneProven:    o.Phone != "" || o.PhoneProven,
 	}
 }
 
