@@ -46,17 +46,17 @@ type Client struct {
 
 // clientRow is a clients row as stored: ciphertext and clear district.
 type clientRow struct {
-	ID               ClientID  `db:"id"`
-	NameEnc          []byte    `db:"name_enc"`
-	PhoneEnc         []byte    `db:"phone_enc"`
-	EmailEnc         []byte    `db:"email_enc"`
-	PostcodeEnc      []byte    `db:"postcode_enc"`
-	NotesEnc         []byte    `db:"notes_enc"`
-	PostcodeDistrict string    `db:"postcode_district"`
-	Town             string    `db:"town"`
-	PreferredContact string    `db:"preferred_contact"`
-	ContactTime      string    `db:"contact_time"`
-	Language         string    `db:"language"`
+	ID               ClientID   `db:"id"`
+	NameEnc          []byte     `db:"name_enc"`
+	PhoneEnc         []byte     `db:"phone_enc"`
+	EmailEnc         []byte     `db:"email_enc"`
+	PostcodeEnc      []byte     `db:"postcode_enc"`
+	NotesEnc         []byte     `db:"notes_enc"`
+	PostcodeDistrict string     `db:"postcode_district"`
+	Town             string     `db:"town"`
+	PreferredContact string     `db:"preferred_contact"`
+	ContactTime      string     `db:"contact_time"`
+	Language         string     `db:"language"`
 	CreatedAt        time.Time  `db:"created_at"`
 	KeyWrapped       []byte     `db:"key_wrapped"`
 	PhoneProvenAt    *time.Time `db:"phone_proven_at"`

@@ -125,4 +125,6 @@ func (k clientKey) open(table, column string, row any, legacyField string, ct []
 }
 
 // fieldAD is the additional data that binds a ciphertext to its place.
-func fieldAD(table, column string, row any) string { return fmt.Sprintf("%s.%s:%v", table, column, row) }
+func fieldAD(table, column string, row any) string {
+	return fmt.Sprintf("%s.%s:%v", table, column, row)
+}
