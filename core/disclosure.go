@@ -190,3 +190,13 @@ func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, vi
 	}
 	return c, r, nil
 }
+
+// RecordAccessDenied audits an attempt to reach a referral the actor may
+// not see (MaySee said no), from any channel. It never fails the caller:
+// the refusal stands whether or not the record is written.
+func (e *Engine) RecordAccessDenied(ctx context.Context, id ReferralID, by Actor, action, via string) {
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: id, actor: by,
+		data: eventData("action", action, "via", via, "agency_id", int64(by.AgencyID))}); err != nil {
+		e.log.Warn("record refused access", "referral", int64(id), "err", err)
+	}
+}
