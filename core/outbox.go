@@ -58,6 +58,9 @@ type OutboxPayload struct {
 	Level      string     `json:"level,omitempty"`
 	AgencyID   AgencyID   `json:"agency_id,omitempty"`
 	Text       string     `json:"text,omitempty"`
+	// PhoneCodeID names the one-time code an sms.code row texts (the number
+	// and code themselves stay sealed in phone_codes).
+	PhoneCodeID int64 `json:"phone_code_id,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

@@ -27,6 +27,10 @@ type SelfReferral struct {
 	// web form. Only then do the details reach the shared client record kept
 	// for that phone; otherwise they stay with this referral alone.
 	PhoneProven bool
+	// PhoneProofSession is the web form session in which a code texted to
+	// the phone was typed back (SendPhoneCode, CheckPhoneCode); core checks
+	// the proof itself.
+	PhoneProofSession string
 }
 
 // SelfReferralResult says where the referral went.
@@ -36,6 +40,7 @@ type SelfReferralResult struct {
 	TriageReason string  // why a coordinator must choose, in plain words
 	Match        Match
 	Replayed     bool // the same idempotency key was seen before: nothing new was written
+	PhoneProven  bool // the phone was proven, so the details reached the client's shared record (and any confirmation text was queued)
 }
 
 // SelfRefer records a self-referral in one transaction: the client (reused
@@ -59,6 +64,13 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			client.district = d.District
 		}
 	}
+	if !in.PhoneProven && in.PhoneProofSession != "" && client.phone != "" {
+		ok, err := e.phoneProven(ctx, client.phone, in.PhoneProofSession)
+		if err != nil {
+			return SelfReferralResult{}, fmt.Errorf("self-referral: %w", err)
+		}
+		in.PhoneProven = ok
+	}
 	// A replayed key is caught by the referral insert's ON CONFLICT, which
 	// rolls the whole transaction back: no extra query on the hot path.
 	notes := client.Notes
@@ -68,7 +80,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		return SelfReferralResult{}, err
 	}
 
-	res := SelfReferralResult{}
+	res := SelfReferralResult{PhoneProven: in.PhoneProven && client.phone != ""}
 	res.Match, res.Agency, res.TriageReason, err = e.route(ctx, in, client.district)
 	if err != nil {
 		return SelfReferralResult{}, err

@@ -29,3 +29,20 @@ CREATE INDEX clients_erased_idx ON clients (id) WHERE erased_at IS NULL;
 -- under the client's key): what the agencies on this referral see, so
 -- details given later to another agency never reach them.
 ALTER TABLE referrals ADD COLUMN details_enc bytea;
+
+-- One-time codes texted to prove a phone typed on the web form belongs to
+-- the person typing it. The code and phone are sealed for the sender; the
+-- code's keyed hash is what a typed code is checked against.
+CREATE TABLE phone_codes (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    phone_hash   bytea NOT NULL,
+    session_hash bytea NOT NULL,
+    phone_enc    bytea NOT NULL,
+    code_enc     bytea,
+    code_hash    bytea NOT NULL,
+    attempts     int NOT NULL DEFAULT 0,
+    created_at   timestamptz NOT NULL,
+    proven_at    timestamptz
+);
+CREATE INDEX phone_codes_phone_idx ON phone_codes (phone_hash, created_at);
+CREATE INDEX phone_codes_session_idx ON phone_codes (session_hash, created_at);
