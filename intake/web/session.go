@@ -41,7 +41,7 @@ type webSession struct {
 	// proof; these only shape the page).
 	CodeSentTo  string `json:"code_sent_to,omitempty"`
 	ProvenPhone string `json:"proven_phone,omitempty"`
-	Bot       bool `json:"bot,omitempty"`       // filled the honeypot: pretend, write nothing
+	Bot         bool   `json:"bot,omitempty"` // filled the honeypot: pretend, write nothing
 
 	// After sending: the referral's reference and what the confirmation
 	// page says. The answers are wiped then; only these stay.
