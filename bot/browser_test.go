@@ -39,7 +39,7 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	ctx, cancel := context.WithTimeout(browser, 45*time.Second)
 	defer cancel()
 
-	accept := chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%d/accept"] button`, r.ID))
+	accept := chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%s/accept"] button`, r.Reference))
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
@@ -92,7 +92,7 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 		}
 	}
 	audit("inbox", "/staff/")
-	audit("referral", fmt.Sprintf("/staff/referrals/%d", r.ID))
+	audit("referral", fmt.Sprintf("/staff/referrals/%s", r.Reference))
 	audit("reports", "/staff/reports")
 	audit("report", "/staff/reports/response-times")
 

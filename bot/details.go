@@ -39,7 +39,7 @@ func (b *Bot) disclose(ctx context.Context, id core.ReferralID, staff core.Staff
 	if err != nil {
 		return detailsView{}, err
 	}
-	notes, err := b.engine.ReferralNotes(r)
+	notes, err := b.engine.ReferralNotes(ctx, r)
 	if err != nil {
 		return detailsView{}, err
 	}

@@ -186,7 +186,7 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(page, food.Reference) {
 		t.Fatalf("the food bank's inbox lacks %s", food.Reference)
 	}
-	resp, _ := web.post(fmt.Sprintf("/staff/referrals/%d/accept", food.ID), url.Values{"csrf": {web.csrf}, "version": {strconv.Itoa(food.Version)}})
+	resp, _ := web.post(fmt.Sprintf("/staff/referrals/%s/accept", food.Reference), url.Values{"csrf": {web.csrf}, "version": {strconv.Itoa(food.Version)}})
 	if resp.StatusCode != 303 {
 		t.Fatalf("web accept: %d", resp.StatusCode)
 	}

@@ -17,13 +17,15 @@ var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect
 // call, with the same authorization, as the Slack button.
 func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	ctx := r.Context()
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	btn := button(r.PathValue("action"))
-	if err != nil || !inboxActions[btn] {
+	if !inboxActions[btn] {
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.notfound.title", nil), sayWeb("web.notfound", nil))
 		return
 	}
-	id := core.ReferralID(n)
+	id, ok := b.referralFromPath(w, r, s)
+	if !ok {
+		return
+	}
 	if btn == btnDetails {
 		b.details(w, r, s, id)
 		return

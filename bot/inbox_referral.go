@@ -3,7 +3,7 @@ package bot
 import (
 	"errors"
 	"net/http"
-	"strconv"
+	"strings"
 
 	"github.com/onward-network/onward/core"
 )
@@ -20,12 +20,33 @@ type referralForm struct {
 // referralPage shows one referral's card with the reject, redirect or
 // assign forms its status allows.
 func (b *Bot) referralPage(w http.ResponseWriter, r *http.Request, s session) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.notfound.title", nil), sayWeb("web.notfound", nil))
+	id, ok := b.referralFromPath(w, r, s)
+	if !ok {
 		return
 	}
-	b.showReferral(w, r, s, core.ReferralID(id), referralForm{status: http.StatusOK})
+	b.showReferral(w, r, s, id, referralForm{status: http.StatusOK})
+}
+
+// referralFromPath resolves the reference in a staff web URL (URLs carry
+// references, never the sequential ids) for a member of staff who may see
+// that referral (core.Actor.MaySee). A referral they may not see answers
+// "not found", exactly like one that does not exist, and the attempt is
+// audited.
+func (b *Bot) referralFromPath(w http.ResponseWriter, r *http.Request, s session) (core.ReferralID, bool) {
+	ref, err := b.engine.ReferralByReference(r.Context(), strings.ToUpper(r.PathValue("id")))
+	if err == nil && !s.staff.Actor().MaySee(ref) {
+		b.engine.RecordAccessDenied(r.Context(), ref.ID, s.staff.Actor(), "view-referral", "web")
+		err = core.ErrNotFound
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.notfound.title", nil), sayWeb("web.notfound", nil))
+		return 0, false
+	}
+	if err != nil {
+		b.failed(w, &s, err)
+		return 0, false
+	}
+	return ref.ID, true
 }
 
 func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID, f referralForm) {

@@ -211,7 +211,7 @@ func TestInboxActions(t *testing.T) {
 	}
 	assertNoPII(t, "the inbox page", body)
 
-	action := fmt.Sprintf("/staff/referrals/%d/accept", r.ID)
+	action := fmt.Sprintf("/staff/referrals/%s/accept", r.Reference)
 	// Without the form token: refused.
 	if resp, _ := c.post(action, url.Values{"version": {strconv.Itoa(r.Version)}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("post without CSRF token: %d", resp.StatusCode)
@@ -241,7 +241,7 @@ func TestInboxActions(t *testing.T) {
 	}
 
 	// Details: on a page of their own, audited.
-	resp, body = c.post(fmt.Sprintf("/staff/referrals/%d/details", r.ID), url.Values{"csrf": {c.csrf}})
+	resp, body = c.post(fmt.Sprintf("/staff/referrals/%s/details", r.Reference), url.Values{"csrf": {c.csrf}})
 	if resp.StatusCode != 200 || !strings.Contains(body, "Morag Baird") || !strings.Contains(body, "Rent arrears") {
 		t.Errorf("details page: %d", resp.StatusCode)
 	}
@@ -249,15 +249,16 @@ func TestInboxActions(t *testing.T) {
 		t.Errorf("web disclosure not audited")
 	}
 
-	// Another agency's adviser: refused and audited, no details shown.
+	// Another agency's adviser: the referral is not theirs to see, so it
+	// answers "not found" (its existence is not confirmed); audited.
 	other := tb.signedIn(tb.Net.WelfareAdviser)
-	resp, body = other.post(fmt.Sprintf("/staff/referrals/%d/details", r.ID), url.Values{"csrf": {other.csrf}})
-	if resp.StatusCode != http.StatusForbidden || strings.Contains(body, "Morag") {
+	resp, body = other.post(fmt.Sprintf("/staff/referrals/%s/details", r.Reference), url.Values{"csrf": {other.csrf}})
+	if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "Morag") {
 		t.Errorf("other agency details: %d", resp.StatusCode)
 	}
 	cur := tb.referral(r.ID)
-	resp, _ = other.post(fmt.Sprintf("/staff/referrals/%d/contact", r.ID), url.Values{"csrf": {other.csrf}, "version": {strconv.Itoa(cur.Version)}})
-	if resp.StatusCode != http.StatusForbidden {
+	resp, _ = other.post(fmt.Sprintf("/staff/referrals/%s/contact", r.Reference), url.Values{"csrf": {other.csrf}, "version": {strconv.Itoa(cur.Version)}})
+	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("other agency contact: %d", resp.StatusCode)
 	}
 	if n := countKind(tb.events(r.ID), core.EventAccessDenied); n != 2 {
@@ -269,7 +270,7 @@ func TestInboxRejectAndRedirectForms(t *testing.T) {
 	tb := newTestBot(t)
 	r := tb.selfReferral("forms", false)
 	c := tb.signedIn(tb.Net.Adviser)
-	_, page := c.get(fmt.Sprintf("/staff/referrals/%d", r.ID))
+	_, page := c.get(fmt.Sprintf("/staff/referrals/%s", r.Reference))
 	for _, want := range []string{`<label for="reason">`, `<label for="feedback">`, "Fife Council Welfare Rights", "offers debt", "<fieldset"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("referral page lacks %q", want)
@@ -277,7 +278,7 @@ func TestInboxRejectAndRedirectForms(t *testing.T) {
 	}
 	coretest.Golden(t, filepath.Join("testdata", "inbox_referral.html.golden"), csrfRe.ReplaceAllString(page, `name="csrf" value="CSRF"`))
 
-	reject := fmt.Sprintf("/staff/referrals/%d/reject", r.ID)
+	reject := fmt.Sprintf("/staff/referrals/%s/reject", r.Reference)
 	resp, body := c.post(reject, url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "reason": {"inappropriate"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="feedback-error"`) || !strings.Contains(body, `aria-invalid="true"`) {
 		t.Fatalf("reject without feedback: %d", resp.StatusCode)
@@ -286,7 +287,7 @@ func TestInboxRejectAndRedirectForms(t *testing.T) {
 		t.Errorf("the chosen reason was not kept")
 	}
 	welfare := strconv.FormatInt(int64(tb.Net.Welfare), 10)
-	resp, _ = c.post(fmt.Sprintf("/staff/referrals/%d/redirect", r.ID), url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "agency": {welfare}})
+	resp, _ = c.post(fmt.Sprintf("/staff/referrals/%s/redirect", r.Reference), url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "agency": {welfare}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("redirect: %d", resp.StatusCode)
 	}
@@ -308,7 +309,7 @@ func TestInboxTriageForCoordinators(t *testing.T) {
 		t.Fatalf("coordinator inbox should show the triage queue with %s", r.Reference)
 	}
 	cab := strconv.FormatInt(int64(tb.Net.CAB), 10)
-	resp, _ := co.post(fmt.Sprintf("/staff/referrals/%d/assign", r.ID), url.Values{"csrf": {co.csrf}, "version": {strconv.Itoa(r.Version)}, "agency": {cab}})
+	resp, _ := co.post(fmt.Sprintf("/staff/referrals/%s/assign", r.Reference), url.Values{"csrf": {co.csrf}, "version": {strconv.Itoa(r.Version)}, "agency": {cab}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("assign: %d", resp.StatusCode)
 	}

@@ -227,12 +227,16 @@ func TestViewDetails(t *testing.T) {
 	if countKind(tb.events(r.ID), core.EventAccessDenied) != 1 {
 		t.Errorf("refused disclosure not audited")
 	}
-	// A coordinator may see them.
+	// A coordinator sees the card, but the details only go to the agency
+	// holding the referral.
 	tb.slack.reset()
 	wantStatus(t, tb.interact(tb.blockAction("U0MORVEN", "C0CAB", "details", buttonValue(r.ID, r.Version))), 200)
 	tb.bot.wait()
-	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 1 || !strings.Contains(eph[0].all(), "Morag Baird") {
-		t.Errorf("coordinator should see the details")
+	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 1 || strings.Contains(eph[0].all(), "Morag Baird") || !strings.Contains(eph[0].text(), "Not allowed") {
+		t.Errorf("a coordinator outside the holding agency should be refused the details: %+v", eph)
+	}
+	if countKind(tb.events(r.ID), core.EventAccessDenied) != 2 {
+		t.Errorf("refused disclosure to the coordinator not audited")
 	}
 	// No personal data in the logs.
 	for _, p := range piiOfSeededClient {

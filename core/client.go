@@ -40,22 +40,27 @@ type Client struct {
 	ContactTime      string
 	Language         string
 	CreatedAt        time.Time
+	PhoneProven      bool // the phone was proven to be theirs (a text from it, a code typed back, an adviser)
+	Erased           bool // their details were erased: only the id and clear fields remain
 }
 
 // clientRow is a clients row as stored: ciphertext and clear district.
 type clientRow struct {
-	ID               ClientID  `db:"id"`
-	NameEnc          []byte    `db:"name_enc"`
-	PhoneEnc         []byte    `db:"phone_enc"`
-	EmailEnc         []byte    `db:"email_enc"`
-	PostcodeEnc      []byte    `db:"postcode_enc"`
-	NotesEnc         []byte    `db:"notes_enc"`
-	PostcodeDistrict string    `db:"postcode_district"`
-	Town             string    `db:"town"`
-	PreferredContact string    `db:"preferred_contact"`
-	ContactTime      string    `db:"contact_time"`
-	Language         string    `db:"language"`
-	CreatedAt        time.Time `db:"created_at"`
+	ID               ClientID   `db:"id"`
+	NameEnc          []byte     `db:"name_enc"`
+	PhoneEnc         []byte     `db:"phone_enc"`
+	EmailEnc         []byte     `db:"email_enc"`
+	PostcodeEnc      []byte     `db:"postcode_enc"`
+	NotesEnc         []byte     `db:"notes_enc"`
+	PostcodeDistrict string     `db:"postcode_district"`
+	Town             string     `db:"town"`
+	PreferredContact string     `db:"preferred_contact"`
+	ContactTime      string     `db:"contact_time"`
+	Language         string     `db:"language"`
+	CreatedAt        time.Time  `db:"created_at"`
+	KeyWrapped       []byte     `db:"key_wrapped"`
+	PhoneProvenAt    *time.Time `db:"phone_proven_at"`
+	ErasedAt         *time.Time `db:"erased_at"`
 }
 
 // normalised is ClientDetails after parsing, ready to encrypt.
@@ -103,60 +108,124 @@ func normaliseClient(d ClientDetails) (normalisedClient, error) {
 	return n, nil
 }
 
-type encryptedClient struct {
-	name, phone, email, postcode, notes []byte
-	phoneHash                           []byte
-}
+// clientRowSQL are the columns of clientRow.
+const clientRowSQL = `id, name_enc, phone_enc, email_enc, postcode_enc, notes_enc, postcode_district, town,
+       preferred_contact, contact_time, language, created_at, key_wrapped, phone_proven_at, erased_at`
 
-func (e *Engine) encryptClient(n normalisedClient) (encryptedClient, error) {
-	var out encryptedClient
-	var err error
-	enc := func(field, v string) []byte {
+const (
+	sqlClientByHash = `SELECT id, key_wrapped FROM clients WHERE phone_hash = $1 AND erased_at IS NULL FOR UPDATE`
+	sqlInsertClient = `INSERT INTO clients (phone_hash, created_at, updated_at) VALUES ($1, $2, $2)
+		ON CONFLICT (phone_hash) DO NOTHING RETURNING id`
+	// sqlUpdateClient writes the details given: the newest name and phone
+	// win, and older non-empty values are kept where nothing new was given.
+	sqlUpdateClient = `
+UPDATE clients SET
+    name_enc = $2,
+    phone_enc = $3,
+    email_enc = coalesce($4, email_enc),
+    postcode_enc = coalesce($5, postcode_enc),
+    notes_enc = coalesce($6, notes_enc),
+    postcode_district = coalesce(nullif($7, ''), postcode_district),
+    town = coalesce(nullif($8, ''), town),
+    preferred_contact = coalesce(nullif($9, ''), preferred_contact),
+    contact_time = coalesce(nullif($10, ''), contact_time),
+    language = $11,
+    key_wrapped = coalesce($12, key_wrapped),
+    phone_proven_at = CASE WHEN $13 THEN $14 ELSE phone_proven_at END,
+    updated_at = $14
+WHERE id = $1`
+)
+
+// writeClient stores the details a client gave with a referral and returns
+// the client they belong to, with its data key.
+//
+// Only a proven phone reaches a shared record: a text from the phone itself,
+// a one-time code sent to it and typed back, or an adviser's confirmation.
+// Then the client with that phone (by keyed hash) is reused and the newest
+// details win. Unproven details get a client record of their own with no
+// phone hash, so nobody can overwrite another person's details by typing
+// their number into the web form.
+func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, n normalisedClient, proven bool, now time.Time) (ClientID, clientKey, error) {
+	var hash []byte
+	if proven && n.phone != "" {
+		hash = e.crypt.PhoneHash(n.phone)
+	}
+	var (
+		id      ClientID
+		wrapped []byte
+	)
+	for attempt := 0; id == 0; attempt++ {
+		if hash != nil {
+			err := tx.QueryRow(ctx, sqlClientByHash, hash).Scan(&id, &wrapped)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return 0, clientKey{}, fmt.Errorf("find client by phone: %w", err)
+			}
+		}
+		err := tx.QueryRow(ctx, sqlInsertClient, hash, now).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) && attempt < 2 {
+			continue // another referral from the same phone inserted it first
+		}
+		if err != nil {
+			return 0, clientKey{}, fmt.Errorf("insert client: %w", err)
+		}
+	}
+	var (
+		k          clientKey
+		newWrapped []byte
+		err        error
+	)
+	if len(wrapped) == 0 {
+		k, newWrapped, err = e.newClientKey(id)
+	} else {
+		k, err = e.openClientKey(id, wrapped, false)
+	}
+	if err != nil {
+		return 0, clientKey{}, err
+	}
+	seal := func(col, v string) []byte {
 		if err != nil {
 			return nil
 		}
 		var b []byte
-		b, err = e.crypt.Encrypt(field, v)
+		b, err = k.seal("clients", col, id, v)
 		return b
 	}
-	out.name = enc("client.name", n.Name)
-	out.phone = enc("client.phone", string(n.phone))
-	out.email = enc("client.email", n.Email)
-	out.postcode = enc("client.postcode", string(n.postcode))
-	out.notes = enc("client.notes", n.Notes)
-	if n.phone != "" {
-		out.phoneHash = e.crypt.PhoneHash(n.phone)
+	name, phone := seal("name_enc", n.Name), seal("phone_enc", string(n.phone))
+	email, postcode, notes := seal("email_enc", n.Email), seal("postcode_enc", string(n.postcode)), seal("notes_enc", n.Notes)
+	if err != nil {
+		return 0, clientKey{}, err
 	}
-	return out, err
+	if _, err := tx.Exec(ctx, sqlUpdateClient, id, name, phone, email, postcode, notes, n.district, n.Town,
+		n.PreferredContact, n.ContactTime, n.Language, newWrapped, hash != nil, now); err != nil {
+		return 0, clientKey{}, fmt.Errorf("write client %d: %w", id, err)
+	}
+	return id, k, nil
 }
 
-// sqlUpsertClient reuses the client with the same phone hash, so a person
-// who comes back has one record; the newest details they gave win, and
-// older non-empty values are kept where nothing new was given.
-const sqlUpsertClient = `
-INSERT INTO clients (phone_hash, name_enc, phone_enc, email_enc, postcode_enc, notes_enc, postcode_district,
-    town, preferred_contact, contact_time, language, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-ON CONFLICT (phone_hash) DO UPDATE SET
-    name_enc = EXCLUDED.name_enc,
-    phone_enc = EXCLUDED.phone_enc,
-    email_enc = coalesce(EXCLUDED.email_enc, clients.email_enc),
-    postcode_enc = coalesce(EXCLUDED.postcode_enc, clients.postcode_enc),
-    notes_enc = coalesce(EXCLUDED.notes_enc, clients.notes_enc),
-    postcode_district = coalesce(nullif(EXCLUDED.postcode_district, ''), clients.postcode_district),
-    town = coalesce(nullif(EXCLUDED.town, ''), clients.town),
-    preferred_contact = coalesce(nullif(EXCLUDED.preferred_contact, ''), clients.preferred_contact),
-    contact_time = coalesce(nullif(EXCLUDED.contact_time, ''), clients.contact_time),
-    updated_at = EXCLUDED.updated_at
-RETURNING id`
+// clientKeyOf reads and unwraps a client's data key.
+func (e *Engine) clientKeyOf(ctx context.Context, db DB, id ClientID) (clientKey, error) {
+	var (
+		wrapped []byte
+		erased  *time.Time
+	)
+	err := db.QueryRow(ctx, `SELECT key_wrapped, erased_at FROM clients WHERE id = $1`, id).Scan(&wrapped, &erased)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return clientKey{}, fmt.Errorf("client %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return clientKey{}, fmt.Errorf("client %d key: %w", id, err)
+	}
+	return e.openClientKey(id, wrapped, erased != nil)
+}
 
-const sqlSelectClient = `
-SELECT id, name_enc, phone_enc, email_enc, postcode_enc, notes_enc, postcode_district, town,
-       preferred_contact, contact_time, language, created_at
-FROM clients WHERE id = $1`
+const sqlSelectClient = `SELECT ` + clientRowSQL + ` FROM clients WHERE id = $1`
 
-// ClientDetailsFor decrypts a client's details. It does not check who is
-// asking or record the disclosure: use DiscloseClient for staff.
+// ClientDetailsFor decrypts a client's shared record. It does not check who
+// is asking or record the disclosure: staff reach details only through
+// DiscloseClient, which shows the details given with that referral.
 func (e *Engine) ClientDetailsFor(ctx context.Context, id ClientID) (Client, error) {
 	rows, _ := e.pool.Query(ctx, sqlSelectClient, id)
 	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[clientRow])
@@ -167,20 +236,28 @@ func (e *Engine) ClientDetailsFor(ctx context.Context, id ClientID) (Client, err
 		return Client{}, fmt.Errorf("client %d: %w", id, err)
 	}
 	c := Client{ID: row.ID, District: row.PostcodeDistrict, Town: row.Town, PreferredContact: row.PreferredContact,
-		ContactTime: row.ContactTime, Language: row.Language, CreatedAt: row.CreatedAt}
+		ContactTime: row.ContactTime, Language: row.Language, CreatedAt: row.CreatedAt,
+		PhoneProven: row.PhoneProvenAt != nil, Erased: row.ErasedAt != nil}
+	if c.Erased {
+		return c, nil
+	}
+	k, err := e.openClientKey(id, row.KeyWrapped, false)
+	if err != nil {
+		return Client{}, err
+	}
 	var phone, postcode string
 	for _, f := range []struct {
-		field string
-		ct    []byte
-		dst   *string
+		col, legacy string
+		ct          []byte
+		dst         *string
 	}{
-		{"client.name", row.NameEnc, &c.Name},
-		{"client.phone", row.PhoneEnc, &phone},
-		{"client.email", row.EmailEnc, &c.Email},
-		{"client.postcode", row.PostcodeEnc, &postcode},
-		{"client.notes", row.NotesEnc, &c.Notes},
+		{"name_enc", "client.name", row.NameEnc, &c.Name},
+		{"phone_enc", "client.phone", row.PhoneEnc, &phone},
+		{"email_enc", "client.email", row.EmailEnc, &c.Email},
+		{"postcode_enc", "client.postcode", row.PostcodeEnc, &postcode},
+		{"notes_enc", "client.notes", row.NotesEnc, &c.Notes},
 	} {
-		if *f.dst, err = e.crypt.Decrypt(f.field, f.ct); err != nil {
+		if *f.dst, err = k.open("clients", f.col, id, f.legacy, f.ct); err != nil {
 			return Client{}, fmt.Errorf("client %d: %w", id, err)
 		}
 	}
@@ -188,44 +265,24 @@ func (e *Engine) ClientDetailsFor(ctx context.Context, id ClientID) (Client, err
 	return c, nil
 }
 
-// DiscloseClient returns the client details of a referral to a member of
-// staff allowed to see them — staff of the receiving or referring agency,
-// or a coordinator — and records the disclosure in the audit log. A refusal
-// is recorded too.
-func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, via string) (Client, Referral, error) {
-	r, err := e.Referral(ctx, id)
-	if err != nil {
-		return Client{}, Referral{}, err
-	}
-	allowed := by.Coordinates() ||
-		(by.Kind == ActorStaff && ((r.ToAgencyID != nil && *r.ToAgencyID == by.AgencyID) || (r.FromAgencyID != nil && *r.FromAgencyID == by.AgencyID)))
-	if !allowed {
-		_ = e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
-			data: eventData("action", "view-details", "via", via, "agency_id", by.AgencyID)})
-		return Client{}, r, &ForbiddenError{Why: "only staff of the agency this referral was sent to, or a coordinator, can see the client's details"}
-	}
-	c, err := e.ClientDetailsFor(ctx, r.ClientID)
-	if err != nil {
-		return Client{}, r, err
-	}
-	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventDisclosed, referral: r.ID, client: r.ClientID, actor: by,
-		data: eventData("via", via)}); err != nil {
-		return Client{}, r, err
-	}
-	return c, r, nil
-}
-
 // ClientPhone decrypts just a client's phone number, for the SMS sender.
 func (e *Engine) ClientPhone(ctx context.Context, id ClientID) (Phone, error) {
-	var ct []byte
-	err := e.pool.QueryRow(ctx, `SELECT phone_enc FROM clients WHERE id = $1`, id).Scan(&ct)
+	var (
+		ct, wrapped []byte
+		erased      *time.Time
+	)
+	err := e.pool.QueryRow(ctx, `SELECT phone_enc, key_wrapped, erased_at FROM clients WHERE id = $1`, id).Scan(&ct, &wrapped, &erased)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fmt.Errorf("client %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return "", fmt.Errorf("client %d phone: %w", id, err)
 	}
-	p, err := e.crypt.Decrypt("client.phone", ct)
+	k, err := e.openClientKey(id, wrapped, erased != nil)
+	if err != nil {
+		return "", err
+	}
+	p, err := k.open("clients", "phone_enc", id, "client.phone", ct)
 	return Phone(p), err
 }
 

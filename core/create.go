@@ -24,6 +24,7 @@ type newReferral struct {
 	crisis      bool
 	triaged     bool
 	notesEnc    []byte
+	detailsEnc  []byte // the client's details as given, carried on from a parent
 	idempotency string
 	ackDue      *time.Time // set when it goes straight to an agency
 }
@@ -31,9 +32,9 @@ type newReferral struct {
 const sqlInsertReferral = `
 INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id,
     from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at,
-    idempotency_key, created_at, ack_due_at)
+    idempotency_key, created_at, ack_due_at, details_enc)
 VALUES ($1, $2, $3, $4, $5, coalesce((SELECT code FROM leaflets WHERE code = lower($6)), ''), $7, $8, $9, $10,
-    $11, $12, $13, 'requested', $14, $15, nullif($16, ''), $15, $17)
+    $11, $12, $13, 'requested', $14, $15, nullif($16, ''), $15, $17, $18)
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING ` + referralColumns
 
@@ -47,7 +48,7 @@ var errReferenceTaken = errors.New("referral reference already taken")
 func (e *Engine) insertReferral(ctx context.Context, tx pgx.Tx, n newReferral, now time.Time) (Referral, error) {
 	rows, _ := tx.Query(ctx, sqlInsertReferral, e.ids.Reference(), nullID(n.parent), n.client, n.consent, n.source,
 		n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency), NeedStrings(n.needs), n.district,
-		n.crisis, n.triaged, n.notesEnc, now, n.idempotency, n.ackDue)
+		n.crisis, n.triaged, n.notesEnc, now, n.idempotency, n.ackDue, n.detailsEnc)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	switch {
 	case err == nil:
@@ -105,7 +106,7 @@ func ackDue(cal Calendar, now time.Time, a Agency) *time.Time {
 func (e *Engine) referOn(ctx context.Context, tx pgx.Tx, parent Referral, target *Agency, crisis bool, by Actor, cal Calendar, now time.Time) (Referral, error) {
 	n := newReferral{parent: parent.ID, client: parent.ClientID, consent: parent.ConsentID, source: parent.Source,
 		leaflet: parent.LeafletCode, needs: parent.Needs, district: parent.PostcodeDistrict,
-		crisis: parent.Crisis || crisis, notesEnc: parent.NotesEnc}
+		crisis: parent.Crisis || crisis, notesEnc: parent.NotesEnc, detailsEnc: parent.DetailsEnc}
 	if parent.FromAgencyID != nil {
 		n.fromAgency = *parent.FromAgencyID
 	}

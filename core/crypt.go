@@ -71,6 +71,17 @@ func keyID(k []byte) uint32 {
 	return binary.BigEndian.Uint32(sum[:4])
 }
 
+// encryptBytes seals raw bytes (a client's data key) for the named field.
+func (c *Crypter) encryptBytes(field string, raw []byte) ([]byte, error) {
+	return c.Encrypt(field, string(raw))
+}
+
+// decryptBytes opens what encryptBytes sealed.
+func (c *Crypter) decryptBytes(field string, ct []byte) ([]byte, error) {
+	s, err := c.Decrypt(field, ct)
+	return []byte(s), err
+}
+
 // Encrypt seals plaintext for the named field. Empty plaintext is stored as
 // nil, so "not given" stays distinguishable without a ciphertext.
 func (c *Crypter) Encrypt(field, plaintext string) ([]byte, error) {

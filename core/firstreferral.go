@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -9,37 +10,72 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// sqlInsertClientReferral writes a client (reused by phone hash), their
-// consent and the referral in one statement: three dependent inserts in
-// one round trip instead of three. A replayed idempotency key inserts no
-// referral and returns no row; the caller then rolls the transaction back
-// so the client and consent writes vanish with it.
-const sqlInsertClientReferral = `
-WITH c AS (` + sqlUpsertClient + `),
-k AS (
+// sqlInsertConsentReferral writes the consent and the referral in one
+// statement. A replayed idempotency key inserts no referral and returns no
+// row; the caller then rolls the transaction back so the client and consent
+// writes vanish with it.
+const sqlInsertConsentReferral = `
+WITH k AS (
     INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at)
-    SELECT c.id, $13, $14, $15, $16, $17, $18, $19, $12 FROM c
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     RETURNING id, client_id
 )
 INSERT INTO referrals (reference, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
     to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at, idempotency_key, created_at,
-    ack_due_at)
-SELECT $20, k.client_id, k.id, $21, coalesce((SELECT code FROM leaflets WHERE code = lower($22)), ''), $23, $24,
-    $25, $26, $27, $28, $29, 'requested', $30, $12, nullif($31, ''), $12, $32
+    ack_due_at, details_enc)
+SELECT $10, k.client_id, k.id, $11, coalesce((SELECT code FROM leaflets WHERE code = lower($12)), ''), $13, $14,
+    $15, $16, $17, $18, $19, 'requested', $20, $9, nullif($21, ''), $9, $22, $23
 FROM k
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING ` + referralColumns
 
+// referralDetails are the client's details as given with one referral,
+// stored sealed under the client's key (referrals.details_enc).
+type referralDetails struct {
+	Name             string `json:"name,omitempty"`
+	Phone            string `json:"phone,omitempty"`
+	Email            string `json:"email,omitempty"`
+	Postcode         string `json:"postcode,omitempty"`
+	District         string `json:"district,omitempty"`
+	Town             string `json:"town,omitempty"`
+	PreferredContact string `json:"preferred_contact,omitempty"`
+	ContactTime      string `json:"contact_time,omitempty"`
+	Language         string `json:"language,omitempty"`
+}
+
+// Referral-level personal fields are bound to the client (a referral
+// carried on to another agency keeps its parent's sealed notes and details).
+func sealReferralField(k clientKey, column, v string) ([]byte, error) {
+	return k.seal("referrals", column, k.client, v)
+}
+
+func openReferralField(k clientKey, column, legacy string, ct []byte) (string, error) {
+	return k.open("referrals", column, k.client, legacy, ct)
+}
+
 // insertClientReferral records a new referral with its client and the
-// consent it is made under. The referral fields come from n; n.client and
-// n.consent are filled in by the statement.
-func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client normalisedClient, consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
-	enc, err := e.encryptClient(client)
+// consent it is made under. The referral fields come from n; the client's
+// details and the referral's notes are sealed under the client's key here.
+func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client normalisedClient, proven bool, notes string, consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
+	hash, err := e.wordingHash(ctx, tx, consent.WordingVersion)
 	if err != nil {
 		return Referral{}, err
 	}
-	hash, err := e.wordingHash(ctx, tx, consent.WordingVersion)
+	clientID, k, err := e.writeClient(ctx, tx, client, proven, now)
 	if err != nil {
+		return Referral{}, err
+	}
+	details, err := json.Marshal(referralDetails{Name: client.Name, Phone: string(client.phone), Email: client.Email,
+		Postcode: string(client.postcode), District: client.district, Town: client.Town,
+		PreferredContact: client.PreferredContact, ContactTime: client.ContactTime, Language: client.Language})
+	if err != nil {
+		return Referral{}, fmt.Errorf("referral details: %w", err)
+	}
+	detailsEnc, err := sealReferralField(k, "details_enc", string(details))
+	if err != nil {
+		return Referral{}, err
+	}
+	if n.notesEnc, err = sealReferralField(k, "notes_enc", notes); err != nil {
 		return Referral{}, err
 	}
 	scope := consent.Scope
@@ -50,12 +86,10 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client nor
 	if agencies == nil {
 		agencies = []AgencyID{}
 	}
-	rows, _ := tx.Query(ctx, sqlInsertClientReferral,
-		enc.phoneHash, enc.name, enc.phone, enc.email, enc.postcode, enc.notes, client.district, client.Town,
-		client.PreferredContact, client.ContactTime, client.Language, now,
-		scope, agencies, consent.WordingVersion, hash, consent.Channel, consent.Evidence, nullID(consent.StaffID),
+	rows, _ := tx.Query(ctx, sqlInsertConsentReferral,
+		clientID, scope, agencies, consent.WordingVersion, hash, consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue)
+		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	switch {
 	case err == nil:
@@ -67,4 +101,43 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client nor
 	default:
 		return Referral{}, fmt.Errorf("record client, consent and referral: %w", err)
 	}
+}
+
+// ReferralNotes decrypts the free-text notes a referral carries. Erased
+// clients' notes read as ErrErased.
+func (e *Engine) ReferralNotes(ctx context.Context, r Referral) (string, error) {
+	if len(r.NotesEnc) == 0 {
+		return "", nil
+	}
+	k, err := e.clientKeyOf(ctx, e.pool, r.ClientID)
+	if err != nil {
+		return "", err
+	}
+	return openReferralField(k, "notes_enc", "referral.notes", r.NotesEnc)
+}
+
+// referralClient is the client as given with this referral (or, for a
+// referral made before referrals kept their own copy, the client record).
+func (e *Engine) referralClient(ctx context.Context, r Referral) (Client, error) {
+	k, err := e.clientKeyOf(ctx, e.pool, r.ClientID)
+	if err != nil {
+		return Client{}, err
+	}
+	if k.erased {
+		return Client{}, fmt.Errorf("referral %s: %w", r.Reference, ErrErased)
+	}
+	if len(r.DetailsEnc) == 0 {
+		return e.ClientDetailsFor(ctx, r.ClientID)
+	}
+	plain, err := openReferralField(k, "details_enc", "", r.DetailsEnc)
+	if err != nil {
+		return Client{}, fmt.Errorf("referral %s details: %w", r.Reference, err)
+	}
+	var d referralDetails
+	if err := json.Unmarshal([]byte(plain), &d); err != nil {
+		return Client{}, fmt.Errorf("referral %s details: %w", r.Reference, err)
+	}
+	return Client{ID: r.ClientID, Name: d.Name, Phone: Phone(d.Phone), Email: d.Email, Postcode: Postcode(d.Postcode),
+		District: d.District, Town: d.Town, PreferredContact: d.PreferredContact, ContactTime: d.ContactTime,
+		Language: d.Language, CreatedAt: r.CreatedAt}, nil
 }

@@ -60,6 +60,9 @@ type OutboxPayload struct {
 	Text       string     `json:"text,omitempty"`
 	// Webhook names the partner subscription and event of a webhook row.
 	Webhook *WebhookPayload `json:"webhook,omitempty"`
+	// PhoneCodeID names the one-time code an sms.code row texts (the number
+	// and code themselves stay sealed in phone_codes).
+	PhoneCodeID int64 `json:"phone_code_id,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

@@ -124,6 +124,7 @@ type Referral struct {
 	FeedbackScore    *int        `db:"feedback_score"`
 	Outcome          *Outcome    `db:"outcome"`          // how a completed referral ended
 	OutcomeNoteEnc   []byte      `db:"outcome_note_enc"` // the completer's note, encrypted
+	DetailsEnc       []byte      `db:"details_enc"`      // the client's details as given with this referral, sealed under their key
 }
 
 // InTriage reports whether the referral waits for a coordinator to choose
@@ -137,7 +138,7 @@ const referralColumns = `id, reference, parent_id, client_id, consent_id, source
 from_agency_id, from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status,
 held_from, reason, feedback, notes_enc, triage_claimed_by, status_by, status_at, version,
 created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, assigned_at, feedback_score,
-outcome, outcome_note_enc`
+outcome, outcome_note_enc, details_enc`
 
 const sqlSelectReferral = `SELECT ` + referralColumns + ` FROM referrals WHERE `
 
@@ -194,9 +195,4 @@ func (e *Engine) ListReferrals(ctx context.Context, f ReferralFilter) ([]Referra
 		return nil, fmt.Errorf("list referrals: %w", err)
 	}
 	return rs, nil
-}
-
-// ReferralNotes decrypts the free-text notes a referral carries.
-func (e *Engine) ReferralNotes(r Referral) (string, error) {
-	return e.crypt.Decrypt("referral.notes", r.NotesEnc)
 }

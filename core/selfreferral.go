@@ -21,7 +21,16 @@ type SelfReferral struct {
 	Source         Source       `validate:"required,oneof=sms web" label:"source"`
 	LeafletCode    string       `validate:"max=16" label:"leaflet code"`
 	ServiceID      ServiceID    // the service the client chose in the directory, if any
-	ConfirmBySMS   bool         // text the reference to the client (web referrals)
+	ConfirmBySMS   bool         // text the reference to the client (web referrals): only ever to a proven phone
+	// PhoneProven says the phone is the client's own: the text came from it
+	// (Twilio's From), or a one-time code sent to it was typed back on the
+	// web form. Only then do the details reach the shared client record kept
+	// for that phone; otherwise they stay with this referral alone.
+	PhoneProven bool
+	// PhoneProofSession is the web form session in which a code texted to
+	// the phone was typed back (SendPhoneCode, CheckPhoneCode); core checks
+	// the proof itself.
+	PhoneProofSession string
 }
 
 // SelfReferralResult says where the referral went.
@@ -31,6 +40,7 @@ type SelfReferralResult struct {
 	TriageReason string  // why a coordinator must choose, in plain words
 	Match        Match
 	Replayed     bool // the same idempotency key was seen before: nothing new was written
+	PhoneProven  bool // the phone was proven, so the details reached the client's shared record (and any confirmation text was queued)
 }
 
 // SelfRefer records a self-referral in one transaction: the client (reused
@@ -54,6 +64,13 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			client.district = d.District
 		}
 	}
+	if !in.PhoneProven && in.PhoneProofSession != "" && client.phone != "" {
+		ok, err := e.phoneProven(ctx, client.phone, in.PhoneProofSession)
+		if err != nil {
+			return SelfReferralResult{}, fmt.Errorf("self-referral: %w", err)
+		}
+		in.PhoneProven = ok
+	}
 	// A replayed key is caught by the referral insert's ON CONFLICT, which
 	// rolls the whole transaction back: no extra query on the hot path.
 	notes := client.Notes
@@ -63,7 +80,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		return SelfReferralResult{}, err
 	}
 
-	res := SelfReferralResult{}
+	res := SelfReferralResult{PhoneProven: in.PhoneProven && client.phone != ""}
 	res.Match, res.Agency, res.TriageReason, err = e.route(ctx, in, client.district)
 	if err != nil {
 		return SelfReferralResult{}, err
@@ -71,17 +88,13 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
 		now := e.clock.Now()
-		notesEnc, err := e.crypt.Encrypt("referral.notes", notes)
-		if err != nil {
-			return err
-		}
 		n := newReferral{source: in.Source, leaflet: in.LeafletCode, needs: uniqueNeeds(in.Needs),
-			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil, notesEnc: notesEnc,
+			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil,
 			idempotency: in.IdempotencyKey}
 		if res.Agency != nil {
 			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency)
 		}
-		r, err := e.insertClientReferral(ctx, tx, client, in.Consent, n, now)
+		r, err := e.insertClientReferral(ctx, tx, client, in.PhoneProven, notes, in.Consent, n, now)
 		if err != nil {
 			return err
 		}
@@ -93,7 +106,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
-		if in.ConfirmBySMS && client.phone != "" {
+		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" {
 			e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
 		}
 		return sendBatch(ctx, tx, b)
@@ -258,13 +271,12 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 	var out Referral
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
 		now := e.clock.Now()
-		notesEnc, err := e.crypt.Encrypt("referral.notes", notes)
-		if err != nil {
-			return err
-		}
-		r, err := e.insertClientReferral(ctx, tx, client, consent, newReferral{source: in.source,
+		// Staff confirm the details with the client in person, and a partner
+		// system acts for an agency that did: that proves the phone as well
+		// as a code would.
+		r, err := e.insertClientReferral(ctx, tx, client, true, notes, consent, newReferral{source: in.source,
 			fromAgency: in.by.AgencyID, fromStaff: in.fromStaff, toAgency: to.ID, needs: uniqueNeeds(in.needs),
-			district: client.district, crisis: in.crisis, notesEnc: notesEnc, idempotency: in.key,
+			district: client.district, crisis: in.crisis, idempotency: in.key,
 			ackDue: ackDue(cal, now, to)}, now)
 		if err != nil {
 			return err

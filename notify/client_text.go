@@ -57,6 +57,9 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		return deferred(cal.QuietHoursEnd(now), "quiet hours"), nil
 	}
 	phone, err := w.engine.ClientPhone(ctx, ref.ClientID)
+	if errors.Is(err, core.ErrErased) {
+		return skipped("client's details were erased"), nil
+	}
 	if err != nil {
 		return outcome{}, err
 	}

@@ -90,6 +90,8 @@ func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, err
 		return w.contactNudge(ctx, r)
 	case core.OutboxAlert:
 		return w.coordinatorAlert(ctx, r)
+	case core.OutboxPhoneCode:
+		return w.phoneCode(ctx, r)
 	case KindDigest:
 		return w.digest(ctx, r)
 	case core.OutboxWebhook:

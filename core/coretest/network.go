@@ -145,8 +145,9 @@ func SelfReferral(key string) core.SelfReferral {
 		IdempotencyKey: key,
 		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123", Postcode: "KY1 1AB",
 			Notes: "Rent arrears letter arrived on Friday", PreferredContact: "text", ContactTime: "mornings"},
-		Needs:   []core.Need{core.NeedDebt},
-		Consent: core.ConsentInput{WordingVersion: "v1", Channel: core.ChannelSMS, Evidence: "SM" + key},
-		Source:  core.SourceSMS,
+		Needs:       []core.Need{core.NeedDebt},
+		Consent:     core.ConsentInput{WordingVersion: "v1", Channel: core.ChannelSMS, Evidence: "SM" + key},
+		Source:      core.SourceSMS,
+		PhoneProven: true, // by text: the sender's number is their own
 	}
 }

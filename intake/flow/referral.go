@@ -15,7 +15,11 @@ type Origin struct {
 	Phone          string       // by text, the sender's number; "" takes Answers.Phone
 	LeafletCode    string
 	ServiceID      core.ServiceID
-	ConfirmBySMS   bool // text the reference to the client
+	ConfirmBySMS   bool // text the reference to the client (core sends it only to a proven phone)
+	// PhoneProofSession: the web form session in which a code sent to
+	// Answers.Phone may have been typed back (core checks). A text's sender
+	// (Phone) is proven by itself.
+	PhoneProofSession string
 }
 
 // notesMax is core's limit on a referral's notes.
@@ -44,16 +48,18 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 		c.District = a.District
 	}
 	return core.SelfReferral{
-		IdempotencyKey: o.IdempotencyKey,
-		Client:         c,
-		Needs:          a.Needs,
-		Crisis:         a.Crisis(),
-		CrisisReasons:  a.CrisisReasons(),
-		Consent:        core.ConsentInput{WordingVersion: a.ConsentVersion, Channel: o.Channel, Evidence: o.Evidence},
-		Source:         core.Source(o.Channel),
-		LeafletCode:    o.LeafletCode,
-		ServiceID:      o.ServiceID,
-		ConfirmBySMS:   o.ConfirmBySMS,
+		IdempotencyKey:    o.IdempotencyKey,
+		Client:            c,
+		Needs:             a.Needs,
+		Crisis:            a.Crisis(),
+		CrisisReasons:     a.CrisisReasons(),
+		Consent:           core.ConsentInput{WordingVersion: a.ConsentVersion, Channel: o.Channel, Evidence: o.Evidence},
+		Source:            core.Source(o.Channel),
+		LeafletCode:       o.LeafletCode,
+		ServiceID:         o.ServiceID,
+		ConfirmBySMS:      o.ConfirmBySMS,
+		PhoneProven:       o.Phone != "",
+		PhoneProofSession: o.PhoneProofSession,
 	}
 }
 

@@ -16,7 +16,10 @@ type checkData struct {
 	Phone         string // where the reference is texted
 	ServiceName   string // chosen in the directory, "" for none
 	AgencyName    string
-	TextReference bool // we will text the reference
+	TextReference bool // we will text the reference (the phone is proven)
+	// OfferCode: the client gave a phone not yet proven: offer a code.
+	OfferCode bool
+	CodeSent  bool // a code was texted: ask for it
 }
 
 func (w *Web) showCheck(rw http.ResponseWriter, r *http.Request, s *webSession) {
@@ -42,7 +45,8 @@ func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession
 		p.Back = stepPath(rows[len(rows)-1].Step)
 	}
 	p.Errors = errs
-	d := checkData{Rows: rows, Phone: s.Answers.Phone, TextReference: s.textReference()}
+	d := checkData{Rows: rows, Phone: s.Answers.Phone, TextReference: s.textReference() && s.phoneProven(),
+		OfferCode: s.Answers.Phone != "" && !s.phoneProven(), CodeSent: s.CodeSentTo != "" && s.CodeSentTo == s.Answers.Phone}
 	if s.Service != 0 {
 		if svc, err := w.engine.Service(r.Context(), s.Service); err == nil {
 			d.ServiceName = svc.Name
@@ -80,7 +84,7 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	}
 	in := w.flow.SelfReferral(s.Answers, flow.Origin{Channel: core.ChannelWeb,
 		IdempotencyKey: "web:" + s.Submission, Evidence: "web-form:" + s.Submission,
-		LeafletCode: s.Leaflet, ServiceID: s.Service, ConfirmBySMS: s.textReference()})
+		LeafletCode: s.Leaflet, ServiceID: s.Service, ConfirmBySMS: s.textReference(), PhoneProofSession: s.id})
 	res, err := w.engine.SelfRefer(ctx, in)
 	var ve *core.ValidationError
 	if errors.As(err, &ve) {
@@ -97,7 +101,7 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	}
 	w.log.Info("web self-referral", "reference", res.Referral.Reference, "leaflet", s.Leaflet,
 		"crisis", in.Crisis, "triage", res.Agency == nil, "replayed", res.Replayed)
-	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS)
+	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS && res.PhoneProven)
 	w.savedTo(rw, r, s, pathDone)
 }
 

@@ -29,6 +29,7 @@ func TestWebSelfReferralFromLeaflet(t *testing.T) {
 		}
 	}
 	e.assertNothingWritten()
+	b.provePhone()
 
 	done := b.send()
 	if done.Status != http.StatusOK || done.Path != pathDone {

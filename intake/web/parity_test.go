@@ -404,7 +404,7 @@ func TestFlowQuestionAddedInTheFlowFileOnly(t *testing.T) {
 		t.Fatalf("%d referrals, want one by text and one from the web", len(rs))
 	}
 	for _, r := range rs {
-		notes, err := p.web.env.Engine.ReferralNotes(r)
+		notes, err := p.web.env.Engine.ReferralNotes(context.Background(), r)
 		if err != nil {
 			t.Fatal(err)
 		}

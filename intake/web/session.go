@@ -36,7 +36,12 @@ type webSession struct {
 	Answers flow.Answers `json:"answers"`
 
 	Reviewing bool `json:"reviewing,omitempty"` // has seen "check your answers": changes return there
-	Bot       bool `json:"bot,omitempty"`       // filled the honeypot: pretend, write nothing
+	// CodeSentTo is the phone a one-time code was last texted to, and
+	// ProvenPhone the phone whose code was typed back (core keeps the
+	// proof; these only shape the page).
+	CodeSentTo  string `json:"code_sent_to,omitempty"`
+	ProvenPhone string `json:"proven_phone,omitempty"`
+	Bot         bool   `json:"bot,omitempty"` // filled the honeypot: pretend, write nothing
 
 	// After sending: the referral's reference and what the confirmation
 	// page says. The answers are wiped then; only these stay.

@@ -162,6 +162,8 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("POST /refer/{page}", w.session(w.saveStep))
 	h("GET "+pathCheck, w.session(w.showCheck))
 	h("POST "+pathCheck, w.session(w.submit))
+	h("POST "+pathSendCode, w.session(w.sendCode))
+	h("POST "+pathCheckCode, w.session(w.checkCode))
 	h("GET "+pathDone, w.session(w.showDone))
 	h("/refer/", w.notFound)
 

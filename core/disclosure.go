@@ -1,0 +1,202 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DataProtection is the network's data protection settings.
+type DataProtection struct {
+	// ReferrerDetailsDays: how many days after a referral closes the
+	// referring agency may still see the client's details on it.
+	ReferrerDetailsDays int `db:"referrer_details_days"`
+	// RetentionMonths: months after a client's last referral closed before
+	// the worker erases their details; 0 keeps them until erased by hand.
+	RetentionMonths int `db:"retention_months"`
+	// WithdrawKeyword is the word a client texts to withdraw consent.
+	WithdrawKeyword string `db:"withdraw_keyword"`
+}
+
+const sqlSelectDataProtection = `SELECT referrer_details_days, retention_months, withdraw_keyword FROM network_settings`
+
+// DataProtection returns the network's data protection settings.
+func (e *Engine) DataProtection(ctx context.Context) (DataProtection, error) {
+	rows, _ := e.pool.Query(ctx, sqlSelectDataProtection)
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DataProtection])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return DataProtection{}, ErrNoNetwork
+	}
+	if err != nil {
+		return DataProtection{}, fmt.Errorf("read data protection settings: %w", err)
+	}
+	return d, nil
+}
+
+const sqlSetDataProtection = `UPDATE network_settings SET referrer_details_days = $1, retention_months = $2,
+	withdraw_keyword = upper($3), updated_at = $4`
+
+// SetDataProtection changes the network's data protection settings.
+func (e *Engine) SetDataProtection(ctx context.Context, d DataProtection) error {
+	var fields []FieldError
+	if d.ReferrerDetailsDays < 0 {
+		fields = append(fields, FieldError{Field: "referrer details days", Message: "referrer details days: give 0 or more"})
+	}
+	if d.RetentionMonths < 0 {
+		fields = append(fields, FieldError{Field: "retention months", Message: "retention months: give 0 (keep) or more"})
+	}
+	if !keywordPattern(d.WithdrawKeyword) {
+		fields = append(fields, FieldError{Field: "withdraw keyword", Message: "withdraw keyword: one word of 3 to 20 letters A to Z"})
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	tag, err := e.pool.Exec(ctx, sqlSetDataProtection, d.ReferrerDetailsDays, d.RetentionMonths, d.WithdrawKeyword, e.clock.Now())
+	if err != nil {
+		return fmt.Errorf("set data protection settings: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNoNetwork
+	}
+	return nil
+}
+
+func keywordPattern(s string) bool {
+	if len(s) < 3 || len(s) > 20 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// DisclosureFacts are what the disclosure rule needs besides the actor and
+// the referral.
+type DisclosureFacts struct {
+	Now                 time.Time
+	ConsentWithdrawn    bool // the consent the referral was made under was withdrawn
+	ConsentCovers       bool // the consent covers the agency the referral is with
+	Erased              bool // the client's details were erased
+	ReferrerDetailsDays int  // DataProtection.ReferrerDetailsDays
+}
+
+// MayDisclose reports whether the actor may see the client's details on
+// this referral, and if not, why, in plain words. It is the one rule every
+// channel (Slack, staff web, partner API, exports) asks:
+//
+//   - nobody, once the client withdrew consent or was erased;
+//   - staff of the agency holding the referral while it is open (and the
+//     client's consent covers that agency);
+//   - coordinators while it waits in triage (they hold it then);
+//   - staff of the referring agency while it is open and for
+//     ReferrerDetailsDays after it closed.
+//
+// Seeing a referral at all is MaySee; this rule is narrower.
+func (a Actor) MayDisclose(r Referral, f DisclosureFacts) (bool, string) {
+	switch {
+	case a.Kind == ActorSystem:
+		return true, ""
+	case !a.MaySee(r):
+		return false, "only staff of the agencies on this referral, or a coordinator, can see it"
+	case f.Erased:
+		return false, "the client's details were erased"
+	case f.ConsentWithdrawn:
+		return false, "the client withdrew consent to share their details"
+	}
+	holds := r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID
+	referred := r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID
+	if r.Status.Open() {
+		switch {
+		case holds && f.ConsentCovers:
+			return true, ""
+		case r.InTriage() && a.Coordinates():
+			return true, ""
+		case referred:
+			return true, ""
+		}
+		return false, "only the agency holding this referral can see the client's details"
+	}
+	if referred && r.ClosedAt != nil && f.Now.Before(r.ClosedAt.AddDate(0, 0, f.ReferrerDetailsDays)) {
+		return true, ""
+	}
+	return false, "this referral is closed: the client's details are no longer shared"
+}
+
+const sqlDisclosureFacts = `
+SELECT k.withdrawn_at IS NOT NULL, k.scope = 'network' OR coalesce(r.to_agency_id = ANY (k.agency_ids), false),
+       c.erased_at IS NOT NULL, n.referrer_details_days
+FROM referrals r
+JOIN consents k ON k.id = r.consent_id
+JOIN clients c ON c.id = r.client_id
+CROSS JOIN network_settings n
+WHERE r.id = $1`
+
+func (e *Engine) disclosureFacts(ctx context.Context, r Referral) (DisclosureFacts, error) {
+	f := DisclosureFacts{Now: e.clock.Now()}
+	err := e.pool.QueryRow(ctx, sqlDisclosureFacts, r.ID).Scan(&f.ConsentWithdrawn, &f.ConsentCovers, &f.Erased, &f.ReferrerDetailsDays)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return f, ErrNoNetwork
+	}
+	if err != nil {
+		return f, fmt.Errorf("disclosure rule for referral %d: %w", r.ID, err)
+	}
+	return f, nil
+}
+
+// MayDiscloseClient reports whether the actor may see the client's details
+// on the referral, without disclosing them or recording anything: for
+// deciding whether to offer a "View details" button.
+func (e *Engine) MayDiscloseClient(ctx context.Context, r Referral, by Actor) (bool, string, error) {
+	f, err := e.disclosureFacts(ctx, r)
+	if err != nil {
+		return false, "", err
+	}
+	ok, why := by.MayDisclose(r, f)
+	return ok, why, nil
+}
+
+// DiscloseClient returns the client's details as given with a referral to
+// someone allowed to see them (MayDisclose), and records the disclosure in
+// the audit log, with the channel it went through (via: "slack", "web",
+// "api", "cli"). A refusal is recorded too. The details are those given
+// with this referral, never ones given later to another agency.
+func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, via string) (Client, Referral, error) {
+	r, err := e.Referral(ctx, id)
+	if err != nil {
+		return Client{}, Referral{}, err
+	}
+	ok, why, err := e.MayDiscloseClient(ctx, r, by)
+	if err != nil {
+		return Client{}, r, err
+	}
+	if !ok {
+		_ = e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
+			data: eventData("action", "view-details", "via", via, "agency_id", int64(by.AgencyID), "why", why)})
+		return Client{}, r, &ForbiddenError{Why: why}
+	}
+	c, err := e.referralClient(ctx, r)
+	if err != nil {
+		return Client{}, r, err
+	}
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventDisclosed, referral: r.ID, client: r.ClientID, actor: by,
+		data: eventData("via", via, "agency_id", int64(by.AgencyID))}); err != nil {
+		return Client{}, r, err
+	}
+	return c, r, nil
+}
+
+// RecordAccessDenied audits an attempt to reach a referral the actor may
+// not see (MaySee said no), from any channel. It never fails the caller:
+// the refusal stands whether or not the record is written.
+func (e *Engine) RecordAccessDenied(ctx context.Context, id ReferralID, by Actor, action, via string) {
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: id, actor: by,
+		data: eventData("action", action, "via", via, "agency_id", int64(by.AgencyID))}); err != nil {
+		e.log.Warn("record refused access", "referral", int64(id), "err", err)
+	}
+}

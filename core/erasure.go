@@ -1,0 +1,144 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Event kinds of data protection.
+const (
+	EventClientErased EventKind = "client.erased"
+)
+
+// ClientByReference returns the client a referral is about, for the data
+// protection commands that start from the reference a client quotes.
+func (e *Engine) ClientByReference(ctx context.Context, reference string) (ClientID, Referral, error) {
+	r, err := e.ReferralByReference(ctx, strings.ToUpper(strings.TrimSpace(reference)))
+	if err != nil {
+		return 0, Referral{}, err
+	}
+	return r.ClientID, r, nil
+}
+
+// WithdrawalResult is what a withdrawal did.
+type WithdrawalResult struct {
+	Client    ClientID
+	Cancelled int // open referrals cancelled (their holders see the card change)
+}
+
+// WithdrawByReference records a client's withdrawal of consent, reached
+// from one of their references: by a member of staff who may see that
+// referral (web or Slack), by the client (a text from their proven phone,
+// the web page reached from the reference), or by a coordinator's command.
+// via is the channel and evidence what shows the client asked (the text's
+// message id, the web request id, the staff member's note). Every consent
+// of the client is withdrawn, their open referrals are cancelled, and the
+// client is told by text when their phone is proven. From then on their
+// details are disclosed to nobody.
+func (e *Engine) WithdrawByReference(ctx context.Context, reference string, by Actor, via, evidence string) (WithdrawalResult, error) {
+	client, r, err := e.ClientByReference(ctx, reference)
+	if err != nil {
+		return WithdrawalResult{}, err
+	}
+	if by.Kind == ActorStaff && !by.MaySee(r) {
+		e.RecordAccessDenied(ctx, r.ID, by, "withdraw-consent", via)
+		return WithdrawalResult{}, fmt.Errorf("referral %s: %w", reference, ErrNotFound)
+	}
+	if strings.TrimSpace(evidence) == "" {
+		return WithdrawalResult{}, &ValidationError{Fields: []FieldError{{Field: "evidence", Message: "evidence: say how the client asked (e.g. \"phone call 3 Dec, spoke to Ailsa\")"}}}
+	}
+	n, err := e.WithdrawConsent(ctx, client, by, via+": "+evidence)
+	if errors.Is(err, ErrNotFound) {
+		return WithdrawalResult{Client: client}, ErrConsentWithdrawn
+	}
+	if err != nil {
+		return WithdrawalResult{}, err
+	}
+	if err := e.tellClientWithdrawn(ctx, client, r); err != nil {
+		return WithdrawalResult{Client: client, Cancelled: n}, err
+	}
+	return WithdrawalResult{Client: client, Cancelled: n}, nil
+}
+
+// tellClientWithdrawn queues the "we have recorded your withdrawal" text,
+// only to a phone proven to be the client's.
+func (e *Engine) tellClientWithdrawn(ctx context.Context, client ClientID, r Referral) error {
+	var proven bool
+	if err := e.pool.QueryRow(ctx, `SELECT phone_proven_at IS NOT NULL AND phone_enc IS NOT NULL FROM clients WHERE id = $1`, client).Scan(&proven); err != nil {
+		return fmt.Errorf("client %d: %w", client, err)
+	}
+	if !proven {
+		return nil
+	}
+	r, err := e.Referral(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	return e.outbox.Enqueue(ctx, OutboxClientSMS, r.ID, OutboxPayload{ReferralID: r.ID, Version: r.Version, Template: SMSConsentRemoved},
+		fmt.Sprintf("sms:%d:%s", r.ID, SMSConsentRemoved), e.clock.Now())
+}
+
+const (
+	sqlEraseClient = `
+UPDATE clients SET key_wrapped = NULL, name_enc = NULL, phone_enc = NULL, email_enc = NULL, postcode_enc = NULL,
+    notes_enc = NULL, phone_hash = NULL, town = '', contact_time = '', preferred_contact = '', erased_at = $2, updated_at = $2
+WHERE id = $1 AND erased_at IS NULL`
+	sqlEraseReferrals = `UPDATE referrals SET details_enc = NULL, notes_enc = NULL, outcome_note_enc = NULL WHERE client_id = $1`
+	sqlEraseConsents  = `UPDATE consents SET evidence = 'erased', withdrawn_at = coalesce(withdrawn_at, $2) WHERE client_id = $1`
+	sqlErasePhoneCode = `DELETE FROM phone_codes WHERE phone_hash = $1`
+)
+
+// EraseClient erases a client's details by destroying their data key and
+// clearing every ciphertext sealed under it: the client row, the details
+// and notes kept with each referral, outcome notes, one-time codes sent to
+// their phone. A copy of any of them in a backup can no longer be opened.
+// Open referrals are cancelled first (as for a withdrawal). What stays is
+// anonymous: referrals with their needs, district, statuses and times, so
+// reports keep their figures, and the audit log, which never held details
+// and still verifies. Text opt-outs stay (they are kept by keyed hash
+// only, so a STOP is still honoured).
+func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, why string) error {
+	if by.Kind == ActorStaff && !by.Coordinates() {
+		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
+	}
+	if strings.TrimSpace(why) == "" {
+		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "reason: say why the details are erased (the client asked, retention)"}}}
+	}
+	if _, err := e.WithdrawConsent(ctx, client, by, "erasure: "+why); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	phone, err := e.ClientPhone(ctx, client)
+	if errors.Is(err, ErrErased) {
+		return fmt.Errorf("client %d: %w", client, ErrErased)
+	}
+	if err != nil {
+		return err
+	}
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		now := e.clock.Now()
+		tag, err := tx.Exec(ctx, sqlEraseClient, client, now)
+		if err != nil {
+			return fmt.Errorf("erase client %d: %w", client, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("client %d: %w", client, ErrErased)
+		}
+		if _, err := tx.Exec(ctx, sqlEraseReferrals, client); err != nil {
+			return fmt.Errorf("erase referral details of client %d: %w", client, err)
+		}
+		if _, err := tx.Exec(ctx, sqlEraseConsents, client, now); err != nil {
+			return fmt.Errorf("erase consent evidence of client %d: %w", client, err)
+		}
+		if phone != "" {
+			if _, err := tx.Exec(ctx, sqlErasePhoneCode, e.crypt.PhoneHash(phone)); err != nil {
+				return fmt.Errorf("erase phone codes of client %d: %w", client, err)
+			}
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventClientErased, client: client, actor: by, data: eventData("why", why)})
+	})
+	return err
+}

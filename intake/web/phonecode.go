@@ -1,0 +1,72 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Proving the phone: on "check your answers" a client who gave a phone may
+// ask for a one-time code by text and type it back. Only a proven phone
+// gets the reference by text and has these details joined to the record
+// kept for that phone; without it the request still goes, with its
+// details kept with it alone. Core sends the code, limits how many a number
+// and a session may get, and keeps the proof.
+const (
+	pathSendCode  = "/refer/check/send-code"
+	pathCheckCode = "/refer/check/code"
+)
+
+// phoneProven reports whether the phone now in the answers was proven in
+// this session.
+func (s *webSession) phoneProven() bool {
+	return s.Answers.Phone != "" && s.ProvenPhone == s.Answers.Phone
+}
+
+func (w *Web) sendCode(rw http.ResponseWriter, r *http.Request, s *webSession) {
+	if s.Answers.Phone == "" || s.phoneProven() {
+		w.savedTo(rw, r, s, pathCheck)
+		return
+	}
+	err := w.engine.SendPhoneCode(r.Context(), s.Answers.Phone, s.id)
+	var ve *core.ValidationError
+	switch {
+	case errors.Is(err, core.ErrPhoneCodeLimit):
+		w.renderCheck(rw, r, s, http.StatusTooManyRequests, []formError{{Field: "send-code", Message: sentence(err.Error())}})
+		return
+	case errors.As(err, &ve):
+		w.submitRefused(rw, r, s, ve)
+		return
+	case err != nil:
+		w.unavailable(rw, r, err)
+		return
+	}
+	s.CodeSentTo = s.Answers.Phone
+	w.savedTo(rw, r, s, pathCheck+"#code")
+}
+
+func (w *Web) checkCode(rw http.ResponseWriter, r *http.Request, s *webSession) {
+	code := strings.Map(func(c rune) rune {
+		if c >= '0' && c <= '9' {
+			return c
+		}
+		return -1
+	}, r.PostFormValue("code"))
+	if s.Answers.Phone == "" || s.CodeSentTo != s.Answers.Phone {
+		w.savedTo(rw, r, s, pathCheck)
+		return
+	}
+	err := w.engine.CheckPhoneCode(r.Context(), s.Answers.Phone, s.id, code)
+	if errors.Is(err, core.ErrPhoneCodeWrong) {
+		w.renderCheck(rw, r, s, http.StatusBadRequest, []formError{{Field: "code", Message: sentence(err.Error())}})
+		return
+	}
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	s.ProvenPhone = s.Answers.Phone
+	w.savedTo(rw, r, s, pathCheck)
+}

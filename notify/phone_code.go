@@ -1,0 +1,53 @@
+package notify
+
+import (
+	"context"
+	"errors"
+
+	"github.com/onward-network/onward/core"
+)
+
+// phoneCode texts a one-time code asked for on the web form. It goes at
+// once (quiet hours do not apply: the person is waiting for it) and never
+// to a number that opted out of texts.
+func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if r.DeliveryStatus == core.DeliverySending {
+		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the code may or may not have been sent"}
+	}
+	if w.sms == nil {
+		return skipped("Twilio not configured"), nil
+	}
+	phone, code, err := w.engine.PhoneCodeText(ctx, r.Payload.PhoneCodeID)
+	if errors.Is(err, core.ErrNotFound) {
+		return outcome{}, permanent("phone code is gone", err)
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	if code == "" {
+		return skipped("code already used"), nil
+	}
+	out, err := w.engine.OptedOut(ctx, phone)
+	if err != nil {
+		return outcome{}, err
+	}
+	if out {
+		return skipped("phone opted out of texts"), nil
+	}
+	cal, err := w.engine.Calendar(ctx)
+	if err != nil {
+		return outcome{}, err
+	}
+	body, err := w.render("status_phone_code.txt", struct{ Code, NetworkName string }{code, cal.Name})
+	if err != nil {
+		return outcome{}, err
+	}
+	if err := w.outbox.MarkSending(ctx, r); err != nil {
+		return outcome{}, err
+	}
+	receipt, err := w.sms.SendSMS(ctx, phone, body)
+	if err != nil {
+		return outcome{}, err
+	}
+	return sent(receipt.SID, core.DeliverySMS(receipt.Status)), nil
+}
