@@ -93,8 +93,14 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
-		if in.ConfirmBySMS && client.phone != "" {
-			e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
+		if in.ConfirmBySMS && client.phone != "" && Textable(client.phone) {
+			ok, err := e.AllowWebText(ctx, tx, e.crypt.PhoneHash(client.phone), now.In(cal.Location))
+			if err != nil {
+				return err
+			}
+			if ok {
+				e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
+			}
 		}
 		return sendBatch(ctx, tx, b)
 	})

@@ -58,6 +58,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}()
 		defer srv.Close()
 	}
+	go func() {
+		if err := runCheckpointer(ctx, a); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("audit checkpoints stopped", "err", err)
+		}
+	}()
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
 	err = w.Run(ctx)
 	if errors.Is(err, context.Canceled) {

@@ -54,6 +54,17 @@ type Config struct {
 	ConversationTTL time.Duration
 	LogLevel        string
 	StateDir        string // dev-only state (generated keys, private databases)
+
+	// MigrateDatabaseURL is the role that owns the schema, for `onward
+	// migrate`; the server's own role (DatabaseURL) is then granted only
+	// what it needs, and cannot alter or empty the audit log.
+	MigrateDatabaseURL     string
+	AuditKey               string        // base64 of 32 bytes; keys the audit chains, signs checkpoints
+	AuditCheckpointEvery   time.Duration // how often the worker signs a checkpoint
+	MetricsToken           string        // bearer token /metrics asks for
+	MetricsAddr            string        // a separate address serving /metrics only
+	PhoneCountries         string        // comma-separated ISO 3166 codes whose numbers are accepted and texted
+	WebTextsPerNumberDaily int           // texts the web form may cause to one number a day
 }
 
 // setting describes one environment variable: its name, default, and where
@@ -120,6 +131,13 @@ var settings = []setting{
 	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},
 	{name: "ONWARD_LOG_LEVEL", def: "info", help: "debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
+	{name: "ONWARD_MIGRATE_DATABASE_URL", help: "PostgreSQL URL of the role that owns the schema, used by `onward migrate`, which then grants the server's role (`ONWARD_DATABASE_URL`) only what it needs; empty: the server's own URL", secret: true, set: str(func(c *Config) *string { return &c.MigrateDatabaseURL })},
+	{name: "ONWARD_AUDIT_KEY", help: "base64 of 32 random bytes; keys the audit log's hash chains and signs its checkpoints; keep it out of the database and its backups (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.AuditKey })},
+	{name: "ONWARD_AUDIT_CHECKPOINT_EVERY", def: "1h", help: "how often the worker signs a checkpoint of the audit log (each chain's head and length)", set: dur("ONWARD_AUDIT_CHECKPOINT_EVERY", func(c *Config) *time.Duration { return &c.AuditCheckpointEvery })},
+	{name: "ONWARD_METRICS_TOKEN", help: "bearer token `/metrics` asks for; without it and without ONWARD_METRICS_ADDR, `/metrics` is served only in dev", secret: true, set: str(func(c *Config) *string { return &c.MetricsToken })},
+	{name: "ONWARD_METRICS_ADDR", help: "serve `/metrics` on this separate address (e.g. `127.0.0.1:9090`) instead of the public one", set: str(func(c *Config) *string { return &c.MetricsAddr })},
+	{name: "ONWARD_PHONE_COUNTRIES", def: "GB", help: "comma-separated ISO 3166 country codes whose mobile and landline numbers Onward accepts and texts; the first is assumed for numbers without a country code", set: str(func(c *Config) *string { return &c.PhoneCountries })},
+	{name: "ONWARD_WEB_TEXTS_PER_DAY", def: "3", help: "texts the public web form may cause to one phone number in a day", set: num("ONWARD_WEB_TEXTS_PER_DAY", func(c *Config) *int { return &c.WebTextsPerNumberDaily })},
 }
 
 // Load reads the environment through getenv (os.Getenv in main), applying
@@ -204,6 +222,7 @@ func (c Config) Validate() error {
 	if _, err := c.Proxies(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.validateHardening()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
