@@ -94,9 +94,12 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
 		if in.ConfirmBySMS && client.phone != "" && Textable(client.phone) {
-			ok, err := e.AllowWebText(ctx, tx, e.crypt.PhoneHash(client.phone), now.In(cal.Location))
-			if err != nil {
-				return err
+			ok := true
+			if in.Source == SourceWeb {
+				// The web form can name any number: cap what it can cause.
+				if ok, err = e.AllowWebText(ctx, tx, e.crypt.PhoneHash(client.phone), now.In(cal.Location)); err != nil {
+					return err
+				}
 			}
 			if ok {
 				e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
