@@ -47,9 +47,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *metricsAddr == "" {
+		*metricsAddr = cfg.MetricsAddr
+	}
 	if *metricsAddr != "" {
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock()))
+		mux.Handle("GET /metrics", metricsHandler(a))
 		srv := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

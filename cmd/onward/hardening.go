@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
@@ -39,4 +44,48 @@ func guardedAuditLog(ctx context.Context, a *app) (bool, error) {
 // writeCheckpoint signs a checkpoint of every chain that grew.
 func writeCheckpoint(ctx context.Context, a *app, k core.AuditKey) (core.Checkpoint, bool, error) {
 	return core.WriteCheckpoint(ctx, a.pool, k, a.engine.Clock().Now())
+}
+
+// metricsHandler is /metrics as this deployment serves it: behind
+// ONWARD_METRICS_TOKEN when one is set (Authorization: Bearer TOKEN).
+func metricsHandler(a *app) http.Handler {
+	h := notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock())
+	if a.cfg.MetricsToken == "" {
+		return h
+	}
+	want := []byte("Bearer " + a.cfg.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onward metrics"`)
+			http.Error(w, "metrics need the bearer token", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// publicMetrics reports whether /metrics belongs on the public address:
+// not when it has an address of its own (ONWARD_METRICS_ADDR), and
+// outside dev only behind a token.
+func publicMetrics(cfg config.Config) bool {
+	return cfg.MetricsAddr == "" && (cfg.MetricsToken != "" || cfg.Dev())
+}
+
+// serveMetrics serves /metrics alone on ONWARD_METRICS_ADDR until ctx
+// ends; nothing when it is not set.
+func serveMetrics(ctx context.Context, a *app) error {
+	if a.cfg.MetricsAddr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metricsHandler(a))
+	srv := &http.Server{Addr: a.cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("metrics on %s: %w", a.cfg.MetricsAddr, err)
+	}
+	return nil
 }
