@@ -64,6 +64,10 @@ type Engine struct {
 	cache engineCache
 
 	outbox *Outbox
+
+	audit AuditKey // chains the events; see UseAuditKey
+
+	webTextsPerDay int // see SetWebTextsPerDay
 }
 
 // NewEngine wires an Engine. Call Close when done to stop its outbox

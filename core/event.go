@@ -77,7 +77,7 @@ func nullID[T ~int64](id T) *T {
 	return &id
 }
 
-const sqlAppendEvent = `SELECT append_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+const sqlAppendEvent = `SELECT append_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 
 // queueEvent adds the event's append to a batch, so a transition's event and
 // outbox rows travel to Postgres in one round trip.
@@ -87,7 +87,7 @@ func (e *Engine) queueEvent(b *pgx.Batch, ev newEvent, at time.Time) {
 		data = map[string]any{}
 	}
 	b.Queue(sqlAppendEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
-		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at)
+		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at, e.auditKey().ipad, e.auditKey().opad)
 }
 
 func (a Actor) kindOrSystem() ActorKind {
@@ -104,7 +104,7 @@ func (e *Engine) appendEvent(ctx context.Context, db DB, ev newEvent) error {
 		data = map[string]any{}
 	}
 	_, err := db.Exec(ctx, sqlAppendEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
-		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, e.clock.Now())
+		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, e.clock.Now(), e.auditKey().ipad, e.auditKey().opad)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", ev.kind, err)
 	}
@@ -126,7 +126,9 @@ func (e *Engine) ReferralEvents(ctx context.Context, id ReferralID) ([]Event, er
 	return evs, nil
 }
 
-// ChainBreak is the first place the audit log's hash chain does not hold.
+// ChainBreak is a place the audit log does not hold: an event whose hash
+// is wrong, a missing event, a chain shorter than a checkpoint saw, or a
+// checkpoint that is not what was signed. Stream names the chain.
 type ChainBreak struct {
 	EventID EventID
 	Stream  string
@@ -135,37 +137,82 @@ type ChainBreak struct {
 }
 
 func (b ChainBreak) Error() string {
-	return fmt.Sprintf("audit log broken at event %d (%s #%d): %s", b.EventID, b.Stream, b.Seq, b.Problem)
+	if b.EventID == 0 {
+		return fmt.Sprintf("audit log broken in chain %s: %s", b.Stream, b.Problem)
+	}
+	return fmt.Sprintf("audit log broken in chain %s at event %d (#%d): %s", b.Stream, b.EventID, b.Seq, b.Problem)
 }
 
 // VerifyResult says how much of the log was checked and where, if anywhere,
-// it is broken.
+// it is broken. Break is the first problem; Problems lists every one found
+// (the first broken link of the chains, then what the checkpoints show).
 type VerifyResult struct {
-	Events  int
-	Streams int
-	Break   *ChainBreak
+	Events      int
+	Streams     int
+	Checkpoints int
+	Break       *ChainBreak
+	Problems    []ChainBreak
 }
 
 const sqlVerifyEvents = `
-SELECT id, stream, stream_seq, prev_hash, hash,
-       event_hash(prev_hash, stream, stream_seq, kind, referral_id, agency_id, client_id,
-                  actor_kind, actor_id, from_status, to_status, data, created_at) AS recomputed
+SELECT id, stream, stream_seq, prev_hash, hash, keyed AND id >= (SELECT keyed_from FROM audit_log_start) OR NOT keyed AND id < (SELECT keyed_from FROM audit_log_start),
+       CASE WHEN keyed THEN event_mac($1, $2, prev_hash, stream, stream_seq, kind, referral_id, agency_id, client_id,
+                  actor_kind, actor_id, from_status, to_status, data, created_at)
+            ELSE event_hash(prev_hash, stream, stream_seq, kind, referral_id, agency_id, client_id,
+                  actor_kind, actor_id, from_status, to_status, data, created_at) END AS recomputed
 FROM events ORDER BY stream, stream_seq`
 
-// VerifyAuditLog recomputes every event's hash from its contents and its
-// predecessor's hash and reports the first broken link: an edited event, a
-// missing one, or one out of sequence.
-func VerifyAuditLog(ctx context.Context, db DB) (VerifyResult, error) {
-	rows, err := db.Query(ctx, sqlVerifyEvents)
+// VerifyAuditLog recomputes every event's keyed hash from its contents and
+// its predecessor's hash, and checks the chains against every signed
+// checkpoint (those the worker stored and any given WithCheckpoint). It
+// names the chain of each problem: an edited event, a missing one, one out
+// of sequence, a deleted tail, a deleted chain, a rewritten and rehashed
+// chain, or an altered checkpoint.
+func VerifyAuditLog(ctx context.Context, db DB, opts ...VerifyOption) (VerifyResult, error) {
+	var o verifyOpts
+	for _, f := range opts {
+		f(&o)
+	}
+	key := o.key.orUnset()
+	var res VerifyResult
+	seen, probs, n, err := checkpointHeads(ctx, db, key)
 	if err != nil {
-		return VerifyResult{}, fmt.Errorf("read audit log: %w", err)
+		return res, err
+	}
+	res.Checkpoints = n
+	sources := []map[string]seenHead{seen}
+	for _, cp := range o.files {
+		if !cp.Signed(key) {
+			probs = append(probs, ChainBreak{Stream: "checkpoint file", Problem: "its signature does not match: it was altered, or signed with another key"})
+			continue
+		}
+		m := map[string]seenHead{}
+		for _, h := range cp.Heads {
+			m[h.Stream] = seenHead{AuditHead: h, by: "the checkpoint file of " + cp.TakenAt.Format(time.RFC3339)}
+		}
+		sources = append(sources, m)
+	}
+	want := map[headAt]bool{}
+	tracked := map[string]bool{}
+	for _, src := range sources {
+		for _, h := range src {
+			want[headAt{h.Stream, h.Length}] = true
+			tracked[h.Stream] = true
+		}
+	}
+	lengths := map[string]int{}
+	hashAt := map[headAt][]byte{}
+
+	rows, err := db.Query(ctx, sqlVerifyEvents, key.ipad, key.opad)
+	if err != nil {
+		return res, fmt.Errorf("read audit log: %w", err)
 	}
 	defer rows.Close()
 	var (
-		res        VerifyResult
 		lastStream string
 		lastHash   []byte
 		lastSeq    int
+		broken     bool
 	)
 	for rows.Next() {
 		var (
@@ -173,31 +220,50 @@ func VerifyAuditLog(ctx context.Context, db DB) (VerifyResult, error) {
 			stream                 string
 			seq                    int
 			prev, hash, recomputed []byte
+			schemeOK               bool
 		)
-		if err := rows.Scan(&id, &stream, &seq, &prev, &hash, &recomputed); err != nil {
+		if err := rows.Scan(&id, &stream, &seq, &prev, &hash, &schemeOK, &recomputed); err != nil {
 			return res, fmt.Errorf("read audit log: %w", err)
 		}
 		if stream != lastStream {
 			res.Streams++
-			lastStream, lastHash, lastSeq = stream, []byte{}, 0
+			lastStream, lastHash, lastSeq, broken = stream, []byte{}, 0, false
 		}
 		res.Events++
-		brk := func(problem string) (VerifyResult, error) {
-			res.Break = &ChainBreak{EventID: id, Stream: stream, Seq: seq, Problem: problem}
-			return res, nil
+		if tracked[stream] {
+			lengths[stream] = seq
+		}
+		if want[headAt{stream, seq}] {
+			hashAt[headAt{stream, seq}] = hash
+		}
+		if broken {
+			continue
+		}
+		brk := func(problem string) {
+			probs = append(probs, ChainBreak{EventID: id, Stream: stream, Seq: seq, Problem: problem})
+			broken = true
 		}
 		switch {
 		case seq != lastSeq+1:
-			return brk(fmt.Sprintf("expected event #%d of the stream, found #%d: an event is missing", lastSeq+1, seq))
+			brk(fmt.Sprintf("expected event #%d of the chain, found #%d: an event is missing", lastSeq+1, seq))
 		case !bytes.Equal(prev, lastHash):
-			return brk("its previous-hash does not match the event before it")
+			brk("its previous-hash does not match the event before it")
+		case !schemeOK:
+			brk("its hash is not keyed with the audit key: the event was written or rewritten outside Onward")
 		case !bytes.Equal(hash, recomputed):
-			return brk("its contents do not match its hash: the event was altered")
+			brk("its contents do not match its hash: the event was altered, or the audit key is not the one it was written with")
 		}
 		lastHash, lastSeq = hash, seq
 	}
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("read audit log: %w", err)
+	}
+	for _, src := range sources {
+		probs = append(probs, checkHeads(lengths, hashAt, src)...)
+	}
+	res.Problems = probs
+	if len(probs) > 0 {
+		res.Break = &probs[0]
 	}
 	return res, nil
 }

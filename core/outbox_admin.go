@@ -152,12 +152,17 @@ type OutboxGauge struct {
 	OldestDue *time.Time `db:"oldest_due"` // the longest-waiting due row's due time
 }
 
+// sqlOutboxGauges reads only the rows not yet delivered and the dead
+// letters, each through its partial index (outbox_due_idx,
+// outbox_dead_idx), never the delivered rows that make up nearly all of
+// the outbox.
 const sqlOutboxGauges = `
-SELECT kind,
-       count(*) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL) AS depth,
-       count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead,
-       min(available_at) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL AND available_at <= $1) AS oldest_due
-FROM outbox GROUP BY kind`
+SELECT kind, sum(depth)::bigint AS depth, sum(dead)::bigint AS dead, min(oldest_due) AS oldest_due FROM (
+    SELECT kind, count(*) AS depth, 0 AS dead, min(available_at) FILTER (WHERE available_at <= $1) AS oldest_due
+    FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL GROUP BY kind
+    UNION ALL
+    SELECT kind, 0, count(*), NULL FROM outbox WHERE dead_at IS NOT NULL GROUP BY kind
+) g GROUP BY kind`
 
 // Gauges reads the outbox's depth, dead letters and oldest due row by
 // kind, as of now. They are read at each scrape, so they are right however

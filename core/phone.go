@@ -2,8 +2,11 @@ package core
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
@@ -16,7 +19,13 @@ type Phone string
 var ErrPhone = errors.New("enter a phone number, like 07700 900123")
 
 // ParsePhone normalises a phone number to E.164. Numbers without a country
-// code are read as UK numbers, so "07700 900123" becomes "+447700900123".
+// code are read as numbers of the network's first allowed country (GB
+// unless SetPhoneCountries says otherwise), so "07700 900123" becomes
+// "+447700900123". Only mobile and geographic (landline) numbers of the
+// allowed countries are accepted: not short codes ("116123"), freephone,
+// premium or non-geographic numbers, and not other countries' numbers,
+// which would let the public web form send texts abroad at the network's
+// cost (SMS pumping).
 //
 // Only digits, a leading "+" and the usual separators (spaces, hyphens,
 // dots, brackets) are accepted: libphonenumber would otherwise read letters
@@ -48,14 +57,88 @@ func ParsePhone(s string) (Phone, error) {
 	return p, nil
 }
 
-// parseValidPhone is libphonenumber's parse and validity check.
+// parseValidPhone is libphonenumber's parse, validity and type check,
+// within the allowed countries.
 func parseValidPhone(s string) (Phone, bool) {
-	n, err := phonenumbers.Parse(s, "GB")
+	pc := currentPhoneCountries()
+	n, err := phonenumbers.Parse(s, pc.list[0])
 	if err != nil {
 		return "", false
 	}
 	p := Phone(phonenumbers.Format(n, phonenumbers.E164))
-	return p, phonenumbers.IsValidNumber(n) || dramaPhone(p)
+	if dramaPhone(p) {
+		return p, pc.allowed["GB"]
+	}
+	if !phonenumbers.IsValidNumber(n) || !pc.allowed[phonenumbers.GetRegionCodeForNumber(n)] {
+		return "", false
+	}
+	switch phonenumbers.GetNumberType(n) {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:
+		return p, true
+	}
+	return "", false
+}
+
+// phoneCountries are the countries (ISO 3166 alpha-2) whose numbers
+// Onward accepts and texts; list[0] is assumed for numbers written
+// without a country code.
+type phoneCountries struct {
+	list    []string
+	allowed map[string]bool
+}
+
+var activePhoneCountries atomic.Pointer[phoneCountries]
+
+func currentPhoneCountries() *phoneCountries {
+	if pc := activePhoneCountries.Load(); pc != nil {
+		return pc
+	}
+	return defaultPhoneCountries
+}
+
+var defaultPhoneCountries = &phoneCountries{list: []string{"GB"}, allowed: map[string]bool{"GB": true}}
+
+// SetPhoneCountries sets, for the whole process, the countries whose
+// mobile and geographic numbers Onward accepts and texts
+// (ONWARD_PHONE_COUNTRIES, GB by default). main calls it once while
+// wiring, before any number is parsed; it names an unknown country.
+func SetPhoneCountries(codes []string) error {
+	pc := &phoneCountries{allowed: map[string]bool{}}
+	for _, c := range codes {
+		c = strings.ToUpper(strings.TrimSpace(c))
+		if c == "" {
+			continue
+		}
+		if phonenumbers.GetCountryCodeForRegion(c) == 0 {
+			return fmt.Errorf("phone countries: %q is not a country code libphonenumber knows (use ISO codes like GB, IE)", c)
+		}
+		if !pc.allowed[c] {
+			pc.list = append(pc.list, c)
+			pc.allowed[c] = true
+		}
+	}
+	if len(pc.list) == 0 {
+		return errors.New("phone countries: name at least one country, like GB")
+	}
+	activePhoneCountries.Store(pc)
+	parsedPhones.mu.Lock()
+	clear(parsedPhones.m)
+	parsedPhones.mu.Unlock()
+	return nil
+}
+
+// Textable reports whether Onward may send a text to p: a number of an
+// allowed country. Every sender checks it, so a number stored before the
+// countries were narrowed is not texted either.
+func Textable(p Phone) bool {
+	if dramaPhone(p) {
+		return currentPhoneCountries().allowed["GB"]
+	}
+	n, err := phonenumbers.Parse(string(p), "ZZ")
+	if err != nil {
+		return false
+	}
+	return slices.Contains(currentPhoneCountries().list, phonenumbers.GetRegionCodeForNumber(n))
 }
 
 // dramaPhonePrefixes are Ofcom's ranges for TV and radio drama that

@@ -106,8 +106,17 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
-		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" {
-			e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
+		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" && Textable(client.phone) {
+			ok := true
+			if in.Source == SourceWeb {
+				// The web form can name any number: cap what it can cause.
+				if ok, err = e.AllowWebText(ctx, tx, e.crypt.PhoneHash(client.phone), now.In(cal.Location)); err != nil {
+					return err
+				}
+			}
+			if ok {
+				e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
+			}
 		}
 		return sendBatch(ctx, tx, b)
 	})

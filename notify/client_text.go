@@ -66,6 +66,9 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	if phone == "" {
 		return skipped("client has no phone number"), nil
 	}
+	if !core.Textable(phone) {
+		return skipped("the number is not in a country the network texts"), nil
+	}
 	out, err := w.engine.OptedOut(ctx, phone)
 	if err != nil {
 		return outcome{}, err

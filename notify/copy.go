@@ -21,10 +21,46 @@ func parseTemplates() (*template.Template, error) {
 }
 
 // render executes one template, trimming the newline files end with.
+// Slack copy (notify_*.txt) gets its data escaped first: see slackSafe.
 func (w *Worker) render(name string, data any) (string, error) {
+	if strings.HasPrefix(name, "notify_") {
+		data = slackSafe(data)
+	}
 	var b strings.Builder
 	if err := w.tmpl.ExecuteTemplate(&b, name, data); err != nil {
 		return "", permanent("render "+name, err)
 	}
 	return strings.TrimSpace(b.String()), nil
+}
+
+// slackMarkup are the data keys of notify's Slack copy that are Slack
+// markup on purpose: the configured crisis mention (ONWARD_SLACK_CRISIS_MENTION,
+// "<!here>"), and an alert's text, which was rendered and escaped where it
+// was written (bot's capacity alert, notify's own dead-letter notice).
+var slackMarkup = map[string]bool{"Mention": true, "Text": true}
+
+// slackSafe escapes every other string of a Slack message's data, so an
+// agency name, a reason or a provider's error text shows as typed: "<!channel>"
+// in a coordinator-supplied name cannot ping a channel, "<https://…|…>"
+// cannot make a link, "&" stays "&". Every piece of notify's Slack copy
+// goes through it (render), so no template can forget.
+func slackSafe(data any) any {
+	m, ok := data.(map[string]any)
+	if !ok {
+		return data
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if s, ok := v.(string); ok && !slackMarkup[k] {
+			v = escapeMrkdwn(s)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// escapeMrkdwn escapes the three characters Slack's mrkdwn treats as
+// control characters (Slack's "Escaping text" rules).
+func escapeMrkdwn(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }

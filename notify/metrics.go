@@ -21,6 +21,34 @@ type Metrics struct {
 	deliveries map[[2]string]uint64 // kind, outcome
 	retries    map[string]uint64
 	deadRows   map[string]uint64
+
+	gaugeMu  sync.Mutex
+	gauges   []core.OutboxGauge
+	gaugesAt time.Time
+}
+
+// gaugeTTL is how long one reading of the outbox's gauges is served: a
+// scraper (or someone hammering /metrics) costs the database at most one
+// small query per this period.
+const gaugeTTL = 10 * time.Second
+
+// outboxGauges reads the gauges, or returns the reading younger than
+// gaugeTTL.
+func (m *Metrics) outboxGauges(ctx context.Context, outbox *core.Outbox, now time.Time) ([]core.OutboxGauge, error) {
+	m.gaugeMu.Lock()
+	defer m.gaugeMu.Unlock()
+	if m.gauges != nil && now.Sub(m.gaugesAt) < gaugeTTL && !now.Before(m.gaugesAt) {
+		return m.gauges, nil
+	}
+	gs, err := outbox.Gauges(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if gs == nil {
+		gs = []core.OutboxGauge{}
+	}
+	m.gauges, m.gaugesAt = gs, now
+	return gs, nil
 }
 
 // NewMetrics returns empty counters.
@@ -53,7 +81,7 @@ func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
 		now := clock.Now()
-		gs, err := outbox.Gauges(ctx, now)
+		gs, err := m.outboxGauges(ctx, outbox, now)
 		if err != nil {
 			http.Error(w, "metrics: cannot read the outbox", http.StatusServiceUnavailable)
 			return

@@ -123,6 +123,9 @@ func (s *TwilioSender) SendSMS(ctx context.Context, to core.Phone, body string) 
 	if err := ctx.Err(); err != nil {
 		return SMSReceipt{}, err
 	}
+	if !core.Textable(to) {
+		return SMSReceipt{}, &Failure{Permanent: true, Reason: "the number is not in a country the network texts"}
+	}
 	p := &api.CreateMessageParams{}
 	p.SetTo(string(to))
 	if s.service != "" {

@@ -32,7 +32,10 @@ func loadConfig() (config.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	return cfg, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, core.SetPhoneCountries(cfg.PhoneCountryList())
 }
 
 // newCrypter builds the personal-data Crypter from the keys config
@@ -74,6 +77,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
 	}
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log)
+	if err := configureEngine(eng, cfg); err != nil {
+		eng.Close()
+		pool.Close()
+		rdb.Close()
+		return nil, err
+	}
 	return &app{cfg: cfg, log: log, pool: pool, rdb: rdb, engine: eng, crypt: crypt}, nil
 }
 

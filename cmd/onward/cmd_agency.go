@@ -110,5 +110,10 @@ func openCLIEngine(ctx context.Context) (*core.Engine, func(), error) {
 		return nil, nil, err
 	}
 	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
+	if err := configureEngine(eng, cfg); err != nil {
+		eng.Close()
+		pool.Close()
+		return nil, nil, err
+	}
 	return eng, func() { eng.Close(); pool.Close() }, nil
 }

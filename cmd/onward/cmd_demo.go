@@ -30,7 +30,11 @@ Flags:
 func init() {
 	register(command{name: "demo", summary: "seed the fictional demo network and its referral history", run: runDemo})
 	seedDemo = func(ctx context.Context, a *app, stdout io.Writer) error {
-		sum, err := demo.Seed(ctx, a.pool, a.crypt, demo.Options{PublicURL: a.cfg.PublicURL}, stdout)
+		ak, err := auditKey(a.cfg)
+		if err != nil {
+			return err
+		}
+		sum, err := demo.Seed(ctx, a.pool, a.crypt, demo.Options{PublicURL: a.cfg.PublicURL, AuditKey: ak}, stdout)
 		if err != nil {
 			return err
 		}
@@ -70,7 +74,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return demo.History(ctx, pool, crypt, demo.HistoryOptions{N: *history, Seed: *seed, PublicURL: cfg.PublicURL,
 			SeedMonths: *months}, stderr)
 	}
-	sum, err := demo.Seed(ctx, pool, crypt, demo.Options{PublicURL: cfg.PublicURL, Months: *months, Seed: *seed}, stdout)
+	ak, err := auditKey(cfg)
+	if err != nil {
+		return err
+	}
+	sum, err := demo.Seed(ctx, pool, crypt, demo.Options{PublicURL: cfg.PublicURL, Months: *months, Seed: *seed, AuditKey: ak}, stdout)
 	if err != nil {
 		return err
 	}

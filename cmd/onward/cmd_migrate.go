@@ -4,12 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
 )
 
 const migrateUsage = `Usage: onward migrate
 
-Apply every database migration this binary carries that the database
-(ONWARD_DATABASE_URL) has not had yet. Safe to run again.
+Apply every database migration this binary carries that the database has
+not had yet. Safe to run again.
+
+With ONWARD_MIGRATE_DATABASE_URL set, migrations run as that role (the
+schema's owner), and the server's role in ONWARD_DATABASE_URL is then
+granted only what it needs: it may read and append to the audit log but
+not change it, empty it or switch its guards off.
 `
 
 func init() {
@@ -25,7 +34,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	pool, err := openDB(ctx, cfg)
+	pool, err := core.OpenPool(ctx, cfg.MigrateURL())
 	if err != nil {
 		return err
 	}
@@ -35,5 +44,23 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "database at schema version %d\n", v)
+	if cfg.MigrateDatabaseURL == "" {
+		return nil
+	}
+	owner, err := pgx.ParseConfig(cfg.MigrateDatabaseURL)
+	if err != nil {
+		return fmt.Errorf("ONWARD_MIGRATE_DATABASE_URL: %w", err)
+	}
+	server, err := pgx.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("ONWARD_DATABASE_URL: %w", err)
+	}
+	if server.User == owner.User {
+		return nil
+	}
+	if err := core.GrantAppRole(ctx, pool, server.User); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "the server's role %s may read and append to the audit log, not change it\n", server.User)
 	return nil
 }

@@ -50,7 +50,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // loadDBConfig reads the config for commands that only touch the
 // database, without the secrets serve requires.
 func loadDBConfig() (config.Config, error) {
-	return config.Load(getenvDevDefaults)
+	cfg, err := config.Load(getenvDevDefaults)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, core.SetPhoneCountries(cfg.PhoneCountryList())
 }
 
 func migrateDB(ctx context.Context, pool *pgxpool.Pool) (int32, error) {

@@ -59,6 +59,9 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// needed here.
 	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
 	defer eng.Close()
+	if err := configureEngine(eng, cfg); err != nil {
+		return err
+	}
 	s, err := eng.StaffByEmail(ctx, fs.Arg(1))
 	if errors.Is(err, core.ErrNotFound) {
 		return fmt.Errorf("no current member of staff has the email address %s", fs.Arg(1))

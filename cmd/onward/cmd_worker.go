@@ -47,9 +47,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *metricsAddr == "" {
+		*metricsAddr = cfg.MetricsAddr
+	}
 	if *metricsAddr != "" {
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock()))
+		mux.Handle("GET /metrics", metricsHandler(a))
 		srv := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -58,6 +61,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}()
 		defer srv.Close()
 	}
+	go func() {
+		if err := runCheckpointer(ctx, a); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("audit checkpoints stopped", "err", err)
+		}
+	}()
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
 	err = w.Run(ctx)
 	if errors.Is(err, context.Canceled) {

@@ -23,7 +23,9 @@ func init() {
 	registerMount(mount{
 		name: "notify",
 		routes: func(a *app, mux *http.ServeMux) error {
-			mux.Handle("GET /metrics", notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock()))
+			if publicMetrics(a.cfg) {
+				mux.Handle("GET /metrics", metricsHandler(a))
+			}
 			return nil
 		},
 		worker: func(ctx context.Context, a *app) error {

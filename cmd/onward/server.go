@@ -55,12 +55,20 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	// The answer names what is down, never the error text: that carries
+	// addresses, user names and driver details. The log has it.
 	var problems []string
 	if err := core.CheckSchema(ctx, a.pool); err != nil {
-		problems = append(problems, "postgres: "+oneLine(err.Error()))
+		if errors.Is(err, core.ErrSchemaBehind) {
+			problems = append(problems, "postgres: the schema is behind this binary")
+		} else {
+			problems = append(problems, "postgres: does not answer")
+		}
+		a.logReady("postgres", err)
 	}
 	if err := a.rdb.Ping(ctx).Err(); err != nil {
-		problems = append(problems, "redis: "+oneLine(err.Error()))
+		problems = append(problems, "redis: does not answer")
+		a.logReady("redis", err)
 	}
 	if len(problems) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -70,6 +78,13 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
+}
+
+// logReady logs why a readiness check failed.
+func (a *app) logReady(what string, err error) {
+	if a.log != nil {
+		a.log.Warn("not ready", "part", what, "err", oneLine(err.Error()))
+	}
 }
 
 // serveHTTP runs the HTTP server (and, when withWorker, every mount's
@@ -93,7 +108,10 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, len(mounts)+1)
+	errs := make(chan error, len(mounts)+2)
+	if a.cfg.MetricsAddr != "" {
+		go func() { errs <- serveMetrics(ctx, a) }()
+	}
 	running := 0
 	if withWorker {
 		for _, m := range mounts {

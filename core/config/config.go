@@ -64,6 +64,16 @@ type Config struct {
 	OpenReferralPath          string // where the Open Referral UK feed is served ("/openreferral")
 	OpenReferralRatePerMinute int    // feed requests per source IP per minute
 	DirectorySMSPerDay        int    // "text me this service" texts per phone (and per IP) per day
+	// MigrateDatabaseURL is the role that owns the schema, for `onward
+	// migrate`; the server's own role (DatabaseURL) is then granted only
+	// what it needs, and cannot alter or empty the audit log.
+	MigrateDatabaseURL     string
+	AuditKey               string        // base64 of 32 bytes; keys the audit chains, signs checkpoints
+	AuditCheckpointEvery   time.Duration // how often the worker signs a checkpoint
+	MetricsToken           string        // bearer token /metrics asks for
+	MetricsAddr            string        // a separate address serving /metrics only
+	PhoneCountries         string        // comma-separated ISO 3166 codes whose numbers are accepted and texted
+	WebTextsPerNumberDaily int           // texts the web form may cause to one number a day
 }
 
 // setting describes one environment variable: its name, default, and where
@@ -135,6 +145,13 @@ var settings = []setting{
 	{name: "ONWARD_OPENREFERRAL_PATH", def: "/openreferral", help: "path the open Open Referral UK (HSDS 3.0) feed of the directory is served under", set: str(func(c *Config) *string { return &c.OpenReferralPath })},
 	{name: "ONWARD_OPENREFERRAL_RATE_PER_MINUTE", def: "300", help: "Open Referral feed requests accepted per source IP per minute", set: num("ONWARD_OPENREFERRAL_RATE_PER_MINUTE", func(c *Config) *int { return &c.OpenReferralRatePerMinute })},
 	{name: "ONWARD_DIRECTORY_SMS_PER_DAY", def: "5", help: "\"text me this service\" messages the public directory sends per phone, and per source IP, per day", set: num("ONWARD_DIRECTORY_SMS_PER_DAY", func(c *Config) *int { return &c.DirectorySMSPerDay })},
+	{name: "ONWARD_MIGRATE_DATABASE_URL", help: "PostgreSQL URL of the role that owns the schema, used by `onward migrate`, which then grants the server's role (`ONWARD_DATABASE_URL`) only what it needs; empty: the server's own URL", secret: true, set: str(func(c *Config) *string { return &c.MigrateDatabaseURL })},
+	{name: "ONWARD_AUDIT_KEY", help: "base64 of 32 random bytes; keys the audit log's hash chains and signs its checkpoints; keep it out of the database and its backups (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.AuditKey })},
+	{name: "ONWARD_AUDIT_CHECKPOINT_EVERY", def: "1h", help: "how often the worker signs a checkpoint of the audit log (each chain's head and length)", set: dur("ONWARD_AUDIT_CHECKPOINT_EVERY", func(c *Config) *time.Duration { return &c.AuditCheckpointEvery })},
+	{name: "ONWARD_METRICS_TOKEN", help: "bearer token `/metrics` asks for; without it and without ONWARD_METRICS_ADDR, `/metrics` is served only in dev", secret: true, set: str(func(c *Config) *string { return &c.MetricsToken })},
+	{name: "ONWARD_METRICS_ADDR", help: "serve `/metrics` on this separate address (e.g. `127.0.0.1:9090`) instead of the public one", set: str(func(c *Config) *string { return &c.MetricsAddr })},
+	{name: "ONWARD_PHONE_COUNTRIES", def: "GB", help: "comma-separated ISO 3166 country codes whose mobile and landline numbers Onward accepts and texts; the first is assumed for numbers without a country code", set: str(func(c *Config) *string { return &c.PhoneCountries })},
+	{name: "ONWARD_WEB_TEXTS_PER_DAY", def: "3", help: "texts the public web form may cause to one phone number in a day", set: num("ONWARD_WEB_TEXTS_PER_DAY", func(c *Config) *int { return &c.WebTextsPerNumberDaily })},
 }
 
 // Load reads the environment through getenv (os.Getenv in main), applying
@@ -223,6 +240,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, c.validateWhatsApp()...)
+	errs = append(errs, c.validateHardening()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

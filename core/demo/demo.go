@@ -37,6 +37,9 @@ type Options struct {
 	Seed int64
 	// Now is where history ends; zero means the real current time.
 	Now time.Time
+	// AuditKey chains the seeded events with the deployment's
+	// ONWARD_AUDIT_KEY; zero means core's stand-in key (dev and tests).
+	AuditKey core.AuditKey
 }
 
 // ErrNotEmpty means the database already holds a network: the demo seeds
@@ -97,6 +100,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, crypt *core.Crypter, opts Opt
 	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x6b696e67646f6d)) //nolint:gosec // demo data, not security
 	refs := &ids{rng: rand.New(rand.NewPCG(uint64(opts.Seed), 0x7265667321))}
 	eng := core.NewEngine(seedPool, crypt, clk, refs, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	eng.UseAuditKey(opts.AuditKey)
 	defer eng.Close()
 
 	net, err := seedNetwork(ctx, eng, seedPool, opts, start)

@@ -33,13 +33,17 @@ func (r Report) Write(w io.Writer, format string) error {
 // figures are empty.
 func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(r.Columns); err != nil {
+	head := make([]string, len(r.Columns))
+	for i, c := range r.Columns {
+		head[i] = csvText(Cell{Text: c})
+	}
+	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, row := range r.Rows {
 		rec := make([]string, len(row))
 		for i, c := range row {
-			rec[i] = c.Text
+			rec[i] = csvText(c)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -47,6 +51,22 @@ func (r Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText is a cell as written to CSV. Text that a spreadsheet would run
+// as a formula (beginning =, +, -, @, a tab or a carriage return: an
+// agency or service name a coordinator typed, say) is prefixed with a
+// single quote, so it shows as text (OWASP's advice on CSV injection).
+// Numbers are left as they are: "-3" is a number, not a formula.
+func csvText(c Cell) string {
+	if c.Value != nil || c.Text == "" {
+		return c.Text
+	}
+	switch c.Text[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + c.Text
+	}
+	return c.Text
 }
 
 // WriteTable writes the report as aligned plain text for a terminal.

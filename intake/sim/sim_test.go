@@ -204,7 +204,7 @@ func TestSimulatorFakeTwilio(t *testing.T) {
 		t.Fatalf("to an opted-out phone: %v", err)
 	}
 	// A number outside the drama range never "sends".
-	if _, err := sender.SendSMS(ctx, "+447911123456", "Hello"); !errors.As(err, &f) || f.Code != "21211" {
+	if _, err := sender.SendSMS(ctx, "+447400123456", "Hello"); !errors.As(err, &f) || f.Code != "21211" {
 		t.Fatalf("to a real-looking number: %v", err)
 	}
 	// Wrong credentials.

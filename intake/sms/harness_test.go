@@ -217,10 +217,15 @@ func (h *smsHarness) state(phone string) *smsState {
 }
 
 func readSMSState(ctx context.Context, s *SMS, phone core.Phone) (*smsState, error) {
-	raw, err := s.rdb.Get(ctx, s.phoneKeys(hex.EncodeToString(s.engine.Crypter().PhoneHash(phone))).conv).Bytes()
+	keys := s.phoneKeys(hex.EncodeToString(s.engine.Crypter().PhoneHash(phone)))
+	sealed, err := s.rdb.Get(ctx, keys.conv).Bytes()
 	if err == redis.Nil {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	raw, err := s.openState(keys, sealed)
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,10 @@ import (
 )
 
 // smsState is one phone's conversation as kept in Redis, under the keyed
-// hash of the phone. It holds the client's answers (personal data), so it
-// lives only for the conversation TTL and is emptied when the
-// conversation ends.
+// hash of the phone. It holds the client's answers (personal data: their
+// postcode, name and own words), so it is stored encrypted with the
+// engine's Crypter (sealState), lives only for the conversation TTL and
+// is emptied when the conversation ends.
 type smsState struct {
 	// ID names the conversation; it is core's idempotency key, so a YES
 	// handled twice makes one referral.
@@ -165,7 +166,11 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 	}
 	if r.conv != nil {
 		var st smsState
-		if err := json.Unmarshal(r.conv, &st); err != nil {
+		plain, err := s.openState(k, r.conv)
+		if err == nil {
+			err = json.Unmarshal(plain, &st)
+		}
+		if err != nil {
 			// A state this code can't read (an older shape) starts afresh
 			// rather than trapping the client.
 			s.log.Warn("unreadable sms conversation state, starting again", "err", err)
@@ -240,6 +245,9 @@ func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change 
 		if raw, err = json.Marshal(st); err != nil {
 			return fmt.Errorf("encode sms conversation: %w", err)
 		}
+		if raw, err = s.sealState(k, raw); err != nil {
+			return fmt.Errorf("encrypt sms conversation: %w", err)
+		}
 		mode, seen = "put", "del"
 		if st.open() {
 			seen = "set"
@@ -247,9 +255,13 @@ func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change 
 	case stateDrop:
 		mode, seen = "drop", "del"
 	}
+	sealedReply, err := s.sealReply(sidKey, reply)
+	if err != nil {
+		return fmt.Errorf("encrypt sms reply: %w", err)
+	}
 	ttl := s.cfg.ConversationTTL
 	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey, k.optOut},
-		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), reply,
+		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), sealedReply,
 		optOut, optOutCacheTTL.Milliseconds()).Int()
 	if err != nil {
 		return fmt.Errorf("save sms conversation: %w", err)
@@ -276,7 +288,11 @@ func (s *SMS) storedReply(ctx context.Context, sidKey string) (string, bool, err
 			return "", false, fmt.Errorf("stored reply: %w", err)
 		}
 		if v != sidPending {
-			return v, true, nil
+			reply, err := s.openReply(sidKey, v)
+			if err != nil {
+				return "", false, fmt.Errorf("stored reply: %w", err)
+			}
+			return reply, true, nil
 		}
 		select {
 		case <-wctx.Done():

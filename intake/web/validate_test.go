@@ -40,6 +40,11 @@ func TestWebInvalidAnswers(t *testing.T) {
 		{"no contact", pathContact, url.Values{"phone": {""}, "email": {""}}, "phone", "contact.required"},
 		{"bad phone", pathContact, url.Values{"phone": {"12"}}, "phone", "contact.phone"},
 		{"long phone", pathContact, url.Values{"phone": {long}}, "phone", "contact.phone"},
+		// Finding 6: these were taken as phones, and the international one texted.
+		{"five digits", pathContact, url.Values{"phone": {"12345"}}, "phone", "contact.phone"},
+		{"a digit short", pathContact, url.Values{"phone": {"07700 90012"}}, "phone", "contact.phone"},
+		{"a helpline short code", pathContact, url.Values{"phone": {"116123"}}, "phone", "contact.phone"},
+		{"abroad", pathContact, url.Values{"phone": {"+2348031234567"}}, "phone", "contact.phone"},
 		{"bad email", pathContact, url.Values{"email": {"morag at example"}}, "email", "contact.email"},
 		{"long email", pathContact, url.Values{"email": {long + "@example.com"}}, "email", "contact.email"},
 		{"no method", pathMethod, url.Values{}, "contact_method", "contact_method.required"},

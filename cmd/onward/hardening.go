@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
+)
+
+// auditKey is the deployment's ONWARD_AUDIT_KEY for core; the zero key
+// (core's stand-in) when it is not set, which only dev allows.
+func auditKey(cfg config.Config) (core.AuditKey, error) {
+	b, err := cfg.AuditKeyBytes()
+	if err != nil || b == nil {
+		return core.AuditKey{}, err
+	}
+	return core.NewAuditKey(b), nil
+}
+
+// configureEngine gives an engine the settings every command's engine
+// shares: the audit key its events are chained with, and the daily cap on
+// texts the web form can cause to one number.
+func configureEngine(eng *core.Engine, cfg config.Config) error {
+	k, err := auditKey(cfg)
+	if err != nil {
+		return err
+	}
+	eng.UseAuditKey(k)
+	eng.SetWebTextsPerDay(cfg.WebTextsPerNumberDaily)
+	return nil
+}
+
+// guardedAuditLog reports whether the server's role can neither alter the
+// audit log nor switch its guards off.
+func guardedAuditLog(ctx context.Context, a *app) (bool, error) {
+	return core.AuditLogGuarded(ctx, a.pool)
+}
+
+// writeCheckpoint signs a checkpoint of every chain that grew.
+func writeCheckpoint(ctx context.Context, a *app, k core.AuditKey) (core.Checkpoint, bool, error) {
+	return core.WriteCheckpoint(ctx, a.pool, k, a.engine.Clock().Now())
+}
+
+// metricsHandler is /metrics as this deployment serves it: behind
+// ONWARD_METRICS_TOKEN when one is set (Authorization: Bearer TOKEN).
+func metricsHandler(a *app) http.Handler {
+	h := notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock())
+	if a.cfg.MetricsToken == "" {
+		return h
+	}
+	want := []byte("Bearer " + a.cfg.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onward metrics"`)
+			http.Error(w, "metrics need the bearer token", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// publicMetrics reports whether /metrics belongs on the public address:
+// not when it has an address of its own (ONWARD_METRICS_ADDR), and
+// outside dev only behind a token.
+func publicMetrics(cfg config.Config) bool {
+	return cfg.MetricsAddr == "" && (cfg.MetricsToken != "" || cfg.Dev())
+}
+
+// serveMetrics serves /metrics alone on ONWARD_METRICS_ADDR until ctx
+// ends; nothing when it is not set.
+func serveMetrics(ctx context.Context, a *app) error {
+	if a.cfg.MetricsAddr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metricsHandler(a))
+	srv := &http.Server{Addr: a.cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("metrics on %s: %w", a.cfg.MetricsAddr, err)
+	}
+	return nil
+}

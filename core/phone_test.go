@@ -1,0 +1,67 @@
+package core
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestPhonesOnlyMobileOrGeographicInAllowedCountries reproduces finding 6:
+// the web form took "12345", a number a digit short, 116123 and a
+// Nigerian mobile as phones, and texted them.
+func TestPhonesOnlyMobileOrGeographicInAllowedCountries(t *testing.T) {
+	refused := []string{
+		"12345",           // too short
+		"07700 90012",     // a digit short
+		"116123",          // a helpline short code
+		"+2348031234567",  // a valid Nigerian mobile: not an allowed country
+		"+1 202 555 0100", // nor the US
+		"+353 85 123 4567",
+		"0800 123 4567",  // freephone
+		"0300 123 4567",  // non-geographic
+		"0909 879 0000",  // premium rate
+		"07624 123456",   // the Isle of Man is not GB
+		"07911 123456",   // nor is Guernsey
+		"+44 7911 12345", // a digit short in international form
+	}
+	for _, in := range refused {
+		if p, err := ParsePhone(in); !errors.Is(err, ErrPhone) {
+			t.Errorf("ParsePhone(%q) = %q, %v; want refused", in, p, err)
+		}
+	}
+	for in, want := range map[string]Phone{
+		"07400 123456":    "+447400123456", // mobile
+		"020 7946 0000":   "+442079460000", // London landline
+		"01592 583000":    "+441592583000", // Kirkcaldy landline
+		"+44 7700 900123": "+447700900123", // drama mobile range
+		"0044 7400123456": "+447400123456",
+		"(0131) 496-0000": "+441314960000",
+	} {
+		if got, err := ParsePhone(in); err != nil || got != want {
+			t.Errorf("ParsePhone(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if Textable("+2348031234567") || !Textable("+447400123456") || !Textable("+447700900123") {
+		t.Error("Textable lets a text go abroad, or refuses a UK mobile")
+	}
+
+	// A network that also serves Ireland says so; the first country is
+	// still the one assumed for numbers without a country code.
+	if err := SetPhoneCountries([]string{"gb", "IE"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = SetPhoneCountries([]string{"GB"}) })
+	if p, err := ParsePhone("+353 85 123 4567"); err != nil || p != "+353851234567" || !Textable(p) {
+		t.Errorf("an Irish mobile with IE allowed = %q, %v", p, err)
+	}
+	if p, err := ParsePhone("07400 123456"); err != nil || p != "+447400123456" {
+		t.Errorf("a UK mobile with GB first = %q, %v", p, err)
+	}
+	if _, err := ParsePhone("+2348031234567"); err == nil {
+		t.Error("a Nigerian mobile accepted with GB and IE allowed")
+	}
+	for _, bad := range [][]string{{"XX"}, {}, {" "}} {
+		if err := SetPhoneCountries(bad); err == nil {
+			t.Errorf("SetPhoneCountries(%q) accepted", bad)
+		}
+	}
+}
