@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -185,11 +186,27 @@ type StaffReferral struct {
 	ConsentConfirmed bool          `validate:"required" label:"client's consent"`
 	WordingVersion   string        `validate:"required" label:"consent wording version"`
 	Crisis           bool
+	CrisisReason     string `validate:"max=500,notcontrol" label:"why it is a crisis"`
+	// ExistingClient is a client found by phone or reference (FindClient);
+	// Parent is a referral the agency holds, from which the client is
+	// referred on. Either way the stored details are used and Client may
+	// be left empty.
+	ExistingClient ClientID
+	Parent         ReferralID
+	// Scope is what the client agreed to: the receiving agency alone
+	// (ScopeAgencies with no Agencies, the default), the agencies listed,
+	// or the whole network. A receiving agency outside it is refused.
+	Scope         ConsentScope `validate:"omitempty,oneof=network agencies" label:"who the client agreed may see their details"`
+	ScopeAgencies []AgencyID
 }
 
 // StaffRefer records an adviser's referral: client, consent (scoped to the
 // receiving agency, evidence the adviser), referral, events, outbox.
 func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, error) {
+	existing, err := e.existingClient(ctx, &in)
+	if err != nil {
+		return Referral{}, err
+	}
 	client, cerr := normaliseClient(in.Client)
 	verr := mergeValidation(validate(in), cerr)
 	var ve *ValidationError
@@ -217,6 +234,29 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 	} else if err != nil {
 		return Referral{}, err
 	}
+	if to.RetiredAt != nil {
+		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: to.Name + " has left the network: choose another agency"}}}
+	}
+	scope, scopeAgencies := in.Scope, in.ScopeAgencies
+	if scope == "" {
+		scope = ScopeAgencies
+	}
+	if scope == ScopeAgencies && len(scopeAgencies) == 0 {
+		scopeAgencies = []AgencyID{to.ID}
+	}
+	if scope == ScopeNetwork {
+		scopeAgencies = nil
+	}
+	if scope == ScopeAgencies && !slices.Contains(scopeAgencies, to.ID) {
+		return Referral{}, &ConsentScopeError{Agency: to.Name}
+	}
+	if client.district == "" && client.Town != "" {
+		if d, ok, err := e.DistrictForTown(ctx, client.Town); err != nil {
+			return Referral{}, fmt.Errorf("staff referral: %w", err)
+		} else if ok {
+			client.district = d.District
+		}
+	}
 	cal, err := e.calendar(ctx)
 	if err != nil {
 		return Referral{}, err
@@ -224,16 +264,22 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 	var out Referral
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
 		now := e.clock.Now()
-		consent := ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: ScopeAgencies,
-			Agencies: []AgencyID{to.ID}, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
+		consent := ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: scope,
+			Agencies: scopeAgencies, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
 		notesEnc, err := e.crypt.Encrypt("referral.notes", notes)
 		if err != nil {
 			return err
 		}
-		r, err := e.insertClientReferral(ctx, tx, client, consent, newReferral{source: SourceStaff,
+		n := newReferral{source: SourceStaff, parent: in.Parent,
 			fromAgency: in.By.AgencyID, fromStaff: in.By.StaffID, toAgency: to.ID, needs: uniqueNeeds(in.Needs),
 			district: client.district, crisis: in.Crisis, notesEnc: notesEnc, idempotency: in.IdempotencyKey,
-			ackDue: ackDue(cal, now, to)}, now)
+			ackDue: ackDue(cal, now, to)}
+		var r Referral
+		if existing != 0 {
+			r, err = e.insertExistingClientReferral(ctx, tx, existing, consent, n, now)
+		} else {
+			r, err = e.insertClientReferral(ctx, tx, client, consent, n, now)
+		}
 		if err != nil {
 			return err
 		}
@@ -242,8 +288,9 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 		b := &pgx.Batch{}
 		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.By,
 			data: eventData("consent_id", int64(consentID), "channel", string(ChannelStaff), "wording_version", in.WordingVersion,
-				"scope", string(ScopeAgencies))}, now)
-		e.queueCreated(b, r, &to, in.By, cal, now, eventData("source", string(SourceStaff)))
+				"scope", string(scope), "witness_staff_id", int64(in.By.StaffID))}, now)
+		e.queueCreated(b, r, &to, in.By, cal, now, eventData("source", string(SourceStaff),
+			"crisis_reason", strings.TrimSpace(in.CrisisReason)))
 		return sendBatch(ctx, tx, b)
 	})
 	if errors.Is(err, errReplayed) {
