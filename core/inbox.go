@@ -100,7 +100,7 @@ func NormaliseReference(s string) (string, bool) {
 // receiving agency closed it without helping; and nobody has referred the
 // client on from it since.
 const sqlAttention = `((r.status = 'rejected' AND r.reason IS DISTINCT FROM 'redirected')
-    OR r.status = 'failed' OR r.outcome IN ('could-not-contact', 'not-eligible'))
+    OR r.status = 'failed' OR coalesce(r.outcome IN ('could-not-contact', 'not-eligible'), false))
   AND NOT EXISTS (SELECT 1 FROM referrals c WHERE c.parent_id = r.id)`
 
 // sqlListPage pages one agency's referrals: the filtered ids are sorted
@@ -110,7 +110,7 @@ const sqlAttention = `((r.status = 'rejected' AND r.reason IS DISTINCT FROM 'red
 const sqlListPage = `
 WITH page AS (
     SELECT r.id, count(*) OVER () AS total,
-        (r.status = 'requested' AND r.ack_due_at < $1) AS overdue,
+        coalesce(r.status = 'requested' AND r.ack_due_at < $1, false) AS overdue,
         (` + sqlAttention + `) AS attention,
         CASE WHEN r.status = 'requested' THEN r.ack_due_at END AS due
     FROM referrals r
