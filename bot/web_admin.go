@@ -12,5 +12,3 @@ func (b *Bot) retireAgency(w http.ResponseWriter, r *http.Request, s session)   
 func (b *Bot) ownServices(w http.ResponseWriter, r *http.Request, s session)    {}
 func (b *Bot) ownServiceForm(w http.ResponseWriter, r *http.Request, s session) {}
 func (b *Bot) saveOwnService(w http.ResponseWriter, r *http.Request, s session) {}
-func (b *Bot) referPage(w http.ResponseWriter, r *http.Request, s session)      {}
-func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session)    {}

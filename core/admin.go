@@ -64,8 +64,8 @@ func mayKeepDirectory(by Actor) error {
 
 const sqlUpdateService = `
 UPDATE services SET name = $2, description = $3, needs = $4, eligibility = $5, postcode_districts = $6,
-    council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10,
-    agency_edited_at = CASE WHEN $12 THEN $10 END
+    council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10::timestamptz,
+    agency_edited_at = CASE WHEN $12::boolean THEN $10::timestamptz END
 WHERE id = $1 AND agency_id = $11 RETURNING id`
 
 // UpdateService changes a directory entry: what it offers, to whom, where
