@@ -18,32 +18,33 @@ import (
 // its steps (find the client, show agencies, send) as hidden and visible
 // fields, never in the URL: it carries personal details.
 type referForm struct {
-	Key                                           string // the idempotency key, made when the form is first shown
-	Parent                                        string // the referral the client is referred on from
-	Client                                        string // a client found by phone or reference
-	FindPhone, FindReference                      string
-	Name, Phone, Email, Postcode, Town, Notes     string
-	Needs                                         []string
-	Crisis                                        bool
-	CrisisReason                                  string
-	Agency                                        string
-	Scope                                         string // "agency" (the receiving agency alone) or "network"
-	Consent                                       bool
+	Key                                       string // the idempotency key, made when the form is first shown
+	Parent                                    string // the referral the client is referred on from
+	Client                                    string // a client found by phone or reference
+	FindPhone, FindReference                  string
+	Name, Phone, Email, Postcode, Town, Notes string
+	Needs                                     []string
+	Crisis                                    bool
+	CrisisReason                              string
+	Agency                                    string
+	Scope                                     string // "agency" (the receiving agency alone) or "network"
+	Consent                                   bool
+	Wording                                   string // the version of the consent wording shown
 }
 
 // referView is the refer-a-client page.
 type referView struct {
 	chrome
-	Form       referForm
-	Found      *core.FoundClient
-	NotFound   bool
-	ParentRef  string
-	Needs      []needOption
-	Match      *core.Match
-	Others     []option // every other agency, for a choice outside the suggestions
-	Wording    core.ConsentWording
-	Witness    string
-	District   string
+	Form      referForm
+	Found     *core.FoundClient
+	NotFound  bool
+	ParentRef string
+	Needs     []needOption
+	Match     *core.Match
+	Others    []option // every other agency, for a choice outside the suggestions
+	Wording   core.ConsentWording
+	Witness   string
+	District  string
 }
 
 // referFields maps core's field names to the form's.
@@ -104,7 +105,7 @@ func readReferForm(r *http.Request) referForm {
 		Name: v("name", 300), Phone: v("phone", 40), Email: v("email", 400), Postcode: v("postcode", 40),
 		Town: v("town", 120), Notes: v("notes", 5000), Crisis: r.PostFormValue("crisis") == "yes",
 		CrisisReason: v("crisis_reason", 600), Agency: v("agency", 20), Scope: v("scope", 20),
-		Consent: r.PostFormValue("consent") == "yes"}
+		Consent: r.PostFormValue("consent") == "yes", Wording: v("wording", 40)}
 	for _, n := range r.PostForm["needs"] {
 		if len(f.Needs) < 20 {
 			f.Needs = append(f.Needs, n)
@@ -151,6 +152,14 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 		b.showRefer(w, r, s, http.StatusOK, f, v)
 		return
 	}
+	if f.Wording == "" {
+		wording, err := b.engine.CurrentConsentWording(ctx)
+		if err != nil {
+			b.failed(w, &s, err)
+			return
+		}
+		f.Wording = wording.Version
+	}
 	in, problems := b.staffReferral(s, f)
 	if len(problems) > 0 {
 		v.setFieldErrors(problems, referWebFields, "name")
@@ -192,8 +201,8 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 // agency not offered).
 func (b *Bot) staffReferral(s session, f referForm) (core.StaffReferral, []core.FieldError) {
 	in := core.StaffReferral{IdempotencyKey: "web-refer:" + f.Key, By: s.staff.Actor(),
-		Client: core.ClientDetails{Name: f.Name, Phone: f.Phone, Email: f.Email, Postcode: f.Postcode, Town: f.Town, Notes: f.Notes},
-		ConsentConfirmed: f.Consent, Crisis: f.Crisis, CrisisReason: f.CrisisReason}
+		Client:           core.ClientDetails{Name: f.Name, Phone: f.Phone, Email: f.Email, Postcode: f.Postcode, Town: f.Town, Notes: f.Notes},
+		ConsentConfirmed: f.Consent, WordingVersion: f.Wording, Crisis: f.Crisis, CrisisReason: f.CrisisReason}
 	var problems []core.FieldError
 	for _, n := range f.Needs {
 		need, err := core.ParseNeed(n)
