@@ -29,6 +29,7 @@ type TimelineEntry struct {
 	Leaflet     string   // for creation
 	Crisis      []string // for creation: why it is a crisis
 	Triage      string   // for creation: why it waits in triage
+	FromParent  string   // for creation: the referral it carries the client on from
 }
 
 // ChainLink is one referral of a chain with what the timeline and the
@@ -126,6 +127,7 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 		switch kind {
 		case EventCreated:
 			en.Source, en.Leaflet, en.Triage = Source(str("source")), str("leaflet"), str("triage_reason")
+			en.FromParent = str("from_parent")
 			if en.Source == "" {
 				en.Source = link.Source
 			}
