@@ -111,7 +111,7 @@ const sqlListPage = `
 WITH page AS (
     SELECT r.id, count(*) OVER () AS total,
         coalesce(r.status = 'requested' AND r.ack_due_at < $1, false) AS overdue,
-        (` + sqlAttention + `) AS attention,
+        %s AS attention,
         CASE WHEN r.status = 'requested' THEN r.ack_due_at END AS due
     FROM referrals r
     WHERE %s
@@ -200,7 +200,12 @@ func listSQL(q ListQuery, ref string, now time.Time) (string, []any) {
 	if ref != "" {
 		where = append(where, "r.reference = "+arg(ref))
 	}
-	return fmt.Sprintf(sqlListPage, strings.Join(where, " AND "), inner, referralColumnsR, outer), args
+	// Only the sent list asks whether the referrer must look again.
+	attention := "false"
+	if q.View == ViewSent {
+		attention = "(" + sqlAttention + ")"
+	}
+	return fmt.Sprintf(sqlListPage, attention, strings.Join(where, " AND "), inner, referralColumnsR, outer), args
 }
 
 // referralColumnsR is referralColumns qualified by the alias r.
