@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,9 @@ const (
 	EventServiceAdded  EventKind = "directory.service-added"
 )
 
+// slugRe is an agency's short name, as the agencies table allows it.
+var slugRe = regexp.MustCompile(`^[a-z0-9-]+$`)
+
 // CreateAgency adds an agency to the network from the staff web, with its
 // first directory service when one is given, in one transaction recorded
 // in the new agency's audit chain. Only coordinators and admins may.
@@ -24,6 +28,10 @@ func (e *Engine) CreateAgency(ctx context.Context, a NewAgency, first *NewServic
 		return 0, err
 	}
 	verr := validate(a)
+	if a.Slug != "" && !slugRe.MatchString(a.Slug) {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "short name",
+			Message: "Enter a short name in lower-case letters, digits and hyphens, like kirkcaldy-cab"}}})
+	}
 	if first != nil {
 		first.AgencyID = -1 // filled in below; present so validation passes
 		_, _, serr := checkService(*first)
