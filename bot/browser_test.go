@@ -40,10 +40,13 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	defer cancel()
 
 	accept := chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%s/accept"] button`, r.Reference))
+	row := chromedp.CSS(fmt.Sprintf(`table.rows a[href="/staff/referrals/%s"]`, r.Reference))
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
 		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(row),
+		chromedp.Click(row),
 		chromedp.WaitVisible(accept),
 		chromedp.Click(accept),
 		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
@@ -92,7 +95,11 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 		}
 	}
 	audit("inbox", "/staff/")
+	audit("inbox filtered", "/staff/?status=nonsense&urgency=crisis")
 	audit("referral", fmt.Sprintf("/staff/referrals/%s", r.Reference))
+	audit("refer", "/staff/refer")
+	audit("sent", "/staff/sent")
+	audit("our services", "/staff/our-services")
 	audit("reports", "/staff/reports")
 	audit("report", "/staff/reports/response-times")
 
@@ -109,6 +116,9 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	audit("directory", "/staff/directory")
 	audit("service", fmt.Sprintf("/staff/directory/services/%d", services[0].ID))
 	audit("agency", fmt.Sprintf("/staff/directory/agencies/%d", tb.Net.CAB))
+	audit("staff admin", "/staff/admin/staff")
+	audit("agencies admin", "/staff/admin/agencies")
+	audit("add agency", "/staff/admin/agencies/new")
 }
 
 // axeResult is what axe-core's run reports back.
@@ -135,4 +145,108 @@ func readAxe(t *testing.T) string {
 // jsQuote quotes s as a JavaScript template literal.
 func jsQuote(s string) string {
 	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`", "${", "\\${").Replace(s) + "`"
+}
+
+// TestBrowserReferAndFollow: an adviser refers a client from the web, a
+// second agency accepts and completes it with an outcome, and the first
+// sees the outcome under "Referrals we sent"; axe checks the pages with
+// their errors shown.
+func TestBrowserReferAndFollow(t *testing.T) {
+	path := coretest.Chromium(t)
+	tb := newTestBot(t)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()))
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
+	defer cancel()
+	axe := readAxe(t)
+	audit := func(name string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`typeof axe === "undefined" ? (0, eval)(`+jsQuote(axe)+`) : 0`)); err != nil {
+			t.Fatalf("inject axe-core on %s: %v", name, err)
+		}
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](`axe.run(document, {resultTypes: ["violations"]}).then(r => ({
+			violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))})),
+			passes: r.passes.length}))`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("run axe-core on %s: %v", name, err)
+		}
+		for _, v := range res.Violations {
+			t.Errorf("%s: %s (%s) at %v", name, v.ID, v.Help, v.Nodes)
+		}
+	}
+	signIn := func(s core.Staff) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(tb.local(tb.link(s))), chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
+			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#open-h`))); err != nil {
+			t.Fatalf("sign in as %s: %v", s.Name, err)
+		}
+	}
+
+	// Ailsa refers: first with nothing filled in (the error summary), then
+	// properly.
+	signIn(tb.Net.Adviser)
+	send := chromedp.CSS(`button[name=step][value=send]`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(tb.srv.URL+"/staff/refer"), chromedp.WaitVisible(send),
+		chromedp.Click(send), chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
+		t.Fatalf("empty referral: %v", err)
+	}
+	audit("refer with errors")
+	housing := fmt.Sprintf(`#agency-%d`, tb.Net.Housing)
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#name`), "Rona Guthrie"),
+		chromedp.SendKeys(chromedp.CSS(`#phone`), "07700 900321"),
+		chromedp.SendKeys(chromedp.CSS(`#postcode`), "KY1 2AB"),
+		chromedp.Click(chromedp.CSS(`#need-housing`)),
+		chromedp.Click(chromedp.CSS(`button[name=step][value=match]`)),
+		chromedp.WaitVisible(chromedp.CSS(housing)),
+		chromedp.Click(chromedp.CSS(housing)),
+		chromedp.Click(chromedp.CSS(`#consent`)),
+		chromedp.Click(send),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
+	); err != nil {
+		t.Fatalf("refer from the web: %v", err)
+	}
+	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`p.flash`)))
+	if err != nil || !strings.Contains(flash, "made") {
+		t.Fatalf("referral confirmation %q: %v", flash, err)
+	}
+	sent, err := tb.Engine.List(context.Background(), core.ListQuery{View: core.ViewSent, Agency: tb.Net.CAB})
+	if err != nil || len(sent.Rows) != 1 || *sent.Rows[0].ToAgencyID != tb.Net.Housing {
+		t.Fatalf("sent referrals %+v, %v", sent.Rows, err)
+	}
+	r := sent.Rows[0].Referral
+
+	// Euan at Housing Options accepts, contacts, completes with an outcome.
+	signIn(tb.Net.HousingAdviser)
+	row := chromedp.CSS(fmt.Sprintf(`table.rows a[href="/staff/referrals/%s"]`, r.Reference))
+	button := func(action string) chromedp.CSS {
+		return chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%s/%s"] button`, r.Reference, action))
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(row), chromedp.WaitVisible(button("accept")), chromedp.Click(button("accept")),
+		chromedp.WaitVisible(button("contact")), chromedp.Click(button("contact")),
+		chromedp.WaitVisible(chromedp.CSS(`#outcome-help-given`)), chromedp.Click(chromedp.CSS(`#outcome-help-given`)),
+		chromedp.Click(button("complete")), chromedp.WaitVisible(chromedp.CSS(`form.undo`))); err != nil {
+		t.Fatalf("the receiving agency acts: %v", err)
+	}
+	audit("referral with undo")
+
+	// Ailsa sees the outcome under "Referrals we sent".
+	signIn(tb.Net.Adviser)
+	if err := chromedp.Do(ctx, chromedp.Navigate(tb.srv.URL+"/staff/sent"), chromedp.WaitVisible(chromedp.CSS(`table.rows`))); err != nil {
+		t.Fatal(err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`table.rows`)))
+	if err != nil || !strings.Contains(text, r.Reference) || !strings.Contains(text, "Outcome: Help given") || !strings.Contains(text, "Euan Tait") {
+		t.Errorf("sent list %q should show the outcome and who: %v", text, err)
+	}
+	audit("sent with outcome")
 }

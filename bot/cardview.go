@@ -33,6 +33,7 @@ const (
 	btnClaim    button = "claim"
 	btnAssign   button = "assign"
 	btnDetails  button = "details"
+	btnReopen   button = "reopen" // undo a completion (staff web)
 )
 
 // action is the core action a button asks for ("" for details).

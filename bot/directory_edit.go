@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/templates"
@@ -46,6 +47,9 @@ type directoryView struct {
 	Errors   []fieldProblem
 	Invalid  map[string]string // form field name → its problem
 	Needs    []needOption
+	Own      bool                         // an agency keeping its own entry (/staff/our-services)
+	Edited   map[core.ServiceID]time.Time // services their own agency changed since a coordinator saved them
+	Now      time.Time
 }
 
 // fieldProblem is one line of the error summary, linked to its field.
@@ -84,7 +88,7 @@ type needOption struct {
 var directoryPages = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"directory", "directory_service", "directory_agency"} {
-		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
+		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).Funcs(webFuncs).ParseFS(templates.FS,
 			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
 	}
 	return out
@@ -117,7 +121,11 @@ func (b *Bot) directoryIndex(w http.ResponseWriter, r *http.Request, s session) 
 		b.refused(w, r, s, err)
 		return
 	}
-	v := directoryView{Title: sayWeb("web.directory.title", nil), Staff: &s.staff, CSRF: s.csrf, Done: r.URL.Query().Get("done")}
+	v := directoryView{Title: sayWeb("web.directory.title", nil), Staff: &s.staff, CSRF: s.csrf, Done: r.URL.Query().Get("done"), Now: b.clock.Now()}
+	if v.Edited, err = b.engine.AgencyEdits(r.Context()); err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
 	for _, a := range agencies {
 		da := directoryAgency{Agency: a}
 		for _, svc := range services {
@@ -143,7 +151,9 @@ func (b *Bot) serviceForm(w http.ResponseWriter, r *http.Request, s session) {
 	form := serviceForm{Name: svc.Name, Description: svc.Description, Eligibility: svc.Eligibility,
 		Districts: strings.Join(svc.PostcodeDistricts, " "), CouncilAreas: strings.Join(svc.CouncilAreas, " "),
 		Languages: strings.Join(svc.Languages, " "), OpeningHours: svc.OpeningHours}
-	b.renderDirectory(w, http.StatusOK, "directory_service", b.serviceView(s, svc, agency, form, svc.Needs, nil))
+	v := b.serviceView(s, svc, agency, form, svc.Needs, nil)
+	v.Own = strings.HasPrefix(r.URL.Path, "/staff/our-services/")
+	b.renderDirectory(w, http.StatusOK, "directory_service", v)
 }
 
 func (b *Bot) saveService(w http.ResponseWriter, r *http.Request, s session) {
@@ -179,7 +189,13 @@ func (b *Bot) saveService(w http.ResponseWriter, r *http.Request, s session) {
 		}
 	}
 	if len(errs) > 0 {
-		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_service", b.serviceView(s, svc, agency, form, needs, errs))
+		v := b.serviceView(s, svc, agency, form, needs, errs)
+		v.Own = strings.HasPrefix(r.URL.Path, "/staff/our-services/")
+		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_service", v)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/staff/our-services/") {
+		http.Redirect(w, r, "/staff/our-services?done=service-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/staff/directory?done=service-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
@@ -304,4 +320,14 @@ func (b *Bot) agencyView(s session, a core.Agency, form agencyForm, errs []core.
 	v := directoryView{Title: a.Name, Staff: &s.staff, CSRF: s.csrf, Edit: &a, Details: form}
 	v.setErrors(errs, agencyFields)
 	return v
+}
+
+// EditedAgo says how long ago the service's own agency changed it, or ""
+// when a coordinator has saved it since.
+func (v directoryView) EditedAgo(id core.ServiceID) string {
+	at, ok := v.Edited[id]
+	if !ok {
+		return ""
+	}
+	return ago(at, v.Now)
 }

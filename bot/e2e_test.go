@@ -102,6 +102,11 @@ func TestEndToEnd(t *testing.T) {
 	for _, s := range steps {
 		tb.Clock.Advance(time.Hour)
 		tb.press("U0AILSA", "C0CAB", s.button, r.ID)
+		if s.button == "complete" {
+			view := tb.openedView("")
+			wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0E2EDONE", cbComplete, view["private_metadata"].(string),
+				map[string]any{blkOutcome: selected(string(core.OutcomeHelpGiven))})), 200)
+		}
 		tb.deliver(w)
 		method, blocks := tb.lastCard("C0CAB")
 		if method != "chat.update" || !strings.Contains(blocks, s.shows) || !strings.Contains(blocks, "Ailsa Brodie") {

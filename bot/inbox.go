@@ -58,6 +58,12 @@ type page struct {
 	Form         formValues
 	Details      *detailsView
 	Token        string
+	// The referral page's story and forms.
+	Story    *storyView
+	Outcomes []reasonOption
+	Undo     bool // the completion just made can still be undone
+	ReferOn  bool // the agency may refer this client on
+	Errors   []fieldProblem
 }
 
 var htmlFuncs = template.FuncMap{"when": when, "duration": humanDuration, "join": joinStrings}
@@ -76,16 +82,16 @@ func joinStrings(s []string, sep string) string {
 // staffPages parses each page with the layout and the card partial, once.
 var staffPages = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"inbox", "referral", "details", "login", "message"} {
-		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
-			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
+	for _, name := range append([]string{"inbox", "referral", "details", "login", "message"}, webPageNames...) {
+		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).Funcs(webFuncs).ParseFS(templates.FS,
+			"html/staff/layout.html", "html/staff/card.html", "html/staff/parts.html", "html/staff/"+name+".html"))
 	}
 	return out
 })
 
 // renderPage writes a page, or a plain 500 if the template fails (it is
 // rendered to a buffer first, so no half page goes out).
-func (b *Bot) renderPage(w http.ResponseWriter, status int, name string, p page) {
+func (b *Bot) renderPage(w http.ResponseWriter, status int, name string, p any) {
 	b.writeLayout(w, status, staffPages()[name], name, p)
 }
 

@@ -11,7 +11,7 @@ import (
 
 // inboxActions are the buttons the inbox accepts as form posts.
 var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect: true, btnContact: true,
-	btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true}
+	btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true, btnReopen: true}
 
 // inboxAct handles a card button or form posted from the inbox: the same core
 // call, with the same authorization, as the Slack button.
@@ -32,11 +32,19 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: r.PostFormValue("agency")}
+	if btn == btnComplete {
+		values.Reason, values.Feedback = r.PostFormValue("outcome"), r.PostFormValue("outcome_note")
+	}
 	agency, _ := strconv.ParseInt(values.Agency, 10, 64)
-	res, err := b.engine.Act(ctx, core.TransitionRequest{
+	req := core.TransitionRequest{
 		Referral: id, Action: btn.action(), Actor: s.staff.Actor(), ExpectedVersion: version,
 		Reason: core.Reason(values.Reason), Feedback: values.Feedback, ToAgency: core.AgencyID(agency),
-	})
+	}
+	if btn == btnComplete {
+		req.Reason, req.Feedback = "", ""
+		req.Outcome, req.OutcomeNote = core.Outcome(values.Reason), values.Feedback
+	}
+	res, err := b.engine.Act(ctx, req)
 	if err != nil {
 		status, msg := b.webAnswer(ctx, err)
 		if status == http.StatusInternalServerError {
@@ -63,8 +71,15 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		b.showReferral(w, r, s, id, f)
 		return
 	}
-	q := url.Values{"done": {string(btn)}, "ref": {res.Referral.Reference}}
-	http.Redirect(w, r, "/staff/?"+q.Encode(), http.StatusSeeOther)
+	// The referral's page confirms, shows what to do next and, after a
+	// completion, offers the undo; a triage action goes back to the queue.
+	q := url.Values{"done": {string(btn)}}
+	if btn == btnAssign || btn == btnClaim || btn == btnRedirect || btn == btnReject {
+		q.Set("ref", res.Referral.Reference)
+		http.Redirect(w, r, "/staff/?"+q.Encode(), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/staff/referrals/"+res.Referral.Reference+"?"+q.Encode(), http.StatusSeeOther)
 }
 
 // details shows the client's details on a page of its own, through core's

@@ -10,19 +10,31 @@ import (
 
 // doneActions are the confirmations the inbox shows after a redirect.
 var doneActions = map[string]bool{"accept": true, "reject": true, "redirect": true, "contact": true, "complete": true,
-	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true}
+	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true, "reopen": true, "referred": true}
 
 var referenceRe = regexp.MustCompile(`^ONW-[0-9A-Z]{1,12}$`)
 
-// inbox lists the open referrals of the staff member's agency and, for
-// coordinators, the triage queue.
+// inboxView is the inbox: the agency's referrals, the urgent first, as
+// compact rows with filters and pages; coordinators also see triage.
+type inboxView struct {
+	chrome
+	Coordinator  bool
+	AtCapacity   bool
+	CapacityNote string
+	Triage       []cardItem
+	List         listView
+	Attention    int // sent referrals needing this agency's attention
+}
+
+// inbox lists the referrals sent to the staff member's agency, the urgent
+// first, and, for coordinators, the triage queue.
 func (b *Bot) inbox(w http.ResponseWriter, r *http.Request, s session) {
 	ctx := r.Context()
-	p := page{Staff: &s.staff, CSRF: s.csrf, Coordinator: s.staff.Actor().Coordinates()}
+	v := inboxView{chrome: chrome{Title: "Inbox", Staff: &s.staff, CSRF: s.csrf}, Coordinator: s.staff.Actor().Coordinates()}
 	if d := r.URL.Query().Get("done"); doneActions[d] {
-		p.Done = d
+		v.Done = d
 		if ref := r.URL.Query().Get("ref"); referenceRe.MatchString(ref) {
-			p.DoneRef = ref
+			v.DoneRef = ref
 		}
 	}
 	a, err := b.engine.Agency(ctx, s.staff.AgencyID)
@@ -30,18 +42,23 @@ func (b *Bot) inbox(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	p.AtCapacity, p.CapacityNote = a.AtCapacity, a.CapacityNote
-	if p.Agency, err = b.cardItems(ctx, s, core.ReferralFilter{ToAgency: s.staff.AgencyID, Open: true}, KindAgency); err != nil {
+	v.AtCapacity, v.CapacityNote = a.AtCapacity, a.CapacityNote
+	status := http.StatusOK
+	if v.List, status, err = b.listPage(ctx, r, s, core.ViewInbox, &v.chrome); err != nil {
 		b.failed(w, &s, err)
 		return
 	}
-	if p.Coordinator {
-		if p.Triage, err = b.cardItems(ctx, s, core.ReferralFilter{Triage: true}, KindTriage); err != nil {
+	if v.Attention, err = b.engine.AttentionCount(ctx, s.staff.AgencyID); err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	if v.Coordinator {
+		if v.Triage, err = b.cardItems(ctx, s, core.ReferralFilter{Triage: true}, KindTriage); err != nil {
 			b.failed(w, &s, err)
 			return
 		}
 	}
-	b.renderPage(w, http.StatusOK, "inbox", p)
+	b.renderPage(w, status, "inbox", v)
 }
 
 func (b *Bot) cardItems(ctx context.Context, s session, f core.ReferralFilter, kind string) ([]cardItem, error) {

@@ -52,7 +52,13 @@ func (b *Bot) referralFromPath(w http.ResponseWriter, r *http.Request, s session
 func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID, f referralForm) {
 	ctx := r.Context()
 	ref, err := b.engine.Referral(ctx, id)
-	if errors.Is(err, core.ErrNotFound) {
+	if err == nil && !s.staff.Actor().MaySee(ref) && f.err != "" {
+		// A refused action on someone else's referral: the refusal alone.
+		b.message(w, f.status, &s.staff, s.csrf, sayWeb("web.failed.title", nil), f.err)
+		return
+	}
+	if errors.Is(err, core.ErrNotFound) || (err == nil && !s.staff.Actor().MaySee(ref)) {
+		// Someone else's referral is answered as one that does not exist.
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.notfound.title", nil), sayWeb("web.notfound", nil))
 		return
 	}
@@ -71,8 +77,24 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	}
 	item := cardItem{cardView: v, CSRF: s.csrf}
 	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Fields: f.fields, Form: f.values}
+	if d := r.URL.Query().Get("done"); doneActions[d] && f.status == http.StatusOK {
+		p.Done, p.DoneRef = d, ref.Reference
+	}
 	for _, reason := range core.Reasons {
 		p.Reasons = append(p.Reasons, reasonOption{Value: string(reason), Label: reason.Label()})
+	}
+	for _, o := range core.Outcomes {
+		p.Outcomes = append(p.Outcomes, reasonOption{Value: string(o), Label: o.Label()})
+	}
+	for field, msg := range f.fields {
+		p.Errors = append(p.Errors, fieldProblem{Field: field, Message: sentence(msg)})
+	}
+	p.Undo = ref.Status == core.StatusCompleted && ref.Allowed(core.ActionReopen) &&
+		b.clock.Now().Sub(ref.StatusAt) <= core.UndoWindow && ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
+	p.ReferOn = !ref.InTriage()
+	if p.Story, err = b.story(ctx, ref, v); err != nil {
+		b.failed(w, &s, err)
+		return
 	}
 	switch {
 	case item.Has(string(btnRedirect)):

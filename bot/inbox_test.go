@@ -245,6 +245,9 @@ func TestInboxActions(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "Morag Baird") || !strings.Contains(body, "Rent arrears") {
 		t.Errorf("details page: %d", resp.StatusCode)
 	}
+	if !regexp.MustCompile(`<a href="tel:(?:\+|&#43;)4477009\d{5}">07700 9\d{5}</a>`).MatchString(body) {
+		t.Errorf("the phone should be written nationally and be a tel: link")
+	}
 	if countKind(tb.events(r.ID), core.EventDisclosed) != 1 {
 		t.Errorf("web disclosure not audited")
 	}

@@ -72,7 +72,7 @@ type press struct {
 }
 
 // stateChanging buttons change a referral at once, without a modal.
-var stateChanging = map[button]bool{btnAccept: true, btnContact: true, btnComplete: true, btnFail: true, btnClaim: true}
+var stateChanging = map[button]bool{btnAccept: true, btnContact: true, btnFail: true, btnClaim: true}
 
 func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack.InteractionCallback) {
 	if len(cb.ActionCallback.BlockActions) == 0 {
@@ -112,7 +112,7 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 	case p.button == btnDetails:
 		w.WriteHeader(http.StatusOK)
 		b.async("details", func(ctx context.Context) { b.showDetails(ctx, p) })
-	case p.button == btnReject || p.button == btnRedirect || p.button == btnAssign:
+	case p.button == btnReject || p.button == btnRedirect || p.button == btnAssign || p.button == btnComplete:
 		// views.open must use the trigger within its three seconds, so
 		// the modal opens before the acknowledgement; it takes
 		// milliseconds.

@@ -99,8 +99,27 @@ func TestAcceptContactComplete(t *testing.T) {
 			t.Errorf("%s: acknowledgement body %q, want empty", s.button, body)
 		}
 		tb.bot.wait()
+		if s.button == "complete" {
+			// Completing asks how it ended: a modal, then its submission.
+			view := tb.openedView("")
+			if view["callback_id"] != cbComplete || !strings.Contains(mustJSON(t, view), "Help given") {
+				t.Fatalf("complete should open the outcome modal: %v", view)
+			}
+			if got := tb.referral(r.ID); got.Status != core.StatusInProgress {
+				t.Fatalf("pressing Mark completed changed the referral before an outcome was given")
+			}
+			body := wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0DONE", cbComplete, view["private_metadata"].(string),
+				map[string]any{blkOutcomeNote: typed("")})), 200)
+			if !strings.Contains(body, blkOutcome) {
+				t.Fatalf("completing without an outcome should be refused against the outcome field: %s", body)
+			}
+			wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0DONE2", cbComplete, view["private_metadata"].(string),
+				map[string]any{blkOutcome: selected(string(core.OutcomeHelpGiven))})), 200)
+		}
 		if got := tb.referral(r.ID); got.Status != s.want {
 			t.Fatalf("after %s: status %s, want %s", s.button, got.Status, s.want)
+		} else if s.button == "complete" && (got.Outcome == nil || *got.Outcome != core.OutcomeHelpGiven) {
+			t.Errorf("completed with outcome %v, want help-given", got.Outcome)
 		}
 		tb.Clock.Advance(time.Hour)
 	}

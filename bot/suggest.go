@@ -23,7 +23,36 @@ func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match,
 }
 
 // assignChoices are core's suggestions for a triage referral; a
-// self-referral only goes to agencies that take them.
+// self-referral only goes to agencies that take them. What the crisis
+// reasons say the client lacks today (no food) is matched too, and an
+// agency that already turned this client's referral down is offered last,
+// with why.
 func (b *Bot) assignChoices(ctx context.Context, r core.Referral) (core.Match, error) {
-	return b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, SelfReferral: r.SelfReferral()})
+	needs := r.Needs
+	if r.Crisis {
+		tl, err := b.engine.Timeline(ctx, r.ID)
+		if err != nil {
+			return core.Match{}, err
+		}
+		needs = core.CrisisNeeds(needs, core.CrisisReasons(tl))
+	}
+	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: r.PostcodeDistrict, SelfReferral: r.SelfReferral()})
+	if err != nil {
+		return core.Match{}, err
+	}
+	rejected, err := b.rejectedBefore(ctx, r)
+	if err != nil || len(rejected) == 0 {
+		return m, err
+	}
+	var first, last []core.Suggestion
+	for _, s := range m.Suggestions {
+		if why, ok := rejected[s.Agency.ID]; ok {
+			s.Reasons = append(slices.Clone(s.Reasons), why)
+			last = append(last, s)
+		} else {
+			first = append(first, s)
+		}
+	}
+	m.Suggestions = append(first, last...)
+	return m, nil
 }

@@ -39,6 +39,8 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 	switch p.button {
 	case btnReject:
 		view = rejectModal(v)
+	case btnComplete:
+		view = completeModal(v)
 	case btnRedirect:
 		m, err := b.redirectChoices(ctx, r)
 		if err != nil {
@@ -96,6 +98,8 @@ func (b *Bot) viewSubmission(w http.ResponseWriter, ctx context.Context, cb *sla
 	switch cb.View.CallbackID {
 	case cbReject:
 		res = b.submitReject(ctx, staff, cb.View)
+	case cbComplete:
+		res = b.submitComplete(ctx, staff, cb.View)
 	case cbRedirect:
 		res = b.submitRedirect(ctx, staff, cb.View)
 	case cbAssign:
@@ -120,6 +124,8 @@ func firstInput(callbackID string) string {
 	switch callbackID {
 	case cbReject:
 		return blkReason
+	case cbComplete:
+		return blkOutcome
 	case cbReferStart:
 		return blkNeeds
 	case cbReferSend:

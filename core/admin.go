@@ -64,15 +64,19 @@ func mayKeepDirectory(by Actor) error {
 
 const sqlUpdateService = `
 UPDATE services SET name = $2, description = $3, needs = $4, eligibility = $5, postcode_districts = $6,
-    council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10,
-    schedules = $12
+    council_areas = $7, languages = coalesce($8::text[], '{en}'), opening_hours = $9, updated_at = $10::timestamptz,
+    schedules = $12, agency_edited_at = CASE WHEN $13::boolean THEN $10::timestamptz END
 WHERE id = $1 AND agency_id = $11 RETURNING id`
 
 // UpdateService changes a directory entry: what it offers, to whom, where
-// and when. Coordinators and admins keep the directory; the change is an
-// event in the agency's audit chain, and matching uses it at once.
+// and when. Coordinators and admins keep the directory, and each agency's
+// staff keep their own agency's entries: those changes go live at once
+// and are flagged for the coordinators until one of them saves the
+// service. The change is an event in the agency's audit chain, and
+// matching uses it at once.
 func (e *Engine) UpdateService(ctx context.Context, id ServiceID, s NewService, by Actor) error {
-	if err := mayKeepDirectory(by); err != nil {
+	own := by.Kind == ActorStaff && !by.Coordinates() && by.AgencyID == s.AgencyID
+	if err := mayKeepDirectory(by); err != nil && !own {
 		return err
 	}
 	districts, langs, err := checkService(s)
@@ -82,7 +86,7 @@ func (e *Engine) UpdateService(ctx context.Context, id ServiceID, s NewService, 
 	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		var got ServiceID
 		err := tx.QueryRow(ctx, sqlUpdateService, id, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
-			districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), s.AgencyID, ParseOpeningHours(s.OpeningHours)).Scan(&got)
+			districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), s.AgencyID, ParseOpeningHours(s.OpeningHours), own).Scan(&got)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("update service %d: %w", id, ErrNotFound)
 		}
@@ -90,7 +94,7 @@ func (e *Engine) UpdateService(ctx context.Context, id ServiceID, s NewService, 
 			return fmt.Errorf("update service %d: %w", id, err)
 		}
 		return e.appendEvent(ctx, tx, newEvent{kind: EventServiceChanged, agency: s.AgencyID, actor: by,
-			data: eventData("service_id", int64(id), "name", s.Name)})
+			data: eventData("service_id", int64(id), "name", s.Name, "by_agency", own)})
 	})
 }
 

@@ -11,24 +11,25 @@ import (
 
 // Agency is a member organisation of the network.
 type Agency struct {
-	ID                   AgencyID  `db:"id"`
-	Slug                 string    `db:"slug"`
-	Name                 string    `db:"name"`
-	Description          string    `db:"description"`
-	Phone                string    `db:"phone"`
-	Email                string    `db:"email"`
-	Website              string    `db:"website"`
-	Address              string    `db:"address"`
-	SlackChannelID       string    `db:"slack_channel_id"`
-	AtCapacity           bool      `db:"at_capacity"`
-	CapacityNote         string    `db:"capacity_note"`
-	AckTargetHours       int       `db:"ack_target_hours"`
-	AcceptsSelfReferrals bool      `db:"accepts_self_referrals"`
-	CreatedAt            time.Time `db:"created_at"`
+	ID                   AgencyID   `db:"id"`
+	Slug                 string     `db:"slug"`
+	Name                 string     `db:"name"`
+	Description          string     `db:"description"`
+	Phone                string     `db:"phone"`
+	Email                string     `db:"email"`
+	Website              string     `db:"website"`
+	Address              string     `db:"address"`
+	SlackChannelID       string     `db:"slack_channel_id"`
+	AtCapacity           bool       `db:"at_capacity"`
+	CapacityNote         string     `db:"capacity_note"`
+	AckTargetHours       int        `db:"ack_target_hours"`
+	AcceptsSelfReferrals bool       `db:"accepts_self_referrals"`
+	CreatedAt            time.Time  `db:"created_at"`
+	RetiredAt            *time.Time `db:"retired_at"` // set when the agency left the network
 }
 
 const agencyColumns = `id, slug, name, description, phone, email, website, address, slack_channel_id,
-at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at`
+at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at, retired_at`
 
 func getAgency(ctx context.Context, db DB, where string, arg any) (Agency, error) {
 	rows, _ := db.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE `+where, arg)

@@ -207,11 +207,27 @@ type StaffReferral struct {
 	ConsentConfirmed bool          `validate:"required" label:"client's consent"`
 	WordingVersion   string        `validate:"required" label:"consent wording version"`
 	Crisis           bool
+	CrisisReason     string `validate:"max=500,notcontrol" label:"why it is a crisis"`
+	// ExistingClient is a client found by phone or reference (FindClient);
+	// Parent is a referral the agency holds, from which the client is
+	// referred on. Either way the stored details are used and Client may
+	// be left empty.
+	ExistingClient ClientID
+	Parent         ReferralID
+	// Scope is what the client agreed to: the receiving agency alone
+	// (ScopeAgencies with no Agencies, the default), the agencies listed,
+	// or the whole network. A receiving agency outside it is refused.
+	Scope         ConsentScope `validate:"omitempty,oneof=network agencies" label:"who the client agreed may see their details"`
+	ScopeAgencies []AgencyID
 }
 
 // StaffRefer records an adviser's referral: client, consent (scoped to the
 // receiving agency, evidence the adviser), referral, events, outbox.
 func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, error) {
+	existing, err := e.existingClient(ctx, &in)
+	if err != nil {
+		return Referral{}, err
+	}
 	client, cerr := normaliseClient(in.Client)
 	verr := mergeValidation(validate(in), cerr)
 	var ve *ValidationError
@@ -232,24 +248,44 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: "choose another agency: this is a referral between partners"}}}
 	}
 	return e.referToAgency(ctx, agencyReferral{key: in.IdempotencyKey, by: in.By, client: client, needs: in.Needs,
-		toAgency: in.ToAgency, crisis: in.Crisis, source: SourceStaff, fromStaff: in.By.StaffID,
+		toAgency: in.ToAgency, crisis: in.Crisis, crisisReason: in.CrisisReason, source: SourceStaff, fromStaff: in.By.StaffID,
+		existing: existing, parent: in.Parent,
 		consent: func(to Agency) ConsentInput {
-			return ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: ScopeAgencies,
-				Agencies: []AgencyID{to.ID}, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
+			// The client agreed to the receiving agency alone unless the
+			// adviser recorded a wider scope; a receiving agency outside
+			// the scope is refused by referToAgency.
+			scope, agencies := in.Scope, in.ScopeAgencies
+			switch {
+			case scope == ScopeNetwork:
+				agencies = nil
+			case len(agencies) == 0:
+				scope, agencies = ScopeAgencies, []AgencyID{to.ID}
+			default:
+				scope = ScopeAgencies
+			}
+			return ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: scope,
+				Agencies: agencies, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
 		}})
 }
 
 // agencyReferral is a referral made for a client by someone acting for an
 // agency (an adviser, or a partner system), after its own checks.
 type agencyReferral struct {
-	key       string
-	by        Actor
-	client    normalisedClient
-	needs     []Need
-	toAgency  AgencyID
-	crisis    bool
-	source    Source
-	fromStaff StaffID
+	key      string
+	by       Actor
+	client   normalisedClient
+	needs    []Need
+	toAgency AgencyID
+	crisis   bool
+	// crisisReason is why the referrer judged it a crisis, for the receiver.
+	crisisReason string
+	source       Source
+	fromStaff    StaffID
+	// existing is a client Onward already has (found by phone or reference,
+	// or the client of parent); 0 for a new one.
+	existing ClientID
+	// parent is the referral the client is referred on from, if any.
+	parent ReferralID
 	// consent is the consent to record, once the receiving agency is known.
 	consent func(to Agency) ConsentInput
 	// also runs in the same transaction after the referral is written.
@@ -269,9 +305,19 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 	} else if err != nil {
 		return Referral{}, err
 	}
+	if to.RetiredAt != nil {
+		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: to.Name + " has left the network: choose another agency"}}}
+	}
 	consent := in.consent(to)
 	if c := (Consent{Scope: consent.Scope, AgencyIDs: consent.Agencies}); !c.Covers(to.ID) {
 		return Referral{}, &ConsentScopeError{Agency: to.Name}
+	}
+	if client.district == "" && client.Town != "" {
+		if d, ok, err := e.DistrictForTown(ctx, client.Town); err != nil {
+			return Referral{}, fmt.Errorf("referral to %s: %w", to.Slug, err)
+		} else if ok {
+			client.district = d.District
+		}
 	}
 	cal, err := e.calendar(ctx)
 	if err != nil {
@@ -283,10 +329,17 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		// Staff confirm the details with the client in person, and a partner
 		// system acts for an agency that did: that proves the phone as well
 		// as a code would.
-		r, err := e.insertClientReferral(ctx, tx, client, true, notes, consent, newReferral{source: in.source,
+		n := newReferral{source: in.source, parent: in.parent,
 			fromAgency: in.by.AgencyID, fromStaff: in.fromStaff, toAgency: to.ID, needs: uniqueNeeds(in.needs),
 			district: client.district, crisis: in.crisis, idempotency: in.key,
-			ackDue: ackDue(cal, now, to)}, now)
+			ackDue: ackDue(cal, now, to)}
+		var r Referral
+		var err error
+		if in.existing != 0 {
+			r, err = e.insertExistingClientReferral(ctx, tx, in.existing, client, notes, consent, n, now)
+		} else {
+			r, err = e.insertClientReferral(ctx, tx, client, true, notes, consent, n, now)
+		}
 		if err != nil {
 			return err
 		}
@@ -295,8 +348,9 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		b := &pgx.Batch{}
 		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by,
 			data: eventData("consent_id", int64(consentID), "channel", string(consent.Channel), "wording_version", consent.WordingVersion,
-				"scope", string(consent.Scope))}, now)
-		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source)))
+				"scope", string(consent.Scope), "witness_staff_id", int64(consent.StaffID))}, now)
+		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source),
+			"crisis_reason", strings.TrimSpace(in.crisisReason)))
 		if err := sendBatch(ctx, tx, b); err != nil {
 			return err
 		}

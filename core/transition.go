@@ -27,6 +27,7 @@ const (
 	ActionRedirect Action = "redirect" // reject as redirected, and refer on to another agency
 	ActionAssign   Action = "assign"   // a coordinator sends a triage referral to an agency
 	ActionClaim    Action = "claim"    // a coordinator takes a triage referral on
+	ActionReopen   Action = "reopen"   // undo a completion, within UndoWindow
 )
 
 // actionDef is everything one action does, in one place: where it may
@@ -176,6 +177,17 @@ var actions = map[Action]actionDef{
 		},
 	},
 	ActionFail: {from: []Status{StatusAccepted, StatusInProgress}, to: StatusFailed},
+	ActionReopen: {
+		from: []Status{StatusCompleted}, to: StatusInProgress,
+		apply: func(c *change) error {
+			if c.now.Sub(c.from.StatusAt) > UndoWindow {
+				return &TransitionError{Action: ActionReopen, Status: c.from.Status,
+					Why: fmt.Sprintf("completion can only be undone within %d minutes", int(UndoWindow.Minutes()))}
+			}
+			c.next.Outcome, c.next.OutcomeNoteEnc, c.next.ClosedAt = nil, nil, nil
+			return nil
+		},
+	},
 	ActionCancel: {
 		from: []Status{StatusRequested, StatusAccepted, StatusInProgress, StatusOnHold}, to: StatusCancelled,
 		inTriage: true,
@@ -221,12 +233,16 @@ func needsAgency(req TransitionRequest) []FieldError {
 	return nil
 }
 
-// checkOutcome is the check of completion: an outcome, when given, must be
-// one of the list, and its note short.
+// UndoWindow is how long after completing a referral its completion can
+// be undone (the referral goes back to in progress).
+const UndoWindow = 10 * time.Minute
+
+// checkOutcome is the check of completion: an outcome from the list is
+// required, and its note short.
 func checkOutcome(req TransitionRequest) []FieldError {
 	var fields []FieldError
-	if req.Outcome != "" && !req.Outcome.Valid() {
-		fields = append(fields, FieldError{Field: "outcome", Message: "choose an outcome from the list"})
+	if !req.Outcome.Valid() {
+		fields = append(fields, FieldError{Field: "outcome", Message: "Choose how the referral ended"})
 	}
 	if len(req.OutcomeNote) > 2000 {
 		fields = append(fields, FieldError{Field: "outcome note", Message: "the outcome note must be at most 2000 characters"})
@@ -248,7 +264,7 @@ func queueFeedback(c *change) {
 
 // Actions lists every action.
 var Actions = []Action{ActionAccept, ActionReject, ActionHold, ActionResume, ActionContact, ActionComplete,
-	ActionFail, ActionCancel, ActionRedirect, ActionAssign, ActionClaim}
+	ActionFail, ActionCancel, ActionRedirect, ActionAssign, ActionClaim, ActionReopen}
 
 // Allowed reports whether the action may be taken on the referral in its
 // current state (ignoring who asks). Cards and the inbox use it to show
@@ -283,7 +299,7 @@ type TransitionRequest struct {
 	Reason          Reason   // reject
 	Feedback        string   // reject (required for not-eligible and inappropriate), cancel
 	ToAgency        AgencyID // redirect, assign
-	Outcome         Outcome  // complete: how it ended (optional here; channels ask for it)
+	Outcome         Outcome  // complete: how it ended, from Outcomes (required)
 	OutcomeNote     string   // complete: an optional note, stored encrypted
 
 	withdrawal bool // cancel because consent was withdrawn

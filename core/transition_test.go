@@ -32,7 +32,8 @@ func referralIn(t *testing.T, env *coretest.Env, status core.Status, key string)
 	}[status]
 	r := res.Referral
 	for _, a := range steps {
-		tr, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: a, Actor: adviser, Reason: core.ReasonNoCapacity})
+		tr, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: a, Actor: adviser, Reason: core.ReasonNoCapacity,
+			Outcome: core.OutcomeHelpGiven})
 		if err != nil {
 			t.Fatalf("drive to %s: %s: %v", status, a, err)
 		}
@@ -55,7 +56,7 @@ func TestTransitionTable(t *testing.T) {
 		core.StatusAccepted:   {core.ActionHold: core.StatusOnHold, core.ActionContact: core.StatusInProgress, core.ActionFail: core.StatusFailed, core.ActionCancel: core.StatusCancelled},
 		core.StatusInProgress: {core.ActionComplete: core.StatusCompleted, core.ActionFail: core.StatusFailed, core.ActionCancel: core.StatusCancelled},
 		core.StatusOnHold:     {core.ActionResume: core.StatusRequested, core.ActionCancel: core.StatusCancelled},
-		core.StatusCompleted:  {},
+		core.StatusCompleted:  {core.ActionReopen: core.StatusInProgress},
 		core.StatusRejected:   {},
 		core.StatusFailed:     {},
 		core.StatusCancelled:  {},
@@ -68,7 +69,8 @@ func TestTransitionTable(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				r := referralIn(t, env, from, fmt.Sprintf("table-%d", n))
 				req := core.TransitionRequest{Referral: r.ID, Action: action, Actor: env.Net.Adviser.Actor(),
-					Reason: core.ReasonNotEligible, Feedback: "Outside our area", ToAgency: env.Net.Welfare}
+					Reason: core.ReasonNotEligible, Feedback: "Outside our area", ToAgency: env.Net.Welfare,
+					Outcome: core.OutcomeHelpGiven}
 				if action == core.ActionAssign || action == core.ActionClaim {
 					req.Actor = env.Net.Coordinator.Actor()
 				}

@@ -192,7 +192,8 @@ func (s *sim) afterContact(id core.ReferralID) error {
 	by := s.adviser(*r.ToAgencyID).Actor()
 	switch x := s.rng.Float64(); {
 	case x < 0.82:
-		if _, err := s.act(r, core.ActionComplete, by); err != nil {
+		if _, err := s.eng.Act(s.ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionComplete, Actor: by,
+			ExpectedVersion: r.Version, Outcome: core.OutcomeHelpGiven}); err != nil {
 			return err
 		}
 		if phone := s.phones[id]; phone != "" && r.SelfReferral() && s.rng.Float64() < 0.6 {

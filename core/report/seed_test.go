@@ -81,6 +81,9 @@ func (s *reportSeed) act(r core.Referral, after time.Duration, a core.Action, by
 	s.t.Helper()
 	s.env.Clock.Set(r.StatusAt.Add(after))
 	req := core.TransitionRequest{Referral: r.ID, Action: a, Actor: by.Actor()}
+	if a == core.ActionComplete {
+		req.Outcome = core.OutcomeHelpGiven
+	}
 	for _, o := range opts {
 		o(&req)
 	}

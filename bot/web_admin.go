@@ -1,0 +1,334 @@
+package bot
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Administration for coordinators and admins: invite a member of staff,
+// change a role, deactivate; add an agency with its first service, retire
+// one. Every change goes through core, which checks the role and audits it.
+
+// adminView is what the administration pages show.
+type adminView struct {
+	chrome
+	StaffList []core.Staff
+	Agencies  []core.Agency
+	Roles     []option
+	Options   []option // agencies to invite a member of staff to
+	Invite    inviteForm
+	Invited   *invited
+	Agency    newAgencyForm
+	Needs     []needOption
+}
+
+// inviteForm is the invitation form as typed.
+type inviteForm struct{ Name, Email, Role, Agency string }
+
+// invited is what to tell a member of staff just added.
+type invited struct {
+	Name, Email, Agency string
+	SignIn              string // where they sign in
+}
+
+// newAgencyForm is the add-an-agency form as typed.
+type newAgencyForm struct {
+	Name, Slug, Phone, Email, Website, Description, ServiceName, Districts, AckTargetHours string
+	AcceptsSelfReferrals                                                                   bool
+}
+
+var inviteFields = map[string]string{"name": "name", "email": "email", "role": "role", "agency": "agency"}
+
+var agencyAddFields = map[string]string{"short name": "slug", "name": "name", "phone": "phone", "email": "email",
+	"website": "website", "description": "description", "acknowledgement target": "ack_target_hours",
+	"service name": "service_name", "postcode districts": "districts", "needs": "needs"}
+
+func (b *Bot) adminStaffView(r *http.Request, s session, f inviteForm) (adminView, error) {
+	v := adminView{chrome: chrome{Title: "Staff", Staff: &s.staff, CSRF: s.csrf}, Invite: f}
+	var err error
+	if v.StaffList, err = b.engine.ListStaff(r.Context(), 0); err != nil {
+		return v, err
+	}
+	agencies, err := b.engine.Agencies(r.Context())
+	if err != nil {
+		return v, err
+	}
+	if f.Agency == "" {
+		f.Agency = strconv.FormatInt(int64(s.staff.AgencyID), 10)
+	}
+	for _, a := range agencies {
+		if a.RetiredAt == nil {
+			id := strconv.FormatInt(int64(a.ID), 10)
+			v.Options = append(v.Options, option{Value: id, Label: a.Name, Selected: id == f.Agency})
+		}
+	}
+	for _, role := range []core.Role{core.RoleAdviser, core.RoleCoordinator, core.RoleAdmin} {
+		v.Roles = append(v.Roles, option{Value: string(role), Label: roleLabel(role), Selected: string(role) == f.Role})
+	}
+	switch d := r.URL.Query().Get("done"); d {
+	case "role", "deactivated":
+		v.Done, v.DoneRef = "staff-"+d, r.URL.Query().Get("name")
+	}
+	return v, nil
+}
+
+func roleLabel(r core.Role) string {
+	switch r {
+	case core.RoleCoordinator:
+		return "Coordinator"
+	case core.RoleAdmin:
+		return "Admin"
+	}
+	return "Adviser"
+}
+
+func (b *Bot) adminStaff(w http.ResponseWriter, r *http.Request, s session) {
+	v, err := b.adminStaffView(r, s, inviteForm{Role: string(core.RoleAdviser)})
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	b.renderWeb(w, http.StatusOK, "admin_staff", v)
+}
+
+// inviteStaff adds a member of staff and shows the coordinator what to
+// tell them; they sign in with their email address.
+func (b *Bot) inviteStaff(w http.ResponseWriter, r *http.Request, s session) {
+	f := inviteForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
+		Role: r.PostFormValue("role"), Agency: r.PostFormValue("agency")}
+	agency, _ := strconv.ParseInt(f.Agency, 10, 64)
+	id, err := b.engine.RegisterStaff(r.Context(), core.NewStaff{AgencyID: core.AgencyID(agency), Name: f.Name,
+		Email: f.Email, Role: core.Role(f.Role)}, s.staff.Actor())
+	v, verr := b.adminStaffView(r, s, f)
+	if verr != nil {
+		b.failed(w, &s, verr)
+		return
+	}
+	var invalid *core.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		fields := invalid.Fields
+		for i, fe := range fields {
+			if fe.Field == "agency" {
+				fields[i].Message = "Choose the member of staff's agency"
+			} else if fe.Field == "role" {
+				fields[i].Message = "Choose a role"
+			} else if fe.Field == "name" && strings.Contains(fe.Message, "required") {
+				fields[i].Message = "Enter the member of staff's name"
+			} else if fe.Field == "email" && strings.Contains(fe.Message, "required") {
+				fields[i].Message = "Enter the member of staff's email address"
+			} else if fe.Field == "email" && !strings.Contains(fe.Message, "already") {
+				fields[i].Message = "Enter an email address like name@agency.org.uk"
+			}
+		}
+		v.setFieldErrors(fields, inviteFields, "name")
+		b.renderWeb(w, http.StatusUnprocessableEntity, "admin_staff", v)
+		return
+	case err != nil:
+		b.refused(w, r, s, err)
+		return
+	}
+	st, err := b.engine.StaffByID(r.Context(), id)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	b.inviteIssued(st)
+	v, err = b.adminStaffView(r, s, inviteForm{Role: string(core.RoleAdviser)})
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	v.Invited = &invited{Name: st.Name, Email: st.Email, Agency: st.AgencyName, SignIn: strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/"}
+	b.renderWeb(w, http.StatusOK, "admin_staff", v)
+}
+
+// inviteIssued is the one place a new member of staff's invitation is
+// sent from: sign-in by email, when it is wired, sends them a sign-in
+// link here. Until then the page tells the coordinator what to say.
+func (b *Bot) inviteIssued(st core.Staff) {
+	b.log.Info("staff invited from the staff web", "staff", st.ID)
+}
+
+// changeStaff changes a member of staff's role or deactivates them.
+func (b *Bot) changeStaff(w http.ResponseWriter, r *http.Request, s session) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "That member of staff is not in Onward.")
+		return
+	}
+	st, err := b.engine.StaffByID(r.Context(), core.StaffID(id))
+	if err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	done := ""
+	switch r.PathValue("action") {
+	case "role":
+		err, done = b.engine.SetStaffRole(r.Context(), st.ID, core.Role(r.PostFormValue("role")), s.staff.Actor()), "role"
+	case "deactivate":
+		err, done = b.engine.DeactivateStaff(r.Context(), st.ID, s.staff.Actor()), "deactivated"
+	default:
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "That change is not one Onward makes.")
+		return
+	}
+	if err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/admin/staff?done="+done+"&name="+url.QueryEscape(st.Name), http.StatusSeeOther)
+}
+
+func (b *Bot) agenciesView(r *http.Request, s session) (adminView, error) {
+	v := adminView{chrome: chrome{Title: "Agencies", Staff: &s.staff, CSRF: s.csrf}}
+	var err error
+	v.Agencies, err = b.engine.Agencies(r.Context())
+	switch d := r.URL.Query().Get("done"); d {
+	case "agency-added", "agency-retired":
+		v.Done, v.DoneRef = d, r.URL.Query().Get("name")
+	}
+	return v, err
+}
+
+func (b *Bot) adminAgencies(w http.ResponseWriter, r *http.Request, s session) {
+	v, err := b.agenciesView(r, s)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	b.renderWeb(w, http.StatusOK, "admin_agencies", v)
+}
+
+func (b *Bot) newAgencyView(s session, f newAgencyForm, needs []string) adminView {
+	v := adminView{chrome: chrome{Title: "Add an agency", Staff: &s.staff, CSRF: s.csrf}, Agency: f}
+	for _, n := range core.Needs {
+		checked := false
+		for _, x := range needs {
+			checked = checked || x == string(n)
+		}
+		v.Needs = append(v.Needs, needOption{Value: string(n), Label: n.Label(), Checked: checked})
+	}
+	return v
+}
+
+func (b *Bot) newAgencyForm(w http.ResponseWriter, r *http.Request, s session) {
+	b.renderWeb(w, http.StatusOK, "admin_agency_new", b.newAgencyView(s, newAgencyForm{AckTargetHours: "16", AcceptsSelfReferrals: true}, nil))
+}
+
+// createAgency adds an agency and its first service in one transaction.
+func (b *Bot) createAgency(w http.ResponseWriter, r *http.Request, s session) {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	f := newAgencyForm{Name: v("name"), Slug: strings.ToLower(v("slug")), Phone: v("phone"), Email: v("email"),
+		Website: v("website"), Description: v("description"), ServiceName: v("service_name"), Districts: v("districts"),
+		AckTargetHours: v("ack_target_hours"), AcceptsSelfReferrals: r.PostFormValue("accepts_self_referrals") == "yes"}
+	needs := r.PostForm["needs"]
+	var problems []core.FieldError
+	hours, err := strconv.Atoi(f.AckTargetHours)
+	if err != nil {
+		problems = append(problems, core.FieldError{Field: "acknowledgement target", Message: "Enter the acknowledgement target as a whole number of working hours, like 16"})
+	}
+	svc := core.NewService{Name: f.ServiceName, Description: f.Description, Eligibility: "", PostcodeDistricts: words(f.Districts),
+		Languages: []string{"en"}}
+	for _, n := range needs {
+		need, err := core.ParseNeed(n)
+		if err != nil {
+			problems = append(problems, core.FieldError{Field: "needs", Message: "Choose needs from the list"})
+			break
+		}
+		svc.Needs = append(svc.Needs, need)
+	}
+	if len(problems) == 0 {
+		_, err = b.engine.CreateAgency(r.Context(), core.NewAgency{Slug: f.Slug, Name: f.Name, Description: f.Description,
+			Phone: f.Phone, Email: f.Email, Website: f.Website, AckTargetHours: hours, AcceptsSelfReferrals: f.AcceptsSelfReferrals},
+			&svc, s.staff.Actor())
+		var invalid *core.ValidationError
+		switch {
+		case errors.As(err, &invalid):
+			problems = invalid.Fields
+		case err != nil:
+			b.refused(w, r, s, err)
+			return
+		}
+	}
+	if len(problems) > 0 {
+		view := b.newAgencyView(s, f, needs)
+		for i, p := range problems {
+			switch {
+			case p.Field == "short name":
+				if strings.Contains(p.Message, "required") || strings.Contains(p.Message, "lowercase") {
+					problems[i].Message = "Enter a short name in lower-case letters, digits and hyphens, like kirkcaldy-cab"
+				}
+			case p.Field == "name" && strings.Contains(p.Message, "required"):
+				problems[i].Message = "Enter the agency's name"
+			case p.Field == "service name" && strings.Contains(p.Message, "required"):
+				problems[i].Message = "Enter the name of the agency's first service"
+			case p.Field == "needs":
+				problems[i].Message = "Choose at least one need the service helps with"
+			case strings.HasPrefix(p.Field, "postcode districts"):
+				problems[i].Message = "Enter postcode districts like KY1 KY2, separated by spaces"
+			}
+		}
+		view.setFieldErrors(problems, agencyAddFields, "name")
+		b.renderWeb(w, http.StatusUnprocessableEntity, "admin_agency_new", view)
+		return
+	}
+	http.Redirect(w, r, "/staff/admin/agencies?done=agency-added&name="+url.QueryEscape(f.Name), http.StatusSeeOther)
+}
+
+// retireAgency takes an agency out of the network.
+func (b *Bot) retireAgency(w http.ResponseWriter, r *http.Request, s session) {
+	a, ok := b.agencyFor(w, r, s)
+	if !ok {
+		return
+	}
+	if err := b.engine.RetireAgency(r.Context(), a.ID, s.staff.Actor()); err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/admin/agencies?done=agency-retired&name="+url.QueryEscape(a.Name), http.StatusSeeOther)
+}
+
+// ownServices lists the services of the staff member's own agency, which
+// its staff keep up to date.
+func (b *Bot) ownServices(w http.ResponseWriter, r *http.Request, s session) {
+	services, err := b.engine.Services(r.Context(), s.staff.AgencyID)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	v := directoryView{Title: "Our services", Staff: &s.staff, CSRF: s.csrf}
+	if r.URL.Query().Get("done") == "service-saved" {
+		v.Done, v.DoneRef = "service-saved", r.URL.Query().Get("name")
+	}
+	v.Agencies = []directoryAgency{{Agency: core.Agency{ID: s.staff.AgencyID, Name: s.staff.AgencyName}, Services: services}}
+	b.renderWeb(w, http.StatusOK, "own_services", v)
+}
+
+// ownService loads a service of the staff member's own agency.
+func (b *Bot) ownService(w http.ResponseWriter, r *http.Request, s session) (core.Service, core.Agency, bool) {
+	svc, a, ok := b.serviceFor(w, r, s)
+	if ok && svc.AgencyID != s.staff.AgencyID {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.directory.missing.title", nil), sayWeb("web.directory.missing", nil))
+		return svc, a, false
+	}
+	return svc, a, ok
+}
+
+func (b *Bot) ownServiceForm(w http.ResponseWriter, r *http.Request, s session) {
+	if _, _, ok := b.ownService(w, r, s); !ok {
+		return
+	}
+	b.serviceForm(w, r, s)
+}
+
+func (b *Bot) saveOwnService(w http.ResponseWriter, r *http.Request, s session) {
+	if _, _, ok := b.ownService(w, r, s); !ok {
+		return
+	}
+	b.saveService(w, r, s)
+}

@@ -1,0 +1,112 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+)
+
+// TestAdministration: a coordinator invites a member of staff, changes a
+// role, deactivates, adds an agency with its first service and retires
+// one; advisers are refused; an agency keeps its own service, flagged for
+// the coordinators.
+func TestAdministration(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	adviser := tb.signedIn(tb.Net.Adviser)
+	if resp, _ := adviser.get("/staff/admin/staff"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an adviser opened staff administration: %d", resp.StatusCode)
+	}
+	co := tb.signedIn(tb.Net.Coordinator)
+	resp, body := co.post("/staff/admin/staff", url.Values{"csrf": {co.csrf}, "name": {""}, "email": {"not-an-email"}, "role": {"adviser"},
+		"agency": {strconv.FormatInt(int64(tb.Net.FoodBank), 10)}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter the member of staff&#39;s name") ||
+		!strings.Contains(body, "Enter an email address like") || !strings.Contains(body, `href="#email"`) {
+		t.Fatalf("invalid invitation: %d", resp.StatusCode)
+	}
+	resp, body = co.post("/staff/admin/staff", url.Values{"csrf": {co.csrf}, "name": {"Iona Fleming"}, "email": {"iona@foodbank.example"},
+		"role": {"adviser"}, "agency": {strconv.FormatInt(int64(tb.Net.FoodBank), 10)}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Iona Fleming can now use Onward") || !strings.Contains(body, "iona@foodbank.example") {
+		t.Fatalf("invitation: %d", resp.StatusCode)
+	}
+	iona, err := tb.Engine.StaffByEmail(ctx, "iona@foodbank.example")
+	if err != nil || iona.AgencyID != tb.Net.FoodBank {
+		t.Fatalf("invited staff %+v, %v", iona, err)
+	}
+	resp, _ = co.post(fmt.Sprintf("/staff/admin/staff/%d/role", iona.ID), url.Values{"csrf": {co.csrf}, "role": {"coordinator"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("role: %d", resp.StatusCode)
+	}
+	if s, _ := tb.Engine.StaffByID(ctx, iona.ID); s.Role != core.RoleCoordinator {
+		t.Errorf("role not changed")
+	}
+	resp, _ = co.post(fmt.Sprintf("/staff/admin/staff/%d/deactivate", iona.ID), url.Values{"csrf": {co.csrf}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", resp.StatusCode)
+	}
+	if _, err := tb.Engine.StaffByID(ctx, iona.ID); err == nil {
+		t.Errorf("deactivated staff still found")
+	}
+
+	// Add an agency with its first service; mistakes named.
+	resp, body = co.post("/staff/admin/agencies/new", url.Values{"csrf": {co.csrf}, "name": {"Levenmouth Fuel Poverty Project"},
+		"slug": {"Leven Fuel!"}, "ack_target_hours": {"sixteen"}, "service_name": {"Energy advice"}, "districts": {"KY8 ZZZ"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "whole number of working hours") {
+		t.Fatalf("invalid agency: %d", resp.StatusCode)
+	}
+	resp, body = co.post("/staff/admin/agencies/new", url.Values{"csrf": {co.csrf}, "name": {"Levenmouth Fuel Poverty Project"},
+		"slug": {"Leven Fuel!"}, "ack_target_hours": {"16"}, "service_name": {"Energy advice"}, "districts": {"KY8 ZZZ"}})
+	for _, want := range []string{`href="#slug"`, `href="#needs"`, `href="#districts"`, "There is a problem"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("invalid agency page lacks %q", want)
+		}
+	}
+	resp, _ = co.post("/staff/admin/agencies/new", url.Values{"csrf": {co.csrf}, "name": {"Levenmouth Fuel Poverty Project"},
+		"slug": {"leven-fuel"}, "ack_target_hours": {"16"}, "service_name": {"Energy advice"}, "districts": {"KY1 KY8"}, "needs": {"fuel"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add agency: %d", resp.StatusCode)
+	}
+	leven, err := tb.Engine.AgencyBySlug(ctx, "leven-fuel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := tb.Engine.Suggest(ctx, core.MatchQuery{Needs: []core.Need{core.NeedFuel}, District: "KY1"})
+	if len(m.Suggestions) == 0 || m.Suggestions[0].Agency.ID != leven.ID {
+		t.Errorf("the new agency's service is not matched: %+v", m.Suggestions)
+	}
+	resp, _ = co.post(fmt.Sprintf("/staff/admin/agencies/%d/retire", leven.ID), url.Values{"csrf": {co.csrf}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("retire: %d", resp.StatusCode)
+	}
+	if m, _ := tb.Engine.Suggest(ctx, core.MatchQuery{Needs: []core.Need{core.NeedFuel}, District: "KY1"}); len(m.Suggestions) != 0 {
+		t.Errorf("a retired agency is still suggested")
+	}
+
+	// An agency keeps its own entry: live at once, flagged for coordinators;
+	// another agency's service is not theirs to edit.
+	services, _ := tb.Engine.Services(ctx, tb.Net.CAB)
+	own := fmt.Sprintf("/staff/our-services/%d", services[0].ID)
+	if resp, _ := adviser.get(own); resp.StatusCode != http.StatusOK {
+		t.Fatalf("own service form: %d", resp.StatusCode)
+	}
+	resp, _ = adviser.post(own, url.Values{"csrf": {adviser.csrf}, "name": {"Debt advice (drop-in Tuesdays)"}, "needs": {"debt"}, "districts": {"KY1 KY2"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("own save: %d", resp.StatusCode)
+	}
+	if s, _ := tb.Engine.Service(ctx, services[0].ID); s.Name != "Debt advice (drop-in Tuesdays)" {
+		t.Errorf("own change not live: %s", s.Name)
+	}
+	if _, body := co.get("/staff/directory"); !strings.Contains(body, "Changed by the agency") {
+		t.Errorf("coordinators should see the agency changed its service")
+	}
+	welfare, _ := tb.Engine.Services(ctx, tb.Net.Welfare)
+	if resp, _ := adviser.post(fmt.Sprintf("/staff/our-services/%d", welfare[0].ID), url.Values{"csrf": {adviser.csrf}, "name": {"x"}, "needs": {"debt"}, "districts": {"KY1"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an adviser edited another agency's service: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,22 @@
+package bot
+
+import "net/http"
+
+// WebRoutes adds the staff web's pages beside the inbox: refer a client,
+// referrals we sent, and administration.
+func (b *Bot) WebRoutes(mux *http.ServeMux) {
+	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
+	staff("GET /staff/sent", b.signedIn(b.sentPage))
+	staff("GET /staff/refer", b.signedIn(b.referPage))
+	staff("POST /staff/refer", b.signedIn(b.referSubmit))
+	staff("GET /staff/admin/staff", b.signedIn(b.coordinatorsOnly(b.adminStaff)))
+	staff("POST /staff/admin/staff", b.signedIn(b.coordinatorsOnly(b.inviteStaff)))
+	staff("POST /staff/admin/staff/{id}/{action}", b.signedIn(b.coordinatorsOnly(b.changeStaff)))
+	staff("GET /staff/admin/agencies", b.signedIn(b.coordinatorsOnly(b.adminAgencies)))
+	staff("GET /staff/admin/agencies/new", b.signedIn(b.coordinatorsOnly(b.newAgencyForm)))
+	staff("POST /staff/admin/agencies/new", b.signedIn(b.coordinatorsOnly(b.createAgency)))
+	staff("POST /staff/admin/agencies/{id}/retire", b.signedIn(b.coordinatorsOnly(b.retireAgency)))
+	staff("GET /staff/our-services", b.signedIn(b.ownServices))
+	staff("GET /staff/our-services/{id}", b.signedIn(b.ownServiceForm))
+	staff("POST /staff/our-services/{id}", b.signedIn(b.saveOwnService))
+}

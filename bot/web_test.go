@@ -1,0 +1,307 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// rowRefs are the references of the inbox's rows, in order.
+var rowRefRe = regexp.MustCompile(`<th scope="row"><a href="/staff/referrals/\d+">(ONW-[0-9A-Z]+)</a>`)
+
+func rowRefs(body string) []string {
+	var out []string
+	for _, m := range rowRefRe.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// TestInboxPutsTheUrgentFirst: crisis first, then overdue, then due
+// soonest, whatever order they arrived in; filters and the reference
+// search narrow it; odd input answers plainly.
+func TestInboxPutsTheUrgentFirst(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	old := tb.selfReferral("old", false) // overdue by the time the others arrive
+	tb.Clock.Advance(10 * 24 * time.Hour)
+	fresh := tb.selfReferral("fresh", false)
+	tb.Clock.Advance(time.Hour)
+	later := tb.selfReferral("later", false)
+	crisis := tb.selfReferral("crisis", true)
+	if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: crisis.ID, Action: core.ActionAssign,
+		Actor: tb.Net.Coordinator.Actor(), ToAgency: tb.Net.CAB}); err != nil {
+		t.Fatal(err)
+	}
+	c := tb.signedIn(tb.Net.Adviser)
+	_, body := c.get("/staff/")
+	want := []string{crisis.Reference, old.Reference, fresh.Reference, later.Reference}
+	if got := rowRefs(body); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("inbox order %v, want crisis, overdue, then due soonest %v", got, want)
+	}
+	if !strings.Contains(body, "Overdue") || !strings.Contains(body, "10 days ago") {
+		t.Errorf("the overdue row should say so and how old it is")
+	}
+
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"urgency=crisis", []string{crisis.Reference}},
+		{"urgency=routine&overdue=yes", []string{old.Reference}},
+		{"q=" + url.QueryEscape(strings.ToLower(fresh.Reference)), []string{fresh.Reference}},
+		{"q=" + strings.TrimPrefix(later.Reference, "ONW-"), []string{later.Reference}},
+		{"need=housing", nil},
+		{"status=completed", nil},
+		{"q=" + url.QueryEscape("'; DROP TABLE referrals; --"), nil},
+		{"q=" + strings.Repeat("A", 5000), nil},
+	} {
+		resp, body := c.get("/staff/?" + tc.query)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%.40s: status %d", tc.query, resp.StatusCode)
+		}
+		if got := rowRefs(body); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%.40s: rows %v, want %v", tc.query, got, tc.want)
+		}
+	}
+	// A status or need not offered: named plainly, never a 500.
+	resp, body := c.get("/staff/?status=" + url.QueryEscape("<script>") + "&need=unicorns&urgency=maybe")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Choose a status from the list") ||
+		!strings.Contains(body, "Choose a need from the list") || !strings.Contains(body, `href="#status"`) || strings.Contains(body, "<script>") {
+		t.Errorf("odd filters: %d", resp.StatusCode)
+	}
+	if got := rowRefs(body); len(got) != 4 {
+		t.Errorf("the list should still show without the odd filters: %v", got)
+	}
+	// Paging.
+	resp, body = c.get("/staff/?page=999999999999")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Previous page") {
+		t.Errorf("a page past the end should offer the way back: %d", resp.StatusCode)
+	}
+}
+
+// TestReferAClientFromTheWeb: the form's validation, the consent scope,
+// the referral made through core's StaffRefer, and the referrer following
+// it to its outcome under "Referrals we sent".
+func TestReferAClientFromTheWeb(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	resp, page := c.get("/staff/refer")
+	if resp.StatusCode != 200 || !strings.Contains(page, coretest.ConsentText) || !strings.Contains(page, "Version v1") ||
+		!strings.Contains(page, "Ailsa Brodie, Kirkcaldy Citizens Advice") {
+		t.Fatalf("refer page should show the consent wording in full with its version and the witness: %d", resp.StatusCode)
+	}
+	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+
+	// Nothing filled in: every problem named, in plain words, linked.
+	resp, body := c.post("/staff/refer", url.Values{"csrf": {c.csrf}, "key": {key}, "step": {"send"}, "crisis": {"yes"}})
+	for _, want := range []string{"There is a problem", `href="#name"`, "Enter the client&#39;s name", `href="#needs"`,
+		`href="#agency"`, `href="#consent"`, "Say why it is a crisis"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("empty form: page lacks %q", want)
+		}
+	}
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("empty form: %d", resp.StatusCode)
+	}
+	// Show agencies that fit: suggestions with their reasons.
+	form := url.Values{"csrf": {c.csrf}, "key": {key}, "name": {"Rona Guthrie"}, "phone": {"07700 900777"},
+		"postcode": {"KY1 2AB"}, "needs": {"housing"}, "notes": {"Landlord has given notice"}, "step": {"match"}}
+	_, body = c.post("/staff/refer", form)
+	if !strings.Contains(body, "Housing Options Fife") || !strings.Contains(body, "offers housing") {
+		t.Fatalf("suggestions with reasons missing")
+	}
+	// A bad phone is named as the page labels it.
+	form.Set("step", "send")
+	form.Set("agency", strconv.FormatInt(int64(tb.Net.Housing), 10))
+	form.Set("consent", "yes")
+	form.Set("phone", "call me")
+	resp, body = c.post("/staff/refer", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#phone"`) || !strings.Contains(body, "Phone number: enter a phone number") {
+		t.Fatalf("bad phone: %d", resp.StatusCode)
+	}
+	form.Set("phone", "07700 900777")
+	resp, body = c.post("/staff/refer", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: %d %s", resp.StatusCode, regexp.MustCompile(`(?s)<div class="error-summary.*?</div>`).FindString(body))
+	}
+	loc := resp.Header.Get("Location")
+	id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(loc, "?")[0], "/staff/referrals/"), 10, 64)
+	r := tb.referral(core.ReferralID(id))
+	if r.Source != core.SourceStaff || r.FromStaffID == nil || *r.FromStaffID != tb.Net.Adviser.ID || *r.ToAgencyID != tb.Net.Housing {
+		t.Fatalf("referral %+v", r)
+	}
+	consent, err := tb.Engine.Consent(context.Background(), r.ConsentID)
+	if err != nil || consent.Channel != core.ChannelStaff || consent.StaffID == nil || *consent.StaffID != tb.Net.Adviser.ID || consent.Covers(tb.Net.Welfare) {
+		t.Errorf("consent %+v: want staff-witnessed, Housing only", consent)
+	}
+	// The same form again makes no second referral.
+	if resp, _ := c.post("/staff/refer", form); resp.Header.Get("Location") != loc {
+		t.Errorf("a repeated submission made another referral: %s", resp.Header.Get("Location"))
+	}
+
+	// Under "Referrals we sent": waiting, then rejected with feedback and
+	// counted as needing attention.
+	_, sent := c.get("/staff/sent")
+	if !strings.Contains(sent, r.Reference) || !strings.Contains(sent, "Housing Options Fife") {
+		t.Fatalf("sent list lacks %s", r.Reference)
+	}
+	if _, err := tb.Engine.Act(context.Background(), core.TransitionRequest{Referral: r.ID, Action: core.ActionReject,
+		Actor: tb.Net.HousingAdviser.Actor(), Reason: core.ReasonNotEligible, Feedback: "Only for council tenants"}); err != nil {
+		t.Fatal(err)
+	}
+	_, sent = c.get("/staff/sent?attention=yes")
+	if !strings.Contains(sent, "1 referral needs") || !strings.Contains(sent, "Only for council tenants") || !strings.Contains(sent, "Euan Tait") {
+		t.Errorf("the rejection should need attention, with who and the feedback")
+	}
+	// Another agency never sees it in its list, nor its page.
+	welfare := tb.signedIn(tb.Net.WelfareAdviser)
+	if resp, body := welfare.get("/staff/referrals/" + r.Reference); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "Rona") {
+		t.Errorf("another agency opened the referral: %d", resp.StatusCode)
+	}
+
+	// Refer the client on from it: the stored details are used, and the
+	// rejection no longer needs attention.
+	_, page = c.get(fmt.Sprintf("/staff/refer?from=%d", r.ID))
+	key = regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	resp, _ = c.post("/staff/refer", url.Values{"csrf": {c.csrf}, "key": {key}, "parent": {strconv.FormatInt(id, 10)},
+		"needs": {"housing"}, "agency": {strconv.FormatInt(int64(tb.Net.Welfare), 10)}, "consent": {"yes"}, "step": {"send"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refer on: %d", resp.StatusCode)
+	}
+	if n, _ := tb.Engine.AttentionCount(context.Background(), tb.Net.CAB); n != 0 {
+		t.Errorf("after referring on, %d still need attention", n)
+	}
+}
+
+// TestFindClientKeepsToConsent: a phone that matches a client whose
+// consent does not cover the agency finds nothing, exactly as a phone
+// nobody has.
+func TestFindClientKeepsToConsent(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	// Referred by CAB to Housing, with consent for Housing alone.
+	if _, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "scoped", By: tb.Net.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "Isobel Drummond", Phone: "07700 900555"}, Needs: []core.Need{core.NeedHousing},
+		ToAgency: tb.Net.Housing, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	find := func(c *webClient, phone string) string {
+		_, page := c.get("/staff/refer")
+		key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+		_, body := c.post("/staff/refer", url.Values{"csrf": {c.csrf}, "key": {key}, "step": {"find"}, "find_phone": {phone}})
+		return body
+	}
+	welfare := tb.signedIn(tb.Net.WelfareAdviser)
+	hidden, nobody := find(welfare, "07700 900555"), find(welfare, "07700 900556")
+	if strings.Contains(hidden, "Isobel") || !strings.Contains(hidden, "No client found") {
+		t.Errorf("a client outside the consent was revealed")
+	}
+	strip := func(s string) string { return regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(s, "") }
+	if strip(hidden) != strip(nobody) {
+		t.Errorf("the answer for a client outside consent differs from the answer for nobody")
+	}
+	cab := tb.signedIn(tb.Net.Adviser)
+	if body := find(cab, "07700 900555"); !strings.Contains(body, "Isobel Drummond") {
+		t.Errorf("the referring agency should find its client")
+	}
+}
+
+// TestCompleteWithOutcomeAndUndo: completing asks for the outcome, then
+// confirms and offers the undo; two advisers undoing: one wins, the other
+// is told who and when; after the window, no undo.
+func TestCompleteWithOutcomeAndUndo(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	r := tb.selfReferral("done", false)
+	for _, a := range []core.Action{core.ActionAccept, core.ActionContact} {
+		if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: a, Actor: tb.Net.Adviser.Actor()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = tb.referral(r.ID)
+	ailsa, callum := tb.signedIn(tb.Net.Adviser), tb.signedIn(tb.Net.Adviser2)
+	_, page := ailsa.get("/staff/referrals/" + r.Reference)
+	if !strings.Contains(page, "How did it end?") || !strings.Contains(page, "Client declined") {
+		t.Fatalf("the referral page should ask for the outcome")
+	}
+	complete := "/staff/referrals/" + r.Reference + "/complete"
+	resp, body := ailsa.post(complete, url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(r.Version)}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose how the referral ended") || !strings.Contains(body, `href="#outcome"`) {
+		t.Fatalf("complete without outcome: %d", resp.StatusCode)
+	}
+	resp, _ = ailsa.post(complete, url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(r.Version)}, "outcome": {"help-given"}, "outcome_note": {"Budget plan agreed"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("complete: %d", resp.StatusCode)
+	}
+	_, body = ailsa.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, r.Reference+" marked completed") || !strings.Contains(body, "Undo") || !strings.Contains(body, "Completed by Ailsa Brodie") {
+		t.Fatalf("completion should confirm, offer undo and show in the timeline")
+	}
+	done := tb.referral(r.ID)
+	undo := "/staff/referrals/" + r.Reference + "/reopen"
+	resp, _ = ailsa.post(undo, url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(done.Version)}})
+	if resp.StatusCode != http.StatusSeeOther || tb.referral(r.ID).Status != core.StatusInProgress {
+		t.Fatalf("undo: %d", resp.StatusCode)
+	}
+	resp, body = callum.post(undo, url.Values{"csrf": {callum.csrf}, "version": {strconv.Itoa(done.Version)}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Ailsa Brodie") {
+		t.Errorf("second undo: %d, should name who won", resp.StatusCode)
+	}
+	// Complete again; past the window the undo is refused plainly.
+	cur := tb.referral(r.ID)
+	ailsa.post(complete, url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(cur.Version)}, "outcome": {"no-longer-needed"}})
+	tb.Clock.Advance(core.UndoWindow + time.Minute)
+	cur = tb.referral(r.ID)
+	resp, body = ailsa.post(undo, url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(cur.Version)}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "within 10 minutes") {
+		t.Errorf("late undo: %d", resp.StatusCode)
+	}
+}
+
+// TestTimelineGolden: a self-referral rejected back to triage and
+// assigned on tells its story, the rejecting agency offered last with why.
+func TestTimelineGolden(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	in := coretest.SelfReferral("story")
+	in.Crisis, in.CrisisReasons, in.Needs = true, []string{"going without food or heating today"}, []core.Need{core.NeedDebt}
+	res, err := tb.Engine.SelfRefer(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := tb.Net.Coordinator.Actor()
+	tb.Clock.Advance(time.Hour)
+	if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: res.Referral.ID, Action: core.ActionAssign, Actor: co, ToAgency: tb.Net.CAB}); err != nil {
+		t.Fatal(err)
+	}
+	tb.Clock.Advance(2 * time.Hour)
+	rej, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: res.Referral.ID, Action: core.ActionReject,
+		Actor: tb.Net.Adviser.Actor(), Reason: core.ReasonNotEligible, Feedback: "We only see clients in KY1 on Tuesdays"})
+	if err != nil || rej.Child == nil {
+		t.Fatalf("reject: %v", err)
+	}
+	tb.Clock.Advance(62 * 24 * time.Hour)
+	c := tb.signedIn(tb.Net.Coordinator)
+	_, page := c.get("/staff/referrals/" + rej.Child.Reference)
+	start, end := strings.Index(page, `<section aria-labelledby="story-h"`), strings.Index(page, `<section id="assign"`)
+	if start < 0 || end < start {
+		t.Fatalf("the page lacks the story or the assign form")
+	}
+	coretest.Golden(t, filepath.Join("testdata", "timeline.html.golden"), page[start:end])
+	assign := page[end:]
+	if i, j := strings.Index(assign, "Kingdom Food Bank"), strings.Index(assign, "Kirkcaldy Citizens Advice"); i < 0 || j < i ||
+		!strings.Contains(assign, "rejected this client&#39;s referral") {
+		t.Errorf("triage should offer food (no food today) and the agency that rejected it last, with why:\n%s", assign)
+	}
+}

@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// storyView is what a referral's page tells beside its card: why it is a
+// crisis, where the client said they live, how it came in, and everything
+// that happened to it and to the referrals before it.
+type storyView struct {
+	Reference string
+	Crisis    []string
+	Town      string
+	District  string
+	Source    core.Source
+	Leaflet   string
+	FirstAt   time.Time // when the client first asked, when the chain is longer than this referral
+	Entries   []core.TimelineEntry
+	Outcome   string
+	Now       time.Time
+	Location  *time.Location
+}
+
+// story reads a referral's story for its page.
+func (b *Bot) story(ctx context.Context, r core.Referral, v cardView) (*storyView, error) {
+	tl, err := b.engine.Timeline(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	town, district, err := b.engine.ClientTown(ctx, r.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	st := &storyView{Reference: r.Reference, Crisis: core.CrisisReasons(tl), Town: town, District: r.PostcodeDistrict,
+		Source: r.Source, Leaflet: r.LeafletCode, Entries: tl, Now: v.Now, Location: v.Location}
+	if st.District == "" {
+		st.District = district
+	}
+	if len(tl) > 0 && tl[0].Reference != r.Reference {
+		st.FirstAt = tl[0].At
+	}
+	if r.Outcome != nil {
+		st.Outcome = r.Outcome.Label()
+	}
+	return st, nil
+}
+
+// rejectedBefore lists the agencies that turned down an earlier referral
+// of the chain, with why, so triage offers them last and says so.
+func (b *Bot) rejectedBefore(ctx context.Context, r core.Referral) (map[core.AgencyID]string, error) {
+	chain, err := b.engine.Chain(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[core.AgencyID]string{}
+	for _, l := range chain {
+		if l.ID == r.ID || l.ToAgencyID == nil || l.Status != core.StatusRejected || l.Reason == nil || *l.Reason == core.ReasonRedirected {
+			continue
+		}
+		why := "rejected this client's referral " + l.Reference + ": " + l.Reason.Label()
+		if l.Feedback != "" {
+			why += " (“" + l.Feedback + "”)"
+		}
+		out[*l.ToAgencyID] = why
+	}
+	return out, nil
+}

@@ -1,0 +1,145 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Directory events beside EventServiceChanged and EventAgencyChanged.
+const (
+	EventAgencyAdded   EventKind = "agency.added"
+	EventAgencyRetired EventKind = "agency.retired"
+	EventServiceAdded  EventKind = "directory.service-added"
+)
+
+// slugRe is an agency's short name, as the agencies table allows it.
+var slugRe = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// CreateAgency adds an agency to the network from the staff web, with its
+// first directory service when one is given, in one transaction recorded
+// in the new agency's audit chain. Only coordinators and admins may.
+func (e *Engine) CreateAgency(ctx context.Context, a NewAgency, first *NewService, by Actor) (AgencyID, error) {
+	if err := mayKeepDirectory(by); err != nil {
+		return 0, err
+	}
+	verr := validate(a)
+	if a.Slug != "" && !slugRe.MatchString(a.Slug) {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "short name",
+			Message: "Enter a short name in lower-case letters, digits and hyphens, like kirkcaldy-cab"}}})
+	}
+	if first != nil {
+		first.AgencyID = -1 // filled in below; present so validation passes
+		_, _, serr := checkService(*first)
+		verr = mergeValidation(verr, serr)
+	}
+	if verr != nil {
+		return 0, verr
+	}
+	var id AgencyID
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var err error
+		if id, err = e.AddAgency(ctx, tx, a); err != nil {
+			if isUniqueViolation(err, "agencies_slug_key") {
+				return &ValidationError{Fields: []FieldError{{Field: "short name", Message: "Another agency already uses that short name: choose another"}}}
+			}
+			return err
+		}
+		if err := e.appendEvent(ctx, tx, newEvent{kind: EventAgencyAdded, agency: id, actor: by,
+			data: eventData("slug", a.Slug, "name", a.Name)}); err != nil {
+			return err
+		}
+		if first != nil {
+			first.AgencyID = id
+			sid, err := e.AddService(ctx, tx, *first)
+			if err != nil {
+				return err
+			}
+			return e.appendEvent(ctx, tx, newEvent{kind: EventServiceAdded, agency: id, actor: by,
+				data: eventData("service_id", int64(sid), "name", first.Name)})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	e.forgetCache()
+	return id, nil
+}
+
+// AddDirectoryService adds a service to an agency's directory entry from
+// the staff web: coordinators for any agency, an agency's own staff for
+// theirs (flagged for the coordinators). Audited; matching uses it at once.
+func (e *Engine) AddDirectoryService(ctx context.Context, s NewService, by Actor) (ServiceID, error) {
+	own := by.Kind == ActorStaff && !by.Coordinates() && by.AgencyID == s.AgencyID
+	if err := mayKeepDirectory(by); err != nil && !own {
+		return 0, err
+	}
+	var id ServiceID
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var err error
+		if id, err = e.AddService(ctx, tx, s); err != nil {
+			return err
+		}
+		if own {
+			if _, err := tx.Exec(ctx, `UPDATE services SET agency_edited_at = $2 WHERE id = $1`, id, e.clock.Now()); err != nil {
+				return fmt.Errorf("flag service %d: %w", id, err)
+			}
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventServiceAdded, agency: s.AgencyID, actor: by,
+			data: eventData("service_id", int64(id), "name", s.Name, "by_agency", own)})
+	})
+	return id, err
+}
+
+const sqlRetireAgency = `
+UPDATE agencies SET retired_at = $2, updated_at = $2 WHERE id = $1 AND retired_at IS NULL RETURNING id`
+
+// RetireAgency takes an agency out of the network: its services leave the
+// directory and matching, and no referral can be sent to it; its history
+// stays. Its open referrals are left for a coordinator to move on.
+func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error {
+	if err := mayKeepDirectory(by); err != nil {
+		return err
+	}
+	if by.Kind == ActorStaff && by.AgencyID == id {
+		return &ValidationError{Fields: []FieldError{{Field: "agency", Message: "You cannot retire your own agency; ask another coordinator"}}}
+	}
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		now := e.clock.Now()
+		var got AgencyID
+		if err := tx.QueryRow(ctx, sqlRetireAgency, id, now).Scan(&got); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("retire agency %d: %w", id, ErrNotFound)
+			}
+			return fmt.Errorf("retire agency %d: %w", id, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE services SET active = false, updated_at = $2 WHERE agency_id = $1 AND active`, id, now); err != nil {
+			return fmt.Errorf("retire services of agency %d: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventAgencyRetired, agency: id, actor: by})
+	})
+}
+
+// AgencyEdits says which services their own agency changed since a
+// coordinator last saved them, and when.
+func (e *Engine) AgencyEdits(ctx context.Context) (map[ServiceID]time.Time, error) {
+	rows, err := e.pool.Query(ctx, `SELECT id, agency_edited_at FROM services WHERE agency_edited_at IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("services changed by their agencies: %w", err)
+	}
+	out := map[ServiceID]time.Time{}
+	var (
+		id ServiceID
+		at time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &at}, func() error { out[id] = at; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("services changed by their agencies: %w", err)
+	}
+	return out, nil
+}

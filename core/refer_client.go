@@ -1,0 +1,199 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// EventClientFound records that a member of staff found a client by phone
+// or reference to refer them on.
+const EventClientFound EventKind = "client.found"
+
+// FoundClient is what an agency may see of a client it found by their
+// phone number or a reference they gave: enough to know it is them.
+type FoundClient struct {
+	ID       ClientID
+	Name     string
+	District string
+	Town     string
+}
+
+// sqlClientVisible is true when the agency may see the client: a consent
+// of theirs that is not withdrawn covers it, or it holds or made one of
+// their referrals.
+const sqlClientVisible = `
+SELECT EXISTS (SELECT 1 FROM consents k WHERE k.client_id = $1 AND k.withdrawn_at IS NULL
+                 AND (k.scope = 'network' OR $2 = ANY(k.agency_ids)))
+    OR EXISTS (SELECT 1 FROM referrals r JOIN consents k ON k.id = r.consent_id
+               WHERE r.client_id = $1 AND k.withdrawn_at IS NULL AND (r.to_agency_id = $2 OR r.from_agency_id = $2))`
+
+// clientVisible reports whether the actor may see the client's details.
+func (e *Engine) clientVisible(ctx context.Context, db DB, client ClientID, by Actor) (bool, error) {
+	if by.Kind != ActorStaff {
+		return false, nil
+	}
+	var ok bool
+	if err := db.QueryRow(ctx, sqlClientVisible, client, by.AgencyID).Scan(&ok); err != nil {
+		return false, fmt.Errorf("may agency %d see client %d: %w", by.AgencyID, client, err)
+	}
+	return ok, nil
+}
+
+// FindClient finds a client by their phone number or by a reference they
+// were given, for a member of staff about to refer them on. A client whose
+// consent does not cover the staff member's agency is ErrNotFound, exactly
+// as one who does not exist: the answer never tells that they do. A
+// client found is recorded in their audit chain.
+func (e *Engine) FindClient(ctx context.Context, by Actor, phone, reference string) (FoundClient, error) {
+	var id ClientID
+	switch {
+	case strings.TrimSpace(phone) != "":
+		p, err := ParsePhone(phone)
+		if err != nil {
+			return FoundClient{}, &ValidationError{Fields: []FieldError{{Field: "find_phone", Message: "Enter a phone number, like 07700 900123"}}}
+		}
+		if id, err = e.ClientByPhone(ctx, p); err != nil {
+			return FoundClient{}, fmt.Errorf("find client: %w", err)
+		}
+	case strings.TrimSpace(reference) != "":
+		ref, ok := NormaliseReference(reference)
+		if !ok {
+			return FoundClient{}, &ValidationError{Fields: []FieldError{{Field: "find_reference", Message: "Enter a reference like ONW-7K3M9P"}}}
+		}
+		r, err := e.ReferralByReference(ctx, ref)
+		if err != nil {
+			return FoundClient{}, fmt.Errorf("find client: %w", err)
+		}
+		id = r.ClientID
+	default:
+		return FoundClient{}, &ValidationError{Fields: []FieldError{{Field: "find_phone", Message: "Enter the client's phone number or a reference they were given"}}}
+	}
+	ok, err := e.clientVisible(ctx, e.pool, id, by)
+	if err != nil {
+		return FoundClient{}, err
+	}
+	if !ok {
+		return FoundClient{}, fmt.Errorf("find client: %w", ErrNotFound)
+	}
+	c, err := e.ClientDetailsFor(ctx, id)
+	if err != nil {
+		return FoundClient{}, err
+	}
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventClientFound, client: id, actor: by,
+		data: eventData("agency_id", int64(by.AgencyID))}); err != nil {
+		return FoundClient{}, err
+	}
+	return FoundClient{ID: id, Name: c.Name, District: c.District, Town: c.Town}, nil
+}
+
+// existingClient fills a staff referral's client details from the client
+// it names (or the client of the referral it refers on from), after
+// checking the member of staff may see them; it returns that client, or 0
+// for a new one.
+func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientID, error) {
+	id := in.ExistingClient
+	if in.Parent != 0 {
+		p, err := e.Referral(ctx, in.Parent)
+		if errors.Is(err, ErrNotFound) {
+			return 0, &ValidationError{Fields: []FieldError{{Field: "parent", Message: "The referral to refer on from does not exist"}}}
+		} else if err != nil {
+			return 0, err
+		}
+		if !in.By.MaySee(p) {
+			return 0, &ForbiddenError{Why: "only staff of the agencies a referral is between, or a coordinator, can refer its client on"}
+		}
+		if id != 0 && id != p.ClientID {
+			return 0, &ValidationError{Fields: []FieldError{{Field: "parent", Message: "The client found is not the client of that referral"}}}
+		}
+		id = p.ClientID
+	}
+	if id == 0 {
+		return 0, nil
+	}
+	ok, err := e.clientVisible(ctx, e.pool, id, in.By)
+	if err != nil {
+		return 0, err
+	}
+	if !ok && !(in.Parent != 0) {
+		return 0, fmt.Errorf("client for staff referral: %w", ErrNotFound)
+	}
+	c, err := e.ClientDetailsFor(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	notes := in.Client.Notes
+	in.Client = ClientDetails{Name: c.Name, Phone: string(c.Phone), Email: c.Email, Postcode: string(c.Postcode),
+		District: c.District, Town: c.Town, PreferredContact: c.PreferredContact, ContactTime: c.ContactTime,
+		Language: c.Language, Notes: notes}
+	return id, nil
+}
+
+// sqlInsertExistingClientReferral records the consent and the referral of
+// a client Onward already has, in one statement.
+const sqlInsertExistingClientReferral = `
+WITH k AS (
+    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    RETURNING id, client_id
+)
+INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
+    to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at, idempotency_key, created_at,
+    ack_due_at, details_enc)
+SELECT $10, $11, k.client_id, k.id, $12, '', $13, $14, $15, $16, $17, $18, false, 'requested', $19, $9,
+    nullif($20, ''), $9, $21, $22
+FROM k
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING ` + referralColumns
+
+// insertExistingClientReferral records a referral of a client Onward
+// already has: the details as confirmed by the referrer and the notes are
+// sealed with the referral under the client's own key.
+func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, client ClientID, details normalisedClient, notes string,
+	consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
+	hash, err := e.wordingHash(ctx, tx, consent.WordingVersion)
+	if err != nil {
+		return Referral{}, err
+	}
+	k, err := e.clientKeyOf(ctx, tx, client)
+	if err != nil {
+		return Referral{}, err
+	}
+	given, err := json.Marshal(referralDetails{Name: details.Name, Phone: string(details.phone), Email: details.Email,
+		Postcode: string(details.postcode), District: details.district, Town: details.Town,
+		PreferredContact: details.PreferredContact, ContactTime: details.ContactTime, Language: details.Language})
+	if err != nil {
+		return Referral{}, fmt.Errorf("referral details: %w", err)
+	}
+	detailsEnc, err := sealReferralField(k, "details_enc", string(given))
+	if err != nil {
+		return Referral{}, err
+	}
+	if n.notesEnc, err = sealReferralField(k, "notes_enc", notes); err != nil {
+		return Referral{}, err
+	}
+	agencies := consent.Agencies
+	if agencies == nil {
+		agencies = []AgencyID{}
+	}
+	rows, _ := tx.Query(ctx, sqlInsertExistingClientReferral, client, consent.Scope, agencies, consent.WordingVersion, hash,
+		consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
+		e.ids.Reference(), nullID(n.parent), n.source, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
+		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
+	switch {
+	case err == nil:
+		return r, nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return Referral{}, errReplayed
+	case isUniqueViolation(err, "referrals_reference_key"):
+		return Referral{}, errReferenceTaken
+	default:
+		return Referral{}, fmt.Errorf("record consent and referral: %w", err)
+	}
+}

@@ -1,0 +1,214 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TimelineEntry is one thing that happened to a referral or to the
+// referrals before it in its chain (a rejected self-referral's return to
+// triage, a redirect): who did what, when, and why.
+type TimelineEntry struct {
+	At          time.Time
+	Reference   string // the referral of the chain it happened to
+	Kind        EventKind
+	Action      Action // for transitions
+	From, To    Status
+	Actor       string // the member of staff, "the client" or "Onward"
+	ActorAgency string // the member of staff's agency
+	Agency      string // the agency it was sent, assigned or redirected to
+	Reason      Reason // a rejection's coded reason
+	Feedback    string // a rejection's or cancellation's words
+	Outcome     Outcome
+	Source      Source   // for creation
+	Leaflet     string   // for creation
+	Crisis      []string // for creation: why it is a crisis
+	Triage      string   // for creation: why it waits in triage
+	FromParent  string   // for creation: the referral it carries the client on from
+}
+
+// ChainLink is one referral of a chain with what the timeline and the
+// triage choices need of it.
+type ChainLink struct {
+	Referral
+	ToAgency string `db:"to_agency"`
+}
+
+var sqlChain = `
+WITH RECURSIVE chain AS (
+    SELECT id, parent_id, 0 AS depth FROM referrals WHERE id = $1
+    UNION ALL
+    SELECT r.id, r.parent_id, c.depth + 1 FROM referrals r JOIN chain c ON r.id = c.parent_id WHERE c.depth < 50
+)
+SELECT ` + referralColumnsR + `,
+    coalesce(a.name, '') AS to_agency
+FROM chain JOIN referrals r ON r.id = chain.id LEFT JOIN agencies a ON a.id = r.to_agency_id
+ORDER BY chain.depth DESC`
+
+// Chain returns a referral and those it came from, the first first.
+func (e *Engine) Chain(ctx context.Context, id ReferralID) ([]ChainLink, error) {
+	rows, _ := e.pool.Query(ctx, sqlChain, id)
+	links, err := pgx.CollectRows(rows, pgx.RowToStructByName[ChainLink])
+	if err != nil {
+		return nil, fmt.Errorf("chain of referral %d: %w", id, err)
+	}
+	if len(links) == 0 {
+		return nil, fmt.Errorf("chain of referral %d: %w", id, ErrNotFound)
+	}
+	return links, nil
+}
+
+const sqlTimelineEvents = `
+SELECT ev.referral_id, ev.kind, ev.actor_kind, coalesce(s.name, '') AS actor, coalesce(sa.name, '') AS actor_agency,
+       ev.from_status, ev.to_status, ev.data, ev.created_at,
+       coalesce((SELECT name FROM agencies WHERE id = (ev.data->>'to_agency_id')::bigint), '') AS target
+FROM events ev
+LEFT JOIN staff s ON s.id = ev.actor_id
+LEFT JOIN agencies sa ON sa.id = s.agency_id
+WHERE ev.referral_id = ANY($1) AND ev.kind = ANY($2)
+ORDER BY ev.created_at, ev.id`
+
+// timelineKinds are the events a referral's story is told with; views of
+// the client's details and refusals stay in the audit log.
+var timelineKinds = []string{string(EventCreated), string(EventTransition), string(EventAssigned), string(EventClaimed)}
+
+// Timeline tells a referral's story from its events and those of the
+// referrals before it, oldest first.
+func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, error) {
+	chain, err := e.Chain(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[ReferralID]ChainLink{}
+	ids := make([]ReferralID, len(chain))
+	for i, l := range chain {
+		byID[l.ID], ids[i] = l, l.ID
+	}
+	rows, err := e.pool.Query(ctx, sqlTimelineEvents, ids, timelineKinds)
+	if err != nil {
+		return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []TimelineEntry
+	for rows.Next() {
+		var (
+			ref                ReferralID
+			kind               EventKind
+			actorKind          ActorKind
+			actor, actorAgency string
+			from, to           Status
+			data               map[string]any
+			at                 time.Time
+			target             string
+		)
+		if err := rows.Scan(&ref, &kind, &actorKind, &actor, &actorAgency, &from, &to, &data, &at, &target); err != nil {
+			return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
+		}
+		link := byID[ref]
+		en := TimelineEntry{At: at, Reference: link.Reference, Kind: kind, From: from, To: to,
+			Actor: actor, ActorAgency: actorAgency, Agency: target}
+		switch actorKind {
+		case ActorClient:
+			en.Actor = "the client"
+		case ActorSystem:
+			en.Actor = "Onward"
+		default:
+			if en.Actor == "" {
+				en.Actor = "a former member of staff"
+			}
+		}
+		str := func(k string) string { s, _ := data[k].(string); return s }
+		en.Action, en.Reason, en.Outcome = Action(str("action")), Reason(str("reason")), Outcome(str("outcome"))
+		switch kind {
+		case EventCreated:
+			en.Source, en.Leaflet, en.Triage = Source(str("source")), str("leaflet"), str("triage_reason")
+			en.FromParent = str("from_parent")
+			if en.Source == "" {
+				en.Source = link.Source
+			}
+			if list, ok := data["crisis_reasons"].([]any); ok {
+				for _, x := range list {
+					if s, ok := x.(string); ok {
+						en.Crisis = append(en.Crisis, s)
+					}
+				}
+			}
+			if cr := str("crisis_reason"); cr != "" {
+				en.Crisis = append(en.Crisis, cr)
+			}
+			if en.Agency == "" {
+				en.Agency = link.ToAgency
+				if link.AssignedAt != nil || link.Triaged {
+					en.Agency = ""
+				}
+			}
+		case EventTransition:
+			// The words of a rejection or a cancellation are kept on the
+			// referral, which that transition closed for good.
+			if to == StatusRejected || to == StatusCancelled {
+				en.Feedback = link.Feedback
+			}
+		}
+		out = append(out, en)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// CrisisReasons are the reasons a referral's chain was made a crisis, as
+// recorded when it was made.
+func CrisisReasons(tl []TimelineEntry) []string {
+	var out []string
+	for _, en := range tl {
+		if en.Kind == EventCreated {
+			for _, c := range en.Crisis {
+				if !slices.Contains(out, c) {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// crisisNeedWords are words in a crisis reason that name a need the
+// client has today, beside those they chose.
+var crisisNeedWords = []struct {
+	word string
+	need Need
+}{
+	{"food", NeedFood}, {"hungry", NeedFood}, {"eat", NeedFood},
+	{"heating", NeedFuel}, {"fuel", NeedFuel}, {"gas", NeedFuel}, {"electric", NeedFuel},
+	{"home", NeedHousing}, {"evict", NeedHousing}, {"homeless", NeedHousing},
+}
+
+// CrisisNeeds adds to needs what the crisis reasons say the client lacks
+// today (no food today: food), so matching suggests help for it too.
+func CrisisNeeds(needs []Need, reasons []string) []Need {
+	out := append([]Need(nil), needs...)
+	for _, r := range reasons {
+		r = strings.ToLower(r)
+		for _, w := range crisisNeedWords {
+			if strings.Contains(r, w.word) && !slices.Contains(out, w.need) {
+				out = append(out, w.need)
+			}
+		}
+	}
+	return out
+}
+
+// ClientTown is the town a client gave and their postcode district, both
+// kept in clear: they place a referral without identifying anyone.
+func (e *Engine) ClientTown(ctx context.Context, id ClientID) (town, district string, err error) {
+	if err := e.pool.QueryRow(ctx, `SELECT town, postcode_district FROM clients WHERE id = $1`, id).Scan(&town, &district); err != nil {
+		return "", "", fmt.Errorf("town of client %d: %w", id, err)
+	}
+	return town, district, nil
+}
