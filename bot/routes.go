@@ -28,4 +28,5 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 	}))
 	b.ReportRoutes(mux)
 	b.DirectoryRoutes(mux)
+	b.PartnerRoutes(mux)
 }
