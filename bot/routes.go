@@ -29,4 +29,5 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 	b.ReportRoutes(mux)
 	b.DirectoryRoutes(mux)
 	b.WebRoutes(mux)
+	b.PartnerRoutes(mux)
 }

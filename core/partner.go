@@ -228,11 +228,28 @@ func (e *Engine) RevokePartner(ctx context.Context, id PartnerID, by Actor) erro
 	})
 }
 
-// RecordPartnerCall audits one call a partner made.
-func (e *Engine) RecordPartnerCall(ctx context.Context, id PartnerID, method, path string, status int) error {
-	if _, err := e.pool.Exec(ctx, `INSERT INTO partner_calls (partner_id, method, path, status, at) VALUES ($1, $2, $3, $4, $5)`,
-		id, method, path, status, e.clock.Now()); err != nil {
-		return fmt.Errorf("audit partner call: %w", err)
+// PartnerCall is one call a partner system made, for the audit.
+type PartnerCall struct {
+	Partner PartnerID
+	Method  string
+	Path    string
+	Status  int
+	At      time.Time
+}
+
+// RecordPartnerCalls audits calls partners made, many at once (the API
+// batches them so the audit costs its callers no round trip each).
+func (e *Engine) RecordPartnerCalls(ctx context.Context, calls []PartnerCall) error {
+	if len(calls) == 0 {
+		return nil
+	}
+	_, err := e.pool.CopyFrom(ctx, pgx.Identifier{"partner_calls"}, []string{"partner_id", "method", "path", "status", "at"},
+		pgx.CopyFromSlice(len(calls), func(i int) ([]any, error) {
+			c := calls[i]
+			return []any{c.Partner, c.Method, c.Path, c.Status, c.At}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("audit %d partner calls: %w", len(calls), err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
@@ -40,6 +41,10 @@ type API struct {
 	limiter *redis_rate.Limiter
 	tokens  *tokens
 	prefix  string
+	audit   *auditor
+	cache   *cache
+
+	closeOnce sync.Once
 }
 
 // New builds the partner API.
@@ -51,7 +56,8 @@ func New(o Options) (*API, error) {
 		return nil, errors.New("partner api: a token secret of at least 32 bytes is required")
 	}
 	return &API{engine: o.Engine, rdb: o.Redis, log: o.Log, limiter: redis_rate.NewLimiter(o.Redis),
-		tokens: &tokens{key: o.TokenSecret, clock: o.Engine.Clock()}, prefix: o.KeyPrefix}, nil
+		tokens: &tokens{key: o.TokenSecret, clock: o.Engine.Clock()}, prefix: o.KeyPrefix,
+		audit: newAuditor(o.Engine, o.Log), cache: &cache{engine: o.Engine}}, nil
 }
 
 //go:embed openapi.json

@@ -204,6 +204,7 @@ func TestRevokedAndRateLimited(t *testing.T) {
 	if statuses[2] != 200 || statuses[3] != 429 {
 		t.Fatalf("rate limit of 3 a minute: %v", statuses)
 	}
+	h.api.Flush()
 	var calls int
 	if err := h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM partner_calls WHERE partner_id = $1`, limited.Partner.ID).Scan(&calls); err != nil || calls != 3 {
 		t.Fatalf("audited %d calls (%v), want the 3 allowed", calls, err)

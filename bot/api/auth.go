@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -86,11 +85,6 @@ func (a *API) Authorize(refuse Refuse, scope, alt core.PartnerScope, h Handler) 
 		}
 		rec := &statusRecorder{ResponseWriter: w}
 		h(rec, r, p)
-		// The audit outlives a client that hung up.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
-		defer cancel()
-		if err := a.engine.RecordPartnerCall(ctx, p.ID, r.Method, r.URL.Path, rec.status); err != nil {
-			a.log.Warn("audit partner call", "err", err)
-		}
+		a.audit.record(core.PartnerCall{Partner: p.ID, Method: r.Method, Path: r.URL.Path, Status: rec.status, At: a.engine.Clock().Now()})
 	})
 }

@@ -36,7 +36,7 @@ func newHarness(t *testing.T) *harness {
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &harness{env: env, api: a, srv: srv}
 }
 

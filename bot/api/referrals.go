@@ -36,16 +36,8 @@ type referralJSON struct {
 // slugs maps agency ids to slugs for one request.
 type slugs map[core.AgencyID]string
 
-func (a *API) agencySlugs(ctx context.Context) (slugs, map[string]core.AgencyID, error) {
-	as, err := a.engine.Agencies(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, ids := slugs{}, map[string]core.AgencyID{}
-	for _, ag := range as {
-		s[ag.ID], ids[ag.Slug] = ag.Slug, ag.ID
-	}
-	return s, ids, nil
+func (a *API) agencySlugs(ctx context.Context, want ...string) (slugs, map[string]core.AgencyID, error) {
+	return a.cache.agencies(ctx, want...)
 }
 
 func (s slugs) of(id *core.AgencyID) string {
@@ -160,7 +152,7 @@ func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Part
 // Create refers a client through core for a partner; FHIR's transaction
 // Bundle calls it too.
 func (a *API) Create(ctx context.Context, in CreateRequest, p core.Partner, key string) (core.Referral, error) {
-	_, ids, err := a.agencySlugs(ctx)
+	_, ids, err := a.agencySlugs(ctx, append([]string{in.ToAgency}, in.Consent.Agencies...)...)
 	if err != nil {
 		return core.Referral{}, err
 	}
@@ -182,16 +174,20 @@ func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Part
 		a.fail(w, r, err)
 		return
 	}
-	a.writeReferral(w, r, ref, http.StatusCreated)
+	a.writeReferralCase(w, r, ref, http.StatusCreated, strings.TrimSpace(in.CaseID))
 }
 
 func (a *API) writeReferral(w http.ResponseWriter, r *http.Request, ref core.Referral, status int) {
-	s, _, err := a.agencySlugs(r.Context())
+	caseID, err := a.engine.PartnerCaseID(r.Context(), ref.ID)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	caseID, err := a.engine.PartnerCaseID(r.Context(), ref.ID)
+	a.writeReferralCase(w, r, ref, status, caseID)
+}
+
+func (a *API) writeReferralCase(w http.ResponseWriter, r *http.Request, ref core.Referral, status int, caseID string) {
+	s, _, err := a.agencySlugs(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/onward-network/onward/bot/api"
 	"github.com/onward-network/onward/bot/fhir"
 )
+
+// partnerAPIs holds the partner API of each app, so shutdown can flush its
+// audit of calls.
+var partnerAPIs sync.Map // *app → *api.API
 
 func init() {
 	registerMount(mount{
@@ -19,8 +24,17 @@ func init() {
 			if err != nil {
 				return err
 			}
+			partnerAPIs.Store(a, p)
 			p.Routes(mux)
 			fhir.New(a.engine, p, a.log.With("part", "fhir"), a.cfg.PublicURL).Routes(mux)
+			return nil
+		},
+		// Writes the partner calls still waiting for the audit at shutdown.
+		worker: func(ctx context.Context, a *app) error {
+			<-ctx.Done()
+			if p, ok := partnerAPIs.Load(a); ok {
+				p.(*api.API).Close()
+			}
 			return nil
 		},
 		devInfo: func(ctx context.Context, a *app) []string {

@@ -1,0 +1,144 @@
+package bot
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// The partners page lets coordinators see, add and revoke the partner
+// systems that use the partner API and FHIR. A new partner's secret is
+// shown on the page that confirms it, once.
+
+// PartnerRoutes adds the partners page to mux, behind the staff sign-in,
+// for coordinators.
+func (b *Bot) PartnerRoutes(mux *http.ServeMux) {
+	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
+	staff("GET /staff/partners", b.signedIn(b.coordinatorsOnly(b.partnersPage)))
+	staff("POST /staff/partners", b.signedIn(b.coordinatorsOnly(b.addPartner)))
+	staff("POST /staff/partners/{id}/revoke", b.signedIn(b.coordinatorsOnly(b.revokePartner)))
+}
+
+type partnerRow struct {
+	Partner core.Partner
+	Agency  string
+	Scopes  string
+}
+
+type partnersView struct {
+	// What the staff layout reads.
+	Title, Error, Done, DoneRef string
+	Staff                       *core.Staff
+	CSRF                        string
+
+	Partners []partnerRow
+	Agencies []core.Agency
+	Errors   []fieldProblem
+	Form     struct {
+		Name   string
+		Agency string
+		Scopes []string
+	}
+	New *core.PartnerCredentials // just added: its secret, shown once
+}
+
+var partnerPages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("partners").Funcs(htmlFuncs).ParseFS(templates.FS,
+		"html/staff/layout.html", "html/staff/card.html", "html/staff/partners.html"))
+})
+
+func (b *Bot) partnersView(r *http.Request, s session) (partnersView, error) {
+	v := partnersView{Title: "Partner systems", Staff: &s.staff, CSRF: s.csrf}
+	ps, err := b.engine.Partners(r.Context())
+	if err != nil {
+		return v, err
+	}
+	if v.Agencies, err = b.engine.Agencies(r.Context()); err != nil {
+		return v, err
+	}
+	names := map[core.AgencyID]string{}
+	for _, a := range v.Agencies {
+		names[a.ID] = a.Name
+	}
+	for _, p := range ps {
+		row := partnerRow{Partner: p, Agency: "the whole network"}
+		if p.AgencyID != nil {
+			row.Agency = names[*p.AgencyID]
+		}
+		ss := make([]string, len(p.Scopes))
+		for i, sc := range p.Scopes {
+			ss[i] = string(sc)
+		}
+		row.Scopes = strings.Join(ss, ", ")
+		v.Partners = append(v.Partners, row)
+	}
+	return v, nil
+}
+
+func (b *Bot) partnersPage(w http.ResponseWriter, r *http.Request, s session) {
+	v, err := b.partnersView(r, s)
+	if err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	if r.URL.Query().Get("done") == "revoked" {
+		v.Done = "revoked"
+	}
+	b.writeLayout(w, http.StatusOK, partnerPages(), "partners", v)
+}
+
+func (b *Bot) addPartner(w http.ResponseWriter, r *http.Request, s session) {
+	in := core.NewPartner{Name: strings.TrimSpace(r.PostFormValue("name"))}
+	for _, sc := range r.PostForm["scopes"] {
+		in.Scopes = append(in.Scopes, core.PartnerScope(sc))
+	}
+	agency := r.PostFormValue("agency")
+	if agency != "" && agency != "network" {
+		id, err := strconv.ParseInt(agency, 10, 64)
+		if err != nil {
+			agency = "bad"
+		}
+		in.AgencyID = core.AgencyID(id)
+	}
+	c, err := b.engine.AddPartner(r.Context(), in, s.staff.Actor())
+	v, verr := b.partnersView(r, s)
+	if verr != nil {
+		b.refused(w, r, s, verr)
+		return
+	}
+	var invalid *core.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		for _, f := range invalid.Fields {
+			v.Errors = append(v.Errors, fieldProblem{Field: f.Field, Message: f.Message})
+		}
+		v.Form.Name, v.Form.Agency, v.Form.Scopes = in.Name, agency, r.PostForm["scopes"]
+		b.writeLayout(w, http.StatusUnprocessableEntity, partnerPages(), "partners", v)
+		return
+	case err != nil:
+		b.refused(w, r, s, err)
+		return
+	}
+	v.New = &c
+	w.Header().Set("Cache-Control", "no-store")
+	b.writeLayout(w, http.StatusOK, partnerPages(), "partners", v)
+}
+
+func (b *Bot) revokePartner(w http.ResponseWriter, r *http.Request, s session) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		b.refused(w, r, s, core.ErrNotFound)
+		return
+	}
+	if err := b.engine.RevokePartner(r.Context(), core.PartnerID(id), s.staff.Actor()); err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/partners?done=revoked", http.StatusSeeOther)
+}
