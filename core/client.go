@@ -22,7 +22,8 @@ type ClientDetails struct {
 	Notes            string `validate:"max=4000" label:"notes"`
 	PreferredContact string `validate:"omitempty,oneof=text call email" label:"how to contact you"`
 	ContactTime      string `validate:"max=100,notcontrol" label:"best time to contact you"`
-	Language         string `validate:"omitempty,max=20" label:"language"`
+	Language         string `validate:"omitempty,max=20" label:"language"` // "" keeps what the client chose before (English for a new client)
+	Interpreter      bool   // the client would like an interpreter
 }
 
 // Client is a client with details decrypted, for the people allowed to see
@@ -39,6 +40,7 @@ type Client struct {
 	PreferredContact string
 	ContactTime      string
 	Language         string
+	Interpreter      bool
 	CreatedAt        time.Time
 }
 
@@ -55,6 +57,7 @@ type clientRow struct {
 	PreferredContact string    `db:"preferred_contact"`
 	ContactTime      string    `db:"contact_time"`
 	Language         string    `db:"language"`
+	Interpreter      bool      `db:"interpreter"`
 	CreatedAt        time.Time `db:"created_at"`
 }
 
@@ -94,9 +97,6 @@ func normaliseClient(d ClientDetails) (normalisedClient, error) {
 		}
 		n.district = dd
 	}
-	if n.Language == "" {
-		n.Language = "en"
-	}
 	if len(fields) > 0 {
 		return n, &ValidationError{Fields: fields}
 	}
@@ -135,8 +135,8 @@ func (e *Engine) encryptClient(n normalisedClient) (encryptedClient, error) {
 // older non-empty values are kept where nothing new was given.
 const sqlUpsertClient = `
 INSERT INTO clients (phone_hash, name_enc, phone_enc, email_enc, postcode_enc, notes_enc, postcode_district,
-    town, preferred_contact, contact_time, language, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+    town, preferred_contact, contact_time, language, interpreter, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce(nullif($11, ''), 'en'), $33, $12, $12)
 ON CONFLICT (phone_hash) DO UPDATE SET
     name_enc = EXCLUDED.name_enc,
     phone_enc = EXCLUDED.phone_enc,
@@ -147,12 +147,14 @@ ON CONFLICT (phone_hash) DO UPDATE SET
     town = coalesce(nullif(EXCLUDED.town, ''), clients.town),
     preferred_contact = coalesce(nullif(EXCLUDED.preferred_contact, ''), clients.preferred_contact),
     contact_time = coalesce(nullif(EXCLUDED.contact_time, ''), clients.contact_time),
+    language = coalesce(nullif($11, ''), clients.language),
+    interpreter = CASE WHEN $11 = '' THEN clients.interpreter ELSE EXCLUDED.interpreter END,
     updated_at = EXCLUDED.updated_at
 RETURNING id`
 
 const sqlSelectClient = `
 SELECT id, name_enc, phone_enc, email_enc, postcode_enc, notes_enc, postcode_district, town,
-       preferred_contact, contact_time, language, created_at
+       preferred_contact, contact_time, language, interpreter, created_at
 FROM clients WHERE id = $1`
 
 // ClientDetailsFor decrypts a client's details. It does not check who is
@@ -167,7 +169,7 @@ func (e *Engine) ClientDetailsFor(ctx context.Context, id ClientID) (Client, err
 		return Client{}, fmt.Errorf("client %d: %w", id, err)
 	}
 	c := Client{ID: row.ID, District: row.PostcodeDistrict, Town: row.Town, PreferredContact: row.PreferredContact,
-		ContactTime: row.ContactTime, Language: row.Language, CreatedAt: row.CreatedAt}
+		ContactTime: row.ContactTime, Language: row.Language, Interpreter: row.Interpreter, CreatedAt: row.CreatedAt}
 	var phone, postcode string
 	for _, f := range []struct {
 		field string
@@ -237,4 +239,20 @@ func (e *Engine) ClientByPhone(ctx context.Context, p Phone) (ClientID, error) {
 		return 0, ErrNotFound
 	}
 	return id, err
+}
+
+const sqlClientLanguage = `SELECT language FROM clients WHERE id = $1`
+
+// ClientLanguage is the language a client chose ("en" unless they chose
+// another): every text sent to them is in it.
+func (e *Engine) ClientLanguage(ctx context.Context, id ClientID) (string, error) {
+	var code string
+	err := e.pool.QueryRow(ctx, sqlClientLanguage, id).Scan(&code)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("client %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("language of client %d: %w", id, err)
+	}
+	return code, nil
 }

@@ -17,8 +17,8 @@ import (
 const sqlInsertClientReferral = `
 WITH c AS (` + sqlUpsertClient + `),
 k AS (
-    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at)
-    SELECT c.id, $13, $14, $15, $16, $17, $18, $19, $12 FROM c
+    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language)
+    SELECT c.id, $13, $14, $15, $16, $17, $18, $19, $12, $34 FROM c
     RETURNING id, client_id
 )
 INSERT INTO referrals (reference, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
@@ -38,7 +38,7 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client nor
 	if err != nil {
 		return Referral{}, err
 	}
-	hash, err := e.wordingHash(ctx, tx, consent.WordingVersion)
+	hash, wordingLang, err := e.wordingHash(ctx, tx, consent.WordingVersion, consent.Language)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -55,7 +55,8 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client nor
 		client.PreferredContact, client.ContactTime, client.Language, now,
 		scope, agencies, consent.WordingVersion, hash, consent.Channel, consent.Evidence, nullID(consent.StaffID),
 		e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue)
+		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue,
+		client.Interpreter, wordingLang)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	switch {
 	case err == nil:

