@@ -66,6 +66,7 @@ type Catalogue struct {
 	langs      []Language // by position, then code
 	byCode     map[string]Language
 	ids        map[string]map[string]bool // code -> message ids the file has
+	plural     map[string]bool            // "code id" -> the message has plural forms
 	localizers map[string]*i18n.Localizer
 	matcher    language.Matcher
 	log        *slog.Logger
@@ -94,7 +95,7 @@ func Load(fsys fs.FS, log *slog.Logger) (*Catalogue, error) {
 	}
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalogue{bundle: b, byCode: map[string]Language{}, ids: map[string]map[string]bool{},
+	c := &Catalogue{bundle: b, byCode: map[string]Language{}, ids: map[string]map[string]bool{}, plural: map[string]bool{},
 		localizers: map[string]*i18n.Localizer{}, log: log}
 	var errs []error
 	for _, file := range files {
@@ -112,6 +113,9 @@ func Load(fsys fs.FS, log *slog.Logger) (*Catalogue, error) {
 		ids := map[string]bool{}
 		for _, m := range mf.Messages {
 			ids[m.ID] = true
+			if m.Zero+m.One+m.Two+m.Few+m.Many != "" {
+				c.plural[code+" "+m.ID] = true
+			}
 			switch m.ID {
 			case "language.name":
 				l.Name = m.Other
@@ -243,8 +247,8 @@ func (c *Catalogue) Render(code, id string, data map[string]any, count any) (str
 	code = c.Code(code)
 	loc := c.localizers[code]
 	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: parser}
-	if count != nil {
-		cfg.PluralCount = count
+	if count != nil && (c.plural[code+" "+id] || (!c.ids[code][id] && c.plural[English+" "+id])) {
+		cfg.PluralCount = count // only a message with plural forms takes a count
 	}
 	if data == nil {
 		cfg.TemplateData = map[string]any{}

@@ -41,14 +41,15 @@ package flow
 //
 //	Choices []NumberedChoice  {Number, Label} in order
 //
-// and, when the languages are offered (conv_languages):
-//
-//	Languages []NumberedChoice  {Number, Label: the language's own name}
+// and Languages []NumberedChoice, {Number, Label: the language's own
+// name}: the languages offered by number (conv_languages), nil in a reply
+// that does not offer them.
 //
 // Which templates need which keys:
 //
 //	help, stop, start, redis_down        Network, Helpline (help: also Hours)
-//	conv_greeting                        Network
+//	conv_greeting                        Network, Languages
+//	conv_languages                       Languages
 //	conv_needs, conv_needs_retry         Choices
 //	conv_contact_method(_retry)          Choices
 //	conv_contact_time(_retry)            Choices
@@ -229,7 +230,7 @@ func (s *flowStep) target(outcome string) string {
 type Conversation struct {
 	Flow    string    `json:"flow"`
 	Lang    string    `json:"lang,omitempty"` // the language it is in; "" is English
-	Step    string    `json:"step"` // id of the step whose question is open, or StepDone / StepDeclined
+	Step    string    `json:"step"`           // id of the step whose question is open, or StepDone / StepDeclined
 	Answers Answers   `json:"answers"`
 	Misses  int       `json:"misses"` // replies to the open question we could not use
 	Started time.Time `json:"started"`
@@ -1133,6 +1134,9 @@ func (f *Flow) finish(c Conversation, r Reply) Reply {
 		version = f.consentVersion
 	}
 	r.Lang = f.Lang
+	if _, ok := r.Data["Languages"]; !ok {
+		r.Data["Languages"] = []NumberedChoice(nil) // not offered in this reply
+	}
 	r.Data["CallbackKeyword"] = f.CallbackKeyword
 	r.Data["ConsentVersion"] = version
 	r.Data["Urgent"] = c.Answers.Crisis()

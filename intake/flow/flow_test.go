@@ -61,7 +61,7 @@ func TestLoadFlowSelfReferral(t *testing.T) {
 		t.Errorf("flow header = %q %q", f.ID, f.CallbackKeyword)
 	}
 	wantOrder := []string{"needs", "postcode", "town", "crisis_food", "crisis_home", "name",
-		"contact", "contact_method", "contact_time", "consent"}
+		"contact", "contact_method", "interpreter", "contact_time", "consent"}
 	if !slices.Equal(f.order, wantOrder) {
 		t.Errorf("steps = %v, want %v", f.order, wantOrder)
 	}
@@ -133,6 +133,9 @@ func TestLoadFlowMini(t *testing.T) {
 		t.Fatalf("the base flow of TestLoadFlowRejects must load: %v", err)
 	}
 	c, r := f.Start(convTestStart, "")
+	if c.Step != StepLanguage || !slices.Contains(r.Templates, "t") {
+		t.Errorf("a conversation starts by offering the languages: step %q, templates %v", c.Step, r.Templates)
+	}
 	c, r = f.Advance(c, "rent")
 	c, r = f.Advance(c, "Sam")
 	c, r = f.Advance(c, "yes")
@@ -285,7 +288,7 @@ var convScripts = []convScript{
 	{
 		name:    "crisis_words_only",
 		opening: "I'm being evicted next week and have no gas",
-		replies: []string{"4", "EH12 9XY", "no", "not sure", "Sam", "2", "4", "yes"},
+		replies: []string{"1", "4", "EH12 9XY", "no", "not sure", "Sam", "2", "4", "yes"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
 			if a.NoFood || !a.LosingHome {
@@ -299,7 +302,7 @@ var convScripts = []convScript{
 	{
 		name:    "self_harm",
 		opening: "hello",
-		replies: []string{"2", "KY8 4AA", "no", "no", "I want to end my life", "Lee", "text", "afternoon", "yes"},
+		replies: []string{"English", "2", "KY8 4AA", "no", "no", "I want to end my life", "Lee", "text", "afternoon", "yes"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
 			if !a.SelfHarm || !a.Crisis() || a.Name != "Lee" || !last.Done {
@@ -310,7 +313,7 @@ var convScripts = []convScript{
 	{
 		name:    "declined",
 		opening: "",
-		replies: []string{"5", "KY2 5AA", "n", "n", "Robin", "1", "3", "no", "hello again"},
+		replies: []string{"1", "5", "KY2 5AA", "n", "n", "Robin", "1", "3", "no", "hello again"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
 			if c.Step != StepDeclined || a.Consent == nil || *a.Consent || last.Done {
@@ -356,7 +359,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 	var b strings.Builder
 	writeReply := func(c Conversation, r Reply) {
 		for _, name := range r.Templates {
-			text, err := f.Render(name, convRenderData(r))
+			text, err := f.In(r.Lang).Render(name, convRenderData(r))
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
@@ -364,7 +367,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 			fmt.Fprintf(&b, "<<< %s (%d SMS, %s)\n%s\n", name, n, enc, text)
 		}
 		if r.Done {
-			done, err := f.Render(f.Messages.Done, convRenderData(r))
+			done, err := f.In(r.Lang).Render(f.Messages.Done, convRenderData(r))
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
@@ -392,7 +395,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 		fmt.Fprintf(&b, "\n>>> %q\n", body)
 		before, _ := json.Marshal(c)
 		var next Conversation
-		next, r = f.Advance(c, body)
+		next, r = f.In(c.Lang).Advance(c, body)
 		if after, _ := json.Marshal(c); string(before) != string(after) {
 			t.Errorf("Advance modified its input conversation")
 		}
@@ -427,8 +430,8 @@ func TestScripts(t *testing.T) {
 const testConsentVersion = "v3-2025-06"
 
 // TestConsentShowsWordingVersionAndLink: the consent question carries the
-// network's wording exactly as published, its version and the data sharing
-// protocol link, and the conversation records the version it showed.
+// network's wording exactly as published and the data sharing protocol
+// link (not the version's label), and the conversation records the version it showed.
 func TestConsentShowsWordingVersionAndLink(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	c, r := f.Advance(Conversation{Step: "contact_time"}, "any")
@@ -440,10 +443,13 @@ func TestConsentShowsWordingVersionAndLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{convTestNetwork["ConsentWording"].(string), convTestNetwork["DataSharingURL"].(string),
-		testConsentVersion, "YES", "NO"} {
+		"YES", "NO"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("consent question lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, testConsentVersion) {
+		t.Errorf("consent question carries the version label %q; the client needs the words, not the label:\n%s", testConsentVersion, text)
 	}
 	// A new wording published mid-conversation does not change what this
 	// client was shown.
@@ -485,7 +491,8 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	}
 	_, declined := f.Advance(Conversation{Step: "consent"}, "no")
 	_, finished := f.Advance(Conversation{Step: StepDeclined}, "hi")
-	replies = append(replies, declined, finished)
+	_, switched := f.Advance(Conversation{Step: "name"}, "POLSKI")
+	replies = append(replies, declined, finished, switched)
 	seen := map[string]bool{}
 	for _, r := range replies {
 		data := maps.Clone(r.Data)
@@ -522,6 +529,7 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 func TestAdvanceCallbackOfferAfterThreeMisses(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	c, _ := f.Start(convTestStart, "")
+	c, _ = f.Advance(c, "1") // English
 	c, _ = f.Advance(c, "1")
 	for i := 1; i <= 4; i++ {
 		var r Reply

@@ -54,10 +54,10 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 		CrisisReasons:  a.CrisisReasons(),
 		Consent: core.ConsentInput{WordingVersion: a.ConsentVersion, Channel: o.Channel, Evidence: o.Evidence,
 			Language: a.Language},
-		Source:         core.Source(o.Channel),
-		LeafletCode:    o.LeafletCode,
-		ServiceID:      o.ServiceID,
-		ConfirmBySMS:   o.ConfirmBySMS,
+		Source:       core.Source(o.Channel),
+		LeafletCode:  o.LeafletCode,
+		ServiceID:    o.ServiceID,
+		ConfirmBySMS: o.ConfirmBySMS,
 	}
 }
 
