@@ -54,7 +54,11 @@ type cardView struct {
 	Needs      []string
 	Crisis     bool
 	District   string
-	Source     core.Source
+	// Language is the client's language in English ("Polish"); Interpreter:
+	// they asked for an interpreter.
+	Language    string
+	Interpreter bool
+	Source      core.Source
 	Leaflet    string
 	FromAgency string
 	ToAgency   string
@@ -123,6 +127,11 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 	for _, n := range r.Needs {
 		v.Needs = append(v.Needs, n.Label())
 	}
+	code, interpreter, err := eng.ClientLanguage(ctx, r.ClientID)
+	if err != nil {
+		return cardView{}, err
+	}
+	v.Language, v.Interpreter = languageName(code), interpreter
 	names := agencyNames{eng: eng}
 	if r.FromAgencyID != nil {
 		if v.FromAgency, err = names.name(ctx, *r.FromAgencyID); err != nil {

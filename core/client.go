@@ -241,18 +241,18 @@ func (e *Engine) ClientByPhone(ctx context.Context, p Phone) (ClientID, error) {
 	return id, err
 }
 
-const sqlClientLanguage = `SELECT language FROM clients WHERE id = $1`
+const sqlClientLanguage = `SELECT language, interpreter FROM clients WHERE id = $1`
 
 // ClientLanguage is the language a client chose ("en" unless they chose
-// another): every text sent to them is in it.
-func (e *Engine) ClientLanguage(ctx context.Context, id ClientID) (string, error) {
-	var code string
-	err := e.pool.QueryRow(ctx, sqlClientLanguage, id).Scan(&code)
+// another), which every text sent to them is in, and whether they asked
+// for an interpreter. Neither identifies them: staff see both on cards.
+func (e *Engine) ClientLanguage(ctx context.Context, id ClientID) (code string, interpreter bool, err error) {
+	err = e.pool.QueryRow(ctx, sqlClientLanguage, id).Scan(&code, &interpreter)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", fmt.Errorf("client %d: %w", id, ErrNotFound)
+		return "", false, fmt.Errorf("client %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return "", fmt.Errorf("language of client %d: %w", id, err)
+		return "", false, fmt.Errorf("language of client %d: %w", id, err)
 	}
-	return code, nil
+	return code, interpreter, nil
 }

@@ -109,7 +109,7 @@ var awaitKinds = map[string]core.AwaitKind{
 // language (English when the language lacks it), its plural form chosen
 // by the working days it names.
 func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Referral, cal core.Calendar) (string, error) {
-	code, err := w.engine.ClientLanguage(ctx, ref.ClientID)
+	code, _, err := w.engine.ClientLanguage(ctx, ref.ClientID)
 	if err != nil {
 		return "", err
 	}
