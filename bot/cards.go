@@ -83,7 +83,7 @@ func plain(s string) *slack.TextBlockObject {
 func cardBlocks(v cardView) []slack.Block {
 	fields := []*slack.TextBlockObject{
 		mrkdwn(say("card.needs", v)), mrkdwn(say("card.urgency", v)),
-		mrkdwn(say("card.area", v)), mrkdwn(say("card.source", v)),
+		mrkdwn(say("card.area", v)), mrkdwn(say("card.language", v)), mrkdwn(say("card.source", v)),
 		mrkdwn(say("card.received", v)), mrkdwn(say("card.clock", v)),
 	}
 	if v.Kind == KindTriage {

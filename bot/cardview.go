@@ -48,38 +48,42 @@ func (b button) action() core.Action {
 // staff inbox. It never carries the client's name, phone, email, full
 // postcode or notes: cards live in channel history.
 type cardView struct {
-	ID         core.ReferralID
-	Version    int
-	Reference  string
-	Kind       string // KindAgency or KindTriage
-	Needs      []string
-	Crisis     bool
-	District   string
-	Source     core.Source
-	Leaflet    string
-	FromAgency string
-	ToAgency   string
-	Received   time.Time
-	AckDue     time.Time // zero when there is no clock running
-	Overdue    bool
-	AckedAfter time.Duration // how long acknowledgement took, when acknowledged
-	Acked      bool
-	Status     core.Status
-	Open       bool
-	InTriage   bool
-	Triaged    bool
-	ActedBy    string // "Ailsa Brodie (Kirkcaldy Citizens Advice)", or "" when nobody has acted
-	ActedAt    time.Time
-	Reason     string // the rejection reason, in words
-	Redirected bool
-	RedirectTo string
-	ClaimedBy  string
-	AssignedBy string
-	AssignedAt time.Time
-	Buttons    []button
-	Mention    string // put at the top of a crisis card waiting in triage ("<!here>")
-	Now        time.Time
-	Location   *time.Location
+	ID        core.ReferralID
+	Version   int
+	Reference string
+	Kind      string // KindAgency or KindTriage
+	Needs     []string
+	Crisis    bool
+	District  string
+	// Language is the client's language in English ("Polish"); Interpreter:
+	// they asked for an interpreter.
+	Language    string
+	Interpreter bool
+	Source      core.Source
+	Leaflet     string
+	FromAgency  string
+	ToAgency    string
+	Received    time.Time
+	AckDue      time.Time // zero when there is no clock running
+	Overdue     bool
+	AckedAfter  time.Duration // how long acknowledgement took, when acknowledged
+	Acked       bool
+	Status      core.Status
+	Open        bool
+	InTriage    bool
+	Triaged     bool
+	ActedBy     string // "Ailsa Brodie (Kirkcaldy Citizens Advice)", or "" when nobody has acted
+	ActedAt     time.Time
+	Reason      string // the rejection reason, in words
+	Redirected  bool
+	RedirectTo  string
+	ClaimedBy   string
+	AssignedBy  string
+	AssignedAt  time.Time
+	Buttons     []button
+	Mention     string // put at the top of a crisis card waiting in triage ("<!here>")
+	Now         time.Time
+	Location    *time.Location
 }
 
 // Value is what a card's buttons carry: the referral and the version the
@@ -124,6 +128,11 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 	for _, n := range r.Needs {
 		v.Needs = append(v.Needs, n.Label())
 	}
+	code, interpreter, err := eng.ClientLanguage(ctx, r.ClientID)
+	if err != nil {
+		return cardView{}, err
+	}
+	v.Language, v.Interpreter = languageName(code), interpreter
 	names := agencyNames{eng: eng}
 	if r.FromAgencyID != nil {
 		if v.FromAgency, err = names.name(ctx, *r.FromAgencyID); err != nil {

@@ -22,7 +22,8 @@ type ClientDetails struct {
 	Notes            string `validate:"max=4000" label:"notes"`
 	PreferredContact string `validate:"omitempty,oneof=text call email" label:"how to contact you"`
 	ContactTime      string `validate:"max=100,notcontrol" label:"best time to contact you"`
-	Language         string `validate:"omitempty,max=20" label:"language"`
+	Language         string `validate:"omitempty,max=20" label:"language"` // "" keeps what the client chose before (English for a new client)
+	Interpreter      bool   // the client would like an interpreter
 }
 
 // Client is a client with details decrypted, for the people allowed to see
@@ -39,6 +40,7 @@ type Client struct {
 	PreferredContact string
 	ContactTime      string
 	Language         string
+	Interpreter      bool
 	CreatedAt        time.Time
 	PhoneProven      bool // the phone was proven to be theirs (a text from it, a code typed back, an adviser)
 	Erased           bool // their details were erased: only the id and clear fields remain
@@ -57,6 +59,7 @@ type clientRow struct {
 	PreferredContact string     `db:"preferred_contact"`
 	ContactTime      string     `db:"contact_time"`
 	Language         string     `db:"language"`
+	Interpreter      bool       `db:"interpreter"`
 	CreatedAt        time.Time  `db:"created_at"`
 	KeyWrapped       []byte     `db:"key_wrapped"`
 	PhoneProvenAt    *time.Time `db:"phone_proven_at"`
@@ -99,9 +102,6 @@ func normaliseClient(d ClientDetails) (normalisedClient, error) {
 		}
 		n.district = dd
 	}
-	if n.Language == "" {
-		n.Language = "en"
-	}
 	if len(fields) > 0 {
 		return n, &ValidationError{Fields: fields}
 	}
@@ -110,7 +110,7 @@ func normaliseClient(d ClientDetails) (normalisedClient, error) {
 
 // clientRowSQL are the columns of clientRow.
 const clientRowSQL = `id, name_enc, phone_enc, email_enc, postcode_enc, notes_enc, postcode_district, town,
-       preferred_contact, contact_time, language, created_at, key_wrapped, phone_proven_at, erased_at`
+       preferred_contact, contact_time, language, interpreter, created_at, key_wrapped, phone_proven_at, erased_at`
 
 const (
 	sqlClientByHash = `SELECT id, key_wrapped FROM clients WHERE phone_hash = $1 AND erased_at IS NULL FOR UPDATE`
@@ -129,7 +129,8 @@ UPDATE clients SET
     town = coalesce(nullif($8, ''), town),
     preferred_contact = coalesce(nullif($9, ''), preferred_contact),
     contact_time = coalesce(nullif($10, ''), contact_time),
-    language = $11,
+    language = coalesce(nullif($11, ''), language),
+    interpreter = CASE WHEN $11 = '' THEN interpreter ELSE $15 END,
     key_wrapped = coalesce($12, key_wrapped),
     phone_proven_at = CASE WHEN $13 THEN $14 ELSE phone_proven_at END,
     updated_at = $14
@@ -199,7 +200,7 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, n normalisedClient,
 		return 0, clientKey{}, err
 	}
 	if _, err := tx.Exec(ctx, sqlUpdateClient, id, name, phone, email, postcode, notes, n.district, n.Town,
-		n.PreferredContact, n.ContactTime, n.Language, newWrapped, hash != nil, now); err != nil {
+		n.PreferredContact, n.ContactTime, n.Language, newWrapped, hash != nil, now, n.Interpreter); err != nil {
 		return 0, clientKey{}, fmt.Errorf("write client %d: %w", id, err)
 	}
 	return id, k, nil
@@ -236,7 +237,7 @@ func (e *Engine) ClientDetailsFor(ctx context.Context, id ClientID) (Client, err
 		return Client{}, fmt.Errorf("client %d: %w", id, err)
 	}
 	c := Client{ID: row.ID, District: row.PostcodeDistrict, Town: row.Town, PreferredContact: row.PreferredContact,
-		ContactTime: row.ContactTime, Language: row.Language, CreatedAt: row.CreatedAt,
+		ContactTime: row.ContactTime, Language: row.Language, Interpreter: row.Interpreter, CreatedAt: row.CreatedAt,
 		PhoneProven: row.PhoneProvenAt != nil, Erased: row.ErasedAt != nil}
 	if c.Erased {
 		return c, nil
@@ -294,4 +295,20 @@ func (e *Engine) ClientByPhone(ctx context.Context, p Phone) (ClientID, error) {
 		return 0, ErrNotFound
 	}
 	return id, err
+}
+
+const sqlClientLanguage = `SELECT language, interpreter FROM clients WHERE id = $1`
+
+// ClientLanguage is the language a client chose ("en" unless they chose
+// another), which every text sent to them is in, and whether they asked
+// for an interpreter. Neither identifies them: staff see both on cards.
+func (e *Engine) ClientLanguage(ctx context.Context, id ClientID) (code string, interpreter bool, err error) {
+	err = e.pool.QueryRow(ctx, sqlClientLanguage, id).Scan(&code, &interpreter)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, fmt.Errorf("client %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("language of client %d: %w", id, err)
+	}
+	return code, interpreter, nil
 }

@@ -41,6 +41,10 @@ type ConsentInput struct {
 	Scope          ConsentScope `validate:"omitempty,oneof=network agencies" label:"consent scope"`
 	Agencies       []AgencyID   // for ScopeAgencies
 	StaffID        StaffID      // the staff member who confirmed it, for ChannelStaff
+	// Language is the language the client read the wording in. When the
+	// version has no translation in it the client was shown the English,
+	// and English is recorded.
+	Language string `validate:"max=20" label:"consent language"`
 }
 
 // Consent is a recorded consent.
@@ -55,6 +59,7 @@ type Consent struct {
 	Evidence       string       `db:"evidence"`
 	StaffID        *StaffID     `db:"staff_id"`
 	GivenAt        time.Time    `db:"given_at"`
+	Language       string       `db:"language"`
 	WithdrawnAt    *time.Time   `db:"withdrawn_at"`
 }
 
@@ -67,7 +72,7 @@ func (c Consent) Covers(a AgencyID) bool {
 }
 
 const sqlSelectConsent = `
-SELECT id, client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, withdrawn_at
+SELECT id, client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, withdrawn_at, language
 FROM consents WHERE id = $1`
 
 func getConsent(ctx context.Context, db DB, id ConsentID) (Consent, error) {

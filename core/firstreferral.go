@@ -16,8 +16,8 @@ import (
 // writes vanish with it.
 const sqlInsertConsentReferral = `
 WITH k AS (
-    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $24)
     RETURNING id, client_id
 )
 INSERT INTO referrals (reference, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
@@ -57,7 +57,7 @@ func openReferralField(k clientKey, column, legacy string, ct []byte) (string, e
 // consent it is made under. The referral fields come from n; the client's
 // details and the referral's notes are sealed under the client's key here.
 func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client normalisedClient, proven bool, notes string, consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
-	hash, err := e.wordingHash(ctx, tx, consent.WordingVersion)
+	hash, wordingLang, err := e.wordingHash(ctx, tx, consent.WordingVersion, consent.Language)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -89,7 +89,7 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client nor
 	rows, _ := tx.Query(ctx, sqlInsertConsentReferral,
 		clientID, scope, agencies, consent.WordingVersion, hash, consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc)
+		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	switch {
 	case err == nil:

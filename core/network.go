@@ -53,7 +53,7 @@ type engineCache struct {
 	location    *time.Location
 	holidays    map[string]bool
 	loadedAt    time.Time
-	wordings    map[string][]byte
+	wordings    map[string]ConsentWording // by version and language
 	districts   map[string]District
 	districtsAt time.Time
 }
@@ -181,11 +181,84 @@ const (
 	sqlSetConsentCurrent = `UPDATE network_settings SET consent_version = $1, updated_at = $2`
 )
 
-// ConsentWording is one version of the words a client agrees to.
+// ConsentWording is one version of the words a client agrees to, in one
+// language.
 type ConsentWording struct {
-	Version string
-	Body    string
-	SHA256  []byte
+	Version  string
+	Language string // "en" for the network's own wording
+	Body     string
+	SHA256   []byte
+}
+
+const (
+	sqlInsertTranslation = `INSERT INTO consent_wording_translations (version, language, body, sha256, created_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version, language) DO NOTHING`
+	// sqlSelectWordingIn is the wording of a version in a language, or the
+	// English when it has no translation in that language.
+	sqlSelectWordingIn = `
+SELECT coalesce(t.language, 'en'), coalesce(t.body, w.body), coalesce(t.sha256, w.sha256)
+FROM consent_wordings w
+LEFT JOIN consent_wording_translations t ON t.version = w.version AND t.language = $2
+WHERE w.version = $1`
+)
+
+// PublishConsentTranslation stores the wording of an existing version in
+// another language, hashed like the English. A translation, once stored,
+// never changes: different words for the same version and language are
+// refused (publish a new version).
+func (e *Engine) PublishConsentTranslation(ctx context.Context, db DB, version, language, body string) error {
+	if language == "" || language == "en" || body == "" {
+		return &ValidationError{Fields: []FieldError{{Field: "language", Message: "a translation needs a language other than English and some words"}}}
+	}
+	if _, err := e.wording(ctx, db, version); err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(body))
+	if _, err := db.Exec(ctx, sqlInsertTranslation, version, language, body, sum[:], e.clock.Now()); err != nil {
+		return fmt.Errorf("store consent wording %s in %s: %w", version, language, err)
+	}
+	w, err := e.wordingIn(ctx, db, version, language)
+	if err != nil {
+		return err
+	}
+	if string(w.SHA256) != string(sum[:]) {
+		return fmt.Errorf("consent wording %s in %s already exists with different words; publish a new version", version, language)
+	}
+	return nil
+}
+
+// ConsentWordingIn is a wording version in a language: its translation,
+// or the English (Language "en") when it has none in that language.
+func (e *Engine) ConsentWordingIn(ctx context.Context, version, language string) (ConsentWording, error) {
+	return e.wordingIn(ctx, e.pool, version, language)
+}
+
+func (e *Engine) wordingIn(ctx context.Context, db DB, version, language string) (ConsentWording, error) {
+	if language == "" {
+		language = "en"
+	}
+	key := version + "\x00" + language
+	e.cache.mu.Lock()
+	w, ok := e.cache.wordings[key]
+	e.cache.mu.Unlock()
+	if ok {
+		return w, nil
+	}
+	w.Version = version
+	err := db.QueryRow(ctx, sqlSelectWordingIn, version, language).Scan(&w.Language, &w.Body, &w.SHA256)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return w, &ValidationError{Fields: []FieldError{{Field: "consent.wording_version", Message: fmt.Sprintf("consent wording version %q does not exist", version)}}}
+	}
+	if err != nil {
+		return w, fmt.Errorf("read consent wording %s in %s: %w", version, language, err)
+	}
+	e.cache.mu.Lock()
+	if e.cache.wordings == nil {
+		e.cache.wordings = map[string]ConsentWording{}
+	}
+	e.cache.wordings[key] = w
+	e.cache.mu.Unlock()
+	return w, nil
 }
 
 // PublishConsentWording stores a new wording version and makes it the one
@@ -227,7 +300,7 @@ func (e *Engine) CurrentConsentWording(ctx context.Context) (ConsentWording, err
 
 func (e *Engine) wording(ctx context.Context, db DB, version string) (ConsentWording, error) {
 	var w ConsentWording
-	w.Version = version
+	w.Version, w.Language = version, "en"
 	err := db.QueryRow(ctx, sqlSelectWording, version).Scan(&w.Body, &w.SHA256)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return w, &ValidationError{Fields: []FieldError{{Field: "consent.wording_version", Message: fmt.Sprintf("consent wording version %q does not exist", version)}}}
@@ -238,25 +311,15 @@ func (e *Engine) wording(ctx context.Context, db DB, version string) (ConsentWor
 	return w, nil
 }
 
-// wordingHash returns the SHA-256 of a wording version, cached for good.
-func (e *Engine) wordingHash(ctx context.Context, db DB, version string) ([]byte, error) {
-	e.cache.mu.Lock()
-	h, ok := e.cache.wordings[version]
-	e.cache.mu.Unlock()
-	if ok {
-		return h, nil
-	}
-	w, err := e.wording(ctx, db, version)
+// wordingHash is the SHA-256 of the wording a consent is given to, and
+// the language it is in (English when the version has no translation in
+// the client's language).
+func (e *Engine) wordingHash(ctx context.Context, db DB, version, language string) ([]byte, string, error) {
+	w, err := e.wordingIn(ctx, db, version, language)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	e.cache.mu.Lock()
-	if e.cache.wordings == nil {
-		e.cache.wordings = map[string][]byte{}
-	}
-	e.cache.wordings[version] = w.SHA256
-	e.cache.mu.Unlock()
-	return w.SHA256, nil
+	return w.SHA256, w.Language, nil
 }
 
 // District is a postcode district of the network's area.

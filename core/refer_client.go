@@ -130,7 +130,7 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 	notes := in.Client.Notes
 	in.Client = ClientDetails{Name: c.Name, Phone: string(c.Phone), Email: c.Email, Postcode: string(c.Postcode),
 		District: c.District, Town: c.Town, PreferredContact: c.PreferredContact, ContactTime: c.ContactTime,
-		Language: c.Language, Notes: notes}
+		Language: c.Language, Interpreter: c.Interpreter, Notes: notes}
 	return id, nil
 }
 
@@ -138,8 +138,8 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 // a client Onward already has, in one statement.
 const sqlInsertExistingClientReferral = `
 WITH k AS (
-    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $23)
     RETURNING id, client_id
 )
 INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
@@ -156,7 +156,7 @@ RETURNING ` + referralColumns
 // sealed with the referral under the client's own key.
 func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, client ClientID, details normalisedClient, notes string,
 	consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
-	hash, err := e.wordingHash(ctx, tx, consent.WordingVersion)
+	hash, wordingLang, err := e.wordingHash(ctx, tx, consent.WordingVersion, consent.Language)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -184,7 +184,7 @@ func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, cl
 	rows, _ := tx.Query(ctx, sqlInsertExistingClientReferral, client, consent.Scope, agencies, consent.WordingVersion, hash,
 		consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), nullID(n.parent), n.source, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc)
+		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	switch {
 	case err == nil:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // immediateReplyWindow is how soon after a referral was made its
@@ -80,7 +81,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	if err != nil {
 		return outcome{}, err
 	}
-	body, err := w.clientTextBody(tmpl, d)
+	body, err := w.clientTextBody(ctx, tmpl, ref, d)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -148,10 +149,26 @@ func (w *Worker) statusData(ctx context.Context, ref core.Referral, cal core.Cal
 	return d, nil
 }
 
-// clientTextBody renders templates/sms/status_<template>.txt.
-func (w *Worker) clientTextBody(tmpl string, d smsData) (string, error) {
-	if w.tmpl.Lookup("status_"+tmpl+".txt") == nil {
+// clientTextBody renders message status_<template> in the client's
+// language (English when the language lacks it), its plural form chosen
+// by the working days it names.
+func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Referral, d smsData) (string, error) {
+	code, _, err := w.engine.ClientLanguage(ctx, ref.ClientID)
+	if err != nil {
+		return "", err
+	}
+	return w.statusText(code, tmpl, d)
+}
+
+// statusText renders status text tmpl in language code.
+func (w *Worker) statusText(code, tmpl string, d smsData) (string, error) {
+	if !w.cat.Has(lang.English, "status_"+tmpl) {
 		return "", permanent("no text for template "+tmpl, nil)
 	}
-	return w.render("status_"+tmpl+".txt", d)
+	body, err := w.cat.Render(code, "status_"+tmpl, map[string]any{"Reference": d.Reference, "Agency": d.Agency,
+		"Days": d.Days, "NetworkName": d.NetworkName, "NetworkPhone": d.NetworkPhone}, d.Days)
+	if err != nil {
+		return "", permanent("render status text "+tmpl, err)
+	}
+	return body, nil
 }

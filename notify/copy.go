@@ -8,12 +8,12 @@ import (
 	"github.com/onward-network/onward/templates"
 )
 
-// parseTemplates loads the copy notify sends: client status texts
-// (templates/sms/status_*.txt) and notify's own Slack messages
-// (templates/slack/notify_*.txt). They are plain text/template files; Slack
-// copy is mrkdwn.
+// parseTemplates loads notify's own Slack messages
+// (templates/slack/notify_*.txt), plain text/template files of mrkdwn.
+// Client status texts are messages status_* of the message files, in the
+// client's language (clientTextBody).
 func parseTemplates() (*template.Template, error) {
-	t, err := template.New("notify").Option("missingkey=error").ParseFS(templates.FS, "sms/status_*.txt", "slack/notify_*.txt")
+	t, err := template.New("notify").Option("missingkey=error").ParseFS(templates.FS, "slack/notify_*.txt")
 	if err != nil {
 		return nil, fmt.Errorf("load notify templates: %w", err)
 	}

@@ -6,17 +6,19 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/intake/flow"
+	"github.com/onward-network/onward/templates"
 )
 
-// Every client status text fits in three SMS segments even with a long
+// Every client status text fits in two SMS segments even with a long
 // agency name, and says nothing it should not.
 func TestStatusTextsFitThreeSegments(t *testing.T) {
-	tmpl, err := parseTemplates()
+	cat, err := lang.Load(templates.FS, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &Worker{tmpl: tmpl}
+	w := &Worker{cat: cat}
 	long := smsData{Reference: "ONW-7K3M9PX", Agency: "Dunfermline and West Fife Citizens Advice and Rights Bureau Ltd",
 		Days: 3, NetworkName: "Kingdom Advice Network", NetworkPhone: "0800 000 0000"}
 	triage := long
@@ -24,12 +26,12 @@ func TestStatusTextsFitThreeSegments(t *testing.T) {
 	for _, name := range []string{core.SMSConfirmation, core.SMSAccepted, core.SMSRedirected, core.SMSRerouted, core.SMSRejected,
 		core.SMSContactCheck, core.SMSFeedbackAsk, core.SMSCancelled, core.SMSConsentRemoved} {
 		for _, d := range []smsData{long, triage} {
-			body, err := w.render("status_"+name+".txt", d)
+			body, err := w.statusText(lang.English, name, d)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
 			n, enc := flow.Segments(body)
-			if n > 3 {
+			if n > 2 {
 				t.Errorf("%s is %d %s segments: %q", name, n, enc, body)
 			}
 			if !strings.Contains(body, d.Reference) {
@@ -40,11 +42,16 @@ func TestStatusTextsFitThreeSegments(t *testing.T) {
 			}
 		}
 	}
-	accepted, _ := w.render("status_accepted.txt", long)
+	accepted, _ := w.statusText(lang.English, core.SMSAccepted, long)
 	if want := long.Agency + " will contact you within 3 working days about your referral. Your reference is ONW-7K3M9PX."; accepted != want {
 		t.Errorf("accepted text\n got %q\nwant %q", accepted, want)
 	}
-	check, _ := w.render("status_contact_check.txt", long)
+	check, _ := w.statusText(lang.English, core.SMSContactCheck, long)
+	one := long
+	one.Days = 1
+	if got, _ := w.statusText(lang.English, core.SMSAccepted, one); !strings.Contains(got, "within 1 working day about") {
+		t.Errorf("accepted text for one day %q: want the singular", got)
+	}
 	if !strings.Contains(check, "Reply 1 for yes, 2 for no") {
 		t.Errorf("contact check text %q", check)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // phoneCode texts a one-time code asked for on the web form. It goes at
@@ -38,9 +39,11 @@ func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if err != nil {
 		return outcome{}, err
 	}
-	body, err := w.render("status_phone_code.txt", struct{ Code, NetworkName string }{code, cal.Name})
+	// The code goes out before Onward knows the client's language: English,
+	// which every phone in the allowed countries can show in one segment.
+	body, err := w.cat.Render(lang.English, "phone_code", map[string]any{"Code": code, "NetworkName": cal.Name}, nil)
 	if err != nil {
-		return outcome{}, err
+		return outcome{}, permanent("render phone code text", err)
 	}
 	if err := w.outbox.MarkSending(ctx, r); err != nil {
 		return outcome{}, err

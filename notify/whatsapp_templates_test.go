@@ -1,11 +1,11 @@
 package notify
 
 import (
-	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -16,12 +16,21 @@ func TestWhatsAppTemplatesShipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sms, err := fs.Glob(templates.FS, "sms/status_*.txt")
-	if err != nil || len(sms) == 0 {
-		t.Fatalf("no status texts: %v", err)
+	cat, err := lang.Load(templates.FS, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sms []string
+	for _, id := range cat.IDs(lang.English) {
+		if strings.HasPrefix(id, "status_") {
+			sms = append(sms, id)
+		}
+	}
+	if len(sms) == 0 {
+		t.Fatal("no status texts in the English messages")
 	}
 	for _, name := range sms {
-		kind := strings.TrimSuffix(strings.TrimPrefix(name, "sms/status_"), ".txt")
+		kind := strings.TrimPrefix(name, "status_")
 		tmpl, ok := got[kind]
 		if !ok {
 			t.Errorf("no templates/whatsapp/status_%s.txt for %s", kind, name)

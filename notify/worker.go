@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -48,6 +50,9 @@ type Options struct {
 	// WebhookClient posts partner webhooks; default a client with a
 	// ten-second timeout.
 	WebhookClient *http.Client
+	// Catalogue is the message files client texts come from; nil loads
+	// templates/i18n.
+	Catalogue *lang.Catalogue
 }
 
 // Worker delivers outbox rows. Several workers, in one process or many,
@@ -77,6 +82,7 @@ type Worker struct {
 	waTemplates map[string]whatsAppTemplate // wording and variables per kind
 	waSIDs      map[string]string           // approved template per kind
 	webhooks    *http.Client
+	cat         *lang.Catalogue
 
 	wakeCh chan struct{}
 
@@ -103,12 +109,18 @@ func New(o Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat := o.Catalogue
+	if cat == nil {
+		if cat, err = lang.Load(templates.FS, o.Log); err != nil {
+			return nil, fmt.Errorf("notify: %w", err)
+		}
+	}
 	w := &Worker{
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
-		metrics: o.Metrics, tmpl: tmpl, wakeCh: make(chan struct{}, 1), webhooks: o.WebhookClient,
+		metrics: o.Metrics, tmpl: tmpl, cat: cat, wakeCh: make(chan struct{}, 1), webhooks: o.WebhookClient,
 		whatsapp: o.WhatsApp, waTemplates: waTemplates, waSIDs: waSIDs,
 	}
 	if w.webhooks == nil {

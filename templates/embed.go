@@ -7,7 +7,7 @@ package templates
 import "embed"
 
 // FS is every template file, addressed by its path under templates/
-// (for example "sms/accepted.txt" or "flows/self_referral.yaml").
+// (for example "i18n/en.toml" or "flows/self_referral.yaml").
 //
-//go:embed all:flows all:sms all:html all:slack all:whatsapp
+//go:embed all:flows all:html all:slack all:whatsapp all:i18n
 var FS embed.FS

@@ -41,9 +41,22 @@ const (
 // benchSMSScript is what each phone sends, over and over, after "Hi".
 var benchSMSScript = []string{"1 3", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "RESTART"}
 
-func init() { registerBench("sms", benchSMS) }
+// benchSMSScriptPolish is the same conversation in Polish: the language
+// chosen by name, the answers in Polish, the interpreter question it adds.
+var benchSMSScriptPolish = []string{"POLSKI", "dług i czynsz", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "RESTART"}
 
-func benchSMS(ctx context.Context, stdout io.Writer) error {
+func init() {
+	registerBench("sms", func(ctx context.Context, stdout io.Writer) error {
+		return benchSMS(ctx, stdout, benchSMSScript, "sms-inbound")
+	})
+	// The same load in Polish, for comparing a conversation in another
+	// language with the English one.
+	registerBench("sms-pl", func(ctx context.Context, stdout io.Writer) error {
+		return benchSMS(ctx, stdout, benchSMSScriptPolish, "sms-inbound-pl")
+	})
+}
+
+func benchSMS(ctx context.Context, stdout io.Writer, script []string, label string) error {
 	env, err := openBenchEnv(ctx, 16, benchSMSConns*2)
 	if err != nil {
 		return err
@@ -89,12 +102,12 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 		if round == 0 {
 			warm = benchSMSWarmup
 		}
-		r, err := benchSMSLoad(ctx, onwardURL, 100, onSteps, &seq, warm, slice, true)
+		r, err := benchSMSLoad(ctx, onwardURL, 100, script, onSteps, &seq, warm, slice, true)
 		if err != nil {
 			return fmt.Errorf("onward side: %w", err)
 		}
 		on = on.add(r)
-		r, err = benchSMSLoad(ctx, bareURL, 300, brSteps, &seq, warm, slice, false)
+		r, err = benchSMSLoad(ctx, bareURL, 300, script, brSteps, &seq, warm, slice, false)
 		if err != nil {
 			return fmt.Errorf("bare side: %w", err)
 		}
@@ -117,8 +130,8 @@ func benchSMS(ctx context.Context, stdout io.Writer) error {
 	if referrals != 0 {
 		return fmt.Errorf("the benchmark made %d referrals; its script should make none", referrals)
 	}
-	fmt.Fprintf(stdout, "sms-inbound: onward=%.0f/s bare=%.0f/s ratio=%.2f p99=%sms\n",
-		on.rate(), br.rate(), on.rate()/br.rate(), ms(percentile(on.latencies, 99)))
+	fmt.Fprintf(stdout, "%s: onward=%.0f/s bare=%.0f/s ratio=%.2f p99=%sms\n",
+		label, on.rate(), br.rate(), on.rate()/br.rate(), ms(percentile(on.latencies, 99)))
 	return nil
 }
 
@@ -138,7 +151,7 @@ func (r benchSMSResult) add(o benchSMSResult) benchSMSResult {
 // its script, carried from round to round. Every answer must be 200
 // TwiML; on the onward side every answer must also carry a message, or a
 // step went wrong.
-func benchSMSLoad(ctx context.Context, target string, firstPhone int, steps []int, seq *atomic.Int64, warmup, d time.Duration, checkReply bool) (benchSMSResult, error) {
+func benchSMSLoad(ctx context.Context, target string, firstPhone int, script []string, steps []int, seq *atomic.Int64, warmup, d time.Duration, checkReply bool) (benchSMSResult, error) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		MaxIdleConnsPerHost: benchSMSConns, MaxConnsPerHost: benchSMSConns, DisableCompression: true}}
 	defer client.CloseIdleConnections()
@@ -164,7 +177,7 @@ func benchSMSLoad(ctx context.Context, target string, firstPhone int, steps []in
 				}
 				body := "Hi"
 				if step := steps[c]; step > 0 {
-					body = benchSMSScript[(step-1)%len(benchSMSScript)]
+					body = script[(step-1)%len(script)]
 				}
 				d, err := benchSMSPost(ctx, client, target, phone, body, seq.Add(1), checkReply)
 				if err != nil {

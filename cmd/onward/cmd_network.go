@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +57,9 @@ type networkFile struct {
 	Consent struct {
 		Version string `yaml:"version"`
 		Wording string `yaml:"wording"`
+		// Translations are the wording in other languages, by language
+		// code ("pl"), each kept and hashed under the same version.
+		Translations map[string]string `yaml:"translations"`
 	} `yaml:"consent"`
 	Districts []struct {
 		District    string `yaml:"district"`
@@ -190,6 +195,11 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 	}
 	if err := eng.PublishConsentWording(ctx, tx, f.Consent.Version, strings.TrimSpace(f.Consent.Wording)); err != nil {
 		return sum, fmt.Errorf("consent: %w", err)
+	}
+	for _, code := range slices.Sorted(maps.Keys(f.Consent.Translations)) {
+		if err := eng.PublishConsentTranslation(ctx, tx, f.Consent.Version, code, strings.TrimSpace(f.Consent.Translations[code])); err != nil {
+			return sum, fmt.Errorf("consent: translations.%s: %w", code, err)
+		}
 	}
 	for i, d := range f.Districts {
 		district, err := core.ParseDistrict(d.District)

@@ -51,8 +51,12 @@ func init() {
 // newNotifyWorker wires the outbox worker: twilio-go and slack-go senders
 // when configured, and the bot package's cards.
 func newNotifyWorker(a *app) (*notify.Worker, error) {
+	cat, err := a.messages()
+	if err != nil {
+		return nil, err
+	}
 	o := notify.Options{Engine: a.engine, Config: a.cfg, Log: a.log.With("part", "notify"), Metrics: notifyMetrics,
-		Cards: botCards{bot.NewCards(a.engine, a.cfg)}}
+		Cards: botCards{bot.NewCards(a.engine, a.cfg)}, Catalogue: cat}
 	if a.cfg.TwilioEnabled() {
 		s, err := notify.NewTwilioSender(a.cfg, notify.SenderOptions{})
 		if err != nil {

@@ -39,7 +39,11 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	s, err := sms.New(sms.Config{Engine: a.engine, Redis: rdb, Log: log, KeyPrefix: "onward:",
+	cat, err := a.messages()
+	if err != nil {
+		return err
+	}
+	s, err := sms.New(sms.Config{Engine: a.engine, Redis: rdb, Log: log, KeyPrefix: "onward:", Catalogue: cat,
 		PublicURL: a.cfg.PublicURL, AuthToken: a.cfg.TwilioAuthToken, SMSRatePerHour: a.cfg.SMSRatePerHour,
 		IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, ConversationTTL: a.cfg.ConversationTTL})
 	if err != nil {

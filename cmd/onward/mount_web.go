@@ -19,7 +19,11 @@ func init() {
 			if err != nil {
 				return err
 			}
-			w, err := web.New(web.Config{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"),
+			cat, err := a.messages()
+			if err != nil {
+				return err
+			}
+			w, err := web.New(web.Config{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"), Catalogue: cat,
 				KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, Secure: !a.cfg.Dev(),
 				IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, SMSNumber: a.cfg.TwilioFrom})
 			if err != nil {

@@ -35,6 +35,9 @@ type Network struct {
 // ConsentText is the seeded consent wording.
 const ConsentText = "Kingdom Advice Network will share your name, contact details and answers with the advice agencies in the network who can help, under our data sharing protocol. You can withdraw at any time."
 
+// ConsentTextPolish is the seeded wording's Polish translation.
+const ConsentTextPolish = "Kingdom Advice Network przekaże Twoje imię, dane kontaktowe i odpowiedzi poradniom w sieci, które mogą pomóc, zgodnie z naszym protokołem udostępniania danych. Zgodę możesz wycofać w każdej chwili."
+
 // TestKey is the encryption key test engines use (not secret: tests only).
 var TestKey = []byte("0123456789abcdef0123456789abcdef")
 
@@ -90,6 +93,7 @@ func SeedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool) (Net
 		DataSharingURL: "http://localhost:8080/data-sharing",
 	}))
 	must(eng.PublishConsentWording(ctx, pool, "v1", ConsentText))
+	must(eng.PublishConsentTranslation(ctx, pool, "v1", "pl", ConsentTextPolish))
 	for _, d := range []core.District{
 		{District: "KY1", CouncilArea: "Fife", Town: "Kirkcaldy"},
 		{District: "KY2", CouncilArea: "Fife", Town: "Kirkcaldy"},

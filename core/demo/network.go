@@ -3,6 +3,8 @@ package demo
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,13 +24,20 @@ const (
 )
 
 // consentWording is what every demo client agreed to: who sees their
-// details, why, the data sharing protocol, and how to withdraw.
-const consentWording = "Kingdom Advice Network is a group of local advice agencies working together. " +
-	"To get you the help you asked for, we will share your name, contact details and what you have told us " +
-	"with the advice agencies in the network that can help you, and only for that. " +
-	"How we share and protect your details is set out in our data sharing protocol: %s. " +
-	"You can change your mind at any time: call %s or tell the agency helping you, and we will stop sharing your details. " +
-	"Texting STOP stops our texts; it does not change this."
+// details, why, and how to withdraw. The data sharing protocol's link is
+// added once where clients read it, so the consent text fits in three SMS
+// parts.
+const consentWording = "Kingdom Advice Network is a group of local advice agencies. " +
+	"To help you, we will share your name, contact details and what you told us with the agencies " +
+	"that can help, and only for that. You can change your mind at any time: call %s or tell the agency helping you."
+
+// consentTranslations are the same wording in the other languages clients
+// may choose, published under the same version.
+var consentTranslations = map[string]string{
+	"pl": "Kingdom Advice Network to grupa lokalnych poradni. Aby Ci pomóc, przekażemy Twoje imię, dane kontaktowe " +
+		"i to, co nam powiesz, poradniom, które mogą pomóc, i tylko w tym celu. Zgodę możesz wycofać w każdej chwili: " +
+		"zadzwoń pod %s lub powiedz poradni, która Ci pomaga.",
+}
 
 // network is the seeded network as the history needs it.
 type network struct {
@@ -56,8 +65,13 @@ func seedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool, opts
 			DataSharingURL: base + "/data-sharing", Timezone: "Europe/London"}); err != nil {
 			return err
 		}
-		if err := eng.PublishConsentWording(ctx, tx, consentVersion, fmt.Sprintf(consentWording, base+"/data-sharing", helpline)); err != nil {
+		if err := eng.PublishConsentWording(ctx, tx, consentVersion, fmt.Sprintf(consentWording, helpline)); err != nil {
 			return err
+		}
+		for _, code := range slices.Sorted(maps.Keys(consentTranslations)) {
+			if err := eng.PublishConsentTranslation(ctx, tx, consentVersion, code, fmt.Sprintf(consentTranslations[code], helpline)); err != nil {
+				return err
+			}
 		}
 		for _, d := range districts {
 			if err := eng.AddDistrict(ctx, tx, d); err != nil {

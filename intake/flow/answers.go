@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // Answers is what a client has told the conversation so far. It is stored
@@ -23,6 +24,14 @@ type Answers struct {
 
 	NoFood     bool `json:"no_food,omitempty"`     // going without food or heating today
 	LosingHome bool `json:"losing_home,omitempty"` // at risk of losing their home within two weeks
+
+	// Interpreter: the client would like an interpreter (asked of clients
+	// whose language is not English).
+	Interpreter bool `json:"interpreter,omitempty"`
+	// Language is the language the client chose (a code of the message
+	// files, "" before they chose): core keeps it on the client, staff see
+	// it, and later texts use it.
+	Language string `json:"language,omitempty"`
 
 	Name          string `json:"name,omitempty"`
 	ContactMethod string `json:"contact_method,omitempty"` // a choice value from the flow file: "text" or "call"
@@ -361,7 +370,10 @@ const (
 	answerUnsure
 )
 
-var yesNoTable = func() *phraseTable[yesNoAnswer] {
+var yesNoTable = englishYesNo()
+
+// englishYesNo is the English yes/no table; wordTables adds a language's.
+func englishYesNo() *phraseTable[yesNoAnswer] {
 	t := &phraseTable[yesNoAnswer]{}
 	for _, s := range []string{"yes", "y", "yeah", "yea", "yeh", "yep", "yup", "ya", "aye",
 		"ok", "okay", "sure", "agree", "i agree", "i do", "correct", "definitely", "absolutely",
@@ -379,16 +391,42 @@ var yesNoTable = func() *phraseTable[yesNoAnswer] {
 		t.add(s, answerUnsure)
 	}
 	return t
-}()
+}
 
-// parseYesNo reads a yes/no reply: "y", "Yeah!", "yes please", "no thanks",
-// "nope", "aye". A reply with both a yes and a no in it, or neither, is a
-// miss (0). Unsure replies ("not sure", "no idea") come back as
-// answerUnsure when nothing else decides them.
-func parseYesNo(body string) yesNoAnswer {
+// wordTables are the yes/no and "don't know" words of language code:
+// English's, with the language's own (words.yes, words.no, words.unsure,
+// words.unknown in its message file) added.
+func wordTables(cat *lang.Catalogue, code string) (*phraseTable[yesNoAnswer], *phraseTable[bool]) {
+	if code == lang.English {
+		return yesNoTable, unknownTable
+	}
+	yn, unk := englishYesNo(), englishUnknown()
+	for _, w := range []struct {
+		id string
+		v  yesNoAnswer
+	}{{"words.yes", answerYes}, {"words.no", answerNo}, {"words.unsure", answerUnsure}} {
+		for _, s := range lang.List(cat.Own(code, w.id)) {
+			yn.add(s, w.v)
+		}
+	}
+	for _, s := range lang.List(cat.Own(code, "words.unknown")) {
+		unk.add(s, true)
+	}
+	return yn, unk
+}
+
+// parseYesNo reads an English yes/no reply; see parseYesNoIn.
+func parseYesNo(body string) yesNoAnswer { return parseYesNoIn(yesNoTable, body) }
+
+// parseYesNoIn reads a yes/no reply with a language's table (English's
+// words and the language's own): "y", "Yeah!", "yes please", "no thanks",
+// "nope", "aye", "tak". A reply with both a yes and a no in it, or
+// neither, is a miss (0). Unsure replies ("not sure", "no idea") come back
+// as answerUnsure when nothing else decides them.
+func parseYesNoIn(table *phraseTable[yesNoAnswer], body string) yesNoAnswer {
 	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	var yes, no, unsure bool
-	yesNoTable.scan(toks, func(v yesNoAnswer, _ []string) {
+	table.scan(toks, func(v yesNoAnswer, _ []string) {
 		switch v {
 		case answerYes:
 			yes = true
@@ -433,7 +471,9 @@ func isStretchedWord(tok, word string) bool {
 }
 
 // unknownTable holds the ways people say they don't know their postcode.
-var unknownTable = func() *phraseTable[bool] {
+var unknownTable = englishUnknown()
+
+func englishUnknown() *phraseTable[bool] {
 	t := &phraseTable[bool]{}
 	for _, s := range []string{"dont know", "do not know", "not sure", "no idea", "dunno", "idk",
 		"unsure", "cant remember", "can not remember", "cannot remember", "forgot", "forget",
@@ -442,18 +482,21 @@ var unknownTable = func() *phraseTable[bool] {
 		t.add(s, true)
 	}
 	return t
-}()
+}
 
 // saysUnknown reports whether body says "I don't know", including a bare
 // "no" or "none".
-func saysUnknown(body string) bool {
+func saysUnknown(body string) bool { return saysUnknownIn(unknownTable, body) }
+
+// saysUnknownIn is saysUnknown with a language's table of words.
+func saysUnknownIn(table *phraseTable[bool], body string) bool {
 	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	switch strings.Join(toks, " ") {
 	case "no", "none", "nope", "na", "n a", "dk", "pass", "skip":
 		return true
 	}
 	found := false
-	unknownTable.scan(toks, func(bool, []string) { found = true }, nil)
+	table.scan(toks, func(bool, []string) { found = true }, nil)
 	return found
 }
 
@@ -590,6 +633,8 @@ func (a *Answers) forget(st *flowStep) {
 		a.NoFood = false
 	case "losing_home":
 		a.LosingHome = false
+	case "interpreter":
+		a.Interpreter = false
 	case "contact":
 		a.Phone, a.Email = "", ""
 	case "consent":

@@ -27,6 +27,9 @@ type Choice struct {
 // webPageRe is a page's name: the last part of /refer/{page}.
 var webPageRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
+// errorCodes are the problems a web page can name (see Problem).
+var errorCodes = []string{"required", "invalid", "phone", "email", "changed", "needs_phone", "needs_email"}
+
 // reservedPages are the web form's own pages, which no step may take.
 var reservedPages = []string{"new", "check", "done", "text"}
 
@@ -80,12 +83,24 @@ func (c *flowChecker) webStep(where string, st *flowStep, sf stepFile, pages map
 	default:
 		pages[st.web.page] = st.id
 	}
-	st.web.title, st.web.hint, st.web.autocomplete, st.web.unknown = w.Title, w.Hint, w.Autocomplete, w.Unknown
-	st.web.errors = w.Errors
-	if st.label == "" {
-		st.label = w.Title
+	id := "flow." + st.id + "."
+	st.web.title, st.web.hint = c.word(id+"title", w.Title), c.word(id+"hint", w.Hint)
+	st.web.autocomplete, st.web.unknown = w.Autocomplete, c.word(id+"unknown", w.Unknown)
+	st.web.errors = map[string]string{}
+	for _, code := range errorCodes {
+		if m := c.word(id+"errors."+code, w.Errors[code]); m != "" {
+			st.web.errors[code] = m
+		}
 	}
-	if w.Title == "" {
+	for code := range w.Errors {
+		if !slices.Contains(errorCodes, code) {
+			c.errorf("%s: web errors.%s: the codes are %s", where, code, strings.Join(errorCodes, ", "))
+		}
+	}
+	if st.label == "" {
+		st.label = st.web.title
+	}
+	if st.web.title == "" {
 		c.errorf("%s: web title is missing", where)
 	}
 	need := []string{"required"}
@@ -103,14 +118,14 @@ func (c *flowChecker) webStep(where string, st *flowStep, sf stepFile, pages map
 		}
 	}
 	for _, code := range need {
-		if strings.TrimSpace(w.Errors[code]) == "" {
+		if strings.TrimSpace(st.web.errors[code]) == "" {
 			c.errorf("%s: web errors.%s is missing", where, code)
 		}
 	}
-	if st.kind == AnswerPostcodeOrUnknown && w.Unknown == "" {
+	if st.kind == AnswerPostcodeOrUnknown && st.web.unknown == "" {
 		c.errorf("%s: web unknown is missing: the words of the \"I do not know\" button", where)
 	}
-	if st.kind != AnswerPostcodeOrUnknown && w.Unknown != "" {
+	if st.kind != AnswerPostcodeOrUnknown && st.web.unknown != "" {
 		c.errorf("%s: web unknown is only for %s steps", where, AnswerPostcodeOrUnknown)
 	}
 }
@@ -200,7 +215,7 @@ func (f *Flow) walk(a Answers, ch core.Channel) (path []*flowStep, next *flowSte
 		if st == nil {
 			return path, nil
 		}
-		if !st.asks(ch) {
+		if !st.askedOf(ch, a) {
 			id = st.next
 			continue
 		}
@@ -280,7 +295,7 @@ func (f *Flow) Summary(a Answers, ch core.Channel) []Row {
 				r.Values = []string{a.Town}
 			}
 		case AnswerYesNo:
-			r.Values = []string{yesNoLabel(a.Outcomes[st.id])}
+			r.Values = []string{f.yesNoLabel(a.Outcomes[st.id])}
 		case AnswerText:
 			r.Values = []string{a.text(st)}
 		case AnswerConsent:
@@ -306,11 +321,11 @@ func (a Answers) districtOnly() string {
 	return ""
 }
 
-func yesNoLabel(outcome string) string {
+func (f *Flow) yesNoLabel(outcome string) string {
 	if outcome == "yes" {
-		return "Yes"
+		return f.cat.Text(f.Lang, "words.yes_label")
 	}
-	return "No"
+	return f.cat.Text(f.Lang, "words.no_label")
 }
 
 // After is the question that follows step id on the client's way on
@@ -328,7 +343,7 @@ func (f *Flow) After(a Answers, ch core.Channel, id string) (Step, bool) {
 		if n == nil {
 			return Step{}, false
 		}
-		if n.asks(ch) {
+		if n.askedOf(ch, a) {
 			return f.view(n), true
 		}
 		next = n.next

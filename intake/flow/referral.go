@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // Origin is what a channel knows about a finished self-referral besides
@@ -43,17 +44,20 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 		Notes:            ClipRunes(strings.Join(f.notes(a), "\n"), notesMax),
 		PreferredContact: a.ContactMethod,
 		ContactTime:      a.ContactTime,
+		Language:         a.Language,
+		Interpreter:      a.Interpreter,
 	}
 	if a.Postcode == "" {
 		c.District = a.District
 	}
 	return core.SelfReferral{
-		IdempotencyKey:    o.IdempotencyKey,
-		Client:            c,
-		Needs:             a.Needs,
-		Crisis:            a.Crisis(),
-		CrisisReasons:     a.CrisisReasons(),
-		Consent:           core.ConsentInput{WordingVersion: a.ConsentVersion, Channel: o.Channel, Evidence: o.Evidence},
+		IdempotencyKey: o.IdempotencyKey,
+		Client:         c,
+		Needs:          a.Needs,
+		Crisis:         a.Crisis(),
+		CrisisReasons:  a.CrisisReasons(),
+		Consent: core.ConsentInput{WordingVersion: a.ConsentVersion, Channel: o.Channel, Evidence: o.Evidence,
+			Language: a.Language},
 		Source:            core.Source(o.Channel),
 		LeafletCode:       o.LeafletCode,
 		ServiceID:         o.ServiceID,
@@ -67,6 +71,7 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 // for: answers to the flow's own questions, under their labels, then the
 // client's own words the conversation could not use.
 func (f *Flow) notes(a Answers) []string {
+	f = f.In(lang.English) // advisers read the questions' English labels
 	var out []string
 	for _, id := range f.order {
 		st := f.steps[id]

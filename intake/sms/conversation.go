@@ -59,7 +59,7 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 	case r.Declined:
 		// Nothing is kept: the answers go, only the fact that the
 		// conversation ended stays (to answer a later text sensibly).
-		st.Conv = flow.Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started}
+		st.Conv = flow.Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started, Lang: conv.Lang}
 		return s.reply(t, r.Templates, r.Data, statePut, &st)
 	}
 	st.Conv = conv
@@ -72,7 +72,7 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 // the conversation stays at the consent question, so the client's next
 // YES tries again.
 func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
-	in := t.flow.SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
+	in := t.flow.In(conv.Lang).SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
 		IdempotencyKey: "sms:" + st.ID, Evidence: t.msg.evidence(), Phone: string(t.phone)})
 	res, err := s.engine.SelfRefer(ctx, in)
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Con
 	data["Reference"] = res.Referral.Reference
 	names := append(append([]string{}, r.Templates...), t.flow.Messages.Done)
 	// The answers are in Postgres now, encrypted; Redis keeps only the end.
-	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started}
+	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started, Lang: conv.Lang}
 	st.Reference = res.Referral.Reference
 	o := s.reply(t, names, data, statePut, &st)
 	o.recorded = true

@@ -46,13 +46,21 @@ var smsScripts = []struct {
 	steps []smsStep
 }{
 	{"happy_path", smsSay("Hi", "1 3", "KY1 1AB", "no", "No", "Ailsa Fictional", "1", "morning", "yes", "thanks")},
-	{"crisis_words_and_town", smsSay("I have no food and the bailiffs are coming", "1", "don't know", "Kirkcaldy",
+	{"crisis_words_and_town", smsSay("I have no food and the bailiffs are coming", "English", "1", "don't know", "Kirkcaldy",
 		"no", "no", "Morag", "2", "4", "YES")},
 	{"declined", smsSay("hello", "debt", "ky11ab", "no", "no", "Ailsa Fictional", "1", "1", "no", "hi again")},
-	{"keywords", smsSay("Hi", "help", "STOP", "hello?", "Stop.", "START", "Hi", "4", "RESTART", "1")},
-	{"expired", smsSteps(smsSay("Hi", "1"), []smsStep{{later: 25 * time.Hour}}, smsSay("KY1 1AB"))},
+	{"keywords", smsSay("Hi", "help", "STOP", "hello?", "Stop.", "START", "Hi", "1", "4", "RESTART", "1")},
+	{"expired", smsSteps(smsSay("Hi", "1", "1"), []smsStep{{later: 25 * time.Hour}}, smsSay("KY1 1AB"))},
 	{"callback_after_misses", smsSay("hi", "what", "no idea", "???", "CALL", "Ailsa Fictional", "YES")},
-	{"self_harm", smsSay("I want to kill myself", "1", "KY16 9AJ", "yes", "yes", "Ailsa Fictional", "2", "3", "yes")},
+	{"self_harm", smsSay("I want to kill myself", "1", "1", "KY16 9AJ", "yes", "yes", "Ailsa Fictional", "2", "3", "yes")},
+	// A client who starts in Polish answers in Polish and gets the same
+	// referral; the adviser reads "Polish" and whether they want an
+	// interpreter.
+	{"polish", smsSay("POLSKI", "dług i czynsz", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "TAK")},
+	// The language offered by number, a switch mid-conversation that keeps
+	// the answers, and a language's name inside a sentence that is not one.
+	{"language_switch", smsSay("Hi", "2", "1", "ENGLISH", "KY1 1AB", "I speak polski a bit", "POLSKI", "nie", "nie",
+		"Jan", "2", "nie", "wieczorem", "tak")},
 	{"odd_bodies", smsSteps(smsSay("🙂", "Ça va? Дом 🏠", smsLongBody, ""),
 		[]smsStep{{media: 1}, {body: "1 and 3", media: 2}})},
 }
@@ -119,8 +127,9 @@ func smsQuote(s string) string {
 
 const sqlTestReferralSummary = `
 SELECT r.id, r.reference, r.source, r.status, r.crisis, coalesce(a.slug, '(triage)'), array_to_string(r.needs, ','),
-       r.postcode_district, c.channel, c.wording_version, c.evidence, c.scope
+       r.postcode_district, c.channel, c.wording_version, c.evidence, c.scope, c.language, cl.language, cl.interpreter
 FROM referrals r JOIN consents c ON c.id = r.consent_id LEFT JOIN agencies a ON a.id = r.to_agency_id
+JOIN clients cl ON cl.id = r.client_id
 ORDER BY r.id`
 
 // referralSummary lists what Postgres holds at the end: referrals with
@@ -148,9 +157,10 @@ func (h *smsHarness) referralSummary(sids map[string]int) string {
 	defer rows.Close()
 	for rows.Next() {
 		var id core.ReferralID
-		var ref, source, status, to, needs, district, channel, version, evidence, scope string
-		var crisis bool
-		if err := rows.Scan(&id, &ref, &source, &status, &crisis, &to, &needs, &district, &channel, &version, &evidence, &scope); err != nil {
+		var ref, source, status, to, needs, district, channel, version, evidence, scope, consentLang, clientLang string
+		var crisis, interpreter bool
+		if err := rows.Scan(&id, &ref, &source, &status, &crisis, &to, &needs, &district, &channel, &version, &evidence, &scope,
+			&consentLang, &clientLang, &interpreter); err != nil {
 			h.t.Fatal(err)
 		}
 		slices.Sort(queued[id])
@@ -160,7 +170,8 @@ func (h *smsHarness) referralSummary(sids map[string]int) string {
 			ev = fmt.Sprintf("the MessageSid of text %d", n)
 		}
 		fmt.Fprintf(&b, "=== referral %s source=%s status=%s crisis=%t to=%s needs=%s district=%s\n", ref, source, status, crisis, to, needs, district)
-		fmt.Fprintf(&b, "    consent channel=%s wording=%s scope=%s evidence=%s\n", channel, version, scope, ev)
+		fmt.Fprintf(&b, "    consent channel=%s wording=%s language=%s scope=%s evidence=%s\n", channel, version, consentLang, scope, ev)
+		fmt.Fprintf(&b, "    client language=%s interpreter=%t\n", clientLang, interpreter)
 		fmt.Fprintf(&b, "    outbox %s\n", outbox)
 	}
 	if err := rows.Err(); err != nil {

@@ -1,18 +1,18 @@
 package sms
 
 import (
+	"context"
 	"fmt"
-	"io/fs"
 	"maps"
-	"strings"
-	"text/template"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
-// SMS copy the webhook sends besides the flow's own templates: files
-// sms/<name>.txt, rendered with the network keys (Network, Helpline, Hours,
-// DirectoryURL, DataSharingURL, ConsentWording).
+// SMS copy the webhook sends besides the flow's own messages: messages of
+// the message files (i18n/<language>.toml), rendered with the network keys
+// (Network, Helpline, Hours, DirectoryURL, DataSharingURL, ConsentWording)
+// in the conversation's language.
 const (
 	copyContacted    = "reply_contacted"     // contact check answered 1: yes
 	copyNotContacted = "reply_not_contacted" // contact check answered 2: no
@@ -25,50 +25,27 @@ const (
 
 var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyExpired, copyMedia, copyFault, copyUnavailable}
 
-// smsCopy is the webhook's own templates, parsed once.
-type smsCopy struct {
-	t map[string]*template.Template
-}
-
-func loadSMSCopy(fsys fs.FS) (*smsCopy, error) {
-	c := &smsCopy{t: map[string]*template.Template{}}
+// checkSMSCopy makes sure every message the webhook sends is in English,
+// so a missing one stops the server starting instead of reaching a client.
+func checkSMSCopy(cat *lang.Catalogue) error {
 	for _, name := range smsCopyNames {
-		src, err := fs.ReadFile(fsys, "sms/"+name+".txt")
-		if err != nil {
-			return nil, fmt.Errorf("sms copy %s: %w", name, err)
+		if !cat.Has(lang.English, name) {
+			return fmt.Errorf("sms copy %s: no such message in %s/%s.toml", name, lang.Dir, lang.English)
 		}
-		t, err := template.New(name).Option("missingkey=error").Parse(string(src))
-		if err != nil {
-			return nil, fmt.Errorf("sms copy %s: %w", name, err)
-		}
-		c.t[name] = t
 	}
-	return c, nil
+	return nil
 }
 
-// render renders one of the copy templates, or one of the flow's.
-func (s *SMS) render(name string, data map[string]any) (string, error) {
-	t, ok := s.copy.t[name]
-	if !ok {
-		return s.flow.Render(name, data)
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		return "", fmt.Errorf("render %q: %w", name, err)
-	}
-	return strings.TrimSpace(b.String()), nil
-}
-
-// renderAll renders templates in order with the network keys merged with
-// extra.
-func (s *SMS) renderAll(names []string, network map[string]any, extra map[string]any) ([]string, error) {
+// renderAll renders messages in order in language code with the network
+// keys merged with extra.
+func (s *SMS) renderAll(code string, names []string, network map[string]any, extra map[string]any) ([]string, error) {
 	data := maps.Clone(network)
 	maps.Copy(data, extra)
 	out := make([]string, 0, len(names))
 	for _, name := range names {
-		text, err := s.render(name, data)
+		text, err := s.cat.Render(code, name, data, nil)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("render %q: %w", name, err)
 		}
 		out = append(out, text)
 	}
@@ -86,4 +63,20 @@ func networkKeys(n core.Network, w core.ConsentWording) map[string]any {
 		"DataSharingURL": n.DataSharingURL,
 		"ConsentWording": w.Body,
 	}
+}
+
+// keysIn are the network keys with the consent wording in language code
+// (the network's translation, or the English when it has none).
+func (s *SMS) keysIn(ctx context.Context, keys map[string]any, version, code string) map[string]any {
+	if code == "" || code == lang.English || version == "" {
+		return keys
+	}
+	w, err := s.engine.ConsentWordingIn(ctx, version, code)
+	if err != nil {
+		s.log.Warn("consent wording translation", "language", code, "err", err)
+		return keys
+	}
+	out := maps.Clone(keys)
+	out["ConsentWording"] = w.Body
+	return out
 }

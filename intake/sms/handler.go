@@ -28,6 +28,7 @@ import (
 	"github.com/twilio/twilio-go/client"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -68,6 +69,8 @@ type Config struct {
 	// phone to finish (10 s if zero).
 	LockWait time.Duration
 
+	// Catalogue is the message files; nil loads templates/i18n.
+	Catalogue *lang.Catalogue
 	// Flow is the conversation; nil loads flows/self_referral.yaml.
 	Flow *flow.Flow
 	// Random makes conversation ids and lock tokens; crypto/rand when nil.
@@ -95,7 +98,7 @@ type SMS struct {
 	flow      *flow.Flow
 	validator client.RequestValidator
 	base      string // PublicURL without a trailing slash
-	copy      *smsCopy
+	cat       *lang.Catalogue
 
 	randMu sync.Mutex // Random need not be safe for concurrent use
 	random io.Reader
@@ -155,15 +158,25 @@ func New(cfg Config) (*SMS, error) {
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
 	}
+	if cfg.Catalogue == nil {
+		if cfg.Flow != nil {
+			cfg.Catalogue = cfg.Flow.Catalogue()
+		} else {
+			cat, err := lang.Load(templates.FS, cfg.Log)
+			if err != nil {
+				return nil, fmt.Errorf("sms: %w", err)
+			}
+			cfg.Catalogue = cat
+		}
+	}
 	if cfg.Flow == nil {
-		f, err := flow.LoadFlow(templates.FS, "self_referral")
+		f, err := flow.LoadFlowIn(templates.FS, "self_referral", cfg.Catalogue)
 		if err != nil {
 			return nil, fmt.Errorf("sms: %w", err)
 		}
 		cfg.Flow = f
 	}
-	cp, err := loadSMSCopy(templates.FS)
-	if err != nil {
+	if err := checkSMSCopy(cfg.Catalogue); err != nil {
 		return nil, fmt.Errorf("sms: %w", err)
 	}
 	return &SMS{
@@ -171,7 +184,7 @@ func New(cfg Config) (*SMS, error) {
 		limiter: redis_rate.NewLimiter(cfg.Redis), flow: cfg.Flow,
 		validator: client.NewRequestValidator(cfg.AuthToken),
 		base:      strings.TrimRight(cfg.PublicURL, "/"),
-		copy:      cp, random: cfg.Random, wordings: map[string]core.ConsentWording{},
+		cat:       cfg.Catalogue, random: cfg.Random, wordings: map[string]core.ConsentWording{},
 	}, nil
 }
 

@@ -109,12 +109,12 @@ func TestSMSLegacyFieldNames(t *testing.T) {
 	form := []twilioField{{"AccountSid", smsTestAccount}, {"SmsSid", sid}, {"From", smsTestPhone},
 		{"To", smsTestOurNumber}, {"Body", "Hi"}}
 	if got := h.twiml(h.post(form, postOpt{})); len(got) != 2 {
-		t.Fatalf("replies %q, want greeting and question", got)
+		t.Fatalf("replies %q, want greeting and the languages", got)
 	}
 	if h.twiml(h.post(form, postOpt{}))[0] == "" {
 		t.Fatal("a retry of a legacy form got no reply")
 	}
-	if st := h.state(smsTestPhone); st == nil || st.Conv.Step != "needs" {
+	if st := h.state(smsTestPhone); st == nil || st.Conv.Step != "language" {
 		t.Fatalf("state %+v", st)
 	}
 }
@@ -254,8 +254,8 @@ func TestSMSManyTextsAtOnce(t *testing.T) {
 
 func TestSMSRateLimitPerPhone(t *testing.T) {
 	t.Parallel()
-	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 3 })
-	for i, b := range []string{"Hi", "1", "KY1 1AB"} {
+	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 4 })
+	for i, b := range []string{"Hi", "1", "1", "KY1 1AB"} {
 		if got := h.text(smsTestPhone, b); len(got) == 0 {
 			t.Fatalf("text %d got no reply", i+1)
 		}
@@ -365,7 +365,7 @@ func TestSMSDatabaseDownAtYes(t *testing.T) {
 	downEnv.Pool = pool
 	downEnv.Engine, _, _, _ = coretest.NewEngine(t, pool)
 	down := newSMSHarnessOn(t, &downEnv, rdb, prefix)
-	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1"} {
+	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1"} {
 		down.text(smsTestPhone, b)
 	}
 	pool.Close() // the database is gone for this engine
@@ -390,7 +390,7 @@ func TestSMSContactCheckAndFeedback(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
 	ctx := context.Background()
-	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
+	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
 		h.text(smsTestPhone, b)
 	}
 	r, err := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
@@ -433,7 +433,7 @@ func TestSMSContactCheckNo(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
 	ctx := context.Background()
-	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
+	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
 		h.text(smsTestPhone, b)
 	}
 	r, _ := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
@@ -466,7 +466,7 @@ func TestSMSContactCheckNo(t *testing.T) {
 func TestSMSStopIsNotConsentWithdrawal(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
-	for _, b := range []string{"Hi", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes", "STOP"} {
+	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes", "STOP"} {
 		h.text(smsTestPhone, b)
 	}
 	if !h.optedOut(smsTestPhone) {

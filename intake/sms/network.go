@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // settings returns the network settings and the consent wording clients
@@ -51,7 +52,7 @@ func (s *SMS) apologyKeys(ctx context.Context) (map[string]any, bool) {
 func (s *SMS) apology(ctx context.Context, name string) string {
 	keys, ok := s.apologyKeys(ctx)
 	if ok {
-		if texts, err := s.renderAll([]string{name}, keys, nil); err == nil {
+		if texts, err := s.renderAll(lang.English, []string{name}, keys, nil); err == nil {
 			if doc, err := buildTwiML(texts); err == nil {
 				return doc
 			}
@@ -59,7 +60,7 @@ func (s *SMS) apology(ctx context.Context, name string) string {
 			s.log.Error("render sms apology", "template", name, "err", err)
 		}
 	}
-	texts, err := s.renderAll([]string{copyUnavailable}, map[string]any{}, nil)
+	texts, err := s.renderAll(lang.English, []string{copyUnavailable}, map[string]any{}, nil)
 	if err != nil {
 		s.log.Error("render sms apology", "template", copyUnavailable, "err", err)
 		return emptyTwiML

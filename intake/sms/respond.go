@@ -7,6 +7,7 @@ import (
 	"github.com/onward-network/onward/intake/flow"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // smsOutcome is what one text did: the texts to reply with, and what to
@@ -25,10 +26,12 @@ type smsOutcome struct {
 
 // smsTurn is everything one text is handled with, under the phone's lock.
 type smsTurn struct {
+	ctx     context.Context // the text's request, for the consent wording in the client's language
 	msg     inboundSMS
 	phone   core.Phone
 	now     time.Time
-	flow    *flow.Flow     // bound to the current consent wording version
+	flow    *flow.Flow     // bound to the current consent wording version, in the conversation's language
+	version string         // the current consent wording version
 	keys    map[string]any // network keys for templates
 	state   *smsState      // the running conversation, nil if none (or expired)
 	expired bool           // a conversation was running but timed out
@@ -44,11 +47,14 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		s.log.Error("sms settings", "sid", msg.SID, "err", err)
 		return s.faultOutcome(ctx)
 	}
-	t := &smsTurn{msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
-		keys: networkKeys(n, w), state: c.state}
+	t := &smsTurn{ctx: ctx, msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
+		version: w.Version, keys: networkKeys(n, w), state: c.state}
 	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
 		t.expired = t.state.open()
 		t.state = nil
+	}
+	if t.state != nil {
+		t.flow = t.flow.In(t.state.Conv.Lang)
 	}
 	if t.state == nil && c.seen {
 		t.expired = true
@@ -110,10 +116,18 @@ func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
 // reply renders templates into an outcome; a template that fails to
 // render (a bug, caught by tests) becomes the apology.
 func (s *SMS) reply(t *smsTurn, names []string, data map[string]any, change stateChange, st *smsState) smsOutcome {
-	texts, err := s.renderAll(names, t.keys, data)
+	code := t.flow.Lang
+	if st != nil && st.Conv.Lang != "" {
+		code = st.Conv.Lang // the language the client chose or switched to with this text
+	}
+	version := t.version
+	if st != nil && st.Conv.Answers.ConsentVersion != "" {
+		version = st.Conv.Answers.ConsentVersion
+	}
+	texts, err := s.renderAll(code, names, s.keysIn(t.ctx, t.keys, version, code), data)
 	if err != nil {
 		s.log.Error("render sms reply", "sid", t.msg.SID, "err", err)
-		texts, _ = s.renderAll([]string{copyFault}, t.keys, nil)
+		texts, _ = s.renderAll(code, []string{copyFault}, t.keys, nil)
 		return smsOutcome{texts: texts, change: stateKeep}
 	}
 	return smsOutcome{texts: texts, change: change, state: st}
@@ -126,7 +140,7 @@ func (s *SMS) faultOutcome(ctx context.Context) smsOutcome {
 	if !ok {
 		keys, name = map[string]any{}, copyUnavailable
 	}
-	texts, err := s.renderAll([]string{name}, keys, nil)
+	texts, err := s.renderAll(lang.English, []string{name}, keys, nil)
 	if err != nil {
 		s.log.Error("render sms apology", "err", err)
 	}

@@ -39,7 +39,7 @@ func (w *Web) showCheck(rw http.ResponseWriter, r *http.Request, s *webSession) 
 
 func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession, status int, errs []formError) {
 	p := w.page(r, s)
-	rows := w.flow.Summary(s.Answers, core.ChannelWeb)
+	rows := w.flow.In(p.Lang.Code).Summary(s.Answers, core.ChannelWeb)
 	p.Back = pathStart
 	if len(rows) > 0 {
 		p.Back = stepPath(rows[len(rows)-1].Step)

@@ -81,7 +81,10 @@ func (w *Web) session(h sessionHandler) http.HandlerFunc {
 // page starts a page's data with what every form page shows.
 func (w *Web) page(r *http.Request, s *webSession) webPage {
 	n, _ := w.network(r)
-	p := webPage{Network: n, NoIndex: true, Form: formValues{}}
+	code := w.requestLang(r, s)
+	l, _ := w.cat.Language(code)
+	p := webPage{Network: n, NoIndex: true, Form: formValues{}, Lang: pageLang{Language: l, cat: w.cat},
+		Languages: w.switcher(r, code)}
 	if s != nil {
 		p.CSRF = s.CSRF
 		p.Crisis = s.crisis() || s.Crisis

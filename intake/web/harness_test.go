@@ -76,6 +76,9 @@ type browser struct {
 	e    *webEnv
 	c    *http.Client
 	last *page
+	// acceptLanguage is sent with every request, as a browser set to a
+	// language sends it.
+	acceptLanguage string
 }
 
 // page is a response after redirects.
@@ -93,6 +96,9 @@ func (e *webEnv) browser() *browser {
 
 func (b *browser) do(req *http.Request) *page {
 	b.t.Helper()
+	if b.acceptLanguage != "" {
+		req.Header.Set("Accept-Language", b.acceptLanguage)
+	}
 	resp, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

@@ -23,7 +23,7 @@ func TestWebSelfReferralFromLeaflet(t *testing.T) {
 	}
 	b := e.browser()
 	check := b.fill(goodAnswers(), "/r/"+strings.ToUpper(l.Code))
-	for _, want := range []string{"Morag Baird", "KY1 1AB", "07700 900123", "morag@example.com", "Debt", "How to contact you", "Text", "Best time to contact you", "Morning", "wording version v1"} {
+	for _, want := range []string{"Morag Baird", "KY1 1AB", "07700 900123", "morag@example.com", "Debt", "How to contact you", "Text", "Best time to contact you", "Morning", "You agreed"} {
 		if !strings.Contains(check.Body, want) {
 			t.Errorf("check your answers lacks %q", want)
 		}

@@ -281,7 +281,7 @@ func newParityEnv(t *testing.T, fl ...*flow.Flow) *parityEnv {
 // textAll texts "Hi" and then each reply, as Twilio posts them, signed.
 func (p *parityEnv) textAll(t *testing.T, phone string, replies []string) {
 	t.Helper()
-	for _, body := range append([]string{"Hi"}, replies...) {
+	for _, body := range append([]string{"Hi", "1"}, replies...) { // 1: English, of the languages offered
 		sid := fmt.Sprintf("SM%032x", p.seq.Add(1))
 		form := url.Values{"MessageSid": {sid}, "SmsSid": {sid}, "AccountSid": {"AC0123456789abcdef0123456789abcdef"},
 			"From": {phone}, "To": {parityOurNumber}, "Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"},
@@ -370,10 +370,16 @@ func TestFlowQuestionAddedInTheFlowFileOnly(t *testing.T) {
 	if yaml == string(base) || !strings.Contains(yaml, "next: children") {
 		t.Fatal("the test no longer knows where to add its question in the flow file")
 	}
+	en, err := fs.ReadFile(templates.FS, "i18n/en.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The SMS messages go first in the file: top-level keys come before tables.
+	en = append([]byte("conv_children = 'Do children live with you? Reply YES or NO.'\n"+
+		"conv_children_retry = 'Please reply YES or NO: do children live with you?'\n"), en...)
 	fsys := overlayFS{FS: templates.FS, files: fstest.MapFS{
-		"flows/self_referral.yaml":    {Data: []byte(yaml)},
-		"sms/conv_children.txt":       {Data: []byte("Do children live with you? Reply YES or NO.")},
-		"sms/conv_children_retry.txt": {Data: []byte("Please reply YES or NO: do children live with you?")},
+		"flows/self_referral.yaml": {Data: []byte(yaml)},
+		"i18n/en.toml":             {Data: en},
 	}}
 	f, err := flow.LoadFlow(fsys, "self_referral")
 	if err != nil {

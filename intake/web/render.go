@@ -14,6 +14,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -145,6 +146,21 @@ type webPage struct {
 	Form    formValues  // values to show in the inputs
 	NoIndex bool        // keep search engines off personal pages
 	Data    any         // the page's own data
+	// Lang is the page's language (lang and dir, and its words: T, H);
+	// Languages is the switcher, nil on pages only in English.
+	Lang      pageLang
+	Languages []langLink
+}
+
+// English is this page's address in English, for the "translation is
+// new" notice.
+func (p webPage) English() string {
+	for _, l := range p.Languages {
+		if l.Code == lang.English {
+			return l.Href
+		}
+	}
+	return "?lang=en"
 }
 
 // formError is one problem with an answer: the input it belongs to (for
@@ -174,6 +190,11 @@ func (f formValues) Get(name string) string { return f[name] }
 // render writes a page with status, or the plain fault page if the
 // template fails (which tests prevent).
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p webPage) {
+	if strings.HasPrefix(name, "directory/") || name == "web/data-sharing" {
+		// Pages written in English only: said so, with no switcher.
+		l, _ := w.cat.Language(lang.English)
+		p.Lang, p.Languages = pageLang{Language: l, cat: w.cat}, nil
+	}
 	t := w.pages.pages[name]
 	if t == nil {
 		w.log.Error("web page missing", "page", name)

@@ -71,6 +71,7 @@ type stepData struct {
 type consentData struct {
 	Version string
 	Body    string
+	Lang    string // the wording's language: the page's, or English when the network has no translation
 }
 
 // stepRequest is the question a request's page asks, with the flow bound
@@ -79,26 +80,40 @@ type consentData struct {
 // there; an answer to one that only a branch leads to (the town) takes
 // that branch. ok is false when the request has had its answer already:
 // no such page, or the database failed.
-func (w *Web) stepRequest(rw http.ResponseWriter, r *http.Request) (st flow.Step, f *flow.Flow, consent consentData, ok bool) {
-	st, ok = w.flow.PageStep(r.PathValue("page"))
+//
+// The flow speaks the page's language: the question, its choices and
+// its error messages, and the consent wording is the network's
+// translation in that language (the English when it has none).
+func (w *Web) stepRequest(rw http.ResponseWriter, r *http.Request, s *webSession) (st flow.Step, f *flow.Flow, consent consentData, ok bool) {
+	code := w.requestLang(r, s)
+	if s.Answers.Language == "" {
+		s.Answers.Language = code // the language they answer in, kept with the answers
+	}
+	f = w.flow.In(code)
+	st, ok = f.PageStep(r.PathValue("page"))
 	if !ok {
 		w.notFound(rw, r)
 		return st, nil, consent, false
 	}
 	if st.Type != flow.AnswerConsent {
-		return st, w.flow, consent, true
+		return st, f, consent, true
 	}
-	wording, err := w.engine.CurrentConsentWording(r.Context())
+	current, err := w.engine.CurrentConsentWording(r.Context())
 	if err != nil {
 		w.unavailable(rw, r, err)
 		return st, nil, consent, false
 	}
-	consent = consentData{Version: wording.Version, Body: wording.Body}
-	return st, w.flow.WithConsentVersion(wording.Version), consent, true
+	wording, err := w.engine.ConsentWordingIn(r.Context(), current.Version, code)
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return st, nil, consent, false
+	}
+	consent = consentData{Version: wording.Version, Body: wording.Body, Lang: wording.Language}
+	return st, f.WithConsentVersion(wording.Version), consent, true
 }
 
 func (w *Web) showStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	st, f, consent, ok := w.stepRequest(rw, r)
+	st, f, consent, ok := w.stepRequest(rw, r, s)
 	if !ok {
 		return
 	}
@@ -111,7 +126,7 @@ func (w *Web) showStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
 }
 
 func (w *Web) saveStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	st, f, consent, ok := w.stepRequest(rw, r)
+	st, f, consent, ok := w.stepRequest(rw, r, s)
 	if !ok {
 		return
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/intake/flow"
 	"github.com/onward-network/onward/templates"
 )
@@ -59,6 +60,8 @@ type Config struct {
 	// Flow is the self-referral's questions; nil loads
 	// flows/self_referral.yaml, the same flow the SMS channel asks.
 	Flow *flow.Flow
+	// Catalogue is the message files; nil takes the flow's.
+	Catalogue *lang.Catalogue
 	// Random makes session ids and tokens; crypto/rand when nil.
 	Random io.Reader
 }
@@ -74,6 +77,7 @@ type Web struct {
 	pages    *webPages
 	validate *validator.Validate
 	flow     *flow.Flow // the self-referral's questions, the same as by SMS
+	cat      *lang.Catalogue
 	cop      *http.CrossOriginProtection
 	random   io.Reader
 
@@ -124,13 +128,21 @@ func New(cfg Config) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	fl := cfg.Flow
-	if fl == nil {
-		if fl, err = flow.LoadFlow(templates.FS, "self_referral"); err != nil {
+	fl, cat := cfg.Flow, cfg.Catalogue
+	if cat == nil && fl != nil {
+		cat = fl.Catalogue()
+	}
+	if cat == nil {
+		if cat, err = lang.Load(templates.FS, cfg.Log); err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
 	}
-	w := &Web{cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log, pages: pages, validate: v, flow: fl,
+	if fl == nil {
+		if fl, err = flow.LoadFlowIn(templates.FS, "self_referral", cat); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+	}
+	w := &Web{cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log, pages: pages, validate: v, flow: fl, cat: cat,
 		limiter: redis_rate.NewLimiter(cfg.Redis), random: cfg.Random}
 	w.cop = http.NewCrossOriginProtection()
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {

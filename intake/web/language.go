@@ -1,0 +1,97 @@
+package web
+
+import (
+	"html"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/onward-network/onward/core/lang"
+)
+
+// The form's pages speak the client's language: the one they chose with
+// the switcher on every page (?lang=pl, kept in their answers, so a switch
+// keeps what they said), else the best match for their browser's
+// Accept-Language. Arabic and Urdu pages are right to left: the layout
+// sets lang and dir, the stylesheet mirrors with logical properties, and
+// phone numbers, postcodes and references stay left to right.
+
+// langParam is the switcher's query parameter.
+const langParam = "lang"
+
+// pageLang is the page's language and the words it is written in.
+type pageLang struct {
+	lang.Language
+	cat *lang.Catalogue
+}
+
+// langLink is one language in the switcher.
+type langLink struct {
+	Code, Name, Href string
+	Current          bool
+}
+
+// requestLang decides a request's language and, when the switcher chose
+// one, records it on the session (saved by the caller's next save, or
+// here for pages that only show).
+func (w *Web) requestLang(r *http.Request, s *webSession) string {
+	if code := r.URL.Query().Get(langParam); code != "" {
+		if _, ok := w.cat.Language(code); ok {
+			if s != nil && s.Answers.Language != code {
+				s.Answers.Language = code
+				if err := w.saveSession(r.Context(), s); err != nil {
+					w.log.Warn("web: language choice not saved", "err", err)
+				}
+			}
+			return code
+		}
+	}
+	if s != nil && s.Answers.Language != "" {
+		return w.cat.Code(s.Answers.Language)
+	}
+	return w.cat.Match(r.Header.Get("Accept-Language"))
+}
+
+// switcher lists the languages, each linking to this page in it.
+func (w *Web) switcher(r *http.Request, current string) []langLink {
+	var out []langLink
+	for _, l := range w.cat.Languages() {
+		q := url.Values{langParam: {l.Code}}
+		out = append(out, langLink{Code: l.Code, Name: l.Name, Href: r.URL.Path + "?" + q.Encode(), Current: l.Code == current})
+	}
+	return out
+}
+
+// T is the page's words for message id; args are key, value pairs for
+// the message's template. A message that fails to render fails the page
+// (which tests prevent) rather than show a half sentence.
+func (p webPage) T(id string, args ...any) (string, error) {
+	return p.Lang.cat.Render(p.Lang.Code, id, messageData(args, false), nil)
+}
+
+// H is T for a message that holds markup (its id ends in _html): the
+// values are escaped, the message's own markup is kept. The message files
+// are ours, so their markup is trusted. A "Phone" value also gives "Tel",
+// its tel: link.
+func (p webPage) H(id string, args ...any) (template.HTML, error) {
+	s, err := p.Lang.cat.Render(p.Lang.Code, id, messageData(args, true), nil)
+	return template.HTML(s), err
+}
+
+func messageData(args []any, escape bool) map[string]any {
+	data := map[string]any{}
+	for i := 0; i+1 < len(args); i += 2 {
+		k, _ := args[i].(string)
+		v := args[i+1]
+		if s, ok := v.(string); ok {
+			if k == "Phone" {
+				data["Tel"] = string(telURL(s))
+			}
+			if escape {
+				v = html.EscapeString(s)
+			}
+		}
+		data[k] = v
+	}
+	return data
+}
