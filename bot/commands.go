@@ -57,6 +57,9 @@ func (b *Bot) onwardCommand(w http.ResponseWriter, c slashCommand) {
 	case "stats":
 		w.WriteHeader(http.StatusOK)
 		b.async("stats", func(ctx context.Context) { b.stats(ctx, c, rest) })
+	case "sent":
+		w.WriteHeader(http.StatusOK)
+		b.async("sent", func(ctx context.Context) { b.sentSlack(ctx, c) })
 	case "login":
 		w.WriteHeader(http.StatusOK)
 		b.async("login", func(ctx context.Context) { b.sendLoginLink(ctx, c) })

@@ -110,3 +110,37 @@ func TestAdministration(t *testing.T) {
 		t.Errorf("an adviser edited another agency's service: %d", resp.StatusCode)
 	}
 }
+
+// TestSlackSent: `/onward sent` lists what the agency sent, the one
+// needing attention first, with who acted, the feedback and the outcome.
+func TestSlackSent(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	refer := func(key string, to core.AgencyID) core.Referral {
+		r, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: key, By: tb.Net.Adviser.Actor(),
+			Client: core.ClientDetails{Name: "Rona Guthrie"}, Needs: []core.Need{core.NeedHousing}, ToAgency: to,
+			ConsentConfirmed: true, WordingVersion: "v1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	waiting := refer("a", tb.Net.Welfare)
+	turned := refer("b", tb.Net.Housing)
+	if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: turned.ID, Action: core.ActionReject,
+		Actor: tb.Net.HousingAdviser.Actor(), Reason: core.ReasonNotEligible, Feedback: "Council tenants only"}); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, tb.command("U0AILSA", "/onward", "sent"), 200)
+	tb.bot.wait()
+	replies := tb.slack.called("response_url")
+	if len(replies) != 1 {
+		t.Fatalf("%d replies", len(replies))
+	}
+	text := replies[0].text()
+	first, second := strings.Index(text, turned.Reference), strings.Index(text, waiting.Reference)
+	if first < 0 || second < first || !strings.Contains(text, "1 needs your attention") || !strings.Contains(text, "Euan Tait") ||
+		!strings.Contains(text, "Council tenants only") || strings.Contains(text, "Rona") {
+		t.Errorf("/onward sent: %s", text)
+	}
+}
