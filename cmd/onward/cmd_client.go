@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/templates"
@@ -17,6 +18,9 @@ const clientUsage = `Usage:
   onward client withdraw REF --evidence TEXT   record that the client withdrew consent
   onward client erase REF --reason TEXT        erase the client's details for good
   onward client export REF [--html FILE]       everything held about the client (JSON on stdout)
+  onward client retention [--dry-run]          erase clients due under the network's retention setting
+  onward client settings [--referrer-days N] [--retention-months N] [--withdraw-keyword WORD]
+                                               show or change the data protection settings
 
 REF is any of the client's referral references (ONW-...). Withdrawal
 cancels their open referrals, tells the agencies holding them and the client,
@@ -32,19 +36,26 @@ func init() {
 }
 
 func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) >= 1 && (args[0] == "retention" || args[0] == "settings") {
+		args = append([]string{args[0], ""}, args[1:]...)
+	}
 	if len(args) < 2 {
 		fmt.Fprint(stderr, clientUsage)
 		return errors.New("say `onward client withdraw|erase|export REF`")
 	}
 	sub, ref := args[0], args[1]
 	fs := newFlags("client "+sub, clientUsage, stdout, stderr)
+	dryRun := fs.Bool("dry-run", false, "retention: list who would be erased, erase nothing")
+	referrerDays := fs.Int("referrer-days", -1, "settings: days after closure the referring agency still sees details")
+	retentionMonths := fs.Int("retention-months", -1, "settings: months after the last referral closed before details are erased (0 = never)")
+	keyword := fs.String("withdraw-keyword", "", "settings: the word a client texts to withdraw consent")
 	evidence := fs.String("evidence", "", "withdraw: how the client asked (e.g. \"letter of 3 Dec\")")
 	reason := fs.String("reason", "", "erase: why (e.g. \"client asked\")")
 	htmlOut := fs.String("html", "", "export: also write a readable page to this file")
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
-	if sub != "withdraw" && sub != "erase" && sub != "export" {
+	if sub != "withdraw" && sub != "erase" && sub != "export" && sub != "retention" && sub != "settings" {
 		fs.Usage()
 		return fmt.Errorf("unknown client command %q", sub)
 	}
@@ -64,6 +75,44 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
 	defer eng.Close()
 	switch sub {
+	case "retention":
+		res, err := eng.ApplyRetention(ctx, *dryRun)
+		if err != nil {
+			return err
+		}
+		if res.Months == 0 {
+			fmt.Fprintln(stdout, "No retention period is set (onward client settings --retention-months N): nothing is erased.")
+			return nil
+		}
+		verb := "Erased"
+		if res.DryRun {
+			verb = "Would erase"
+		}
+		fmt.Fprintf(stdout, "%s the details of %d client(s) whose last referral closed before %s:\n", verb, len(res.Clients), res.Cutoff.Format("2 Jan 2006"))
+		for _, id := range res.Clients {
+			fmt.Fprintf(stdout, "  client %d\n", id)
+		}
+	case "settings":
+		dp, err := eng.DataProtection(ctx)
+		if err != nil {
+			return err
+		}
+		if *referrerDays >= 0 || *retentionMonths >= 0 || *keyword != "" {
+			if *referrerDays >= 0 {
+				dp.ReferrerDetailsDays = *referrerDays
+			}
+			if *retentionMonths >= 0 {
+				dp.RetentionMonths = *retentionMonths
+			}
+			if *keyword != "" {
+				dp.WithdrawKeyword = *keyword
+			}
+			if err := eng.SetDataProtection(ctx, dp); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "referrer sees details for %d days after closure; retention %d months (0 = never); withdraw keyword %s\n",
+			dp.ReferrerDetailsDays, dp.RetentionMonths, strings.ToUpper(dp.WithdrawKeyword))
 	case "withdraw":
 		res, err := eng.WithdrawByReference(ctx, ref, cliActor, "cli", *evidence)
 		if err != nil {

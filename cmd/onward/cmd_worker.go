@@ -58,6 +58,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}()
 		defer srv.Close()
 	}
+	go runRetentionDaily(ctx, a.engine, log)
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
 	err = w.Run(ctx)
 	if errors.Is(err, context.Canceled) {
