@@ -54,6 +54,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		t.expired = true
 	}
 
+	if dp, err := s.engine.DataProtection(ctx); err == nil && dp.IsWithdrawKeyword(msg.Body) {
+		return s.withdraw(ctx, t)
+	}
 	switch msg.keyword() {
 	case flow.KeywordStop:
 		return s.stop(ctx, t)
