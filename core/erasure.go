@@ -142,3 +142,34 @@ func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, why
 	})
 	return err
 }
+
+// IsWithdrawKeyword reports whether a text is the network's withdraw
+// keyword on its own (case and surrounding spaces ignored).
+func (d DataProtection) IsWithdrawKeyword(body string) bool {
+	return d.WithdrawKeyword != "" && strings.EqualFold(strings.Trim(strings.TrimSpace(body), ".!"), d.WithdrawKeyword)
+}
+
+// WithdrawByPhone records a withdrawal texted by the client: the text came
+// from the phone (Twilio's From), which proves it is theirs; evidence is
+// the message id. It reports false when no client has that phone or
+// consent was already withdrawn. The client is told by text.
+func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) (bool, error) {
+	client, err := e.ClientByPhone(ctx, p)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("withdraw by text: %w", err)
+	}
+	var last Referral
+	last, err = getReferral(ctx, e.pool, "client_id = $1 ORDER BY id DESC LIMIT 1", client)
+	if err != nil {
+		return false, fmt.Errorf("withdraw by text: %w", err)
+	}
+	if _, err := e.WithdrawConsent(ctx, client, ClientActor, "sms: "+evidence); errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, e.tellClientWithdrawn(ctx, client, last)
+}

@@ -131,3 +131,31 @@ func TestWithdrawThenEraseLeavesNoDetails(t *testing.T) {
 		t.Errorf("after erasure: %+v, %v", again.Referral.ClientID, err)
 	}
 }
+
+// The client withdraws by texting the network's keyword from their phone.
+func TestWithdrawByText(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("sms-w"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dp, err := env.Engine.DataProtection(ctx)
+	if err != nil || !dp.IsWithdrawKeyword(" withdraw ") || dp.IsWithdrawKeyword("withdraw my money") {
+		t.Fatalf("keyword %q: %v", dp.WithdrawKeyword, err)
+	}
+	if done, err := env.Engine.WithdrawByPhone(ctx, "+447700900999", "SMx"); done || err != nil {
+		t.Errorf("unknown phone: %v, %v", done, err)
+	}
+	done, err := env.Engine.WithdrawByPhone(ctx, "+447700900123", "SMwithdraw")
+	if !done || err != nil {
+		t.Fatalf("withdraw by text: %v, %v", done, err)
+	}
+	r, _ := env.Engine.Referral(ctx, res.Referral.ID)
+	if r.Status != core.StatusCancelled || outboxKinds(t, env, r.ID)["sms.client:consent_withdrawn"] != 1 {
+		t.Errorf("after withdrawal by text: %s, %v", r.Status, outboxKinds(t, env, r.ID))
+	}
+	if again, _ := env.Engine.WithdrawByPhone(ctx, "+447700900123", "SMagain"); again {
+		t.Error("second withdrawal reported as new")
+	}
+}

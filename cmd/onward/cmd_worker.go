@@ -66,6 +66,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			log.Error("audit checkpoints stopped", "err", err)
 		}
 	}()
+	go runRetentionDaily(ctx, a.engine, log)
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
 	err = w.Run(ctx)
 	if errors.Is(err, context.Canceled) {

@@ -61,6 +61,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	}
 	s.recordChannel(ctx, t)
 
+	if dp, err := s.engine.DataProtection(ctx); err == nil && dp.IsWithdrawKeyword(msg.Body) {
+		return s.withdraw(ctx, t)
+	}
 	switch msg.keyword() {
 	case flow.KeywordStop:
 		return s.stop(ctx, t)

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// The data protection commands work from a reference: export shows
+// everything held (consent wording, disclosures), withdraw and erase act.
+func TestClientCommands(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(coretest.TestKey))
+	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("cli-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := res.Referral.Reference
+	if _, _, err := env.Engine.DiscloseClient(ctx, res.Referral.ID, env.Net.Adviser.Actor(), "slack"); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	page := filepath.Join(t.TempDir(), "sar.html")
+	if err := runClient(ctx, []string{"export", ref, "--html", page}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var sa core.SubjectAccess
+	if err := json.Unmarshal(out.Bytes(), &sa); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, out.String())
+	}
+	if sa.Client.Name != "Morag Baird" || len(sa.Consents) != 1 || sa.Consents[0].Wording == "" ||
+		len(sa.Referrals) != 1 || sa.Referrals[0].Notes == "" || len(sa.Disclosures) != 1 || sa.Disclosures[0].Via != "slack" {
+		t.Errorf("export = %+v", sa)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil || !strings.Contains(string(html), "Ailsa Brodie") || !strings.Contains(string(html), sa.Consents[0].Wording) {
+		t.Errorf("readable page lacks who saw the details or the consent wording: %v", err)
+	}
+	if err := runClient(ctx, []string{"withdraw", ref}, io.Discard, io.Discard); err == nil {
+		t.Error("withdraw without evidence succeeded")
+	}
+	out.Reset()
+	if err := runClient(ctx, []string{"withdraw", ref, "--evidence", "letter of 3 Dec"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 open referral") {
+		t.Errorf("withdraw: %v %s", err, out.String())
+	}
+	if err := runClient(ctx, []string{"erase", ref, "--reason", "client asked"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := env.Engine.ClientDetailsFor(ctx, res.Referral.ClientID); err != nil || !c.Erased || c.Name != "" {
+		t.Errorf("after erase: %+v, %v", c, err)
+	}
+	if err := runClient(ctx, []string{"erase", "ONW-NOSUCH", "--reason", "x"}, io.Discard, io.Discard); err == nil {
+		t.Error("erase of an unknown reference succeeded")
+	}
+}

@@ -1,0 +1,66 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RetentionDue lists the clients whose details the network's retention
+// setting says must go: not erased, no open referral, and their last
+// referral closed more than RetentionMonths ago. Nothing is due when the
+// setting is 0.
+const sqlRetentionDue = `
+SELECT c.id FROM clients c
+WHERE c.erased_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.client_id = c.id AND r.closed_at IS NULL)
+  AND coalesce((SELECT max(r.closed_at) FROM referrals r WHERE r.client_id = c.id), c.updated_at) < $1
+ORDER BY c.id
+LIMIT $2`
+
+// RetentionResult is what a retention run did (or, in a dry run, would do).
+type RetentionResult struct {
+	Months  int
+	Cutoff  time.Time
+	Clients []ClientID
+	DryRun  bool
+}
+
+// ApplyRetention erases the details of every client due under the
+// network's retention setting, each as its own audited erasure. With
+// dryRun it only lists them. The worker runs it daily.
+func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResult, error) {
+	dp, err := e.DataProtection(ctx)
+	if err != nil {
+		return RetentionResult{}, err
+	}
+	res := RetentionResult{Months: dp.RetentionMonths, DryRun: dryRun}
+	if dp.RetentionMonths == 0 {
+		return res, nil
+	}
+	res.Cutoff = e.clock.Now().AddDate(0, -dp.RetentionMonths, 0)
+	rows, _ := e.pool.Query(ctx, sqlRetentionDue, res.Cutoff, 10000)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[ClientID])
+	if err != nil {
+		return res, fmt.Errorf("clients due for erasure: %w", err)
+	}
+	if dryRun {
+		res.Clients = ids
+		return res, nil
+	}
+	why := fmt.Sprintf("retention: last referral closed more than %d months ago", dp.RetentionMonths)
+	for _, id := range ids {
+		err := e.EraseClient(ctx, id, SystemActor, why)
+		if errors.Is(err, ErrErased) {
+			continue // another worker got there first
+		}
+		if err != nil {
+			return res, fmt.Errorf("retention: %w", err)
+		}
+		res.Clients = append(res.Clients, id)
+	}
+	return res, nil
+}
