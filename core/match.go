@@ -156,11 +156,9 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 			}
 		}
 		if f.agency.AtCapacity {
-			note := "at capacity"
-			if f.agency.CapacityNote != "" {
-				note += ": " + f.agency.CapacityNote
-			}
-			whyNot = append(whyNot, note)
+			// Not the capacity note: reasons reach the public directory,
+			// and the note is for coordinators and staff.
+			whyNot = append(whyNot, "at capacity")
 		}
 		if q.SelfReferral && !f.agency.AcceptsSelfReferrals {
 			whyNot = append(whyNot, "takes referrals from agencies only")
