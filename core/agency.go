@@ -26,10 +26,14 @@ type Agency struct {
 	AcceptsSelfReferrals bool       `db:"accepts_self_referrals"`
 	CreatedAt            time.Time  `db:"created_at"`
 	RetiredAt            *time.Time `db:"retired_at"` // set when the agency left the network
+	// CapacityUntil is the date an agency at capacity chose to publish
+	// for taking new referrals again; the public directory shows it, never
+	// the capacity note.
+	CapacityUntil *time.Time `db:"capacity_until"`
 }
 
 const agencyColumns = `id, slug, name, description, phone, email, website, address, slack_channel_id,
-at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at, retired_at`
+at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at, retired_at, capacity_until`
 
 func getAgency(ctx context.Context, db DB, where string, arg any) (Agency, error) {
 	rows, _ := db.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE `+where, arg)
@@ -204,7 +208,8 @@ func nonNil(s []string) []string {
 }
 
 const sqlSetCapacity = `
-UPDATE agencies SET at_capacity = $2, capacity_note = $3, updated_at = $4
+UPDATE agencies SET at_capacity = $2, capacity_note = $3, updated_at = $4,
+    capacity_until = CASE WHEN $2 THEN capacity_until END
 WHERE id = $1 RETURNING id`
 
 // SetCapacity marks an agency at capacity (no new referrals are routed to

@@ -148,6 +148,7 @@ func TestServeExitsWithOneLineWhenPostgresIsDown(t *testing.T) {
 	t.Setenv("ONWARD_REDIS_URL", coretest.RedisURL())
 	t.Setenv("ONWARD_ENCRYPTION_KEY", config.NewKey())
 	t.Setenv("ONWARD_SESSION_SECRET", config.NewKey())
+	t.Setenv("ONWARD_AUDIT_KEY", config.NewKey())
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := runServe(ctx, nil, io.Discard, io.Discard)

@@ -35,13 +35,16 @@ var crisisPhrases = []struct {
 }{
 	{crisisHardship, []string{
 		// losing their home
-		"evict*", "notice to quit", "notice to leave", "kicked out", "thrown out", "chucked out",
+		"evic*", "notice to quit", "section 21", "getting kicked out", "lose the house", "losing the house",
+		"lose our home", "losing our home", "notice to leave", "kicked out", "thrown out", "chucked out",
 		"repossess*", "lose my home", "losing my home", "lose my house", "losing my house",
 		// enforcement
 		"bailiff*", "sheriff officer*", "sheriff*", "debt collectors at the door",
 		// food
 		"no food", "nothing to eat", "not eaten", "havent eaten", "have not eaten",
-		"no money for food", "cant afford food", "cannot afford food", "starving",
+		"no money for food", "cant afford food", "cannot afford food", "starving", "starvin",
+		"havnt eaten", "havent ate", "not ate", "nothin to eat", "are hungry", "going hungry", "hungry and skint", "im hungry", "food parcel today",
+		"cupboards are empty",
 		// fuel
 		"no gas", "no electric", "no electricity", "no heating", "no heat", "no power",
 		"no money for gas", "no money for electric", "no money for heating",
@@ -49,11 +52,18 @@ var crisisPhrases = []struct {
 		"meter has run out", "meter run out", "meter ran out", "run out of gas",
 		"run out of electric", "ran out of gas", "ran out of electric", "gas cut off",
 		"electric cut off", "electricity cut off", "been cut off",
+		"no leccy", "run out of leccy", "leccy has run out", "leccy run out", "no heatin", "no hot water",
+		"no money for the meter", "cant top up", "cannot top up", "electric meter run out",
 		// homelessness
 		"homeless*", "sleeping rough", "sleep rough", "rough sleeping", "sleeping on the street*",
 		"on the streets", "nowhere to live", "no where to live", "nowhere to stay",
 		"no where to stay", "nowhere to sleep", "sofa surfing", "sleeping in my car",
-		"sleeping in the car",
+		"sleeping in the car", "homless*",
+		// danger at home
+		"domestic abuse", "domestic violence", "hits me", "hitting me", "hits us", "beats me", "beat me up",
+		"beating me", "hurts me", "abusive", "scared to go home", "afraid to go home", "not safe at home",
+		"not safe in my home", "unsafe at home", "kill me", "threatening to kill me", "scared of my partner",
+		"scared of him", "locked me in", "violent towards me",
 	}},
 	{crisisSelfHarm, []string{
 		"suicid*", "kill myself", "killing myself", "end my life", "ending my life", "end it all",
@@ -61,6 +71,13 @@ var crisisPhrases = []struct {
 		"harming myself", "hurt myself", "hurting myself", "cut myself", "cutting myself",
 		"want to die", "wanna die", "better off dead", "no reason to live", "not worth living",
 		"overdose", "dont want to be here", "dont want to live", "do not want to live",
+		// inflections, misspellings and text-speak the corpus taught us
+		"ending it all", "end it all", "end it tonight", "want it all to end", "kill my self", "killing my self",
+		"kill meself", "kil myself", "kms", "sucid*", "suicd*", "suiside*", "dont wanna be here",
+		"do not want to be here", "want 2 die", "wish i was dead", "wish i were dead", "better off without me",
+		"better off if i was dead", "cant go on", "can not go on", "cannot go on", "no point living",
+		"no point in living", "top myself", "topping myself", "hang myself", "hanging myself",
+		"dont wanna live", "dont want to wake up", "done with life", "jump off a bridge",
 	}},
 }
 

@@ -93,7 +93,10 @@ func TestDirectoryAgencyAndServicePages(t *testing.T) {
 	}
 	b := e.browser()
 	p := b.get("/directory/agencies/kirkcaldy-cab")
-	for _, want := range []string{"Kirkcaldy Citizens Advice", "Not taking new referrals", "Waiting list until March", "01592 000000", "Debt and money advice"} {
+	if strings.Contains(p.Body, "Waiting list until March") {
+		t.Errorf("the public agency page shows the internal capacity note")
+	}
+	for _, want := range []string{"Kirkcaldy Citizens Advice", "Not taking new referrals", "01592 000000", "Debt and money advice"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("agency page lacks %q", want)
 		}
@@ -101,15 +104,22 @@ func TestDirectoryAgencyAndServicePages(t *testing.T) {
 	cab := e.serviceOf(e.env.Net.CAB)
 	p = b.get("/directory/services/" + strconv.FormatInt(int64(cab.ID), 10))
 	for _, want := range []string{"Debt and money advice", "Benefits and welfare rights", "Income maximisation", "KY1, KY2", "English",
-		"Waiting list until March", `href="/refer/service/` + strconv.FormatInt(int64(cab.ID), 10) + `"`, "Refer myself to this service"} {
+		`href="/refer/service/` + strconv.FormatInt(int64(cab.ID), 10) + `"`, "Refer myself to this service"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("service page lacks %q", want)
 		}
 	}
-	// At capacity: the search lists it with the others that cannot help.
+	// At capacity: the search lists it with the others that cannot help,
+	// saying only that it takes no new referrals. The capacity note is for
+	// coordinators and staff (finding 12): no public page shows it.
 	p = b.get("/directory?need=debt&area=KY1")
-	if !strings.Contains(between(p.Body, "cannot help with this right now", "</main>"), "Waiting list until March") {
-		t.Errorf("search does not show the capacity note")
+	if !strings.Contains(between(p.Body, "cannot help with this right now", "</main>"), "at capacity") {
+		t.Errorf("search does not say the agency takes no new referrals")
+	}
+	for _, path := range []string{"/directory?need=debt&area=KY1", "/directory/services/" + strconv.FormatInt(int64(cab.ID), 10)} {
+		if p := b.get(path); strings.Contains(p.Body, "Waiting list until March") {
+			t.Errorf("%s shows the internal capacity note", path)
+		}
 	}
 	// An agency that takes referrals only from agencies offers no self-referral.
 	housing := e.serviceOf(e.env.Net.Housing)

@@ -1,0 +1,97 @@
+package flow
+
+import (
+	"bufio"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// corpusLine is one message of the crisis corpus and what it is.
+type corpusLine struct{ kind, text string }
+
+func readCorpus(t *testing.T, path string) []corpusLine {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []corpusLine
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		kind, text, ok := strings.Cut(l, "|")
+		if !ok {
+			kind, text = "ordinary", l
+		}
+		out = append(out, corpusLine{kind, text})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCrisisCorpus measures crisis detection (finding 13: "I feel like
+// ending it all" was not flagged) on a corpus of crisis messages —
+// self-harm, danger at home, no food or heating, eviction, homelessness,
+// with misspellings, text-speak and inflections — and ordinary ones. It
+// reports recall by kind and false alarms; every self-harm message must
+// be caught and flagged as self-harm, recall must stay at 95% or more,
+// and at most 1% of ordinary messages may raise an alarm.
+func TestCrisisCorpus(t *testing.T) {
+	crisis := readCorpus(t, "testdata/crisis/crisis.txt")
+	ordinary := readCorpus(t, "testdata/crisis/ordinary.txt")
+	if len(crisis) < 150 || len(ordinary) < 150 {
+		t.Fatalf("corpus has %d crisis and %d ordinary messages, want at least 150 of each", len(crisis), len(ordinary))
+	}
+	caught, total := map[string]int{}, map[string]int{}
+	var missed []string
+	for _, c := range crisis {
+		total[c.kind]++
+		s := DetectCrisis(c.text)
+		switch {
+		case c.kind == "selfharm" && !s.SelfHarm:
+			t.Errorf("self-harm message not flagged as self-harm: %q (found %q)", c.text, s.Words)
+		case s.Found():
+			caught[c.kind]++
+			continue
+		}
+		if !s.Found() {
+			missed = append(missed, c.kind+": "+c.text)
+		}
+	}
+	var alarms []string
+	for _, o := range ordinary {
+		if s := DetectCrisis(o.text); s.Found() {
+			alarms = append(alarms, o.text+" → "+strings.Join(s.Words, ", "))
+		}
+	}
+	kinds := make([]string, 0, len(total))
+	for k := range total {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	all := 0
+	for _, k := range kinds {
+		all += caught[k]
+		t.Logf("recall %-9s %3d/%3d", k, caught[k], total[k])
+	}
+	recall := float64(all) / float64(len(crisis))
+	falseRate := float64(len(alarms)) / float64(len(ordinary))
+	t.Logf("crisis recall %.1f%% (%d/%d); false alarms %.1f%% (%d/%d)", 100*recall, all, len(crisis), 100*falseRate, len(alarms), len(ordinary))
+	for _, m := range missed {
+		t.Logf("missed: %s", m)
+	}
+	if recall < 0.95 {
+		t.Errorf("crisis recall %.1f%% is below 95%%", 100*recall)
+	}
+	if falseRate > 0.01 {
+		t.Errorf("false alarms %.1f%% over 1%%:\n%s", 100*falseRate, strings.Join(alarms, "\n"))
+	}
+}
