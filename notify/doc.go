@@ -2,8 +2,10 @@
 // it runs the outbox worker that claims rows core wrote in the same
 // transaction as the change that caused them, and sends each one — Slack
 // cards, reminders, escalations and digests through slack-go, client status
-// texts through twilio-go — retrying transient failures with backoff and
-// dead-lettering the rest. It never decides state: it only delivers what
+// texts through twilio-go, by SMS or by WhatsApp (free-form inside the
+// client's 24-hour window, an approved template outside it, held when
+// there is none: see whatsapp.go) — retrying transient failures with
+// backoff and dead-lettering the rest. It never decides state: it only delivers what
 // core recorded.
 //
 // # Delivery guarantees

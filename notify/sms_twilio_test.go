@@ -45,7 +45,7 @@ func TestTwilioSenderRequest(t *testing.T) {
 			m := got[0]
 			want := notifytest.SMS{SID: rec.SID, Path: "/2010-04-01/Accounts/" + testAccountSID + "/Messages.json",
 				User: testAccountSID, Password: testAuthToken, To: "+447700900123", Body: "Your reference is ONW-T00001.",
-				StatusCallback: "https://onward.example/twilio/status", At: m.At}
+				StatusCallback: "https://onward.example/twilio/status", At: m.At, Rendered: "Your reference is ONW-T00001."}
 			if tc.service != "" {
 				want.MessagingServiceSID = tc.service
 			} else {

@@ -78,7 +78,7 @@ func smsDevInfo(ctx context.Context, a *app) []string {
 	base := strings.TrimRight(a.cfg.PublicURL, "/")
 	switch {
 	case simulatorOn(a.cfg):
-		lines := []string{fmt.Sprintf("phone:      %s/dev/phone   (text Onward as a client; no Twilio account needed)", base)}
+		lines := []string{fmt.Sprintf("phone:      %s/dev/phone   (text Onward as a client, by SMS or WhatsApp; no Twilio account needed)", base)}
 		if !twilioTokenRe.MatchString(a.cfg.TwilioAuthToken) {
 			lines = append(lines, "  warning: the simulator's auth token is not letters and digits only, so twilio-go refuses it and later texts (confirmations, status updates) will not reach /dev/phone")
 		}

@@ -93,6 +93,10 @@ func TestSimulatorWhatsApp(t *testing.T) {
 		t.Errorf("WhatsApp page:\n%s", page)
 	}
 
+	// The dev templates name only kinds the worker knows.
+	if _, err := notify.New(notify.Options{Engine: h.env.Engine, Config: cfg}); err != nil {
+		t.Fatalf("the worker refuses the dev WhatsApp templates: %v", err)
+	}
 	sender, err := notify.NewTwilioSender(cfg, notify.SenderOptions{Transport: notifytest.Guard(t, srv)})
 	if err != nil {
 		t.Fatal(err)

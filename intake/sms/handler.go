@@ -189,7 +189,8 @@ func New(cfg Config) (*SMS, error) {
 }
 
 // Routes adds the Twilio webhooks to mux. Paste PublicURL + "/twilio/sms"
-// into the phone number's "A message comes in" webhook (HTTP POST);
+// into the phone number's "A message comes in" webhook (HTTP POST), and
+// into the WhatsApp sender's: WhatsApp messages take the same path;
 // notify asks Twilio for delivery receipts at PublicURL + "/twilio/status".
 func (s *SMS) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /twilio/sms", s.Inbound)
