@@ -58,6 +58,10 @@ type OutboxPayload struct {
 	Level      string     `json:"level,omitempty"`
 	AgencyID   AgencyID   `json:"agency_id,omitempty"`
 	Text       string     `json:"text,omitempty"`
+	// Email is the kind of an email row; StaffID its recipient when it
+	// goes to a member of staff (else the agency's shared address).
+	Email   EmailKind `json:"email,omitempty"`
+	StaffID StaffID   `json:"staff_id,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

@@ -79,7 +79,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil, notesEnc: notesEnc,
 			idempotency: in.IdempotencyKey}
 		if res.Agency != nil {
-			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency)
+			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency, in.Crisis)
 		}
 		r, err := e.insertClientReferral(ctx, tx, client, in.Consent, n, now)
 		if err != nil {
@@ -233,7 +233,7 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 		r, err := e.insertClientReferral(ctx, tx, client, consent, newReferral{source: SourceStaff,
 			fromAgency: in.By.AgencyID, fromStaff: in.By.StaffID, toAgency: to.ID, needs: uniqueNeeds(in.Needs),
 			district: client.district, crisis: in.Crisis, notesEnc: notesEnc, idempotency: in.IdempotencyKey,
-			ackDue: ackDue(cal, now, to)}, now)
+			ackDue: ackDue(cal, now, to, in.Crisis)}, now)
 		if err != nil {
 			return err
 		}
