@@ -170,31 +170,22 @@ func (e *Engine) EmailRecipients(ctx context.Context, kind EmailKind, agency Age
 	return out, nil
 }
 
-// ExpandEmail turns a claimed email cause into one send row per recipient
-// and marks the cause sent, in one transaction: either every recipient's
-// row exists or none does and the cause is retried.
-func (o *Outbox) ExpandEmail(ctx context.Context, c OutboxClaim, now time.Time, to []EmailRecipient) error {
-	status := DeliveryStatus(fmt.Sprintf("emailed %d", len(to)))
-	if len(to) == 0 {
-		status = DeliverySkipped("nobody to email")
-	}
-	err := o.MarkSent(ctx, c, now, "", status, func(ctx context.Context, tx pgx.Tx) error {
-		for _, r := range to {
-			p := c.Payload
-			p.StaffID, p.AgencyID = r.StaffID, r.AgencyID
-			if err := o.EnqueueTx(ctx, tx, OutboxEmailSend, 0, p, c.DedupeKey+":"+r.Key(), now); err != nil {
-				return err
-			}
+// QueueEmailSends writes one send row per recipient of a claimed email
+// cause, in the transaction that marks the cause sent (Outbox.MarkSent's
+// inTx): either every recipient's row exists or none does and the cause
+// is retried. Each row is unique by cause and address.
+func (o *Outbox) QueueEmailSends(ctx context.Context, tx pgx.Tx, c OutboxClaim, to []EmailRecipient, now time.Time) error {
+	for _, r := range to {
+		p := c.Payload
+		p.StaffID, p.AgencyID = r.StaffID, r.AgencyID
+		if err := o.EnqueueTx(ctx, tx, OutboxEmailSend, 0, p, c.DedupeKey+":"+r.Key(), now); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err == nil && len(to) > 0 {
-		o.wake()
 	}
-	return err
+	return nil
 }
 
-// queueSignInLink writes one sign-in or invitation email to a member of
+// queueLinkEmail writes one sign-in or invitation email to a member of
 // staff. The link is a credential: it is stored encrypted, and only the
 // worker reads it, to send it.
 func (e *Engine) queueLinkEmail(ctx context.Context, db DB, kind EmailKind, staff StaffID, link, dedupe string) error {

@@ -26,6 +26,7 @@ type Options struct {
 	// marked sent with a "skipped: … not configured" delivery status.
 	SMS   SMSSender
 	Slack SlackSender
+	Mail  MailSender
 	// Cards renders referral cards; nil uses PlainCards.
 	Cards CardRenderer
 
@@ -65,6 +66,8 @@ type Worker struct {
 	noDigest    bool
 	metrics     *Metrics
 	tmpl        *template.Template
+	mail        MailSender
+	mailTmpl    *emailTemplates
 
 	wakeCh chan struct{}
 
@@ -83,7 +86,11 @@ func New(o Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{
+	mailTmpl, err := parseEmailTemplates()
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{mail: o.Mail, mailTmpl: mailTmpl,
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,

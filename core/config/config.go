@@ -54,6 +54,10 @@ type Config struct {
 	ConversationTTL time.Duration
 	LogLevel        string
 	StateDir        string // dev-only state (generated keys, private databases)
+
+	SMTPURL     string // smtp://user:pass@host:port (?tls=required) or smtps://…; see SMTP
+	MailFrom    string // the From address of every email
+	MailReplyTo string // optional Reply-To
 }
 
 // setting describes one environment variable: its name, default, and where
@@ -120,6 +124,9 @@ var settings = []setting{
 	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},
 	{name: "ONWARD_LOG_LEVEL", def: "info", help: "debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
+	{name: "ONWARD_SMTP_URL", help: "mail server for staff email: `smtp://user:password@host:587` (STARTTLS when offered; `?tls=required` insists) or `smtps://…:465` (implicit TLS); without it dev shows email at /dev/mail", secret: true, set: str(func(c *Config) *string { return &c.SMTPURL })},
+	{name: "ONWARD_MAIL_FROM", help: "From address of every email, like `Onward <onward@example.org>` (required with ONWARD_SMTP_URL)", set: str(func(c *Config) *string { return &c.MailFrom })},
+	{name: "ONWARD_MAIL_REPLY_TO", help: "optional Reply-To address of every email", set: str(func(c *Config) *string { return &c.MailReplyTo })},
 }
 
 // Load reads the environment through getenv (os.Getenv in main), applying
@@ -204,6 +211,7 @@ func (c Config) Validate() error {
 	if _, err := c.Proxies(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.validateMail()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
