@@ -76,6 +76,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = devSimulatorSID, devSimulatorToken, devSimulatorFrom
 		cfg.TwilioAPIURL = strings.TrimRight(cfg.PublicURL, "/") + "/dev/twilio"
 	}
+	stopCatcher, err := startMailCatcher(&cfg)
+	if err != nil {
+		return err
+	}
+	defer stopCatcher()
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
