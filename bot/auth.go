@@ -143,6 +143,16 @@ func (a *staffAuth) loginLink(s core.Staff) (string, error) {
 	return a.publicURL + "/staff/login?token=" + url.QueryEscape(tok), nil
 }
 
+// loginLinkWithID is loginLink with the link's own id (its jti), which
+// makes the email that carries it unique.
+func (a *staffAuth) loginLinkWithID(s core.Staff) (string, string, error) {
+	tok, cl, err := a.sign(purposeLogin, s.ID, loginLinkTTL)
+	if err != nil {
+		return "", "", err
+	}
+	return a.publicURL + "/staff/login?token=" + url.QueryEscape(tok), cl.ID, nil
+}
+
 // csrfToken is the form token of a session: derived from the session's
 // jti, so it changes with every sign-in and needs no storage.
 func (a *staffAuth) csrfToken(session claims) string {

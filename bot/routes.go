@@ -26,6 +26,10 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		http.ServeFileFS(w, r, templates.FS, "html/staff/inbox.css")
 	}))
+	staff("GET /staff/settings/email", b.signedIn(b.emailSettings))
+	staff("POST /staff/settings/email", b.signedIn(b.saveEmailSettings))
+	staff("GET /staff/settings/email/unsubscribe", http.HandlerFunc(b.unsubscribePage))
+	staff("POST /staff/settings/email/unsubscribe", http.HandlerFunc(b.unsubscribe))
 	b.ReportRoutes(mux)
 	b.DirectoryRoutes(mux)
 }
