@@ -20,8 +20,10 @@ import (
 )
 
 // Staff sign in to the web inbox with a short-lived, single-use link and
-// stay signed in with a session cookie. Both are JSON Web Tokens made and
-// checked by golang-jwt: HS256 with ONWARD_SESSION_SECRET, an audience
+// stay signed in with a server-side session (inbox_session.go: the cookie
+// carries only a random id). Links are JSON Web Tokens made and checked by
+// golang-jwt (the session purpose remains for tokens already issued, which
+// are no longer accepted as cookies): HS256 with ONWARD_SESSION_SECRET, an audience
 // that binds each to its purpose (so one can never be used as the other),
 // an expiry, and a random jti: the key that makes a login link single-use,
 // and the seed of a session's form token.
