@@ -73,7 +73,9 @@ func NewSMTPSender(cfg config.Config, o SMTPOptions) (*SMTPSender, error) {
 	if o.Conns <= 0 {
 		o.Conns = 8
 	}
-	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTimeout(o.Timeout), mail.WithHELO(helloName(cfg.PublicURL))}
+	// No NOOP before each message: a pooled connection the server closed
+	// fails the message, which is retried, and is dropped.
+	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTimeout(o.Timeout), mail.WithHELO(helloName(cfg.PublicURL)), mail.WithoutNoop()}
 	switch s.TLS {
 	case config.SMTPTLSImplicit:
 		opts = append(opts, mail.WithSSL())
@@ -139,7 +141,7 @@ func (s *SMTPSender) conn(ctx context.Context) (*smtp.Client, error) {
 	for {
 		select {
 		case c := <-s.idle:
-			if err := c.UpdateDeadline(s.timeout); err == nil && c.Noop() == nil {
+			if err := c.UpdateDeadline(s.timeout); err == nil {
 				return c, nil
 			}
 			_ = c.Close()
