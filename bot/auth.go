@@ -20,8 +20,10 @@ import (
 )
 
 // Staff sign in to the web inbox with a short-lived, single-use link and
-// stay signed in with a session cookie. Both are JSON Web Tokens made and
-// checked by golang-jwt: HS256 with ONWARD_SESSION_SECRET, an audience
+// stay signed in with a server-side session (inbox_session.go: the cookie
+// carries only a random id). Links are JSON Web Tokens made and checked by
+// golang-jwt (the session purpose remains for tokens already issued, which
+// are no longer accepted as cookies): HS256 with ONWARD_SESSION_SECRET, an audience
 // that binds each to its purpose (so one can never be used as the other),
 // an expiry, and a random jti: the key that makes a login link single-use,
 // and the seed of a session's form token.
@@ -141,6 +143,16 @@ func (a *staffAuth) loginLink(s core.Staff) (string, error) {
 		return "", err
 	}
 	return a.publicURL + "/staff/login?token=" + url.QueryEscape(tok), nil
+}
+
+// loginLinkWithID is loginLink with the link's own id (its jti), which
+// makes the email that carries it unique.
+func (a *staffAuth) loginLinkWithID(s core.Staff) (string, string, error) {
+	tok, cl, err := a.sign(purposeLogin, s.ID, loginLinkTTL)
+	if err != nil {
+		return "", "", err
+	}
+	return a.publicURL + "/staff/login?token=" + url.QueryEscape(tok), cl.ID, nil
 }
 
 // csrfToken is the form token of a session: derived from the session's

@@ -1,14 +1,59 @@
 package bot
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"html/template"
+	"math"
 	"net/http"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
 )
 
-// loginPage answers the link from `/onward login` or `onward staff
-// login-link`. It only shows a button: link checkers and Slack's unfurler
-// fetch links with GET, and must not use up the single-use link.
+// Sign-in limits: per address and per source IP, counted before the
+// address is looked up, so a known and an unknown address are limited
+// alike and the answer says nothing about which it was.
+var (
+	signInPerAddress = redis_rate.Limit{Rate: 5, Burst: 5, Period: 15 * time.Minute}
+	signInPerIP      = redis_rate.Limit{Rate: 30, Burst: 30, Period: 15 * time.Minute}
+)
+
+// loginPages are the sign-in pages of this file, parsed once with the
+// staff layout.
+var loginPages = sync.OnceValue(func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"login_email", "settings_email"} {
+		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
+			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
+	}
+	return out
+})
+
+// loginEmailPage is the sign-in page: the email form, or what follows it.
+type loginEmailPage struct {
+	page
+	Email string
+	Sent  bool
+}
+
+// loginPage answers /staff/login. Without a token it asks for an email
+// address; with the token of a link it only shows a button: link checkers
+// and Slack's unfurler fetch links with GET, and must not use up the
+// single-use link.
 func (b *Bot) loginPage(w http.ResponseWriter, r *http.Request) {
+	if !r.URL.Query().Has("token") {
+		b.writeLayout(w, http.StatusOK, loginPages()["login_email"], "login_email", loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}})
+		return
+	}
 	tok := r.URL.Query().Get("token")
 	if _, err := b.auth.verify(purposeLogin, tok); err != nil {
 		b.loginRefused(w, err)
@@ -17,8 +62,13 @@ func (b *Bot) loginPage(w http.ResponseWriter, r *http.Request) {
 	b.renderPage(w, http.StatusOK, "login", page{Token: tok})
 }
 
-// login uses up the link and starts a session.
+// login uses up a link and starts a session, or, given an email address,
+// sends a sign-in link to it.
 func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
+	if r.PostFormValue("token") == "" {
+		b.loginByEmail(w, r)
+		return
+	}
 	tok := r.PostFormValue("token")
 	cl, err := b.auth.verify(purposeLogin, tok)
 	if err != nil {
@@ -41,13 +91,91 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 		b.loginRefused(w, errTokenInvalid)
 		return
 	}
-	if err := b.setSession(w, st); err != nil {
+	if err := b.setSession(r.Context(), w, st); err != nil {
 		b.log.Error("start staff session", "err", err)
 		http.Error(w, "could not sign you in", http.StatusInternalServerError)
 		return
 	}
 	b.log.Info("staff signed in to the web inbox", "staff", st.ID)
 	http.Redirect(w, r, "/staff/", http.StatusSeeOther)
+}
+
+// loginByEmail sends a sign-in link to an active member of staff. Every
+// address that reads as one gets the same page, at the same speed: the
+// lookup and the email happen after the answer, so neither the words nor
+// the timing say whether the address belongs to anyone.
+func (b *Bot) loginByEmail(w http.ResponseWriter, r *http.Request) {
+	raw := strings.TrimSpace(r.PostFormValue("email"))
+	p := loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}, Email: raw}
+	addr, err := mail.ParseAddress(raw)
+	if raw == "" || len(raw) > 320 || err != nil || addr.Name != "" {
+		p.Error = sayWeb("web.signin.email.invalid", nil)
+		p.Fields = map[string]string{"email": p.Error}
+		b.writeLayout(w, http.StatusBadRequest, loginPages()["login_email"], "login_email", p)
+		return
+	}
+	email := strings.ToLower(addr.Address)
+	if wait, err := b.signInAllowed(r, email); err != nil {
+		b.log.Error("sign-in rate limit", "err", err)
+		b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.unavailable", nil))
+		return
+	} else if wait > 0 {
+		p.Error = sayWeb("web.signin.email.limited", map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))})
+		b.writeLayout(w, http.StatusTooManyRequests, loginPages()["login_email"], "login_email", p)
+		return
+	}
+	b.async("sign-in email", func(ctx context.Context) { b.sendSignInLink(ctx, email) })
+	p.Sent = true
+	b.writeLayout(w, http.StatusOK, loginPages()["login_email"], "login_email", p)
+}
+
+// signInAllowed counts one request against the address's and the source
+// IP's limits, and says how long to wait when either is used up.
+func (b *Bot) signInAllowed(r *http.Request, email string) (time.Duration, error) {
+	proxies, err := b.cfg.Proxies()
+	if err != nil {
+		return 0, err
+	}
+	ip := core.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), proxies)
+	h := sha256.Sum256([]byte(b.cfg.SessionSecret + "\x00" + email))
+	lim := redis_rate.NewLimiter(b.rdb)
+	wait := time.Duration(0)
+	for _, c := range []struct {
+		key   string
+		limit redis_rate.Limit
+	}{{b.prefix + "bot:signin:addr:" + hex.EncodeToString(h[:12]), signInPerAddress}, {b.prefix + "bot:signin:ip:" + ip, signInPerIP}} {
+		res, err := lim.Allow(r.Context(), c.key, c.limit)
+		if err != nil {
+			return 0, err
+		}
+		if res.Allowed == 0 {
+			wait = max(wait, res.RetryAfter)
+		}
+	}
+	return wait, nil
+}
+
+// sendSignInLink queues a sign-in email to the active member of staff
+// with that address; for any other address it does nothing.
+func (b *Bot) sendSignInLink(ctx context.Context, email string) {
+	st, err := b.engine.StaffByEmail(ctx, email)
+	if errors.Is(err, core.ErrNotFound) {
+		return
+	}
+	if err != nil {
+		b.log.Error("sign-in by email: find staff", "err", err)
+		return
+	}
+	link, jti, err := b.auth.loginLinkWithID(st)
+	if err != nil {
+		b.log.Error("sign-in by email: make link", "err", err)
+		return
+	}
+	if err := b.engine.QueueSignInEmail(ctx, st.ID, link, jti); err != nil {
+		b.log.Error("sign-in by email: queue email", "staff", st.ID, "err", err)
+		return
+	}
+	b.log.Info("sign-in link emailed", "staff", st.ID)
 }
 
 func (b *Bot) loginRefused(w http.ResponseWriter, err error) {
@@ -58,8 +186,9 @@ func (b *Bot) loginRefused(w http.ResponseWriter, err error) {
 	b.message(w, http.StatusBadRequest, nil, "", sayWeb("web.signin.title", nil), msg)
 }
 
-// logout ends the session.
+// logout ends the session on the server and forgets the cookie.
 func (b *Bot) logout(w http.ResponseWriter, r *http.Request, s session) {
+	b.endSession(r.Context(), s.staff.ID, s.claims.ID)
 	b.clearSession(w)
 	b.message(w, http.StatusOK, nil, "", sayWeb("web.signout.title", nil), sayWeb("web.signout", nil))
 }

@@ -1,17 +1,34 @@
 package bot
 
 import (
+	"context"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core"
 )
 
+// Staff sessions live on the server, in Redis: the cookie carries only a
+// random session id (32 bytes from the bot's random source), and each
+// request looks the session up and reads the member of staff afresh. So
+// signing out, being deactivated (StaffByID no longer finds them) or a
+// change of role takes effect on the very next request. Each member of
+// staff's sessions are also listed in a sorted set, to show them and to
+// end them all at once.
+
 // session is a signed-in member of staff.
 type session struct {
 	staff  core.Staff
-	claims claims
+	claims claims // ID is the session id
 	csrf   string
 }
 
@@ -24,6 +41,11 @@ func (b *Bot) signedIn(h staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, err := b.session(r)
 		if err != nil {
+			if errors.Is(err, errSessionStore) {
+				b.log.Error("read staff session", "err", err)
+				b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.unavailable", nil))
+				return
+			}
 			b.message(w, http.StatusUnauthorized, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.needed", nil))
 			return
 		}
@@ -37,39 +59,134 @@ func (b *Bot) signedIn(h staffHandler) http.HandlerFunc {
 	}
 }
 
-var errNoSession = errors.New("no session")
+var (
+	errNoSession    = errors.New("no session")
+	errSessionStore = errors.New("the session store did not answer")
+)
 
-// session reads and checks the session cookie; staff who have since left
-// are signed out.
+func (b *Bot) sessionKey(id string) string { return b.prefix + "bot:session:" + id }
+
+func (b *Bot) staffSessionsKey(staff core.StaffID) string {
+	return b.prefix + "bot:sessions:" + strconv.FormatInt(int64(staff), 10)
+}
+
+// sessionIDLen is the length of a session id: 32 random bytes, base64url.
+const sessionIDLen = 43
+
+// session reads the cookie's session from Redis and the member of staff
+// it belongs to; staff who have since been deactivated are signed out.
 func (b *Bot) session(r *http.Request) (session, error) {
 	c, err := r.Cookie(sessionCookie)
+	if err != nil || len(c.Value) != sessionIDLen || strings.ContainsFunc(c.Value, notTokenChar) {
+		return session{}, errNoSession
+	}
+	v, err := b.rdb.Get(r.Context(), b.sessionKey(c.Value)).Result()
+	if errors.Is(err, redis.Nil) {
+		return session{}, errNoSession
+	}
+	if err != nil {
+		return session{}, fmt.Errorf("%w: %v", errSessionStore, err)
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
 		return session{}, errNoSession
 	}
-	cl, err := b.auth.verify(purposeSession, c.Value)
+	st, err := b.engine.StaffByID(r.Context(), core.StaffID(id))
 	if err != nil {
-		return session{}, err
+		if errors.Is(err, core.ErrNotFound) {
+			b.endSession(r.Context(), core.StaffID(id), c.Value)
+		}
+		return session{}, errNoSession
 	}
-	st, err := b.engine.StaffByID(r.Context(), cl.Staff)
-	if err != nil {
-		return session{}, err
-	}
+	cl := claims{Staff: st.ID, ID: c.Value}
 	return session{staff: st, claims: cl, csrf: b.auth.csrfToken(cl)}, nil
 }
 
-// setSession signs the member of staff in: HttpOnly, SameSite=Lax, and
-// Secure everywhere but a developer's machine.
-func (b *Bot) setSession(w http.ResponseWriter, st core.Staff) error {
-	tok, _, err := b.auth.sign(purposeSession, st.ID, sessionTTL)
-	if err != nil {
-		return err
+// setSession signs the member of staff in: a new random session id in an
+// HttpOnly, SameSite=Lax cookie, Secure everywhere but a developer's
+// machine; the session itself is kept in Redis for sessionTTL.
+func (b *Bot) setSession(ctx context.Context, w http.ResponseWriter, st core.Staff) error {
+	raw := make([]byte, 32)
+	if _, err := io.ReadFull(b.auth.random, raw); err != nil {
+		return fmt.Errorf("make session id: %w", err)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/staff", MaxAge: int(sessionTTL.Seconds()),
+	id := base64.RawURLEncoding.EncodeToString(raw)
+	now := b.clock.Now()
+	_, err := b.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, b.sessionKey(id), strconv.FormatInt(int64(st.ID), 10), sessionTTL)
+		set := b.staffSessionsKey(st.ID)
+		p.ZRemRangeByScore(ctx, set, "-inf", strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10))
+		p.ZAdd(ctx, set, redis.Z{Score: float64(now.Unix()), Member: id})
+		p.Expire(ctx, set, sessionTTL)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store session: %w", err)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/staff", MaxAge: int(sessionTTL.Seconds()),
 		HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
 	return nil
+}
+
+// endSession forgets one session.
+func (b *Bot) endSession(ctx context.Context, staff core.StaffID, id string) {
+	if _, err := b.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, b.sessionKey(id))
+		p.ZRem(ctx, b.staffSessionsKey(staff), id)
+		return nil
+	}); err != nil {
+		b.log.Warn("end staff session", "staff", staff, "err", err)
+	}
 }
 
 func (b *Bot) clearSession(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/staff", MaxAge: -1,
 		HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
+}
+
+// StaffSession is one open session of a member of staff.
+type StaffSession struct {
+	ID      string // the session id; shown shortened, never in full
+	Started time.Time
+}
+
+// StaffSessions lists a member of staff's open sessions, newest first.
+func (b *Bot) StaffSessions(ctx context.Context, staff core.StaffID) ([]StaffSession, error) {
+	return listSessions(ctx, b.rdb, b.prefix, staff, b.clock.Now())
+}
+
+func listSessions(ctx context.Context, rdb *redis.Client, prefix string, staff core.StaffID, now time.Time) ([]StaffSession, error) {
+	zs, err := rdb.ZRevRangeByScoreWithScores(ctx, prefix+"bot:sessions:"+strconv.FormatInt(int64(staff), 10),
+		&redis.ZRangeBy{Min: strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10), Max: "+inf"}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list sessions of staff %d: %w", staff, err)
+	}
+	var out []StaffSession
+	for _, z := range zs {
+		id, _ := z.Member.(string)
+		if n, err := rdb.Exists(ctx, prefix+"bot:session:"+id).Result(); err != nil || n == 0 {
+			continue
+		}
+		out = append(out, StaffSession{ID: id, Started: time.Unix(int64(z.Score), 0).UTC()})
+	}
+	return out, nil
+}
+
+// EndStaffSessions signs a member of staff out everywhere (deactivation,
+// `onward staff deactivate`) and says how many sessions it ended.
+func EndStaffSessions(ctx context.Context, rdb *redis.Client, prefix string, staff core.StaffID) (int, error) {
+	set := prefix + "bot:sessions:" + strconv.FormatInt(int64(staff), 10)
+	ids, err := rdb.ZRange(ctx, set, 0, -1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("end sessions of staff %d: %w", staff, err)
+	}
+	keys := []string{set}
+	for _, id := range ids {
+		keys = append(keys, prefix+"bot:session:"+id)
+	}
+	n, err := rdb.Del(ctx, keys...).Result()
+	if err != nil {
+		return 0, fmt.Errorf("end sessions of staff %d: %w", staff, err)
+	}
+	return max(int(n)-1, 0), nil
 }

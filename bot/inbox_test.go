@@ -182,9 +182,9 @@ func TestLoginLinks(t *testing.T) {
 	// Production cookies are Secure.
 	cfg := tb.cfg
 	cfg.Env = "production"
-	prod := &Bot{cfg: cfg, auth: tb.bot.auth}
+	prod := &Bot{cfg: cfg, auth: tb.bot.auth, rdb: tb.bot.rdb, prefix: tb.bot.prefix, clock: tb.bot.clock}
 	rec := &headerRecorder{h: http.Header{}}
-	if err := prod.setSession(rec, tb.Net.Adviser); err != nil {
+	if err := prod.setSession(context.Background(), rec, tb.Net.Adviser); err != nil {
 		t.Fatal(err)
 	}
 	if c := rec.h.Get("Set-Cookie"); !strings.Contains(c, "Secure") || !strings.Contains(c, "HttpOnly") {

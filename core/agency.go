@@ -30,10 +30,15 @@ type Agency struct {
 	// for taking new referrals again; the public directory shows it, never
 	// the capacity note.
 	CapacityUntil *time.Time `db:"capacity_until"`
+	// NotifyEmail is a shared address that gets the agency's notifications
+	// ("" for none); EmailStaff says when its staff get them at their own
+	// addresses: "always", "without-slack" or "never".
+	NotifyEmail string `db:"notify_email"`
+	EmailStaff  string `db:"email_staff"`
 }
 
 const agencyColumns = `id, slug, name, description, phone, email, website, address, slack_channel_id,
-at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at, retired_at, capacity_until`
+at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at, retired_at, capacity_until, notify_email, email_staff`
 
 func getAgency(ctx context.Context, db DB, where string, arg any) (Agency, error) {
 	rows, _ := db.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE `+where, arg)

@@ -91,12 +91,14 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 	if r.Crisis {
 		e.outbox.queue(b, outboxMsg{kind: OutboxCrisisAlert, referral: r.ID, payload: OutboxPayload{ReferralID: r.ID},
 			dedupe: fmt.Sprintf("crisis:%d", r.ID)}, now)
+		e.outbox.queue(b, emailMsg(EmailCrisis, r, 0, fmt.Sprintf("crisis:%d", r.ID), now), now)
 	}
 }
 
-// ackDue is when an agency should acknowledge a referral reaching it now.
-func ackDue(cal Calendar, now time.Time, a Agency) *time.Time {
-	due := cal.AddWorkingHours(now, time.Duration(a.AckTargetHours)*time.Hour)
+// ackDue is when an agency should acknowledge a referral reaching it now
+// (Calendar.AckDue: the crisis clock for a crisis).
+func ackDue(cal Calendar, now time.Time, a Agency, crisis bool) *time.Time {
+	due := cal.AckDue(now, a, crisis)
 	return &due
 }
 
@@ -115,7 +117,7 @@ func (e *Engine) referOn(ctx context.Context, tx pgx.Tx, parent Referral, target
 	}
 	if target != nil {
 		n.toAgency = target.ID
-		n.ackDue = ackDue(cal, now, *target)
+		n.ackDue = ackDue(cal, now, *target, n.crisis)
 	} else {
 		n.triaged = true
 	}

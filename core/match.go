@@ -57,7 +57,8 @@ WHERE s.active AND s.referable AND s.needs && $1
 ORDER BY a.id, s.id`
 
 const agencyColumnsPrefixed = `a.id, a.slug, a.name, a.description, a.phone, a.email, a.website, a.address,
-a.slack_channel_id, a.at_capacity, a.capacity_note, a.ack_target_hours, a.accepts_self_referrals, a.created_at, a.capacity_until`
+a.slack_channel_id, a.at_capacity, a.capacity_note, a.ack_target_hours, a.accepts_self_referrals, a.created_at, a.capacity_until,
+a.notify_email, a.email_staff`
 
 // Score weights: covering needs matters most, then how closely the area
 // fits, then language.
@@ -94,7 +95,7 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 		var s Service
 		if err := rows.Scan(&a.ID, &a.Slug, &a.Name, &a.Description, &a.Phone, &a.Email, &a.Website, &a.Address,
 			&a.SlackChannelID, &a.AtCapacity, &a.CapacityNote, &a.AckTargetHours, &a.AcceptsSelfReferrals, &a.CreatedAt, &a.CapacityUntil,
-			&s.ID, &s.Name, &s.Description, &s.Needs, &s.Eligibility, &s.PostcodeDistricts, &s.CouncilAreas,
+			&a.NotifyEmail, &a.EmailStaff, &s.ID, &s.Name, &s.Description, &s.Needs, &s.Eligibility, &s.PostcodeDistricts, &s.CouncilAreas,
 			&s.Languages, &s.OpeningHours); err != nil {
 			rows.Close()
 			return Match{}, fmt.Errorf("match services: %w", err)

@@ -30,6 +30,11 @@ type Network struct {
 	ContactCheckDays int           `db:"contact_check_days"`
 	ContactNudgeDays int           `db:"contact_nudge_days"`
 	ConsentVersion   string        `db:"consent_version"`
+	// CrisisAckHours is a crisis referral's acknowledgement target in
+	// working hours; a crisis raised on a working day before
+	// CrisisSameDayBefore (local time of day) is due that same day.
+	CrisisAckHours      int           `db:"crisis_ack_hours"`
+	CrisisSameDayBefore time.Duration `db:"crisis_same_day_before"`
 }
 
 const sqlSelectNetwork = `
@@ -37,7 +42,8 @@ SELECT name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url
        working_days,
        working_start - time '00:00' AS working_start, working_end - time '00:00' AS working_end,
        quiet_start - time '00:00' AS quiet_start, quiet_end - time '00:00' AS quiet_end, auto_route,
-       contact_check_days, contact_nudge_days, consent_version
+       contact_check_days, contact_nudge_days, consent_version,
+       crisis_ack_hours, crisis_same_day_before - time '00:00' AS crisis_same_day_before
 FROM network_settings`
 
 // ErrNoNetwork means the database has no network settings yet (`onward demo`

@@ -63,6 +63,10 @@ type OutboxPayload struct {
 	// PhoneCodeID names the one-time code an sms.code row texts (the number
 	// and code themselves stay sealed in phone_codes).
 	PhoneCodeID int64 `json:"phone_code_id,omitempty"`
+	// Email is the kind of an email row; StaffID its recipient when it
+	// goes to a member of staff (else the agency's shared address).
+	Email   EmailKind `json:"email,omitempty"`
+	StaffID StaffID   `json:"staff_id,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

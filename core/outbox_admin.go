@@ -178,12 +178,14 @@ func (o *Outbox) Gauges(ctx context.Context, now time.Time) ([]OutboxGauge, erro
 
 // sqlMarkHistorySent records seeded history's messages as delivered. A
 // message counts as sent when it was due (or, for one due later than end,
-// at end). Rows of referrals made since cutoff are left for the worker.
+// at end). Rows of referrals made since cutoff are left for the worker
+// (email rows name their referral in the payload only).
 const sqlMarkHistorySent = `
 UPDATE outbox o SET sent_at = least(greatest(o.created_at, o.available_at), $2), delivery_status = $3
 WHERE o.sent_at IS NULL AND o.dead_at IS NULL
-  AND CASE WHEN o.referral_id IS NULL THEN o.created_at < $1
-           ELSE (SELECT r.created_at < $1 FROM referrals r WHERE r.id = o.referral_id) END`
+  AND CASE WHEN coalesce(o.referral_id, (o.payload->>'referral_id')::bigint) IS NULL THEN o.created_at < $1
+           ELSE (SELECT r.created_at < $1 FROM referrals r
+                 WHERE r.id = coalesce(o.referral_id, (o.payload->>'referral_id')::bigint)) END`
 
 // MarkHistorySent marks the rows of every referral created before cutoff
 // as sent (DeliverySeeded), so a worker started on a demo database does

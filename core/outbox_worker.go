@@ -164,8 +164,14 @@ func (o *Outbox) DeadLetter(ctx context.Context, c OutboxClaim, now time.Time, l
 		if err := leased(ctx, tx, "dead-letter", c, sqlMarkDead, now, lastError, DeliveryDead); err != nil {
 			return err
 		}
-		if c.Kind == OutboxAlert {
+		if c.Kind == OutboxAlert || c.Payload.Email == EmailDeadLetter {
 			return nil
+		}
+		if err := o.EnqueueTx(ctx, tx, OutboxEmail, 0,
+			OutboxPayload{ReferralID: c.Referral(), Email: EmailDeadLetter, Template: string(c.Kind),
+				Level: fmt.Sprint(c.ID), Version: c.Attempts, Text: lastError},
+			fmt.Sprintf("mail:deadletter:%d:%d", c.ID, now.UnixMicro()), now); err != nil {
+			return err
 		}
 		return o.EnqueueTx(ctx, tx, OutboxAlert, 0,
 			OutboxPayload{ReferralID: c.Referral(), Level: "dead-letter", Text: alertText},

@@ -92,7 +92,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil,
 			idempotency: in.IdempotencyKey}
 		if res.Agency != nil {
-			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency)
+			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency, in.Crisis)
 		}
 		r, err := e.insertClientReferral(ctx, tx, client, in.PhoneProven, notes, in.Consent, n, now)
 		if err != nil {
@@ -332,7 +332,7 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		n := newReferral{source: in.source, parent: in.parent,
 			fromAgency: in.by.AgencyID, fromStaff: in.fromStaff, toAgency: to.ID, needs: uniqueNeeds(in.needs),
 			district: client.district, crisis: in.crisis, idempotency: in.key,
-			ackDue: ackDue(cal, now, to)}
+			ackDue: ackDue(cal, now, to, in.crisis)}
 		var r Referral
 		var err error
 		if in.existing != 0 {

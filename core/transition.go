@@ -209,7 +209,7 @@ var actions = map[Action]actionDef{
 			}
 			a := c.target
 			c.next.ToAgencyID, c.next.Triaged = &a.ID, true
-			c.next.AssignedAt, c.next.AckDueAt = &c.now, ackDue(c.cal, c.now, *a)
+			c.next.AssignedAt, c.next.AckDueAt = &c.now, ackDue(c.cal, c.now, *a, c.from.Crisis)
 			return nil
 		},
 		queue: func(c *change) { c.e.queueRouted(c.b, c.updated, *c.target, c.cal, c.now) },
@@ -260,6 +260,19 @@ func queueFeedback(c *change) {
 	c.e.outbox.queue(c.b, outboxMsg{kind: OutboxFeedback, referral: u.ID,
 		payload: OutboxPayload{ReferralID: u.ID, AgencyID: *u.FromAgencyID},
 		dedupe:  fmt.Sprintf("feedback:%d:v%d", u.ID, u.Version)}, c.now)
+}
+
+// referrerUpdates are the actions the referring adviser is told of by email.
+var referrerUpdates = []Action{ActionAccept, ActionReject, ActionRedirect, ActionComplete, ActionFail, ActionCancel}
+
+// queueReferrerEmail tells the referring adviser (or, when they have
+// left, their agency's shared address) what became of their referral.
+func queueReferrerEmail(c *change) {
+	u := c.updated
+	if u.FromAgencyID == nil || !slices.Contains(referrerUpdates, c.req.Action) {
+		return
+	}
+	c.e.outbox.queue(c.b, emailMsg(EmailReferralUpdate, u, *u.FromAgencyID, fmt.Sprintf("update:%d:v%d", u.ID, u.Version), c.now), c.now)
 }
 
 // Actions lists every action.
@@ -518,6 +531,7 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 		def.queue(c)
 	}
 	e.queueWebhooks(c.b, updated, WebhookReferralUpdated, now)
+	queueReferrerEmail(c)
 	if err := sendBatch(ctx, tx, c.b); err != nil {
 		return TransitionResult{}, fmt.Errorf("record %s: %w", req.Action, err)
 	}
@@ -579,11 +593,22 @@ func (e *Engine) checkConsent(ctx context.Context, db DB, id ConsentID, a Agency
 // if the referral has moved on.
 func (e *Engine) queueRouted(b *pgx.Batch, r Referral, a Agency, cal Calendar, now time.Time) {
 	e.outbox.queue(b, cardMsg(r, "agency"), now)
-	target := time.Duration(a.AckTargetHours) * time.Hour
-	for i, level := range []string{"reminder", "escalation"} {
+	e.outbox.queue(b, emailMsg(EmailNewReferral, r, a.ID, fmt.Sprintf("new:%d:%d", r.ID, a.ID), now), now)
+	// A crisis runs on the crisis clock (Calendar.AckDue); the escalation
+	// follows one more target's worth of working hours after the reminder.
+	due := cal.AckDue(now, a, r.Crisis)
+	at := map[string]time.Time{"reminder": due, "escalation": cal.AddWorkingHours(due, cal.AckTarget(a, r.Crisis))}
+	for _, level := range []string{"reminder", "escalation"} {
 		e.outbox.queue(b, outboxMsg{kind: OutboxAckReminder, referral: r.ID,
 			payload:   OutboxPayload{ReferralID: r.ID, AgencyID: a.ID, Level: level},
 			dedupe:    fmt.Sprintf("ack:%d:%d:%s", r.ID, a.ID, level),
-			available: cal.AddWorkingHours(now, target*time.Duration(i+1))}, now)
+			available: at[level]}, now)
+		kind := EmailAckReminder
+		if level == "escalation" {
+			kind = EmailEscalation
+		}
+		m := emailMsg(kind, r, a.ID, fmt.Sprintf("ack:%d:%d:%s", r.ID, a.ID, level), at[level])
+		m.payload.Level = level
+		e.outbox.queue(b, m, now)
 	}
 }

@@ -96,6 +96,10 @@ func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, err
 		return w.digest(ctx, r)
 	case core.OutboxWebhook:
 		return w.webhook(ctx, r)
+	case core.OutboxEmail:
+		return w.expandEmail(ctx, r)
+	case core.OutboxEmailSend:
+		return w.sendEmail(ctx, r)
 	}
 	return outcome{}, permanent(fmt.Sprintf("unknown outbox kind %q", r.Kind), nil)
 }

@@ -45,6 +45,13 @@ func (w *Worker) ScheduleDigests(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, a := range agencies {
+		if w.mail != nil {
+			// Staff who chose the digest get it by email (core.DigestRecipients).
+			if err := w.outbox.Enqueue(ctx, core.OutboxEmail, 0, core.OutboxPayload{AgencyID: a.ID, Email: core.EmailDigest},
+				fmt.Sprintf("mail:digest:%d:%s", a.ID, date), now); err != nil {
+				return n, err
+			}
+		}
 		if a.SlackChannelID == "" {
 			continue
 		}

@@ -2,7 +2,7 @@
 // it runs the outbox worker that claims rows core wrote in the same
 // transaction as the change that caused them, and sends each one — Slack
 // cards, reminders, escalations and digests through slack-go, client status
-// texts through twilio-go, by SMS or by WhatsApp (free-form inside the
+// texts through twilio-go (staff email through go-mail), by SMS or by WhatsApp (free-form inside the
 // client's 24-hour window, an approved template outside it, held when
 // there is none: see whatsapp.go) — retrying transient failures with
 // backoff and dead-lettering the rest. It never decides state: it only delivers what
@@ -39,6 +39,25 @@
 // long as one Twilio API call. The one path that may send a text twice is a
 // request that times out after Twilio accepted it but before its answer
 // arrived: a timeout is retried like any transient failure.
+//
+// Email is at-most-once per address and cause. Core writes one cause row
+// (email.notify) in the transaction of the change; the worker expands it,
+// in the transaction that marks it sent, into one email.send row per
+// recipient address, unique by cause and address, so one address never
+// gets two emails for one cause. Like a text, an email row is marked
+// "sending" before the mail server is called; the server's 250 after DATA
+// is the point of delivery, and the row is marked sent in the statement
+// that follows. 4xx answers, dropped connections and TLS failures are
+// retried with backoff; 5xx answers (a refused recipient, a wrong
+// password) are dead-lettered and the coordinators alerted (by Slack and
+// by email, never by email about an email alert). A worker killed between
+// the server's 250 and the mark leaves a "sending" row that is
+// dead-lettered as interrupted, not sent again; a connection that times
+// out after the message's final dot but before the 250 is retried, and the
+// message may then arrive twice with the same Message-ID (derived from the
+// row), which mail programs use to spot the repeat. Email rows carry no
+// referral_id, so a mail server that is down never holds back a
+// referral's cards and texts.
 //
 // Causal order: a referral's row is never delivered while an older row of
 // the same referral is due, in flight or waiting to be retried, so a card

@@ -33,6 +33,7 @@ type Options struct {
 	// WhatsApp sends to clients who write by WhatsApp; nil sends them
 	// SMS instead. Config.WhatsAppTemplates names its templates.
 	WhatsApp WhatsAppSender
+	Mail     MailSender
 	// Cards renders referral cards; nil uses PlainCards.
 	Cards CardRenderer
 
@@ -83,6 +84,8 @@ type Worker struct {
 	waSIDs      map[string]string           // approved template per kind
 	webhooks    *http.Client
 	cat         *lang.Catalogue
+	mail        MailSender
+	mailTmpl    *emailTemplates
 
 	wakeCh chan struct{}
 
@@ -115,7 +118,11 @@ func New(o Options) (*Worker, error) {
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 	}
-	w := &Worker{
+	mailTmpl, err := parseEmailTemplates()
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{mail: o.Mail, mailTmpl: mailTmpl,
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,

@@ -87,6 +87,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 	}
+	stopCatcher, err := startMailCatcher(&cfg)
+	if err != nil {
+		return err
+	}
+	defer stopCatcher()
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && (args[0] == "add" || args[0] == "list") {
 		return runStaffAdmin(ctx, args[0], args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "deactivate" {
+		return runStaffDeactivate(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("staff", staffUsage, stdout, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -74,6 +74,13 @@ func newNotifyWorker(a *app) (*notify.Worker, error) {
 		}
 		o.Slack = s
 	}
+	if a.cfg.MailEnabled() {
+		s, err := notify.NewSMTPSender(a.cfg, notify.SMTPOptions{})
+		if err != nil {
+			return nil, err
+		}
+		o.Mail = s
+	}
 	return notify.New(o)
 }
 

@@ -74,6 +74,9 @@ type Config struct {
 	MetricsAddr            string        // a separate address serving /metrics only
 	PhoneCountries         string        // comma-separated ISO 3166 codes whose numbers are accepted and texted
 	WebTextsPerNumberDaily int           // texts the web form may cause to one number a day
+	SMTPURL     string // smtp://user:pass@host:port (?tls=required) or smtps://…; see SMTP
+	MailFrom    string // the From address of every email
+	MailReplyTo string // optional Reply-To
 }
 
 // setting describes one environment variable: its name, default, and where
@@ -152,6 +155,9 @@ var settings = []setting{
 	{name: "ONWARD_METRICS_ADDR", help: "serve `/metrics` on this separate address (e.g. `127.0.0.1:9090`) instead of the public one", set: str(func(c *Config) *string { return &c.MetricsAddr })},
 	{name: "ONWARD_PHONE_COUNTRIES", def: "GB", help: "comma-separated ISO 3166 country codes whose mobile and landline numbers Onward accepts and texts; the first is assumed for numbers without a country code", set: str(func(c *Config) *string { return &c.PhoneCountries })},
 	{name: "ONWARD_WEB_TEXTS_PER_DAY", def: "3", help: "texts the public web form may cause to one phone number in a day", set: num("ONWARD_WEB_TEXTS_PER_DAY", func(c *Config) *int { return &c.WebTextsPerNumberDaily })},
+	{name: "ONWARD_SMTP_URL", help: "mail server for staff email: `smtp://user:password@host:587` (STARTTLS when offered; `?tls=required` insists) or `smtps://…:465` (implicit TLS); without it dev shows email at /dev/mail", secret: true, set: str(func(c *Config) *string { return &c.SMTPURL })},
+	{name: "ONWARD_MAIL_FROM", help: "From address of every email, like `Onward <onward@example.org>` (required with ONWARD_SMTP_URL)", set: str(func(c *Config) *string { return &c.MailFrom })},
+	{name: "ONWARD_MAIL_REPLY_TO", help: "optional Reply-To address of every email", set: str(func(c *Config) *string { return &c.MailReplyTo })},
 }
 
 // Load reads the environment through getenv (os.Getenv in main), applying
@@ -241,6 +247,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateWhatsApp()...)
 	errs = append(errs, c.validateHardening()...)
+	errs = append(errs, c.validateMail()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

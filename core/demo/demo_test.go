@@ -136,7 +136,7 @@ func TestSeed(t *testing.T) {
 	})
 
 	t.Run("only recent referrals have messages pending", func(t *testing.T) {
-		if n := count(t, pool, `SELECT count(*) FROM outbox o LEFT JOIN referrals r ON r.id = o.referral_id
+		if n := count(t, pool, `SELECT count(*) FROM outbox o LEFT JOIN referrals r ON r.id = coalesce(o.referral_id, (o.payload->>'referral_id')::bigint)
 			WHERE o.sent_at IS NULL AND o.dead_at IS NULL AND (r.id IS NULL OR r.created_at < $1)`, cutoff); n != 0 {
 			t.Errorf("%d messages of old referrals are pending: the worker would send history", n)
 		}

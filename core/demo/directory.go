@@ -180,7 +180,7 @@ func directory() []agencySpec {
 			NewAgency: core.NewAgency{Slug: slugLochgairFood, Name: "Lochgair Food Share",
 				Description:    "Emergency food parcels and a community pantry, run by volunteers from churches across the Kingdom.",
 				Address:        "St Margaret's Hall, Loch Road, Lochgair KY5 8XX",
-				SlackChannelID: "C0LOCHFOOD", AckTargetHours: 8, AcceptsSelfReferrals: true},
+				SlackChannelID: "", AckTargetHours: 8, AcceptsSelfReferrals: true},
 			services: []serviceSpec{
 				{name: "Emergency food parcels", needs: []core.Need{core.NeedFood},
 					description: "Three days of food, toiletries and, when needed, a fuel top-up voucher. Collection or delivery.",

@@ -1,0 +1,198 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// signInRows are the sign-in emails queued so far.
+func (tb *testBot) signInRows() []core.OutboxEntry {
+	tb.t.Helper()
+	tb.bot.wait()
+	var out []core.OutboxEntry
+	for _, r := range coretest.OutboxRows(tb.t, tb.Engine) {
+		if r.Kind == core.OutboxEmailSend && r.Payload.Email == core.EmailSignIn {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestSignInByEmail(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.web()
+	resp, form := c.get("/staff/login")
+	if resp.StatusCode != 200 || !strings.Contains(form, `name="email"`) {
+		t.Fatalf("login page without a token: %d, want the email form", resp.StatusCode)
+	}
+	ask := func(email string) (int, string) {
+		resp, body := tb.web().post("/staff/login", url.Values{"email": {email}})
+		return resp.StatusCode, strings.ReplaceAll(body, email, "EMAIL")
+	}
+	// A member of staff, an unknown address and a deactivated one get the
+	// same answer; only the first gets an email.
+	okStatus, okBody := ask("Ailsa@CAB.example")
+	if okStatus != 200 || !strings.Contains(okBody, "on its way") {
+		t.Fatalf("known address: %d %s", okStatus, okBody)
+	}
+	rows := tb.signInRows()
+	if len(rows) != 1 || rows[0].Payload.StaffID != tb.Net.Adviser.ID {
+		t.Fatalf("sign-in rows %+v: want one for Ailsa", rows)
+	}
+	if err := tb.Engine.DeactivateStaff(context.Background(), tb.Net.Adviser2.ID, core.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	for _, other := range []string{"nobody@cab.example", tb.Net.Adviser2.Email} {
+		st, body := ask(other)
+		if st != okStatus || body != okBody {
+			t.Errorf("%s: %d, and the page differs from a member of staff's: enumeration", other, st)
+		}
+	}
+	if n := len(tb.signInRows()); n != 1 {
+		t.Errorf("%d sign-in emails, want still 1", n)
+	}
+	// The emailed link signs in (it is stored encrypted in the outbox).
+	link, err := tb.Engine.EmailLink(rows[0].Payload)
+	if err != nil || !strings.HasPrefix(link, "http://onward.test/staff/login?token=") {
+		t.Fatalf("link %q, %v", link, err)
+	}
+	if err := tb.web().signIn(link); err != nil {
+		t.Fatal(err)
+	}
+	// A bad address is named.
+	if resp, body := tb.web().post("/staff/login", url.Values{"email": {"not an address"}}); resp.StatusCode != 400 || !strings.Contains(body, "Enter your work email address") {
+		t.Errorf("bad address: %d", resp.StatusCode)
+	}
+}
+
+func TestSignInByEmailIsLimited(t *testing.T) {
+	tb := newTestBot(t)
+	statuses := func(email string) []int {
+		var out []int
+		for range 20 {
+			resp, body := tb.web().post("/staff/login", url.Values{"email": {email}})
+			if resp.StatusCode == http.StatusTooManyRequests && !strings.Contains(body, "Too many sign-in requests") {
+				t.Errorf("limited answer does not say so plainly: %s", body)
+			}
+			out = append(out, resp.StatusCode)
+		}
+		return out
+	}
+	known := statuses(tb.Net.Adviser.Email)
+	unknown := statuses("nobody@cab.example")
+	if known[4] != 200 || known[5] != http.StatusTooManyRequests || known[19] != http.StatusTooManyRequests {
+		t.Errorf("statuses for one address: %v; want 5 answered, then limited", known)
+	}
+	for i := range known {
+		if known[i] != unknown[i] {
+			t.Fatalf("known %v and unknown %v addresses are limited differently", known, unknown)
+		}
+	}
+	if n := len(tb.signInRows()); n != 5 {
+		t.Errorf("%d sign-in emails, want 5", n)
+	}
+}
+
+func TestSessionsEndOnSignOutDeactivationAndFollowRole(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	u, _ := url.Parse(tb.srv.URL)
+	cookieOf := func(c *webClient) *http.Cookie {
+		for _, ck := range c.http.Jar.Cookies(&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/staff/"}) {
+			if ck.Name == sessionCookie {
+				return ck
+			}
+		}
+		t.Fatal("no session cookie")
+		return nil
+	}
+	inboxWith := func(ck *http.Cookie) int {
+		req, _ := http.NewRequest(http.MethodGet, tb.srv.URL+"/staff/", nil)
+		req.AddCookie(ck)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The cookie carries only a random id.
+	a := tb.signedIn(tb.Net.Adviser)
+	ck := cookieOf(a)
+	if len(ck.Value) != sessionIDLen || strings.Count(ck.Value, ".") != 0 {
+		t.Errorf("cookie %q: want a bare session id", ck.Value)
+	}
+	b2 := tb.signedIn(tb.Net.Adviser)
+	if ss, err := tb.bot.StaffSessions(ctx, tb.Net.Adviser.ID); err != nil || len(ss) != 2 {
+		t.Fatalf("sessions %v, %v: want 2", ss, err)
+	}
+	// Sign-out ends the session on the server: the old cookie is refused.
+	_, body := a.get("/staff/")
+	a.noteCSRF(body)
+	if resp, _ := a.post("/staff/logout", url.Values{"csrf": {a.csrf}}); resp.StatusCode != 200 {
+		t.Fatalf("logout: %d", resp.StatusCode)
+	}
+	if st := inboxWith(ck); st != http.StatusUnauthorized {
+		t.Errorf("signed-out session: %d, want 401", st)
+	}
+	if ss, _ := tb.bot.StaffSessions(ctx, tb.Net.Adviser.ID); len(ss) != 1 {
+		t.Errorf("sessions after sign-out: %d, want 1", len(ss))
+	}
+	// A role change shows on the next request.
+	if resp, body := b2.get("/staff/settings/email"); resp.StatusCode != 200 || strings.Contains(body, "Escalations") {
+		t.Fatalf("adviser's settings: %d, escalations shown %v", resp.StatusCode, strings.Contains(body, "Escalations"))
+	}
+	if err := tb.Engine.SetStaffRole(ctx, tb.Net.Adviser.ID, core.RoleCoordinator, core.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := b2.get("/staff/settings/email"); !strings.Contains(body, "Escalations") {
+		t.Errorf("after the role change the page still shows an adviser's choices")
+	}
+	// Deactivation refuses the open session on its next request.
+	ck2 := cookieOf(b2)
+	if err := tb.Engine.DeactivateStaff(ctx, tb.Net.Adviser.ID, core.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	if st := inboxWith(ck2); st != http.StatusUnauthorized {
+		t.Errorf("deactivated staff's session: %d, want 401", st)
+	}
+}
+
+func TestEmailSettingsAndUnsubscribe(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	c := tb.signedIn(tb.Net.Adviser)
+	_, body := c.get("/staff/settings/email")
+	c.noteCSRF(body)
+	resp, _ := c.post("/staff/settings/email", url.Values{"csrf": {c.csrf}, "mode-new-referral": {"digest"}, "mode-referral-update": {"off"}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	prefs, _ := tb.Engine.MailPrefs(ctx, tb.Net.Adviser.ID)
+	if prefs[core.EmailNewReferral] != core.MailDigest || prefs[core.EmailReferralUpdate] != core.MailOff {
+		t.Errorf("prefs %v", prefs)
+	}
+	if resp, _ := c.post("/staff/settings/email", url.Values{"csrf": {c.csrf}, "mode-ack-reminder": {"sometimes"}}); resp.StatusCode != 400 {
+		t.Errorf("bad mode: %d, want 400", resp.StatusCode)
+	}
+	// One-click unsubscribe, as a mail program posts it.
+	tok := core.UnsubscribeToken([]byte(tb.cfg.SessionSecret), tb.Net.Adviser.ID, core.EmailAckReminder)
+	resp, err := http.Post(tb.srv.URL+"/staff/settings/email/unsubscribe?t="+url.QueryEscape(tok), "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("one-click unsubscribe: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if prefs, _ := tb.Engine.MailPrefs(ctx, tb.Net.Adviser.ID); prefs[core.EmailAckReminder] != core.MailOff {
+		t.Errorf("after unsubscribe: %v", prefs[core.EmailAckReminder])
+	}
+	bad := tok[:len(tok)-2] + "xx"
+	if resp, _ := tb.web().post("/staff/settings/email/unsubscribe?t="+url.QueryEscape(bad), url.Values{}); resp.StatusCode != 400 {
+		t.Errorf("forged token: %d, want 400", resp.StatusCode)
+	}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/mail"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/notify"
+	"github.com/onward-network/onward/notify/smtpfake"
+)
+
+// The email benchmark sends benchEmailRows notification emails (new
+// referral, to a member of staff) through the outbox and a real worker
+// with the real go-mail client to the in-process SMTP server. A producer
+// commits small batches at a steady offered rate, as core does; latency
+// runs from each row's commit to the server accepting its DATA.
+const (
+	benchEmailRows  = 10000
+	benchEmailBatch = 10
+	benchEmailEvery = 5 * time.Millisecond // 2,000 rows/s offered
+)
+
+func init() { registerBench("email", benchEmail) }
+
+func benchEmail(ctx context.Context, stdout io.Writer) error {
+	url, drop, err := benchDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	pcfg.MaxConns = 24
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	if err != nil {
+		return err
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, quiet)
+	defer eng.Close()
+	netw, err := coretest.SeedNetwork(ctx, eng, pool)
+	if err != nil {
+		return fmt.Errorf("seed bench network: %w", err)
+	}
+	fmt.Fprintf(stdout, "email: making %d referrals…\n", benchNotifyReferrals)
+	refs, err := benchReferrals(ctx, eng)
+	if err != nil {
+		return err
+	}
+	if err := coretest.MarkAllOutboxSent(ctx, pool); err != nil {
+		return err
+	}
+
+	var mu sync.Mutex
+	committed := make(map[string]time.Time, benchEmailRows)
+	received := make(map[string]time.Time, benchEmailRows)
+	var got atomic.Int64
+	all := make(chan struct{})
+	rep := &benchReporter{}
+	srv, err := smtpfake.Start(smtpfake.Options{OnMessage: func(m smtpfake.Message) {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			rep.Errorf("message does not parse: %v", err)
+			return
+		}
+		id := strings.Trim(msg.Header.Get("Message-Id"), "<>")
+		_, hash, _ := strings.Cut(strings.SplitN(id, "@", 2)[0], ".")
+		mu.Lock()
+		if _, dup := received[hash]; dup {
+			rep.Errorf("%s delivered twice", id)
+		}
+		received[hash] = m.At
+		mu.Unlock()
+		if got.Add(1) == benchEmailRows {
+			close(all)
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	cfg := config.Config{PublicURL: "http://localhost:8080", SMTPURL: srv.URL(), MailFrom: "Onward <onward@localhost>",
+		SessionSecret: "bench", WorkerBatch: 50, WorkerMaxAttempts: 8, WorkerPoll: 10 * time.Second}
+	sender, err := notify.NewSMTPSender(cfg, notify.SMTPOptions{Dial: smtpfake.Guard(rep, srv.Addr()), Conns: 64})
+	if err != nil {
+		return err
+	}
+	defer sender.Close()
+	w, err := notify.New(notify.Options{Engine: eng, Config: cfg, Log: quiet, Mail: sender, DisableDigest: true})
+	if err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- w.Run(runCtx) }()
+
+	staff := []core.StaffID{netw.Adviser.ID, netw.Adviser2.ID, netw.WelfareAdviser.ID, netw.HousingAdviser.ID, netw.Coordinator.ID}
+	tick := time.NewTicker(benchEmailEvery)
+	defer tick.Stop()
+	start := time.Now()
+	for first := 0; first < benchEmailRows; first += benchEmailBatch {
+		var keys []string
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			for i := first; i < min(first+benchEmailBatch, benchEmailRows); i++ {
+				r := refs[i%len(refs)]
+				dedupe := fmt.Sprintf("bench-mail:%d", i)
+				p := core.OutboxPayload{ReferralID: r.ID, Email: core.EmailNewReferral, StaffID: staff[i%len(staff)]}
+				if err := eng.Outbox().EnqueueTx(ctx, tx, core.OutboxEmailSend, 0, p, dedupe, time.Time{}); err != nil {
+					return err
+				}
+				h := sha256.Sum256([]byte(dedupe))
+				keys = append(keys, hex.EncodeToString(h[:6]))
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("queue bench emails: %w", err)
+		}
+		eng.WakeWorkers()
+		now := time.Now()
+		mu.Lock()
+		for _, k := range keys {
+			committed[k] = now
+		}
+		mu.Unlock()
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	select {
+	case <-all:
+	case <-time.After(3 * time.Minute):
+		return fmt.Errorf("only %d of %d emails delivered in 3 minutes", got.Load(), benchEmailRows)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	end := time.Now()
+	stop()
+	if err := <-workerDone; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if len(rep.errs) > 0 {
+		return fmt.Errorf("the mail server reported: %s", strings.Join(rep.errs[:min(len(rep.errs), 5)], "; "))
+	}
+	lat := make([]time.Duration, 0, benchEmailRows)
+	mu.Lock()
+	for k, at := range received {
+		c, ok := committed[k]
+		if !ok {
+			mu.Unlock()
+			return fmt.Errorf("the mail server got %q, which was never queued", k)
+		}
+		lat = append(lat, max(at.Sub(c), 0))
+	}
+	mu.Unlock()
+	slices.Sort(lat)
+	rate := float64(len(lat)) / end.Sub(start).Seconds()
+	fmt.Fprintf(stdout, "email: offered %d emails/s in commits of %d\n", int(time.Second/benchEmailEvery)*benchEmailBatch, benchEmailBatch)
+	fmt.Fprintf(stdout, "email: n=%d rate=%.0f/s p50=%sms p99=%sms\n", len(lat), rate, ms(percentile(lat, 50)), ms(percentile(lat, 99)))
+	return nil
+}

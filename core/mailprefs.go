@@ -1,0 +1,129 @@
+package core
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// MailMode is how a member of staff wants one kind of email.
+type MailMode string
+
+// Mail modes.
+const (
+	MailNow    MailMode = "now"
+	MailDigest MailMode = "digest"
+	MailOff    MailMode = "off"
+)
+
+// MailPrefKinds are the kinds a member of staff may choose for; the
+// others (crisis alerts, sign-in links, invitations) always go at once.
+var MailPrefKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailReferralUpdate, EmailEscalation, EmailDeadLetter}
+
+const sqlMailPrefs = `SELECT kind, mode FROM staff_mail_prefs WHERE staff_id = $1`
+
+// MailPrefs returns a member of staff's choice for every kind they may
+// choose for (MailNow where they have not chosen).
+func (e *Engine) MailPrefs(ctx context.Context, staff StaffID) (map[EmailKind]MailMode, error) {
+	out := map[EmailKind]MailMode{}
+	for _, k := range MailPrefKinds {
+		out[k] = MailNow
+	}
+	rows, _ := e.pool.Query(ctx, sqlMailPrefs, staff)
+	var kind, mode string
+	_, err := pgx.ForEachRow(rows, []any{&kind, &mode}, func() error {
+		if _, ok := out[EmailKind(kind)]; ok {
+			out[EmailKind(kind)] = MailMode(mode)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mail preferences of staff %d: %w", staff, err)
+	}
+	return out, nil
+}
+
+const sqlSetMailPref = `
+INSERT INTO staff_mail_prefs (staff_id, kind, mode) VALUES ($1, $2, $3)
+ON CONFLICT (staff_id, kind) DO UPDATE SET mode = EXCLUDED.mode`
+
+// SetMailPrefs records a member of staff's choices. A kind that cannot be
+// chosen for, or a mode that is not now, digest or off, is refused by
+// name and nothing is written.
+func (e *Engine) SetMailPrefs(ctx context.Context, staff StaffID, prefs map[EmailKind]MailMode) error {
+	var fields []FieldError
+	for k, m := range prefs {
+		if !slices.Contains(MailPrefKinds, k) {
+			fields = append(fields, FieldError{Field: string(k), Message: "this email cannot be turned off or gathered into the digest"})
+		} else if m != MailNow && m != MailDigest && m != MailOff {
+			fields = append(fields, FieldError{Field: string(k), Message: "choose at once, in the daily digest, or not at all"})
+		}
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		for k, m := range prefs {
+			if _, err := tx.Exec(ctx, sqlSetMailPref, staff, string(k), string(m)); err != nil {
+				return fmt.Errorf("set mail preference of staff %d: %w", staff, err)
+			}
+		}
+		return nil
+	})
+}
+
+const sqlDigestRecipients = `
+SELECT s.id, s.agency_id, s.name, s.email FROM staff s
+WHERE s.deleted_at IS NULL AND s.agency_id = $1
+  AND EXISTS (SELECT 1 FROM staff_mail_prefs p WHERE p.staff_id = s.id AND p.mode = 'digest')
+ORDER BY s.id`
+
+// DigestRecipients are an agency's staff who chose the daily digest for
+// at least one kind of email.
+func (e *Engine) DigestRecipients(ctx context.Context, agency AgencyID) ([]EmailRecipient, error) {
+	rows, _ := e.pool.Query(ctx, sqlDigestRecipients, agency)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (EmailRecipient, error) {
+		var r EmailRecipient
+		err := row.Scan(&r.StaffID, &r.AgencyID, &r.Name, &r.Address)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("digest recipients of agency %d: %w", agency, err)
+	}
+	return list, nil
+}
+
+// UnsubscribeToken is the token of a one-click unsubscribe link: it names
+// the member of staff and the kind, and is signed with secret
+// (ONWARD_SESSION_SECRET) so nobody else can turn someone's email off.
+func UnsubscribeToken(secret []byte, staff StaffID, kind EmailKind) string {
+	body := strconv.FormatInt(int64(staff), 10) + "." + string(kind)
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("onward-unsubscribe:" + body))
+	return body + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// ParseUnsubscribeToken checks a token made by UnsubscribeToken.
+func ParseUnsubscribeToken(secret []byte, tok string) (StaffID, EmailKind, bool) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 || len(tok) > 200 {
+		return 0, "", false
+	}
+	id, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, "", false
+	}
+	kind := EmailKind(parts[1])
+	want := UnsubscribeToken(secret, StaffID(id), kind)
+	if !hmac.Equal([]byte(want), []byte(tok)) || !slices.Contains(MailPrefKinds, kind) {
+		return 0, "", false
+	}
+	return StaffID(id), kind, true
+}

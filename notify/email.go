@@ -1,0 +1,294 @@
+package notify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
+)
+
+// SignInLinkMinutes is how long the sign-in links the emails carry work
+// (bot's login link lifetime), for the copy.
+const SignInLinkMinutes = 15
+
+// DeliveryEmailed is the status of an email the mail server accepted
+// (its 250 after DATA).
+const DeliveryEmailed core.DeliveryStatus = "email accepted"
+
+// hostOf is the host of a URL, or "".
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// messageID is an email's Message-ID, derived from its outbox row: the
+// same row always has the same id, so a receiving system that sees it
+// twice can tell.
+func (w *Worker) messageID(r core.OutboxClaim) string {
+	h := sha256.Sum256([]byte(r.DedupeKey))
+	host := hostOf(w.cfg.PublicURL)
+	if host == "" {
+		host = "onward.invalid"
+	}
+	return fmt.Sprintf("outbox-%d.%s@%s", r.ID, hex.EncodeToString(h[:6]), host)
+}
+
+func (w *Worker) publicURL(path string) string {
+	return strings.TrimRight(w.cfg.PublicURL, "/") + path
+}
+
+// slackReaches reports whether Slack carries the kind's notifications:
+// Onward is connected to Slack and, for coordinator kinds, the triage
+// channel is set (agency kinds also need the agency's channel, which
+// core checks per agency).
+func (w *Worker) slackReaches(kind core.EmailKind) bool {
+	if w.slack == nil {
+		return false
+	}
+	return !kind.ForCoordinators() || w.cfg.SlackTriageChannel != ""
+}
+
+// expandEmail turns an email cause into one send row per recipient, in
+// the transaction that marks the cause sent.
+func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if w.mail == nil {
+		return skipped("email not configured"), nil
+	}
+	kind := r.Payload.Email
+	var to []core.EmailRecipient
+	var err error
+	if kind == core.EmailDigest {
+		to, err = w.engine.DigestRecipients(ctx, r.Payload.AgencyID)
+	} else {
+		var referrer core.StaffID
+		if id := r.Referral(); id != 0 {
+			ref, err := w.engine.Referral(ctx, id)
+			if errors.Is(err, core.ErrNotFound) {
+				return outcome{}, permanent("referral is gone", err)
+			}
+			if err != nil {
+				return outcome{}, err
+			}
+			if kind == core.EmailAckReminder || kind == core.EmailEscalation {
+				if ref.AcknowledgedAt != nil || ref.Status != core.StatusRequested || ref.ToAgencyID == nil || *ref.ToAgencyID != r.Payload.AgencyID {
+					return skipped("referral acknowledged or moved on"), nil
+				}
+			}
+			if ref.FromStaffID != nil {
+				referrer = *ref.FromStaffID
+			}
+		}
+		to, err = w.engine.EmailRecipients(ctx, kind, r.Payload.AgencyID, referrer, w.slackReaches(kind), false)
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	if len(to) == 0 {
+		return skipped("nobody to email"), nil
+	}
+	now := w.now()
+	res := sent("", core.DeliveryStatus(fmt.Sprintf("emailing %d", len(to))))
+	res.inTx = func(ctx context.Context, tx pgx.Tx) error {
+		return w.outbox.QueueEmailSends(ctx, tx, r, to, now)
+	}
+	res.after = func(context.Context) error { w.wake(); return nil }
+	return res, nil
+}
+
+// sendEmail sends one email to one address. Like a text, it is marked
+// "sending" before the mail server is called, so a worker killed before
+// it records the server's answer leaves a row that is dead-lettered, not
+// sent twice (see the package documentation).
+func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if r.DeliveryStatus == core.DeliverySending {
+		return outcome{}, &Failure{Provider: "smtp", Permanent: true, Reason: "interrupted during send: the email may or may not have reached the mail server; check its log before retrying"}
+	}
+	if w.mail == nil {
+		return skipped("email not configured"), nil
+	}
+	m, err := w.composeEmail(ctx, r)
+	if err != nil {
+		return outcome{}, err
+	}
+	if m.To == "" {
+		return skipped("nobody at this address any more"), nil
+	}
+	if err := w.outbox.MarkSending(ctx, r); err != nil {
+		return outcome{}, err
+	}
+	if err := w.mail.SendMail(ctx, m); err != nil {
+		return outcome{}, err
+	}
+	return sent("<"+m.MessageID+">", DeliveryEmailed), nil
+}
+
+// composeEmail finds the recipient of a send row and renders its email.
+func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim) (Mail, error) {
+	p := r.Payload
+	kind := p.Email
+	cal, err := w.engine.Calendar(ctx)
+	if err != nil {
+		return Mail{}, err
+	}
+	d := emailData{Network: cal.Name, Link: w.publicURL("/staff/"), Settings: w.publicURL("/staff/settings/email"),
+		LoginPage: w.publicURL("/staff/login"), Minutes: SignInLinkMinutes}
+	m := Mail{MessageID: w.messageID(r), Date: w.now()}
+	if p.StaffID != 0 {
+		st, err := w.engine.StaffByID(ctx, p.StaffID)
+		if errors.Is(err, core.ErrNotFound) {
+			return Mail{}, nil // deactivated since: no email
+		}
+		if err != nil {
+			return Mail{}, err
+		}
+		m.To, m.ToName, d.Name = st.Email, st.Name, st.Name
+		d.Agency = st.AgencyName
+		if kind.Optional() && w.cfg.SessionSecret != "" {
+			d.Unsubscribe = w.publicURL("/staff/settings/email/unsubscribe?t=" + url.QueryEscape(core.UnsubscribeToken([]byte(w.cfg.SessionSecret), st.ID, kind)))
+		}
+	} else if p.AgencyID != 0 {
+		a, err := w.agency(ctx, p.AgencyID)
+		if err != nil {
+			return Mail{}, err
+		}
+		m.To, m.ToName, d.Name = a.NotifyEmail, a.Name, a.Name
+		d.Agency = a.Name
+	}
+	if m.To == "" {
+		return Mail{}, nil
+	}
+	if err := w.emailFacts(ctx, r, cal, &d); err != nil {
+		return Mail{}, err
+	}
+	m.Unsubscribe = d.Unsubscribe
+	m.Subject, m.Text, m.HTML, err = w.mailTmpl.render(kind, d)
+	return m, err
+}
+
+// emailFacts fills in what the kind says about its referral or its day.
+func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Calendar, d *emailData) error {
+	p := r.Payload
+	switch p.Email {
+	case core.EmailSignIn, core.EmailInvitation:
+		link, err := w.engine.EmailLink(p)
+		if err != nil {
+			return permanent("read sign-in link", err)
+		}
+		d.SignInLink = link
+		return nil
+	case core.EmailDigest:
+		return w.digestFacts(ctx, p.AgencyID, cal, d)
+	case core.EmailDeadLetter:
+		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
+	}
+	id := r.Referral()
+	if id == 0 {
+		return nil
+	}
+	ref, err := w.engine.Referral(ctx, id)
+	if errors.Is(err, core.ErrNotFound) {
+		return permanent("referral is gone", err)
+	}
+	if err != nil {
+		return err
+	}
+	d.Reference, d.Needs, d.District, d.Crisis = ref.Reference, needLabels(ref.Needs), ref.PostcodeDistrict, ref.Crisis
+	d.Link = w.publicURL("/staff/referrals/" + strconv.FormatInt(int64(ref.ID), 10))
+	d.Agency = ""
+	if ref.ToAgencyID != nil {
+		a, err := w.agency(ctx, *ref.ToAgencyID)
+		if err != nil {
+			return err
+		}
+		d.Agency = a.Name
+		target := cal.AckTarget(a, ref.Crisis)
+		d.Target, d.Waited = int(target.Hours()), 2*int(target.Hours())
+	}
+	switch {
+	case ref.Status != core.StatusRequested || ref.AcknowledgedAt != nil:
+	case ref.AckDueAt != nil:
+		d.Due = when(cal, *ref.AckDueAt)
+	case ref.Crisis:
+		d.Due = when(cal, cal.AckDue(ref.CreatedAt, core.Agency{}, true))
+	}
+	if p.Email == core.EmailReferralUpdate {
+		d.Update = updateWords(ref)
+		if ref.Reason != nil {
+			d.Reason = ref.Reason.Label()
+		}
+		if ref.Outcome != nil {
+			d.Outcome = ref.Outcome.Label()
+		}
+		d.Feedback = ref.Feedback != ""
+	}
+	return nil
+}
+
+// when formats a moment for an email in the network's time zone.
+func when(cal core.Calendar, t time.Time) string {
+	return t.In(cal.Location).Format("15:04 on Monday 2 January")
+}
+
+// updateWords says in a few words what became of a referral.
+func updateWords(ref core.Referral) string {
+	switch ref.Status {
+	case core.StatusAccepted:
+		return "accepted"
+	case core.StatusRejected:
+		if ref.Reason != nil && *ref.Reason == core.ReasonRedirected {
+			return "redirected to another agency"
+		}
+		return "not accepted"
+	case core.StatusInProgress:
+		return "client contacted"
+	case core.StatusCompleted:
+		return "completed"
+	case core.StatusFailed:
+		return "closed: the client could not be helped"
+	case core.StatusCancelled:
+		return "cancelled"
+	}
+	return string(ref.Status)
+}
+
+const sqlDigestItems = `
+SELECT reference, needs, postcode_district, crisis FROM referrals
+WHERE to_agency_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT 50`
+
+// digestFacts fills in an agency's day: the counts the Slack digest shows
+// and the new referrals by reference.
+func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, cal core.Calendar, d *emailData) error {
+	a, err := w.agency(ctx, agency)
+	if err != nil {
+		return err
+	}
+	c, err := w.digestCounts(ctx, a, cal)
+	if err != nil {
+		return err
+	}
+	d.Agency, d.Counts, d.Date = a.Name, c, w.now().In(cal.Location).Format("Monday 2 January")
+	rows, _ := w.pool.Query(ctx, sqlDigestItems, agency, w.now().Add(-24*time.Hour))
+	var ref, district string
+	var needs []core.Need
+	var crisis bool
+	_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis}, func() error {
+		d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("digest for agency %d: %w", agency, err)
+	}
+	return nil
+}

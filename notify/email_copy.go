@@ -1,0 +1,97 @@
+package notify
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// emailData is everything an email may say. It has no field for a
+// client's name, contact details, full postcode or notes: a referral
+// appears by reference, needs, district, urgency and its clock.
+type emailData struct {
+	Network  string
+	Name     string // the recipient: a member of staff or an agency's team
+	Link     string // the referral's page, or the inbox
+	Settings string // the email settings page
+
+	Reference, Needs, District string
+	Crisis                     bool
+	Agency                     string // the agency the referral is with
+	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
+	Target, Waited             int
+
+	Update, Reason, Outcome string // referral updates
+	Feedback                bool
+
+	DeadKind, DeadError, DeadID string // dead letters
+	Attempts                    int
+
+	Date   string // digest
+	Counts DigestCounts
+	Items  []digestItem
+
+	SignInLink, LoginPage string // sign-in and invitation
+	Minutes               int
+
+	Unsubscribe string // one-click unsubscribe; "" when the email cannot be turned off
+}
+
+type digestItem struct {
+	Reference, Needs, District string
+	Crisis                     bool
+}
+
+// emailTemplates are each kind's subject, text and HTML templates.
+type emailTemplates struct {
+	text map[core.EmailKind]*texttemplate.Template
+	html map[core.EmailKind]*htmltemplate.Template
+}
+
+// parseEmailTemplates loads templates/email: layout.tmpl with one file
+// per kind, each parsed as text (subject, text part) and as HTML.
+func parseEmailTemplates() (*emailTemplates, error) {
+	t := &emailTemplates{text: map[core.EmailKind]*texttemplate.Template{}, html: map[core.EmailKind]*htmltemplate.Template{}}
+	for _, k := range core.EmailKinds {
+		files := []string{"email/layout.tmpl", "email/" + string(k) + ".tmpl"}
+		tt, err := texttemplate.New(string(k)).Option("missingkey=error").ParseFS(templates.FS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("load email templates for %s: %w", k, err)
+		}
+		ht, err := htmltemplate.New(string(k)).Option("missingkey=error").ParseFS(templates.FS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("load email templates for %s: %w", k, err)
+		}
+		t.text[k], t.html[k] = tt, ht
+	}
+	return t, nil
+}
+
+// render makes the subject, text part and HTML part of one email.
+func (t *emailTemplates) render(kind core.EmailKind, d emailData) (subject, text, html string, err error) {
+	tt, ok := t.text[kind]
+	if !ok {
+		return "", "", "", permanent(fmt.Sprintf("no email template for %q", kind), nil)
+	}
+	var b bytes.Buffer
+	for _, part := range []struct {
+		name string
+		out  *string
+	}{{"subject", &subject}, {"text", &text}} {
+		b.Reset()
+		if err := tt.ExecuteTemplate(&b, part.name, d); err != nil {
+			return "", "", "", permanent("render email "+string(kind), err)
+		}
+		*part.out = strings.TrimSpace(b.String())
+	}
+	b.Reset()
+	if err := t.html[kind].ExecuteTemplate(&b, "html", d); err != nil {
+		return "", "", "", permanent("render email "+string(kind), err)
+	}
+	return core.CleanLine(subject), text + "\n", b.String(), nil
+}

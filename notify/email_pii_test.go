@@ -1,0 +1,86 @@
+package notify_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/notify/smtpfake"
+)
+
+// TestEveryEmailKindWithoutPersonalData sends every kind of email through
+// the real flows and the real SMTP client, and fails if any message
+// carries the client's name, phone, full postcode, notes or feedback that
+// mentions them.
+func TestEveryEmailKindWithoutPersonalData(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
+	h.emailOnly(t)
+	ctx := context.Background()
+	h.markAllSent(t)
+	w := h.mailWorker(t)
+	n := h.net
+
+	// Crisis self-referral: the coordinators.
+	h.selfRefer(t, "pii-crisis", func(s *core.SelfReferral) { s.Crisis = true })
+	// A referral to the CAB, turned down with feedback naming the client.
+	r := h.staffReferral(t, "pii-reject", false)
+	if _, err := h.engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionReject, Actor: n.Adviser.Actor(),
+		Reason: core.ReasonNotEligible, Feedback: "Morag Baird on 07700 900123 lives outside our area (KY1 1AB)"}); err != nil {
+		t.Fatal(err)
+	}
+	// One left waiting: reminder and escalation.
+	h.staffReferral(t, "pii-wait", false)
+	drain(t, w)
+	h.env.Clock.Advance(10 * 24 * time.Hour)
+	// A dead letter, a digest, a sign-in link and an invitation.
+	if err := h.engine.Outbox().Enqueue(ctx, core.OutboxEmail, 0, core.OutboxPayload{ReferralID: r.ID, Email: core.EmailDeadLetter,
+		Template: "sms.client", Level: "5", Version: 8, Text: "twilio: status 400 error 21211 (invalid number) [permanent]"}, "mail:deadletter:test", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.engine.SetMailPrefs(ctx, n.Adviser.ID, map[core.EmailKind]core.MailMode{core.EmailAckReminder: core.MailDigest}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.engine.Outbox().Enqueue(ctx, core.OutboxEmail, 0, core.OutboxPayload{AgencyID: n.CAB, Email: core.EmailDigest}, "mail:digest:test", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.engine.QueueSignInEmail(ctx, n.Adviser.ID, "https://onward.example/staff/login?token=t1", "jti-pii-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgx.BeginFunc(ctx, h.env.Pool, func(tx pgx.Tx) error {
+		return h.engine.QueueStaffInvitation(ctx, tx, n.HousingAdviser.ID, "https://onward.example/staff/login?token=t2", "jti-pii-2")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, w)
+
+	sent := map[core.EmailKind]int{}
+	for _, e := range coretest.OutboxRows(t, h.engine) {
+		if e.Kind == core.OutboxEmailSend && e.SentAt != nil && e.DeliveryStatus == "email accepted" {
+			sent[e.Payload.Email]++
+		}
+	}
+	for _, k := range core.EmailKinds {
+		if sent[k] == 0 {
+			t.Errorf("no %s email was sent (sent: %v)", k, sent)
+		}
+	}
+	msgs := h.smtp.Messages()
+	if len(msgs) == 0 {
+		t.Fatal("no messages")
+	}
+	personal := []string{"Morag", "Baird", "07700 900123", "+447700900123", "7700900123", "KY1 1AB", "KY11AB", "Rent arrears", "outside our area"}
+	for _, m := range msgs {
+		p := parse(t, m)
+		all := describe(p) + string(m.Data)
+		for _, s := range personal {
+			if strings.Contains(all, s) {
+				t.Errorf("email %q to %v carries personal data %q", p.Header.Get("Subject"), m.To, s)
+			}
+		}
+	}
+}

@@ -1,0 +1,272 @@
+// Package smtpfake is Onward's one SMTP server for tests and the dev mail
+// catcher: a real server built with emersion/go-smtp, listening on a
+// loopback socket and speaking the protocol to the real go-mail client,
+// that keeps every message it accepts. Tests script its answers per
+// message (4xx, 5xx, a dropped connection in the middle of DATA, a slow
+// answer); `onward dev` serves what it caught at /dev/mail. Its Guard is
+// the "no other host" rule of the Twilio and Slack fakes, for SMTP.
+package smtpfake
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one message the server accepted (answered 250 after DATA).
+type Message struct {
+	ID   int
+	From string
+	To   []string
+	User string // who signed in, if anyone
+	Data []byte // the message exactly as received
+	At   time.Time
+}
+
+// Reply tells the server how to answer one message's DATA (counting from
+// 1, every attempt). The zero Reply accepts it.
+type Reply struct {
+	Code       int           // answer DATA with this code (421, 451, 452, 550, 554…)
+	At         string        // "rcpt" answers RCPT TO with Code instead of DATA
+	Disconnect bool          // read part of the message, then drop the connection
+	Delay      time.Duration // wait this long before answering DATA
+}
+
+// Script decides the reply to the n-th message.
+type Script func(n int) Reply
+
+// Options configure a server; all are optional.
+type Options struct {
+	Username, Password string      // require AUTH PLAIN with these
+	TLS                *tls.Config // offer STARTTLS with this certificate
+	// OnMessage is called with each accepted message (the dev catcher's
+	// page needs nothing more than Messages, but tests may wait on it).
+	OnMessage func(Message)
+}
+
+// Server is a running fake SMTP server.
+type Server struct {
+	srv  *smtp.Server
+	ln   net.Listener
+	opts Options
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	msgs     []Message
+	attempts int
+	script   Script
+}
+
+// Start listens on 127.0.0.1 at a free port and serves until Close.
+func Start(o Options) (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("smtpfake: listen: %w", err)
+	}
+	s := &Server{ln: ln, opts: o}
+	s.cond = sync.NewCond(&s.mu)
+	srv := smtp.NewServer(backend{s})
+	srv.Domain = "smtpfake.localhost"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout = time.Minute
+	srv.WriteTimeout = time.Minute
+	srv.MaxMessageBytes = 10 << 20
+	srv.TLSConfig = o.TLS
+	s.srv = srv
+	go func() { _ = srv.Serve(ln) }()
+	return s, nil
+}
+
+// Addr is host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is ONWARD_SMTP_URL for this server.
+func (s *Server) URL() string {
+	u := url.URL{Scheme: "smtp", Host: s.Addr()}
+	if s.opts.Username != "" {
+		u.User = url.UserPassword(s.opts.Username, s.opts.Password)
+	}
+	return u.String()
+}
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// SetScript sets how the following messages are answered (nil accepts all).
+func (s *Server) SetScript(sc Script) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script, s.attempts = sc, 0
+}
+
+// Messages returns the accepted messages, oldest first.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.msgs...)
+}
+
+// Attempts is how many messages were offered since the last SetScript.
+func (s *Server) Attempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts
+}
+
+// Wait blocks until at least n messages were accepted or ctx ends.
+func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.msgs) < n {
+		if ctx.Err() != nil {
+			return append([]Message(nil), s.msgs...), fmt.Errorf("smtpfake: %d of %d messages: %w", len(s.msgs), n, ctx.Err())
+		}
+		s.cond.Wait()
+	}
+	return append([]Message(nil), s.msgs...), nil
+}
+
+func (s *Server) nextReply() Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attempts++
+	if s.script == nil {
+		return Reply{}
+	}
+	return s.script(s.attempts)
+}
+
+func (s *Server) keep(m Message) {
+	s.mu.Lock()
+	m.ID = len(s.msgs) + 1
+	s.msgs = append(s.msgs, m)
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	if s.opts.OnMessage != nil {
+		s.opts.OnMessage(m)
+	}
+}
+
+type backend struct{ s *Server }
+
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: b.s, conn: c}, nil
+}
+
+type session struct {
+	s     *Server
+	conn  *smtp.Conn
+	user  string
+	from  string
+	to    []string
+	reply *Reply
+}
+
+func smtpErr(code int) *smtp.SMTPError {
+	enh := smtp.EnhancedCode{code / 100, 0, 0}
+	return &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: fmt.Sprintf("scripted answer %d", code)}
+}
+
+var errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+
+func (x *session) AuthMechanisms() []string {
+	if x.s.opts.Username == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (x *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, user, pass string) error {
+		if user != x.s.opts.Username || pass != x.s.opts.Password {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication failed"}
+		}
+		x.user = user
+		return nil
+	}), nil
+}
+
+func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	if x.s.opts.Username != "" && x.user == "" {
+		return errAuthRequired
+	}
+	r := x.s.nextReply()
+	x.reply, x.from = &r, from
+	return nil
+}
+
+func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if x.reply != nil && x.reply.At == "rcpt" && x.reply.Code != 0 {
+		return smtpErr(x.reply.Code)
+	}
+	x.to = append(x.to, to)
+	return nil
+}
+
+func (x *session) Data(r io.Reader) error {
+	rep := Reply{}
+	if x.reply != nil {
+		rep = *x.reply
+	}
+	if rep.Disconnect {
+		buf := make([]byte, 64)
+		_, _ = io.ReadFull(r, buf)
+		_ = x.conn.Conn().Close()
+		_, _ = io.Copy(io.Discard, r)
+		return errors.New("connection dropped by the script")
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if rep.Delay > 0 {
+		time.Sleep(rep.Delay)
+	}
+	if rep.Code != 0 && rep.At != "rcpt" {
+		return smtpErr(rep.Code)
+	}
+	x.s.keep(Message{From: x.from, To: append([]string(nil), x.to...), User: x.user, Data: data, At: time.Now()})
+	return nil
+}
+
+func (x *session) Reset() { x.from, x.to, x.reply = "", nil, nil }
+
+func (x *session) Logout() error { return nil }
+
+// T is the part of testing.TB the guard uses.
+type T interface {
+	Errorf(format string, args ...any)
+}
+
+// Guard is a dial function for the SMTP sender that connects only to the
+// given fake servers' addresses and fails the test on any other: no test
+// may reach a real mail server.
+func Guard(t T, allowed ...string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	ok := map[string]bool{}
+	for _, a := range allowed {
+		ok[a] = true
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if !ok[addr] {
+			t.Errorf("connection to %s: only the fake SMTP server may be called", addr)
+			return nil, fmt.Errorf("connection to %s blocked by the test guard", addr)
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
+}
