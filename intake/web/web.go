@@ -170,6 +170,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("GET /directory/agencies/{slug}", w.directoryAgency)
 	h("GET /directory/services/{id}", w.directoryService)
 	h("/directory/", w.notFound)
+	w.siteRoutes(h)
 }
 
 // network returns the network settings, or the last ones read when the
