@@ -58,6 +58,9 @@ type OutboxPayload struct {
 	Level      string     `json:"level,omitempty"`
 	AgencyID   AgencyID   `json:"agency_id,omitempty"`
 	Text       string     `json:"text,omitempty"`
+	// PhoneEnc is the number a directory text goes to, encrypted: the
+	// outbox keeps personal data encrypted like every other table.
+	PhoneEnc []byte `json:"phone_enc,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its
