@@ -126,6 +126,7 @@ func staffHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
+		h.Set("X-Robots-Tag", "noindex, nofollow") // staff pages are never for search engines
 		next.ServeHTTP(w, r)
 	}))
 }

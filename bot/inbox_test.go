@@ -86,6 +86,9 @@ func (c *webClient) signIn(link string) error {
 	if resp.StatusCode != 200 {
 		return fmt.Errorf("login page: %d", resp.StatusCode)
 	}
+	if resp.Header.Get("X-Robots-Tag") != "noindex, nofollow" {
+		return fmt.Errorf("staff page without noindex: X-Robots-Tag %q", resp.Header.Get("X-Robots-Tag"))
+	}
 	m := tokenRe.FindStringSubmatch(body)
 	if m == nil {
 		return fmt.Errorf("login page has no token form: %s", body)

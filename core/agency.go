@@ -124,10 +124,11 @@ type Service struct {
 	Languages         []string  `db:"languages"`
 	OpeningHours      string    `db:"opening_hours"`
 	Active            bool      `db:"active"`
+	UUID              string    `db:"uuid"` // its id in the Open Referral feed and the directory's addresses
 }
 
 const serviceColumns = `id, agency_id, name, description, needs, eligibility, postcode_districts,
-council_areas, languages, opening_hours, active`
+council_areas, languages, opening_hours, active, uuid::text AS uuid`
 
 // Services lists active services, of one agency or (0) all.
 func (e *Engine) Services(ctx context.Context, agency AgencyID) ([]Service, error) {
@@ -149,6 +150,22 @@ func (e *Engine) Service(ctx context.Context, id ServiceID) (Service, error) {
 	}
 	if err != nil {
 		return Service{}, fmt.Errorf("service %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// ServiceByUUID returns a directory service by its UUID.
+func (e *Engine) ServiceByUUID(ctx context.Context, id string) (Service, error) {
+	if !ValidUUID(id) {
+		return Service{}, fmt.Errorf("service %q: %w", id, ErrNotFound)
+	}
+	rows, _ := e.pool.Query(ctx, `SELECT `+serviceColumns+` FROM services WHERE uuid = $1`, id)
+	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Service])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Service{}, fmt.Errorf("service %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Service{}, fmt.Errorf("service %s: %w", id, err)
 	}
 	return s, nil
 }

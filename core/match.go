@@ -51,7 +51,8 @@ func (m Match) Clear(needs []Need) bool {
 const sqlMatchServices = `
 SELECT ` + agencyColumnsPrefixed + `, s.id AS s_id, s.name AS s_name, s.description AS s_description,
        s.needs AS s_needs, s.eligibility AS s_eligibility, s.postcode_districts AS s_postcode_districts,
-       s.council_areas AS s_council_areas, s.languages AS s_languages, s.opening_hours AS s_opening_hours
+       s.council_areas AS s_council_areas, s.languages AS s_languages, s.opening_hours AS s_opening_hours,
+       s.uuid::text AS s_uuid
 FROM services s JOIN agencies a ON a.id = s.agency_id
 WHERE s.active AND s.referable AND s.needs && $1
 ORDER BY a.id, s.id`
@@ -96,7 +97,7 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 		if err := rows.Scan(&a.ID, &a.Slug, &a.Name, &a.Description, &a.Phone, &a.Email, &a.Website, &a.Address,
 			&a.SlackChannelID, &a.AtCapacity, &a.CapacityNote, &a.AckTargetHours, &a.AcceptsSelfReferrals, &a.CreatedAt, &a.CapacityUntil,
 			&a.NotifyEmail, &a.EmailStaff, &s.ID, &s.Name, &s.Description, &s.Needs, &s.Eligibility, &s.PostcodeDistricts, &s.CouncilAreas,
-			&s.Languages, &s.OpeningHours); err != nil {
+			&s.Languages, &s.OpeningHours, &s.UUID); err != nil {
 			rows.Close()
 			return Match{}, fmt.Errorf("match services: %w", err)
 		}

@@ -67,6 +67,9 @@ type OutboxPayload struct {
 	// goes to a member of staff (else the agency's shared address).
 	Email   EmailKind `json:"email,omitempty"`
 	StaffID StaffID   `json:"staff_id,omitempty"`
+	// PhoneEnc is the number a directory text goes to, encrypted: the
+	// outbox keeps personal data encrypted like every other table.
+	PhoneEnc []byte `json:"phone_enc,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

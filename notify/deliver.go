@@ -80,6 +80,8 @@ func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, err
 		return w.syncCard(ctx, r)
 	case core.OutboxClientSMS:
 		return w.clientText(ctx, r)
+	case core.OutboxDirectoryText:
+		return w.directoryText(ctx, r)
 	case core.OutboxCrisisAlert:
 		return w.crisisAlert(ctx, r)
 	case core.OutboxFeedback:

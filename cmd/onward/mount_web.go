@@ -25,7 +25,8 @@ func init() {
 			}
 			w, err := web.New(web.Config{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"), Catalogue: cat,
 				KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, Secure: !a.cfg.Dev(),
-				IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, SMSNumber: a.cfg.TwilioFrom})
+				IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, SMSNumber: a.cfg.TwilioFrom,
+				DirectorySMSPerDay: a.cfg.DirectorySMSPerDay})
 			if err != nil {
 				return err
 			}

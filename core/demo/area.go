@@ -13,7 +13,7 @@ const CouncilArea = "Kingdom Council"
 // each. The districts are real in shape (KY is Fife's area); the towns are
 // invented.
 var districts = []core.District{
-	{District: "KY1", CouncilArea: CouncilArea, Town: "Kirkton"},
+	{District: "KY1", CouncilArea: CouncilArea, Town: "Kirkcaldy"},
 	{District: "KY2", CouncilArea: CouncilArea, Town: "Balgarvie"},
 	{District: "KY3", CouncilArea: CouncilArea, Town: "Burnhaven"},
 	{District: "KY4", CouncilArea: CouncilArea, Town: "Cowdenloch"},

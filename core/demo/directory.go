@@ -79,9 +79,9 @@ func site(slug string) (website, email string) {
 func directory() []agencySpec {
 	specs := []agencySpec{
 		{
-			NewAgency: core.NewAgency{Slug: slugKirktonCAB, Name: "Kirkton Citizens Advice",
-				Description:    "Free, independent and confidential advice on money, debt, benefits, housing and consumer problems for people in Kirkton and the central Kingdom.",
-				Address:        "14 Kirk Wynd, Kirkton KY1 1XX",
+			NewAgency: core.NewAgency{Slug: slugKirktonCAB, Name: "Kirkcaldy Citizens Advice",
+				Description:    "Free, independent and confidential advice on money, debt, benefits, housing and consumer problems for people in Kirkcaldy and the central Kingdom.",
+				Address:        "14 Kirk Wynd, Kirkcaldy KY1 1XX",
 				SlackChannelID: "C0KIRKCAB", AckTargetHours: 16, AcceptsSelfReferrals: true},
 			services: []serviceSpec{
 				{name: "Debt and money advice", needs: []core.Need{core.NeedDebt, core.NeedBenefits, core.NeedIncomeMax},
@@ -210,7 +210,7 @@ func directory() []agencySpec {
 		{
 			NewAgency: core.NewAgency{Slug: slugCreditUnion, Name: "Kingdom Credit Union",
 				Description:    "A not-for-profit savings and loans co-operative for people who live or work in the Kingdom.",
-				Address:        "31 High Street, Kirkton KY1 1XX",
+				Address:        "31 High Street, Kirkcaldy KY1 1XX",
 				SlackChannelID: "C0KINGCU", AckTargetHours: 24, AcceptsSelfReferrals: true},
 			services: []serviceSpec{
 				{name: "Affordable loans and savings", needs: []core.Need{core.NeedDebt, core.NeedIncomeMax},
@@ -274,7 +274,7 @@ func directory() []agencySpec {
 		{
 			NewAgency: core.NewAgency{Slug: slugMinds, Name: "Kingdom Minds",
 				Description:    "Community mental health and wellbeing support: one-to-one support, peer groups and stress control classes.",
-				Address:        "The Wellbeing Hub, 22 Bridge Street, Kirkton KY1 2XX",
+				Address:        "The Wellbeing Hub, 22 Bridge Street, Kirkcaldy KY1 2XX",
 				SlackChannelID: "C0KMINDS", AckTargetHours: 24, AcceptsSelfReferrals: true},
 			services: []serviceSpec{
 				{name: "Community wellbeing support", needs: []core.Need{core.NeedHealth},

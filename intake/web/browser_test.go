@@ -246,7 +246,7 @@ func TestWebBrowserLeafletToReferral(t *testing.T) {
 	c.audit("directory-results")
 	c.step("/directory/agencies/kirkcaldy-cab", http.StatusOK, chromedp.Click(chromedp.CSS(`a[href="/directory/agencies/kirkcaldy-cab"]`)))
 	c.audit("directory-agency")
-	c.step(fmt.Sprintf("/directory/services/%d", e.serviceOf(e.env.Net.CAB).ID), http.StatusOK, chromedp.Click(chromedp.CSS(`main .result a`)))
+	c.step("/directory/services/"+e.serviceOf(e.env.Net.CAB).UUID, http.StatusOK, chromedp.Click(chromedp.CSS(`main .result a`)))
 	c.audit("directory-service")
 	c.step("/data-sharing", http.StatusOK, chromedp.Navigate(e.srv.URL+"/data-sharing"))
 	c.audit("data-sharing")

@@ -50,6 +50,9 @@ type directoryData struct {
 	Searched bool
 	Results  []agencyView // matches, best first; every agency when not searching
 	Excluded []agencyView // offer the need but cannot help here, with reasons
+	// ExamplePostcode and ExampleTown are the hint's examples, taken from
+	// the network's own area so they always work.
+	ExamplePostcode, ExampleTown string
 }
 
 // directory lists every service, or the results of a search given in the
@@ -117,6 +120,15 @@ func directoryURL(need core.Need, area string) string {
 func (w *Web) resolveSearch(r *http.Request, in directoryInput) (directoryData, []formError, error) {
 	ctx := r.Context()
 	d := directoryData{Needs: core.Needs, Area: in.Area}
+	if ds, err := w.engine.Districts(ctx); err == nil && len(ds) > 0 {
+		first := ""
+		for name := range ds {
+			if first == "" || core.CompareDistricts(name, first) < 0 {
+				first = name
+			}
+		}
+		d.ExamplePostcode, d.ExampleTown = first+" 1AB", ds[first].Town
+	}
 	errs := w.check(in)
 	if errs != nil {
 		return d, errs, nil

@@ -64,6 +64,9 @@ type Config struct {
 	Catalogue *lang.Catalogue
 	// Random makes session ids and tokens; crypto/rand when nil.
 	Random io.Reader
+	// DirectorySMSPerDay caps "text me this service" per number and per
+	// IP each day (DefaultDirectorySMSPerDay if zero).
+	DirectorySMSPerDay int
 }
 
 // Web serves the web self-referral form, leaflet links and the public
@@ -183,7 +186,9 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("POST /directory", w.directorySearch)
 	h("GET /directory/agencies/{slug}", w.directoryAgency)
 	h("GET /directory/services/{id}", w.directoryService)
+	h("POST /directory/services/{id}/text", w.textService)
 	h("/directory/", w.notFound)
+	w.siteRoutes(h)
 }
 
 // network returns the network settings, or the last ones read when the

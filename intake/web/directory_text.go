@@ -1,0 +1,80 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// serviceTextTemplate is the words of "text me this service".
+var serviceTextTemplate = template.Must(template.ParseFS(templates.FS, "html/directory/service_text.txt"))
+
+// DefaultDirectorySMSPerDay is ONWARD_DIRECTORY_SMS_PER_DAY's default.
+const DefaultDirectorySMSPerDay = 5
+
+// textService sends a service's name, phone, address and hours to the
+// number typed, as one text through the outbox. It is limited per number
+// and per IP each day, so the button cannot be used to flood a phone or
+// run up the network's bill; the number is never in an address or a log.
+func (w *Web) textService(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		w.fault(rw, r, http.StatusRequestEntityTooLarge, "too_large")
+		return
+	}
+	s, err := w.engine.ServiceByUUID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		w.directoryPageError(rw, r, err)
+		return
+	}
+	phone, err := core.ParsePhone(r.PostForm.Get("phone"))
+	if err != nil || !strings.HasPrefix(string(phone), "+447") {
+		w.renderService(rw, r, s, http.StatusBadRequest, []formError{{Field: "phone",
+			Message: "Enter a UK mobile number, like 07700 900123"}}, false)
+		return
+	}
+	perDay := w.cfg.DirectorySMSPerDay
+	if perDay <= 0 {
+		perDay = DefaultDirectorySMSPerDay
+	}
+	limit := redis_rate.Limit{Rate: perDay, Burst: perDay, Period: 24 * time.Hour}
+	ph := sha256.Sum256([]byte("directory-text:" + string(phone)))
+	for _, key := range []string{w.rateKey(r) + ":text", w.cfg.KeyPrefix + "web:text:" + hex.EncodeToString(ph[:12])} {
+		res, err := w.limiter.Allow(r.Context(), key, limit)
+		if err != nil {
+			w.unavailable(rw, r, err) // without Redis there is no limit, so no text
+			return
+		}
+		if res.Allowed == 0 {
+			w.renderService(rw, r, s, http.StatusTooManyRequests, []formError{{Field: "phone",
+				Message: "We have sent as many texts as we can today. Please write the details down, or try again tomorrow"}}, false)
+			return
+		}
+	}
+	a, err := w.engine.Agency(r.Context(), s.AgencyID)
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	n, _ := w.network(r)
+	var body bytes.Buffer
+	if err := serviceTextTemplate.Execute(&body, map[string]any{"Service": s, "Agency": a, "Network": n,
+		"Link": strings.TrimRight(w.cfg.PublicURL, "/") + pathDirectory + "/services/" + s.UUID}); err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	if err := w.engine.TextService(r.Context(), phone, strings.TrimSpace(body.String()), w.engine.DirectoryTextKey(phone, s.UUID)); err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	http.Redirect(rw, r, pathDirectory+"/services/"+s.UUID+"?sent=1#text-me", http.StatusSeeOther)
+}
