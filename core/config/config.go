@@ -74,9 +74,9 @@ type Config struct {
 	MetricsAddr            string        // a separate address serving /metrics only
 	PhoneCountries         string        // comma-separated ISO 3166 codes whose numbers are accepted and texted
 	WebTextsPerNumberDaily int           // texts the web form may cause to one number a day
-	SMTPURL     string // smtp://user:pass@host:port (?tls=required) or smtps://…; see SMTP
-	MailFrom    string // the From address of every email
-	MailReplyTo string // optional Reply-To
+	SMTPURL                string        // smtp://user:pass@host:port (?tls=required) or smtps://…; see SMTP
+	MailFrom               string        // the From address of every email
+	MailReplyTo            string        // optional Reply-To
 }
 
 // setting describes one environment variable: its name, default, and where
