@@ -102,8 +102,12 @@ func (b *Bot) inviteStaff(w http.ResponseWriter, r *http.Request, s session) {
 	f := inviteForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Role: r.PostFormValue("role"), Agency: r.PostFormValue("agency")}
 	agency, _ := strconv.ParseInt(f.Agency, 10, 64)
-	id, err := b.engine.RegisterStaff(r.Context(), core.NewStaff{AgencyID: core.AgencyID(agency), Name: f.Name,
-		Email: f.Email, Role: core.Role(f.Role)}, s.staff.Actor())
+	// The invitation email (a sign-in link) is queued in the transaction
+	// that adds them.
+	id, err := b.engine.InviteStaff(r.Context(), core.NewStaff{AgencyID: core.AgencyID(agency), Name: f.Name,
+		Email: f.Email, Role: core.Role(f.Role)}, s.staff.Actor(), func(id core.StaffID) (string, string, error) {
+		return b.auth.loginLinkWithID(core.Staff{ID: id})
+	})
 	v, verr := b.adminStaffView(r, s, f)
 	if verr != nil {
 		b.failed(w, &s, verr)
@@ -138,7 +142,6 @@ func (b *Bot) inviteStaff(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	b.inviteIssued(st)
 	v, err = b.adminStaffView(r, s, inviteForm{Role: string(core.RoleAdviser)})
 	if err != nil {
 		b.failed(w, &s, err)
@@ -146,13 +149,6 @@ func (b *Bot) inviteStaff(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	v.Invited = &invited{Name: st.Name, Email: st.Email, Agency: st.AgencyName, SignIn: strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/"}
 	b.renderWeb(w, http.StatusOK, "admin_staff", v)
-}
-
-// inviteIssued is the one place a new member of staff's invitation is
-// sent from: sign-in by email, when it is wired, sends them a sign-in
-// link here. Until then the page tells the coordinator what to say.
-func (b *Bot) inviteIssued(st core.Staff) {
-	b.log.Info("staff invited from the staff web", "staff", st.ID)
 }
 
 // changeStaff changes a member of staff's role or deactivates them.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // TestAdministration: a coordinator invites a member of staff, changes a
@@ -38,6 +39,15 @@ func TestAdministration(t *testing.T) {
 	iona, err := tb.Engine.StaffByEmail(ctx, "iona@foodbank.example")
 	if err != nil || iona.AgencyID != tb.Net.FoodBank {
 		t.Fatalf("invited staff %+v, %v", iona, err)
+	}
+	invitations := 0
+	for _, row := range coretest.OutboxRows(t, tb.Engine) {
+		if row.Kind == core.OutboxEmailSend && row.Payload.Email == core.EmailInvitation && row.Payload.StaffID == iona.ID {
+			invitations++
+		}
+	}
+	if invitations != 1 {
+		t.Errorf("%d invitation emails queued for the new member of staff, want 1", invitations)
 	}
 	resp, _ = co.post(fmt.Sprintf("/staff/admin/staff/%d/role", iona.ID), url.Values{"csrf": {co.csrf}, "role": {"coordinator"}})
 	if resp.StatusCode != http.StatusSeeOther {

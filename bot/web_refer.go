@@ -71,18 +71,17 @@ func newFormKey() string {
 }
 
 // referPage shows the empty form, or the form to refer on the client of a
-// referral the agency holds (?from=ID).
+// referral the agency holds (?from=REFERENCE).
 func (b *Bot) referPage(w http.ResponseWriter, r *http.Request, s session) {
 	f := referForm{Key: newFormKey(), Scope: "agency"}
 	v := referView{}
 	if from := r.URL.Query().Get("from"); from != "" {
-		id, err := strconv.ParseInt(from, 10, 64)
-		ref, rerr := b.engine.Referral(r.Context(), core.ReferralID(id))
-		if err != nil || rerr != nil || !s.staff.Actor().MaySee(ref) {
+		ref, err := b.engine.ReferralByReference(r.Context(), strings.ToUpper(from))
+		if err != nil || !s.staff.Actor().MaySee(ref) {
 			b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.notfound.title", nil), sayWeb("web.notfound", nil))
 			return
 		}
-		f.Parent = strconv.FormatInt(id, 10)
+		f.Parent = ref.Reference
 		for _, n := range ref.Needs {
 			f.Needs = append(f.Needs, string(n))
 		}
@@ -159,7 +158,7 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 		}
 		f.Wording = wording.Version
 	}
-	in, problems := b.staffReferral(s, f)
+	in, problems := b.staffReferral(r.Context(), s, f)
 	if len(problems) > 0 {
 		v.setFieldErrors(problems, referWebFields, "name")
 		b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
@@ -198,7 +197,7 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 // staffReferral turns the form into core's StaffReferral, with the
 // problems only the form can see (a crisis without its reason, a need or
 // agency not offered).
-func (b *Bot) staffReferral(s session, f referForm) (core.StaffReferral, []core.FieldError) {
+func (b *Bot) staffReferral(ctx context.Context, s session, f referForm) (core.StaffReferral, []core.FieldError) {
 	in := core.StaffReferral{IdempotencyKey: "web-refer:" + f.Key, By: s.staff.Actor(),
 		Client:           core.ClientDetails{Name: f.Name, Phone: f.Phone, Email: f.Email, Postcode: f.Postcode, Town: f.Town, Notes: f.Notes},
 		ConsentConfirmed: f.Consent, WordingVersion: f.Wording, Crisis: f.Crisis, CrisisReason: f.CrisisReason}
@@ -229,8 +228,13 @@ func (b *Bot) staffReferral(s session, f referForm) (core.StaffReferral, []core.
 		in.ExistingClient = core.ClientID(id)
 	}
 	if f.Parent != "" {
-		id, _ := strconv.ParseInt(f.Parent, 10, 64)
-		in.Parent = core.ReferralID(id)
+		// Core checks the member of staff may see it; one they may not
+		// is answered as if it did not exist.
+		if ref, err := b.engine.ReferralByReference(ctx, strings.ToUpper(f.Parent)); err == nil {
+			in.Parent = ref.ID
+		} else {
+			problems = append(problems, core.FieldError{Field: "parent", Message: "The referral to refer on from does not exist"})
+		}
 	}
 	if in.ExistingClient == 0 && in.Parent == 0 && f.Name == "" {
 		problems = append(problems, core.FieldError{Field: "client.name", Message: referMessages["name"]})
@@ -257,8 +261,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 		return
 	}
 	if f.Parent != "" {
-		id, _ := strconv.ParseInt(f.Parent, 10, 64)
-		if ref, err := b.engine.Referral(ctx, core.ReferralID(id)); err == nil && s.staff.Actor().MaySee(ref) {
+		if ref, err := b.engine.ReferralByReference(ctx, strings.ToUpper(f.Parent)); err == nil && s.staff.Actor().MaySee(ref) {
 			v.ParentRef = ref.Reference
 		}
 	}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -17,7 +16,7 @@ import (
 )
 
 // rowRefs are the references of the inbox's rows, in order.
-var rowRefRe = regexp.MustCompile(`<th scope="row"><a href="/staff/referrals/\d+">(ONW-[0-9A-Z]+)</a>`)
+var rowRefRe = regexp.MustCompile(`<th scope="row"><a href="/staff/referrals/ONW-[0-9A-Z]+">(ONW-[0-9A-Z]+)</a>`)
 
 func rowRefs(body string) []string {
 	var out []string
@@ -136,8 +135,11 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 		t.Fatalf("send: %d %s", resp.StatusCode, regexp.MustCompile(`(?s)<div class="error-summary.*?</div>`).FindString(body))
 	}
 	loc := resp.Header.Get("Location")
-	id, _ := strconv.ParseInt(strings.TrimPrefix(strings.Split(loc, "?")[0], "/staff/referrals/"), 10, 64)
-	r := tb.referral(core.ReferralID(id))
+	ref, err := tb.Engine.ReferralByReference(context.Background(), strings.TrimPrefix(strings.Split(loc, "?")[0], "/staff/referrals/"))
+	if err != nil {
+		t.Fatalf("referral sent to %s: %v", loc, err)
+	}
+	r := tb.referral(ref.ID)
 	if r.Source != core.SourceStaff || r.FromStaffID == nil || *r.FromStaffID != tb.Net.Adviser.ID || *r.ToAgencyID != tb.Net.Housing {
 		t.Fatalf("referral %+v", r)
 	}
@@ -172,9 +174,9 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 
 	// Refer the client on from it: the stored details are used, and the
 	// rejection no longer needs attention.
-	_, page = c.get(fmt.Sprintf("/staff/refer?from=%d", r.ID))
+	_, page = c.get("/staff/refer?from=" + r.Reference)
 	key = regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
-	resp, _ = c.post("/staff/refer", url.Values{"csrf": {c.csrf}, "key": {key}, "parent": {strconv.FormatInt(id, 10)},
+	resp, _ = c.post("/staff/refer", url.Values{"csrf": {c.csrf}, "key": {key}, "parent": {r.Reference},
 		"needs": {"housing"}, "agency": {strconv.FormatInt(int64(tb.Net.Welfare), 10)}, "consent": {"yes"}, "step": {"send"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("refer on: %d", resp.StatusCode)

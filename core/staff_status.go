@@ -74,3 +74,37 @@ func (e *Engine) SetStaffRole(ctx context.Context, id StaffID, role Role, by Act
 			data: eventData("staff_id", int64(id), "role", string(role))})
 	})
 }
+
+// InviteLink makes the sign-in link an invitation carries, for the member
+// of staff just added: the link and its own id (single-use).
+type InviteLink func(id StaffID) (link, jti string, err error)
+
+// InviteStaff adds a member of staff and queues their invitation email
+// with a sign-in link, in one transaction, recorded in the agency's audit
+// chain: either both happen or neither.
+func (e *Engine) InviteStaff(ctx context.Context, s NewStaff, by Actor, link InviteLink) (StaffID, error) {
+	if err := mayManageStaff(by); err != nil {
+		return 0, err
+	}
+	var id StaffID
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var err error
+		if id, err = e.AddStaff(ctx, tx, s); err != nil {
+			return err
+		}
+		if err := e.appendEvent(ctx, tx, newEvent{kind: EventStaffAdded, agency: s.AgencyID, actor: by,
+			data: eventData("staff_id", int64(id), "role", string(s.Role), "invited", true)}); err != nil {
+			return err
+		}
+		l, jti, err := link(id)
+		if err != nil {
+			return fmt.Errorf("invitation link: %w", err)
+		}
+		return e.QueueStaffInvitation(ctx, tx, id, l, jti)
+	})
+	if err != nil {
+		return 0, err
+	}
+	e.WakeWorkers()
+	return id, nil
+}
