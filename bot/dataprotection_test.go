@@ -148,7 +148,12 @@ func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 	if strings.Contains(body, "Morag") {
 		t.Errorf("the export after erasure still names the client")
 	}
-	if n := countKind(tb.events(r.ID), core.EventClientErased); n != 0 {
-		t.Logf("erasure events on the referral: %d", n)
+	var erased int
+	if err := tb.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE kind = $1 AND client_id = $2`,
+		core.EventClientErased, r.ClientID).Scan(&erased); err != nil {
+		t.Fatal(err)
+	}
+	if erased != 1 {
+		t.Errorf("erasure audited %d times, want 1", erased)
 	}
 }
