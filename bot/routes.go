@@ -34,4 +34,5 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 	b.DirectoryRoutes(mux)
 	b.WebRoutes(mux)
 	b.PartnerRoutes(mux)
+	b.DataProtectionRoutes(mux)
 }

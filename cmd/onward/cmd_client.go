@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/templates"
 )
 
 const clientUsage = `Usage:
@@ -151,15 +149,11 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // writeSubjectAccessHTML writes the readable subject access page.
 func writeSubjectAccessHTML(path string, sa core.SubjectAccess) error {
-	t, err := template.ParseFS(templates.FS, "html/dataprotection/subject_access.html")
-	if err != nil {
-		return err
-	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	if err := t.Execute(f, sa); err != nil {
+	if err := core.WriteSubjectAccessHTML(f, sa); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -1,0 +1,186 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/templates"
+)
+
+// This file is the staff web's data protection actions on a referral's
+// client: recording a withdrawal of consent (anyone who may see the
+// referral), erasing the client's details and exporting everything held
+// about them (coordinators). core decides who may and audits each.
+
+// dataProtectionPages are the confirmation pages of these actions.
+var dataProtectionPages = sync.OnceValue(func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"dp_withdraw", "dp_erase"} {
+		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
+			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
+	}
+	return out
+})
+
+// dpPage is a data protection confirmation page.
+type dpPage struct {
+	page
+	Reference string
+	Value     string // what was typed (evidence or reason)
+	Finished  bool
+	Cancelled int
+}
+
+func (b *Bot) dpRender(w http.ResponseWriter, status int, name string, p dpPage) {
+	b.writeLayout(w, status, dataProtectionPages()[name], name, p)
+}
+
+// referenceOf resolves the path's reference for someone who may see it.
+func (b *Bot) referenceOf(w http.ResponseWriter, r *http.Request, s session) (string, bool) {
+	if _, ok := b.referralFromPath(w, r, s); !ok {
+		return "", false
+	}
+	return strings.ToUpper(r.PathValue("id")), true
+}
+
+// withdrawForm asks how the client withdrew consent.
+func (b *Bot) withdrawForm(w http.ResponseWriter, r *http.Request, s session) {
+	ref, ok := b.referenceOf(w, r, s)
+	if !ok {
+		return
+	}
+	b.dpRender(w, http.StatusOK, "dp_withdraw", dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref})
+}
+
+// withdraw records the withdrawal (core.Engine.WithdrawByReference).
+func (b *Bot) withdraw(w http.ResponseWriter, r *http.Request, s session) {
+	ref, ok := b.referenceOf(w, r, s)
+	if !ok {
+		return
+	}
+	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Value: r.PostFormValue("evidence")}
+	if r.PostFormValue("confirm") != "yes" {
+		p.Fields = map[string]string{"confirm": "Confirm that the client asked to withdraw their consent"}
+		p.Errors = []fieldProblem{{Field: "confirm", Message: p.Fields["confirm"]}}
+		b.dpRender(w, http.StatusUnprocessableEntity, "dp_withdraw", p)
+		return
+	}
+	res, err := b.engine.WithdrawByReference(r.Context(), ref, s.staff.Actor(), "web", p.Value)
+	if err != nil {
+		var invalid *core.ValidationError
+		if errors.As(err, &invalid) {
+			p.Fields = map[string]string{}
+			for _, fe := range invalid.Fields {
+				p.Fields[fe.Field] = fe.Message
+				p.Errors = append(p.Errors, fieldProblem{Field: fe.Field, Message: sentence(fe.Message)})
+			}
+			b.dpRender(w, http.StatusUnprocessableEntity, "dp_withdraw", p)
+			return
+		}
+		b.refused(w, r, s, err)
+		return
+	}
+	p.Finished, p.Cancelled, p.Value = true, res.Cancelled, ""
+	b.dpRender(w, http.StatusOK, "dp_withdraw", p)
+}
+
+// coordinatorOnly answers a member of staff who is not a coordinator as
+// core would, before showing a coordinator's confirmation page.
+func (b *Bot) coordinatorOnly(w http.ResponseWriter, r *http.Request, s session, why string) bool {
+	if s.staff.Actor().Coordinates() {
+		return true
+	}
+	b.refused(w, r, s, &core.ForbiddenError{Why: why})
+	return false
+}
+
+// eraseForm names what erasure does and asks why.
+func (b *Bot) eraseForm(w http.ResponseWriter, r *http.Request, s session) {
+	ref, ok := b.referenceOf(w, r, s)
+	if !ok || !b.coordinatorOnly(w, r, s, "only a coordinator can erase a client's details") {
+		return
+	}
+	b.dpRender(w, http.StatusOK, "dp_erase", dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref})
+}
+
+// erase destroys the client's data key (core.Engine.EraseClient).
+func (b *Bot) erase(w http.ResponseWriter, r *http.Request, s session) {
+	ref, ok := b.referenceOf(w, r, s)
+	if !ok {
+		return
+	}
+	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Value: r.PostFormValue("reason")}
+	client, _, err := b.engine.ClientByReference(r.Context(), ref)
+	if err == nil {
+		err = b.engine.EraseClient(r.Context(), client, s.staff.Actor(), p.Value)
+	}
+	var invalid *core.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		p.Fields = map[string]string{}
+		for _, fe := range invalid.Fields {
+			p.Fields[fe.Field] = fe.Message
+			p.Errors = append(p.Errors, fieldProblem{Field: fe.Field, Message: sentence(fe.Message)})
+		}
+		b.dpRender(w, http.StatusUnprocessableEntity, "dp_erase", p)
+	case err != nil:
+		b.refused(w, r, s, err)
+	default:
+		p.Finished, p.Value = true, ""
+		b.dpRender(w, http.StatusOK, "dp_erase", p)
+	}
+}
+
+// export answers a coordinator's subject access request: the JSON as a
+// download, or the readable page (core.WriteSubjectAccessHTML).
+func (b *Bot) export(w http.ResponseWriter, r *http.Request, s session) {
+	ref, ok := b.referenceOf(w, r, s)
+	if !ok {
+		return
+	}
+	client, _, err := b.engine.ClientByReference(r.Context(), ref)
+	var sa core.SubjectAccess
+	if err == nil {
+		sa, err = b.engine.ExportClient(r.Context(), client, s.staff.Actor())
+	}
+	if err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	var buf bytes.Buffer
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if r.PostFormValue("format") == "html" {
+		if err := core.WriteSubjectAccessHTML(&buf, sa); err != nil {
+			b.failed(w, &s, err)
+			return
+		}
+		h.Set("Content-Type", "text/html; charset=utf-8")
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sa); err != nil {
+			b.failed(w, &s, err)
+			return
+		}
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Disposition", `attachment; filename="subject-access-`+ref+`.json"`)
+	}
+	_, _ = w.Write(buf.Bytes())
+}
+
+// DataProtectionRoutes adds the referral page's data protection actions.
+func (b *Bot) DataProtectionRoutes(mux *http.ServeMux) {
+	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
+	staff("GET /staff/referrals/{id}/withdraw", b.signedIn(b.withdrawForm))
+	staff("POST /staff/referrals/{id}/withdraw", b.signedIn(b.withdraw))
+	staff("GET /staff/referrals/{id}/erase", b.signedIn(b.eraseForm))
+	staff("POST /staff/referrals/{id}/erase", b.signedIn(b.erase))
+	staff("POST /staff/referrals/{id}/export", b.signedIn(b.export))
+}

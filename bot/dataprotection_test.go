@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+)
+
+// TestWithdrawFromTheStaffWeb: an adviser holding the referral records the
+// client's withdrawal (CSRF and evidence required), after which the
+// client's details are refused; erasure and export are not theirs.
+func TestWithdrawFromTheStaffWeb(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	r := tb.selfReferral("withdraw", false)
+	if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: tb.Net.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	ailsa := tb.signedIn(tb.Net.Adviser)
+	base := "/staff/referrals/" + r.Reference
+	_, page := ailsa.get(base)
+	if !strings.Contains(page, base+"/withdraw") || strings.Contains(page, base+"/erase") || strings.Contains(page, base+"/export") {
+		t.Errorf("an adviser's page should offer withdrawal only")
+	}
+	// Erasure and export are for coordinators: refused plainly.
+	resp, _ := ailsa.get(base + "/erase")
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("adviser erase page: %d", resp.StatusCode)
+	}
+	resp, body := ailsa.post(base+"/erase", url.Values{"csrf": {ailsa.csrf}, "reason": {"client asked"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "only a coordinator") {
+		t.Errorf("adviser erase: %d", resp.StatusCode)
+	}
+	resp, body = ailsa.post(base+"/export", url.Values{"csrf": {ailsa.csrf}, "format": {"json"}})
+	if resp.StatusCode != http.StatusForbidden || strings.Contains(body, "Morag") {
+		t.Errorf("adviser export: %d", resp.StatusCode)
+	}
+	// Another agency's adviser: not found, as the page answers.
+	other := tb.signedIn(tb.Net.WelfareAdviser)
+	resp, _ = other.get(base + "/withdraw")
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("other agency withdraw form: %d", resp.StatusCode)
+	}
+	resp, _ = other.post(base+"/withdraw", url.Values{"csrf": {other.csrf}, "evidence": {"call"}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("other agency withdraw: %d", resp.StatusCode)
+	}
+
+	resp, form := ailsa.get(base + "/withdraw")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(form, "How did the client withdraw?") {
+		t.Fatalf("withdraw form: %d", resp.StatusCode)
+	}
+	// Without the session's token nothing happens.
+	resp, _ = ailsa.post(base+"/withdraw", url.Values{"csrf": {"forged"}, "evidence": {"phone call"}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("withdraw without CSRF: %d", resp.StatusCode)
+	}
+	resp, _ = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {"phone call"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("withdraw without confirmation: %d", resp.StatusCode)
+	}
+	resp, body = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {" "}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "say how the client asked") {
+		t.Errorf("withdraw without evidence: %d", resp.StatusCode)
+	}
+	if cur := tb.referral(r.ID); cur.Status != core.StatusAccepted {
+		t.Fatalf("a refused withdrawal changed the referral: %s", cur.Status)
+	}
+	resp, body = ailsa.post(base+"/details", url.Values{"csrf": {ailsa.csrf}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Morag Baird") {
+		t.Fatalf("details before withdrawal: %d", resp.StatusCode)
+	}
+
+	resp, body = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {"phone call 3 Dec"}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Consent withdrawn") || !strings.Contains(body, "1 open referral(s) were cancelled") {
+		t.Fatalf("withdraw: %d", resp.StatusCode)
+	}
+	if cur := tb.referral(r.ID); cur.Status == core.StatusAccepted {
+		t.Errorf("the open referral should be cancelled, is %s", cur.Status)
+	}
+	resp, body = ailsa.post(base+"/details", url.Values{"csrf": {ailsa.csrf}})
+	if resp.StatusCode == http.StatusOK || strings.Contains(body, "Morag") {
+		t.Errorf("details after withdrawal: %d", resp.StatusCode)
+	}
+	// Withdrawing twice says it is already done.
+	resp, _ = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {"again"}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("second withdrawal: %d", resp.StatusCode)
+	}
+}
+
+// TestEraseAndExportFromTheStaffWeb: a coordinator downloads the subject
+// access export (JSON and the readable page), then erases the client.
+func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("erase", false)
+	coord := tb.signedIn(tb.Net.Coordinator)
+	base := "/staff/referrals/" + r.Reference
+	_, page := coord.get(base)
+	if !strings.Contains(page, base+"/erase") || !strings.Contains(page, base+"/export") {
+		t.Fatalf("a coordinator's page should offer erasure and export")
+	}
+	resp, _ := coord.post(base+"/export", url.Values{"csrf": {"forged"}, "format": {"json"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("export without CSRF: %d", resp.StatusCode)
+	}
+	resp, body := coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"json"}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("export: %d", resp.StatusCode)
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, r.Reference) {
+		t.Errorf("export disposition %q", cd)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("export cache control %q", cc)
+	}
+	var sa core.SubjectAccess
+	if err := json.Unmarshal([]byte(body), &sa); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	if sa.Client.Name != "Morag Baird" || len(sa.Referrals) == 0 || sa.Referrals[0].Reference != r.Reference {
+		t.Errorf("export: %+v", sa.Referrals)
+	}
+	resp, body = coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"html"}})
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(body, "What we hold about you") || !strings.Contains(body, r.Reference) {
+		t.Errorf("readable export: %d", resp.StatusCode)
+	}
+
+	resp, body = coord.get(base + "/erase")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "This cannot be undone") {
+		t.Fatalf("erase confirmation: %d", resp.StatusCode)
+	}
+	resp, body = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "say why the details are erased") {
+		t.Errorf("erase without reason: %d", resp.StatusCode)
+	}
+	resp, body = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {"client asked, letter of 2 Dec"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "details erased") {
+		t.Fatalf("erase: %d", resp.StatusCode)
+	}
+	_, body = coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"json"}})
+	if strings.Contains(body, "Morag") {
+		t.Errorf("the export after erasure still names the client")
+	}
+	var erased int
+	if err := tb.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE kind = $1 AND client_id = $2`,
+		core.EventClientErased, r.ClientID).Scan(&erased); err != nil {
+		t.Fatal(err)
+	}
+	if erased != 1 {
+		t.Errorf("erasure audited %d times, want 1", erased)
+	}
+}
