@@ -106,7 +106,7 @@ func TestNoMissingMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"ar", "en", "pl"} // Ukrainian, Urdu and Scottish Gaelic are still to come
+	want := []string{"ar", "en", "gd", "pl", "uk", "ur"}
 	var got []string
 	for _, l := range cat.Languages() {
 		got = append(got, l.Code)
