@@ -53,6 +53,25 @@ func openReferralField(k clientKey, column, legacy string, ct []byte) (string, e
 	return k.open("referrals", column, k.client, legacy, ct)
 }
 
+// sealGiven seals the client's details as given with one referral, and
+// its notes (into n), under the client's key.
+func sealGiven(k clientKey, c normalisedClient, notes string, n *newReferral) ([]byte, error) {
+	given, err := json.Marshal(referralDetails{Name: c.Name, Phone: string(c.phone), Email: c.Email,
+		Postcode: string(c.postcode), District: c.district, Town: c.Town,
+		PreferredContact: c.PreferredContact, ContactTime: c.ContactTime, Language: c.Language})
+	if err != nil {
+		return nil, fmt.Errorf("referral details: %w", err)
+	}
+	detailsEnc, err := sealReferralField(k, "details_enc", string(given))
+	if err != nil {
+		return nil, err
+	}
+	if n.notesEnc, err = sealReferralField(k, "notes_enc", notes); err != nil {
+		return nil, err
+	}
+	return detailsEnc, nil
+}
+
 // insertClientReferral records a new referral with its client and the
 // consent it is made under. The referral fields come from n; the client's
 // details and the referral's notes are sealed under the client's key here.
@@ -65,17 +84,8 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client nor
 	if err != nil {
 		return Referral{}, err
 	}
-	details, err := json.Marshal(referralDetails{Name: client.Name, Phone: string(client.phone), Email: client.Email,
-		Postcode: string(client.postcode), District: client.district, Town: client.Town,
-		PreferredContact: client.PreferredContact, ContactTime: client.ContactTime, Language: client.Language})
+	detailsEnc, err := sealGiven(k, client, notes, &n)
 	if err != nil {
-		return Referral{}, fmt.Errorf("referral details: %w", err)
-	}
-	detailsEnc, err := sealReferralField(k, "details_enc", string(details))
-	if err != nil {
-		return Referral{}, err
-	}
-	if n.notesEnc, err = sealReferralField(k, "notes_enc", notes); err != nil {
 		return Referral{}, err
 	}
 	scope := consent.Scope

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -164,17 +163,8 @@ func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, cl
 	if err != nil {
 		return Referral{}, err
 	}
-	given, err := json.Marshal(referralDetails{Name: details.Name, Phone: string(details.phone), Email: details.Email,
-		Postcode: string(details.postcode), District: details.district, Town: details.Town,
-		PreferredContact: details.PreferredContact, ContactTime: details.ContactTime, Language: details.Language})
+	detailsEnc, err := sealGiven(k, details, notes, &n)
 	if err != nil {
-		return Referral{}, fmt.Errorf("referral details: %w", err)
-	}
-	detailsEnc, err := sealReferralField(k, "details_enc", string(given))
-	if err != nil {
-		return Referral{}, err
-	}
-	if n.notesEnc, err = sealReferralField(k, "notes_enc", notes); err != nil {
 		return Referral{}, err
 	}
 	agencies := consent.Agencies
