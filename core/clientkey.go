@@ -1,11 +1,14 @@
 package core
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Each client's personal fields — on the client row and on their referrals
@@ -34,7 +37,15 @@ type clientKey struct {
 	erased bool
 }
 
-func keyAD(client ClientID) string { return fmt.Sprintf("clients.key_wrapped:%d", client) }
+// keyAD is the additional data wrapped keys were sealed with before
+// master-key values carried a version of their own (already bound to the
+// row).
+func keyAD(client ClientID) string { return fieldAD("clients", "key_wrapped", client) }
+
+// wrapKey seals a client's raw data key under the current master key.
+func (e *Engine) wrapKey(client ClientID, raw []byte) ([]byte, error) {
+	return e.crypt.Seal("clients", "key_wrapped", client, string(raw))
+}
 
 // newClientKey makes a fresh data key for a client and returns it with its
 // wrapped form for the clients row.
@@ -43,7 +54,7 @@ func (e *Engine) newClientKey(client ClientID) (clientKey, []byte, error) {
 	if _, err := io.ReadFull(e.crypt.rand, raw); err != nil {
 		return clientKey{}, nil, fmt.Errorf("make data key for client %d: %w", client, err)
 	}
-	wrapped, err := e.crypt.encryptBytes(keyAD(client), raw)
+	wrapped, err := e.wrapKey(client, raw)
 	if err != nil {
 		return clientKey{}, nil, err
 	}
@@ -71,11 +82,11 @@ func (e *Engine) openClientKey(client ClientID, wrapped []byte, erased bool) (cl
 	if len(wrapped) == 0 {
 		return clientKey{client: client, master: e.crypt}, nil
 	}
-	raw, err := e.crypt.decryptBytes(keyAD(client), wrapped)
+	raw, err := e.crypt.Open("clients", "key_wrapped", client, keyAD(client), wrapped)
 	if err != nil {
 		return clientKey{}, fmt.Errorf("data key of client %d: %w", client, err)
 	}
-	return e.clientKeyFrom(client, raw)
+	return e.clientKeyFrom(client, []byte(raw))
 }
 
 // seal encrypts a personal field for table.column of the given row. Empty
@@ -127,4 +138,28 @@ func (k clientKey) open(table, column string, row any, legacyField string, ct []
 // fieldAD is the additional data that binds a ciphertext to its place.
 func fieldAD(table, column string, row any) string {
 	return fmt.Sprintf("%s.%s:%v", table, column, row)
+}
+
+const sqlStoreClientKey = `UPDATE clients SET key_wrapped = $2 WHERE id = $1 AND key_wrapped IS NULL AND erased_at IS NULL`
+
+// writableClientKey is a client's data key for sealing a new value. A
+// client from before clients had keys of their own is given one now (in
+// tx); their older values stay readable under the master key.
+func (e *Engine) writableClientKey(ctx context.Context, tx pgx.Tx, client ClientID) (clientKey, error) {
+	k, err := e.clientKeyOf(ctx, tx, client)
+	if err != nil || k.erased || k.aead != nil {
+		return k, err
+	}
+	k, wrapped, err := e.newClientKey(client)
+	if err != nil {
+		return clientKey{}, err
+	}
+	tag, err := tx.Exec(ctx, sqlStoreClientKey, client, wrapped)
+	if err != nil {
+		return clientKey{}, fmt.Errorf("store data key of client %d: %w", client, err)
+	}
+	if tag.RowsAffected() == 0 { // made by another transaction meanwhile, or erased
+		return e.clientKeyOf(ctx, tx, client)
+	}
+	return k, nil
 }

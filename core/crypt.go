@@ -27,7 +27,15 @@ type Crypter struct {
 	rand    io.Reader
 }
 
-const cipherVersion = 1
+// Ciphertext versions under the master key: 1 takes whatever additional
+// data its caller names (older rows name only the field, "client.name", so
+// such a ciphertext copied to another row still opened); 3 is bound to
+// "table.column:row" by Seal, so a ciphertext moved to another column or
+// another row does not open. Version 2 is a client's own key (clientkey.go).
+const (
+	cipherVersion      = 1
+	boundCipherVersion = 3
+)
 
 // ErrDecrypt is returned when a ciphertext is damaged or its key is unknown.
 var ErrDecrypt = errors.New("cannot decrypt stored personal data (damaged, or encrypted under a key this server does not have)")
@@ -58,12 +66,20 @@ func NewCrypter(current []byte, old [][]byte, hashKey []byte) (*Crypter, error) 
 		c.aeads[id] = aead
 	}
 	if len(hashKey) == 0 {
-		m := hmac.New(sha256.New, current)
-		m.Write([]byte("onward lookup hash key v1"))
-		hashKey = m.Sum(nil)
+		hashKey = DerivedHashKey(current)
 	}
 	c.hashKey = hashKey
 	return c, nil
+}
+
+// DerivedHashKey is the lookup hash key used when ONWARD_HASH_KEY is not
+// set, derived from the encryption key. Before rotating that key, set
+// ONWARD_HASH_KEY to this value (`onward keys hash-key` prints it), or
+// every phone hash changes with the key.
+func DerivedHashKey(current []byte) []byte {
+	m := hmac.New(sha256.New, current)
+	m.Write([]byte("onward lookup hash key v1"))
+	return m.Sum(nil)
 }
 
 func keyID(k []byte) uint32 {
@@ -71,15 +87,36 @@ func keyID(k []byte) uint32 {
 	return binary.BigEndian.Uint32(sum[:4])
 }
 
-// encryptBytes seals raw bytes (a client's data key) for the named field.
-func (c *Crypter) encryptBytes(field string, raw []byte) ([]byte, error) {
-	return c.Encrypt(field, string(raw))
+// Seal encrypts a value kept in table.column of one row (its id, or
+// another value that names the row) under the current master key, bound
+// to that place. Empty plaintext is stored as nil.
+func (c *Crypter) Seal(table, column string, row any, plaintext string) ([]byte, error) {
+	ct, err := c.Encrypt(fieldAD(table, column, row), plaintext)
+	if len(ct) > 0 {
+		ct[0] = boundCipherVersion
+	}
+	return ct, err
 }
 
-// decryptBytes opens what encryptBytes sealed.
-func (c *Crypter) decryptBytes(field string, ct []byte) ([]byte, error) {
-	s, err := c.Decrypt(field, ct)
-	return []byte(s), err
+// Open decrypts what Seal made for the same table, column and row. A
+// version-1 ciphertext from before values were bound to their row is
+// opened under legacyField (the additional data it was made with), so old
+// rows stay readable until `onward keys rotate` re-seals them; "" refuses
+// the old form.
+func (c *Crypter) Open(table, column string, row any, legacyField string, ct []byte) (string, error) {
+	if len(ct) == 0 {
+		return "", nil
+	}
+	switch {
+	case ct[0] == boundCipherVersion:
+		v := make([]byte, len(ct))
+		copy(v, ct)
+		v[0] = cipherVersion
+		return c.Decrypt(fieldAD(table, column, row), v)
+	case ct[0] == cipherVersion && legacyField != "":
+		return c.Decrypt(legacyField, ct)
+	}
+	return "", fmt.Errorf("decrypt %s.%s: %w", table, column, ErrDecrypt)
 }
 
 // Encrypt seals plaintext for the named field. Empty plaintext is stored as
@@ -123,6 +160,12 @@ func (c *Crypter) Decrypt(field string, ciphertext []byte) (string, error) {
 // NeedsReencrypt reports whether a ciphertext was made under an older key.
 func (c *Crypter) NeedsReencrypt(ciphertext []byte) bool {
 	return len(ciphertext) >= 5 && binary.BigEndian.Uint32(ciphertext[1:5]) != c.current
+}
+
+// currentKeyID is the key id new ciphertexts carry (bytes 1–4), for SQL
+// that finds the rows a rotation still has to re-seal.
+func (c *Crypter) currentKeyID() []byte {
+	return binary.BigEndian.AppendUint32(nil, c.current)
 }
 
 // PhoneHash is the keyed HMAC-SHA-256 of a normalised phone number: the only

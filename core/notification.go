@@ -187,9 +187,10 @@ func (o *Outbox) QueueEmailSends(ctx context.Context, tx pgx.Tx, c OutboxClaim, 
 
 // queueLinkEmail writes one sign-in or invitation email to a member of
 // staff. The link is a credential: it is stored encrypted, and only the
-// worker reads it, to send it.
+// worker reads it, to send it. It is bound to the member of staff it is
+// for, so it cannot be moved into an email row to someone else.
 func (e *Engine) queueLinkEmail(ctx context.Context, db DB, kind EmailKind, staff StaffID, link, dedupe string) error {
-	enc, err := e.crypt.Encrypt("outbox.link", link)
+	enc, err := e.crypt.Seal("outbox", "link", staff, link)
 	if err != nil {
 		return fmt.Errorf("encrypt %s link: %w", kind, err)
 	}
@@ -220,5 +221,5 @@ func (e *Engine) EmailLink(p OutboxPayload) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read sign-in link: %w", err)
 	}
-	return e.crypt.Decrypt("outbox.link", enc)
+	return e.crypt.Open("outbox", "link", p.StaffID, "outbox.link", enc)
 }

@@ -92,11 +92,11 @@ func (e *Engine) SendPhoneCode(ctx context.Context, phone, session string) error
 		if err := tx.QueryRow(ctx, sqlInsertPhoneCode, hash, sess, now).Scan(&id); err != nil {
 			return fmt.Errorf("record phone code: %w", err)
 		}
-		phoneEnc, err := e.crypt.Encrypt(fieldAD("phone_codes", "phone_enc", id), string(p))
+		phoneEnc, err := e.crypt.Seal("phone_codes", "phone_enc", id, string(p))
 		if err != nil {
 			return err
 		}
-		codeEnc, err := e.crypt.Encrypt(fieldAD("phone_codes", "code_enc", id), code)
+		codeEnc, err := e.crypt.Seal("phone_codes", "code_enc", id, code)
 		if err != nil {
 			return err
 		}
@@ -191,11 +191,11 @@ func (e *Engine) PhoneCodeText(ctx context.Context, id int64) (Phone, string, er
 	if err != nil {
 		return "", "", fmt.Errorf("phone code %d: %w", id, err)
 	}
-	p, err := e.crypt.Decrypt(fieldAD("phone_codes", "phone_enc", id), phoneEnc)
+	p, err := e.crypt.Open("phone_codes", "phone_enc", id, fieldAD("phone_codes", "phone_enc", id), phoneEnc)
 	if err != nil {
 		return "", "", err
 	}
-	code, err := e.crypt.Decrypt(fieldAD("phone_codes", "code_enc", id), codeEnc)
+	code, err := e.crypt.Open("phone_codes", "code_enc", id, fieldAD("phone_codes", "code_enc", id), codeEnc)
 	if err != nil {
 		return "", "", err
 	}

@@ -36,9 +36,14 @@ func TestCompleteRecordsOutcome(t *testing.T) {
 	if len(got.OutcomeNoteEnc) == 0 || string(got.OutcomeNoteEnc) == "moved to a housing association" {
 		t.Fatalf("outcome note stored as %q, want ciphertext", got.OutcomeNoteEnc)
 	}
-	note, err := env.Engine.Crypter().Decrypt("referral.outcome_note", got.OutcomeNoteEnc)
+	note, err := env.Engine.OutcomeNote(ctx, got)
 	if err != nil || note != "moved to a housing association" {
 		t.Fatalf("decrypt note = %q, %v", note, err)
+	}
+	// The note is the client's: sealed under their key, not the master key,
+	// so erasing them shreds it.
+	if _, err := env.Engine.Crypter().Decrypt("referral.outcome_note", got.OutcomeNoteEnc); err == nil {
+		t.Error("outcome note opens under the master key; want it under the client's own key")
 	}
 }
 

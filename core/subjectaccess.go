@@ -40,6 +40,7 @@ type SubjectReferral struct {
 	ClosedAt     *time.Time `json:"closed_at,omitempty"`
 	DetailsGiven *Client    `json:"details_given,omitempty"`
 	Notes        string     `json:"notes,omitempty"`
+	OutcomeNote  string     `json:"outcome_note,omitempty"` // the adviser's note on completing it
 }
 
 // SubjectDisclosure is one time someone saw the client's details.
@@ -126,6 +127,9 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor) (S
 			}
 			sr.DetailsGiven = &d
 			if sr.Notes, err = e.ReferralNotes(ctx, r); err != nil {
+				return out, err
+			}
+			if sr.OutcomeNote, err = e.OutcomeNote(ctx, r); err != nil {
 				return out, err
 			}
 		}

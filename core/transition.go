@@ -162,9 +162,9 @@ var actions = map[Action]actionDef{
 				c.next.Outcome = &o
 			}
 			if note := strings.TrimSpace(c.req.OutcomeNote); note != "" {
-				enc, err := c.e.crypt.Encrypt("referral.outcome_note", note)
+				enc, err := c.e.sealOutcomeNote(c.ctx, c.tx, c.from, note)
 				if err != nil {
-					return fmt.Errorf("encrypt outcome note: %w", err)
+					return err
 				}
 				c.next.OutcomeNoteEnc = enc
 			}

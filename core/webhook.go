@@ -73,6 +73,10 @@ func (e *Engine) queueWebhooks(b *pgx.Batch, r Referral, event string, now time.
 		derefAgency(r.ToAgencyID), derefAgency(r.FromAgencyID))
 }
 
+// legacyWebhookSecretField is what secrets were sealed for before they
+// were bound to their row.
+const legacyWebhookSecretField = "webhook.secret"
+
 // NewWebhookSecret makes a Standard Webhooks secret: "whsec_" and the
 // base64 of 24 random bytes.
 func NewWebhookSecret() (string, error) {
@@ -95,13 +99,22 @@ func (e *Engine) Subscribe(ctx context.Context, partner PartnerID, rawURL string
 	if err != nil {
 		return WebhookSubscription{}, "", err
 	}
-	enc, err := e.crypt.Encrypt("webhook.secret", secret)
-	if err != nil {
-		return WebhookSubscription{}, "", err
-	}
-	rows, _ := e.pool.Query(ctx, `INSERT INTO webhook_subscriptions (partner_id, url, secret_enc, created_at)
-		VALUES ($1, $2, $3, $4) RETURNING `+webhookColumns, partner, rawURL, enc, e.clock.Now())
-	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[WebhookSubscription])
+	var s WebhookSubscription
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		// The secret is sealed bound to its row, so the id comes first.
+		var id WebhookSubscriptionID
+		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('webhook_subscriptions', 'id'))`).Scan(&id); err != nil {
+			return err
+		}
+		enc, err := e.crypt.Seal("webhook_subscriptions", "secret_enc", id, secret)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `INSERT INTO webhook_subscriptions (id, partner_id, url, secret_enc, created_at)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5) RETURNING `+webhookColumns, id, partner, rawURL, enc, e.clock.Now())
+		s, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[WebhookSubscription])
+		return err
+	})
 	if err != nil {
 		return WebhookSubscription{}, "", fmt.Errorf("subscribe: %w", err)
 	}
@@ -158,7 +171,7 @@ func (e *Engine) WebhookTarget(ctx context.Context, id WebhookSubscriptionID) (W
 		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, err)
 	}
 	t.Gone = deleted != nil || revoked != nil
-	if t.Secret, err = e.crypt.Decrypt("webhook.secret", enc); err != nil {
+	if t.Secret, err = e.crypt.Open("webhook_subscriptions", "secret_enc", s.ID, legacyWebhookSecretField, enc); err != nil {
 		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, err)
 	}
 	return t, nil

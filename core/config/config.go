@@ -122,8 +122,8 @@ var settings = []setting{
 	{name: "ONWARD_PUBLIC_URL", def: "http://localhost:8080", help: "public base URL that Twilio and Slack call; signatures are checked against it", set: str(func(c *Config) *string { return &c.PublicURL })},
 	{name: "ONWARD_ENCRYPTION_KEY", help: "base64 of 32 random bytes; encrypts client details (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.EncryptionKey })},
 	{name: "ONWARD_ENCRYPTION_OLD_KEYS", help: "comma-separated older keys, kept to read rows written before a rotation", secret: true, set: str(func(c *Config) *string { return &c.EncryptionOldKeys })},
-	{name: "ONWARD_HASH_KEY", help: "base64 key for phone lookup hashes; defaults to one derived from the encryption key — set it before rotating keys", secret: true, set: str(func(c *Config) *string { return &c.HashKey })},
-	{name: "ONWARD_SESSION_SECRET", help: "signs staff login links and session cookies (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.SessionSecret })},
+	{name: "ONWARD_HASH_KEY", help: "base64 key for phone lookup hashes; defaults to one derived from the encryption key (`onward keys hash-key` prints it) — required once ONWARD_ENCRYPTION_OLD_KEYS is set, so a rotation keeps phone lookups", secret: true, set: str(func(c *Config) *string { return &c.HashKey })},
+	{name: "ONWARD_SESSION_SECRET", help: "signs staff login links and session cookies; at least 32 characters (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.SessionSecret })},
 	{name: "ONWARD_TWILIO_ACCOUNT_SID", help: "Twilio account SID; without it dev uses the phone simulator", set: str(func(c *Config) *string { return &c.TwilioAccountSID })},
 	{name: "ONWARD_TWILIO_AUTH_TOKEN", help: "Twilio auth token (signs webhooks)", secret: true, set: str(func(c *Config) *string { return &c.TwilioAuthToken })},
 	{name: "ONWARD_TWILIO_FROM", help: "sending number in E.164", set: str(func(c *Config) *string { return &c.TwilioFrom })},
@@ -247,6 +247,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateWhatsApp()...)
 	errs = append(errs, c.validateHardening()...)
+	errs = append(errs, c.validateSecrets()...)
 	errs = append(errs, c.validateMail()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -54,7 +54,40 @@ func (c Config) decodeKeys() (Keys, []error) {
 			errs = append(errs, fmt.Errorf("ONWARD_HASH_KEY: %w", err))
 		}
 	}
+	if c.EncryptionOldKeys != "" && c.HashKey == "" {
+		errs = append(errs, errors.New("ONWARD_ENCRYPTION_OLD_KEYS is set (a key rotation) but ONWARD_HASH_KEY is not: "+
+			"phone lookups would change with the key, losing text opt-outs and client matching. "+
+			"Before changing ONWARD_ENCRYPTION_KEY, run `onward keys hash-key` with the old key and set ONWARD_HASH_KEY to what it prints"))
+	}
 	return k, errs
+}
+
+// MinSecretLength is the shortest secret Onward accepts: 32 bytes, as
+// long as its keys.
+const MinSecretLength = 32
+
+// validateSecrets refuses secrets too short to be safe: the session secret
+// (it signs sign-in links and sessions) always, and outside dev the
+// providers' secrets, which are 32 characters when copied whole.
+func (c Config) validateSecrets() []error {
+	var errs []error
+	if c.SessionSecret != "" && len(c.SessionSecret) < MinSecretLength {
+		errs = append(errs, fmt.Errorf("ONWARD_SESSION_SECRET is %d characters; it must be at least %d: generate one with `onward keygen`",
+			len(c.SessionSecret), MinSecretLength))
+	}
+	if c.Dev() {
+		return errs
+	}
+	for _, s := range []struct{ name, value, where string }{
+		{"ONWARD_TWILIO_AUTH_TOKEN", c.TwilioAuthToken, "the Twilio console"},
+		{"ONWARD_SLACK_SIGNING_SECRET", c.SlackSigningSecret, "the Slack app's Basic Information page"},
+	} {
+		if s.value != "" && len(s.value) < MinSecretLength {
+			errs = append(errs, fmt.Errorf("%s is %d characters; it must be at least %d: copy it whole from %s",
+				s.name, len(s.value), MinSecretLength, s.where))
+		}
+	}
+	return errs
 }
 
 // ParseKey decodes a base64 key (standard or URL alphabet, padded or not)
