@@ -79,7 +79,7 @@ func plain(s string) *slack.TextBlockObject {
 }
 
 // cardBlocks lays a card out in Block Kit: a header, the facts as fields,
-// the status line, and only the buttons valid now.
+// the status line, only the buttons valid now, and Client's data….
 func cardBlocks(v cardView) []slack.Block {
 	fields := []*slack.TextBlockObject{
 		mrkdwn(say("card.needs", v)), mrkdwn(say("card.urgency", v)),
@@ -100,17 +100,16 @@ func cardBlocks(v cardView) []slack.Block {
 		slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("card_facts")),
 		slack.NewContextBlock("card_status", mrkdwn(say("card.status", v))),
 	)
-	if len(v.Buttons) > 0 {
-		elems := make([]slack.BlockElement, 0, len(v.Buttons))
-		for _, b := range v.Buttons {
-			btn := slack.NewButtonBlockElement(string(b), v.Value(), plain(say("button."+string(b), nil)))
-			switch b {
-			case btnAccept, btnClaim, btnComplete:
-				btn = btn.WithStyle(slack.StylePrimary)
-			}
-			elems = append(elems, btn)
+	elems := make([]slack.BlockElement, 0, len(v.Buttons)+1)
+	for _, b := range append(v.Buttons[:len(v.Buttons):len(v.Buttons)], btnClientData) {
+		btn := slack.NewButtonBlockElement(string(b), v.Value(), plain(say("button."+string(b), nil)))
+		switch b {
+		case btnAccept, btnClaim, btnComplete:
+			btn = btn.WithStyle(slack.StylePrimary)
 		}
-		blocks = append(blocks, slack.NewActionBlock("card_actions", elems...))
+		elems = append(elems, btn)
 	}
-	return blocks
+	// Client's data… (withdrawal, erasure, export) is on every card: a
+	// client may withdraw whatever their referral's status.
+	return append(blocks, slack.NewActionBlock("card_actions", elems...))
 }

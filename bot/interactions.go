@@ -112,6 +112,11 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 	case p.button == btnDetails:
 		w.WriteHeader(http.StatusOK)
 		b.async("details", func(ctx context.Context) { b.showDetails(ctx, p) })
+	case p.button == btnClientData:
+		if err := b.openClientData(ctx, p); err != nil {
+			b.async("modal refused", func(ctx context.Context) { b.ephemeral(ctx, p.to, b.slackReply(ctx, err).text) })
+		}
+		w.WriteHeader(http.StatusOK)
 	case p.button == btnReject || p.button == btnRedirect || p.button == btnAssign || p.button == btnComplete:
 		// views.open must use the trigger within its three seconds, so
 		// the modal opens before the acknowledgement; it takes

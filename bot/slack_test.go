@@ -139,13 +139,13 @@ func TestAcceptContactComplete(t *testing.T) {
 	if cards := agencyCards(t, tb, r.ID); cards != 4 {
 		t.Errorf("%d agency card.sync rows, want 4 (created + 3 changes)", cards)
 	}
-	// The completed card has no buttons left.
+	// The completed card has no action buttons left, only Client's data….
 	_, _, blocks, err := tb.bot.cards.Card(t.Context(), r.ID, KindAgency)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := mustJSON(t, blocks); strings.Contains(s, `"actions"`) || !strings.Contains(s, "Completed") {
-		t.Errorf("completed card should show Completed and no buttons: %s", s)
+	if s := mustJSON(t, blocks); strings.Count(s, `"type":"button"`) != 1 || !strings.Contains(s, `"action_id":"client_data"`) || !strings.Contains(s, "Completed") {
+		t.Errorf("completed card should show Completed and only Client's data…: %s", s)
 	}
 }
 

@@ -108,6 +108,8 @@ func (b *Bot) viewSubmission(w http.ResponseWriter, ctx context.Context, cb *sla
 		res = b.submitReferStart(ctx, staff, cb.View)
 	case cbReferSend:
 		res = b.submitReferSend(ctx, staff, cb.View)
+	case cbClientData:
+		res = b.submitClientData(ctx, staff, cb.View)
 	}
 	if res.done && cb.View.ID != "" {
 		b.remember(ctx, key)
@@ -130,6 +132,8 @@ func firstInput(callbackID string) string {
 		return blkNeeds
 	case cbReferSend:
 		return blkName
+	case cbClientData:
+		return blkDPAction
 	default:
 		return blkAgency
 	}
