@@ -11,6 +11,9 @@ import (
 type dataSharingData struct {
 	Wording  core.ConsentWording
 	Agencies []core.Agency
+	// WithdrawKeyword is the word a client texts to withdraw ("" when the
+	// network has none); the page also links to /withdraw.
+	WithdrawKeyword string
 }
 
 // dataSharing explains, in plain words, what happens to the details a
@@ -27,9 +30,14 @@ func (w *Web) dataSharing(rw http.ResponseWriter, r *http.Request) {
 		w.unavailable(rw, r, err)
 		return
 	}
+	dp, err := w.engine.DataProtection(r.Context())
+	if err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
 	p := w.page(r, nil)
 	p.NoIndex = false
-	p.Data = dataSharingData{Wording: wording, Agencies: agencies}
+	p.Data = dataSharingData{Wording: wording, Agencies: agencies, WithdrawKeyword: dp.WithdrawKeyword}
 	rw.Header().Set("Cache-Control", "public, max-age=300")
 	w.render(rw, r, http.StatusOK, "web/data-sharing", p)
 }

@@ -50,6 +50,12 @@ type webSession struct {
 	AgencyName string `json:"agency_name,omitempty"`
 	Crisis     bool   `json:"crisis,omitempty"`
 	TextedRef  bool   `json:"texted_ref,omitempty"`
+
+	// The client's own withdrawal (withdraw.go): the reference and phone
+	// typed, kept while the code is typed back, and whether it is done.
+	WithdrawRef   string `json:"withdraw_ref,omitempty"`
+	WithdrawPhone string `json:"withdraw_phone,omitempty"`
+	WithdrawDone  bool   `json:"withdraw_done,omitempty"`
 }
 
 // crisis reports whether the answers so far make this a crisis: a yes to

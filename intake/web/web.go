@@ -172,6 +172,10 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("POST /refer/new", w.session(w.restart))
 	h("GET /refer/text", w.textInstead)
 	h("GET /data-sharing", w.dataSharing)
+	h("GET "+pathWithdraw, w.withdrawSession(w.showWithdraw))
+	h("POST "+pathWithdraw, w.withdrawSession(w.withdrawAsk))
+	h("POST "+pathWithdrawConfirm, w.withdrawSession(w.withdrawConfirm))
+	h("POST "+pathWithdrawRestart, w.withdrawSession(w.withdrawRestart))
 
 	h("GET /refer/{page}", w.session(w.showStep))
 	h("POST /refer/{page}", w.session(w.saveStep))
