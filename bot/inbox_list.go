@@ -4,13 +4,14 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
 
 // doneActions are the confirmations the inbox shows after a redirect.
 var doneActions = map[string]bool{"accept": true, "reject": true, "redirect": true, "contact": true, "complete": true,
-	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true, "reopen": true, "referred": true}
+	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true, "capacity-date": true, "capacity-date-cleared": true, "reopen": true, "referred": true}
 
 var referenceRe = regexp.MustCompile(`^ONW-[0-9A-Z]{1,12}$`)
 
@@ -21,9 +22,11 @@ type inboxView struct {
 	Coordinator  bool
 	AtCapacity   bool
 	CapacityNote string
-	Triage       []cardItem
-	List         listView
-	Attention    int // sent referrals needing this agency's attention
+	// CapacityUntil is the date published on the directory, nil for none.
+	CapacityUntil *time.Time
+	Triage        []cardItem
+	List          listView
+	Attention     int // sent referrals needing this agency's attention
 }
 
 // inbox lists the referrals sent to the staff member's agency, the urgent
@@ -42,7 +45,7 @@ func (b *Bot) inbox(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	v.AtCapacity, v.CapacityNote = a.AtCapacity, a.CapacityNote
+	v.AtCapacity, v.CapacityNote, v.CapacityUntil = a.AtCapacity, a.CapacityNote, a.CapacityUntil
 	status := http.StatusOK
 	if v.List, status, err = b.listPage(ctx, r, s, core.ViewInbox, &v.chrome); err != nil {
 		b.failed(w, &s, err)

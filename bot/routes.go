@@ -20,6 +20,7 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 	staff("POST /staff/login", http.HandlerFunc(b.login))
 	staff("POST /staff/logout", b.signedIn(b.logout))
 	staff("POST /staff/capacity", b.signedIn(b.setCapacityForm))
+	staff("POST /staff/capacity/until", b.signedIn(b.setCapacityUntil))
 	staff("GET /staff/referrals/{id}", b.signedIn(b.referralPage))
 	staff("POST /staff/referrals/{id}/{action}", b.signedIn(b.inboxAct))
 	staff("GET /staff/static/inbox.css", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

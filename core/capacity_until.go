@@ -22,9 +22,12 @@ func (e *Engine) PublishCapacityUntil(ctx context.Context, agency AgencyID, unti
 	}
 	var day any
 	if until != nil {
-		d := until.Format(time.DateOnly)
-		if until.Before(e.clock.Now().AddDate(0, 0, -1)) {
-			return &ValidationError{Fields: []FieldError{{Field: "date", Message: "the date must not be in the past"}}}
+		d, now := until.Format(time.DateOnly), e.clock.Now()
+		switch {
+		case d <= now.Format(time.DateOnly):
+			return &ValidationError{Fields: []FieldError{{Field: "date", Message: "the date must be in the future: the day you expect to take new referrals again"}}}
+		case d > now.AddDate(1, 0, 0).Format(time.DateOnly):
+			return &ValidationError{Fields: []FieldError{{Field: "date", Message: "the date must be within a year from today; if you do not know when, publish no date"}}}
 		}
 		day = d
 	}

@@ -25,6 +25,11 @@ func TestCapacityDateIsPublishedNotTheNote(t *testing.T) {
 	if err := env.Engine.SetCapacity(ctx, env.Net.CAB, true, "Two advisers off sick", adviser); err != nil {
 		t.Fatal(err)
 	}
+	for _, bad := range []time.Time{env.Clock.Now(), env.Clock.Now().AddDate(0, 0, -3), env.Clock.Now().AddDate(1, 0, 2)} {
+		if err := env.Engine.PublishCapacityUntil(ctx, env.Net.CAB, &bad, adviser); !errors.As(err, &verr) || verr.Fields[0].Field != "date" {
+			t.Errorf("date %s: %v, want a validation error on the date", bad.Format(time.DateOnly), err)
+		}
+	}
 	var ferr *core.ForbiddenError
 	if err := env.Engine.PublishCapacityUntil(ctx, env.Net.CAB, &until, env.Net.WelfareAdviser.Actor()); !errors.As(err, &ferr) {
 		t.Fatalf("another agency's adviser: %v, want forbidden", err)

@@ -1,0 +1,50 @@
+package bot
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// The date an agency at capacity publishes: the public directory then says
+// "not taking new referrals until …" (the capacity note stays for staff and
+// coordinators). Set from the inbox's capacity panel, for the member of
+// staff's own agency; core checks the date and audits the change.
+
+// setCapacityUntil handles POST /staff/capacity/until: a date to publish,
+// or clear=yes to withdraw it.
+func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session) {
+	var until *time.Time
+	done := "capacity-date-cleared"
+	if r.PostFormValue("clear") != "yes" {
+		raw := strings.TrimSpace(r.PostFormValue("date"))
+		d, err := time.Parse(time.DateOnly, raw)
+		if err != nil {
+			msg := "Enter the date you expect to take new referrals again, like " + b.clock.Now().AddDate(0, 0, 14).Format(time.DateOnly) + "."
+			if raw == "" {
+				msg = "Choose the date you expect to take new referrals again, or press Stop showing a date."
+			}
+			b.message(w, http.StatusUnprocessableEntity, &s.staff, s.csrf, "The date was not published", msg)
+			return
+		}
+		until, done = &d, "capacity-date"
+	}
+	err := b.engine.PublishCapacityUntil(r.Context(), s.staff.AgencyID, until, s.staff.Actor())
+	var invalid *core.ValidationError
+	if errors.As(err, &invalid) {
+		msgs := make([]string, len(invalid.Fields))
+		for i, f := range invalid.Fields {
+			msgs[i] = sentence(f.Message)
+		}
+		b.message(w, http.StatusUnprocessableEntity, &s.staff, s.csrf, "The date was not published", strings.Join(msgs, " "))
+		return
+	}
+	if err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/?done="+done, http.StatusSeeOther)
+}

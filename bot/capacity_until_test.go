@@ -1,0 +1,68 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// An agency at capacity publishes the date it takes referrals again from
+// the inbox: a date not in the future, or not a date, is refused in plain
+// words and changes nothing; a good one is published and audited; it can
+// be withdrawn again.
+func TestInboxPublishesCapacityDate(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	adviser := tb.signedIn(tb.Net.Adviser)
+	post := func(v url.Values) (int, string) {
+		t.Helper()
+		v.Set("csrf", adviser.csrf)
+		resp, body := adviser.post("/staff/capacity/until", v)
+		return resp.StatusCode, body
+	}
+	future := tb.Clock.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	// Not at capacity yet: core says to set that first.
+	if code, body := post(url.Values{"date": {future}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "not marked at capacity") {
+		t.Fatalf("date while taking referrals: %d\n%s", code, body)
+	}
+	if resp, _ := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {"Two advisers off sick"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("capacity on: %d", resp.StatusCode)
+	}
+	for _, c := range []struct{ date, want string }{
+		{tb.Clock.Now().AddDate(0, 0, -2).Format(time.DateOnly), "The date must be in the future"},
+		{tb.Clock.Now().Format(time.DateOnly), "The date must be in the future"},
+		{tb.Clock.Now().AddDate(2, 0, 0).Format(time.DateOnly), "within a year"},
+		{"14/12/2026", "Enter the date you expect"},
+		{"", "Choose the date"},
+	} {
+		if code, body := post(url.Values{"date": {c.date}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, c.want) {
+			t.Errorf("date %q: %d, want 422 saying %q", c.date, code, c.want)
+		}
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.CapacityUntil != nil {
+		t.Fatalf("a refused date was published: %v", a.CapacityUntil)
+	}
+	if code, _ := post(url.Values{"date": {future}}); code != http.StatusSeeOther {
+		t.Fatalf("good date: %d", code)
+	}
+	a, _ := tb.Engine.Agency(ctx, tb.Net.CAB)
+	if a.CapacityUntil == nil || a.CapacityUntil.Format(time.DateOnly) != future {
+		t.Fatalf("published date = %v, want %s", a.CapacityUntil, future)
+	}
+	if _, body := adviser.get("/staff/?done=capacity-date"); !strings.Contains(body, "Date published") || !strings.Contains(body, `value="`+future+`"`) {
+		t.Errorf("inbox does not show the published date")
+	}
+	var audited int
+	if err := tb.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = 'agency.capacity-changed' AND data->>'published_until' = $1`, future).Scan(&audited); err != nil || audited != 1 {
+		t.Errorf("%d audit events for the published date (%v), want 1", audited, err)
+	}
+	if code, _ := post(url.Values{"date": {future}, "clear": {"yes"}}); code != http.StatusSeeOther {
+		t.Fatalf("clear: %d", code)
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.CapacityUntil != nil {
+		t.Errorf("date still published after Stop showing a date: %v", a.CapacityUntil)
+	}
+}
