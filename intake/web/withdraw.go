@@ -109,11 +109,10 @@ func (w *Web) withdrawAsk(rw http.ResponseWriter, r *http.Request, s *webSession
 		w.fault(rw, r, http.StatusTooManyRequests, "rate_limited")
 		return
 	}
-	if s.Bot {
-		w.savedTo(rw, r, s, pathWithdraw)
-		return
-	}
-	if err := w.engine.SendWithdrawalCode(r.Context(), ref, phone, s.id); err != nil {
+	// A robot that filled the honeypot is answered as everyone is, and
+	// nothing is texted.
+	bot := s.Bot || r.PostFormValue(fieldHoneypot) != ""
+	if err := w.sendWithdrawalCode(r, bot, ref, phone, s); err != nil {
 		var ve *core.ValidationError
 		if errors.As(err, &ve) {
 			w.renderWithdraw(rw, r, s, http.StatusUnprocessableEntity, []formError{w.tError(r, s, "phone", "web.withdraw.error_phone")}, form)
@@ -124,6 +123,13 @@ func (w *Web) withdrawAsk(rw http.ResponseWriter, r *http.Request, s *webSession
 	}
 	s.WithdrawRef, s.WithdrawPhone, s.WithdrawDone = ref, phone, false
 	w.savedTo(rw, r, s, pathWithdraw+"#code")
+}
+
+func (w *Web) sendWithdrawalCode(r *http.Request, bot bool, ref, phone string, s *webSession) error {
+	if bot {
+		return nil
+	}
+	return w.engine.SendWithdrawalCode(r.Context(), ref, phone, s.id)
 }
 
 // withdrawConfirm checks the code and records the withdrawal

@@ -54,6 +54,12 @@ func TestClientWithdrawsOnTheWeb(t *testing.T) {
 	if e.codesSent() != 0 {
 		t.Fatalf("%d codes texted for an unknown reference or another phone", e.codesSent())
 	}
+	// A robot filling the honeypot is answered the same, and nothing is sent.
+	robot := e.browser()
+	robot.get(pathWithdraw)
+	if p := robot.postRaw(pathWithdraw, url.Values{"csrf": {robot.token()}, "reference": {ref}, "phone": {"07700 900123"}, "website": {"http://spam"}}); p.Status != http.StatusOK || e.codesSent() != 0 {
+		t.Fatalf("honeypot: %d, %d codes sent", p.Status, e.codesSent())
+	}
 	owner := e.browser()
 	match := ask(owner, strings.ToLower(ref), "07700 900123")
 	if e.codesSent() != 1 {
