@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -212,8 +213,10 @@ const sqlDistance = `6371008.8 * 2 * asin(sqrt(power(sin(radians(coalesce(l.lati
 func (q DirectoryQuery) filters(b *queryBuilder) {
 	if s := strings.TrimSpace(q.Search); s != "" {
 		like := b.arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%")
-		b.where(`(to_tsvector('english', s.name || ' ' || s.description) @@ plainto_tsquery('english', ` + b.arg(s) + `)
-			OR s.name ILIKE ` + like + ` OR a.name ILIKE ` + like + `)`)
+		// Each branch has its index (migration 017), so Postgres ORs
+		// their bitmaps rather than reading every service.
+		b.where(`(s.search_vector @@ plainto_tsquery('english', ` + b.arg(s) + `)
+			OR s.name ILIKE ` + like + ` OR s.agency_name ILIKE ` + like + `)`)
 	}
 	if len(q.Needs) > 0 && q.ExternalTerm != "" {
 		b.where(`(s.needs && ` + b.arg(NeedStrings(q.Needs)) + ` OR s.external_terms @> jsonb_build_array(jsonb_build_object('id', ` + b.arg(q.ExternalTerm) + `::text)))`)
@@ -264,6 +267,47 @@ func (q DirectoryQuery) filters(b *queryBuilder) {
 	}
 }
 
+// metresPerRadian is the Earth's mean radius, as sqlDistance measures.
+const metresPerRadian = 6371008.8
+
+// within narrows a search of locations to q.Proximity metres of its
+// point and returns the SQL of the distance to order by; "" when q has
+// no point. A box of latitudes and longitudes that holds the circle is
+// tested first: plain comparisons that leave the distance's
+// trigonometry to the few locations inside it, and never drop one the
+// distance would keep (a 1% margin covers rounding).
+func (q DirectoryQuery) within(b *queryBuilder) string {
+	if q.Lat == nil || q.Lon == nil {
+		return ""
+	}
+	dist := fmt.Sprintf(sqlDistance, b.arg(*q.Lat), b.arg(*q.Lon))
+	if q.Proximity <= 0 {
+		return dist
+	}
+	lat, lon, d := *q.Lat, *q.Lon, q.Proximity/metresPerRadian
+	dLat := d * 1.01 * 180 / math.Pi
+	b.where(`coalesce(l.latitude, p.latitude) BETWEEN ` + b.arg(lat-dLat) + ` AND ` + b.arg(lat+dLat))
+	// The widest longitude a point within d reaches (Matuschek's
+	// bounding box); no bound when the circle holds a pole.
+	if c := math.Cos(lat * math.Pi / 180); math.Sin(d) < c {
+		dLon := math.Asin(math.Sin(d)/c) * 1.01 * 180 / math.Pi
+		if lon-dLon > -180 && lon+dLon < 180 {
+			b.where(`coalesce(l.longitude, p.longitude) BETWEEN ` + b.arg(lon-dLon) + ` AND ` + b.arg(lon+dLon))
+		}
+	}
+	b.where(dist + ` <= ` + b.arg(q.Proximity))
+	return dist
+}
+
+// sqlServicesFrom and sqlServiceAtLocationsFrom are what the searches
+// read: services, or the links of services to locations with the
+// locations' postcodes for their coordinates.
+const (
+	sqlServicesFrom           = `services s`
+	sqlServiceAtLocationsFrom = `service_locations sl JOIN services s ON s.id = sl.service_id
+		JOIN locations l ON l.id = sl.location_id LEFT JOIN postcodes p ON p.postcode = l.postal_code`
+)
+
 func (q DirectoryQuery) limits() (limit, offset int) {
 	per := q.PerPage
 	if per <= 0 {
@@ -283,7 +327,7 @@ func (e *Engine) DirectoryServices(ctx context.Context, q DirectoryQuery) (Direc
 	q.filters(&b)
 	limit, offset := q.limits()
 	sql := `SELECT ` + directoryServiceColumns + `, count(*) OVER () AS total
-		FROM services s JOIN agencies a ON a.id = s.agency_id WHERE ` + b.sql() +
+		FROM ` + sqlServicesFrom + ` WHERE ` + b.sql() +
 		` ORDER BY s.name, s.uuid LIMIT ` + b.arg(limit) + ` OFFSET ` + b.arg(offset)
 	return e.directoryPage(ctx, q, sql, b, false)
 }
@@ -294,20 +338,17 @@ func (e *Engine) DirectoryServices(ctx context.Context, q DirectoryQuery) (Direc
 func (e *Engine) DirectoryServiceAtLocations(ctx context.Context, q DirectoryQuery) (DirectoryPage, error) {
 	var b queryBuilder
 	q.filters(&b)
-	dist := "NULL::double precision"
+	dist := q.within(&b)
 	order := "s.name, sl.uuid"
-	if q.Lat != nil && q.Lon != nil {
-		dist = fmt.Sprintf(sqlDistance, b.arg(*q.Lat), b.arg(*q.Lon))
+	if dist != "" {
 		order = "distance NULLS LAST, s.name, sl.uuid"
-		if q.Proximity > 0 {
-			b.where(dist + ` <= ` + b.arg(q.Proximity))
-		}
+	} else {
+		dist = "NULL::double precision"
 	}
 	limit, offset := q.limits()
 	sql := `SELECT ` + directoryServiceColumns + `, count(*) OVER () AS total,
 		` + locationColumns + `, ` + dist + ` AS distance
-		FROM service_locations sl JOIN services s ON s.id = sl.service_id JOIN agencies a ON a.id = s.agency_id
-		JOIN locations l ON l.id = sl.location_id LEFT JOIN postcodes p ON p.postcode = l.postal_code
+		FROM ` + sqlServiceAtLocationsFrom + `
 		WHERE ` + b.sql() + ` ORDER BY ` + order + ` LIMIT ` + b.arg(limit) + ` OFFSET ` + b.arg(offset)
 	return e.directoryPage(ctx, q, sql, b, true)
 }
@@ -349,13 +390,10 @@ func (e *Engine) directoryPage(ctx context.Context, q DirectoryQuery, sql string
 		// Past the last page: count what the search finds all the same.
 		var cb queryBuilder
 		q.filters(&cb)
-		from := `services s JOIN agencies a ON a.id = s.agency_id`
+		from := sqlServicesFrom
 		if withLocation {
-			from = `service_locations sl JOIN services s ON s.id = sl.service_id JOIN agencies a ON a.id = s.agency_id
-				JOIN locations l ON l.id = sl.location_id LEFT JOIN postcodes p ON p.postcode = l.postal_code`
-			if q.Lat != nil && q.Lon != nil && q.Proximity > 0 {
-				cb.where(fmt.Sprintf(sqlDistance, cb.arg(*q.Lat), cb.arg(*q.Lon)) + ` <= ` + cb.arg(q.Proximity))
-			}
+			from = sqlServiceAtLocationsFrom
+			q.within(&cb)
 		}
 		if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+cb.sql(), cb.args...).Scan(&page.Total); err != nil {
 			return DirectoryPage{}, fmt.Errorf("count directory: %w", err)
