@@ -170,6 +170,9 @@ type DirectoryQuery struct {
 	OpenDay, OpenClock string
 	Language           string // ISO 639-1
 	ActiveOnly         bool   // leave out inactive services (the public pages)
+	// Services keeps only these services (a page narrowing what matching
+	// chose); nil for every service.
+	Services []ServiceID
 	// District and CouncilArea keep services whose area covers them.
 	District, CouncilArea string
 	// Lat and Lon (with Proximity in metres, 0 for no limit) measure
@@ -261,6 +264,13 @@ func (q DirectoryQuery) filters(b *queryBuilder) {
 	}
 	if q.ActiveOnly {
 		b.where(`s.active`)
+	}
+	if q.Services != nil {
+		ids := make([]int64, len(q.Services))
+		for i, id := range q.Services {
+			ids[i] = int64(id)
+		}
+		b.where(`s.id = ANY(` + b.arg(ids) + `)`)
 	}
 	if q.District != "" || q.CouncilArea != "" {
 		b.where(`(s.postcode_districts @> ARRAY[` + b.arg(q.District) + `::text] OR s.council_areas @> ARRAY[` + b.arg(q.CouncilArea) + `::text])`)

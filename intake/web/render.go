@@ -108,8 +108,18 @@ var webFuncs = template.FuncMap{
 		}
 		return false
 	},
+	"km":    formatKm,
 	"join":  strings.Join,
 	"lower": strings.ToLower,
+}
+
+// formatKm prints a distance in metres as kilometres to one place,
+// "2.3 km" (under 100 m, "0.1 km").
+func formatKm(metres *float64) string {
+	if metres == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.1f km", max(*metres, 100)/1000)
 }
 
 // telURL makes a tel: link from a phone number as printed ("0800 000 0000",
