@@ -164,13 +164,20 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData
 		}
 		d.ExamplePostcode, d.ExampleTown = first+" 1AB", ds[first].Town
 	}
-	errs = w.check(in)
+	errs = nil
+	for _, fe := range w.check(in) {
+		id := fe.Field
+		if id == "area" {
+			id = "area_long" // the only rule check has for it
+		}
+		errs = append(errs, w.directoryError(r, fe.Field, id))
+	}
 	age, ageErr := parseAge(in.Age)
 	if ageErr {
-		errs = append(errs, w.fieldError("age", "age"))
+		errs = append(errs, w.directoryError(r, "age", "age"))
 	}
 	if _, ok := w.pages.languages[in.Language]; in.Language != "" && !ok {
-		errs = append(errs, w.fieldError("language", "language"))
+		errs = append(errs, w.directoryError(r, "language", "language"))
 	}
 	if errs != nil {
 		return d, errs, nil
@@ -183,7 +190,7 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData
 		var err error
 		place, err = w.engine.Place(ctx, in.Area)
 		if errors.Is(err, core.ErrDistrict) {
-			return d, []formError{w.fieldError("area", "unknown")}, nil
+			return d, []formError{w.directoryError(r, "area", "area")}, nil
 		}
 		if err != nil {
 			return d, nil, err
@@ -218,6 +225,11 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData
 		d.Excluded = append(d.Excluded, agencyView{Agency: x.Agency, Reasons: x.Reasons})
 	}
 	return d, nil, w.narrow(r, &d, in, age, place)
+}
+
+// directoryError is a search's mistake in the searcher's language.
+func (w *Web) directoryError(r *http.Request, field, id string) formError {
+	return formError{Field: field, Message: w.cat.Text(w.requestLang(r, nil), "directory.errors."+id)}
 }
 
 // parseAge reads the age filter: "" for any age, else whole years from 0

@@ -123,3 +123,36 @@ func TestDirectoryFilters(t *testing.T) {
 		t.Error("a bad age is not kept in its input with its error described")
 	}
 }
+
+// The directory speaks the searcher's language: its words, the needs'
+// names, and its errors; the language switcher keeps the search.
+func TestDirectoryInTheSearchersLanguage(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	p := e.browser().get("/directory?need=debt&area=KY1&lang=pl")
+	if p.Status != http.StatusOK {
+		t.Fatalf("status %d", p.Status)
+	}
+	for _, want := range []string{`lang="pl"`, "Znajdź bezpłatną poradę i wsparcie", "Otwarte teraz", "Długi", "w pobliżu Kirkcaldy (KY1)",
+		`href="/directory?area=KY1&amp;lang=uk&amp;need=debt"`} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("Polish directory lacks %q", want)
+		}
+	}
+	if strings.Contains(p.Body, "Find free advice and support") {
+		t.Error("the Polish directory still has the English heading")
+	}
+	b := e.browser()
+	b.acceptLanguage = "ar"
+	p = b.get("/directory?age=old")
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "أدخل العمر بالسنوات الكاملة") || !strings.Contains(p.Body, `dir="rtl"`) {
+		t.Errorf("Arabic error: status %d", p.Status)
+	}
+	svc := e.serviceOf(e.env.Net.CAB)
+	p = e.browser().get("/directory/services/" + svc.UUID + "?lang=uk")
+	for _, want := range []string{"Що пропонують", "Надіслати мені SMS", "Борги"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("Ukrainian service page lacks %q", want)
+		}
+	}
+}

@@ -108,18 +108,8 @@ var webFuncs = template.FuncMap{
 		}
 		return false
 	},
-	"km":    formatKm,
 	"join":  strings.Join,
 	"lower": strings.ToLower,
-}
-
-// formatKm prints a distance in metres as kilometres to one place,
-// "2.3 km" (under 100 m, "0.1 km").
-func formatKm(metres *float64) string {
-	if metres == nil {
-		return ""
-	}
-	return fmt.Sprintf("%.1f km", max(*metres, 100)/1000)
 }
 
 // telURL makes a tel: link from a phone number as printed ("0800 000 0000",
@@ -197,10 +187,13 @@ type formValues map[string]string
 // Get returns the value for an input.
 func (f formValues) Get(name string) string { return f[name] }
 
+// englishOnly are the pages still written in English only.
+var englishOnly = map[string]bool{"directory/accessibility": true, "directory/privacy": true, "web/data-sharing": true}
+
 // render writes a page with status, or the plain fault page if the
 // template fails (which tests prevent).
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p webPage) {
-	if strings.HasPrefix(name, "directory/") || name == "web/data-sharing" {
+	if englishOnly[name] {
 		// Pages written in English only: said so, with no switcher.
 		l, _ := w.cat.Language(lang.English)
 		p.Lang, p.Languages = pageLang{Language: l, cat: w.cat}, nil
@@ -219,6 +212,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	}
 	h := rw.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Add("Vary", "Accept-Language") // a page's words follow the browser's languages
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}
