@@ -589,13 +589,31 @@ func (e *Engine) DirectoryChanged(ctx context.Context) (time.Time, int64, error)
 // NeedTerm is a need's place in another taxonomy (from the network file).
 type NeedTerm struct {
 	Need     Need   `db:"need"`
-	Taxonomy string `db:"taxonomy"`
-	Term     string `db:"term"`
+	Taxonomy string `db:"taxonomy"` // the taxonomy's name or id as feeds give it; "" for any
+	Term     string `db:"term"`     // the term's id or code there
+	Name     string `db:"name"`     // the term's name there, as the feed publishes it
+}
+
+// TermID is the term's UUID in the feed: its own id when it has one, else
+// one derived from its taxonomy and code, the same in every call.
+func (t NeedTerm) TermID() string {
+	if ValidUUID(t.Term) {
+		return strings.ToLower(t.Term)
+	}
+	return uuid.NewSHA1(namespaceOnward, []byte("term:"+t.Taxonomy+":"+t.Term)).String()
+}
+
+// TaxonomyID is the UUID of the term's taxonomy in the feed, likewise.
+func (t NeedTerm) TaxonomyID() string {
+	if ValidUUID(t.Taxonomy) {
+		return strings.ToLower(t.Taxonomy)
+	}
+	return uuid.NewSHA1(namespaceOnward, []byte("taxonomy:"+t.Taxonomy)).String()
 }
 
 // NeedTerms lists where each need sits in other taxonomies.
 func (e *Engine) NeedTerms(ctx context.Context) ([]NeedTerm, error) {
-	rows, _ := e.pool.Query(ctx, `SELECT need, taxonomy, term FROM need_terms ORDER BY need, taxonomy, term`)
+	rows, _ := e.pool.Query(ctx, `SELECT need, taxonomy, term, name FROM need_terms ORDER BY need, taxonomy, term`)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[NeedTerm])
 	if err != nil {
 		return nil, fmt.Errorf("read need terms: %w", err)
@@ -611,8 +629,9 @@ func (e *Engine) SetNeedTerm(ctx context.Context, db DB, t NeedTerm) error {
 	if strings.TrimSpace(t.Term) == "" {
 		return &ValidationError{Fields: []FieldError{{Field: "term", Message: "a taxonomy term needs its id or code"}}}
 	}
-	_, err := db.Exec(ctx, `INSERT INTO need_terms (need, taxonomy, term) VALUES ($1, $2, $3)
-		ON CONFLICT (taxonomy, term) DO UPDATE SET need = $1`, t.Need, strings.TrimSpace(t.Taxonomy), strings.TrimSpace(t.Term))
+	_, err := db.Exec(ctx, `INSERT INTO need_terms (need, taxonomy, term, name) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (taxonomy, term) DO UPDATE SET need = $1, name = $4`,
+		t.Need, strings.TrimSpace(t.Taxonomy), strings.TrimSpace(t.Term), strings.TrimSpace(t.Name))
 	if err != nil {
 		return fmt.Errorf("set need term %s: %w", t.Term, err)
 	}

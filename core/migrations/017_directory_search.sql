@@ -41,3 +41,7 @@ CREATE TRIGGER agencies_name_to_services AFTER UPDATE OF name ON agencies
 
 CREATE INDEX services_name_trgm_idx ON services USING gin (name gin_trgm_ops);
 CREATE INDEX services_agency_name_trgm_idx ON services USING gin (agency_name gin_trgm_ops);
+
+-- A need's term in another taxonomy carries its name there, so the Open
+-- Referral feed can publish it beside the need (the network file names it).
+ALTER TABLE need_terms ADD COLUMN name text NOT NULL DEFAULT '';
