@@ -356,18 +356,26 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
+const sqlSetReferable = `UPDATE services SET referable = $2, updated_at = $3 WHERE id = $1 RETURNING agency_id, name`
+
 // SetReferable lets matching offer a service (or stops it): imported
-// services wait for a coordinator to enable them.
+// services wait for a coordinator to enable them. Only coordinators and
+// admins may; the change is an event in the agency's audit chain.
 func (e *Engine) SetReferable(ctx context.Context, id ServiceID, referable bool, by Actor) error {
 	if err := mayKeepDirectory(by); err != nil {
 		return err
 	}
-	tag, err := e.pool.Exec(ctx, `UPDATE services SET referable = $2, updated_at = $3 WHERE id = $1`, id, referable, e.clock.Now())
-	if err != nil {
-		return fmt.Errorf("set service %d referable: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("service %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var agency AgencyID
+		var name string
+		err := tx.QueryRow(ctx, sqlSetReferable, id, referable, e.clock.Now()).Scan(&agency, &name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("service %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("set service %d referable: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventServiceChanged, agency: agency, actor: by,
+			data: eventData("service_id", int64(id), "name", name, "referable", referable)})
+	})
 }
