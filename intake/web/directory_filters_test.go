@@ -148,6 +148,11 @@ func TestDirectoryInTheSearchersLanguage(t *testing.T) {
 	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "أدخل العمر بالسنوات الكاملة") || !strings.Contains(p.Body, `dir="rtl"`) {
 		t.Errorf("Arabic error: status %d", p.Status)
 	}
+	for path, want := range map[string]string{"/accessibility?lang=gd": "Aithris so-ruigsinneachd", "/privacy?lang=ur": "کسی خدمت کو اپنے فون پر ٹیکسٹ کرنا"} {
+		if p := e.browser().get(path); p.Status != http.StatusOK || !strings.Contains(p.Body, want) {
+			t.Errorf("%s: status %d, want %q", path, p.Status, want)
+		}
+	}
 	svc := e.serviceOf(e.env.Net.CAB)
 	p = e.browser().get("/directory/services/" + svc.UUID + "?lang=uk")
 	for _, want := range []string{"Що пропонують", "Надіслати мені SMS", "Борги"} {

@@ -188,7 +188,7 @@ type formValues map[string]string
 func (f formValues) Get(name string) string { return f[name] }
 
 // englishOnly are the pages still written in English only.
-var englishOnly = map[string]bool{"directory/accessibility": true, "directory/privacy": true, "web/data-sharing": true}
+var englishOnly = map[string]bool{"web/data-sharing": true}
 
 // render writes a page with status, or the plain fault page if the
 // template fails (which tests prevent).
