@@ -129,7 +129,12 @@ func (w *Web) directorySearch(rw http.ResponseWriter, r *http.Request) {
 	if d.District != "" {
 		in.Area = d.District
 	}
-	http.Redirect(rw, r, directoryURL(in), http.StatusSeeOther)
+	to := directoryURL(in)
+	sep := "&"
+	if !strings.Contains(to, "?") {
+		sep = "?"
+	}
+	http.Redirect(rw, r, to+langQuery(r, sep), http.StatusSeeOther)
 }
 
 // directoryURL is the link of a search.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // With the network's postcode file, a search by place lists the nearest
@@ -159,5 +160,30 @@ func TestDirectoryInTheSearchersLanguage(t *testing.T) {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("Ukrainian service page lacks %q", want)
 		}
+	}
+
+	// Texting the service from the Polish page: the error, the page it
+	// lands on and the text itself are Polish.
+	b = e.browser()
+	page := b.get("/directory/services/" + svc.UUID + "?lang=pl")
+	if !strings.Contains(page.Body, `action="/directory/services/`+svc.UUID+`/text?lang=pl"`) {
+		t.Fatal("the Polish page's form does not keep the language")
+	}
+	bad := b.postRaw("/directory/services/"+svc.UUID+"/text?lang=pl", url.Values{"phone": {"12345"}})
+	if bad.Status != http.StatusBadRequest || !strings.Contains(bad.Body, "Wpisz brytyjski numer komórkowy") {
+		t.Errorf("Polish bad number: %d", bad.Status)
+	}
+	ok := b.postRaw("/directory/services/"+svc.UUID+"/text?lang=pl", url.Values{"phone": {"07700 900123"}})
+	if ok.Status != http.StatusOK || !strings.Contains(ok.Body, "SMS wysłany") {
+		t.Errorf("Polish send: %d at %s", ok.Status, ok.Path)
+	}
+	var sent string
+	for _, r := range coretest.OutboxRows(t, e.env.Engine) {
+		if r.Kind == core.OutboxDirectoryText {
+			sent = r.Payload.Text
+		}
+	}
+	if !strings.Contains(sent, "Telefon: 01592 000000") {
+		t.Errorf("the text is not in Polish:\n%s", sent)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"html"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,15 @@ func (w *Web) requestLang(r *http.Request, s *webSession) string {
 		return w.cat.Code(s.Answers.Language)
 	}
 	return w.cat.Match(r.Header.Get("Accept-Language"))
+}
+
+// langQuery carries the switcher's choice from a form's address to the
+// page it lands on: "" when the request has none, else sep+"lang=pl".
+func langQuery(r *http.Request, sep string) string {
+	if code := r.URL.Query().Get(langParam); code != "" {
+		return sep + langParam + "=" + url.QueryEscape(code)
+	}
+	return ""
 }
 
 // switcher lists the languages, each linking to this page in it.

@@ -150,6 +150,9 @@ type webPage struct {
 	// Languages is the switcher, nil on pages only in English.
 	Lang      pageLang
 	Languages []langLink
+	// LangQuery is "?lang=pl" when the switcher chose the language, for
+	// a form's address to keep it; "" otherwise.
+	LangQuery string
 }
 
 // English is this page's address in English, for the "translation is
