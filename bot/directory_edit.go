@@ -29,6 +29,26 @@ func (b *Bot) DirectoryRoutes(mux *http.ServeMux) {
 	staff("POST /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly(b.saveService)))
 	staff("GET /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly(b.agencyForm)))
 	staff("POST /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly(b.saveAgency)))
+	staff("POST /staff/directory/services/{id}/referable", b.signedIn(b.coordinatorsOnly(b.setReferable)))
+}
+
+// setReferable enables a service for referrals (an imported one waits
+// for this) or stops referrals to it; core checks the role and audits.
+func (b *Bot) setReferable(w http.ResponseWriter, r *http.Request, s session) {
+	svc, _, ok := b.serviceFor(w, r, s)
+	if !ok {
+		return
+	}
+	on := r.PostFormValue("referable") == "yes"
+	if err := b.engine.SetReferable(r.Context(), svc.ID, on, s.staff.Actor()); err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	done := "referable-off"
+	if on {
+		done = "referable-on"
+	}
+	http.Redirect(w, r, "/staff/directory?done="+done+"&name="+url.QueryEscape(svc.Name), http.StatusSeeOther)
 }
 
 // directoryView is what the directory pages show.
@@ -49,6 +69,7 @@ type directoryView struct {
 	Needs    []needOption
 	Own      bool                         // an agency keeping its own entry (/staff/our-services)
 	Edited   map[core.ServiceID]time.Time // services their own agency changed since a coordinator saved them
+	Waiting  []waitingService             // services matching does not offer (imported ones wait here)
 	Now      time.Time
 }
 
@@ -69,6 +90,12 @@ var agencyFields = map[string]string{"name": "name", "description": "description
 var serviceFields = map[string]string{"service name": "name", "description": "description", "needs": "needs",
 	"eligibility": "eligibility", "postcode districts": "districts", "council areas": "council_areas",
 	"languages": "languages", "opening hours": "opening_hours"}
+
+// waitingService is a service that is not referable, with its agency.
+type waitingService struct {
+	core.Service
+	Agency string
+}
 
 type directoryAgency struct {
 	Agency   core.Agency
@@ -135,7 +162,14 @@ func (b *Bot) directoryIndex(w http.ResponseWriter, r *http.Request, s session) 
 		}
 		v.Agencies = append(v.Agencies, da)
 	}
-	if v.Done == "service-saved" || v.Done == "agency-saved" {
+	for _, da := range v.Agencies {
+		for _, svc := range da.Services {
+			if !svc.Referable {
+				v.Waiting = append(v.Waiting, waitingService{Service: svc, Agency: da.Agency.Name})
+			}
+		}
+	}
+	if v.Done == "service-saved" || v.Done == "agency-saved" || v.Done == "referable-on" || v.Done == "referable-off" {
 		v.DoneRef = r.URL.Query().Get("name")
 	} else {
 		v.Done = ""

@@ -125,10 +125,13 @@ type Service struct {
 	OpeningHours      string    `db:"opening_hours"`
 	Active            bool      `db:"active"`
 	UUID              string    `db:"uuid"` // its id in the Open Referral feed and the directory's addresses
+	// Referable: matching may offer it. Imported services wait until a
+	// coordinator enables them.
+	Referable bool `db:"referable"`
 }
 
 const serviceColumns = `id, agency_id, name, description, needs, eligibility, postcode_districts,
-council_areas, languages, opening_hours, active, uuid::text AS uuid`
+council_areas, languages, opening_hours, active, uuid::text AS uuid, referable`
 
 // Services lists active services, of one agency or (0) all.
 func (e *Engine) Services(ctx context.Context, agency AgencyID) ([]Service, error) {

@@ -47,6 +47,13 @@ func (r DirectoryImport) Count(action string) int {
 	return n
 }
 
+// DirectoryImportFrom says where an import came from and who ran it, for
+// the audit log.
+type DirectoryImportFrom struct {
+	Source string // the file, or the feed's address without its query (which may hold a key)
+	By     Actor  // a coordinator, or the command line as the system
+}
+
 // ImportDirectory merges services (with their organizations and
 // locations, as read from an Open Referral feed) into the directory by
 // UUID, in one transaction: what is new is added (a new service is not
@@ -54,8 +61,15 @@ func (r DirectoryImport) Count(action string) int {
 // an organization's services the feed no longer lists are retired
 // (inactive). With dryRun nothing is kept: the report says what would
 // happen. Records that are the same are not touched.
-func (e *Engine) ImportDirectory(ctx context.Context, feed []DirectoryService, dryRun bool) (DirectoryImport, error) {
+//
+// Each addition, change and retirement is an event in its agency's audit
+// chain, written in the same transaction, saying what changed, from which
+// source and by whom.
+func (e *Engine) ImportDirectory(ctx context.Context, feed []DirectoryService, dryRun bool, from DirectoryImportFrom) (DirectoryImport, error) {
 	rep := DirectoryImport{DryRun: dryRun}
+	if err := mayKeepDirectory(from.By); err != nil {
+		return rep, err
+	}
 	existing, err := e.AllDirectoryServices(ctx)
 	if err != nil {
 		return rep, err
@@ -67,6 +81,18 @@ func (e *Engine) ImportDirectory(ctx context.Context, feed []DirectoryService, d
 	now := e.clock.Now()
 	errRollback := errors.New("dry run")
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		record := func(agency AgencyID, c DirectoryChange) error {
+			rep.Changes = append(rep.Changes, c)
+			kind := EventServiceChanged
+			if c.Kind == "organization" {
+				kind = EventAgencyChanged
+			}
+			data := eventData("import", from.Source, "action", c.Action, "uuid", c.UUID, "name", c.Name)
+			if len(c.Fields) > 0 {
+				data["fields"] = c.Fields
+			}
+			return e.appendEvent(ctx, tx, newEvent{kind: kind, agency: agency, actor: from.By, data: data})
+		}
 		orgs := map[string]AgencyID{}
 		feedOrgs := map[string]bool{}
 		inFeed := map[string]bool{}
@@ -83,7 +109,9 @@ func (e *Engine) ImportDirectory(ctx context.Context, feed []DirectoryService, d
 			}
 			orgs[o.UUID] = id
 			if change != nil {
-				rep.Changes = append(rep.Changes, *change)
+				if err := record(id, *change); err != nil {
+					return err
+				}
 			}
 		}
 		for _, s := range feed {
@@ -100,10 +128,12 @@ func (e *Engine) ImportDirectory(ctx context.Context, feed []DirectoryService, d
 			if err := e.writeService(ctx, tx, s, ok, now); err != nil {
 				return err
 			}
+			c := DirectoryChange{Action: "add", Kind: "service", UUID: s.UUID, Name: s.Name}
 			if ok {
-				rep.Changes = append(rep.Changes, DirectoryChange{Action: "change", Kind: "service", UUID: s.UUID, Name: s.Name, Fields: fields})
-			} else {
-				rep.Changes = append(rep.Changes, DirectoryChange{Action: "add", Kind: "service", UUID: s.UUID, Name: s.Name})
+				c = DirectoryChange{Action: "change", Kind: "service", UUID: s.UUID, Name: s.Name, Fields: fields}
+			}
+			if err := record(s.AgencyID, c); err != nil {
+				return err
 			}
 		}
 		for _, s := range existing {
@@ -111,7 +141,9 @@ func (e *Engine) ImportDirectory(ctx context.Context, feed []DirectoryService, d
 				if _, err := tx.Exec(ctx, `UPDATE services SET active = false, updated_at = $2 WHERE id = $1`, s.ID, now); err != nil {
 					return fmt.Errorf("retire service %s: %w", s.UUID, err)
 				}
-				rep.Changes = append(rep.Changes, DirectoryChange{Action: "retire", Kind: "service", UUID: s.UUID, Name: s.Name})
+				if err := record(s.AgencyID, DirectoryChange{Action: "retire", Kind: "service", UUID: s.UUID, Name: s.Name}); err != nil {
+					return err
+				}
 			}
 		}
 		if dryRun {
@@ -356,18 +388,26 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
+const sqlSetReferable = `UPDATE services SET referable = $2, updated_at = $3 WHERE id = $1 RETURNING agency_id, name`
+
 // SetReferable lets matching offer a service (or stops it): imported
-// services wait for a coordinator to enable them.
+// services wait for a coordinator to enable them. Only coordinators and
+// admins may; the change is an event in the agency's audit chain.
 func (e *Engine) SetReferable(ctx context.Context, id ServiceID, referable bool, by Actor) error {
 	if err := mayKeepDirectory(by); err != nil {
 		return err
 	}
-	tag, err := e.pool.Exec(ctx, `UPDATE services SET referable = $2, updated_at = $3 WHERE id = $1`, id, referable, e.clock.Now())
-	if err != nil {
-		return fmt.Errorf("set service %d referable: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("service %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var agency AgencyID
+		var name string
+		err := tx.QueryRow(ctx, sqlSetReferable, id, referable, e.clock.Now()).Scan(&agency, &name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("service %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("set service %d referable: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventServiceChanged, agency: agency, actor: by,
+			data: eventData("service_id", int64(id), "name", name, "referable", referable)})
+	})
 }

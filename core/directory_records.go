@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -169,6 +170,9 @@ type DirectoryQuery struct {
 	OpenDay, OpenClock string
 	Language           string // ISO 639-1
 	ActiveOnly         bool   // leave out inactive services (the public pages)
+	// Services keeps only these services (a page narrowing what matching
+	// chose); nil for every service.
+	Services []ServiceID
 	// District and CouncilArea keep services whose area covers them.
 	District, CouncilArea string
 	// Lat and Lon (with Proximity in metres, 0 for no limit) measure
@@ -212,8 +216,10 @@ const sqlDistance = `6371008.8 * 2 * asin(sqrt(power(sin(radians(coalesce(l.lati
 func (q DirectoryQuery) filters(b *queryBuilder) {
 	if s := strings.TrimSpace(q.Search); s != "" {
 		like := b.arg("%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%")
-		b.where(`(to_tsvector('english', s.name || ' ' || s.description) @@ plainto_tsquery('english', ` + b.arg(s) + `)
-			OR s.name ILIKE ` + like + ` OR a.name ILIKE ` + like + `)`)
+		// Each branch has its index (migration 017), so Postgres ORs
+		// their bitmaps rather than reading every service.
+		b.where(`(s.search_vector @@ plainto_tsquery('english', ` + b.arg(s) + `)
+			OR s.name ILIKE ` + like + ` OR s.agency_name ILIKE ` + like + `)`)
 	}
 	if len(q.Needs) > 0 && q.ExternalTerm != "" {
 		b.where(`(s.needs && ` + b.arg(NeedStrings(q.Needs)) + ` OR s.external_terms @> jsonb_build_array(jsonb_build_object('id', ` + b.arg(q.ExternalTerm) + `::text)))`)
@@ -259,10 +265,58 @@ func (q DirectoryQuery) filters(b *queryBuilder) {
 	if q.ActiveOnly {
 		b.where(`s.active`)
 	}
+	if q.Services != nil {
+		ids := make([]int64, len(q.Services))
+		for i, id := range q.Services {
+			ids[i] = int64(id)
+		}
+		b.where(`s.id = ANY(` + b.arg(ids) + `)`)
+	}
 	if q.District != "" || q.CouncilArea != "" {
 		b.where(`(s.postcode_districts @> ARRAY[` + b.arg(q.District) + `::text] OR s.council_areas @> ARRAY[` + b.arg(q.CouncilArea) + `::text])`)
 	}
 }
+
+// metresPerRadian is the Earth's mean radius, as sqlDistance measures.
+const metresPerRadian = 6371008.8
+
+// within narrows a search of locations to q.Proximity metres of its
+// point and returns the SQL of the distance to order by; "" when q has
+// no point. A box of latitudes and longitudes that holds the circle is
+// tested first: plain comparisons that leave the distance's
+// trigonometry to the few locations inside it, and never drop one the
+// distance would keep (a 1% margin covers rounding).
+func (q DirectoryQuery) within(b *queryBuilder) string {
+	if q.Lat == nil || q.Lon == nil {
+		return ""
+	}
+	dist := fmt.Sprintf(sqlDistance, b.arg(*q.Lat), b.arg(*q.Lon))
+	if q.Proximity <= 0 {
+		return dist
+	}
+	lat, lon, d := *q.Lat, *q.Lon, q.Proximity/metresPerRadian
+	dLat := d * 1.01 * 180 / math.Pi
+	b.where(`coalesce(l.latitude, p.latitude) BETWEEN ` + b.arg(lat-dLat) + ` AND ` + b.arg(lat+dLat))
+	// The widest longitude a point within d reaches (Matuschek's
+	// bounding box); no bound when the circle holds a pole.
+	if c := math.Cos(lat * math.Pi / 180); math.Sin(d) < c {
+		dLon := math.Asin(math.Sin(d)/c) * 1.01 * 180 / math.Pi
+		if lon-dLon > -180 && lon+dLon < 180 {
+			b.where(`coalesce(l.longitude, p.longitude) BETWEEN ` + b.arg(lon-dLon) + ` AND ` + b.arg(lon+dLon))
+		}
+	}
+	b.where(dist + ` <= ` + b.arg(q.Proximity))
+	return dist
+}
+
+// sqlServicesFrom and sqlServiceAtLocationsFrom are what the searches
+// read: services, or the links of services to locations with the
+// locations' postcodes for their coordinates.
+const (
+	sqlServicesFrom           = `services s`
+	sqlServiceAtLocationsFrom = `service_locations sl JOIN services s ON s.id = sl.service_id
+		JOIN locations l ON l.id = sl.location_id LEFT JOIN postcodes p ON p.postcode = l.postal_code`
+)
 
 func (q DirectoryQuery) limits() (limit, offset int) {
 	per := q.PerPage
@@ -283,7 +337,7 @@ func (e *Engine) DirectoryServices(ctx context.Context, q DirectoryQuery) (Direc
 	q.filters(&b)
 	limit, offset := q.limits()
 	sql := `SELECT ` + directoryServiceColumns + `, count(*) OVER () AS total
-		FROM services s JOIN agencies a ON a.id = s.agency_id WHERE ` + b.sql() +
+		FROM ` + sqlServicesFrom + ` WHERE ` + b.sql() +
 		` ORDER BY s.name, s.uuid LIMIT ` + b.arg(limit) + ` OFFSET ` + b.arg(offset)
 	return e.directoryPage(ctx, q, sql, b, false)
 }
@@ -294,20 +348,17 @@ func (e *Engine) DirectoryServices(ctx context.Context, q DirectoryQuery) (Direc
 func (e *Engine) DirectoryServiceAtLocations(ctx context.Context, q DirectoryQuery) (DirectoryPage, error) {
 	var b queryBuilder
 	q.filters(&b)
-	dist := "NULL::double precision"
+	dist := q.within(&b)
 	order := "s.name, sl.uuid"
-	if q.Lat != nil && q.Lon != nil {
-		dist = fmt.Sprintf(sqlDistance, b.arg(*q.Lat), b.arg(*q.Lon))
+	if dist != "" {
 		order = "distance NULLS LAST, s.name, sl.uuid"
-		if q.Proximity > 0 {
-			b.where(dist + ` <= ` + b.arg(q.Proximity))
-		}
+	} else {
+		dist = "NULL::double precision"
 	}
 	limit, offset := q.limits()
 	sql := `SELECT ` + directoryServiceColumns + `, count(*) OVER () AS total,
 		` + locationColumns + `, ` + dist + ` AS distance
-		FROM service_locations sl JOIN services s ON s.id = sl.service_id JOIN agencies a ON a.id = s.agency_id
-		JOIN locations l ON l.id = sl.location_id LEFT JOIN postcodes p ON p.postcode = l.postal_code
+		FROM ` + sqlServiceAtLocationsFrom + `
 		WHERE ` + b.sql() + ` ORDER BY ` + order + ` LIMIT ` + b.arg(limit) + ` OFFSET ` + b.arg(offset)
 	return e.directoryPage(ctx, q, sql, b, true)
 }
@@ -349,13 +400,10 @@ func (e *Engine) directoryPage(ctx context.Context, q DirectoryQuery, sql string
 		// Past the last page: count what the search finds all the same.
 		var cb queryBuilder
 		q.filters(&cb)
-		from := `services s JOIN agencies a ON a.id = s.agency_id`
+		from := sqlServicesFrom
 		if withLocation {
-			from = `service_locations sl JOIN services s ON s.id = sl.service_id JOIN agencies a ON a.id = s.agency_id
-				JOIN locations l ON l.id = sl.location_id LEFT JOIN postcodes p ON p.postcode = l.postal_code`
-			if q.Lat != nil && q.Lon != nil && q.Proximity > 0 {
-				cb.where(fmt.Sprintf(sqlDistance, cb.arg(*q.Lat), cb.arg(*q.Lon)) + ` <= ` + cb.arg(q.Proximity))
-			}
+			from = sqlServiceAtLocationsFrom
+			q.within(&cb)
 		}
 		if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+cb.sql(), cb.args...).Scan(&page.Total); err != nil {
 			return DirectoryPage{}, fmt.Errorf("count directory: %w", err)
@@ -541,13 +589,31 @@ func (e *Engine) DirectoryChanged(ctx context.Context) (time.Time, int64, error)
 // NeedTerm is a need's place in another taxonomy (from the network file).
 type NeedTerm struct {
 	Need     Need   `db:"need"`
-	Taxonomy string `db:"taxonomy"`
-	Term     string `db:"term"`
+	Taxonomy string `db:"taxonomy"` // the taxonomy's name or id as feeds give it; "" for any
+	Term     string `db:"term"`     // the term's id or code there
+	Name     string `db:"name"`     // the term's name there, as the feed publishes it
+}
+
+// TermID is the term's UUID in the feed: its own id when it has one, else
+// one derived from its taxonomy and code, the same in every call.
+func (t NeedTerm) TermID() string {
+	if ValidUUID(t.Term) {
+		return strings.ToLower(t.Term)
+	}
+	return uuid.NewSHA1(namespaceOnward, []byte("term:"+t.Taxonomy+":"+t.Term)).String()
+}
+
+// TaxonomyID is the UUID of the term's taxonomy in the feed, likewise.
+func (t NeedTerm) TaxonomyID() string {
+	if ValidUUID(t.Taxonomy) {
+		return strings.ToLower(t.Taxonomy)
+	}
+	return uuid.NewSHA1(namespaceOnward, []byte("taxonomy:"+t.Taxonomy)).String()
 }
 
 // NeedTerms lists where each need sits in other taxonomies.
 func (e *Engine) NeedTerms(ctx context.Context) ([]NeedTerm, error) {
-	rows, _ := e.pool.Query(ctx, `SELECT need, taxonomy, term FROM need_terms ORDER BY need, taxonomy, term`)
+	rows, _ := e.pool.Query(ctx, `SELECT need, taxonomy, term, name FROM need_terms ORDER BY need, taxonomy, term`)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[NeedTerm])
 	if err != nil {
 		return nil, fmt.Errorf("read need terms: %w", err)
@@ -563,8 +629,9 @@ func (e *Engine) SetNeedTerm(ctx context.Context, db DB, t NeedTerm) error {
 	if strings.TrimSpace(t.Term) == "" {
 		return &ValidationError{Fields: []FieldError{{Field: "term", Message: "a taxonomy term needs its id or code"}}}
 	}
-	_, err := db.Exec(ctx, `INSERT INTO need_terms (need, taxonomy, term) VALUES ($1, $2, $3)
-		ON CONFLICT (taxonomy, term) DO UPDATE SET need = $1`, t.Need, strings.TrimSpace(t.Taxonomy), strings.TrimSpace(t.Term))
+	_, err := db.Exec(ctx, `INSERT INTO need_terms (need, taxonomy, term, name) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (taxonomy, term) DO UPDATE SET need = $1, name = $4`,
+		t.Need, strings.TrimSpace(t.Taxonomy), strings.TrimSpace(t.Term), strings.TrimSpace(t.Name))
 	if err != nil {
 		return fmt.Errorf("set need term %s: %w", t.Term, err)
 	}

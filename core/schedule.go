@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -21,6 +22,17 @@ type Schedule struct {
 
 // Days are the HSDS (iCalendar) day codes, Monday first.
 var Days = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
+
+// OpenNow is today's day code and the time of day in the network's time
+// zone ("TU", "14:05"): what the "open now" filter asks schedules for.
+func (e *Engine) OpenNow(ctx context.Context) (day, clock string, err error) {
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return "", "", fmt.Errorf("open now: %w", err)
+	}
+	t := e.clock.Now().In(cal.Location)
+	return Days[(int(t.Weekday())+6)%7], t.Format("15:04"), nil
+}
 
 var dayNames = map[string]int{
 	"monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,

@@ -7,15 +7,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/openreferral"
 )
 
 const directoryUsage = `Usage: onward directory export [> directory.json]
-       onward directory import [--dry-run] FILE|URL|-
+       onward directory import [--dry-run] [--by EMAIL] FILE|URL|-
 
 export writes the whole directory as Open Referral UK (HSDS 3.0) JSON: an
 array of full services with their organizations and locations. It imports
@@ -28,7 +30,9 @@ address of another directory's API (its /services are read page by page)
 yet referable: a coordinator enables them), changed ones are updated, and
 services of the feed's organizations that the feed no longer lists are
 retired. --dry-run says what would be added, changed and retired, and
-writes nothing. A feed with broken records names each one, and nothing is
+writes nothing. Each change is recorded in the audit log with the feed's
+file or address and who ran the import (--by a coordinator's email, else
+the command line). A feed with broken records names each one, and nothing is
 written.
 
 Needs ONWARD_DATABASE_URL.
@@ -44,6 +48,7 @@ const feedTimeout = 2 * time.Minute
 func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("directory", directoryUsage, stdout, stderr)
 	dryRun := fs.Bool("dry-run", false, "say what would change, and change nothing")
+	by := fs.String("by", "", "the `email` of the coordinator running the import, for the audit log (else the command line)")
 	if len(args) > 0 && (args[0] == "import" || args[0] == "export") {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
@@ -92,7 +97,15 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "note:", w)
 	}
-	rep, err := eng.ImportDirectory(ctx, services, *dryRun)
+	from := core.DirectoryImportFrom{Source: feedSource(src), By: cliActor}
+	if *by != "" {
+		s, err := eng.StaffByEmail(ctx, *by)
+		if err != nil {
+			return fmt.Errorf("--by %s: %w", *by, err)
+		}
+		from.By = s.Actor()
+	}
+	rep, err := eng.ImportDirectory(ctx, services, *dryRun, from)
 	if err != nil {
 		return err
 	}
@@ -110,4 +123,18 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "%d to add, %d to change, %d to retire (%d services read; %s)\n",
 		rep.Count("add"), rep.Count("change"), rep.Count("retire"), len(services), verb)
 	return nil
+}
+
+// feedSource names a feed for the audit log: the file as given, or the
+// address without its user, query or fragment, which may hold a key.
+func feedSource(src string) string {
+	if src == "-" {
+		return "standard input"
+	}
+	u, err := url.Parse(src)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return src
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
 }

@@ -71,6 +71,17 @@ type networkFile struct {
 		Name string `yaml:"name"`
 	} `yaml:"bank_holidays"`
 	Agencies []agencyEntry `yaml:"agencies"`
+	// NeedTerms maps the network's needs to terms of other taxonomies:
+	// the Open Referral feed publishes them beside the needs, and
+	// imported services classified with them are given the need.
+	NeedTerms []needTermEntry `yaml:"need_terms"`
+}
+
+type needTermEntry struct {
+	Need     string `yaml:"need"`
+	Taxonomy string `yaml:"taxonomy"`
+	Term     string `yaml:"term"`
+	Name     string `yaml:"name"`
 }
 
 type agencyEntry struct {
@@ -152,8 +163,8 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was imported)", fs.Arg(1), err)
 	}
-	fmt.Fprintf(stdout, "Imported %q: %d agencies added, %d already there; %d services; %d staff added, %d already there; %d districts; %d bank holidays; consent wording %s.\n",
-		f.Network.Name, sum.agencies, sum.agenciesKept, sum.services, sum.staff, sum.staffKept, len(f.Districts), len(f.BankHolidays), f.Consent.Version)
+	fmt.Fprintf(stdout, "Imported %q: %d agencies added, %d already there; %d services; %d staff added, %d already there; %d districts; %d bank holidays; %d need terms; consent wording %s.\n",
+		f.Network.Name, sum.agencies, sum.agenciesKept, sum.services, sum.staff, sum.staffKept, len(f.Districts), len(f.BankHolidays), len(f.NeedTerms), f.Consent.Version)
 	return nil
 }
 
@@ -219,6 +230,9 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 			return sum, fmt.Errorf("bank_holidays[%d]: %w", i, err)
 		}
 	}
+	if err := importNeedTerms(ctx, eng, tx, f.NeedTerms); err != nil {
+		return sum, err
+	}
 	seenSlug, seenEmail := map[string]bool{}, map[string]bool{}
 	for i, a := range f.Agencies {
 		where := fmt.Sprintf("agencies[%d] (%s)", i, a.Slug)
@@ -254,6 +268,37 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 		}
 	}
 	return sum, nil
+}
+
+// importNeedTerms checks and writes the need_terms section: each entry
+// a need we know and a taxonomy, term and name, no term twice.
+func importNeedTerms(ctx context.Context, eng *core.Engine, tx pgx.Tx, entries []needTermEntry) error {
+	seen := map[[2]string]int{}
+	for i, t := range entries {
+		where := fmt.Sprintf("need_terms[%d]", i)
+		need, err := core.ParseNeed(t.Need)
+		if err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		for _, f := range []struct{ name, value, says string }{
+			{"taxonomy", t.Taxonomy, "the name (or id) of the taxonomy the term belongs to, like esd-service-types"},
+			{"term", t.Term, "the term's id or code in that taxonomy"},
+			{"name", t.Name, "the term's name, which the directory feed publishes"},
+		} {
+			if strings.TrimSpace(f.value) == "" {
+				return fmt.Errorf("%s: %s is missing: give %s", where, f.name, f.says)
+			}
+		}
+		key := [2]string{strings.TrimSpace(t.Taxonomy), strings.TrimSpace(t.Term)}
+		if j, dup := seen[key]; dup {
+			return fmt.Errorf("%s: the term %q of %q is also need_terms[%d]; a term can mean only one need", where, key[1], key[0], j)
+		}
+		seen[key] = i
+		if err := eng.SetNeedTerm(ctx, tx, core.NeedTerm{Need: need, Taxonomy: t.Taxonomy, Term: t.Term, Name: t.Name}); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	return nil
 }
 
 // importAgency adds an agency and its services.

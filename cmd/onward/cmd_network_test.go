@@ -60,6 +60,9 @@ func TestNetworkImport(t *testing.T) {
 	if s, err := eng.StaffByEmail(ctx, "rory@money.example.org"); err != nil || s.Role != core.RoleCoordinator {
 		t.Fatalf("staff %+v, %v", s, err)
 	}
+	if ts, err := eng.NeedTerms(ctx); err != nil || len(ts) != 2 || ts[0] != (core.NeedTerm{Need: core.NeedDebt, Taxonomy: "esd-service-types", Term: "1466", Name: "Debt advice"}) {
+		t.Fatalf("need terms %+v, %v", ts, err)
+	}
 	m, err := eng.Suggest(ctx, core.MatchQuery{Needs: []core.Need{core.NeedDebt}, District: "EH2", SelfReferral: true})
 	if err != nil || len(m.Suggestions) != 1 || m.Suggestions[0].Agency.ID != a.ID {
 		t.Fatalf("matching after import: %+v, %v", m.Suggestions, err)
@@ -80,6 +83,10 @@ func TestNetworkImport(t *testing.T) {
 		{"slug: eastloch-money-advice", "slug: eastloch-food-bank\n    nmae: typo", "field nmae not found"},
 		{"email: aileen@money.example.org", "email: not-an-email", "staff[0]"},
 		{"{date: 2026-12-25, name: Christmas Day}", "{date: 25/12/2026, name: Christmas Day}", "bank_holidays[0]"},
+		{"{need: food, taxonomy", "{need: groceries, taxonomy", `need_terms[1]: "groceries" is not a need`},
+		{`term: "1601", name: Food banks`, `term: "", name: Food banks`, "need_terms[1]: term is missing: give the term's id or code"},
+		{`name: Debt advice}`, `name: ""}`, "need_terms[0]: name is missing"},
+		{`{need: food, taxonomy: esd-service-types, term: "1601"`, `{need: food, taxonomy: esd-service-types, term: "1466"`, `need_terms[1]: the term "1466" of "esd-service-types" is also need_terms[0]`},
 	} {
 		body := strings.Replace(example.String(), c.from, c.to, 1)
 		body = strings.Replace(body, "slug: eastloch-money-advice", "slug: eastloch-new-agency", 1)

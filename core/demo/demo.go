@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -106,6 +107,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, crypt *core.Crypter, opts Opt
 	net, err := seedNetwork(ctx, eng, seedPool, opts, start)
 	if err != nil {
 		return Summary{}, fmt.Errorf("seed the demo network (drop and re-create the database before trying again): %w", err)
+	}
+	if _, err := eng.ImportPostcodes(ctx, strings.NewReader(postcodes)); err != nil {
+		return Summary{}, fmt.Errorf("seed the demo postcodes: %w", err)
 	}
 	fmt.Fprintf(log, "demo: %s with %d agencies; writing %d months of referral history…\n", networkName, len(net.agencies), opts.Months)
 

@@ -312,7 +312,18 @@ func (a *API) query(r *http.Request, withPlace bool) (core.DirectoryQuery, error
 		} else if n, err := core.ParseNeed(t); err == nil {
 			q.Needs = []core.Need{n}
 		} else {
+			// A term the network maps a need to finds the need's
+			// services, and services imported with the term.
 			q.ExternalTerm = t
+			terms, err := a.engine.NeedTerms(r.Context())
+			if err != nil {
+				return q, err
+			}
+			for _, m := range terms {
+				if m.TermID() == strings.ToLower(t) {
+					q.Needs = append(q.Needs, m.Need)
+				}
+			}
 		}
 	}
 	q.TaxonomyID = strings.TrimSpace(v.Get("taxonomy_id"))
@@ -410,7 +421,11 @@ func (a *API) service(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return serviceFull(s, a.langs), nil
+	terms, err := a.engine.NeedTerms(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return serviceFull(s, a.langs, terms), nil
 }
 
 func (a *API) serviceAtLocations(r *http.Request) (any, error) {
@@ -434,7 +449,11 @@ func (a *API) serviceAtLocation(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	full := serviceFull(s, a.langs)
+	terms, err := a.engine.NeedTerms(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	full := serviceFull(s, a.langs, terms)
 	sal := full.ServiceAtLocations[0]
 	full.ServiceAtLocations = nil
 	sal.Service, sal.Name, sal.Status = &full, full.Name, full.Status
@@ -467,8 +486,12 @@ func (a *API) organization(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	terms, err := a.engine.NeedTerms(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range ss {
-		full := serviceFull(s, a.langs)
+		full := serviceFull(s, a.langs, terms)
 		full.Organization = nil
 		out.Services = append(out.Services, full)
 	}
@@ -486,25 +509,57 @@ func listOf[T any](r *http.Request, all []T) (any, error) {
 	return newPage(all[from:to], len(all), page, per), nil
 }
 
+// The taxonomies are the network's needs and the other taxonomies the
+// network file maps them to.
 func (a *API) taxonomies(r *http.Request) (any, error) {
-	return listOf(r, []Taxonomy{needsTaxonomy(false)})
+	terms, err := a.engine.NeedTerms(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, append([]Taxonomy{needsTaxonomy(false)}, mappedTaxonomies(terms, false)...))
 }
 
 func (a *API) taxonomy(r *http.Request) (any, error) {
-	if !strings.EqualFold(r.PathValue("id"), core.NeedsTaxonomyID()) {
-		return nil, core.ErrNotFound
+	id := strings.ToLower(r.PathValue("id"))
+	if id == core.NeedsTaxonomyID() {
+		return needsTaxonomy(true), nil
 	}
-	return needsTaxonomy(true), nil
+	terms, err := a.engine.NeedTerms(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range mappedTaxonomies(terms, true) {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return nil, core.ErrNotFound
 }
 
 func (a *API) taxonomyTerms(r *http.Request) (any, error) {
-	return listOf(r, needTerms())
+	terms, err := a.engine.NeedTerms(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	all := needTerms()
+	for _, m := range terms {
+		all = append(all, mappedTerm(m))
+	}
+	return listOf(r, all)
 }
 
 func (a *API) taxonomyTerm(r *http.Request) (any, error) {
-	n, ok := core.NeedForTerm(r.PathValue("id"))
-	if !ok {
-		return nil, core.ErrNotFound
+	if n, ok := core.NeedForTerm(r.PathValue("id")); ok {
+		return needTerm(n), nil
 	}
-	return needTerm(n), nil
+	terms, err := a.engine.NeedTerms(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range terms {
+		if m.TermID() == strings.ToLower(r.PathValue("id")) {
+			return mappedTerm(m), nil
+		}
+	}
+	return nil, core.ErrNotFound
 }

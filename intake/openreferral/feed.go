@@ -27,9 +27,13 @@ func (a *API) Export(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	slices.SortFunc(ss, func(x, y core.DirectoryService) int { return strings.Compare(x.UUID, y.UUID) })
+	terms, err := a.engine.NeedTerms(ctx)
+	if err != nil {
+		return err
+	}
 	out := make([]Service, len(ss))
 	for i, s := range ss {
-		out[i] = serviceFull(s, a.langs)
+		out[i] = serviceFull(s, a.langs, terms)
 		out[i].LastModified = "" // when it last changed here is not part of the record
 		o := organization(s.Organization)
 		if s.Organization.Phone != "" {
@@ -304,6 +308,12 @@ func (a *API) fromHSDS(s Service, terms []core.NeedTerm) (core.DirectoryService,
 		}
 		if n, ok := core.NeedForTerm(t.ID); ok {
 			ds.Needs = appendNeed(ds.Needs, n)
+			continue
+		}
+		if i := slices.IndexFunc(terms, func(m core.NeedTerm) bool { return m.TermID() == strings.ToLower(t.ID) }); i >= 0 {
+			// A term our own feed publishes for a need: the need, as
+			// exported (so export then import changes nothing).
+			ds.Needs = appendNeed(ds.Needs, terms[i].Need)
 			continue
 		}
 		if !core.ValidUUID(t.ID) {

@@ -31,7 +31,7 @@ func (f *feed) importBytes(b []byte, dryRun bool) (core.DirectoryImport, error) 
 	if err != nil {
 		return core.DirectoryImport{}, err
 	}
-	return f.env.Engine.ImportDirectory(context.Background(), ss, dryRun)
+	return f.env.Engine.ImportDirectory(context.Background(), ss, dryRun, core.DirectoryImportFrom{Source: "test feed", By: core.SystemActor})
 }
 
 // TestExportImportExport: an export imports back with no change, and

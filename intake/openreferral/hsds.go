@@ -1,6 +1,8 @@
 package openreferral
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,6 +227,34 @@ func needTerm(n core.Need) TaxonomyTerm {
 		Taxonomy: taxonomyName, TaxonomyID: core.NeedsTaxonomyID(), Term: string(n)}
 }
 
+// mappedTerm is a need's term in another taxonomy, as the network file
+// names it.
+func mappedTerm(m core.NeedTerm) TaxonomyTerm {
+	name := cmp.Or(m.Name, m.Term)
+	return TaxonomyTerm{ID: m.TermID(), Name: name, Description: name, Taxonomy: m.Taxonomy, TaxonomyID: m.TaxonomyID(), Term: m.Term}
+}
+
+// mappedTaxonomies are the other taxonomies the network file maps needs
+// to, each once, by name.
+func mappedTaxonomies(terms []core.NeedTerm, withTerms bool) []Taxonomy {
+	var out []Taxonomy
+	at := map[string]int{}
+	for _, m := range terms {
+		id := m.TaxonomyID()
+		i, ok := at[id]
+		if !ok {
+			i = len(out)
+			at[id] = i
+			out = append(out, Taxonomy{ID: id, Name: cmp.Or(m.Taxonomy, "other"), Description: "A taxonomy the network maps its needs to."})
+		}
+		if withTerms {
+			out[i].TaxonomyTerms = append(out[i].TaxonomyTerms, mappedTerm(m))
+		}
+	}
+	slices.SortFunc(out, func(a, b Taxonomy) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 // organization renders an agency (list form: no services).
 func organization(o core.DirectoryOrganization) Organization {
 	return Organization{ID: o.UUID, Name: o.Name, Description: o.Description, Email: o.Email, Website: o.Website}
@@ -252,7 +282,7 @@ func age(p *int) *float64 {
 type languageNames map[string]string
 
 // serviceFull renders a service with every related record.
-func serviceFull(s core.DirectoryService, langs languageNames) Service {
+func serviceFull(s core.DirectoryService, langs languageNames, terms []core.NeedTerm) Service {
 	out := serviceSummary(s)
 	for i, sc := range s.Schedules {
 		h := Schedule{ID: core.DerivedUUID(s.UUID, "schedule", strconv.Itoa(i)), ServiceID: s.UUID,
@@ -291,11 +321,22 @@ func serviceFull(s core.DirectoryService, langs languageNames) Service {
 		out.Attributes = append(out.Attributes, Attribute{ID: core.DerivedUUID(s.UUID, "attribute", t.ID), LinkID: s.UUID,
 			TaxonomyTermID: t.ID, LinkType: "service", TaxonomyTerm: &t})
 	}
+	seen := map[string]bool{}
 	for _, x := range s.ExternalTerms {
 		t := TaxonomyTerm{ID: x.ID, Name: x.Name, Description: x.Description, Taxonomy: x.Taxonomy,
 			TaxonomyID: x.TaxonomyID, TermURI: x.TermURI, Term: x.Term}
+		seen[t.ID] = true
 		out.Attributes = append(out.Attributes, Attribute{ID: core.DerivedUUID(s.UUID, "attribute", t.ID), LinkID: s.UUID,
 			TaxonomyTermID: t.ID, LinkType: "service", TaxonomyTerm: &t})
+	}
+	// The terms the network file maps the service's needs to, so readers
+	// who classify by another taxonomy find it.
+	for _, m := range terms {
+		if t := mappedTerm(m); slices.Contains(s.Needs, m.Need) && !seen[t.ID] {
+			seen[t.ID] = true
+			out.Attributes = append(out.Attributes, Attribute{ID: core.DerivedUUID(s.UUID, "attribute", t.ID), LinkID: s.UUID,
+				TaxonomyTermID: t.ID, LinkType: "service", TaxonomyTerm: &t})
+		}
 	}
 	return out
 }

@@ -6,9 +6,13 @@ package web
 // needs no session, so it keeps working when Redis does not.
 
 import (
+	"cmp"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/onward-network/onward/core"
@@ -19,11 +23,27 @@ const (
 	pathDirectory = "/directory"
 )
 
-// directoryInput is a search: one need (or any) and a place (or anywhere).
+// directoryInput is a search: one need (or any), a place (or anywhere),
+// and the filters: open now, a language spoken, an age served.
 type directoryInput struct {
-	Need string `form:"need" validate:"omitempty,need"`
-	Area string `form:"area" validate:"max=100"`
+	Need     string `form:"need" validate:"omitempty,need"`
+	Area     string `form:"area" validate:"max=100"`
+	Open     bool   `form:"open"`
+	Language string `form:"language"`
+	Age      string `form:"age"`
 }
+
+// readDirectoryInput reads a search from a link's query or a posted form.
+func readDirectoryInput(v url.Values) directoryInput {
+	return directoryInput{Need: strings.TrimSpace(v.Get("need")), Area: core.CleanLine(v.Get("area")),
+		Open: v.Get("open") != "", Language: strings.TrimSpace(v.Get("language")), Age: strings.TrimSpace(v.Get("age"))}
+}
+
+// filtered reports whether the search narrows by open now, language or age.
+func (in directoryInput) filtered() bool { return in.Open || in.Language != "" || in.Age != "" }
+
+// languageOption is one language in the filter's list.
+type languageOption struct{ Code, Name string }
 
 // serviceView is a service with what its pages show beside it.
 type serviceView struct {
@@ -31,6 +51,7 @@ type serviceView struct {
 	Agency    core.Agency
 	Languages []string // names, "English"
 	Areas     []string // districts and council areas served
+	Distance  *float64 // metres from the searched place to its nearest location, when both are on the map
 }
 
 // agencyView is an agency and its active services.
@@ -38,6 +59,7 @@ type agencyView struct {
 	core.Agency
 	Services []serviceView
 	Reasons  []string // why it fits a search, or why it was left out
+	Distance *float64 // its nearest service's Distance
 }
 
 // directoryData is the directory page.
@@ -48,6 +70,16 @@ type directoryData struct {
 	District string // the postcode district searched, "" for anywhere
 	Place    string // the district's town, for the heading
 	Searched bool
+	// Open, Language and Age are the filters as given; Languages lists
+	// what the language filter offers.
+	Open      bool
+	Language  string
+	Age       string
+	Languages []languageOption
+	// Located: results are nearest first, with distances from the middle
+	// of the searched district (never a full postcode's own point, which
+	// the page's address does not carry).
+	Located  bool
 	Results  []agencyView // matches, best first; every agency when not searching
 	Excluded []agencyView // offer the need but cannot help here, with reasons
 	// ExamplePostcode and ExampleTown are the hint's examples, taken from
@@ -58,8 +90,7 @@ type directoryData struct {
 // directory lists every service, or the results of a search given in the
 // query (?need=debt&area=KY1).
 func (w *Web) directory(rw http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	in := directoryInput{Need: strings.TrimSpace(q.Get("need")), Area: core.CleanLine(q.Get("area"))}
+	in := readDirectoryInput(r.URL.Query())
 	d, errs, err := w.resolveSearch(r, in)
 	if err != nil {
 		w.unavailable(rw, r, err)
@@ -68,7 +99,8 @@ func (w *Web) directory(rw http.ResponseWriter, r *http.Request) {
 	if errs == nil && d.District != "" && in.Area != d.District && looksLikePostcode(in.Area) {
 		// A full postcode in a link: show the same results under the
 		// district only, so the postcode does not stay in the address.
-		http.Redirect(rw, r, directoryURL(d.Need, d.District), http.StatusSeeOther)
+		in.Area = d.District
+		http.Redirect(rw, r, directoryURL(in), http.StatusSeeOther)
 		return
 	}
 	w.renderDirectory(rw, r, d, errs)
@@ -84,7 +116,7 @@ func (w *Web) directorySearch(rw http.ResponseWriter, r *http.Request) {
 		w.fault(rw, r, http.StatusRequestEntityTooLarge, "too_large")
 		return
 	}
-	in := directoryInput{Need: strings.TrimSpace(r.PostForm.Get("need")), Area: core.CleanLine(r.PostForm.Get("area"))}
+	in := readDirectoryInput(r.PostForm)
 	d, errs, err := w.resolveSearch(r, in)
 	if err != nil {
 		w.unavailable(rw, r, err)
@@ -94,20 +126,27 @@ func (w *Web) directorySearch(rw http.ResponseWriter, r *http.Request) {
 		w.renderDirectory(rw, r, d, errs)
 		return
 	}
-	area := d.District
-	if area == "" {
-		area = in.Area
+	if d.District != "" {
+		in.Area = d.District
 	}
-	http.Redirect(rw, r, directoryURL(d.Need, area), http.StatusSeeOther)
+	to := directoryURL(in)
+	sep := "&"
+	if !strings.Contains(to, "?") {
+		sep = "?"
+	}
+	http.Redirect(rw, r, to+langQuery(r, sep), http.StatusSeeOther)
 }
 
-func directoryURL(need core.Need, area string) string {
+// directoryURL is the link of a search.
+func directoryURL(in directoryInput) string {
 	v := url.Values{}
-	if need != "" {
-		v.Set("need", string(need))
+	for k, x := range map[string]string{"need": in.Need, "area": in.Area, "language": in.Language, "age": in.Age} {
+		if x != "" {
+			v.Set(k, x)
+		}
 	}
-	if area != "" {
-		v.Set("area", area)
+	if in.Open {
+		v.Set("open", "1")
 	}
 	if len(v) == 0 {
 		return pathDirectory
@@ -117,9 +156,10 @@ func directoryURL(need core.Need, area string) string {
 
 // resolveSearch checks a search and runs it. errs are the searcher's
 // mistakes; err means the database failed.
-func (w *Web) resolveSearch(r *http.Request, in directoryInput) (directoryData, []formError, error) {
+func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData, errs []formError, err error) {
 	ctx := r.Context()
-	d := directoryData{Needs: core.Needs, Area: in.Area}
+	d = directoryData{Needs: core.Needs, Area: in.Area, Open: in.Open, Language: in.Language, Age: in.Age,
+		Languages: w.languageOptions()}
 	if ds, err := w.engine.Districts(ctx); err == nil && len(ds) > 0 {
 		first := ""
 		for name := range ds {
@@ -129,33 +169,50 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (directoryData, 
 		}
 		d.ExamplePostcode, d.ExampleTown = first+" 1AB", ds[first].Town
 	}
-	errs := w.check(in)
+	errs = nil
+	for _, fe := range w.check(in) {
+		id := fe.Field
+		if id == "area" {
+			id = "area_long" // the only rule check has for it
+		}
+		errs = append(errs, w.directoryError(r, fe.Field, id))
+	}
+	age, ageErr := parseAge(in.Age)
+	if ageErr {
+		errs = append(errs, w.directoryError(r, "age", "age"))
+	}
+	if _, ok := w.pages.languages[in.Language]; in.Language != "" && !ok {
+		errs = append(errs, w.directoryError(r, "language", "language"))
+	}
 	if errs != nil {
 		return d, errs, nil
 	}
 	d.Need = core.Need(in.Need)
+	var place core.Place
 	if in.Area != "" {
-		districts, err := w.engine.Districts(ctx)
+		// The district only, even from a full postcode: the page's
+		// address carries no more, so neither do its distances.
+		var err error
+		place, err = w.engine.Place(ctx, in.Area)
+		if errors.Is(err, core.ErrDistrict) {
+			return d, []formError{w.directoryError(r, "area", "area")}, nil
+		}
 		if err != nil {
 			return d, nil, err
 		}
-		if pc, err := core.ParsePostcode(in.Area); err == nil {
-			d.District = pc.District()
-		} else if dist, err := core.ParseDistrict(in.Area); err == nil {
-			d.District = dist
-		} else if t, ok, err := w.engine.DistrictForTown(ctx, in.Area); err != nil {
+		if place, err = w.engine.Place(ctx, place.District); err != nil {
 			return d, nil, err
-		} else if ok {
-			d.District = t.District
-		} else {
-			return d, []formError{w.fieldError("area", "unknown")}, nil
 		}
-		d.Place = districts[d.District].Town
+		d.District, d.Place = place.District, place.Town
 	}
 	if d.Need == "" && d.District == "" {
 		all, err := w.allAgencies(r)
 		d.Results = all
-		return d, nil, err
+		if err != nil || !in.filtered() {
+			return d, nil, err
+		}
+		d.Searched = true
+		return d, nil, w.narrow(r, &d, in, age, place)
 	}
 	d.Searched = true
 	needs := []core.Need{d.Need}
@@ -172,7 +229,109 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (directoryData, 
 	for _, x := range m.Excluded {
 		d.Excluded = append(d.Excluded, agencyView{Agency: x.Agency, Reasons: x.Reasons})
 	}
-	return d, nil, nil
+	return d, nil, w.narrow(r, &d, in, age, place)
+}
+
+// directoryError is a search's mistake in the searcher's language.
+func (w *Web) directoryError(r *http.Request, field, id string) formError {
+	return formError{Field: field, Message: w.cat.Text(w.requestLang(r, nil), "directory.errors."+id)}
+}
+
+// parseAge reads the age filter: "" for any age, else whole years from 0
+// to 120; bad is true when it is neither.
+func parseAge(s string) (age *int, bad bool) {
+	if s == "" {
+		return nil, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 120 {
+		return nil, true
+	}
+	return &n, false
+}
+
+// narrow keeps, of the results matching chose, the services that pass
+// the filters (open now, language, age), and when the searched place is
+// on the map gives each its distance and puts the nearest first. Core's
+// directory search decides both, as it does for the Open Referral feed.
+func (w *Web) narrow(r *http.Request, d *directoryData, in directoryInput, age *int, place core.Place) error {
+	located := place.Lat != nil && place.Lon != nil
+	if !in.filtered() && !located {
+		return nil
+	}
+	q := core.DirectoryQuery{Language: in.Language, ServesAge: age, ActiveOnly: true, Services: []core.ServiceID{}}
+	for _, a := range d.Results {
+		for _, s := range a.Services {
+			q.Services = append(q.Services, s.ID)
+		}
+	}
+	q.PerPage = math.MaxInt32 // one page: every link of these services
+	if in.Open {
+		var err error
+		if q.OpenDay, q.OpenClock, err = w.engine.OpenNow(r.Context()); err != nil {
+			return err
+		}
+	}
+	if located {
+		q.Lat, q.Lon = place.Lat, place.Lon
+	}
+	page, err := w.engine.DirectoryServiceAtLocations(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	// One row per service and location, nearest first: a service's first
+	// row is its distance.
+	kept := map[core.ServiceID]*float64{}
+	for _, s := range page.Services {
+		if _, seen := kept[s.ID]; !seen {
+			kept[s.ID] = s.Locations[0].Distance
+		}
+	}
+	var out []agencyView
+	for _, a := range d.Results {
+		var ss []serviceView
+		for _, s := range a.Services {
+			dist, ok := kept[s.ID]
+			if !ok {
+				continue
+			}
+			s.Distance = dist
+			if dist != nil && (a.Distance == nil || *dist < *a.Distance) {
+				a.Distance = dist
+			}
+			ss = append(ss, s)
+		}
+		if len(ss) > 0 {
+			a.Services = ss
+			out = append(out, a)
+		}
+	}
+	if located {
+		slices.SortStableFunc(out, func(x, y agencyView) int {
+			switch {
+			case x.Distance == nil && y.Distance == nil:
+				return 0
+			case x.Distance == nil:
+				return 1
+			case y.Distance == nil:
+				return -1
+			}
+			return cmp.Compare(*x.Distance, *y.Distance)
+		})
+		d.Located = slices.ContainsFunc(out, func(a agencyView) bool { return a.Distance != nil })
+	}
+	d.Results = out
+	return nil
+}
+
+// languageOptions are the languages the filter offers, by name.
+func (w *Web) languageOptions() []languageOption {
+	var out []languageOption
+	for code, name := range w.pages.languages {
+		out = append(out, languageOption{Code: code, Name: name})
+	}
+	slices.SortFunc(out, func(a, b languageOption) int { return cmp.Compare(a.Name, b.Name) })
+	return out
 }
 
 func (w *Web) renderDirectory(rw http.ResponseWriter, r *http.Request, d directoryData, errs []formError) {

@@ -38,8 +38,7 @@ func (w *Web) textService(rw http.ResponseWriter, r *http.Request) {
 	}
 	phone, err := core.ParsePhone(r.PostForm.Get("phone"))
 	if err != nil || !strings.HasPrefix(string(phone), "+447") {
-		w.renderService(rw, r, s, http.StatusBadRequest, []formError{{Field: "phone",
-			Message: "Enter a UK mobile number, like 07700 900123"}}, false)
+		w.renderService(rw, r, s, http.StatusBadRequest, []formError{w.directoryError(r, "phone", "mobile")}, false)
 		return
 	}
 	perDay := w.cfg.DirectorySMSPerDay
@@ -55,8 +54,7 @@ func (w *Web) textService(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if res.Allowed == 0 {
-			w.renderService(rw, r, s, http.StatusTooManyRequests, []formError{{Field: "phone",
-				Message: "We have sent as many texts as we can today. Please write the details down, or try again tomorrow"}}, false)
+			w.renderService(rw, r, s, http.StatusTooManyRequests, []formError{w.directoryError(r, "phone", "texts_limit")}, false)
 			return
 		}
 	}
@@ -67,8 +65,11 @@ func (w *Web) textService(rw http.ResponseWriter, r *http.Request) {
 	}
 	n, _ := w.network(r)
 	var body bytes.Buffer
+	code := w.requestLang(r, nil) // the text is in the page's language
 	if err := serviceTextTemplate.Execute(&body, map[string]any{"Service": s, "Agency": a, "Network": n,
-		"Link": strings.TrimRight(w.cfg.PublicURL, "/") + pathDirectory + "/services/" + s.UUID}); err != nil {
+		"PhoneLabel": w.cat.Text(code, "directory.sms_phone"), "AddressLabel": w.cat.Text(code, "directory.sms_address"),
+		"OpenLabel": w.cat.Text(code, "directory.sms_open"),
+		"Link":      strings.TrimRight(w.cfg.PublicURL, "/") + pathDirectory + "/services/" + s.UUID}); err != nil {
 		w.unavailable(rw, r, err)
 		return
 	}
@@ -76,5 +77,5 @@ func (w *Web) textService(rw http.ResponseWriter, r *http.Request) {
 		w.unavailable(rw, r, err)
 		return
 	}
-	http.Redirect(rw, r, pathDirectory+"/services/"+s.UUID+"?sent=1#text-me", http.StatusSeeOther)
+	http.Redirect(rw, r, pathDirectory+"/services/"+s.UUID+"?sent=1"+langQuery(r, "&")+"#text-me", http.StatusSeeOther)
 }

@@ -5,7 +5,10 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
 )
 
@@ -52,11 +55,21 @@ func (w *Web) requestLang(r *http.Request, s *webSession) string {
 	return w.cat.Match(r.Header.Get("Accept-Language"))
 }
 
+// langQuery carries the switcher's choice from a form's address to the
+// page it lands on: "" when the request has none, else sep+"lang=pl".
+func langQuery(r *http.Request, sep string) string {
+	if code := r.URL.Query().Get(langParam); code != "" {
+		return sep + langParam + "=" + url.QueryEscape(code)
+	}
+	return ""
+}
+
 // switcher lists the languages, each linking to this page in it.
 func (w *Web) switcher(r *http.Request, current string) []langLink {
 	var out []langLink
 	for _, l := range w.cat.Languages() {
-		q := url.Values{langParam: {l.Code}}
+		q := r.URL.Query() // a directory search stays the same search in another language
+		q.Set(langParam, l.Code)
 		out = append(out, langLink{Code: l.Code, Name: l.Name, Href: r.URL.Path + "?" + q.Encode(), Current: l.Code == current})
 	}
 	return out
@@ -76,6 +89,37 @@ func (p webPage) T(id string, args ...any) (string, error) {
 func (p webPage) H(id string, args ...any) (template.HTML, error) {
 	s, err := p.Lang.cat.Render(p.Lang.Code, id, messageData(args, true), nil)
 	return template.HTML(s), err
+}
+
+// Need is a need's name in the page's language (the flow's own words
+// for it).
+func (p webPage) Need(n core.Need) string {
+	if s := p.Lang.cat.Text(p.Lang.Code, "flow.needs.choices."+string(n)+".label"); s != "" {
+		return s
+	}
+	return n.Label()
+}
+
+// Needs is Need for a list, joined with commas.
+func (p webPage) Needs(ns []core.Need) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = p.Need(n)
+	}
+	return strings.Join(out, ", ")
+}
+
+// Km prints a distance in metres as kilometres to one place ("2.3"; at
+// least "0.1"), with the decimal comma of the languages that write one.
+func (p webPage) Km(metres *float64) string {
+	if metres == nil {
+		return ""
+	}
+	s := strconv.FormatFloat(max(*metres, 100)/1000, 'f', 1, 64)
+	if p.Lang.Code == "pl" || p.Lang.Code == "uk" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }
 
 func messageData(args []any, escape bool) map[string]any {

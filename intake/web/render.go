@@ -150,6 +150,9 @@ type webPage struct {
 	// Languages is the switcher, nil on pages only in English.
 	Lang      pageLang
 	Languages []langLink
+	// LangQuery is "?lang=pl" when the switcher chose the language, for
+	// a form's address to keep it; "" otherwise.
+	LangQuery string
 }
 
 // English is this page's address in English, for the "translation is
@@ -187,10 +190,13 @@ type formValues map[string]string
 // Get returns the value for an input.
 func (f formValues) Get(name string) string { return f[name] }
 
+// englishOnly are the pages still written in English only.
+var englishOnly = map[string]bool{"web/data-sharing": true}
+
 // render writes a page with status, or the plain fault page if the
 // template fails (which tests prevent).
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p webPage) {
-	if strings.HasPrefix(name, "directory/") || name == "web/data-sharing" {
+	if englishOnly[name] {
 		// Pages written in English only: said so, with no switcher.
 		l, _ := w.cat.Language(lang.English)
 		p.Lang, p.Languages = pageLang{Language: l, cat: w.cat}, nil
@@ -209,6 +215,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	}
 	h := rw.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Add("Vary", "Accept-Language") // a page's words follow the browser's languages
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}

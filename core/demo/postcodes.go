@@ -1,0 +1,32 @@
+package demo
+
+// postcodes is the demo's postcode file, in the ONS Postcode Directory's
+// columns: a postcode in the middle of each district (the directory's
+// examples among them) and those of the agencies' addresses, so the
+// public directory and the Open Referral feed measure distances and list
+// the nearest first. The coordinates are near the real KY districts'.
+const postcodes = `pcds,oslaua,lat,long
+KY1 1AB,S12000047,56.1120,-3.1600
+KY1 1XX,S12000047,56.1105,-3.1615
+KY1 2XX,S12000047,56.1150,-3.1560
+KY2 1AB,S12000047,56.1250,-3.1850
+KY3 1AB,S12000047,56.0600,-3.2350
+KY3 9XX,S12000047,56.0620,-3.2300
+KY4 1AB,S12000047,56.1100,-3.3450
+KY4 0XX,S12000047,56.1120,-3.3420
+KY5 1AB,S12000047,56.1350,-3.3100
+KY5 8XX,S12000047,56.1370,-3.3060
+KY6 1AB,S12000047,56.2000,-3.1750
+KY6 1XX,S12000047,56.2010,-3.1720
+KY6 2XX,S12000047,56.1980,-3.1790
+KY7 1AB,S12000047,56.1950,-3.1950
+KY7 5XX,S12000047,56.1930,-3.2010
+KY8 1AB,S12000047,56.1850,-3.0200
+KY8 3XX,S12000047,56.1830,-3.0150
+KY11 1AB,S12000047,56.0650,-3.4400
+KY11 3XX,S12000047,56.0680,-3.4350
+KY12 1AB,S12000047,56.0750,-3.4800
+KY15 1AB,S12000047,56.3200,-3.0100
+KY15 4XX,S12000047,56.3190,-3.0080
+KY16 1AB,S12000047,56.3400,-2.7950
+`
