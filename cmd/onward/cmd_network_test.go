@@ -57,6 +57,9 @@ func TestNetworkImport(t *testing.T) {
 	if err != nil || a.AckTargetHours != 16 || !a.AcceptsSelfReferrals {
 		t.Fatalf("agency %+v, %v", a, err)
 	}
+	if a.NotifyEmail != "advice-team@money.example.org" || a.EmailStaff != core.StaffEmailWithoutSlack {
+		t.Errorf("agency notifications: shared %q, staff %q; want the file's", a.NotifyEmail, a.EmailStaff)
+	}
 	if s, err := eng.StaffByEmail(ctx, "rory@money.example.org"); err != nil || s.Role != core.RoleCoordinator {
 		t.Fatalf("staff %+v, %v", s, err)
 	}
@@ -80,6 +83,9 @@ func TestNetworkImport(t *testing.T) {
 		{"slug: eastloch-money-advice", "slug: eastloch-food-bank\n    nmae: typo", "field nmae not found"},
 		{"email: aileen@money.example.org", "email: not-an-email", "staff[0]"},
 		{"{date: 2026-12-25, name: Christmas Day}", "{date: 25/12/2026, name: Christmas Day}", "bank_holidays[0]"},
+		{"notify_email: advice-team@money.example.org", "notify_email: advice team", `notify email must be one email address, like team@agency.example.org; "advice team" is not`},
+		{"notify_email: advice-team@money.example.org", "notify_email: \"a@b.example\\r\\nBcc: x@y.example\"", "notify email must be one email address"},
+		{"email_staff: without-slack", "email_staff: sometimes", `email staff must be one of always, without-slack, never; "sometimes" is not`},
 	} {
 		body := strings.Replace(example.String(), c.from, c.to, 1)
 		body = strings.Replace(body, "slug: eastloch-money-advice", "slug: eastloch-new-agency", 1)
