@@ -70,7 +70,7 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 	var to []core.EmailRecipient
 	var err error
 	if kind == core.EmailDigest {
-		to, err = w.engine.DigestRecipients(ctx, r.Payload.AgencyID)
+		to, err = w.engine.DigestRecipients(ctx, r.Payload.AgencyID, w.slack != nil)
 	} else {
 		var referrer core.StaffID
 		if id := r.Referral(); id != 0 {
@@ -189,7 +189,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.SignInLink = link
 		return nil
 	case core.EmailDigest:
-		return w.digestFacts(ctx, p.AgencyID, cal, d)
+		return w.digestFacts(ctx, p.AgencyID, p.StaffID, cal, d)
 	case core.EmailDeadLetter:
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
 	}
@@ -267,28 +267,68 @@ const sqlDigestItems = `
 SELECT reference, needs, postcode_district, crisis FROM referrals
 WHERE to_agency_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT 50`
 
-// digestFacts fills in an agency's day: the counts the Slack digest shows
-// and the new referrals by reference.
-func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, cal core.Calendar, d *emailData) error {
+// digestFacts fills in a member of staff's day: for each kind they chose
+// to have in the digest, what those emails would have said. Kinds they
+// get at once or turned off are left out.
+func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff core.StaffID, cal core.Calendar, d *emailData) error {
 	a, err := w.agency(ctx, agency)
 	if err != nil {
 		return err
 	}
-	c, err := w.digestCounts(ctx, a, cal)
+	st, err := w.engine.StaffByID(ctx, staff)
 	if err != nil {
 		return err
 	}
-	d.Agency, d.Counts, d.Date = a.Name, c, w.now().In(cal.Location).Format("Monday 2 January")
-	rows, _ := w.pool.Query(ctx, sqlDigestItems, agency, w.now().Add(-24*time.Hour))
-	var ref, district string
-	var needs []core.Need
-	var crisis bool
-	_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis}, func() error {
-		d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis})
-		return nil
-	})
+	prefs, err := w.engine.MailPrefs(ctx, staff)
 	if err != nil {
-		return fmt.Errorf("digest for agency %d: %w", agency, err)
+		return err
+	}
+	in := func(k core.EmailKind) bool { return prefs[k] == core.MailDigest }
+	coordinates := st.Actor().Coordinates()
+	now := w.now()
+	since := now.Add(-24 * time.Hour)
+	d.Agency, d.Date = a.Name, now.In(cal.Location).Format("Monday 2 January")
+	d.DigestNew, d.DigestWaiting = in(core.EmailNewReferral), in(core.EmailAckReminder)
+	d.DigestUpdates = in(core.EmailReferralUpdate)
+	d.DigestEscalations = coordinates && in(core.EmailEscalation)
+	d.DigestDead = coordinates && in(core.EmailDeadLetter)
+	if d.DigestNew || d.DigestWaiting {
+		if d.Counts, err = w.digestCounts(ctx, a, cal); err != nil {
+			return err
+		}
+	}
+	if d.DigestNew {
+		rows, _ := w.pool.Query(ctx, sqlDigestItems, agency, since)
+		var ref, district string
+		var needs []core.Need
+		var crisis bool
+		_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis}, func() error {
+			d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("digest for agency %d: %w", agency, err)
+		}
+	}
+	if d.DigestUpdates {
+		ups, err := w.engine.DigestUpdates(ctx, staff, since)
+		if err != nil {
+			return err
+		}
+		for _, u := range ups {
+			d.Updates = append(d.Updates, digestUpdate{Reference: u.Reference,
+				Words: updateWords(core.Referral{Status: u.Status, Reason: u.Reason})})
+		}
+	}
+	if d.DigestEscalations {
+		if d.Escalated, err = w.engine.WaitingPastTarget(ctx, now); err != nil {
+			return err
+		}
+	}
+	if d.DigestDead {
+		if d.Dead, err = w.engine.DeadLettersSince(ctx, since); err != nil {
+			return err
+		}
 	}
 	return nil
 }
