@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -205,7 +204,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		return err
 	}
 	d.Reference, d.Needs, d.District, d.Crisis = ref.Reference, needLabels(ref.Needs), ref.PostcodeDistrict, ref.Crisis
-	d.Link = w.publicURL("/staff/referrals/" + strconv.FormatInt(int64(ref.ID), 10))
+	d.Link = w.publicURL("/staff/referrals/" + url.PathEscape(ref.Reference))
 	d.Agency = ""
 	if ref.ToAgencyID != nil {
 		a, err := w.agency(ctx, *ref.ToAgencyID)
