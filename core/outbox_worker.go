@@ -133,6 +133,11 @@ func (o *Outbox) MarkSending(ctx context.Context, c OutboxClaim) error {
 // same transaction, so what the sender records (where a Slack card was
 // posted) commits together with the mark.
 func (o *Outbox) MarkSent(ctx context.Context, c OutboxClaim, now time.Time, providerID string, status DeliveryStatus, inTx func(context.Context, pgx.Tx) error) error {
+	if inTx == nil {
+		// One statement is its own transaction: no BEGIN and COMMIT to
+		// wait for on every email and text.
+		return leased(ctx, o.pool, "mark sent", c, sqlMarkSent, now, providerID, status)
+	}
 	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
 		if err := leased(ctx, tx, "mark sent", c, sqlMarkSent, now, providerID, status); err != nil {
 			return err
