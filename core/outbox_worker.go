@@ -42,16 +42,20 @@ var ErrLeaseLost = errors.New("lease on the outbox row ran out and was taken ove
 // of the same referral is due, in flight or waiting for a retry (attempts >
 // 0), so each referral's messages leave in order; rows scheduled for later
 // and never tried do not hold anything back. SKIP LOCKED lets several
-// workers claim side by side.
+// workers claim side by side. The check of older rows is written as an OR
+// so it runs only for rows of a referral, through outbox_referral_idx: as
+// an anti-join the planner may compare every due row with every other,
+// and a backlog of thousands (a mail server down for an hour) then takes
+// minutes to claim from.
 const sqlClaim = `
 WITH due AS (
     SELECT o.id FROM outbox o
     WHERE o.sent_at IS NULL AND o.dead_at IS NULL AND o.available_at <= $1
-      AND NOT EXISTS (
+      AND (o.referral_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM outbox p
-          WHERE o.referral_id IS NOT NULL AND p.referral_id = o.referral_id AND p.id < o.id
+          WHERE p.referral_id = o.referral_id AND p.id < o.id
             AND p.sent_at IS NULL AND p.dead_at IS NULL
-            AND (p.available_at <= $1 OR p.attempts > 0))
+            AND (p.available_at <= $1 OR p.attempts > 0)))
     ORDER BY o.available_at, o.id
     LIMIT $2
     FOR UPDATE OF o SKIP LOCKED
