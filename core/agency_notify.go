@@ -35,6 +35,11 @@ type AgencyNotifications struct {
 	EmailStaff  string // one of StaffEmailChoices; "" keeps the default, without-slack
 }
 
+// Validate checks n in plain words, as SetAgencyNotifications will, so a
+// form that saves it with other changes can refuse the lot before
+// writing any.
+func (n AgencyNotifications) Validate() error { return n.check() }
+
 // check validates n in plain words and fills the default.
 func (n *AgencyNotifications) check() error {
 	n.NotifyEmail = strings.TrimSpace(n.NotifyEmail)
