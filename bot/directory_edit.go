@@ -80,11 +80,15 @@ type fieldProblem struct{ Field, Message string }
 type agencyForm struct {
 	Name, Description, Phone, Email, Website, Address, AckTargetHours string
 	AcceptsSelfReferrals                                              bool
+	// Where its notifications go by email: a shared address, and when
+	// its staff are emailed at their own (core.StaffEmailChoices).
+	NotifyEmail, EmailStaff string
 }
 
 // agencyFields maps core's field labels to the agency form's field names.
 var agencyFields = map[string]string{"name": "name", "description": "description", "phone": "phone",
-	"email": "email", "website": "website", "address": "address", "acknowledgement target": "ack_target_hours"}
+	"email": "email", "website": "website", "address": "address", "acknowledgement target": "ack_target_hours",
+	"notify email": "notify_email", "email staff": "email_staff"}
 
 // serviceFields maps core's field labels to the form's field names.
 var serviceFields = map[string]string{"service name": "name", "description": "description", "needs": "needs",
@@ -296,7 +300,8 @@ func (b *Bot) agencyForm(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	form := agencyForm{Name: a.Name, Description: a.Description, Phone: a.Phone, Email: a.Email, Website: a.Website,
-		Address: a.Address, AckTargetHours: strconv.Itoa(a.AckTargetHours), AcceptsSelfReferrals: a.AcceptsSelfReferrals}
+		Address: a.Address, AckTargetHours: strconv.Itoa(a.AckTargetHours), AcceptsSelfReferrals: a.AcceptsSelfReferrals,
+		NotifyEmail: a.NotifyEmail, EmailStaff: a.EmailStaff}
 	b.renderDirectory(w, http.StatusOK, "directory_agency", b.agencyView(s, a, form, nil))
 }
 
@@ -308,7 +313,17 @@ func (b *Bot) saveAgency(w http.ResponseWriter, r *http.Request, s session) {
 	form := agencyForm{Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		Phone: strings.TrimSpace(r.PostFormValue("phone")), Email: strings.TrimSpace(r.PostFormValue("email")),
 		Website: strings.TrimSpace(r.PostFormValue("website")), Address: strings.TrimSpace(r.PostFormValue("address")),
-		AckTargetHours: strings.TrimSpace(r.PostFormValue("ack_target_hours")), AcceptsSelfReferrals: r.PostFormValue("accepts_self_referrals") == "yes"}
+		AckTargetHours: strings.TrimSpace(r.PostFormValue("ack_target_hours")), AcceptsSelfReferrals: r.PostFormValue("accepts_self_referrals") == "yes",
+		NotifyEmail: strings.TrimSpace(r.PostFormValue("notify_email")), EmailStaff: r.PostFormValue("email_staff")}
+	if form.EmailStaff == "" {
+		form.EmailStaff = a.EmailStaff // a form from before the setting keeps it
+	}
+	notifications := core.AgencyNotifications{NotifyEmail: form.NotifyEmail, EmailStaff: form.EmailStaff}
+	var invalid *core.ValidationError
+	if err := notifications.Validate(); errors.As(err, &invalid) {
+		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_agency", b.agencyView(s, a, form, invalid.Fields))
+		return
+	}
 	hours, err := strconv.Atoi(form.AckTargetHours)
 	if err != nil {
 		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_agency", b.agencyView(s, a, form,
@@ -318,7 +333,9 @@ func (b *Bot) saveAgency(w http.ResponseWriter, r *http.Request, s session) {
 	err = b.engine.UpdateAgencyDetails(r.Context(), a.ID, core.AgencyDetails{Name: form.Name, Description: form.Description,
 		Phone: form.Phone, Email: form.Email, Website: form.Website, Address: form.Address, AckTargetHours: hours,
 		AcceptsSelfReferrals: form.AcceptsSelfReferrals}, s.staff.Actor())
-	var invalid *core.ValidationError
+	if err == nil && (form.NotifyEmail != a.NotifyEmail || form.EmailStaff != a.EmailStaff) {
+		err = b.engine.SetAgencyNotifications(r.Context(), a.ID, notifications, s.staff.Actor())
+	}
 	switch {
 	case errors.As(err, &invalid):
 		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_agency", b.agencyView(s, a, form, invalid.Fields))

@@ -153,6 +153,45 @@ func TestAgencyDetailsEditing(t *testing.T) {
 		core.EventAgencyChanged, tb.Net.CAB).Scan(&events); err != nil || events != 1 {
 		t.Fatalf("%d agency-changed events (%v), want 1", events, err)
 	}
+
+	// Where its notifications go by email: refused in plain words with
+	// nothing written, then saved with an audit event.
+	details := func(v url.Values) url.Values {
+		for k, x := range map[string]string{"csrf": c.csrf, "name": "Kirkcaldy Citizens Advice Bureau", "ack_target_hours": "24"} {
+			v.Set(k, x)
+		}
+		return v
+	}
+	for _, bad := range []struct {
+		form  url.Values
+		field string
+	}{
+		{url.Values{"notify_email": {"team at cab"}, "email_staff": {"always"}}, "notify_email"},
+		{url.Values{"notify_email": {"team@cab.example\r\nBcc: x@y.example"}}, "notify_email"},
+		{url.Values{"email_staff": {"sometimes"}, "name": {"A new name"}}, "email_staff"},
+	} {
+		resp, body := c.post(path, details(bad.form))
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#`+bad.field+`"`) {
+			t.Errorf("%v: status %d, want 422 naming %s", bad.form, resp.StatusCode, bad.field)
+		}
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.NotifyEmail != "" || a.EmailStaff != core.StaffEmailWithoutSlack || a.Name != "Kirkcaldy Citizens Advice Bureau" {
+		t.Fatalf("an invalid notifications form changed the agency: %q %q %q", a.NotifyEmail, a.EmailStaff, a.Name)
+	}
+	resp, _ = c.post(path, details(url.Values{"notify_email": {"team@cab.example.org"}, "email_staff": {"never"}}))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save notifications: %d", resp.StatusCode)
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.NotifyEmail != "team@cab.example.org" || a.EmailStaff != core.StaffEmailNever {
+		t.Fatalf("saved notifications %q %q", a.NotifyEmail, a.EmailStaff)
+	}
+	if _, body := c.get(path); !strings.Contains(body, `value="team@cab.example.org"`) || !strings.Contains(body, `id="email_staff-never" name="email_staff" value="never" checked`) {
+		t.Errorf("the form does not show the saved notifications")
+	}
+	if err := tb.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1 AND agency_id = $2`,
+		core.EventNotificationsChanged, tb.Net.CAB).Scan(&events); err != nil || events != 1 {
+		t.Fatalf("%d notifications-changed events (%v), want 1", events, err)
+	}
 	if resp, _ := c.get("/staff/directory/agencies/999999"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a missing agency: %d, want 404", resp.StatusCode)
 	}

@@ -89,21 +89,25 @@ type NewAgency struct {
 	SlackChannelID       string `validate:"max=32" label:"Slack channel"`
 	AckTargetHours       int    `validate:"min=1,max=400" label:"acknowledgement target"`
 	AcceptsSelfReferrals bool
+	// Notifications is where its email notifications go; the zero value
+	// is no shared address and staff emailed while it is not on Slack.
+	Notifications AgencyNotifications `validate:"-"`
 }
 
 const sqlInsertAgency = `
 INSERT INTO agencies (slug, name, description, phone, email, website, address, slack_channel_id,
-    ack_target_hours, accepts_self_referrals, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`
+    ack_target_hours, accepts_self_referrals, created_at, updated_at, notify_email, email_staff)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id`
 
 // AddAgency adds an agency.
 func (e *Engine) AddAgency(ctx context.Context, db DB, a NewAgency) (AgencyID, error) {
-	if err := validate(a); err != nil {
+	if err := mergeValidation(validate(a), a.Notifications.check()); err != nil {
 		return 0, err
 	}
 	var id AgencyID
 	err := db.QueryRow(ctx, sqlInsertAgency, a.Slug, a.Name, a.Description, a.Phone, a.Email, a.Website,
-		a.Address, a.SlackChannelID, a.AckTargetHours, a.AcceptsSelfReferrals, e.clock.Now()).Scan(&id)
+		a.Address, a.SlackChannelID, a.AckTargetHours, a.AcceptsSelfReferrals, e.clock.Now(),
+		a.Notifications.NotifyEmail, a.Notifications.EmailStaff).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add agency %s: %w", a.Slug, err)
 	}

@@ -24,10 +24,13 @@ const (
 	EventConsentWithdrawn EventKind = "consent.withdrawn"
 	EventCapacityChanged  EventKind = "agency.capacity-changed"
 	EventChannelChanged   EventKind = "agency.slack-channel-changed"
-	EventStaffAdded       EventKind = "staff.added"
-	EventServiceChanged   EventKind = "directory.service-changed"
-	EventAgencyChanged    EventKind = "agency.details-changed"
-	EventOutcomeRecorded  EventKind = "referral.outcome-recorded"
+	// EventNotificationsChanged records where an agency's email
+	// notifications go (its shared address and staff email setting).
+	EventNotificationsChanged EventKind = "agency.notifications-changed"
+	EventStaffAdded           EventKind = "staff.added"
+	EventServiceChanged       EventKind = "directory.service-changed"
+	EventAgencyChanged        EventKind = "agency.details-changed"
+	EventOutcomeRecorded      EventKind = "referral.outcome-recorded"
 )
 
 // Event is one entry of the append-only audit log.

@@ -79,16 +79,22 @@ func (e *Engine) SetMailPrefs(ctx context.Context, staff StaffID, prefs map[Emai
 	})
 }
 
+// sqlDigestRecipients are an agency's staff who chose the daily digest
+// for at least one kind, whose agency sends staff email (always, or while
+// Slack does not reach it: $2), as sqlStaffRecipients.
 const sqlDigestRecipients = `
 SELECT s.id, s.agency_id, s.name, s.email FROM staff s
+JOIN agencies a ON a.id = s.agency_id
 WHERE s.deleted_at IS NULL AND s.agency_id = $1
+  AND (a.email_staff = 'always' OR (a.email_staff = 'without-slack' AND (NOT $2::boolean OR a.slack_channel_id = '')))
   AND EXISTS (SELECT 1 FROM staff_mail_prefs p WHERE p.staff_id = s.id AND p.mode = 'digest')
 ORDER BY s.id`
 
 // DigestRecipients are an agency's staff who chose the daily digest for
-// at least one kind of email.
-func (e *Engine) DigestRecipients(ctx context.Context, agency AgencyID) ([]EmailRecipient, error) {
-	rows, _ := e.pool.Query(ctx, sqlDigestRecipients, agency)
+// at least one kind and whom the agency's staff email setting lets Onward
+// email; slack says whether Onward is connected to Slack.
+func (e *Engine) DigestRecipients(ctx context.Context, agency AgencyID, slack bool) ([]EmailRecipient, error) {
+	rows, _ := e.pool.Query(ctx, sqlDigestRecipients, agency, slack)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (EmailRecipient, error) {
 		var r EmailRecipient
 		err := row.Scan(&r.StaffID, &r.AgencyID, &r.Name, &r.Address)

@@ -175,14 +175,13 @@ func (e *Engine) EmailRecipients(ctx context.Context, kind EmailKind, agency Age
 // inTx): either every recipient's row exists or none does and the cause
 // is retried. Each row is unique by cause and address.
 func (o *Outbox) QueueEmailSends(ctx context.Context, tx pgx.Tx, c OutboxClaim, to []EmailRecipient, now time.Time) error {
-	for _, r := range to {
+	rows := make([]OutboxRow, len(to))
+	for i, r := range to {
 		p := c.Payload
 		p.StaffID, p.AgencyID = r.StaffID, r.AgencyID
-		if err := o.EnqueueTx(ctx, tx, OutboxEmailSend, 0, p, c.DedupeKey+":"+r.Key(), now); err != nil {
-			return err
-		}
+		rows[i] = OutboxRow{Kind: OutboxEmailSend, Payload: p, Dedupe: c.DedupeKey + ":" + r.Key(), Available: now}
 	}
-	return nil
+	return o.EnqueueAllTx(ctx, tx, rows)
 }
 
 // queueLinkEmail writes one sign-in or invitation email to a member of

@@ -221,6 +221,30 @@ func (o *Outbox) insert(ctx context.Context, db DB, kind OutboxKind, referral Re
 	return nil
 }
 
+// OutboxRow is one row for EnqueueAllTx.
+type OutboxRow struct {
+	Kind      OutboxKind
+	Referral  ReferralID
+	Payload   OutboxPayload
+	Dedupe    string
+	Available time.Time // zero: now
+}
+
+// EnqueueAllTx writes rows in the caller's transaction in one round trip,
+// as a change writes its own rows; like EnqueueTx, the caller wakes the
+// workers after the commit.
+func (o *Outbox) EnqueueAllTx(ctx context.Context, tx pgx.Tx, rows []OutboxRow) error {
+	b := &pgx.Batch{}
+	now := o.clock.Now()
+	for _, r := range rows {
+		o.queue(b, outboxMsg{kind: r.Kind, referral: r.Referral, payload: r.Payload, dedupe: r.Dedupe, available: r.Available}, now)
+	}
+	if err := sendBatch(ctx, tx, b); err != nil {
+		return fmt.Errorf("enqueue %d outbox rows: %w", len(rows), err)
+	}
+	return nil
+}
+
 // WakeWorkers tells outbox workers there is new work; call it after
 // committing a transaction that wrote outbox rows with Outbox.EnqueueTx.
 func (e *Engine) WakeWorkers() { e.wakeWorkers() }

@@ -42,16 +42,20 @@ var ErrLeaseLost = errors.New("lease on the outbox row ran out and was taken ove
 // of the same referral is due, in flight or waiting for a retry (attempts >
 // 0), so each referral's messages leave in order; rows scheduled for later
 // and never tried do not hold anything back. SKIP LOCKED lets several
-// workers claim side by side.
+// workers claim side by side. The check of older rows is written as an OR
+// so it runs only for rows of a referral, through outbox_referral_idx: as
+// an anti-join the planner may compare every due row with every other,
+// and a backlog of thousands (a mail server down for an hour) then takes
+// minutes to claim from.
 const sqlClaim = `
 WITH due AS (
     SELECT o.id FROM outbox o
     WHERE o.sent_at IS NULL AND o.dead_at IS NULL AND o.available_at <= $1
-      AND NOT EXISTS (
+      AND (o.referral_id IS NULL OR NOT EXISTS (
           SELECT 1 FROM outbox p
-          WHERE o.referral_id IS NOT NULL AND p.referral_id = o.referral_id AND p.id < o.id
+          WHERE p.referral_id = o.referral_id AND p.id < o.id
             AND p.sent_at IS NULL AND p.dead_at IS NULL
-            AND (p.available_at <= $1 OR p.attempts > 0))
+            AND (p.available_at <= $1 OR p.attempts > 0)))
     ORDER BY o.available_at, o.id
     LIMIT $2
     FOR UPDATE OF o SKIP LOCKED
@@ -133,6 +137,11 @@ func (o *Outbox) MarkSending(ctx context.Context, c OutboxClaim) error {
 // same transaction, so what the sender records (where a Slack card was
 // posted) commits together with the mark.
 func (o *Outbox) MarkSent(ctx context.Context, c OutboxClaim, now time.Time, providerID string, status DeliveryStatus, inTx func(context.Context, pgx.Tx) error) error {
+	if inTx == nil {
+		// One statement is its own transaction: no BEGIN and COMMIT to
+		// wait for on every email and text.
+		return leased(ctx, o.pool, "mark sent", c, sqlMarkSent, now, providerID, status)
+	}
 	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
 		if err := leased(ctx, tx, "mark sent", c, sqlMarkSent, now, providerID, status); err != nil {
 			return err

@@ -45,7 +45,9 @@
 // in the transaction that marks it sent, into one email.send row per
 // recipient address, unique by cause and address, so one address never
 // gets two emails for one cause. Like a text, an email row is marked
-// "sending" before the mail server is called; the server's 250 after DATA
+// "sending" before the mail server is called (in the one round trip that
+// also reads its recipient and referral; a failure before the server is
+// called is retried, and the retry clears the mark); the server's 250 after DATA
 // is the point of delivery, and the row is marked sent in the statement
 // that follows. 4xx answers, dropped connections and TLS failures are
 // retried with backoff; 5xx answers (a refused recipient, a wrong

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -70,7 +69,7 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 	var to []core.EmailRecipient
 	var err error
 	if kind == core.EmailDigest {
-		to, err = w.engine.DigestRecipients(ctx, r.Payload.AgencyID)
+		to, err = w.engine.DigestRecipients(ctx, r.Payload.AgencyID, w.slack != nil)
 	} else {
 		var referrer core.StaffID
 		if id := r.Referral(); id != 0 {
@@ -118,15 +117,21 @@ func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if w.mail == nil {
 		return skipped("email not configured"), nil
 	}
-	m, err := w.composeEmail(ctx, r)
+	// Marked sending and read in one round trip, before the email is
+	// rendered: a failure from here to the mail server is retried (the
+	// retry resets the mark); a worker killed in between leaves the row
+	// "sending", dead-lettered rather than ever sent twice.
+	staff, agency, referral := emailSubjectIDs(r)
+	subj, err := w.engine.SendingEmail(ctx, r, staff, agency, referral)
+	if err != nil {
+		return outcome{}, err
+	}
+	m, err := w.composeEmail(ctx, r, subj)
 	if err != nil {
 		return outcome{}, err
 	}
 	if m.To == "" {
 		return skipped("nobody at this address any more"), nil
-	}
-	if err := w.outbox.MarkSending(ctx, r); err != nil {
-		return outcome{}, err
 	}
 	if err := w.mail.SendMail(ctx, m); err != nil {
 		return outcome{}, err
@@ -134,8 +139,24 @@ func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, er
 	return sent("<"+m.MessageID+">", DeliveryEmailed), nil
 }
 
-// composeEmail finds the recipient of a send row and renders its email.
-func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim) (Mail, error) {
+// emailSubjectIDs are the ids an email send row is about: its recipient
+// (a member of staff, or else an agency's shared address) and its referral.
+func emailSubjectIDs(r core.OutboxClaim) (core.StaffID, core.AgencyID, core.ReferralID) {
+	p := r.Payload
+	var agency core.AgencyID
+	if p.StaffID == 0 {
+		agency = p.AgencyID
+	}
+	var referral core.ReferralID
+	if k := p.Email; k != core.EmailSignIn && k != core.EmailInvitation && k != core.EmailDigest {
+		referral = r.Referral()
+	}
+	return p.StaffID, agency, referral
+}
+
+// composeEmail renders a send row's email to its recipient, from what
+// the row is about (subj). No To means nobody to send to any more.
+func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim, subj core.EmailSubjects) (Mail, error) {
 	p := r.Payload
 	kind := p.Email
 	cal, err := w.engine.Calendar(ctx)
@@ -146,12 +167,9 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim) (Mail, er
 		LoginPage: w.publicURL("/staff/login"), Minutes: SignInLinkMinutes}
 	m := Mail{MessageID: w.messageID(r), Date: w.now()}
 	if p.StaffID != 0 {
-		st, err := w.engine.StaffByID(ctx, p.StaffID)
-		if errors.Is(err, core.ErrNotFound) {
+		st := subj.Staff
+		if st == nil {
 			return Mail{}, nil // deactivated since: no email
-		}
-		if err != nil {
-			return Mail{}, err
 		}
 		m.To, m.ToName, d.Name = st.Email, st.Name, st.Name
 		d.Agency = st.AgencyName
@@ -159,9 +177,9 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim) (Mail, er
 			d.Unsubscribe = w.publicURL("/staff/settings/email/unsubscribe?t=" + url.QueryEscape(core.UnsubscribeToken([]byte(w.cfg.SessionSecret), st.ID, kind)))
 		}
 	} else if p.AgencyID != 0 {
-		a, err := w.agency(ctx, p.AgencyID)
-		if err != nil {
-			return Mail{}, err
+		a := subj.Agency
+		if a == nil {
+			return Mail{}, permanent(fmt.Sprintf("agency %d is gone", p.AgencyID), core.ErrNotFound)
 		}
 		m.To, m.ToName, d.Name = a.NotifyEmail, a.Name, a.Name
 		d.Agency = a.Name
@@ -169,7 +187,7 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim) (Mail, er
 	if m.To == "" {
 		return Mail{}, nil
 	}
-	if err := w.emailFacts(ctx, r, cal, &d); err != nil {
+	if err := w.emailFacts(ctx, r, cal, subj, &d); err != nil {
 		return Mail{}, err
 	}
 	m.Unsubscribe = d.Unsubscribe
@@ -177,8 +195,9 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim) (Mail, er
 	return m, err
 }
 
-// emailFacts fills in what the kind says about its referral or its day.
-func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Calendar, d *emailData) error {
+// emailFacts fills in what the kind says about its referral (read with
+// the recipient, in subj) or its day.
+func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Calendar, subj core.EmailSubjects, d *emailData) error {
 	p := r.Payload
 	switch p.Email {
 	case core.EmailSignIn, core.EmailInvitation:
@@ -189,7 +208,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.SignInLink = link
 		return nil
 	case core.EmailDigest:
-		return w.digestFacts(ctx, p.AgencyID, cal, d)
+		return w.digestFacts(ctx, p.AgencyID, p.StaffID, cal, d)
 	case core.EmailDeadLetter:
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
 	}
@@ -197,23 +216,20 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	if id == 0 {
 		return nil
 	}
-	ref, err := w.engine.Referral(ctx, id)
-	if errors.Is(err, core.ErrNotFound) {
-		return permanent("referral is gone", err)
+	if subj.Referral == nil {
+		return permanent("referral is gone", fmt.Errorf("referral %d: %w", id, core.ErrNotFound))
 	}
-	if err != nil {
-		return err
-	}
+	ref := *subj.Referral
 	d.Reference, d.Needs, d.District, d.Crisis = ref.Reference, needLabels(ref.Needs), ref.PostcodeDistrict, ref.Crisis
-	d.Link = w.publicURL("/staff/referrals/" + strconv.FormatInt(int64(ref.ID), 10))
+	d.Link = w.publicURL("/staff/referrals/" + url.PathEscape(ref.Reference))
 	d.Agency = ""
 	if ref.ToAgencyID != nil {
-		a, err := w.agency(ctx, *ref.ToAgencyID)
-		if err != nil {
-			return err
+		a := subj.ToAgency
+		if a == nil {
+			return permanent(fmt.Sprintf("agency %d is gone", *ref.ToAgencyID), core.ErrNotFound)
 		}
 		d.Agency = a.Name
-		target := cal.AckTarget(a, ref.Crisis)
+		target := cal.AckTarget(*a, ref.Crisis)
 		d.Target, d.Waited = int(target.Hours()), 2*int(target.Hours())
 	}
 	switch {
@@ -267,28 +283,68 @@ const sqlDigestItems = `
 SELECT reference, needs, postcode_district, crisis FROM referrals
 WHERE to_agency_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT 50`
 
-// digestFacts fills in an agency's day: the counts the Slack digest shows
-// and the new referrals by reference.
-func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, cal core.Calendar, d *emailData) error {
+// digestFacts fills in a member of staff's day: for each kind they chose
+// to have in the digest, what those emails would have said. Kinds they
+// get at once or turned off are left out.
+func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff core.StaffID, cal core.Calendar, d *emailData) error {
 	a, err := w.agency(ctx, agency)
 	if err != nil {
 		return err
 	}
-	c, err := w.digestCounts(ctx, a, cal)
+	st, err := w.engine.StaffByID(ctx, staff)
 	if err != nil {
 		return err
 	}
-	d.Agency, d.Counts, d.Date = a.Name, c, w.now().In(cal.Location).Format("Monday 2 January")
-	rows, _ := w.pool.Query(ctx, sqlDigestItems, agency, w.now().Add(-24*time.Hour))
-	var ref, district string
-	var needs []core.Need
-	var crisis bool
-	_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis}, func() error {
-		d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis})
-		return nil
-	})
+	prefs, err := w.engine.MailPrefs(ctx, staff)
 	if err != nil {
-		return fmt.Errorf("digest for agency %d: %w", agency, err)
+		return err
+	}
+	in := func(k core.EmailKind) bool { return prefs[k] == core.MailDigest }
+	coordinates := st.Actor().Coordinates()
+	now := w.now()
+	since := now.Add(-24 * time.Hour)
+	d.Agency, d.Date = a.Name, now.In(cal.Location).Format("Monday 2 January")
+	d.DigestNew, d.DigestWaiting = in(core.EmailNewReferral), in(core.EmailAckReminder)
+	d.DigestUpdates = in(core.EmailReferralUpdate)
+	d.DigestEscalations = coordinates && in(core.EmailEscalation)
+	d.DigestDead = coordinates && in(core.EmailDeadLetter)
+	if d.DigestNew || d.DigestWaiting {
+		if d.Counts, err = w.digestCounts(ctx, a, cal); err != nil {
+			return err
+		}
+	}
+	if d.DigestNew {
+		rows, _ := w.pool.Query(ctx, sqlDigestItems, agency, since)
+		var ref, district string
+		var needs []core.Need
+		var crisis bool
+		_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis}, func() error {
+			d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("digest for agency %d: %w", agency, err)
+		}
+	}
+	if d.DigestUpdates {
+		ups, err := w.engine.DigestUpdates(ctx, staff, since)
+		if err != nil {
+			return err
+		}
+		for _, u := range ups {
+			d.Updates = append(d.Updates, digestUpdate{Reference: u.Reference,
+				Words: updateWords(core.Referral{Status: u.Status, Reason: u.Reason})})
+		}
+	}
+	if d.DigestEscalations {
+		if d.Escalated, err = w.engine.WaitingPastTarget(ctx, now); err != nil {
+			return err
+		}
+	}
+	if d.DigestDead {
+		if d.Dead, err = w.engine.DeadLettersSince(ctx, since); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -32,15 +32,22 @@ type emailData struct {
 	DeadKind, DeadError, DeadID string // dead letters
 	Attempts                    int
 
-	Date   string // digest
-	Counts DigestCounts
-	Items  []digestItem
+	// The digest: a section for each kind its reader chose to gather.
+	Date                                                                   string
+	DigestNew, DigestWaiting, DigestUpdates, DigestEscalations, DigestDead bool
+	Counts                                                                 DigestCounts
+	Items                                                                  []digestItem
+	Updates                                                                []digestUpdate
+	Escalated, Dead                                                        int
 
 	SignInLink, LoginPage string // sign-in and invitation
 	Minutes               int
 
 	Unsubscribe string // one-click unsubscribe; "" when the email cannot be turned off
 }
+
+// digestUpdate is one of the reader's referrals that moved on, in words.
+type digestUpdate struct{ Reference, Words string }
 
 type digestItem struct {
 	Reference, Needs, District string

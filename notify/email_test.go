@@ -182,7 +182,7 @@ func TestEmailNewReferralToEmailOnlyAgency(t *testing.T) {
 	if team.Header.Get("List-Unsubscribe") != "" {
 		t.Errorf("the shared address's email has List-Unsubscribe %q; only a member of staff can turn email off", team.Header.Get("List-Unsubscribe"))
 	}
-	if !strings.Contains(ailsa.Text, r.Reference) || !strings.Contains(ailsa.Text, fmt.Sprintf("/staff/referrals/%d", r.ID)) {
+	if !strings.Contains(ailsa.Text, r.Reference) || !strings.Contains(ailsa.Text, "/staff/referrals/"+r.Reference) {
 		t.Errorf("text part lacks the reference or link:\n%s", ailsa.Text)
 	}
 

@@ -12,15 +12,25 @@ import (
 
 const agencyUsage = `Usage: onward agency list
        onward agency slack-channel SLUG CHANNEL_ID
+       onward agency notify SLUG [--email ADDRESS] [--email-staff always|without-slack|never]
 
-list prints every agency: its short name (slug), name, Slack channel and
-whether it is at capacity.
+list prints every agency: its short name (slug), name, Slack channel,
+where its email notifications go and whether it is at capacity.
 
 slack-channel records the Slack channel where the agency's referral cards
 are posted (a channel id like C0123ABCD: in Slack, open the channel's
 details; the id is at the bottom). Invite the Onward app to the channel
 first. An empty CHANNEL_ID ("") takes the agency off Slack: its staff use
 the web inbox. The change is recorded in the audit log.
+
+notify says where the agency's notifications go by email, besides its Slack
+channel: --email is a shared address (a team mailbox) that gets every
+notification for the agency (--email "" for none); --email-staff says
+whether each member of staff also gets them at their own address: always,
+without-slack (only while Slack does not reach the agency: it has no
+channel, or Onward is not connected to Slack; the default) or never. Each member of staff chooses per kind at /staff/settings/email.
+Settings not given are left as they are; with neither, notify prints them.
+The change is recorded in the audit log.
 
 Needs ONWARD_DATABASE_URL.
 `
@@ -30,10 +40,13 @@ Needs ONWARD_DATABASE_URL.
 var cliActor = core.Actor{Kind: core.ActorSystem, Name: "onward command line"}
 
 func init() {
-	register(command{name: "agency", summary: "list agencies, or set an agency's Slack channel", run: runAgency})
+	register(command{name: "agency", summary: "list agencies, or set an agency's Slack channel and email notifications", run: runAgency})
 }
 
 func runAgency(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "notify" {
+		return runAgencyNotify(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("agency", agencyUsage, stdout, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -43,7 +56,7 @@ func runAgency(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case fs.NArg() == 3 && fs.Arg(0) == "slack-channel":
 	default:
 		fs.Usage()
-		return errors.New("say `onward agency list` or `onward agency slack-channel SLUG CHANNEL_ID`")
+		return errors.New("say `onward agency list`, `onward agency slack-channel SLUG CHANNEL_ID` or `onward agency notify SLUG …`")
 	}
 	eng, closeEng, err := openCLIEngine(ctx)
 	if err != nil {
@@ -74,16 +87,19 @@ func listAgencies(ctx context.Context, eng *core.Engine, stdout io.Writer) error
 		return err
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "SLUG\tNAME\tSLACK CHANNEL\tAT CAPACITY")
+	fmt.Fprintln(w, "SLUG\tNAME\tSLACK CHANNEL\tSHARED EMAIL\tSTAFF EMAIL\tAT CAPACITY")
 	for _, a := range agencies {
-		channel, full := a.SlackChannelID, "no"
+		channel, shared, full := a.SlackChannelID, a.NotifyEmail, "no"
 		if channel == "" {
 			channel = "(web inbox)"
+		}
+		if shared == "" {
+			shared = "(none)"
 		}
 		if a.AtCapacity {
 			full = "yes"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Slug, a.Name, channel, full)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Name, channel, shared, a.EmailStaff, full)
 	}
 	return w.Flush()
 }

@@ -93,6 +93,8 @@ type agencyEntry struct {
 	Website              string         `yaml:"website"`
 	Address              string         `yaml:"address"`
 	SlackChannel         string         `yaml:"slack_channel"`
+	NotifyEmail          string         `yaml:"notify_email"`
+	EmailStaff           string         `yaml:"email_staff"`
 	AckTargetHours       int            `yaml:"ack_target_hours"`
 	AcceptsSelfReferrals bool           `yaml:"accepts_self_referrals"`
 	Services             []serviceEntry `yaml:"services"`
@@ -305,7 +307,8 @@ func importNeedTerms(ctx context.Context, eng *core.Engine, tx pgx.Tx, entries [
 func importAgency(ctx context.Context, eng *core.Engine, tx pgx.Tx, a agencyEntry, sum *importSummary) (core.AgencyID, error) {
 	id, err := eng.AddAgency(ctx, tx, core.NewAgency{Slug: a.Slug, Name: a.Name, Description: a.Description,
 		Phone: a.Phone, Email: a.Email, Website: a.Website, Address: a.Address, SlackChannelID: a.SlackChannel,
-		AckTargetHours: a.AckTargetHours, AcceptsSelfReferrals: a.AcceptsSelfReferrals})
+		AckTargetHours: a.AckTargetHours, AcceptsSelfReferrals: a.AcceptsSelfReferrals,
+		Notifications: core.AgencyNotifications{NotifyEmail: a.NotifyEmail, EmailStaff: a.EmailStaff}})
 	if err != nil {
 		return 0, err
 	}

@@ -57,6 +57,9 @@ func TestNetworkImport(t *testing.T) {
 	if err != nil || a.AckTargetHours != 16 || !a.AcceptsSelfReferrals {
 		t.Fatalf("agency %+v, %v", a, err)
 	}
+	if a.NotifyEmail != "advice-team@money.example.org" || a.EmailStaff != core.StaffEmailWithoutSlack {
+		t.Errorf("agency notifications: shared %q, staff %q; want the file's", a.NotifyEmail, a.EmailStaff)
+	}
 	if s, err := eng.StaffByEmail(ctx, "rory@money.example.org"); err != nil || s.Role != core.RoleCoordinator {
 		t.Fatalf("staff %+v, %v", s, err)
 	}
@@ -87,6 +90,9 @@ func TestNetworkImport(t *testing.T) {
 		{`term: "1601", name: Food banks`, `term: "", name: Food banks`, "need_terms[1]: term is missing: give the term's id or code"},
 		{`name: Debt advice}`, `name: ""}`, "need_terms[0]: name is missing"},
 		{`{need: food, taxonomy: esd-service-types, term: "1601"`, `{need: food, taxonomy: esd-service-types, term: "1466"`, `need_terms[1]: the term "1466" of "esd-service-types" is also need_terms[0]`},
+		{"notify_email: advice-team@money.example.org", "notify_email: advice team", `notify email must be one email address, like team@agency.example.org; "advice team" is not`},
+		{"notify_email: advice-team@money.example.org", "notify_email: \"a@b.example\\r\\nBcc: x@y.example\"", "notify email must be one email address"},
+		{"email_staff: without-slack", "email_staff: sometimes", `email staff must be one of always, without-slack, never; "sometimes" is not`},
 	} {
 		body := strings.Replace(example.String(), c.from, c.to, 1)
 		body = strings.Replace(body, "slug: eastloch-money-advice", "slug: eastloch-new-agency", 1)

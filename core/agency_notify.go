@@ -1,0 +1,101 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// When an agency's staff get its notifications at their own addresses
+// (agencies.email_staff).
+const (
+	// StaffEmailAlways emails each member of staff whether or not the
+	// agency is on Slack.
+	StaffEmailAlways = "always"
+	// StaffEmailWithoutSlack emails each member of staff only while Slack
+	// does not reach the agency (the default).
+	StaffEmailWithoutSlack = "without-slack"
+	// StaffEmailNever leaves staff to the agency's Slack channel and shared
+	// address.
+	StaffEmailNever = "never"
+)
+
+// StaffEmailChoices lists the values of an agency's staff email setting,
+// in the order a form or a usage text shows them.
+var StaffEmailChoices = []string{StaffEmailAlways, StaffEmailWithoutSlack, StaffEmailNever}
+
+// AgencyNotifications is where an agency's notifications go besides its
+// Slack channel: a shared address (a team mailbox; "" for none), and
+// whether each member of staff gets them at their own address.
+type AgencyNotifications struct {
+	NotifyEmail string
+	EmailStaff  string // one of StaffEmailChoices; "" keeps the default, without-slack
+}
+
+// Validate checks n in plain words, as SetAgencyNotifications will, so a
+// form that saves it with other changes can refuse the lot before
+// writing any.
+func (n AgencyNotifications) Validate() error { return n.check() }
+
+// check validates n in plain words and fills the default.
+func (n *AgencyNotifications) check() error {
+	n.NotifyEmail = strings.TrimSpace(n.NotifyEmail)
+	if n.EmailStaff == "" {
+		n.EmailStaff = StaffEmailWithoutSlack
+	}
+	var fields []FieldError
+	if n.NotifyEmail != "" {
+		if err := validatorInstance().v.Var(n.NotifyEmail, "email,max=320"); err != nil {
+			fields = append(fields, FieldError{Field: "notify email",
+				Message: fmt.Sprintf("notify email must be one email address, like team@agency.example.org; %q is not", n.NotifyEmail)})
+		}
+	}
+	if !validStaffEmail(n.EmailStaff) {
+		fields = append(fields, FieldError{Field: "email staff",
+			Message: fmt.Sprintf("email staff must be one of %s; %q is not", strings.Join(StaffEmailChoices, ", "), n.EmailStaff)})
+	}
+	if fields != nil {
+		return &ValidationError{Fields: fields}
+	}
+	return nil
+}
+
+func validStaffEmail(s string) bool {
+	for _, c := range StaffEmailChoices {
+		if s == c {
+			return true
+		}
+	}
+	return false
+}
+
+const sqlSetAgencyNotifications = `
+UPDATE agencies SET notify_email = $2, email_staff = $3, updated_at = $4
+WHERE id = $1 RETURNING id`
+
+// SetAgencyNotifications records where an agency's notifications go by
+// email. Coordinators, admins and the command line may set it; the change
+// is an event in the agency's audit chain (which says whether a shared
+// address is set, not the address).
+func (e *Engine) SetAgencyNotifications(ctx context.Context, agency AgencyID, n AgencyNotifications, by Actor) error {
+	if err := mayKeepDirectory(by); err != nil {
+		return err
+	}
+	if err := n.check(); err != nil {
+		return err
+	}
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var id AgencyID
+		if err := tx.QueryRow(ctx, sqlSetAgencyNotifications, agency, n.NotifyEmail, n.EmailStaff, e.clock.Now()).Scan(&id); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("set notifications of agency %d: %w", agency, ErrNotFound)
+			}
+			return fmt.Errorf("set notifications of agency %d: %w", agency, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventNotificationsChanged, agency: agency, actor: by,
+			data: eventData("shared_email", n.NotifyEmail != "", "email_staff", n.EmailStaff)})
+	})
+}

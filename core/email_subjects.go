@@ -1,0 +1,95 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// EmailSubjects is what one email is about, as the worker renders it:
+// its recipient (a member of staff, or an agency's shared address), the
+// referral it concerns and the agency that referral is with. A nil field
+// was not asked for, or is gone.
+type EmailSubjects struct {
+	Staff    *Staff
+	Agency   *Agency
+	Referral *Referral
+	ToAgency *Agency
+}
+
+// EmailSubjects reads a current member of staff (staff), an agency
+// (agency), a referral and the agency it is with (referral), each when
+// its id is not zero, in one round trip to the database.
+func (e *Engine) EmailSubjects(ctx context.Context, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
+	return e.emailSubjects(ctx, nil, staff, agency, referral)
+}
+
+// SendingEmail marks a claimed email row as being sent (Outbox.MarkSending:
+// from here a worker that dies before recording the mail server's answer
+// leaves a row that is dead-lettered, never sent again) and reads what the
+// email is about, as EmailSubjects, in the same round trip: the worker
+// sends emails at hundreds a second, and each separate statement is a
+// wait. ErrLeaseLost means another worker has the row and nothing must be
+// sent. A failure before the email is handed to the mail server is
+// retried as usual (the retry resets the mark).
+func (e *Engine) SendingEmail(ctx context.Context, c OutboxClaim, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
+	return e.emailSubjects(ctx, &c, staff, agency, referral)
+}
+
+func (e *Engine) emailSubjects(ctx context.Context, sending *OutboxClaim, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
+	var out EmailSubjects
+	b := &pgx.Batch{}
+	if sending != nil {
+		c := sending
+		b.Queue(sqlMarkSending, c.ID, c.Lease, DeliverySending).Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("mark sending outbox row %d: %w", c.ID, ErrLeaseLost)
+			}
+			return nil
+		})
+	}
+	if staff != 0 {
+		b.Queue(sqlSelectStaff+"s.id = $1", staff).Query(func(rows pgx.Rows) error {
+			return collectOne(rows, pgx.RowToStructByName[Staff], &out.Staff)
+		})
+	}
+	if agency != 0 {
+		b.Queue(`SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, agency).Query(func(rows pgx.Rows) error {
+			return collectOne(rows, pgx.RowToStructByName[Agency], &out.Agency)
+		})
+	}
+	if referral != 0 {
+		b.Queue(sqlSelectReferral+"id = $1", referral).Query(func(rows pgx.Rows) error {
+			return collectOne(rows, pgx.RowToStructByName[Referral], &out.Referral)
+		})
+		b.Queue(`SELECT `+agencyColumns+` FROM agencies WHERE id = (SELECT to_agency_id FROM referrals WHERE id = $1)`, referral).Query(func(rows pgx.Rows) error {
+			return collectOne(rows, pgx.RowToStructByName[Agency], &out.ToAgency)
+		})
+	}
+	if b.Len() == 0 {
+		return out, nil
+	}
+	if err := e.pool.SendBatch(ctx, b).Close(); err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			return EmailSubjects{}, err
+		}
+		return EmailSubjects{}, fmt.Errorf("read what an email is about (staff %d, agency %d, referral %d): %w", staff, agency, referral, err)
+	}
+	return out, nil
+}
+
+// collectOne sets *dst to the one row of rows, or leaves it nil when
+// there is none.
+func collectOne[T any](rows pgx.Rows, fn pgx.RowToFunc[T], dst **T) error {
+	list, err := pgx.CollectRows(rows, fn)
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 {
+		*dst = &list[0]
+	}
+	return nil
+}
