@@ -134,7 +134,7 @@ ORDER BY %[5]s`
 
 // The orders of the lists. The inbox puts crisis first, then the soonest
 // acknowledgement due (so the overdue come first), then the oldest; the
-// order is referrals_inbox_idx's (migration 017), so the first page is
+// order is referrals_inbox_idx's (migration 018), so the first page is
 // read from the index without sorting. Sent puts what needs the referrer
 // first, then the latest change.
 const (
