@@ -146,7 +146,10 @@ WHERE id = $1`
 // details win. Unproven details get a client record of their own with no
 // phone hash, so nobody can overwrite another person's details by typing
 // their number into the web form.
-func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, n normalisedClient, proven bool, now time.Time) (ClientID, clientKey, error) {
+//
+// The write of the details is queued on b, to travel with the referral's
+// events in one round trip; nothing is written until b is sent in tx.
+func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n normalisedClient, proven bool, now time.Time) (ClientID, clientKey, error) {
 	var hash []byte
 	if proven && n.phone != "" {
 		hash = e.crypt.PhoneHash(n.phone)
@@ -199,10 +202,8 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, n normalisedClient,
 	if err != nil {
 		return 0, clientKey{}, err
 	}
-	if _, err := tx.Exec(ctx, sqlUpdateClient, id, name, phone, email, postcode, notes, n.district, n.Town,
-		n.PreferredContact, n.ContactTime, n.Language, newWrapped, hash != nil, now, n.Interpreter); err != nil {
-		return 0, clientKey{}, fmt.Errorf("write client %d: %w", id, err)
-	}
+	b.Queue(sqlUpdateClient, id, name, phone, email, postcode, notes, n.district, n.Town,
+		n.PreferredContact, n.ContactTime, n.Language, newWrapped, hash != nil, now, n.Interpreter)
 	return id, k, nil
 }
 

@@ -101,7 +101,8 @@ UPDATE agencies SET retired_at = $2, updated_at = $2 WHERE id = $1 AND retired_a
 
 // RetireAgency takes an agency out of the network: its services leave the
 // directory and matching, and no referral can be sent to it; its history
-// stays. Its open referrals are left for a coordinator to move on.
+// stays. The referrals it had not yet accepted are turned back (see
+// handBackWaiting); those it accepted stay with it to be finished.
 func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error {
 	if err := mayKeepDirectory(by); err != nil {
 		return err
@@ -109,7 +110,11 @@ func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error 
 	if by.Kind == ActorStaff && by.AgencyID == id {
 		return &ValidationError{Fields: []FieldError{{Field: "agency", Message: "You cannot retire your own agency; ask another coordinator"}}}
 	}
-	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+	set, err := e.snapshot(ctx)
+	if err != nil {
+		return fmt.Errorf("retire agency %d: %w", id, err)
+	}
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		now := e.clock.Now()
 		var got AgencyID
 		if err := tx.QueryRow(ctx, sqlRetireAgency, id, now).Scan(&got); err != nil {
@@ -121,8 +126,41 @@ func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error 
 		if _, err := tx.Exec(ctx, `UPDATE services SET active = false, updated_at = $2 WHERE agency_id = $1 AND active`, id, now); err != nil {
 			return fmt.Errorf("retire services of agency %d: %w", id, err)
 		}
-		return e.appendEvent(ctx, tx, newEvent{kind: EventAgencyRetired, agency: id, actor: by})
+		if err := e.appendEvent(ctx, tx, newEvent{kind: EventAgencyRetired, agency: id, actor: by}); err != nil {
+			return err
+		}
+		return e.handBackWaiting(ctx, tx, id, by, set)
 	})
+	if err == nil {
+		e.wakeWorkers()
+	}
+	return err
+}
+
+// handBackWaiting turns back the referrals a retiring agency had not yet
+// accepted, as a rejection saying it has left the network: the referrer
+// sees it under "Referrals we sent" as needing attention, and a
+// self-referral goes back to triage, as after any rejection. Referrals the
+// agency already accepted stay with it to be finished.
+func (e *Engine) handBackWaiting(ctx context.Context, tx pgx.Tx, agency AgencyID, by Actor, set snapshot) error {
+	rows, _ := tx.Query(ctx, `SELECT r.id, a.name FROM referrals r JOIN agencies a ON a.id = r.to_agency_id
+WHERE r.to_agency_id = $1 AND r.status = 'requested' ORDER BY r.id`, agency)
+	type waiting struct {
+		ID   ReferralID
+		Name string
+	}
+	ws, err := pgx.CollectRows(rows, pgx.RowToStructByPos[waiting])
+	if err != nil {
+		return fmt.Errorf("referrals waiting for agency %d: %w", agency, err)
+	}
+	for _, w := range ws {
+		_, err := e.transition(ctx, tx, TransitionRequest{Referral: w.ID, Action: ActionReject, Actor: by,
+			Reason: ReasonOther, Feedback: w.Name + " has left the network and cannot take this referral on: please refer the client to another agency."}, set)
+		if err != nil {
+			return fmt.Errorf("hand back referral %d from retiring agency %d: %w", w.ID, agency, err)
+		}
+	}
+	return nil
 }
 
 // AgencyEdits says which services their own agency changed since a

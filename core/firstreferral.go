@@ -75,12 +75,12 @@ func sealGiven(k clientKey, c normalisedClient, notes string, n *newReferral) ([
 // insertClientReferral records a new referral with its client and the
 // consent it is made under. The referral fields come from n; the client's
 // details and the referral's notes are sealed under the client's key here.
-func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, client normalisedClient, proven bool, notes string, consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
+func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batch, client normalisedClient, proven bool, notes string, consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
 	hash, wordingLang, err := e.wordingHash(ctx, tx, consent.WordingVersion, consent.Language)
 	if err != nil {
 		return Referral{}, err
 	}
-	clientID, k, err := e.writeClient(ctx, tx, client, proven, now)
+	clientID, k, err := e.writeClient(ctx, tx, b, client, proven, now)
 	if err != nil {
 		return Referral{}, err
 	}

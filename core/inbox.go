@@ -105,37 +105,41 @@ const sqlAttention = `((r.status = 'rejected' AND r.reason IS DISTINCT FROM 'red
 
 // sqlListPage pages one agency's referrals: the filtered ids are sorted
 // and cut to the page first, so only one page of rows is joined to names.
-// The WHERE and ORDER BY are put together from the fixed pieces below by
-// listSQL, so each filter set gets a plan that uses its index.
+// The list's length is counted apart from the page, so the page can stop
+// reading once it has its rows. The WHERE and ORDER BY are put together
+// from the fixed pieces below by listSQL, so each filter set gets a plan
+// that uses its index.
 const sqlListPage = `
 WITH page AS (
-    SELECT r.id, count(*) OVER () AS total,
+    SELECT r.id,
         coalesce(r.status = 'requested' AND r.ack_due_at < $1, false) AS overdue,
-        %s AS attention,
+        %[1]s AS attention,
         CASE WHEN r.status = 'requested' THEN r.ack_due_at END AS due
     FROM referrals r
-    WHERE %s
-    ORDER BY %s
+    WHERE %[2]s
+    ORDER BY %[3]s
     LIMIT $2 OFFSET $3
 )
-SELECT %s,
+SELECT %[4]s,
     coalesce(fa.name, '') AS from_agency, coalesce(ta.name, '') AS to_agency,
-    coalesce(s.name, '') AS acted_by, c.town, page.overdue, page.attention, page.total
+    coalesce(s.name, '') AS acted_by, c.town, page.overdue, page.attention,
+    (SELECT count(*) FROM referrals r WHERE %[2]s) AS total
 FROM page
 JOIN referrals r ON r.id = page.id
 JOIN clients c ON c.id = r.client_id
 LEFT JOIN agencies fa ON fa.id = r.from_agency_id
 LEFT JOIN agencies ta ON ta.id = r.to_agency_id
 LEFT JOIN staff s ON s.id = r.status_by
-ORDER BY %s`
+ORDER BY %[5]s`
 
-// The orders of the lists: the inbox puts crisis first, then overdue,
-// then due soonest; sent puts what needs the referrer first, then the
-// latest change.
+// The orders of the lists. The inbox puts crisis first, then the soonest
+// acknowledgement due (so the overdue come first), then the oldest; the
+// order is referrals_inbox_idx's (migration 018), so the first page is
+// read from the index without sorting. Sent puts what needs the referrer
+// first, then the latest change.
 const (
-	orderInboxInner = `r.crisis DESC, (r.status = 'requested' AND r.ack_due_at < $1) DESC NULLS LAST,
-        CASE WHEN r.status = 'requested' THEN r.ack_due_at END ASC NULLS LAST, r.created_at, r.id`
-	orderInboxOuter = `r.crisis DESC, page.overdue DESC NULLS LAST, page.due ASC NULLS LAST, r.created_at, r.id`
+	orderInboxInner = `r.crisis DESC, (CASE WHEN r.status = 'requested' THEN r.ack_due_at END) ASC NULLS LAST, r.created_at, r.id`
+	orderInboxOuter = `r.crisis DESC, page.due ASC NULLS LAST, r.created_at, r.id`
 	orderSentInner  = `(` + sqlAttention + `) DESC, r.status_at DESC, r.id DESC`
 	orderSentOuter  = `page.attention DESC, r.status_at DESC, r.id DESC`
 )
@@ -169,6 +173,11 @@ func listSQL(q ListQuery, ref string, now time.Time) (string, []any) {
 			statuses[i] = string(s)
 		}
 		where = append(where, "r.status = ANY("+arg(statuses)+")")
+		if !slices.ContainsFunc(q.Statuses, func(s Status) bool { return !s.Open() }) {
+			// Only open statuses: say so, so the open referrals' index
+			// serves the list.
+			where = append(where, "r.closed_at IS NULL")
+		}
 	case q.View == ViewInbox:
 		where = append(where, "r.closed_at IS NULL")
 	}

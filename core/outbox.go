@@ -254,7 +254,10 @@ func sendBatch(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	return tx.SendBatch(ctx, b).Close()
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write %d queued statements: %w", b.Len(), err)
+	}
+	return nil
 }
 
 // cardMsg asks for the referral's card in a channel to show its new state.

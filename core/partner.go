@@ -312,13 +312,9 @@ func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral
 			}
 			return c
 		},
-		also: func(ctx context.Context, tx pgx.Tx, r Referral) error {
-			_, err := tx.Exec(ctx, `INSERT INTO partner_referrals (referral_id, partner_id, case_id) VALUES ($1, $2, $3)`,
+		also: func(b *pgx.Batch, r Referral) {
+			b.Queue(`INSERT INTO partner_referrals (referral_id, partner_id, case_id) VALUES ($1, $2, $3)`,
 				r.ID, in.By.PartnerID, strings.TrimSpace(in.CaseID))
-			if err != nil {
-				return fmt.Errorf("record partner case id: %w", err)
-			}
-			return nil
 		}})
 }
 

@@ -94,13 +94,13 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		if res.Agency != nil {
 			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency, in.Crisis)
 		}
-		r, err := e.insertClientReferral(ctx, tx, client, in.PhoneProven, notes, in.Consent, n, now)
+		b := &pgx.Batch{}
+		r, err := e.insertClientReferral(ctx, tx, b, client, in.PhoneProven, notes, in.Consent, n, now)
 		if err != nil {
 			return err
 		}
 		clientID, consentID := r.ClientID, r.ConsentID
 		res.Referral = r
-		b := &pgx.Batch{}
 		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: ClientActor,
 			data: eventData("consent_id", int64(consentID), "channel", string(in.Consent.Channel),
 				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, now)
@@ -288,8 +288,9 @@ type agencyReferral struct {
 	parent ReferralID
 	// consent is the consent to record, once the receiving agency is known.
 	consent func(to Agency) ConsentInput
-	// also runs in the same transaction after the referral is written.
-	also func(ctx context.Context, tx pgx.Tx, r Referral) error
+	// also queues more writes for the new referral in the batch that
+	// carries its events, so they commit with it.
+	also func(b *pgx.Batch, r Referral)
 }
 
 // referToAgency records a referral between agencies in one transaction:
@@ -335,29 +336,26 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 			ackDue: ackDue(cal, now, to, in.crisis)}
 		var r Referral
 		var err error
+		b := &pgx.Batch{}
 		if in.existing != 0 {
 			r, err = e.insertExistingClientReferral(ctx, tx, in.existing, client, notes, consent, n, now)
 		} else {
-			r, err = e.insertClientReferral(ctx, tx, client, true, notes, consent, n, now)
+			r, err = e.insertClientReferral(ctx, tx, b, client, true, notes, consent, n, now)
 		}
 		if err != nil {
 			return err
 		}
 		clientID, consentID := r.ClientID, r.ConsentID
 		out = r
-		b := &pgx.Batch{}
 		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by,
 			data: eventData("consent_id", int64(consentID), "channel", string(consent.Channel), "wording_version", consent.WordingVersion,
 				"scope", string(consent.Scope), "witness_staff_id", int64(consent.StaffID))}, now)
 		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source),
 			"crisis_reason", strings.TrimSpace(in.crisisReason)))
-		if err := sendBatch(ctx, tx, b); err != nil {
-			return err
-		}
 		if in.also != nil {
-			return in.also(ctx, tx, r)
+			in.also(b, r)
 		}
-		return nil
+		return sendBatch(ctx, tx, b)
 	})
 	if errors.Is(err, errReplayed) {
 		return getReferral(ctx, e.pool, "idempotency_key = $1", in.key)

@@ -37,15 +37,25 @@ func (s *Server) bundle(r *http.Request, matches, includes []Resource, next stri
 	return b
 }
 
-func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	ref, err := s.engine.VisibleReferral(r.Context(), r.PathValue("id"), p.Actor())
+// visibleReferral reads the referral with this id if the partner may see
+// it, with the agencies' slugs its resources name; on failure it has
+// answered and ok is false.
+func (s *Server) visibleReferral(w http.ResponseWriter, r *http.Request, p core.Partner, id string) (ref core.Referral, slugs map[core.AgencyID]string, ok bool) {
+	ref, err := s.engine.VisibleReferral(r.Context(), id, p.Actor())
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return core.Referral{}, nil, false
 	}
-	slugs, _, err := s.slugs(r.Context())
-	if err != nil {
+	if slugs, _, err = s.slugs(r.Context()); err != nil {
 		s.fail(w, r, err)
+		return core.Referral{}, nil, false
+	}
+	return ref, slugs, true
+}
+
+func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	ref, slugs, ok := s.visibleReferral(w, r, p, r.PathValue("id"))
+	if !ok {
 		return
 	}
 	caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
@@ -191,14 +201,8 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 }
 
 func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	ref, err := s.engine.VisibleReferral(r.Context(), r.PathValue("id"), p.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	slugs, _, err := s.slugs(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
+	ref, slugs, ok := s.visibleReferral(w, r, p, r.PathValue("id"))
+	if !ok {
 		return
 	}
 	write(w, http.StatusOK, ServiceRequest(ref, slugs))

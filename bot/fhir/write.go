@@ -212,14 +212,8 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		}
 		version = v
 	}
-	ref, err := s.engine.VisibleReferral(r.Context(), t.ID, p.Actor())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	slugs, _, err := s.slugs(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
+	ref, slugs, ok := s.visibleReferral(w, r, p, t.ID)
+	if !ok {
 		return
 	}
 	if core.Status(t.Status) == ref.Status {

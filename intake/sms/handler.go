@@ -112,6 +112,9 @@ type SMS struct {
 	// when Postgres does not answer.
 	lastNetwork atomic.Pointer[core.Network]
 
+	// unknownWait, when set by tests, replaces unknownSIDWait.
+	unknownWait time.Duration
+
 	// lockHook, when set by tests, runs while a text holds its phone's
 	// lock, so a test can hold a second text at the door.
 	lockHook func(body string)

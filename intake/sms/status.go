@@ -62,7 +62,11 @@ const (
 )
 
 func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) error {
-	unknownWait, stop := context.WithTimeout(ctx, unknownSIDWait)
+	wait := unknownSIDWait
+	if s.unknownWait > 0 {
+		wait = s.unknownWait
+	}
+	unknownWait, stop := context.WithTimeout(ctx, wait)
 	defer stop()
 	for {
 		// A final status already stored is never replaced by an earlier one:

@@ -63,6 +63,9 @@ func TestSMSStatusCallback(t *testing.T) {
 func TestSMSStatusBeforeSIDRecorded(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
+	// The wait is long here so a busy machine cannot end it before the id
+	// is recorded; TestSMSStatusUnknownSIDGivesUp times the real one.
+	h.sms.unknownWait = time.Minute
 	sid := h.nextSID()
 	done := make(chan int, 1)
 	go func() {
