@@ -12,7 +12,6 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
-	"github.com/onward-network/onward/intake/flow"
 )
 
 // smsStep is one thing that happens in a script: a text from the client
@@ -105,7 +104,7 @@ func (h *smsHarness) runScript(script []smsStep) string {
 		}
 		b.WriteString("\n")
 		for _, m := range h.textSID(sid, smsTestPhone, st.body, media...) {
-			n, enc := flow.Segments(m)
+			n, enc := core.SMSSegments(m)
 			fmt.Fprintf(&b, "<<< (%d SMS, %s)\n%s\n", n, enc, m)
 		}
 		if s := h.state(smsTestPhone); s != nil {

@@ -14,6 +14,7 @@ import (
 // store for the phone's conversation.
 type smsOutcome struct {
 	texts  []string
+	lang   string // the texts' language, for the count of texts sent ("" = English)
 	change stateChange
 	state  *smsState
 	// recorded: something was written to Postgres (an opt-out, an answer,
@@ -131,9 +132,9 @@ func (s *SMS) reply(t *smsTurn, names []string, data map[string]any, change stat
 	if err != nil {
 		s.log.Error("render sms reply", "sid", t.msg.SID, "err", err)
 		texts, _ = s.renderAll(code, []string{copyFault}, t.keys, nil)
-		return smsOutcome{texts: texts, change: stateKeep}
+		return smsOutcome{texts: texts, lang: code, change: stateKeep}
 	}
-	return smsOutcome{texts: texts, change: change, state: st}
+	return smsOutcome{texts: texts, lang: code, change: change, state: st}
 }
 
 // faultOutcome apologises and changes nothing: the client sends again.
