@@ -62,10 +62,12 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	}
 	s.recordChannel(ctx, t)
 
-	if dp, err := s.engine.DataProtection(ctx); err == nil && dp.IsWithdrawKeyword(msg.Body) {
+	kw := msg.keyword(t.flow)
+	if dp, err := s.engine.DataProtection(ctx); err == nil && dp.WithdrawKeyword != "" &&
+		(dp.IsWithdrawKeyword(msg.Body) || kw == flow.KeywordWithdraw) {
 		return s.withdraw(ctx, t)
 	}
-	switch msg.keyword() {
+	switch kw {
 	case flow.KeywordStop:
 		return s.stop(ctx, t)
 	case flow.KeywordStart:
@@ -102,7 +104,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 // an answer to a question asked by text, or the conversation.
 func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
 	msg := t.msg
-	if msg.keyword() == flow.KeywordRestart {
+	if msg.keyword(t.flow) == flow.KeywordRestart {
 		t.state, t.expired = nil, false
 		return s.begin(t)
 	}
