@@ -890,7 +890,8 @@ func (f *Flow) pickLanguage(body string) (string, bool) {
 // opening is the message that started it (it may be empty); it is kept in
 // Answers.FreeText for the adviser and checked for crisis words like any
 // other message, so a first text about suicide gets the crisis lines at
-// once. now is stored as Conversation.Started.
+// once. now is stored as Conversation.Started. A flow in a language other
+// than English (a returning client's) starts in it without the menu.
 func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
@@ -901,6 +902,11 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	}
 	f.noticeCrisis(&c, &r, opening)
 	c.Answers.addFreeText(opening)
+	if !named && f.Lang != "" && f.Lang != lang.English {
+		// A returning client whose language Onward knows (the caller
+		// started the flow in it): no menu, they can switch by name.
+		code, named = f.Lang, true
+	}
 	if named {
 		// "POLSKI" as a first text: straight to the questions, in Polish.
 		g := f.In(code)

@@ -603,3 +603,33 @@ func TestSMSKeywordsInEveryLanguage(t *testing.T) {
 		t.Errorf("WYCOFAJ withdrew %d consents, want 1", withdrawn)
 	}
 }
+
+// After a conversation has ended — finished, dropped by STOP or expired —
+// the client's texts are answered in the language on their record: START
+// and HELP in Polish, and a new conversation starts in Polish with no
+// language menu.
+func TestSMSRepliesAfterTheConversationInTheClientsLanguage(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	const polish = "+447700900456"
+	for _, b := range []string{"POLSKI", "dług i czynsz", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "TAK"} {
+		h.text(polish, b)
+	}
+	h.text(polish, "STOP")
+	for _, c := range []struct{ body, want string }{
+		{"START", "Witamy ponownie"},
+		{"HELP", "pomaga znaleźć bezpłatną poradę"},
+	} {
+		if got := strings.Join(h.text(polish, c.body), " "); !strings.Contains(got, c.want) {
+			t.Errorf("%s answered %q, want Polish (%q)", c.body, got, c.want)
+		}
+	}
+	h.env.Clock.Advance(25 * time.Hour)
+	got := h.text(polish, "mam znowu problem z czynszem")
+	if len(got) == 0 || !strings.HasPrefix(got[0], "Dzień dobry") || strings.Contains(strings.Join(got, " "), "1 English") {
+		t.Errorf("a new conversation for a Polish client = %q, want Polish with no language menu", got)
+	}
+	if st := h.state(polish); st == nil || st.Conv.Lang != "pl" {
+		t.Errorf("new conversation's language = %+v, want pl", st)
+	}
+}

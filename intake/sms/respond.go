@@ -56,6 +56,12 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	}
 	if t.state != nil {
 		t.flow = t.flow.In(t.state.Conv.Lang)
+	} else if code, err := s.engine.PhoneLanguage(ctx, phone); err != nil {
+		s.log.Warn("sms client language", "sid", msg.SID, "err", err)
+	} else if code != "" {
+		// No conversation (it ended, expired or was dropped by STOP): the
+		// client's known language answers HELP, START and later texts.
+		t.flow = t.flow.In(code)
 	}
 	if t.state == nil && c.seen {
 		t.expired = true
