@@ -190,7 +190,7 @@ func (f formValues) Get(name string) string { return f[name] }
 // render writes a page with status, or the plain fault page if the
 // template fails (which tests prevent).
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p webPage) {
-	if strings.HasPrefix(name, "directory/") || name == "web/data-sharing" {
+	if strings.HasPrefix(name, "directory/") {
 		// Pages written in English only: said so, with no switcher.
 		l, _ := w.cat.Language(lang.English)
 		p.Lang, p.Languages = pageLang{Language: l, cat: w.cat}, nil
