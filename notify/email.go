@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // SignInLinkMinutes is how long the sign-in links the emails carry work
@@ -205,6 +206,17 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		return err
 	}
 	d.Reference, d.Needs, d.District, d.Crisis = ref.Reference, needLabels(ref.Needs), ref.PostcodeDistrict, ref.Crisis
+	code, interpreter, err := w.engine.ClientLanguage(ctx, ref.ClientID)
+	if err != nil {
+		return err
+	}
+	d.Language = ""
+	if code != "" && code != lang.English {
+		d.Language = w.cat.EnglishName(code)
+		if interpreter {
+			d.Language += " · interpreter wanted"
+		}
+	}
 	d.Link = w.publicURL("/staff/referrals/" + strconv.FormatInt(int64(ref.ID), 10))
 	d.Agency = ""
 	if ref.ToAgencyID != nil {
