@@ -56,6 +56,11 @@ var smsScripts = []struct {
 	// referral; the adviser reads "Polish" and whether they want an
 	// interpreter.
 	{"polish", smsSay("POLSKI", "dług i czynsz", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "TAK")},
+	// The same in every other shipped language, each started by its name.
+	{"ukrainian", smsSay("УКРАЇНСЬКА", "1 4", "KY1 1AB", "ні", "ні", "Оксана", "1", "так", "1", "ТАК")},
+	{"arabic", smsSay("عربي", "1", "KY1 1AB", "لا", "لا", "ليلى", "1", "نعم", "2", "نعم")},
+	{"urdu", smsSay("اردو", "1", "KY1 1AB", "نہیں", "نہیں", "عائشہ", "1", "جی ہاں", "3", "ہاں")},
+	{"gaelic", smsSay("GÀIDHLIG", "1", "KY1 1AB", "chan eil", "chan eil", "Mòrag", "1", "tha", "4", "tha")},
 	// The language offered by number, a switch mid-conversation that keeps
 	// the answers, and a language's name inside a sentence that is not one.
 	{"language_switch", smsSay("Hi", "2", "1", "ENGLISH", "KY1 1AB", "I speak polski a bit", "POLSKI", "nie", "nie",
