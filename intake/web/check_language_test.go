@@ -100,3 +100,50 @@ func TestWebDataSharingPageInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The web form completes in Ukrainian and in Scottish Gaelic as in
+// Polish (TestWebFormInPolish) and right to left in Arabic and Urdu (the
+// browser tests): each page in the language, and the same referral, with
+// the language kept on the client.
+func TestWebFormInUkrainianAndGaelic(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ code, check, done, name string }{
+		{"uk", "Перевірте відповіді перед надсиланням звернення", "Звернення надіслано", "Оксана"},
+		{"gd", "Thoiribh sùil air ur freagairtean mus cuir sibh an t-iarrtas", "Chaidh an t-iarrtas a chur", "Mòrag"},
+	} {
+		e := newWebEnv(t)
+		b := e.browser()
+		b.acceptLanguage = c.code
+		a := goodAnswers()
+		a[pathName] = url.Values{"name": {c.name}}
+		if p := b.get(pathStart); !strings.Contains(p.Body, `lang="`+c.code+`"`) {
+			t.Fatalf("%s: start page is not in the language", c.code)
+		}
+		for _, st := range []string{pathNeeds, pathPostcode, pathFood, pathHome, pathName, pathContact, pathMethod} {
+			if p := b.answer(st, a[st]); p.Status != http.StatusOK {
+				t.Fatalf("%s: answer %s: status %d at %s", c.code, st, p.Status, p.Path)
+			}
+		}
+		b.answer("/refer/interpreter", map[string][]string{"interpreter": {"yes"}})
+		b.answer(pathTime, a[pathTime])
+		check := b.answer(pathConsent, a[pathConsent])
+		if check.Path != pathCheck || !strings.Contains(check.Body, c.check) {
+			t.Fatalf("%s: check your answers at %s is not in the language", c.code, check.Path)
+		}
+		if done := b.send(); done.Path != pathDone || !strings.Contains(done.Body, c.done) {
+			t.Fatalf("%s: send ended at %s", c.code, done.Path)
+		}
+		rs := e.referrals()
+		if len(rs) != 1 || len(rs[0].Needs) == 0 || rs[0].PostcodeDistrict != "KY1" {
+			t.Fatalf("%s: referrals %+v", c.code, rs)
+		}
+		var language string
+		var interpreter bool
+		if err := e.env.Pool.QueryRow(t.Context(), `SELECT language, interpreter FROM clients`).Scan(&language, &interpreter); err != nil {
+			t.Fatal(err)
+		}
+		if language != c.code || !interpreter {
+			t.Errorf("%s: client language %q interpreter %v", c.code, language, interpreter)
+		}
+	}
+}
