@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
@@ -56,5 +57,23 @@ func TestCardShowsClientLanguage(t *testing.T) {
 	}
 	if c.Language != "pl" || string(c.WordingSHA256) != string(pl.SHA256) || pl.Body != coretest.ConsentTextPolish {
 		t.Errorf("consent language %q hash %x; want pl and the Polish wording's %x", c.Language, c.WordingSHA256, pl.SHA256)
+	}
+}
+
+// Inbox rows say the client's language and whether they want an
+// interpreter, beside the reference, when it is not English.
+func TestInboxRowShowsClientLanguage(t *testing.T) {
+	tb := reportsBot(t) // a served bot with English clients' referrals
+	if _, err := tb.Engine.StaffRefer(context.Background(), core.StaffReferral{IdempotencyKey: "row-uk",
+		By: tb.Net.WelfareAdviser.Actor(), Client: core.ClientDetails{Name: "Oksana Test", Phone: "07700 900801", Language: "uk", Interpreter: true},
+		Needs: []core.Need{core.NeedDebt}, ToAgency: tb.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := tb.signedIn(tb.Net.Adviser).get("/staff/")
+	if !strings.Contains(body, `<span class="hint">Ukrainian · interpreter wanted</span>`) {
+		t.Errorf("the inbox row does not show the language:\n%s", body)
+	}
+	if n := strings.Count(body, "interpreter wanted"); n != 1 {
+		t.Errorf("%d rows say interpreter wanted, want the one", n)
 	}
 }

@@ -36,7 +36,9 @@ func (b *Bot) ReportRoutes(mux *http.ServeMux) {
 
 // reports answers the reports pages and `/onward stats` from the engine's
 // database, on the bot's clock.
-func (b *Bot) reports() *report.Reports { return report.New(b.engine.Pool(), b.clock) }
+func (b *Bot) reports() *report.Reports {
+	return report.New(b.engine.Pool(), b.clock).WithSMSSegmentCost(b.cfg.SMSSegmentCost)
+}
 
 // reportsView is what the reports pages show.
 type reportsView struct {

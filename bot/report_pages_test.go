@@ -51,6 +51,13 @@ func reportsBot(t *testing.T) *testBot {
 			t.Fatal(err)
 		}
 	}
+	// Texts sent, for the texts report: the consent text in English and a
+	// status text in Polish.
+	tb.Engine.SentTexts().Count(tb.Clock.Now(), "en", strings.Repeat("a", 400))
+	tb.Engine.SentTexts().Count(tb.Clock.Now(), "pl", "Przyjęliśmy Twoje zgłoszenie.")
+	if err := tb.Engine.SentTexts().Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := report.New(tb.Engine.Pool(), tb.Engine.Clock()).Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -59,10 +59,11 @@ func sentence(s string) string {
 
 // webFuncs are the helpers the new staff pages add to the inbox's.
 var webFuncs = template.FuncMap{
-	"ago":      ago,
-	"stamp":    stamp,
-	"national": func(p core.Phone) string { return p.National() },
-	"tel":      func(p core.Phone) template.URL { return template.URL(p.TelURI()) },
+	"ago":          ago,
+	"stamp":        stamp,
+	"national":     func(p core.Phone) string { return p.National() },
+	"tel":          func(p core.Phone) template.URL { return template.URL(p.TelURI()) },
+	"languageName": languageName,
 	"needLabel": func(n core.Need) string {
 		return n.Label()
 	},

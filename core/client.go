@@ -300,6 +300,22 @@ func (e *Engine) ClientByPhone(ctx context.Context, p Phone) (ClientID, error) {
 
 const sqlClientLanguage = `SELECT language, interpreter FROM clients WHERE id = $1`
 
+const sqlPhoneLanguage = `SELECT language FROM clients WHERE phone_hash = $1`
+
+// PhoneLanguage is the language of the client with this phone number, for
+// texts to a phone whose conversation has ended; "" when no client has it.
+func (e *Engine) PhoneLanguage(ctx context.Context, p Phone) (string, error) {
+	var code string
+	err := e.pool.QueryRow(ctx, sqlPhoneLanguage, e.crypt.PhoneHash(p)).Scan(&code)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("language of a phone's client: %w", err)
+	}
+	return code, nil
+}
+
 // ClientLanguage is the language a client chose ("en" unless they chose
 // another), which every text sent to them is in, and whether they asked
 // for an interpreter. Neither identifies them: staff see both on cards.

@@ -68,6 +68,8 @@ type Engine struct {
 	audit AuditKey // chains the events; see UseAuditKey
 
 	webTextsPerDay int // see SetWebTextsPerDay
+
+	sent *SentTexts
 }
 
 // NewEngine wires an Engine. Call Close when done to stop its outbox
@@ -75,6 +77,7 @@ type Engine struct {
 func NewEngine(pool *pgxpool.Pool, crypt *Crypter, clock Clock, ids IDSource, log *slog.Logger) *Engine {
 	e := &Engine{pool: pool, crypt: crypt, clock: clock, ids: ids, log: log, notifyCh: make(chan struct{}, 1)}
 	e.outbox = &Outbox{pool: pool, clock: clock, wake: e.wakeWorkers}
+	e.sent = &SentTexts{e: e, pending: map[sentKey]sentCount{}}
 	go e.runNotifier()
 	return e
 }

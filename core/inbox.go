@@ -59,8 +59,12 @@ type ListRow struct {
 	ToAgency   string `db:"to_agency"`
 	ActedBy    string `db:"acted_by"` // who last changed its status, "" for nobody
 	Town       string `db:"town"`     // the town the client gave
-	Overdue    bool   `db:"overdue"`
-	Attention  bool   `db:"attention"` // the referrer should look at it
+	// Language is the client's language ("en" unless they chose another)
+	// and Interpreter whether they asked for one, as cards show them.
+	Language    string `db:"language"`
+	Interpreter bool   `db:"interpreter"`
+	Overdue     bool   `db:"overdue"`
+	Attention   bool   `db:"attention"` // the referrer should look at it
 }
 
 // ListPage is a page of a list and how many referrals the whole list has.
@@ -122,7 +126,7 @@ WITH page AS (
 )
 SELECT %[4]s,
     coalesce(fa.name, '') AS from_agency, coalesce(ta.name, '') AS to_agency,
-    coalesce(s.name, '') AS acted_by, c.town, page.overdue, page.attention,
+    coalesce(s.name, '') AS acted_by, c.town, c.language, c.interpreter, page.overdue, page.attention,
     (SELECT count(*) FROM referrals r WHERE %[2]s) AS total
 FROM page
 JOIN referrals r ON r.id = page.id

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // MatchQuery is what a referral asks for.
@@ -152,9 +155,9 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 		}
 		if q.Language != "" && q.Language != "en" {
 			if lang {
-				why = append(why, "offers help in "+q.Language)
+				why = append(why, "offers help in "+languageName(q.Language))
 			} else {
-				whyNot = append(whyNot, "no help in "+q.Language)
+				whyNot = append(whyNot, "no help in "+languageName(q.Language))
 			}
 		}
 		if f.agency.AtCapacity {
@@ -189,4 +192,17 @@ func uniqueNeeds(ns []Need) []Need {
 		}
 	}
 	return out
+}
+
+// languageName names a language code in English for staff ("pl" →
+// "Polish"), from CLDR; a code CLDR does not know is shown as it is.
+func languageName(code string) string {
+	tag, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	if n := display.English.Languages().Name(tag); n != "" {
+		return n
+	}
+	return code
 }

@@ -81,7 +81,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	if err != nil {
 		return outcome{}, err
 	}
-	body, err := w.clientTextBody(ctx, tmpl, ref, d)
+	code, body, err := w.clientTextBody(ctx, tmpl, ref, d)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -113,7 +113,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		}
 		return outcome{}, err
 	}
-	res := sent(receipt.SID, core.DeliverySMS(receipt.Status))
+	res := w.sentSMS(receipt, code, body)
 	res.after = w.awaitAfter(tmpl, ref)
 	return res, nil
 }
@@ -151,13 +151,14 @@ func (w *Worker) statusData(ctx context.Context, ref core.Referral, cal core.Cal
 
 // clientTextBody renders message status_<template> in the client's
 // language (English when the language lacks it), its plural form chosen
-// by the working days it names.
-func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Referral, d smsData) (string, error) {
+// by the working days it names, and returns the language with it.
+func (w *Worker) clientTextBody(ctx context.Context, tmpl string, ref core.Referral, d smsData) (string, string, error) {
 	code, _, err := w.engine.ClientLanguage(ctx, ref.ClientID)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return w.statusText(code, tmpl, d)
+	body, err := w.statusText(code, tmpl, d)
+	return code, body, err
 }
 
 // statusText renders status text tmpl in language code.

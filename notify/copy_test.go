@@ -7,7 +7,6 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
-	"github.com/onward-network/onward/intake/flow"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -30,7 +29,7 @@ func TestStatusTextsFitThreeSegments(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			n, enc := flow.Segments(body)
+			n, enc := core.SMSSegments(body)
 			if n > 2 {
 				t.Errorf("%s is %d %s segments: %q", name, n, enc, body)
 			}

@@ -39,6 +39,18 @@ func sent(providerID string, status core.DeliveryStatus) outcome {
 	return outcome{state: stateSent, providerID: providerID, status: status}
 }
 
+// sentSMS is the outcome of a text sent by SMS: its segments are counted
+// for the reports in the transaction that marks it sent, so a text is
+// counted once however often the worker restarts.
+func (w *Worker) sentSMS(receipt SMSReceipt, language, body string) outcome {
+	res := sent(receipt.SID, core.DeliverySMS(receipt.Status))
+	at := w.now()
+	res.inTx = func(ctx context.Context, tx pgx.Tx) error {
+		return w.engine.SentTexts().RecordTx(ctx, tx, at, language, body)
+	}
+	return res
+}
+
 func skipped(why string) outcome {
 	return outcome{state: stateSkipped, status: core.DeliverySkipped(why)}
 }

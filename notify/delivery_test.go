@@ -63,6 +63,18 @@ func TestReferralCardPostedThenUpdatedAndTextsSent(t *testing.T) {
 			}
 		}
 	}
+	// Both texts are counted for the texts report, in the transaction
+	// that marked them sent.
+	var texts, segments int64
+	if err := h.env.Pool.QueryRow(ctx, `SELECT coalesce(sum(texts), 0), coalesce(sum(segments), 0) FROM sms_segments
+		WHERE language = 'en' AND encoding = 'GSM-7'`).Scan(&texts, &segments); err != nil {
+		t.Fatal(err)
+	}
+	n0, _ := core.SMSSegments(sms[0].Body)
+	n1, _ := core.SMSSegments(sms[1].Body)
+	if texts != 2 || segments != int64(n0+n1) {
+		t.Errorf("counted %d texts, %d segments; want 2, %d", texts, segments, n0+n1)
+	}
 	_ = res
 }
 

@@ -43,5 +43,5 @@ func (w *Worker) directoryText(ctx context.Context, r core.OutboxClaim) (outcome
 		}
 		return outcome{}, err
 	}
-	return sent(receipt.SID, core.DeliverySMS(receipt.Status)), nil
+	return w.sentSMS(receipt, "", r.Payload.Text), nil
 }

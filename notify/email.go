@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // SignInLinkMinutes is how long the sign-in links the emails carry work
@@ -221,6 +222,17 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	}
 	ref := *subj.Referral
 	d.Reference, d.Needs, d.District, d.Crisis = ref.Reference, needLabels(ref.Needs), ref.PostcodeDistrict, ref.Crisis
+	code, interpreter, err := w.engine.ClientLanguage(ctx, ref.ClientID)
+	if err != nil {
+		return err
+	}
+	d.Language = ""
+	if code != "" && code != lang.English {
+		d.Language = w.cat.EnglishName(code)
+		if interpreter {
+			d.Language += " · interpreter wanted"
+		}
+	}
 	d.Link = w.publicURL("/staff/referrals/" + url.PathEscape(ref.Reference))
 	d.Agency = ""
 	if ref.ToAgencyID != nil {

@@ -22,6 +22,7 @@ type emailData struct {
 
 	Reference, Needs, District string
 	Crisis                     bool
+	Language                   string // the client's language when not English ("Polish · interpreter wanted")
 	Agency                     string // the agency the referral is with
 	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
 	Target, Waited             int

@@ -381,3 +381,24 @@ func TestEmailHeaderInjectionNeutralised(t *testing.T) {
 		}
 	}
 }
+
+// A new referral's email says the client's language and that they want
+// an interpreter, when the language is not English (an English client's
+// says nothing about it: new_referral_staff.golden).
+func TestEmailNewReferralSaysTheClientsLanguage(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
+	h.emailOnly(t)
+	h.markAllSent(t)
+	w := h.mailWorker(t)
+	in := coretest.SelfReferral("mail-lang-pl")
+	in.Client.Language, in.Client.Interpreter = "pl", true
+	if _, err := h.engine.StaffRefer(context.Background(), core.StaffReferral{IdempotencyKey: "mail-lang-pl", By: h.net.WelfareAdviser.Actor(),
+		Client: in.Client, Needs: []core.Need{core.NeedDebt}, ToAgency: h.net.CAB, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, w)
+	m := parse(t, byRecipient(h.smtp.Messages())["team@cab.example"][0])
+	if !strings.Contains(m.Text, "Language: Polish · interpreter wanted") || !strings.Contains(m.HTML, "<td>Polish · interpreter wanted</td>") {
+		t.Errorf("the email does not say the language:\n%s\n%s", m.Text, m.HTML)
+	}
+}

@@ -52,5 +52,5 @@ func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if err != nil {
 		return outcome{}, err
 	}
-	return sent(receipt.SID, core.DeliverySMS(receipt.Status)), nil
+	return w.sentSMS(receipt, lang.English, body), nil
 }

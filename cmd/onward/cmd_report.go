@@ -89,7 +89,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := core.CheckSchema(ctx, pool); err != nil {
 		return err
 	}
-	rp := report.New(pool, core.SystemClock{})
+	rp := report.New(pool, core.SystemClock{}).WithSMSSegmentCost(cfg.SMSSegmentCost)
 	if *agency != "" {
 		if f.Agency, err = rp.AgencyID(ctx, *agency); err != nil {
 			return fmt.Errorf("--agency: %w", err)

@@ -87,6 +87,9 @@ func (a *app) logReady(what string, err error) {
 	}
 }
 
+// sentTextsFlushEvery is how often serve writes its count of texts sent.
+const sentTextsFlushEvery = 10 * time.Second
+
 // serveHTTP runs the HTTP server (and, when withWorker, every mount's
 // worker) until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr string)) error {
@@ -112,6 +115,9 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	if a.cfg.MetricsAddr != "" {
 		go func() { errs <- serveMetrics(ctx, a) }()
 	}
+	// Texts answered on the webhook are counted in memory and written
+	// every few seconds, by every serve process, worker or not.
+	go func() { _ = a.engine.SentTexts().RunFlusher(ctx, sentTextsFlushEvery, a.log) }()
 	running := 0
 	if withWorker {
 		for _, m := range mounts {
@@ -151,6 +157,10 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	defer stop()
 	if err := srv.Shutdown(shutdownCtx); err != nil && first == nil {
 		first = err
+	}
+	// Replies written while the server drained.
+	if err := a.engine.SentTexts().Flush(shutdownCtx); err != nil {
+		a.log.Error("texts sent not counted at shutdown", "err", err)
 	}
 	for i := 0; i < running; i++ {
 		select {

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"net/url"
 	"os"
@@ -46,7 +47,10 @@ type Config struct {
 	WorkerMaxAttempts int
 	WorkerPoll        time.Duration
 	SMSRatePerHour    int // inbound messages per phone per hour
-	IPRatePerMinute   int // inbound requests per source IP per minute
+	// SMSSegmentCost is the estimated price of one outgoing SMS segment,
+	// in pounds, for the reports' cost of texts.
+	SMSSegmentCost  float64
+	IPRatePerMinute int // inbound requests per source IP per minute
 	// TrustedProxies lists the reverse proxies (addresses or CIDR ranges,
 	// comma-separated) whose X-Forwarded-For names the client; see
 	// Config.Proxies.
@@ -103,6 +107,18 @@ func num(name string, p func(*Config) *int) func(*Config, string) error {
 	}
 }
 
+// pounds reads an amount of money in pounds ("0.04"), from 0 up to £10.
+func pounds(name string, p func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		x, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(v), "£"), 64)
+		if err != nil || x < 0 || x > 10 || math.IsNaN(x) {
+			return fmt.Errorf("%s must be an amount in pounds from 0 to 10, like 0.04, got %q", name, v)
+		}
+		*p(c) = x
+		return nil
+	}
+}
+
 func dur(name string, p func(*Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
@@ -138,6 +154,7 @@ var settings = []setting{
 	{name: "ONWARD_WORKER_MAX_ATTEMPTS", def: "8", help: "delivery attempts before a row is dead-lettered", set: num("ONWARD_WORKER_MAX_ATTEMPTS", func(c *Config) *int { return &c.WorkerMaxAttempts })},
 	{name: "ONWARD_WORKER_POLL", def: "10s", help: "fallback poll interval when no notification arrives", set: dur("ONWARD_WORKER_POLL", func(c *Config) *time.Duration { return &c.WorkerPoll })},
 	{name: "ONWARD_SMS_RATE_PER_HOUR", def: "60", help: "inbound texts accepted per phone per hour", set: num("ONWARD_SMS_RATE_PER_HOUR", func(c *Config) *int { return &c.SMSRatePerHour })},
+	{name: "ONWARD_SMS_SEGMENT_COST", def: "0.04", help: "estimated price of one outgoing SMS segment in pounds, for the reports' count and cost of texts (Twilio's UK price is about £0.04; use your account's)", set: pounds("ONWARD_SMS_SEGMENT_COST", func(c *Config) *float64 { return &c.SMSSegmentCost })},
 	{name: "ONWARD_IP_RATE_PER_MINUTE", def: "120", help: "requests accepted per source IP per minute on the public web pages, and unsigned requests to the Twilio webhook (signed ones are limited per phone)", set: num("ONWARD_IP_RATE_PER_MINUTE", func(c *Config) *int { return &c.IPRatePerMinute })},
 	{name: "ONWARD_TRUSTED_PROXIES", help: "comma-separated addresses or CIDR ranges of the reverse proxies in front of Onward; per-IP limits then count the client named in X-Forwarded-For", set: str(func(c *Config) *string { return &c.TrustedProxies })},
 	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},

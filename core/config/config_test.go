@@ -28,7 +28,7 @@ func TestLoadDefaultsFilesAndValidate(t *testing.T) {
 	if cfg.SessionSecret != key {
 		t.Errorf("secret from file = %q, want the key without newline", cfg.SessionSecret)
 	}
-	if cfg.HTTPAddr != ":8080" || cfg.WorkerMaxAttempts != 8 || cfg.ConversationTTL.Hours() != 24 || cfg.Env != "production" {
+	if cfg.HTTPAddr != ":8080" || cfg.WorkerMaxAttempts != 8 || cfg.SMSSegmentCost != 0.04 || cfg.ConversationTTL.Hours() != 24 || cfg.Env != "production" {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 	if err := cfg.Validate(); err != nil {
@@ -42,8 +42,9 @@ func TestLoadDefaultsFilesAndValidate(t *testing.T) {
 
 func TestValidateNamesEveryProblem(t *testing.T) {
 	_, err := Load(env(map[string]string{"ONWARD_WORKER_BATCH": "lots", "ONWARD_CONVERSATION_TTL": "soon",
-		"ONWARD_SESSION_SECRET": "x", "ONWARD_SESSION_SECRET_FILE": "/nope"}))
-	for _, want := range []string{"ONWARD_WORKER_BATCH must be a positive whole number", "ONWARD_CONVERSATION_TTL must be a positive duration", "ONWARD_SESSION_SECRET or ONWARD_SESSION_SECRET_FILE, not both"} {
+		"ONWARD_SESSION_SECRET": "x", "ONWARD_SESSION_SECRET_FILE": "/nope", "ONWARD_SMS_SEGMENT_COST": "-1"}))
+	for _, want := range []string{"ONWARD_WORKER_BATCH must be a positive whole number", "ONWARD_CONVERSATION_TTL must be a positive duration",
+		"ONWARD_SESSION_SECRET or ONWARD_SESSION_SECRET_FILE, not both", "ONWARD_SMS_SEGMENT_COST must be an amount in pounds"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Load error %v does not say %q", err, want)
 		}

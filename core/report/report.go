@@ -24,12 +24,15 @@ import (
 type Reports struct {
 	pool  *pgxpool.Pool
 	clock core.Clock
+	// segmentCost is the estimated price of an SMS segment in pounds
+	// (see WithSMSSegmentCost).
+	segmentCost float64
 }
 
 // New returns the reports of the database behind pool. The clock
 // decides what "waiting past its deadline now" means.
 func New(pool *pgxpool.Pool, clock core.Clock) *Reports {
-	return &Reports{pool: pool, clock: clock}
+	return &Reports{pool: pool, clock: clock, segmentCost: DefaultSMSSegmentCost}
 }
 
 // Filter picks the referrals a report counts. Dates are days in the
@@ -170,6 +173,8 @@ var specs = []Spec{
 		Description: "Referrals acknowledged after the agency's deadline, or not acknowledged by it."},
 	{Name: "feedback", Title: "Client feedback scores", run: feedbackReport,
 		Description: "Clients' 1–5 ratings of the help they got: how many gave each score, and the mean."},
+	{Name: "texts", Title: "Texts sent and their cost", run: textsReport,
+		Description: "SMS sent to clients per month and language: how many, how many in UCS-2 (any Polish, Ukrainian, Arabic or Urdu letter makes a text UCS-2, 70 characters a segment), the segments billed and their estimated cost."},
 }
 
 // List returns every report's name, title and description.

@@ -162,8 +162,13 @@ func answerTokens(s string) []string {
 		}
 	}
 	for _, r := range s {
+		r = foldLetter(r)
 		switch {
-		case r == '\'' || r == '’' || r == '‘' || r == '`':
+		case r == '\'' || r == '’' || r == '‘' || r == '`' || r == 'ʼ':
+			continue
+		case r == '\u200c' || r == '\u200d' || unicode.Is(unicode.Mn, r):
+			// Joiners and vowel marks (Arabic harakat) sit inside a word:
+			// dropped, so "مُساعدة" and "مساعدة" are one word.
 			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if b.Len() > 0 && unicode.IsDigit(r) != unicode.IsDigit(prev) {
@@ -177,6 +182,25 @@ func answerTokens(s string) []string {
 	}
 	flush()
 	return out
+}
+
+// foldLetter maps the letters one Arabic-script word is typed with on
+// different keyboards to one form, so words match whichever was used:
+// alef with hamza or madda to alef, Arabic yeh and alef maksura to Farsi
+// yeh (Urdu's), Arabic kaf to keheh, and heh goal and do-chashmi heh to
+// heh.
+func foldLetter(r rune) rune {
+	switch r {
+	case 'أ', 'إ', 'آ', 'ٱ':
+		return 'ا'
+	case 'ي', 'ى':
+		return 'ی'
+	case 'ك':
+		return 'ک'
+	case 'ہ', 'ھ', 'ۃ', 'ة':
+		return 'ه'
+	}
+	return r
 }
 
 // phrase is a sequence of words. With prefix set, the last word matches

@@ -95,10 +95,13 @@ var crisisTable = func() *phraseTable[crisisKind] {
 // bailiffs or sheriff officers, no food, no gas or electricity, homelessness,
 // and words about suicide or self-harm. It is case-insensitive and ignores
 // punctuation, and it only matches whole words.
-func DetectCrisis(text string) CrisisSignal {
+func DetectCrisis(text string) CrisisSignal { return detectCrisisIn(crisisTable, text) }
+
+// detectCrisisIn is DetectCrisis with a table of phrases.
+func detectCrisisIn(table *phraseTable[crisisKind], text string) CrisisSignal {
 	var s CrisisSignal
 	toks := answerTokens(ClipRunes(text, MaxBodyRunes))
-	crisisTable.scan(toks, func(kind crisisKind, matched []string) {
+	table.scan(toks, func(kind crisisKind, matched []string) {
 		w := strings.Join(matched, " ")
 		for _, have := range s.Words {
 			if have == w {

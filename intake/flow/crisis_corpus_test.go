@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/onward-network/onward/templates"
 )
 
 // corpusLine is one message of the crisis corpus and what it is.
@@ -93,5 +95,54 @@ func TestCrisisCorpus(t *testing.T) {
 	}
 	if falseRate > 0.01 {
 		t.Errorf("false alarms %.1f%% over 1%%:\n%s", 100*falseRate, strings.Join(alarms, "\n"))
+	}
+}
+
+// TestCrisisCorpusInEveryLanguage runs a smaller corpus per shipped
+// language (testdata/crisis/<code>.txt) through the flow's crisis words,
+// which are every language's: every self-harm message must be caught as
+// self-harm, every other crisis message caught, and no ordinary message
+// may raise an alarm.
+func TestCrisisCorpusInEveryLanguage(t *testing.T) {
+	f, err := LoadFlow(templates.FS, "self_referral")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range f.Catalogue().Languages() {
+		if l.Code == "en" {
+			// TestCrisisCorpus measures English; here, the other
+			// languages' words must not add alarms to ordinary English.
+			for _, o := range readCorpus(t, "testdata/crisis/ordinary.txt") {
+				if f.DetectCrisis(o.text).Found() != DetectCrisis(o.text).Found() {
+					t.Errorf("another language's crisis words raise an alarm on %q: %q", o.text, f.DetectCrisis(o.text).Words)
+				}
+			}
+			continue
+		}
+		lines := readCorpus(t, "testdata/crisis/"+l.Code+".txt")
+		var crisis, ordinary int
+		for _, c := range lines {
+			s := f.In(l.Code).DetectCrisis(c.text)
+			switch c.kind {
+			case "ordinary":
+				ordinary++
+				if s.Found() {
+					t.Errorf("%s: ordinary message raised an alarm: %q → %q", l.English, c.text, s.Words)
+				}
+			case "selfharm":
+				crisis++
+				if !s.SelfHarm {
+					t.Errorf("%s: self-harm message not flagged as self-harm: %q (found %q)", l.English, c.text, s.Words)
+				}
+			default:
+				crisis++
+				if !s.Found() {
+					t.Errorf("%s: %s message missed: %q", l.English, c.kind, c.text)
+				}
+			}
+		}
+		if crisis < 16 || ordinary < 10 {
+			t.Errorf("%s corpus has %d crisis and %d ordinary messages, want at least 16 and 10", l.English, crisis, ordinary)
+		}
 	}
 }

@@ -139,6 +139,7 @@ type Flow struct {
 
 	consentVersion string // see WithConsentVersion
 	cat            *lang.Catalogue
+	words          *sharedWords     // keywords and crisis words of every language
 	family         map[string]*Flow // every language's copy, by code
 	yesNo          *phraseTable[yesNoAnswer]
 	unknownWords   *phraseTable[bool]
@@ -377,8 +378,15 @@ func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 		f.family = family
 		family[l.Code] = f
 	}
+	words, err := loadSharedWords(cat)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("load flow %q: %w", name, err)
+	}
+	for _, f := range family {
+		f.words = words
 	}
 	return family[lang.English], nil
 }
@@ -882,17 +890,23 @@ func (f *Flow) pickLanguage(body string) (string, bool) {
 // opening is the message that started it (it may be empty); it is kept in
 // Answers.FreeText for the adviser and checked for crisis words like any
 // other message, so a first text about suicide gets the crisis lines at
-// once. now is stored as Conversation.Started.
+// once. now is stored as Conversation.Started. A flow in a language other
+// than English (a returning client's) starts in it without the menu.
 func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
 	opening = ClipRunes(opening, MaxBodyRunes)
 	code, named := f.DetectLanguage(opening)
-	if DetectKeyword(opening) != KeywordNone || named {
+	if f.Keyword(opening) != KeywordNone || named {
 		opening = "" // RESTART, START or a language: not the client's words about their situation
 	}
 	f.noticeCrisis(&c, &r, opening)
 	c.Answers.addFreeText(opening)
+	if !named && f.Lang != "" && f.Lang != lang.English {
+		// A returning client whose language Onward knows (the caller
+		// started the flow in it): no menu, they can switch by name.
+		code, named = f.Lang, true
+	}
 	if named {
 		// "POLSKI" as a first text: straight to the questions, in Polish.
 		g := f.In(code)
@@ -1035,7 +1049,7 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 // noticeCrisis records crisis words and, for self-harm, puts the crisis
 // lines first in the reply.
 func (f *Flow) noticeCrisis(c *Conversation, r *Reply, body string) CrisisSignal {
-	sig := DetectCrisis(body)
+	sig := f.DetectCrisis(body)
 	c.Answers.addCrisisWords(sig.Words)
 	if sig.SelfHarm {
 		c.Answers.SelfHarm = true

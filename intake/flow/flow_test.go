@@ -363,7 +363,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
-			n, enc := Segments(text)
+			n, enc := core.SMSSegments(text)
 			fmt.Fprintf(&b, "<<< %s (%d SMS, %s)\n%s\n", name, n, enc, text)
 		}
 		if r.Done {
@@ -371,7 +371,7 @@ func playConvScript(t *testing.T, f *Flow, s convScript) (Conversation, Reply, s
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
-			n, enc := Segments(done)
+			n, enc := core.SMSSegments(done)
 			fmt.Fprintf(&b, "<<< %s, sent by the caller (%d SMS, %s)\n%s\n", f.Messages.Done, n, enc, done)
 		}
 		var flags []string

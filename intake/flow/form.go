@@ -45,7 +45,7 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		return []Problem{{Field: field, Code: code, Message: f.Message(id, code)}}
 	}
 	body := get(st.field)
-	sig := DetectCrisis(body)
+	sig := f.DetectCrisis(body)
 	a.addCrisisWords(sig.Words)
 	if sig.SelfHarm {
 		a.SelfHarm = true

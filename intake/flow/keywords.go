@@ -15,13 +15,21 @@ import (
 type Keyword int
 
 // The keywords. The STOP and START words are the ones UK carriers and Twilio
-// Advanced Opt-Out act on, so our records agree with the carrier's.
+// Advanced Opt-Out act on, so our records agree with the carrier's. Those
+// networks know only the English words: a client who texts a translation
+// ("POMOC", "СТОП", "توقف") is answered and recorded by Onward alone
+// (Flow.Keyword), and Twilio does not block later texts to them.
 const (
 	KeywordNone    Keyword = iota // not a keyword: an answer to the conversation
 	KeywordStop                   // stop all texts from the network
 	KeywordStart                  // allow texts again after STOP
 	KeywordHelp                   // send the help text; the conversation stays where it was
 	KeywordRestart                // throw away the conversation and start again
+	// KeywordWithdraw is a translation of the network's withdraw keyword
+	// (sms_words.withdraw in a message file); the network's own word is
+	// core.DataProtection's, and withdrawing by text is on only when the
+	// network has set one.
+	KeywordWithdraw
 )
 
 var keywordWords = map[string]Keyword{
@@ -51,11 +59,14 @@ func (k Keyword) String() string {
 		return "help"
 	case KeywordRestart:
 		return "restart"
+	case KeywordWithdraw:
+		return "withdraw"
 	}
 	return "none"
 }
 
-// DetectKeyword reports which keyword body is. Only a lone keyword counts,
+// DetectKeyword reports which English keyword body is (Flow.Keyword also
+// knows every shipped language's). Only a lone keyword counts,
 // in any case, with surrounding spaces, punctuation and emoji ignored
 // ("Stop.", " help? "): that is how carriers read opt-outs, and it stops a
 // sentence like "I can't stop worrying about rent" ending a referral.

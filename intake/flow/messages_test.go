@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
@@ -69,11 +70,11 @@ func TestMessageBudgets(t *testing.T) {
 					continue
 				}
 				checked++
-				n, enc := Segments(text)
+				n, enc := core.SMSSegments(text)
 				budget := segmentBudget(id)
 				if l.Code != lang.English {
 					budget *= 2
-				} else if enc != EncodingGSM7 && id != f.Messages.Languages {
+				} else if enc != core.SMSEncodingGSM7 && id != f.Messages.Languages {
 					t.Errorf("%s is %s; keep English copy to GSM-7 (straight quotes, no dashes):\n%s", id, enc, text)
 				}
 				if n > budget {

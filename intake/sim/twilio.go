@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/intake/flow"
 	"github.com/onward-network/onward/intake/sms"
 	"github.com/onward-network/onward/notify/twiliofake"
 )
@@ -49,7 +48,7 @@ func (s *Simulator) newTwilio() *twiliofake.Fake {
 		Content:            s.content,
 		StatusCallback:     s.statusCallback,
 		CallbackDelay:      s.cfg.CallbackDelay,
-		Segments:           func(body string) int { n, _ := flow.Segments(body); return n },
+		Segments:           func(body string) int { n, _ := core.SMSSegments(body); return n },
 		Now:                s.cfg.Engine.Clock().Now,
 		NewSID:             s.newSID,
 	})

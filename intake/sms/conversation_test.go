@@ -12,7 +12,6 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
-	"github.com/onward-network/onward/intake/flow"
 )
 
 // smsStep is one thing that happens in a script: a text from the client
@@ -57,6 +56,11 @@ var smsScripts = []struct {
 	// referral; the adviser reads "Polish" and whether they want an
 	// interpreter.
 	{"polish", smsSay("POLSKI", "dług i czynsz", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "TAK")},
+	// The same in every other shipped language, each started by its name.
+	{"ukrainian", smsSay("УКРАЇНСЬКА", "1 4", "KY1 1AB", "ні", "ні", "Оксана", "1", "так", "1", "ТАК")},
+	{"arabic", smsSay("عربي", "1", "KY1 1AB", "لا", "لا", "ليلى", "1", "نعم", "2", "نعم")},
+	{"urdu", smsSay("اردو", "1", "KY1 1AB", "نہیں", "نہیں", "عائشہ", "1", "جی ہاں", "3", "ہاں")},
+	{"gaelic", smsSay("GÀIDHLIG", "1", "KY1 1AB", "chan eil", "chan eil", "Mòrag", "1", "tha", "4", "tha")},
 	// The language offered by number, a switch mid-conversation that keeps
 	// the answers, and a language's name inside a sentence that is not one.
 	{"language_switch", smsSay("Hi", "2", "1", "ENGLISH", "KY1 1AB", "I speak polski a bit", "POLSKI", "nie", "nie",
@@ -105,7 +109,7 @@ func (h *smsHarness) runScript(script []smsStep) string {
 		}
 		b.WriteString("\n")
 		for _, m := range h.textSID(sid, smsTestPhone, st.body, media...) {
-			n, enc := flow.Segments(m)
+			n, enc := core.SMSSegments(m)
 			fmt.Fprintf(&b, "<<< (%d SMS, %s)\n%s\n", n, enc, m)
 		}
 		if s := h.state(smsTestPhone); s != nil {

@@ -35,8 +35,9 @@ type inboundSMS struct {
 }
 
 // keyword is what the text asks for: Twilio's reading when it made one,
-// so our opt-out records agree with the ones Twilio enforces, else ours.
-func (m inboundSMS) keyword() flow.Keyword {
+// so our opt-out records agree with the ones Twilio enforces, else the
+// flow's, which knows the keywords of every shipped language.
+func (m inboundSMS) keyword(f *flow.Flow) flow.Keyword {
 	switch m.OptOutType {
 	case "STOP":
 		return flow.KeywordStop
@@ -45,7 +46,7 @@ func (m inboundSMS) keyword() flow.Keyword {
 	case "HELP":
 		return flow.KeywordHelp
 	}
-	return flow.DetectKeyword(m.Body)
+	return f.Keyword(m.Body)
 }
 
 // smsSIDRe is what a Twilio message SID looks like ("SM" or "MM" and 32 hex

@@ -120,6 +120,9 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		s.lockHook(msg.Body)
 	}
 	out := s.respond(ctx, msg, phone, c)
+	if msg.Channel != core.MessagingWhatsApp {
+		s.engine.SentTexts().Count(s.engine.Clock().Now(), out.lang, out.texts...)
+	}
 	doc, err := buildTwiML(out.texts)
 	if err != nil {
 		s.log.Error("sms reply", "err", err)

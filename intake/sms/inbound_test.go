@@ -560,3 +560,76 @@ func TestSMSLockBusy(t *testing.T) {
 		t.Fatalf("Twilio's retry once the lock is free: %q, want the greeting", got)
 	}
 }
+
+// Keywords work in every shipped language (Twilio and the carriers know
+// only the English ones, so these are Onward's own records): Ukrainian
+// СТОП opts out and СТАРТ back in; Polish POMOC gets the help text; a
+// Polish client's WYCOFAJ withdraws consent like the network's WITHDRAW.
+func TestSMSKeywordsInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	ctx := context.Background()
+	h.text(smsTestPhone, "Привіт")
+	h.text(smsTestPhone, "СТОП")
+	if !h.optedOut(smsTestPhone) {
+		t.Fatal("СТОП not recorded as an opt-out")
+	}
+	h.text(smsTestPhone, "старт")
+	if h.optedOut(smsTestPhone) {
+		t.Fatal("СТАРТ did not opt back in")
+	}
+
+	const polish = "+447700900456"
+	for _, b := range []string{"POLSKI", "dług i czynsz", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "TAK"} {
+		h.text(polish, b)
+	}
+	if got := strings.Join(h.text(polish, "Pomoc!"), " "); !strings.Contains(got, "pomaga znaleźć bezpłatną poradę") {
+		t.Errorf("POMOC answered %q, want the Polish help text", got)
+	}
+	var withdrawn int
+	count := func() {
+		t.Helper()
+		if err := h.env.Pool.QueryRow(ctx, `SELECT count(*) FROM consents WHERE withdrawn_at IS NOT NULL`).Scan(&withdrawn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count()
+	if withdrawn != 0 || h.count("referrals") != 1 {
+		t.Fatalf("before WYCOFAJ: %d withdrawn, %d referrals", withdrawn, h.count("referrals"))
+	}
+	h.text(polish, "WYCOFAJ")
+	count()
+	if withdrawn != 1 {
+		t.Errorf("WYCOFAJ withdrew %d consents, want 1", withdrawn)
+	}
+}
+
+// After a conversation has ended — finished, dropped by STOP or expired —
+// the client's texts are answered in the language on their record: START
+// and HELP in Polish, and a new conversation starts in Polish with no
+// language menu.
+func TestSMSRepliesAfterTheConversationInTheClientsLanguage(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	const polish = "+447700900456"
+	for _, b := range []string{"POLSKI", "dług i czynsz", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "TAK"} {
+		h.text(polish, b)
+	}
+	h.text(polish, "STOP")
+	for _, c := range []struct{ body, want string }{
+		{"START", "Witamy ponownie"},
+		{"HELP", "pomaga znaleźć bezpłatną poradę"},
+	} {
+		if got := strings.Join(h.text(polish, c.body), " "); !strings.Contains(got, c.want) {
+			t.Errorf("%s answered %q, want Polish (%q)", c.body, got, c.want)
+		}
+	}
+	h.env.Clock.Advance(25 * time.Hour)
+	got := h.text(polish, "mam znowu problem z czynszem")
+	if len(got) == 0 || !strings.HasPrefix(got[0], "Dzień dobry") || strings.Contains(strings.Join(got, " "), "1 English") {
+		t.Errorf("a new conversation for a Polish client = %q, want Polish with no language menu", got)
+	}
+	if st := h.state(polish); st == nil || st.Conv.Lang != "pl" {
+		t.Errorf("new conversation's language = %+v, want pl", st)
+	}
+}

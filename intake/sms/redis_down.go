@@ -15,7 +15,7 @@ func (s *SMS) withoutRedis(ctx context.Context, msg inboundSMS, phone core.Phone
 	s.log.Error("sms conversation store unavailable", "sid", msg.SID, "err", cause)
 	m := s.flow.Messages
 	name := m.Unavailable
-	switch msg.keyword() {
+	switch msg.keyword(s.flow) {
 	case flow.KeywordStop:
 		if err := s.engine.OptOut(ctx, phone, "sms"); err != nil {
 			s.log.Error("record sms opt-out", "sid", msg.SID, "err", err)

@@ -14,6 +14,7 @@ import (
 // store for the phone's conversation.
 type smsOutcome struct {
 	texts  []string
+	lang   string // the texts' language, for the count of texts sent ("" = English)
 	change stateChange
 	state  *smsState
 	// recorded: something was written to Postgres (an opt-out, an answer,
@@ -55,16 +56,24 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	}
 	if t.state != nil {
 		t.flow = t.flow.In(t.state.Conv.Lang)
+	} else if code, err := s.engine.PhoneLanguage(ctx, phone); err != nil {
+		s.log.Warn("sms client language", "sid", msg.SID, "err", err)
+	} else if code != "" {
+		// No conversation (it ended, expired or was dropped by STOP): the
+		// client's known language answers HELP, START and later texts.
+		t.flow = t.flow.In(code)
 	}
 	if t.state == nil && c.seen {
 		t.expired = true
 	}
 	s.recordChannel(ctx, t)
 
-	if dp, err := s.engine.DataProtection(ctx); err == nil && dp.IsWithdrawKeyword(msg.Body) {
+	kw := msg.keyword(t.flow)
+	if dp, err := s.engine.DataProtection(ctx); err == nil && dp.WithdrawKeyword != "" &&
+		(dp.IsWithdrawKeyword(msg.Body) || kw == flow.KeywordWithdraw) {
 		return s.withdraw(ctx, t)
 	}
-	switch msg.keyword() {
+	switch kw {
 	case flow.KeywordStop:
 		return s.stop(ctx, t)
 	case flow.KeywordStart:
@@ -101,7 +110,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 // an answer to a question asked by text, or the conversation.
 func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
 	msg := t.msg
-	if msg.keyword() == flow.KeywordRestart {
+	if msg.keyword(t.flow) == flow.KeywordRestart {
 		t.state, t.expired = nil, false
 		return s.begin(t)
 	}
@@ -131,9 +140,9 @@ func (s *SMS) reply(t *smsTurn, names []string, data map[string]any, change stat
 	if err != nil {
 		s.log.Error("render sms reply", "sid", t.msg.SID, "err", err)
 		texts, _ = s.renderAll(code, []string{copyFault}, t.keys, nil)
-		return smsOutcome{texts: texts, change: stateKeep}
+		return smsOutcome{texts: texts, lang: code, change: stateKeep}
 	}
-	return smsOutcome{texts: texts, change: change, state: st}
+	return smsOutcome{texts: texts, lang: code, change: change, state: st}
 }
 
 // faultOutcome apologises and changes nothing: the client sends again.

@@ -16,18 +16,30 @@ import (
 // with screenshots kept for a person to look at.
 func TestWebBrowserArabicRightToLeft(t *testing.T) {
 	t.Parallel()
+	webBrowserRightToLeft(t, "ar", "ليلى")
+}
+
+// The same in Urdu, also right to left, ending on the data-sharing page.
+func TestWebBrowserUrduRightToLeft(t *testing.T) {
+	t.Parallel()
+	webBrowserRightToLeft(t, "ur", "عائشہ")
+}
+
+// webBrowserRightToLeft completes the web form in right-to-left language
+// code, giving name, and audits every page and the data-sharing page.
+func webBrowserRightToLeft(t *testing.T, code, name string) {
 	e := newWebEnv(t)
 	c := newChromeSession(t, e.srv.URL)
 	submit := chromedp.Click(chromedp.CSS(`main button[type="submit"]`))
 
-	c.step(pathStart+"?lang=ar", http.StatusOK, chromedp.Navigate(e.srv.URL+pathStart+"?lang=ar"))
-	c.audit("ar-start")
+	c.step(pathStart+"?lang="+code, http.StatusOK, chromedp.Navigate(e.srv.URL+pathStart+"?lang="+code))
+	c.audit(code + "-start")
 	attrs, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](`[document.documentElement.lang, document.documentElement.dir, getComputedStyle(document.body).direction]`))
-	if err != nil || strings.Join(attrs, " ") != "ar rtl rtl" {
-		t.Fatalf("page lang, dir and direction = %v (%v), want ar rtl rtl", attrs, err)
+	if err != nil || strings.Join(attrs, " ") != code+" rtl rtl" {
+		t.Fatalf("page lang, dir and direction = %v (%v), want %s rtl rtl", attrs, err, code)
 	}
 	c.step(pathNeeds, http.StatusOK, chromedp.Click(chromedp.CSS("a.button--start")))
-	c.audit("ar-needs")
+	c.audit(code + "-needs")
 	c.do(chromedp.Click(chromedp.ID("needs")))
 	c.step(pathPostcode, http.StatusOK, submit)
 	c.do(chromedp.SendKeys(chromedp.ID("postcode"), "ky1 1ab"))
@@ -35,25 +47,25 @@ func TestWebBrowserArabicRightToLeft(t *testing.T) {
 	if err != nil || dir != "ltr" {
 		t.Errorf("the postcode input reads %q, want ltr", dir)
 	}
-	c.audit("ar-postcode")
+	c.audit(code + "-postcode")
 	c.step(pathFood, http.StatusOK, submit)
 	c.do(chromedp.Click(chromedp.ID("no_food-no")))
 	c.step(pathHome, http.StatusOK, submit)
 	c.do(chromedp.Click(chromedp.ID("losing_home-no")))
 	c.step(pathName, http.StatusOK, submit)
-	c.do(chromedp.SendKeys(chromedp.ID("name"), "ليلى"))
+	c.do(chromedp.SendKeys(chromedp.ID("name"), name))
 	c.step(pathContact, http.StatusOK, submit)
 	c.do(chromedp.SendKeys(chromedp.ID("phone"), "07700 900123"))
-	c.audit("ar-contact")
+	c.audit(code + "-contact")
 	c.step(pathMethod, http.StatusOK, submit)
 	c.do(chromedp.Click(chromedp.ID("contact_method")))
 	c.step("/refer/interpreter", http.StatusOK, submit)
-	c.audit("ar-interpreter")
+	c.audit(code + "-interpreter")
 	c.do(chromedp.Click(chromedp.ID("interpreter")))
 	c.step(pathTime, http.StatusOK, submit)
 	c.do(chromedp.Click(chromedp.ID("contact_time")))
 	c.step(pathConsent, http.StatusOK, submit)
-	c.audit("ar-consent")
+	c.audit(code + "-consent")
 	// Mirrored: the back link starts at the right edge of the page's main
 	// column. The network has no Arabic wording in this test, so the
 	// English is shown, marked as English and read left to right.
@@ -71,9 +83,15 @@ func TestWebBrowserArabicRightToLeft(t *testing.T) {
 	}
 	c.do(chromedp.Click(chromedp.ID("consent")))
 	c.step(pathCheck, http.StatusOK, submit)
-	c.audit("ar-check")
+	c.audit(code + "-check")
 	c.step(pathDone, http.StatusOK, submit)
-	c.audit("ar-done")
+	c.audit(code + "-done")
+
+	c.step("/data-sharing?lang="+code, http.StatusOK, chromedp.Navigate(e.srv.URL+"/data-sharing?lang="+code))
+	c.audit(code + "-data-sharing")
+	if attrs, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](`[document.documentElement.lang, document.documentElement.dir]`)); err != nil || strings.Join(attrs, " ") != code+" rtl" {
+		t.Errorf("data-sharing page lang and dir = %v (%v), want %s rtl", attrs, err, code)
+	}
 
 	rs := e.referrals()
 	if len(rs) != 1 {
@@ -84,7 +102,7 @@ func TestWebBrowserArabicRightToLeft(t *testing.T) {
 	if err := e.env.Pool.QueryRow(context.Background(), `SELECT language, interpreter FROM clients`).Scan(&language, &interpreter); err != nil {
 		t.Fatal(err)
 	}
-	if language != "ar" || !interpreter {
-		t.Errorf("client language %q interpreter %v, want ar and true", language, interpreter)
+	if language != code || !interpreter {
+		t.Errorf("client language %q interpreter %v, want %s and true", language, interpreter, code)
 	}
 }

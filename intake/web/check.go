@@ -107,6 +107,8 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 
 // coreFields maps core's field names to the answer (and the input) that
 // gives them, so core's objection links to the question that fixes it.
+// The input also names the objection's words in the client's language
+// (check_refused.<input>): core's own messages are English, for staff.
 var coreFields = map[string]struct{ answer, input string }{
 	"needs":                           {"needs", "needs"},
 	"client.name":                     {"name", "name"},
@@ -119,13 +121,14 @@ var coreFields = map[string]struct{ answer, input string }{
 	"client.best time to contact you": {"contact_time", "contact_time"},
 }
 
-// submitRefused shows core's objections on "check your answers", each
-// linking to the question that fixes it. A service that left the
-// directory is dropped so the request can go without it.
+// submitRefused shows core's objections on "check your answers", in the
+// client's language, each linking to the question that fixes it. A
+// service that left the directory is dropped so the request can go
+// without it.
 func (w *Web) submitRefused(rw http.ResponseWriter, r *http.Request, s *webSession, ve *core.ValidationError) {
 	var errs []formError
 	for _, f := range ve.Fields {
-		e := formError{Field: "main", Href: "#main", Message: sentence(f.Message)}
+		e := formError{Field: "main", Href: "#main", Message: w.words(r, s, "check_refused.general")}
 		q, known := coreFields[f.Field]
 		if strings.HasPrefix(f.Field, "consent") {
 			q, known = struct{ answer, input string }{"consent", "consent"}, true
@@ -134,9 +137,10 @@ func (w *Web) submitRefused(rw http.ResponseWriter, r *http.Request, s *webSessi
 		switch {
 		case known && asked:
 			e.Field, e.Href = q.input, stepPath(st)+"#"+q.input
+			e.Message = w.words(r, s, "check_refused."+q.input)
 		case f.Field == "service":
 			s.Service = 0
-			e.Message = w.pages.message("service", "gone")
+			e.Message = w.words(r, s, "check_refused.service")
 		case f.Field == "leaflet code":
 			s.Leaflet = ""
 		}
@@ -149,12 +153,10 @@ func (w *Web) submitRefused(rw http.ResponseWriter, r *http.Request, s *webSessi
 	w.renderCheck(rw, r, s, http.StatusBadRequest, errs)
 }
 
-// sentence capitalises core's message for the error summary.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+// words is message id in the request's language, for messages the
+// handlers put on a page (errors) rather than the templates.
+func (w *Web) words(r *http.Request, s *webSession, id string) string {
+	return w.cat.Text(w.requestLang(r, s), id)
 }
 
 // savedTo stores the session and redirects to path.

@@ -16,8 +16,8 @@ type dataSharingData struct {
 	WithdrawKeyword string
 }
 
-// dataSharing explains, in plain words, what happens to the details a
-// client gives, as the system enforces it. The consent page links here
+// dataSharing explains, in plain words and the client's language, what
+// happens to the details a client gives, as the system enforces it. The consent page links here
 // (the network's data sharing URL points at it in the demo).
 func (w *Web) dataSharing(rw http.ResponseWriter, r *http.Request) {
 	wording, err := w.engine.CurrentConsentWording(r.Context())
@@ -37,6 +37,9 @@ func (w *Web) dataSharing(rw http.ResponseWriter, r *http.Request) {
 	}
 	p := w.page(r, nil)
 	p.NoIndex = false
+	if t, err := w.engine.ConsentWordingIn(r.Context(), wording.Version, p.Lang.Code); err == nil {
+		wording = t // the network's translation, or the English when it has none
+	}
 	p.Data = dataSharingData{Wording: wording, Agencies: agencies, WithdrawKeyword: dp.WithdrawKeyword}
 	rw.Header().Set("Cache-Control", "public, max-age=300")
 	w.render(rw, r, http.StatusOK, "web/data-sharing", p)

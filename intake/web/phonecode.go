@@ -34,7 +34,7 @@ func (w *Web) sendCode(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	var ve *core.ValidationError
 	switch {
 	case errors.Is(err, core.ErrPhoneCodeLimit):
-		w.renderCheck(rw, r, s, http.StatusTooManyRequests, []formError{{Field: "send-code", Message: sentence(err.Error())}})
+		w.renderCheck(rw, r, s, http.StatusTooManyRequests, []formError{{Field: "send-code", Message: w.words(r, s, "check_code.limit")}})
 		return
 	case errors.As(err, &ve):
 		w.submitRefused(rw, r, s, ve)
@@ -60,7 +60,7 @@ func (w *Web) checkCode(rw http.ResponseWriter, r *http.Request, s *webSession) 
 	}
 	err := w.engine.CheckPhoneCode(r.Context(), s.Answers.Phone, s.id, code)
 	if errors.Is(err, core.ErrPhoneCodeWrong) {
-		w.renderCheck(rw, r, s, http.StatusBadRequest, []formError{{Field: "code", Message: sentence(err.Error())}})
+		w.renderCheck(rw, r, s, http.StatusBadRequest, []formError{{Field: "code", Message: w.words(r, s, "check_code.wrong")}})
 		return
 	}
 	if err != nil {

@@ -190,17 +190,9 @@ type formValues map[string]string
 // Get returns the value for an input.
 func (f formValues) Get(name string) string { return f[name] }
 
-// englishOnly are the pages still written in English only.
-var englishOnly = map[string]bool{"web/data-sharing": true}
-
 // render writes a page with status, or the plain fault page if the
 // template fails (which tests prevent).
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name string, p webPage) {
-	if englishOnly[name] {
-		// Pages written in English only: said so, with no switcher.
-		l, _ := w.cat.Language(lang.English)
-		p.Lang, p.Languages = pageLang{Language: l, cat: w.cat}, nil
-	}
 	t := w.pages.pages[name]
 	if t == nil {
 		w.log.Error("web page missing", "page", name)

@@ -1,9 +1,9 @@
-package flow
+package core
 
-// SMS encodings reported by Segments.
+// SMS encodings reported by SMSSegments.
 const (
-	EncodingGSM7 = "GSM-7"
-	EncodingUCS2 = "UCS-2"
+	SMSEncodingGSM7 = "GSM-7"
+	SMSEncodingUCS2 = "UCS-2"
 )
 
 // GSM 03.38 limits: a single message carries 160 septets; each part of a
@@ -34,7 +34,7 @@ var gsmCost = func() map[rune]int {
 	return m
 }()
 
-// Segments reports how many SMS parts body needs and the encoding a carrier
+// SMSSegments reports how many SMS parts body needs and the encoding a carrier
 // will use: GSM-7 when every character is in the GSM 03.38 alphabet (the
 // extension characters ^{}\[~]|€ and form feed cost two septets), otherwise
 // UCS-2, counted in UTF-16 code units so an emoji costs two. Parts are packed
@@ -44,7 +44,7 @@ var gsmCost = func() map[rune]int {
 //
 // We count segments because every part is billed, and the copy promises to
 // fit in three.
-func Segments(body string) (n int, encoding string) {
+func SMSSegments(body string) (n int, encoding string) {
 	costs := make([]int, 0, len(body))
 	gsm := true
 	for _, r := range body {
@@ -56,10 +56,10 @@ func Segments(body string) (n int, encoding string) {
 		costs = append(costs, c)
 	}
 	single, part := gsmSingle, gsmPart
-	encoding = EncodingGSM7
+	encoding = SMSEncodingGSM7
 	if !gsm {
 		single, part = ucs2Single, ucs2Part
-		encoding = EncodingUCS2
+		encoding = SMSEncodingUCS2
 		costs = costs[:0]
 		for _, r := range body {
 			if r > 0xFFFF {

@@ -1,0 +1,126 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/templates"
+)
+
+// DefaultSMSSegmentCost is the price of a segment when none is set:
+// ONWARD_SMS_SEGMENT_COST's default, about Twilio's UK price.
+const DefaultSMSSegmentCost = 0.04
+
+// WithSMSSegmentCost sets the estimated price of one outgoing SMS segment,
+// in pounds, that the texts report multiplies segments by.
+func (rp *Reports) WithSMSSegmentCost(pounds float64) *Reports {
+	rp.segmentCost = pounds
+	return rp
+}
+
+// languageNames names languages for staff in English ("Polish") from the
+// clients' message files.
+var languageNames = sync.OnceValue(func() *lang.Catalogue {
+	cat, err := lang.Load(templates.FS, nil)
+	if err != nil {
+		return nil // the server's own load of the same files fails first
+	}
+	return cat
+})
+
+func languageName(code string) string {
+	if cat := languageNames(); cat != nil {
+		return cat.EnglishName(code)
+	}
+	return code
+}
+
+const sqlSentTexts = `
+SELECT month, language, sum(texts)::bigint, coalesce(sum(texts) FILTER (WHERE encoding = 'UCS-2'), 0)::bigint,
+       sum(segments)::bigint
+FROM sms_segments WHERE month >= $1 AND month <= $2
+GROUP BY 1, 2 ORDER BY 1, 2`
+
+// textsReport gives, per month and client language, the SMS Onward sent,
+// how many went as UCS-2 (a single character outside the GSM alphabet —
+// any Polish, Ukrainian, Arabic or Urdu letter — makes the whole text
+// UCS-2, 70 characters a segment instead of 160), the segments they were
+// billed as, and the estimated cost at the configured price per segment.
+// Texts are counted for the whole network, in the months that overlap the
+// filter's dates.
+func textsReport(ctx context.Context, q *reportQuery) (Report, error) {
+	cost := q.rp.segmentCost
+	r := Report{Chart: ChartBar, Unit: "segments", Columns: []string{"Month", "Language", "Texts", "Texts in UCS-2",
+		"Segments", "Segments per text", "Estimated cost (£)"}}
+	r.Notes = append(r.Notes, fmt.Sprintf("Estimated at £%.4f a segment (ONWARD_SMS_SEGMENT_COST); the provider's invoice is the true figure. WhatsApp messages are priced differently and are not counted here.", cost))
+	if q.f.Agency != 0 || q.f.Need != "" {
+		r.Notes = append(r.Notes, "Texts are counted for the whole network, not per agency or need: clear those filters to see them.")
+		return r, nil
+	}
+	first := time.Date(q.f.From.Year(), q.f.From.Month(), 1, 0, 0, 0, 0, time.UTC)
+	rows, _ := q.rp.pool.Query(ctx, sqlSentTexts, first, q.f.To)
+	type line struct {
+		month             time.Time
+		language          string
+		texts, ucs2, segs int64
+	}
+	var lines []line
+	var l line
+	if _, err := pgx.ForEachRow(rows, []any{&l.month, &l.language, &l.texts, &l.ucs2, &l.segs}, func() error {
+		lines = append(lines, l)
+		return nil
+	}); err != nil {
+		return Report{}, fmt.Errorf("read texts sent: %w", err)
+	}
+	row := func(month, language string, l line) []Cell {
+		perText, money := emptyCell(), emptyCell()
+		if l.texts > 0 {
+			perText, money = numberCell(float64(l.segs)/float64(l.texts), 2), numberCell(float64(l.segs)*cost, 2)
+			if q.small(l.texts) {
+				perText, money = suppressedCell(), suppressedCell()
+			}
+		}
+		return []Cell{textCell(month), textCell(language), q.count(l.texts), q.count(l.ucs2), q.count(l.segs), perText, money}
+	}
+	series := map[string]*Series{}
+	var order []string
+	var months []string
+	var total line
+	for _, l := range lines {
+		month, name := l.month.Format("Jan 2006"), languageName(l.language)
+		r.Rows = append(r.Rows, row(month, name, l))
+		if !slices.Contains(months, month) {
+			months = append(months, month)
+		}
+		if series[name] == nil {
+			series[name] = &Series{Name: name}
+			order = append(order, name)
+		}
+		total.texts += l.texts
+		total.ucs2 += l.ucs2
+		total.segs += l.segs
+	}
+	// One bar per month in every language's series, zero where a language
+	// sent nothing that month.
+	for _, name := range order {
+		s := series[name]
+		for _, m := range months {
+			var segs int64
+			for _, l := range lines {
+				if l.month.Format("Jan 2006") == m && languageName(l.language) == name {
+					segs += l.segs
+				}
+			}
+			s.Points = append(s.Points, q.countPoint(m, segs))
+		}
+		r.Series = append(r.Series, *s)
+	}
+	r.Rows = append(r.Rows, row("Total", "", total))
+	return r, nil
+}

@@ -1,0 +1,116 @@
+package core_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// sentRow is one row of sms_segments.
+type sentRow struct {
+	Month    time.Time `db:"month"`
+	Language string    `db:"language"`
+	Encoding string    `db:"encoding"`
+	Texts    int64     `db:"texts"`
+	Segments int64     `db:"segments"`
+}
+
+func sentRows(t *testing.T, env *coretest.Env) []sentRow {
+	t.Helper()
+	rows, _ := env.Pool.Query(context.Background(), `SELECT month, language, encoding, texts, segments FROM sms_segments ORDER BY 1, 2, 3`)
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByName[sentRow])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// Texts are counted per month of the network's time zone (Europe/London:
+// 23:30 UTC on 30 June is already July), per language and encoding, with
+// the segments SMSSegments gives; counts noted in memory reach Postgres
+// only when flushed, and add to what RecordTx wrote in a transaction.
+func TestSentTextsCountedPerMonthLanguageAndEncoding(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	if _, err := env.Pool.Exec(ctx, `UPDATE network_settings SET timezone = 'Europe/London'`); err != nil {
+		t.Fatal(err)
+	}
+	st := env.Engine.SentTexts()
+	june := time.Date(2026, 6, 30, 22, 30, 0, 0, time.UTC) // 23:30 in London
+	july := time.Date(2026, 6, 30, 23, 30, 0, 0, time.UTC) // 00:30 on 1 July in London
+	long := strings.Repeat("a", 161)                       // two GSM-7 segments
+	polish := "Dziękujemy. Odpowiemy wkrótce."             // UCS-2: ę is not GSM
+	st.Count(june, "en", "Thanks", long, "")
+	st.Count(july, "pl", polish)
+	st.Count(july, "", "Hello") // unknown language counts as English
+	if got := sentRows(t, env); len(got) != 0 {
+		t.Fatalf("before a flush: %+v", got)
+	}
+	if err := st.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := pgx.BeginFunc(ctx, env.Pool, func(tx pgx.Tx) error {
+		return st.RecordTx(ctx, tx, july, "pl", strings.Repeat("ż", 71)) // two UCS-2 segments
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Flush(ctx); err != nil { // nothing new: no change
+		t.Fatal(err)
+	}
+	d := func(m time.Month) time.Time { return time.Date(2026, m, 1, 0, 0, 0, 0, time.UTC) }
+	want := []sentRow{
+		{d(6), "en", core.SMSEncodingGSM7, 2, 3},
+		{d(7), "en", core.SMSEncodingGSM7, 1, 1},
+		{d(7), "pl", core.SMSEncodingUCS2, 2, 3},
+	}
+	got := sentRows(t, env)
+	if len(got) != len(want) {
+		t.Fatalf("rows = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if !got[i].Month.Equal(want[i].Month) || got[i].Language != want[i].Language || got[i].Encoding != want[i].Encoding ||
+			got[i].Texts != want[i].Texts || got[i].Segments != want[i].Segments {
+			t.Errorf("row %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+
+	// A transaction that rolls back takes its count with it.
+	_ = pgx.BeginFunc(ctx, env.Pool, func(tx pgx.Tx) error {
+		if err := st.RecordTx(ctx, tx, july, "pl", polish); err != nil {
+			t.Fatal(err)
+		}
+		return context.Canceled
+	})
+	if got := sentRows(t, env); got[2].Texts != 2 {
+		t.Errorf("after a rollback: %+v", got[2])
+	}
+}
+
+// A flush that fails keeps its counts for the next one.
+func TestSentTextsKeptWhenFlushFails(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	st := env.Engine.SentTexts()
+	st.Count(env.Clock.Now(), "uk", "Дякуємо")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := st.Flush(cancelled); err == nil {
+		t.Fatal("flush with a cancelled context succeeded")
+	}
+	if err := st.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := sentRows(t, env)
+	if len(got) != 1 || got[0].Language != "uk" || got[0].Encoding != core.SMSEncodingUCS2 || got[0].Texts != 1 || got[0].Segments != 1 {
+		t.Fatalf("rows = %+v", got)
+	}
+}

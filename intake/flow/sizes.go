@@ -1,0 +1,62 @@
+package flow
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
+)
+
+// MessageSize is one client text in one language and what it costs to
+// send by SMS.
+type MessageSize struct {
+	ID       string // the message id ("conv_consent", "status_accepted")
+	Lang     string
+	Segments int
+	Encoding string // core.SMSEncodingGSM7 or core.SMSEncodingUCS2
+}
+
+// sizeSample is long, realistic values for the keys a client text uses
+// beyond the network's, so a size is the size of a long real text.
+var sizeSample = map[string]any{
+	"Urgent": true, "Callback": false, "ContactMethod": "text", "Reference": "ONW-7K3M9P",
+	"Agency": "Dunfermline and West Fife Citizens Advice and Rights Bureau", "Days": 3, "Code": "482913",
+}
+
+// MessageSizes renders every client text (every message id without a
+// dot: the SMS, not the web pages' words) in every shipped language with
+// the network's keys (Network, Helpline, Hours, DirectoryURL,
+// DataSharingURL, ConsentWording) and long
+// sample values for the rest, and counts its SMS segments — what the
+// network pays for each text it sends.
+func (f *Flow) MessageSizes(network map[string]any) ([]MessageSize, error) {
+	cat := f.cat
+	var out []MessageSize
+	for _, l := range cat.Languages() {
+		g := f.In(l.Code)
+		for _, id := range cat.IDs(lang.English) {
+			if strings.Contains(id, ".") {
+				continue
+			}
+			data := maps.Clone(sizeSample)
+			maps.Copy(data, network)
+			// Status texts name the network as NetworkName and NetworkPhone.
+			data["NetworkName"], data["NetworkPhone"] = network["Network"], network["Helpline"]
+			data["CallbackKeyword"], data["Languages"] = g.CallbackKeyword, g.languageMenu()
+			for _, st := range g.steps {
+				if st.choices != nil && (st.prompt == id || st.reprompt == id) {
+					data["Choices"] = st.choices
+				}
+			}
+			text, err := cat.Render(l.Code, id, data, data["Days"])
+			if err != nil {
+				return nil, fmt.Errorf("message %s in %s: %w", id, l.English, err)
+			}
+			n, enc := core.SMSSegments(text)
+			out = append(out, MessageSize{ID: id, Lang: l.Code, Segments: n, Encoding: enc})
+		}
+	}
+	return out, nil
+}

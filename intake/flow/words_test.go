@@ -1,0 +1,88 @@
+package flow
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/templates"
+)
+
+// Keywords work in every shipped language, in every conversation whatever
+// its language, as the whole message only; the English carrier words
+// always work; Arabic written with or without vowel marks or hamza, and
+// Urdu typed on an Arabic keyboard, are the same word.
+func TestKeywordsInEveryLanguage(t *testing.T) {
+	f, err := LoadFlow(templates.FS, "self_referral")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		in   string
+		want Keyword
+	}{
+		{"STOP", KeywordStop}, {"help", KeywordHelp}, {"START", KeywordStart}, {"restart", KeywordRestart},
+		{"Pomoc?", KeywordHelp}, {"koniec", KeywordStop}, {"WYCOFAJ", KeywordWithdraw}, {"od nowa", KeywordRestart},
+		{"Потрібна допомога з боргами", KeywordNone}, {"Допомога", KeywordHelp}, {"стоп!", KeywordStop},
+		{"ВІДКЛИКАЮ ЗГОДУ", KeywordWithdraw},
+		{"توقف", KeywordStop}, {"تَوَقَّف", KeywordStop}, {"ايقاف", KeywordStop}, {"مساعدة", KeywordHelp},
+		{"أحتاج مساعدة في الديون", KeywordNone},
+		{"بند کریں", KeywordStop}, {"مدد", KeywordHelp}, {"دوباره شروع", KeywordRestart}, // Arabic heh for Urdu's
+		{"STAD", KeywordStop}, {"Cuideachadh", KeywordHelp}, {"toisich a-rithist", KeywordRestart},
+		{"I can't stop worrying", KeywordNone}, {"pomocy", KeywordNone}, {"tak", KeywordNone}, {"نہیں", KeywordNone},
+	}
+	for _, lang := range []string{"en", "pl", "ar"} {
+		g := f.In(lang)
+		for _, c := range cases {
+			if got := g.Keyword(c.in); got != c.want {
+				t.Errorf("in a %s conversation, Keyword(%q) = %s, want %s", lang, c.in, got, c.want)
+			}
+		}
+	}
+	// Every word each message file lists is its keyword.
+	cat := f.Catalogue()
+	for _, l := range cat.Languages() {
+		for _, ki := range keywordIDs {
+			for _, w := range lang.List(cat.Own(l.Code, ki.id)) {
+				if got := f.Keyword(w); got != ki.k {
+					t.Errorf("%s: Keyword(%q) = %s, want %s", l.English, w, got, ki.k)
+				}
+			}
+		}
+		if l.Code != lang.English {
+			for _, id := range []string{"sms_words.stop", "sms_words.start", "sms_words.help", "sms_words.crisis", "sms_words.self_harm"} {
+				if cat.Own(l.Code, id) == "" {
+					t.Errorf("%s has no %s", l.English, id)
+				}
+			}
+		}
+	}
+}
+
+// A message file whose keyword is also one of its yes or no words, or a
+// language's name, or another keyword, is refused at load.
+func TestLoadFlowRefusesAmbiguousKeywords(t *testing.T) {
+	for _, c := range []struct{ from, to, want string }{
+		{`stop = "STOP, KONIEC`, `stop = "STOP, NIE, KONIEC`, `sms_words.stop "NIE" is also a yes or no answer`},
+		{`help = "POMOC"`, `help = "POMOC, POLSKI"`, `sms_words.help "POLSKI" switches to Polish`},
+		{`help = "POMOC"`, `help = "POMOC, KONIEC"`, `keyword "KONIEC" is already stop`},
+	} {
+		overlay := fstest.MapFS{}
+		files, _ := fs.Glob(templates.FS, "*/*")
+		for _, name := range files {
+			b, _ := fs.ReadFile(templates.FS, name)
+			overlay[name] = &fstest.MapFile{Data: b}
+		}
+		pl := string(overlay["i18n/pl.toml"].Data)
+		if !strings.Contains(pl, c.from) {
+			t.Fatalf("pl.toml no longer has %q", c.from)
+		}
+		overlay["i18n/pl.toml"] = &fstest.MapFile{Data: []byte(strings.Replace(pl, c.from, c.to, 1))}
+		_, err := LoadFlow(overlay, "self_referral")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: LoadFlow = %v, want %q", c.to, err, c.want)
+		}
+	}
+}
