@@ -16,20 +16,23 @@ const OutboxDirectoryText OutboxKind = "sms.directory"
 // same button one message. The number is kept encrypted and only until
 // the text is sent.
 func (e *Engine) TextService(ctx context.Context, phone Phone, text, key string) error {
-	enc, err := e.crypt.Encrypt("directory.phone", string(phone))
+	dedupe := "directory-text:" + key
+	enc, err := e.crypt.Seal("outbox", "payload.phone", dedupe, string(phone))
 	if err != nil {
 		return fmt.Errorf("text service: %w", err)
 	}
 	now := e.clock.Now()
-	if err := e.outbox.Enqueue(ctx, OutboxDirectoryText, 0, OutboxPayload{Text: text, PhoneEnc: enc}, "directory-text:"+key, now); err != nil {
+	if err := e.outbox.Enqueue(ctx, OutboxDirectoryText, 0, OutboxPayload{Text: text, PhoneEnc: enc}, dedupe, now); err != nil {
 		return fmt.Errorf("text service: %w", err)
 	}
 	return nil
 }
 
-// DirectoryTextPhone is the number a directory text goes to.
-func (e *Engine) DirectoryTextPhone(p OutboxPayload) (Phone, error) {
-	s, err := e.crypt.Decrypt("directory.phone", p.PhoneEnc)
+// DirectoryTextPhone is the number a directory text goes to: p is the
+// outbox row's payload and dedupe its dedupe key, which the number is
+// sealed to, so a number moved to another row does not open.
+func (e *Engine) DirectoryTextPhone(p OutboxPayload, dedupe string) (Phone, error) {
+	s, err := e.crypt.Open("outbox", "payload.phone", dedupe, "directory.phone", p.PhoneEnc)
 	if err != nil {
 		return "", fmt.Errorf("directory text phone: %w", err)
 	}

@@ -18,7 +18,7 @@ func (w *Worker) directoryText(ctx context.Context, r core.OutboxClaim) (outcome
 	if w.sms == nil {
 		return skipped("Twilio not configured"), nil
 	}
-	phone, err := w.engine.DirectoryTextPhone(r.Payload)
+	phone, err := w.engine.DirectoryTextPhone(r.Payload, r.DedupeKey)
 	if err != nil {
 		return outcome{}, permanent("cannot read the number", err)
 	}

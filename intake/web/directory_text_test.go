@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,8 +45,16 @@ func TestTextMeThisService(t *testing.T) {
 		!strings.Contains(texts[0].Payload.Text, "/directory/services/"+s.UUID) || strings.Contains(string(texts[0].Payload.PhoneEnc), "7700") {
 		t.Fatalf("outbox texts = %+v", texts)
 	}
-	if p, err := e.env.Engine.DirectoryTextPhone(texts[0].Payload); err != nil || p != "+447700900123" {
+	var dedupe string
+	if err := e.env.Pool.QueryRow(context.Background(), `SELECT dedupe_key FROM outbox WHERE id = $1`, texts[0].ID).Scan(&dedupe); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := e.env.Engine.DirectoryTextPhone(texts[0].Payload, dedupe); err != nil || p != "+447700900123" {
 		t.Errorf("phone = %q %v", p, err)
+	}
+	// The number is sealed to its row: moved to another, it does not open.
+	if p, err := e.env.Engine.DirectoryTextPhone(texts[0].Payload, dedupe+"x"); err == nil {
+		t.Errorf("a number moved to another outbox row opened as %q", p)
 	}
 	for i := 0; i < 6; i++ {
 		b.postRaw("/directory/services/"+s.UUID+"/text", url.Values{"phone": {"07700 900123"}})
