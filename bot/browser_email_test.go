@@ -57,38 +57,8 @@ func TestBrowserEmailOnlyAgency(t *testing.T) {
 	r := tb.selfReferral("browser-email", false)
 	tb.deliver(w)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx0,
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()))
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
-	axe := readAxe(t)
-	audit := func(name string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`typeof axe === "undefined" ? (0, eval)(`+jsQuote(axe)+`) : 0`)); err != nil {
-			t.Fatalf("inject axe-core on %s: %v", name, err)
-		}
-		res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](`axe.run(document, {resultTypes: ["violations"]}).then(r => ({
-			violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))})),
-			passes: r.passes.length}))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("run axe-core on %s: %v", name, err)
-		}
-		if res.Passes < 10 {
-			t.Errorf("%s: axe passed only %d rules: it checked next to nothing", name, res.Passes)
-		}
-		for _, v := range res.Violations {
-			t.Errorf("%s: %s (%s) at %v", name, v.ID, v.Help, v.Nodes)
-		}
-	}
+	ctx := startChromium(t, path, 90*time.Second)
+	audit := axeAuditor(t, ctx)
 	// openMail opens the newest email to addr whose subject has words in
 	// the catcher, and returns the link in it that starts with prefix, as
 	// a link on the test server.

@@ -23,21 +23,7 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	r := tb.selfReferral("browser", false)
 	link := tb.local(tb.link(tb.Net.Adviser))
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()))
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	// Start the browser on a context without a timeout (it lives as long
-	// as that first call's context), then bound the steps.
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(browser, 45*time.Second)
-	defer cancel()
+	ctx := startChromium(t, path, 45*time.Second)
 
 	accept := chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%s/accept"] button`, r.Reference))
 	row := chromedp.CSS(fmt.Sprintf(`table.rows a[href="/staff/referrals/%s"]`, r.Reference))
@@ -72,27 +58,13 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	}
 
 	// Every staff page passes axe-core's WCAG 2.x A and AA rules.
-	axe := readAxe(t)
+	check := axeAuditor(t, ctx)
 	audit := func(name, path string) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Navigate(tb.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
 			t.Fatalf("open %s: %v", path, err)
 		}
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`typeof axe === "undefined" ? (0, eval)(`+jsQuote(axe)+`) : 0`)); err != nil {
-			t.Fatalf("inject axe-core on %s: %v", path, err)
-		}
-		res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](`axe.run(document, {resultTypes: ["violations"]}).then(r => ({
-			violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))})),
-			passes: r.passes.length}))`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("run axe-core on %s: %v", path, err)
-		}
-		if res.Passes < 10 {
-			t.Errorf("%s: axe passed only %d rules: it checked next to nothing", name, res.Passes)
-		}
-		for _, v := range res.Violations {
-			t.Errorf("%s: %s (%s) at %v", name, v.ID, v.Help, v.Nodes)
-		}
+		check(name)
 	}
 	audit("inbox", "/staff/")
 	audit("inbox filtered", "/staff/?status=nonsense&urgency=crisis")
@@ -147,28 +119,34 @@ func jsQuote(s string) string {
 	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`", "${", "\\${").Replace(s) + "`"
 }
 
-// TestBrowserReferAndFollow: an adviser refers a client from the web, a
-// second agency accepts and completes it with an outcome, and the first
-// sees the outcome under "Referrals we sent"; axe checks the pages with
-// their errors shown.
-func TestBrowserReferAndFollow(t *testing.T) {
-	path := coretest.Chromium(t)
-	tb := newTestBot(t)
+// startChromium starts headless Chromium at path for one test and returns
+// a context for its steps, bounded by timeout; the browser closes when the
+// test ends.
+func startChromium(t *testing.T, path string, timeout time.Duration) context.Context {
+	t.Helper()
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.UserDataDir(t.TempDir()))
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
+	// Start the browser on a context without a timeout (it lives as long
+	// as that first call's context), then bound the steps.
 	if err := chromedp.Do(browser); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(browser, timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// axeAuditor returns a check of the page open in ctx against axe-core's
+// WCAG 2.x A and AA rules: each violation is a test error naming the page.
+func axeAuditor(t *testing.T, ctx context.Context) func(name string) {
 	axe := readAxe(t)
-	audit := func(name string) {
+	return func(name string) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`typeof axe === "undefined" ? (0, eval)(`+jsQuote(axe)+`) : 0`)); err != nil {
 			t.Fatalf("inject axe-core on %s: %v", name, err)
@@ -179,10 +157,24 @@ func TestBrowserReferAndFollow(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run axe-core on %s: %v", name, err)
 		}
+		if res.Passes < 10 {
+			t.Errorf("%s: axe passed only %d rules: it checked next to nothing", name, res.Passes)
+		}
 		for _, v := range res.Violations {
 			t.Errorf("%s: %s (%s) at %v", name, v.ID, v.Help, v.Nodes)
 		}
 	}
+}
+
+// TestBrowserReferAndFollow: an adviser refers a client from the web, a
+// second agency accepts and completes it with an outcome, and the first
+// sees the outcome under "Referrals we sent"; axe checks the pages with
+// their errors shown.
+func TestBrowserReferAndFollow(t *testing.T) {
+	path := coretest.Chromium(t)
+	tb := newTestBot(t)
+	ctx := startChromium(t, path, 90*time.Second)
+	audit := axeAuditor(t, ctx)
 	signIn := func(s core.Staff) {
 		t.Helper()
 		if err := chromedp.Do(ctx, chromedp.Navigate(tb.local(tb.link(s))), chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
