@@ -111,9 +111,7 @@ func (w *Web) directory(rw http.ResponseWriter, r *http.Request) {
 // in an address, a browser history or a server log. Nothing is written, so
 // cross-origin refusal is all the protection a search needs.
 func (w *Web) directorySearch(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		w.fault(rw, r, http.StatusRequestEntityTooLarge, "too_large")
+	if !w.readForm(rw, r) {
 		return
 	}
 	in := readDirectoryInput(r.PostForm)

@@ -26,9 +26,7 @@ const DefaultDirectorySMSPerDay = 5
 // and per IP each day, so the button cannot be used to flood a phone or
 // run up the network's bill; the number is never in an address or a log.
 func (w *Web) textService(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		w.fault(rw, r, http.StatusRequestEntityTooLarge, "too_large")
+	if !w.readForm(rw, r) {
 		return
 	}
 	s, err := w.engine.ServiceByUUID(r.Context(), r.PathValue("id"))

@@ -53,13 +53,7 @@ func (w *Web) session(h sessionHandler) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(rw, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err != nil {
-				w.fault(rw, r, http.StatusRequestEntityTooLarge, "too_large")
-				return
-			}
-			if !tokenEqual(r.PostForm.Get(fieldCSRF), s.CSRF) {
-				w.fault(rw, r, http.StatusForbidden, "form_expired")
+			if !w.readSessionForm(rw, r, s.CSRF) {
 				return
 			}
 			if r.PostForm.Get(fieldHoneypot) != "" && !s.Bot {
