@@ -20,7 +20,8 @@ func init() {
 			}
 			api, err := openreferral.New(openreferral.Config{Engine: a.engine, Redis: a.rdb, KeyPrefix: "onward:",
 				Log: a.log.With("part", "openreferral"), Base: a.cfg.OpenReferralPath, PublicURL: a.cfg.PublicURL,
-				RatePerMinute: a.cfg.OpenReferralRatePerMinute, TrustedProxies: proxies})
+				RatePerMinute: a.cfg.OpenReferralRatePerMinute, TrustedProxies: proxies,
+				CachedAnswers: a.cfg.OpenReferralCachedAnswers})
 			if err != nil {
 				return err
 			}

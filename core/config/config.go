@@ -67,6 +67,7 @@ type Config struct {
 	WhatsAppTemplates         string
 	OpenReferralPath          string // where the Open Referral UK feed is served ("/openreferral")
 	OpenReferralRatePerMinute int    // feed requests per source IP per minute
+	OpenReferralCachedAnswers int    // feed answers kept in memory by ETag; 0 keeps none
 	DirectorySMSPerDay        int    // "text me this service" texts per phone (and per IP) per day
 	// MigrateDatabaseURL is the role that owns the schema, for `onward
 	// migrate`; the server's own role (DatabaseURL) is then granted only
@@ -101,6 +102,18 @@ func num(name string, p func(*Config) *int) func(*Config, string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
 			return fmt.Errorf("%s must be a positive whole number, got %q", name, v)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+// count reads a whole number that may be 0 (0 turns the thing off).
+func count(name string, p func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s must be a whole number, 0 or more, got %q", name, v)
 		}
 		*p(c) = n
 		return nil
@@ -163,6 +176,7 @@ var settings = []setting{
 	{name: "ONWARD_WHATSAPP_FROM", help: "WhatsApp sender number in E.164 (a WhatsApp-enabled Twilio number); empty turns WhatsApp off", set: str(func(c *Config) *string { return &c.WhatsAppFrom })},
 	{name: "ONWARD_WHATSAPP_TEMPLATES", help: "approved WhatsApp templates for status texts outside the 24-hour window: comma-separated `kind=ContentSid` pairs like `accepted=HX…,contact_check=HX…`; a kind with none is held and coordinators alerted", set: str(func(c *Config) *string { return &c.WhatsAppTemplates })},
 	{name: "ONWARD_OPENREFERRAL_PATH", def: "/openreferral", help: "path the open Open Referral UK (HSDS 3.0) feed of the directory is served under", set: str(func(c *Config) *string { return &c.OpenReferralPath })},
+	{name: "ONWARD_OPENREFERRAL_CACHED_ANSWERS", def: "256", help: "Open Referral feed answers each server keeps in memory by ETag, so a repeated search does not ask the database again (any directory change starts afresh); 0 keeps none", set: count("ONWARD_OPENREFERRAL_CACHED_ANSWERS", func(c *Config) *int { return &c.OpenReferralCachedAnswers })},
 	{name: "ONWARD_OPENREFERRAL_RATE_PER_MINUTE", def: "300", help: "Open Referral feed requests accepted per source IP per minute", set: num("ONWARD_OPENREFERRAL_RATE_PER_MINUTE", func(c *Config) *int { return &c.OpenReferralRatePerMinute })},
 	{name: "ONWARD_DIRECTORY_SMS_PER_DAY", def: "5", help: "\"text me this service\" messages the public directory sends per phone, and per source IP, per day", set: num("ONWARD_DIRECTORY_SMS_PER_DAY", func(c *Config) *int { return &c.DirectorySMSPerDay })},
 	{name: "ONWARD_MIGRATE_DATABASE_URL", help: "PostgreSQL URL of the role that owns the schema, used by `onward migrate`, which then grants the server's role (`ONWARD_DATABASE_URL`) only what it needs; empty: the server's own URL", secret: true, set: str(func(c *Config) *string { return &c.MigrateDatabaseURL })},

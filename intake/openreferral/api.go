@@ -46,6 +46,9 @@ type Config struct {
 	// RatePerMinute caps requests per client IP (300 if zero).
 	RatePerMinute  int
 	TrustedProxies []netip.Prefix
+	// CachedAnswers is how many answers are kept in memory by ETag
+	// (see answers); 0 keeps none.
+	CachedAnswers int
 }
 
 // API serves the feed.
@@ -55,6 +58,7 @@ type API struct {
 	log     *slog.Logger
 	limiter *redis_rate.Limiter
 	langs   languageNames
+	answers *answers
 
 	mu        sync.Mutex
 	changed   time.Time
@@ -83,7 +87,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.RatePerMinute <= 0 {
 		cfg.RatePerMinute = 300
 	}
-	a := &API{cfg: cfg, engine: cfg.Engine, log: cfg.Log, langs: languageNames{}}
+	a := &API{cfg: cfg, engine: cfg.Engine, log: cfg.Log, langs: languageNames{}, answers: newAnswers(cfg.CachedAnswers)}
 	if cfg.Redis != nil {
 		a.limiter = redis_rate.NewLimiter(cfg.Redis)
 	}
@@ -180,6 +184,10 @@ func (a *API) protect(fn func(*http.Request) (any, error)) http.Handler {
 			rw.WriteHeader(http.StatusNotModified)
 			return
 		}
+		if b, ok := a.answers.get(etag); ok {
+			writeJSON(rw, b)
+			return
+		}
 		body, err := fn(r)
 		var pe *paramError
 		switch {
@@ -200,10 +208,16 @@ func (a *API) protect(fn func(*http.Request) (any, error)) http.Handler {
 			writeError(rw, http.StatusInternalServerError, "", "the answer could not be written")
 			return
 		}
-		h.Set("Content-Type", "application/json")
-		rw.WriteHeader(http.StatusOK)
-		_, _ = rw.Write(b)
+		a.answers.put(etag, b)
+		writeJSON(rw, b)
 	}))
+}
+
+// writeJSON answers 200 with a JSON body.
+func writeJSON(rw http.ResponseWriter, b []byte) {
+	rw.Header().Set("Content-Type", "application/json")
+	rw.WriteHeader(http.StatusOK)
+	_, _ = rw.Write(b)
 }
 
 func notModified(r *http.Request, etag string, changed time.Time) bool {
