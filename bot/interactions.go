@@ -95,15 +95,17 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 	}
 	switch {
 	case stateChanging[p.button]:
-		// One press per person, button and card version: a Slack retry and
-		// a double click carry the same value, and are dropped here.
+		// Slack gets the same answer whether or not the press is new, so
+		// it gets it before anything else is asked of Redis or PostgreSQL.
+		// Then one press per person, button and card version: a Slack
+		// retry and a double click carry the same value, and are dropped.
 		busy := "busy:" + cb.User.ID + ":" + act.ActionID + ":" + act.Value
-		if !b.first(ctx, busy) {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
 		w.WriteHeader(http.StatusOK)
-		b.async(string(p.button), func(ctx context.Context) { b.pressed(ctx, p, busy) })
+		b.async(string(p.button), func(ctx context.Context) {
+			if b.first(ctx, busy) {
+				b.pressed(ctx, p, busy)
+			}
+		})
 		return
 	case !b.first(ctx, "req:"+cb.User.ID+":"+act.ActionID+":"+act.Value+":"+act.ActionTs):
 		// A retried request carries the same action_ts.

@@ -113,9 +113,13 @@ const clientRowSQL = `id, name_enc, phone_enc, email_enc, postcode_enc, notes_en
        preferred_contact, contact_time, language, interpreter, created_at, key_wrapped, phone_proven_at, erased_at`
 
 const (
-	sqlClientByHash = `SELECT id, key_wrapped FROM clients WHERE phone_hash = $1 AND erased_at IS NULL FOR UPDATE`
-	sqlInsertClient = `INSERT INTO clients (phone_hash, created_at, updated_at) VALUES ($1, $2, $2)
-		ON CONFLICT (phone_hash) DO NOTHING RETURNING id`
+	// sqlUpsertClient finds the client with a phone hash, locking its row
+	// until the transaction ends, or inserts one: one statement either way.
+	// A NULL hash (an unproven phone) never conflicts, so it always makes a
+	// client of its own; an erased client has no hash left to match.
+	sqlUpsertClient = `INSERT INTO clients (phone_hash, created_at, updated_at) VALUES ($1, $2, $2)
+		ON CONFLICT (phone_hash) DO UPDATE SET updated_at = excluded.updated_at
+		RETURNING id, key_wrapped`
 	// sqlUpdateClient writes the details given: the newest name and phone
 	// win, and older non-empty values are kept where nothing new was given.
 	sqlUpdateClient = `
@@ -158,23 +162,8 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 		id      ClientID
 		wrapped []byte
 	)
-	for attempt := 0; id == 0; attempt++ {
-		if hash != nil {
-			err := tx.QueryRow(ctx, sqlClientByHash, hash).Scan(&id, &wrapped)
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, pgx.ErrNoRows) {
-				return 0, clientKey{}, fmt.Errorf("find client by phone: %w", err)
-			}
-		}
-		err := tx.QueryRow(ctx, sqlInsertClient, hash, now).Scan(&id)
-		if errors.Is(err, pgx.ErrNoRows) && attempt < 2 {
-			continue // another referral from the same phone inserted it first
-		}
-		if err != nil {
-			return 0, clientKey{}, fmt.Errorf("insert client: %w", err)
-		}
+	if err := tx.QueryRow(ctx, sqlUpsertClient, hash, now).Scan(&id, &wrapped); err != nil {
+		return 0, clientKey{}, fmt.Errorf("find or insert client: %w", err)
 	}
 	var (
 		k          clientKey

@@ -23,8 +23,16 @@ type DataProtection struct {
 
 const sqlSelectDataProtection = `SELECT referrer_details_days, retention_months, withdraw_keyword FROM network_settings`
 
-// DataProtection returns the network's data protection settings.
+// DataProtection returns the network's data protection settings (cached
+// for a few seconds, like the network settings: every inbound text checks
+// the withdraw keyword).
 func (e *Engine) DataProtection(ctx context.Context) (DataProtection, error) {
+	c := &e.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dataProtection != nil && time.Since(c.dataProtectionAt) < cacheTTL {
+		return *c.dataProtection, nil
+	}
 	rows, _ := e.pool.Query(ctx, sqlSelectDataProtection)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DataProtection])
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -33,6 +41,7 @@ func (e *Engine) DataProtection(ctx context.Context) (DataProtection, error) {
 	if err != nil {
 		return DataProtection{}, fmt.Errorf("read data protection settings: %w", err)
 	}
+	c.dataProtection, c.dataProtectionAt = &d, time.Now()
 	return d, nil
 }
 
@@ -61,6 +70,7 @@ func (e *Engine) SetDataProtection(ctx context.Context, d DataProtection) error 
 	if tag.RowsAffected() == 0 {
 		return ErrNoNetwork
 	}
+	e.forgetCache()
 	return nil
 }
 

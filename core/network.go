@@ -62,6 +62,9 @@ type engineCache struct {
 	wordings    map[string]ConsentWording // by version and language
 	districts   map[string]District
 	districtsAt time.Time
+	// dataProtection is read on every inbound text (its withdraw keyword).
+	dataProtection   *DataProtection
+	dataProtectionAt time.Time
 }
 
 const cacheTTL = 10 * time.Second
@@ -148,6 +151,7 @@ func (e *Engine) forgetCache() {
 	e.cache.mu.Lock()
 	e.cache.network = nil
 	e.cache.districts = nil
+	e.cache.dataProtection = nil
 	e.cache.mu.Unlock()
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,12 +29,19 @@ type benchEnv struct {
 	rdb    *redis.Client
 	prefix string
 	closed []func()
+	// pgTrips and redisTrips count round trips to each server, and cpu
+	// the CPU used here and by the database's backends, so a benchmark
+	// can say what one request costs.
+	pgTrips    *roundTrips
+	redisTrips *redisTrips
+	cpu        *cpuMeter
 }
 
 // openBenchEnv makes a benchEnv with maxConns database connections and
 // redisConns Redis connections (0 for go-redis's default).
 func openBenchEnv(ctx context.Context, maxConns int32, redisConns int) (_ *benchEnv, err error) {
-	e := &benchEnv{quiet: slog.New(slog.DiscardHandler), prefix: "onward-bench-" + randomHex(5) + ":"}
+	e := &benchEnv{quiet: slog.New(slog.DiscardHandler), prefix: "onward-bench-" + randomHex(5) + ":",
+		pgTrips: &roundTrips{}, redisTrips: &redisTrips{}, cpu: &cpuMeter{}}
 	defer func() {
 		if err != nil {
 			e.Close()
@@ -49,6 +57,8 @@ func openBenchEnv(ctx context.Context, maxConns int32, redisConns int) (_ *bench
 		return nil, err
 	}
 	pcfg.MaxConns = maxConns
+	pcfg.ConnConfig.Tracer = e.pgTrips
+	pcfg.AfterConnect = e.cpu.afterConnect
 	if e.pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
 		return nil, err
 	}
@@ -74,11 +84,58 @@ func openBenchEnv(ctx context.Context, maxConns int32, redisConns int) (_ *bench
 		opt.PoolSize = redisConns
 	}
 	e.rdb = redis.NewClient(opt)
+	e.rdb.AddHook(e.redisTrips)
 	e.closed = append(e.closed, func() { e.rdb.Close() }, func() { deleteKeys(e.rdb, e.prefix) })
 	if err := e.rdb.Ping(ctx).Err(); err != nil {
 		return nil, fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
 	}
 	return e, nil
+}
+
+// redisTrips counts round trips to Redis: a command or a pipeline each.
+type redisTrips struct{ n atomic.Int64 }
+
+func (t *redisTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (t *redisTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		t.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (t *redisTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		t.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// counters reads the round trips and CPU so far.
+func (e *benchEnv) counters() benchCounters {
+	return benchCounters{pg: e.pgTrips.n.Load(), redis: e.redisTrips.n.Load(), cpu: e.cpu.read()}
+}
+
+// benchCounters are round trips and CPU at one moment.
+type benchCounters struct {
+	pg, redis int64
+	cpu       cpuTimes
+}
+
+func (c benchCounters) sub(d benchCounters) benchCounters {
+	return benchCounters{pg: c.pg - d.pg, redis: c.redis - d.redis, cpu: c.cpu.sub(d.cpu)}
+}
+
+func (c benchCounters) add(d benchCounters) benchCounters {
+	return benchCounters{pg: c.pg + d.pg, redis: c.redis + d.redis, cpu: c.cpu.add(d.cpu)}
+}
+
+// perRequest says what n requests cost on average.
+func (c benchCounters) perRequest(n int) string {
+	if n == 0 {
+		return "no requests"
+	}
+	return fmt.Sprintf("%.2f database and %.2f Redis round trips, cpu %s", float64(c.pg)/float64(n), float64(c.redis)/float64(n), c.cpu.perOp(int64(n)))
 }
 
 // Close deletes the benchmark's Redis keys, closes its connections and

@@ -94,6 +94,8 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 	// from the phone's next step, so conversations carry on across rounds,
 	// and message ids never repeat, so no text is a retry.
 	var on, br benchSMSResult
+	var onCost, brCost benchCounters
+	onCost.cpu.pgKnown, brCost.cpu.pgKnown = true, true
 	var seq atomic.Int64
 	onSteps, brSteps := make([]int, benchSMSConns), make([]int, benchSMSConns)
 	slice := benchSMSDuration / benchSMSRounds
@@ -102,16 +104,20 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 		if round == 0 {
 			warm = benchSMSWarmup
 		}
+		before := env.counters()
 		r, err := benchSMSLoad(ctx, onwardURL, 100, script, onSteps, &seq, warm, slice, true)
 		if err != nil {
 			return fmt.Errorf("onward side: %w", err)
 		}
 		on = on.add(r)
+		onCost = onCost.add(env.counters().sub(before))
+		before = env.counters()
 		r, err = benchSMSLoad(ctx, bareURL, 300, script, brSteps, &seq, warm, slice, false)
 		if err != nil {
 			return fmt.Errorf("bare side: %w", err)
 		}
 		br = br.add(r)
+		brCost = brCost.add(env.counters().sub(before))
 	}
 	slices.Sort(on.latencies)
 	slices.Sort(br.latencies)
@@ -123,6 +129,10 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 			s.r.elapsed.Round(time.Millisecond), s.r.rate(), ms(percentile(s.r.latencies, 50)),
 			ms(percentile(s.r.latencies, 99)), ms(percentile(s.r.latencies, 100)))
 	}
+	// Per request, counting warm-up requests too; the CPU here includes
+	// the load generator's, the same on both sides.
+	fmt.Fprintf(stdout, "sms-onward per request: %s\n", onCost.perRequest(on.sent))
+	fmt.Fprintf(stdout, "sms-bare per request: %s\n", brCost.perRequest(br.sent))
 	var referrals int64
 	if err := pool.QueryRow(ctx, "SELECT count(*) FROM referrals").Scan(&referrals); err != nil {
 		return err
@@ -138,12 +148,13 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 type benchSMSResult struct {
 	latencies []time.Duration // sorted
 	elapsed   time.Duration
+	sent      int // requests, warm-up included
 }
 
 func (r benchSMSResult) rate() float64 { return float64(len(r.latencies)) / r.elapsed.Seconds() }
 
 func (r benchSMSResult) add(o benchSMSResult) benchSMSResult {
-	return benchSMSResult{latencies: append(r.latencies, o.latencies...), elapsed: r.elapsed + o.elapsed}
+	return benchSMSResult{latencies: append(r.latencies, o.latencies...), elapsed: r.elapsed + o.elapsed, sent: r.sent + o.sent}
 }
 
 // benchSMSLoad runs the load generator against one side: a warm-up, then
@@ -160,6 +171,7 @@ func benchSMSLoad(ctx context.Context, target string, firstPhone int, script []s
 		all      []time.Duration
 		firstErr error
 		wg       sync.WaitGroup
+		sent     atomic.Int64
 	)
 	warmEnd := time.Now().Add(warmup)
 	end := warmEnd.Add(d)
@@ -180,6 +192,7 @@ func benchSMSLoad(ctx context.Context, target string, firstPhone int, script []s
 					body = script[(step-1)%len(script)]
 				}
 				d, err := benchSMSPost(ctx, client, target, phone, body, seq.Add(1), checkReply)
+				sent.Add(1)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -198,7 +211,7 @@ func benchSMSLoad(ctx context.Context, target string, firstPhone int, script []s
 	if firstErr != nil {
 		return benchSMSResult{}, firstErr
 	}
-	return benchSMSResult{latencies: all, elapsed: d}, nil
+	return benchSMSResult{latencies: all, elapsed: d, sent: int(sent.Load())}, nil
 }
 
 // benchSMSPost sends one text as Twilio posts it and times the answer.

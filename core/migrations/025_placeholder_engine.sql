@@ -1,0 +1,3 @@
+-- Placeholder so this branch migrates on its own; the merge replaces it with
+-- the migration of this number from another branch.
+SELECT 1;

@@ -1,0 +1,138 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// tripCounter records every round trip a pool makes: one per query, one
+// per batch however many statements it carries.
+type tripCounter struct {
+	mu    sync.Mutex
+	on    bool
+	trips []string
+}
+
+func (c *tripCounter) add(s string) {
+	if strings.Contains(s, "pg_notify") {
+		return // the engine's notifier, coalesced and off the operation's path
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.on {
+		c.trips = append(c.trips, strings.Join(strings.Fields(s), " "))
+	}
+}
+
+func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.add(d.SQL)
+	return ctx
+}
+
+func (c *tripCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	c.add(fmt.Sprintf("batch of %d", d.Batch.Len()))
+	return ctx
+}
+
+func (c *tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (c *tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// count runs fn and returns the round trips it made.
+func (c *tripCounter) count(t *testing.T, fn func()) []string {
+	t.Helper()
+	c.mu.Lock()
+	c.on, c.trips = true, nil
+	c.mu.Unlock()
+	fn()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.on = false
+	return c.trips
+}
+
+// tracedEnv is a seeded environment whose pool counts its round trips.
+func tracedEnv(t *testing.T) (*coretest.Env, *tripCounter) {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	cfg, err := pgxpool.ParseConfig(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trips := &tripCounter{}
+	cfg.ConnConfig.Tracer = trips
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	eng, clock, ids, crypt := coretest.NewEngine(t, pool)
+	return &coretest.Env{Pool: pool, URL: env.URL, Engine: eng, Clock: clock, IDs: ids, Crypt: crypt, Net: env.Net}, trips
+}
+
+// The engine's hot paths are held to a number of round trips to
+// PostgreSQL, counted once its caches are warm: a self-referral reads the
+// directory to route it, then in its transaction finds or inserts the
+// client, inserts consent and referral, and sends one batch (the client's
+// details, events, outbox rows); an accept reads the referral, updates it
+// and sends one batch. Each trip costs the server as much as a small
+// statement, and both sides a wait.
+func TestRoundTripsPerOperation(t *testing.T) {
+	env, trips := tracedEnv(t)
+	ctx := context.Background()
+	// Warm the caches (calendar, districts, directory, wording).
+	if _, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("warm")); err != nil {
+		t.Fatal(err)
+	}
+
+	var created core.SelfReferralResult
+	got := trips.count(t, func() {
+		in := coretest.SelfReferral("trips-new")
+		in.Client.Phone = "+447900900901"
+		var err error
+		if created, err = env.Engine.SelfRefer(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if created.Agency == nil {
+		t.Fatal("the test referral went to triage: it must reach an agency to count the routed path")
+	}
+	check(t, "a self-referral from a new phone", got, 6)
+
+	got = trips.count(t, func() {
+		in := coretest.SelfReferral("trips-again")
+		in.Client.Phone = "+447900900901"
+		if _, err := env.Engine.SelfRefer(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	})
+	check(t, "a self-referral from a known phone", got, 6)
+
+	got = trips.count(t, func() {
+		if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: created.Referral.ID, Action: core.ActionAccept,
+			Actor: env.Net.Adviser.Actor(), ExpectedVersion: created.Referral.Version}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	check(t, "accepting a referral", got, 5)
+}
+
+func check(t *testing.T, what string, trips []string, most int) {
+	t.Helper()
+	if len(trips) > most {
+		t.Errorf("%s took %d round trips, want at most %d:\n  %s", what, len(trips), most, strings.Join(trips, "\n  "))
+	} else {
+		t.Logf("%s: %d round trips:\n  %s", what, len(trips), strings.Join(trips, "\n  "))
+	}
+}
