@@ -202,7 +202,7 @@ func benchDay(ctx context.Context, stdout io.Writer) error {
 	rec := &dayRecorder{ops: map[string][]time.Duration{}, facing: map[string]bool{}, errs: map[string]int{}, first: map[string]string{}}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
 	d := &dayDriver{ctx: ctx, target: target, client: client, rec: rec, net: network, pool: pool, eng: eng,
-		phoneBase: 100000 + rand.IntN(800000), acted: map[core.ReferralID]string{}}
+		phoneBase: rand.IntN(2000), acted: map[core.ReferralID]string{}}
 
 	// Side loads: RSS sampling, staff, inbox readers and report readers.
 	sideCtx, stopSide := context.WithCancel(ctx)
@@ -416,6 +416,16 @@ type dayDriver struct {
 	acted map[core.ReferralID]string // action and version last pressed
 }
 
+// phone is client i's number, from Ofcom's two drama ranges (numbers
+// that are never anyone's): 2,000 of them, reused after a long while.
+func (d *dayDriver) phone(i int) string {
+	n := (d.phoneBase + i) % 2000
+	if n < 1000 {
+		return fmt.Sprintf("+447700900%03d", n)
+	}
+	return fmt.Sprintf("+441632960%03d", n-1000)
+}
+
 // postcode is a full postcode in the district of agency i.
 func (d *dayDriver) postcode(i int) string {
 	return d.net.agencies[i%len(d.net.agencies)].district + " 1AB"
@@ -424,7 +434,7 @@ func (d *dayDriver) postcode(i int) string {
 // conversation is one client texting a whole self-referral; one in
 // twenty has no money for food today (a crisis, to triage).
 func (d *dayDriver) conversation(i int) {
-	phone := fmt.Sprintf("+447700%06d", (d.phoneBase+i)%1000000)
+	phone := d.phone(i)
 	food := "no"
 	if i%20 == 0 {
 		food = "yes"
@@ -533,7 +543,7 @@ func (d *dayDriver) webForm(i int) {
 		{"/refer/money-today", url.Values{"no_food": {"no"}}},
 		{"/refer/home", url.Values{"losing_home": {"no"}}},
 		{"/refer/name", url.Values{"name": {"Web Client"}}},
-		{"/refer/contact", url.Values{"phone": {fmt.Sprintf("07700 %06d", (d.phoneBase+500000+i)%1000000)}, "email": {fmt.Sprintf("client%d@example.org", i)}}},
+		{"/refer/contact", url.Values{"phone": {d.phone(i)}, "email": {fmt.Sprintf("client%d@example.org", i)}}},
 		{"/refer/contact-method", url.Values{"contact_method": {"text"}}},
 		{"/refer/contact-time", url.Values{"contact_time": {"morning"}}},
 		{"/refer/consent", url.Values{"consent": {"yes"}, "version": {"v1"}}},
@@ -575,7 +585,7 @@ type dayCard struct {
 const sqlDayActionable = `
 SELECT r.id, r.version, r.status, r.to_agency_id
 FROM referrals r JOIN slack_cards c ON c.referral_id = r.id AND c.channel_kind = 'agency' AND c.agency_id = r.to_agency_id
-WHERE r.status IN ('requested', 'accepted')`
+WHERE r.status IN ('requested', 'accepted', 'in-progress')`
 
 // actionable lists the cards on agencies' channels waiting for staff.
 func (d *dayDriver) actionable(ctx context.Context) ([]dayCard, error) {
@@ -597,7 +607,7 @@ func (d *dayDriver) actionable(ctx context.Context) ([]dayCard, error) {
 
 // staffLoop plays advisers: each card on an agency's channel is pressed
 // once per version: one in ten rejected, one in ten redirected to the next
-// agency, the rest accepted and then completed.
+// agency, the rest accepted, marked contacted and completed.
 func (d *dayDriver) staffLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		time.Sleep(200 * time.Millisecond)
@@ -652,13 +662,11 @@ func (d *dayDriver) press(c dayCard) {
 			"feedback": map[string]any{"feedback": map[string]any{"type": "plain_text_input", "value": "Their housing team is better placed"}}})
 	case c.status == "requested":
 		op = "slack-accept"
-		n := d.seq.Add(1)
-		payload = map[string]any{"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T0DAY"},
-			"trigger_id": fmt.Sprintf("1.%d", n), "container": map[string]any{"type": "message", "message_ts": "1.1", "channel_id": "C0"},
-			"channel": map[string]any{"id": "C0"},
-			"actions": []any{map[string]any{"action_id": "accept", "block_id": "card_actions", "type": "button", "value": value,
-				"action_ts": fmt.Sprintf("%d.%06d", time.Now().Unix(), n%1000000)}}}
-	default:
+		payload = d.button(user, "accept", value)
+	case c.status == "accepted":
+		op = "slack-contacted"
+		payload = d.button(user, "contact", value)
+	default: // in progress
 		op = "slack-complete"
 		payload = dayView(user, "complete", value, map[string]any{
 			"outcome":      map[string]any{"outcome": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": string(core.OutcomeHelpGiven)}}},
@@ -687,6 +695,16 @@ func (d *dayDriver) press(c dayCard) {
 		err = fmt.Errorf("the modal answered with errors: %s", reply)
 	}
 	d.rec.add(op, true, took, err)
+}
+
+// button is a press on a card, as Slack's block_actions payload.
+func (d *dayDriver) button(user, action, value string) map[string]any {
+	n := d.seq.Add(1)
+	return map[string]any{"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T0DAY"},
+		"trigger_id": fmt.Sprintf("1.%d", n), "container": map[string]any{"type": "message", "message_ts": "1.1", "channel_id": "C0"},
+		"channel": map[string]any{"id": "C0"},
+		"actions": []any{map[string]any{"action_id": action, "block_id": "card_actions", "type": "button", "value": value,
+			"action_ts": fmt.Sprintf("%d.%06d", time.Now().Unix(), n%1000000)}}}
 }
 
 func dayView(user, callback, metadata string, values map[string]any) map[string]any {

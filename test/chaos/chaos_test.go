@@ -193,6 +193,24 @@ func TestManyProcessesOneTruth(t *testing.T) {
 			}
 		}
 	}()
+	// A supervisor, as systemd would be: a process that exited by itself
+	// is started again a second later.
+	chaosWG.Add(1)
+	go func() {
+		defer chaosWG.Done()
+		for {
+			select {
+			case <-chaosCtx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			for _, p := range all {
+				if err := p.restartIfCrashed(); err != nil {
+					t.Errorf("restart %s: %v", p.name, err)
+				}
+			}
+		}
+	}()
 	var pgDown, redisDown [2]time.Time
 	go func() {
 		defer chaosWG.Done()
@@ -257,6 +275,9 @@ func TestManyProcessesOneTruth(t *testing.T) {
 	wg.Wait()
 	t.Logf("clients done after %s: %d conversations completed, %d web forms sent, %d gave up",
 		time.Since(start).Round(time.Second), d.smsDone.Load(), d.webDone.Load(), d.gaveUp.Load())
+	for kind, transcript := range d.failures {
+		t.Logf("the first of %s that did not end with a reference:\n%s", kind, transcript)
+	}
 	// Let the chaos run until PostgreSQL and Redis have both been
 	// restarted, and staff finish what they can.
 	for pgDown[1].IsZero() || redisDown[1].IsZero() {
@@ -267,9 +288,9 @@ func TestManyProcessesOneTruth(t *testing.T) {
 	chaosWG.Wait()
 	stopStaff()
 	<-staffDone
-	for _, w := range workers {
-		if !w.running() {
-			if err := w.start(); err != nil {
+	for _, p := range all {
+		if !p.running() {
+			if err := p.start(); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -302,6 +323,9 @@ func TestManyProcessesOneTruth(t *testing.T) {
 	d.count(t, twilio, slack, kills)
 
 	for _, p := range all {
+		if r := p.startRefusals(); len(r) > 0 {
+			t.Logf("%s refused to start %d times while a server was down, and was started again by the supervisor; the first: %s", p.name, len(r), r[0])
+		}
 		for _, e := range p.exits() {
 			t.Errorf("processes recover by themselves: %s; its log ends:\n%s", e, p.logTail(15))
 		}
@@ -321,6 +345,7 @@ type driver struct {
 
 	mu       sync.Mutex
 	acted    map[core.ReferralID]string // what staff last did
+	failures map[string]string          // kind of client → first failed transcript
 	ackTries atomic.Int64
 }
 
@@ -329,22 +354,49 @@ func (d *driver) base(i int) string { return d.bases[i%len(d.bases)] }
 // conversation is one client texting a whole self-referral; every tenth
 // says they have no money for food today (a crisis, to triage).
 func (d *driver) conversation(ctx context.Context, i int) {
-	phone := fmt.Sprintf("+4477009%05d", 10000+i)
+	// Ofcom's drama range: numbers that are never anyone's.
+	phone := fmt.Sprintf("+447700900%03d", i)
 	food := "no"
 	if i%10 == 0 {
 		food = "yes"
 	}
 	script := []string{"Hi", "1 3", "KY1 1AB", food, "no", fmt.Sprintf("Client %d", i), "1", "morning", "yes"}
+	var transcript strings.Builder
 	for step, body := range script {
 		reply, ok := d.text(ctx, i+step, phone, body)
+		fmt.Fprintf(&transcript, ">>> %q\n<<< %s\n", body, reply)
 		if !ok {
 			d.gaveUp.Add(1)
+			d.failed("a conversation", transcript.String())
 			return
 		}
-		if step == len(script)-1 && strings.Contains(reply, "ONW-") {
-			d.smsDone.Add(1)
+		if step == len(script)-1 {
+			// A client whose "yes" got an apology (a server was down)
+			// says yes again, as a new text, a few seconds later.
+			for again := 0; again < 4 && !strings.Contains(reply, "ONW-"); again++ {
+				time.Sleep(3 * time.Second)
+				reply, _ = d.text(ctx, i+step+again, phone, body)
+				fmt.Fprintf(&transcript, ">>> %q (again)\n<<< %s\n", body, reply)
+			}
+			if strings.Contains(reply, "ONW-") {
+				d.smsDone.Add(1)
+			} else {
+				d.failed("a conversation", transcript.String())
+			}
 		}
 		time.Sleep(time.Duration(20+rand.IntN(150)) * time.Millisecond)
+	}
+}
+
+// failed keeps the first failure of each kind of client, for the log.
+func (d *driver) failed(kind, transcript string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.failures == nil {
+		d.failures = map[string]string{}
+	}
+	if _, ok := d.failures[kind]; !ok {
+		d.failures[kind] = transcript
 	}
 }
 
@@ -366,15 +418,19 @@ func (d *driver) text(ctx context.Context, n int, phone, body string) (string, b
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Twilio-Signature", sig)
 		res, err := d.client.Do(req)
+		var last string
 		if err == nil {
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
 				return string(b), true
 			}
+			last = fmt.Sprintf("status %d: %.300s", res.StatusCode, b)
+		} else {
+			last = err.Error()
 		}
 		if time.Now().After(deadline) {
-			return "", false
+			return last, false
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -413,11 +469,11 @@ func (d *driver) webFormOnce(ctx context.Context, i, attempt int) bool {
 	post := func(path string, v map[string]string) (string, string, bool) {
 		page, ok := get(path)
 		if !ok {
-			return "", "", false
+			return page, path, false
 		}
 		m := csrfRe.FindStringSubmatch(page)
 		if m == nil {
-			return "", "", false
+			return page, path, false
 		}
 		form := []string{"csrf=" + urlEscape(m[1])}
 		for k, val := range v {
@@ -444,18 +500,23 @@ func (d *driver) webFormOnce(ctx context.Context, i, attempt int) bool {
 		{"/refer/money-today", map[string]string{"no_food": "no"}},
 		{"/refer/home", map[string]string{"losing_home": "no"}},
 		{"/refer/name", map[string]string{"name": fmt.Sprintf("Web Client %d", i)}},
-		{"/refer/contact", map[string]string{"phone": fmt.Sprintf("07700 9%05d", 50000+i), "email": fmt.Sprintf("client%d@example.org", i)}},
+		{"/refer/contact", map[string]string{"phone": fmt.Sprintf("07700 900%03d", 500+i), "email": fmt.Sprintf("client%d@example.org", i)}},
 		{"/refer/contact-method", map[string]string{"contact_method": "text"}},
 		{"/refer/contact-time", map[string]string{"contact_time": "morning"}},
 		{"/refer/consent", map[string]string{"consent": "yes", "version": "v1"}},
 	}
 	for _, s := range steps {
-		if _, _, ok := post(s.path, s.v); !ok {
+		if body, path, ok := post(s.path, s.v); !ok {
+			d.failed("a web form", fmt.Sprintf("POST %s ended at %s:\n%.3000s", s.path, path, body))
 			return false
 		}
 	}
 	body, path, ok := post("/refer/check", nil)
-	return ok && path == "/refer/done" && strings.Contains(body, "ONW-")
+	if !(ok && path == "/refer/done" && strings.Contains(body, "ONW-")) {
+		d.failed("a web form", fmt.Sprintf("sending the form ended at %s:\n%.3000s", path, body))
+		return false
+	}
+	return true
 }
 
 // staffLoop plays the advisers: each card that has reached its agency's
@@ -487,7 +548,7 @@ type cardState struct {
 const sqlActionable = `
 SELECT r.id, r.version, r.status, r.to_agency_id
 FROM referrals r JOIN slack_cards c ON c.referral_id = r.id AND c.channel_kind = 'agency' AND c.agency_id = r.to_agency_id
-WHERE r.status IN ('requested', 'accepted') AND r.to_agency_id = ANY($1)`
+WHERE r.status IN ('requested', 'accepted', 'in-progress') AND r.to_agency_id = ANY($1)`
 
 func (d *driver) actionable(ctx context.Context) ([]cardState, error) {
 	var agencies []int64
@@ -534,13 +595,11 @@ func (d *driver) act(ctx context.Context, c cardState) {
 		})
 	case c.status == "requested":
 		last = "accept"
-		payload = map[string]any{"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T0CHAOS"},
-			"trigger_id": fmt.Sprintf("1.%d", d.ackTries.Add(1)), "response_url": "",
-			"container": map[string]any{"type": "message", "message_ts": "1.1", "channel_id": "C0CAB"},
-			"channel":   map[string]any{"id": "C0CAB"},
-			"actions": []any{map[string]any{"action_id": "accept", "block_id": "card_actions", "type": "button", "value": value,
-				"action_ts": fmt.Sprintf("%d.%06d", time.Now().Unix(), d.ackTries.Add(1)%1000000)}}}
-	default: // accepted
+		payload = d.press(user, "accept", value)
+	case c.status == "accepted":
+		last = "contact"
+		payload = d.press(user, "contact", value)
+	default: // in progress: the client was contacted
 		last = "complete"
 		payload = viewSubmission(user, "complete", value, map[string]any{
 			"outcome":      map[string]any{"outcome": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": string(core.OutcomeHelpGiven)}}},
@@ -551,6 +610,16 @@ func (d *driver) act(ctx context.Context, c cardState) {
 	d.acted[c.id] = last
 	d.mu.Unlock()
 	_ = d.slack(ctx, int(c.id), payload)
+}
+
+// press is a button on a card, as Slack's block_actions payload.
+func (d *driver) press(user, action, value string) map[string]any {
+	return map[string]any{"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T0CHAOS"},
+		"trigger_id": fmt.Sprintf("1.%d", d.ackTries.Add(1)),
+		"container":  map[string]any{"type": "message", "message_ts": "1.1", "channel_id": "C0CAB"},
+		"channel":    map[string]any{"id": "C0CAB"},
+		"actions": []any{map[string]any{"action_id": action, "block_id": "card_actions", "type": "button", "value": value,
+			"action_ts": fmt.Sprintf("%d.%06d", time.Now().Unix(), d.ackTries.Add(1)%1000000)}}}
 }
 
 func viewSubmission(user, callback, metadata string, values map[string]any) map[string]any {
@@ -581,7 +650,7 @@ func (d *driver) count(t *testing.T, twilio *notifytest.Twilio, slack *notifytes
 		source    string
 		status    string
 	}
-	rows, err := d.pool.Query(ctx, `SELECT id, reference, source, status FROM referrals ORDER BY id`)
+	rows, err := d.pool.Query(ctx, `SELECT id, reference, source, status || CASE WHEN to_agency_id IS NULL THEN ' in triage' ELSE '' END FROM referrals ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -615,7 +684,7 @@ func (d *driver) count(t *testing.T, twilio *notifytest.Twilio, slack *notifytes
 	// belongs in; a second post of the same card is allowed only in the
 	// documented crash window (a worker SIGKILLed after Slack answered
 	// and before the row was marked sent, within one provider timeout).
-	cardRe := regexp.MustCompile(`^(?:Crisis referral|Referral) (ONW-[A-Z0-9-]+):`)
+	cardRe := regexp.MustCompile(`(?:Crisis referral|Referral) (ONW-[A-Z0-9]+): .*\([^()]+\)$`)
 	posts := map[string][]notifytest.SlackCall{} // reference/channel → posts
 	updates := 0
 	for _, c := range slack.Calls() {
@@ -741,7 +810,7 @@ func (d *driver) count(t *testing.T, twilio *notifytest.Twilio, slack *notifytes
 
 // cardWord is the word an agency's card shows for the statuses staff
 // leave referrals in (templates/slack/card.tmpl).
-var cardWord = map[string]string{"accepted": "Accepted", "completed": "Completed"}
+var cardWord = map[string]string{"accepted": "Accepted", "in-progress": "Client contacted", "completed": "Completed"}
 
 // slack sends one signed interaction payload, as Slack does, to either
 // serve, and tries again (a new request) while the answer is not 200.

@@ -27,9 +27,18 @@ type proc struct {
 	mu         sync.Mutex
 	cmd        *exec.Cmd
 	done       chan struct{}
+	startedAt  time.Time
 	expected   bool // the test itself ended this run
+	crashed    bool // the last run ended by itself; the supervisor restarts it
 	unexpected []string
+	refusals   []string
 }
+
+// refuseWindow: a process that exits this soon after starting refused to
+// start (a dependency did not answer), which a supervisor such as systemd
+// handles by starting it again; one that exits later had been running and
+// died.
+const refuseWindow = 10 * time.Second
 
 func newProc(name, bin, dir string, env []string, args ...string) *proc {
 	return &proc{name: name, bin: bin, args: args, env: env, logPath: filepath.Join(dir, name+".log")}
@@ -51,13 +60,21 @@ func (p *proc) start() error {
 		return fmt.Errorf("start %s: %w", p.name, err)
 	}
 	done := make(chan struct{})
-	p.cmd, p.done, p.expected = cmd, done, false
+	p.cmd, p.done, p.expected, p.crashed, p.startedAt = cmd, done, false, false, time.Now()
+	started := p.startedAt
 	go func() {
 		err := cmd.Wait()
 		log.Close()
 		p.mu.Lock()
 		if !p.expected {
-			p.unexpected = append(p.unexpected, fmt.Sprintf("%s exited by itself at %s: %v", p.name, time.Now().Format("15:04:05.000"), err))
+			p.crashed = true
+			line := fmt.Sprintf("%s exited by itself at %s, %s after starting: %v", p.name, time.Now().Format("15:04:05.000"),
+				time.Since(started).Round(time.Millisecond), err)
+			if time.Since(started) < refuseWindow {
+				p.refusals = append(p.refusals, line)
+			} else {
+				p.unexpected = append(p.unexpected, line)
+			}
 		}
 		p.mu.Unlock()
 		close(done)
@@ -98,6 +115,25 @@ func (p *proc) signal(sig syscall.Signal, wait time.Duration) {
 		_ = cmd.Process.Kill()
 		<-done
 	}
+}
+
+// restartIfCrashed starts the process again if its last run ended by
+// itself, as a supervisor would.
+func (p *proc) restartIfCrashed() error {
+	p.mu.Lock()
+	crashed := p.crashed
+	p.mu.Unlock()
+	if !crashed || p.running() {
+		return nil
+	}
+	return p.start()
+}
+
+// startRefusals returns the runs that exited at once after starting.
+func (p *proc) startRefusals() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.refusals...)
 }
 
 // exits returns the unexpected exits so far.
