@@ -355,8 +355,8 @@ type driver struct {
 	smsDone, webDone, gaveUp atomic.Int64
 
 	mu       sync.Mutex
-	acted    map[core.ReferralID]string // what staff last did
-	failures map[string]string          // kind of client → first failed transcript
+	acted    map[core.ReferralID]pressed // what staff last did
+	failures map[string]string           // kind of client → first failed transcript
 	ackTries atomic.Int64
 }
 
@@ -535,7 +535,7 @@ func (d *driver) webFormOnce(ctx context.Context, i, attempt int) bool {
 // signed Slack interactions to either serve.
 func (d *driver) staffLoop(ctx context.Context) {
 	d.mu.Lock()
-	d.acted = map[core.ReferralID]string{}
+	d.acted = map[core.ReferralID]pressed{}
 	d.mu.Unlock()
 	for ctx.Err() == nil {
 		time.Sleep(time.Second)
@@ -589,16 +589,11 @@ func (d *driver) actionable(ctx context.Context) ([]cardState, error) {
 func (d *driver) act(ctx context.Context, c cardState) {
 	users := d.staff[c.agency]
 	user := users[int(c.id)%len(users)]
-	d.mu.Lock()
-	last := d.acted[c.id]
-	d.mu.Unlock()
 	var payload map[string]any
+	var last string
 	value := fmt.Sprintf("%d:%d", c.id, c.version)
 	switch {
 	case c.status == "requested" && c.id%5 == 0:
-		if last == "reject" {
-			return
-		}
 		last = "reject"
 		payload = viewSubmission(user, "reject", value, map[string]any{
 			"reason":   map[string]any{"reason": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": string(core.ReasonNoCapacity)}}},
@@ -617,10 +612,24 @@ func (d *driver) act(ctx context.Context, c cardState) {
 			"outcome_note": map[string]any{"outcome_note": map[string]any{"type": "plain_text_input", "value": "Budget done"}},
 		})
 	}
+	// The same press on the same card is made again only when it has
+	// not landed after a few seconds (a server was down, say), as an
+	// adviser would press again.
 	d.mu.Lock()
-	d.acted[c.id] = last
+	p := d.acted[c.id]
+	if p.what == last+value && time.Since(p.at) < 5*time.Second {
+		d.mu.Unlock()
+		return
+	}
+	d.acted[c.id] = pressed{what: last + value, at: time.Now()}
 	d.mu.Unlock()
 	_ = d.slack(ctx, int(c.id), payload)
+}
+
+// pressed is the last press staff made on a card, and when.
+type pressed struct {
+	what string
+	at   time.Time
 }
 
 // press is a button on a card, as Slack's block_actions payload.
