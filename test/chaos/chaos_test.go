@@ -61,10 +61,11 @@ const (
 // TestManyProcessesOneTruth is issue 18's "many processes, one truth":
 // 2 serve + 3 worker processes on one database, providers failing 30% of
 // calls, a worker SIGKILLed every few seconds, PostgreSQL and Redis each
-// stopped and started once; then drain and count.
+// stopped and started once; then drain and count. It takes a few
+// minutes, most of them the drain.
 func TestManyProcessesOneTruth(t *testing.T) {
 	if testing.Short() {
-		t.Skip("chaos test skipped under -short: it builds the binary and runs for about two minutes")
+		t.Skip("chaos test skipped under -short: it builds the binary and runs for a few minutes")
 	}
 	pgBin := postgresBin()
 	redisBin, redisErr := exec.LookPath("redis-server")
