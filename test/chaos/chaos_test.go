@@ -173,6 +173,9 @@ func TestManyProcessesOneTruth(t *testing.T) {
 	var chaosWG sync.WaitGroup
 	var kills []time.Time
 	var killsMu sync.Mutex
+	// On an early failure the chaos stops before the processes are
+	// stopped (cleanups run last first), so nothing restarts them after.
+	t.Cleanup(func() { stopChaos(); chaosWG.Wait() })
 	chaosWG.Add(2)
 	go func() {
 		defer chaosWG.Done()
