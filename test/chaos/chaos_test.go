@@ -46,7 +46,7 @@ const (
 	// ONWARD_WORKER_LEASE setting); a worker killed mid-claim holds its
 	// rows this long.
 	chaosLease       = "10s"
-	chaosDrainWithin = 4 * time.Minute
+	chaosDrainWithin = 5 * time.Minute
 	chaosPublicURL   = "http://onward.chaos.test"
 	chaosAccountSID  = "ACchaos0000000000000000000000000000"
 	chaosAuthToken   = "chaosauthtoken000000000000000000"
