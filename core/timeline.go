@@ -28,11 +28,11 @@ type TimelineEntry struct {
 	AdviceType  AdviceType // completion: the National Standards type of advice
 	AdviceTopic string     // completion: the network's advice topic id
 	Gain        Gain       // completion: the financial gain recorded
-	Source      Source   // for creation
-	Leaflet     string   // for creation
-	Crisis      []string // for creation: why it is a crisis
-	Triage      string   // for creation: why it waits in triage
-	FromParent  string   // for creation: the referral it carries the client on from
+	Source      Source     // for creation
+	Leaflet     string     // for creation
+	Crisis      []string   // for creation: why it is a crisis
+	Triage      string     // for creation: why it waits in triage
+	FromParent  string     // for creation: the referral it carries the client on from
 }
 
 // ChainLink is one referral of a chain with what the timeline and the
