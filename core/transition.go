@@ -267,7 +267,7 @@ func checkOutcome(req TransitionRequest) []FieldError {
 		fields = append(fields, FieldError{Field: "advice_type", Message: "Choose the type of advice given: type I, II or III"})
 	}
 	if len(req.OutcomeNote) > 2000 {
-		fields = append(fields, FieldError{Field: "outcome note", Message: "the outcome note must be at most 2000 characters"})
+		fields = append(fields, FieldError{Field: "outcome_note", Message: "the outcome note must be at most 2000 characters"})
 	}
 	return fields
 }

@@ -53,7 +53,7 @@ var coreFields = map[string]string{
 	"idempotency key":                 "Idempotency-Key",
 	"receiving agency":                "to_agency",
 	"consent wording version":         "consent.wording_version",
-	"outcome note":                    "note",
+	"outcome_note":                    "note",
 }
 
 func apiField(f string) string {
