@@ -60,9 +60,9 @@ type page struct {
 	Token        string
 	// The referral page's story and forms.
 	Story    *storyView
-	Outcomes []reasonOption
-	Undo     bool // the completion just made can still be undone
-	ReferOn  bool // the agency may refer this client on
+	Complete *completeForm // the completion form, when the referral can be completed
+	Undo     bool          // the completion just made can still be undone
+	ReferOn  bool          // the agency may refer this client on
 	Errors   []fieldProblem
 }
 

@@ -32,19 +32,26 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: r.PostFormValue("agency")}
-	if btn == btnComplete {
-		values.Reason, values.Feedback = r.PostFormValue("outcome"), r.PostFormValue("outcome_note")
-	}
 	agency, _ := strconv.ParseInt(values.Agency, 10, 64)
 	req := core.TransitionRequest{
 		Referral: id, Action: btn.action(), Actor: s.staff.Actor(), ExpectedVersion: version,
 		Reason: core.Reason(values.Reason), Feedback: values.Feedback, ToAgency: core.AgencyID(agency),
 	}
+	var complete *completeForm
+	var err error
 	if btn == btnComplete {
 		req.Reason, req.Feedback = "", ""
-		req.Outcome, req.OutcomeNote = core.Outcome(values.Reason), values.Feedback
+		f, problems := completionRequest(r, &req)
+		complete = &f
+		if len(problems) > 0 {
+			// Amounts that are not money are refused before core sees them.
+			err = &core.ValidationError{Fields: problems}
+		}
 	}
-	res, err := b.engine.Act(ctx, req)
+	var res core.TransitionResult
+	if err == nil {
+		res, err = b.engine.Act(ctx, req)
+	}
 	if err != nil {
 		status, msg := b.webAnswer(ctx, err)
 		if status == http.StatusInternalServerError {
@@ -52,7 +59,7 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 			return
 		}
 		// The answer goes beside the field it is about, when there is one.
-		f := referralForm{status: status, values: values}
+		f := referralForm{status: status, values: values, complete: complete}
 		var (
 			invalid *core.ValidationError
 			scope   *core.ConsentScopeError

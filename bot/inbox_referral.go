@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/onward-network/onward/core"
@@ -15,6 +16,8 @@ type referralForm struct {
 	err    string
 	fields map[string]string
 	values formValues
+	// complete is the completion form as typed, when it came back.
+	complete *completeForm
 }
 
 // referralPage shows one referral's card with the reject, redirect or
@@ -83,12 +86,25 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	for _, reason := range core.Reasons {
 		p.Reasons = append(p.Reasons, reasonOption{Value: string(reason), Label: reason.Label()})
 	}
-	for _, o := range core.Outcomes {
-		p.Outcomes = append(p.Outcomes, reasonOption{Value: string(o), Label: o.Label()})
+	if item.Has(string(btnComplete)) {
+		p.Complete = f.complete
+		if p.Complete == nil {
+			p.Complete = &completeForm{}
+		}
+		if err := b.fillCompleteForm(ctx, ref, p.Complete); err != nil {
+			b.failed(w, &s, err)
+			return
+		}
 	}
 	for field, msg := range f.fields {
 		p.Errors = append(p.Errors, fieldProblem{Field: field, Message: sentence(msg)})
 	}
+	slices.SortStableFunc(p.Errors, func(a, b fieldProblem) int {
+		if c := fieldRank(a.Field) - fieldRank(b.Field); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Field, b.Field)
+	})
 	p.Undo = ref.Status == core.StatusCompleted && ref.Allowed(core.ActionReopen) &&
 		b.clock.Now().Sub(ref.StatusAt) <= core.UndoWindow && ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
 	p.ReferOn = !ref.InTriage()

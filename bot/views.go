@@ -40,7 +40,11 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 	case btnReject:
 		view = rejectModal(v)
 	case btnComplete:
-		view = completeModal(v)
+		n, err := b.engine.Network(ctx)
+		if err != nil {
+			return err
+		}
+		view = completeModal(v, n, r.OffersGain())
 	case btnRedirect:
 		m, err := b.redirectChoices(ctx, r)
 		if err != nil {

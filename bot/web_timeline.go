@@ -20,8 +20,13 @@ type storyView struct {
 	FirstAt   time.Time // when the client first asked, when the chain is longer than this referral
 	Entries   []core.TimelineEntry
 	Outcome   string
-	Now       time.Time
-	Location  *time.Location
+	// What completion recorded, in words: the advice type and topic, and
+	// each amount of financial gain.
+	AdviceType  string
+	AdviceTopic string
+	Gains       []gainInput
+	Now         time.Time
+	Location    *time.Location
 }
 
 // story reads a referral's story for its page.
@@ -43,7 +48,23 @@ func (b *Bot) story(ctx context.Context, r core.Referral, v cardView) (*storyVie
 		st.FirstAt = tl[0].At
 	}
 	if r.Outcome != nil {
-		st.Outcome = r.Outcome.Label()
+		n, err := b.engine.Network(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st.Outcome = n.OutcomeLabel(*r.Outcome)
+		if r.AdviceType != nil {
+			st.AdviceType = r.AdviceType.Label()
+		}
+		if r.AdviceTopic != nil {
+			st.AdviceTopic = n.AdviceTopicLabel(*r.AdviceTopic)
+		}
+		g := r.Gain()
+		for _, f := range core.GainFields {
+			if p := g.Get(f.Key); p != 0 {
+				st.Gains = append(st.Gains, gainInput{Key: f.Key, Label: f.Label, Value: core.FormatPounds(p)})
+			}
+		}
 	}
 	return st, nil
 }

@@ -87,14 +87,15 @@ const (
 UPDATE clients SET key_wrapped = NULL, name_enc = NULL, phone_enc = NULL, email_enc = NULL, postcode_enc = NULL,
     notes_enc = NULL, phone_hash = NULL, town = '', contact_time = '', preferred_contact = '', erased_at = $2, updated_at = $2
 WHERE id = $1 AND erased_at IS NULL`
-	sqlEraseReferrals = `UPDATE referrals SET details_enc = NULL, notes_enc = NULL, outcome_note_enc = NULL WHERE client_id = $1`
+	sqlEraseReferrals = `UPDATE referrals SET details_enc = NULL, notes_enc = NULL, outcome_note_enc = NULL, feedback_comment_enc = NULL WHERE client_id = $1`
 	sqlEraseConsents  = `UPDATE consents SET evidence = 'erased', withdrawn_at = coalesce(withdrawn_at, $2) WHERE client_id = $1`
 	sqlErasePhoneCode = `DELETE FROM phone_codes WHERE phone_hash = $1`
 )
 
 // EraseClient erases a client's details by destroying their data key and
 // clearing every ciphertext sealed under it: the client row, the details
-// and notes kept with each referral, outcome notes, one-time codes sent to
+// and notes kept with each referral, outcome notes, the client's feedback
+// comments, one-time codes sent to
 // their phone. A copy of any of them in a backup can no longer be opened.
 // Open referrals are cancelled first (as for a withdrawal). What stays is
 // anonymous: referrals with their needs, district, statuses and times, so

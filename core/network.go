@@ -35,6 +35,11 @@ type Network struct {
 	// CrisisSameDayBefore (local time of day) is due that same day.
 	CrisisAckHours      int           `db:"crisis_ack_hours"`
 	CrisisSameDayBefore time.Duration `db:"crisis_same_day_before"`
+	// OfferedOutcomes and OfferedTopics are the lists the network file
+	// names (empty: the defaults); read them through Outcomes and
+	// AdviceTopics.
+	OfferedOutcomes []OutcomeOption `db:"outcomes"`
+	OfferedTopics   []AdviceTopic   `db:"advice_topics"`
 }
 
 const sqlSelectNetwork = `
@@ -43,7 +48,8 @@ SELECT name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url
        working_start - time '00:00' AS working_start, working_end - time '00:00' AS working_end,
        quiet_start - time '00:00' AS quiet_start, quiet_end - time '00:00' AS quiet_end, auto_route,
        contact_check_days, contact_nudge_days, consent_version,
-       crisis_ack_hours, crisis_same_day_before - time '00:00' AS crisis_same_day_before
+       crisis_ack_hours, crisis_same_day_before - time '00:00' AS crisis_same_day_before,
+       outcomes, advice_topics
 FROM network_settings`
 
 // ErrNoNetwork means the database has no network settings yet (`onward demo`
@@ -165,20 +171,35 @@ type NetworkSettings struct {
 	DataSharingURL string `validate:"omitempty,url" label:"data sharing protocol URL"`
 	Timezone       string `validate:"omitempty,timezone" label:"time zone"`
 	AutoRoute      bool
+	// Outcomes and AdviceTopics are offered when a referral is completed
+	// (empty: all seven outcomes, DefaultAdviceTopics).
+	Outcomes     []OutcomeOption
+	AdviceTopics []AdviceTopic
 }
 
 const sqlUpsertNetwork = `
-INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at)
-VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9)
+INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at, outcomes, advice_topics)
+VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9, $10, $11)
 ON CONFLICT (id) DO UPDATE SET name = $1, phone = $2, opening_hours = $3, crisis_lines = $4,
-    directory_url = $5, data_sharing_url = $6, timezone = coalesce(nullif($7, ''), 'Europe/London'), auto_route = $8, updated_at = $9`
+    directory_url = $5, data_sharing_url = $6, timezone = coalesce(nullif($7, ''), 'Europe/London'), auto_route = $8, updated_at = $9,
+    outcomes = $10, advice_topics = $11`
 
 // SetNetwork writes the network settings.
 func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error {
 	if err := validate(s); err != nil {
 		return err
 	}
-	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now()); err != nil {
+	if fields := checkOfferings(s.Outcomes, s.AdviceTopics); len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	outcomes, topics := s.Outcomes, s.AdviceTopics
+	if outcomes == nil {
+		outcomes = []OutcomeOption{}
+	}
+	if topics == nil {
+		topics = []AdviceTopic{}
+	}
+	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now(), outcomes, topics); err != nil {
 		return fmt.Errorf("set network settings: %w", err)
 	}
 	e.forgetCache()

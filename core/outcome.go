@@ -53,3 +53,22 @@ func ParseOutcome(s string) (Outcome, error) {
 	}
 	return o, nil
 }
+
+// completionData adds what completion recorded to its event's data: the
+// outcome, advice type and topic, and each gain in pence. None of it is
+// personal data (the note stays sealed on the referral).
+func completionData(data map[string]any, r Referral) {
+	data["outcome"] = string(*r.Outcome)
+	if r.AdviceType != nil {
+		data["advice_type"] = string(*r.AdviceType)
+	}
+	if r.AdviceTopic != nil {
+		data["advice_topic"] = *r.AdviceTopic
+	}
+	g := r.Gain()
+	for _, f := range GainFields {
+		if p := g.Get(f.Key); p != 0 {
+			data[f.Key+"_pence"] = p
+		}
+	}
+}

@@ -125,6 +125,20 @@ type Referral struct {
 	Outcome          *Outcome    `db:"outcome"`          // how a completed referral ended
 	OutcomeNoteEnc   []byte      `db:"outcome_note_enc"` // the completer's note, encrypted
 	DetailsEnc       []byte      `db:"details_enc"`      // the client's details as given with this referral, sealed under their key
+	// What completion recorded: the financial gain (pence, nil when none;
+	// read it as Gain()), the National Standards advice type and the
+	// network's advice topic.
+	GainWeeklyIncomePence   *int64      `db:"gain_weekly_income_pence"`
+	GainOneOffIncomePence   *int64      `db:"gain_one_off_income_pence"`
+	GainDebtWrittenOffPence *int64      `db:"gain_debt_written_off_pence"`
+	GainDebtManagedPence    *int64      `db:"gain_debt_managed_pence"`
+	AdviceType              *AdviceType `db:"advice_type"`
+	AdviceTopic             *string     `db:"advice_topic"`
+	// What the client said after their score: a comment sealed under
+	// their key (read it with FeedbackComment) and whether they would
+	// recommend the service.
+	FeedbackCommentEnc []byte `db:"feedback_comment_enc"`
+	FeedbackRecommend  *bool  `db:"feedback_recommend"`
 }
 
 // InTriage reports whether the referral waits for a coordinator to choose
@@ -138,7 +152,9 @@ const referralColumns = `id, reference, parent_id, client_id, consent_id, source
 from_agency_id, from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status,
 held_from, reason, feedback, notes_enc, triage_claimed_by, status_by, status_at, version,
 created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, assigned_at, feedback_score,
-outcome, outcome_note_enc, details_enc`
+outcome, outcome_note_enc, details_enc, gain_weekly_income_pence, gain_one_off_income_pence,
+gain_debt_written_off_pence, gain_debt_managed_pence, advice_type, advice_topic, feedback_comment_enc,
+feedback_recommend`
 
 const sqlSelectReferral = `SELECT ` + referralColumns + ` FROM referrals WHERE `
 

@@ -105,7 +105,8 @@ func (e *Engine) AnswerContactCheck(ctx context.Context, p Phone, referral Refer
 
 const sqlRecordScore = `UPDATE referrals SET feedback_score = $2, feedback_at = $3 WHERE id = $1 RETURNING client_id`
 
-// RecordFeedbackScore stores the client's 1–5 rating of the help they got.
+// RecordFeedbackScore stores the client's 1–5 rating of the help they got;
+// their next text is read as a comment on it (see RecordFeedbackComment).
 func (e *Engine) RecordFeedbackScore(ctx context.Context, p Phone, referral ReferralID, score int) error {
 	if score < 1 || score > 5 {
 		return &ValidationError{Fields: []FieldError{{Field: "score", Message: "reply with a number from 1 to 5"}}}
@@ -115,7 +116,7 @@ func (e *Engine) RecordFeedbackScore(ctx context.Context, p Phone, referral Refe
 		if err := tx.QueryRow(ctx, sqlRecordScore, referral, score, e.clock.Now()).Scan(&client); err != nil {
 			return fmt.Errorf("record feedback for referral %d: %w", referral, err)
 		}
-		if err := e.ClearAwaiting(ctx, tx, p); err != nil {
+		if err := e.awaitNext(ctx, tx, p, AwaitFeedbackComment); err != nil {
 			return err
 		}
 		return e.appendEvent(ctx, tx, newEvent{kind: EventOutcomeRecorded, referral: referral, client: client,

@@ -41,6 +41,23 @@ type SubjectReferral struct {
 	DetailsGiven *Client    `json:"details_given,omitempty"`
 	Notes        string     `json:"notes,omitempty"`
 	OutcomeNote  string     `json:"outcome_note,omitempty"` // the adviser's note on completing it
+	// What the client said of the help afterwards: their score, comment
+	// and whether they would recommend the service.
+	FeedbackScore     *int   `json:"feedback_score,omitempty"`
+	FeedbackComment   string `json:"feedback_comment,omitempty"`
+	FeedbackRecommend *bool  `json:"feedback_recommend,omitempty"`
+}
+
+// Recommends is the client's answer to "would you recommend the service?"
+// in words: "yes", "no", or "" when they did not answer.
+func (s SubjectReferral) Recommends() string {
+	switch {
+	case s.FeedbackRecommend == nil:
+		return ""
+	case *s.FeedbackRecommend:
+		return "yes"
+	}
+	return "no"
 }
 
 // SubjectDisclosure is one time someone saw the client's details.
@@ -113,7 +130,8 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor) (S
 		return out, err
 	}
 	for _, r := range refs {
-		sr := SubjectReferral{Reference: r.Reference, Status: r.Status, Needs: r.Needs, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt}
+		sr := SubjectReferral{Reference: r.Reference, Status: r.Status, Needs: r.Needs, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt,
+			FeedbackScore: r.FeedbackScore, FeedbackRecommend: r.FeedbackRecommend}
 		if r.FromAgencyID != nil {
 			sr.FromAgency = names[*r.FromAgencyID]
 		}
@@ -130,6 +148,9 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor) (S
 				return out, err
 			}
 			if sr.OutcomeNote, err = e.OutcomeNote(ctx, r); err != nil {
+				return out, err
+			}
+			if sr.FeedbackComment, err = e.FeedbackComment(ctx, r); err != nil {
 				return out, err
 			}
 		}

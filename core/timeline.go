@@ -25,11 +25,14 @@ type TimelineEntry struct {
 	Reason      Reason // a rejection's coded reason
 	Feedback    string // a rejection's or cancellation's words
 	Outcome     Outcome
-	Source      Source   // for creation
-	Leaflet     string   // for creation
-	Crisis      []string // for creation: why it is a crisis
-	Triage      string   // for creation: why it waits in triage
-	FromParent  string   // for creation: the referral it carries the client on from
+	AdviceType  AdviceType // completion: the National Standards type of advice
+	AdviceTopic string     // completion: the network's advice topic id
+	Gain        Gain       // completion: the financial gain recorded
+	Source      Source     // for creation
+	Leaflet     string     // for creation
+	Crisis      []string   // for creation: why it is a crisis
+	Triage      string     // for creation: why it waits in triage
+	FromParent  string     // for creation: the referral it carries the client on from
 }
 
 // ChainLink is one referral of a chain with what the timeline and the
@@ -124,6 +127,12 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 		}
 		str := func(k string) string { s, _ := data[k].(string); return s }
 		en.Action, en.Reason, en.Outcome = Action(str("action")), Reason(str("reason")), Outcome(str("outcome"))
+		en.AdviceType, en.AdviceTopic = AdviceType(str("advice_type")), str("advice_topic")
+		for _, f := range GainFields {
+			if p, ok := data[f.Key+"_pence"].(float64); ok {
+				en.Gain.Set(f.Key, int64(p))
+			}
+		}
 		switch kind {
 		case EventCreated:
 			en.Source, en.Leaflet, en.Triage = Source(str("source")), str("leaflet"), str("triage_reason")

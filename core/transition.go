@@ -157,9 +157,22 @@ var actions = map[Action]actionDef{
 		from: []Status{StatusInProgress}, to: StatusCompleted,
 		check: checkOutcome,
 		apply: func(c *change) error {
+			if fields := checkCompletion(c.cal.Network, c.from, c.req); len(fields) > 0 {
+				return &ValidationError{Fields: fields}
+			}
 			if c.req.Outcome != "" {
 				o := c.req.Outcome
 				c.next.Outcome = &o
+			}
+			g := c.req.Gain
+			c.next.GainWeeklyIncomePence, c.next.GainOneOffIncomePence = gainColumn(g.WeeklyIncome), gainColumn(g.OneOffIncome)
+			c.next.GainDebtWrittenOffPence, c.next.GainDebtManagedPence = gainColumn(g.DebtWrittenOff), gainColumn(g.DebtManaged)
+			c.next.AdviceType, c.next.AdviceTopic = nil, nil
+			if t := c.req.AdviceType; t != "" {
+				c.next.AdviceType = &t
+			}
+			if t := c.req.AdviceTopic; t != "" {
+				c.next.AdviceTopic = &t
 			}
 			if note := strings.TrimSpace(c.req.OutcomeNote); note != "" {
 				enc, err := c.e.sealOutcomeNote(c.ctx, c.tx, c.from, note)
@@ -185,6 +198,9 @@ var actions = map[Action]actionDef{
 					Why: fmt.Sprintf("completion can only be undone within %d minutes", int(UndoWindow.Minutes()))}
 			}
 			c.next.Outcome, c.next.OutcomeNoteEnc, c.next.ClosedAt = nil, nil, nil
+			c.next.GainWeeklyIncomePence, c.next.GainOneOffIncomePence = nil, nil
+			c.next.GainDebtWrittenOffPence, c.next.GainDebtManagedPence = nil, nil
+			c.next.AdviceType, c.next.AdviceTopic = nil, nil
 			return nil
 		},
 	},
@@ -237,15 +253,42 @@ func needsAgency(req TransitionRequest) []FieldError {
 // be undone (the referral goes back to in progress).
 const UndoWindow = 10 * time.Minute
 
-// checkOutcome is the check of completion: an outcome from the list is
-// required, and its note short.
+// checkOutcome is the check of completion that needs nothing but the
+// request: an outcome from the fixed list is required, its note short,
+// each gain within range and the advice type one of the National
+// Standards'.
 func checkOutcome(req TransitionRequest) []FieldError {
 	var fields []FieldError
 	if !req.Outcome.Valid() {
 		fields = append(fields, FieldError{Field: "outcome", Message: "Choose how the referral ended"})
 	}
+	fields = append(fields, req.Gain.Check()...)
+	if req.AdviceType != "" && !req.AdviceType.Valid() {
+		fields = append(fields, FieldError{Field: "advice_type", Message: "Choose the type of advice given: type I, II or III"})
+	}
 	if len(req.OutcomeNote) > 2000 {
-		fields = append(fields, FieldError{Field: "outcome note", Message: "the outcome note must be at most 2000 characters"})
+		fields = append(fields, FieldError{Field: "outcome_note", Message: "the outcome note must be at most 2000 characters"})
+	}
+	return fields
+}
+
+// checkCompletion is the check of completion against the network and the
+// referral: the outcome and topic must be ones the network offers, and a
+// financial gain is recorded only for money, benefits and debt referrals.
+func checkCompletion(n Network, r Referral, req TransitionRequest) []FieldError {
+	var fields []FieldError
+	if req.Outcome.Valid() && !n.OffersOutcome(req.Outcome) {
+		fields = append(fields, FieldError{Field: "outcome", Message: fmt.Sprintf("%q is not one of this network's outcomes: choose another", req.Outcome.Label())})
+	}
+	if !req.Gain.IsZero() && !r.OffersGain() {
+		for _, f := range GainFields {
+			if req.Gain.Get(f.Key) != 0 {
+				fields = append(fields, FieldError{Field: f.Key, Message: f.Label + " is recorded only for money, benefits or debt referrals, and this referral asks for none of them"})
+			}
+		}
+	}
+	if req.AdviceTopic != "" && !n.OffersAdviceTopic(req.AdviceTopic) {
+		fields = append(fields, FieldError{Field: "advice_topic", Message: fmt.Sprintf("%q is not one of this network's advice topics: choose one from the list", req.AdviceTopic)})
 	}
 	return fields
 }
@@ -314,6 +357,13 @@ type TransitionRequest struct {
 	ToAgency        AgencyID // redirect, assign
 	Outcome         Outcome  // complete: how it ended, from Outcomes (required)
 	OutcomeNote     string   // complete: an optional note, stored encrypted
+	// Gain, AdviceType and AdviceTopic are what completion records for
+	// reports: the client's financial gain (money, benefits and debt
+	// referrals only), the National Standards advice type and the
+	// network's advice topic; each optional.
+	Gain        Gain
+	AdviceType  AdviceType
+	AdviceTopic string
 
 	withdrawal bool // cancel because consent was withdrawn
 }
@@ -399,7 +449,8 @@ const sqlUpdateReferral = `
 UPDATE referrals SET status = $3, held_from = $4, reason = $5, feedback = $6, to_agency_id = $7,
     triage_claimed_by = $8, triaged = $9, status_by = $10, status_at = $11, version = version + 1,
     acknowledged_at = $12, contacted_at = $13, closed_at = $14, assigned_at = $15, ack_due_at = $16,
-    outcome = $17, outcome_note_enc = $18
+    outcome = $17, outcome_note_enc = $18, gain_weekly_income_pence = $19, gain_one_off_income_pence = $20,
+    gain_debt_written_off_pence = $21, gain_debt_managed_pence = $22, advice_type = $23, advice_topic = $24
 WHERE id = $1 AND version = $2
 RETURNING ` + referralColumns
 
@@ -487,7 +538,8 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	rows, _ := tx.Query(ctx, sqlUpdateReferral, r.ID, r.Version, next.Status, next.HeldFrom, next.Reason, next.Feedback,
 		next.ToAgencyID, next.TriageClaimedBy, next.Triaged, next.StatusBy, next.StatusAt,
 		next.AcknowledgedAt, next.ContactedAt, next.ClosedAt, next.AssignedAt, next.AckDueAt,
-		next.Outcome, next.OutcomeNoteEnc)
+		next.Outcome, next.OutcomeNoteEnc, next.GainWeeklyIncomePence, next.GainOneOffIncomePence,
+		next.GainDebtWrittenOffPence, next.GainDebtManagedPence, next.AdviceType, next.AdviceTopic)
 	updated, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	if errors.Is(err, pgx.ErrNoRows) {
 		current, rerr := getReferral(ctx, tx, "id = $1", r.ID)
@@ -508,8 +560,8 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	}
 	data := eventData("action", string(req.Action), "reason", reasonString(next.Reason), "version", updated.Version,
 		"withdrawal", req.withdrawal)
-	if updated.Outcome != nil {
-		data["outcome"] = string(*updated.Outcome)
+	if updated.Outcome != nil && req.Action == ActionComplete {
+		completionData(data, updated)
 	}
 	if c.target != nil {
 		data["to_agency_id"] = int64(c.target.ID)

@@ -132,9 +132,20 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 	if r := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, map[string]any{"outcome": "sorted"}, "Idempotency-Key", "a4"); r.status != 422 {
 		t.Fatalf("bad outcome: %d %s", r.status, r.body)
 	}
-	done := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, map[string]any{"outcome": "help-given", "note": "Debt plan agreed"}, "Idempotency-Key", "a5")
-	if done.status != 200 || done.json(t)["status"] != "completed" || done.json(t)["outcome"] != "help-given" {
+	// A gain out of range is refused naming its field.
+	bad := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, map[string]any{"outcome": "help-given",
+		"gain": map[string]any{"weekly_income_pence": -100, "debt_written_off_pence": 100000001}}, "Idempotency-Key", "a4b")
+	if bad.status != 422 || !strings.Contains(string(bad.body), `"field":"gain.weekly_income_pence"`) ||
+		!strings.Contains(string(bad.body), `"pointer":"#/gain/debt_written_off_pence"`) || !strings.Contains(string(bad.body), "£1,000,000 or less") {
+		t.Fatalf("bad gain: %d %s", bad.status, bad.body)
+	}
+	done := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, map[string]any{"outcome": "help-given", "note": "Debt plan agreed",
+		"gain": map[string]any{"weekly_income_pence": 4250, "debt_written_off_pence": 350000}, "advice_type": "type-2", "advice_topic": "debt"}, "Idempotency-Key", "a5")
+	if done.status != 200 || done.json(t)["status"] != "completed" || done.json(t)["outcome"] != "help-given" || done.json(t)["advice_type"] != "type-2" {
 		t.Fatalf("complete: %d %s", done.status, done.body)
+	}
+	if g, _ := done.json(t)["gain"].(map[string]any); g["weekly_income_pence"] != float64(4250) || g["debt_written_off_pence"] != float64(350000) {
+		t.Errorf("the completed referral's gain = %v", done.json(t)["gain"])
 	}
 
 	// Cursor pagination over what changed.

@@ -53,7 +53,11 @@ var coreFields = map[string]string{
 	"idempotency key":                 "Idempotency-Key",
 	"receiving agency":                "to_agency",
 	"consent wording version":         "consent.wording_version",
-	"outcome note":                    "note",
+	"outcome_note":                    "note",
+	"gain_weekly_income":              "gain.weekly_income_pence",
+	"gain_one_off_income":             "gain.one_off_income_pence",
+	"gain_debt_written_off":           "gain.debt_written_off_pence",
+	"gain_debt_managed":               "gain.debt_managed_pence",
 }
 
 func apiField(f string) string {

@@ -28,6 +28,9 @@ type referralJSON struct {
 	Reason           string     `json:"reason,omitempty"`
 	Feedback         string     `json:"feedback,omitempty"`
 	Outcome          string     `json:"outcome,omitempty"`
+	Gain             *gainIO    `json:"gain,omitempty"`
+	AdviceType       string     `json:"advice_type,omitempty"`
+	AdviceTopic      string     `json:"advice_topic,omitempty"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
@@ -57,6 +60,16 @@ func toJSON(r core.Referral, s slugs, caseID string) referralJSON {
 	}
 	if r.Outcome != nil {
 		j.Outcome = string(*r.Outcome)
+	}
+	if g := r.Gain(); !g.IsZero() {
+		io := gainIO(g)
+		j.Gain = &io
+	}
+	if r.AdviceType != nil {
+		j.AdviceType = string(*r.AdviceType)
+	}
+	if r.AdviceTopic != nil {
+		j.AdviceTopic = *r.AdviceTopic
 	}
 	return j
 }
@@ -283,10 +296,23 @@ func validStatus(s core.Status) bool {
 }
 
 type actIn struct {
-	Reason   string `json:"reason,omitempty"`
-	Feedback string `json:"feedback,omitempty"`
-	Outcome  string `json:"outcome,omitempty"`
-	Note     string `json:"note,omitempty"`
+	Reason      string  `json:"reason,omitempty"`
+	Feedback    string  `json:"feedback,omitempty"`
+	Outcome     string  `json:"outcome,omitempty"`
+	Note        string  `json:"note,omitempty"`
+	Gain        *gainIO `json:"gain,omitempty"`
+	AdviceType  string  `json:"advice_type,omitempty"`
+	AdviceTopic string  `json:"advice_topic,omitempty"`
+}
+
+// gainIO is a completion's financial gain as the API carries it: whole
+// pence, so sums stay exact (core.Gain; money, benefits and debt referrals
+// only).
+type gainIO struct {
+	WeeklyIncome   int64 `json:"weekly_income_pence,omitempty"`
+	OneOffIncome   int64 `json:"one_off_income_pence,omitempty"`
+	DebtWrittenOff int64 `json:"debt_written_off_pence,omitempty"`
+	DebtManaged    int64 `json:"debt_managed_pence,omitempty"`
 }
 
 // act runs one action on a referral: If-Match, when sent, must carry the
@@ -309,12 +335,26 @@ func (a *API) act(action core.Action) Handler {
 			return
 		}
 		if action == core.ActionComplete && in.Outcome == "" {
-			a.fail(w, r, &core.ValidationError{Fields: []core.FieldError{{Field: "outcome", Message: fmt.Sprintf("say how it ended: one of %v", core.Outcomes)}}})
+			n, err := a.engine.Network(r.Context())
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			var ids []string
+			for _, o := range n.Outcomes() {
+				ids = append(ids, string(o.Outcome))
+			}
+			a.fail(w, r, &core.ValidationError{Fields: []core.FieldError{{Field: "outcome", Message: "say how it ended: one of " + strings.Join(ids, ", ")}}})
 			return
+		}
+		var gain core.Gain
+		if in.Gain != nil {
+			gain = core.Gain(*in.Gain)
 		}
 		res, err := a.engine.Act(r.Context(), core.TransitionRequest{Referral: ref.ID, Action: action, Actor: p.Actor(),
 			ExpectedVersion: version, Reason: core.Reason(in.Reason), Feedback: in.Feedback,
-			Outcome: core.Outcome(in.Outcome), OutcomeNote: in.Note})
+			Outcome: core.Outcome(in.Outcome), OutcomeNote: in.Note,
+			Gain: gain, AdviceType: core.AdviceType(in.AdviceType), AdviceTopic: in.AdviceTopic})
 		if err != nil {
 			a.fail(w, r, err)
 			return

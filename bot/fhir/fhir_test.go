@@ -298,6 +298,38 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 	if status, _, body := h.do(t, "PUT", taskURL, cab, string(raw), "If-Match", `W/"1"`); status != 412 || validR4(t, body)["resourceType"] != "OperationOutcome" {
 		t.Fatalf("stale If-Match: %d %s", status, body)
 	}
+
+	// Completing by update carries the outcome, advice type and topic and
+	// the financial gain in Task.output; a negative gain is refused.
+	if status, _, body := h.do(t, "PUT", taskURL, cab, string(raw)); status != 200 {
+		t.Fatalf("in progress by update: %d %s", status, body)
+	}
+	output := func(weekly string) []any {
+		return []any{
+			map[string]any{"type": map[string]any{"text": "Outcome"}, "valueCodeableConcept": map[string]any{"coding": []any{map[string]any{"system": fhir.SystemOutcome, "code": "help-given"}}}},
+			map[string]any{"type": map[string]any{"text": "Advice type"}, "valueCodeableConcept": map[string]any{"coding": []any{map[string]any{"system": fhir.SystemAdviceType, "code": "type-2"}}}},
+			map[string]any{"type": map[string]any{"text": "Advice topic"}, "valueCodeableConcept": map[string]any{"coding": []any{map[string]any{"system": fhir.SystemAdviceTopic, "code": "benefits"}}}},
+			map[string]any{"type": map[string]any{"coding": []any{map[string]any{"system": fhir.SystemGain, "code": "gain_weekly_income"}}}, "valueMoney": map[string]any{"value": json.Number(weekly), "currency": "GBP"}},
+		}
+	}
+	task["status"], task["output"] = "completed", output("-3.50")
+	raw, _ = json.Marshal(task)
+	if status, _, body := h.do(t, "PUT", taskURL, cab, string(raw)); status != 422 || !strings.Contains(string(body), "Weekly income gained cannot be negative") {
+		t.Fatalf("negative gain by update: %d %s", status, body)
+	}
+	task["output"] = output("42.50")
+	raw, _ = json.Marshal(task)
+	status, _, body = h.do(t, "PUT", taskURL, cab, string(raw))
+	if status != 200 {
+		t.Fatalf("complete by update: %d %s", status, body)
+	}
+	done := validR4(t, body)
+	js, _ := json.Marshal(done["output"])
+	for _, want := range []string{`"code":"type-2"`, `"code":"benefits"`, `"valueMoney":{"currency":"GBP","value":42.5}`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("completed Task.output lacks %s: %s", want, js)
+		}
+	}
 }
 
 func TestFHIRRefusesInvalidInput(t *testing.T) {

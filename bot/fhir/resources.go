@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -16,9 +17,16 @@ const (
 	SystemNeed      = "urn:onward:need"
 	SystemReason    = "urn:onward:rejection-reason"
 	SystemOutcome   = "urn:onward:outcome"
-	SystemWording   = "urn:onward:consent-wording:"
-	profileTask     = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
-	profileSR       = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
+	// SystemAdviceType codes the National Standards advice type
+	// (core.AdviceTypes), SystemAdviceTopic the network's advice topic, and
+	// SystemGain names each amount of the financial gain (core.GainFields
+	// keys) in Task.output entries carrying a valueMoney in GBP.
+	SystemAdviceType  = "urn:onward:advice-type"
+	SystemAdviceTopic = "urn:onward:advice-topic"
+	SystemGain        = "urn:onward:gain"
+	SystemWording     = "urn:onward:consent-wording:"
+	profileTask       = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+	profileSR         = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
 )
 
 // Resource is one FHIR resource as JSON: resourceType first-class.
@@ -104,10 +112,32 @@ func Task(r core.Referral, slugs map[core.AgencyID]string, caseID string) Resour
 		t["statusReason"] = map[string]any{"text": r.Feedback}
 	}
 	if r.Outcome != nil {
-		t["output"] = []any{map[string]any{
+		out := []any{map[string]any{
 			"type":                 map[string]any{"coding": []any{coding(SystemOutcome, "outcome", "Outcome")}, "text": "Outcome"},
 			"valueCodeableConcept": concept(SystemOutcome, string(*r.Outcome), r.Outcome.Label()),
 		}}
+		if r.AdviceType != nil {
+			out = append(out, map[string]any{
+				"type":                 map[string]any{"text": "Advice type"},
+				"valueCodeableConcept": concept(SystemAdviceType, string(*r.AdviceType), r.AdviceType.Label()),
+			})
+		}
+		if r.AdviceTopic != nil {
+			out = append(out, map[string]any{
+				"type":                 map[string]any{"text": "Advice topic"},
+				"valueCodeableConcept": concept(SystemAdviceTopic, *r.AdviceTopic, ""),
+			})
+		}
+		g := r.Gain()
+		for _, f := range core.GainFields {
+			if p := g.Get(f.Key); p != 0 {
+				out = append(out, map[string]any{
+					"type":       map[string]any{"coding": []any{coding(SystemGain, f.Key, f.Label)}, "text": f.Label},
+					"valueMoney": map[string]any{"value": json.Number(core.PoundsInput(p)), "currency": "GBP"},
+				})
+			}
+		}
+		t["output"] = out
 	}
 	return t
 }

@@ -25,6 +25,11 @@ type (
 		Code    string `json:"code,omitempty"`
 		Display string `json:"display,omitempty"`
 	}
+	// fMoney is a FHIR Money: an amount in pounds, currency GBP.
+	fMoney struct {
+		Value    json.Number `json:"value"`
+		Currency string      `json:"currency,omitempty"`
+	}
 	fConcept struct {
 		Coding []fCoding `json:"coding,omitempty"`
 		Text   string    `json:"text,omitempty"`
@@ -67,6 +72,7 @@ type (
 		Output         []struct {
 			Type                 fConcept `json:"type"`
 			ValueCodeableConcept fConcept `json:"valueCodeableConcept"`
+			ValueMoney           *fMoney  `json:"valueMoney,omitempty"`
 		} `json:"output,omitempty"`
 	}
 	fNote struct {
@@ -246,9 +252,25 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		req.Action = core.ActionComplete
 		for _, o := range t.Output {
 			for _, c := range o.ValueCodeableConcept.Coding {
-				if c.System == SystemOutcome {
+				switch c.System {
+				case SystemOutcome:
 					req.Outcome = core.Outcome(c.Code)
+				case SystemAdviceType:
+					req.AdviceType = core.AdviceType(c.Code)
+				case SystemAdviceTopic:
+					req.AdviceTopic = c.Code
 				}
+			}
+			for _, c := range o.Type.Coding {
+				if c.System != SystemGain || o.ValueMoney == nil {
+					continue
+				}
+				pence, err := core.ParsePounds(o.ValueMoney.Value.String())
+				if err != nil || o.ValueMoney.Currency != "" && o.ValueMoney.Currency != "GBP" {
+					s.fail(w, r, &invalid{text: fmt.Sprintf("Task.output %s must be an amount in pounds (GBP) with at most two decimal places", c.Code), expression: "Task.output.valueMoney"})
+					return
+				}
+				req.Gain.Set(c.Code, pence)
 			}
 		}
 		if req.Outcome == "" {

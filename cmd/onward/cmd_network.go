@@ -53,6 +53,11 @@ type networkFile struct {
 		DataSharingURL string `yaml:"data_sharing_url"`
 		Timezone       string `yaml:"timezone"`
 		AutoRoute      bool   `yaml:"auto_route"`
+		// Outcomes and AdviceTopics are offered when a referral is
+		// completed; empty means all seven outcomes and the default
+		// topics.
+		Outcomes     []core.OutcomeOption `yaml:"outcomes"`
+		AdviceTopics []core.AdviceTopic   `yaml:"advice_topics"`
 	} `yaml:"network"`
 	Consent struct {
 		Version string `yaml:"version"`
@@ -203,7 +208,7 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 	n := f.Network
 	if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
 		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL,
-		Timezone: n.Timezone, AutoRoute: n.AutoRoute}); err != nil {
+		Timezone: n.Timezone, AutoRoute: n.AutoRoute, Outcomes: n.Outcomes, AdviceTopics: n.AdviceTopics}); err != nil {
 		return sum, fmt.Errorf("network: %w", err)
 	}
 	if err := eng.PublishConsentWording(ctx, tx, f.Consent.Version, strings.TrimSpace(f.Consent.Wording)); err != nil {

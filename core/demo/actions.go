@@ -192,8 +192,7 @@ func (s *sim) afterContact(id core.ReferralID) error {
 	by := s.adviser(*r.ToAgencyID).Actor()
 	switch x := s.rng.Float64(); {
 	case x < 0.82:
-		if _, err := s.eng.Act(s.ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionComplete, Actor: by,
-			ExpectedVersion: r.Version, Outcome: core.OutcomeHelpGiven}); err != nil {
+		if _, err := s.eng.Act(s.ctx, s.completion(r, by)); err != nil {
 			return err
 		}
 		if phone := s.phones[id]; phone != "" && r.SelfReferral() && s.rng.Float64() < 0.6 {
@@ -215,7 +214,57 @@ var scores = []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 3, 3, 3, 2, 1}
 
 // score is the client answering the feedback text.
 func (s *sim) score(id core.ReferralID, phone core.Phone) error {
-	return s.eng.RecordFeedbackScore(s.ctx, phone, id, pickOne(s.rng, scores))
+	score := pickOne(s.rng, scores)
+	if err := s.eng.RecordFeedbackScore(s.ctx, phone, id, score); err != nil {
+		return err
+	}
+	// About half leave a comment; most answer the recommendation.
+	comment := ""
+	if s.rng.Float64() < 0.5 {
+		comment = pickOne(s.rng, feedbackComments)
+	}
+	if err := s.eng.RecordFeedbackComment(s.ctx, phone, id, comment); err != nil {
+		return err
+	}
+	var recommend *bool
+	if s.rng.Float64() < 0.8 {
+		yes := score >= 3 || s.rng.Float64() < 0.2
+		recommend = &yes
+	}
+	return s.eng.RecordFeedbackRecommend(s.ctx, phone, id, recommend)
+}
+
+var feedbackComments = []string{"Very helpful, thank you", "The adviser was kind and quick",
+	"Took a while to hear back", "Sorted my benefit claim", "I feel less worried about my debts now"}
+
+// completion is how the demo's advisers complete a referral: help given,
+// the advice type, a topic for its first need and, for most money
+// referrals, a financial gain.
+func (s *sim) completion(r core.Referral, by core.Actor) core.TransitionRequest {
+	req := core.TransitionRequest{Referral: r.ID, Action: core.ActionComplete, Actor: by, ExpectedVersion: r.Version,
+		Outcome: core.OutcomeHelpGiven, AdviceType: pickOne(s.rng, []core.AdviceType{core.AdviceTypeI, core.AdviceTypeII, core.AdviceTypeII, core.AdviceTypeIII}),
+		AdviceTopic: "other"}
+	if len(r.Needs) > 0 {
+		req.AdviceTopic = map[core.Need]string{core.NeedDebt: "debt", core.NeedBenefits: "benefits", core.NeedIncomeMax: "benefits",
+			core.NeedHousing: "housing", core.NeedEmployability: "employment", core.NeedFuel: "energy"}[r.Needs[0]]
+		if req.AdviceTopic == "" {
+			req.AdviceTopic = "other"
+		}
+	}
+	if r.OffersGain() && s.rng.Float64() < 0.7 {
+		pounds := func(lo, hi int) int64 { return int64(lo+s.rng.IntN(hi-lo)) * 100 }
+		switch x := s.rng.Float64(); {
+		case x < 0.4:
+			req.Gain.WeeklyIncome = pounds(10, 120)
+		case x < 0.7:
+			req.Gain.OneOffIncome = pounds(100, 3000)
+		case x < 0.85:
+			req.Gain.DebtWrittenOff = pounds(500, 15000)
+		default:
+			req.Gain.DebtManaged = pounds(1000, 25000)
+		}
+	}
+	return req
 }
 
 // withdraw is a client calling the helpline to withdraw consent: it is

@@ -8,16 +8,15 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// answerAwaiting reads a bare digit as the answer to a question Onward
-// asked this phone by text: "has the agency contacted you? 1 yes, 2 no",
-// or "how helpful was it, 1 to 5". It runs only when no conversation is
-// waiting for an answer, so a "1" to the needs question is never taken
-// for a contact check. Anything else is left to the conversation.
+// answerAwaiting reads a text as the answer to a question Onward asked
+// this phone by text: a bare digit answers "has the agency contacted you?
+// 1 yes, 2 no" or "how helpful was it, 1 to 5"; after the score, any text
+// is the client's comment (or SKIP), then YES / NO answers "would you
+// recommend us?". It runs only when no conversation is waiting for an
+// answer, so a "1" to the needs question is never taken for a contact
+// check. Anything else is left to the conversation.
 func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool) {
-	digit, ok := bareDigit(t.msg.Body)
-	if !ok {
-		return smsOutcome{}, false
-	}
+	digit, isDigit := bareDigit(t.msg.Body)
 	a, ok, err := s.engine.Awaiting(ctx, t.phone)
 	if err != nil {
 		s.log.Error("sms awaiting reply", "sid", t.msg.SID, "err", err)
@@ -28,6 +27,40 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 	}
 	var name string
 	switch {
+	case (a.Kind == core.AwaitFeedbackComment || a.Kind == core.AwaitFeedbackRecommend) && len(t.flow.DetectCrisis(t.msg.Body).Words) > 0:
+		// Someone in crisis is answered as one, not thanked for feedback:
+		// the questions are dropped and the conversation takes the text.
+		if err := s.engine.RecordFeedbackRecommend(ctx, t.phone, a.ReferralID, nil); err != nil {
+			s.log.Error("drop sms question", "sid", t.msg.SID, "err", err)
+			return s.faultOutcome(ctx), true
+		}
+		return smsOutcome{}, false
+	case a.Kind == core.AwaitFeedbackComment:
+		comment := t.msg.Body
+		if t.flow.Skips(comment) {
+			comment = ""
+		}
+		err = s.engine.RecordFeedbackComment(ctx, t.phone, a.ReferralID, comment)
+		name = copyFeedbackRecommend
+	case a.Kind == core.AwaitFeedbackRecommend:
+		yes, said := t.flow.YesNo(t.msg.Body)
+		var answer *bool
+		if said {
+			answer = &yes
+		} else if !t.flow.Skips(t.msg.Body) {
+			// Neither an answer nor a skip: the question is dropped and
+			// the text goes on to the conversation (a new request for
+			// help, most likely).
+			if err := s.engine.RecordFeedbackRecommend(ctx, t.phone, a.ReferralID, nil); err != nil {
+				s.log.Error("drop sms question", "sid", t.msg.SID, "err", err)
+				return s.faultOutcome(ctx), true
+			}
+			return smsOutcome{}, false
+		}
+		err = s.engine.RecordFeedbackRecommend(ctx, t.phone, a.ReferralID, answer)
+		name = copyFeedback
+	case !isDigit:
+		return smsOutcome{}, false
 	case a.Kind == core.AwaitContactCheck && (digit == 1 || digit == 2):
 		err = s.engine.AnswerContactCheck(ctx, t.phone, a.ReferralID, digit == 1)
 		name = copyContacted
@@ -36,7 +69,7 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 		}
 	case a.Kind == core.AwaitFeedback:
 		err = s.engine.RecordFeedbackScore(ctx, t.phone, a.ReferralID, digit)
-		name = copyFeedback
+		name = copyFeedbackComment
 	default:
 		return smsOutcome{}, false
 	}

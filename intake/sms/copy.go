@@ -16,14 +16,17 @@ import (
 const (
 	copyContacted    = "reply_contacted"     // contact check answered 1: yes
 	copyNotContacted = "reply_not_contacted" // contact check answered 2: no
-	copyFeedback     = "reply_feedback"      // a 1–5 feedback score
-	copyExpired      = "reply_expired"       // before a conversation restarted after its TTL
-	copyMedia        = "reply_media"         // a picture with no words
-	copyFault        = "reply_fault"         // something failed; nothing was saved
-	copyUnavailable  = "reply_unavailable"   // no network settings to name the helpline
+	copyFeedback     = "reply_feedback"      // thanks, after the last feedback question
+
+	copyFeedbackComment   = "reply_feedback_comment"   // after the 1–5 score: a comment, or SKIP
+	copyFeedbackRecommend = "reply_feedback_recommend" // after the comment: would you recommend us?
+	copyExpired           = "reply_expired"            // before a conversation restarted after its TTL
+	copyMedia             = "reply_media"              // a picture with no words
+	copyFault             = "reply_fault"              // something failed; nothing was saved
+	copyUnavailable       = "reply_unavailable"        // no network settings to name the helpline
 )
 
-var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyExpired, copyMedia, copyFault, copyUnavailable}
+var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable}
 
 // checkSMSCopy makes sure every message the webhook sends is in English,
 // so a missing one stops the server starting instead of reaching a client.

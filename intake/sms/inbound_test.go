@@ -420,7 +420,7 @@ func TestSMSContactCheckAndFeedback(t *testing.T) {
 	if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitFeedback, week); err != nil {
 		t.Fatal(err)
 	}
-	if got := h.text(smsTestPhone, "4"); len(got) != 1 || !strings.Contains(got[0], "feedback") {
+	if got := h.text(smsTestPhone, "4"); len(got) != 1 || !strings.Contains(got[0], "a few words about the help") {
 		t.Fatalf("feedback answer: %q", got)
 	}
 	var score int

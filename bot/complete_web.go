@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"slices"
+
+	"github.com/onward-network/onward/core"
+)
+
+// The staff web's "Mark completed" form: the network's outcomes, the
+// financial gain (only for money, benefits and debt referrals, as core
+// decides), the National Standards advice type and the network's topics,
+// and a note. Core checks everything; this file only reads and redraws.
+
+// completeForm is the completion form as shown, with what was typed.
+type completeForm struct {
+	Outcomes    []reasonOption
+	OfferGain   bool
+	Gains       []gainInput
+	AdviceTypes []reasonOption
+	Topics      []reasonOption
+	Outcome     string
+	AdviceType  string
+	AdviceTopic string
+	Note        string
+}
+
+// gainInput is one amount of the gain, in pounds as typed.
+type gainInput struct{ Key, Label, Value string }
+
+// completionOrder is the order of the form's fields, so the error summary
+// lists problems in the order they are met on the page.
+var completionOrder = []string{"outcome", "gain_weekly_income", "gain_one_off_income", "gain_debt_written_off",
+	"gain_debt_managed", "advice_type", "advice_topic", "outcome_note"}
+
+// completionRequest reads a posted completion form into the request and
+// the values to redraw; pound amounts that are not money are field errors.
+func completionRequest(r *http.Request, req *core.TransitionRequest) (completeForm, []core.FieldError) {
+	f := completeForm{Outcome: r.PostFormValue("outcome"), AdviceType: r.PostFormValue("advice_type"),
+		AdviceTopic: r.PostFormValue("advice_topic"), Note: r.PostFormValue("outcome_note")}
+	for _, g := range core.GainFields {
+		f.Gains = append(f.Gains, gainInput{Key: g.Key, Label: g.Label, Value: r.PostFormValue(g.Key)})
+	}
+	gain, problems := core.ParseGain(r.PostFormValue)
+	req.Outcome, req.OutcomeNote, req.Gain = core.Outcome(f.Outcome), f.Note, gain
+	req.AdviceType, req.AdviceTopic = core.AdviceType(f.AdviceType), f.AdviceTopic
+	return f, problems
+}
+
+// fillCompleteForm adds the choices the network and the referral offer to
+// a form (as typed, or empty).
+func (b *Bot) fillCompleteForm(ctx context.Context, ref core.Referral, f *completeForm) error {
+	n, err := b.engine.Network(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range n.Outcomes() {
+		f.Outcomes = append(f.Outcomes, reasonOption{Value: string(o.Outcome), Label: o.Label})
+	}
+	f.OfferGain = ref.OffersGain()
+	if f.Gains == nil {
+		for _, g := range core.GainFields {
+			f.Gains = append(f.Gains, gainInput{Key: g.Key, Label: g.Label})
+		}
+	}
+	for _, t := range core.AdviceTypes {
+		f.AdviceTypes = append(f.AdviceTypes, reasonOption{Value: string(t), Label: t.Label()})
+	}
+	for _, t := range n.AdviceTopics() {
+		f.Topics = append(f.Topics, reasonOption{Value: t.ID, Label: t.Label})
+	}
+	return nil
+}
+
+// fieldRank orders field problems by where their field is on the page.
+func fieldRank(field string) int {
+	if i := slices.Index(completionOrder, field); i >= 0 {
+		return i
+	}
+	return len(completionOrder)
+}
