@@ -50,7 +50,7 @@ func TestTextsReportSegmentsAndCostPerMonthAndLanguage(t *testing.T) {
 		}
 		return out
 	}
-	exact, err := rp.Run(ctx, "texts", f, report.Viewer{Unsuppressed: true})
+	exact, err := rp.Run(ctx, "texts", f, report.Viewer{Network: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestTextsReportSegmentsAndCostPerMonthAndLanguage(t *testing.T) {
 	}
 
 	f.Agency = env.Net.CAB
-	byAgency, err := rp.Run(ctx, "texts", f, report.Viewer{Unsuppressed: true})
+	byAgency, err := rp.Run(ctx, "texts", f, report.Viewer{Network: true})
 	if err != nil {
 		t.Fatal(err)
 	}
