@@ -14,7 +14,7 @@ import (
 )
 
 const reportUsage = `Usage: onward report list
-       onward report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--format csv|json|table]
+       onward report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--publish] [--format csv|json|table]
 
 Print one of the network's reports, from the database (ONWARD_DATABASE_URL),
 after bringing the report rollups up to date. Dates are days in the
