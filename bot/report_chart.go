@@ -15,13 +15,40 @@ import (
 // report's table, which carries the same figures for screen readers and
 // for anyone who prefers numbers.
 
-// seriesColours are the bars' and lines' colours; the second series of a
-// line chart is also dashed, so the two never differ by colour alone.
+// seriesColours are the bars' and lines' colours, each at least 4.5:1
+// against the white chart (so also above the 3:1 graphical objects need).
+// Colour is never the only cue: every bar is labelled with its value,
+// bars of the second and later series are hatched (seriesFills), and the
+// earlier series of a line chart are dashed.
 var seriesColours = []string{"#0b5cab", "#b35900", "#2e7d32", "#6a1b9a"}
+
+// chartBackground is what charts are drawn on; chartInk their text.
+const (
+	chartBackground = "#ffffff"
+	chartInk        = "#1b1b1b"
+	chartMuted      = "#555555" // tick labels
+	chartFrame      = "#767676" // plot frame and axes: 4.5:1 on white
+)
+
+// seriesFill is how bars of series i are filled: the first solid, the
+// others with the hatch pattern of their colour defined in the chart.
+func seriesFill(i int) string {
+	if i == 0 {
+		return seriesColours[0]
+	}
+	return fmt.Sprintf("url(#series-hatch-%d)", i)
+}
+
+// hatchView is a hatch pattern for the bars of one series.
+type hatchView struct {
+	ID     string
+	Colour string
+}
 
 // chartView is a chart ready for its template.
 type chartView struct {
 	Kind          report.ChartKind
+	Hatches       []hatchView
 	Width, Height float64
 	Title, Desc   string
 	Legend        []legendItem
@@ -41,6 +68,7 @@ func (r rect) Bottom() float64 { return r.Y + r.H }
 type legendItem struct {
 	X, Y   float64
 	Colour string
+	Fill   string // bar charts: the series' fill (a swatch, not a line)
 	Dash   string
 	Name   string
 }
@@ -62,7 +90,8 @@ type barRow struct {
 type barView struct {
 	X, Y, W, H float64
 	Colour     string
-	Text       string // the value, or "<5"
+	Fill       string
+	Text       string // the value, "<5" or "too few to show"
 	TextX      float64
 	TextY      float64
 }
@@ -133,7 +162,11 @@ func barChart(r report.Report) *chartView {
 	if len(r.Series) > 1 {
 		legendH = 24
 		for i, s := range r.Series {
-			c.Legend = append(c.Legend, legendItem{X: barLabelW + float64(i)*220, Y: 14, Colour: seriesColours[i%len(seriesColours)], Name: s.Name})
+			colour := seriesColours[i%len(seriesColours)]
+			if i > 0 {
+				c.Hatches = append(c.Hatches, hatchView{ID: fmt.Sprintf("series-hatch-%d", i), Colour: colour})
+			}
+			c.Legend = append(c.Legend, legendItem{X: barLabelW + float64(i)*220, Y: 14, Colour: colour, Fill: seriesFill(i), Name: s.Name})
 		}
 	}
 	plotX, plotW := barLabelW, chartWidth-barLabelW-50
@@ -146,10 +179,13 @@ func barChart(r report.Report) *chartView {
 				continue
 			}
 			pt := s.Points[i]
-			b := barView{X: plotX, Y: y + float64(si)*barH, H: barH - 2, Colour: seriesColours[si%len(seriesColours)]}
-			if pt.Suppressed {
+			b := barView{X: plotX, Y: y + float64(si)*barH, H: barH - 2, Colour: seriesColours[si%len(seriesColours)], Fill: seriesFill(si)}
+			switch {
+			case pt.TooFew:
+				b.Text = report.TooFewText
+			case pt.Suppressed:
 				b.Text = report.SuppressedText
-			} else {
+			default:
 				b.W = plotW * pt.Value / top
 				b.Text = formatValue(pt.Value)
 			}

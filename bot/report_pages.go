@@ -20,7 +20,9 @@ import (
 // shows one as an SVG chart (or, for referrals between partners, a heat
 // table) with its table, filters, and CSV and JSON downloads. Coordinators
 // and admins see the network or any agency; everyone else sees their own
-// agency's figures. Small numbers are suppressed as report.Viewer says.
+// agency's figures. Inside the network the figures are exact (see
+// report.Viewer); a download with publish=1 is marked for publication and
+// suppresses small numbers whoever asks for it.
 
 // ReportRoutes adds the reports pages to mux, behind the staff sign-in.
 func (b *Bot) ReportRoutes(mux *http.ServeMux) {
@@ -56,7 +58,30 @@ type reportsView struct {
 	Report      *report.Report
 	Chart       *chartView
 	Heat        [][]heatCell
+	Sections    []reportSection
 	CSV, JSON   string
+	// PublishCSV and PublishJSON download the report marked for
+	// publication (small numbers suppressed).
+	PublishCSV, PublishJSON string
+}
+
+// reportSection is one section of a report in sections (the National
+// Standards pack): its title and rows without the section column.
+type reportSection struct {
+	Title string
+	Rows  [][]report.Cell
+}
+
+// sectionsOf splits a report in sections into its sections, in order.
+func sectionsOf(r report.Report) []reportSection {
+	var out []reportSection
+	for _, row := range r.Rows {
+		if n := len(out); n == 0 || out[n-1].Title != row[0].Text {
+			out = append(out, reportSection{Title: row[0].Text})
+		}
+		out[len(out)-1].Rows = append(out[len(out)-1].Rows, row[1:])
+	}
+	return out
 }
 
 // filterForm is the filter as typed.
@@ -221,13 +246,18 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	} else {
 		v.Chart = chartFor(rep)
 	}
+	if rep.Sections {
+		v.Sections = sectionsOf(rep)
+	}
 	v.CSV = "/staff/reports/" + name + "/csv?" + string(v.Query)
 	v.JSON = "/staff/reports/" + name + "/json?" + string(v.Query)
+	v.PublishCSV, v.PublishJSON = v.CSV+"&publish=1", v.JSON+"&publish=1"
 	b.renderReports(w, http.StatusOK, "report", v)
 }
 
 // reportExport downloads a report as CSV or JSON, suppressed exactly as
-// the page is.
+// the page is, or, with publish=1, marked for publication: small numbers
+// suppressed whoever asks.
 func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 	name, format := r.PathValue("name"), r.PathValue("format")
 	if _, ok := report.Lookup(name); !ok || (format != "csv" && format != "json") {
@@ -242,7 +272,17 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	rep, err := b.reports().Run(r.Context(), name, f, report.ViewerFor(s.staff))
+	viewer := report.ViewerFor(s.staff)
+	publish := r.URL.Query().Get("publish")
+	switch publish {
+	case "", "0":
+	case "1":
+		viewer = viewer.Published()
+	default:
+		http.Error(w, "publish must be 1 (for publication) or left out.", http.StatusBadRequest)
+		return
+	}
+	rep, err := b.reports().Run(r.Context(), name, f, viewer)
 	if err != nil {
 		b.failed(w, &s, err)
 		return
@@ -258,6 +298,9 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	if f.Need != "" {
 		fileName += "-" + string(f.Need)
+	}
+	if viewer.Publish {
+		fileName += "-for-publication"
 	}
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")

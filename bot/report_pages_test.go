@@ -58,6 +58,16 @@ func reportsBot(t *testing.T) *testBot {
 	if err := tb.Engine.SentTexts().Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// What changed for the clients of the accepted referrals: outcomes,
+	// advice, gains and their answers, as the closing channels record them.
+	if _, err := tb.Engine.Pool().Exec(ctx, `
+WITH c AS (SELECT id, row_number() OVER (ORDER BY id)::int AS i FROM referrals WHERE status IN ('accepted', 'in-progress'))
+UPDATE referrals r SET outcome = 'help-given', advice_type = 'type-' || (c.i % 3 + 1), advice_topic = 'debt-management',
+    gain_weekly_income_pence = 2500 * c.i, gain_debt_written_off_pence = 100000, feedback_score = 3 + c.i % 3,
+    feedback_recommend = c.i % 2 = 1, feedback_at = r.status_at
+FROM c WHERE r.id = c.id`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := report.New(tb.Engine.Pool(), tb.Engine.Clock()).Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +103,7 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 		if scriptRe.MatchString(body) || externalRe.MatchString(body) {
 			t.Errorf("%s: the page has script or loads something from elsewhere", spec.Name)
 		}
-		if !strings.Contains(body, "<table") || !strings.Contains(body, "<caption>") ||
+		if !strings.Contains(body, "<table") || !strings.Contains(body, "<caption") ||
 			!strings.Contains(body, `<th scope="col">`) || !strings.Contains(body, `<th scope="row">`) {
 			t.Errorf("%s: no accessible table (table, caption, th scope)", spec.Name)
 		}
@@ -118,13 +128,15 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 		}
 	}
 
-	// The network view is suppressed: Welfare Rights sent 3.
+	// A coordinator inside the network sees exact figures: Welfare
+	// Rights sent 3.
 	_, body = c.get("/staff/reports/partners")
-	if !strings.Contains(body, "<th scope=\"row\">Fife Council Welfare Rights</th>") || !regexp.MustCompile(`>&lt;5</td>`).MatchString(body) {
-		t.Errorf("the network's partners matrix should show <5 for Welfare Rights' 3 referrals")
+	if !strings.Contains(body, "<th scope=\"row\">Fife Council Welfare Rights</th><td class=\"heat-") ||
+		!regexp.MustCompile(`Fife Council Welfare Rights</th><td class="heat-\d">3</td>`).MatchString(body) || strings.Contains(body, "&lt;5</td>") {
+		t.Errorf("a coordinator's partners matrix should show Welfare Rights' 3 referrals exactly")
 	}
 
-	// Downloads parse, suppressed like the page.
+	// Downloads parse: exact like the page, or marked for publication.
 	resp, body = c.get("/staff/reports/partners/csv?from=2026-01-01&to=2026-11-23")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
 		resp.Header.Get("Content-Disposition") != `attachment; filename="onward-partners-2026-01-01-to-2026-11-23.csv"` {
@@ -134,8 +146,19 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	if err != nil || recs[0][0] != `From \ To` {
 		t.Fatalf("CSV: %v %q", err, recs)
 	}
-	if !strings.Contains(body, "Fife Council Welfare Rights,<5") {
-		t.Errorf("CSV should suppress 3 as <5:\n%s", body)
+	if !strings.Contains(body, "Fife Council Welfare Rights,3,3") {
+		t.Errorf("a coordinator's CSV should be exact:\n%s", body)
+	}
+	resp, body = c.get("/staff/reports/partners/csv?from=2026-01-01&to=2026-11-23&publish=1")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") != `attachment; filename="onward-partners-2026-01-01-to-2026-11-23-for-publication.csv"` {
+		t.Fatalf("CSV for publication: %d %v", resp.StatusCode, resp.Header)
+	}
+	if want := "From \\ To,Kirkcaldy Citizens Advice,Kirkcaldy Citizens Advice_suppressed,Total,Total_suppressed\n" +
+		"Self-referral (SMS),6,false,6,false\nFife Council Welfare Rights,,true,,true\nTotal,9,false,9,false\n"; body != want {
+		t.Errorf("CSV for publication:\n%s\nwant\n%s", body, want)
+	}
+	if resp, _ := c.get("/staff/reports/partners/csv?publish=yes"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("publish=yes: %d, want 400", resp.StatusCode)
 	}
 	resp, body = c.get("/staff/reports/outcomes/json?from=2026-01-01&to=2026-11-23&need=debt")
 	var doc struct {
@@ -144,8 +167,18 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 		Suppressed bool   `json:"suppressed"`
 		Rows       [][]any
 	}
-	if err := json.Unmarshal([]byte(body), &doc); err != nil || resp.StatusCode != 200 || doc.Report != "outcomes" || doc.Need != "debt" || !doc.Suppressed {
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || resp.StatusCode != 200 || doc.Report != "outcomes" || doc.Need != "debt" || doc.Suppressed {
 		t.Fatalf("JSON download: %d %v %+v", resp.StatusCode, err, doc)
+	}
+	resp, body = c.get("/staff/reports/outcomes/json?from=2026-01-01&to=2026-11-23&need=debt&publish=1")
+	doc.Rows = nil
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || resp.StatusCode != 200 || !doc.Suppressed {
+		t.Fatalf("JSON for publication: %d %v %+v", resp.StatusCode, err, doc)
+	}
+	// Accepted: 3 of 9 debt referrals — a count withheld as null with its
+	// flag, and the share of 9 shown as a number.
+	if got := fmt.Sprint(doc.Rows[1]); got != "[Accepted <nil> true 33.3 false]" {
+		t.Errorf("JSON row for publication = %s", got)
 	}
 
 	// Bad input is explained, not failed on.

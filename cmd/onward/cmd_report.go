@@ -14,7 +14,7 @@ import (
 )
 
 const reportUsage = `Usage: onward report list
-       onward report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--format csv|json|table]
+       onward report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--publish] [--format csv|json|table]
 
 Print one of the network's reports, from the database (ONWARD_DATABASE_URL),
 after bringing the report rollups up to date. Dates are days in the
@@ -22,9 +22,11 @@ network's time zone, both included, on when referrals were made; the
 default is the twelve months to today. --agency keeps referrals sent to or
 from one agency (by its short name), --need those asking for one need.
 
-What the command line prints may be shared beyond one agency, so counts
-from 1 to 4 show as <5 and figures from fewer than 5 referrals are left
-out. --unsuppressed shows exact figures, for admins who will not share them.
+The command line is run by the network's operators, so it prints exact
+figures. --publish marks the output for publication beyond the network:
+counts from 1 to 4 show as <5 and rates, medians and means from fewer
+than 5 referrals as "too few to show" (in CSV and JSON those figures are
+empty, with a _suppressed column beside each saying so).
 
 Flags:
 `
@@ -40,7 +42,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	agency := fs.String("agency", "", "only referrals to or from the agency with this short `name`")
 	need := fs.String("need", "", "only referrals asking for this need `code` (debt, benefits, housing, …)")
 	format := fs.String("format", "table", "csv, json or table")
-	unsuppressed := fs.Bool("unsuppressed", false, "show exact small numbers (admins only: do not share the output)")
+	publish := fs.Bool("publish", false, "suppress small numbers, for publication beyond the network")
 	name, rest := "", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
@@ -103,12 +105,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if res.Full {
 		fmt.Fprintf(stderr, "report rollups rebuilt (%d days) in %s\n", res.Days, time.Since(start).Round(time.Millisecond))
 	}
-	r, err := rp.Run(ctx, name, f, report.Viewer{Unsuppressed: *unsuppressed})
+	r, err := rp.Run(ctx, name, f, report.Viewer{Network: true, Publish: *publish})
 	if err != nil {
 		return err
 	}
-	if *unsuppressed {
-		fmt.Fprintln(stderr, "exact figures, small numbers included: do not share this beyond the agency it is about")
+	if !*publish {
+		fmt.Fprintln(stderr, "exact figures, small numbers included: for the network only (--publish suppresses them)")
 	}
 	return r.Write(stdout, *format)
 }

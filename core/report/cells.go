@@ -17,6 +17,13 @@ const suppressBelow = 5
 // SuppressedText is what a suppressed count shows.
 const SuppressedText = "<5"
 
+// TooFewText is what a rate, median or mean shows when fewer than 5
+// referrals stand behind it and small numbers are suppressed. It is never
+// "<5": a percentage or a number of hours is not a count.
+const TooFewText = "too few to show"
+
+func tooFewCell() Cell { return Cell{Text: TooFewText, Suppressed: true, TooFew: true} }
+
 func textCell(s string) Cell { return Cell{Text: s} }
 
 // emptyCell is a figure that does not exist (no referral to take a median
@@ -49,15 +56,39 @@ func (q *reportQuery) countPoint(label string, n int64) Point {
 	return Point{Label: label, Value: float64(n)}
 }
 
-// share is part as a percentage of whole, left out when part is suppressed.
+// share is part as a percentage of whole, "too few to show" when the
+// whole is fewer than 5 referrals and small numbers are suppressed.
 func (q *reportQuery) share(part, whole int64) Cell {
 	if whole == 0 {
 		return emptyCell()
 	}
-	if q.small(part) {
-		return suppressedCell()
+	if !q.basedOn(whole) {
+		return tooFewCell()
 	}
 	return numberCell(100*float64(part)/float64(whole), 1)
+}
+
+// figure is a rate, mean or sum worked out from n referrals, shown to the
+// given decimals unless n is too few for a suppressed reader.
+func (q *reportQuery) figure(x float64, n int64, decimals int) Cell {
+	if n == 0 {
+		return emptyCell()
+	}
+	if !q.basedOn(n) {
+		return tooFewCell()
+	}
+	return numberCell(x, decimals)
+}
+
+// figurePoint is figure as a chart point.
+func (q *reportQuery) figurePoint(label string, x float64, n int64) Point {
+	if n == 0 {
+		return Point{Label: label}
+	}
+	if !q.basedOn(n) {
+		return Point{Label: label, Suppressed: true, TooFew: true}
+	}
+	return Point{Label: label, Value: math.Round(x*10) / 10}
 }
 
 // basedOn reports whether a figure drawn from n referrals may be shown.
@@ -70,7 +101,7 @@ func (q *reportQuery) hours(h Histogram, p float64) Cell {
 		return emptyCell()
 	}
 	if !q.basedOn(n) {
-		return suppressedCell()
+		return tooFewCell()
 	}
 	m, _ := h.Percentile(p)
 	return numberCell(m/60, 1)
@@ -83,7 +114,7 @@ func (q *reportQuery) hoursPoint(label string, h Histogram, p float64) Point {
 		return Point{Label: label}
 	}
 	if !q.basedOn(n) {
-		return Point{Label: label, Suppressed: true}
+		return Point{Label: label, Suppressed: true, TooFew: true}
 	}
 	m, _ := h.Percentile(p)
 	return Point{Label: label, Value: math.Round(m/6) / 10}

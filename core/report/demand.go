@@ -30,7 +30,8 @@ func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 	}); err != nil {
 		return Report{}, err
 	}
-	r := Report{Chart: ChartBar, Unit: "new referrals", Columns: []string{"Postcode district", "Town", "New referrals", "Share (%)"}}
+	r := Report{Chart: ChartBar, Unit: "new referrals", Columns: []string{"Postcode district", "Town", "New referrals", "Share (%)"},
+		TextColumns: []string{"Town"}}
 	s := Series{Name: "New referrals"}
 	for _, d := range ds {
 		name := d.district

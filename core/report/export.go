@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -29,28 +31,76 @@ func (r Report) Write(w io.Writer, format string) error {
 }
 
 // WriteCSV writes the report's table as CSV: a header row of the column
-// names, then one line per row. Suppressed counts read "<5", missing
-// figures are empty.
+// names, then one line per row. Figures are numbers or empty, never "<5":
+// in a suppressed report every figure column is followed by a
+// "<column>_suppressed" column, true where the figure was withheld. A
+// listing (the inappropriate referrals' feedback) follows the table after
+// a blank line, with its own header.
 func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := make([]string, len(r.Columns))
-	for i, c := range r.Columns {
+	cols := r.exportColumns()
+	head := make([]string, len(cols))
+	for i, c := range cols {
 		head[i] = csvText(Cell{Text: c})
 	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, row := range r.Rows {
-		rec := make([]string, len(row))
+		var rec []string
 		for i, c := range row {
-			rec[i] = csvText(c)
+			if c.Suppressed {
+				rec = append(rec, "")
+			} else {
+				rec = append(rec, csvText(c))
+			}
+			if r.flagged(i) {
+				rec = append(rec, strconv.FormatBool(c.Suppressed))
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
+	if l := r.Listing; l != nil {
+		cw.Write(nil)
+		cw.Write(csvTexts(l.Columns))
+		for _, row := range l.Rows {
+			if err := cw.Write(csvTexts(row)); err != nil {
+				return err
+			}
+		}
+	}
 	cw.Flush()
 	return cw.Error()
+}
+
+func csvTexts(ts []string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = csvText(Cell{Text: t})
+	}
+	return out
+}
+
+// flagged reports whether column i is a figure column that exports
+// follow with a suppression flag: every column but the first and the
+// text columns, in a suppressed report.
+func (r Report) flagged(i int) bool {
+	return r.Suppressed && i > 0 && i < len(r.Columns) && !slices.Contains(r.TextColumns, r.Columns[i])
+}
+
+// exportColumns are the columns CSV and JSON write: the report's, each
+// figure column followed by its flag when the report is suppressed.
+func (r Report) exportColumns() []string {
+	var out []string
+	for i, c := range r.Columns {
+		out = append(out, c)
+		if r.flagged(i) {
+			out = append(out, c+"_suppressed")
+		}
+	}
+	return out
 }
 
 // csvText is a cell as written to CSV. Text that a spreadsheet would run
@@ -91,6 +141,14 @@ func (r Report) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintln(tw, strings.Join(texts, "\t"))
 	}
+	if l := r.Listing; l != nil {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, l.Title)
+		fmt.Fprintln(tw, strings.Join(l.Columns, "\t"))
+		for _, row := range l.Rows {
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -114,18 +172,27 @@ type reportJSON struct {
 	Chart       ChartKind `json:"chart"`
 	Unit        string    `json:"unit"`
 	Columns     []string  `json:"columns"`
-	Rows        [][]Cell  `json:"rows"`
+	Rows        [][]any   `json:"rows"`
 	Series      []Series  `json:"series"`
+	Listing     *Listing  `json:"listing,omitempty"`
 	Notes       []string  `json:"notes,omitempty"`
 }
 
 // MarshalJSON exports the report: its filter, columns, rows (numbers as
-// numbers, suppressed counts as "<5", missing figures as null) and chart
-// series.
+// numbers, missing and withheld figures as null; in a suppressed report
+// each figure column is followed by a "<column>_suppressed" true or
+// false, as in CSV) and chart series.
 func (r Report) MarshalJSON() ([]byte, error) {
-	rows := r.Rows
-	if rows == nil {
-		rows = [][]Cell{}
+	rows := make([][]any, 0, len(r.Rows))
+	for _, row := range r.Rows {
+		var out []any
+		for i, c := range row {
+			out = append(out, c)
+			if r.flagged(i) {
+				out = append(out, c.Suppressed)
+			}
+		}
+		rows = append(rows, out)
 	}
 	series := r.Series
 	if series == nil {
@@ -134,7 +201,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	return marshalPlain(reportJSON{Report: r.Name, Title: r.Title, Description: r.Description,
 		From: r.Filter.From.Format("2006-01-02"), To: r.Filter.To.Format("2006-01-02"),
 		Agency: r.AgencySlug, AgencyName: r.AgencyName, Need: string(r.Filter.Need), Suppressed: r.Suppressed,
-		Chart: r.Chart, Unit: r.Unit, Columns: r.Columns, Rows: rows, Series: series, Notes: r.Notes})
+		Chart: r.Chart, Unit: r.Unit, Columns: r.exportColumns(), Rows: rows, Series: series, Listing: r.Listing, Notes: r.Notes})
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -145,12 +212,13 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// MarshalJSON writes a cell as a number, a string ("<5", a name) or null.
+// MarshalJSON writes a cell as a number, a string (a name) or null (no
+// figure, or one withheld: the flag beside it says which).
 func (c Cell) MarshalJSON() ([]byte, error) {
 	switch {
 	case c.Value != nil:
 		return json.Marshal(*c.Value)
-	case c.Text == "" && !c.Suppressed:
+	case c.Text == "" || c.Suppressed:
 		return []byte("null"), nil
 	}
 	return marshalPlain(c.Text)
@@ -182,7 +250,7 @@ func (c *Cell) UnmarshalJSON(b []byte) error {
 	case float64:
 		*c = numberCell(x, decimalsOf(string(b)))
 	case string:
-		c.Text, c.Suppressed = x, x == SuppressedText
+		c.Text = x
 	default:
 		return fmt.Errorf("report cell: unexpected JSON %s", b)
 	}

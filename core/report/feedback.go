@@ -55,14 +55,7 @@ func feedbackReport(ctx context.Context, q *reportQuery) (Report, error) {
 			cells = append(cells, q.count(c))
 		}
 		n, mean := scoreStats(s)
-		meanCell := emptyCell()
-		if n > 0 {
-			meanCell = numberCell(mean, 2)
-			if !q.basedOn(n) {
-				meanCell = suppressedCell()
-			}
-		}
-		return append(cells, q.count(n), meanCell)
+		return append(cells, q.count(n), q.figure(mean, n, 2))
 	}
 	for _, id := range sortedAgencies(q, byAgency) {
 		s := *byAgency[id]

@@ -97,3 +97,24 @@ func (h Histogram) Percentile(p float64) (minutes float64, ok bool) {
 	lo, _ := bucketBounds(histogramBuckets - 1)
 	return lo, true
 }
+
+// Below estimates how many durations are under a number of minutes,
+// spreading each bucket's count evenly across it as Percentile does.
+func (h Histogram) Below(minutes float64) float64 {
+	var n float64
+	for b, c := range h {
+		lo, hi := bucketBounds(b)
+		switch {
+		case c == 0:
+		case b == histogramBuckets-1:
+			if minutes > lo {
+				n += float64(c)
+			}
+		case minutes >= hi:
+			n += float64(c)
+		case minutes > lo:
+			n += float64(c) * (minutes - lo) / (hi - lo)
+		}
+	}
+	return n
+}

@@ -95,6 +95,7 @@ type rollup struct {
 var (
 	mainRollup     = rollup{daily: "report_daily", coarse: "report_monthly"}
 	districtRollup = rollup{daily: "report_district", coarse: "report_district_monthly"}
+	closureRollup  = rollup{daily: "report_closure", coarse: "report_closure_monthly"}
 	weeklyRollup   = rollup{daily: "report_daily", coarse: "report_weekly", weeks: true}
 )
 

@@ -47,29 +47,46 @@ type Filter struct {
 }
 
 // Viewer is who will see a report, which decides small-number
-// suppression: figures are shown exactly only to staff of the one agency
-// the report is restricted to. Anything wider — network views,
-// coordinators looking at another agency, the command line, exports for
-// funders — shows counts of 1 to 4 as "<5".
+// suppression. Inside the network figures are exact: coordinators and
+// admins see every figure as it is, and an agency's staff see their own
+// agency's reports exactly (every referral those count was sent to or by
+// their agency, so it is already theirs to know). Anything else — a
+// reader with no network role (a funder's or the public's copy), an
+// agency's staff asking for the network's or another agency's figures,
+// and any export marked for publication — shows counts of 1 to 4 as "<5"
+// and any rate, median or mean worked out from fewer than 5 referrals as
+// "too few to show".
 type Viewer struct {
-	// Agency is the viewer's own agency; 0 for no agency (the command
-	// line, an export).
+	// Agency is the viewer's own agency; 0 for none.
 	Agency core.AgencyID
-	// Unsuppressed turns suppression off, for admins who need exact
-	// figures and know not to share them.
-	Unsuppressed bool
+	// Network is a coordinator or admin of the network, or its operator
+	// on the command line: they see exact figures.
+	Network bool
+	// Publish marks a report for publication beyond the network: it is
+	// suppressed whoever asks for it.
+	Publish bool
 }
 
 // ViewerFor returns the viewer a member of staff is.
-func ViewerFor(s core.Staff) Viewer { return Viewer{Agency: s.AgencyID} }
+func ViewerFor(s core.Staff) Viewer {
+	return Viewer{Agency: s.AgencyID, Network: s.Role == core.RoleCoordinator || s.Role == core.RoleAdmin}
+}
+
+// Published returns the viewer reading a copy marked for publication.
+func (v Viewer) Published() Viewer { v.Publish = true; return v }
 
 // Suppressed reports whether a report with this filter is suppressed for
 // the viewer.
 func (v Viewer) Suppressed(f Filter) bool {
-	if v.Unsuppressed {
+	switch {
+	case v.Publish:
+		return true
+	case v.Network:
+		return false
+	case v.Agency != 0 && f.Agency == v.Agency:
 		return false
 	}
-	return f.Agency == 0 || v.Agency != f.Agency
+	return true
 }
 
 // ScopeFilter applies what a member of staff may see: coordinators and
@@ -105,23 +122,45 @@ type Report struct {
 	// Suppressed says small numbers are hidden (see Viewer).
 	Suppressed bool
 	Columns    []string
-	Rows       [][]Cell
-	Chart      ChartKind
+	// TextColumns names the columns that hold words rather than figures
+	// besides the first (which always names its row); exports add a
+	// suppression flag after every other column.
+	TextColumns []string
+	Rows        [][]Cell
+	Chart       ChartKind
 	// Unit is what the series' values measure ("referrals", "hours").
 	Unit   string
 	Series []Series
-	Notes  []string
+	// Listing is a second table of words under the figures, where a
+	// report has one (the feedback on referrals sent back).
+	Listing *Listing
+	// Sections means the first column names a section, and pages show
+	// each section as a table of its own (the National Standards pack).
+	Sections bool
+	Notes    []string
+}
+
+// Listing is a table of words that goes with a report's figures.
+type Listing struct {
+	Title   string     `json:"title"`
+	Columns []string   `json:"columns"`
+	Rows    [][]string `json:"rows"`
 }
 
 // Cell is one value of a report table.
 type Cell struct {
-	// Text is the value as shown and exported: "12", "<5", "14.2",
-	// "Kirkcaldy Citizens Advice"; "" when there is no value.
+	// Text is the value as shown on screen and in a terminal: "12", "<5",
+	// "14.2", "too few to show", "Kirkcaldy Citizens Advice"; "" when
+	// there is no value.
 	Text string
 	// Value is the number, when the cell is a number that may be shown.
 	Value *float64
-	// Suppressed marks a count hidden by small-number suppression.
+	// Suppressed marks a figure hidden by small-number suppression: a
+	// count of 1 to 4 ("<5"), or a rate, median or mean from fewer than 5
+	// referrals (TooFew, "too few to show"). It never carries a Value.
 	Suppressed bool
+	// TooFew marks a suppressed rate, median or mean.
+	TooFew bool
 }
 
 // Series is one line or set of bars of a chart.
@@ -131,11 +170,13 @@ type Series struct {
 }
 
 // Point is one value of a series. A suppressed point has Value 0 and is
-// drawn as "<5", never as its true height.
+// drawn as "<5" (a count) or "too few to show" (TooFew: a rate, median or
+// mean), never at its true height.
 type Point struct {
 	Label      string  `json:"label"`
 	Value      float64 `json:"value"`
 	Suppressed bool    `json:"suppressed,omitempty"`
+	TooFew     bool    `json:"too_few,omitempty"`
 }
 
 // Spec describes one report.
@@ -173,6 +214,16 @@ var specs = []Spec{
 		Description: "Referrals acknowledged after the agency's deadline, or not acknowledged by it."},
 	{Name: "feedback", Title: "Client feedback scores", run: feedbackReport,
 		Description: "Clients' 1–5 ratings of the help they got: how many gave each score, and the mean."},
+	{Name: "outcomes-by-agency", Title: "Outcomes by agency and need", run: outcomesByAgencyReport,
+		Description: "What became of the clients: referrals by the outcome recorded when they were closed, per agency they were sent to and per need."},
+	{Name: "financial-gains", Title: "Financial gains", run: gainsReport,
+		Description: "Money clients gained from money, benefits and debt advice — income (weekly and one-off) and debt written off or managed — in total, per client, by agency, need and month."},
+	{Name: "satisfaction", Title: "Client satisfaction", run: satisfactionReport,
+		Description: "What clients said after their referral: scores, how many would recommend the agency, and how many left a comment."},
+	{Name: "sent-back", Title: "Inappropriate referrals by referrer", run: sentBackReport,
+		Description: "Referrals turned down as not eligible or inappropriate, counted against whoever sent them, with the feedback the agency gave, so referrers learn what each service takes."},
+	{Name: "national-standards", Title: "National Standards pack", run: standardsReport,
+		Description: "For one agency and a period: advice by National Standards type and by topic, acknowledgement and contact against the network's targets, outcomes, client feedback and a place for complaints. Printable."},
 	{Name: "texts", Title: "Texts sent and their cost", run: textsReport,
 		Description: "SMS sent to clients per month and language: how many, how many in UCS-2 (any Polish, Ukrainian, Arabic or Urdu letter makes a text UCS-2, 70 characters a segment), the segments billed and their estimated cost."},
 }
@@ -214,7 +265,7 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 		r.AgencySlug, r.AgencyName = q.agencies[f.Agency].Slug, q.agencyName(f.Agency)
 	}
 	if q.suppress {
-		r.Notes = append(r.Notes, "Counts from 1 to 4 are shown as <5, and figures worked out from fewer than 5 referrals are left out, so that no one can be identified.")
+		r.Notes = append(r.Notes, "Counts from 1 to 4 are shown as <5, and rates, medians and means worked out from fewer than 5 referrals as \"too few to show\", so that no one can be identified. In CSV and JSON those figures are empty, with a _suppressed column saying so.")
 	}
 	return r, nil
 }

@@ -3,6 +3,8 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +52,21 @@ type reportCheck struct {
 	columns []string
 	sql     string
 	label   func(string) string
+	// onlyWanted checks the cells the direct query found and nothing
+	// else (reports whose other cells are rates and medians).
+	onlyWanted bool
+}
+
+// sqlOutcomeLabel names a leg's outcome as the reports' columns do.
+const sqlOutcomeLabel = `CASE coalesce(outcome, '') WHEN 'help-given' THEN 'Help given' WHEN 'no-longer-needed' THEN 'No longer needed'
+	WHEN 'could-not-contact' THEN 'Could not contact' WHEN '' THEN 'Not recorded' ELSE outcome END`
+
+// needOrName labels a row that is a need code or already a name.
+func needOrName(s string) string {
+	if core.Need(s).Valid() {
+		return core.Need(s).Label()
+	}
+	return s
 }
 
 var reportChecks = []reportCheck{
@@ -93,12 +110,72 @@ var reportChecks = []reportCheck{
 			WHERE acknowledged_at IS NULL AND closed_at IS NULL AND ack_due_at < as_of GROUP BY 1`},
 	{report: "feedback", columns: []string{"Score 1", "Score 2", "Score 3", "Score 4", "Score 5"},
 		sql: `SELECT to_name, 'Score ' || feedback_score, count(*) FROM l WHERE feedback_score IS NOT NULL GROUP BY 1, 2`},
+	{report: "outcomes-by-agency", columns: []string{"Help given", "Client declined", "No longer needed", "Could not contact",
+		"Not eligible", "Referred elsewhere", "Other", "Not recorded"}, sql: `
+		SELECT 'By agency › ' || to_name, ` + sqlOutcomeLabel + `, count(*) FROM l WHERE outcome IS NOT NULL OR status = 'completed' GROUP BY 1, 2
+		UNION ALL SELECT 'By need › ' || need, ` + sqlOutcomeLabel + `, count(*) FROM l, unnest(needs) AS need
+			WHERE (outcome IS NOT NULL OR status = 'completed') AND ($4 = '' OR need = $4) GROUP BY 1, 2`,
+		label: func(s string) string {
+			if n, ok := strings.CutPrefix(s, "By need › "); ok {
+				return "By need › " + needOrName(n)
+			}
+			return s
+		}},
+	{report: "financial-gains", columns: []string{"Clients with a gain"}, sql: `
+		SELECT 'By agency › ' || to_name, 'Clients with a gain', count(*) FROM l
+			WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence, gain_debt_managed_pence) > 0 GROUP BY 1
+		UNION ALL SELECT 'By need › ' || need, 'Clients with a gain', count(*) FROM l, unnest(needs) AS need
+			WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence, gain_debt_managed_pence) > 0
+			AND ($4 = '' OR need = $4) GROUP BY 1
+		UNION ALL SELECT 'By month › ' || to_char(day, 'Mon YYYY'), 'Clients with a gain', count(*) FROM l
+			WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence, gain_debt_managed_pence) > 0 GROUP BY 1`,
+		label: func(s string) string {
+			if n, ok := strings.CutPrefix(s, "By need › "); ok {
+				return "By need › " + needOrName(n)
+			}
+			return s
+		}},
+	{report: "satisfaction", columns: []string{"Scores given", "Would recommend", "Would not recommend", "Comments left"}, sql: `
+		SELECT to_name, 'Scores given', count(*) FROM l WHERE feedback_score IS NOT NULL AND leg_to <> 0 GROUP BY 1
+		UNION ALL SELECT to_name, 'Would recommend', count(*) FROM l WHERE feedback_recommend GROUP BY 1
+		UNION ALL SELECT to_name, 'Would not recommend', count(*) FROM l WHERE NOT feedback_recommend GROUP BY 1
+		UNION ALL SELECT to_name, 'Comments left', count(*) FROM l WHERE feedback_comment_enc IS NOT NULL GROUP BY 1`},
+	{report: "sent-back", columns: []string{"Referrals sent", "Not eligible", "Inappropriate", "Sent back"}, sql: `
+		SELECT from_name, 'Referrals sent', count(*) FROM l WHERE $3 = 0 OR leg_from = $3 GROUP BY 1
+		UNION ALL SELECT from_name, 'Not eligible', count(*) FROM l WHERE ($3 = 0 OR leg_from = $3) AND reason = 'not-eligible' GROUP BY 1
+		UNION ALL SELECT from_name, 'Inappropriate', count(*) FROM l WHERE ($3 = 0 OR leg_from = $3) AND reason = 'inappropriate' GROUP BY 1
+		UNION ALL SELECT from_name, 'Sent back', count(*) FROM l WHERE ($3 = 0 OR leg_from = $3) AND reason IN ('not-eligible', 'inappropriate') GROUP BY 1`},
+	{report: "national-standards", columns: []string{"Figure"}, onlyWanted: true, sql: `
+		, c AS (SELECT * FROM l WHERE (outcome IS NOT NULL OR status = 'completed') AND ($3 = 0 OR leg_to = $3))
+		SELECT 'Advice given, by type › ' || CASE advice_type WHEN 'type-1' THEN 'Type I: information and signposting'
+			WHEN 'type-2' THEN 'Type II: casework' WHEN 'type-3' THEN 'Type III: advocacy and representation' ELSE 'Not recorded' END,
+			'Figure', count(*) FROM c GROUP BY 1
+		UNION ALL SELECT 'Advice given, by type › Total closed', 'Figure', count(*) FROM c
+		UNION ALL SELECT 'Advice given, by topic › ' || CASE advice_topic WHEN 'debt-management' THEN 'Debt management'
+			WHEN 'benefits-check' THEN 'Benefits check' ELSE 'Not recorded' END, 'Figure', count(*) FROM c GROUP BY 1
+		UNION ALL SELECT 'Outcomes › ' || ` + sqlOutcomeLabel + `, 'Figure', count(*) FROM c GROUP BY 1
+		UNION ALL SELECT 'Acknowledgement and contact against the network''s targets › Referrals received', 'Figure', count(*) FROM l
+			WHERE leg_to <> 0 AND ($3 = 0 OR leg_to = $3) HAVING count(*) > 0
+		UNION ALL SELECT 'Client feedback › Clients who scored the help', 'Figure', count(*) FROM l
+			WHERE feedback_score IS NOT NULL AND leg_to <> 0 AND ($3 = 0 OR leg_to = $3) HAVING count(*) > 0
+		UNION ALL SELECT 'Client feedback › Comments left', 'Figure', count(*) FROM l
+			WHERE feedback_comment_enc IS NOT NULL AND ($3 = 0 OR leg_to = $3) HAVING count(*) > 0`},
 }
 
 // totalRows are the summary rows the checks do not restate.
-var totalRows = map[string]bool{"Total": true, "All agencies": true, "All new referrals": true}
+var totalRows = map[string]bool{"Total": true, "All agencies": true, "All new referrals": true, "All referrers": true,
+	"By agency › All agencies": true}
 
-// cellAt finds the cell in the row whose first cell reads row and the
+// rowLabel is how the checks name a row: its first cell, or in a report
+// in sections "Section › Label".
+func rowLabel(r report.Report, cells []report.Cell) string {
+	if r.Sections {
+		return cells[0].Text + " › " + cells[1].Text
+	}
+	return cells[0].Text
+}
+
+// cellAt finds the cell in the row labelled row (see rowLabel) and the
 // column named col.
 func cellAt(r report.Report, row, col string) (report.Cell, bool) {
 	ci := -1
@@ -111,7 +188,7 @@ func cellAt(r report.Report, row, col string) (report.Cell, bool) {
 		return report.Cell{}, false
 	}
 	for _, cells := range r.Rows {
-		if cells[0].Text == row {
+		if rowLabel(r, cells) == row {
 			return cells[ci], true
 		}
 	}
@@ -198,7 +275,7 @@ func TestReportsAgreeWithDirectCounts(t *testing.T) {
 			viewers := []struct {
 				v          report.Viewer
 				suppressed bool
-			}{{report.Viewer{Unsuppressed: true}, false}, {report.Viewer{}, true}}
+			}{{report.Viewer{Network: true}, false}, {report.Viewer{}, true}}
 			if tf.agency != 0 {
 				viewers = append(viewers, struct {
 					v          report.Viewer
@@ -230,13 +307,14 @@ func TestReportsAgreeWithDirectCounts(t *testing.T) {
 					cols = r.Columns[1 : len(r.Columns)-1]
 				}
 				for _, cells := range r.Rows {
-					if totalRows[cells[0].Text] {
+					label := rowLabel(r, cells)
+					if totalRows[label] || c.onlyWanted {
 						continue
 					}
 					for _, col := range cols {
-						cell, _ := cellAt(r, cells[0].Text, col)
-						if _, ok := want[[2]string{cells[0].Text, col}]; !ok && cell.Text != "0" && cell.Text != "" {
-							t.Errorf("%s (%s): row %q, column %q shows %q; the direct count has nothing there", c.report, tf.name, cells[0].Text, col, cell.Text)
+						cell, _ := cellAt(r, label, col)
+						if _, ok := want[[2]string{label, col}]; !ok && cell.Text != "0" && cell.Text != "" {
+							t.Errorf("%s (%s): row %q, column %q shows %q; the direct count has nothing there", c.report, tf.name, label, col, cell.Text)
 						}
 					}
 				}
@@ -263,13 +341,15 @@ func TestSuppressionRule(t *testing.T) {
 		v           report.Viewer
 		three, five string
 	}{
-		{"network view, from the command line", all, report.Viewer{}, "<5", "5"},
-		{"network view, a coordinator", all, report.ViewerFor(net.Coordinator), "<5", "5"},
+		{"network view, a reader outside the network", all, report.Viewer{}, "<5", "5"},
+		{"network view, a coordinator", all, report.ViewerFor(net.Coordinator), "3", "5"},
+		{"network view, a coordinator's copy for publication", all, report.ViewerFor(net.Coordinator).Published(), "<5", "5"},
 		{"network view, Citizens Advice staff", all, report.ViewerFor(net.Adviser), "<5", "5"},
 		{"Citizens Advice's own figures, its staff", cab, report.ViewerFor(net.Adviser), "3", "5"},
-		{"Citizens Advice's figures, a coordinator", cab, report.ViewerFor(net.Coordinator), "<5", "5"},
+		{"Citizens Advice's own figures, its staff, for publication", cab, report.ViewerFor(net.Adviser).Published(), "<5", "5"},
+		{"Citizens Advice's figures, a coordinator", cab, report.ViewerFor(net.Coordinator), "3", "5"},
 		{"Citizens Advice's figures, Welfare Rights staff", cab, report.ViewerFor(net.WelfareAdviser), "<5", "5"},
-		{"network view, an admin asking for exact figures", all, report.Viewer{Unsuppressed: true}, "3", "5"},
+		{"network view, the command line", all, report.Viewer{Network: true}, "3", "5"},
 	} {
 		r, err := rp.Run(ctx, "partners", tc.f, tc.v)
 		if err != nil {
@@ -292,14 +372,62 @@ func TestSuppressionRule(t *testing.T) {
 	if f := report.ScopeFilter(net.Coordinator, all); f.Agency != 0 {
 		t.Errorf("coordinator's scope = agency %d, want the network", f.Agency)
 	}
-	// Percentiles from fewer than 5 referrals are suppressed beyond the
-	// agency: Housing Options acknowledged 2 referrals.
+	// A median from fewer than 5 referrals is "too few to show" beyond
+	// the network, never "<5", and exact for a coordinator: Housing
+	// Options acknowledged 2 referrals.
 	r, err := rp.Run(ctx, "response-times", all, report.Viewer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Text != "<5" {
-		t.Errorf("median from 2 referrals shows %q, want <5", c.Text)
+	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Text != report.TooFewText || !c.TooFew || c.Value != nil {
+		t.Errorf("median from 2 referrals shows %+v, want too few to show", c)
+	}
+	r, err = rp.Run(ctx, "response-times", all, report.ViewerFor(net.Coordinator))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Value == nil {
+		t.Errorf("a coordinator sees the median from 2 referrals as %q, want a number", c.Text)
+	}
+	// A rate is shown when 5 or more referrals stand behind it, however
+	// small its numerator, and no figure that is not a count ever reads
+	// <5 in any report for any reader.
+	for _, spec := range report.List() {
+		for _, v := range []report.Viewer{{}, report.ViewerFor(net.Coordinator).Published(), report.ViewerFor(net.Adviser)} {
+			r, err := rp.Run(ctx, spec.Name, all, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, cells := range r.Rows {
+				for j, c := range cells {
+					col := r.Columns[j]
+					if c.Text == report.SuppressedText && (strings.Contains(col, "(%)") || strings.Contains(col, "ours") ||
+						strings.Contains(col, "ean") || strings.Contains(col, "£") || strings.Contains(col, "per text")) {
+						t.Errorf("%s: %q in column %q reads <5; a rate, time, mean or sum is never <5", spec.Name, rowLabel(r, cells), col)
+					}
+					if c.TooFew && c.Text != report.TooFewText {
+						t.Errorf("%s: a too-few cell reads %q", spec.Name, c.Text)
+					}
+				}
+			}
+		}
+	}
+	r, err = rp.Run(ctx, "breaches", all, report.Viewer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due, breaches int64
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE acknowledged_at > ack_due_at
+		OR (acknowledged_at IS NULL AND closed_at > ack_due_at) OR (acknowledged_at IS NULL AND closed_at IS NULL AND ack_due_at < $2))
+		FROM referrals WHERE to_agency_id = $1 AND ack_due_at IS NOT NULL`, net.CAB, env.Clock.Now()).Scan(&due, &breaches); err != nil {
+		t.Fatal(err)
+	}
+	if due < 5 || breaches >= 5 || breaches == 0 {
+		t.Fatalf("the seed should give Citizens Advice a few breaches of 5 or more deadlines: %d of %d", breaches, due)
+	}
+	c, _ := cellAt(r, "Kirkcaldy Citizens Advice", "Breach rate (%)")
+	if want := math.Round(1000*float64(breaches)/float64(due)) / 10; c.Value == nil || *c.Value != want {
+		t.Errorf("Citizens Advice's breach rate (%d of %d) shows %q beyond the network, want %.1f", breaches, due, c.Text, want)
 	}
 	r, err = rp.Run(ctx, "response-times", report.Filter{From: all.From, To: all.To, Agency: net.Housing}, report.ViewerFor(net.HousingAdviser))
 	if err != nil {
@@ -317,7 +445,7 @@ func TestPercentilesFallInTheTrueBucket(t *testing.T) {
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
-	r, err := rp.Run(ctx, "response-times", f, report.Viewer{Unsuppressed: true})
+	r, err := rp.Run(ctx, "response-times", f, report.Viewer{Network: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +516,7 @@ func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
 	ctx := context.Background()
 	net := env.Net
 	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
-	before, err := rp.Run(ctx, "outcomes", f, report.Viewer{Unsuppressed: true})
+	before, err := rp.Run(ctx, "outcomes", f, report.Viewer{Network: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +543,7 @@ func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
 	if res.Full || res.Days != 1 {
 		t.Fatalf("refresh after one change: %+v, want exactly one day recomputed", res)
 	}
-	after, err := rp.Run(ctx, "outcomes", f, report.Viewer{Unsuppressed: true})
+	after, err := rp.Run(ctx, "outcomes", f, report.Viewer{Network: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,11 @@ var rollupMetrics = func() []metric {
 	for s := 1; s <= 5; s++ {
 		ms = append(ms, metric{fmt.Sprintf("fb%d", s), fmt.Sprintf("count(*) FILTER (WHERE feedback_score = %d)", s)})
 	}
+	ms = append(ms,
+		metric{"rec_yes", "count(*) FILTER (WHERE feedback_recommend)"},
+		metric{"rec_no", "count(*) FILTER (WHERE NOT feedback_recommend)"},
+		metric{"comments", "count(*) FILTER (WHERE commented)"},
+	)
 	for _, h := range []string{"ack", "con", "tri"} {
 		for i, c := range histogramColumns(h) {
 			ms = append(ms, metric{c, fmt.Sprintf("count(*) FILTER (WHERE %s_bucket = %d)", h, i)})
@@ -102,6 +107,9 @@ SELECT (r.created_at AT TIME ZONE $1)::date AS day,
     r.source, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
     r.parent_id IS NULL AS first_leg, r.status, r.reason, r.triaged, r.feedback_score,
     r.acknowledged_at, r.contacted_at, r.closed_at, r.ack_due_at, r.assigned_at,
+    r.feedback_recommend, r.feedback_comment_enc IS NOT NULL AS commented,
+    r.outcome, r.advice_type, r.advice_topic, r.gain_weekly_income_pence, r.gain_one_off_income_pence,
+    r.gain_debt_written_off_pence, r.gain_debt_managed_pence,
     width_bucket(extract(epoch FROM r.acknowledged_at - coalesce(r.assigned_at, r.created_at)) / 60, ` + histogramBoundsSQL + `) AS ack_bucket,
     width_bucket(extract(epoch FROM r.contacted_at - coalesce(r.assigned_at, r.created_at)) / 60, ` + histogramBoundsSQL + `) AS con_bucket,
     width_bucket(extract(epoch FROM r.assigned_at - r.created_at) / 60, ` + histogramBoundsSQL + `) AS tri_bucket
@@ -109,9 +117,17 @@ FROM unnest($2::timestamptz[], $3::timestamptz[]) AS g(lo, hi)
 JOIN referrals r ON r.created_at >= g.lo AND r.created_at < g.hi
 LEFT JOIN referrals p ON p.id = r.parent_id`
 
-// sqlRollupInsert aggregates the legs into report_daily and
-// report_district in one statement: each leg counts under need ” and
-// under each of its needs.
+// closureKeys are the dimensions of report_closure and its monthly twin.
+const closureKeys = "day, need, to_agency, from_agency, outcome, advice_type, advice_topic"
+
+// closureMetrics are report_closure's counters: legs, legs with a gain,
+// and the gains summed in pence.
+const closureMetrics = "n, gained, weekly_pence, one_off_pence, written_off_pence, managed_pence"
+
+// sqlRollupInsert aggregates the legs into report_daily, report_district
+// and report_closure in one statement: each leg counts under need ” and
+// under each of its needs. report_closure holds the legs with an outcome,
+// and completed ones without (outcome ”).
 var sqlRollupInsert = `
 WITH legs AS (` + sqlRollupLegs + `),
 expanded AS (
@@ -121,6 +137,17 @@ district AS (
     INSERT INTO report_district (` + districtKeys + `, n, n_new)
     SELECT ` + districtKeys + `, count(*), count(*) FILTER (WHERE first_leg)
     FROM expanded GROUP BY ` + districtKeys + `
+),
+closure AS (
+    INSERT INTO report_closure (` + closureKeys + `, ` + closureMetrics + `)
+    SELECT day, need, to_agency, from_agency, coalesce(outcome, ''), coalesce(advice_type, ''), coalesce(advice_topic, ''),
+        count(*),
+        count(*) FILTER (WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence,
+            gain_debt_written_off_pence, gain_debt_managed_pence) > 0),
+        coalesce(sum(gain_weekly_income_pence), 0), coalesce(sum(gain_one_off_income_pence), 0),
+        coalesce(sum(gain_debt_written_off_pence), 0), coalesce(sum(gain_debt_managed_pence), 0)
+    FROM expanded WHERE outcome IS NOT NULL OR status = 'completed'
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 INSERT INTO report_daily (` + rollupKeys + `, ` + metricColumns() + `)
 SELECT ` + rollupKeys + `,
@@ -135,6 +162,14 @@ WITH district AS (
     SELECT date_trunc('month', day)::date, need, to_agency, from_agency, district, sum(n)::int, sum(n_new)::int
     FROM report_district WHERE day >= $1 AND day < $2
     GROUP BY 1, 2, 3, 4, 5
+),
+closure AS (
+    INSERT INTO report_closure_monthly (` + closureKeys + `, ` + closureMetrics + `)
+    SELECT date_trunc('month', day)::date, need, to_agency, from_agency, outcome, advice_type, advice_topic,
+        sum(n)::int, sum(gained)::int, sum(weekly_pence)::bigint, sum(one_off_pence)::bigint,
+        sum(written_off_pence)::bigint, sum(managed_pence)::bigint
+    FROM report_closure WHERE day >= $1 AND day < $2
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 INSERT INTO report_monthly (` + rollupKeys + `, ` + metricColumns() + `)
 SELECT date_trunc('month', day)::date, need, to_agency, from_agency, source, leaflet, crisis, ` + metricSums() + `

@@ -239,5 +239,35 @@ func (s *reportSeed) seed() {
 	rerouted := s.act(r, 5*hour, core.ActionReject, first, reject(core.ReasonInappropriate, "Needs specialist welfare rights advice")).Child
 	s.act(*rerouted, 2*hour, core.ActionAssign, coord, toAgency(next.AgencyID))
 
+	s.outcomes()
 	s.env.Clock.Set(day("2026-11-20", 2*hour))
+}
+
+// sqlSeedOutcomes records what changed for the clients of the completed
+// referrals — outcome, advice type and topic, financial gains — and their
+// answers after the score, in a fixed pattern by id; failed referrals get
+// "could not contact". (Written straight into the table: these are the
+// columns of migration 020, whichever channel fills them.)
+const sqlSeedOutcomes = `
+WITH c AS (SELECT id, row_number() OVER (ORDER BY id)::int AS i FROM referrals WHERE status = 'completed')
+UPDATE referrals r SET
+    outcome = CASE WHEN c.i % 3 = 2 THEN 'no-longer-needed' ELSE 'help-given' END,
+    advice_type = CASE c.i % 4 WHEN 0 THEN NULL ELSE 'type-' || (c.i % 3 + 1) END,
+    advice_topic = CASE WHEN c.i % 5 = 0 THEN NULL WHEN c.i % 2 = 0 THEN 'debt-management' ELSE 'benefits-check' END,
+    gain_weekly_income_pence = CASE WHEN c.i % 2 = 0 THEN 2500 * c.i END,
+    gain_one_off_income_pence = CASE WHEN c.i % 3 = 0 THEN 10000 * c.i END,
+    gain_debt_written_off_pence = CASE WHEN c.i % 4 = 1 THEN 150000 + c.i WHEN c.i = 2 THEN 0 END,
+    gain_debt_managed_pence = CASE WHEN c.i % 2 = 1 THEN 99 * c.i END,
+    feedback_recommend = CASE WHEN r.feedback_score IS NOT NULL THEN r.feedback_score >= 3 END,
+    feedback_comment_enc = CASE WHEN r.feedback_score >= 4 THEN '\x00'::bytea END
+FROM c WHERE r.id = c.id`
+
+func (s *reportSeed) outcomes() {
+	s.t.Helper()
+	if _, err := s.env.Pool.Exec(s.ctx, sqlSeedOutcomes); err != nil {
+		s.t.Fatalf("seed outcomes: %v", err)
+	}
+	if _, err := s.env.Pool.Exec(s.ctx, `UPDATE referrals SET outcome = 'could-not-contact' WHERE status = 'failed'`); err != nil {
+		s.t.Fatalf("seed outcomes: %v", err)
+	}
 }

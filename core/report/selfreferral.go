@@ -54,7 +54,8 @@ func selfReferralReport(ctx context.Context, q *reportQuery) (Report, error) {
 		}
 		return strings.Compare(a, b)
 	})
-	r := Report{Chart: ChartBar, Unit: "self-referrals", Columns: []string{"Leaflet code", "Campaign", "By text message", "By web form", "Total"}}
+	r := Report{Chart: ChartBar, Unit: "self-referrals", Columns: []string{"Leaflet code", "Campaign", "By text message", "By web form", "Total"},
+		TextColumns: []string{"Campaign"}}
 	sms, web := Series{Name: "By text message"}, Series{Name: "By web form"}
 	var totSMS, totWeb int64
 	for _, c := range codes {

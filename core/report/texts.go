@@ -57,7 +57,7 @@ GROUP BY 1, 2 ORDER BY 1, 2`
 func textsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	cost := q.rp.segmentCost
 	r := Report{Chart: ChartBar, Unit: "segments", Columns: []string{"Month", "Language", "Texts", "Texts in UCS-2",
-		"Segments", "Segments per text", "Estimated cost (£)"}}
+		"Segments", "Segments per text", "Estimated cost (£)"}, TextColumns: []string{"Language"}}
 	r.Notes = append(r.Notes, fmt.Sprintf("Estimated at £%.4f a segment (ONWARD_SMS_SEGMENT_COST); the provider's invoice is the true figure. WhatsApp messages are priced differently and are not counted here.", cost))
 	if q.f.Agency != 0 || q.f.Need != "" {
 		r.Notes = append(r.Notes, "Texts are counted for the whole network, not per agency or need: clear those filters to see them.")
@@ -81,10 +81,7 @@ func textsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	row := func(month, language string, l line) []Cell {
 		perText, money := emptyCell(), emptyCell()
 		if l.texts > 0 {
-			perText, money = numberCell(float64(l.segs)/float64(l.texts), 2), numberCell(float64(l.segs)*cost, 2)
-			if q.small(l.texts) {
-				perText, money = suppressedCell(), suppressedCell()
-			}
+			perText, money = q.figure(float64(l.segs)/float64(l.texts), l.texts, 2), q.figure(float64(l.segs)*cost, l.texts, 2)
 		}
 		return []Cell{textCell(month), textCell(language), q.count(l.texts), q.count(l.ucs2), q.count(l.segs), perText, money}
 	}

@@ -50,7 +50,7 @@ func TestTextsReportSegmentsAndCostPerMonthAndLanguage(t *testing.T) {
 		}
 		return out
 	}
-	exact, err := rp.Run(ctx, "texts", f, report.Viewer{Unsuppressed: true})
+	exact, err := rp.Run(ctx, "texts", f, report.Viewer{Network: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +71,12 @@ func TestTextsReportSegmentsAndCostPerMonthAndLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := texts(shared)[1]; !equalRows([][]string{got}, [][]string{{"Nov 2026", "Arabic", "<5", "<5", "<5", "<5", "<5"}}) {
+	if got := texts(shared)[1]; !equalRows([][]string{got}, [][]string{{"Nov 2026", "Arabic", "<5", "<5", "<5", report.TooFewText, report.TooFewText}}) {
 		t.Errorf("shared Arabic row = %q", got)
 	}
 
 	f.Agency = env.Net.CAB
-	byAgency, err := rp.Run(ctx, "texts", f, report.Viewer{Unsuppressed: true})
+	byAgency, err := rp.Run(ctx, "texts", f, report.Viewer{Network: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,142 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onward-network/onward/core"
+)
+
+// Referrals sent back: an agency that turns a referral down as not
+// eligible or inappropriate says why, and those rejections count against
+// whoever sent it, so referrers learn what each service takes. The
+// report is for the referring agency and the coordinators: an agency's
+// staff see only what their own agency sent (their reports are scoped to
+// it), and the feedback text never leaves the network.
+
+// referrerKey is who sent a referral leg: an agency, or for legs no
+// agency sent, how they came in.
+type referrerKey struct {
+	agency core.AgencyID
+	source core.Source
+}
+
+func (q *reportQuery) referrerName(k referrerKey) string {
+	if k.agency != 0 {
+		return q.agencyName(k.agency)
+	}
+	return referrerLabel(k.source)
+}
+
+type sentBack struct{ sent, notEligible, inappropriate int64 }
+
+// sentBackReport counts, per referrer, the referral legs it sent and how
+// many were turned down as not eligible or inappropriate, and lists the
+// feedback given with each.
+func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
+	sub, args := q.facts(mainRollup, "from_agency, source, n, rs_not_eligible, rs_inappropriate", q.f.From, q.f.To)
+	where := ""
+	if q.f.Agency != 0 {
+		args = append(args, int64(q.f.Agency))
+		where = fmt.Sprintf(" WHERE from_agency = $%d", len(args))
+	}
+	rows, _ := q.rp.pool.Query(ctx, `SELECT from_agency, CASE WHEN from_agency = 0 THEN source ELSE '' END, `+
+		sums("n", "rs_not_eligible", "rs_inappropriate")+` FROM `+sub+` f`+where+` GROUP BY 1, 2`, args...)
+	counts := map[referrerKey]*sentBack{}
+	var k referrerKey
+	var b sentBack
+	if _, err := pgx.ForEachRow(rows, []any{&k.agency, &k.source, &b.sent, &b.notEligible, &b.inappropriate}, func() error {
+		c := b
+		counts[k] = &c
+		return nil
+	}); err != nil {
+		return Report{}, err
+	}
+	keys := make([]referrerKey, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b referrerKey) int {
+		switch {
+		case a.agency == 0 && b.agency == 0:
+			return strings.Compare(string(a.source), string(b.source))
+		case a.agency == 0:
+			return 1
+		case b.agency == 0:
+			return -1
+		}
+		return q.agencyLess(a.agency, b.agency)
+	})
+	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{"Referrer", "Referrals sent", "Not eligible",
+		"Inappropriate", "Sent back", "Sent back (%)"}}
+	ne, in := Series{Name: "Not eligible"}, Series{Name: "Inappropriate"}
+	var all sentBack
+	row := func(label string, b sentBack) []Cell {
+		back := b.notEligible + b.inappropriate
+		return []Cell{textCell(label), q.count(b.sent), q.count(b.notEligible), q.count(b.inappropriate), q.count(back), q.share(back, b.sent)}
+	}
+	for _, k := range keys {
+		b := *counts[k]
+		all.sent += b.sent
+		all.notEligible += b.notEligible
+		all.inappropriate += b.inappropriate
+		name := q.referrerName(k)
+		r.Rows = append(r.Rows, row(name, b))
+		ne.Points = append(ne.Points, q.countPoint(name, b.notEligible))
+		in.Points = append(in.Points, q.countPoint(name, b.inappropriate))
+	}
+	r.Rows = append(r.Rows, row("All referrers", all))
+	r.Series = []Series{ne, in}
+	if q.suppress {
+		r.Notes = append(r.Notes, "The feedback given with each referral sent back is shown only inside the network, to the referring agency and the coordinators.")
+		return r, nil
+	}
+	listing, err := q.sentBackFeedback(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	r.Listing = listing
+	return r, nil
+}
+
+// sentBackLimit is how many of the latest referrals sent back the
+// listing shows.
+const sentBackLimit = 200
+
+// sqlSentBackFeedback reads the referral legs made in [$1, $2) turned
+// down as not eligible or inappropriate, newest first, with who sent
+// them. A partial index (migration 022) holds exactly these legs.
+const sqlSentBackFeedback = `
+SELECT r.created_at, coalesce(p.to_agency_id, r.from_agency_id, 0), r.source, coalesce(r.to_agency_id, 0), r.reason, r.feedback
+FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
+WHERE r.reason IN ('not-eligible', 'inappropriate') AND r.created_at >= $1 AND r.created_at < $2
+  AND ($3::bigint = 0 OR coalesce(p.to_agency_id, r.from_agency_id) = $3)
+  AND ($4::text = '' OR $4 = ANY(r.needs))
+ORDER BY r.created_at DESC, r.id DESC LIMIT $5`
+
+// sentBackFeedback lists the feedback on the referrals sent back.
+func (q *reportQuery) sentBackFeedback(ctx context.Context) (*Listing, error) {
+	lo, hi := q.span()
+	rows, _ := q.rp.pool.Query(ctx, sqlSentBackFeedback, lo, hi, int64(q.f.Agency), string(q.f.Need), sentBackLimit)
+	l := &Listing{Title: "Feedback on referrals sent back", Columns: []string{"Day", "Referrer", "Sent to", "Reason", "Feedback"}}
+	var at time.Time
+	var k referrerKey
+	var to core.AgencyID
+	var reason core.Reason
+	var feedback string
+	if _, err := pgx.ForEachRow(rows, []any{&at, &k.agency, &k.source, &to, &reason, &feedback}, func() error {
+		l.Rows = append(l.Rows, []string{at.In(q.loc).Format("2 Jan 2006"), q.referrerName(k), q.agencyName(to), reason.Label(), feedback})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read feedback on referrals sent back: %w", err)
+	}
+	if len(l.Rows) == sentBackLimit {
+		l.Title += fmt.Sprintf(" (the latest %d)", sentBackLimit)
+	}
+	return l, nil
+}

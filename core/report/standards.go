@@ -1,0 +1,161 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// The National Standards pack gathers, for one agency (or the whole
+// network) and a period, what an agency shows its assessors under the
+// Scottish National Standards for Information and Advice Providers: the
+// volume of advice by type (I information and signposting, II casework,
+// III advocacy and representation) and by topic, how quickly referrals
+// were acknowledged and clients contacted against the network's targets,
+// what became of them, what clients said, and a place for complaints
+// (which Onward does not record). Every figure comes from the rollups.
+//
+// It is one table in sections — Section, Measure, Figure, Target — so
+// that it exports to CSV and JSON like every report; the page shows each
+// section as a table of its own and prints cleanly.
+
+// Sections of the pack, in order.
+const (
+	packVolumes   = "Advice given, by type"
+	packTopics    = "Advice given, by topic"
+	packTimes     = "Acknowledgement and contact against the network's targets"
+	packOutcomes  = "Outcomes"
+	packFeedback  = "Client feedback"
+	packComplaint = "Complaints"
+)
+
+const sqlPackTargets = `
+SELECT coalesce((SELECT contact_check_days FROM network_settings), 3),
+    coalesce((SELECT ack_target_hours FROM agencies WHERE id = $1), 0)`
+
+// standardsReport builds the National Standards pack.
+func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
+	r := Report{Chart: ChartBar, Unit: "referrals", Sections: true,
+		Columns:     []string{"Section", "Measure", "Figure", "Target"},
+		TextColumns: []string{"Measure", "Target"}}
+	add := func(section, measure string, figure Cell, target string) {
+		r.Rows = append(r.Rows, []Cell{textCell(section), textCell(measure), figure, textCell(target)})
+	}
+
+	// Advice by type and topic: the legs the agency closed with an
+	// outcome (or completed), by what advice it gave.
+	groups, err := q.closures(ctx, false, true, "advice_type", "advice_topic", "outcome")
+	if err != nil {
+		return Report{}, err
+	}
+	types, topics, outcomes := map[string]int64{}, map[string]int64{}, map[string]int64{}
+	var closed int64
+	for _, g := range groups {
+		types[g.keys[0]] += g.n
+		topics[g.keys[1]] += g.n
+		outcomes[g.keys[2]] += g.n
+		closed += g.n
+	}
+	s := Series{Name: "Referrals"}
+	for _, t := range []string{"type-1", "type-2", "type-3", ""} {
+		add(packVolumes, adviceTypeLabels[t], q.count(types[t]), "")
+		s.Points = append(s.Points, q.countPoint(adviceTypeLabels[t], types[t]))
+	}
+	add(packVolumes, "Total closed", q.count(closed), "")
+	r.Series = []Series{s}
+	topicNames := make([]string, 0, len(topics))
+	for t := range topics {
+		if t != "" {
+			topicNames = append(topicNames, t)
+		}
+	}
+	slices.SortFunc(topicNames, func(a, b string) int { return strings.Compare(adviceTopicLabel(a), adviceTopicLabel(b)) })
+	for _, t := range append(topicNames, "") {
+		add(packTopics, adviceTopicLabel(t), q.count(topics[t]), "")
+	}
+
+	// Times against the targets.
+	var contactDays, ackHours int
+	if err := q.rp.pool.QueryRow(ctx, sqlPackTargets, int64(q.f.Agency)).Scan(&contactDays, &ackHours); err != nil {
+		return Report{}, fmt.Errorf("read targets: %w", err)
+	}
+	times, err := q.timesByAgency(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	breaches, err := q.breachesByAgency(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	var t agencyTimes
+	var b agencyBreaches
+	for id, at := range times {
+		if q.f.Agency == 0 || id == q.f.Agency {
+			t.received += at.received
+			t.acked += at.acked
+			t.contacted += at.contacted
+			t.ack.Add(at.ack)
+			t.con.Add(at.con)
+		}
+	}
+	for id, ab := range breaches {
+		if q.f.Agency == 0 || id == q.f.Agency {
+			b.due += ab.due
+			b.ontime += ab.ontime
+			b.late += ab.late
+			b.missed += ab.missed
+			b.waiting += ab.waiting
+		}
+	}
+	ackTarget := "Each agency's own target, in working hours"
+	if ackHours > 0 {
+		ackTarget = fmt.Sprintf("Within %d working hours", ackHours)
+	}
+	add(packTimes, "Referrals received", q.count(t.received), "")
+	add(packTimes, "Acknowledged within target (%)", q.share(b.ontime, b.due), ackTarget+"; crisis referrals the network's crisis target")
+	add(packTimes, "Median hours to acknowledge", q.hours(t.ack, 0.5), "")
+	add(packTimes, "Deadline breaches", q.count(b.breaches()), "None")
+	within := int64(0)
+	if n := t.con.Count(); n > 0 {
+		within = int64(t.con.Below(float64(contactDays)*24*60) + 0.5)
+	}
+	add(packTimes, fmt.Sprintf("Clients contacted within %d days (%%)", contactDays), q.share(within, t.con.Count()),
+		fmt.Sprintf("Within %d working days (when the network checks with the client)", contactDays))
+	add(packTimes, "Median hours to contact", q.hours(t.con, 0.5), "")
+
+	seen := map[string]bool{}
+	for o := range outcomes {
+		seen[o] = true
+	}
+	for _, o := range outcomeOrder(seen) {
+		add(packOutcomes, outcomeLabel(o), q.count(outcomes[o]), "")
+	}
+	add(packOutcomes, "Help given (%)", q.share(outcomes[string(core.OutcomeHelpGiven)], closed), "")
+
+	sat, err := q.satisfactionByAgency(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	var fb satisfaction
+	for id, s := range sat {
+		if q.f.Agency == 0 || id == q.f.Agency {
+			fb.add(*s)
+		}
+	}
+	n, mean := scoreStats(fb.scores)
+	add(packFeedback, "Clients who scored the help", q.count(n), "")
+	add(packFeedback, "Mean score (1–5)", q.figure(mean, n, 2), "")
+	add(packFeedback, "Would recommend (%)", q.share(fb.recYes, fb.recYes+fb.recNo), "")
+	add(packFeedback, "Comments left", q.count(fb.comments), "")
+
+	add(packComplaint, "Complaints received", emptyCell(), "Not recorded in Onward: add from the agency's complaints log")
+	add(packComplaint, "Complaints resolved within the agency's procedure", emptyCell(), "Not recorded in Onward: add from the agency's complaints log")
+
+	r.Notes = append(r.Notes,
+		"Advice by type and topic, and outcomes, count the referrals the agency closed with an outcome (or completed), by the day they were made.",
+		"Contact within the target is estimated from elapsed days, not working days, from the same time bands as the medians.")
+	return r, nil
+}
