@@ -161,7 +161,10 @@ func mapDesc(v *mapView) string {
 		fmt.Fprintf(&sb, "; over %d boundaries the network supplied", len(v.Boundaries))
 	}
 	sb.WriteString(". The table below has the same figures.")
-	if v.Unplaced > 0 {
+	switch {
+	case v.Unplaced == 1:
+		sb.WriteString(" 1 district has no point on the map and is in the table only.")
+	case v.Unplaced > 1:
 		fmt.Fprintf(&sb, " %d districts have no point on the map and are in the table only.", v.Unplaced)
 	}
 	return sb.String()
