@@ -133,7 +133,7 @@ func mapFor(title string, m report.DemandMap) *mapView {
 			District: pl.District, X: x, Y: y, R: r, Suppressed: suppressed,
 			Label:  pl.District + " " + pl.Count.Text,
 			LabelX: round1(x + r + 3), LabelY: round1(y + 4),
-			Title:  fmt.Sprintf("%s: %s new referrals", place, pl.Count.Text),
+			Title: fmt.Sprintf("%s: %s new referrals", place, pl.Count.Text),
 		})
 	}
 	// Large circles first, so a small one beside a large one stays on top.

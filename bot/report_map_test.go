@@ -27,8 +27,8 @@ type svgMap struct {
 		Stroke string `xml:"stroke,attr"`
 	} `xml:"path"`
 	Groups []struct {
-		Class    string `xml:"class,attr"`
-		District string `xml:"data-district,attr"`
+		Class    string   `xml:"class,attr"`
+		District string   `xml:"data-district,attr"`
 		Title    []string `xml:"title"`
 		Circles  []struct {
 			R      string `xml:"r,attr"`

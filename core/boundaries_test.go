@@ -127,7 +127,7 @@ func TestDistrictPoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]core.DistrictPoint{
-		"KY1": {District: "KY1", Lat: 56.11, Lon: -3.12},  // the middle of its postcodes
+		"KY1": {District: "KY1", Lat: 56.11, Lon: -3.12}, // the middle of its postcodes
 		"KY2": {District: "KY2", Lat: 56.13, Lon: -3.18}, // the network file's point wins
 	}
 	if len(ps) != 2 {
