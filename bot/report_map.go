@@ -146,8 +146,51 @@ func mapFor(title string, m report.DemandMap) *mapView {
 		}
 		return strings.Compare(a.District, b.District)
 	})
+	placeLabels(v.Circles, v.Width, v.Height)
 	v.Desc = mapDesc(v)
 	return v
+}
+
+// placeLabels puts each circle's label beside it — right, left, above or
+// below, the first that overlaps no label placed before and stays on the
+// map — so neighbouring districts' labels stay readable. Labels are drawn
+// after every circle, so a circle never hides one.
+func placeLabels(cs []mapCircle, width, height float64) {
+	const charW, textH = 7.0, 12.0
+	type box struct{ x0, y0, x1, y1 float64 }
+	var placed []box
+	clear := func(b box) bool {
+		if b.x0 < 0 || b.y0 < 0 || b.x1 > width || b.y1 > height {
+			return false
+		}
+		for _, p := range placed {
+			if b.x0 < p.x1 && p.x0 < b.x1 && b.y0 < p.y1 && p.y0 < b.y1 {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range cs {
+		c := &cs[i]
+		w := charW * float64(len([]rune(c.Label)))
+		spots := [][2]float64{
+			{c.X + c.R + 3, c.Y + 4},       // right
+			{c.X - c.R - 3 - w, c.Y + 4},   // left
+			{c.X - w/2, c.Y - c.R - 4},     // above
+			{c.X - w/2, c.Y + c.R + textH}, // below
+			{c.X + c.R*0.7, c.Y - c.R*0.7}, // above right
+			{c.X + c.R*0.7, c.Y + c.R + 6}, // below right
+		}
+		chosen := spots[0]
+		for _, s := range spots {
+			if clear(box{s[0], s[1] - textH + 2, s[0] + w, s[1] + 3}) {
+				chosen = s
+				break
+			}
+		}
+		c.LabelX, c.LabelY = round1(chosen[0]), round1(chosen[1])
+		placed = append(placed, box{chosen[0], chosen[1] - textH + 2, chosen[0] + w, chosen[1] + 3})
+	}
 }
 
 // mapDesc says in words what the map shows, for its accessible description.
@@ -158,7 +201,7 @@ func mapDesc(v *mapView) string {
 		sb.WriteString("; dashed circles are fewer than 5 referrals, shown at one small size")
 	}
 	if len(v.Boundaries) > 0 {
-		fmt.Fprintf(&sb, "; over %d boundaries the network supplied", len(v.Boundaries))
+		sb.WriteString(", over the boundaries the network supplied")
 	}
 	sb.WriteString(". The table below has the same figures.")
 	switch {

@@ -35,11 +35,14 @@ type svgMap struct {
 			Stroke string `xml:"stroke,attr"`
 			Dash   string `xml:"stroke-dasharray,attr"`
 		} `xml:"circle"`
-		Texts []struct {
-			Fill string `xml:"fill,attr"`
-			Text string `xml:",chardata"`
-		} `xml:"text"`
+		Texts []svgText `xml:"text"`
 	} `xml:"g"`
+}
+
+type svgText struct {
+	District string `xml:"data-district,attr"`
+	Fill     string `xml:"fill,attr"`
+	Text     string `xml:",chardata"`
 }
 
 // demandMap finds the demand map on a page and parses it.
@@ -140,6 +143,18 @@ func TestDemandMap(t *testing.T) {
 			}
 			// Exactly one labelled circle per district with referrals
 			// and a point: KY11 has none, so it is in the table only.
+			// Labels are a layer above all the circles.
+			labels := map[string]svgText{}
+			for _, g := range m.Groups {
+				if g.Class == "labels" {
+					for _, l := range g.Texts {
+						if _, dup := labels[l.District]; dup {
+							t.Errorf("%s has two labels", l.District)
+						}
+						labels[l.District] = l
+					}
+				}
+			}
 			got := map[string]string{}
 			for _, g := range m.Groups {
 				if g.Class != "district" {
@@ -148,31 +163,34 @@ func TestDemandMap(t *testing.T) {
 				if _, dup := got[g.District]; dup {
 					t.Errorf("%s is drawn twice", g.District)
 				}
-				if len(g.Circles) != 1 || len(g.Texts) != 1 || len(g.Title) != 1 {
-					t.Fatalf("%s: %d circles, %d labels, %d titles; want one of each", g.District, len(g.Circles), len(g.Texts), len(g.Title))
+				label, labelled := labels[g.District]
+				if len(g.Circles) != 1 || len(g.Title) != 1 || !labelled {
+					t.Fatalf("%s: %d circles, %d titles, labelled %v; want one of each", g.District, len(g.Circles), len(g.Title), labelled)
 				}
-				got[g.District] = g.Texts[0].Text
+				got[g.District] = label.Text
 				if !strings.HasPrefix(g.Title[0], g.District+" (") || !strings.HasSuffix(g.Title[0], "new referrals") {
 					t.Errorf("%s: title %q", g.District, g.Title[0])
 				}
 				if cr := contrast(t, g.Circles[0].Stroke); cr < 3 {
 					t.Errorf("%s: the circle's outline has contrast %.1f:1 against the map, under 3:1", g.District, cr)
 				}
-				if cr := contrast(t, g.Texts[0].Fill); cr < 4.5 {
+				if cr := contrast(t, label.Fill); cr < 4.5 {
 					t.Errorf("%s: the label has contrast %.1f:1, under 4.5:1", g.District, cr)
 				}
-				if suppressed := strings.Contains(g.Texts[0].Text, "<5"); suppressed != (g.Circles[0].Dash != "") {
+				if suppressed := strings.Contains(label.Text, "<5"); suppressed != (g.Circles[0].Dash != "") {
 					t.Errorf("%s: a suppressed count should be dashed, and only it", g.District)
 				}
 			}
-			if fmt.Sprint(got) != fmt.Sprint(who.labels) {
+			if fmt.Sprint(got) != fmt.Sprint(who.labels) || len(labels) != len(got) {
 				t.Errorf("circles labelled %v; want %v", got, who.labels)
 			}
 			// Area ∝ count: KY1 (6) against KY16 (2) when both are shown.
 			if who.labels["KY16"] == "KY16 2" {
 				r := map[string]float64{}
 				for _, g := range m.Groups {
-					r[g.District], _ = strconv.ParseFloat(g.Circles[0].R, 64)
+					if g.Class == "district" {
+						r[g.District], _ = strconv.ParseFloat(g.Circles[0].R, 64)
+					}
 				}
 				if ratio := (r["KY1"] * r["KY1"]) / (r["KY16"] * r["KY16"]); math.Abs(ratio-3) > 0.1 {
 					t.Errorf("circle areas KY1:KY16 = %.2f; want 3 (6 to 2 referrals)", ratio)
