@@ -147,3 +147,44 @@ func abs(f float64) float64 {
 	}
 	return f
 }
+
+// FuzzParseBoundaries: any file is either refused with a BoundaryError or
+// read into polygons whose rings are closed and in WGS84 ranges.
+func FuzzParseBoundaries(f *testing.F) {
+	f.Add([]byte(collection(feature("Kirkcaldy", `{"type":"Polygon","coordinates":[`+square(-3.2, 56.1)+`]}`))))
+	f.Add([]byte(`{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]]}}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bs, err := core.ParseBoundaries(data)
+		if err != nil {
+			var be *core.BoundaryError
+			if !errors.As(err, &be) {
+				t.Fatalf("error %v is not a BoundaryError", err)
+			}
+			return
+		}
+		for _, b := range bs {
+			var polys orb.MultiPolygon
+			switch g := b.Geometry.(type) {
+			case orb.Polygon:
+				polys = orb.MultiPolygon{g}
+			case orb.MultiPolygon:
+				polys = g
+			default:
+				t.Fatalf("feature %d read as %T", b.Position, b.Geometry)
+			}
+			for _, p := range polys {
+				for _, r := range p {
+					if len(r) < 4 || !r.Closed() {
+						t.Fatalf("feature %d: ring %v accepted", b.Position, r)
+					}
+					for _, pt := range r {
+						if !(pt[0] >= -180 && pt[0] <= 180 && pt[1] >= -90 && pt[1] <= 90) {
+							t.Fatalf("feature %d: position %v accepted", b.Position, pt)
+						}
+					}
+				}
+			}
+		}
+	})
+}
