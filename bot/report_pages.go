@@ -57,6 +57,7 @@ type reportsView struct {
 	Needs       []option
 	Report      *report.Report
 	Chart       *chartView
+	Map         *mapView // the demand map, when districts have points
 	Heat        [][]heatCell
 	Sections    []reportSection
 	CSV, JSON   string
@@ -97,7 +98,7 @@ var reportPages = sync.OnceValue(func() map[string]*template.Template {
 	for _, name := range []string{"report_index", "report"} {
 		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
 			"html/staff/layout.html", "html/staff/card.html", "html/staff/report_filter.html",
-			"html/staff/report_chart.html", "html/staff/"+name+".html"))
+			"html/staff/report_chart.html", "html/staff/report_map.html", "html/staff/"+name+".html"))
 	}
 	return out
 })
@@ -243,6 +244,11 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	v.Report = &rep
 	if rep.Chart == report.ChartMatrix {
 		v.Heat = heatTable(rep)
+	} else if m, ok, err := b.reports().MapOf(r.Context(), rep); err != nil {
+		b.failed(w, &s, err)
+		return
+	} else if ok {
+		v.Map = mapFor(rep.Title, m)
 	} else {
 		v.Chart = chartFor(rep)
 	}

@@ -21,6 +21,7 @@ import (
 
 const networkUsage = `Usage: onward network import FILE.yaml
        onward network example
+       onward network boundaries FILE.geojson
 
 import sets a network up from a file: its settings, consent wording,
 postcode districts, bank holidays, agencies with their services and
@@ -31,6 +32,13 @@ same file can be imported again after adding to it; coordinators edit
 details at /staff/directory.
 
 example prints a commented example file to start from.
+
+boundaries stores the areas the demand map draws under its circles (a
+council area, wards): a GeoJSON FeatureCollection of Polygon or
+MultiPolygon features in WGS84 longitude/latitude. A feature that is
+not a polygon, or coordinates that are not WGS84 (eastings and
+northings), are refused with the feature's index; importing again
+replaces them.
 
 Needs ONWARD_DATABASE_URL; migrates first.
 `
@@ -70,6 +78,11 @@ type networkFile struct {
 		District    string `yaml:"district"`
 		CouncilArea string `yaml:"council_area"`
 		Town        string `yaml:"town"`
+		// Lat and Lon are the district's point on the demand map
+		// (WGS84); without them the map uses the middle of the
+		// district's postcodes in the postcode file.
+		Lat *float64 `yaml:"lat"`
+		Lon *float64 `yaml:"lon"`
 	} `yaml:"districts"`
 	BankHolidays []struct {
 		Date string `yaml:"date"`
@@ -134,9 +147,11 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		_, err := stdout.Write(networkExample)
 		return err
 	case fs.NArg() == 2 && fs.Arg(0) == "import":
+	case fs.NArg() == 2 && fs.Arg(0) == "boundaries":
+		return importBoundaries(ctx, fs.Arg(1), stdout)
 	default:
 		fs.Usage()
-		return errors.New("say `onward network import FILE.yaml` or `onward network example`")
+		return errors.New("say `onward network import FILE.yaml`, `onward network example` or `onward network boundaries FILE.geojson`")
 	}
 	raw, err := os.ReadFile(fs.Arg(1))
 	if err != nil {
@@ -225,6 +240,9 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 			return sum, fmt.Errorf("districts[%d]: %w", i, err)
 		}
 		if err := eng.AddDistrict(ctx, tx, core.District{District: district, CouncilArea: d.CouncilArea, Town: d.Town}); err != nil {
+			return sum, fmt.Errorf("districts[%d]: %w", i, err)
+		}
+		if err := importDistrictPoint(ctx, eng, tx, district, d.Lat, d.Lon); err != nil {
 			return sum, fmt.Errorf("districts[%d]: %w", i, err)
 		}
 	}

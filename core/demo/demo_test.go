@@ -13,6 +13,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/core/report"
 )
 
 // testNow is where the test history ends: a Monday morning in November.
@@ -63,6 +64,22 @@ func TestSeed(t *testing.T) {
 		}
 		if got := count(t, pool, `SELECT count(*) FROM referrals`); got != sum.Referrals {
 			t.Errorf("summary says %d referrals, table has %d", sum.Referrals, got)
+		}
+	})
+
+	t.Run("the demand map draws every district", func(t *testing.T) {
+		rp := report.New(pool, core.SystemClock{})
+		if _, err := rp.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := rp.Run(ctx, "demand-district", report.Filter{From: testNow.AddDate(0, -months, 0), To: testNow}, report.Viewer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, ok, err := rp.MapOf(ctx, rep)
+		if err != nil || !ok || len(m.Places) != 12 || m.Unplaced != 0 || len(m.Boundaries) != 1 {
+			t.Fatalf("demand map: %d places, %d unplaced, %d boundaries, %v, %v; want 12 districts over the council area",
+				len(m.Places), m.Unplaced, len(m.Boundaries), ok, err)
 		}
 	})
 
