@@ -22,11 +22,11 @@ import (
 // refresher keeps up to date (see Refresh), so a report over a million
 // referrals reads thousands of pre-summed rows, not a million referrals.
 type Reports struct {
-	pool  *pgxpool.Pool // the primary: the refresher writes the rollups
+	pool *pgxpool.Pool // the primary: the refresher writes the rollups
 	// readers answer the reports themselves, from a read replica when
 	// one is configured and fresh (see ReadFrom).
 	readers *core.Readers
-	clock core.Clock
+	clock   core.Clock
 	// segmentCost is the estimated price of an SMS segment in pounds
 	// (see WithSMSSegmentCost).
 	segmentCost float64
