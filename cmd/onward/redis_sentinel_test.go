@@ -32,13 +32,13 @@ func TestSMSConversationAcrossSentinelFailover(t *testing.T) {
 	sentinel := localserver.StartSentinel(t, "onward", master)
 
 	const token, public = "sentineltesttoken0123456789abcde", "https://onward.test"
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
-			"ONWARD_REDIS_URL":      fmt.Sprintf("redis+sentinel://%s/onward?db=0", sentinel.Addr()),
-			"ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_PUBLIC_URL": public,
-			"ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("2", 32), "ONWARD_TWILIO_AUTH_TOKEN": token,
-			"ONWARD_TWILIO_FROM": "+447700900000"}[k]
-	})
+	// Load asks for every setting: build the values once.
+	env := map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
+		"ONWARD_REDIS_URL":      fmt.Sprintf("redis+sentinel://%s/onward?db=0", sentinel.Addr()),
+		"ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_PUBLIC_URL": public,
+		"ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("2", 32), "ONWARD_TWILIO_AUTH_TOKEN": token,
+		"ONWARD_TWILIO_FROM": "+447700900000"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
