@@ -48,7 +48,6 @@ func TestSMSConversationAcrossSentinelFailover(t *testing.T) {
 		logTo = os.Stderr
 	}
 	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Logf("app open after %s", time.Since(start))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +81,6 @@ func TestSMSConversationAcrossSentinelFailover(t *testing.T) {
 		return rec.Body.String()
 	}
 
-	t.Logf("seeded after %s", time.Since(start))
 	if got := text("Hi"); !strings.Contains(got, "Hello from") {
 		t.Fatalf("greeting: %s", got)
 	}
