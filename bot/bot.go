@@ -28,7 +28,7 @@ type Options struct {
 	Engine *core.Engine
 	Config config.Config
 	Log    *slog.Logger
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	// KeyPrefix starts every Redis key the bot writes (dedupe keys, used
 	// login links), so tests and several networks can share one Redis.
 	KeyPrefix string
@@ -47,7 +47,7 @@ type Bot struct {
 	engine *core.Engine
 	cfg    config.Config
 	log    *slog.Logger
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	api    *slack.Client
 	cards  *Cards

@@ -155,7 +155,7 @@ func (b *Bot) StaffSessions(ctx context.Context, staff core.StaffID) ([]StaffSes
 	return listSessions(ctx, b.rdb, b.prefix, staff, b.clock.Now())
 }
 
-func listSessions(ctx context.Context, rdb *redis.Client, prefix string, staff core.StaffID, now time.Time) ([]StaffSession, error) {
+func listSessions(ctx context.Context, rdb redis.UniversalClient, prefix string, staff core.StaffID, now time.Time) ([]StaffSession, error) {
 	zs, err := rdb.ZRevRangeByScoreWithScores(ctx, prefix+"bot:sessions:"+strconv.FormatInt(int64(staff), 10),
 		&redis.ZRangeBy{Min: strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10), Max: "+inf"}).Result()
 	if err != nil {
@@ -174,7 +174,7 @@ func listSessions(ctx context.Context, rdb *redis.Client, prefix string, staff c
 
 // EndStaffSessions signs a member of staff out everywhere (deactivation,
 // `onward staff deactivate`) and says how many sessions it ended.
-func EndStaffSessions(ctx context.Context, rdb *redis.Client, prefix string, staff core.StaffID) (int, error) {
+func EndStaffSessions(ctx context.Context, rdb redis.UniversalClient, prefix string, staff core.StaffID) (int, error) {
 	set := prefix + "bot:sessions:" + strconv.FormatInt(int64(staff), 10)
 	ids, err := rdb.ZRange(ctx, set, 0, -1).Result()
 	if err != nil {

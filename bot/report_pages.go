@@ -39,7 +39,7 @@ func (b *Bot) ReportRoutes(mux *http.ServeMux) {
 // reports answers the reports pages and `/onward stats` from the engine's
 // database, on the bot's clock.
 func (b *Bot) reports() *report.Reports {
-	return report.New(b.engine.Pool(), b.clock).WithSMSSegmentCost(b.cfg.SMSSegmentCost)
+	return report.New(b.engine.Pool(), b.clock).WithSMSSegmentCost(b.cfg.SMSSegmentCost).ReadFrom(b.engine.Readers())
 }
 
 // reportsView is what the reports pages show.

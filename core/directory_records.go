@@ -339,7 +339,7 @@ func (e *Engine) DirectoryServices(ctx context.Context, q DirectoryQuery) (Direc
 	sql := `SELECT ` + directoryServiceColumns + `, count(*) OVER () AS total
 		FROM ` + sqlServicesFrom + ` WHERE ` + b.sql() +
 		` ORDER BY s.name, s.uuid LIMIT ` + b.arg(limit) + ` OFFSET ` + b.arg(offset)
-	return e.directoryPage(ctx, q, sql, b, false)
+	return e.readDirectoryPage(ctx, q, sql, b, false)
 }
 
 // DirectoryServiceAtLocations is one page of the links between services
@@ -360,15 +360,27 @@ func (e *Engine) DirectoryServiceAtLocations(ctx context.Context, q DirectoryQue
 		` + locationColumns + `, ` + dist + ` AS distance
 		FROM ` + sqlServiceAtLocationsFrom + `
 		WHERE ` + b.sql() + ` ORDER BY ` + order + ` LIMIT ` + b.arg(limit) + ` OFFSET ` + b.arg(offset)
-	return e.directoryPage(ctx, q, sql, b, true)
+	return e.readDirectoryPage(ctx, q, sql, b, true)
 }
 
 const locationColumns = `l.id AS l_id, l.uuid::text AS l_uuid, sl.uuid::text AS link_uuid, l.agency_id AS l_agency_id,
 l.name AS l_name, l.description AS l_description, l.address_1, l.city, l.state_province, l.postal_code, l.country,
 coalesce(l.latitude, p.latitude) AS latitude, coalesce(l.longitude, p.longitude) AS longitude`
 
-func (e *Engine) directoryPage(ctx context.Context, q DirectoryQuery, sql string, b queryBuilder, withLocation bool) (DirectoryPage, error) {
-	rows, err := e.pool.Query(ctx, sql, b.args...)
+// readDirectoryPage runs a directory search on the engine's readers: the
+// public directory and the feed may be answered from a read replica.
+func (e *Engine) readDirectoryPage(ctx context.Context, q DirectoryQuery, sql string, b queryBuilder, withLocation bool) (DirectoryPage, error) {
+	var page DirectoryPage
+	err := e.readers.Read(ctx, func(db DB) error {
+		var err error
+		page, err = directoryPage(ctx, db, q, sql, b, withLocation)
+		return err
+	})
+	return page, err
+}
+
+func directoryPage(ctx context.Context, db DB, q DirectoryQuery, sql string, b queryBuilder, withLocation bool) (DirectoryPage, error) {
+	rows, err := db.Query(ctx, sql, b.args...)
 	if err != nil {
 		return DirectoryPage{}, fmt.Errorf("search directory: %w", err)
 	}
@@ -405,11 +417,11 @@ func (e *Engine) directoryPage(ctx context.Context, q DirectoryQuery, sql string
 			from = sqlServiceAtLocationsFrom
 			q.within(&cb)
 		}
-		if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+cb.sql(), cb.args...).Scan(&page.Total); err != nil {
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+cb.sql(), cb.args...).Scan(&page.Total); err != nil {
 			return DirectoryPage{}, fmt.Errorf("count directory: %w", err)
 		}
 	}
-	return page, e.fillOrganizations(ctx, page.Services)
+	return page, fillOrganizations(ctx, db, page.Services)
 }
 
 const sqlDirectoryOrganizations = `
@@ -417,7 +429,7 @@ SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, u
 FROM agencies WHERE id = ANY($1)`
 
 // fillOrganizations sets each service's Organization.
-func (e *Engine) fillOrganizations(ctx context.Context, ss []DirectoryService) error {
+func fillOrganizations(ctx context.Context, db DB, ss []DirectoryService) error {
 	if len(ss) == 0 {
 		return nil
 	}
@@ -425,7 +437,7 @@ func (e *Engine) fillOrganizations(ctx context.Context, ss []DirectoryService) e
 	for i, s := range ss {
 		ids[i] = int64(s.AgencyID)
 	}
-	rows, _ := e.pool.Query(ctx, sqlDirectoryOrganizations, ids)
+	rows, _ := db.Query(ctx, sqlDirectoryOrganizations, ids)
 	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[DirectoryOrganization])
 	if err != nil {
 		return fmt.Errorf("read organizations: %w", err)
@@ -449,7 +461,7 @@ FROM service_locations sl JOIN locations l ON l.id = sl.location_id LEFT JOIN po
 WHERE sl.service_id = ANY($1) ORDER BY sl.service_id, l.main DESC, l.uuid`
 
 // fillLocations sets each service's Locations (every link).
-func (e *Engine) fillLocations(ctx context.Context, ss []DirectoryService) error {
+func fillLocations(ctx context.Context, db DB, ss []DirectoryService) error {
 	if len(ss) == 0 {
 		return nil
 	}
@@ -457,7 +469,7 @@ func (e *Engine) fillLocations(ctx context.Context, ss []DirectoryService) error
 	for i, s := range ss {
 		ids[i] = int64(s.ID)
 	}
-	rows, _ := e.pool.Query(ctx, sqlServiceLocations, ids)
+	rows, _ := db.Query(ctx, sqlServiceLocations, ids)
 	ls, err := pgx.CollectRows(rows, pgx.RowToStructByName[DirectoryLocation])
 	if err != nil {
 		return fmt.Errorf("read locations: %w", err)
@@ -478,7 +490,7 @@ func (e *Engine) DirectoryService(ctx context.Context, id string) (DirectoryServ
 	if !ValidUUID(id) {
 		return DirectoryService{}, fmt.Errorf("service %q: %w", id, ErrNotFound)
 	}
-	ss, err := e.directoryServicesWhere(ctx, `s.uuid = $1`, id)
+	ss, err := e.readDirectoryServices(ctx, `s.uuid = $1`, id)
 	if err != nil {
 		return DirectoryService{}, err
 	}
@@ -494,7 +506,7 @@ func (e *Engine) DirectoryServiceAtLocation(ctx context.Context, id string) (Dir
 	if !ValidUUID(id) {
 		return DirectoryService{}, fmt.Errorf("service at location %q: %w", id, ErrNotFound)
 	}
-	ss, err := e.directoryServicesWhere(ctx, `s.id = (SELECT service_id FROM service_locations WHERE uuid = $1)`, id)
+	ss, err := e.readDirectoryServices(ctx, `s.id = (SELECT service_id FROM service_locations WHERE uuid = $1)`, id)
 	if err != nil {
 		return DirectoryService{}, err
 	}
@@ -511,38 +523,67 @@ func (e *Engine) DirectoryServiceAtLocation(ctx context.Context, id string) (Dir
 }
 
 // AllDirectoryServices is every service, active or not, with its
-// organization and locations: the whole directory, for export.
+// organization and locations: the whole directory, for export. It reads
+// the primary: an import compares it with what it is about to write.
 func (e *Engine) AllDirectoryServices(ctx context.Context) ([]DirectoryService, error) {
-	return e.directoryServicesWhere(ctx, `true`)
+	return directoryServicesWhere(ctx, e.pool, `true`)
+}
+
+// PublishedDirectoryServices is AllDirectoryServices for the public feed,
+// which may be answered from a read replica.
+func (e *Engine) PublishedDirectoryServices(ctx context.Context) ([]DirectoryService, error) {
+	return e.readDirectoryServices(ctx, `true`)
 }
 
 // DirectoryServicesOf is an agency's services, for its public page.
 func (e *Engine) DirectoryServicesOf(ctx context.Context, agency AgencyID) ([]DirectoryService, error) {
-	return e.directoryServicesWhere(ctx, `s.agency_id = $1 AND s.active`, agency)
+	return e.readDirectoryServices(ctx, `s.agency_id = $1 AND s.active`, agency)
 }
 
-func (e *Engine) directoryServicesWhere(ctx context.Context, where string, args ...any) ([]DirectoryService, error) {
-	rows, _ := e.pool.Query(ctx, `SELECT `+directoryServiceColumns+`
+// readDirectoryServices is directoryServicesWhere on the engine's readers.
+func (e *Engine) readDirectoryServices(ctx context.Context, where string, args ...any) ([]DirectoryService, error) {
+	var ss []DirectoryService
+	err := e.readers.Read(ctx, func(db DB) error {
+		var err error
+		ss, err = directoryServicesWhere(ctx, db, where, args...)
+		return err
+	})
+	return ss, err
+}
+
+func directoryServicesWhere(ctx context.Context, db DB, where string, args ...any) ([]DirectoryService, error) {
+	rows, _ := db.Query(ctx, `SELECT `+directoryServiceColumns+`
 		FROM services s WHERE `+where+` ORDER BY s.name, s.uuid`, args...)
 	ss, err := pgx.CollectRows(rows, pgx.RowToStructByName[DirectoryService])
 	if err != nil {
 		return nil, fmt.Errorf("read services: %w", err)
 	}
-	if err := e.fillOrganizations(ctx, ss); err != nil {
+	if err := fillOrganizations(ctx, db, ss); err != nil {
 		return nil, err
 	}
-	return ss, e.fillLocations(ctx, ss)
+	return ss, fillLocations(ctx, db, ss)
 }
 
 // DirectoryOrganizations is one page of organizations by name, and how
 // many there are.
 func (e *Engine) DirectoryOrganizations(ctx context.Context, page, perPage int) ([]DirectoryOrganization, int, error) {
+	var orgs []DirectoryOrganization
+	var total int
+	err := e.readers.Read(ctx, func(db DB) error {
+		var err error
+		orgs, total, err = directoryOrganizations(ctx, db, page, perPage)
+		return err
+	})
+	return orgs, total, err
+}
+
+func directoryOrganizations(ctx context.Context, db DB, page, perPage int) ([]DirectoryOrganization, int, error) {
 	limit, offset := DirectoryQuery{Page: page, PerPage: perPage}.limits()
 	var total int
-	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM agencies`).Scan(&total); err != nil {
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM agencies`).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count organizations: %w", err)
 	}
-	rows, _ := e.pool.Query(ctx, `SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at
+	rows, _ := db.Query(ctx, `SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at
 		FROM agencies ORDER BY name, uuid LIMIT $1 OFFSET $2`, limit, offset)
 	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[DirectoryOrganization])
 	if err != nil {
@@ -556,9 +597,14 @@ func (e *Engine) DirectoryOrganization(ctx context.Context, id string) (Director
 	if !ValidUUID(id) {
 		return DirectoryOrganization{}, fmt.Errorf("organization %q: %w", id, ErrNotFound)
 	}
-	rows, _ := e.pool.Query(ctx, `SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at
-		FROM agencies WHERE uuid = $1`, id)
-	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DirectoryOrganization])
+	var o DirectoryOrganization
+	err := e.readers.Read(ctx, func(db DB) error {
+		rows, _ := db.Query(ctx, `SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at
+			FROM agencies WHERE uuid = $1`, id)
+		var err error
+		o, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DirectoryOrganization])
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, fmt.Errorf("organization %s: %w", id, ErrNotFound)
 	}
@@ -574,12 +620,14 @@ func (e *Engine) DirectoryOrganization(ctx context.Context, id string) (Director
 func (e *Engine) DirectoryChanged(ctx context.Context) (time.Time, int64, error) {
 	var at time.Time
 	var n int64
-	err := e.pool.QueryRow(ctx, `
+	err := e.readers.Read(ctx, func(db DB) error {
+		return db.QueryRow(ctx, `
 		SELECT greatest((SELECT max(updated_at) FROM agencies), (SELECT max(updated_at) FROM services),
 		                (SELECT max(updated_at) FROM locations), timestamptz 'epoch'),
 		       (SELECT count(*) FROM services) * 1000003 + (SELECT count(*) FROM service_locations) * 1009
 		       + (SELECT count(*) FROM agencies) + (SELECT count(*) FROM need_terms)
 		       + coalesce((SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'postcodes'), 0)`).Scan(&at, &n)
+	})
 	if err != nil {
 		return time.Time{}, 0, fmt.Errorf("directory last changed: %w", err)
 	}
@@ -613,8 +661,13 @@ func (t NeedTerm) TaxonomyID() string {
 
 // NeedTerms lists where each need sits in other taxonomies.
 func (e *Engine) NeedTerms(ctx context.Context) ([]NeedTerm, error) {
-	rows, _ := e.pool.Query(ctx, `SELECT need, taxonomy, term, name FROM need_terms ORDER BY need, taxonomy, term`)
-	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[NeedTerm])
+	var ts []NeedTerm
+	err := e.readers.Read(ctx, func(db DB) error {
+		rows, _ := db.Query(ctx, `SELECT need, taxonomy, term, name FROM need_terms ORDER BY need, taxonomy, term`)
+		var err error
+		ts, err = pgx.CollectRows(rows, pgx.RowToStructByName[NeedTerm])
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read need terms: %w", err)
 	}

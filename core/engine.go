@@ -70,6 +70,8 @@ type Engine struct {
 	webTextsPerDay int // see SetWebTextsPerDay
 
 	sent *SentTexts
+
+	readers *Readers // see UseReaders
 }
 
 // NewEngine wires an Engine. Call Close when done to stop its outbox
@@ -78,6 +80,7 @@ func NewEngine(pool *pgxpool.Pool, crypt *Crypter, clock Clock, ids IDSource, lo
 	e := &Engine{pool: pool, crypt: crypt, clock: clock, ids: ids, log: log, notifyCh: make(chan struct{}, 1)}
 	e.outbox = &Outbox{pool: pool, clock: clock, wake: e.wakeWorkers}
 	e.sent = &SentTexts{e: e, pending: map[sentKey]sentCount{}}
+	e.readers = NewReaders(pool, nil, 0)
 	go e.runNotifier()
 	return e
 }
@@ -86,6 +89,15 @@ func NewEngine(pool *pgxpool.Pool, crypt *Crypter, clock Clock, ids IDSource, lo
 // (leaflets, the directory, digests' counts). Writes go through the
 // engine's methods and its Outbox, never straight to the pool.
 func (e *Engine) Pool() *pgxpool.Pool { return e.pool }
+
+// UseReaders makes the public directory's and the Open Referral feed's
+// reads go through r, so they can come from a read replica. Without it
+// they read from the primary.
+func (e *Engine) UseReaders(r *Readers) { e.readers = r }
+
+// Readers hands out the pool for reads that may come from a replica
+// (reports, the public directory); never for anything read-your-writes.
+func (e *Engine) Readers() *Readers { return e.readers }
 
 // Crypter is the engine's personal-data Crypter.
 func (e *Engine) Crypter() *Crypter { return e.crypt }

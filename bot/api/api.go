@@ -23,7 +23,7 @@ import (
 // Options wires the partner API.
 type Options struct {
 	Engine *core.Engine
-	Redis  *redis.Client
+	Redis  redis.UniversalClient
 	Log    *slog.Logger
 	// TokenSecret signs access tokens (derived from ONWARD_SESSION_SECRET
 	// by the caller); required.
@@ -36,7 +36,7 @@ type Options struct {
 // authenticates partner calls for the FHIR endpoints too.
 type API struct {
 	engine  *core.Engine
-	rdb     *redis.Client
+	rdb     redis.UniversalClient
 	log     *slog.Logger
 	limiter *redis_rate.Limiter
 	tokens  *tokens

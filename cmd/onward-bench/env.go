@@ -26,7 +26,7 @@ type benchEnv struct {
 	engine *core.Engine
 	net    coretest.Network
 	quiet  *slog.Logger
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	prefix string
 	closed []func()
 	// pgTrips and redisTrips count round trips to each server, and cpu
@@ -161,7 +161,7 @@ func randomKey() []byte {
 
 // deleteKeys removes a benchmark's Redis keys, including the rate
 // limiter's (which redis_rate prefixes with "rate:").
-func deleteKeys(rdb *redis.Client, prefix string) {
+func deleteKeys(rdb redis.UniversalClient, prefix string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, p := range []string{prefix, "rate:" + prefix} {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 )
@@ -18,12 +19,13 @@ import (
 // app is what every long-running command shares: config, logger, the
 // database pool, Redis and the referral engine.
 type app struct {
-	cfg    config.Config
-	log    *slog.Logger
-	pool   *pgxpool.Pool
-	rdb    *redis.Client
-	engine *core.Engine
-	crypt  *core.Crypter
+	cfg     config.Config
+	log     *slog.Logger
+	pool    *pgxpool.Pool
+	replica *pgxpool.Pool // nil without ONWARD_DATABASE_REPLICA_URL
+	rdb     redis.UniversalClient
+	engine  *core.Engine
+	crypt   *core.Crypter
 }
 
 // loadConfig reads and validates the environment.
@@ -65,25 +67,37 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	if err != nil {
 		return nil, err
 	}
-	opt, err := redis.ParseURL(cfg.RedisURL)
+	useRedisLog(log)
+	rdb, shape, err := wiring.NewRedis(cfg.RedisURL)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 	}
-	useRedisLog(log)
-	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
+		rdb.Close()
+		return nil, fmt.Errorf("redis (%s, ONWARD_REDIS_URL) does not answer: %w", shape, err)
+	}
+	var replica *pgxpool.Pool
+	if cfg.DatabaseReplicaURL != "" {
+		if replica, err = core.OpenReplicaPool(ctx, withPoolSize(cfg.DatabaseReplicaURL)); err != nil {
+			pool.Close()
+			rdb.Close()
+			return nil, fmt.Errorf("ONWARD_DATABASE_REPLICA_URL: %w", err)
+		}
 	}
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log)
+	eng.UseReaders(core.NewReaders(pool, replica, cfg.ReplicaMaxLag))
 	if err := configureEngine(eng, cfg); err != nil {
 		eng.Close()
 		pool.Close()
+		if replica != nil {
+			replica.Close()
+		}
 		rdb.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, pool: pool, rdb: rdb, engine: eng, crypt: crypt}, nil
+	return &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, engine: eng, crypt: crypt}, nil
 }
 
 // defaultPoolSize is enough connections for the HTTP server and an
@@ -113,5 +127,8 @@ func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 func (a *app) Close() {
 	a.engine.Close()
 	a.rdb.Close()
+	if a.replica != nil {
+		a.replica.Close()
+	}
 	a.pool.Close()
 }

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/onward-network/onward/bot"
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 )
 
@@ -53,11 +52,10 @@ func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Wr
 	fmt.Fprintf(stdout, "Deactivated %s (%s, %s).\n", s.Name, s.Role, s.AgencyName)
 	// Their sessions are already refused (StaffByID no longer finds
 	// them); ending them in Redis tidies up.
-	opt, err := redis.ParseURL(cfg.RedisURL)
+	rdb, _, err := wiring.NewRedis(cfg.RedisURL)
 	if err != nil {
 		return fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 	}
-	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	n, err := bot.EndStaffSessions(ctx, rdb, "onward:", s.ID)
 	if err != nil {

@@ -49,7 +49,7 @@ func writeCheckpoint(ctx context.Context, a *app, k core.AuditKey) (core.Checkpo
 // metricsHandler is /metrics as this deployment serves it: behind
 // ONWARD_METRICS_TOKEN when one is set (Authorization: Bearer TOKEN).
 func metricsHandler(a *app) http.Handler {
-	h := notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock())
+	h := withReaderMetrics(notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock()), a.engine.Readers())
 	if a.cfg.MetricsToken == "" {
 		return h
 	}

@@ -26,6 +26,14 @@ type Config struct {
 	HTTPAddr    string
 	PublicURL   string // the URL providers call; Twilio signatures are checked against it
 
+	// DatabaseReplicaURL is a streaming read replica of DatabaseURL that
+	// reports, the public directory and the Open Referral feed read from;
+	// empty: they read from the primary.
+	DatabaseReplicaURL string
+	// ReplicaMaxLag is how far behind the primary the replica may be and
+	// still be read from.
+	ReplicaMaxLag time.Duration
+
 	EncryptionKey     string // base64 of 32 bytes
 	EncryptionOldKeys string // comma-separated base64 keys still needed to read old rows
 	HashKey           string // base64 key for lookup hashes; derived from EncryptionKey when empty
@@ -146,7 +154,9 @@ func dur(name string, p func(*Config) *time.Duration) func(*Config, string) erro
 var settings = []setting{
 	{name: "ONWARD_ENV", def: "production", help: "`dev` or `production`", set: str(func(c *Config) *string { return &c.Env })},
 	{name: "ONWARD_DATABASE_URL", def: "postgres://localhost:5432/onward?sslmode=disable", help: "PostgreSQL connection URL", secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
-	{name: "ONWARD_REDIS_URL", def: "redis://localhost:6379/0", help: "Redis connection URL", secret: true, set: str(func(c *Config) *string { return &c.RedisURL })},
+	{name: "ONWARD_DATABASE_REPLICA_URL", help: "PostgreSQL URL of a streaming read replica of ONWARD_DATABASE_URL; reports, the public directory and the Open Referral feed read from it while it is no more than ONWARD_REPLICA_MAX_LAG behind, and from the primary otherwise; empty: everything reads the primary", secret: true, set: str(func(c *Config) *string { return &c.DatabaseReplicaURL })},
+	{name: "ONWARD_REPLICA_MAX_LAG", def: "30s", help: "how far behind the primary the read replica may be and still be read from; further behind, or not answering, reads go to the primary (counted in `/metrics`)", set: dur("ONWARD_REPLICA_MAX_LAG", func(c *Config) *time.Duration { return &c.ReplicaMaxLag })},
+	{name: "ONWARD_REDIS_URL", def: "redis://localhost:6379/0", help: "Redis connection URL: one server `redis://host:6379/0`; a Sentinel set `redis+sentinel://[:password@]host1:26379,host2:26379,host3:26379/MASTER?db=0` (the password is the servers'; a Sentinel's own goes in `sentinel_password=`); a Cluster `redis+cluster://[:password@]host1:6379,host2:6379`; `rediss…` for TLS. Needs append-only persistence to keep conversations across a restart or failover", secret: true, set: str(func(c *Config) *string { return &c.RedisURL })},
 	{name: "ONWARD_HTTP_ADDR", def: ":8080", help: "address the HTTP server listens on", set: str(func(c *Config) *string { return &c.HTTPAddr })},
 	{name: "ONWARD_PUBLIC_URL", def: "http://localhost:8080", help: "public base URL that Twilio and Slack call; signatures are checked against it", set: str(func(c *Config) *string { return &c.PublicURL })},
 	{name: "ONWARD_ENCRYPTION_KEY", help: "base64 of 32 random bytes; encrypts client details (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.EncryptionKey })},

@@ -43,7 +43,7 @@ func (q *reportQuery) waitingPastDeadline(ctx context.Context) (map[core.AgencyI
 		fmt.Fprintf(&sql, " AND (r.to_agency_id = $%[1]d OR coalesce(p.to_agency_id, r.from_agency_id) = $%[1]d)", len(args))
 	}
 	sql.WriteString(" GROUP BY 1")
-	rows, _ := q.rp.pool.Query(ctx, sql.String(), args...)
+	rows, _ := q.db.Query(ctx, sql.String(), args...)
 	out := map[core.AgencyID]int64{}
 	var id core.AgencyID
 	var n int64
@@ -61,7 +61,7 @@ func (b agencyBreaches) breaches() int64 { return b.late + b.missed + b.waiting 
 // breachesByAgency sums the deadline counters per receiving agency.
 func (q *reportQuery) breachesByAgency(ctx context.Context) (map[core.AgencyID]*agencyBreaches, error) {
 	sub, args := q.facts(mainRollup, "to_agency, due, ontime, late, missed", q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT to_agency, `+sums("due", "ontime", "late", "missed")+` FROM `+sub+` f
+	rows, _ := q.db.Query(ctx, `SELECT to_agency, `+sums("due", "ontime", "late", "missed")+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY 1`, args...)
 	out := map[core.AgencyID]*agencyBreaches{}
 	var id core.AgencyID

@@ -13,7 +13,7 @@ import (
 func crisisReport(ctx context.Context, q *reportQuery) (Report, error) {
 	triCols := histogramColumns("tri")
 	sub, args := q.facts(mainRollup, "day, crisis, n_new, triaged, assigned, "+strings.Join(triCols, ", "), q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT date_trunc('month', day)::date,
+	rows, _ := q.db.Query(ctx, `SELECT date_trunc('month', day)::date,
 		coalesce(sum(n_new), 0)::bigint, coalesce(sum(n_new) FILTER (WHERE crisis), 0)::bigint, `+sums("triaged", "assigned")+`, `+sums(triCols...)+`
 		FROM `+sub+` f GROUP BY 1 ORDER BY 1`, args...)
 	type month struct {

@@ -13,7 +13,7 @@ import (
 // client's postcode district.
 func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(districtRollup, "district, n_new", q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT f.district, coalesce(d.town, ''), sum(f.n_new)::bigint FROM `+sub+` f
+	rows, _ := q.db.Query(ctx, `SELECT f.district, coalesce(d.town, ''), sum(f.n_new)::bigint FROM `+sub+` f
 		LEFT JOIN postcode_districts d ON d.district = f.district
 		GROUP BY 1, 2 HAVING sum(f.n_new) > 0 ORDER BY 3 DESC, 1`, args...)
 	type districtCount struct {
@@ -51,7 +51,7 @@ func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 // than the total; the share is of all new referrals.
 func demandNeedReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(rollup{daily: "report_daily", coarse: "report_monthly", byNeed: true}, "need, n_new", q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT need, sum(n_new)::bigint FROM `+sub+` f GROUP BY 1`, args...)
+	rows, _ := q.db.Query(ctx, `SELECT need, sum(n_new)::bigint FROM `+sub+` f GROUP BY 1`, args...)
 	counts := map[core.Need]int64{}
 	var need string
 	var n int64

@@ -83,7 +83,7 @@ func (q *reportQuery) totals(ctx context.Context, cols []string) ([]int64, error
 	for i, c := range cols {
 		sumCols[i] = "coalesce(sum(" + c + "), 0)::bigint"
 	}
-	if err := q.rp.pool.QueryRow(ctx, `SELECT `+strings.Join(sumCols, ", ")+` FROM `+sub+` f`, args...).Scan(ptrs...); err != nil {
+	if err := q.db.QueryRow(ctx, `SELECT `+strings.Join(sumCols, ", ")+` FROM `+sub+` f`, args...).Scan(ptrs...); err != nil {
 		return nil, err
 	}
 	return out, nil

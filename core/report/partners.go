@@ -18,7 +18,7 @@ import (
 // agency has it. Each leg of a redirected referral counts once.
 func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(mainRollup, "from_agency, source, to_agency, n", q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT from_agency, source, to_agency, sum(n)::bigint FROM `+sub+` f
+	rows, _ := q.db.Query(ctx, `SELECT from_agency, source, to_agency, sum(n)::bigint FROM `+sub+` f
 		GROUP BY 1, 2, 3`, args...)
 	type from struct {
 		agency core.AgencyID

@@ -15,6 +15,7 @@ import (
 // suppressed, and what the reports need to name things.
 type reportQuery struct {
 	rp       *Reports
+	db       core.DB // the replica or the primary (see core.Readers)
 	f        Filter
 	suppress bool
 	now      time.Time
@@ -30,10 +31,10 @@ type reportAgency struct {
 
 const sqlAgencies = `SELECT id, slug, name FROM agencies ORDER BY name`
 
-func (rp *Reports) newQuery(ctx context.Context, f Filter, v Viewer) (*reportQuery, error) {
-	q := &reportQuery{rp: rp, f: f, suppress: v.Suppressed(f), now: rp.clock.Now(), agencies: map[core.AgencyID]reportAgency{}}
+func (rp *Reports) newQuery(ctx context.Context, db core.DB, f Filter, v Viewer) (*reportQuery, error) {
+	q := &reportQuery{rp: rp, db: db, f: f, suppress: v.Suppressed(f), now: rp.clock.Now(), agencies: map[core.AgencyID]reportAgency{}}
 	q.f.From, q.f.To = dateOnly(f.From), dateOnly(f.To)
-	rows, _ := rp.pool.Query(ctx, sqlAgencies)
+	rows, _ := db.Query(ctx, sqlAgencies)
 	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[reportAgency])
 	if err != nil {
 		return nil, fmt.Errorf("list agencies: %w", err)
@@ -42,7 +43,7 @@ func (rp *Reports) newQuery(ctx context.Context, f Filter, v Viewer) (*reportQue
 		q.agencies[a.ID] = a
 	}
 	var zone string
-	if err := rp.pool.QueryRow(ctx, sqlNetworkZone).Scan(&zone); err != nil {
+	if err := db.QueryRow(ctx, sqlNetworkZone).Scan(&zone); err != nil {
 		return nil, fmt.Errorf("read network time zone: %w", err)
 	}
 	if q.loc, err = time.LoadLocation(zone); err != nil {

@@ -22,8 +22,11 @@ import (
 // refresher keeps up to date (see Refresh), so a report over a million
 // referrals reads thousands of pre-summed rows, not a million referrals.
 type Reports struct {
-	pool  *pgxpool.Pool
-	clock core.Clock
+	pool *pgxpool.Pool // the primary: the refresher writes the rollups
+	// readers answer the reports themselves, from a read replica when
+	// one is configured and fresh (see ReadFrom).
+	readers *core.Readers
+	clock   core.Clock
 	// segmentCost is the estimated price of an SMS segment in pounds
 	// (see WithSMSSegmentCost).
 	segmentCost float64
@@ -32,7 +35,15 @@ type Reports struct {
 // New returns the reports of the database behind pool. The clock
 // decides what "waiting past its deadline now" means.
 func New(pool *pgxpool.Pool, clock core.Clock) *Reports {
-	return &Reports{pool: pool, clock: clock, segmentCost: DefaultSMSSegmentCost}
+	return &Reports{pool: pool, readers: core.NewReaders(pool, nil, 0), clock: clock, segmentCost: DefaultSMSSegmentCost}
+}
+
+// ReadFrom answers reports through readers, so they can come from a read
+// replica; the rollups are still refreshed on the primary.
+func (rp *Reports) ReadFrom(readers *core.Readers) *Reports {
+	c := *rp
+	c.readers = readers
+	return &c
 }
 
 // Filter picks the referrals a report counts. Dates are days in the
@@ -252,11 +263,18 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 	if err := validateFilter(f); err != nil {
 		return Report{}, err
 	}
-	q, err := rp.newQuery(ctx, f, v)
-	if err != nil {
-		return Report{}, fmt.Errorf("report %s: %w", name, err)
-	}
-	r, err := spec.run(ctx, q)
+	var q *reportQuery
+	var r Report
+	// Run as a whole on the replica or, if it fails there, as a whole on
+	// the primary: never half from each.
+	err := rp.readers.Read(ctx, func(db core.DB) error {
+		var err error
+		if q, err = rp.newQuery(ctx, db, f, v); err != nil {
+			return err
+		}
+		r, err = spec.run(ctx, q)
+		return err
+	})
 	if err != nil {
 		return Report{}, fmt.Errorf("report %s: %w", name, err)
 	}
@@ -292,7 +310,9 @@ const sqlAgencyBySlug = `SELECT id FROM agencies WHERE slug = $1`
 // (the command line, page links).
 func (rp *Reports) AgencyID(ctx context.Context, slug string) (core.AgencyID, error) {
 	var id core.AgencyID
-	err := rp.pool.QueryRow(ctx, sqlAgencyBySlug, slug).Scan(&id)
+	err := rp.readers.Read(ctx, func(db core.DB) error {
+		return db.QueryRow(ctx, sqlAgencyBySlug, slug).Scan(&id)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("agency %q: %w", slug, core.ErrNotFound)
 	}

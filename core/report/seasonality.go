@@ -27,7 +27,7 @@ func seasonalityWeeklyReport(ctx context.Context, q *reportQuery) (Report, error
 	}
 	if !from.After(q.f.To) {
 		sub, args := q.facts(weeklyRollup, "day, n_new", from, q.f.To)
-		rows, _ := q.rp.pool.Query(ctx, `SELECT extract(isoyear FROM day)::int, extract(week FROM day)::int,
+		rows, _ := q.db.Query(ctx, `SELECT extract(isoyear FROM day)::int, extract(week FROM day)::int,
 			sum(n_new)::bigint FROM `+sub+` f GROUP BY 1, 2`, args...)
 		var y, w int
 		var n int64
@@ -50,7 +50,7 @@ func seasonalityMonthlyReport(ctx context.Context, q *reportQuery) (Report, erro
 	counts := map[[2]int]int64{}
 	if !from.After(q.f.To) {
 		sub, args := q.facts(mainRollup, "day, n_new", from, q.f.To)
-		rows, _ := q.rp.pool.Query(ctx, `SELECT extract(year FROM day)::int, extract(month FROM day)::int,
+		rows, _ := q.db.Query(ctx, `SELECT extract(year FROM day)::int, extract(month FROM day)::int,
 			sum(n_new)::bigint FROM `+sub+` f GROUP BY 1, 2`, args...)
 		var y, m int
 		var n int64

@@ -17,7 +17,7 @@ const sqlLeafletCampaigns = `SELECT code, campaign FROM leaflets`
 // people in.
 func selfReferralReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(mainRollup, "source, leaflet, n_new", q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT leaflet, source, sum(n_new)::bigint FROM `+sub+` f
+	rows, _ := q.db.Query(ctx, `SELECT leaflet, source, sum(n_new)::bigint FROM `+sub+` f
 		WHERE source IN ('sms', 'web') GROUP BY 1, 2`, args...)
 	counts := map[string]map[core.Source]int64{}
 	var leaflet string
@@ -33,7 +33,7 @@ func selfReferralReport(ctx context.Context, q *reportQuery) (Report, error) {
 		return Report{}, err
 	}
 	campaigns := map[string]string{}
-	rows, _ = q.rp.pool.Query(ctx, sqlLeafletCampaigns)
+	rows, _ = q.db.Query(ctx, sqlLeafletCampaigns)
 	var code, campaign string
 	if _, err := pgx.ForEachRow(rows, []any{&code, &campaign}, func() error {
 		campaigns[code] = campaign

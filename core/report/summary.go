@@ -54,7 +54,17 @@ func (rp *Reports) Summary(ctx context.Context, a core.Agency, from, to time.Tim
 	if err := validateFilter(f); err != nil {
 		return Summary{}, err
 	}
-	q, err := rp.newQuery(ctx, f, Viewer{Agency: a.ID})
+	var s Summary
+	err := rp.readers.Read(ctx, func(db core.DB) error {
+		var err error
+		s, err = rp.summary(ctx, db, a, f)
+		return err
+	})
+	return s, err
+}
+
+func (rp *Reports) summary(ctx context.Context, db core.DB, a core.Agency, f Filter) (Summary, error) {
+	q, err := rp.newQuery(ctx, db, f, Viewer{Agency: a.ID})
 	if err != nil {
 		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
@@ -62,7 +72,7 @@ func (rp *Reports) Summary(ctx context.Context, a core.Agency, from, to time.Tim
 	sub, args := q.facts(mainRollup, "to_agency, from_agency, n, acked, contacted, st_completed, st_rejected, st_requested, st_accepted, st_in_progress, st_on_hold",
 		q.f.From, q.f.To)
 	sql := fmt.Sprintf(sqlAgencySummary, len(args)+1, sub)
-	err = rp.pool.QueryRow(ctx, sql, append(args, int64(a.ID))...).
+	err = db.QueryRow(ctx, sql, append(args, int64(a.ID))...).
 		Scan(&s.Received, &s.Acknowledged, &s.Contacted, &s.Completed, &s.Rejected, &s.Open, &s.ReferralsMadeByThem)
 	if err != nil {
 		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)

@@ -64,7 +64,7 @@ func textsReport(ctx context.Context, q *reportQuery) (Report, error) {
 		return r, nil
 	}
 	first := time.Date(q.f.From.Year(), q.f.From.Month(), 1, 0, 0, 0, 0, time.UTC)
-	rows, _ := q.rp.pool.Query(ctx, sqlSentTexts, first, q.f.To)
+	rows, _ := q.db.Query(ctx, sqlSentTexts, first, q.f.To)
 	type line struct {
 		month             time.Time
 		language          string

@@ -20,7 +20,7 @@ func (q *reportQuery) timesByAgency(ctx context.Context) (map[core.AgencyID]*age
 	ackCols, conCols := histogramColumns("ack"), histogramColumns("con")
 	cols := append([]string{"n", "acked", "contacted"}, append(ackCols, conCols...)...)
 	sub, args := q.facts(mainRollup, "to_agency, "+strings.Join(cols, ", "), q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT to_agency, `+sums(cols...)+` FROM `+sub+` f
+	rows, _ := q.db.Query(ctx, `SELECT to_agency, `+sums(cols...)+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY to_agency`, args...)
 	out := map[core.AgencyID]*agencyTimes{}
 	for rows.Next() {

@@ -22,7 +22,7 @@ import (
 // order, so that importing it back changes nothing and exporting again
 // gives the same bytes.
 func (a *API) Export(ctx context.Context, w io.Writer) error {
-	ss, err := a.engine.AllDirectoryServices(ctx)
+	ss, err := a.engine.PublishedDirectoryServices(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 // batches better than the blocking face. The autopipeliner belongs to rdb
 // and is closed with it. (go-redis marks the API experimental; the
 // benchmark and the Redis outage test exercise it.)
-func WebhookRedis(rdb *redis.Client) (redis.UniversalClient, error) {
+func WebhookRedis(rdb redis.UniversalClient) (redis.UniversalClient, error) {
 	ap, err := rdb.AsyncAutoPipeline()
 	if err != nil {
 		return nil, fmt.Errorf("redis autopipeline: %w", err)

@@ -17,6 +17,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/onward-network/onward/cmd/internal/wiring"
 )
 
 // machineRedisURL is the machine's Redis on its default port.
@@ -27,10 +29,21 @@ func configuredRedis(ctx context.Context, o Options) (string, error) {
 	if o.RedisURL == "" {
 		return "", nil
 	}
-	if _, err := redis.ParseURL(o.RedisURL); err != nil {
-		return "", fmt.Errorf("ONWARD_REDIS_URL (%s) is not a Redis URL like redis://127.0.0.1:6379/0", redactURL(o.RedisURL))
+	c, shape, err := wiring.NewRedis(o.RedisURL)
+	if err != nil {
+		return "", fmt.Errorf("ONWARD_REDIS_URL (%s): %w", redactURL(o.RedisURL), err)
 	}
-	if err := pingRedis(ctx, o.RedisURL, configuredTimeout); err != nil {
+	if shape != wiring.RedisSingle {
+		// A Sentinel set or a Cluster: ask it through the client that
+		// will be used, which knows how to find the master.
+		pctx, cancel := context.WithTimeout(ctx, configuredTimeout)
+		err = c.Ping(pctx).Err()
+		cancel()
+	} else {
+		err = pingRedis(ctx, o.RedisURL, configuredTimeout)
+	}
+	c.Close()
+	if err != nil {
 		return "", fmt.Errorf("Redis at ONWARD_REDIS_URL (%s) did not answer within %s: %s",
 			redactURL(o.RedisURL), configuredTimeout, oneLine(err.Error()))
 	}

@@ -1,0 +1,63 @@
+package wiring
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core/coretest/localserver"
+)
+
+// TestWebhookRedisFollowsAFailover writes through the webhook's Redis face
+// on a redis+sentinel URL, fails the master over, and writes and reads
+// again: the client follows the new master and the key survived.
+func TestWebhookRedisFollowsAFailover(t *testing.T) {
+	ctx := context.Background()
+	master := localserver.StartRedis(t, nil)
+	replica := localserver.StartRedis(t, master)
+	sentinel := localserver.StartSentinel(t, "onward", master)
+	rdb, _, err := NewRedis(fmt.Sprintf("redis+sentinel://%s/onward", sentinel.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	hook, err := WebhookRedis(rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hook.Set(ctx, "k", "before", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := master.Client(t).Do(ctx, "WAIT", 1, 5000).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sentinel.Client(t).Do(ctx, "SENTINEL", "FAILOVER", "onward").Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if addr, err := sentinel.MasterAddr(ctx, "onward"); err == nil && addr == replica.Addr() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no failover")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, c := range []struct {
+		name string
+		do   func(context.Context) error
+	}{
+		{"plain get", func(ctx context.Context) error { return rdb.Get(ctx, "k").Err() }},
+		{"plain set", func(ctx context.Context) error { return rdb.Set(ctx, "k2", "x", time.Minute).Err() }},
+		{"hook get", func(ctx context.Context) error { return hook.Get(ctx, "k").Err() }},
+		{"hook set", func(ctx context.Context) error { return hook.Set(ctx, "k3", "x", time.Minute).Err() }},
+	} {
+		start := time.Now()
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := c.do(cctx)
+		cancel()
+		t.Logf("%s after failover: %v in %s", c.name, err, time.Since(start))
+	}
+}
