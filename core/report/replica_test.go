@@ -49,7 +49,7 @@ func TestReportsFromAReplica(t *testing.T) {
 	f := report.Filter{From: clock.Now().AddDate(0, 0, -1), To: clock.Now().AddDate(0, 0, 1)}
 	run := func(rp *report.Reports) report.Report {
 		t.Helper()
-		r, err := rp.Run(ctx, "demand-need", f, report.Viewer{Unsuppressed: true})
+		r, err := rp.Run(ctx, "demand-need", f, report.Viewer{Network: true})
 		if err != nil {
 			t.Fatal(err)
 		}
