@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 )
@@ -71,7 +72,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 	}
 	useRedisLog(log)
+	// Every command has a deadline (ONWARD_REDIS_TIMEOUT): a Redis that
+	// hangs then looks to every caller like a Redis that is down, and the
+	// webhooks answer within Twilio's and Slack's limits without it.
+	opt.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(opt)
+	wiring.AddDeadline(rdb, cfg.RedisTimeout)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)
