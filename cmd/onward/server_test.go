@@ -22,7 +22,8 @@ import (
 )
 
 // proxy forwards TCP to a target and can cut every connection, standing in
-// for a database that goes away and comes back.
+// for a database that goes away and comes back, or hang them (bytes held,
+// connections open), standing in for one that stops answering.
 type proxy struct {
 	t      *testing.T
 	ln     net.Listener
@@ -30,6 +31,8 @@ type proxy struct {
 	mu     sync.Mutex
 	up     bool
 	conns  []net.Conn
+	hung   bool
+	thawed *sync.Cond
 }
 
 func newProxy(t *testing.T, target string) *proxy {
@@ -38,9 +41,43 @@ func newProxy(t *testing.T, target string) *proxy {
 		t.Fatal(err)
 	}
 	p := &proxy{t: t, ln: ln, target: target, up: true}
+	p.thawed = sync.NewCond(&p.mu)
 	go p.serve()
-	t.Cleanup(func() { ln.Close(); p.setUp(false) })
+	t.Cleanup(func() { ln.Close(); p.hang(false); p.setUp(false) })
 	return p
+}
+
+// hang holds every byte in both directions (true) until released (false),
+// when what was held goes on as if the network had stalled.
+func (p *proxy) hang(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hung = on
+	if !on {
+		p.thawed.Broadcast()
+	}
+}
+
+// pipe copies src to dst, holding bytes while the proxy hangs.
+func (p *proxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		p.mu.Lock()
+		for p.hung {
+			p.thawed.Wait()
+		}
+		p.mu.Unlock()
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (p *proxy) serve() {
@@ -63,8 +100,8 @@ func (p *proxy) serve() {
 		}
 		p.conns = append(p.conns, c, s)
 		p.mu.Unlock()
-		go func() { io.Copy(s, c); s.Close() }()
-		go func() { io.Copy(c, s); c.Close() }()
+		go p.pipe(s, c)
+		go p.pipe(c, s)
 	}
 }
 

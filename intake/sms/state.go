@@ -90,16 +90,17 @@ type smsClaim struct {
 
 // claimScript is one text's first round trip: it marks the MessageSid as
 // seen (SET NX, so of two deliveries of one text exactly one goes on),
-// takes the phone's lock (SET NX PX) and reads the conversation, the "was
+// takes the phone's lock (SET NX, expiring at ARGV[4], the request's
+// deadline in Unix milliseconds) and reads the conversation, the "was
 // running" marker and the cached opt-out answer. With ARGV[5] = "lock" it
 // only retries the lock and the reads. It returns {fresh, locked, conv,
-// has_conv, seen, optout}; a MessageSid seen before takes no lock. ARGV[4]
-// is the request's deadline in Unix milliseconds: a claim that reaches
-// Redis after it (its request has given up) does nothing and returns
-// {-1, …}, and the lock expires then.
+// has_conv, seen, optout}; a MessageSid seen before takes no lock. A claim
+// that reaches Redis after ARGV[6] (Unix milliseconds), when its sender
+// has stopped waiting for the answer (a Redis that hung), does nothing
+// and returns {-1, …}: it would hold a lock nobody releases.
 var claimScript = redis.NewScript(`
 local t = redis.call('TIME')
-if tonumber(ARGV[4]) <= tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then
+if tonumber(ARGV[6]) <= tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then
   return {-1, 0, '', 0, 0, ''}
 end
 if ARGV[5] ~= 'lock' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -124,12 +125,21 @@ type claimResult struct {
 var errClaimLate = errors.New("the claim reached Redis after the request's deadline")
 
 func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode string) (claimResult, error) {
+	// Both times are wall-clock instants compared with Redis's own clock,
+	// so servers and Redis keep their clocks in step (NTP).
+	now := time.Now()
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		deadline = time.Now().Add(webhookDeadline)
+		deadline = now.Add(webhookDeadline)
 	}
+	stale := now.Add(s.cfg.RedisTimeout)
+	if deadline.Before(stale) {
+		stale = deadline
+	}
+	ctx, cancel := context.WithDeadline(ctx, stale)
+	defer cancel()
 	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut},
-		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, deadline.UnixMilli(), mode).Slice()
+		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, deadline.UnixMilli(), mode, stale.UnixMilli()).Slice()
 	if err != nil {
 		return claimResult{}, err
 	}
