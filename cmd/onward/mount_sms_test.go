@@ -28,7 +28,7 @@ func smsWebhook(t *testing.T) (*app, *proxy, func(body string) string) {
 		t.Fatal(err)
 	}
 	p := newProxy(t, redisURL.Host)
-	redisURL.Host = p.ln.Addr().String()
+	redisURL.Host = p.Addr()
 	const token, public = "outagetesttoken0123456789abcdefg", "https://onward.test"
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
@@ -84,11 +84,11 @@ func TestSMSWebhookThroughRedisOutage(t *testing.T) {
 	if got := text("Hi"); !strings.Contains(got, "Hello from") {
 		t.Fatalf("greeting: %s", got)
 	}
-	p.setUp(false)
+	p.SetUp(false)
 	if got := text("1"); !strings.Contains(got, "<Message>") || strings.Contains(got, "postcode") {
 		t.Fatalf("with Redis down, want the apology: %s", got)
 	}
-	p.setUp(true)
+	p.SetUp(true)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		got := text("RESTART")
@@ -113,7 +113,7 @@ func TestSMSWebhookWhileRedisHangs(t *testing.T) {
 	if got := text("Hi"); !strings.Contains(got, "Hello from") {
 		t.Fatalf("greeting: %s", got)
 	}
-	p.hang(true)
+	p.Hang(true)
 	start := time.Now()
 	got := text("1")
 	if took := time.Since(start); took > 4*time.Second {
@@ -127,7 +127,7 @@ func TestSMSWebhookWhileRedisHangs(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second || code != http.StatusServiceUnavailable || !strings.Contains(body, "redis") {
 		t.Errorf("readyz with Redis hanging = %d %q after %v, want 503 naming redis within 2 s", code, body, took)
 	}
-	p.hang(false)
+	p.Hang(false)
 	time.Sleep(200 * time.Millisecond) // the held commands reach Redis
 	start = time.Now()
 	if got := text("RESTART"); !strings.Contains(got, "Hello from") {

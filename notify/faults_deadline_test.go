@@ -1,0 +1,111 @@
+package notify_test
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/notify"
+	"github.com/onward-network/onward/notify/notifytest"
+)
+
+// TestCrisisCardNotHeldBehindBackoff: with Slack failing the first three
+// calls, a crisis referral's card and alert reach the triage channel
+// within 15 s, on the short schedule (first retry within seconds), while
+// a routine card's first retry keeps the long schedule's wait.
+func TestCrisisCardNotHeldBehindBackoff(t *testing.T) {
+	h := newHarness(t, harnessOpts{realClock: true, noTwilio: true})
+	h.markAllSent(t)
+	routineBackoff := func(o *notify.Options) { o.BaseBackoff, o.MaxBackoff = 10*time.Second, time.Hour }
+	h.slack.SetScript(notifytest.FailFirst(3, notifytest.Reply{Status: 500}))
+	stop := runWorker(t, h.worker(t, routineBackoff))
+	start := time.Now()
+	r := h.selfRefer(t, "crisis", func(in *core.SelfReferral) { in.Crisis = true; in.CrisisReasons = []string{"no food"} })
+	h.engine.WakeWorkers()
+	waitDelivered(t, h, 20*time.Second)
+	took := time.Since(start)
+	stop()
+	if took > 15*time.Second {
+		t.Errorf("crisis card and alert after three Slack failures took %v, want within 15 s", took)
+	}
+	for _, row := range h.rows(t) {
+		if row.Kind == string(core.OutboxCard) && row.Attempts < 2 {
+			t.Errorf("the card was not retried (attempts %d): the fake's failures went elsewhere", row.Attempts)
+		}
+	}
+	_ = r
+
+	// A routine referral's card failing once waits the long schedule.
+	h.markAllSent(t)
+	h.slack.SetScript(notifytest.FailFirst(1, notifytest.Reply{Status: 500}))
+	h.selfRefer(t, "routine", toWelfare)
+	w := h.worker(t, routineBackoff)
+	if _, err := w.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	card := h.scheduled(t, string(core.OutboxCard), "")
+	if card.Sent || card.Attempts != 1 {
+		t.Fatalf("routine card after one failure: %+v", card)
+	}
+	if wait := time.Until(card.AvailableAt); wait < 4*time.Second {
+		t.Errorf("routine card's first retry in %v, want the long schedule (5-10 s)", wait)
+	}
+}
+
+// TestDatabaseBlipAfterSendDoesNotLoseTheText: PostgreSQL goes away just
+// after Twilio accepted a text and comes back a second later. The worker
+// keeps trying to record "sent" while its lease holds, so the text ends
+// sent with Twilio's id, not "sending" (and later dead-lettered as
+// interrupted), and it was sent once.
+func TestDatabaseBlipAfterSendDoesNotLoseTheText(t *testing.T) {
+	h := newHarness(t, harnessOpts{noSlack: true})
+	h.selfRefer(t, "blip", toWelfare)
+	u, err := url.Parse(h.env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := coretest.NewProxy(t, u.Host)
+	u.Host = p.Addr()
+	pool, err := pgxpool.New(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	eng := core.NewEngine(pool, h.env.Crypt, h.clock, h.env.IDs, slog.New(slog.DiscardHandler))
+	t.Cleanup(eng.Close)
+	blipped := false
+	h.twilio.OnAccept(func(notifytest.SMS) {
+		if blipped {
+			return
+		}
+		blipped = true
+		p.SetUp(false)
+		go func() {
+			time.Sleep(time.Second)
+			p.SetUp(true)
+		}()
+	})
+	w := h.worker(t, func(o *notify.Options) { o.Engine = eng })
+	drain(t, w)
+	if !blipped {
+		t.Fatal("no text was sent")
+	}
+	var sms outboxRow
+	for _, r := range h.rows(t) {
+		if r.Kind == string(core.OutboxClientSMS) {
+			sms = r
+		}
+	}
+	if !sms.Sent || sms.ProviderID == "" || sms.Dead {
+		t.Errorf("text after a database blip: %+v, want sent with Twilio's id", sms)
+	}
+	if n := len(h.twilio.Accepted()); n != 1 {
+		t.Errorf("Twilio took %d texts, want 1", n)
+	}
+}
