@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,5 +108,45 @@ func TestDatabaseBlipAfterSendDoesNotLoseTheText(t *testing.T) {
 	}
 	if n := len(h.twilio.Accepted()); n != 1 {
 		t.Errorf("Twilio took %d texts, want 1", n)
+	}
+}
+
+// TestInterruptedTextWithKnownIDIsNotAFalseAlarm: a text left "sending"
+// whose Twilio id was recorded afterwards (the worker could not mark it
+// sent before its lease ran out) is marked sent on the next claim, not
+// dead-lettered as interrupted, and is not sent again.
+func TestInterruptedTextWithKnownIDIsNotAFalseAlarm(t *testing.T) {
+	h := newHarness(t, harnessOpts{noSlack: true})
+	ctx := context.Background()
+	h.selfRefer(t, "late", toWelfare)
+	o := h.engine.Outbox()
+	now := h.clock.Now()
+	cs, err := o.Claim(ctx, now, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text core.OutboxClaim
+	for _, c := range cs {
+		if c.Kind == core.OutboxClientSMS {
+			text = c
+		}
+	}
+	if text.ID == 0 {
+		t.Fatalf("no text claimed: %+v", cs)
+	}
+	if err := o.MarkSending(ctx, text); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := o.RecordSendingID(ctx, text.ID, "SM"+strings.Repeat("b", 32)); err != nil || !ok {
+		t.Fatalf("record the id: %v %v", ok, err)
+	}
+	h.env.Clock.Advance(2 * time.Minute)
+	drain(t, h.worker(t, nil))
+	row := h.rowByID(t, int64(text.ID))
+	if !row.Sent || row.Dead || row.ProviderID != "SM"+strings.Repeat("b", 32) {
+		t.Errorf("interrupted text with a known id: %+v, want sent", row)
+	}
+	if n := len(h.twilio.Accepted()); n != 0 {
+		t.Errorf("Twilio got %d texts, want none (it had the text already)", n)
 	}
 }
