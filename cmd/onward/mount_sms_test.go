@@ -32,7 +32,7 @@ func smsWebhook(t *testing.T) (*app, *proxy, func(body string) string) {
 	const token, public = "outagetesttoken0123456789abcdefg", "https://onward.test"
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
-			"ONWARD_REDIS_URL": redisURL.String(), "ONWARD_ENCRYPTION_KEY": config.NewKey(),
+			"ONWARD_REDIS_URL": redisURL.String(), "ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_SESSION_SECRET": config.NewKey(),
 			"ONWARD_PUBLIC_URL": public, "ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("1", 32),
 			"ONWARD_TWILIO_AUTH_TOKEN": token, "ONWARD_TWILIO_FROM": "+447700900000"}[k]
 	})
