@@ -81,8 +81,13 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (int32, error) {
 // ErrSchemaBehind means the database needs `onward migrate`.
 var ErrSchemaBehind = errors.New("database schema is behind this binary; run `onward migrate`")
 
+// ErrSchemaAhead means the database was migrated by a newer binary than
+// this one, whose queries may no longer fit it: run the newer binary.
+var ErrSchemaAhead = errors.New("database schema is newer than this binary; run the release that migrated it")
+
 // CheckSchema returns nil when the database is at the newest migration this
-// binary carries, and ErrSchemaBehind (wrapped with the versions) otherwise.
+// binary carries, and ErrSchemaBehind or ErrSchemaAhead (wrapped with both
+// versions) otherwise: serve and worker refuse to start on either.
 func CheckSchema(ctx context.Context, db DB) error {
 	want, err := migrate.FindMigrations(Migrations())
 	if err != nil {
@@ -99,6 +104,9 @@ func CheckSchema(ctx context.Context, db DB) error {
 	}
 	if int(have) < len(want) {
 		return fmt.Errorf("%w (database at %d, binary at %d)", ErrSchemaBehind, have, len(want))
+	}
+	if int(have) > len(want) {
+		return fmt.Errorf("%w (database at %d, binary at %d)", ErrSchemaAhead, have, len(want))
 	}
 	return nil
 }

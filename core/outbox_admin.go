@@ -82,7 +82,7 @@ func (o *Outbox) List(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error
 }
 
 const sqlRetryOutbox = `
-UPDATE outbox SET dead_at = NULL, attempts = 0, available_at = $2, delivery_status = $3
+UPDATE outbox SET dead_at = NULL, attempts = 0, cut_short = 0, leased = false, available_at = $2, delivery_status = $3
 WHERE id = $1 AND sent_at IS NULL RETURNING id`
 
 // Retry puts an undelivered row (usually a dead letter, once its cause is
@@ -112,7 +112,7 @@ func (o *Outbox) Retry(ctx context.Context, id OutboxID) error {
 // is never replaced by an earlier one.
 const sqlRecordDelivery = `
 UPDATE outbox SET delivery_status = $2, delivery_error = $3
-WHERE provider_id = $1
+WHERE provider_id = $1 AND NOT (sent_at IS NULL AND delivery_status = 'sending')
   AND NOT (delivery_status = ANY($4) AND NOT $2 = ANY($4))`
 
 // RecordDelivery stores a provider's delivery callback (status and error

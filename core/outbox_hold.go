@@ -44,7 +44,7 @@ func (o *Outbox) Hold(ctx context.Context, c OutboxClaim, until time.Time, why, 
 
 // sqlReleaseHeld makes the held texts of the phone's client due now.
 const sqlReleaseHeld = `
-UPDATE outbox SET available_at = $2
+UPDATE outbox SET available_at = $2, leased = false
 WHERE kind = $3 AND sent_at IS NULL AND dead_at IS NULL AND starts_with(delivery_status, $4)
   AND referral_id IN (SELECT r.id FROM referrals r JOIN clients c ON c.id = r.client_id WHERE c.phone_hash = $1)`
 
@@ -68,7 +68,7 @@ const OutsideWindowError = "twilio: error 63016 (outside the WhatsApp window): s
 // once: a row that was already sent again is left failed.
 const sqlReopenOutsideWindow = `
 UPDATE outbox SET sent_at = NULL, available_at = $2, provider_id = '', last_error = $3,
-    delivery_status = $4
+    delivery_status = $4, leased = false
 WHERE provider_id = $1 AND kind = $5 AND sent_at IS NOT NULL AND dead_at IS NULL AND last_error <> $3`
 
 // ReopenOutsideWindow queues again the client text whose message Twilio

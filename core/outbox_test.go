@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,7 +112,9 @@ func TestOutboxLeaseLost(t *testing.T) {
 	}
 	later := now.Add(2 * time.Minute)
 	second, err := o.Claim(ctx, later, time.Minute, 10)
-	if err != nil || len(second) != 1 || second[0].ID != first[0].ID || second[0].Attempts != 2 {
+	// The first claim ended without an outcome (its worker died): it is
+	// not counted as an attempt, only as cut short.
+	if err != nil || len(second) != 1 || second[0].ID != first[0].ID || second[0].Attempts != 1 || second[0].CutShort != 1 {
 		t.Fatalf("second claim after the lease ran out: %+v, %v", second, err)
 	}
 	for name, err := range map[string]error{
@@ -357,5 +360,67 @@ func TestDeliveryStatusFinal(t *testing.T) {
 		if s.Final() != want {
 			t.Errorf("%q.Final() = %v, want %v", s, !want, want)
 		}
+	}
+}
+
+// A claim cut short (its worker died before recording an outcome) does
+// not use up an attempt; an attempt that ended in a retry does. Release
+// gives a row back uncounted, but never a text marked "sending".
+func TestOutboxCutShortClaimIsNotAnAttempt(t *testing.T) {
+	env := coretest.NewEnv(t)
+	o := env.Engine.Outbox()
+	ctx := context.Background()
+	coretest.MarkOutboxSent(t, env.Pool)
+	enqueueAlerts(t, o, "cut", 1)
+	now := env.Clock.Now()
+	claim := func(at time.Time) core.OutboxClaim {
+		t.Helper()
+		c, err := o.Claim(ctx, at, time.Minute, 1)
+		if err != nil || len(c) != 1 {
+			t.Fatalf("claim at %v: %+v, %v", at, c, err)
+		}
+		return c[0]
+	}
+	first := claim(now)
+	second := claim(now.Add(2 * time.Minute)) // the first worker died
+	if first.Attempts != 1 || second.Attempts != 1 || second.CutShort != 1 {
+		t.Fatalf("attempts %d then %d (cut short %d), want 1 and 1 (1)", first.Attempts, second.Attempts, second.CutShort)
+	}
+	if err := o.RetryLater(ctx, second, now.Add(3*time.Minute), "boom"); err != nil {
+		t.Fatal(err)
+	}
+	third := claim(now.Add(3 * time.Minute))
+	if third.Attempts != 2 || third.CutShort != 1 {
+		t.Fatalf("after a real failure: attempts %d, cut short %d; want 2, 1", third.Attempts, third.CutShort)
+	}
+	if err := o.Release(ctx, third, now.Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	fourth := claim(now.Add(3 * time.Minute))
+	if fourth.Attempts != 2 || fourth.CutShort != 1 {
+		t.Fatalf("after release: attempts %d, cut short %d; want 2, 1", fourth.Attempts, fourth.CutShort)
+	}
+	if err := o.MarkSending(ctx, fourth); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Release(ctx, fourth, now); !errors.Is(err, core.ErrLeaseLost) {
+		t.Errorf("release of a text marked sending: %v, want it kept (ErrLeaseLost)", err)
+	}
+}
+
+// A database migrated past this binary is refused, naming both versions.
+func TestCheckSchemaRefusesANewerDatabase(t *testing.T) {
+	pool := coretest.NewPool(t)
+	ctx := context.Background()
+	if err := core.CheckSchema(ctx, pool); err != nil {
+		t.Fatalf("current schema: %v", err)
+	}
+	var have int
+	if err := pool.QueryRow(ctx, "UPDATE schema_version SET version = version + 1 RETURNING version").Scan(&have); err != nil {
+		t.Fatal(err)
+	}
+	err := core.CheckSchema(ctx, pool)
+	if !errors.Is(err, core.ErrSchemaAhead) || !strings.Contains(err.Error(), fmt.Sprintf("database at %d, binary at %d", have, have-1)) {
+		t.Errorf("newer database: %v, want ErrSchemaAhead naming both versions", err)
 	}
 }

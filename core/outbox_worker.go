@@ -15,13 +15,19 @@ import (
 // claim set: the outcome is only recorded while the row still carries it,
 // so a row whose lease ran out and was claimed again is never marked twice.
 type OutboxClaim struct {
-	ID             OutboxID       `db:"id"`
-	Kind           OutboxKind     `db:"kind"`
-	ReferralID     *ReferralID    `db:"referral_id"`
-	Payload        OutboxPayload  `db:"payload"`
-	DedupeKey      string         `db:"dedupe_key"`
-	Lease          time.Time      `db:"available_at"`
-	Attempts       int            `db:"attempts"` // counting this one
+	ID         OutboxID      `db:"id"`
+	Kind       OutboxKind    `db:"kind"`
+	ReferralID *ReferralID   `db:"referral_id"`
+	Payload    OutboxPayload `db:"payload"`
+	DedupeKey  string        `db:"dedupe_key"`
+	Lease      time.Time     `db:"available_at"`
+	Attempts   int           `db:"attempts"` // counting this one
+	// CutShort counts earlier claims of the row that ended without an
+	// outcome (the worker died or lost its lease); they are not attempts.
+	CutShort int `db:"cut_short"`
+	// ProviderID is the provider's id already on the row: for a text
+	// interrupted during send, the one its delivery callback named.
+	ProviderID     string         `db:"provider_id"`
 	CreatedAt      time.Time      `db:"created_at"`
 	DeliveryStatus DeliveryStatus `db:"delivery_status"`
 }
@@ -60,14 +66,19 @@ WITH due AS (
     LIMIT $2
     FOR UPDATE OF o SKIP LOCKED
 )
-UPDATE outbox SET available_at = $3, attempts = outbox.attempts + 1
+UPDATE outbox SET available_at = $3, leased = true,
+    attempts = outbox.attempts + CASE WHEN outbox.leased THEN 0 ELSE 1 END,
+    cut_short = outbox.cut_short + CASE WHEN outbox.leased THEN 1 ELSE 0 END
 FROM due WHERE outbox.id = due.id
 RETURNING outbox.id, outbox.kind, outbox.referral_id, outbox.payload, outbox.dedupe_key,
-          outbox.available_at, outbox.attempts, outbox.created_at, outbox.delivery_status`
+          outbox.available_at, outbox.attempts, outbox.cut_short, outbox.provider_id,
+          outbox.created_at, outbox.delivery_status`
 
 // Claim leases up to limit rows due at now until now+lease, committed
 // before any delivery, and returns them oldest first. Two claimers never
-// get the same row while its lease holds.
+// get the same row while its lease holds. A row whose last claim ended
+// without an outcome (its worker died) is not charged an attempt for it:
+// its CutShort counts up instead.
 func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxClaim, error) {
 	rows, _ := o.pool.Query(ctx, sqlClaim, now, limit, now.Add(lease))
 	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[OutboxClaim])
@@ -100,18 +111,49 @@ const (
 UPDATE outbox SET delivery_status = $3
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	sqlMarkSent = `
-UPDATE outbox SET sent_at = $3, provider_id = $4, delivery_status = $5
+UPDATE outbox SET sent_at = $3, provider_id = $4, delivery_status = $5, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	sqlDefer = `
-UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), delivery_status = $4
+UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), delivery_status = $4, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	sqlRetryLater = `
-UPDATE outbox SET available_at = $3, last_error = $4, delivery_status = $5
+UPDATE outbox SET available_at = $3, last_error = $4, delivery_status = $5, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	sqlMarkDead = `
-UPDATE outbox SET dead_at = $3, last_error = $4, delivery_status = $5
+UPDATE outbox SET dead_at = $3, last_error = $4, delivery_status = $5, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+	// sqlRelease gives a row back untried, due at $3: the claim is not
+	// counted. A text marked "sending" is never given back: its call may
+	// have reached the provider.
+	sqlRelease = `
+UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), leased = false
+WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL AND delivery_status <> 'sending'`
+	// sqlRecordSendingID keeps the provider's id of a text still marked
+	// "sending", whoever holds the row: the fact that the provider took
+	// it, recorded after the lease ran out or from its delivery callback,
+	// so a later claim can ask the provider instead of calling it lost.
+	sqlRecordSendingID = `
+UPDATE outbox SET provider_id = $2
+WHERE id = $1 AND delivery_status = 'sending' AND provider_id = '' AND sent_at IS NULL`
 )
+
+// Release gives a claimed row back untried, due at once, without counting
+// the attempt: a worker shutting down returns what it will not deliver.
+// ErrLeaseLost also covers a text marked "sending", which is kept.
+func (o *Outbox) Release(ctx context.Context, c OutboxClaim, now time.Time) error {
+	return leased(ctx, o.pool, "release", c, sqlRelease, now)
+}
+
+// RecordSendingID records the provider's id of a text the provider took
+// while the row still says "sending" (see sqlRecordSendingID), and
+// reports whether a row took it.
+func (o *Outbox) RecordSendingID(ctx context.Context, id OutboxID, providerID string) (bool, error) {
+	tag, err := o.pool.Exec(ctx, sqlRecordSendingID, id, providerID)
+	if err != nil {
+		return false, fmt.Errorf("record provider id of outbox row %d: %w", id, err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
 
 // leased runs one lease-held update and turns "no row" into ErrLeaseLost.
 func leased(ctx context.Context, db DB, what string, c OutboxClaim, sql string, args ...any) error {

@@ -31,6 +31,11 @@ type smsData struct {
 // respecting opt-out and quiet hours. See the package documentation for
 // the "sending" mark that makes texts at-most-once across crashes.
 func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if r.DeliveryStatus == core.DeliverySending && r.ProviderID != "" {
+		// Twilio gave the message its id, so it took the text: the worker
+		// that sent it could only not record that in time.
+		return sent(r.ProviderID, core.DeliverySMS("accepted, recorded late")), nil
+	}
 	if r.DeliveryStatus == core.DeliverySending {
 		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the text may or may not have reached the client; check the provider's log before retrying"}
 	}

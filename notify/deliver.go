@@ -76,13 +76,23 @@ func (w *Worker) deliver(ctx context.Context, r core.OutboxClaim) {
 			w.fail(ctx, r, &Failure{Reason: fmt.Sprintf("delivery panicked: %v", p)})
 		}
 	}()
+	if r.CutShort >= w.maxAttempts {
+		// Every claim of it ended with its worker gone: a row that takes
+		// the worker down with it is not tried for ever.
+		w.fail(ctx, r, permanent(fmt.Sprintf("the worker stopped %d times while delivering it", r.CutShort), nil))
+		return
+	}
 	out, err := w.dispatch(ctx, r)
 	if err != nil {
 		w.fail(ctx, r, err)
 		return
 	}
 	if err := w.finish(ctx, r, out); err != nil {
-		w.log.Error("record outbox delivery", "id", r.ID, "kind", r.Kind, "err", err)
+		if errors.Is(err, core.ErrLeaseLost) {
+			w.log.Warn("record outbox delivery", "id", r.ID, "kind", r.Kind, "err", err)
+		} else {
+			w.databaseDown(err)
+		}
 	}
 }
 
@@ -137,7 +147,7 @@ func (w *Worker) finish(ctx context.Context, r core.OutboxClaim, out outcome) er
 		w.metrics.delivered(r.Kind, stateDeferred)
 		return err
 	}
-	if err := w.outbox.MarkSent(ctx, r, w.now(), out.providerID, out.status, out.inTx); err != nil {
+	if err := w.markSent(ctx, r, out); err != nil {
 		w.metrics.delivered(r.Kind, "unrecorded")
 		return err
 	}
@@ -148,6 +158,74 @@ func (w *Worker) finish(ctx context.Context, r core.OutboxClaim, out outcome) er
 		}
 	}
 	return nil
+}
+
+// recordMargin is how long before its lease runs out a worker stops
+// trying to record a delivery, leaving the row to the next claim.
+const recordMargin = 5 * time.Second
+
+// markSent records a delivery that happened. The provider has the
+// message now, so a database that does not answer (a restart, a
+// failover) must not turn it into a failure: the mark is retried while
+// the lease holds. If the lease runs out first, the provider's id is
+// still recorded on a text marked "sending", for the next claim to
+// check with the provider rather than call it lost.
+func (w *Worker) markSent(ctx context.Context, r core.OutboxClaim, out outcome) error {
+	until := time.Now().Add(r.Lease.Sub(w.now()) - recordMargin)
+	wait := 50 * time.Millisecond
+	for {
+		err := w.outbox.MarkSent(ctx, r, w.now(), out.providerID, out.status, out.inTx)
+		if err == nil || errors.Is(err, core.ErrLeaseLost) || ctx.Err() != nil {
+			if errors.Is(err, core.ErrLeaseLost) && out.providerID != "" {
+				w.keepProviderID(ctx, r, out.providerID)
+			}
+			return err
+		}
+		if time.Now().Add(wait).After(until) {
+			if out.providerID != "" {
+				w.keepProviderID(ctx, r, out.providerID)
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// keepProviderID records the provider's id of a text left "sending",
+// trying for up to one more lease while the database does not answer.
+func (w *Worker) keepProviderID(ctx context.Context, r core.OutboxClaim, providerID string) {
+	until := time.Now().Add(w.lease)
+	wait := 100 * time.Millisecond
+	for {
+		_, err := w.outbox.RecordSendingID(ctx, r.ID, providerID)
+		if err == nil || time.Now().After(until) || ctx.Err() != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// urgent reports whether the row is a crisis alert or a crisis referral's
+// card, retried on the short schedule.
+func (w *Worker) urgent(ctx context.Context, r core.OutboxClaim) bool {
+	switch r.Kind {
+	case core.OutboxCrisisAlert:
+		return true
+	case core.OutboxCard:
+		ref, err := w.engine.Referral(ctx, r.Referral())
+		return err == nil && ref.Crisis
+	}
+	return false
 }
 
 // fail reschedules a transient failure with backoff, or dead-letters a
@@ -163,13 +241,17 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 		if f.RetryAfter > 0 && f.Provider == "slack" {
 			w.holdSlack(now.Add(f.RetryAfter))
 		}
-		next := now.Add(w.backoff.Delay(r.Attempts, f.RetryAfter))
+		b := w.backoff
+		if w.urgent(ctx, r) {
+			b = w.urgentBackoff
+		}
+		next := now.Add(b.Delay(r.Attempts, f.RetryAfter))
 		if err := w.outbox.RetryLater(ctx, r, next, f.Error()); err != nil {
 			if errors.Is(err, core.ErrLeaseLost) {
 				w.leaseLost(r)
 				return
 			}
-			w.log.Error("reschedule outbox row", "id", r.ID, "err", err)
+			w.databaseDown(err) // logged once for the whole outage, not per row
 			return
 		}
 		w.metrics.retried(r.Kind)
@@ -181,7 +263,11 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 		err = w.outbox.DeadLetter(ctx, r, now, f.Error(), text)
 	}
 	if err != nil {
-		w.log.Error("dead-letter outbox row", "id", r.ID, "err", err)
+		if errors.Is(err, core.ErrLeaseLost) {
+			w.leaseLost(r)
+		} else {
+			w.databaseDown(err)
+		}
 		return
 	}
 	w.metrics.dead(r.Kind)

@@ -12,6 +12,11 @@ import (
 // at once (the person is waiting for it), never to a number that sent
 // STOP, and at most once, like every client text.
 func (w *Worker) directoryText(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if r.DeliveryStatus == core.DeliverySending && r.ProviderID != "" {
+		// Twilio gave the message its id, so it took the text: the worker
+		// that sent it could only not record that in time.
+		return sent(r.ProviderID, core.DeliverySMS("accepted, recorded late")), nil
+	}
 	if r.DeliveryStatus == core.DeliverySending {
 		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the text may or may not have arrived; check the provider's log before retrying"}
 	}

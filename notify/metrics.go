@@ -21,6 +21,7 @@ type Metrics struct {
 	deliveries map[[2]string]uint64 // kind, outcome
 	retries    map[string]uint64
 	deadRows   map[string]uint64
+	dbDown     int // workers of this process that cannot reach PostgreSQL
 
 	gaugeMu  sync.Mutex
 	gauges   []core.OutboxGauge
@@ -54,6 +55,26 @@ func (m *Metrics) outboxGauges(ctx context.Context, outbox *core.Outbox, now tim
 // NewMetrics returns empty counters.
 func NewMetrics() *Metrics {
 	return &Metrics{deliveries: map[[2]string]uint64{}, retries: map[string]uint64{}, deadRows: map[string]uint64{}}
+}
+
+// databaseDown counts a worker that lost (true) or regained (false)
+// PostgreSQL.
+func (m *Metrics) databaseDown(down bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if down {
+		m.dbDown++
+	} else if m.dbDown > 0 {
+		m.dbDown--
+	}
+}
+
+// WorkerCannotReachDatabase reports whether a worker of this process is
+// backing off because PostgreSQL does not answer, for /readyz.
+func (m *Metrics) WorkerCannotReachDatabase() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.dbDown > 0
 }
 
 func (m *Metrics) delivered(kind core.OutboxKind, outcome string) {

@@ -12,6 +12,11 @@ import (
 // once (quiet hours do not apply: the person is waiting for it) and never
 // to a number that opted out of texts.
 func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if r.DeliveryStatus == core.DeliverySending && r.ProviderID != "" {
+		// Twilio gave the message its id, so it took the text: the worker
+		// that sent it could only not record that in time.
+		return sent(r.ProviderID, core.DeliverySMS("accepted, recorded late")), nil
+	}
 	if r.DeliveryStatus == core.DeliverySending {
 		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the code may or may not have been sent"}
 	}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"text/template"
 	"time"
@@ -37,12 +39,20 @@ type Options struct {
 	// Cards renders referral cards; nil uses PlainCards.
 	Cards CardRenderer
 
-	Clock       core.Clock    // default: the engine's clock
-	Rand        Random        // jitter; default a randomly seeded PCG
-	Lease       time.Duration // how long a claim holds a row; default 2 minutes
+	Clock core.Clock    // default: the engine's clock
+	Rand  Random        // jitter; default a randomly seeded PCG
+	Lease time.Duration // how long a claim holds a row; default Config.WorkerLease, else 2 minutes
+	// Grace is how long Run lets deliveries in flight finish once its
+	// context ends before it gives back the rows it holds; default
+	// Config.ShutdownGrace, else 20 s.
+	Grace       time.Duration
 	Concurrency int           // deliveries in flight at once; default 64
 	BaseBackoff time.Duration // first retry wait; default 10 s
 	MaxBackoff  time.Duration // longest retry wait; default 1 h
+	// UrgentBackoff is the first retry wait of crisis alerts and crisis
+	// cards (default 1 s), doubling like the routine schedule: a crisis
+	// card after three provider failures still arrives within seconds.
+	UrgentBackoff time.Duration
 	// DigestAt is the network-local time of day when each working day's
 	// digests are queued (default 09:00); DisableDigest turns them off.
 	DigestAt      time.Duration
@@ -60,37 +70,40 @@ type Options struct {
 // can run against one database: they coordinate through SKIP LOCKED and
 // leases only.
 type Worker struct {
-	engine      *core.Engine
-	outbox      *core.Outbox
-	pool        *pgxpool.Pool // read queries (cards, digests) and the LISTEN connection's settings
-	cfg         config.Config
-	log         *slog.Logger
-	sms         SMSSender
-	slack       SlackSender
-	cards       CardRenderer
-	clock       core.Clock
-	backoff     Backoff
-	lease       time.Duration
-	batch       int
-	maxAttempts int
-	poll        time.Duration
-	concurrency int
-	digestAt    time.Duration
-	noDigest    bool
-	metrics     *Metrics
-	tmpl        *template.Template
-	whatsapp    WhatsAppSender
-	waTemplates map[string]whatsAppTemplate // wording and variables per kind
-	waSIDs      map[string]string           // approved template per kind
-	webhooks    *http.Client
-	cat         *lang.Catalogue
-	mail        MailSender
-	mailTmpl    *emailTemplates
+	engine        *core.Engine
+	outbox        *core.Outbox
+	pool          *pgxpool.Pool // read queries (cards, digests) and the LISTEN connection's settings
+	cfg           config.Config
+	log           *slog.Logger
+	sms           SMSSender
+	slack         SlackSender
+	cards         CardRenderer
+	clock         core.Clock
+	backoff       Backoff
+	urgentBackoff Backoff
+	lease         time.Duration
+	grace         time.Duration
+	batch         int
+	maxAttempts   int
+	poll          time.Duration
+	concurrency   int
+	digestAt      time.Duration
+	noDigest      bool
+	metrics       *Metrics
+	tmpl          *template.Template
+	whatsapp      WhatsAppSender
+	waTemplates   map[string]whatsAppTemplate // wording and variables per kind
+	waSIDs        map[string]string           // approved template per kind
+	webhooks      *http.Client
+	cat           *lang.Catalogue
+	mail          MailSender
+	mailTmpl      *emailTemplates
 
 	wakeCh chan struct{}
 
 	mu          sync.Mutex
 	slackHold   time.Time // Slack asked us to wait (429) until then
+	dbDownSince time.Time // the claims have failed since then; zero while they work
 	digestDate  string    // the local date whose digests are queued
 	digestCheck time.Time
 }
@@ -125,7 +138,7 @@ func New(o Options) (*Worker, error) {
 	w := &Worker{mail: o.Mail, mailTmpl: mailTmpl,
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
-		lease: o.Lease, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
+		lease: o.Lease, grace: o.Grace, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
 		metrics: o.Metrics, tmpl: tmpl, cat: cat, wakeCh: make(chan struct{}, 1), webhooks: o.WebhookClient,
 		whatsapp: o.WhatsApp, waTemplates: waTemplates, waSIDs: waSIDs,
@@ -153,8 +166,21 @@ func New(o Options) (*Worker, error) {
 	if w.backoff.Max <= 0 {
 		w.backoff.Max = time.Hour
 	}
+	w.urgentBackoff = Backoff{Base: o.UrgentBackoff, Max: w.backoff.Max, Rand: w.backoff.Rand}
+	if w.urgentBackoff.Base <= 0 {
+		w.urgentBackoff.Base = time.Second
+	}
+	if w.lease <= 0 {
+		w.lease = o.Config.WorkerLease
+	}
 	if w.lease <= 0 {
 		w.lease = 2 * time.Minute
+	}
+	if w.grace <= 0 {
+		w.grace = o.Config.ShutdownGrace
+	}
+	if w.grace <= 0 {
+		w.grace = 20 * time.Second
 	}
 	if w.batch <= 0 {
 		w.batch = 50
@@ -190,8 +216,12 @@ func (w *Worker) wake() {
 // Run delivers rows until ctx ends: it wakes on NOTIFY onward_outbox, when
 // the next scheduled row falls due, when a delivery finishes (which may
 // free the next row of the same referral), and at least every WorkerPoll.
-// On shutdown it lets deliveries in flight finish, so no text is left
-// half-sent.
+// On shutdown it lets deliveries in flight finish for up to the grace
+// period, so no text is left half-sent; then it gives back the rows it
+// still holds (not a text marked "sending") for another worker to take at
+// once, uncounted, and returns. While PostgreSQL does not answer it backs
+// off, and says so once in the log and in /readyz (Metrics), and once more
+// when it answers again.
 func (w *Worker) Run(ctx context.Context) error {
 	listenCtx, stopListen := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -200,14 +230,33 @@ func (w *Worker) Run(ctx context.Context) error {
 		defer wg.Done()
 		w.listen(listenCtx)
 	}()
-	// Deliveries outlive ctx: a send that started is finished and recorded.
-	deliverCtx := context.WithoutCancel(ctx)
+	// Deliveries outlive ctx for the grace period: a send that started is
+	// finished and recorded.
+	deliverCtx, stopDeliveries := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDeliveries()
 	done := make(chan struct{}, w.concurrency)
 	inflight := 0
+	var heldMu sync.Mutex
+	held := map[core.OutboxID]core.OutboxClaim{}
 	defer func() {
 		stopListen()
-		for ; inflight > 0; inflight-- {
-			<-done
+		grace := time.NewTimer(w.grace)
+		defer grace.Stop()
+	wait:
+		for inflight > 0 {
+			select {
+			case <-done:
+				inflight--
+			case <-grace.C:
+				break wait
+			}
+		}
+		if inflight > 0 {
+			heldMu.Lock()
+			rows := slices.Collect(maps.Values(held))
+			heldMu.Unlock()
+			w.giveBack(rows)
+			stopDeliveries()
 		}
 		wg.Wait()
 	}()
@@ -231,14 +280,21 @@ func (w *Worker) Run(ctx context.Context) error {
 			rows, err := w.claim(ctx, want)
 			if err != nil && ctx.Err() == nil {
 				errPause = min(max(2*errPause, 100*time.Millisecond), 5*time.Second)
-				w.log.Warn("claim outbox rows", "err", err, "retry_in", errPause)
-			} else {
+				w.databaseDown(err)
+			} else if err == nil {
 				errPause = 0
+				w.databaseUp()
 			}
 			for _, r := range rows {
 				inflight++
+				heldMu.Lock()
+				held[r.ID] = r
+				heldMu.Unlock()
 				go func(r core.OutboxClaim) {
 					w.deliver(deliverCtx, r)
+					heldMu.Lock()
+					delete(held, r.ID)
+					heldMu.Unlock()
 					done <- struct{}{}
 				}(r)
 			}
@@ -280,4 +336,55 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		w.deliver(ctx, r)
 	}
 	return len(rows), nil
+}
+
+// giveBack returns rows a stopping worker still holds, so another worker
+// takes them at once rather than when the lease runs out; a text marked
+// "sending" stays, as its call may have reached the provider.
+func (w *Worker) giveBack(rows []core.OutboxClaim) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n := 0
+	for _, r := range rows {
+		if err := w.outbox.Release(ctx, r, w.now()); err == nil {
+			n++
+		}
+	}
+	w.log.Warn("stopped with deliveries unfinished after the grace period; rows given back", "held", len(rows), "given_back", n)
+}
+
+// databaseDown notes a claim that failed: the first failure of a run of
+// them is logged, the rest are not (the worker backs off meanwhile).
+func (w *Worker) databaseDown(err error) {
+	w.mu.Lock()
+	first := w.dbDownSince.IsZero()
+	if first {
+		w.dbDownSince = time.Now()
+	}
+	w.mu.Unlock()
+	if first {
+		w.metrics.databaseDown(true)
+		w.log.Error("cannot reach PostgreSQL: deliveries paused, retrying with backoff", "err", err)
+	}
+}
+
+// databaseUp notes a claim that worked, logging once if the database had
+// been unreachable.
+func (w *Worker) databaseUp() {
+	w.mu.Lock()
+	since := w.dbDownSince
+	w.dbDownSince = time.Time{}
+	w.mu.Unlock()
+	if !since.IsZero() {
+		w.metrics.databaseDown(false)
+		w.log.Info("PostgreSQL answers again: deliveries resume", "after", time.Since(since).Round(time.Second))
+	}
+}
+
+// DatabaseTrouble reports since when the worker has failed to reach
+// PostgreSQL (false while it reaches it), for /readyz.
+func (w *Worker) DatabaseTrouble() (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.dbDownSince, !w.dbDownSince.IsZero()
 }

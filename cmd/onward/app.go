@@ -73,6 +73,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		pool.Close()
 		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 	}
+	// Every command has a deadline (ONWARD_REDIS_TIMEOUT): a Redis that
+	// hangs then looks to every caller like a Redis that is down, and the
+	// webhooks answer within Twilio's and Slack's limits without it.
+	wiring.AddDeadline(rdb, cfg.RedisTimeout)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		pool.Close()
 		rdb.Close()

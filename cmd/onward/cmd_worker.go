@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -53,6 +54,15 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *metricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", metricsHandler(a))
+		mux.HandleFunc("GET /readyz", func(rw http.ResponseWriter, r *http.Request) {
+			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			if notifyMetrics.WorkerCannotReachDatabase() {
+				rw.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintln(rw, "not ready: worker: cannot reach postgres, deliveries paused")
+				return
+			}
+			fmt.Fprintln(rw, "ready")
+		})
 		srv := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
 			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -45,7 +45,8 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	}
 	s, err := sms.New(sms.Config{Engine: a.engine, Redis: rdb, Log: log, KeyPrefix: "onward:", Catalogue: cat,
 		PublicURL: a.cfg.PublicURL, AuthToken: a.cfg.TwilioAuthToken, SMSRatePerHour: a.cfg.SMSRatePerHour,
-		IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, ConversationTTL: a.cfg.ConversationTTL})
+		IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, ConversationTTL: a.cfg.ConversationTTL,
+		RedisTimeout: a.cfg.RedisTimeout})
 	if err != nil {
 		return err
 	}

@@ -48,27 +48,56 @@ func newMux(a *app) (*http.ServeMux, error) {
 	return mux, nil
 }
 
-// readyz answers 200 only when Postgres and Redis answer and the schema is
-// current, so a load balancer sends no traffic to a server that cannot
-// serve it.
+// newHandler is the server's whole handler: every route behind the checks
+// that apply to all of them.
+func newHandler(a *app) (http.Handler, error) {
+	mux, err := newMux(a)
+	if err != nil {
+		return nil, err
+	}
+	return storableInput(mux), nil
+}
+
+// readyz answers 200 only when Postgres and Redis answer, the schema is
+// the binary's, and no outbox worker of this process is backing off from
+// an unreachable database, so a load balancer sends no traffic to a
+// server that cannot serve it. It answers within readyzWithin even when
+// both hang: the checks run side by side, each with that deadline.
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), readyzWithin)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	// The answer names what is down, never the error text: that carries
 	// addresses, user names and driver details. The log has it.
+	pg, rd := make(chan error, 1), make(chan error, 1)
+	go func() { pg <- core.CheckSchema(ctx, a.pool) }()
+	go func() { rd <- a.rdb.Ping(ctx).Err() }()
+	wait := func(c chan error) error {
+		select {
+		case err := <-c:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	var problems []string
-	if err := core.CheckSchema(ctx, a.pool); err != nil {
-		if errors.Is(err, core.ErrSchemaBehind) {
+	if err := wait(pg); err != nil {
+		switch {
+		case errors.Is(err, core.ErrSchemaBehind):
 			problems = append(problems, "postgres: the schema is behind this binary")
-		} else {
+		case errors.Is(err, core.ErrSchemaAhead):
+			problems = append(problems, "postgres: the schema is newer than this binary")
+		default:
 			problems = append(problems, "postgres: does not answer")
 		}
 		a.logReady("postgres", err)
 	}
-	if err := a.rdb.Ping(ctx).Err(); err != nil {
+	if err := wait(rd); err != nil {
 		problems = append(problems, "redis: does not answer")
 		a.logReady("redis", err)
+	}
+	if notifyMetrics.WorkerCannotReachDatabase() {
+		problems = append(problems, "worker: cannot reach postgres, deliveries paused")
 	}
 	if len(problems) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -79,6 +108,10 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintln(w, "ready")
 }
+
+// readyzWithin bounds /readyz's answer, inside the 2 s load balancers
+// usually allow it.
+const readyzWithin = 1500 * time.Millisecond
 
 // logReady logs why a readiness check failed.
 func (a *app) logReady(what string, err error) {
@@ -93,12 +126,12 @@ const sentTextsFlushEvery = 10 * time.Second
 // serveHTTP runs the HTTP server (and, when withWorker, every mount's
 // worker) until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr string)) error {
-	mux, err := newMux(a)
+	h, err := newHandler(a)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -153,9 +186,18 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	case first = <-errs:
 	}
 	cancel()
-	shutdownCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+	// Requests in flight are drained, and the in-process worker finishes
+	// its deliveries, within the grace period (ONWARD_SHUTDOWN_GRACE).
+	grace := a.cfg.ShutdownGrace
+	if grace <= 0 {
+		grace = 20 * time.Second
+	}
+	a.log.Info("shutting down: draining requests", "grace", grace)
+	shutdownCtx, stop := context.WithTimeout(context.Background(), grace+5*time.Second)
 	defer stop()
-	if err := srv.Shutdown(shutdownCtx); err != nil && first == nil {
+	drainCtx, stopDrain := context.WithTimeout(shutdownCtx, grace)
+	defer stopDrain()
+	if err := srv.Shutdown(drainCtx); err != nil && first == nil {
 		first = err
 	}
 	// Replies written while the server drained.

@@ -11,74 +11,20 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
 
-// proxy forwards TCP to a target and can cut every connection, standing in
-// for a database that goes away and comes back.
-type proxy struct {
-	t      *testing.T
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	up     bool
-	conns  []net.Conn
-}
+// proxy is the TCP proxy tests put in front of PostgreSQL or Redis.
+type proxy = coretest.Proxy
 
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{t: t, ln: ln, target: target, up: true}
-	go p.serve()
-	t.Cleanup(func() { ln.Close(); p.setUp(false) })
-	return p
-}
-
-func (p *proxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		if !p.up {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			p.mu.Unlock()
-			c.Close()
-			continue
-		}
-		p.conns = append(p.conns, c, s)
-		p.mu.Unlock()
-		go func() { io.Copy(s, c); s.Close() }()
-		go func() { io.Copy(c, s); c.Close() }()
-	}
-}
-
-func (p *proxy) setUp(up bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = up
-	if !up {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
+func newProxy(t *testing.T, target string) *proxy { return coretest.NewProxy(t, target) }
 
 func readyz(t *testing.T, a *app) (int, string) {
 	rec := httptest.NewRecorder()
@@ -90,7 +36,7 @@ func TestReadyzFollowsPostgresDownAndBack(t *testing.T) {
 	dbURL := coretest.NewDatabase(t)
 	u, _ := url.Parse(dbURL)
 	p := newProxy(t, u.Host)
-	u.Host = p.ln.Addr().String()
+	u.Host = p.Addr()
 	ctx := context.Background()
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": u.String(), "ONWARD_REDIS_URL": coretest.RedisURL(),
@@ -107,11 +53,11 @@ func TestReadyzFollowsPostgresDownAndBack(t *testing.T) {
 	if code, body := readyz(t, a); code != http.StatusOK || body != "ready\n" {
 		t.Fatalf("readyz with everything up = %d %q", code, body)
 	}
-	p.setUp(false)
+	p.SetUp(false)
 	if code, body := readyz(t, a); code != http.StatusServiceUnavailable || !strings.Contains(body, "not ready: postgres") {
 		t.Fatalf("readyz with Postgres down = %d %q", code, body)
 	}
-	p.setUp(true)
+	p.SetUp(true)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		code, body := readyz(t, a)
@@ -182,5 +128,34 @@ func TestAuditVerifyCommand(t *testing.T) {
 	var ex exitError
 	if !errors.As(err, &ex) || ex != 1 || !strings.Contains(out.String(), "BROKEN") {
 		t.Fatalf("verify after tampering = %v, %q; want exit 1 naming the break", err, out.String())
+	}
+}
+
+// TestServeAndWorkerRefuseADatabaseOfAnotherVersion: started against a
+// database migrated by a newer release, serve and worker refuse to start
+// and say both versions.
+func TestServeAndWorkerRefuseADatabaseOfAnotherVersion(t *testing.T) {
+	dbURL := coretest.NewDatabase(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, "UPDATE schema_version SET version = version + 1"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ONWARD_DATABASE_URL", dbURL)
+	t.Setenv("ONWARD_REDIS_URL", coretest.RedisURL())
+	t.Setenv("ONWARD_ENV", "dev")
+	t.Setenv("ONWARD_ENCRYPTION_KEY", config.NewKey())
+	t.Setenv("ONWARD_HTTP_ADDR", "127.0.0.1:0")
+	for name, run := range map[string]func(context.Context, []string, io.Writer, io.Writer) error{"worker": runWorker, "serve": runServe} {
+		runCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := run(runCtx, nil, io.Discard, io.Discard)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "newer than this binary") || !strings.Contains(err.Error(), "database at") {
+			t.Errorf("%s on a newer database: %v, want a refusal naming both versions", name, err)
+		}
 	}
 }

@@ -54,7 +54,16 @@ type Config struct {
 	WorkerBatch       int
 	WorkerMaxAttempts int
 	WorkerPoll        time.Duration
-	SMSRatePerHour    int // inbound messages per phone per hour
+	// WorkerLease is how long a worker's claim holds an outbox row; a
+	// worker that dies leaves its rows to others when it runs out.
+	WorkerLease time.Duration
+	// ShutdownGrace is how long serve drains requests, and a worker
+	// finishes its deliveries, after SIGTERM.
+	ShutdownGrace time.Duration
+	// RedisTimeout bounds every Redis command, retries included, so a
+	// Redis that hangs is treated as a Redis that is down.
+	RedisTimeout   time.Duration
+	SMSRatePerHour int // inbound messages per phone per hour
 	// SMSSegmentCost is the estimated price of one outgoing SMS segment,
 	// in pounds, for the reports' cost of texts.
 	SMSSegmentCost  float64
@@ -176,6 +185,9 @@ var settings = []setting{
 	{name: "ONWARD_WORKER_BATCH", def: "50", help: "outbox rows a worker claims at once", set: num("ONWARD_WORKER_BATCH", func(c *Config) *int { return &c.WorkerBatch })},
 	{name: "ONWARD_WORKER_MAX_ATTEMPTS", def: "8", help: "delivery attempts before a row is dead-lettered", set: num("ONWARD_WORKER_MAX_ATTEMPTS", func(c *Config) *int { return &c.WorkerMaxAttempts })},
 	{name: "ONWARD_WORKER_POLL", def: "10s", help: "fallback poll interval when no notification arrives", set: dur("ONWARD_WORKER_POLL", func(c *Config) *time.Duration { return &c.WorkerPoll })},
+	{name: "ONWARD_WORKER_LEASE", def: "2m", help: "how long a worker's claim holds an outbox row; a worker that dies leaves its rows to the others when it runs out, so it bounds how late a crashed delivery is retried (keep it well above one provider call, 10 s)", set: dur("ONWARD_WORKER_LEASE", func(c *Config) *time.Duration { return &c.WorkerLease })},
+	{name: "ONWARD_SHUTDOWN_GRACE", def: "20s", help: "after SIGTERM, how long `serve` drains requests in flight and a worker finishes its deliveries before it returns the rows it still holds and exits", set: dur("ONWARD_SHUTDOWN_GRACE", func(c *Config) *time.Duration { return &c.ShutdownGrace })},
+	{name: "ONWARD_REDIS_TIMEOUT", def: "500ms", help: "deadline of every Redis command, retries included; a Redis that takes longer is treated as down (webhooks answer without it), well inside Slack's 3 s and Twilio's 15 s", set: dur("ONWARD_REDIS_TIMEOUT", func(c *Config) *time.Duration { return &c.RedisTimeout })},
 	{name: "ONWARD_SMS_RATE_PER_HOUR", def: "60", help: "inbound texts accepted per phone per hour", set: num("ONWARD_SMS_RATE_PER_HOUR", func(c *Config) *int { return &c.SMSRatePerHour })},
 	{name: "ONWARD_SMS_SEGMENT_COST", def: "0.04", help: "estimated price of one outgoing SMS segment in pounds, for the reports' count and cost of texts (Twilio's UK price is about £0.04; use your account's)", set: pounds("ONWARD_SMS_SEGMENT_COST", func(c *Config) *float64 { return &c.SMSSegmentCost })},
 	{name: "ONWARD_IP_RATE_PER_MINUTE", def: "120", help: "requests accepted per source IP per minute on the public web pages, and unsigned requests to the Twilio webhook (signed ones are limited per phone)", set: num("ONWARD_IP_RATE_PER_MINUTE", func(c *Config) *int { return &c.IPRatePerMinute })},
@@ -290,6 +302,15 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateHardening()...)
 	errs = append(errs, c.validateSecrets()...)
 	errs = append(errs, c.validateMail()...)
+	if c.WorkerLease < 15*time.Second {
+		errs = append(errs, fmt.Errorf("ONWARD_WORKER_LEASE must be at least 15s (longer than one provider call), got %s", c.WorkerLease))
+	}
+	if c.ShutdownGrace <= 0 {
+		errs = append(errs, fmt.Errorf("ONWARD_SHUTDOWN_GRACE must be positive, got %s", c.ShutdownGrace))
+	}
+	if c.RedisTimeout <= 0 || c.RedisTimeout > 2*time.Second {
+		errs = append(errs, fmt.Errorf("ONWARD_REDIS_TIMEOUT must be between 1ms and 2s (inside Slack's 3 s), got %s", c.RedisTimeout))
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -68,6 +68,10 @@ type Config struct {
 	// LockWait is how long a text waits for an earlier text from the same
 	// phone to finish (10 s if zero).
 	LockWait time.Duration
+	// RedisTimeout is how long the server waits for one Redis command
+	// (ONWARD_REDIS_TIMEOUT; 500 ms if zero). A claim that reaches Redis
+	// later than that, its sender having given up, does nothing.
+	RedisTimeout time.Duration
 
 	// Catalogue is the message files; nil loads templates/i18n.
 	Catalogue *lang.Catalogue
@@ -157,6 +161,9 @@ func New(cfg Config) (*SMS, error) {
 	}
 	if cfg.LockWait <= 0 {
 		cfg.LockWait = DefaultLockWait
+	}
+	if cfg.RedisTimeout <= 0 {
+		cfg.RedisTimeout = 500 * time.Millisecond
 	}
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -30,7 +31,8 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 			writeTwiML(w, s.apology(context.WithoutCancel(r.Context()), s.flow.Messages.Unavailable))
 		}
 	}()
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
+	defer cancel()
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	params, readErr := readTwilioForm(r.Body)
 	if readErr == nil && s.verified(r, params) {
@@ -65,6 +67,12 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 		"has_signature", r.Header.Get(SignatureHeader) != "")
 	http.Error(w, "forbidden", http.StatusForbidden)
 }
+
+// webhookDeadline is how long one text may take, Redis, Postgres and
+// waiting for the phone's lock included: inside Twilio's 15 s, after which
+// it gives up and the client's resent text would be read as the next
+// answer. The phone's lock expires with it.
+const webhookDeadline = 12 * time.Second
 
 // handleText handles one signed text and returns the TwiML to answer it.
 func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
@@ -107,6 +115,10 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		s.log.Warn("sms phone lock busy", "sid", msg.SID)
 		return s.apology(ctx, copyFault)
 	case err != nil:
+		// The claim may have reached Redis though its answer did not
+		// (a Redis that hangs): let go of the lock it may hold. (Its
+		// token is this request's own, so no other text's lock goes.)
+		s.unlock(context.WithoutCancel(ctx), keys, token)
 		return s.withoutRedis(ctx, msg, phone, err)
 	case !c.fresh:
 		reply, ok, err := s.storedReply(ctx, sidKey)

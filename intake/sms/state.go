@@ -64,10 +64,12 @@ const sidPending = "-"
 // refuses texts to a phone that sent STOP in any case.
 const optOutCacheTTL = 5 * time.Minute
 
-// smsLockTTL bounds how long a crashed server can hold a phone's lock. A
+// The phone's lock expires at the deadline of the request that took it
+// (webhookDeadline), on Redis's clock as an absolute time (PXAT): it
+// cannot outlive its request, even when the claim reached Redis late
+// (after a Redis that hung), and a crashed server holds it no longer. A
 // text takes milliseconds; the save checks the lock is still ours, so a
 // text that overran it is refused rather than overwriting a newer one.
-const smsLockTTL = 30 * time.Second
 
 // seenTTL is how long after its TTL an expired conversation is still
 // remembered as "was running", to restart it with an apology.
@@ -88,15 +90,23 @@ type smsClaim struct {
 
 // claimScript is one text's first round trip: it marks the MessageSid as
 // seen (SET NX, so of two deliveries of one text exactly one goes on),
-// takes the phone's lock (SET NX PX) and reads the conversation, the "was
+// takes the phone's lock (SET NX, expiring at ARGV[4], the request's
+// deadline in Unix milliseconds) and reads the conversation, the "was
 // running" marker and the cached opt-out answer. With ARGV[5] = "lock" it
 // only retries the lock and the reads. It returns {fresh, locked, conv,
-// has_conv, seen, optout}; a MessageSid seen before takes no lock.
+// has_conv, seen, optout}; a MessageSid seen before takes no lock. A claim
+// that reaches Redis after ARGV[6] (Unix milliseconds), when its sender
+// has stopped waiting for the answer (a Redis that hung), does nothing
+// and returns {-1, …}: it would hold a lock nobody releases.
 var claimScript = redis.NewScript(`
+local t = redis.call('TIME')
+if tonumber(ARGV[6]) <= tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then
+  return {-1, 0, '', 0, 0, ''}
+end
 if ARGV[5] ~= 'lock' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0, 0, '', 0, 0, ''}
 end
-if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then
+if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PXAT', ARGV[4]) then
   return {1, 0, '', 0, 0, ''}
 end
 local conv = redis.call('GET', KEYS[3])
@@ -110,14 +120,34 @@ type claimResult struct {
 	optOut              string
 }
 
+// errClaimLate means the claim reached Redis after its request's deadline
+// and did nothing.
+var errClaimLate = errors.New("the claim reached Redis after the request's deadline")
+
 func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode string) (claimResult, error) {
+	// Both times are wall-clock instants compared with Redis's own clock,
+	// so servers and Redis keep their clocks in step (NTP).
+	now := time.Now()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = now.Add(webhookDeadline)
+	}
+	stale := now.Add(s.cfg.RedisTimeout)
+	if deadline.Before(stale) {
+		stale = deadline
+	}
+	ctx, cancel := context.WithDeadline(ctx, stale)
+	defer cancel()
 	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut},
-		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, smsLockTTL.Milliseconds(), mode).Slice()
+		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, deadline.UnixMilli(), mode, stale.UnixMilli()).Slice()
 	if err != nil {
 		return claimResult{}, err
 	}
 	if len(v) != 6 {
 		return claimResult{}, fmt.Errorf("claim script answered %d values, want 6", len(v))
+	}
+	if n, _ := v[0].(int64); n == -1 {
+		return claimResult{}, errClaimLate
 	}
 	num := func(i int) bool { n, _ := v[i].(int64); return n == 1 }
 	str := func(i int) string { s, _ := v[i].(string); return s }

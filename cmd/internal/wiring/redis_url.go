@@ -41,7 +41,9 @@ const (
 )
 
 // NewRedis makes the client for a Redis URL in any of the forms above. It
-// does not connect: the first command does.
+// does not connect: the first command does. The client honours its
+// callers' deadlines on the socket (ContextTimeoutEnabled), which
+// AddDeadline relies on.
 func NewRedis(rawURL string) (redis.UniversalClient, RedisShape, error) {
 	scheme, _, ok := strings.Cut(rawURL, "://")
 	if !ok {
@@ -53,12 +55,14 @@ func NewRedis(rawURL string) (redis.UniversalClient, RedisShape, error) {
 		if err != nil {
 			return nil, "", err
 		}
+		o.ContextTimeoutEnabled = true
 		return redis.NewFailoverClient(o), RedisSentinel, nil
 	case schemeCluster, schemeClusterTLS:
 		o, err := parseClusterURL(rawURL)
 		if err != nil {
 			return nil, "", err
 		}
+		o.ContextTimeoutEnabled = true
 		return redis.NewClusterClient(o), RedisCluster, nil
 	default:
 		o, err := redis.ParseURL(rawURL)
@@ -66,6 +70,7 @@ func NewRedis(rawURL string) (redis.UniversalClient, RedisShape, error) {
 			// go-redis's message can quote the URL, password and all.
 			return nil, "", errors.New("not a Redis URL like redis://127.0.0.1:6379/0, redis+sentinel://host1:26379,host2:26379/mymaster or redis+cluster://host1:6379,host2:6379")
 		}
+		o.ContextTimeoutEnabled = true
 		return redis.NewClient(o), RedisSingle, nil
 	}
 }

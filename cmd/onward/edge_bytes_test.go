@@ -1,0 +1,54 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/intake/sms"
+)
+
+// TestBytesPostgresRefusesAreAnsweredAtTheEdge: a NUL byte or invalid
+// UTF-8 anywhere in a request is a bad request (404 in the path, 400
+// elsewhere), never the 500/503 that the database's refusal would make,
+// which Twilio and Slack would retry for ever. A signed Twilio callback
+// with a NUL in a field gets 400, which Twilio does not retry.
+func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
+	a, _, _ := smsWebhook(t)
+	h, err := newHandler(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusForm := func(code string) *http.Request {
+		params := map[string]string{"MessageSid": "SM" + strings.Repeat("a", 32), "MessageStatus": "failed",
+			"ErrorCode": code, "AccountSid": a.cfg.TwilioAccountSID, "To": "+447700900123"}
+		form := url.Values{}
+		for k, v := range params {
+			form.Set(k, v)
+		}
+		r := httptest.NewRequest(http.MethodPost, "/twilio/status", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set(sms.SignatureHeader, sms.TwilioSignature(a.cfg.TwilioAuthToken, a.cfg.PublicURL+"/twilio/status", params))
+		return r
+	}
+	for _, c := range []struct {
+		name string
+		req  *http.Request
+		want int
+	}{
+		{"NUL in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%00", nil), http.StatusNotFound},
+		{"invalid UTF-8 in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%ff", nil), http.StatusNotFound},
+		{"NUL in a query", httptest.NewRequest(http.MethodGet, "/directory?q=a%00b", nil), http.StatusBadRequest},
+		{"NUL in a signed status callback", statusForm("300\x0001"), http.StatusBadRequest},
+		{"invalid UTF-8 in a signed status callback", statusForm("\xff"), http.StatusBadRequest},
+		{"a clean signed status callback", statusForm("30003"), http.StatusNoContent},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, c.req)
+		if rec.Code != c.want {
+			t.Errorf("%s: %d %q, want %d", c.name, rec.Code, rec.Body.String(), c.want)
+		}
+	}
+}
