@@ -45,7 +45,7 @@ const (
 	// chaosLease is the worker lease the processes are given (the
 	// ONWARD_WORKER_LEASE setting); a worker killed mid-claim holds its
 	// rows this long.
-	chaosLease       = "10s"
+	chaosLease       = "15s"
 	chaosDrainWithin = 5 * time.Minute
 	chaosPublicURL   = "http://onward.chaos.test"
 	chaosAccountSID  = "ACchaos0000000000000000000000000000"
