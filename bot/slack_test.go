@@ -294,6 +294,17 @@ func TestUnknownReferralAndBadValues(t *testing.T) {
 	if resp.StatusCode != 400 {
 		t.Errorf("unreadable payload: status %d, want 400", resp.StatusCode)
 	}
+	// A payload whose text holds a NUL, which no column can store, is
+	// refused before it reaches the database.
+	tb.slack.reset()
+	resp = tb.interact(tb.blockAction("U0AILSA", "C0CAB", "accept", "999999:1\x00"))
+	if resp.StatusCode != 400 {
+		t.Errorf("payload with a NUL: status %d, want 400", resp.StatusCode)
+	}
+	tb.bot.wait()
+	if n := len(tb.slack.called("chat.postEphemeral")); n != 0 {
+		t.Errorf("payload with a NUL was acted on: %d replies", n)
+	}
 	// An unknown interaction type is acknowledged and ignored.
 	wantStatus(t, tb.interact(map[string]any{"type": "shortcut", "user": slackUser("U0AILSA")}), 200)
 }

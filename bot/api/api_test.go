@@ -43,6 +43,7 @@ func TestBadInputRefused(t *testing.T) {
 		{"unknown field", tok, with(func(m map[string]any) { m["nhs_number"] = "943 476 5919" }), "k2", 422, "nhs_number"},
 		{"wrong type", tok, with(func(m map[string]any) { m["crisis"] = "yes" }), "k3", 422, "crisis"},
 		{"over 1 MB", tok, big, "k4", 413, ""},
+		{"NUL in a string", tok, with(func(m map[string]any) { m["case_id"] = "CASE\x00-1" }), "k12", 400, ""},
 		{"missing name", tok, with(func(m map[string]any) { m["client"].(map[string]any)["name"] = "" }), "k5", 422, "client.name"},
 		{"unknown need", tok, with(func(m map[string]any) { m["needs"] = []string{"astrology"} }), "k6", 422, "needs[0]"},
 		{"agency outside consent", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["agencies"] = []string{"housing-options"} }), "k7", 422, "to_agency"},

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/onward-network/onward/core"
 )
 
 // MaxBody is the largest request body accepted.
@@ -31,6 +33,10 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 func decodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil // no body: every field takes its zero value
+	}
+	if !core.StorableJSON(body) {
+		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Unstorable text",
+			Detail: `a string in the body holds a NUL character (\u0000), which no field accepts; remove it and send again`}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -348,6 +348,7 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 		{"wrong type", strings.Replace(referralBundle, `"status": "requested"`, `"status": 7`, 1), 400},
 		{"not a transaction", strings.Replace(referralBundle, `"type": "transaction"`, `"type": "collection"`, 1), 400},
 		{"malformed", `{"resourceType": "Bundle",`, 400},
+		{"NUL in a string", strings.Replace(referralBundle, `"intent": "order",`, `"intent": "order", "note": [{"text": "a\u0000b"}],`, 1), 400},
 		{"agency outside consent", strings.Replace(referralBundle, `"owner": {"reference": "Organization/kirkcaldy-cab"}`, `"owner": {"reference": "Organization/housing-options"}`, 1), 422},
 		{"no need", strings.Replace(referralBundle, `"code": "debt"`, `"code": "astrology"`, 1), 422},
 	}

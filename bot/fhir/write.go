@@ -157,6 +157,9 @@ var taskStatuses = []string{"draft", "requested", "received", "accepted", "rejec
 // strict decodes one resource, refusing unknown elements and wrong types
 // with the element named.
 func strict(raw []byte, dst any, where string) error {
+	if !core.StorableJSON(raw) {
+		return &invalid{text: where + ` holds a NUL character (\u0000) in a string, which no element accepts`, expression: where}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
