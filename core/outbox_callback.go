@@ -27,10 +27,10 @@ const EventInterruptedTextConfirmed EventKind = "outbox.interrupted-text-confirm
 // hand, and is left to the people looking after it.
 const InterruptedCorrectionWindow = time.Hour
 
-// interruptedPrefix starts the last_error of every text dead-lettered
+// interruptedReason is in the last_error of every text dead-lettered
 // because its worker died while the text was "sending" (notify's
 // client_text.go, phone_code.go, directory_text.go).
-const interruptedPrefix = "interrupted during send"
+const interruptedReason = "(interrupted during send"
 
 // CallbackResult says what a delivery callback naming a row changed.
 type CallbackResult string
@@ -108,7 +108,7 @@ func (e *Engine) RecordCallbackForRow(ctx context.Context, id OutboxID, provider
 			}
 			result = CallbackMarkedSent
 			return nil
-		case deadAt != nil && delivery == DeliveryDead && strings.HasPrefix(lastError, interruptedPrefix) &&
+		case deadAt != nil && delivery == DeliveryDead && strings.Contains(lastError, interruptedReason) &&
 			now.Sub(*deadAt) <= InterruptedCorrectionWindow && !deliveryFailed(status):
 			note := "interrupted during send, but Twilio's delivery callback showed it took the text: the alert was a false alarm"
 			if _, err := tx.Exec(ctx, sqlCallbackMarkSent, id, now, providerID, status, errorCode, note); err != nil {
