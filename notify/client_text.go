@@ -107,7 +107,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	if err := w.outbox.MarkSending(ctx, r); err != nil {
 		return outcome{}, err
 	}
-	receipt, err := w.sms.SendSMS(ctx, phone, body)
+	receipt, err := w.sms.SendSMS(ctx, r.ID, phone, body)
 	if err != nil {
 		var f *Failure
 		if errors.As(err, &f) && f.OptedOut {

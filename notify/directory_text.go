@@ -37,7 +37,7 @@ func (w *Worker) directoryText(ctx context.Context, r core.OutboxClaim) (outcome
 	if err := w.outbox.MarkSending(ctx, r); err != nil {
 		return outcome{}, err
 	}
-	receipt, err := w.sms.SendSMS(ctx, phone, r.Payload.Text)
+	receipt, err := w.sms.SendSMS(ctx, r.ID, phone, r.Payload.Text)
 	if err != nil {
 		var f *Failure
 		if errors.As(err, &f) && f.OptedOut {

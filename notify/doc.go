@@ -34,7 +34,10 @@
 // return. A worker killed between those two commits leaves a row that says
 // "sending": the next claim does not send it again but dead-letters it as
 // "interrupted during send" (the text may or may not have reached the
-// client; coordinators are alerted and can check Twilio's log). That window
+// client; coordinators are alerted and can check Twilio's log). Twilio's
+// StatusCallback URL names the row (StatusRowParam), so its callback for
+// such a text marks the row sent before that claim, or corrects the dead
+// letter afterwards (core.Engine.RecordCallbackForRow). That window
 // is one text per delivery goroutine of the killed process, and lasts as
 // long as one Twilio API call. The one path that may send a text twice is a
 // request that times out after Twilio accepted it but before its answer

@@ -53,7 +53,7 @@ func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if err := w.outbox.MarkSending(ctx, r); err != nil {
 		return outcome{}, err
 	}
-	receipt, err := w.sms.SendSMS(ctx, phone, body)
+	receipt, err := w.sms.SendSMS(ctx, r.ID, phone, body)
 	if err != nil {
 		return outcome{}, err
 	}

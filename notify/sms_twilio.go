@@ -19,10 +19,18 @@ import (
 )
 
 // SMSSender sends one text message to a client. It is the seam between the
-// worker and Twilio.
+// worker and Twilio. row is the outbox row the text is for (0 for none):
+// its delivery callbacks name it, so one that arrives for a text whose id
+// the worker could not record still finds its row.
 type SMSSender interface {
-	SendSMS(ctx context.Context, to core.Phone, body string) (SMSReceipt, error)
+	SendSMS(ctx context.Context, row core.OutboxID, to core.Phone, body string) (SMSReceipt, error)
 }
+
+// StatusRowParam is the query parameter of the StatusCallback URL that
+// names the outbox row a text was sent for: its number only, nothing
+// personal. Twilio signs the URL with it (X-Twilio-Signature), so a
+// callback cannot name another row.
+const StatusRowParam = "row"
 
 // SMSReceipt is what the provider said when it took a message.
 type SMSReceipt struct {
@@ -117,9 +125,10 @@ func (t *rewriteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(out)
 }
 
-// SendSMS sends body to the phone. twilio-go takes no context: the HTTP
-// client's timeout bounds the call instead.
-func (s *TwilioSender) SendSMS(ctx context.Context, to core.Phone, body string) (SMSReceipt, error) {
+// SendSMS sends body to the phone for outbox row row (0 for none).
+// twilio-go takes no context: the HTTP client's timeout bounds the call
+// instead.
+func (s *TwilioSender) SendSMS(ctx context.Context, row core.OutboxID, to core.Phone, body string) (SMSReceipt, error) {
 	if err := ctx.Err(); err != nil {
 		return SMSReceipt{}, err
 	}
@@ -134,17 +143,21 @@ func (s *TwilioSender) SendSMS(ctx context.Context, to core.Phone, body string) 
 		p.SetFrom(s.from)
 	}
 	p.SetBody(body)
-	return s.create(ctx, p)
+	return s.create(ctx, row, p)
 }
 
 // create sends one message (SMS or WhatsApp), asking for delivery
-// receipts at the status callback.
-func (s *TwilioSender) create(ctx context.Context, p *api.CreateMessageParams) (SMSReceipt, error) {
+// receipts at the status callback, naming the outbox row when there is one.
+func (s *TwilioSender) create(ctx context.Context, row core.OutboxID, p *api.CreateMessageParams) (SMSReceipt, error) {
 	if err := ctx.Err(); err != nil {
 		return SMSReceipt{}, err
 	}
 	if s.statusCallback != "" {
-		p.SetStatusCallback(s.statusCallback)
+		cb := s.statusCallback
+		if row > 0 {
+			cb += "?" + StatusRowParam + "=" + strconv.FormatInt(int64(row), 10)
+		}
+		p.SetStatusCallback(cb)
 	}
 	m, err := s.rest.Api.CreateMessage(p)
 	if err != nil {

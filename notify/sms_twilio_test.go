@@ -34,7 +34,7 @@ func TestTwilioSenderRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := s.SendSMS(context.Background(), "+447700900123", "Your reference is ONW-T00001.")
+			rec, err := s.SendSMS(context.Background(), 0, "+447700900123", "Your reference is ONW-T00001.")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestTwilioSenderPathPrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SendSMS(context.Background(), "+447700900123", "hello"); err != nil {
+	if _, err := s.SendSMS(context.Background(), 0, "+447700900123", "hello"); err != nil {
 		t.Fatal(err)
 	}
 	if want := "/dev/twilio/2010-04-01/Accounts/" + testAccountSID + "/Messages.json"; gotPath != want {
@@ -107,7 +107,7 @@ func TestTwilioSenderFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = s.SendSMS(context.Background(), "+447700900123", "hello")
+			_, err = s.SendSMS(context.Background(), 0, "+447700900123", "hello")
 			var fl *notify.Failure
 			if !errors.As(err, &fl) {
 				t.Fatalf("want a *notify.Failure, got %T %v", err, err)

@@ -46,6 +46,7 @@ type WhatsAppMessage struct {
 	Body       string
 	ContentSID string
 	Variables  map[string]string
+	Row        core.OutboxID // the outbox row it is for, named in its delivery callbacks (0 for none)
 }
 
 // heldRecheck is how long a held text waits before the worker looks again.
@@ -72,7 +73,7 @@ func (s *TwilioSender) SendWhatsApp(ctx context.Context, to core.Phone, m WhatsA
 	} else {
 		p.SetBody(m.Body)
 	}
-	return s.create(ctx, p)
+	return s.create(ctx, m.Row, p)
 }
 
 // whatsAppPrefix marks a WhatsApp address in Twilio's Messages API.
@@ -174,6 +175,7 @@ func (w *Worker) whatsAppText(ctx context.Context, r core.OutboxClaim, ref core.
 		}
 		msg = WhatsAppMessage{ContentSID: sid, Variables: vars}
 	}
+	msg.Row = r.ID
 	// A lost lease (core.ErrLeaseLost) means nothing must be sent.
 	if err := w.outbox.MarkSending(ctx, r); err != nil {
 		return outcome{}, err

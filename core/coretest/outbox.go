@@ -80,3 +80,27 @@ func Delivery(t testing.TB, eng *core.Engine, providerID string) (status, errorC
 	t.Fatalf("no outbox row with provider id %s", providerID)
 	return "", ""
 }
+
+// SendingSMS leaves a client text the way a worker that died mid-send
+// does: enqueued, claimed and marked "sending", with no provider id. The
+// row is about no referral; dedupe must be new. It returns the claim.
+func SendingSMS(t testing.TB, eng *core.Engine, dedupe string) core.OutboxClaim {
+	t.Helper()
+	ctx := context.Background()
+	o := eng.Outbox()
+	due := time.Unix(0, 0).UTC()
+	if err := o.Enqueue(ctx, core.OutboxClientSMS, 0, core.OutboxPayload{}, dedupe, due); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := o.Claim(ctx, due, time.Minute, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].DedupeKey != dedupe {
+		t.Fatalf("sending SMS fixture %q: claimed %+v, want the new row", dedupe, cs)
+	}
+	if err := o.MarkSending(ctx, cs[0]); err != nil {
+		t.Fatal(err)
+	}
+	return cs[0]
+}

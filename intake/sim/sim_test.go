@@ -175,7 +175,7 @@ func TestSimulatorFakeTwilio(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	rec, err := sender.SendSMS(ctx, "+447700900789", "Your referral ONW-T00001 was accepted.")
+	rec, err := sender.SendSMS(ctx, 0, "+447700900789", "Your referral ONW-T00001 was accepted.")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,19 +198,19 @@ func TestSimulatorFakeTwilio(t *testing.T) {
 	if err := h.env.Engine.OptOut(ctx, "+447700900789", "sms"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = sender.SendSMS(ctx, "+447700900789", "Another text")
+	_, err = sender.SendSMS(ctx, 0, "+447700900789", "Another text")
 	var f *notify.Failure
 	if !errors.As(err, &f) || f.Code != "21610" || !f.OptedOut {
 		t.Fatalf("to an opted-out phone: %v", err)
 	}
 	// A number outside the drama range never "sends".
-	if _, err := sender.SendSMS(ctx, "+447400123456", "Hello"); !errors.As(err, &f) || f.Code != "21211" {
+	if _, err := sender.SendSMS(ctx, 0, "+447400123456", "Hello"); !errors.As(err, &f) || f.Code != "21211" {
 		t.Fatalf("to a real-looking number: %v", err)
 	}
 	// Wrong credentials.
 	cfg.TwilioAuthToken = "wrong"
 	bad, _ := notify.NewTwilioSender(cfg, notify.SenderOptions{Transport: notifytest.Guard(t, srv.URL)})
-	if _, err := bad.SendSMS(ctx, "+447700900789", "Hello"); !errors.As(err, &f) || f.Code != "20003" {
+	if _, err := bad.SendSMS(ctx, 0, "+447700900789", "Hello"); !errors.As(err, &f) || f.Code != "20003" {
 		t.Fatalf("wrong token: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,11 @@ const twilioUnsubscribed = "21610"
 // Status is POST /twilio/status, Twilio's delivery callback for the texts
 // notify sent. It records MessageStatus and ErrorCode on the outbox row
 // whose provider id is the MessageSid, and an opt-out when Twilio says the
-// phone unsubscribed (21610), so no other text is tried.
+// phone unsubscribed (21610), so no other text is tried. When no row
+// carries the MessageSid, the URL's row parameter (notify.StatusRowParam,
+// signed by Twilio with the rest of the URL) names the row the text was
+// sent for: core.Engine.RecordCallbackForRow records it there, so a text
+// whose worker died before recording the id is not called interrupted.
 func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	params, err := readTwilioForm(r.Body)
@@ -44,7 +49,7 @@ func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if err := s.recordDelivery(r.Context(), sid, status, code, params["To"]); err != nil {
+	if err := s.recordDelivery(r.Context(), statusRow(r), sid, status, code, params["To"]); err != nil {
 		s.log.Error("record sms delivery status", "sid", sid, "err", err)
 		// 500 makes Twilio retry the callback later.
 		http.Error(w, "try again", http.StatusInternalServerError)
@@ -61,7 +66,20 @@ const (
 	unknownSIDPoll = 50 * time.Millisecond
 )
 
-func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) error {
+// statusRowParam is notify.StatusRowParam (intake does not import notify).
+const statusRowParam = "row"
+
+// statusRow is the outbox row the callback's URL names, 0 for none (texts
+// sent before the URL carried it) or for a value that is not a row id.
+func statusRow(r *http.Request) core.OutboxID {
+	id, err := strconv.ParseInt(r.URL.Query().Get(statusRowParam), 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return core.OutboxID(id)
+}
+
+func (s *SMS) recordDelivery(ctx context.Context, row core.OutboxID, sid, status, code, to string) error {
 	wait := unknownSIDWait
 	if s.unknownWait > 0 {
 		wait = s.unknownWait
@@ -76,6 +94,11 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 			return err
 		}
 		if n > 0 || !s.awaitUnknownSID(ctx, unknownWait, sid) {
+			if n == 0 && row != 0 {
+				if err := s.recordForRow(ctx, row, sid, status, code); err != nil {
+					return err
+				}
+			}
 			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", n)
 			break
 		}
@@ -101,6 +124,21 @@ func (s *SMS) recordDelivery(ctx context.Context, sid, status, code, to string) 
 	}
 	s.forgetOptOut(ctx, hex.EncodeToString(s.engine.Crypter().PhoneHash(phone)))
 	s.log.Info("sms opt-out recorded from carrier", "sid", sid)
+	return nil
+}
+
+// recordForRow records a callback whose message id no row carries on the
+// row its URL names, if that row is a text still waiting for the id.
+func (s *SMS) recordForRow(ctx context.Context, row core.OutboxID, sid, status, code string) error {
+	known, err := s.engine.Outbox().ProviderIDKnown(ctx, sid)
+	if err != nil || known {
+		return err
+	}
+	res, err := s.engine.RecordCallbackForRow(ctx, row, sid, core.DeliveryStatus(status), code)
+	if err != nil {
+		return err
+	}
+	s.log.Info("sms delivery status for a row without its id", "sid", sid, "row", row, "result", res)
 	return nil
 }
 
