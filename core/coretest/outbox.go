@@ -49,9 +49,19 @@ func OutboxRows(t testing.TB, eng *core.Engine) []core.OutboxEntry {
 // arrived). The row is about no referral; dedupe must be new.
 func SentSMS(t testing.TB, eng *core.Engine, dedupe, providerID string) {
 	t.Helper()
+	c := claimNewSMS(t, eng, dedupe)
+	if err := eng.Outbox().MarkSent(context.Background(), c, eng.Clock().Now(), providerID, core.DeliveryPending, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// claimNewSMS enqueues a client text about no referral under a new
+// dedupe key and claims it. Due since the epoch, the row is the first any
+// claim takes.
+func claimNewSMS(t testing.TB, eng *core.Engine, dedupe string) core.OutboxClaim {
+	t.Helper()
 	ctx := context.Background()
 	o := eng.Outbox()
-	// Due since the epoch, the row is the first any claim takes.
 	due := time.Unix(0, 0).UTC()
 	if err := o.Enqueue(ctx, core.OutboxClientSMS, 0, core.OutboxPayload{}, dedupe, due); err != nil {
 		t.Fatal(err)
@@ -61,11 +71,9 @@ func SentSMS(t testing.TB, eng *core.Engine, dedupe, providerID string) {
 		t.Fatal(err)
 	}
 	if len(cs) != 1 || cs[0].DedupeKey != dedupe {
-		t.Fatalf("sent SMS fixture %q: claimed %+v, want the new row", dedupe, cs)
+		t.Fatalf("SMS fixture %q: claimed %+v, want the new row", dedupe, cs)
 	}
-	if err := o.MarkSent(ctx, cs[0], eng.Clock().Now(), providerID, core.DeliveryPending, nil); err != nil {
-		t.Fatal(err)
-	}
+	return cs[0]
 }
 
 // Delivery is the delivery status and error code recorded on the outbox row
@@ -86,21 +94,9 @@ func Delivery(t testing.TB, eng *core.Engine, providerID string) (status, errorC
 // row is about no referral; dedupe must be new. It returns the claim.
 func SendingSMS(t testing.TB, eng *core.Engine, dedupe string) core.OutboxClaim {
 	t.Helper()
-	ctx := context.Background()
-	o := eng.Outbox()
-	due := time.Unix(0, 0).UTC()
-	if err := o.Enqueue(ctx, core.OutboxClientSMS, 0, core.OutboxPayload{}, dedupe, due); err != nil {
+	c := claimNewSMS(t, eng, dedupe)
+	if err := eng.Outbox().MarkSending(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := o.Claim(ctx, due, time.Minute, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cs) != 1 || cs[0].DedupeKey != dedupe {
-		t.Fatalf("sending SMS fixture %q: claimed %+v, want the new row", dedupe, cs)
-	}
-	if err := o.MarkSending(ctx, cs[0]); err != nil {
-		t.Fatal(err)
-	}
-	return cs[0]
+	return c
 }
