@@ -121,6 +121,9 @@ func TestReadersFollowTheReplicaWithinItsLag(t *testing.T) {
 
 	// The replica goes away half-way through a read: the whole read is
 	// answered again from the primary, not an error.
+	// A read on a busy machine may already have been answered again from
+	// the primary (a replay conflict, a slow connection): count from here.
+	errorsBefore := readers.Fallbacks()["error"]
 	calls := 0
 	var n int
 	var fromReplica bool
@@ -142,7 +145,7 @@ func TestReadersFollowTheReplicaWithinItsLag(t *testing.T) {
 	if calls != 2 || n != 2 || fromReplica {
 		t.Fatalf("read while the replica stopped: %d calls, %d rows, from the replica %v; want 2 calls ending on the primary", calls, n, fromReplica)
 	}
-	if fb := readers.Fallbacks(); fb["error"] != 1 {
+	if fb := readers.Fallbacks(); fb["error"] != errorsBefore+1 {
 		t.Fatalf("the failed read was not counted: %v", fb)
 	}
 	// And while it stays away, reads go straight to the primary.

@@ -215,7 +215,10 @@ func TestManyProcessesOneTruth(t *testing.T) {
 			}
 		}
 	}()
+	// The times are written by the goroutine below and read only after
+	// serversBack is closed or the chaos has stopped.
 	var pgDown, redisDown [2]time.Time
+	serversBack := make(chan struct{})
 	go func() {
 		defer chaosWG.Done()
 		sleep := func(d time.Duration) bool {
@@ -250,6 +253,7 @@ func TestManyProcessesOneTruth(t *testing.T) {
 			t.Errorf("start Redis again: %v", err)
 		}
 		redisDown[1] = time.Now()
+		close(serversBack)
 	}()
 
 	// Clients: SMS conversations and web forms, several at a time; staff
@@ -285,9 +289,7 @@ func TestManyProcessesOneTruth(t *testing.T) {
 	// Let the chaos run until PostgreSQL and Redis have both been
 	// restarted; then stop it, and let the staff finish while the
 	// workers drain.
-	for pgDown[1].IsZero() || redisDown[1].IsZero() {
-		time.Sleep(500 * time.Millisecond)
-	}
+	<-serversBack
 	stopChaos()
 	chaosWG.Wait()
 	for _, p := range all {
