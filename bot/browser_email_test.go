@@ -79,12 +79,10 @@ func TestBrowserEmailOnlyAgency(t *testing.T) {
 	}
 
 	// The email announcing the referral is in the catcher, with a link to
-	// it; not signed in, the link asks the adviser to sign in.
+	// it; not signed in, the link asks the adviser to sign in, there.
 	ailsa := tb.Net.Adviser.Email
 	referralLink := openMail(ailsa, "New referral "+r.Reference, tb.cfg.PublicURL+"/staff/referrals/")
-	signInLink := chromedp.CSS(`main a[href="/staff/login"]`)
-	if err := chromedp.Do(ctx, chromedp.Navigate(referralLink), chromedp.WaitVisible(signInLink), chromedp.Click(signInLink),
-		chromedp.WaitVisible(chromedp.CSS(`#email`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(referralLink), chromedp.WaitVisible(chromedp.CSS(`#email`))); err != nil {
 		t.Fatalf("follow the referral link before signing in: %v", err)
 	}
 	audit("sign in by email")
@@ -102,17 +100,15 @@ func TestBrowserEmailOnlyAgency(t *testing.T) {
 	tb.bot.wait()
 	tb.deliver(w)
 
-	// The sign-in link from the catcher signs her in.
+	// The sign-in link from the catcher signs her in, and brings her back
+	// to the referral she opened; she accepts it.
 	login := openMail(ailsa, "sign-in link", tb.cfg.PublicURL+"/staff/login?token=")
-	if err := chromedp.Do(ctx, chromedp.Navigate(login), chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
-		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#open-h`))); err != nil {
-		t.Fatalf("sign in from the emailed link: %v", err)
-	}
-	// The referral's link in the first email now opens it, and she
-	// accepts it.
 	accept := chromedp.CSS(`form[action="/staff/referrals/` + r.Reference + `/accept"] button`)
-	if err := chromedp.Do(ctx, chromedp.Navigate(referralLink), chromedp.WaitVisible(accept), chromedp.Click(accept),
-		chromedp.WaitVisible(chromedp.CSS(`p.flash`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(login), chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), chromedp.WaitVisible(accept)); err != nil {
+		t.Fatalf("sign in from the emailed link, back to the referral: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(accept), chromedp.WaitVisible(chromedp.CSS(`p.flash`))); err != nil {
 		t.Fatalf("accept the referral from the email's link: %v", err)
 	}
 	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`p.flash`)))

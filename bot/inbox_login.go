@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -41,8 +42,50 @@ var loginPages = sync.OnceValue(func() map[string]*template.Template {
 // loginEmailPage is the sign-in page: the email form, or what follows it.
 type loginEmailPage struct {
 	page
-	Email string
-	Sent  bool
+	Email     string
+	Sent      bool
+	Needed    bool // shown in place of a page that needs a session
+	Returning bool // that page is remembered, to return to after signing in
+}
+
+// nextCookie remembers, for an hour, the staff page someone opened before
+// signing in (an email's link to a referral, say), so signing in lands
+// there rather than on the inbox.
+const nextCookie = "onward_staff_next"
+
+// askToSignIn answers a staff page opened without a session with the
+// sign-in form, and remembers the page to return to after signing in.
+func (b *Bot) askToSignIn(w http.ResponseWriter, r *http.Request) {
+	p := loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}, Needed: true}
+	if next := r.URL.RequestURI(); r.Method == http.MethodGet && returnPath(next) {
+		http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: url.QueryEscape(next), Path: "/staff", MaxAge: 3600,
+			HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
+		p.Returning = true
+	}
+	b.writeLayout(w, http.StatusUnauthorized, loginPages()["login_email"], "login_email", p)
+}
+
+// returnPath reports whether p may be returned to after signing in: a
+// staff page on this site, never the sign-in pages themselves.
+func returnPath(p string) bool {
+	return strings.HasPrefix(p, "/staff/") && !strings.HasPrefix(p, "/staff/login") && !strings.HasPrefix(p, "/staff/logout") &&
+		!strings.ContainsAny(p, "\\\x00\r\n") && !strings.Contains(p, "//") && len(p) <= 1024
+}
+
+// afterSignIn is where a fresh session goes: the page remembered by
+// askToSignIn, once, or the inbox.
+func (b *Bot) afterSignIn(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(nextCookie)
+	if err != nil {
+		return "/staff/"
+	}
+	http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: "", Path: "/staff", MaxAge: -1,
+		HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
+	next, err := url.QueryUnescape(c.Value)
+	if err != nil || !returnPath(next) {
+		return "/staff/"
+	}
+	return next
 }
 
 // loginPage answers /staff/login. Without a token it asks for an email
@@ -97,7 +140,7 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.log.Info("staff signed in to the web inbox", "staff", st.ID)
-	http.Redirect(w, r, "/staff/", http.StatusSeeOther)
+	http.Redirect(w, r, b.afterSignIn(w, r), http.StatusSeeOther)
 }
 
 // loginByEmail sends a sign-in link to an active member of staff. Every

@@ -196,3 +196,45 @@ func TestEmailSettingsAndUnsubscribe(t *testing.T) {
 		t.Errorf("forged token: %d, want 400", resp.StatusCode)
 	}
 }
+
+// An adviser who opens an email's link to a referral before signing in is
+// asked to sign in there, and lands on that referral afterwards; a page to
+// return to is only ever a staff page of this site.
+func TestSignInReturnsToThePageOpened(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.web()
+	resp, body := c.get("/staff/settings/email?from=email")
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `action="/staff/login"`) || !strings.Contains(body, "come back to it") {
+		t.Fatalf("page before signing in: %d, want 401 with the sign-in form saying it comes back:\n%s", resp.StatusCode, body)
+	}
+	u, _ := url.Parse(tb.link(tb.Net.Adviser))
+	_, body = c.get(u.Path + "?" + u.RawQuery)
+	m := tokenRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no token form: %s", body)
+	}
+	resp, _ = c.post("/staff/login", url.Values{"token": {htmlUnescape(m[1])}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/staff/settings/email?from=email" {
+		t.Fatalf("after signing in: %d to %q, want the page opened", resp.StatusCode, loc)
+	}
+	if resp, _ := c.get("/staff/settings/email?from=email"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the page after signing in: %d", resp.StatusCode)
+	}
+	// Once only: the next sign-in goes to the inbox.
+	if err := c.signIn(tb.link(tb.Net.Adviser)); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, p := range []string{"/staff//evil.example/x", "/staff/login?token=x", "/staff/\\evil", "https://evil.example/staff/"} {
+		if returnPath(p) {
+			t.Errorf("%q accepted as a page to return to", p)
+		}
+	}
+	// A cookie forged to point elsewhere is ignored.
+	c2 := tb.web()
+	su, _ := url.Parse(tb.srv.URL + "/staff")
+	c2.http.Jar.SetCookies(su, []*http.Cookie{{Name: nextCookie, Value: url.QueryEscape("//evil.example/"), Path: "/staff"}})
+	if err := c2.signIn(tb.link(tb.Net.Adviser)); err != nil {
+		t.Fatalf("a forged page to return to: %v", err)
+	}
+}

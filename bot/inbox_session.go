@@ -46,7 +46,7 @@ func (b *Bot) signedIn(h staffHandler) http.HandlerFunc {
 				b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.unavailable", nil))
 				return
 			}
-			b.message(w, http.StatusUnauthorized, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.needed", nil))
+			b.askToSignIn(w, r)
 			return
 		}
 		if r.Method == http.MethodPost {
