@@ -49,7 +49,12 @@ func ParsePhone(s string) (Phone, error) {
 		return "", ErrPhone
 	}
 	// libphonenumber's own round trip must hold too; refuse the rare number
-	// whose E.164 form reads back differently rather than store it.
+	// whose E.164 form reads back differently rather than store it. A
+	// number given in E.164 (as Twilio gives them) was just that parse.
+	if string(p) == s {
+		parsedPhones.put(s, p)
+		return p, nil
+	}
 	if again, ok := parseValidPhone(string(p)); !ok || again != p {
 		return "", ErrPhone
 	}
