@@ -49,6 +49,14 @@ func (e *Engine) insertReferral(ctx context.Context, tx pgx.Tx, n newReferral, n
 	rows, _ := tx.Query(ctx, sqlInsertReferral, e.ids.Reference(), nullID(n.parent), n.client, n.consent, n.source,
 		n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency), NeedStrings(n.needs), n.district,
 		n.crisis, n.triaged, n.notesEnc, now, n.idempotency, n.ackDue, n.detailsEnc)
+	return collectNewReferral(rows, "insert referral")
+}
+
+// collectNewReferral reads the referral an insert returned. No row means
+// its idempotency key was seen before (errReplayed); a reference already
+// taken is errReferenceTaken, for withRetry; what names the statement in
+// any other error.
+func collectNewReferral(rows pgx.Rows, what string) (Referral, error) {
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	switch {
 	case err == nil:
@@ -58,7 +66,7 @@ func (e *Engine) insertReferral(ctx context.Context, tx pgx.Tx, n newReferral, n
 	case isUniqueViolation(err, "referrals_reference_key"):
 		return Referral{}, errReferenceTaken
 	default:
-		return Referral{}, fmt.Errorf("insert referral: %w", err)
+		return Referral{}, fmt.Errorf("%s: %w", what, err)
 	}
 }
 

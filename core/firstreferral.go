@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -100,17 +99,7 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Bat
 		clientID, scope, agencies, consent.WordingVersion, hash, consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
 		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang)
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
-	switch {
-	case err == nil:
-		return r, nil
-	case errors.Is(err, pgx.ErrNoRows):
-		return Referral{}, errReplayed
-	case isUniqueViolation(err, "referrals_reference_key"):
-		return Referral{}, errReferenceTaken
-	default:
-		return Referral{}, fmt.Errorf("record client, consent and referral: %w", err)
-	}
+	return collectNewReferral(rows, "record client, consent and referral")
 }
 
 // ReferralNotes decrypts the free-text notes a referral carries. Erased

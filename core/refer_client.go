@@ -175,15 +175,5 @@ func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, cl
 		consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), nullID(n.parent), n.source, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
 		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang)
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
-	switch {
-	case err == nil:
-		return r, nil
-	case errors.Is(err, pgx.ErrNoRows):
-		return Referral{}, errReplayed
-	case isUniqueViolation(err, "referrals_reference_key"):
-		return Referral{}, errReferenceTaken
-	default:
-		return Referral{}, fmt.Errorf("record consent and referral: %w", err)
-	}
+	return collectNewReferral(rows, "record consent and referral")
 }
