@@ -20,10 +20,11 @@ import (
 // the row's.
 const clockSkew = 30 * time.Second
 
-// interruptSettle is how long after a "sending" mark the send it was
-// made for can still be on its way to Twilio (the API call's timeout,
-// with room to spare). Until then no answer from Twilio rules it out.
-const interruptSettle = 2*DefaultProviderTimeout + clockSkew
+// settleMargin is added to the API call's timeout for how long after a
+// "sending" mark the send it was made for can still be on its way to
+// Twilio, or not yet in its list of messages. Until then no answer from
+// Twilio rules it out.
+const settleMargin = 5 * time.Second
 
 // foundAtTwilio is the delivery note of a text whose interrupted send
 // Twilio turned out to have taken.
@@ -93,11 +94,13 @@ func (w *Worker) sendText(ctx context.Context, r core.OutboxClaim, phone core.Ph
 // checkInterrupted asks Twilio for the messages it created for phone
 // since the row was marked "sending" (less clockSkew). One with the
 // text's body is the row's: it is marked sent with that SID, never sent
-// again. None at all, once the interrupted call can no longer be on its
-// way, means Twilio never took it: done is false and the text is sent as
-// usual. Anything else — a message to the number with other words,
-// Twilio not answering, or too soon to tell — is an interrupted failure,
-// retried while attempts remain.
+// again. None at all (counting only messages no other row records as
+// its own), once the interrupted call can no longer be on its way, means
+// Twilio never took it: done is false and the text is sent as
+// usual; too soon after the mark to tell, the row waits until it is not.
+// Anything else — a message to the number with other words, or Twilio
+// not answering — is an interrupted failure, retried while attempts
+// remain.
 func (w *Worker) checkInterrupted(ctx context.Context, r core.OutboxClaim, phone core.Phone, language, body string) (outcome, bool, error) {
 	if w.messages == nil {
 		return outcome{}, true, interrupted("Twilio's message log cannot be asked here", true)
@@ -112,16 +115,27 @@ func (w *Worker) checkInterrupted(ctx context.Context, r core.OutboxClaim, phone
 		f := asFailure(err)
 		return outcome{}, true, interrupted("asking it failed: "+f.Error(), f.Permanent)
 	}
+	others := 0
 	for _, m := range ms {
 		if m.Body == body {
 			return w.sentSMS(SMSReceipt{SID: m.SID, Status: foundAtTwilio}, language, body), true, nil
 		}
+		// A message whose SID another row records is that row's text.
+		known, err := w.outbox.ProviderIDKnown(ctx, m.SID)
+		if err != nil {
+			return outcome{}, true, err
+		}
+		if !known {
+			others++
+		}
 	}
-	if len(ms) > 0 {
+	if others > 0 {
 		return outcome{}, true, interrupted("it holds a message to the number since then with other words", false)
 	}
-	if w.now().Before(mark.Add(interruptSettle)) {
-		return outcome{}, true, interrupted("too soon after the interrupted send to rule it out", false)
+	if settled := mark.Add(w.messages.SendTimeout() + settleMargin); w.now().Before(settled) {
+		// Too soon to rule it out: asked again then, the attempt not
+		// counted (the row keeps its "sending" mark).
+		return deferred(settled, "an interrupted send, to check with Twilio"), true, nil
 	}
 	return outcome{}, false, nil
 }

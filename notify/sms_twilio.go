@@ -44,6 +44,7 @@ type TwilioSender struct {
 	from, service  string
 	statusCallback string
 	whatsAppFrom   string // ONWARD_WHATSAPP_FROM in E.164; "" when WhatsApp is off
+	timeout        time.Duration
 }
 
 // DefaultProviderTimeout bounds one API call to Twilio or Slack.
@@ -98,6 +99,7 @@ func NewTwilioSender(cfg config.Config, o SenderOptions) (*TwilioSender, error) 
 		from:         cfg.TwilioFrom,
 		service:      cfg.TwilioMessagingServiceSID,
 		whatsAppFrom: cfg.WhatsAppSender(),
+		timeout:      o.timeout(),
 	}
 	if cfg.PublicURL != "" {
 		s.statusCallback = strings.TrimRight(cfg.PublicURL, "/") + "/twilio/status"
@@ -247,7 +249,13 @@ type MessageLog interface {
 	// From number or the messaging service) that Twilio created at or
 	// after since.
 	SentTo(ctx context.Context, to core.Phone, since time.Time) ([]TwilioMessage, error)
+	// SendTimeout bounds one send: after a text's "sending" mark and this
+	// long, its API call can no longer reach Twilio.
+	SendTimeout() time.Duration
 }
+
+// SendTimeout is the timeout of one API call (SenderOptions.Timeout).
+func (s *TwilioSender) SendTimeout() time.Duration { return s.timeout }
 
 // sentToLimit caps the messages read for one number: more than this to
 // one client since one text was marked sending means something else is
