@@ -44,7 +44,7 @@ func (e *Engine) emailSubjects(ctx context.Context, sending *OutboxClaim, staff 
 	b := &pgx.Batch{}
 	if sending != nil {
 		c := sending
-		b.Queue(sqlMarkSending, c.ID, c.Lease, DeliverySending).Exec(func(tag pgconn.CommandTag) error {
+		b.Queue(sqlMarkSending, c.ID, c.Lease, DeliverySending, e.clock.Now()).Exec(func(tag pgconn.CommandTag) error {
 			if tag.RowsAffected() == 0 {
 				return fmt.Errorf("mark sending outbox row %d: %w", c.ID, ErrLeaseLost)
 			}

@@ -170,6 +170,30 @@ func TestOutboxStatusTransitions(t *testing.T) {
 		{name: "deferred", kind: core.OutboxClientSMS,
 			act:   func(c core.OutboxClaim) error { return o.Defer(ctx, c, until, core.DeliveryWaiting("quiet hours")) },
 			state: core.OutboxPending, status: "waiting: quiet hours", attempts: 0, avail: until},
+		{name: "sending, deferred", kind: core.OutboxClientSMS,
+			act: func(c core.OutboxClaim) error {
+				if err := o.MarkSending(ctx, c); err != nil {
+					return err
+				}
+				return o.Defer(ctx, c, until, core.DeliveryWaiting("quiet hours"))
+			},
+			state: core.OutboxPending, status: core.DeliverySending, attempts: 0, avail: until},
+		{name: "sending, checked later", kind: core.OutboxClientSMS,
+			act: func(c core.OutboxClaim) error {
+				if err := o.MarkSending(ctx, c); err != nil {
+					return err
+				}
+				return o.CheckLater(ctx, c, until, "twilio could not confirm")
+			},
+			state: core.OutboxPending, status: core.DeliverySending, attempts: 1, avail: until, lastErr: "twilio could not confirm"},
+		{name: "sending, retried later", kind: core.OutboxClientSMS,
+			act: func(c core.OutboxClaim) error {
+				if err := o.MarkSending(ctx, c); err != nil {
+					return err
+				}
+				return o.RetryLater(ctx, c, until, "twilio: status 500")
+			},
+			state: core.OutboxPending, status: core.DeliveryPending, attempts: 1, avail: until, lastErr: "twilio: status 500"},
 		{name: "retry later", kind: core.OutboxClientSMS,
 			act:   func(c core.OutboxClaim) error { return o.RetryLater(ctx, c, until, "twilio: status 500") },
 			state: core.OutboxPending, status: core.DeliveryPending, attempts: 1, avail: until, lastErr: "twilio: status 500"},
@@ -224,8 +248,8 @@ func countAlerts(t *testing.T, o *core.Outbox) int {
 	return n
 }
 
-// A sending row claimed again says so, so the worker dead-letters it
-// rather than text twice; `outbox retry` puts a dead letter back with a
+// A sending row claimed again says so, and when it was marked, so the
+// worker checks it with Twilio rather than text twice; `outbox retry` puts a dead letter back with a
 // fresh attempt count, and refuses a delivered row.
 func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 	env := coretest.NewEnv(t)
@@ -244,6 +268,10 @@ func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 	again, err := o.Claim(ctx, now.Add(2*time.Minute), time.Minute, 1)
 	if err != nil || len(again) != 1 || again[0].DeliveryStatus != core.DeliverySending {
 		t.Fatalf("claim after a crash mid-send: %+v, %v", again, err)
+	}
+	// The claim says when the row was marked, for the check with Twilio.
+	if again[0].SendingAt == nil || !again[0].SendingAt.Equal(now) {
+		t.Errorf("claim after a crash mid-send: sending at %v, want %v", again[0].SendingAt, now)
 	}
 	if err := o.DeadLetter(ctx, again[0], now, "interrupted during send", ""); err != nil {
 		t.Fatal(err)

@@ -30,6 +30,10 @@ type OutboxClaim struct {
 	ProviderID     string         `db:"provider_id"`
 	CreatedAt      time.Time      `db:"created_at"`
 	DeliveryStatus DeliveryStatus `db:"delivery_status"`
+	// SendingAt is when the text was marked "sending" (nil when it is not,
+	// or was marked before the time was kept): the earliest Twilio can
+	// have created the message of a send that was interrupted.
+	SendingAt *time.Time `db:"sending_at"`
 }
 
 // Referral is the referral the row is about (0 for none).
@@ -72,7 +76,7 @@ UPDATE outbox SET available_at = $3, leased = true,
 FROM due WHERE outbox.id = due.id
 RETURNING outbox.id, outbox.kind, outbox.referral_id, outbox.payload, outbox.dedupe_key,
           outbox.available_at, outbox.attempts, outbox.cut_short, outbox.provider_id,
-          outbox.created_at, outbox.delivery_status`
+          outbox.created_at, outbox.delivery_status, outbox.sending_at`
 
 // Claim leases up to limit rows due at now until now+lease, committed
 // before any delivery, and returns them oldest first. Two claimers never
@@ -108,17 +112,26 @@ func (o *Outbox) NextDue(ctx context.Context, now time.Time) (time.Time, error) 
 // The statements that record an outcome all hold the row by its lease.
 const (
 	sqlMarkSending = `
-UPDATE outbox SET delivery_status = $3
+UPDATE outbox SET delivery_status = $3, sending_at = $4
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	sqlMarkSent = `
 UPDATE outbox SET sent_at = $3, provider_id = $4, delivery_status = $5, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+	// sqlDefer keeps a text's "sending" mark: a text whose send was
+	// interrupted is checked with Twilio when it comes back, never sent
+	// blind.
 	sqlDefer = `
-UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), delivery_status = $4, leased = false
+UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), leased = false,
+    delivery_status = CASE WHEN delivery_status = 'sending' THEN delivery_status ELSE $4 END
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	sqlRetryLater = `
 UPDATE outbox SET available_at = $3, last_error = $4, delivery_status = $5, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
+	// sqlCheckLater reschedules a text whose interrupted send Twilio could
+	// not yet confirm, keeping its "sending" mark and its time.
+	sqlCheckLater = `
+UPDATE outbox SET available_at = $3, last_error = $4, leased = false
+WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL AND delivery_status = 'sending'`
 	sqlMarkDead = `
 UPDATE outbox SET dead_at = $3, last_error = $4, delivery_status = $5, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
@@ -171,7 +184,7 @@ func leased(ctx context.Context, db DB, what string, c OutboxClaim, sql string, 
 // makes texts at-most-once across crashes (see notify's documentation).
 // ErrLeaseLost means nothing must be sent.
 func (o *Outbox) MarkSending(ctx context.Context, c OutboxClaim) error {
-	return leased(ctx, o.pool, "mark sending", c, sqlMarkSending, DeliverySending)
+	return leased(ctx, o.pool, "mark sending", c, sqlMarkSending, DeliverySending, o.clock.Now())
 }
 
 // MarkSent records that the row left (or was skipped, with the reason in
@@ -205,6 +218,14 @@ func (o *Outbox) Defer(ctx context.Context, c OutboxClaim, until time.Time, stat
 // backoff), keeping why it failed.
 func (o *Outbox) RetryLater(ctx context.Context, c OutboxClaim, at time.Time, lastError string) error {
 	return leased(ctx, o.pool, "reschedule", c, sqlRetryLater, at, lastError, DeliveryPending)
+}
+
+// CheckLater reschedules, for the given time, a text found "sending"
+// whose send Twilio could not yet confirm or rule out, keeping the mark
+// (unlike RetryLater, which clears it): the next claim asks Twilio again
+// rather than send the text blind.
+func (o *Outbox) CheckLater(ctx context.Context, c OutboxClaim, at time.Time, lastError string) error {
+	return leased(ctx, o.pool, "reschedule the check of", c, sqlCheckLater, at, lastError)
 }
 
 // DeadLetter marks the row dead and, in the same transaction, queues one

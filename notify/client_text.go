@@ -29,15 +29,11 @@ type smsData struct {
 
 // clientText sends a status text to the client of the row's referral,
 // respecting opt-out and quiet hours. See the package documentation for
-// the "sending" mark that makes texts at-most-once across crashes.
+// the "sending" mark that makes texts at-most-once across crashes, and
+// interrupted.go for a text found with that mark.
 func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, error) {
-	if r.DeliveryStatus == core.DeliverySending && r.ProviderID != "" {
-		// Twilio gave the message its id, so it took the text: the worker
-		// that sent it could only not record that in time.
-		return sent(r.ProviderID, core.DeliverySMS("accepted, recorded late")), nil
-	}
-	if r.DeliveryStatus == core.DeliverySending {
-		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the text may or may not have reached the client; check the provider's log before retrying"}
+	if res, done, err := w.resumeSending(r); done {
+		return res, err
 	}
 	if w.sms == nil {
 		return skipped("Twilio not configured"), nil
@@ -95,6 +91,11 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		if err != nil {
 			return outcome{}, err
 		}
+		if m.Channel == core.MessagingWhatsApp && r.DeliveryStatus == core.DeliverySending {
+			// A WhatsApp message may have gone as a template, whose words
+			// Twilio's log does not hold: it cannot be matched.
+			return outcome{}, interrupted("the text goes by WhatsApp, whose messages it cannot match", true)
+		}
 		if m.Channel == core.MessagingWhatsApp {
 			res, err := w.whatsAppText(ctx, r, ref, phone, m, body, d)
 			if err == nil && res.state == stateSent {
@@ -103,24 +104,11 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 			return res, err
 		}
 	}
-	// A lost lease (core.ErrLeaseLost) means nothing must be sent.
-	if err := w.outbox.MarkSending(ctx, r); err != nil {
-		return outcome{}, err
+	res, err := w.sendText(ctx, r, phone, code, body)
+	if err == nil && res.state == stateSent {
+		res.after = w.awaitAfter(tmpl, ref)
 	}
-	receipt, err := w.sms.SendSMS(ctx, r.ID, phone, body)
-	if err != nil {
-		var f *Failure
-		if errors.As(err, &f) && f.OptedOut {
-			if err := w.engine.OptOut(ctx, phone, "carrier"); err != nil {
-				return outcome{}, err
-			}
-			return skipped("phone unsubscribed at the carrier"), nil
-		}
-		return outcome{}, err
-	}
-	res := w.sentSMS(receipt, code, body)
-	res.after = w.awaitAfter(tmpl, ref)
-	return res, nil
+	return res, err
 }
 
 // awaitAfter, for a text that asks a question, waits for the answer once

@@ -246,7 +246,11 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 			b = w.urgentBackoff
 		}
 		next := now.Add(b.Delay(r.Attempts, f.RetryAfter))
-		if err := w.outbox.RetryLater(ctx, r, next, f.Error()); err != nil {
+		retry := w.outbox.RetryLater
+		if f.Interrupted {
+			retry = w.outbox.CheckLater
+		}
+		if err := retry(ctx, r, next, f.Error()); err != nil {
 			if errors.Is(err, core.ErrLeaseLost) {
 				w.leaseLost(r)
 				return

@@ -29,19 +29,37 @@
 // second time when the row is retried.
 //
 // Client texts are at-most-once across crashes. Twilio has no idempotency
-// key, so before calling it the worker commits delivery_status "sending",
-// and it marks the row sent in the statement that follows the API call's
-// return. A worker killed between those two commits leaves a row that says
-// "sending": the next claim does not send it again but dead-letters it as
-// "interrupted during send" (the text may or may not have reached the
-// client; coordinators are alerted and can check Twilio's log). Twilio's
+// key, so before calling it the worker commits delivery_status "sending"
+// (and sending_at, the time of the mark), and it marks the row sent in the
+// statement that follows the API call's return. A worker killed between
+// those two commits leaves a row that says "sending". Twilio's
 // StatusCallback URL names the row (StatusRowParam), so its callback for
-// such a text marks the row sent before that claim, or corrects the dead
-// letter afterwards (core.Engine.RecordCallbackForRow). That window
-// is one text per delivery goroutine of the killed process, and lasts as
-// long as one Twilio API call. The one path that may send a text twice is a
-// request that times out after Twilio accepted it but before its answer
-// arrived: a timeout is retried like any transient failure.
+// such a text marks the row sent before the next claim. A claim that
+// still finds the row "sending" with no SID does not send it blind but
+// asks Twilio (interrupted.go, one rule for client texts, phone codes and
+// directory texts): it renders the text as the send path does and lists
+// the messages Twilio holds to the number from our sender since the mark
+// (less clockSkew). A message with the same words is the row's: the row
+// is marked sent with its SID, "accepted, found at Twilio after an
+// interruption". No message at all (a message whose SID another row
+// records is that row's, not a trace of this one) means Twilio never took
+// it, and the text is sent as usual — but only once the interrupted API
+// call's timeout (and a margin) has passed since the mark, before which
+// the row waits, uncounted. A message with other words (it may be the
+// text, changed on the way), or a lookup Twilio does not answer, keeps
+// the mark and retries the check with backoff (Outbox.CheckLater); when
+// the attempts run out the row is dead-lettered as "interrupted during
+// send", the reason saying Twilio could not confirm it, coordinators are
+// alerted, and a late callback can still correct it
+// (core.Engine.RecordCallbackForRow). Without a Twilio that can list
+// messages (no credentials), and for a WhatsApp text (a template's words
+// cannot be matched), such a row is dead-lettered at once, as before the
+// check existed. Twilio filters its list by date_sent, so a message it
+// still holds queued, unsent, may not be listed; rows come back to a
+// claim only after their lease (two minutes by default), by when Twilio
+// has almost always sent what it took. The one path that may send a text
+// twice is a request that times out after Twilio accepted it but before
+// its answer arrived: a timeout is retried like any transient failure.
 //
 // Email is at-most-once per address and cause. Core writes one cause row
 // (email.notify) in the transaction of the change; the worker expands it,

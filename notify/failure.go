@@ -21,7 +21,11 @@ type Failure struct {
 	// OutsideWindow: WhatsApp refused a free-form message as outside the
 	// client's 24-hour window (Twilio 63016).
 	OutsideWindow bool
-	Reason        string // plain words
+	// Interrupted: a text found "sending" that Twilio could not confirm
+	// either way (interrupted.go); its retry keeps the mark, so it is
+	// checked again, never sent blind.
+	Interrupted bool
+	Reason      string // plain words
 }
 
 func (f *Failure) Error() string {

@@ -12,13 +12,8 @@ import (
 // once (quiet hours do not apply: the person is waiting for it) and never
 // to a number that opted out of texts.
 func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, error) {
-	if r.DeliveryStatus == core.DeliverySending && r.ProviderID != "" {
-		// Twilio gave the message its id, so it took the text: the worker
-		// that sent it could only not record that in time.
-		return sent(r.ProviderID, core.DeliverySMS("accepted, recorded late")), nil
-	}
-	if r.DeliveryStatus == core.DeliverySending {
-		return outcome{}, &Failure{Permanent: true, Reason: "interrupted during send: the code may or may not have been sent"}
+	if res, done, err := w.resumeSending(r); done {
+		return res, err
 	}
 	if w.sms == nil {
 		return skipped("Twilio not configured"), nil
@@ -50,12 +45,5 @@ func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if err != nil {
 		return outcome{}, permanent("render phone code text", err)
 	}
-	if err := w.outbox.MarkSending(ctx, r); err != nil {
-		return outcome{}, err
-	}
-	receipt, err := w.sms.SendSMS(ctx, r.ID, phone, body)
-	if err != nil {
-		return outcome{}, err
-	}
-	return w.sentSMS(receipt, lang.English, body), nil
+	return w.sendText(ctx, r, phone, lang.English, body)
 }

@@ -44,6 +44,7 @@ type TwilioSender struct {
 	from, service  string
 	statusCallback string
 	whatsAppFrom   string // ONWARD_WHATSAPP_FROM in E.164; "" when WhatsApp is off
+	timeout        time.Duration
 }
 
 // DefaultProviderTimeout bounds one API call to Twilio or Slack.
@@ -98,6 +99,7 @@ func NewTwilioSender(cfg config.Config, o SenderOptions) (*TwilioSender, error) 
 		from:         cfg.TwilioFrom,
 		service:      cfg.TwilioMessagingServiceSID,
 		whatsAppFrom: cfg.WhatsAppSender(),
+		timeout:      o.timeout(),
 	}
 	if cfg.PublicURL != "" {
 		s.statusCallback = strings.TrimRight(cfg.PublicURL, "/") + "/twilio/status"
@@ -229,4 +231,86 @@ func twilioFailure(err error) error {
 		f.Reason = "server error with an unreadable answer"
 	}
 	return f
+}
+
+// TwilioMessage is one message Twilio holds, as its Messages API lists
+// it: what the check of an interrupted send compares.
+type TwilioMessage struct {
+	SID     string
+	Body    string
+	Status  string
+	Created time.Time // date_created
+}
+
+// MessageLog answers what Twilio holds: the seam the check of an
+// interrupted send asks. TwilioSender is one.
+type MessageLog interface {
+	// SentTo lists the messages sent to the phone from our sender (the
+	// From number or the messaging service) that Twilio created at or
+	// after since.
+	SentTo(ctx context.Context, to core.Phone, since time.Time) ([]TwilioMessage, error)
+	// SendTimeout bounds one send: after a text's "sending" mark and this
+	// long, its API call can no longer reach Twilio.
+	SendTimeout() time.Duration
+}
+
+// SendTimeout is the timeout of one API call (SenderOptions.Timeout).
+func (s *TwilioSender) SendTimeout() time.Duration { return s.timeout }
+
+// sentToLimit caps the messages read for one number: more than this to
+// one client since one text was marked sending means something else is
+// wrong, and the check says it could not tell.
+const sentToLimit = 200
+
+// SentTo lists, through twilio-go, the messages Twilio holds to the
+// phone from our sender, created at or after since. Twilio filters by
+// DateSent at the granularity of a GMT day, so the filter asks for the
+// whole day of since and the rest is filtered here by date_created;
+// with a messaging service (no filter for it) messages of other senders
+// are dropped here too.
+func (s *TwilioSender) SentTo(ctx context.Context, to core.Phone, since time.Time) ([]TwilioMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p := &api.ListMessageParams{}
+	p.SetTo(string(to))
+	if s.service == "" {
+		p.SetFrom(s.from)
+	}
+	y, m, d := since.UTC().Date()
+	p.SetDateSentAfter(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+	p.SetPageSize(100)
+	p.SetLimit(sentToLimit + 1)
+	ms, err := s.rest.Api.ListMessage(p)
+	if err != nil {
+		return nil, twilioFailure(err)
+	}
+	if len(ms) > sentToLimit {
+		return nil, &Failure{Provider: "twilio", Reason: fmt.Sprintf("more than %d messages to the number since then", sentToLimit)}
+	}
+	var out []TwilioMessage
+	for _, m := range ms {
+		if m.Direction == nil || *m.Direction != "outbound-api" || m.DateCreated == nil || m.Sid == nil {
+			continue
+		}
+		if s.service != "" && (m.MessagingServiceSid == nil || *m.MessagingServiceSid != s.service) {
+			continue
+		}
+		created, err := time.Parse(time.RFC1123Z, *m.DateCreated)
+		if err != nil {
+			return nil, &Failure{Provider: "twilio", Reason: "a message's date_created is not in RFC 2822 form"}
+		}
+		if created.Before(since) {
+			continue
+		}
+		tm := TwilioMessage{SID: *m.Sid, Created: created}
+		if m.Body != nil {
+			tm.Body = *m.Body
+		}
+		if m.Status != nil {
+			tm.Status = *m.Status
+		}
+		out = append(out, tm)
+	}
+	return out, nil
 }

@@ -76,6 +76,7 @@ type Worker struct {
 	cfg           config.Config
 	log           *slog.Logger
 	sms           SMSSender
+	messages      MessageLog // the SMS sender's, when it can list what Twilio holds
 	slack         SlackSender
 	cards         CardRenderer
 	clock         core.Clock
@@ -142,6 +143,9 @@ func New(o Options) (*Worker, error) {
 		poll: o.Config.WorkerPoll, concurrency: o.Concurrency, digestAt: o.DigestAt, noDigest: o.DisableDigest,
 		metrics: o.Metrics, tmpl: tmpl, cat: cat, wakeCh: make(chan struct{}, 1), webhooks: o.WebhookClient,
 		whatsapp: o.WhatsApp, waTemplates: waTemplates, waSIDs: waSIDs,
+	}
+	if l, ok := o.SMS.(MessageLog); ok {
+		w.messages = l
 	}
 	if w.webhooks == nil {
 		w.webhooks = &http.Client{Timeout: 10 * time.Second}

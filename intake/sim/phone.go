@@ -139,6 +139,10 @@ func (s *Simulator) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /dev/phone/thread", s.headers(http.HandlerFunc(s.thread)))
 	mux.Handle("GET /dev/phone/sim.css", s.headers(http.HandlerFunc(s.stylesheet)))
 	mux.Handle("POST /dev/twilio/2010-04-01/Accounts/{account}/Messages.json", http.StripPrefix("/dev/twilio", s.twilio))
+	// The worker lists and fetches messages to check a text whose send
+	// was interrupted.
+	mux.Handle("GET /dev/twilio/2010-04-01/Accounts/{account}/Messages.json", http.StripPrefix("/dev/twilio", s.twilio))
+	mux.Handle("GET /dev/twilio/2010-04-01/Accounts/{account}/Messages/{sid}", http.StripPrefix("/dev/twilio", s.twilio))
 }
 
 // simCSP allows the page's stylesheet, its own form, and framing by itself

@@ -1,5 +1,8 @@
 // Package twiliofake is Onward's one fake of Twilio's Messages API
-// (POST /2010-04-01/Accounts/{AccountSid}/Messages.json), speaking
+// (POST /2010-04-01/Accounts/{AccountSid}/Messages.json to send, GET on
+// the same path to list what was sent, filtered by To, From and DateSent
+// and paged as Twilio pages, and GET .../Messages/{Sid}.json to fetch
+// one message), speaking
 // Twilio's wire format so the real twilio-go client can be pointed at it
 // with ONWARD_TWILIO_API_URL. It speaks SMS and WhatsApp: addresses
 // written "whatsapp:+44…", approved templates sent as ContentSid and
@@ -122,6 +125,8 @@ type Fake struct {
 	mu       sync.Mutex
 	requests int
 	script   Script
+	now      func() time.Time // Options.Now, or SetClock's
+	sent     []Message        // what it accepted, oldest first, for GET
 
 	pending sync.WaitGroup // status callbacks not yet made
 }
@@ -140,7 +145,25 @@ func New(o Options) *Fake {
 	if o.ValidTo == nil {
 		o.ValidTo = e164.MatchString
 	}
-	return &Fake{o: o}
+	return &Fake{o: o, now: o.Now}
+}
+
+// keepMessages bounds what the fake remembers for GET: the dev simulator
+// runs for days.
+const keepMessages = 10000
+
+// SetClock makes the fake stamp messages (date_created, date_sent) with
+// now from here on: tests on a stopped clock give it theirs.
+func (f *Fake) SetClock(now func() time.Time) {
+	f.mu.Lock()
+	f.now = now
+	f.mu.Unlock()
+}
+
+func (f *Fake) clock() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now()
 }
 
 // SetScript decides how later requests are answered (nil accepts all) and
@@ -164,6 +187,7 @@ func (f *Fake) Close() { f.pending.Wait() }
 
 var (
 	messagesPath = regexp.MustCompile(`^/2010-04-01/Accounts/([^/]+)/Messages\.json$`)
+	messagePath  = regexp.MustCompile(`^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\.json$`)
 	e164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 )
 
@@ -173,6 +197,7 @@ const maxBody = 64 << 10
 // Twilio's error codes the fake answers with.
 const (
 	codeAuthenticate = 20003
+	codeNotFound     = 20404
 	codeTooMany      = 20429
 	codeInternal     = 20500
 	codeInvalidTo    = 21211
@@ -197,18 +222,30 @@ var contentSIDRe = regexp.MustCompile(`^HX[0-9a-fA-F]{32}$`)
 // ServeHTTP answers one request as Twilio's Messages API would.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := messagesPath.FindStringSubmatch(r.URL.Path)
-	if r.Method != http.MethodPost || m == nil {
+	one := messagePath.FindStringSubmatch(r.URL.Path)
+	switch {
+	case r.Method == http.MethodPost && m != nil:
+	case r.Method == http.MethodGet && m != nil:
+		if f.authorized(w, r, m[1]) && !f.scriptedGet(w, r) {
+			f.list(w, r)
+		}
+		return
+	case r.Method == http.MethodGet && one != nil:
+		if f.authorized(w, r, one[1]) && !f.scriptedGet(w, r) {
+			f.fetch(w, one[2])
+		}
+		return
+	default:
 		if f.o.Unexpected != nil {
 			f.o.Unexpected(r.Method, r.URL.Path)
 		}
 		http.NotFound(w, r)
 		return
 	}
-	user, pass, ok := r.BasicAuth()
-	if !ok || !equal(user, f.o.AccountSID) || !equal(pass, f.o.AuthToken) || m[1] != f.o.AccountSID {
-		twilioError(w, http.StatusUnauthorized, codeAuthenticate, "Authenticate")
+	if !f.authorized(w, r, m[1]) {
 		return
 	}
+	user, pass, _ := r.BasicAuth()
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if err := r.ParseForm(); err != nil {
 		twilioError(w, http.StatusBadRequest, codeBadRequest, "Could not parse the request")
@@ -285,7 +322,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		twilioError(w, http.StatusInternalServerError, codeInternal, "Internal Server Error")
 		return
 	}
-	now := f.o.Now()
+	now := f.clock()
 	msg.SID, msg.At = sid, now
 	if f.o.OnAccept != nil {
 		if err := f.o.OnAccept(r.Context(), msg); err != nil {
@@ -293,6 +330,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	f.mu.Lock()
+	f.sent = append(f.sent, msg)
+	if len(f.sent) > keepMessages {
+		f.sent = append([]Message(nil), f.sent[len(f.sent)-keepMessages:]...)
+	}
+	f.mu.Unlock()
 	if reply.Delay > 0 {
 		hold(r, reply.Delay)
 	}
@@ -340,22 +383,202 @@ func (f *Fake) content(w http.ResponseWriter, m *Message) bool {
 
 // created answers 201 with the message resource Twilio returns.
 func (f *Fake) created(w http.ResponseWriter, m Message, now time.Time) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(f.resource(m, "queued", now))
+}
+
+// resource is a message as Twilio's API shows it, in status status:
+// dates in RFC 2822 form, date_sent null until it has left.
+func (f *Fake) resource(m Message, status string, now time.Time) map[string]any {
 	segments := 1
 	if f.o.Segments != nil && !strings.HasPrefix(m.To, whatsAppPrefix) {
 		segments = f.o.Segments(m.Body)
 	}
-	date := now.UTC().Format(time.RFC1123Z)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusCreated)
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	created := m.At.UTC().Format(time.RFC1123Z)
+	var sent any
+	if status != "queued" {
+		sent = created
+	}
+	return map[string]any{
 		"account_sid": f.o.AccountSID, "api_version": "2010-04-01", "body": m.Rendered,
-		"date_created": date, "date_updated": date, "date_sent": nil, "direction": "outbound-api",
+		"date_created": created, "date_updated": now.UTC().Format(time.RFC1123Z), "date_sent": sent, "direction": "outbound-api",
 		"error_code": nil, "error_message": nil, "from": nilIfEmpty(m.From), "messaging_service_sid": nilIfEmpty(m.MessagingServiceSID),
 		"num_media": "0", "num_segments": strconv.Itoa(segments), "price": nil, "price_unit": "GBP",
-		"sid": m.SID, "status": "queued", "to": m.To,
+		"sid": m.SID, "status": status, "to": m.To,
 		"subresource_uris": map[string]string{"media": fmt.Sprintf("/2010-04-01/Accounts/%s/Messages/%s/Media.json", f.o.AccountSID, m.SID)},
 		"uri":              fmt.Sprintf("/2010-04-01/Accounts/%s/Messages/%s.json", f.o.AccountSID, m.SID),
+	}
+}
+
+// authorized checks a request's basic auth and account as Twilio does,
+// answering 401 (20003) when they are wrong.
+func (f *Fake) authorized(w http.ResponseWriter, r *http.Request, account string) bool {
+	user, pass, ok := r.BasicAuth()
+	if !ok || !equal(user, f.o.AccountSID) || !equal(pass, f.o.AuthToken) || account != f.o.AccountSID {
+		twilioError(w, http.StatusUnauthorized, codeAuthenticate, "Authenticate")
+		return false
+	}
+	return true
+}
+
+// scriptedGet counts a GET as a request and answers it as the script
+// says; false when the script lets it through.
+func (f *Fake) scriptedGet(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	f.requests++
+	var reply Reply
+	if f.script != nil {
+		reply = f.script(f.requests)
+	}
+	f.mu.Unlock()
+	switch {
+	case reply.Hang > 0:
+		hold(r, reply.Hang)
+		return true
+	case reply.Status != 0 || reply.Code != "":
+		scripted(w, reply, r.URL.Query().Get("To"))
+		return true
+	case reply.Delay > 0:
+		hold(r, reply.Delay)
+	}
+	return false
+}
+
+// sentStatus is what the fake says of a message it accepted: "sent"
+// once accepted (it keeps no delivery state of its own), "failed" for a
+// free-form WhatsApp message outside the window.
+func sentStatus(m Message) string {
+	if m.OutsideWindow {
+		return "failed"
+	}
+	return "sent"
+}
+
+// list answers GET .../Messages.json: the messages sent to To, from
+// From, on or after the date of DateSent> (before the end of the date of
+// DateSent<; on the date of DateSent), most recently sent first, in pages
+// of PageSize (50 if unset, at most 1000) numbered by Page from 0.
+func (f *Fake) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var after, before time.Time
+	var err error
+	if v := q.Get("DateSent>"); v != "" {
+		if after, err = twilioDate(v); err != nil {
+			twilioError(w, http.StatusBadRequest, codeBadRequest, "Invalid DateSent> value")
+			return
+		}
+	}
+	if v := q.Get("DateSent<"); v != "" {
+		if before, err = twilioDate(v); err != nil {
+			twilioError(w, http.StatusBadRequest, codeBadRequest, "Invalid DateSent< value")
+			return
+		}
+		before = before.AddDate(0, 0, 1)
+	}
+	if v := q.Get("DateSent"); v != "" {
+		if after, err = twilioDate(v); err != nil {
+			twilioError(w, http.StatusBadRequest, codeBadRequest, "Invalid DateSent value")
+			return
+		}
+		before = after.AddDate(0, 0, 1)
+	}
+	size, page := 50, 0
+	if v := q.Get("PageSize"); v != "" {
+		if size, err = strconv.Atoi(v); err != nil || size < 1 || size > 1000 {
+			twilioError(w, http.StatusBadRequest, codeBadRequest, "PageSize must be between 1 and 1000")
+			return
+		}
+	}
+	if v := q.Get("Page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 0 {
+			twilioError(w, http.StatusBadRequest, codeBadRequest, "Invalid Page value")
+			return
+		}
+	}
+	f.mu.Lock()
+	var match []Message
+	for i := len(f.sent) - 1; i >= 0; i-- { // most recent first
+		m := f.sent[i]
+		switch {
+		case q.Has("To") && m.To != q.Get("To"),
+			q.Has("From") && m.From != q.Get("From"),
+			!after.IsZero() && m.At.Before(after),
+			!before.IsZero() && !m.At.Before(before):
+			continue
+		}
+		match = append(match, m)
+	}
+	now := f.now()
+	f.mu.Unlock()
+	from := min(page*size, len(match))
+	to := min(from+size, len(match))
+	messages := make([]map[string]any, 0, to-from)
+	for _, m := range match[from:to] {
+		messages = append(messages, f.resource(m, sentStatus(m), now))
+	}
+	pageURI := func(n int) string {
+		v := url.Values{}
+		for _, k := range []string{"To", "From", "DateSent", "DateSent<", "DateSent>"} {
+			if q.Has(k) {
+				v.Set(k, q.Get(k))
+			}
+		}
+		v.Set("PageSize", strconv.Itoa(size))
+		v.Set("Page", strconv.Itoa(n))
+		if n > 0 {
+			v.Set("PageToken", fmt.Sprintf("PA%s%d", f.o.AccountSID[2:], n))
+		}
+		return fmt.Sprintf("/2010-04-01/Accounts/%s/Messages.json?%s", f.o.AccountSID, v.Encode())
+	}
+	var next, prev any
+	if to < len(match) {
+		next = pageURI(page + 1)
+	}
+	if page > 0 {
+		prev = pageURI(page - 1)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"messages": messages, "page": page, "page_size": size, "start": from, "end": max(to-1, from),
+		"uri": pageURI(page), "first_page_uri": pageURI(0), "next_page_uri": next, "previous_page_uri": prev,
 	})
+}
+
+// fetch answers GET .../Messages/{Sid}.json.
+func (f *Fake) fetch(w http.ResponseWriter, sid string) {
+	f.mu.Lock()
+	var found *Message
+	for i := range f.sent {
+		if f.sent[i].SID == sid {
+			m := f.sent[i]
+			found = &m
+		}
+	}
+	now := f.now()
+	f.mu.Unlock()
+	if found == nil {
+		twilioError(w, http.StatusNotFound, codeNotFound,
+			fmt.Sprintf("The requested resource /2010-04-01/Accounts/%s/Messages/%s.json was not found", f.o.AccountSID, sid))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(f.resource(*found, sentStatus(*found), now))
+}
+
+// twilioDate reads a DateSent filter as Twilio takes it: a GMT date
+// (YYYY-MM-DD), or a full RFC 3339 time as twilio-go writes one, of which
+// the date counts.
+func twilioDate(v string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, err
+	}
+	y, mo, d := t.UTC().Date()
+	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), nil
 }
 
 // reportDelivery sends "sent" then "delivered" to the message's status

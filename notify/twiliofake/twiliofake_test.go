@@ -201,15 +201,15 @@ func TestMessagesAPI(t *testing.T) {
 // Anything but the Messages API is refused and reported.
 func TestUnexpectedRequest(t *testing.T) {
 	fx := newFixture(t, nil)
-	res, _, _ := fx.post(t, "GET", path, account, token, nil)
+	res, _, _ := fx.post(t, "DELETE", path, account, token, nil)
 	if res.StatusCode != 404 {
-		t.Errorf("GET answered %d", res.StatusCode)
+		t.Errorf("DELETE answered %d", res.StatusCode)
 	}
 	res, _, _ = fx.post(t, "POST", "/2010-04-01/Accounts/"+account+"/Calls.json", account, token, nil)
 	if res.StatusCode != 404 {
 		t.Errorf("Calls answered %d", res.StatusCode)
 	}
-	if got := strings.Join(fx.unexpected, ", "); got != "GET "+path+", POST /2010-04-01/Accounts/"+account+"/Calls.json" {
+	if got := strings.Join(fx.unexpected, ", "); got != "DELETE "+path+", POST /2010-04-01/Accounts/"+account+"/Calls.json" {
 		t.Errorf("unexpected requests reported: %q", got)
 	}
 }
@@ -366,5 +366,130 @@ func TestWhatsAppCallbacksAndTemplates(t *testing.T) {
 	}
 	if !fx.accepted[1].OutsideWindow || fx.accepted[0].OutsideWindow || fx.accepted[2].Rendered != "Your reference is ONW-T00001." {
 		t.Errorf("accepted %+v", fx.accepted)
+	}
+}
+
+// listFixture is a fake holding four texts: three to one number from two
+// senders over two days, one to another number.
+func listFixture(t *testing.T) *fixture {
+	t.Helper()
+	fx := newFixture(t, nil)
+	for _, m := range []struct {
+		at         time.Time
+		to, from   string
+		body, kind string
+	}{
+		{at.AddDate(0, 0, -1), "+447700900123", "+447700900000", "yesterday", "From"},
+		{at, "+447700900123", "+447700900000", "today", "From"},
+		{at.Add(time.Minute), "+447700900124", "+447700900000", "other number", "From"},
+		{at.Add(2 * time.Minute), "+447700900123", "MG0123456789abcdef0123456789abcdef", "by the service", "MessagingServiceSid"},
+	} {
+		stamp := m.at
+		fx.fake.SetClock(func() time.Time { return stamp })
+		if res, _, raw := fx.post(t, "POST", path, account, token, form("To", m.to, m.kind, m.from, "Body", m.body)); res.StatusCode != 201 {
+			t.Fatalf("send %q: %d %s", m.body, res.StatusCode, raw)
+		}
+	}
+	fx.fake.SetClock(func() time.Time { return at.Add(time.Hour) })
+	return fx
+}
+
+// GET on the Messages list answers in Twilio's list shape (its published
+// example: messages, page, page_size, start, end, uri, first_page_uri,
+// next_page_uri, previous_page_uri), most recent first, honouring To,
+// From and DateSent (GMT dates, or RFC 3339 as twilio-go writes them)
+// and paging by PageSize and Page.
+func TestListMessages(t *testing.T) {
+	fx := listFixture(t)
+	for _, tc := range []struct {
+		name, query string
+		want        []string // bodies, in order
+		next        bool
+	}{
+		{"all", "", []string{"by the service", "other number", "today", "yesterday"}, false},
+		{"to", "To=%2B447700900123", []string{"by the service", "today", "yesterday"}, false},
+		{"to and from", "To=%2B447700900123&From=%2B447700900000", []string{"today", "yesterday"}, false},
+		{"sent on or after a date", "To=%2B447700900123&DateSent%3E=2026-03-02", []string{"by the service", "today"}, false},
+		{"after, as twilio-go writes it", "To=%2B447700900123&DateSent%3E=2026-03-02T09%3A00%3A00Z", []string{"by the service", "today"}, false},
+		{"on or before a date", "DateSent%3C=2026-03-01", []string{"yesterday"}, false},
+		{"on a date", "DateSent=2026-03-01", []string{"yesterday"}, false},
+		{"first page", "To=%2B447700900123&PageSize=2", []string{"by the service", "today"}, true},
+		{"second page", "To=%2B447700900123&PageSize=2&Page=1", []string{"yesterday"}, false},
+		{"nobody", "To=%2B447700900999", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body, raw := fx.post(t, "GET", path+"?"+tc.query, account, token, nil)
+			if res.StatusCode != 200 {
+				t.Fatalf("answered %d: %s", res.StatusCode, raw)
+			}
+			for _, k := range []string{"messages", "page", "page_size", "start", "end", "uri", "first_page_uri", "next_page_uri", "previous_page_uri"} {
+				if _, ok := body[k]; !ok {
+					t.Errorf("answer lacks %q: %s", k, raw)
+				}
+			}
+			var got []string
+			list, _ := body["messages"].([]any)
+			for _, m := range list {
+				got = append(got, m.(map[string]any)["body"].(string))
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("bodies %q, want %q", got, tc.want)
+			}
+			if next, _ := body["next_page_uri"].(string); (next != "") != tc.next {
+				t.Errorf("next_page_uri %v", body["next_page_uri"])
+			} else if next != "" {
+				res, page, _ := fx.post(t, "GET", next, account, token, nil)
+				if res.StatusCode != 200 || page["page"] != 1.0 || page["previous_page_uri"] == nil {
+					t.Errorf("next page: %d %v", res.StatusCode, page)
+				}
+			}
+			if !strings.HasPrefix(body["uri"].(string), path+"?") || !strings.HasPrefix(body["first_page_uri"].(string), path+"?") {
+				t.Errorf("uri %v, first_page_uri %v", body["uri"], body["first_page_uri"])
+			}
+		})
+	}
+	// One message as the list shows it: Twilio's fields, dates in RFC 2822.
+	_, body, _ := fx.post(t, "GET", path+"?DateSent=2026-03-01", account, token, nil)
+	m := body["messages"].([]any)[0].(map[string]any)
+	want := map[string]any{"account_sid": account, "api_version": "2010-04-01", "body": "yesterday",
+		"date_created": "Sun, 01 Mar 2026 10:00:00 +0000", "date_sent": "Sun, 01 Mar 2026 10:00:00 +0000",
+		"date_updated": "Mon, 02 Mar 2026 11:00:00 +0000", "direction": "outbound-api", "error_code": nil, "error_message": nil,
+		"from": "+447700900000", "messaging_service_sid": nil, "num_media": "0", "num_segments": "1", "price": nil,
+		"price_unit": "GBP", "status": "sent", "to": "+447700900123"}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v", k, m[k], v)
+		}
+	}
+	if sid, _ := m["sid"].(string); m["uri"] != "/2010-04-01/Accounts/"+account+"/Messages/"+sid+".json" {
+		t.Errorf("uri %v for sid %v", m["uri"], m["sid"])
+	}
+	for _, q := range []string{"PageSize=0", "PageSize=1001", "Page=-1", "DateSent%3E=yesterday"} {
+		if res, body, _ := fx.post(t, "GET", path+"?"+q, account, token, nil); res.StatusCode != 400 || body["code"] != 21601.0 {
+			t.Errorf("%s: %d %v, want 400", q, res.StatusCode, body)
+		}
+	}
+	if res, _, _ := fx.post(t, "GET", path, account, "wrong", nil); res.StatusCode != 401 {
+		t.Errorf("list with a wrong token: %d", res.StatusCode)
+	}
+}
+
+// GET on one message answers it, or Twilio's 404 (20404).
+func TestFetchMessage(t *testing.T) {
+	fx := listFixture(t)
+	sid := fx.accepted[1].SID
+	res, body, raw := fx.post(t, "GET", "/2010-04-01/Accounts/"+account+"/Messages/"+sid+".json", account, token, nil)
+	if res.StatusCode != 200 || body["sid"] != sid || body["body"] != "today" || body["status"] != "sent" {
+		t.Errorf("fetch: %d %s", res.StatusCode, raw)
+	}
+	res, body, _ = fx.post(t, "GET", "/2010-04-01/Accounts/"+account+"/Messages/SM"+strings.Repeat("f", 32)+".json", account, token, nil)
+	if res.StatusCode != 404 || body["code"] != 20404.0 || body["status"] != 404.0 {
+		t.Errorf("fetch of an unknown message: %d %v", res.StatusCode, body)
+	}
+	if res, _, _ := fx.post(t, "GET", "/2010-04-01/Accounts/"+account+"/Messages/"+sid+".json", account, "wrong", nil); res.StatusCode != 401 {
+		t.Errorf("fetch with a wrong token: %d", res.StatusCode)
+	}
+	if len(fx.unexpected) != 0 {
+		t.Errorf("unexpected: %v", fx.unexpected)
 	}
 }
