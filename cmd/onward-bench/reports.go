@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,23 +19,51 @@ import (
 	"github.com/onward-network/onward/core/report"
 )
 
-// The reports benchmark runs every report over ten million referrals. The
-// database (demo network + `demo --history` up to ten million) takes the
-// better part of an hour to build on a small machine, so it is built once
-// and kept under a fixed name; a later run reuses it when it holds the
-// right number of referrals, bringing its schema forward with the
-// migrations this binary carries, and rebuilds it only when it does not.
+// The reports benchmark runs every report over ten million referrals
+// (ONWARD_BENCH_REPORTS_N sets another number, a million for a quicker
+// measure). The database (demo network + `demo --history` up to n) takes
+// the better part of an hour to build at ten million on a small machine,
+// so it is built once and kept under a name that carries n; a later run
+// reuses it when it holds the right number of referrals, bringing its
+// schema forward with the migrations this binary carries, and rebuilds it
+// only when it does not. Databases kept for other sizes are left alone.
 const (
 	benchReportsN    = 10_000_000
-	benchReportsDB   = "onward_bench_reports_10m"
 	benchReportsRuns = 20
 	benchReportsDays = 90
 )
 
+// benchReportsSize reads ONWARD_BENCH_REPORTS_N: how many referrals the
+// benchmark's database holds.
+func benchReportsSize() (int, error) {
+	v := os.Getenv("ONWARD_BENCH_REPORTS_N")
+	if v == "" {
+		return benchReportsN, nil
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+	if err != nil || n < 10_000 {
+		return 0, fmt.Errorf("ONWARD_BENCH_REPORTS_N must be a whole number of referrals, at least 10000, got %q", v)
+	}
+	return n, nil
+}
+
+// benchReportsDB names the kept database for n referrals:
+// onward_bench_reports_10m, onward_bench_reports_1m, onward_bench_reports_250000.
+func benchReportsDB(n int) string {
+	if n%1_000_000 == 0 {
+		return fmt.Sprintf("onward_bench_reports_%dm", n/1_000_000)
+	}
+	return fmt.Sprintf("onward_bench_reports_%d", n)
+}
+
 func init() { registerBench("reports", benchReports) }
 
 func benchReports(ctx context.Context, stdout io.Writer) error {
-	url, err := benchReportsDatabase(ctx, stdout)
+	size, err := benchReportsSize()
+	if err != nil {
+		return err
+	}
+	url, err := benchReportsDatabase(ctx, stdout, size)
 	if err != nil {
 		return err
 	}
@@ -100,10 +130,10 @@ func benchReports(ctx context.Context, stdout io.Writer) error {
 	return nil
 }
 
-// benchReportsDatabase returns the URL of the kept benchmark database,
-// building it first when it is missing, was left half-built or holds
-// another number of referrals.
-func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error) {
+// benchReportsDatabase returns the URL of the kept benchmark database for
+// size referrals, building it first when it is missing, was left
+// half-built or holds another number of referrals.
+func benchReportsDatabase(ctx context.Context, stdout io.Writer, size int) (string, error) {
 	cfg, err := loadDBConfig()
 	if err != nil {
 		return "", err
@@ -113,17 +143,17 @@ func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error)
 		return "", fmt.Errorf("connect to ONWARD_DATABASE_URL: %w", err)
 	}
 	defer admin.Close(context.Background())
-	name := benchReportsDB
+	name := benchReportsDB(size)
 	u, err := url.Parse(cfg.DatabaseURL)
 	if err != nil {
 		return "", fmt.Errorf("ONWARD_DATABASE_URL must be a URL for benchmarks: %w", err)
 	}
 	u.Path = "/" + name
-	ready := fmt.Sprintf("onward bench reports: ready, n=%d", benchReportsN)
+	ready := fmt.Sprintf("onward bench reports: ready, n=%d", size)
 	var comment *string
 	err = admin.QueryRow(ctx, `SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1`, name).Scan(&comment)
 	if err == nil && comment != nil && *comment == ready {
-		ok, err := benchReportsReuse(ctx, u.String())
+		ok, err := benchReportsReuse(ctx, u.String(), size)
 		if err != nil {
 			return "", err
 		}
@@ -133,8 +163,9 @@ func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error)
 		}
 	}
 	// Old benchmark databases (the million-referral ones named by schema
-	// hash, or this one half-built) go.
-	rows, _ := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'onward\_bench\_reports\_%'`)
+	// hash, or this one half-built) go; those kept for other sizes stay.
+	rows, _ := admin.Query(ctx, `SELECT datname FROM pg_database
+WHERE datname = $1 OR datname ~ '^onward_bench_reports_[0-9a-f]{10}$'`, name)
 	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return "", err
@@ -144,7 +175,7 @@ func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error)
 			return "", fmt.Errorf("drop old benchmark database %s: %w", o, err)
 		}
 	}
-	fmt.Fprintf(stdout, "reports: building %s with the demo network and %d referrals (kept for later runs)\n", name, benchReportsN)
+	fmt.Fprintf(stdout, "reports: building %s with the demo network and %d referrals (kept for later runs)\n", name, size)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		return "", fmt.Errorf("create benchmark database: %w", err)
 	}
@@ -182,10 +213,10 @@ func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if err := demo.History(ctx, pool, crypt, demo.HistoryOptions{N: benchReportsN - seeded, Seed: 1}, os.Stderr); err != nil {
+	if err := demo.History(ctx, pool, crypt, demo.HistoryOptions{N: size - seeded, Seed: 1}, os.Stderr); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(stdout, "reports: %d referrals loaded in %s\n", benchReportsN, time.Since(start).Round(time.Second))
+	fmt.Fprintf(stdout, "reports: %d referrals loaded in %s\n", size, time.Since(start).Round(time.Second))
 	for _, def := range indexes {
 		if _, err := pool.Exec(ctx, def); err != nil {
 			return "", fmt.Errorf("rebuild index: %w", err)
@@ -203,8 +234,8 @@ func benchReportsDatabase(ctx context.Context, stdout io.Writer) (string, error)
 }
 
 // benchReportsReuse brings a kept database's schema forward and says
-// whether it still holds exactly benchReportsN referrals.
-func benchReportsReuse(ctx context.Context, dbURL string) (bool, error) {
+// whether it still holds exactly size referrals.
+func benchReportsReuse(ctx context.Context, dbURL string, size int) (bool, error) {
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
 		return false, err
@@ -217,7 +248,7 @@ func benchReportsReuse(ctx context.Context, dbURL string) (bool, error) {
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM referrals`).Scan(&n); err != nil {
 		return false, err
 	}
-	return n == benchReportsN, nil
+	return n == size, nil
 }
 
 // benchDropIndexes drops a table's indexes other than those behind its

@@ -73,7 +73,7 @@ func (q *reportQuery) closures(ctx context.Context, byNeed, received bool, keys 
 	}
 	sql := `SELECT ` + strings.Join(sel, ", ") + `, ` + sums("n", "gained", "weekly_pence", "one_off_pence", "written_off_pence", "managed_pence") +
 		` FROM ` + sub + ` f` + where + ` GROUP BY ` + strings.Join(group, ", ")
-	rows, err := q.rp.pool.Query(ctx, sql, args...)
+	rows, err := q.db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sum outcomes: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 // feedbackScores sums the 1–5 score counts per receiving agency.
 func (q *reportQuery) feedbackScores(ctx context.Context) (map[core.AgencyID]*[5]int64, error) {
-	sub, args := q.facts(mainRollup, "to_agency, fb1, fb2, fb3, fb4, fb5", q.f.From, q.f.To)
+	sub, args := q.facts(agencyRollup, "to_agency, fb1, fb2, fb3, fb4, fb5", q.f.From, q.f.To)
 	rows, _ := q.db.Query(ctx, `SELECT to_agency, `+sums("fb1", "fb2", "fb3", "fb4", "fb5")+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY 1 HAVING sum(fb1 + fb2 + fb3 + fb4 + fb5) > 0`, args...)
 	out := map[core.AgencyID]*[5]int64{}

@@ -98,6 +98,9 @@ var (
 	districtRollup = rollup{daily: "report_district", coarse: "report_district_monthly"}
 	closureRollup  = rollup{daily: "report_closure", coarse: "report_closure_monthly"}
 	weeklyRollup   = rollup{daily: "report_daily", coarse: "report_weekly", weeks: true}
+	// agencyRollup is for reports grouped by receiving agency: its rows
+	// are not split by source, leaflet or crisis (see agencyMetrics).
+	agencyRollup = rollup{daily: "report_agency", coarse: "report_agency_monthly"}
 )
 
 // monday is the Monday starting d's ISO week.

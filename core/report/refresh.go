@@ -104,8 +104,8 @@ WHERE status_at > $2 OR feedback_at > $2`
 
 // Tables the rollups live in: daily first, then the ones summed from them.
 var (
-	dailyRollups   = []string{"report_daily", "report_district", "report_closure"}
-	monthlyRollups = []string{"report_monthly", "report_district_monthly", "report_closure_monthly"}
+	dailyRollups   = []string{"report_daily", "report_district", "report_closure", "report_agency"}
+	monthlyRollups = []string{"report_monthly", "report_district_monthly", "report_closure_monthly", "report_agency_monthly"}
 	weeklyRollups  = []string{"report_weekly"}
 )
 
@@ -284,14 +284,20 @@ func dayStart(d time.Time, loc *time.Location) time.Time {
 }
 
 // rollupDays aggregates the referrals created in the ranges into the daily
-// rollups (whose rows for those days must already be gone).
+// rollups (whose rows for those days must already be gone), then sums
+// report_daily's new rows into report_agency.
 func rollupDays(ctx context.Context, tx pgx.Tx, loc *time.Location, rs []dayRange) error {
 	lo, hi := make([]time.Time, len(rs)), make([]time.Time, len(rs))
+	days, ends := make([]time.Time, len(rs)), make([]time.Time, len(rs))
 	for i, r := range rs {
 		lo[i], hi[i] = dayStart(r.from, loc), dayStart(r.to, loc)
+		days[i], ends[i] = r.from, r.to
 	}
 	if _, err := tx.Exec(ctx, sqlRollupInsert, loc.String(), lo, hi); err != nil {
 		return fmt.Errorf("aggregate referrals into daily rollups: %w", err)
+	}
+	if _, err := tx.Exec(ctx, sqlRollupAgencyDays, days, ends); err != nil {
+		return fmt.Errorf("aggregate daily rollups by agency: %w", err)
 	}
 	return nil
 }

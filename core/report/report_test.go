@@ -156,6 +156,10 @@ var reportChecks = []reportCheck{
 		UNION ALL SELECT 'Outcomes › ' || ` + sqlOutcomeLabel + `, 'Figure', count(*) FROM c GROUP BY 1
 		UNION ALL SELECT 'Acknowledgement and contact against the network''s targets › Referrals received', 'Figure', count(*) FROM l
 			WHERE leg_to <> 0 AND ($3 = 0 OR leg_to = $3) HAVING count(*) > 0
+		UNION ALL SELECT 'Acknowledgement and contact against the network''s targets › Deadline breaches', 'Figure', count(*) FROM l
+			WHERE leg_to <> 0 AND ($3 = 0 OR leg_to = $3) AND (acknowledged_at > ack_due_at
+				OR (acknowledged_at IS NULL AND closed_at > ack_due_at) OR (acknowledged_at IS NULL AND closed_at IS NULL AND ack_due_at < as_of))
+			HAVING count(*) > 0
 		UNION ALL SELECT 'Client feedback › Clients who scored the help', 'Figure', count(*) FROM l
 			WHERE feedback_score IS NOT NULL AND leg_to <> 0 AND ($3 = 0 OR leg_to = $3) HAVING count(*) > 0
 		UNION ALL SELECT 'Client feedback › Comments left', 'Figure', count(*) FROM l
@@ -606,15 +610,94 @@ func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
 // monthlyState fingerprints the rollups summed from the daily ones.
 func monthlyState(t *testing.T, env *coretest.Env) string {
 	t.Helper()
-	var a, b, c string
-	if err := env.Pool.QueryRow(context.Background(), `SELECT
-		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM report_monthly t), ''),
-		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM report_district_monthly t), ''),
-		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM report_weekly t), '')`).Scan(&a, &b, &c); err != nil {
+	var state string
+	for _, table := range []string{"report_monthly", "report_district_monthly", "report_weekly", "report_agency", "report_agency_monthly"} {
+		var s string
+		if err := env.Pool.QueryRow(context.Background(),
+			`SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		if s == "" {
+			t.Fatalf("rollup %s is empty", table)
+		}
+		state += s
+	}
+	return state
+}
+
+// sqlAgencyRollupMismatches counts the rows of report_agency (and its
+// monthly twin) that differ from report_daily (report_monthly) summed by
+// day, need and agencies, every counter compared; and the rows compared.
+const sqlAgencyRollupMismatches = `
+WITH want AS (
+    SELECT day, need, to_agency, from_agency, sum(n) AS n, sum(acked) AS acked, sum(contacted) AS contacted,
+        sum(due) AS due, sum(ontime) AS ontime, sum(late) AS late, sum(missed) AS missed,
+        ARRAY[sum(fb1), sum(fb2), sum(fb3), sum(fb4), sum(fb5), sum(rec_yes), sum(rec_no), sum(comments)] AS feedback,
+        ARRAY[%[3]s] AS ack, ARRAY[%[4]s] AS con
+    FROM %[1]s GROUP BY 1, 2, 3, 4
+), got AS (
+    SELECT day, need, to_agency, from_agency, n::bigint, acked::bigint, contacted::bigint,
+        due::bigint, ontime::bigint, late::bigint, missed::bigint,
+        ARRAY[fb1, fb2, fb3, fb4, fb5, rec_yes, rec_no, comments]::bigint[],
+        ARRAY[%[5]s]::bigint[], ARRAY[%[6]s]::bigint[]
+    FROM %[2]s
+)
+SELECT (SELECT count(*) FROM ((SELECT * FROM want EXCEPT SELECT * FROM got) UNION ALL (SELECT * FROM got EXCEPT SELECT * FROM want)) x),
+    (SELECT count(*) FROM got)`
+
+// TestAgencyRollupSumsTheDailyOne checks every counter of report_agency
+// and report_agency_monthly, which the reports grouped by receiving agency
+// read, against report_daily and report_monthly summed over source,
+// leaflet and crisis: after a build from scratch and after an
+// incremental refresh of a changed referral.
+func TestAgencyRollupSumsTheDailyOne(t *testing.T) {
+	env, rp := seededReports(t)
+	ctx := context.Background()
+	cols := func(prefix, wrap string) string {
+		var out []string
+		for i := range 24 {
+			out = append(out, fmt.Sprintf(wrap, fmt.Sprintf("%s_%02d", prefix, i)))
+		}
+		return strings.Join(out, ", ")
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, pair := range [][2]string{{"report_daily", "report_agency"}, {"report_monthly", "report_agency_monthly"}} {
+			var bad, rows int64
+			sql := fmt.Sprintf(sqlAgencyRollupMismatches, pair[0], pair[1], cols("ack", "sum(%s)"), cols("con", "sum(%s)"), cols("ack", "%s"), cols("con", "%s"))
+			if err := env.Pool.QueryRow(ctx, sql).Scan(&bad, &rows); err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if bad != 0 || rows < 20 {
+				t.Errorf("%s: %s has %d rows, %d of them (or of %s's sums) differing", when, pair[1], rows, bad, pair[0])
+			}
+		}
+	}
+	check("after a build from scratch")
+
+	// Citizens Advice accepts a referral waiting since 10 November.
+	var id core.ReferralID
+	if err := env.Pool.QueryRow(ctx, `SELECT id FROM referrals WHERE status = 'requested' AND to_agency_id = $1
+		AND from_agency_id = $2`, env.Net.CAB, env.Net.Welfare).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	if a == "" || b == "" || c == "" {
-		t.Fatal("a coarse rollup is empty")
+	env.Clock.Set(time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC))
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: id, Action: core.ActionAccept, Actor: env.Net.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
 	}
-	return a + b + c
+	var before int64
+	if err := env.Pool.QueryRow(ctx, `SELECT sum(acked) FROM report_agency WHERE need = '' AND to_agency = $1`, env.Net.CAB).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := rp.Refresh(ctx); err != nil || res.Full || res.Days != 1 {
+		t.Fatalf("refresh after one change: %+v, %v", res, err)
+	}
+	var after int64
+	if err := env.Pool.QueryRow(ctx, `SELECT sum(acked) FROM report_agency WHERE need = '' AND to_agency = $1`, env.Net.CAB).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before+1 {
+		t.Errorf("Citizens Advice's acknowledged legs in report_agency went from %d to %d, want one more", before, after)
+	}
+	check("after an incremental refresh")
 }

@@ -87,9 +87,19 @@ func metricAggregates() string {
 }
 
 func metricSums() string {
-	sums := make([]string, len(rollupMetrics))
+	cols := make([]string, len(rollupMetrics))
 	for i, m := range rollupMetrics {
-		sums[i] = "sum(" + m.col + ")::int"
+		cols[i] = m.col
+	}
+	return intSums(cols)
+}
+
+// intSums is "sum(c)::int" for each column, comma-separated: a coarser
+// rollup's counters summed from a finer one's.
+func intSums(cols []string) string {
+	sums := make([]string, len(cols))
+	for i, c := range cols {
+		sums[i] = "sum(" + c + ")::int"
 	}
 	return strings.Join(sums, ", ")
 }
@@ -154,6 +164,29 @@ SELECT ` + rollupKeys + `,
     ` + metricAggregates() + `
 FROM expanded GROUP BY ` + rollupKeys
 
+// agencyKeys are the dimensions of report_agency and its monthly twin.
+const agencyKeys = "day, need, to_agency, from_agency"
+
+// agencyMetrics are report_agency's counters (migration 027): those of
+// report_daily that the reports grouped by receiving agency read — legs,
+// acknowledgement and contact with their time histograms, deadlines, and
+// clients' feedback — summed over the dimensions those reports never
+// group by (source, leaflet, crisis), so they read several times fewer
+// rows.
+var agencyMetrics = slices.Concat([]string{"n", "acked", "contacted", "due", "ontime", "late", "missed",
+	"fb1", "fb2", "fb3", "fb4", "fb5", "rec_yes", "rec_no", "comments"},
+	histogramColumns("ack"), histogramColumns("con"))
+
+// sqlRollupAgencyDays sums the daily rows of the days in the ranges
+// [$1[i], $2[i]) into report_agency (whose rows for those days must
+// already be gone).
+var sqlRollupAgencyDays = `
+INSERT INTO report_agency (` + agencyKeys + `, ` + strings.Join(agencyMetrics, ", ") + `)
+SELECT ` + agencyKeys + `, ` + intSums(agencyMetrics) + `
+FROM unnest($1::date[], $2::date[]) AS g(lo, hi)
+JOIN report_daily ON day >= g.lo AND day < g.hi
+GROUP BY ` + agencyKeys
+
 // sqlRollupMonths re-sums the daily rows of the months in [$1, $2) into
 // the monthly tables.
 var sqlRollupMonths = `
@@ -170,6 +203,12 @@ closure AS (
         sum(written_off_pence)::bigint, sum(managed_pence)::bigint
     FROM report_closure WHERE day >= $1 AND day < $2
     GROUP BY 1, 2, 3, 4, 5, 6, 7
+),
+agency AS (
+    INSERT INTO report_agency_monthly (` + agencyKeys + `, ` + strings.Join(agencyMetrics, ", ") + `)
+    SELECT date_trunc('month', day)::date, need, to_agency, from_agency, ` + intSums(agencyMetrics) + `
+    FROM report_agency WHERE day >= $1 AND day < $2
+    GROUP BY 1, 2, 3, 4
 )
 INSERT INTO report_monthly (` + rollupKeys + `, ` + metricColumns() + `)
 SELECT date_trunc('month', day)::date, need, to_agency, from_agency, source, leaflet, crisis, ` + metricSums() + `

@@ -27,8 +27,8 @@ func (s *satisfaction) add(o satisfaction) {
 
 // satisfactionByAgency sums clients' answers per receiving agency.
 func (q *reportQuery) satisfactionByAgency(ctx context.Context) (map[core.AgencyID]*satisfaction, error) {
-	sub, args := q.facts(mainRollup, "to_agency, fb1, fb2, fb3, fb4, fb5, rec_yes, rec_no, comments", q.f.From, q.f.To)
-	rows, _ := q.rp.pool.Query(ctx, `SELECT to_agency, `+sums("fb1", "fb2", "fb3", "fb4", "fb5", "rec_yes", "rec_no", "comments")+` FROM `+sub+` f
+	sub, args := q.facts(agencyRollup, "to_agency, fb1, fb2, fb3, fb4, fb5, rec_yes, rec_no, comments", q.f.From, q.f.To)
+	rows, _ := q.db.Query(ctx, `SELECT to_agency, `+sums("fb1", "fb2", "fb3", "fb4", "fb5", "rec_yes", "rec_no", "comments")+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY 1 HAVING sum(fb1 + fb2 + fb3 + fb4 + fb5 + rec_yes + rec_no + comments) > 0`, args...)
 	out := map[core.AgencyID]*satisfaction{}
 	var id core.AgencyID

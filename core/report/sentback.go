@@ -45,7 +45,7 @@ func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
 		args = append(args, int64(q.f.Agency))
 		where = fmt.Sprintf(" WHERE from_agency = $%d", len(args))
 	}
-	rows, _ := q.rp.pool.Query(ctx, `SELECT from_agency, CASE WHEN from_agency = 0 THEN source ELSE '' END, `+
+	rows, _ := q.db.Query(ctx, `SELECT from_agency, CASE WHEN from_agency = 0 THEN source ELSE '' END, `+
 		sums("n", "rs_not_eligible", "rs_inappropriate")+` FROM `+sub+` f`+where+` GROUP BY 1, 2`, args...)
 	counts := map[referrerKey]*sentBack{}
 	var k referrerKey
@@ -122,7 +122,7 @@ ORDER BY r.created_at DESC, r.id DESC LIMIT $5`
 // sentBackFeedback lists the feedback on the referrals sent back.
 func (q *reportQuery) sentBackFeedback(ctx context.Context) (*Listing, error) {
 	lo, hi := q.span()
-	rows, _ := q.rp.pool.Query(ctx, sqlSentBackFeedback, lo, hi, int64(q.f.Agency), string(q.f.Need), sentBackLimit)
+	rows, _ := q.db.Query(ctx, sqlSentBackFeedback, lo, hi, int64(q.f.Agency), string(q.f.Need), sentBackLimit)
 	l := &Listing{Title: "Feedback on referrals sent back", Columns: []string{"Day", "Referrer", "Sent to", "Reason", "Feedback"}}
 	var at time.Time
 	var k referrerKey

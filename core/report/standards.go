@@ -79,7 +79,7 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 
 	// Times against the targets.
 	var contactDays, ackHours int
-	if err := q.rp.pool.QueryRow(ctx, sqlPackTargets, int64(q.f.Agency)).Scan(&contactDays, &ackHours); err != nil {
+	if err := q.db.QueryRow(ctx, sqlPackTargets, int64(q.f.Agency)).Scan(&contactDays, &ackHours); err != nil {
 		return Report{}, fmt.Errorf("read targets: %w", err)
 	}
 	times, err := q.timesByAgency(ctx)

@@ -19,7 +19,7 @@ type agencyTimes struct {
 func (q *reportQuery) timesByAgency(ctx context.Context) (map[core.AgencyID]*agencyTimes, error) {
 	ackCols, conCols := histogramColumns("ack"), histogramColumns("con")
 	cols := append([]string{"n", "acked", "contacted"}, append(ackCols, conCols...)...)
-	sub, args := q.facts(mainRollup, "to_agency, "+strings.Join(cols, ", "), q.f.From, q.f.To)
+	sub, args := q.facts(agencyRollup, "to_agency, "+strings.Join(cols, ", "), q.f.From, q.f.To)
 	rows, _ := q.db.Query(ctx, `SELECT to_agency, `+sums(cols...)+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY to_agency`, args...)
 	out := map[core.AgencyID]*agencyTimes{}
