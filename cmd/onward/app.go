@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -53,10 +54,14 @@ func newCrypter(cfg config.Config) (*core.Crypter, error) {
 	return core.NewCrypter(k.Current, k.Old, k.Hash)
 }
 
-func newLogger(cfg config.Config) *slog.Logger {
+func newLogger(cfg config.Config) *slog.Logger { return newLoggerTo(cfg, os.Stderr) }
+
+// newLoggerTo logs to w: serve and worker log to the stderr they were
+// given.
+func newLoggerTo(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // openApp connects to Postgres and Redis and builds the engine. It fails

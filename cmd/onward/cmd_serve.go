@@ -37,7 +37,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
+	log := newLoggerTo(cfg, stderr)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err

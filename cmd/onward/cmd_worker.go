@@ -36,7 +36,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
+	log := newLoggerTo(cfg, stderr)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err

@@ -21,6 +21,11 @@ type mount struct {
 	// worker runs until ctx ends (the outbox worker, schedulers); serve
 	// runs it unless --worker=false.
 	worker func(ctx context.Context, a *app) error
+	// reached runs once PostgreSQL and Redis answer, before the server
+	// says it is ready: checks of the database at start. Routes never
+	// touch the servers, so serve builds them, and finds configuration
+	// mistakes, before it waits for them.
+	reached func(ctx context.Context, a *app)
 	// devInfo returns lines for `onward dev` to print (what to open).
 	devInfo func(ctx context.Context, a *app) []string
 }
@@ -126,15 +131,14 @@ const sentTextsFlushEvery = 10 * time.Second
 // and /readyz 503 with the reason, meanwhile; a stop while it waits ends
 // it cleanly.
 func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr string), st *startState) error {
+	h, err := newHandler(a)
+	if err != nil {
+		return err
+	}
 	var serving handoff
+	serving.set(h)
 	if st != nil {
 		serving.set(st.handler())
-	} else {
-		h, err := newHandler(a)
-		if err != nil {
-			return err
-		}
-		serving.set(h)
 	}
 	srv := &http.Server{
 		Handler:           &serving,
@@ -168,15 +172,13 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 			}
 			return err
 		}
-		// Routes are built once the database answers: some mounts
-		// check it as they mount (the audit log's guard).
-		h, err := newHandler(a)
-		if err != nil {
-			_ = srv.Close()
-			return err
-		}
-		serving.set(h)
 	}
+	for _, m := range mounts {
+		if m.reached != nil {
+			m.reached(ctx, a)
+		}
+	}
+	serving.set(h)
 	if a.cfg.MetricsAddr != "" {
 		go func() { errs <- serveMetrics(ctx, a) }()
 	}
