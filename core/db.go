@@ -36,15 +36,26 @@ func Migrations() fs.FS {
 
 const versionTable = "schema_version"
 
-// OpenPool connects to Postgres and checks it answers.
-func OpenPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// NewPool builds a pool on url without connecting: its first query
+// connects. serve and worker use it to wait for a database that is not up
+// yet; a URL that does not parse is an error at once.
+func NewPool(url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	return pool, nil
+}
+
+// OpenPool connects to Postgres and checks it answers.
+func OpenPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	pool, err := NewPool(url)
+	if err != nil {
+		return nil, err
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
@@ -121,6 +132,10 @@ func newMigrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error)
 	}
 	return m, nil
 }
+
+// DatabaseAddr is where a connection URL points (user, host, port and
+// database, never the password), for logs and error messages.
+func DatabaseAddr(url string) string { return redactURL(url) }
 
 // redactURL drops the password from a connection URL so it can be shown.
 func redactURL(url string) string {

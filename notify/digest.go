@@ -88,6 +88,10 @@ func (w *Worker) maybeScheduleDigests(ctx context.Context) {
 	case errors.Is(err, core.ErrNoNetwork):
 		w.log.Debug("no digests yet", "err", err)
 	default:
+		if _, down := w.DatabaseTrouble(); down {
+			w.log.Debug("schedule digests", "err", err) // the outage is logged once, by the claims
+			return
+		}
 		w.log.Warn("schedule digests", "err", err)
 	}
 }

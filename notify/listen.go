@@ -16,15 +16,21 @@ import (
 // while it was away.
 func (w *Worker) listen(ctx context.Context) {
 	pause := 100 * time.Millisecond
+	lost := false // this loss is logged; the attempts to reconnect are not
 	for ctx.Err() == nil {
 		connected, err := w.listenOnce(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		if connected {
-			pause = 100 * time.Millisecond
+			pause, lost = 100*time.Millisecond, false
 		}
-		w.log.Warn("outbox LISTEN connection lost; reconnecting", "err", err, "in", pause)
+		if !lost {
+			w.log.Warn("outbox LISTEN connection lost; reconnecting", "err", err)
+			lost = true
+		} else {
+			w.log.Debug("outbox LISTEN connection not back yet", "err", err, "retry_in", pause)
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -281,7 +281,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		want := min(w.batch, w.concurrency-inflight)
 		got := 0
 		if want > 0 {
-			rows, err := w.claim(ctx, want)
+			claimCtx, cancelClaim := context.WithTimeout(ctx, claimWithin)
+			rows, err := w.claim(claimCtx, want)
+			cancelClaim()
 			if err != nil && ctx.Err() == nil {
 				errPause = min(max(2*errPause, 100*time.Millisecond), 5*time.Second)
 				w.databaseDown(err)
@@ -327,6 +329,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		timer.Stop()
 	}
 }
+
+// claimWithin bounds one claim: a PostgreSQL that hangs (accepts and
+// never answers) then counts as unreachable, so the worker backs off and
+// says so rather than waiting on it unseen.
+const claimWithin = 15 * time.Second
 
 // RunOnce claims one batch of due rows and delivers them one after
 // another, returning how many it claimed. Tests and `onward outbox` use it

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -24,8 +25,11 @@ type app struct {
 	pool    *pgxpool.Pool
 	replica *pgxpool.Pool // nil without ONWARD_DATABASE_REPLICA_URL
 	rdb     redis.UniversalClient
-	engine  *core.Engine
-	crypt   *core.Crypter
+	// redisShape says which kind of Redis ONWARD_REDIS_URL names (single,
+	// sentinel, cluster), for messages; never its password.
+	redisShape wiring.RedisShape
+	engine     *core.Engine
+	crypt      *core.Crypter
 }
 
 // loadConfig reads and validates the environment.
@@ -50,22 +54,45 @@ func newCrypter(cfg config.Config) (*core.Crypter, error) {
 	return core.NewCrypter(k.Current, k.Old, k.Hash)
 }
 
-func newLogger(cfg config.Config) *slog.Logger {
+func newLogger(cfg config.Config) *slog.Logger { return newLoggerTo(cfg, os.Stderr) }
+
+// newLoggerTo logs to w: serve and worker log to the stderr they were
+// given.
+func newLoggerTo(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // openApp connects to Postgres and Redis and builds the engine. It fails
 // with one clear line when either does not answer.
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	a, err := newApp(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.pool.Ping(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("database at %s does not answer: %w", core.DatabaseAddr(cfg.DatabaseURL), err)
+	}
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("redis (%s, ONWARD_REDIS_URL) does not answer: %w", a.redisShape, err)
+	}
+	return a, nil
+}
+
+// newApp builds the app without reaching PostgreSQL or Redis: the pools
+// and the Redis client connect on first use. Bad configuration fails here,
+// at once; serve and worker then wait for the servers (waitForServers).
+func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	crypt, err := newCrypter(cfg)
 	if err != nil {
 		return nil, err
 	}
-	pool, err := core.OpenPool(ctx, withPoolSize(cfg.DatabaseURL))
+	pool, err := core.NewPool(withPoolSize(cfg.DatabaseURL))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ONWARD_DATABASE_URL: %w", err)
 	}
 	useRedisLog(log)
 	rdb, shape, err := wiring.NewRedis(cfg.RedisURL)
@@ -77,14 +104,9 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	// hangs then looks to every caller like a Redis that is down, and the
 	// webhooks answer within Twilio's and Slack's limits without it.
 	wiring.AddDeadline(rdb, cfg.RedisTimeout)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		pool.Close()
-		rdb.Close()
-		return nil, fmt.Errorf("redis (%s, ONWARD_REDIS_URL) does not answer: %w", shape, err)
-	}
 	var replica *pgxpool.Pool
 	if cfg.DatabaseReplicaURL != "" {
-		if replica, err = core.OpenReplicaPool(ctx, withPoolSize(cfg.DatabaseReplicaURL)); err != nil {
+		if replica, err = core.OpenReplicaPool(context.Background(), withPoolSize(cfg.DatabaseReplicaURL)); err != nil {
 			pool.Close()
 			rdb.Close()
 			return nil, fmt.Errorf("ONWARD_DATABASE_REPLICA_URL: %w", err)
@@ -92,16 +114,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	}
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log)
 	eng.UseReaders(core.NewReaders(pool, replica, cfg.ReplicaMaxLag))
+	a := &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, redisShape: shape, engine: eng, crypt: crypt}
 	if err := configureEngine(eng, cfg); err != nil {
-		eng.Close()
-		pool.Close()
-		if replica != nil {
-			replica.Close()
-		}
-		rdb.Close()
+		a.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, engine: eng, crypt: crypt}, nil
+	return a, nil
 }
 
 // defaultPoolSize is enough connections for the HTTP server and an

@@ -127,7 +127,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 		fmt.Fprintln(stdout)
-	})
+	}, nil)
 }
 
 func envOr(k, def string) string {

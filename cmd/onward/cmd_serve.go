@@ -15,8 +15,10 @@ const serveUsage = `Usage: onward serve [--worker=false]
 Serve Onward over HTTP on ONWARD_HTTP_ADDR: provider webhooks, the web
 form, the staff inbox, /healthz, /readyz and /metrics. Runs the outbox
 worker in the same process unless --worker=false (then run ` + "`onward worker`" + `).
-Needs ONWARD_ENCRYPTION_KEY and ONWARD_SESSION_SECRET; exits with one line
-saying what is wrong when Postgres or Redis do not answer.
+Needs ONWARD_ENCRYPTION_KEY and ONWARD_SESSION_SECRET. Started while
+PostgreSQL or Redis does not answer, it waits for them (saying so once in
+the log, and in /readyz meanwhile); a database schema of another version
+stops it at once.
 
 Flags:
 `
@@ -35,16 +37,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
-	a, err := openApp(ctx, cfg, log)
+	log := newLoggerTo(cfg, stderr)
+	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := core.CheckSchema(ctx, a.pool); err != nil {
-		return err
-	}
-	return serveHTTP(ctx, a, *worker, nil)
+	return serveHTTP(ctx, a, *worker, nil, newStartState())
 }
 
 // loadDBConfig reads the config for commands that only touch the

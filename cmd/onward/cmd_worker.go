@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
-
-	"github.com/onward-network/onward/core"
 )
 
 const workerUsage = `Usage: onward worker [--metrics-addr ADDR]
@@ -16,7 +15,9 @@ const workerUsage = `Usage: onward worker [--metrics-addr ADDR]
 Run the outbox worker on its own: deliver Slack cards, reminders, digests
 and client texts that core queued, with retries and dead letters. Run as
 many as you like; they share the work through the database. ` + "`onward serve`" + `
-runs one in-process unless --worker=false.
+runs one in-process unless --worker=false. Started while PostgreSQL or
+Redis does not answer, it waits for them, saying so once in the log and
+in /readyz on the metrics address.
 
 Flags:
 `
@@ -35,15 +36,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
-	a, err := openApp(ctx, cfg, log)
+	log := newLoggerTo(cfg, stderr)
+	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := core.CheckSchema(ctx, a.pool); err != nil {
-		return err
-	}
 	w, err := newNotifyWorker(a)
 	if err != nil {
 		return err
@@ -51,26 +49,42 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *metricsAddr == "" {
 		*metricsAddr = cfg.MetricsAddr
 	}
+	st := newStartState()
+	var serving handoff
+	serving.set(st.handler())
 	if *metricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", metricsHandler(a))
-		mux.HandleFunc("GET /readyz", func(rw http.ResponseWriter, r *http.Request) {
-			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			if notifyMetrics.WorkerCannotReachDatabase() {
-				rw.WriteHeader(http.StatusServiceUnavailable)
-				fmt.Fprintln(rw, "not ready: worker: cannot reach postgres, deliveries paused")
-				return
-			}
-			fmt.Fprintln(rw, "ready")
-		})
-		srv := &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics on %s: %w", *metricsAddr, err)
+		}
+		srv := &http.Server{Handler: &serving, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
-			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("metrics server", "err", err)
 			}
 		}()
 		defer srv.Close()
 	}
+	if err := a.waitForServers(ctx, st); err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped while waiting for PostgreSQL and Redis")
+			return nil
+		}
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /metrics", metricsHandler(a))
+	mux.HandleFunc("GET /readyz", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if notifyMetrics.WorkerCannotReachDatabase() {
+			rw.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(rw, "not ready: worker: cannot reach postgres, deliveries paused")
+			return
+		}
+		fmt.Fprintln(rw, "ready")
+	})
+	serving.set(mux)
 	go func() {
 		if err := runCheckpointer(ctx, a); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("audit checkpoints stopped", "err", err)

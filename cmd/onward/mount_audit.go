@@ -2,26 +2,22 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"time"
 )
 
 func init() {
 	registerMount(mount{
-		name: "audit",
-		routes: func(a *app, mux *http.ServeMux) error {
-			warnUnguardedAuditLog(a)
-			return nil
-		},
-		worker: runCheckpointer,
+		name:    "audit",
+		reached: warnUnguardedAuditLog,
+		worker:  runCheckpointer,
 	})
 }
 
 // warnUnguardedAuditLog says, once at start, when the server's database
 // role could alter the audit log (it owns the table or is a superuser):
 // fine on a developer's machine, not in production.
-func warnUnguardedAuditLog(a *app) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+func warnUnguardedAuditLog(ctx context.Context, a *app) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	ok, err := guardedAuditLog(ctx, a)
 	if err != nil {

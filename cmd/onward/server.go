@@ -21,6 +21,11 @@ type mount struct {
 	// worker runs until ctx ends (the outbox worker, schedulers); serve
 	// runs it unless --worker=false.
 	worker func(ctx context.Context, a *app) error
+	// reached runs once PostgreSQL and Redis answer, before the server
+	// says it is ready: checks of the database at start. Routes never
+	// touch the servers, so serve builds them, and finds configuration
+	// mistakes, before it waits for them.
+	reached func(ctx context.Context, a *app)
 	// devInfo returns lines for `onward dev` to print (what to open).
 	devInfo func(ctx context.Context, a *app) []string
 }
@@ -32,10 +37,7 @@ func registerMount(m mount) { mounts = append(mounts, m) }
 // newMux builds the server's routes: health, readiness and every mount.
 func newMux(a *app) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	for _, m := range mounts {
 		if m.routes == nil {
@@ -124,14 +126,22 @@ func (a *app) logReady(what string, err error) {
 const sentTextsFlushEvery = 10 * time.Second
 
 // serveHTTP runs the HTTP server (and, when withWorker, every mount's
-// worker) until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr string)) error {
+// worker) until ctx ends, then shuts down gracefully. With st it first
+// waits for PostgreSQL and Redis (waitForServers), answering /healthz,
+// and /readyz 503 with the reason, meanwhile; a stop while it waits ends
+// it cleanly.
+func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr string), st *startState) error {
 	h, err := newHandler(a)
 	if err != nil {
 		return err
 	}
+	var serving handoff
+	serving.set(h)
+	if st != nil {
+		serving.set(st.handler())
+	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           &serving,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -145,6 +155,30 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make(chan error, len(mounts)+2)
+	go func() {
+		err := srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		errs <- err
+	}()
+	if st != nil {
+		a.log.Info("listening; waiting for PostgreSQL and Redis", "addr", ln.Addr().String())
+		if err := a.waitForServers(ctx, st); err != nil {
+			_ = srv.Close()
+			if ctx.Err() != nil {
+				a.log.Info("stopped while waiting for PostgreSQL and Redis")
+				return nil
+			}
+			return err
+		}
+	}
+	for _, m := range mounts {
+		if m.reached != nil {
+			m.reached(ctx, a)
+		}
+	}
+	serving.set(h)
 	if a.cfg.MetricsAddr != "" {
 		go func() { errs <- serveMetrics(ctx, a) }()
 	}
@@ -169,13 +203,6 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 			}(m)
 		}
 	}
-	go func() {
-		err := srv.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		errs <- err
-	}()
 	a.log.Info("serving", "addr", ln.Addr().String(), "worker", withWorker)
 	if ready != nil {
 		ready(ln.Addr().String())

@@ -35,9 +35,9 @@ type proc struct {
 }
 
 // refuseWindow: a process that exits this soon after starting refused to
-// start (a dependency did not answer), which a supervisor such as systemd
-// handles by starting it again; one that exits later had been running and
-// died.
+// start (before serve and worker waited for their servers, a dependency
+// that did not answer did this); one that exits later had been running
+// and died. Both are failures; the supervisor restarts either.
 const refuseWindow = 10 * time.Second
 
 func newProc(name, bin, dir string, env []string, args ...string) *proc {

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core"
+)
+
+// serve and worker start whether or not PostgreSQL and Redis answer yet:
+// a server restarting, or started after them, is an outage to wait out,
+// not a reason to exit. They wait with capped backoff, say once in the
+// log which server they cannot reach and once when they reach it, and
+// answer /readyz 503 meanwhile. A schema of another version, a password
+// the server refuses and configuration that does not parse are real
+// errors and still stop them at once.
+const (
+	reachFirstPause = 500 * time.Millisecond
+	reachMaxPause   = 10 * time.Second
+	// reachAttempt bounds one attempt, so a server that accepts the
+	// connection and never answers counts as unreachable.
+	reachAttempt = 5 * time.Second
+)
+
+// startState is what a starting process knows about its servers, for
+// /readyz while it waits.
+type startState struct {
+	mu      sync.Mutex
+	waiting string // the reason it is not ready yet; "" once both answered
+}
+
+func newStartState() *startState {
+	return &startState{waiting: "starting: connecting to postgres and redis"}
+}
+
+func (s *startState) set(reason string) {
+	s.mu.Lock()
+	s.waiting = reason
+	s.mu.Unlock()
+}
+
+// notReady is the plain reason the process is not ready, "" once it is.
+func (s *startState) notReady() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waiting
+}
+
+// handler answers while the process waits: /healthz says the process is
+// alive, /readyz 503 with the reason, anything else 503 with Retry-After.
+func (s *startState) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "not ready:", s.notReady())
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "Onward is starting and cannot serve yet; try again shortly.", http.StatusServiceUnavailable)
+	})
+	return mux
+}
+
+// healthz says the process is alive, whatever its servers do.
+func healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// handoff is an http.Handler that can be swapped while serving: the
+// waiting handler until the servers answer, then the real one.
+type handoff struct{ h atomic.Pointer[http.Handler] }
+
+func (o *handoff) set(h http.Handler) { o.h.Store(&h) }
+
+func (o *handoff) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*o.h.Load()).ServeHTTP(w, r) }
+
+// waitForServers returns once PostgreSQL and Redis both answer and the
+// schema is this binary's. While either cannot be reached it retries,
+// pausing 0.5 s doubling to 10 s, logging once which it cannot reach and
+// once when it reaches it. It returns ctx's error when ctx ends first, and
+// at once an error that waiting cannot mend (a schema of another version,
+// a refused password).
+func (a *app) waitForServers(ctx context.Context, st *startState) error {
+	downSince := map[string]time.Time{} // servers logged as unreachable
+	pause := reachFirstPause
+	for {
+		reached, server, err := a.reachOnce(ctx)
+		for _, s := range reached {
+			if since, ok := downSince[s]; ok {
+				a.log.Info("reached "+s, "at", a.serverAddr(s), "after", time.Since(since).Round(time.Second))
+				delete(downSince, s)
+			}
+		}
+		if err == nil {
+			st.set("")
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !outage(err) {
+			return err
+		}
+		st.set(map[string]string{"PostgreSQL": "postgres", "Redis": "redis"}[server] + ": does not answer yet; waiting for it")
+		if _, logged := downSince[server]; !logged {
+			downSince[server] = time.Now()
+			a.log.Warn("cannot reach "+server+"; waiting for it", "at", a.serverAddr(server), "err", oneLine(err.Error()))
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		pause = min(2*pause, reachMaxPause)
+	}
+}
+
+// reachOnce asks PostgreSQL (and its schema version), then Redis, the
+// attempt bounded by reachAttempt. It returns the servers that answered
+// and, on failure, the one that did not.
+func (a *app) reachOnce(ctx context.Context) (reached []string, failed string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, reachAttempt)
+	defer cancel()
+	if err := a.pool.Ping(ctx); err != nil {
+		return nil, "PostgreSQL", err
+	}
+	if err := core.CheckSchema(ctx, a.pool); err != nil {
+		return nil, "PostgreSQL", err
+	}
+	if err := a.rdb.Ping(ctx).Err(); err != nil {
+		return []string{"PostgreSQL"}, "Redis", err
+	}
+	return []string{"PostgreSQL", "Redis"}, "", nil
+}
+
+// serverAddr is where the named server is configured, without password.
+func (a *app) serverAddr(server string) string {
+	if server == "PostgreSQL" {
+		return core.DatabaseAddr(a.cfg.DatabaseURL)
+	}
+	u, err := url.Parse(a.cfg.RedisURL)
+	if err != nil {
+		return string(a.redisShape)
+	}
+	return fmt.Sprintf("%s %s", a.redisShape, u.Host)
+}
+
+// outage reports whether err is a server not answering (down, hanging,
+// restarting, full), which waiting mends, rather than a refusal that it
+// does not: a schema of another version, a wrong password or database
+// name.
+func outage(err error) bool {
+	if errors.Is(err, core.ErrSchemaBehind) || errors.Is(err, core.ErrSchemaAhead) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// 08 connection exception, 53 insufficient resources (too many
+		// connections), 57 operator intervention (starting up, shutting
+		// down); anything else the server said is an answer.
+		switch pgErr.Code[:2] {
+		case "08", "53", "57":
+			return true
+		}
+		return false
+	}
+	var rErr redis.Error
+	if errors.As(err, &rErr) {
+		for _, busy := range []string{"LOADING", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "BUSY", "ERR max number of clients"} {
+			if strings.HasPrefix(rErr.Error(), busy) {
+				return true
+			}
+		}
+		return false // NOAUTH, WRONGPASS and the like: configuration
+	}
+	return true // refused, reset, timed out, no route: not there (yet)
+}
