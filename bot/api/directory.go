@@ -122,7 +122,7 @@ func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner
 	}{Data: []suggestionJSON{}}
 	for _, s := range m.Suggestions {
 		out.Data = append(out.Data, suggestionJSON{Agency: agencyOut(s.Agency, s.Services), Covers: core.NeedStrings(s.Covers),
-			Reasons: nonNil(s.Reasons), Score: s.Score})
+			Reasons: s.Reasons.Strings(), Score: s.Score})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
