@@ -71,21 +71,17 @@ func (b *Bot) story(ctx context.Context, r core.Referral, v cardView) (*storyVie
 
 // rejectedBefore lists the agencies that turned down an earlier referral
 // of the chain, with why, so triage offers them last and says so.
-func (b *Bot) rejectedBefore(ctx context.Context, r core.Referral) (map[core.AgencyID]string, error) {
+func (b *Bot) rejectedBefore(ctx context.Context, r core.Referral) (map[core.AgencyID]core.MatchReason, error) {
 	chain, err := b.engine.Chain(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	out := map[core.AgencyID]string{}
+	out := map[core.AgencyID]core.MatchReason{}
 	for _, l := range chain {
 		if l.ID == r.ID || l.ToAgencyID == nil || l.Status != core.StatusRejected || l.Reason == nil || *l.Reason == core.ReasonRedirected {
 			continue
 		}
-		why := "rejected this client's referral " + l.Reference + ": " + l.Reason.Label()
-		if l.Feedback != "" {
-			why += " (“" + l.Feedback + "”)"
-		}
-		out[*l.ToAgencyID] = why
+		out[*l.ToAgencyID] = core.MatchReason{Kind: core.WhyRejectedBefore, Reference: l.Reference, Rejection: *l.Reason, Feedback: l.Feedback}
 	}
 	return out, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -24,15 +23,15 @@ type MatchQuery struct {
 type Suggestion struct {
 	Agency   Agency
 	Services []Service
-	Covers   []Need   // which of the asked needs it offers
-	Reasons  []string // plain words, e.g. "offers debt advice", "serves KY1"
+	Covers   []Need       // which of the asked needs it offers
+	Reasons  MatchReasons // why: it offers debt, it serves KY1
 	Score    int
 }
 
 // Exclusion is an agency that offers a need but was left out, and why.
 type Exclusion struct {
 	Agency  Agency
-	Reasons []string // e.g. "at capacity: waiting list until March", "does not serve KY12"
+	Reasons MatchReasons // why not: at capacity (until a date), does not serve KY12
 }
 
 // Match is the ranked result of matching.
@@ -119,10 +118,10 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 	wanted := uniqueNeeds(q.Needs)
 	for _, f := range fits {
 		if slices.Contains(q.Exclude, f.agency.ID) {
-			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: []string{"already tried for this client"}})
+			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: MatchReasons{{Kind: WhyTriedBefore}}})
 			continue
 		}
-		var why, whyNot []string
+		var why, whyNot MatchReasons
 		var covers []Need
 		areaScore, lang := 0, false
 		for _, s := range f.services {
@@ -143,30 +142,31 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 		}
 		slices.SortFunc(covers, func(a, b Need) int { return slices.Index(Needs, a) - slices.Index(Needs, b) })
 		for _, n := range covers {
-			why = append(why, "offers "+strings.ToLower(n.Label()))
+			why = append(why, MatchReason{Kind: WhyOffers, Need: n})
 		}
 		switch {
 		case areaScore == scoreDistrictArea:
-			why = append(why, "serves "+q.District)
+			why = append(why, MatchReason{Kind: WhyServes, Area: q.District})
 		case areaScore == scoreCouncilArea:
-			why = append(why, "serves "+council)
+			why = append(why, MatchReason{Kind: WhyServes, Area: council})
 		case q.District != "":
-			whyNot = append(whyNot, "does not serve "+q.District)
+			whyNot = append(whyNot, MatchReason{Kind: WhyNotServed, Area: q.District})
 		}
 		if q.Language != "" && q.Language != "en" {
 			if lang {
-				why = append(why, "offers help in "+languageName(q.Language))
+				why = append(why, MatchReason{Kind: WhySpeaks, Language: q.Language})
 			} else {
-				whyNot = append(whyNot, "no help in "+languageName(q.Language))
+				whyNot = append(whyNot, MatchReason{Kind: WhyNoLanguage, Language: q.Language})
 			}
 		}
 		if f.agency.AtCapacity {
 			// Not the capacity note: reasons reach the public directory,
-			// and the note is for coordinators and staff.
-			whyNot = append(whyNot, "at capacity")
+			// and the note is for coordinators and staff. The date is
+			// the one the agency published for the directory.
+			whyNot = append(whyNot, MatchReason{Kind: WhyAtCapacity, Until: f.agency.CapacityUntil})
 		}
 		if q.SelfReferral && !f.agency.AcceptsSelfReferrals {
-			whyNot = append(whyNot, "takes referrals from agencies only")
+			whyNot = append(whyNot, MatchReason{Kind: WhyAgenciesOnly})
 		}
 		if len(whyNot) > 0 {
 			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: whyNot})

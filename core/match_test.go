@@ -23,10 +23,10 @@ func TestSuggestExplainsChoicesAndExclusions(t *testing.T) {
 	if !m.Clear([]core.Need{core.NeedDebt, core.NeedBenefits}) {
 		t.Error("district-level CAB should be a clear match over council-wide welfare rights")
 	}
-	if why := strings.Join(m.Suggestions[0].Reasons, ", "); why != "offers debt, offers benefits and welfare rights, serves KY1" {
+	if why := strings.Join(m.Suggestions[0].Reasons.Strings(), ", "); why != "offers debt, offers benefits and welfare rights, serves KY1" {
 		t.Errorf("reasons = %q", why)
 	}
-	if why := strings.Join(m.Suggestions[1].Reasons, ", "); !strings.Contains(why, "serves Fife") {
+	if why := strings.Join(m.Suggestions[1].Reasons.Strings(), ", "); !strings.Contains(why, "serves Fife") {
 		t.Errorf("council-wide reasons = %q", why)
 	}
 
@@ -43,7 +43,7 @@ func TestSuggestExplainsChoicesAndExclusions(t *testing.T) {
 	}
 	reasons := map[core.AgencyID]string{}
 	for _, x := range m.Excluded {
-		reasons[x.Agency.ID] = strings.Join(x.Reasons, "; ")
+		reasons[x.Agency.ID] = strings.Join(x.Reasons.Strings(), "; ")
 	}
 	if r := reasons[env.Net.CAB]; !strings.Contains(r, "at capacity") || !strings.Contains(r, "does not serve KY16") {
 		t.Errorf("CAB exclusion = %q", r)
@@ -57,7 +57,7 @@ func TestSuggestExplainsChoicesAndExclusions(t *testing.T) {
 
 	// Housing takes agency referrals only.
 	m, _ = env.Engine.Suggest(ctx, core.MatchQuery{Needs: []core.Need{core.NeedHousing}, District: "KY1", SelfReferral: true})
-	if len(m.Suggestions) != 0 || len(m.Excluded) != 1 || !slices.Contains(m.Excluded[0].Reasons, "takes referrals from agencies only") {
+	if len(m.Suggestions) != 0 || len(m.Excluded) != 1 || !slices.Contains(m.Excluded[0].Reasons.Strings(), "takes referrals from agencies only") {
 		t.Errorf("housing self-referral match = %+v", m)
 	}
 	// A capacity change is an audited event.

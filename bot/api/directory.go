@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -81,8 +82,32 @@ func (a *API) listAgencies(w http.ResponseWriter, r *http.Request, p core.Partne
 type suggestionJSON struct {
 	Agency  agencyJSON `json:"agency"`
 	Covers  []string   `json:"covers"`
-	Reasons []string   `json:"reasons"`
-	Score   int        `json:"score"`
+	Reasons []string   `json:"reasons"` // in English, as staff read them
+	// Why is the same reasons for a machine: each one's kind and the
+	// facts it names, for a partner system that shows them in its own
+	// words or language.
+	Why   []reasonJSON `json:"why"`
+	Score int          `json:"score"`
+}
+
+// reasonJSON is a core.MatchReason as a partner system reads it.
+type reasonJSON struct {
+	Kind     string `json:"kind"`
+	Need     string `json:"need,omitempty"`
+	Area     string `json:"area,omitempty"`
+	Language string `json:"language,omitempty"`
+	Until    string `json:"until,omitempty"` // a date, YYYY-MM-DD
+}
+
+func reasonsOut(rs core.MatchReasons) []reasonJSON {
+	out := make([]reasonJSON, len(rs))
+	for i, r := range rs {
+		out[i] = reasonJSON{Kind: string(r.Kind), Need: string(r.Need), Area: r.Area, Language: r.Language}
+		if r.Until != nil {
+			out[i].Until = r.Until.Format(time.DateOnly)
+		}
+	}
+	return out
 }
 
 func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -122,7 +147,7 @@ func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner
 	}{Data: []suggestionJSON{}}
 	for _, s := range m.Suggestions {
 		out.Data = append(out.Data, suggestionJSON{Agency: agencyOut(s.Agency, s.Services), Covers: core.NeedStrings(s.Covers),
-			Reasons: nonNil(s.Reasons), Score: s.Score})
+			Reasons: s.Reasons.Strings(), Why: reasonsOut(s.Reasons), Score: s.Score})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

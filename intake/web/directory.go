@@ -58,8 +58,8 @@ type serviceView struct {
 type agencyView struct {
 	core.Agency
 	Services []serviceView
-	Reasons  []string // why it fits a search, or why it was left out
-	Distance *float64 // its nearest service's Distance
+	Reasons  core.MatchReasons // why it fits a search, or why it was left out
+	Distance *float64          // its nearest service's Distance
 }
 
 // directoryData is the directory page.
@@ -371,7 +371,7 @@ func (w *Web) allAgencies(r *http.Request) ([]agencyView, error) {
 	return out, nil
 }
 
-func (w *Web) agencyView(a core.Agency, services []core.Service, reasons []string) agencyView {
+func (w *Web) agencyView(a core.Agency, services []core.Service, reasons core.MatchReasons) agencyView {
 	v := agencyView{Agency: a, Reasons: reasons}
 	for _, s := range services {
 		v.Services = append(v.Services, w.serviceView(s, a))

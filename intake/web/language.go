@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
@@ -93,12 +94,17 @@ func (p webPage) H(id string, args ...any) (template.HTML, error) {
 
 // Need is a need's name in the page's language (the flow's own words
 // for it).
-func (p webPage) Need(n core.Need) string {
-	if s := p.Lang.cat.Text(p.Lang.Code, "flow.needs.choices."+string(n)+".label"); s != "" {
-		return s
-	}
-	return n.Label()
+func (p webPage) Need(n core.Need) string { return n.In(p.Lang.cat, p.Lang.Code) }
+
+// Why is matching's reasons for an agency in the page's language, joined
+// with sep.
+func (p webPage) Why(rs core.MatchReasons, sep string) (string, error) {
+	out, err := rs.In(p.Lang.cat, p.Lang.Code)
+	return strings.Join(out, sep), err
 }
+
+// Date is a day the way the page's language writes it ("14 marca 2027").
+func (p webPage) Date(t time.Time) string { return lang.Date(p.Lang.Code, t) }
 
 // Needs is Need for a list, joined with commas.
 func (p webPage) Needs(ns []core.Need) string {
