@@ -1,14 +1,12 @@
 package notify_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +17,6 @@ import (
 	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/notifytest"
 )
-
-// logBuffer collects a worker's log while it runs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // queueAlerts writes n coordinator alerts, told apart by prefix.
 func queueAlerts(t *testing.T, h *harness, prefix string, n int) {
@@ -85,7 +65,7 @@ func TestWorkerSaysOnceThatPostgresIsAway(t *testing.T) {
 	// rows straight to it.
 	eng := core.NewEngine(pool, h.env.Crypt, core.SystemClock{}, h.env.IDs, slog.New(slog.DiscardHandler))
 	t.Cleanup(eng.Close)
-	var log logBuffer
+	var log coretest.LogBuffer
 	m := notify.NewMetrics()
 	w := h.worker(t, func(o *notify.Options) {
 		o.Engine = eng

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -17,25 +16,6 @@ import (
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
-
-// logBuffer collects a process's log; the test reads it while the process
-// writes.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // freeAddr is a loopback address nothing listens on.
 func freeAddr(t *testing.T) string {
@@ -83,7 +63,7 @@ func silentServer(t *testing.T) string {
 // started is serve and worker running in this process against dbURL.
 type started struct {
 	serveAddr, workerAddr string
-	serveLog, workerLog   logBuffer
+	serveLog, workerLog   coretest.LogBuffer
 	cancel                context.CancelFunc
 	done                  map[string]chan error
 }
