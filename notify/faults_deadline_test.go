@@ -2,16 +2,11 @@ package notify_test
 
 import (
 	"context"
-	"log/slog"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/notifytest"
 )
@@ -72,19 +67,7 @@ func TestCrisisCardNotHeldBehindBackoff(t *testing.T) {
 func TestDatabaseBlipAfterSendDoesNotLoseTheText(t *testing.T) {
 	h := newHarness(t, harnessOpts{noSlack: true})
 	h.selfRefer(t, "blip", toWelfare)
-	u, err := url.Parse(h.env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	pool, err := pgxpool.New(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	eng := core.NewEngine(pool, h.env.Crypt, h.clock, h.env.IDs, slog.New(slog.DiscardHandler))
-	t.Cleanup(eng.Close)
+	eng, p := h.engineThroughProxy(t, h.clock)
 	blipped := false
 	h.twilio.OnAccept(func(notifytest.SMS) {
 		if blipped {

@@ -5,8 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
@@ -184,4 +187,24 @@ func (h *harness) selfRefer(t *testing.T, key string, change func(*core.SelfRefe
 func (h *harness) markAllSent(t *testing.T) {
 	t.Helper()
 	coretest.MarkOutboxSent(t, h.env.Pool)
+}
+
+// engineThroughProxy is an engine on the test's database reached through a
+// proxy the test can cut, hang or restore.
+func (h *harness) engineThroughProxy(t *testing.T, clock core.Clock) (*core.Engine, *coretest.Proxy) {
+	t.Helper()
+	u, err := url.Parse(h.env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := coretest.NewProxy(t, u.Host)
+	u.Host = p.Addr()
+	pool, err := pgxpool.New(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	eng := core.NewEngine(pool, h.env.Crypt, clock, h.env.IDs, slog.New(slog.DiscardHandler))
+	t.Cleanup(eng.Close)
+	return eng, p
 }

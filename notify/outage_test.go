@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
@@ -50,21 +47,9 @@ var logLine = regexp.MustCompile(`level=(WARN|ERROR) msg=("(?:[^"\\]|\\.)*"|\S+)
 func TestWorkerSaysOnceThatPostgresIsAway(t *testing.T) {
 	h := newHarness(t, harnessOpts{realClock: true})
 	h.markAllSent(t)
-	u, err := url.Parse(h.env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	pool, err := pgxpool.New(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
 	// The worker reaches PostgreSQL through the proxy; the test writes
 	// rows straight to it.
-	eng := core.NewEngine(pool, h.env.Crypt, core.SystemClock{}, h.env.IDs, slog.New(slog.DiscardHandler))
-	t.Cleanup(eng.Close)
+	eng, p := h.engineThroughProxy(t, core.SystemClock{})
 	var log coretest.LogBuffer
 	m := notify.NewMetrics()
 	w := h.worker(t, func(o *notify.Options) {
