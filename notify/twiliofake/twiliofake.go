@@ -258,13 +258,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	msg.Rendered = msg.Body
 	to, whatsApp := strings.CutPrefix(msg.To, whatsAppPrefix)
 
-	f.mu.Lock()
-	f.requests++
-	var reply Reply
-	if f.script != nil {
-		reply = f.script(f.requests)
-	}
-	f.mu.Unlock()
+	reply := f.nextReply()
 	if reply.Hang > 0 {
 		hold(r, reply.Hang)
 		return
@@ -422,16 +416,22 @@ func (f *Fake) authorized(w http.ResponseWriter, r *http.Request, account string
 	return true
 }
 
+// nextReply counts a request and returns what the script says to answer
+// it (the zero Reply when there is no script).
+func (f *Fake) nextReply() Reply {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests++
+	if f.script == nil {
+		return Reply{}
+	}
+	return f.script(f.requests)
+}
+
 // scriptedGet counts a GET as a request and answers it as the script
 // says; false when the script lets it through.
 func (f *Fake) scriptedGet(w http.ResponseWriter, r *http.Request) bool {
-	f.mu.Lock()
-	f.requests++
-	var reply Reply
-	if f.script != nil {
-		reply = f.script(f.requests)
-	}
-	f.mu.Unlock()
+	reply := f.nextReply()
 	switch {
 	case reply.Hang > 0:
 		hold(r, reply.Hang)
