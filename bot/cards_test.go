@@ -18,6 +18,9 @@ var piiOfSeededClient = []string{"Morag", "Baird", "07700", "900123", "770090012
 
 func assertNoPII(t *testing.T, what string, s string) {
 	t.Helper()
+	// Random form tokens may spell a short piece of a postcode by chance.
+	s = csrfRe.ReplaceAllString(s, `name="csrf" value=""`)
+	s = tokenRe.ReplaceAllString(s, `name="token" value=""`)
 	for _, p := range piiOfSeededClient {
 		if strings.Contains(s, p) {
 			t.Errorf("%s shows personal data %q:\n%s", what, p, s)
