@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -88,21 +89,52 @@ sentinel parallel-syncs %[1]s 1
 	defer cancel()
 	c := s.Client(t)
 	err := waitFor(ctx, func(ctx context.Context) error {
-		// Wait until it has found the replicas, so a failover has one to
-		// promote.
+		// Wait until a replica is one Sentinel would promote: found,
+		// connected, linked to its master, and recently heard from. A
+		// replica only found is refused with NOGOODSLAVE.
 		reps, err := c.Do(ctx, "SENTINEL", "REPLICAS", masterName).Slice()
 		if err != nil {
 			return err
 		}
-		if len(reps) == 0 {
-			return fmt.Errorf("sentinel has found no replica of %s yet", masterName)
+		for _, rep := range reps {
+			if promotable(fields(rep)) {
+				return nil
+			}
 		}
-		return nil
+		return fmt.Errorf("sentinel has no replica of %s it could promote yet (%d found)", masterName, len(reps))
 	})
 	if err != nil {
 		t.Fatalf("sentinel: %v", err)
 	}
 	return s
+}
+
+// fields reads one entry of SENTINEL REPLICAS, a flat list of names and
+// values (RESP2) or a map (RESP3), into a map of strings.
+func fields(entry any) map[string]string {
+	out := map[string]string{}
+	switch e := entry.(type) {
+	case []any:
+		for i := 0; i+1 < len(e); i += 2 {
+			out[fmt.Sprint(e[i])] = fmt.Sprint(e[i+1])
+		}
+	case map[any]any:
+		for k, v := range e {
+			out[fmt.Sprint(k)] = fmt.Sprint(v)
+		}
+	}
+	return out
+}
+
+// promotable says whether Sentinel's own choice of replica to promote
+// would accept this one: no down or disconnected flag, its link to the
+// master up, and its INFO refreshed within the last few seconds.
+func promotable(f map[string]string) bool {
+	if f["flags"] != "slave" || f["master-link-status"] != "ok" {
+		return false
+	}
+	refreshed, err := strconv.Atoi(f["info-refresh"])
+	return err == nil && refreshed < 3000
 }
 
 // MasterAddr asks a Sentinel which server is the master now.
