@@ -86,15 +86,30 @@ func (s *SMS) recordDelivery(ctx context.Context, row core.OutboxID, sid, status
 	}
 	unknownWait, stop := context.WithTimeout(ctx, wait)
 	defer stop()
-	for {
+	for retried := false; ; {
 		// A final status already stored is never replaced by an earlier one:
 		// Twilio's callbacks can arrive out of order.
 		n, err := s.engine.Outbox().RecordDelivery(ctx, sid, core.DeliveryStatus(status), code)
 		if err != nil {
 			return err
 		}
-		if n > 0 || !s.awaitUnknownSID(ctx, unknownWait, sid) {
-			if n == 0 && row != 0 {
+		if n > 0 {
+			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", n)
+			break
+		}
+		known, err := s.engine.Outbox().ProviderIDKnown(ctx, sid)
+		if err != nil {
+			return err
+		}
+		if known && !retried {
+			// The id was recorded between the update and the look-up:
+			// the update finds its row now. Known a second time, a later
+			// status is already stored and this one changes nothing.
+			retried = true
+			continue
+		}
+		if known || !s.awaitUnknownSID(unknownWait) {
+			if !known && row != 0 {
 				if err := s.recordForRow(ctx, row, sid, status, code); err != nil {
 					return err
 				}
@@ -142,14 +157,10 @@ func (s *SMS) recordForRow(ctx context.Context, row core.OutboxID, sid, status, 
 	return nil
 }
 
-// awaitUnknownSID waits one poll interval and reports true when the message
-// id is still unknown and the wait (a context with unknownSIDWait's
-// timeout, ending with the request) is not over, so the caller tries the
-// update again.
-func (s *SMS) awaitUnknownSID(ctx, wait context.Context, sid string) bool {
-	if known, err := s.engine.Outbox().ProviderIDKnown(ctx, sid); err != nil || known {
-		return false
-	}
+// awaitUnknownSID waits one poll interval and reports true when the wait
+// for an unknown message id (a context with unknownSIDWait's timeout,
+// ending with the request) is not over, so the caller tries again.
+func (s *SMS) awaitUnknownSID(wait context.Context) bool {
 	select {
 	case <-wait.Done():
 		return false
