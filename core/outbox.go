@@ -181,16 +181,6 @@ ON CONFLICT (dedupe_key) DO NOTHING`
 // transaction it is delivered at commit.
 const sqlNotifyOutbox = `SELECT pg_notify($1, '')`
 
-// queue adds an outbox insert to the batch of the change causing it.
-// The dedupe key makes a repeated cause a no-op.
-func (o *Outbox) queue(b *pgx.Batch, m outboxMsg, now time.Time) {
-	avail := m.available
-	if avail.IsZero() {
-		avail = now
-	}
-	b.Queue(sqlInsertOutbox, m.kind, nullID(m.referral), m.payload, m.dedupe, avail, now)
-}
-
 // Enqueue writes one outbox row on its own and wakes the workers, for
 // edges and the scheduler that create messages not caused by a referral
 // change (digests, alerts). A row already present by dedupe key is left
