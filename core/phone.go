@@ -74,7 +74,11 @@ func parseValidPhone(s string) (Phone, bool) {
 	if dramaPhone(p) {
 		return p, pc.allowed["GB"]
 	}
-	if !phonenumbers.IsValidNumber(n) || !pc.allowed[phonenumbers.GetRegionCodeForNumber(n)] {
+	// The region is found by matching the number against each region of
+	// its country code; a number no region's patterns take has none. The
+	// type then says whether it is valid at all (UNKNOWN: not valid, as
+	// IsValidNumber would say, which repeats both look-ups).
+	if !pc.allowed[phonenumbers.GetRegionCodeForNumber(n)] {
 		return "", false
 	}
 	switch phonenumbers.GetNumberType(n) {
