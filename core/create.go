@@ -88,7 +88,8 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 	if r.ParentID != nil {
 		data["parent_id"] = int64(*r.ParentID)
 	}
-	e.queueEvent(b, newEvent{kind: EventCreated, referral: r.ID, client: r.ClientID, agency: derefAgency(r.ToAgencyID),
+	// The referral was inserted in this transaction: its stream is new.
+	e.queueFirstEvent(b, newEvent{kind: EventCreated, referral: r.ID, client: r.ClientID, agency: derefAgency(r.ToAgencyID),
 		actor: by, to: r.Status, data: data}, now)
 	e.queueWebhooks(b, r, WebhookReferralCreated, now)
 	if to != nil {

@@ -93,6 +93,29 @@ func (e *Engine) queueEvent(b *pgx.Batch, ev newEvent, at time.Time) {
 		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at, e.auditKey().ipad, e.auditKey().opad)
 }
 
+// sqlFirstEvent starts a stream that cannot exist yet — a referral's, in
+// the transaction that inserts the referral — with its first event,
+// chained and keyed exactly as append_event would, without append_event's
+// lock and look-up of the stream's head. Should the stream have an event
+// after all, the unique (stream, stream_seq) index refuses the insert and
+// the transaction, so the chain cannot fork.
+const sqlFirstEvent = `
+INSERT INTO events (stream, stream_seq, kind, referral_id, agency_id, client_id,
+        actor_kind, actor_id, from_status, to_status, data, created_at, prev_hash, hash, keyed)
+VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '\x',
+    event_mac($12, $13, '\x', $1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11), true)`
+
+// queueFirstEvent adds the first event of a stream created in the same
+// transaction to a batch (see sqlFirstEvent).
+func (e *Engine) queueFirstEvent(b *pgx.Batch, ev newEvent, at time.Time) {
+	data := ev.data
+	if data == nil {
+		data = map[string]any{}
+	}
+	b.Queue(sqlFirstEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
+		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at, e.auditKey().ipad, e.auditKey().opad)
+}
+
 func (a Actor) kindOrSystem() ActorKind {
 	if a.Kind == "" {
 		return ActorSystem
