@@ -85,12 +85,18 @@ const sqlAppendEvent = `SELECT append_event($1, $2, $3, $4, $5, $6, $7, $8, $9, 
 // queueEvent adds the event's append to a batch, so a transition's event and
 // outbox rows travel to Postgres in one round trip.
 func (e *Engine) queueEvent(b *pgx.Batch, ev newEvent, at time.Time) {
+	b.Queue(sqlAppendEvent, e.eventArgs(ev, at)...)
+}
+
+// eventArgs are the parameters of sqlAppendEvent and sqlFirstEvent, in
+// their order: the event's fields, then the padded audit key.
+func (e *Engine) eventArgs(ev newEvent, at time.Time) []any {
 	data := ev.data
 	if data == nil {
 		data = map[string]any{}
 	}
-	b.Queue(sqlAppendEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
-		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at, e.auditKey().ipad, e.auditKey().opad)
+	return []any{ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
+		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at, e.auditKey().ipad, e.auditKey().opad}
 }
 
 // sqlFirstEvent starts a stream that cannot exist yet — a referral's, in
@@ -108,12 +114,7 @@ VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '\x',
 // queueFirstEvent adds the first event of a stream created in the same
 // transaction to a batch (see sqlFirstEvent).
 func (e *Engine) queueFirstEvent(b *pgx.Batch, ev newEvent, at time.Time) {
-	data := ev.data
-	if data == nil {
-		data = map[string]any{}
-	}
-	b.Queue(sqlFirstEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
-		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at, e.auditKey().ipad, e.auditKey().opad)
+	b.Queue(sqlFirstEvent, e.eventArgs(ev, at)...)
 }
 
 func (a Actor) kindOrSystem() ActorKind {
@@ -125,12 +126,7 @@ func (a Actor) kindOrSystem() ActorKind {
 
 // appendEvent writes one event now, outside any batch.
 func (e *Engine) appendEvent(ctx context.Context, db DB, ev newEvent) error {
-	data := ev.data
-	if data == nil {
-		data = map[string]any{}
-	}
-	_, err := db.Exec(ctx, sqlAppendEvent, ev.stream(), ev.kind, nullID(ev.referral), nullID(ev.agency), nullID(ev.client),
-		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, e.clock.Now(), e.auditKey().ipad, e.auditKey().opad)
+	_, err := db.Exec(ctx, sqlAppendEvent, e.eventArgs(ev, e.clock.Now())...)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", ev.kind, err)
 	}
