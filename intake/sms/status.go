@@ -86,15 +86,15 @@ func (s *SMS) recordDelivery(ctx context.Context, row core.OutboxID, sid, status
 	}
 	unknownWait, stop := context.WithTimeout(ctx, wait)
 	defer stop()
+	var n int64
 	for retried := false; ; {
 		// A final status already stored is never replaced by an earlier one:
 		// Twilio's callbacks can arrive out of order.
-		n, err := s.engine.Outbox().RecordDelivery(ctx, sid, core.DeliveryStatus(status), code)
-		if err != nil {
+		var err error
+		if n, err = s.engine.Outbox().RecordDelivery(ctx, sid, core.DeliveryStatus(status), code); err != nil {
 			return err
 		}
 		if n > 0 {
-			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", n)
 			break
 		}
 		known, err := s.engine.Outbox().ProviderIDKnown(ctx, sid)
@@ -108,16 +108,19 @@ func (s *SMS) recordDelivery(ctx context.Context, row core.OutboxID, sid, status
 			retried = true
 			continue
 		}
-		if known || !s.awaitUnknownSID(unknownWait) {
-			if !known && row != 0 {
+		if known {
+			break
+		}
+		if !s.awaitUnknownSID(unknownWait) {
+			if row != 0 {
 				if err := s.recordForRow(ctx, row, sid, status, code); err != nil {
 					return err
 				}
 			}
-			s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", n)
 			break
 		}
 	}
+	s.log.Info("sms delivery status", "sid", sid, "status", status, "error_code", code, "rows", n)
 	if code != twilioUnsubscribed && code != twilioOutsideWindow {
 		return nil
 	}
