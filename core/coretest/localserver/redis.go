@@ -128,13 +128,15 @@ func fields(entry any) map[string]string {
 
 // promotable says whether Sentinel's own choice of replica to promote
 // would accept this one: no down or disconnected flag, its link to the
-// master up, and its INFO refreshed within the last few seconds.
+// master up, and its INFO heard (a replica never heard from reads as
+// refreshed decades ago). Sentinel asks every 10 s and, for a master not
+// down, trusts an answer for 30 s.
 func promotable(f map[string]string) bool {
 	if f["flags"] != "slave" || f["master-link-status"] != "ok" {
 		return false
 	}
 	refreshed, err := strconv.Atoi(f["info-refresh"])
-	return err == nil && refreshed < 3000
+	return err == nil && refreshed < 15000
 }
 
 // MasterAddr asks a Sentinel which server is the master now.
