@@ -26,9 +26,9 @@ func TestOutboxRowsOfOneChange(t *testing.T) {
 	before := len(coretest.OutboxRows(t, env.Engine))
 	later := env.Clock.Now().Add(3 * time.Hour).Truncate(time.Microsecond)
 	rows := []core.OutboxRow{
-		{Kind: core.OutboxKind("digest"), Payload: core.OutboxPayload{Channel: "email"}, Dedupe: "rows:a"},
-		{Kind: core.OutboxKind("card.sync"), Referral: ref, Payload: core.OutboxPayload{ReferralID: ref, Version: 2}, Dedupe: "rows:b", Available: later},
-		{Kind: core.OutboxKind("digest"), Payload: core.OutboxPayload{Channel: "again"}, Dedupe: "rows:a"},
+		{Kind: core.OutboxAlert, Payload: core.OutboxPayload{Channel: "email"}, Dedupe: "rows:a"},
+		{Kind: core.OutboxCard, Referral: ref, Payload: core.OutboxPayload{ReferralID: ref, Version: 2}, Dedupe: "rows:b", Available: later},
+		{Kind: core.OutboxAlert, Payload: core.OutboxPayload{Channel: "again"}, Dedupe: "rows:a"},
 	}
 	write := func(rows []core.OutboxRow) {
 		t.Helper()
@@ -46,7 +46,7 @@ func TestOutboxRowsOfOneChange(t *testing.T) {
 	for _, e := range got[before:] {
 		byKind[e.Kind] = e
 	}
-	a, b := byKind["digest"], byKind["card.sync"]
+	a, b := byKind[core.OutboxAlert], byKind[core.OutboxCard]
 	if a.ReferralID != nil || a.Payload.Channel != "email" {
 		t.Errorf("first row: referral %v payload %+v, want none and the first payload", a.ReferralID, a.Payload)
 	}
