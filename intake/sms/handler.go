@@ -101,6 +101,7 @@ type SMS struct {
 	limiter   *redis_rate.Limiter
 	flow      *flow.Flow
 	validator client.RequestValidator
+	signer    *twilioSigner
 	base      string // PublicURL without a trailing slash
 	cat       *lang.Catalogue
 
@@ -192,9 +193,9 @@ func New(cfg Config) (*SMS, error) {
 	return &SMS{
 		cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log,
 		limiter: redis_rate.NewLimiter(cfg.Redis), flow: cfg.Flow,
-		validator: client.NewRequestValidator(cfg.AuthToken),
-		base:      strings.TrimRight(cfg.PublicURL, "/"),
-		cat:       cfg.Catalogue, random: cfg.Random, wordings: map[string]core.ConsentWording{},
+		validator: client.NewRequestValidator(cfg.AuthToken), signer: newTwilioSigner(cfg.AuthToken),
+		base: strings.TrimRight(cfg.PublicURL, "/"),
+		cat:  cfg.Catalogue, random: cfg.Random, wordings: map[string]core.ConsentWording{},
 	}, nil
 }
 
