@@ -70,11 +70,11 @@ func collectNewReferral(rows pgx.Rows, what string) (Referral, error) {
 	}
 }
 
-// withRetry runs a transaction again when it lost only to a reference
-// collision.
+// withRetry runs a referral's pipelined transaction (see pipeTx), and
+// runs it again when it lost only to a reference collision.
 func (e *Engine) withRetry(ctx context.Context, fn func(pgx.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := inTx(ctx, e.pool, fn)
+		err := inPipelinedTx(ctx, e.pool, fn)
 		if !errors.Is(err, errReferenceTaken) || attempt == 4 {
 			return err
 		}

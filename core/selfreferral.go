@@ -118,7 +118,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 				e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
 			}
 		}
-		return sendBatch(ctx, tx, b)
+		return sendLast(ctx, tx, b)
 	})
 	if errors.Is(err, errReplayed) {
 		r, gerr := getReferral(ctx, e.pool, "idempotency_key = $1", in.IdempotencyKey)
@@ -355,7 +355,7 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		if in.also != nil {
 			in.also(b, r)
 		}
-		return sendBatch(ctx, tx, b)
+		return sendLast(ctx, tx, b)
 	})
 	if errors.Is(err, errReplayed) {
 		return getReferral(ctx, e.pool, "idempotency_key = $1", in.key)

@@ -1,0 +1,7 @@
+package core
+
+// Unexported helpers the external tests drive directly.
+var (
+	InPipelinedTx = inPipelinedTx
+	SendLast      = sendLast
+)
