@@ -21,13 +21,14 @@ import (
 func init() { registerBench("api", benchAPI) }
 
 const (
-	apiConns = 32
-	apiN     = 1600
+	apiConns  = 32
+	apiN      = 3200 // per side
+	apiRounds = 4
 )
 
 // benchAPI creates referrals through the partner API at 32 connections
 // and, in the same run, through core directly (the same PartnerRefer the
-// API ends in), and compares the two.
+// API ends in), in alternating rounds, and compares the two.
 func benchAPI(ctx context.Context, stdout io.Writer) error {
 	env, err := openBenchEnv(ctx, 40, 64)
 	if err != nil {
@@ -134,14 +135,34 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	if _, _, err := run(apiConns*2, viaCore(1_000_000)); err != nil {
 		return err
 	}
-	coreTime, coreLat, err := run(apiN, viaCore(0))
-	if err != nil {
-		return err
+	// The sides alternate in rounds, so a busy moment on the machine hits
+	// both rather than one.
+	var coreTime, apiTime time.Duration
+	var coreLat, apiLat []time.Duration
+	per := apiN / apiRounds
+	var coreCost, apiCost benchCounters
+	coreCost.cpu.pgKnown, apiCost.cpu.pgKnown = true, true
+	for round := range apiRounds {
+		before := env.counters()
+		t, lat, err := run(per, viaCore(round*per))
+		if err != nil {
+			return err
+		}
+		coreTime, coreLat = coreTime+t, append(coreLat, lat...)
+		coreCost = coreCost.add(env.counters().sub(before))
+		before = env.counters()
+		if t, lat, err = run(per, viaAPI(round*per)); err != nil {
+			return err
+		}
+		apiTime, apiLat = apiTime+t, append(apiLat, lat...)
+		apiCost = apiCost.add(env.counters().sub(before))
 	}
-	apiTime, apiLat, err := run(apiN, viaAPI(0))
-	if err != nil {
-		return err
-	}
+	// The CPU here includes the load generator's: the HTTP client's on
+	// the API side.
+	fmt.Fprintf(stdout, "core-create per referral: %s\n", coreCost.perRequest(apiN))
+	fmt.Fprintf(stdout, "api-create per referral: %s\n", apiCost.perRequest(apiN))
+	slices.Sort(coreLat)
+	slices.Sort(apiLat)
 	coreRate := float64(apiN) / coreTime.Seconds()
 	apiRate := float64(apiN) / apiTime.Seconds()
 	fmt.Fprintf(stdout, "core-create: n=%d rate=%.0f/s p50=%sms p99=%sms\n", apiN, coreRate, ms(percentile(coreLat, 50)), ms(percentile(coreLat, 99)))
