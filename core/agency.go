@@ -150,7 +150,12 @@ func (e *Engine) Services(ctx context.Context, agency AgencyID) ([]Service, erro
 
 // Service returns a directory service by id.
 func (e *Engine) Service(ctx context.Context, id ServiceID) (Service, error) {
-	rows, _ := e.pool.Query(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1`, id)
+	return getService(ctx, e.pool, id)
+}
+
+// getService reads a directory service through db.
+func getService(ctx context.Context, db DB, id ServiceID) (Service, error) {
+	rows, _ := db.Query(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1`, id)
 	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Service])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Service{}, fmt.Errorf("service %d: %w", id, ErrNotFound)

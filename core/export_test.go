@@ -3,5 +3,5 @@ package core
 // Unexported helpers the external tests drive directly.
 var (
 	InPipelinedTx = inPipelinedTx
-	SendLast      = sendLast
+	SendWithNext  = sendWithNext
 )

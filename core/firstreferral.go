@@ -75,18 +75,50 @@ func sealGiven(k clientKey, c normalisedClient, notes string, n *newReferral) ([
 // consent it is made under. The referral fields come from n; the client's
 // details and the referral's notes are sealed under the client's key here.
 func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batch, client normalisedClient, proven bool, notes string, consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
+	c, err := e.startClientReferral(ctx, tx, b, client, proven, consent, now)
+	if err != nil {
+		return Referral{}, err
+	}
+	return c.insert(ctx, tx, notes, n)
+}
+
+// clientReferral is a new referral whose client is written and whose
+// consent and referral rows are still to be inserted: the referral's
+// fields may be settled in between (a self-referral is routed while its
+// client is written, in the same round trip).
+type clientReferral struct {
+	e           *Engine
+	client      normalisedClient
+	consent     ConsentInput
+	id          ClientID
+	key         clientKey
+	wordingHash []byte
+	wordingLang string
+	now         time.Time
+}
+
+// startClientReferral finds or inserts the client (the rest of their
+// details go in b) and looks up the consent wording.
+func (e *Engine) startClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batch, client normalisedClient, proven bool, consent ConsentInput, now time.Time) (clientReferral, error) {
 	hash, wordingLang, err := e.wordingHash(ctx, tx, consent.WordingVersion, consent.Language)
 	if err != nil {
-		return Referral{}, err
+		return clientReferral{}, err
 	}
-	clientID, k, err := e.writeClient(ctx, tx, b, client, proven, now)
+	id, k, err := e.writeClient(ctx, tx, b, client, proven, now)
+	if err != nil {
+		return clientReferral{}, err
+	}
+	return clientReferral{e: e, client: client, consent: consent, id: id, key: k, wordingHash: hash, wordingLang: wordingLang, now: now}, nil
+}
+
+// insert writes the consent and the referral n, with notes and the
+// client's details as given sealed under the client's key.
+func (c clientReferral) insert(ctx context.Context, tx pgx.Tx, notes string, n newReferral) (Referral, error) {
+	detailsEnc, err := sealGiven(c.key, c.client, notes, &n)
 	if err != nil {
 		return Referral{}, err
 	}
-	detailsEnc, err := sealGiven(k, client, notes, &n)
-	if err != nil {
-		return Referral{}, err
-	}
+	consent := c.consent
 	scope := consent.Scope
 	if scope == "" {
 		scope = ScopeNetwork
@@ -96,9 +128,9 @@ func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Bat
 		agencies = []AgencyID{}
 	}
 	rows, _ := tx.Query(ctx, sqlInsertConsentReferral,
-		clientID, scope, agencies, consent.WordingVersion, hash, consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
-		e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang)
+		c.id, scope, agencies, consent.WordingVersion, c.wordingHash, consent.Channel, consent.Evidence, nullID(consent.StaffID), c.now,
+		c.e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
+		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, c.wordingLang)
 	return collectNewReferral(rows, "record client, consent and referral")
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )
@@ -83,16 +84,41 @@ func (e *Engine) Suggest(ctx context.Context, q MatchQuery) (Match, error) {
 }
 
 func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map[string]District) (Match, error) {
-	council := districts[q.District].CouncilArea
-	type agencyFit struct {
-		agency   Agency
-		services []Service
-	}
-	var fits []*agencyFit
 	rows, err := db.Query(ctx, sqlMatchServices, NeedStrings(q.Needs))
 	if err != nil {
 		return Match{}, fmt.Errorf("match services: %w", err)
 	}
+	fits, err := readFits(rows)
+	if err != nil {
+		return Match{}, err
+	}
+	return rankFits(fits, q, districts), nil
+}
+
+// queueSuggest queues the match query in b; m holds the ranking once b's
+// results are read.
+func queueSuggest(b *pgx.Batch, q MatchQuery, districts map[string]District, m *Match) {
+	b.Queue(sqlMatchServices, NeedStrings(q.Needs)).Query(func(rows pgx.Rows) error {
+		fits, err := readFits(rows)
+		if err != nil {
+			return err
+		}
+		*m = rankFits(fits, q, districts)
+		return nil
+	})
+}
+
+// agencyFit is an agency offering at least one of the needs, with its
+// services that do.
+type agencyFit struct {
+	agency   Agency
+	services []Service
+}
+
+// readFits reads the match query's rows, one per service, into agencies.
+func readFits(rows pgx.Rows) ([]*agencyFit, error) {
+	var fits []*agencyFit
+	defer rows.Close()
 	for rows.Next() {
 		var a Agency
 		var s Service
@@ -100,8 +126,7 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 			&a.SlackChannelID, &a.AtCapacity, &a.CapacityNote, &a.AckTargetHours, &a.AcceptsSelfReferrals, &a.CreatedAt, &a.CapacityUntil,
 			&a.NotifyEmail, &a.EmailStaff, &s.ID, &s.Name, &s.Description, &s.Needs, &s.Eligibility, &s.PostcodeDistricts, &s.CouncilAreas,
 			&s.Languages, &s.OpeningHours, &s.UUID); err != nil {
-			rows.Close()
-			return Match{}, fmt.Errorf("match services: %w", err)
+			return nil, fmt.Errorf("match services: %w", err)
 		}
 		s.AgencyID, s.Active = a.ID, true
 		if n := len(fits); n > 0 && fits[n-1].agency.ID == a.ID {
@@ -111,9 +136,14 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return Match{}, fmt.Errorf("match services: %w", err)
+		return nil, fmt.Errorf("match services: %w", err)
 	}
+	return fits, nil
+}
 
+// rankFits suggests or excludes each agency, with reasons, best first.
+func rankFits(fits []*agencyFit, q MatchQuery, districts map[string]District) Match {
+	council := districts[q.District].CouncilArea
 	var m Match
 	wanted := uniqueNeeds(q.Needs)
 	for _, f := range fits {
@@ -181,7 +211,7 @@ func (e *Engine) suggest(ctx context.Context, db DB, q MatchQuery, districts map
 	slices.SortStableFunc(m.Suggestions, func(a, b Suggestion) int {
 		return cmp.Or(b.Score-a.Score, cmp.Compare(a.Agency.Name, b.Agency.Name))
 	})
-	return m, nil
+	return m
 }
 
 func uniqueNeeds(ns []Need) []Need {

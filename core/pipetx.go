@@ -11,7 +11,7 @@ import (
 )
 
 // pipeTx is a transaction that sends its BEGIN with its first statement
-// and its COMMIT with its last batch (see sendLast), where pgx.BeginFunc
+// and its COMMIT with its last batch (see sendWithNext), where pgx.BeginFunc
 // spends a round trip on each: a referral's creation or change of status
 // is a few statements, and two round trips fewer is a tenth of its cost.
 // PostgreSQL sees the same transaction; only the messages travel
@@ -58,10 +58,10 @@ func inPipelinedTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) erro
 	return tx.Commit(ctx)
 }
 
-// sendLast sends b as a transaction's last statements: in a pipelined
+// sendWithNext sends b as a transaction's last statements: in a pipelined
 // transaction they wait to travel with its COMMIT (or with the next
 // statement, if there is one), elsewhere they go at once.
-func sendLast(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
+func sendWithNext(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
 	if p, ok := tx.(*pipeTx); ok && !p.closed && b.Len() > 0 {
 		if p.last == nil {
 			p.last = &pgx.Batch{}

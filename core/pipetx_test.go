@@ -72,13 +72,13 @@ func TestPipelinedTx(t *testing.T) {
 			if _, err := tx.Exec(ctx, `INSERT INTO pipe_keys (k) VALUES ('a')`); err != nil {
 				return err
 			}
-			return core.SendLast(ctx, tx, keysBatch("b", "c"))
+			return core.SendWithNext(ctx, tx, keysBatch("b", "c"))
 		}, "", "a,b,c"},
 		{"the last batch fails: nothing stays", func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `INSERT INTO pipe_keys (k) VALUES ('d')`); err != nil {
 				return err
 			}
-			return core.SendLast(ctx, tx, keysBatch("e", "a"))
+			return core.SendWithNext(ctx, tx, keysBatch("e", "a"))
 		}, "duplicate key", "a,b,c"},
 		{"the first statement fails", func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `INSERT INTO pipe_keys (k) VALUES ('b')`)
@@ -88,13 +88,13 @@ func TestPipelinedTx(t *testing.T) {
 			if _, err := tx.Exec(ctx, `INSERT INTO pipe_keys (k) VALUES ('f')`); err != nil {
 				return err
 			}
-			if err := core.SendLast(ctx, tx, keysBatch("g")); err != nil {
+			if err := core.SendWithNext(ctx, tx, keysBatch("g")); err != nil {
 				return err
 			}
 			return errors.New("refused")
 		}, "refused", "a,b,c"},
 		{"a statement after the last batch sees it", func(tx pgx.Tx) error {
-			if err := core.SendLast(ctx, tx, keysBatch("h")); err != nil {
+			if err := core.SendWithNext(ctx, tx, keysBatch("h")); err != nil {
 				return err
 			}
 			rows, err := tx.Query(ctx, `SELECT k FROM pipe_keys WHERE k = 'h'`)
@@ -108,10 +108,10 @@ func TestPipelinedTx(t *testing.T) {
 			if len(got) != 1 {
 				return errors.New("the queued insert had not run before the query after it")
 			}
-			return core.SendLast(ctx, tx, keysBatch("i"))
+			return core.SendWithNext(ctx, tx, keysBatch("i"))
 		}, "", "a,b,c,h,i"},
 		{"only a last batch", func(tx pgx.Tx) error {
-			return core.SendLast(ctx, tx, keysBatch("j"))
+			return core.SendWithNext(ctx, tx, keysBatch("j"))
 		}, "", "a,b,c,h,i,j"},
 		{"nothing at all", func(pgx.Tx) error { return nil }, "", "a,b,c,h,i,j"},
 		{"no savepoints", func(tx pgx.Tx) error {

@@ -80,22 +80,38 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		return SelfReferralResult{}, err
 	}
 
-	res := SelfReferralResult{PhoneProven: in.PhoneProven && client.phone != ""}
-	res.Match, res.Agency, res.TriageReason, err = e.route(ctx, in, client.district)
+	districts, err := e.Districts(ctx)
 	if err != nil {
 		return SelfReferralResult{}, err
 	}
+	match := MatchQuery{Needs: in.Needs, District: client.district, Language: in.Client.Language, SelfReferral: true}
 
+	var res SelfReferralResult
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
 		now := e.clock.Now()
+		res = SelfReferralResult{PhoneProven: in.PhoneProven && client.phone != ""}
+		// The directory is read to route the referral in the round trip
+		// that writes the client: neither waits for the other.
+		ahead := &pgx.Batch{}
+		queueSuggest(ahead, match, districts, &res.Match)
+		if err := sendWithNext(ctx, tx, ahead); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		c, err := e.startClientReferral(ctx, tx, b, client, in.PhoneProven, in.Consent, now)
+		if err != nil {
+			return err
+		}
+		if res.Agency, res.TriageReason, err = e.route(ctx, tx, in, res.Match); err != nil {
+			return err
+		}
 		n := newReferral{source: in.Source, leaflet: in.LeafletCode, needs: uniqueNeeds(in.Needs),
 			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil,
 			idempotency: in.IdempotencyKey}
 		if res.Agency != nil {
 			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency, in.Crisis)
 		}
-		b := &pgx.Batch{}
-		r, err := e.insertClientReferral(ctx, tx, b, client, in.PhoneProven, notes, in.Consent, n, now)
+		r, err := c.insert(ctx, tx, notes, n)
 		if err != nil {
 			return err
 		}
@@ -118,7 +134,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 				e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
 			}
 		}
-		return sendLast(ctx, tx, b)
+		return sendWithNext(ctx, tx, b)
 	})
 	if errors.Is(err, errReplayed) {
 		r, gerr := getReferral(ctx, e.pool, "idempotency_key = $1", in.IdempotencyKey)
@@ -148,39 +164,34 @@ func (e *Engine) checkSelfReferral(in SelfReferral) error {
 	return nil
 }
 
-// route decides where a self-referral goes: the chosen service's agency,
-// the one clear match, or triage (with the reason).
-func (e *Engine) route(ctx context.Context, in SelfReferral, district string) (Match, *Agency, string, error) {
-	districts, err := e.Districts(ctx)
-	if err != nil {
-		return Match{}, nil, "", err
-	}
-	m, err := e.suggest(ctx, e.pool, MatchQuery{Needs: in.Needs, District: district, Language: in.Client.Language, SelfReferral: true}, districts)
-	if err != nil {
-		return m, nil, "", err
-	}
+// route decides where a self-referral goes, given the directory's match:
+// the chosen service's agency, the one clear match, or triage (with the
+// reason).
+func (e *Engine) route(ctx context.Context, tx pgx.Tx, in SelfReferral, m Match) (*Agency, string, error) {
 	if in.Crisis {
-		return m, nil, "crisis: a coordinator sees every crisis self-referral first", nil
+		return nil, "crisis: a coordinator sees every crisis self-referral first", nil
 	}
 	if in.ServiceID != 0 {
-		s, err := e.Service(ctx, in.ServiceID)
-		if err != nil {
-			return m, nil, "", &ValidationError{Fields: []FieldError{{Field: "service", Message: "that service is not in the directory"}}}
+		s, err := getService(ctx, tx, in.ServiceID)
+		if errors.Is(err, ErrNotFound) {
+			return nil, "", &ValidationError{Fields: []FieldError{{Field: "service", Message: "that service is not in the directory"}}}
+		} else if err != nil {
+			return nil, "", err
 		}
 		for _, sug := range m.Suggestions {
 			if sug.Agency.ID == s.AgencyID {
-				return m, &sug.Agency, "", nil
+				return &sug.Agency, "", nil
 			}
 		}
-		return m, nil, "the service the client chose cannot take this referral now", nil
+		return nil, "the service the client chose cannot take this referral now", nil
 	}
 	switch {
 	case len(m.Suggestions) == 0:
-		return m, nil, "no agency in the directory matches these needs and this area", nil
+		return nil, "no agency in the directory matches these needs and this area", nil
 	case !m.Clear(in.Needs):
-		return m, nil, "more than one agency could help: a coordinator chooses", nil
+		return nil, "more than one agency could help: a coordinator chooses", nil
 	}
-	return m, &m.Suggestions[0].Agency, "", nil
+	return &m.Suggestions[0].Agency, "", nil
 }
 
 func (e *Engine) replayed(ctx context.Context, r Referral) (SelfReferralResult, error) {
@@ -355,7 +366,7 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		if in.also != nil {
 			in.also(b, r)
 		}
-		return sendLast(ctx, tx, b)
+		return sendWithNext(ctx, tx, b)
 	})
 	if errors.Is(err, errReplayed) {
 		return getReferral(ctx, e.pool, "idempotency_key = $1", in.key)

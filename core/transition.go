@@ -584,7 +584,7 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	}
 	e.queueWebhooks(c.b, updated, WebhookReferralUpdated, now)
 	queueReferrerEmail(c)
-	if err := sendLast(ctx, tx, c.b); err != nil {
+	if err := sendWithNext(ctx, tx, c.b); err != nil {
 		return TransitionResult{}, fmt.Errorf("record %s: %w", req.Action, err)
 	}
 	if def.follow != nil {
