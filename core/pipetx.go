@@ -11,19 +11,24 @@ import (
 )
 
 // pipeTx is a transaction that sends its BEGIN with its first statement
-// and its COMMIT with its last batch (see sendWithNext), where pgx.BeginFunc
-// spends a round trip on each: a referral's creation or change of status
-// is a few statements, and two round trips fewer is a tenth of its cost.
+// and its COMMIT with its last batch, where pgx.BeginFunc spends a round
+// trip on each: a referral's creation or change of status is a few
+// statements, and two round trips fewer is a tenth of its cost. What the
+// transaction hands to sendWithNext waits to go with its next statement
+// or its COMMIT, so a read whose answer is not needed at once (the
+// directory, to route a self-referral) shares a round trip too.
 // PostgreSQL sees the same transaction; only the messages travel
 // together. A statement that fails in a pipeline makes PostgreSQL skip
 // the rest of it, the COMMIT included, and inPipelinedTx then rolls back.
 //
-// It is the engine's own: it supports what the engine's transactions use
+// pgx's own Batch.BeginTx saves the BEGIN's round trip but has no way to
+// send the COMMIT with a batch, so this type does both. It is the
+// engine's own: it supports what the engine's transactions use
 // (statements, batches, COPY) and refuses savepoints.
 type pipeTx struct {
 	conn   *pgx.Conn
 	begun  bool       // BEGIN has been sent
-	last   *pgx.Batch // statements waiting to go with the COMMIT
+	last   *pgx.Batch // statements waiting to go with the next statement or the COMMIT
 	closed bool
 }
 
@@ -58,9 +63,9 @@ func inPipelinedTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) erro
 	return tx.Commit(ctx)
 }
 
-// sendWithNext sends b as a transaction's last statements: in a pipelined
-// transaction they wait to travel with its COMMIT (or with the next
-// statement, if there is one), elsewhere they go at once.
+// sendWithNext sends b in tx: in a pipelined transaction it waits to
+// travel with the next statement or the COMMIT, whichever comes first
+// (its callbacks run then), elsewhere it goes at once.
 func sendWithNext(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
 	if p, ok := tx.(*pipeTx); ok && !p.closed && b.Len() > 0 {
 		if p.last == nil {

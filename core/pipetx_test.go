@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -110,14 +111,32 @@ func TestPipelinedTx(t *testing.T) {
 			}
 			return core.SendWithNext(ctx, tx, keysBatch("i"))
 		}, "", "a,b,c,h,i"},
+		{"a read waiting for the next statement is answered with it", func(tx pgx.Tx) error {
+			ahead := &pgx.Batch{}
+			n := -1
+			ahead.Queue(`SELECT count(*) FROM pipe_keys`).QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
+			if err := core.SendWithNext(ctx, tx, ahead); err != nil {
+				return err
+			}
+			if n != -1 {
+				return errors.New("the read went before the statement it waits for")
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO pipe_keys (k) VALUES ('g')`); err != nil {
+				return err
+			}
+			if n != 5 {
+				return fmt.Errorf("the read counted %d keys, want the 5 before the insert", n)
+			}
+			return nil
+		}, "", "a,b,c,g,h,i"},
 		{"only a last batch", func(tx pgx.Tx) error {
 			return core.SendWithNext(ctx, tx, keysBatch("j"))
-		}, "", "a,b,c,h,i,j"},
-		{"nothing at all", func(pgx.Tx) error { return nil }, "", "a,b,c,h,i,j"},
+		}, "", "a,b,c,g,h,i,j"},
+		{"nothing at all", func(pgx.Tx) error { return nil }, "", "a,b,c,g,h,i,j"},
 		{"no savepoints", func(tx pgx.Tx) error {
 			_, err := tx.Begin(ctx)
 			return err
-		}, "no savepoints", "a,b,c,h,i,j"},
+		}, "no savepoints", "a,b,c,g,h,i,j"},
 	}
 	for _, s := range steps {
 		err := core.InPipelinedTx(ctx, pool, s.fn)
