@@ -71,25 +71,15 @@ func sealGiven(k clientKey, c normalisedClient, notes string, n *newReferral) ([
 	return detailsEnc, nil
 }
 
-// insertClientReferral records a new referral with its client and the
-// consent it is made under. The referral fields come from n; the client's
-// details and the referral's notes are sealed under the client's key here.
-func (e *Engine) insertClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batch, client normalisedClient, proven bool, notes string, consent ConsentInput, n newReferral, now time.Time) (Referral, error) {
-	c, err := e.startClientReferral(ctx, tx, b, client, proven, consent, now)
-	if err != nil {
-		return Referral{}, err
-	}
-	return c.insert(ctx, tx, notes, n)
-}
-
 // clientReferral is a new referral whose client is written and whose
 // consent and referral rows are still to be inserted: the referral's
-// fields may be settled in between (a self-referral is routed while its
-// client is written, in the same round trip).
+// fields are settled in between (a self-referral is routed, and a
+// referral between agencies reads its receiving agency, in the round
+// trip that writes the client). The client's details and the referral's
+// notes are sealed under the client's key.
 type clientReferral struct {
 	e           *Engine
 	client      normalisedClient
-	consent     ConsentInput
 	id          ClientID
 	key         clientKey
 	wordingHash []byte
@@ -98,9 +88,10 @@ type clientReferral struct {
 }
 
 // startClientReferral finds or inserts the client (the rest of their
-// details go in b) and looks up the consent wording.
-func (e *Engine) startClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batch, client normalisedClient, proven bool, consent ConsentInput, now time.Time) (clientReferral, error) {
-	hash, wordingLang, err := e.wordingHash(ctx, tx, consent.WordingVersion, consent.Language)
+// details go in b) and looks up the consent wording the client agreed to,
+// by version and language ("" for the network's).
+func (e *Engine) startClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batch, client normalisedClient, proven bool, wording, language string, now time.Time) (clientReferral, error) {
+	hash, wordingLang, err := e.wordingHash(ctx, tx, wording, language)
 	if err != nil {
 		return clientReferral{}, err
 	}
@@ -108,17 +99,17 @@ func (e *Engine) startClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batc
 	if err != nil {
 		return clientReferral{}, err
 	}
-	return clientReferral{e: e, client: client, consent: consent, id: id, key: k, wordingHash: hash, wordingLang: wordingLang, now: now}, nil
+	return clientReferral{e: e, client: client, id: id, key: k, wordingHash: hash, wordingLang: wordingLang, now: now}, nil
 }
 
-// insert writes the consent and the referral n, with notes and the
-// client's details as given sealed under the client's key.
-func (c clientReferral) insert(ctx context.Context, tx pgx.Tx, notes string, n newReferral) (Referral, error) {
+// insert writes the consent (to the wording started with) and the
+// referral n, with notes and the client's details as given sealed under
+// the client's key.
+func (c clientReferral) insert(ctx context.Context, tx pgx.Tx, consent ConsentInput, notes string, n newReferral) (Referral, error) {
 	detailsEnc, err := sealGiven(c.key, c.client, notes, &n)
 	if err != nil {
 		return Referral{}, err
 	}
-	consent := c.consent
 	scope := consent.Scope
 	if scope == "" {
 		scope = ScopeNetwork

@@ -303,9 +303,9 @@ func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral
 		evidence = evidence[:200]
 	}
 	return e.referToAgency(ctx, agencyReferral{key: in.IdempotencyKey, by: in.By, client: client, needs: in.Needs,
-		toAgency: in.ToAgency, crisis: in.Crisis, source: SourceAPI,
+		toAgency: in.ToAgency, crisis: in.Crisis, source: SourceAPI, wording: in.Consent.WordingVersion,
 		consent: func(Agency) ConsentInput {
-			c := ConsentInput{WordingVersion: in.Consent.WordingVersion, Channel: ChannelAPI, Scope: in.Consent.Scope,
+			c := ConsentInput{Channel: ChannelAPI, Scope: in.Consent.Scope,
 				Evidence: evidence}
 			if c.Scope == ScopeAgencies {
 				c.Agencies = in.Consent.Agencies

@@ -87,8 +87,11 @@ func tracedEnv(t *testing.T) (*coretest.Env, *tripCounter) {
 // client (both with the BEGIN), inserts consent and referral, and sends
 // one batch (the client's details, events, outbox rows, and the COMMIT); an
 // accept reads the referral (with the BEGIN), updates it and sends one
-// batch (with the COMMIT). Each trip costs the server as much as a small
-// statement, and both sides a wait.
+// batch (with the COMMIT); a referral between agencies (staff, partner
+// systems) reads the receiving agency and writes the client with the
+// BEGIN, then inserts consent and referral and sends one batch. Each
+// trip costs the server as much as a small statement, and both sides a
+// wait.
 func TestRoundTripsPerOperation(t *testing.T) {
 	env, trips := tracedEnv(t)
 	ctx := context.Background()
@@ -127,6 +130,15 @@ func TestRoundTripsPerOperation(t *testing.T) {
 		}
 	})
 	check(t, "accepting a referral", got, 3)
+
+	got = trips.count(t, func() {
+		if _, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "trips-staff", By: env.Net.WelfareAdviser.Actor(),
+			Client: core.ClientDetails{Name: "Duncan Urquhart", Phone: "07700 900456", Postcode: "KY2 5XY"},
+			Needs:  []core.Need{core.NeedDebt}, ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	check(t, "a referral between agencies", got, 3)
 }
 
 func check(t *testing.T, what string, trips []string, most int) {

@@ -98,7 +98,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			return err
 		}
 		b := &pgx.Batch{}
-		c, err := e.startClientReferral(ctx, tx, b, client, in.PhoneProven, in.Consent, now)
+		c, err := e.startClientReferral(ctx, tx, b, client, in.PhoneProven, in.Consent.WordingVersion, in.Consent.Language, now)
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		if res.Agency != nil {
 			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency, in.Crisis)
 		}
-		r, err := c.insert(ctx, tx, notes, n)
+		r, err := c.insert(ctx, tx, in.Consent, notes, n)
 		if err != nil {
 			return err
 		}
@@ -260,7 +260,7 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 	}
 	return e.referToAgency(ctx, agencyReferral{key: in.IdempotencyKey, by: in.By, client: client, needs: in.Needs,
 		toAgency: in.ToAgency, crisis: in.Crisis, crisisReason: in.CrisisReason, source: SourceStaff, fromStaff: in.By.StaffID,
-		existing: existing, parent: in.Parent,
+		existing: existing, parent: in.Parent, wording: in.WordingVersion,
 		consent: func(to Agency) ConsentInput {
 			// The client agreed to the receiving agency alone unless the
 			// adviser recorded a wider scope; a receiving agency outside
@@ -274,7 +274,7 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 			default:
 				scope = ScopeAgencies
 			}
-			return ConsentInput{WordingVersion: in.WordingVersion, Channel: ChannelStaff, Scope: scope,
+			return ConsentInput{Channel: ChannelStaff, Scope: scope,
 				Agencies: agencies, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
 		}})
 }
@@ -297,7 +297,11 @@ type agencyReferral struct {
 	existing ClientID
 	// parent is the referral the client is referred on from, if any.
 	parent ReferralID
-	// consent is the consent to record, once the receiving agency is known.
+	// wording is the version of the consent wording the client agreed to,
+	// in the network's language.
+	wording string
+	// consent is the rest of the consent to record, once the receiving
+	// agency is known.
 	consent func(to Agency) ConsentInput
 	// also queues more writes for the new referral in the batch that
 	// carries its events, so they commit with it.
@@ -311,22 +315,9 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 	client := in.client
 	notes := client.Notes
 	client.Notes = ""
-	to, err := e.Agency(ctx, in.toAgency)
-	if errors.Is(err, ErrNotFound) {
-		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: "that agency does not exist"}}}
-	} else if err != nil {
-		return Referral{}, err
-	}
-	if to.RetiredAt != nil {
-		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: to.Name + " has left the network: choose another agency"}}}
-	}
-	consent := in.consent(to)
-	if c := (Consent{Scope: consent.Scope, AgencyIDs: consent.Agencies}); !c.Covers(to.ID) {
-		return Referral{}, &ConsentScopeError{Agency: to.Name}
-	}
 	if client.district == "" && client.Town != "" {
 		if d, ok, err := e.DistrictForTown(ctx, client.Town); err != nil {
-			return Referral{}, fmt.Errorf("referral to %s: %w", to.Slug, err)
+			return Referral{}, fmt.Errorf("referral to agency %d: %w", in.toAgency, err)
 		} else if ok {
 			client.district = d.District
 		}
@@ -336,8 +327,44 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		return Referral{}, err
 	}
 	var out Referral
+	var to Agency
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
 		now := e.clock.Now()
+		b := &pgx.Batch{}
+		var start clientReferral
+		var err error
+		if in.existing != 0 {
+			to, err = getAgency(ctx, tx, "id = $1", in.toAgency)
+		} else {
+			// The receiving agency is read in the round trip that writes
+			// the client: neither waits for the other.
+			ahead := &pgx.Batch{}
+			var toErr error
+			ahead.Queue(`SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, in.toAgency).Query(func(rows pgx.Rows) error {
+				to, toErr = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agency])
+				return nil
+			})
+			if err := sendWithNext(ctx, tx, ahead); err != nil {
+				return err
+			}
+			if start, err = e.startClientReferral(ctx, tx, b, client, true, in.wording, "", now); err != nil {
+				return err
+			}
+			err = toErr
+		}
+		switch {
+		case errors.Is(err, pgx.ErrNoRows) || errors.Is(err, ErrNotFound):
+			return &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: "that agency does not exist"}}}
+		case err != nil:
+			return fmt.Errorf("receiving agency: %w", err)
+		case to.RetiredAt != nil:
+			return &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: to.Name + " has left the network: choose another agency"}}}
+		}
+		consent := in.consent(to)
+		consent.WordingVersion = in.wording
+		if c := (Consent{Scope: consent.Scope, AgencyIDs: consent.Agencies}); !c.Covers(to.ID) {
+			return &ConsentScopeError{Agency: to.Name}
+		}
 		// Staff confirm the details with the client in person, and a partner
 		// system acts for an agency that did: that proves the phone as well
 		// as a code would.
@@ -346,12 +373,10 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 			district: client.district, crisis: in.crisis, idempotency: in.key,
 			ackDue: ackDue(cal, now, to, in.crisis)}
 		var r Referral
-		var err error
-		b := &pgx.Batch{}
 		if in.existing != 0 {
 			r, err = e.insertExistingClientReferral(ctx, tx, in.existing, client, notes, consent, n, now)
 		} else {
-			r, err = e.insertClientReferral(ctx, tx, b, client, true, notes, consent, n, now)
+			r, err = start.insert(ctx, tx, consent, notes, n)
 		}
 		if err != nil {
 			return err
@@ -371,8 +396,17 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 	if errors.Is(err, errReplayed) {
 		return getReferral(ctx, e.pool, "idempotency_key = $1", in.key)
 	}
+	var verr *ValidationError
+	var cerr *ConsentScopeError
+	if errors.As(err, &verr) || errors.As(err, &cerr) {
+		return Referral{}, err
+	}
 	if err != nil {
-		return Referral{}, fmt.Errorf("referral to %s: %w", to.Slug, err)
+		name := to.Slug
+		if name == "" {
+			name = fmt.Sprintf("agency %d", in.toAgency)
+		}
+		return Referral{}, fmt.Errorf("referral to %s: %w", name, err)
 	}
 	e.wakeWorkers()
 	return out, nil
