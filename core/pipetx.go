@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -131,6 +132,14 @@ func (t *pipeTx) Commit(ctx context.Context) error {
 	if !t.begun && t.last == nil {
 		t.closed = true // nothing was written
 		return nil
+	}
+	// A callback runs after PostgreSQL has answered, and so after a
+	// COMMIT sent with it: statements with callbacks go first, alone, so
+	// a callback's refusal can still roll back.
+	if t.last != nil && slices.ContainsFunc(t.last.QueuedQueries, func(q *pgx.QueuedQuery) bool { return q.Fn != nil }) {
+		if err := t.begin(ctx); err != nil {
+			return err
+		}
 	}
 	b := &pgx.Batch{}
 	b.Queue("COMMIT").Exec(func(tag pgconn.CommandTag) error {

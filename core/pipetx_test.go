@@ -129,6 +129,11 @@ func TestPipelinedTx(t *testing.T) {
 			}
 			return nil
 		}, "", "a,b,c,g,h,i"},
+		{"a callback refusing at the end still rolls back", func(tx pgx.Tx) error {
+			b := keysBatch("k")
+			b.Queue(`SELECT 1`).QueryRow(func(pgx.Row) error { return errors.New("refused by a callback") })
+			return core.SendWithNext(ctx, tx, b)
+		}, "refused by a callback", "a,b,c,g,h,i"},
 		{"only a last batch", func(tx pgx.Tx) error {
 			return core.SendWithNext(ctx, tx, keysBatch("j"))
 		}, "", "a,b,c,g,h,i,j"},
