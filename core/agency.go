@@ -42,6 +42,20 @@ at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at
 
 func getAgency(ctx context.Context, db DB, where string, arg any) (Agency, error) {
 	rows, _ := db.Query(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE `+where, arg)
+	return collectAgency(rows)
+}
+
+// queueAgency queues the read of agency id in b; *a and *err hold the
+// agency (or ErrNotFound) once b's results are read.
+func queueAgency(b *pgx.Batch, id AgencyID, a *Agency, err *error) {
+	b.Queue(`SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id).Query(func(rows pgx.Rows) error {
+		*a, *err = collectAgency(rows)
+		return nil
+	})
+}
+
+// collectAgency reads the one agency rows hold.
+func collectAgency(rows pgx.Rows) (Agency, error) {
 	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agency])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Agency{}, ErrNotFound

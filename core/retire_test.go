@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -44,5 +45,46 @@ func TestRetireAgencyHandsBackWaiting(t *testing.T) {
 	}
 	if children != 1 {
 		t.Fatalf("the turned-back self-referral has %d open referrals in triage after it, want 1", children)
+	}
+}
+
+// TestReferralToUnknownOrRetiredAgencyWritesNothing: a referral between
+// agencies reads its receiving agency in the round trip that writes the
+// client, so a refusal must roll that write back: a new client referred
+// to an agency that does not exist, or has left the network, leaves no
+// client, consent or referral behind.
+func TestReferralToUnknownOrRetiredAgencyWritesNothing(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	if err := env.Engine.RetireAgency(ctx, env.Net.Housing, env.Net.Coordinator.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	counts := func() [3]int {
+		var c [3]int
+		if err := env.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM clients), (SELECT count(*) FROM consents), (SELECT count(*) FROM referrals)`).
+			Scan(&c[0], &c[1], &c[2]); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	before := counts()
+	for _, c := range []struct {
+		name string
+		to   core.AgencyID
+		want string
+	}{
+		{"unknown", core.AgencyID(999999), "that agency does not exist"},
+		{"retired", env.Net.Housing, "has left the network"},
+	} {
+		_, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "to-" + c.name, By: env.Net.WelfareAdviser.Actor(),
+			Client: core.ClientDetails{Name: "Morven Fictional", Phone: "07700 900777", Postcode: "KY1 1AB"},
+			Needs:  []core.Need{core.NeedDebt}, ToAgency: c.to, ConsentConfirmed: true, WordingVersion: "v1"})
+		var verr *core.ValidationError
+		if !errors.As(err, &verr) || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s agency: error %v, want a validation error saying %q", c.name, err, c.want)
+		}
+		if after := counts(); after != before {
+			t.Fatalf("%s agency: clients, consents, referrals went from %v to %v, want nothing written", c.name, before, after)
+		}
 	}
 }

@@ -340,10 +340,7 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 			// the client: neither waits for the other.
 			ahead := &pgx.Batch{}
 			var toErr error
-			ahead.Queue(`SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, in.toAgency).Query(func(rows pgx.Rows) error {
-				to, toErr = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Agency])
-				return nil
-			})
+			queueAgency(ahead, in.toAgency, &to, &toErr)
 			if err := sendWithNext(ctx, tx, ahead); err != nil {
 				return err
 			}
@@ -353,7 +350,7 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 			err = toErr
 		}
 		switch {
-		case errors.Is(err, pgx.ErrNoRows) || errors.Is(err, ErrNotFound):
+		case errors.Is(err, ErrNotFound):
 			return &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: "that agency does not exist"}}}
 		case err != nil:
 			return fmt.Errorf("receiving agency: %w", err)
