@@ -222,3 +222,46 @@ func TestRevokedAndRateLimited(t *testing.T) {
 		t.Fatalf("audited %d calls (%v), want the 3 allowed", calls, err)
 	}
 }
+
+// cancelOnAnswer is a client that gives up the moment the answer starts:
+// the request's context ends as the status is written.
+type cancelOnAnswer struct {
+	http.ResponseWriter
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnAnswer) WriteHeader(code int) {
+	c.cancel()
+	c.ResponseWriter.WriteHeader(code)
+}
+
+// TestIdempotencyAfterTheClientGaveUp: a partner whose first POST timed
+// out on its side retries with the same key and gets the first answer,
+// not "still working" for the rest of the day, and one referral exists.
+func TestIdempotencyAfterTheClientGaveUp(t *testing.T) {
+	giveUp := true
+	h := newHarnessWrapped(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !giveUp || r.URL.Path != "/api/v1/referrals" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			next.ServeHTTP(&cancelOnAnswer{ResponseWriter: w, cancel: cancel}, r.WithContext(ctx))
+		})
+	})
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	first := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("G-1"), "Idempotency-Key", "gave-up")
+	if first.status != http.StatusCreated {
+		t.Fatalf("first try: %d %s", first.status, first.body)
+	}
+	giveUp = false
+	again := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("G-1"), "Idempotency-Key", "gave-up")
+	if again.status != http.StatusCreated || again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(first.body) {
+		t.Fatalf("retry after the client gave up: %d %s, want the first answer replayed", again.status, again.body)
+	}
+	if n := countReferrals(t, h); n != 1 {
+		t.Fatalf("%d referrals after the retry, want 1", n)
+	}
+}

@@ -26,6 +26,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWrapped(t, nil)
+}
+
+// newHarnessWrapped serves the API through wrap, when not nil.
+func newHarnessWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *harness {
+	t.Helper()
 	env := coretest.NewEnv(t)
 	rdb, prefix := coretest.NewRedis(t)
 	a, err := api.New(api.Options{Engine: env.Engine, Redis: rdb, Log: slog.New(slog.DiscardHandler),
@@ -35,7 +41,11 @@ func newHarness(t *testing.T) *harness {
 	}
 	mux := http.NewServeMux()
 	a.Routes(mux)
-	srv := httptest.NewServer(mux)
+	var handler http.Handler = mux
+	if wrap != nil {
+		handler = wrap(mux)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(func() { srv.Close(); a.Close() })
 	return &harness{env: env, api: a, srv: srv}
 }

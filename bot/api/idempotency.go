@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,12 @@ import (
 
 // IdempotencyTTL is how long a POST's answer is kept for replays.
 const IdempotencyTTL = 24 * time.Hour
+
+// idempotencyPendingTTL bounds how long a POST being handled holds its
+// key: longer than any request lives, so a retry cannot run alongside the
+// first, and short, so a server that died mid-request does not answer
+// "still working" to the partner's retries for the rest of the day.
+const idempotencyPendingTTL = 2 * time.Minute
 
 // stored is a POST's answer kept for a replay with the same key. It is
 // encrypted in Redis (a webhook subscription's answer carries its secret).
@@ -70,7 +77,7 @@ func (a *API) idempotent(h Handler) Handler {
 		ks := sha256.Sum256([]byte(key))
 		rkey := a.prefix + "idem:" + strconv.FormatInt(int64(p.ID), 10) + ":" + hex.EncodeToString(ks[:16])
 		ctx := r.Context()
-		ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash, IdempotencyTTL).Result()
+		ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash, idempotencyPendingTTL).Result()
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -82,8 +89,16 @@ func (a *API) idempotent(h Handler) Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		c := &capture{ResponseWriter: w}
 		h(c, r, p)
+		// The answer is kept even when the partner has stopped waiting for
+		// it: that partner is the one that will retry.
+		ctx = context.WithoutCancel(ctx)
+		forget := func() {
+			if err := a.rdb.Del(ctx, rkey).Err(); err != nil {
+				a.log.Warn("forget idempotency key", "err", err)
+			}
+		}
 		if c.status >= 500 {
-			a.rdb.Del(ctx, rkey)
+			forget()
 			return
 		}
 		st := stored{Hash: hash, Status: c.status, Body: c.buf.Bytes(), Headers: map[string]string{}}
@@ -95,10 +110,16 @@ func (a *API) idempotent(h Handler) Handler {
 		raw, _ := json.Marshal(st)
 		enc, err := a.engine.Crypter().Encrypt("api.idempotency", string(raw))
 		if err != nil {
-			a.rdb.Del(ctx, rkey)
+			a.log.Error("keep idempotent answer", "err", err)
+			forget()
 			return
 		}
-		a.rdb.Set(ctx, rkey, enc, IdempotencyTTL)
+		if err := a.rdb.Set(ctx, rkey, enc, IdempotencyTTL).Err(); err != nil {
+			// A retry is then handled afresh, and core's own idempotency
+			// key makes it find the same referral.
+			a.log.Warn("keep idempotent answer", "err", err)
+			forget()
+		}
 	}
 }
 
