@@ -78,35 +78,33 @@ func sendWithNext(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
 	return sendBatch(ctx, tx, b)
 }
 
-// lead is the batch a statement travels in: BEGIN if it has not been
-// sent, then the statements waiting for the commit, if any.
-func (t *pipeTx) lead() (*pgx.Batch, int) {
-	b := &pgx.Batch{}
-	if !t.begun {
-		b.Queue("BEGIN")
-	}
-	if t.last != nil {
-		b.QueuedQueries = append(b.QueuedQueries, t.last.QueuedQueries...)
-		t.last = nil
-	}
-	return b, b.Len()
-}
+// ready reports whether a statement can go straight to the connection:
+// BEGIN has been sent and nothing waits to go before it.
+func (t *pipeTx) ready() bool { return t.begun && t.last == nil }
 
-// send sends b after what must precede it, and reads the results of
-// those: the BatchResults returned answers b's own statements.
+// send sends b after what must precede it (BEGIN, if it has not been
+// sent, then what waits), and reads the results of those: the
+// BatchResults returned answers b's own statements.
 func (t *pipeTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 	if t.closed {
 		return nil, pgx.ErrTxClosed
 	}
-	lead, n := t.lead()
-	if n == 0 {
+	if t.ready() {
 		return t.conn.SendBatch(ctx, b), nil
 	}
-	leadQueries := lead.QueuedQueries
-	lead.QueuedQueries = append(lead.QueuedQueries[:n:n], b.QueuedQueries...)
-	br := t.conn.SendBatch(ctx, lead)
+	before := &pgx.Batch{}
+	if !t.begun {
+		before.Queue("BEGIN")
+	}
+	if t.last != nil {
+		before.QueuedQueries = append(before.QueuedQueries, t.last.QueuedQueries...)
+		t.last = nil
+	}
+	waiting := before.QueuedQueries
+	all := &pgx.Batch{QueuedQueries: append(slices.Clip(waiting), b.QueuedQueries...)}
+	br := t.conn.SendBatch(ctx, all)
 	t.begun = true
-	for _, q := range leadQueries {
+	for _, q := range waiting {
 		var err error
 		if q.Fn != nil {
 			err = q.Fn(br)
@@ -119,6 +117,13 @@ func (t *pipeTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, erro
 		}
 	}
 	return br, nil
+}
+
+// sendOne sends one statement with what must precede it.
+func (t *pipeTx) sendOne(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue(sql, args...)
+	return t.send(ctx, b)
 }
 
 // Begin refuses: the engine's pipelined transactions need no savepoints.
@@ -178,7 +183,7 @@ func (t *pipeTx) Rollback(ctx context.Context) error {
 
 // begin sends BEGIN and what waits, alone, for what cannot travel with it.
 func (t *pipeTx) begin(ctx context.Context) error {
-	if t.begun && t.last == nil {
+	if t.ready() {
 		return nil
 	}
 	br, err := t.send(ctx, &pgx.Batch{})
@@ -218,15 +223,10 @@ func (t *pipeTx) Prepare(ctx context.Context, name, sql string) (*pgconn.Stateme
 
 // Exec runs a statement in the transaction.
 func (t *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if t.closed {
-		return pgconn.CommandTag{}, pgx.ErrTxClosed
-	}
-	if t.begun && t.last == nil {
+	if t.ready() && !t.closed {
 		return t.conn.Exec(ctx, sql, args...)
 	}
-	b := &pgx.Batch{}
-	b.Queue(sql, args...)
-	br, err := t.send(ctx, b)
+	br, err := t.sendOne(ctx, sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
@@ -239,15 +239,10 @@ func (t *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 
 // Query runs a query in the transaction.
 func (t *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if t.closed {
-		return nil, pgx.ErrTxClosed
-	}
-	if t.begun && t.last == nil {
+	if t.ready() && !t.closed {
 		return t.conn.Query(ctx, sql, args...)
 	}
-	b := &pgx.Batch{}
-	b.Queue(sql, args...)
-	br, err := t.send(ctx, b)
+	br, err := t.sendOne(ctx, sql, args)
 	if err != nil {
 		return nil, err
 	}

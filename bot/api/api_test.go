@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,10 +240,11 @@ func (c *cancelOnAnswer) WriteHeader(code int) {
 // out on its side retries with the same key and gets the first answer,
 // not "still working" for the rest of the day, and one referral exists.
 func TestIdempotencyAfterTheClientGaveUp(t *testing.T) {
-	giveUp := true
+	var giveUp atomic.Bool // read by the server's goroutines
+	giveUp.Store(true)
 	h := newHarnessWrapped(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !giveUp || r.URL.Path != "/api/v1/referrals" {
+			if !giveUp.Load() || r.URL.Path != "/api/v1/referrals" {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -256,7 +258,7 @@ func TestIdempotencyAfterTheClientGaveUp(t *testing.T) {
 	if first.status != http.StatusCreated {
 		t.Fatalf("first try: %d %s", first.status, first.body)
 	}
-	giveUp = false
+	giveUp.Store(false)
 	again := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("G-1"), "Idempotency-Key", "gave-up")
 	if again.status != http.StatusCreated || again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(first.body) {
 		t.Fatalf("retry after the client gave up: %d %s, want the first answer replayed", again.status, again.body)
