@@ -49,7 +49,8 @@ type Config struct {
 	// AuthToken is the Twilio auth token that signs webhooks.
 	AuthToken string
 
-	// SMSRatePerHour caps texts accepted per phone per hour (60 if zero);
+	// SMSRatePerHour caps texts accepted per phone in an hour from its
+	// first (60 if zero); texts over it get an empty answer, unhandled;
 	// IPRatePerMinute caps webhook requests per source IP per minute (120
 	// if zero).
 	SMSRatePerHour  int

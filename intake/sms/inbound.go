@@ -13,9 +13,10 @@ import (
 // Inbound is POST /twilio/sms, Twilio's "a message comes in" webhook. In
 // order: the body size limit and Twilio's signature (a request without it
 // counts against its source IP's limit, then gets 403, nothing done), the
-// per-phone limit, the MessageSid (Twilio retries: a text seen before
-// gets its first reply again and is not handled twice), the phone's lock,
-// then the text itself. Signed requests are not limited per IP: they come
+// MessageSid (Twilio retries: a text seen before gets its first reply
+// again and is neither counted nor handled twice), the per-phone limit,
+// the phone's lock, then the text itself; all but the signature in one
+// Redis call (claimScript). Signed requests are not limited per IP: they come
 // from Twilio's shared addresses, on behalf of every client at once, and
 // the per-phone limit is what holds back a client texting too much. The
 // answer is always 200 with TwiML, even when something fails: an apology
@@ -89,28 +90,11 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		s.log.Error("sms lock token", "err", err)
 		return s.apology(ctx, copyFault)
 	}
-	// The phone's limit is counted while the text is claimed, so the two
-	// go to Redis in the same round trip; a text over the limit then lets
-	// its claim go.
-	limit := make(chan limitAnswer, 1)
-	go func() {
-		ok, err := s.phoneAllowed(ctx, hash)
-		limit <- limitAnswer{ok, err}
-	}()
 	c, err := s.claim(ctx, keys, sidKey, token)
-	if lim := <-limit; lim.err != nil || !lim.ok {
-		if err == nil && c.fresh {
-			s.release(context.WithoutCancel(ctx), keys, sidKey, token, lim.err != nil)
-		}
-		if lim.err != nil {
-			return s.withoutRedis(ctx, msg, phone, lim.err)
-		}
-		if err == nil {
-			s.log.Info("sms phone rate limit reached", "sid", msg.SID)
-			return emptyTwiML
-		}
-	}
 	switch {
+	case errors.Is(err, errOverLimit):
+		s.log.Info("sms phone rate limit reached", "sid", msg.SID)
+		return emptyTwiML
 	case errors.Is(err, errLockBusy):
 		s.log.Warn("sms phone lock busy", "sid", msg.SID)
 		return s.apology(ctx, copyFault)
@@ -153,25 +137,4 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		// idempotent.
 	}
 	return doc
-}
-
-// limitAnswer is the phone limit's answer.
-type limitAnswer struct {
-	ok  bool
-	err error
-}
-
-// release lets go of a claimed text that will not be handled: over the
-// phone's limit it keeps the MessageSid with an empty answer, so Twilio's
-// retries get the same; after a Redis fault it forgets the MessageSid, so
-// a retry is handled afresh.
-func (s *SMS) release(ctx context.Context, k smsKeys, sidKey, token string, fault bool) {
-	if fault {
-		s.forgetSID(ctx, sidKey)
-		s.unlock(ctx, k, token)
-		return
-	}
-	if err := s.save(ctx, k, sidKey, token, stateKeep, nil, "", emptyTwiML); err != nil {
-		s.log.Warn("release sms text over the limit", "err", err)
-	}
 }

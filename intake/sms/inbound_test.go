@@ -255,12 +255,25 @@ func TestSMSManyTextsAtOnce(t *testing.T) {
 func TestSMSRateLimitPerPhone(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 4 })
-	for i, b := range []string{"Hi", "1", "1", "KY1 1AB"} {
+	ctx := context.Background()
+	first := h.text(smsTestPhone, "Hi")
+	if len(first) == 0 {
+		t.Fatal("the first text got no reply")
+	}
+	// Twilio retrying a text it sent is not the client texting again: it
+	// gets the first reply and does not count.
+	sid := h.nextSID()
+	reply := h.textSID(sid, smsTestPhone, "1")
+	if again := h.textSID(sid, smsTestPhone, "1"); !slices.Equal(again, reply) || len(reply) == 0 {
+		t.Fatalf("a retried text got %q, first %q", again, reply)
+	}
+	for i, b := range []string{"1", "KY1 1AB"} {
 		if got := h.text(smsTestPhone, b); len(got) == 0 {
-			t.Fatalf("text %d got no reply", i+1)
+			t.Fatalf("text %d of 4 got no reply: the retry was counted", i+3)
 		}
 	}
-	rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "no"), postOpt{})
+	over := h.nextSID()
+	rec := h.post(inboundForm(over, smsTestPhone, "no"), postOpt{})
 	if got := h.twiml(rec); len(got) != 0 {
 		t.Fatalf("over the limit: replies %q, want none", got)
 	}
@@ -270,8 +283,24 @@ func TestSMSRateLimitPerPhone(t *testing.T) {
 	if st := h.state(smsTestPhone); st.Conv.Step != "crisis_food" {
 		t.Errorf("a text over the limit was applied: step %s", st.Conv.Step)
 	}
+	// Refused, the text holds neither its MessageSid nor the phone's lock,
+	// and the count lasts at most the hour.
+	keys := h.sms.phoneKeys(hex.EncodeToString(h.sms.engine.Crypter().PhoneHash(core.Phone(smsTestPhone))))
+	if n, err := h.rdb.Exists(ctx, h.sms.sidKey(over), keys.lock).Result(); err != nil || n != 0 {
+		t.Errorf("a text over the limit left %d of its MessageSid and the phone's lock in Redis (err %v)", n, err)
+	}
+	if ttl, err := h.rdb.PTTL(ctx, keys.count).Result(); err != nil || ttl <= 0 || ttl > phoneLimitWindow {
+		t.Errorf("the phone's count expires in %s (err %v), want within %s", ttl, err, phoneLimitWindow)
+	}
 	if got := h.text("+447700900456", "Hi"); len(got) == 0 {
 		t.Error("another phone is limited too")
+	}
+	// When the hour is over, the phone may text again.
+	if err := h.rdb.Del(ctx, keys.count).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.text(smsTestPhone, "no"); len(got) == 0 {
+		t.Error("after the hour the phone is still limited")
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/http"
 
 	"github.com/onward-network/onward/core"
@@ -32,15 +31,4 @@ func (s *SMS) ipAllowed(ctx context.Context, key string) bool {
 func (s *SMS) ipRateKey(r *http.Request) string {
 	h := sha256.Sum256([]byte(core.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)))
 	return s.cfg.KeyPrefix + "sms:ip:" + hex.EncodeToString(h[:12])
-}
-
-// phoneAllowed counts a text against its phone's hourly limit. A client
-// texting more than that is either a loop between two auto-responders or
-// abuse; either way each extra text would cost an outbound SMS.
-func (s *SMS) phoneAllowed(ctx context.Context, phoneHash string) (bool, error) {
-	res, err := s.limiter.Allow(ctx, s.cfg.KeyPrefix+"sms:phone:"+phoneHash, redis_rate.PerHour(s.cfg.SMSRatePerHour))
-	if err != nil {
-		return false, fmt.Errorf("phone rate limit: %w", err)
-	}
-	return res.Allowed > 0, nil
 }

@@ -44,12 +44,15 @@ type smsKeys struct {
 	// and each would otherwise ask Postgres. Every opt-out or opt-in that
 	// intake records rewrites or deletes it.
 	optOut string
+	// count is how many texts the phone sent in the current hour, for the
+	// per-phone limit (see claimScript).
+	count string
 }
 
 func (s *SMS) phoneKeys(phoneHash string) smsKeys {
 	p := s.cfg.KeyPrefix + "sms:"
 	return smsKeys{conv: p + "conv:" + phoneHash, seen: p + "seen:" + phoneHash, lock: p + "lock:" + phoneHash,
-		optOut: p + "optout:" + phoneHash}
+		optOut: p + "optout:" + phoneHash, count: p + "count:" + phoneHash}
 }
 
 // sidKey remembers a MessageSid and the reply it got.
@@ -88,23 +91,41 @@ type smsClaim struct {
 	optOut string
 }
 
-// claimScript is one text's first round trip: it marks the MessageSid as
-// seen (SET NX, so of two deliveries of one text exactly one goes on),
-// takes the phone's lock (SET NX, expiring at ARGV[4], the request's
-// deadline in Unix milliseconds) and reads the conversation, the "was
-// running" marker and the cached opt-out answer. With ARGV[5] = "lock" it
-// only retries the lock and the reads. It returns {fresh, locked, conv,
-// has_conv, seen, optout}; a MessageSid seen before takes no lock. A claim
-// that reaches Redis after ARGV[6] (Unix milliseconds), when its sender
-// has stopped waiting for the answer (a Redis that hung), does nothing
-// and returns {-1, …}: it would hold a lock nobody releases.
+// claimScript is one text's first round trip. It counts the text against
+// its phone's hourly limit, marks the MessageSid as seen (so of two
+// deliveries of one text exactly one goes on), takes the phone's lock
+// (SET NX, expiring at ARGV[4], the request's deadline in Unix
+// milliseconds) and reads the conversation, the "was running" marker and
+// the cached opt-out answer. With ARGV[5] = "lock" it only retries the
+// lock and the reads. It returns {fresh, locked, conv, has_conv, seen,
+// optout}; a MessageSid seen before is not counted and takes no lock.
+//
+// The limit (ARGV[7] texts) counts in windows of an hour (ARGV[8] ms)
+// from the phone's first text in it: the INCR and PEXPIRE pattern from
+// Redis's documentation. A text over it returns {-2, …}, is not marked as
+// seen and takes no lock. Counting here, not in a second script, keeps a
+// text to one Redis call before its reply.
+//
+// A claim that reaches Redis after ARGV[6] (Unix milliseconds), when its
+// sender has stopped waiting for the answer (a Redis that hung), does
+// nothing and returns {-1, …}: it would hold a lock nobody releases.
 var claimScript = redis.NewScript(`
 local t = redis.call('TIME')
 if tonumber(ARGV[6]) <= tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then
   return {-1, 0, '', 0, 0, ''}
 end
-if ARGV[5] ~= 'lock' and not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {0, 0, '', 0, 0, ''}
+if ARGV[5] ~= 'lock' then
+  if redis.call('EXISTS', KEYS[1]) == 1 then
+    return {0, 0, '', 0, 0, ''}
+  end
+  local n = redis.call('INCR', KEYS[6])
+  if n == 1 then
+    redis.call('PEXPIRE', KEYS[6], ARGV[8])
+  end
+  if n > tonumber(ARGV[7]) then
+    return {-2, 0, '', 0, 0, ''}
+  end
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
 if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PXAT', ARGV[4]) then
   return {1, 0, '', 0, 0, ''}
@@ -112,6 +133,9 @@ end
 local conv = redis.call('GET', KEYS[3])
 local optout = redis.call('GET', KEYS[5])
 return {1, 1, conv or '', conv and 1 or 0, redis.call('EXISTS', KEYS[4]), optout or ''}`)
+
+// phoneLimitWindow is the per-phone limit's window (SMSRatePerHour).
+const phoneLimitWindow = time.Hour
 
 // claimResult is claimScript's answer.
 type claimResult struct {
@@ -123,6 +147,11 @@ type claimResult struct {
 // errClaimLate means the claim reached Redis after its request's deadline
 // and did nothing.
 var errClaimLate = errors.New("the claim reached Redis after the request's deadline")
+
+// errOverLimit means the phone sent more texts this hour than its limit.
+// A client texting that much is either a loop between two auto-responders
+// or abuse; either way each extra text would cost an outbound SMS.
+var errOverLimit = errors.New("the phone's hourly limit of texts is reached")
 
 func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode string) (claimResult, error) {
 	// Both times are wall-clock instants compared with Redis's own clock,
@@ -138,16 +167,20 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 	}
 	ctx, cancel := context.WithDeadline(ctx, stale)
 	defer cancel()
-	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut},
-		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, deadline.UnixMilli(), mode, stale.UnixMilli()).Slice()
+	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut, k.count},
+		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, deadline.UnixMilli(), mode, stale.UnixMilli(),
+		s.cfg.SMSRatePerHour, phoneLimitWindow.Milliseconds()).Slice()
 	if err != nil {
 		return claimResult{}, err
 	}
 	if len(v) != 6 {
 		return claimResult{}, fmt.Errorf("claim script answered %d values, want 6", len(v))
 	}
-	if n, _ := v[0].(int64); n == -1 {
+	switch n, _ := v[0].(int64); n {
+	case -1:
 		return claimResult{}, errClaimLate
+	case -2:
+		return claimResult{}, errOverLimit
 	}
 	num := func(i int) bool { n, _ := v[i].(int64); return n == 1 }
 	str := func(i int) string { s, _ := v[i].(string); return s }
