@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -60,7 +61,7 @@ func main() {
 	}
 }
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	names := make([]string, 0, len(benches))
 	for _, b := range benches {
 		names = append(names, b.name)
@@ -74,8 +75,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.PrintDefaults()
 	}
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to `file`")
+	memProfile := fs.String("memprofile", "", "write the allocations of this process, when the benchmark ends, to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *memProfile != "" {
+		runtime.MemProfileRate = 64 << 10 // every 64 KiB allocated, not 512: a request allocates a few KiB
+		defer func() {
+			if werr := writeHeapProfile(*memProfile); werr != nil && err == nil {
+				err = werr
+			}
+		}()
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -111,6 +121,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("no benchmark named %q; there are: %s", want, strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// writeHeapProfile writes the allocations profile to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // loadDBConfig reads where PostgreSQL and Redis are: the benchmarks need

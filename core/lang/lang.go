@@ -65,6 +65,7 @@ type Catalogue struct {
 	bundle     *i18n.Bundle
 	langs      []Language // by position, then code
 	byCode     map[string]Language
+	byWord     map[string]string // a switch word or upper-case name -> code, first language in order wins
 	ids        map[string]map[string]bool // code -> message ids the file has
 	plural     map[string]bool            // "code id" -> the message has plural forms
 	localizers map[string]*i18n.Localizer
@@ -164,8 +165,14 @@ func Load(fsys fs.FS, log *slog.Logger) (*Catalogue, error) {
 		return strings.Compare(a.Code, b.Code)
 	})
 	tags := make([]language.Tag, len(c.langs))
+	c.byWord = map[string]string{}
 	for i, l := range c.langs {
 		tags[i] = language.Make(l.Code)
+		for _, w := range append(slices.Clone(l.Switch), strings.ToUpper(l.Name)) {
+			if _, taken := c.byWord[w]; !taken {
+				c.byWord[w] = l.Code
+			}
+		}
 	}
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
@@ -174,6 +181,14 @@ func Load(fsys fs.FS, log *slog.Logger) (*Catalogue, error) {
 // Languages lists the shipped languages in the order they are offered
 // (their files' position).
 func (c *Catalogue) Languages() []Language { return slices.Clone(c.langs) }
+
+// Named returns the language that word names: one of its switch words or
+// its own name, upper-case ("POLSKI"). Where two languages share a word,
+// the one offered first has it.
+func (c *Catalogue) Named(word string) (code string, ok bool) {
+	code, ok = c.byWord[word]
+	return code, ok
+}
 
 // Language returns a shipped language by code.
 func (c *Catalogue) Language(code string) (Language, bool) {

@@ -860,12 +860,7 @@ func (f *Flow) DetectLanguage(body string) (code string, ok bool) {
 	if word == "" {
 		return "", false
 	}
-	for _, l := range f.cat.Languages() {
-		if slices.Contains(l.Switch, word) || strings.ToUpper(l.Name) == word {
-			return l.Code, true
-		}
-	}
-	return "", false
+	return f.cat.Named(word)
 }
 
 // pickLanguage reads a reply to the languages offered by number: a
