@@ -65,7 +65,7 @@ type Catalogue struct {
 	bundle     *i18n.Bundle
 	langs      []Language // by position, then code
 	byCode     map[string]Language
-	byWord     map[string]string // a switch word or upper-case name -> code, first language in order wins
+	byWord     map[string]string          // a switch word or upper-case name -> code, first language in order wins
 	ids        map[string]map[string]bool // code -> message ids the file has
 	plural     map[string]bool            // "code id" -> the message has plural forms
 	localizers map[string]*i18n.Localizer
