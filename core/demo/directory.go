@@ -79,7 +79,7 @@ func site(slug string) (website, email string) {
 func directory() []agencySpec {
 	specs := []agencySpec{
 		{
-			NewAgency: core.NewAgency{Slug: slugKirktonCAB, Name: "Kirkcaldy Citizens Advice",
+			NewAgency: core.NewAgency{Slug: slugKirktonCAB, Name: "Kirkton Citizens Advice",
 				Description:    "Free, independent and confidential advice on money, debt, benefits, housing and consumer problems for people in Kirkcaldy and the central Kingdom.",
 				Address:        "14 Kirk Wynd, Kirkcaldy KY1 1XX",
 				SlackChannelID: "C0KIRKCAB", AckTargetHours: 16, AcceptsSelfReferrals: true},
