@@ -191,9 +191,8 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 	return r, nil
 }
 
-// claim claims a text (see claimScript). While another text from the
-// phone holds the lock it retries with backoff, so two texts sent at once
-// are both applied, one after the other.
+// claim claims a text (see claimScript), waiting for the phone's lock
+// while another text from the phone holds it (waitForLock).
 func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsClaim, error) {
 	r, err := s.runClaim(ctx, k, sidKey, token, "claim")
 	if err != nil {
@@ -202,25 +201,9 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 	if !r.fresh {
 		return smsClaim{}, nil
 	}
-	// The lock wait is a timer, not business time: it runs on the wall
-	// clock whatever the engine's clock says.
-	lockWait, stop := context.WithTimeout(ctx, s.cfg.LockWait)
-	defer stop()
-	wait := 2 * time.Millisecond
-	for !r.locked {
-		select {
-		case <-lockWait.Done():
-			s.forgetSID(context.WithoutCancel(ctx), sidKey)
-			if err := ctx.Err(); err != nil {
-				return smsClaim{}, err
-			}
-			return smsClaim{}, errLockBusy
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 50*time.Millisecond)
-		if r, err = s.runClaim(ctx, k, sidKey, token, "lock"); err != nil {
-			s.forgetSID(context.WithoutCancel(ctx), sidKey)
-			return smsClaim{}, fmt.Errorf("lock phone: %w", err)
+	if !r.locked {
+		if r, err = s.waitForLock(ctx, k, sidKey, token); err != nil {
+			return smsClaim{}, err
 		}
 	}
 	c := smsClaim{fresh: true, seen: r.seen}
@@ -242,6 +225,37 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 		}
 	}
 	return c, nil
+}
+
+// waitForLock retries the lock of a text whose MessageSid is claimed
+// while another text from the phone holds it, with backoff, so two texts
+// sent at once are both applied, one after the other. A text that cannot
+// get it in time lets its MessageSid go, so Twilio's retry is handled.
+func (s *SMS) waitForLock(ctx context.Context, k smsKeys, sidKey, token string) (claimResult, error) {
+	// The lock wait is a timer, not business time: it runs on the wall
+	// clock whatever the engine's clock says.
+	lockWait, stop := context.WithTimeout(ctx, s.cfg.LockWait)
+	defer stop()
+	wait := 2 * time.Millisecond
+	var r claimResult
+	for !r.locked {
+		select {
+		case <-lockWait.Done():
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			if err := ctx.Err(); err != nil {
+				return claimResult{}, err
+			}
+			return claimResult{}, errLockBusy
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 50*time.Millisecond)
+		var err error
+		if r, err = s.runClaim(ctx, k, sidKey, token, "lock"); err != nil {
+			s.forgetSID(context.WithoutCancel(ctx), sidKey)
+			return claimResult{}, fmt.Errorf("lock phone: %w", err)
+		}
+	}
+	return r, nil
 }
 
 // unlockScript deletes the lock only if it is still ours.
