@@ -16,11 +16,12 @@ import (
 // MessageSid (Twilio retries: a text seen before gets its first reply
 // again and is neither counted nor handled twice), the per-phone limit,
 // the phone's lock, then the text itself; all but the signature in one
-// Redis call (claimScript). Signed requests are not limited per IP: they come
-// from Twilio's shared addresses, on behalf of every client at once, and
-// the per-phone limit is what holds back a client texting too much. The
-// answer is always 200 with TwiML, even when something fails: an apology
-// naming the helpline is more use to a client than Twilio's error log.
+// Redis call (claimScript). Signed requests are not limited per IP: they
+// come from Twilio's shared addresses, on behalf of every client at once,
+// and the per-phone limit is what holds back a client texting too much.
+// The answer is always 200 with TwiML, even when something fails: an
+// apology naming the helpline is more use to a client than Twilio's error
+// log.
 func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
