@@ -23,11 +23,13 @@ import (
 // through the conversation (and RESTART at the consent question, so it
 // cycles through every step without making referrals). The onward side is
 // the full path, served over loopback on a fresh database and Redis key
-// prefix: per-IP limit, signature, per-phone limit, MessageSid dedupe,
-// lock, conversation step in Redis, opt-out check in Postgres, TwiML. The
-// bare side, in the same run, only parses the same form and answers with
-// the same kind of TwiML. Both sides get identical, identically signed
-// requests from the same load generator.
+// prefix: signature, then in one Redis call the MessageSid dedupe, the
+// per-phone limit and the lock, the conversation step, the opt-out check
+// (cached in Redis), TwiML, and the save. (The per-IP limit counts only
+// unsigned requests, so none of these.) The bare side, in the same run,
+// only parses the same form and answers with the same kind of TwiML. Both
+// sides get identical, identically signed requests from the same load
+// generator.
 const (
 	benchSMSConns    = 64
 	benchSMSDuration = 10 * time.Second
