@@ -72,7 +72,7 @@ type cardView struct {
 	Open        bool
 	InTriage    bool
 	Triaged     bool
-	ActedBy     string // "Ailsa Brodie (Kirkcaldy Citizens Advice)", or "" when nobody has acted
+	ActedBy     string // "Ailsa Brodie (Kirkton Citizens Advice)", or "" when nobody has acted
 	ActedAt     time.Time
 	Reason      string // the rejection reason, in words
 	Redirected  bool

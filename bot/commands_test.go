@@ -50,7 +50,7 @@ func TestCapacityCommand(t *testing.T) {
 	if !queued {
 		t.Fatal("no coordinator alert queued")
 	}
-	if !strings.Contains(alert, "Kirkcaldy Citizens Advice is at capacity: waiting list until March (set by Ailsa Brodie)") {
+	if !strings.Contains(alert, "Kirkton Citizens Advice is at capacity: waiting list until March (set by Ailsa Brodie)") {
 		t.Errorf("alert text %q", alert)
 	}
 	// New self-referrals no longer go to CAB.
@@ -133,7 +133,7 @@ func TestReferCommand(t *testing.T) {
 	}
 	next := resp["view"].(map[string]any)
 	goldenJSON(t, "modal_refer_send", next)
-	if s := mustJSON(t, next); !strings.Contains(s, "Housing Options Fife") || !strings.Contains(s, "Kingdom Advice Network will share") {
+	if s := mustJSON(t, next); !strings.Contains(s, "Kingdom Housing Options") || !strings.Contains(s, "Kingdom Advice Network will share") {
 		t.Errorf("step two should offer Housing Options and show the consent wording: %s", s)
 	}
 	meta := next["private_metadata"].(string)
@@ -158,7 +158,7 @@ func TestReferCommand(t *testing.T) {
 	sub := tb.viewSubmission("U0AILSA", "V0REF1", cbReferSend, meta, values)
 	body = wantStatus(t, tb.interact(sub), 200)
 	resp = submitResponse(t, body)
-	if resp["response_action"] != "update" || !strings.Contains(body, "is with *Housing Options Fife*") {
+	if resp["response_action"] != "update" || !strings.Contains(body, "is with *Kingdom Housing Options*") {
 		t.Fatalf("want the confirmation view, got %s", body)
 	}
 	rs, err := tb.Engine.ListReferrals(ctx, core.ReferralFilter{ToAgency: tb.Net.Housing})
@@ -215,8 +215,8 @@ func TestStatsCommand(t *testing.T) {
 	}
 	all := strings.Join(texts, "\n---\n")
 	for _, want := range []string{
-		"*Kirkcaldy Citizens Advice: the last 30 days*",
-		"*Kirkcaldy Citizens Advice: the last 7 days*",
+		"*Kirkton Citizens Advice: the last 30 days*",
+		"*Kirkton Citizens Advice: the last 7 days*",
 		"Received *" + strconv.Itoa(received) + "* referrals: " + strconv.Itoa(acked) + " acknowledged",
 		strconv.Itoa(open) + " still open",
 		"http://onward.test/staff/reports?agency=",

@@ -34,7 +34,7 @@ func TestDirectoryEditing(t *testing.T) {
 
 	c := tb.signedIn(tb.Net.Coordinator)
 	resp, body := c.get("/staff/directory")
-	if resp.StatusCode != 200 || !strings.Contains(body, `href="`+path+`"`) || !strings.Contains(body, "Kirkcaldy Citizens Advice") {
+	if resp.StatusCode != 200 || !strings.Contains(body, `href="`+path+`"`) || !strings.Contains(body, "Kirkton Citizens Advice") {
 		t.Fatalf("directory: %d\n%s", resp.StatusCode, body)
 	}
 	if !strings.Contains(body, `href="/staff/directory">Directory</a>`) {
@@ -107,7 +107,7 @@ func TestAgencyDetailsEditing(t *testing.T) {
 		t.Fatalf("directory does not link to the agency form:\n%s", body)
 	}
 	resp, body = c.get(path)
-	if resp.StatusCode != 200 || !strings.Contains(body, `value="Kirkcaldy Citizens Advice"`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, `value="Kirkton Citizens Advice"`) {
 		t.Fatalf("agency form: %d\n%s", resp.StatusCode, body)
 	}
 	for _, bad := range []struct {
@@ -126,16 +126,16 @@ func TestAgencyDetailsEditing(t *testing.T) {
 			t.Errorf("%v: status %d, want 422 naming %s:\n%s", bad.form, resp.StatusCode, bad.field, body)
 		}
 	}
-	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.Name != "Kirkcaldy Citizens Advice" {
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.Name != "Kirkton Citizens Advice" {
 		t.Fatalf("an invalid form changed the agency: %+v", a)
 	}
-	resp, _ = c.post(path, url.Values{"csrf": {c.csrf}, "name": {"Kirkcaldy Citizens Advice Bureau"}, "phone": {"01592 000000"},
+	resp, _ = c.post(path, url.Values{"csrf": {c.csrf}, "name": {"Kirkton Citizens Advice Bureau"}, "phone": {"01592 000000"},
 		"email": {"advice@cab.example.org"}, "website": {"https://cab.example.org"}, "ack_target_hours": {"24"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
 	a, err := tb.Engine.Agency(ctx, tb.Net.CAB)
-	if err != nil || a.Name != "Kirkcaldy Citizens Advice Bureau" || a.AckTargetHours != 24 || a.AcceptsSelfReferrals || a.Email != "advice@cab.example.org" {
+	if err != nil || a.Name != "Kirkton Citizens Advice Bureau" || a.AckTargetHours != 24 || a.AcceptsSelfReferrals || a.Email != "advice@cab.example.org" {
 		t.Fatalf("saved %+v, %v", a, err)
 	}
 	// No longer taking self-referrals: matching leaves it out for them.
@@ -157,7 +157,7 @@ func TestAgencyDetailsEditing(t *testing.T) {
 	// Where its notifications go by email: refused in plain words with
 	// nothing written, then saved with an audit event.
 	details := func(v url.Values) url.Values {
-		for k, x := range map[string]string{"csrf": c.csrf, "name": "Kirkcaldy Citizens Advice Bureau", "ack_target_hours": "24"} {
+		for k, x := range map[string]string{"csrf": c.csrf, "name": "Kirkton Citizens Advice Bureau", "ack_target_hours": "24"} {
 			v.Set(k, x)
 		}
 		return v
@@ -175,7 +175,7 @@ func TestAgencyDetailsEditing(t *testing.T) {
 			t.Errorf("%v: status %d, want 422 naming %s", bad.form, resp.StatusCode, bad.field)
 		}
 	}
-	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.NotifyEmail != "" || a.EmailStaff != core.StaffEmailWithoutSlack || a.Name != "Kirkcaldy Citizens Advice Bureau" {
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.NotifyEmail != "" || a.EmailStaff != core.StaffEmailWithoutSlack || a.Name != "Kirkton Citizens Advice Bureau" {
 		t.Fatalf("an invalid notifications form changed the agency: %q %q %q", a.NotifyEmail, a.EmailStaff, a.Name)
 	}
 	resp, _ = c.post(path, details(url.Values{"notify_email": {"team@cab.example.org"}, "email_staff": {"never"}}))

@@ -142,7 +142,7 @@ func TestEndToEnd(t *testing.T) {
 	wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0E2E2", cbRedirect, view["private_metadata"].(string),
 		map[string]any{blkAgency: radio(strconv.FormatInt(int64(tb.Net.Welfare), 10))})), 200)
 	tb.deliver(w)
-	if _, blocks := tb.lastCard("C0CAB"); !strings.Contains(blocks, "Redirected") || !strings.Contains(blocks, "Fife Council Welfare Rights") {
+	if _, blocks := tb.lastCard("C0CAB"); !strings.Contains(blocks, "Redirected") || !strings.Contains(blocks, "Kingdom Council Welfare Rights") {
 		t.Errorf("redirected card: %s", blocks)
 	}
 	if method, blocks := tb.lastCard("C0WELFARE"); method != "chat.postMessage" || !strings.Contains(blocks, `"action_id":"accept"`) {

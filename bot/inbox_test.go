@@ -277,7 +277,7 @@ func TestInboxRejectAndRedirectForms(t *testing.T) {
 	r := tb.selfReferral("forms", false)
 	c := tb.signedIn(tb.Net.Adviser)
 	_, page := c.get(fmt.Sprintf("/staff/referrals/%s", r.Reference))
-	for _, want := range []string{`<label for="reason">`, `<label for="feedback">`, "Fife Council Welfare Rights", "offers debt", "<fieldset"} {
+	for _, want := range []string{`<label for="reason">`, `<label for="feedback">`, "Kingdom Council Welfare Rights", "offers debt", "<fieldset"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("referral page lacks %q", want)
 		}

@@ -111,7 +111,7 @@ func TestRedirectModal(t *testing.T) {
 	wantStatus(t, tb.interact(press), 200)
 	view := tb.openedView(press["trigger_id"].(string))
 	goldenJSON(t, "modal_redirect", view)
-	if s := mustJSON(t, view); !strings.Contains(s, "Fife Council Welfare Rights") || !strings.Contains(s, "offers debt") {
+	if s := mustJSON(t, view); !strings.Contains(s, "Kingdom Council Welfare Rights") || !strings.Contains(s, "offers debt") {
 		t.Errorf("redirect modal should offer Welfare Rights with why: %s", s)
 	}
 	welfare := strconv.FormatInt(int64(tb.Net.Welfare), 10)
@@ -146,7 +146,7 @@ func TestRedirectRefusedOutsideConsent(t *testing.T) {
 	resp := submitResponse(t, body)
 	errs, _ := resp["errors"].(map[string]any)
 	msg, _ := errs[blkAgency].(string)
-	if resp["response_action"] != "errors" || !strings.Contains(msg, "consent does not cover") || !strings.Contains(msg, "Housing Options Fife") {
+	if resp["response_action"] != "errors" || !strings.Contains(msg, "consent does not cover") || !strings.Contains(msg, "Kingdom Housing Options") {
 		t.Fatalf("want a consent refusal on the agency block, got %s", body)
 	}
 	if got := tb.referral(in.ID); got.Status != core.StatusRequested {

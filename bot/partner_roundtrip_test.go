@@ -114,8 +114,8 @@ func TestPartnerRoundTrip(t *testing.T) {
 	status, body = call("POST", "/api/v1/referrals", tok.AccessToken, map[string]any{
 		"case_id": "WR-2231",
 		"client":  map[string]any{"name": "Morag Baird", "phone": "07700 900123", "postcode": "KY1 1AB"},
-		"needs":   []string{"debt"}, "to_agency": "kirkcaldy-cab",
-		"consent": map[string]any{"wording_version": "v1", "scope": "agencies", "agencies": []string{"kirkcaldy-cab"}, "witnessed_by": "Isla Moffat"},
+		"needs":   []string{"debt"}, "to_agency": "kirkton-cab",
+		"consent": map[string]any{"wording_version": "v1", "scope": "agencies", "agencies": []string{"kirkton-cab"}, "witnessed_by": "Isla Moffat"},
 	}, "Idempotency-Key", "create-1")
 	var created struct {
 		Reference string `json:"reference"`

@@ -31,7 +31,7 @@ func TestPartnersPage(t *testing.T) {
 	if ps, _ := tb.Engine.Partners(ctx); len(ps) != 0 {
 		t.Fatalf("a refused add wrote %d partners", len(ps))
 	}
-	resp, body = c.post("/staff/partners", url.Values{"csrf": {c.csrf}, "name": {"Kirkcaldy casework"},
+	resp, body = c.post("/staff/partners", url.Values{"csrf": {c.csrf}, "name": {"Kirkton casework"},
 		"agency": {fmt.Sprint(tb.Net.CAB)}, "scopes": {"read", "act"}})
 	secret := regexp.MustCompile(`onwsec_[A-Za-z0-9_-]+`).FindString(body)
 	clientID := regexp.MustCompile(`onw_[a-f0-9]+`).FindString(body)
@@ -43,7 +43,7 @@ func TestPartnersPage(t *testing.T) {
 		t.Fatalf("the added partner: %+v %v", p, err)
 	}
 	// The secret is shown once: the list never shows it again.
-	if _, body := c.get("/staff/partners"); strings.Contains(body, secret) || !strings.Contains(body, "Kirkcaldy casework") {
+	if _, body := c.get("/staff/partners"); strings.Contains(body, secret) || !strings.Contains(body, "Kirkton casework") {
 		t.Fatal("the list shows the secret, or not the partner")
 	}
 	resp, _ = c.post(fmt.Sprintf("/staff/partners/%d/revoke", p.ID), url.Values{"csrf": {c.csrf}})

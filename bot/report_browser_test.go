@@ -85,7 +85,7 @@ func TestBrowserReportPages(t *testing.T) {
 	for _, s := range report.List() {
 		pages = append(pages, "/staff/reports/"+s.Name)
 	}
-	pages = append(pages, "/staff/reports/national-standards?agency=kirkcaldy-cab", "/staff/reports/sent-back?agency=fife-welfare-rights")
+	pages = append(pages, "/staff/reports/national-standards?agency=kirkton-cab", "/staff/reports/sent-back?agency=kc-welfare-rights")
 	for _, p := range pages {
 		for _, width := range []int64{1280, 320} {
 			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800), chromedp.Navigate(tb.srv.URL+p), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
@@ -112,7 +112,7 @@ func TestBrowserReportPages(t *testing.T) {
 		}
 	}
 	// The pack prints without the site's header and the filter form.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(tb.srv.URL+"/staff/reports/national-standards?agency=kirkcaldy-cab"),
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(tb.srv.URL+"/staff/reports/national-standards?agency=kirkton-cab"),
 		chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
 		t.Fatal(err)
 	}

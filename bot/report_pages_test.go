@@ -131,8 +131,8 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	// A coordinator inside the network sees exact figures: Welfare
 	// Rights sent 3.
 	_, body = c.get("/staff/reports/partners")
-	if !strings.Contains(body, "<th scope=\"row\">Fife Council Welfare Rights</th><td class=\"heat-") ||
-		!regexp.MustCompile(`Fife Council Welfare Rights</th><td class="heat-\d">3</td>`).MatchString(body) || strings.Contains(body, "&lt;5</td>") {
+	if !strings.Contains(body, "<th scope=\"row\">Kingdom Council Welfare Rights</th><td class=\"heat-") ||
+		!regexp.MustCompile(`Kingdom Council Welfare Rights</th><td class="heat-\d">3</td>`).MatchString(body) || strings.Contains(body, "&lt;5</td>") {
 		t.Errorf("a coordinator's partners matrix should show Welfare Rights' 3 referrals exactly")
 	}
 
@@ -146,15 +146,15 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	if err != nil || recs[0][0] != `From \ To` {
 		t.Fatalf("CSV: %v %q", err, recs)
 	}
-	if !strings.Contains(body, "Fife Council Welfare Rights,3,3") {
+	if !strings.Contains(body, "Kingdom Council Welfare Rights,3,3") {
 		t.Errorf("a coordinator's CSV should be exact:\n%s", body)
 	}
 	resp, body = c.get("/staff/reports/partners/csv?from=2026-01-01&to=2026-11-23&publish=1")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") != `attachment; filename="onward-partners-2026-01-01-to-2026-11-23-for-publication.csv"` {
 		t.Fatalf("CSV for publication: %d %v", resp.StatusCode, resp.Header)
 	}
-	if want := "From \\ To,Kirkcaldy Citizens Advice,Kirkcaldy Citizens Advice_suppressed,Total,Total_suppressed\n" +
-		"Self-referral (SMS),6,false,6,false\nFife Council Welfare Rights,,true,,true\nTotal,9,false,9,false\n"; body != want {
+	if want := "From \\ To,Kirkton Citizens Advice,Kirkton Citizens Advice_suppressed,Total,Total_suppressed\n" +
+		"Self-referral (SMS),6,false,6,false\nKingdom Council Welfare Rights,,true,,true\nTotal,9,false,9,false\n"; body != want {
 		t.Errorf("CSV for publication:\n%s\nwant\n%s", body, want)
 	}
 	if resp, _ := c.get("/staff/reports/partners/csv?publish=yes"); resp.StatusCode != http.StatusBadRequest {
@@ -198,26 +198,26 @@ func TestReportPagesScopeAgencyStaff(t *testing.T) {
 	tb := reportsBot(t)
 	c := tb.signedIn(tb.Net.Adviser) // Citizens Advice
 	// Asking for another agency, or the network, gives their own figures.
-	resp, body := c.get("/staff/reports/partners?agency=fife-welfare-rights")
+	resp, body := c.get("/staff/reports/partners?agency=kc-welfare-rights")
 	if resp.StatusCode != 200 {
 		t.Fatalf("partners: %d", resp.StatusCode)
 	}
 	if strings.Contains(body, `name="agency"`) {
 		t.Error("an adviser should not be offered other agencies")
 	}
-	if !strings.Contains(body, "· Kirkcaldy Citizens Advice") {
+	if !strings.Contains(body, "· Kirkton Citizens Advice") {
 		t.Error("an adviser's reports should be scoped to their own agency")
 	}
 	// Their own agency's figures are exact: Welfare Rights sent them 3.
 	_, body = c.get("/staff/reports/partners/csv")
-	if !strings.Contains(body, "Fife Council Welfare Rights,3") || strings.Contains(body, "<5") {
+	if !strings.Contains(body, "Kingdom Council Welfare Rights,3") || strings.Contains(body, "<5") {
 		t.Errorf("own-agency CSV should be exact:\n%s", body)
 	}
 	// Welfare Rights staff see Welfare Rights' figures: suppression follows
 	// the viewer, not the referral.
 	w := tb.signedIn(tb.Net.WelfareAdviser)
 	_, body = w.get("/staff/reports/partners/csv")
-	if !strings.Contains(body, "Fife Council Welfare Rights,3") {
+	if !strings.Contains(body, "Kingdom Council Welfare Rights,3") {
 		t.Errorf("Welfare Rights staff see the 3 they sent exactly:\n%s", body)
 	}
 	// Signed out: nothing.

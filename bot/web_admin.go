@@ -257,7 +257,7 @@ func (b *Bot) createAgency(w http.ResponseWriter, r *http.Request, s session) {
 			switch {
 			case p.Field == "short name":
 				if strings.Contains(p.Message, "required") || strings.Contains(p.Message, "lowercase") {
-					problems[i].Message = "Enter a short name in lower-case letters, digits and hyphens, like kirkcaldy-cab"
+					problems[i].Message = "Enter a short name in lower-case letters, digits and hyphens, like kirkton-cab"
 				}
 			case p.Field == "name" && strings.Contains(p.Message, "required"):
 				problems[i].Message = "Enter the agency's name"

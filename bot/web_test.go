@@ -97,7 +97,7 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 	c := tb.signedIn(tb.Net.Adviser)
 	resp, page := c.get("/staff/refer")
 	if resp.StatusCode != 200 || !strings.Contains(page, coretest.ConsentText) || !strings.Contains(page, "Version v1") ||
-		!strings.Contains(page, "Ailsa Brodie, Kirkcaldy Citizens Advice") {
+		!strings.Contains(page, "Ailsa Brodie, Kirkton Citizens Advice") {
 		t.Fatalf("refer page should show the consent wording in full with its version and the witness: %d", resp.StatusCode)
 	}
 	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
@@ -117,7 +117,7 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 	form := url.Values{"csrf": {c.csrf}, "key": {key}, "name": {"Rona Guthrie"}, "phone": {"07700 900777"},
 		"postcode": {"KY1 2AB"}, "needs": {"housing"}, "notes": {"Landlord has given notice"}, "step": {"match"}}
 	_, body = c.post("/staff/refer", form)
-	if !strings.Contains(body, "Housing Options Fife") || !strings.Contains(body, "offers housing") {
+	if !strings.Contains(body, "Kingdom Housing Options") || !strings.Contains(body, "offers housing") {
 		t.Fatalf("suggestions with reasons missing")
 	}
 	// A bad phone is named as the page labels it.
@@ -155,7 +155,7 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 	// Under "Referrals we sent": waiting, then rejected with feedback and
 	// counted as needing attention.
 	_, sent := c.get("/staff/sent")
-	if !strings.Contains(sent, r.Reference) || !strings.Contains(sent, "Housing Options Fife") {
+	if !strings.Contains(sent, r.Reference) || !strings.Contains(sent, "Kingdom Housing Options") {
 		t.Fatalf("sent list lacks %s", r.Reference)
 	}
 	if _, err := tb.Engine.Act(context.Background(), core.TransitionRequest{Referral: r.ID, Action: core.ActionReject,
@@ -302,7 +302,7 @@ func TestTimelineGolden(t *testing.T) {
 	}
 	coretest.Golden(t, filepath.Join("testdata", "timeline.html.golden"), page[start:end])
 	assign := page[end:]
-	if i, j := strings.Index(assign, "Kingdom Food Bank"), strings.Index(assign, "Kirkcaldy Citizens Advice"); i < 0 || j < i ||
+	if i, j := strings.Index(assign, "Kingdom Food Bank"), strings.Index(assign, "Kirkton Citizens Advice"); i < 0 || j < i ||
 		!strings.Contains(assign, "rejected this client&#39;s referral") {
 		t.Errorf("triage should offer food (no food today) and the agency that rejected it last, with why:\n%s", assign)
 	}

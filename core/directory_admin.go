@@ -30,7 +30,7 @@ func (e *Engine) CreateAgency(ctx context.Context, a NewAgency, first *NewServic
 	verr := validate(a)
 	if a.Slug != "" && !slugRe.MatchString(a.Slug) {
 		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "short name",
-			Message: "Enter a short name in lower-case letters, digits and hyphens, like kirkcaldy-cab"}}})
+			Message: "Enter a short name in lower-case letters, digits and hyphens, like kirkton-cab"}}})
 	}
 	if first != nil {
 		first.AgencyID = -1 // filled in below; present so validation passes

@@ -171,7 +171,7 @@ func TestConcurrentCompleteOneWinner(t *testing.T) {
 				t.Errorf("winner %d, but stored gain is %d", i, final.Gain().WeeklyIncome)
 			}
 		case errors.As(err, &ce):
-			if ce.Status != core.StatusCompleted || !strings.Contains(ce.By, "Kirkcaldy Citizens Advice") {
+			if ce.Status != core.StatusCompleted || !strings.Contains(ce.By, "Kirkton Citizens Advice") {
 				t.Errorf("conflict says %s by %s", ce.Status, ce.By)
 			}
 		default:

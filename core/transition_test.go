@@ -86,7 +86,7 @@ func TestTransitionTable(t *testing.T) {
 						repeated = repeated || (action != core.ActionResume && next[action] == from)
 					}
 					if repeated {
-						if !errors.As(err, &ce) || ce.By != "Ailsa Brodie (Kirkcaldy Citizens Advice)" {
+						if !errors.As(err, &ce) || ce.By != "Ailsa Brodie (Kirkton Citizens Advice)" {
 							t.Fatalf("err = %v, want ConflictError naming who set %s", err, from)
 						}
 					} else if !errors.As(err, &te) {
@@ -291,8 +291,8 @@ func TestRedirectRefusedOutsideConsentScope(t *testing.T) {
 	}
 	_, err = env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionRedirect, Actor: env.Net.Adviser.Actor(), ToAgency: env.Net.Housing})
 	var se *core.ConsentScopeError
-	if !errors.As(err, &se) || se.Agency != "Housing Options Fife" {
-		t.Fatalf("err = %v, want ConsentScopeError naming Housing Options Fife", err)
+	if !errors.As(err, &se) || se.Agency != "Kingdom Housing Options" {
+		t.Fatalf("err = %v, want ConsentScopeError naming Kingdom Housing Options", err)
 	}
 	after, _ := env.Engine.Referral(ctx, r.ID)
 	if after.Status != core.StatusRequested || countRows(t, env, "referrals") != 1 {

@@ -53,7 +53,7 @@ func TestReferralCardPostedThenUpdatedAndTextsSent(t *testing.T) {
 		t.Errorf("updated card does not show the new status: %s", m.Blocks)
 	}
 	sms = h.twilio.Accepted()
-	if len(sms) != 2 || !strings.HasPrefix(sms[1].Body, "Fife Council Welfare Rights will contact you within 3 working days") {
+	if len(sms) != 2 || !strings.HasPrefix(sms[1].Body, "Kingdom Council Welfare Rights will contact you within 3 working days") {
 		t.Fatalf("want the accepted text second, got %+v", sms)
 	}
 	for _, row := range h.rows(t) {

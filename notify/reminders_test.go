@@ -134,7 +134,7 @@ func TestContactCheckAndNudge(t *testing.T) {
 	h.env.Clock.Set(check.AvailableAt)
 	drain(t, w)
 	texts := h.twilio.Accepted()[before:]
-	if len(texts) != 1 || !strings.Contains(texts[0].Body, "Has Fife Council Welfare Rights contacted you") || !strings.Contains(texts[0].Body, quiet.Reference) {
+	if len(texts) != 1 || !strings.Contains(texts[0].Body, "Has Kingdom Council Welfare Rights contacted you") || !strings.Contains(texts[0].Body, quiet.Reference) {
 		t.Fatalf("want one contact check, to the client not yet contacted: %+v", texts)
 	}
 	a, ok, err := h.engine.Awaiting(ctx, "+447700900123")

@@ -30,8 +30,8 @@ func TestSuggestionReasonsInEnglishAndByCode(t *testing.T) {
 		t.Fatalf("suggestions: %v %s", err, r.body)
 	}
 	first := out.Data[0]
-	if want := []string{"offers debt", "offers benefits and welfare rights", "serves KY1"}; first.Agency.Slug != "kirkcaldy-cab" || !reflect.DeepEqual(first.Reasons, want) {
-		t.Errorf("first suggestion %s, reasons %q, want kirkcaldy-cab %q", first.Agency.Slug, first.Reasons, want)
+	if want := []string{"offers debt", "offers benefits and welfare rights", "serves KY1"}; first.Agency.Slug != "kirkton-cab" || !reflect.DeepEqual(first.Reasons, want) {
+		t.Errorf("first suggestion %s, reasons %q, want kirkton-cab %q", first.Agency.Slug, first.Reasons, want)
 	}
 	if want := []reason{{Kind: "offers", Need: "debt"}, {Kind: "offers", Need: "benefits"}, {Kind: "serves", Area: "KY1"}}; !reflect.DeepEqual(first.Why, want) {
 		t.Errorf("why = %+v, want %+v", first.Why, want)

@@ -137,12 +137,12 @@ func (h *harness) do(t *testing.T, method, path, token string, body any, headers
 }
 
 // newReferral is a valid create request from the Welfare Rights partner
-// to Kirkcaldy Citizens Advice.
+// to Kirkton Citizens Advice.
 func newReferral(caseID string) map[string]any {
 	return map[string]any{
 		"case_id": caseID,
 		"client":  map[string]any{"name": "Morag Baird", "phone": "07700 900123", "postcode": "KY1 1AB", "notes": "Rent arrears letter"},
-		"needs":   []string{"debt"}, "to_agency": "kirkcaldy-cab",
-		"consent": map[string]any{"wording_version": "v1", "scope": "agencies", "agencies": []string{"kirkcaldy-cab"}, "witnessed_by": "Isla Moffat"},
+		"needs":   []string{"debt"}, "to_agency": "kirkton-cab",
+		"consent": map[string]any{"wording_version": "v1", "scope": "agencies", "agencies": []string{"kirkton-cab"}, "witnessed_by": "Isla Moffat"},
 	}
 }

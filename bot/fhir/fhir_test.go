@@ -127,7 +127,7 @@ func newHarness(t *testing.T) *harness {
 
 func (h *harness) token(t *testing.T, agency core.AgencyID, scopes ...core.PartnerScope) string {
 	t.Helper()
-	c, err := h.env.Engine.AddPartner(context.Background(), core.NewPartner{Name: "NHS Fife", AgencyID: agency, Scopes: scopes}, h.env.Net.Coordinator.Actor())
+	c, err := h.env.Engine.AddPartner(context.Background(), core.NewPartner{Name: "NHS Kingdom", AgencyID: agency, Scopes: scopes}, h.env.Net.Coordinator.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,10 +177,10 @@ func (h *harness) do(t *testing.T, method, path, token, body string, headers ...
 }
 
 // ReferralBundle is a transaction Bundle referring Morag Baird from Fife
-// Council Welfare Rights to Kirkcaldy Citizens Advice.
+// Council Welfare Rights to Kirkton Citizens Advice.
 const referralBundle = `{
   "resourceType": "Bundle", "type": "transaction",
-  "identifier": {"system": "urn:nhs-fife:referral", "value": "NHSF-77"},
+  "identifier": {"system": "urn:nhs-kingdom:referral", "value": "NHSF-77"},
   "entry": [
     {"fullUrl": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000001", "request": {"method": "POST", "url": "Task"},
      "resource": {"resourceType": "Task", "status": "requested", "intent": "order",
@@ -188,7 +188,7 @@ const referralBundle = `{
        "code": {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}]},
        "focus": {"reference": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000002"},
        "for": {"reference": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000003"},
-       "owner": {"reference": "Organization/kirkcaldy-cab"}}},
+       "owner": {"reference": "Organization/kirkton-cab"}}},
     {"fullUrl": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000002", "request": {"method": "POST", "url": "ServiceRequest"},
      "resource": {"resourceType": "ServiceRequest", "status": "active", "intent": "order",
        "category": [{"coding": [{"system": "urn:onward:need", "code": "debt"}]}],
@@ -203,7 +203,7 @@ const referralBundle = `{
        "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
        "policy": [{"uri": "urn:onward:consent-wording:v1"}],
        "verification": [{"verified": true, "verifiedWith": {"display": "Isla Moffat, welfare rights officer"}}],
-       "provision": {"type": "permit", "actor": [{"role": {"coding": [{"code": "IRCP"}]}, "reference": {"reference": "Organization/kirkcaldy-cab"}}]}}}
+       "provision": {"type": "permit", "actor": [{"role": {"coding": [{"code": "IRCP"}]}, "reference": {"reference": "Organization/kirkton-cab"}}]}}}
   ]
 }`
 
@@ -235,19 +235,19 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 
 	status, _, body = h.do(t, "GET", taskURL, cab, "")
 	task := validR4(t, body)
-	if status != 200 || task["status"] != "requested" || task["owner"].(map[string]any)["reference"] != "Organization/kirkcaldy-cab" {
+	if status != 200 || task["status"] != "requested" || task["owner"].(map[string]any)["reference"] != "Organization/kirkton-cab" {
 		t.Fatalf("task: %d %s", status, body)
 	}
 	patientRef := task["for"].(map[string]any)["reference"].(string)
 
 	for _, path := range []string{
 		"/fhir/ServiceRequest/" + ref,
-		"/fhir/Task?owner=Organization/kirkcaldy-cab&status=requested&_include=Task:focus",
+		"/fhir/Task?owner=Organization/kirkton-cab&status=requested&_include=Task:focus",
 		"/fhir/Task?_id=" + ref + "&_lastUpdated=ge2020-01-01",
-		"/fhir/Task?patient=" + patientRef + "&requester=Organization/fife-welfare-rights",
+		"/fhir/Task?patient=" + patientRef + "&requester=Organization/kc-welfare-rights",
 		"/fhir/ServiceRequest?patient=" + patientRef + "&status=active&category=debt",
 		"/fhir/" + patientRef,
-		"/fhir/Organization/kirkcaldy-cab", "/fhir/Organization", "/fhir/HealthcareService",
+		"/fhir/Organization/kirkton-cab", "/fhir/Organization", "/fhir/HealthcareService",
 	} {
 		status, _, body := h.do(t, "GET", path, cab, "")
 		if status != 200 {
@@ -276,7 +276,7 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 	}
 	validR4(t, body)
 
-	// The consent covers Kirkcaldy CAB only: the referrer may see the
+	// The consent covers Kirkton CAB only: the referrer may see the
 	// Task, but not the Patient; Housing Options sees neither.
 	if status, _, body := h.do(t, "GET", "/fhir/"+patientRef, referrer, ""); status != 403 || validR4(t, body)["resourceType"] != "OperationOutcome" {
 		t.Fatalf("patient outside consent: %d %s", status, body)
@@ -349,7 +349,7 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 		{"not a transaction", strings.Replace(referralBundle, `"type": "transaction"`, `"type": "collection"`, 1), 400},
 		{"malformed", `{"resourceType": "Bundle",`, 400},
 		{"NUL in a string", strings.Replace(referralBundle, `"intent": "order",`, `"intent": "order", "note": [{"text": "a\u0000b"}],`, 1), 400},
-		{"agency outside consent", strings.Replace(referralBundle, `"owner": {"reference": "Organization/kirkcaldy-cab"}`, `"owner": {"reference": "Organization/housing-options"}`, 1), 422},
+		{"agency outside consent", strings.Replace(referralBundle, `"owner": {"reference": "Organization/kirkton-cab"}`, `"owner": {"reference": "Organization/housing-options"}`, 1), 422},
 		{"no need", strings.Replace(referralBundle, `"code": "debt"`, `"code": "astrology"`, 1), 422},
 	}
 	for _, c := range cases {

@@ -61,8 +61,8 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 		b, _ := json.Marshal(map[string]any{
 			"case_id": fmt.Sprintf("B-%d", i),
 			"client":  map[string]any{"name": "Morag Baird", "phone": fmt.Sprintf("07700 900%03d", i%1000), "postcode": "KY1 1AB"},
-			"needs":   []string{"debt"}, "to_agency": "kirkcaldy-cab",
-			"consent": map[string]any{"wording_version": "v1", "scope": "agencies", "agencies": []string{"kirkcaldy-cab"}, "witnessed_by": "Isla Moffat"},
+			"needs":   []string{"debt"}, "to_agency": "kirkton-cab",
+			"consent": map[string]any{"wording_version": "v1", "scope": "agencies", "agencies": []string{"kirkton-cab"}, "witnessed_by": "Isla Moffat"},
 		})
 		return b
 	}

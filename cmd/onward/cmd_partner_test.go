@@ -16,7 +16,7 @@ func TestPartnerCommands(t *testing.T) {
 	ctx := context.Background()
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
 	var out bytes.Buffer
-	if err := runPartner(ctx, []string{"add", "--name", "Kirkcaldy casework", "--agency", "kirkcaldy-cab", "--scopes", "read,act"}, &out, io.Discard); err != nil {
+	if err := runPartner(ctx, []string{"add", "--name", "Kirkton casework", "--agency", "kirkton-cab", "--scopes", "read,act"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var clientID, secret string
@@ -37,7 +37,7 @@ func TestPartnerCommands(t *testing.T) {
 		t.Fatalf("secret stored in clear: %v", err)
 	}
 	out.Reset()
-	if err := runPartner(ctx, []string{"list"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Kirkcaldy casework") ||
+	if err := runPartner(ctx, []string{"list"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Kirkton casework") ||
 		strings.Contains(out.String(), secret) {
 		t.Fatalf("list: %v\n%s", err, out.String())
 	}

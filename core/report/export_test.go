@@ -95,7 +95,7 @@ func TestExportsParseBack(t *testing.T) {
 			if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 				t.Fatalf("%s: JSON does not parse: %v", spec.Name, err)
 			}
-			if back.Report != spec.Name || back.From != "2025-01-01" || back.Agency != "kirkcaldy-cab" || back.Suppressed != v.Publish ||
+			if back.Report != spec.Name || back.From != "2025-01-01" || back.Agency != "kirkton-cab" || back.Suppressed != v.Publish ||
 				len(back.Rows) != len(r.Rows) || strings.Join(back.Columns, "|") != strings.Join(cols, "|") {
 				t.Fatalf("%s: JSON header %+v", spec.Name, back)
 			}

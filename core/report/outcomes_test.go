@@ -144,10 +144,10 @@ func TestSentBackFeedback(t *testing.T) {
 		v    report.Viewer
 		want string
 	}{
-		{"Welfare Rights' own, its staff", welfare, report.ViewerFor(net.WelfareAdviser), "Fife Council Welfare Rights: Outside our area of benefit"},
-		{"Welfare Rights', a coordinator", welfare, report.ViewerFor(net.Coordinator), "Fife Council Welfare Rights: Outside our area of benefit"},
+		{"Welfare Rights' own, its staff", welfare, report.ViewerFor(net.WelfareAdviser), "Kingdom Council Welfare Rights: Outside our area of benefit"},
+		{"Welfare Rights', a coordinator", welfare, report.ViewerFor(net.Coordinator), "Kingdom Council Welfare Rights: Outside our area of benefit"},
 		{"the network, a coordinator", all, report.ViewerFor(net.Coordinator),
-			"Fife Council Welfare Rights: Outside our area of benefit; Self-referral (SMS): Needs specialist welfare rights advice"},
+			"Kingdom Council Welfare Rights: Outside our area of benefit; Self-referral (SMS): Needs specialist welfare rights advice"},
 		{"Citizens Advice's own: it sent none back", cab, report.ViewerFor(net.Adviser), ""},
 		{"Welfare Rights', for publication", welfare, report.ViewerFor(net.Coordinator).Published(), ""},
 		{"the network, outside it", all, report.Viewer{}, ""},

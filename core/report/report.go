@@ -161,7 +161,7 @@ type Listing struct {
 // Cell is one value of a report table.
 type Cell struct {
 	// Text is the value as shown on screen and in a terminal: "12", "<5",
-	// "14.2", "too few to show", "Kirkcaldy Citizens Advice"; "" when
+	// "14.2", "too few to show", "Kirkton Citizens Advice"; "" when
 	// there is no value.
 	Text string
 	// Value is the number, when the cell is a number that may be shown.

@@ -359,8 +359,8 @@ func TestSuppressionRule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		three, _ := cellAt(r, "Fife Council Welfare Rights", "Kirkcaldy Citizens Advice")
-		five, _ := cellAt(r, "Housing Options Fife", "Kirkcaldy Citizens Advice")
+		three, _ := cellAt(r, "Kingdom Council Welfare Rights", "Kirkton Citizens Advice")
+		five, _ := cellAt(r, "Kingdom Housing Options", "Kirkton Citizens Advice")
 		if three.Text != tc.three || five.Text != tc.five {
 			t.Errorf("%s: 3 shows %q, 5 shows %q; want %q and %q", tc.name, three.Text, five.Text, tc.three, tc.five)
 		}
@@ -383,14 +383,14 @@ func TestSuppressionRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Text != report.TooFewText || !c.TooFew || c.Value != nil {
+	if c, _ := cellAt(r, "Kingdom Housing Options", "Median hours to acknowledge"); c.Text != report.TooFewText || !c.TooFew || c.Value != nil {
 		t.Errorf("median from 2 referrals shows %+v, want too few to show", c)
 	}
 	r, err = rp.Run(ctx, "response-times", all, report.ViewerFor(net.Coordinator))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Value == nil {
+	if c, _ := cellAt(r, "Kingdom Housing Options", "Median hours to acknowledge"); c.Value == nil {
 		t.Errorf("a coordinator sees the median from 2 referrals as %q, want a number", c.Text)
 	}
 	// A rate is shown when 5 or more referrals stand behind it, however
@@ -429,7 +429,7 @@ func TestSuppressionRule(t *testing.T) {
 	if due < 5 || breaches >= 5 || breaches == 0 {
 		t.Fatalf("the seed should give Citizens Advice a few breaches of 5 or more deadlines: %d of %d", breaches, due)
 	}
-	c, _ := cellAt(r, "Kirkcaldy Citizens Advice", "Breach rate (%)")
+	c, _ := cellAt(r, "Kirkton Citizens Advice", "Breach rate (%)")
 	if want := math.Round(1000*float64(breaches)/float64(due)) / 10; c.Value == nil || *c.Value != want {
 		t.Errorf("Citizens Advice's breach rate (%d of %d) shows %q beyond the network, want %.1f", breaches, due, c.Text, want)
 	}
@@ -437,7 +437,7 @@ func TestSuppressionRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := cellAt(r, "Housing Options Fife", "Median hours to acknowledge"); c.Value == nil {
+	if c, _ := cellAt(r, "Kingdom Housing Options", "Median hours to acknowledge"); c.Value == nil {
 		t.Errorf("Housing Options' own median shows %q, want a number", c.Text)
 	}
 }

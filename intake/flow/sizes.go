@@ -22,7 +22,7 @@ type MessageSize struct {
 // beyond the network's, so a size is the size of a long real text.
 var sizeSample = map[string]any{
 	"Urgent": true, "Callback": false, "ContactMethod": "text", "Reference": "ONW-7K3M9P",
-	"Agency": "Dunfermline and West Fife Citizens Advice and Rights Bureau", "Days": 3, "Code": "482913",
+	"Agency": "Dunmarnock and West Kingdom Citizens Advice and Rights Bureau", "Days": 3, "Code": "482913",
 }
 
 // MessageSizes renders every client text (every message id without a

@@ -64,7 +64,7 @@ func TestServiceFilters(t *testing.T) {
 		{"", []string{"Debt and money advice", "Emergency food parcels", "Housing options", "Welfare rights"}},
 		{"search=welfare", []string{"Welfare rights"}},
 		{"search=parcels", []string{"Emergency food parcels"}},
-		{"search=Kirkcaldy", []string{"Debt and money advice"}}, // the agency's name
+		{"search=Kirkton", []string{"Debt and money advice"}}, // the agency's name
 		{"taxonomy_term_id=" + debt, []string{"Debt and money advice", "Welfare rights"}},
 		{"taxonomy_term_id=" + debt + "&search=welfare", []string{"Welfare rights"}},
 		{"taxonomy_id=" + core.NeedsTaxonomyID(), []string{"Debt and money advice", "Emergency food parcels", "Housing options", "Welfare rights"}},

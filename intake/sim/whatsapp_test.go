@@ -106,7 +106,7 @@ func TestSimulatorWhatsApp(t *testing.T) {
 	}
 	sid := cfgSID(t, cfg, "accepted")
 	if _, err := sender.SendWhatsApp(ctx, "+447700900123", notify.WhatsAppMessage{ContentSID: sid,
-		Variables: map[string]string{"1": "Fife Council Welfare Rights", "2": "3", "3": "ONW-T00001"}}); err != nil {
+		Variables: map[string]string{"1": "Kingdom Council Welfare Rights", "2": "3", "3": "ONW-T00001"}}); err != nil {
 		t.Fatal(err)
 	}
 	// A day later the window is closed: free text is accepted, then refused.
@@ -121,7 +121,7 @@ func TestSimulatorWhatsApp(t *testing.T) {
 	if wa[3].Dir != simOut || wa[3].Body != "Your reference is ONW-T00001." || wa[3].Template || wa[3].Refused != "" {
 		t.Errorf("free text in the window: %+v", wa[3])
 	}
-	if wa[4].Body != "Your referral is with Fife Council Welfare Rights, who will contact you within 3 working days. Your reference is ONW-T00001." || !wa[4].Template {
+	if wa[4].Body != "Your referral is with Kingdom Council Welfare Rights, who will contact you within 3 working days. Your reference is ONW-T00001." || !wa[4].Template {
 		t.Errorf("template: %+v", wa[4])
 	}
 	if wa[5].Refused == "" {

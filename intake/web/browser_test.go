@@ -244,7 +244,7 @@ func TestWebBrowserLeafletToReferral(t *testing.T) {
 	c.do(chromedp.SetValue(chromedp.ID("need"), "debt"), chromedp.SendKeys(chromedp.ID("area"), "KY1 1AB"))
 	c.step("/directory?area=KY1&need=debt", http.StatusOK, submit)
 	c.audit("directory-results")
-	c.step("/directory/agencies/kirkcaldy-cab", http.StatusOK, chromedp.Click(chromedp.CSS(`a[href="/directory/agencies/kirkcaldy-cab"]`)))
+	c.step("/directory/agencies/kirkton-cab", http.StatusOK, chromedp.Click(chromedp.CSS(`a[href="/directory/agencies/kirkton-cab"]`)))
 	c.audit("directory-agency")
 	c.step("/directory/services/"+e.serviceOf(e.env.Net.CAB).UUID, http.StatusOK, chromedp.Click(chromedp.CSS(`main .result a`)))
 	c.audit("directory-service")

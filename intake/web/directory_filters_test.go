@@ -32,7 +32,7 @@ func TestDirectoryNearestFirst(t *testing.T) {
 		t.Fatalf("search: %d at %s", p.Status, p.Path)
 	}
 	results := between(p.Body, `id="results"`, "</main>")
-	welfare, cab, food := strings.Index(results, "Fife Council Welfare Rights"), strings.Index(results, "Kirkcaldy Citizens Advice"), strings.Index(results, "Kingdom Food Bank")
+	welfare, cab, food := strings.Index(results, "Kingdom Council Welfare Rights"), strings.Index(results, "Kirkton Citizens Advice"), strings.Index(results, "Kingdom Food Bank")
 	if welfare < 0 || cab < 0 || food < 0 || !(welfare < cab && cab < food) {
 		t.Errorf("want Welfare Rights, then CAB, then the food bank (no location on the map):\n%s", results)
 	}
@@ -84,15 +84,15 @@ func TestDirectoryFilters(t *testing.T) {
 		query, agency string
 		want          bool
 	}{
-		{"need=debt", "Kirkcaldy Citizens Advice", true},
-		{"need=debt&open=1", "Kirkcaldy Citizens Advice", true},
-		{"need=debt&open=1", "Fife Council Welfare Rights", false},
-		{"need=debt&language=pl", "Kirkcaldy Citizens Advice", true},
-		{"need=debt&language=pl", "Fife Council Welfare Rights", false},
+		{"need=debt", "Kirkton Citizens Advice", true},
+		{"need=debt&open=1", "Kirkton Citizens Advice", true},
+		{"need=debt&open=1", "Kingdom Council Welfare Rights", false},
+		{"need=debt&language=pl", "Kirkton Citizens Advice", true},
+		{"need=debt&language=pl", "Kingdom Council Welfare Rights", false},
 		{"language=pl", "Kingdom Food Bank", false},
-		{"need=debt&age=16", "Kirkcaldy Citizens Advice", false},
-		{"need=debt&age=16", "Fife Council Welfare Rights", true},
-		{"need=debt&age=40&area=KY1", "Kirkcaldy Citizens Advice", true},
+		{"need=debt&age=16", "Kirkton Citizens Advice", false},
+		{"need=debt&age=16", "Kingdom Council Welfare Rights", true},
+		{"need=debt&age=40&area=KY1", "Kirkton Citizens Advice", true},
 	} {
 		if got := has(c.query, c.agency); got != c.want {
 			t.Errorf("%s lists %s: %v, want %v", c.query, c.agency, got, c.want)

@@ -47,14 +47,14 @@ func TestDirectoryReasonsInTheReadersLanguage(t *testing.T) {
 				t.Fatalf("status %d", p.Status)
 			}
 			results := between(p.Body, `id="results"`, "</main>")
-			left := between(results, `href="/directory/agencies/kirkcaldy-cab"`, "</div>")
+			left := between(results, `href="/directory/agencies/kirkton-cab"`, "</div>")
 			if !strings.Contains(results, c.listed) {
 				t.Errorf("results lack %q:\n%s", c.listed, results)
 			}
 			if !strings.Contains(left, c.left) {
 				t.Errorf("the agency at capacity: want %q in\n%s", c.left, left)
 			}
-			agency := e.browser().get("/directory/agencies/kirkcaldy-cab?lang=" + c.lang)
+			agency := e.browser().get("/directory/agencies/kirkton-cab?lang=" + c.lang)
 			service := e.browser().get("/directory/services/" + e.serviceOf(e.env.Net.CAB).UUID + "?lang=" + c.lang)
 			for _, p := range []*page{agency, service} {
 				if !strings.Contains(p.Body, c.capacityTag) {

@@ -28,8 +28,8 @@ func TestDirectoryListsEveryService(t *testing.T) {
 	if p.Status != http.StatusOK {
 		t.Fatalf("status %d", p.Status)
 	}
-	for _, want := range []string{"Kirkcaldy Citizens Advice", "Fife Council Welfare Rights", "Housing Options Fife", "Kingdom Food Bank",
-		"Debt and money advice", "Emergency food parcels", `href="/directory/agencies/kirkcaldy-cab"`} {
+	for _, want := range []string{"Kirkton Citizens Advice", "Kingdom Council Welfare Rights", "Kingdom Housing Options", "Kingdom Food Bank",
+		"Debt and money advice", "Emergency food parcels", `href="/directory/agencies/kirkton-cab"`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("directory lacks %q", want)
 		}
@@ -51,7 +51,7 @@ func TestDirectorySearch(t *testing.T) {
 		t.Fatalf("search: status %d at %s", p.Status, p.Path)
 	}
 	results := between(p.Body, `id="results"`, "</main>")
-	cab, welfare := strings.Index(results, "Kirkcaldy Citizens Advice"), strings.Index(results, "Fife Council Welfare Rights")
+	cab, welfare := strings.Index(results, "Kirkton Citizens Advice"), strings.Index(results, "Kingdom Council Welfare Rights")
 	if cab < 0 || welfare < 0 || cab > welfare {
 		t.Errorf("want CAB (serves KY1) before Welfare Rights (serves Fife):\n%s", results)
 	}
@@ -92,11 +92,11 @@ func TestDirectoryAgencyAndServicePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := e.browser()
-	p := b.get("/directory/agencies/kirkcaldy-cab")
+	p := b.get("/directory/agencies/kirkton-cab")
 	if strings.Contains(p.Body, "Waiting list until March") {
 		t.Errorf("the public agency page shows the internal capacity note")
 	}
-	for _, want := range []string{"Kirkcaldy Citizens Advice", "Not taking new referrals", "01592 000000", "Debt and money advice"} {
+	for _, want := range []string{"Kirkton Citizens Advice", "Not taking new referrals", "01592 000000", "Debt and money advice"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("agency page lacks %q", want)
 		}
@@ -147,11 +147,11 @@ func TestWebReferToChosenService(t *testing.T) {
 		t.Fatalf("refer to a service: at %s\n%s", p.Path, p.Body)
 	}
 	check := b.fill(goodAnswers(), start)
-	if !strings.Contains(check.Body, "Service you chose") || !strings.Contains(check.Body, "Fife Council Welfare Rights") {
+	if !strings.Contains(check.Body, "Service you chose") || !strings.Contains(check.Body, "Kingdom Council Welfare Rights") {
 		t.Error("check your answers does not show the chosen service")
 	}
 	done := b.send()
-	if !strings.Contains(done.Body, "Fife Council Welfare Rights") {
+	if !strings.Contains(done.Body, "Kingdom Council Welfare Rights") {
 		t.Error("confirmation does not name the agency")
 	}
 	rs := e.referrals()
@@ -184,7 +184,7 @@ func TestWebDataSharingPage(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
 	p := e.browser().get("/data-sharing")
-	for _, want := range []string{"How we share and protect your details", "Kingdom Advice Network will share your name", "Wording version v1", "Kirkcaldy Citizens Advice", "0800 000 0000"} {
+	for _, want := range []string{"How we share and protect your details", "Kingdom Advice Network will share your name", "Wording version v1", "Kirkton Citizens Advice", "0800 000 0000"} {
 		if p.Status != http.StatusOK || !strings.Contains(p.Body, want) {
 			t.Errorf("data sharing page (status %d) lacks %q", p.Status, want)
 		}

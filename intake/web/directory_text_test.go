@@ -41,7 +41,7 @@ func TestTextMeThisService(t *testing.T) {
 			texts = append(texts, r)
 		}
 	}
-	if len(texts) != 1 || !strings.Contains(texts[0].Payload.Text, "Debt and money advice (Kirkcaldy Citizens Advice)") ||
+	if len(texts) != 1 || !strings.Contains(texts[0].Payload.Text, "Debt and money advice (Kirkton Citizens Advice)") ||
 		!strings.Contains(texts[0].Payload.Text, "/directory/services/"+s.UUID) || strings.Contains(string(texts[0].Payload.PhoneEnc), "7700") {
 		t.Fatalf("outbox texts = %+v", texts)
 	}

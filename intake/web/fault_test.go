@@ -38,7 +38,7 @@ func TestWebRedisDown(t *testing.T) {
 	if p := b.postRaw(pathNeeds, url.Values{"csrf": {"x"}, "needs": {"debt"}}); p.Status != http.StatusServiceUnavailable {
 		t.Errorf("POST with Redis down: status %d, want 503", p.Status)
 	}
-	if p := b.get("/directory?need=debt&area=KY1"); p.Status != http.StatusOK || !strings.Contains(p.Body, "Kirkcaldy Citizens Advice") {
+	if p := b.get("/directory?need=debt&area=KY1"); p.Status != http.StatusOK || !strings.Contains(p.Body, "Kirkton Citizens Advice") {
 		t.Errorf("directory with Redis down: status %d", p.Status)
 	}
 	e.assertNothingWritten()

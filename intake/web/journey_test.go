@@ -40,7 +40,7 @@ func TestWebSelfReferralFromLeaflet(t *testing.T) {
 		t.Fatalf("%d referrals, want 1", len(rs))
 	}
 	r := rs[0]
-	if !strings.Contains(done.Body, r.Reference) || !strings.Contains(done.Body, "Kirkcaldy Citizens Advice") {
+	if !strings.Contains(done.Body, r.Reference) || !strings.Contains(done.Body, "Kirkton Citizens Advice") {
 		t.Errorf("confirmation lacks the reference %s or the agency:\n%s", r.Reference, done.Body)
 	}
 	if r.Source != core.SourceWeb || r.LeafletCode != l.Code || r.Crisis || r.PostcodeDistrict != "KY1" {
