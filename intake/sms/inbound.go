@@ -85,7 +85,8 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		return emptyTwiML
 	}
 	hash := hex.EncodeToString(s.engine.Crypter().PhoneHash(phone))
-	keys, sidKey := s.phoneKeys(hash), s.sidKey(msg.SID)
+	keys := s.phoneKeys(hash)
+	sidKey := keys.sid(msg.SID)
 	token, err := s.newRandomID()
 	if err != nil {
 		s.log.Error("sms lock token", "err", err)

@@ -208,7 +208,7 @@ func TestSMSTwoTextsAtOnce(t *testing.T) {
 	go func() { defer wg.Done(); second = h.textSID(secondSID, smsTestPhone, "KY1 1AB") }()
 	// The second text has claimed its MessageSid and is waiting for the lock.
 	for {
-		n, err := h.rdb.Exists(context.Background(), h.sms.sidKey(secondSID)).Result()
+		n, err := h.rdb.Exists(context.Background(), h.sms.phoneKeys(hex.EncodeToString(h.env.Crypt.PhoneHash(smsTestPhone))).sid(secondSID)).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +286,7 @@ func TestSMSRateLimitPerPhone(t *testing.T) {
 	// Refused, the text holds neither its MessageSid nor the phone's lock,
 	// and the count lasts at most the hour.
 	keys := h.sms.phoneKeys(hex.EncodeToString(h.sms.engine.Crypter().PhoneHash(core.Phone(smsTestPhone))))
-	if n, err := h.rdb.Exists(ctx, h.sms.sidKey(over), keys.lock).Result(); err != nil || n != 0 {
+	if n, err := h.rdb.Exists(ctx, keys.sid(over), keys.lock).Result(); err != nil || n != 0 {
 		t.Errorf("a text over the limit left %d of its MessageSid and the phone's lock in Redis (err %v)", n, err)
 	}
 	if ttl, err := h.rdb.PTTL(ctx, keys.count).Result(); err != nil || ttl <= 0 || ttl > phoneLimitWindow {

@@ -47,16 +47,23 @@ type smsKeys struct {
 	// count is how many texts the phone sent in the current hour, for the
 	// per-phone limit (see claimScript).
 	count string
+	// sids starts the key of each MessageSid from the phone (sid).
+	sids string
 }
 
+// phoneKeys names one phone's keys. Each carries the phone's hash in
+// braces, Redis Cluster's hash tag, so all of them live in one slot and
+// one script may touch them together: a Cluster refuses a script whose
+// keys are in different slots (CROSSSLOT).
 func (s *SMS) phoneKeys(phoneHash string) smsKeys {
-	p := s.cfg.KeyPrefix + "sms:"
-	return smsKeys{conv: p + "conv:" + phoneHash, seen: p + "seen:" + phoneHash, lock: p + "lock:" + phoneHash,
-		optOut: p + "optout:" + phoneHash, count: p + "count:" + phoneHash}
+	p, tag := s.cfg.KeyPrefix+"sms:", "{"+phoneHash+"}"
+	return smsKeys{conv: p + "conv:" + tag, seen: p + "seen:" + tag, lock: p + "lock:" + tag,
+		optOut: p + "optout:" + tag, count: p + "count:" + tag, sids: p + "sid:" + tag + ":"}
 }
 
-// sidKey remembers a MessageSid and the reply it got.
-func (s *SMS) sidKey(sid string) string { return s.cfg.KeyPrefix + "sms:sid:" + sid }
+// sid is the key that remembers a MessageSid from the phone and the reply
+// it got. A text and Twilio's retries of it come from one phone.
+func (k smsKeys) sid(messageSID string) string { return k.sids + messageSID }
 
 // sidPending marks a MessageSid whose reply is still being worked out.
 const sidPending = "-"
