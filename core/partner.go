@@ -356,6 +356,8 @@ func (e *Engine) VisibleReferral(ctx context.Context, ref string, by Actor) (Ref
 type ReferralPage struct {
 	Status       []Status
 	Agency       AgencyID  // receiving agency; 0 = any
+	FromAgency   AgencyID  // referring agency; 0 = any
+	Needs        []Need    // any of these needs; empty = any
 	UpdatedSince time.Time // zero = from the start
 	Patient      ClientID  // 0 = any
 	ID           []string  // references; empty = any
@@ -402,6 +404,8 @@ AND ($4::timestamptz IS NULL OR status_at >= $4)
 AND ($5::bigint = 0 OR (status_at, id) > ($6::timestamptz, $5))
 AND ($7::bigint = 0 OR client_id = $7)
 AND (cardinality($8::text[]) = 0 OR reference = ANY($8))
+AND ($10::bigint = 0 OR from_agency_id = $10)
+AND (cardinality($11::text[]) = 0 OR needs && $11)
 ORDER BY status_at, id
 LIMIT $9`
 
@@ -431,8 +435,12 @@ func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralP
 	if ids == nil {
 		ids = []string{}
 	}
+	needs := make([]string, len(f.Needs))
+	for i, n := range f.Needs {
+		needs[i] = string(n)
+	}
 	rows, _ := e.pool.Query(ctx, sqlReferralPage, scope, statuses, f.Agency, since, f.After.ID, f.After.At,
-		f.Patient, ids, f.Limit+1)
+		f.Patient, ids, f.Limit+1, f.FromAgency, needs)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Referral])
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("list referrals: %w", err)

@@ -368,3 +368,70 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 		t.Fatalf("bad token: %d %s", status, body)
 	}
 }
+
+// TestFHIRSearchFiltersBeforePaging: requester, ServiceRequest status and
+// category narrow the search itself, so a page of _count entries holds
+// that many matches, not a page of every referral with the others taken
+// out (which left the first pages empty while the matches were further
+// on).
+func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
+	h := newHarness(t)
+	housing := h.token(t, h.env.Net.Housing, core.ScopeRead, core.ScopeRefer)
+	welfare := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+
+	// Housing Options refers first, for housing; then Welfare Rights,
+	// for debt. Pages run oldest change first, so Housing's is first.
+	housingBundle := strings.Replace(referralBundle, `"code": "debt"`, `"code": "housing"`, 1)
+	if status, _, body := h.do(t, "POST", "/fhir", housing, housingBundle); status != 200 {
+		t.Fatalf("housing's transaction: %d %s", status, body)
+	}
+	if status, _, body := h.do(t, "POST", "/fhir", welfare, referralBundle); status != 200 {
+		t.Fatalf("welfare's transaction: %d %s", status, body)
+	}
+
+	search := func(path string) []map[string]any {
+		t.Helper()
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if status != 200 {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		var out []map[string]any
+		for _, e := range validR4(t, body)["entry"].([]any) {
+			out = append(out, e.(map[string]any)["resource"].(map[string]any))
+		}
+		return out
+	}
+	reference := func(r map[string]any, field string) string {
+		v, _ := r[field].(map[string]any)
+		s, _ := v["reference"].(string)
+		return s
+	}
+	category := func(r map[string]any) string {
+		cats, _ := r["category"].([]any)
+		if len(cats) == 0 {
+			return ""
+		}
+		coding := cats[0].(map[string]any)["coding"].([]any)
+		return coding[0].(map[string]any)["code"].(string)
+	}
+
+	got := search("/fhir/Task?requester=Organization/kc-welfare-rights&_count=1")
+	if len(got) != 1 || reference(got[0], "requester") != "Organization/kc-welfare-rights" {
+		t.Fatalf("Task?requester=…&_count=1 gave %v, want Welfare Rights' referral", got)
+	}
+	got = search("/fhir/ServiceRequest?category=debt&_count=1")
+	if len(got) != 1 || category(got[0]) != "debt" {
+		t.Fatalf("ServiceRequest?category=debt&_count=1 gave %v, want the debt referral", got)
+	}
+	got = search("/fhir/ServiceRequest?category=urn:onward:need|housing&status=active&_count=1")
+	if len(got) != 1 || category(got[0]) != "housing" {
+		t.Fatalf("ServiceRequest?category=…|housing&status=active gave %v, want the housing referral", got)
+	}
+	if got = search("/fhir/ServiceRequest?status=revoked"); len(got) != 0 {
+		t.Fatalf("ServiceRequest?status=revoked found %d, want none", len(got))
+	}
+	if got = search("/fhir/ServiceRequest?status=active,completed"); len(got) != 2 {
+		t.Fatalf("ServiceRequest?status=active,completed found %d, want both", len(got))
+	}
+}

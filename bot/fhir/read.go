@@ -168,14 +168,13 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, &invalid{text: "only _include=Task:focus is supported", expression: "_include"})
 		return
 	}
-	var requester core.AgencyID
 	if v := q.Get("requester"); v != "" {
 		a, ok := bySlug[refValue(v, "Organization")]
 		if !ok {
 			s.fail(w, r, &invalid{text: "requester must be Organization/<agency>", expression: "requester"})
 			return
 		}
-		requester = a.ID
+		f.FromAgency = a.ID
 	}
 	rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
 	if err != nil {
@@ -184,9 +183,6 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	}
 	var matches, includes []Resource
 	for _, ref := range rs {
-		if requester != 0 && (ref.FromAgencyID == nil || *ref.FromAgencyID != requester) {
-			continue
-		}
 		caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
 		if err != nil {
 			s.fail(w, r, err)
@@ -220,42 +216,43 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 		s.fail(w, r, err)
 		return
 	}
-	want := map[string]bool{}
-	for _, st := range strings.Split(q.Get("status"), ",") {
-		if st != "" {
+	// ServiceRequest's status is a coarser view of Onward's (see
+	// serviceRequestStatus): the search asks for every status that shows
+	// as one of those wanted. A status no referral can have finds none.
+	if v := q.Get("status"); v != "" {
+		want := map[string]bool{}
+		for _, st := range strings.Split(v, ",") {
 			want[st] = true
 		}
+		for _, st := range core.Statuses {
+			if want[serviceRequestStatus(st)] {
+				f.Status = append(f.Status, st)
+			}
+		}
+		if len(f.Status) == 0 {
+			write(w, http.StatusOK, s.bundle(r, nil, nil, ""))
+			return
+		}
 	}
-	need := refValue(q.Get("category"), "|") // token: [system|]code
-	if i := strings.LastIndex(need, "|"); i >= 0 {
-		need = need[i+1:]
+	// category is a token, [system|]code, or several separated by commas.
+	if v := q.Get("category"); v != "" {
+		for _, tok := range strings.Split(v, ",") {
+			if i := strings.LastIndex(tok, "|"); i >= 0 {
+				tok = tok[i+1:]
+			}
+			f.Needs = append(f.Needs, core.Need(tok))
+		}
 	}
 	rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var matches []Resource
+	matches := make([]Resource, 0, len(rs))
 	for _, ref := range rs {
-		sr := ServiceRequest(ref, slugs)
-		if len(want) > 0 && !want[sr["status"].(string)] {
-			continue
-		}
-		if need != "" && !hasNeed(ref, need) {
-			continue
-		}
-		matches = append(matches, sr)
+		matches = append(matches, ServiceRequest(ref, slugs))
 	}
 	write(w, http.StatusOK, s.bundle(r, matches, nil, next.String()))
-}
-
-func hasNeed(r core.Referral, code string) bool {
-	for _, n := range r.Needs {
-		if string(n) == code {
-			return true
-		}
-	}
-	return false
 }
 
 // consentFor reads a consent the partner may see: the consent of a
