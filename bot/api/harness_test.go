@@ -15,13 +15,17 @@ import (
 	"github.com/onward-network/onward/bot/api"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // harness is the partner API on a seeded test network, served over HTTP.
 type harness struct {
-	env *coretest.Env
-	api *api.API
-	srv *httptest.Server
+	env    *coretest.Env
+	api    *api.API
+	srv    *httptest.Server
+	rdb    *redis.Client
+	prefix string // of every key the API writes in rdb
 }
 
 func newHarness(t *testing.T) *harness {
@@ -47,7 +51,7 @@ func newHarnessWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *harn
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &harness{env: env, api: a, srv: srv}
+	return &harness{env: env, api: a, srv: srv, rdb: rdb, prefix: prefix}
 }
 
 // partner registers a partner system and returns its credentials.

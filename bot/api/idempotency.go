@@ -6,12 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/onward-network/onward/core"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // IdempotencyTTL is how long a POST's answer is kept for replays.
@@ -77,13 +80,7 @@ func (a *API) idempotent(h Handler) Handler {
 		ks := sha256.Sum256([]byte(key))
 		rkey := a.prefix + "idem:" + strconv.FormatInt(int64(p.ID), 10) + ":" + hex.EncodeToString(ks[:16])
 		ctx := r.Context()
-		ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash, idempotencyPendingTTL).Result()
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		if !ok {
-			a.replay(w, r, rkey, hash)
+		if !a.claimKey(w, r, rkey, hash) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -108,7 +105,7 @@ func (a *API) idempotent(h Handler) Handler {
 			}
 		}
 		raw, _ := json.Marshal(st)
-		enc, err := a.engine.Crypter().Encrypt("api.idempotency", string(raw))
+		enc, err := a.engine.Crypter().Encrypt(storedContext(rkey), string(raw))
 		if err != nil {
 			a.log.Error("keep idempotent answer", "err", err)
 			forget()
@@ -123,34 +120,85 @@ func (a *API) idempotent(h Handler) Handler {
 	}
 }
 
-func (a *API) replay(w http.ResponseWriter, r *http.Request, rkey, hash string) {
-	raw, err := a.rdb.Get(r.Context(), rkey).Bytes()
+// storedContext is the additional data a stored answer is sealed with:
+// its own Redis key (the partner's and the Idempotency-Key's), so an
+// answer copied under another partner's key does not open there.
+func storedContext(rkey string) string { return "api.idempotency:" + rkey }
+
+// claimKey marks the Idempotency-Key as being handled by this request and
+// reports true, or answers the request from what the key holds and
+// reports false.
+func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey, hash string) bool {
+	ctx := r.Context()
+	ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash, idempotencyPendingTTL).Result()
 	if err != nil {
 		a.fail(w, r, err)
-		return
+		return false
 	}
-	if rest, pending := bytes.CutPrefix(raw, []byte("pending:")); pending {
+	if ok {
+		return true
+	}
+	held, err := a.rdb.Get(ctx, rkey).Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		// Its answer expired between the two calls: handled afresh.
+	case err != nil:
+		a.fail(w, r, err)
+		return false
+	default:
+		if a.replay(w, r, held, rkey, hash) {
+			return false
+		}
+		// What the key holds cannot be opened (kept by an earlier
+		// version, or sealed under another key): handled afresh. Core's
+		// own idempotency makes a retried referral find the first one.
+		a.log.Warn("unreadable idempotent answer, handling the request afresh")
+	}
+	taken, err := takeOverScript.Run(ctx, a.rdb, []string{rkey}, held, "pending:"+hash, idempotencyPendingTTL.Milliseconds()).Int()
+	if err != nil {
+		a.fail(w, r, err)
+		return false
+	}
+	if taken == 1 {
+		return true
+	}
+	// Another retry took the key in between: it is being handled.
+	writeProblem(w, r, inProgress())
+	return false
+}
+
+// takeOverScript claims a key only while it still holds ARGV[1] (""
+// when it was gone), so of two retries that found the same unusable
+// answer, one handles the request.
+var takeOverScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if (v or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`)
+
+// replay answers from a stored answer, or from a pending mark. It
+// reports false, answering nothing, when the stored answer cannot be
+// opened.
+func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey, hash string) bool {
+	if rest, pending := bytes.CutPrefix(held, []byte("pending:")); pending {
 		if string(rest) != hash {
 			writeProblem(w, r, keyReused())
-			return
+			return true
 		}
-		writeProblem(w, r, problem{Type: problemBase + "in-progress", Status: http.StatusConflict, Title: "Still working on the first request",
-			Detail: "a request with this Idempotency-Key is still being handled; retry in a moment"})
-		return
+		writeProblem(w, r, inProgress())
+		return true
 	}
-	plain, err := a.engine.Crypter().Decrypt("api.idempotency", raw)
+	plain, err := a.engine.Crypter().Decrypt(storedContext(rkey), held)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return false
 	}
 	var st stored
 	if err := json.Unmarshal([]byte(plain), &st); err != nil {
-		a.fail(w, r, err)
-		return
+		return false
 	}
 	if st.Hash != hash {
 		writeProblem(w, r, keyReused())
-		return
+		return true
 	}
 	for k, v := range st.Headers {
 		w.Header().Set(k, v)
@@ -158,6 +206,12 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, rkey, hash string) 
 	w.Header().Set("Idempotent-Replayed", "true")
 	w.WriteHeader(st.Status)
 	_, _ = w.Write(st.Body)
+	return true
+}
+
+func inProgress() problem {
+	return problem{Type: problemBase + "in-progress", Status: http.StatusConflict, Title: "Still working on the first request",
+		Detail: "a request with this Idempotency-Key is still being handled; retry in a moment"}
 }
 
 func keyReused() problem {
