@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 )
 
@@ -47,7 +48,7 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	a.Routes(mux)
-	srv, base, err := serveLocal(mux)
+	srv, base, err := serveLocal(wiring.StorableInput(mux))
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/bot"
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
@@ -81,7 +82,7 @@ func benchSlack(ctx context.Context, stdout io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	b.Routes(mux)
-	srv, srvURL, err := serveLocal(mux)
+	srv, srvURL, err := serveLocal(wiring.StorableInput(mux))
 	if err != nil {
 		return err
 	}

@@ -22,14 +22,15 @@ import (
 // forms from benchSMSConns phones, one connection each, each phone walking
 // through the conversation (and RESTART at the consent question, so it
 // cycles through every step without making referrals). The onward side is
-// the full path, served over loopback on a fresh database and Redis key
-// prefix: signature, then in one Redis call the MessageSid dedupe, the
-// per-phone limit and the lock, the conversation step, the opt-out check
-// (cached in Redis), TwiML, and the save. (The per-IP limit counts only
-// unsigned requests, so none of these.) The bare side, in the same run,
-// only parses the same form and answers with the same kind of TwiML. Both
-// sides get identical, identically signed requests from the same load
-// generator.
+// the full path as serve mounts it, served over loopback on a fresh
+// database and Redis key prefix: the edge's check of the form for bytes
+// PostgreSQL refuses, the signature, then in one Redis call the
+// MessageSid dedupe, the per-phone limit and the lock, the conversation
+// step, the opt-out check (cached in Redis), TwiML, and the save. (The
+// per-IP limit counts only unsigned requests, so none of these.) The bare
+// side, in the same run, only parses the same form and answers with the
+// same kind of TwiML. Both sides get identical, identically signed
+// requests from the same load generator.
 const (
 	benchSMSConns    = 64
 	benchSMSDuration = 10 * time.Second
@@ -79,7 +80,7 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 	}
 	mux := http.NewServeMux()
 	webhook.Routes(mux)
-	onward, onwardURL, err := serveLocal(mux)
+	onward, onwardURL, err := serveLocal(wiring.StorableInput(mux))
 	if err != nil {
 		return err
 	}

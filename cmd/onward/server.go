@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 )
 
@@ -57,7 +58,7 @@ func newHandler(a *app) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return storableInput(mux), nil
+	return wiring.StorableInput(mux), nil
 }
 
 // readyz answers 200 only when Postgres and Redis answer, the schema is

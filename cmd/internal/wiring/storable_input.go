@@ -1,0 +1,128 @@
+package wiring
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/onward-network/onward/core"
+)
+
+// maxCheckedForm is the largest form body storableInput reads to check;
+// larger ones pass to handlers, whose own limits refuse them.
+const maxCheckedForm = 1 << 20
+
+// StorableInput refuses, before any handler, a request carrying bytes
+// PostgreSQL cannot store as text (a NUL, invalid UTF-8): in its path
+// 404 (no such page can exist), in its query or form body 400. Such a
+// request can never succeed, so it must not be answered 5xx: Twilio and
+// Slack retry those. Bodies are checked only when they are forms
+// (application/x-www-form-urlencoded), as Twilio, Slack and the web pages
+// send; JSON APIs decode their own bodies.
+func StorableInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !core.Storable(r.URL.Path) {
+			http.NotFound(w, r)
+			return
+		}
+		if !storableValues(r.URL.RawQuery) {
+			http.Error(w, "bad request: the address holds characters that cannot be read", http.StatusBadRequest)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody && isForm(r) {
+			raw, err := io.ReadAll(io.LimitReader(r.Body, maxCheckedForm+1))
+			if err != nil {
+				http.Error(w, "bad request", http.StatusBadRequest)
+				return
+			}
+			rest := r.Body
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(raw), rest), rest}
+			if len(raw) <= maxCheckedForm && !storableValues(string(raw)) {
+				http.Error(w, "bad request: the form holds characters that cannot be read", http.StatusBadRequest)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// storableValues reports whether every key and value of a URL-encoded
+// query or form is storable once decoded. Pairs that do not decode are
+// left to the handler, which answers them as it always has: they are
+// the pairs url.ParseQuery drops. It decodes into one buffer rather than
+// building url.Values, as it runs on every webhook before the handler
+// parses the form again.
+func storableValues(raw string) bool {
+	var buf []byte
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		var ok bool
+		if buf, ok = unescapeQuery(buf[:0], key); !ok {
+			continue
+		}
+		keyStorable := storableBytes(buf)
+		if buf, ok = unescapeQuery(buf[:0], value); !ok {
+			continue
+		}
+		if !keyStorable || !storableBytes(buf) {
+			return false
+		}
+	}
+	return true
+}
+
+// unescapeQuery appends s, decoded as url.QueryUnescape decodes it ("+"
+// a space, "%XX" a byte), to buf, and reports false where QueryUnescape
+// would fail: a "%" without two hex digits after it.
+func unescapeQuery(buf []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			buf = append(buf, ' ')
+		case '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return buf, false
+			}
+			buf = append(buf, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return buf, true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// storableBytes is core.Storable for bytes.
+func storableBytes(b []byte) bool {
+	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
+}
+
+func isForm(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
