@@ -168,8 +168,7 @@ func (s *Server) slugs(ctx context.Context) (map[core.AgencyID]string, map[strin
 
 // metadata is the CapabilityStatement: what this server does.
 func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
-	param := func(name, typ string) map[string]any { return map[string]any{"name": name, "type": typ} }
-	res := func(typ string, interactions []string, params ...map[string]any) map[string]any {
+	res := func(typ string, interactions []string, params ...searchParam) map[string]any {
 		var in []any
 		for _, i := range interactions {
 			in = append(in, map[string]any{"code": i})
@@ -178,15 +177,13 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 		if len(params) > 0 {
 			ps := []any{}
 			for _, p := range params {
-				ps = append(ps, p)
+				ps = append(ps, map[string]any{"name": p.name, "type": p.typ})
 			}
 			m["searchParam"] = ps
 		}
 		return m
 	}
-	task := res("Task", []string{"read", "update", "search-type"}, param("_id", "token"), param("_lastUpdated", "date"),
-		param("owner", "reference"), param("requester", "reference"), param("patient", "reference"), param("status", "token"),
-		param("focus", "reference"))
+	task := res("Task", []string{"read", "update", "search-type"}, taskSearch...)
 	task["searchInclude"] = []any{"Task:focus"}
 	task["supportedProfile"] = []any{profileTask}
 	cs := Resource{
@@ -205,8 +202,8 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 			},
 			"resource": []any{
 				task,
-				res("ServiceRequest", []string{"read", "search-type"}, param("patient", "reference"), param("status", "token"), param("category", "token")),
-				res("Consent", []string{"read", "search-type"}, param("_id", "token")),
+				res("ServiceRequest", []string{"read", "search-type"}, serviceRequestSearch...),
+				res("Consent", []string{"read", "search-type"}, searchParam{"_id", "token"}),
 				res("Patient", []string{"read"}),
 				res("Organization", []string{"read", "search-type"}),
 				res("HealthcareService", []string{"read", "search-type"}),

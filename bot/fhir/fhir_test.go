@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -433,5 +434,39 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 	}
 	if got = search("/fhir/ServiceRequest?status=active,completed"); len(got) != 2 {
 		t.Fatalf("ServiceRequest?status=active,completed found %d, want both", len(got))
+	}
+	got = search("/fhir/ServiceRequest?requester=Organization/kc-welfare-rights&_count=1")
+	if len(got) != 1 || reference(got[0], "requester") != "Organization/kc-welfare-rights" {
+		t.Fatalf("ServiceRequest?requester=…&_count=1 gave %v, want Welfare Rights' referral", got)
+	}
+
+	// A parameter the resource does not have is refused, not ignored; the
+	// CapabilityStatement lists exactly what each accepts.
+	for path, param := range map[string]string{
+		"/fhir/Task?category=debt":                    "category",
+		"/fhir/ServiceRequest?focus=ServiceRequest/1": "focus",
+		"/fhir/ServiceRequest?_include=Task:focus":    "_include",
+	} {
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if status != 400 || validR4(t, body)["resourceType"] != "OperationOutcome" || !strings.Contains(string(body), param) {
+			t.Errorf("%s: %d %s, want 400 naming %s", path, status, body, param)
+		}
+	}
+	_, _, body := h.do(t, "GET", "/fhir/metadata", "", "")
+	listed := map[string][]string{}
+	for _, res := range validR4(t, body)["rest"].([]any)[0].(map[string]any)["resource"].([]any) {
+		res := res.(map[string]any)
+		params, _ := res["searchParam"].([]any)
+		for _, p := range params {
+			listed[res["type"].(string)] = append(listed[res["type"].(string)], p.(map[string]any)["name"].(string))
+		}
+	}
+	for typ, want := range map[string][]string{
+		"Task":           {"_id", "_lastUpdated", "owner", "requester", "patient", "subject", "status", "focus"},
+		"ServiceRequest": {"_id", "_lastUpdated", "requester", "patient", "subject", "status", "category"},
+	} {
+		if !slices.Equal(listed[typ], want) {
+			t.Errorf("metadata lists %s search parameters %v, want %v", typ, listed[typ], want)
+		}
 	}
 }

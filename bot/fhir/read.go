@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,13 +76,32 @@ func refValue(v, typ string) string {
 	return v
 }
 
-// page reads the search parameters Task and ServiceRequest share.
-func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.ReferralPage, error) {
+// searchParam is a search parameter of a resource type: the
+// CapabilityStatement lists it, and a search with any other is refused.
+type searchParam struct{ name, typ string }
+
+// The search parameters of Task and ServiceRequest. Both search
+// referrals; status means each resource's own status, and the searches
+// handle it and category themselves.
+var (
+	taskSearch = []searchParam{{"_id", "token"}, {"_lastUpdated", "date"}, {"owner", "reference"},
+		{"requester", "reference"}, {"patient", "reference"}, {"subject", "reference"}, {"status", "token"},
+		{"focus", "reference"}}
+	serviceRequestSearch = []searchParam{{"_id", "token"}, {"_lastUpdated", "date"}, {"requester", "reference"},
+		{"patient", "reference"}, {"subject", "reference"}, {"status", "token"}, {"category", "token"}}
+)
+
+// searchControls are the result parameters every search takes.
+var searchControls = []string{"_count", "_cursor", "_format"}
+
+// page reads the search parameters of a search of referrals, refusing
+// any that params (or the controls, or extra) do not name.
+func (s *Server) page(q url.Values, bySlug map[string]core.Agency, params []searchParam, extra ...string) (core.ReferralPage, error) {
 	var f core.ReferralPage
-	allowed := map[string]bool{"_id": true, "_lastUpdated": true, "owner": true, "requester": true, "patient": true,
-		"status": true, "focus": true, "_include": true, "_count": true, "_cursor": true, "category": true, "subject": true, "_format": true}
 	for k := range q {
-		if !allowed[k] {
+		known := slices.Contains(searchControls, k) || slices.Contains(extra, k) ||
+			slices.ContainsFunc(params, func(p searchParam) bool { return p.name == k })
+		if !known {
 			return f, &invalid{text: fmt.Sprintf("search parameter %q is not supported; see /fhir/metadata", k), expression: k}
 		}
 	}
@@ -106,6 +126,13 @@ func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.Referra
 			return f, &invalid{text: "_lastUpdated must be a FHIR date or dateTime, like ge2026-03-01", expression: "_lastUpdated"}
 		}
 		f.UpdatedSince = t
+	}
+	if v := q.Get("requester"); v != "" {
+		a, ok := bySlug[refValue(v, "Organization")]
+		if !ok {
+			return f, &invalid{text: "requester must be Organization/<agency>", expression: "requester"}
+		}
+		f.FromAgency = a.ID
 	}
 	if v := q.Get("owner"); v != "" {
 		a, ok := bySlug[refValue(v, "Organization")]
@@ -154,7 +181,7 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(q, bySlug)
+	f, err := s.page(q, bySlug, taskSearch, "_include")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -167,14 +194,6 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	if v := q.Get("_include"); v != "" && v != "Task:focus" {
 		s.fail(w, r, &invalid{text: "only _include=Task:focus is supported", expression: "_include"})
 		return
-	}
-	if v := q.Get("requester"); v != "" {
-		a, ok := bySlug[refValue(v, "Organization")]
-		if !ok {
-			s.fail(w, r, &invalid{text: "requester must be Organization/<agency>", expression: "requester"})
-			return
-		}
-		f.FromAgency = a.ID
 	}
 	rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
 	if err != nil {
@@ -211,7 +230,7 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(q, bySlug)
+	f, err := s.page(q, bySlug, serviceRequestSearch)
 	if err != nil {
 		s.fail(w, r, err)
 		return
