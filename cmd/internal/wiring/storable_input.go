@@ -59,7 +59,8 @@ func StorableInput(next http.Handler) http.Handler {
 // building url.Values, as it runs on every webhook before the handler
 // parses the form again.
 func storableValues(raw string) bool {
-	var buf []byte
+	// A decoded key or value is never longer than the raw form.
+	buf := make([]byte, 0, len(raw))
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
