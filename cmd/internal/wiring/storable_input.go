@@ -11,7 +11,7 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// maxCheckedForm is the largest form body storableInput reads to check;
+// maxCheckedForm is the largest form body StorableInput reads to check;
 // larger ones pass to handlers, whose own limits refuse them.
 const maxCheckedForm = 1 << 20
 
