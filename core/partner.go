@@ -445,14 +445,16 @@ func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralP
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("list referrals: %w", err)
 	}
-	// The SQL scope and MaySee say the same; MaySee stays the one rule.
-	rs = slices.DeleteFunc(rs, func(r Referral) bool { return !by.MaySee(r) })
+	// The page ends where the query's rows end, before MaySee: a row it
+	// took out must not end the paging early.
 	var next Cursor
 	if len(rs) > f.Limit {
 		rs = rs[:f.Limit]
 		last := rs[len(rs)-1]
 		next = Cursor{At: last.StatusAt, ID: last.ID}
 	}
+	// The SQL scope and MaySee say the same; MaySee stays the one rule.
+	rs = slices.DeleteFunc(rs, func(r Referral) bool { return !by.MaySee(r) })
 	return rs, next, nil
 }
 
