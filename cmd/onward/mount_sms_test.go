@@ -1,78 +1,28 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
-	"github.com/onward-network/onward/intake/sms"
 )
 
 // smsWebhook mounts the SMS webhook as serve does, on an app whose Redis
 // is reached through a proxy the test can cut or hang, and returns a
 // function that sends one signed text from one phone and its answer.
 func smsWebhook(t *testing.T) (*app, *proxy, func(body string) string) {
-	ctx := context.Background()
+	t.Helper()
 	redisURL, err := url.Parse(coretest.RedisURL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := newProxy(t, redisURL.Host)
 	redisURL.Host = p.Addr()
-	const token, public = "outagetesttoken0123456789abcdefg", "https://onward.test"
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
-			"ONWARD_REDIS_URL": redisURL.String(), "ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_SESSION_SECRET": config.NewKey(),
-			"ONWARD_PUBLIC_URL": public, "ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("1", 32),
-			"ONWARD_TWILIO_AUTH_TOKEN": token, "ONWARD_TWILIO_FROM": "+447700900000"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := openApp(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	if _, err := coretest.SeedNetwork(ctx, a.engine, a.pool); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	if err := mountSMS(a, mux); err != nil {
-		t.Fatal(err)
-	}
-	phone := fmt.Sprintf("+447700900%03d", time.Now().UnixNano()%1000)
-	var seq atomic.Int64
-	text := func(body string) string {
-		t.Helper()
-		sid := fmt.Sprintf("SM%024x%08x", time.Now().UnixNano(), seq.Add(1))
-		params := map[string]string{"MessageSid": sid, "SmsSid": sid, "AccountSid": cfg.TwilioAccountSID,
-			"From": phone, "To": cfg.TwilioFrom, "Body": body, "NumMedia": "0"}
-		form := url.Values{}
-		for k, v := range params {
-			form.Set(k, v)
-		}
-		req := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", sms.TwilioSignature(token, public+"/twilio/sms", params))
-		rec := httptest.NewRecorder()
-		mux.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
-		}
-		return rec.Body.String()
-	}
-	return a, p, text
+	phone := newSMSPhone(t, redisURL.String())
+	return phone.app, p, phone.text
 }
 
 // TestSMSWebhookThroughRedisOutage drives the SMS webhook as serve mounts

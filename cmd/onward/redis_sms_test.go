@@ -23,6 +23,7 @@ import (
 // serve mounts it on the Redis that redisURL names.
 type smsPhone struct {
 	t     *testing.T
+	app   *app
 	mux   *http.ServeMux
 	cfg   config.Config
 	phone string
@@ -37,7 +38,8 @@ func newSMSPhone(t *testing.T, redisURL string) *smsPhone {
 	t.Helper()
 	ctx := context.Background()
 	env := map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
-		"ONWARD_REDIS_URL": redisURL, "ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_PUBLIC_URL": smsPhonePublic,
+		"ONWARD_REDIS_URL": redisURL, "ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_SESSION_SECRET": config.NewKey(),
+		"ONWARD_PUBLIC_URL":         smsPhonePublic,
 		"ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("2", 32), "ONWARD_TWILIO_AUTH_TOKEN": smsPhoneToken,
 		"ONWARD_TWILIO_FROM": "+447700900000"}
 	cfg, err := config.Load(func(k string) string { return env[k] })
@@ -60,7 +62,7 @@ func newSMSPhone(t *testing.T, redisURL string) *smsPhone {
 	if err := mountSMS(a, mux); err != nil {
 		t.Fatal(err)
 	}
-	return &smsPhone{t: t, mux: mux, cfg: cfg, phone: fmt.Sprintf("+447700900%03d", time.Now().UnixNano()%1000)}
+	return &smsPhone{t: t, app: a, mux: mux, cfg: cfg, phone: fmt.Sprintf("+447700900%03d", time.Now().UnixNano()%1000)}
 }
 
 // newSID makes a MessageSid no earlier text had.
