@@ -38,8 +38,8 @@ func newSMSPhone(t *testing.T, redisURL string) *smsPhone {
 	t.Helper()
 	ctx := context.Background()
 	env := map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": coretest.NewDatabase(t),
-		"ONWARD_REDIS_URL": redisURL, "ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_SESSION_SECRET": config.NewKey(),
-		"ONWARD_PUBLIC_URL":         smsPhonePublic,
+		"ONWARD_REDIS_URL": redisURL, "ONWARD_ENCRYPTION_KEY": config.NewKey(),
+		"ONWARD_SESSION_SECRET": config.NewKey(), "ONWARD_PUBLIC_URL": smsPhonePublic,
 		"ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("2", 32), "ONWARD_TWILIO_AUTH_TOKEN": smsPhoneToken,
 		"ONWARD_TWILIO_FROM": "+447700900000"}
 	cfg, err := config.Load(func(k string) string { return env[k] })
