@@ -142,7 +142,7 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	var coreLat, apiLat []time.Duration
 	per := apiN / apiRounds
 	var coreCost, apiCost benchCounters
-	coreCost.cpu.pgKnown, apiCost.cpu.pgKnown = true, true
+	coreCost.cpu, apiCost.cpu = knownCPU(), knownCPU()
 	for round := range apiRounds {
 		before := env.counters()
 		t, lat, err := run(per, viaCore(round*per))

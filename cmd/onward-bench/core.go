@@ -109,7 +109,7 @@ func (s benchSide) rate() float64 { return float64(s.n) / s.elapsed.Seconds() }
 // and time, and returns what each side did.
 func (b *coreBench) alternate(ctx context.Context, engine, baseline func(context.Context) (bool, error)) ([2]benchSide, error) {
 	var sides [2]benchSide
-	sides[0].cpu.pgKnown, sides[1].cpu.pgKnown = true, true
+	sides[0].cpu, sides[1].cpu = knownCPU(), knownCPU()
 	slice := benchCoreDuration / benchCoreRounds
 	for round := 0; round < benchCoreRounds; round++ {
 		for side, op := range []func(context.Context) (bool, error){engine, baseline} {

@@ -11,17 +11,21 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 )
 
-// cpuMeter adds up the CPU time used by this process and by the PostgreSQL
-// backends serving one pool. Divided by the operations done, it says what
-// an operation costs on each side: a figure that other work on a shared
-// machine moves far less than it moves a rate. It reads the backends'
-// /proc entries, so it counts PostgreSQL only when the server runs on this
-// machine.
+// cpuMeter adds up the CPU time used by this process, by the PostgreSQL
+// backends serving one pool and by the Redis server. Divided by the
+// operations done, it says what an operation costs on each side: a figure
+// that other work on a shared machine moves far less than it moves a
+// rate. It reads the backends' /proc entries, so it counts PostgreSQL only
+// when the server runs on this machine; Redis reports its own CPU in
+// INFO, for the whole server, so other clients of the same Redis count
+// too.
 type cpuMeter struct {
 	mu   sync.Mutex
 	pids []uint32
+	rdb  redis.UniversalClient // nil until the environment has one
 }
 
 // afterConnect records each new connection's backend; set it as the
@@ -35,8 +39,8 @@ func (m *cpuMeter) afterConnect(_ context.Context, c *pgx.Conn) error {
 
 // cpuTimes are CPU times read at one moment.
 type cpuTimes struct {
-	self, pg time.Duration
-	pgKnown  bool
+	self, pg, redis     time.Duration
+	pgKnown, redisKnown bool
 }
 
 func (m *cpuMeter) read() cpuTimes {
@@ -48,6 +52,7 @@ func (m *cpuMeter) read() cpuTimes {
 	m.mu.Lock()
 	pids := append([]uint32(nil), m.pids...)
 	m.mu.Unlock()
+	t.redis, t.redisKnown = m.redisCPU()
 	t.pgKnown = len(pids) > 0
 	for _, pid := range pids {
 		d, ok := procCPU(pid)
@@ -60,12 +65,46 @@ func (m *cpuMeter) read() cpuTimes {
 	return t
 }
 
+// redisCPU is the Redis server's user and system CPU time, from INFO.
+func (m *cpuMeter) redisCPU() (time.Duration, bool) {
+	if m.rdb == nil {
+		return 0, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	info, err := m.rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0, false
+	}
+	var d time.Duration
+	found := 0
+	for _, line := range strings.Split(info, "\r\n") {
+		name, v, _ := strings.Cut(line, ":")
+		if name != "used_cpu_user" && name != "used_cpu_sys" {
+			continue
+		}
+		secs, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, false
+		}
+		d += time.Duration(secs * float64(time.Second))
+		found++
+	}
+	return d, found == 2
+}
+
+// knownCPU is the zero to add cpuTimes to: every side known until a
+// reading says otherwise.
+func knownCPU() cpuTimes { return cpuTimes{pgKnown: true, redisKnown: true} }
+
 func (t cpuTimes) sub(u cpuTimes) cpuTimes {
-	return cpuTimes{self: t.self - u.self, pg: t.pg - u.pg, pgKnown: t.pgKnown && u.pgKnown}
+	return cpuTimes{self: t.self - u.self, pg: t.pg - u.pg, redis: t.redis - u.redis,
+		pgKnown: t.pgKnown && u.pgKnown, redisKnown: t.redisKnown && u.redisKnown}
 }
 
 func (t cpuTimes) add(u cpuTimes) cpuTimes {
-	return cpuTimes{self: t.self + u.self, pg: t.pg + u.pg, pgKnown: t.pgKnown && u.pgKnown}
+	return cpuTimes{self: t.self + u.self, pg: t.pg + u.pg, redis: t.redis + u.redis,
+		pgKnown: t.pgKnown && u.pgKnown, redisKnown: t.redisKnown && u.redisKnown}
 }
 
 // perOp formats the CPU time per operation on each side.
@@ -80,7 +119,11 @@ func (t cpuTimes) perOp(n int64) string {
 	if t.pgKnown {
 		pg = per(t.pg)
 	}
-	return "postgres=" + pg + " go=" + per(t.self)
+	rds := "unknown"
+	if t.redisKnown {
+		rds = per(t.redis)
+	}
+	return "postgres=" + pg + " redis=" + rds + " go=" + per(t.self)
 }
 
 // clockTick is Linux's USER_HZ, the unit of /proc/PID/stat's CPU times:

@@ -85,6 +85,7 @@ func openBenchEnv(ctx context.Context, maxConns int32, redisConns int) (_ *bench
 	}
 	e.rdb = redis.NewClient(opt)
 	e.rdb.AddHook(e.redisTrips)
+	e.cpu.rdb = e.rdb
 	e.closed = append(e.closed, func() { e.rdb.Close() }, func() { deleteKeys(e.rdb, e.prefix) })
 	if err := e.rdb.Ping(ctx).Err(); err != nil {
 		return nil, fmt.Errorf("redis at %s does not answer: %w", opt.Addr, err)

@@ -98,7 +98,7 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 	// and message ids never repeat, so no text is a retry.
 	var on, br benchSMSResult
 	var onCost, brCost benchCounters
-	onCost.cpu.pgKnown, brCost.cpu.pgKnown = true, true
+	onCost.cpu, brCost.cpu = knownCPU(), knownCPU()
 	var seq atomic.Int64
 	onSteps, brSteps := make([]int, benchSMSConns), make([]int, benchSMSConns)
 	slice := benchSMSDuration / benchSMSRounds
