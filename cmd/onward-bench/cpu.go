@@ -113,7 +113,7 @@ func (t cpuTimes) perOp(n int64) string {
 		return "no operations"
 	}
 	per := func(d time.Duration) string {
-		return fmt.Sprintf("%.2fms", float64(d)/float64(n)/float64(time.Millisecond))
+		return fmt.Sprintf("%.3fms", float64(d)/float64(n)/float64(time.Millisecond))
 	}
 	pg := "unknown (PostgreSQL is not on this machine)"
 	if t.pgKnown {
