@@ -203,7 +203,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 			"resource": []any{
 				task,
 				res("ServiceRequest", []string{"read", "search-type"}, serviceRequestSearch...),
-				res("Consent", []string{"read", "search-type"}, searchParam{"_id", "token"}),
+				res("Consent", []string{"read", "search-type"}, consentSearch...),
 				res("Patient", []string{"read"}),
 				res("Organization", []string{"read", "search-type"}),
 				res("HealthcareService", []string{"read", "search-type"}),

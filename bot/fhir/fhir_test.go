@@ -271,6 +271,37 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 	if status != 200 || validR4(t, body)["status"] != "active" {
 		t.Fatalf("consent: %d %s", status, body)
 	}
+	// Consent is searched by id or by patient, with the result
+	// parameters a FHIR client adds; a partner that may not see the
+	// referral finds nothing, and a search naming neither is refused.
+	consentID := strings.TrimPrefix(consentRef, "Consent/")
+	for path, want := range map[string]int{
+		"/fhir/Consent?patient=" + patientRef + "&_format=json":                 1,
+		"/fhir/Consent?_id=" + consentID + "&_count=1":                          1,
+		"/fhir/Consent?_id=" + consentID + ",consent-999&patient=" + patientRef: 1,
+		"/fhir/Consent?_id=consent-999&patient=" + patientRef:                   0,
+	} {
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if status != 200 {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		entries := validR4(t, body)["entry"].([]any)
+		if len(entries) != want {
+			t.Fatalf("%s found %d, want %d: %s", path, len(entries), want, body)
+		}
+		if want == 1 && entries[0].(map[string]any)["resource"].(map[string]any)["id"] != consentID {
+			t.Fatalf("%s found %s, want %s", path, body, consentID)
+		}
+	}
+	if status, _, body := h.do(t, "GET", "/fhir/Consent?patient="+patientRef, housing, ""); status != 200 || len(validR4(t, body)["entry"].([]any)) != 0 {
+		t.Fatalf("Housing Options searched the client's consents: %d %s", status, body)
+	}
+	for path, param := range map[string]string{"/fhir/Consent": "patient", "/fhir/Consent?status=active": "status",
+		"/fhir/Consent?patient=Patient/nobody": "patient", "/fhir/Consent?_id=" + consentID + "&_count=0": "_count"} {
+		if status, _, body := h.do(t, "GET", path, cab, ""); status != 400 || validR4(t, body)["resourceType"] != "OperationOutcome" || !strings.Contains(string(body), param) {
+			t.Fatalf("%s: %d %s, want 400 naming %s", path, status, body, param)
+		}
+	}
 	status, _, body = h.do(t, "GET", "/fhir/HealthcareService/service-1", cab, "")
 	if status != 200 {
 		t.Fatalf("healthcare service: %d %s", status, body)
@@ -464,6 +495,7 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 	for typ, want := range map[string][]string{
 		"Task":           {"_id", "_lastUpdated", "owner", "requester", "patient", "subject", "status", "focus"},
 		"ServiceRequest": {"_id", "_lastUpdated", "requester", "patient", "subject", "status", "category"},
+		"Consent":        {"_id", "patient"},
 	} {
 		if !slices.Equal(listed[typ], want) {
 			t.Errorf("metadata lists %s search parameters %v, want %v", typ, listed[typ], want)

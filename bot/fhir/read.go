@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -311,26 +312,93 @@ func (s *Server) readConsent(w http.ResponseWriter, r *http.Request, p core.Part
 	write(w, http.StatusOK, Consent(c, slugs))
 }
 
+// consentSearch are Consent's search parameters; of the result
+// parameters it takes _count and _format (a patient has few consents, so
+// there is no next page to point at).
+var consentSearch = []searchParam{{"_id", "token"}, {"patient", "reference"}}
+
+// searchConsent finds the consents of referrals the partner may see, by
+// id, by patient, or both. A search with neither is refused rather than
+// answered with every consent the partner may see.
 func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	q := r.URL.Query()
 	for k := range q {
-		if k != "_id" {
-			s.fail(w, r, &invalid{text: fmt.Sprintf("search parameter %q is not supported for Consent; use _id", k), expression: k})
+		known := k == "_count" || k == "_format" ||
+			slices.ContainsFunc(consentSearch, func(p searchParam) bool { return p.name == k })
+		if !known {
+			s.fail(w, r, &invalid{text: fmt.Sprintf("search parameter %q is not supported for Consent; use _id or patient", k), expression: k})
 			return
 		}
+	}
+	limit := 200
+	if v := q.Get("_count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			s.fail(w, r, &invalid{text: "_count must be from 1 to 200", expression: "_count"})
+			return
+		}
+		limit = n
+	}
+	var ids []string
+	if v := q.Get("_id"); v != "" {
+		ids = strings.Split(v, ",")
+	}
+	if v := q.Get("patient"); v != "" {
+		n, ok := parseID("client-", refValue(v, "Patient"))
+		if !ok {
+			s.fail(w, r, &invalid{text: "patient must be Patient/client-<n>", expression: "patient"})
+			return
+		}
+		ofPatient, err := s.patientConsents(r, p, core.ClientID(n))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if ids != nil {
+			ofPatient = slices.DeleteFunc(ofPatient, func(id string) bool { return !slices.Contains(ids, id) })
+		}
+		ids = ofPatient
+	} else if ids == nil {
+		s.fail(w, r, &invalid{text: "search Consent by _id or patient", expression: "Consent"})
+		return
 	}
 	slugs, _, err := s.slugs(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var matches []Resource
-	for _, id := range strings.Split(q.Get("_id"), ",") {
-		if c, err := s.consentFor(r, p, id); err == nil {
+	matches := []Resource{}
+	for _, id := range ids {
+		if len(matches) == limit {
+			break
+		}
+		c, err := s.consentFor(r, p, id)
+		switch {
+		case err == nil:
 			matches = append(matches, Consent(c, slugs))
+		case !errors.Is(err, core.ErrNotFound):
+			s.fail(w, r, err)
+			return
 		}
 	}
 	write(w, http.StatusOK, s.bundle(r, matches, nil, ""))
+}
+
+// patientConsents are the ids of the consents behind the client's
+// referrals that the partner may see, the most recently changed
+// referral's first, each once.
+func (s *Server) patientConsents(r *http.Request, p core.Partner, client core.ClientID) ([]string, error) {
+	rs, _, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), core.ReferralPage{Patient: client, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for i := len(rs) - 1; i >= 0; i-- {
+		if id := ConsentID(rs[i].ConsentID); !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 // readPatient discloses a client's details only through core's rule: the
