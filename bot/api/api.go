@@ -107,7 +107,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 		if len(rt.pattern) > 4 && rt.pattern[:4] == "POST" {
 			h = a.idempotent(h)
 		}
-		mux.Handle(rt.pattern, a.Authorize(refuseProblem, rt.scope, rt.alt, h))
+		mux.Handle(rt.pattern, a.Authorize(RefuseProblem, rt.scope, rt.alt, h))
 	}
 	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Status: http.StatusNotFound, Title: "No such operation",

@@ -17,7 +17,8 @@ import (
 // JSON API, an OperationOutcome for FHIR.
 type Refuse func(w http.ResponseWriter, r *http.Request, status int, title, detail string)
 
-func refuseProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+// RefuseProblem is the JSON API's Refuse: an RFC 9457 problem.
+func RefuseProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
 	writeProblem(w, r, problem{Type: problemBase + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-")),
 		Status: status, Title: title, Detail: detail})
 }

@@ -38,7 +38,7 @@ func New(engine *core.Engine, a *api.API, log *slog.Logger, publicURL string) *S
 func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /fhir/metadata", s.metadata)
 	read := func(pattern string, h api.Handler) {
-		mux.Handle(pattern, s.api.Authorize(refuse, core.ScopeRead, "", h))
+		mux.Handle(pattern, s.api.Authorize(Refuse, core.ScopeRead, "", h))
 	}
 	read("GET /fhir/Task/{id}", s.readTask)
 	read("GET /fhir/Task", s.searchTask)
@@ -51,9 +51,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	read("GET /fhir/Organization", s.searchOrganization)
 	read("GET /fhir/HealthcareService/{id}", s.readHealthcareService)
 	read("GET /fhir/HealthcareService", s.searchHealthcareService)
-	mux.Handle("PUT /fhir/Task/{id}", s.api.Authorize(refuse, core.ScopeAct, "", s.updateTask))
-	mux.Handle("POST /fhir", s.api.Authorize(refuse, core.ScopeRefer, "", s.transaction))
-	mux.Handle("POST /fhir/{$}", s.api.Authorize(refuse, core.ScopeRefer, "", s.transaction))
+	mux.Handle("PUT /fhir/Task/{id}", s.api.Authorize(Refuse, core.ScopeAct, "", s.updateTask))
+	mux.Handle("POST /fhir", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
+	mux.Handle("POST /fhir/{$}", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
 	mux.HandleFunc("/fhir/", func(w http.ResponseWriter, r *http.Request) {
 		outcome(w, http.StatusNotFound, "not-supported", "Onward does not support "+r.Method+" "+r.URL.Path+"; see /fhir/metadata", "")
 	})
@@ -69,8 +69,8 @@ func outcome(w http.ResponseWriter, status int, code, text, expression string) {
 	write(w, status, OperationOutcome("error", code, text, expression))
 }
 
-// refuse answers the partner API's refusals as OperationOutcomes.
-func refuse(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+// Refuse answers the partner API's refusals as OperationOutcomes.
+func Refuse(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
 	code := "security"
 	switch status {
 	case http.StatusTooManyRequests:

@@ -14,7 +14,9 @@ import (
 // UTF-8 anywhere in a request is a bad request (404 in the path, 400
 // elsewhere), never the 500/503 that the database's refusal would make,
 // which Twilio and Slack would retry for ever. A signed Twilio callback
-// with a NUL in a field gets 400, which Twilio does not retry.
+// with a NUL in a field gets 400, which Twilio does not retry. Under the
+// partner API and FHIR the answer is in their formats: a partner system
+// reads every refusal the same way.
 func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 	a, _, _ := smsWebhook(t)
 	h, err := newHandler(a)
@@ -34,21 +36,29 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		return r
 	}
 	for _, c := range []struct {
-		name string
-		req  *http.Request
-		want int
+		name  string
+		req   *http.Request
+		want  int
+		ctype string // the answer's Content-Type, when it matters
 	}{
-		{"NUL in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%00", nil), http.StatusNotFound},
-		{"invalid UTF-8 in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%ff", nil), http.StatusNotFound},
-		{"NUL in a query", httptest.NewRequest(http.MethodGet, "/directory?q=a%00b", nil), http.StatusBadRequest},
-		{"NUL in a signed status callback", statusForm("300\x0001"), http.StatusBadRequest},
-		{"invalid UTF-8 in a signed status callback", statusForm("\xff"), http.StatusBadRequest},
-		{"a clean signed status callback", statusForm("30003"), http.StatusNoContent},
+		{"NUL in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%00", nil), http.StatusNotFound, "text/plain"},
+		{"invalid UTF-8 in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%ff", nil), http.StatusNotFound, "text/plain"},
+		{"NUL in a query", httptest.NewRequest(http.MethodGet, "/directory?q=a%00b", nil), http.StatusBadRequest, ""},
+		{"NUL in a signed status callback", statusForm("300\x0001"), http.StatusBadRequest, ""},
+		{"invalid UTF-8 in a signed status callback", statusForm("\xff"), http.StatusBadRequest, ""},
+		{"a clean signed status callback", statusForm("30003"), http.StatusNoContent, ""},
+		{"NUL in a partner API path", httptest.NewRequest(http.MethodGet, "/api/v1/referrals/%00", nil), http.StatusNotFound, "application/problem+json"},
+		{"NUL in a partner API query", httptest.NewRequest(http.MethodGet, "/api/v1/referrals?cursor=%00", nil), http.StatusBadRequest, "application/problem+json"},
+		{"NUL in a FHIR path", httptest.NewRequest(http.MethodGet, "/fhir/Task/%00", nil), http.StatusNotFound, "application/fhir+json"},
+		{"invalid UTF-8 in a FHIR search", httptest.NewRequest(http.MethodGet, "/fhir/Task?owner=%ff", nil), http.StatusBadRequest, "application/fhir+json"},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, c.req)
 		if rec.Code != c.want {
 			t.Errorf("%s: %d %q, want %d", c.name, rec.Code, rec.Body.String(), c.want)
+		}
+		if got := rec.Header().Get("Content-Type"); c.ctype != "" && !strings.HasPrefix(got, c.ctype) {
+			t.Errorf("%s: answered as %q, want %s", c.name, got, c.ctype)
 		}
 	}
 }

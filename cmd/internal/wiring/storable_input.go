@@ -15,6 +15,11 @@ import (
 // larger ones pass to handlers, whose own limits refuse them.
 const maxCheckedForm = 1 << 20
 
+// Refusal writes a refusal in the format of the part of the server a
+// request is for: problem details for the partner API, an
+// OperationOutcome for FHIR. api.Refuse has its shape.
+type Refusal func(w http.ResponseWriter, r *http.Request, status int, title, detail string)
+
 // StorableInput refuses, before any handler, a request carrying bytes
 // PostgreSQL cannot store as text (a NUL, invalid UTF-8): in its path
 // 404 (no such page can exist), in its query or form body 400. Such a
@@ -22,20 +27,34 @@ const maxCheckedForm = 1 << 20
 // Slack retry those. Bodies are checked only when they are forms
 // (application/x-www-form-urlencoded), as Twilio, Slack and the web pages
 // send; JSON APIs decode their own bodies.
-func StorableInput(next http.Handler) http.Handler {
+//
+// formats names, by path prefix ("/api/v1/"), how the part of the
+// server under it answers refusals, so a partner system gets its API's
+// format; the prefix without its last slash matches too. Elsewhere the
+// answer is plain text.
+func StorableInput(next http.Handler, formats map[string]Refusal) http.Handler {
+	refuse := func(w http.ResponseWriter, r *http.Request, status int, detail string) {
+		for prefix, f := range formats {
+			if strings.HasPrefix(r.URL.Path, prefix) || r.URL.Path == strings.TrimSuffix(prefix, "/") {
+				f(w, r, status, http.StatusText(status), detail)
+				return
+			}
+		}
+		http.Error(w, strings.ToLower(http.StatusText(status))+": "+detail, status)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !core.Storable(r.URL.Path) {
-			http.NotFound(w, r)
+			refuse(w, r, http.StatusNotFound, "the address holds characters that cannot be read")
 			return
 		}
 		if !storableValues(r.URL.RawQuery) {
-			http.Error(w, "bad request: the address holds characters that cannot be read", http.StatusBadRequest)
+			refuse(w, r, http.StatusBadRequest, "the address holds characters that cannot be read")
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody && isForm(r) {
 			raw, err := io.ReadAll(io.LimitReader(r.Body, maxCheckedForm+1))
 			if err != nil {
-				http.Error(w, "bad request", http.StatusBadRequest)
+				refuse(w, r, http.StatusBadRequest, "the request's body could not be read")
 				return
 			}
 			rest := r.Body
@@ -44,7 +63,7 @@ func StorableInput(next http.Handler) http.Handler {
 				io.Closer
 			}{io.MultiReader(bytes.NewReader(raw), rest), rest}
 			if len(raw) <= maxCheckedForm && !storableValues(string(raw)) {
-				http.Error(w, "bad request: the form holds characters that cannot be read", http.StatusBadRequest)
+				refuse(w, r, http.StatusBadRequest, "the form holds characters that cannot be read")
 				return
 			}
 		}
