@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // cpuMeter adds up the CPU time used by this process, by the PostgreSQL
@@ -65,32 +67,15 @@ func (m *cpuMeter) read() cpuTimes {
 	return t
 }
 
-// redisCPU is the Redis server's user and system CPU time, from INFO.
+// redisCPU is the Redis server's user and system CPU time.
 func (m *cpuMeter) redisCPU() (time.Duration, bool) {
 	if m.rdb == nil {
 		return 0, false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	info, err := m.rdb.Info(ctx, "cpu").Result()
-	if err != nil {
-		return 0, false
-	}
-	var d time.Duration
-	found := 0
-	for _, line := range strings.Split(info, "\r\n") {
-		name, v, _ := strings.Cut(line, ":")
-		if name != "used_cpu_user" && name != "used_cpu_sys" {
-			continue
-		}
-		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return 0, false
-		}
-		d += time.Duration(secs * float64(time.Second))
-		found++
-	}
-	return d, found == 2
+	d, err := coretest.RedisCPU(ctx, m.rdb)
+	return d, err == nil
 }
 
 // knownCPU is the zero to add cpuTimes to: every side known until a

@@ -3,14 +3,14 @@ package sms
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // BenchmarkSMSInbound is the webhook's full path in process (no network
@@ -56,22 +56,11 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// redisCPU is the CPU time the Redis server has used, from INFO.
+// redisCPU is the CPU time the Redis server has used.
 func redisCPU(b *testing.B, rdb redis.UniversalClient) time.Duration {
-	info, err := rdb.Info(context.Background(), "cpu").Result()
+	d, err := coretest.RedisCPU(context.Background(), rdb)
 	if err != nil {
-		b.Fatalf("redis cpu: %v", err)
-	}
-	var d time.Duration
-	for _, line := range strings.Split(info, "\r\n") {
-		name, v, _ := strings.Cut(line, ":")
-		if name == "used_cpu_sys" || name == "used_cpu_user" {
-			s, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				b.Fatalf("redis cpu: %q: %v", line, err)
-			}
-			d += time.Duration(s * float64(time.Second))
-		}
+		b.Fatal(err)
 	}
 	return d
 }
