@@ -73,6 +73,10 @@ func outcome(w http.ResponseWriter, status int, code, text, expression string) {
 func Refuse(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
 	code := "security"
 	switch status {
+	case http.StatusBadRequest:
+		code = "invalid"
+	case http.StatusNotFound:
+		code = "not-found"
 	case http.StatusTooManyRequests:
 		code = "throttled"
 	case http.StatusForbidden:

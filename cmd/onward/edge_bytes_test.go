@@ -60,5 +60,9 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		if got := rec.Header().Get("Content-Type"); c.ctype != "" && !strings.HasPrefix(got, c.ctype) {
 			t.Errorf("%s: answered as %q, want %s", c.name, got, c.ctype)
 		}
+		// An OperationOutcome's issue code says what kind of refusal it is.
+		if code := map[int]string{http.StatusNotFound: `"not-found"`, http.StatusBadRequest: `"invalid"`}[c.want]; c.ctype == "application/fhir+json" && !strings.Contains(rec.Body.String(), `"code":`+code) {
+			t.Errorf("%s: %s, want the issue code %s", c.name, rec.Body.String(), code)
+		}
 	}
 }
