@@ -1,5 +1,7 @@
 package core
 
+import "unicode/utf8"
+
 // SMS encodings reported by SMSSegments.
 const (
 	SMSEncodingGSM7 = "GSM-7"
@@ -34,6 +36,35 @@ var gsmCost = func() map[rune]int {
 	return m
 }()
 
+// gsmASCII is gsmCost for the ASCII runes, read without a map look-up,
+// as most texts are ASCII throughout; 0 is a rune GSM-7 cannot carry.
+var gsmASCII = func() (t [utf8.RuneSelf]int8) {
+	for r, c := range gsmCost {
+		if r < utf8.RuneSelf {
+			t[r] = int8(c)
+		}
+	}
+	return t
+}()
+
+// septets is what r costs in GSM-7: 1, 2 for an extension character, 0
+// when GSM-7 cannot carry it.
+func septets(r rune) int {
+	if r < utf8.RuneSelf {
+		return int(gsmASCII[r])
+	}
+	return gsmCost[r]
+}
+
+// ucs2Units is what r costs in UCS-2: 2 UTF-16 code units outside the
+// Basic Multilingual Plane (a surrogate pair), else 1.
+func ucs2Units(r rune) int {
+	if r > 0xFFFF {
+		return 2
+	}
+	return 1
+}
+
 // SMSSegments reports how many SMS parts body needs and the encoding a carrier
 // will use: GSM-7 when every character is in the GSM 03.38 alphabet (the
 // extension characters ^{}\[~]|€ and form feed cost two septets), otherwise
@@ -45,33 +76,16 @@ var gsmCost = func() map[rune]int {
 // We count segments because every part is billed, and the copy promises to
 // fit in three.
 func SMSSegments(body string) (n int, encoding string) {
-	costs := make([]int, 0, len(body))
-	gsm := true
+	cost, single, part, encoding := septets, gsmSingle, gsmPart, SMSEncodingGSM7
 	for _, r := range body {
-		c, ok := gsmCost[r]
-		if !ok {
-			gsm = false
+		if septets(r) == 0 {
+			cost, single, part, encoding = ucs2Units, ucs2Single, ucs2Part, SMSEncodingUCS2
 			break
-		}
-		costs = append(costs, c)
-	}
-	single, part := gsmSingle, gsmPart
-	encoding = SMSEncodingGSM7
-	if !gsm {
-		single, part = ucs2Single, ucs2Part
-		encoding = SMSEncodingUCS2
-		costs = costs[:0]
-		for _, r := range body {
-			if r > 0xFFFF {
-				costs = append(costs, 2) // outside the BMP: a surrogate pair
-			} else {
-				costs = append(costs, 1)
-			}
 		}
 	}
 	total := 0
-	for _, c := range costs {
-		total += c
+	for _, r := range body {
+		total += cost(r)
 	}
 	switch {
 	case total == 0:
@@ -80,7 +94,8 @@ func SMSSegments(body string) (n int, encoding string) {
 		return 1, encoding
 	}
 	n, used := 1, 0
-	for _, c := range costs {
+	for _, r := range body {
+		c := cost(r)
 		if used+c > part {
 			n++
 			used = 0
