@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -76,6 +77,35 @@ func FuzzInboundForm(f *testing.F) {
 		}
 		if m.NumMedia < 0 {
 			t.Fatalf("NumMedia %d", m.NumMedia)
+		}
+	})
+}
+
+// FuzzTwilioFormAgreesWithParseQuery holds the webhook's form reader to
+// url.ParseQuery: it refuses what ParseQuery reports an error for, and
+// otherwise gives each field ParseQuery's first value.
+func FuzzTwilioFormAgreesWithParseQuery(f *testing.F) {
+	body, _ := encodeForm(inboundForm("SM"+strings.Repeat("ab", 16), "+447700900123", "Hi 🙂 & bye=now", "https://example.org/m"))
+	for _, seed := range []string{body, "", "&", "a=1&a=2", "a", "=x", "%41=%42", "a+b=c+d", "a=%zz", "a=%4", "%=1",
+		"a=1;b=2", "a;=1", "&&a=1&&", "a==b", "%2B=%2b", "%C3%A9=%ff", "Body=%00"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, err := parseTwilioForm(raw)
+		want, wantErr := url.ParseQuery(raw)
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("parseTwilioForm(%q) error %v, url.ParseQuery error %v", raw, err, wantErr)
+		}
+		if err != nil {
+			return
+		}
+		if len(got) != len(want) {
+			t.Fatalf("parseTwilioForm(%q) = %q, url.ParseQuery %q", raw, got, want)
+		}
+		for k, vs := range want {
+			if got[k] != vs[0] {
+				t.Fatalf("parseTwilioForm(%q)[%q] = %q, url.ParseQuery's first value %q", raw, k, got[k], vs[0])
+			}
 		}
 	})
 }
