@@ -483,7 +483,54 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming %s", path, status, body, param)
 		}
 	}
-	_, _, body := h.do(t, "GET", "/fhir/metadata", "", "")
+	// Organization and HealthcareService search the directory by id,
+	// name (a word of it starting with the value) and organization.
+	ids := func(path string) []string {
+		t.Helper()
+		var out []string
+		for _, r := range search(path) {
+			out = append(out, r["id"].(string))
+		}
+		slices.Sort(out)
+		return out
+	}
+	for path, want := range map[string][]string{
+		"/fhir/Organization?name=kirk":                                               {"kirkton-cab"},
+		"/fhir/Organization?name=Kingdom%20Food":                                     {"kingdom-food-bank"},
+		"/fhir/Organization?_id=housing-options,kirkton-cab&_format=json":            {"housing-options", "kirkton-cab"},
+		"/fhir/Organization?name=nobody":                                             nil,
+		"/fhir/HealthcareService?organization=Organization/kc-welfare-rights":        {"service-2"},
+		"/fhir/HealthcareService?name=housing":                                       {"service-3"},
+		"/fhir/HealthcareService?organization=kirkton-cab,housing-options&name=debt": {"service-1"},
+	} {
+		if got := ids(path); !slices.Equal(got, want) {
+			t.Errorf("%s found %v, want %v", path, got, want)
+		}
+	}
+	for path, param := range map[string]string{
+		"/fhir/Organization?address=KY1":                "address",
+		"/fhir/HealthcareService?service-category=debt": "service-category",
+		"/fhir/Task?_sort=-_lastUpdated":                "_sort",
+	} {
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if status != 400 || validR4(t, body)["resourceType"] != "OperationOutcome" || !strings.Contains(string(body), param) {
+			t.Errorf("%s: %d %s, want 400 naming %s", path, status, body, param)
+		}
+	}
+	// A client that asks for lenient handling has what Onward does not
+	// support ignored, and the self link shows the search that was run.
+	status, _, body := h.do(t, "GET", "/fhir/Task?_sort=-_lastUpdated&requester=Organization/kc-welfare-rights", cab, "",
+		"Prefer", "return=representation, handling=lenient")
+	if status != 200 {
+		t.Fatalf("lenient search: %d %s", status, body)
+	}
+	bundle := validR4(t, body)
+	self := bundle["link"].([]any)[0].(map[string]any)["url"].(string)
+	if strings.Contains(self, "_sort") || !strings.Contains(self, "requester=") || len(bundle["entry"].([]any)) != 1 {
+		t.Errorf("lenient search: self link %s, %d entries; want requester kept, _sort dropped, one entry", self, len(bundle["entry"].([]any)))
+	}
+
+	_, _, body = h.do(t, "GET", "/fhir/metadata", "", "")
 	listed := map[string][]string{}
 	for _, res := range validR4(t, body)["rest"].([]any)[0].(map[string]any)["resource"].([]any) {
 		res := res.(map[string]any)
@@ -493,9 +540,11 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 		}
 	}
 	for typ, want := range map[string][]string{
-		"Task":           {"_id", "_lastUpdated", "owner", "requester", "patient", "subject", "status", "focus"},
-		"ServiceRequest": {"_id", "_lastUpdated", "requester", "patient", "subject", "status", "category"},
-		"Consent":        {"_id", "patient"},
+		"Task":              {"_id", "_lastUpdated", "owner", "requester", "patient", "subject", "status", "focus"},
+		"ServiceRequest":    {"_id", "_lastUpdated", "requester", "patient", "subject", "status", "category"},
+		"Consent":           {"_id", "patient"},
+		"Organization":      {"_id", "name"},
+		"HealthcareService": {"_id", "organization", "name"},
 	} {
 		if !slices.Equal(listed[typ], want) {
 			t.Errorf("metadata lists %s search parameters %v, want %v", typ, listed[typ], want)

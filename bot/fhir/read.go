@@ -95,17 +95,47 @@ var (
 // searchControls are the result parameters every search takes.
 var searchControls = []string{"_count", "_cursor", "_format"}
 
-// page reads the search parameters of a search of referrals, refusing
-// any that params (or the controls, or extra) do not name.
-func (s *Server) page(q url.Values, bySlug map[string]core.Agency, params []searchParam, extra ...string) (core.ReferralPage, error) {
-	var f core.ReferralPage
+// searchQuery is a search's parameters, each one params or controls
+// name. Any other is refused with 400 naming it, unless the client asked
+// for lenient handling (Prefer: handling=lenient, FHIR's search rules),
+// when it is ignored and left out of the Bundle's self link, which then
+// shows the search that was run.
+func searchQuery(r *http.Request, params []searchParam, controls ...string) (url.Values, error) {
+	q := r.URL.Query()
+	dropped := false
 	for k := range q {
-		known := slices.Contains(searchControls, k) || slices.Contains(extra, k) ||
-			slices.ContainsFunc(params, func(p searchParam) bool { return p.name == k })
-		if !known {
-			return f, &invalid{text: fmt.Sprintf("search parameter %q is not supported; see /fhir/metadata", k), expression: k}
+		if slices.Contains(controls, k) || slices.ContainsFunc(params, func(p searchParam) bool { return p.name == k }) {
+			continue
+		}
+		if !lenient(r) {
+			return nil, &invalid{text: fmt.Sprintf("search parameter %q is not supported; see /fhir/metadata", k), expression: k}
+		}
+		delete(q, k)
+		dropped = true
+	}
+	if dropped {
+		r.URL.RawQuery = q.Encode()
+	}
+	return q, nil
+}
+
+// lenient reports whether the request asks for lenient handling of
+// search parameters the server does not support (RFC 7240's Prefer).
+func lenient(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for pref := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(pref), "handling=lenient") {
+				return true
+			}
 		}
 	}
+	return false
+}
+
+// page reads the search parameters of a search of referrals, which
+// searchQuery has checked.
+func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.ReferralPage, error) {
+	var f core.ReferralPage
 	if v := q.Get("_id"); v != "" {
 		f.ID = strings.Split(v, ",")
 	}
@@ -176,13 +206,17 @@ func parseDate(v string) (time.Time, error) {
 }
 
 func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q := r.URL.Query()
+	q, err := searchQuery(r, taskSearch, append(searchControls, "_include")...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	slugs, bySlug, err := s.slugs(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(q, bySlug, taskSearch, "_include")
+	f, err := s.page(q, bySlug)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -225,13 +259,17 @@ func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p co
 }
 
 func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q := r.URL.Query()
+	q, err := searchQuery(r, serviceRequestSearch, searchControls...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	slugs, bySlug, err := s.slugs(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(q, bySlug, serviceRequestSearch)
+	f, err := s.page(q, bySlug)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -321,14 +359,10 @@ var consentSearch = []searchParam{{"_id", "token"}, {"patient", "reference"}}
 // id, by patient, or both. A search with neither is refused rather than
 // answered with every consent the partner may see.
 func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q := r.URL.Query()
-	for k := range q {
-		known := k == "_count" || k == "_format" ||
-			slices.ContainsFunc(consentSearch, func(p searchParam) bool { return p.name == k })
-		if !known {
-			s.fail(w, r, &invalid{text: fmt.Sprintf("search parameter %q is not supported for Consent; use _id or patient", k), expression: k})
-			return
-		}
+	q, err := searchQuery(r, consentSearch, "_count", "_format")
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	limit := 200
 	if v := q.Get("_count"); v != "" {
@@ -440,15 +474,59 @@ func (s *Server) readOrganization(w http.ResponseWriter, r *http.Request, p core
 	write(w, http.StatusOK, Organization(a))
 }
 
+// The search parameters of Organization and HealthcareService: the
+// directory is small, so they filter it here. name is FHIR's string
+// search: the name, or a word of it, starts with the value, ignoring case.
+var (
+	organizationSearch      = []searchParam{{"_id", "token"}, {"name", "string"}}
+	healthcareServiceSearch = []searchParam{{"_id", "token"}, {"organization", "reference"}, {"name", "string"}}
+)
+
+// nameMatches is FHIR string search's default match, by word.
+func nameMatches(name, want string) bool {
+	want = strings.ToLower(strings.TrimSpace(want))
+	for _, w := range strings.Fields(strings.ToLower(name)) {
+		if strings.HasPrefix(w, want) {
+			return true
+		}
+	}
+	return strings.HasPrefix(strings.ToLower(name), want)
+}
+
+// anyOf reports whether v is one of the comma-separated values of a
+// search parameter, each read as a reference to typ when typ is given,
+// or the parameter is absent.
+func anyOf(param, typ, v string) bool {
+	if param == "" {
+		return true
+	}
+	for x := range strings.SplitSeq(param, ",") {
+		if typ != "" {
+			x = refValue(x, typ)
+		}
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) searchOrganization(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	q, err := searchQuery(r, organizationSearch, "_format")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	as, err := s.engine.Agencies(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var out []Resource
+	out := []Resource{}
 	for _, a := range as {
-		out = append(out, Organization(a))
+		if anyOf(q.Get("_id"), "", a.Slug) && (q.Get("name") == "" || nameMatches(a.Name, q.Get("name"))) {
+			out = append(out, Organization(a))
+		}
 	}
 	write(w, http.StatusOK, s.bundle(r, out, nil, ""))
 }
@@ -473,6 +551,11 @@ func (s *Server) readHealthcareService(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) searchHealthcareService(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	q, err := searchQuery(r, healthcareServiceSearch, "_format")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	ss, err := s.engine.Services(r.Context(), 0)
 	if err != nil {
 		s.fail(w, r, err)
@@ -483,9 +566,13 @@ func (s *Server) searchHealthcareService(w http.ResponseWriter, r *http.Request,
 		s.fail(w, r, err)
 		return
 	}
-	var out []Resource
+	out := []Resource{}
 	for _, svc := range ss {
-		out = append(out, HealthcareService(svc, slugs[svc.AgencyID]))
+		slug := slugs[svc.AgencyID]
+		if anyOf(q.Get("_id"), "", ServiceID(svc.ID)) && anyOf(q.Get("organization"), "Organization", slug) &&
+			(q.Get("name") == "" || nameMatches(svc.Name, q.Get("name"))) {
+			out = append(out, HealthcareService(svc, slug))
+		}
 	}
 	write(w, http.StatusOK, s.bundle(r, out, nil, ""))
 }
