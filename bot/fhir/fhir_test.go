@@ -510,6 +510,37 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 			t.Errorf("%s found %v, want %v", path, got, want)
 		}
 	}
+	// The directory searches page with _count, following the next link.
+	all := ids("/fhir/Organization")
+	var paged []string
+	for path := "/fhir/Organization?_count=2"; path != ""; {
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if status != 200 {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		b := validR4(t, body)
+		entries := b["entry"].([]any)
+		if len(entries) > 2 {
+			t.Fatalf("%s gave %d entries, want at most 2", path, len(entries))
+		}
+		for _, e := range entries {
+			paged = append(paged, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
+		}
+		path = ""
+		for _, l := range b["link"].([]any) {
+			if l := l.(map[string]any); l["relation"] == "next" {
+				path = strings.TrimPrefix(l["url"].(string), "https://onward.example")
+			}
+		}
+	}
+	slices.Sort(paged)
+	if len(all) < 3 || !slices.Equal(paged, all) {
+		t.Errorf("Organization pages of 2 gave %v, want every organization %v", paged, all)
+	}
+	if status, _, body := h.do(t, "GET", "/fhir/HealthcareService?_cursor=x", cab, ""); status != 400 || !strings.Contains(string(body), "_cursor") {
+		t.Errorf("a cursor Onward never gave: %d %s", status, body)
+	}
+
 	// A client that asks for lenient handling has what Onward does not
 	// support ignored, and the self link shows the search that was run.
 	status, _, body := h.do(t, "GET", "/fhir/Task?_sort=-_lastUpdated&requester=Organization/kc-welfare-rights", cab, "",

@@ -132,6 +132,44 @@ func lenient(r *http.Request) bool {
 	return false
 }
 
+// countParam reads _count: 0 when the search has none.
+func countParam(q url.Values) (int, error) {
+	v := q.Get("_count")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 200 {
+		return 0, &invalid{text: "_count must be from 1 to 200", expression: "_count"}
+	}
+	return n, nil
+}
+
+// directoryPage is one page of a directory search's results, which are
+// few and in a stable order: _count is the page size (the whole list
+// when absent) and _cursor, given out in the next link, where the page
+// starts.
+func directoryPage(q url.Values, all []Resource) (page []Resource, next string, err error) {
+	from := 0
+	if v := q.Get("_cursor"); v != "" {
+		if from, err = strconv.Atoi(v); err != nil || from < 0 || from > len(all) {
+			return nil, "", &invalid{text: "the _cursor is not one Onward gave out", expression: "_cursor"}
+		}
+	}
+	n, err := countParam(q)
+	if err != nil {
+		return nil, "", err
+	}
+	to := len(all)
+	if n > 0 {
+		to = min(from+n, len(all))
+	}
+	if to < len(all) {
+		next = strconv.Itoa(to)
+	}
+	return all[from:to], next, nil
+}
+
 // page reads the search parameters of a search of referrals, which
 // searchQuery has checked.
 func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.ReferralPage, error) {
@@ -181,13 +219,11 @@ func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.Referra
 			f.Patient = core.ClientID(id)
 		}
 	}
-	if v := q.Get("_count"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			return f, &invalid{text: "_count must be from 1 to 200", expression: "_count"}
-		}
-		f.Limit = n
+	n, err := countParam(q)
+	if err != nil {
+		return f, err
 	}
+	f.Limit = n
 	c, err := core.ParseCursor(q.Get("_cursor"))
 	if err != nil {
 		return f, &invalid{text: "the _cursor is not one Onward gave out", expression: "_cursor"}
@@ -364,14 +400,13 @@ func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Pa
 		s.fail(w, r, err)
 		return
 	}
-	limit := 200
-	if v := q.Get("_count"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			s.fail(w, r, &invalid{text: "_count must be from 1 to 200", expression: "_count"})
-			return
-		}
-		limit = n
+	limit, err := countParam(q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if limit == 0 {
+		limit = 200
 	}
 	var ids []string
 	if v := q.Get("_id"); v != "" {
@@ -511,8 +546,19 @@ func anyOf(param, typ, v string) bool {
 	return false
 }
 
+// writeDirectoryPage answers a directory search with a page of its
+// results.
+func (s *Server) writeDirectoryPage(w http.ResponseWriter, r *http.Request, q url.Values, all []Resource) {
+	page, next, err := directoryPage(q, all)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusOK, s.bundle(r, page, nil, next))
+}
+
 func (s *Server) searchOrganization(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q, err := searchQuery(r, organizationSearch, "_format")
+	q, err := searchQuery(r, organizationSearch, searchControls...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -528,7 +574,7 @@ func (s *Server) searchOrganization(w http.ResponseWriter, r *http.Request, p co
 			out = append(out, Organization(a))
 		}
 	}
-	write(w, http.StatusOK, s.bundle(r, out, nil, ""))
+	s.writeDirectoryPage(w, r, q, out)
 }
 
 func (s *Server) readHealthcareService(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -551,7 +597,7 @@ func (s *Server) readHealthcareService(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) searchHealthcareService(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q, err := searchQuery(r, healthcareServiceSearch, "_format")
+	q, err := searchQuery(r, healthcareServiceSearch, searchControls...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -574,5 +620,5 @@ func (s *Server) searchHealthcareService(w http.ResponseWriter, r *http.Request,
 			out = append(out, HealthcareService(svc, slug))
 		}
 	}
-	write(w, http.StatusOK, s.bundle(r, out, nil, ""))
+	s.writeDirectoryPage(w, r, q, out)
 }
