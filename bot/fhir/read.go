@@ -145,11 +145,11 @@ func countParam(q url.Values) (int, error) {
 	return n, nil
 }
 
-// directoryPage is one page of a directory search's results, which are
-// few and in a stable order: _count is the page size (the whole list
-// when absent) and _cursor, given out in the next link, where the page
-// starts.
-func directoryPage(q url.Values, all []Resource) (page []Resource, next string, err error) {
+// listPage is one page of the results of a search Onward reads whole
+// (the directory, a patient's consents: short lists in a stable order):
+// _count is the page size (the whole list when absent) and _cursor,
+// given out in the next link, where the page starts.
+func listPage(q url.Values, all []Resource) (page []Resource, next string, err error) {
 	from := 0
 	if v := q.Get("_cursor"); v != "" {
 		if from, err = strconv.Atoi(v); err != nil || from < 0 || from > len(all) {
@@ -386,84 +386,84 @@ func (s *Server) readConsent(w http.ResponseWriter, r *http.Request, p core.Part
 	write(w, http.StatusOK, Consent(c, slugs))
 }
 
-// consentSearch are Consent's search parameters; of the result
-// parameters it takes _count and _format (a patient has few consents, so
-// there is no next page to point at).
+// consentSearch are Consent's search parameters.
 var consentSearch = []searchParam{{"_id", "token"}, {"patient", "reference"}}
 
 // searchConsent finds the consents of referrals the partner may see, by
 // id, by patient, or both. A search with neither is refused rather than
 // answered with every consent the partner may see.
 func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q, err := searchQuery(r, consentSearch, "_count", "_format")
+	q, err := searchQuery(r, consentSearch, searchControls...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	limit, err := countParam(q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if limit == 0 {
-		limit = 200
 	}
 	var ids []string
 	if v := q.Get("_id"); v != "" {
 		ids = strings.Split(v, ",")
 	}
-	if v := q.Get("patient"); v != "" {
+	var found []core.Consent
+	switch v := q.Get("patient"); {
+	case v != "":
 		n, ok := parseID("client-", refValue(v, "Patient"))
 		if !ok {
 			s.fail(w, r, &invalid{text: "patient must be Patient/client-<n>", expression: "patient"})
 			return
 		}
-		ofPatient, err := s.patientConsents(r, p, core.ClientID(n))
+		visible, err := s.patientConsents(r, p, core.ClientID(n))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if ids != nil {
-			ofPatient = slices.DeleteFunc(ofPatient, func(id string) bool { return !slices.Contains(ids, id) })
+		for _, id := range visible {
+			if ids != nil && !slices.Contains(ids, ConsentID(id)) {
+				continue
+			}
+			c, err := s.engine.Consent(r.Context(), id)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			found = append(found, c)
 		}
-		ids = ofPatient
-	} else if ids == nil {
+	case ids == nil:
 		s.fail(w, r, &invalid{text: "search Consent by _id or patient", expression: "Consent"})
 		return
+	default:
+		for _, id := range ids {
+			c, err := s.consentFor(r, p, id)
+			switch {
+			case err == nil:
+				found = append(found, c)
+			case !errors.Is(err, core.ErrNotFound):
+				s.fail(w, r, err)
+				return
+			}
+		}
 	}
 	slugs, _, err := s.slugs(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	matches := []Resource{}
-	for _, id := range ids {
-		if len(matches) == limit {
-			break
-		}
-		c, err := s.consentFor(r, p, id)
-		switch {
-		case err == nil:
-			matches = append(matches, Consent(c, slugs))
-		case !errors.Is(err, core.ErrNotFound):
-			s.fail(w, r, err)
-			return
-		}
+	matches := make([]Resource, 0, len(found))
+	for _, c := range found {
+		matches = append(matches, Consent(c, slugs))
 	}
-	write(w, http.StatusOK, s.bundle(r, matches, nil, ""))
+	s.writeListPage(w, r, q, matches)
 }
 
-// patientConsents are the ids of the consents behind the client's
-// referrals that the partner may see, the most recently changed
-// referral's first, each once.
-func (s *Server) patientConsents(r *http.Request, p core.Partner, client core.ClientID) ([]string, error) {
+// patientConsents are the consents behind the client's referrals that
+// the partner may see, the most recently changed referral's first, each
+// once.
+func (s *Server) patientConsents(r *http.Request, p core.Partner, client core.ClientID) ([]core.ConsentID, error) {
 	rs, _, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), core.ReferralPage{Patient: client, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
+	var ids []core.ConsentID
 	for i := len(rs) - 1; i >= 0; i-- {
-		if id := ConsentID(rs[i].ConsentID); !slices.Contains(ids, id) {
+		if id := rs[i].ConsentID; id != 0 && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -546,10 +546,10 @@ func anyOf(param, typ, v string) bool {
 	return false
 }
 
-// writeDirectoryPage answers a directory search with a page of its
-// results.
-func (s *Server) writeDirectoryPage(w http.ResponseWriter, r *http.Request, q url.Values, all []Resource) {
-	page, next, err := directoryPage(q, all)
+// writeListPage answers a search Onward reads whole with a page of its
+// results (listPage).
+func (s *Server) writeListPage(w http.ResponseWriter, r *http.Request, q url.Values, all []Resource) {
+	page, next, err := listPage(q, all)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -574,7 +574,7 @@ func (s *Server) searchOrganization(w http.ResponseWriter, r *http.Request, p co
 			out = append(out, Organization(a))
 		}
 	}
-	s.writeDirectoryPage(w, r, q, out)
+	s.writeListPage(w, r, q, out)
 }
 
 func (s *Server) readHealthcareService(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -620,5 +620,5 @@ func (s *Server) searchHealthcareService(w http.ResponseWriter, r *http.Request,
 			out = append(out, HealthcareService(svc, slug))
 		}
 	}
-	s.writeDirectoryPage(w, r, q, out)
+	s.writeListPage(w, r, q, out)
 }
