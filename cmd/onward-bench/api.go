@@ -48,7 +48,7 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	a.Routes(mux)
-	srv, base, err := serveLocal(wiring.StorableInput(mux, map[string]wiring.Refusal{"/api/v1/": api.RefuseProblem}))
+	srv, base, err := serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func benchSlack(ctx context.Context, stdout io.Writer) error {
 	}
 	mux := http.NewServeMux()
 	b.Routes(mux)
-	srv, srvURL, err := serveLocal(wiring.StorableInput(mux, nil))
+	srv, srvURL, err := serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
 	if err != nil {
 		return err
 	}

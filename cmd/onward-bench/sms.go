@@ -80,7 +80,7 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 	}
 	mux := http.NewServeMux()
 	webhook.Routes(mux)
-	onward, onwardURL, err := serveLocal(wiring.StorableInput(mux, nil))
+	onward, onwardURL, err := serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/onward-network/onward/bot/api"
-	"github.com/onward-network/onward/bot/fhir"
 	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 )
@@ -60,12 +58,8 @@ func newHandler(a *app) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return wiring.StorableInput(mux, refusalFormats), nil
+	return wiring.StorableInput(mux, wiring.PartnerRefusals), nil
 }
-
-// refusalFormats are the formats the partner API and FHIR answer
-// refusals in, for the edge's refusals of requests under them.
-var refusalFormats = map[string]wiring.Refusal{"/api/v1/": api.RefuseProblem, "/fhir/": fhir.Refuse}
 
 // readyz answers 200 only when Postgres and Redis answer, the schema is
 // the binary's, and no outbox worker of this process is backing off from

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/bot/fhir"
 	"github.com/onward-network/onward/core"
 )
 
@@ -19,6 +21,10 @@ const maxCheckedForm = 1 << 20
 // request is for: problem details for the partner API, an
 // OperationOutcome for FHIR. api.Refuse has its shape.
 type Refusal func(w http.ResponseWriter, r *http.Request, status int, title, detail string)
+
+// PartnerRefusals are the formats the partner API and FHIR answer
+// refusals in, for StorableInput's refusals of requests under them.
+var PartnerRefusals = map[string]Refusal{"/api/v1/": api.RefuseProblem, "/fhir/": fhir.Refuse}
 
 // StorableInput refuses, before any handler, a request carrying bytes
 // PostgreSQL cannot store as text (a NUL, invalid UTF-8): in its path
