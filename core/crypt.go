@@ -9,7 +9,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"sync"
 )
 
 // Crypter encrypts personal data at rest and makes keyed lookup hashes.
@@ -25,6 +27,9 @@ type Crypter struct {
 	aeads   map[uint32]cipher.AEAD
 	hashKey []byte
 	rand    io.Reader
+	// hashers keeps keyed HMACs for PhoneHash to reuse: every text hashes
+	// its sender, and a fresh HMAC hashes the key twice before any data.
+	hashers sync.Pool
 }
 
 // Ciphertext versions under the master key: 1 takes whatever additional
@@ -69,6 +74,7 @@ func NewCrypter(current []byte, old [][]byte, hashKey []byte) (*Crypter, error) 
 		hashKey = DerivedHashKey(current)
 	}
 	c.hashKey = hashKey
+	c.hashers.New = func() any { return hmac.New(sha256.New, hashKey) }
 	return c, nil
 }
 
@@ -126,14 +132,14 @@ func (c *Crypter) Encrypt(field, plaintext string) ([]byte, error) {
 		return nil, nil
 	}
 	aead := c.aeads[c.current]
-	out := make([]byte, 5, 5+aead.NonceSize()+len(plaintext)+aead.Overhead())
+	ns := aead.NonceSize()
+	out := make([]byte, 5+ns, 5+ns+len(plaintext)+aead.Overhead())
 	out[0] = cipherVersion
 	binary.BigEndian.PutUint32(out[1:5], c.current)
-	nonce := make([]byte, aead.NonceSize())
+	nonce := out[5:]
 	if _, err := io.ReadFull(c.rand, nonce); err != nil {
 		return nil, fmt.Errorf("encrypt %s: %w", field, err)
 	}
-	out = append(out, nonce...)
 	return aead.Seal(out, nonce, []byte(plaintext), []byte(field)), nil
 }
 
@@ -171,8 +177,11 @@ func (c *Crypter) currentKeyID() []byte {
 // PhoneHash is the keyed HMAC-SHA-256 of a normalised phone number: the only
 // form in which a phone number is ever looked up.
 func (c *Crypter) PhoneHash(p Phone) []byte {
-	m := hmac.New(sha256.New, c.hashKey)
+	m := c.hashers.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte("phone:"))
 	m.Write([]byte(p))
-	return m.Sum(nil)
+	sum := m.Sum(nil)
+	c.hashers.Put(m)
+	return sum
 }

@@ -2,8 +2,12 @@ package core
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -61,4 +65,32 @@ func TestCrypterRejectsBadKeys(t *testing.T) {
 	if _, err := NewCrypter([]byte("short"), nil, nil); err == nil || !strings.Contains(err.Error(), "32 bytes") {
 		t.Errorf("short key: err = %v", err)
 	}
+}
+
+// TestPhoneHashIsTheKeyedHMAC: the phone hash is HMAC-SHA-256 under the
+// hash key of "phone:" and the number, the same on every call, from many
+// goroutines at once (the hashers are reused between calls).
+func TestPhoneHashIsTheKeyedHMAC(t *testing.T) {
+	c, err := NewCrypter(testKey(1), nil, []byte("hash-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(p Phone) []byte {
+		m := hmac.New(sha256.New, []byte("hash-key"))
+		m.Write([]byte("phone:" + string(p)))
+		return m.Sum(nil)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				p := Phone(fmt.Sprintf("+4477009%05d", g*1000+i%7))
+				if got := c.PhoneHash(p); !bytes.Equal(got, want(p)) {
+					t.Errorf("PhoneHash(%s) = %x, want %x", p, got, want(p))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -42,7 +42,8 @@ func checkSMSCopy(cat *lang.Catalogue) error {
 // renderAll renders messages in order in language code with the network
 // keys merged with extra.
 func (s *SMS) renderAll(code string, names []string, network map[string]any, extra map[string]any) ([]string, error) {
-	data := maps.Clone(network)
+	data := make(map[string]any, len(network)+len(extra))
+	maps.Copy(data, network)
 	maps.Copy(data, extra)
 	out := make([]string, 0, len(names))
 	for _, name := range names {

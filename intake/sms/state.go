@@ -2,7 +2,6 @@ package sms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -221,7 +220,7 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsCl
 		var st smsState
 		plain, err := s.openState(k, r.conv)
 		if err == nil {
-			err = json.Unmarshal(plain, &st)
+			st, err = decodeState(plain)
 		}
 		if err != nil {
 			// A state this code can't read (an older shape) starts afresh
@@ -326,8 +325,8 @@ func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change 
 	switch change {
 	case statePut:
 		var err error
-		if raw, err = json.Marshal(st); err != nil {
-			return fmt.Errorf("encode sms conversation: %w", err)
+		if raw, err = encodeState(st); err != nil {
+			return err
 		}
 		if raw, err = s.sealState(k, raw); err != nil {
 			return fmt.Errorf("encrypt sms conversation: %w", err)

@@ -58,16 +58,20 @@ func StorableInput(next http.Handler, formats map[string]Refusal) http.Handler {
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody && isForm(r) {
-			raw, err := io.ReadAll(io.LimitReader(r.Body, maxCheckedForm+1))
+			raw, err := readForm(r)
 			if err != nil {
 				refuse(w, r, http.StatusBadRequest, "the request's body could not be read")
 				return
 			}
 			rest := r.Body
+			var again io.Reader = bytes.NewReader(raw)
+			if len(raw) > maxCheckedForm {
+				again = io.MultiReader(again, rest) // the rest is the handler's to read and refuse
+			}
 			r.Body = struct {
 				io.Reader
 				io.Closer
-			}{io.MultiReader(bytes.NewReader(raw), rest), rest}
+			}{again, rest}
 			if len(raw) <= maxCheckedForm && !storableValues(string(raw)) {
 				refuse(w, r, http.StatusBadRequest, "the form holds characters that cannot be read")
 				return
@@ -148,7 +152,36 @@ func storableBytes(b []byte) bool {
 	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
 }
 
+// readForm reads a form body up to one byte past maxCheckedForm, into a
+// buffer sized by the Content-Length when it gives one (every webhook's
+// body passes through here).
+func readForm(r *http.Request) ([]byte, error) {
+	size := 512
+	if n := r.ContentLength; n > 0 && n <= maxCheckedForm {
+		size = int(n) + 1 // room to read the end of the body
+	}
+	body := io.LimitReader(r.Body, maxCheckedForm+1)
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
 func isForm(r *http.Request) bool {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	if ct == "application/x-www-form-urlencoded" {
+		return true // as Twilio and Slack send it: no parameters to parse
+	}
+	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == "application/x-www-form-urlencoded"
 }
