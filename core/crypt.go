@@ -128,7 +128,13 @@ func (c *Crypter) Open(table, column string, row any, legacyField string, ct []b
 // Encrypt seals plaintext for the named field. Empty plaintext is stored as
 // nil, so "not given" stays distinguishable without a ciphertext.
 func (c *Crypter) Encrypt(field, plaintext string) ([]byte, error) {
-	if plaintext == "" {
+	return c.EncryptBytes(field, []byte(plaintext))
+}
+
+// EncryptBytes is Encrypt for a plaintext the caller holds as bytes (a
+// JSON document), saving a copy of it.
+func (c *Crypter) EncryptBytes(field string, plaintext []byte) ([]byte, error) {
+	if len(plaintext) == 0 {
 		return nil, nil
 	}
 	aead := c.aeads[c.current]
@@ -140,27 +146,34 @@ func (c *Crypter) Encrypt(field, plaintext string) ([]byte, error) {
 	if _, err := io.ReadFull(c.rand, nonce); err != nil {
 		return nil, fmt.Errorf("encrypt %s: %w", field, err)
 	}
-	return aead.Seal(out, nonce, []byte(plaintext), []byte(field)), nil
+	return aead.Seal(out, nonce, plaintext, []byte(field)), nil
 }
 
 // Decrypt opens a ciphertext made by Encrypt for the same field.
 func (c *Crypter) Decrypt(field string, ciphertext []byte) (string, error) {
+	plain, err := c.DecryptBytes(field, ciphertext)
+	return string(plain), err
+}
+
+// DecryptBytes is Decrypt giving the plaintext as bytes (nil for an
+// empty ciphertext), for a caller that decodes it, saving a copy.
+func (c *Crypter) DecryptBytes(field string, ciphertext []byte) ([]byte, error) {
 	if len(ciphertext) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	if len(ciphertext) < 5 || ciphertext[0] != cipherVersion {
-		return "", fmt.Errorf("decrypt %s: %w", field, ErrDecrypt)
+		return nil, fmt.Errorf("decrypt %s: %w", field, ErrDecrypt)
 	}
 	aead, ok := c.aeads[binary.BigEndian.Uint32(ciphertext[1:5])]
 	if !ok || len(ciphertext) < 5+aead.NonceSize() {
-		return "", fmt.Errorf("decrypt %s: %w", field, ErrDecrypt)
+		return nil, fmt.Errorf("decrypt %s: %w", field, ErrDecrypt)
 	}
 	nonce := ciphertext[5 : 5+aead.NonceSize()]
 	plain, err := aead.Open(nil, nonce, ciphertext[5+aead.NonceSize():], []byte(field))
 	if err != nil {
-		return "", fmt.Errorf("decrypt %s: %w", field, ErrDecrypt)
+		return nil, fmt.Errorf("decrypt %s: %w", field, ErrDecrypt)
 	}
-	return string(plain), nil
+	return plain, nil
 }
 
 // NeedsReencrypt reports whether a ciphertext was made under an older key.

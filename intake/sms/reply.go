@@ -2,6 +2,7 @@ package sms
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/twilio/twilio-go/twiml"
@@ -40,5 +41,5 @@ func buildTwiML(texts []string) (string, error) {
 func writeTwiML(w http.ResponseWriter, doc string) {
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(doc))
+	_, _ = io.WriteString(w, doc)
 }

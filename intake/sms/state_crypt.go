@@ -14,16 +14,16 @@ import (
 
 // sealState encrypts a conversation's JSON for the phone's key.
 func (s *SMS) sealState(k smsKeys, plain []byte) ([]byte, error) {
-	return s.engine.Crypter().Encrypt("redis:"+k.conv, string(plain))
+	return s.engine.Crypter().EncryptBytes("redis:"+k.conv, plain)
 }
 
 // openState decrypts what sealState stored.
 func (s *SMS) openState(k smsKeys, sealed []byte) ([]byte, error) {
-	plain, err := s.engine.Crypter().Decrypt("redis:"+k.conv, sealed)
+	plain, err := s.engine.Crypter().DecryptBytes("redis:"+k.conv, sealed)
 	if err != nil {
 		return nil, fmt.Errorf("decrypt sms conversation: %w", err)
 	}
-	return []byte(plain), nil
+	return plain, nil
 }
 
 // sealReply encrypts the TwiML reply kept for a retried MessageSid. It is
