@@ -541,6 +541,26 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 		t.Errorf("a cursor Onward never gave: %d %s", status, body)
 	}
 
+	// _sort=_lastUpdated names the order the referral searches run in:
+	// taken, and the same results as without it.
+	for _, path := range []string{"/fhir/Task?requester=Organization/kc-welfare-rights", "/fhir/ServiceRequest"} {
+		var want, got []string
+		for _, r := range search(path) {
+			want = append(want, r["id"].(string))
+		}
+		for _, r := range search(path + map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + "_sort=_lastUpdated") {
+			got = append(got, r["id"].(string))
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("%s with _sort=_lastUpdated found %v, without it %v", path, got, want)
+		}
+	}
+	for _, path := range []string{"/fhir/ServiceRequest?_sort=status", "/fhir/Task?_sort=_lastUpdated&_sort=_id", "/fhir/Organization?_sort=_lastUpdated"} {
+		if status, _, body := h.do(t, "GET", path, cab, ""); status != 400 || !strings.Contains(string(body), "_sort") {
+			t.Errorf("%s: %d %s, want 400 naming _sort", path, status, body)
+		}
+	}
+
 	// A client that asks for lenient handling has what Onward does not
 	// support ignored, and the self link shows the search that was run.
 	status, _, body := h.do(t, "GET", "/fhir/Task?_sort=-_lastUpdated&requester=Organization/kc-welfare-rights", cab, "",

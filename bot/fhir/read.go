@@ -95,6 +95,16 @@ var (
 // searchControls are the result parameters every search takes.
 var searchControls = []string{"_count", "_cursor", "_format"}
 
+// referralOrder is the one _sort the referral searches (Task,
+// ServiceRequest) take: the order their pages already run in, oldest
+// change first (core.ReferralPage's cursor). A client that names it gets
+// what it asked for; any other order is refused, or ignored under
+// lenient handling.
+const referralOrder = "_lastUpdated"
+
+// referralControls are the result parameters of the referral searches.
+var referralControls = append(slices.Clip(searchControls), "_sort")
+
 // searchQuery is a search's parameters, each one params or controls
 // name. Any other is refused with 400 naming it, unless the client asked
 // for lenient handling (Prefer: handling=lenient, FHIR's search rules),
@@ -104,6 +114,17 @@ func searchQuery(r *http.Request, params []searchParam, controls ...string) (url
 	q := r.URL.Query()
 	dropped := false
 	for k := range q {
+		if k == "_sort" && slices.Contains(controls, k) {
+			if v := q[k]; len(v) == 1 && v[0] == referralOrder {
+				continue
+			}
+			if !lenient(r) {
+				return nil, &invalid{text: fmt.Sprintf("_sort takes only %s: Onward gives referrals oldest change first", referralOrder), expression: k}
+			}
+			delete(q, k)
+			dropped = true
+			continue
+		}
 		if slices.Contains(controls, k) || slices.ContainsFunc(params, func(p searchParam) bool { return p.name == k }) {
 			continue
 		}
@@ -242,7 +263,7 @@ func parseDate(v string) (time.Time, error) {
 }
 
 func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q, err := searchQuery(r, taskSearch, append(searchControls, "_include")...)
+	q, err := searchQuery(r, taskSearch, append(slices.Clip(referralControls), "_include")...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -295,7 +316,7 @@ func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p co
 }
 
 func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q, err := searchQuery(r, serviceRequestSearch, searchControls...)
+	q, err := searchQuery(r, serviceRequestSearch, referralControls...)
 	if err != nil {
 		s.fail(w, r, err)
 		return
