@@ -595,3 +595,49 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 		}
 	}
 }
+
+// TestFHIRFindsEveryConsentOfAClientReferredManyTimes: a client's
+// consents, their record and a Consent read are found across every page
+// of the client's referrals, not only the first (here a page is one
+// referral, so the client's three referrals take three pages).
+func TestFHIRFindsEveryConsentOfAClientReferredManyTimes(t *testing.T) {
+	h := newHarness(t)
+	defer fhir.SetClientReferralsPage(1)()
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	var consents, patients []string
+	for _, caseID := range []string{"NHSF-77", "NHSF-78", "NHSF-79"} {
+		bundle := strings.ReplaceAll(referralBundle, "NHSF-77", caseID)
+		status, hdr, body := h.do(t, "POST", "/fhir", referrer, bundle)
+		if status != 200 {
+			t.Fatalf("transaction %s: %d %s", caseID, status, body)
+		}
+		ref := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example/fhir/Task/")
+		_, _, body = h.do(t, "GET", "/fhir/ServiceRequest/"+ref, cab, "")
+		sr := validR4(t, body)
+		for _, s := range sr["supportingInfo"].([]any) {
+			consents = append(consents, strings.TrimPrefix(s.(map[string]any)["reference"].(string), "Consent/"))
+		}
+		patients = append(patients, sr["subject"].(map[string]any)["reference"].(string))
+	}
+	if len(consents) != 3 || patients[0] != patients[1] || patients[1] != patients[2] {
+		t.Fatalf("want three referrals of one client, each with its consent: consents %v, patients %v", consents, patients)
+	}
+	for _, id := range consents {
+		if status, _, body := h.do(t, "GET", "/fhir/Consent/"+id, cab, ""); status != 200 {
+			t.Errorf("Consent/%s: %d %s", id, status, body)
+		}
+	}
+	var found []string
+	_, _, body := h.do(t, "GET", "/fhir/Consent?patient="+patients[0], cab, "")
+	for _, e := range validR4(t, body)["entry"].([]any) {
+		found = append(found, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
+	}
+	want := slices.Compact(slices.Sorted(slices.Values(consents)))
+	if slices.Sort(found); !slices.Equal(found, want) {
+		t.Errorf("Consent?patient found %v, want %v", found, want)
+	}
+	if status, _, body := h.do(t, "GET", "/fhir/"+patients[0], cab, ""); status != 200 {
+		t.Errorf("%s: %d %s", patients[0], status, body)
+	}
+}

@@ -381,7 +381,7 @@ func (s *Server) consentFor(r *http.Request, p core.Partner, id string) (core.Co
 	if err != nil {
 		return core.Consent{}, err
 	}
-	rs, _, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), core.ReferralPage{Patient: c.ClientID, Limit: 200})
+	rs, err := s.clientReferrals(r, p, c.ClientID)
 	if err != nil {
 		return core.Consent{}, err
 	}
@@ -478,7 +478,7 @@ func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Pa
 // the partner may see, the most recently changed referral's first, each
 // once.
 func (s *Server) patientConsents(r *http.Request, p core.Partner, client core.ClientID) ([]core.ConsentID, error) {
-	rs, _, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), core.ReferralPage{Patient: client, Limit: 200})
+	rs, err := s.clientReferrals(r, p, client)
 	if err != nil {
 		return nil, err
 	}
@@ -491,6 +491,29 @@ func (s *Server) patientConsents(r *http.Request, p core.Partner, client core.Cl
 	return ids, nil
 }
 
+// clientReferralsPage is how many referrals clientReferrals reads at a
+// time: core's largest page.
+var clientReferralsPage = 200
+
+// clientReferrals are all of a client's referrals the partner may see,
+// oldest change first, read a page at a time to the end: a client
+// referred many times still has every consent and disclosure found.
+func (s *Server) clientReferrals(r *http.Request, p core.Partner, client core.ClientID) ([]core.Referral, error) {
+	var all []core.Referral
+	f := core.ReferralPage{Patient: client, Limit: clientReferralsPage}
+	for {
+		rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rs...)
+		if next.ID == 0 { // a page may be empty yet not the last (see ListVisibleReferrals)
+			return all, nil
+		}
+		f.After = next
+	}
+}
+
 // readPatient discloses a client's details only through core's rule: the
 // partner may see one of their referrals and their consent covers its
 // agency. Each disclosure is audited.
@@ -500,7 +523,7 @@ func (s *Server) readPatient(w http.ResponseWriter, r *http.Request, p core.Part
 		s.fail(w, r, core.ErrNotFound)
 		return
 	}
-	rs, _, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), core.ReferralPage{Patient: core.ClientID(n), Limit: 200})
+	rs, err := s.clientReferrals(r, p, core.ClientID(n))
 	if err != nil {
 		s.fail(w, r, err)
 		return
