@@ -74,6 +74,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -141,6 +142,7 @@ type Flow struct {
 	cat            *lang.Catalogue
 	words          *sharedWords     // keywords and crisis words of every language
 	family         map[string]*Flow // every language's copy, by code
+	bound          *sync.Map        // flowBinding → *Flow: the family bound to consent versions (bind)
 	yesNo          *phraseTable[yesNoAnswer]
 	unknownWords   *phraseTable[bool]
 	msgNames       map[string]bool // every message the flow uses
@@ -385,8 +387,10 @@ func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("load flow %q: %w", name, err)
 	}
+	bound := &sync.Map{}
 	for _, f := range family {
 		f.words = words
+		f.bound = bound
 	}
 	return family[lang.English], nil
 }
@@ -394,19 +398,43 @@ func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 // In is the flow speaking language code (English when code is not one of
 // the message files'), bound to the same consent version.
 func (f *Flow) In(code string) *Flow {
+	if f.family[code] == nil && f.family[lang.English] == nil {
+		return f // a flow not made by the loader speaks only its own language
+	}
+	return f.bind(code, f.consentVersion)
+}
+
+// flowBinding names a language's flow bound to a consent version.
+type flowBinding struct{ code, version string }
+
+// bind is the family's flow of language code (English when there is
+// none) bound to consent version. Each pair is made once and kept, as
+// every text binds one: there are a handful of languages, and of wording
+// versions, which only grow when a network publishes a new wording.
+func (f *Flow) bind(code, version string) *Flow {
 	g, ok := f.family[code]
 	if !ok {
 		g = f.family[lang.English]
 	}
-	if g == nil || g.consentVersion == f.consentVersion {
-		if g == nil {
-			return f
-		}
+	if g == nil {
+		g = f
+	}
+	if g.consentVersion == version {
 		return g
 	}
+	key := flowBinding{code: g.Lang, version: version}
+	if f.bound != nil {
+		if b, ok := f.bound.Load(key); ok {
+			return b.(*Flow)
+		}
+	}
 	h := *g
-	h.consentVersion = f.consentVersion
-	return &h
+	h.consentVersion = version
+	if f.bound == nil {
+		return &h
+	}
+	b, _ := f.bound.LoadOrStore(key, &h)
+	return b.(*Flow)
 }
 
 // Catalogue is the message files the flow speaks from.
@@ -811,17 +839,15 @@ func (f *Flow) fieldStep(field string) *flowStep {
 	return nil
 }
 
-// WithConsentVersion returns a copy of the flow that asks for consent with
-// the given wording version: the version of the ConsentWording the caller
-// renders into the consent question (core's current wording). The copy
-// records it in Answers.ConsentVersion when it asks, so the version core
+// WithConsentVersion returns the flow that asks for consent with the
+// given wording version (made once per language and version, see bind):
+// the version of the ConsentWording the caller renders into the consent
+// question (core's current wording). That flow records it in Answers.ConsentVersion when it asks, so the version core
 // stores is the one the client was shown even if a new wording is
 // published before they reply. Bind it on every message; a flow with no
 // version finishes with an empty ConsentVersion, which core refuses.
 func (f *Flow) WithConsentVersion(version string) *Flow {
-	g := *f
-	g.consentVersion = version
-	return &g
+	return f.bind(f.Lang, version)
 }
 
 // Templates lists every message the flow uses, sorted.

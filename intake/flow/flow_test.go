@@ -9,12 +9,14 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -708,5 +710,39 @@ func TestLoadFlowUnknownLinkNeedsAWebPage(t *testing.T) {
 	_, err = LoadFlow(overlay, "self_referral")
 	if err == nil || !strings.Contains(err.Error(), `step "postcode": web unknown links to the page`) {
 		t.Errorf("LoadFlow = %v, want the postcode step's unknown link refused", err)
+	}
+}
+
+// TestBoundFlowsAreMadeOnce: a flow bound to a consent version, in any
+// language, is made once and handed out again (every text binds one),
+// speaks its language, and records its own version; binding one version
+// leaves the others as they were.
+func TestBoundFlowsAreMadeOnce(t *testing.T) {
+	f, err := LoadFlow(templates.FS, "self_referral")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([][2]*Flow, 8)
+	for i := range got {
+		wg.Go(func() {
+			got[i] = [2]*Flow{f.WithConsentVersion("v7").In("pl"), f.In("pl").WithConsentVersion("v7")}
+		})
+	}
+	wg.Wait()
+	pl := got[0][0]
+	for _, g := range got {
+		if g[0] != pl || g[1] != pl {
+			t.Fatal("binding Polish to v7 made more than one flow")
+		}
+	}
+	if pl.Lang != "pl" || pl.consentVersion != "v7" {
+		t.Errorf("bound flow speaks %q at version %q, want pl at v7", pl.Lang, pl.consentVersion)
+	}
+	if f.consentVersion != "" || f.In("pl").consentVersion != "" || f.WithConsentVersion("v8").In("pl").consentVersion != "v8" {
+		t.Error("binding one version changed another flow's")
+	}
+	if en := f.WithConsentVersion("v7"); en.Lang != lang.English || en.In("xx") != en {
+		t.Errorf("English at v7: %q, and a language with no file should give the same flow", en.Lang)
 	}
 }

@@ -33,7 +33,10 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 			writeTwiML(w, s.apology(context.WithoutCancel(r.Context()), s.flow.Messages.Unavailable))
 		}
 	}()
-	ctx, cancel := context.WithTimeout(r.Context(), webhookDeadline)
+	// A signed text is handled to its end or its deadline, whether or not
+	// Twilio is still waiting (as its save is): one left half-done would
+	// leave its MessageSid pending until the lock expires.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), webhookDeadline)
 	defer cancel()
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	params, readErr := readTwilioForm(r.Body)

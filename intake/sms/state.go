@@ -173,7 +173,10 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 	if deadline.Before(stale) {
 		stale = deadline
 	}
-	ctx, cancel := context.WithDeadline(ctx, stale)
+	// stale is no later than ctx's own deadline, and the claim needs
+	// nothing else of ctx: without its cancellation, the claim's deadline
+	// is one timer and not another child for ctx to track.
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), stale)
 	defer cancel()
 	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut, k.count},
 		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, deadline.UnixMilli(), mode, stale.UnixMilli(),
