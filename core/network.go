@@ -95,11 +95,19 @@ type Calendar struct {
 const sqlSelectHolidays = `SELECT day::text FROM bank_holidays`
 
 func (e *Engine) calendar(ctx context.Context) (Calendar, error) {
+	return e.calendarIn(ctx, e.pool)
+}
+
+// calendarIn is calendar reading, when its cache is stale, through db: a
+// caller inside a transaction passes it, so it never waits for a second
+// connection from the pool while holding one (with every connection held
+// by such callers, none would ever come).
+func (e *Engine) calendarIn(ctx context.Context, db DB) (Calendar, error) {
 	c := &e.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.network == nil || time.Since(c.loadedAt) > cacheTTL {
-		rows, _ := e.pool.Query(ctx, sqlSelectNetwork)
+		rows, _ := db.Query(ctx, sqlSelectNetwork)
 		n, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Network])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Calendar{}, ErrNoNetwork
@@ -107,7 +115,7 @@ func (e *Engine) calendar(ctx context.Context) (Calendar, error) {
 		if err != nil {
 			return Calendar{}, fmt.Errorf("read network settings: %w", err)
 		}
-		rows, _ = e.pool.Query(ctx, sqlSelectHolidays)
+		rows, _ = db.Query(ctx, sqlSelectHolidays)
 		days, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			return Calendar{}, fmt.Errorf("read bank holidays: %w", err)

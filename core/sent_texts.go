@@ -88,7 +88,7 @@ type monthKey struct {
 
 // add writes counts bucketed by hour, summed per month of loc.
 func (s *SentTexts) add(ctx context.Context, db DB, counts map[sentKey]sentCount) error {
-	loc, err := s.location(ctx)
+	loc, err := s.location(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -124,8 +124,10 @@ func (s *SentTexts) add(ctx context.Context, db DB, counts map[sentKey]sentCount
 }
 
 // location is the network's time zone; UTC before the network is set up.
-func (s *SentTexts) location(ctx context.Context) (*time.Location, error) {
-	cal, err := s.e.calendar(ctx)
+// It is read through db, which may be the transaction that records a
+// send (see calendarIn).
+func (s *SentTexts) location(ctx context.Context, db DB) (*time.Location, error) {
+	cal, err := s.e.calendarIn(ctx, db)
 	if err == nil {
 		return cal.Location, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
@@ -112,5 +113,37 @@ func TestSentTextsKeptWhenFlushFails(t *testing.T) {
 	got := sentRows(t, env)
 	if len(got) != 1 || got[0].Language != "uk" || got[0].Encoding != core.SMSEncodingUCS2 || got[0].Texts != 1 || got[0].Segments != 1 {
 		t.Fatalf("rows = %+v", got)
+	}
+}
+
+// TestSentTextsRecordedInATransactionNeedNoSecondConnection: counting a
+// text in the transaction that marks it sent reads what it needs through
+// that transaction, even when the network's settings are not yet cached:
+// with every connection of the pool held by such transactions (here the
+// only one), waiting for another would wait for ever.
+func TestSentTextsRecordedInATransactionNeedNoSecondConnection(t *testing.T) {
+	env := coretest.NewEnv(t)
+	cfg, err := pgxpool.ParseConfig(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	eng, _, _, _ := coretest.NewEngine(t, pool) // a new engine: nothing cached
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		return eng.SentTexts().RecordTx(ctx, tx, at, "en", "Your referral KAN-1 was accepted.")
+	})
+	if err != nil {
+		t.Fatalf("recording a sent text in a transaction on a pool of one connection: %v", err)
+	}
+	if got := sentRows(t, env); len(got) != 1 {
+		t.Fatalf("counted %+v, want one row", got)
 	}
 }
