@@ -117,6 +117,8 @@ type SMS struct {
 	// lastNetwork keeps the network's name and helpline for apologies
 	// when Postgres does not answer.
 	lastNetwork atomic.Pointer[core.Network]
+	// textKeys are the network keys of the texts now (keysFor).
+	textKeys atomic.Pointer[textKeys]
 
 	// unknownWait, when set by tests, replaces unknownSIDWait.
 	unknownWait time.Duration

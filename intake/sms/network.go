@@ -16,7 +16,7 @@ func (s *SMS) settings(ctx context.Context) (core.Network, core.ConsentWording, 
 	if err != nil {
 		return n, core.ConsentWording{}, fmt.Errorf("network settings: %w", err)
 	}
-	s.lastNetwork.Store(&n)
+	s.rememberNetwork(n)
 	s.wordingsMu.Lock()
 	w, ok := s.wordings[n.ConsentVersion]
 	s.wordingsMu.Unlock()
@@ -33,12 +33,23 @@ func (s *SMS) settings(ctx context.Context) (core.Network, core.ConsentWording, 
 	return n, w, nil
 }
 
+// rememberNetwork keeps the settings read for apologies, replacing the
+// ones kept only when what an apology names has changed (it is read on
+// every text).
+func (s *SMS) rememberNetwork(n core.Network) {
+	if last := s.lastNetwork.Load(); last != nil && sameNetworkKeys(*last, n) {
+		return
+	}
+	kept := n
+	s.lastNetwork.Store(&kept)
+}
+
 // apologyKeys are the network keys for an apology: the settings read now,
 // else the last ones read, else false (no helpline to name).
 func (s *SMS) apologyKeys(ctx context.Context) (map[string]any, bool) {
 	n, err := s.engine.Network(ctx)
 	if err == nil {
-		s.lastNetwork.Store(&n)
+		s.rememberNetwork(n)
 		return networkKeys(n, core.ConsentWording{}), true
 	}
 	if last := s.lastNetwork.Load(); last != nil {
