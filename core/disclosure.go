@@ -28,21 +28,24 @@ const sqlSelectDataProtection = `SELECT referrer_details_days, retention_months,
 // the withdraw keyword).
 func (e *Engine) DataProtection(ctx context.Context) (DataProtection, error) {
 	c := &e.cache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dataProtection != nil && time.Since(c.dataProtectionAt) < cacheTTL {
-		return *c.dataProtection, nil
-	}
-	rows, _ := e.pool.Query(ctx, sqlSelectDataProtection)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DataProtection])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return DataProtection{}, ErrNoNetwork
-	}
-	if err != nil {
-		return DataProtection{}, fmt.Errorf("read data protection settings: %w", err)
-	}
-	c.dataProtection, c.dataProtectionAt = &d, time.Now()
-	return d, nil
+	return cachedOr(&c.mu, &c.gen, func() (DataProtection, bool) {
+		if c.dataProtection == nil || time.Since(c.dataProtectionAt) >= cacheTTL {
+			return DataProtection{}, false
+		}
+		return *c.dataProtection, true
+	}, func() (DataProtection, error) {
+		rows, _ := e.pool.Query(ctx, sqlSelectDataProtection)
+		d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DataProtection])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return DataProtection{}, ErrNoNetwork
+		}
+		if err != nil {
+			return DataProtection{}, fmt.Errorf("read data protection settings: %w", err)
+		}
+		return d, nil
+	}, func(d DataProtection) {
+		c.dataProtection, c.dataProtectionAt = &d, time.Now()
+	})
 }
 
 const sqlSetDataProtection = `UPDATE network_settings SET referrer_details_days = $1, retention_months = $2,

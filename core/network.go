@@ -61,6 +61,7 @@ var ErrNoNetwork = errors.New("the network is not set up yet: run `onward networ
 // written, so they are kept for good.
 type engineCache struct {
 	mu          sync.Mutex
+	gen         uint64 // counts forgetCache's calls (cachedOr)
 	network     *Network
 	location    *time.Location
 	holidays    map[string]bool
@@ -101,12 +102,17 @@ func (e *Engine) calendar(ctx context.Context) (Calendar, error) {
 // calendarIn is calendar reading, when its cache is stale, through db: a
 // caller inside a transaction passes it, so it never waits for a second
 // connection from the pool while holding one (with every connection held
-// by such callers, none would ever come).
+// by such callers, none would ever come). The cache's lock is never held
+// while reading, for the same reason: a caller in a transaction must not
+// wait behind one that waits for the pool (see cachedOr).
 func (e *Engine) calendarIn(ctx context.Context, db DB) (Calendar, error) {
 	c := &e.cache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.network == nil || time.Since(c.loadedAt) > cacheTTL {
+	return cachedOr(&c.mu, &c.gen, func() (Calendar, bool) {
+		if c.network == nil || time.Since(c.loadedAt) > cacheTTL {
+			return Calendar{}, false
+		}
+		return Calendar{Network: *c.network, Location: c.location, Holidays: c.holidays}, true
+	}, func() (Calendar, error) {
 		rows, _ := db.Query(ctx, sqlSelectNetwork)
 		n, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Network])
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -120,9 +126,9 @@ func (e *Engine) calendarIn(ctx context.Context, db DB) (Calendar, error) {
 		if err != nil {
 			return Calendar{}, fmt.Errorf("read bank holidays: %w", err)
 		}
-		c.holidays = map[string]bool{}
+		holidays := make(map[string]bool, len(days))
 		for _, d := range days {
-			c.holidays[d] = true
+			holidays[d] = true
 		}
 		// time.LoadLocation reads the zone database from disk: once per
 		// reload, not once per referral.
@@ -130,9 +136,37 @@ func (e *Engine) calendarIn(ctx context.Context, db DB) (Calendar, error) {
 		if err != nil {
 			return Calendar{}, fmt.Errorf("network time zone %q: %w", n.Timezone, err)
 		}
-		c.network, c.location, c.loadedAt = &n, loc, time.Now()
+		return Calendar{Network: n, Location: loc, Holidays: holidays}, nil
+	}, func(cal Calendar) {
+		n := cal.Network
+		c.network, c.location, c.holidays, c.loadedAt = &n, cal.Location, cal.Holidays, time.Now()
+	})
+}
+
+// cachedOr is the engine cache's one way to read through: under mu,
+// cached gives the value if it is fresh; if not, read runs without the
+// lock (readers may wait for a database connection, and a caller inside
+// a transaction must never wait behind them), and store keeps what it
+// read, under mu, unless forgetCache ran meanwhile (gen moved): settings
+// read before a change must not be kept after it.
+func cachedOr[T any](mu *sync.Mutex, gen *uint64, cached func() (T, bool), read func() (T, error), store func(T)) (T, error) {
+	mu.Lock()
+	v, ok := cached()
+	started := *gen
+	mu.Unlock()
+	if ok {
+		return v, nil
 	}
-	return Calendar{Network: *c.network, Location: c.location, Holidays: c.holidays}, nil
+	v, err := read()
+	if err != nil {
+		return v, err
+	}
+	mu.Lock()
+	if *gen == started {
+		store(v)
+	}
+	mu.Unlock()
+	return v, nil
 }
 
 // Calendar returns the network's working calendar.
@@ -163,6 +197,7 @@ func (e *Engine) snapshot(ctx context.Context) (snapshot, error) {
 // process changes them.
 func (e *Engine) forgetCache() {
 	e.cache.mu.Lock()
+	e.cache.gen++
 	e.cache.network = nil
 	e.cache.districts = nil
 	e.cache.dataProtection = nil
@@ -372,22 +407,23 @@ const sqlSelectDistricts = `SELECT district, council_area, town FROM postcode_di
 
 // Districts returns the network's postcode districts, by district.
 func (e *Engine) Districts(ctx context.Context) (map[string]District, error) {
-	e.cache.mu.Lock()
-	defer e.cache.mu.Unlock()
-	if e.cache.districts != nil && time.Since(e.cache.districtsAt) < cacheTTL {
-		return e.cache.districts, nil
-	}
-	rows, _ := e.pool.Query(ctx, sqlSelectDistricts)
-	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[District])
-	if err != nil {
-		return nil, fmt.Errorf("read postcode districts: %w", err)
-	}
-	m := make(map[string]District, len(ds))
-	for _, d := range ds {
-		m[d.District] = d
-	}
-	e.cache.districts, e.cache.districtsAt = m, time.Now()
-	return m, nil
+	c := &e.cache
+	return cachedOr(&c.mu, &c.gen, func() (map[string]District, bool) {
+		return c.districts, c.districts != nil && time.Since(c.districtsAt) < cacheTTL
+	}, func() (map[string]District, error) {
+		rows, _ := e.pool.Query(ctx, sqlSelectDistricts)
+		ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[District])
+		if err != nil {
+			return nil, fmt.Errorf("read postcode districts: %w", err)
+		}
+		m := make(map[string]District, len(ds))
+		for _, d := range ds {
+			m[d.District] = d
+		}
+		return m, nil
+	}, func(m map[string]District) {
+		c.districts, c.districtsAt = m, time.Now()
+	})
 }
 
 const sqlUpsertDistrict = `

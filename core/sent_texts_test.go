@@ -147,3 +147,39 @@ func TestSentTextsRecordedInATransactionNeedNoSecondConnection(t *testing.T) {
 		t.Fatalf("counted %+v, want one row", got)
 	}
 }
+
+// TestSentTextsRecordedWhileSettingsAreReadElsewhere: a transaction that
+// counts a text does not wait behind another caller reading the
+// network's settings, who is itself waiting for the connection the
+// transaction holds: the settings cache is never locked while reading.
+func TestSentTextsRecordedWhileSettingsAreReadElsewhere(t *testing.T) {
+	env := coretest.NewEnv(t)
+	cfg, err := pgxpool.ParseConfig(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	eng, _, _, _ := coretest.NewEngine(t, pool) // a new engine: nothing cached
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	elsewhere := make(chan error, 1)
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Another caller reads the settings; it waits for this
+		// transaction's connection, the pool's only one.
+		go func() { _, err := eng.Network(ctx); elsewhere <- err }()
+		time.Sleep(200 * time.Millisecond) // let it reach the pool
+		return eng.SentTexts().RecordTx(ctx, tx, at, "en", "Your referral KAN-2 was accepted.")
+	})
+	if err != nil {
+		t.Fatalf("recording a sent text while another caller waits for the pool: %v", err)
+	}
+	if err := <-elsewhere; err != nil {
+		t.Fatalf("the other caller's read of the settings: %v", err)
+	}
+}
