@@ -122,22 +122,9 @@ func TestSentTextsKeptWhenFlushFails(t *testing.T) {
 // with every connection of the pool held by such transactions (here the
 // only one), waiting for another would wait for ever.
 func TestSentTextsRecordedInATransactionNeedNoSecondConnection(t *testing.T) {
-	env := coretest.NewEnv(t)
-	cfg, err := pgxpool.ParseConfig(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	eng, _, _, _ := coretest.NewEngine(t, pool) // a new engine: nothing cached
+	env, pool, eng, ctx := oneConnectionEngine(t)
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		return eng.SentTexts().RecordTx(ctx, tx, at, "en", "Your referral KAN-1 was accepted.")
 	})
 	if err != nil {
@@ -153,23 +140,10 @@ func TestSentTextsRecordedInATransactionNeedNoSecondConnection(t *testing.T) {
 // network's settings, who is itself waiting for the connection the
 // transaction holds: the settings cache is never locked while reading.
 func TestSentTextsRecordedWhileSettingsAreReadElsewhere(t *testing.T) {
-	env := coretest.NewEnv(t)
-	cfg, err := pgxpool.ParseConfig(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	eng, _, _, _ := coretest.NewEngine(t, pool) // a new engine: nothing cached
+	_, pool, eng, ctx := oneConnectionEngine(t)
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	elsewhere := make(chan error, 1)
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		// Another caller reads the settings; it waits for this
 		// transaction's connection, the pool's only one.
 		go func() { _, err := eng.Network(ctx); elsewhere <- err }()
@@ -182,4 +156,26 @@ func TestSentTextsRecordedWhileSettingsAreReadElsewhere(t *testing.T) {
 	if err := <-elsewhere; err != nil {
 		t.Fatalf("the other caller's read of the settings: %v", err)
 	}
+}
+
+// oneConnectionEngine is a new engine (nothing cached) on a pool of one
+// connection, with a context that gives up after ten seconds, so a test
+// that would wait for a second connection for ever fails instead.
+func oneConnectionEngine(t *testing.T) (*coretest.Env, *pgxpool.Pool, *core.Engine, context.Context) {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	cfg, err := pgxpool.ParseConfig(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	eng, _, _, _ := coretest.NewEngine(t, pool)
+	return env, pool, eng, ctx
 }
