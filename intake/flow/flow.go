@@ -398,9 +398,6 @@ func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 // In is the flow speaking language code (English when code is not one of
 // the message files'), bound to the same consent version.
 func (f *Flow) In(code string) *Flow {
-	if f.family[code] == nil && f.family[lang.English] == nil {
-		return f // a flow not made by the loader speaks only its own language
-	}
 	return f.bind(code, f.consentVersion)
 }
 
@@ -408,7 +405,8 @@ func (f *Flow) In(code string) *Flow {
 type flowBinding struct{ code, version string }
 
 // bind is the family's flow of language code (English when there is
-// none) bound to consent version. Each pair is made once and kept, as
+// none; f itself for a flow not made by the loader, which has no family)
+// bound to consent version. Each pair is made once and kept, as
 // every text binds one: there are a handful of languages, and of wording
 // versions, which only grow when a network publishes a new wording.
 func (f *Flow) bind(code, version string) *Flow {
@@ -842,10 +840,11 @@ func (f *Flow) fieldStep(field string) *flowStep {
 // WithConsentVersion returns the flow that asks for consent with the
 // given wording version (made once per language and version, see bind):
 // the version of the ConsentWording the caller renders into the consent
-// question (core's current wording). That flow records it in Answers.ConsentVersion when it asks, so the version core
-// stores is the one the client was shown even if a new wording is
-// published before they reply. Bind it on every message; a flow with no
-// version finishes with an empty ConsentVersion, which core refuses.
+// question (core's current wording). That flow records it in
+// Answers.ConsentVersion when it asks, so the version core stores is the
+// one the client was shown even if a new wording is published before
+// they reply. Bind it on every message; a flow with no version finishes
+// with an empty ConsentVersion, which core refuses.
 func (f *Flow) WithConsentVersion(version string) *Flow {
 	return f.bind(f.Lang, version)
 }

@@ -59,27 +59,20 @@ func (s *SMS) renderAll(code string, names []string, network map[string]any, ext
 // textKeys are the network keys of the texts now: built once and shared
 // by every text until the settings or the wording change.
 type textKeys struct {
-	network core.Network
-	wording string
-	keys    map[string]any // read only: a text that changes a key clones it (keysIn)
+	from [6]string      // what they were built from, in networkKeys' order
+	keys map[string]any // read only: a text that changes a key clones it (keysIn)
 }
 
 // keysFor are networkKeys(n, w), the ones built for the last text when
 // they were built from the same settings and wording.
 func (s *SMS) keysFor(n core.Network, w core.ConsentWording) map[string]any {
-	if k := s.textKeys.Load(); k != nil && k.wording == w.Body && sameNetworkKeys(k.network, n) {
+	from := [6]string{n.Name, n.Phone, n.OpeningHours, n.DirectoryURL, n.DataSharingURL, w.Body}
+	if k := s.textKeys.Load(); k != nil && k.from == from {
 		return k.keys
 	}
-	k := &textKeys{network: n, wording: w.Body, keys: networkKeys(n, w)}
+	k := &textKeys{from: from, keys: networkKeys(n, w)}
 	s.textKeys.Store(k)
 	return k.keys
-}
-
-// sameNetworkKeys reports whether two readings of the settings give the
-// same network keys.
-func sameNetworkKeys(a, b core.Network) bool {
-	return a.Name == b.Name && a.Phone == b.Phone && a.OpeningHours == b.OpeningHours &&
-		a.DirectoryURL == b.DirectoryURL && a.DataSharingURL == b.DataSharingURL
 }
 
 // networkKeys are the template keys every SMS may use, from the network

@@ -114,10 +114,8 @@ type SMS struct {
 	wordingsMu sync.Mutex
 	wordings   map[string]core.ConsentWording
 
-	// lastNetwork keeps the network's name and helpline for apologies
-	// when Postgres does not answer.
-	lastNetwork atomic.Pointer[core.Network]
-	// textKeys are the network keys of the texts now (keysFor).
+	// textKeys are the network keys of the texts now (keysFor), kept
+	// also to name the helpline in apologies when Postgres does not answer.
 	textKeys atomic.Pointer[textKeys]
 
 	// unknownWait, when set by tests, replaces unknownSIDWait.

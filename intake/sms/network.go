@@ -16,7 +16,6 @@ func (s *SMS) settings(ctx context.Context) (core.Network, core.ConsentWording, 
 	if err != nil {
 		return n, core.ConsentWording{}, fmt.Errorf("network settings: %w", err)
 	}
-	s.rememberNetwork(n)
 	s.wordingsMu.Lock()
 	w, ok := s.wordings[n.ConsentVersion]
 	s.wordingsMu.Unlock()
@@ -33,27 +32,15 @@ func (s *SMS) settings(ctx context.Context) (core.Network, core.ConsentWording, 
 	return n, w, nil
 }
 
-// rememberNetwork keeps the settings read for apologies, replacing the
-// ones kept only when what an apology names has changed (it is read on
-// every text).
-func (s *SMS) rememberNetwork(n core.Network) {
-	if last := s.lastNetwork.Load(); last != nil && sameNetworkKeys(*last, n) {
-		return
-	}
-	kept := n
-	s.lastNetwork.Store(&kept)
-}
-
-// apologyKeys are the network keys for an apology: the settings read now,
-// else the last ones read, else false (no helpline to name).
+// apologyKeys are the network keys for an apology: from the settings
+// read now, else the keys of the last text (kept by keysFor), else false
+// (no helpline to name).
 func (s *SMS) apologyKeys(ctx context.Context) (map[string]any, bool) {
-	n, err := s.engine.Network(ctx)
-	if err == nil {
-		s.rememberNetwork(n)
-		return networkKeys(n, core.ConsentWording{}), true
+	if n, err := s.engine.Network(ctx); err == nil {
+		return s.keysFor(n, core.ConsentWording{}), true
 	}
-	if last := s.lastNetwork.Load(); last != nil {
-		return networkKeys(*last, core.ConsentWording{}), true
+	if last := s.textKeys.Load(); last != nil {
+		return last.keys, true
 	}
 	return nil, false
 }
