@@ -9,11 +9,9 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,8 +54,7 @@ type Bot struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	jobs   sync.WaitGroup
-	sem    chan struct{}
+	jobs   jobQueue
 }
 
 // New builds a Bot. Without Slack credentials it serves only the staff
@@ -76,7 +73,7 @@ func New(o Options) (*Bot, error) {
 	b := &Bot{
 		engine: o.Engine, cfg: o.Config, log: o.Log, rdb: o.Redis, prefix: o.KeyPrefix,
 		cards: NewCards(o.Engine, o.Config), clock: o.Engine.Clock(),
-		ctx: ctx, cancel: cancel, sem: make(chan struct{}, o.MaxJobs),
+		ctx: ctx, cancel: cancel, jobs: jobQueue{max: o.MaxJobs},
 	}
 	b.api = NewSlackClient(o.Config)
 	if o.Random == nil {
@@ -109,7 +106,7 @@ func (b *Bot) Close() {
 // finished, or ctx ends.
 func (b *Bot) Drain(ctx context.Context) error {
 	done := make(chan struct{})
-	go func() { b.jobs.Wait(); close(done) }()
+	go func() { b.jobs.wait(); close(done) }()
 	select {
 	case <-done:
 		return nil
@@ -119,28 +116,4 @@ func (b *Bot) Drain(ctx context.Context) error {
 }
 
 // wait blocks until all work started so far has finished (tests).
-func (b *Bot) wait() { b.jobs.Wait() }
-
-// async runs slow work after Slack has had its acknowledgement: Slack
-// wants an answer within three seconds, and core calls plus Slack API
-// calls must not hold it up. At most MaxJobs run at once.
-func (b *Bot) async(name string, fn func(ctx context.Context)) {
-	b.jobs.Add(1)
-	go func() {
-		defer b.jobs.Done()
-		select {
-		case b.sem <- struct{}{}:
-		case <-b.ctx.Done():
-			return
-		}
-		defer func() { <-b.sem }()
-		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				b.log.Error("bot job panicked", "job", name, "panic", fmt.Sprint(p))
-			}
-		}()
-		fn(ctx)
-	}()
-}
+func (b *Bot) wait() { b.jobs.wait() }
