@@ -27,7 +27,8 @@ func (s *SMS) openState(k smsKeys, sealed []byte) ([]byte, error) {
 }
 
 // sealReply encrypts the TwiML reply kept for a retried MessageSid. It is
-// base64 so that it can never equal the "still working" marker.
+// kept as the ciphertext itself, which starts with the Crypter's version
+// byte, so it can never equal the "still working" marker (sidPending).
 func (s *SMS) sealReply(sidKey, reply string) (string, error) {
 	if reply == "" {
 		return "", nil
@@ -36,14 +37,25 @@ func (s *SMS) sealReply(sidKey, reply string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return base64.RawStdEncoding.EncodeToString(b), nil
+	return string(b), nil
 }
 
-// openReply decrypts what sealReply stored.
+// openReply decrypts what sealReply stored. A reply kept by an earlier
+// version as base64 (whose first byte is a letter, a digit, '+' or '/',
+// never a ciphertext's version byte) still opens, for the days such
+// replies live.
 func (s *SMS) openReply(sidKey, sealed string) (string, error) {
-	b, err := base64.RawStdEncoding.DecodeString(sealed)
-	if err != nil {
-		return "", fmt.Errorf("decrypt sms reply: %w", err)
+	b := []byte(sealed)
+	if len(b) > 0 && base64Alphabet(b[0]) {
+		var err error
+		if b, err = base64.RawStdEncoding.DecodeString(sealed); err != nil {
+			return "", fmt.Errorf("decrypt sms reply: %w", err)
+		}
 	}
 	return s.engine.Crypter().Decrypt("redis:"+sidKey, b)
+}
+
+// base64Alphabet reports whether c is in the standard base64 alphabet.
+func base64Alphabet(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
 }

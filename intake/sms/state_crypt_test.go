@@ -38,12 +38,6 @@ func TestSMSStateEncryptedInRedis(t *testing.T) {
 			continue
 		}
 		v, _ := h.rdb.Get(ctx, k).Result()
-		// A kept reply is stored as base64: read what it encodes, which is
-		// what would leak. Its letters alone spell a short secret such as
-		// "KY1" by chance in about one run in thirty.
-		if raw, err := base64.RawStdEncoding.DecodeString(v); err == nil {
-			v = string(raw)
-		}
 		for _, s := range secrets {
 			if strings.Contains(v, s) {
 				t.Errorf("Redis value of %q carries %q in the clear", k, s)
@@ -57,5 +51,45 @@ func TestSMSStateEncryptedInRedis(t *testing.T) {
 	}
 	if _, err := h.sms.openState(h.sms.phoneKeys("another"), sealed); err == nil {
 		t.Error("a state sealed for one phone opened under another phone's key")
+	}
+}
+
+// TestKeptReplyIsTheCiphertext checks the reply kept for a MessageSid is
+// stored as the ciphertext itself, a third smaller than base64 of it, and
+// that a reply kept as base64 before that change still opens.
+func TestKeptReplyIsTheCiphertext(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	ctx := context.Background()
+	h.text(smsTestPhone, "Hi")
+	sids, err := h.rdb.Keys(ctx, h.sms.cfg.KeyPrefix+"sms:sid:*").Result()
+	if err != nil || len(sids) != 1 {
+		t.Fatalf("MessageSid keys after one text: %v, %v", sids, err)
+	}
+	kept, err := h.rdb.Get(ctx, sids[0]).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept == "" || base64Alphabet(kept[0]) || kept == sidPending {
+		t.Fatalf("the kept reply starts %q: want the ciphertext's version byte", kept[:min(len(kept), 8)])
+	}
+	reply, err := h.sms.openReply(sids[0], kept)
+	if err != nil || !strings.Contains(reply, "<Message>") {
+		t.Fatalf("the kept reply opens to %q, %v", reply, err)
+	}
+	// A Crypter ciphertext is 33 bytes longer than its plaintext.
+	if len(kept) != len(reply)+33 {
+		t.Errorf("the kept reply is %d bytes for a %d-byte reply, want %d", len(kept), len(reply), len(reply)+33)
+	}
+
+	old := base64.RawStdEncoding.EncodeToString([]byte(kept))
+	if got, err := h.sms.openReply(sids[0], old); err != nil || got != reply {
+		t.Errorf("a reply kept as base64 opens to %q, %v; want the reply", got, err)
+	}
+	if _, err := h.sms.openReply(sids[0]+"x", kept); err == nil {
+		t.Error("a reply kept for one MessageSid opened under another")
+	}
+	if _, err := h.sms.openReply(sids[0], "not*base64"); err == nil {
+		t.Error("a damaged base64 reply opened")
 	}
 }
