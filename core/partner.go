@@ -352,7 +352,8 @@ func (e *Engine) VisibleReferral(ctx context.Context, ref string, by Actor) (Ref
 
 // ReferralPage is a filter and cursor for listing referrals by last
 // change, oldest change first, so a partner can follow everything that
-// moved since it last looked.
+// moved since it last looked; or newest change first, to show what moved
+// most lately.
 type ReferralPage struct {
 	Status       []Status
 	Agency       AgencyID  // receiving agency; 0 = any
@@ -363,6 +364,9 @@ type ReferralPage struct {
 	ID           []string  // references; empty = any
 	After        Cursor    // where the previous page ended
 	Limit        int       // default 50, at most 200
+	// Newest lists the newest change first. A cursor is for the order it
+	// was given out in.
+	Newest bool
 }
 
 // Cursor is where a page of referrals ended: the last one's change time
@@ -396,18 +400,28 @@ func ParseCursor(s string) (Cursor, error) {
 	return Cursor{At: time.UnixMicro(micros).UTC(), ID: ReferralID(id)}, nil
 }
 
-const sqlReferralPage = sqlSelectReferral + `
+// sqlReferralFilter is the WHERE clause of both orders of a page of
+// referrals; the order adds its cursor ($5, $6) and its ORDER BY.
+const sqlReferralFilter = sqlSelectReferral + `
     ($1::bigint = 0 OR to_agency_id = $1 OR from_agency_id = $1)
 AND (cardinality($2::text[]) = 0 OR status = ANY($2))
 AND ($3::bigint = 0 OR to_agency_id = $3)
 AND ($4::timestamptz IS NULL OR status_at >= $4)
-AND ($5::bigint = 0 OR (status_at, id) > ($6::timestamptz, $5))
 AND ($7::bigint = 0 OR client_id = $7)
 AND (cardinality($8::text[]) = 0 OR reference = ANY($8))
 AND ($10::bigint = 0 OR from_agency_id = $10)
-AND (cardinality($11::text[]) = 0 OR needs && $11)
+AND (cardinality($11::text[]) = 0 OR needs && $11)`
+
+const (
+	sqlReferralPage = sqlReferralFilter + `
+AND ($5::bigint = 0 OR (status_at, id) > ($6::timestamptz, $5))
 ORDER BY status_at, id
 LIMIT $9`
+	sqlReferralPageNewest = sqlReferralFilter + `
+AND ($5::bigint = 0 OR (status_at, id) < ($6::timestamptz, $5))
+ORDER BY status_at DESC, id DESC
+LIMIT $9`
+)
 
 // ListVisibleReferrals lists the referrals the actor may see, by last
 // change, and the cursor for the next page ("" when this is the last).
@@ -439,7 +453,11 @@ func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralP
 	for i, n := range f.Needs {
 		needs[i] = string(n)
 	}
-	rows, _ := e.pool.Query(ctx, sqlReferralPage, scope, statuses, f.Agency, since, f.After.ID, f.After.At,
+	sql := sqlReferralPage
+	if f.Newest {
+		sql = sqlReferralPageNewest
+	}
+	rows, _ := e.pool.Query(ctx, sql, scope, statuses, f.Agency, since, f.After.ID, f.After.At,
 		f.Patient, ids, f.Limit+1, f.FromAgency, needs)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Referral])
 	if err != nil {

@@ -479,7 +479,7 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 		"/fhir/ServiceRequest?_include=Task:focus":      "_include",
 		"/fhir/Organization?address=KY1":                "address",
 		"/fhir/HealthcareService?service-category=debt": "service-category",
-		"/fhir/Task?_sort=-_lastUpdated":                "_sort",
+		"/fhir/Task?_sort=-_id":                         "_sort",
 	} {
 		status, _, body := h.do(t, "GET", path, cab, "")
 		if status != 400 || validR4(t, body)["resourceType"] != "OperationOutcome" || !strings.Contains(string(body), param) {
@@ -555,7 +555,36 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 			t.Errorf("%s with _sort=_lastUpdated found %v, without it %v", path, got, want)
 		}
 	}
-	for _, path := range []string{"/fhir/ServiceRequest?_sort=status", "/fhir/Task?_sort=_lastUpdated&_sort=_id", "/fhir/Organization?_sort=_lastUpdated"} {
+	// _sort=-_lastUpdated runs the same search newest change first, a
+	// page at a time, each next link keeping the order.
+	var oldestFirst, newestFirst []string
+	for _, r := range search("/fhir/ServiceRequest") {
+		oldestFirst = append(oldestFirst, r["id"].(string))
+	}
+	for path := "/fhir/ServiceRequest?_sort=-_lastUpdated&_count=1"; path != ""; {
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if status != 200 {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		b := validR4(t, body)
+		for _, e := range b["entry"].([]any) {
+			newestFirst = append(newestFirst, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
+		}
+		path = ""
+		for _, l := range b["link"].([]any) {
+			if l := l.(map[string]any); l["relation"] == "next" {
+				path = strings.TrimPrefix(l["url"].(string), "https://onward.example")
+			}
+		}
+		if len(newestFirst) > len(oldestFirst) {
+			t.Fatalf("newest-first pages gave %v, more than the %d referrals", newestFirst, len(oldestFirst))
+		}
+	}
+	slices.Reverse(newestFirst)
+	if len(oldestFirst) < 2 || !slices.Equal(newestFirst, oldestFirst) {
+		t.Errorf("ServiceRequest?_sort=-_lastUpdated pages of 1, reversed, gave %v; oldest first is %v", newestFirst, oldestFirst)
+	}
+	for _, path := range []string{"/fhir/ServiceRequest?_sort=status", "/fhir/Task?_sort=_lastUpdated&_sort=_id", "/fhir/Organization?_sort=_lastUpdated", "/fhir/Organization?_sort=-_lastUpdated"} {
 		if status, _, body := h.do(t, "GET", path, cab, ""); status != 400 || !strings.Contains(string(body), "_sort") {
 			t.Errorf("%s: %d %s, want 400 naming _sort", path, status, body)
 		}
@@ -563,7 +592,7 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 
 	// A client that asks for lenient handling has what Onward does not
 	// support ignored, and the self link shows the search that was run.
-	status, _, body := h.do(t, "GET", "/fhir/Task?_sort=-_lastUpdated&requester=Organization/kc-welfare-rights", cab, "",
+	status, _, body := h.do(t, "GET", "/fhir/Task?_sort=status&requester=Organization/kc-welfare-rights", cab, "",
 		"Prefer", "return=representation, handling=lenient")
 	if status != 200 {
 		t.Fatalf("lenient search: %d %s", status, body)

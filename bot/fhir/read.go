@@ -95,12 +95,14 @@ var (
 // searchControls are the result parameters every search takes.
 var searchControls = []string{"_count", "_cursor", "_format"}
 
-// referralOrder is the one _sort the referral searches (Task,
-// ServiceRequest) take: the order their pages already run in, oldest
-// change first (core.ReferralPage's cursor). A client that names it gets
-// what it asked for; any other order is refused, or ignored under
-// lenient handling.
-const referralOrder = "_lastUpdated"
+// referralOrders are the _sort values the referral searches (Task,
+// ServiceRequest) take: by last change, oldest first (the order their
+// pages run in without a _sort) or newest first. Any other order is
+// refused, or ignored under lenient handling.
+var referralOrders = []string{"_lastUpdated", "-_lastUpdated"}
+
+// newestFirst is the _sort that lists the newest change first.
+const newestFirst = "-_lastUpdated"
 
 // referralControls are the result parameters of the referral searches.
 var referralControls = append(slices.Clip(searchControls), "_sort")
@@ -115,11 +117,11 @@ func searchQuery(r *http.Request, params []searchParam, controls ...string) (url
 	dropped := false
 	for k := range q {
 		if k == "_sort" && slices.Contains(controls, k) {
-			if v := q[k]; len(v) == 1 && v[0] == referralOrder {
+			if v := q[k]; len(v) == 1 && slices.Contains(referralOrders, v[0]) {
 				continue
 			}
 			if !lenient(r) {
-				return nil, &invalid{text: fmt.Sprintf("_sort takes only %s: Onward gives referrals oldest change first", referralOrder), expression: k}
+				return nil, &invalid{text: fmt.Sprintf("_sort takes one of %s: referrals by last change, oldest or newest first", strings.Join(referralOrders, ", ")), expression: k}
 			}
 			delete(q, k)
 			dropped = true
@@ -198,6 +200,7 @@ func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.Referra
 	if v := q.Get("_id"); v != "" {
 		f.ID = strings.Split(v, ",")
 	}
+	f.Newest = q.Get("_sort") == newestFirst
 	if v := q.Get("focus"); v != "" {
 		f.ID = append(f.ID, refValue(v, "ServiceRequest"))
 	}
