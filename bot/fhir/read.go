@@ -99,7 +99,7 @@ var searchControls = []string{"_count", "_cursor", "_format"}
 // ServiceRequest) take: by last change, oldest first (the order their
 // pages run in without a _sort) or newest first. Any other order is
 // refused, or ignored under lenient handling.
-var referralOrders = []string{"_lastUpdated", "-_lastUpdated"}
+var referralOrders = []string{"_lastUpdated", newestFirst}
 
 // newestFirst is the _sort that lists the newest change first.
 const newestFirst = "-_lastUpdated"
