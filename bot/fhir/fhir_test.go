@@ -497,6 +497,36 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
+	// pagedIDs follows a search's next links from path, pages of at most
+	// per entries, and returns the ids in the order the pages gave them.
+	pagedIDs := func(path string, per int) []string {
+		t.Helper()
+		var out []string
+		for pages := 0; path != ""; pages++ {
+			if pages > 100 {
+				t.Fatalf("more than 100 pages, at %s", path)
+			}
+			status, _, body := h.do(t, "GET", path, cab, "")
+			if status != 200 {
+				t.Fatalf("%s: %d %s", path, status, body)
+			}
+			b := validR4(t, body)
+			entries := b["entry"].([]any)
+			if len(entries) > per {
+				t.Fatalf("%s gave %d entries, want at most %d", path, len(entries), per)
+			}
+			for _, e := range entries {
+				out = append(out, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
+			}
+			path = ""
+			for _, l := range b["link"].([]any) {
+				if l := l.(map[string]any); l["relation"] == "next" {
+					path = strings.TrimPrefix(l["url"].(string), "https://onward.example")
+				}
+			}
+		}
+		return out
+	}
 	for path, want := range map[string][]string{
 		"/fhir/Organization?name=kirk":                                               {"kirkton-cab"},
 		"/fhir/Organization?name=Kingdom%20Food":                                     {"kingdom-food-bank"},
@@ -512,27 +542,7 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 	}
 	// The directory searches page with _count, following the next link.
 	all := ids("/fhir/Organization")
-	var paged []string
-	for path := "/fhir/Organization?_count=2"; path != ""; {
-		status, _, body := h.do(t, "GET", path, cab, "")
-		if status != 200 {
-			t.Fatalf("%s: %d %s", path, status, body)
-		}
-		b := validR4(t, body)
-		entries := b["entry"].([]any)
-		if len(entries) > 2 {
-			t.Fatalf("%s gave %d entries, want at most 2", path, len(entries))
-		}
-		for _, e := range entries {
-			paged = append(paged, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
-		}
-		path = ""
-		for _, l := range b["link"].([]any) {
-			if l := l.(map[string]any); l["relation"] == "next" {
-				path = strings.TrimPrefix(l["url"].(string), "https://onward.example")
-			}
-		}
-	}
+	paged := pagedIDs("/fhir/Organization?_count=2", 2)
 	slices.Sort(paged)
 	if len(all) < 3 || !slices.Equal(paged, all) {
 		t.Errorf("Organization pages of 2 gave %v, want every organization %v", paged, all)
@@ -557,29 +567,11 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 	}
 	// _sort=-_lastUpdated runs the same search newest change first, a
 	// page at a time, each next link keeping the order.
-	var oldestFirst, newestFirst []string
+	var oldestFirst []string
 	for _, r := range search("/fhir/ServiceRequest") {
 		oldestFirst = append(oldestFirst, r["id"].(string))
 	}
-	for path := "/fhir/ServiceRequest?_sort=-_lastUpdated&_count=1"; path != ""; {
-		status, _, body := h.do(t, "GET", path, cab, "")
-		if status != 200 {
-			t.Fatalf("%s: %d %s", path, status, body)
-		}
-		b := validR4(t, body)
-		for _, e := range b["entry"].([]any) {
-			newestFirst = append(newestFirst, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
-		}
-		path = ""
-		for _, l := range b["link"].([]any) {
-			if l := l.(map[string]any); l["relation"] == "next" {
-				path = strings.TrimPrefix(l["url"].(string), "https://onward.example")
-			}
-		}
-		if len(newestFirst) > len(oldestFirst) {
-			t.Fatalf("newest-first pages gave %v, more than the %d referrals", newestFirst, len(oldestFirst))
-		}
-	}
+	newestFirst := pagedIDs("/fhir/ServiceRequest?_sort=-_lastUpdated&_count=1", 1)
 	slices.Reverse(newestFirst)
 	if len(oldestFirst) < 2 || !slices.Equal(newestFirst, oldestFirst) {
 		t.Errorf("ServiceRequest?_sort=-_lastUpdated pages of 1, reversed, gave %v; oldest first is %v", newestFirst, oldestFirst)
