@@ -116,10 +116,13 @@ const (
 	// sqlUpsertClient finds the client with a phone hash, locking its row
 	// until the transaction ends, or inserts one: one statement either way.
 	// A NULL hash (an unproven phone) never conflicts, so it always makes a
-	// client of its own; an erased client has no hash left to match.
+	// client of its own; an erased client has no hash left to match. The
+	// last column says which it did: a row this statement inserted has no
+	// xmax, while the row an ON CONFLICT update writes carries the lock
+	// taken on it.
 	sqlUpsertClient = `INSERT INTO clients (phone_hash, created_at, updated_at) VALUES ($1, $2, $2)
 		ON CONFLICT (phone_hash) DO UPDATE SET updated_at = excluded.updated_at
-		RETURNING id, key_wrapped`
+		RETURNING id, key_wrapped, xmax = 0`
 	// sqlUpdateClient writes the details given: the newest name and phone
 	// win, and older non-empty values are kept where nothing new was given.
 	sqlUpdateClient = `
@@ -141,6 +144,15 @@ UPDATE clients SET
 WHERE id = $1`
 )
 
+// writtenClient is the client a referral's details were written to.
+type writtenClient struct {
+	id  ClientID
+	key clientKey
+	// fresh says the client was inserted in this transaction, so its
+	// event stream cannot have begun.
+	fresh bool
+}
+
 // writeClient stores the details a client gave with a referral and returns
 // the client they belong to, with its data key.
 //
@@ -153,7 +165,7 @@ WHERE id = $1`
 //
 // The write of the details is queued on b, to travel with the referral's
 // events in one round trip; nothing is written until b is sent in tx.
-func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n normalisedClient, proven bool, now time.Time) (ClientID, clientKey, error) {
+func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n normalisedClient, proven bool, now time.Time) (writtenClient, error) {
 	var hash []byte
 	if proven && n.phone != "" {
 		hash = e.crypt.PhoneHash(n.phone)
@@ -161,9 +173,10 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 	var (
 		id      ClientID
 		wrapped []byte
+		fresh   bool
 	)
-	if err := tx.QueryRow(ctx, sqlUpsertClient, hash, now).Scan(&id, &wrapped); err != nil {
-		return 0, clientKey{}, fmt.Errorf("find or insert client: %w", err)
+	if err := tx.QueryRow(ctx, sqlUpsertClient, hash, now).Scan(&id, &wrapped, &fresh); err != nil {
+		return writtenClient{}, fmt.Errorf("find or insert client: %w", err)
 	}
 	var (
 		k          clientKey
@@ -176,7 +189,7 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 		k, err = e.openClientKey(id, wrapped, false)
 	}
 	if err != nil {
-		return 0, clientKey{}, err
+		return writtenClient{}, err
 	}
 	seal := func(col, v string) []byte {
 		if err != nil {
@@ -189,11 +202,11 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 	name, phone := seal("name_enc", n.Name), seal("phone_enc", string(n.phone))
 	email, postcode, notes := seal("email_enc", n.Email), seal("postcode_enc", string(n.postcode)), seal("notes_enc", n.Notes)
 	if err != nil {
-		return 0, clientKey{}, err
+		return writtenClient{}, err
 	}
 	b.Queue(sqlUpdateClient, id, name, phone, email, postcode, notes, n.district, n.Town,
 		n.PreferredContact, n.ContactTime, n.Language, newWrapped, hash != nil, now, n.Interpreter)
-	return id, k, nil
+	return writtenClient{id: id, key: k, fresh: fresh}, nil
 }
 
 // clientKeyOf reads and unwraps a client's data key.

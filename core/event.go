@@ -99,8 +99,8 @@ func (e *Engine) eventArgs(ev newEvent, at time.Time) []any {
 		ev.actor.kindOrSystem(), ev.actor.eventActorID(), string(ev.from), string(ev.to), data, at, e.auditKey().ipad, e.auditKey().opad}
 }
 
-// sqlFirstEvent starts a stream that cannot exist yet — a referral's, in
-// the transaction that inserts the referral — with its first event,
+// sqlFirstEvent starts a stream that cannot exist yet — a referral's or a
+// client's, in the transaction that inserts the row — with its first event,
 // chained and keyed exactly as append_event would, without append_event's
 // lock and look-up of the stream's head. Should the stream have an event
 // after all, the unique (stream, stream_seq) index refuses the insert and
@@ -115,6 +115,17 @@ VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '\x',
 // transaction to a batch (see sqlFirstEvent).
 func (e *Engine) queueFirstEvent(b *pgx.Batch, ev newEvent, at time.Time) {
 	b.Queue(sqlFirstEvent, e.eventArgs(ev, at)...)
+}
+
+// queueClientEvent adds an event on a client's stream to a batch: as the
+// stream's first when the client was inserted in this transaction
+// (fresh), else appended after the stream's head.
+func (e *Engine) queueClientEvent(b *pgx.Batch, ev newEvent, fresh bool, at time.Time) {
+	if fresh {
+		e.queueFirstEvent(b, ev, at)
+		return
+	}
+	e.queueEvent(b, ev, at)
 }
 
 func (a Actor) kindOrSystem() ActorKind {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
 )
@@ -55,5 +57,78 @@ func mustExec(t *testing.T, env *coretest.Env, sql string, args ...any) {
 	t.Helper()
 	if _, err := env.Pool.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// A client's consent events chain on the client's own stream. A client
+// inserted by the referral starts that stream without append_event's lock
+// and look-up of its head (there is none yet); a returning client's next
+// consent is appended after the head. Either way the chain verifies.
+func TestAClientsStreamStartsWithTheirFirstConsent(t *testing.T) {
+	env, trips := tracedEnv(t)
+	ctx := context.Background()
+	appends := func(what string, fn func() core.Referral) core.Referral {
+		t.Helper()
+		var r core.Referral
+		trips.count(t, func() { r = fn() })
+		n := 0
+		for _, s := range trips.stmts {
+			if strings.Contains(s, "append_event") {
+				n++
+			}
+		}
+		want := 0
+		if strings.Contains(what, "returning") {
+			want = 1
+		}
+		if n != want {
+			t.Errorf("%s: %d statements called append_event, want %d", what, n, want)
+		}
+		return r
+	}
+	selfRefer := func(key string) func() core.Referral {
+		return func() core.Referral {
+			in := coretest.SelfReferral(key)
+			in.Client.Phone = "+447900900977"
+			res, err := env.Engine.SelfRefer(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Referral
+		}
+	}
+	first := appends("a new client's self-referral", selfRefer("stream-1"))
+	again := appends("a returning client's self-referral", selfRefer("stream-2"))
+	staff := appends("a new client referred by staff", func() core.Referral {
+		r, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "stream-staff", By: env.Net.WelfareAdviser.Actor(),
+			Client: core.ClientDetails{Name: "Eilidh Munro", Phone: "07700 900458", Postcode: "KY2 5XY"},
+			Needs:  []core.Need{core.NeedDebt}, ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	})
+	if first.ClientID != again.ClientID || staff.ClientID == first.ClientID {
+		t.Fatalf("clients %d, %d, %d: want the two self-referrals to share one and the staff referral its own", first.ClientID, again.ClientID, staff.ClientID)
+	}
+
+	chain := func(client core.ClientID) []string {
+		rows, _ := env.Pool.Query(ctx, `SELECT stream_seq::text || ':' || kind || ':' || (prev_hash = coalesce(lag(hash) OVER w, '\x'))::text
+			FROM events WHERE stream = 'client:' || $1::bigint WINDOW w AS (ORDER BY stream_seq) ORDER BY stream_seq`, client)
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got, want := strings.Join(chain(first.ClientID), " "), "1:consent.given:true 2:consent.given:true"; got != want {
+		t.Errorf("the returning client's stream = %s, want %s", got, want)
+	}
+	if got, want := strings.Join(chain(staff.ClientID), " "), "1:consent.given:true"; got != want {
+		t.Errorf("the staff-referred client's stream = %s, want %s", got, want)
+	}
+	res, err := core.VerifyAuditLog(ctx, env.Pool)
+	if err != nil || res.Break != nil {
+		t.Fatalf("verify = %+v, %v", res.Break, err)
 	}
 }

@@ -78,10 +78,9 @@ func sealGiven(k clientKey, c normalisedClient, notes string, n *newReferral) ([
 // trip that writes the client). The client's details and the referral's
 // notes are sealed under the client's key.
 type clientReferral struct {
-	e           *Engine
-	client      normalisedClient
-	id          ClientID
-	key         clientKey
+	e      *Engine
+	client normalisedClient
+	writtenClient
 	wordingHash []byte
 	wordingLang string
 	now         time.Time
@@ -95,11 +94,11 @@ func (e *Engine) startClientReferral(ctx context.Context, tx pgx.Tx, b *pgx.Batc
 	if err != nil {
 		return clientReferral{}, err
 	}
-	id, k, err := e.writeClient(ctx, tx, b, client, proven, now)
+	w, err := e.writeClient(ctx, tx, b, client, proven, now)
 	if err != nil {
 		return clientReferral{}, err
 	}
-	return clientReferral{e: e, client: client, id: id, key: k, wordingHash: hash, wordingLang: wordingLang, now: now}, nil
+	return clientReferral{e: e, client: client, writtenClient: w, wordingHash: hash, wordingLang: wordingLang, now: now}, nil
 }
 
 // insert writes the consent (to the wording started with) and the

@@ -20,6 +20,7 @@ type tripCounter struct {
 	mu    sync.Mutex
 	on    bool
 	trips []string
+	stmts []string // every statement, batched or not
 }
 
 func (c *tripCounter) add(s string) {
@@ -30,6 +31,9 @@ func (c *tripCounter) add(s string) {
 	defer c.mu.Unlock()
 	if c.on {
 		c.trips = append(c.trips, strings.Join(strings.Fields(s), " "))
+		if !strings.HasPrefix(s, "batch of ") {
+			c.stmts = append(c.stmts, s)
+		}
 	}
 }
 
@@ -45,7 +49,13 @@ func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.Tr
 	return ctx
 }
 
-func (c *tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (c *tripCounter) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.on {
+		c.stmts = append(c.stmts, d.SQL)
+	}
+}
 
 func (c *tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
@@ -53,7 +63,7 @@ func (c *tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEn
 func (c *tripCounter) count(t *testing.T, fn func()) []string {
 	t.Helper()
 	c.mu.Lock()
-	c.on, c.trips = true, nil
+	c.on, c.trips, c.stmts = true, nil, nil
 	c.mu.Unlock()
 	fn()
 	c.mu.Lock()

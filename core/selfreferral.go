@@ -117,9 +117,9 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		}
 		clientID, consentID := r.ClientID, r.ConsentID
 		res.Referral = r
-		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: ClientActor,
+		e.queueClientEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: ClientActor,
 			data: eventData("consent_id", int64(consentID), "channel", string(in.Consent.Channel),
-				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, now)
+				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, c.fresh, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
 		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" && Textable(client.phone) {
@@ -380,9 +380,9 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		}
 		clientID, consentID := r.ClientID, r.ConsentID
 		out = r
-		e.queueEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by,
+		e.queueClientEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by,
 			data: eventData("consent_id", int64(consentID), "channel", string(consent.Channel), "wording_version", consent.WordingVersion,
-				"scope", string(consent.Scope), "witness_staff_id", int64(consent.StaffID))}, now)
+				"scope", string(consent.Scope), "witness_staff_id", int64(consent.StaffID))}, start.fresh, now)
 		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source),
 			"crisis_reason", strings.TrimSpace(in.crisisReason)))
 		if in.also != nil {
