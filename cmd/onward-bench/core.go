@@ -170,21 +170,25 @@ func (b *coreBench) engineCreate(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// The baseline writes what a self-referral to an agency writes — client
-// (same-sized ciphertexts), consent, referral, two events, and six outbox
-// rows (the card, the new-referral email, the acknowledgement reminder and
-// escalation and their emails) — as plain
-// statements in one transaction, one per row; the outbox rows are written
-// by core.Outbox.EnqueueTx, which owns every statement on that table.
+// The baseline writes what a self-referral to an agency writes — client,
+// consent, referral, two events, and six outbox rows (the card, the
+// new-referral email, the acknowledgement reminder and escalation and
+// their emails) — as plain statements in one transaction, one per row.
+// The rows carry what the engine's carry: ciphertexts of the same sizes
+// (the client's name, phone and postcode, their wrapped key, the
+// referral's notes and details as given), the referral's acknowledgement
+// deadline, and events whose data is the engine's; the outbox rows are
+// written by core.Outbox.EnqueueTx, which owns every statement on that
+// table.
 const (
-	sqlBaseClient = `INSERT INTO clients (phone_hash, name_enc, phone_enc, postcode_enc, notes_enc, postcode_district, preferred_contact, contact_time, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, 'KY1', 'text', 'mornings', $6, $6) RETURNING id`
-	sqlBaseConsent = `INSERT INTO consents (client_id, scope, wording_version, wording_sha256, channel, evidence, given_at)
-		VALUES ($1, 'network', 'v1', $2, 'sms', $3, $4) RETURNING id`
-	sqlBaseReferral = `INSERT INTO referrals (reference, client_id, consent_id, source, to_agency_id, needs, postcode_district, status, notes_enc, status_at, idempotency_key, created_at)
-		VALUES ($1, $2, $3, 'sms', $4, '{debt}', 'KY1', 'requested', $5, $6, $7, $6) RETURNING id`
-	sqlBaseEvent = `INSERT INTO events (stream, stream_seq, kind, referral_id, client_id, actor_kind, to_status, data, created_at, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, 'client', $6, '{}', $7, $8, $9)`
+	sqlBaseClient = `INSERT INTO clients (phone_hash, name_enc, phone_enc, postcode_enc, key_wrapped, postcode_district, preferred_contact, contact_time, language, phone_proven_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, 'KY1', 'text', 'mornings', 'en', $6, $6, $6) RETURNING id`
+	sqlBaseConsent = `INSERT INTO consents (client_id, scope, wording_version, wording_sha256, channel, evidence, given_at, language)
+		VALUES ($1, 'network', 'v1', $2, 'sms', $3, $4, 'en') RETURNING id`
+	sqlBaseReferral = `INSERT INTO referrals (reference, client_id, consent_id, source, to_agency_id, needs, postcode_district, status, notes_enc, status_at, idempotency_key, created_at, ack_due_at, details_enc)
+		VALUES ($1, $2, $3, 'sms', $4, '{debt}', 'KY1', 'requested', $5, $6, $7, $6, $8, $9) RETURNING id`
+	sqlBaseEvent = `INSERT INTO events (stream, stream_seq, kind, referral_id, client_id, actor_kind, to_status, data, created_at, prev_hash, hash, agency_id)
+		VALUES ($1, $2, $3, $4, $5, 'client', $6, $10, $7, $8, $9, $11)`
 )
 
 func randomBytes(n int) []byte {
@@ -196,22 +200,26 @@ func randomBytes(n int) []byte {
 func (b *coreBench) baselineCreate(ctx context.Context) (bool, error) {
 	i := b.seq.Add(1)
 	now := time.Now()
+	ackDue := now.Add(96 * time.Hour)
 	var id core.ReferralID
 	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
 		var client, consent int64
-		if err := tx.QueryRow(ctx, sqlBaseClient, randomBytes(32), randomBytes(40), randomBytes(42), randomBytes(36), randomBytes(66), now).Scan(&client); err != nil {
+		if err := tx.QueryRow(ctx, sqlBaseClient, randomBytes(32), randomBytes(40), randomBytes(42), randomBytes(36), randomBytes(65), now).Scan(&client); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, sqlBaseConsent, client, randomBytes(32), fmt.Sprintf("SMbase-%d", i), now).Scan(&consent); err != nil {
+		evidence := fmt.Sprintf("SMbase-%d", i)
+		if err := tx.QueryRow(ctx, sqlBaseConsent, client, randomBytes(32), evidence, now).Scan(&consent); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, sqlBaseReferral, fmt.Sprintf("ONW-B%07d", i), client, consent, b.net.CAB, randomBytes(66), now, fmt.Sprintf("base-%d", i)).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, sqlBaseReferral, fmt.Sprintf("ONW-B%07d", i), client, consent, b.net.CAB, randomBytes(66), now, fmt.Sprintf("base-%d", i), ackDue, randomBytes(166)).Scan(&id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("client:%d", client), 1, "consent.given", nil, client, "", now, []byte{}, randomBytes(32)); err != nil {
+		consentData := map[string]any{"channel": "sms", "consent_id": consent, "evidence": evidence, "scope": "network", "wording_version": "v1"}
+		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("client:%d", client), 1, "consent.given", nil, client, "", now, []byte{}, randomBytes(32), consentData, nil); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 1, "referral.created", id, client, "requested", now, []byte{}, randomBytes(32)); err != nil {
+		createdData := map[string]any{"source": "sms", "version": 1, "crisis_reasons": nil}
+		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 1, "referral.created", id, client, "requested", now, []byte{}, randomBytes(32), createdData, b.net.CAB); err != nil {
 			return err
 		}
 		for _, kind := range []string{"card.sync", "email.new", "reminder.ack", "email.ack", "reminder.ack.escalation", "email.escalation"} {
@@ -267,12 +275,13 @@ func (b *coreBench) baselineAccept(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	now := time.Now()
+	acceptData := map[string]any{"action": "accept", "version": 2, "actor_agency_id": int64(b.net.CAB)}
 	err := pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
 		var client int64
 		if err := tx.QueryRow(ctx, sqlBaseAccept, id, now, b.net.Adviser.ID).Scan(&client); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 2, "referral.transition", id, client, "accepted", now, randomBytes(32), randomBytes(32)); err != nil {
+		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 2, "referral.transition", id, client, "accepted", now, randomBytes(32), randomBytes(32), acceptData, b.net.CAB); err != nil {
 			return err
 		}
 		for _, kind := range []string{"card.sync", "sms.client", "sms.client.check", "reminder.contact"} {
