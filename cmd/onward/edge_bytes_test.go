@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,8 +16,8 @@ import (
 // elsewhere), never the 500/503 that the database's refusal would make,
 // which Twilio and Slack would retry for ever. A signed Twilio callback
 // with a NUL in a field gets 400, which Twilio does not retry. Under the
-// partner API and FHIR the answer is in their formats: a partner system
-// reads every refusal the same way.
+// partner API, FHIR and the Open Referral feed the answer is in their
+// formats: another system reads every refusal the same way.
 func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 	a, _, _ := smsWebhook(t)
 	h, err := newHandler(a)
@@ -51,6 +52,8 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		{"NUL in a partner API query", httptest.NewRequest(http.MethodGet, "/api/v1/referrals?cursor=%00", nil), http.StatusBadRequest, "application/problem+json"},
 		{"NUL in a FHIR path", httptest.NewRequest(http.MethodGet, "/fhir/Task/%00", nil), http.StatusNotFound, "application/fhir+json"},
 		{"invalid UTF-8 in a FHIR search", httptest.NewRequest(http.MethodGet, "/fhir/Task?owner=%ff", nil), http.StatusBadRequest, "application/fhir+json"},
+		{"NUL in an Open Referral path", httptest.NewRequest(http.MethodGet, "/openreferral/services/%00", nil), http.StatusNotFound, "application/json"},
+		{"invalid UTF-8 in an Open Referral search", httptest.NewRequest(http.MethodGet, "/openreferral/services?text=%ff", nil), http.StatusBadRequest, "application/json"},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, c.req)
@@ -59,6 +62,17 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		}
 		if got := rec.Header().Get("Content-Type"); c.ctype != "" && !strings.HasPrefix(got, c.ctype) {
 			t.Errorf("%s: answered as %q, want %s", c.name, got, c.ctype)
+		}
+		// The Open Referral feed's refusals read like its own errors, and
+		// a directory site on another origin may read them.
+		if c.ctype == "application/json" {
+			var body struct{ Error string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error == "" {
+				t.Errorf("%s: %q is not the feed's error JSON (%v)", c.name, rec.Body.String(), err)
+			}
+			if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("%s: Access-Control-Allow-Origin %q, want *", c.name, got)
+			}
 		}
 		// An OperationOutcome's issue code says what kind of refusal it is.
 		if code := map[int]string{http.StatusNotFound: `"not-found"`, http.StatusBadRequest: `"invalid"`}[c.want]; c.ctype == "application/fhir+json" && !strings.Contains(rec.Body.String(), `"code":`+code) {

@@ -58,7 +58,7 @@ func newHandler(a *app) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return wiring.StorableInput(mux, wiring.PartnerRefusals), nil
+	return wiring.StorableInput(mux, wiring.Refusals(a.cfg.OpenReferralPath)), nil
 }
 
 // readyz answers 200 only when Postgres and Redis answer, the schema is

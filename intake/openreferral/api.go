@@ -141,6 +141,16 @@ type errorBody struct {
 	Parameter string `json:"parameter,omitempty"`
 }
 
+// Refuse answers a request the server refused before the feed saw it (a
+// byte no database can store in its address) as the feed answers its own
+// errors: JSON, readable by a directory site on another origin. It has
+// the shape of the server's other refusal formats (api.RefuseProblem).
+func Refuse(rw http.ResponseWriter, _ *http.Request, status int, _, detail string) {
+	rw.Header().Set("Access-Control-Allow-Origin", "*")
+	rw.Header().Set("X-Content-Type-Options", "nosniff")
+	writeError(rw, status, "", detail)
+}
+
 func writeError(rw http.ResponseWriter, status int, param, msg string) {
 	rw.Header().Set("Content-Type", "application/json")
 	rw.Header().Set("Cache-Control", "no-store")

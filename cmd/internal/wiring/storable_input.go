@@ -3,6 +3,7 @@ package wiring
 import (
 	"bytes"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/onward-network/onward/bot/api"
 	"github.com/onward-network/onward/bot/fhir"
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/openreferral"
 )
 
 // maxCheckedForm is the largest form body StorableInput reads to check;
@@ -25,6 +27,15 @@ type Refusal func(w http.ResponseWriter, r *http.Request, status int, title, det
 // PartnerRefusals are the formats the partner API and FHIR answer
 // refusals in, for StorableInput's refusals of requests under them.
 var PartnerRefusals = map[string]Refusal{"/api/v1/": api.RefuseProblem, "/fhir/": fhir.Refuse}
+
+// Refusals are the formats of every part of the server that answers
+// other systems: PartnerRefusals, and the Open Referral feed's JSON under
+// openReferralPath (the server's setting, "/openreferral" by default).
+func Refusals(openReferralPath string) map[string]Refusal {
+	formats := maps.Clone(PartnerRefusals)
+	formats[openReferralPath+"/"] = openreferral.Refuse
+	return formats
+}
 
 // StorableInput refuses, before any handler, a request carrying bytes
 // PostgreSQL cannot store as text (a NUL, invalid UTF-8): in its path
