@@ -104,8 +104,20 @@ func New(cfg Config) (*API, error) {
 // Routes adds the feed's endpoints under the base path.
 func (a *API) Routes(mux *http.ServeMux) {
 	base := a.cfg.Base
+	// Each endpoint answers GET (and HEAD); any other method on it gets
+	// 405 naming GET, and OPTIONS the CORS preflight, from one handler
+	// without a method, so no method pattern overlaps another.
+	other := a.cors(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			rw.WriteHeader(http.StatusNoContent)
+			return
+		}
+		rw.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		writeError(rw, http.StatusMethodNotAllowed, "", "the feed is read only: "+r.URL.Path+" answers GET, not "+r.Method)
+	}))
 	h := func(path string, fn func(*http.Request) (any, error)) {
 		mux.Handle("GET "+base+path, a.protect(fn))
+		mux.Handle(base+path, other)
 	}
 	h("/{$}", a.root)
 	h("/services", a.services)
@@ -119,10 +131,12 @@ func (a *API) Routes(mux *http.ServeMux) {
 	h("/taxonomy_terms", a.taxonomyTerms)
 	h("/taxonomy_terms/{id}", a.taxonomyTerm)
 	mux.Handle("GET "+base+"/openapi.json", a.cors(http.HandlerFunc(a.openapi)))
-	mux.Handle("OPTIONS "+base+"/", a.cors(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
-		rw.WriteHeader(http.StatusNoContent)
-	})))
+	mux.Handle(base+"/openapi.json", other)
 	mux.Handle(base+"/", a.cors(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			rw.WriteHeader(http.StatusNoContent)
+			return
+		}
 		writeError(rw, http.StatusNotFound, "", "there is nothing at "+r.URL.Path+"; the feed's endpoints are listed at "+base+"/openapi.json")
 	})))
 	if base != "" {

@@ -3,6 +3,7 @@ package openreferral
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -234,5 +235,59 @@ func TestProximity(t *testing.T) {
 	// A district alone is measured from its middle.
 	if got := f.names("/openreferral/service_at_locations?postcode=KY1&proximity=3000"); !slices.Equal(got, []string{"Debt and money advice"}) {
 		t.Errorf("within 3 km of KY1 = %q", got)
+	}
+}
+
+// TestMethods: the feed is read only. Another method on one of its
+// endpoints is a 405 naming the methods it answers, in the feed's JSON
+// and readable cross-origin; OPTIONS is the CORS preflight anywhere under
+// the feed; an address that is not an endpoint stays a 404.
+func TestMethods(t *testing.T) {
+	f := newFeed(t, Config{})
+	do := func(method, path string) (int, http.Header, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, b
+	}
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPost, "/openreferral/services"},
+		{http.MethodDelete, "/openreferral/services/3f7b145d-84af-42d7-8fae-eaca714b02b2"},
+		{http.MethodPut, "/openreferral/taxonomy_terms"},
+		{http.MethodPatch, "/openreferral/"},
+		{http.MethodPost, "/openreferral/openapi.json"},
+	} {
+		status, h, b := do(c.method, c.path)
+		var e errorBody
+		if status != http.StatusMethodNotAllowed || json.Unmarshal(b, &e) != nil || !strings.Contains(e.Error, "GET") {
+			t.Errorf("%s %s = %d %s, want a 405 naming GET", c.method, c.path, status, b)
+		}
+		if h.Get("Allow") != "GET, HEAD, OPTIONS" || h.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s %s: Allow %q, Access-Control-Allow-Origin %q", c.method, c.path, h.Get("Allow"), h.Get("Access-Control-Allow-Origin"))
+		}
+	}
+	for _, p := range []string{"/openreferral/services", "/openreferral/services/3f7b145d-84af-42d7-8fae-eaca714b02b2", "/openreferral/nothing"} {
+		if status, h, _ := do(http.MethodOptions, p); status != http.StatusNoContent || h.Get("Access-Control-Allow-Methods") != "GET, OPTIONS" {
+			t.Errorf("OPTIONS %s = %d (methods %q), want the 204 preflight", p, status, h.Get("Access-Control-Allow-Methods"))
+		}
+	}
+	if status, _, b := do(http.MethodPost, "/openreferral/nothing"); status != http.StatusNotFound || !strings.Contains(string(b), `"error"`) {
+		t.Errorf("POST /openreferral/nothing = %d %s, want a 404", status, b)
+	}
+	for _, p := range []string{"/openreferral/services", "/openreferral/", "/openreferral/openapi.json"} {
+		if status, _, b := do(http.MethodGet, p); status != http.StatusOK {
+			t.Errorf("GET %s = %d %s, want 200", p, status, b)
+		}
+	}
+	if status, _, _ := do(http.MethodHead, "/openreferral/services"); status != http.StatusOK {
+		t.Errorf("HEAD /openreferral/services = %d, want 200", status)
 	}
 }
