@@ -3,7 +3,6 @@ package openreferral
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -244,20 +243,7 @@ func TestProximity(t *testing.T) {
 // the feed; an address that is not an endpoint stays a 404.
 func TestMethods(t *testing.T) {
 	f := newFeed(t, Config{})
-	do := func(method, path string) (int, http.Header, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader("{}"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, resp.Header, b
-	}
+	do := f.request
 	for _, c := range []struct{ method, path string }{
 		{http.MethodPost, "/openreferral/services"},
 		{http.MethodDelete, "/openreferral/services/3f7b145d-84af-42d7-8fae-eaca714b02b2"},

@@ -175,7 +175,14 @@ func newFeed(t testing.TB, cfg Config) *feed {
 // get fetches a path of the feed and returns its status, headers and body.
 func (f *feed) get(path string, header ...string) (int, http.Header, []byte) {
 	f.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+	return f.request(http.MethodGet, path, header...)
+}
+
+// request sends one request with method to the feed and returns its
+// status, headers and body.
+func (f *feed) request(method, path string, header ...string) (int, http.Header, []byte) {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
