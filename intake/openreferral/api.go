@@ -108,8 +108,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	// 405 naming GET, and OPTIONS the CORS preflight, from one handler
 	// without a method, so no method pattern overlaps another.
 	other := a.cors(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions {
-			rw.WriteHeader(http.StatusNoContent)
+		if preflight(rw, r) {
 			return
 		}
 		rw.Header().Set("Allow", "GET, HEAD, OPTIONS")
@@ -133,8 +132,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET "+base+"/openapi.json", a.cors(http.HandlerFunc(a.openapi)))
 	mux.Handle(base+"/openapi.json", other)
 	mux.Handle(base+"/", a.cors(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions {
-			rw.WriteHeader(http.StatusNoContent)
+		if preflight(rw, r) {
 			return
 		}
 		writeError(rw, http.StatusNotFound, "", "there is nothing at "+r.URL.Path+"; the feed's endpoints are listed at "+base+"/openapi.json")
@@ -142,6 +140,16 @@ func (a *API) Routes(mux *http.ServeMux) {
 	if base != "" {
 		mux.Handle("GET "+base, http.RedirectHandler(base+"/", http.StatusMovedPermanently))
 	}
+}
+
+// preflight answers a CORS preflight (OPTIONS) with 204, the headers
+// being cors's, and reports whether r was one.
+func preflight(rw http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodOptions {
+		return false
+	}
+	rw.WriteHeader(http.StatusNoContent)
+	return true
 }
 
 // paramError is a query parameter the feed cannot read: a 400 naming it.
