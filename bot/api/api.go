@@ -94,14 +94,23 @@ func (a *API) routes() []route {
 	}
 }
 
+// The token endpoint's and the OpenAPI document's patterns.
+const (
+	tokenPattern   = "POST /oauth/token"
+	openAPIPattern = "GET /api/v1/openapi.json"
+)
+
 // Routes adds the token endpoint, the OpenAPI document and every API
-// operation to mux.
+// operation to mux; another method on one of their paths is a 405, and
+// any other path under /api/v1/ a 404.
 func (a *API) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /oauth/token", a.token)
-	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(tokenPattern, a.token)
+	HandleOtherMethods(mux, []string{tokenPattern}, refuseTokenMethod)
+	mux.HandleFunc(openAPIPattern, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
+	HandleOtherMethods(mux, append(a.Patterns(), openAPIPattern), refuseMethod)
 	for _, rt := range a.routes() {
 		h := rt.h
 		if len(rt.pattern) > 4 && rt.pattern[:4] == "POST" {

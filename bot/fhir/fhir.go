@@ -34,12 +34,19 @@ func New(engine *core.Engine, a *api.API, log *slog.Logger, publicURL string) *S
 	return &Server{engine: engine, api: a, log: log, base: strings.TrimRight(publicURL, "/") + "/fhir"}
 }
 
-// Routes adds the FHIR endpoints to mux.
+// Routes adds the FHIR endpoints to mux. Another method on one of their
+// paths is a 405 naming the methods it answers, and any other path under
+// /fhir/ a 404, both as OperationOutcomes.
 func (s *Server) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /fhir/metadata", s.metadata)
-	read := func(pattern string, h api.Handler) {
-		mux.Handle(pattern, s.api.Authorize(Refuse, core.ScopeRead, "", h))
+	var patterns []string
+	handle := func(pattern string, h http.Handler) {
+		mux.Handle(pattern, h)
+		patterns = append(patterns, pattern)
 	}
+	read := func(pattern string, h api.Handler) {
+		handle(pattern, s.api.Authorize(Refuse, core.ScopeRead, "", h))
+	}
+	handle("GET /fhir/metadata", http.HandlerFunc(s.metadata))
 	read("GET /fhir/Task/{id}", s.readTask)
 	read("GET /fhir/Task", s.searchTask)
 	read("GET /fhir/ServiceRequest/{id}", s.readServiceRequest)
@@ -51,9 +58,13 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	read("GET /fhir/Organization", s.searchOrganization)
 	read("GET /fhir/HealthcareService/{id}", s.readHealthcareService)
 	read("GET /fhir/HealthcareService", s.searchHealthcareService)
-	mux.Handle("PUT /fhir/Task/{id}", s.api.Authorize(Refuse, core.ScopeAct, "", s.updateTask))
-	mux.Handle("POST /fhir", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
-	mux.Handle("POST /fhir/{$}", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
+	handle("PUT /fhir/Task/{id}", s.api.Authorize(Refuse, core.ScopeAct, "", s.updateTask))
+	handle("POST /fhir", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
+	handle("POST /fhir/{$}", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
+	api.HandleOtherMethods(mux, patterns, func(w http.ResponseWriter, r *http.Request, allow string) {
+		outcome(w, http.StatusMethodNotAllowed, "not-supported",
+			"Onward does not support "+r.Method+" "+r.URL.Path+"; it answers "+allow+" (see /fhir/metadata)", "")
+	})
 	mux.HandleFunc("/fhir/", func(w http.ResponseWriter, r *http.Request) {
 		outcome(w, http.StatusNotFound, "not-supported", "Onward does not support "+r.Method+" "+r.URL.Path+"; see /fhir/metadata", "")
 	})

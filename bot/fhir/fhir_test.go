@@ -662,3 +662,35 @@ func TestFHIRFindsEveryConsentOfAClientReferredManyTimes(t *testing.T) {
 		t.Errorf("%s: %d %s", patients[0], status, body)
 	}
 }
+
+// TestFHIRMethods: an interaction Onward does not support on a resource
+// it serves is a 405 OperationOutcome with Allow naming what it does
+// support (FHIR's RESTful API answers an unsupported interaction so); a
+// resource type it does not serve stays a 404.
+func TestFHIRMethods(t *testing.T) {
+	h := newHarness(t)
+	tok := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer, core.ScopeAct)
+	cases := []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"DELETE", "/fhir/ServiceRequest", 405, "GET, HEAD"},
+		{"DELETE", "/fhir/Task/ONW-ABCDEFG", 405, "GET, HEAD, PUT"},
+		{"POST", "/fhir/Task", 405, "GET, HEAD"},
+		{"PUT", "/fhir/metadata", 405, "GET, HEAD"},
+		{"GET", "/fhir", 405, "POST"},
+		{"GET", "/fhir/Observation", 404, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			status, header, body := h.do(t, c.method, c.path, tok, "")
+			if status != c.status || validR4(t, body)["resourceType"] != "OperationOutcome" {
+				t.Fatalf("%d %s, want %d and an OperationOutcome", status, body, c.status)
+			}
+			if got := header.Get("Allow"); got != c.allow {
+				t.Fatalf("Allow %q, want %q", got, c.allow)
+			}
+		})
+	}
+}
