@@ -83,8 +83,11 @@ const webhookDeadline = 12 * time.Second
 func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 	phone, err := core.ParsePhone(msg.From)
 	if err != nil {
-		// A short code or an alphanumeric sender: nobody to refer.
-		s.log.Info("text from a sender that is not a phone number", "sid", msg.SID)
+		// A short code, an alphanumeric sender, or a number of a country
+		// outside ONWARD_PHONE_COUNTRIES: Onward texts none of them, and a
+		// reply would be a text (and, abroad, the way SMS pumping fraud
+		// earns). Logged without the number.
+		s.log.Info("text from a sender Onward does not text (a short code, a name, or a number outside ONWARD_PHONE_COUNTRIES), not answered", "sid", msg.SID)
 		return emptyTwiML
 	}
 	hash := hex.EncodeToString(s.engine.Crypter().PhoneHash(phone))
