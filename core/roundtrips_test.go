@@ -151,6 +151,58 @@ func TestRoundTripsPerOperation(t *testing.T) {
 	check(t, "a referral between agencies", got, 3)
 }
 
+// TestCaseIDsOfAPageInOneRoundTrip: the partner API's and FHIR's lists
+// read the case ids of a whole page in one query, not one per referral.
+func TestCaseIDsOfAPageInOneRoundTrip(t *testing.T) {
+	env, trips := tracedEnv(t)
+	ctx := context.Background()
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.Welfare,
+		Scopes: []core.PartnerScope{core.ScopeRead, core.ScopeRefer}}, core.SystemActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := creds.Partner.Actor()
+	want := map[core.ReferralID]string{}
+	for i := range 4 {
+		r, err := env.Engine.PartnerRefer(ctx, core.PartnerReferral{IdempotencyKey: fmt.Sprintf("page-%d", i), By: by,
+			CaseID: fmt.Sprintf("CASE-%d", i), Client: core.ClientDetails{Name: "Eilidh Fictional", Phone: "07700 900321", Postcode: "KY1 1AB"},
+			Needs: []core.Need{core.NeedDebt}, ToAgency: env.Net.CAB,
+			Consent: core.PartnerConsent{WordingVersion: "v1", Scope: core.ScopeNetwork, WitnessedBy: "Isla Moffat"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[r.ID] = fmt.Sprintf("CASE-%d", i)
+	}
+	// A referral no partner made is on the page too, without a case id.
+	staff, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "page-staff", By: env.Net.WelfareAdviser.Actor(),
+		Client: core.ClientDetails{Name: "Duncan Urquhart", Phone: "07700 900456", Postcode: "KY2 5XY"},
+		Needs:  []core.Need{core.NeedDebt}, ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := env.Engine.ListVisibleReferrals(ctx, by, core.ReferralPage{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 5 {
+		t.Fatalf("the page holds %d referrals, want the 5 the partner's agency sent", len(page))
+	}
+	var got map[core.ReferralID]string
+	check(t, "the case ids of a page of 5", trips.count(t, func() {
+		if got, err = env.Engine.PartnerCaseIDs(ctx, page); err != nil {
+			t.Fatal(err)
+		}
+	}), 1)
+	for id, caseID := range want {
+		if got[id] != caseID {
+			t.Errorf("referral %d: case id %q, want %q", id, got[id], caseID)
+		}
+	}
+	if c, ok := got[staff.ID]; ok {
+		t.Errorf("the staff referral has case id %q, want none", c)
+	}
+}
+
 func check(t *testing.T, what string, trips []string, most int) {
 	t.Helper()
 	if len(trips) > most {

@@ -164,7 +164,12 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 		}
 		m := r.json(t)
 		for _, d := range m["data"].([]any) {
-			seen[d.(map[string]any)["reference"].(string)] = true
+			item := d.(map[string]any)
+			seen[item["reference"].(string)] = true
+			// Each carries the case id its partner gave it (C-1 or P).
+			if c := item["case_id"]; c != "C-1" && c != "P" {
+				t.Errorf("listed %s with case_id %v, want the partner's", item["reference"], c)
+			}
 		}
 		next, _ := m["next_cursor"].(string)
 		if next == "" {

@@ -274,14 +274,14 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 		a.fail(w, r, err)
 		return
 	}
+	caseIDs, err := a.engine.PartnerCaseIDs(r.Context(), rs)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	out := listOut{Data: make([]referralJSON, 0, len(rs)), NextCursor: next.String()}
 	for _, ref := range rs {
-		caseID, err := a.engine.PartnerCaseID(r.Context(), ref.ID)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		out.Data = append(out.Data, toJSON(ref, s, caseID))
+		out.Data = append(out.Data, toJSON(ref, s, caseIDs[ref.ID]))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -260,6 +261,16 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 		}
 		if strings.Contains(path, "_include") && len(m["entry"].([]any)) != 2 {
 			t.Fatalf("_include=Task:focus: %s", body)
+		}
+		// A Task found by search carries the partner's case id, as a
+		// Task read does.
+		if strings.HasPrefix(path, "/fhir/Task?") {
+			for _, e := range m["entry"].([]any) {
+				res := e.(map[string]any)["resource"].(map[string]any)
+				if res["resourceType"] == "Task" && !strings.Contains(fmt.Sprint(res["identifier"]), "NHSF-77") {
+					t.Fatalf("%s: Task without the partner's case id: %v", path, res["identifier"])
+				}
+			}
 		}
 	}
 	consentRef := ""

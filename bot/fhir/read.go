@@ -295,14 +295,14 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
+	caseIDs, err := s.engine.PartnerCaseIDs(r.Context(), rs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var matches, includes []Resource
 	for _, ref := range rs {
-		caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		matches = append(matches, Task(ref, slugs, caseID))
+		matches = append(matches, Task(ref, slugs, caseIDs[ref.ID]))
 		if q.Get("_include") == "Task:focus" {
 			includes = append(includes, ServiceRequest(ref, slugs))
 		}
