@@ -72,6 +72,8 @@ type Engine struct {
 	sent *SentTexts
 
 	readers *Readers // see UseReaders
+
+	forget func(ctx context.Context, phoneHash []byte) error // see OnErase
 }
 
 // NewEngine wires an Engine. Call Close when done to stop its outbox
@@ -94,6 +96,13 @@ func (e *Engine) Pool() *pgxpool.Pool { return e.pool }
 // reads go through r, so they can come from a read replica. Without it
 // they read from the primary.
 func (e *Engine) UseReaders(r *Readers) { e.readers = r }
+
+// OnErase gives the engine what removes copies of an erased client's
+// texts kept outside PostgreSQL (Redis's conversation state and stored
+// replies, by the keyed hash of the phone), called after an erasure
+// commits. Its failure does not undo the erasure: it is logged, and those
+// copies then go with their own expiry.
+func (e *Engine) OnErase(forget func(ctx context.Context, phoneHash []byte) error) { e.forget = forget }
 
 // Readers hands out the pool for reads that may come from a replica
 // (reports, the public directory); never for anything read-your-writes.

@@ -101,7 +101,8 @@ WHERE id = $1 AND erased_at IS NULL`
 // anonymous: referrals with their needs, district, statuses and times, so
 // reports keep their figures, and the audit log, which never held details
 // and still verifies. Text opt-outs stay (they are kept by keyed hash
-// only, so a STOP is still honoured).
+// only, so a STOP is still honoured). Copies outside PostgreSQL go after
+// the commit (OnErase).
 func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, why string) error {
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
@@ -141,6 +142,11 @@ func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, why
 		}
 		return e.appendEvent(ctx, tx, newEvent{kind: EventClientErased, client: client, actor: by, data: eventData("why", why)})
 	})
+	if err == nil && phone != "" && e.forget != nil {
+		if ferr := e.forget(ctx, e.crypt.PhoneHash(phone)); ferr != nil {
+			e.log.Warn("erased client's texts not removed from Redis; they expire on their own", "client", int64(client), "err", ferr)
+		}
+	}
 	return err
 }
 

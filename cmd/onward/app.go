@@ -15,6 +15,7 @@ import (
 	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/intake/sms"
 )
 
 // app is what every long-running command shares: config, logger, the
@@ -119,7 +120,16 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		a.Close()
 		return nil, err
 	}
+	forgetErasedTexts(eng, rdb)
 	return a, nil
+}
+
+// forgetErasedTexts makes the engine's erasures remove the client's texts
+// kept in Redis too (sms.Forget). Every process that can erase a client
+// calls it: serve (the staff web and Slack) and the worker (retention)
+// through newApp, and the CLI's client commands.
+func forgetErasedTexts(eng *core.Engine, rdb redis.UniversalClient) {
+	eng.OnErase(sms.Forget(rdb, "onward:"))
 }
 
 // defaultPoolSize is enough connections for the HTTP server and an

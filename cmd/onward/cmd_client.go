@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 )
 
@@ -72,6 +73,15 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer pool.Close()
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
 	defer eng.Close()
+	if sub == "erase" || sub == "retention" {
+		rdb, _, err := wiring.NewRedis(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("ONWARD_REDIS_URL: %w", err)
+		}
+		defer rdb.Close()
+		wiring.AddDeadline(rdb, cfg.RedisTimeout)
+		forgetErasedTexts(eng, rdb)
+	}
 	switch sub {
 	case "retention":
 		res, err := eng.ApplyRetention(ctx, *dryRun)

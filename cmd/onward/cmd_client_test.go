@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
@@ -54,11 +58,43 @@ func TestClientCommands(t *testing.T) {
 	if err := runClient(ctx, []string{"withdraw", ref, "--evidence", "letter of 3 Dec"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 open referral") {
 		t.Errorf("withdraw: %v %s", err, out.String())
 	}
+	// What Redis holds for the client's phone (a conversation, a reply
+	// kept for Twilio's retries) goes with the erasure.
+	phone, err := core.ParsePhone(coretest.SelfReferral("cli-1").Client.Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadDBConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crypt, err := newCrypter(cfg) // the CLI's keys, as it hashes the phone
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := "{" + hex.EncodeToString(crypt.PhoneHash(phone)) + "}"
+	t.Setenv("ONWARD_REDIS_URL", coretest.RedisURL())
+	opt, err := redis.ParseURL(coretest.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	held := []string{"onward:sms:conv:" + tag, "onward:sms:sid:" + tag + ":SM0123"}
+	for _, k := range held {
+		if err := rdb.Set(ctx, k, "sealed", time.Hour).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { rdb.Del(context.Background(), held...) })
 	if err := runClient(ctx, []string{"erase", ref, "--reason", "client asked"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := env.Engine.ClientDetailsFor(ctx, res.Referral.ClientID); err != nil || !c.Erased || c.Name != "" {
 		t.Errorf("after erase: %+v, %v", c, err)
+	}
+	if n, err := rdb.Exists(ctx, held...).Result(); err != nil || n != 0 {
+		t.Errorf("after erase Redis still holds %d of the phone's keys (%v)", n, err)
 	}
 	if err := runClient(ctx, []string{"erase", "ONW-NOSUCH", "--reason", "x"}, io.Discard, io.Discard); err == nil {
 		t.Error("erase of an unknown reference succeeded")

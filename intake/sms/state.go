@@ -54,8 +54,12 @@ type smsKeys struct {
 // braces, Redis Cluster's hash tag, so all of them live in one slot and
 // one script may touch them together: a Cluster refuses a script whose
 // keys are in different slots (CROSSSLOT).
-func (s *SMS) phoneKeys(phoneHash string) smsKeys {
-	p, tag := s.cfg.KeyPrefix+"sms:", "{"+phoneHash+"}"
+func (s *SMS) phoneKeys(phoneHash string) smsKeys { return keysOfPhone(s.cfg.KeyPrefix, phoneHash) }
+
+// keysOfPhone names the keys of the phone with the hex keyed hash
+// phoneHash under keyPrefix.
+func keysOfPhone(keyPrefix, phoneHash string) smsKeys {
+	p, tag := keyPrefix+"sms:", "{"+phoneHash+"}"
 	return smsKeys{conv: p + "conv:" + tag, seen: p + "seen:" + tag, lock: p + "lock:" + tag,
 		optOut: p + "optout:" + tag, count: p + "count:" + tag, sids: p + "sid:" + tag + ":"}
 }
