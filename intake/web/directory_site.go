@@ -21,8 +21,9 @@ Disallow: /slack/
 
 // siteRoutes adds the files every site is asked for: robots.txt and the
 // favicon (browsers ask for /favicon.ico on every page; a missing one is
-// a console error).
-func (w *Web) siteRoutes(h func(string, http.HandlerFunc)) {
+// a console error), the root, and noRoute for every address nobody else
+// serves.
+func (w *Web) siteRoutes(h func(string, http.HandlerFunc), noRoute http.HandlerFunc) {
 	h("GET /robots.txt", func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		rw.Header().Set("Cache-Control", "public, max-age=3600")
@@ -42,8 +43,10 @@ func (w *Web) siteRoutes(h func(string, http.HandlerFunc)) {
 	h("GET /favicon.ico", favicon)
 	h("GET /accessibility", w.staticPage("directory/accessibility"))
 	h("GET /privacy", w.staticPage("directory/privacy"))
-	// Every address nobody else serves gets the site's own 404 page.
-	h("/", w.notFound)
+	h("GET /{$}", w.home)
+	// Every address nobody else serves gets the site's own 404 page, or
+	// a 405 where only the method is wrong.
+	h("/", noRoute)
 }
 
 // staticPage serves a page of words in the site's layout.

@@ -163,6 +163,7 @@ func New(cfg Config) (*Web, error) {
 // friendly page instead of a crash.
 func (w *Web) Routes(mux *http.ServeMux) {
 	h := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, w.protect(fn)) }
+	noRoute := w.noRoute(mux)
 
 	h("GET /static/web/{file}", w.static)
 
@@ -184,15 +185,19 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("POST "+pathSendCode, w.session(w.sendCode))
 	h("POST "+pathCheckCode, w.session(w.checkCode))
 	h("GET "+pathDone, w.session(w.showDone))
-	h("/refer/", w.notFound)
+	// The two catch-alls of each part, with and without the slash: without
+	// "/refer" another method on /refer would be redirected to /refer/.
+	h("/refer", noRoute)
+	h("/refer/", noRoute)
 
 	h("GET /directory", w.directory)
 	h("POST /directory", w.directorySearch)
 	h("GET /directory/agencies/{slug}", w.directoryAgency)
 	h("GET /directory/services/{id}", w.directoryService)
 	h("POST /directory/services/{id}/text", w.textService)
-	h("/directory/", w.notFound)
-	w.siteRoutes(h)
+	h("/directory", noRoute)
+	h("/directory/", noRoute)
+	w.siteRoutes(h, noRoute)
 }
 
 // network returns the network settings, or the last ones read when the
