@@ -14,10 +14,15 @@ import (
 // reply (a reference, an agency's name). The opt-out cache stays, as the
 // opt-out itself does, and the hourly count, which holds nothing. The
 // engine calls it after the erasure commits (core.Engine.OnErase).
+//
+// The phone's lock goes with the conversation, in the same command: a
+// text being handled at that moment read the conversation before it went,
+// and its save, which stores only while the lock is still its own
+// (saveScript), is then refused rather than writing those answers back.
 func Forget(rdb redis.UniversalClient, keyPrefix string) func(ctx context.Context, phoneHash []byte) error {
 	return func(ctx context.Context, phoneHash []byte) error {
 		k := keysOfPhone(keyPrefix, hex.EncodeToString(phoneHash))
-		if err := rdb.Del(ctx, k.conv, k.seen).Err(); err != nil {
+		if err := rdb.Del(ctx, k.conv, k.seen, k.lock).Err(); err != nil {
 			return fmt.Errorf("forget the phone's sms conversation: %w", err)
 		}
 		// The replies' keys share the phone's hash tag, so in a Cluster

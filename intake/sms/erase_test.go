@@ -68,3 +68,74 @@ func TestErasureForgetsThePhonesTexts(t *testing.T) {
 		t.Fatalf("state after the erasure: %+v", st)
 	}
 }
+
+// TestErasureDuringATextIsNotUndone: a text being handled when the
+// client's details are erased read the conversation before it went; its
+// save is refused, so the answers given before the erasure do not come
+// back, and nothing of the phone is left in Redis without an expiry.
+func TestErasureDuringATextIsNotUndone(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	ctx := context.Background()
+	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
+		h.text(smsTestPhone, b)
+	}
+	r, err := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"RESTART", "1", "4"} {
+		h.text(smsTestPhone, b)
+	}
+	h.env.Engine.OnErase(Forget(h.rdb, h.prefix))
+	h.sms.lockHook = func(body string) {
+		if body == "KY1 1AB" {
+			if err := h.env.Engine.EraseClient(ctx, r.ClientID, h.env.Net.Coordinator.Actor(), "client asked"); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	h.text(smsTestPhone, "KY1 1AB")
+	if st := h.state(smsTestPhone); st != nil {
+		t.Fatalf("a text in flight wrote the erased conversation back: %+v", st.Conv.Answers)
+	}
+	assertAllExpire(t, h, smsTestPhone)
+}
+
+// TestStoredReplyAlwaysExpires: a text whose MessageSid's marker is
+// removed while it is handled (an erasure's sweep of the phone's replies)
+// still stores its reply with the replay guard's lifetime, never for good.
+func TestStoredReplyAlwaysExpires(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	ctx := context.Background()
+	h.text(smsTestPhone, "Hi")
+	keys := h.sms.phoneKeys(hex.EncodeToString(h.env.Crypt.PhoneHash(smsTestPhone)))
+	sid := h.nextSID()
+	h.sms.lockHook = func(string) {
+		if err := h.rdb.Del(ctx, keys.sid(sid)).Err(); err != nil {
+			t.Error(err)
+		}
+	}
+	h.textSID(sid, smsTestPhone, "1")
+	if ttl, err := h.rdb.PTTL(ctx, keys.sid(sid)).Result(); err != nil || ttl <= 0 {
+		t.Fatalf("the stored reply's expiry: %v %v, want one", ttl, err)
+	}
+	assertAllExpire(t, h, smsTestPhone)
+}
+
+// assertAllExpire fails if any of the phone's Redis keys has no expiry.
+func assertAllExpire(t *testing.T, h *smsHarness, phone string) {
+	t.Helper()
+	ctx := context.Background()
+	k := h.sms.phoneKeys(hex.EncodeToString(h.env.Crypt.PhoneHash(core.Phone(phone))))
+	keys, err := h.rdb.Keys(ctx, k.sids+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range append(keys, k.conv, k.seen, k.lock, k.optOut, k.count) {
+		if ttl, err := h.rdb.PTTL(ctx, key).Result(); err != nil || ttl == -1 {
+			t.Errorf("%s is kept without an expiry (%v %v)", key, ttl, err)
+		}
+	}
+}

@@ -304,7 +304,9 @@ const (
 // saveScript stores the outcome of one text atomically, and only while
 // the phone's lock is still ours: the new state (or its removal), the
 // "was running" marker, the opt-out answer to cache, the reply for the
-// MessageSid, and the unlock.
+// MessageSid, and the unlock. The reply is stored with the replay guard's
+// own lifetime (ARGV[10]) rather than keeping the marker's: a marker
+// removed meanwhile (an erasure) would otherwise come back with none.
 var saveScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == 'put' then
@@ -321,7 +323,7 @@ if ARGV[8] ~= '' then
   redis.call('SET', KEYS[5], ARGV[8], 'PX', ARGV[9])
 end
 redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[4], ARGV[7], 'KEEPTTL')
+redis.call('SET', KEYS[4], ARGV[7], 'PX', ARGV[10])
 return 1`)
 
 var errLockLost = errors.New("the phone's lock expired before the text was saved")
@@ -354,7 +356,7 @@ func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change 
 	ttl := s.cfg.ConversationTTL
 	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey, k.optOut},
 		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), sealedReply,
-		optOut, optOutCacheTTL.Milliseconds()).Int()
+		optOut, optOutCacheTTL.Milliseconds(), s.cfg.DedupeTTL.Milliseconds()).Int()
 	if err != nil {
 		return fmt.Errorf("save sms conversation: %w", err)
 	}
