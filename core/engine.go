@@ -100,8 +100,9 @@ func (e *Engine) UseReaders(r *Readers) { e.readers = r }
 // OnErase gives the engine what removes copies of an erased client's
 // texts kept outside PostgreSQL (Redis's conversation state and stored
 // replies, by the keyed hash of the phone), called after an erasure
-// commits. Its failure does not undo the erasure: it is logged, and those
-// copies then go with their own expiry.
+// commits (EraseClient; retention's erasures leave those copies to their
+// own expiry, see ApplyRetention). Its failure does not undo the erasure:
+// it is logged, and those copies then go with their own expiry.
 func (e *Engine) OnErase(forget func(ctx context.Context, phoneHash []byte) error) { e.forget = forget }
 
 // Readers hands out the pool for reads that may come from a replica

@@ -104,6 +104,13 @@ WHERE id = $1 AND erased_at IS NULL`
 // only, so a STOP is still honoured). Copies outside PostgreSQL go after
 // the commit (OnErase).
 func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, why string) error {
+	return e.eraseClient(ctx, client, by, why, true)
+}
+
+// eraseClient is EraseClient; forgetCopies says whether copies outside
+// PostgreSQL are removed too (OnErase). Retention's erasures leave them
+// (ApplyRetention).
+func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, why string, forgetCopies bool) error {
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
 	}
@@ -142,7 +149,7 @@ func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, why
 		}
 		return e.appendEvent(ctx, tx, newEvent{kind: EventClientErased, client: client, actor: by, data: eventData("why", why)})
 	})
-	if err == nil && phone != "" && e.forget != nil {
+	if err == nil && forgetCopies && phone != "" && e.forget != nil {
 		if ferr := e.forget(ctx, e.crypt.PhoneHash(phone)); ferr != nil {
 			e.log.Warn("erased client's texts not removed from Redis; they expire on their own", "client", int64(client), "err", ferr)
 		}

@@ -32,6 +32,13 @@ type RetentionResult struct {
 // ApplyRetention erases the details of every client due under the
 // network's retention setting, each as its own audited erasure. With
 // dryRun it only lists them. The worker runs it daily.
+//
+// Its erasures leave the copies outside PostgreSQL to their own expiry
+// (OnErase is not called): Redis keeps a phone's texts for days at most,
+// and a client is due only months after their last referral closed, so
+// whatever Redis holds of their phone is from texts sent since (a new
+// request, theirs to finish), not the details retention is for; and
+// looking costs Redis a sweep of its keys for each client.
 func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResult, error) {
 	dp, err := e.DataProtection(ctx)
 	if err != nil {
@@ -53,7 +60,7 @@ func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResu
 	}
 	why := fmt.Sprintf("retention: last referral closed more than %d months ago", dp.RetentionMonths)
 	for _, id := range ids {
-		err := e.EraseClient(ctx, id, SystemActor, why)
+		err := e.eraseClient(ctx, id, SystemActor, why, false)
 		if errors.Is(err, ErrErased) {
 			continue // another worker got there first
 		}

@@ -40,9 +40,16 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	if c, _ := env.Engine.ClientDetailsFor(ctx, old.Referral.ClientID); c.Erased {
 		t.Fatal("dry run erased")
 	}
+	// Retention leaves Redis's copies to their own expiry; an erasure a
+	// person asks for removes them.
+	var forgot int
+	env.Engine.OnErase(func(context.Context, []byte) error { forgot++; return nil })
 	res, err := env.Engine.ApplyRetention(ctx, false)
 	if err != nil || len(res.Clients) != 1 {
 		t.Fatalf("retention = %+v, %v", res, err)
+	}
+	if forgot != 0 {
+		t.Errorf("retention swept Redis for %d clients, want none", forgot)
 	}
 	if c, _ := env.Engine.ClientDetailsFor(ctx, old.Referral.ClientID); !c.Erased {
 		t.Error("client due under retention not erased")
@@ -50,6 +57,13 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	var audited int
 	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = 'client.erased' AND data->>'why' LIKE 'retention%'`).Scan(&audited); err != nil || audited != 1 {
 		t.Errorf("retention erasures audited: %d, %v", audited, err)
+	}
+	recentRef, err := env.Engine.ReferralByReference(ctx, "ONW-T00002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Engine.EraseClient(ctx, recentRef.ClientID, env.Net.Coordinator.Actor(), "client asked"); err != nil || forgot != 1 {
+		t.Errorf("an erasure asked for: %v, Redis swept %d times, want once", err, forgot)
 	}
 	if err := env.Engine.SetDataProtection(ctx, core.DataProtection{RetentionMonths: -1, WithdrawKeyword: "x"}); err == nil {
 		t.Error("bad settings accepted")

@@ -125,9 +125,9 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 }
 
 // forgetErasedTexts makes the engine's erasures remove the client's texts
-// kept in Redis too (sms.Forget). Every process that can erase a client
-// calls it: serve (the staff web and Slack) and the worker (retention)
-// through newApp, and the CLI's client commands.
+// kept in Redis too (sms.Forget). Every process where a person can erase
+// a client calls it: serve (the staff web and Slack) through newApp, and
+// the CLI's `client erase`. (Retention's erasures leave Redis to expire.)
 func forgetErasedTexts(eng *core.Engine, rdb redis.UniversalClient) {
 	eng.OnErase(sms.Forget(rdb, "onward:"))
 }

@@ -73,7 +73,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer pool.Close()
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
 	defer eng.Close()
-	if sub == "erase" || sub == "retention" {
+	if sub == "erase" { // retention's erasures leave Redis to expire (core.ApplyRetention)
 		rdb, _, err := wiring.NewRedis(cfg.RedisURL)
 		if err != nil {
 			return fmt.Errorf("ONWARD_REDIS_URL: %w", err)
