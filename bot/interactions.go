@@ -140,6 +140,14 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 // needs no reply: the card itself changes (through the outbox). A failure
 // is explained to the presser alone.
 func (b *Bot) pressed(ctx context.Context, p press, busyKey string) {
+	defer func() {
+		if v := recover(); v != nil {
+			// A fault, not a decision: the press may be made again (the
+			// job's own recovery logs the panic).
+			b.pressAgain(context.WithoutCancel(ctx), busyKey)
+			panic(v)
+		}
+	}()
 	staff, err := b.staffForSlack(ctx, p.to.user)
 	if err == nil {
 		_, err = b.engine.Act(ctx, core.TransitionRequest{Referral: p.id, Action: p.button.action(),
@@ -150,10 +158,15 @@ func (b *Bot) pressed(ctx context.Context, p press, busyKey string) {
 	}
 	reply := b.slackReply(ctx, err)
 	if !reply.definite {
-		// Let them press again: nothing was decided.
-		b.rdb.Del(ctx, b.prefix+"bot:once:"+busyKey)
+		b.pressAgain(ctx, busyKey) // nothing was decided
 	}
 	b.ephemeral(ctx, p.to, reply.text)
+}
+
+// pressAgain forgets a press (first's key) so the same press is taken
+// again: after a fault nothing was decided.
+func (b *Bot) pressAgain(ctx context.Context, busyKey string) {
+	b.rdb.Del(ctx, b.prefix+"bot:once:"+busyKey)
 }
 
 // writeJSON answers Slack with a JSON body (view submission responses,

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -77,7 +78,9 @@ func (b *Bot) run(j job) {
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
-			b.log.Error("bot job panicked", "job", j.name, "panic", fmt.Sprint(p))
+			// The stack says where, for the engineer on call; it holds
+			// function names and addresses, not what people typed.
+			b.log.Error("bot job panicked", "job", j.name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
 	}()
 	j.fn(ctx)

@@ -114,6 +114,10 @@ func TestAJobThatPanicsIsLoggedAndTheRestRun(t *testing.T) {
 	if !strings.Contains(log.String(), "job=explodes") || !strings.Contains(log.String(), "boom") {
 		t.Fatalf("the panic was not logged with its job: %q", log.String())
 	}
+	// Where it happened, for the engineer on call.
+	if !strings.Contains(log.String(), "stack=") || !strings.Contains(log.String(), "TestAJobThatPanicsIsLoggedAndTheRestRun") {
+		t.Fatalf("the panic was logged without its stack: %q", log.String())
+	}
 }
 
 func TestDrainStopsWaitingWhenItsContextEnds(t *testing.T) {

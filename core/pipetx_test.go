@@ -194,3 +194,35 @@ func TestPipelinedTxPanic(t *testing.T) {
 		t.Fatalf("table holds %q after a panic, want nothing", got)
 	}
 }
+
+// TestPipelinedTxQueryOnALostConnection: a query whose connection is gone
+// (PostgreSQL shutting down, a backend terminated) returns rows that
+// carry the error, as pgx's own Query does, so code reading them the way
+// pgx documents (rows, _ := tx.Query(…); pgx.CollectRows(rows, …)) gets
+// the error rather than a nil pointer.
+func TestPipelinedTxQueryOnALostConnection(t *testing.T) {
+	pool := pipeTxPool(t)
+	ctx := context.Background()
+	killer, err := pgx.Connect(ctx, pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer killer.Close(ctx)
+	err = core.InPipelinedTx(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := killer.Exec(ctx, `SELECT pg_terminate_backend($1)`, tx.Conn().PgConn().PID()); err != nil {
+			t.Fatal(err)
+		}
+		rows, qerr := tx.Query(ctx, `SELECT k FROM pipe_keys`)
+		if rows == nil {
+			t.Fatalf("Query on a lost connection returned nil rows (error %v)", qerr)
+		}
+		keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err == nil {
+			t.Fatalf("rows from a lost connection read as %q, want an error", keys)
+		}
+		return err
+	})
+	if err == nil {
+		t.Fatal("the transaction on a lost connection committed")
+	}
+}
