@@ -17,19 +17,13 @@ func TestErasureForgetsThePhonesTexts(t *testing.T) {
 	h := newSMSHarness(t)
 	ctx := context.Background()
 	const other = "+447700900555"
-	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
-		h.text(smsTestPhone, b)
-	}
+	r := h.referByText(smsTestPhone)
 	// A new request begun since: its answers are in Redis only.
 	for _, b := range []string{"RESTART", "1", "4", "KY1 1AB"} {
 		h.text(smsTestPhone, b)
 	}
 	for _, b := range []string{"Hi", "1", "1 3"} {
 		h.text(other, b)
-	}
-	r, err := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
-	if err != nil {
-		t.Fatal(err)
 	}
 	hash := func(phone string) string {
 		return hex.EncodeToString(h.env.Engine.Crypter().PhoneHash(core.Phone(phone)))
@@ -77,13 +71,7 @@ func TestErasureDuringATextIsNotUndone(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
 	ctx := context.Background()
-	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
-		h.text(smsTestPhone, b)
-	}
-	r, err := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := h.referByText(smsTestPhone)
 	for _, b := range []string{"RESTART", "1", "4"} {
 		h.text(smsTestPhone, b)
 	}

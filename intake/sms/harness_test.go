@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -253,3 +254,25 @@ func (h *smsHarness) optedOut(phone string) bool {
 	}
 	return out
 }
+
+// referByText walks phone through the English conversation to a
+// referral (the debt service in KY1, Ailsa Fictional, by text in the
+// morning) and returns it.
+func (h *smsHarness) referByText(phone string) core.Referral {
+	h.t.Helper()
+	var last []string
+	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
+		last = h.text(phone, b)
+	}
+	ref := referenceRe.FindString(strings.Join(last, " "))
+	if ref == "" {
+		h.t.Fatalf("no reference in the last reply: %q", last)
+	}
+	r, err := h.env.Engine.ReferralByReference(context.Background(), ref)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return r
+}
+
+var referenceRe = regexp.MustCompile(`ONW-[0-9A-Z]+`)

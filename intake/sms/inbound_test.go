@@ -419,13 +419,7 @@ func TestSMSContactCheckAndFeedback(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
 	ctx := context.Background()
-	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
-		h.text(smsTestPhone, b)
-	}
-	r, err := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := h.referByText(smsTestPhone)
 	if _, err := h.env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: h.env.Net.Adviser.Actor()}); err != nil {
 		t.Fatal(err)
 	}
@@ -462,10 +456,7 @@ func TestSMSContactCheckNo(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
 	ctx := context.Background()
-	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
-		h.text(smsTestPhone, b)
-	}
-	r, _ := h.env.Engine.ReferralByReference(ctx, "ONW-T00001")
+	r := h.referByText(smsTestPhone)
 	if _, err := h.env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: h.env.Net.Adviser.Actor()}); err != nil {
 		t.Fatal(err)
 	}
