@@ -262,10 +262,7 @@ func (t *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 
 // QueryRow runs a query for one row in the transaction.
 func (t *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	rows, err := t.Query(ctx, sql, args...)
-	if err != nil {
-		return errRow{err}
-	}
+	rows, _ := t.Query(ctx, sql, args...) // rows that failed carry the error
 	return oneRow{rows}
 }
 
@@ -337,8 +334,3 @@ func (r errRows) Conn() *pgx.Conn                              { return nil }
 func (r errRows) TypeMap() *pgtype.Map                         { return nil }
 
 var _ pgx.Rows = errRows{}
-
-// errRow is a row whose query could not be sent.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }

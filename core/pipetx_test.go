@@ -220,6 +220,10 @@ func TestPipelinedTxQueryOnALostConnection(t *testing.T) {
 		if err == nil {
 			t.Fatalf("rows from a lost connection read as %q, want an error", keys)
 		}
+		var k string
+		if rerr := tx.QueryRow(ctx, `SELECT k FROM pipe_keys`).Scan(&k); rerr == nil || errors.Is(rerr, pgx.ErrNoRows) {
+			t.Fatalf("a row from a lost connection: %v, want the connection's error", rerr)
+		}
 		return err
 	})
 	if err == nil {
