@@ -103,7 +103,7 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 		// it gets it before anything else is asked of Redis or PostgreSQL.
 		// Then one press per person, button and card version: a Slack
 		// retry and a double click carry the same value, and are dropped.
-		busy := "busy:" + cb.User.ID + ":" + act.ActionID + ":" + act.Value
+		busy := pressKey(cb.User.ID, act.ActionID, act.Value)
 		w.WriteHeader(http.StatusOK)
 		b.async(string(p.button), func(ctx context.Context) {
 			if b.first(ctx, busy) {
@@ -161,6 +161,12 @@ func (b *Bot) pressed(ctx context.Context, p press, busyKey string) {
 		b.pressAgain(ctx, busyKey) // nothing was decided
 	}
 	b.ephemeral(ctx, p.to, reply.text)
+}
+
+// pressKey names a state-changing press for its dedupe key: one press per
+// person, button and card version (the button's value holds the version).
+func pressKey(user, actionID, value string) string {
+	return "busy:" + user + ":" + actionID + ":" + value
 }
 
 // pressAgain forgets a press (first's key) so the same press is taken

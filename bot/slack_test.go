@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -320,5 +322,40 @@ func TestEphemeralFallsBackToResponseURL(t *testing.T) {
 	got := tb.slack.called("response_url")
 	if len(got) != 1 || got[0].JSON["response_type"] != "ephemeral" || !strings.Contains(got[0].text(), "Not allowed") {
 		t.Errorf("want one ephemeral response_url reply, got %+v", got)
+	}
+}
+
+// errPressExploded is the panic of a press made with panicsOnUse.
+var errPressExploded = errors.New("the press exploded")
+
+// panicsOnUse is a context that panics as soon as anything waits on it,
+// so a press made with it fails as a bug in the engine would.
+type panicsOnUse struct{ context.Context }
+
+func (panicsOnUse) Done() <-chan struct{} { panic(errPressExploded) }
+
+func TestAPressThatPanicsCanBeMadeAgain(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("panics", false)
+	value := buttonValue(r.ID, r.Version)
+	key := pressKey("U0AILSA", string(btnAccept), value)
+	if !tb.bot.first(t.Context(), key) {
+		t.Fatal("a new press was taken for a repeat")
+	}
+	p := press{button: btnAccept, id: r.ID, version: r.Version, to: replyTo{channel: "C0CAB", user: "U0AILSA"}}
+	func() {
+		defer func() {
+			if v := recover(); v != errPressExploded {
+				t.Fatalf("the press's panic came out as %v, want it passed on to the job's recovery", v)
+			}
+		}()
+		tb.bot.pressed(panicsOnUse{t.Context()}, p, key)
+	}()
+	// Nothing was decided, so the same press, made again (a Slack retry
+	// or a second click), is taken and accepts the referral.
+	wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0CAB", string(btnAccept), value)), 200)
+	tb.bot.wait()
+	if got := tb.referral(r.ID).Status; got != core.StatusAccepted {
+		t.Fatalf("after the panic the same press left the referral %s, want accepted: the press was dropped as a repeat", got)
 	}
 }
