@@ -561,10 +561,12 @@ var namePrefixes = []string{"my name is ", "my names ", "my name's ", "name is "
 	"i live in ", "i stay in ", "i'm in ", "im in ", "in ", "near "}
 
 // parseFreeTextAnswer reads a free-text answer such as a name or a town: lead-ins
-// like "my name is" and trailing punctuation go, the rest is kept as typed.
-// It must contain a letter and fit the limits; maxWords 0 means no limit.
+// like "my name is" and trailing punctuation go, the rest is kept as typed,
+// made one line as core keeps client details (core.CleanLine: a control
+// character, which core refuses in a name, is a space). It must contain a
+// letter and fit the limits; maxWords 0 means no limit.
 func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, bool) {
-	s := strings.Join(strings.Fields(body), " ")
+	s := core.CleanLine(body)
 	for {
 		cut := false
 		for _, p := range namePrefixes {

@@ -666,6 +666,12 @@ func FuzzAdvance(f *testing.F) {
 		"", "kill myself", "evicted", "\xff\xfe", "1,2,3,4,5,6,7,8,9,10,11", strings.Repeat("€", 2000)} {
 		f.Add(uint8(i), uint8(i%4), s)
 	}
+	// Free text with control characters, at the steps that keep it.
+	for _, step := range []string{"name", "town", "contact_time"} {
+		if i := slices.Index(steps, step); i >= 0 {
+			f.Add(uint8(i), uint8(0), "Ann\x07a \x1b[31mKerr\u202e")
+		}
+	}
 	f.Fuzz(func(t *testing.T, stepIdx, misses uint8, body string) {
 		in := Conversation{Flow: flow.ID, Step: steps[int(stepIdx)%len(steps)], Misses: int(misses % 5)}
 		c, r := flow.Advance(in, body)
@@ -681,6 +687,13 @@ func FuzzAdvance(f *testing.F) {
 		for _, name := range r.Templates {
 			if _, err := flow.Render(name, convRenderData(r)); err != nil {
 				t.Fatalf("at %s for %q: %v", in.Step, body, err)
+			}
+		}
+		// What the client typed is kept only as core keeps a line of
+		// client details, so core never refuses an answer the flow took.
+		for field, v := range map[string]string{"name": c.Answers.Name, "town": c.Answers.Town, "contact time": c.Answers.ContactTime} {
+			if v != core.CleanLine(v) {
+				t.Fatalf("at %s for %q the %s was kept as %q, which is not one clean line", in.Step, body, field, v)
 			}
 		}
 		if _, err := json.Marshal(c); err != nil {

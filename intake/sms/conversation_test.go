@@ -185,3 +185,19 @@ func (h *smsHarness) referralSummary(sids map[string]int) string {
 		h.count("clients"), h.count("consents"), h.count("referrals"), h.count("sms_optouts"))
 	return b.String()
 }
+
+// A name texted with a control character in it (a phone's stray escape,
+// a bell) is kept as core keeps one-line text, so the consent's YES makes
+// the referral rather than an apology on every try: the flow accepts no
+// answer core would refuse.
+func TestANameWithAControlCharacterIsReferred(t *testing.T) {
+	h := newSMSHarness(t)
+	r := h.referByTextNamed("+447700900611", "Ann\x07a \x1b[31mKerr")
+	c, err := h.env.Engine.ClientDetailsFor(t.Context(), r.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "Ann a [31mKerr" {
+		t.Errorf("the client's name was kept as %q, want %q", c.Name, "Ann a [31mKerr")
+	}
+}

@@ -260,8 +260,14 @@ func (h *smsHarness) optedOut(phone string) bool {
 // morning) and returns it.
 func (h *smsHarness) referByText(phone string) core.Referral {
 	h.t.Helper()
+	return h.referByTextNamed(phone, "Ailsa Fictional")
+}
+
+// referByTextNamed is referByText with name texted as the client's name.
+func (h *smsHarness) referByTextNamed(phone, name string) core.Referral {
+	h.t.Helper()
 	var last []string
-	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", "Ailsa Fictional", "1", "1", "yes"} {
+	for _, b := range []string{"Hi", "1", "1", "KY1 1AB", "no", "no", name, "1", "1", "yes"} {
 		last = h.text(phone, b)
 	}
 	ref := referenceRe.FindString(strings.Join(last, " "))
