@@ -177,8 +177,10 @@ func (e *Engine) MayDiscloseClient(ctx context.Context, r Referral, by Actor) (b
 // DiscloseClient returns the client's details as given with a referral to
 // someone allowed to see them (MayDisclose), and records the disclosure in
 // the audit log, with the channel it went through (via: "slack", "web",
-// "api", "cli"). A refusal is recorded too. The details are those given
-// with this referral, never ones given later to another agency.
+// "api", "fhir", "cli"). A refusal is recorded too. The details are those
+// given with this referral, never ones given later to another agency. A
+// partner system is asked the same rule as the staff it stands in for
+// (Partner.Actor): its agency's, or a coordinator's when network-wide.
 func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, via string) (Client, Referral, error) {
 	r, err := e.Referral(ctx, id)
 	if err != nil {

@@ -235,3 +235,48 @@ func isForbidden(err error) bool {
 	var fe *core.ForbiddenError
 	return errors.As(err, &fe)
 }
+
+// TestPartnerSystemsAskTheSameRule: a partner system sees a client's
+// details exactly when the staff it stands in for would (MayDisclose):
+// its agency's while the referral it holds is open, not after it closed;
+// a network-wide partner, as a coordinator, only while one waits in
+// triage. Each answer is audited.
+func TestPartnerSystemsAskTheSameRule(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	partner := func(name string, agency core.AgencyID) core.Actor {
+		creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: name, AgencyID: agency,
+			Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return creds.Partner.Actor()
+	}
+	welfare, network := partner("Welfare casework", n.Welfare), partner("Council hub", 0)
+	r, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "partner-rule", By: n.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123", Postcode: "KY1 1AB"},
+		Needs:  []core.Need{core.NeedBenefits}, ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _, err := env.Engine.DiscloseClient(ctx, r.ID, welfare, "fhir"); err != nil || c.Name != "Morag Baird" {
+		t.Fatalf("the holding agency's system while open: %+v, %v", c, err)
+	}
+	if _, _, err := env.Engine.DiscloseClient(ctx, r.ID, network, "fhir"); !isForbidden(err) {
+		t.Errorf("a network-wide system outside triage: err = %v, want forbidden", err)
+	}
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionReject,
+		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.Engine.DiscloseClient(ctx, r.ID, welfare, "fhir"); !isForbidden(err) {
+		t.Errorf("the holding agency's system after it turned the referral down: err = %v, want forbidden", err)
+	}
+	if got := countEvents(t, env, core.EventDisclosed, r.ID); got != 1 {
+		t.Errorf("disclosed events = %d, want 1", got)
+	}
+	if got := countEvents(t, env, core.EventAccessDenied, r.ID); got != 2 {
+		t.Errorf("access denied events = %d, want 2", got)
+	}
+}

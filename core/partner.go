@@ -497,36 +497,6 @@ func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralP
 	return rs, next, nil
 }
 
-// DiscloseClientToPartner returns a referral's client details to a partner
-// system, only when it may see the referral and the client's consent
-// covers the partner's agency (a network-wide partner needs consent to
-// share across the network). The disclosure, or the refusal, is audited.
-func (e *Engine) DiscloseClientToPartner(ctx context.Context, id ReferralID, by Actor, via string) (Client, Referral, error) {
-	r, err := e.Referral(ctx, id)
-	if err != nil {
-		return Client{}, Referral{}, err
-	}
-	c, err := getConsent(ctx, e.pool, r.ConsentID)
-	if err != nil {
-		return Client{}, r, err
-	}
-	covered := c.WithdrawnAt == nil && (c.Scope == ScopeNetwork || (by.AgencyID != 0 && c.Covers(by.AgencyID)))
-	if by.Kind != ActorPartner || !by.MaySee(r) || !covered {
-		_ = e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
-			data: eventData("action", "view-details", "via", via, "agency_id", by.AgencyID)})
-		return Client{}, r, &ForbiddenError{Why: "the client's consent does not cover sharing their details with this system"}
-	}
-	cl, err := e.ClientDetailsFor(ctx, r.ClientID)
-	if err != nil {
-		return Client{}, r, err
-	}
-	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventDisclosed, referral: r.ID, client: r.ClientID, actor: by,
-		data: eventData("via", via)}); err != nil {
-		return Client{}, r, err
-	}
-	return cl, r, nil
-}
-
 // partnerChangedBy names the partner system whose action set the
 // referral's current status, if a partner did.
 func partnerChangedBy(ctx context.Context, db DB, r Referral) (string, bool) {

@@ -319,10 +319,14 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 	}
 	validR4(t, body)
 
-	// The consent covers Kirkton CAB only: the referrer may see the
-	// Task, but not the Patient; Housing Options sees neither.
-	if status, _, body := h.do(t, "GET", "/fhir/"+patientRef, referrer, ""); status != 403 || validR4(t, body)["resourceType"] != "OperationOutcome" {
-		t.Fatalf("patient outside consent: %d %s", status, body)
+	// The referrer sees the Patient while the referral is open, as its
+	// staff would (core's one rule); Housing Options, on neither side,
+	// sees neither the Task nor the Patient.
+	if status, _, body := h.do(t, "GET", "/fhir/"+patientRef, referrer, ""); status != 200 {
+		t.Fatalf("the referrer's system could not read the patient of its open referral: %d %s", status, body)
+	}
+	if status, _, body := h.do(t, "GET", "/fhir/"+patientRef, housing, ""); status != 404 || validR4(t, body)["resourceType"] != "OperationOutcome" {
+		t.Fatalf("another agency read the patient: %d %s", status, body)
 	}
 	if status, _, body := h.do(t, "GET", taskURL, housing, ""); status != 404 {
 		t.Fatalf("another agency read the task: %d %s", status, body)

@@ -517,9 +517,11 @@ func (s *Server) clientReferrals(r *http.Request, p core.Partner, client core.Cl
 	}
 }
 
-// readPatient discloses a client's details only through core's rule: the
-// partner may see one of their referrals and their consent covers its
-// agency. Each disclosure is audited.
+// readPatient discloses a client's details only through core's one rule
+// (core.Actor.MayDisclose), the partner standing in for its agency's
+// staff: while a referral of theirs that the partner's agency holds is
+// open and their consent covers it, or the agency referred them (and for
+// the network's days after it closed). Each disclosure is audited.
 func (s *Server) readPatient(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	n, ok := parseID("client-", r.PathValue("id"))
 	if !ok {
@@ -537,7 +539,7 @@ func (s *Server) readPatient(w http.ResponseWriter, r *http.Request, p core.Part
 	}
 	var lastErr error
 	for i := len(rs) - 1; i >= 0; i-- {
-		c, _, err := s.engine.DiscloseClientToPartner(r.Context(), rs[i].ID, p.Actor(), "fhir")
+		c, _, err := s.engine.DiscloseClient(r.Context(), rs[i].ID, p.Actor(), "fhir")
 		if err == nil {
 			write(w, http.StatusOK, Patient(c))
 			return
