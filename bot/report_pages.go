@@ -134,6 +134,9 @@ func (b *Bot) reportFilter(r *http.Request, s session) (report.Filter, filterFor
 			return f, form, errBadFilter{"The start date must be a date like 2025-04-01."}
 		}
 	}
+	if f.From.Before(report.Earliest) || f.To.Before(report.Earliest) {
+		return f, form, errBadFilter{"The dates must be " + report.Earliest.Format(time.DateOnly) + " or later."}
+	}
 	if f.To.Before(f.From) {
 		return f, form, errBadFilter{"The end date must not be before the start date."}
 	}

@@ -186,6 +186,14 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "The start date must be a date") {
 		t.Errorf("bad date: %d", resp.StatusCode)
 	}
+	// A date in the year 1 (the zero time, to Go) is refused the same way.
+	for _, q := range []string{"from=0001-01-01&to=2026-01-01", "to=0001-01-01", "from=1899-12-31&to=2026-01-01"} {
+		for _, path := range []string{"/staff/reports/outcomes?", "/staff/reports/outcomes/csv?", "/staff/reports?"} {
+			if resp, body := c.get(path + q); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "2000-01-01 or later") {
+				t.Errorf("%s%s: %d, want 400 naming the earliest date", path, q, resp.StatusCode)
+			}
+		}
+	}
 	if resp, _ := c.get("/staff/reports/nonsense"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown report: %d", resp.StatusCode)
 	}

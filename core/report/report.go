@@ -288,11 +288,18 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 	return r, nil
 }
 
+// Earliest is the first day a report's period may start or end: Onward
+// holds nothing older, and a date centuries back is a slip of the keys.
+var Earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func validateFilter(f Filter) error {
 	var fields []core.FieldError
-	if f.From.IsZero() || f.To.IsZero() {
+	switch {
+	case f.From.IsZero() || f.To.IsZero():
 		fields = append(fields, core.FieldError{Field: "from", Message: "give both a start and an end date"})
-	} else if f.To.Before(f.From) {
+	case f.From.Before(Earliest) || f.To.Before(Earliest):
+		fields = append(fields, core.FieldError{Field: "from", Message: "the dates must be " + Earliest.Format(time.DateOnly) + " or later"})
+	case f.To.Before(f.From):
 		fields = append(fields, core.FieldError{Field: "to", Message: "the end date must not be before the start date"})
 	}
 	if f.Need != "" && !f.Need.Valid() {
