@@ -96,7 +96,9 @@ const (
 	DeliverySeeded DeliveryStatus = "seeded history"
 
 	// Twilio's final statuses: once one is recorded, a late callback with
-	// an earlier status (queued, sending, sent) does not replace it.
+	// an earlier status (queued, sending, sent) does not replace it, and
+	// among them only one showing the message got further does
+	// (deliveryRanks).
 	DeliveryDelivered   DeliveryStatus = "delivered"
 	DeliveryUndelivered DeliveryStatus = "undelivered"
 	DeliveryFailed      DeliveryStatus = "failed"
@@ -104,11 +106,38 @@ const (
 	DeliveryCanceled    DeliveryStatus = "canceled"
 )
 
-// finalDeliveryStatuses are the provider statuses no later callback replaces.
-var finalDeliveryStatuses = []DeliveryStatus{DeliveryDelivered, DeliveryUndelivered, DeliveryFailed, DeliveryRead, DeliveryCanceled}
+// finalDeliveryStatuses are the provider statuses a message ends in, and
+// deliveryRanks (aligned) how far each shows the message got: failed,
+// undelivered or canceled 1, delivered 2, read 3 (WhatsApp's, after
+// delivered). A callback replaces the stored status only with one of a
+// higher rank, or, while neither is final, with any. Twilio's callbacks
+// can arrive out of order, so a late "delivered" must not undo "read",
+// nor a late "failed" undo "delivered"; a carrier's "delivered" after its
+// "undelivered" is the later news and stands.
+var (
+	finalDeliveryStatuses = []DeliveryStatus{DeliveryDelivered, DeliveryUndelivered, DeliveryFailed, DeliveryCanceled, DeliveryRead}
+	deliveryRanks         = []int32{2, 1, 1, 1, 3}
+)
 
 // Final reports whether the status is one a provider sends last.
 func (s DeliveryStatus) Final() bool { return slices.Contains(finalDeliveryStatuses, s) }
+
+// rank is the status's place in deliveryRanks: 0 before a final one.
+func (s DeliveryStatus) rank() int32 {
+	if i := slices.Index(finalDeliveryStatuses, s); i >= 0 {
+		return deliveryRanks[i]
+	}
+	return 0
+}
+
+// providerStatuses are the MessageStatus values Twilio's delivery
+// callbacks carry, for SMS and WhatsApp.
+var providerStatuses = []DeliveryStatus{"accepted", "scheduled", "queued", "sending", "sent", "receiving",
+	"received", "partially_delivered", DeliveryDelivered, DeliveryUndelivered, DeliveryFailed, DeliveryRead, DeliveryCanceled}
+
+// ProviderStatus reports whether s is a status Twilio's delivery
+// callbacks send; anything else is not a callback Onward can record.
+func (s DeliveryStatus) ProviderStatus() bool { return slices.Contains(providerStatuses, s) }
 
 // DeliverySkipped is the status of a row marked sent without being
 // delivered, saying why ("skipped: client opted out of texts").

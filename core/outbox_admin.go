@@ -108,22 +108,26 @@ func (o *Outbox) Retry(ctx context.Context, id OutboxID) error {
 }
 
 // sqlRecordDelivery records a provider's delivery status on the row that
-// sent the message. Callbacks can arrive out of order: a final status ($4)
-// is never replaced by an earlier one.
+// sent the message. Callbacks can arrive out of order: the stored status
+// is replaced only by one of a higher rank ($6, against the stored
+// status's rank in $5, aligned with the final statuses $4), or while
+// neither is final.
 const sqlRecordDelivery = `
 UPDATE outbox SET delivery_status = $2, delivery_error = $3
 WHERE provider_id = $1 AND NOT (sent_at IS NULL AND delivery_status = 'sending')
-  AND NOT (delivery_status = ANY($4) AND NOT $2 = ANY($4))`
+  AND ($6 > coalesce(($5::int[])[array_position($4::text[], delivery_status)], 0)
+       OR ($6 = 0 AND NOT delivery_status = ANY($4::text[])))`
 
 // RecordDelivery stores a provider's delivery callback (status and error
 // code) on the row whose provider id it names, and returns how many rows
-// changed: 0 when the id is unknown or a final status is already stored.
+// changed: 0 when the id is unknown or a status of the same or a later
+// rank is already stored.
 func (o *Outbox) RecordDelivery(ctx context.Context, providerID string, status DeliveryStatus, errorCode string) (int64, error) {
 	final := make([]string, len(finalDeliveryStatuses))
 	for i, s := range finalDeliveryStatuses {
 		final[i] = string(s)
 	}
-	tag, err := o.pool.Exec(ctx, sqlRecordDelivery, providerID, string(status), errorCode, final)
+	tag, err := o.pool.Exec(ctx, sqlRecordDelivery, providerID, string(status), errorCode, final, deliveryRanks, status.rank())
 	if err != nil {
 		return 0, fmt.Errorf("record delivery status: %w", err)
 	}

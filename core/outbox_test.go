@@ -300,7 +300,8 @@ func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 }
 
 // Provider callbacks record the delivery status by message id; a final
-// status is never replaced by a late earlier one.
+// status is never replaced by a late earlier one, nor by one showing the
+// message got less far.
 func TestOutboxRecordDelivery(t *testing.T) {
 	env := coretest.NewEnv(t)
 	o := env.Engine.Outbox()
@@ -328,6 +329,10 @@ func TestOutboxRecordDelivery(t *testing.T) {
 		{core.DeliveryUndelivered, "30003", 1, core.DeliveryUndelivered},
 		{"sent", "", 0, core.DeliveryUndelivered}, // late, earlier status
 		{core.DeliveryDelivered, "", 1, core.DeliveryDelivered},
+		{core.DeliveryFailed, "30008", 0, core.DeliveryDelivered}, // late: it was delivered
+		{core.DeliveryRead, "", 1, core.DeliveryRead},             // WhatsApp's, after delivered
+		{core.DeliveryDelivered, "", 0, core.DeliveryRead},        // late, earlier final status
+		{"sent", "", 0, core.DeliveryRead},
 	} {
 		n, err := o.RecordDelivery(ctx, "SM123", step.status, step.code)
 		if err != nil || n != step.rows {

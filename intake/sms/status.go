@@ -45,8 +45,17 @@ func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
 		status = strings.ToLower(strings.TrimSpace(params["SmsStatus"]))
 	}
 	code := strings.TrimSpace(params["ErrorCode"])
-	if !smsSIDRe.MatchString(sid) || len(status) > 40 || len(code) > 10 {
-		http.Error(w, "bad request", http.StatusBadRequest)
+	switch {
+	case !smsSIDRe.MatchString(sid):
+		http.Error(w, "bad request: MessageSid is missing or is not a Twilio message id", http.StatusBadRequest)
+		return
+	case !core.DeliveryStatus(status).ProviderStatus():
+		// A status Twilio does not send (or none) would overwrite what
+		// is stored with nothing Onward can read.
+		http.Error(w, "bad request: MessageStatus is missing or is not one of Twilio's message statuses", http.StatusBadRequest)
+		return
+	case len(code) > 10:
+		http.Error(w, "bad request: ErrorCode is longer than Twilio's error codes", http.StatusBadRequest)
 		return
 	}
 	if err := s.recordDelivery(r.Context(), statusRow(r), sid, status, code, params["To"]); err != nil {

@@ -165,3 +165,28 @@ func TestSMSCarrierOptOutStopsReplies(t *testing.T) {
 		t.Fatal("no reply after START")
 	}
 }
+
+// TestSMSStatusWithoutAStatusTwilioSends: a signed callback with no
+// MessageStatus, or one Twilio never sends, is a bad request that changes
+// nothing, rather than overwriting what is stored with it.
+func TestSMSStatusWithoutAStatusTwilioSends(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	h.sentSMS("t-unknown-status", sid)
+	if rec := h.post(statusForm(sid, "sent", "", smsTestPhone), postOpt{path: "/twilio/status"}); rec.Code != http.StatusNoContent {
+		t.Fatalf("sent: status %d, want 204", rec.Code)
+	}
+	noStatus := []twilioField{{"MessageSid", sid}, {"AccountSid", smsTestAccount}, {"To", smsTestPhone}}
+	for name, form := range map[string][]twilioField{
+		"no status":      noStatus,
+		"an unknown one": statusForm(sid, "<script>", "", smsTestPhone),
+	} {
+		if rec := h.post(form, postOpt{path: "/twilio/status"}); rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", name, rec.Code)
+		}
+	}
+	if s, _ := h.delivery(sid); s != "sent" {
+		t.Errorf("the stored status became %q, want sent", s)
+	}
+}
