@@ -79,3 +79,15 @@ func DetectKeyword(body string) Keyword {
 	}
 	return keywordWords[strings.ToUpper(word)]
 }
+
+// ResubscribeYes reports whether body is a lone YES. Twilio's opt-out
+// handling on a long code opts a phone back in on START, UNSTOP or YES
+// (and answers it itself), so from a phone that opted out Onward reads a
+// lone YES as START, to keep its record the carrier's; from any other
+// phone YES is an answer to the conversation.
+func ResubscribeYes(body string) bool {
+	word := strings.TrimFunc(body, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return strings.EqualFold(word, "YES")
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // Inbound is POST /twilio/sms, Twilio's "a message comes in" webhook. In
@@ -98,7 +99,12 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		s.log.Error("sms lock token", "err", err)
 		return s.apology(ctx, copyFault)
 	}
-	c, err := s.claim(ctx, keys, sidKey, token)
+	c, err := s.claim(ctx, keys, sidKey, token, claimText)
+	if errors.Is(err, errOverLimit) && msg.keyword(s.flow) == flow.KeywordStop {
+		// The limit holds back a phone texting too much; an opt-out ends
+		// that, and is honoured however many texts came before it.
+		c, err = s.claim(ctx, keys, sidKey, token, claimOptOut)
+	}
 	switch {
 	case errors.Is(err, errOverLimit):
 		s.log.Info("sms phone rate limit reached", "sid", msg.SID)

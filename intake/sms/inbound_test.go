@@ -252,6 +252,29 @@ func TestSMSManyTextsAtOnce(t *testing.T) {
 	}
 }
 
+// TestSMSOptOutOverTheLimit: a phone over its hourly limit that texts
+// STOP (or a translation of it) is opted out, and told so once, like any
+// other; the rest of its texts stay held back.
+func TestSMSOptOutOverTheLimit(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 2 })
+	for _, phone := range []string{smsTestPhone, "+447700900457"} {
+		h.text(phone, "Hi")
+		h.text(phone, "1")
+		if got := h.text(phone, "help me"); len(got) != 0 {
+			t.Fatalf("%s: a text over the limit was answered: %q", phone, got)
+		}
+	}
+	for phone, stop := range map[string]string{smsTestPhone: "STOP", "+447700900457": "СТОП"} {
+		if got := h.text(phone, stop); len(got) != 1 {
+			t.Errorf("%s over the limit: %s got %q, want the opt-out's one confirmation", phone, stop, got)
+		}
+		if !h.optedOut(phone) {
+			t.Errorf("%s over the limit: %s was not recorded", phone, stop)
+		}
+	}
+}
+
 func TestSMSRateLimitPerPhone(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 4 })
@@ -651,5 +674,23 @@ func TestSMSRepliesAfterTheConversationInTheClientsLanguage(t *testing.T) {
 	}
 	if st := h.state(polish); st == nil || st.Conv.Lang != "pl" {
 		t.Errorf("new conversation's language = %+v, want pl", st)
+	}
+}
+
+// TestSMSYesOptsBackIn: Twilio opts a phone back in on a lone YES as on
+// START, so Onward does too, for a phone that opted out; for any other
+// phone YES is an answer, and "yes please" is not a keyword.
+func TestSMSYesOptsBackIn(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	h.text(smsTestPhone, "STOP")
+	if got := h.text(smsTestPhone, "yes please"); len(got) != 0 || !h.optedOut(smsTestPhone) {
+		t.Fatalf("'yes please' from an opted-out phone: replies %q, opted out %v; want none, still out", got, h.optedOut(smsTestPhone))
+	}
+	if got := h.text(smsTestPhone, "Yes."); len(got) == 0 || h.optedOut(smsTestPhone) {
+		t.Fatalf("YES from an opted-out phone: replies %q, opted out %v; want it opted back in and answered", got, h.optedOut(smsTestPhone))
+	}
+	if got := h.text(smsTestPhone, "Hi"); len(got) == 0 {
+		t.Fatal("no reply after YES")
 	}
 }

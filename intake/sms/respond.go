@@ -93,6 +93,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 			looked = "1"
 		}
 	}
+	if out && flow.ResubscribeYes(msg.Body) {
+		return s.start(ctx, t) // as Twilio reads it (flow.ResubscribeYes)
+	}
 	if out {
 		// No texts of any kind until START. Twilio would refuse the
 		// reply anyway (error 21610).

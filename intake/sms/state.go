@@ -113,7 +113,8 @@ type smsClaim struct {
 // The limit (ARGV[7] texts) counts in windows of an hour (ARGV[8] ms)
 // from the phone's first text in it: the INCR and PEXPIRE pattern from
 // Redis's documentation. A text over it returns {-2, …}, is not left
-// marked as seen and takes no lock. Counting here, not in a second
+// marked as seen and takes no lock; with ARGV[5] = "optout" (an opt-out,
+// claimed again after that refusal) it is counted but not held back. Counting here, not in a second
 // script, keeps a text to one Redis call before its reply. The script
 // makes as few calls as it can (one SET NX marks the MessageSid and
 // tells a retry, one MGET reads the three keys): each call inside a
@@ -135,7 +136,7 @@ if ARGV[5] ~= 'lock' then
   if n == 1 then
     redis.call('PEXPIRE', KEYS[6], ARGV[8])
   end
-  if n > tonumber(ARGV[7]) then
+  if ARGV[5] == 'claim' and n > tonumber(ARGV[7]) then
     redis.call('DEL', KEYS[1])
     return {-2, 0, '', 0, 0, ''}
   end
@@ -206,10 +207,16 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 	return r, nil
 }
 
+// The ways a text is claimed (claimScript's ARGV[5]).
+const (
+	claimText   = "claim"  // within the phone's hourly limit
+	claimOptOut = "optout" // an opt-out, whatever the limit
+)
+
 // claim claims a text (see claimScript), waiting for the phone's lock
 // while another text from the phone holds it (waitForLock).
-func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token string) (smsClaim, error) {
-	r, err := s.runClaim(ctx, k, sidKey, token, "claim")
+func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token, mode string) (smsClaim, error) {
+	r, err := s.runClaim(ctx, k, sidKey, token, mode)
 	if err != nil {
 		return smsClaim{}, fmt.Errorf("claim text: %w", err)
 	}
