@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -49,7 +52,11 @@ func TestBadInputRefused(t *testing.T) {
 		{"unknown need", tok, with(func(m map[string]any) { m["needs"] = []string{"astrology"} }), "k6", 422, "needs[0]"},
 		{"agency outside consent", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["agencies"] = []string{"housing-options"} }), "k7", 422, "to_agency"},
 		{"unknown agency", tok, with(func(m map[string]any) { m["to_agency"] = "nowhere" }), "k8", 422, "to_agency"},
-		{"no idempotency key", tok, newReferral("X"), "", 422, "Idempotency-Key"},
+		{"no witness", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["witnessed_by"] = "" }), "k13", 422, "consent.witnessed_by"},
+		{"unknown consent scope", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["scope"] = "everyone" }), "k14", 422, "consent.scope"},
+		{"no consent wording", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["wording_version"] = "" }), "k15", 422, "consent.wording_version"},
+		{"no idempotency key", tok, newReferral("X"), "", 400, "Idempotency-Key"},
+		{"idempotency key too long", tok, newReferral("X"), strings.Repeat("k", 201), 400, "Idempotency-Key"},
 		{"no token", "", newReferral("X"), "k9", 401, ""},
 		{"bad token", "not-a-token", newReferral("X"), "k10", 401, ""},
 		{"missing scope", readOnly, newReferral("X"), "k11", 403, ""},
@@ -73,12 +80,20 @@ func TestBadInputRefused(t *testing.T) {
 				t.Fatalf("problem %v", p)
 			}
 			if c.field != "" {
+				// A body field is named with its JSON pointer too; a
+				// header has none.
+				pointer := ""
+				if c.field != "Idempotency-Key" {
+					pointer = "#/" + strings.NewReplacer(".", "/", "[", "/", "]", "").Replace(c.field)
+				}
 				named := false
 				for _, e := range p["errors"].([]any) {
-					named = named || e.(map[string]any)["field"] == c.field
+					issue := e.(map[string]any)
+					got, _ := issue["pointer"].(string)
+					named = named || issue["field"] == c.field && got == pointer
 				}
 				if !named {
-					t.Fatalf("problem does not name %q: %s", c.field, r.body)
+					t.Fatalf("problem does not name %q at %q: %s", c.field, pointer, r.body)
 				}
 			}
 			if after := countReferrals(t, h); after != before {
@@ -270,5 +285,130 @@ func TestIdempotencyAfterTheClientGaveUp(t *testing.T) {
 	}
 	if n := countReferrals(t, h); n != 1 {
 		t.Fatalf("%d referrals after the retry, want 1", n)
+	}
+}
+
+// TestIfMatchNamingNoVersionIsStale: If-Match compares strongly (RFC 9110
+// §13.1.1), so a tag that names no version the referral was ever at, or
+// a weak tag, is as stale as an old version: 412, and nothing changes.
+// "*" is true whenever the referral exists.
+func TestIfMatchNamingNoVersionIsStale(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	cab := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
+	cases := []struct {
+		ifMatch string
+		status  int
+	}{
+		{`"v0"`, 412},
+		{`"v00"`, 412},
+		{`"v01"`, 412},
+		{`W/"v1"`, 412},
+		{`W/"v0"`, 412},
+		{`"v2"`, 412},
+		{`"v1"`, 200},
+		{`*`, 200},
+		{`v1`, 422},
+	}
+	for i, c := range cases {
+		t.Run(c.ifMatch, func(t *testing.T) {
+			created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("IM"), "Idempotency-Key", "im-"+strconv.Itoa(i))
+			if created.status != 201 || created.header.Get("ETag") != `"v1"` {
+				t.Fatalf("create: %d %s", created.status, created.body)
+			}
+			ref := created.json(t)["reference"].(string)
+			r := h.do(t, "POST", "/api/v1/referrals/"+ref+"/accept", cab, nil, "Idempotency-Key", "im-accept-"+strconv.Itoa(i), "If-Match", c.ifMatch)
+			if r.status != c.status {
+				t.Fatalf("If-Match %s: %d %s, want %d", c.ifMatch, r.status, r.body, c.status)
+			}
+			want := "accepted"
+			if c.status != 200 {
+				want = "requested"
+				if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+					t.Fatalf("content type %q, want a problem", ct)
+				}
+			}
+			if now := h.do(t, "GET", "/api/v1/referrals/"+ref, cab, nil); now.json(t)["status"] != want {
+				t.Fatalf("after If-Match %s the referral is %v, want %s", c.ifMatch, now.json(t)["status"], want)
+			}
+		})
+	}
+}
+
+// TestJSONBodiesMustBeUTF8: JSON text is UTF-8 (RFC 8259 §8.1); a body
+// that is not is refused as it is, never stored with its bytes replaced
+// by U+FFFD. Every operation that takes a JSON body refuses it.
+func TestJSONBodiesMustBeUTF8(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	cab := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
+	created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("U"), "Idempotency-Key", "utf8-create")
+	if created.status != 201 {
+		t.Fatalf("create: %d %s", created.status, created.body)
+	}
+	ref := created.json(t)["reference"].(string)
+	referral, _ := json.Marshal(newReferral("U-2"))
+	cases := []struct {
+		name, path, token string
+		body              []byte
+	}{
+		{"referral", "/api/v1/referrals", referrer, bytes.Replace(referral, []byte("Morag"), []byte("Mor\xffag"), 1)},
+		{"action", "/api/v1/referrals/" + ref + "/reject", cab, []byte("{\"reason\": \"not-eligible\", \"feedback\": \"Out\xffside our area\"}")},
+		{"webhook", "/api/v1/webhooks", referrer, []byte("{\"url\": \"https://casework.example/hooks/\xff\"}")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := countReferrals(t, h)
+			r := h.do(t, "POST", c.path, c.token, c.body, "Idempotency-Key", "utf8-"+c.name)
+			if r.status != 400 || r.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(r.json(t)["detail"].(string), "UTF-8") {
+				t.Fatalf("%d %s, want 400 saying the body is not UTF-8", r.status, r.body)
+			}
+			if after := countReferrals(t, h); after != before {
+				t.Fatalf("%d referrals written by a refused request", after-before)
+			}
+		})
+	}
+	if now := h.do(t, "GET", "/api/v1/referrals/"+ref, cab, nil); now.json(t)["status"] != "requested" {
+		t.Fatalf("a refused action moved the referral to %v", now.json(t)["status"])
+	}
+	if hooks := h.do(t, "GET", "/api/v1/webhooks", referrer, nil); strings.Contains(string(hooks.body), "casework.example") {
+		t.Fatalf("a refused subscription was kept: %s", hooks.body)
+	}
+}
+
+// TestTokenRequestErrors: the token endpoint answers RFC 6749 §5.2's
+// codes: a missing (or empty, §3.2) grant_type is invalid_request; a
+// grant type given but not supported is unsupported_grant_type.
+func TestTokenRequestErrors(t *testing.T) {
+	h := newHarness(t)
+	c := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
+	cases := []struct {
+		name, form, code string
+	}{
+		{"no grant_type", "scope=read", "invalid_request"},
+		{"empty grant_type", "grant_type=", "invalid_request"},
+		{"another grant type", "grant_type=password", "unsupported_grant_type"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader(tc.form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(c.Partner.ClientID, c.Secret)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 400 || out.Error != tc.code || !strings.Contains(out.Description, "grant_type") {
+				t.Fatalf("%d %+v, want 400 %s naming grant_type", resp.StatusCode, out, tc.code)
+			}
+		})
 	}
 }

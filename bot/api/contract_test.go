@@ -137,6 +137,7 @@ func TestContract(t *testing.T) {
 
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	receiver := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
+	everything := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeRefer, core.ScopeAct))
 	n := 0
 	key := func() string { n++; return fmt.Sprintf("contract-%d", n) }
 	create := func() string {
@@ -231,8 +232,33 @@ func TestContract(t *testing.T) {
 			t.Fatalf("%s without a token: %d", o.id, anon.status)
 		}
 		c.check(t, o, anon)
+		// And, where the document requires an Idempotency-Key, without
+		// one: 400 as a problem the document describes, naming it.
+		if c.requiresIdempotencyKey(o) {
+			nokey := h.do(t, o.method, fill(o.path, "ONW-2345678"), everything, example(o))
+			if nokey.status != http.StatusBadRequest || !strings.Contains(string(nokey.body), `"field":"Idempotency-Key"`) {
+				t.Fatalf("%s without an Idempotency-Key: %d %s", o.id, nokey.status, nokey.body)
+			}
+			c.check(t, o, nokey)
+		}
 	}
 	if served := h.do(t, "GET", "/api/v1/openapi.json", "", nil); served.status != 200 || !bytes.Equal(served.body, api.OpenAPI()) {
 		t.Fatalf("openapi.json served %d", served.status)
 	}
+}
+
+// requiresIdempotencyKey reports whether the document marks the
+// Idempotency-Key header required for an operation.
+func (c *contract) requiresIdempotencyKey(o operation) bool {
+	params, _ := o.op["parameters"].([]any)
+	for _, p := range params {
+		param := p.(map[string]any)
+		if ref, ok := param["$ref"].(string); ok {
+			param = c.doc["components"].(map[string]any)["parameters"].(map[string]any)[strings.TrimPrefix(ref, "#/components/parameters/")].(map[string]any)
+		}
+		if param["in"] == "header" && param["name"] == "Idempotency-Key" && param["required"] == true {
+			return true
+		}
+	}
+	return false
 }

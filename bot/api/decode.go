@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onward-network/onward/core"
 )
@@ -30,13 +31,28 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	return decodeBytes(body, dst)
 }
 
+// UnstorableText says why a JSON body cannot be taken as the text Onward
+// stores, or is nil: bytes that are not UTF-8, which JSON text must be
+// (RFC 8259 §8.1) and which encoding/json would quietly turn into U+FFFD,
+// changing what was sent; or a string escaping a NUL, which PostgreSQL
+// cannot store (core.StorableJSON). The JSON API and FHIR refuse such a
+// body with it, each in its own error format.
+func UnstorableText(body []byte) error {
+	switch {
+	case !utf8.Valid(body):
+		return errors.New("the body is not UTF-8, which JSON text must be (RFC 8259 §8.1); send it encoded as UTF-8")
+	case !core.StorableJSON(body):
+		return errors.New(`a string in the body holds a NUL character (\u0000), which Onward cannot store; remove it and send again`)
+	}
+	return nil
+}
+
 func decodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil // no body: every field takes its zero value
 	}
-	if !core.StorableJSON(body) {
-		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Unstorable text",
-			Detail: `a string in the body holds a NUL character (\u0000), which no field accepts; remove it and send again`}
+	if err := UnstorableText(body); err != nil {
+		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Unstorable text", Detail: err.Error()}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -66,7 +66,7 @@ func (a *API) idempotent(h Handler) Handler {
 	return func(w http.ResponseWriter, r *http.Request, p core.Partner) {
 		key := r.Header.Get(idemKeyHeader)
 		if key == "" || len(key) > 200 {
-			writeProblem(w, r, validationProblemOne(idemKeyHeader, "send an Idempotency-Key header (a unique value of at most 200 characters, such as a UUID) with every POST, and the same one when you retry"))
+			writeProblem(w, r, badIdempotencyKey())
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
@@ -207,6 +207,16 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey, 
 	w.WriteHeader(st.Status)
 	_, _ = w.Write(st.Body)
 	return true
+}
+
+// badIdempotencyKey is the answer to a POST without an Idempotency-Key,
+// or with one over 200 characters: a malformed request (400), as the
+// OpenAPI document has the header required, not an invalid field of the
+// body (422).
+func badIdempotencyKey() problem {
+	detail := "send an Idempotency-Key header (a unique value of at most 200 characters, such as a UUID) with every POST, and the same one when you retry"
+	return problem{Type: problemBase + "idempotency-key", Status: http.StatusBadRequest, Title: "Idempotency-Key header missing or too long",
+		Detail: detail, Errors: []fieldIssue{{Field: idemKeyHeader, Detail: detail}}}
 }
 
 func inProgress() problem {

@@ -60,7 +60,14 @@ var coreFields = map[string]string{
 	"gain_debt_managed":               "gain.debt_managed_pence",
 }
 
+// apiField is the API's name for a field core's validation names. Core
+// joins a struct's label to its members' labels, and the consent's
+// members carry the consent's name in their own (consent.witnessed_by
+// inside consent), so the name comes doubled; it is said once here.
 func apiField(f string) string {
+	if parent, rest, ok := strings.Cut(f, "."); ok && strings.HasPrefix(rest, parent+".") {
+		f = rest
+	}
 	if m, ok := coreFields[f]; ok {
 		return m
 	}

@@ -77,21 +77,57 @@ func toJSON(r core.Referral, s slugs, caseID string) referralJSON {
 // ETag is the referral's version as an entity tag; If-Match takes it back.
 func ETag(r core.Referral) string { return fmt.Sprintf(`"v%d"`, r.Version) }
 
-var etagRE = regexp.MustCompile(`^(?:W/)?"v([0-9]{1,9})"$`)
+// The versions an If-Match header can stand for besides a referral's own,
+// which start at 1.
+const (
+	// AnyVersion stands for no If-Match, or "*", which RFC 9110 §13.1.1
+	// makes true whenever the referral exists: core acts on whatever
+	// version is current (its ExpectedVersion 0).
+	AnyVersion = 0
+	// NoVersion stands for an entity tag that matches no version of any
+	// referral: one naming version 0, or a weak tag, which the strong
+	// comparison If-Match uses never matches. It is as stale as a version
+	// the referral has moved on from, and core refuses it the same way.
+	NoVersion = -1
+)
 
-// IfMatch reads an If-Match header as the version the caller saw (0: none
-// given, or "*").
+var etagRE = regexp.MustCompile(`^(W/)?"v([0-9]{1,9})"$`)
+
+// IfMatch reads an If-Match header as the version the caller saw:
+// AnyVersion, NoVersion or a referral's version.
 func IfMatch(h string) (int, error) {
 	h = strings.TrimSpace(h)
 	if h == "" || h == "*" {
-		return 0, nil
+		return AnyVersion, nil
 	}
 	m := etagRE.FindStringSubmatch(h)
 	if m == nil {
 		return 0, validationProblemOne("If-Match", `If-Match must be the ETag Onward gave for the referral, like "v3"`)
 	}
-	v, _ := strconv.Atoi(m[1])
-	return v, nil
+	if m[1] != "" {
+		return NoVersion, nil // weak: never matches under strong comparison
+	}
+	return TagVersion(m[2]), nil
+}
+
+// TagVersion is the version an entity tag's digits name, compared the
+// strong way (RFC 9110 §13.1.1: character by character with the tag
+// Onward gives): digits Onward never writes ("0", "00", "01") are
+// NoVersion. FHIR's Task tags carry their version in the same digits.
+func TagVersion(digits string) int {
+	v, err := strconv.Atoi(digits)
+	if err != nil || v < 1 || strconv.Itoa(v) != digits {
+		return NoVersion
+	}
+	return v
+}
+
+// Stale reports whether the version an If-Match stands for is not the
+// referral's current one: the precondition fails, and nothing may change.
+// Core checks the same again as it acts; an edge that answers without
+// acting (a Task PUT with the status it has) asks this first.
+func Stale(version int, ref core.Referral) bool {
+	return version != AnyVersion && version != ref.Version
 }
 
 // ClientRequest is the client's details in a create request.

@@ -101,7 +101,15 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "invalid_request", "send an application/x-www-form-urlencoded body")
 		return
 	}
-	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
+	// A missing grant_type is a malformed request, and one sent empty is
+	// missing (RFC 6749 §3.2, §5.2); one given is a grant type this
+	// server does not support unless it is client_credentials.
+	gt := r.PostForm.Get("grant_type")
+	if gt == "" {
+		tokenError(w, http.StatusBadRequest, "invalid_request", "send grant_type=client_credentials")
+		return
+	}
+	if gt != "client_credentials" {
 		tokenError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be client_credentials")
 		return
 	}

@@ -396,6 +396,7 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 		{"not a transaction", strings.Replace(referralBundle, `"type": "transaction"`, `"type": "collection"`, 1), 400},
 		{"malformed", `{"resourceType": "Bundle",`, 400},
 		{"NUL in a string", strings.Replace(referralBundle, `"intent": "order",`, `"intent": "order", "note": [{"text": "a\u0000b"}],`, 1), 400},
+		{"not UTF-8", strings.Replace(referralBundle, `"Morag"`, "\"Mor\xffag\"", 1), 400},
 		{"agency outside consent", strings.Replace(referralBundle, `"owner": {"reference": "Organization/kirkton-cab"}`, `"owner": {"reference": "Organization/housing-options"}`, 1), 422},
 		{"no need", strings.Replace(referralBundle, `"code": "debt"`, `"code": "astrology"`, 1), 422},
 	}
@@ -413,6 +414,69 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 	}
 	if status, _, body := h.do(t, "GET", "/fhir/Task", "expired-or-forged", ""); status != 401 || validR4(t, body)["resourceType"] != "OperationOutcome" {
 		t.Fatalf("bad token: %d %s", status, body)
+	}
+}
+
+// TestFHIRUpdateTaskChecksIfMatchFirst: PUT /fhir/Task/{id} checks
+// If-Match before anything else: a version the Task was never at (0) or
+// one it has moved on from is refused with 412 and changes nothing, even
+// when the Task already has the status asked for. A body that is not
+// UTF-8 is refused as it is.
+func TestFHIRUpdateTaskChecksIfMatchFirst(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	status, hdr, body := h.do(t, "POST", "/fhir", referrer, referralBundle)
+	if status != 200 {
+		t.Fatalf("transaction: %d %s", status, body)
+	}
+	taskURL := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example")
+	_, _, body = h.do(t, "GET", taskURL, cab, "")
+	task := validR4(t, body)
+	put := func(status string, headers ...string) (int, http.Header, []byte) {
+		t.Helper()
+		task["status"] = status
+		raw, _ := json.Marshal(task)
+		return h.do(t, "PUT", taskURL, cab, string(raw), headers...)
+	}
+	if status, hdr, body := put("accepted", "If-Match", `W/"1"`); status != 200 || hdr.Get("ETag") != `W/"2"` {
+		t.Fatalf("accept: %d %s", status, body)
+	}
+	cases := []struct {
+		name, status, ifMatch string
+		want                  int
+	}{
+		{"stale, status it has", "accepted", `W/"1"`, 412},
+		{"version 0, status it has", "accepted", `W/"0"`, 412},
+		{"version 0", "in-progress", `W/"0"`, 412},
+		{"version 00", "in-progress", `"00"`, 412},
+		{"stale", "in-progress", `W/"1"`, 412},
+		{"not an entity tag", "in-progress", `2`, 400},
+		{"current, status it has", "accepted", `W/"2"`, 200},
+		{"any version, status it has", "accepted", `*`, 200},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, hdr, body := put(c.status, "If-Match", c.ifMatch)
+			if status != c.want || validR4(t, body)["resourceType"] == "Task" && hdr.Get("ETag") != `W/"2"` {
+				t.Fatalf("If-Match %s, status %s: %d %s, want %d", c.ifMatch, c.status, status, body, c.want)
+			}
+			if status != 200 && validR4(t, body)["resourceType"] != "OperationOutcome" {
+				t.Fatalf("refusal is not an OperationOutcome: %s", body)
+			}
+			if _, _, now := h.do(t, "GET", taskURL, cab, ""); validR4(t, now)["status"] != "accepted" {
+				t.Fatalf("the Task moved to %v", validR4(t, now)["status"])
+			}
+		})
+	}
+	task["status"] = "in-progress"
+	raw, _ := json.Marshal(task)
+	notUTF8 := strings.Replace(string(raw), `"status":"in-progress"`, "\"status\":\"in-progress\",\"note\":[{\"text\":\"Mor\xffag\"}]", 1)
+	if status, _, body := h.do(t, "PUT", taskURL, cab, notUTF8); status != 400 || !strings.Contains(string(body), "UTF-8") {
+		t.Fatalf("not UTF-8: %d %s, want 400 saying so", status, body)
+	}
+	if _, _, now := h.do(t, "GET", taskURL, cab, ""); validR4(t, now)["status"] != "accepted" {
+		t.Fatalf("a body that is not UTF-8 moved the Task to %v", validR4(t, now)["status"])
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,8 +158,8 @@ var taskStatuses = []string{"draft", "requested", "received", "accepted", "rejec
 // strict decodes one resource, refusing unknown elements and wrong types
 // with the element named.
 func strict(raw []byte, dst any, where string) error {
-	if !core.StorableJSON(raw) {
-		return &invalid{text: where + ` holds a NUL character (\u0000) in a string, which no element accepts`, expression: where}
+	if err := api.UnstorableText(raw); err != nil {
+		return &invalid{text: where + ": " + err.Error(), expression: where}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -189,6 +190,27 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// taskETagRE is a Task's ETag as Onward writes it, W/"version", or the
+// same tag written strong.
+var taskETagRE = regexp.MustCompile(`^(?:W/)?"([0-9]{1,9})"$`)
+
+// ifMatch reads an If-Match header on a Task as the version the caller
+// saw (api.AnyVersion, api.NoVersion or a version). FHIR writes a Task's
+// version as a weak ETag and compares the version it carries (FHIR R4
+// http.html#concurrency), so W/"2" and "2" both name version 2; a version
+// the Task was never at, such as W/"0", names none and is stale.
+func ifMatch(h string) (int, error) {
+	h = strings.TrimSpace(h)
+	if h == "" || h == "*" {
+		return api.AnyVersion, nil
+	}
+	m := taskETagRE.FindStringSubmatch(h)
+	if m == nil {
+		return 0, &invalid{text: `If-Match must be the Task's ETag, like W/"2"`, expression: "If-Match"}
+	}
+	return api.TagVersion(m[1]), nil
+}
+
 // updateTask is the receiving side moving a referral on by PUTting its
 // Task with a new status: accepted, rejected (statusReason), in-progress,
 // completed (output), failed, on-hold or cancelled. If-Match takes the
@@ -212,17 +234,20 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, &invalid{text: "Task.status must be an R4 task status and Task.intent is required", expression: "Task.status"})
 		return
 	}
-	version := 0
-	if im := strings.TrimPrefix(r.Header.Get("If-Match"), "W/"); im != "" {
-		v, err := strconv.Atoi(strings.Trim(im, `"`))
-		if err != nil {
-			s.fail(w, r, &invalid{text: `If-Match must be the Task's ETag, like W/"2"`, expression: "If-Match"})
-			return
-		}
-		version = v
+	version, err := ifMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	ref, slugs, ok := s.visibleReferral(w, r, p, t.ID)
 	if !ok {
+		return
+	}
+	// The precondition comes before anything the Task asks: a stale one
+	// is refused even when the Task already has the status it names.
+	if api.Stale(version, ref) {
+		outcome(w, http.StatusPreconditionFailed, "conflict", fmt.Sprintf("If-Match does not name the Task's current version: Task %s is at version %d, %s since %s; read it again and decide",
+			ref.Reference, ref.Version, ref.Status, ref.StatusAt.Format("15:04 on 2 Jan")), "")
 		return
 	}
 	if core.Status(t.Status) == ref.Status {
