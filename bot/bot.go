@@ -55,7 +55,18 @@ type Bot struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	jobs   jobQueue
+	// answerWithin bounds the work done before Slack is answered
+	// (slackAnswerWithin; tests shorten it).
+	answerWithin time.Duration
 }
+
+// slackAnswerWithin is how long a Slack request may take before Onward
+// answers it: what it asks of Slack's API first (views.open with the
+// trigger, users.info for a user not yet linked), Redis and PostgreSQL
+// included. Slack shows the user an error after 3 s, and a trigger_id
+// lasts no longer, so whatever has not finished by then has failed: the
+// presser is told so privately, as for any other fault.
+const slackAnswerWithin = 2500 * time.Millisecond
 
 // New builds a Bot. Without Slack credentials it serves only the staff
 // web inbox.
@@ -73,7 +84,7 @@ func New(o Options) (*Bot, error) {
 	b := &Bot{
 		engine: o.Engine, cfg: o.Config, log: o.Log, rdb: o.Redis, prefix: o.KeyPrefix,
 		cards: NewCards(o.Engine, o.Config), clock: o.Engine.Clock(),
-		ctx: ctx, cancel: cancel, jobs: jobQueue{max: o.MaxJobs},
+		ctx: ctx, cancel: cancel, jobs: jobQueue{max: o.MaxJobs}, answerWithin: slackAnswerWithin,
 	}
 	b.api = NewSlackClient(o.Config)
 	if o.Random == nil {

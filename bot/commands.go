@@ -30,11 +30,12 @@ func (b *Bot) handleCommands(w http.ResponseWriter, r *http.Request) {
 	c := slashCommand{command: form.Get("command"), text: strings.TrimSpace(form.Get("text")),
 		user: form.Get("user_id"), channel: form.Get("channel_id"), trigger: form.Get("trigger_id")}
 	c.to = replyTo{user: c.user, responseURL: form.Get("response_url")}
-	if c.trigger != "" && !b.first(r.Context(), "cmd:"+c.trigger) {
+	ctx, cancel := context.WithTimeout(r.Context(), b.answerWithin)
+	defer cancel()
+	if c.trigger != "" && !b.first(ctx, "cmd:"+c.trigger) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	ctx := r.Context()
 	switch c.command {
 	case "/refer":
 		b.referCommand(w, ctx, c)

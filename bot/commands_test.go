@@ -233,3 +233,20 @@ func TestStatsCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestReferSuggestionsLeaveTheAdvisersAgencyOut: /refer's second step
+// does not list the adviser's own agency as "already tried for this
+// client" (no referral of this client was ever with it), as the staff
+// web's form does not list it at all.
+func TestReferSuggestionsLeaveTheAdvisersAgencyOut(t *testing.T) {
+	tb := newTestBot(t)
+	wantStatus(t, tb.command("U0AILSA", "/refer", ""), 200)
+	body := wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF2", cbReferStart, "",
+		map[string]any{blkNeeds: multi("debt"), blkPostcode: typed("ky1 2cd"), blkCrisis: checked()})), 200)
+	if strings.Contains(body, "already tried") {
+		t.Errorf("the adviser's own agency is listed as already tried: %s", body)
+	}
+	if !strings.Contains(body, "Kingdom Council Welfare Rights") {
+		t.Errorf("step two suggests nobody for debt in KY1: %s", body)
+	}
+}

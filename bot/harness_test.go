@@ -66,6 +66,9 @@ type fakeSlack struct {
 	emails   map[string]string
 	viewSeq  atomic.Int64
 	openFail string // views.open answers this error when set
+	// slow holds views.open and users.info back this long (a Slack API
+	// having a bad moment).
+	slow time.Duration
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -108,6 +111,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	f.record(call)
 	w.Header().Set("Content-Type", "application/json")
 	reply := func(v any) { json.NewEncoder(w).Encode(v) }
+	if method == "views.open" || method == "users.info" {
+		time.Sleep(f.slow)
+	}
 	switch method {
 	case "chat.postMessage":
 		reply(map[string]any{"ok": true, "channel": call.Form.Get("channel"), "ts": "1795428000.000100"})

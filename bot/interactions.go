@@ -56,11 +56,13 @@ func (b *Bot) handleInteractions(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable payload", http.StatusBadRequest)
 		return
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), b.answerWithin)
+	defer cancel()
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		b.blockActions(w, r.Context(), &cb)
+		b.blockActions(w, ctx, &cb)
 	case slack.InteractionTypeViewSubmission:
-		b.viewSubmission(w, r.Context(), &cb)
+		b.viewSubmission(w, ctx, &cb)
 	default:
 		w.WriteHeader(http.StatusOK)
 	}

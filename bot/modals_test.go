@@ -3,9 +3,11 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -254,5 +256,40 @@ func TestModalOpenFailureIsExplained(t *testing.T) {
 	tb.bot.wait()
 	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 1 || !strings.Contains(eph[0].text(), "went wrong") {
 		t.Errorf("want a failure reply, got %+v", eph)
+	}
+}
+
+// TestSlackIsAnsweredInTimeWhenItsAPIIsSlow: what Onward asks of Slack's
+// API before it answers a press or a command (views.open, users.info for
+// a user not yet linked) is cut off at answerWithin, so Slack gets its
+// answer inside its 3 s however slow its API is, and the presser is told
+// privately that it did not work.
+func TestSlackIsAnsweredInTimeWhenItsAPIIsSlow(t *testing.T) {
+	tb := newTestBot(t)
+	tb.bot.answerWithin = 200 * time.Millisecond
+	tb.slack.slow = 2 * time.Second
+	r := tb.selfReferral("slow-slack", false)
+	for name, send := range map[string]func() *http.Response{
+		"Reject… on a card": func() *http.Response {
+			return tb.interact(tb.blockAction("U0AILSA", "C0CAB", "reject", buttonValue(r.ID, r.Version)))
+		},
+		"/refer": func() *http.Response { return tb.command("U0AILSA", "/refer", "") },
+		"a user not yet linked": func() *http.Response {
+			tb.slack.emails["U0NEWCOMER"] = "newcomer@example.org"
+			return tb.interact(tb.blockAction("U0NEWCOMER", "C0CAB", "reject", buttonValue(r.ID, r.Version)))
+		},
+	} {
+		start := time.Now()
+		resp := send()
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("%s: Slack was answered after %s, past the time allowed", name, took.Round(time.Millisecond))
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d, want 200", name, resp.StatusCode)
+		}
+	}
+	tb.bot.wait()
+	if eph := tb.slack.called("chat.postEphemeral"); len(eph) == 0 {
+		t.Error("nobody was told the press did not work")
 	}
 }

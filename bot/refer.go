@@ -108,7 +108,7 @@ func (b *Bot) submitReferStart(ctx context.Context, staff core.Staff, view slack
 		meta.Postcode, meta.District = string(p), p.District()
 	}
 	meta.Crisis = slices.ContainsFunc(stateValue(view.State, blkCrisis).SelectedOptions, func(o slack.OptionBlockObject) bool { return o.Value == crisisYes })
-	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: meta.Needs, District: meta.District, Exclude: []core.AgencyID{staff.AgencyID}})
+	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: meta.Needs, District: meta.District, Asking: staff.AgencyID})
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
 	}

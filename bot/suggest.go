@@ -14,12 +14,7 @@ func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match,
 	if r.ToAgencyID != nil {
 		current = *r.ToAgencyID
 	}
-	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Exclude: []core.AgencyID{current}})
-	if err != nil {
-		return core.Match{}, err
-	}
-	m.Excluded = slices.DeleteFunc(m.Excluded, func(e core.Exclusion) bool { return e.Agency.ID == current })
-	return m, nil
+	return b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Asking: current})
 }
 
 // assignChoices are core's suggestions for a triage referral; a

@@ -282,12 +282,11 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 		if f.Crisis {
 			needs = core.CrisisNeeds(needs, []string{f.CrisisReason})
 		}
-		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: v.District, Exclude: []core.AgencyID{s.staff.AgencyID}})
+		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: v.District, Asking: s.staff.AgencyID})
 		if err != nil {
 			b.failed(w, &s, err)
 			return
 		}
-		m.Excluded = slices.DeleteFunc(m.Excluded, func(e core.Exclusion) bool { return e.Agency.ID == s.staff.AgencyID })
 		v.Match = &m
 	}
 	agencies, err := b.engine.Agencies(ctx)

@@ -17,7 +17,12 @@ type MatchQuery struct {
 	District     string // postcode district, "" when unknown
 	Language     string // ISO 639-1, "" = any
 	SelfReferral bool   // only agencies that accept self-referrals
-	Exclude      []AgencyID
+	// Exclude are agencies the referral was already with (WhyTriedBefore).
+	Exclude []AgencyID
+	// Asking is the agency asking where to send a referral (the referring
+	// adviser's, or the one redirecting it): it is neither suggested nor
+	// listed as left out, since the referral is to go elsewhere.
+	Asking AgencyID
 }
 
 // Suggestion is an agency that fits a referral, and why.
@@ -147,6 +152,9 @@ func rankFits(fits []*agencyFit, q MatchQuery, districts map[string]District) Ma
 	var m Match
 	wanted := uniqueNeeds(q.Needs)
 	for _, f := range fits {
+		if q.Asking != 0 && f.agency.ID == q.Asking {
+			continue
+		}
 		if slices.Contains(q.Exclude, f.agency.ID) {
 			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: MatchReasons{{Kind: WhyTriedBefore}}})
 			continue

@@ -80,3 +80,33 @@ func TestDistrictForTownIsDeterministic(t *testing.T) {
 		t.Error("an unknown town matched a district")
 	}
 }
+
+// TestSuggestLeavesTheAskingAgencyOut: the agency asking where to send a
+// referral (an adviser referring on, or redirecting) is neither suggested
+// nor listed as left out, while an agency the referral was already with
+// is listed, saying so.
+func TestSuggestLeavesTheAskingAgencyOut(t *testing.T) {
+	env := coretest.NewEnv(t)
+	m, err := env.Engine.Suggest(t.Context(), core.MatchQuery{Needs: []core.Need{core.NeedDebt, core.NeedBenefits}, District: "KY1",
+		Asking: env.Net.CAB, Exclude: []core.AgencyID{env.Net.Welfare}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range m.Suggestions {
+		if s.Agency.ID == env.Net.CAB || s.Agency.ID == env.Net.Welfare {
+			t.Errorf("%s was suggested", s.Agency.Name)
+		}
+	}
+	var listed []string
+	for _, x := range m.Excluded {
+		listed = append(listed, x.Agency.Name+": "+strings.Join(x.Reasons.Strings(), "; "))
+		if x.Agency.ID == env.Net.CAB {
+			t.Errorf("the asking agency was listed as left out: %s", strings.Join(x.Reasons.Strings(), "; "))
+		}
+	}
+	if !slices.ContainsFunc(m.Excluded, func(x core.Exclusion) bool {
+		return x.Agency.ID == env.Net.Welfare && slices.Contains(x.Reasons.Strings(), "already tried for this client")
+	}) {
+		t.Errorf("the agency already tried is not listed as such: %q", listed)
+	}
+}
