@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -47,6 +49,20 @@ func (m inboundSMS) keyword(f *flow.Flow) flow.Keyword {
 		return flow.KeywordHelp
 	}
 	return f.Keyword(m.Body)
+}
+
+// twilioFormType is the body type Twilio's webhooks post.
+const twilioFormType = "application/x-www-form-urlencoded"
+
+// refuseOtherTypes answers 415 and reports false unless r's body is the
+// form Twilio posts. The server's edge checks form bodies for bytes no
+// column can store, so a body of another type must not be read as one.
+func refuseOtherTypes(w http.ResponseWriter, r *http.Request) bool {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == twilioFormType {
+		return true
+	}
+	http.Error(w, "unsupported media type: Twilio posts its webhooks as "+twilioFormType, http.StatusUnsupportedMediaType)
+	return false
 }
 
 // smsSIDRe is what a Twilio message SID looks like ("SM" or "MM" and 32 hex

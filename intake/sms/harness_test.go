@@ -148,6 +148,8 @@ func encodeForm(fields []twilioField) (string, map[string]string) {
 type postOpt struct {
 	path, signURL, signature, token, remote string
 	unsigned                                bool
+	// contentType replaces the form type Twilio sends, when set.
+	contentType string
 }
 
 func (h *smsHarness) post(fields []twilioField, o postOpt) *httptest.ResponseRecorder {
@@ -164,6 +166,9 @@ func (h *smsHarness) post(fields []twilioField, o postOpt) *httptest.ResponseRec
 	body, params := encodeForm(fields)
 	req := httptest.NewRequest(http.MethodPost, o.path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if o.contentType != "" {
+		req.Header.Set("Content-Type", o.contentType)
+	}
 	if o.remote != "" {
 		req.RemoteAddr = o.remote
 	}

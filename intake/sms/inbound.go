@@ -39,6 +39,9 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 	// leave its MessageSid pending until the lock expires.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), webhookDeadline)
 	defer cancel()
+	if !refuseOtherTypes(w, r) {
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	params, readErr := readTwilioForm(r.Body)
 	if readErr == nil && s.verified(r, params) {

@@ -694,3 +694,33 @@ func TestSMSYesOptsBackIn(t *testing.T) {
 		t.Fatal("no reply after YES")
 	}
 }
+
+// TestTwilioWebhooksTakeOnlyForms: Twilio posts its webhooks as a form,
+// and the server's edge checks only form bodies for bytes no column can
+// store, so a signed body of any other type is refused (415) before it
+// is read, on both webhooks, and nothing is done; the form type with a
+// charset is Twilio's own and is taken.
+func TestTwilioWebhooksTakeOnlyForms(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	sid := h.nextSID()
+	h.sentSMS("t-content-type", sid)
+	for _, ct := range []string{"text/plain", "application/json", "multipart/form-data; boundary=x", "nonsense/"} {
+		if rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{contentType: ct}); rec.Code != http.StatusUnsupportedMediaType {
+			t.Errorf("/twilio/sms as %s: status %d, want 415", ct, rec.Code)
+		}
+		if rec := h.post(statusForm(sid, "failed", "3\x00", smsTestPhone), postOpt{path: "/twilio/status", contentType: ct}); rec.Code != http.StatusUnsupportedMediaType {
+			t.Errorf("/twilio/status as %s: status %d, want 415", ct, rec.Code)
+		}
+	}
+	if s, _ := h.delivery(sid); s != "" {
+		t.Errorf("a refused callback was recorded: %q", s)
+	}
+	if got := h.state(smsTestPhone); got != nil {
+		t.Errorf("a refused text started a conversation: %+v", got.Conv)
+	}
+	rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{contentType: "application/x-www-form-urlencoded; charset=UTF-8"})
+	if got := h.twiml(rec); rec.Code != http.StatusOK || len(got) == 0 {
+		t.Errorf("the form type with a charset: %d %q, want a reply", rec.Code, got)
+	}
+}

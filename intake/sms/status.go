@@ -24,6 +24,9 @@ const twilioUnsubscribed = "21610"
 // sent for: core.Engine.RecordCallbackForRow records it there, so a text
 // whose worker died before recording the id is not called interrupted.
 func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
+	if !refuseOtherTypes(w, r) {
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	params, err := readTwilioForm(r.Body)
 	if err != nil {
