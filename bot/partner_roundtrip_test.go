@@ -39,11 +39,13 @@ func TestPartnerRoundTrip(t *testing.T) {
 	partnerAPI := httptest.NewServer(mux)
 	defer partnerAPI.Close()
 
-	// The partner's receiver keeps the events whose signature verifies.
+	// The partner's receiver keeps the events whose signature verifies. It
+	// answers as https://casework.example.com (its Client routes
+	// example.com there): partners subscribe only public https addresses.
 	var mu sync.Mutex
 	var events []notify.WebhookBody
 	var secret string
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	receiver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
@@ -100,7 +102,7 @@ func TestPartnerRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(body, &tok); status != 200 || err != nil {
 		t.Fatalf("token: %d %s", status, body)
 	}
-	status, body = call("POST", "/api/v1/webhooks", tok.AccessToken, map[string]any{"url": receiver.URL + "/onward"}, "Idempotency-Key", "hook-1")
+	status, body = call("POST", "/api/v1/webhooks", tok.AccessToken, map[string]any{"url": "https://casework.example.com/onward"}, "Idempotency-Key", "hook-1")
 	var sub struct {
 		Secret string `json:"secret"`
 	}

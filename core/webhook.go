@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,11 +88,22 @@ func NewWebhookSecret() (string, error) {
 
 // Subscribe records a partner's webhook URL and returns the subscription
 // with its signing secret, shown once. The secret is kept encrypted: it
-// must be read back to sign each delivery.
+// must be read back to sign each delivery. Only an https address of a
+// public host is taken (CheckWebhookURL with PublicReceivers).
 func (e *Engine) Subscribe(ctx context.Context, partner PartnerID, rawURL string) (WebhookSubscription, string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(rawURL) > 2000 {
-		return WebhookSubscription{}, "", &ValidationError{Fields: []FieldError{{Field: "url", Message: "give the full address of your receiver, starting https://"}}}
+	return e.subscribe(ctx, partner, rawURL, PublicReceivers)
+}
+
+// SubscribeLocal is Subscribe for a developer's setup (ONWARD_ENV=dev)
+// and tests: it also takes plain http and local or private addresses, such
+// as a receiver on 127.0.0.1.
+func (e *Engine) SubscribeLocal(ctx context.Context, partner PartnerID, rawURL string) (WebhookSubscription, string, error) {
+	return e.subscribe(ctx, partner, rawURL, LocalReceivers)
+}
+
+func (e *Engine) subscribe(ctx context.Context, partner PartnerID, rawURL string, allow WebhookReceivers) (WebhookSubscription, string, error) {
+	if err := CheckWebhookURL(rawURL, allow); err != nil {
+		return WebhookSubscription{}, "", err
 	}
 	secret, err := NewWebhookSecret()
 	if err != nil {

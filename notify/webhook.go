@@ -10,9 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -115,6 +118,13 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 	if err != nil {
 		return outcome{}, permanent("sign webhook", err)
 	}
+	// Subscriptions made before addresses were checked, or in dev mode,
+	// may name one this worker must not send to: that is a failure the
+	// partner sees and fixes, like a receiver that does not answer.
+	var ve *core.ValidationError
+	if err := core.CheckWebhookURL(t.Subscription.URL, w.receivers); errors.As(err, &ve) {
+		return w.webhookFailed(ctx, p.Subscription, now, &Failure{Provider: "webhook", Reason: "address not allowed: " + ve.Field("url")})
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Subscription.URL, bytes.NewReader(raw))
 	if err != nil {
 		return outcome{}, permanent("webhook URL", err)
@@ -126,10 +136,13 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 	req.Header.Set(HeaderWebhookSignature, sig)
 	resp, err := w.webhooks.Do(req)
 	var f *Failure
-	if err != nil {
+	switch {
+	case errors.Is(err, errAddressNotAllowed):
+		f = &Failure{Provider: "webhook", Reason: errAddressNotAllowed.Error()}
+	case err != nil:
 		f = asFailure(err)
 		f.Provider = "webhook"
-	} else {
+	default:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -140,15 +153,60 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 		}
 		// The receiver's body is never kept: it is the partner's, and may
 		// echo anything.
+		// A redirect is not followed (refuseRedirect): it is a failure
+		// like any other answer that is not 2xx.
 		f = &Failure{Provider: "webhook", Status: resp.StatusCode, Reason: "receiver answered " + http.StatusText(resp.StatusCode)}
 	}
-	paused, perr := w.engine.WebhookFailed(ctx, p.Subscription, f.Error())
-	if perr != nil {
-		return outcome{}, perr
+	return w.webhookFailed(ctx, p.Subscription, now, f)
+}
+
+// webhookFailed counts a failed delivery against its subscription, which
+// pauses it at core.WebhookPausedAfter in a row; f is what the partner
+// reads as the subscription's last_error.
+func (w *Worker) webhookFailed(ctx context.Context, id core.WebhookSubscriptionID, now time.Time, f *Failure) (outcome, error) {
+	paused, err := w.engine.WebhookFailed(ctx, id, f.Error())
+	if err != nil {
+		return outcome{}, err
 	}
 	if paused {
-		w.log.Warn("webhook subscription paused", "subscription", p.Subscription, "err", f.Error())
+		w.log.Warn("webhook subscription paused", "subscription", id, "err", f.Error())
 		return deferred(now.Add(time.Hour), "webhook subscription paused"), nil
 	}
 	return outcome{}, f
+}
+
+// errAddressNotAllowed is a webhook connection refused by
+// refuseNonPublic. It names no address: the partner's DNS may say one
+// thing to Onward's network and another to the world.
+var errAddressNotAllowed = errors.New("address not allowed: the receiver's host resolves to a private, local or reserved network address")
+
+// refuseNonPublic is the webhook dialer's Control: it runs after DNS, on
+// each address about to be connected to, so a public name pointed at an
+// internal address (or re-pointed after subscribing) is refused too.
+func refuseNonPublic(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil || !core.PublicAddress(ap.Addr()) {
+		return errAddressNotAllowed
+	}
+	return nil
+}
+
+// refuseRedirect keeps webhook deliveries to the subscribed address: a
+// 3xx answer is returned as it is (and counted as a failure), never
+// followed to wherever it points.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// newWebhookClient is the client that delivers webhooks: a ten-second
+// limit, no redirects, no proxy from the environment (a proxy would
+// connect on our behalf, past refuseNonPublic), and, for PublicReceivers,
+// connections only to public addresses.
+func newWebhookClient(allow core.WebhookReceivers) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if allow != core.LocalReceivers {
+		d.Control = refuseNonPublic
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = d.DialContext
+	return &http.Client{Timeout: 10 * time.Second, Transport: tr, CheckRedirect: refuseRedirect}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,7 +89,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 	rc.status.Store(http.StatusInternalServerError)
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	sub, secret, err := env.Engine.Subscribe(ctx, creds.Partner.ID, srv.URL+"/hooks")
+	sub, secret, err := env.Engine.SubscribeLocal(ctx, creds.Partner.ID, srv.URL+"/hooks")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,5 +153,136 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 	drain(t, w)
 	if len(rc.got) != 2 || rc.got[1].Type != core.WebhookReferralUpdated || rc.got[1].Data.Status != string(core.StatusAccepted) {
 		t.Fatalf("after a 410 and a retry got %+v, want the accepted event", rc.got)
+	}
+}
+
+// TestWebhookDialRefusesInternalAddresses: the delivery client's check
+// runs on each address after DNS, so a public name that resolves (or is
+// re-pointed) to an internal address is refused when it connects.
+func TestWebhookDialRefusesInternalAddresses(t *testing.T) {
+	for _, c := range []struct {
+		network, address string
+		allowed          bool
+	}{
+		{"tcp4", "127.0.0.1:443", false},
+		{"tcp4", "10.0.0.1:443", false},
+		{"tcp4", "169.254.169.254:80", false},
+		{"tcp4", "100.64.1.1:443", false},
+		{"tcp4", "0.0.0.0:443", false},
+		{"tcp6", "[::1]:443", false},
+		{"tcp6", "[fe80::1%eth0]:443", false},
+		{"tcp6", "[fd00:ec2::254]:80", false},
+		{"tcp6", "[::ffff:10.0.0.1]:443", false},
+		{"tcp6", "[::ffff:127.0.0.1]:443", false},
+		{"tcp4", "not-an-address:443", false},
+		{"tcp4", "93.184.215.14:443", true},
+		{"tcp6", "[2606:4700:4700::1111]:443", true},
+	} {
+		err := notify.RefuseNonPublic(c.network, c.address, nil)
+		if c.allowed && err != nil || !c.allowed && (err == nil || !strings.Contains(err.Error(), "address not allowed")) {
+			t.Errorf("dial %s %s: %v, want allowed %v", c.network, c.address, err, c.allowed)
+		}
+	}
+
+	// The production client, to a receiver on this machine: nothing arrives.
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	resp, err := notify.NewWebhookClient(core.PublicReceivers).Post(srv.URL+"/hooks", "application/json", strings.NewReader("{}"))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("the production client posted to %s: %d", srv.URL, resp.StatusCode)
+	}
+	if hits.Load() != 0 || !strings.Contains(err.Error(), "address not allowed") {
+		t.Fatalf("production client to 127.0.0.1: %v, %d requests arrived; want refused before connecting", err, hits.Load())
+	}
+	resp, err = notify.NewWebhookClient(core.LocalReceivers).Post(srv.URL+"/hooks", "application/json", strings.NewReader("{}"))
+	if err != nil || hits.Load() != 1 {
+		t.Fatalf("dev client to 127.0.0.1: %v, %d requests arrived; want one", err, hits.Load())
+	}
+	resp.Body.Close()
+}
+
+// webhookSetup is a partner subscribed (as a developer's setup allows) to
+// url, and a referral whose created event is then due to it.
+func webhookSetup(t *testing.T, h *harness, url string) core.PartnerID {
+	t.Helper()
+	ctx := context.Background()
+	creds, err := h.env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: h.env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, h.env.Net.Adviser.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.env.Engine.SubscribeLocal(ctx, creds.Partner.ID, url); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "hook-internal", By: h.env.Net.WelfareAdviser.Actor(),
+		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123"}, Needs: []core.Need{core.NeedDebt},
+		ToAgency: h.env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	return creds.Partner.ID
+}
+
+// TestWebhookNotDeliveredToInternalAddress: a worker in production
+// (ONWARD_ENV=production, its own delivery client) sends nothing to an
+// https receiver on 127.0.0.1 kept from before addresses were checked; the
+// partner reads a failure saying the address is not allowed, and the
+// subscription pauses like any other that keeps failing.
+func TestWebhookNotDeliveredToInternalAddress(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	var hits atomic.Int32 // connections, not requests: nothing may even connect
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			hits.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	partner := webhookSetup(t, h, srv.URL+"/hooks")
+	w := h.worker(t, func(o *notify.Options) { o.Config.Env = "production" })
+	for i := 0; i < core.WebhookPausedAfter+1; i++ {
+		drain(t, w)
+		h.env.Clock.Advance(2 * time.Minute)
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("%d connections reached a receiver on 127.0.0.1", hits.Load())
+	}
+	subs, err := h.env.Engine.Subscriptions(context.Background(), partner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0].PausedAt == nil || !strings.Contains(subs[0].LastError, "address not allowed: the address points to a private, local or reserved network address") ||
+		strings.Contains(subs[0].LastError, "127.0.0.1") {
+		t.Fatalf("subscription %+v, want paused with a last_error saying the address is not allowed (and not which)", subs)
+	}
+}
+
+// TestWebhookRedirectNotFollowed: a receiver that answers with a redirect
+// has failed; the delivery never goes where the redirect points (which
+// could be an internal address).
+func TestWebhookRedirectNotFollowed(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	var hits atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer target.Close()
+	redirect := httptest.NewServer(http.RedirectHandler(target.URL+"/internal", http.StatusTemporaryRedirect))
+	defer redirect.Close()
+	partner := webhookSetup(t, h, redirect.URL+"/hooks")
+	for _, client := range []*http.Client{nil, redirect.Client()} { // the worker's own, and one a test gives it
+		w := h.worker(t, func(o *notify.Options) { o.WebhookClient = client })
+		drain(t, w)
+		h.env.Clock.Advance(2 * time.Minute)
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("the redirect was followed %d times", hits.Load())
+	}
+	subs, err := h.env.Engine.Subscriptions(context.Background(), partner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 1 || subs[0].Failures != 2 || !strings.Contains(subs[0].LastError, "status 307") {
+		t.Fatalf("subscription %+v, want two failures, the last a 307", subs)
 	}
 }

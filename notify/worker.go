@@ -58,8 +58,10 @@ type Options struct {
 	DigestAt      time.Duration
 	DisableDigest bool
 	Metrics       *Metrics // default: a fresh one
-	// WebhookClient posts partner webhooks; default a client with a
-	// ten-second timeout.
+	// WebhookClient posts partner webhooks; default newWebhookClient's,
+	// which refuses internal addresses unless Config is dev. A client
+	// given here (tests) is used as it is, except that it never follows
+	// a redirect.
 	WebhookClient *http.Client
 	// Catalogue is the message files client texts come from; nil loads
 	// templates/i18n.
@@ -96,6 +98,7 @@ type Worker struct {
 	waTemplates   map[string]whatsAppTemplate // wording and variables per kind
 	waSIDs        map[string]string           // approved template per kind
 	webhooks      *http.Client
+	receivers     core.WebhookReceivers // which receiver addresses webhooks may go to
 	cat           *lang.Catalogue
 	mail          MailSender
 	mailTmpl      *emailTemplates
@@ -147,8 +150,15 @@ func New(o Options) (*Worker, error) {
 	if l, ok := o.SMS.(MessageLog); ok {
 		w.messages = l
 	}
+	if o.Config.Dev() {
+		w.receivers = core.LocalReceivers
+	}
 	if w.webhooks == nil {
-		w.webhooks = &http.Client{Timeout: 10 * time.Second}
+		w.webhooks = newWebhookClient(w.receivers)
+	} else {
+		c := *w.webhooks
+		c.CheckRedirect = refuseRedirect
+		w.webhooks = &c
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)

@@ -1,0 +1,120 @@
+package core
+
+import (
+	"net/netip"
+	"net/url"
+	"strings"
+)
+
+// WebhookReceivers says which receiver addresses a webhook may go to.
+// Partners name the address, and Onward's server makes the request, so
+// an address inside Onward's own network would let any partner reach
+// (and, through its failure count, map) services that are not theirs.
+type WebhookReceivers int
+
+const (
+	// PublicReceivers is production: an https address whose host is a
+	// name or a public IP address.
+	PublicReceivers WebhookReceivers = iota
+	// LocalReceivers also takes plain http and this machine's or the
+	// private network's addresses: a developer's setup (ONWARD_ENV=dev)
+	// and tests, whose receivers listen on 127.0.0.1.
+	LocalReceivers
+)
+
+// The refusals, in the words the partner reads against the field "url".
+const (
+	webhookURLMessage       = "give the full address of your receiver, starting https://"
+	webhookHTTPSMessage     = "the address must start https://: events are not sent over plain http"
+	webhookUserinfoMessage  = "leave the user name and password out of the address: deliveries are signed with the subscription's secret instead"
+	webhookNotPublicMessage = "the address points to a private, local or reserved network address; give your receiver's public address"
+	webhookNumericMessage   = "give your receiver's host name, or a public IP address written in full"
+)
+
+// CheckWebhookURL refuses a receiver address the rule does not allow,
+// with a *ValidationError on the field "url". It looks at the address as
+// written and never resolves it: a public name that resolves to an
+// internal address is refused when the delivery connects (see
+// PublicAddress).
+func CheckWebhookURL(rawURL string, allow WebhookReceivers) error {
+	refuse := func(msg string) error {
+		return &ValidationError{Fields: []FieldError{{Field: "url", Message: msg}}}
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || len(rawURL) > 2000 {
+		return refuse(webhookURLMessage)
+	}
+	if u.User != nil {
+		return refuse(webhookUserinfoMessage)
+	}
+	if allow == LocalReceivers {
+		return nil
+	}
+	if u.Scheme != "https" {
+		return refuse(webhookHTTPSMessage)
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return refuse(webhookNotPublicMessage)
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if !PublicAddress(a) {
+			return refuse(webhookNotPublicMessage)
+		}
+		return nil
+	}
+	// No public name ends in a number: "2130706433", "127.1" or "0x7f.1"
+	// are other spellings of IP addresses that some resolvers accept.
+	last := host[strings.LastIndex(host, ".")+1:]
+	if last == "" || strings.HasPrefix(last, "0x") || strings.Trim(last, "0123456789") == "" {
+		return refuse(webhookNumericMessage)
+	}
+	return nil
+}
+
+// nonPublic are the special-purpose ranges (IANA's IPv4 and IPv6
+// special-purpose registries) that netip's methods do not already name,
+// and the IPv6 ranges that carry an IPv4 address inside them (so could
+// reach a private one through a translator or tunnel).
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and the broadcast address
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated)
+	netip.MustParsePrefix("::ffff:0:0:0/96"), // IPv4-translated
+	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local NAT64
+	netip.MustParsePrefix("100::/64"),        // discard
+	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments, Teredo
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2002::/16"),       // 6to4
+	netip.MustParsePrefix("3fff::/20"),       // documentation
+	netip.MustParsePrefix("5f00::/16"),       // segment routing
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
+}
+
+// PublicAddress reports whether a webhook may be delivered to a: not
+// loopback, private (RFC 1918, fc00::/7), link-local (169.254/16 with the
+// cloud metadata address, fe80::/10), unspecified, multicast, carrier-grade
+// NAT or another special-purpose range. An IPv4-mapped IPv6 address is
+// judged as the IPv4 address it carries. The delivery client asks it of
+// every address it is about to connect to, after DNS.
+func PublicAddress(a netip.Addr) bool {
+	a = a.Unmap()
+	if !a.IsValid() || a.IsUnspecified() || a.IsLoopback() || a.IsPrivate() ||
+		a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() {
+		return false
+	}
+	a = a.WithZone("")
+	for _, p := range nonPublic {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,160 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// TestWebhookSubscribeRefusesInternalAddresses: a partner names the
+// address and Onward's server posts to it, so an address inside Onward's
+// network, plain http or a password in the address is refused with the
+// field named, and nothing is kept. The host is judged as written: no DNS.
+func TestWebhookSubscribeRefusesInternalAddresses(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Coordinator.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		notPublic = "private, local or reserved"
+		https     = "must start https://"
+		password  = "user name and password"
+		numeric   = "host name, or a public IP address"
+		address   = "full address"
+	)
+	for _, c := range []struct{ url, says string }{
+		{"https://169.254.169.254/latest/meta-data/", notPublic}, // cloud metadata
+		{"https://10.0.0.1/x", notPublic},
+		{"https://172.16.5.4/x", notPublic},
+		{"https://192.168.1.1/x", notPublic},
+		{"https://127.0.0.1/x", notPublic},
+		{"https://127.8.9.10:8443/x", notPublic},
+		{"https://0.0.0.0/x", notPublic},
+		{"https://100.64.0.1/x", notPublic}, // carrier-grade NAT
+		{"https://224.0.0.1/x", notPublic},
+		{"https://255.255.255.255/x", notPublic},
+		{"https://192.0.2.10/x", notPublic},
+		{"https://[::1]/x", notPublic},
+		{"https://[::]/x", notPublic},
+		{"https://[fe80::1]/x", notPublic},
+		{"https://[fe80::1%25eth0]/x", notPublic},
+		{"https://[fd00:ec2::254]/latest", notPublic}, // AWS's IPv6 metadata address
+		{"https://[fc00::5]/x", notPublic},
+		{"https://[ff02::1]/x", notPublic},
+		{"https://[::ffff:10.0.0.1]/", notPublic},
+		{"https://[::ffff:127.0.0.1]/", notPublic},
+		{"https://[::ffff:169.254.169.254]/", notPublic},
+		{"https://[64:ff9b::a00:1]/", notPublic}, // 10.0.0.1 through NAT64
+		{"https://[2002:a00:1::]/", notPublic},   // 10.0.0.1 through 6to4
+		{"https://localhost/x", notPublic},
+		{"https://LOCALHOST./x", notPublic},
+		{"https://api.localhost:8443/x", notPublic},
+		{"https://2130706433/x", numeric}, // 127.0.0.1 as one number
+		{"https://127.1/x", numeric},
+		{"https://0x7f.0.0.1/x", numeric},
+		{"http://127.0.0.1:8080/x", https},
+		{"http://localhost/x", https},
+		{"http://casework.example/hooks", https},
+		{"https://user:pass@casework.example/hooks", password},
+		{"https://token@casework.example/hooks", password},
+		{"ftp://casework.example/hooks", address},
+		{"https:///hooks", address},
+		{"casework.example/hooks", address},
+	} {
+		t.Run(c.url, func(t *testing.T) {
+			_, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, c.url)
+			var ve *core.ValidationError
+			if !errors.As(err, &ve) || !strings.Contains(ve.Field("url"), c.says) {
+				t.Fatalf("Subscribe(%q) = %v, want a refusal of the field url saying %q", c.url, err, c.says)
+			}
+		})
+	}
+	subs, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 0 {
+		t.Fatalf("refused addresses were kept: %+v", subs)
+	}
+
+	// A public receiver, by name or by a public address, is taken.
+	for _, u := range []string{"https://casework.example/onward-hooks", "https://hooks.casework.example:8443/a?b=c",
+		"https://8.8.8.8/hooks", "https://[2606:4700:4700::1111]/hooks"} {
+		if _, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, u); err != nil {
+			t.Fatalf("Subscribe(%q): %v, want it taken", u, err)
+		}
+	}
+	// A developer's setup and tests take their own machine's receivers.
+	if _, _, err := env.Engine.SubscribeLocal(ctx, creds.Partner.ID, "http://127.0.0.1:8080/hooks"); err != nil {
+		t.Fatalf("SubscribeLocal of a local receiver: %v", err)
+	}
+	if _, _, err := env.Engine.SubscribeLocal(ctx, creds.Partner.ID, "http://user:pass@127.0.0.1:8080/hooks"); err == nil {
+		t.Fatal("SubscribeLocal took a password in the address")
+	}
+}
+
+// TestWebhookPublicAddress is the rule the delivery client applies to
+// each address after DNS, on addresses as a resolver returns them.
+func TestWebhookPublicAddress(t *testing.T) {
+	for _, c := range []struct {
+		addr   string
+		public bool
+	}{
+		{"127.0.0.1", false},
+		{"127.255.255.254", false},
+		{"10.1.2.3", false},
+		{"172.31.255.255", false},
+		{"192.168.0.1", false},
+		{"169.254.169.254", false},
+		{"0.0.0.0", false},
+		{"0.1.2.3", false},
+		{"100.64.0.1", false},
+		{"100.127.255.254", false},
+		{"192.0.0.170", false},
+		{"198.18.0.1", false},
+		{"224.0.0.251", false},
+		{"239.255.255.250", false},
+		{"240.0.0.1", false},
+		{"255.255.255.255", false},
+		{"::", false},
+		{"::1", false},
+		{"fe80::1", false},
+		{"fe80::1%eth0", false},
+		{"fc00::1", false},
+		{"fd12:3456:789a::1", false},
+		{"ff02::1", false},
+		{"ff05::2", false},
+		{"::ffff:127.0.0.1", false},
+		{"::ffff:10.0.0.1", false},
+		{"::ffff:169.254.169.254", false},
+		{"::a00:1", false},
+		{"64:ff9b::7f00:1", false},
+		{"2001:db8::1", false},
+		{"2001::1", false},
+		{"2002:7f00:1::", false},
+		{"fec0::1", false},
+		{"8.8.8.8", true},
+		{"1.1.1.1", true},
+		{"100.63.255.255", true},
+		{"100.128.0.1", true},
+		{"172.32.0.1", true},
+		{"::ffff:8.8.8.8", true},
+		{"2606:4700:4700::1111", true},
+		{"2a00:1450:4009:81f::200e", true},
+	} {
+		if got := core.PublicAddress(netip.MustParseAddr(c.addr)); got != c.public {
+			t.Errorf("PublicAddress(%s) = %v, want %v", c.addr, got, c.public)
+		}
+	}
+	if core.PublicAddress(netip.Addr{}) {
+		t.Error("the zero address is public")
+	}
+}
