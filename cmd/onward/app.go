@@ -31,6 +31,10 @@ type app struct {
 	redisShape wiring.RedisShape
 	engine     *core.Engine
 	crypt      *core.Crypter
+	// refusals are the formats the edge (wiring.StorableInput) answers
+	// refusals in, by path prefix: newHandler starts them, and a mount
+	// whose part answers in its own pages adds its own (refuseAs).
+	refusals map[string]wiring.Refusal
 }
 
 // loadConfig reads and validates the environment.

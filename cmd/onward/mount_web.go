@@ -31,6 +31,7 @@ func init() {
 				return err
 			}
 			w.Routes(mux)
+			a.refuseAs(w.Refuse, web.FormPaths()...)
 			return nil
 		},
 		devInfo: webDevInfo,

@@ -54,11 +54,25 @@ func newMux(a *app) (*http.ServeMux, error) {
 // newHandler is the server's whole handler: every route behind the checks
 // that apply to all of them.
 func newHandler(a *app) (http.Handler, error) {
+	a.refusals = wiring.Refusals(a.cfg.OpenReferralPath)
 	mux, err := newMux(a)
 	if err != nil {
 		return nil, err
 	}
-	return wiring.StorableInput(mux, wiring.Refusals(a.cfg.OpenReferralPath)), nil
+	return wiring.StorableInput(mux, a.refusals), nil
+}
+
+// refuseAs makes the edge answer refusals of requests under each prefix
+// with f: a mount's routes call it for a part that answers in its own
+// pages (the client's web form). Routes built without newHandler (tests
+// of one mount) have no edge, and nothing to add to.
+func (a *app) refuseAs(f wiring.Refusal, prefixes ...string) {
+	if a.refusals == nil {
+		return
+	}
+	for _, p := range prefixes {
+		a.refusals[p] = f
+	}
 }
 
 // readyz answers 200 only when Postgres and Redis answer, the schema is

@@ -39,9 +39,13 @@ type Answers struct {
 
 	// Consent is nil until the client answers the consent question.
 	// ConsentVersion is the wording version they were shown, recorded when
-	// the question was sent so a deploy mid-conversation can't change it.
-	Consent        *bool  `json:"consent,omitempty"`
-	ConsentVersion string `json:"consent_version,omitempty"`
+	// the question was sent so a deploy mid-conversation can't change it;
+	// ConsentLanguage is the language it was shown in, recorded with it, so
+	// a client who agrees in Polish and then switches to English (on the
+	// web's check page) is recorded as agreeing to the Polish words.
+	Consent         *bool  `json:"consent,omitempty"`
+	ConsentVersion  string `json:"consent_version,omitempty"`
+	ConsentLanguage string `json:"consent_language,omitempty"`
 
 	// Callback is set when the client asked to be phoned instead of
 	// finishing the questions; ContactMethod is then "call".
@@ -566,6 +570,14 @@ var namePrefixes = []string{"my name is ", "my names ", "my name's ", "name is "
 // character, which core refuses in a name, is a space). It must contain a
 // letter and fit the limits; maxWords 0 means no limit.
 func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, bool) {
+	s, code := freeTextAnswer(body, minLen, maxLen, maxWords)
+	return s, code == ""
+}
+
+// freeTextAnswer is parseFreeTextAnswer saying why an answer is refused:
+// "too_many_words" when it holds more than maxWords words, "invalid" for
+// anything else wrong, "" for an answer taken.
+func freeTextAnswer(body string, minLen, maxLen, maxWords int) (string, string) {
 	s := core.CleanLine(body)
 	for {
 		cut := false
@@ -584,13 +596,16 @@ func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, boo
 		return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '\'' && r != ')')
 	})
 	n := utf8.RuneCountInString(s)
-	if n < minLen || n > maxLen || !strings.ContainsFunc(s, unicode.IsLetter) {
-		return "", false
+	if n < minLen || !strings.ContainsFunc(s, unicode.IsLetter) {
+		return "", "invalid"
 	}
 	if maxWords > 0 && len(strings.Fields(s)) > maxWords {
-		return "", false
+		return "", "too_many_words"
 	}
-	return s, true
+	if n > maxLen {
+		return "", "invalid"
+	}
+	return s, ""
 }
 
 // answered records that step id was answered with outcome.
@@ -664,7 +679,7 @@ func (a *Answers) forget(st *flowStep) {
 	case "contact":
 		a.Phone, a.Email = "", ""
 	case "consent":
-		a.Consent, a.ConsentVersion = nil, ""
+		a.Consent, a.ConsentVersion, a.ConsentLanguage = nil, "", ""
 	default:
 		a.setText(st, "")
 	}

@@ -28,7 +28,9 @@ type Choice struct {
 var webPageRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
 // errorCodes are the problems a web page can name (see Problem).
-var errorCodes = []string{"required", "invalid", "phone", "email", "changed", "needs_phone", "needs_email"}
+// A message a step lacks falls back to its "invalid" one (Message), so
+// too_many_words, for a text or town with validate.max_words, is optional.
+var errorCodes = []string{"required", "invalid", "too_many_words", "phone", "email", "changed", "needs_phone", "needs_email"}
 
 // reservedPages are the web form's own pages, which no step may take.
 var reservedPages = []string{"new", "check", "done", "text"}

@@ -106,6 +106,11 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		}
 		o, ok := f.apply(st, &next, body, sig)
 		if !ok {
+			// Say what is wrong when it is the number of words: the
+			// "invalid" words name only the length.
+			if _, code := freeTextAnswer(body, st.minLen, st.maxLen, st.words); code == "too_many_words" && !sig.Found() {
+				return problem(st.field, code)
+			}
 			return problem(st.field, "invalid")
 		}
 		outcome = o
@@ -116,7 +121,7 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		if get("version") != f.consentVersion || f.consentVersion == "" {
 			return problem(st.field, "changed")
 		}
-		next.ConsentVersion = f.consentVersion
+		next.ConsentVersion, next.ConsentLanguage = f.consentVersion, f.Lang
 		outcome, _ = f.apply(st, &next, body, sig)
 	case AnswerContact:
 		phone, email := get("phone"), get("email")

@@ -50,6 +50,13 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 	if a.Postcode == "" {
 		c.District = a.District
 	}
+	// The consent is in the language its words were shown in, which may
+	// not be the client's language now (they switched after agreeing).
+	// Answers kept from before that was recorded have only the client's.
+	consentLang := a.ConsentLanguage
+	if consentLang == "" {
+		consentLang = a.Language
+	}
 	return core.SelfReferral{
 		IdempotencyKey: o.IdempotencyKey,
 		Client:         c,
@@ -57,7 +64,7 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 		Crisis:         a.Crisis(),
 		CrisisReasons:  a.CrisisReasons(),
 		Consent: core.ConsentInput{WordingVersion: a.ConsentVersion, Channel: o.Channel, Evidence: o.Evidence,
-			Language: a.Language},
+			Language: consentLang},
 		Source:            core.Source(o.Channel),
 		LeafletCode:       o.LeafletCode,
 		ServiceID:         o.ServiceID,

@@ -24,7 +24,8 @@ func (w *Web) showDone(rw http.ResponseWriter, r *http.Request, s *webSession) {
 }
 
 // restart forgets a sent (or abandoned) request and starts a new one with
-// a new submission id, so the next request is a new referral.
+// a new submission id, so the next request is a new referral, in the
+// language the client chose.
 func (w *Web) restart(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	if err := w.dropSession(r.Context(), s); err != nil {
 		w.unavailable(rw, r, err)
@@ -35,5 +36,6 @@ func (w *Web) restart(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		w.unavailable(rw, r, err)
 		return
 	}
+	n.Answers.Language = s.Answers.Language
 	w.savedTo(rw, r, n, pathStart)
 }

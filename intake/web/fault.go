@@ -2,12 +2,16 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+
+	"github.com/onward-network/onward/core"
 )
 
 // Fault pages: every failure a client can meet gets a page in plain words
 // with the network's phone number, never a stack trace or a bare status.
 // Kinds (the template switches on them): unavailable, too_large,
-// form_expired, cross_origin, rate_limited, not_found, internal.
+// form_expired, cross_origin, rate_limited, not_found, unreadable,
+// internal.
 
 // faultData names the fault.
 type faultData struct{ Kind string }
@@ -39,4 +43,62 @@ func (w *Web) notFound(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) crossOriginRefused(rw http.ResponseWriter, r *http.Request) {
 	w.log.Warn("cross-origin form post refused", "path", r.URL.Path)
 	w.fault(rw, r, http.StatusForbidden, "cross_origin")
+}
+
+// FormPaths are the path prefixes of the client's form (the questions,
+// leaflet links and withdrawal), whose refusals at the server's edge
+// Refuse answers; a prefix without its last slash is meant too.
+func FormPaths() []string { return []string{pathStart + "/", "/r/", pathWithdraw + "/"} }
+
+// Refuse answers a request the server's edge refused before any handler
+// (characters PostgreSQL cannot store: a NUL, invalid UTF-8) with the
+// form's own fault page, as the form answers its other refusals: in the
+// client's language (the one chosen on their session, else the
+// browser's), with the network's phone and a way back. 404 (the address
+// is unreadable) is the page-not-found page; anything else is "we could
+// not read your answer" with status. It has wiring.Refusal's signature;
+// title and detail, the edge's English, are not shown.
+func (w *Web) Refuse(rw http.ResponseWriter, r *http.Request, status int, title, detail string) {
+	w.securityHeaders(w.recoverPanic(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		kind := "unreadable"
+		if status == http.StatusNotFound {
+			kind = "not_found"
+		}
+		// The page links to its own address (the language switcher, the
+		// way back): keep of it only what can be read.
+		clean := r.Clone(r.Context())
+		q := url.Values{}
+		if code := r.URL.Query().Get(langParam); core.Storable(code) {
+			if _, ok := w.cat.Language(code); ok {
+				q.Set(langParam, code)
+			}
+		}
+		clean.URL.RawQuery = q.Encode()
+		if !core.Storable(clean.URL.Path) {
+			clean.URL.Path = pathStart
+		}
+		s, _, err := w.loadSession(r.Context(), r)
+		if err != nil {
+			s = nil // no session, or Redis down: the browser's language
+		}
+		p := w.page(clean, s)
+		p.CSRF = ""
+		p.Back = refusedBack(clean.URL.Path) + langQuery(clean, "?")
+		p.Data = faultData{Kind: kind}
+		w.render(rw, clean, status, "web/fault", p)
+	}))).ServeHTTP(rw, r)
+}
+
+// refusedBack is the page to go back to from a refused request to path:
+// the page that sent it.
+func refusedBack(path string) string {
+	switch path {
+	case pathSendCode, pathCheckCode:
+		return pathCheck
+	case pathWithdrawConfirm, pathWithdrawRestart:
+		return pathWithdraw
+	case pathNew:
+		return pathStart
+	}
+	return path
 }

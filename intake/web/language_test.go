@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -103,5 +105,97 @@ func TestWebLanguageSwitchKeepsAnswers(t *testing.T) {
 	en := b.get(pathFood + "?lang=en")
 	if !strings.Contains(en.Body, `<html lang="en-GB"`) || strings.Contains(en.Body, "To nowe tłumaczenie") {
 		t.Errorf("back in English the page is not English or still says the translation is new")
+	}
+}
+
+// answerInPolish answers every question of a client who chose Polish with
+// the switcher (?lang=pl) and sends no Accept-Language, up to and
+// including the consent shown in Polish, and returns "check your answers".
+func (b *browser) answerInPolish() *page {
+	b.t.Helper()
+	if start := b.get(pathStart + "?lang=pl"); !strings.Contains(start.Body, `<html lang="pl"`) {
+		b.t.Fatalf("the start page with ?lang=pl is not Polish:\n%s", start.Body)
+	}
+	a := goodAnswers()
+	for _, st := range []string{pathNeeds, pathPostcode, pathFood, pathHome, pathName, pathContact, pathMethod} {
+		if p := b.answer(st, a[st]); p.Status != http.StatusOK || strings.Contains(p.Body, "Wystąpił problem") {
+			b.t.Fatalf("answer %s: status %d at %s", st, p.Status, p.Path)
+		}
+	}
+	b.answer("/refer/interpreter", map[string][]string{"interpreter": {"no"}})
+	b.answer(pathTime, a[pathTime])
+	if consent := b.get(pathConsent); !strings.Contains(consent.Body, coretest.ConsentTextPolish) {
+		b.t.Fatalf("the consent page does not show the Polish wording:\n%s", consent.Body)
+	}
+	check := b.answer(pathConsent, a[pathConsent])
+	if check.Path != pathCheck {
+		b.t.Fatalf("after consent: at %s, want %s", check.Path, pathCheck)
+	}
+	return check
+}
+
+// consentRecord is the language, version and hash of the one consent
+// recorded, the client's language, and the hash of the Polish wording.
+func (e *webEnv) consentRecord() (consentLang, version, clientLang string, hash, polishHash []byte) {
+	e.t.Helper()
+	if err := e.env.Pool.QueryRow(e.t.Context(), `SELECT k.language, k.wording_version, k.wording_sha256, c.language,
+		t.sha256 FROM consents k JOIN clients c ON c.id = k.client_id
+		JOIN consent_wording_translations t ON t.version = k.wording_version AND t.language = 'pl'`).Scan(
+		&consentLang, &version, &hash, &clientLang, &polishHash); err != nil {
+		e.t.Fatal(err)
+	}
+	return consentLang, version, clientLang, hash, polishHash
+}
+
+// A client who chose Polish with the switcher, and whose browser asks for
+// no language, agrees to the Polish wording: the consent record says so,
+// with the Polish wording's version and hash. The language lasts to the
+// confirmation after the send's redirect (which carries no ?lang), and to
+// the new request the confirmation offers.
+func TestWebChosenLanguageLastsToTheConfirmation(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	b := e.browser()
+	b.answerInPolish()
+	done := b.send()
+	if done.Path != pathDone || !strings.Contains(done.Body, `<html lang="pl" dir="ltr">`) ||
+		!strings.Contains(done.Body, "Prośba wysłana") || !strings.Contains(done.Body, "Twój numer sprawy") {
+		t.Errorf("the confirmation at %s is not in the Polish the client chose:\n%s", done.Path, done.Body)
+	}
+	if again := b.get(pathDone); !strings.Contains(again.Body, `<html lang="pl"`) {
+		t.Errorf("the confirmation opened again is not in Polish")
+	}
+	consentLang, version, clientLang, hash, polish := e.consentRecord()
+	if consentLang != "pl" || version != "v1" || clientLang != "pl" || !bytes.Equal(hash, polish) {
+		t.Errorf("consent in %q version %q hash %x, client in %q; want pl, v1, the Polish hash %x, pl",
+			consentLang, version, hash, clientLang, polish)
+	}
+	b.get(pathDone)
+	restarted := b.postRaw(pathNew, url.Values{"csrf": {b.token()}})
+	if restarted.Path != pathStart || !strings.Contains(restarted.Body, `<html lang="pl"`) {
+		t.Errorf("a new request from the confirmation, at %s, is not in Polish", restarted.Path)
+	}
+}
+
+// The consent record is in the language of the words the client agreed
+// to, even when they switch language afterwards: agreed in Polish, then
+// sent from "check your answers" in English, the consent is the Polish
+// wording (language, version and hash) and the client's language is the
+// one they chose last.
+func TestWebConsentRecordedInTheLanguageItWasShownIn(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	b := e.browser()
+	b.answerInPolish()
+	if en := b.get(pathCheck + "?lang=en"); !strings.Contains(en.Body, `<html lang="en-GB"`) {
+		t.Fatalf("check your answers with ?lang=en is not English")
+	}
+	if done := b.send(); done.Path != pathDone || !strings.Contains(done.Body, `<html lang="en-GB"`) {
+		t.Fatalf("send ended at %s, or not in English", done.Path)
+	}
+	consentLang, version, clientLang, hash, polish := e.consentRecord()
+	if consentLang != "pl" || version != "v1" || !bytes.Equal(hash, polish) || clientLang != "en" {
+		t.Errorf("consent in %q version %q hash %x, client in %q; want pl, v1, the Polish hash %x, en",
+			consentLang, version, hash, clientLang, polish)
 	}
 }

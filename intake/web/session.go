@@ -158,10 +158,11 @@ func (w *Web) dropSession(ctx context.Context, s *webSession) error {
 }
 
 // submitted forgets the answers once core has them: the session keeps only
-// what the confirmation page shows, so Redis holds no personal data for
-// the rest of its life.
+// what the confirmation page shows, in the language the client chose, so
+// Redis holds no personal data for the rest of its life.
 func (s *webSession) submitted(ref, agency string, textedRef bool) {
 	crisis := s.crisis()
 	*s = webSession{id: s.id, CSRF: s.CSRF, Submission: s.Submission, Started: s.Started,
-		Answers: flow.Answers{ContactMethod: s.Answers.ContactMethod}, Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef}
+		Answers:   flow.Answers{ContactMethod: s.Answers.ContactMethod, Language: s.Answers.Language},
+		Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef}
 }

@@ -145,3 +145,39 @@ func between(s, start, end string) string {
 	out, _, _ := strings.Cut(rest, end)
 	return out
 }
+
+// A name or town with more words than the flow allows is refused with
+// words that say so, in every language the catalogue has (each message
+// file words it, naming the limit), not with the length message: six
+// short words are well within 60 characters.
+func TestWebTooManyWordsSaysSo(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	cat := e.web.cat
+	for _, l := range cat.Languages() {
+		for _, c := range []struct {
+			path, step, field, answer, limit string
+		}{
+			{pathName, "name", "name", "a b c d e f", "5"},
+			{pathTown, "town", "town", "a b c d e f g", "6"},
+		} {
+			id := "flow." + c.step + ".errors."
+			if !cat.Has(l.Code, id+"too_many_words") {
+				t.Errorf("%s.toml has no %stoo_many_words", l.Code, id)
+				continue
+			}
+			want, length := cat.Text(l.Code, id+"too_many_words"), cat.Text(l.Code, id+"invalid")
+			if !strings.Contains(want, c.limit) || want == length {
+				t.Errorf("%s %s: %q does not name the limit of %s words, or is the length message", l.Code, c.step, want, c.limit)
+			}
+			b := e.browser()
+			b.get(pathStart + "?lang=" + l.Code)
+			p := b.answer(c.path, url.Values{c.field: {c.answer}})
+			summary := between(p.Body, `class="error-summary"`, "</div>")
+			if p.Status != http.StatusBadRequest || !strings.Contains(summary, html.EscapeString(want)) ||
+				!strings.Contains(summary, `href="#`+c.field+`"`) || strings.Contains(p.Body, html.EscapeString(length)) {
+				t.Errorf("%s %q on %s: status %d, want 400 saying %q:\n%s", l.Code, c.answer, c.path, p.Status, want, summary)
+			}
+		}
+	}
+}
