@@ -79,10 +79,14 @@ type SubjectEvent struct {
 	To        Status    `json:"to,omitempty"`
 }
 
+// sqlSubjectConsents are the client's consents, each with the words they
+// agreed to: the translation in the language they were shown, when the
+// consent was given in another language than English.
 const sqlSubjectConsents = `
 SELECT k.id, k.client_id, k.scope, k.agency_ids, k.wording_version, k.wording_sha256, k.channel, k.evidence,
-       k.staff_id, k.given_at, k.withdrawn_at, w.body
+       k.staff_id, k.given_at, k.language, k.withdrawn_at, coalesce(t.body, w.body)
 FROM consents k JOIN consent_wordings w ON w.version = k.wording_version
+LEFT JOIN consent_wording_translations t ON t.version = k.wording_version AND t.language = k.language
 WHERE k.client_id = $1 ORDER BY k.id`
 
 const sqlSubjectEvents = `
@@ -114,7 +118,7 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor) (S
 	out.Consents, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (SubjectConsent, error) {
 		var s SubjectConsent
 		err := row.Scan(&s.ID, &s.ClientID, &s.Scope, &s.AgencyIDs, &s.WordingVersion, &s.WordingSHA256, &s.Channel,
-			&s.Evidence, &s.StaffID, &s.GivenAt, &s.WithdrawnAt, &s.Wording)
+			&s.Evidence, &s.StaffID, &s.GivenAt, &s.Language, &s.WithdrawnAt, &s.Wording)
 		return s, err
 	})
 	if err != nil {
