@@ -155,6 +155,20 @@ func (h *harness) token(t *testing.T, agency core.AgencyID, scopes ...core.Partn
 	return out.AccessToken
 }
 
+// bundleReferral has Welfare Rights' system send referralBundle to
+// Kirkton CAB, and returns both systems' tokens (the referrer's may refer,
+// CAB's act) and the Task's path.
+func (h *harness) bundleReferral(t *testing.T) (referrer, cab, taskURL string) {
+	t.Helper()
+	referrer = h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab = h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	status, hdr, body := h.do(t, "POST", "/fhir", referrer, referralBundle)
+	if status != 200 {
+		t.Fatalf("transaction: %d %s", status, body)
+	}
+	return referrer, cab, strings.TrimPrefix(hdr.Get("Location"), "https://onward.example")
+}
+
 func (h *harness) do(t *testing.T, method, path, token, body string, headers ...string) (int, http.Header, []byte) {
 	t.Helper()
 	var rd io.Reader
@@ -424,14 +438,8 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 // UTF-8 is refused as it is.
 func TestFHIRUpdateTaskChecksIfMatchFirst(t *testing.T) {
 	h := newHarness(t)
-	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
-	status, hdr, body := h.do(t, "POST", "/fhir", referrer, referralBundle)
-	if status != 200 {
-		t.Fatalf("transaction: %d %s", status, body)
-	}
-	taskURL := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example")
-	_, _, body = h.do(t, "GET", taskURL, cab, "")
+	_, cab, taskURL := h.bundleReferral(t)
+	_, _, body := h.do(t, "GET", taskURL, cab, "")
 	task := validR4(t, body)
 	put := func(status string, headers ...string) (int, http.Header, []byte) {
 		t.Helper()

@@ -15,14 +15,9 @@ import (
 // its staff do.
 func TestFHIRPatientOnlyWhileTheRuleAllows(t *testing.T) {
 	h := newHarness(t)
-	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
-	status, hdr, body := h.do(t, "POST", "/fhir", referrer, referralBundle)
-	if status != 200 {
-		t.Fatalf("transaction: %d %s", status, body)
-	}
-	ref := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example/fhir/Task/")
-	_, _, body = h.do(t, "GET", "/fhir/ServiceRequest/"+ref, cab, "")
+	referrer, cab, taskURL := h.bundleReferral(t)
+	ref := strings.TrimPrefix(taskURL, "/fhir/Task/")
+	_, _, body := h.do(t, "GET", "/fhir/ServiceRequest/"+ref, cab, "")
 	patient := validR4(t, body)["subject"].(map[string]any)["reference"].(string)
 	for who, token := range map[string]string{"the holding agency": cab, "the referring agency": referrer} {
 		if status, _, body := h.do(t, "GET", "/fhir/"+patient, token, ""); status != 200 || !strings.Contains(string(body), "Baird") {
@@ -37,7 +32,7 @@ func TestFHIRPatientOnlyWhileTheRuleAllows(t *testing.T) {
 		Actor: h.env.Net.Adviser.Actor(), Reason: core.ReasonNoCapacity}); err != nil {
 		t.Fatal(err)
 	}
-	status, _, body = h.do(t, "GET", "/fhir/"+patient, cab, "")
+	status, _, body := h.do(t, "GET", "/fhir/"+patient, cab, "")
 	if status != 403 || validR4(t, body)["resourceType"] != "OperationOutcome" || strings.Contains(string(body), "Baird") {
 		t.Fatalf("the agency that turned the referral down read the client's details: %d %s", status, body)
 	}
