@@ -267,7 +267,9 @@ type PartnerConsent struct {
 // PartnerReferral is a partner system referring a client to an agency on
 // the client's behalf.
 type PartnerReferral struct {
-	IdempotencyKey string         `validate:"required,max=200" label:"idempotency key"`
+	// IdempotencyKey is the partner's own key (at most 200 characters, as
+	// the API takes it) behind its prefix, "api:<partner id>:".
+	IdempotencyKey string         `validate:"required,max=240" label:"idempotency key"`
 	By             Actor          `validate:"-"`
 	CaseID         string         `validate:"max=100,notcontrol" label:"case_id"`
 	Client         ClientDetails  `label:"client"`

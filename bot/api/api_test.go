@@ -23,6 +23,17 @@ func countReferrals(t *testing.T, h *harness) int {
 	return n
 }
 
+// TestTheLongestIdempotencyKeyIsTaken: a key of 200 characters, the most
+// the API takes, makes the referral (behind its partner prefix it is
+// longer than 200, which core once refused with a 422).
+func TestTheLongestIdempotencyKeyIsTaken(t *testing.T) {
+	h := newHarness(t)
+	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	if r := h.do(t, "POST", "/api/v1/referrals", tok, newReferral("X"), "Idempotency-Key", strings.Repeat("k", 200)); r.status != 201 {
+		t.Fatalf("a 200-character key: status %d, want 201: %s", r.status, r.body)
+	}
+}
+
 // TestBadInputRefused: every kind of bad request gets the right status, a
 // problem naming the field, and writes nothing.
 func TestBadInputRefused(t *testing.T) {
