@@ -142,6 +142,12 @@ func TestRedirectRefusedOutsideConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The form offers no agency the consent does not cover, and says why
+	// each is left out.
+	wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0CAB", "redirect", buttonValue(in.ID, in.Version))), 200)
+	if view := mustJSON(t, tb.openedView("")); !strings.Contains(view, "outside the client's consent") || strings.Contains(view, `"radio_buttons"`) {
+		t.Errorf("the redirect form offers agencies outside the consent, or does not say why they are left out: %s", view)
+	}
 	housing := strconv.FormatInt(int64(tb.Net.Housing), 10)
 	body := wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0RED2", cbRedirect, buttonValue(in.ID, in.Version),
 		map[string]any{blkAgency: radio(housing)})), 200)

@@ -8,13 +8,19 @@ import (
 )
 
 // redirectChoices are core's suggestions for where a referral could go
-// instead of the agency it is with (which is left out of the list).
+// instead of the agency it is with (which is left out of the list): only
+// agencies the client's consent covers, the others listed as outside it,
+// since a redirect beyond the consent is refused.
 func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match, error) {
 	var current core.AgencyID
 	if r.ToAgencyID != nil {
 		current = *r.ToAgencyID
 	}
-	return b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Asking: current})
+	c, err := b.engine.Consent(ctx, r.ConsentID)
+	if err != nil {
+		return core.Match{}, err
+	}
+	return b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Asking: current, Consent: &c})
 }
 
 // assignChoices are core's suggestions for a triage referral; a

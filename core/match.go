@@ -23,6 +23,10 @@ type MatchQuery struct {
 	// adviser's, or the one redirecting it): it is neither suggested nor
 	// listed as left out, since the referral is to go elsewhere.
 	Asking AgencyID
+	// Consent, when set, is the client's consent the referral would go
+	// under: an agency it does not cover is not suggested but listed as
+	// outside it (WhyNotConsented), since the move would be refused.
+	Consent *Consent
 }
 
 // Suggestion is an agency that fits a referral, and why.
@@ -157,6 +161,10 @@ func rankFits(fits []*agencyFit, q MatchQuery, districts map[string]District) Ma
 		}
 		if slices.Contains(q.Exclude, f.agency.ID) {
 			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: MatchReasons{{Kind: WhyTriedBefore}}})
+			continue
+		}
+		if q.Consent != nil && !q.Consent.Covers(f.agency.ID) {
+			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: MatchReasons{{Kind: WhyNotConsented}}})
 			continue
 		}
 		var why, whyNot MatchReasons

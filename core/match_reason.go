@@ -27,6 +27,7 @@ const (
 	WhyAtCapacity     MatchReasonKind = "at_capacity"     // Until, when the agency published one
 	WhyAgenciesOnly   MatchReasonKind = "agencies_only"   // it takes referrals from agencies, not self-referrals
 	WhyTriedBefore    MatchReasonKind = "tried_before"    // the referral was already with it
+	WhyNotConsented   MatchReasonKind = "not_consented"   // the client's consent does not cover it: staff only
 	WhyRejectedBefore MatchReasonKind = "rejected_before" // Reference, Rejection, Feedback: staff only
 )
 
@@ -70,6 +71,8 @@ func (r MatchReason) String() string {
 		return "takes referrals from agencies only"
 	case WhyTriedBefore:
 		return "already tried for this client"
+	case WhyNotConsented:
+		return "outside the client's consent"
 	case WhyRejectedBefore:
 		s := "rejected this client's referral " + r.Reference + ": " + r.Rejection.Label()
 		if r.Feedback != "" {
