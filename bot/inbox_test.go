@@ -292,6 +292,13 @@ func TestInboxRejectAndRedirectForms(t *testing.T) {
 	if !strings.Contains(body, `<option value="inappropriate" selected>`) {
 		t.Errorf("the chosen reason was not kept")
 	}
+	summaryLinksLand(t, "reject without feedback", body)
+	// A redirect without an agency: the summary leads to the choice.
+	resp, body = c.post(fmt.Sprintf("/staff/referrals/%s/redirect", r.Reference), url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#agency"`) {
+		t.Fatalf("redirect without an agency: %d", resp.StatusCode)
+	}
+	summaryLinksLand(t, "redirect without an agency", body)
 	welfare := strconv.FormatInt(int64(tb.Net.Welfare), 10)
 	resp, _ = c.post(fmt.Sprintf("/staff/referrals/%s/redirect", r.Reference), url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "agency": {welfare}})
 	if resp.StatusCode != http.StatusSeeOther {

@@ -113,6 +113,7 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("empty form: %d", resp.StatusCode)
 	}
+	summaryLinksLand(t, "empty form", body)
 	// Show agencies that fit: suggestions with their reasons.
 	form := url.Values{"csrf": {c.csrf}, "key": {key}, "name": {"Rona Guthrie"}, "phone": {"07700 900777"},
 		"postcode": {"KY1 2AB"}, "needs": {"housing"}, "notes": {"Landlord has given notice"}, "step": {"match"}}
@@ -305,5 +306,24 @@ func TestTimelineGolden(t *testing.T) {
 	if i, j := strings.Index(assign, "Kingdom Food Bank"), strings.Index(assign, "Kirkton Citizens Advice"); i < 0 || j < i ||
 		!strings.Contains(assign, "rejected this client&#39;s referral") {
 		t.Errorf("triage should offer food (no food today) and the agency that rejected it last, with why:\n%s", assign)
+	}
+}
+
+// summaryLinksLand checks that every link of a page's error summary leads
+// to an element of the page (GOV.UK's error summary: the link moves the
+// reader to the field), and that a field named invalid says why.
+func summaryLinksLand(t *testing.T, what, page string) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`<li><a href="#([^"]+)">`).FindAllStringSubmatch(page, -1) {
+		if !strings.Contains(page, `id="`+m[1]+`"`) {
+			t.Errorf("%s: the error summary links to #%s, which is not on the page", what, m[1])
+		}
+	}
+	for _, m := range regexp.MustCompile(`aria-describedby="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		for _, id := range strings.Fields(m[1]) {
+			if !strings.Contains(page, `id="`+id+`"`) {
+				t.Errorf("%s: aria-describedby names #%s, which is not on the page", what, id)
+			}
+		}
 	}
 }
