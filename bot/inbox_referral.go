@@ -80,6 +80,13 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	}
 	item := cardItem{cardView: v, CSRF: s.csrf}
 	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Fields: f.fields, Form: f.values}
+	if f.err != "" {
+		// Refused as a whole: what was written goes back to its writer.
+		p.Unsaved = f.values.Feedback
+		if f.complete != nil && f.complete.Note != "" {
+			p.Unsaved = f.complete.Note
+		}
+	}
 	if d := r.URL.Query().Get("done"); doneActions[d] && f.status == http.StatusOK {
 		p.Done, p.DoneRef = d, ref.Reference
 	}

@@ -242,6 +242,13 @@ func TestInboxActions(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Already accepted by Ailsa Brodie") {
 		t.Errorf("stale accept: %d", resp.StatusCode)
 	}
+	// A stale rejection with feedback: refused whole, and what the adviser
+	// wrote comes back to them rather than being lost.
+	resp, body = c.post(fmt.Sprintf("/staff/referrals/%s/reject", r.Reference), url.Values{"csrf": {c.csrf},
+		"version": {strconv.Itoa(r.Version)}, "reason": {"not-eligible"}, "feedback": {"Try Methilhaven larder instead"}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Try Methilhaven larder instead") {
+		t.Errorf("stale reject with feedback: %d, and the feedback typed is not on the page", resp.StatusCode)
+	}
 
 	// Details: on a page of their own, audited.
 	resp, body = c.post(fmt.Sprintf("/staff/referrals/%s/details", r.Reference), url.Values{"csrf": {c.csrf}})
