@@ -39,12 +39,12 @@ type formValues struct{ Reason, Feedback, Agency string }
 
 // page is everything any inbox page shows.
 type page struct {
-	Title        string
-	Message      string
+	Title   string
+	Message string
 	// Unsaved is what the member of staff wrote with an action that was
 	// refused as a whole (someone else acted first), shown back so it is
 	// not lost: a note or feedback learned from the client.
-	Unsaved string
+	Unsaved      string
 	Staff        *core.Staff
 	CSRF         string
 	Done         string // the action just done, for the confirmation
