@@ -27,7 +27,7 @@ func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session
 			if raw == "" {
 				msg = "Choose the date you expect to take new referrals again, or press Stop showing a date."
 			}
-			b.message(w, http.StatusUnprocessableEntity, &s.staff, s.csrf, "The date was not published", msg)
+			b.capacityDateRefused(w, r, s, raw, msg)
 			return
 		}
 		until, done = &d, "capacity-date"
@@ -39,7 +39,7 @@ func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session
 		for i, f := range invalid.Fields {
 			msgs[i] = sentence(f.Message)
 		}
-		b.message(w, http.StatusUnprocessableEntity, &s.staff, s.csrf, "The date was not published", strings.Join(msgs, " "))
+		b.capacityDateRefused(w, r, s, r.PostFormValue("date"), strings.Join(msgs, " "))
 		return
 	}
 	if err != nil {
@@ -47,4 +47,12 @@ func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session
 		return
 	}
 	http.Redirect(w, r, "/staff/?done="+done, http.StatusSeeOther)
+}
+
+// capacityDateRefused shows the inbox again with the date as typed and
+// why it was not published, beside the field and in the error summary.
+func (b *Bot) capacityDateRefused(w http.ResponseWriter, r *http.Request, s session, typed, msg string) {
+	const field = "capacity-until"
+	b.showInbox(w, r, s, inboxView{CapacityDate: typed, chrome: chrome{
+		Errors: []fieldProblem{{Field: field, Message: msg}}, Invalid: map[string]string{field: msg}}})
 }

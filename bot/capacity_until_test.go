@@ -38,9 +38,15 @@ func TestInboxPublishesCapacityDate(t *testing.T) {
 		{"14/12/2026", "Enter the date you expect"},
 		{"", "Choose the date"},
 	} {
-		if code, body := post(url.Values{"date": {c.date}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, c.want) {
+		code, body := post(url.Values{"date": {c.date}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, c.want) {
 			t.Errorf("date %q: %d, want 422 saying %q", c.date, code, c.want)
 		}
+		// The inbox again, the date as typed, its problem beside it.
+		if !strings.Contains(body, `id="capacity-until-error"`) || !strings.Contains(body, `value="`+c.date+`"`) || !strings.Contains(body, `href="#capacity-until"`) {
+			t.Errorf("date %q: the inbox does not come back with the date typed and its problem beside the field", c.date)
+		}
+		summaryLinksLand(t, "date "+c.date, body)
 	}
 	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.CapacityUntil != nil {
 		t.Fatalf("a refused date was published: %v", a.CapacityUntil)

@@ -27,13 +27,23 @@ type inboxView struct {
 	Triage        []cardItem
 	List          listView
 	Attention     int // sent referrals needing this agency's attention
+	// CapacityDate is the date typed into the capacity form when it came
+	// back refused (Invalid["capacity-until"] says why).
+	CapacityDate string
 }
 
 // inbox lists the referrals sent to the staff member's agency, the urgent
 // first, and, for coordinators, the triage queue.
 func (b *Bot) inbox(w http.ResponseWriter, r *http.Request, s session) {
+	b.showInbox(w, r, s, inboxView{})
+}
+
+// showInbox renders the inbox; refused carries a form that came back
+// (its Invalid, Errors and typed values), answered 422.
+func (b *Bot) showInbox(w http.ResponseWriter, r *http.Request, s session, refused inboxView) {
 	ctx := r.Context()
-	v := inboxView{chrome: chrome{Title: "Inbox", Staff: &s.staff, CSRF: s.csrf}, Coordinator: s.staff.Actor().Coordinates()}
+	v := inboxView{chrome: chrome{Title: "Inbox", Staff: &s.staff, CSRF: s.csrf, Errors: refused.Errors, Invalid: refused.Invalid},
+		Coordinator: s.staff.Actor().Coordinates(), CapacityDate: refused.CapacityDate}
 	if d := r.URL.Query().Get("done"); doneActions[d] {
 		v.Done = d
 		if ref := r.URL.Query().Get("ref"); referenceRe.MatchString(ref) {
@@ -46,10 +56,17 @@ func (b *Bot) inbox(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	v.AtCapacity, v.CapacityNote, v.CapacityUntil = a.AtCapacity, a.CapacityNote, a.CapacityUntil
+	if msg := v.Invalid["capacity-until"]; msg != "" && !a.AtCapacity {
+		// The date's field shows only at capacity: the refusal stands alone.
+		v.Error, v.Errors, v.Invalid = msg, nil, nil
+	}
 	status := http.StatusOK
 	if v.List, status, err = b.listPage(ctx, r, s, core.ViewInbox, &v.chrome); err != nil {
 		b.failed(w, &s, err)
 		return
+	}
+	if len(refused.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
 	}
 	if v.Attention, err = b.engine.AttentionCount(ctx, s.staff.AgencyID); err != nil {
 		b.failed(w, &s, err)
