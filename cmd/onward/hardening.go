@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -53,9 +54,11 @@ func metricsHandler(a *app) http.Handler {
 	if a.cfg.MetricsToken == "" {
 		return h
 	}
-	want := []byte("Bearer " + a.cfg.MetricsToken)
+	want := []byte(a.cfg.MetricsToken)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+		// The scheme's name is case-insensitive (RFC 9110 §11.1).
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="onward metrics"`)
 			http.Error(w, "metrics need the bearer token", http.StatusUnauthorized)
 			return

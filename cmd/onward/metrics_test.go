@@ -65,7 +65,7 @@ func TestMetricsNeedTokenOrOwnAddress(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec.Code, rec.Body.String()
 	}
-	for _, auth := range []string{"", "Bearer wrong", token, "Basic " + token} {
+	for _, auth := range []string{"", "Bearer wrong", token, "Basic " + token, "Bearer  " + token, "Bearer " + token + " "} {
 		if code, body := scrape(auth); code != http.StatusUnauthorized || strings.Contains(body, "onward_") {
 			t.Errorf("scrape with %q = %d:\n%s", auth, code, body)
 		}
@@ -81,6 +81,9 @@ func TestMetricsNeedTokenOrOwnAddress(t *testing.T) {
 			}
 		}
 		return "none"
+	}
+	if code, _ := scrape("bearer " + token); code != http.StatusOK {
+		t.Errorf("scrape with the scheme in lower case = %d, want 200 (RFC 9110 §11.1)", code)
 	}
 	before := depth()
 	if err := env.Engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0, core.OutboxPayload{Text: "test"}, "metrics-test", time.Time{}); err != nil {

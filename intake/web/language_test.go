@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/intake/leaflet"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -197,5 +200,24 @@ func TestWebConsentRecordedInTheLanguageItWasShownIn(t *testing.T) {
 	if consentLang != "pl" || version != "v1" || !bytes.Equal(hash, polish) || clientLang != "en" {
 		t.Errorf("consent in %q version %q hash %x, client in %q; want pl, v1, the Polish hash %x, en",
 			consentLang, version, hash, clientLang, polish)
+	}
+}
+
+// A leaflet printed for speakers of another language links with ?lang=:
+// the form it opens is in that language, and stays so.
+func TestWebLeafletLinkKeepsItsLanguage(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	l, err := leaflet.Create(context.Background(), e.env.Pool, e.env.Clock.Now(), rand.Reader, "Polish community centre", "KY1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	start := b.get("/r/" + l.Code + "?lang=pl")
+	if start.Path != pathStart || !strings.Contains(start.Body, `<html lang="pl"`) {
+		t.Errorf("the leaflet link with ?lang=pl opened %s, not in Polish", start.Path)
+	}
+	if again := b.get(pathStart); !strings.Contains(again.Body, `<html lang="pl"`) {
+		t.Errorf("the form opened again is not in Polish")
 	}
 }

@@ -109,6 +109,7 @@ func (w *Web) leafletStart(rw http.ResponseWriter, r *http.Request) {
 	if code != "" {
 		s.Leaflet = code
 	}
+	w.requestLang(r, s) // a leaflet printed for Polish speakers links with ?lang=pl
 	w.log.Info("leaflet link opened", "known", code != "", "leaflet", code)
 	w.savedTo(rw, r, s, pathStart)
 }

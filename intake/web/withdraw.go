@@ -100,7 +100,8 @@ func (w *Web) withdrawAsk(rw http.ResponseWriter, r *http.Request, s *webSession
 	res, err := w.limiter.Allow(r.Context(), w.rateKey(r)+":withdraw", redis_rate.PerHour(withdrawAsksPerHour))
 	if err == nil && res.Allowed == 0 {
 		rw.Header().Set("Retry-After", strconv.Itoa(int(res.RetryAfter.Seconds())+1))
-		w.fault(rw, r, http.StatusTooManyRequests, "rate_limited")
+		// Ten an hour: the next try is minutes away, not one.
+		w.fault(rw, r, http.StatusTooManyRequests, "rate_limited_longer")
 		return
 	}
 	// A robot that filled the honeypot is answered as everyone is, and

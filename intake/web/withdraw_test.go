@@ -117,3 +117,18 @@ func TestWithdrawPageInPolish(t *testing.T) {
 		t.Fatalf("Polish withdrawal page: %d\n%s", p.Status, p.Body)
 	}
 }
+
+// Past the withdraw page's ten tries an hour from one address, the page
+// says to wait a few minutes, as its Retry-After does, not "a minute".
+func TestWithdrawLimitSaysHowLongToWait(t *testing.T) {
+	e := newWebEnv(t)
+	b := e.browser()
+	var last *page
+	for range withdrawAsksPerHour + 1 {
+		b.get(pathWithdraw)
+		last = b.postRaw(pathWithdraw, url.Values{"csrf": {b.token()}, "reference": {"ONW-NOSUCH1"}, "phone": {"07700 900123"}})
+	}
+	if last.Status != http.StatusTooManyRequests || !strings.Contains(last.Body, "a few minutes") || strings.Contains(last.Body, "a minute ") {
+		t.Errorf("over the limit: %d, want 429 saying to wait a few minutes:\n%s", last.Status, last.Body)
+	}
+}
