@@ -35,14 +35,11 @@ func init() {
 }
 
 func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) >= 1 && (args[0] == "retention" || args[0] == "settings") {
-		args = append([]string{args[0], ""}, args[1:]...)
-	}
-	if len(args) < 2 {
+	if len(args) < 1 {
 		fmt.Fprint(stderr, clientUsage)
 		return errors.New("say `onward client withdraw|erase|export REF`")
 	}
-	sub, ref := args[0], args[1]
+	sub := args[0]
 	fs := newFlags("client "+sub, clientUsage, stdout, stderr)
 	dryRun := fs.Bool("dry-run", false, "retention: list who would be erased, erase nothing")
 	referrerDays := fs.Int("referrer-days", -1, "settings: days after closure the referring agency still sees details")
@@ -51,12 +48,35 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	evidence := fs.String("evidence", "", "withdraw: how the client asked (e.g. \"letter of 3 Dec\")")
 	reason := fs.String("reason", "", "erase: why (e.g. \"client asked\")")
 	htmlOut := fs.String("html", "", "export: also write a readable page to this file")
-	if err := fs.Parse(args[2:]); err != nil {
+	words, err := parseFlags(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	if sub != "withdraw" && sub != "erase" && sub != "export" && sub != "retention" && sub != "settings" {
+	ref := ""
+	switch sub {
+	case "withdraw", "erase", "export":
+		if len(words) == 0 {
+			return fmt.Errorf("say which client: onward client %s REF", sub)
+		}
+		if ref = words[0]; len(words) > 1 {
+			return strayWords("client "+sub, words[1:])
+		}
+	case "retention", "settings":
+		if len(words) > 0 {
+			return strayWords("client "+sub, words)
+		}
+	default:
 		fs.Usage()
 		return fmt.Errorf("unknown client command %q", sub)
+	}
+	var page *os.File
+	if sub == "export" && *htmlOut != "" {
+		// Opened before anything is read: a path that cannot be written
+		// fails the export before any detail is disclosed or audited.
+		if page, err = os.OpenFile(*htmlOut, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err != nil {
+			return fmt.Errorf("--html: %w", err)
+		}
+		defer page.Close()
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {
@@ -145,27 +165,19 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
+		if page != nil {
+			if err := core.WriteSubjectAccessHTML(page, sa); err != nil {
+				return fmt.Errorf("write %s: %w", *htmlOut, err)
+			}
+			if err := page.Close(); err != nil {
+				return fmt.Errorf("write %s: %w", *htmlOut, err)
+			}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(sa); err != nil {
 			return err
 		}
-		if *htmlOut != "" {
-			return writeSubjectAccessHTML(*htmlOut, sa)
-		}
 	}
 	return nil
-}
-
-// writeSubjectAccessHTML writes the readable subject access page.
-func writeSubjectAccessHTML(path string, sa core.SubjectAccess) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := core.WriteSubjectAccessHTML(f, sa); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
 }

@@ -100,3 +100,66 @@ func TestClientCommands(t *testing.T) {
 		t.Error("erase of an unknown reference succeeded")
 	}
 }
+
+// TestCommandWordsAndFlags: flags are read wherever they stand among a
+// command's words, and a word a command does not take is refused, naming
+// it, rather than silently dropping every flag after it (a report meant
+// for publication came out with exact small numbers); an export to a page
+// that cannot be written fails before any detail is read, shown or
+// audited.
+func TestCommandWordsAndFlags(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(coretest.TestKey))
+	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("cli-words"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := res.Referral.Reference
+	for _, c := range []struct {
+		run  func(context.Context, []string, io.Writer, io.Writer) error
+		args []string
+		want string
+	}{
+		{runReport, []string{"national-standards", "kirkton-cab", "--from", "2026-01-01", "--publish"}, `"kirkton-cab"`},
+		{runReport, []string{"partners", "2026-01-01", "--format", "json"}, `"2026-01-01"`},
+		{runTexts, []string{"extra", "--lang", "pl"}, `"extra"`},
+		{runOutbox, []string{"list", "--dead", "extra"}, `"extra"`},
+		{runClient, []string{"export", ref, "extra"}, `"extra"`},
+		{runClient, []string{"export", "--html"}, "flag needs an argument"},
+		{runClient, []string{"erase", "--reason", "asked"}, "say which client"},
+	} {
+		var out bytes.Buffer
+		err := c.run(ctx, c.args, &out, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err = %v, want one naming %s", c.args, err, c.want)
+		}
+		if out.Len() != 0 && !strings.Contains(out.String(), "Usage:") {
+			t.Errorf("%q printed %q before refusing", c.args, out.String())
+		}
+	}
+	// A flag before the reference is a flag.
+	page := filepath.Join(t.TempDir(), "sar.html")
+	var out bytes.Buffer
+	if err := runClient(ctx, []string{"export", "--html", page, ref}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Morag Baird") {
+		t.Fatalf("export with --html before the reference: %v", err)
+	}
+	if _, err := os.Stat(page); err != nil {
+		t.Errorf("the readable page was not written: %v", err)
+	}
+	// A page that cannot be written: nothing printed, nothing audited.
+	exports := func() int {
+		var n int
+		if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1`, string(core.EventSubjectAccess)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := exports()
+	out.Reset()
+	err = runClient(ctx, []string{"export", ref, "--html", filepath.Join(t.TempDir(), "no", "such", "dir", "x.html")}, &out, io.Discard)
+	if err == nil || out.Len() != 0 || exports() != before {
+		t.Errorf("export to an unwritable page: err %v, printed %d bytes, %d exports audited; want an error, nothing printed or audited", err, out.Len(), exports()-before)
+	}
+}

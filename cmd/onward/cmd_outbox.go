@@ -35,8 +35,15 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("say list or retry")
 	}
 	sub := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
+	words, err := parseFlags(fs, args[1:])
+	if err != nil {
 		return err
+	}
+	switch {
+	case sub == "list" && len(words) > 0:
+		return strayWords("outbox list", words)
+	case sub == "retry" && len(words) != 1:
+		return errors.New("usage: onward outbox retry ID")
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {
@@ -61,12 +68,9 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		printOutbox(stdout, es, *dead)
 		return nil
 	case "retry":
-		if fs.NArg() != 1 {
-			return errors.New("usage: onward outbox retry ID")
-		}
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		id, err := strconv.ParseInt(words[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("outbox row id must be a number, got %q", fs.Arg(0))
+			return fmt.Errorf("outbox row id must be a number, got %q", words[0])
 		}
 		if err := outbox.Retry(ctx, core.OutboxID(id)); err != nil {
 			return err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -43,15 +42,16 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	need := fs.String("need", "", "only referrals asking for this need `code` (debt, benefits, housing, …)")
 	format := fs.String("format", "table", "csv, json or table")
 	publish := fs.Bool("publish", false, "suppress small numbers, for publication beyond the network")
-	name, rest := "", args
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, rest = args[0], args[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
+	words, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
+	name := ""
+	if len(words) > 0 {
+		name = words[0]
+	}
+	if len(words) > 1 {
+		return strayWords("report", words[1:])
 	}
 	if name == "list" {
 		for _, s := range report.List() {

@@ -33,8 +33,12 @@ func init() {
 func runTexts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("texts", textsUsage, stdout, stderr)
 	only := fs.String("lang", "", "only the language with this `code` (en, pl, uk, ar, ur, gd)")
-	if err := fs.Parse(args); err != nil {
+	words, err := parseFlags(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(words) > 0 {
+		return strayWords("texts", words)
 	}
 	cat, err := lang.Load(templates.FS, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -97,6 +97,30 @@ func newFlags(name, usageText string, stdout, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses args with fs, taking flags wherever they stand among
+// the command's words, and returns the words in order. Go's flag stops at
+// the first word that is not a flag, so a stray word would otherwise drop
+// every flag after it without a word (an --agency forgotten before a name
+// would drop --publish too); each command then says which words it takes.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return words, nil
+		}
+		words = append(words, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// strayWords is the error for words a command does not take.
+func strayWords(command string, words []string) error {
+	return fmt.Errorf("onward %s does not take %q: give each value after its flag (onward %s --help lists them)", command, strings.Join(words, " "), command)
+}
+
 func init() {
 	register(command{name: "services", summary: "find or start PostgreSQL and Redis for dev and tests",
 		run: runServices})
