@@ -40,6 +40,13 @@ type WithdrawalResult struct {
 // client is told by text when their phone is proven. From then on their
 // details are disclosed to nobody.
 func (e *Engine) WithdrawByReference(ctx context.Context, reference string, by Actor, via, evidence string) (WithdrawalResult, error) {
+	return e.withdrawByReference(ctx, reference, by, via, evidence, "")
+}
+
+// withdrawByReference is WithdrawByReference; provenNow is a phone the
+// client proved just now (the withdrawal page's code), which counts as
+// proven for telling them when it is the phone on their record.
+func (e *Engine) withdrawByReference(ctx context.Context, reference string, by Actor, via, evidence string, provenNow Phone) (WithdrawalResult, error) {
 	client, r, err := e.ClientByReference(ctx, reference)
 	if err != nil {
 		return WithdrawalResult{}, err
@@ -58,18 +65,26 @@ func (e *Engine) WithdrawByReference(ctx context.Context, reference string, by A
 	if err != nil {
 		return WithdrawalResult{}, err
 	}
-	if err := e.tellClientWithdrawn(ctx, client, r); err != nil {
+	if err := e.tellClientWithdrawn(ctx, client, r, provenNow); err != nil {
 		return WithdrawalResult{Client: client, Cancelled: n}, err
 	}
 	return WithdrawalResult{Client: client, Cancelled: n}, nil
 }
 
 // tellClientWithdrawn queues the "we have recorded your withdrawal" text,
-// only to a phone proven to be the client's.
-func (e *Engine) tellClientWithdrawn(ctx context.Context, client ClientID, r Referral) error {
+// only to a phone proven to be the client's: proven on their record, or
+// provenNow, the phone a code just proved, when it is the one on record.
+func (e *Engine) tellClientWithdrawn(ctx context.Context, client ClientID, r Referral, provenNow Phone) error {
 	var proven bool
 	if err := e.pool.QueryRow(ctx, `SELECT phone_proven_at IS NOT NULL AND phone_enc IS NOT NULL FROM clients WHERE id = $1`, client).Scan(&proven); err != nil {
 		return fmt.Errorf("client %d: %w", client, err)
+	}
+	if !proven && provenNow != "" {
+		onRecord, err := e.ClientPhone(ctx, client)
+		if err != nil {
+			return err
+		}
+		proven = onRecord == provenNow
 	}
 	if !proven {
 		return nil
@@ -185,5 +200,5 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 	} else if err != nil {
 		return false, err
 	}
-	return true, e.tellClientWithdrawn(ctx, client, last)
+	return true, e.tellClientWithdrawn(ctx, client, last, "")
 }

@@ -56,7 +56,7 @@ func (e *Engine) WithdrawByClient(ctx context.Context, reference, phone, session
 	if !ok {
 		return WithdrawalResult{}, ErrPhoneCodeWrong
 	}
-	res, err := e.WithdrawByReference(ctx, reference, ClientActor, "web", evidence)
+	res, err := e.withdrawByReference(ctx, reference, ClientActor, "web", evidence, p)
 	if errors.Is(err, ErrConsentWithdrawn) {
 		return res, nil
 	}

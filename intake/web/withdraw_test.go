@@ -132,3 +132,31 @@ func TestWithdrawLimitSaysHowLongToWait(t *testing.T) {
 		t.Errorf("over the limit: %d, want 429 saying to wait a few minutes:\n%s", last.Status, last.Body)
 	}
 }
+
+// A client whose phone was never proven (a web request without the code)
+// proves it by the withdrawal's own code: the page's promise of a text
+// confirming the withdrawal is kept.
+func TestWithdrawOnTheWebProvesThePhone(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	in := coretest.SelfReferral("web-unproven")
+	in.PhoneProven, in.Consent.Channel, in.Source = false, core.ChannelWeb, core.SourceWeb
+	res, err := e.env.Engine.SelfRefer(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.get(pathWithdraw)
+	b.postRaw(pathWithdraw, url.Values{"csrf": {b.token()}, "reference": {res.Referral.Reference}, "phone": {"07700 900123"}})
+	p := b.postRaw(pathWithdrawConfirm, url.Values{"csrf": {b.token()}, "code": {e.latestCode()}, "confirm": {"yes"}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Your consent is withdrawn") {
+		t.Fatalf("withdrawal: %d\n%s", p.Status, p.Body)
+	}
+	told := false
+	for _, o := range coretest.OutboxRows(t, e.env.Engine) {
+		told = told || o.Payload.Template == core.SMSConsentRemoved
+	}
+	if !told {
+		t.Error("the client who proved their phone with the withdrawal's code was not told by text")
+	}
+}
