@@ -402,13 +402,7 @@ func TestTokenRequestErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader(tc.form))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth(c.Partner.ClientID, c.Secret)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := h.tokenRequest(t, c, tc.form)
 			defer resp.Body.Close()
 			var out struct {
 				Error       string `json:"error"`

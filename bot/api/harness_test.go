@@ -65,16 +65,24 @@ func (h *harness) partner(t *testing.T, agency core.AgencyID, scopes ...core.Par
 	return c
 }
 
-// token gets an access token the way a partner does.
-func (h *harness) token(t *testing.T, c core.PartnerCredentials) string {
+// tokenRequest posts form to the token endpoint with c's credentials, as
+// a partner does; the caller closes the answer's body.
+func (h *harness) tokenRequest(t *testing.T, c core.PartnerCredentials, form string) *http.Response {
 	t.Helper()
-	req, _ := http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+	req, _ := http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(c.Partner.ClientID, c.Secret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+// token gets an access token the way a partner does.
+func (h *harness) token(t *testing.T, c core.PartnerCredentials) string {
+	t.Helper()
+	resp := h.tokenRequest(t, c, url.Values{"grant_type": {"client_credentials"}}.Encode())
 	defer resp.Body.Close()
 	var out struct {
 		AccessToken string `json:"access_token"`

@@ -21,15 +21,24 @@ import (
 
 // The data protection commands work from a reference: export shows
 // everything held (consent wording, disclosures), withdraw and erase act.
-func TestClientCommands(t *testing.T) {
+// clientCLIEnv is a test database the commands reach through their
+// environment, with one self-referral made under key; it returns the
+// referral.
+func clientCLIEnv(t *testing.T, key string) (*coretest.Env, core.SelfReferralResult) {
+	t.Helper()
 	env := coretest.NewEnv(t)
-	ctx := context.Background()
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
 	t.Setenv("ONWARD_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(coretest.TestKey))
-	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("cli-1"))
+	res, err := env.Engine.SelfRefer(context.Background(), coretest.SelfReferral(key))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return env, res
+}
+
+func TestClientCommands(t *testing.T) {
+	env, res := clientCLIEnv(t, "cli-1")
+	ctx := context.Background()
 	ref := res.Referral.Reference
 	if _, _, err := env.Engine.DiscloseClient(ctx, res.Referral.ID, env.Net.Adviser.Actor(), "slack"); err != nil {
 		t.Fatal(err)
@@ -108,14 +117,8 @@ func TestClientCommands(t *testing.T) {
 // that cannot be written fails before any detail is read, shown or
 // audited.
 func TestCommandWordsAndFlags(t *testing.T) {
-	env := coretest.NewEnv(t)
+	env, res := clientCLIEnv(t, "cli-words")
 	ctx := context.Background()
-	t.Setenv("ONWARD_DATABASE_URL", env.URL)
-	t.Setenv("ONWARD_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(coretest.TestKey))
-	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("cli-words"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ref := res.Referral.Reference
 	for _, c := range []struct {
 		run  func(context.Context, []string, io.Writer, io.Writer) error
@@ -158,7 +161,7 @@ func TestCommandWordsAndFlags(t *testing.T) {
 	}
 	before := exports()
 	out.Reset()
-	err = runClient(ctx, []string{"export", ref, "--html", filepath.Join(t.TempDir(), "no", "such", "dir", "x.html")}, &out, io.Discard)
+	err := runClient(ctx, []string{"export", ref, "--html", filepath.Join(t.TempDir(), "no", "such", "dir", "x.html")}, &out, io.Discard)
 	if err == nil || out.Len() != 0 || exports() != before {
 		t.Errorf("export to an unwritable page: err %v, printed %d bytes, %d exports audited; want an error, nothing printed or audited", err, out.Len(), exports()-before)
 	}
