@@ -608,6 +608,12 @@ func freeTextAnswer(body string, minLen, maxLen, maxWords int) (string, string) 
 	return s, ""
 }
 
+// showConsent records the consent wording f shows a: its version and its
+// language, which the consent is then recorded in (SelfReferral).
+func (f *Flow) showConsent(a *Answers) {
+	a.ConsentVersion, a.ConsentLanguage = f.consentVersion, f.Lang
+}
+
 // answered records that step id was answered with outcome.
 func (a *Answers) answered(id, outcome string) {
 	if a.Outcomes == nil {

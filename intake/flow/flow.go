@@ -1154,7 +1154,7 @@ func (f *Flow) ask(c *Conversation, r *Reply, st *flowStep, again bool) {
 		r.Data["Choices"] = st.choices
 	}
 	if st.kind == AnswerConsent && (!again || c.Answers.ConsentVersion == "") {
-		c.Answers.ConsentVersion, c.Answers.ConsentLanguage = f.consentVersion, f.Lang
+		f.showConsent(&c.Answers)
 	}
 }
 
@@ -1279,7 +1279,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		}
 		a.Consent = &yes
 		if a.ConsentVersion == "" {
-			a.ConsentVersion, a.ConsentLanguage = f.consentVersion, f.Lang
+			f.showConsent(a)
 		}
 		if yes {
 			return "yes", true

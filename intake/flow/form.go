@@ -121,7 +121,7 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		if get("version") != f.consentVersion || f.consentVersion == "" {
 			return problem(st.field, "changed")
 		}
-		next.ConsentVersion, next.ConsentLanguage = f.consentVersion, f.Lang
+		f.showConsent(&next)
 		outcome, _ = f.apply(st, &next, body, sig)
 	case AnswerContact:
 		phone, email := get("phone"), get("email")
