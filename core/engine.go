@@ -71,7 +71,8 @@ type Engine struct {
 
 	sent *SentTexts
 
-	readers *Readers // see UseReaders
+	readers   *Readers         // see UseReaders
+	receivers WebhookReceivers // see UseWebhookReceivers
 
 	forget func(ctx context.Context, phoneHash []byte) error // see OnErase
 }

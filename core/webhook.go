@@ -88,18 +88,19 @@ func NewWebhookSecret() (string, error) {
 
 // Subscribe records a partner's webhook URL and returns the subscription
 // with its signing secret, shown once. The secret is kept encrypted: it
-// must be read back to sign each delivery. Only an https address of a
-// public host is taken (CheckWebhookURL with PublicReceivers).
+// must be read back to sign each delivery. Only an address the
+// deployment's rule allows is taken (CheckWebhookURL with
+// WebhookReceivers): in production an https address of a public host.
 func (e *Engine) Subscribe(ctx context.Context, partner PartnerID, rawURL string) (WebhookSubscription, string, error) {
-	return e.subscribe(ctx, partner, rawURL, PublicReceivers)
+	return e.subscribe(ctx, partner, rawURL, e.receivers)
 }
 
-// SubscribeLocal is Subscribe for a developer's setup (ONWARD_ENV=dev)
-// and tests: it also takes plain http and local or private addresses, such
-// as a receiver on 127.0.0.1.
-func (e *Engine) SubscribeLocal(ctx context.Context, partner PartnerID, rawURL string) (WebhookSubscription, string, error) {
-	return e.subscribe(ctx, partner, rawURL, LocalReceivers)
-}
+// UseWebhookReceivers sets which receiver addresses webhooks may go to,
+// for subscribing and delivering alike. Without it, PublicReceivers.
+func (e *Engine) UseWebhookReceivers(r WebhookReceivers) { e.receivers = r }
+
+// WebhookReceivers is the rule set by UseWebhookReceivers.
+func (e *Engine) WebhookReceivers() WebhookReceivers { return e.receivers }
 
 func (e *Engine) subscribe(ctx context.Context, partner PartnerID, rawURL string, allow WebhookReceivers) (WebhookSubscription, string, error) {
 	if err := CheckWebhookURL(rawURL, allow); err != nil {

@@ -10,17 +10,45 @@ import (
 // Partners name the address, and Onward's server makes the request, so
 // an address inside Onward's own network would let any partner reach
 // (and, through its failure count, map) services that are not theirs.
-type WebhookReceivers int
+// The zero value is production's rule: an https address whose host is a
+// name or a public IP address. One rule serves a deployment: the partner
+// API asks it when a receiver is subscribed (Engine.Subscribe) and the
+// delivery worker when it connects, after DNS.
+type WebhookReceivers struct {
+	// Local also takes plain http and any address: a developer's setup
+	// (ONWARD_ENV=dev) and tests, whose receivers listen on 127.0.0.1.
+	Local bool
+	// Private lists the networks inside Onward's own that may receive
+	// webhooks all the same (ONWARD_WEBHOOK_PRIVATE_NETWORKS): an
+	// agency's casework system on the council's network, say. Their
+	// receivers still need https.
+	Private []netip.Prefix
+}
 
-const (
-	// PublicReceivers is production: an https address whose host is a
-	// name or a public IP address.
-	PublicReceivers WebhookReceivers = iota
-	// LocalReceivers also takes plain http and this machine's or the
-	// private network's addresses: a developer's setup (ONWARD_ENV=dev)
-	// and tests, whose receivers listen on 127.0.0.1.
-	LocalReceivers
-)
+// PublicReceivers is production's rule, with no private network allowed.
+var PublicReceivers = WebhookReceivers{}
+
+// LocalReceivers is a developer's and the tests' rule.
+var LocalReceivers = WebhookReceivers{Local: true}
+
+// Permits reports whether a webhook may be delivered to the address a:
+// any address for Local, else a public one (PublicAddress) or one inside
+// a network listed in Private.
+func (r WebhookReceivers) Permits(a netip.Addr) bool {
+	if r.Local {
+		return a.IsValid()
+	}
+	if PublicAddress(a) {
+		return true
+	}
+	a = a.Unmap().WithZone("")
+	for _, p := range r.Private {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
 
 // The refusals, in the words the partner reads against the field "url".
 const (
@@ -47,7 +75,7 @@ func CheckWebhookURL(rawURL string, allow WebhookReceivers) error {
 	if u.User != nil {
 		return refuse(webhookUserinfoMessage)
 	}
-	if allow == LocalReceivers {
+	if allow.Local {
 		return nil
 	}
 	if u.Scheme != "https" {
@@ -55,10 +83,14 @@ func CheckWebhookURL(rawURL string, allow WebhookReceivers) error {
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return refuse(webhookNotPublicMessage)
+		// Names that always mean this machine (RFC 6761).
+		if !allow.Permits(netip.IPv6Loopback()) && !allow.Permits(netip.AddrFrom4([4]byte{127, 0, 0, 1})) {
+			return refuse(webhookNotPublicMessage)
+		}
+		return nil
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
-		if !PublicAddress(a) {
+		if !allow.Permits(a) {
 			return refuse(webhookNotPublicMessage)
 		}
 		return nil

@@ -92,12 +92,33 @@ func TestWebhookSubscribeRefusesInternalAddresses(t *testing.T) {
 			t.Fatalf("Subscribe(%q): %v, want it taken", u, err)
 		}
 	}
-	// A developer's setup and tests take their own machine's receivers.
-	if _, _, err := env.Engine.SubscribeLocal(ctx, creds.Partner.ID, "http://127.0.0.1:8080/hooks"); err != nil {
-		t.Fatalf("SubscribeLocal of a local receiver: %v", err)
+	// A network the operator lists (ONWARD_WEBHOOK_PRIVATE_NETWORKS) is
+	// taken, over https only; other private addresses still are not.
+	env.Engine.UseWebhookReceivers(core.WebhookReceivers{Private: []netip.Prefix{
+		netip.MustParsePrefix("10.20.0.0/16"), netip.MustParsePrefix("127.0.0.1/32")}})
+	for _, c := range []struct {
+		url   string
+		taken bool
+	}{
+		{"https://10.20.3.4/hooks", true},
+		{"https://[::ffff:10.20.3.4]/hooks", true},
+		{"https://localhost:8443/hooks", true}, // 127.0.0.1 is listed
+		{"http://10.20.3.4/hooks", false},
+		{"https://10.21.0.1/hooks", false},
+		{"https://169.254.169.254/latest/meta-data/", false},
+	} {
+		_, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, c.url)
+		if c.taken != (err == nil) {
+			t.Errorf("with 10.20.0.0/16 and 127.0.0.1 listed, Subscribe(%q) = %v, want taken %v", c.url, err, c.taken)
+		}
 	}
-	if _, _, err := env.Engine.SubscribeLocal(ctx, creds.Partner.ID, "http://user:pass@127.0.0.1:8080/hooks"); err == nil {
-		t.Fatal("SubscribeLocal took a password in the address")
+	// A developer's setup and tests take their own machine's receivers.
+	env.Engine.UseWebhookReceivers(core.LocalReceivers)
+	if _, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:8080/hooks"); err != nil {
+		t.Fatalf("a developer's setup refused a local receiver: %v", err)
+	}
+	if _, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://user:pass@127.0.0.1:8080/hooks"); err == nil {
+		t.Fatal("a developer's setup took a password in the address")
 	}
 }
 

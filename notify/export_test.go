@@ -2,6 +2,6 @@ package notify
 
 // The webhook client's pieces, for the tests of the connect-time rule.
 var (
-	RefuseNonPublic  = refuseNonPublic
-	NewWebhookClient = newWebhookClient
+	RefuseNotPermitted = refuseNotPermitted
+	NewWebhookClient   = newWebhookClient
 )

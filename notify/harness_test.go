@@ -59,6 +59,10 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Cleanup(h.engine.Close)
 		h.clock = core.SystemClock{}
 	}
+	// The harness is a developer's setup (ONWARD_ENV=dev): receivers on
+	// this machine are taken.
+	env.Engine.UseWebhookReceivers(core.LocalReceivers)
+	h.engine.UseWebhookReceivers(core.LocalReceivers)
 	h.twilio = notifytest.NewTwilio(t, testAccountSID, testAuthToken)
 	h.slack = notifytest.NewSlack(t, testBotToken)
 	h.cfg = config.Config{Env: "dev", PublicURL: "https://onward.example",

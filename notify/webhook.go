@@ -176,19 +176,22 @@ func (w *Worker) webhookFailed(ctx context.Context, id core.WebhookSubscriptionI
 }
 
 // errAddressNotAllowed is a webhook connection refused by
-// refuseNonPublic. It names no address: the partner's DNS may say one
+// refuseNotPermitted. It names no address: the partner's DNS may say one
 // thing to Onward's network and another to the world.
 var errAddressNotAllowed = errors.New("address not allowed: the receiver's host resolves to a private, local or reserved network address")
 
-// refuseNonPublic is the webhook dialer's Control: it runs after DNS, on
-// each address about to be connected to, so a public name pointed at an
-// internal address (or re-pointed after subscribing) is refused too.
-func refuseNonPublic(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil || !core.PublicAddress(ap.Addr()) {
-		return errAddressNotAllowed
+// refuseNotPermitted is the webhook dialer's Control for the rule allow:
+// it runs after DNS, on each address about to be connected to, so a
+// public name pointed at an internal address (or re-pointed after
+// subscribing) is refused too.
+func refuseNotPermitted(allow core.WebhookReceivers) func(network, address string, _ syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil || !allow.Permits(ap.Addr()) {
+			return errAddressNotAllowed
+		}
+		return nil
 	}
-	return nil
 }
 
 // refuseRedirect keeps webhook deliveries to the subscribed address: a
@@ -198,12 +201,12 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 
 // newWebhookClient is the client that delivers webhooks: a ten-second
 // limit, no redirects, no proxy from the environment (a proxy would
-// connect on our behalf, past refuseNonPublic), and, for PublicReceivers,
-// connections only to public addresses.
+// connect on our behalf, past the check), and connections only to the
+// addresses allow permits.
 func newWebhookClient(allow core.WebhookReceivers) *http.Client {
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if allow != core.LocalReceivers {
-		d.Control = refuseNonPublic
+	if !allow.Local {
+		d.Control = refuseNotPermitted(allow)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,7 +90,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 	rc.status.Store(http.StatusInternalServerError)
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	sub, secret, err := env.Engine.SubscribeLocal(ctx, creds.Partner.ID, srv.URL+"/hooks")
+	sub, secret, err := env.Engine.Subscribe(ctx, creds.Partner.ID, srv.URL+"/hooks")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,9 +179,28 @@ func TestWebhookDialRefusesInternalAddresses(t *testing.T) {
 		{"tcp4", "93.184.215.14:443", true},
 		{"tcp6", "[2606:4700:4700::1111]:443", true},
 	} {
-		err := notify.RefuseNonPublic(c.network, c.address, nil)
+		err := notify.RefuseNotPermitted(core.PublicReceivers)(c.network, c.address, nil)
 		if c.allowed && err != nil || !c.allowed && (err == nil || !strings.Contains(err.Error(), "address not allowed")) {
 			t.Errorf("dial %s %s: %v, want allowed %v", c.network, c.address, err, c.allowed)
+		}
+	}
+	// A network the operator lists (ONWARD_WEBHOOK_PRIVATE_NETWORKS) is
+	// let through, and only that one.
+	council := core.WebhookReceivers{Private: []netip.Prefix{netip.MustParsePrefix("10.20.0.0/16")}}
+	for _, c := range []struct {
+		address string
+		allowed bool
+	}{
+		{"10.20.3.4:443", true},
+		{"[::ffff:10.20.3.4]:443", true},
+		{"10.21.0.1:443", false},
+		{"127.0.0.1:443", false},
+		{"169.254.169.254:80", false},
+		{"93.184.215.14:443", true},
+	} {
+		err := notify.RefuseNotPermitted(council)("tcp", c.address, nil)
+		if c.allowed != (err == nil) {
+			t.Errorf("with 10.20.0.0/16 listed, dial %s: %v, want allowed %v", c.address, err, c.allowed)
 		}
 	}
 
@@ -213,7 +233,7 @@ func webhookSetup(t *testing.T, h *harness, url string) core.PartnerID {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := h.env.Engine.SubscribeLocal(ctx, creds.Partner.ID, url); err != nil {
+	if _, _, err := h.env.Engine.Subscribe(ctx, creds.Partner.ID, url); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "hook-internal", By: h.env.Net.WelfareAdviser.Actor(),
@@ -241,7 +261,8 @@ func TestWebhookNotDeliveredToInternalAddress(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 	partner := webhookSetup(t, h, srv.URL+"/hooks")
-	w := h.worker(t, func(o *notify.Options) { o.Config.Env = "production" })
+	h.engine.UseWebhookReceivers(core.PublicReceivers) // production's rule
+	w := h.worker(t, nil)
 	for i := 0; i < core.WebhookPausedAfter+1; i++ {
 		drain(t, w)
 		h.env.Clock.Advance(2 * time.Minute)

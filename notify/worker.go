@@ -150,9 +150,7 @@ func New(o Options) (*Worker, error) {
 	if l, ok := o.SMS.(MessageLog); ok {
 		w.messages = l
 	}
-	if o.Config.Dev() {
-		w.receivers = core.LocalReceivers
-	}
+	w.receivers = o.Engine.WebhookReceivers()
 	if w.webhooks == nil {
 		w.webhooks = newWebhookClient(w.receivers)
 	} else {

@@ -30,10 +30,10 @@ func (a *API) subscribe(w http.ResponseWriter, r *http.Request, p core.Partner) 
 		a.fail(w, r, err)
 		return
 	}
-	// Partners get production's rule whatever the server's mode: an
-	// https address of a public host (core.CheckWebhookURL), refused with
-	// a 422 naming url. The worker checks each address again when it
-	// connects, after DNS.
+	// The deployment's rule (core.WebhookReceivers): in production an
+	// https address of a public host or of a network the operator lists,
+	// refused with a 422 naming url. The worker checks each address again
+	// when it connects, after DNS.
 	s, secret, err := a.engine.Subscribe(r.Context(), p.ID, in.URL)
 	if err != nil {
 		a.fail(w, r, err)

@@ -24,8 +24,10 @@ func auditKey(cfg config.Config) (core.AuditKey, error) {
 }
 
 // configureEngine gives an engine the settings every command's engine
-// shares: the audit key its events are chained with, and the daily cap on
-// texts the web form can cause to one number.
+// shares: the audit key its events are chained with, the daily cap on
+// texts the web form can cause to one number, and where partners'
+// webhook receivers may be (any address in dev; in production public
+// ones and the networks in ONWARD_WEBHOOK_PRIVATE_NETWORKS).
 func configureEngine(eng *core.Engine, cfg config.Config) error {
 	k, err := auditKey(cfg)
 	if err != nil {
@@ -33,6 +35,11 @@ func configureEngine(eng *core.Engine, cfg config.Config) error {
 	}
 	eng.UseAuditKey(k)
 	eng.SetWebTextsPerDay(cfg.WebTextsPerNumberDaily)
+	private, err := cfg.WebhookNetworks()
+	if err != nil {
+		return err
+	}
+	eng.UseWebhookReceivers(core.WebhookReceivers{Local: cfg.Dev(), Private: private})
 	return nil
 }
 

@@ -71,10 +71,15 @@ type Config struct {
 	// TrustedProxies lists the reverse proxies (addresses or CIDR ranges,
 	// comma-separated) whose X-Forwarded-For names the client; see
 	// Config.Proxies.
-	TrustedProxies  string
-	ConversationTTL time.Duration
-	LogLevel        string
-	StateDir        string // dev-only state (generated keys, private databases)
+	TrustedProxies string
+	// WebhookPrivateNetworks lists the networks (addresses or CIDR
+	// ranges, comma-separated) inside Onward's own that partners'
+	// webhook receivers may be in all the same; see
+	// Config.WebhookNetworks.
+	WebhookPrivateNetworks string
+	ConversationTTL        time.Duration
+	LogLevel               string
+	StateDir               string // dev-only state (generated keys, private databases)
 
 	// WhatsAppFrom is the WhatsApp sender (E.164) that clients write to
 	// and status texts come from; empty means WhatsApp is off.
@@ -192,6 +197,7 @@ var settings = []setting{
 	{name: "ONWARD_SMS_SEGMENT_COST", def: "0.04", help: "estimated price of one outgoing SMS segment in pounds, for the reports' count and cost of texts (Twilio's UK price is about £0.04; use your account's)", set: pounds("ONWARD_SMS_SEGMENT_COST", func(c *Config) *float64 { return &c.SMSSegmentCost })},
 	{name: "ONWARD_IP_RATE_PER_MINUTE", def: "120", help: "requests accepted per source IP per minute on the public web pages, and unsigned requests to the Twilio webhook (signed ones are limited per phone)", set: num("ONWARD_IP_RATE_PER_MINUTE", func(c *Config) *int { return &c.IPRatePerMinute })},
 	{name: "ONWARD_TRUSTED_PROXIES", help: "comma-separated addresses or CIDR ranges of the reverse proxies in front of Onward; per-IP limits then count the client named in X-Forwarded-For", set: str(func(c *Config) *string { return &c.TrustedProxies })},
+	{name: "ONWARD_WEBHOOK_PRIVATE_NETWORKS", help: "comma-separated addresses or CIDR ranges inside your own network where partners' webhook receivers may be (an agency's casework system on the council's network, say); receivers elsewhere must be public, and all need https (with ONWARD_ENV=dev, any address and plain http are taken)", set: str(func(c *Config) *string { return &c.WebhookPrivateNetworks })},
 	{name: "ONWARD_CONVERSATION_TTL", def: "24h", help: "how long an unfinished SMS conversation is kept", set: dur("ONWARD_CONVERSATION_TTL", func(c *Config) *time.Duration { return &c.ConversationTTL })},
 	{name: "ONWARD_LOG_LEVEL", def: "info", help: "debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 	{name: "ONWARD_STATE_DIR", def: ".onward", help: "dev state: generated keys and private databases", set: str(func(c *Config) *string { return &c.StateDir })},
@@ -298,6 +304,9 @@ func (c Config) Validate() error {
 	if _, err := c.Proxies(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := c.WebhookNetworks(); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, c.validateWhatsApp()...)
 	errs = append(errs, c.validateHardening()...)
 	errs = append(errs, c.validateSecrets()...)
@@ -353,8 +362,20 @@ func Table() string {
 // Proxies parses TrustedProxies: each entry an address ("10.0.0.5") or a
 // CIDR range ("10.0.0.0/8").
 func (c Config) Proxies() ([]netip.Prefix, error) {
+	return networks("ONWARD_TRUSTED_PROXIES", c.TrustedProxies)
+}
+
+// WebhookNetworks parses WebhookPrivateNetworks, written as
+// TrustedProxies is.
+func (c Config) WebhookNetworks() ([]netip.Prefix, error) {
+	return networks("ONWARD_WEBHOOK_PRIVATE_NETWORKS", c.WebhookPrivateNetworks)
+}
+
+// networks parses the setting name's value: comma-separated addresses
+// ("10.0.0.5") or CIDR ranges ("10.0.0.0/8").
+func networks(name, value string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for _, f := range strings.Split(c.TrustedProxies, ",") {
+	for _, f := range strings.Split(value, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue
@@ -365,7 +386,7 @@ func (c Config) Proxies() ([]netip.Prefix, error) {
 		}
 		a, err := netip.ParseAddr(f)
 		if err != nil {
-			return nil, fmt.Errorf("ONWARD_TRUSTED_PROXIES: %q is not an IP address or CIDR range like 10.0.0.0/8", f)
+			return nil, fmt.Errorf("%s: %q is not an IP address or CIDR range like 10.0.0.0/8", name, f)
 		}
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
