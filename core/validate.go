@@ -100,11 +100,16 @@ func validate(s any) error {
 }
 
 // fieldPath is the dotted label path without the top-level struct name,
-// e.g. "client.postcode".
+// e.g. "client.postcode". A member whose label already carries its
+// parent's (the partner consent's "consent.witnessed_by", inside
+// "consent") is named once: "consent.witnessed_by".
 func fieldPath(fe validator.FieldError) string {
 	ns := fe.Namespace()
 	if _, rest, ok := strings.Cut(ns, "."); ok {
-		return rest
+		ns = rest
+	}
+	if parent, rest, ok := strings.Cut(ns, "."); ok && strings.HasPrefix(rest, parent+".") {
+		ns = rest
 	}
 	return ns
 }

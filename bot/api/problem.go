@@ -60,14 +60,9 @@ var coreFields = map[string]string{
 	"gain_debt_managed":               "gain.debt_managed_pence",
 }
 
-// apiField is the API's name for a field core's validation names. Core
-// joins a struct's label to its members' labels, and the consent's
-// members carry the consent's name in their own (consent.witnessed_by
-// inside consent), so the name comes doubled; it is said once here.
-func apiField(f string) string {
-	if parent, rest, ok := strings.Cut(f, "."); ok && strings.HasPrefix(rest, parent+".") {
-		f = rest
-	}
+// FieldName is the API's name for a field core's validation names. The
+// FHIR interface starts from it too.
+func FieldName(f string) string {
 	if m, ok := coreFields[f]; ok {
 		return m
 	}
@@ -91,7 +86,7 @@ func validationProblem(fields []core.FieldError) problem {
 	p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
 	var parts []string
 	for _, f := range fields {
-		name := apiField(f.Field)
+		name := FieldName(f.Field)
 		p.Errors = append(p.Errors, fieldIssue{Field: name, Pointer: pointer(name), Detail: f.Message})
 		parts = append(parts, name+": "+f.Message)
 	}

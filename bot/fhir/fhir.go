@@ -115,8 +115,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		oo := Resource{"resourceType": "OperationOutcome"}
 		var issues []any
 		for _, f := range ve.Fields {
-			issues = append(issues, map[string]any{"severity": "error", "code": "invalid", "diagnostics": f.Field + ": " + f.Message,
-				"expression": []any{f.Field}})
+			expression, name := fieldPath(f.Field)
+			issue := map[string]any{"severity": "error", "code": "invalid", "diagnostics": name + ": " + f.Message}
+			if expression != "" {
+				issue["expression"] = []any{expression}
+			}
+			issues = append(issues, issue)
 		}
 		oo["issue"] = issues
 		write(w, http.StatusUnprocessableEntity, oo)

@@ -781,3 +781,44 @@ func TestFHIRMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestFHIRRefusalsNameTheElement: a referral Bundle core refuses gets an
+// OperationOutcome whose expression is the FHIRPath of the element to
+// fix, in the resource the partner sent, and whose diagnostics name the
+// field once (core's partner consent named "consent.consent.witnessed_by").
+func TestFHIRRefusalsNameTheElement(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	for _, c := range []struct {
+		name, from, to, expression, diagnostics string
+	}{
+		{"no witness", `"verification": [{"verified": true, "verifiedWith": {"display": "Isla Moffat, welfare rights officer"}}],`, ``,
+			"Consent.verification.verifiedWith", "consent.witnessed_by: "},
+		{"a postcode that is not one", `"postalCode": "KY1 1AB"`, `"postalCode": "KY1 1"`, "Patient.address.postalCode", "client.postcode: "},
+		{"no way to get in touch", `"telecom": [{"system": "phone", "value": "07700 900123"}], `, ``, "Patient.telecom", "client.phone: "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bundle := strings.Replace(strings.Replace(referralBundle, c.from, c.to, 1), "NHSF-77", "NHSF-"+c.name, 1)
+			if bundle == referralBundle {
+				t.Fatal("the case changed nothing in the Bundle")
+			}
+			status, _, body := h.do(t, "POST", "/fhir", referrer, bundle)
+			oo := validR4(t, body)
+			if status != http.StatusUnprocessableEntity || oo["resourceType"] != "OperationOutcome" {
+				t.Fatalf("%d %s, want 422 and an OperationOutcome", status, body)
+			}
+			found := false
+			for _, is := range oo["issue"].([]any) {
+				issue := is.(map[string]any)
+				exprs, _ := issue["expression"].([]any)
+				diag, _ := issue["diagnostics"].(string)
+				if len(exprs) == 1 && exprs[0] == c.expression && strings.HasPrefix(diag, c.diagnostics) {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("issues %s, want one with expression %q and diagnostics starting %q", body, c.expression, c.diagnostics)
+			}
+		})
+	}
+}

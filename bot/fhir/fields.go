@@ -1,0 +1,54 @@
+package fhir
+
+import (
+	"strings"
+
+	"github.com/onward-network/onward/bot/api"
+)
+
+// fieldPaths are the FHIRPath expressions, in the resources a partner
+// sends, of the fields core and the partner API name in their refusals:
+// a referral Bundle's Patient, ServiceRequest, Task and Consent, and a
+// Task put to change its status.
+var fieldPaths = map[string]string{
+	"client.name":             "Patient.name",
+	"client.phone":            "Patient.telecom",
+	"client.email":            "Patient.telecom",
+	"client.postcode":         "Patient.address.postalCode",
+	"client.district":         "Patient.address.postalCode",
+	"client.notes":            "ServiceRequest.note",
+	"needs":                   "ServiceRequest.category",
+	"crisis":                  "ServiceRequest.priority",
+	"to_agency":               "Task.owner",
+	"case_id":                 "Task.identifier",
+	"Idempotency-Key":         "Bundle.identifier",
+	"consent.wording_version": "Consent.policy",
+	"consent.scope":           "Consent.provision.actor",
+	"consent.agencies":        "Consent.provision.actor",
+	"consent.witnessed_by":    "Consent.verification.verifiedWith",
+	"reason":                  "Task.statusReason",
+	"feedback":                "Task.statusReason.text",
+	"outcome":                 "Task.output",
+	"advice_type":             "Task.output",
+	"advice_topic":            "Task.output",
+	"note":                    "Task.note",
+}
+
+// fieldPath is the FHIRPath expression of a field a refusal names, and
+// the name the diagnostics give it: a field this interface named itself
+// ("Consent.status") is kept; one of core's or the partner API's is
+// looked up (an amount of a financial gain is a Task.output). A field with
+// no place in the resources a partner sends gets no expression.
+func fieldPath(field string) (expression, name string) {
+	if field != "" && field[0] >= 'A' && field[0] <= 'Z' && strings.Contains(field, ".") {
+		return field, field
+	}
+	name = api.FieldName(field)
+	if p, ok := fieldPaths[name]; ok {
+		return p, name
+	}
+	if strings.HasPrefix(name, "gain.") {
+		return "Task.output", name
+	}
+	return "", name
+}
