@@ -134,11 +134,8 @@ func (b *Bot) reportFilter(r *http.Request, s session) (report.Filter, filterFor
 			return f, form, errBadFilter{"The start date must be a date like 2025-04-01."}
 		}
 	}
-	if f.From.Before(report.Earliest) || f.To.Before(report.Earliest) {
-		return f, form, errBadFilter{"The dates must be " + report.Earliest.Format(time.DateOnly) + " or later."}
-	}
-	if f.To.Before(f.From) {
-		return f, form, errBadFilter{"The end date must not be before the start date."}
+	if field, msg := report.CheckPeriod(f.From, f.To); field != "" {
+		return f, form, errBadFilter{sentence(msg)}
 	}
 	if form.Need != "" {
 		if f.Need, err = core.ParseNeed(form.Need); err != nil {

@@ -194,6 +194,14 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 			}
 		}
 	}
+	// A period that ends before it starts is named as such, on the page
+	// and in the downloads: one rule, core's (report.CheckPeriod).
+	for _, path := range []string{"/staff/reports/outcomes?", "/staff/reports/outcomes/csv?", "/staff/reports?"} {
+		if resp, body := c.get(path + "from=2026-03-01&to=2026-02-01"); resp.StatusCode != http.StatusBadRequest ||
+			!strings.Contains(body, "nd date must not be before the start date") {
+			t.Errorf("%s with the end before the start: %d, want 400 saying so", path, resp.StatusCode)
+		}
+	}
 	if resp, _ := c.get("/staff/reports/nonsense"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown report: %d", resp.StatusCode)
 	}

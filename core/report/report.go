@@ -292,15 +292,27 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 // holds nothing older, and a date centuries back is a slip of the keys.
 var Earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// CheckPeriod says what is wrong with a report's period from–to, naming
+// the field to fix ("from" or "to"), or returns "", "" when nothing is.
+// The page, the downloads and the command line all ask it.
+func CheckPeriod(from, to time.Time) (field, message string) {
+	switch {
+	case from.IsZero() || to.IsZero():
+		// The zero time is also the year 1, which a date typed as
+		// 0001-01-01 reads as.
+		return "from", "give both a start and an end date, " + Earliest.Format(time.DateOnly) + " or later"
+	case from.Before(Earliest) || to.Before(Earliest):
+		return "from", "the dates must be " + Earliest.Format(time.DateOnly) + " or later"
+	case to.Before(from):
+		return "to", "the end date must not be before the start date"
+	}
+	return "", ""
+}
+
 func validateFilter(f Filter) error {
 	var fields []core.FieldError
-	switch {
-	case f.From.IsZero() || f.To.IsZero():
-		fields = append(fields, core.FieldError{Field: "from", Message: "give both a start and an end date"})
-	case f.From.Before(Earliest) || f.To.Before(Earliest):
-		fields = append(fields, core.FieldError{Field: "from", Message: "the dates must be " + Earliest.Format(time.DateOnly) + " or later"})
-	case f.To.Before(f.From):
-		fields = append(fields, core.FieldError{Field: "to", Message: "the end date must not be before the start date"})
+	if field, msg := CheckPeriod(f.From, f.To); field != "" {
+		fields = append(fields, core.FieldError{Field: field, Message: msg})
 	}
 	if f.Need != "" && !f.Need.Valid() {
 		fields = append(fields, core.FieldError{Field: "need", Message: fmt.Sprintf("%q is not a need code", f.Need)})
