@@ -147,7 +147,7 @@ func (b *Bot) export(w http.ResponseWriter, r *http.Request, s session) {
 	client, _, err := b.engine.ClientByReference(r.Context(), ref)
 	var sa core.SubjectAccess
 	if err == nil {
-		sa, err = b.engine.ExportClient(r.Context(), client, s.staff.Actor())
+		sa, err = b.engine.ExportClient(r.Context(), client, s.staff.Actor(), "web")
 	}
 	if err != nil {
 		b.refused(w, r, s, err)

@@ -114,7 +114,12 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	})
 	p.Undo = ref.Status == core.StatusCompleted && ref.Allowed(core.ActionReopen) &&
 		b.clock.Now().Sub(ref.StatusAt) <= core.UndoWindow && ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
-	p.ReferOn = !ref.InTriage()
+	if !ref.InTriage() {
+		if p.ReferOn, err = b.engine.MayReferOn(ctx, ref); err != nil {
+			b.failed(w, &s, err)
+			return
+		}
+	}
 	if p.Story, err = b.story(ctx, ref, v); err != nil {
 		b.failed(w, &s, err)
 		return

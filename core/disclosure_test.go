@@ -280,3 +280,51 @@ func TestPartnerSystemsAskTheSameRule(t *testing.T) {
 		t.Errorf("access denied events = %d, want 2", got)
 	}
 }
+
+// TestNoReferOnAfterWithdrawal: once the client withdrew consent (or was
+// erased), their details go to nobody, so the agency that held a referral
+// cannot refer them on from it, whatever consent the adviser ticks; before
+// that it can.
+func TestNoReferOnAfterWithdrawal(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	first, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "refer-on-1", By: n.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123", Postcode: "KY1 1AB"},
+		Needs:  []core.Need{core.NeedBenefits}, ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := func(key string) (core.Referral, error) {
+		return env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: key, By: n.WelfareAdviser.Actor(), Parent: first.ID,
+			Needs: []core.Need{core.NeedHousing}, ToAgency: n.CAB, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
+	}
+	if ok, err := env.Engine.MayReferOn(ctx, first); err != nil || !ok {
+		t.Fatalf("before the withdrawal MayReferOn = %v, %v; want true", ok, err)
+	}
+	if _, err := on("refer-on-before"); err != nil {
+		t.Fatalf("refer on before the withdrawal: %v", err)
+	}
+	if _, err := env.Engine.WithdrawByReference(ctx, first.Reference, n.Coordinator.Actor(), "web", "phone call"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := env.Engine.MayReferOn(ctx, first); err != nil || ok {
+		t.Fatalf("after the withdrawal MayReferOn = %v, %v; want false", ok, err)
+	}
+	before := countReferrals(t, env)
+	if _, err := on("refer-on-after"); !errors.Is(err, core.ErrConsentWithdrawn) {
+		t.Fatalf("refer on after the withdrawal: %v, want ErrConsentWithdrawn", err)
+	}
+	if countReferrals(t, env) != before {
+		t.Fatal("a refused refer-on made a referral")
+	}
+}
+
+func countReferrals(t *testing.T, env *coretest.Env) int {
+	t.Helper()
+	var n int
+	if err := env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

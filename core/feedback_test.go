@@ -55,7 +55,7 @@ func TestFeedbackCommentSealedExportedErased(t *testing.T) {
 	if strings.Contains(dumpDatabase(t, env), "council tax arrears") {
 		t.Error("the comment is in the database in clear")
 	}
-	sa, err := env.Engine.ExportClient(ctx, r.ClientID, n.Coordinator.Actor())
+	sa, err := env.Engine.ExportClient(ctx, r.ClientID, n.Coordinator.Actor(), "web")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,6 +91,19 @@ func (e *Engine) FindClient(ctx context.Context, by Actor, phone, reference stri
 	return FoundClient{ID: id, Name: c.Name, District: c.District, Town: c.Town}, nil
 }
 
+// MayReferOn reports whether the client of referral r may be referred on
+// from it. A client who withdrew consent, or was erased, has their details
+// shared with nobody from then on: not copied into a new referral either,
+// whatever the member of staff ticks. Staff pages ask it before offering
+// "Refer this client on"; StaffRefer asks it again.
+func (e *Engine) MayReferOn(ctx context.Context, r Referral) (bool, error) {
+	f, err := e.disclosureFacts(ctx, r)
+	if err != nil {
+		return false, err
+	}
+	return !f.ConsentWithdrawn && !f.Erased, nil
+}
+
 // existingClient fills a staff referral's client details from the client
 // it names (or the client of the referral it refers on from), after
 // checking the member of staff may see them; it returns that client, or 0
@@ -109,6 +122,13 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 		}
 		if id != 0 && id != p.ClientID {
 			return 0, &ValidationError{Fields: []FieldError{{Field: "parent", Message: "The client found is not the client of that referral"}}}
+		}
+		ok, err := e.MayReferOn(ctx, p)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, fmt.Errorf("refer on from %s: %w", p.Reference, ErrConsentWithdrawn)
 		}
 		id = p.ClientID
 	}

@@ -103,12 +103,14 @@ ORDER BY e.id`
 
 // ExportClient gathers everything held about the client (see
 // SubjectAccess). It reads as Onward itself and records the export in the
-// audit log as a disclosure to the person asking (by).
-func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor) (SubjectAccess, error) {
+// audit log as a disclosure to the person asking (by), through via
+// ("web", "cli"): the export lists it among the times someone saw the
+// client's details, itself included, as every later export does.
+func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, via string) (SubjectAccess, error) {
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return SubjectAccess{}, &ForbiddenError{Why: "only a coordinator can export everything held about a client"}
 	}
-	out := SubjectAccess{GeneratedAt: e.clock.Now()}
+	out := SubjectAccess{GeneratedAt: e.clock.Now(), Disclosures: []SubjectDisclosure{}}
 	c, err := e.ClientDetailsFor(ctx, client)
 	if err != nil {
 		return out, err
@@ -160,6 +162,11 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor) (S
 		}
 		out.Referrals = append(out.Referrals, sr)
 	}
+	// Recorded before the audit log is read, so the export is in it.
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventSubjectAccess, client: client, actor: by,
+		data: eventData("via", via, "agency_id", int64(by.AgencyID))}); err != nil {
+		return out, err
+	}
 	rows, _ = e.pool.Query(ctx, sqlSubjectEvents, client)
 	defer rows.Close()
 	for rows.Next() {
@@ -171,15 +178,19 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor) (S
 			return out, fmt.Errorf("events of client %d: %w", client, err)
 		}
 		out.Events = append(out.Events, ev)
-		if ev.Kind == EventDisclosed {
+		switch ev.Kind {
+		case EventDisclosed:
 			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Reference: ev.Reference, Who: ev.Who, Agency: agency, Via: via})
+		case EventSubjectAccess:
+			what := "subject access export"
+			if via != "" {
+				what += " (" + via + ")"
+			}
+			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Who: ev.Who, Agency: agency, Via: what})
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("events of client %d: %w", client, err)
-	}
-	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventSubjectAccess, client: client, actor: by}); err != nil {
-		return out, err
 	}
 	return out, nil
 }

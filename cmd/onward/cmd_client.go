@@ -161,7 +161,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		sa, err := eng.ExportClient(ctx, client, cliActor)
+		sa, err := eng.ExportClient(ctx, client, cliActor, "cli")
 		if err != nil {
 			return err
 		}
