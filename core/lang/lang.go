@@ -196,6 +196,24 @@ func (c *Catalogue) Language(code string) (Language, bool) {
 	return l, ok
 }
 
+// Chosen returns the shipped language a link's language tag names: "pl",
+// and also "PL", "pl-PL" or "pl_PL", since tags are case-insensitive
+// (RFC 5646 §2.1.1) and a region or script only narrows a language
+// Onward ships whole. ok is false for a tag naming no shipped language.
+func (c *Catalogue) Chosen(tag string) (code string, ok bool) {
+	if _, ok := c.byCode[tag]; ok {
+		return tag, true
+	}
+	t, err := language.Parse(strings.ReplaceAll(tag, "_", "-"))
+	if err != nil {
+		return "", false
+	}
+	base, _ := t.Base()
+	code = base.String()
+	_, ok = c.byCode[code]
+	return code, ok
+}
+
 // Code returns code when it is a shipped language, else English.
 func (c *Catalogue) Code(code string) string {
 	if _, ok := c.byCode[code]; ok {

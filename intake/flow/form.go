@@ -118,7 +118,10 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		if body != "yes" {
 			return problem(st.field, "required")
 		}
-		if get("version") != f.consentVersion || f.consentVersion == "" {
+		// The page says which language's words it showed: a client who
+		// switched language in another tab since agreed to words other
+		// than those this request would record, so is shown them again.
+		if get("version") != f.consentVersion || f.consentVersion == "" || get("language") != "" && get("language") != f.Lang {
 			return problem(st.field, "changed")
 		}
 		f.showConsent(&next)

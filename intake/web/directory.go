@@ -132,7 +132,7 @@ func (w *Web) directorySearch(rw http.ResponseWriter, r *http.Request) {
 	if !strings.Contains(to, "?") {
 		sep = "?"
 	}
-	http.Redirect(rw, r, to+langQuery(r, sep), http.StatusSeeOther)
+	http.Redirect(rw, r, to+w.langQuery(r, sep), http.StatusSeeOther)
 }
 
 // directoryURL is the link of a search.

@@ -75,5 +75,5 @@ func (w *Web) textService(rw http.ResponseWriter, r *http.Request) {
 		w.unavailable(rw, r, err)
 		return
 	}
-	http.Redirect(rw, r, pathDirectory+"/services/"+s.UUID+"?sent=1"+langQuery(r, "&")+"#text-me", http.StatusSeeOther)
+	http.Redirect(rw, r, pathDirectory+"/services/"+s.UUID+"?sent=1"+w.langQuery(r, "&")+"#text-me", http.StatusSeeOther)
 }

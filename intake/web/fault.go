@@ -68,8 +68,8 @@ func (w *Web) Refuse(rw http.ResponseWriter, r *http.Request, status int, title,
 		// way back): keep of it only what can be read.
 		clean := r.Clone(r.Context())
 		q := url.Values{}
-		if code := r.URL.Query().Get(langParam); core.Storable(code) {
-			if _, ok := w.cat.Language(code); ok {
+		if tag := r.URL.Query().Get(langParam); core.Storable(tag) {
+			if code, ok := w.cat.Chosen(tag); ok {
 				q.Set(langParam, code)
 			}
 		}
@@ -83,7 +83,7 @@ func (w *Web) Refuse(rw http.ResponseWriter, r *http.Request, status int, title,
 		}
 		p := w.page(clean, s)
 		p.CSRF = ""
-		p.Back = refusedBack(clean.URL.Path) + langQuery(clean, "?")
+		p.Back = refusedBack(clean.URL.Path) + w.langQuery(clean, "?")
 		p.Data = faultData{Kind: kind}
 		w.render(rw, clean, status, "web/fault", p)
 	}))).ServeHTTP(rw, r)

@@ -78,7 +78,7 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 	code := w.requestLang(r, s)
 	l, _ := w.cat.Language(code)
 	p := webPage{Network: n, NoIndex: true, Form: formValues{}, Lang: pageLang{Language: l, cat: w.cat},
-		Languages: w.switcher(r, code), LangQuery: langQuery(r, "?")}
+		Languages: w.switcher(r, code), LangQuery: w.langQuery(r, "?")}
 	if s != nil {
 		p.CSRF = s.CSRF
 		p.Crisis = s.crisis() || s.Crisis

@@ -39,8 +39,8 @@ type langLink struct {
 // one, records it on the session (saved by the caller's next save, or
 // here for pages that only show).
 func (w *Web) requestLang(r *http.Request, s *webSession) string {
-	if code := r.URL.Query().Get(langParam); code != "" {
-		if _, ok := w.cat.Language(code); ok {
+	if tag := r.URL.Query().Get(langParam); tag != "" {
+		if code, ok := w.cat.Chosen(tag); ok {
 			if s != nil && s.Answers.Language != code {
 				s.Answers.Language = code
 				if err := w.saveSession(r.Context(), s); err != nil {
@@ -57,9 +57,10 @@ func (w *Web) requestLang(r *http.Request, s *webSession) string {
 }
 
 // langQuery carries the switcher's choice from a form's address to the
-// page it lands on: "" when the request has none, else sep+"lang=pl".
-func langQuery(r *http.Request, sep string) string {
-	if code := r.URL.Query().Get(langParam); code != "" {
+// page it lands on: "" when the request has none (or names no shipped
+// language), else sep+"lang=pl".
+func (w *Web) langQuery(r *http.Request, sep string) string {
+	if code, ok := w.cat.Chosen(r.URL.Query().Get(langParam)); ok {
 		return sep + langParam + "=" + url.QueryEscape(code)
 	}
 	return ""

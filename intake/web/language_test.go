@@ -221,3 +221,65 @@ func TestWebLeafletLinkKeepsItsLanguage(t *testing.T) {
 		t.Errorf("the form opened again is not in Polish")
 	}
 }
+
+// TestWebLanguageTagInAnyCase: a printed leaflet or a partner's link may
+// write the language as PL, pl-PL or pl_PL; language tags are
+// case-insensitive (RFC 5646) and a region only narrows the language, so
+// each opens the form in Polish, and a tag naming no shipped language
+// leaves the browser's choice.
+func TestWebLanguageTagInAnyCase(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	for _, tag := range []string{"PL", "pl-PL", "pl_pl", "Pl-Latn-PL"} {
+		if page := e.browser().get(pathStart + "?lang=" + tag); !strings.Contains(page.Body, `<html lang="pl"`) {
+			t.Errorf("?lang=%s did not open the form in Polish", tag)
+		}
+	}
+	for _, tag := range []string{"xx", "de-DE", "p", "pl-"} {
+		if page := e.browser().get(pathStart + "?lang=" + tag); !strings.Contains(page.Body, `<html lang="en-GB"`) {
+			t.Errorf("?lang=%s did not leave the form in English", tag)
+		}
+	}
+}
+
+// TestWebConsentFromATabInAnotherLanguage: the client reads the consent
+// in Polish, opens the page in English in another tab, then ticks the box
+// in the Polish tab. The session would now record the English words, which
+// that tab never showed, so the page says the words have changed and
+// shows them again; what the client then agrees to is what is recorded.
+func TestWebConsentFromATabInAnotherLanguage(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	b := e.browser()
+	a := goodAnswers()
+	if start := b.get(pathStart + "?lang=pl"); !strings.Contains(start.Body, `<html lang="pl"`) {
+		t.Fatal("the start page with ?lang=pl is not Polish")
+	}
+	for _, st := range []string{pathNeeds, pathPostcode, pathFood, pathHome, pathName, pathContact, pathMethod} {
+		b.answer(st, a[st])
+	}
+	b.answer("/refer/interpreter", map[string][]string{"interpreter": {"no"}})
+	b.answer(pathTime, a[pathTime])
+	polishTab := b.get(pathConsent)
+	if !strings.Contains(polishTab.Body, coretest.ConsentTextPolish) || !strings.Contains(polishTab.Body, `name="language" value="pl"`) {
+		t.Fatalf("the Polish consent page does not show the Polish words, or say it shows them")
+	}
+	token := b.token()
+	if en := b.get(pathConsent + "?lang=en"); !strings.Contains(en.Body, `<html lang="en-GB"`) {
+		t.Fatal("the consent page with ?lang=en is not English")
+	}
+	again := b.postRaw(pathConsent, url.Values{"csrf": {token}, "consent": {"yes"}, "version": {"v1"}, "language": {"pl"}})
+	if again.Path != pathConsent || !strings.Contains(again.Body, "have changed") {
+		t.Fatalf("the Polish tab's tick ended at %s (%d), want the consent page again saying the words have changed", again.Path, again.Status)
+	}
+	check := b.postRaw(pathConsent, url.Values{"csrf": {b.token()}, "consent": {"yes"}, "version": {"v1"}, "language": {"en"}})
+	if check.Path != pathCheck {
+		t.Fatalf("agreeing to the English words shown: at %s, want %s", check.Path, pathCheck)
+	}
+	if done := b.send(); done.Path != pathDone {
+		t.Fatalf("send ended at %s", done.Path)
+	}
+	if consentLang, _, _, _, _ := e.consentRecord(); consentLang != "en" {
+		t.Errorf("consent recorded in %q, want en: the words the client last agreed to", consentLang)
+	}
+}
