@@ -70,6 +70,9 @@ type OutboxPayload struct {
 	// PhoneEnc is the number a directory text goes to, encrypted: the
 	// outbox keeps personal data encrypted like every other table.
 	PhoneEnc []byte `json:"phone_enc,omitempty"`
+	// Language is the language a text with no client record behind it is
+	// written in: a phone code asked for on a page in that language.
+	Language string `json:"language,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

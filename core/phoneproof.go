@@ -62,9 +62,9 @@ const (
 )
 
 // SendPhoneCode texts a one-time code to the phone typed on the web form
-// (session is the form session's own id). It refuses once the number or
-// the session has had its codes for the day.
-func (e *Engine) SendPhoneCode(ctx context.Context, phone, session string) error {
+// (session is the form session's own id), in language, the page's. It
+// refuses once the number or the session has had its codes for the day.
+func (e *Engine) SendPhoneCode(ctx context.Context, phone, session, language string) error {
 	p, err := ParsePhone(phone)
 	if err != nil {
 		return &ValidationError{Fields: []FieldError{{Field: "client.phone number", Message: "phone number: " + err.Error()}}}
@@ -104,7 +104,7 @@ func (e *Engine) SendPhoneCode(ctx context.Context, phone, session string) error
 			return fmt.Errorf("record phone code: %w", err)
 		}
 		b := &pgx.Batch{}
-		e.outbox.queue(b, outboxMsg{kind: OutboxPhoneCode, payload: OutboxPayload{PhoneCodeID: id},
+		e.outbox.queue(b, outboxMsg{kind: OutboxPhoneCode, payload: OutboxPayload{PhoneCodeID: id, Language: language},
 			dedupe: fmt.Sprintf("phone-code:%d", id)}, now)
 		return sendBatch(ctx, tx, b)
 	})

@@ -19,8 +19,9 @@ import (
 // client). It returns nil both when it sent a code and when it did not
 // (no such reference, another phone, already erased, or the number's codes
 // for the day used up); only a phone that does not parse is an error.
-// session is the web session's own id, as for SendPhoneCode.
-func (e *Engine) SendWithdrawalCode(ctx context.Context, reference, phone, session string) error {
+// session is the web session's own id and language the page's, as for
+// SendPhoneCode.
+func (e *Engine) SendWithdrawalCode(ctx context.Context, reference, phone, session, language string) error {
 	p, err := ParsePhone(phone)
 	if err != nil {
 		return &ValidationError{Fields: []FieldError{{Field: "phone", Message: "phone number: " + err.Error()}}}
@@ -29,7 +30,7 @@ func (e *Engine) SendWithdrawalCode(ctx context.Context, reference, phone, sessi
 	if err != nil || !ok {
 		return err
 	}
-	err = e.SendPhoneCode(ctx, string(p), session)
+	err = e.SendPhoneCode(ctx, string(p), session, language)
 	if errors.Is(err, ErrPhoneCodeLimit) {
 		return nil // said the same way as a mismatch: see above
 	}

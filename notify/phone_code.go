@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/core/lang"
 )
 
 // phoneCode texts a one-time code asked for on the web form. It goes at
@@ -39,11 +38,12 @@ func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if err != nil {
 		return outcome{}, err
 	}
-	// The code goes out before Onward knows the client's language: English,
-	// which every phone in the allowed countries can show in one segment.
-	body, err := w.cat.Render(lang.English, "phone_code", map[string]any{"Code": code, "NetworkName": cal.Name}, nil)
+	// In the language of the page the code was asked for on (English for
+	// a row queued before rows said).
+	language := w.cat.Code(r.Payload.Language)
+	body, err := w.cat.Render(language, "phone_code", map[string]any{"Code": code, "NetworkName": cal.Name}, nil)
 	if err != nil {
 		return outcome{}, permanent("render phone code text", err)
 	}
-	return w.sendText(ctx, r, phone, lang.English, body)
+	return w.sendText(ctx, r, phone, language, body)
 }

@@ -42,6 +42,10 @@ func TestWebCheckPageInTheClientsLanguage(t *testing.T) {
 	if !strings.Contains(sent.Body, "Kod z naszego SMS-a") || !strings.Contains(sent.Body, "Sprawdź kod") || !strings.Contains(sent.Body, "Wyślij nowy kod") {
 		t.Errorf("after sending a code the page is not in Polish:\n%s", sent.Body)
 	}
+	var codeLang string
+	if err := e.env.Pool.QueryRow(context.Background(), `SELECT coalesce(payload->>'language', '') FROM outbox WHERE kind = 'sms.code' ORDER BY id DESC LIMIT 1`).Scan(&codeLang); err != nil || codeLang != "pl" {
+		t.Errorf("the code's text is queued in %q (%v), want the page's Polish", codeLang, err)
+	}
 	wrong := b.postRaw(pathCheckCode, url.Values{"csrf": {b.token()}, "code": {"000000"}})
 	if wrong.Status != http.StatusBadRequest || !strings.Contains(wrong.Body, "Ten kod jest błędny albo wygasł") {
 		t.Errorf("a wrong code: %d, not in Polish:\n%s", wrong.Status, wrong.Body)

@@ -30,7 +30,7 @@ func (w *Web) sendCode(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		w.savedTo(rw, r, s, pathCheck)
 		return
 	}
-	err := w.engine.SendPhoneCode(r.Context(), s.Answers.Phone, s.id)
+	err := w.engine.SendPhoneCode(r.Context(), s.Answers.Phone, s.id, w.requestLang(r, s))
 	var ve *core.ValidationError
 	switch {
 	case errors.Is(err, core.ErrPhoneCodeLimit):

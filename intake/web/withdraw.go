@@ -124,7 +124,7 @@ func (w *Web) sendWithdrawalCode(r *http.Request, bot bool, ref, phone string, s
 	if bot {
 		return nil
 	}
-	return w.engine.SendWithdrawalCode(r.Context(), ref, phone, s.id)
+	return w.engine.SendWithdrawalCode(r.Context(), ref, phone, s.id, w.requestLang(r, s))
 }
 
 // withdrawConfirm checks the code and records the withdrawal
