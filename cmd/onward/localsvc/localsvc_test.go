@@ -195,6 +195,12 @@ func TestEnsureUsesConfiguredURLsAsTheyAre(t *testing.T) {
 	if _, err := os.Stat(other); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Ensure touched the state folder although both URLs were configured: %v", err)
 	}
+	// The pool's own settings in the URL (as the README says to size a
+	// process's pool) are the pool's, not sent to PostgreSQL.
+	sized := found.DatabaseURL + "&pool_max_conns=8&pool_min_conns=1"
+	if s, err := Ensure(ctx, Options{Dir: other, DatabaseURL: sized, RedisURL: found.RedisURL}); err != nil || s.DatabaseURL != sized {
+		t.Errorf("Ensure with pool_max_conns in the URL = %+v, %v; want the URL back as it is", s, err)
+	}
 
 	// A configured URL that does not answer is an error naming it, without
 	// its password, on one line, and no fallback to anything else.

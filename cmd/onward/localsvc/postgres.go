@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // postgresGlobs are where packages put PostgreSQL's server binaries when
@@ -112,11 +113,23 @@ func postgresURL(host, userName, db string) string {
 	return u.String()
 }
 
+// connect opens one connection to connURL. The URL may carry the pool's
+// own settings, as ONWARD_DATABASE_URL does (pool_max_conns and the
+// like): they are the pool's, not the server's, so they are set aside
+// rather than sent to PostgreSQL, which would refuse them.
+func connect(ctx context.Context, connURL string) (*pgx.Conn, error) {
+	cfg, err := pgxpool.ParseConfig(connURL)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.ConnectConfig(ctx, cfg.ConnConfig)
+}
+
 // pingPostgres connects once and runs a query.
 func pingPostgres(ctx context.Context, connURL string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, connURL)
+	conn, err := connect(ctx, connURL)
 	if err != nil {
 		return err
 	}
@@ -130,7 +143,7 @@ const sqlDatabaseExists = `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datnam
 // connectTimeout and creates database name unless it exists.
 func createDatabase(ctx context.Context, adminURL, name string, connectTimeout time.Duration) error {
 	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
-	conn, err := pgx.Connect(cctx, adminURL)
+	conn, err := connect(cctx, adminURL)
 	cancel()
 	if err != nil {
 		return err
