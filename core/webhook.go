@@ -234,7 +234,11 @@ func (e *Engine) WebhookFailed(ctx context.Context, id WebhookSubscriptionID, wh
 }
 
 // ResumeSubscription ends a pause: the failures are cleared and the
-// events that waited are due at once.
+// events that waited are due at once, their attempts counted afresh, so a
+// receiver still failing pauses the subscription again (five failures in
+// a row) before any event runs out of attempts. Events the worker gave up
+// on meanwhile come back too: a subscription's events wait for it, none
+// is lost.
 func (e *Engine) ResumeSubscription(ctx context.Context, id WebhookSubscriptionID) error {
 	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE webhook_subscriptions SET paused_at = NULL, failures = 0 WHERE id = $1 AND deleted_at IS NULL`, id)
@@ -244,8 +248,8 @@ func (e *Engine) ResumeSubscription(ctx context.Context, id WebhookSubscriptionI
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		_, err = tx.Exec(ctx, `UPDATE outbox SET available_at = $3
-			WHERE kind = $1 AND sent_at IS NULL AND dead_at IS NULL AND (payload->'webhook'->>'subscription_id')::bigint = $2`,
+		_, err = tx.Exec(ctx, `UPDATE outbox SET available_at = $3, attempts = 0, cut_short = 0, dead_at = NULL
+			WHERE kind = $1 AND sent_at IS NULL AND (payload->'webhook'->>'subscription_id')::bigint = $2`,
 			OutboxWebhook, id, e.clock.Now())
 		return err
 	})

@@ -102,6 +102,12 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 	if t.Subscription.PausedAt != nil {
 		return deferred(now.Add(time.Hour), "webhook subscription paused"), nil
 	}
+	// A referral's events reach a receiver in the order they happened.
+	if until, wait, err := w.engine.EarlierWebhookDue(ctx, r, now); err != nil {
+		return outcome{}, err
+	} else if wait {
+		return deferred(until, "waiting for an earlier event of this referral"), nil
+	}
 	var body WebhookBody
 	body.Type, body.Timestamp = p.Event, r.CreatedAt.UTC()
 	body.Data.Reference, body.Data.Status, body.Data.Version = p.Reference, string(p.Status), r.Payload.Version

@@ -307,3 +307,69 @@ func TestWebhookRedirectNotFollowed(t *testing.T) {
 		t.Fatalf("subscription %+v, want two failures, the last a 307", subs)
 	}
 }
+
+// TestWebhookEventsWaitInOrderAndSurviveAResume: a partner resumes its
+// paused subscription while its receiver still fails. Its events are not
+// used up: the subscription pauses again before any runs out of attempts,
+// and after the fix and a second resume every event arrives, a referral's
+// created event before its update, though the update was made while the
+// created event was waiting for a retry.
+func TestWebhookEventsWaitInOrderAndSurviveAResume(t *testing.T) {
+	h := newHarness(t, harnessOpts{maxAttempt: 6})
+	env := h.env
+	ctx := context.Background()
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Adviser.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &receiver{now: env.Clock.Now}
+	rc.status.Store(http.StatusInternalServerError)
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	sub, secret, err := env.Engine.Subscribe(ctx, creds.Partner.ID, srv.URL+"/hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.secret = secret
+	ref, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "hook-order", By: env.Net.WelfareAdviser.Actor(),
+		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123"}, Needs: []core.Need{core.NeedDebt},
+		ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := h.worker(t, func(o *notify.Options) { o.WebhookClient = srv.Client() })
+	rounds := func(n int) {
+		for i := 0; i < n; i++ {
+			drain(t, w)
+			env.Clock.Advance(2 * time.Minute)
+		}
+	}
+	rounds(core.WebhookPausedAfter + 1) // paused, with the created event's five attempts
+	// Resumed with the receiver still failing, three times over: more
+	// attempts in all than the worker's six, and nothing is given up.
+	for i := 0; i < 3; i++ {
+		if err := env.Engine.ResumeSubscription(ctx, sub.ID); err != nil {
+			t.Fatal(err)
+		}
+		rounds(core.WebhookPausedAfter + 1)
+	}
+	for _, e := range coretest.OutboxRows(t, env.Engine) {
+		if e.Kind == core.OutboxWebhook && e.DeadAt != nil {
+			t.Fatalf("a webhook event was given up after resumes: %+v", e)
+		}
+	}
+	// The update is made while the created event waits.
+	if err := env.Engine.ResumeSubscription(ctx, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, w) // the created event fails once more and waits for its retry
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: ref.ID, Action: core.ActionAccept, Actor: env.Net.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	rc.status.Store(http.StatusNoContent)
+	rounds(3)
+	if len(rc.got) != 2 || rc.got[0].Type != core.WebhookReferralCreated || rc.got[1].Data.Status != string(core.StatusAccepted) {
+		t.Fatalf("delivered %+v, want the created event and then the accepted one", rc.got)
+	}
+}
