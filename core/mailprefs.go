@@ -25,7 +25,7 @@ const (
 
 // MailPrefKinds are the kinds a member of staff may choose for; the
 // others (crisis alerts, sign-in links, invitations) always go at once.
-var MailPrefKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailReferralUpdate, EmailEscalation, EmailDeadLetter}
+var MailPrefKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailReferralUpdate, EmailEscalation, EmailDeadLetter, EmailAlert}
 
 const sqlMailPrefs = `SELECT kind, mode FROM staff_mail_prefs WHERE staff_id = $1`
 

@@ -33,6 +33,10 @@ const (
 	EmailReferralUpdate EmailKind = "referral-update"
 	// EmailDeadLetter tells the coordinators a delivery failed for good.
 	EmailDeadLetter EmailKind = "dead-letter"
+	// EmailAlert tells the coordinators what their triage channel is told
+	// of besides referrals: a client says nobody contacted them, a
+	// partner's webhook deliveries paused, a client's texts held back.
+	EmailAlert EmailKind = "alert"
 	// EmailDigest is a member of staff's daily digest of their agency's day.
 	EmailDigest EmailKind = "digest"
 	// EmailSignIn carries a single-use sign-in link to the staff web.
@@ -43,7 +47,7 @@ const (
 
 // EmailKinds lists every kind, in the order a settings page shows them.
 var EmailKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailReferralUpdate, EmailCrisis, EmailEscalation,
-	EmailDeadLetter, EmailDigest, EmailSignIn, EmailInvitation}
+	EmailDeadLetter, EmailAlert, EmailDigest, EmailSignIn, EmailInvitation}
 
 // Optional reports whether a member of staff may turn the kind off (and so
 // whether its emails carry List-Unsubscribe). Crisis alerts, sign-in links
@@ -59,7 +63,7 @@ func (k EmailKind) Optional() bool {
 // ForCoordinators reports whether the kind goes to the network's
 // coordinators rather than to one agency.
 func (k EmailKind) ForCoordinators() bool {
-	return k == EmailCrisis || k == EmailEscalation || k == EmailDeadLetter
+	return k == EmailCrisis || k == EmailEscalation || k == EmailDeadLetter || k == EmailAlert
 }
 
 // Outbox kinds for email. A cause (OutboxEmail) is written in the
@@ -103,7 +107,8 @@ func (r EmailRecipient) Key() string {
 // sqlStaffRecipients are the staff an email kind reaches: of one agency
 // ($1 > 0) or the coordinators ($1 = 0); whose agency sends staff email
 // (always, or while Slack does not reach it: $3); who have not chosen
-// otherwise for the kind ($2), except for crisis alerts, which always go.
+// otherwise for the kind ($2), except for crisis alerts and anything about
+// a crisis referral ($5), which always go.
 const sqlStaffRecipients = `
 SELECT s.id, s.agency_id, s.name, s.email FROM staff s
 JOIN agencies a ON a.id = s.agency_id
@@ -111,7 +116,7 @@ LEFT JOIN staff_mail_prefs p ON p.staff_id = s.id AND p.kind = $2
 WHERE s.deleted_at IS NULL
   AND (($1::bigint > 0 AND s.agency_id = $1) OR ($1::bigint = 0 AND s.role IN ('coordinator', 'admin')))
   AND (a.email_staff = 'always' OR (a.email_staff = 'without-slack' AND (NOT $3::boolean OR ($1::bigint > 0 AND a.slack_channel_id = ''))))
-  AND ($2 = 'crisis' OR coalesce(p.mode, 'now') = $4)
+  AND ($2 = 'crisis' OR $5::boolean OR coalesce(p.mode, 'now') = $4)
 ORDER BY s.id`
 
 // EmailRecipients says who gets an email of kind about agency (ignored for
@@ -123,8 +128,10 @@ ORDER BY s.id`
 //
 // A referral update goes to the adviser who made the referral (referrer),
 // or, when they have left or chosen otherwise, to nobody but the agency's
-// shared address.
-func (e *Engine) EmailRecipients(ctx context.Context, kind EmailKind, agency AgencyID, referrer StaffID, slack, digest bool) ([]EmailRecipient, error) {
+// shared address. An email about a crisis referral (crisis) goes at once
+// to everyone it is for, whatever they chose: as the crisis alerts do, it
+// cannot wait for a digest or be turned off.
+func (e *Engine) EmailRecipients(ctx context.Context, kind EmailKind, agency AgencyID, referrer StaffID, crisis, slack, digest bool) ([]EmailRecipient, error) {
 	if kind.ForCoordinators() {
 		agency = 0
 	}
@@ -132,7 +139,7 @@ func (e *Engine) EmailRecipients(ctx context.Context, kind EmailKind, agency Age
 	if digest {
 		mode = "digest"
 	}
-	rows, _ := e.pool.Query(ctx, sqlStaffRecipients, agency, string(kind), slack, mode)
+	rows, _ := e.pool.Query(ctx, sqlStaffRecipients, agency, string(kind), slack, mode, crisis && !digest)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (EmailRecipient, error) {
 		var r EmailRecipient
 		err := row.Scan(&r.StaffID, &r.AgencyID, &r.Name, &r.Address)

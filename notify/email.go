@@ -73,6 +73,7 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 		to, err = w.engine.DigestRecipients(ctx, r.Payload.AgencyID, w.slack != nil)
 	} else {
 		var referrer core.StaffID
+		crisis := false
 		if id := r.Referral(); id != 0 {
 			ref, err := w.engine.Referral(ctx, id)
 			if errors.Is(err, core.ErrNotFound) {
@@ -89,8 +90,9 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 			if ref.FromStaffID != nil {
 				referrer = *ref.FromStaffID
 			}
+			crisis = ref.Crisis
 		}
-		to, err = w.engine.EmailRecipients(ctx, kind, r.Payload.AgencyID, referrer, w.slackReaches(kind), false)
+		to, err = w.engine.EmailRecipients(ctx, kind, r.Payload.AgencyID, referrer, crisis, w.slackReaches(kind), false)
 	}
 	if err != nil {
 		return outcome{}, err
@@ -212,6 +214,8 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		return w.digestFacts(ctx, p.AgencyID, p.StaffID, cal, d)
 	case core.EmailDeadLetter:
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
+	case core.EmailAlert:
+		d.Alert = p.Text
 	}
 	id := r.Referral()
 	if id == 0 {

@@ -32,6 +32,7 @@ type emailData struct {
 
 	DeadKind, DeadError, DeadID string // dead letters
 	Attempts                    int
+	Alert                       string // an alert's words, as the triage channel gets them
 
 	// The digest: a section for each kind its reader chose to gather.
 	Date                                                                   string

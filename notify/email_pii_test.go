@@ -42,6 +42,11 @@ func TestEveryEmailKindWithoutPersonalData(t *testing.T) {
 		Template: "sms.client", Level: "5", Version: 8, Text: "twilio: status 400 error 21211 (invalid number) [permanent]"}, "mail:deadletter:test", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	// A coordinators' alert, with no Slack: emailed instead.
+	if err := h.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0, core.OutboxPayload{ReferralID: r.ID, Level: "not-contacted",
+		Text: "The client of referral " + r.Reference + " says they have not been contacted yet."}, "not-contacted:test", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	if err := h.engine.SetMailPrefs(ctx, n.Adviser.ID, map[core.EmailKind]core.MailMode{core.EmailAckReminder: core.MailDigest}); err != nil {
 		t.Fatal(err)
 	}

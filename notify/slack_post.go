@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/slack-go/slack"
 
 	"github.com/onward-network/onward/core"
@@ -121,11 +122,28 @@ func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (out
 }
 
 // coordinatorAlert posts an alert core or the worker wrote (a client says
-// they were not contacted, a delivery was dead-lettered) to triage.
+// they were not contacted, a partner's webhooks paused) to triage, and
+// queues it as an email to the coordinators, whom it reaches as their
+// agency's email setting says (always, or while Slack does not reach
+// them: EmailRecipients). A dead letter has its own email already.
 func (w *Worker) coordinatorAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
-	text, err := w.render("notify_coordinator_alert.txt", map[string]any{"Text": r.Payload.Text})
-	if err != nil {
-		return outcome{}, err
+	res := skipped("neither Slack nor email configured")
+	if w.slackReaches(core.EmailAlert) {
+		text, err := w.render("notify_coordinator_alert.txt", map[string]any{"Text": r.Payload.Text})
+		if err != nil {
+			return outcome{}, err
+		}
+		if res, err = w.postSlack(ctx, w.cfg.SlackTriageChannel, text, nil); err != nil || res.state != stateSent {
+			return res, err
+		}
+	} else if w.mail != nil {
+		res = sent("", core.DeliveryStatus("emailed to coordinators"))
 	}
-	return w.postSlack(ctx, w.cfg.SlackTriageChannel, text, nil)
+	if w.mail != nil && r.Payload.Level != "dead-letter" {
+		res.inTx = func(ctx context.Context, tx pgx.Tx) error {
+			return w.outbox.EnqueueTx(ctx, tx, core.OutboxEmail, 0, core.OutboxPayload{ReferralID: r.Referral(),
+				Email: core.EmailAlert, Level: r.Payload.Level, Text: r.Payload.Text}, fmt.Sprintf("mail:alert:%d", r.ID), w.now())
+		}
+	}
+	return res, nil
 }

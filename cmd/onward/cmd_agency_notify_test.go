@@ -21,7 +21,7 @@ func TestAgencyNotifyCommand(t *testing.T) {
 	}
 	recipients := func() []string {
 		t.Helper()
-		to, err := env.Engine.EmailRecipients(ctx, core.EmailNewReferral, cab.ID, 0, false, false)
+		to, err := env.Engine.EmailRecipients(ctx, core.EmailNewReferral, cab.ID, 0, false, false, false)
 		if err != nil {
 			t.Fatal(err)
 		}
