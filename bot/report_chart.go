@@ -185,6 +185,8 @@ func barChart(r report.Report) *chartView {
 				b.Text = report.TooFewText
 			case pt.Suppressed:
 				b.Text = report.SuppressedText
+			case !pt.HasValue():
+				b.Text = "–" // no figure for this period
 			default:
 				b.W = plotW * pt.Value / top
 				b.Text = formatValue(pt.Value)
@@ -257,7 +259,7 @@ func lineChart(r report.Report) *chartView {
 		}
 		for _, p := range s.Points {
 			i := index[p.Label]
-			if p.Suppressed {
+			if !p.HasValue() { // suppressed, or no figure (a period outside the dates)
 				flush()
 				continue
 			}

@@ -18,7 +18,8 @@ import (
 
 // reportsBot is a test bot serving the inbox and the reports pages, with
 // referrals to count: 6 self-referrals to Citizens Advice (4 accepted, 1
-// contacted) and 3 referrals from Welfare Rights to Citizens Advice.
+// of them contacted and completed with help given and a gain) and 3
+// referrals from Welfare Rights to Citizens Advice.
 func reportsBot(t *testing.T) *testBot {
 	t.Helper()
 	tb := newTestBot(t)
@@ -28,6 +29,7 @@ func reportsBot(t *testing.T) *testBot {
 	t.Cleanup(srv.Close)
 	tb.srv = srv
 	ctx := context.Background()
+	var contacted core.ReferralID
 	for i := range 6 {
 		r := tb.selfReferral(fmt.Sprintf("reports-%d", i), false)
 		if i < 4 {
@@ -41,6 +43,7 @@ func reportsBot(t *testing.T) *testBot {
 				if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: res.Referral.ID, Action: core.ActionContact, Actor: tb.Net.Adviser.Actor()}); err != nil {
 					t.Fatal(err)
 				}
+				contacted = res.Referral.ID
 			}
 		}
 	}
@@ -58,13 +61,19 @@ func reportsBot(t *testing.T) *testBot {
 	if err := tb.Engine.SentTexts().Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// What changed for the clients of the accepted referrals: outcomes,
-	// advice, gains and their answers, as the closing channels record them.
+	// The contacted client was helped, with a gain, as completing in
+	// Slack or the staff web records it.
+	tb.Clock.Advance(time.Hour)
+	if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: contacted, Action: core.ActionComplete, Actor: tb.Net.Adviser.Actor(),
+		Outcome: core.OutcomeHelpGiven, Gain: core.Gain{WeeklyIncome: 2500, DebtWrittenOff: 100000},
+		AdviceType: core.AdviceTypeII, AdviceTopic: "debt"}); err != nil {
+		t.Fatal(err)
+	}
+	// What the clients of the accepted referrals said: their scores and
+	// whether they would recommend the agency.
 	if _, err := tb.Engine.Pool().Exec(ctx, `
-WITH c AS (SELECT id, row_number() OVER (ORDER BY id)::int AS i FROM referrals WHERE status IN ('accepted', 'in-progress'))
-UPDATE referrals r SET outcome = 'help-given', advice_type = 'type-' || (c.i % 3 + 1), advice_topic = 'debt-management',
-    gain_weekly_income_pence = 2500 * c.i, gain_debt_written_off_pence = 100000, feedback_score = 3 + c.i % 3,
-    feedback_recommend = c.i % 2 = 1, feedback_at = r.status_at
+WITH c AS (SELECT id, row_number() OVER (ORDER BY id)::int AS i FROM referrals WHERE status IN ('accepted', 'completed'))
+UPDATE referrals r SET feedback_score = 3 + c.i % 3, feedback_recommend = c.i % 2 = 1, feedback_at = r.status_at
 FROM c WHERE r.id = c.id`); err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +162,10 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") != `attachment; filename="onward-partners-2026-01-01-to-2026-11-23-for-publication.csv"` {
 		t.Fatalf("CSV for publication: %d %v", resp.StatusCode, resp.Header)
 	}
+	// Welfare Rights' 3 are hidden; so are the self-referrals' 6, which
+	// with the total of 9 would give the 3 back.
 	if want := "From \\ To,Kirkton Citizens Advice,Kirkton Citizens Advice_suppressed,Total,Total_suppressed\n" +
-		"Self-referral (SMS),6,false,6,false\nKingdom Council Welfare Rights,,true,,true\nTotal,9,false,9,false\n"; body != want {
+		"Self-referral (SMS),,true,,true\nKingdom Council Welfare Rights,,true,,true\nTotal,9,false,9,false\n"; body != want {
 		t.Errorf("CSV for publication:\n%s\nwant\n%s", body, want)
 	}
 	if resp, _ := c.get("/staff/reports/partners/csv?publish=yes"); resp.StatusCode != http.StatusBadRequest {
@@ -176,8 +187,8 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 		t.Fatalf("JSON for publication: %d %v %+v", resp.StatusCode, err, doc)
 	}
 	// Accepted: 3 of 9 debt referrals — a count withheld as null with its
-	// flag, and the share of 9 shown as a number.
-	if got := fmt.Sprint(doc.Rows[1]); got != "[Accepted <nil> true 33.3 false]" {
+	// flag, and its share of 9 too (9 × 33.3% would give the 3 back).
+	if got := fmt.Sprint(doc.Rows[1]); got != "[Accepted <nil> true <nil> true]" {
 		t.Errorf("JSON row for publication = %s", got)
 	}
 
@@ -244,5 +255,48 @@ func TestReportPagesScopeAgencyStaff(t *testing.T) {
 	resp, _ = tb.web().get("/staff/reports/outcomes/csv")
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("CSV without a session: %d", resp.StatusCode)
+	}
+}
+
+// TestPublishedChartPointsAreWithheld: in a copy for publication a chart
+// point of a hidden count is null in the JSON series and flagged
+// suppressed, and the page's chart draws it as withheld — labelled, with
+// no bar — never as a bar of 0.
+func TestPublishedChartPointsAreWithheld(t *testing.T) {
+	tb := reportsBot(t)
+	f := report.Filter{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Need: core.NeedDebt}
+	rep, err := tb.bot.reports().Run(context.Background(), "outcomes", f, report.ViewerFor(tb.Net.Coordinator).Published())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Series []struct {
+			Points []map[string]any `json:"points"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var accepted map[string]any
+	for _, p := range doc.Series[0].Points {
+		if p["label"] == "Accepted" {
+			accepted = p
+		}
+	}
+	if v, ok := accepted["value"]; !ok || v != nil || accepted["suppressed"] != true {
+		t.Errorf("JSON point of the 3 accepted: %v; want value null and suppressed true", accepted)
+	}
+	chart := chartFor(rep)
+	if chart == nil {
+		t.Fatal("no chart")
+	}
+	for _, row := range chart.Rows {
+		if row.Label == "Accepted" && (len(row.Bars) != 1 || row.Bars[0].W != 0 || row.Bars[0].Text != report.SuppressedText) {
+			t.Errorf("the chart draws the 3 accepted as %+v; want a labelled <5 and no bar", row.Bars)
+		}
 	}
 }

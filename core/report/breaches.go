@@ -101,20 +101,24 @@ func breachesReport(ctx context.Context, q *reportQuery) (Report, error) {
 	s := Series{Name: "Breaches"}
 	var all agencyBreaches
 	row := func(label string, b agencyBreaches) []Cell {
-		return []Cell{textCell(label), q.count(b.due), q.count(b.ontime), q.count(b.late), q.count(b.missed),
-			q.count(b.waiting), q.count(b.breaches()), q.share(b.breaches(), b.due)}
+		due, late, missed, waiting, breaches := q.count(b.due), q.count(b.late), q.count(b.missed), q.count(b.waiting), q.count(b.breaches())
+		q.adds(breaches, late, missed, waiting)
+		return []Cell{textCell(label), due, q.count(b.ontime), late, missed, waiting, breaches, q.share(breaches, due)}
 	}
 	for _, id := range sortedAgencies(q, byAgency) {
 		b := *byAgency[id]
-		r.Rows = append(r.Rows, row(q.agencyName(id), b))
-		s.Points = append(s.Points, q.countPoint(q.agencyName(id), b.breaches()))
+		cells := row(q.agencyName(id), b)
+		r.Rows = append(r.Rows, cells)
+		s.Points = append(s.Points, point(q.agencyName(id), cells[6]))
 		all.due += b.due
 		all.ontime += b.ontime
 		all.late += b.late
 		all.missed += b.missed
 		all.waiting += b.waiting
 	}
-	r.Rows = append(r.Rows, row("All agencies", all))
+	total := row("All agencies", all)
+	q.addsDown(total, r.Rows...)
+	r.Rows = append(r.Rows, total)
 	r.Series = []Series{s}
 	return r, nil
 }

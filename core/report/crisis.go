@@ -9,7 +9,10 @@ import (
 // crisisReport gives, per month, new referrals and how many were crisis
 // referrals, how many referral legs went through triage and were
 // assigned, and the median and 90th percentile hours from a referral
-// arriving to a coordinator assigning it to an agency.
+// arriving to a coordinator assigning it to an agency. A crisis referral
+// is any marked as one — by the client's words in a self-referral, or by
+// the adviser or partner system that made it — as the crisis clock and
+// alerts treat them all alike, and the share is of all new referrals.
 func crisisReport(ctx context.Context, q *reportQuery) (Report, error) {
 	triCols := histogramColumns("tri")
 	sub, args := q.facts(mainRollup, "day, crisis, n_new, triaged, assigned, "+strings.Join(triCols, ", "), q.f.From, q.f.To)
@@ -39,20 +42,24 @@ func crisisReport(ctx context.Context, q *reportQuery) (Report, error) {
 	s := Series{Name: "Crisis referrals"}
 	var all month
 	row := func(label string, m month) []Cell {
-		return []Cell{textCell(label), q.count(m.n), q.count(m.crisis), q.share(m.crisis, m.n), q.count(m.triaged),
+		n, crisis := q.count(m.n), q.count(m.crisis)
+		return []Cell{textCell(label), n, crisis, q.share(crisis, n), q.count(m.triaged),
 			q.count(m.assigned), q.hours(m.tri, 0.5), q.hours(m.tri, 0.9)}
 	}
 	for _, m := range months {
 		label := m.start.Format("Jan 2006")
-		r.Rows = append(r.Rows, row(label, m))
-		s.Points = append(s.Points, q.countPoint(label, m.crisis))
+		cells := row(label, m)
+		r.Rows = append(r.Rows, cells)
+		s.Points = append(s.Points, point(label, cells[2]))
 		all.n += m.n
 		all.crisis += m.crisis
 		all.triaged += m.triaged
 		all.assigned += m.assigned
 		all.tri.Add(m.tri)
 	}
-	r.Rows = append(r.Rows, row("Total", all))
+	total := row("Total", all)
+	q.addsDown(total, r.Rows...)
+	r.Rows = append(r.Rows, total)
 	r.Series = []Series{s}
 	return r, nil
 }

@@ -33,15 +33,20 @@ func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 	r := Report{Chart: ChartBar, Unit: "new referrals", Columns: []string{"Postcode district", "Town", "New referrals", "Share (%)"},
 		TextColumns: []string{"Town"}}
 	s := Series{Name: "New referrals"}
+	all := q.count(total)
+	var cells []Cell
 	for _, d := range ds {
 		name := d.district
 		if name == "" {
 			name = "Not known"
 		}
-		r.Rows = append(r.Rows, []Cell{textCell(name), textCell(d.town), q.count(d.n), q.share(d.n, total)})
-		s.Points = append(s.Points, q.countPoint(name, d.n))
+		c := q.count(d.n)
+		cells = append(cells, c)
+		r.Rows = append(r.Rows, []Cell{textCell(name), textCell(d.town), c, q.share(c, all)})
+		s.Points = append(s.Points, point(name, c))
 	}
-	r.Rows = append(r.Rows, []Cell{textCell("Total"), textCell(""), q.count(total), emptyCell()})
+	q.adds(all, cells...)
+	r.Rows = append(r.Rows, []Cell{textCell("Total"), textCell(""), all, emptyCell()})
 	r.Series = []Series{s}
 	return r, nil
 }
@@ -69,11 +74,13 @@ func demandNeedReport(ctx context.Context, q *reportQuery) (Report, error) {
 	}
 	r := Report{Chart: ChartBar, Unit: "new referrals", Columns: []string{"Need", "New referrals", "Share of new referrals (%)"}}
 	s := Series{Name: "New referrals"}
+	all := q.count(total) // not their sum: a referral may ask for two needs
 	for _, nd := range needs {
-		r.Rows = append(r.Rows, []Cell{textCell(nd.Label()), q.count(counts[nd]), q.share(counts[nd], total)})
-		s.Points = append(s.Points, q.countPoint(nd.Label(), counts[nd]))
+		c := q.count(counts[nd])
+		r.Rows = append(r.Rows, []Cell{textCell(nd.Label()), c, q.share(c, all)})
+		s.Points = append(s.Points, point(nd.Label(), c))
 	}
-	r.Rows = append(r.Rows, []Cell{textCell("All new referrals"), q.count(total), emptyCell()})
+	r.Rows = append(r.Rows, []Cell{textCell("All new referrals"), all, emptyCell()})
 	r.Series = []Series{s}
 	return r, nil
 }

@@ -40,7 +40,9 @@ func scoreStats(s [5]int64) (int64, float64) {
 
 // feedbackReport gives, per agency and for all, how many clients gave
 // each score and the mean score. Scores are counted by when the referral
-// was made, not when the score arrived.
+// was made, not when the score arrived. The mean and the number of
+// responses would give back a hidden score count, so the mean is too few
+// to show wherever one is hidden.
 func feedbackReport(ctx context.Context, q *reportQuery) (Report, error) {
 	byAgency, err := q.feedbackScores(ctx)
 	if err != nil {
@@ -54,8 +56,10 @@ func feedbackReport(ctx context.Context, q *reportQuery) (Report, error) {
 		for _, c := range s {
 			cells = append(cells, q.count(c))
 		}
-		n, mean := scoreStats(s)
-		return append(cells, q.count(n), q.figure(mean, n, 2))
+		n, _ := scoreStats(s)
+		responses := q.count(n)
+		q.adds(responses, cells[1:]...)
+		return append(cells, responses, q.meanScore(s, append(cells[1:], responses)...))
 	}
 	for _, id := range sortedAgencies(q, byAgency) {
 		s := *byAgency[id]
@@ -64,10 +68,12 @@ func feedbackReport(ctx context.Context, q *reportQuery) (Report, error) {
 			all[i] += s[i]
 		}
 	}
-	r.Rows = append(r.Rows, row("All agencies", all))
+	total := row("All agencies", all)
+	q.addsDown(total, r.Rows...)
+	r.Rows = append(r.Rows, total)
 	dist := Series{Name: "Clients"}
-	for i, c := range all {
-		dist.Points = append(dist.Points, q.countPoint(fmt.Sprintf("Score %d", i+1), c))
+	for i := range all {
+		dist.Points = append(dist.Points, point(fmt.Sprintf("Score %d", i+1), total[1+i]))
 	}
 	r.Series = []Series{dist}
 	return r, nil

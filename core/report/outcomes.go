@@ -62,11 +62,17 @@ func shareReport(ctx context.Context, q *reportQuery, parts []sharePart, what, c
 	}
 	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{what, count, share}}
 	s := Series{Name: count}
-	for i, p := range parts {
-		r.Rows = append(r.Rows, []Cell{textCell(p.label), q.count(counts[i]), q.share(counts[i], total)})
-		s.Points = append(s.Points, q.countPoint(p.label, counts[i]))
+	cells := make([]Cell, len(parts))
+	for i := range parts {
+		cells[i] = q.count(counts[i])
 	}
-	r.Rows = append(r.Rows, []Cell{textCell("Total"), q.count(total), emptyCell()})
+	all := q.count(total)
+	q.adds(all, cells...)
+	for i, p := range parts {
+		r.Rows = append(r.Rows, []Cell{textCell(p.label), cells[i], q.share(cells[i], all)})
+		s.Points = append(s.Points, point(p.label, cells[i]))
+	}
+	r.Rows = append(r.Rows, []Cell{textCell("Total"), all, emptyCell()})
 	r.Series = []Series{s}
 	return r, nil
 }

@@ -14,12 +14,25 @@ import (
 )
 
 // TestGainsAgreeWithDirectSums checks the financial gains per agency
-// against sums made straight from the referrals: exact for a coordinator,
-// and "too few to show" (never <5, never the sum) in a copy for
+// against sums made straight from the referrals: clients with a gain are
+// distinct clients with a gain the total counts (income or debt written
+// off; debt managed alone is not one), so a client helped twice is one
+// and the gain per client is the total over them. Exact for a
+// coordinator; "too few to show" (never <5, never the sum) in a copy for
 // publication when fewer than 5 clients gained.
 func TestGainsAgreeWithDirectSums(t *testing.T) {
 	env, rp := seededReports(t)
 	ctx := context.Background()
+	// The second client with a counted gain at each agency is the first
+	// one again: one client helped twice.
+	tag, err := env.Pool.Exec(ctx, `
+WITH g AS (SELECT id, client_id, to_agency_id, row_number() OVER (PARTITION BY to_agency_id ORDER BY id) AS k FROM referrals
+    WHERE status = 'completed' AND greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence) > 0)
+UPDATE referrals r SET client_id = first.client_id FROM g, g AS first
+WHERE g.id = r.id AND g.k = 2 AND first.to_agency_id = g.to_agency_id AND first.k = 1`)
+	if err != nil || tag.RowsAffected() == 0 {
+		t.Fatalf("make a client helped twice: %v, %d referrals", err, tag.RowsAffected())
+	}
 	all := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
 	exact, err := rp.Run(ctx, "financial-gains", all, report.ViewerFor(env.Net.Coordinator))
 	if err != nil {
@@ -30,30 +43,43 @@ func TestGainsAgreeWithDirectSums(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := env.Pool.Query(ctx, `
-SELECT a.name, count(*),
+SELECT a.name, count(DISTINCT client_id) FILTER (WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence) > 0),
+    count(*) FILTER (WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence) > 0),
     sum(52 * coalesce(gain_weekly_income_pence, 0) + coalesce(gain_one_off_income_pence, 0) + coalesce(gain_debt_written_off_pence, 0)),
     sum(coalesce(gain_debt_managed_pence, 0)), sum(coalesce(gain_weekly_income_pence, 0))
 FROM referrals r JOIN agencies a ON a.id = r.to_agency_id
 WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence, gain_debt_managed_pence) > 0
 GROUP BY a.name`)
-	n := 0
+	n, twice, managedOnly := 0, 0, 0
 	var name string
-	var clients, total, managed, weekly int64
-	if _, err := pgx.ForEachRow(rows, []any{&name, &clients, &total, &managed, &weekly}, func() error {
+	var clients, legs, total, managed, weekly int64
+	if _, err := pgx.ForEachRow(rows, []any{&name, &clients, &legs, &total, &managed, &weekly}, func() error {
 		n++
+		if legs > clients {
+			twice++
+		}
 		row := "By agency › " + name
-		for col, want := range map[string]float64{
+		if c, _ := cellAt(exact, row, "Clients with a gain"); c.Value == nil || int64(*c.Value) != clients {
+			t.Errorf("%s: clients with a gain %q, direct count of clients %d (of %d referrals)", name, c.Text, clients, legs)
+		}
+		want := map[string]float64{
 			"Total financial gain (£)": float64(total) / 100,
 			"Debt managed (£)":         float64(managed) / 100,
 			"Weekly income gained (£)": float64(weekly) / 100,
-			"Gain per client (£)":      math.Round(float64(total)/float64(clients)) / 100,
-		} {
+		}
+		if clients > 0 {
+			want["Gain per client (£)"] = math.Round(float64(total)/float64(clients)) / 100
+		} else if c, _ := cellAt(exact, row, "Gain per client (£)"); c.Text != "" {
+			managedOnly++
+			t.Errorf("%s: gain per client of no client %q, want none", name, c.Text)
+		}
+		for col, want := range want {
 			c, ok := cellAt(exact, row, col)
 			if !ok || c.Value == nil || math.Abs(*c.Value-want) > 0.011 { // to the penny
 				t.Errorf("%s / %s: %q, direct sum £%.2f", name, col, c.Text, want)
 			}
 			p, _ := cellAt(published, row, col)
-			if clients < 5 && (!p.TooFew || p.Value != nil || p.Text != report.TooFewText) {
+			if clients > 0 && clients < 5 && col != "Debt managed (£)" && (!p.TooFew || p.Value != nil || p.Text != report.TooFewText) {
 				t.Errorf("%s / %s for publication, from %d clients: %+v, want too few to show", name, col, clients, p)
 			}
 		}
@@ -61,8 +87,63 @@ GROUP BY a.name`)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n < 2 {
-		t.Fatalf("only %d agencies with gains: the seed lost its gains", n)
+	if n < 2 || twice == 0 {
+		t.Fatalf("%d agencies with gains, %d with a client helped twice: the seed lost its gains", n, twice)
+	}
+	var everyone int64
+	if err := env.Pool.QueryRow(ctx, `SELECT count(DISTINCT client_id) FROM referrals
+		WHERE greatest(gain_weekly_income_pence, gain_one_off_income_pence, gain_debt_written_off_pence) > 0`).Scan(&everyone); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := cellAt(exact, "By agency › All agencies", "Clients with a gain"); c.Value == nil || int64(*c.Value) != everyone {
+		t.Errorf("all agencies: clients with a gain %q, direct %d", c.Text, everyone)
+	}
+}
+
+// TestHelpGivenIsOutOfEveryReferralThatEnded: outcomes by agency and the
+// National Standards pack count every referral that reached an end —
+// completed, could not contact (failed, with no outcome recorded), turned
+// down, redirected, cancelled — so help given is a share of all of them,
+// not only of those completed.
+func TestHelpGivenIsOutOfEveryReferralThatEnded(t *testing.T) {
+	env, rp := seededReports(t)
+	ctx := context.Background()
+	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+	byAgency, err := rp.Run(ctx, "outcomes-by-agency", f, report.Viewer{Network: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := env.Pool.Query(ctx, `
+SELECT coalesce(a.name, 'Triage (no agency yet)'), count(*), count(*) FILTER (WHERE r.outcome = 'help-given'),
+    count(*) FILTER (WHERE r.status = 'failed'), count(*) FILTER (WHERE r.status <> 'completed')
+FROM referrals r LEFT JOIN agencies a ON a.id = r.to_agency_id
+WHERE r.status IN ('completed', 'failed', 'rejected', 'cancelled') GROUP BY 1`)
+	var name string
+	var ended, helped, failed, notCompleted, allEnded, allHelped, allFailed int64
+	if _, err := pgx.ForEachRow(rows, []any{&name, &ended, &helped, &failed, &notCompleted}, func() error {
+		allEnded, allHelped, allFailed = allEnded+ended, allHelped+helped, allFailed+failed
+		row := "By agency › " + name
+		if c, _ := cellAt(byAgency, row, "Total"); c.Value == nil || int64(*c.Value) != ended {
+			t.Errorf("%s: %q referrals ended, direct count %d (%d of them not completed)", name, c.Text, ended, notCompleted)
+		}
+		if c, _ := cellAt(byAgency, row, "Help given (%)"); helped > 0 && (c.Value == nil || *c.Value != math.Round(1000*float64(helped)/float64(ended))/10) {
+			t.Errorf("%s: help given %q, direct %d of %d", name, c.Text, helped, ended)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if allFailed == 0 || allHelped == allEnded {
+		t.Fatalf("the seed should end referrals other than with help: %d failed, %d helped of %d", allFailed, allHelped, allEnded)
+	}
+	if c, _ := cellAt(byAgency, "By agency › All agencies", "Could not contact"); c.Value == nil || int64(*c.Value) != allFailed {
+		t.Errorf("could not contact: %q, direct count of failed referrals %d", c.Text, allFailed)
+	}
+	if c, _ := cellAt(byAgency, "By agency › All agencies", "Help given (%)"); c.Value == nil || *c.Value != math.Round(1000*float64(allHelped)/float64(allEnded))/10 {
+		t.Errorf("all agencies: help given %q, direct %d of %d", c.Text, allHelped, allEnded)
+	}
+	if spec, _ := report.Lookup("outcomes-by-agency"); !strings.Contains(spec.Description, "Help given (%) is out of every referral that reached an end") {
+		t.Errorf("outcomes by agency should say what help given is out of: %q", spec.Description)
 	}
 }
 
@@ -91,15 +172,16 @@ func TestNationalStandardsPack(t *testing.T) {
 	if strings.Join(sections, "|") != strings.Join(want, "|") {
 		t.Errorf("sections %q, want %q", sections, want)
 	}
-	var due, ontime, closed, helped int64
+	// Help given is out of every referral to the agency that ended.
+	var due, ontime, ended, helped int64
 	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE ack_due_at IS NOT NULL), count(*) FILTER (WHERE acknowledged_at <= ack_due_at),
-		count(*) FILTER (WHERE outcome IS NOT NULL OR status = 'completed'), count(*) FILTER (WHERE outcome = 'help-given')
-		FROM referrals WHERE to_agency_id = $1`, env.Net.CAB).Scan(&due, &ontime, &closed, &helped); err != nil {
+		count(*) FILTER (WHERE status IN ('completed', 'failed', 'rejected', 'cancelled')), count(*) FILTER (WHERE outcome = 'help-given')
+		FROM referrals WHERE to_agency_id = $1`, env.Net.CAB).Scan(&due, &ontime, &ended, &helped); err != nil {
 		t.Fatal(err)
 	}
 	for row, want := range map[string]float64{
 		"Acknowledgement and contact against the network's targets › Acknowledged within target (%)": math.Round(1000*float64(ontime)/float64(due)) / 10,
-		"Outcomes › Help given (%)": math.Round(1000*float64(helped)/float64(closed)) / 10,
+		"Outcomes › Help given (%)": math.Round(1000*float64(helped)/float64(ended)) / 10,
 	} {
 		c, ok := cellAt(r, row, "Figure")
 		if !ok || c.Value == nil || *c.Value != want {

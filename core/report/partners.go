@@ -26,7 +26,6 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 	}
 	counts := map[from]map[core.AgencyID]int64{}
 	toTotals := map[core.AgencyID]int64{}
-	var total int64
 	var k from
 	var to core.AgencyID
 	var n int64
@@ -40,7 +39,6 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 		}
 		counts[key][to] += n
 		toTotals[to] += n
-		total += n
 		return nil
 	})
 	if err != nil {
@@ -73,27 +71,34 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 		r.Columns = append(r.Columns, q.agencyName(t))
 	}
 	r.Columns = append(r.Columns, "Total")
+	// row is a sender's (or the total's) counts, then their total.
+	row := func(label string, n func(core.AgencyID) int64) []Cell {
+		cells := []Cell{textCell(label)}
+		var sum int64
+		for _, t := range tos {
+			cells = append(cells, q.count(n(t)))
+			sum += n(t)
+		}
+		total := q.count(sum)
+		q.adds(total, cells[1:]...)
+		return append(cells, total)
+	}
 	for _, f := range froms {
 		label := referrerLabel(f.source)
 		if f.agency != 0 {
 			label = q.agencyName(f.agency)
 		}
-		row := []Cell{textCell(label)}
-		var sum int64
+		cells := row(label, func(t core.AgencyID) int64 { return counts[f][t] })
 		s := Series{Name: label}
-		for _, t := range tos {
-			row = append(row, q.count(counts[f][t]))
-			s.Points = append(s.Points, q.countPoint(q.agencyName(t), counts[f][t]))
-			sum += counts[f][t]
+		for i, t := range tos {
+			s.Points = append(s.Points, point(q.agencyName(t), cells[1+i]))
 		}
-		r.Rows = append(r.Rows, append(row, q.count(sum)))
+		r.Rows = append(r.Rows, cells)
 		r.Series = append(r.Series, s)
 	}
-	totalRow := []Cell{textCell("Total")}
-	for _, t := range tos {
-		totalRow = append(totalRow, q.count(toTotals[t]))
-	}
-	r.Rows = append(r.Rows, append(totalRow, q.count(total)))
+	totals := row("Total", func(t core.AgencyID) int64 { return toTotals[t] })
+	q.addsDown(totals, r.Rows...)
+	r.Rows = append(r.Rows, totals)
 	return r, nil
 }
 

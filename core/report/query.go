@@ -21,6 +21,10 @@ type reportQuery struct {
 	now      time.Time
 	loc      *time.Location
 	agencies map[core.AgencyID]reportAgency
+	// cells and sums are the counts and figures the report made and which
+	// counts add up to which, for protect (see cells.go).
+	cells []cellInfo
+	sums  []sumLine
 }
 
 type reportAgency struct {

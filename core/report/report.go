@@ -64,9 +64,9 @@ type Filter struct {
 // their agency, so it is already theirs to know). Anything else — a
 // reader with no network role (a funder's or the public's copy), an
 // agency's staff asking for the network's or another agency's figures,
-// and any export marked for publication — shows counts of 1 to 4 as "<5"
-// and any rate, median or mean worked out from fewer than 5 referrals as
-// "too few to show".
+// and any export marked for publication — is suppressed: counts of 1 to 4
+// show as "<5", with whatever else would give them back withheld (see
+// cells.go).
 type Viewer struct {
 	// Agency is the viewer's own agency; 0 for none.
 	Agency core.AgencyID
@@ -167,11 +167,16 @@ type Cell struct {
 	// Value is the number, when the cell is a number that may be shown.
 	Value *float64
 	// Suppressed marks a figure hidden by small-number suppression: a
-	// count of 1 to 4 ("<5"), or a rate, median or mean from fewer than 5
-	// referrals (TooFew, "too few to show"). It never carries a Value.
+	// count of 1 to 4 ("<5"), a count withheld so that one of those cannot
+	// be worked out from a total ("withheld"), or a rate, median or mean
+	// from fewer than 5 referrals or that would give a hidden count back
+	// (TooFew, "too few to show"). It never carries a Value.
 	Suppressed bool
 	// TooFew marks a suppressed rate, median or mean.
 	TooFew bool
+	// ref is the cell's entry in the query that made it (0 for a label):
+	// how protect finds it again.
+	ref int
 }
 
 // Series is one line or set of bars of a chart.
@@ -180,14 +185,37 @@ type Series struct {
 	Points []Point `json:"points"`
 }
 
-// Point is one value of a series. A suppressed point has Value 0 and is
-// drawn as "<5" (a count) or "too few to show" (TooFew: a rate, median or
-// mean), never at its true height.
+// Point is one value of a series: a table cell as the chart draws it (see
+// point). A suppressed point has Value 0 and is drawn as withheld ("<5",
+// or TooFew: "too few to show"), never at its true height; in JSON its
+// value is null, as is a point with no figure (a period outside the
+// dates, a median of no referrals), so that no chart made from the export
+// shows a false zero.
 type Point struct {
 	Label      string  `json:"label"`
 	Value      float64 `json:"value"`
 	Suppressed bool    `json:"suppressed,omitempty"`
 	TooFew     bool    `json:"too_few,omitempty"`
+	ref        int     // the cell the point shows
+	none       bool    // no figure
+}
+
+// HasValue reports whether the point has a figure to draw: false when it
+// is suppressed or there is no figure.
+func (p Point) HasValue() bool { return !p.Suppressed && !p.none }
+
+// MarshalJSON writes a point, its value null when it has none to show.
+func (p Point) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Label      string   `json:"label"`
+		Value      *float64 `json:"value"`
+		Suppressed bool     `json:"suppressed,omitempty"`
+		TooFew     bool     `json:"too_few,omitempty"`
+	}{Label: p.Label, Suppressed: p.Suppressed, TooFew: p.TooFew}
+	if p.HasValue() {
+		out.Value = &p.Value
+	}
+	return marshalPlain(out)
 }
 
 // Spec describes one report.
@@ -220,13 +248,13 @@ var specs = []Spec{
 	{Name: "self-referral", Title: "Self-referral sources", run: selfReferralReport,
 		Description: "Self-referrals by text message and by web form, per leaflet code."},
 	{Name: "crisis", Title: "Crisis referrals and triage", run: crisisReport,
-		Description: "Crisis self-referrals per month, and hours from a referral arriving to a coordinator assigning it from triage."},
+		Description: "New referrals per month and how many were crisis referrals — from every source: a client's own text or web form flagged by its words, and referrals staff or a partner system marked as a crisis — and hours from a referral arriving to a coordinator assigning it from triage."},
 	{Name: "breaches", Title: "Acknowledgement deadline breaches", run: breachesReport,
 		Description: "Referrals acknowledged after the agency's deadline, or not acknowledged by it."},
 	{Name: "feedback", Title: "Client feedback scores", run: feedbackReport,
 		Description: "Clients' 1–5 ratings of the help they got: how many gave each score, and the mean."},
 	{Name: "outcomes-by-agency", Title: "Outcomes by agency and need", run: outcomesByAgencyReport,
-		Description: "What became of the clients: referrals by the outcome recorded when they were closed, per agency they were sent to and per need."},
+		Description: "What became of the clients: every referral that reached an end, by how it ended — completed (by the outcome recorded), could not contact, turned down, redirected or cancelled — per agency it was sent to and per need. Help given (%) is out of every referral that reached an end, not only the completed ones."},
 	{Name: "financial-gains", Title: "Financial gains", run: gainsReport,
 		Description: "Money clients gained from money, benefits and debt advice — income (weekly and one-off) and debt written off or managed — in total, per client, by agency, need and month."},
 	{Name: "satisfaction", Title: "Client satisfaction", run: satisfactionReport,
@@ -272,8 +300,11 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 		if q, err = rp.newQuery(ctx, db, f, v); err != nil {
 			return err
 		}
-		r, err = spec.run(ctx, q)
-		return err
+		if r, err = spec.run(ctx, q); err != nil {
+			return err
+		}
+		q.protect(&r)
+		return nil
 	})
 	if err != nil {
 		return Report{}, fmt.Errorf("report %s: %w", name, err)
@@ -283,7 +314,7 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 		r.AgencySlug, r.AgencyName = q.agencies[f.Agency].Slug, q.agencyName(f.Agency)
 	}
 	if q.suppress {
-		r.Notes = append(r.Notes, "Counts from 1 to 4 are shown as <5, and rates, medians and means worked out from fewer than 5 referrals as \"too few to show\", so that no one can be identified. In CSV and JSON those figures are empty, with a _suppressed column saying so.")
+		r.Notes = append(r.Notes, "Counts from 1 to 4 are shown as <5, so that no one can be identified. Where a total would let one be worked out from the figures beside it, another count (5 or more) is withheld as well, and a rate, median or mean worked out from fewer than 5 referrals, or that would give a hidden count back, is \"too few to show\": no hidden count in this report can be worked out from what it shows. In CSV and JSON hidden figures are empty, with a _suppressed column saying so.")
 	}
 	return r, nil
 }

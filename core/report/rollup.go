@@ -130,14 +130,18 @@ LEFT JOIN referrals p ON p.id = r.parent_id`
 // closureKeys are the dimensions of report_closure and its monthly twin.
 const closureKeys = "day, need, to_agency, from_agency, outcome, advice_type, advice_topic"
 
-// closureMetrics are report_closure's counters: legs, legs with a gain,
-// and the gains summed in pence.
+// closureMetrics are report_closure's counters: legs, legs with any gain
+// recorded, and the gains summed in pence. (Clients with a gain are
+// counted apart: see gainClients.)
 const closureMetrics = "n, gained, weekly_pence, one_off_pence, written_off_pence, managed_pence"
 
 // sqlRollupInsert aggregates the legs into report_daily, report_district
 // and report_closure in one statement: each leg counts under need ” and
-// under each of its needs. report_closure holds the legs with an outcome,
-// and completed ones without (outcome ”).
+// under each of its needs. report_closure holds the completed legs, by
+// outcome (” when none was recorded): only completing records an outcome
+// or a gain, and legs that ended otherwise — could not contact, turned
+// down, cancelled — are counted by status in report_daily (see endings),
+// so none is counted twice.
 var sqlRollupInsert = `
 WITH legs AS (` + sqlRollupLegs + `),
 expanded AS (
@@ -156,7 +160,7 @@ closure AS (
             gain_debt_written_off_pence, gain_debt_managed_pence) > 0),
         coalesce(sum(gain_weekly_income_pence), 0), coalesce(sum(gain_one_off_income_pence), 0),
         coalesce(sum(gain_debt_written_off_pence), 0), coalesce(sum(gain_debt_managed_pence), 0)
-    FROM expanded WHERE outcome IS NOT NULL OR status = 'completed'
+    FROM expanded WHERE status = 'completed'
     GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 INSERT INTO report_daily (` + rollupKeys + `, ` + metricColumns() + `)

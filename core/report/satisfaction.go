@@ -54,25 +54,23 @@ func satisfactionReport(ctx context.Context, q *reportQuery) (Report, error) {
 	r := Report{Chart: ChartBar, Unit: "per cent", Columns: []string{"Agency", "Scores given", "Mean score (1–5)",
 		"Would recommend", "Would not recommend", "Recommend rate (%)", "Comments left"}}
 	row := func(label string, s satisfaction) []Cell {
-		n, mean := scoreStats(s.scores)
-		answered := s.recYes + s.recNo
-		return []Cell{textCell(label), q.count(n), q.figure(mean, n, 2), q.count(s.recYes), q.count(s.recNo),
-			q.share(s.recYes, answered), q.count(s.comments)}
+		n, _ := scoreStats(s.scores)
+		scored, yes, no := q.count(n), q.count(s.recYes), q.count(s.recNo)
+		return []Cell{textCell(label), scored, q.meanScore(s.scores, scored), yes, no,
+			q.share(yes, q.count(s.recYes+s.recNo), no), q.count(s.comments)}
 	}
 	series := Series{Name: "Recommend rate (%)"}
 	var all satisfaction
 	for _, id := range sortedAgencies(q, byAgency) {
 		s := *byAgency[id]
 		all.add(s)
-		r.Rows = append(r.Rows, row(q.agencyName(id), s))
-		answered := s.recYes + s.recNo
-		rate := 0.0
-		if answered > 0 {
-			rate = 100 * float64(s.recYes) / float64(answered)
-		}
-		series.Points = append(series.Points, q.figurePoint(q.agencyName(id), rate, answered))
+		cells := row(q.agencyName(id), s)
+		r.Rows = append(r.Rows, cells)
+		series.Points = append(series.Points, point(q.agencyName(id), cells[5]))
 	}
-	r.Rows = append(r.Rows, row("All agencies", all))
+	total := row("All agencies", all)
+	q.addsDown(total, r.Rows...)
+	r.Rows = append(r.Rows, total)
 	r.Series = []Series{series}
 	r.Notes = append(r.Notes, "Answers count by the day the referral was made. Clients' comments are counted here; their words stay with the referral.")
 	return r, nil

@@ -38,8 +38,13 @@ func seasonalityWeeklyReport(ctx context.Context, q *reportQuery) (Report, error
 			return Report{}, err
 		}
 	}
+	fromYear, fromWeek := from.ISOWeek()
 	_, lastWeek := q.f.To.ISOWeek()
-	return q.seasonality("Week", year, weeks, [2]int{isoWeeks(year - 1), lastWeek}, func(i int) string { return strconv.Itoa(i) },
+	shown := [2]periods{{fromWeek, isoWeeks(year - 1)}, {1, lastWeek}}
+	if fromYear == year {
+		shown = [2]periods{{isoWeeks(year-1) + 1, isoWeeks(year - 1)}, {fromWeek, lastWeek}}
+	}
+	return q.seasonality("Week", year, weeks, shown, func(i int) string { return strconv.Itoa(i) },
 		func(y, i int) int64 { return counts[[2]int{y, i}] }), nil
 }
 
@@ -61,26 +66,39 @@ func seasonalityMonthlyReport(ctx context.Context, q *reportQuery) (Report, erro
 			return Report{}, err
 		}
 	}
-	return q.seasonality("Month", year, 12, [2]int{12, int(q.f.To.Month())}, func(i int) string { return time.Month(i).String()[:3] },
+	shown := [2]periods{{int(from.Month()), 12}, {1, int(q.f.To.Month())}}
+	if from.Year() == year {
+		shown = [2]periods{{13, 12}, {int(from.Month()), int(q.f.To.Month())}}
+	}
+	return q.seasonality("Month", year, 12, shown, func(i int) string { return time.Month(i).String()[:3] },
 		func(y, i int) int64 { return counts[[2]int{y, i}] }), nil
 }
 
+// periods are the first and last period of a year inside the filter's
+// dates (first > last: none).
+type periods struct{ first, last int }
+
 // seasonality lays out periods 1..n of last year and this year. Periods a
-// year does not have (week 53 of most years) and this year's periods after
-// the filter's end have no value: upTo gives the last period of each.
-func (q *reportQuery) seasonality(period string, year, n int, upTo [2]int, label func(int) string, count func(y, i int) int64) Report {
+// year does not have (week 53 of most years) and those before the
+// filter's start or after its end have no value: shown gives the first
+// and last period of each year that do. The chart keeps a point with no
+// value for the periods before the start, so that both lines run over
+// the same periods in order.
+func (q *reportQuery) seasonality(period string, year, n int, shown [2]periods, label func(int) string, count func(y, i int) int64) Report {
 	r := Report{Chart: ChartLine, Unit: "new referrals",
 		Columns: []string{period, fmt.Sprint(year - 1), fmt.Sprint(year)}}
 	series := []Series{{Name: fmt.Sprint(year - 1)}, {Name: fmt.Sprint(year)}}
 	for i := 1; i <= n; i++ {
 		row := []Cell{textCell(label(i))}
 		for k, y := range []int{year - 1, year} {
-			if i > upTo[k] {
-				row = append(row, emptyCell())
-				continue
+			c := emptyCell()
+			if i >= shown[k].first && i <= shown[k].last {
+				c = q.count(count(y, i))
 			}
-			row = append(row, q.count(count(y, i)))
-			series[k].Points = append(series[k].Points, q.countPoint(label(i), count(y, i)))
+			row = append(row, c)
+			if i <= shown[k].last {
+				series[k].Points = append(series[k].Points, point(label(i), c))
+			}
 		}
 		r.Rows = append(r.Rows, row)
 	}

@@ -245,9 +245,11 @@ func (s *reportSeed) seed() {
 
 // sqlSeedOutcomes records what changed for the clients of the completed
 // referrals — outcome, advice type and topic, financial gains — and their
-// answers after the score, in a fixed pattern by id; failed referrals get
-// "could not contact". (Written straight into the table: these are the
-// columns of migration 020, whichever channel fills them.)
+// answers after the score, in a fixed pattern by id. (Written straight
+// into the table: these are the columns of migration 020, whichever
+// channel fills them.) Failed referrals keep no outcome, as the engine
+// leaves them: "Could not contact" in Slack and the staff web fails a
+// referral and records none.
 const sqlSeedOutcomes = `
 WITH c AS (SELECT id, row_number() OVER (ORDER BY id)::int AS i FROM referrals WHERE status = 'completed')
 UPDATE referrals r SET
@@ -265,9 +267,6 @@ FROM c WHERE r.id = c.id`
 func (s *reportSeed) outcomes() {
 	s.t.Helper()
 	if _, err := s.env.Pool.Exec(s.ctx, sqlSeedOutcomes); err != nil {
-		s.t.Fatalf("seed outcomes: %v", err)
-	}
-	if _, err := s.env.Pool.Exec(s.ctx, `UPDATE referrals SET outcome = 'could-not-contact' WHERE status = 'failed'`); err != nil {
 		s.t.Fatalf("seed outcomes: %v", err)
 	}
 }

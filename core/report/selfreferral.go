@@ -66,11 +66,22 @@ func selfReferralReport(ctx context.Context, q *reportQuery) (Report, error) {
 		s, w := counts[c][core.SourceSMS], counts[c][core.SourceWeb]
 		totSMS += s
 		totWeb += w
-		r.Rows = append(r.Rows, []Cell{textCell(label), textCell(campaign), q.count(s), q.count(w), q.count(s + w)})
-		sms.Points = append(sms.Points, q.countPoint(label, s))
-		web.Points = append(web.Points, q.countPoint(label, w))
+		row := q.bySource(label, campaign, s, w)
+		r.Rows = append(r.Rows, row)
+		sms.Points = append(sms.Points, point(label, row[2]))
+		web.Points = append(web.Points, point(label, row[3]))
 	}
-	r.Rows = append(r.Rows, []Cell{textCell("Total"), textCell(""), q.count(totSMS), q.count(totWeb), q.count(totSMS + totWeb)})
+	total := q.bySource("Total", "", totSMS, totWeb)
+	q.addsDown(total, r.Rows...)
+	r.Rows = append(r.Rows, total)
 	r.Series = []Series{sms, web}
 	return r, nil
+}
+
+// bySource is a row of the self-referral report: texts, web forms and
+// their total.
+func (q *reportQuery) bySource(label, campaign string, sms, web int64) []Cell {
+	s, w, t := q.count(sms), q.count(web), q.count(sms+web)
+	q.adds(t, s, w)
+	return []Cell{textCell(label), textCell(campaign), s, w, t}
 }

@@ -77,8 +77,9 @@ func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
 	ne, in := Series{Name: "Not eligible"}, Series{Name: "Inappropriate"}
 	var all sentBack
 	row := func(label string, b sentBack) []Cell {
-		back := b.notEligible + b.inappropriate
-		return []Cell{textCell(label), q.count(b.sent), q.count(b.notEligible), q.count(b.inappropriate), q.count(back), q.share(back, b.sent)}
+		sent, ne, in, back := q.count(b.sent), q.count(b.notEligible), q.count(b.inappropriate), q.count(b.notEligible+b.inappropriate)
+		q.adds(back, ne, in)
+		return []Cell{textCell(label), sent, ne, in, back, q.share(back, sent)}
 	}
 	for _, k := range keys {
 		b := *counts[k]
@@ -86,11 +87,14 @@ func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
 		all.notEligible += b.notEligible
 		all.inappropriate += b.inappropriate
 		name := q.referrerName(k)
-		r.Rows = append(r.Rows, row(name, b))
-		ne.Points = append(ne.Points, q.countPoint(name, b.notEligible))
-		in.Points = append(in.Points, q.countPoint(name, b.inappropriate))
+		cells := row(name, b)
+		r.Rows = append(r.Rows, cells)
+		ne.Points = append(ne.Points, point(name, cells[2]))
+		in.Points = append(in.Points, point(name, cells[3]))
 	}
-	r.Rows = append(r.Rows, row("All referrers", all))
+	total := row("All referrers", all)
+	q.addsDown(total, r.Rows...)
+	r.Rows = append(r.Rows, total)
 	r.Series = []Series{ne, in}
 	if q.suppress {
 		r.Notes = append(r.Notes, "The feedback given with each referral sent back is shown only inside the network, to the referring agency and the coordinators.")

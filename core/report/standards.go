@@ -45,26 +45,29 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 		r.Rows = append(r.Rows, []Cell{textCell(section), textCell(measure), figure, textCell(target)})
 	}
 
-	// Advice by type and topic: the legs the agency closed with an
-	// outcome (or completed), by what advice it gave.
-	groups, err := q.closures(ctx, false, true, "advice_type", "advice_topic", "outcome")
+	// Advice by type and topic: the legs the agency completed, by what
+	// advice it gave.
+	groups, err := q.closures(ctx, false, true, "advice_type", "advice_topic")
 	if err != nil {
 		return Report{}, err
 	}
-	types, topics, outcomes := map[string]int64{}, map[string]int64{}, map[string]int64{}
-	var closed int64
+	types, topics := map[string]int64{}, map[string]int64{}
+	var completed int64
 	for _, g := range groups {
 		types[g.keys[0]] += g.n
 		topics[g.keys[1]] += g.n
-		outcomes[g.keys[2]] += g.n
-		closed += g.n
+		completed += g.n
 	}
+	total := q.count(completed)
 	s := Series{Name: "Referrals"}
+	var typeCells, topicCells []Cell
 	for _, t := range []string{"type-1", "type-2", "type-3", ""} {
-		add(packVolumes, adviceTypeLabels[t], q.count(types[t]), "")
-		s.Points = append(s.Points, q.countPoint(adviceTypeLabels[t], types[t]))
+		c := q.count(types[t])
+		typeCells = append(typeCells, c)
+		add(packVolumes, adviceTypeLabels[t], c, "")
+		s.Points = append(s.Points, point(adviceTypeLabels[t], c))
 	}
-	add(packVolumes, "Total closed", q.count(closed), "")
+	add(packVolumes, "Total completed", total, "")
 	r.Series = []Series{s}
 	topicNames := make([]string, 0, len(topics))
 	for t := range topics {
@@ -74,8 +77,12 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	}
 	slices.SortFunc(topicNames, func(a, b string) int { return strings.Compare(adviceTopicLabel(a), adviceTopicLabel(b)) })
 	for _, t := range append(topicNames, "") {
-		add(packTopics, adviceTopicLabel(t), q.count(topics[t]), "")
+		c := q.count(topics[t])
+		topicCells = append(topicCells, c)
+		add(packTopics, adviceTopicLabel(t), c, "")
 	}
+	q.adds(total, typeCells...)
+	q.adds(total, topicCells...)
 
 	// Times against the targets.
 	var contactDays, ackHours int
@@ -115,25 +122,46 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 		ackTarget = fmt.Sprintf("Within %d working hours", ackHours)
 	}
 	add(packTimes, "Referrals received", q.count(t.received), "")
-	add(packTimes, "Acknowledged within target (%)", q.share(b.ontime, b.due), ackTarget+"; crisis referrals the network's crisis target")
+	add(packTimes, "Acknowledged within target (%)", q.share(q.count(b.ontime), q.count(b.due)), ackTarget+"; crisis referrals the network's crisis target")
 	add(packTimes, "Median hours to acknowledge", q.hours(t.ack, 0.5), "")
 	add(packTimes, "Deadline breaches", q.count(b.breaches()), "None")
 	within := int64(0)
 	if n := t.con.Count(); n > 0 {
 		within = int64(t.con.Below(float64(contactDays)*24*60) + 0.5)
 	}
-	add(packTimes, fmt.Sprintf("Clients contacted within %d days (%%)", contactDays), q.share(within, t.con.Count()),
+	add(packTimes, fmt.Sprintf("Clients contacted within %d days (%%)", contactDays), q.share(q.count(within), q.count(t.con.Count())),
 		fmt.Sprintf("Within %d working days (when the network checks with the client)", contactDays))
 	add(packTimes, "Median hours to contact", q.hours(t.con, 0.5), "")
 
+	// Outcomes: every leg sent to the agency that reached an end, by how.
+	byAgency, err := q.endings(ctx, false, true, "to_agency")
+	if err != nil {
+		return Report{}, err
+	}
+	endings := map[string]int64{}
 	seen := map[string]bool{}
-	for o := range outcomes {
-		seen[o] = true
+	var ended int64
+	for _, counts := range byAgency {
+		for e, n := range counts {
+			endings[e] += n
+			seen[e] = true
+			ended += n
+		}
 	}
-	for _, o := range outcomeOrder(seen) {
-		add(packOutcomes, outcomeLabel(o), q.count(outcomes[o]), "")
+	endedCell := q.count(ended)
+	var endingCells []Cell
+	var helped Cell
+	for _, e := range endingOrder(seen) {
+		c := q.count(endings[e])
+		if e == string(core.OutcomeHelpGiven) {
+			helped = c
+		}
+		endingCells = append(endingCells, c)
+		add(packOutcomes, endingLabel(e), c, "")
 	}
-	add(packOutcomes, "Help given (%)", q.share(outcomes[string(core.OutcomeHelpGiven)], closed), "")
+	q.adds(endedCell, endingCells...)
+	add(packOutcomes, "Total that reached an end", endedCell, "")
+	add(packOutcomes, "Help given (%)", q.share(helped, endedCell), "")
 
 	sat, err := q.satisfactionByAgency(ctx)
 	if err != nil {
@@ -145,17 +173,18 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 			fb.add(*s)
 		}
 	}
-	n, mean := scoreStats(fb.scores)
-	add(packFeedback, "Clients who scored the help", q.count(n), "")
-	add(packFeedback, "Mean score (1–5)", q.figure(mean, n, 2), "")
-	add(packFeedback, "Would recommend (%)", q.share(fb.recYes, fb.recYes+fb.recNo), "")
+	n, _ := scoreStats(fb.scores)
+	scored := q.count(n)
+	add(packFeedback, "Clients who scored the help", scored, "")
+	add(packFeedback, "Mean score (1–5)", q.meanScore(fb.scores, scored), "")
+	add(packFeedback, "Would recommend (%)", q.share(q.count(fb.recYes), q.count(fb.recYes+fb.recNo)), "")
 	add(packFeedback, "Comments left", q.count(fb.comments), "")
 
 	add(packComplaint, "Complaints received", emptyCell(), "Not recorded in Onward: add from the agency's complaints log")
 	add(packComplaint, "Complaints resolved within the agency's procedure", emptyCell(), "Not recorded in Onward: add from the agency's complaints log")
 
 	r.Notes = append(r.Notes,
-		"Advice by type and topic, and outcomes, count the referrals the agency closed with an outcome (or completed), by the day they were made.",
+		"Advice by type and topic count the referrals the agency completed; outcomes count every referral sent to it that reached an end — completed (by the outcome recorded), could not contact, turned down, redirected or cancelled — and help given (%) is out of all of them. Both count referrals by the day they were made.",
 		"Contact within the target is estimated from elapsed days, not working days, from the same time bands as the medians.")
 	return r, nil
 }

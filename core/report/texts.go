@@ -78,20 +78,24 @@ func textsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	}); err != nil {
 		return Report{}, fmt.Errorf("read texts sent: %w", err)
 	}
+	// Segments per text and the cost give the segments back, and with
+	// them the texts.
 	row := func(month, language string, l line) []Cell {
-		perText, money := emptyCell(), emptyCell()
-		if l.texts > 0 {
-			perText, money = q.figure(float64(l.segs)/float64(l.texts), l.texts, 2), q.figure(float64(l.segs)*cost, l.texts, 2)
-		}
-		return []Cell{textCell(month), textCell(language), q.count(l.texts), q.count(l.ucs2), q.count(l.segs), perText, money}
+		texts, segs := q.count(l.texts), q.count(l.segs)
+		return []Cell{textCell(month), textCell(language), texts, q.count(l.ucs2), segs,
+			q.figure(float64(l.segs)/float64(max(l.texts, 1)), l.texts, 2, segs, texts),
+			q.figure(float64(l.segs)*cost, l.texts, 2, segs)}
 	}
 	series := map[string]*Series{}
 	var order []string
 	var months []string
+	segments := map[[2]string]Cell{} // {month, language}: the row's segments
 	var total line
 	for _, l := range lines {
 		month, name := l.month.Format("Jan 2006"), languageName(l.language)
-		r.Rows = append(r.Rows, row(month, name, l))
+		cells := row(month, name, l)
+		r.Rows = append(r.Rows, cells)
+		segments[[2]string{month, name}] = cells[4]
 		if !slices.Contains(months, month) {
 			months = append(months, month)
 		}
@@ -108,16 +112,16 @@ func textsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	for _, name := range order {
 		s := series[name]
 		for _, m := range months {
-			var segs int64
-			for _, l := range lines {
-				if l.month.Format("Jan 2006") == m && languageName(l.language) == name {
-					segs += l.segs
-				}
+			c, ok := segments[[2]string{m, name}]
+			if !ok {
+				c = q.count(0)
 			}
-			s.Points = append(s.Points, q.countPoint(m, segs))
+			s.Points = append(s.Points, point(m, c))
 		}
 		r.Series = append(r.Series, *s)
 	}
-	r.Rows = append(r.Rows, row("Total", "", total))
+	totals := row("Total", "", total)
+	q.addsDown(totals, r.Rows...)
+	r.Rows = append(r.Rows, totals)
 	return r, nil
 }

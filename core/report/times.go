@@ -82,11 +82,14 @@ func responseTimesReport(ctx context.Context, q *reportQuery) (Report, error) {
 		all.ack.Add(t.ack)
 		all.con.Add(t.con)
 		name := q.agencyName(id)
-		r.Rows = append(r.Rows, row(name, t))
-		ackSeries.Points = append(ackSeries.Points, q.hoursPoint(name, t.ack, 0.5))
-		conSeries.Points = append(conSeries.Points, q.hoursPoint(name, t.con, 0.5))
+		cells := row(name, t)
+		r.Rows = append(r.Rows, cells)
+		ackSeries.Points = append(ackSeries.Points, point(name, cells[3]))
+		conSeries.Points = append(conSeries.Points, point(name, cells[6]))
 	}
-	r.Rows = append(r.Rows, row("All agencies", &all))
+	total := row("All agencies", &all)
+	q.addsDown(total, r.Rows...)
+	r.Rows = append(r.Rows, total)
 	r.Series = []Series{ackSeries, conSeries}
 	r.Notes = append(r.Notes, "Percentiles are estimated from counts in time bands (5 minutes up to 30 days, each band at most about twice as long as the one before) and are accurate to within the band they fall in.")
 	return r, nil
