@@ -237,7 +237,7 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 	}
 	f := asFailure(err)
 	now := w.now()
-	if f.Retry() && r.Attempts < w.maxAttempts {
+	if f.Retry() && (r.Attempts < w.maxAttempts || w.stillTrying(r, now)) {
 		if f.RetryAfter > 0 && f.Provider == "slack" {
 			w.holdSlack(now.Add(f.RetryAfter))
 		}
@@ -277,6 +277,16 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 	w.metrics.dead(r.Kind)
 	w.log.Warn("delivery dead-lettered", "id", r.ID, "kind", r.Kind, "attempts", r.Attempts, "err", f.Error())
 	w.wake() // deliver the coordinators' alert
+}
+
+// stillTrying reports whether a row that has used its attempts is tried
+// again all the same: an email, within its retry window. Mail servers
+// keep a message they could not pass on for days (RFC 5321 §4.5.4.1); an
+// hour's trouble with the network's own server must not lose a crisis
+// alert or an agency's new referral. After a day the coordinators are
+// told, as for any row given up on.
+func (w *Worker) stillTrying(r core.OutboxClaim, now time.Time) bool {
+	return r.Kind == core.OutboxEmailSend && now.Sub(r.CreatedAt) < w.emailWindow
 }
 
 // leaseLost notes a row another worker took over after this one's lease

@@ -229,6 +229,8 @@ func TestEmailSMTPFaults(t *testing.T) {
 		{"550 at RCPT dead-lettered", func(int) smtpfake.Reply { return smtpfake.Reply{Code: 550, At: "rcpt"} }, 0, true, 2},
 		{"451 always: dead after the last attempt", func(int) smtpfake.Reply { return smtpfake.Reply{Code: 451} }, 0, true, 6},
 	}
+	// These cases count attempts alone: the retry window past them has
+	// its own test (TestEmailRetriedForADay).
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newMailHarness(t, harnessOpts{realClock: true, maxAttempt: 3, noSlack: true}, smtpfake.Options{}, nil)
@@ -238,7 +240,7 @@ func TestEmailSMTPFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 			h.smtp.SetScript(tc.script)
-			w := h.mailWorker(t)
+			w := h.worker(t, func(o *notify.Options) { o.Mail, o.EmailRetryWindow = h.sender, -1 })
 			deadline := time.Now().Add(10 * time.Second)
 			for h.pendingKind(t, core.OutboxEmailSend) > 0 && time.Now().Before(deadline) {
 				drain(t, w)
@@ -400,5 +402,41 @@ func TestEmailNewReferralSaysTheClientsLanguage(t *testing.T) {
 	m := parse(t, byRecipient(h.smtp.Messages())["team@cab.example"][0])
 	if !strings.Contains(m.Text, "Language: Polish · interpreter wanted") || !strings.Contains(m.HTML, "<td>Polish · interpreter wanted</td>") {
 		t.Errorf("the email does not say the language:\n%s\n%s", m.Text, m.HTML)
+	}
+}
+
+// TestEmailRetriedForADay: a mail server that keeps answering 451 (try
+// later) does not lose the email once the worker's attempts are used up:
+// it is tried for a day after it was queued, as mail servers themselves
+// retry, and only then given up on, with the coordinators told.
+func TestEmailRetriedForADay(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{maxAttempt: 3, noSlack: true}, smtpfake.Options{}, nil)
+	h.markAllSent(t)
+	if err := h.engine.QueueSignInEmail(context.Background(), h.net.HousingAdviser.ID, "https://onward.example/staff/login?token=abc", "jti-day"); err != nil {
+		t.Fatal(err)
+	}
+	h.smtp.SetScript(func(int) smtpfake.Reply { return smtpfake.Reply{Code: 451} })
+	w := h.mailWorker(t)
+	send := func() outboxRow {
+		for _, r := range h.rows(t) {
+			if core.OutboxKind(r.Kind) == core.OutboxEmailSend {
+				return r
+			}
+		}
+		t.Fatal("no send row")
+		return outboxRow{}
+	}
+	// Twelve hours of an hour's backoff: far more than three attempts.
+	for i := 0; i < 12; i++ {
+		drain(t, w)
+		h.env.Clock.Advance(time.Hour)
+	}
+	if r := send(); r.Dead || r.Sent || h.smtp.Attempts() <= 3 {
+		t.Fatalf("after twelve hours of 451: dead %v, sent %v, %d attempts; want still waiting, tried past its three attempts", r.Dead, r.Sent, h.smtp.Attempts())
+	}
+	h.env.Clock.Advance(13 * time.Hour)
+	drain(t, w)
+	if r := send(); !r.Dead {
+		t.Fatalf("a day on the send row is not given up on: %+v", r)
 	}
 }

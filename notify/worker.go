@@ -53,6 +53,11 @@ type Options struct {
 	// cards (default 1 s), doubling like the routine schedule: a crisis
 	// card after three provider failures still arrives within seconds.
 	UrgentBackoff time.Duration
+	// EmailRetryWindow is how long after it was queued an email that
+	// fails for a reason that may pass (a mail server down, 4xx) is still
+	// tried, past the attempts every other row gets; default 24 h.
+	// Negative: attempts only.
+	EmailRetryWindow time.Duration
 	// DigestAt is the network-local time of day when each working day's
 	// digests are queued (default 09:00); DisableDigest turns them off.
 	DigestAt      time.Duration
@@ -84,6 +89,7 @@ type Worker struct {
 	clock         core.Clock
 	backoff       Backoff
 	urgentBackoff Backoff
+	emailWindow   time.Duration // see Options.EmailRetryWindow
 	lease         time.Duration
 	grace         time.Duration
 	batch         int
@@ -181,6 +187,12 @@ func New(o Options) (*Worker, error) {
 	w.urgentBackoff = Backoff{Base: o.UrgentBackoff, Max: w.backoff.Max, Rand: w.backoff.Rand}
 	if w.urgentBackoff.Base <= 0 {
 		w.urgentBackoff.Base = time.Second
+	}
+	switch w.emailWindow = o.EmailRetryWindow; {
+	case w.emailWindow == 0:
+		w.emailWindow = 24 * time.Hour
+	case w.emailWindow < 0:
+		w.emailWindow = 0
 	}
 	if w.lease <= 0 {
 		w.lease = o.Config.WorkerLease
