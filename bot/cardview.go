@@ -34,6 +34,9 @@ const (
 	btnAssign   button = "assign"
 	btnDetails  button = "details"
 	btnReopen   button = "reopen" // undo a completion (staff web)
+	// btnCancel closes a referral no agency can take, from triage (staff
+	// web): a coordinator's way out when the directory has nobody.
+	btnCancel button = "cancel"
 )
 
 // action is the core action a button asks for ("" for details).

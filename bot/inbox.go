@@ -67,7 +67,10 @@ type page struct {
 	Complete *completeForm // the completion form, when the referral can be completed
 	Undo     bool          // the completion just made can still be undone
 	ReferOn  bool          // the agency may refer this client on
-	Errors   []fieldProblem
+	// CloseTriage: a coordinator may close this referral from triage
+	// without an agency (btnCancel).
+	CloseTriage bool
+	Errors      []fieldProblem
 }
 
 var htmlFuncs = template.FuncMap{"when": when, "duration": humanDuration, "join": joinStrings}

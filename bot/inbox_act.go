@@ -5,13 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/onward-network/onward/core"
 )
 
 // inboxActions are the buttons the inbox accepts as form posts.
 var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect: true, btnContact: true,
-	btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true, btnReopen: true}
+	btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true, btnReopen: true, btnCancel: true}
 
 // inboxAct handles a card button or form posted from the inbox: the same core
 // call, with the same authorization, as the Slack button.
@@ -48,6 +49,11 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 			err = &core.ValidationError{Fields: problems}
 		}
 	}
+	if btn == btnCancel && strings.TrimSpace(req.Feedback) == "" {
+		// Closing without an agency is a decision the audit log must
+		// explain: why, and what the client was told.
+		err = &core.ValidationError{Fields: []core.FieldError{{Field: "feedback", Message: "say why the referral is closed and what the client was told"}}}
+	}
 	var res core.TransitionResult
 	if err == nil {
 		res, err = b.engine.Act(ctx, req)
@@ -81,7 +87,7 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	// The referral's page confirms, shows what to do next and, after a
 	// completion, offers the undo; a triage action goes back to the queue.
 	q := url.Values{"done": {string(btn)}}
-	if btn == btnAssign || btn == btnClaim || btn == btnRedirect || btn == btnReject {
+	if btn == btnAssign || btn == btnClaim || btn == btnRedirect || btn == btnReject || btn == btnCancel {
 		q.Set("ref", res.Referral.Reference)
 		http.Redirect(w, r, "/staff/?"+q.Encode(), http.StatusSeeOther)
 		return

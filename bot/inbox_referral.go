@@ -114,6 +114,7 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	})
 	p.Undo = ref.Status == core.StatusCompleted && ref.Allowed(core.ActionReopen) &&
 		b.clock.Now().Sub(ref.StatusAt) <= core.UndoWindow && ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
+	p.CloseTriage = ref.InTriage() && s.staff.Actor().Coordinates() && ref.Allowed(core.ActionCancel)
 	if !ref.InTriage() {
 		if p.ReferOn, err = b.engine.MayReferOn(ctx, ref); err != nil {
 			b.failed(w, &s, err)

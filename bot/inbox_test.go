@@ -345,3 +345,48 @@ func TestInboxTriageForCoordinators(t *testing.T) {
 		t.Errorf("capacity not set")
 	}
 }
+
+// TestCoordinatorClosesATriageReferralNoAgencyCanTake: a self-referral the
+// directory has no agency for would wait in triage for good. The
+// coordinator closes it from its page with why and what the client was
+// told (refused without), back to the queue; it is cancelled and audited.
+// An adviser's page of a referral offers no such thing.
+func TestCoordinatorClosesATriageReferralNoAgencyCanTake(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("no-agency-fits", true)
+	if !r.InTriage() {
+		t.Fatal("the self-referral should wait in triage")
+	}
+	page := fmt.Sprintf("/staff/referrals/%s", r.Reference)
+	coord := tb.signedIn(tb.Net.Coordinator)
+	if _, body := coord.get(page); !strings.Contains(body, `action="/staff/referrals/`+r.Reference+`/cancel"`) {
+		t.Fatal("the coordinator's page of a triage referral offers no way to close it")
+	}
+	close := fmt.Sprintf("/staff/referrals/%s/cancel", r.Reference)
+	resp, body := coord.post(close, url.Values{"csrf": {coord.csrf}, "version": {strconv.Itoa(r.Version)}, "feedback": {"  "}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "what the client was told") {
+		t.Fatalf("closing without a reason: %d, want 422 asking why", resp.StatusCode)
+	}
+	summaryLinksLand(t, "close without a reason", body)
+	if got := tb.referral(r.ID); got.Status != core.StatusRequested {
+		t.Fatalf("a refused close changed the referral to %s", got.Status)
+	}
+	resp, _ = coord.post(close, url.Values{"csrf": {coord.csrf}, "version": {strconv.Itoa(r.Version)},
+		"feedback": {"No service covers KY16 for this; phoned the client and gave the council's helpline."}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/staff/?") || !strings.Contains(loc, "done=cancel") {
+		t.Fatalf("close: %d to %q, want back at the queue saying it was closed", resp.StatusCode, loc)
+	}
+	if got := tb.referral(r.ID); got.Status != core.StatusCancelled || got.Feedback == "" {
+		t.Fatalf("closed referral: status %s, feedback %q; want cancelled with the reason", got.Status, got.Feedback)
+	}
+
+	// An adviser's page of a referral held by their agency: no close.
+	held := tb.selfReferral("held-by-cab", false)
+	if held.InTriage() {
+		t.Skip("the routine self-referral went to triage; the adviser's page is not this test's to check")
+	}
+	adviser := tb.signedIn(tb.Net.Adviser)
+	if _, body := adviser.get(fmt.Sprintf("/staff/referrals/%s", held.Reference)); strings.Contains(body, "/cancel\"") {
+		t.Error("an adviser's referral page offers to close it without an agency")
+	}
+}
