@@ -53,7 +53,8 @@ func TestClientCommands(t *testing.T) {
 		t.Fatalf("export is not JSON: %v\n%s", err, out.String())
 	}
 	if sa.Client.Name != "Morag Baird" || len(sa.Consents) != 1 || sa.Consents[0].Wording == "" ||
-		len(sa.Referrals) != 1 || sa.Referrals[0].Notes == "" || len(sa.Disclosures) != 1 || sa.Disclosures[0].Via != "slack" {
+		len(sa.Referrals) != 1 || sa.Referrals[0].Notes == "" || len(sa.Disclosures) != 2 || sa.Disclosures[0].Via != "slack" ||
+		sa.Disclosures[1].Via != "subject access export (cli)" {
 		t.Errorf("export = %+v", sa)
 	}
 	html, err := os.ReadFile(page)
