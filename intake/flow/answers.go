@@ -152,67 +152,20 @@ func ClipRunes(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// answerTokens splits a reply into lower-case words for matching: letters
-// and digits only, apostrophes dropped so "don't" and "dont" agree, and a
-// new word wherever letters meet digits so "1and3" reads as "1 and 3".
-func answerTokens(s string) []string {
-	var out []string
-	var b strings.Builder
-	var prev rune
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, b.String())
-			b.Reset()
-		}
-	}
-	for _, r := range s {
-		r = foldLetter(r)
-		switch {
-		case r == '\'' || r == '’' || r == '‘' || r == '`' || r == 'ʼ':
-			continue
-		case r == '\u200c' || r == '\u200d' || unicode.Is(unicode.Mn, r):
-			// Joiners and vowel marks (Arabic harakat) sit inside a word:
-			// dropped, so "مُساعدة" and "مساعدة" are one word.
-			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if b.Len() > 0 && unicode.IsDigit(r) != unicode.IsDigit(prev) {
-				flush()
-			}
-			b.WriteRune(unicode.ToLower(r))
-			prev = r
-		default:
-			flush()
-		}
-	}
-	flush()
-	return out
-}
-
-// foldLetter maps the letters one Arabic-script word is typed with on
-// different keyboards to one form, so words match whichever was used:
-// alef with hamza or madda to alef, Arabic yeh and alef maksura to Farsi
-// yeh (Urdu's), Arabic kaf to keheh, and heh goal and do-chashmi heh to
-// heh.
-func foldLetter(r rune) rune {
-	switch r {
-	case 'أ', 'إ', 'آ', 'ٱ':
-		return 'ا'
-	case 'ي', 'ى':
-		return 'ی'
-	case 'ك':
-		return 'ک'
-	case 'ہ', 'ھ', 'ۃ', 'ة':
-		return 'ه'
-	}
-	return r
-}
-
-// phrase is a sequence of words. With prefix set, the last word matches
-// any word that starts with it ("evict*" matches "evicted" and "eviction").
+// matchPhrase is a sequence of words. With prefix set, the last word
+// matches any word that starts with it ("evict*" matches "evicted" and
+// "eviction"). Words in between, when set, are ordinary words a client
+// may put inside the phrase without changing what it says ("I don't
+// really want to live", "nie chcę już żyć"): up to maxBetween of them are
+// stepped over, never before the first word or after the last.
 type matchPhrase struct {
-	words  []string
-	prefix bool
+	words   []string
+	prefix  bool
+	between map[string]bool
 }
+
+// maxBetween is how many ordinary words one phrase may have inserted.
+const maxBetween = 2
 
 func newMatchPhrase(s string) matchPhrase {
 	s = strings.TrimSpace(s)
@@ -220,22 +173,31 @@ func newMatchPhrase(s string) matchPhrase {
 	return matchPhrase{words: answerTokens(strings.TrimSuffix(s, "*")), prefix: prefix}
 }
 
-func (p matchPhrase) matchAt(toks []string, i int) bool {
-	if i+len(p.words) > len(toks) {
-		return false
+// wordAt reports whether tok is the phrase's j-th word.
+func (p matchPhrase) wordAt(j int, tok string) bool {
+	if p.prefix && j == len(p.words)-1 {
+		return strings.HasPrefix(tok, p.words[j])
 	}
-	last := len(p.words) - 1
-	for j, w := range p.words {
-		t := toks[i+j]
-		if p.prefix && j == last {
-			if !strings.HasPrefix(t, w) {
-				return false
+	return tok == p.words[j]
+}
+
+// matchAt reports whether the phrase starts at toks[i], and how many
+// tokens it covers (more than its words when ordinary words were inside).
+func (p matchPhrase) matchAt(toks []string, i int) (n int, ok bool) {
+	k, skipped := i, 0
+	for j := range p.words {
+		if j > 0 {
+			for k < len(toks) && skipped < maxBetween && !p.wordAt(j, toks[k]) && p.between[toks[k]] {
+				k++
+				skipped++
 			}
-		} else if t != w {
-			return false
 		}
+		if k >= len(toks) || !p.wordAt(j, toks[k]) {
+			return 0, false
+		}
+		k++
 	}
-	return true
+	return k - i, true
 }
 
 // phraseTable maps phrases to a meaning and finds them by longest match, so
@@ -253,8 +215,9 @@ type phraseEntry[V any] struct {
 	v V
 }
 
-func (t *phraseTable[V]) add(s string, v V) {
-	p := newMatchPhrase(s)
+func (t *phraseTable[V]) add(s string, v V) { t.addPhrase(newMatchPhrase(s), v) }
+
+func (t *phraseTable[V]) addPhrase(p matchPhrase, v V) {
 	if len(p.words) == 0 {
 		return
 	}
@@ -272,28 +235,29 @@ func (t *phraseTable[V]) add(s string, v V) {
 	t.byFirst[p.words[0]] = list
 }
 
-// longest returns the longest phrase that matches at toks[i].
-func (t *phraseTable[V]) longest(toks []string, i int) (phraseEntry[V], bool) {
+// longest returns the longest phrase that matches at toks[i] and how many
+// tokens it covers.
+func (t *phraseTable[V]) longest(toks []string, i int) (phraseEntry[V], int, bool) {
 	for _, e := range t.byFirst[toks[i]] {
-		if e.p.matchAt(toks, i) {
-			return e, true // longest first, and every stem is one word long
+		if n, ok := e.p.matchAt(toks, i); ok {
+			return e, n, true // longest first, and every stem is one word long
 		}
 	}
 	for _, e := range t.stems {
-		if e.p.matchAt(toks, i) {
-			return e, true
+		if n, ok := e.p.matchAt(toks, i); ok {
+			return e, n, true
 		}
 	}
-	return phraseEntry[V]{}, false
+	return phraseEntry[V]{}, 0, false
 }
 
 // scan walks toks left to right and calls found for each longest match,
-// then skips past it. Tokens that start no phrase go to other, if set.
-func (t *phraseTable[V]) scan(toks []string, found func(v V, matched []string), other func(tok string)) {
+// toks[from:to], then skips past it. Tokens that start no phrase go to
+// other, if set.
+func (t *phraseTable[V]) scan(toks []string, found func(v V, from, to int), other func(tok string)) {
 	for i := 0; i < len(toks); {
-		if e, ok := t.longest(toks, i); ok {
-			n := len(e.p.words)
-			found(e.v, toks[i:i+n])
+		if e, n, ok := t.longest(toks, i); ok {
+			found(e.v, i, i+n)
 			i += n
 			continue
 		}
@@ -356,7 +320,7 @@ func (p *choiceParser) parse(body string) (values []string, ok bool) {
 		}
 		pick(p.values[n-1])
 	}
-	p.synonyms.scan(toks, func(v string, _ []string) { pick(v) }, func(tok string) {
+	p.synonyms.scan(toks, func(v string, _, _ int) { pick(v) }, func(tok string) {
 		if n, isWord := numberWords[tok]; isWord {
 			spelled = append(spelled, n)
 			return
@@ -375,7 +339,7 @@ func (p *choiceParser) parse(body string) (values []string, ok bool) {
 		}
 		// A plural of a one-word synonym: "debts", "bills".
 		if stem, ok := strings.CutSuffix(tok, "s"); ok && p.hasSyn[stem] {
-			p.synonyms.scan([]string{stem}, func(v string, _ []string) { pick(v) }, nil)
+			p.synonyms.scan([]string{stem}, func(v string, _, _ int) { pick(v) }, nil)
 		}
 	})
 	if len(values) == 0 && !bad {
@@ -454,7 +418,7 @@ func parseYesNo(body string) yesNoAnswer { return parseYesNoIn(yesNoTable, body)
 func parseYesNoIn(table *phraseTable[yesNoAnswer], body string) yesNoAnswer {
 	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	var yes, no, unsure bool
-	table.scan(toks, func(v yesNoAnswer, _ []string) {
+	table.scan(toks, func(v yesNoAnswer, _, _ int) {
 		switch v {
 		case answerYes:
 			yes = true
@@ -524,7 +488,7 @@ func saysUnknownIn(table *phraseTable[bool], body string) bool {
 		return true
 	}
 	found := false
-	table.scan(toks, func(bool, []string) { found = true }, nil)
+	table.scan(toks, func(bool, int, int) { found = true }, nil)
 	return found
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -78,7 +79,12 @@ func TestParseNeeds(t *testing.T) {
 		{"1 15", nil},
 		{"debt and 99", nil},
 		{"1000", nil}, // an amount is not a choice
-		{"١", nil},    // a digit from another script is not a choice number
+		// the digits of every keyboard clients text from
+		{"١ ٣", []core.Need{debt, income}}, // Arabic-Indic
+		{"۴", []core.Need{housing}},        // Eastern Arabic-Indic (Urdu)
+		{"۱،۸", []core.Need{debt, food}},   // with an Arabic comma
+		{"１ ３", []core.Need{debt, income}}, // full-width
+		{"١٥", nil},                        // out of range in Arabic-Indic digits too
 	}
 	for _, c := range cases {
 		values, ok := p.parse(c.in)
@@ -115,6 +121,9 @@ func TestParseChoiceOne(t *testing.T) {
 		{"contact_time", "I don't mind", "any"},
 		{"contact_time", "morning or evening", ""},
 		{"contact_time", "5", ""},
+		{"contact_method", "٢", "call"},
+		{"contact_time", "۳", "evening"},
+		{"contact_time", "٥", ""},
 	}
 	for _, c := range cases {
 		got, _ := f.Advance(Conversation{Step: c.step}, c.in)
@@ -242,14 +251,6 @@ func TestParseText(t *testing.T) {
 	}
 }
 
-func TestAnswerTokens(t *testing.T) {
-	got := answerTokens("Don't know, 1&3 KY1-1ab ÉCOLE")
-	want := []string{"dont", "know", "1", "3", "ky", "1", "1", "ab", "école"}
-	if !slices.Equal(got, want) {
-		t.Errorf("answerTokens = %q, want %q", got, want)
-	}
-}
-
 func TestAnswersCrisis(t *testing.T) {
 	for _, a := range []Answers{{NoFood: true}, {LosingHome: true}, {CrisisWords: []string{"evicted"}}, {SelfHarm: true}} {
 		if !a.Crisis() {
@@ -289,4 +290,62 @@ func FuzzParseNeeds(f *testing.F) {
 			seen[v] = true
 		}
 	})
+}
+
+// TestAnswersWithoutAccents: a Polish client who types without Polish
+// letters is understood as one who types with them, in the needs
+// (dlug, zasilek, zywnosc), yes/no and "don't know" answers alike.
+func TestAnswersWithoutAccents(t *testing.T) {
+	pl := loadSelfReferralFlow(t).In("pl")
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"dlug", []string{"debt"}}, {"DŁUG", []string{"debt"}}, {"zasilek", []string{"benefits"}},
+		{"zywnosc", []string{"food"}}, {"dlug i czynsz, bank zywnosci", []string{"debt", "housing", "food"}},
+		{"swiadczenia i zywnosc", []string{"benefits", "food"}},
+	} {
+		got, ok := pl.steps["needs"].parser.parse(c.in)
+		if !ok || !slices.Equal(got, c.want) {
+			t.Errorf("Polish needs %q = %v, want %v", c.in, got, c.want)
+		}
+	}
+	for in, want := range map[string]yesNoAnswer{"nie dziekuje": answerNo, "zgadzam sie": answerYes, "oczywiscie": answerYes, "moze": answerUnsure} {
+		if got := parseYesNoIn(pl.yesNo, in); got != want {
+			t.Errorf("Polish yes/no %q = %d, want %d", in, got, want)
+		}
+	}
+	if !saysUnknownIn(pl.unknownWords, "nie pamietam") {
+		t.Error(`"nie pamietam" is not "don't know"`)
+	}
+}
+
+// TestDigitsOfEveryKeyboard: a number typed in Arabic-Indic, Urdu's or
+// full-width digits is read as the same number wherever a number is an
+// answer: the languages offered by number, and the digit answers to
+// questions asked by text (Digit).
+func TestDigitsOfEveryKeyboard(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for in, want := range map[string]string{"٤": "ar", "۵": "ur", "２": "pl", " ٣. ": "uk", "٧": "", "٤٤": ""} {
+		c, _ := f.Start(time.Time{}, "hi")
+		c, _ = f.Advance(c, in)
+		if want == "" {
+			want = "en" // not a language's number: English, and the answer to the first question
+		}
+		if c.Lang != want {
+			t.Errorf("language menu %q chose %q, want %q", in, c.Lang, want)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want int // -1: not a digit
+	}{
+		{"1", 1}, {" 2.", 2}, {"5!", 5}, {"٢", 2}, {"٥", 5}, {"۴", 4}, {"５", 5}, {" ١ ", 1},
+		{"12", -1}, {"١٢", -1}, {"1 2", -1}, {"", -1}, {"yes", -1}, {"2a", -1},
+	} {
+		n, ok := Digit(c.in)
+		if ok != (c.want >= 0) || (ok && n != c.want) {
+			t.Errorf("Digit(%q) = %d, %v; want %d", c.in, n, ok, c.want)
+		}
+	}
 }

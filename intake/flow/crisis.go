@@ -1,6 +1,6 @@
 package flow
 
-import "strings"
+import "slices"
 
 // CrisisSignal is what DetectCrisis found in a message.
 type CrisisSignal struct {
@@ -25,7 +25,8 @@ const (
 
 // Crisis phrases. Matching is on whole words after answerTokens, so
 // "skill myself", "pharmacy" and "I know food banks" do not match, and
-// "self-harm", "Self harm!" and "SELF HARM" all do. A trailing * matches
+// "self-harm", "Self harm!" and "SELF HARM" all do; accents are not
+// needed ("nie chce zyc" is "nie chcę żyć"). A trailing * matches
 // word endings ("evict*": evict, evicted, eviction). Negations ("I'm not
 // homeless") still match: a coordinator reading a false alarm costs less
 // than a missed crisis.
@@ -81,32 +82,69 @@ var crisisPhrases = []struct {
 	}},
 }
 
-var crisisTable = func() *phraseTable[crisisKind] {
-	t := &phraseTable[crisisKind]{}
+// crisisFillers are ordinary English words a client may put inside a
+// self-harm phrase without changing what it says ("I don't really want to
+// live", "I want to just die"); each language adds its own
+// ([sms_words] fillers). Only self-harm phrases step over them, where a
+// miss costs most: inside a hardship phrase one can turn it round ("no,
+// just gas" is not "no gas").
+var crisisFillers = []string{"really", "just", "even", "actually", "honestly", "truly", "seriously",
+	"literally", "totally", "simply", "so", "still", "ever", "anymore"}
+
+// crisisMatcher finds crisis phrases, self-harm ones with ordinary words
+// inside them too.
+type crisisMatcher struct {
+	phrases *phraseTable[crisisKind]
+	between map[string]bool // words a self-harm phrase may have inside it
+}
+
+// newCrisisMatcher holds the English phrases and fillers; loadSharedWords
+// adds every language's.
+func newCrisisMatcher() *crisisMatcher {
+	m := &crisisMatcher{phrases: &phraseTable[crisisKind]{}, between: map[string]bool{}}
+	m.addBetween(crisisFillers...)
 	for _, group := range crisisPhrases {
 		for _, s := range group.phrases {
-			t.add(s, group.kind)
+			m.add(s, group.kind)
 		}
 	}
-	return t
-}()
+	return m
+}
+
+func (m *crisisMatcher) add(s string, kind crisisKind) {
+	p := newMatchPhrase(s)
+	if kind == crisisSelfHarm {
+		p.between = m.between // shared: fillers added later count too
+	}
+	m.phrases.addPhrase(p, kind)
+}
+
+// addBetween adds words a self-harm phrase may have inside it; every word
+// of each ("po prostu") counts on its own.
+func (m *crisisMatcher) addBetween(words ...string) {
+	for _, w := range words {
+		for _, tok := range answerTokens(w) {
+			m.between[tok] = true
+		}
+	}
+}
+
+var crisisTable = newCrisisMatcher()
 
 // DetectCrisis looks for signs that a client needs help today: eviction,
 // bailiffs or sheriff officers, no food, no gas or electricity, homelessness,
-// and words about suicide or self-harm. It is case-insensitive and ignores
-// punctuation, and it only matches whole words.
+// and words about suicide or self-harm. It is case-insensitive, ignores
+// punctuation and accents, and it only matches whole words.
 func DetectCrisis(text string) CrisisSignal { return detectCrisisIn(crisisTable, text) }
 
-// detectCrisisIn is DetectCrisis with a table of phrases.
-func detectCrisisIn(table *phraseTable[crisisKind], text string) CrisisSignal {
+// detectCrisisIn is DetectCrisis with a matcher's phrases.
+func detectCrisisIn(m *crisisMatcher, text string) CrisisSignal {
 	var s CrisisSignal
-	toks := answerTokens(ClipRunes(text, MaxBodyRunes))
-	table.scan(toks, func(kind crisisKind, matched []string) {
-		w := strings.Join(matched, " ")
-		for _, have := range s.Words {
-			if have == w {
-				return
-			}
+	words := scanWords(ClipRunes(text, MaxBodyRunes), true)
+	m.phrases.scan(words.tokens(), func(kind crisisKind, from, to int) {
+		w := words.said(from, to)
+		if slices.Contains(s.Words, w) {
+			return
 		}
 		s.Words = append(s.Words, w)
 		if kind == crisisSelfHarm {

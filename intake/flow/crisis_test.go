@@ -52,3 +52,37 @@ func TestDetectCrisis(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfHarmInEverydaySpellings: the self-harm messages an outside probe
+// found missed in other languages — Polish typed without its letters, an
+// ordinary word inside a phrase, Ukrainian's other forms, Gaelic without
+// its accent — are caught as self-harm, and the words a coordinator reads
+// are the client's own, as written.
+func TestSelfHarmInEverydaySpellings(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, c := range []struct{ in, word string }{
+		{"nie chce zyc", "nie chce zyc"},
+		{"chce umrzec", "chce umrzec"},
+		{"mysle o samobojstwie", "samobojstwie"},
+		{"zabije sie", "zabije sie"},
+		{"Nie chcę już żyć.", "nie chcę już żyć"},
+		{"не хочу більше жити", "не хочу більше жити"},
+		{"хочу вмерти", "хочу вмерти"},
+		{"chan eil mi airson a bhith beo", "chan eil mi airson a bhith beo"},
+		{"I don't really want to live", "dont really want to live"},
+	} {
+		for _, code := range []string{"en", "pl", "uk", "gd"} {
+			got := f.In(code).DetectCrisis(c.in)
+			if !got.SelfHarm || !slices.Equal(got.Words, []string{c.word}) {
+				t.Errorf("in a %s conversation DetectCrisis(%q) = %+v, want self-harm %q", code, c.in, got, c.word)
+			}
+		}
+	}
+	// Ordinary words count only inside self-harm phrases, where a miss
+	// costs most, and only a few of them.
+	for _, in := range []string{"No, just gas", "nie chcę już dłużej tak bardzo żyć"} {
+		if got := f.DetectCrisis(in); got.SelfHarm || (in == "No, just gas" && got.Found()) {
+			t.Errorf("DetectCrisis(%q) = %+v", in, got)
+		}
+	}
+}

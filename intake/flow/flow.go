@@ -76,7 +76,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -875,19 +874,6 @@ func (f *Flow) languageMenu() []NumberedChoice {
 	return out
 }
 
-// DetectLanguage reports which language body names, alone (with spaces,
-// punctuation and emoji ignored, any case): "POLSKI", "Українська",
-// "العربية". A language's name inside a sentence is not a switch.
-func (f *Flow) DetectLanguage(body string) (code string, ok bool) {
-	word := strings.ToUpper(strings.TrimFunc(body, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
-	}))
-	if word == "" {
-		return "", false
-	}
-	return f.cat.Named(word)
-}
-
 // pickLanguage reads a reply to the languages offered by number: a
 // number in range or a language's name.
 func (f *Flow) pickLanguage(body string) (string, bool) {
@@ -1009,6 +995,13 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 	c.Answers = c.Answers.clone()
 	r := Reply{}
 	if c.Step == StepDone || c.Step == StepDeclined {
+		// The answers are gone (core has them, or nothing was shared), so
+		// nothing is recorded; but self-harm words still get the crisis
+		// lines first.
+		if f.DetectCrisis(body).SelfHarm {
+			r.SelfHarm = true
+			r.add(f.Messages.SelfHarm)
+		}
 		r.add(f.Messages.Finished)
 		return c, f.finish(c, r)
 	}

@@ -598,6 +598,13 @@ func TestAdvanceSelfHarmCarriesCrisisLinesFirst(t *testing.T) {
 			t.Errorf("at %s: a self-harm message was taken as an answer: %+v", step, c.Answers)
 		}
 	}
+	// After the end too: nothing is kept, but the crisis lines come first.
+	for _, step := range []string{StepDone, StepDeclined} {
+		c, r := f.Advance(Conversation{Step: step}, "i feel like killing myself")
+		if !r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.Finished}) || c.Answers.SelfHarm {
+			t.Errorf("at %s: SelfHarm=%v templates=%v answers %+v", step, r.SelfHarm, r.Templates, c.Answers)
+		}
+	}
 	_, r := f.Start(convTestStart, "SUICIDE")
 	if len(r.Templates) == 0 || r.Templates[0] != f.Messages.SelfHarm {
 		t.Errorf("opening message about suicide: templates %v", r.Templates)
@@ -663,7 +670,8 @@ func FuzzAdvance(f *testing.F) {
 	flow := loadSelfReferralFlow(f)
 	steps := append(slices.Clone(flow.order), StepDone, StepDeclined, "gone")
 	for i, s := range []string{"1 3", "KY1 1AB", "don't know", "yes", "no", "not sure", "Ailsa", "call", "CALL",
-		"", "kill myself", "evicted", "\xff\xfe", "1,2,3,4,5,6,7,8,9,10,11", strings.Repeat("€", 2000)} {
+		"", "kill myself", "evicted", "\xff\xfe", "1,2,3,4,5,6,7,8,9,10,11", strings.Repeat("€", 2000),
+		"١ ٣", "nie chce juz zyc", "اُردُو", "Українська мова"} {
 		f.Add(uint8(i), uint8(i%4), s)
 	}
 	// Free text with control characters, at the steps that keep it.

@@ -8,7 +8,20 @@ import (
 )
 
 // Answers to the questions Onward asks by text after a referral (the
-// feedback follow-ups), read with the language's own words.
+// contact check, the feedback follow-ups), read with the language's own
+// words.
+
+// Digit reads a reply that is one digit alone, with spaces or punctuation
+// around it ("1", " 2.", "5!"), written in any of the digits clients'
+// keyboards send: "٤" (Arabic-Indic), "۴" (Urdu's) and "４" (full-width)
+// are 4, as they are in every answer to a conversation (answerTokens).
+func Digit(body string) (int, bool) {
+	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
+	if len(toks) != 1 || len(toks[0]) != 1 || toks[0][0] < '0' || toks[0][0] > '9' {
+		return 0, false
+	}
+	return int(toks[0][0] - '0'), true
+}
 
 // YesNo reads a yes/no reply in the flow's language ("yes", "tak",
 // "nope"); ok is false when it is neither, or unsure.
@@ -46,9 +59,9 @@ func (f *Flow) Skips(body string) bool {
 	// Every word must be a skip word ("skip please"), so a short comment
 	// that happens to hold one ("no complaints") is kept.
 	covered, skip := 0, false
-	t.scan(toks, func(_ bool, matched []string) {
-		covered += len(matched)
-		skip = skip || !slices.Contains([]string{"please", "thanks", "thank you"}, strings.Join(matched, " "))
+	t.scan(toks, func(_ bool, from, to int) {
+		covered += to - from
+		skip = skip || !slices.Contains([]string{"please", "thanks", "thank you"}, strings.Join(toks[from:to], " "))
 	}, nil)
 	return skip && covered == len(toks)
 }

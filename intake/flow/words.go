@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/onward-network/onward/core/lang"
 )
@@ -13,11 +15,26 @@ import (
 // language at once, since a client may text "СТОП" before choosing a
 // language, or write in Polish to the English flow. Each language's words
 // are in its message file ([sms_words] stop, start, help, restart, withdraw,
-// crisis, self_harm), added to the English ones in Go (the carriers'
-// keywords, crisisPhrases), so every channel reads them from one place.
+// crisis, self_harm, fillers; [language] name and switch), added to the
+// English ones in Go (the carriers' keywords, crisisPhrases,
+// crisisFillers), so every channel reads them from one place. Every table
+// is keyed by answerTokens, the one way a client's words are read.
 type sharedWords struct {
-	keywords map[string]Keyword // a whole message's tokens, space-joined
-	crisis   *phraseTable[crisisKind]
+	keywords map[string]keywordWord // by a whole message's tokens, space-joined
+	// languages are the languages' own names and switch words ([language]
+	// name and switch), by their tokens space-joined like keywords, so
+	// "اُردو", "العَرَبِيَّة", "العربيه" and "Gaidhlig" name a language as
+	// "اردو", "العربية" and "Gàidhlig" do.
+	languages map[string]string
+	crisis    *crisisMatcher
+}
+
+// keywordWord is what a keyword means and whose it is: the language code
+// of the one language that has it, or "" for a word several share
+// ("STOP" is English's and Polish's).
+type keywordWord struct {
+	k    Keyword
+	lang string
 }
 
 // keywordIDs are the message ids of each keyword's words.
@@ -35,26 +52,34 @@ var keywordIDs = []struct {
 // "not sure" answer or a language's name in its own language, which would
 // stop a client answering a question with it.
 func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
-	w := &sharedWords{keywords: map[string]Keyword{}, crisis: &phraseTable[crisisKind]{}}
+	w := &sharedWords{keywords: map[string]keywordWord{}, languages: map[string]string{}, crisis: newCrisisMatcher()}
+	for _, l := range cat.Languages() {
+		for _, name := range append([]string{l.Name}, l.Switch...) {
+			key := answerKey(name)
+			if _, taken := w.languages[key]; !taken && key != "" {
+				w.languages[key] = l.Code // where two share a word, the one offered first
+			}
+		}
+	}
 	var errs []error
-	add := func(word string, k Keyword, where string) {
-		key := strings.Join(answerTokens(word), " ")
+	add := func(word string, k Keyword, l lang.Language) {
+		key := answerKey(word)
 		if key == "" {
 			return
 		}
-		if have, ok := w.keywords[key]; ok && have != k {
-			errs = append(errs, fmt.Errorf("%s: keyword %q is already %s", where, word, have))
-			return
+		have, ok := w.keywords[key]
+		switch {
+		case !ok:
+			w.keywords[key] = keywordWord{k: k, lang: l.Code}
+		case have.k != k:
+			errs = append(errs, fmt.Errorf("%s: keyword %q is already %s", l.English, word, have.k))
+		case have.lang != l.Code:
+			w.keywords[key] = keywordWord{k: k} // shared by two languages: it shows neither
 		}
-		w.keywords[key] = k
 	}
+	english, _ := cat.Language(lang.English)
 	for word, k := range keywordWords {
-		add(word, k, "English")
-	}
-	for _, group := range crisisPhrases {
-		for _, p := range group.phrases {
-			w.crisis.add(p, group.kind)
-		}
+		add(word, k, english)
 	}
 	for _, l := range cat.Languages() {
 		yn, _ := wordTables(cat, l.Code)
@@ -64,12 +89,11 @@ func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
 					errs = append(errs, fmt.Errorf("%s: %s %q is also a yes or no answer", l.English, ki.id, word))
 					continue
 				}
-				for _, other := range cat.Languages() {
-					if strings.EqualFold(other.Name, word) || containsFold(other.Switch, word) {
-						errs = append(errs, fmt.Errorf("%s: %s %q switches to %s", l.English, ki.id, word, other.English))
-					}
+				if code, ok := w.languages[answerKey(word)]; ok {
+					other, _ := cat.Language(code)
+					errs = append(errs, fmt.Errorf("%s: %s %q switches to %s", l.English, ki.id, word, other.English))
 				}
-				add(word, ki.k, l.English)
+				add(word, ki.k, l)
 			}
 		}
 		for _, c := range []struct {
@@ -80,20 +104,12 @@ func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
 				w.crisis.add(p, c.kind)
 			}
 		}
+		w.crisis.addBetween(lang.List(cat.Own(l.Code, "sms_words.fillers"))...)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("keywords: %w", err)
 	}
 	return w, nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // maxKeywordRunes bounds what is looked up as a keyword: a message
@@ -113,7 +129,37 @@ func (f *Flow) Keyword(body string) Keyword {
 	if f.words == nil {
 		return DetectKeyword(body)
 	}
-	return f.words.keywords[strings.Join(answerTokens(body), " ")]
+	return f.words.keywords[answerKey(body)].k
+}
+
+// KeywordLanguage reports which language body is a keyword of, when it
+// is one language's alone ("POMOC" is Polish, "СТОП" Ukrainian, "STOP"
+// English's and Polish's and so neither): a client whose first text is a
+// keyword is answered in its language.
+func (f *Flow) KeywordLanguage(body string) (code string, ok bool) {
+	if f.words == nil || len([]rune(body)) > maxKeywordRunes {
+		return "", false
+	}
+	kw := f.words.keywords[answerKey(body)]
+	return kw.lang, kw.k != KeywordNone && kw.lang != ""
+}
+
+// DetectLanguage reports which language body names, alone (with spaces,
+// punctuation and emoji ignored, any case, read as answerTokens reads
+// every answer): "POLSKI", "Українська мова", "العربية" or "العَرَبِيَّة",
+// "اُردو". A language's name inside a sentence is not a switch.
+func (f *Flow) DetectLanguage(body string) (code string, ok bool) {
+	if utf8.RuneCountInString(body) > maxKeywordRunes {
+		return "", false
+	}
+	if f.words == nil {
+		word := strings.ToUpper(strings.TrimFunc(body, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+		}))
+		return f.cat.Named(word)
+	}
+	code, ok = f.words.languages[answerKey(body)]
+	return code, ok
 }
 
 // DetectCrisis is the package's DetectCrisis with every shipped

@@ -86,3 +86,53 @@ func TestLoadFlowRefusesAmbiguousKeywords(t *testing.T) {
 		}
 	}
 }
+
+// A language's name switches to it however it is written: with or without
+// Arabic vowel marks, with ه for ة or Persian/Urdu ye for Arabic's, with
+// the word for "language", without accents; in any conversation, and as
+// the answer to the languages offered by number. Inside a sentence it is
+// not a switch.
+func TestDetectLanguageSpellings(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for in, want := range map[string]string{
+		"اُردو": "ur", "اُردُو": "ur", "اردو": "ur", "اردو زبان": "ur", "URDU": "ur",
+		"العَرَبِيَّة": "ar", "عَرَبِي": "ar", "العربيه": "ar", "عربی": "ar", "عربى": "ar", "العربية": "ar", "اللغة العربية": "ar",
+		"Українська мова": "uk", "українська": "uk", "Українською мовою!": "uk",
+		"polski.": "pl", "Język polski": "pl", "jezyk polski": "pl", "Gaidhlig": "gd", "GÀIDHLIG": "gd", "english": "en",
+		"I speak polski a bit": "", "мова": "", "عربي كويس": "", "": "", "1": "",
+	} {
+		for _, code := range []string{"en", "pl", "ar"} {
+			got, ok := f.In(code).DetectLanguage(in)
+			if got != want || ok != (want != "") {
+				t.Errorf("in a %s conversation DetectLanguage(%q) = %q, %v; want %q", code, in, got, ok, want)
+			}
+		}
+		if want == "" {
+			continue
+		}
+		c, _ := f.Start(convTestStart, "hi")
+		if c, _ = f.Advance(c, in); c.Lang != want {
+			t.Errorf("%q to the languages offered chose %q, want %q", in, c.Lang, want)
+		}
+		c = Conversation{Step: "postcode", Lang: "en"}
+		if c, _ = f.Advance(c, in); c.Lang != want || c.Step != "postcode" {
+			t.Errorf("%q at the postcode question: language %q at %s, want %q there", in, c.Lang, c.Step, want)
+		}
+	}
+}
+
+// A keyword shows its language when it is one language's alone; a word
+// several share shows none.
+func TestKeywordLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for in, want := range map[string]string{
+		"СТОП": "uk", "توقف": "ar", "تَوَقَّف": "ar", "بند کریں": "ur", "STAD": "gd", "POMOC": "pl", "pomoc!": "pl",
+		"مساعدة": "ar", "CUIDEACHADH": "gd", "Toisich": "gd", "WYCOFAJ": "pl", "HELP": "en", "UNSUBSCRIBE": "en",
+		"STOP": "", "START": "", "polski": "", "nie": "", "": "",
+	} {
+		got, ok := f.KeywordLanguage(in)
+		if ok != (want != "") || ok && got != want {
+			t.Errorf("KeywordLanguage(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}

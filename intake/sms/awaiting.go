@@ -2,21 +2,22 @@ package sms
 
 import (
 	"context"
-	"strings"
-	"unicode"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // answerAwaiting reads a text as the answer to a question Onward asked
-// this phone by text: a bare digit answers "has the agency contacted you?
-// 1 yes, 2 no" or "how helpful was it, 1 to 5"; after the score, any text
-// is the client's comment (or SKIP), then YES / NO answers "would you
-// recommend us?". It runs only when no conversation is waiting for an
-// answer, so a "1" to the needs question is never taken for a contact
-// check. Anything else is left to the conversation.
+// this phone by text: a bare digit, in any script's digits (flow.Digit),
+// answers "has the agency contacted you? 1 yes, 2 no" (as does a yes or
+// no: contactCheckAnswer) or "how helpful was it, 1 to 5"; after the
+// score, any text is the client's comment (or SKIP), then YES / NO
+// answers "would you recommend us?". It runs only when no conversation is
+// waiting for an answer, so a "1" to the needs question is never taken
+// for a contact check. Anything else is left to the conversation.
 func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool) {
-	digit, isDigit := bareDigit(t.msg.Body)
+	digit, isDigit := flow.Digit(t.msg.Body)
+	isDigit = isDigit && digit >= 1 && digit <= 5
 	a, ok, err := s.engine.Awaiting(ctx, t.phone)
 	if err != nil {
 		s.log.Error("sms awaiting reply", "sid", t.msg.SID, "err", err)
@@ -59,14 +60,18 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 		}
 		err = s.engine.RecordFeedbackRecommend(ctx, t.phone, a.ReferralID, answer)
 		name = copyFeedback
-	case !isDigit:
-		return smsOutcome{}, false
-	case a.Kind == core.AwaitContactCheck && (digit == 1 || digit == 2):
-		err = s.engine.AnswerContactCheck(ctx, t.phone, a.ReferralID, digit == 1)
+	case a.Kind == core.AwaitContactCheck:
+		contacted, said := contactCheckAnswer(t, digit, isDigit)
+		if !said {
+			return smsOutcome{}, false
+		}
+		err = s.engine.AnswerContactCheck(ctx, t.phone, a.ReferralID, contacted)
 		name = copyContacted
-		if digit == 2 {
+		if !contacted {
 			name = copyNotContacted
 		}
+	case !isDigit:
+		return smsOutcome{}, false
 	case a.Kind == core.AwaitFeedback:
 		err = s.engine.RecordFeedbackScore(ctx, t.phone, a.ReferralID, digit)
 		name = copyFeedbackComment
@@ -83,12 +88,17 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 	return o, true
 }
 
-// bareDigit reads a text that is one digit from 1 to 5, with spaces or
-// punctuation around it ("1", " 2.", "5!").
-func bareDigit(body string) (int, bool) {
-	w := strings.TrimFunc(body, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(w) != 1 || w[0] < '1' || w[0] > '5' {
-		return 0, false
+// contactCheckAnswer reads the answer to "has the agency contacted you?
+// Reply 1 if yes, 2 if no": the digit, or a yes or no in the client's
+// language or English ("tak", "ні", "نعم", "no"), the words the flow
+// knows for consent. A text with crisis words is no answer: the
+// conversation takes it and answers it as a crisis.
+func contactCheckAnswer(t *smsTurn, digit int, isDigit bool) (contacted, ok bool) {
+	if isDigit {
+		return digit == 1, digit == 1 || digit == 2
 	}
-	return int(w[0] - '0'), true
+	if t.flow.DetectCrisis(t.msg.Body).Found() {
+		return false, false
+	}
+	return t.flow.YesNo(t.msg.Body)
 }

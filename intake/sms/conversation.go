@@ -13,8 +13,8 @@ import (
 
 // begin starts a new conversation with its own id: after an expired one
 // with an apology first, and after a picture with no words with a note
-// that pictures can't be read.
-func (s *SMS) begin(t *smsTurn) smsOutcome {
+// that pictures can't be read; lead, if any, comes before its greeting.
+func (s *SMS) begin(t *smsTurn, lead ...string) smsOutcome {
 	id, err := s.newRandomID()
 	if err != nil {
 		s.log.Error("start sms conversation", "sid", t.msg.SID, "err", err)
@@ -28,7 +28,7 @@ func (s *SMS) begin(t *smsTurn) smsOutcome {
 	if t.mediaOnly() {
 		names = append(names, copyMedia)
 	}
-	names = append(names, r.Templates...)
+	names = append(append(names, lead...), r.Templates...)
 	return s.reply(t, names, r.Data, statePut, &smsState{ID: id, Conv: conv, Last: t.now})
 }
 

@@ -201,3 +201,60 @@ func TestANameWithAControlCharacterIsReferred(t *testing.T) {
 		t.Errorf("the client's name was kept as %q, want %q", c.Name, "Ann a [31mKerr")
 	}
 }
+
+// TestSMSEverydaySpellings: through the webhook, words are read however
+// the client's phone wrote them. Self-harm typed without Polish letters
+// gets the crisis lines first and marks the conversation; a language
+// picked from the numbered list in Arabic-Indic digits, needs in Urdu's
+// digits, and a language named with Arabic vowel marks are understood.
+func TestSMSEverydaySpellings(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		name  string
+		texts []string
+		check func(got []string, st *smsState) string // "" when right
+	}{
+		{"polish self-harm without its letters", []string{"nie chce juz zyc"}, func(got []string, st *smsState) string {
+			if len(got) == 0 || !strings.Contains(got[0], "Samaritans") || !st.Conv.Answers.SelfHarm ||
+				!slices.Equal(st.Conv.Answers.CrisisWords, []string{"nie chce juz zyc"}) {
+				return "want the crisis lines first and the conversation marked self-harm"
+			}
+			return ""
+		}},
+		{"language by an Arabic-Indic number", []string{"Hi", "٤"}, func(got []string, st *smsState) string {
+			if st.Conv.Lang != "ar" || st.Conv.Step != "needs" {
+				return "want the needs question in Arabic"
+			}
+			return ""
+		}},
+		{"needs in Urdu digits", []string{"Hi", "۵", "۱ ۴"}, func(got []string, st *smsState) string {
+			if st.Conv.Lang != "ur" || !slices.Equal(st.Conv.Answers.Needs, []core.Need{core.NeedDebt, core.NeedHousing}) {
+				return "want debt and housing, in Urdu"
+			}
+			return ""
+		}},
+		{"language named with vowel marks", []string{"Hi", "1", "اُردُو"}, func(got []string, st *smsState) string {
+			if st.Conv.Lang != "ur" || st.Conv.Step != "needs" {
+				return "want the needs question again, in Urdu"
+			}
+			return ""
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newSMSHarness(t)
+			phone := fmt.Sprintf("+4477009006%02d", i)
+			var got []string
+			for _, b := range c.texts {
+				got = h.text(phone, b)
+			}
+			st := h.state(phone)
+			if st == nil {
+				t.Fatalf("%q: no conversation", c.texts)
+			}
+			if why := c.check(got, st); why != "" {
+				t.Errorf("%q answered %q, conversation at %s in %q: %s", c.texts, got, st.Conv.Step, st.Conv.Lang, why)
+			}
+		})
+	}
+}

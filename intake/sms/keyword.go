@@ -45,8 +45,25 @@ func (s *SMS) start(ctx context.Context, t *smsTurn) smsOutcome {
 
 // help sends the network's contact details and crisis lines, then asks
 // the open question again; the conversation stays where it was. HELP is
-// answered even for an opted-out phone, as carriers require.
-func (s *SMS) help(t *smsTurn) smsOutcome {
+// answered even for an opted-out phone, as carriers require. A first text
+// that is one language's HELP ("POMOC", "مساعدة") is answered in that
+// language, and the conversation then starts in it, so the language the
+// client wrote in is kept; an opted-out phone gets the help alone.
+// optOut is the claim's cached opt-out answer ("" when not cached).
+func (s *SMS) help(ctx context.Context, t *smsTurn, optOut string) smsOutcome {
+	if t.keywordLang {
+		out := optOut == "1"
+		if optOut == "" {
+			var err error
+			if out, err = s.engine.OptedOut(ctx, t.phone); err != nil {
+				s.log.Error("sms opt-out check", "sid", t.msg.SID, "err", err)
+				return s.faultOutcome(ctx)
+			}
+		}
+		if !out {
+			return s.begin(t, t.flow.Messages.Help)
+		}
+	}
 	return s.withQuestion(t, t.flow.Messages.Help)
 }
 

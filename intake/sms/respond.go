@@ -36,12 +36,17 @@ type smsTurn struct {
 	keys    map[string]any // network keys for templates (shared by texts: read only)
 	state   *smsState      // the running conversation, nil if none (or expired)
 	expired bool           // a conversation was running but timed out
+	// keywordLang: the text is a keyword of one language alone, not
+	// English, and nothing else says the client's language (no
+	// conversation, none on record), so flow speaks the keyword's.
+	keywordLang bool
 }
 
 // respond decides what a text means. Keywords come first and override
 // any conversation; then an opted-out phone is ignored; then a bare digit
-// may answer a question Onward asked by text (contact check, feedback);
-// anything else is the conversation's.
+// (or a yes or no, to the contact check) may answer a question Onward
+// asked by text (contact check, feedback); anything else is the
+// conversation's.
 func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c smsClaim) smsOutcome {
 	n, w, err := s.settings(ctx)
 	if err != nil {
@@ -62,6 +67,10 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		// No conversation (it ended, expired or was dropped by STOP): the
 		// client's known language answers HELP, START and later texts.
 		t.flow = t.flow.In(code)
+	} else if code, ok := t.flow.KeywordLanguage(msg.Body); ok && code != t.flow.Lang {
+		// Nothing says the client's language but the keyword itself
+		// ("СТОП", "POMOC", "توقف"): it is answered in its language.
+		t.flow, t.keywordLang = t.flow.In(code), true
 	}
 	if t.state == nil && c.seen {
 		t.expired = true
@@ -79,7 +88,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	case flow.KeywordStart:
 		return s.start(ctx, t)
 	case flow.KeywordHelp:
-		return s.help(t)
+		return s.help(ctx, t, c.optOut)
 	}
 	out, looked := c.optOut == "1", ""
 	if c.optOut == "" {
