@@ -279,10 +279,16 @@ type PartnerReferral struct {
 	Consent        PartnerConsent `label:"consent"`
 }
 
-// PartnerRefer records a partner system's referral, through the same path
-// as an adviser's (referToAgency), with the partner's consent evidence and
-// its own case id, in one transaction.
-func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral, error) {
+// CheckPartnerReferral is what PartnerRefer refuses in a referral before
+// it reads or writes anything, every problem at once (a
+// *ValidationError), or nil: for an interface that must report its own
+// problems with a request (an agency it cannot name) beside core's.
+func CheckPartnerReferral(in PartnerReferral) error {
+	_, err := checkPartnerReferral(in)
+	return err
+}
+
+func checkPartnerReferral(in PartnerReferral) (normalisedClient, error) {
 	client, cerr := normaliseClient(in.Client)
 	verr := mergeValidation(validate(in), cerr)
 	if in.By.Kind != ActorPartner || in.By.PartnerID == 0 {
@@ -294,6 +300,14 @@ func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral
 	if strings.TrimSpace(in.Client.Phone) == "" && strings.TrimSpace(in.Client.Email) == "" {
 		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "client.phone", Message: "give a phone number or an email address so an adviser can get in touch"}}})
 	}
+	return client, verr
+}
+
+// PartnerRefer records a partner system's referral, through the same path
+// as an adviser's (referToAgency), with the partner's consent evidence and
+// its own case id, in one transaction.
+func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral, error) {
+	client, verr := checkPartnerReferral(in)
 	if verr != nil {
 		return Referral{}, verr
 	}

@@ -91,6 +91,7 @@ func NewWebhookSecret() (string, error) {
 // must be read back to sign each delivery. Only an address the
 // deployment's rule allows is taken (CheckWebhookURL with
 // WebhookReceivers): in production an https address of a public host.
+// The address is kept, and answered, in its normal form (WebhookURL).
 func (e *Engine) Subscribe(ctx context.Context, partner PartnerID, rawURL string) (WebhookSubscription, string, error) {
 	return e.subscribe(ctx, partner, rawURL, e.receivers)
 }
@@ -103,7 +104,8 @@ func (e *Engine) UseWebhookReceivers(r WebhookReceivers) { e.receivers = r }
 func (e *Engine) WebhookReceivers() WebhookReceivers { return e.receivers }
 
 func (e *Engine) subscribe(ctx context.Context, partner PartnerID, rawURL string, allow WebhookReceivers) (WebhookSubscription, string, error) {
-	if err := CheckWebhookURL(rawURL, allow); err != nil {
+	address, err := WebhookURL(rawURL, allow)
+	if err != nil {
 		return WebhookSubscription{}, "", err
 	}
 	secret, err := NewWebhookSecret()
@@ -122,7 +124,7 @@ func (e *Engine) subscribe(ctx context.Context, partner PartnerID, rawURL string
 			return err
 		}
 		rows, _ := tx.Query(ctx, `INSERT INTO webhook_subscriptions (id, partner_id, url, secret_enc, created_at)
-			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5) RETURNING `+webhookColumns, id, partner, rawURL, enc, e.clock.Now())
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5) RETURNING `+webhookColumns, id, partner, address, enc, e.clock.Now())
 		s, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[WebhookSubscription])
 		return err
 	})

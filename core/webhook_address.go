@@ -3,7 +3,9 @@ package core
 import (
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // WebhookReceivers says which receiver addresses a webhook may go to.
@@ -53,11 +55,16 @@ func (r WebhookReceivers) Permits(a netip.Addr) bool {
 // The refusals, in the words the partner reads against the field "url".
 const (
 	webhookURLMessage       = "give the full address of your receiver, starting https://"
+	webhookLongMessage      = "the address is longer than 2000 characters"
+	webhookPortMessage      = "the port must be a number from 1 to 65535"
 	webhookHTTPSMessage     = "the address must start https://: events are not sent over plain http"
 	webhookUserinfoMessage  = "leave the user name and password out of the address: deliveries are signed with the subscription's secret instead"
 	webhookNotPublicMessage = "the address points to a private, local or reserved network address; give your receiver's public address"
 	webhookNumericMessage   = "give your receiver's host name, or a public IP address written in full"
 )
+
+// webhookURLMax is the longest receiver address taken, in characters.
+const webhookURLMax = 2000
 
 // CheckWebhookURL refuses a receiver address the rule does not allow,
 // with a *ValidationError on the field "url". It looks at the address as
@@ -65,18 +72,42 @@ const (
 // internal address is refused when the delivery connects (see
 // PublicAddress).
 func CheckWebhookURL(rawURL string, allow WebhookReceivers) error {
-	refuse := func(msg string) error {
-		return &ValidationError{Fields: []FieldError{{Field: "url", Message: msg}}}
+	_, err := WebhookURL(rawURL, allow)
+	return err
+}
+
+// WebhookURL checks a receiver address as CheckWebhookURL does and
+// returns it in its normal form, the one Onward keeps: scheme and host in
+// lower case, since both are case-insensitive (RFC 3986 §3.1, §3.2.2),
+// and the rest exactly as written. url.Parse lower-cases the scheme
+// itself, so "HTTPS://…" passes the check; kept as written, it would
+// not be the address that was checked.
+func WebhookURL(rawURL string, allow WebhookReceivers) (string, error) {
+	refuse := func(msg string) (string, error) {
+		return "", &ValidationError{Fields: []FieldError{{Field: "url", Message: msg}}}
+	}
+	if utf8.RuneCountInString(rawURL) > webhookURLMax {
+		return refuse(webhookLongMessage)
 	}
 	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || len(rawURL) > 2000 {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
 		return refuse(webhookURLMessage)
+	}
+	// url.Parse takes any digits as a port; only 1–65535 name one.
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return refuse(webhookPortMessage)
+		}
 	}
 	if u.User != nil {
 		return refuse(webhookUserinfoMessage)
 	}
+	normal, ok := normalWebhookURL(rawURL)
+	if !ok {
+		return refuse(webhookURLMessage)
+	}
 	if allow.Local {
-		return nil
+		return normal, nil
 	}
 	if u.Scheme != "https" {
 		return refuse(webhookHTTPSMessage)
@@ -87,13 +118,13 @@ func CheckWebhookURL(rawURL string, allow WebhookReceivers) error {
 		if !allow.Permits(netip.IPv6Loopback()) && !allow.Permits(netip.AddrFrom4([4]byte{127, 0, 0, 1})) {
 			return refuse(webhookNotPublicMessage)
 		}
-		return nil
+		return normal, nil
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		if !allow.Permits(a) {
 			return refuse(webhookNotPublicMessage)
 		}
-		return nil
+		return normal, nil
 	}
 	// No public name ends in a number: "2130706433", "127.1" or "0x7f.1"
 	// are other spellings of IP addresses that some resolvers accept.
@@ -101,7 +132,31 @@ func CheckWebhookURL(rawURL string, allow WebhookReceivers) error {
 	if last == "" || strings.HasPrefix(last, "0x") || strings.Trim(last, "0123456789") == "" {
 		return refuse(webhookNumericMessage)
 	}
-	return nil
+	return normal, nil
+}
+
+// normalWebhookURL lower-cases the scheme and the authority (host and
+// port: the address has no user information by now) of an address
+// url.Parse took with a host, leaving the path, query and fragment byte
+// for byte as written rather than re-encoding them with url.URL.String.
+func normalWebhookURL(rawURL string) (string, bool) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return "", false
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority := strings.ToLower(rest[:end])
+	// An IPv6 zone (fe80::1%25eth0) names an interface, whose name is
+	// kept as written.
+	if i := strings.Index(rest[:end], "%25"); i >= 0 {
+		if j := strings.LastIndex(rest[:end], "]"); j > i {
+			authority = strings.ToLower(rest[:i]) + rest[i:j] + strings.ToLower(rest[j:end])
+		}
+	}
+	return strings.ToLower(scheme) + "://" + authority + rest[end:], true
 }
 
 // nonPublic are the special-purpose ranges (IANA's IPv4 and IPv6

@@ -179,3 +179,60 @@ func TestWebhookPublicAddress(t *testing.T) {
 		t.Error("the zero address is public")
 	}
 }
+
+// TestWebhookSubscribeStoresTheNormalAddress: a URL's scheme and host are
+// case-insensitive (RFC 3986 §3.1, §3.2.2), so an address written in
+// capitals is the same receiver and is kept as its normal, lower-case
+// form (the database takes only that form); its path is kept as written.
+// A port outside 1–65535 names no receiver, and an address over 2000
+// characters is refused saying so.
+func TestWebhookSubscribeStoresTheNormalAddress(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Coordinator.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		local     bool
+		url, want string
+	}{
+		{false, "HTTPS://CASEWORK.EXAMPLE/h", "https://casework.example/h"},
+		{false, "Https://Hooks.Casework.Example:8443/Onward/Hooks?Kind=A", "https://hooks.casework.example:8443/Onward/Hooks?Kind=A"},
+		{false, "https://[2606:4700:4700::1111]/Hooks", "https://[2606:4700:4700::1111]/Hooks"},
+		{true, "Http://127.0.0.1:9101/x", "http://127.0.0.1:9101/x"},
+		{true, "HTTP://LOCALHOST:9101/X", "http://localhost:9101/X"},
+		{true, "HTTP://[FE80::1%25Eth0]:9101/X", "http://[fe80::1%25Eth0]:9101/X"},
+	} {
+		allow := core.PublicReceivers
+		if c.local {
+			allow = core.LocalReceivers
+		}
+		env.Engine.UseWebhookReceivers(allow)
+		s, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, c.url)
+		if err != nil || s.URL != c.want {
+			t.Errorf("Subscribe(%q) = %q, %v; want %q kept", c.url, s.URL, err, c.want)
+		}
+	}
+
+	long := "https://casework.example/" + strings.Repeat("a", 2000)
+	for _, allow := range []core.WebhookReceivers{core.PublicReceivers, core.LocalReceivers} {
+		env.Engine.UseWebhookReceivers(allow)
+		for _, c := range []struct{ url, says string }{
+			{"https://casework.example:99999/h", "port"},
+			{"https://casework.example:0/h", "port"},
+			{"http://127.0.0.1:65536/h", "port"},
+			{long, "the address is longer than 2000 characters"},
+		} {
+			_, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, c.url)
+			var ve *core.ValidationError
+			if !errors.As(err, &ve) || !strings.Contains(ve.Field("url"), c.says) {
+				t.Errorf("local %v: Subscribe(%.60q) = %v, want a refusal of url saying %q", allow.Local, c.url, err, c.says)
+			}
+		}
+	}
+	if _, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "https://casework.example:65535/h"); err != nil {
+		t.Errorf("port 65535 refused: %v", err)
+	}
+}

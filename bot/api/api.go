@@ -10,6 +10,7 @@ package api
 import (
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -43,6 +44,9 @@ type API struct {
 	prefix  string
 	audit   *auditor
 	cache   *cache
+	// bodies are the media types each operation's body may have, from
+	// the OpenAPI document (requestMediaTypes).
+	bodies map[string][]string
 
 	closeOnce sync.Once
 }
@@ -55,9 +59,13 @@ func New(o Options) (*API, error) {
 	if len(o.TokenSecret) < 32 {
 		return nil, errors.New("partner api: a token secret of at least 32 bytes is required")
 	}
+	bodies, err := requestMediaTypes(openAPI)
+	if err != nil {
+		return nil, fmt.Errorf("partner api: read openapi.json: %w", err)
+	}
 	return &API{engine: o.Engine, rdb: o.Redis, log: o.Log, limiter: redis_rate.NewLimiter(o.Redis),
 		tokens: &tokens{key: o.TokenSecret, clock: o.Engine.Clock()}, prefix: o.KeyPrefix,
-		audit: newAuditor(o.Engine, o.Log), cache: &cache{engine: o.Engine}}, nil
+		audit: newAuditor(o.Engine, o.Log), cache: &cache{engine: o.Engine}, bodies: bodies}, nil
 }
 
 //go:embed openapi.json
@@ -115,6 +123,11 @@ func (a *API) Routes(mux *http.ServeMux) {
 		h := rt.h
 		if len(rt.pattern) > 4 && rt.pattern[:4] == "POST" {
 			h = a.idempotent(h)
+		}
+		// The body's media type is checked before its Idempotency-Key is
+		// claimed, so a 415 is not kept as the key's answer.
+		if types, ok := a.bodies[rt.pattern]; ok {
+			h = requireMediaType(types, h)
 		}
 		mux.Handle(rt.pattern, a.Authorize(RefuseProblem, rt.scope, rt.alt, h))
 	}

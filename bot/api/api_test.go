@@ -417,3 +417,39 @@ func TestTokenRequestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenRequestMustBeAForm: the token request is form-encoded (RFC
+// 6749 §3.2, §4.4.2). A JSON body carrying grant_type was told to "send
+// grant_type=client_credentials", which it had; it is told the body must
+// be application/x-www-form-urlencoded. A token answer is not to be
+// cached by anyone, HTTP/1.0 caches included (RFC 6749 §5.1: no-store and
+// Pragma: no-cache).
+func TestTokenRequestMustBeAForm(t *testing.T) {
+	h := newHarness(t)
+	c := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
+	for _, ct := range []string{"application/json", "text/plain", ""} {
+		req, _ := http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader(`{"grant_type": "client_credentials"}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		req.SetBasicAuth(c.Partner.ClientID, c.Secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 400 || out.Error != "invalid_request" || !strings.Contains(out.Description, "application/x-www-form-urlencoded") {
+			t.Fatalf("a %q body: %d %+v, want 400 invalid_request saying the body must be application/x-www-form-urlencoded", ct, resp.StatusCode, out)
+		}
+	}
+	resp := h.tokenRequest(t, c, "grant_type=client_credentials")
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Pragma") != "no-cache" {
+		t.Fatalf("token answer %d, Cache-Control %q, Pragma %q; want 200, no-store and no-cache", resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Header.Get("Pragma"))
+	}
+}

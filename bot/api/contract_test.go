@@ -232,6 +232,26 @@ func TestContract(t *testing.T) {
 			t.Fatalf("%s without a token: %d", o.id, anon.status)
 		}
 		c.check(t, o, anon)
+		// And, where the document describes a request body, with the
+		// body sent as text/plain: 415 as a problem the document
+		// describes, naming the media type it lists.
+		if rb, ok := o.op["requestBody"].(map[string]any); ok {
+			content, _ := rb["content"].(map[string]any)
+			for mt := range content {
+				if mt != "application/json" {
+					t.Fatalf("%s takes %s: the test sends only application/json", o.id, mt)
+				}
+			}
+			body := example(o)
+			if body == nil {
+				body = map[string]any{}
+			}
+			plain := h.do(t, o.method, fill(o.path, "ONW-2345678"), everything, body, "Idempotency-Key", key(), "Content-Type", "text/plain")
+			if plain.status != http.StatusUnsupportedMediaType || !strings.Contains(string(plain.body), "application/json") {
+				t.Fatalf("%s with a text/plain body: %d %s", o.id, plain.status, plain.body)
+			}
+			c.check(t, o, plain)
+		}
 		// And, where the document requires an Idempotency-Key, without
 		// one: 400 as a problem the document describes, naming it.
 		if c.requiresIdempotencyKey(o) {

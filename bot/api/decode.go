@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -68,12 +69,25 @@ func decodeBytes(body []byte, dst any) error {
 		typ *json.UnmarshalTypeError
 	)
 	switch {
+	case errors.As(err, &typ) && typ.Field == "":
+		// The body itself is not the object the operation takes.
+		p := validationProblemOne("", fmt.Sprintf("the body must be a JSON object, not %s", jsonValue(typ.Value)))
+		p.Errors[0].Pointer = "#"
+		return p
 	case errors.As(err, &typ):
 		field := typ.Field
 		return validationProblemOne(field, fmt.Sprintf("%s must be %s, not %s", field, jsonType(typ.Type.Kind().String()), typ.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return validationProblemOne(field, fmt.Sprintf("%s is not a field of this request; see /api/v1/openapi.json", field))
+		// The decoder names the member, not where it is: inside
+		// "client", "nhs_number" is client.nhs_number.
+		path := []string{strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)}
+		if at, ok := UnknownMember(body, dst); ok {
+			path = at
+		}
+		field := fieldOf(path)
+		p := validationProblemOne(field, fmt.Sprintf("%s is not a field of this request; see /api/v1/openapi.json", field))
+		p.Errors[0].Pointer = jsonPointer(path)
+		return p
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Malformed JSON",
 			Detail: "the body is not valid JSON: " + err.Error()}
@@ -85,6 +99,52 @@ func validationProblemOne(field, detail string) problem {
 	p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields", Detail: detail}
 	p.Errors = []fieldIssue{{Field: field, Pointer: "#/" + strings.ReplaceAll(field, ".", "/"), Detail: detail}}
 	return p
+}
+
+// fieldOf is the API's name for a member at path, as it names fields in
+// refusals: members joined with dots, array indexes in brackets
+// (consent.agencies[1]). Every step but the last of an UnknownMember path
+// is a known member or an index; the last is the unknown member.
+func fieldOf(path []string) string {
+	var b strings.Builder
+	for i, p := range path {
+		index := i > 0 && i < len(path)-1 && p != "" && strings.Trim(p, "0123456789") == ""
+		switch {
+		case index:
+			b.WriteString("[" + p + "]")
+		case i > 0:
+			b.WriteString("." + p)
+		default:
+			b.WriteString(p)
+		}
+	}
+	return b.String()
+}
+
+// jsonPointer is the RFC 6901 pointer, as a URI fragment, of the member
+// at path: "~" and "/" in a name escaped, the rest percent-encoded as a
+// fragment needs.
+func jsonPointer(path []string) string {
+	p := "#"
+	for _, s := range path {
+		s = strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+		p += "/" + (&url.URL{Fragment: s}).EscapedFragment()
+	}
+	return p
+}
+
+// jsonValue names a JSON value as encoding/json's type errors give it
+// ("array", "number 5"), with its article.
+func jsonValue(v string) string {
+	switch kind, _, _ := strings.Cut(v, " "); kind {
+	case "array", "object":
+		return "an " + kind
+	case "string", "number":
+		return "a " + kind
+	case "bool":
+		return "true or false"
+	}
+	return v
 }
 
 func jsonType(kind string) string {

@@ -63,6 +63,11 @@ const idemKeyHeader = "Idempotency-Key"
 // get the first answer again; the same key with another body gets 409.
 // The key is required on every POST.
 func (a *API) idempotent(h Handler) Handler {
+	rule := Idempotency{
+		Reused:     func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, keyReused()) },
+		InProgress: func(w http.ResponseWriter, r *http.Request) { writeProblem(w, r, inProgress()) },
+		Fail:       a.fail,
+	}
 	return func(w http.ResponseWriter, r *http.Request, p core.Partner) {
 		key := r.Header.Get(idemKeyHeader)
 		if key == "" || len(key) > 200 {
@@ -75,48 +80,91 @@ func (a *API) idempotent(h Handler) Handler {
 				Detail: "the body must be at most " + strconv.Itoa(MaxBody) + " bytes"})
 			return
 		}
-		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-		hash := hex.EncodeToString(sum[:])
-		ks := sha256.Sum256([]byte(key))
-		rkey := a.prefix + "idem:" + strconv.FormatInt(int64(p.ID), 10) + ":" + hex.EncodeToString(ks[:16])
-		ctx := r.Context()
-		if !a.claimKey(w, r, rkey, hash) {
-			return
+		a.Once(w, r, p, key, body, rule, h)
+	}
+}
+
+// Idempotency is how an interface answers, in its own format, a request
+// its idempotency key cannot run, and where it keeps its keys. The rule
+// itself is Once's, the same for the JSON API and FHIR.
+type Idempotency struct {
+	// Space keeps an interface's keys apart from the JSON API's (""), so
+	// the same key sent to both never meets.
+	Space string
+	// Reused answers a key already used with another request (409).
+	Reused func(w http.ResponseWriter, r *http.Request)
+	// InProgress answers a key whose first request is still being
+	// handled (409).
+	InProgress func(w http.ResponseWriter, r *http.Request)
+	// Fail answers a failure to read or claim the key (Redis down).
+	Fail func(w http.ResponseWriter, r *http.Request, err error)
+	// SuccessOnly keeps only a success (2xx) to replay, so a request
+	// refused for its content can be corrected and sent again under the
+	// same key. FHIR's key is the Bundle's identifier, the partner's own
+	// id for the referral, which a corrected Bundle keeps; the JSON API's
+	// is a key the partner makes for each request, and keeps every answer.
+	SuccessOnly bool
+}
+
+// requestHash is what makes two requests under one key the same request:
+// the method, the path and the body, byte for byte.
+func requestHash(r *http.Request, body []byte) string {
+	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+	return hex.EncodeToString(sum[:])
+}
+
+// Once runs h for a request under a partner's idempotency key, once: the
+// same request again (requestHash) gets the first answer, replayed with
+// Idempotent-Replayed: true, for IdempotencyTTL; another request under
+// the key is refused (rule.Reused), and so is one sent while the first is
+// still being handled (rule.InProgress). Nothing h writes happens for a
+// refused request. A server error is never kept, so its retry runs again.
+// body is the request's body, already read; h reads it again from r.
+func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key string, body []byte, rule Idempotency, h Handler) {
+	hash := requestHash(r, body)
+	ks := sha256.Sum256([]byte(key))
+	space := ""
+	if rule.Space != "" {
+		space = rule.Space + ":"
+	}
+	rkey := a.prefix + "idem:" + space + strconv.FormatInt(int64(p.ID), 10) + ":" + hex.EncodeToString(ks[:16])
+	ctx := r.Context()
+	if !a.claimKey(w, r, rkey, hash, rule) {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	c := &capture{ResponseWriter: w}
+	h(c, r, p)
+	// The answer is kept even when the partner has stopped waiting for
+	// it: that partner is the one that will retry.
+	ctx = context.WithoutCancel(ctx)
+	forget := func() {
+		if err := a.rdb.Del(ctx, rkey).Err(); err != nil {
+			a.log.Warn("forget idempotency key", "err", err)
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		c := &capture{ResponseWriter: w}
-		h(c, r, p)
-		// The answer is kept even when the partner has stopped waiting for
-		// it: that partner is the one that will retry.
-		ctx = context.WithoutCancel(ctx)
-		forget := func() {
-			if err := a.rdb.Del(ctx, rkey).Err(); err != nil {
-				a.log.Warn("forget idempotency key", "err", err)
-			}
+	}
+	if c.status >= 500 || rule.SuccessOnly && (c.status < 200 || c.status >= 300) {
+		forget()
+		return
+	}
+	st := stored{Hash: hash, Status: c.status, Body: c.buf.Bytes(), Headers: map[string]string{}}
+	for _, k := range []string{"Content-Type", "Location", "ETag"} {
+		if v := w.Header().Get(k); v != "" {
+			st.Headers[k] = v
 		}
-		if c.status >= 500 {
-			forget()
-			return
-		}
-		st := stored{Hash: hash, Status: c.status, Body: c.buf.Bytes(), Headers: map[string]string{}}
-		for _, k := range []string{"Content-Type", "Location", "ETag"} {
-			if v := w.Header().Get(k); v != "" {
-				st.Headers[k] = v
-			}
-		}
-		raw, _ := json.Marshal(st)
-		enc, err := a.engine.Crypter().Encrypt(storedContext(rkey), string(raw))
-		if err != nil {
-			a.log.Error("keep idempotent answer", "err", err)
-			forget()
-			return
-		}
-		if err := a.rdb.Set(ctx, rkey, enc, IdempotencyTTL).Err(); err != nil {
-			// A retry is then handled afresh, and core's own idempotency
-			// key makes it find the same referral.
-			a.log.Warn("keep idempotent answer", "err", err)
-			forget()
-		}
+	}
+	raw, _ := json.Marshal(st)
+	enc, err := a.engine.Crypter().Encrypt(storedContext(rkey), string(raw))
+	if err != nil {
+		a.log.Error("keep idempotent answer", "err", err)
+		forget()
+		return
+	}
+	if err := a.rdb.Set(ctx, rkey, enc, IdempotencyTTL).Err(); err != nil {
+		// A retry is then handled afresh, and core's own idempotency
+		// key makes it find the same referral.
+		a.log.Warn("keep idempotent answer", "err", err)
+		forget()
 	}
 }
 
@@ -128,11 +176,11 @@ func storedContext(rkey string) string { return "api.idempotency:" + rkey }
 // claimKey marks the Idempotency-Key as being handled by this request and
 // reports true, or answers the request from what the key holds and
 // reports false.
-func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey, hash string) bool {
+func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey, hash string, rule Idempotency) bool {
 	ctx := r.Context()
 	ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash, idempotencyPendingTTL).Result()
 	if err != nil {
-		a.fail(w, r, err)
+		rule.Fail(w, r, err)
 		return false
 	}
 	if ok {
@@ -143,10 +191,10 @@ func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey, hash string
 	case errors.Is(err, redis.Nil):
 		// Its answer expired between the two calls: handled afresh.
 	case err != nil:
-		a.fail(w, r, err)
+		rule.Fail(w, r, err)
 		return false
 	default:
-		if a.replay(w, r, held, rkey, hash) {
+		if a.replay(w, r, held, rkey, hash, rule) {
 			return false
 		}
 		// What the key holds cannot be opened (kept by an earlier
@@ -156,14 +204,14 @@ func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey, hash string
 	}
 	taken, err := takeOverScript.Run(ctx, a.rdb, []string{rkey}, held, "pending:"+hash, idempotencyPendingTTL.Milliseconds()).Int()
 	if err != nil {
-		a.fail(w, r, err)
+		rule.Fail(w, r, err)
 		return false
 	}
 	if taken == 1 {
 		return true
 	}
 	// Another retry took the key in between: it is being handled.
-	writeProblem(w, r, inProgress())
+	rule.InProgress(w, r)
 	return false
 }
 
@@ -179,13 +227,13 @@ return 1`)
 // replay answers from a stored answer, or from a pending mark. It
 // reports false, answering nothing, when the stored answer cannot be
 // opened.
-func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey, hash string) bool {
+func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey, hash string, rule Idempotency) bool {
 	if rest, pending := bytes.CutPrefix(held, []byte("pending:")); pending {
 		if string(rest) != hash {
-			writeProblem(w, r, keyReused())
+			rule.Reused(w, r)
 			return true
 		}
-		writeProblem(w, r, inProgress())
+		rule.InProgress(w, r)
 		return true
 	}
 	plain, err := a.engine.Crypter().Decrypt(storedContext(rkey), held)
@@ -197,7 +245,7 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey, 
 		return false
 	}
 	if st.Hash != hash {
-		writeProblem(w, r, keyReused())
+		rule.Reused(w, r)
 		return true
 	}
 	for k, v := range st.Headers {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -164,8 +165,9 @@ type CreateRequest struct {
 }
 
 // PartnerReferral turns a create request into core's input, resolving
-// agency slugs; the FHIR Bundle create ends here too.
-func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Partner, key string) (core.PartnerReferral, error) {
+// agency slugs; the FHIR Bundle create ends here too. fields are the
+// slugs not in the directory: the input then leaves them out.
+func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Partner, key string) (core.PartnerReferral, []core.FieldError) {
 	var fields []core.FieldError
 	needs := make([]core.Need, len(in.Needs))
 	for i, n := range in.Needs {
@@ -184,9 +186,6 @@ func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Part
 		}
 		consentAgencies = append(consentAgencies, id)
 	}
-	if len(fields) > 0 {
-		return core.PartnerReferral{}, &core.ValidationError{Fields: fields}
-	}
 	c := in.Client
 	return core.PartnerReferral{
 		IdempotencyKey: fmt.Sprintf("api:%d:%s", p.ID, key), By: p.Actor(), CaseID: in.CaseID,
@@ -195,7 +194,7 @@ func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Part
 		Needs: needs, ToAgency: to, Crisis: in.Crisis,
 		Consent: core.PartnerConsent{WordingVersion: in.Consent.WordingVersion, Scope: core.ConsentScope(in.Consent.Scope),
 			Agencies: consentAgencies, WitnessedBy: in.Consent.WitnessedBy},
-	}, nil
+	}, fields
 }
 
 // Create refers a client through core for a partner; FHIR's transaction
@@ -205,11 +204,38 @@ func (a *API) Create(ctx context.Context, in CreateRequest, p core.Partner, key 
 	if err != nil {
 		return core.Referral{}, err
 	}
-	req, err := partnerReferral(in, ids, p, key)
-	if err != nil {
-		return core.Referral{}, err
+	req, unknown := partnerReferral(in, ids, p, key)
+	if len(unknown) == 0 {
+		return a.engine.PartnerRefer(ctx, req)
 	}
-	return a.engine.PartnerRefer(ctx, req)
+	return core.Referral{}, withCoreRefusals(req, in, unknown)
+}
+
+// withCoreRefusals is the refusal of a referral naming agencies not in
+// the directory, with every other mistake in it that core finds, so the
+// partner learns them all at once rather than one answer at a time.
+// Core's checks (core.CheckPartnerReferral) read and write nothing. Its
+// refusals of the agencies themselves are left out: the request names
+// them, and unknown says what is wrong with them.
+func withCoreRefusals(req core.PartnerReferral, in CreateRequest, unknown []core.FieldError) error {
+	fields := unknown
+	var ve *core.ValidationError
+	if err := core.CheckPartnerReferral(req); errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			switch FieldName(f.Field) {
+			case "to_agency":
+				if in.ToAgency != "" {
+					continue
+				}
+			case "consent.agencies":
+				if len(in.Consent.Agencies) > 0 {
+					continue
+				}
+			}
+			fields = append(fields, f)
+		}
+	}
+	return &core.ValidationError{Fields: fields}
 }
 
 func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Partner) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -79,10 +80,17 @@ func (t *tokens) verify(raw string) (core.PartnerID, []core.PartnerScope, error)
 	return core.PartnerID(id), scopes, nil
 }
 
+// noStore marks a token endpoint answer as not to be kept by any cache,
+// HTTP/1.0 ones included (RFC 6749 §5.1).
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}
+
 // tokenError is an RFC 6749 §5.2 error response.
 func tokenError(w http.ResponseWriter, status int, code, desc string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	noStore(w)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="onward"`)
 	}
@@ -99,6 +107,18 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		tokenError(w, http.StatusBadRequest, "invalid_request", "send an application/x-www-form-urlencoded body")
+		return
+	}
+	// Only a form is read (RFC 6749 §3.2): a JSON body's grant_type is
+	// not there to read, and the request is told why, not that
+	// grant_type is missing.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		sent := "no Content-Type"
+		if ct := r.Header.Get("Content-Type"); ct != "" {
+			sent = ct
+		}
+		tokenError(w, http.StatusBadRequest, "invalid_request",
+			"the token request's body must be form-encoded, Content-Type application/x-www-form-urlencoded (RFC 6749 §3.2), like grant_type=client_credentials; this one was "+sent)
 		return
 	}
 	// A missing grant_type is a malformed request, and one sent empty is
@@ -157,7 +177,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		ss[i] = string(s)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	noStore(w)
 	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer",
 		"expires_in": int(TokenLifetime.Seconds()), "scope": strings.Join(ss, " ")})
 }

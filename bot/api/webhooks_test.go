@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,5 +49,56 @@ func TestWebhookSubscribeRefusesInternalAddresses(t *testing.T) {
 	ok := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": "https://casework.example/onward-hooks"}, "Idempotency-Key", "public")
 	if ok.status != 201 || ok.json(t)["url"] != "https://casework.example/onward-hooks" {
 		t.Fatalf("a public https receiver: %d %s, want 201", ok.status, ok.body)
+	}
+}
+
+// TestWebhookSubscribeAnswersTheNormalAddress: an address with its scheme
+// or host in capitals (both case-insensitive, RFC 3986 §3.1, §3.2.2) was
+// taken by the check and then refused by the database, a 500; it is kept
+// and answered in lower case. A port outside 1–65535 and an address over
+// 2000 characters are 422s naming url, each saying what is wrong.
+func TestWebhookSubscribeAnswersTheNormalAddress(t *testing.T) {
+	h := newHarness(t)
+	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
+	long := "https://casework.example/" + strings.Repeat("a", 2000)
+	for i, c := range []struct {
+		local     bool
+		url       string
+		status    int
+		url2, say string // the address answered, or what the refusal says
+	}{
+		{false, "HTTPS://CASEWORK.EXAMPLE/h", 201, "https://casework.example/h", ""},
+		{false, "https://Casework.Example:8443/Hooks", 201, "https://casework.example:8443/Hooks", ""},
+		{true, "Http://127.0.0.1:9101/x", 201, "http://127.0.0.1:9101/x", ""},
+		{false, "https://casework.example:99999/h", 422, "", "port must be a number from 1 to 65535"},
+		{true, "http://127.0.0.1:0/h", 422, "", "port must be a number from 1 to 65535"},
+		{false, long, 422, "", "the address is longer than 2000 characters"},
+	} {
+		allow := core.PublicReceivers
+		if c.local {
+			allow = core.LocalReceivers
+		}
+		h.env.Engine.UseWebhookReceivers(allow)
+		r := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": c.url}, "Idempotency-Key", "normal-"+strconv.Itoa(i))
+		if r.status != c.status {
+			t.Errorf("%.60s: %d %.300s, want %d", c.url, r.status, r.body, c.status)
+			continue
+		}
+		if c.status == 201 {
+			if got := r.json(t)["url"]; got != c.url2 {
+				t.Errorf("%s answered url %v, want %s", c.url, got, c.url2)
+			}
+			continue
+		}
+		errs, _ := r.json(t)["errors"].([]any)
+		if len(errs) != 1 || errs[0].(map[string]any)["pointer"] != "#/url" || !strings.Contains(errs[0].(map[string]any)["detail"].(string), c.say) {
+			t.Errorf("%.60s: errors %v, want one on #/url saying %q", c.url, errs, c.say)
+		}
+	}
+	hooks := h.do(t, "GET", "/api/v1/webhooks", tok, nil)
+	for _, want := range []string{`"https://casework.example/h"`, `"https://casework.example:8443/Hooks"`, `"http://127.0.0.1:9101/x"`} {
+		if !strings.Contains(string(hooks.body), want) {
+			t.Errorf("the list lacks %s: %s", want, hooks.body)
+		}
 	}
 }

@@ -110,7 +110,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	)
 	switch {
 	case errors.As(err, &ie):
-		outcome(w, ie.status(), ie.code(), ie.text, ie.expression)
+		issues := []any{}
+		for _, i := range append([]*invalid{ie}, ie.also...) {
+			issue := map[string]any{"severity": "error", "code": ie.code(), "diagnostics": i.text}
+			if i.expression != "" {
+				issue["expression"] = []any{i.expression}
+			}
+			issues = append(issues, issue)
+		}
+		write(w, ie.status(), Resource{"resourceType": "OperationOutcome", "issue": issues})
 	case errors.As(err, &ve):
 		oo := Resource{"resourceType": "OperationOutcome"}
 		var issues []any
@@ -146,11 +154,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// invalid is a request that is not acceptable FHIR.
+// invalid is a request that is not acceptable FHIR (400), or, with rule,
+// valid FHIR that asks what Onward's rules do not allow (422).
 type invalid struct {
 	text, expression string
 	notFound         bool
 	tooLarge         bool
+	rule             bool
+	// also are the request's further issues of the same kind, each
+	// answered as an issue of the one OperationOutcome.
+	also []*invalid
 }
 
 func (e *invalid) Error() string { return e.text }
@@ -160,17 +173,31 @@ func (e *invalid) status() int {
 		return http.StatusNotFound
 	case e.tooLarge:
 		return http.StatusRequestEntityTooLarge
+	case e.rule:
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusBadRequest
 }
 func (e *invalid) code() string {
-	if e.notFound {
+	switch {
+	case e.notFound:
 		return "not-found"
-	}
-	if e.tooLarge {
+	case e.tooLarge:
 		return "too-long"
+	case e.rule:
+		return "business-rule"
 	}
 	return "invalid"
+}
+
+// invalids is the issues found, as one error (nil for none).
+func invalids(issues []*invalid) error {
+	if len(issues) == 0 {
+		return nil
+	}
+	first := *issues[0]
+	first.also = issues[1:]
+	return &first
 }
 
 func (s *Server) slugs(ctx context.Context) (map[core.AgencyID]string, map[string]core.Agency, error) {

@@ -822,3 +822,234 @@ func TestFHIRRefusalsNameTheElement(t *testing.T) {
 		})
 	}
 }
+
+// TestFHIRTransactionKeyReusedWithAnotherBundle: a Bundle sent again with
+// the same Bundle.identifier (or Idempotency-Key) but other content is
+// not the same request, and is not answered with the first referral: it
+// is a 409 OperationOutcome (code conflict), as the JSON API answers the
+// same key with another body, and writes nothing. The same Bundle again
+// still gets the first answer.
+func TestFHIRTransactionKeyReusedWithAnotherBundle(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	count := func() int {
+		var n int
+		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
+		return n
+	}
+	housing := strings.Replace(referralBundle, `"code": "debt"`, `"code": "housing"`, 1)
+	noIdentifier := strings.Replace(referralBundle, `"identifier": {"system": "urn:nhs-kingdom:referral", "value": "NHSF-77"},`, ``, 1)
+	for _, c := range []struct {
+		name          string
+		first, second string
+		headers       []string
+	}{
+		{"Bundle.identifier", referralBundle, housing, nil},
+		{"Idempotency-Key", noIdentifier, strings.Replace(noIdentifier, `"code": "debt"`, `"code": "housing"`, 1), []string{"Idempotency-Key", "nhs-77-try"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, _, first := h.do(t, "POST", "/fhir", referrer, c.first, c.headers...)
+			if status != 200 {
+				t.Fatalf("first: %d %s", status, first)
+			}
+			before := count()
+			status, _, body := h.do(t, "POST", "/fhir", referrer, c.second, c.headers...)
+			oo := validR4(t, body)
+			issue, _ := oo["issue"].([]any)
+			if status != http.StatusConflict || oo["resourceType"] != "OperationOutcome" || len(issue) != 1 ||
+				issue[0].(map[string]any)["code"] != "conflict" {
+				t.Fatalf("the same key with another Bundle: %d %s, want 409 and an OperationOutcome with code conflict", status, body)
+			}
+			if count() != before {
+				t.Fatal("the refused Bundle wrote a referral")
+			}
+			if status, hdr, again := h.do(t, "POST", "/fhir", referrer, c.first, c.headers...); status != 200 || !bytes.Equal(again, first) || hdr.Get("Location") == "" {
+				t.Fatalf("the first Bundle again: %d %s, want its first answer", status, again)
+			}
+		})
+	}
+	// A refused Bundle made nothing: corrected, it is taken under the
+	// same identifier, the partner's own id for the referral.
+	refused := strings.Replace(strings.Replace(referralBundle, "NHSF-77", "NHSF-78", 1), `"code": "debt"`, `"code": "astrology"`, 1)
+	if status, _, body := h.do(t, "POST", "/fhir", referrer, refused); status != 422 {
+		t.Fatalf("a Bundle with no need Onward knows: %d %s, want 422", status, body)
+	}
+	if status, _, body := h.do(t, "POST", "/fhir", referrer, strings.Replace(refused, "astrology", "housing", 1)); status != 200 {
+		t.Fatalf("the corrected Bundle under the same identifier: %d %s, want 200", status, body)
+	}
+}
+
+// TestFHIRUpdateTaskDoesWhatItSays: a PUT of a Task is answered 200 only
+// when the Task ends as the body says. Elements the receiving side cannot
+// change (owner, for, focus, requester, intent, identifier, code,
+// authoredOn) that differ from the Task's are refused with 422 naming the
+// element, even when the status is the one the Task has; an on-hold Task
+// goes back to the status it was held from (requested or accepted), and a
+// PUT asking for another status is refused saying how, not answered 200
+// with a status it did not ask for.
+func TestFHIRUpdateTaskDoesWhatItSays(t *testing.T) {
+	h := newHarness(t)
+	_, cab, taskURL := h.bundleReferral(t)
+	read := func() map[string]any {
+		t.Helper()
+		_, _, body := h.do(t, "GET", taskURL, cab, "")
+		return validR4(t, body)
+	}
+	put := func(task map[string]any) (int, map[string]any) {
+		t.Helper()
+		raw, _ := json.Marshal(task)
+		status, _, body := h.do(t, "PUT", taskURL, cab, string(raw))
+		return status, validR4(t, body)
+	}
+	expressions := func(oo map[string]any) []string {
+		var out []string
+		for _, is := range oo["issue"].([]any) {
+			for _, e := range is.(map[string]any)["expression"].([]any) {
+				out = append(out, e.(string))
+			}
+		}
+		return out
+	}
+	stored := read()
+	version := stored["meta"].(map[string]any)["versionId"]
+	for _, c := range []struct {
+		element string
+		value   any
+	}{
+		{"owner", map[string]any{"reference": "Organization/housing-options"}},
+		{"for", map[string]any{"reference": "Patient/client-999"}},
+		{"focus", map[string]any{"reference": "ServiceRequest/ONW-2345678"}},
+		{"requester", map[string]any{"reference": "Organization/kirkton-cab"}},
+		{"intent", "plan"},
+		{"identifier", []any{map[string]any{"system": fhir.SystemCaseID, "value": "ANOTHER-CASE"}}},
+		{"code", map[string]any{"coding": []any{map[string]any{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "abort"}}}},
+		{"authoredOn", "2020-01-01T00:00:00Z"},
+	} {
+		for _, status := range []string{"requested", "accepted"} {
+			t.Run(c.element+" "+status, func(t *testing.T) {
+				task := read()
+				task[c.element], task["status"] = c.value, status
+				got, oo := put(task)
+				if got != http.StatusUnprocessableEntity || oo["resourceType"] != "OperationOutcome" || !slices.Equal(expressions(oo), []string{"Task." + c.element}) {
+					t.Fatalf("Task.%s changed, status %s: %d %v, want 422 naming Task.%s", c.element, status, got, oo, c.element)
+				}
+				if now := read(); now["status"] != "requested" || now["meta"].(map[string]any)["versionId"] != version {
+					t.Fatalf("the refused PUT changed the Task: %v", now)
+				}
+			})
+		}
+	}
+	// What the Task already says, written another way, is no change: a
+	// reference with a display, an absolute one, or an element left out.
+	task := read()
+	task["owner"] = map[string]any{"reference": "https://onward.example/fhir/Organization/kirkton-cab", "display": "Kirkton CAB"}
+	delete(task, "for")
+	delete(task, "identifier")
+	if got, res := put(task); got != 200 || res["status"] != "requested" {
+		t.Fatalf("the Task as it is: %d %v", got, res)
+	}
+
+	// On hold from requested: "accepted" does not take it off hold into
+	// requested under a 200; "requested" does.
+	task = read()
+	task["status"] = "on-hold"
+	if got, res := put(task); got != 200 || res["status"] != "on-hold" {
+		t.Fatalf("hold: %d %v", got, res)
+	}
+	task["status"] = "accepted"
+	got, oo := put(task)
+	if got != http.StatusConflict || oo["resourceType"] != "OperationOutcome" || !strings.Contains(fmt.Sprint(oo), `requested`) {
+		t.Fatalf("accept an on-hold Task held from requested: %d %v, want 409 saying to put it back to requested first", got, oo)
+	}
+	if now := read(); now["status"] != "on-hold" {
+		t.Fatalf("the refused PUT moved the Task to %v", now["status"])
+	}
+	task["status"] = "requested"
+	if got, res := put(task); got != 200 || res["status"] != "requested" {
+		t.Fatalf("off hold: %d %v, want 200 and requested", got, res)
+	}
+	// On hold from accepted: back to accepted, and only so.
+	for _, step := range []struct {
+		status string
+		want   int
+	}{{"accepted", 200}, {"on-hold", 200}, {"in-progress", 409}, {"requested", 409}, {"accepted", 200}, {"in-progress", 200}} {
+		task["status"] = step.status
+		got, res := put(task)
+		if got != step.want || got == 200 && res["status"] != step.status {
+			t.Fatalf("PUT %s: %d %v, want %d", step.status, got, res, step.want)
+		}
+	}
+}
+
+// TestFHIROutcomesNameWhatIsWrong: each issue of an OperationOutcome
+// names, as FHIRPath in the resource the partner sent, the element that
+// is wrong, and says only what is wrong with it: a need Onward does not
+// know is ServiceRequest.category (core names it needs[0]); an element
+// Onward does not take inside Task.output is Task.output.valueString, not
+// Task.valueString; a Patient PUT as a Task is wrong in its resourceType;
+// a Task with a status R4 does not have but an intent is told about its
+// status alone, and one without an intent about that alone.
+func TestFHIROutcomesNameWhatIsWrong(t *testing.T) {
+	h := newHarness(t)
+	referrer, cab, taskURL := h.bundleReferral(t)
+	_, _, body := h.do(t, "GET", taskURL, cab, "")
+	task := validR4(t, body)
+	taskWith := func(change func(map[string]any)) string {
+		m := map[string]any{}
+		for k, v := range task {
+			m[k] = v
+		}
+		change(m)
+		raw, _ := json.Marshal(m)
+		return string(raw)
+	}
+	bundle := func(id, from, to string) string {
+		return strings.Replace(strings.Replace(referralBundle, from, to, 1), "NHSF-77", id, 1)
+	}
+	type issue struct{ expression, says, notSays string }
+	for _, c := range []struct {
+		name, method, body string
+		status             int
+		want               []issue
+	}{
+		{"a need Onward does not know", "POST", bundle("NHSF-n", `"code": "debt"`, `"code": "astrology"`), 422,
+			[]issue{{"ServiceRequest.category", "must be one of", ""}}},
+		{"an unknown element inside Task.output", "PUT", taskWith(func(m map[string]any) {
+			m["status"] = "accepted"
+			m["output"] = []any{map[string]any{"type": map[string]any{"text": "Outcome"}, "valueCodeableConcept": map[string]any{}, "valueString": "done"}}
+		}), 400, []issue{{"Task.output.valueString", "Task.output.valueString is not an element", ""}}},
+		{"an unknown element inside the Bundle's Patient", "POST", bundle("NHSF-p", `"name": [{"given": ["Morag"]`, `"name": [{"nickname": "Mo", "given": ["Morag"]`), 400,
+			[]issue{{"Patient.name.nickname", "Patient.name.nickname is not an element", ""}}},
+		{"a Patient put as a Task", "PUT", `{"resourceType": "Patient", "id": "` + task["id"].(string) + `", "name": [{"text": "Morag Baird"}]}`, 400,
+			[]issue{{"Task.resourceType", `it is "Patient"`, ""}}},
+		{"a status R4 does not have", "PUT", taskWith(func(m map[string]any) { m["status"] = "done" }), 400,
+			[]issue{{"Task.status", "R4's task statuses", "intent"}}},
+		{"no intent", "PUT", taskWith(func(m map[string]any) { delete(m, "intent") }), 400,
+			[]issue{{"Task.intent", "Task.intent is required", "status"}}},
+		{"neither", "PUT", taskWith(func(m map[string]any) { m["status"] = "done"; delete(m, "intent") }), 400,
+			[]issue{{"Task.status", "R4's task statuses", "intent"}, {"Task.intent", "Task.intent is required", "status"}}},
+		{"a new referral's Task with another status", "POST", bundle("NHSF-s", `"status": "requested", "intent": "order"`, `"status": "draft", "intent": "order"`), 422,
+			[]issue{{"Task.status", "status requested", "intent"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path, tok := taskURL, cab
+			if c.method == "POST" {
+				path, tok = "/fhir", referrer
+			}
+			status, _, body := h.do(t, c.method, path, tok, c.body)
+			oo := validR4(t, body)
+			issues, _ := oo["issue"].([]any)
+			if status != c.status || oo["resourceType"] != "OperationOutcome" || len(issues) != len(c.want) {
+				t.Fatalf("%d %s, want %d and an OperationOutcome of %d issues", status, body, c.status, len(c.want))
+			}
+			for i, w := range c.want {
+				is := issues[i].(map[string]any)
+				exprs, _ := is["expression"].([]any)
+				diag, _ := is["diagnostics"].(string)
+				if len(exprs) != 1 || exprs[0] != w.expression || !strings.Contains(diag, w.says) || w.notSays != "" && strings.Contains(diag, w.notSays) {
+					t.Errorf("issue %d: %v, want expression %s saying %q (and not %q)", i, is, w.expression, w.says, w.notSays)
+				}
+			}
+		})
+	}
+}

@@ -172,7 +172,12 @@ func strict(raw []byte, dst any, where string) error {
 		return &invalid{text: fmt.Sprintf("%s.%s has the wrong type (%s)", where, typ.Field, typ.Value), expression: where + "." + typ.Field}
 	}
 	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		// The decoder names the element, not where it is: inside
+		// Task.output, "valueString" is Task.output.valueString.
 		f = strings.Trim(f, `"`)
+		if path, ok := api.UnknownMember(raw, dst); ok {
+			f = elementPath(path)
+		}
 		return &invalid{text: fmt.Sprintf("%s.%s is not an element Onward accepts in an R4 %s", where, f, where), expression: where + "." + f}
 	}
 	return &invalid{text: where + " is not valid JSON: " + err.Error(), expression: where}
@@ -213,12 +218,24 @@ func ifMatch(h string) (int, error) {
 
 // updateTask is the receiving side moving a referral on by PUTting its
 // Task with a new status: accepted, rejected (statusReason), in-progress,
-// completed (output), failed, on-hold or cancelled. If-Match takes the
-// ETag W/"version" of the Task read.
+// completed (output), failed, on-hold or cancelled, and from on-hold back
+// to the status it was held from. If-Match takes the ETag W/"version" of
+// the Task read. The elements set when the referral was made (owner,
+// for, focus…) cannot change (unchangeable): a body that changes one is
+// refused, never answered 200 with the Task as it was.
 func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	body, err := readBody(w, r)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	// Another resource is named as such, not read as a Task with
+	// elements a Task does not have.
+	var head struct {
+		ResourceType any `json:"resourceType"`
+	}
+	if json.Unmarshal(body, &head) == nil && head.ResourceType != "Task" {
+		s.fail(w, r, &invalid{text: "the body must be a Task (resourceType \"Task\"); " + describeType(head.ResourceType), expression: "Task.resourceType"})
 		return
 	}
 	var t fTask
@@ -226,12 +243,18 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	if t.ResourceType != "Task" || t.ID != r.PathValue("id") {
-		s.fail(w, r, &invalid{text: "the body must be the Task named in the URL, with its id", expression: "Task.id"})
-		return
+	var issues []*invalid
+	if t.ID != r.PathValue("id") {
+		issues = append(issues, &invalid{text: fmt.Sprintf("Task.id must be %s, the id in the URL", r.PathValue("id")), expression: "Task.id"})
 	}
-	if !slices.Contains(taskStatuses, t.Status) || t.Intent == "" {
-		s.fail(w, r, &invalid{text: "Task.status must be an R4 task status and Task.intent is required", expression: "Task.status"})
+	if !slices.Contains(taskStatuses, t.Status) {
+		issues = append(issues, &invalid{text: fmt.Sprintf("Task.status must be one of R4's task statuses (%s)", strings.Join(taskStatuses, ", ")), expression: "Task.status"})
+	}
+	if t.Intent == "" {
+		issues = append(issues, &invalid{text: "Task.intent is required: order", expression: "Task.intent"})
+	}
+	if err := invalids(issues); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	version, err := ifMatch(r.Header.Get("If-Match"))
@@ -250,14 +273,43 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 			ref.Reference, ref.Version, ref.Status, ref.StatusAt.Format("15:04 on 2 Jan")), "")
 		return
 	}
+	caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := invalids(s.unchangeable(&t, Task(ref, slugs, caseID))); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if core.Status(t.Status) == ref.Status {
-		caseID, _ := s.engine.PartnerCaseID(r.Context(), ref.ID)
 		w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
 		write(w, http.StatusOK, Task(ref, slugs, caseID))
 		return
 	}
 	req := core.TransitionRequest{Referral: ref.ID, Actor: p.Actor(), ExpectedVersion: version}
+	// An on-hold Task comes off hold (core's resume) into the status it
+	// was held from, and into no other: taking it off hold and accepting
+	// it (or recording contact) are two changes, each its own PUT, so the
+	// answer is never a 200 with a status other than the one asked for.
+	if ref.Status == core.StatusOnHold && slices.Contains([]core.Status{core.StatusRequested, core.StatusAccepted, core.StatusInProgress}, core.Status(t.Status)) {
+		if ref.HeldFrom == nil || *ref.HeldFrom != core.Status(t.Status) {
+			held := core.StatusRequested
+			if ref.HeldFrom != nil {
+				held = *ref.HeldFrom
+			}
+			outcome(w, http.StatusConflict, "business-rule", fmt.Sprintf("Task %s is on hold, put there while %s, and comes off hold only back to %s: PUT status %s first, then move it on from there",
+				ref.Reference, held, held, held), "Task.status")
+			return
+		}
+	}
 	switch core.Status(t.Status) {
+	case core.StatusRequested:
+		if ref.Status != core.StatusOnHold {
+			outcome(w, http.StatusUnprocessableEntity, "business-rule", "a Task goes back to requested only from on-hold (when it was held while requested)", "Task.status")
+			return
+		}
+		req.Action = core.ActionResume
 	case core.StatusAccepted:
 		req.Action = core.ActionAccept
 		if ref.Status == core.StatusOnHold {
@@ -323,13 +375,21 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	caseID, err := s.engine.PartnerCaseID(r.Context(), res.Referral.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	// The partner's case id was given when the referral was made, and no
+	// action changes it.
 	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, res.Referral.Version))
 	write(w, http.StatusOK, Task(res.Referral, slugs, caseID))
+}
+
+// describeType names a body's resourceType in a refusal.
+func describeType(t any) string {
+	switch v := t.(type) {
+	case nil:
+		return "it has no resourceType"
+	case string:
+		return "it is " + strconv.Quote(v)
+	}
+	return "its resourceType is not a string"
 }
 
 type entry struct {
@@ -354,7 +414,9 @@ type txBundle struct {
 // transaction creates a referral from a transaction Bundle of a Task, its
 // ServiceRequest, the Patient and their Consent, through the same core
 // call as the JSON API. Bundle.identifier (or an Idempotency-Key header)
-// makes a retry return the first answer.
+// is the Bundle's idempotency key, under the JSON API's rule (api.Once):
+// the same Bundle again gets the first answer; another Bundle with the
+// same identifier is a 409 conflict and writes nothing.
 func (s *Server) transaction(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	body, err := readBody(w, r)
 	if err != nil {
@@ -370,14 +432,39 @@ func (s *Server) transaction(w http.ResponseWriter, r *http.Request, p core.Part
 		s.fail(w, r, &invalid{text: "POST /fhir takes a Bundle of type transaction", expression: "Bundle.type"})
 		return
 	}
-	key := r.Header.Get("Idempotency-Key")
+	key, named, expression := r.Header.Get("Idempotency-Key"), "Idempotency-Key", ""
 	if b.Identifier != nil && b.Identifier.Value != "" {
-		key = "bundle:" + b.Identifier.System + "|" + b.Identifier.Value
+		key, named, expression = "bundle:"+b.Identifier.System+"|"+b.Identifier.Value, "Bundle.identifier", "Bundle.identifier"
 	}
 	if key == "" || len(key) > 180 {
 		s.fail(w, r, &invalid{text: "give the Bundle an identifier (or send an Idempotency-Key header) so a retry cannot refer the client twice", expression: "Bundle.identifier"})
 		return
 	}
+	s.api.Once(w, r, p, key, body, s.bundleIdempotency(named, expression), func(w http.ResponseWriter, r *http.Request, p core.Partner) {
+		s.referBundle(w, r, p, b, key)
+	})
+}
+
+// bundleIdempotency answers, as OperationOutcomes, a Bundle its key
+// (named: Bundle.identifier or the Idempotency-Key header) cannot run.
+// Only a referral made is kept to replay: a refused Bundle is corrected
+// and sent again with the same identifier, its own id for the referral.
+func (s *Server) bundleIdempotency(named, expression string) api.Idempotency {
+	return api.Idempotency{
+		Space: "fhir", SuccessOnly: true,
+		Reused: func(w http.ResponseWriter, r *http.Request) {
+			outcome(w, http.StatusConflict, "conflict", "this "+named+" was already used for another Bundle, and nothing was written for this one; "+
+				"send that Bundle unchanged to read its answer again, or give a new referral its own "+named, expression)
+		},
+		InProgress: func(w http.ResponseWriter, r *http.Request) {
+			outcome(w, http.StatusConflict, "transient", "a Bundle with this "+named+" is still being handled; retry in a moment", expression)
+		},
+		Fail: s.fail,
+	}
+}
+
+// referBundle makes the referral of a transaction Bundle, under its key.
+func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Partner, b txBundle, key string) {
 	var (
 		task    *fTask
 		sr      *fServiceRequest
@@ -458,8 +545,11 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 	var in api.CreateRequest
 	var fields []core.FieldError
 	bad := func(field, msg string) { fields = append(fields, core.FieldError{Field: field, Message: msg}) }
-	if task.Status != "requested" || task.Intent != "order" {
-		bad("Task.status", "a new referral's Task has status requested and intent order")
+	if task.Status != "requested" {
+		bad("Task.status", "a new referral's Task has status requested")
+	}
+	if task.Intent != "order" {
+		bad("Task.intent", "a new referral's Task has intent order")
 	}
 	for _, id := range task.Identifier {
 		if id.System == SystemCaseID || (id.System != SystemReference && in.CaseID == "") {
