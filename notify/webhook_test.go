@@ -44,6 +44,35 @@ func TestSignWebhookSpecExample(t *testing.T) {
 	}
 }
 
+// failingReceiver subscribes a partner of the CAB to a receiver that
+// answers 500 until told otherwise, and has the welfare adviser refer a
+// client to the CAB (idempotency key key), so its created event is due.
+func failingReceiver(t *testing.T, h *harness, key string) (core.PartnerCredentials, *receiver, *httptest.Server, core.WebhookSubscription, core.Referral) {
+	t.Helper()
+	env, ctx := h.env, context.Background()
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Adviser.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &receiver{now: env.Clock.Now}
+	rc.status.Store(http.StatusInternalServerError)
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	sub, secret, err := env.Engine.Subscribe(ctx, creds.Partner.ID, srv.URL+"/hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.secret = secret
+	ref, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: key, By: env.Net.WelfareAdviser.Actor(),
+		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123"}, Needs: []core.Need{core.NeedDebt},
+		ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return creds, rc, srv, sub, ref
+}
+
 // receiver is a partner's webhook endpoint that answers what the test
 // says and keeps what verified.
 type receiver struct {
@@ -81,27 +110,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	env := h.env
 	ctx := context.Background()
-	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Adviser.Actor())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := &receiver{now: env.Clock.Now}
-	rc.status.Store(http.StatusInternalServerError)
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	sub, secret, err := env.Engine.Subscribe(ctx, creds.Partner.ID, srv.URL+"/hooks")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.secret = secret
-
-	ref, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "hook-1", By: env.Net.WelfareAdviser.Actor(),
-		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123"}, Needs: []core.Need{core.NeedDebt},
-		ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	creds, rc, srv, sub, ref := failingReceiver(t, h, "hook-1")
 	w := h.worker(t, func(o *notify.Options) { o.WebhookClient = srv.Client() })
 	// Each round: deliver what is due, then let the backoff pass.
 	for i := 0; i < core.WebhookPausedAfter+2; i++ {
@@ -318,26 +327,7 @@ func TestWebhookEventsWaitInOrderAndSurviveAResume(t *testing.T) {
 	h := newHarness(t, harnessOpts{maxAttempt: 6})
 	env := h.env
 	ctx := context.Background()
-	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Adviser.Actor())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc := &receiver{now: env.Clock.Now}
-	rc.status.Store(http.StatusInternalServerError)
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	sub, secret, err := env.Engine.Subscribe(ctx, creds.Partner.ID, srv.URL+"/hooks")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.secret = secret
-	ref, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "hook-order", By: env.Net.WelfareAdviser.Actor(),
-		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123"}, Needs: []core.Need{core.NeedDebt},
-		ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rc, srv, sub, ref := failingReceiver(t, h, "hook-order")
 	w := h.worker(t, func(o *notify.Options) { o.WebhookClient = srv.Client() })
 	rounds := func(n int) {
 		for i := 0; i < n; i++ {
