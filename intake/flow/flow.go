@@ -28,6 +28,9 @@ package flow
 //	DataSharingURL  string  Network.DataSharingURL, the data sharing protocol
 //	ConsentWording  string  ConsentWording.Body: who sees their details and why
 //	Reference       string  the referral reference, for Messages.Done only: "ONW-7K3M9P"
+//	Days            int     for Messages.Done only: the working days to wait before
+//	                        calling the helpline, Network.ClientWaitDays(crisis) for the
+//	                        referral core recorded; it also picks the plural form
 //
 // Keys Reply.Data always carries:
 //
@@ -58,7 +61,7 @@ package flow
 //	conv_callback_offer                  CallbackKeyword, Network, Helpline
 //	conv_declined                        Helpline, DirectoryURL
 //	conv_finished                        Helpline
-//	conv_done                            Network, Reference, Urgent, Callback, ContactMethod, Helpline
+//	conv_done                            Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days
 //	others                               none
 //
 // redis_down.txt is rendered when the conversation store is unreachable, so
@@ -855,13 +858,14 @@ func (f *Flow) Templates() []string {
 
 // Render renders one of the flow's messages in the flow's language with
 // data: the caller's network keys merged with Reply.Data. A missing key is
-// an error, not "<no value>" in a client's text. Surrounding blank space
-// is trimmed.
+// an error, not "<no value>" in a client's text. A "Days" key picks the
+// plural form of a message that has them. Surrounding blank space is
+// trimmed.
 func (f *Flow) Render(name string, data map[string]any) (string, error) {
 	if !f.msgNames[name] {
 		return "", fmt.Errorf("render %q: not a template of flow %s", name, f.ID)
 	}
-	return f.cat.Render(f.Lang, name, data, nil)
+	return f.cat.Render(f.Lang, name, data, data["Days"])
 }
 
 // languageMenu is the languages offered by number, each by its own name.

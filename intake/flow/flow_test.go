@@ -36,6 +36,11 @@ var convTestNetwork = map[string]any{
 
 var convTestStart = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
 
+// convTestSettings are the network settings the caller's Days (the wait
+// Messages.Done promises) comes from: the schema's defaults.
+var convTestSettings = core.Network{ContactCheckDays: 3, ContactNudgeDays: 5, CrisisAckHours: 2,
+	WorkingStart: 9 * time.Hour, WorkingEnd: 17 * time.Hour}
+
 func loadSelfReferralFlow(t testing.TB) *Flow {
 	t.Helper()
 	f, err := LoadFlow(templates.FS, "self_referral")
@@ -48,6 +53,7 @@ func loadSelfReferralFlow(t testing.TB) *Flow {
 func convRenderData(r Reply) map[string]any {
 	data := maps.Clone(convTestNetwork)
 	maps.Copy(data, r.Data)
+	data["Days"] = convTestSettings.ClientWaitDays(r.Data["Urgent"] == true)
 	return data
 }
 
@@ -513,6 +519,7 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	for _, k := range append(callerKeys, "Reference") {
 		data[k] = convTestNetwork[k]
 	}
+	data["Days"] = convTestSettings.ClientWaitDays(false)
 	if _, err := f.Render(f.Messages.Done, data); err != nil {
 		t.Error(err)
 	}

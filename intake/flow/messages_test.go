@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -129,4 +130,65 @@ func TestNoMissingMessages(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("languages shipped = %v, want %v", got, want)
 	}
+}
+
+// waitCounts are the waits TestWaitDaysInEveryLanguage renders: every
+// plural category the shipped languages use for whole numbers (Polish 1,
+// 2–4, 5+; Ukrainian 21; Arabic 1, 2, 3–10, 11–99, 100; Gaelic 1 and 11, 2,
+// 3–10, 20+).
+var waitCounts = []int{1, 2, 3, 5, 11, 21, 100}
+
+// englishDays finds the English words for the wait in a translation.
+var englishDays = regexp.MustCompile(`(?i)\b(working )?days?\b`)
+
+// TestWaitDaysInEveryLanguage: the conversation's last text says the wait
+// the caller gives it (Days, Network.ClientWaitDays) with the plural form
+// the number needs, in every shipped language: it renders, within its
+// SMS budget, says each number differently, and a translation never says
+// "days" in English. The golden file shows the sentence for each number.
+func TestWaitDaysInEveryLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	var golden strings.Builder
+	for _, l := range f.Catalogue().Languages() {
+		g := f.In(l.Code)
+		seen := map[string]int{}
+		for _, urgent := range []bool{false, true} {
+			for _, n := range waitCounts {
+				data := messageData(g, f.Messages.Done)
+				data["Urgent"], data["Days"] = urgent, n
+				text, err := g.Render(f.Messages.Done, data)
+				if err != nil {
+					t.Errorf("%s, a wait of %d: %v", l.English, n, err)
+					continue
+				}
+				if l.Code == lang.English {
+					want := fmt.Sprintf("within %d working days,", n)
+					if n == 1 {
+						want = "within 1 working day,"
+					}
+					if !strings.Contains(text, want) {
+						t.Errorf("English, a wait of %d: want %q in %q", n, want, text)
+					}
+				} else if m := englishDays.FindString(text); m != "" {
+					t.Errorf("%s, a wait of %d, says %q in English: %s", l.English, n, m, text)
+				}
+				if urgent {
+					continue // the same sentence, after "marked as urgent"
+				}
+				if other, ok := seen[text]; ok {
+					t.Errorf("%s says a wait of %d and of %d the same way: %s", l.English, other, n, text)
+				}
+				seen[text] = n
+				budget := segmentBudget(f.Messages.Done)
+				if l.Code != lang.English {
+					budget *= 2
+				}
+				if segs, enc := core.SMSSegments(text); segs > budget {
+					t.Errorf("%s, a wait of %d: %d %s segments, budget %d:\n%s", l.English, n, segs, enc, budget, text)
+				}
+				fmt.Fprintf(&golden, "%s %d: %s\n", l.Code, n, text)
+			}
+		}
+	}
+	coretest.Golden(t, "testdata/messages/wait_days.golden", golden.String())
 }

@@ -68,9 +68,10 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 
 // finish records the referral with core, once per conversation (the
 // conversation id is the idempotency key), with this text's MessageSid as
-// the evidence of consent, and answers with the reference. If core fails
-// the conversation stays at the consent question, so the client's next
-// YES tries again.
+// the evidence of consent, and answers with the reference and how many
+// working days to wait before calling (core.Network.ClientWaitDays, by
+// whether the referral is a crisis). If core fails the conversation stays
+// at the consent question, so the client's next YES tries again.
 func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
 	in := t.flow.In(conv.Lang).SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
 		IdempotencyKey: "sms:" + st.ID, Evidence: t.msg.evidence(), Phone: string(t.phone)})
@@ -92,6 +93,7 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Con
 		"triage", res.Agency == nil, "crisis", in.Crisis, "replayed", res.Replayed)
 	data := maps.Clone(r.Data)
 	data["Reference"] = res.Referral.Reference
+	data["Days"] = t.network.ClientWaitDays(res.Referral.Crisis)
 	names := append(append([]string{}, r.Templates...), t.flow.Messages.Done)
 	// The answers are in Postgres now, encrypted; Redis keeps only the end.
 	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started, Lang: conv.Lang}

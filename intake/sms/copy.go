@@ -40,14 +40,15 @@ func checkSMSCopy(cat *lang.Catalogue) error {
 }
 
 // renderAll renders messages in order in language code with the network
-// keys merged with extra.
+// keys merged with extra. A "Days" key picks the plural form of a message
+// that has them ("1 working day", "5 dni roboczych").
 func (s *SMS) renderAll(code string, names []string, network map[string]any, extra map[string]any) ([]string, error) {
 	data := make(map[string]any, len(network)+len(extra))
 	maps.Copy(data, network)
 	maps.Copy(data, extra)
 	out := make([]string, 0, len(names))
 	for _, name := range names {
-		text, err := s.cat.Render(code, name, data, nil)
+		text, err := s.cat.Render(code, name, data, data["Days"])
 		if err != nil {
 			return nil, fmt.Errorf("render %q: %w", name, err)
 		}

@@ -33,6 +33,7 @@ type smsTurn struct {
 	now     time.Time
 	flow    *flow.Flow     // bound to the current consent wording version, in the conversation's language
 	version string         // the current consent wording version
+	network core.Network   // the settings the keys were built from
 	keys    map[string]any // network keys for templates (shared by texts: read only)
 	state   *smsState      // the running conversation, nil if none (or expired)
 	expired bool           // a conversation was running but timed out
@@ -54,7 +55,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		return s.faultOutcome(ctx)
 	}
 	t := &smsTurn{ctx: ctx, msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
-		version: w.Version, keys: s.keysFor(n, w), state: c.state}
+		version: w.Version, network: n, keys: s.keysFor(n, w), state: c.state}
 	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
 		t.expired = t.state.open()
 		t.state = nil

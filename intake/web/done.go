@@ -11,6 +11,10 @@ type doneData struct {
 	Crisis     bool
 	Method     string
 	TextedRef  bool
+	// WaitDays is how many working days to wait before calling the
+	// network if nobody has been in touch: the same promise the SMS
+	// conversation ends with (core.Network.ClientWaitDays).
+	WaitDays int
 }
 
 func (w *Web) showDone(rw http.ResponseWriter, r *http.Request, s *webSession) {
@@ -19,7 +23,8 @@ func (w *Web) showDone(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		return
 	}
 	p := w.page(r, s)
-	p.Data = doneData{Reference: s.Reference, AgencyName: s.AgencyName, Crisis: s.Crisis, Method: s.Answers.ContactMethod, TextedRef: s.TextedRef}
+	p.Data = doneData{Reference: s.Reference, AgencyName: s.AgencyName, Crisis: s.Crisis, Method: s.Answers.ContactMethod, TextedRef: s.TextedRef,
+		WaitDays: p.Network.ClientWaitDays(s.Crisis)}
 	w.render(rw, r, http.StatusOK, "web/done", p)
 }
 

@@ -51,7 +51,13 @@ const testSMSNumber = "+447700900000"
 
 func newWebEnv(t testing.TB, change ...func(*Config)) *webEnv {
 	t.Helper()
-	env := coretest.NewEnv(t)
+	return newWebEnvOn(t, coretest.NewEnv(t), change...)
+}
+
+// newWebEnvOn is newWebEnv on env: for a test that changes the network's
+// settings in the database before the server reads them.
+func newWebEnvOn(t testing.TB, env *coretest.Env, change ...func(*Config)) *webEnv {
+	t.Helper()
 	rdb, prefix := coretest.NewRedis(t)
 	logs := &syncBuffer{}
 	cfg := Config{Engine: env.Engine, Redis: rdb, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -78,10 +78,13 @@ func (w *Web) switcher(r *http.Request, current string) []langLink {
 }
 
 // T is the page's words for message id; args are key, value pairs for
-// the message's template. A message that fails to render fails the page
-// (which tests prevent) rather than show a half sentence.
+// the message's template. A "Days" value also picks the message's plural
+// form ("1 working day", "5 dni roboczych"). A message that fails to
+// render fails the page (which tests prevent) rather than show a half
+// sentence.
 func (p webPage) T(id string, args ...any) (string, error) {
-	return p.Lang.cat.Render(p.Lang.Code, id, messageData(args, false), nil)
+	data := messageData(args, false)
+	return p.Lang.cat.Render(p.Lang.Code, id, data, data["Days"])
 }
 
 // H is T for a message that holds markup (its id ends in _html): the
@@ -89,7 +92,8 @@ func (p webPage) T(id string, args ...any) (string, error) {
 // are ours, so their markup is trusted. A "Phone" value also gives "Tel",
 // its tel: link.
 func (p webPage) H(id string, args ...any) (template.HTML, error) {
-	s, err := p.Lang.cat.Render(p.Lang.Code, id, messageData(args, true), nil)
+	data := messageData(args, true)
+	s, err := p.Lang.cat.Render(p.Lang.Code, id, data, data["Days"])
 	return template.HTML(s), err
 }
 

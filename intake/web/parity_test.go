@@ -256,7 +256,13 @@ func newParityEnv(t *testing.T, fl ...*flow.Flow) *parityEnv {
 	if len(fl) > 0 {
 		f = fl[0]
 	}
-	e := newWebEnv(t, func(c *Config) { c.Flow = f })
+	return newParityEnvOn(t, coretest.NewEnv(t), f)
+}
+
+// newParityEnvOn is newParityEnv on env (nil f: the shipped flow).
+func newParityEnvOn(t *testing.T, env *coretest.Env, f *flow.Flow) *parityEnv {
+	t.Helper()
+	e := newWebEnvOn(t, env, func(c *Config) { c.Flow = f })
 	ctx := context.Background()
 	for _, d := range []core.District{
 		{District: "KY13", CouncilArea: "Fife", Town: "Burntisland"},
@@ -278,9 +284,11 @@ func newParityEnv(t *testing.T, fl ...*flow.Flow) *parityEnv {
 	return &parityEnv{web: e, sms: mux, b: e.browser(), ctx: ctx}
 }
 
-// textAll texts "Hi" and then each reply, as Twilio posts them, signed.
-func (p *parityEnv) textAll(t *testing.T, phone string, replies []string) {
+// textAll texts "Hi" and then each reply, as Twilio posts them, signed,
+// and returns the texts that answered the last one.
+func (p *parityEnv) textAll(t *testing.T, phone string, replies []string) []string {
 	t.Helper()
+	var last []string
 	for _, body := range append([]string{"Hi", "1"}, replies...) { // 1: English, of the languages offered
 		sid := fmt.Sprintf("SM%032x", p.seq.Add(1))
 		form := url.Values{"MessageSid": {sid}, "SmsSid": {sid}, "AccountSid": {"AC0123456789abcdef0123456789abcdef"},
@@ -298,17 +306,23 @@ func (p *parityEnv) textAll(t *testing.T, phone string, replies []string) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("text %q: status %d", body, rec.Code)
 		}
+		var err error
+		if last, err = sms.ParseTwiML(rec.Body.String()); err != nil {
+			t.Fatalf("text %q: %v", body, err)
+		}
 	}
+	return last
 }
 
-// webAll starts the form and posts each page, then sends the request.
-func (p *parityEnv) webAll(t *testing.T, posts []parityPost) {
+// webAll starts the form and posts each page, then sends the request,
+// and returns the page it lands on.
+func (p *parityEnv) webAll(t *testing.T, posts []parityPost) *page {
 	t.Helper()
 	p.b.get(pathStart)
 	for _, ps := range posts {
 		p.b.answer(ps.page, ps.values)
 	}
-	p.b.send()
+	return p.b.send()
 }
 
 // outcomes reads every referral made, by source.
