@@ -112,8 +112,8 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		}
 		return strings.Compare(a.Field, b.Field)
 	})
-	p.Undo = ref.Status == core.StatusCompleted && ref.Allowed(core.ActionReopen) &&
-		b.clock.Now().Sub(ref.StatusAt) <= core.UndoWindow && ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
+	p.Undo = ref.Allowed(core.ActionReopen) && ref.Undoable(b.clock.Now()) &&
+		ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
 	p.CloseTriage = ref.InTriage() && s.staff.Actor().Coordinates() && ref.Allowed(core.ActionCancel)
 	if !ref.InTriage() {
 		if p.ReferOn, err = b.engine.MayReferOn(ctx, ref); err != nil {

@@ -24,12 +24,13 @@ type mailKindChoice struct {
 }
 
 var mailKindLabels = map[core.EmailKind]string{
-	core.EmailNewReferral:    "A new referral for my agency",
-	core.EmailAckReminder:    "Reminders about referrals waiting for my agency",
-	core.EmailReferralUpdate: "What became of referrals I made",
-	core.EmailEscalation:     "Escalations of overdue referrals (coordinators)",
-	core.EmailDeadLetter:     "Messages Onward could not deliver (coordinators)",
-	core.EmailAlert:          "Alerts: a client not contacted, a partner's webhooks paused, texts held (coordinators)",
+	core.EmailNewReferral:     "A new referral for my agency",
+	core.EmailAckReminder:     "Reminders about referrals waiting for my agency",
+	core.EmailContactReminder: "Reminders about clients my agency accepted but has not marked contacted",
+	core.EmailReferralUpdate:  "What became of referrals I made",
+	core.EmailEscalation:      "Escalations of overdue referrals (coordinators)",
+	core.EmailDeadLetter:      "Messages Onward could not deliver (coordinators)",
+	core.EmailAlert:           "Alerts: a client not contacted, a partner's webhooks paused, texts held (coordinators)",
 }
 
 func (b *Bot) settingsPage(r *http.Request, s session) (settingsEmailPage, error) {

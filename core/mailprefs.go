@@ -23,9 +23,11 @@ const (
 	MailOff    MailMode = "off"
 )
 
-// MailPrefKinds are the kinds a member of staff may choose for; the
-// others (crisis alerts, sign-in links, invitations) always go at once.
-var MailPrefKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailReferralUpdate, EmailEscalation, EmailDeadLetter, EmailAlert}
+// MailPrefKinds are the kinds a member of staff may choose for (those
+// Optional); the others (crisis alerts, cancellations of referrals their
+// agency holds, sign-in links, invitations) always go at once.
+var MailPrefKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailContactReminder, EmailReferralUpdate,
+	EmailEscalation, EmailDeadLetter, EmailAlert}
 
 const sqlMailPrefs = `SELECT kind, mode FROM staff_mail_prefs WHERE staff_id = $1`
 

@@ -26,11 +26,21 @@ const (
 	EmailCrisis EmailKind = "crisis"
 	// EmailAckReminder reminds an agency of a referral not acknowledged in time.
 	EmailAckReminder EmailKind = "ack-reminder"
+	// EmailContactReminder reminds an agency that accepted a referral and
+	// has not marked the client contacted in time: the email twin of the
+	// Slack contact nudge, for agencies Slack does not reach.
+	EmailContactReminder EmailKind = "contact-reminder"
 	// EmailEscalation tells the coordinators a referral is twice its target.
 	EmailEscalation EmailKind = "escalation"
 	// EmailReferralUpdate tells the referring adviser their referral was
 	// turned down, redirected, accepted or closed.
 	EmailReferralUpdate EmailKind = "referral-update"
+	// EmailReferralCancelled tells the agency holding a referral that
+	// someone else (the client withdrawing consent or erased, the referrer,
+	// a coordinator, Onward) cancelled it, and that the client's details
+	// are no longer shared with it. It cannot be turned off: it is how an
+	// agency off Slack learns to stop work it may no longer do.
+	EmailReferralCancelled EmailKind = "referral-cancelled"
 	// EmailDeadLetter tells the coordinators a delivery failed for good.
 	EmailDeadLetter EmailKind = "dead-letter"
 	// EmailAlert tells the coordinators what their triage channel is told
@@ -46,15 +56,16 @@ const (
 )
 
 // EmailKinds lists every kind, in the order a settings page shows them.
-var EmailKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailReferralUpdate, EmailCrisis, EmailEscalation,
-	EmailDeadLetter, EmailAlert, EmailDigest, EmailSignIn, EmailInvitation}
+var EmailKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailContactReminder, EmailReferralUpdate,
+	EmailReferralCancelled, EmailCrisis, EmailEscalation, EmailDeadLetter, EmailAlert, EmailDigest, EmailSignIn, EmailInvitation}
 
 // Optional reports whether a member of staff may turn the kind off (and so
-// whether its emails carry List-Unsubscribe). Crisis alerts, sign-in links
-// and invitations always go; the digest is how the others are gathered.
+// whether its emails carry List-Unsubscribe). Crisis alerts, cancellations
+// of referrals an agency holds, sign-in links and invitations always go;
+// the digest is how the others are gathered.
 func (k EmailKind) Optional() bool {
 	switch k {
-	case EmailCrisis, EmailSignIn, EmailInvitation, EmailDigest:
+	case EmailCrisis, EmailReferralCancelled, EmailSignIn, EmailInvitation, EmailDigest:
 		return false
 	}
 	return true

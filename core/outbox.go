@@ -27,10 +27,12 @@ const (
 	OutboxFeedback OutboxKind = "card.feedback"
 	// OutboxAckReminder reminds the agency (Payload.Level "reminder") or
 	// escalates to coordinators ("escalation") when a referral is not
-	// acknowledged in time. Skipped at send time if the referral has moved.
+	// acknowledged in time. Skipped at send time if the referral has moved
+	// (Referral.StillDue, as its email twin).
 	OutboxAckReminder OutboxKind = "reminder.ack"
-	// OutboxContactNudge nudges the agency when an accepted referral is not
-	// marked contacted in time. Skipped if it has moved.
+	// OutboxContactNudge nudges the agency in Slack when an accepted
+	// referral is not marked contacted in time (EmailContactReminder is
+	// its email twin). Skipped if it has moved (Referral.StillDue).
 	OutboxContactNudge OutboxKind = "reminder.contact"
 	// OutboxAlert is a coordinator alert about delivery trouble.
 	OutboxAlert OutboxKind = "alert.coordinators"
@@ -67,6 +69,9 @@ type OutboxPayload struct {
 	// goes to a member of staff (else the agency's shared address).
 	Email   EmailKind `json:"email,omitempty"`
 	StaffID StaffID   `json:"staff_id,omitempty"`
+	// Action is the action a referrer's update email tells of: news of a
+	// completion goes only if the completion stands (Referral.StillDue).
+	Action Action `json:"action,omitempty"`
 	// PhoneEnc is the number a directory text goes to, encrypted: the
 	// outbox keeps personal data encrypted like every other table.
 	PhoneEnc []byte `json:"phone_enc,omitempty"`

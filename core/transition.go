@@ -78,10 +78,15 @@ var actions = map[Action]actionDef{
 			u, cal, now := c.updated, c.cal, c.now
 			c.e.outbox.queue(c.b, smsMsg(u, SMSAccepted, time.Time{}), now)
 			c.e.outbox.queue(c.b, smsMsg(u, SMSContactCheck, cal.AddWorkingDays(now, cal.ContactCheckDays)), now)
+			// The contact reminder goes to the agency's Slack channel and,
+			// for agencies Slack does not reach, by email; each is skipped
+			// at send time once the client is contacted (Referral.StillDue).
+			agency, due := derefAgency(u.ToAgencyID), cal.AddWorkingDays(now, cal.ContactNudgeDays)
 			c.e.outbox.queue(c.b, outboxMsg{kind: OutboxContactNudge, referral: u.ID,
-				payload:   OutboxPayload{ReferralID: u.ID, AgencyID: derefAgency(u.ToAgencyID)},
-				dedupe:    fmt.Sprintf("nudge:%d:%d", u.ID, derefAgency(u.ToAgencyID)),
-				available: cal.AddWorkingDays(now, cal.ContactNudgeDays)}, now)
+				payload:   OutboxPayload{ReferralID: u.ID, AgencyID: agency},
+				dedupe:    fmt.Sprintf("nudge:%d:%d", u.ID, agency),
+				available: due}, now)
+			c.e.outbox.queue(c.b, emailMsg(EmailContactReminder, u, agency, fmt.Sprintf("contact:%d:%d", u.ID, agency), due), now)
 		},
 	},
 	ActionReject: {
@@ -184,8 +189,12 @@ var actions = map[Action]actionDef{
 			return nil
 		},
 		queue: func(c *change) {
+			// The feedback request waits out the undo window, and is
+			// skipped if the completion was undone (Referral.StillDue).
+			// Its dedupe key names the completion's version, so a
+			// completion undone and made again asks once, by its own row.
 			if c.updated.SelfReferral() {
-				c.e.outbox.queue(c.b, smsMsg(c.updated, SMSFeedbackAsk, time.Time{}), c.now)
+				c.e.outbox.queue(c.b, smsMsg(c.updated, SMSFeedbackAsk, c.newsAt()), c.now)
 			}
 		},
 	},
@@ -193,7 +202,7 @@ var actions = map[Action]actionDef{
 	ActionReopen: {
 		from: []Status{StatusCompleted}, to: StatusInProgress,
 		apply: func(c *change) error {
-			if c.now.Sub(c.from.StatusAt) > UndoWindow {
+			if !c.from.Undoable(c.now) {
 				return &TransitionError{Action: ActionReopen, Status: c.from.Status,
 					Why: fmt.Sprintf("completion can only be undone within %d minutes", int(UndoWindow.Minutes()))}
 			}
@@ -214,6 +223,7 @@ var actions = map[Action]actionDef{
 			c.next.Feedback = strings.TrimSpace(c.req.Feedback)
 			return nil
 		},
+		queue: queueCancelledEmail,
 	},
 	ActionAssign: {
 		from: []Status{StatusRequested}, inTriage: true, onlyInTriage: true, coordinatorOnly: true,
@@ -252,6 +262,24 @@ func needsAgency(req TransitionRequest) []FieldError {
 // UndoWindow is how long after completing a referral its completion can
 // be undone (the referral goes back to in progress).
 const UndoWindow = 10 * time.Minute
+
+// Undoable reports whether the referral's completion can still be undone
+// at now (ActionReopen): for UndoWindow after it was made. News of the
+// completion (the client's feedback request, the referrer's update) goes
+// from the moment it no longer can.
+func (r Referral) Undoable(now time.Time) bool {
+	return r.Status == StatusCompleted && now.Before(r.StatusAt.Add(UndoWindow))
+}
+
+// newsAt is when news of the change may leave: at once, or for a
+// completion once it can no longer be undone, so that nobody is told of a
+// completion taken back.
+func (c *change) newsAt() time.Time {
+	if c.req.Action == ActionComplete {
+		return c.now.Add(UndoWindow)
+	}
+	return c.now
+}
 
 // checkOutcome is the check of completion that needs nothing but the
 // request: an outcome from the fixed list is required, its note short,
@@ -309,13 +337,31 @@ func queueFeedback(c *change) {
 var referrerUpdates = []Action{ActionAccept, ActionReject, ActionRedirect, ActionComplete, ActionFail, ActionCancel}
 
 // queueReferrerEmail tells the referring adviser (or, when they have
-// left, their agency's shared address) what became of their referral.
+// left, their agency's shared address) what became of their referral. The
+// row names the action, so that news of a completion, which waits out the
+// undo window, is skipped if the completion was undone (Referral.StillDue).
 func queueReferrerEmail(c *change) {
 	u := c.updated
 	if u.FromAgencyID == nil || !slices.Contains(referrerUpdates, c.req.Action) {
 		return
 	}
-	c.e.outbox.queue(c.b, emailMsg(EmailReferralUpdate, u, *u.FromAgencyID, fmt.Sprintf("update:%d:v%d", u.ID, u.Version), c.now), c.now)
+	m := emailMsg(EmailReferralUpdate, u, *u.FromAgencyID, fmt.Sprintf("update:%d:v%d", u.ID, u.Version), c.newsAt())
+	m.payload.Action = c.req.Action
+	c.e.outbox.queue(c.b, m, c.now)
+}
+
+// queueCancelledEmail tells the agency holding a cancelled referral that
+// it was cancelled and the client's details are no longer shared with it,
+// unless its own staff (or its own partner system) cancelled it. Whoever
+// else did (the client withdrawing consent or erased, the referrer, a
+// coordinator, Onward) changes its Slack card, but an agency off Slack
+// would otherwise learn nothing.
+func queueCancelledEmail(c *change) {
+	u, by := c.updated, c.req.Actor
+	if u.ToAgencyID == nil || (by.actsForAgency() && by.AgencyID == *u.ToAgencyID) {
+		return
+	}
+	c.e.outbox.queue(c.b, emailMsg(EmailReferralCancelled, u, *u.ToAgencyID, fmt.Sprintf("cancelled:%d:%d", u.ID, *u.ToAgencyID), c.now), c.now)
 }
 
 // Actions lists every action.
@@ -642,7 +688,7 @@ func (e *Engine) checkConsent(ctx context.Context, db DB, id ConsentID, a Agency
 // queueRouted queues what follows a referral reaching an agency: its card
 // in the agency's channel and the acknowledgement reminder (at 100% of the
 // agency's target) and escalation (at 200%). Both are skipped at send time
-// if the referral has moved on.
+// if the referral has moved on (Referral.StillDue).
 func (e *Engine) queueRouted(b *pgx.Batch, r Referral, a Agency, cal Calendar, now time.Time) {
 	e.outbox.queue(b, cardMsg(r, "agency"), now)
 	e.outbox.queue(b, emailMsg(EmailNewReferral, r, a.ID, fmt.Sprintf("new:%d:%d", r.ID, a.ID), now), now)
@@ -663,4 +709,65 @@ func (e *Engine) queueRouted(b *pgx.Batch, r Referral, a Agency, cal Calendar, n
 		m.payload.Level = level
 		e.outbox.queue(b, m, now)
 	}
+}
+
+// dueRule is what a row queued to go later waits on, for StillDue.
+type dueRule int
+
+const (
+	dueAlways         dueRule = iota
+	dueUnacknowledged         // acknowledgement reminders and escalations
+	dueNotContacted           // contact reminders and the client's contact check
+	dueCompleted              // news of a completion
+)
+
+// dueRuleOf says which rule a row of kind with payload p follows.
+func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
+	email := func(ks ...EmailKind) bool { return kind == OutboxEmail && slices.Contains(ks, p.Email) }
+	text := func(t string) bool { return kind == OutboxClientSMS && p.Template == t }
+	switch {
+	case kind == OutboxAckReminder || email(EmailAckReminder, EmailEscalation):
+		return dueUnacknowledged
+	case kind == OutboxContactNudge || email(EmailContactReminder) || text(SMSContactCheck):
+		return dueNotContacted
+	case text(SMSFeedbackAsk) || (email(EmailReferralUpdate) && p.Action == ActionComplete):
+		return dueCompleted
+	}
+	return dueAlways
+}
+
+// StillDue reports whether an outbox row queued to go later about the
+// referral (a reminder, or news held back while it could be undone) still
+// applies to the referral as it is now, and if not, why, in a few words
+// for the row's delivery status. It is the one rule every channel asks
+// when such a row comes due, in Slack, email and the client's texts:
+//
+//   - an acknowledgement reminder or escalation, while the referral waits,
+//     unacknowledged, with the agency it was queued for;
+//   - a contact reminder (the agency's nudge and email, the client's
+//     "were you contacted?" text), while it is accepted, by the agency it
+//     was queued for (texts name none), and the client not yet contacted;
+//   - news of a completion (the client's feedback request, the referrer's
+//     update), while the completion it was queued for stands: still
+//     completed, at the version the row names, so a completion undone and
+//     made again is told of once, by the later row.
+//
+// Every other row is due.
+func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
+	heldBy := func(a AgencyID) bool { return r.ToAgencyID != nil && *r.ToAgencyID == a }
+	switch dueRuleOf(kind, p) {
+	case dueUnacknowledged:
+		if r.AcknowledgedAt != nil || r.Status != StatusRequested || !heldBy(p.AgencyID) {
+			return false, "referral acknowledged or moved on"
+		}
+	case dueNotContacted:
+		if r.ContactedAt != nil || r.Status != StatusAccepted || (p.AgencyID != 0 && !heldBy(p.AgencyID)) {
+			return false, "client contacted or referral moved on"
+		}
+	case dueCompleted:
+		if r.Status != StatusCompleted || r.Version != p.Version {
+			return false, "completion undone"
+		}
+	}
+	return true, ""
 }

@@ -46,8 +46,11 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		return outcome{}, err
 	}
 	tmpl := r.Payload.Template
-	if tmpl == core.SMSContactCheck && (ref.ContactedAt != nil || ref.Status != core.StatusAccepted) {
-		return skipped("client already contacted or referral closed"), nil
+	// A text that waited (the contact check, the feedback request held
+	// back while the completion could be undone) goes only if it still
+	// applies: one rule with the agency's reminders.
+	if due, why := ref.StillDue(r.Kind, r.Payload); !due {
+		return skipped(why), nil
 	}
 	cal, err := w.engine.Calendar(ctx)
 	if err != nil {

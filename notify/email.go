@@ -82,10 +82,10 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 			if err != nil {
 				return outcome{}, err
 			}
-			if kind == core.EmailAckReminder || kind == core.EmailEscalation {
-				if ref.AcknowledgedAt != nil || ref.Status != core.StatusRequested || ref.ToAgencyID == nil || *ref.ToAgencyID != r.Payload.AgencyID {
-					return skipped("referral acknowledged or moved on"), nil
-				}
+			// Reminders, and news of a completion held back while it
+			// could be undone, follow the rule their Slack and text twins do.
+			if due, why := ref.StillDue(r.Kind, r.Payload); !due {
+				return skipped(why), nil
 			}
 			if ref.FromStaffID != nil {
 				referrer = *ref.FromStaffID
@@ -255,6 +255,9 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	case ref.Crisis:
 		d.Due = when(cal, cal.AckDue(ref.CreatedAt, core.Agency{}, true))
 	}
+	if p.Email == core.EmailContactReminder {
+		d.Days = cal.ContactNudgeDays
+	}
 	if p.Email == core.EmailReferralUpdate {
 		d.Update = updateWords(ref)
 		if ref.Reason != nil {
@@ -321,10 +324,11 @@ func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff co
 	since := now.Add(-24 * time.Hour)
 	d.Agency, d.Date = a.Name, now.In(cal.Location).Format("Monday 2 January")
 	d.DigestNew, d.DigestWaiting = in(core.EmailNewReferral), in(core.EmailAckReminder)
+	d.DigestNotContacted = in(core.EmailContactReminder)
 	d.DigestUpdates = in(core.EmailReferralUpdate)
 	d.DigestEscalations = coordinates && in(core.EmailEscalation)
 	d.DigestDead = coordinates && in(core.EmailDeadLetter)
-	if d.DigestNew || d.DigestWaiting {
+	if d.DigestNew || d.DigestWaiting || d.DigestNotContacted {
 		if d.Counts, err = w.digestCounts(ctx, a, cal); err != nil {
 			return err
 		}

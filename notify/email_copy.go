@@ -26,6 +26,7 @@ type emailData struct {
 	Agency                     string // the agency the referral is with
 	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
 	Target, Waited             int
+	Days                       int // contact reminders: working days since the referral was accepted
 
 	Update, Reason, Outcome string // referral updates
 	Feedback                bool
@@ -35,12 +36,14 @@ type emailData struct {
 	Alert                       string // an alert's words, as the triage channel gets them
 
 	// The digest: a section for each kind its reader chose to gather.
-	Date                                                                   string
-	DigestNew, DigestWaiting, DigestUpdates, DigestEscalations, DigestDead bool
-	Counts                                                                 DigestCounts
-	Items                                                                  []digestItem
-	Updates                                                                []digestUpdate
-	Escalated, Dead                                                        int
+	Date                                         string
+	DigestNew, DigestWaiting                     bool // new referrals; acknowledgement reminders
+	DigestNotContacted                           bool // contact reminders
+	DigestUpdates, DigestEscalations, DigestDead bool
+	Counts                                       DigestCounts
+	Items                                        []digestItem
+	Updates                                      []digestUpdate
+	Escalated, Dead                              int
 
 	SignInLink, LoginPage string // sign-in and invitation
 	Minutes               int

@@ -35,6 +35,18 @@ func TestEveryEmailKindWithoutPersonalData(t *testing.T) {
 	}
 	// One left waiting: reminder and escalation.
 	h.staffReferral(t, "pii-wait", false)
+	// One accepted and never marked contacted: a contact reminder.
+	accepted := h.staffReferral(t, "pii-accepted", false)
+	if _, err := h.engine.Act(ctx, core.TransitionRequest{Referral: accepted.ID, Action: core.ActionAccept, Actor: n.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	// One cancelled by its referrer, saying why in words naming the
+	// client: the CAB, which held it, is told it was cancelled.
+	cancelled := h.staffReferral(t, "pii-cancel", false)
+	if _, err := h.engine.Act(ctx, core.TransitionRequest{Referral: cancelled.ID, Action: core.ActionCancel, Actor: n.WelfareAdviser.Actor(),
+		Feedback: "Morag Baird on 07700 900123 moved outside our area (KY1 1AB)"}); err != nil {
+		t.Fatal(err)
+	}
 	drain(t, w)
 	h.env.Clock.Advance(10 * 24 * time.Hour)
 	// A dead letter, a digest, a sign-in link and an invitation.

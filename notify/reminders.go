@@ -9,15 +9,15 @@ import (
 // ackReminder reminds the agency (level "reminder", at 100% of its
 // acknowledgement target) or escalates to the coordinators ("escalation",
 // at 200%). Skipped when the referral was acknowledged, put on hold,
-// closed or moved to another agency since it was scheduled.
+// closed or moved to another agency since it was scheduled
+// (core.Referral.StillDue, the rule its email twin follows too).
 func (w *Worker) ackReminder(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	f, err := w.facts(ctx, r.Referral(), r.Payload.AgencyID)
 	if err != nil {
 		return outcome{}, err
 	}
-	ref := f.Referral
-	if ref.AcknowledgedAt != nil || ref.Status != core.StatusRequested || ref.ToAgencyID == nil || *ref.ToAgencyID != r.Payload.AgencyID {
-		return skipped("referral acknowledged or moved on"), nil
+	if due, why := f.Referral.StillDue(r.Kind, r.Payload); !due {
+		return skipped(why), nil
 	}
 	a, err := w.agency(ctx, r.Payload.AgencyID)
 	if err != nil {
@@ -36,16 +36,16 @@ func (w *Worker) ackReminder(ctx context.Context, r core.OutboxClaim) (outcome, 
 	return w.postSlack(ctx, channel, text, nil)
 }
 
-// contactNudge nudges the agency when an accepted referral is not marked
-// contacted in time. Skipped when it was contacted, closed or moved.
+// contactNudge nudges the agency in Slack when an accepted referral is not
+// marked contacted in time. Skipped when it was contacted, closed or
+// moved (core.Referral.StillDue, the rule its email twin follows too).
 func (w *Worker) contactNudge(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	f, err := w.facts(ctx, r.Referral(), r.Payload.AgencyID)
 	if err != nil {
 		return outcome{}, err
 	}
-	ref := f.Referral
-	if ref.ContactedAt != nil || ref.Status != core.StatusAccepted || ref.ToAgencyID == nil || *ref.ToAgencyID != r.Payload.AgencyID {
-		return skipped("client contacted or referral moved on"), nil
+	if due, why := f.Referral.StillDue(r.Kind, r.Payload); !due {
+		return skipped(why), nil
 	}
 	a, err := w.agency(ctx, r.Payload.AgencyID)
 	if err != nil {
