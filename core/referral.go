@@ -78,6 +78,15 @@ func (r Reason) Label() string {
 // itself in words.
 func (r Reason) NeedsFeedback() bool { return r == ReasonNotEligible || r == ReasonInappropriate }
 
+// LeavesClientWaiting reports whether a rejection with this reason leaves
+// the client waiting for help that will not come from that service, so
+// they are told (SMSRejected). Not a duplicate (another referral of
+// theirs stands), nor one the client declined (they know), nor a redirect
+// (they are told where it went).
+func (r Reason) LeavesClientWaiting() bool {
+	return r == ReasonNotEligible || r == ReasonNoCapacity || r == ReasonInappropriate || r == ReasonOther
+}
+
 // Source is how a referral reached Onward.
 type Source string
 

@@ -105,7 +105,10 @@ var actions = map[Action]actionDef{
 			c.next.Reason, c.next.Feedback = &reason, strings.TrimSpace(c.req.Feedback)
 			return nil
 		},
-		queue: queueFeedback,
+		queue: func(c *change) {
+			queueFeedback(c)
+			queueTurnedDownText(c)
+		},
 		follow: func(c *change) error {
 			if !c.updated.SelfReferral() {
 				return nil
@@ -331,6 +334,20 @@ func queueFeedback(c *change) {
 	c.e.outbox.queue(c.b, outboxMsg{kind: OutboxFeedback, referral: u.ID,
 		payload: OutboxPayload{ReferralID: u.ID, AgencyID: *u.FromAgencyID},
 		dedupe:  fmt.Sprintf("feedback:%d:v%d", u.ID, u.Version)}, c.now)
+}
+
+// queueTurnedDownText tells the client of a referral an adviser made for
+// them, and the agency turned down, that the service cannot help and whom
+// to call, unless the adviser has referred them on by the end of the next
+// working day (Engine.ClientTextDue): a client told to expect a call must
+// not wait for one that will never come. A self-referral needs none: it
+// is rerouted at once, and its client told of that.
+func queueTurnedDownText(c *change) {
+	u := c.updated
+	if u.Source != SourceStaff || u.Reason == nil || !u.Reason.LeavesClientWaiting() {
+		return
+	}
+	c.e.outbox.queue(c.b, smsMsg(u, SMSRejected, c.cal.AddWorkingDays(c.now, 1)), c.now)
 }
 
 // referrerUpdates are the actions the referring adviser is told of by email.
@@ -719,6 +736,7 @@ const (
 	dueUnacknowledged         // acknowledgement reminders and escalations
 	dueNotContacted           // contact reminders and the client's contact check
 	dueCompleted              // news of a completion
+	dueTurnedDown             // the client's text that their referral was turned down
 )
 
 // dueRuleOf says which rule a row of kind with payload p follows.
@@ -732,6 +750,8 @@ func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 		return dueNotContacted
 	case text(SMSFeedbackAsk) || (email(EmailReferralUpdate) && p.Action == ActionComplete):
 		return dueCompleted
+	case text(SMSRejected):
+		return dueTurnedDown
 	}
 	return dueAlways
 }
@@ -750,7 +770,10 @@ func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 //   - news of a completion (the client's feedback request, the referrer's
 //     update), while the completion it was queued for stands: still
 //     completed, at the version the row names, so a completion undone and
-//     made again is told of once, by the later row.
+//     made again is told of once, by the later row;
+//   - the client's text that their referral was turned down, while it is
+//     rejected at the version the row names (and, which only the database
+//     can say, not referred on since: Engine.ClientTextDue).
 //
 // Every other row is due.
 func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
@@ -768,6 +791,33 @@ func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 		if r.Status != StatusCompleted || r.Version != p.Version {
 			return false, "completion undone"
 		}
+	case dueTurnedDown:
+		if r.Status != StatusRejected || r.Version != p.Version {
+			return false, "referral moved on"
+		}
 	}
 	return true, ""
 }
+
+// ClientTextDue is StillDue for a text to the client of referral r, with
+// what only the database can say: a text that the referral was turned
+// down is not sent once the client has been referred on from it.
+func (e *Engine) ClientTextDue(ctx context.Context, r Referral, p OutboxPayload) (bool, string, error) {
+	if due, why := r.StillDue(OutboxClientSMS, p); !due {
+		return false, why, nil
+	}
+	if dueRuleOf(OutboxClientSMS, p) != dueTurnedDown {
+		return true, "", nil
+	}
+	var on bool
+	if err := e.pool.QueryRow(ctx, sqlReferredOn, r.ID).Scan(&on); err != nil {
+		return false, "", fmt.Errorf("referral %s referred on: %w", r.Reference, err)
+	}
+	if on {
+		return false, "client referred on", nil
+	}
+	return true, "", nil
+}
+
+// sqlReferredOn says whether a referral has been carried on to another.
+const sqlReferredOn = `SELECT EXISTS (SELECT 1 FROM referrals WHERE parent_id = $1)`

@@ -47,9 +47,14 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	}
 	tmpl := r.Payload.Template
 	// A text that waited (the contact check, the feedback request held
-	// back while the completion could be undone) goes only if it still
-	// applies: one rule with the agency's reminders.
-	if due, why := ref.StillDue(r.Kind, r.Payload); !due {
+	// back while the completion could be undone, the news that a
+	// referral was turned down) goes only if it still applies: one rule
+	// with the agency's reminders.
+	due, why, err := w.engine.ClientTextDue(ctx, ref, r.Payload)
+	if err != nil {
+		return outcome{}, err
+	}
+	if !due {
 		return skipped(why), nil
 	}
 	cal, err := w.engine.Calendar(ctx)
