@@ -218,22 +218,39 @@ type NetworkSettings struct {
 	// (empty: all seven outcomes, DefaultAdviceTopics).
 	Outcomes     []OutcomeOption
 	AdviceTopics []AdviceTopic
+	// CalendarSettings are the working days and hours, quiet hours,
+	// contact check and nudge, and crisis clock; each left out is its
+	// default.
+	CalendarSettings
 }
 
 const sqlUpsertNetwork = `
-INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at, outcomes, advice_topics)
-VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9, $10, $11)
-ON CONFLICT (id) DO UPDATE SET name = $1, phone = $2, opening_hours = $3, crisis_lines = $4,
-    directory_url = $5, data_sharing_url = $6, timezone = coalesce(nullif($7, ''), 'Europe/London'), auto_route = $8, updated_at = $9,
-    outcomes = $10, advice_topics = $11`
+INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at,
+    outcomes, advice_topics, working_days, working_start, working_end, quiet_start, quiet_end,
+    contact_check_days, contact_nudge_days, crisis_ack_hours, crisis_same_day_before)
+VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9,
+    $10, $11, $12, time '00:00' + $13::interval, time '00:00' + $14::interval, time '00:00' + $15::interval, time '00:00' + $16::interval,
+    $17, $18, $19, time '00:00' + $20::interval)
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, opening_hours = excluded.opening_hours,
+    crisis_lines = excluded.crisis_lines, directory_url = excluded.directory_url, data_sharing_url = excluded.data_sharing_url,
+    timezone = excluded.timezone, auto_route = excluded.auto_route, updated_at = excluded.updated_at,
+    outcomes = excluded.outcomes, advice_topics = excluded.advice_topics,
+    working_days = excluded.working_days, working_start = excluded.working_start, working_end = excluded.working_end,
+    quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,
+    contact_check_days = excluded.contact_check_days, contact_nudge_days = excluded.contact_nudge_days,
+    crisis_ack_hours = excluded.crisis_ack_hours, crisis_same_day_before = excluded.crisis_same_day_before`
 
-// SetNetwork writes the network settings.
+// SetNetwork writes the network settings, all of them in one statement:
+// what s leaves out takes its default. Every mistake in s is named at
+// once and nothing is written. Inside a caller's transaction, run it in
+// ChangeSettings so the engine's cache is forgotten after the commit.
 func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error {
-	if err := validate(s); err != nil {
+	var fields []FieldError
+	fields = append(fields, checkOfferings(s.Outcomes, s.AdviceTopics)...)
+	cal, calFields := s.workingCalendar()
+	fields = append(fields, calFields...)
+	if err := mergeValidation(validate(s), &ValidationError{Fields: fields}); err != nil {
 		return err
-	}
-	if fields := checkOfferings(s.Outcomes, s.AdviceTopics); len(fields) > 0 {
-		return &ValidationError{Fields: fields}
 	}
 	outcomes, topics := s.Outcomes, s.AdviceTopics
 	if outcomes == nil {
@@ -242,11 +259,23 @@ func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error
 	if topics == nil {
 		topics = []AdviceTopic{}
 	}
-	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now(), outcomes, topics); err != nil {
+	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now(),
+		outcomes, topics, cal.days, cal.workingStart, cal.workingEnd, cal.quietStart, cal.quietEnd,
+		cal.contactCheckDays, cal.nudgeDays, cal.crisisAckHours, cal.crisisSameDayBefore); err != nil {
 		return fmt.Errorf("set network settings: %w", err)
 	}
 	e.forgetCache()
 	return nil
+}
+
+// ChangeSettings runs fn in one transaction that changes the network's
+// settings (SetNetwork, districts, bank holidays), and forgets the
+// engine's cached settings once it has committed. Forgetting only inside
+// the transaction is not enough: a reader between then and the commit
+// still sees the old row, and would keep it for the cache's lifetime.
+func (e *Engine) ChangeSettings(ctx context.Context, fn func(pgx.Tx) error) error {
+	defer e.forgetCache()
+	return pgx.BeginFunc(ctx, e.pool, fn)
 }
 
 const (

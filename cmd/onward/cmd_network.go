@@ -23,13 +23,13 @@ const networkUsage = `Usage: onward network import FILE.yaml
        onward network example
        onward network boundaries FILE.geojson
 
-import sets a network up from a file: its settings, consent wording,
-postcode districts, bank holidays, agencies with their services and
-staff. It is one transaction: any mistake in the file is named (with
-where it is) and nothing is written. Agencies already there (by short
-name) and staff already there (by email) are left as they are, so the
-same file can be imported again after adding to it; coordinators edit
-details at /staff/directory.
+import sets a network up from a file: its settings and working
+calendar, consent wording, postcode districts, bank holidays, agencies
+with their services and staff. It is one transaction: any mistake in
+the file is named (with where it is) and nothing is written. Agencies
+already there (by short name) and staff already there (by email) are
+left as they are, so the same file can be imported again after adding
+to it; coordinators edit details at /staff/directory.
 
 example prints a commented example file to start from.
 
@@ -66,6 +66,11 @@ type networkFile struct {
 		// topics.
 		Outcomes     []core.OutcomeOption `yaml:"outcomes"`
 		AdviceTopics []core.AdviceTopic   `yaml:"advice_topics"`
+		// The working calendar (working_days, working_hours,
+		// quiet_hours, contact_check_days, contact_nudge_days,
+		// crisis_ack_hours, crisis_same_day_before): core reads and
+		// checks them; each left out is its default.
+		core.CalendarSettings `yaml:",inline"`
 	} `yaml:"network"`
 	Consent struct {
 		Version string `yaml:"version"`
@@ -177,7 +182,7 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	var sum importSummary
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err = eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
 		var err error
 		sum, err = importNetwork(ctx, eng, tx, f, have)
 		return err
@@ -223,7 +228,8 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 	n := f.Network
 	if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
 		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL,
-		Timezone: n.Timezone, AutoRoute: n.AutoRoute, Outcomes: n.Outcomes, AdviceTopics: n.AdviceTopics}); err != nil {
+		Timezone: n.Timezone, AutoRoute: n.AutoRoute, Outcomes: n.Outcomes, AdviceTopics: n.AdviceTopics,
+		CalendarSettings: n.CalendarSettings}); err != nil {
 		return sum, fmt.Errorf("network: %w", err)
 	}
 	if err := eng.PublishConsentWording(ctx, tx, f.Consent.Version, strings.TrimSpace(f.Consent.Wording)); err != nil {

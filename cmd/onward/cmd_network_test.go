@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -105,5 +108,135 @@ func TestNetworkImport(t *testing.T) {
 		if _, err := eng.AgencyBySlug(ctx, "eastloch-new-agency"); err == nil {
 			t.Fatalf("%s → %s: a failed import left an agency behind", c.from, c.to)
 		}
+	}
+}
+
+// TestNetworkImportCalendar: the working calendar in the network file is
+// the one the engine works by; left out, each setting is its default
+// again; bad values are all named at once and nothing is written.
+func TestNetworkImportCalendar(t *testing.T) {
+	ctx := context.Background()
+	url := coretest.NewDatabase(t)
+	t.Setenv("ONWARD_DATABASE_URL", url)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	// A fresh engine for each look: the import's engine is another one,
+	// and this one's cache would otherwise hold what it read last.
+	settings := func() core.Network {
+		t.Helper()
+		eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.DiscardHandler))
+		defer eng.Close()
+		n, err := eng.Network(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	type calendar struct { // exported fields: %+v prints durations as 8h30m0s
+		Days                                             string
+		WorkingStart, WorkingEnd, QuietStart, QuietEnd   time.Duration
+		ContactCheckDays, ContactNudgeDays, CrisisAckHrs int
+		CrisisSameDayBefore                              time.Duration
+	}
+	calendarOf := func(n core.Network) calendar {
+		return calendar{fmt.Sprint(n.WorkingDays), n.WorkingStart, n.WorkingEnd, n.QuietStart, n.QuietEnd,
+			n.ContactCheckDays, n.ContactNudgeDays, n.CrisisAckHours, n.CrisisSameDayBefore}
+	}
+	defaults := calendar{"[1 2 3 4 5]", 9 * time.Hour, 17 * time.Hour, 21 * time.Hour, 8 * time.Hour, 3, 5, 2, 15 * time.Hour}
+	keys := []string{"working_days", "working_hours", "quiet_hours", "contact_check_days", "contact_nudge_days",
+		"crisis_ack_hours", "crisis_same_day_before"}
+	setting := func(key string) *regexp.Regexp { return regexp.MustCompile(`(?m)^  ` + key + `: .*\n`) }
+	// with gives the example file with each key's line set to its value,
+	// or taken out when the value is "".
+	var example bytes.Buffer
+	if err := runNetwork(ctx, []string{"example"}, &example, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	with := func(values map[string]string) string {
+		body := example.String()
+		for key, v := range values {
+			line := ""
+			if v != "" {
+				line = "  " + key + ": " + v + "\n"
+			}
+			body = setting(key).ReplaceAllLiteralString(body, line)
+		}
+		return body
+	}
+	imports := func(body string) error {
+		p := filepath.Join(t.TempDir(), "network.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return runNetwork(ctx, []string{"import", p}, io.Discard, io.Discard)
+	}
+
+	// The example shows every setting, at its default, and imports.
+	for _, key := range keys {
+		if !setting(key).MatchString(example.String()) {
+			t.Errorf("the example does not show %s", key)
+		}
+	}
+	if err := imports(example.String()); err != nil {
+		t.Fatal(err)
+	}
+	if got := calendarOf(settings()); got != defaults {
+		t.Errorf("the example's calendar:\n got %+v\nwant %+v", got, defaults)
+	}
+
+	// A network of four days, 08:30 to 16:30.
+	custom := map[string]string{"working_days": "[mon, tue, wednesday, Thu]", "working_hours": `"08:30-16:30"`,
+		"quiet_hours": `"20:00-09:00"`, "contact_check_days": "2", "contact_nudge_days": "4",
+		"crisis_ack_hours": "3", "crisis_same_day_before": `"12:00"`}
+	if err := imports(with(custom)); err != nil {
+		t.Fatal(err)
+	}
+	want := calendar{"[1 2 3 4]", 8*time.Hour + 30*time.Minute, 16*time.Hour + 30*time.Minute, 20 * time.Hour, 9 * time.Hour,
+		2, 4, 3, 12 * time.Hour}
+	if got := calendarOf(settings()); got != want {
+		t.Errorf("after importing a calendar:\n got %+v\nwant %+v", got, want)
+	}
+
+	// Left out, each is its default again.
+	none := map[string]string{}
+	for _, key := range keys {
+		none[key] = ""
+	}
+	if err := imports(with(none)); err != nil {
+		t.Fatal(err)
+	}
+	if got := calendarOf(settings()); got != defaults {
+		t.Errorf("imported again without a calendar:\n got %+v\nwant the defaults %+v", got, defaults)
+	}
+
+	// Every mistake is named at once, and nothing of the file is written:
+	// the four-day calendar and the network's name stand.
+	if err := imports(with(custom)); err != nil {
+		t.Fatal(err)
+	}
+	bad := with(map[string]string{"working_days": "[mon, fry]", "working_hours": `"17:00-09:00"`,
+		"quiet_hours": `"21:00-21:00"`, "contact_check_days": "0", "contact_nudge_days": "61",
+		"crisis_ack_hours": "0", "crisis_same_day_before": `"3 o'clock"`})
+	bad = strings.Replace(bad, "name: Eastloch Advice Partnership", "name: Westloch Advice Partnership", 1)
+	err = imports(bad)
+	for _, msg := range []string{
+		`working_days: "fry" is not a day of the week`,
+		"working_hours: the end (09:00) must be after the start (17:00)",
+		"quiet_hours: the start and the end are both 21:00",
+		"contact_check_days must be between 1 and 60",
+		"contact_nudge_days must be between 1 and 60",
+		"crisis_ack_hours must be between 1 and 40",
+		`crisis_same_day_before: "3 o'clock" is not a time of day`,
+		"nothing was imported",
+	} {
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("a file of bad settings: err = %v, want it to say %q", err, msg)
+		}
+	}
+	if n := settings(); calendarOf(n) != want || n.Name != "Eastloch Advice Partnership" {
+		t.Errorf("a refused file was written: %q, %+v", n.Name, calendarOf(n))
 	}
 }

@@ -59,7 +59,7 @@ func seedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool, opts
 		base = "http://localhost:8080"
 	}
 	now := eng.Clock().Now()
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err := eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
 		if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: networkName, Phone: helpline,
 			OpeningHours: openingHours, CrisisLines: crisisLines, DirectoryURL: base + "/directory",
 			DataSharingURL: base + "/data-sharing", Timezone: "Europe/London"}); err != nil {
