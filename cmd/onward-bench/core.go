@@ -265,7 +265,8 @@ func (b *coreBench) engineAccept(ctx context.Context) (bool, error) {
 }
 
 // The accept baseline writes what an accept writes: the status update, one
-// event and four outbox rows (card, status text, contact check, nudge).
+// event and five outbox rows (card, status text, contact check, and the
+// agency's contact reminder in Slack and by email).
 const sqlBaseAccept = `UPDATE referrals SET status = 'accepted', version = version + 1, acknowledged_at = $2, status_by = $3, status_at = $2
 	WHERE id = $1 AND version = 1 RETURNING client_id`
 
@@ -284,7 +285,7 @@ func (b *coreBench) baselineAccept(ctx context.Context) (bool, error) {
 		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 2, "referral.transition", id, client, "accepted", now, randomBytes(32), randomBytes(32), acceptData, b.net.CAB); err != nil {
 			return err
 		}
-		for _, kind := range []string{"card.sync", "sms.client", "sms.client.check", "reminder.contact"} {
+		for _, kind := range []string{"card.sync", "sms.client", "sms.client.check", "reminder.contact", "email.notify"} {
 			if err := b.engine.Outbox().EnqueueTx(ctx, tx, core.OutboxKind(kind), id, core.OutboxPayload{}, fmt.Sprintf("base-accept:%s:%d", kind, id), now); err != nil {
 				return err
 			}
