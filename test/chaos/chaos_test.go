@@ -314,12 +314,15 @@ func TestManyProcessesOneTruth(t *testing.T) {
 		redisDown[0].Format("15:04:05"), redisDown[1].Format("15:04:05"))
 
 	// Drain: nothing due may stay pending (rows scheduled hours ahead,
-	// reminders and contact checks, are not due), and no card may wait
+	// reminders and contact checks, are not due, nor news of a completion
+	// held while it can be undone: core.UndoWindow), and no card may wait
 	// for the staff.
 	pending := func() int {
 		var n int
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL
-			AND available_at < now() + interval '30 minutes'`).Scan(&n); err != nil {
+			AND available_at < now() + interval '30 minutes'
+			AND NOT (available_at > now() AND ((kind = 'sms.client' AND payload->>'template' = 'feedback_request')
+			                                   OR (kind = 'email.notify' AND payload->>'action' = 'complete')))`).Scan(&n); err != nil {
 			return -1
 		}
 		return n
