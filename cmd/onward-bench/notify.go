@@ -62,7 +62,7 @@ var benchTexts = []struct{ template, prefix string }{
 	{core.SMSConfirmation, "Thank you."},
 	{core.SMSCancelled, "Your referral ONW"},
 	{core.SMSConsentRemoved, "We have recorded"},
-	{core.SMSRejected, "The service you were referred to"},
+	{core.SMSRerouted, "The service you were referred to"},
 	{core.SMSRedirected, "Your referral has been passed"},
 }
 
