@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// NoQuietHours is the quiet_hours that texts clients at any hour: for a
+// network whose clients asked for that, or a service that runs at night.
+const NoQuietHours = "none"
+
 // CalendarSettings is the network's working calendar as an operator writes
 // it in the network file. A setting left out (nil) takes its default, the
 // schema's: setting the network again from a file that leaves one out puts
@@ -24,6 +28,7 @@ type CalendarSettings struct {
 	WorkingHours *string `yaml:"working_hours"`
 	// QuietHours are when no text goes to a client unless it answers
 	// their own message, "21:00-08:00"; they may run past midnight.
+	// NoQuietHours ("none") texts clients at any hour.
 	QuietHours *string `yaml:"quiet_hours"`
 	// ContactCheckDays is the working days after an agency accepts a
 	// referral when the client is asked whether it has been in touch (and
@@ -118,13 +123,17 @@ func (s CalendarSettings) workingCalendar() (workingCalendar, []FieldError) {
 		}
 	}
 
-	if s.QuietHours != nil {
+	if s.QuietHours != nil && strings.EqualFold(strings.TrimSpace(*s.QuietHours), NoQuietHours) {
+		// Stored as a start equal to its end, which InQuietHours reads
+		// as none.
+		cal.quietStart, cal.quietEnd = 0, 0
+	} else if s.QuietHours != nil {
 		start, end, msg := parseHours(*s.QuietHours, "21:00-08:00")
 		switch {
 		case msg != "":
 			bad("quiet_hours", "%s", msg)
 		case start == end:
-			bad("quiet_hours", "the start and the end are both %s; write the hours when clients are not texted, like 21:00-08:00", clockTime(start))
+			bad("quiet_hours", "the start and the end are both %s; write the hours when clients are not texted, like 21:00-08:00, or %q to text them at any hour", clockTime(start), NoQuietHours)
 		case workingOK && quietCovers(start, end, cal.workingStart, cal.workingEnd):
 			bad("quiet_hours", "%s-%s covers all of working hours (%s-%s), so clients would be texted only outside them; quiet hours are the night, like 21:00-08:00",
 				clockTime(start), clockTime(end), clockTime(cal.workingStart), clockTime(cal.workingEnd))

@@ -85,6 +85,18 @@ func TestSetNetworkCalendar(t *testing.T) {
 		t.Errorf("an hour from 16:00 on Thursday is due %s, want 09:00 on Monday (days end at 16:30 and start at 08:30; no Friday)", due.In(cal.Location))
 	}
 
+	// "none" turns quiet hours off: a client is texted at any hour.
+	settings.CalendarSettings = core.CalendarSettings{QuietHours: ref(" None ")}
+	if err := env.Engine.SetNetwork(ctx, env.Pool, settings); err != nil {
+		t.Fatal(err)
+	}
+	if cal, err = env.Engine.Calendar(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if night := time.Date(2026, 11, 26, 23, 30, 0, 0, cal.Location); cal.InQuietHours(night) {
+		t.Errorf("with quiet_hours %q, 23:30 is still in quiet hours (%s-%s)", "none", cal.QuietStart, cal.QuietEnd)
+	}
+
 	settings.CalendarSettings = core.CalendarSettings{}
 	if err := env.Engine.SetNetwork(ctx, env.Pool, settings); err != nil {
 		t.Fatal(err)
