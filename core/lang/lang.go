@@ -298,6 +298,17 @@ func (c *Catalogue) Render(code, id string, data map[string]any, count any) (str
 	return strings.TrimSpace(s), nil
 }
 
+// CountKey is the data key whose value picks a message's plural form in
+// RenderData: every message with plural forms counts days ("1 working
+// day", "5 dni roboczych").
+const CountKey = "Days"
+
+// RenderData is Render with the plural form picked by data[CountKey], when
+// data has it.
+func (c *Catalogue) RenderData(code, id string, data map[string]any) (string, error) {
+	return c.Render(code, id, data, data[CountKey])
+}
+
 // Text is message id in language code with no data, English when the
 // language lacks it, "" when English lacks it too.
 func (c *Catalogue) Text(code, id string) string {

@@ -50,7 +50,7 @@ func (f *Flow) MessageSizes(network map[string]any) ([]MessageSize, error) {
 					data["Choices"] = st.choices
 				}
 			}
-			text, err := cat.Render(l.Code, id, data, data["Days"])
+			text, err := cat.RenderData(l.Code, id, data)
 			if err != nil {
 				return nil, fmt.Errorf("message %s in %s: %w", id, l.English, err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/onward-network/onward/intake/flow"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // begin starts a new conversation with its own id: after an expired one
@@ -93,7 +94,7 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Con
 		"triage", res.Agency == nil, "crisis", in.Crisis, "replayed", res.Replayed)
 	data := maps.Clone(r.Data)
 	data["Reference"] = res.Referral.Reference
-	data["Days"] = t.network.ClientWaitDays(res.Referral.Crisis)
+	data[lang.CountKey] = t.network.ClientWaitDays(res.Referral.Crisis)
 	names := append(append([]string{}, r.Templates...), t.flow.Messages.Done)
 	// The answers are in Postgres now, encrypted; Redis keeps only the end.
 	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started, Lang: conv.Lang}

@@ -83,8 +83,7 @@ func (w *Web) switcher(r *http.Request, current string) []langLink {
 // render fails the page (which tests prevent) rather than show a half
 // sentence.
 func (p webPage) T(id string, args ...any) (string, error) {
-	data := messageData(args, false)
-	return p.Lang.cat.Render(p.Lang.Code, id, data, data["Days"])
+	return p.Lang.cat.RenderData(p.Lang.Code, id, messageData(args, false))
 }
 
 // H is T for a message that holds markup (its id ends in _html): the
@@ -92,8 +91,7 @@ func (p webPage) T(id string, args ...any) (string, error) {
 // are ours, so their markup is trusted. A "Phone" value also gives "Tel",
 // its tel: link.
 func (p webPage) H(id string, args ...any) (template.HTML, error) {
-	data := messageData(args, true)
-	s, err := p.Lang.cat.Render(p.Lang.Code, id, data, data["Days"])
+	s, err := p.Lang.cat.RenderData(p.Lang.Code, id, messageData(args, true))
 	return template.HTML(s), err
 }
 
