@@ -334,41 +334,6 @@ func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral
 		}})
 }
 
-// PartnerCaseID is the case id the partner that made the referral gave
-// it, or "" when a partner did not make it.
-func (e *Engine) PartnerCaseID(ctx context.Context, id ReferralID) (string, error) {
-	ids, err := e.PartnerCaseIDs(ctx, []Referral{{ID: id}})
-	if err != nil {
-		return "", err
-	}
-	return ids[id], nil
-}
-
-// PartnerCaseIDs is PartnerCaseID for a page of referrals, in one query:
-// the case id each was given by the partner that made it, keyed by
-// referral; a referral no partner made has none.
-func (e *Engine) PartnerCaseIDs(ctx context.Context, rs []Referral) (map[ReferralID]string, error) {
-	out := make(map[ReferralID]string, len(rs))
-	if len(rs) == 0 {
-		return out, nil
-	}
-	ids := make([]int64, len(rs))
-	for i, r := range rs {
-		ids[i] = int64(r.ID)
-	}
-	rows, _ := e.pool.Query(ctx, `SELECT referral_id, case_id FROM partner_referrals WHERE referral_id = ANY($1)`, ids)
-	var id int64
-	var caseID string
-	_, err := pgx.ForEachRow(rows, []any{&id, &caseID}, func() error {
-		out[ReferralID(id)] = caseID
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("case ids of %d referrals: %w", len(rs), err)
-	}
-	return out, nil
-}
-
 // VisibleReferral returns a referral the actor may see (Actor.MaySee). A
 // referral they may not see is reported as not found, so its existence is
 // not disclosed; the refusal is audited.

@@ -187,19 +187,19 @@ func TestCaseIDsOfAPageInOneRoundTrip(t *testing.T) {
 	if len(page) != 5 {
 		t.Fatalf("the page holds %d referrals, want the 5 the partner's agency sent", len(page))
 	}
-	var got map[core.ReferralID]string
-	check(t, "the case ids of a page of 5", trips.count(t, func() {
-		if got, err = env.Engine.PartnerCaseIDs(ctx, page); err != nil {
+	var got map[core.ReferralID]core.ReferralLinks
+	check(t, "the links of a page of 5", trips.count(t, func() {
+		if got, err = env.Engine.ReferralLinks(ctx, page); err != nil {
 			t.Fatal(err)
 		}
 	}), 1)
 	for id, caseID := range want {
-		if got[id] != caseID {
-			t.Errorf("referral %d: case id %q, want %q", id, got[id], caseID)
+		if got[id].CaseID != caseID {
+			t.Errorf("referral %d: case id %q, want %q", id, got[id].CaseID, caseID)
 		}
 	}
-	if c, ok := got[staff.ID]; ok {
-		t.Errorf("the staff referral has case id %q, want none", c)
+	if l, ok := got[staff.ID]; !ok || l.CaseID != "" {
+		t.Errorf("the staff referral's links are %+v (listed: %v), want no case id", l, ok)
 	}
 }
 

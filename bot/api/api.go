@@ -90,6 +90,7 @@ func (a *API) routes() []route {
 		{pattern: "GET /api/v1/referrals/{reference}", scope: core.ScopeRead, h: a.getReferral},
 		{pattern: "POST /api/v1/referrals/{reference}/accept", scope: core.ScopeAct, h: a.act(core.ActionAccept)},
 		{pattern: "POST /api/v1/referrals/{reference}/reject", scope: core.ScopeAct, h: a.act(core.ActionReject)},
+		{pattern: "POST /api/v1/referrals/{reference}/redirect", scope: core.ScopeAct, h: a.act(core.ActionRedirect)},
 		{pattern: "POST /api/v1/referrals/{reference}/contacted", scope: core.ScopeAct, h: a.act(core.ActionContact)},
 		{pattern: "POST /api/v1/referrals/{reference}/complete", scope: core.ScopeAct, h: a.act(core.ActionComplete)},
 		{pattern: "POST /api/v1/referrals/{reference}/cancel", scope: core.ScopeAct, alt: core.ScopeRefer, h: a.act(core.ActionCancel)},

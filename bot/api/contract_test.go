@@ -138,6 +138,7 @@ func TestContract(t *testing.T) {
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	receiver := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
 	everything := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeRefer, core.ScopeAct))
+	housing := h.token(t, h.partner(t, h.env.Net.Housing, core.ScopeRead, core.ScopeRefer))
 	n := 0
 	key := func() string { n++; return fmt.Sprintf("contract-%d", n) }
 	create := func() string {
@@ -185,6 +186,17 @@ func TestContract(t *testing.T) {
 		},
 		"rejectReferral": func(o operation) response {
 			return h.do(t, o.method, fill(o.path, create()), receiver, example(o), "Idempotency-Key", key())
+		},
+		"redirectReferral": func(o operation) response {
+			// From an agency other than the one the example sends it on
+			// to, with the client's consent to share across the network.
+			in := newReferral("C-redirect")
+			in["consent"] = map[string]any{"wording_version": "v1", "scope": "network", "witnessed_by": "Isla Moffat"}
+			r := h.do(t, "POST", "/api/v1/referrals", housing, in, "Idempotency-Key", key())
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+			return h.do(t, o.method, fill(o.path, r.json(t)["reference"].(string)), receiver, example(o), "Idempotency-Key", key())
 		},
 		"contactedReferral": func(o operation) response {
 			ref := create()

@@ -52,6 +52,7 @@ var coreFields = map[string]string{
 	"client.best time to contact you": "client.contact_time",
 	"idempotency key":                 "Idempotency-Key",
 	"receiving agency":                "to_agency",
+	"agency":                          "to_agency", // a redirect's target
 	"consent wording version":         "consent.wording_version",
 	"outcome_note":                    "note",
 	"gain_weekly_income":              "gain.weekly_income_pence",

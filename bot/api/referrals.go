@@ -21,6 +21,8 @@ type referralJSON struct {
 	Version          int        `json:"version"`
 	Source           string     `json:"source"`
 	CaseID           string     `json:"case_id,omitempty"`
+	ReferredOnFrom   string     `json:"referred_on_from,omitempty"`
+	ReferredOnAs     string     `json:"referred_on_as,omitempty"`
 	Needs            []string   `json:"needs"`
 	PostcodeDistrict string     `json:"postcode_district,omitempty"`
 	Crisis           bool       `json:"crisis"`
@@ -51,9 +53,9 @@ func (s slugs) of(id *core.AgencyID) string {
 	return s[*id]
 }
 
-func toJSON(r core.Referral, s slugs, caseID string) referralJSON {
+func toJSON(r core.Referral, s slugs, links core.ReferralLinks) referralJSON {
 	j := referralJSON{Reference: r.Reference, Status: string(r.Status), Version: r.Version, Source: string(r.Source),
-		CaseID: caseID, Needs: core.NeedStrings(r.Needs), PostcodeDistrict: r.PostcodeDistrict, Crisis: r.Crisis,
+		CaseID: links.CaseID, ReferredOnFrom: links.From, ReferredOnAs: links.OnwardAs, Needs: core.NeedStrings(r.Needs), PostcodeDistrict: r.PostcodeDistrict, Crisis: r.Crisis,
 		ToAgency: s.of(r.ToAgencyID), FromAgency: s.of(r.FromAgencyID), Feedback: r.Feedback,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.StatusAt, ClosedAt: r.ClosedAt}
 	if r.Reason != nil {
@@ -249,19 +251,20 @@ func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Part
 		a.fail(w, r, err)
 		return
 	}
-	a.writeReferralCase(w, r, ref, http.StatusCreated, strings.TrimSpace(in.CaseID))
+	// A partner's new referral is the first in its chain: nothing to read.
+	a.writeReferralLinks(w, r, ref, http.StatusCreated, core.ReferralLinks{CaseID: strings.TrimSpace(in.CaseID)})
 }
 
 func (a *API) writeReferral(w http.ResponseWriter, r *http.Request, ref core.Referral, status int) {
-	caseID, err := a.engine.PartnerCaseID(r.Context(), ref.ID)
+	links, err := a.engine.ReferralLink(r.Context(), ref)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.writeReferralCase(w, r, ref, status, caseID)
+	a.writeReferralLinks(w, r, ref, status, links)
 }
 
-func (a *API) writeReferralCase(w http.ResponseWriter, r *http.Request, ref core.Referral, status int, caseID string) {
+func (a *API) writeReferralLinks(w http.ResponseWriter, r *http.Request, ref core.Referral, status int, links core.ReferralLinks) {
 	s, _, err := a.agencySlugs(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
@@ -271,7 +274,7 @@ func (a *API) writeReferralCase(w http.ResponseWriter, r *http.Request, ref core
 	if status == http.StatusCreated {
 		w.Header().Set("Location", "/api/v1/referrals/"+ref.Reference)
 	}
-	writeJSON(w, status, toJSON(ref, s, caseID))
+	writeJSON(w, status, toJSON(ref, s, links))
 }
 
 func (a *API) getReferral(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -336,16 +339,41 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 		a.fail(w, r, err)
 		return
 	}
-	caseIDs, err := a.engine.PartnerCaseIDs(r.Context(), rs)
+	links, err := a.engine.ReferralLinks(r.Context(), rs)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	out := listOut{Data: make([]referralJSON, 0, len(rs)), NextCursor: next.String()}
 	for _, ref := range rs {
-		out.Data = append(out.Data, toJSON(ref, s, caseIDs[ref.ID]))
+		out.Data = append(out.Data, toJSON(ref, s, links[ref.ID]))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// redirectTarget resolves the agency a redirect names by its slug. Only a
+// redirect names one: any other action that does is refused, rather than
+// the agency being quietly ignored.
+func (a *API) redirectTarget(ctx context.Context, action core.Action, slug string) (core.AgencyID, error) {
+	slug = strings.TrimSpace(slug)
+	if action != core.ActionRedirect {
+		if slug != "" {
+			return 0, validationProblemOne("to_agency", "only a redirect sends the referral to another agency; leave to_agency out")
+		}
+		return 0, nil
+	}
+	if slug == "" {
+		return 0, validationProblemOne("to_agency", "say which agency to send the referral to, by its slug; GET /api/v1/agencies lists them")
+	}
+	_, ids, err := a.agencySlugs(ctx, slug)
+	if err != nil {
+		return 0, err
+	}
+	id, ok := ids[slug]
+	if !ok {
+		return 0, validationProblemOne("to_agency", fmt.Sprintf("no agency %q in the directory; GET /api/v1/agencies lists them", slug))
+	}
+	return id, nil
 }
 
 func validStatus(s core.Status) bool {
@@ -358,6 +386,8 @@ func validStatus(s core.Status) bool {
 }
 
 type actIn struct {
+	// ToAgency is the agency a redirect sends the client on to, by slug.
+	ToAgency    string  `json:"to_agency,omitempty"`
 	Reason      string  `json:"reason,omitempty"`
 	Feedback    string  `json:"feedback,omitempty"`
 	Outcome     string  `json:"outcome,omitempty"`
@@ -409,12 +439,17 @@ func (a *API) act(action core.Action) Handler {
 			a.fail(w, r, &core.ValidationError{Fields: []core.FieldError{{Field: "outcome", Message: "say how it ended: one of " + strings.Join(ids, ", ")}}})
 			return
 		}
+		to, err := a.redirectTarget(r.Context(), action, in.ToAgency)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
 		var gain core.Gain
 		if in.Gain != nil {
 			gain = core.Gain(*in.Gain)
 		}
 		res, err := a.engine.Act(r.Context(), core.TransitionRequest{Referral: ref.ID, Action: action, Actor: p.Actor(),
-			ExpectedVersion: version, Reason: core.Reason(in.Reason), Feedback: in.Feedback,
+			ExpectedVersion: version, ToAgency: to, Reason: core.Reason(in.Reason), Feedback: in.Feedback,
 			Outcome: core.Outcome(in.Outcome), OutcomeNote: in.Note,
 			Gain: gain, AdviceType: core.AdviceType(in.AdviceType), AdviceTopic: in.AdviceTopic})
 		if err != nil {

@@ -60,13 +60,13 @@ func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner
 	if !ok {
 		return
 	}
-	caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
+	links, err := s.engine.ReferralLink(r.Context(), ref)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
-	write(w, http.StatusOK, Task(ref, slugs, caseID))
+	write(w, http.StatusOK, Task(ref, slugs, links))
 }
 
 // refValue reads a reference search parameter: "Type/id" or a bare id.
@@ -295,16 +295,16 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	caseIDs, err := s.engine.PartnerCaseIDs(r.Context(), rs)
+	links, err := s.engine.ReferralLinks(r.Context(), rs)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var matches, includes []Resource
 	for _, ref := range rs {
-		matches = append(matches, Task(ref, slugs, caseIDs[ref.ID]))
+		matches = append(matches, Task(ref, slugs, links[ref.ID]))
 		if q.Get("_include") == "Task:focus" {
-			includes = append(includes, ServiceRequest(ref, slugs))
+			includes = append(includes, ServiceRequest(ref, slugs, links[ref.ID]))
 		}
 	}
 	write(w, http.StatusOK, s.bundle(r, matches, includes, next.String()))
@@ -315,7 +315,12 @@ func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p co
 	if !ok {
 		return
 	}
-	write(w, http.StatusOK, ServiceRequest(ref, slugs))
+	links, err := s.engine.ReferralLink(r.Context(), ref)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusOK, ServiceRequest(ref, slugs, links))
 }
 
 func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -366,9 +371,14 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 		s.fail(w, r, err)
 		return
 	}
+	links, err := s.engine.ReferralLinks(r.Context(), rs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	matches := make([]Resource, 0, len(rs))
 	for _, ref := range rs {
-		matches = append(matches, ServiceRequest(ref, slugs))
+		matches = append(matches, ServiceRequest(ref, slugs, links[ref.ID]))
 	}
 	write(w, http.StatusOK, s.bundle(r, matches, nil, next.String()))
 }

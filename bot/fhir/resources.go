@@ -79,8 +79,10 @@ func parseID(prefix, id string) (int64, bool) {
 
 // Task is a referral as an SDOH Clinical Care TaskForReferralManagement:
 // Task.status is Onward's status one to one, statusReason the rejection
-// reason, output the outcome.
-func Task(r core.Referral, slugs map[core.AgencyID]string, caseID string) Resource {
+// reason, output the outcome; its identifiers are Onward's reference and
+// the partner's case id (links.CaseID, kept by a referral a redirect made).
+func Task(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLinks) Resource {
+	caseID := links.CaseID
 	t := Resource{
 		"resourceType": "Task", "id": r.Reference,
 		"meta":       meta(r.Version, r.StatusAt, profileTask),
@@ -155,8 +157,10 @@ func serviceRequestStatus(s core.Status) string {
 	return "active"
 }
 
-// ServiceRequest is what the referral asks for: one category per need.
-func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string) Resource {
+// ServiceRequest is what the referral asks for: one category per need. A
+// referral that carries another on (a redirect, or one turned down and
+// referred on) replaces that one's ServiceRequest (links.From).
+func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLinks) Resource {
 	cats := []any{}
 	var labels []string
 	for _, n := range r.Needs {
@@ -172,6 +176,9 @@ func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string) Resource {
 		"subject":        ref("Patient/" + PatientID(r.ClientID)),
 		"authoredOn":     instant(r.CreatedAt),
 		"supportingInfo": []any{ref("Consent/" + ConsentID(r.ConsentID))},
+	}
+	if links.From != "" {
+		sr["replaces"] = []any{ref("ServiceRequest/" + links.From)}
 	}
 	if r.Crisis {
 		sr["priority"] = "urgent"

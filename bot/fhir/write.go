@@ -273,18 +273,18 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 			ref.Reference, ref.Version, ref.Status, ref.StatusAt.Format("15:04 on 2 Jan")), "")
 		return
 	}
-	caseID, err := s.engine.PartnerCaseID(r.Context(), ref.ID)
+	links, err := s.engine.ReferralLink(r.Context(), ref)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := invalids(s.unchangeable(&t, Task(ref, slugs, caseID))); err != nil {
+	if err := invalids(s.unchangeable(&t, Task(ref, slugs, links))); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if core.Status(t.Status) == ref.Status {
 		w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
-		write(w, http.StatusOK, Task(ref, slugs, caseID))
+		write(w, http.StatusOK, Task(ref, slugs, links))
 		return
 	}
 	req := core.TransitionRequest{Referral: ref.ID, Actor: p.Actor(), ExpectedVersion: version}
@@ -375,10 +375,10 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	// The partner's case id was given when the referral was made, and no
-	// action changes it.
+	// The partner's case id was given when the referral's chain began, and
+	// no action changes it.
 	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, res.Referral.Version))
-	write(w, http.StatusOK, Task(res.Referral, slugs, caseID))
+	write(w, http.StatusOK, Task(res.Referral, slugs, links))
 }
 
 // describeType names a body's resourceType in a refusal.
