@@ -278,7 +278,7 @@ func (a *API) writeReferralLinks(w http.ResponseWriter, r *http.Request, ref cor
 }
 
 func (a *API) getReferral(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	ref, err := a.engine.VisibleReferral(r.Context(), r.PathValue("reference"), p.Actor())
+	ref, err := a.engine.VisibleReferral(r.Context(), pathReference(r), p.Actor())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -376,6 +376,13 @@ func (a *API) redirectTarget(ctx context.Context, action core.Action, slug strin
 	return id, nil
 }
 
+// pathReference is the reference a path names. References are printed in
+// capitals but read in any case, as the staff web reads them: a reference
+// copied from a lower-cased casework note still finds its referral.
+func pathReference(r *http.Request) string {
+	return strings.ToUpper(r.PathValue("reference"))
+}
+
 func validStatus(s core.Status) bool {
 	for _, x := range core.Statuses {
 		if x == s {
@@ -421,7 +428,7 @@ func (a *API) act(action core.Action) Handler {
 			a.fail(w, r, err)
 			return
 		}
-		ref, err := a.engine.VisibleReferral(r.Context(), r.PathValue("reference"), p.Actor())
+		ref, err := a.engine.VisibleReferral(r.Context(), pathReference(r), p.Actor())
 		if err != nil {
 			a.fail(w, r, err)
 			return
