@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
@@ -46,19 +47,53 @@ type SMTPOptions struct {
 	TLS *tls.Config
 	// Conns is how many connections are kept open for reuse; default 8.
 	Conns int
+	// MaxIdle is how long a connection may wait unused before it is
+	// closed instead of reused; default DefaultSMTPMaxIdle.
+	MaxIdle time.Duration
+	// Clock times the idle connections; nil is the system clock.
+	Clock core.Clock
 }
+
+// DefaultSMTPMaxIdle is how long an unused connection is kept. Servers
+// close idle connections: RFC 5321 §4.5.3.2.7 asks them to wait five
+// minutes, the dev mail catcher waits one, busy servers less, and NAT and
+// firewalls drop idle flows without a word. Reconnecting costs a few
+// round trips; Onward's email comes in bursts (one referral, several
+// recipients) that fit well inside this.
+const DefaultSMTPMaxIdle = 30 * time.Second
 
 // SMTPSender sends email through ONWARD_SMTP_URL with go-mail, keeping a
 // few connections open between messages. The point of delivery is the
 // server's 250 after DATA: an error before it means the message was not
 // taken (see the package documentation for the one window where that is
 // not known).
+//
+// A kept connection may have been closed by the server while it waited,
+// and a message must not pay for that with the outbox's backoff (the
+// first email after a quiet spell may be a crisis alert). So connections
+// older than MaxIdle are not reused, a reused one is probed with NOOP
+// before the message is offered, and a reused one that answers MAIL FROM
+// with 421 (closing) is replaced at once: at both points the server holds
+// nothing of the message, so trying again on a new connection cannot
+// deliver it twice. A failure after MAIL FROM was accepted is left to the
+// outbox, and so is any failure on a new connection.
 type SMTPSender struct {
-	client          *mail.Client
-	from, replyTo   string
-	timeout         time.Duration
-	idle            chan *smtp.Client
-	requireStartTLS bool
+	client        *mail.Client
+	from, replyTo string
+	timeout       time.Duration
+	maxIdle       time.Duration
+	clock         core.Clock
+	conns         int
+
+	mu     sync.Mutex
+	idle   []idleConn // most recently used last
+	closed bool
+}
+
+// idleConn is a connection waiting for the next message.
+type idleConn struct {
+	c     *smtp.Client
+	since time.Time
 }
 
 // NewSMTPSender builds the sender from the config (already validated).
@@ -73,8 +108,15 @@ func NewSMTPSender(cfg config.Config, o SMTPOptions) (*SMTPSender, error) {
 	if o.Conns <= 0 {
 		o.Conns = 8
 	}
-	// No NOOP before each message: a pooled connection the server closed
-	// fails the message, which is retried, and is dropped.
+	if o.MaxIdle <= 0 {
+		o.MaxIdle = DefaultSMTPMaxIdle
+	}
+	if o.Clock == nil {
+		o.Clock = core.SystemClock{}
+	}
+	// go-mail's own NOOP before each message is off: conn probes a reused
+	// connection itself, where a failure can be told from the message's,
+	// and a new one needs no probe.
 	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTimeout(o.Timeout), mail.WithHELO(helloName(cfg.PublicURL)), mail.WithoutNoop()}
 	switch s.TLS {
 	case config.SMTPTLSImplicit:
@@ -125,7 +167,7 @@ func NewSMTPSender(cfg config.Config, o SMTPOptions) (*SMTPSender, error) {
 		return nil, fmt.Errorf("ONWARD_SMTP_URL: %w", err)
 	}
 	return &SMTPSender{client: c, from: cfg.MailFrom, replyTo: cfg.MailReplyTo, timeout: o.Timeout,
-		idle: make(chan *smtp.Client, o.Conns)}, nil
+		maxIdle: o.MaxIdle, clock: o.Clock, conns: o.Conns}, nil
 }
 
 // helloName is the name Onward gives itself in EHLO: its public host.
@@ -136,64 +178,164 @@ func helloName(publicURL string) string {
 	return "localhost"
 }
 
-// conn takes an idle connection or dials a new one.
-func (s *SMTPSender) conn(ctx context.Context) (*smtp.Client, error) {
-	for {
-		select {
-		case c := <-s.idle:
-			if err := c.UpdateDeadline(s.timeout); err == nil {
-				return c, nil
+// conn takes the most recently used idle connection, if it is younger
+// than maxIdle and answers NOOP, or dials a new one; reused says which.
+// A connection that fails the probe was closed by the server (a 421
+// already waiting, EOF, a reset), and so, most likely, were the ones that
+// have waited longer: they are all closed, and one new connection is
+// dialed. No command of the message has been sent on it.
+func (s *SMTPSender) conn(ctx context.Context) (c *smtp.Client, reused bool, err error) {
+	if ic, ok := s.takeIdle(); ok {
+		if err := ic.c.UpdateDeadline(s.timeout); err == nil {
+			if err := ic.c.Noop(); err == nil {
+				return ic.c, true, nil
 			}
-			_ = c.Close()
-			continue
-		default:
 		}
-		return s.client.DialToSMTPClientWithContext(ctx)
+		_ = ic.c.Close()
+		s.quitInBackground(s.evict(func(o idleConn) bool { return !o.since.After(ic.since) }))
 	}
+	c, err = s.client.DialToSMTPClientWithContext(ctx)
+	return c, false, err
+}
+
+// takeIdle pops the most recently used idle connection, first retiring
+// the ones idle for maxIdle or longer.
+func (s *SMTPSender) takeIdle() (idleConn, bool) {
+	now := s.clock.Now()
+	s.quitInBackground(s.evict(func(o idleConn) bool { return now.Sub(o.since) >= s.maxIdle }))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.idle)
+	if n == 0 {
+		return idleConn{}, false
+	}
+	ic := s.idle[n-1]
+	s.idle[n-1] = idleConn{}
+	s.idle = s.idle[:n-1]
+	return ic, true
+}
+
+// evict takes the idle connections that match out of the pool.
+func (s *SMTPSender) evict(match func(idleConn) bool) []*smtp.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*smtp.Client
+	keep := s.idle[:0]
+	for _, ic := range s.idle {
+		if match(ic) {
+			out = append(out, ic.c)
+		} else {
+			keep = append(keep, ic)
+		}
+	}
+	clear(s.idle[len(keep):])
+	s.idle = keep
+	return out
 }
 
 // release keeps a healthy connection for the next message.
 func (s *SMTPSender) release(c *smtp.Client) {
-	select {
-	case s.idle <- c:
-	default:
-		_ = s.client.CloseWithSMTPClient(c)
+	s.mu.Lock()
+	if !s.closed && len(s.idle) < s.conns {
+		s.idle = append(s.idle, idleConn{c: c, since: s.clock.Now()})
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.quit(c)
+}
+
+// quit ends a connection politely (RFC 5321 §3.8: QUIT, then close),
+// closing it anyway if the server does not answer.
+func (s *SMTPSender) quit(c *smtp.Client) {
+	if c.UpdateDeadline(s.timeout) != nil || s.client.CloseWithSMTPClient(c) != nil {
+		_ = c.Close()
 	}
 }
 
-// Close ends the idle connections.
-func (s *SMTPSender) Close() {
-	for {
-		select {
-		case c := <-s.idle:
-			_ = s.client.CloseWithSMTPClient(c)
-		default:
-			return
+// quitInBackground quits connections that are no longer wanted without
+// holding up the message waiting for a connection: a server that went
+// away silently would make it wait the whole timeout.
+func (s *SMTPSender) quitInBackground(cs []*smtp.Client) {
+	if len(cs) == 0 {
+		return
+	}
+	go func() {
+		for _, c := range cs {
+			s.quit(c)
 		}
+	}()
+}
+
+// Close ends the idle connections; a connection released afterwards is
+// ended too.
+func (s *SMTPSender) Close() {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle, s.closed = nil, true
+	s.mu.Unlock()
+	for _, ic := range idle {
+		s.quit(ic.c)
 	}
 }
 
 // SendMail sends one message over a pooled connection. A connection that
-// saw any error is dropped, never reused.
+// saw any error is dropped, never reused. A reused connection the server
+// closes at MAIL FROM is replaced once, at once (see SMTPSender).
 func (s *SMTPSender) SendMail(ctx context.Context, m Mail) error {
 	msg, err := s.message(m)
 	if err != nil {
 		return err
 	}
-	c, err := s.conn(ctx)
+	c, reused, err := s.conn(ctx)
 	if err != nil {
 		return mailFailure(err)
 	}
-	if err := c.UpdateDeadline(s.timeout); err != nil {
-		_ = c.Close()
+	err = s.send(c, msg)
+	if err != nil && reused && closingAtMailFrom(err) {
+		if msg, err = s.message(m); err != nil {
+			return err
+		}
+		if c, err = s.client.DialToSMTPClientWithContext(ctx); err != nil {
+			return mailFailure(err)
+		}
+		err = s.send(c, msg)
+	}
+	if err != nil {
 		return mailFailure(err)
 	}
-	if err := s.client.SendWithSMTPClient(c, msg); err != nil {
-		_ = c.Close()
-		return mailFailure(err)
-	}
-	s.release(c)
 	return nil
+}
+
+// send offers msg on c, and keeps c for the next message if all went
+// well.
+func (s *SMTPSender) send(c *smtp.Client, msg *mail.Msg) error {
+	err := c.UpdateDeadline(s.timeout)
+	if err == nil {
+		err = s.client.SendWithSMTPClient(c, msg)
+	}
+	switch {
+	case err == nil:
+		s.release(c)
+		return nil
+	case msg.IsDelivered():
+		// The server answered 250 after DATA and then failed the RSET
+		// that readies the connection for the next message (it closed
+		// it): the message is delivered, only the connection is lost.
+		_ = c.Close()
+		return nil
+	default:
+		_ = c.Close()
+		return err
+	}
+}
+
+// closingAtMailFrom reports whether the server answered the message's
+// first command, MAIL FROM, with 421: it is closing the connection, and
+// no transaction was opened on it.
+func closingAtMailFrom(err error) bool {
+	var se *mail.SendError
+	return errors.As(err, &se) && se.Reason == mail.ErrSMTPMailFrom && se.ErrorCode() == 421
 }
 
 // message builds the MIME message: text and HTML alternatives, the

@@ -54,7 +54,7 @@ func newMailHarness(t *testing.T, o harnessOpts, so smtpfake.Options, url func(*
 	h.cfg.MailFrom = "Kingdom Advice Network <onward@kan.example>"
 	h.cfg.MailReplyTo = "help@kan.example"
 	h.cfg.SessionSecret = "test-session-secret"
-	sender, err := notify.NewSMTPSender(h.cfg, notify.SMTPOptions{Timeout: 2 * time.Second, Dial: smtpfake.Guard(t, srv.Addr()), TLS: clientTLS})
+	sender, err := notify.NewSMTPSender(h.cfg, notify.SMTPOptions{Timeout: 2 * time.Second, Dial: smtpfake.Guard(t, srv.Addr()), TLS: clientTLS, Clock: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

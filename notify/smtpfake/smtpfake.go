@@ -3,8 +3,10 @@
 // loopback socket and speaking the protocol to the real go-mail client,
 // that keeps every message it accepts. Tests script its answers per
 // message (4xx, 5xx, a dropped connection in the middle of DATA, a slow
-// answer); `onward dev` serves what it caught at /dev/mail. Its Guard is
-// the "no other host" rule of the Twilio and Slack fakes, for SMTP.
+// answer, a hang-up after the message) and can drop idle connections as
+// real servers do; `onward dev` serves what it caught at /dev/mail. Its
+// Guard is the "no other host" rule of the Twilio and Slack fakes, for
+// SMTP.
 package smtpfake
 
 import (
@@ -28,6 +30,7 @@ type Message struct {
 	From string
 	To   []string
 	User string // who signed in, if anyone
+	Conn int    // the connection it came on, counting accepted connections from 1
 	Data []byte // the message exactly as received
 	At   time.Time
 }
@@ -35,10 +38,16 @@ type Message struct {
 // Reply tells the server how to answer one message's DATA (counting from
 // 1, every attempt). The zero Reply accepts it.
 type Reply struct {
-	Code       int           // answer DATA with this code (421, 451, 452, 550, 554…)
-	At         string        // "rcpt" answers RCPT TO with Code instead of DATA
+	Code int // answer DATA with this code (421, 451, 452, 550, 554…)
+	// At moves Code to an earlier command: "mail" answers MAIL FROM with
+	// it, "rcpt" answers RCPT TO. The connection stays open either way.
+	At         string
 	Disconnect bool          // read part of the message, then drop the connection
 	Delay      time.Duration // wait this long before answering DATA
+	// HangUp accepts the message (250 after DATA) and then closes the
+	// connection without waiting for the next command, as a server that
+	// takes one message per connection or is shutting down.
+	HangUp bool
 }
 
 // Script decides the reply to the n-th message.
@@ -48,6 +57,11 @@ type Script func(n int) Reply
 type Options struct {
 	Username, Password string      // require AUTH PLAIN with these
 	TLS                *tls.Config // offer STARTTLS with this certificate
+	// IdleTimeout is how long the server waits for the client's next line
+	// before it answers "421 Idle timeout" and closes the connection, as
+	// real servers close idle connections (RFC 5321 §4.5.3.2); zero means
+	// a minute, which is what the dev catcher uses.
+	IdleTimeout time.Duration
 	// OnMessage is called with each accepted message (the dev catcher's
 	// page needs nothing more than Messages, but tests may wait on it).
 	OnMessage func(Message)
@@ -64,6 +78,8 @@ type Server struct {
 	msgs     []Message
 	attempts int
 	script   Script
+	conns    int                       // connections accepted so far
+	open     map[*trackedConn]struct{} // connections not yet closed
 }
 
 // Start listens on 127.0.0.1 at a free port and serves until Close.
@@ -72,17 +88,20 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtpfake: listen: %w", err)
 	}
-	s := &Server{ln: ln, opts: o}
+	s := &Server{ln: ln, opts: o, open: map[*trackedConn]struct{}{}}
 	s.cond = sync.NewCond(&s.mu)
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "smtpfake.localhost"
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout = time.Minute
+	if o.IdleTimeout > 0 {
+		srv.ReadTimeout = o.IdleTimeout
+	}
 	srv.WriteTimeout = time.Minute
 	srv.MaxMessageBytes = 10 << 20
 	srv.TLSConfig = o.TLS
 	s.srv = srv
-	go func() { _ = srv.Serve(ln) }()
+	go func() { _ = srv.Serve(trackedListener{ln, s}) }()
 	return s, nil
 }
 
@@ -141,6 +160,91 @@ func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
 	return append([]Message(nil), s.msgs...), nil
 }
 
+// HangUp closes every open connection without a word, as a server that
+// restarts or a network that drops the flow: the client finds out on
+// its next command.
+func (s *Server) HangUp() {
+	s.mu.Lock()
+	open := make([]*trackedConn, 0, len(s.open))
+	for c := range s.open {
+		open = append(open, c)
+	}
+	s.mu.Unlock()
+	for _, c := range open {
+		_ = c.Close()
+	}
+}
+
+// WaitDisconnected blocks until no connection is open (the client's
+// were closed by either side) or ctx ends.
+func (s *Server) WaitDisconnected(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.open) > 0 {
+		if ctx.Err() != nil {
+			return fmt.Errorf("smtpfake: %d connections still open: %w", len(s.open), ctx.Err())
+		}
+		s.cond.Wait()
+	}
+	return nil
+}
+
+// trackedListener numbers the connections it accepts and keeps the open
+// ones, for Message.Conn, HangUp and WaitDisconnected.
+type trackedListener struct {
+	net.Listener
+	s *Server
+}
+
+func (l trackedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	l.s.conns++
+	tc := &trackedConn{Conn: c, s: l.s, n: l.s.conns}
+	l.s.open[tc] = struct{}{}
+	return tc, nil
+}
+
+type trackedConn struct {
+	net.Conn
+	s    *Server
+	n    int
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.s.mu.Lock()
+		delete(c.s.open, c)
+		c.s.cond.Broadcast()
+		c.s.mu.Unlock()
+	})
+	return err
+}
+
+// connNumber is the number of the connection under c (which STARTTLS
+// may have wrapped in TLS).
+func connNumber(c net.Conn) int {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	if t, ok := c.(*trackedConn); ok {
+		return t.n
+	}
+	return 0
+}
+
 func (s *Server) nextReply() Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -169,12 +273,13 @@ func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 type session struct {
-	s     *Server
-	conn  *smtp.Conn
-	user  string
-	from  string
-	to    []string
-	reply *Reply
+	s      *Server
+	conn   *smtp.Conn
+	user   string
+	from   string
+	to     []string
+	reply  *Reply
+	hangUp bool // close the connection once the 250 for the message is written
 }
 
 func smtpErr(code int) *smtp.SMTPError {
@@ -206,6 +311,9 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 		return errAuthRequired
 	}
 	r := x.s.nextReply()
+	if r.At == "mail" && r.Code != 0 {
+		return smtpErr(r.Code)
+	}
 	x.reply, x.from = &r, from
 	return nil
 }
@@ -240,11 +348,20 @@ func (x *session) Data(r io.Reader) error {
 	if rep.Code != 0 && rep.At != "rcpt" {
 		return smtpErr(rep.Code)
 	}
-	x.s.keep(Message{From: x.from, To: append([]string(nil), x.to...), User: x.user, Data: data, At: time.Now()})
+	x.s.keep(Message{From: x.from, To: append([]string(nil), x.to...), User: x.user, Conn: connNumber(x.conn.Conn()), Data: data, At: time.Now()})
+	x.hangUp = rep.HangUp
 	return nil
 }
 
-func (x *session) Reset() { x.from, x.to, x.reply = "", nil, nil }
+// Reset is also how go-smtp ends a DATA command, after it has written the
+// answer: the moment for a scripted hang-up.
+func (x *session) Reset() {
+	if x.hangUp {
+		x.hangUp = false
+		_ = x.conn.Conn().Close()
+	}
+	x.from, x.to, x.reply = "", nil, nil
+}
 
 func (x *session) Logout() error { return nil }
 
