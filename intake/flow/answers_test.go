@@ -161,6 +161,14 @@ func TestParsePostcodeAnswer(t *testing.T) {
 		{"KY1 1ABC", "", "", false, false},
 		{"", "", "", false, false},
 		{"I live off the A92", "", "", false, false},
+		// Shaped like a postcode, but no postcode area has those letters.
+		{"XX99 9ZZ", "", "", false, false},
+		{"QQ1 1AA", "", "", false, false},
+		{"it's qq11aa thanks", "", "", false, false},
+		{"XX99", "", "", false, false},
+		// A real postcode far from the network is still a postcode.
+		{"EH1 1AA", "EH1 1AA", "EH1", true, false},
+		{"SW1A 2AA", "SW1A 2AA", "SW1A", true, false},
 	}
 	for _, c := range cases {
 		pc, d, ok := parsePostcodeAnswer(c.in)

@@ -1,6 +1,12 @@
 package flow
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/onward-network/onward/core/lang"
+)
 
 // CrisisSignal is what DetectCrisis found in a message.
 type CrisisSignal struct {
@@ -11,6 +17,11 @@ type CrisisSignal struct {
 	// SelfHarm is set when any of Words is about suicide or self-harm: the
 	// reply must carry the Samaritans and NHS 24 numbers at once.
 	SelfHarm bool
+	// selfHarmLangs are the languages whose self-harm phrases were found
+	// (message file codes, English's "en"), each once, in the order found;
+	// a phrase two languages share names both. Flow.crisisLanguage reads
+	// them.
+	selfHarmLangs []string
 }
 
 // Found reports whether any crisis phrase was found.
@@ -94,29 +105,52 @@ var crisisFillers = []string{"really", "just", "even", "actually", "honestly", "
 // crisisMatcher finds crisis phrases, self-harm ones with ordinary words
 // inside them too.
 type crisisMatcher struct {
-	phrases *phraseTable[crisisKind]
-	between map[string]bool // words a self-harm phrase may have inside it
+	phrases *phraseTable[*crisisMeaning]
+	byKey   map[string]*crisisMeaning // by kind and words: a phrase is one entry, however many languages have it
+	between map[string]bool           // words a self-harm phrase may have inside it
+}
+
+// crisisMeaning is what a crisis phrase says and whose words it is: the
+// languages whose message files list it (lang.English for the phrases
+// in Go), so the crisis lines can be sent in the language the client
+// wrote in.
+type crisisMeaning struct {
+	kind  crisisKind
+	langs []string
 }
 
 // newCrisisMatcher holds the English phrases and fillers; loadSharedWords
 // adds every language's.
 func newCrisisMatcher() *crisisMatcher {
-	m := &crisisMatcher{phrases: &phraseTable[crisisKind]{}, between: map[string]bool{}}
+	m := &crisisMatcher{phrases: &phraseTable[*crisisMeaning]{}, byKey: map[string]*crisisMeaning{}, between: map[string]bool{}}
 	m.addBetween(crisisFillers...)
 	for _, group := range crisisPhrases {
 		for _, s := range group.phrases {
-			m.add(s, group.kind)
+			m.add(s, group.kind, lang.English)
 		}
 	}
 	return m
 }
 
-func (m *crisisMatcher) add(s string, kind crisisKind) {
+// add adds phrase s of language code.
+func (m *crisisMatcher) add(s string, kind crisisKind, code string) {
 	p := newMatchPhrase(s)
+	if len(p.words) == 0 {
+		return
+	}
+	key := fmt.Sprintf("%d %t %s", kind, p.prefix, strings.Join(p.words, " "))
+	if have := m.byKey[key]; have != nil {
+		if !slices.Contains(have.langs, code) {
+			have.langs = append(have.langs, code)
+		}
+		return
+	}
 	if kind == crisisSelfHarm {
 		p.between = m.between // shared: fillers added later count too
 	}
-	m.phrases.addPhrase(p, kind)
+	v := &crisisMeaning{kind: kind, langs: []string{code}}
+	m.byKey[key] = v
+	m.phrases.addPhrase(p, v)
 }
 
 // addBetween adds words a self-harm phrase may have inside it; every word
@@ -141,15 +175,55 @@ func DetectCrisis(text string) CrisisSignal { return detectCrisisIn(crisisTable,
 func detectCrisisIn(m *crisisMatcher, text string) CrisisSignal {
 	var s CrisisSignal
 	words := scanWords(ClipRunes(text, MaxBodyRunes), true)
-	m.phrases.scan(words.tokens(), func(kind crisisKind, from, to int) {
-		w := words.said(from, to)
-		if slices.Contains(s.Words, w) {
-			return
-		}
-		s.Words = append(s.Words, w)
-		if kind == crisisSelfHarm {
+	m.phrases.scan(words.tokens(), func(v *crisisMeaning, from, to int) {
+		if v.kind == crisisSelfHarm {
 			s.SelfHarm = true
+			for _, code := range v.langs {
+				if !slices.Contains(s.selfHarmLangs, code) {
+					s.selfHarmLangs = append(s.selfHarmLangs, code)
+				}
+			}
+		}
+		if w := words.said(from, to); !slices.Contains(s.Words, w) {
+			s.Words = append(s.Words, w)
 		}
 	}, nil)
 	return s
+}
+
+// crisisLanguage is the language to answer self-harm words in, for a
+// client whose conversation (or web page) is in language current: the
+// language the words were written in, so a client who texts "chcę umrzeć"
+// reads the crisis lines in Polish, whatever language the conversation
+// was in, and the conversation goes on in Polish (the client can text
+// another language's name to switch again). The rule, for the words of
+// one message:
+//
+//   - any self-harm words of current's own language keep current: the
+//     client wrote in it ("I want to die, chcę umrzeć" in English stays
+//     English);
+//   - else the language of the first self-harm words that are not
+//     English's: the crisis lines are never in a language the client did
+//     not write in;
+//   - English words alone never move a client out of the language they
+//     chose: every language's conversation reads English words, and
+//     clients mix them in ("suicidal" in a Polish text);
+//   - a phrase two languages share counts as each.
+//
+// Without self-harm words, or in a flow with no other languages, it is
+// current.
+func (f *Flow) crisisLanguage(sig CrisisSignal, current string) string {
+	own := current
+	if own == "" {
+		own = lang.English // a conversation's "" is English
+	}
+	if !sig.SelfHarm || slices.Contains(sig.selfHarmLangs, own) {
+		return current
+	}
+	for _, code := range sig.selfHarmLangs {
+		if code != lang.English && f.family[code] != nil {
+			return code
+		}
+	}
+	return current
 }

@@ -17,6 +17,10 @@ package flow
 // answer to the first question. A client can switch language at any time
 // by texting a language's own name alone ("POLSKI"): the answers so far
 // are kept and the open question is asked again in that language.
+// Self-harm words in a language other than the conversation's ("chcę
+// umrzeć" in the first text, or in an English conversation) move it to
+// theirs the same way, so the crisis lines are in the language the client
+// wrote in (see crisisLanguage for the rule).
 //
 // Keys the caller supplies, from core.Network and core's current
 // ConsentWording:
@@ -901,7 +905,10 @@ func (f *Flow) pickLanguage(body string) (string, bool) {
 // Answers.FreeText for the adviser and checked for crisis words like any
 // other message, so a first text about suicide gets the crisis lines at
 // once. now is stored as Conversation.Started. A flow in a language other
-// than English (a returning client's) starts in it without the menu.
+// than English (a returning client's) starts in it without the menu, and
+// so does a first text with self-harm words in a language other than the
+// flow's: the crisis lines, the greeting and the questions are in the
+// language the words were written in (crisisLanguage).
 func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
@@ -910,16 +917,27 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	if f.Keyword(opening) != KeywordNone || named {
 		opening = "" // RESTART, START or a language: not the client's words about their situation
 	}
-	f.noticeCrisis(&c, &r, opening)
-	c.Answers.addFreeText(opening)
-	if !named && f.Lang != "" && f.Lang != lang.English {
-		// A returning client whose language Onward knows (the caller
-		// started the flow in it): no menu, they can switch by name.
-		code, named = f.Lang, true
+	sig := f.DetectCrisis(opening)
+	if !named {
+		switch crisis := f.crisisLanguage(sig, f.Lang); {
+		case crisis != f.Lang:
+			// "chcę umrzeć" as a first text: the crisis lines, and all
+			// that follows, in Polish.
+			code, named = crisis, true
+		case f.Lang != "" && f.Lang != lang.English:
+			// A returning client whose language Onward knows (the caller
+			// started the flow in it): no menu, they can switch by name.
+			code, named = f.Lang, true
+		}
 	}
+	g := f
+	if named {
+		g = f.In(code)
+	}
+	g.noticeCrisis(&c, &r, sig)
+	c.Answers.addFreeText(opening)
 	if named {
 		// "POLSKI" as a first text: straight to the questions, in Polish.
-		g := f.In(code)
 		c.Lang, c.Answers.Language = code, code
 		r.add(g.Messages.Greeting)
 		g.enter(&c, &r, g.start)
@@ -933,12 +951,14 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 }
 
 // chooseLanguage takes the reply to the languages offered by number. A
-// reply that picks none is English, and the answer to the first question.
+// reply that picks none is the answer to the first question, in English,
+// or in the language of the self-harm words in it (crisisLanguage).
 func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply) {
 	code, ok := f.pickLanguage(body)
 	if !ok {
-		c.Lang, c.Answers.Language = lang.English, lang.English
-		g := f.In(lang.English)
+		code = f.crisisLanguage(f.DetectCrisis(body), lang.English)
+		c.Lang, c.Answers.Language = code, code
+		g := f.In(code)
 		c.Step = g.start
 		return g.Advance(c, body)
 	}
@@ -995,19 +1015,29 @@ func (f *Flow) Repeat(c Conversation) (Conversation, Reply) {
 // given yet), asks only for what core still needs (callback.ask in the flow
 // file: the name) and goes to consent. Keywords (STOP, HELP, ...) are the
 // caller's job, before Advance. c is not modified.
+//
+// Self-harm words get the crisis lines first, in the language they were
+// written in (crisisLanguage): words in another language than the
+// conversation's move it to theirs, as texting that language's name
+// would, and the reply says so (Messages.LanguageSet) before the question.
 func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 	c.Answers = c.Answers.clone()
 	r := Reply{}
 	if c.Step == StepDone || c.Step == StepDeclined {
 		// The answers are gone (core has them, or nothing was shared), so
 		// nothing is recorded; but self-harm words still get the crisis
-		// lines first.
-		if f.DetectCrisis(body).SelfHarm {
+		// lines first, in their language, which later texts are answered
+		// in too.
+		g := f
+		if sig := f.DetectCrisis(body); sig.SelfHarm {
+			if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
+				g, c.Lang = f.In(code), code
+			}
 			r.SelfHarm = true
-			r.add(f.Messages.SelfHarm)
+			r.add(g.Messages.SelfHarm)
 		}
-		r.add(f.Messages.Finished)
-		return c, f.finish(c, r)
+		r.add(g.Messages.Finished)
+		return c, g.finish(c, r)
 	}
 	body = ClipRunes(body, MaxBodyRunes)
 	if code, ok := f.DetectLanguage(body); ok {
@@ -1016,7 +1046,23 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 	if c.Step == StepLanguage {
 		return f.chooseLanguage(c, body)
 	}
-	sig := f.noticeCrisis(&c, &r, body)
+	sig := f.DetectCrisis(body)
+	if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
+		c.Lang, c.Answers.Language = code, code
+		c.Misses = 0 // the question is new in this language
+		return f.In(code).readAnswer(c, r, body, sig, true)
+	}
+	return f.readAnswer(c, r, body, sig, false)
+}
+
+// readAnswer is Advance's reading of body as the answer to the open
+// question, sig being its crisis words; moved says the conversation has
+// just moved to f's language for them.
+func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal, moved bool) (Conversation, Reply) {
+	f.noticeCrisis(&c, &r, sig)
+	if moved {
+		r.add(f.Messages.LanguageSet)
+	}
 	st := f.steps[c.Step]
 	if st == nil || !st.asks(core.ChannelSMS) { // gone, or never a text's question
 		c.Misses = 0
@@ -1063,17 +1109,16 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 	return c, f.finish(c, r)
 }
 
-// noticeCrisis records crisis words and, for self-harm, puts the crisis
-// lines first in the reply.
-func (f *Flow) noticeCrisis(c *Conversation, r *Reply, body string) CrisisSignal {
-	sig := f.DetectCrisis(body)
+// noticeCrisis records the crisis words sig found and, for self-harm,
+// puts the crisis lines first in the reply (rendered in the reply's
+// language, f's: the caller picks f by crisisLanguage).
+func (f *Flow) noticeCrisis(c *Conversation, r *Reply, sig CrisisSignal) {
 	c.Answers.addCrisisWords(sig.Words)
 	if sig.SelfHarm {
 		c.Answers.SelfHarm = true
 		r.SelfHarm = true
 		r.add(f.Messages.SelfHarm)
 	}
-	return sig
 }
 
 // callbackNext is where a call-back goes: the first step of callback.ask
@@ -1204,7 +1249,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			a.Postcode, a.District = pc, d
 			return "postcode", true
 		}
-		if saysUnknownIn(f.unknownWords, body) {
+		if !sig.SelfHarm && saysUnknownIn(f.unknownWords, body) { // "немає сенсу жити" is no "don't know"
 			a.Postcode, a.District = "", ""
 			return "unknown", true
 		}
@@ -1214,7 +1259,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			a.Postcode, a.District = pc, d
 			return "postcode", true
 		}
-		if saysUnknownIn(f.unknownWords, body) {
+		if !sig.SelfHarm && saysUnknownIn(f.unknownWords, body) {
 			a.Town = ""
 			return "unknown", true
 		}
@@ -1228,6 +1273,9 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		a.Town = town
 		return "town", true
 	case AnswerYesNo:
+		if sig.SelfHarm {
+			return "", false // "nie chcę żyć", "I have no reason to live": about self-harm, not a NO
+		}
 		var yes bool
 		switch parseYesNoIn(f.yesNo, body) {
 		case answerYes:
@@ -1266,6 +1314,12 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		a.setText(st, text)
 		return "", true
 	case AnswerConsent:
+		if sig.SelfHarm {
+			// Words about self-harm are no clear answer, even with a yes
+			// or no among them ("لا أريد أن أعيش" is "I don't want to
+			// live"): the crisis lines, then the question again.
+			return "", false
+		}
 		var yes bool
 		switch parseYesNoIn(f.yesNo, body) {
 		case answerYes:

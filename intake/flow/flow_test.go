@@ -319,6 +319,35 @@ var convScripts = []convScript{
 		},
 	},
 	{
+		// A first text about suicide in Polish: the crisis lines, the
+		// greeting and every question in Polish, no English menu.
+		name:    "self_harm_first_text_pl",
+		opening: "chce umrzec",
+		replies: []string{"1", "KY1 1AB", "nie", "nie", "Ania", "1", "nie", "1", "tak"},
+		check: func(t *testing.T, c Conversation, last Reply) {
+			a := c.Answers
+			if c.Lang != "pl" || a.Language != "pl" || !a.SelfHarm || !last.Done || a.Name != "Ania" ||
+				!slices.Equal(a.FreeText, []string{"chce umrzec"}) {
+				t.Errorf("lang %q answers %+v done %v", c.Lang, a, last.Done)
+			}
+		},
+	},
+	{
+		// Ukrainian self-harm words in an English conversation: the
+		// crisis lines in Ukrainian, and the conversation goes on in it
+		// with the answers so far.
+		name:    "self_harm_switches_to_uk",
+		opening: "hello",
+		replies: []string{"English", "1", "не хочу жити", "KY1 1AB", "ні", "ні", "Оксана", "1", "ні", "1", "так"},
+		check: func(t *testing.T, c Conversation, last Reply) {
+			a := c.Answers
+			wantConvNeeds(t, a.Needs, core.NeedDebt)
+			if c.Lang != "uk" || a.Language != "uk" || !a.SelfHarm || !last.Done || a.Postcode != "KY1 1AB" || a.Name != "Оксана" {
+				t.Errorf("lang %q answers %+v done %v", c.Lang, a, last.Done)
+			}
+		},
+	},
+	{
 		name:    "declined",
 		opening: "",
 		replies: []string{"1", "5", "KY2 5AA", "n", "n", "Robin", "1", "3", "no", "hello again"},

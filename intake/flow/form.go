@@ -49,6 +49,12 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 	a.addCrisisWords(sig.Words)
 	if sig.SelfHarm {
 		a.SelfHarm = true
+		// Self-harm words in another language than the page's make it
+		// the client's (crisisLanguage, as by text): the next page, and
+		// its crisis panel, are in it.
+		if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
+			a.Language = code
+		}
 	}
 	next := a.clone()
 	f.enterBranch(&next, id)

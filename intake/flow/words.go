@@ -101,7 +101,7 @@ func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
 			kind crisisKind
 		}{{"sms_words.crisis", crisisHardship}, {"sms_words.self_harm", crisisSelfHarm}} {
 			for _, p := range lang.List(cat.Own(l.Code, c.id)) {
-				w.crisis.add(p, c.kind)
+				w.crisis.add(p, c.kind, l.Code)
 			}
 		}
 		w.crisis.addBetween(lang.List(cat.Own(l.Code, "sms_words.fillers"))...)
