@@ -49,6 +49,7 @@ type page struct {
 	CSRF         string
 	Done         string // the action just done, for the confirmation
 	DoneRef      string
+	Already      *alreadyView // the action pressed again had already been done
 	Error        string
 	Fields       map[string]string
 	Coordinator  bool
@@ -58,7 +59,7 @@ type page struct {
 	Triage       []cardItem
 	Card         *cardItem
 	Reasons      []reasonOption
-	Match        core.Match
+	Choice       *agencyField // the assign or redirect form's choice of agency
 	Form         formValues
 	Details      *detailsView
 	Token        string

@@ -14,6 +14,12 @@ import (
 var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect: true, btnContact: true,
 	btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true, btnReopen: true, btnCancel: true}
 
+// onePress are the actions a single button press makes, with nothing typed
+// or chosen: pressed twice (a double click, a page sent again), the second
+// finds the first already done. Slack drops such a repeat (pressKey); the
+// staff web says it was done, by whom and when (alreadyView).
+var onePress = map[button]bool{btnAccept: true, btnContact: true, btnFail: true, btnClaim: true, btnReopen: true}
+
 // inboxAct handles a card button or form posted from the inbox: the same core
 // call, with the same authorization, as the Slack button.
 func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
@@ -67,10 +73,13 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		// The answer goes beside the field it is about, when there is one.
 		f := referralForm{status: status, values: values, complete: complete}
 		var (
-			invalid *core.ValidationError
-			scope   *core.ConsentScopeError
+			invalid  *core.ValidationError
+			scope    *core.ConsentScopeError
+			conflict *core.ConflictError
 		)
 		switch {
+		case errors.As(err, &conflict) && onePress[btn]:
+			f.err, f.again = msg, btn.action()
 		case errors.As(err, &invalid):
 			f.fields = map[string]string{}
 			for _, fe := range invalid.Fields {

@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -18,6 +20,29 @@ type referralForm struct {
 	values formValues
 	// complete is the completion form as typed, when it came back.
 	complete *completeForm
+	// again is a one-press action refused because the referral had moved
+	// on (onePress): if that same action moved it, the page says it was
+	// already done rather than that it failed.
+	again core.Action
+}
+
+// alreadyView is the notice for an action pressed again after it was
+// done: the timeline's entry for it says what was done, by whom and when.
+type alreadyView struct {
+	Entry    core.TimelineEntry
+	Now      time.Time
+	Location *time.Location
+}
+
+// lastChange is the latest entry of the referral's own story (not of the
+// referrals before it), and whether it has one beyond its creation.
+func lastChange(tl []core.TimelineEntry, reference string) (core.TimelineEntry, bool) {
+	for i := len(tl) - 1; i >= 0; i-- {
+		if tl[i].Reference == reference {
+			return tl[i], tl[i].Action != ""
+		}
+	}
+	return core.TimelineEntry{}, false
 }
 
 // referralPage shows one referral's card with the reject, redirect or
@@ -125,15 +150,50 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		b.failed(w, &s, err)
 		return
 	}
-	switch {
-	case item.Has(string(btnRedirect)):
-		p.Match, err = b.redirectChoices(ctx, ref)
-	case item.Has(string(btnAssign)):
-		p.Match, err = b.assignChoices(ctx, ref)
+	if last, ok := lastChange(p.Story.Entries, ref.Reference); ok && f.again != "" && last.Action == f.again {
+		// The same press again: what it asked for is done, so the page
+		// says so, and nothing failed.
+		p.Already = &alreadyView{Entry: last, Now: v.Now, Location: v.Location}
+		p.Error, p.Unsaved = "", ""
 	}
-	if err != nil {
-		b.failed(w, &s, err)
-		return
+	if item.Has(string(btnRedirect)) || item.Has(string(btnAssign)) {
+		if p.Choice, err = b.referralAgencyChoice(ctx, ref, item.Has(string(btnAssign)), f); err != nil {
+			b.failed(w, &s, err)
+			return
+		}
 	}
 	b.renderPage(w, f.status, "referral", p)
+}
+
+// referralAgencyChoice is the assign (triage) or redirect form's choice:
+// the directory's suggestions and, when none fits or another is wanted,
+// any agency but the one holding the referral. Core refuses an agency
+// outside the client's consent, so the list says which those are.
+func (b *Bot) referralAgencyChoice(ctx context.Context, ref core.Referral, assign bool, f referralForm) (*agencyField, error) {
+	var (
+		m   core.Match
+		err error
+	)
+	if assign {
+		m, err = b.assignChoices(ctx, ref)
+	} else {
+		m, err = b.redirectChoices(ctx, ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	consent, err := b.engine.Consent(ctx, ref.ConsentID)
+	if err != nil {
+		return nil, err
+	}
+	var holder core.AgencyID
+	if ref.ToAgencyID != nil {
+		holder = *ref.ToAgencyID
+	}
+	c, err := b.newAgencyField(ctx, &m, ref.PostcodeDistrict, f.values.Agency, holder, &consent)
+	if err != nil {
+		return nil, err
+	}
+	c.Error = sentence(f.fields["agency"])
+	return &c, nil
 }

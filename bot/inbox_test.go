@@ -237,9 +237,10 @@ func TestInboxActions(t *testing.T) {
 	if !strings.Contains(body, r.Reference+" accepted") || !strings.Contains(body, "Mark contacted") {
 		t.Errorf("after accepting, the inbox should confirm and offer Mark contacted")
 	}
-	// The same (stale) form again: the conflict is explained.
+	// The same form again (a double click): nothing more changes, and the
+	// page says it was already done, by whom (TestUndoPressedTwice).
 	resp, body = c.post(action, url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}})
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Already accepted by Ailsa Brodie") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Already done.</strong> Accepted by Ailsa Brodie") {
 		t.Errorf("stale accept: %d", resp.StatusCode)
 	}
 	// A stale rejection with feedback: refused whole, and what the adviser

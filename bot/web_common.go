@@ -87,8 +87,11 @@ var webFuncs = template.FuncMap{
 		}
 		return m
 	},
-	"inc": func(i int) int { return i + 1 },
-	"dec": func(i int) int { return i - 1 },
+	// referenceExample is the reference shown as an example, one
+	// definition for every page (core.ReferenceExample).
+	"referenceExample": func() string { return core.ReferenceExample },
+	"inc":              func(i int) int { return i + 1 },
+	"dec":              func(i int) int { return i - 1 },
 }
 
 // webPageNames are the pages of the staff web beside the inbox's own.

@@ -39,11 +39,9 @@ type referView struct {
 	NotFound  bool
 	ParentRef string
 	Needs     []needOption
-	Match     *core.Match
-	Others    []option // every other agency, for a choice outside the suggestions
+	Choice    agencyField // the directory's suggestions, once needs are chosen, and every other agency
 	Wording   core.ConsentWording
 	Witness   string
-	District  string
 }
 
 // referFields maps core's field names to the form's.
@@ -277,31 +275,28 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 		}
 		v.Needs = append(v.Needs, needOption{Value: string(n), Label: n.Label(), Checked: checked})
 	}
+	var (
+		match    *core.Match
+		district string
+	)
 	if len(needs) > 0 {
-		v.District = b.districtOf(ctx, f)
+		district = b.districtOf(ctx, f)
 		if f.Crisis {
 			needs = core.CrisisNeeds(needs, []string{f.CrisisReason})
 		}
-		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: v.District, Asking: s.staff.AgencyID})
+		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: district, Asking: s.staff.AgencyID})
 		if err != nil {
 			b.failed(w, &s, err)
 			return
 		}
-		v.Match = &m
+		match = &m
 	}
-	agencies, err := b.engine.Agencies(ctx)
-	if err != nil {
+	// The consent is given with this form: no agency is marked outside it.
+	if v.Choice, err = b.newAgencyField(ctx, match, district, f.Agency, s.staff.AgencyID, nil); err != nil {
 		b.failed(w, &s, err)
 		return
 	}
-	v.Others = append(v.Others, option{Value: "", Label: "Choose an agency", Selected: f.Agency == ""})
-	for _, a := range agencies {
-		if a.ID == s.staff.AgencyID || a.RetiredAt != nil {
-			continue
-		}
-		id := strconv.FormatInt(int64(a.ID), 10)
-		v.Others = append(v.Others, option{Value: id, Label: a.Name, Selected: f.Agency == id})
-	}
+	v.Choice.Error = v.Invalid["agency"]
 	b.renderWeb(w, status, "refer", v)
 }
 

@@ -23,13 +23,17 @@ func (SystemClock) Now() time.Time { return time.Now().UTC().Truncate(time.Micro
 // IDSource makes the identifiers people see, such as referral references.
 // Tests pass a deterministic one.
 type IDSource interface {
-	// Reference returns a new referral reference like "ONW-7K3M9P".
+	// Reference returns a new referral reference like ReferenceExample.
 	Reference() string
 }
 
 // referenceAlphabet leaves out 0/O, 1/I/L and U so references read aloud
 // over the phone without confusion.
 const referenceAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// ReferenceExample is the reference pages and messages show as an example
+// ("a reference, like ONW-7K3M9PQ"): shaped like those RandomIDs makes.
+const ReferenceExample = "ONW-7K3M9PQ"
 
 // RandomIDs makes references from crypto/rand.
 type RandomIDs struct{}

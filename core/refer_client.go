@@ -63,7 +63,7 @@ func (e *Engine) FindClient(ctx context.Context, by Actor, phone, reference stri
 	case strings.TrimSpace(reference) != "":
 		ref, ok := NormaliseReference(reference)
 		if !ok {
-			return FoundClient{}, &ValidationError{Fields: []FieldError{{Field: "find_reference", Message: "Enter a reference like ONW-7K3M9P"}}}
+			return FoundClient{}, &ValidationError{Fields: []FieldError{{Field: "find_reference", Message: "Enter a reference like " + ReferenceExample}}}
 		}
 		r, err := e.ReferralByReference(ctx, ref)
 		if err != nil {

@@ -1,0 +1,77 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+)
+
+// TestUndoPressedTwice: a double click on Undo posts the same form twice.
+// The second press finds the completion already undone: the page says
+// so, by whom and when, and that nothing more was changed — as a notice,
+// not as "That didn't work", and not as "marked contacted". Accept
+// pressed twice reads the same way; another action refused because the
+// referral moved on is still a failure.
+func TestUndoPressedTwice(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	r := tb.selfReferral("undo-twice", false)
+	ailsa := tb.signedIn(tb.Net.Adviser)
+	base := "/staff/referrals/" + r.Reference
+	version := func() string { return strconv.Itoa(tb.referral(r.ID).Version) }
+	// already checks the answer to a press made twice.
+	already := func(what string, resp *http.Response, body string, done *regexp.Regexp) {
+		t.Helper()
+		if resp.StatusCode != http.StatusConflict {
+			t.Errorf("%s again: status %d, want 409 (nothing was changed)", what, resp.StatusCode)
+		}
+		if strings.Contains(body, "That didn't work") || strings.Contains(body, `role="alert"`) {
+			t.Errorf("%s again reads as a failure", what)
+		}
+		notice := regexp.MustCompile(`<p class="flash" role="status">(.*?)</p>`).FindStringSubmatch(body)
+		if notice == nil || !done.MatchString(notice[1]) {
+			t.Errorf("%s again: want a notice matching %q, got %q", what, done, notice)
+		}
+	}
+
+	accept := url.Values{"csrf": {ailsa.csrf}, "version": {version()}}
+	if resp, _ := ailsa.post(base+"/accept", accept); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", resp.StatusCode)
+	}
+	resp, body := ailsa.post(base+"/accept", accept)
+	already("accept", resp, body, regexp.MustCompile(`^<strong>Already done\.</strong> Accepted by Ailsa Brodie \(Kirkton Citizens Advice\), just now \(\d\d:\d\d on [A-Za-z]{3} \d+ [A-Za-z]{3} \d{4}\)\. Nothing more was changed\.$`))
+
+	if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionContact, Actor: tb.Net.Adviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = ailsa.post(base+"/complete", url.Values{"csrf": {ailsa.csrf}, "version": {version()}, "outcome": {"help-given"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("complete: %d", resp.StatusCode)
+	}
+	undo := url.Values{"csrf": {ailsa.csrf}, "version": {version()}}
+	if resp, _ := ailsa.post(base+"/reopen", undo); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("undo: %d", resp.StatusCode)
+	}
+	after := tb.referral(r.ID)
+	resp, body = ailsa.post(base+"/reopen", undo)
+	already("undo", resp, body, regexp.MustCompile(`^<strong>Already done\.</strong> Completion undone by Ailsa Brodie \(Kirkton Citizens Advice\), just now \(\d\d:\d\d on [^)]+\)\. Nothing more was changed\.$`))
+	if strings.Contains(body, "marked contacted by") {
+		t.Errorf("the second undo says the referral was marked contacted")
+	}
+	if got := tb.referral(r.ID); got.Version != after.Version || got.Status != core.StatusInProgress {
+		t.Errorf("the second undo changed the referral: version %d → %d, status %s", after.Version, got.Version, got.Status)
+	}
+
+	// Marking it could-not-contact from a page older than the undo: a
+	// different action the referral moved on from, so it failed.
+	resp, body = ailsa.post(base+"/fail", undo)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "That didn't work") || strings.Contains(body, "Already done.") {
+		t.Errorf("a stale different action: %d, want 409 explained as a failure", resp.StatusCode)
+	}
+}
