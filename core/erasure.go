@@ -65,7 +65,7 @@ func (e *Engine) withdrawByReference(ctx context.Context, reference string, by A
 	if err != nil {
 		return WithdrawalResult{}, err
 	}
-	if err := e.tellClientWithdrawn(ctx, client, r, provenNow); err != nil {
+	if err := e.tellClientWithdrawn(ctx, client, r, provenNow, false); err != nil {
 		return WithdrawalResult{Client: client, Cancelled: n}, err
 	}
 	return WithdrawalResult{Client: client, Cancelled: n}, nil
@@ -74,7 +74,8 @@ func (e *Engine) withdrawByReference(ctx context.Context, reference string, by A
 // tellClientWithdrawn queues the "we have recorded your withdrawal" text,
 // only to a phone proven to be the client's: proven on their record, or
 // provenNow, the phone a code just proved, when it is the one on record.
-func (e *Engine) tellClientWithdrawn(ctx context.Context, client ClientID, r Referral, provenNow Phone) error {
+// answers says the text answers the client's own text (OutboxPayload.Answers).
+func (e *Engine) tellClientWithdrawn(ctx context.Context, client ClientID, r Referral, provenNow Phone, answers bool) error {
 	var proven bool
 	if err := e.pool.QueryRow(ctx, `SELECT phone_proven_at IS NOT NULL AND phone_enc IS NOT NULL FROM clients WHERE id = $1`, client).Scan(&proven); err != nil {
 		return fmt.Errorf("client %d: %w", client, err)
@@ -93,7 +94,7 @@ func (e *Engine) tellClientWithdrawn(ctx context.Context, client ClientID, r Ref
 	if err != nil {
 		return err
 	}
-	return e.outbox.Enqueue(ctx, OutboxClientSMS, r.ID, OutboxPayload{ReferralID: r.ID, Version: r.Version, Template: SMSConsentRemoved},
+	return e.outbox.Enqueue(ctx, OutboxClientSMS, r.ID, OutboxPayload{ReferralID: r.ID, Version: r.Version, Template: SMSConsentRemoved, Answers: answers},
 		fmt.Sprintf("sms:%d:%s", r.ID, SMSConsentRemoved), e.clock.Now())
 }
 
@@ -181,7 +182,8 @@ func (d DataProtection) IsWithdrawKeyword(body string) bool {
 // WithdrawByPhone records a withdrawal texted by the client: the text came
 // from the phone (Twilio's From), which proves it is theirs; evidence is
 // the message id. It reports false when no client has that phone or
-// consent was already withdrawn. The client is told by text.
+// consent was already withdrawn. The client is told by text, which
+// answers theirs (OutboxPayload.Answers), once the withdrawal is committed.
 func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) (bool, error) {
 	client, err := e.ClientByPhone(ctx, p)
 	if errors.Is(err, ErrNotFound) {
@@ -200,5 +202,5 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 	} else if err != nil {
 		return false, err
 	}
-	return true, e.tellClientWithdrawn(ctx, client, last, "")
+	return true, e.tellClientWithdrawn(ctx, client, last, "", true)
 }

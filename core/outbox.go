@@ -78,6 +78,10 @@ type OutboxPayload struct {
 	// Language is the language a text with no client record behind it is
 	// written in: a phone code asked for on a page in that language.
 	Language string `json:"language,omitempty"`
+	// Answers marks a client text that answers one the client has just
+	// sent (their withdraw keyword): quiet hours hold back the texts
+	// Onward starts, not an answer while it is fresh.
+	Answers bool `json:"answers,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

@@ -9,9 +9,12 @@ import (
 	"github.com/onward-network/onward/core/lang"
 )
 
-// immediateReplyWindow is how soon after a referral was made its
-// confirmation still counts as an answer to the client's own messages,
-// which quiet hours do not hold back.
+// immediateReplyWindow is how long a text that answers the client's own
+// messages still counts as an answer, which quiet hours do not hold back:
+// a referral's confirmation after it was made, and a text core marked as
+// answering the client's text (OutboxPayload.Answers, the confirmation of
+// a withdrawal they texted) after it was queued. Later, it is news like
+// any other and waits for the morning.
 const immediateReplyWindow = 15 * time.Minute
 
 // awaitReplyFor is how long a question's answer is waited for.
@@ -62,8 +65,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		return outcome{}, err
 	}
 	now := w.now()
-	immediate := tmpl == core.SMSConfirmation && now.Sub(ref.CreatedAt) < immediateReplyWindow
-	if cal.InQuietHours(now) && !immediate {
+	if cal.InQuietHours(now) && !answersClient(r, ref, now) {
 		return deferred(cal.QuietHoursEnd(now), "quiet hours"), nil
 	}
 	phone, err := w.engine.ClientPhone(ctx, ref.ClientID)
@@ -117,6 +119,16 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		res.after = w.awaitAfter(tmpl, ref)
 	}
 	return res, err
+}
+
+// answersClient reports whether the row's text answers the client's own
+// messages and is still fresh enough to go in quiet hours (see
+// immediateReplyWindow).
+func answersClient(r core.OutboxClaim, ref core.Referral, now time.Time) bool {
+	if r.Payload.Template == core.SMSConfirmation {
+		return now.Sub(ref.CreatedAt) < immediateReplyWindow
+	}
+	return r.Payload.Answers && now.Sub(r.CreatedAt) < immediateReplyWindow
 }
 
 // awaitAfter, for a text that asks a question, waits for the answer once

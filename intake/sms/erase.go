@@ -10,10 +10,11 @@ import (
 
 // Forget returns what removes, when a client's details are erased, what
 // Redis holds for their phone: the conversation (which may hold answers
-// given since), its "was running" marker, and every MessageSid's stored
-// reply (a reference, an agency's name). The opt-out cache stays, as the
-// opt-out itself does, and the hourly count, which holds nothing. The
-// engine calls it after the erasure commits (core.Engine.OnErase).
+// given since), its "was running" marker, the language remembered from a
+// dropped conversation, and every MessageSid's stored reply (a reference,
+// an agency's name). The opt-out cache stays, as the opt-out itself does,
+// and the hourly count, which holds nothing. The engine calls it after
+// the erasure commits (core.Engine.OnErase).
 //
 // The phone's lock goes with the conversation, in the same command: a
 // text being handled at that moment read the conversation before it went,
@@ -22,7 +23,7 @@ import (
 func Forget(rdb redis.UniversalClient, keyPrefix string) func(ctx context.Context, phoneHash []byte) error {
 	return func(ctx context.Context, phoneHash []byte) error {
 		k := keysOfPhone(keyPrefix, hex.EncodeToString(phoneHash))
-		if err := rdb.Del(ctx, k.conv, k.seen, k.lock).Err(); err != nil {
+		if err := rdb.Del(ctx, k.conv, k.seen, k.lock, k.lang).Err(); err != nil {
 			return fmt.Errorf("forget the phone's sms conversation: %w", err)
 		}
 		// The replies' keys share the phone's hash tag, so in a Cluster

@@ -121,7 +121,7 @@ func assertAllExpire(t *testing.T, h *smsHarness, phone string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range append(keys, k.conv, k.seen, k.lock, k.optOut, k.count) {
+	for _, key := range append(keys, k.conv, k.seen, k.lock, k.optOut, k.count, k.lang) {
 		if ttl, err := h.rdb.PTTL(ctx, key).Result(); err != nil || ttl == -1 {
 			t.Errorf("%s is kept without an expiry (%v %v)", key, ttl, err)
 		}

@@ -141,7 +141,7 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		s.log.Error("sms reply", "err", err)
 		doc = s.apology(ctx, copyFault)
 	}
-	if err := s.save(context.WithoutCancel(ctx), keys, sidKey, token, out.change, out.state, out.optOut, doc); err != nil {
+	if err := s.save(context.WithoutCancel(ctx), keys, sidKey, token, out.change, out.state, out.optOut, out.memo, doc); err != nil {
 		s.log.Error("sms conversation not saved", "sid", msg.SID, "err", err)
 		s.forgetSID(context.WithoutCancel(ctx), sidKey)
 		s.unlock(context.WithoutCancel(ctx), keys, token)

@@ -52,13 +52,9 @@ func (s *SMS) start(ctx context.Context, t *smsTurn) smsOutcome {
 // optOut is the claim's cached opt-out answer ("" when not cached).
 func (s *SMS) help(ctx context.Context, t *smsTurn, optOut string) smsOutcome {
 	if t.keywordLang {
-		out := optOut == "1"
-		if optOut == "" {
-			var err error
-			if out, err = s.engine.OptedOut(ctx, t.phone); err != nil {
-				s.log.Error("sms opt-out check", "sid", t.msg.SID, "err", err)
-				return s.faultOutcome(ctx)
-			}
+		out, _, err := s.optedOut(ctx, t, optOut)
+		if err != nil {
+			return s.faultOutcome(ctx)
 		}
 		if !out {
 			return s.begin(t, t.flow.Messages.Help)

@@ -23,6 +23,8 @@ type smsOutcome struct {
 	// optOut is the phone's opt-out answer for the cache: "1", "0", or ""
 	// to leave the cache as it is.
 	optOut string
+	// memo is what to remember of the language for the phone (langMemo).
+	memo langMemo
 }
 
 // smsTurn is everything one text is handled with, under the phone's lock.
@@ -41,13 +43,16 @@ type smsTurn struct {
 	// English, and nothing else says the client's language (no
 	// conversation, none on record), so flow speaks the keyword's.
 	keywordLang bool
+	// ownLang: flow speaks a language the client's own texts chose (their
+	// conversation's, the one remembered from a conversation dropped
+	// since, or a keyword's), not their record's or the default.
+	ownLang bool
 }
 
-// respond decides what a text means. Keywords come first and override
-// any conversation; then an opted-out phone is ignored; then a bare digit
-// (or a yes or no, to the contact check) may answer a question Onward
-// asked by text (contact check, feedback); anything else is the
-// conversation's.
+// respond decides what a text means (answer) in the client's language:
+// their conversation's; else the one remembered from a conversation that
+// was dropped (STOP drops an unfinished one), which is newer than their
+// record's; else their record's; else a keyword's own.
 func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c smsClaim) smsOutcome {
 	n, w, err := s.settings(ctx)
 	if err != nil {
@@ -61,7 +66,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		t.state = nil
 	}
 	if t.state != nil {
-		t.flow = t.flow.In(t.state.Conv.Lang)
+		t.flow, t.ownLang = t.flow.In(t.state.Conv.Lang), true
+	} else if _, ok := s.cat.Language(c.lang); ok {
+		t.flow, t.ownLang = t.flow.In(c.lang), true
 	} else if code, err := s.engine.PhoneLanguage(ctx, phone); err != nil {
 		s.log.Warn("sms client language", "sid", msg.SID, "err", err)
 	} else if code != "" {
@@ -71,17 +78,44 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	} else if code, ok := t.flow.KeywordLanguage(msg.Body); ok && code != t.flow.Lang {
 		// Nothing says the client's language but the keyword itself
 		// ("СТОП", "POMOC", "توقف"): it is answered in its language.
-		t.flow, t.keywordLang = t.flow.In(code), true
+		t.flow, t.keywordLang, t.ownLang = t.flow.In(code), true, true
 	}
 	if t.state == nil && c.seen {
 		t.expired = true
 	}
 	s.recordChannel(ctx, t)
+	o := s.answer(ctx, t, c)
+	o.memo = langMemoOf(t, c, o)
+	return o
+}
 
+// langMemoOf is what the text does to the language remembered for the
+// phone: a conversation dropped is remembered in the language the client
+// last used in it, and a conversation stored again says its own.
+func langMemoOf(t *smsTurn, c smsClaim, o smsOutcome) langMemo {
+	switch {
+	case o.change == stateDrop && t.ownLang:
+		code := t.flow.Lang
+		if code == "" {
+			code = lang.English
+		}
+		return langMemo{set: code}
+	case o.change != stateKeep && c.lang != "":
+		return langMemo{forget: true}
+	}
+	return langMemo{}
+}
+
+// answer decides what a text means. Keywords come first and override any
+// conversation; then an opted-out phone is ignored; then a bare digit (or
+// a yes or no, to the contact check) may answer a question Onward asked
+// by text (contact check, feedback); anything else is the conversation's.
+func (s *SMS) answer(ctx context.Context, t *smsTurn, c smsClaim) smsOutcome {
+	msg := t.msg
 	kw := msg.keyword(t.flow)
 	if dp, err := s.engine.DataProtection(ctx); err == nil && dp.WithdrawKeyword != "" &&
 		(dp.IsWithdrawKeyword(msg.Body) || kw == flow.KeywordWithdraw) {
-		return s.withdraw(ctx, t)
+		return s.withdraw(ctx, t, c.optOut)
 	}
 	switch kw {
 	case flow.KeywordStop:
@@ -91,17 +125,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	case flow.KeywordHelp:
 		return s.help(ctx, t, c.optOut)
 	}
-	out, looked := c.optOut == "1", ""
-	if c.optOut == "" {
-		var err error
-		if out, err = s.engine.OptedOut(ctx, phone); err != nil {
-			s.log.Error("sms opt-out check", "sid", msg.SID, "err", err)
-			return s.faultOutcome(ctx)
-		}
-		looked = "0"
-		if out {
-			looked = "1"
-		}
+	out, looked, err := s.optedOut(ctx, t, c.optOut)
+	if err != nil {
+		return s.faultOutcome(ctx)
 	}
 	if out && flow.ResubscribeYes(msg.Body) {
 		return s.start(ctx, t) // as Twilio reads it (flow.ResubscribeYes)
@@ -117,6 +143,23 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		o.optOut = looked
 	}
 	return o
+}
+
+// optedOut reports whether the text's phone opted out of texts, from the
+// claim's cached answer (cached) or else Postgres, and the answer to cache
+// when Postgres was asked ("" when not). An error is logged.
+func (s *SMS) optedOut(ctx context.Context, t *smsTurn, cached string) (out bool, looked string, err error) {
+	if cached != "" {
+		return cached == "1", "", nil
+	}
+	if out, err = s.engine.OptedOut(ctx, t.phone); err != nil {
+		s.log.Error("sms opt-out check", "sid", t.msg.SID, "err", err)
+		return false, "", err
+	}
+	if out {
+		return true, "1", nil
+	}
+	return false, "0", nil
 }
 
 // converse handles a text from a phone that has not opted out: RESTART,

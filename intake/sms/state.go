@@ -48,6 +48,14 @@ type smsKeys struct {
 	count string
 	// sids starts the key of each MessageSid from the phone (sid).
 	sids string
+	// lang is the language of a conversation that was dropped (STOP, the
+	// withdraw keyword), so START, HELP and a new conversation that follow
+	// are in the language the client last used rather than the default.
+	// It holds a language code alone (no answers), kept in the clear like
+	// the opt-out answer, for as long as the "was running" marker would
+	// be; a conversation stored again, which says its own language,
+	// removes it, and so does an erasure (Forget).
+	lang string
 }
 
 // phoneKeys names one phone's keys. Each carries the phone's hash in
@@ -61,7 +69,7 @@ func (s *SMS) phoneKeys(phoneHash string) smsKeys { return keysOfPhone(s.cfg.Key
 func keysOfPhone(keyPrefix, phoneHash string) smsKeys {
 	p, tag := keyPrefix+"sms:", "{"+phoneHash+"}"
 	return smsKeys{conv: p + "conv:" + tag, seen: p + "seen:" + tag, lock: p + "lock:" + tag,
-		optOut: p + "optout:" + tag, count: p + "count:" + tag, sids: p + "sid:" + tag + ":"}
+		optOut: p + "optout:" + tag, count: p + "count:" + tag, sids: p + "sid:" + tag + ":", lang: p + "lang:" + tag}
 }
 
 // sid is the key that remembers a MessageSid from the phone and the reply
@@ -99,16 +107,20 @@ type smsClaim struct {
 	// optOut is the cached opt-out answer: "1", "0", or "" when Postgres
 	// must be asked.
 	optOut string
+	// lang is the language remembered from a dropped conversation ("" for
+	// none; smsKeys.lang).
+	lang string
 }
 
 // claimScript is one text's first round trip. It counts the text against
 // its phone's hourly limit, marks the MessageSid as seen (so of two
 // deliveries of one text exactly one goes on), takes the phone's lock
 // (SET NX, expiring at ARGV[4], the request's deadline in Unix
-// milliseconds) and reads the conversation, the "was running" marker and
-// the cached opt-out answer. With ARGV[5] = "lock" it only retries the
-// lock and the reads. It returns {fresh, locked, conv, has_conv, seen,
-// optout}; a MessageSid seen before is not counted and takes no lock.
+// milliseconds) and reads the conversation, the "was running" marker,
+// the cached opt-out answer and the remembered language. With ARGV[5] =
+// "lock" it only retries the lock and the reads. It returns {fresh,
+// locked, conv, has_conv, seen, optout, lang}; a MessageSid seen before is
+// not counted and takes no lock.
 //
 // The limit (ARGV[7] texts) counts in windows of an hour (ARGV[8] ms)
 // from the phone's first text in it: the INCR and PEXPIRE pattern from
@@ -117,7 +129,7 @@ type smsClaim struct {
 // claimed again after that refusal) it is counted but not held back. Counting here, not in a second
 // script, keeps a text to one Redis call before its reply. The script
 // makes as few calls as it can (one SET NX marks the MessageSid and
-// tells a retry, one MGET reads the three keys): each call inside a
+// tells a retry, one MGET reads the four keys): each call inside a
 // script costs Redis about as much as a command from outside.
 //
 // A claim that reaches Redis after ARGV[6] (Unix milliseconds), when its
@@ -126,11 +138,11 @@ type smsClaim struct {
 var claimScript = redis.NewScript(`
 local t = redis.call('TIME')
 if tonumber(ARGV[6]) <= tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then
-  return {-1, 0, '', 0, 0, ''}
+  return {-1, 0, '', 0, 0, '', ''}
 end
 if ARGV[5] ~= 'lock' then
   if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-    return {0, 0, '', 0, 0, ''}
+    return {0, 0, '', 0, 0, '', ''}
   end
   local n = redis.call('INCR', KEYS[6])
   if n == 1 then
@@ -138,14 +150,14 @@ if ARGV[5] ~= 'lock' then
   end
   if ARGV[5] == 'claim' and n > tonumber(ARGV[7]) then
     redis.call('DEL', KEYS[1])
-    return {-2, 0, '', 0, 0, ''}
+    return {-2, 0, '', 0, 0, '', ''}
   end
 end
 if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PXAT', ARGV[4]) then
-  return {1, 0, '', 0, 0, ''}
+  return {1, 0, '', 0, 0, '', ''}
 end
-local v = redis.call('MGET', KEYS[3], KEYS[5], KEYS[4])
-return {1, 1, v[1] or '', v[1] and 1 or 0, v[3] and 1 or 0, v[2] or ''}`)
+local v = redis.call('MGET', KEYS[3], KEYS[5], KEYS[4], KEYS[7])
+return {1, 1, v[1] or '', v[1] and 1 or 0, v[3] and 1 or 0, v[2] or '', v[4] or ''}`)
 
 // phoneLimitWindow is the per-phone limit's window (SMSRatePerHour).
 const phoneLimitWindow = time.Hour
@@ -155,6 +167,7 @@ type claimResult struct {
 	fresh, locked, seen bool
 	conv                []byte // nil when no conversation is stored
 	optOut              string
+	lang                string
 }
 
 // errClaimLate means the claim reached Redis after its request's deadline
@@ -183,14 +196,14 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 	// is one timer and not another child for ctx to track.
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), stale)
 	defer cancel()
-	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut, k.count},
+	v, err := claimScript.Run(ctx, s.rdb, []string{sidKey, k.lock, k.conv, k.seen, k.optOut, k.count, k.lang},
 		sidPending, s.cfg.DedupeTTL.Milliseconds(), token, deadline.UnixMilli(), mode, stale.UnixMilli(),
 		s.cfg.SMSRatePerHour, phoneLimitWindow.Milliseconds()).Slice()
 	if err != nil {
 		return claimResult{}, err
 	}
-	if len(v) != 6 {
-		return claimResult{}, fmt.Errorf("claim script answered %d values, want 6", len(v))
+	if len(v) != 7 {
+		return claimResult{}, fmt.Errorf("claim script answered %d values, want 7", len(v))
 	}
 	switch n, _ := v[0].(int64); n {
 	case -1:
@@ -200,7 +213,7 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 	}
 	num := func(i int) bool { n, _ := v[i].(int64); return n == 1 }
 	str := func(i int) string { s, _ := v[i].(string); return s }
-	r := claimResult{fresh: num(0), locked: num(1), seen: num(4), optOut: str(5)}
+	r := claimResult{fresh: num(0), locked: num(1), seen: num(4), optOut: str(5), lang: str(6)}
 	if num(3) {
 		r.conv = []byte(str(2))
 	}
@@ -228,7 +241,7 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token, mode string) 
 			return smsClaim{}, err
 		}
 	}
-	c := smsClaim{fresh: true, seen: r.seen}
+	c := smsClaim{fresh: true, seen: r.seen, lang: r.lang}
 	if r.optOut == "0" || r.optOut == "1" {
 		c.optOut = r.optOut
 	}
@@ -310,10 +323,12 @@ const (
 
 // saveScript stores the outcome of one text atomically, and only while
 // the phone's lock is still ours: the new state (or its removal), the
-// "was running" marker, the opt-out answer to cache, the reply for the
-// MessageSid, and the unlock. The reply is stored with the replay guard's
-// own lifetime (ARGV[10]) rather than keeping the marker's: a marker
-// removed meanwhile (an erasure) would otherwise come back with none.
+// "was running" marker, the opt-out answer to cache, the language to
+// remember or forget (ARGV[11], "set" or "del", kept as long as the
+// marker), the reply for the MessageSid, and the unlock. The reply is
+// stored with the replay guard's own lifetime (ARGV[10]) rather than
+// keeping the marker's: a marker removed meanwhile (an erasure) would
+// otherwise come back with none.
 var saveScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == 'put' then
@@ -329,15 +344,27 @@ end
 if ARGV[8] ~= '' then
   redis.call('SET', KEYS[5], ARGV[8], 'PX', ARGV[9])
 end
+if ARGV[11] == 'set' then
+  redis.call('SET', KEYS[6], ARGV[12], 'PX', ARGV[6])
+elseif ARGV[11] == 'del' then
+  redis.call('DEL', KEYS[6])
+end
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[4], ARGV[7], 'PX', ARGV[10])
 return 1`)
 
 var errLockLost = errors.New("the phone's lock expired before the text was saved")
 
+// langMemo is what a text does to the language remembered for its phone
+// (smsKeys.lang); the zero value leaves it as it is.
+type langMemo struct {
+	set    string // remember this language
+	forget bool   // remove the one remembered
+}
+
 // save stores what one text did and releases the phone's lock.
 // optOut, when not "", is the phone's opt-out answer to cache.
-func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change stateChange, st *smsState, optOut, reply string) error {
+func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change stateChange, st *smsState, optOut string, memo langMemo, reply string) error {
 	mode, seen := "keep", "keep"
 	var raw []byte
 	switch change {
@@ -360,10 +387,17 @@ func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change 
 	if err != nil {
 		return fmt.Errorf("encrypt sms reply: %w", err)
 	}
+	langMode := "keep"
+	switch {
+	case memo.set != "":
+		langMode = "set"
+	case memo.forget:
+		langMode = "del"
+	}
 	ttl := s.cfg.ConversationTTL
-	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey, k.optOut},
+	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey, k.optOut, k.lang},
 		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), sealedReply,
-		optOut, optOutCacheTTL.Milliseconds(), s.cfg.DedupeTTL.Milliseconds()).Int()
+		optOut, optOutCacheTTL.Milliseconds(), s.cfg.DedupeTTL.Milliseconds(), langMode, memo.set).Int()
 	if err != nil {
 		return fmt.Errorf("save sms conversation: %w", err)
 	}
