@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,10 +41,14 @@ type Network struct {
 	// AdviceTopics.
 	OfferedOutcomes []OutcomeOption `db:"outcomes"`
 	OfferedTopics   []AdviceTopic   `db:"advice_topics"`
+
+	// OpeningHoursTranslations are OpeningHours in other languages, by
+	// language code ("pl"); read the hours through OpeningHoursIn.
+	OpeningHoursTranslations map[string]string `db:"opening_hours_translations"`
 }
 
 const sqlSelectNetwork = `
-SELECT name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone,
+SELECT name, phone, opening_hours, opening_hours_translations, crisis_lines, directory_url, data_sharing_url, timezone,
        working_days,
        working_start - time '00:00' AS working_start, working_end - time '00:00' AS working_end,
        quiet_start - time '00:00' AS quiet_start, quiet_end - time '00:00' AS quiet_end, auto_route,
@@ -218,6 +223,11 @@ type NetworkSettings struct {
 	// (empty: all seven outcomes, DefaultAdviceTopics).
 	Outcomes     []OutcomeOption
 	AdviceTopics []AdviceTopic
+
+	// OpeningHoursTranslations are OpeningHours in the other languages
+	// clients may choose, by language code ("pl"); a language left out
+	// is shown the English.
+	OpeningHoursTranslations map[string]string
 	// CalendarSettings are the working days and hours, quiet hours,
 	// contact check and nudge, and crisis clock; each left out is its
 	// default.
@@ -227,11 +237,12 @@ type NetworkSettings struct {
 const sqlUpsertNetwork = `
 INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at,
     outcomes, advice_topics, working_days, working_start, working_end, quiet_start, quiet_end,
-    contact_check_days, contact_nudge_days, crisis_ack_hours, crisis_same_day_before)
+    contact_check_days, contact_nudge_days, crisis_ack_hours, crisis_same_day_before, opening_hours_translations)
 VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9,
     $10, $11, $12, time '00:00' + $13::interval, time '00:00' + $14::interval, time '00:00' + $15::interval, time '00:00' + $16::interval,
-    $17, $18, $19, time '00:00' + $20::interval)
+    $17, $18, $19, time '00:00' + $20::interval, $21)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, opening_hours = excluded.opening_hours,
+    opening_hours_translations = excluded.opening_hours_translations,
     crisis_lines = excluded.crisis_lines, directory_url = excluded.directory_url, data_sharing_url = excluded.data_sharing_url,
     timezone = excluded.timezone, auto_route = excluded.auto_route, updated_at = excluded.updated_at,
     outcomes = excluded.outcomes, advice_topics = excluded.advice_topics,
@@ -249,6 +260,12 @@ func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error
 	fields = append(fields, checkOfferings(s.Outcomes, s.AdviceTopics)...)
 	cal, calFields := s.workingCalendar()
 	fields = append(fields, calFields...)
+	s.OpeningHours = strings.TrimSpace(s.OpeningHours)
+	hours, hoursFields, err := openingHours(s.OpeningHours, s.OpeningHoursTranslations)
+	if err != nil {
+		return err
+	}
+	fields = append(fields, hoursFields...)
 	if err := mergeValidation(validate(s), &ValidationError{Fields: fields}); err != nil {
 		return err
 	}
@@ -261,7 +278,7 @@ func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error
 	}
 	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now(),
 		outcomes, topics, cal.days, cal.workingStart, cal.workingEnd, cal.quietStart, cal.quietEnd,
-		cal.contactCheckDays, cal.nudgeDays, cal.crisisAckHours, cal.crisisSameDayBefore); err != nil {
+		cal.contactCheckDays, cal.nudgeDays, cal.crisisAckHours, cal.crisisSameDayBefore, hours); err != nil {
 		return fmt.Errorf("set network settings: %w", err)
 	}
 	e.forgetCache()

@@ -61,6 +61,11 @@ type networkFile struct {
 		DataSharingURL string `yaml:"data_sharing_url"`
 		Timezone       string `yaml:"timezone"`
 		AutoRoute      bool   `yaml:"auto_route"`
+		// OpeningHoursTranslations are opening_hours in the other
+		// languages clients may choose, by language code ("pl"), as
+		// consent.translations give the wording; a language left out
+		// shows the English.
+		OpeningHoursTranslations map[string]string `yaml:"opening_hours_translations"`
 		// Outcomes and AdviceTopics are offered when a referral is
 		// completed; empty means all seven outcomes and the default
 		// topics.
@@ -229,7 +234,7 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 	if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
 		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL,
 		Timezone: n.Timezone, AutoRoute: n.AutoRoute, Outcomes: n.Outcomes, AdviceTopics: n.AdviceTopics,
-		CalendarSettings: n.CalendarSettings}); err != nil {
+		OpeningHoursTranslations: n.OpeningHoursTranslations, CalendarSettings: n.CalendarSettings}); err != nil {
 		return sum, fmt.Errorf("network: %w", err)
 	}
 	if err := eng.PublishConsentWording(ctx, tx, f.Consent.Version, strings.TrimSpace(f.Consent.Wording)); err != nil {

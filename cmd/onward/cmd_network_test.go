@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +239,96 @@ func TestNetworkImportCalendar(t *testing.T) {
 	}
 	if n := settings(); calendarOf(n) != want || n.Name != "Eastloch Advice Partnership" {
 		t.Errorf("a refused file was written: %q, %+v", n.Name, calendarOf(n))
+	}
+}
+
+// TestNetworkImportOpeningHours: the example file gives the opening hours
+// in every language clients may choose, and the engine shows each; a
+// translation in a language the network does not know, an empty one, one
+// over two lines or too long is named, all at once, and nothing of the
+// file is written.
+func TestNetworkImportOpeningHours(t *testing.T) {
+	ctx := context.Background()
+	url := coretest.NewDatabase(t)
+	t.Setenv("ONWARD_DATABASE_URL", url)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	settings := func() core.Network {
+		t.Helper()
+		eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.DiscardHandler))
+		defer eng.Close()
+		n, err := eng.Network(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	imports := func(body string) error {
+		p := filepath.Join(t.TempDir(), "network.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return runNetwork(ctx, []string{"import", p}, io.Discard, io.Discard)
+	}
+	var example bytes.Buffer
+	if err := runNetwork(ctx, []string{"example"}, &example, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := imports(example.String()); err != nil {
+		t.Fatal(err)
+	}
+	n := settings()
+	for code, want := range map[string]string{
+		"en": "Monday to Friday, 9am to 5pm",
+		"pl": "od poniedziałku do piątku, 9:00–17:00",
+		"uk": "з понеділка по п’ятницю, з 9:00 до 17:00",
+		"ar": "من الاثنين إلى الجمعة، من 9 صباحًا إلى 5 مساءً",
+		"ur": "پیر سے جمعہ، صبح 9 بجے سے شام 5 بجے تک",
+		"gd": "Diluain gu Dihaoine, 9 sa mhadainn gu 5 feasgar",
+	} {
+		if got := n.OpeningHoursIn(code); got != want {
+			t.Errorf("the example's hours in %s: %q, want %q", code, got, want)
+		}
+	}
+	// With them, each language's help text keeps to a translation's
+	// budget (TestMessageBudgets): twice the English's three parts.
+	var texts bytes.Buffer
+	if err := runTexts(ctx, nil, &texts, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	helps := regexp.MustCompile(`(?m)^help +([a-z]+) +(\d+) `).FindAllStringSubmatch(texts.String(), -1)
+	if len(helps) != 6 {
+		t.Fatalf("help texts in %d languages, want 6:\n%s", len(helps), texts.String())
+	}
+	for _, m := range helps {
+		if n, _ := strconv.Atoi(m[2]); n > 6 {
+			t.Errorf("the help text in %s with the example's hours is %d parts, over 6", m[1], n)
+		}
+	}
+
+	bad := strings.Replace(example.String(), "name: Eastloch Advice Partnership", "name: Westloch Advice Partnership", 1)
+	bad = regexp.MustCompile(`(?m)^    (pl|uk|ar|ur): ".*\n`).ReplaceAllLiteralString(bad, "")
+	bad = strings.Replace(bad, "  opening_hours_translations:\n", "  opening_hours_translations:\n"+
+		"    fr: \"du lundi au vendredi, de 9 h à 17 h\"\n"+
+		"    pl: \"\"\n"+
+		"    uk: \"з понеділка по п’ятницю,\\nз 9:00 до 17:00\"\n"+
+		"    ar: \""+strings.Repeat("ساعات", 41)+"\"\n", 1)
+	err = imports(bad)
+	for _, msg := range []string{
+		`opening_hours_translations.fr: "fr" is not a language clients may choose; give one of pl, uk, ar, ur, gd`,
+		"opening_hours_translations.pl: the opening hours are empty",
+		"opening_hours_translations.uk: has a control character",
+		"opening_hours_translations.ar: 205 characters, over the 200",
+		"nothing was imported",
+	} {
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("a file of bad opening hours: err = %v, want it to say %q", err, msg)
+		}
+	}
+	if after := settings(); after.Name != n.Name || after.OpeningHoursIn("pl") != n.OpeningHoursIn("pl") || after.OpeningHoursIn("uk") != n.OpeningHoursIn("uk") {
+		t.Errorf("a refused file was written: %q, %v", after.Name, after.OpeningHoursTranslations)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/intake/flow"
 	"github.com/onward-network/onward/templates"
@@ -17,11 +18,12 @@ const textsUsage = `Usage: onward texts [--lang CODE]
 
 Print every text a client can be sent, in every shipped language (or one),
 with the SMS segments it takes and its encoding, rendered with this
-network's name, helpline, links and consent wording from the database
-(ONWARD_DATABASE_URL) and long sample values for the rest (an agency's
-name, a reference). GSM-7 carries 160 characters a segment, UCS-2 (any
-Polish, Ukrainian, Arabic or Urdu letter) 70. The report "texts" counts
-what was actually sent, per month and language, and its cost.
+network's name, helpline, links, and opening hours and consent wording
+in that language, from the database (ONWARD_DATABASE_URL), and long
+sample values for the rest (an agency's name, a reference). GSM-7
+carries 160 characters a segment, UCS-2 (any Polish, Ukrainian, Arabic
+or Urdu letter) 70. The report "texts" counts what was actually sent,
+per month and language, and its cost.
 
 Flags:
 `
@@ -66,16 +68,44 @@ func runTexts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	sizes, err := f.MessageSizes(map[string]any{"Network": n.Name, "Helpline": n.Phone, "Hours": n.OpeningHours,
-		"DirectoryURL": n.DirectoryURL, "DataSharingURL": n.DataSharingURL, "ConsentWording": w.Body})
-	if err != nil {
-		return err
+	var sizes []flow.MessageSize
+	for _, l := range cat.Languages() {
+		if *only != "" && l.Code != *only {
+			continue
+		}
+		in, err := textSizesIn(ctx, eng, f, l.Code, n, w)
+		if err != nil {
+			return err
+		}
+		sizes = append(sizes, in...)
 	}
-	sizes = slices.DeleteFunc(sizes, func(s flow.MessageSize) bool { return *only != "" && s.Lang != *only })
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TEXT\tLANGUAGE\tSEGMENTS\tENCODING")
 	for _, s := range sizes {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", s.ID, s.Lang, s.Segments, s.Encoding)
 	}
 	return tw.Flush()
+}
+
+// textSizesIn are the sizes of every client text in language code,
+// rendered with the network's keys as a text in that language carries
+// them: the opening hours and the consent wording in that language (the
+// network's translation, or the English), as the SMS sends them. The
+// help text of a language whose hours are long costs more parts than
+// the English hours would say.
+func textSizesIn(ctx context.Context, eng *core.Engine, f *flow.Flow, code string, n core.Network, w core.ConsentWording) ([]flow.MessageSize, error) {
+	if code != lang.English {
+		var err error
+		if w, err = eng.ConsentWordingIn(ctx, w.Version, code); err != nil {
+			return nil, err
+		}
+	}
+	sizes, err := f.MessageSizes(map[string]any{"Network": n.Name, "Helpline": n.Phone, "Hours": n.OpeningHoursIn(code),
+		"DirectoryURL": n.DirectoryURL, "DataSharingURL": n.DataSharingURL, "ConsentWording": w.Body})
+	if err != nil {
+		return nil, err
+	}
+	// MessageSizes renders every language with the keys it is given:
+	// keep the one they are right for.
+	return slices.DeleteFunc(sizes, func(s flow.MessageSize) bool { return s.Lang != code }), nil
 }

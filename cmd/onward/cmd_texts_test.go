@@ -5,9 +5,11 @@ import (
 	"context"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
 )
 
@@ -37,5 +39,45 @@ func TestTextsCommand(t *testing.T) {
 	}
 	if err := runTexts(ctx, []string{"--lang", "fr"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), `no shipped language "fr"`) {
 		t.Errorf("--lang fr: %v", err)
+	}
+}
+
+// `onward texts` sizes each language's texts with the network's opening
+// hours in that language, as the SMS sends them: long Polish hours make
+// the Polish help text longer, and Ukrainian, which has none, is sized
+// with the English.
+func TestTextsCommandHoursInEachLanguage(t *testing.T) {
+	ctx := context.Background()
+	env := coretest.NewEnv(t)
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	helpSegments := func(code string) int {
+		t.Helper()
+		var out bytes.Buffer
+		if err := runTexts(ctx, []string{"--lang", code}, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^help +` + code + ` +(\d+) `).FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no help text in %s:\n%s", code, out.String())
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	pl, uk := helpSegments("pl"), helpSegments("uk")
+	n, err := env.Engine.Network(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("od poniedziałku do piątku, ", 7) // 188 characters: three UCS-2 parts more
+	if err := env.Engine.SetNetwork(ctx, env.Pool, core.NetworkSettings{Name: n.Name, Phone: n.Phone,
+		OpeningHours: n.OpeningHours, OpeningHoursTranslations: map[string]string{"pl": long},
+		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL}); err != nil {
+		t.Fatal(err)
+	}
+	if got := helpSegments("pl"); got < pl+2 {
+		t.Errorf("Polish help with long Polish hours: %d segments, want at least %d (%d with the English hours)", got, pl+2, pl)
+	}
+	if got := helpSegments("uk"); got != uk {
+		t.Errorf("Ukrainian help, with no Ukrainian hours: %d segments, want %d as before", got, uk)
 	}
 }

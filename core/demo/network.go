@@ -23,6 +23,17 @@ const (
 	consentVersion = "v1"
 )
 
+// openingHoursTranslations are openingHours in the other languages
+// clients may choose, so a client texting POMOC or reading the Polish
+// pages is told the hours in Polish.
+var openingHoursTranslations = map[string]string{
+	"pl": "od poniedziałku do piątku, 9:00–17:00",
+	"uk": "з понеділка по п’ятницю, з 9:00 до 17:00",
+	"ar": "من الاثنين إلى الجمعة، من 9 صباحًا إلى 5 مساءً",
+	"ur": "پیر سے جمعہ، صبح 9 بجے سے شام 5 بجے تک",
+	"gd": "Diluain gu Dihaoine, 9 sa mhadainn gu 5 feasgar",
+}
+
 // consentWording is what every demo client agreed to: who sees their
 // details, why, and how to withdraw. The data sharing protocol's link is
 // added once where clients read it, so the consent text fits in three SMS
@@ -61,8 +72,8 @@ func seedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool, opts
 	now := eng.Clock().Now()
 	err := eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
 		if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: networkName, Phone: helpline,
-			OpeningHours: openingHours, CrisisLines: crisisLines, DirectoryURL: base + "/directory",
-			DataSharingURL: base + "/data-sharing", Timezone: "Europe/London"}); err != nil {
+			OpeningHours: openingHours, OpeningHoursTranslations: openingHoursTranslations, CrisisLines: crisisLines,
+			DirectoryURL: base + "/directory", DataSharingURL: base + "/data-sharing", Timezone: "Europe/London"}); err != nil {
 			return err
 		}
 		if err := eng.PublishConsentWording(ctx, tx, consentVersion, fmt.Sprintf(consentWording, helpline)); err != nil {

@@ -89,18 +89,29 @@ func networkKeys(n core.Network, w core.ConsentWording) map[string]any {
 	}
 }
 
-// keysIn are the network keys with the consent wording in language code
-// (the network's translation, or the English when it has none).
+// keysIn are the network keys in language code: the consent wording and
+// the opening hours in that language (the network's translation, or the
+// English when it has none).
 func (s *SMS) keysIn(ctx context.Context, keys map[string]any, version, code string) map[string]any {
-	if code == "" || code == lang.English || version == "" {
+	if code == "" || code == lang.English {
 		return keys
+	}
+	out := maps.Clone(keys)
+	// The settings this text's keys were built from were read moments
+	// ago, so this is core's cached copy of them.
+	if n, err := s.engine.Network(ctx); err != nil {
+		s.log.Warn("opening hours translation", "language", code, "err", err)
+	} else {
+		out["Hours"] = n.OpeningHoursIn(code)
+	}
+	if version == "" {
+		return out
 	}
 	w, err := s.engine.ConsentWordingIn(ctx, version, code)
 	if err != nil {
 		s.log.Warn("consent wording translation", "language", code, "err", err)
-		return keys
+		return out
 	}
-	out := maps.Clone(keys)
 	out["ConsentWording"] = w.Body
 	return out
 }

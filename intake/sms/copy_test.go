@@ -1,6 +1,9 @@
 package sms
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/onward-network/onward/core"
@@ -43,6 +46,34 @@ func TestTextKeysFollowTheSettings(t *testing.T) {
 		}
 		if back := s.keysFor(n, w); back[name] != networkKeys(n, w)[name] {
 			t.Errorf("after %s changed back the keys give %v", name, back[name])
+		}
+	}
+}
+
+// The help text gives the network's opening hours in the client's
+// language: Polish POMOC the Polish hours the network file gives; Arabic,
+// which it gives none in, the English, as does English HELP.
+func TestHelpGivesTheHoursInTheClientsLanguage(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	ctx := context.Background()
+	n, err := h.env.Engine.Network(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.env.Engine.SetNetwork(ctx, h.env.Pool, core.NetworkSettings{Name: n.Name, Phone: n.Phone,
+		OpeningHours: n.OpeningHours, OpeningHoursTranslations: map[string]string{"pl": "od poniedziałku do piątku, 9:00–17:00"},
+		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL}); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct{ body, want string }{
+		{"POMOC", "Zadzwoń: 0800 000 0000, od poniedziałku do piątku, 9:00–17:00."},
+		{"مساعدة", "اتصل على 0800 000 0000، Monday to Friday, 9am to 5pm."},
+		{"HELP", "Call 0800 000 0000, Monday to Friday, 9am to 5pm."},
+	} {
+		got := h.text(fmt.Sprintf("+4477009006%02d", i), c.body)
+		if len(got) == 0 || !strings.Contains(got[0], c.want) {
+			t.Errorf("%s answered %q, want the help text with %q", c.body, got, c.want)
 		}
 	}
 }

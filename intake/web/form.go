@@ -77,6 +77,9 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 	n, _ := w.network(r)
 	code := w.requestLang(r, s)
 	l, _ := w.cat.Language(code)
+	// The pages' words show .Network.OpeningHours: the hours in the
+	// page's language, as the SMS help text gives them.
+	n.OpeningHours = n.OpeningHoursIn(l.Code)
 	p := webPage{Network: n, NoIndex: true, Form: formValues{}, Lang: pageLang{Language: l, cat: w.cat},
 		Languages: w.switcher(r, code), LangQuery: w.langQuery(r, "?")}
 	if s != nil {
