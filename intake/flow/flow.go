@@ -31,7 +31,7 @@ package flow
 //	DirectoryURL    string  Network.DirectoryURL
 //	DataSharingURL  string  Network.DataSharingURL, the data sharing protocol
 //	ConsentWording  string  ConsentWording.Body: who sees their details and why
-//	Reference       string  the referral reference, for Messages.Done only: "ONW-7K3M9P"
+//	Reference       string  the referral reference, for Messages.Done only, like core.ReferenceExample
 //	Days            int     for Messages.Done only: the working days to wait before
 //	                        calling the helpline, Network.ClientWaitDays(crisis) for the
 //	                        referral core recorded; it also picks the plural form

@@ -28,7 +28,7 @@ var convTestNetwork = map[string]any{
 	"Hours":          "Monday to Friday, 9am to 5pm",
 	"DirectoryURL":   "https://kingdomadvice.example.org/find-help/services/nearby-1",   // 60 characters
 	"DataSharingURL": "https://kingdomadvice.example.org/privacy/data-sharing-protocol", // 63 characters
-	"Reference":      "ONW-7K3M9P",
+	"Reference":      core.ReferenceExample,
 	// As long as the wording core seeds for tests, and a little longer.
 	"ConsentWording": "Kingdom Advice Network will share your name, contact details and answers with the " +
 		"advice agencies in the network who can help, under our data sharing protocol. You can withdraw at any time.",

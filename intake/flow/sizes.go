@@ -21,7 +21,7 @@ type MessageSize struct {
 // sizeSample is long, realistic values for the keys a client text uses
 // beyond the network's, so a size is the size of a long real text.
 var sizeSample = map[string]any{
-	"Urgent": true, "Callback": false, "ContactMethod": "text", "Reference": "ONW-7K3M9P",
+	"Urgent": true, "Callback": false, "ContactMethod": "text", "Reference": core.ReferenceExample,
 	"Agency": "Dunmarnock and West Kingdom Citizens Advice and Rights Bureau", "Days": 3, "Code": "482913",
 }
 
