@@ -37,6 +37,23 @@ type Agency struct {
 	EmailStaff  string `db:"email_staff"`
 }
 
+// refuseRetired refuses to send a referral to an agency that has left the
+// network (RetiredAt), as a ValidationError on field, saying when it left
+// in the network's time (loc); nil for an agency still in it. Every way a
+// referral reaches an agency asks it: staff referring, a coordinator
+// assigning from triage, an agency redirecting. A stale page or a
+// hand-made request must not send a client to an agency nobody watches.
+func (a Agency) refuseRetired(field string, loc *time.Location) error {
+	if a.RetiredAt == nil {
+		return nil
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &ValidationError{Fields: []FieldError{{Field: field,
+		Message: fmt.Sprintf("%s has left the network (retired on %s): choose another agency", a.Name, a.RetiredAt.In(loc).Format("2 Jan 2006"))}}}
+}
+
 const agencyColumns = `id, slug, name, description, phone, email, website, address, slack_channel_id,
 at_capacity, capacity_note, ack_target_hours, accepts_self_referrals, created_at, retired_at, capacity_until, notify_email, email_staff`
 

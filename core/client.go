@@ -271,11 +271,16 @@ func (e *Engine) ClientDetailsFor(ctx context.Context, id ClientID) (Client, err
 
 // ClientPhone decrypts just a client's phone number, for the SMS sender.
 func (e *Engine) ClientPhone(ctx context.Context, id ClientID) (Phone, error) {
+	return e.clientPhone(ctx, e.pool, id)
+}
+
+// clientPhone is ClientPhone read through db (a transaction's own view).
+func (e *Engine) clientPhone(ctx context.Context, db DB, id ClientID) (Phone, error) {
 	var (
 		ct, wrapped []byte
 		erased      *time.Time
 	)
-	err := e.pool.QueryRow(ctx, `SELECT phone_enc, key_wrapped, erased_at FROM clients WHERE id = $1`, id).Scan(&ct, &wrapped, &erased)
+	err := db.QueryRow(ctx, `SELECT phone_enc, key_wrapped, erased_at FROM clients WHERE id = $1`, id).Scan(&ct, &wrapped, &erased)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fmt.Errorf("client %d: %w", id, ErrNotFound)
 	}

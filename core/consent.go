@@ -101,6 +101,16 @@ const (
 // details, and cancels every open referral of theirs, in one transaction.
 // It returns how many referrals were cancelled.
 func (e *Engine) WithdrawConsent(ctx context.Context, client ClientID, by Actor, evidence string) (int, error) {
+	return e.withdrawConsent(ctx, client, by, evidence, nil)
+}
+
+// withdrawConsent is WithdrawConsent; tell, when not nil, is the text
+// confirming the withdrawal to the client, queued in the same
+// transaction: a withdrawal that texts the client is never recorded
+// without its text, nor the text queued without the withdrawal (a repeat
+// withdrawal finds nothing to withdraw, so a lost text could never be
+// sent again).
+func (e *Engine) withdrawConsent(ctx context.Context, client ClientID, by Actor, evidence string, tell *withdrawalText) (int, error) {
 	cancelled := 0
 	set, err := e.snapshot(ctx)
 	if err != nil {
@@ -132,7 +142,10 @@ func (e *Engine) WithdrawConsent(ctx context.Context, client ClientID, by Actor,
 			}
 			cancelled++
 		}
-		return nil
+		if tell == nil {
+			return nil
+		}
+		return e.queueWithdrawnText(ctx, tx, client, *tell, now)
 	})
 	if err != nil {
 		return 0, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -58,44 +59,62 @@ func (e *Engine) withdrawByReference(ctx context.Context, reference string, by A
 	if strings.TrimSpace(evidence) == "" {
 		return WithdrawalResult{}, &ValidationError{Fields: []FieldError{{Field: "evidence", Message: "evidence: say how the client asked (e.g. \"phone call 3 Dec, spoke to Ailsa\")"}}}
 	}
-	n, err := e.WithdrawConsent(ctx, client, by, via+": "+evidence)
+	n, err := e.withdrawConsent(ctx, client, by, via+": "+evidence, &withdrawalText{referral: r.ID, provenNow: provenNow})
 	if errors.Is(err, ErrNotFound) {
 		return WithdrawalResult{Client: client}, ErrConsentWithdrawn
 	}
 	if err != nil {
 		return WithdrawalResult{}, err
 	}
-	if err := e.tellClientWithdrawn(ctx, client, r, provenNow, false); err != nil {
-		return WithdrawalResult{Client: client, Cancelled: n}, err
-	}
 	return WithdrawalResult{Client: client, Cancelled: n}, nil
 }
 
-// tellClientWithdrawn queues the "we have recorded your withdrawal" text,
-// only to a phone proven to be the client's: proven on their record, or
-// provenNow, the phone a code just proved, when it is the one on record.
-// answers says the text answers the client's own text (OutboxPayload.Answers).
-func (e *Engine) tellClientWithdrawn(ctx context.Context, client ClientID, r Referral, provenNow Phone, answers bool) error {
+// withdrawalText is the "we have recorded your withdrawal" text a
+// withdrawal queues with itself (withdrawConsent): about the referral
+// named, to the client's phone only when it is proven to be theirs
+// (queueWithdrawnText). provenNow is a phone a code just proved, and
+// answers says the text answers the client's own (OutboxPayload.Answers).
+type withdrawalText struct {
+	referral  ReferralID
+	provenNow Phone
+	answers   bool
+}
+
+const sqlClientPhoneProven = `SELECT phone_proven_at IS NOT NULL AND phone_enc IS NOT NULL FROM clients WHERE id = $1`
+
+// queueWithdrawnText queues the withdrawal's confirmation in its
+// transaction, only to a phone proven to be the client's: proven on their
+// record, or t.provenNow, the phone a code just proved, when it is the
+// one on record. The text names the referral's version after the
+// withdrawal cancelled it; its dedupe key does not, so one withdrawal
+// texts once.
+func (e *Engine) queueWithdrawnText(ctx context.Context, tx pgx.Tx, client ClientID, t withdrawalText, now time.Time) error {
 	var proven bool
-	if err := e.pool.QueryRow(ctx, `SELECT phone_proven_at IS NOT NULL AND phone_enc IS NOT NULL FROM clients WHERE id = $1`, client).Scan(&proven); err != nil {
+	if err := tx.QueryRow(ctx, sqlClientPhoneProven, client).Scan(&proven); err != nil {
 		return fmt.Errorf("client %d: %w", client, err)
 	}
-	if !proven && provenNow != "" {
-		onRecord, err := e.ClientPhone(ctx, client)
+	if !proven && t.provenNow != "" {
+		onRecord, err := e.clientPhone(ctx, tx, client)
 		if err != nil {
 			return err
 		}
-		proven = onRecord == provenNow
+		proven = onRecord == t.provenNow
 	}
 	if !proven {
 		return nil
 	}
-	r, err := e.Referral(ctx, r.ID)
+	r, err := getReferral(ctx, tx, "id = $1", t.referral)
 	if err != nil {
-		return err
+		return fmt.Errorf("referral %d: %w", t.referral, err)
 	}
-	return e.outbox.Enqueue(ctx, OutboxClientSMS, r.ID, OutboxPayload{ReferralID: r.ID, Version: r.Version, Template: SMSConsentRemoved, Answers: answers},
-		fmt.Sprintf("sms:%d:%s", r.ID, SMSConsentRemoved), e.clock.Now())
+	b := &pgx.Batch{}
+	e.outbox.queue(b, outboxMsg{kind: OutboxClientSMS, referral: r.ID,
+		payload: OutboxPayload{ReferralID: r.ID, Version: r.Version, Template: SMSConsentRemoved, Answers: t.answers},
+		dedupe:  fmt.Sprintf("sms:%d:%s", r.ID, SMSConsentRemoved)}, now)
+	if err := sendBatch(ctx, tx, b); err != nil {
+		return fmt.Errorf("confirm withdrawal of client %d: %w", client, err)
+	}
+	return nil
 }
 
 const (
@@ -183,7 +202,8 @@ func (d DataProtection) IsWithdrawKeyword(body string) bool {
 // from the phone (Twilio's From), which proves it is theirs; evidence is
 // the message id. It reports false when no client has that phone or
 // consent was already withdrawn. The client is told by text, which
-// answers theirs (OutboxPayload.Answers), once the withdrawal is committed.
+// answers theirs (OutboxPayload.Answers), queued in the withdrawal's own
+// transaction.
 func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) (bool, error) {
 	client, err := e.ClientByPhone(ctx, p)
 	if errors.Is(err, ErrNotFound) {
@@ -197,10 +217,12 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 	if err != nil {
 		return false, fmt.Errorf("withdraw by text: %w", err)
 	}
-	if _, err := e.WithdrawConsent(ctx, client, ClientActor, "sms: "+evidence); errors.Is(err, ErrNotFound) {
+	_, err = e.withdrawConsent(ctx, client, ClientActor, "sms: "+evidence, &withdrawalText{referral: last.ID, answers: true})
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
-	} else if err != nil {
+	}
+	if err != nil {
 		return false, err
 	}
-	return true, e.tellClientWithdrawn(ctx, client, last, "", true)
+	return true, nil
 }

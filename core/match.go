@@ -66,7 +66,7 @@ SELECT ` + agencyColumnsPrefixed + `, s.id AS s_id, s.name AS s_name, s.descript
        s.council_areas AS s_council_areas, s.languages AS s_languages, s.opening_hours AS s_opening_hours,
        s.uuid::text AS s_uuid
 FROM services s JOIN agencies a ON a.id = s.agency_id
-WHERE s.active AND s.referable AND s.needs && $1
+WHERE s.active AND s.referable AND s.needs && $1 AND a.retired_at IS NULL
 ORDER BY a.id, s.id`
 
 const agencyColumnsPrefixed = `a.id, a.slug, a.name, a.description, a.phone, a.email, a.website, a.address,

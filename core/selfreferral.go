@@ -354,8 +354,9 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 			return &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: "that agency does not exist"}}}
 		case err != nil:
 			return fmt.Errorf("receiving agency: %w", err)
-		case to.RetiredAt != nil:
-			return &ValidationError{Fields: []FieldError{{Field: "receiving agency", Message: to.Name + " has left the network: choose another agency"}}}
+		}
+		if err := to.refuseRetired("receiving agency", cal.Location); err != nil {
+			return err
 		}
 		consent := in.consent(to)
 		consent.WordingVersion = in.wording

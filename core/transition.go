@@ -549,6 +549,9 @@ func (c *change) resolveTarget() error {
 	} else if err != nil {
 		return err
 	}
+	if err := a.refuseRetired("agency", c.cal.Location); err != nil {
+		return err
+	}
 	if err := c.e.checkConsent(c.ctx, c.tx, r.ConsentID, a); err != nil {
 		return err
 	}
