@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/onward-network/onward/core"
 )
@@ -57,4 +59,19 @@ func (b *Bot) newAgencyField(ctx context.Context, m *core.Match, district, chose
 		c.Others = append(c.Others, o)
 	}
 	return c, nil
+}
+
+// chosenFormAgency is the agency a staff web form's agency choice names:
+// the list's when one was picked there, else the suggestion's. The list
+// wins, as it does in Slack's modals (chosenAgency), whose radio buttons
+// cannot be unselected: an adviser who ticked a suggestion and then
+// picked another agency from the list meant the one picked last.
+func chosenFormAgency(form url.Values) string {
+	var chosen string
+	for _, v := range form["agency"] { // document order: suggestions, then the list
+		if v = strings.TrimSpace(v); v != "" {
+			chosen = v
+		}
+	}
+	return chosen
 }

@@ -126,3 +126,32 @@ func TestRedirectToAnyAgencyOutsideConsent(t *testing.T) {
 		t.Errorf("a refused redirect changed the referral to %s", got.Status)
 	}
 }
+
+// TestTheListWinsOverASuggestion: an adviser who ticks a suggestion and
+// then picks another agency from the list means the one picked last, as
+// in Slack's modals, whose radio buttons cannot be unticked.
+func TestTheListWinsOverASuggestion(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "web-list-wins", By: tb.Net.WelfareAdviser.Actor(),
+		Client: core.ClientDetails{Name: "Kenny Lumsden", Phone: "07700 900779", Postcode: "KY1 2BB"},
+		Needs:  []core.Need{core.NeedDebt}, ToAgency: tb.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1", Scope: core.ScopeNetwork})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ailsa := tb.signedIn(tb.Net.Adviser)
+	suggestion, listed := strconv.FormatInt(int64(tb.Net.Welfare), 10), strconv.FormatInt(int64(tb.Net.Housing), 10)
+	// The form sends the ticked suggestion first, then the list's choice.
+	resp, _ := ailsa.post(fmt.Sprintf("/staff/referrals/%s/redirect", ref.Reference), url.Values{"csrf": {ailsa.csrf},
+		"version": {strconv.Itoa(ref.Version)}, "agency": {suggestion, listed}})
+	if resp.StatusCode >= 400 {
+		t.Fatalf("redirect: %d", resp.StatusCode)
+	}
+	var to core.AgencyID
+	if err := tb.Pool.QueryRow(ctx, `SELECT to_agency_id FROM referrals WHERE parent_id = $1`, ref.ID).Scan(&to); err != nil {
+		t.Fatal(err)
+	}
+	if to != tb.Net.Housing {
+		t.Errorf("the referral went on to agency %d, want the one picked from the list (%d), not the ticked suggestion (%d)", to, tb.Net.Housing, tb.Net.Welfare)
+	}
+}

@@ -37,8 +37,7 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 	)
 	switch {
 	case errors.As(err, &conflict):
-		return answer{"eph.conflict", http.StatusConflict, conflictView{Reference: conflict.Reference,
-			Status: conflict.Status, By: conflict.By, At: conflict.At, Location: b.location(ctx)}}, true
+		return answer{"eph.conflict", http.StatusConflict, b.conflictWords(ctx, conflict)}, true
 	case errors.As(err, &transition):
 		return answer{"eph.transition", http.StatusConflict, transition}, true
 	case errors.As(err, &forbidden):

@@ -98,7 +98,7 @@ func TestRejectModal(t *testing.T) {
 	wantStatus(t, tb.interact(tb.blockAction("U0CALLUM", "C0CAB", "reject", buttonValue(r.ID, r.Version))), 200)
 	tb.bot.wait()
 	eph := tb.slack.called("chat.postEphemeral")
-	if len(eph) != 1 || !strings.Contains(eph[0].text(), "Already rejected or redirected by Ailsa Brodie") {
+	if len(eph) != 1 || !strings.Contains(eph[0].text(), "Already changed: Rejected by Ailsa Brodie") {
 		t.Errorf("stale Reject…: want an already-rejected reply, got %+v", eph)
 	}
 	if len(tb.slack.called("views.open")) != 0 {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 
@@ -57,7 +58,7 @@ type referSummary struct {
 	Crisis   bool
 }
 
-func referSendModal(meta referMeta, m core.Match, wording core.ConsentWording) (slack.ModalViewRequest, error) {
+func referSendModal(meta referMeta, c agencyField, wording core.ConsentWording) (slack.ModalViewRequest, error) {
 	raw, err := json.Marshal(meta)
 	if err != nil {
 		return slack.ModalViewRequest{}, err
@@ -72,7 +73,7 @@ func referSendModal(meta referMeta, m core.Match, wording core.ConsentWording) (
 		textInput(blkPhone, say("modal.refer.phone", nil), say("modal.refer.phone.hint", nil), false, true, 32),
 		textInput(blkNotes, say("modal.refer.notes", nil), "", true, true, 4000),
 	}
-	choice, ok := agencyChoice(m)
+	choice, ok := agencyChoice(c)
 	blocks = append(blocks, choice...)
 	submit := ""
 	if ok {
@@ -117,7 +118,12 @@ func (b *Bot) submitReferStart(ctx context.Context, staff core.Staff, view slack
 		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
 	}
 	meta.Wording = wording.Version
-	next, err := referSendModal(meta, m, wording)
+	// The refer page's choice: the suggestions, and any other agency.
+	c, err := b.newAgencyField(ctx, &m, meta.District, "", staff.AgencyID, nil)
+	if err != nil {
+		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
+	}
+	next, err := referSendModal(meta, c, wording)
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
 	}
@@ -144,6 +150,7 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 	if err := json.Unmarshal([]byte(view.PrivateMetadata), &meta); err != nil || len(meta.Needs) == 0 {
 		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkName: say("modal.refer.bad_metadata", nil)})}
 	}
+	agency, block := chosenAgency(view.State)
 	agreed := slices.ContainsFunc(stateValue(view.State, blkConsent).SelectedOptions, func(o slack.OptionBlockObject) bool { return o.Value == consentAgreed })
 	r, err := b.engine.StaffRefer(ctx, core.StaffReferral{
 		IdempotencyKey: "slack-refer:" + view.ID,
@@ -155,13 +162,15 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 			Notes:    stateValue(view.State, blkNotes).Value,
 		},
 		Needs:            meta.Needs,
-		ToAgency:         selectedAgency(view.State),
+		ToAgency:         agency,
 		ConsentConfirmed: agreed,
 		WordingVersion:   meta.Wording,
 		Crisis:           meta.Crisis,
 	})
 	if err != nil {
-		return submitted{response: b.modalErrors(ctx, err, referFields, blkName)}
+		fields := maps.Clone(referFields)
+		fields["receiving agency"] = block
+		return submitted{response: b.modalErrors(ctx, err, fields, blkName)}
 	}
 	to := ""
 	if r.ToAgencyID != nil {

@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"html"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -9,13 +12,48 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// conflictView is what an "already done" reply says.
+// conflictView is what an "already done" reply says: what last happened
+// to the referral, or failing that the status it is in, by whom and when.
 type conflictView struct {
 	Reference string
+	What      string // the last change in the timeline's words, plain text; "" if unknown
 	Status    core.Status
 	By        string
 	At        time.Time
 	Location  *time.Location
+}
+
+// conflictWords says what someone else did first. Core's conflict names
+// the status, which after an undone completion is "contacted" again; the
+// referral's last timeline entry says what actually happened, in the
+// staff web timeline's own words (its "tl-what" part, lastChange). If
+// the timeline cannot be read the reply falls back to the status.
+func (b *Bot) conflictWords(ctx context.Context, c *core.ConflictError) conflictView {
+	v := conflictView{Reference: c.Reference, Status: c.Status, By: c.By, At: c.At, Location: b.location(ctx)}
+	r, err := b.engine.ReferralByReference(ctx, c.Reference)
+	if err != nil {
+		return v
+	}
+	tl, err := b.engine.Timeline(ctx, r.ID)
+	if err != nil {
+		return v
+	}
+	if last, ok := lastChange(tl, c.Reference); ok {
+		if what := timelineWords(last); what != "" {
+			v.What, v.At = what, last.At
+		}
+	}
+	return v
+}
+
+// timelineWords is one timeline entry as the staff web's timeline words
+// it, as plain text: the HTML part is the one definition of that wording.
+func timelineWords(e core.TimelineEntry) string {
+	var buf bytes.Buffer
+	if err := staffPages()["referral"].ExecuteTemplate(&buf, "tl-what", e); err != nil {
+		return ""
+	}
+	return strings.TrimSpace(html.UnescapeString(buf.String()))
 }
 
 // today is the network's calendar day now, as midnight UTC: the form

@@ -184,7 +184,7 @@ func TestTwoAdvisersAcceptAtTheSameMoment(t *testing.T) {
 	if len(eph) != 1 {
 		t.Fatalf("%d ephemeral replies, want 1 (to the one who lost)", len(eph))
 	}
-	want := fmt.Sprintf("Already accepted by %s (Kirkton Citizens Advice) at 10:00 on Mon 23 Nov", winner.Name)
+	want := fmt.Sprintf("Already changed: Accepted by %s (Kirkton Citizens Advice), at 10:00 on Mon 23 Nov", winner.Name)
 	if eph[0].Form.Get("user") != loser || eph[0].Form.Get("channel") != "C0CAB" || !strings.Contains(eph[0].text(), want) {
 		t.Errorf("reply to %s in %s: %q; want to %s containing %q", eph[0].Form.Get("user"), eph[0].Form.Get("channel"), eph[0].text(), loser, want)
 	}

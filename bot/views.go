@@ -45,18 +45,17 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 			return err
 		}
 		view = completeModal(v, n, r.OffersGain())
-	case btnRedirect:
-		m, err := b.redirectChoices(ctx, r)
+	case btnRedirect, btnAssign:
+		// The same choice as the referral's page on the staff web.
+		c, err := b.referralAgencyChoice(ctx, r, p.button == btnAssign, referralForm{})
 		if err != nil {
 			return err
 		}
-		view = redirectModal(v, m)
-	case btnAssign:
-		m, err := b.assignChoices(ctx, r)
-		if err != nil {
-			return err
+		if p.button == btnAssign {
+			view = assignModal(v, *c)
+		} else {
+			view = redirectModal(v, *c)
 		}
-		view = assignModal(v, m)
 	}
 	if _, err := b.api.OpenViewContext(ctx, p.trigger, view); err != nil {
 		return err

@@ -100,7 +100,7 @@ func readReferForm(r *http.Request) referForm {
 		FindPhone: v("find_phone", 40), FindReference: v("find_reference", 40),
 		Name: v("name", 300), Phone: v("phone", 40), Email: v("email", 400), Postcode: v("postcode", 40),
 		Town: v("town", 120), Notes: v("notes", 5000), Crisis: r.PostFormValue("crisis") == "yes",
-		CrisisReason: v("crisis_reason", 600), Agency: v("agency", 20), Scope: v("scope", 20),
+		CrisisReason: v("crisis_reason", 600), Agency: chosenFormAgency(r.PostForm), Scope: v("scope", 20),
 		Consent: r.PostFormValue("consent") == "yes", Wording: v("wording", 40)}
 	for _, n := range r.PostForm["needs"] {
 		if len(f.Needs) < 20 {
