@@ -81,7 +81,16 @@ func (e *Engine) AddDirectoryService(ctx context.Context, s NewService, by Actor
 	}
 	var id ServiceID
 	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		var err error
+		// An agency that has left the network takes no new services:
+		// its old ones left the directory with it.
+		a, err := getAgency(ctx, tx, "id = $1", s.AgencyID)
+		if err != nil {
+			return fmt.Errorf("agency %d: %w", s.AgencyID, err)
+		}
+		if a.RetiredAt != nil {
+			return &ValidationError{Fields: []FieldError{{Field: "agency", Message: fmt.Sprintf(
+				"%s has left the network (retired on %s): a service cannot be added to it", a.Name, a.RetiredAt.UTC().Format("2 Jan 2006"))}}}
+		}
 		if id, err = e.AddService(ctx, tx, s); err != nil {
 			return err
 		}

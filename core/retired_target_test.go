@@ -97,3 +97,37 @@ func TestMatchNeverSuggestsRetiredAgency(t *testing.T) {
 		}
 	}
 }
+
+// TestNoServiceForARetiredAgency: an agency that has left the network
+// takes no new service (a stale directory page, or the agency's own staff
+// still signed in), and nothing is written.
+func TestNoServiceForARetiredAgency(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	coord := env.Net.Coordinator.Actor()
+	if err := env.Engine.RetireAgency(ctx, env.Net.Welfare, coord); err != nil {
+		t.Fatal(err)
+	}
+	var before int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM services WHERE agency_id = $1`, env.Net.Welfare).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	_, err := env.Engine.AddDirectoryService(ctx, core.NewService{AgencyID: env.Net.Welfare, Name: "Benefit appeals",
+		Needs: []core.Need{core.NeedBenefits}, CouncilAreas: []string{"Fife"}, Languages: []string{"en"}}, coord)
+	var ve *core.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "agency" || !strings.Contains(ve.Fields[0].Message, "has left the network") {
+		t.Fatalf("adding a service to a retired agency: %v, want a refusal on agency saying it has left the network", err)
+	}
+	var after int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM services WHERE agency_id = $1`, env.Net.Welfare).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("the refused service was written: %d services, want %d", after, before)
+	}
+	// An agency still in the network takes one.
+	if _, err := env.Engine.AddDirectoryService(ctx, core.NewService{AgencyID: env.Net.CAB, Name: "Benefit appeals",
+		Needs: []core.Need{core.NeedBenefits}, CouncilAreas: []string{"Fife"}, Languages: []string{"en"}}, coord); err != nil {
+		t.Errorf("adding a service to an agency in the network: %v", err)
+	}
+}
