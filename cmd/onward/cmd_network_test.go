@@ -117,25 +117,7 @@ func TestNetworkImport(t *testing.T) {
 // again; bad values are all named at once and nothing is written.
 func TestNetworkImportCalendar(t *testing.T) {
 	ctx := context.Background()
-	url := coretest.NewDatabase(t)
-	t.Setenv("ONWARD_DATABASE_URL", url)
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	// A fresh engine for each look: the import's engine is another one,
-	// and this one's cache would otherwise hold what it read last.
-	settings := func() core.Network {
-		t.Helper()
-		eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.DiscardHandler))
-		defer eng.Close()
-		n, err := eng.Network(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	settings := networkSettingsReader(t)
 	type calendar struct { // exported fields: %+v prints durations as 8h30m0s
 		Days                                             string
 		WorkingStart, WorkingEnd, QuietStart, QuietEnd   time.Duration
@@ -222,7 +204,7 @@ func TestNetworkImportCalendar(t *testing.T) {
 		"quiet_hours": `"21:00-21:00"`, "contact_check_days": "0", "contact_nudge_days": "61",
 		"crisis_ack_hours": "0", "crisis_same_day_before": `"3 o'clock"`})
 	bad = strings.Replace(bad, "name: Eastloch Advice Partnership", "name: Westloch Advice Partnership", 1)
-	err = imports(bad)
+	err := imports(bad)
 	for _, msg := range []string{
 		`working_days: "fry" is not a day of the week`,
 		"working_hours: the end (09:00) must be after the start (17:00)",
@@ -249,23 +231,7 @@ func TestNetworkImportCalendar(t *testing.T) {
 // file is written.
 func TestNetworkImportOpeningHours(t *testing.T) {
 	ctx := context.Background()
-	url := coretest.NewDatabase(t)
-	t.Setenv("ONWARD_DATABASE_URL", url)
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	settings := func() core.Network {
-		t.Helper()
-		eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.DiscardHandler))
-		defer eng.Close()
-		n, err := eng.Network(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	settings := networkSettingsReader(t)
 	imports := func(body string) error {
 		p := filepath.Join(t.TempDir(), "network.yaml")
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -316,7 +282,7 @@ func TestNetworkImportOpeningHours(t *testing.T) {
 		"    pl: \"\"\n"+
 		"    uk: \"з понеділка по п’ятницю,\\nз 9:00 до 17:00\"\n"+
 		"    ar: \""+strings.Repeat("ساعات", 41)+"\"\n", 1)
-	err = imports(bad)
+	err := imports(bad)
 	for _, msg := range []string{
 		`opening_hours_translations.fr: "fr" is not a language clients may choose; give one of pl, uk, ar, ur, gd`,
 		"opening_hours_translations.pl: the opening hours are empty",
@@ -330,5 +296,31 @@ func TestNetworkImportOpeningHours(t *testing.T) {
 	}
 	if after := settings(); after.Name != n.Name || after.OpeningHoursIn("pl") != n.OpeningHoursIn("pl") || after.OpeningHoursIn("uk") != n.OpeningHoursIn("uk") {
 		t.Errorf("a refused file was written: %q, %v", after.Name, after.OpeningHoursTranslations)
+	}
+}
+
+// networkSettingsReader points ONWARD_DATABASE_URL at a fresh database
+// and returns a reader of the network settings in it. Each read uses a
+// fresh engine: the import's engine is another one, and a kept engine's
+// cache would hold what it read last.
+func networkSettingsReader(t *testing.T) func() core.Network {
+	t.Helper()
+	ctx := context.Background()
+	url := coretest.NewDatabase(t)
+	t.Setenv("ONWARD_DATABASE_URL", url)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return func() core.Network {
+		t.Helper()
+		eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.DiscardHandler))
+		defer eng.Close()
+		n, err := eng.Network(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 }

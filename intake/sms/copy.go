@@ -26,7 +26,7 @@ const (
 	copyUnavailable       = "reply_unavailable"        // no network settings to name the helpline
 )
 
-var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable}
+var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable, copyNothingToWithdraw}
 
 // checkSMSCopy makes sure every message the webhook sends is in English,
 // so a missing one stops the server starting instead of reaching a client.

@@ -188,7 +188,7 @@ func New(cfg Config) (*SMS, error) {
 		}
 		cfg.Flow = f
 	}
-	if err := errors.Join(checkSMSCopy(cfg.Catalogue), checkWithdrawCopy(cfg.Catalogue)); err != nil {
+	if err := checkSMSCopy(cfg.Catalogue); err != nil {
 		return nil, fmt.Errorf("sms: %w", err)
 	}
 	return &SMS{

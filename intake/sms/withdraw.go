@@ -2,9 +2,6 @@ package sms
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/onward-network/onward/core/lang"
 )
 
 // copyNothingToWithdraw answers the withdraw keyword from a phone with no
@@ -13,15 +10,6 @@ import (
 // intake/flow's TestMessageBudgets keeps; TestWithdrawCopyBudget holds it
 // to the same budget.
 const copyNothingToWithdraw = "sms_withdraw.nothing"
-
-// checkWithdrawCopy makes sure the answer to the withdraw keyword is in
-// English, like checkSMSCopy for the rest of the webhook's copy.
-func checkWithdrawCopy(cat *lang.Catalogue) error {
-	if !cat.Has(lang.English, copyNothingToWithdraw) {
-		return fmt.Errorf("sms copy %s: no such message in %s/%s.toml", copyNothingToWithdraw, lang.Dir, lang.English)
-	}
-	return nil
-}
 
 // withdraw handles the network's withdraw keyword: consent is withdrawn
 // for the client whose phone sent it, their open referrals are cancelled,

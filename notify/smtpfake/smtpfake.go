@@ -143,6 +143,17 @@ func (s *Server) Attempts() int {
 
 // Wait blocks until at least n messages were accepted or ctx ends.
 func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
+	var msgs []Message
+	err := s.waitUntil(ctx, func() bool { msgs = append([]Message(nil), s.msgs...); return len(s.msgs) >= n })
+	if err != nil {
+		return msgs, fmt.Errorf("smtpfake: %d of %d messages: %w", len(msgs), n, err)
+	}
+	return msgs, nil
+}
+
+// waitUntil blocks until done, asked under s.mu each time the server's
+// state changes, is true, or ctx ends (its error returned).
+func (s *Server) waitUntil(ctx context.Context, done func() bool) error {
 	stop := context.AfterFunc(ctx, func() {
 		s.mu.Lock()
 		s.cond.Broadcast()
@@ -151,13 +162,13 @@ func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
 	defer stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.msgs) < n {
+	for !done() {
 		if ctx.Err() != nil {
-			return append([]Message(nil), s.msgs...), fmt.Errorf("smtpfake: %d of %d messages: %w", len(s.msgs), n, ctx.Err())
+			return ctx.Err()
 		}
 		s.cond.Wait()
 	}
-	return append([]Message(nil), s.msgs...), nil
+	return nil
 }
 
 // HangUp closes every open connection without a word, as a server that
@@ -178,19 +189,9 @@ func (s *Server) HangUp() {
 // WaitDisconnected blocks until no connection is open (the client's
 // were closed by either side) or ctx ends.
 func (s *Server) WaitDisconnected(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() {
-		s.mu.Lock()
-		s.cond.Broadcast()
-		s.mu.Unlock()
-	})
-	defer stop()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for len(s.open) > 0 {
-		if ctx.Err() != nil {
-			return fmt.Errorf("smtpfake: %d connections still open: %w", len(s.open), ctx.Err())
-		}
-		s.cond.Wait()
+	var open int
+	if err := s.waitUntil(ctx, func() bool { open = len(s.open); return open == 0 }); err != nil {
+		return fmt.Errorf("smtpfake: %d connections still open: %w", open, err)
 	}
 	return nil
 }
