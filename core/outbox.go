@@ -78,9 +78,10 @@ type OutboxPayload struct {
 	// Language is the language a text with no client record behind it is
 	// written in: a phone code asked for on a page in that language.
 	Language string `json:"language,omitempty"`
-	// Answers marks a client text that answers one the client has just
-	// sent (their withdraw keyword): quiet hours hold back the texts
-	// Onward starts, not an answer while it is fresh.
+	// Answers marks a client text that answers what the client has just
+	// sent (a self-referral's confirmation, the confirmation of a
+	// withdrawal they texted): quiet hours hold back the texts Onward
+	// starts, not an answer while it is fresh.
 	Answers bool `json:"answers,omitempty"`
 }
 

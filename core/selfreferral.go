@@ -131,7 +131,11 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 				}
 			}
 			if ok {
-				e.outbox.queue(b, smsMsg(r, SMSConfirmation, now), now)
+				// It answers the client's own request, so quiet hours do
+				// not hold it back while it is fresh.
+				m := smsMsg(r, SMSConfirmation, now)
+				m.payload.Answers = true
+				e.outbox.queue(b, m, now)
 			}
 		}
 		return sendWithNext(ctx, tx, b)

@@ -9,12 +9,11 @@ import (
 	"github.com/onward-network/onward/core/lang"
 )
 
-// immediateReplyWindow is how long a text that answers the client's own
-// messages still counts as an answer, which quiet hours do not hold back:
-// a referral's confirmation after it was made, and a text core marked as
-// answering the client's text (OutboxPayload.Answers, the confirmation of
-// a withdrawal they texted) after it was queued. Later, it is news like
-// any other and waits for the morning.
+// immediateReplyWindow is how long after it was queued a text core marked
+// as answering the client's own messages (OutboxPayload.Answers: a
+// self-referral's confirmation, the confirmation of a withdrawal they
+// texted) still counts as an answer, which quiet hours do not hold back.
+// Later, it is news like any other and waits for the morning.
 const immediateReplyWindow = 15 * time.Minute
 
 // awaitReplyFor is how long a question's answer is waited for.
@@ -65,7 +64,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		return outcome{}, err
 	}
 	now := w.now()
-	if cal.InQuietHours(now) && !answersClient(r, ref, now) {
+	if cal.InQuietHours(now) && !answersClient(r, now) {
 		return deferred(cal.QuietHoursEnd(now), "quiet hours"), nil
 	}
 	phone, err := w.engine.ClientPhone(ctx, ref.ClientID)
@@ -124,10 +123,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 // answersClient reports whether the row's text answers the client's own
 // messages and is still fresh enough to go in quiet hours (see
 // immediateReplyWindow).
-func answersClient(r core.OutboxClaim, ref core.Referral, now time.Time) bool {
-	if r.Payload.Template == core.SMSConfirmation {
-		return now.Sub(ref.CreatedAt) < immediateReplyWindow
-	}
+func answersClient(r core.OutboxClaim, now time.Time) bool {
 	return r.Payload.Answers && now.Sub(r.CreatedAt) < immediateReplyWindow
 }
 
