@@ -7,6 +7,10 @@ import "time"
 // Postgres does not answer).
 const defaultContactNudgeDays = 5
 
+// defaultContactCheckDays is network_settings.contact_check_days' default
+// (001_schema.sql), for the same reason.
+const defaultContactCheckDays = 3
+
 // ClientWaitDays is how many working days a client who has just asked for
 // help is told to wait before calling the network's helpline when nobody
 // has been in touch: the one number the SMS conversation's last text and
@@ -43,4 +47,26 @@ func (n Network) ClientWaitDays(crisis bool) int {
 		days = int((target + day - 1) / day)
 	}
 	return max(1, min(days, routine))
+}
+
+// AgencyContactDays is how many working days after an agency accepts a
+// referral its client is told the agency will be in touch within (the
+// acceptance text), and when the network then asks the client whether
+// it has been (the contact check): one number, so the question never
+// comes before the promise has run out.
+//
+// A routine referral is ContactCheckDays. A crisis is the crisis wait the
+// client was promised when they asked (ClientWaitDays(true)), never
+// longer than the routine number: a client in crisis who was told "if you
+// don't hear from us within 1 working day, call" is not then told the
+// agency may take three.
+func (n Network) AgencyContactDays(crisis bool) int {
+	routine := n.ContactCheckDays
+	if routine <= 0 {
+		routine = defaultContactCheckDays
+	}
+	if !crisis {
+		return routine
+	}
+	return min(routine, n.ClientWaitDays(true))
 }

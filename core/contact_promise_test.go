@@ -41,3 +41,32 @@ func TestClientWaitDays(t *testing.T) {
 		}
 	}
 }
+
+// The acceptance text's promise and the contact check are the contact
+// check days for a routine referral, and the crisis wait, when shorter,
+// for a crisis.
+func TestAgencyContactDays(t *testing.T) {
+	n := func(check, nudge, crisisHours int) core.Network {
+		return core.Network{ContactCheckDays: check, ContactNudgeDays: nudge, CrisisAckHours: crisisHours,
+			WorkingStart: 9 * time.Hour, WorkingEnd: 17 * time.Hour}
+	}
+	cases := []struct {
+		name   string
+		n      core.Network
+		crisis bool
+		want   int
+	}{
+		{"routine: the contact check days", n(3, 5, 2), false, 3},
+		{"routine: not the nudge", n(4, 9, 2), false, 4},
+		{"crisis: the crisis wait", n(3, 5, 2), true, 1},
+		{"crisis: a two-day target", n(3, 5, 12), true, 2},
+		{"crisis: never longer than routine", n(2, 5, 40), true, 2},
+		{"settings not read", core.Network{}, false, 3},
+		{"settings not read, crisis", core.Network{}, true, 1},
+	}
+	for _, c := range cases {
+		if got := c.n.AgencyContactDays(c.crisis); got != c.want {
+			t.Errorf("%s: %d working days, want %d", c.name, got, c.want)
+		}
+	}
+}

@@ -32,7 +32,8 @@ type CalendarSettings struct {
 	QuietHours *string `yaml:"quiet_hours"`
 	// ContactCheckDays is the working days after an agency accepts a
 	// referral when the client is asked whether it has been in touch (and
-	// the wait the acceptance text promises).
+	// the wait the acceptance text promises); a crisis referral's are
+	// fewer (Network.AgencyContactDays).
 	ContactCheckDays *int `yaml:"contact_check_days"`
 	// ContactNudgeDays is the working days after acceptance when an
 	// agency that has not marked the client contacted is chased (and the

@@ -77,7 +77,7 @@ var actions = map[Action]actionDef{
 		queue: func(c *change) {
 			u, cal, now := c.updated, c.cal, c.now
 			c.e.outbox.queue(c.b, smsMsg(u, SMSAccepted, time.Time{}), now)
-			c.e.outbox.queue(c.b, smsMsg(u, SMSContactCheck, cal.AddWorkingDays(now, cal.ContactCheckDays)), now)
+			c.e.outbox.queue(c.b, smsMsg(u, SMSContactCheck, cal.AddWorkingDays(now, cal.AgencyContactDays(u.Crisis))), now)
 			// The contact reminder goes to the agency's Slack channel and,
 			// for agencies Slack does not reach, by email; each is skipped
 			// at send time once the client is contacted (Referral.StillDue).

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -22,11 +23,23 @@ const awaitReplyFor = 7 * 24 * time.Hour
 // smsData is what the status texts may say: no personal data beyond what
 // the client told us is theirs to hear.
 type smsData struct {
-	Reference    string
-	Agency       string
-	Days         int
+	Reference string
+	Agency    string
+	Days      int
+	// WorkingDays is Days in English words, "1 working day" or "3 working
+	// days", for the WhatsApp templates: a template cannot choose a
+	// plural form, and its wording is English (templates/whatsapp).
+	WorkingDays  string
 	NetworkName  string
 	NetworkPhone string
+}
+
+// englishWorkingDays is n working days in English, for WorkingDays.
+func englishWorkingDays(n int) string {
+	if n == 1 {
+		return "1 working day"
+	}
+	return fmt.Sprintf("%d working days", n)
 }
 
 // clientText sends a status text to the client of the row's referral,
@@ -147,7 +160,8 @@ var awaitKinds = map[string]core.AwaitKind{
 
 // statusData is what a status text about the referral may say.
 func (w *Worker) statusData(ctx context.Context, ref core.Referral, cal core.Calendar) (smsData, error) {
-	d := smsData{Reference: ref.Reference, Days: cal.ContactCheckDays, NetworkName: cal.Name, NetworkPhone: cal.Phone}
+	days := cal.AgencyContactDays(ref.Crisis)
+	d := smsData{Reference: ref.Reference, Days: days, WorkingDays: englishWorkingDays(days), NetworkName: cal.Name, NetworkPhone: cal.Phone}
 	if ref.ToAgencyID != nil {
 		a, err := w.agency(ctx, *ref.ToAgencyID)
 		if err != nil {

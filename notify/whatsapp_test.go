@@ -74,7 +74,7 @@ func TestWhatsAppStatusTexts(t *testing.T) {
 	if err := json.Unmarshal([]byte(a.ContentVariables), &vars); err != nil {
 		t.Fatalf("ContentVariables %q is not a JSON object of strings: %v", a.ContentVariables, err)
 	}
-	want := map[string]string{"1": "Kingdom Council Welfare Rights", "2": "3", "3": r.Reference}
+	want := map[string]string{"1": "Kingdom Council Welfare Rights", "2": "3 working days", "3": r.Reference}
 	if a.Body != "" || a.ContentSID != acceptedSID || len(vars) != 3 || vars["1"] != want["1"] || vars["2"] != want["2"] ||
 		vars["3"] != want["3"] || a.To != "whatsapp:"+testClientPhone || a.From != "whatsapp:"+testWhatsAppFrom {
 		t.Fatalf("accepted outside the window, as Twilio got it: %+v (variables %v, want %v)", a, vars, want)

@@ -106,7 +106,7 @@ func TestSimulatorWhatsApp(t *testing.T) {
 	}
 	sid := cfgSID(t, cfg, "accepted")
 	if _, err := sender.SendWhatsApp(ctx, "+447700900123", notify.WhatsAppMessage{ContentSID: sid,
-		Variables: map[string]string{"1": "Kingdom Council Welfare Rights", "2": "3", "3": "ONW-T00001"}}); err != nil {
+		Variables: map[string]string{"1": "Kingdom Council Welfare Rights", "2": "3 working days", "3": "ONW-T00001"}}); err != nil {
 		t.Fatal(err)
 	}
 	// A day later the window is closed: free text is accepted, then refused.
