@@ -245,8 +245,9 @@ func TestSelfHarmOnTheWebInItsLanguage(t *testing.T) {
 // carry a language's NO, and were taken as one — at consent, declining the
 // referral and throwing the answers away; "немає сенсу жити" ("there is no
 // point living") carries Ukrainian's "don't have", and was taken as not
-// knowing the postcode. The crisis lines come, and the question is asked
-// again.
+// knowing the postcode. The crisis lines come, then an invitation to
+// answer the question when ready: not the question's "Sorry, that doesn't
+// look like…" reprompt, and no miss counted towards the call-back offer.
 func TestSelfHarmIsNoYesNoOrDontKnow(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	for _, c := range []struct{ code, body string }{
@@ -265,12 +266,13 @@ func TestSelfHarmIsNoYesNoOrDontKnow(t *testing.T) {
 	} {
 		for _, step := range []string{"consent", "crisis_food", "crisis_home", "interpreter", "postcode", "town"} {
 			g := f.In(c.code)
-			in := Conversation{Flow: f.ID, Lang: c.code, Step: step, Answers: Answers{Language: c.code}}
+			in := Conversation{Flow: f.ID, Lang: c.code, Step: step, Misses: 2, Answers: Answers{Language: c.code}}
 			got, r := g.Advance(in, c.body)
 			if got.Step != step || r.Declined || r.Done || got.Answers.Consent != nil || len(got.Answers.Outcomes) != 0 ||
-				!r.SelfHarm || r.Templates[0] != f.Messages.SelfHarm || r.Templates[len(r.Templates)-1] != f.steps[step].reprompt {
-				t.Errorf("%s %q at %s: step %s declined %v outcomes %v templates %v; want the crisis lines and the question again",
-					c.code, c.body, step, got.Step, r.Declined, got.Answers.Outcomes, r.Templates)
+				!r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.CarryOn}) ||
+				got.Misses != 2 || r.CallbackOffered {
+				t.Errorf("%s %q at %s: step %s declined %v outcomes %v templates %v misses %d call-back offered %v; want the crisis lines and the invitation to carry on, no miss counted",
+					c.code, c.body, step, got.Step, r.Declined, got.Answers.Outcomes, r.Templates, got.Misses, r.CallbackOffered)
 			}
 		}
 	}

@@ -168,11 +168,15 @@ type Flow struct {
 // core has created the referral, and Unavailable when Redis is down; the
 // engine puts the others in replies itself.
 type FlowMessages struct {
-	Greeting         string // first message: network name, STOP and HELP
-	Done             string // confirmation with the reference; sent by the caller
-	Declined         string // consent refused
-	Finished         string // a text after the conversation has ended
-	SelfHarm         string // Samaritans and NHS 24 numbers
+	Greeting string // first message: network name, STOP and HELP
+	Done     string // confirmation with the reference; sent by the caller
+	Declined string // consent refused
+	Finished string // a text after the conversation has ended
+	SelfHarm string // Samaritans and NHS 24 numbers
+	// CarryOn follows SelfHarm when the words about self-harm were no
+	// answer to the open question: an invitation to go on when ready, not
+	// "Sorry, that doesn't look like a postcode".
+	CarryOn          string
 	CallbackOffer    string // after repeated misses on one step
 	CallbackAccepted string // after the client replies with the call-back word
 	Help             string
@@ -286,6 +290,7 @@ type messagesFile struct {
 	Declined         string `yaml:"declined"`
 	Finished         string `yaml:"finished"`
 	SelfHarm         string `yaml:"self_harm"`
+	CarryOn          string `yaml:"carry_on"`
 	CallbackOffer    string `yaml:"callback_offer"`
 	CallbackAccepted string `yaml:"callback_accepted"`
 	Help             string `yaml:"help"`
@@ -524,6 +529,7 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		Declined:         c.template("messages", "declined", m.Declined),
 		Finished:         c.template("messages", "finished", m.Finished),
 		SelfHarm:         c.template("messages", "self_harm", m.SelfHarm),
+		CarryOn:          c.template("messages", "carry_on", m.CarryOn),
 		CallbackOffer:    c.template("messages", "callback_offer", m.CallbackOffer),
 		CallbackAccepted: c.template("messages", "callback_accepted", m.CallbackAccepted),
 		Help:             c.template("messages", "help", m.Help),
@@ -1097,6 +1103,21 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 		c.Misses = 0
 		r.add(f.Messages.CallbackAccepted)
 		f.enter(&c, &r, f.callbackNext(c.Answers))
+	case sig.SelfHarm:
+		// Words about suicide or self-harm are not a wrong answer: after
+		// the crisis lines, no "Sorry, that doesn't look like…" and no
+		// miss counted towards the call-back offer, but an invitation to
+		// answer the question above when the client is ready, or, when
+		// the words moved the conversation into their language, the
+		// question itself in it (consent's reprompt, which asks for the
+		// answer without showing the wording again: the wording shown is
+		// the one the answer is bound to).
+		c.Answers.addFreeText(body)
+		if moved {
+			f.ask(&c, &r, st, st.kind == AnswerConsent)
+		} else {
+			r.add(f.Messages.CarryOn)
+		}
 	default:
 		c.Answers.addFreeText(body)
 		c.Misses++

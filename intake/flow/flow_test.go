@@ -96,7 +96,7 @@ func TestLoadFlowSelfReferral(t *testing.T) {
 // way at a time.
 const miniFlowYAML = `id: mini
 start: needs
-messages: {greeting: t, done: t, declined: t, finished: t, self_harm: t, callback_offer: t,
+messages: {greeting: t, done: t, declined: t, finished: t, self_harm: t, carry_on: t, callback_offer: t,
   callback_accepted: t, help: t, stop: t, start: t, unavailable: t, languages: t, language_set: t}
 callback: {keyword: CALL, after_misses: 3, goto: consent, contact_method: call}
 steps:
@@ -529,7 +529,8 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	_, declined := f.Advance(Conversation{Step: "consent"}, "no")
 	_, finished := f.Advance(Conversation{Step: StepDeclined}, "hi")
 	_, switched := f.Advance(Conversation{Step: "name"}, "POLSKI")
-	replies = append(replies, declined, finished, switched)
+	_, selfHarm := f.Advance(Conversation{Step: "postcode"}, "I want to die")
+	replies = append(replies, declined, finished, switched, selfHarm)
 	seen := map[string]bool{}
 	for _, r := range replies {
 		data := maps.Clone(r.Data)
