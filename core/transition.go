@@ -226,7 +226,10 @@ var actions = map[Action]actionDef{
 			c.next.Feedback = strings.TrimSpace(c.req.Feedback)
 			return nil
 		},
-		queue: queueCancelledEmail,
+		queue: func(c *change) {
+			queueCancelledEmail(c)
+			queueCancelledText(c)
+		},
 	},
 	ActionAssign: {
 		from: []Status{StatusRequested}, inTriage: true, onlyInTriage: true, coordinatorOnly: true,
@@ -379,6 +382,24 @@ func queueCancelledEmail(c *change) {
 		return
 	}
 	c.e.outbox.queue(c.b, emailMsg(EmailReferralCancelled, u, *u.ToAgencyID, fmt.Sprintf("cancelled:%d:%d", u.ID, *u.ToAgencyID), c.now), c.now)
+}
+
+// queueCancelledText tells the client that a referral they were told of
+// (their own self-referral, confirmed to them, or one an agency accepted,
+// which texted them to expect contact) was cancelled by staff, and whom to
+// call: a client told to wait for a call must not wait for one that will
+// never come. A client who withdrew their consent gets the withdrawal's
+// own confirmation instead, and a cancellation by the client or by Onward
+// itself (an erasure) texts nobody.
+func queueCancelledText(c *change) {
+	if c.req.withdrawal || c.req.Actor.Kind == ActorClient || c.req.Actor.Kind == ActorSystem {
+		return
+	}
+	told := c.from.SelfReferral() || slices.Contains([]Status{StatusAccepted, StatusInProgress, StatusOnHold}, c.from.Status)
+	if !told {
+		return
+	}
+	c.e.outbox.queue(c.b, smsMsg(c.updated, SMSCancelled, c.now), c.now)
 }
 
 // Actions lists every action.
