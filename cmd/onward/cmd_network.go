@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"os"
 	"slices"
@@ -17,6 +18,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/templates"
 )
 
 const networkUsage = `Usage: onward network import FILE.yaml
@@ -197,7 +200,44 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "Imported %q: %d agencies added, %d already there; %d services; %d staff added, %d already there; %d districts; %d bank holidays; %d need terms; consent wording %s.\n",
 		f.Network.Name, sum.agencies, sum.agenciesKept, sum.services, sum.staff, sum.staffKept, len(f.Districts), len(f.BankHolidays), len(f.NeedTerms), f.Consent.Version)
+	cat, err := lang.Load(templates.FS, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	for _, w := range untranslatedWarnings(f, cat.Languages()) {
+		fmt.Fprintln(stderr, w)
+	}
 	return nil
+}
+
+// untranslatedWarnings names the languages clients may choose that the
+// file gives no consent wording or opening hours in: a client choosing
+// one is asked to agree to the English wording, inside a question in
+// their own language, and is shown the English hours. The import goes
+// ahead (the English stands in), but whoever runs it should know.
+func untranslatedWarnings(f networkFile, langs []lang.Language) []string {
+	var noConsent, noHours []string
+	for _, l := range langs {
+		if l.Code == lang.English {
+			continue
+		}
+		if strings.TrimSpace(f.Consent.Translations[l.Code]) == "" {
+			noConsent = append(noConsent, l.English+" ("+l.Code+")")
+		}
+		if strings.TrimSpace(f.Network.OpeningHoursTranslations[l.Code]) == "" {
+			noHours = append(noHours, l.English+" ("+l.Code+")")
+		}
+	}
+	var out []string
+	if len(noConsent) > 0 {
+		out = append(out, fmt.Sprintf("Warning: consent.translations has no wording in %s: clients who choose it are asked to agree to the English wording. Add each under consent.translations.",
+			strings.Join(noConsent, ", ")))
+	}
+	if len(noHours) > 0 {
+		out = append(out, fmt.Sprintf("Warning: network.opening_hours_translations has nothing in %s: clients who choose it are shown the English opening hours.",
+			strings.Join(noHours, ", ")))
+	}
+	return out
 }
 
 type importSummary struct{ agencies, agenciesKept, services, staff, staffKept int }

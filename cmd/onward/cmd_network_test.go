@@ -18,6 +18,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/core/lang"
 )
 
 func TestNetworkImport(t *testing.T) {
@@ -39,12 +40,15 @@ func TestNetworkImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := write("network.yaml", example.Bytes())
-	var out bytes.Buffer
-	if err := runNetwork(ctx, []string{"import", file}, &out, io.Discard); err != nil {
+	var out, warnings bytes.Buffer
+	if err := runNetwork(ctx, []string{"import", file}, &out, &warnings); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "1 agencies added, 0 already there; 1 services; 2 staff added") {
 		t.Errorf("summary: %s", out.String())
+	}
+	if warnings.Len() != 0 {
+		t.Errorf("the example gives every language clients may choose, yet the import warns: %s", warnings.String())
 	}
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
@@ -322,5 +326,25 @@ func networkSettingsReader(t *testing.T) func() core.Network {
 			t.Fatal(err)
 		}
 		return n
+	}
+}
+
+// A network file without the consent wording or opening hours in a
+// language clients may choose imports, and says which languages will be
+// shown the English.
+func TestNetworkImportWarnsOfUntranslatedConsent(t *testing.T) {
+	var f networkFile
+	f.Consent.Translations = map[string]string{"pl": "Zgoda…", "uk": "  "}
+	f.Network.OpeningHoursTranslations = map[string]string{"pl": "9–17", "uk": "9–17", "ar": "9–17", "ur": "9–17", "gd": "9–17"}
+	langs := []lang.Language{{Code: "en", English: "English"}, {Code: "pl", English: "Polish"}, {Code: "uk", English: "Ukrainian"},
+		{Code: "ar", English: "Arabic"}, {Code: "ur", English: "Urdu"}, {Code: "gd", English: "Scottish Gaelic"}}
+	got := untranslatedWarnings(f, langs)
+	if len(got) != 1 || !strings.Contains(got[0], "Ukrainian (uk), Arabic (ar), Urdu (ur), Scottish Gaelic (gd)") ||
+		!strings.Contains(got[0], "agree to the English wording") || strings.Contains(got[0], "Polish") {
+		t.Fatalf("warnings %q; want one naming the four languages without consent wording", got)
+	}
+	f.Network.OpeningHoursTranslations["gd"] = ""
+	if got := untranslatedWarnings(f, langs); len(got) != 2 || !strings.Contains(got[1], "Scottish Gaelic (gd)") || strings.Contains(got[1], "Polish") {
+		t.Fatalf("warnings %q; want the hours' warning naming Gaelic", got)
 	}
 }

@@ -48,6 +48,18 @@ var consentTranslations = map[string]string{
 	"pl": "Kingdom Advice Network to grupa lokalnych poradni. Aby Ci pomóc, przekażemy Twoje imię, dane kontaktowe " +
 		"i to, co nam powiesz, poradniom, które mogą pomóc, i tylko w tym celu. Zgodę możesz wycofać w każdej chwili: " +
 		"zadzwoń pod %s lub powiedz poradni, która Ci pomaga.",
+	"uk": "Kingdom Advice Network — це група місцевих консультаційних служб. Щоб допомогти Вам, ми передамо Ваше ім'я, " +
+		"контактні дані та те, що Ви нам розповіли, службам, які можуть допомогти, і лише для цього. Ви можете будь-коли " +
+		"передумати: телефонуйте %s або скажіть службі, яка Вам допомагає.",
+	"ar": "Kingdom Advice Network مجموعة من مراكز الاستشارة المحلية. لمساعدتك، سنشارك اسمك وبيانات الاتصال بك وما أخبرتنا به " +
+		"مع المراكز التي يمكنها المساعدة، ولهذا الغرض فقط. يمكنك تغيير رأيك في أي وقت: اتصل على %s أو أخبر المركز الذي يساعدك.",
+	"ur": "Kingdom Advice Network مقامی مشاورتی اداروں کا ایک گروپ ہے۔ آپ کی مدد کے لیے ہم آپ کا نام، رابطے کی تفصیلات اور جو " +
+		"کچھ آپ نے ہمیں بتایا ہے، ان اداروں کو دیں گے جو مدد کر سکتے ہیں، اور صرف اسی کام کے لیے۔ آپ کسی بھی وقت اپنا فیصلہ بدل " +
+		"سکتے ہیں: %s پر فون کریں یا اس ادارے کو بتائیں جو آپ کی مدد کر رہا ہے۔",
+	"gd": "'S e buidheann de bhuidhnean comhairle ionadail a th' ann an Kingdom Advice Network. Airson ur cuideachadh, " +
+		"roinnidh sinn ur n-ainm, ur fiosrachadh conaltraidh agus na dh'innis sibh dhuinn leis na buidhnean as urrainn " +
+		"cuideachadh, agus airson sin a-mhàin. Faodaidh sibh ur n-inntinn atharrachadh uair sam bith: cuiribh fòn gu %s " +
+		"no innsibh don bhuidheann a tha gur cuideachadh.",
 }
 
 // network is the seeded network as the history needs it.
