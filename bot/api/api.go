@@ -47,6 +47,9 @@ type API struct {
 	// bodies are the media types each operation's body may have, from
 	// the OpenAPI document (requestMediaTypes).
 	bodies map[string][]string
+	// members are the members each action's body may have, from the
+	// OpenAPI document (requestMembers).
+	members map[string][]string
 
 	closeOnce sync.Once
 }
@@ -63,9 +66,13 @@ func New(o Options) (*API, error) {
 	if err != nil {
 		return nil, fmt.Errorf("partner api: read openapi.json: %w", err)
 	}
+	members, err := requestMembers(openAPI)
+	if err != nil {
+		return nil, fmt.Errorf("partner api: read openapi.json: %w", err)
+	}
 	return &API{engine: o.Engine, rdb: o.Redis, log: o.Log, limiter: redis_rate.NewLimiter(o.Redis),
 		tokens: &tokens{key: o.TokenSecret, clock: o.Engine.Clock()}, prefix: o.KeyPrefix,
-		audit: newAuditor(o.Engine, o.Log), cache: &cache{engine: o.Engine}, bodies: bodies}, nil
+		audit: newAuditor(o.Engine, o.Log), cache: &cache{engine: o.Engine}, bodies: bodies, members: members}, nil
 }
 
 //go:embed openapi.json

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -293,4 +294,166 @@ func (c *contract) requiresIdempotencyKey(o operation) bool {
 		}
 	}
 	return false
+}
+
+// requestSchema is the request body schema the document gives an
+// operation, its $ref followed.
+func (c *contract) requestSchema(t *testing.T, o operation) map[string]any {
+	t.Helper()
+	rb, _ := o.op["requestBody"].(map[string]any)
+	content, _ := rb["content"].(map[string]any)
+	media, _ := content["application/json"].(map[string]any)
+	s, ok := media["schema"].(map[string]any)
+	if !ok {
+		t.Fatalf("%s has no application/json request schema", o.id)
+	}
+	if ref, ok := s["$ref"].(string); ok {
+		s = c.doc["components"].(map[string]any)["schemas"].(map[string]any)[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+	}
+	return s
+}
+
+// TestContractActionFields: each action on a referral takes exactly the
+// fields its schema in the document lists, and each schema allows no
+// others. Every field another action takes (with the value that action's
+// example gives it) is posted to each action that does not take it, one
+// at a time and all together: each is a 422 naming every such field,
+// and nothing changes; the action's own example then succeeds, so the
+// refusals were for the fields alone. Every field a schema lists is in
+// its example, which TestContract posts.
+func TestContractActionFields(t *testing.T) {
+	h := newHarness(t)
+	c := loadContract(t)
+	referrer := h.token(t, h.partner(t, h.env.Net.Housing, core.ScopeRead, core.ScopeRefer))
+	receiver := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
+	n := 0
+	key := func() string { n++; return fmt.Sprintf("fields-%d", n) }
+
+	// The actions, what each takes, and every field any of them takes,
+	// with a value from an example.
+	takes := map[string][]string{}
+	values := map[string]any{}
+	var actions []operation
+	for _, o := range c.operations() {
+		if o.method != "POST" || !strings.HasPrefix(o.path, "/api/v1/referrals/{reference}/") {
+			continue
+		}
+		actions = append(actions, o)
+		s := c.requestSchema(t, o)
+		if s["additionalProperties"] != false {
+			t.Errorf("%s: its request schema allows fields it does not list", o.id)
+		}
+		ex, _ := example(o).(map[string]any)
+		props, _ := s["properties"].(map[string]any)
+		name := o.path[strings.LastIndex(o.path, "/")+1:]
+		takes[name] = []string{}
+		for p := range props {
+			takes[name] = append(takes[name], p)
+			v, ok := ex[p]
+			if !ok {
+				t.Errorf("%s: the example leaves out %s, so TestContract never sends it", o.id, p)
+				continue
+			}
+			values[p] = v
+		}
+	}
+	var every []string
+	for p := range values {
+		every = append(every, p)
+	}
+	slices.Sort(every)
+	if len(actions) != 6 || len(every) < 8 {
+		t.Fatalf("%d actions taking %v: the document lost some", len(actions), every)
+	}
+
+	// Where each action starts: the actions taken first on a new
+	// referral, and who takes it.
+	starts := map[string]struct {
+		after []string
+		by    string
+	}{
+		"accept": {nil, receiver}, "reject": {nil, receiver}, "redirect": {nil, receiver}, "cancel": {nil, referrer},
+		"contacted": {[]string{"accept"}, receiver}, "complete": {[]string{"accept", "contacted"}, receiver},
+	}
+	for _, o := range actions {
+		name := o.path[strings.LastIndex(o.path, "/")+1:]
+		start, ok := starts[name]
+		if !ok {
+			t.Fatalf("the test does not know where %s starts", o.id)
+		}
+		// The referrer's client consents to the whole network, so a
+		// redirect may send them on.
+		in := newReferral("C-" + name)
+		in["consent"] = map[string]any{"wording_version": "v1", "scope": "network", "witnessed_by": "Isla Moffat"}
+		created := h.do(t, "POST", "/api/v1/referrals", referrer, in, "Idempotency-Key", key())
+		if created.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", created.status, created.body)
+		}
+		path := "/api/v1/referrals/" + created.json(t)["reference"].(string)
+		for _, a := range start.after {
+			if r := h.do(t, "POST", path+"/"+a, receiver, example(actionNamed(t, actions, a)), "Idempotency-Key", key()); r.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", a, r.status, r.body)
+			}
+		}
+		before := h.do(t, "GET", path, receiver, nil).json(t)
+
+		var refused []string
+		for _, f := range every {
+			if !slices.Contains(takes[name], f) {
+				refused = append(refused, f)
+			}
+		}
+		post := func(fields ...string) response {
+			body := map[string]any{}
+			if ex, ok := example(o).(map[string]any); ok {
+				maps.Copy(body, ex)
+			}
+			for _, f := range fields {
+				body[f] = values[f]
+			}
+			return h.do(t, o.method, path+"/"+name, start.by, body, "Idempotency-Key", key())
+		}
+		refuses := func(r response, fields ...string) {
+			t.Helper()
+			if r.status != http.StatusUnprocessableEntity {
+				t.Errorf("%s with %v: %d %s, want 422", name, fields, r.status, r.body)
+				return
+			}
+			c.check(t, o, r)
+			var named []string
+			for _, e := range r.json(t)["errors"].([]any) {
+				issue := e.(map[string]any)
+				f := issue["field"].(string)
+				named = append(named, f)
+				if issue["pointer"] != "#/"+f || !strings.HasPrefix(issue["detail"].(string), f+" is not accepted by "+name+": ") {
+					t.Errorf("%s with %v: the refusal of %s: %v", name, fields, f, issue)
+				}
+			}
+			if !slices.Equal(named, fields) {
+				t.Errorf("%s with %v: the refusal names %v", name, fields, named)
+			}
+		}
+		for _, f := range refused {
+			refuses(post(f), f)
+		}
+		refuses(post(refused...), refused...)
+		if after := h.do(t, "GET", path, receiver, nil).json(t); after["version"] != before["version"] || after["status"] != before["status"] {
+			t.Errorf("%s: the refusals changed the referral from %v to %v", name, before, after)
+		}
+		if r := post(); r.status != http.StatusOK {
+			t.Errorf("%s with its own example: %d %s", name, r.status, r.body)
+		}
+	}
+}
+
+// actionNamed is the action operation whose path ends in name.
+func actionNamed(t *testing.T, actions []operation, name string) operation {
+	t.Helper()
+	for _, o := range actions {
+		if strings.HasSuffix(o.path, "/"+name) {
+			return o
+		}
+	}
+	t.Fatalf("no action %s in the document", name)
+	return operation{}
 }

@@ -20,16 +20,25 @@ const MaxBody = 1 << 20
 // decode reads a JSON body strictly: at most MaxBody bytes, no unknown
 // fields, the right types, one value. Each refusal names the field.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(body, dst)
+}
+
+// readBody reads a request body of at most MaxBody bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return problem{Type: problemBase + "too-large", Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
+		return nil, problem{Type: problemBase + "too-large", Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
 			Detail: fmt.Sprintf("the body must be at most %d bytes", MaxBody)}
 	}
 	if err != nil {
-		return problem{Status: http.StatusBadRequest, Title: "Could not read the request body", Detail: "send the body again"}
+		return nil, problem{Status: http.StatusBadRequest, Title: "Could not read the request body", Detail: "send the body again"}
 	}
-	return decodeBytes(body, dst)
+	return body, nil
 }
 
 // UnstorableText says why a JSON body cannot be taken as the text Onward

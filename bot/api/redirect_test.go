@@ -44,7 +44,7 @@ func TestARedirectKeepsThePartnersCase(t *testing.T) {
 		{"no agency", "redirect", map[string]any{"feedback": "Tenancy question"}, "say which agency"},
 		{"an unknown agency", "redirect", map[string]any{"to_agency": "nowhere-advice"}, `nowhere-advice\" in the directory`},
 		{"the agency it is with", "redirect", map[string]any{"to_agency": "kirkton-cab"}, "a different agency"},
-		{"an agency on an accept", "accept", map[string]any{"to_agency": "housing-options"}, "only a redirect"},
+		{"an agency on an accept", "accept", map[string]any{"to_agency": "housing-options"}, "to_agency is not accepted by accept"},
 	} {
 		r := h.do(t, "POST", "/api/v1/referrals/"+first+"/"+c.path, cab, c.body, "Idempotency-Key", "bad-"+c.name)
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"field":"to_agency"`) || !strings.Contains(string(r.body), c.want) {

@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -352,16 +354,10 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 }
 
 // redirectTarget resolves the agency a redirect names by its slug. Only a
-// redirect names one: any other action that does is refused, rather than
-// the agency being quietly ignored.
-func (a *API) redirectTarget(ctx context.Context, action core.Action, slug string) (core.AgencyID, error) {
+// redirect's schema has to_agency, so any other action that names one is
+// refused by actionBody, rather than the agency being quietly ignored.
+func (a *API) redirectTarget(ctx context.Context, slug string) (core.AgencyID, error) {
 	slug = strings.TrimSpace(slug)
-	if action != core.ActionRedirect {
-		if slug != "" {
-			return 0, validationProblemOne("to_agency", "only a redirect sends the referral to another agency; leave to_agency out")
-		}
-		return 0, nil
-	}
 	if slug == "" {
 		return 0, validationProblemOne("to_agency", "say which agency to send the referral to, by its slug; GET /api/v1/agencies lists them")
 	}
@@ -392,6 +388,8 @@ func validStatus(s core.Status) bool {
 	return false
 }
 
+// actIn is an action's body: the fields of every action, of which each
+// takes those its schema in the OpenAPI document lists (actionBody).
 type actIn struct {
 	// ToAgency is the agency a redirect sends the client on to, by slug.
 	ToAgency    string  `json:"to_agency,omitempty"`
@@ -414,12 +412,110 @@ type gainIO struct {
 	DebtManaged    int64 `json:"debt_managed_pence,omitempty"`
 }
 
+// requestMembers reads, from the OpenAPI document, the members each
+// operation's JSON body may have, by ServeMux pattern: the properties of
+// its request schema, for the schemas that allow no others
+// (additionalProperties false). Every action decodes into actIn, which
+// has every action's fields, so the document is the one list of which
+// fields each action takes; the contract test posts every other field to
+// each action.
+func requestMembers(doc []byte) (map[string][]string, error) {
+	type schema struct {
+		Ref                  string                     `json:"$ref"`
+		Properties           map[string]json.RawMessage `json:"properties"`
+		AdditionalProperties *bool                      `json:"additionalProperties"`
+	}
+	var d struct {
+		Paths map[string]map[string]struct {
+			RequestBody *struct {
+				Content map[string]struct {
+					Schema schema `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+		} `json:"paths"`
+		Components struct {
+			Schemas map[string]schema `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for path, ops := range d.Paths {
+		for method, op := range ops {
+			if op.RequestBody == nil {
+				continue
+			}
+			s := op.RequestBody.Content["application/json"].Schema
+			if ref := s.Ref; ref != "" {
+				var ok bool
+				if s, ok = d.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")]; !ok {
+					return nil, fmt.Errorf("%s %s: no schema %s", method, path, ref)
+				}
+			}
+			if s.AdditionalProperties == nil || *s.AdditionalProperties {
+				continue
+			}
+			members := []string{}
+			for m := range s.Properties {
+				members = append(members, m)
+			}
+			slices.Sort(members)
+			out[strings.ToUpper(method)+" "+path] = members
+		}
+	}
+	return out, nil
+}
+
+// actionBody reads an action's body: a member its schema does not list
+// is refused, every one named at once, rather than decoded into actIn
+// and dropped (an outcome sent with an accept is not quietly lost).
+// Members are matched ignoring case, as the decoder matches them.
+func (a *API) actionBody(w http.ResponseWriter, r *http.Request, in *actIn) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var members map[string]json.RawMessage
+	if UnstorableText(body) == nil && json.Unmarshal(body, &members) == nil {
+		// r.Pattern is the route's: the action is its path's last segment.
+		allowed, action := a.members[r.Pattern], r.Pattern[strings.LastIndex(r.Pattern, "/")+1:]
+		var refused []string
+		for m := range members {
+			if !slices.ContainsFunc(allowed, func(f string) bool { return strings.EqualFold(f, m) }) {
+				refused = append(refused, m)
+			}
+		}
+		if len(refused) > 0 {
+			slices.Sort(refused)
+			takes := "no fields"
+			switch len(allowed) {
+			case 0:
+			case 1:
+				takes = "only " + allowed[0]
+			default:
+				takes = "only " + strings.Join(allowed[:len(allowed)-1], ", ") + " and " + allowed[len(allowed)-1]
+			}
+			p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+			var details []string
+			for _, m := range refused {
+				detail := fmt.Sprintf("%s is not accepted by %s: it takes %s; see /api/v1/openapi.json", m, action, takes)
+				p.Errors = append(p.Errors, fieldIssue{Field: m, Pointer: jsonPointer([]string{m}), Detail: detail})
+				details = append(details, detail)
+			}
+			p.Detail = strings.Join(details, "; ")
+			return p
+		}
+	}
+	return decodeBytes(body, in)
+}
+
 // act runs one action on a referral: If-Match, when sent, must carry the
 // version the partner saw, or the answer is 412 saying who changed it.
 func (a *API) act(action core.Action) Handler {
 	return func(w http.ResponseWriter, r *http.Request, p core.Partner) {
 		var in actIn
-		if err := decode(w, r, &in); err != nil {
+		if err := a.actionBody(w, r, &in); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -446,10 +542,12 @@ func (a *API) act(action core.Action) Handler {
 			a.fail(w, r, &core.ValidationError{Fields: []core.FieldError{{Field: "outcome", Message: "say how it ended: one of " + strings.Join(ids, ", ")}}})
 			return
 		}
-		to, err := a.redirectTarget(r.Context(), action, in.ToAgency)
-		if err != nil {
-			a.fail(w, r, err)
-			return
+		var to core.AgencyID
+		if action == core.ActionRedirect {
+			if to, err = a.redirectTarget(r.Context(), in.ToAgency); err != nil {
+				a.fail(w, r, err)
+				return
+			}
 		}
 		var gain core.Gain
 		if in.Gain != nil {
