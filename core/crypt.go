@@ -187,6 +187,18 @@ func (c *Crypter) currentKeyID() []byte {
 	return binary.BigEndian.AppendUint32(nil, c.current)
 }
 
+// DerivedKey is a 32-byte key for one named purpose, derived from the
+// lookup-hash key (ONWARD_HASH_KEY, or one derived from the encryption
+// key): keyed like the phone hashes, so it survives a rotation of the
+// encryption key when ONWARD_HASH_KEY is set, and separated from them and
+// from every other purpose by its label.
+func (c *Crypter) DerivedKey(purpose string) []byte {
+	m := hmac.New(sha256.New, c.hashKey)
+	m.Write([]byte("key:"))
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
 // PhoneHash is the keyed HMAC-SHA-256 of a normalised phone number: the only
 // form in which a phone number is ever looked up.
 func (c *Crypter) PhoneHash(p Phone) []byte {

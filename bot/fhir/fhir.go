@@ -27,20 +27,25 @@ type Server struct {
 	api    *api.API
 	log    *slog.Logger
 	base   string // absolute base URL of the FHIR endpoint, for fullUrl
+	// patients are the Patient ids each partner system sees.
+	patients patientIDs
 }
 
 // New builds the FHIR server on the partner API's authentication.
 func New(engine *core.Engine, a *api.API, log *slog.Logger, publicURL string) *Server {
-	return &Server{engine: engine, api: a, log: log, base: strings.TrimRight(publicURL, "/") + "/fhir"}
+	return &Server{engine: engine, api: a, log: log, base: strings.TrimRight(publicURL, "/") + "/fhir",
+		patients: newPatientIDs(engine.Crypter())}
 }
 
 // Routes adds the FHIR endpoints to mux. Another method on one of their
 // paths is a 405 naming the methods it answers, and any other path under
-// /fhir/ a 404, both as OperationOutcomes.
+// /fhir/ a 404, both as OperationOutcomes. Every endpoint answers in JSON
+// only, so a request for another format is a 406 (acceptable), and the
+// two that read a body take it only as JSON (requireJSON, else 415).
 func (s *Server) Routes(mux *http.ServeMux) {
 	var patterns []string
 	handle := func(pattern string, h http.Handler) {
-		mux.Handle(pattern, h)
+		mux.Handle(pattern, acceptable(h))
 		patterns = append(patterns, pattern)
 	}
 	read := func(pattern string, h api.Handler) {
@@ -58,9 +63,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	read("GET /fhir/Organization", s.searchOrganization)
 	read("GET /fhir/HealthcareService/{id}", s.readHealthcareService)
 	read("GET /fhir/HealthcareService", s.searchHealthcareService)
-	handle("PUT /fhir/Task/{id}", s.api.Authorize(Refuse, core.ScopeAct, "", s.updateTask))
-	handle("POST /fhir", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
-	handle("POST /fhir/{$}", s.api.Authorize(Refuse, core.ScopeRefer, "", s.transaction))
+	handle("PUT /fhir/Task/{id}", s.api.Authorize(Refuse, core.ScopeAct, "", requireJSON(s.updateTask)))
+	handle("POST /fhir", s.api.Authorize(Refuse, core.ScopeRefer, "", requireJSON(s.transaction)))
+	handle("POST /fhir/{$}", s.api.Authorize(Refuse, core.ScopeRefer, "", requireJSON(s.transaction)))
 	api.HandleOtherMethods(mux, patterns, func(w http.ResponseWriter, r *http.Request, allow string) {
 		outcome(w, http.StatusMethodNotAllowed, "not-supported",
 			"Onward does not support "+r.Method+" "+r.URL.Path+"; it answers "+allow+" (see /fhir/metadata)", "")
@@ -68,6 +73,16 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("/fhir/", func(w http.ResponseWriter, r *http.Request) {
 		outcome(w, http.StatusNotFound, "not-supported", "Onward does not support "+r.Method+" "+r.URL.Path+"; see /fhir/metadata", "")
 	})
+}
+
+// patientID is the client's Patient id as the partner sees it.
+func (s *Server) patientID(p core.Partner, c core.ClientID) string { return s.patients.id(p.ID, c) }
+
+// patientRef reads a Patient reference or id the partner was given
+// ("Patient/<id>", absolute or relative, or the id alone) back to the
+// client; ok is false for any other.
+func (s *Server) patientRef(p core.Partner, v string) (core.ClientID, bool) {
+	return s.patients.client(p.ID, refValue(v, "Patient"))
 }
 
 func write(w http.ResponseWriter, status int, res Resource) {

@@ -17,10 +17,14 @@ func TestFHIRPatientOnlyWhileTheRuleAllows(t *testing.T) {
 	h := newHarness(t)
 	referrer, cab, taskURL := h.bundleReferral(t)
 	ref := strings.TrimPrefix(taskURL, "/fhir/Task/")
-	_, _, body := h.do(t, "GET", "/fhir/ServiceRequest/"+ref, cab, "")
-	patient := validR4(t, body)["subject"].(map[string]any)["reference"].(string)
+	// Each system reads the Patient by the id it was given.
+	patientOf := func(token string) string {
+		_, _, body := h.do(t, "GET", "/fhir/ServiceRequest/"+ref, token, "")
+		return validR4(t, body)["subject"].(map[string]any)["reference"].(string)
+	}
+	patient := patientOf(cab)
 	for who, token := range map[string]string{"the holding agency": cab, "the referring agency": referrer} {
-		if status, _, body := h.do(t, "GET", "/fhir/"+patient, token, ""); status != 200 || !strings.Contains(string(body), "Baird") {
+		if status, _, body := h.do(t, "GET", "/fhir/"+patientOf(token), token, ""); status != 200 || !strings.Contains(string(body), "Baird") {
 			t.Fatalf("%s's system while the referral is open: %d %s", who, status, body)
 		}
 	}

@@ -66,7 +66,7 @@ func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner
 		return
 	}
 	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
-	write(w, http.StatusOK, Task(ref, slugs, links))
+	write(w, http.StatusOK, Task(ref, slugs, links, s.patientID(p, ref.ClientID)))
 }
 
 // refValue reads a reference search parameter: "Type/id" or a bare id.
@@ -195,7 +195,7 @@ func listPage(q url.Values, all []Resource) (page []Resource, next string, err e
 
 // page reads the search parameters of a search of referrals, which
 // searchQuery has checked.
-func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.ReferralPage, error) {
+func (s *Server) page(p core.Partner, q url.Values, bySlug map[string]core.Agency) (core.ReferralPage, error) {
 	var f core.ReferralPage
 	if v := q.Get("_id"); v != "" {
 		f.ID = strings.Split(v, ",")
@@ -236,11 +236,14 @@ func (s *Server) page(q url.Values, bySlug map[string]core.Agency) (core.Referra
 	}
 	for _, key := range []string{"patient", "subject"} {
 		if v := q.Get(key); v != "" {
-			id, ok := parseID("client-", refValue(v, "Patient"))
+			// Only an id this system was given reads back (patientIDs),
+			// without looking anything up, so refusing another tells
+			// nothing of any client.
+			id, ok := s.patientRef(p, v)
 			if !ok {
-				return f, &invalid{text: key + " must be Patient/client-<n>", expression: key}
+				return f, &invalid{text: key + " must be Patient/<id>, the id of a Patient this system was given (Task.for, ServiceRequest.subject)", expression: key}
 			}
-			f.Patient = core.ClientID(id)
+			f.Patient = id
 		}
 	}
 	n, err := countParam(q)
@@ -276,7 +279,7 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(q, bySlug)
+	f, err := s.page(p, q, bySlug)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -302,9 +305,9 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	}
 	var matches, includes []Resource
 	for _, ref := range rs {
-		matches = append(matches, Task(ref, slugs, links[ref.ID]))
+		matches = append(matches, Task(ref, slugs, links[ref.ID], s.patientID(p, ref.ClientID)))
 		if q.Get("_include") == "Task:focus" {
-			includes = append(includes, ServiceRequest(ref, slugs, links[ref.ID]))
+			includes = append(includes, ServiceRequest(ref, slugs, links[ref.ID], s.patientID(p, ref.ClientID)))
 		}
 	}
 	write(w, http.StatusOK, s.bundle(r, matches, includes, next.String()))
@@ -320,7 +323,7 @@ func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p co
 		s.fail(w, r, err)
 		return
 	}
-	write(w, http.StatusOK, ServiceRequest(ref, slugs, links))
+	write(w, http.StatusOK, ServiceRequest(ref, slugs, links, s.patientID(p, ref.ClientID)))
 }
 
 func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -334,7 +337,7 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(q, bySlug)
+	f, err := s.page(p, q, bySlug)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -378,7 +381,7 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 	}
 	matches := make([]Resource, 0, len(rs))
 	for _, ref := range rs {
-		matches = append(matches, ServiceRequest(ref, slugs, links[ref.ID]))
+		matches = append(matches, ServiceRequest(ref, slugs, links[ref.ID], s.patientID(p, ref.ClientID)))
 	}
 	write(w, http.StatusOK, s.bundle(r, matches, nil, next.String()))
 }
@@ -417,7 +420,7 @@ func (s *Server) readConsent(w http.ResponseWriter, r *http.Request, p core.Part
 		s.fail(w, r, err)
 		return
 	}
-	write(w, http.StatusOK, Consent(c, slugs))
+	write(w, http.StatusOK, Consent(c, slugs, s.patientID(p, c.ClientID)))
 }
 
 // consentSearch are Consent's search parameters.
@@ -439,12 +442,12 @@ func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Pa
 	var found []core.Consent
 	switch v := q.Get("patient"); {
 	case v != "":
-		n, ok := parseID("client-", refValue(v, "Patient"))
+		n, ok := s.patientRef(p, v)
 		if !ok {
-			s.fail(w, r, &invalid{text: "patient must be Patient/client-<n>", expression: "patient"})
+			s.fail(w, r, &invalid{text: "patient must be Patient/<id>, the id of a Patient this system was given (Task.for, ServiceRequest.subject)", expression: "patient"})
 			return
 		}
-		visible, err := s.patientConsents(r, p, core.ClientID(n))
+		visible, err := s.patientConsents(r, p, n)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -482,7 +485,7 @@ func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Pa
 	}
 	matches := make([]Resource, 0, len(found))
 	for _, c := range found {
-		matches = append(matches, Consent(c, slugs))
+		matches = append(matches, Consent(c, slugs, s.patientID(p, c.ClientID)))
 	}
 	s.writeListPage(w, r, q, matches)
 }
@@ -533,12 +536,14 @@ func (s *Server) clientReferrals(r *http.Request, p core.Partner, client core.Cl
 // open and their consent covers it, or the agency referred them (and for
 // the network's days after it closed). Each disclosure is audited.
 func (s *Server) readPatient(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	n, ok := parseID("client-", r.PathValue("id"))
+	// Only an id this system was given names a client: another system's
+	// id for them, or an old client-<n>, is not found.
+	n, ok := s.patients.client(p.ID, r.PathValue("id"))
 	if !ok {
 		s.fail(w, r, core.ErrNotFound)
 		return
 	}
-	rs, err := s.clientReferrals(r, p, core.ClientID(n))
+	rs, err := s.clientReferrals(r, p, n)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -551,7 +556,7 @@ func (s *Server) readPatient(w http.ResponseWriter, r *http.Request, p core.Part
 	for i := len(rs) - 1; i >= 0; i-- {
 		c, _, err := s.engine.DiscloseClient(r.Context(), rs[i].ID, p.Actor(), "fhir")
 		if err == nil {
-			write(w, http.StatusOK, Patient(c))
+			write(w, http.StatusOK, Patient(c, r.PathValue("id")))
 			return
 		}
 		lastErr = err

@@ -25,8 +25,14 @@ const (
 	SystemAdviceTopic = "urn:onward:advice-topic"
 	SystemGain        = "urn:onward:gain"
 	SystemWording     = "urn:onward:consent-wording:"
-	profileTask       = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
-	profileSR         = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
+	// SystemNetworkPolicy, as a Consent.policy uri, is the network's data
+	// sharing protocol: a Consent under it with no provision.actor lets
+	// every agency of the network see the client's details (core's
+	// ScopeNetwork). Without it, a Consent naming no actor covers only the
+	// receiving agency.
+	SystemNetworkPolicy = "urn:onward:data-sharing-protocol"
+	profileTask         = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+	profileSR           = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
 )
 
 // Resource is one FHIR resource as JSON: resourceType first-class.
@@ -56,9 +62,6 @@ func meta(version int, updated time.Time, profile string) map[string]any {
 	return m
 }
 
-// PatientID is the FHIR id of a referral's client.
-func PatientID(id core.ClientID) string { return fmt.Sprintf("client-%d", id) }
-
 // ConsentID is the FHIR id of a consent record.
 func ConsentID(id core.ConsentID) string { return fmt.Sprintf("consent-%d", id) }
 
@@ -81,7 +84,8 @@ func parseID(prefix, id string) (int64, bool) {
 // Task.status is Onward's status one to one, statusReason the rejection
 // reason, output the outcome; its identifiers are Onward's reference and
 // the partner's case id (links.CaseID, kept by a referral a redirect made).
-func Task(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLinks) Resource {
+// patient is the client's Patient id as the system reading it sees it.
+func Task(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLinks, patient string) Resource {
 	caseID := links.CaseID
 	t := Resource{
 		"resourceType": "Task", "id": r.Reference,
@@ -90,7 +94,7 @@ func Task(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLi
 		"status":     string(r.Status), "intent": "order",
 		"code":       concept("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", "Fulfill the focal request"),
 		"focus":      ref("ServiceRequest/" + r.Reference),
-		"for":        ref("Patient/" + PatientID(r.ClientID)),
+		"for":        ref("Patient/" + patient),
 		"authoredOn": instant(r.CreatedAt), "lastModified": instant(r.StatusAt),
 	}
 	if caseID != "" {
@@ -160,7 +164,8 @@ func serviceRequestStatus(s core.Status) string {
 // ServiceRequest is what the referral asks for: one category per need. A
 // referral that carries another on (a redirect, or one turned down and
 // referred on) replaces that one's ServiceRequest (links.From).
-func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLinks) Resource {
+// patient is the client's Patient id as the system reading it sees it.
+func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLinks, patient string) Resource {
 	cats := []any{}
 	var labels []string
 	for _, n := range r.Needs {
@@ -173,7 +178,7 @@ func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.
 		"status": serviceRequestStatus(r.Status), "intent": "order",
 		"category":       cats,
 		"code":           map[string]any{"text": "Help with " + strings.ToLower(strings.Join(labels, ", "))},
-		"subject":        ref("Patient/" + PatientID(r.ClientID)),
+		"subject":        ref("Patient/" + patient),
 		"authoredOn":     instant(r.CreatedAt),
 		"supportingInfo": []any{ref("Consent/" + ConsentID(r.ConsentID))},
 	}
@@ -193,13 +198,18 @@ func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.
 }
 
 // Consent is a consent record: who may see the client's details, under
-// which wording, given when, and whether it still stands.
-func Consent(c core.Consent, slugs map[core.AgencyID]string) Resource {
+// which wording, given when, and whether it still stands. patient is the
+// client's Patient id as the system reading it sees it.
+func Consent(c core.Consent, slugs map[core.AgencyID]string, patient string) Resource {
 	status := "active"
 	if c.WithdrawnAt != nil {
 		status = "inactive"
 	}
 	prov := map[string]any{"type": "permit"}
+	policy := []any{map[string]any{"uri": SystemWording + c.WordingVersion}}
+	if c.Scope == core.ScopeNetwork {
+		policy = append(policy, map[string]any{"uri": SystemNetworkPolicy})
+	}
 	if c.Scope == core.ScopeAgencies {
 		var actors []any
 		for _, a := range c.AgencyIDs {
@@ -215,17 +225,18 @@ func Consent(c core.Consent, slugs map[core.AgencyID]string) Resource {
 		"status":     status,
 		"scope":      concept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", "Privacy Consent"),
 		"category":   []any{concept("http://loinc.org", "59284-0", "Patient Consent")},
-		"patient":    ref("Patient/" + PatientID(c.ClientID)),
+		"patient":    ref("Patient/" + patient),
 		"dateTime":   instant(c.GivenAt),
-		"policy":     []any{map[string]any{"uri": SystemWording + c.WordingVersion}},
+		"policy":     policy,
 		"policyRule": concept("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in"),
 		"provision":  prov,
 	}
 }
 
-// Patient is a client's details, for a system the consent covers.
-func Patient(c core.Client) Resource {
-	p := Resource{"resourceType": "Patient", "id": PatientID(c.ID), "name": []any{map[string]any{"text": c.Name}}}
+// Patient is a client's details, for a system the consent covers, under
+// the id that system sees (patientIDs).
+func Patient(c core.Client, id string) Resource {
+	p := Resource{"resourceType": "Patient", "id": id, "name": []any{map[string]any{"text": c.Name}}}
 	var telecom []any
 	if c.Phone != "" {
 		telecom = append(telecom, map[string]any{"system": "phone", "value": string(c.Phone)})

@@ -76,6 +76,10 @@ type (
 			ValueMoney           *fMoney  `json:"valueMoney,omitempty"`
 		} `json:"output,omitempty"`
 	}
+	fPolicy struct {
+		Authority string `json:"authority,omitempty"`
+		URI       string `json:"uri,omitempty"`
+	}
 	fNote struct {
 		Text string `json:"text"`
 	}
@@ -124,17 +128,14 @@ type (
 	}
 	fConsent struct {
 		fCommon
-		Status    string       `json:"status"`
-		Scope     fConcept     `json:"scope"`
-		Category  []fConcept   `json:"category"`
-		Patient   *fReference  `json:"patient,omitempty"`
-		DateTime  string       `json:"dateTime,omitempty"`
-		Performer []fReference `json:"performer,omitempty"`
-		Policy    []struct {
-			Authority string `json:"authority,omitempty"`
-			URI       string `json:"uri,omitempty"`
-		} `json:"policy,omitempty"`
-		PolicyRule   *fConcept `json:"policyRule,omitempty"`
+		Status       string       `json:"status"`
+		Scope        fConcept     `json:"scope"`
+		Category     []fConcept   `json:"category"`
+		Patient      *fReference  `json:"patient,omitempty"`
+		DateTime     string       `json:"dateTime,omitempty"`
+		Performer    []fReference `json:"performer,omitempty"`
+		Policy       []fPolicy    `json:"policy,omitempty"`
+		PolicyRule   *fConcept    `json:"policyRule,omitempty"`
 		Verification []struct {
 			Verified         bool        `json:"verified"`
 			VerifiedWith     *fReference `json:"verifiedWith,omitempty"`
@@ -278,13 +279,13 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	if err := invalids(s.unchangeable(&t, Task(ref, slugs, links))); err != nil {
+	if err := invalids(s.unchangeable(&t, Task(ref, slugs, links, s.patientID(p, ref.ClientID)))); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if core.Status(t.Status) == ref.Status {
 		w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
-		write(w, http.StatusOK, Task(ref, slugs, links))
+		write(w, http.StatusOK, Task(ref, slugs, links, s.patientID(p, ref.ClientID)))
 		return
 	}
 	req := core.TransitionRequest{Referral: ref.ID, Actor: p.Actor(), ExpectedVersion: version}
@@ -378,7 +379,7 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	// The partner's case id was given when the referral's chain began, and
 	// no action changes it.
 	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, res.Referral.Version))
-	write(w, http.StatusOK, Task(res.Referral, slugs, links))
+	write(w, http.StatusOK, Task(res.Referral, slugs, links, s.patientID(p, res.Referral.ClientID)))
 }
 
 // describeType names a body's resourceType in a refusal.
@@ -471,6 +472,11 @@ func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Part
 		patient *fPatient
 		consent *fConsent
 	)
+	// Each entry's fullUrl is unique (R4 bdl-7), and the Bundle holds one
+	// of each resource, so a reference names one entry and nothing sent
+	// is dropped for another of its type.
+	fullURLs := map[string]int{}
+	entryOf := map[string]string{} // resource type -> its entry's fullUrl
 	for i, e := range b.Entry {
 		var head struct {
 			ResourceType string `json:"resourceType"`
@@ -479,6 +485,18 @@ func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Part
 		where := fmt.Sprintf("Bundle.entry[%d].resource", i)
 		if e.Request.Method != "POST" {
 			s.fail(w, r, &invalid{text: fmt.Sprintf("Bundle.entry[%d].request.method must be POST", i), expression: where})
+			return
+		}
+		if e.FullURL != "" {
+			if j, seen := fullURLs[e.FullURL]; seen {
+				s.fail(w, r, &invalid{text: fmt.Sprintf("Bundle.entry[%d].fullUrl %q is also Bundle.entry[%d]'s: each entry's fullUrl must be unique (R4 bdl-7)", i, e.FullURL, j),
+					expression: fmt.Sprintf("Bundle.entry[%d].fullUrl", i)})
+				return
+			}
+			fullURLs[e.FullURL] = i
+		}
+		if _, seen := entryOf[head.ResourceType]; seen {
+			s.fail(w, r, &invalid{text: fmt.Sprintf("%s is a second %s: a referral Bundle needs one each of Task, ServiceRequest, Patient and Consent", where, head.ResourceType), expression: where})
 			return
 		}
 		var dst any
@@ -499,6 +517,7 @@ func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Part
 			s.fail(w, r, &invalid{text: fmt.Sprintf("%s: a referral Bundle holds Task, ServiceRequest, Patient and Consent, not %q", where, head.ResourceType), expression: where})
 			return
 		}
+		entryOf[head.ResourceType] = e.FullURL
 		if err := strict(e.Resource, dst, head.ResourceType); err != nil {
 			s.fail(w, r, err)
 			return
@@ -506,6 +525,14 @@ func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Part
 	}
 	if task == nil || sr == nil || patient == nil || consent == nil {
 		s.fail(w, r, &invalid{text: "a referral Bundle needs one each of Task, ServiceRequest, Patient and Consent", expression: "Bundle.entry"})
+		return
+	}
+	if err := invalids(append(bundleReferences(entryOf, task, sr, consent), bundleDates(b, task, sr, patient, consent)...)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.requesterIsSender(r, p, task, sr); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	in, err := toCreate(task, sr, patient, consent)
@@ -529,7 +556,7 @@ func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Part
 		case "Task", "ServiceRequest":
 			loc = head.ResourceType + "/" + ref.Reference
 		case "Patient":
-			loc = "Patient/" + PatientID(ref.ClientID)
+			loc = "Patient/" + s.patientID(p, ref.ClientID)
 		case "Consent":
 			loc = "Consent/" + ConsentID(ref.ConsentID)
 		}
@@ -538,6 +565,127 @@ func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Part
 	}
 	w.Header().Set("Location", s.base+"/Task/"+ref.Reference)
 	write(w, http.StatusOK, Resource{"resourceType": "Bundle", "type": "transaction-response", "entry": entries})
+}
+
+// readConsentScope reads who the client agreed may see their details,
+// as the JSON API's consent.scope and consent.agencies, which a partner
+// must state there: provision.actor lists the agencies (scope agencies);
+// the network's data sharing protocol as a Consent.policy
+// (SystemNetworkPolicy) with no actors is the whole network; a permit
+// naming neither is the narrowest scope, the receiving agency alone. A
+// deny is the client refusing: no referral is made.
+func readConsentScope(c *fConsent, toAgency string, out *api.ConsentRequest, bad func(field, msg string)) {
+	network := slices.ContainsFunc(c.Policy, func(p fPolicy) bool { return p.URI == SystemNetworkPolicy })
+	if c.Provision != nil {
+		switch c.Provision.Type {
+		case "", "permit":
+		case "deny":
+			bad("Consent.provision.type", "the Consent's provision is deny: the client did not agree to share their details, so no referral is made")
+			return
+		default:
+			bad("Consent.provision.type", "Consent.provision.type must be permit (or deny, which makes no referral)")
+			return
+		}
+	}
+	var actors []string
+	if c.Provision != nil {
+		for _, a := range c.Provision.Actor {
+			slug, ok := strings.CutPrefix(a.Reference.Reference, "Organization/")
+			if !ok || slug == "" {
+				bad("Consent.provision.actor", "each Consent.provision.actor names an agency, as Organization/<agency> (GET /fhir/Organization lists them)")
+				return
+			}
+			actors = append(actors, slug)
+		}
+	}
+	switch {
+	case len(actors) > 0:
+		out.Scope, out.Agencies = string(core.ScopeAgencies), actors
+	case network:
+		out.Scope = string(core.ScopeNetwork)
+	default:
+		out.Scope = string(core.ScopeAgencies)
+		if toAgency != "" {
+			out.Agencies = []string{toAgency}
+		}
+	}
+}
+
+// bundleReferences checks that the references between a referral
+// Bundle's resources name its entries (by fullUrl, entryOf): Task.for and
+// ServiceRequest.subject the Patient, Task.focus the ServiceRequest,
+// Consent.patient the Patient. A reference to no entry is refused rather
+// than read as the Bundle's Patient anyway.
+func bundleReferences(entryOf map[string]string, task *fTask, sr *fServiceRequest, c *fConsent) []*invalid {
+	var out []*invalid
+	check := func(element string, ref *fReference, typ string, required bool) {
+		if ref == nil || ref.Reference == "" {
+			if required {
+				out = append(out, &invalid{text: fmt.Sprintf("%s is required: the fullUrl of the Bundle's %s entry", element, typ), expression: element})
+			}
+			return
+		}
+		if entryOf[typ] == "" || ref.Reference != entryOf[typ] {
+			out = append(out, &invalid{text: fmt.Sprintf("%s is %q, which is no entry of this Bundle: it must be the fullUrl of the Bundle's %s entry", element, ref.Reference, typ), expression: element})
+		}
+	}
+	check("Task.for", task.For, "Patient", true)
+	check("Task.focus", task.Focus, "ServiceRequest", false)
+	check("ServiceRequest.subject", &sr.Subject, "Patient", true)
+	check("Consent.patient", c.Patient, "Patient", false)
+	return out
+}
+
+// bundleDates checks the dates of a referral Bundle are R4 dates: a
+// value that is not one is refused, never dropped.
+func bundleDates(b txBundle, task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) []*invalid {
+	var out []*invalid
+	check := func(element, v, typ string, valid func(string) bool) {
+		if v != "" && !valid(v) {
+			out = append(out, &invalid{text: fmt.Sprintf("%s %q is not a FHIR %s (like %s)", element, v, typ, map[string]string{
+				"date": "1980-04-23", "dateTime": "2026-12-01T09:30:00Z", "instant": "2026-12-01T09:30:00Z"}[typ]), expression: element})
+		}
+	}
+	check("Bundle.timestamp", b.Timestamp, "instant", validInstant)
+	check("Task.authoredOn", task.AuthoredOn, "dateTime", validDateTime)
+	check("Task.lastModified", task.LastModified, "dateTime", validDateTime)
+	check("ServiceRequest.authoredOn", sr.AuthoredOn, "dateTime", validDateTime)
+	check("Patient.birthDate", pt.BirthDate, "date", validDate)
+	check("Consent.dateTime", c.DateTime, "dateTime", validDateTime)
+	for _, v := range c.Verification {
+		check("Consent.verification.verificationDate", v.VerificationDate, "dateTime", validDateTime)
+	}
+	return out
+}
+
+// requesterIsSender refuses (422) a Bundle whose Task.requester or
+// ServiceRequest.requester names another agency than the sending
+// system's: the referral is always made as from the sender's agency, so
+// the requester is never quietly replaced, as a PUT never changes it.
+func (s *Server) requesterIsSender(r *http.Request, p core.Partner, task *fTask, sr *fServiceRequest) error {
+	slugs, _, err := s.slugs(r.Context())
+	if err != nil {
+		return err
+	}
+	want, sender := "", "this system refers for the whole network, not for an agency, so it names no requester"
+	if p.AgencyID != nil {
+		want = "Organization/" + slugs[*p.AgencyID]
+		sender = "it must be " + want + ", the agency this system refers for"
+	}
+	var out []*invalid
+	for _, e := range []struct {
+		element string
+		ref     *fReference
+	}{{"Task.requester", task.Requester}, {"ServiceRequest.requester", sr.Requester}} {
+		if e.ref == nil || e.ref.Reference == "" {
+			continue
+		}
+		if got := strings.TrimPrefix(e.ref.Reference, s.base+"/"); want == "" || got != want {
+			out = append(out, &invalid{rule: true, expression: e.element,
+				text: fmt.Sprintf("%s is %s: %s", e.element, e.ref.Reference, sender)})
+		}
+	}
+	return invalids(out)
 }
 
 // toCreate reads the four resources into the JSON API's create request.
@@ -615,24 +763,29 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 	if in.Consent.WordingVersion == "" {
 		bad("Consent.policy", "name the consent wording the client was shown: Consent.policy.uri "+SystemWording+"<version>")
 	}
-	in.Consent.Scope = string(core.ScopeNetwork)
-	if c.Provision != nil && len(c.Provision.Actor) > 0 {
-		in.Consent.Scope = string(core.ScopeAgencies)
-		for _, a := range c.Provision.Actor {
-			in.Consent.Agencies = append(in.Consent.Agencies, strings.TrimPrefix(a.Reference.Reference, "Organization/"))
-		}
-	}
+	readConsentScope(c, in.ToAgency, &in.Consent, bad)
+	// A referral needs consent confirmed with the client (the JSON API's
+	// witnessed_by): a verification marked verified, naming who confirmed
+	// it. An unverified consent, or one with no verification, is not
+	// evidence that the client agreed, so it is refused, not recorded as
+	// witnessed.
+	verified := false
 	for _, v := range c.Verification {
-		if v.VerifiedWith != nil && v.VerifiedWith.Display != "" {
+		if !v.Verified {
+			continue
+		}
+		verified = true
+		if v.VerifiedWith != nil && v.VerifiedWith.Display != "" && in.Consent.WitnessedBy == "" {
 			in.Consent.WitnessedBy = v.VerifiedWith.Display
 		}
 	}
-	if in.Consent.WitnessedBy == "" {
-		for _, p := range c.Performer {
-			if p.Display != "" {
-				in.Consent.WitnessedBy = p.Display
-			}
-		}
+	switch {
+	case len(c.Verification) == 0:
+		bad("Consent.verification", "consent must be confirmed with the client before a referral is made: "+
+			"give Consent.verification with verified true and verifiedWith naming who confirmed it")
+	case !verified:
+		bad("Consent.verification.verified", "consent must be confirmed with the client before a referral is made: "+
+			"Consent.verification.verified is false, so the client's agreement has not been confirmed")
 	}
 	if len(fields) > 0 {
 		return in, &core.ValidationError{Fields: fields}

@@ -1,0 +1,118 @@
+package fhir_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/bot/fhir"
+	"github.com/onward-network/onward/core"
+)
+
+// The Consent of referralBundle, piece by piece, for the cases below.
+const (
+	bundleProvision    = `"provision": {"type": "permit", "actor": [{"role": {"coding": [{"code": "IRCP"}]}, "reference": {"reference": "Organization/kirkton-cab"}}]}`
+	bundleVerification = `"verification": [{"verified": true, "verifiedWith": {"display": "Isla Moffat, welfare rights officer"}}],`
+	bundlePolicy       = `"policy": [{"uri": "urn:onward:consent-wording:v1"}],`
+)
+
+// TestFHIRConsentSaysWhatTheClientAgreed: a Consent is read as the
+// client's answer, never more. A deny is the client refusing, so the
+// Bundle is refused and no referral made; consent not confirmed with the
+// client (verified false, or no verification) is refused; a permit naming
+// no agency covers the receiving agency alone, and only the network's
+// data sharing protocol as a policy makes it network-wide (and a
+// network-wide Consent reads back so).
+func TestFHIRConsentSaysWhatTheClientAgreed(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	count := func() int {
+		var n int
+		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
+		return n
+	}
+	network := `"policy": [{"uri": "urn:onward:consent-wording:v1"}, {"uri": "` + fhir.SystemNetworkPolicy + `"}],`
+	denyAll := `"provision": {"type": "deny"}`
+	permitAll := `"provision": {"type": "permit"}`
+	for _, c := range []struct {
+		name       string
+		edits      []string // from, to, from, to… in referralBundle
+		status     int
+		expression string // of the refusal
+		says       string
+		scope      core.ConsentScope // of the consent made
+		agencies   []core.AgencyID
+	}{
+		{"deny", []string{bundleProvision, strings.Replace(bundleProvision, `"permit"`, `"deny"`, 1)}, 422, "Consent.provision.type", "did not agree to share", "", nil},
+		{"deny naming no one", []string{bundleProvision, denyAll}, 422, "Consent.provision.type", "did not agree to share", "", nil},
+		{"deny under the network's protocol", []string{bundleProvision, denyAll, bundlePolicy, network}, 422, "Consent.provision.type", "did not agree to share", "", nil},
+		{"not verified", []string{bundleVerification, strings.Replace(bundleVerification, `"verified": true`, `"verified": false`, 1)}, 422, "Consent.verification.verified", "confirmed with the client", "", nil},
+		{"no verification", []string{bundleVerification, ``}, 422, "Consent.verification", "confirmed with the client", "", nil},
+		{"no provision", []string{",\n       " + bundleProvision, ``}, 200, "", "", core.ScopeAgencies, []core.AgencyID{h.env.Net.CAB}},
+		{"a permit naming no one", []string{bundleProvision, permitAll}, 200, "", "", core.ScopeAgencies, []core.AgencyID{h.env.Net.CAB}},
+		{"the network's protocol", []string{bundleProvision, permitAll, bundlePolicy, network}, 200, "", "", core.ScopeNetwork, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bundle := referralBundle
+			for i := 0; i+1 < len(c.edits); i += 2 {
+				if !strings.Contains(bundle, c.edits[i]) {
+					t.Fatalf("the Bundle has no %s", c.edits[i])
+				}
+				bundle = strings.Replace(bundle, c.edits[i], c.edits[i+1], 1)
+			}
+			bundle = strings.Replace(bundle, "NHSF-77", "NHSF-"+c.name, 1)
+			before := count()
+			status, hdr, body := h.do(t, "POST", "/fhir", referrer, bundle)
+			res := validR4(t, body)
+			if status != c.status {
+				t.Fatalf("%d %s, want %d", status, body, c.status)
+			}
+			if status != 200 {
+				if res["resourceType"] != "OperationOutcome" || !hasIssue(res, c.expression, c.says) {
+					t.Fatalf("%s, want an OperationOutcome naming %s saying %q", body, c.expression, c.says)
+				}
+				if count() != before {
+					t.Fatal("a refused Bundle wrote a referral")
+				}
+				return
+			}
+			ref := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example/fhir/Task/")
+			r, err := h.env.Engine.ReferralByReference(t.Context(), ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			consent, err := h.env.Engine.Consent(t.Context(), r.ConsentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if consent.Scope != c.scope || !slices.Equal(consent.AgencyIDs, c.agencies) {
+				t.Fatalf("consent scope %s agencies %v, want %s %v", consent.Scope, consent.AgencyIDs, c.scope, c.agencies)
+			}
+			// The Consent reads back as it was agreed: network-wide under
+			// the protocol, otherwise naming its agencies.
+			status, _, body = h.do(t, "GET", "/fhir/Consent/"+fhir.ConsentID(consent.ID), cab, "")
+			read := string(body)
+			if status != 200 || strings.Contains(read, fhir.SystemNetworkPolicy) != (c.scope == core.ScopeNetwork) ||
+				strings.Contains(read, "Organization/kirkton-cab") != (c.scope == core.ScopeAgencies) {
+				t.Fatalf("the Consent read back: %d %s", status, body)
+			}
+		})
+	}
+}
+
+// hasIssue reports whether an OperationOutcome has an issue naming the
+// expression whose diagnostics say says.
+func hasIssue(oo map[string]any, expression, says string) bool {
+	issues, _ := oo["issue"].([]any)
+	for _, is := range issues {
+		issue := is.(map[string]any)
+		exprs, _ := issue["expression"].([]any)
+		diag, _ := issue["diagnostics"].(string)
+		if (expression == "" && len(exprs) == 0 || len(exprs) == 1 && exprs[0] == expression) && strings.Contains(diag, says) {
+			return true
+		}
+	}
+	return false
+}
