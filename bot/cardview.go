@@ -34,8 +34,14 @@ const (
 	btnAssign   button = "assign"
 	btnDetails  button = "details"
 	btnReopen   button = "reopen" // undo a completion (staff web)
-	// btnCancel closes a referral no agency can take, from triage (staff
-	// web): a coordinator's way out when the directory has nobody.
+	// btnHold puts a referral on the agency's waiting list and btnResume
+	// takes it off again, to the status it was held from (staff web).
+	btnHold   button = "hold"
+	btnResume button = "resume"
+	// btnCancel closes a referral without help (staff web): a
+	// coordinator's way out of triage when the directory has nobody, the
+	// referrer's for a referral sent in error, and the way off the waiting
+	// list for a client who no longer needs the agency.
 	btnCancel button = "cancel"
 )
 
@@ -229,6 +235,55 @@ func buttonsFor(r core.Referral, kind string) []button {
 		out = append(out, btnDetails)
 	}
 	return out
+}
+
+// webButtons are the buttons a referral's page on the staff web offers
+// the member of staff looking at it (by): the card's actions, the waiting
+// list's hold and resume, and cancel where it is the way out, each kept
+// only when core says this person may take it on the referral as it
+// stands (core.Actor.MayAct), so nothing is offered that can only be
+// refused; and View details only when core would show them (mayDisclose,
+// from core.Engine.MayDiscloseClient). Slack's cards keep buttonsFor:
+// they are seen in the holding agency's channel, by its staff.
+func webButtons(r core.Referral, kind string, by core.Actor, mayDisclose bool) []button {
+	var candidates []button
+	if kind == KindTriage {
+		if r.TriageClaimedBy == nil {
+			candidates = append(candidates, btnClaim)
+		}
+		candidates = append(candidates, btnAssign)
+	} else {
+		candidates = append(candidates, btnAccept, btnReject, btnRedirect, btnHold, btnResume, btnContact, btnComplete, btnFail)
+	}
+	if offersCancel(r, by) {
+		candidates = append(candidates, btnCancel)
+	}
+	var out []button
+	for _, b := range candidates {
+		if by.MayAct(r, b.action()) {
+			out = append(out, b)
+		}
+	}
+	if mayDisclose {
+		out = append(out, btnDetails)
+	}
+	return out
+}
+
+// offersCancel is where cancel is the way to close a referral, whoever
+// core lets do it. The agency holding an open referral closes it by
+// rejecting it, or by saying the client could not be contacted or was
+// helped; from its waiting list, where none of those starts, it cancels.
+// The referring agency's staff have no other action: cancelling is how
+// they take back a referral sent in error. Coordinators act as the holder
+// would (and close from triage with a form of their own).
+func offersCancel(r core.Referral, by core.Actor) bool {
+	if r.Status == core.StatusOnHold {
+		return true
+	}
+	referrer := r.FromAgencyID != nil && *r.FromAgencyID == by.AgencyID
+	holder := r.ToAgencyID != nil && *r.ToAgencyID == by.AgencyID
+	return referrer && !holder && !by.Coordinates()
 }
 
 // dataAgency reads an agency id out of event data decoded from JSON.

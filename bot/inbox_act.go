@@ -11,14 +11,16 @@ import (
 )
 
 // inboxActions are the buttons the inbox accepts as form posts.
-var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect: true, btnContact: true,
-	btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true, btnReopen: true, btnCancel: true}
+var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect: true, btnHold: true, btnResume: true,
+	btnContact: true, btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true, btnReopen: true,
+	btnCancel: true}
 
 // onePress are the actions a single button press makes, with nothing typed
 // or chosen: pressed twice (a double click, a page sent again), the second
 // finds the first already done. Slack drops such a repeat (pressKey); the
 // staff web says it was done, by whom and when (alreadyView).
-var onePress = map[button]bool{btnAccept: true, btnContact: true, btnFail: true, btnClaim: true, btnReopen: true}
+var onePress = map[button]bool{btnAccept: true, btnHold: true, btnResume: true, btnContact: true, btnFail: true,
+	btnClaim: true, btnReopen: true}
 
 // inboxAct handles a card button or form posted from the inbox: the same core
 // call, with the same authorization, as the Slack button.
@@ -96,7 +98,13 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	// The referral's page confirms, shows what to do next and, after a
 	// completion, offers the undo; a triage action goes back to the queue.
 	q := url.Values{"done": {string(btn)}}
-	if btn == btnAssign || btn == btnClaim || btn == btnRedirect || btn == btnReject || btn == btnCancel {
+	closedTriage := btn == btnCancel && res.Referral.ToAgencyID == nil && s.staff.Actor().Coordinates()
+	if btn == btnCancel && !closedTriage {
+		// The referrer's cancel, or one from the waiting list: its page
+		// shows it closed.
+		q.Set("done", "cancelled")
+	}
+	if btn == btnAssign || btn == btnClaim || btn == btnRedirect || btn == btnReject || closedTriage {
 		q.Set("ref", res.Referral.Reference)
 		http.Redirect(w, r, "/staff/?"+q.Encode(), http.StatusSeeOther)
 		return
@@ -118,7 +126,7 @@ func (b *Bot) details(w http.ResponseWriter, r *http.Request, s session, id core
 		b.showReferral(w, r, s, id, referralForm{status: status, err: msg})
 		return
 	}
-	ref := &cardItem{cardView: cardView{ID: id}}
+	ref := &cardItem{cardView: cardView{ID: id, Reference: d.Reference}}
 	b.renderPage(w, http.StatusOK, "details", page{Staff: &s.staff, CSRF: s.csrf, Details: &d, Card: ref,
 		Title: sayWeb("web.details.title", nil)})
 }

@@ -11,7 +11,8 @@ import (
 
 // doneActions are the confirmations the inbox shows after a redirect.
 var doneActions = map[string]bool{"accept": true, "reject": true, "redirect": true, "contact": true, "complete": true,
-	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true, "capacity-date": true, "capacity-date-cleared": true, "reopen": true, "referred": true, "cancel": true}
+	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true, "capacity-date": true, "capacity-date-cleared": true, "reopen": true, "referred": true, "cancel": true,
+	"cancelled": true, "hold": true, "resume": true}
 
 var referenceRe = regexp.MustCompile(`^ONW-[0-9A-Z]{1,12}$`)
 

@@ -103,6 +103,15 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		b.failed(w, &s, err)
 		return
 	}
+	// What the page offers depends on who is looking: core's rules say
+	// what this person may do, and whether they may see the client.
+	by := s.staff.Actor()
+	mayDisclose, _, err := b.engine.MayDiscloseClient(ctx, ref, by)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	v.Buttons = webButtons(ref, kind, by, mayDisclose)
 	item := cardItem{cardView: v, CSRF: s.csrf}
 	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Fields: f.fields, Form: f.values}
 	if f.err != "" {
@@ -140,7 +149,9 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	p.Undo = ref.Allowed(core.ActionReopen) && ref.Undoable(b.clock.Now()) &&
 		ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
 	p.CloseTriage = ref.InTriage() && s.staff.Actor().Coordinates() && ref.Allowed(core.ActionCancel)
-	if !ref.InTriage() {
+	if !ref.InTriage() && mayDisclose {
+		// Referring on copies the client's details into a new referral:
+		// offered only to someone who may see them now.
 		if p.ReferOn, err = b.engine.MayReferOn(ctx, ref); err != nil {
 			b.failed(w, &s, err)
 			return

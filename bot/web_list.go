@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,6 +34,40 @@ type listView struct {
 	PrevURL  string
 	NextURL  string
 	Filtered bool // a filter or a search is on
+	// Found is the referral searched for by its exact reference when the
+	// other filters leave it out of the list (a closed one under "Open"):
+	// the page says where it is rather than that no such reference exists.
+	Found *foundReference
+}
+
+// foundReference is a referral found by its exact reference outside the
+// list, with what the page says of it.
+type foundReference struct {
+	Reference string
+	Status    core.Status
+	Open      bool
+}
+
+// searchedReference finds the referral a search names by its exact
+// reference, whatever the list's filters, when the member of staff may
+// see it (core.Actor.MaySee); nil when there is none they may see, so a
+// referral of someone else's is answered like one that does not exist.
+func (b *Bot) searchedReference(ctx context.Context, s session, q string) (*foundReference, error) {
+	ref, ok := core.NormaliseReference(q)
+	if !ok {
+		return nil, nil
+	}
+	r, err := b.engine.ReferralByReference(ctx, ref)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search by reference: %w", err)
+	}
+	if !s.staff.Actor().MaySee(r) {
+		return nil, nil
+	}
+	return &foundReference{Reference: r.Reference, Status: r.Status, Open: r.Status.Open()}, nil
 }
 
 // statusLabels name statuses the way the staff web shows them.
@@ -133,6 +168,11 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 	}
 	v := listView{View: view, Filter: f, Page: res, Rows: res.Rows, Now: b.clock.Now(), Location: loc,
 		Filtered: f != (listFilter{})}
+	if res.Total == 0 && f.Q != "" {
+		if v.Found, err = b.searchedReference(ctx, s, f.Q); err != nil {
+			return listView{}, 0, err
+		}
+	}
 	v.Statuses = append(v.Statuses, option{Value: "", Label: map[core.ListView]string{core.ViewInbox: "Open", core.ViewSent: "Any"}[view], Selected: f.Status == ""})
 	if view == core.ViewSent {
 		v.Statuses = append(v.Statuses, option{Value: "open", Label: "Open", Selected: f.Status == "open"})
