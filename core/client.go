@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 )
 
 // ClientDetails are what a client tells us about themselves. Every field
@@ -21,8 +25,8 @@ type ClientDetails struct {
 	Town             string `validate:"max=100,notcontrol" label:"town"`
 	Notes            string `validate:"max=4000" label:"notes"`
 	PreferredContact string `validate:"omitempty,oneof=text call email" label:"how to contact you"`
-	ContactTime      string `validate:"max=100,notcontrol" label:"best time to contact you"`
-	Language         string `validate:"omitempty,max=20" label:"language"` // "" keeps what the client chose before (English for a new client)
+	ContactTime      string `label:"best time to contact you"` // one of ContactTimes, checked in normaliseClient
+	Language         string `label:"language"`                 // a language clients may choose, checked in normaliseClient; "" keeps what the client chose before (English for a new client)
 	Interpreter      bool   // the client would like an interpreter
 }
 
@@ -72,6 +76,61 @@ type normalisedClient struct {
 	phone    Phone
 	postcode Postcode
 	district string
+	// byReferrer says the phone was typed by staff or sent by a partner
+	// system, not proven by the client themselves: it joins the record
+	// kept for that phone only when the names agree (writeClient).
+	byReferrer bool
+}
+
+// ContactTimes are the best times to contact a client that Onward
+// accepts: the choices the self-referral flow offers, by text and on the
+// web, and what the partner API may send.
+var ContactTimes = []string{"morning", "afternoon", "evening", "any"}
+
+// contactTime is the accepted contact time t names: one of ContactTimes,
+// in any case, or its plural ("mornings") or "any time"; "" for none.
+func contactTime(t string) (string, bool) {
+	t = strings.Join(strings.Fields(strings.ToLower(t)), " ")
+	switch t {
+	case "":
+		return "", true
+	case "any time", "anytime":
+		return "any", true
+	}
+	if slices.Contains(ContactTimes, t) {
+		return t, true
+	}
+	if s, ok := strings.CutSuffix(t, "s"); ok && s != "any" && slices.Contains(ContactTimes, s) {
+		return s, true
+	}
+	return "", false
+}
+
+// clientLanguage is the language code clients may choose that code names
+// ("pl", and also "PL" or "pl-PL"), or "" for none given; ok is false for
+// any other. Every later text to the client is in it, so a language with
+// no messages is refused rather than stored.
+func clientLanguage(code string) (string, bool, error) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return "", true, nil
+	}
+	known, err := clientLanguages()
+	if err != nil {
+		return "", false, err
+	}
+	if c := strings.ToLower(code); slices.Contains(known, c) {
+		return c, true, nil
+	}
+	t, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil {
+		return "", false, nil
+	}
+	base, _ := t.Base()
+	if c := base.String(); slices.Contains(known, c) {
+		return c, true, nil
+	}
+	return "", false, nil
 }
 
 // normaliseClient parses the phone number and postcode once, for both
@@ -102,6 +161,23 @@ func normaliseClient(d ClientDetails) (normalisedClient, error) {
 		}
 		n.district = dd
 	}
+	if t, ok := contactTime(d.ContactTime); ok {
+		n.ContactTime = t
+	} else {
+		fields = append(fields, FieldError{Field: "client.best time to contact you",
+			Message: "best time to contact you: give one of " + strings.Join(ContactTimes, ", ") + ", or leave it out"})
+	}
+	code, ok, err := clientLanguage(d.Language)
+	if err != nil {
+		return n, err
+	}
+	if ok {
+		n.Language = code
+	} else {
+		known, _ := clientLanguages()
+		fields = append(fields, FieldError{Field: "client.language",
+			Message: "language: give the code of a language Onward writes to clients in, one of " + strings.Join(known, ", ") + ", or leave it out"})
+	}
 	if len(fields) > 0 {
 		return n, &ValidationError{Fields: fields}
 	}
@@ -123,6 +199,26 @@ const (
 	sqlUpsertClient = `INSERT INTO clients (phone_hash, created_at, updated_at) VALUES ($1, $2, $2)
 		ON CONFLICT (phone_hash) DO UPDATE SET updated_at = excluded.updated_at
 		RETURNING id, key_wrapped, xmax = 0`
+	// sqlFindOrInsertReferredClient is sqlUpsertClient for a phone typed
+	// by staff or sent by a partner system: it locks the client with the
+	// hash without changing a value of theirs, or inserts one, and returns
+	// that client's name, to tell whether it is the same person. It takes
+	// one id from the sequence either way: the new client's, or the spare
+	// that a record of the referral's own is given should the client found
+	// be someone else. So a new phone and another person's phone cost the
+	// same round trip and give out ids alike.
+	sqlFindOrInsertReferredClient = `
+WITH s AS (SELECT nextval(pg_get_serial_sequence('clients', 'id')) AS spare),
+c AS (
+    INSERT INTO clients (id, phone_hash, created_at, updated_at) OVERRIDING SYSTEM VALUE
+    SELECT spare, $1, $2, $2 FROM s
+    ON CONFLICT (phone_hash) DO UPDATE SET updated_at = clients.updated_at
+    RETURNING id, key_wrapped, name_enc, xmax = 0 AS fresh
+)
+SELECT c.id, c.key_wrapped, c.name_enc, c.fresh, s.spare FROM c, s`
+	// sqlInsertOwnClient inserts a client record with no phone hash under
+	// the spare id sqlFindOrInsertReferredClient took.
+	sqlInsertOwnClient = `INSERT INTO clients (id, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $2)`
 	// sqlUpdateClient writes the details given: the newest name and phone
 	// win, and older non-empty values are kept where nothing new was given.
 	sqlUpdateClient = `
@@ -156,41 +252,39 @@ type writtenClient struct {
 // writeClient stores the details a client gave with a referral and returns
 // the client they belong to, with its data key.
 //
-// Only a proven phone reaches a shared record: a text from the phone itself,
-// a one-time code sent to it and typed back, or an adviser's confirmation.
-// Then the client with that phone (by keyed hash) is reused and the newest
-// details win. Unproven details get a client record of their own with no
-// phone hash, so nobody can overwrite another person's details by typing
-// their number into the web form.
+// Only a proven phone reaches a shared record. A phone the client proved
+// themselves (a text from it, a one-time code sent to it and typed back)
+// reuses the client with that phone (by keyed hash), and the newest
+// details win. A phone typed by staff or sent by a partner system
+// (n.byReferrer) reuses that client only when the names agree
+// (SamePerson): a family's shared mobile must not make two people one
+// client, nor let one agency rename another's client. Otherwise, and for
+// unproven details, the referral's client gets a record of their own with
+// no phone hash, so nobody can overwrite another person's details by
+// typing their number; the record they did not match is not changed.
 //
 // The write of the details is queued on b, to travel with the referral's
 // events in one round trip; nothing is written until b is sent in tx.
 func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n normalisedClient, proven bool, now time.Time) (writtenClient, error) {
+	proven = proven && n.phone != ""
 	var hash []byte
-	if proven && n.phone != "" {
+	if proven {
 		hash = e.crypt.PhoneHash(n.phone)
 	}
 	var (
-		id      ClientID
-		wrapped []byte
-		fresh   bool
-	)
-	if err := tx.QueryRow(ctx, sqlUpsertClient, hash, now).Scan(&id, &wrapped, &fresh); err != nil {
-		return writtenClient{}, fmt.Errorf("find or insert client: %w", err)
-	}
-	var (
-		k          clientKey
+		w          writtenClient
 		newWrapped []byte
 		err        error
 	)
-	if len(wrapped) == 0 {
-		k, newWrapped, err = e.newClientKey(id)
+	if hash != nil && n.byReferrer {
+		w, newWrapped, hash, err = e.referredClient(ctx, tx, n, hash, now)
 	} else {
-		k, err = e.openClientKey(id, wrapped, false)
+		w, newWrapped, err = e.upsertClient(ctx, tx, hash, now)
 	}
 	if err != nil {
 		return writtenClient{}, err
 	}
+	id, k := w.id, w.key
 	seal := func(col, v string) []byte {
 		if err != nil {
 			return nil
@@ -204,9 +298,121 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 	if err != nil {
 		return writtenClient{}, err
 	}
+	// A record of the referral's own keeps the phone an adviser or a
+	// partner vouched for, so texts still reach it, without its hash.
 	b.Queue(sqlUpdateClient, id, name, phone, email, postcode, notes, n.district, n.Town,
-		n.PreferredContact, n.ContactTime, n.Language, newWrapped, hash != nil, now, n.Interpreter)
-	return writtenClient{id: id, key: k, fresh: fresh}, nil
+		n.PreferredContact, n.ContactTime, n.Language, newWrapped, proven, now, n.Interpreter)
+	return w, nil
+}
+
+// upsertClient finds the client with the phone hash, or inserts one (a
+// nil hash always inserts), and opens or makes its data key; newWrapped
+// is a new key to store.
+func (e *Engine) upsertClient(ctx context.Context, tx pgx.Tx, hash []byte, now time.Time) (w writtenClient, newWrapped []byte, err error) {
+	var wrapped []byte
+	if err := tx.QueryRow(ctx, sqlUpsertClient, hash, now).Scan(&w.id, &wrapped, &w.fresh); err != nil {
+		return writtenClient{}, nil, fmt.Errorf("find or insert client: %w", err)
+	}
+	if len(wrapped) == 0 {
+		w.key, newWrapped, err = e.newClientKey(w.id)
+	} else {
+		w.key, err = e.openClientKey(w.id, wrapped, false)
+	}
+	return w, newWrapped, err
+}
+
+// referredClient is upsertClient for a phone typed by staff or sent by a
+// partner system. The client with the phone hash is reused only when its
+// name and the name given agree; otherwise the client record it found is
+// left exactly as it was and the referral's client gets a record of their
+// own, with no hash (keep is nil then). Either way the work and the
+// answer are the same as for a phone not known before: nothing the
+// referrer sees says whether it was.
+func (e *Engine) referredClient(ctx context.Context, tx pgx.Tx, n normalisedClient, hash []byte, now time.Time) (w writtenClient, newWrapped, keep []byte, err error) {
+	var (
+		wrapped, nameEnc []byte
+		spare            ClientID
+	)
+	if err := tx.QueryRow(ctx, sqlFindOrInsertReferredClient, hash, now).Scan(&w.id, &wrapped, &nameEnc, &w.fresh, &spare); err != nil {
+		return writtenClient{}, nil, nil, fmt.Errorf("find or insert client: %w", err)
+	}
+	if w.fresh || len(wrapped) == 0 {
+		// A new record for a phone not known before (or one whose key
+		// was never written, which holds no details to protect).
+		w.key, newWrapped, err = e.newClientKey(w.id)
+		return w, newWrapped, hash, err
+	}
+	if w.key, err = e.openClientKey(w.id, wrapped, false); err != nil {
+		return writtenClient{}, nil, nil, err
+	}
+	held, err := w.key.open("clients", "name_enc", w.id, "client.name", nameEnc)
+	if err != nil {
+		return writtenClient{}, nil, nil, fmt.Errorf("client %d: %w", w.id, err)
+	}
+	if SamePerson(held, n.Name) {
+		return w, nil, hash, nil
+	}
+	// Someone else's record (a shared family phone, a number typed
+	// wrongly): the insert goes with the next statement, the referral's,
+	// so this costs no round trip a phone not known before does not.
+	own := &pgx.Batch{}
+	own.Queue(sqlInsertOwnClient, spare, now)
+	if err := sendWithNext(ctx, tx, own); err != nil {
+		return writtenClient{}, nil, nil, fmt.Errorf("insert client: %w", err)
+	}
+	w = writtenClient{id: spare, fresh: true}
+	w.key, newWrapped, err = e.newClientKey(w.id)
+	return w, newWrapped, nil, err
+}
+
+// SamePerson reports whether two names given for one phone number are
+// evidently the same person's: equal once case, accents, punctuation and
+// spacing are set aside ("Seònaid O'Neil" and "seonaid oneil"), or one is
+// only the first name of the other ("Morag" and "Morag Smith"). A name
+// with no letters or digits matches nothing.
+func SamePerson(a, b string) bool {
+	wa, wb := nameWords(a), nameWords(b)
+	switch {
+	case len(wa) == 0 || len(wb) == 0:
+		return false
+	case strings.Join(wa, "") == strings.Join(wb, ""):
+		return true
+	case len(wa) == 1 || len(wb) == 1:
+		return wa[0] == wb[0]
+	}
+	return false
+}
+
+// nameWords are the words of a name as SamePerson compares them: split at
+// spaces, in lower case, without accents, and with nothing but letters
+// and digits.
+func nameWords(name string) []string {
+	var words []string
+	for _, f := range strings.Fields(norm.NFKD.String(name)) {
+		var w strings.Builder
+		for _, r := range f {
+			switch {
+			case unicode.Is(unicode.Mn, r):
+				// an accent, split from its letter by NFKD
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				if s, ok := plainLetters[unicode.ToLower(r)]; ok {
+					w.WriteString(s)
+				} else {
+					w.WriteRune(unicode.ToLower(r))
+				}
+			}
+		}
+		if w.Len() > 0 {
+			words = append(words, w.String())
+		}
+	}
+	return words
+}
+
+// plainLetters are letters whose accent NFKD does not split off, as they
+// are written without it.
+var plainLetters = map[rune]string{
+	'ł': "l", 'ø': "o", 'đ': "d", 'ħ': "h", 'ı': "i", 'ß': "ss", 'æ': "ae", 'œ': "oe", 'þ': "th", 'ð': "d",
 }
 
 // clientKeyOf reads and unwraps a client's data key.

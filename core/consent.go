@@ -2,10 +2,13 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -97,20 +100,52 @@ const (
 	sqlOpenReferralsOf  = `SELECT id FROM referrals WHERE client_id = $1 AND closed_at IS NULL ORDER BY id`
 )
 
-// WithdrawConsent records that the client no longer agrees to share their
-// details, and cancels every open referral of theirs, in one transaction.
-// It returns how many referrals were cancelled.
-func (e *Engine) WithdrawConsent(ctx context.Context, client ClientID, by Actor, evidence string) (int, error) {
-	return e.withdrawConsent(ctx, client, by, evidence, nil)
+// MaxWithdrawalEvidence is the most characters the evidence of a
+// withdrawal (how the client asked) may have: enough for "phone call
+// 3 Dec, spoke to the client" many times over, not a transcript. The
+// staff web's box allows as many.
+const MaxWithdrawalEvidence = 2000
+
+// checkWithdrawalEvidence refuses evidence of a withdrawal that is blank
+// or longer than MaxWithdrawalEvidence, whoever typed it.
+func checkWithdrawalEvidence(evidence string) error {
+	var msg string
+	switch n := utf8.RuneCountInString(strings.TrimSpace(evidence)); {
+	case n == 0:
+		msg = "evidence: say how the client asked (e.g. \"phone call 3 Dec, spoke to Ailsa\")"
+	case n > MaxWithdrawalEvidence:
+		msg = fmt.Sprintf("evidence: at most %d characters, please (this has %d): say how the client asked, not everything they said", MaxWithdrawalEvidence, n)
+	default:
+		return nil
+	}
+	return &ValidationError{Fields: []FieldError{{Field: "evidence", Message: msg}}}
 }
 
-// withdrawConsent is WithdrawConsent; tell, when not nil, is the text
-// confirming the withdrawal to the client, queued in the same
-// transaction: a withdrawal that texts the client is never recorded
-// without its text, nor the text queued without the withdrawal (a repeat
-// withdrawal finds nothing to withdraw, so a lost text could never be
-// sent again).
-func (e *Engine) withdrawConsent(ctx context.Context, client ClientID, by Actor, evidence string, tell *withdrawalText) (int, error) {
+// WithdrawConsent records that the client no longer agrees to share their
+// details, and cancels every open referral of theirs, in one transaction.
+// evidence is how they asked (see WithdrawByReference). It returns how
+// many referrals were cancelled.
+func (e *Engine) WithdrawConsent(ctx context.Context, client ClientID, by Actor, evidence string) (int, error) {
+	if err := checkWithdrawalEvidence(evidence); err != nil {
+		return 0, err
+	}
+	return e.withdrawConsent(ctx, client, by, "", evidence, nil)
+}
+
+// withdrawConsent is WithdrawConsent; via is the channel the withdrawal
+// came through ("web", "slack", "cli", "sms", "erasure"), and tell, when
+// not nil, is the text confirming the withdrawal to the client, queued in
+// the same transaction: a withdrawal that texts the client is never
+// recorded without its text, nor the text queued without the withdrawal
+// (a repeat withdrawal finds nothing to withdraw, so a lost text could
+// never be sent again).
+//
+// The evidence is free text about the client ("Morag rang from her
+// mobile"), and the audit log can never be erased: the event keeps it
+// only sealed under the client's data key (withdrawalEvidenceAD), so that
+// erasing the client, which destroys the key, leaves the log whole and
+// the words unreadable. The event keeps via and the consents in clear.
+func (e *Engine) withdrawConsent(ctx context.Context, client ClientID, by Actor, via, evidence string, tell *withdrawalText) (int, error) {
 	cancelled := 0
 	set, err := e.snapshot(ctx)
 	if err != nil {
@@ -126,8 +161,19 @@ func (e *Engine) withdrawConsent(ctx context.Context, client ClientID, by Actor,
 		if len(ids) == 0 {
 			return fmt.Errorf("withdraw consent of client %d: %w", client, ErrNotFound)
 		}
-		if err := e.appendEvent(ctx, tx, newEvent{kind: EventConsentWithdrawn, client: client, actor: by,
-			data: eventData("evidence", evidence, "consents", ids)}); err != nil {
+		data := eventData("via", via, "consents", ids)
+		if evidence = strings.TrimSpace(evidence); evidence != "" {
+			k, err := e.writableClientKey(ctx, tx, client)
+			if err != nil {
+				return fmt.Errorf("withdraw consent of client %d: %w", client, err)
+			}
+			enc, err := k.seal("events", "evidence_enc", withdrawalEvidenceAD(client), evidence)
+			if err != nil {
+				return fmt.Errorf("withdraw consent of client %d: %w", client, err)
+			}
+			data["evidence_enc"] = enc
+		}
+		if err := e.appendEvent(ctx, tx, newEvent{kind: EventConsentWithdrawn, client: client, actor: by, data: data}); err != nil {
 			return err
 		}
 		rows, _ = tx.Query(ctx, sqlOpenReferralsOf, client)
@@ -152,6 +198,57 @@ func (e *Engine) withdrawConsent(ctx context.Context, client ClientID, by Actor,
 	}
 	e.wakeWorkers()
 	return cancelled, nil
+}
+
+// withdrawalEvidenceAD is the row a withdrawal's sealed evidence is bound
+// to: the client's stream of the audit log (the event's own id is not
+// known until it is written).
+func withdrawalEvidenceAD(client ClientID) string { return fmt.Sprintf("client:%d", client) }
+
+const sqlWithdrawalEvidence = `
+SELECT coalesce(data->>'evidence_enc', ''), coalesce(data->>'evidence', '')
+FROM events WHERE stream = $1 AND kind = $2 ORDER BY stream_seq`
+
+// WithdrawalEvidence returns the evidence of each of the client's
+// withdrawals of consent, oldest first, opened with their data key. Once
+// the client is erased it is ErrErased: the key that sealed the evidence
+// is gone. (Events from before the evidence was sealed hold it in clear.)
+func (e *Engine) WithdrawalEvidence(ctx context.Context, client ClientID) ([]string, error) {
+	rows, _ := e.pool.Query(ctx, sqlWithdrawalEvidence, newEvent{client: client}.stream(), EventConsentWithdrawn)
+	type stored struct{ sealed, clear string }
+	all, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (stored, error) {
+		var s stored
+		err := row.Scan(&s.sealed, &s.clear)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("withdrawal evidence of client %d: %w", client, err)
+	}
+	var out []string
+	var k *clientKey
+	for _, s := range all {
+		if s.sealed == "" {
+			out = append(out, s.clear)
+			continue
+		}
+		ct, err := base64.StdEncoding.DecodeString(s.sealed)
+		if err != nil {
+			return nil, fmt.Errorf("withdrawal evidence of client %d: %w", client, ErrDecrypt)
+		}
+		if k == nil {
+			key, err := e.clientKeyOf(ctx, e.pool, client)
+			if err != nil {
+				return nil, err
+			}
+			k = &key
+		}
+		ev, err := k.open("events", "evidence_enc", withdrawalEvidenceAD(client), "", ct)
+		if err != nil {
+			return nil, fmt.Errorf("withdrawal evidence of client %d: %w", client, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
 }
 
 const (

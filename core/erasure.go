@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -36,7 +37,9 @@ type WithdrawalResult struct {
 // referral (web or Slack), by the client (a text from their proven phone,
 // the web page reached from the reference), or by a coordinator's command.
 // via is the channel and evidence what shows the client asked (the text's
-// message id, the web request id, the staff member's note). Every consent
+// message id, the web request id, the staff member's note, at most
+// MaxWithdrawalEvidence characters; the audit log keeps it sealed under
+// the client's data key, so erasing them shreds it). Every consent
 // of the client is withdrawn, their open referrals are cancelled, and the
 // client is told by text when their phone is proven. From then on their
 // details are disclosed to nobody.
@@ -56,10 +59,10 @@ func (e *Engine) withdrawByReference(ctx context.Context, reference string, by A
 		e.RecordAccessDenied(ctx, r.ID, by, "withdraw-consent", via)
 		return WithdrawalResult{}, fmt.Errorf("referral %s: %w", reference, ErrNotFound)
 	}
-	if strings.TrimSpace(evidence) == "" {
-		return WithdrawalResult{}, &ValidationError{Fields: []FieldError{{Field: "evidence", Message: "evidence: say how the client asked (e.g. \"phone call 3 Dec, spoke to Ailsa\")"}}}
+	if err := checkWithdrawalEvidence(evidence); err != nil {
+		return WithdrawalResult{}, err
 	}
-	n, err := e.withdrawConsent(ctx, client, by, via+": "+evidence, &withdrawalText{referral: r.ID, provenNow: provenNow})
+	n, err := e.withdrawConsent(ctx, client, by, via, evidence, &withdrawalText{referral: r.ID, provenNow: provenNow})
 	if errors.Is(err, ErrNotFound) {
 		return WithdrawalResult{Client: client}, ErrConsentWithdrawn
 	}
@@ -122,16 +125,27 @@ const (
 UPDATE clients SET key_wrapped = NULL, name_enc = NULL, phone_enc = NULL, email_enc = NULL, postcode_enc = NULL,
     notes_enc = NULL, phone_hash = NULL, town = '', contact_time = '', preferred_contact = '', erased_at = $2, updated_at = $2
 WHERE id = $1 AND erased_at IS NULL`
-	sqlEraseReferrals = `UPDATE referrals SET details_enc = NULL, notes_enc = NULL, outcome_note_enc = NULL, feedback_comment_enc = NULL WHERE client_id = $1`
+	// feedback is what staff wrote when rejecting, redirecting or
+	// cancelling a referral ("Morag needs family support, not food"): free
+	// text about the client kept in clear, so it goes with the rest.
+	sqlEraseReferrals = `UPDATE referrals SET details_enc = NULL, notes_enc = NULL, outcome_note_enc = NULL, feedback_comment_enc = NULL,
+    feedback = '' WHERE client_id = $1`
 	sqlEraseConsents  = `UPDATE consents SET evidence = 'erased', withdrawn_at = coalesce(withdrawn_at, $2) WHERE client_id = $1`
 	sqlErasePhoneCode = `DELETE FROM phone_codes WHERE phone_hash = $1`
 )
 
+// MaxErasureReason is the most characters the reason for an erasure may
+// have. The reason stays in the audit log after the client's details are
+// gone, so it says why ("the client asked, letter of 2 Dec"), briefly.
+const MaxErasureReason = 500
+
 // EraseClient erases a client's details by destroying their data key and
 // clearing every ciphertext sealed under it: the client row, the details
 // and notes kept with each referral, outcome notes, the client's feedback
-// comments, one-time codes sent to
-// their phone. A copy of any of them in a backup can no longer be opened.
+// comments, one-time codes sent to their phone, and the evidence of their
+// withdrawal sealed in the audit log. A copy of any of them in a backup
+// can no longer be opened. What staff wrote in clear about their referrals
+// (why one was rejected, redirected or cancelled) is cleared.
 // Open referrals are cancelled first (as for a withdrawal). What stays is
 // anonymous: referrals with their needs, district, statuses and times, so
 // reports keep their figures, and the audit log, which never held details
@@ -149,10 +163,14 @@ func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, why
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
 	}
-	if strings.TrimSpace(why) == "" {
+	why = strings.TrimSpace(why)
+	if why == "" {
 		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "reason: say why the details are erased (the client asked, retention)"}}}
 	}
-	if _, err := e.WithdrawConsent(ctx, client, by, "erasure: "+why); err != nil && !errors.Is(err, ErrNotFound) {
+	if n := utf8.RuneCountInString(why); n > MaxErasureReason {
+		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: fmt.Sprintf("reason: at most %d characters, please (this has %d): it stays in the audit log, so say why, not who", MaxErasureReason, n)}}}
+	}
+	if _, err := e.withdrawConsent(ctx, client, by, "erasure", why, nil); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
 	phone, err := e.ClientPhone(ctx, client)
@@ -217,7 +235,7 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 	if err != nil {
 		return false, fmt.Errorf("withdraw by text: %w", err)
 	}
-	_, err = e.withdrawConsent(ctx, client, ClientActor, "sms: "+evidence, &withdrawalText{referral: last.ID, answers: true})
+	_, err = e.withdrawConsent(ctx, client, ClientActor, "sms", evidence, &withdrawalText{referral: last.ID, answers: true})
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}

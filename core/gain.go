@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -92,7 +93,12 @@ func ParseGain(value func(key string) string) (Gain, []FieldError) {
 	for _, f := range GainFields {
 		p, err := ParsePounds(value(f.Key))
 		if err != nil {
-			fields = append(fields, FieldError{Field: f.Key, Message: f.Label + " must be an amount in pounds, like 125.50"})
+			msg := f.Label + " must be an amount in pounds, like 125.50"
+			var comma *decimalCommaError
+			if errors.As(err, &comma) {
+				msg += " (use a point for pence: " + comma.point + ")"
+			}
+			fields = append(fields, FieldError{Field: f.Key, Message: msg})
 			continue
 		}
 		g.Set(f.Key, p)
@@ -100,9 +106,21 @@ func ParseGain(value func(key string) string) (Gain, []FieldError) {
 	return g, fields
 }
 
+// decimalCommaError is ParsePounds' answer to pence written after a comma
+// ("12,50"), as many advisers write them: read as thousands it would be a
+// hundred times the gain, so it is refused, with point the amount written
+// with a point ("12.50") for the form to suggest.
+type decimalCommaError struct{ in, point string }
+
+func (e *decimalCommaError) Error() string {
+	return fmt.Sprintf("%q is not an amount in pounds: pence go after a point (%s)", e.in, e.point)
+}
+
 // ParsePounds reads an amount of money in pounds ("125", "£1,250.50") as
-// pence; blank is 0. A minus sign is kept so the range check can say what
-// is wrong.
+// pence; blank is 0. Commas are read only as thousands separators, every
+// three digits left of the point ("1,250", "12,500.50"): "12,50" and
+// "1,5,0,0" are refused, not read as £1,250 and £1,500. A minus sign is kept
+// so the range check can say what is wrong.
 func ParsePounds(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -111,15 +129,21 @@ func ParsePounds(s string) (int64, error) {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	s = strings.TrimPrefix(strings.TrimSpace(s), "£")
-	s = strings.ReplaceAll(s, ",", "")
 	whole, frac, hasFrac := strings.Cut(s, ".")
-	if whole == "" && !hasFrac || len(whole) > 12 || len(frac) > 2 || hasFrac && frac == "" {
-		return 0, fmt.Errorf("%q is not an amount in pounds", s)
-	}
-	for _, part := range []string{whole, frac} {
-		if strings.Trim(part, "0123456789") != "" {
+	if strings.Contains(whole, ",") {
+		digits, ok := thousands(whole)
+		if !ok {
+			if before, after, one := strings.Cut(whole, ","); one && !hasFrac && isDigits(before) && before != "" &&
+				isDigits(after) && len(after) >= 1 && len(after) <= 2 {
+				return 0, &decimalCommaError{in: s, point: before + "." + after}
+			}
 			return 0, fmt.Errorf("%q is not an amount in pounds", s)
 		}
+		whole = digits
+	}
+	if whole == "" && !hasFrac || len(whole) > 12 || len(frac) > 2 || hasFrac && frac == "" ||
+		!isDigits(whole) || !isDigits(frac) {
+		return 0, fmt.Errorf("%q is not an amount in pounds", s)
 	}
 	var pounds, pence int64
 	if whole != "" {
@@ -133,6 +157,27 @@ func ParsePounds(s string) (int64, error) {
 		p = -p
 	}
 	return p, nil
+}
+
+// thousands reads whole pounds grouped by commas ("1,250,000"): one to
+// three digits, then groups of exactly three, each after a comma. It
+// returns the digits without their commas.
+func thousands(s string) (string, bool) {
+	groups := strings.Split(s, ",")
+	if len(groups[0]) < 1 || len(groups[0]) > 3 || !isDigits(groups[0]) {
+		return "", false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 || !isDigits(g) {
+			return "", false
+		}
+	}
+	return strings.Join(groups, ""), true
+}
+
+// isDigits reports whether s holds only the digits 0–9 (true when empty).
+func isDigits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 // FormatPounds writes pence as pounds for people: "£1,250" or "£1,250.50".

@@ -94,8 +94,8 @@ func (e *Engine) FindClient(ctx context.Context, by Actor, phone, reference stri
 // MayReferOn reports whether the client of referral r may be referred on
 // from it. A client who withdrew consent, or was erased, has their details
 // shared with nobody from then on: not copied into a new referral either,
-// whatever the member of staff ticks. Staff pages ask it before offering
-// "Refer this client on"; StaffRefer asks it again.
+// whatever the member of staff ticks. It does not say whether a given
+// member of staff may: MayReferOnBy does, as StaffRefer asks.
 func (e *Engine) MayReferOn(ctx context.Context, r Referral) (bool, error) {
 	f, err := e.disclosureFacts(ctx, r)
 	if err != nil {
@@ -104,31 +104,72 @@ func (e *Engine) MayReferOn(ctx context.Context, r Referral) (bool, error) {
 	return !f.ConsentWithdrawn && !f.Erased, nil
 }
 
+// MayReferOnBy reports whether the member of staff by may refer the
+// client of r on from it, as StaffRefer will ask: MayReferOn, and they may
+// see the client's details on r now (MayDisclose). Staff pages should ask
+// it before offering "Refer this client on".
+func (e *Engine) MayReferOnBy(ctx context.Context, r Referral, by Actor) (bool, error) {
+	f, err := e.disclosureFacts(ctx, r)
+	if err != nil {
+		return false, err
+	}
+	if f.ConsentWithdrawn || f.Erased {
+		return false, nil
+	}
+	ok, _ := by.MayDisclose(r, f)
+	return ok, nil
+}
+
+// Why a refer-on from a referral whose client's details the member of
+// staff may no longer see is refused.
+const whyNoReferOn = "you can no longer see this client's details, so you can't refer them on from this referral. " +
+	"Ask the client to agree again and make a new referral"
+
+// errNoParent answers a refer-on from a referral that does not exist, or
+// that the member of staff may not see: the same words for both, so the
+// answer never tells that a reference exists.
+func errNoParent() error {
+	return &ValidationError{Fields: []FieldError{{Field: "parent", Message: "The referral to refer on from does not exist"}}}
+}
+
 // existingClient fills a staff referral's client details from the client
 // it names (or the client of the referral it refers on from), after
 // checking the member of staff may see them; it returns that client, or 0
 // for a new one.
+//
+// Referring on from a referral copies its client's details to a new
+// agency and back to the referrer, so it asks the rule of "View details"
+// (MayDisclose): the holding agency while it is open, the referrer for a
+// while after it closes, coordinators while it waits in triage. A
+// referral the member of staff may not see at all is answered as one
+// that does not exist. Either refusal is recorded, and nothing else is
+// written.
 func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientID, error) {
 	id := in.ExistingClient
 	if in.Parent != 0 {
 		p, err := e.Referral(ctx, in.Parent)
 		if errors.Is(err, ErrNotFound) {
-			return 0, &ValidationError{Fields: []FieldError{{Field: "parent", Message: "The referral to refer on from does not exist"}}}
+			return 0, errNoParent()
 		} else if err != nil {
 			return 0, err
 		}
 		if !in.By.MaySee(p) {
-			return 0, &ForbiddenError{Why: "only staff of the agencies a referral is between, or a coordinator, can refer its client on"}
+			e.refusedReferOn(ctx, p, in.By, "only staff of the agencies on this referral, or a coordinator, can see it")
+			return 0, errNoParent()
 		}
 		if id != 0 && id != p.ClientID {
 			return 0, &ValidationError{Fields: []FieldError{{Field: "parent", Message: "The client found is not the client of that referral"}}}
 		}
-		ok, err := e.MayReferOn(ctx, p)
+		f, err := e.disclosureFacts(ctx, p)
 		if err != nil {
 			return 0, err
 		}
-		if !ok {
+		if f.ConsentWithdrawn || f.Erased {
 			return 0, fmt.Errorf("refer on from %s: %w", p.Reference, ErrConsentWithdrawn)
+		}
+		if ok, why := in.By.MayDisclose(p, f); !ok {
+			e.refusedReferOn(ctx, p, in.By, why)
+			return 0, &ForbiddenError{Why: whyNoReferOn}
 		}
 		id = p.ClientID
 	}
@@ -139,18 +180,35 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 	if err != nil {
 		return 0, err
 	}
-	if !ok && !(in.Parent != 0) {
+	if !ok && in.Parent == 0 {
 		return 0, fmt.Errorf("client for staff referral: %w", ErrNotFound)
 	}
 	c, err := e.ClientDetailsFor(ctx, id)
 	if err != nil {
 		return 0, err
 	}
+	// A contact time or language stored before they were checked is left
+	// out rather than refused: the member of staff could not correct it.
+	contact, _ := contactTime(c.ContactTime)
+	code, _, err := clientLanguage(c.Language)
+	if err != nil {
+		return 0, err
+	}
 	notes := in.Client.Notes
 	in.Client = ClientDetails{Name: c.Name, Phone: string(c.Phone), Email: c.Email, Postcode: string(c.Postcode),
-		District: c.District, Town: c.Town, PreferredContact: c.PreferredContact, ContactTime: c.ContactTime,
-		Language: c.Language, Interpreter: c.Interpreter, Notes: notes}
+		District: c.District, Town: c.Town, PreferredContact: c.PreferredContact, ContactTime: contact,
+		Language: code, Interpreter: c.Interpreter, Notes: notes}
 	return id, nil
+}
+
+// refusedReferOn records a refused refer-on in the audit log, as
+// DiscloseClient records a refused "View details". It never fails the
+// caller: the refusal stands whether or not the record is written.
+func (e *Engine) refusedReferOn(ctx context.Context, p Referral, by Actor, why string) {
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: p.ID, actor: by,
+		data: eventData("action", "refer-on", "agency_id", int64(by.AgencyID), "why", why)}); err != nil {
+		e.log.Warn("audit refused refer-on", "referral", int64(p.ID), "err", err)
+	}
 }
 
 // sqlInsertExistingClientReferral records the consent and the referral of

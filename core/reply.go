@@ -24,17 +24,51 @@ type AwaitingReply struct {
 	Kind       AwaitKind
 }
 
-const sqlAwaitReply = `
+const (
+	sqlAwaitReply = `
 INSERT INTO sms_awaiting (phone_hash, referral_id, kind, expires_at)
 SELECT c.phone_hash, r.id, $2, $3 FROM referrals r JOIN clients c ON c.id = r.client_id
 WHERE r.id = $1 AND c.phone_hash IS NOT NULL
 ON CONFLICT (phone_hash) DO UPDATE SET referral_id = EXCLUDED.referral_id, kind = EXCLUDED.kind, expires_at = EXCLUDED.expires_at`
+	// sqlOwnPhoneProven finds the client of a referral whose phone is
+	// proven but has no hash: an adviser or a partner vouched for a phone
+	// whose shared record is someone else's (writeClient).
+	sqlOwnPhoneProven = `SELECT c.id FROM referrals r JOIN clients c ON c.id = r.client_id
+WHERE r.id = $1 AND c.phone_hash IS NULL AND c.phone_proven_at IS NOT NULL AND c.erased_at IS NULL`
+	sqlAwaitReplyHash = `INSERT INTO sms_awaiting (phone_hash, referral_id, kind, expires_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (phone_hash) DO UPDATE SET referral_id = EXCLUDED.referral_id, kind = EXCLUDED.kind, expires_at = EXCLUDED.expires_at`
+)
 
 // AwaitReply records that the client of a referral was just asked a
 // question by text, so their next reply is read as its answer (until
-// expiry). The SMS sender calls it after sending the question.
+// expiry). The SMS sender calls it after sending the question. Only a
+// proven phone's reply is read: the phone whose hash the client's record
+// holds, or the phone an adviser or a partner vouched for on a record of
+// the referral's own (a shared phone whose record is someone else's).
 func (e *Engine) AwaitReply(ctx context.Context, referral ReferralID, kind AwaitKind, until time.Time) error {
-	if _, err := e.pool.Exec(ctx, sqlAwaitReply, referral, kind, until); err != nil {
+	tag, err := e.pool.Exec(ctx, sqlAwaitReply, referral, kind, until)
+	if err != nil {
+		return fmt.Errorf("await %s reply for referral %d: %w", kind, referral, err)
+	}
+	if tag.RowsAffected() > 0 {
+		return nil
+	}
+	var client ClientID
+	err = e.pool.QueryRow(ctx, sqlOwnPhoneProven, referral).Scan(&client)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // no phone proven: its replies are not read as answers
+	}
+	if err != nil {
+		return fmt.Errorf("await %s reply for referral %d: %w", kind, referral, err)
+	}
+	p, err := e.ClientPhone(ctx, client)
+	if errors.Is(err, ErrErased) || (err == nil && p == "") {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("await %s reply for referral %d: %w", kind, referral, err)
+	}
+	if _, err := e.pool.Exec(ctx, sqlAwaitReplyHash, e.crypt.PhoneHash(p), referral, kind, until); err != nil {
 		return fmt.Errorf("await %s reply for referral %d: %w", kind, referral, err)
 	}
 	return nil

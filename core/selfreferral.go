@@ -84,7 +84,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 	if err != nil {
 		return SelfReferralResult{}, err
 	}
-	match := MatchQuery{Needs: in.Needs, District: client.district, Language: in.Client.Language, SelfReferral: true}
+	match := MatchQuery{Needs: in.Needs, District: client.district, Language: client.Language, SelfReferral: true}
 
 	var res SelfReferralResult
 	err = e.withRetry(ctx, func(tx pgx.Tx) error {
@@ -317,6 +317,11 @@ type agencyReferral struct {
 // staff web) and partner systems (the partner API, FHIR) end here.
 func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral, error) {
 	client := in.client
+	// Staff confirm the phone with the client in person, and a partner
+	// system acts for an agency that did: the phone is theirs, but it may
+	// be a family's shared one, so it reaches the record already kept for
+	// it only when the names agree (writeClient).
+	client.byReferrer = true
 	notes := client.Notes
 	client.Notes = ""
 	if client.district == "" && client.Town != "" {
@@ -367,9 +372,6 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		if c := (Consent{Scope: consent.Scope, AgencyIDs: consent.Agencies}); !c.Covers(to.ID) {
 			return &ConsentScopeError{Agency: to.Name}
 		}
-		// Staff confirm the details with the client in person, and a partner
-		// system acts for an agency that did: that proves the phone as well
-		// as a code would.
 		n := newReferral{source: in.source, parent: in.parent,
 			fromAgency: in.by.AgencyID, fromStaff: in.fromStaff, toAgency: to.ID, needs: uniqueNeeds(in.needs),
 			district: client.district, crisis: in.crisis, idempotency: in.key,

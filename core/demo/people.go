@@ -58,7 +58,7 @@ func (p *people) pick() *person {
 }
 
 var (
-	contactTimes = []string{"mornings", "afternoons", "after 3pm", "any time", "before 11am", "lunchtime", "evenings if possible"}
+	contactTimes = []string{"morning", "afternoon", "afternoon", "any", "morning", "afternoon", "evening"}
 	streetCodes  = "ABDEFGHJLNPQRSTUWXYZ"
 )
 
