@@ -46,6 +46,15 @@ type loginEmailPage struct {
 	Sent      bool
 	Needed    bool // shown in place of a page that needs a session
 	Returning bool // that page is remembered, to return to after signing in
+	// Ended: a form was sent without a session (it ended, or was never
+	// there), so nothing it held was saved. BackTo names the referral
+	// it was about, when it was about one.
+	Ended  bool
+	BackTo string
+	// Notice is why a sign-in link did not sign in (used, expired, not
+	// valid), shown above the form to ask for a new one.
+	Notice string
+	Slack  bool // Slack is configured: signing in there is offered too
 }
 
 // nextCookie remembers, for an hour, the staff page someone opened before
@@ -53,16 +62,64 @@ type loginEmailPage struct {
 // there rather than on the inbox.
 const nextCookie = "onward_staff_next"
 
+// signInPage is the sign-in page with nothing yet typed.
+func (b *Bot) signInPage() loginEmailPage {
+	return loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}, Slack: b.cfg.SlackEnabled()}
+}
+
 // askToSignIn answers a staff page opened without a session with the
-// sign-in form, and remembers the page to return to after signing in.
+// sign-in form, and remembers the page to return to after signing in. A
+// form sent without a session is answered plainly: nothing was saved, and
+// signing in returns to the page the form was on. What it held is not
+// kept: it may be a client's details, which no cookie or address holds.
 func (b *Bot) askToSignIn(w http.ResponseWriter, r *http.Request) {
-	p := loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}, Needed: true}
-	if next := r.URL.RequestURI(); r.Method == http.MethodGet && returnPath(next) {
+	p := b.signInPage()
+	p.Needed = true
+	next := r.URL.RequestURI()
+	if r.Method != http.MethodGet {
+		p.Ended = true
+		next, p.BackTo = formPage(r.URL.Path)
+	}
+	if returnPath(next) {
 		http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: url.QueryEscape(next), Path: "/staff", MaxAge: 3600,
 			HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
 		p.Returning = true
 	}
 	b.writeLayout(w, http.StatusUnauthorized, loginPages()["login_email"], "login_email", p)
+}
+
+// formPage is the page a staff form posted to path is on, to return to
+// after signing in, and the reference of the referral it is about, if
+// any. Forms post to their own page's address or, for an action on one
+// thing of a list or a referral ({id}/{action}), below it.
+func formPage(path string) (page, reference string) {
+	parts := strings.Split(strings.TrimPrefix(path, "/staff/"), "/")
+	switch {
+	case len(parts) >= 2 && parts[0] == "referrals":
+		if ref := strings.ToUpper(parts[1]); referenceLike(ref) {
+			reference = ref
+		}
+		if len(parts) == 3 && (parts[2] == "withdraw" || parts[2] == "erase") {
+			return path, reference // these forms have a page of their own
+		}
+		return "/staff/referrals/" + parts[1], reference
+	case len(parts) == 4 && parts[0] == "directory": // services/{id}/referable
+		return "/staff/" + strings.Join(parts[:3], "/"), ""
+	case len(parts) == 3 && parts[0] == "partners", len(parts) == 4 && parts[0] == "admin":
+		return "/staff/" + strings.Join(parts[:len(parts)-2], "/"), ""
+	case parts[0] == "capacity", parts[0] == "logout":
+		return "/staff/", ""
+	}
+	return path, ""
+}
+
+// referenceLike reports whether s reads as a referral's reference, to be
+// named on the sign-in page: ONW- and a few letters and digits.
+func referenceLike(s string) bool {
+	code, ok := strings.CutPrefix(s, "ONW-")
+	return ok && code != "" && len(code) <= 12 && !strings.ContainsFunc(code, func(c rune) bool {
+		return (c < '0' || c > '9') && (c < 'A' || c > 'Z')
+	})
 }
 
 // returnPath reports whether p may be returned to after signing in: a
@@ -94,7 +151,7 @@ func (b *Bot) afterSignIn(w http.ResponseWriter, r *http.Request) string {
 // single-use link.
 func (b *Bot) loginPage(w http.ResponseWriter, r *http.Request) {
 	if !r.URL.Query().Has("token") {
-		b.writeLayout(w, http.StatusOK, loginPages()["login_email"], "login_email", loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}})
+		b.writeLayout(w, http.StatusOK, loginPages()["login_email"], "login_email", b.signInPage())
 		return
 	}
 	tok := r.URL.Query().Get("token")
@@ -126,7 +183,7 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !fresh {
-		b.message(w, http.StatusGone, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.used", nil))
+		b.askForNewLink(w, http.StatusGone, sayWeb("web.signin.used", nil))
 		return
 	}
 	st, err := b.engine.StaffByID(r.Context(), cl.Staff)
@@ -149,11 +206,14 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 // the timing say whether the address belongs to anyone.
 func (b *Bot) loginByEmail(w http.ResponseWriter, r *http.Request) {
 	raw := strings.TrimSpace(r.PostFormValue("email"))
-	p := loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}, Email: raw}
+	p := b.signInPage()
+	p.Email = raw
+	// One summary of the problem, above the form, and the same words at
+	// the field: never the layout's own summary as well (page.Error).
 	addr, err := mail.ParseAddress(raw)
 	if raw == "" || len(raw) > 320 || err != nil || addr.Name != "" {
-		p.Error = sayWeb("web.signin.email.invalid", nil)
-		p.Fields = map[string]string{"email": p.Error}
+		msg := sayWeb("web.signin.email.invalid", nil)
+		p.Errors, p.Fields = []fieldProblem{{Field: "email", Message: msg}}, map[string]string{"email": msg}
 		b.writeLayout(w, http.StatusBadRequest, loginPages()["login_email"], "login_email", p)
 		return
 	}
@@ -163,7 +223,7 @@ func (b *Bot) loginByEmail(w http.ResponseWriter, r *http.Request) {
 		b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.unavailable", nil))
 		return
 	} else if wait > 0 {
-		p.Error = sayWeb("web.signin.email.limited", map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))})
+		p.Errors = []fieldProblem{{Field: "email", Message: sayWeb("web.signin.email.limited", map[string]any{"Minutes": int(math.Ceil(wait.Minutes()))})}}
 		b.writeLayout(w, http.StatusTooManyRequests, loginPages()["login_email"], "login_email", p)
 		return
 	}
@@ -226,7 +286,15 @@ func (b *Bot) loginRefused(w http.ResponseWriter, err error) {
 	if errors.Is(err, errTokenExpired) {
 		msg = sayWeb("web.signin.expired", nil)
 	}
-	b.message(w, http.StatusBadRequest, nil, "", sayWeb("web.signin.title", nil), msg)
+	b.askForNewLink(w, http.StatusBadRequest, msg)
+}
+
+// askForNewLink answers a sign-in link that cannot sign in (used,
+// expired, not valid) with why, and the form to ask for a new one.
+func (b *Bot) askForNewLink(w http.ResponseWriter, status int, notice string) {
+	p := b.signInPage()
+	p.Notice = notice
+	b.writeLayout(w, status, loginPages()["login_email"], "login_email", p)
 }
 
 // logout ends the session on the server and forgets the cookie.

@@ -1,16 +1,20 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/redis/go-redis/v9"
 
@@ -189,4 +193,92 @@ func EndStaffSessions(ctx context.Context, rdb redis.UniversalClient, prefix str
 		return 0, fmt.Errorf("end sessions of staff %d: %w", staff, err)
 	}
 	return max(int(n)-1, 0), nil
+}
+
+// RefuseStaff answers a request under /staff/ that the server's edge
+// refused before any handler (characters PostgreSQL cannot store: a NUL,
+// invalid UTF-8) with a staff page rather than bare text: for a form, one
+// that names the box holding them, says nothing was saved, and sends the
+// adviser Back, where what they typed still is; for an address, its
+// page-not-found (404) or a plain "cannot be read" (400). It has
+// wiring.Refusal's signature; title and detail, the edge's English for
+// other systems, are not shown. No session is read: the edge runs before
+// Redis is asked, so the page has no account bar.
+func RefuseStaff(w http.ResponseWriter, r *http.Request, status int, _, _ string) {
+	p := page{Title: "Not found", Message: "That page does not exist in Onward."}
+	if status != http.StatusNotFound {
+		p.Title, p.Message = "Nothing was saved", "The address holds characters Onward cannot read. Go back and try again."
+		if field, ok := unreadableFormField(r); ok {
+			box := "One of the boxes"
+			if field != "" {
+				box = "The “" + field + "” box"
+			}
+			p.Message = box + " holds characters Onward cannot store (a NUL character, or text that is not UTF-8, often pasted from another program), so nothing was saved. " +
+				"Go Back: what you typed is still in the form. Retype what is in that box, then send the form again."
+		}
+	}
+	staffHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := staffPages()["message"].ExecuteTemplate(&buf, "layout", p); err != nil {
+			http.Error(w, strings.ToLower(http.StatusText(status)), status)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write(buf.Bytes())
+	})).ServeHTTP(w, r)
+}
+
+// unreadableFormField reports whether r is a form whose body holds a
+// field PostgreSQL cannot store, and that field's label: "" when its name
+// cannot be shown either.
+func unreadableFormField(r *http.Request) (string, bool) {
+	if r.Body == nil {
+		return "", false
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		return "", false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return "", false
+	}
+	for _, pair := range strings.Split(string(body), "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		key, kerr := url.QueryUnescape(k)
+		value, verr := url.QueryUnescape(v)
+		if kerr != nil || verr != nil || core.Storable(key) && core.Storable(value) {
+			continue
+		}
+		if !core.Storable(key) {
+			return "", true
+		}
+		return fieldLabel(r.URL.Path, key), true
+	}
+	return "", true
+}
+
+// staffFieldLabels name the staff forms' boxes whose labels a form
+// field's name does not say well; other names are read as words
+// ("opening_hours": "Opening hours").
+var staffFieldLabels = map[string]string{"feedback": "Feedback", "evidence": "How did the client withdraw?",
+	"outcome_note": "Note", "capacity-note": "Note for coordinators", "redirect-note": "Why", "q": "Reference"}
+
+// fieldLabel is the label of the box named key on the staff form posted
+// to path, as the page shows it, or "" for a name that is not a form's.
+func fieldLabel(path, key string) string {
+	if label, ok := referLabels[key]; ok && path == "/staff/refer" {
+		return label
+	}
+	if label, ok := staffFieldLabels[key]; ok {
+		return label
+	}
+	if key == "" || len(key) > 40 || strings.ContainsFunc(key, func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')
+	}) {
+		return ""
+	}
+	words := []rune(strings.NewReplacer("_", " ", "-", " ").Replace(key))
+	words[0] = unicode.ToUpper(words[0])
+	return string(words)
 }

@@ -2,13 +2,20 @@ package bot
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
 
 	"github.com/onward-network/onward/core"
 )
@@ -42,7 +49,33 @@ type referView struct {
 	Choice    agencyField // the directory's suggestions, once needs are chosen, and every other agency
 	Wording   core.ConsentWording
 	Witness   string
+	Limits    map[string]int // referLimits, for the fields' maxlength
 }
+
+// referLimits are the most characters (not bytes) each typed field of
+// the form may hold: one definition, for the server's check and the
+// page's maxlength. The client's details and the crisis reason have
+// core's limits (ClientDetails, StaffReferral; TestReferLimitsAreCores
+// holds them there), so a text the form accepts is never refused or cut
+// further on; the search fields' are the form's own.
+var referLimits = map[string]int{
+	"find_phone": 40, "find_reference": 40,
+	"name": 200, "phone": 40, "email": 320, "postcode": 40, "town": 100,
+	"crisis_reason": 500, "notes": 4000,
+}
+
+// referLabels are the typed fields' labels, as the page shows them, for
+// the messages that name a field.
+var referLabels = map[string]string{
+	"find_phone": "Phone number", "find_reference": "Reference",
+	"name": "Full name", "phone": "Phone number", "email": "Email address", "postcode": "Postcode",
+	"town": "Town", "crisis_reason": "Why it is a crisis", "notes": "Note for the agency",
+}
+
+// referPageOrder is the order of the form's fields on the page: the
+// error summary lists problems in it, as the adviser meets the fields.
+var referPageOrder = []string{"find_phone", "find_reference", "name", "phone", "email", "postcode", "town",
+	"needs", "crisis_reason", "notes", "agency", "scope", "consent"}
 
 // referFields maps core's field names to the form's.
 var referWebFields = map[string]string{
@@ -87,21 +120,19 @@ func (b *Bot) referPage(w http.ResponseWriter, r *http.Request, s session) {
 	b.showRefer(w, r, s, http.StatusOK, f, v)
 }
 
-// readReferForm reads the posted form, trimmed and bounded.
+// readReferForm reads the posted form, trimmed. What the adviser typed is
+// kept whole, however long (tooLong names a field past its limit);
+// only the hidden fields the page writes itself are bounded, and those
+// at a character's edge, never inside one.
 func readReferForm(r *http.Request) referForm {
-	v := func(name string, max int) string {
-		s := strings.TrimSpace(r.PostFormValue(name))
-		if len(s) > max {
-			s = s[:max]
-		}
-		return s
-	}
-	f := referForm{Key: v("key", 64), Parent: v("parent", 20), Client: v("client", 20),
-		FindPhone: v("find_phone", 40), FindReference: v("find_reference", 40),
-		Name: v("name", 300), Phone: v("phone", 40), Email: v("email", 400), Postcode: v("postcode", 40),
-		Town: v("town", 120), Notes: v("notes", 5000), Crisis: r.PostFormValue("crisis") == "yes",
-		CrisisReason: v("crisis_reason", 600), Agency: chosenFormAgency(r.PostForm), Scope: v("scope", 20),
-		Consent: r.PostFormValue("consent") == "yes", Wording: v("wording", 40)}
+	typed := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	hidden := func(name string, max int) string { return cutRunes(strings.TrimSpace(r.PostFormValue(name)), max) }
+	f := referForm{Key: hidden("key", 64), Parent: hidden("parent", 20), Client: hidden("client", 20),
+		FindPhone: typed("find_phone"), FindReference: typed("find_reference"),
+		Name: typed("name"), Phone: typed("phone"), Email: typed("email"), Postcode: typed("postcode"),
+		Town: typed("town"), Notes: typed("notes"), Crisis: r.PostFormValue("crisis") == "yes",
+		CrisisReason: typed("crisis_reason"), Agency: chosenFormAgency(r.PostForm), Scope: hidden("scope", 20),
+		Consent: r.PostFormValue("consent") == "yes", Wording: hidden("wording", 40)}
 	for _, n := range r.PostForm["needs"] {
 		if len(f.Needs) < 20 {
 			f.Needs = append(f.Needs, n)
@@ -116,6 +147,103 @@ func readReferForm(r *http.Request) referForm {
 	return f
 }
 
+// cutRunes bounds s to at most max bytes without splitting a character.
+func cutRunes(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// typedValues are the form's typed fields by name, for the length check.
+func (f referForm) typedValues() map[string]string {
+	return map[string]string{"find_phone": f.FindPhone, "find_reference": f.FindReference,
+		"name": f.Name, "phone": f.Phone, "email": f.Email, "postcode": f.Postcode, "town": f.Town,
+		"crisis_reason": f.CrisisReason, "notes": f.Notes}
+}
+
+// tooLong names each of the fields given that holds more characters than
+// referLimits allows, and by how much.
+func (f referForm) tooLong(fields ...string) []core.FieldError {
+	values := f.typedValues()
+	var out []core.FieldError
+	for _, name := range fields {
+		if n, max := utf8.RuneCountInString(values[name]), referLimits[name]; n > max {
+			out = append(out, core.FieldError{Field: name,
+				Message: fmt.Sprintf("%s must be %d characters or fewer: it has %d", referLabels[name], max, n)})
+		}
+	}
+	return out
+}
+
+// emailCheck is the check core makes of a client's email address (its
+// ClientDetails tag), made here too so a bad address is named with every
+// other problem of the form, in one round.
+var emailCheck = sync.OnceValue(func() *validator.Validate { return validator.New() })
+
+// clientProblems are the problems of the typed client details that core
+// would find only once the form's own problems are mended: too long, a
+// phone or postcode core cannot read, an email address it would refuse.
+// Checking them with the rest lists every problem at once.
+func (f referForm) clientProblems() []core.FieldError {
+	out := f.tooLong("name", "phone", "email", "postcode", "town", "crisis_reason", "notes")
+	long := map[string]bool{}
+	for _, fe := range out {
+		long[fe.Field] = true
+	}
+	if f.Phone != "" && !long["phone"] {
+		if _, err := core.ParsePhone(f.Phone); err != nil {
+			out = append(out, core.FieldError{Field: "client.phone number", Message: "phone number: " + err.Error()})
+		}
+	}
+	if f.Email != "" && !long["email"] {
+		if err := emailCheck().Var(f.Email, "email"); err != nil {
+			out = append(out, core.FieldError{Field: "client.email address", Message: "enter an email address like name@example.org"})
+		}
+	}
+	if f.Postcode != "" && !long["postcode"] {
+		if _, err := core.ParsePostcode(f.Postcode); err != nil {
+			out = append(out, core.FieldError{Field: "client.postcode", Message: "postcode: " + err.Error()})
+		}
+	}
+	return out
+}
+
+// setReferErrors puts problems on the page in page order, each against
+// its field.
+func (v *referView) setReferErrors(problems []core.FieldError, fallback string) {
+	fields := map[string]string{}
+	for k, name := range referWebFields {
+		fields[k] = name
+	}
+	for _, name := range referPageOrder {
+		fields[name] = name
+	}
+	webName := func(fe core.FieldError) string {
+		label, _, _ := strings.Cut(fe.Field, "[")
+		if name, ok := fields[label]; ok {
+			return name
+		}
+		if name, ok := fields[fe.Field]; ok {
+			return name
+		}
+		return fallback
+	}
+	position := func(fe core.FieldError) int {
+		if i := slices.Index(referPageOrder, webName(fe)); i >= 0 {
+			return i
+		}
+		return len(referPageOrder)
+	}
+	sorted := slices.Clone(problems)
+	slices.SortStableFunc(sorted, func(a, b core.FieldError) int { return position(a) - position(b) })
+	v.setFieldErrors(sorted, fields, fallback)
+}
+
 // referSubmit handles each step of the form: find the client, show the
 // agencies that fit, or send — the same core call as Slack's /refer.
 func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
@@ -124,11 +252,16 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 	v := referView{}
 	switch r.PostFormValue("step") {
 	case "find":
+		if long := f.tooLong("find_phone", "find_reference"); len(long) > 0 {
+			v.setReferErrors(long, "find_phone")
+			b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
+			return
+		}
 		found, err := b.engine.FindClient(ctx, s.staff.Actor(), f.FindPhone, f.FindReference)
 		var invalid *core.ValidationError
 		switch {
 		case errors.As(err, &invalid):
-			v.setFieldErrors(invalid.Fields, referWebFields, "find_phone")
+			v.setReferErrors(invalid.Fields, "find_phone")
 			b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
 			return
 		case errors.Is(err, core.ErrNotFound):
@@ -158,7 +291,7 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	in, problems := b.staffReferral(r.Context(), s, f)
 	if len(problems) > 0 {
-		v.setFieldErrors(problems, referWebFields, "name")
+		v.setReferErrors(problems, "name")
 		b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
 		return
 	}
@@ -177,7 +310,7 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 				}
 			}
 		}
-		v.setFieldErrors(fields, referWebFields, "name")
+		v.setReferErrors(fields, "name")
 		b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
 		return
 	case errors.As(err, &scope):
@@ -194,9 +327,10 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 
 // staffReferral turns the form into core's StaffReferral, with the
 // problems only the form can see (a crisis without its reason, a need or
-// agency not offered).
+// agency not offered) and, when there are any, the problems core would
+// find in the client's details, so every problem is named in one round.
 func (b *Bot) staffReferral(ctx context.Context, s session, f referForm) (core.StaffReferral, []core.FieldError) {
-	in := core.StaffReferral{IdempotencyKey: "web-refer:" + f.Key, By: s.staff.Actor(),
+	in := core.StaffReferral{IdempotencyKey: b.referKey(f), By: s.staff.Actor(),
 		Client:           core.ClientDetails{Name: f.Name, Phone: f.Phone, Email: f.Email, Postcode: f.Postcode, Town: f.Town, Notes: f.Notes},
 		ConsentConfirmed: f.Consent, WordingVersion: f.Wording, Crisis: f.Crisis, CrisisReason: f.CrisisReason}
 	var problems []core.FieldError
@@ -243,7 +377,32 @@ func (b *Bot) staffReferral(ctx context.Context, s session, f referForm) (core.S
 	if f.Scope == "network" {
 		in.Scope = core.ScopeNetwork
 	}
-	return in, problems
+	// Too long is always the form's to say: core would refuse it too, but
+	// the adviser should learn it with the rest, and in characters.
+	client := f.clientProblems()
+	if len(problems) == 0 {
+		client = f.tooLong("name", "phone", "email", "postcode", "town", "crisis_reason", "notes")
+	}
+	return in, append(problems, client...)
+}
+
+// referKey is the referral's idempotency key: the form's key, made when
+// the form was first shown, and a digest of what the form says. Sending
+// the same form twice (a double click, a retry) makes one referral; going
+// Back and sending it again for another client or agency is another
+// referral, not a replay of the first. The digest is keyed with the
+// session secret: the key is stored in clear, and an unkeyed hash of a
+// phone number can be reversed by trying every number.
+func (b *Bot) referKey(f referForm) string {
+	needs := slices.Clone(f.Needs)
+	slices.Sort(needs)
+	mac := hmac.New(sha256.New, []byte(b.cfg.SessionSecret))
+	for _, part := range append([]string{"web-refer", f.Parent, f.Client, f.Name, f.Phone, f.Email, f.Postcode, f.Town,
+		f.Notes, strconv.FormatBool(f.Crisis), f.CrisisReason, f.Agency, f.Scope, f.Wording}, needs...) {
+		mac.Write([]byte(part))
+		mac.Write([]byte{0})
+	}
+	return "web-refer:" + f.Key + ":" + hex.EncodeToString(mac.Sum(nil)[:16])
 }
 
 // showRefer renders the form with the suggestions for what was typed so
@@ -253,6 +412,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 	v.chrome.Title, v.chrome.Staff, v.chrome.CSRF = "Refer a client", &s.staff, s.csrf
 	v.Form = f
 	v.Witness = s.staff.Name + ", " + s.staff.AgencyName
+	v.Limits = referLimits
 	var err error
 	if v.Wording, err = b.engine.CurrentConsentWording(ctx); err != nil {
 		b.failed(w, &s, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/onward-network/onward/bot"
 	"github.com/onward-network/onward/bot/api"
 	"github.com/onward-network/onward/bot/fhir"
 	"github.com/onward-network/onward/core"
@@ -30,10 +31,13 @@ var PartnerRefusals = map[string]Refusal{"/api/v1/": api.RefuseProblem, "/fhir/"
 
 // Refusals are the formats of every part of the server that answers
 // other systems: PartnerRefusals, and the Open Referral feed's JSON under
-// openReferralPath (the server's setting, "/openreferral" by default).
+// openReferralPath (the server's setting, "/openreferral" by default);
+// and the staff web's own pages under /staff/, so an adviser whose form
+// is refused is told which box to mend, in a page, not in bare text.
 func Refusals(openReferralPath string) map[string]Refusal {
 	formats := maps.Clone(PartnerRefusals)
 	formats[openReferralPath+"/"] = openreferral.Refuse
+	formats["/staff/"] = bot.RefuseStaff
 	return formats
 }
 

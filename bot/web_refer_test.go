@@ -1,0 +1,171 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/onward-network/onward/core"
+)
+
+// referKeyOf is the idempotency key the refer page drew.
+func referKeyOf(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no form key on the refer page")
+	}
+	return m[1]
+}
+
+// sentReferral is the referral a send of the refer form redirected to.
+func (tb *testBot) sentReferral(resp *http.Response, body string) core.Referral {
+	tb.t.Helper()
+	if resp.StatusCode != http.StatusSeeOther {
+		tb.t.Fatalf("send: %d %s", resp.StatusCode, regexp.MustCompile(`(?s)<div class="error-summary.*?</div>`).FindString(body))
+	}
+	ref := strings.TrimPrefix(strings.Split(resp.Header.Get("Location"), "?")[0], "/staff/referrals/")
+	r, err := tb.Engine.ReferralByReference(context.Background(), ref)
+	if err != nil {
+		tb.t.Fatalf("referral %s: %v", ref, err)
+	}
+	return r
+}
+
+// TestReferLimitsAreCores: the refer form's limits are core's, so a text
+// the form lets through is never refused or cut further on.
+func TestReferLimitsAreCores(t *testing.T) {
+	maxOf := func(typ reflect.Type, field string) int {
+		f, ok := typ.FieldByName(field)
+		if !ok {
+			t.Fatalf("%s has no field %s", typ, field)
+		}
+		m := regexp.MustCompile(`max=(\d+)`).FindStringSubmatch(f.Tag.Get("validate"))
+		if m == nil {
+			t.Fatalf("%s.%s has no max", typ, field)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	client, referral := reflect.TypeFor[core.ClientDetails](), reflect.TypeFor[core.StaffReferral]()
+	for field, want := range map[string]int{
+		"name": maxOf(client, "Name"), "phone": maxOf(client, "Phone"), "email": maxOf(client, "Email"),
+		"postcode": maxOf(client, "Postcode"), "town": maxOf(client, "Town"), "notes": maxOf(client, "Notes"),
+		"crisis_reason": maxOf(referral, "CrisisReason"),
+	} {
+		if referLimits[field] != want {
+			t.Errorf("the form allows %d characters of %s, core %d", referLimits[field], field, want)
+		}
+	}
+}
+
+// TestReferFormCountsCharacters: names and notes are counted in
+// characters, never cut: Cyrillic text within the limit is kept whole;
+// past it, the field says how long it may be, the text typed is shown
+// back, and nothing is sent. The page's maxlength is the same limit.
+func TestReferFormCountsCharacters(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	_, page := c.get("/staff/refer")
+	for _, want := range []string{`id="name" name="name" type="text" maxlength="200"`, `maxlength="4000"`, "Up to 4000 characters"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refer page lacks %s", want)
+		}
+	}
+	housing := strconv.FormatInt(int64(tb.Net.Housing), 10)
+	form := func(name, notes string) map[string][]string {
+		return map[string][]string{"csrf": {c.csrf}, "key": {referKeyOf(t, page)}, "name": {name}, "needs": {"housing"},
+			"notes": {notes}, "agency": {housing}, "consent": {"yes"}, "step": {"send"}}
+	}
+	long := "a" + strings.Repeat("ж", 4000) // 4,001 characters
+	name := "A" + strings.Repeat("ж", 200)  // 201
+	resp, body := c.post("/staff/refer", form(name, long))
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("too long: %d, want 422", resp.StatusCode)
+	}
+	for _, want := range []string{"Full name must be 200 characters or fewer: it has 201", `href="#name"`,
+		"Note for the agency must be 4000 characters or fewer: it has 4001", `href="#notes"`,
+		">" + long + "</textarea>", `value="` + name + `"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("too long: the page lacks %.80q", want)
+		}
+	}
+	summaryLinksLand(t, "too long", body)
+
+	// Within the limits, kept whole whatever the bytes.
+	notes, name := "a"+strings.Repeat("ж", 3000), "A"+strings.Repeat("ж", 150)
+	r := tb.sentReferral(c.post("/staff/refer", form(name, notes)))
+	got, _, err := tb.Engine.DiscloseClient(context.Background(), r.ID, tb.Net.HousingAdviser.Actor(), "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotNotes, err := tb.Engine.ReferralNotes(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != name || gotNotes != notes || !utf8.ValidString(gotNotes) {
+		t.Errorf("stored name of %d characters and notes of %d (valid UTF-8 %v), want %d and %d",
+			utf8.RuneCountInString(got.Name), utf8.RuneCountInString(gotNotes), utf8.ValidString(gotNotes),
+			utf8.RuneCountInString(name), utf8.RuneCountInString(notes))
+	}
+}
+
+// TestReferFormSentAgainWithOtherContent: going Back and sending the same
+// form (the same hidden key) for another client or agency makes a second
+// referral; sending it again unchanged is still a replay of the first.
+func TestReferFormSentAgainWithOtherContent(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	_, page := c.get("/staff/refer")
+	key := referKeyOf(t, page)
+	send := func(name, phone, need string, agency core.AgencyID) core.Referral {
+		return tb.sentReferral(c.post("/staff/refer", map[string][]string{"csrf": {c.csrf}, "key": {key}, "name": {name},
+			"phone": {phone}, "needs": {need}, "agency": {strconv.FormatInt(int64(agency), 10)}, "consent": {"yes"}, "step": {"send"}}))
+	}
+	first := send("Jo Dup", "07700 900401", "housing", tb.Net.Housing)
+	again := send("Jo Dup", "07700 900401", "housing", tb.Net.Housing)
+	if again.ID != first.ID {
+		t.Errorf("the same form sent twice made %s and %s", first.Reference, again.Reference)
+	}
+	other := send("Someone Else", "07700 900402", "benefits", tb.Net.Welfare)
+	if other.ID == first.ID {
+		t.Fatalf("another client on the same form was answered with the first referral, %s", first.Reference)
+	}
+	if other.ToAgencyID == nil || *other.ToAgencyID != tb.Net.Welfare {
+		t.Errorf("the second referral went to %v, want the welfare agency", other.ToAgencyID)
+	}
+	sameClientOtherAgency := send("Jo Dup", "07700 900401", "housing", tb.Net.Welfare)
+	if sameClientOtherAgency.ID == first.ID || sameClientOtherAgency.ID == other.ID {
+		t.Errorf("the first client referred to a second agency was answered with an earlier referral")
+	}
+}
+
+// TestReferFormNamesEveryProblemAtOnce: the form's own problems and the
+// client's details core would refuse are named in one round, in the
+// order of the page.
+func TestReferFormNamesEveryProblemAtOnce(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	_, page := c.get("/staff/refer")
+	resp, body := c.post("/staff/refer", map[string][]string{"csrf": {c.csrf}, "key": {referKeyOf(t, page)},
+		"phone": {"call me"}, "email": {"not an address"}, "postcode": {"NOWHERE"}, "crisis": {"yes"}, "step": {"send"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", resp.StatusCode)
+	}
+	summary := regexp.MustCompile(`(?s)<div class="error-summary".*?</div>`).FindString(body)
+	var got []string
+	for _, m := range regexp.MustCompile(`<li><a href="#([^"]+)">`).FindAllStringSubmatch(summary, -1) {
+		got = append(got, m[1])
+	}
+	want := []string{"name", "phone", "email", "postcode", "needs", "crisis_reason", "agency", "consent"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the summary lists %v, want every problem in page order %v", got, want)
+	}
+	summaryLinksLand(t, "every problem", body)
+}
