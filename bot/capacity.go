@@ -47,15 +47,25 @@ func (b *Bot) capacity(ctx context.Context, c slashCommand, args string) {
 	b.ephemeral(ctx, c.to, say("cmd.capacity."+name, capacityAlert{On: on, Agency: staff.AgencyName, Note: note}))
 }
 
-// setCapacity changes the agency's capacity through core and queues the
-// coordinators' alert. The staff inbox uses it too.
+// setCapacity changes the agency's capacity through core and, when it
+// changed (at capacity, or taking referrals again), queues the
+// coordinators' alert. Pressing "Mark us at capacity" again, or changing
+// only the note, tells nobody anything new, so it alerts nobody. The
+// staff inbox uses it too.
 func (b *Bot) setCapacity(ctx context.Context, staff core.Staff, on bool, note string) error {
+	before, err := b.engine.Agency(ctx, staff.AgencyID)
+	if err != nil {
+		return err
+	}
 	if err := b.engine.SetCapacity(ctx, staff.AgencyID, on, note, staff.Actor()); err != nil {
 		return err
 	}
+	if before.AtCapacity == on {
+		return nil
+	}
 	alert := say("cmd.capacity.alert", capacityAlert{On: on, Agency: staff.AgencyName, Note: note, By: staff.Name})
 	now := b.clock.Now()
-	dedupe := fmt.Sprintf("capacity:%d:%d", staff.AgencyID, now.UnixNano())
+	dedupe := fmt.Sprintf("capacity:%d:%t:%d", staff.AgencyID, on, now.UnixNano())
 	if err := b.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0,
 		core.OutboxPayload{AgencyID: staff.AgencyID, Text: alert}, dedupe, time.Time{}); err != nil {
 		// The capacity is set; only the heads-up is lost.

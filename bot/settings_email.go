@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/onward-network/onward/core"
@@ -72,11 +74,24 @@ func (b *Bot) saveEmailSettings(w http.ResponseWriter, r *http.Request, s sessio
 			prefs[k] = core.MailMode(v)
 		}
 	}
-	err := b.engine.SetMailPrefs(r.Context(), s.staff.ID, prefs)
+	last, err := b.lastToHear(r.Context(), s.staff.ID, prefs[core.EmailNewReferral])
+	if err != nil {
+		b.log.Error("email settings", "err", err)
+		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	if last == "" {
+		err = b.engine.SetMailPrefs(r.Context(), s.staff.ID, prefs)
+	}
 	p, perr := b.settingsPage(r, s)
 	if perr != nil {
 		b.log.Error("email settings", "err", perr)
 		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	if last != "" {
+		p.Error = last + " Nothing was saved."
+		b.writeLayout(w, http.StatusConflict, loginPages()["settings_email"], "settings_email", p)
 		return
 	}
 	if err != nil {
@@ -88,12 +103,42 @@ func (b *Bot) saveEmailSettings(w http.ResponseWriter, r *http.Request, s sessio
 	b.writeLayout(w, http.StatusOK, loginPages()["settings_email"], "settings_email", p)
 }
 
+// lastToHear refuses to turn new referrals' emails off (mode) for the
+// last member of staff at an agency Slack does not reach who gets them:
+// the words to show, or "" when the change may be made. These emails are
+// such an agency's only notice of a new referral. Onward would email the
+// network's coordinators instead, but the agency itself would not know,
+// so the refusal says what to do: a colleague takes them on first, or
+// the daily digest gathers them.
+func (b *Bot) lastToHear(ctx context.Context, staff core.StaffID, mode core.MailMode) (string, error) {
+	if mode != core.MailOff {
+		return "", nil
+	}
+	prefs, err := b.engine.MailPrefs(ctx, staff)
+	if err != nil || prefs[core.EmailNewReferral] == core.MailOff {
+		return "", err // already off: the choice is not being made now
+	}
+	agency, last, err := b.engine.LastToHearOfNewReferrals(ctx, staff, b.cfg.SlackEnabled())
+	if err != nil || !last {
+		return "", err
+	}
+	return fmt.Sprintf("You are the last person at %s who gets emails about new referrals, and %s is not on Slack: "+
+		"if you turn them off, nobody at %s will be told of a new referral, and Onward will email the network's coordinators instead. "+
+		"Ask a colleague to turn them on first, or choose the daily digest.", agency, agency, agency), nil
+}
+
 // unsubscribePage shows a button for the link in an email: a GET (a mail
-// scanner following links) changes nothing.
+// scanner following links) changes nothing. The last person at an agency
+// off Slack to get new referrals' emails is told why they cannot stop
+// them here (lastToHear) instead.
 func (b *Bot) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	if _, _, ok := core.ParseUnsubscribeToken([]byte(b.cfg.SessionSecret), tok); !ok {
+	staff, kind, ok := core.ParseUnsubscribeToken([]byte(b.cfg.SessionSecret), tok)
+	if !ok {
 		b.message(w, http.StatusBadRequest, nil, "", "Unsubscribe", sayWeb("web.unsubscribe.invalid", nil))
+		return
+	}
+	if b.refuseLastToHear(w, r, staff, kind) {
 		return
 	}
 	b.writeLayout(w, http.StatusOK, loginPages()["settings_email"], "settings_email",
@@ -102,8 +147,14 @@ func (b *Bot) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 
 // unsubscribe turns one kind of email off: the one-click POST mail
 // programs send (RFC 8058, List-Unsubscribe-Post), or the page's button.
+// The page's button refuses the last person at an agency off Slack to get
+// new referrals' emails (lastToHear); a mail program's one-click POST
+// cannot show anyone why, and RFC 8058 has it unsubscribe without asking,
+// so it does, and notify emails the agency's new referrals to the
+// coordinators from then on.
 func (b *Bot) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
+	oneClick := tok != "" && r.PostFormValue("List-Unsubscribe") == "One-Click"
 	if tok == "" {
 		tok = r.PostFormValue("t")
 	}
@@ -112,10 +163,32 @@ func (b *Bot) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		b.message(w, http.StatusBadRequest, nil, "", "Unsubscribe", sayWeb("web.unsubscribe.invalid", nil))
 		return
 	}
+	if !oneClick && b.refuseLastToHear(w, r, staff, kind) {
+		return
+	}
 	if err := b.engine.SetMailPrefs(r.Context(), staff, map[core.EmailKind]core.MailMode{kind: core.MailOff}); err != nil {
 		b.log.Error("unsubscribe", "staff", staff, "err", err)
 		http.Error(w, "could not unsubscribe just now; try again", http.StatusInternalServerError)
 		return
 	}
 	b.message(w, http.StatusOK, nil, "", "Unsubscribed", sayWeb("web.unsubscribe.done", nil))
+}
+
+// refuseLastToHear answers an unsubscribe that lastToHear refuses, and
+// reports whether it did.
+func (b *Bot) refuseLastToHear(w http.ResponseWriter, r *http.Request, staff core.StaffID, kind core.EmailKind) bool {
+	if kind != core.EmailNewReferral {
+		return false
+	}
+	why, err := b.lastToHear(r.Context(), staff, core.MailOff)
+	if err != nil {
+		b.log.Error("unsubscribe", "staff", staff, "err", err)
+		http.Error(w, "could not unsubscribe just now; try again", http.StatusInternalServerError)
+		return true
+	}
+	if why == "" {
+		return false
+	}
+	b.message(w, http.StatusConflict, nil, "", "These emails are still on", why+" You can change how you get them in your email settings.")
+	return true
 }

@@ -100,8 +100,22 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 	if r.Crisis {
 		e.outbox.queue(b, outboxMsg{kind: OutboxCrisisAlert, referral: r.ID, payload: OutboxPayload{ReferralID: r.ID},
 			dedupe: fmt.Sprintf("crisis:%d", r.ID)}, now)
-		e.outbox.queue(b, emailMsg(EmailCrisis, r, 0, fmt.Sprintf("crisis:%d", r.ID), now), now)
+		if callsCoordinators(r, to) {
+			e.outbox.queue(b, emailMsg(EmailCrisis, r, 0, fmt.Sprintf("crisis:%d", r.ID), now), now)
+		}
 	}
+}
+
+// callsCoordinators reports whether a new crisis referral emails the
+// coordinators to pick it up now: when it waits in triage, where only a
+// coordinator can move it, or when the client referred themselves and no
+// adviser has spoken to them. A crisis referral an adviser (or a partner's
+// system) sent straight to an agency has nothing for a coordinator to pick
+// up: the agency is emailed at once and on the crisis clock, and the
+// coordinators hear by the escalation if it is not acknowledged in time.
+// The crisis email cannot be turned off, so it must mean "act now".
+func callsCoordinators(r Referral, to *Agency) bool {
+	return to == nil || r.SelfReferral()
 }
 
 // ackDue is when an agency should acknowledge a referral reaching it now

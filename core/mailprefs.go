@@ -135,3 +135,36 @@ func ParseUnsubscribeToken(secret []byte, tok string) (StaffID, EmailKind, bool)
 	}
 	return StaffID(id), kind, true
 }
+
+// sqlLastToHear finds the agency of a member of staff ($1) who is the last
+// way it hears of new referrals: it takes referrals (an active service, not
+// retired), Slack does not reach it (Onward is not on Slack, $2 false, or
+// the agency has no channel), it has no shared address, its staff get
+// email, and nobody else there still gets new referrals' emails, at once
+// or in the digest.
+const sqlLastToHear = `
+SELECT a.name FROM staff s JOIN agencies a ON a.id = s.agency_id
+WHERE s.id = $1 AND s.deleted_at IS NULL AND a.retired_at IS NULL
+  AND a.notify_email = '' AND a.email_staff <> 'never' AND (NOT $2::boolean OR a.slack_channel_id = '')
+  AND EXISTS (SELECT 1 FROM services v WHERE v.agency_id = a.id AND v.active)
+  AND NOT EXISTS (
+    SELECT 1 FROM staff o LEFT JOIN staff_mail_prefs p ON p.staff_id = o.id AND p.kind = $3
+    WHERE o.agency_id = a.id AND o.id <> s.id AND o.deleted_at IS NULL AND coalesce(p.mode, 'now') <> 'off')`
+
+// LastToHearOfNewReferrals says whether turning new referrals' emails off
+// for a member of staff would leave nobody at their agency told of one,
+// and names the agency: an agency Slack does not reach (slack says whether
+// Onward is connected to Slack) hears of its new referrals only by these
+// emails. Onward would then email the network's coordinators instead
+// (notify's fallback), but the agency would not know.
+func (e *Engine) LastToHearOfNewReferrals(ctx context.Context, staff StaffID, slack bool) (string, bool, error) {
+	rows, _ := e.pool.Query(ctx, sqlLastToHear, staff, slack, string(EmailNewReferral))
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", false, fmt.Errorf("who else hears of new referrals at the agency of staff %d: %w", staff, err)
+	}
+	if len(names) == 0 {
+		return "", false, nil
+	}
+	return names[0], true, nil
+}

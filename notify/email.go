@@ -93,6 +93,9 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 			crisis = ref.Crisis
 		}
 		to, err = w.engine.EmailRecipients(ctx, kind, r.Payload.AgencyID, referrer, crisis, w.slackReaches(kind), false)
+		if err == nil && len(to) == 0 && kind == core.EmailNewReferral {
+			to, err = w.nobodyAtAgency(ctx, r.Payload.AgencyID)
+		}
 	}
 	if err != nil {
 		return outcome{}, err
@@ -107,6 +110,35 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 	}
 	res.after = func(context.Context) error { w.wake(); return nil }
 	return res, nil
+}
+
+// nobodyAtAgency is who gets a new referral's email when nobody at its
+// agency would: the network's coordinators, whatever they chose for their
+// own email, when Slack does not reach the agency either and nobody there
+// gathers new referrals in a daily digest. For an agency off Slack these
+// emails are its only notice, and a referral nobody is told of would wait
+// in silence until it escalated. The coordinators' email says why they
+// got it (emailFacts: the recipient is not at the referral's agency).
+func (w *Worker) nobodyAtAgency(ctx context.Context, agency core.AgencyID) ([]core.EmailRecipient, error) {
+	if agency == 0 {
+		return nil, nil
+	}
+	a, err := w.agency(ctx, agency)
+	if err != nil {
+		return nil, err
+	}
+	if w.slack != nil && a.SlackChannelID != "" {
+		return nil, nil // the agency's Slack channel has the card
+	}
+	later, err := w.engine.EmailRecipients(ctx, core.EmailNewReferral, agency, 0, false, false, true)
+	if err != nil || len(later) > 0 {
+		return nil, err
+	}
+	// Slack has no card for it (the agency has no channel) and the
+	// coordinators did not choose this kind for their own agency: both
+	// "slack" and the choice are set aside (always).
+	const always = true
+	return w.engine.EmailRecipients(ctx, core.EmailNewReferral, 0, 0, always, false, false)
 }
 
 // sendEmail sends one email to one address. Like a text, it is marked
@@ -215,7 +247,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	case core.EmailDeadLetter:
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
 	case core.EmailAlert:
-		d.Alert = p.Text
+		d.Alert = alertWords(p.Text)
 	}
 	id := r.Referral()
 	if id == 0 {
@@ -258,15 +290,37 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	if p.Email == core.EmailContactReminder {
 		d.Days = cal.ContactNudgeDays
 	}
+	d.SelfReferral = ref.SelfReferral()
+	if p.Email == core.EmailNewReferral && subj.Staff != nil && ref.ToAgencyID != nil && subj.Staff.AgencyID != *ref.ToAgencyID {
+		// A coordinator told in place of an agency nobody at which gets
+		// these emails (nobodyAtAgency): their own unsubscribe link would
+		// not stop these.
+		d.NobodyThere, d.Unsubscribe = true, ""
+	}
 	if p.Email == core.EmailReferralUpdate {
-		d.Update = updateWords(ref)
-		if ref.Reason != nil {
-			d.Reason = ref.Reason.Label()
+		d.Update = updateWords(p.Action, ref)
+		switch p.Action {
+		case core.ActionReject, core.ActionRedirect:
+			if ref.Reason != nil {
+				d.Reason = ref.Reason.Label()
+			}
+			d.Feedback = ref.Feedback != ""
+		case core.ActionComplete:
+			// News of a completion goes only while it stands (StillDue),
+			// so its outcome is the one the email is about.
+			if ref.Outcome != nil {
+				d.Outcome = ref.Outcome.Label()
+			}
+		case "":
+			// A row queued before the action was named: the status is all there is.
+			if ref.Reason != nil {
+				d.Reason = ref.Reason.Label()
+			}
+			if ref.Outcome != nil {
+				d.Outcome = ref.Outcome.Label()
+			}
+			d.Feedback = ref.Feedback != ""
 		}
-		if ref.Outcome != nil {
-			d.Outcome = ref.Outcome.Label()
-		}
-		d.Feedback = ref.Feedback != ""
 	}
 	return nil
 }
@@ -276,8 +330,37 @@ func when(cal core.Calendar, t time.Time) string {
 	return t.In(cal.Location).Format("15:04 on Monday 2 January")
 }
 
-// updateWords says in a few words what became of a referral.
-func updateWords(ref core.Referral) string {
+// updateWords says in a few words what the referrer's update email tells
+// of: the change that queued it (action), not the referral as it is when
+// the email is built, which may have moved on since (accepted, then marked
+// could not contact, is two emails, each of its own change).
+func updateWords(action core.Action, ref core.Referral) string {
+	switch action {
+	case core.ActionAccept:
+		return "accepted"
+	case core.ActionReject:
+		return "not accepted"
+	case core.ActionRedirect:
+		return "redirected to another agency"
+	case core.ActionContact:
+		return "client contacted"
+	case core.ActionComplete:
+		return "completed"
+	case core.ActionFail:
+		return failedWords
+	case core.ActionCancel:
+		return "cancelled"
+	}
+	return statusWords(ref)
+}
+
+// failedWords tell of a referral closed as "could not contact": the
+// agency never reached the client, which says nothing of whether they
+// could have been helped.
+const failedWords = "closed: the agency could not contact the client"
+
+// statusWords says in a few words where a referral stands.
+func statusWords(ref core.Referral) string {
 	switch ref.Status {
 	case core.StatusAccepted:
 		return "accepted"
@@ -291,7 +374,7 @@ func updateWords(ref core.Referral) string {
 	case core.StatusCompleted:
 		return "completed"
 	case core.StatusFailed:
-		return "closed: the client could not be helped"
+		return failedWords
 	case core.StatusCancelled:
 		return "cancelled"
 	}
@@ -353,7 +436,7 @@ func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff co
 		}
 		for _, u := range ups {
 			d.Updates = append(d.Updates, digestUpdate{Reference: u.Reference,
-				Words: updateWords(core.Referral{Status: u.Status, Reason: u.Reason})})
+				Words: statusWords(core.Referral{Status: u.Status, Reason: u.Reason})})
 		}
 	}
 	if d.DigestEscalations {

@@ -22,18 +22,22 @@ type emailData struct {
 
 	Reference, Needs, District string
 	Crisis                     bool
+	SelfReferral               bool   // the client referred themselves: no adviser has spoken to them
 	Language                   string // the client's language when not English ("Polish · interpreter wanted")
 	Agency                     string // the agency the referral is with
 	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
 	Target, Waited             int
 	Days                       int // contact reminders: working days since the referral was accepted
+	// NobodyThere: a coordinator gets an agency's new referral because
+	// nobody at the agency gets these emails and Slack does not reach it.
+	NobodyThere bool
 
 	Update, Reason, Outcome string // referral updates
 	Feedback                bool
 
 	DeadKind, DeadError, DeadID string // dead letters
 	Attempts                    int
-	Alert                       string // an alert's words, as the triage channel gets them
+	Alert                       string // an alert's words, in plain text (alertWords)
 
 	// The digest: a section for each kind its reader chose to gather.
 	Date                                         string
@@ -57,6 +61,7 @@ type digestUpdate struct{ Reference, Words string }
 type digestItem struct {
 	Reference, Needs, District string
 	Crisis                     bool
+	SelfReferral               bool // the client referred themselves: no adviser has spoken to them
 }
 
 // emailTemplates are each kind's subject, text and HTML templates.

@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// TestLastToHearOfNewReferralsIsRefused: at an agency off Slack with no
+// shared address, the last member of staff who gets new referrals' emails
+// cannot turn them off from the settings page or the unsubscribe page:
+// they are told nobody there would hear of a new referral, and what to do
+// instead. The digest is allowed; so is turning them off while a
+// colleague still gets them, or at an agency on Slack. A mail program's
+// one-click unsubscribe (RFC 8058) shows nobody anything, so it acts.
+func TestLastToHearOfNewReferralsIsRefused(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	n := tb.Net
+	if _, err := tb.Pool.Exec(ctx, `UPDATE agencies SET slack_channel_id = '', notify_email = '' WHERE id = $1`, n.CAB); err != nil {
+		t.Fatal(err)
+	}
+	mode := func(s core.Staff) core.MailMode {
+		t.Helper()
+		prefs, err := tb.Engine.MailPrefs(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return prefs[core.EmailNewReferral]
+	}
+	c := tb.signedIn(n.Adviser)
+	_, body := c.get("/staff/settings/email")
+	c.noteCSRF(body)
+	off := url.Values{"csrf": {c.csrf}, "mode-new-referral": {"off"}}
+
+	// Callum still gets them: Ailsa may stop.
+	if resp, _ := c.post("/staff/settings/email", off); resp.StatusCode != http.StatusOK || mode(n.Adviser) != core.MailOff {
+		t.Fatalf("off while a colleague gets them: %d, %q", resp.StatusCode, mode(n.Adviser))
+	}
+	if resp, _ := c.post("/staff/settings/email", url.Values{"csrf": {c.csrf}, "mode-new-referral": {"now"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("back on: %d", resp.StatusCode)
+	}
+	if err := tb.Engine.SetMailPrefs(ctx, n.Adviser2.ID, map[core.EmailKind]core.MailMode{core.EmailNewReferral: core.MailOff}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Now Ailsa is the last: the settings page refuses, saying why.
+	why := "You are the last person at Kirkton Citizens Advice who gets emails about new referrals"
+	resp, body := c.post("/staff/settings/email", off)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, why) || mode(n.Adviser) != core.MailNow {
+		t.Errorf("settings: %d, new referrals %q; want 409 saying why, nothing saved:\n%s", resp.StatusCode, mode(n.Adviser), body)
+	}
+	// The unsubscribe link's page says why instead of offering the button,
+	// and its form's post is refused as well.
+	tok := core.UnsubscribeToken([]byte(tb.cfg.SessionSecret), n.Adviser.ID, core.EmailNewReferral)
+	resp, body = tb.web().get("/staff/settings/email/unsubscribe?t=" + url.QueryEscape(tok))
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, why) || strings.Contains(body, "<form") {
+		t.Errorf("unsubscribe page: %d; want 409 saying why, no button:\n%s", resp.StatusCode, body)
+	}
+	resp, _ = tb.web().post("/staff/settings/email/unsubscribe", url.Values{"t": {tok}})
+	if resp.StatusCode != http.StatusConflict || mode(n.Adviser) != core.MailNow {
+		t.Errorf("unsubscribe button: %d, new referrals %q; want 409, still on", resp.StatusCode, mode(n.Adviser))
+	}
+	// The digest still tells her.
+	if resp, _ := c.post("/staff/settings/email", url.Values{"csrf": {c.csrf}, "mode-new-referral": {"digest"}}); resp.StatusCode != http.StatusOK || mode(n.Adviser) != core.MailDigest {
+		t.Errorf("digest: %d, %q", resp.StatusCode, mode(n.Adviser))
+	}
+	if err := tb.Engine.SetMailPrefs(ctx, n.Adviser.ID, map[core.EmailKind]core.MailMode{core.EmailNewReferral: core.MailNow}); err != nil {
+		t.Fatal(err)
+	}
+	// A mail program's one-click post acts: notify tells the coordinators.
+	r, err := http.Post(tb.srv.URL+"/staff/settings/email/unsubscribe?t="+url.QueryEscape(tok), "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK || mode(n.Adviser) != core.MailOff {
+		t.Errorf("one-click: %d, %q; want 200, off", r.StatusCode, mode(n.Adviser))
+	}
+	// On Slack, the channel tells the agency: anyone may stop.
+	if _, err := tb.Pool.Exec(ctx, `UPDATE agencies SET slack_channel_id = 'C0CAB' WHERE id = $1`, n.CAB); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.Engine.SetMailPrefs(ctx, n.Adviser.ID, map[core.EmailKind]core.MailMode{core.EmailNewReferral: core.MailNow}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := c.post("/staff/settings/email", off); resp.StatusCode != http.StatusOK || mode(n.Adviser) != core.MailOff {
+		t.Errorf("on Slack: %d, %q; want 200, off", resp.StatusCode, mode(n.Adviser))
+	}
+}
+
+// TestCapacityAlertsOnlyOnChange: coordinators are alerted when an
+// agency's capacity changes, not when "at capacity" is pressed again or
+// only its note changes.
+func TestCapacityAlertsOnlyOnChange(t *testing.T) {
+	tb := newTestBot(t)
+	alerts := func() int {
+		k := 0
+		for _, o := range coretest.OutboxRows(t, tb.Engine) {
+			if o.Kind == core.OutboxAlert {
+				k++
+			}
+		}
+		return k
+	}
+	for i, step := range []struct {
+		args string
+		want int
+	}{
+		{"capacity on waiting list", 1},
+		{"capacity on waiting list", 1},
+		{"capacity on waiting list until March", 1},
+		{"capacity off", 2},
+		{"capacity off", 2},
+		{"capacity on", 3},
+	} {
+		tb.Clock.Advance(time.Minute)
+		wantStatus(t, tb.command("U0AILSA", "/onward", step.args), 200)
+		tb.bot.wait()
+		if got := alerts(); got != step.want {
+			t.Errorf("step %d (%s): %d alerts, want %d", i, step.args, got, step.want)
+		}
+	}
+}

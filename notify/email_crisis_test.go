@@ -1,0 +1,39 @@
+package notify_test
+
+import (
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/notify/smtpfake"
+)
+
+// TestCrisisEmailOnlyWhenACoordinatorIsNeeded: the coordinators' crisis
+// email ("needs a coordinator now", which cannot be turned off) goes for a
+// crisis self-referral, and says so, but not for a crisis referral an
+// adviser sent straight to an agency: that is not a self-referral, nothing
+// waits in triage, and the agency is emailed at once.
+func TestCrisisEmailOnlyWhenACoordinatorIsNeeded(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
+	n := h.net
+	h.markAllSent(t)
+	adviser := h.staffReferral(t, "crisis-adviser", true)
+	self := h.selfRefer(t, "crisis-self", func(in *core.SelfReferral) { in.Crisis = true })
+	drain(t, h.mailWorker(t))
+
+	if got := h.subjects(t, 0, "CRISIS", adviser.Reference)[n.Coordinator.Email]; len(got) != 0 {
+		t.Errorf("coordinator emailed about an adviser's crisis referral already with an agency: %q", got)
+	}
+	if got := h.subjects(t, 0, adviser.Reference)[n.Adviser.Email]; len(got) != 1 || got[0] != "Crisis referral "+adviser.Reference+" for Kirkton Citizens Advice" {
+		t.Errorf("the agency's email about the adviser's crisis referral: %q", got)
+	}
+	want := "CRISIS: self-referral " + self.Reference + " needs a coordinator now"
+	if got := h.subjects(t, 0, self.Reference)[n.Coordinator.Email]; len(got) != 1 || got[0] != want {
+		t.Errorf("the coordinator's email about a crisis self-referral: %q, want %q", got, want)
+	}
+	for _, e := range coretest.OutboxRows(t, h.engine) {
+		if e.Kind == core.OutboxEmail && e.Payload.Email == core.EmailCrisis && e.Payload.ReferralID == adviser.ID {
+			t.Errorf("crisis email queued for the adviser's referral: %+v", e)
+		}
+	}
+}
