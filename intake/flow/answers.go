@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/core/lang"
 )
 
 // Answers is what a client has told the conversation so far. It is stored
@@ -305,7 +304,7 @@ func newChoiceParser(values []string, synonyms map[string][]string) *choiceParse
 // range. Number words ("one and three") count only when nothing else was
 // given, so "debt, I have two kids" is debt, not debt and choice 2.
 func (p *choiceParser) parse(body string) (values []string, ok bool) {
-	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
+	toks := withoutPostcodes(answerTokens(ClipRunes(body, MaxBodyRunes)))
 	bad := false
 	var spelled []int
 	pick := func(v string) {
@@ -353,113 +352,43 @@ func (p *choiceParser) parse(body string) (values []string, ok bool) {
 	return values, true
 }
 
-// yes/no answers. unsure is its own kind so a step can decide what it means.
-type yesNoAnswer int
-
-const (
-	answerYes yesNoAnswer = iota + 1
-	answerNo
-	answerUnsure
-)
-
-var yesNoTable = englishYesNo()
-
-// englishYesNo is the English yes/no table; wordTables adds a language's.
-func englishYesNo() *phraseTable[yesNoAnswer] {
-	t := &phraseTable[yesNoAnswer]{}
-	for _, s := range []string{"yes", "y", "yeah", "yea", "yeh", "yep", "yup", "ya", "aye",
-		"ok", "okay", "sure", "agree", "i agree", "i do", "correct", "definitely", "absolutely",
-		"of course", "go ahead"} {
-		t.add(s, answerYes)
+// withoutPostcodes drops the words of a postcode from toks ("ky 1 1 ab",
+// "ky 11 ab"), and a reply that is a postcode district alone ("ky 1"): the
+// digits of a postcode sent to a numbered question are not choices, so
+// "KY1 1AB" sent to "what do you need help with?" is asked again rather
+// than read as choice 1.
+func withoutPostcodes(toks []string) []string {
+	if len(toks) >= 2 && len(toks) <= 3 {
+		if _, err := core.ParseDistrict(strings.Join(toks, "")); err == nil {
+			return nil
+		}
 	}
-	for _, s := range []string{"no", "n", "nope", "nah", "naw", "no thanks", "no thank you",
-		"not really", "not at all", "i do not", "i dont", "never", "dont agree",
-		"do not agree", "disagree", "i dont agree", "i do not agree"} {
-		t.add(s, answerNo)
+	var out []string
+	for i := 0; i < len(toks); {
+		if n := postcodeAt(toks, i); n > 0 {
+			i += n
+			continue
+		}
+		out = append(out, toks[i])
+		i++
 	}
-	for _, s := range []string{"not sure", "unsure", "maybe", "possibly", "perhaps", "might",
-		"dont know", "do not know", "i dont know", "i do not know", "dunno", "no idea", "idk",
-		"dont mind", "i dont mind", "not yet"} {
-		t.add(s, answerUnsure)
-	}
-	return t
+	return out
 }
 
-// wordTables are the yes/no and "don't know" words of language code:
-// English's, with the language's own (words.yes, words.no, words.unsure,
-// words.unknown in its message file) added.
-func wordTables(cat *lang.Catalogue, code string) (*phraseTable[yesNoAnswer], *phraseTable[bool]) {
-	if code == lang.English {
-		return yesNoTable, unknownTable
-	}
-	yn, unk := englishYesNo(), englishUnknown()
-	for _, w := range []struct {
-		id string
-		v  yesNoAnswer
-	}{{"words.yes", answerYes}, {"words.no", answerNo}, {"words.unsure", answerUnsure}} {
-		for _, s := range lang.List(cat.Own(code, w.id)) {
-			yn.add(s, w.v)
+// postcodeAt is how many of toks, from i, spell a full postcode (0 for
+// none). A postcode is 5 to 7 letters and digits, so at most 5 words
+// ("w 1 a 1 aa").
+func postcodeAt(toks []string, i int) int {
+	s := ""
+	for n := 1; n <= 5 && i+n <= len(toks); n++ {
+		if s += toks[i+n-1]; len(s) > 7 {
+			return 0
 		}
-	}
-	for _, s := range lang.List(cat.Own(code, "words.unknown")) {
-		unk.add(s, true)
-	}
-	return yn, unk
-}
-
-// parseYesNo reads an English yes/no reply; see parseYesNoIn.
-func parseYesNo(body string) yesNoAnswer { return parseYesNoIn(yesNoTable, body) }
-
-// parseYesNoIn reads a yes/no reply with a language's table (English's
-// words and the language's own): "y", "Yeah!", "yes please", "no thanks",
-// "nope", "aye", "tak". A reply with both a yes and a no in it, or
-// neither, is a miss (0). Unsure replies ("not sure", "no idea") come back
-// as answerUnsure when nothing else decides them.
-func parseYesNoIn(table *phraseTable[yesNoAnswer], body string) yesNoAnswer {
-	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
-	var yes, no, unsure bool
-	table.scan(toks, func(v yesNoAnswer, _, _ int) {
-		switch v {
-		case answerYes:
-			yes = true
-		case answerNo:
-			no = true
-		case answerUnsure:
-			unsure = true
+		if _, err := core.ParsePostcode(s); err == nil {
+			return n
 		}
-	}, func(tok string) {
-		// Stretched replies: "yesss", "noooo".
-		switch {
-		case isStretchedWord(tok, "yes"):
-			yes = true
-		case isStretchedWord(tok, "no"):
-			no = true
-		}
-	})
-	switch {
-	case unsure:
-		return answerUnsure
-	case yes && !no:
-		return answerYes
-	case no && !yes:
-		return answerNo
 	}
 	return 0
-}
-
-// isStretchedWord reports whether tok is word with letters repeated ("yesss").
-func isStretchedWord(tok, word string) bool {
-	i := 0
-	for _, r := range tok {
-		switch {
-		case i < len(word) && r == rune(word[i]):
-			i++
-		case i > 0 && r == rune(word[i-1]):
-		default:
-			return false
-		}
-	}
-	return i == len(word)
 }
 
 // unknownTable holds the ways people say they don't know their postcode.
@@ -539,8 +468,9 @@ func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, boo
 }
 
 // freeTextAnswer is parseFreeTextAnswer saying why an answer is refused:
-// "too_many_words" when it holds more than maxWords words, "invalid" for
-// anything else wrong, "" for an answer taken.
+// "no_letters" when it has no letter ("12345"), "too_many_words" when it
+// holds more than maxWords words, "invalid" for anything else wrong (too
+// short or too long), "" for an answer taken.
 func freeTextAnswer(body string, minLen, maxLen, maxWords int) (string, string) {
 	s := core.CleanLine(body)
 	for {
@@ -560,7 +490,13 @@ func freeTextAnswer(body string, minLen, maxLen, maxWords int) (string, string) 
 		return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '\'' && r != ')')
 	})
 	n := utf8.RuneCountInString(s)
-	if n < minLen || !strings.ContainsFunc(s, unicode.IsLetter) {
+	if !strings.ContainsFunc(s, unicode.IsLetter) {
+		if strings.TrimSpace(body) == "" {
+			return "", "invalid"
+		}
+		return "", "no_letters" // "12345", "???"
+	}
+	if n < minLen {
 		return "", "invalid"
 	}
 	if maxWords > 0 && len(strings.Fields(s)) > maxWords {

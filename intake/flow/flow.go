@@ -149,7 +149,8 @@ type Flow struct {
 	words          *sharedWords     // keywords and crisis words of every language
 	family         map[string]*Flow // every language's copy, by code
 	bound          *sync.Map        // flowBinding → *Flow: the family bound to consent versions (bind)
-	yesNo          *phraseTable[yesNoAnswer]
+	yesNo          *yesNoWords
+	contactYesNo   *yesNoWords // yesNo for the contact check (contactWords)
 	unknownWords   *phraseTable[bool]
 	msgNames       map[string]bool // every message the flow uses
 
@@ -518,6 +519,7 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		msgNames:        map[string]bool{},
 	}
 	f.yesNo, f.unknownWords = wordTables(cat, code)
+	f.contactYesNo = contactWords(f.yesNo)
 	c := &flowChecker{f: f, cat: cat, code: code}
 	if f.ID == "" {
 		c.errorf("id is missing")
@@ -1328,6 +1330,9 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		if sig.Found() {
 			return "", false // a sentence about a crisis is not a name
 		}
+		if st.field == "name" && f.notAName(body) {
+			return "", false
+		}
 		text, ok := parseFreeTextAnswer(body, st.minLen, st.maxLen, st.words)
 		if !ok {
 			return "", false
@@ -1342,7 +1347,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			return "", false
 		}
 		var yes bool
-		switch parseYesNoIn(f.yesNo, body) {
+		switch readYesNo(f.yesNo, body).consent() {
 		case answerYes:
 			yes = true
 		case answerNo:

@@ -112,10 +112,13 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		}
 		o, ok := f.apply(st, &next, body, sig)
 		if !ok {
-			// Say what is wrong when it is the number of words: the
-			// "invalid" words name only the length.
-			if _, code := freeTextAnswer(body, st.minLen, st.maxLen, st.words); code == "too_many_words" && !sig.Found() {
+			// Say what is wrong when it is the number of words or the
+			// lack of letters: the "invalid" words name only the length.
+			if _, code := freeTextAnswer(body, st.minLen, st.maxLen, st.words); (code == "too_many_words" || code == "no_letters") && !sig.Found() {
 				return problem(st.field, code)
+			}
+			if st.field == "name" && f.notAName(body) {
+				return problem(st.field, "required") // "No" is no name: "Enter your name"
 			}
 			return problem(st.field, "invalid")
 		}

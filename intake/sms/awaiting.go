@@ -8,16 +8,18 @@ import (
 )
 
 // answerAwaiting reads a text as the answer to a question Onward asked
-// this phone by text: a bare digit, in any script's digits (flow.Digit),
-// answers "has the agency contacted you? 1 yes, 2 no" (as does a yes or
-// no: contactCheckAnswer) or "how helpful was it, 1 to 5"; after the
-// score, any text is the client's comment (or SKIP), then YES / NO
-// answers "would you recommend us?". It runs only when no conversation is
+// this phone by text: "has the agency contacted you? 1 yes, 2 no" (the
+// digit, or yes/no words with their negations read: flow.Contacted) or
+// "how helpful was it, 1 to 5" (a digit alone or among words, "5/5":
+// flow.Score); after the score, any text is the client's comment (or
+// SKIP), then YES / NO answers "would you recommend us?". A reply to the
+// contact check or the score that answers neither gets its question
+// again, in the client's language, rather than being lost (RESTART,
+// handled before, starts a new request). A text with crisis words is no
+// answer: the conversation takes it. It runs only when no conversation is
 // waiting for an answer, so a "1" to the needs question is never taken
-// for a contact check. Anything else is left to the conversation.
+// for a contact check.
 func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool) {
-	digit, isDigit := flow.Digit(t.msg.Body)
-	isDigit = isDigit && digit >= 1 && digit <= 5
 	a, ok, err := s.engine.Awaiting(ctx, t.phone)
 	if err != nil {
 		s.log.Error("sms awaiting reply", "sid", t.msg.SID, "err", err)
@@ -60,20 +62,26 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 		}
 		err = s.engine.RecordFeedbackRecommend(ctx, t.phone, a.ReferralID, answer)
 		name = copyFeedback
+	case (a.Kind == core.AwaitContactCheck || a.Kind == core.AwaitFeedback) && t.flow.DetectCrisis(t.msg.Body).Found():
+		// "no and I want to kill myself": answered as a crisis by the
+		// conversation; the question stays open.
+		return smsOutcome{}, false
 	case a.Kind == core.AwaitContactCheck:
-		contacted, said := contactCheckAnswer(t, digit, isDigit)
+		contacted, said := t.flow.Contacted(t.msg.Body)
 		if !said {
-			return smsOutcome{}, false
+			return s.reply(t, []string{copyContactCheckRetry}, nil, stateKeep, nil), true
 		}
 		err = s.engine.AnswerContactCheck(ctx, t.phone, a.ReferralID, contacted)
 		name = copyContacted
 		if !contacted {
 			name = copyNotContacted
 		}
-	case !isDigit:
-		return smsOutcome{}, false
 	case a.Kind == core.AwaitFeedback:
-		err = s.engine.RecordFeedbackScore(ctx, t.phone, a.ReferralID, digit)
+		score, said := flow.Score(t.msg.Body)
+		if !said {
+			return s.reply(t, []string{copyFeedbackRetry}, nil, stateKeep, nil), true
+		}
+		err = s.engine.RecordFeedbackScore(ctx, t.phone, a.ReferralID, score)
 		name = copyFeedbackComment
 	default:
 		return smsOutcome{}, false
@@ -86,19 +94,4 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 	o := s.reply(t, []string{name}, nil, stateKeep, nil)
 	o.recorded = true
 	return o, true
-}
-
-// contactCheckAnswer reads the answer to "has the agency contacted you?
-// Reply 1 if yes, 2 if no": the digit, or a yes or no in the client's
-// language or English ("tak", "ні", "نعم", "no"), the words the flow
-// knows for consent. A text with crisis words is no answer: the
-// conversation takes it and answers it as a crisis.
-func contactCheckAnswer(t *smsTurn, digit int, isDigit bool) (contacted, ok bool) {
-	if isDigit {
-		return digit == 1, digit == 1 || digit == 2
-	}
-	if t.flow.DetectCrisis(t.msg.Body).Found() {
-		return false, false
-	}
-	return t.flow.YesNo(t.msg.Body)
 }

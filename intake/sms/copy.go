@@ -17,6 +17,9 @@ const (
 	copyContacted    = "reply_contacted"     // contact check answered 1: yes
 	copyNotContacted = "reply_not_contacted" // contact check answered 2: no
 	copyFeedback     = "reply_feedback"      // thanks, after the last feedback question
+	// The questions asked again, after a reply that answers neither.
+	copyContactCheckRetry = "reply_contact_check_retry"
+	copyFeedbackRetry     = "reply_feedback_retry"
 
 	copyFeedbackComment   = "reply_feedback_comment"   // after the 1–5 score: a comment, or SKIP
 	copyFeedbackRecommend = "reply_feedback_recommend" // after the comment: would you recommend us?
@@ -26,7 +29,7 @@ const (
 	copyUnavailable       = "reply_unavailable"        // no network settings to name the helpline
 )
 
-var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable, copyNothingToWithdraw}
+var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyContactCheckRetry, copyFeedbackRetry, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable, copyNothingToWithdraw}
 
 // checkSMSCopy makes sure every message the webhook sends is in English,
 // so a missing one stops the server starting instead of reaching a client.

@@ -486,8 +486,8 @@ func TestSMSContactCheckNo(t *testing.T) {
 	if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitContactCheck, h.env.Clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	// "3" is no answer to a contact check: the conversation has it.
-	if got := h.text(smsTestPhone, "3"); len(got) != 1 || !strings.Contains(got[0], "already have your answers") {
+	// "3" is no answer to a contact check: the question is asked again.
+	if got := h.text(smsTestPhone, "3"); len(got) != 1 || !strings.Contains(got[0], "Reply 1 for yes, 2 for no") {
 		t.Fatalf("3: %q", got)
 	}
 	if got := h.text(smsTestPhone, "2"); len(got) != 1 || !strings.Contains(got[0], "follow this up") {

@@ -50,9 +50,10 @@ type smsTurn struct {
 }
 
 // respond decides what a text means (answer) in the client's language:
-// their conversation's; else the one remembered from a conversation that
-// was dropped (STOP drops an unfinished one), which is newer than their
-// record's; else their record's; else a keyword's own.
+// their conversation's, even when it has timed out; else the one
+// remembered for the phone (langMemoOf: a running conversation's, or one
+// that was dropped, as STOP drops an unfinished one), which is newer than
+// their record's; else their record's; else a keyword's own.
 func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c smsClaim) smsOutcome {
 	n, w, err := s.settings(ctx)
 	if err != nil {
@@ -61,14 +62,20 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	}
 	t := &smsTurn{ctx: ctx, msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
 		version: w.Version, network: n, keys: s.keysFor(n, w), state: c.state}
+	ownLang := c.lang // the language the client's own texts last chose
 	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
+		// Timed out: the conversation goes, the language the client chose
+		// in it stays, so the apology and the new start are in it.
 		t.expired = t.state.open()
+		if t.expired && t.state.Conv.Lang != "" {
+			ownLang = t.state.Conv.Lang
+		}
 		t.state = nil
 	}
 	if t.state != nil {
 		t.flow, t.ownLang = t.flow.In(t.state.Conv.Lang), true
-	} else if _, ok := s.cat.Language(c.lang); ok {
-		t.flow, t.ownLang = t.flow.In(c.lang), true
+	} else if _, ok := s.cat.Language(ownLang); ok {
+		t.flow, t.ownLang = t.flow.In(ownLang), true
 	} else if code, err := s.engine.PhoneLanguage(ctx, phone); err != nil {
 		s.log.Warn("sms client language", "sid", msg.SID, "err", err)
 	} else if code != "" {
@@ -90,8 +97,14 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 }
 
 // langMemoOf is what the text does to the language remembered for the
-// phone: a conversation dropped is remembered in the language the client
-// last used in it, and a conversation stored again says its own.
+// phone. A conversation dropped is remembered in the language the client
+// last used in it. A running conversation that has a language is
+// remembered in it too, beside its state: the state goes when the
+// conversation times out (Redis expires it), and a client who comes back
+// after that is apologised to and started again in their language, not
+// the default. The memo rides on the text's save, so it costs no round
+// trip. A finished conversation forgets it (the client's record says
+// their language from then on).
 func langMemoOf(t *smsTurn, c smsClaim, o smsOutcome) langMemo {
 	switch {
 	case o.change == stateDrop && t.ownLang:
@@ -100,6 +113,8 @@ func langMemoOf(t *smsTurn, c smsClaim, o smsOutcome) langMemo {
 			code = lang.English
 		}
 		return langMemo{set: code}
+	case o.change == statePut && o.state.open() && o.state.Conv.Lang != "":
+		return langMemo{set: o.state.Conv.Lang}
 	case o.change != stateKeep && c.lang != "":
 		return langMemo{forget: true}
 	}

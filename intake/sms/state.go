@@ -48,13 +48,14 @@ type smsKeys struct {
 	count string
 	// sids starts the key of each MessageSid from the phone (sid).
 	sids string
-	// lang is the language of a conversation that was dropped (STOP, the
-	// withdraw keyword), so START, HELP and a new conversation that follow
-	// are in the language the client last used rather than the default.
+	// lang is the language of a running conversation, or of one that was
+	// dropped (STOP, the withdraw keyword), so a conversation that timed
+	// out restarts, and START, HELP and a new conversation after a drop
+	// are, in the language the client last used rather than the default.
 	// It holds a language code alone (no answers), kept in the clear like
 	// the opt-out answer, for as long as the "was running" marker would
-	// be; a conversation stored again, which says its own language,
-	// removes it, and so does an erasure (Forget).
+	// be; a finished conversation removes it (the client's record says
+	// their language), and so does an erasure (Forget).
 	lang string
 }
 
@@ -107,8 +108,8 @@ type smsClaim struct {
 	// optOut is the cached opt-out answer: "1", "0", or "" when Postgres
 	// must be asked.
 	optOut string
-	// lang is the language remembered from a dropped conversation ("" for
-	// none; smsKeys.lang).
+	// lang is the language remembered for the phone ("" for none;
+	// smsKeys.lang).
 	lang string
 }
 

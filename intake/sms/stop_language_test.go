@@ -62,11 +62,12 @@ func TestRepliesAfterStopInTheLanguageLastUsed(t *testing.T) {
 	}
 }
 
-// TestRememberedLanguageIsShortLived: the language kept for a phone after
-// its conversation was dropped is the language code alone, expires with
-// the "was running" marker's lifetime, goes when a conversation is stored
-// again (which says its own) and with an erasure; a phone that never
-// chose a language leaves none.
+// TestRememberedLanguageIsShortLived: the language kept for a phone,
+// while its conversation runs (so a conversation that times out restarts
+// in it) and after it was dropped, is the language code alone, expires
+// with the "was running" marker's lifetime, goes when a conversation
+// finishes (the client's record says it from then on) and with an
+// erasure; a phone that never chose a language leaves none.
 func TestRememberedLanguageIsShortLived(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
@@ -86,9 +87,9 @@ func TestRememberedLanguageIsShortLived(t *testing.T) {
 		return v
 	}
 
-	h.text(phone, "POMOC")
-	if got := remembered(); got != "" {
-		t.Fatalf("a running conversation also left %q remembered", got)
+	h.text(phone, "POMOC") // a Polish keyword first: a conversation starts in Polish
+	if got := remembered(); got != "pl" {
+		t.Fatalf("a running Polish conversation left %q remembered, want pl", got)
 	}
 	h.text(phone, "STOP")
 	if got := remembered(); got != "pl" {
@@ -102,9 +103,23 @@ func TestRememberedLanguageIsShortLived(t *testing.T) {
 
 	h.text(phone, "START")
 	h.text(phone, "Cześć")
-	if got := remembered(); got != "" {
-		t.Errorf("a new conversation left %q remembered beside it", got)
+	if got := remembered(); got != "pl" {
+		t.Errorf("a new Polish conversation left %q remembered, want pl", got)
 	}
+	ttl, err = h.rdb.PTTL(ctx, k.lang).Result()
+	if want := DefaultConversationTTL + seenTTL; err != nil || ttl <= want-time.Minute || ttl > want {
+		t.Errorf("the running conversation's remembered language lives %s (%v), want %s", ttl, err, want)
+	}
+	for _, b := range []string{"1", "KY1 1AB", "nie", "nie", "Ania Fikcyjna", "1", "tak", "rano", "TAK"} {
+		h.text(phone, b)
+	}
+	if st := h.state(phone); st == nil || st.Reference == "" {
+		t.Fatalf("the Polish conversation did not finish: %+v", st)
+	}
+	if got := remembered(); got != "" {
+		t.Errorf("a finished conversation left %q remembered", got)
+	}
+	h.text(phone, "RESTART")
 	h.text(phone, "STOP")
 	if err := Forget(h.rdb, h.prefix)(ctx, h.env.Crypt.PhoneHash(core.Phone(phone))); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,204 @@
+package sms
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// TestSMSConsentRefusedWithAYesWord: the audit's refusals to "Do you
+// agree? Reply YES or NO", sent through the webhook, make no referral;
+// only a clear yes does (audit A, finding 1).
+func TestSMSConsentRefusedWithAYesWord(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name     string
+		texts    []string // up to the consent question
+		answer   string
+		referral bool
+	}{
+		{"absolutely not", referralConversations["en"][:9], "absolutely not", false},
+		{"of course not", referralConversations["en"][:9], "of course not", false},
+		{"I won't agree to that", referralConversations["en"][:9], "I won't agree to that", false},
+		{"not ok", referralConversations["en"][:9], "not ok", false},
+		{"yes but don't", referralConversations["en"][:9], "yes, but don't share it", false},
+		{"не так", referralConversations["uk"][:9], "не так", false},
+		{"не добре", referralConversations["uk"][:9], "не добре", false},
+		{"غير موافقة", referralConversations["ar"][:9], "غير موافقة", false},
+		{"مش موافق", referralConversations["ar"][:9], "مش موافق", false},
+		{"yes please", referralConversations["en"][:9], "yes please", true},
+		{"tak, zgadzam się", referralConversations["pl"][:9], "tak, zgadzam się", true},
+		{"так", referralConversations["uk"][:9], "так", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newSMSHarness(t)
+			for _, b := range c.texts {
+				h.text(smsTestPhone, b)
+			}
+			if st := h.state(smsTestPhone); st == nil || st.Conv.Step != "consent" {
+				t.Fatalf("the script did not reach the consent question: %+v", st)
+			}
+			got := strings.Join(h.text(smsTestPhone, c.answer), " ")
+			if n := h.count("referrals"); (n == 1) != c.referral {
+				t.Errorf("%q to consent made %d referrals (reply %q); want a referral %v", c.answer, n, got, c.referral)
+			}
+			if n := h.count("consents"); !c.referral && n != 0 {
+				t.Errorf("%q to consent recorded %d consents", c.answer, n)
+			}
+		})
+	}
+}
+
+// TestSMSContactCheckWordsAndRetry: word replies to the contact check are
+// read with their negations ("Not yet", "nobody has called me", "of
+// course not" are a no and alert the team); a reply that says neither
+// gets the question again in the client's language, records nothing and
+// leaves it open, instead of "we already have your answers" (audit A,
+// findings 1 and 5).
+func TestSMSContactCheckWordsAndRetry(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, code, answer string
+		recorded           bool   // an answer was recorded
+		contacted          bool   // and it was yes
+		reply              string // in the reply
+	}{
+		{"not yet", "en", "Not yet", true, false, "told the Kingdom Advice Network team"},
+		{"nobody has called me", "en", "nobody has called me", true, false, "told the Kingdom Advice Network team"},
+		{"of course not", "en", "of course not", true, false, "told the Kingdom Advice Network team"},
+		{"yes they did", "en", "yes they did", true, true, "glad an adviser has been in touch"},
+		{"unreadable", "en", "what is this about?", false, false, "Reply 1 for yes, 2 for no"},
+		{"ukrainian не так", "uk", "не так", true, false, "Ми передали це команді"},
+		{"polish unreadable", "pl", "co to jest?", false, false, "Odpisz 1, jeśli tak, 2, jeśli nie"},
+		{"arabic unreadable", "ar", "ماذا؟", false, false, "أرسل 1 لنعم، 2 للا"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newSMSHarness(t)
+			ctx := context.Background()
+			const phone = "+447700900456"
+			r := h.acceptedByText(phone, c.code)
+			if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitContactCheck, h.env.Clock.Now().Add(7*24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			got := h.text(phone, c.answer)
+			if len(got) != 1 || !strings.Contains(got[0], c.reply) || strings.Contains(got[0], "already have your answers") {
+				t.Fatalf("%q to the contact check answered %q, want %q", c.answer, got, c.reply)
+			}
+			r, _ = h.env.Engine.Referral(ctx, r.ID)
+			alerts := 0
+			for _, o := range coretest.OutboxRows(t, h.env.Engine) {
+				if o.Kind == core.OutboxAlert && o.ReferralID != nil && *o.ReferralID == r.ID {
+					alerts++
+				}
+			}
+			_, waiting, _ := h.env.Engine.Awaiting(ctx, mustPhone(t, phone))
+			switch {
+			case !c.recorded:
+				if !waiting || r.ContactedAt != nil || alerts != 0 {
+					t.Errorf("%q recorded something: waiting %v, contacted %v, %d alerts", c.answer, waiting, r.ContactedAt, alerts)
+				}
+			case c.contacted:
+				if waiting || r.ContactedAt == nil || alerts != 0 {
+					t.Errorf("%q: waiting %v, contacted %v, %d alerts; want contacted", c.answer, waiting, r.ContactedAt, alerts)
+				}
+			default:
+				if waiting || r.ContactedAt != nil || alerts != 1 {
+					t.Errorf("%q: waiting %v, contacted %v, %d alerts; want the team alerted", c.answer, waiting, r.ContactedAt, alerts)
+				}
+			}
+		})
+	}
+}
+
+// TestSMSFeedbackScoreInWords: "5/5" and "5 out of 5" are a score of 5; a
+// reply with no score in it gets the question again in the client's
+// language and records nothing (audit A, finding 5).
+func TestSMSFeedbackScoreInWords(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, code string
+		answers    []string // each but the last asked again
+		reply      string   // to the first answer
+		score      int
+	}{
+		{"5/5", "en", []string{"5/5"}, "a few words about the help", 5},
+		{"5 out of 5", "en", []string{"5 out of 5"}, "a few words about the help", 5},
+		{"words then a digit", "en", []string{"very helpful, thank you", "4"}, "Reply with a number from 1 (not helpful) to 5", 4},
+		{"polish words", "pl", []string{"bardzo pomocne", "5"}, "Odpisz liczbą od 1 (wcale) do 5", 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newSMSHarness(t)
+			ctx := context.Background()
+			const phone = "+447700900456"
+			r := h.acceptedByText(phone, c.code)
+			if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitFeedback, h.env.Clock.Now().Add(7*24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			for i, a := range c.answers {
+				got := h.text(phone, a)
+				if i == 0 && (len(got) != 1 || !strings.Contains(got[0], c.reply)) {
+					t.Fatalf("%q to the feedback question answered %q, want %q", a, got, c.reply)
+				}
+				if i < len(c.answers)-1 {
+					var score *int
+					h.env.Pool.QueryRow(ctx, "SELECT feedback_score FROM referrals WHERE id = $1", r.ID).Scan(&score)
+					if score != nil {
+						t.Errorf("%q recorded a score of %d", a, *score)
+					}
+				}
+			}
+			var score *int
+			if err := h.env.Pool.QueryRow(ctx, "SELECT feedback_score FROM referrals WHERE id = $1", r.ID).Scan(&score); err != nil || score == nil || *score != c.score {
+				t.Errorf("%q recorded a score of %v (%v), want %d", c.answers, score, err, c.score)
+			}
+		})
+	}
+}
+
+// TestSMSExpiredConversationKeepsItsLanguage: a Polish client who goes
+// quiet mid-conversation past the timeout is apologised to and started
+// again in Polish, whether Redis still holds the old conversation or has
+// expired it, as it does at the timeout (audit A, finding 4).
+func TestSMSExpiredConversationKeepsItsLanguage(t *testing.T) {
+	t.Parallel()
+	for _, redisExpired := range []bool{false, true} {
+		name := map[bool]string{false: "state still stored", true: "state expired in Redis"}[redisExpired]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newSMSHarness(t)
+			ctx := context.Background()
+			const phone = "+447700900456"
+			for _, b := range []string{"hi", "2", "1"} {
+				h.text(phone, b)
+			}
+			if st := h.state(phone); st == nil || st.Conv.Lang != "pl" || st.Conv.Step != "postcode" {
+				t.Fatalf("the script did not reach the Polish postcode question: %+v", st)
+			}
+			h.env.Clock.Advance(DefaultConversationTTL + time.Hour)
+			if redisExpired {
+				k := h.sms.phoneKeys(hex.EncodeToString(h.env.Crypt.PhoneHash(core.Phone(phone))))
+				if err := h.rdb.Del(ctx, k.conv).Err(); err != nil { // as Redis does at the conversation's TTL
+					t.Fatal(err)
+				}
+			}
+			got := h.text(phone, "KY1 1AB")
+			if len(got) == 0 || !strings.HasPrefix(got[0], "Przepraszamy, od Twojej ostatniej wiadomości") {
+				t.Fatalf("after the timeout the client got %q, want the Polish apology", got)
+			}
+			if joined := strings.Join(got, " "); strings.Contains(joined, "Sorry") || strings.Contains(joined, "1 English") {
+				t.Errorf("after the timeout the client got English: %q", got)
+			}
+			if st := h.state(phone); st == nil || st.Conv.Lang != "pl" {
+				t.Errorf("the new conversation's language = %+v, want pl", st)
+			}
+		})
+	}
+}
