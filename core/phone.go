@@ -150,6 +150,25 @@ func Textable(p Phone) bool {
 	return slices.Contains(currentPhoneCountries().list, phonenumbers.GetRegionCodeForNumber(n))
 }
 
+// Landline reports whether p is a fixed line: a number that cannot get a
+// text (Twilio refuses one, error 21211 or 21614). A number that may be
+// either (FIXED_LINE_OR_MOBILE, as in some countries) is not one, and
+// neither is a number that does not parse. Choosing to be texted, and a
+// one-time code, need a number that is not a landline.
+func Landline(p Phone) bool {
+	if dramaPhone(p) {
+		return strings.HasPrefix(string(p), "+441632960")
+	}
+	n, err := phonenumbers.Parse(string(p), "ZZ")
+	if err != nil {
+		return false
+	}
+	return phonenumbers.GetNumberType(n) == phonenumbers.FIXED_LINE
+}
+
+// ErrLandline means a text was asked for to a landline (Landline).
+var ErrLandline = errors.New("that number is a landline, which cannot get texts")
+
 // dramaPhonePrefixes are Ofcom's ranges for TV and radio drama that
 // libphonenumber's metadata leaves out (each is followed by three digits):
 // mobiles 07700 900000–900999 and Sheffield-style 01632 960000–960999. The

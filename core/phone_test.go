@@ -65,3 +65,26 @@ func TestPhonesOnlyMobileOrGeographicInAllowedCountries(t *testing.T) {
 		}
 	}
 }
+
+// A landline can get no text: it is told apart from a mobile (and from a
+// number that may be either), Ofcom's drama ranges included.
+func TestLandline(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"01592 583000":  true,  // Kirkcaldy
+		"020 7946 0000": true,  // London
+		"01632 960123":  true,  // drama landline range
+		"07700 900123":  false, // drama mobile range
+		"+447400123456": false, // mobile
+	} {
+		p, err := ParsePhone(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		if got := Landline(p); got != want {
+			t.Errorf("Landline(%s) = %v, want %v", raw, got, want)
+		}
+	}
+	if Landline("+447") || Landline("") {
+		t.Error("a number that does not parse is called a landline")
+	}
+}

@@ -63,11 +63,15 @@ const (
 
 // SendPhoneCode texts a one-time code to the phone typed on the web form
 // (session is the form session's own id), in language, the page's. It
-// refuses once the number or the session has had its codes for the day.
+// refuses once the number or the session has had its codes for the day,
+// and a landline (ErrLandline), which no text reaches.
 func (e *Engine) SendPhoneCode(ctx context.Context, phone, session, language string) error {
 	p, err := ParsePhone(phone)
 	if err != nil {
 		return &ValidationError{Fields: []FieldError{{Field: "client.phone number", Message: "phone number: " + err.Error()}}}
+	}
+	if Landline(p) {
+		return ErrLandline
 	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {

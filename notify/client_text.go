@@ -93,6 +93,10 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	if !core.Textable(phone) {
 		return skipped("the number is not in a country the network texts"), nil
 	}
+	if core.Landline(phone) {
+		// Twilio refuses it (21211, 21614): not a fault to retry or alert.
+		return skipped("the client's number is a landline, which cannot get texts"), nil
+	}
 	out, err := w.engine.OptedOut(ctx, phone)
 	if err != nil {
 		return outcome{}, err

@@ -19,8 +19,9 @@ import (
 type Choice struct {
 	Value string
 	Label string
-	// Requires is "phone" or "email" when choosing it needs that contact
-	// detail (being texted needs a phone number), "" otherwise.
+	// Requires is "phone", "mobile" (a phone that is no landline) or
+	// "email" when choosing it needs that contact detail (being texted
+	// needs a mobile number), "" otherwise.
 	Requires string
 }
 
@@ -32,7 +33,7 @@ var webPageRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 // too_many_words, for a text or town with validate.max_words, and
 // no_letters, for a text or town with no letter in it ("12345"), are
 // optional.
-var errorCodes = []string{"required", "invalid", "no_letters", "too_many_words", "phone", "email", "changed", "needs_phone", "needs_email"}
+var errorCodes = []string{"required", "invalid", "no_letters", "too_many_words", "phone", "email", "changed", "needs_phone", "needs_mobile", "needs_email"}
 
 // reservedPages are the web form's own pages, which no step may take.
 var reservedPages = []string{"new", "check", "done", "text"}
@@ -117,8 +118,17 @@ func (c *flowChecker) webStep(where string, st *flowStep, sf stepFile, pages map
 		need = append(need, "changed")
 	}
 	for _, ch := range st.web.choices {
-		if ch.Requires != "" && !slices.Contains(need, "needs_"+ch.Requires) {
-			need = append(need, "needs_"+ch.Requires)
+		codes := []string{"needs_" + ch.Requires}
+		switch ch.Requires {
+		case "":
+			codes = nil
+		case "mobile":
+			codes = []string{"needs_phone", "needs_mobile"}
+		}
+		for _, code := range codes {
+			if !slices.Contains(need, code) {
+				need = append(need, code)
+			}
 		}
 	}
 	for _, code := range need {

@@ -652,8 +652,8 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 			if sf.Answer == "needs" && !core.Need(ch.Value).Valid() {
 				c.errorf("%s: choice %q is not a need code", where, ch.Value)
 			}
-			if ch.Requires != "" && ch.Requires != "phone" && ch.Requires != "email" {
-				c.errorf("%s: choice %q: requires %q must be phone or email", where, ch.Value, ch.Requires)
+			if ch.Requires != "" && ch.Requires != "phone" && ch.Requires != "mobile" && ch.Requires != "email" {
+				c.errorf("%s: choice %q: requires %q must be phone, mobile or email", where, ch.Value, ch.Requires)
 			}
 			chs := c.channels(fmt.Sprintf("%s: choice %q", where, ch.Value), ch.Channels)
 			st.values = append(st.values, ch.Value)

@@ -84,8 +84,8 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 			return problem(st.field, "required")
 		case i < 0:
 			return problem(st.field, "invalid")
-		case !next.has(st.web.choices[i].Requires):
-			return problem(st.field, "needs_"+st.web.choices[i].Requires)
+		case next.lacks(st.web.choices[i].Requires) != "":
+			return problem(st.field, next.lacks(st.web.choices[i].Requires))
 		}
 		next.setText(st, body)
 		outcome = body
@@ -158,16 +158,27 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 	return nil
 }
 
-// has reports whether the client gave the contact detail a choice
-// requires ("phone", "email", or "" for none).
-func (a Answers) has(detail string) bool {
+// lacks says what the client has not given of the contact detail a
+// choice requires ("phone", "mobile": a phone that is no landline, since
+// no text reaches one, "email", or "" for none): the error code to show
+// ("needs_phone", "needs_mobile", "needs_email"), or "" when nothing is
+// missing.
+func (a Answers) lacks(detail string) string {
 	switch detail {
-	case "phone":
-		return strings.TrimSpace(a.Phone) != ""
+	case "phone", "mobile":
+		phone := strings.TrimSpace(a.Phone)
+		if phone == "" {
+			return "needs_phone"
+		}
+		if p, err := core.ParsePhone(phone); detail == "mobile" && err == nil && core.Landline(p) {
+			return "needs_mobile"
+		}
 	case "email":
-		return strings.TrimSpace(a.Email) != ""
+		if strings.TrimSpace(a.Email) == "" {
+			return "needs_email"
+		}
 	}
-	return true
+	return ""
 }
 
 // tidy forgets answers the client's way no longer passes — a question only
@@ -189,7 +200,7 @@ func (f *Flow) tidy(a *Answers) {
 		if st.kind == AnswerChoiceOne {
 			v := a.text(st)
 			i := slices.IndexFunc(st.web.choices, func(c Choice) bool { return c.Value == v })
-			if i >= 0 && !a.has(st.web.choices[i].Requires) {
+			if i >= 0 && a.lacks(st.web.choices[i].Requires) != "" {
 				a.forget(st)
 			}
 		}

@@ -46,7 +46,7 @@ func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession
 	}
 	p.Errors = errs
 	d := checkData{Rows: rows, Phone: s.Answers.Phone, TextReference: s.textReference() && s.phoneProven(),
-		OfferCode: s.Answers.Phone != "" && !s.phoneProven(), CodeSent: s.CodeSentTo != "" && s.CodeSentTo == s.Answers.Phone}
+		OfferCode: s.Answers.Phone != "" && !s.phoneProven() && !isLandline(s.Answers.Phone), CodeSent: s.CodeSentTo != "" && s.CodeSentTo == s.Answers.Phone}
 	if s.Service != 0 {
 		if svc, err := w.engine.Service(r.Context(), s.Service); err == nil {
 			d.ServiceName = svc.Name

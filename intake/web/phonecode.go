@@ -36,6 +36,9 @@ func (w *Web) sendCode(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	case errors.Is(err, core.ErrPhoneCodeLimit):
 		w.renderCheck(rw, r, s, http.StatusTooManyRequests, []formError{{Field: "send-code", Message: w.words(r, s, "check_code.limit")}})
 		return
+	case errors.Is(err, core.ErrLandline):
+		w.renderCheck(rw, r, s, http.StatusUnprocessableEntity, []formError{{Field: "send-code", Message: w.words(r, s, "check_code.landline")}})
+		return
 	case errors.As(err, &ve):
 		w.submitRefused(rw, r, s, ve)
 		return
@@ -69,4 +72,11 @@ func (w *Web) checkCode(rw http.ResponseWriter, r *http.Request, s *webSession) 
 	}
 	s.ProvenPhone = s.Answers.Phone
 	w.savedTo(rw, r, s, pathCheck)
+}
+
+// isLandline reports whether the phone typed is a landline, which no code
+// (and no text) reaches: the check page offers no code for one.
+func isLandline(phone string) bool {
+	p, err := core.ParsePhone(phone)
+	return err == nil && core.Landline(p)
 }
