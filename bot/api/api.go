@@ -44,12 +44,10 @@ type API struct {
 	prefix  string
 	audit   *auditor
 	cache   *cache
-	// bodies are the media types each operation's body may have, from
-	// the OpenAPI document (requestMediaTypes).
-	bodies map[string][]string
-	// members are the members each action's body may have, from the
-	// OpenAPI document (requestMembers).
-	members map[string][]string
+	// bodies are the media types each operation's body may have and the
+	// members each action's may, from the OpenAPI document
+	// (requestBodies).
+	bodies map[string]requestBody
 
 	closeOnce sync.Once
 }
@@ -62,17 +60,13 @@ func New(o Options) (*API, error) {
 	if len(o.TokenSecret) < 32 {
 		return nil, errors.New("partner api: a token secret of at least 32 bytes is required")
 	}
-	bodies, err := requestMediaTypes(openAPI)
-	if err != nil {
-		return nil, fmt.Errorf("partner api: read openapi.json: %w", err)
-	}
-	members, err := requestMembers(openAPI)
+	bodies, err := requestBodies(openAPI)
 	if err != nil {
 		return nil, fmt.Errorf("partner api: read openapi.json: %w", err)
 	}
 	return &API{engine: o.Engine, rdb: o.Redis, log: o.Log, limiter: redis_rate.NewLimiter(o.Redis),
 		tokens: &tokens{key: o.TokenSecret, clock: o.Engine.Clock()}, prefix: o.KeyPrefix,
-		audit: newAuditor(o.Engine, o.Log), cache: &cache{engine: o.Engine}, bodies: bodies, members: members}, nil
+		audit: newAuditor(o.Engine, o.Log), cache: &cache{engine: o.Engine}, bodies: bodies}, nil
 }
 
 //go:embed openapi.json
@@ -134,8 +128,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 		}
 		// The body's media type is checked before its Idempotency-Key is
 		// claimed, so a 415 is not kept as the key's answer.
-		if types, ok := a.bodies[rt.pattern]; ok {
-			h = requireMediaType(types, h)
+		if body, ok := a.bodies[rt.pattern]; ok {
+			h = requireMediaType(body.types, h)
 		}
 		mux.Handle(rt.pattern, a.Authorize(RefuseProblem, rt.scope, rt.alt, h))
 	}

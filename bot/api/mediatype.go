@@ -11,33 +11,68 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// requestMediaTypes reads, from the OpenAPI document, the media types each
-// operation's request body may have, by ServeMux pattern ("POST
-// /api/v1/referrals"). The document is the one list: an operation takes
-// what its requestBody names, and one without a requestBody reads no body.
-func requestMediaTypes(doc []byte) (map[string][]string, error) {
+// requestBody is what the OpenAPI document says an operation's request
+// body may be: its media types and, when its JSON schema allows no other
+// properties (additionalProperties false), the members it may have.
+type requestBody struct {
+	types   []string
+	members []string // nil: the schema does not close its members
+}
+
+// requestBodies reads, from the OpenAPI document, each operation's
+// request body by ServeMux pattern ("POST /api/v1/referrals"). The
+// document is the one list: an operation takes the media types its
+// requestBody names (one without a requestBody reads no body), and an
+// action the members its schema lists (every action decodes into actIn,
+// which has every action's fields; the contract test posts every other
+// field to each action).
+func requestBodies(doc []byte) (map[string]requestBody, error) {
+	type schema struct {
+		Ref                  string                     `json:"$ref"`
+		Properties           map[string]json.RawMessage `json:"properties"`
+		AdditionalProperties *bool                      `json:"additionalProperties"`
+	}
 	var d struct {
 		Paths map[string]map[string]struct {
 			RequestBody *struct {
-				Content map[string]json.RawMessage `json:"content"`
+				Content map[string]struct {
+					Schema schema `json:"schema"`
+				} `json:"content"`
 			} `json:"requestBody"`
 		} `json:"paths"`
+		Components struct {
+			Schemas map[string]schema `json:"schemas"`
+		} `json:"components"`
 	}
 	if err := json.Unmarshal(doc, &d); err != nil {
 		return nil, err
 	}
-	out := map[string][]string{}
+	out := map[string]requestBody{}
 	for path, ops := range d.Paths {
 		for method, op := range ops {
 			if op.RequestBody == nil {
 				continue
 			}
-			var types []string
+			var body requestBody
 			for t := range op.RequestBody.Content {
-				types = append(types, t)
+				body.types = append(body.types, t)
 			}
-			slices.Sort(types)
-			out[strings.ToUpper(method)+" "+path] = types
+			slices.Sort(body.types)
+			s := op.RequestBody.Content["application/json"].Schema
+			if ref := s.Ref; ref != "" {
+				var ok bool
+				if s, ok = d.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")]; !ok {
+					return nil, fmt.Errorf("%s %s: no schema %s", method, path, ref)
+				}
+			}
+			if s.AdditionalProperties != nil && !*s.AdditionalProperties {
+				body.members = []string{}
+				for m := range s.Properties {
+					body.members = append(body.members, m)
+				}
+				slices.Sort(body.members)
+			}
+			out[strings.ToUpper(method)+" "+path] = body
 		}
 	}
 	return out, nil

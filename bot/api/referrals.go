@@ -412,61 +412,6 @@ type gainIO struct {
 	DebtManaged    int64 `json:"debt_managed_pence,omitempty"`
 }
 
-// requestMembers reads, from the OpenAPI document, the members each
-// operation's JSON body may have, by ServeMux pattern: the properties of
-// its request schema, for the schemas that allow no others
-// (additionalProperties false). Every action decodes into actIn, which
-// has every action's fields, so the document is the one list of which
-// fields each action takes; the contract test posts every other field to
-// each action.
-func requestMembers(doc []byte) (map[string][]string, error) {
-	type schema struct {
-		Ref                  string                     `json:"$ref"`
-		Properties           map[string]json.RawMessage `json:"properties"`
-		AdditionalProperties *bool                      `json:"additionalProperties"`
-	}
-	var d struct {
-		Paths map[string]map[string]struct {
-			RequestBody *struct {
-				Content map[string]struct {
-					Schema schema `json:"schema"`
-				} `json:"content"`
-			} `json:"requestBody"`
-		} `json:"paths"`
-		Components struct {
-			Schemas map[string]schema `json:"schemas"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return nil, err
-	}
-	out := map[string][]string{}
-	for path, ops := range d.Paths {
-		for method, op := range ops {
-			if op.RequestBody == nil {
-				continue
-			}
-			s := op.RequestBody.Content["application/json"].Schema
-			if ref := s.Ref; ref != "" {
-				var ok bool
-				if s, ok = d.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")]; !ok {
-					return nil, fmt.Errorf("%s %s: no schema %s", method, path, ref)
-				}
-			}
-			if s.AdditionalProperties == nil || *s.AdditionalProperties {
-				continue
-			}
-			members := []string{}
-			for m := range s.Properties {
-				members = append(members, m)
-			}
-			slices.Sort(members)
-			out[strings.ToUpper(method)+" "+path] = members
-		}
-	}
-	return out, nil
-}
-
 // actionBody reads an action's body: a member its schema does not list
 // is refused, every one named at once, rather than decoded into actIn
 // and dropped (an outcome sent with an accept is not quietly lost).
@@ -479,7 +424,7 @@ func (a *API) actionBody(w http.ResponseWriter, r *http.Request, in *actIn) erro
 	var members map[string]json.RawMessage
 	if UnstorableText(body) == nil && json.Unmarshal(body, &members) == nil {
 		// r.Pattern is the route's: the action is its path's last segment.
-		allowed, action := a.members[r.Pattern], r.Pattern[strings.LastIndex(r.Pattern, "/")+1:]
+		allowed, action := a.bodies[r.Pattern].members, r.Pattern[strings.LastIndex(r.Pattern, "/")+1:]
 		var refused []string
 		for m := range members {
 			if !slices.ContainsFunc(allowed, func(f string) bool { return strings.EqualFold(f, m) }) {
