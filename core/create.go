@@ -11,22 +11,26 @@ import (
 
 // newReferral is a referral row to insert.
 type newReferral struct {
-	parent      ReferralID
-	client      ClientID
-	consent     ConsentID
-	source      Source
-	leaflet     string
-	fromAgency  AgencyID
-	fromStaff   StaffID
-	toAgency    AgencyID // 0 = triage
-	needs       []Need
-	district    string
-	crisis      bool
-	triaged     bool
-	notesEnc    []byte
-	detailsEnc  []byte // the client's details as given, carried on from a parent
-	idempotency string
-	ackDue      *time.Time // set when it goes straight to an agency
+	parent     ReferralID
+	client     ClientID
+	consent    ConsentID
+	source     Source
+	leaflet    string
+	fromAgency AgencyID
+	fromStaff  StaffID
+	toAgency   AgencyID // 0 = triage
+	needs      []Need
+	district   string
+	crisis     bool
+	triaged    bool
+	notesEnc   []byte
+	detailsEnc []byte // the client's details as given, carried on from a parent
+	// crisisReasons say why it is a crisis; sealGiven seals them into
+	// crisisEnc under the client's key.
+	crisisReasons []string
+	crisisEnc     []byte
+	idempotency   string
+	ackDue        *time.Time // set when it goes straight to an agency
 }
 
 const sqlInsertReferral = `

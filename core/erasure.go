@@ -129,7 +129,7 @@ WHERE id = $1 AND erased_at IS NULL`
 	// cancelling a referral ("Morag needs family support, not food"): free
 	// text about the client kept in clear, so it goes with the rest.
 	sqlEraseReferrals = `UPDATE referrals SET details_enc = NULL, notes_enc = NULL, outcome_note_enc = NULL, feedback_comment_enc = NULL,
-    feedback = '' WHERE client_id = $1`
+    crisis_enc = NULL, feedback = '' WHERE client_id = $1`
 	sqlEraseConsents  = `UPDATE consents SET evidence = 'erased', withdrawn_at = coalesce(withdrawn_at, $2) WHERE client_id = $1`
 	sqlErasePhoneCode = `DELETE FROM phone_codes WHERE phone_hash = $1`
 )

@@ -21,9 +21,9 @@ WITH k AS (
 )
 INSERT INTO referrals (reference, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
     to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at, idempotency_key, created_at,
-    ack_due_at, details_enc)
+    ack_due_at, details_enc, crisis_enc)
 SELECT $10, k.client_id, k.id, $11, coalesce((SELECT code FROM leaflets WHERE code = lower($12)), ''), $13, $14,
-    $15, $16, $17, $18, $19, 'requested', $20, $9, nullif($21, ''), $9, $22, $23
+    $15, $16, $17, $18, $19, 'requested', $20, $9, nullif($21, ''), $9, $22, $23, $25
 FROM k
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING ` + referralColumns
@@ -68,7 +68,47 @@ func sealGiven(k clientKey, c normalisedClient, notes string, n *newReferral) ([
 	if n.notesEnc, err = sealReferralField(k, "notes_enc", notes); err != nil {
 		return nil, err
 	}
+	if len(n.crisisReasons) > 0 {
+		reasons, err := json.Marshal(n.crisisReasons)
+		if err != nil {
+			return nil, fmt.Errorf("crisis reasons: %w", err)
+		}
+		if n.crisisEnc, err = sealReferralField(k, "crisis_enc", string(reasons)); err != nil {
+			return nil, err
+		}
+	}
 	return detailsEnc, nil
+}
+
+// CrisisReasons opens why a referral is a crisis, as recorded when it was
+// made (nil when none were given). An erased client's reasons are gone
+// with their key: nil, not an error, so the referral's story can still be
+// told.
+func (e *Engine) CrisisReasons(ctx context.Context, r Referral) ([]string, error) {
+	if len(r.CrisisEnc) == 0 {
+		return nil, nil
+	}
+	k, err := e.clientKeyOf(ctx, e.pool, r.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	return openCrisisReasons(k, r)
+}
+
+// openCrisisReasons opens r's crisis reasons with its client's key k.
+func openCrisisReasons(k clientKey, r Referral) ([]string, error) {
+	if len(r.CrisisEnc) == 0 || k.erased {
+		return nil, nil
+	}
+	plain, err := openReferralField(k, "crisis_enc", "referral.crisis", r.CrisisEnc)
+	if err != nil {
+		return nil, fmt.Errorf("crisis reasons of %s: %w", r.Reference, err)
+	}
+	var reasons []string
+	if err := json.Unmarshal([]byte(plain), &reasons); err != nil {
+		return nil, fmt.Errorf("crisis reasons of %s: %w", r.Reference, err)
+	}
+	return reasons, nil
 }
 
 // clientReferral is a new referral whose client is written and whose
@@ -120,7 +160,8 @@ func (c clientReferral) insert(ctx context.Context, tx pgx.Tx, consent ConsentIn
 	rows, _ := tx.Query(ctx, sqlInsertConsentReferral,
 		c.id, scope, agencies, consent.WordingVersion, c.wordingHash, consent.Channel, consent.Evidence, nullID(consent.StaffID), c.now,
 		c.e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, c.wordingLang)
+		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, c.wordingLang,
+		n.crisisEnc)
 	return collectNewReferral(rows, "record client, consent and referral")
 }
 

@@ -221,9 +221,9 @@ WITH k AS (
 )
 INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
     to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at, idempotency_key, created_at,
-    ack_due_at, details_enc)
+    ack_due_at, details_enc, crisis_enc)
 SELECT $10, $11, k.client_id, k.id, $12, '', $13, $14, $15, $16, $17, $18, false, 'requested', $19, $9,
-    nullif($20, ''), $9, $21, $22
+    nullif($20, ''), $9, $21, $22, $24
 FROM k
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING ` + referralColumns
@@ -252,6 +252,6 @@ func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, cl
 	rows, _ := tx.Query(ctx, sqlInsertExistingClientReferral, client, consent.Scope, agencies, consent.WordingVersion, hash,
 		consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), nullID(n.parent), n.source, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang)
+		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang, n.crisisEnc)
 	return collectNewReferral(rows, "record consent and referral")
 }

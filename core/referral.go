@@ -134,6 +134,7 @@ type Referral struct {
 	Outcome          *Outcome    `db:"outcome"`          // how a completed referral ended
 	OutcomeNoteEnc   []byte      `db:"outcome_note_enc"` // the completer's note, encrypted
 	DetailsEnc       []byte      `db:"details_enc"`      // the client's details as given with this referral, sealed under their key
+	CrisisEnc        []byte      `db:"crisis_enc"`       // why it is a crisis, sealed under the client's key (read it with CrisisReasons)
 	// What completion recorded: the financial gain (pence, nil when none;
 	// read it as Gain()), the National Standards advice type and the
 	// network's advice topic.
@@ -161,7 +162,7 @@ const referralColumns = `id, reference, parent_id, client_id, consent_id, source
 from_agency_id, from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status,
 held_from, reason, feedback, notes_enc, triage_claimed_by, status_by, status_at, version,
 created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, assigned_at, feedback_score,
-outcome, outcome_note_enc, details_enc, gain_weekly_income_pence, gain_one_off_income_pence,
+outcome, outcome_note_enc, details_enc, crisis_enc, gain_weekly_income_pence, gain_one_off_income_pence,
 gain_debt_written_off_pence, gain_debt_managed_pence, advice_type, advice_topic, feedback_comment_enc,
 feedback_recommend`
 

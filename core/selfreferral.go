@@ -106,7 +106,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			return err
 		}
 		n := newReferral{source: in.Source, leaflet: in.LeafletCode, needs: uniqueNeeds(in.Needs),
-			district: client.district, crisis: in.Crisis, triaged: res.Agency == nil,
+			district: client.district, crisis: in.Crisis, crisisReasons: in.CrisisReasons, triaged: res.Agency == nil,
 			idempotency: in.IdempotencyKey}
 		if res.Agency != nil {
 			n.toAgency, n.ackDue = res.Agency.ID, ackDue(cal, now, *res.Agency, in.Crisis)
@@ -121,7 +121,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			data: eventData("consent_id", int64(consentID), "channel", string(in.Consent.Channel),
 				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, c.fresh, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
-			"leaflet", r.LeafletCode, "crisis_reasons", in.CrisisReasons, "triage_reason", res.TriageReason))
+			"leaflet", r.LeafletCode, "triage_reason", res.TriageReason))
 		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" && Textable(client.phone) {
 			ok := true
 			if in.Source == SourceWeb {
@@ -376,6 +376,9 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 			fromAgency: in.by.AgencyID, fromStaff: in.fromStaff, toAgency: to.ID, needs: uniqueNeeds(in.needs),
 			district: client.district, crisis: in.crisis, idempotency: in.key,
 			ackDue: ackDue(cal, now, to, in.crisis)}
+		if reason := strings.TrimSpace(in.crisisReason); reason != "" {
+			n.crisisReasons = []string{reason}
+		}
 		var r Referral
 		if in.existing != 0 {
 			r, err = e.insertExistingClientReferral(ctx, tx, in.existing, client, notes, consent, n, now)
@@ -390,8 +393,7 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		e.queueClientEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by,
 			data: eventData("consent_id", int64(consentID), "channel", string(consent.Channel), "wording_version", consent.WordingVersion,
 				"scope", string(consent.Scope), "witness_staff_id", int64(consent.StaffID))}, start.fresh, now)
-		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source),
-			"crisis_reason", strings.TrimSpace(in.crisisReason)))
+		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source)))
 		if in.also != nil {
 			in.also(b, r)
 		}

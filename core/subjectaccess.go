@@ -40,7 +40,10 @@ type SubjectReferral struct {
 	ClosedAt     *time.Time `json:"closed_at,omitempty"`
 	DetailsGiven *Client    `json:"details_given,omitempty"`
 	Notes        string     `json:"notes,omitempty"`
-	OutcomeNote  string     `json:"outcome_note,omitempty"` // the adviser's note on completing it
+	// CrisisReasons say why it was dealt with as a crisis, as recorded
+	// when it was made.
+	CrisisReasons []string `json:"crisis_reasons,omitempty"`
+	OutcomeNote   string   `json:"outcome_note,omitempty"` // the adviser's note on completing it
 	// What the client said of the help afterwards: their score, comment
 	// and whether they would recommend the service.
 	FeedbackScore     *int   `json:"feedback_score,omitempty"`
@@ -151,6 +154,9 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 			}
 			sr.DetailsGiven = &d
 			if sr.Notes, err = e.ReferralNotes(ctx, r); err != nil {
+				return out, err
+			}
+			if sr.CrisisReasons, err = e.CrisisReasons(ctx, r); err != nil {
 				return out, err
 			}
 			if sr.OutcomeNote, err = e.OutcomeNote(ctx, r); err != nil {

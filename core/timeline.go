@@ -92,6 +92,10 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 	for i, l := range chain {
 		byID[l.ID], ids[i] = l, l.ID
 	}
+	crisis, err := e.chainCrisisReasons(ctx, chain)
+	if err != nil {
+		return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
+	}
 	rows, err := e.pool.Query(ctx, sqlTimelineEvents, ids, timelineKinds)
 	if err != nil {
 		return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
@@ -140,6 +144,9 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 			if en.Source == "" {
 				en.Source = link.Source
 			}
+			en.Crisis = slices.Clone(crisis[ref])
+			// Referrals made before the reasons were sealed on the
+			// referral kept them in clear in this event.
 			if list, ok := data["crisis_reasons"].([]any); ok {
 				for _, x := range list {
 					if s, ok := x.(string); ok {
@@ -167,6 +174,32 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// chainCrisisReasons opens the crisis reasons of a chain's referrals,
+// reading each client's key once.
+func (e *Engine) chainCrisisReasons(ctx context.Context, chain []ChainLink) (map[ReferralID][]string, error) {
+	out := map[ReferralID][]string{}
+	keys := map[ClientID]clientKey{}
+	for _, l := range chain {
+		if len(l.CrisisEnc) == 0 {
+			continue
+		}
+		k, ok := keys[l.ClientID]
+		if !ok {
+			var err error
+			if k, err = e.clientKeyOf(ctx, e.pool, l.ClientID); err != nil {
+				return nil, err
+			}
+			keys[l.ClientID] = k
+		}
+		reasons, err := openCrisisReasons(k, l.Referral)
+		if err != nil {
+			return nil, err
+		}
+		out[l.ID] = reasons
 	}
 	return out, nil
 }

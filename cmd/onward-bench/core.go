@@ -218,7 +218,7 @@ func (b *coreBench) baselineCreate(ctx context.Context) (bool, error) {
 		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("client:%d", client), 1, "consent.given", nil, client, "", now, []byte{}, randomBytes(32), consentData, nil); err != nil {
 			return err
 		}
-		createdData := map[string]any{"source": "sms", "version": 1, "crisis_reasons": nil}
+		createdData := map[string]any{"source": "sms", "version": 1, "leaflet": "", "triage_reason": ""}
 		if _, err := tx.Exec(ctx, sqlBaseEvent, fmt.Sprintf("referral:%d", id), 1, "referral.created", id, client, "requested", now, []byte{}, randomBytes(32), createdData, b.net.CAB); err != nil {
 			return err
 		}

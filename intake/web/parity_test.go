@@ -342,10 +342,11 @@ func (p *parityEnv) outcomes(t *testing.T) map[core.Source]*parityOutcome {
 			}
 			o.Agency = a.Slug
 		}
-		if err := e.env.Pool.QueryRow(p.ctx, `SELECT coalesce(max(data->>'crisis_reasons'), '') FROM events WHERE referral_id = $1`,
-			r.ID).Scan(&o.Reasons); err != nil {
+		reasons, err := e.env.Engine.CrisisReasons(p.ctx, r)
+		if err != nil {
 			t.Fatal(err)
 		}
+		o.Reasons = strings.Join(reasons, "; ")
 		c, err := e.env.Engine.Consent(p.ctx, r.ConsentID)
 		if err != nil {
 			t.Fatal(err)
