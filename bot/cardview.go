@@ -35,7 +35,7 @@ const (
 	btnDetails  button = "details"
 	btnReopen   button = "reopen" // undo a completion (staff web)
 	// btnHold puts a referral on the agency's waiting list and btnResume
-	// takes it off again, to the status it was held from (staff web).
+	// takes it off again, to the status it was held from.
 	btnHold   button = "hold"
 	btnResume button = "resume"
 	// btnCancel closes a referral without help (staff web): a
@@ -226,7 +226,7 @@ func buttonsFor(r core.Referral, kind string) []button {
 		}
 		return append(out, btnDetails)
 	}
-	for _, b := range []button{btnAccept, btnReject, btnRedirect, btnContact, btnComplete, btnFail} {
+	for _, b := range []button{btnAccept, btnReject, btnRedirect, btnHold, btnResume, btnContact, btnComplete, btnFail} {
 		if r.Allowed(b.action()) {
 			out = append(out, b)
 		}

@@ -78,7 +78,7 @@ type press struct {
 }
 
 // stateChanging buttons change a referral at once, without a modal.
-var stateChanging = map[button]bool{btnAccept: true, btnContact: true, btnFail: true, btnClaim: true}
+var stateChanging = map[button]bool{btnAccept: true, btnHold: true, btnResume: true, btnContact: true, btnFail: true, btnClaim: true}
 
 func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack.InteractionCallback) {
 	if len(cb.ActionCallback.BlockActions) == 0 {
