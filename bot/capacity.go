@@ -63,11 +63,15 @@ func (b *Bot) setCapacity(ctx context.Context, staff core.Staff, on bool, note s
 	if before.AtCapacity == on {
 		return nil
 	}
-	alert := say("cmd.capacity.alert", capacityAlert{On: on, Agency: staff.AgencyName, Note: note, By: staff.Name})
+	alert := render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: staff.AgencyName, Note: note, By: staff.Name})
+	level := "capacity-open"
+	if on {
+		level = "capacity-full"
+	}
 	now := b.clock.Now()
 	dedupe := fmt.Sprintf("capacity:%d:%t:%d", staff.AgencyID, on, now.UnixNano())
 	if err := b.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0,
-		core.OutboxPayload{AgencyID: staff.AgencyID, Text: alert}, dedupe, time.Time{}); err != nil {
+		core.OutboxPayload{AgencyID: staff.AgencyID, Level: level, Text: alert}, dedupe, time.Time{}); err != nil {
 		// The capacity is set; only the heads-up is lost.
 		b.log.Warn("queue capacity alert", "agency", staff.AgencyID, "err", err)
 	}

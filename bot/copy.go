@@ -29,6 +29,13 @@ var plainCopy = sync.OnceValue(func() *template.Template {
 		"slack/card.tmpl", "slack/modal.tmpl", "slack/ephemeral.tmpl", "slack/manifest.json.tmpl"))
 })
 
+// alertCopy is the words of the coordinator alerts bot writes
+// (templates/alerts): plain text, which the triage channel escapes and
+// the email shows as it is.
+var alertCopy = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("alerts").Option("missingkey=error").ParseFS(templates.FS, "alerts/capacity.txt"))
+})
+
 // webWords is the plain-text copy of the staff inbox (page titles and
 // messages); the HTML templates escape it where it lands.
 var webWords = sync.OnceValue(func() *template.Template {

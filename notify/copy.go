@@ -9,11 +9,13 @@ import (
 )
 
 // parseTemplates loads notify's own Slack messages
-// (templates/slack/notify_*.txt), plain text/template files of mrkdwn.
-// Client status texts are messages status_* of the message files, in the
-// client's language (clientTextBody).
+// (templates/slack/notify_*.txt), plain text/template files of mrkdwn, and
+// the words of the coordinator alerts it writes (templates/alerts/*.txt),
+// plain text that every channel says in its own way. Client status texts
+// are messages status_* of the message files, in the client's language
+// (clientTextBody).
 func parseTemplates() (*template.Template, error) {
-	t, err := template.New("notify").Option("missingkey=error").ParseFS(templates.FS, "slack/notify_*.txt")
+	t, err := template.New("notify").Option("missingkey=error").ParseFS(templates.FS, "slack/notify_*.txt", "alerts/*.txt")
 	if err != nil {
 		return nil, fmt.Errorf("load notify templates: %w", err)
 	}
@@ -21,7 +23,8 @@ func parseTemplates() (*template.Template, error) {
 }
 
 // render executes one template, trimming the newline files end with.
-// Slack copy (notify_*.txt) gets its data escaped first: see slackSafe.
+// Slack copy (notify_*.txt) gets its data escaped first: see slackSafe;
+// an alert's words (alerts/*.txt) are plain text and get it as it is.
 func (w *Worker) render(name string, data any) (string, error) {
 	if strings.HasPrefix(name, "notify_") {
 		data = slackSafe(data)
@@ -35,9 +38,9 @@ func (w *Worker) render(name string, data any) (string, error) {
 
 // slackMarkup are the data keys of notify's Slack copy that are Slack
 // markup on purpose: the configured crisis mention (ONWARD_SLACK_CRISIS_MENTION,
-// "<!here>"), and an alert's text, which was rendered and escaped where it
-// was written (bot's capacity alert, notify's own dead-letter notice).
-var slackMarkup = map[string]bool{"Mention": true, "Text": true}
+// "<!here>"). An alert's text is plain words (templates/alerts) and is
+// escaped like everything else.
+var slackMarkup = map[string]bool{"Mention": true}
 
 // slackSafe escapes every other string of a Slack message's data, so an
 // agency name, a reason or a provider's error text shows as typed: "<!channel>"

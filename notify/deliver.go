@@ -307,7 +307,7 @@ func (w *Worker) deadLetterText(ctx context.Context, r core.OutboxClaim, f *Fail
 			data["Reference"] = ref.Reference
 		}
 	}
-	return w.render("notify_dead_letter.txt", data)
+	return w.render("dead_letter.txt", data)
 }
 
 // holdSlack pauses Slack deliveries until t (Slack's Retry-After).

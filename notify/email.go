@@ -247,7 +247,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	case core.EmailDeadLetter:
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
 	case core.EmailAlert:
-		d.Alert = alertWords(p.Text)
+		d.Alert = p.Text
 	}
 	id := r.Referral()
 	if id == 0 {

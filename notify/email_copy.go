@@ -37,7 +37,7 @@ type emailData struct {
 
 	DeadKind, DeadError, DeadID string // dead letters
 	Attempts                    int
-	Alert                       string // an alert's words, in plain text (alertWords)
+	Alert                       string // an alert's words, in plain text (templates/alerts)
 
 	// The digest: a section for each kind its reader chose to gather.
 	Date                                         string

@@ -129,7 +129,7 @@ func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (out
 func (w *Worker) coordinatorAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	res := skipped("neither Slack nor email configured")
 	if w.slackReaches(core.EmailAlert) {
-		text, err := w.render("notify_coordinator_alert.txt", map[string]any{"Text": r.Payload.Text})
+		text, err := w.render("notify_coordinator_alert.txt", map[string]any{"Text": r.Payload.Text, "Level": r.Payload.Level})
 		if err != nil {
 			return outcome{}, err
 		}

@@ -204,7 +204,7 @@ func (w *Worker) whatsAppText(ctx context.Context, r core.OutboxClaim, ref core.
 // holdWhatsApp holds a text with no template to go out as, and alerts
 // coordinators once (core.Outbox.Hold).
 func (w *Worker) holdWhatsApp(ctx context.Context, tmpl string, ref core.Referral) (outcome, error) {
-	text, err := w.render("notify_whatsapp_held.txt", map[string]any{"Template": tmpl, "Reference": ref.Reference})
+	text, err := w.render("whatsapp_held.txt", map[string]any{"Template": tmpl, "Reference": ref.Reference})
 	if err != nil {
 		return outcome{}, err
 	}

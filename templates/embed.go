@@ -9,5 +9,5 @@ import "embed"
 // FS is every template file, addressed by its path under templates/
 // (for example "i18n/en.toml" or "flows/self_referral.yaml").
 //
-//go:embed all:flows all:html all:slack all:whatsapp all:i18n all:email
+//go:embed all:flows all:html all:slack all:whatsapp all:i18n all:email all:alerts
 var FS embed.FS
