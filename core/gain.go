@@ -74,19 +74,30 @@ func (g Gain) IsZero() bool { return g == Gain{} }
 func (g Gain) Check() []FieldError {
 	var fields []FieldError
 	for _, f := range GainFields {
-		switch p := g.Get(f.Key); {
-		case p < 0:
-			fields = append(fields, FieldError{Field: f.Key, Message: f.Label + " cannot be negative"})
-		case p > MaxGainPence:
-			fields = append(fields, FieldError{Field: f.Key, Message: f.Label + " must be £1,000,000 or less"})
+		if fe, bad := f.check(g.Get(f.Key)); bad {
+			fields = append(fields, fe)
 		}
 	}
 	return fields
 }
 
+// check refuses an amount of this field that is negative or above
+// MaxGainPence.
+func (f GainField) check(pence int64) (FieldError, bool) {
+	switch {
+	case pence < 0:
+		return FieldError{Field: f.Key, Message: f.Label + " cannot be negative"}, true
+	case pence > MaxGainPence:
+		return FieldError{Field: f.Key, Message: f.Label + " must be £1,000,000 or less"}, true
+	}
+	return FieldError{}, false
+}
+
 // ParseGain reads a Gain from a form's pound amounts, by GainFields key
-// (blank means none). Amounts that are not money are named in the field
-// errors; ranges are checked by Gain.Check when the referral is completed.
+// (blank means none). Every amount that is not money, or is out of range
+// (the rule Gain.Check applies when the referral is completed), is named
+// in the field errors, in the form's order, so the adviser hears of every
+// problem at once.
 func ParseGain(value func(key string) string) (Gain, []FieldError) {
 	var g Gain
 	var fields []FieldError
@@ -100,6 +111,9 @@ func ParseGain(value func(key string) string) (Gain, []FieldError) {
 			}
 			fields = append(fields, FieldError{Field: f.Key, Message: msg})
 			continue
+		}
+		if fe, bad := f.check(p); bad {
+			fields = append(fields, fe)
 		}
 		g.Set(f.Key, p)
 	}

@@ -107,3 +107,23 @@ func FuzzParsePounds(f *testing.F) {
 		}
 	})
 }
+
+// TestParseGainNamesEveryProblemAtOnce (audit E 13): a comma in one box
+// and a negative amount in another are both named on the first submit, in
+// the form's order, not one per round.
+func TestParseGainNamesEveryProblemAtOnce(t *testing.T) {
+	form := map[string]string{"gain_weekly_income": "12,50", "gain_one_off_income": "-5", "gain_debt_managed": "2000000"}
+	_, fields := core.ParseGain(func(k string) string { return form[k] })
+	var got []string
+	for _, f := range fields {
+		got = append(got, f.Field+": "+f.Message)
+	}
+	want := []string{
+		"gain_weekly_income: Weekly income gained must be an amount in pounds, like 125.50 (use a point for pence: 12.50)",
+		"gain_one_off_income: One-off income gained cannot be negative",
+		"gain_debt_managed: Debt managed must be £1,000,000 or less",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("field errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
