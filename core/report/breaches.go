@@ -30,7 +30,8 @@ WHERE r.acknowledged_at IS NULL AND r.closed_at IS NULL AND r.ack_due_at IS NOT 
   AND r.created_at >= $2 AND r.created_at < $3`
 
 // waitingPastDeadline counts per receiving agency the legs waiting past
-// their deadline now.
+// their deadline now: with the filter's agency, those it received or
+// referred (see referrer.go).
 func (q *reportQuery) waitingPastDeadline(ctx context.Context) (map[core.AgencyID]int64, error) {
 	lo, hi := q.span()
 	args := []any{q.now, lo, hi}
@@ -42,7 +43,7 @@ func (q *reportQuery) waitingPastDeadline(ctx context.Context) (map[core.AgencyI
 	}
 	if q.f.Agency != 0 {
 		args = append(args, int64(q.f.Agency))
-		fmt.Fprintf(&sql, " AND (r.to_agency_id = $%[1]d OR coalesce(p.to_agency_id, r.from_agency_id) = $%[1]d)", len(args))
+		fmt.Fprintf(&sql, " AND (r.to_agency_id = $%d OR %s)", len(args), sqlLegReferredBy(len(args)))
 	}
 	sql.WriteString(" GROUP BY 1")
 	rows, _ := q.db.Query(ctx, sql.String(), args...)

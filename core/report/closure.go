@@ -317,11 +317,11 @@ type clientsWithGains struct {
 // sqlGainClients counts distinct clients among the referral legs made in
 // [$1, $2) and completed with a gain, in each grouping set: per receiving
 // agency (grouping 3), need (5), month of the day made in time zone $3
-// (6) and in all (7). Legs count when sent to or from agency $4 (0: any)
-// and asking for need $5 (empty: any; a leg counts under each of its
-// needs). A client helped twice, or by two agencies, is one client: so the
+// (6) and in all (7). Legs count when sent to or referred by agency $4
+// (0: any; see referrer.go) and asking for need $5 (empty: any; a leg
+// counts under each of its needs). A client helped twice, or by two agencies, is one client: so the
 // counts are not sums of the rollups', and are read here.
-const sqlGainClients = `
+var sqlGainClients = `
 SELECT grouping(agency, need, month), coalesce(agency, 0), coalesce(need, ''), coalesce(month, ''),
     count(DISTINCT client_id) FILTER (WHERE counted), count(DISTINCT client_id) FILTER (WHERE managed),
     count(DISTINCT client_id)
@@ -333,7 +333,7 @@ FROM (
     FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id, unnest(r.needs) AS need
     WHERE r.status = 'completed' AND r.created_at >= $1 AND r.created_at < $2
       AND greatest(r.gain_weekly_income_pence, r.gain_one_off_income_pence, r.gain_debt_written_off_pence, r.gain_debt_managed_pence) > 0
-      AND ($4::bigint = 0 OR r.to_agency_id = $4 OR coalesce(p.to_agency_id, r.from_agency_id) = $4)
+      AND ($4::bigint = 0 OR r.to_agency_id = $4 OR ` + sqlLegReferredBy(4) + `)
       AND ($5::text = '' OR need = $5)
 ) g
 GROUP BY GROUPING SETS ((agency), (need), (month), ())`

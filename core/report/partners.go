@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -11,29 +10,25 @@ import (
 )
 
 // partnersReport is the from × to matrix of referrals between partners.
-// A row is who sent a referral: an agency (the referring agency, or the
-// agency that redirected or rerouted it on), or, for referrals no agency
-// sent, how they came in — a client's own text or web form, or a partner
-// system. A column is the agency it went to, or the triage queue while no
-// agency has it. Each leg of a redirected referral counts once.
+// A row is who referred a leg (see referrer.go): an agency, for the
+// referrals it made; the same agency again, "(redirects)", for the
+// referrals it redirected on to another agency; or, for legs no agency
+// referred, where they came from — a client's own text or web form, a
+// partner system, or Onward re-routing a client after an agency turned
+// their self-referral down (never counted as that agency's referral). A
+// column is the agency it went to, or the triage queue while no agency
+// has it. Each leg of a redirected referral counts once.
 func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(mainRollup, "from_agency, source, to_agency, n", q.f.From, q.f.To)
 	rows, _ := q.db.Query(ctx, `SELECT from_agency, source, to_agency, sum(n)::bigint FROM `+sub+` f
 		GROUP BY 1, 2, 3`, args...)
-	type from struct {
-		agency core.AgencyID
-		source core.Source
-	}
-	counts := map[from]map[core.AgencyID]int64{}
+	counts := map[referrerKey]map[core.AgencyID]int64{}
 	toTotals := map[core.AgencyID]int64{}
-	var k from
-	var to core.AgencyID
+	var agency, to core.AgencyID
+	var source core.Source
 	var n int64
-	_, err := pgx.ForEachRow(rows, []any{&k.agency, &k.source, &to, &n}, func() error {
-		key := k
-		if key.agency != 0 {
-			key.source = ""
-		}
+	_, err := pgx.ForEachRow(rows, []any{&agency, &source, &to, &n}, func() error {
+		key := referrerOf(agency, source)
 		if counts[key] == nil {
 			counts[key] = map[core.AgencyID]int64{}
 		}
@@ -44,22 +39,11 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	froms := make([]from, 0, len(counts))
+	froms := make([]referrerKey, 0, len(counts))
 	for f := range counts {
 		froms = append(froms, f)
 	}
-	sourceOrder := map[core.Source]int{core.SourceSMS: 0, core.SourceWeb: 1, core.SourceAPI: 2, core.SourceStaff: 3}
-	slices.SortFunc(froms, func(a, b from) int {
-		switch {
-		case a.agency == 0 && b.agency == 0:
-			return sourceOrder[a.source] - sourceOrder[b.source]
-		case a.agency == 0:
-			return -1
-		case b.agency == 0:
-			return 1
-		}
-		return q.agencyLess(a.agency, b.agency)
-	})
+	slices.SortFunc(froms, func(a, b referrerKey) int { return q.referrerLess(a, b, true) })
 	tos := make([]core.AgencyID, 0, len(toTotals))
 	for t := range toTotals {
 		tos = append(tos, t)
@@ -84,10 +68,7 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 		return append(cells, total)
 	}
 	for _, f := range froms {
-		label := referrerLabel(f.source)
-		if f.agency != 0 {
-			label = q.agencyName(f.agency)
-		}
+		label := q.referrerName(f)
 		cells := row(label, func(t core.AgencyID) int64 { return counts[f][t] })
 		s := Series{Name: label}
 		for i, t := range tos {
@@ -100,19 +81,4 @@ func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
 	q.addsDown(totals, r.Rows...)
 	r.Rows = append(r.Rows, totals)
 	return r, nil
-}
-
-// referrerLabel names where a referral no agency sent came from.
-func referrerLabel(s core.Source) string {
-	switch s {
-	case core.SourceSMS:
-		return "Self-referral (SMS)"
-	case core.SourceWeb:
-		return "Self-referral (web)"
-	case core.SourceAPI:
-		return "Partner system (API)"
-	case core.SourceStaff:
-		return "Staff (no agency recorded)"
-	}
-	return fmt.Sprintf("Other (%s)", s)
 }

@@ -111,7 +111,10 @@ var (
 func monday(d time.Time) time.Time { return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) }
 
 // facts returns a subquery over the rollup rows the filter selects, for
-// days from..to inclusive, with its arguments. Whole periods are read from
+// days from..to inclusive, with its arguments: with an agency, the legs
+// it received and those it referred (made or redirected: see
+// referrer.go), never a leg Onward re-routed after it turned a client
+// down. Whole periods are read from
 // the coarse table and the days at either edge from the daily one, so a
 // report over five years reads sixty months, not eighteen hundred days.
 func (q *reportQuery) facts(src rollup, cols string, from, to time.Time) (string, []any) {

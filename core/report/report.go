@@ -50,8 +50,8 @@ func (rp *Reports) ReadFrom(readers *core.Readers) *Reports {
 // network's time zone, both inclusive, on when the referral was made.
 type Filter struct {
 	From, To time.Time
-	// Agency restricts to referrals sent to or from one agency; 0 = the
-	// whole network.
+	// Agency restricts to referrals sent to one agency or referred by it
+	// (made, or redirected on: see referrer.go); 0 = the whole network.
 	Agency core.AgencyID
 	// Need restricts to referrals asking for one need; "" = all.
 	Need core.Need
@@ -230,7 +230,7 @@ type Spec struct {
 // list` show them.
 var specs = []Spec{
 	{Name: "partners", Title: "Referrals between partners", run: partnersReport,
-		Description: "How many referrals went from each referrer (agency, or the client themselves) to each agency."},
+		Description: "How many referrals went from each referrer (agency, or the client themselves) to each agency. An agency's row counts the referrals it made; its redirects (a referral it held, sent on to another agency) are on a row of their own. When an agency turns down a client's own referral, Onward itself sends the client on, to the next agency or back to triage: those count as re-routed by Onward, not as that agency's referrals."},
 	{Name: "outcomes", Title: "Outcomes", run: outcomesReport,
 		Description: "Referrals by status now."},
 	{Name: "rejections", Title: "Rejection reasons", run: rejectionsReport,
@@ -260,7 +260,7 @@ var specs = []Spec{
 	{Name: "satisfaction", Title: "Client satisfaction", run: satisfactionReport,
 		Description: "What clients said after their referral: scores, how many would recommend the agency, and how many left a comment."},
 	{Name: "sent-back", Title: "Inappropriate referrals by referrer", run: sentBackReport,
-		Description: "Referrals turned down as not eligible or inappropriate, counted against whoever sent them, with the feedback the agency gave, so referrers learn what each service takes."},
+		Description: "Referrals turned down as not eligible or inappropriate, counted against whoever referred them, with the feedback the agency gave, so referrers learn what each service takes. An agency's redirects are counted apart from the referrals it made, and a referral Onward re-routed after an agency turned a client down counts as Onward's, never against that agency."},
 	{Name: "national-standards", Title: "National Standards pack", run: standardsReport,
 		Description: "For one agency and a period: advice by National Standards type and by topic, acknowledgement and contact against the network's targets, outcomes, client feedback and a place for complaints. Printable."},
 	{Name: "texts", Title: "Texts sent and their cost", run: textsReport,

@@ -14,6 +14,10 @@ import (
 // and the tests agree on it.
 
 // rollupKeys are the dimensions of report_daily and report_monthly.
+// from_agency and source say who referred a leg (see referrer.go and
+// sqlRollupLegs), so source is legRedirected or legRerouted for the legs
+// Onward made on a redirect or a rejection, whatever their referral's own
+// source.
 const rollupKeys = "day, need, to_agency, from_agency, source, leaflet, crisis"
 
 // districtKeys are the dimensions of report_district and its monthly twin.
@@ -106,15 +110,18 @@ func intSums(cols []string) string {
 
 // sqlRollupLegs selects the referral legs created in the ranges
 // [$2[i], $3[i]) with everything the counters need: the created day in the
-// network's time zone ($1), who sent the leg, and the histogram bucket of
-// each time. Times to acknowledge and to contact run from when the
-// referral reached the agency (assignment from triage, else creation);
-// triage time from creation to assignment.
+// network's time zone ($1), who referred the leg and where it came from
+// (see referrer.go: from_agency is the agency that made or redirected it,
+// 0 when none did; source is the referral's source, or legRedirected or
+// legRerouted for a leg of a redirect or of Onward's re-route), and the
+// histogram bucket of each time. Times to acknowledge and to contact run
+// from when the referral reached the agency (assignment from triage, else
+// creation); triage time from creation to assignment.
 var sqlRollupLegs = `
 SELECT (r.created_at AT TIME ZONE $1)::date AS day,
     coalesce(r.to_agency_id, 0) AS to_agency,
-    coalesce(p.to_agency_id, r.from_agency_id, 0) AS from_agency,
-    r.source, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
+    coalesce(` + sqlLegReferrer + `, 0) AS from_agency,
+    ` + sqlLegSource + ` AS source, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
     r.parent_id IS NULL AS first_leg, r.status, r.reason, r.triaged, r.feedback_score,
     r.acknowledged_at, r.contacted_at, r.closed_at, r.ack_due_at, r.assigned_at,
     r.feedback_recommend, r.feedback_comment_enc IS NOT NULL AS commented,

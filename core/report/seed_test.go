@@ -187,9 +187,9 @@ func (s *reportSeed) seed() {
 		case 0:
 			s.chain(r, welfare, 10*minute, core.ActionAccept, 5*dayDur, core.ActionContact)
 		case 1:
-			s.act(r, 2*hour, core.ActionReject, welfare, reject(core.ReasonNoCapacity, ""))
+			s.act(r, 2*hour, core.ActionReject, welfare, reject(core.ReasonNoCapacity, "Our benefits caseworkers are full until March"))
 		case 2:
-			s.act(r, 30*minute, core.ActionReject, welfare, reject(core.ReasonDuplicate, ""))
+			s.act(r, 30*minute, core.ActionReject, welfare, reject(core.ReasonDuplicate, "We already have this client from their own text"))
 		case 3:
 			s.chain(r, welfare, 20*hour, core.ActionAccept)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,28 +13,18 @@ import (
 
 // Referrals sent back: an agency that turns a referral down as not
 // eligible or inappropriate says why, and those rejections count against
-// whoever sent it, so referrers learn what each service takes. The
-// report is for the referring agency and the coordinators: an agency's
-// staff see only what their own agency sent (their reports are scoped to
-// it), and the feedback text never leaves the network.
-
-// referrerKey is who sent a referral leg: an agency, or for legs no
-// agency sent, how they came in.
-type referrerKey struct {
-	agency core.AgencyID
-	source core.Source
-}
-
-func (q *reportQuery) referrerName(k referrerKey) string {
-	if k.agency != 0 {
-		return q.agencyName(k.agency)
-	}
-	return referrerLabel(k.source)
-}
+// whoever referred it (see referrer.go), so referrers learn what each
+// service takes: an agency for the referrals it made, and apart from
+// those for the referrals it redirected on; a leg Onward re-routed after
+// an agency turned a self-referral down counts as Onward's, never against
+// the agency that turned the client down. The report is for the
+// referring agency and the coordinators: an agency's staff see only what
+// their own agency referred (their reports are scoped to it), and the
+// feedback text never leaves the network.
 
 type sentBack struct{ sent, notEligible, inappropriate int64 }
 
-// sentBackReport counts, per referrer, the referral legs it sent and how
+// sentBackReport counts, per referrer, the referral legs it referred and how
 // many were turned down as not eligible or inappropriate, and lists the
 // feedback given with each.
 func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
@@ -45,14 +34,19 @@ func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
 		args = append(args, int64(q.f.Agency))
 		where = fmt.Sprintf(" WHERE from_agency = $%d", len(args))
 	}
-	rows, _ := q.db.Query(ctx, `SELECT from_agency, CASE WHEN from_agency = 0 THEN source ELSE '' END, `+
+	rows, _ := q.db.Query(ctx, `SELECT from_agency, source, `+
 		sums("n", "rs_not_eligible", "rs_inappropriate")+` FROM `+sub+` f`+where+` GROUP BY 1, 2`, args...)
 	counts := map[referrerKey]*sentBack{}
-	var k referrerKey
+	var agency core.AgencyID
+	var source core.Source
 	var b sentBack
-	if _, err := pgx.ForEachRow(rows, []any{&k.agency, &k.source, &b.sent, &b.notEligible, &b.inappropriate}, func() error {
-		c := b
-		counts[k] = &c
+	if _, err := pgx.ForEachRow(rows, []any{&agency, &source, &b.sent, &b.notEligible, &b.inappropriate}, func() error {
+		k := referrerOf(agency, source)
+		if counts[k] == nil {
+			counts[k] = &sentBack{}
+		}
+		c := counts[k]
+		c.sent, c.notEligible, c.inappropriate = c.sent+b.sent, c.notEligible+b.notEligible, c.inappropriate+b.inappropriate
 		return nil
 	}); err != nil {
 		return Report{}, err
@@ -61,17 +55,7 @@ func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
 	for k := range counts {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b referrerKey) int {
-		switch {
-		case a.agency == 0 && b.agency == 0:
-			return strings.Compare(string(a.source), string(b.source))
-		case a.agency == 0:
-			return 1
-		case b.agency == 0:
-			return -1
-		}
-		return q.agencyLess(a.agency, b.agency)
-	})
+	slices.SortFunc(keys, func(a, b referrerKey) int { return q.referrerLess(a, b, false) })
 	r := Report{Chart: ChartBar, Unit: "referrals", Columns: []string{"Referrer", "Referrals sent", "Not eligible",
 		"Inappropriate", "Sent back", "Sent back (%)"}}
 	ne, in := Series{Name: "Not eligible"}, Series{Name: "Inappropriate"}
@@ -113,13 +97,14 @@ func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
 const sentBackLimit = 200
 
 // sqlSentBackFeedback reads the referral legs made in [$1, $2) turned
-// down as not eligible or inappropriate, newest first, with who sent
-// them. A partial index (migration 022) holds exactly these legs.
-const sqlSentBackFeedback = `
-SELECT r.created_at, coalesce(p.to_agency_id, r.from_agency_id, 0), r.source, coalesce(r.to_agency_id, 0), r.reason, r.feedback
+// down as not eligible or inappropriate, newest first, with who referred
+// them (see referrer.go). A partial index (migration 022) holds exactly
+// these legs.
+var sqlSentBackFeedback = `
+SELECT r.created_at, coalesce(` + sqlLegReferrer + `, 0), ` + sqlLegSource + `, coalesce(r.to_agency_id, 0), r.reason, r.feedback
 FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
 WHERE r.reason IN ('not-eligible', 'inappropriate') AND r.created_at >= $1 AND r.created_at < $2
-  AND ($3::bigint = 0 OR coalesce(p.to_agency_id, r.from_agency_id) = $3)
+  AND ($3::bigint = 0 OR ` + sqlLegReferredBy(3) + `)
   AND ($4::text = '' OR $4 = ANY(r.needs))
 ORDER BY r.created_at DESC, r.id DESC LIMIT $5`
 
@@ -129,12 +114,13 @@ func (q *reportQuery) sentBackFeedback(ctx context.Context) (*Listing, error) {
 	rows, _ := q.db.Query(ctx, sqlSentBackFeedback, lo, hi, int64(q.f.Agency), string(q.f.Need), sentBackLimit)
 	l := &Listing{Title: "Feedback on referrals sent back", Columns: []string{"Day", "Referrer", "Sent to", "Reason", "Feedback"}}
 	var at time.Time
-	var k referrerKey
-	var to core.AgencyID
+	var from, to core.AgencyID
+	var source core.Source
 	var reason core.Reason
 	var feedback string
-	if _, err := pgx.ForEachRow(rows, []any{&at, &k.agency, &k.source, &to, &reason, &feedback}, func() error {
-		l.Rows = append(l.Rows, []string{at.In(q.loc).Format("2 Jan 2006"), q.referrerName(k), q.agencyName(to), reason.Label(), feedback})
+	if _, err := pgx.ForEachRow(rows, []any{&at, &from, &source, &to, &reason, &feedback}, func() error {
+		l.Rows = append(l.Rows, []string{at.In(q.loc).Format("2 Jan 2006"), q.referrerName(referrerOf(from, source)),
+			q.agencyName(to), reason.Label(), feedback})
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("read feedback on referrals sent back: %w", err)

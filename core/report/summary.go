@@ -25,14 +25,17 @@ type Summary struct {
 
 	// Median hours to acknowledge and to contact the client, from when the
 	// referral reached the agency; ok false when there was none.
-	MedianAckHours      float64
-	HasMedianAck        bool
-	MedianContactHours  float64
-	HasMedianContact    bool
-	DeadlineBreaches    int64 // acknowledged late, closed unacknowledged, or waiting past the deadline now
-	FeedbackResponses   int64
-	FeedbackMean        float64 // 1–5; meaningful when FeedbackResponses > 0
-	ReferralsMadeByThem int64   // referral legs the agency sent to others
+	MedianAckHours     float64
+	HasMedianAck       bool
+	MedianContactHours float64
+	HasMedianContact   bool
+	DeadlineBreaches   int64 // acknowledged late, closed unacknowledged, or waiting past the deadline now
+	FeedbackResponses  int64
+	FeedbackMean       float64 // 1–5; meaningful when FeedbackResponses > 0
+	// ReferralsMadeByThem counts the referrals the agency made itself
+	// (see referrer.go): not its redirects, which are among Rejected, nor
+	// the legs Onward re-routed after it turned a client down.
+	ReferralsMadeByThem int64
 }
 
 // sqlAgencySummary sums the counts of one agency ($%[1]d) over the rollup
@@ -44,7 +47,7 @@ SELECT coalesce(sum(n) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
     coalesce(sum(st_completed) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
     coalesce(sum(st_rejected) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
     coalesce(sum(st_requested + st_accepted + st_in_progress + st_on_hold) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
-    coalesce(sum(n) FILTER (WHERE from_agency = $%[1]d), 0)::bigint
+    coalesce(sum(n) FILTER (WHERE from_agency = $%[1]d AND source <> '` + string(legRedirected) + `'), 0)::bigint
 FROM %[2]s f`
 
 // Summary summarises an agency's referrals made from..to (days in the
@@ -69,7 +72,7 @@ func (rp *Reports) summary(ctx context.Context, db core.DB, a core.Agency, f Fil
 		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
 	s := Summary{Agency: a, From: q.f.From, To: q.f.To}
-	sub, args := q.facts(mainRollup, "to_agency, from_agency, n, acked, contacted, st_completed, st_rejected, st_requested, st_accepted, st_in_progress, st_on_hold",
+	sub, args := q.facts(mainRollup, "to_agency, from_agency, source, n, acked, contacted, st_completed, st_rejected, st_requested, st_accepted, st_in_progress, st_on_hold",
 		q.f.From, q.f.To)
 	sql := fmt.Sprintf(sqlAgencySummary, len(args)+1, sub)
 	err = db.QueryRow(ctx, sql, append(args, int64(a.ID))...).
