@@ -10,9 +10,11 @@ import (
 )
 
 // capacityAlert is what coordinators are told when an agency's capacity
-// changes.
+// changes, and what the member of staff who changed it is told: Told is
+// whether this change alerted the coordinators (only a change of state
+// does), Was the state before.
 type capacityAlert struct {
-	On               bool
+	On, Was, Told    bool
 	Agency, Note, By string
 }
 
@@ -26,6 +28,9 @@ func (b *Bot) capacity(ctx context.Context, c slashCommand, args string) {
 	case "on", "full":
 		on = true
 	case "off", "open":
+	case "":
+		b.capacityState(ctx, c)
+		return
 	default:
 		b.ephemeral(ctx, c.to, say("cmd.capacity.usage", nil))
 		return
@@ -36,7 +41,8 @@ func (b *Bot) capacity(ctx context.Context, c slashCommand, args string) {
 		return
 	}
 	note = strings.TrimSpace(note)
-	if err := b.setCapacity(ctx, staff, on, note); err != nil {
+	was, told, err := b.changeCapacity(ctx, staff, staff.AgencyID, on, note)
+	if err != nil {
 		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
@@ -44,36 +50,61 @@ func (b *Bot) capacity(ctx context.Context, c slashCommand, args string) {
 	if !on {
 		name = "off"
 	}
-	b.ephemeral(ctx, c.to, say("cmd.capacity."+name, capacityAlert{On: on, Agency: staff.AgencyName, Note: note}))
+	b.ephemeral(ctx, c.to, say("cmd.capacity."+name, capacityAlert{On: on, Was: was, Told: told, Agency: staff.AgencyName, Note: note}))
 }
 
-// setCapacity changes the agency's capacity through core and, when it
-// changed (at capacity, or taking referrals again), queues the
-// coordinators' alert. Pressing "Mark us at capacity" again, or changing
-// only the note, tells nobody anything new, so it alerts nobody. The
-// staff inbox uses it too.
-func (b *Bot) setCapacity(ctx context.Context, staff core.Staff, on bool, note string) error {
-	before, err := b.engine.Agency(ctx, staff.AgencyID)
+// capacityState answers `/onward capacity` with no word: whether the
+// member of staff's agency is taking referrals now, and how to change it.
+func (b *Bot) capacityState(ctx context.Context, c slashCommand) {
+	staff, err := b.staffForSlack(ctx, c.user)
 	if err != nil {
-		return err
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
+		return
 	}
-	if err := b.engine.SetCapacity(ctx, staff.AgencyID, on, note, staff.Actor()); err != nil {
-		return err
+	a, err := b.engine.Agency(ctx, staff.AgencyID)
+	if err != nil {
+		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
+		return
+	}
+	b.ephemeral(ctx, c.to, say("cmd.capacity.state", capacityAlert{On: a.AtCapacity, Agency: a.Name, Note: a.CapacityNote}))
+}
+
+// setCapacity changes an agency's capacity through core, as by says
+// (their own agency's, or, for a coordinator, any agency's: core checks),
+// and, when it changed (at capacity, or taking referrals again), queues
+// the coordinators' alert. Pressing "Mark us at capacity" again, or
+// changing only the note, tells nobody anything new, so it alerts nobody.
+// The staff inbox and the coordinators' agencies page use it too.
+func (b *Bot) setCapacity(ctx context.Context, by core.Staff, agency core.AgencyID, on bool, note string) error {
+	_, _, err := b.changeCapacity(ctx, by, agency, on, note)
+	return err
+}
+
+// changeCapacity is setCapacity saying what happened: whether the agency
+// was at capacity before, and whether the coordinators' alert was queued.
+func (b *Bot) changeCapacity(ctx context.Context, by core.Staff, agency core.AgencyID, on bool, note string) (was, told bool, err error) {
+	before, err := b.engine.Agency(ctx, agency)
+	if err != nil {
+		return false, false, err
+	}
+	if err := b.engine.SetCapacity(ctx, agency, on, note, by.Actor()); err != nil {
+		return before.AtCapacity, false, err
 	}
 	if before.AtCapacity == on {
-		return nil
+		return before.AtCapacity, false, nil
 	}
-	alert := render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: staff.AgencyName, Note: note, By: staff.Name})
+	alert := render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: before.Name, Note: note, By: by.Name})
 	level := "capacity-open"
 	if on {
 		level = "capacity-full"
 	}
 	now := b.clock.Now()
-	dedupe := fmt.Sprintf("capacity:%d:%t:%d", staff.AgencyID, on, now.UnixNano())
+	dedupe := fmt.Sprintf("capacity:%d:%t:%d", agency, on, now.UnixNano())
 	if err := b.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0,
-		core.OutboxPayload{AgencyID: staff.AgencyID, Level: level, Text: alert}, dedupe, time.Time{}); err != nil {
+		core.OutboxPayload{AgencyID: agency, Level: level, Text: alert}, dedupe, time.Time{}); err != nil {
 		// The capacity is set; only the heads-up is lost.
-		b.log.Warn("queue capacity alert", "agency", staff.AgencyID, "err", err)
+		b.log.Warn("queue capacity alert", "agency", agency, "err", err)
+		return before.AtCapacity, false, nil
 	}
-	return nil
+	return before.AtCapacity, true, nil
 }

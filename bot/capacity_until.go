@@ -15,8 +15,14 @@ import (
 // staff's own agency; core checks the date and audits the change.
 
 // setCapacityUntil handles POST /staff/capacity/until: a date to publish,
-// or clear=yes to withdraw it.
+// or clear=yes to withdraw it. A form naming an agency comes from the
+// coordinators' agencies page, marking that agency at capacity or taking
+// referrals again (setAgencyCapacity).
 func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session) {
+	if r.PostFormValue("agency") != "" {
+		b.coordinatorsOnly(b.setAgencyCapacity)(w, r, s)
+		return
+	}
 	var until *time.Time
 	done := "capacity-date-cleared"
 	if r.PostFormValue("clear") != "yes" {

@@ -70,6 +70,19 @@ func (c *Cards) Card(ctx context.Context, referral core.ReferralID, channelKind 
 	return channel, text, cardBlocks(v), nil
 }
 
+// closesAtOnce are the card buttons that close a referral with one
+// press, no modal between: Slack asks "are you sure?" first (a
+// confirmation dialog), since nothing in Slack reopens a closed referral.
+var closesAtOnce = map[button]bool{btnFail: true}
+
+// confirmClose is the dialog of a button that closes a referral at once.
+// Slack's limits: title 100, text 300, the two buttons 30 characters.
+func confirmClose(b button, v cardView) *slack.ConfirmationBlockObject {
+	name := "confirm." + string(b)
+	return slack.NewConfirmationBlockObject(plainN(100, say(name+".title", v)), plainN(300, say(name+".text", v)),
+		plainN(30, say(name+".yes", v)), plainN(30, say(name+".no", v))).WithStyle(slack.StyleDanger)
+}
+
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
@@ -106,6 +119,9 @@ func cardBlocks(v cardView) []slack.Block {
 		switch b {
 		case btnAccept, btnClaim, btnComplete:
 			btn = btn.WithStyle(slack.StylePrimary)
+		}
+		if closesAtOnce[b] {
+			btn = btn.WithConfirm(confirmClose(b, v))
 		}
 		elems = append(elems, btn)
 	}

@@ -117,6 +117,15 @@ func parseButtonValue(s string) (core.ReferralID, int, error) {
 // Age is how long ago the referral arrived.
 func (v cardView) Age() time.Duration { return v.Now.Sub(v.Received) }
 
+// AckedIn says how long acknowledgement took, in words: "after 2h 5m", or
+// "within a minute" when it took less (never "after 0m").
+func (v cardView) AckedIn() string {
+	if v.AckedAfter < time.Minute {
+		return "within a minute"
+	}
+	return "after " + humanDuration(v.AckedAfter)
+}
+
 // DueIn is how long is left to acknowledge (negative when overdue).
 func (v cardView) DueIn() time.Duration { return v.AckDue.Sub(v.Now) }
 

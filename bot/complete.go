@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -32,6 +35,7 @@ func completeModal(v cardView, n core.Network, offerGain bool) slack.ModalViewRe
 	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plainN(150, say("modal.complete.outcome.placeholder", nil)), blkOutcome, opts...)
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(say("modal.complete.intro", v)), nil, nil),
+		slack.NewContextBlock("undo", mrkdwn(say("modal.complete.undo", int(core.UndoWindow.Minutes())))),
 		slack.NewInputBlock(blkOutcome, plainN(2000, say("modal.complete.outcome", nil)), nil, sel),
 	}
 	if offerGain {
@@ -78,7 +82,7 @@ func (b *Bot) submitComplete(ctx context.Context, staff core.Staff, view slack.V
 	if len(problems) > 0 {
 		return submitted{response: b.modalErrors(ctx, &core.ValidationError{Fields: problems}, completeFields(), blkOutcome)}
 	}
-	_, err = b.engine.Act(ctx, core.TransitionRequest{
+	res, err := b.engine.Act(ctx, core.TransitionRequest{
 		Referral: id, Action: core.ActionComplete, Actor: staff.Actor(), ExpectedVersion: version,
 		Outcome:     core.Outcome(stateValue(view.State, blkOutcome).SelectedOption.Value),
 		OutcomeNote: stateValue(view.State, blkOutcomeNote).Value,
@@ -89,5 +93,50 @@ func (b *Bot) submitComplete(ctx context.Context, staff core.Staff, view slack.V
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, err, completeFields(), blkOutcome)}
 	}
-	return submitted{done: true}
+	done, err := b.completedView(ctx, res.Referral)
+	if err != nil {
+		// The referral is completed; only the confirmation is lost.
+		b.log.Warn("completion confirmation", "referral", int64(res.Referral.ID), "err", err)
+		return submitted{done: true}
+	}
+	return submitted{response: slack.NewUpdateViewSubmissionResponse(&done), done: true}
+}
+
+// completedNote is what the modal says once a referral is completed: how
+// long the completion can be undone (core's Referral.Undoable and
+// UndoWindow, by ActionReopen), and where: the referral's page on the
+// staff web, which offers the undo to whoever core lets take it. Slack's
+// card has no undo button, since a card in channel history cannot take
+// the button away when the window closes.
+type completedNote struct {
+	Reference string
+	Undoable  bool
+	Until     time.Time
+	Minutes   int
+	URL       string
+	Location  *time.Location
+}
+
+// completedView is the modal a completion leaves behind.
+func (b *Bot) completedView(ctx context.Context, r core.Referral) (slack.ModalViewRequest, error) {
+	cal, err := b.engine.Calendar(ctx)
+	if err != nil {
+		return slack.ModalViewRequest{}, err
+	}
+	n := completedNote{Reference: r.Reference, Undoable: r.Undoable(b.clock.Now()),
+		Until: r.StatusAt.Add(core.UndoWindow), Minutes: int(core.UndoWindow.Minutes()),
+		URL: b.referralPageURL(r.Reference), Location: cal.Location}
+	return slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: "complete_done",
+		Title:      plainN(24, say("modal.complete.title", nil)),
+		Close:      plainN(24, say("modal.complete.done.close", nil)),
+		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(truncate(3000, say("modal.complete.done", n))), nil, nil)}},
+	}, nil
+}
+
+// referralPageURL is the referral's page on the staff web, where staff
+// sign in (the link names only the reference, never the client).
+func (b *Bot) referralPageURL(reference string) string {
+	return strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/referrals/" + url.PathEscape(reference)
 }

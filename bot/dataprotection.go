@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/templates"
@@ -16,14 +17,19 @@ import (
 // This file is the staff web's data protection actions on a referral's
 // client: recording a withdrawal of consent (anyone who may see the
 // referral), erasing the client's details and exporting everything held
-// about them (coordinators). core decides who may and audits each.
+// about them (coordinators, answering a subject access request they
+// record). core decides who may and audits each.
 
 // dataProtectionPages are the confirmation pages of these actions.
 var dataProtectionPages = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"dp_withdraw", "dp_erase"} {
+	for name, file := range map[string]string{
+		"dp_withdraw": "html/staff/dp_withdraw.html",
+		"dp_erase":    "html/dataprotection/erase.html",
+		"dp_export":   "html/dataprotection/export_request.html",
+	} {
 		out[name] = template.Must(template.New(name).Funcs(htmlFuncs).ParseFS(templates.FS,
-			"html/staff/layout.html", "html/staff/card.html", "html/staff/"+name+".html"))
+			"html/staff/layout.html", "html/staff/card.html", file))
 	}
 	return out
 })
@@ -32,9 +38,33 @@ var dataProtectionPages = sync.OnceValue(func() map[string]*template.Template {
 type dpPage struct {
 	page
 	Reference string
-	Value     string // what was typed (evidence or reason)
+	Value     string // what was typed or chosen (evidence, or the erasure's reason code)
 	Finished  bool
 	Cancelled int
+	// Choices are core's list for the page: erasure reasons, or the ways
+	// a subject access request comes in.
+	Choices      []core.Choice
+	Request      sarForm // the subject access request, as typed
+	MaxReference int
+}
+
+// sarForm is the subject access request form as posted.
+type sarForm struct{ Channel, Received, Reference string }
+
+// request reads the form as core's request; a date that is not one is
+// left out, and core names it.
+func (f sarForm) request() core.SubjectAccessRequest {
+	day, _ := time.Parse(time.DateOnly, strings.TrimSpace(f.Received))
+	return core.SubjectAccessRequest{Channel: core.RequestChannel(f.Channel), Received: day, Reference: f.Reference}
+}
+
+// fieldsOf shows a core validation error's fields on a page.
+func (p *dpPage) fieldsOf(invalid *core.ValidationError) {
+	p.Fields = map[string]string{}
+	for _, fe := range invalid.Fields {
+		p.Fields[fe.Field] = fe.Message
+		p.Errors = append(p.Errors, fieldProblem{Field: fe.Field, Message: sentence(fe.Message)})
+	}
 }
 
 func (b *Bot) dpRender(w http.ResponseWriter, status int, name string, p dpPage) {
@@ -75,11 +105,7 @@ func (b *Bot) withdraw(w http.ResponseWriter, r *http.Request, s session) {
 	if err != nil {
 		var invalid *core.ValidationError
 		if errors.As(err, &invalid) {
-			p.Fields = map[string]string{}
-			for _, fe := range invalid.Fields {
-				p.Fields[fe.Field] = fe.Message
-				p.Errors = append(p.Errors, fieldProblem{Field: fe.Field, Message: sentence(fe.Message)})
-			}
+			p.fieldsOf(invalid)
 			b.dpRender(w, http.StatusUnprocessableEntity, "dp_withdraw", p)
 			return
 		}
@@ -100,13 +126,15 @@ func (b *Bot) coordinatorOnly(w http.ResponseWriter, r *http.Request, s session,
 	return false
 }
 
-// eraseForm names what erasure does and asks why.
+// eraseForm names what erasure does and asks why, from core's list of
+// reasons (no free text: the reason outlives the details in the audit
+// log).
 func (b *Bot) eraseForm(w http.ResponseWriter, r *http.Request, s session) {
 	ref, ok := b.referenceOf(w, r, s)
 	if !ok || !b.coordinatorOnly(w, r, s, "only a coordinator can erase a client's details") {
 		return
 	}
-	b.dpRender(w, http.StatusOK, "dp_erase", dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref})
+	b.dpRender(w, http.StatusOK, "dp_erase", dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Choices: core.ErasureReasons()})
 }
 
 // erase destroys the client's data key (core.Engine.EraseClient).
@@ -115,19 +143,15 @@ func (b *Bot) erase(w http.ResponseWriter, r *http.Request, s session) {
 	if !ok {
 		return
 	}
-	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Value: r.PostFormValue("reason")}
+	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Value: r.PostFormValue("reason"), Choices: core.ErasureReasons()}
 	client, _, err := b.engine.ClientByReference(r.Context(), ref)
 	if err == nil {
-		err = b.engine.EraseClient(r.Context(), client, s.staff.Actor(), p.Value)
+		err = b.engine.EraseClient(r.Context(), client, s.staff.Actor(), core.ErasureReason(p.Value))
 	}
 	var invalid *core.ValidationError
 	switch {
 	case errors.As(err, &invalid):
-		p.Fields = map[string]string{}
-		for _, fe := range invalid.Fields {
-			p.Fields[fe.Field] = fe.Message
-			p.Errors = append(p.Errors, fieldProblem{Field: fe.Field, Message: sentence(fe.Message)})
-		}
+		p.fieldsOf(invalid)
 		b.dpRender(w, http.StatusUnprocessableEntity, "dp_erase", p)
 	case err != nil:
 		b.refused(w, r, s, err)
@@ -137,17 +161,52 @@ func (b *Bot) erase(w http.ResponseWriter, r *http.Request, s session) {
 	}
 }
 
-// export answers a coordinator's subject access request: the JSON as a
-// download, or the readable page (core.WriteSubjectAccessHTML).
+// exportPage is the subject access request form for a reference.
+func exportPage(s session, ref string, f sarForm) dpPage {
+	return dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Choices: core.RequestChannels(),
+		Request: f, MaxReference: core.MaxRequestReference}
+}
+
+// exportForm asks a coordinator for the subject access request an export
+// answers, and says that the export is recorded for the data protection
+// officer: the confirmation step before anything is read.
+func (b *Bot) exportForm(w http.ResponseWriter, r *http.Request, s session) {
+	ref, ok := b.referenceOf(w, r, s)
+	if !ok || !b.coordinatorOnly(w, r, s, "only a coordinator can export everything held about a client") {
+		return
+	}
+	b.dpRender(w, http.StatusOK, "dp_export", exportPage(s, ref, sarForm{}))
+}
+
+// export answers a coordinator's subject access request, once the
+// request is given (core checks it and records it with the export): the
+// JSON as a download, or the readable page (core.WriteSubjectAccessHTML).
+// A post without the request's form (the referral page's buttons) shows
+// the form.
 func (b *Bot) export(w http.ResponseWriter, r *http.Request, s session) {
 	ref, ok := b.referenceOf(w, r, s)
 	if !ok {
 		return
 	}
+	if r.PostFormValue("step") != "request" {
+		if b.coordinatorOnly(w, r, s, "only a coordinator can export everything held about a client") {
+			b.dpRender(w, http.StatusOK, "dp_export", exportPage(s, ref, sarForm{}))
+		}
+		return
+	}
+	form := sarForm{Channel: r.PostFormValue("request_channel"), Received: r.PostFormValue("request_received"),
+		Reference: r.PostFormValue("request_reference")}
 	client, _, err := b.engine.ClientByReference(r.Context(), ref)
 	var sa core.SubjectAccess
 	if err == nil {
-		sa, err = b.engine.ExportClient(r.Context(), client, s.staff.Actor(), "web")
+		sa, err = b.engine.ExportClient(r.Context(), client, s.staff.Actor(), "web", form.request())
+	}
+	var invalid *core.ValidationError
+	if errors.As(err, &invalid) {
+		p := exportPage(s, ref, form)
+		p.fieldsOf(invalid)
+		b.dpRender(w, http.StatusUnprocessableEntity, "dp_export", p)
+		return
 	}
 	if err != nil {
 		b.refused(w, r, s, err)
@@ -182,5 +241,6 @@ func (b *Bot) DataProtectionRoutes(mux *http.ServeMux) {
 	staff("POST /staff/referrals/{id}/withdraw", b.signedIn(b.withdraw))
 	staff("GET /staff/referrals/{id}/erase", b.signedIn(b.eraseForm))
 	staff("POST /staff/referrals/{id}/erase", b.signedIn(b.erase))
+	staff("GET /staff/referrals/{id}/export", b.signedIn(b.exportForm))
 	staff("POST /staff/referrals/{id}/export", b.signedIn(b.export))
 }

@@ -13,8 +13,9 @@ import (
 // The Client's data… button on a card opens, for the presser alone, the
 // same data protection actions as the staff web's referral page
 // (dataprotection.go): record that the client withdrew consent (anyone who
-// may see the referral), erase their details, or export everything held
-// about them (coordinators). The same core calls decide and audit. Nothing
+// may see the referral), erase their details (for a reason from core's
+// list), or export everything held about them (coordinators, through the
+// staff web's request form). The same core calls decide and audit. Nothing
 // personal is written to the channel: the modal is private, and the export
 // itself is a link to the staff web, where it downloads.
 const (
@@ -22,6 +23,7 @@ const (
 	cbClientData            = "client_data"
 	blkDPAction             = "dp_action"
 	blkDPText               = "dp_text"
+	blkDPReason             = "dp_reason"
 	dpActionWithdraw        = "withdraw"
 	dpActionErase           = "erase"
 	dpActionExport          = "export"
@@ -37,11 +39,23 @@ func clientDataModal(v cardView, coordinator bool) slack.ModalViewRequest {
 	for i, a := range actions {
 		opts[i] = slack.NewOptionBlockObject(a, plainN(75, say("modal.dp."+a, nil)), plainN(75, say("modal.dp."+a+".why", nil)))
 	}
-	return modal(cbClientData, say("modal.dp.title", nil), say("modal.dp.submit", nil), v.Value(),
+	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(say("modal.dp.intro", v)), nil, nil),
 		slack.NewInputBlock(blkDPAction, plainN(2000, say("modal.dp.action", nil)), nil, slack.NewRadioButtonsBlockElement(blkDPAction, opts...)),
 		textInput(blkDPText, say("modal.dp.text", nil), say("modal.dp.text.hint", nil), true, true, 500),
-	)
+	}
+	if coordinator {
+		// The erasure's reason is core's list, never typed (it outlives
+		// the details in the audit log).
+		reasons := core.ErasureReasons()
+		ropts := make([]*slack.OptionBlockObject, len(reasons))
+		for i, r := range reasons {
+			ropts[i] = slack.NewOptionBlockObject(r.Code, plainN(75, r.Label), nil)
+		}
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plainN(150, say("modal.dp.reason.placeholder", nil)), blkDPReason, ropts...)
+		blocks = append(blocks, slack.NewInputBlock(blkDPReason, plainN(2000, say("modal.dp.reason", nil)), plainN(2000, say("modal.dp.reason.hint", nil)), sel).WithOptional(true))
+	}
+	return modal(cbClientData, say("modal.dp.title", nil), say("modal.dp.submit", nil), v.Value(), blocks...)
 }
 
 // openClientData opens the Client's data modal for a member of staff who
@@ -79,7 +93,7 @@ func (b *Bot) submitClientData(ctx context.Context, staff core.Staff, view slack
 		return submitted{response: b.modalErrors(ctx, err, nil, blkDPAction)}
 	}
 	text := strings.TrimSpace(stateValue(view.State, blkDPText).Value)
-	fields := map[string]string{"evidence": blkDPText, "reason": blkDPText}
+	fields := map[string]string{"evidence": blkDPText, "reason": blkDPReason}
 	var done slack.ModalViewRequest
 	switch action := stateValue(view.State, blkDPAction).SelectedOption.Value; action {
 	case dpActionWithdraw:
@@ -97,7 +111,7 @@ func (b *Bot) submitClientData(ctx context.Context, staff core.Staff, view slack
 	case dpActionErase:
 		client, _, err := b.engine.ClientByReference(ctx, r.Reference)
 		if err == nil {
-			err = b.engine.EraseClient(ctx, client, staff.Actor(), text)
+			err = b.engine.EraseClient(ctx, client, staff.Actor(), core.ErasureReason(stateValue(view.State, blkDPReason).SelectedOption.Value))
 		}
 		if err != nil {
 			return submitted{response: b.modalErrors(ctx, err, fields, blkDPAction)}
@@ -105,12 +119,13 @@ func (b *Bot) submitClientData(ctx context.Context, staff core.Staff, view slack
 		done = dpDone(say("modal.dp.erased", r))
 	case dpActionExport:
 		// The same rule as the staff web's export: coordinators only. The
-		// export downloads there, never into Slack.
+		// request it answers is recorded there, and the export downloads
+		// there, never into Slack.
 		if !staff.Actor().Coordinates() {
 			return submitted{response: b.modalErrors(ctx, &core.ForbiddenError{Why: "only a coordinator can export what is held about a client"}, nil, blkDPAction)}
 		}
 		done = dpDone(say("modal.dp.exported", struct{ Reference, URL string }{r.Reference,
-			strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/referrals/" + r.Reference + "#data-protection"}))
+			strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/referrals/" + r.Reference + "/export"}))
 	default:
 		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkDPAction: sayPlain("modal.dp.choose", nil)})}
 	}

@@ -52,6 +52,9 @@ func TestSlackClientDataActions(t *testing.T) {
 		if action != "" {
 			values[blkDPAction] = radio(action)
 		}
+		if action == dpActionErase && core.ErasureReason(text).Label() != "" {
+			values[blkDPReason] = selected(text)
+		}
 		return submitResponse(t, wantStatus(t, tb.interact(tb.viewSubmission(user, viewID, cbClientData, meta, values)), 200))
 	}
 	errorOn := func(resp map[string]any, block, want string) {
@@ -62,7 +65,7 @@ func TestSlackClientDataActions(t *testing.T) {
 		}
 	}
 	// A crafted erase or export from an adviser is refused by the same rules.
-	errorOn(submit("U0AILSA", "V0DP1", dpActionErase, "client asked"), blkDPAction, "only a coordinator")
+	errorOn(submit("U0AILSA", "V0DP1", dpActionErase, string(core.ErasureClientAsked)), blkDPAction, "only a coordinator")
 	errorOn(submit("U0AILSA", "V0DP2", dpActionExport, ""), blkDPAction, "only a coordinator")
 	errorOn(submit("U0AILSA", "V0DP3", "", "phone call"), blkDPAction, "Choose what")
 	errorOn(submit("U0AILSA", "V0DP4", dpActionWithdraw, " "), blkDPText, "say how the client asked")
@@ -81,15 +84,25 @@ func TestSlackClientDataActions(t *testing.T) {
 	// The coordinator: erasure and the export's link to the staff web.
 	press = tb.blockAction("U0MORVEN", "C0TRIAGE", "client_data", value)
 	wantStatus(t, tb.interact(press), 200)
-	if s := mustJSON(t, tb.openedView(press["trigger_id"].(string))); !strings.Contains(s, `"value":"erase"`) || !strings.Contains(s, `"value":"export"`) {
+	s = mustJSON(t, tb.openedView(press["trigger_id"].(string)))
+	if !strings.Contains(s, `"value":"erase"`) || !strings.Contains(s, `"value":"export"`) {
 		t.Fatalf("coordinator's modal should offer erasure and export: %s", s)
 	}
+	// The erasure's reasons are core's list (audit D 6).
+	for _, c := range core.ErasureReasons() {
+		if !strings.Contains(s, `"value":"`+c.Code+`"`) {
+			t.Errorf("coordinator's modal does not offer the reason %s: %s", c.Code, s)
+		}
+	}
+	// The export goes through the staff web's request form (audit D 1).
 	resp = submit("U0MORVEN", "V0DP7", dpActionExport, "")
-	if s := mustJSON(t, resp); resp["response_action"] != "update" || !strings.Contains(s, "http://onward.test/staff/referrals/"+r.Reference+"#data-protection") {
+	if s := mustJSON(t, resp); resp["response_action"] != "update" || !strings.Contains(s, "http://onward.test/staff/referrals/"+r.Reference+"/export") ||
+		!strings.Contains(s, "data protection officer") {
 		t.Fatalf("export answer: %s", s)
 	}
-	errorOn(submit("U0MORVEN", "V0DP8", dpActionErase, ""), blkDPText, "say why")
-	if resp := submit("U0MORVEN", "V0DP9", dpActionErase, "client asked by letter"); resp["response_action"] != "update" {
+	errorOn(submit("U0MORVEN", "V0DP8", dpActionErase, ""), blkDPReason, "say why")
+	errorOn(submit("U0MORVEN", "V0DP8b", dpActionErase, "client asked by letter"), blkDPReason, "say why")
+	if resp := submit("U0MORVEN", "V0DP9", dpActionErase, string(core.ErasureClientAsked)); resp["response_action"] != "update" {
 		t.Fatalf("erasure answer: %v", resp)
 	}
 	if c, err := tb.Engine.ClientDetailsFor(ctx, r.ClientID); err != nil || !c.Erased {

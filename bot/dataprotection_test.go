@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -95,9 +96,13 @@ func TestWithdrawFromTheStaffWeb(t *testing.T) {
 }
 
 // TestEraseAndExportFromTheStaffWeb: a coordinator downloads the subject
-// access export (JSON and the readable page), then erases the client.
+// access export (JSON and the readable page) only after giving the request
+// it answers, on a page saying the export is recorded for the data
+// protection officer (audit D 1); then erases the client for a reason from
+// core's list, free text refused (audit D 6).
 func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 	tb := newTestBot(t)
+	ctx := context.Background()
 	r := tb.selfReferral("erase", false)
 	coord := tb.signedIn(tb.Net.Coordinator)
 	base := "/staff/referrals/" + r.Reference
@@ -105,11 +110,44 @@ func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 	if !strings.Contains(page, base+"/erase") || !strings.Contains(page, base+"/export") {
 		t.Fatalf("a coordinator's page should offer erasure and export")
 	}
+	exports := func() int {
+		t.Helper()
+		var n int
+		if err := tb.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1`, string(core.EventSubjectAccess)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	resp, _ := coord.post(base+"/export", url.Values{"csrf": {"forged"}, "format": {"json"}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("export without CSRF: %d", resp.StatusCode)
 	}
-	resp, body := coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"json"}})
+	// The referral page's button leads to the request form, which says
+	// the export is recorded; nothing is read or audited yet.
+	for _, try := range []func() (*http.Response, string){
+		func() (*http.Response, string) {
+			return coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"json"}})
+		},
+		func() (*http.Response, string) { return coord.get(base + "/export") },
+	} {
+		resp, body := try()
+		if resp.StatusCode != http.StatusOK || strings.Contains(body, "Morag") || !strings.Contains(body, "data protection officer") ||
+			!strings.Contains(body, `name="request_reference"`) || !strings.Contains(body, `value="representative"`) {
+			t.Errorf("export without the request: %d, want the request form", resp.StatusCode)
+		}
+	}
+	resp, body := coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"json"}, "step": {"request"}, "request_channel": {"letter"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, "Morag") || !strings.Contains(body, "Date received") || !strings.Contains(body, "Request reference") {
+		t.Errorf("export with half a request: %d, want 422 naming the date and reference", resp.StatusCode)
+	}
+	if n := exports(); n != 0 {
+		t.Fatalf("%d exports audited before a whole request", n)
+	}
+	request := func(format string) url.Values {
+		return url.Values{"csrf": {coord.csrf}, "format": {format}, "step": {"request"}, "request_channel": {"letter"},
+			"request_received": {"2026-11-20"}, "request_reference": {"SAR-2026-014"}}
+	}
+	resp, body = coord.post(base+"/export", request("json"))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("export: %d", resp.StatusCode)
 	}
@@ -126,7 +164,12 @@ func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 	if sa.Client.Name != "Morag Baird" || len(sa.Referrals) == 0 || sa.Referrals[0].Reference != r.Reference {
 		t.Errorf("export: %+v", sa.Referrals)
 	}
-	resp, body = coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"html"}})
+	var channel, received string
+	if err := tb.Pool.QueryRow(ctx, `SELECT data->>'request_channel', data->>'request_received' FROM events WHERE kind = $1`,
+		string(core.EventSubjectAccess)).Scan(&channel, &received); err != nil || channel != "letter" || received != "2026-11-20" {
+		t.Errorf("the export is audited with %q %q (%v), want the request's", channel, received, err)
+	}
+	resp, body = coord.post(base+"/export", request("html"))
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
 		!strings.Contains(body, "What we hold about you") || !strings.Contains(body, r.Reference) {
 		t.Errorf("readable export: %d", resp.StatusCode)
@@ -136,24 +179,37 @@ func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "This cannot be undone") {
 		t.Fatalf("erase confirmation: %d", resp.StatusCode)
 	}
+	for _, c := range core.ErasureReasons() {
+		if !strings.Contains(body, `value="`+c.Code+`"`) || !strings.Contains(body, template.HTMLEscapeString(c.Label)) {
+			t.Errorf("the erase page does not offer %s", c.Code)
+		}
+	}
+	if strings.Contains(body, "<textarea") {
+		t.Error("the erase page still takes typed text")
+	}
 	resp, body = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "say why the details are erased") {
 		t.Errorf("erase without reason: %d", resp.StatusCode)
 	}
-	resp, body = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {"client asked, letter of 2 Dec"}})
+	resp, body = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {"Morag Baird phoned on 07700 900123 and asked"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "choose one of") {
+		t.Errorf("erase with a typed reason: %d", resp.StatusCode)
+	}
+	resp, body = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {string(core.ErasureClientAsked)}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "details erased") {
 		t.Fatalf("erase: %d", resp.StatusCode)
 	}
-	_, body = coord.post(base+"/export", url.Values{"csrf": {coord.csrf}, "format": {"json"}})
+	_, body = coord.post(base+"/export", request("json"))
 	if strings.Contains(body, "Morag") {
 		t.Errorf("the export after erasure still names the client")
 	}
 	var erased int
-	if err := tb.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE kind = $1 AND client_id = $2`,
-		core.EventClientErased, r.ClientID).Scan(&erased); err != nil {
+	var why string
+	if err := tb.Pool.QueryRow(ctx, `SELECT count(*), max(data->>'why') FROM events WHERE kind = $1 AND client_id = $2`,
+		core.EventClientErased, r.ClientID).Scan(&erased, &why); err != nil {
 		t.Fatal(err)
 	}
-	if erased != 1 {
-		t.Errorf("erasure audited %d times, want 1", erased)
+	if erased != 1 || why != string(core.ErasureClientAsked) {
+		t.Errorf("erasure audited %d times with %q, want once with its code", erased, why)
 	}
 }

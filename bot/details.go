@@ -8,11 +8,18 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// detailsView is what View details shows to the one person who asked.
+// detailsView is what View details shows to the one person who asked:
+// the client's details, the notes, and why the referral is a crisis (the
+// reasons are personal data, so they are shown here, in the audited
+// disclosure, and never on the card in channel history). Phone and
+// Language are as staff read them: "07700 900123", "Polish".
 type detailsView struct {
 	Reference string
 	Client    core.Client
 	Notes     string
+	Crisis    []string
+	Phone     string
+	Language  string // "" for English
 }
 
 // showDetails discloses the client's details through core (which checks
@@ -43,5 +50,19 @@ func (b *Bot) disclose(ctx context.Context, id core.ReferralID, staff core.Staff
 	if err != nil {
 		return detailsView{}, err
 	}
-	return detailsView{Reference: r.Reference, Client: c, Notes: notes}, nil
+	d := detailsView{Reference: r.Reference, Client: c, Notes: notes, Phone: c.Phone.National()}
+	if c.Language != "" && c.Language != "en" {
+		d.Language = languageName(c.Language)
+	}
+	if r.Crisis {
+		// The reasons may have been given on an earlier referral of the
+		// chain (a rejected self-referral back in triage): the story's
+		// reading of them, as the referral's page shows.
+		tl, err := b.engine.Timeline(ctx, r.ID)
+		if err != nil {
+			return detailsView{}, err
+		}
+		d.Crisis = core.CrisisReasons(tl)
+	}
+	return d, nil
 }

@@ -124,7 +124,7 @@ func TestEndToEnd(t *testing.T) {
 	tb.press("U0CALLUM", "C0CAB", "reject", r2.ID)
 	view := tb.openedView("")
 	wantStatus(t, tb.interact(tb.viewSubmission("U0CALLUM", "V0E2E1", cbReject, view["private_metadata"].(string),
-		map[string]any{blkReason: selected("no-capacity")})), 200)
+		map[string]any{blkReason: selected("no-capacity"), blkFeedback: typed("No appointments free this month")})), 200)
 	tb.deliver(w)
 	if _, blocks := tb.lastCard("C0CAB"); !strings.Contains(blocks, "Rejected") || !strings.Contains(blocks, "No capacity just now") {
 		t.Errorf("rejected card: %s", blocks)

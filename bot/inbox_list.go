@@ -124,7 +124,7 @@ func (b *Bot) refused(w http.ResponseWriter, r *http.Request, s session, err err
 // setCapacityForm handles the inbox's capacity form, as `/onward capacity`.
 func (b *Bot) setCapacityForm(w http.ResponseWriter, r *http.Request, s session) {
 	on := r.PostFormValue("at_capacity") == "on"
-	if err := b.setCapacity(r.Context(), s.staff, on, r.PostFormValue("note")); err != nil {
+	if err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, r.PostFormValue("note")); err != nil {
 		b.refused(w, r, s, err)
 		return
 	}

@@ -62,9 +62,21 @@ type loginEmailPage struct {
 // there rather than on the inbox.
 const nextCookie = "onward_staff_next"
 
-// signInPage is the sign-in page with nothing yet typed.
+// signInPage is the sign-in page with nothing yet typed. With email off
+// (config.MailOff) it says so above the form, before anyone asks for a
+// link that would never come.
 func (b *Bot) signInPage() loginEmailPage {
-	return loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}, Slack: b.cfg.SlackEnabled()}
+	p := loginEmailPage{page: page{Title: sayWeb("web.signin.title", nil)}, Slack: b.cfg.SlackEnabled()}
+	if b.cfg.MailOff() {
+		p.Notice = b.signInEmailOff()
+	}
+	return p
+}
+
+// signInEmailOff says sign-in by email is not set up on this server, and
+// what to do instead.
+func (b *Bot) signInEmailOff() string {
+	return sayWeb("web.signin.email.off", map[string]any{"Slack": b.cfg.SlackEnabled()})
 }
 
 // askToSignIn answers a staff page opened without a session with the
@@ -188,6 +200,13 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := b.engine.StaffByID(r.Context(), cl.Staff)
 	if err != nil {
+		if a, lerr := b.engine.LeftWithAgency(r.Context(), cl.Staff); lerr == nil {
+			// The link was theirs: say why it no longer signs them in.
+			b.message(w, http.StatusForbidden, nil, "", "You can no longer sign in",
+				a.Name+" has left the network, so its staff can no longer sign in to Onward. "+
+					"If you now work for another agency in the network, ask its coordinators to add you.")
+			return
+		}
 		b.loginRefused(w, errTokenInvalid)
 		return
 	}
@@ -205,6 +224,11 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 // lookup and the email happen after the answer, so neither the words nor
 // the timing say whether the address belongs to anyone.
 func (b *Bot) loginByEmail(w http.ResponseWriter, r *http.Request) {
+	if b.cfg.MailOff() {
+		// No email can leave this server: promise none, whoever asks.
+		b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), b.signInEmailOff())
+		return
+	}
 	raw := strings.TrimSpace(r.PostFormValue("email"))
 	p := b.signInPage()
 	p.Email = raw
@@ -278,7 +302,8 @@ func (b *Bot) sendSignInLink(ctx context.Context, email string) {
 		b.log.Error("sign-in by email: queue email", "staff", st.ID, "err", err)
 		return
 	}
-	b.log.Info("sign-in link emailed", "staff", st.ID)
+	// Queued: the outbox worker sends it, and records there whether it went.
+	b.log.Info("sign-in email queued", "staff", st.ID)
 }
 
 func (b *Bot) loginRefused(w http.ResponseWriter, err error) {

@@ -112,8 +112,13 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		return
 	}
 	v.Buttons = webButtons(ref, kind, by, mayDisclose)
+	left, err := b.leftNetwork(ctx, ref, by, &v)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
 	item := cardItem{cardView: v, CSRF: s.csrf}
-	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Fields: f.fields, Form: f.values}
+	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Fields: f.fields, Form: f.values, Message: left}
 	if f.err != "" {
 		// Refused as a whole: what was written goes back to its writer.
 		p.Unsaved = f.values.Feedback
@@ -174,6 +179,27 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		}
 	}
 	b.renderPage(w, f.status, "referral", p)
+}
+
+// leftNetwork is, for a coordinator looking at an open referral whose
+// agency has left the network, what the page says about it; and it adds
+// Cancel to the page's buttons when core lets them cancel it
+// (core.Actor.MayAct): nobody at that agency can act on it any more, and
+// the holder's usual ways to close it (reject, could not contact,
+// complete) would record something untrue.
+func (b *Bot) leftNetwork(ctx context.Context, ref core.Referral, by core.Actor, v *cardView) (string, error) {
+	if !by.Coordinates() || !ref.Status.Open() || ref.ToAgencyID == nil || ref.InTriage() {
+		return "", nil
+	}
+	a, err := b.engine.Agency(ctx, *ref.ToAgencyID)
+	if err != nil || a.RetiredAt == nil {
+		return "", err
+	}
+	if by.MayAct(ref, core.ActionCancel) && !slices.Contains(v.Buttons, btnCancel) {
+		v.Buttons = append(v.Buttons, btnCancel)
+	}
+	return a.Name + " has left the network, and its staff can no longer act on this referral. " +
+		"Cancel it below, saying why, and refer the client to another agency if they still need help.", nil
 }
 
 // referralAgencyChoice is the assign (triage) or redirect form's choice:

@@ -3,8 +3,11 @@ package bot
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +31,11 @@ import (
 // change of role takes effect on the very next request. Each member of
 // staff's sessions are also listed in a sorted set, to show them and to
 // end them all at once.
+//
+// Redis never holds the id itself, only its keyed hash (sessionHash):
+// the session's key and its member in the sorted set. Whoever can read
+// Redis, its append-only file or a backup learns no cookie to sign in
+// with, as for the client's form (intake/web/session.go).
 
 // session is a signed-in member of staff.
 type session struct {
@@ -68,14 +76,33 @@ var (
 	errSessionStore = errors.New("the session store did not answer")
 )
 
-func (b *Bot) sessionKey(id string) string { return b.prefix + "bot:session:" + id }
-
-func (b *Bot) staffSessionsKey(staff core.StaffID) string {
-	return b.prefix + "bot:sessions:" + strconv.FormatInt(int64(staff), 10)
+// sessionHash is what Redis keeps of a session id: HMAC-SHA-256 under the
+// session secret, hex. A hash cannot be sent back as a cookie, and without
+// the secret nobody can work out which hash a cookie has; changing the
+// secret ends every session, as it ends every sign-in link.
+func (b *Bot) sessionHash(id string) string {
+	m := hmac.New(sha256.New, b.auth.secret)
+	m.Write([]byte("onward-staff:session:" + id))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
-// sessionIDLen is the length of a session id: 32 random bytes, base64url.
-const sessionIDLen = 43
+// sessionKey is the Redis key of a session, from the hash of its id.
+func sessionKey(prefix, hash string) string { return prefix + "bot:session:" + hash }
+
+func (b *Bot) staffSessionsKey(staff core.StaffID) string { return staffSessionsKey(b.prefix, staff) }
+
+// staffSessionsKey is the sorted set of a member of staff's sessions: the
+// hashes of their ids, scored by when each began.
+func staffSessionsKey(prefix string, staff core.StaffID) string {
+	return prefix + "bot:sessions:" + strconv.FormatInt(int64(staff), 10)
+}
+
+// sessionIDLen is the length of a session id: 32 random bytes, base64url;
+// sessionHashLen that of its hash in Redis (sessionHash).
+const (
+	sessionIDLen   = 43
+	sessionHashLen = 2 * sha256.Size
+)
 
 // session reads the cookie's session from Redis and the member of staff
 // it belongs to; staff who have since been deactivated are signed out.
@@ -84,7 +111,7 @@ func (b *Bot) session(r *http.Request) (session, error) {
 	if err != nil || len(c.Value) != sessionIDLen || strings.ContainsFunc(c.Value, notTokenChar) {
 		return session{}, errNoSession
 	}
-	v, err := b.rdb.Get(r.Context(), b.sessionKey(c.Value)).Result()
+	v, err := b.rdb.Get(r.Context(), sessionKey(b.prefix, b.sessionHash(c.Value))).Result()
 	if errors.Is(err, redis.Nil) {
 		return session{}, errNoSession
 	}
@@ -115,12 +142,13 @@ func (b *Bot) setSession(ctx context.Context, w http.ResponseWriter, st core.Sta
 		return fmt.Errorf("make session id: %w", err)
 	}
 	id := base64.RawURLEncoding.EncodeToString(raw)
+	hash := b.sessionHash(id)
 	now := b.clock.Now()
 	_, err := b.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, b.sessionKey(id), strconv.FormatInt(int64(st.ID), 10), sessionTTL)
+		p.Set(ctx, sessionKey(b.prefix, hash), strconv.FormatInt(int64(st.ID), 10), sessionTTL)
 		set := b.staffSessionsKey(st.ID)
 		p.ZRemRangeByScore(ctx, set, "-inf", strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10))
-		p.ZAdd(ctx, set, redis.Z{Score: float64(now.Unix()), Member: id})
+		p.ZAdd(ctx, set, redis.Z{Score: float64(now.Unix()), Member: hash})
 		p.Expire(ctx, set, sessionTTL)
 		return nil
 	})
@@ -132,11 +160,12 @@ func (b *Bot) setSession(ctx context.Context, w http.ResponseWriter, st core.Sta
 	return nil
 }
 
-// endSession forgets one session.
+// endSession forgets one session, named by its id (the cookie).
 func (b *Bot) endSession(ctx context.Context, staff core.StaffID, id string) {
+	hash := b.sessionHash(id)
 	if _, err := b.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, b.sessionKey(id))
-		p.ZRem(ctx, b.staffSessionsKey(staff), id)
+		p.Del(ctx, sessionKey(b.prefix, hash))
+		p.ZRem(ctx, b.staffSessionsKey(staff), hash)
 		return nil
 	}); err != nil {
 		b.log.Warn("end staff session", "staff", staff, "err", err)
@@ -150,7 +179,7 @@ func (b *Bot) clearSession(w http.ResponseWriter) {
 
 // StaffSession is one open session of a member of staff.
 type StaffSession struct {
-	ID      string // the session id; shown shortened, never in full
+	ID      string // the hash of the session id (sessionHash), never the id
 	Started time.Time
 }
 
@@ -160,18 +189,21 @@ func (b *Bot) StaffSessions(ctx context.Context, staff core.StaffID) ([]StaffSes
 }
 
 func listSessions(ctx context.Context, rdb redis.UniversalClient, prefix string, staff core.StaffID, now time.Time) ([]StaffSession, error) {
-	zs, err := rdb.ZRevRangeByScoreWithScores(ctx, prefix+"bot:sessions:"+strconv.FormatInt(int64(staff), 10),
+	zs, err := rdb.ZRevRangeByScoreWithScores(ctx, staffSessionsKey(prefix, staff),
 		&redis.ZRangeBy{Min: strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10), Max: "+inf"}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list sessions of staff %d: %w", staff, err)
 	}
 	var out []StaffSession
 	for _, z := range zs {
-		id, _ := z.Member.(string)
-		if n, err := rdb.Exists(ctx, prefix+"bot:session:"+id).Result(); err != nil || n == 0 {
+		hash, _ := z.Member.(string)
+		if len(hash) != sessionHashLen {
+			continue // a session id kept in clear before hashing: it no longer signs in
+		}
+		if n, err := rdb.Exists(ctx, sessionKey(prefix, hash)).Result(); err != nil || n == 0 {
 			continue
 		}
-		out = append(out, StaffSession{ID: id, Started: time.Unix(int64(z.Score), 0).UTC()})
+		out = append(out, StaffSession{ID: hash, Started: time.Unix(int64(z.Score), 0).UTC()})
 	}
 	return out, nil
 }
@@ -179,14 +211,14 @@ func listSessions(ctx context.Context, rdb redis.UniversalClient, prefix string,
 // EndStaffSessions signs a member of staff out everywhere (deactivation,
 // `onward staff deactivate`) and says how many sessions it ended.
 func EndStaffSessions(ctx context.Context, rdb redis.UniversalClient, prefix string, staff core.StaffID) (int, error) {
-	set := prefix + "bot:sessions:" + strconv.FormatInt(int64(staff), 10)
+	set := staffSessionsKey(prefix, staff)
 	ids, err := rdb.ZRange(ctx, set, 0, -1).Result()
 	if err != nil {
 		return 0, fmt.Errorf("end sessions of staff %d: %w", staff, err)
 	}
 	keys := []string{set}
-	for _, id := range ids {
-		keys = append(keys, prefix+"bot:session:"+id)
+	for _, hash := range ids {
+		keys = append(keys, sessionKey(prefix, hash))
 	}
 	n, err := rdb.Del(ctx, keys...).Result()
 	if err != nil {

@@ -83,7 +83,7 @@ func (tb *testBot) act(r core.Referral, action core.Action, by core.Staff) core.
 	tb.t.Helper()
 	req := core.TransitionRequest{Referral: r.ID, Action: action, Actor: by.Actor()}
 	if action == core.ActionReject {
-		req.Reason = core.ReasonNoCapacity
+		req.Reason, req.Feedback = core.ReasonNoCapacity, "No appointments free this month"
 	}
 	res, err := tb.Engine.Act(context.Background(), req)
 	if err != nil {

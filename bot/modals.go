@@ -84,7 +84,7 @@ func rejectModal(v cardView) slack.ModalViewRequest {
 	return modal(cbReject, say("modal.reject.title", nil), say("modal.reject.submit", nil), v.Value(),
 		slack.NewSectionBlock(mrkdwn(say("modal.reject.intro", v)), nil, nil),
 		slack.NewInputBlock(blkReason, plainN(2000, say("modal.reject.reason", nil)), nil, sel),
-		textInput(blkFeedback, say("modal.reject.feedback", nil), say("modal.reject.feedback.hint", nil), true, true, 2000),
+		textInput(blkFeedback, say("modal.reject.feedback", nil), say("modal.reject.feedback.hint", nil), true, false, 2000),
 	)
 }
 

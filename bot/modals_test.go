@@ -214,7 +214,8 @@ func TestViewDetails(t *testing.T) {
 		t.Fatalf("want one ephemeral to the presser, got %+v", eph)
 	}
 	all := eph[0].all()
-	for _, want := range []string{"Morag Baird", "+447700", "KY1 1AB", "Rent arrears letter"} {
+	// The phone as staff dial it (07700 9…), not as stored (+447700…).
+	for _, want := range []string{"Morag Baird", "*Phone:* 07700 9", "KY1 1AB", "Rent arrears letter"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("details reply lacks %q: %s", want, all)
 		}

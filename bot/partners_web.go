@@ -13,8 +13,11 @@ import (
 )
 
 // The partners page lets coordinators see, add and revoke the partner
-// systems that use the partner API and FHIR. A new partner's secret is
-// shown on the page that confirms it, once.
+// systems that use the partner API and FHIR, and see each one's webhook
+// subscriptions: the id `onward partner webhook-resume` takes, where
+// events go, and whether deliveries are paused. A new partner's secret is
+// shown on the page that confirms it, once. An agency that has left the
+// network is not offered, and is refused if posted.
 
 // PartnerRoutes adds the partners page to mux, behind the staff sign-in,
 // for coordinators.
@@ -26,9 +29,10 @@ func (b *Bot) PartnerRoutes(mux *http.ServeMux) {
 }
 
 type partnerRow struct {
-	Partner core.Partner
-	Agency  string
-	Scopes  string
+	Partner       core.Partner
+	Agency        string
+	Scopes        string
+	Subscriptions []core.WebhookSubscription // live ones, oldest first
 }
 
 type partnersView struct {
@@ -65,9 +69,20 @@ func (b *Bot) partnersView(r *http.Request, s session) (partnersView, error) {
 	names := map[core.AgencyID]string{}
 	for _, a := range v.Agencies {
 		names[a.ID] = a.Name
+		if a.RetiredAt != nil {
+			names[a.ID] += " (retired)"
+		}
+	}
+	subs, err := b.engine.Subscriptions(r.Context(), 0)
+	if err != nil {
+		return v, err
+	}
+	byPartner := map[core.PartnerID][]core.WebhookSubscription{}
+	for _, sub := range subs {
+		byPartner[sub.PartnerID] = append(byPartner[sub.PartnerID], sub)
 	}
 	for _, p := range ps {
-		row := partnerRow{Partner: p, Agency: "the whole network"}
+		row := partnerRow{Partner: p, Agency: "the whole network", Subscriptions: byPartner[p.ID]}
 		if p.AgencyID != nil {
 			row.Agency = names[*p.AgencyID]
 		}
@@ -106,7 +121,14 @@ func (b *Bot) addPartner(w http.ResponseWriter, r *http.Request, s session) {
 		}
 		in.AgencyID = core.AgencyID(id)
 	}
-	c, err := b.engine.AddPartner(r.Context(), in, s.staff.Actor())
+	var err error
+	if in.AgencyID > 0 {
+		_, err = b.engine.AgencyInNetwork(r.Context(), in.AgencyID, "agency")
+	}
+	var c core.PartnerCredentials
+	if err == nil {
+		c, err = b.engine.AddPartner(r.Context(), in, s.staff.Actor())
+	}
 	v, verr := b.partnersView(r, s)
 	if verr != nil {
 		b.refused(w, r, s, verr)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -51,6 +52,13 @@ func referStartModal() slack.ModalViewRequest {
 	)
 }
 
+// slackNotesMax is the most a /refer note may hold in Slack: Slack's
+// plain-text input takes a max_length of at most 3000 characters, below
+// the 4000 core and the staff web's form allow. Slack counts what is typed
+// against it; submitReferSend refuses anything longer all the same, so a
+// longer note cannot arrive from Slack whatever the client sends.
+const slackNotesMax = 3000
+
 // referSummary is what step two shows of step one.
 type referSummary struct {
 	Needs    []string
@@ -71,7 +79,7 @@ func referSendModal(meta referMeta, c agencyField, wording core.ConsentWording) 
 		slack.NewContextBlock("summary", mrkdwn(say("modal.refer.summary", sum))),
 		textInput(blkName, say("modal.refer.name", nil), "", false, false, 200),
 		textInput(blkPhone, say("modal.refer.phone", nil), say("modal.refer.phone.hint", nil), false, true, 32),
-		textInput(blkNotes, say("modal.refer.notes", nil), "", true, true, 4000),
+		textInput(blkNotes, say("modal.refer.notes", nil), say("modal.refer.notes.hint", slackNotesMax), true, true, slackNotesMax),
 	}
 	choice, ok := agencyChoice(c)
 	blocks = append(blocks, choice...)
@@ -137,8 +145,15 @@ var referFields = map[string]string{
 	"consent.wording_version": blkConsent,
 }
 
-// referDone is the confirmation that replaces the modal.
-type referDone struct{ Reference, Agency string }
+// referDone is the confirmation that replaces the modal: where the
+// referral went and how that agency hears of it (its Slack channel, or
+// email and the staff web inbox when it has none). The client is texted
+// only when the agency accepts (core's accept queues the text; a referral
+// between agencies queues none on creation).
+type referDone struct {
+	Reference, Agency string
+	InSlack, Emailed  bool
+}
 
 // submitReferSend makes the referral: core records the client, the
 // consent the adviser confirmed (wording version shown, scoped to the
@@ -151,6 +166,10 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkName: say("modal.refer.bad_metadata", nil)})}
 	}
 	agency, block := chosenAgency(view.State)
+	notes := stateValue(view.State, blkNotes).Value
+	if n := utf8.RuneCountInString(notes); n > slackNotesMax {
+		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkNotes: say("modal.refer.notes.too_long", map[string]int{"Max": slackNotesMax, "Length": n})})}
+	}
 	agreed := slices.ContainsFunc(stateValue(view.State, blkConsent).SelectedOptions, func(o slack.OptionBlockObject) bool { return o.Value == consentAgreed })
 	r, err := b.engine.StaffRefer(ctx, core.StaffReferral{
 		IdempotencyKey: "slack-refer:" + view.ID,
@@ -159,7 +178,7 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 			Name:     stateValue(view.State, blkName).Value,
 			Phone:    stateValue(view.State, blkPhone).Value,
 			Postcode: meta.Postcode,
-			Notes:    stateValue(view.State, blkNotes).Value,
+			Notes:    notes,
 		},
 		Needs:            meta.Needs,
 		ToAgency:         agency,
@@ -172,17 +191,19 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 		fields["receiving agency"] = block
 		return submitted{response: b.modalErrors(ctx, err, fields, blkName)}
 	}
-	to := ""
+	done := referDone{Reference: r.Reference}
 	if r.ToAgencyID != nil {
 		names := agencyNames{eng: b.engine}
-		to, _ = names.name(ctx, *r.ToAgencyID)
+		a, _ := names.get(ctx, *r.ToAgencyID)
+		done.Agency, done.InSlack = a.Name, a.SlackChannelID != ""
+		done.Emailed = !done.InSlack && b.cfg.MailEnabled()
 	}
-	done := slack.ModalViewRequest{
+	confirmation := slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: "refer_done",
 		Title:      plainN(24, say("modal.refer.done.title", nil)),
 		Close:      plainN(24, say("modal.refer.done.close", nil)),
-		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(say("modal.refer.done", referDone{Reference: r.Reference, Agency: to})), nil, nil)}},
+		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(say("modal.refer.done", done)), nil, nil)}},
 	}
-	return submitted{response: slack.NewUpdateViewSubmissionResponse(&done), done: true}
+	return submitted{response: slack.NewUpdateViewSubmissionResponse(&confirmation), done: true}
 }

@@ -25,6 +25,13 @@ type statsView struct {
 	MedianCon  string
 	Feedback   string // "4.2 out of 5 from 7 clients", or ""
 	ReportsURL string
+	// Coordinator: the reply is for a coordinator, who is pointed to the
+	// network's reports (NetworkURL, every agency over the same days)
+	// and shown their own agency's figures only when it had any
+	// (OwnFigures).
+	Coordinator bool
+	NetworkURL  string
+	OwnFigures  bool
 }
 
 // stats handles `/onward stats [days]`: a short summary of the member of
@@ -61,7 +68,18 @@ func (b *Bot) stats(ctx context.Context, c slashCommand, args string) {
 		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
 	}
-	b.ephemeral(ctx, c.to, say("cmd.stats", b.statsView(sum, days)))
+	v := b.statsView(sum, days)
+	if staff.Actor().Coordinates() {
+		// A coordinator looks after the network, whose figures are the
+		// reports pages' (Slack has the one agency's summary only): say
+		// where they are first, and show their own agency's only when it
+		// had referrals of its own.
+		q := url.Values{"from": {sum.From.Format(time.DateOnly)}, "to": {sum.To.Format(time.DateOnly)}}
+		v.Coordinator = true
+		v.NetworkURL = strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/reports?" + q.Encode()
+		v.OwnFigures = sum.Received > 0 || sum.ReferralsMadeByThem > 0
+	}
+	b.ephemeral(ctx, c.to, say("cmd.stats", v))
 }
 
 func (b *Bot) statsView(s report.Summary, days int) statsView {

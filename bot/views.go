@@ -11,12 +11,15 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// openModal opens the Reject…, Redirect… or Assign… modal for a card
-// button. Who may act is core's decision, made when the modal is
-// submitted (and audited there); here only unknown users and cards that
-// moved on are turned away.
+// openModal opens the Reject…, Redirect…, Assign… or Mark completed…
+// modal for a card button. Unknown users and cards that moved on are
+// turned away, and so is someone core would refuse the action on submit
+// (core.Actor.MayAct, the rule Act enforces): they are told at once, the
+// attempt is audited as Act audits a refusal, and no modal opens to be
+// filled in for nothing. Act still decides on submit.
 func (b *Bot) openModal(ctx context.Context, p press) error {
-	if _, err := b.staffForSlack(ctx, p.to.user); err != nil {
+	staff, err := b.staffForSlack(ctx, p.to.user)
+	if err != nil {
 		return err
 	}
 	r, err := b.engine.Referral(ctx, p.id)
@@ -26,6 +29,10 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 	action := p.button.action()
 	if !r.Allowed(action) {
 		return b.movedOn(ctx, r, action, p.version)
+	}
+	if by := staff.Actor(); !by.MayAct(r, action) {
+		b.engine.RecordAccessDenied(ctx, r.ID, by, string(action), "slack")
+		return by.Refusal(r, action)
 	}
 	kind := KindAgency
 	if p.button == btnAssign {

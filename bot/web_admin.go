@@ -25,6 +25,9 @@ type adminView struct {
 	Invited   *invited
 	Agency    newAgencyForm
 	Needs     []needOption
+	// Retire is what retiring an agency will do, shown for the
+	// coordinator to confirm before anything changes.
+	Retire *core.Retirement
 }
 
 // inviteForm is the invitation form as typed.
@@ -185,7 +188,7 @@ func (b *Bot) agenciesView(r *http.Request, s session) (adminView, error) {
 	var err error
 	v.Agencies, err = b.engine.Agencies(r.Context())
 	switch d := r.URL.Query().Get("done"); d {
-	case "agency-added", "agency-retired":
+	case "agency-added", "agency-retired", "agency-capacity-on", "agency-capacity-off":
 		v.Done, v.DoneRef = d, r.URL.Query().Get("name")
 	}
 	return v, err
@@ -276,17 +279,79 @@ func (b *Bot) createAgency(w http.ResponseWriter, r *http.Request, s session) {
 	http.Redirect(w, r, "/staff/admin/agencies?done=agency-added&name="+url.QueryEscape(f.Name), http.StatusSeeOther)
 }
 
-// retireAgency takes an agency out of the network.
+// retireAgency takes an agency out of the network, in two steps: the
+// list's Retire button shows what retiring will do (the referrals that go
+// back, those that stay for a coordinator, the staff who lose access) and
+// asks to confirm; only the confirmation (confirm=yes) retires it. Its
+// staff's open sessions end with it.
 func (b *Bot) retireAgency(w http.ResponseWriter, r *http.Request, s session) {
 	a, ok := b.agencyFor(w, r, s)
 	if !ok {
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		ret, err := b.engine.RetirementOf(r.Context(), a.ID, s.staff.Actor())
+		if err != nil {
+			b.refused(w, r, s, err)
+			return
+		}
+		v := adminView{chrome: chrome{Title: "Retire " + a.Name, Staff: &s.staff, CSRF: s.csrf}, Retire: &ret}
+		b.renderWeb(w, http.StatusOK, "admin_agencies", v)
 		return
 	}
 	if err := b.engine.RetireAgency(r.Context(), a.ID, s.staff.Actor()); err != nil {
 		b.refused(w, r, s, err)
 		return
 	}
+	// Their access ended in core (every lookup of them fails); ending
+	// the sessions in Redis too means none waits for its next request.
+	ids, err := b.engine.RetiredStaff(r.Context(), a.ID)
+	if err != nil {
+		b.log.Warn("staff of a retired agency", "agency", a.ID, "err", err)
+	}
+	for _, id := range ids {
+		if _, err := EndStaffSessions(r.Context(), b.rdb, b.prefix, id); err != nil {
+			b.log.Warn("end the sessions of a retired agency's staff", "staff", id, "err", err)
+		}
+	}
 	http.Redirect(w, r, "/staff/admin/agencies?done=agency-retired&name="+url.QueryEscape(a.Name), http.StatusSeeOther)
+}
+
+// setAgencyCapacity marks an agency at capacity, or taking referrals
+// again, for a coordinator: a food share phones in to say it has run out.
+// It is the agency's own "Mark us at capacity" (setCapacity: core checks
+// and audits it under the coordinator's name, and the coordinators'
+// alert goes once per change, naming the agency and who changed it).
+// The agencies page's capacity forms post it to /staff/capacity/until
+// with the agency's id (setCapacityUntil hands them here).
+func (b *Bot) setAgencyCapacity(w http.ResponseWriter, r *http.Request, s session) {
+	id, err := strconv.ParseInt(r.PostFormValue("agency"), 10, 64)
+	var a core.Agency
+	if err == nil && id > 0 {
+		a, err = b.engine.Agency(r.Context(), core.AgencyID(id))
+	} else {
+		err = core.ErrNotFound
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.directory.missing.title", nil), sayWeb("web.directory.agency_missing", nil))
+		return
+	}
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	on := r.PostFormValue("at_capacity") == "on"
+	// Core lets a coordinator change any agency's capacity; the event
+	// names the coordinator.
+	if err := b.setCapacity(r.Context(), s.staff, a.ID, on, strings.TrimSpace(r.PostFormValue("note"))); err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	done := "agency-capacity-off"
+	if on {
+		done = "agency-capacity-on"
+	}
+	http.Redirect(w, r, "/staff/admin/agencies?done="+done+"&name="+url.QueryEscape(a.Name), http.StatusSeeOther)
 }
 
 // ownServices lists the services of the staff member's own agency, which

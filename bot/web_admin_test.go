@@ -78,7 +78,8 @@ func TestAdministration(t *testing.T) {
 		}
 	}
 	resp, _ = co.post("/staff/admin/agencies/new", url.Values{"csrf": {co.csrf}, "name": {"Levenmouth Fuel Poverty Project"},
-		"slug": {"leven-fuel"}, "ack_target_hours": {"16"}, "service_name": {"Energy advice"}, "districts": {"KY1 KY8"}, "needs": {"fuel"}})
+		"slug": {"leven-fuel"}, "ack_target_hours": {"16"}, "service_name": {"Energy advice"}, "districts": {"KY1 KY2"}, "needs": {"fuel"},
+		"description": {"Help with fuel bills and keeping warm."}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add agency: %d", resp.StatusCode)
 	}
@@ -90,7 +91,7 @@ func TestAdministration(t *testing.T) {
 	if len(m.Suggestions) == 0 || m.Suggestions[0].Agency.ID != leven.ID {
 		t.Errorf("the new agency's service is not matched: %+v", m.Suggestions)
 	}
-	resp, _ = co.post(fmt.Sprintf("/staff/admin/agencies/%d/retire", leven.ID), url.Values{"csrf": {co.csrf}})
+	resp, _ = co.post(fmt.Sprintf("/staff/admin/agencies/%d/retire", leven.ID), url.Values{"csrf": {co.csrf}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("retire: %d", resp.StatusCode)
 	}

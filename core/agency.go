@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
 )
 
 // Agency is a member organisation of the network.
@@ -108,12 +112,16 @@ func (e *Engine) Agencies(ctx context.Context) ([]Agency, error) {
 	return as, nil
 }
 
+// DefaultAckTargetHours is a new agency's acknowledgement target, in
+// working hours, when none is given: two working days.
+const DefaultAckTargetHours = 16
+
 // NewAgency is an agency to add to the network.
 type NewAgency struct {
 	Slug                 string `validate:"required,max=60,lowercase" label:"short name"`
 	Name                 string `validate:"required,max=200" label:"name"`
 	Description          string `validate:"max=2000" label:"description"`
-	Phone                string `validate:"max=40" label:"phone"`
+	Phone                string `validate:"omitempty,max=40,contactphone" label:"phone"`
 	Email                string `validate:"omitempty,email" label:"email"`
 	Website              string `validate:"omitempty,url" label:"website"`
 	Address              string `validate:"max=500" label:"address"`
@@ -129,6 +137,57 @@ const sqlInsertAgency = `
 INSERT INTO agencies (slug, name, description, phone, email, website, address, slack_channel_id,
     ack_target_hours, accepts_self_referrals, created_at, updated_at, notify_email, email_staff)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING id`
+
+// check is every rule a new agency from a person keeps (the staff web's
+// form, the network file): its tags, a short name of the agencies table's
+// letters, a description (descriptionRequired), a Slack channel id that
+// is one, and where its notifications go.
+// AddAgency itself keeps only the tags, for fixtures and the demo.
+func (a *NewAgency) check() error {
+	verr := mergeValidation(validate(a), a.Notifications.check())
+	if a.Slug != "" && !slugRe.MatchString(a.Slug) {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "short name",
+			Message: "Enter a short name in lower-case letters, digits and hyphens, like kirkton-cab"}}})
+	}
+	if strings.TrimSpace(a.Description) == "" {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "description", Message: descriptionRequired}}})
+	}
+	return mergeValidation(verr, checkSlackChannel(a.SlackChannelID))
+}
+
+// descriptionRequired says why an agency needs a description: the UK Open
+// Referral profile requires one of every organisation the feed publishes.
+const descriptionRequired = "description is required: say in a sentence or two what the agency does (the directory and its Open Referral feed publish it)"
+
+// validContactPhone reports whether s is a phone number the directory can
+// publish for people to call: digits and the usual separators only, and a
+// number of a country Onward serves, of any kind (freephone, 03 and
+// non-geographic numbers too, unlike ParsePhone, which is for numbers
+// Onward texts). "call us" is not one.
+func validContactPhone(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || !phoneChars(s) {
+		return false
+	}
+	n, err := phonenumbers.Parse(s, currentPhoneCountries().list[0])
+	if err != nil {
+		return false
+	}
+	return phonenumbers.IsValidNumber(n) || dramaPhone(Phone(phonenumbers.Format(n, phonenumbers.E164)))
+}
+
+// ParseLanguage reads a language a service is offered in as its ISO 639
+// code ("pl"; also "PL" or "pl-PL", kept as "pl"). The directory names it
+// and matching compares it with the client's language, so a code no
+// standard knows ("xx") or a language's name ("Polish") is refused.
+func ParseLanguage(s string) (string, error) {
+	t, err := language.Parse(strings.ReplaceAll(strings.TrimSpace(s), "_", "-"))
+	base, conf := t.Base()
+	if err != nil || t.IsRoot() || conf == language.No {
+		return "", fmt.Errorf("%q is not a language code: give ISO 639 codes, like en, pl or ar", s)
+	}
+	return base.String(), nil
+}
 
 // AddAgency adds an agency.
 func (e *Engine) AddAgency(ctx context.Context, db DB, a NewAgency) (AgencyID, error) {
@@ -222,7 +281,7 @@ type NewService struct {
 	Eligibility       string   `validate:"max=2000" label:"eligibility"`
 	PostcodeDistricts []string `validate:"dive,district" label:"postcode districts"`
 	CouncilAreas      []string `validate:"dive,max=20" label:"council areas"`
-	Languages         []string `validate:"dive,max=20" label:"languages"`
+	Languages         []string `validate:"dive,max=20" label:"languages"` // ISO 639 codes (ParseLanguage)
 	OpeningHours      string   `validate:"max=500" label:"opening hours"`
 }
 
@@ -235,6 +294,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::text[], '{en}'), $9, $10, $10, 
 func (e *Engine) AddService(ctx context.Context, db DB, s NewService) (ServiceID, error) {
 	districts, langs, err := checkService(s)
 	if err != nil {
+		return 0, err
+	}
+	if err := checkServiceDistricts(ctx, db, districts); err != nil {
 		return 0, err
 	}
 	var id ServiceID
@@ -259,10 +321,53 @@ func checkService(s NewService) (districts, langs []string, err error) {
 	for i, d := range s.PostcodeDistricts {
 		districts[i], _ = ParseDistrict(d)
 	}
-	if len(s.Languages) > 0 {
-		langs = s.Languages
+	var bad []string
+	for _, l := range s.Languages {
+		code, err := ParseLanguage(l)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%q", l))
+			continue
+		}
+		if !slices.Contains(langs, code) {
+			langs = append(langs, code)
+		}
+	}
+	if bad != nil {
+		return nil, nil, &ValidationError{Fields: []FieldError{{Field: "languages", Message: fmt.Sprintf(
+			"languages: %s is not a language code; give ISO 639 codes, like en, pl or ar", strings.Join(bad, ", "))}}}
 	}
 	return districts, langs, nil
+}
+
+// checkServiceDistricts refuses a service area outside the network: each
+// postcode district must be one of the network's (the network file's
+// districts), or clients there would be matched to a service the
+// network's own pages say nothing about.
+func checkServiceDistricts(ctx context.Context, db DB, districts []string) error {
+	if len(districts) == 0 {
+		return nil
+	}
+	rows, _ := db.Query(ctx, `SELECT district FROM postcode_districts ORDER BY district`)
+	have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("read postcode districts: %w", err)
+	}
+	var outside []string
+	for _, d := range districts {
+		if !slices.Contains(have, d) && !slices.Contains(outside, d) {
+			outside = append(outside, d)
+		}
+	}
+	if outside == nil {
+		return nil
+	}
+	known := "none yet"
+	if len(have) > 0 {
+		known = strings.Join(have, ", ")
+	}
+	return &ValidationError{Fields: []FieldError{{Field: "postcode districts", Message: fmt.Sprintf(
+		"postcode districts: %s is not one of the network's districts (%s); add it to the network file's districts first",
+		strings.Join(outside, ", "), known)}}}
 }
 
 func nonNil(s []string) []string {

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -81,21 +80,5 @@ WHERE id = $1 RETURNING id`
 // is an event in the agency's audit chain (which says whether a shared
 // address is set, not the address).
 func (e *Engine) SetAgencyNotifications(ctx context.Context, agency AgencyID, n AgencyNotifications, by Actor) error {
-	if err := mayKeepDirectory(by); err != nil {
-		return err
-	}
-	if err := n.check(); err != nil {
-		return err
-	}
-	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		var id AgencyID
-		if err := tx.QueryRow(ctx, sqlSetAgencyNotifications, agency, n.NotifyEmail, n.EmailStaff, e.clock.Now()).Scan(&id); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("set notifications of agency %d: %w", agency, ErrNotFound)
-			}
-			return fmt.Errorf("set notifications of agency %d: %w", agency, err)
-		}
-		return e.appendEvent(ctx, tx, newEvent{kind: EventNotificationsChanged, agency: agency, actor: by,
-			data: eventData("shared_email", n.NotifyEmail != "", "email_staff", n.EmailStaff)})
-	})
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error { return e.setAgencyNotifications(ctx, tx, agency, n, by) })
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -162,4 +163,56 @@ func (e *Engine) writableClientKey(ctx context.Context, tx pgx.Tx, client Client
 		return e.clientKeyOf(ctx, tx, client)
 	}
 	return k, nil
+}
+
+// ErrKeysDoNotOpen means the configured master keys cannot open the data
+// stored in the database: a wrong key, or a rotated one whose
+// predecessor was not kept among the old keys.
+var ErrKeysDoNotOpen = errors.New("the encryption keys do not open the data stored in this database")
+
+// ErrHashKeyDiffers means the lookup hash key is not the one the stored
+// phone hashes were made with: clients, opt-outs and withdrawals by text
+// would not be found by their phone.
+var ErrHashKeyDiffers = errors.New("the lookup hash key is not the one the stored phone hashes were made with")
+
+// sqlNewestClientKey is the newest client whose details can be read: one
+// row, through the primary key, whatever the size of the table.
+const sqlNewestClientKey = `
+SELECT id, key_wrapped, name_enc, phone_enc, phone_hash FROM clients
+WHERE erased_at IS NULL AND (key_wrapped IS NOT NULL OR name_enc IS NOT NULL OR phone_enc IS NOT NULL)
+ORDER BY id DESC LIMIT 1`
+
+// CheckKeys opens the newest client's data key and details with the
+// configured keys, and checks their phone's lookup hash: serve and worker
+// call it at start, so a wrong or lost ONWARD_ENCRYPTION_KEY or
+// ONWARD_HASH_KEY stops them at once rather than failing each withdrawal,
+// opt-out and "View details" later. A database with no client passes.
+// It returns ErrKeysDoNotOpen or ErrHashKeyDiffers (wrapped).
+func (e *Engine) CheckKeys(ctx context.Context) error {
+	var (
+		id                                    ClientID
+		wrapped, nameEnc, phoneEnc, phoneHash []byte
+	)
+	err := e.pool.QueryRow(ctx, sqlNewestClientKey).Scan(&id, &wrapped, &nameEnc, &phoneEnc, &phoneHash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check the encryption keys: %w", err)
+	}
+	k, err := e.openClientKey(id, wrapped, false)
+	if err != nil {
+		return fmt.Errorf("client %d: %w", id, ErrKeysDoNotOpen)
+	}
+	if _, err := k.open("clients", "name_enc", id, "client.name", nameEnc); err != nil {
+		return fmt.Errorf("client %d: %w", id, ErrKeysDoNotOpen)
+	}
+	phone, err := k.open("clients", "phone_enc", id, "client.phone", phoneEnc)
+	if err != nil {
+		return fmt.Errorf("client %d: %w", id, ErrKeysDoNotOpen)
+	}
+	if phone != "" && len(phoneHash) > 0 && !bytes.Equal(e.crypt.PhoneHash(Phone(phone)), phoneHash) {
+		return fmt.Errorf("client %d: %w", id, ErrHashKeyDiffers)
+	}
+	return nil
 }

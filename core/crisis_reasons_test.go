@@ -55,7 +55,7 @@ func TestCrisisReasonsAreSealedAndErased(t *testing.T) {
 		if got := core.CrisisReasons(tl); !slices.Equal(got, c.want) {
 			t.Errorf("%s: the story's crisis reasons = %q, want %q", c.r.Reference, got, c.want)
 		}
-		export, err := env.Engine.ExportClient(ctx, c.r.ClientID, n.Coordinator.Actor(), "web")
+		export, err := env.Engine.ExportClient(ctx, c.r.ClientID, n.Coordinator.Actor(), "web", sarRequest(env))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestCrisisReasonsAreSealedAndErased(t *testing.T) {
 	}
 
 	for _, r := range []core.Referral{staff, self.Referral} {
-		if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), "client asked"); err != nil {
+		if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
 			t.Fatal(err)
 		}
 		tl, err := env.Engine.Timeline(ctx, r.ID)

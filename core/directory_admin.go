@@ -27,11 +27,7 @@ func (e *Engine) CreateAgency(ctx context.Context, a NewAgency, first *NewServic
 	if err := mayKeepDirectory(by); err != nil {
 		return 0, err
 	}
-	verr := validate(a)
-	if a.Slug != "" && !slugRe.MatchString(a.Slug) {
-		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "short name",
-			Message: "Enter a short name in lower-case letters, digits and hyphens, like kirkton-cab"}}})
-	}
+	verr := a.check()
 	if first != nil {
 		first.AgencyID = -1 // filled in below; present so validation passes
 		_, _, serr := checkService(*first)
@@ -43,26 +39,14 @@ func (e *Engine) CreateAgency(ctx context.Context, a NewAgency, first *NewServic
 	var id AgencyID
 	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		var err error
-		if id, err = e.AddAgency(ctx, tx, a); err != nil {
-			if isUniqueViolation(err, "agencies_slug_key") {
-				return &ValidationError{Fields: []FieldError{{Field: "short name", Message: "Another agency already uses that short name: choose another"}}}
-			}
-			return err
-		}
-		if err := e.appendEvent(ctx, tx, newEvent{kind: EventAgencyAdded, agency: id, actor: by,
-			data: eventData("slug", a.Slug, "name", a.Name)}); err != nil {
+		if id, err = e.createAgency(ctx, tx, a, by); err != nil {
 			return err
 		}
 		if first != nil {
 			first.AgencyID = id
-			sid, err := e.AddService(ctx, tx, *first)
-			if err != nil {
-				return err
-			}
-			return e.appendEvent(ctx, tx, newEvent{kind: EventServiceAdded, agency: id, actor: by,
-				data: eventData("service_id", int64(sid), "name", first.Name)})
+			_, err = e.addDirectoryService(ctx, tx, *first, by)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -71,38 +55,76 @@ func (e *Engine) CreateAgency(ctx context.Context, a NewAgency, first *NewServic
 	return id, nil
 }
 
+// createAgency adds an agency inside the caller's transaction, checked as
+// CreateAgency checks it, and records it in its audit chain. A short name
+// already used, or a name another agency of the network has, is refused:
+// the directory would list two alike.
+func (e *Engine) createAgency(ctx context.Context, tx pgx.Tx, a NewAgency, by Actor) (AgencyID, error) {
+	if err := a.check(); err != nil {
+		return 0, err
+	}
+	if err := refuseNameTaken(ctx, tx, a.Name, 0); err != nil {
+		return 0, err
+	}
+	// A savepoint, so a short name already used is a plain answer and the
+	// caller's transaction goes on (the network file's import names it).
+	var id AgencyID
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		var err error
+		id, err = e.AddAgency(ctx, sp, a)
+		return err
+	})
+	if isUniqueViolation(err, "agencies_slug_key") {
+		return 0, &ValidationError{Fields: []FieldError{{Field: "short name", Message: "Another agency already uses that short name: choose another"}}}
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, e.appendEvent(ctx, tx, newEvent{kind: EventAgencyAdded, agency: id, actor: by,
+		data: eventData("slug", a.Slug, "name", a.Name)})
+}
+
 // AddDirectoryService adds a service to an agency's directory entry from
 // the staff web: coordinators for any agency, an agency's own staff for
 // theirs (flagged for the coordinators). Audited; matching uses it at once.
 func (e *Engine) AddDirectoryService(ctx context.Context, s NewService, by Actor) (ServiceID, error) {
+	var id ServiceID
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var err error
+		id, err = e.addDirectoryService(ctx, tx, s, by)
+		return err
+	})
+	return id, err
+}
+
+// addDirectoryService is AddDirectoryService inside the caller's
+// transaction.
+func (e *Engine) addDirectoryService(ctx context.Context, db DB, s NewService, by Actor) (ServiceID, error) {
 	own := by.Kind == ActorStaff && !by.Coordinates() && by.AgencyID == s.AgencyID
 	if err := mayKeepDirectory(by); err != nil && !own {
 		return 0, err
 	}
-	var id ServiceID
-	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		// An agency that has left the network takes no new services:
-		// its old ones left the directory with it.
-		a, err := getAgency(ctx, tx, "id = $1", s.AgencyID)
-		if err != nil {
-			return fmt.Errorf("agency %d: %w", s.AgencyID, err)
+	// An agency that has left the network takes no new services:
+	// its old ones left the directory with it.
+	a, err := getAgency(ctx, db, "id = $1", s.AgencyID)
+	if err != nil {
+		return 0, fmt.Errorf("agency %d: %w", s.AgencyID, err)
+	}
+	if a.RetiredAt != nil {
+		return 0, &ValidationError{Fields: []FieldError{{Field: "agency", Message: fmt.Sprintf(
+			"%s has left the network (retired on %s): a service cannot be added to it", a.Name, a.RetiredAt.UTC().Format("2 Jan 2006"))}}}
+	}
+	id, err := e.AddService(ctx, db, s)
+	if err != nil {
+		return 0, err
+	}
+	if own {
+		if _, err := db.Exec(ctx, `UPDATE services SET agency_edited_at = $2 WHERE id = $1`, id, e.clock.Now()); err != nil {
+			return 0, fmt.Errorf("flag service %d: %w", id, err)
 		}
-		if a.RetiredAt != nil {
-			return &ValidationError{Fields: []FieldError{{Field: "agency", Message: fmt.Sprintf(
-				"%s has left the network (retired on %s): a service cannot be added to it", a.Name, a.RetiredAt.UTC().Format("2 Jan 2006"))}}}
-		}
-		if id, err = e.AddService(ctx, tx, s); err != nil {
-			return err
-		}
-		if own {
-			if _, err := tx.Exec(ctx, `UPDATE services SET agency_edited_at = $2 WHERE id = $1`, id, e.clock.Now()); err != nil {
-				return fmt.Errorf("flag service %d: %w", id, err)
-			}
-		}
-		return e.appendEvent(ctx, tx, newEvent{kind: EventServiceAdded, agency: s.AgencyID, actor: by,
-			data: eventData("service_id", int64(id), "name", s.Name, "by_agency", own)})
-	})
-	return id, err
+	}
+	return id, e.appendEvent(ctx, db, newEvent{kind: EventServiceAdded, agency: s.AgencyID, actor: by,
+		data: eventData("service_id", int64(id), "name", s.Name, "by_agency", own)})
 }
 
 const sqlRetireAgency = `
@@ -111,7 +133,9 @@ UPDATE agencies SET retired_at = $2, updated_at = $2 WHERE id = $1 AND retired_a
 // RetireAgency takes an agency out of the network: its services leave the
 // directory and matching, and no referral can be sent to it; its history
 // stays. The referrals it had not yet accepted are turned back (see
-// handBackWaiting); those it accepted stay with it to be finished.
+// handBackWaiting); those it accepted stay with it, for a coordinator to
+// close, as its staff lose their access with it (retireStaff). It cannot
+// be undone. RetirementOf says beforehand what it will do.
 func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error {
 	if err := mayKeepDirectory(by); err != nil {
 		return err
@@ -132,10 +156,13 @@ func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error 
 			}
 			return fmt.Errorf("retire agency %d: %w", id, err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE services SET active = false, updated_at = $2 WHERE agency_id = $1 AND active`, id, now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE services SET active = false, updated_at = $2 WHERE agency_id = $1`, id, now); err != nil {
 			return fmt.Errorf("retire services of agency %d: %w", id, err)
 		}
 		if err := e.appendEvent(ctx, tx, newEvent{kind: EventAgencyRetired, agency: id, actor: by}); err != nil {
+			return err
+		}
+		if err := e.retireStaff(ctx, tx, id, by, now); err != nil {
 			return err
 		}
 		return e.handBackWaiting(ctx, tx, id, by, set)

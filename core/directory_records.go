@@ -88,6 +88,21 @@ type DirectoryOrganization struct {
 	Website     string    `db:"website"`
 	Phone       string    `db:"phone"`
 	UpdatedAt   time.Time `db:"updated_at"`
+	// RetiredAt is when the agency left the network (RetireAgency): its
+	// services are then closed for good. The directory's reads fill it
+	// (organizationColumns, organizationRow).
+	RetiredAt *time.Time `db:"-"`
+}
+
+// organizationColumns are what the directory's reads of an organization
+// select from agencies: a DirectoryOrganization's, and when it retired.
+const organizationColumns = `id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at, retired_at`
+
+// organizationRow reads a row of organizationColumns.
+func organizationRow(row pgx.CollectableRow) (DirectoryOrganization, error) {
+	var o DirectoryOrganization
+	err := row.Scan(&o.ID, &o.UUID, &o.Slug, &o.Name, &o.Description, &o.Email, &o.Website, &o.Phone, &o.UpdatedAt, &o.RetiredAt)
+	return o, err
 }
 
 // DirectoryLocation is a place a service is delivered, and the link
@@ -141,9 +156,14 @@ type DirectoryService struct {
 	Locations    []DirectoryLocation   `db:"-"`
 }
 
-// Status is the service's HSDS status.
+// Status is the service's HSDS status: "defunct" (closed for good) once
+// its agency has left the network, else "active" or "inactive" (a service
+// taken out of the directory, which may come back).
 func (s DirectoryService) Status() string {
-	if s.Active {
+	switch {
+	case s.Organization.RetiredAt != nil:
+		return "defunct"
+	case s.Active:
 		return "active"
 	}
 	return "inactive"
@@ -424,9 +444,7 @@ func directoryPage(ctx context.Context, db DB, q DirectoryQuery, sql string, b q
 	return page, fillOrganizations(ctx, db, page.Services)
 }
 
-const sqlDirectoryOrganizations = `
-SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at
-FROM agencies WHERE id = ANY($1)`
+const sqlDirectoryOrganizations = `SELECT ` + organizationColumns + ` FROM agencies WHERE id = ANY($1)`
 
 // fillOrganizations sets each service's Organization.
 func fillOrganizations(ctx context.Context, db DB, ss []DirectoryService) error {
@@ -438,7 +456,7 @@ func fillOrganizations(ctx context.Context, db DB, ss []DirectoryService) error 
 		ids[i] = int64(s.AgencyID)
 	}
 	rows, _ := db.Query(ctx, sqlDirectoryOrganizations, ids)
-	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[DirectoryOrganization])
+	orgs, err := pgx.CollectRows(rows, organizationRow)
 	if err != nil {
 		return fmt.Errorf("read organizations: %w", err)
 	}
@@ -583,9 +601,8 @@ func directoryOrganizations(ctx context.Context, db DB, page, perPage int) ([]Di
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM agencies`).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count organizations: %w", err)
 	}
-	rows, _ := db.Query(ctx, `SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at
-		FROM agencies ORDER BY name, uuid LIMIT $1 OFFSET $2`, limit, offset)
-	orgs, err := pgx.CollectRows(rows, pgx.RowToStructByName[DirectoryOrganization])
+	rows, _ := db.Query(ctx, `SELECT `+organizationColumns+` FROM agencies ORDER BY name, uuid LIMIT $1 OFFSET $2`, limit, offset)
+	orgs, err := pgx.CollectRows(rows, organizationRow)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list organizations: %w", err)
 	}
@@ -599,10 +616,9 @@ func (e *Engine) DirectoryOrganization(ctx context.Context, id string) (Director
 	}
 	var o DirectoryOrganization
 	err := e.readers.Read(ctx, func(db DB) error {
-		rows, _ := db.Query(ctx, `SELECT id, uuid::text AS uuid, slug, name, description, email, website, phone, updated_at
-			FROM agencies WHERE uuid = $1`, id)
+		rows, _ := db.Query(ctx, `SELECT `+organizationColumns+` FROM agencies WHERE uuid = $1`, id)
 		var err error
-		o, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DirectoryOrganization])
+		o, err = pgx.CollectExactlyOneRow(rows, organizationRow)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,11 +49,40 @@ func (e *Engine) DataProtection(ctx context.Context) (DataProtection, error) {
 	})
 }
 
-const sqlSetDataProtection = `UPDATE network_settings SET referrer_details_days = $1, retention_months = $2,
-	withdraw_keyword = upper($3), updated_at = $4`
+// EventDataProtectionChanged records a change to the network's data
+// protection settings, with each changed setting's old and new value.
+const EventDataProtectionChanged EventKind = "network.data-protection-changed"
 
-// SetDataProtection changes the network's data protection settings.
-func (e *Engine) SetDataProtection(ctx context.Context, d DataProtection) error {
+// DataProtectionChange is a change to the data protection settings: the
+// settings wanted, who changes them, and what a word already means to
+// the channels clients text (Clashes).
+type DataProtectionChange struct {
+	DataProtection
+	By Actor
+	// Clashes says what a word already means to a client texting Onward,
+	// in any language it reads ("the STOP keyword", "a yes or no
+	// answer in Polish"), or "" when nothing. The words live with the
+	// conversation (intake), which core does not import, so the caller
+	// passes the check in; a new withdraw keyword is refused without it.
+	Clashes func(word string) string
+}
+
+const (
+	sqlLockDataProtection = `SELECT referrer_details_days, retention_months, withdraw_keyword FROM network_settings FOR UPDATE`
+	sqlSetDataProtection  = `UPDATE network_settings SET referrer_details_days = $1, retention_months = $2,
+	withdraw_keyword = upper($3), updated_at = $4`
+)
+
+// SetDataProtection changes the network's data protection settings. A new
+// withdraw keyword must be one word that means nothing else to a client
+// texting Onward (not a yes or no answer, STOP, START, HELP or another
+// keyword in any language read, nor a language's name): else every
+// client's YES, or their STOP, would withdraw their consent. Every change
+// is audited with the old and new value of each setting changed; a
+// change to nothing writes nothing.
+func (e *Engine) SetDataProtection(ctx context.Context, ch DataProtectionChange) error {
+	d := ch.DataProtection
+	d.WithdrawKeyword = strings.ToUpper(strings.TrimSpace(d.WithdrawKeyword))
 	var fields []FieldError
 	if d.ReferrerDetailsDays < 0 {
 		fields = append(fields, FieldError{Field: "referrer details days", Message: "referrer details days: give 0 or more"})
@@ -66,15 +96,46 @@ func (e *Engine) SetDataProtection(ctx context.Context, d DataProtection) error 
 	if len(fields) > 0 {
 		return &ValidationError{Fields: fields}
 	}
-	tag, err := e.pool.Exec(ctx, sqlSetDataProtection, d.ReferrerDetailsDays, d.RetentionMonths, d.WithdrawKeyword, e.clock.Now())
-	if err != nil {
-		return fmt.Errorf("set data protection settings: %w", err)
+	changed := false
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, sqlLockDataProtection)
+		old, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[DataProtection])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoNetwork
+		}
+		if err != nil {
+			return fmt.Errorf("read data protection settings: %w", err)
+		}
+		data := map[string]any{}
+		if old.ReferrerDetailsDays != d.ReferrerDetailsDays {
+			data["referrer_details_days"] = map[string]any{"old": old.ReferrerDetailsDays, "new": d.ReferrerDetailsDays}
+		}
+		if old.RetentionMonths != d.RetentionMonths {
+			data["retention_months"] = map[string]any{"old": old.RetentionMonths, "new": d.RetentionMonths}
+		}
+		if !strings.EqualFold(old.WithdrawKeyword, d.WithdrawKeyword) {
+			if ch.Clashes == nil {
+				return errors.New("set the withdraw keyword: no list of the words clients text to check it against")
+			}
+			if what := ch.Clashes(d.WithdrawKeyword); what != "" {
+				return &ValidationError{Fields: []FieldError{{Field: "withdraw keyword", Message: fmt.Sprintf(
+					"withdraw keyword: %s is already %s, so a client sending it would withdraw their consent instead: choose another word", d.WithdrawKeyword, what)}}}
+			}
+			data["withdraw_keyword"] = map[string]any{"old": strings.ToUpper(old.WithdrawKeyword), "new": d.WithdrawKeyword}
+		}
+		if len(data) == 0 {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, sqlSetDataProtection, d.ReferrerDetailsDays, d.RetentionMonths, d.WithdrawKeyword, e.clock.Now()); err != nil {
+			return fmt.Errorf("set data protection settings: %w", err)
+		}
+		changed = true
+		return e.appendEvent(ctx, tx, newEvent{kind: EventDataProtectionChanged, actor: ch.By, data: data})
+	})
+	if changed && err == nil {
+		e.forgetCache()
 	}
-	if tag.RowsAffected() == 0 {
-		return ErrNoNetwork
-	}
-	e.forgetCache()
-	return nil
+	return err
 }
 
 func keywordPattern(s string) bool {

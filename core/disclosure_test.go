@@ -160,7 +160,7 @@ func TestDiscloseClientDetailsAsGivenAndOnlyWhileOpen(t *testing.T) {
 		t.Fatalf("housing adviser: err = %v, want forbidden", err)
 	}
 	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: first.ID, Action: core.ActionReject,
-		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity}); err != nil {
+		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"}); err != nil {
 		t.Fatal(err)
 	}
 	// Closed: the agency that turned it down no longer sees the details;
@@ -267,7 +267,7 @@ func TestPartnerSystemsAskTheSameRule(t *testing.T) {
 		t.Errorf("a network-wide system outside triage: err = %v, want forbidden", err)
 	}
 	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionReject,
-		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity}); err != nil {
+		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := env.Engine.DiscloseClient(ctx, r.ID, welfare, "fhir"); !isForbidden(err) {

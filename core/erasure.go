@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -134,10 +133,44 @@ WHERE id = $1 AND erased_at IS NULL`
 	sqlErasePhoneCode = `DELETE FROM phone_codes WHERE phone_hash = $1`
 )
 
-// MaxErasureReason is the most characters the reason for an erasure may
-// have. The reason stays in the audit log after the client's details are
-// gone, so it says why ("the client asked, letter of 2 Dec"), briefly.
-const MaxErasureReason = 500
+// ErasureReason says why a client's details are erased. It is a code
+// from a fixed list, never free text: the reason stays in the audit log,
+// which can never be changed, after the details are gone, and a typed
+// reason ("Morag phoned on 07700 900123 and asked") would keep there the
+// very details erased.
+type ErasureReason string
+
+// The reasons for an erasure.
+const (
+	ErasureClientAsked      ErasureReason = "client-asked"
+	ErasureRetention        ErasureReason = "retention"
+	ErasureWithdrewAndAsked ErasureReason = "withdrew-and-asked"
+	ErasureInError          ErasureReason = "in-error"
+	ErasureOther            ErasureReason = "other"
+)
+
+// ErasureReasons are the reasons a coordinator can give for an erasure,
+// in the order every channel lists them (the staff web, Slack and
+// `onward client erase --reason CODE`).
+func ErasureReasons() []Choice {
+	return []Choice{
+		{string(ErasureClientAsked), "The client asked for their details to be erased"},
+		{string(ErasureRetention), "The network's retention period for them is over"},
+		{string(ErasureWithdrewAndAsked), "The client withdrew consent and asked for erasure"},
+		{string(ErasureInError), "The record was made in error, or is a duplicate"},
+		{string(ErasureOther), "Another reason, kept in the network's own files"},
+	}
+}
+
+// Label is the reason in words ("" for a code not on the list).
+func (r ErasureReason) Label() string {
+	for _, c := range ErasureReasons() {
+		if c.Code == string(r) {
+			return c.Label
+		}
+	}
+	return ""
+}
 
 // EraseClient erases a client's details by destroying their data key and
 // clearing every ciphertext sealed under it: the client row, the details
@@ -149,26 +182,35 @@ const MaxErasureReason = 500
 // Open referrals are cancelled first (as for a withdrawal). What stays is
 // anonymous: referrals with their needs, district, statuses and times, so
 // reports keep their figures, and the audit log, which never held details
-// and still verifies. Text opt-outs stay (they are kept by keyed hash
-// only, so a STOP is still honoured). Copies outside PostgreSQL go after
-// the commit (OnErase).
-func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, why string) error {
-	return e.eraseClient(ctx, client, by, why, true)
+// and still verifies; it records the reason's code (ErasureReasons).
+// Text opt-outs stay (they are kept by keyed hash only, so a STOP is
+// still honoured). Copies outside PostgreSQL go after the commit
+// (OnErase).
+func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason) error {
+	if by.Kind == ActorStaff && !by.Coordinates() {
+		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
+	}
+	if reason == "" {
+		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "reason: say why the details are erased: choose one from the list"}}}
+	}
+	if reason.Label() == "" {
+		var codes []string
+		for _, c := range ErasureReasons() {
+			codes = append(codes, c.Code)
+		}
+		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "reason: choose one of " + strings.Join(codes, ", ") +
+			" (no free text: the reason stays in the audit log after the details are gone)"}}}
+	}
+	return e.eraseClient(ctx, client, by, string(reason), true)
 }
 
 // eraseClient is EraseClient; forgetCopies says whether copies outside
 // PostgreSQL are removed too (OnErase). Retention's erasures leave them
 // (ApplyRetention).
+// why is a reason code, or retention's own words, and is kept in clear.
 func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, why string, forgetCopies bool) error {
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
-	}
-	why = strings.TrimSpace(why)
-	if why == "" {
-		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "reason: say why the details are erased (the client asked, retention)"}}}
-	}
-	if n := utf8.RuneCountInString(why); n > MaxErasureReason {
-		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: fmt.Sprintf("reason: at most %d characters, please (this has %d): it stays in the audit log, so say why, not who", MaxErasureReason, n)}}}
 	}
 	if _, err := e.withdrawConsent(ctx, client, by, "erasure", why, nil); err != nil && !errors.Is(err, ErrNotFound) {
 		return err
@@ -243,4 +285,45 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 		return false, err
 	}
 	return true, nil
+}
+
+// ReferralDates names one referral of a client without their details:
+// its reference and when it was made and closed.
+type ReferralDates struct {
+	Reference string
+	CreatedAt time.Time
+	ClosedAt  *time.Time
+}
+
+const sqlReferralDatesOf = `SELECT client_id, reference, created_at, closed_at FROM referrals WHERE client_id = ANY($1) ORDER BY client_id, id`
+
+// ReferralDatesOf lists each client's referrals by reference and dates,
+// oldest first: how the data protection commands name the clients they
+// act on (a retention dry run) so that the data protection officer can
+// check them against the network's records without reading anyone's
+// details or the database's internal ids.
+func (e *Engine) ReferralDatesOf(ctx context.Context, clients []ClientID) (map[ClientID][]ReferralDates, error) {
+	out := map[ClientID][]ReferralDates{}
+	if len(clients) == 0 {
+		return out, nil
+	}
+	rows, err := e.pool.Query(ctx, sqlReferralDatesOf, clients)
+	if err != nil {
+		return nil, fmt.Errorf("referrals of %d clients: %w", len(clients), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c ClientID
+			d ReferralDates
+		)
+		if err := rows.Scan(&c, &d.Reference, &d.CreatedAt, &d.ClosedAt); err != nil {
+			return nil, fmt.Errorf("referrals of %d clients: %w", len(clients), err)
+		}
+		out[c] = append(out[c], d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("referrals of %d clients: %w", len(clients), err)
+	}
+	return out, nil
 }

@@ -58,7 +58,7 @@ func TestErasureLeavesNoStaffFreeText(t *testing.T) {
 		t.Errorf("withdrawal evidence before erasure = %q, %v; want it kept, readable", got, err)
 	}
 
-	if err := env.Engine.EraseClient(ctx, rejected.ClientID, n.Coordinator.Actor(), "client asked"); err != nil {
+	if err := env.Engine.EraseClient(ctx, rejected.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
 		t.Fatal(err)
 	}
 	dump := dumpDatabase(t, env)
@@ -81,10 +81,10 @@ func TestErasureLeavesNoStaffFreeText(t *testing.T) {
 	}
 }
 
-// TestWithdrawalEvidenceIsBounded: the evidence of a withdrawal and the
-// reason for an erasure are refused past their limits, counted in
-// characters (not bytes), with a message naming the limit; nothing is
-// recorded.
+// TestWithdrawalEvidenceIsBounded: the evidence of a withdrawal is
+// refused past its limit, counted in characters (not bytes), with a
+// message naming the limit, and an erasure's reason typed as free text is
+// refused (it is a code from a list); nothing is recorded.
 func TestWithdrawalEvidenceIsBounded(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
@@ -102,8 +102,10 @@ func TestWithdrawalEvidenceIsBounded(t *testing.T) {
 	refused("evidence one character too long", err, "evidence", core.MaxWithdrawalEvidence)
 	_, err = env.Engine.WithdrawConsent(ctx, r.ClientID, n.Adviser.Actor(), strings.Repeat("x", 100_000))
 	refused("100,000 characters of evidence", err, "evidence", core.MaxWithdrawalEvidence)
-	err = env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), strings.Repeat("é", core.MaxErasureReason+1))
-	refused("reason one character too long", err, "reason", core.MaxErasureReason)
+	err = env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), "Morag Baird phoned on 07700 900123 and asked")
+	if ve := (*core.ValidationError)(nil); !errors.As(err, &ve) || !strings.Contains(ve.Field("reason"), "choose one of") {
+		t.Errorf("an erasure reason in free text: %v, want it refused with the list of reasons", err)
+	}
 	if got, _ := env.Engine.Referral(ctx, r.ID); got.Status != core.StatusRequested {
 		t.Fatalf("a refused withdrawal or erasure changed the referral: %s", got.Status)
 	}

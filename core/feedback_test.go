@@ -55,7 +55,7 @@ func TestFeedbackCommentSealedExportedErased(t *testing.T) {
 	if strings.Contains(dumpDatabase(t, env), "council tax arrears") {
 		t.Error("the comment is in the database in clear")
 	}
-	sa, err := env.Engine.ExportClient(ctx, r.ClientID, n.Coordinator.Actor(), "web")
+	sa, err := env.Engine.ExportClient(ctx, r.ClientID, n.Coordinator.Actor(), "web", sarRequest(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestFeedbackCommentSealedExportedErased(t *testing.T) {
 		t.Errorf("subject access referrals = %+v", sa.Referrals)
 	}
 
-	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), "client asked"); err != nil {
+	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
 		t.Fatal(err)
 	}
 	var left int

@@ -2,7 +2,9 @@ package core
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -90,13 +92,29 @@ func (e *Engine) rotationPasses() []rotationPass {
 	}
 }
 
+// EventKeysRotated records a run of RotateKeys that re-sealed something:
+// how many rows of each table, under which key id (the 4 bytes every new
+// ciphertext carries, never the key), and whether the run finished.
+const EventKeysRotated EventKind = "keys.rotated"
+
 // RotateKeys re-seals every stored value that is not yet under the current
-// master key in the current form (see above).
-func (e *Engine) RotateKeys(ctx context.Context, opts RotateOptions) (RotateReport, error) {
+// master key in the current form (see above). A run that re-sealed rows,
+// finished or stopped part way, is audited (EventKeysRotated); a dry run
+// and a run with nothing to do write nothing.
+func (e *Engine) RotateKeys(ctx context.Context, opts RotateOptions) (report RotateReport, err error) {
 	if opts.Batch <= 0 {
 		opts.Batch = 500
 	}
-	var report RotateReport
+	if !opts.DryRun {
+		defer func() {
+			if report.Total() == 0 {
+				return
+			}
+			if aerr := e.recordRotation(ctx, report, err == nil); aerr != nil && err == nil {
+				err = aerr
+			}
+		}()
+	}
 	for _, p := range e.rotationPasses() {
 		step := RotateProgress{Table: p.table}
 		if opts.DryRun {
@@ -131,6 +149,20 @@ func (e *Engine) RotateKeys(ctx context.Context, opts RotateOptions) (RotateRepo
 		report = append(report, step)
 	}
 	return report, nil
+}
+
+// recordRotation audits a rotation run (see EventKeysRotated). It is
+// written even when the run's own context was cancelled part way, so that
+// what was re-sealed is on record.
+func (e *Engine) recordRotation(ctx context.Context, report RotateReport, finished bool) error {
+	rows := map[string]any{}
+	for _, p := range report {
+		rows[p.Table] = p.Rows
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return e.appendEvent(ctx, e.pool, newEvent{kind: EventKeysRotated, actor: SystemActor,
+		data: eventData("rows", rows, "total", report.Total(), "key_id", hex.EncodeToString(e.crypt.currentKeyID()), "finished", finished)})
 }
 
 // rotationRows selects one batch of a pass's rows, locked, after id

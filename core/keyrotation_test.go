@@ -2,9 +2,12 @@ package core_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/onward-network/onward/core"
@@ -142,6 +145,31 @@ func TestRotateKeysReSealsResumesAndBindsToRows(t *testing.T) {
 	again, err := rotated.RotateKeys(ctx, core.RotateOptions{})
 	if err != nil || again.Total() != 0 {
 		t.Fatalf("second run = %+v, %v; want nothing left to do", again, err)
+	}
+	// Audit D 16: the two runs that re-sealed rows are audited, as Onward,
+	// with the counts and whether they finished, never a key; the dry run
+	// and the run with nothing to do are not.
+	rows, err := env.Pool.Query(ctx, `SELECT actor_kind, (data->>'total')::int, data->>'finished', data::text FROM events WHERE kind = $1 ORDER BY id`, string(core.EventKeysRotated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	total := 0
+	for rows.Next() {
+		var kind, finished, data string
+		var n int
+		if err := rows.Scan(&kind, &n, &finished, &data); err != nil {
+			t.Fatal(err)
+		}
+		runs, total = append(runs, kind+":"+finished), total+n
+		for _, k := range [][]byte{newMasterKey, coretest.TestKey} {
+			if strings.Contains(data, base64.StdEncoding.EncodeToString(k)) || strings.Contains(data, hex.EncodeToString(k)) {
+				t.Errorf("the rotation's event holds a key: %s", data)
+			}
+		}
+	}
+	if rows.Err() != nil || strings.Join(runs, ",") != "system:false,system:true" || total != dry.Total() {
+		t.Errorf("rotations audited %v, %d rows in all (%v); want the stopped run then the finished one, %d rows", runs, total, rows.Err(), dry.Total())
 	}
 
 	// Everything reads with the new key alone.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -329,6 +330,17 @@ WHERE w.version = $1`
 func (e *Engine) PublishConsentTranslation(ctx context.Context, db DB, version, language, body string) error {
 	if language == "" || language == "en" || body == "" {
 		return &ValidationError{Fields: []FieldError{{Field: "language", Message: "a translation needs a language other than English and some words"}}}
+	}
+	// As opening_hours_translations: a translation under a key that is no
+	// language clients may choose ("Polish") would never be shown.
+	known, err := clientLanguages()
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(known, language) {
+		others := slices.DeleteFunc(slices.Clone(known), func(c string) bool { return c == "en" })
+		return &ValidationError{Fields: []FieldError{{Field: "language", Message: fmt.Sprintf(
+			"%q is not a language clients may choose; give one of %s", language, strings.Join(others, ", "))}}}
 	}
 	if _, err := e.wording(ctx, db, version); err != nil {
 		return err

@@ -49,6 +49,9 @@ const (
 	SMSFeedbackAsk    = "feedback_request"
 	SMSCancelled      = "cancelled"
 	SMSConsentRemoved = "consent_withdrawn"
+	// SMSCouldNotContact tells the client the agency closed their referral
+	// because it could not reach them (ActionFail).
+	SMSCouldNotContact = "could_not_contact"
 )
 
 // OutboxPayload is the JSON body of an outbox row.

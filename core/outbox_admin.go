@@ -83,18 +83,41 @@ func (o *Outbox) List(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error
 
 const sqlRetryOutbox = `
 UPDATE outbox SET dead_at = NULL, attempts = 0, cut_short = 0, leased = false, available_at = $2, delivery_status = $3
-WHERE id = $1 AND sent_at IS NULL RETURNING id`
+WHERE id = $1 AND sent_at IS NULL AND dead_at IS NOT NULL RETURNING id`
 
-// Retry puts an undelivered row (usually a dead letter, once its cause is
-// fixed) back in the queue with a fresh attempt count, and wakes the
-// workers when it commits. A row that says it was interrupted during send
-// is sent again: whoever retries it has checked it did not arrive.
+const sqlOutboxRowState = `SELECT sent_at, available_at FROM outbox WHERE id = $1`
+
+// ErrNotDeadLetter means a row asked to be retried is not a dead letter:
+// it waits for its time (a reminder due in two days, a text held for
+// quiet hours) or for a worker, and retrying it would send it early.
+var ErrNotDeadLetter = errors.New("not a dead letter")
+
+// NotDeadLetterError is ErrNotDeadLetter for one row, with when it is due.
+type NotDeadLetterError struct {
+	ID  OutboxID
+	Due time.Time
+}
+
+func (e *NotDeadLetterError) Error() string {
+	return fmt.Sprintf("outbox row %d is %s: it is due %s, and a worker sends it then (only dead letters are retried)",
+		e.ID, ErrNotDeadLetter, e.Due.UTC().Format("2006-01-02 15:04 MST"))
+}
+
+// Is makes errors.Is(err, ErrNotDeadLetter) true.
+func (e *NotDeadLetterError) Is(target error) bool { return target == ErrNotDeadLetter }
+
+// Retry puts a dead letter back in the queue with a fresh attempt count,
+// once its cause is fixed, and wakes the workers when it commits. A row
+// that is not dead (still waiting for its time, or retrying on its own)
+// is refused with a NotDeadLetterError; a delivered or unknown one with
+// ErrNotFound. A row that says it was interrupted during send is sent
+// again: whoever retries it has checked it did not arrive.
 func (o *Outbox) Retry(ctx context.Context, id OutboxID) error {
 	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
 		var got OutboxID
 		err := tx.QueryRow(ctx, sqlRetryOutbox, id, o.clock.Now(), DeliveryPending).Scan(&got)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("outbox row %d: %w (it does not exist or was already delivered)", id, ErrNotFound)
+			return whyNotRetried(ctx, tx, id)
 		}
 		if err != nil {
 			return fmt.Errorf("retry outbox row %d: %w", id, err)
@@ -105,6 +128,23 @@ func (o *Outbox) Retry(ctx context.Context, id OutboxID) error {
 		}
 		return nil
 	})
+}
+
+// whyNotRetried says why Retry changed no row: there is none, it was
+// delivered, or it is not dead and says when it is due.
+func whyNotRetried(ctx context.Context, tx pgx.Tx, id OutboxID) error {
+	var (
+		sent *time.Time
+		due  time.Time
+	)
+	err := tx.QueryRow(ctx, sqlOutboxRowState, id).Scan(&sent, &due)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows), err == nil && sent != nil:
+		return fmt.Errorf("outbox row %d: %w (it does not exist or was already delivered)", id, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("retry outbox row %d: %w", id, err)
+	}
+	return &NotDeadLetterError{ID: id, Due: due}
 }
 
 // sqlRecordDelivery records a provider's delivery status on the row that

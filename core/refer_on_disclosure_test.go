@@ -23,7 +23,7 @@ func TestReferOnNeedsTheDetailsRule(t *testing.T) {
 	n := env.Net
 	first := staffRefer(t, env, "morag", core.ClientDetails{Name: "Morag TestTwo", Phone: "07700 900556"})
 	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: first.ID, Action: core.ActionReject,
-		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity}); err != nil {
+		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"}); err != nil {
 		t.Fatal(err)
 	}
 	closed, err := env.Engine.Referral(ctx, first.ID)

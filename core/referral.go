@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -75,8 +76,11 @@ func (r Reason) Label() string {
 }
 
 // NeedsFeedback reports whether a rejection with this reason must explain
-// itself in words.
-func (r Reason) NeedsFeedback() bool { return r == ReasonNotEligible || r == ReasonInappropriate }
+// itself in words: every reason staff choose does, since a coded reason
+// alone ("Other", "No capacity") tells the referrer and the coordinators
+// nothing they can act on. A redirect's note stays optional: the referral
+// itself goes on to the agency it names.
+func (r Reason) NeedsFeedback() bool { return slices.Contains(Reasons, r) }
 
 // LeavesClientWaiting reports whether a rejection with this reason leaves
 // the client waiting for help that will not come from that service, so

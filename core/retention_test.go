@@ -30,7 +30,7 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	}
 	dp, _ := env.Engine.DataProtection(ctx)
 	dp.RetentionMonths = 6
-	if err := env.Engine.SetDataProtection(ctx, dp); err != nil {
+	if err := env.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: env.Net.Coordinator.Actor()}); err != nil {
 		t.Fatal(err)
 	}
 	dry, err := env.Engine.ApplyRetention(ctx, true)
@@ -62,10 +62,10 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Engine.EraseClient(ctx, recentRef.ClientID, env.Net.Coordinator.Actor(), "client asked"); err != nil || forgot != 1 {
+	if err := env.Engine.EraseClient(ctx, recentRef.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil || forgot != 1 {
 		t.Errorf("an erasure asked for: %v, Redis swept %d times, want once", err, forgot)
 	}
-	if err := env.Engine.SetDataProtection(ctx, core.DataProtection{RetentionMonths: -1, WithdrawKeyword: "x"}); err == nil {
+	if err := env.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: core.DataProtection{RetentionMonths: -1, WithdrawKeyword: "x"}}); err == nil {
 		t.Error("bad settings accepted")
 	}
 }

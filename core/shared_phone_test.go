@@ -58,7 +58,7 @@ func TestSharedPhoneDifferentNameKeepsTwoClients(t *testing.T) {
 		t.Errorf("ClientByPhone = %d, %v; want the first client %d", id, err, morag.ClientID)
 	}
 	// A subject access export of the second person holds only theirs.
-	sa, err := env.Engine.ExportClient(ctx, other.ClientID, n.Coordinator.Actor(), "web")
+	sa, err := env.Engine.ExportClient(ctx, other.ClientID, n.Coordinator.Actor(), "web", sarRequest(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestSharedPhoneDifferentNameKeepsTwoClients(t *testing.T) {
 	}
 	// Erasing the first person, at her request, leaves the second's
 	// referral open and their details whole.
-	if err := env.Engine.EraseClient(ctx, morag.ClientID, n.Coordinator.Actor(), "client asked"); err != nil {
+	if err := env.Engine.EraseClient(ctx, morag.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
 		t.Fatal(err)
 	}
 	still, err := env.Engine.Referral(ctx, other.ID)

@@ -148,9 +148,15 @@ const sqlInsertStaff = `
 INSERT INTO staff (agency_id, name, role, email, slack_user_id, created_at)
 VALUES ($1, $2, $3, $4, nullif($5, ''), $6) RETURNING id`
 
-// AddStaff adds a member of staff.
+// AddStaff adds a member of staff. An email address already in use is
+// refused, saying whether a current member of staff has it or one who was
+// deactivated (their address stays theirs: ReactivateStaff gives them
+// access again, at the same or another agency).
 func (e *Engine) AddStaff(ctx context.Context, db DB, s NewStaff) (StaffID, error) {
 	if err := validate(s); err != nil {
+		return 0, err
+	}
+	if err := refuseEmailTaken(ctx, db, s.Email); err != nil {
 		return 0, err
 	}
 	var id StaffID
@@ -161,6 +167,60 @@ func (e *Engine) AddStaff(ctx context.Context, db DB, s NewStaff) (StaffID, erro
 		return 0, fmt.Errorf("add staff: %w", err)
 	}
 	return id, nil
+}
+
+// StaffRecord is a member of staff as the staff table holds them, current
+// or deactivated: their email address stays theirs either way.
+type StaffRecord struct {
+	Staff
+	AgencySlug    string     `db:"agency_slug"`
+	DeactivatedAt *time.Time `db:"deleted_at"`
+}
+
+const sqlSelectStaffRecord = `
+SELECT s.id, s.agency_id, a.name AS agency_name, a.slug AS agency_slug, s.name, s.role, s.email, s.slack_user_id,
+       s.created_at, s.deleted_at
+FROM staff s JOIN agencies a ON a.id = s.agency_id
+WHERE lower(s.email) = lower($1)`
+
+// StaffRecordByEmail returns the member of staff with an email address,
+// any case, whether current or deactivated; ErrNotFound when nobody has
+// it.
+func (e *Engine) StaffRecordByEmail(ctx context.Context, email string) (StaffRecord, error) {
+	return staffRecordByEmail(ctx, e.pool, email)
+}
+
+func staffRecordByEmail(ctx context.Context, db DB, email string) (StaffRecord, error) {
+	rows, _ := db.Query(ctx, sqlSelectStaffRecord, strings.TrimSpace(email))
+	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[StaffRecord])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return StaffRecord{}, fmt.Errorf("staff by email: %w", ErrNotFound)
+	}
+	if err != nil {
+		return StaffRecord{}, fmt.Errorf("staff by email: %w", err)
+	}
+	return s, nil
+}
+
+// refuseEmailTaken refuses an email address somebody on the staff table
+// already has, in words that say who: a deactivated person's address
+// cannot be given to a new record, and whoever adds them must know to
+// reactivate them instead.
+func refuseEmailTaken(ctx context.Context, db DB, email string) error {
+	r, err := staffRecordByEmail(ctx, db, email)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.DeactivatedAt != nil {
+		return &ValidationError{Fields: []FieldError{{Field: "email", Message: fmt.Sprintf(
+			"%s belongs to %s, who was a member of staff of %s and was deactivated on %s: `onward staff reactivate %s --agency SLUG` gives them access again, at any agency",
+			r.Email, r.Name, r.AgencyName, r.DeactivatedAt.UTC().Format("2 Jan 2006"), r.Email)}}}
+	}
+	return &ValidationError{Fields: []FieldError{{Field: "email", Message: fmt.Sprintf(
+		"a member of staff already uses that email address: %s, of %s", r.Name, r.AgencyName)}}}
 }
 
 const sqlListStaff = sqlSelectStaff + `($1::bigint = 0 OR s.agency_id = $1) ORDER BY a.name, s.name`

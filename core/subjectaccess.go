@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -104,14 +107,107 @@ LEFT JOIN agencies a ON a.id = s.agency_id
 WHERE e.client_id = $1 OR e.referral_id IN (SELECT id FROM referrals WHERE client_id = $1)
 ORDER BY e.id`
 
+// Choice is one entry of a fixed list that every channel offers the same
+// way: the code stored (and typed on the command line) and the words
+// shown for it.
+type Choice struct {
+	Code  string
+	Label string
+}
+
+// RequestChannel is how a subject access request reached the network.
+type RequestChannel string
+
+// How a subject access request can come in.
+const (
+	RequestLetter         RequestChannel = "letter"
+	RequestEmail          RequestChannel = "email"
+	RequestPhone          RequestChannel = "phone"
+	RequestInPerson       RequestChannel = "in-person"
+	RequestRepresentative RequestChannel = "representative"
+)
+
+// RequestChannels are the ways a subject access request can come in, in
+// the order every channel lists them.
+func RequestChannels() []Choice {
+	return []Choice{
+		{string(RequestLetter), "By letter"},
+		{string(RequestEmail), "By email"},
+		{string(RequestPhone), "By phone"},
+		{string(RequestInPerson), "In person"},
+		{string(RequestRepresentative), "From someone acting for the client, with their authority"},
+	}
+}
+
+// MaxRequestReference is the most characters a subject access request's
+// reference may have: a case or letter number, not a description.
+const MaxRequestReference = 40
+
+// SubjectAccessRequest is the request an export answers: how it came in,
+// the day it was received and the network's own reference for it (its
+// case or letter number). Every export follows one, and the audit log
+// keeps it with the export, so the data protection officer can match
+// each export to a request.
+type SubjectAccessRequest struct {
+	Channel   RequestChannel
+	Received  time.Time // the day it was received; the time of day is ignored
+	Reference string
+}
+
+// check refuses a request that is incomplete or out of bounds, naming
+// each field (request_channel, request_received, request_reference).
+func (q SubjectAccessRequest) check(now time.Time) error {
+	var fields []FieldError
+	known := false
+	for _, c := range RequestChannels() {
+		known = known || c.Code == string(q.Channel)
+	}
+	if !known {
+		fields = append(fields, FieldError{Field: "request_channel", Message: "how the request came in: choose letter, email, phone, in-person or representative"})
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	day := time.Date(q.Received.Year(), q.Received.Month(), q.Received.Day(), 0, 0, 0, 0, time.UTC)
+	switch {
+	case q.Received.IsZero():
+		fields = append(fields, FieldError{Field: "request_received", Message: "date received: give the day the request came in"})
+	case day.After(today):
+		fields = append(fields, FieldError{Field: "request_received", Message: "date received: the request cannot come in after today"})
+	case day.Year() < 2000:
+		fields = append(fields, FieldError{Field: "request_received", Message: "date received: give a date from 2000 on"})
+	}
+	ref := strings.TrimSpace(q.Reference)
+	switch n := utf8.RuneCountInString(ref); {
+	case n == 0:
+		fields = append(fields, FieldError{Field: "request_reference", Message: "request reference: give the network's reference for the request (a case or letter number)"})
+	case n > MaxRequestReference:
+		fields = append(fields, FieldError{Field: "request_reference", Message: fmt.Sprintf("request reference: at most %d characters, please (this has %d): a case or letter number, not a description", MaxRequestReference, n)})
+	case strings.IndexFunc(ref, unicode.IsControl) >= 0:
+		fields = append(fields, FieldError{Field: "request_reference", Message: "request reference: one line, please"})
+	}
+	if len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	return nil
+}
+
 // ExportClient gathers everything held about the client (see
-// SubjectAccess). It reads as Onward itself and records the export in the
-// audit log as a disclosure to the person asking (by), through via
-// ("web", "cli"): the export lists it among the times someone saw the
-// client's details, itself included, as every later export does.
-func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, via string) (SubjectAccess, error) {
+// SubjectAccess), to answer req, a subject access request the network
+// received. Only coordinators may export (or Onward itself), and only with
+// the request given whole: a subject access export is the client's right,
+// never a way round the disclosure rule, so each one follows a recorded
+// request. It reads as Onward itself and records the export in the audit
+// log as a disclosure to the person asking (by), through via ("web",
+// "cli"), with the request: how it came in and the day in clear, its
+// reference sealed under the client's data key (free text can name
+// somebody; erasing the client shreds it, and for a client already erased
+// it is not kept). The export lists itself among the times someone saw
+// the client's details, as every later export does.
+func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, via string, req SubjectAccessRequest) (SubjectAccess, error) {
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return SubjectAccess{}, &ForbiddenError{Why: "only a coordinator can export everything held about a client"}
+	}
+	if err := req.check(e.clock.Now()); err != nil {
+		return SubjectAccess{}, err
 	}
 	out := SubjectAccess{GeneratedAt: e.clock.Now(), Disclosures: []SubjectDisclosure{}}
 	c, err := e.ClientDetailsFor(ctx, client)
@@ -169,8 +265,7 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 		out.Referrals = append(out.Referrals, sr)
 	}
 	// Recorded before the audit log is read, so the export is in it.
-	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventSubjectAccess, client: client, actor: by,
-		data: eventData("via", via, "agency_id", int64(by.AgencyID))}); err != nil {
+	if err := e.recordExport(ctx, client, by, via, req); err != nil {
 		return out, err
 	}
 	rows, _ = e.pool.Query(ctx, sqlSubjectEvents, client)
@@ -204,6 +299,27 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 // EventSubjectAccess records that everything held about a client was
 // exported for them.
 const EventSubjectAccess EventKind = "client.exported"
+
+// recordExport appends the export's event with the request it answers
+// (see ExportClient).
+func (e *Engine) recordExport(ctx context.Context, client ClientID, by Actor, via string, req SubjectAccessRequest) error {
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		data := eventData("via", via, "agency_id", int64(by.AgencyID), "request_channel", string(req.Channel),
+			"request_received", req.Received.Format(time.DateOnly))
+		k, err := e.writableClientKey(ctx, tx, client)
+		if err != nil {
+			return fmt.Errorf("export client %d: %w", client, err)
+		}
+		if !k.erased {
+			enc, err := k.seal("events", "request_reference_enc", withdrawalEvidenceAD(client), strings.TrimSpace(req.Reference))
+			if err != nil {
+				return fmt.Errorf("export client %d: %w", client, err)
+			}
+			data["request_reference_enc"] = enc
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventSubjectAccess, client: client, actor: by, data: data})
+	})
+}
 
 func (e *Engine) agencyNames(ctx context.Context) (map[AgencyID]string, error) {
 	rows, err := e.pool.Query(ctx, `SELECT id, name FROM agencies`)

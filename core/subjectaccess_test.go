@@ -2,8 +2,11 @@ package core_test
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
@@ -22,7 +25,7 @@ func TestSubjectAccessShowsTheConsentAsGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := env.Engine.ExportClient(ctx, res.Referral.ClientID, env.Net.Coordinator.Actor(), "web")
+	out, err := env.Engine.ExportClient(ctx, res.Referral.ClientID, env.Net.Coordinator.Actor(), "web", sarRequest(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,14 +50,14 @@ func TestSubjectAccessExportIsADisclosure(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := res.Referral.ClientID
-	first, err := env.Engine.ExportClient(ctx, client, env.Net.Coordinator.Actor(), "web")
+	first, err := env.Engine.ExportClient(ctx, client, env.Net.Coordinator.Actor(), "web", sarRequest(env))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(first.Disclosures) != 1 || first.Disclosures[0].Via != "subject access export (web)" || first.Disclosures[0].Who == "" {
 		t.Fatalf("the first export lists %+v, want itself, by the coordinator, through the staff web", first.Disclosures)
 	}
-	second, err := env.Engine.ExportClient(ctx, client, core.Actor{Kind: core.ActorSystem, Name: "onward command line"}, "cli")
+	second, err := env.Engine.ExportClient(ctx, client, core.Actor{Kind: core.ActorSystem, Name: "onward command line"}, "cli", sarRequest(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,5 +78,98 @@ func TestSubjectAccessExportIsADisclosure(t *testing.T) {
 	}
 	if rows.Err() != nil || strings.Join(vias, ",") != "web,cli" {
 		t.Fatalf("audited exports through %v (%v), want web,cli", vias, rows.Err())
+	}
+}
+
+// sarRequest is a subject access request received today, as every export
+// answers one.
+func sarRequest(env *coretest.Env) core.SubjectAccessRequest {
+	return core.SubjectAccessRequest{Channel: core.RequestLetter, Received: env.Clock.Now(), Reference: "SAR-2026-014"}
+}
+
+// TestSubjectAccessExportFollowsARecordedRequest (audit D 1): an export
+// is refused without the request it answers (how it came in, the day,
+// its reference), each missing or wrong part named and nothing read or
+// audited; an adviser is refused whatever they give. With the request, the
+// export's event keeps how it came in and the day in clear and the
+// reference only sealed, under the client's key, also for a client who
+// withdrew consent (the export stays their right).
+func TestSubjectAccessExportFollowsARecordedRequest(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("export-request"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, coord := res.Referral.ClientID, env.Net.Coordinator.Actor()
+	now := env.Clock.Now()
+	for _, c := range []struct {
+		name  string
+		req   core.SubjectAccessRequest
+		field string
+	}{
+		{"nothing given", core.SubjectAccessRequest{}, "request_channel"},
+		{"no date", core.SubjectAccessRequest{Channel: core.RequestEmail, Reference: "SAR-1"}, "request_received"},
+		{"no reference", core.SubjectAccessRequest{Channel: core.RequestEmail, Received: now, Reference: " "}, "request_reference"},
+		{"an unknown way in", core.SubjectAccessRequest{Channel: "pigeon", Received: now, Reference: "SAR-1"}, "request_channel"},
+		{"received tomorrow", core.SubjectAccessRequest{Channel: core.RequestEmail, Received: now.AddDate(0, 0, 1), Reference: "SAR-1"}, "request_received"},
+		{"a reference too long", core.SubjectAccessRequest{Channel: core.RequestEmail, Received: now, Reference: strings.Repeat("é", core.MaxRequestReference+1)}, "request_reference"},
+		{"a reference of two lines", core.SubjectAccessRequest{Channel: core.RequestEmail, Received: now, Reference: "SAR-1\nMorag"}, "request_reference"},
+	} {
+		_, err := env.Engine.ExportClient(ctx, client, coord, "web", c.req)
+		var ve *core.ValidationError
+		if !errors.As(err, &ve) || ve.Field(c.field) == "" {
+			t.Errorf("%s: %v, want refused naming %s", c.name, err, c.field)
+		}
+	}
+	if _, err := env.Engine.ExportClient(ctx, client, env.Net.Adviser.Actor(), "web", sarRequest(env)); !isForbidden(err) {
+		t.Errorf("an adviser's export: %v, want forbidden", err)
+	}
+	exports := func() []map[string]any {
+		t.Helper()
+		rows, err := env.Pool.Query(ctx, `SELECT data FROM events WHERE kind = $1 AND client_id = $2 ORDER BY id`, string(core.EventSubjectAccess), client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []map[string]any
+		for rows.Next() {
+			var d map[string]any
+			if err := rows.Scan(&d); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+		return out
+	}
+	if n := len(exports()); n != 0 {
+		t.Fatalf("%d exports audited after refusals, want none", n)
+	}
+
+	if _, err := env.Engine.WithdrawConsent(ctx, client, coord, "letter of 3 Dec"); err != nil {
+		t.Fatal(err)
+	}
+	req := core.SubjectAccessRequest{Channel: core.RequestRepresentative, Received: now.Add(-48 * time.Hour), Reference: "Letter from Morag's son"}
+	sa, err := env.Engine.ExportClient(ctx, client, coord, "web", req)
+	if err != nil || sa.Client.Name != "Morag Baird" {
+		t.Fatalf("export with the request, after withdrawal: %v", err)
+	}
+	got := exports()
+	if len(got) != 1 {
+		t.Fatalf("%d exports audited, want 1", len(got))
+	}
+	d := got[0]
+	if d["request_channel"] != "representative" || d["request_received"] != req.Received.Format(time.DateOnly) {
+		t.Errorf("the export's event keeps %v, want how the request came in and the day", d)
+	}
+	sealed, _ := d["request_reference_enc"].(string)
+	raw, _ := base64.StdEncoding.DecodeString(sealed)
+	if len(raw) == 0 || strings.Contains(string(raw), "Morag") {
+		t.Errorf("the request's reference should be kept sealed, is %q", sealed)
+	}
+	for k, v := range d {
+		if s, ok := v.(string); ok && strings.Contains(s, "Morag") {
+			t.Errorf("the export's event keeps %s = %q in clear", k, s)
+		}
 	}
 }

@@ -96,7 +96,7 @@ var actions = map[Action]actionDef{
 				return []FieldError{{Field: "reason", Message: "choose a reason for rejecting the referral"}}
 			}
 			if req.Reason.NeedsFeedback() && strings.TrimSpace(req.Feedback) == "" {
-				return []FieldError{{Field: "feedback", Message: fmt.Sprintf("say why, in words, when the reason is %q: the referrer needs it to find the right help", req.Reason.Label())}}
+				return []FieldError{{Field: "feedback", Message: fmt.Sprintf("say why, in words, as well as the reason %q: the referrer needs it to find the right help", req.Reason.Label())}}
 			}
 			return nil
 		},
@@ -201,7 +201,7 @@ var actions = map[Action]actionDef{
 			}
 		},
 	},
-	ActionFail: {from: []Status{StatusAccepted, StatusInProgress}, to: StatusFailed},
+	ActionFail: {from: []Status{StatusAccepted, StatusInProgress}, to: StatusFailed, queue: queueCouldNotContactText},
 	ActionReopen: {
 		from: []Status{StatusCompleted}, to: StatusInProgress,
 		apply: func(c *change) error {
@@ -395,11 +395,30 @@ func queueCancelledText(c *change) {
 	if c.req.withdrawal || c.req.Actor.Kind == ActorClient || c.req.Actor.Kind == ActorSystem {
 		return
 	}
-	told := c.from.SelfReferral() || slices.Contains([]Status{StatusAccepted, StatusInProgress, StatusOnHold}, c.from.Status)
-	if !told {
+	if !c.from.clientTold() {
 		return
 	}
 	c.e.outbox.queue(c.b, smsMsg(c.updated, SMSCancelled, c.now), c.now)
+}
+
+// queueCouldNotContactText tells the client of a referral the agency
+// closed as "could not contact" that it is closed, and whom to call: a
+// client who is waiting for a call, or missed one, must not wait for one
+// that will never come. Only a client who was told of the referral (as
+// for a cancellation) hears of its end.
+func queueCouldNotContactText(c *change) {
+	if !c.from.clientTold() {
+		return
+	}
+	c.e.outbox.queue(c.b, smsMsg(c.updated, SMSCouldNotContact, c.now), c.now)
+}
+
+// clientTold reports whether the client has been told of the referral as
+// it stands: their own self-referral, confirmed to them, or one an agency
+// accepted, which texted them to expect contact. News of its end goes
+// only to them; a client never told of a referral is not told it ended.
+func (r Referral) clientTold() bool {
+	return r.SelfReferral() || slices.Contains([]Status{StatusAccepted, StatusInProgress, StatusOnHold}, r.Status)
 }
 
 // Actions lists every action.
@@ -437,7 +456,7 @@ type TransitionRequest struct {
 	Actor           Actor
 	ExpectedVersion int      // the version the actor saw; 0 = whatever is current
 	Reason          Reason   // reject
-	Feedback        string   // reject (required for not-eligible and inappropriate), cancel
+	Feedback        string   // reject (required: Reason.NeedsFeedback), redirect, cancel
 	ToAgency        AgencyID // redirect, assign
 	Outcome         Outcome  // complete: how it ended, from Outcomes (required)
 	OutcomeNote     string   // complete: an optional note, stored encrypted
@@ -504,18 +523,21 @@ func validateRequest(req TransitionRequest) error {
 	return nil
 }
 
+// checkActor refuses an actor the action does not admit (see actionDef's
+// coordinatorOnly and may); coordinators may take any action, within
+// checkCoordinator.
 func checkActor(r Referral, req TransitionRequest) error {
 	a := req.Actor
+	who := actorRole{kind: a.Kind,
+		isTo:   a.actsForAgency() && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID,
+		isFrom: a.actsForAgency() && r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID}
 	if a.Coordinates() {
-		return nil
+		return checkCoordinator(req, who)
 	}
 	def := actions[req.Action]
 	if def.coordinatorOnly {
 		return &ForbiddenError{Why: "only a coordinator can triage referrals"}
 	}
-	who := actorRole{kind: a.Kind,
-		isTo:   a.actsForAgency() && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID,
-		isFrom: a.actsForAgency() && r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID}
 	may := def.may
 	if may == nil {
 		may = func(who actorRole) bool { return who.isTo }
@@ -527,6 +549,25 @@ func checkActor(r Referral, req TransitionRequest) error {
 		return &ForbiddenError{Why: "this referral was sent to another agency; only its staff or a coordinator can act on it"}
 	}
 	return &ForbiddenError{Why: fmt.Sprintf("%s cannot %s a referral", a.Name, req.Action)}
+}
+
+// checkCoordinator is the one limit on a coordinator acting on any
+// agency's referral: they may not redirect a referral another agency
+// holds to their own agency. Coordinators see a client's details only
+// while the referral waits in triage (Actor.MayDisclose), but the agency
+// holding a referral sees them, so such a redirect would hand the
+// coordinator the details the rule refuses, and take the referral from
+// the agency that had it. Redirecting it anywhere else, and assigning a
+// referral from triage to their own agency (when it provides the
+// service, a coordinator's everyday job, on a referral whose details
+// they already see), stay open to them; so does redirecting a referral
+// their own agency holds, as any of its staff may.
+func checkCoordinator(req TransitionRequest, who actorRole) error {
+	if req.Action == ActionRedirect && req.ToAgency == req.Actor.AgencyID && !who.isTo {
+		return &ForbiddenError{Why: "a coordinator cannot redirect another agency's referral to their own agency, " +
+			"where they would see the client's details: choose another agency, or ask the agency holding it to redirect it"}
+	}
+	return nil
 }
 
 const sqlUpdateReferral = `
@@ -758,27 +799,36 @@ type dueRule int
 const (
 	dueAlways         dueRule = iota
 	dueUnacknowledged         // acknowledgement reminders and escalations
-	dueNotContacted           // contact reminders and the client's contact check
+	dueNotContacted           // contact reminders, the client's contact check and their "will contact you" text
 	dueCompleted              // news of a completion
 	dueTurnedDown             // the client's text that their referral was turned down
+	dueOpen                   // the client's texts that their referral is on its way: confirmed, passed on
 )
 
 // dueRuleOf says which rule a row of kind with payload p follows.
 func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 	email := func(ks ...EmailKind) bool { return kind == OutboxEmail && slices.Contains(ks, p.Email) }
-	text := func(t string) bool { return kind == OutboxClientSMS && p.Template == t }
+	text := func(ts ...string) bool { return kind == OutboxClientSMS && slices.Contains(ts, p.Template) }
 	switch {
 	case kind == OutboxAckReminder || email(EmailAckReminder, EmailEscalation):
 		return dueUnacknowledged
-	case kind == OutboxContactNudge || email(EmailContactReminder) || text(SMSContactCheck):
+	case kind == OutboxContactNudge || email(EmailContactReminder) || text(SMSContactCheck, SMSAccepted):
 		return dueNotContacted
 	case text(SMSFeedbackAsk) || (email(EmailReferralUpdate) && p.Action == ActionComplete):
 		return dueCompleted
 	case text(SMSRejected):
 		return dueTurnedDown
+	case text(SMSConfirmation, SMSRedirected, SMSRerouted):
+		return dueOpen
 	}
 	return dueAlways
 }
+
+// textsOfTheEnd are the client texts that announce the end of the
+// referral themselves, its cancellation or the withdrawal of the client's
+// consent: they go whatever the consent says (Engine.ClientTextDue), as
+// they are the news of it. Every other text stops at a withdrawal.
+var textsOfTheEnd = []string{SMSCancelled, SMSConsentRemoved}
 
 // StillDue reports whether an outbox row queued to go later about the
 // referral (a reminder, or news held back while it could be undone) still
@@ -797,9 +847,22 @@ func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 //     made again is told of once, by the later row;
 //   - the client's text that their referral was turned down, while it is
 //     rejected at the version the row names (and, which only the database
-//     can say, not referred on since: Engine.ClientTextDue).
+//     can say, not referred on since: Engine.ClientTextDue);
+//   - the client's text that an agency accepted their referral and will
+//     contact them, as a contact reminder: while it is accepted and the
+//     client not yet contacted (once contacted, completed, closed as
+//     could not contact, on the waiting list or cancelled, "will contact
+//     you within 3 working days" is no longer true);
+//   - the client's texts that their referral is on its way (the
+//     self-referral's confirmation, "passed to AGENCY" after a redirect or
+//     a re-route), while it is open: once it has closed, the text of its
+//     end (turned down, re-routed again, completed, could not contact,
+//     cancelled) is the one that is true.
 //
-// Every other row is due.
+// Every other row is due: the texts of a referral's end (cancelled, could
+// not contact, consent withdrawn) announce a status no action leaves.
+// A client text also stops once the client's consent is withdrawn, which
+// only the database can say (Engine.ClientTextDue).
 func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 	heldBy := func(a AgencyID) bool { return r.ToAgencyID != nil && *r.ToAgencyID == a }
 	switch dueRuleOf(kind, p) {
@@ -819,29 +882,44 @@ func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 		if r.Status != StatusRejected || r.Version != p.Version {
 			return false, "referral moved on"
 		}
+	case dueOpen:
+		if !r.Status.Open() {
+			return false, "referral closed since"
+		}
 	}
 	return true, ""
 }
 
 // ClientTextDue is StillDue for a text to the client of referral r, with
-// what only the database can say: a text that the referral was turned
-// down is not sent once the client has been referred on from it.
+// what only the database can say: no text goes once the consent the
+// referral was made under is withdrawn (or the client erased), but the
+// texts that announce the end themselves (textsOfTheEnd); and a text that
+// the referral was turned down is not sent once the client has been
+// referred on from it. Every text is asked when it comes due, so one held
+// back (quiet hours, a provider's retry) says only what is still true.
 func (e *Engine) ClientTextDue(ctx context.Context, r Referral, p OutboxPayload) (bool, string, error) {
 	if due, why := r.StillDue(OutboxClientSMS, p); !due {
 		return false, why, nil
 	}
-	if dueRuleOf(OutboxClientSMS, p) != dueTurnedDown {
-		return true, "", nil
+	var on, withdrawn, erased bool
+	if err := e.pool.QueryRow(ctx, sqlClientTextFacts, r.ID).Scan(&on, &withdrawn, &erased); err != nil {
+		return false, "", fmt.Errorf("referral %s: whether its text is still due: %w", r.Reference, err)
 	}
-	var on bool
-	if err := e.pool.QueryRow(ctx, sqlReferredOn, r.ID).Scan(&on); err != nil {
-		return false, "", fmt.Errorf("referral %s referred on: %w", r.Reference, err)
-	}
-	if on {
+	switch {
+	case erased && !slices.Contains(textsOfTheEnd, p.Template):
+		return false, "client's details were erased", nil
+	case withdrawn && !slices.Contains(textsOfTheEnd, p.Template):
+		return false, "client withdrew consent", nil
+	case on && dueRuleOf(OutboxClientSMS, p) == dueTurnedDown:
 		return false, "client referred on", nil
 	}
 	return true, "", nil
 }
 
-// sqlReferredOn says whether a referral has been carried on to another.
-const sqlReferredOn = `SELECT EXISTS (SELECT 1 FROM referrals WHERE parent_id = $1)`
+// sqlClientTextFacts says whether a referral has been carried on to
+// another, whether the consent it was made under is withdrawn, and
+// whether its client was erased.
+const sqlClientTextFacts = `
+SELECT EXISTS (SELECT 1 FROM referrals WHERE parent_id = r.id), k.withdrawn_at IS NOT NULL, c.erased_at IS NOT NULL
+FROM referrals r JOIN consents k ON k.id = r.consent_id JOIN clients c ON c.id = r.client_id
+WHERE r.id = $1`

@@ -32,8 +32,12 @@ func referralIn(t *testing.T, env *coretest.Env, status core.Status, key string)
 	}[status]
 	r := res.Referral
 	for _, a := range steps {
-		tr, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: a, Actor: adviser, Reason: core.ReasonNoCapacity,
-			Outcome: core.OutcomeHelpGiven})
+		req := core.TransitionRequest{Referral: r.ID, Action: a, Actor: adviser, Reason: core.ReasonNoCapacity,
+			Outcome: core.OutcomeHelpGiven}
+		if a == core.ActionReject {
+			req.Feedback = "No appointments free this month"
+		}
+		tr, err := env.Engine.Act(ctx, req)
 		if err != nil {
 			t.Fatalf("drive to %s: %s: %v", status, a, err)
 		}
@@ -189,6 +193,10 @@ func TestRejectNeedsReasonAndFeedback(t *testing.T) {
 		{core.ReasonRedirected, "", "reason"},
 		{core.ReasonNotEligible, "  ", "feedback"},
 		{core.ReasonInappropriate, "", "feedback"},
+		{core.ReasonNoCapacity, "", "feedback"},
+		{core.ReasonDuplicate, "", "feedback"},
+		{core.ReasonClientDeclined, " ", "feedback"},
+		{core.ReasonOther, "", "feedback"},
 	} {
 		_, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionReject, Actor: env.Net.Adviser.Actor(), Reason: tc.reason, Feedback: tc.feedback})
 		var ve *core.ValidationError
@@ -196,8 +204,9 @@ func TestRejectNeedsReasonAndFeedback(t *testing.T) {
 			t.Errorf("reject %q/%q: err = %v, want validation error on %s", tc.reason, tc.feedback, err, tc.field)
 		}
 	}
-	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionReject, Actor: env.Net.Adviser.Actor(), Reason: core.ReasonNoCapacity}); err != nil {
-		t.Errorf("no-capacity without feedback should be allowed: %v", err)
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionReject, Actor: env.Net.Adviser.Actor(), Reason: core.ReasonNoCapacity,
+		Feedback: "No appointments free this month"}); err != nil {
+		t.Errorf("no-capacity with feedback should be allowed: %v", err)
 	}
 }
 
@@ -249,7 +258,7 @@ func TestConcurrentAcceptOneWinner(t *testing.T) {
 				actor, action = env.Net.Adviser2.Actor(), core.ActionReject
 			}
 			_, errs[i] = env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: action, Actor: actor,
-				ExpectedVersion: r.Version, Reason: core.ReasonNoCapacity})
+				ExpectedVersion: r.Version, Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"})
 		}(i)
 	}
 	wg.Wait()

@@ -57,6 +57,9 @@ func validatorInstance() validation {
 				_, err := ParsePhone(fl.Field().String())
 				return err == nil
 			}},
+			{"contactphone", "{0} must be a phone number people can call, like 0800 000 0101 or 01592 000000", func(fl validator.FieldLevel) bool {
+				return validContactPhone(fl.Field().String())
+			}},
 			{"notcontrol", "{0} must not contain control characters", func(fl validator.FieldLevel) bool {
 				return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool {
 					return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f

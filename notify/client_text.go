@@ -61,10 +61,11 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 		return outcome{}, err
 	}
 	tmpl := r.Payload.Template
-	// A text that waited (the contact check, the feedback request held
-	// back while the completion could be undone, the news that a
-	// referral was turned down) goes only if it still applies: one rule
-	// with the agency's reminders.
+	// A text that waited (quiet hours, a retry, the contact check, the
+	// feedback request held back while the completion could be undone)
+	// goes only while what it says is still true, and not once the
+	// client withdrew consent (but the texts of the end itself): one rule
+	// in core with the agency's reminders. A text dropped is a skip.
 	due, why, err := w.engine.ClientTextDue(ctx, ref, r.Payload)
 	if err != nil {
 		return outcome{}, err

@@ -23,7 +23,7 @@ func TestStatusTextsFitThreeSegments(t *testing.T) {
 	triage := long
 	triage.Agency = ""
 	for _, name := range []string{core.SMSConfirmation, core.SMSAccepted, core.SMSRedirected, core.SMSRerouted, core.SMSRejected,
-		core.SMSContactCheck, core.SMSFeedbackAsk, core.SMSCancelled, core.SMSConsentRemoved} {
+		core.SMSContactCheck, core.SMSFeedbackAsk, core.SMSCancelled, core.SMSConsentRemoved, core.SMSCouldNotContact} {
 		for _, d := range []smsData{long, triage} {
 			body, err := w.statusText(lang.English, name, d)
 			if err != nil {

@@ -77,7 +77,7 @@ func TestTransientFailuresUntilMaxAttempts(t *testing.T) {
 		}
 		h.env.Clock.Advance(time.Second)
 	}
-	if !row.Dead || !strings.Contains(row.LastError, "twilio: (server error") {
+	if !row.Dead || !strings.Contains(row.LastError, "twilio: status 500 (server error") {
 		t.Fatalf("want dead after 3 attempts: %+v", row)
 	}
 	if n := h.twilio.Requests(); n != 3 {

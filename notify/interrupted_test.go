@@ -141,7 +141,7 @@ func TestInterruptedTextTwilioCannotBeAsked(t *testing.T) {
 		reply notifytest.Reply
 		want  string
 	}{
-		{"outage", notifytest.Reply{Status: 503}, "twilio: (server error"},
+		{"outage", notifytest.Reply{Status: 503}, "twilio: status 503 (server error"},
 		{"rate limited", notifytest.Reply{Status: 429}, "error 20429 (rate limited)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -75,12 +76,23 @@ func needLabels(ns []core.Need) string {
 }
 
 // crisisAlert calls the coordinators to a crisis self-referral in triage.
+// It mentions nobody: the referral's triage card, posted in the same
+// channel for the same event, carries the configured crisis mention
+// (bot.Cards.Card) and drops it once the referral is claimed, so one crisis
+// pings the channel once. A crisis referral no longer waiting in triage
+// (one an adviser or a partner sent straight to an agency, or one already
+// assigned) has nothing for a coordinator to pick up, the rule the
+// coordinators' crisis email follows (core's callsCoordinators), so the
+// alert is skipped rather than say that it waits.
 func (w *Worker) crisisAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	f, err := w.facts(ctx, r.Referral(), 0)
 	if err != nil {
 		return outcome{}, err
 	}
-	text, err := w.render("notify_crisis_alert.txt", map[string]any{"Mention": w.cfg.SlackCrisisMention,
+	if !f.Referral.InTriage() {
+		return skipped("not waiting in triage"), nil
+	}
+	text, err := w.render("notify_crisis_alert.txt", map[string]any{
 		"Reference": f.Reference, "Needs": f.Needs, "District": f.District})
 	if err != nil {
 		return outcome{}, err
@@ -112,9 +124,16 @@ func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (out
 	if f.Referral.Reason != nil {
 		reason = f.Referral.Reason.Label()
 	}
+	// The explanation may mention the client, so it stays in Onward: the
+	// notice links to the referral's page on the staff web (as the emails
+	// do), and names /onward sent, which shows it to the agency's staff.
+	link := ""
+	if w.cfg.PublicURL != "" {
+		link = w.publicURL("/staff/referrals/" + url.PathEscape(f.Reference))
+	}
 	text, err := w.render("notify_rejection_feedback.txt", map[string]any{"Reference": f.Reference, "Agency": to,
 		"Redirected": f.Referral.Reason != nil && *f.Referral.Reason == core.ReasonRedirected,
-		"Reason":     reason, "Feedback": f.Referral.Feedback != ""})
+		"Reason":     reason, "Feedback": f.Referral.Feedback != "", "Link": link})
 	if err != nil {
 		return outcome{}, err
 	}

@@ -227,10 +227,41 @@ func twilioFailure(err error) error {
 	}
 	f := asFailure(err)
 	f.Provider = "twilio"
-	if strings.Contains(err.Error(), "error decoding the response for an HTTP error code") {
-		f.Reason = "server error with an unreadable answer"
+	if status, ok := unreadableStatus(err); ok {
+		// The answer was not Twilio's JSON (a proxy's page, a wrong
+		// ONWARD_TWILIO_API_URL): the status is all there is to go on.
+		// Twilio's docs: 429 and 5xx are worth retrying; any other 4xx is
+		// a request that will be refused again.
+		f.Status = status
+		switch {
+		case status == http.StatusTooManyRequests:
+			f.Reason = "rate limited, with an answer that is not Twilio's"
+		case status >= 500:
+			f.Reason = "server error, with an answer that is not Twilio's"
+		case status >= 400 && status != http.StatusRequestTimeout:
+			f.Permanent, f.Reason = true, "request refused, with an answer that is not Twilio's (is ONWARD_TWILIO_API_URL right?)"
+		default:
+			f.Reason = "request failed, with an answer that is not Twilio's"
+		}
 	}
 	return f
+}
+
+// unreadableStatus is the HTTP status of a Twilio answer twilio-go could
+// not read as JSON: it says "error decoding the response for an HTTP
+// error code: 404: …".
+func unreadableStatus(err error) (int, bool) {
+	const marker = "error decoding the response for an HTTP error code: "
+	_, rest, ok := strings.Cut(err.Error(), marker)
+	if !ok {
+		return 0, false
+	}
+	digits := rest[:len(rest)-len(strings.TrimLeft(rest, "0123456789"))]
+	status, err := strconv.Atoi(digits)
+	if err != nil {
+		return 0, false
+	}
+	return status, true
 }
 
 // TwilioMessage is one message Twilio holds, as its Messages API lists

@@ -33,7 +33,7 @@ func TestFHIRPatientOnlyWhileTheRuleAllows(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := h.env.Engine.Act(t.Context(), core.TransitionRequest{Referral: r.ID, Action: core.ActionReject,
-		Actor: h.env.Net.Adviser.Actor(), Reason: core.ReasonNoCapacity}); err != nil {
+		Actor: h.env.Net.Adviser.Actor(), Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"}); err != nil {
 		t.Fatal(err)
 	}
 	status, _, body := h.do(t, "GET", "/fhir/"+patient, cab, "")

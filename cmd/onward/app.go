@@ -99,12 +99,14 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ONWARD_DATABASE_URL: %w", err)
 	}
-	useRedisLog(log)
 	rdb, shape, err := wiring.NewRedis(cfg.RedisURL)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 	}
+	// An outage is logged once when Redis is lost and once when it is
+	// back, not at each of go-redis's dials.
+	watchRedis(log, rdb)
 	// Every command has a deadline (ONWARD_REDIS_TIMEOUT): a Redis that
 	// hangs then looks to every caller like a Redis that is down, and the
 	// webhooks answer within Twilio's and Slack's limits without it.

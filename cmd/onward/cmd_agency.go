@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -15,7 +16,9 @@ const agencyUsage = `Usage: onward agency list
        onward agency notify SLUG [--email ADDRESS] [--email-staff always|without-slack|never]
 
 list prints every agency: its short name (slug), name, Slack channel,
-where its email notifications go and whether it is at capacity.
+where its email notifications go, whether it is at capacity, and whether
+it is still in the network ("retired" and the day it left, for one that
+is not: its staff can no longer sign in and nothing is sent to it).
 
 slack-channel records the Slack channel where the agency's referral cards
 are posted (a channel id like C0123ABCD: in Slack, open the channel's
@@ -87,9 +90,9 @@ func listAgencies(ctx context.Context, eng *core.Engine, stdout io.Writer) error
 		return err
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "SLUG\tNAME\tSLACK CHANNEL\tSHARED EMAIL\tSTAFF EMAIL\tAT CAPACITY")
+	fmt.Fprintln(w, "SLUG\tNAME\tSLACK CHANNEL\tSHARED EMAIL\tSTAFF EMAIL\tAT CAPACITY\tIN NETWORK")
 	for _, a := range agencies {
-		channel, shared, full := a.SlackChannelID, a.NotifyEmail, "no"
+		channel, shared, full, in := a.SlackChannelID, a.NotifyEmail, "no", "yes"
 		if channel == "" {
 			channel = "(web inbox)"
 		}
@@ -99,7 +102,10 @@ func listAgencies(ctx context.Context, eng *core.Engine, stdout io.Writer) error
 		if a.AtCapacity {
 			full = "yes"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Name, channel, shared, a.EmailStaff, full)
+		if a.RetiredAt != nil {
+			in = "retired " + a.RetiredAt.Format(time.DateOnly)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Name, channel, shared, a.EmailStaff, full, in)
 	}
 	return w.Flush()
 }

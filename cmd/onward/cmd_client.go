@@ -8,27 +8,51 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
+	"github.com/onward-network/onward/templates"
 )
 
-const clientUsage = `Usage:
-  onward client withdraw REF --evidence TEXT   record that the client withdrew consent
-  onward client erase REF --reason TEXT        erase the client's details for good
-  onward client export REF [--html FILE]       everything held about the client (JSON on stdout)
+// clientUsage is the command's help, with core's lists of erasure
+// reasons and of the ways a subject access request comes in.
+func clientUsage() string {
+	list := func(cs []core.Choice) string {
+		var b strings.Builder
+		for _, c := range cs {
+			fmt.Fprintf(&b, "    %-20s %s\n", c.Code, c.Label)
+		}
+		return b.String()
+	}
+	return `Usage:
+  onward client withdraw REF --by EMAIL --evidence TEXT
+                                               record that the client withdrew consent
+  onward client erase REF --by EMAIL --reason CODE
+                                               erase the client's details for good
+  onward client export REF --by EMAIL --request-via HOW --request-date YYYY-MM-DD --request-ref REF [--html FILE]
+                                               everything held about the client (JSON on stdout),
+                                               answering the subject access request given
   onward client retention [--dry-run]          erase clients due under the network's retention setting
-  onward client settings [--referrer-days N] [--retention-months N] [--withdraw-keyword WORD]
+  onward client settings [--by EMAIL --referrer-days N --retention-months N --withdraw-keyword WORD]
                                                show or change the data protection settings
 
-REF is any of the client's referral references (ONW-...). Withdrawal
-cancels their open referrals, tells the agencies holding them and the client,
-and stops every disclosure of their details. Erasure destroys the client's
-data key: their details cannot be read again from the database or any
-backup, while anonymous figures and the audit log remain. Export writes the
-details, consents with their exact wording, referrals, events and every
-disclosure, as JSON, and as a readable page with --html.
-`
+REF is any of the client's referral references (ONW-...). --by is the email
+of the coordinator or admin running the command: the audit log names them.
+Withdrawal cancels their open referrals, tells the agencies holding them and
+the client, and stops every disclosure of their details. Erasure destroys the
+client's data key: their details cannot be read again from the database or
+any backup, while anonymous figures and the audit log remain. Export writes
+the details, consents with their exact wording, referrals, events and every
+disclosure, as JSON, and as a readable page with --html; the audit log keeps
+it with the request it answers.
+
+Erasure reasons (--reason):
+` + list(core.ErasureReasons()) + `
+How a subject access request came in (--request-via):
+` + list(core.RequestChannels())
+}
 
 func init() {
 	register(command{name: "client", summary: "withdraw consent, erase, or export everything held about a client", run: runClient})
@@ -36,18 +60,22 @@ func init() {
 
 func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) < 1 {
-		fmt.Fprint(stderr, clientUsage)
+		fmt.Fprint(stderr, clientUsage())
 		return errors.New("say `onward client withdraw|erase|export REF`")
 	}
 	sub := args[0]
-	fs := newFlags("client "+sub, clientUsage, stdout, stderr)
+	fs := newFlags("client "+sub, clientUsage(), stdout, stderr)
 	dryRun := fs.Bool("dry-run", false, "retention: list who would be erased, erase nothing")
 	referrerDays := fs.Int("referrer-days", -1, "settings: days after closure the referring agency still sees details")
 	retentionMonths := fs.Int("retention-months", -1, "settings: months after the last referral closed before details are erased (0 = never)")
 	keyword := fs.String("withdraw-keyword", "", "settings: the word a client texts to withdraw consent")
 	evidence := fs.String("evidence", "", "withdraw: how the client asked (e.g. \"letter of 3 Dec\")")
-	reason := fs.String("reason", "", "erase: why (e.g. \"client asked\")")
+	reason := fs.String("reason", "", "erase: why, as a `code` from the list above")
 	htmlOut := fs.String("html", "", "export: also write a readable page to this file")
+	by := fs.String("by", "", "the `email` of the coordinator or admin running it, for the audit log")
+	requestVia := fs.String("request-via", "", "export: how the subject access request came in (a `code` from the list above)")
+	requestDate := fs.String("request-date", "", "export: the `day` the request was received, YYYY-MM-DD")
+	requestRef := fs.String("request-ref", "", "export: the network's `reference` for the request (a case or letter number)")
 	words, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -69,14 +97,9 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return fmt.Errorf("unknown client command %q", sub)
 	}
-	var page *os.File
-	if sub == "export" && *htmlOut != "" {
-		// Opened before anything is read: a path that cannot be written
-		// fails the export before any detail is disclosed or audited.
-		if page, err = os.OpenFile(*htmlOut, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err != nil {
-			return fmt.Errorf("--html: %w", err)
-		}
-		defer page.Close()
+	changing := *referrerDays >= 0 || *retentionMonths >= 0 || *keyword != ""
+	if *by == "" && (sub == "withdraw" || sub == "erase" || sub == "export" || sub == "settings" && changing) {
+		return fmt.Errorf("say who is running it: onward client %s --by EMAIL (a coordinator's or admin's, for the audit log)", sub)
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {
@@ -93,6 +116,22 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer pool.Close()
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
 	defer eng.Close()
+	operator := cliActor
+	if *by != "" {
+		if operator, err = operatorBy(ctx, eng, *by); err != nil {
+			return err
+		}
+	}
+	var page *os.File
+	if sub == "export" && *htmlOut != "" {
+		// Opened before any client's detail is read: a path that cannot
+		// be written fails the export before anything is disclosed or
+		// audited.
+		if page, err = os.OpenFile(*htmlOut, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err != nil {
+			return fmt.Errorf("--html: %w", err)
+		}
+		defer page.Close()
+	}
 	if sub == "erase" { // retention's erasures leave Redis to expire (core.ApplyRetention)
 		rdb, _, err := wiring.NewRedis(cfg.RedisURL)
 		if err != nil {
@@ -117,15 +156,19 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			verb = "Would erase"
 		}
 		fmt.Fprintf(stdout, "%s the details of %d client(s) whose last referral closed before %s:\n", verb, len(res.Clients), res.Cutoff.Format("2 Jan 2006"))
+		dates, err := eng.ReferralDatesOf(ctx, res.Clients)
+		if err != nil {
+			return err
+		}
 		for _, id := range res.Clients {
-			fmt.Fprintf(stdout, "  client %d\n", id)
+			fmt.Fprintf(stdout, "  %s\n", referralDatesLine(dates[id]))
 		}
 	case "settings":
 		dp, err := eng.DataProtection(ctx)
 		if err != nil {
 			return err
 		}
-		if *referrerDays >= 0 || *retentionMonths >= 0 || *keyword != "" {
+		if changing {
 			if *referrerDays >= 0 {
 				dp.ReferrerDetailsDays = *referrerDays
 			}
@@ -135,14 +178,21 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if *keyword != "" {
 				dp.WithdrawKeyword = *keyword
 			}
-			if err := eng.SetDataProtection(ctx, dp); err != nil {
+			words, err := flow.LoadFlow(templates.FS, "self_referral")
+			if err != nil {
+				return err
+			}
+			if err := eng.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: operator, Clashes: keywordClashes(words)}); err != nil {
+				return err
+			}
+			if dp, err = eng.DataProtection(ctx); err != nil {
 				return err
 			}
 		}
 		fmt.Fprintf(stdout, "referrer sees details for %d days after closure; retention %d months (0 = never); withdraw keyword %s\n",
 			dp.ReferrerDetailsDays, dp.RetentionMonths, strings.ToUpper(dp.WithdrawKeyword))
 	case "withdraw":
-		res, err := eng.WithdrawByReference(ctx, ref, cliActor, "cli", *evidence)
+		res, err := eng.WithdrawByReference(ctx, ref, operator, "cli", *evidence)
 		if err != nil {
 			return err
 		}
@@ -152,7 +202,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		if err := eng.EraseClient(ctx, client, cliActor, *reason); err != nil {
+		if err := eng.EraseClient(ctx, client, operator, core.ErasureReason(*reason)); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "Client's details erased: their data key is destroyed. Referral figures and the audit log remain.")
@@ -161,7 +211,13 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		sa, err := eng.ExportClient(ctx, client, cliActor, "cli")
+		req := core.SubjectAccessRequest{Channel: core.RequestChannel(*requestVia), Reference: *requestRef}
+		if *requestDate != "" {
+			if req.Received, err = time.Parse(time.DateOnly, *requestDate); err != nil {
+				return fmt.Errorf("--request-date %q: give the day as YYYY-MM-DD", *requestDate)
+			}
+		}
+		sa, err := eng.ExportClient(ctx, client, operator, "cli", req)
 		if err != nil {
 			return err
 		}
@@ -180,4 +236,64 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	return nil
+}
+
+// operatorBy is the member of staff named by --by, who must be a
+// coordinator or admin: the audit log names them as the one who acted
+// from the command line (through "cli").
+func operatorBy(ctx context.Context, eng *core.Engine, email string) (core.Actor, error) {
+	s, err := eng.StaffByEmail(ctx, email)
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Actor{}, fmt.Errorf("--by %s: no current member of staff has that email (onward staff list)", email)
+	}
+	if err != nil {
+		return core.Actor{}, fmt.Errorf("--by %s: %w", email, err)
+	}
+	if a := s.Actor(); a.Coordinates() {
+		return a, nil
+	}
+	return core.Actor{}, fmt.Errorf("--by %s: only a coordinator or admin can run data protection commands", email)
+}
+
+// keywordClashes says what a word already means to a client texting
+// Onward, read by the conversation's own tables (every shipped language's
+// keywords, yes/no answers and language names: the words the message
+// files are checked against at start), for core's check of a new
+// withdraw keyword. A word that is a translation of the withdraw keyword
+// means the same and is no clash.
+func keywordClashes(f *flow.Flow) func(word string) string {
+	return func(word string) string {
+		switch k := f.Keyword(word); k {
+		case flow.KeywordNone, flow.KeywordWithdraw:
+		default:
+			return "the " + strings.ToUpper(k.String()) + " keyword"
+		}
+		if code, ok := f.DetectLanguage(word); ok {
+			l, _ := f.Catalogue().Language(code)
+			return "the name of a language (" + l.English + ")"
+		}
+		for _, l := range f.Catalogue().Languages() {
+			if _, ok := f.In(l.Code).YesNo(word); ok {
+				return "a yes or no answer in " + l.English
+			}
+		}
+		return ""
+	}
+}
+
+// referralDatesLine names a client by their referrals' references and
+// dates, never their details or internal id.
+func referralDatesLine(refs []core.ReferralDates) string {
+	if len(refs) == 0 {
+		return "a client with no referral"
+	}
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		parts[i] = r.Reference + " (made " + r.CreatedAt.Format("2 Jan 2006")
+		if r.ClosedAt != nil {
+			parts[i] += ", closed " + r.ClosedAt.Format("2 Jan 2006")
+		}
+		parts[i] += ")"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestClientCommands(t *testing.T) {
 	}
 	var out bytes.Buffer
 	page := filepath.Join(t.TempDir(), "sar.html")
-	if err := runClient(ctx, []string{"export", ref, "--html", page}, &out, io.Discard); err != nil {
+	if err := runClient(ctx, []string{"export", ref, "--html", page, "--by", "morven@network.example", "--request-via", "letter", "--request-date", "2026-01-05", "--request-ref", "SAR-2026-014"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var sa core.SubjectAccess
@@ -61,11 +62,11 @@ func TestClientCommands(t *testing.T) {
 	if err != nil || !strings.Contains(string(html), "Ailsa Brodie") || !strings.Contains(string(html), sa.Consents[0].Wording) {
 		t.Errorf("readable page lacks who saw the details or the consent wording: %v", err)
 	}
-	if err := runClient(ctx, []string{"withdraw", ref}, io.Discard, io.Discard); err == nil {
+	if err := runClient(ctx, []string{"withdraw", ref, "--by", "morven@network.example"}, io.Discard, io.Discard); err == nil {
 		t.Error("withdraw without evidence succeeded")
 	}
 	out.Reset()
-	if err := runClient(ctx, []string{"withdraw", ref, "--evidence", "letter of 3 Dec"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 open referral") {
+	if err := runClient(ctx, []string{"withdraw", ref, "--evidence", "letter of 3 Dec", "--by", "morven@network.example"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "1 open referral") {
 		t.Errorf("withdraw: %v %s", err, out.String())
 	}
 	// What Redis holds for the client's phone (a conversation, a reply
@@ -97,7 +98,7 @@ func TestClientCommands(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() { rdb.Del(context.Background(), held...) })
-	if err := runClient(ctx, []string{"erase", ref, "--reason", "client asked"}, io.Discard, io.Discard); err != nil {
+	if err := runClient(ctx, []string{"erase", ref, "--reason", "client-asked", "--by", "morven@network.example"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := env.Engine.ClientDetailsFor(ctx, res.Referral.ClientID); err != nil || !c.Erased || c.Name != "" {
@@ -106,7 +107,7 @@ func TestClientCommands(t *testing.T) {
 	if n, err := rdb.Exists(ctx, held...).Result(); err != nil || n != 0 {
 		t.Errorf("after erase Redis still holds %d of the phone's keys (%v)", n, err)
 	}
-	if err := runClient(ctx, []string{"erase", "ONW-NOSUCH", "--reason", "x"}, io.Discard, io.Discard); err == nil {
+	if err := runClient(ctx, []string{"erase", "ONW-NOSUCH", "--reason", "client-asked", "--by", "morven@network.example"}, io.Discard, io.Discard); err == nil {
 		t.Error("erase of an unknown reference succeeded")
 	}
 }
@@ -146,7 +147,7 @@ func TestCommandWordsAndFlags(t *testing.T) {
 	// A flag before the reference is a flag.
 	page := filepath.Join(t.TempDir(), "sar.html")
 	var out bytes.Buffer
-	if err := runClient(ctx, []string{"export", "--html", page, ref}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Morag Baird") {
+	if err := runClient(ctx, []string{"export", "--html", page, ref, "--by", "morven@network.example", "--request-via", "letter", "--request-date", "2026-01-05", "--request-ref", "SAR-2026-014"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Morag Baird") {
 		t.Fatalf("export with --html before the reference: %v", err)
 	}
 	if _, err := os.Stat(page); err != nil {
@@ -162,8 +163,84 @@ func TestCommandWordsAndFlags(t *testing.T) {
 	}
 	before := exports()
 	out.Reset()
-	err := runClient(ctx, []string{"export", ref, "--html", filepath.Join(t.TempDir(), "no", "such", "dir", "x.html")}, &out, io.Discard)
+	err := runClient(ctx, []string{"export", ref, "--html", filepath.Join(t.TempDir(), "no", "such", "dir", "x.html"), "--by", "morven@network.example", "--request-via", "letter", "--request-date", "2026-01-05", "--request-ref", "SAR-2026-014"}, &out, io.Discard)
 	if err == nil || out.Len() != 0 || exports() != before {
 		t.Errorf("export to an unwritable page: err %v, printed %d bytes, %d exports audited; want an error, nothing printed or audited", err, out.Len(), exports()-before)
+	}
+}
+
+// TestClientCommandsRecordWhoRanThem (audit D 1, 6, 8, 16, 17): the data
+// protection commands name who ran them (--by, a coordinator or admin)
+// in the audit log; an export needs the subject access request it answers
+// and keeps it with the export; an erasure's reason is a code from core's
+// list; the withdraw keyword cannot be a word that means something else
+// to a client, and every settings change is audited; a retention dry run
+// names clients by references and dates, not internal ids.
+func TestClientCommandsRecordWhoRanThem(t *testing.T) {
+	env, res := clientCLIEnv(t, "cli-by")
+	ctx := context.Background()
+	ref := res.Referral.Reference
+	sar := []string{"--request-via", "email", "--request-date", "2026-12-01", "--request-ref", "SAR-7"}
+	refused := func(want string, args ...string) {
+		t.Helper()
+		var out bytes.Buffer
+		if err := runClient(ctx, args, &out, io.Discard); err == nil || !strings.Contains(err.Error(), want) || strings.Contains(out.String(), "Morag") {
+			t.Errorf("%q: %v, want refused saying %q and nothing shown", args, err, want)
+		}
+	}
+	refused("--by EMAIL", append([]string{"export", ref}, sar...)...)
+	refused("--by EMAIL", "withdraw", ref, "--evidence", "letter")
+	refused("--by EMAIL", "erase", ref, "--reason", "client-asked")
+	refused("only a coordinator or admin", append([]string{"export", ref, "--by", "ailsa@cab.example"}, sar...)...)
+	refused("no current member of staff", append([]string{"export", ref, "--by", "nobody@example.org"}, sar...)...)
+	refused("request reference", "export", ref, "--by", "morven@network.example", "--request-via", "email", "--request-date", "2026-12-01")
+	refused("YYYY-MM-DD", "export", ref, "--by", "morven@network.example", "--request-via", "email", "--request-date", "1 Dec", "--request-ref", "SAR-7")
+	refused("choose one of client-asked", "erase", ref, "--by", "morven@network.example", "--reason", "Morag phoned on 07700 900123")
+	var exported int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind IN ($1, $2)`, string(core.EventSubjectAccess), string(core.EventClientErased)).Scan(&exported); err != nil || exported != 0 {
+		t.Fatalf("%d exports or erasures audited after refusals (%v)", exported, err)
+	}
+
+	if err := runClient(ctx, append([]string{"export", ref, "--by", "Morven@Network.example"}, sar...), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var kind, channel, day string
+	var actor *int64
+	if err := env.Pool.QueryRow(ctx, `SELECT actor_kind, actor_id, data->>'request_channel', data->>'request_received' FROM events WHERE kind = $1`,
+		string(core.EventSubjectAccess)).Scan(&kind, &actor, &channel, &day); err != nil {
+		t.Fatal(err)
+	}
+	if kind != "staff" || actor == nil || *actor != int64(env.Net.Coordinator.ID) || channel != "email" || day != "2026-12-01" {
+		t.Errorf("the export is audited as %s %v with %s %s, want the coordinator, email, 2026-12-01", kind, actor, channel, day)
+	}
+
+	// Settings: who changes them, and no keyword that clashes.
+	for _, word := range []string{"YES", "stop", "Help", "TAK", "POLSKI"} {
+		refused("withdraw keyword: "+strings.ToUpper(word)+" is already", "settings", "--by", "morven@network.example", "--withdraw-keyword", word)
+	}
+	refused("--by EMAIL", "settings", "--retention-months", "1")
+	var out bytes.Buffer
+	if err := runClient(ctx, []string{"settings", "--by", "morven@network.example", "--retention-months", "1"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "retention 1 months") {
+		t.Fatalf("settings: %v %s", err, out.String())
+	}
+	var changes int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1 AND actor_id = $2 AND data ? 'retention_months' AND NOT data ? 'withdraw_keyword'`,
+		string(core.EventDataProtectionChanged), int64(env.Net.Coordinator.ID)).Scan(&changes); err != nil || changes != 1 {
+		t.Errorf("settings changes audited: %d (%v), want the one", changes, err)
+	}
+
+	// Retention's dry run names the client by reference and dates.
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: res.Referral.ID, Action: core.ActionCancel, Actor: core.ClientActor}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE referrals SET closed_at = closed_at - interval '400 days', created_at = created_at - interval '401 days'`); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := runClient(ctx, []string{"retention", "--dry-run"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, ref+" (made ") || !strings.Contains(s, ", closed ") || strings.Contains(s, "client "+strconv.FormatInt(int64(res.Referral.ClientID), 10)) || strings.Contains(s, "Morag") {
+		t.Errorf("retention dry run said:\n%s\nwant the reference with its dates, and no id or name", s)
 	}
 }

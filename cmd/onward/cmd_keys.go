@@ -25,6 +25,8 @@ To rotate the encryption key:
      in batches of --batch rows, one transaction each. Stopped part way, run
      it again: it carries on where it stopped. Run twice, the second run
      re-seals nothing.
+     Each run that re-seals rows is recorded in the audit log (rows per
+     table and the new key's id; never a key).
   4. Keep the old key in ONWARD_ENCRYPTION_OLD_KEYS for a day (conversations,
      web sessions and queued messages in Redis and the outbox were sealed
      under it), then remove it.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -39,6 +40,11 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer pool.Close()
+	// A database migrated by a newer release is not this binary's to
+	// touch: say so as serve does, naming both versions.
+	if err := core.CheckSchema(ctx, pool); errors.Is(err, core.ErrSchemaAhead) {
+		return err
+	}
 	v, err := migrateDB(ctx, pool)
 	if err != nil {
 		return err

@@ -29,10 +29,14 @@ const networkUsage = `Usage: onward network import FILE.yaml
 import sets a network up from a file: its settings and working
 calendar, consent wording, postcode districts, bank holidays, agencies
 with their services and staff. It is one transaction: any mistake in
-the file is named (with where it is) and nothing is written. Agencies
-already there (by short name) and staff already there (by email) are
-left as they are, so the same file can be imported again after adding
-to it; coordinators edit details at /staff/directory.
+the file is named (with where it is) and nothing is written. Import the
+file again after changing it: agencies (by short name), their services
+(by name) and staff (by email) already there are changed to what the
+file says, and what is new is added, each change in the audit log. The
+districts, bank holidays and need terms are the file's: those it no
+longer lists are removed. Services, staff and agencies it no longer
+lists are not removed: each is a warning saying how to remove it. The
+summary says what was added, changed and left as it was.
 
 example prints a commented example file to start from.
 
@@ -116,18 +120,20 @@ type needTermEntry struct {
 }
 
 type agencyEntry struct {
-	Slug                 string         `yaml:"slug"`
-	Name                 string         `yaml:"name"`
-	Description          string         `yaml:"description"`
-	Phone                string         `yaml:"phone"`
-	Email                string         `yaml:"email"`
-	Website              string         `yaml:"website"`
-	Address              string         `yaml:"address"`
-	SlackChannel         string         `yaml:"slack_channel"`
-	NotifyEmail          string         `yaml:"notify_email"`
-	EmailStaff           string         `yaml:"email_staff"`
-	AckTargetHours       int            `yaml:"ack_target_hours"`
-	AcceptsSelfReferrals bool           `yaml:"accepts_self_referrals"`
+	Slug         string `yaml:"slug"`
+	Name         string `yaml:"name"`
+	Description  string `yaml:"description"`
+	Phone        string `yaml:"phone"`
+	Email        string `yaml:"email"`
+	Website      string `yaml:"website"`
+	Address      string `yaml:"address"`
+	SlackChannel string `yaml:"slack_channel"`
+	NotifyEmail  string `yaml:"notify_email"`
+	EmailStaff   string `yaml:"email_staff"`
+	// AckTargetHours and AcceptsSelfReferrals left out are the web
+	// form's defaults: 16 working hours, and yes.
+	AckTargetHours       *int           `yaml:"ack_target_hours"`
+	AcceptsSelfReferrals *bool          `yaml:"accepts_self_referrals"`
 	Services             []serviceEntry `yaml:"services"`
 	Staff                []staffEntry   `yaml:"staff"`
 }
@@ -185,21 +191,28 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := core.Migrate(ctx, pool); err != nil {
 		return err
 	}
-	have, err := existingNetwork(ctx, eng)
+	// Read before the transaction: a read on the pool while it holds a
+	// connection could wait for a second one.
+	before, err := eng.Agencies(ctx)
 	if err != nil {
 		return err
 	}
 	var sum importSummary
 	err = eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
 		var err error
-		sum, err = importNetwork(ctx, eng, tx, f, have)
+		sum, err = importNetwork(ctx, eng, tx, f)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was imported)", fs.Arg(1), err)
 	}
-	fmt.Fprintf(stdout, "Imported %q: %d agencies added, %d already there; %d services; %d staff added, %d already there; %d districts; %d bank holidays; %d need terms; consent wording %s.\n",
-		f.Network.Name, sum.agencies, sum.agenciesKept, sum.services, sum.staff, sum.staffKept, len(f.Districts), len(f.BankHolidays), len(f.NeedTerms), f.Consent.Version)
+	sum.warnings = append(sum.warnings, agenciesNotIn(before, f.Agencies)...)
+	fmt.Fprintf(stdout, "Imported %q: agencies %s; services %s; staff %s; districts: %d stored, %d removed; bank holidays: %d stored, %d removed; need terms: %d stored, %d removed; consent wording %s.\n",
+		f.Network.Name, tally(sum.agencies), tally(sum.services), tally(sum.staff), len(f.Districts), len(sum.districtsRemoved),
+		len(f.BankHolidays), sum.holidaysRemoved, len(f.NeedTerms), sum.needTermsRemoved, f.Consent.Version)
+	for _, w := range sum.warnings {
+		fmt.Fprintln(stderr, "Warning: "+w)
+	}
 	cat, err := lang.Load(templates.FS, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
@@ -240,35 +253,28 @@ func untranslatedWarnings(f networkFile, langs []lang.Language) []string {
 	return out
 }
 
-type importSummary struct{ agencies, agenciesKept, services, staff, staffKept int }
-
-// existing is what the database already holds, by short name and email.
-type existing struct {
-	agencies map[string]core.AgencyID
-	staff    map[string]bool
+// importSummary is what an import did, per kind, and what its runner
+// should know.
+type importSummary struct {
+	agencies, services, staff core.Tally
+	districtsRemoved          []string
+	holidaysRemoved           int
+	needTermsRemoved          int
+	warnings                  []string
 }
 
-func existingNetwork(ctx context.Context, eng *core.Engine) (existing, error) {
-	have := existing{agencies: map[string]core.AgencyID{}, staff: map[string]bool{}}
-	agencies, err := eng.Agencies(ctx)
-	if err != nil {
-		return have, err
+// tally says a core.Tally in words.
+func tally(t core.Tally) string {
+	s := fmt.Sprintf("%d added, %d changed, %d unchanged", t.Added, t.Changed, t.Unchanged)
+	if t.Skipped > 0 {
+		s += fmt.Sprintf(", %d left out (see the warnings)", t.Skipped)
 	}
-	for _, a := range agencies {
-		have.agencies[a.Slug] = a.ID
-	}
-	staff, err := eng.ListStaff(ctx, 0)
-	if err != nil {
-		return have, err
-	}
-	for _, s := range staff {
-		have.staff[strings.ToLower(s.Email)] = true
-	}
-	return have, nil
+	return s
 }
 
 // importNetwork writes the file inside tx, naming where any mistake is.
-func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFile, have existing) (importSummary, error) {
+// Each item is named by its one-based place in its list and its name.
+func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFile) (importSummary, error) {
 	var sum importSummary
 	n := f.Network
 	if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
@@ -285,76 +291,128 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 			return sum, fmt.Errorf("consent: translations.%s: %w", code, err)
 		}
 	}
+	keep := make([]string, len(f.Districts))
 	for i, d := range f.Districts {
+		where := fmt.Sprintf("districts: the %s district (%s)", core.Ordinal(i+1), d.District)
 		district, err := core.ParseDistrict(d.District)
 		if err != nil {
-			return sum, fmt.Errorf("districts[%d]: %w", i, err)
+			return sum, fmt.Errorf("%s: %w", where, err)
 		}
 		if err := eng.AddDistrict(ctx, tx, core.District{District: district, CouncilArea: d.CouncilArea, Town: d.Town}); err != nil {
-			return sum, fmt.Errorf("districts[%d]: %w", i, err)
+			return sum, fmt.Errorf("%s: %w", where, err)
 		}
 		if err := importDistrictPoint(ctx, eng, tx, district, d.Lat, d.Lon); err != nil {
-			return sum, fmt.Errorf("districts[%d]: %w", i, err)
+			return sum, fmt.Errorf("%s: %w", where, err)
 		}
+		keep[i] = district
 	}
+	holidays := make([]core.BankHoliday, len(f.BankHolidays))
 	for i, h := range f.BankHolidays {
 		day, err := time.Parse(time.DateOnly, h.Date)
 		if err != nil {
-			return sum, fmt.Errorf("bank_holidays[%d]: the date must look like 2026-12-25, got %q", i, h.Date)
+			return sum, fmt.Errorf("bank_holidays: the %s bank holiday (%s): the date must look like 2026-12-25, got %q", core.Ordinal(i+1), h.Name, h.Date)
 		}
-		if err := eng.AddBankHoliday(ctx, tx, day, h.Name); err != nil {
-			return sum, fmt.Errorf("bank_holidays[%d]: %w", i, err)
-		}
+		holidays[i] = core.BankHoliday{Day: day, Name: h.Name}
 	}
-	if err := importNeedTerms(ctx, eng, tx, f.NeedTerms); err != nil {
+	var err error
+	if sum.holidaysRemoved, err = eng.SetBankHolidays(ctx, tx, holidays); err != nil {
+		return sum, fmt.Errorf("bank_holidays: %w", err)
+	}
+	if sum.needTermsRemoved, err = importNeedTerms(ctx, eng, tx, f.NeedTerms); err != nil {
 		return sum, err
 	}
-	seenSlug, seenEmail := map[string]bool{}, map[string]bool{}
+	seenSlug, seenEmail := map[string]int{}, map[string]string{}
 	for i, a := range f.Agencies {
-		where := fmt.Sprintf("agencies[%d] (%s)", i, a.Slug)
-		if seenSlug[a.Slug] {
-			return sum, fmt.Errorf("%s: the short name %q is used twice in the file", where, a.Slug)
+		where := fmt.Sprintf("the %s agency (%s)", core.Ordinal(i+1), a.Slug)
+		if j, dup := seenSlug[a.Slug]; dup {
+			return sum, fmt.Errorf("%s: the short name %q is also the %s agency's", where, a.Slug, core.Ordinal(j+1))
 		}
-		seenSlug[a.Slug] = true
-		id, kept := have.agencies[a.Slug]
-		if kept {
-			sum.agenciesKept++
-		} else {
-			var err error
-			if id, err = importAgency(ctx, eng, tx, a, &sum); err != nil {
-				return sum, fmt.Errorf("%s: %w", where, err)
-			}
-			sum.agencies++
-		}
-		for j, st := range a.Staff {
+		seenSlug[a.Slug] = i
+		for k, st := range a.Staff {
 			email := strings.ToLower(strings.TrimSpace(st.Email))
-			if seenEmail[email] {
-				return sum, fmt.Errorf("%s: staff[%d]: the email %q is used twice in the file", where, j, st.Email)
+			if other, dup := seenEmail[email]; dup {
+				return sum, fmt.Errorf("%s: the %s member of staff: the email %q is used twice in the file (also under %s)", where, core.Ordinal(k+1), st.Email, other)
 			}
-			seenEmail[email] = true
-			if have.staff[email] {
-				sum.staffKept++
-				continue
-			}
-			if _, err := eng.AddStaff(ctx, tx, core.NewStaff{AgencyID: id, Name: st.Name, Role: core.Role(st.Role),
-				Email: st.Email, SlackUserID: st.SlackUser}); err != nil {
-				return sum, fmt.Errorf("%s: staff[%d]: %w", where, j, err)
-			}
-			sum.staff++
+			seenEmail[email] = a.Slug
 		}
+		entry, err := agencyOf(a)
+		if err != nil {
+			return sum, fmt.Errorf("%s: %w", where, err)
+		}
+		done, err := eng.SyncAgency(ctx, tx, entry, cliActor)
+		if err != nil {
+			return sum, fmt.Errorf("%s: %w", where, err)
+		}
+		sum.agencies.Add(done.Agency)
+		sum.services.Add(done.Services)
+		sum.staff.Add(done.Staff)
+		sum.warnings = append(sum.warnings, done.Warnings...)
 	}
+	removed, warnings, err := eng.RemoveDistrictsNotIn(ctx, tx, keep)
+	if err != nil {
+		return sum, fmt.Errorf("districts: %w", err)
+	}
+	sum.districtsRemoved = removed
+	sum.warnings = append(sum.warnings, warnings...)
 	return sum, nil
 }
 
+// agencyOf is an agency of the file as core takes it, with the web
+// form's defaults for what the file leaves out.
+func agencyOf(a agencyEntry) (core.AgencyEntry, error) {
+	hours, self := core.DefaultAckTargetHours, true
+	if a.AckTargetHours != nil {
+		hours = *a.AckTargetHours
+	}
+	if a.AcceptsSelfReferrals != nil {
+		self = *a.AcceptsSelfReferrals
+	}
+	out := core.AgencyEntry{NewAgency: core.NewAgency{Slug: a.Slug, Name: a.Name, Description: a.Description,
+		Phone: a.Phone, Email: a.Email, Website: a.Website, Address: a.Address, SlackChannelID: a.SlackChannel,
+		AckTargetHours: hours, AcceptsSelfReferrals: self,
+		Notifications: core.AgencyNotifications{NotifyEmail: a.NotifyEmail, EmailStaff: a.EmailStaff}}}
+	for j, s := range a.Services {
+		needs := make([]core.Need, len(s.Needs))
+		for k, n := range s.Needs {
+			var err error
+			if needs[k], err = core.ParseNeed(n); err != nil {
+				return out, fmt.Errorf("the %s service (%s): %w", core.Ordinal(j+1), s.Name, err)
+			}
+		}
+		out.Services = append(out.Services, core.NewService{Name: s.Name, Description: s.Description,
+			Needs: needs, Eligibility: s.Eligibility, PostcodeDistricts: s.Districts, CouncilAreas: s.CouncilAreas,
+			Languages: s.Languages, OpeningHours: s.OpeningHours})
+	}
+	for _, st := range a.Staff {
+		out.Staff = append(out.Staff, core.NewStaff{Name: st.Name, Role: core.Role(st.Role), Email: st.Email, SlackUserID: st.SlackUser})
+	}
+	return out, nil
+}
+
+// agenciesNotIn warns of the agencies in the network (before the import)
+// that the file does not list: they are left as they are.
+func agenciesNotIn(before []core.Agency, listed []agencyEntry) []string {
+	var out []string
+	for _, a := range before {
+		if a.RetiredAt == nil && !slices.ContainsFunc(listed, func(e agencyEntry) bool { return e.Slug == a.Slug }) {
+			out = append(out, fmt.Sprintf("%s (%s) is in the network but not in the file: it is left as it is. A coordinator retires an agency that has left at /staff/admin/agencies; or add it to the file.", a.Name, a.Slug))
+		}
+	}
+	return out
+}
+
 // importNeedTerms checks and writes the need_terms section: each entry
-// a need we know and a taxonomy, term and name, no term twice.
-func importNeedTerms(ctx context.Context, eng *core.Engine, tx pgx.Tx, entries []needTermEntry) error {
+// a need we know and a taxonomy, term and name, no term twice. The terms
+// are the file's: those it no longer lists are removed (how many is
+// returned).
+func importNeedTerms(ctx context.Context, eng *core.Engine, tx pgx.Tx, entries []needTermEntry) (int, error) {
 	seen := map[[2]string]int{}
+	terms := make([]core.NeedTerm, len(entries))
 	for i, t := range entries {
-		where := fmt.Sprintf("need_terms[%d]", i)
+		where := fmt.Sprintf("need_terms: the %s need term", core.Ordinal(i+1))
 		need, err := core.ParseNeed(t.Need)
 		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return 0, fmt.Errorf("%s: %w", where, err)
 		}
 		for _, f := range []struct{ name, value, says string }{
 			{"taxonomy", t.Taxonomy, "the name (or id) of the taxonomy the term belongs to, like esd-service-types"},
@@ -362,43 +420,19 @@ func importNeedTerms(ctx context.Context, eng *core.Engine, tx pgx.Tx, entries [
 			{"name", t.Name, "the term's name, which the directory feed publishes"},
 		} {
 			if strings.TrimSpace(f.value) == "" {
-				return fmt.Errorf("%s: %s is missing: give %s", where, f.name, f.says)
+				return 0, fmt.Errorf("%s: %s is missing: give %s", where, f.name, f.says)
 			}
 		}
 		key := [2]string{strings.TrimSpace(t.Taxonomy), strings.TrimSpace(t.Term)}
 		if j, dup := seen[key]; dup {
-			return fmt.Errorf("%s: the term %q of %q is also need_terms[%d]; a term can mean only one need", where, key[1], key[0], j)
+			return 0, fmt.Errorf("%s: the term %q of %q is also the %s need term; a term can mean only one need", where, key[1], key[0], core.Ordinal(j+1))
 		}
 		seen[key] = i
-		if err := eng.SetNeedTerm(ctx, tx, core.NeedTerm{Need: need, Taxonomy: t.Taxonomy, Term: t.Term, Name: t.Name}); err != nil {
-			return fmt.Errorf("%s: %w", where, err)
-		}
+		terms[i] = core.NeedTerm{Need: need, Taxonomy: t.Taxonomy, Term: t.Term, Name: t.Name}
 	}
-	return nil
-}
-
-// importAgency adds an agency and its services.
-func importAgency(ctx context.Context, eng *core.Engine, tx pgx.Tx, a agencyEntry, sum *importSummary) (core.AgencyID, error) {
-	id, err := eng.AddAgency(ctx, tx, core.NewAgency{Slug: a.Slug, Name: a.Name, Description: a.Description,
-		Phone: a.Phone, Email: a.Email, Website: a.Website, Address: a.Address, SlackChannelID: a.SlackChannel,
-		AckTargetHours: a.AckTargetHours, AcceptsSelfReferrals: a.AcceptsSelfReferrals,
-		Notifications: core.AgencyNotifications{NotifyEmail: a.NotifyEmail, EmailStaff: a.EmailStaff}})
+	removed, err := eng.SetNeedTerms(ctx, tx, terms)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("need_terms: %w", err)
 	}
-	for j, s := range a.Services {
-		needs := make([]core.Need, len(s.Needs))
-		for k, n := range s.Needs {
-			if needs[k], err = core.ParseNeed(n); err != nil {
-				return 0, fmt.Errorf("services[%d] (%s): %w", j, s.Name, err)
-			}
-		}
-		if _, err := eng.AddService(ctx, tx, core.NewService{AgencyID: id, Name: s.Name, Description: s.Description,
-			Needs: needs, Eligibility: s.Eligibility, PostcodeDistricts: s.Districts, CouncilAreas: s.CouncilAreas,
-			Languages: s.Languages, OpeningHours: s.OpeningHours}); err != nil {
-			return 0, fmt.Errorf("services[%d] (%s): %w", j, s.Name, err)
-		}
-		sum.services++
-	}
-	return id, nil
+	return removed, nil
 }

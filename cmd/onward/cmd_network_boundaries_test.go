@@ -95,7 +95,7 @@ func TestNetworkBoundariesAndDistrictPoints(t *testing.T) {
 	}
 	half := strings.Replace(example.String(), "lat: 55.9521, lon: -3.1900", "lat: 55.9521", 1)
 	err = runNetwork(ctx, []string{"import", write("half.yaml", half)}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "districts[0]: give both lat and lon") {
+	if err == nil || !strings.Contains(err.Error(), "districts: the 1st district (EH1): give both lat and lon") {
 		t.Errorf("a latitude without a longitude: %v", err)
 	}
 }

@@ -44,7 +44,7 @@ func TestNetworkImport(t *testing.T) {
 	if err := runNetwork(ctx, []string{"import", file}, &out, &warnings); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "1 agencies added, 0 already there; 1 services; 2 staff added") {
+	if !strings.Contains(out.String(), "agencies 1 added, 0 changed, 0 unchanged; services 1 added, 0 changed, 0 unchanged; staff 2 added, 0 changed, 0 unchanged") {
 		t.Errorf("summary: %s", out.String())
 	}
 	if warnings.Len() != 0 {
@@ -84,26 +84,27 @@ func TestNetworkImport(t *testing.T) {
 	if err := runNetwork(ctx, []string{"import", file}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "0 agencies added, 1 already there; 0 services; 0 staff added, 2 already there") {
+	if !strings.Contains(out.String(), "agencies 0 added, 0 changed, 1 unchanged; services 0 added, 0 changed, 1 unchanged; staff 0 added, 0 changed, 2 unchanged") {
 		t.Errorf("second import: %s", out.String())
 	}
 
 	// A mistake anywhere is named, and nothing of the file is written.
 	for _, c := range []struct{ from, to, want string }{
-		{"needs: [debt, benefits, income-maximisation]", "needs: [debt, hope]", `services[0] (Debt and benefits advice): "hope" is not a need`},
+		{"needs: [debt, benefits, income-maximisation]", "needs: [debt, hope]", `the 1st agency (eastloch-new-agency): the 1st service (Debt and benefits advice): "hope" is not a need`},
 		{"slug: eastloch-money-advice", "slug: eastloch-food-bank\n    nmae: typo", "field nmae not found"},
-		{"email: aileen@money.example.org", "email: not-an-email", "staff[0]"},
-		{"{date: 2026-12-25, name: Christmas Day}", "{date: 25/12/2026, name: Christmas Day}", "bank_holidays[0]"},
-		{"{need: food, taxonomy", "{need: groceries, taxonomy", `need_terms[1]: "groceries" is not a need`},
-		{`term: "1601", name: Food banks`, `term: "", name: Food banks`, "need_terms[1]: term is missing: give the term's id or code"},
-		{`name: Debt advice}`, `name: ""}`, "need_terms[0]: name is missing"},
-		{`{need: food, taxonomy: esd-service-types, term: "1601"`, `{need: food, taxonomy: esd-service-types, term: "1466"`, `need_terms[1]: the term "1466" of "esd-service-types" is also need_terms[0]`},
+		{"email: aileen@money.example.org", "email: not-an-email", "the 1st member of staff (not-an-email)"},
+		{"{date: 2026-12-25, name: Christmas Day}", "{date: 25/12/2026, name: Christmas Day}", "bank_holidays: the 1st bank holiday (Christmas Day): the date must look like 2026-12-25"},
+		{"{need: food, taxonomy", "{need: groceries, taxonomy", `need_terms: the 2nd need term: "groceries" is not a need`},
+		{`term: "1601", name: Food banks`, `term: "", name: Food banks`, "need_terms: the 2nd need term: term is missing: give the term's id or code"},
+		{`name: Debt advice}`, `name: ""}`, "need_terms: the 1st need term: name is missing"},
+		{`{need: food, taxonomy: esd-service-types, term: "1601"`, `{need: food, taxonomy: esd-service-types, term: "1466"`, `need_terms: the 2nd need term: the term "1466" of "esd-service-types" is also the 1st need term`},
 		{"notify_email: advice-team@money.example.org", "notify_email: advice team", `notify email must be one email address, like team@agency.example.org; "advice team" is not`},
 		{"notify_email: advice-team@money.example.org", "notify_email: \"a@b.example\\r\\nBcc: x@y.example\"", "notify email must be one email address"},
 		{"email_staff: without-slack", "email_staff: sometimes", `email staff must be one of always, without-slack, never; "sometimes" is not`},
 	} {
 		body := strings.Replace(example.String(), c.from, c.to, 1)
 		body = strings.Replace(body, "slug: eastloch-money-advice", "slug: eastloch-new-agency", 1)
+		body = strings.Replace(body, "name: Eastloch Money Advice", "name: Eastloch New Agency", 1)
 		body = strings.Replace(body, "aileen@money.example.org", "aileen2@money.example.org", 1)
 		body = strings.Replace(body, "rory@money.example.org", "rory2@money.example.org", 1)
 		err := runNetwork(ctx, []string{"import", write("bad.yaml", []byte(body))}, io.Discard, io.Discard)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -16,8 +17,9 @@ const outboxUsage = `Usage: onward outbox list [--dead] [--limit N]
        onward outbox retry ID
 
 list shows outbox rows not yet delivered (or, with --dead, dead-lettered
-ones, with why). retry puts a row back in the queue with a fresh attempt
-count once its cause is fixed, and wakes the workers.
+ones, with why). retry puts a dead letter back in the queue with a fresh
+attempt count once its cause is fixed, and wakes the workers; a row that
+is only waiting for its time is refused, with when it is due.
 
 Flags:
 `
@@ -30,11 +32,18 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("outbox", outboxUsage, stdout, stderr)
 	dead := fs.Bool("dead", false, "list dead-lettered rows")
 	limit := fs.Int("limit", 100, "list at most this many rows")
-	if len(args) == 0 {
+	if len(args) == 0 || isHelp(args[0]) {
 		fs.Usage()
+		if len(args) > 0 {
+			return flag.ErrHelp
+		}
 		return errors.New("say list or retry")
 	}
 	sub := args[0]
+	if sub != "list" && sub != "retry" {
+		fs.Usage()
+		return fmt.Errorf("unknown outbox command %q: say list or retry", sub)
+	}
 	words, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -72,14 +81,18 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return fmt.Errorf("outbox row id must be a number, got %q", words[0])
 		}
-		if err := outbox.Retry(ctx, core.OutboxID(id)); err != nil {
+		err = outbox.Retry(ctx, core.OutboxID(id))
+		var notDead *core.NotDeadLetterError
+		if errors.As(err, &notDead) {
+			return fmt.Errorf("outbox row %d is not a dead letter: it is due %s, and a worker sends it then (only dead letters are retried; `onward outbox list --dead` lists them)",
+				id, notDead.Due.Local().Format(time.DateTime))
+		}
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "outbox row %d queued again\n", id)
-		return nil
 	}
-	fs.Usage()
-	return fmt.Errorf("unknown outbox command %q: say list or retry", sub)
+	return nil
 }
 
 func printOutbox(w io.Writer, es []core.OutboxEntry, dead bool) {

@@ -25,9 +25,14 @@ partner exchanges them for short-lived tokens at POST /oauth/token.
 Scopes: read (referrals, directory, webhooks), refer (create referrals),
 act (accept, reject, contacted, complete, cancel). --rate is calls a minute.
 
-list prints every partner system and its state; revoke stops one at once,
-its tokens included. webhook-resume restarts a paused webhook subscription
-(events that waited are then delivered). All are recorded in the audit log.
+list prints every partner system and its state, then every webhook
+subscription: its id (what webhook-resume takes), its partner, the address
+events go to, and whether it is paused (after 5 failed deliveries in a
+row). revoke stops a partner at once, its tokens included. webhook-resume
+restarts a paused webhook subscription (events that waited are then
+delivered). All are recorded in the audit log.
+
+An agency that has left the network (retired) takes no partner system.
 
 All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are used when unset.
 `
@@ -98,6 +103,9 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
+		if a, err = eng.AgencyInNetwork(ctx, a.ID, "--agency"); err != nil {
+			return err
+		}
 		in.AgencyID, agencyName = a.ID, a.Name
 	}
 	c, err := eng.AddPartner(ctx, in, cliActor)
@@ -139,5 +147,34 @@ func listPartners(ctx context.Context, eng *core.Engine, stdout io.Writer) error
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", p.ID, p.Name, agency, strings.Join(ss, ","), p.RatePerMinute, p.ClientID, state)
 	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	subs, err := eng.Subscriptions(ctx, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	if len(subs) == 0 {
+		fmt.Fprintln(stdout, "No webhook subscriptions.")
+		return nil
+	}
+	w = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SUBSCRIPTION\tPARTNER\tURL\tSTATE")
+	for _, sub := range subs {
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\n", sub.ID, sub.PartnerID, sub.URL, subscriptionState(sub))
+	}
 	return w.Flush()
+}
+
+// subscriptionState says whether a webhook subscription delivers, for the
+// list: paused ones wait for `onward partner webhook-resume ID`.
+func subscriptionState(s core.WebhookSubscription) string {
+	switch {
+	case s.PausedAt != nil:
+		return fmt.Sprintf("paused %s after %d failed deliveries: webhook-resume %d", s.PausedAt.Format("2006-01-02 15:04"), s.Failures, s.ID)
+	case s.Failures > 0:
+		return fmt.Sprintf("delivering (%d failed in a row)", s.Failures)
+	}
+	return "delivering"
 }

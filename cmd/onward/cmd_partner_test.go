@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -58,5 +59,65 @@ func TestPartnerCommands(t *testing.T) {
 		if err := runPartner(ctx, bad, io.Discard, io.Discard); err == nil {
 			t.Errorf("partner %q succeeded", bad)
 		}
+	}
+}
+
+// TestPartnerListShowsSubscriptions: `partner list` shows each webhook
+// subscription's id (what webhook-resume takes), partner, address and
+// whether it is paused; and `partner add --agency` refuses an agency that
+// has left the network, saying so.
+func TestPartnerListShowsSubscriptions(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	env.Engine.UseWebhookReceivers(core.LocalReceivers)
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkton casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:9/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paused, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:9/broken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range core.WebhookPausedAfter {
+		if _, err := env.Engine.WebhookFailed(ctx, paused.ID, "connection refused"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := runPartner(ctx, []string{"list"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lineWith := func(url string) string {
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, url) {
+				return l
+			}
+		}
+		t.Fatalf("list does not show the subscription to %s:\n%s", url, out.String())
+		return ""
+	}
+	if l := lineWith("http://127.0.0.1:9/live"); !strings.HasPrefix(l, fmt.Sprint(live.ID)+" ") || strings.Contains(l, "paused") {
+		t.Errorf("live subscription %d: %q", live.ID, l)
+	}
+	if l := lineWith("http://127.0.0.1:9/broken"); !strings.HasPrefix(l, fmt.Sprint(paused.ID)+" ") || !strings.Contains(l, "paused") {
+		t.Errorf("paused subscription %d: %q", paused.ID, l)
+	}
+
+	if err := env.Engine.RetireAgency(ctx, env.Net.Housing, env.Net.Coordinator.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	err = runPartner(ctx, []string{"add", "--name", "Housing casework", "--agency", "housing-options"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "has left the network") {
+		t.Fatalf("a partner for a retired agency: %v, want refused as having left the network", err)
+	}
+	ps, _ := env.Engine.Partners(ctx)
+	if len(ps) != 1 {
+		t.Errorf("%d partners after the refusal, want 1", len(ps))
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -15,10 +16,12 @@ const serveUsage = `Usage: onward serve [--worker=false]
 Serve Onward over HTTP on ONWARD_HTTP_ADDR: provider webhooks, the web
 form, the staff inbox, /healthz, /readyz and /metrics. Runs the outbox
 worker in the same process unless --worker=false (then run ` + "`onward worker`" + `).
-Needs ONWARD_ENCRYPTION_KEY and ONWARD_SESSION_SECRET. Started while
-PostgreSQL or Redis does not answer, it waits for them (saying so once in
-the log, and in /readyz meanwhile); a database schema of another version
-stops it at once.
+Needs ONWARD_ENCRYPTION_KEY, ONWARD_SESSION_SECRET and ONWARD_AUDIT_KEY,
+and outside dev an https ONWARD_PUBLIC_URL and Slack or email
+(ONWARD_SMTP_URL). Started while PostgreSQL or Redis does not answer, it
+waits for them (saying so once in the log, and in /readyz meanwhile); a
+database schema of another version, or keys that do not open the data
+stored in it, stop it at once.
 
 Flags:
 `
@@ -38,6 +41,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLoggerTo(cfg, stderr)
+	logMailOff(cfg, log)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
@@ -53,7 +57,19 @@ func loadDBConfig() (config.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	if err := cfg.ValidateDatabaseURLs(); err != nil {
+		return cfg, err
+	}
 	return cfg, core.SetPhoneCountries(cfg.PhoneCountryList())
+}
+
+// logMailOff says once, at start, that staff email is off (Validate has
+// made sure Slack is on): agencies told of referrals only by email hear
+// of nothing, and nobody can sign in by email.
+func logMailOff(cfg config.Config, log *slog.Logger) {
+	if cfg.MailOff() {
+		log.Warn("email is off (no ONWARD_SMTP_URL): staff are reached on Slack only; agencies notified only by email will not hear of their referrals, and sign-in by email does not work")
+	}
 }
 
 func migrateDB(ctx context.Context, pool *pgxpool.Pool) (int32, error) {

@@ -13,12 +13,20 @@ import (
 const staffUsage = `Usage: onward staff add --agency SLUG --name NAME [--role adviser|coordinator|admin] [--slack-user ID] EMAIL
        onward staff list [--agency SLUG]
        onward staff login-link EMAIL
+       onward staff deactivate EMAIL
+       onward staff reactivate [--agency SLUG] EMAIL
+       onward staff move --agency SLUG EMAIL
 
 add registers a member of staff (recorded in the audit log). In Slack they
 are recognised by --slack-user, or the first time they act by the email
 address Slack has for them, so the email must be the one they use there.
 
 list prints current staff, of one agency or all.
+
+deactivate ends a member of staff's access at once; reactivate gives it
+back, at their old agency or another (their email address stays theirs,
+so they cannot be added again); move moves a current member of staff to
+another agency. Each is recorded in the audit log.
 
 login-link prints a sign-in link to the staff web inbox for the member of
 staff with this email address. It works once, within 15 minutes. It needs
@@ -28,7 +36,7 @@ All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are use
 `
 
 func init() {
-	register(command{name: "staff", summary: "add or list staff, or print a web inbox sign-in link", run: runStaff})
+	register(command{name: "staff", summary: "add, list, deactivate, reactivate or move staff, or print a web inbox sign-in link", run: runStaff})
 }
 
 func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -37,6 +45,9 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(args) > 0 && args[0] == "deactivate" {
 		return runStaffDeactivate(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && (args[0] == "reactivate" || args[0] == "move") {
+		return runStaffRestore(ctx, args[0], args[1:], stdout, stderr)
 	}
 	fs := newFlags("staff", staffUsage, stdout, stderr)
 	if err := fs.Parse(args); err != nil {

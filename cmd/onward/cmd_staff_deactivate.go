@@ -16,7 +16,9 @@ const staffDeactivateUsage = `usage: onward staff deactivate EMAIL
 Ends a member of staff's access at once: they are no longer found by any
 sign-in, their open web sessions are refused on the next request and
 ended, and no more email goes to them. The change is recorded in their
-agency's audit chain. Their past actions stay in the record.
+agency's audit chain. Their past actions stay in the record, and their
+email address stays theirs: ` + "`onward staff reactivate EMAIL`" + ` gives them
+access again.
 `
 
 func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,7 +48,7 @@ func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	if err := eng.DeactivateStaff(ctx, s.ID, core.SystemActor); err != nil {
+	if err := eng.DeactivateStaff(ctx, s.ID, cliActor); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Deactivated %s (%s, %s).\n", s.Name, s.Role, s.AgencyName)
@@ -63,5 +65,72 @@ func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Wr
 		return nil
 	}
 	fmt.Fprintf(stdout, "Ended %d open web session(s).\n", n)
+	return nil
+}
+
+const staffReactivateUsage = `usage: onward staff reactivate [--agency SLUG] EMAIL
+       onward staff move --agency SLUG EMAIL
+
+reactivate gives a deactivated member of staff access again, with the role
+they had, at their old agency or, with --agency, at another one (someone
+who comes back, or joins another partner agency: their email address stays
+theirs after deactivation, so they cannot be added again).
+
+move moves a current member of staff to another agency: from their next
+request they see and act on its referrals, and no longer on their old
+agency's.
+
+Each is recorded in the agency's audit chain, as deactivation is.
+`
+
+// runStaffRestore is `onward staff reactivate` and `onward staff move`.
+func runStaffRestore(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("staff "+sub, staffReactivateUsage, stdout, stderr)
+	agency := fs.String("agency", "", "the agency's short name (`onward agency list`)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (sub == "move" && *agency == "") {
+		fs.Usage()
+		if sub == "move" {
+			return errors.New("say `onward staff move --agency SLUG EMAIL`")
+		}
+		return errors.New("say `onward staff reactivate [--agency SLUG] EMAIL`")
+	}
+	eng, closeEng, err := openCLIEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeEng()
+	var to core.Agency
+	if *agency != "" {
+		if to, err = agencyBySlug(ctx, eng, *agency); err != nil {
+			return err
+		}
+	}
+	restore := eng.ReactivateStaff
+	if sub == "move" {
+		restore = eng.MoveStaff
+	}
+	was, err := restore(ctx, fs.Arg(0), to.ID, cliActor)
+	if errors.Is(err, core.ErrNotFound) {
+		return fmt.Errorf("nobody on the staff has the email address %s: `onward staff add` adds them", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	now, err := eng.StaffByEmail(ctx, was.Email)
+	if err != nil {
+		return err
+	}
+	verb := "Reactivated"
+	if sub == "move" {
+		verb = "Moved"
+	}
+	fmt.Fprintf(stdout, "%s %s (%s, %s", verb, now.Name, now.Role, now.AgencyName)
+	if now.AgencyID != was.AgencyID {
+		fmt.Fprintf(stdout, "; was %s", was.AgencyName)
+	}
+	fmt.Fprintf(stdout, "). `onward staff login-link %s` prints a sign-in link.\n", now.Email)
 	return nil
 }

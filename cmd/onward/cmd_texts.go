@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"text/tabwriter"
 
@@ -100,8 +101,15 @@ func textSizesIn(ctx context.Context, eng *core.Engine, f *flow.Flow, code strin
 			return nil, err
 		}
 	}
-	sizes, err := f.MessageSizes(map[string]any{"Network": n.Name, "Helpline": n.Phone, "Hours": n.OpeningHoursIn(code),
-		"DirectoryURL": n.DirectoryURL, "DataSharingURL": n.DataSharingURL, "ConsentWording": w.Body})
+	districts, err := eng.Districts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]any{"Network": n.Name, "Helpline": n.Phone, "Hours": n.OpeningHoursIn(code),
+		"DirectoryURL": n.DirectoryURL, "DataSharingURL": n.DataSharingURL, "ConsentWording": w.Body}
+	// The network's own crisis lines and area example, as the texts give them.
+	maps.Copy(keys, flow.LocalKeys(n.CrisisLines, flow.AreaExampleOf(districts)))
+	sizes, err := f.MessageSizes(keys)
 	if err != nil {
 		return nil, err
 	}

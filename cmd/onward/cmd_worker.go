@@ -17,7 +17,9 @@ and client texts that core queued, with retries and dead letters. Run as
 many as you like; they share the work through the database. ` + "`onward serve`" + `
 runs one in-process unless --worker=false. Started while PostgreSQL or
 Redis does not answer, it waits for them, saying so once in the log and
-in /readyz on the metrics address.
+in /readyz on the metrics address. /healthz, /readyz and /metrics are
+served only on --metrics-addr (or ONWARD_METRICS_ADDR); without one the
+worker says at start that it has no health endpoint.
 
 Flags:
 `
@@ -37,6 +39,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	log := newLoggerTo(cfg, stderr)
+	logMailOff(cfg, log)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
@@ -64,12 +67,17 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}()
 		defer srv.Close()
+	} else {
+		log.Info("no health endpoint: this worker serves no /healthz, /readyz or /metrics; give it --metrics-addr (or ONWARD_METRICS_ADDR) for a load balancer or monitor to check it")
 	}
 	if err := a.waitForServers(ctx, st); err != nil {
 		if ctx.Err() != nil {
 			log.Info("stopped while waiting for PostgreSQL and Redis")
 			return nil
 		}
+		return err
+	}
+	if err := a.checkKeys(ctx); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
@@ -92,8 +100,18 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}()
 	go runRetentionDaily(ctx, a.engine, log)
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Done():
+			log.Info("stopping: finishing the deliveries in hand", "grace", cfg.ShutdownGrace)
+		case <-stopped:
+		}
+	}()
 	err = w.Run(ctx)
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || err == nil && ctx.Err() != nil {
+		log.Info("outbox worker stopped")
 		return nil
 	}
 	return err

@@ -50,31 +50,90 @@ func usage(w io.Writer) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
-		usage(os.Stdout)
-		if len(os.Args) < 2 {
-			os.Exit(2)
+	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// dispatch runs the command args name and returns the exit code: 0 on
+// success and for --help, 2 for a command that does not exist, 1 (or the
+// command's own exitError) when it fails, after printing why.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) < 1 || isHelp(args[0]) || args[0] == "help" {
+		usage(stdout)
+		if len(args) < 1 {
+			return 2
 		}
-		return
+		return 0
 	}
-	c, ok := commands[os.Args[1]]
+	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "onward: unknown command %q\n\n", os.Args[1])
-		usage(os.Stderr)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "onward: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
 	}
-	err := c.run(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	if len(args) == 2 && isHelp(args[1]) {
+		// `onward CMD --help` prints the command's usage and succeeds.
+		// Commands made of sub-commands (client, keys, partner, …) take
+		// a lone --help for an unknown sub-command: they print their
+		// usage, to stderr for some, and return an error, which asked
+		// for help is no error. None of them does any work first.
+		_ = c.run(ctx, args[1:], stdout, stdout)
+		return 0
+	}
+	err := c.run(ctx, args[1:], stdout, stderr)
 	var ex exitError
 	switch {
 	case err == nil:
 	case errors.Is(err, flag.ErrHelp):
 	case errors.As(err, &ex):
-		os.Exit(int(ex))
+		return int(ex)
 	default:
-		fmt.Fprintln(os.Stderr, "onward "+c.name+": "+oneLine(err.Error()))
-		os.Exit(1)
+		printError(stderr, c.name, err)
+		return 1
 	}
+	return 0
+}
+
+// isHelp reports whether a word asks for help, as Go's flag package reads
+// it.
+func isHelp(word string) bool {
+	return word == "-h" || word == "--help" || word == "-help" || word == "--h"
+}
+
+// printError says why a command failed: on one line, or, when it found
+// several problems at once (config.Validate names every one), one line
+// each, so none runs into the next.
+func printError(w io.Writer, name string, err error) {
+	lines := problems(err)
+	if len(lines) == 1 {
+		fmt.Fprintln(w, "onward "+name+": "+lines[0])
+		return
+	}
+	fmt.Fprintf(w, "onward %s: %d problems:\n", name, len(lines))
+	for _, l := range lines {
+		fmt.Fprintln(w, "  - "+l)
+	}
+}
+
+// problems are err's messages, one line each: the parts of an
+// errors.Join (nested ones too), or err's own message on one line.
+func problems(err error) []string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts, texts []string
+		for _, e := range j.Unwrap() {
+			if e != nil {
+				parts = append(parts, problems(e)...)
+				texts = append(texts, e.Error())
+			}
+		}
+		// Only a join reads as its parts one per line: an error made by
+		// fmt.Errorf with several %w says more than its parts.
+		if len(parts) > 0 && err.Error() == strings.Join(texts, "\n") {
+			return parts
+		}
+	}
+	return []string{oneLine(err.Error())}
 }
 
 // exitError makes main exit with a code without printing anything more

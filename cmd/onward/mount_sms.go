@@ -58,14 +58,17 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	sim, err := sim.New(sim.Config{SMS: s, Engine: a.engine, Redis: a.rdb, Log: log.With("part", "simulator"),
+	simulator, err := sim.New(sim.Config{SMS: s, Engine: a.engine, Redis: a.rdb, Log: log.With("part", "simulator"),
 		KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, AccountSID: a.cfg.TwilioAccountSID,
 		AuthToken: a.cfg.TwilioAuthToken, Number: a.cfg.TwilioFrom,
 		WhatsAppNumber: a.cfg.WhatsAppSender(), WhatsAppTemplates: waTemplates})
 	if err != nil {
 		return err
 	}
-	sim.Routes(mux)
+	// An erasure in this process also removes the phone's simulator
+	// threads (sealed, and gone within a day anyway).
+	a.engine.OnErase(simulator.ForgetToo(sms.Forget(a.rdb, "onward:")))
+	simulator.Routes(mux)
 	return nil
 }
 

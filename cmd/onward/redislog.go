@@ -2,20 +2,126 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// redisLog sends go-redis's own messages (a dial that failed, a pool that
-// could not refill) to the structured log as warnings, instead of the
-// unstructured lines go-redis prints to stderr by default.
-type redisLog struct{ log *slog.Logger }
-
-// Printf implements go-redis's logging interface.
-func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
-	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
+// redisWatch keeps the log of a Redis outage to two lines, as the README
+// promises: one when Redis is lost, one when it answers again. go-redis
+// itself logs every failed dial (through redis.SetLogger), and retries
+// them all the time Redis is away, so an outage would fill the log;
+// redisWatch is that logger and drops those lines, and a hook on the
+// client that watches each command's outcome. Before Redis has answered
+// once, waitForServers says what happens (once, and once when reached),
+// so the watch keeps quiet until then.
+type redisWatch struct {
+	log   *slog.Logger
+	state atomic.Int32 // redisUnseen, redisUp or redisDown: commands read it without the lock
+	mu    sync.Mutex
+	lost  time.Time
 }
 
-func useRedisLog(log *slog.Logger) { redis.SetLogger(redisLog{log: log}) }
+// The states of a watched Redis.
+const (
+	redisUnseen int32 = iota // not answered yet: waitForServers reports
+	redisUp
+	redisDown
+)
+
+// watchRedis makes w go-redis's logger (one per process, as go-redis's is)
+// and watches rdb's commands.
+func watchRedis(log *slog.Logger, rdb redis.UniversalClient) *redisWatch {
+	w := &redisWatch{log: log}
+	redis.SetLogger(w)
+	if rdb != nil {
+		rdb.AddHook(w)
+	}
+	return w
+}
+
+// Printf implements go-redis's logging interface: a failed dial is the
+// outage the watch reports once (at debug level each time); anything else
+// go-redis has to say goes to the log as a warning.
+func (w *redisWatch) Printf(ctx context.Context, format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	if strings.Contains(msg, "failed to dial") {
+		w.log.DebugContext(ctx, "redis client", "detail", msg)
+		return
+	}
+	w.log.WarnContext(ctx, "redis client", "detail", msg)
+}
+
+// DialHook implements redis.Hook: dials are judged by the commands they
+// serve.
+func (w *redisWatch) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook implements redis.Hook.
+func (w *redisWatch) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		w.saw(err)
+		return err
+	}
+}
+
+// ProcessPipelineHook implements redis.Hook.
+func (w *redisWatch) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		w.saw(err)
+		return err
+	}
+}
+
+// saw records one command's outcome: Redis answered (any reply, error
+// replies included), could not be reached (refused, reset, timed out), or
+// neither (the caller gave up, the pool was busy: no news of Redis).
+func (w *redisWatch) saw(err error) {
+	if err == nil && w.state.Load() == redisUp {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch state := w.state.Load(); {
+	case unreachable(err):
+		if state == redisUp {
+			w.state.Store(redisDown)
+			w.lost = time.Now()
+			w.log.Warn("lost Redis; retrying until it answers", "err", oneLine(err.Error()))
+		}
+	case answered(err):
+		if state == redisDown {
+			w.log.Info("reached Redis again", "after", time.Since(w.lost).Round(time.Second))
+		}
+		w.state.Store(redisUp)
+	}
+}
+
+// answered reports whether err is a reply from Redis (redis.Nil, an
+// error reply): it was reached.
+func answered(err error) bool {
+	var reply redis.Error
+	return err == nil || errors.As(err, &reply)
+}
+
+// unreachable reports whether err says Redis could not be reached: not
+// a reply, not the caller giving up, not a closed client or a busy pool.
+func unreachable(err error) bool {
+	if err == nil || answered(err) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, redis.ErrClosed) || errors.Is(err, redis.ErrPoolTimeout) {
+		return false
+	}
+	var ne net.Error
+	var op *net.OpError
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) || errors.As(err, &op) ||
+		strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection reset") ||
+		strings.Contains(err.Error(), "broken pipe") || strings.Contains(err.Error(), "refused")
+}

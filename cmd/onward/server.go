@@ -188,6 +188,10 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 			return err
 		}
 	}
+	if err := a.checkKeys(ctx); err != nil {
+		_ = srv.Close()
+		return err
+	}
 	for _, m := range mounts {
 		if m.reached != nil {
 			m.reached(ctx, a)

@@ -112,7 +112,7 @@ func (a *app) waitForServers(ctx context.Context, st *startState) error {
 			return ctx.Err()
 		}
 		if !outage(err) {
-			return err
+			return a.refusal(server, err)
 		}
 		st.set(map[string]string{"PostgreSQL": "postgres", "Redis": "redis"}[server] + ": does not answer yet; waiting for it")
 		if _, logged := downSince[server]; !logged {
@@ -146,6 +146,23 @@ func (a *app) reachOnce(ctx context.Context) (reached []string, failed string, e
 		return []string{"PostgreSQL"}, "Redis", err
 	}
 	return []string{"PostgreSQL", "Redis"}, "", nil
+}
+
+// refusal is the error of a server that answered with a refusal waiting
+// cannot mend, naming the setting and address to look at. A schema of
+// another version says so in its own words.
+func (a *app) refusal(server string, err error) error {
+	if errors.Is(err, core.ErrSchemaBehind) || errors.Is(err, core.ErrSchemaAhead) {
+		return err
+	}
+	if server == "PostgreSQL" {
+		return fmt.Errorf("ONWARD_DATABASE_URL (%s): %w", a.serverAddr(server), err)
+	}
+	hint := ""
+	if strings.Contains(err.Error(), "DB index is out of range") {
+		hint = " (the database number at the end of the URL must be below the server's `databases` setting, 16 unless changed)"
+	}
+	return fmt.Errorf("ONWARD_REDIS_URL (%s): %w%s", a.serverAddr(server), err, hint)
 }
 
 // serverAddr is where the named server is configured, without password.
@@ -189,4 +206,24 @@ func outage(err error) bool {
 		return false // NOAUTH, WRONGPASS and the like: configuration
 	}
 	return true // refused, reset, timed out, no route: not there (yet)
+}
+
+// checkKeys refuses to start when the configured keys cannot read the
+// data in the database (core.CheckKeys: one row), saying which setting to
+// mend: a wrong or lost key would otherwise report ready and then fail
+// every withdrawal by text, opt-out and "View details".
+func (a *app) checkKeys(ctx context.Context) error {
+	err := a.engine.CheckKeys(ctx)
+	switch {
+	case errors.Is(err, core.ErrKeysDoNotOpen):
+		return errors.New("ONWARD_ENCRYPTION_KEY does not open the data stored in this database; " +
+			"if you rotated it, put the old key in ONWARD_ENCRYPTION_OLD_KEYS")
+	case errors.Is(err, core.ErrHashKeyDiffers) && a.cfg.HashKey == "":
+		return errors.New("the phone lookups stored in this database were made with another hash key than the one derived from ONWARD_ENCRYPTION_KEY: " +
+			"set ONWARD_HASH_KEY to what `onward keys hash-key` prints with the encryption key used before")
+	case errors.Is(err, core.ErrHashKeyDiffers):
+		return errors.New("ONWARD_HASH_KEY is not the key the phone lookups stored in this database were made with: " +
+			"set it to the one used before (or, if it was never set, unset it)")
+	}
+	return err
 }

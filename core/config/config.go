@@ -167,12 +167,12 @@ func dur(name string, p func(*Config) *time.Duration) func(*Config, string) erro
 
 var settings = []setting{
 	{name: "ONWARD_ENV", def: "production", help: "`dev` or `production`", set: str(func(c *Config) *string { return &c.Env })},
-	{name: "ONWARD_DATABASE_URL", def: "postgres://localhost:5432/onward?sslmode=disable", help: "PostgreSQL connection URL", secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
+	{name: "ONWARD_DATABASE_URL", def: "postgres://localhost:5432/onward?sslmode=disable", help: "PostgreSQL connection URL (`postgres://` or `postgresql://`)", secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
 	{name: "ONWARD_DATABASE_REPLICA_URL", help: "PostgreSQL URL of a streaming read replica of ONWARD_DATABASE_URL; reports, the public directory and the Open Referral feed read from it while it is no more than ONWARD_REPLICA_MAX_LAG behind, and from the primary otherwise; empty: everything reads the primary", secret: true, set: str(func(c *Config) *string { return &c.DatabaseReplicaURL })},
 	{name: "ONWARD_REPLICA_MAX_LAG", def: "30s", help: "how far behind the primary the read replica may be and still be read from; further behind, or not answering, reads go to the primary (counted in `/metrics`)", set: dur("ONWARD_REPLICA_MAX_LAG", func(c *Config) *time.Duration { return &c.ReplicaMaxLag })},
 	{name: "ONWARD_REDIS_URL", def: "redis://localhost:6379/0", help: "Redis connection URL: one server `redis://host:6379/0`; a Sentinel set `redis+sentinel://[:password@]host1:26379,host2:26379,host3:26379/MASTER?db=0` (the password is the servers'; a Sentinel's own goes in `sentinel_password=`); a Cluster `redis+cluster://[:password@]host1:6379,host2:6379`; `rediss…` for TLS. Needs append-only persistence to keep conversations across a restart or failover", secret: true, set: str(func(c *Config) *string { return &c.RedisURL })},
 	{name: "ONWARD_HTTP_ADDR", def: ":8080", help: "address the HTTP server listens on", set: str(func(c *Config) *string { return &c.HTTPAddr })},
-	{name: "ONWARD_PUBLIC_URL", def: "http://localhost:8080", help: "public base URL that Twilio and Slack call; signatures are checked against it", set: str(func(c *Config) *string { return &c.PublicURL })},
+	{name: "ONWARD_PUBLIC_URL", def: "http://localhost:8080", help: "public base URL that people, Twilio and Slack reach Onward at; signatures are checked against it and links in texts, emails and leaflets use it. Outside dev it must be an `https://` address that is not localhost", set: str(func(c *Config) *string { return &c.PublicURL })},
 	{name: "ONWARD_ENCRYPTION_KEY", help: "base64 of 32 random bytes; encrypts client details (required outside dev)", secret: true, set: str(func(c *Config) *string { return &c.EncryptionKey })},
 	{name: "ONWARD_ENCRYPTION_OLD_KEYS", help: "comma-separated older keys, kept to read rows written before a rotation", secret: true, set: str(func(c *Config) *string { return &c.EncryptionOldKeys })},
 	{name: "ONWARD_HASH_KEY", help: "base64 key for phone lookup hashes; defaults to one derived from the encryption key (`onward keys hash-key` prints it) — required once ONWARD_ENCRYPTION_OLD_KEYS is set, so a rotation keeps phone lookups", secret: true, set: str(func(c *Config) *string { return &c.HashKey })},
@@ -186,7 +186,7 @@ var settings = []setting{
 	{name: "ONWARD_SLACK_SIGNING_SECRET", help: "Slack signing secret, checks every request from Slack", secret: true, set: str(func(c *Config) *string { return &c.SlackSigningSecret })},
 	{name: "ONWARD_SLACK_TRIAGE_CHANNEL", help: "channel id where coordinators triage crisis and unrouted self-referrals", set: str(func(c *Config) *string { return &c.SlackTriageChannel })},
 	{name: "ONWARD_SLACK_API_URL", help: "send Slack API calls here instead (fakes)", set: str(func(c *Config) *string { return &c.SlackAPIURL })},
-	{name: "ONWARD_SLACK_CRISIS_MENTION", def: "<!here>", help: "mention put on crisis posts in the triage channel; empty for none", set: str(func(c *Config) *string { return &c.SlackCrisisMention })},
+	{name: "ONWARD_SLACK_CRISIS_MENTION", def: "<!here>", help: "mention put on the triage card of a crisis self-referral (taken off once it is claimed); the crisis alert posted beside it mentions nobody, so one crisis pings the channel once; empty for none", set: str(func(c *Config) *string { return &c.SlackCrisisMention })},
 	{name: "ONWARD_WORKER_BATCH", def: "50", help: "outbox rows a worker claims at once", set: num("ONWARD_WORKER_BATCH", func(c *Config) *int { return &c.WorkerBatch })},
 	{name: "ONWARD_WORKER_MAX_ATTEMPTS", def: "8", help: "delivery attempts before a row is dead-lettered", set: num("ONWARD_WORKER_MAX_ATTEMPTS", func(c *Config) *int { return &c.WorkerMaxAttempts })},
 	{name: "ONWARD_WORKER_POLL", def: "10s", help: "fallback poll interval when no notification arrives", set: dur("ONWARD_WORKER_POLL", func(c *Config) *time.Duration { return &c.WorkerPoll })},
@@ -214,7 +214,7 @@ var settings = []setting{
 	{name: "ONWARD_METRICS_ADDR", help: "serve `/metrics` on this separate address (e.g. `127.0.0.1:9090`) instead of the public one", set: str(func(c *Config) *string { return &c.MetricsAddr })},
 	{name: "ONWARD_PHONE_COUNTRIES", def: "GB", help: "comma-separated ISO 3166 country codes whose mobile and landline numbers Onward accepts and texts; the first is assumed for numbers without a country code", set: str(func(c *Config) *string { return &c.PhoneCountries })},
 	{name: "ONWARD_WEB_TEXTS_PER_DAY", def: "3", help: "texts the public web form may cause to one phone number in a day", set: num("ONWARD_WEB_TEXTS_PER_DAY", func(c *Config) *int { return &c.WebTextsPerNumberDaily })},
-	{name: "ONWARD_SMTP_URL", help: "mail server for staff email: `smtp://user:password@host:587` (STARTTLS when offered; `?tls=required` insists) or `smtps://…:465` (implicit TLS); without it dev shows email at /dev/mail", secret: true, set: str(func(c *Config) *string { return &c.SMTPURL })},
+	{name: "ONWARD_SMTP_URL", help: "mail server for staff email: `smtp://user:password@host:587` (STARTTLS when offered; `?tls=required` insists) or `smtps://…:465` (implicit TLS). Outside dev, `serve` and `worker` need it or Slack; without it, sign-in by email and email-only agencies do not work (dev shows email at /dev/mail)", secret: true, set: str(func(c *Config) *string { return &c.SMTPURL })},
 	{name: "ONWARD_MAIL_FROM", help: "From address of every email, like `Onward <onward@example.org>` (required with ONWARD_SMTP_URL)", set: str(func(c *Config) *string { return &c.MailFrom })},
 	{name: "ONWARD_MAIL_REPLY_TO", help: "optional Reply-To address of every email", set: str(func(c *Config) *string { return &c.MailReplyTo })},
 }
@@ -273,9 +273,7 @@ func (c Config) Validate() error {
 	if p := c.OpenReferralPath; !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.ContainsAny(p, " ?#{}") {
 		errs = append(errs, fmt.Errorf("ONWARD_OPENREFERRAL_PATH must be a path like /openreferral (a leading slash, none at the end), got %q", p))
 	}
-	if !absoluteHTTP(c.PublicURL) {
-		errs = append(errs, fmt.Errorf("ONWARD_PUBLIC_URL must be an absolute http(s) URL, got %q", c.PublicURL))
-	}
+	errs = append(errs, c.validateDeployment()...)
 	for _, u := range []struct{ name, value string }{{"ONWARD_TWILIO_API_URL", c.TwilioAPIURL}, {"ONWARD_SLACK_API_URL", c.SlackAPIURL}} {
 		if u.value != "" && !absoluteHTTP(u.value) {
 			errs = append(errs, fmt.Errorf("%s must be an absolute http(s) URL, got %q", u.name, u.value))

@@ -21,7 +21,7 @@ func TestLoadDefaultsFilesAndValidate(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(key+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Load(env(map[string]string{"ONWARD_ENCRYPTION_KEY": key, "ONWARD_SESSION_SECRET_FILE": secretFile, "ONWARD_AUDIT_KEY": NewKey()}))
+	cfg, err := Load(env(map[string]string{"ONWARD_ENCRYPTION_KEY": key, "ONWARD_SESSION_SECRET_FILE": secretFile, "ONWARD_AUDIT_KEY": NewKey(), "ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>"}))
 	if err != nil {
 		t.Fatal(err)
 	}

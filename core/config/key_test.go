@@ -8,7 +8,7 @@ import (
 // Finding 11: a rotation without a fixed hash key, and secrets too short
 // to be safe, are refused in words that say what to do.
 func TestValidateRefusesRotationWithoutHashKeyAndShortSecrets(t *testing.T) {
-	base := map[string]string{"ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": NewKey(), "ONWARD_AUDIT_KEY": NewKey()}
+	base := map[string]string{"ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": NewKey(), "ONWARD_AUDIT_KEY": NewKey(), "ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>"}
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for k, v := range base {

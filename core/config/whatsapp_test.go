@@ -7,7 +7,7 @@ import (
 
 func TestWhatsAppSettings(t *testing.T) {
 	sid := "HX" + strings.Repeat("0a", 16)
-	base := map[string]string{"ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": strings.Repeat("s", 32), "ONWARD_AUDIT_KEY": NewKey(),
+	base := map[string]string{"ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>", "ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": strings.Repeat("s", 32), "ONWARD_AUDIT_KEY": NewKey(),
 		"ONWARD_TWILIO_ACCOUNT_SID": "AC1", "ONWARD_TWILIO_AUTH_TOKEN": strings.Repeat("t", 32), "ONWARD_TWILIO_FROM": "+447700900001"}
 	with := func(extra map[string]string) Config {
 		m := map[string]string{}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // The flow is asked on two channels: a conversation by text, one message a
@@ -89,7 +90,7 @@ func (c *flowChecker) webStep(where string, st *flowStep, sf stepFile, pages map
 		pages[st.web.page] = st.id
 	}
 	id := "flow." + st.id + "."
-	st.web.title, st.web.hint = c.word(id+"title", w.Title), c.word(id+"hint", w.Hint)
+	st.web.title, st.web.hint = c.word(id+"title", w.Title), c.hint(id+"hint", w.Hint)
 	st.web.autocomplete, st.web.unknown = w.Autocomplete, c.word(id+"unknown", w.Unknown)
 	st.web.errors = map[string]string{}
 	for _, code := range errorCodes {
@@ -142,6 +143,41 @@ func (c *flowChecker) webStep(where string, st *flowStep, sf stepFile, pages map
 	if st.kind != AnswerPostcodeOrUnknown && st.web.unknown != "" {
 		c.errorf("%s: web unknown is only for %s steps", where, AnswerPostcodeOrUnknown)
 	}
+}
+
+// hint is a step's web hint as word gives it, with no example: a hint
+// may give the network's example postcode or town ({{with
+// .ExamplePostcode}} For example, {{.}}.{{end}}), which the web fills in
+// for each page (Flow.Hint).
+func (c *flowChecker) hint(id, inline string) string {
+	if !c.cat.Has(c.code, id) && !c.cat.Has(lang.English, id) {
+		return inline
+	}
+	s, err := c.cat.Render(c.code, id, LocalKeys("", AreaExample{}), nil)
+	if err != nil {
+		c.errorf("%s: %v", id, err)
+		return ""
+	}
+	return s
+}
+
+// Hint is the web hint of step id in the flow's language, with the
+// network's example postcode and town (AreaExampleOf) where it gives one:
+// the page's hint says "For example, PA1 1AB" in the network's own area.
+func (f *Flow) Hint(id string, ex AreaExample) string {
+	st := f.steps[id]
+	if st == nil {
+		return ""
+	}
+	key := "flow." + id + ".hint"
+	if !f.cat.Has(f.Lang, key) && !f.cat.Has(lang.English, key) {
+		return st.web.hint
+	}
+	s, err := f.cat.Render(f.Lang, key, LocalKeys("", ex), nil)
+	if err != nil { // it rendered at load with the same keys
+		return st.web.hint
+	}
+	return s
 }
 
 // knownField reports whether field is one of the answers core has a place

@@ -31,6 +31,8 @@ package flow
 //	DirectoryURL    string  Network.DirectoryURL
 //	DataSharingURL  string  Network.DataSharingURL, the data sharing protocol
 //	ConsentWording  string  ConsentWording.Body: who sees their details and why
+//	ExamplePostcode, ExampleTown, CrisisLines string and CrisisSamaritans,
+//	CrisisEmergency bool: LocalKeys(Network.CrisisLines, AreaExampleOf(districts))
 //	Reference       string  the referral reference, for Messages.Done only, like core.ReferenceExample
 //	Days            int     for Messages.Done only: the working days to wait before
 //	                        calling the helpline, Network.ClientWaitDays(crisis) for the
@@ -65,6 +67,9 @@ package flow
 //	conv_callback_offer                  CallbackKeyword, Network, Helpline
 //	conv_declined                        Helpline, DirectoryURL
 //	conv_finished                        Helpline
+//	conv_postcode(_retry)                ExamplePostcode ("" for none)
+//	conv_town(_retry)                    ExampleTown ("" for none)
+//	conv_crisis_lines                    CrisisLines, CrisisSamaritans, CrisisEmergency
 //	conv_done                            Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days
 //	others                               none
 //

@@ -32,6 +32,11 @@ var convTestNetwork = map[string]any{
 	// As long as the wording core seeds for tests, and a little longer.
 	"ConsentWording": "Kingdom Advice Network will share your name, contact details and answers with the " +
 		"advice agencies in the network who can help, under our data sharing protocol. You can withdraw at any time.",
+	// flow.LocalKeys: the network's example, and crisis lines that give
+	// neither 116 123 nor 999, so the crisis text keeps the fixed ones too.
+	"ExamplePostcode": "KY1 1AB", "ExampleTown": "Kirkcaldy",
+	"CrisisLines":      "Breathing Space, free, weekdays 6pm to 2am and all weekend: 0800 83 85 87.",
+	"CrisisSamaritans": false, "CrisisEmergency": false,
 }
 
 var convTestStart = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
@@ -517,7 +522,8 @@ func ownedSMSTemplate(name string) bool {
 // using a new key fails here before it fails in production.
 func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	f := loadSelfReferralFlow(t)
-	callerKeys := []string{"Network", "Helpline", "Hours", "DirectoryURL", "DataSharingURL", "ConsentWording"}
+	callerKeys := []string{"Network", "Helpline", "Hours", "DirectoryURL", "DataSharingURL", "ConsentWording",
+		"ExamplePostcode", "ExampleTown", "CrisisLines", "CrisisSamaritans", "CrisisEmergency"}
 	_, start := f.Start(convTestStart, "kill myself")
 	replies := []Reply{start}
 	for _, st := range f.order {

@@ -23,12 +23,17 @@ type MessageSize struct {
 var sizeSample = map[string]any{
 	"Urgent": true, "Callback": false, "ContactMethod": "text", "Reference": core.ReferenceExample,
 	"Agency": "Dunmarnock and West Kingdom Citizens Advice and Rights Bureau", "Days": 3, "Code": "482913",
+	// LocalKeys: a long town, and crisis lines that give neither 116 123
+	// nor 999, so the crisis text keeps both fixed sentences too.
+	"ExamplePostcode": "EH49 1AB", "ExampleTown": "Kirkintilloch",
+	"CrisisLines":      "Breathing Space, free, weekdays 6pm to 2am and all weekend: 0800 83 85 87. Council out of hours: 0300 300 0000.",
+	"CrisisSamaritans": false, "CrisisEmergency": false,
 }
 
 // MessageSizes renders every client text (every message id without a
 // dot: the SMS, not the web pages' words) in every shipped language with
 // the network's keys (Network, Helpline, Hours, DirectoryURL,
-// DataSharingURL, ConsentWording) and long
+// DataSharingURL, ConsentWording, and LocalKeys' when given) and long
 // sample values for the rest, and counts its SMS segments — what the
 // network pays for each text it sends.
 func (f *Flow) MessageSizes(network map[string]any) ([]MessageSize, error) {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/intake/sms"
@@ -35,9 +37,11 @@ const (
 // simEnv is the SMS webhook the simulator texts through, on a fresh
 // database and a private Redis prefix.
 type simEnv struct {
-	t   *testing.T
-	env *coretest.Env
-	mux *http.ServeMux
+	t      *testing.T
+	env    *coretest.Env
+	mux    *http.ServeMux
+	rdb    redis.UniversalClient
+	prefix string
 }
 
 // newSimHarness wires the simulator to the real SMS webhook with the dev
@@ -63,7 +67,7 @@ func newSimHarness(t *testing.T) (*simEnv, *Simulator, *httptest.Server) {
 	sim.Routes(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &simEnv{t: t, env: env, mux: mux}, sim, srv
+	return &simEnv{t: t, env: env, mux: mux, rdb: rdb, prefix: prefix}, sim, srv
 }
 
 // sentSMS records a text as sent with a provider id, as notify does.

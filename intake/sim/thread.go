@@ -2,10 +2,15 @@ package sim
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/onward-network/onward/core"
 )
 
 // simDir says who wrote one line of a simulator thread.
@@ -30,26 +35,50 @@ type simEntry struct {
 	At       time.Time `json:"at"`
 }
 
-// simThreadMax and simThreadTTL keep the simulator's Redis small.
+// simThreadMax and simThreadTTL keep the simulator's Redis small, and
+// what a developer typed as a client (a name, words about self-harm)
+// there for a day at most.
 const (
 	simThreadMax = 200
-	simThreadTTL = 7 * 24 * time.Hour
+	simThreadTTL = 24 * time.Hour
 )
 
-func (s *Simulator) threadKey(suffix string) string {
-	return s.cfg.KeyPrefix + "sim:thread:" + suffix
+// A thread holds what a client would say and be told, so it is kept as
+// the SMS channel keeps a conversation: each line encrypted with the
+// engine's Crypter, its Redis key the additional data, and the key naming
+// the phone only by its keyed hash. An erasure removes it with the
+// client's other texts in Redis (Forget).
+
+// threadKey is the Redis key of a thread (threadID: "456", "wa:456").
+func (s *Simulator) threadKey(id string) string {
+	suffix, whatsApp := strings.CutPrefix(id, "wa:")
+	return s.threadKeyOf(hex.EncodeToString(s.cfg.Engine.Crypter().PhoneHash(core.Phone(simDramaPrefix+suffix))), whatsApp)
+}
+
+// threadKeyOf is the key of the thread of the phone whose hash is
+// phoneHash (hex), on WhatsApp or by SMS.
+func (s *Simulator) threadKeyOf(phoneHash string, whatsApp bool) string {
+	k := s.cfg.KeyPrefix + "sim:thread:"
+	if whatsApp {
+		k += "wa:"
+	}
+	return k + "{" + phoneHash + "}" // one Cluster slot for both threads
 }
 
 // record appends a line to a phone's thread.
-func (s *Simulator) record(ctx context.Context, suffix string, e simEntry) error {
+func (s *Simulator) record(ctx context.Context, id string, e simEntry) error {
 	e.At = s.cfg.Engine.Clock().Now()
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("simulator thread: %w", err)
 	}
-	k := s.threadKey(suffix)
+	k := s.threadKey(id)
+	sealed, err := s.cfg.Engine.Crypter().EncryptBytes("redis:"+k, raw)
+	if err != nil {
+		return fmt.Errorf("simulator thread: %w", err)
+	}
 	pipe := s.rdb.TxPipeline()
-	pipe.RPush(ctx, k, raw)
+	pipe.RPush(ctx, k, sealed)
 	pipe.LTrim(ctx, k, -simThreadMax, -1)
 	pipe.Expire(ctx, k, simThreadTTL)
 	if _, err := pipe.Exec(ctx); err != nil {
@@ -58,20 +87,46 @@ func (s *Simulator) record(ctx context.Context, suffix string, e simEntry) error
 	return nil
 }
 
-// Thread returns a simulator phone's thread, oldest first.
-func (s *Simulator) Thread(ctx context.Context, suffix string) ([]simEntry, error) {
-	raws, err := s.rdb.LRange(ctx, s.threadKey(suffix), 0, -1).Result()
+// Thread returns a simulator phone's thread, oldest first (id as
+// threadID gives it). A line that does not open (written under an
+// encryption key since replaced) is left out.
+func (s *Simulator) Thread(ctx context.Context, id string) ([]simEntry, error) {
+	k := s.threadKey(id)
+	raws, err := s.rdb.LRange(ctx, k, 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("simulator thread: %w", err)
 	}
 	out := make([]simEntry, 0, len(raws))
-	for _, raw := range raws {
+	for _, sealed := range raws {
+		raw, err := s.cfg.Engine.Crypter().DecryptBytes("redis:"+k, []byte(sealed))
+		if err != nil {
+			continue
+		}
 		var e simEntry
-		if err := json.Unmarshal([]byte(raw), &e); err == nil {
+		if err := json.Unmarshal(raw, &e); err == nil {
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// ForgetToo returns forget followed by the removal of the simulator's
+// threads of the phone (SMS and WhatsApp), for core.Engine.OnErase: the
+// dev command wires it around the SMS channel's own (sms.Forget), so
+// production code never depends on the simulator. The threads go even
+// when forget fails.
+func (s *Simulator) ForgetToo(forget func(ctx context.Context, phoneHash []byte) error) func(ctx context.Context, phoneHash []byte) error {
+	return func(ctx context.Context, phoneHash []byte) error {
+		var err error
+		if forget != nil {
+			err = forget(ctx, phoneHash)
+		}
+		h := hex.EncodeToString(phoneHash)
+		if derr := s.rdb.Del(ctx, s.threadKeyOf(h, false), s.threadKeyOf(h, true)).Err(); derr != nil {
+			err = errors.Join(err, fmt.Errorf("forget the phone's simulator threads: %w", derr))
+		}
+		return err
+	}
 }
 
 type simThreadData struct {

@@ -7,12 +7,14 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // SMS copy the webhook sends besides the flow's own messages: messages of
 // the message files (i18n/<language>.toml), rendered with the network keys
-// (Network, Helpline, Hours, DirectoryURL, DataSharingURL, ConsentWording)
-// in the conversation's language.
+// (Network, Helpline, Hours, DirectoryURL, DataSharingURL, ConsentWording,
+// and flow.LocalKeys: the network's example postcode and town, its crisis
+// lines) in the conversation's language.
 const (
 	copyContacted    = "reply_contacted"     // contact check answered 1: yes
 	copyNotContacted = "reply_not_contacted" // contact check answered 2: no
@@ -63,33 +65,36 @@ func (s *SMS) renderAll(code string, names []string, network map[string]any, ext
 // textKeys are the network keys of the texts now: built once and shared
 // by every text until the settings or the wording change.
 type textKeys struct {
-	from [6]string      // what they were built from, in networkKeys' order
+	from [9]string      // what they were built from, in networkKeys' order
 	keys map[string]any // read only: a text that changes a key clones it (keysIn)
 }
 
 // keysFor are networkKeys(n, w), the ones built for the last text when
 // they were built from the same settings and wording.
-func (s *SMS) keysFor(n core.Network, w core.ConsentWording) map[string]any {
-	from := [6]string{n.Name, n.Phone, n.OpeningHours, n.DirectoryURL, n.DataSharingURL, w.Body}
+func (s *SMS) keysFor(n core.Network, w core.ConsentWording, ex flow.AreaExample) map[string]any {
+	from := [9]string{n.Name, n.Phone, n.OpeningHours, n.DirectoryURL, n.DataSharingURL, w.Body, n.CrisisLines, ex.Postcode, ex.Town}
 	if k := s.textKeys.Load(); k != nil && k.from == from {
 		return k.keys
 	}
-	k := &textKeys{from: from, keys: networkKeys(n, w)}
+	k := &textKeys{from: from, keys: networkKeys(n, w, ex)}
 	s.textKeys.Store(k)
 	return k.keys
 }
 
 // networkKeys are the template keys every SMS may use, from the network
-// settings and the consent wording clients are shown now.
-func networkKeys(n core.Network, w core.ConsentWording) map[string]any {
-	return map[string]any{
+// settings, the consent wording clients are shown now and the network's
+// example postcode and town.
+func networkKeys(n core.Network, w core.ConsentWording, ex flow.AreaExample) map[string]any {
+	keys := flow.LocalKeys(n.CrisisLines, ex)
+	maps.Copy(keys, map[string]any{
 		"Network":        n.Name,
 		"Helpline":       n.Phone,
 		"Hours":          n.OpeningHours,
 		"DirectoryURL":   n.DirectoryURL,
 		"DataSharingURL": n.DataSharingURL,
 		"ConsentWording": w.Body,
-	}
+	})
+	return keys
 }
 
 // keysIn are the network keys in language code: the consent wording and

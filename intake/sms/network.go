@@ -6,6 +6,7 @@ import (
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // settings returns the network settings and the consent wording clients
@@ -32,12 +33,24 @@ func (s *SMS) settings(ctx context.Context) (core.Network, core.ConsentWording, 
 	return n, w, nil
 }
 
+// areaExample is the network's example postcode and town for the
+// questions (flow.AreaExampleOf; core caches the districts for seconds).
+// Without its districts a question gives no example rather than fail.
+func (s *SMS) areaExample(ctx context.Context) flow.AreaExample {
+	ds, err := s.engine.Districts(ctx)
+	if err != nil {
+		s.log.Warn("postcode districts for the questions' example", "err", err)
+		return flow.AreaExample{}
+	}
+	return flow.AreaExampleOf(ds)
+}
+
 // apologyKeys are the network keys for an apology: from the settings
 // read now, else the keys of the last text (kept by keysFor), else false
 // (no helpline to name).
 func (s *SMS) apologyKeys(ctx context.Context) (map[string]any, bool) {
 	if n, err := s.engine.Network(ctx); err == nil {
-		return s.keysFor(n, core.ConsentWording{}), true
+		return s.keysFor(n, core.ConsentWording{}, s.areaExample(ctx)), true
 	}
 	if last := s.textKeys.Load(); last != nil {
 		return last.keys, true

@@ -61,7 +61,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		return s.faultOutcome(ctx)
 	}
 	t := &smsTurn{ctx: ctx, msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
-		version: w.Version, network: n, keys: s.keysFor(n, w), state: c.state}
+		version: w.Version, network: n, keys: s.keysFor(n, w, s.areaExample(ctx)), state: c.state}
 	ownLang := c.lang // the language the client's own texts last chose
 	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
 		// Timed out: the conversation goes, the language the client chose

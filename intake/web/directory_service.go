@@ -39,13 +39,18 @@ type servicePage struct {
 }
 
 func (w *Web) renderService(rw http.ResponseWriter, r *http.Request, s core.Service, status int, errs []formError, sent bool) {
-	if !s.Active {
-		w.notFound(rw, r)
-		return
-	}
 	a, err := w.engine.Agency(r.Context(), s.AgencyID)
 	if err != nil {
 		w.directoryPageError(rw, r, err)
+		return
+	}
+	switch {
+	case a.RetiredAt != nil:
+		// Closed for good with its agency: said as on the agency's page.
+		w.retiredAgency(rw, r, a)
+		return
+	case !s.Active:
+		w.notFound(rw, r)
 		return
 	}
 	p := w.page(r, nil)

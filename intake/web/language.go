@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html"
 	"html/template"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/onward-network/onward/core/lang"
 )
 
@@ -147,4 +151,28 @@ func messageData(args []any, escape bool) map[string]any {
 		data[k] = v
 	}
 	return data
+}
+
+// languageName is the name of the language a service offers help in (an
+// ISO 639-1 code), in the page's language: the directory's own English
+// names (html/directory/languages.yaml) on an English page, CLDR's names
+// (golang.org/x/text/language/display) on others ("Języki: angielski,
+// polski"). A code neither knows is shown as the code.
+func (w *Web) languageName(code, page string) string {
+	english := w.pages.languages[code]
+	if page == "" || page == lang.English {
+		if english != "" {
+			return english
+		}
+		return code
+	}
+	tag, err := language.Parse(code)
+	pageTag, pageErr := language.Parse(page)
+	if err != nil || pageErr != nil {
+		return cmp.Or(english, code)
+	}
+	if name := display.Languages(pageTag).Name(tag); name != "" {
+		return name
+	}
+	return cmp.Or(english, code)
 }

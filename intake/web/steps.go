@@ -20,6 +20,18 @@ const (
 	pathText  = "/refer/text"
 )
 
+// areaExample is the network's example postcode and town for hints
+// (flow.AreaExampleOf). Without its districts a hint gives no example
+// rather than fail the page.
+func (w *Web) areaExample(r *http.Request) flow.AreaExample {
+	ds, err := w.engine.Districts(r.Context())
+	if err != nil {
+		w.log.Warn("postcode districts for the hint's example", "err", err)
+		return flow.AreaExample{}
+	}
+	return flow.AreaExampleOf(ds)
+}
+
 // stepPath is a question's page.
 func stepPath(st flow.Step) string { return "/refer/" + st.Page }
 
@@ -95,6 +107,7 @@ func (w *Web) stepRequest(rw http.ResponseWriter, r *http.Request, s *webSession
 		w.notFound(rw, r)
 		return st, nil, consent, false
 	}
+	st.Hint = f.Hint(st.ID, w.areaExample(r))
 	if st.Type != flow.AnswerConsent {
 		return st, f, consent, true
 	}

@@ -47,7 +47,7 @@ const (
 	// rows this long.
 	chaosLease       = "15s"
 	chaosDrainWithin = 5 * time.Minute
-	chaosPublicURL   = "http://onward.chaos.test"
+	chaosPublicURL   = "https://onward.chaos.test"
 	chaosAccountSID  = "ACchaos0000000000000000000000000000"
 	chaosAuthToken   = "chaosauthtoken000000000000000000"
 	chaosFrom        = "+447700900000"

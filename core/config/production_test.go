@@ -1,0 +1,93 @@
+package config
+
+import (
+	"maps"
+	"strings"
+	"testing"
+)
+
+// production is a production environment that validates, to change one
+// setting of.
+func production(kv ...string) map[string]string {
+	m := map[string]string{"ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": NewKey(), "ONWARD_AUDIT_KEY": NewKey(),
+		"ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(m, kv[i])
+			continue
+		}
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// Audit D findings 7, 12 and 13, F finding 4: outside dev, a public
+// address that is plain http or this machine, no way to reach staff, and a
+// database URL with a mistyped scheme are refused at start, each in words
+// naming the setting; dev takes http://localhost and runs without email
+// (`onward dev` starts its own mail catcher).
+func TestValidateRefusesWhatProductionCannotRunWith(t *testing.T) {
+	slack := []string{"ONWARD_SMTP_URL", "", "ONWARD_MAIL_FROM", "", "ONWARD_SLACK_BOT_TOKEN", "xoxb-1", "ONWARD_SLACK_SIGNING_SECRET", strings.Repeat("8f", 16)}
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		want string // "" means valid
+	}{
+		{"an https public address and email", production(), ""},
+		{"Slack without email", production(slack...), ""},
+		{"a public address with a path and port", production("ONWARD_PUBLIC_URL", "https://advice.example.org:8443/onward"), ""},
+		{"the default public address", production("ONWARD_PUBLIC_URL", ""), `ONWARD_PUBLIC_URL must be the https address people and Twilio reach Onward at, like https://onward.example.org, got "http://localhost:8080"`},
+		{"a plain http public address", production("ONWARD_PUBLIC_URL", "http://onward.example.org"), "ONWARD_PUBLIC_URL must be the https address"},
+		{"https on localhost", production("ONWARD_PUBLIC_URL", "https://localhost:8443"), "ONWARD_PUBLIC_URL must be the https address"},
+		{"https on a loopback address", production("ONWARD_PUBLIC_URL", "https://127.0.0.1"), "ONWARD_PUBLIC_URL must be the https address"},
+		{"https on a .localhost name", production("ONWARD_PUBLIC_URL", "https://onward.localhost"), "ONWARD_PUBLIC_URL must be the https address"},
+		{"not a URL at all", production("ONWARD_PUBLIC_URL", "onward.example.org"), "ONWARD_PUBLIC_URL must be an absolute http(s) URL"},
+		{"neither Slack nor email", production("ONWARD_SMTP_URL", "", "ONWARD_MAIL_FROM", ""), "no way to reach staff: set ONWARD_SMTP_URL and ONWARD_MAIL_FROM for email, or ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET"},
+		{"a mistyped database scheme", production("ONWARD_DATABASE_URL", "postgress://x"), "ONWARD_DATABASE_URL: not a PostgreSQL URL like postgres://"},
+		{"a database URL without a scheme", production("ONWARD_DATABASE_URL", "db.example.org:5432/onward"), "ONWARD_DATABASE_URL: not a PostgreSQL URL like postgres://"},
+		{"a mistyped replica scheme", production("ONWARD_DATABASE_REPLICA_URL", "mysql://replica/onward"), "ONWARD_DATABASE_REPLICA_URL: not a PostgreSQL URL"},
+		{"a postgresql:// database URL", production("ONWARD_DATABASE_URL", "postgresql://onward:pw@db.example.org/onward?sslmode=require"), ""},
+		{"dev on http://localhost without email", map[string]string{"ONWARD_ENV": "dev"}, ""},
+	} {
+		cfg, err := Load(env(c.env))
+		if err == nil {
+			err = cfg.Validate()
+		}
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+	// The database URL's check never repeats it: it may hold a password.
+	cfg, _ := Load(env(production("ONWARD_DATABASE_URL", "postgress://onward:hunter2@db/onward")))
+	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a mistyped database URL: %v, want a refusal that does not quote it", err)
+	}
+	// Commands that touch only the database check its URL alone.
+	if err := (Config{DatabaseURL: "postgress://x"}).ValidateDatabaseURLs(); err == nil || !strings.Contains(err.Error(), "ONWARD_DATABASE_URL") {
+		t.Errorf("ValidateDatabaseURLs on a mistyped scheme = %v", err)
+	}
+}
+
+// MailOff is what the edges ask before promising an email: off only
+// outside dev without a mail server.
+func TestMailOff(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{production(), false},
+		{production("ONWARD_SMTP_URL", "", "ONWARD_MAIL_FROM", ""), true},
+		{map[string]string{"ONWARD_ENV": "dev"}, false},
+	} {
+		cfg, err := Load(env(maps.Clone(c.env)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.MailOff(); got != c.want {
+			t.Errorf("MailOff with SMTP %q, env %q = %v, want %v", cfg.SMTPURL, cfg.Env, got, c.want)
+		}
+	}
+}
