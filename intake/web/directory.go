@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // Directory paths.
@@ -222,7 +223,7 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData
 		return d, nil, err
 	}
 	for _, s := range m.Suggestions {
-		d.Results = append(d.Results, w.agencyView(s.Agency, s.Services, s.Reasons))
+		d.Results = append(d.Results, w.agencyView(s.Agency, s.Services, s.Reasons, w.requestLang(r, nil)))
 	}
 	for _, x := range m.Excluded {
 		d.Excluded = append(d.Excluded, agencyView{Agency: x.Agency, Reasons: x.Reasons})
@@ -356,6 +357,7 @@ func (w *Web) allAgencies(r *http.Request) ([]agencyView, error) {
 	if err != nil {
 		return nil, err
 	}
+	page := w.requestLang(r, nil)
 	var out []agencyView
 	for _, a := range agencies {
 		var mine []core.Service
@@ -365,28 +367,33 @@ func (w *Web) allAgencies(r *http.Request) ([]agencyView, error) {
 			}
 		}
 		if len(mine) > 0 {
-			out = append(out, w.agencyView(a, mine, nil))
+			out = append(out, w.agencyView(a, mine, nil, page))
 		}
 	}
 	return out, nil
 }
 
-func (w *Web) agencyView(a core.Agency, services []core.Service, reasons core.MatchReasons) agencyView {
+// agencyView is an agency and its services as the directory shows them
+// on a page in the language page.
+func (w *Web) agencyView(a core.Agency, services []core.Service, reasons core.MatchReasons, page string) agencyView {
 	v := agencyView{Agency: a, Reasons: reasons}
 	for _, s := range services {
-		v.Services = append(v.Services, w.serviceView(s, a))
+		v.Services = append(v.Services, w.serviceView(s, a, page))
 	}
 	return v
 }
 
-func (w *Web) serviceView(s core.Service, a core.Agency) serviceView {
+// serviceView is a service as the directory shows it on a page in the
+// language page: the languages it helps in are named in that language,
+// English when it lists none.
+func (w *Web) serviceView(s core.Service, a core.Agency, page string) serviceView {
 	v := serviceView{Service: s, Agency: a}
-	for _, l := range s.Languages {
-		name := w.pages.languages[l]
-		if name == "" {
-			name = l
-		}
-		v.Languages = append(v.Languages, name)
+	languages := s.Languages
+	if len(languages) == 0 {
+		languages = []string{lang.English}
+	}
+	for _, l := range languages {
+		v.Languages = append(v.Languages, w.languageName(l, page))
 	}
 	v.Areas = append(append(v.Areas, s.PostcodeDistricts...), s.CouncilAreas...)
 	return v

@@ -29,7 +29,7 @@ func (w *Web) directoryAgency(rw http.ResponseWriter, r *http.Request) {
 	p := w.page(r, nil)
 	p.NoIndex = false
 	p.Back = pathDirectory
-	p.Data = w.agencyView(a, services, nil)
+	p.Data = w.agencyView(a, services, nil, w.requestLang(r, nil))
 	rw.Header().Set("Cache-Control", "public, max-age=60")
 	w.render(rw, r, http.StatusOK, "directory/agency", p)
 }

@@ -156,7 +156,7 @@ func TestDirectoryInTheSearchersLanguage(t *testing.T) {
 	}
 	svc := e.serviceOf(e.env.Net.CAB)
 	p = e.browser().get("/directory/services/" + svc.UUID + "?lang=uk")
-	for _, want := range []string{"Що пропонують", "Надіслати мені SMS", "Борги"} {
+	for _, want := range []string{"Що пропонують", "Надіслати мені SMS", "Борги", "англійська"} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("Ukrainian service page lacks %q", want)
 		}

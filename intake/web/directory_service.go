@@ -57,7 +57,7 @@ func (w *Web) renderService(rw http.ResponseWriter, r *http.Request, s core.Serv
 	p.NoIndex = sent || errs != nil
 	p.Back = pathDirectory
 	p.Errors = errs
-	p.Data = servicePage{serviceView: w.serviceView(s, a), Sent: sent}
+	p.Data = servicePage{serviceView: w.serviceView(s, a, w.requestLang(r, nil)), Sent: sent}
 	if errs == nil && !sent {
 		rw.Header().Set("Cache-Control", "public, max-age=60")
 	}
