@@ -349,7 +349,13 @@ func (b *Bot) saveAgency(w http.ResponseWriter, r *http.Request, s session) {
 
 // agencyFor loads the agency named in the path, or answers with why not.
 func (b *Bot) agencyFor(w http.ResponseWriter, r *http.Request, s session) (core.Agency, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return b.agencyByID(w, r, s, r.PathValue("id"))
+}
+
+// agencyByID loads the agency whose id is raw (from a path or a form), or
+// answers with why not.
+func (b *Bot) agencyByID(w http.ResponseWriter, r *http.Request, s session, raw string) (core.Agency, bool) {
+	id, err := strconv.ParseInt(raw, 10, 64)
 	var a core.Agency
 	if err == nil && id > 0 {
 		a, err = b.engine.Agency(r.Context(), core.AgencyID(id))

@@ -325,19 +325,8 @@ func (b *Bot) retireAgency(w http.ResponseWriter, r *http.Request, s session) {
 // The agencies page's capacity forms post it to /staff/capacity/until
 // with the agency's id (setCapacityUntil hands them here).
 func (b *Bot) setAgencyCapacity(w http.ResponseWriter, r *http.Request, s session) {
-	id, err := strconv.ParseInt(r.PostFormValue("agency"), 10, 64)
-	var a core.Agency
-	if err == nil && id > 0 {
-		a, err = b.engine.Agency(r.Context(), core.AgencyID(id))
-	} else {
-		err = core.ErrNotFound
-	}
-	if errors.Is(err, core.ErrNotFound) {
-		b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.directory.missing.title", nil), sayWeb("web.directory.agency_missing", nil))
-		return
-	}
-	if err != nil {
-		b.failed(w, &s, err)
+	a, ok := b.agencyByID(w, r, s, r.PostFormValue("agency"))
+	if !ok {
 		return
 	}
 	on := r.PostFormValue("at_capacity") == "on"
