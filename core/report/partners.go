@@ -19,16 +19,17 @@ import (
 // column is the agency it went to, or the triage queue while no agency
 // has it. Each leg of a redirected referral counts once.
 func partnersReport(ctx context.Context, q *reportQuery) (Report, error) {
-	sub, args := q.facts(mainRollup, "from_agency, source, to_agency, n", q.f.From, q.f.To)
-	rows, _ := q.db.Query(ctx, `SELECT from_agency, source, to_agency, sum(n)::bigint FROM `+sub+` f
-		GROUP BY 1, 2, 3`, args...)
+	sub, args := q.facts(mainRollup, "from_agency, leg_kind, source, to_agency, n", q.f.From, q.f.To)
+	rows, _ := q.db.Query(ctx, `SELECT from_agency, leg_kind, source, to_agency, sum(n)::bigint FROM `+sub+` f
+		GROUP BY 1, 2, 3, 4`, args...)
 	counts := map[referrerKey]map[core.AgencyID]int64{}
 	toTotals := map[core.AgencyID]int64{}
 	var agency, to core.AgencyID
+	var leg legKind
 	var source core.Source
 	var n int64
-	_, err := pgx.ForEachRow(rows, []any{&agency, &source, &to, &n}, func() error {
-		key := referrerOf(agency, source)
+	_, err := pgx.ForEachRow(rows, []any{&agency, &leg, &source, &to, &n}, func() error {
+		key := referrerOf(agency, leg, source)
 		if counts[key] == nil {
 			counts[key] = map[core.AgencyID]int64{}
 		}

@@ -35,12 +35,22 @@ import (
 //
 //	FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
 
-// Where a leg came from when no referrer made it as it is: these stand in
-// the rollups' source dimension in place of the referral's own source
-// (which the legs of a redirect or re-route share with their parent).
+// legKind is how a referral leg came about: the rollups' leg_kind
+// (migration 034), a dimension of its own beside source, which only ever
+// holds where the referral came from (core.Source).
+type legKind string
+
+// How a leg came about.
 const (
-	legRedirected core.Source = "redirected"
-	legRerouted   core.Source = "rerouted"
+	// legMade is a leg its referrer made: a new request for help, or a
+	// referral an agency's staff made on from an earlier one.
+	legMade legKind = "made"
+	// legRedirected is a leg Onward made when an agency redirected its
+	// parent: the redirecting agency's referral.
+	legRedirected legKind = "redirected"
+	// legRerouted is a leg Onward made when an agency turned its parent
+	// down: nobody's referral.
+	legRerouted legKind = "rerouted"
 )
 
 // sqlLegRedirected and sqlLegRerouted are true for a leg Onward made when
@@ -56,37 +66,45 @@ const (
 const sqlLegReferrer = `(CASE WHEN ` + sqlLegRedirected + ` THEN p.to_agency_id WHEN ` + sqlLegRerouted +
 	` THEN NULL ELSE r.from_agency_id END)`
 
-// sqlLegSource is where leg r came from: legRedirected, legRerouted, or
-// the referral's own source for a leg someone made.
-var sqlLegSource = fmt.Sprintf(`(CASE WHEN %s THEN '%s' WHEN %s THEN '%s' ELSE r.source END)`,
-	sqlLegRedirected, legRedirected, sqlLegRerouted, legRerouted)
+// sqlLegKind is how leg r came about: legRedirected, legRerouted, or
+// legMade for a leg someone made.
+var sqlLegKind = fmt.Sprintf(`(CASE WHEN %s THEN '%s' WHEN %s THEN '%s' ELSE '%s' END)`,
+	sqlLegRedirected, legRedirected, sqlLegRerouted, legRerouted, legMade)
 
 // sqlLegReferredBy is true when agency $n referred leg r.
 func sqlLegReferredBy(n int) string { return fmt.Sprintf("%s = $%d", sqlLegReferrer, n) }
 
-// referrerKey is who referred a leg, as the rollups key it: an agency
-// (source "" for the referrals it made, legRedirected for its redirects),
-// or for legs no agency referred, where they came from.
+// referrerKey is who referred a leg, as the reports list referrers: an
+// agency, for the referrals it made (legMade) and apart from those for
+// its redirects (legRedirected); or, for legs no agency referred, where
+// they came from (source) when someone made them, and Onward's re-routes
+// (legRerouted) as one referrer whatever their source.
 type referrerKey struct {
 	agency core.AgencyID
+	leg    legKind
 	source core.Source
 }
 
-// referrerOf keys a rollup row's from_agency and source: an agency's own
-// referrals are one row whatever their source.
-func referrerOf(agency core.AgencyID, source core.Source) referrerKey {
-	if agency != 0 && source != legRedirected {
+// referrerOf keys a rollup row's from_agency, leg_kind and source: an
+// agency's own referrals are one row whatever their source, and so are
+// its redirects, and Onward's re-routes.
+func referrerOf(agency core.AgencyID, leg legKind, source core.Source) referrerKey {
+	if agency != 0 || leg != legMade {
 		source = ""
 	}
-	return referrerKey{agency: agency, source: source}
+	return referrerKey{agency: agency, leg: leg, source: source}
 }
 
 // referrerName names a referrer as a report's row does.
 func (q *reportQuery) referrerName(k referrerKey) string {
 	switch {
-	case k.agency == 0:
+	case k.agency == 0 && k.leg == legMade:
 		return referrerLabel(k.source)
-	case k.source == legRedirected:
+	case k.agency == 0 && k.leg == legRerouted:
+		return "Re-routed by Onward after a rejection"
+	case k.agency == 0:
+		return fmt.Sprintf("Other (%s)", k.leg)
+	case k.leg == legRedirected:
 		return q.agencyName(k.agency) + " (redirects)"
 	}
 	return q.agencyName(k.agency)
@@ -102,7 +120,10 @@ func (q *reportQuery) referrerLess(a, b referrerKey, sourcesFirst bool) int {
 	}
 	switch {
 	case a.agency == 0 && b.agency == 0:
-		return sourceOrder(a.source) - sourceOrder(b.source)
+		if d := unreferredOrder(a) - unreferredOrder(b); d != 0 {
+			return d
+		}
+		return strings.Compare(string(a.source), string(b.source))
 	case a.agency == 0:
 		return first
 	case b.agency == 0:
@@ -110,14 +131,33 @@ func (q *reportQuery) referrerLess(a, b referrerKey, sourcesFirst bool) int {
 	case a.agency != b.agency:
 		return q.agencyLess(a.agency, b.agency)
 	}
-	return strings.Compare(string(a.source), string(b.source))
+	return legOrder(a.leg) - legOrder(b.leg)
 }
 
-// sourceOrder orders where legs no agency referred came from: the
-// clients' own first, then partner systems and staff, then Onward's
-// re-routes.
-func sourceOrder(s core.Source) int {
-	switch s {
+// legOrder orders how legs came about: made, redirected, re-routed.
+func legOrder(l legKind) int {
+	switch l {
+	case legMade:
+		return 0
+	case legRedirected:
+		return 1
+	case legRerouted:
+		return 2
+	}
+	return 3
+}
+
+// unreferredOrder orders the legs no agency referred: the clients' own
+// first, then partner systems and staff, then Onward's re-routes, then
+// anything else.
+func unreferredOrder(k referrerKey) int {
+	switch {
+	case k.leg == legRerouted:
+		return 4
+	case k.leg != legMade:
+		return 6
+	}
+	switch k.source {
 	case core.SourceSMS:
 		return 0
 	case core.SourceWeb:
@@ -126,13 +166,11 @@ func sourceOrder(s core.Source) int {
 		return 2
 	case core.SourceStaff:
 		return 3
-	case legRerouted:
-		return 4
 	}
 	return 5
 }
 
-// referrerLabel names where a leg no agency referred came from.
+// referrerLabel names where a leg someone made, but no agency, came from.
 func referrerLabel(s core.Source) string {
 	switch s {
 	case core.SourceSMS:
@@ -143,8 +181,6 @@ func referrerLabel(s core.Source) string {
 		return "Partner system (API)"
 	case core.SourceStaff:
 		return "Staff (no agency recorded)"
-	case legRerouted:
-		return "Re-routed by Onward after a rejection"
 	}
 	return fmt.Sprintf("Other (%s)", s)
 }

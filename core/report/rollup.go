@@ -14,17 +14,17 @@ import (
 // and the tests agree on it.
 
 // rollupKeys are the dimensions of report_daily and report_monthly.
-// from_agency and source say who referred a leg (see referrer.go and
-// sqlRollupLegs), so source is legRedirected or legRerouted for the legs
-// Onward made on a redirect or a rejection, whatever their referral's own
-// source.
-const rollupKeys = "day, need, to_agency, from_agency, source, leaflet, crisis"
+// from_agency and leg_kind say who referred a leg (see referrer.go and
+// sqlRollupLegs): leg_kind is legRedirected or legRerouted for the legs
+// Onward made on a redirect or a rejection, legMade for the rest. source
+// is always the referral's own (a core.Source), whichever leg it is.
+const rollupKeys = "day, need, to_agency, from_agency, source, leg_kind, leaflet, crisis"
 
 // districtKeys are the dimensions of report_district and its monthly twin.
 const districtKeys = "day, need, to_agency, from_agency, district"
 
 // metric is one counter column and the aggregate that fills it from the
-// referral legs of sqlRollupSource.
+// referral legs of sqlRollupLegs.
 type metric struct{ col, agg string }
 
 // rollupMetrics are report_daily's counters. A referral's "leg" is the
@@ -112,16 +112,16 @@ func intSums(cols []string) string {
 // [$2[i], $3[i]) with everything the counters need: the created day in the
 // network's time zone ($1), who referred the leg and where it came from
 // (see referrer.go: from_agency is the agency that made or redirected it,
-// 0 when none did; source is the referral's source, or legRedirected or
-// legRerouted for a leg of a redirect or of Onward's re-route), and the
-// histogram bucket of each time. Times to acknowledge and to contact run
-// from when the referral reached the agency (assignment from triage, else
-// creation); triage time from creation to assignment.
+// 0 when none did; leg_kind is legRedirected or legRerouted for a leg of a
+// redirect or of Onward's re-route, else legMade; source is the referral's
+// own), and the histogram bucket of each time. Times to acknowledge and to
+// contact run from when the referral reached the agency (assignment from
+// triage, else creation); triage time from creation to assignment.
 var sqlRollupLegs = `
 SELECT (r.created_at AT TIME ZONE $1)::date AS day,
     coalesce(r.to_agency_id, 0) AS to_agency,
     coalesce(` + sqlLegReferrer + `, 0) AS from_agency,
-    ` + sqlLegSource + ` AS source, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
+    r.source, ` + sqlLegKind + ` AS leg_kind, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
     r.parent_id IS NULL AS first_leg, r.status, r.reason, r.triaged, r.feedback_score,
     r.acknowledged_at, r.contacted_at, r.closed_at, r.ack_due_at, r.assigned_at,
     r.feedback_recommend, r.feedback_comment_enc IS NOT NULL AS commented,
@@ -182,8 +182,8 @@ const agencyKeys = "day, need, to_agency, from_agency"
 // report_daily that the reports grouped by receiving agency read — legs,
 // acknowledgement and contact with their time histograms, deadlines, and
 // clients' feedback — summed over the dimensions those reports never
-// group by (source, leaflet, crisis), so they read several times fewer
-// rows.
+// group by (source, leg_kind, leaflet, crisis), so they read several
+// times fewer rows.
 var agencyMetrics = slices.Concat([]string{"n", "acked", "contacted", "due", "ontime", "late", "missed",
 	"fb1", "fb2", "fb3", "fb4", "fb5", "rec_yes", "rec_no", "comments"},
 	histogramColumns("ack"), histogramColumns("con"))
@@ -222,9 +222,9 @@ agency AS (
     GROUP BY 1, 2, 3, 4
 )
 INSERT INTO report_monthly (` + rollupKeys + `, ` + metricColumns() + `)
-SELECT date_trunc('month', day)::date, need, to_agency, from_agency, source, leaflet, crisis, ` + metricSums() + `
+SELECT date_trunc('month', day)::date, need, to_agency, from_agency, source, leg_kind, leaflet, crisis, ` + metricSums() + `
 FROM report_daily WHERE day >= $1 AND day < $2
-GROUP BY 1, 2, 3, 4, 5, 6, 7`
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`
 
 // sqlRollupWeeks sums the daily rows of the ISO weeks in [$1, $2) into the
 // narrow weekly table (new referrals only, for seasonality by week).

@@ -28,20 +28,21 @@ type sentBack struct{ sent, notEligible, inappropriate int64 }
 // many were turned down as not eligible or inappropriate, and lists the
 // feedback given with each.
 func sentBackReport(ctx context.Context, q *reportQuery) (Report, error) {
-	sub, args := q.facts(mainRollup, "from_agency, source, n, rs_not_eligible, rs_inappropriate", q.f.From, q.f.To)
+	sub, args := q.facts(mainRollup, "from_agency, leg_kind, source, n, rs_not_eligible, rs_inappropriate", q.f.From, q.f.To)
 	where := ""
 	if q.f.Agency != 0 {
 		args = append(args, int64(q.f.Agency))
 		where = fmt.Sprintf(" WHERE from_agency = $%d", len(args))
 	}
-	rows, _ := q.db.Query(ctx, `SELECT from_agency, source, `+
-		sums("n", "rs_not_eligible", "rs_inappropriate")+` FROM `+sub+` f`+where+` GROUP BY 1, 2`, args...)
+	rows, _ := q.db.Query(ctx, `SELECT from_agency, leg_kind, source, `+
+		sums("n", "rs_not_eligible", "rs_inappropriate")+` FROM `+sub+` f`+where+` GROUP BY 1, 2, 3`, args...)
 	counts := map[referrerKey]*sentBack{}
 	var agency core.AgencyID
+	var leg legKind
 	var source core.Source
 	var b sentBack
-	if _, err := pgx.ForEachRow(rows, []any{&agency, &source, &b.sent, &b.notEligible, &b.inappropriate}, func() error {
-		k := referrerOf(agency, source)
+	if _, err := pgx.ForEachRow(rows, []any{&agency, &leg, &source, &b.sent, &b.notEligible, &b.inappropriate}, func() error {
+		k := referrerOf(agency, leg, source)
 		if counts[k] == nil {
 			counts[k] = &sentBack{}
 		}
@@ -101,7 +102,7 @@ const sentBackLimit = 200
 // them (see referrer.go). A partial index (migration 022) holds exactly
 // these legs.
 var sqlSentBackFeedback = `
-SELECT r.created_at, coalesce(` + sqlLegReferrer + `, 0), ` + sqlLegSource + `, coalesce(r.to_agency_id, 0), r.reason, r.feedback
+SELECT r.created_at, coalesce(` + sqlLegReferrer + `, 0), ` + sqlLegKind + `, r.source, coalesce(r.to_agency_id, 0), r.reason, r.feedback
 FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
 WHERE r.reason IN ('not-eligible', 'inappropriate') AND r.created_at >= $1 AND r.created_at < $2
   AND ($3::bigint = 0 OR ` + sqlLegReferredBy(3) + `)
@@ -115,11 +116,12 @@ func (q *reportQuery) sentBackFeedback(ctx context.Context) (*Listing, error) {
 	l := &Listing{Title: "Feedback on referrals sent back", Columns: []string{"Day", "Referrer", "Sent to", "Reason", "Feedback"}}
 	var at time.Time
 	var from, to core.AgencyID
+	var leg legKind
 	var source core.Source
 	var reason core.Reason
 	var feedback string
-	if _, err := pgx.ForEachRow(rows, []any{&at, &from, &source, &to, &reason, &feedback}, func() error {
-		l.Rows = append(l.Rows, []string{at.In(q.loc).Format("2 Jan 2006"), q.referrerName(referrerOf(from, source)),
+	if _, err := pgx.ForEachRow(rows, []any{&at, &from, &leg, &source, &to, &reason, &feedback}, func() error {
+		l.Rows = append(l.Rows, []string{at.In(q.loc).Format("2 Jan 2006"), q.referrerName(referrerOf(from, leg, source)),
 			q.agencyName(to), reason.Label(), feedback})
 		return nil
 	}); err != nil {

@@ -47,7 +47,7 @@ SELECT coalesce(sum(n) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
     coalesce(sum(st_completed) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
     coalesce(sum(st_rejected) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
     coalesce(sum(st_requested + st_accepted + st_in_progress + st_on_hold) FILTER (WHERE to_agency = $%[1]d), 0)::bigint,
-    coalesce(sum(n) FILTER (WHERE from_agency = $%[1]d AND source <> '` + string(legRedirected) + `'), 0)::bigint
+    coalesce(sum(n) FILTER (WHERE from_agency = $%[1]d AND leg_kind = '` + string(legMade) + `'), 0)::bigint
 FROM %[2]s f`
 
 // Summary summarises an agency's referrals made from..to (days in the
@@ -72,7 +72,7 @@ func (rp *Reports) summary(ctx context.Context, db core.DB, a core.Agency, f Fil
 		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
 	s := Summary{Agency: a, From: q.f.From, To: q.f.To}
-	sub, args := q.facts(mainRollup, "to_agency, from_agency, source, n, acked, contacted, st_completed, st_rejected, st_requested, st_accepted, st_in_progress, st_on_hold",
+	sub, args := q.facts(mainRollup, "to_agency, from_agency, leg_kind, n, acked, contacted, st_completed, st_rejected, st_requested, st_accepted, st_in_progress, st_on_hold",
 		q.f.From, q.f.To)
 	sql := fmt.Sprintf(sqlAgencySummary, len(args)+1, sub)
 	err = db.QueryRow(ctx, sql, append(args, int64(a.ID))...).
