@@ -124,6 +124,43 @@ func countEvents(t *testing.T, env *coretest.Env, kind core.EventKind, ref core.
 	return n
 }
 
+// referToWelfare is the disclosure tests' referral: the seeded CAB
+// adviser refers Morag Baird to welfare rights, with her consent, under
+// key.
+func referToWelfare(t *testing.T, env *coretest.Env, key string) core.Referral {
+	t.Helper()
+	n := env.Net
+	r, err := env.Engine.StaffRefer(context.Background(), core.StaffReferral{IdempotencyKey: key, By: n.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123", Postcode: "KY1 1AB"},
+		Needs:  []core.Need{core.NeedBenefits}, ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
+	if err != nil {
+		t.Fatalf("refer to welfare rights: %v", err)
+	}
+	return r
+}
+
+// rejectAsWelfare closes a referral held by welfare rights: its adviser
+// turns it down.
+func rejectAsWelfare(t *testing.T, env *coretest.Env, id core.ReferralID) {
+	t.Helper()
+	if _, err := env.Engine.Act(context.Background(), core.TransitionRequest{Referral: id, Action: core.ActionReject,
+		Actor: env.Net.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"}); err != nil {
+		t.Fatalf("reject as welfare rights: %v", err)
+	}
+}
+
+// checkAudited checks how many disclosures of the referral's client, and
+// how many refusals, the event log holds.
+func checkAudited(t *testing.T, env *coretest.Env, id core.ReferralID, disclosed, denied int) {
+	t.Helper()
+	if got := countEvents(t, env, core.EventDisclosed, id); got != disclosed {
+		t.Errorf("disclosed events = %d, want %d", got, disclosed)
+	}
+	if got := countEvents(t, env, core.EventAccessDenied, id); got != denied {
+		t.Errorf("access denied events = %d, want %d", got, denied)
+	}
+}
+
 // Finding 3: an agency sees the details given with its referral, not what
 // the client told another agency later; the referrer's view ends N days
 // after closure; every disclosure and refusal is audited.
@@ -131,12 +168,7 @@ func TestDiscloseClientDetailsAsGivenAndOnlyWhileOpen(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
-	first, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "staff-1", By: n.Adviser.Actor(),
-		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123", Postcode: "KY1 1AB"},
-		Needs:  []core.Need{core.NeedBenefits}, ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := referToWelfare(t, env, "staff-1")
 	// Later the same person tells another agency a new email and name.
 	later := coretest.SelfReferral("later")
 	later.Client.Name, later.Client.Email = "Morag Kerr", "morag.kerr@example.org"
@@ -159,10 +191,7 @@ func TestDiscloseClientDetailsAsGivenAndOnlyWhileOpen(t *testing.T) {
 	if _, _, err := env.Engine.DiscloseClient(ctx, first.ID, n.HousingAdviser.Actor(), "slack"); !isForbidden(err) {
 		t.Fatalf("housing adviser: err = %v, want forbidden", err)
 	}
-	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: first.ID, Action: core.ActionReject,
-		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"}); err != nil {
-		t.Fatal(err)
-	}
+	rejectAsWelfare(t, env, first.ID)
 	// Closed: the agency that turned it down no longer sees the details;
 	// the referrer still does, until the network's days run out.
 	if _, _, err := env.Engine.DiscloseClient(ctx, first.ID, n.WelfareAdviser.Actor(), "web"); !isForbidden(err) {
@@ -175,12 +204,7 @@ func TestDiscloseClientDetailsAsGivenAndOnlyWhileOpen(t *testing.T) {
 	if _, _, err := env.Engine.DiscloseClient(ctx, first.ID, n.Adviser.Actor(), "web"); !isForbidden(err) {
 		t.Errorf("referrer 31 days after closure: err = %v, want forbidden", err)
 	}
-	if got := countEvents(t, env, core.EventDisclosed, first.ID); got != 2 {
-		t.Errorf("disclosed events = %d, want 2", got)
-	}
-	if got := countEvents(t, env, core.EventAccessDenied, first.ID); got != 3 {
-		t.Errorf("access denied events = %d, want 3", got)
-	}
+	checkAudited(t, env, first.ID, 2, 3)
 }
 
 // Finding 1: typing a known client's phone into the web form, with new
@@ -254,31 +278,18 @@ func TestPartnerSystemsAskTheSameRule(t *testing.T) {
 		return creds.Partner.Actor()
 	}
 	welfare, network := partner("Welfare casework", n.Welfare), partner("Council hub", 0)
-	r, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "partner-rule", By: n.Adviser.Actor(),
-		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123", Postcode: "KY1 1AB"},
-		Needs:  []core.Need{core.NeedBenefits}, ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := referToWelfare(t, env, "partner-rule")
 	if c, _, err := env.Engine.DiscloseClient(ctx, r.ID, welfare, "fhir"); err != nil || c.Name != "Morag Baird" {
 		t.Fatalf("the holding agency's system while open: %+v, %v", c, err)
 	}
 	if _, _, err := env.Engine.DiscloseClient(ctx, r.ID, network, "fhir"); !isForbidden(err) {
 		t.Errorf("a network-wide system outside triage: err = %v, want forbidden", err)
 	}
-	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionReject,
-		Actor: n.WelfareAdviser.Actor(), Reason: core.ReasonNoCapacity, Feedback: "No appointments free this month"}); err != nil {
-		t.Fatal(err)
-	}
+	rejectAsWelfare(t, env, r.ID)
 	if _, _, err := env.Engine.DiscloseClient(ctx, r.ID, welfare, "fhir"); !isForbidden(err) {
 		t.Errorf("the holding agency's system after it turned the referral down: err = %v, want forbidden", err)
 	}
-	if got := countEvents(t, env, core.EventDisclosed, r.ID); got != 1 {
-		t.Errorf("disclosed events = %d, want 1", got)
-	}
-	if got := countEvents(t, env, core.EventAccessDenied, r.ID); got != 2 {
-		t.Errorf("access denied events = %d, want 2", got)
-	}
+	checkAudited(t, env, r.ID, 1, 2)
 }
 
 // TestNoReferOnAfterWithdrawal: once the client withdrew consent (or was
@@ -289,12 +300,7 @@ func TestNoReferOnAfterWithdrawal(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
-	first, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "refer-on-1", By: n.Adviser.Actor(),
-		Client: core.ClientDetails{Name: "Morag Baird", Phone: "07700 900123", Postcode: "KY1 1AB"},
-		Needs:  []core.Need{core.NeedBenefits}, ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := referToWelfare(t, env, "refer-on-1")
 	on := func(key string) (core.Referral, error) {
 		return env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: key, By: n.WelfareAdviser.Actor(), Parent: first.ID,
 			Needs: []core.Need{core.NeedHousing}, ToAgency: n.CAB, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})

@@ -40,6 +40,22 @@ func entry(t *testing.T, o *core.Outbox, id core.OutboxID) core.OutboxEntry {
 	return core.OutboxEntry{}
 }
 
+// claimedAlert starts the tests of one row's life: a fresh network whose
+// own rows are out of the way, and one coordinator alert (dedupe keys
+// starting with prefix) claimed at the clock's time for a minute.
+func claimedAlert(t *testing.T, prefix string) (*coretest.Env, *core.Outbox, core.OutboxClaim) {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	o := env.Engine.Outbox()
+	coretest.MarkOutboxSent(t, env.Pool)
+	enqueueAlerts(t, o, prefix, 1)
+	c, err := o.Claim(context.Background(), env.Clock.Now(), time.Minute, 10)
+	if err != nil || len(c) != 1 {
+		t.Fatalf("claim the one alert: %+v, %v", c, err)
+	}
+	return env, o, c[0]
+}
+
 // Claimers racing on one table never get the same row: SKIP LOCKED passes
 // over rows another claim holds, and the lease keeps them from being
 // claimed again once it commits.
@@ -101,28 +117,25 @@ func TestOutboxClaimersNeverShareARow(t *testing.T) {
 // A row whose lease ran out is claimed again, and the first claimer can no
 // longer record anything on it.
 func TestOutboxLeaseLost(t *testing.T) {
-	env := coretest.NewEnv(t)
-	o := env.Engine.Outbox()
+	env, o, first := claimedAlert(t, "lease")
 	ctx := context.Background()
-	enqueueAlerts(t, o, "lease", 1)
 	now := env.Clock.Now()
-	first, err := o.Claim(ctx, now, time.Minute, 10)
-	if err != nil || len(first) != 1 || first[0].Attempts != 1 {
-		t.Fatalf("first claim: %+v, %v", first, err)
+	if first.Attempts != 1 {
+		t.Fatalf("first claim: %+v", first)
 	}
 	later := now.Add(2 * time.Minute)
 	second, err := o.Claim(ctx, later, time.Minute, 10)
 	// The first claim ended without an outcome (its worker died): it is
 	// not counted as an attempt, only as cut short.
-	if err != nil || len(second) != 1 || second[0].ID != first[0].ID || second[0].Attempts != 1 || second[0].CutShort != 1 {
+	if err != nil || len(second) != 1 || second[0].ID != first.ID || second[0].Attempts != 1 || second[0].CutShort != 1 {
 		t.Fatalf("second claim after the lease ran out: %+v, %v", second, err)
 	}
 	for name, err := range map[string]error{
-		"mark sending": o.MarkSending(ctx, first[0]),
-		"mark sent":    o.MarkSent(ctx, first[0], later, "X1", core.DeliveryPosted, nil),
-		"defer":        o.Defer(ctx, first[0], later, core.DeliveryWaiting("test")),
-		"retry later":  o.RetryLater(ctx, first[0], later, "boom"),
-		"dead-letter":  o.DeadLetter(ctx, first[0], later, "boom", "alert"),
+		"mark sending": o.MarkSending(ctx, first),
+		"mark sent":    o.MarkSent(ctx, first, later, "X1", core.DeliveryPosted, nil),
+		"defer":        o.Defer(ctx, first, later, core.DeliveryWaiting("test")),
+		"retry later":  o.RetryLater(ctx, first, later, "boom"),
+		"dead-letter":  o.DeadLetter(ctx, first, later, "boom", "alert"),
 	} {
 		if !errors.Is(err, core.ErrLeaseLost) {
 			t.Errorf("%s with a lost lease: %v, want ErrLeaseLost", name, err)
@@ -252,17 +265,10 @@ func countAlerts(t *testing.T, o *core.Outbox) int {
 // worker checks it with Twilio rather than text twice; `outbox retry` puts a dead letter back with a
 // fresh attempt count, and refuses a delivered row.
 func TestOutboxInterruptedSendAndRetry(t *testing.T) {
-	env := coretest.NewEnv(t)
-	o := env.Engine.Outbox()
+	env, o, c := claimedAlert(t, "retry")
 	ctx := context.Background()
-	coretest.MarkOutboxSent(t, env.Pool)
-	enqueueAlerts(t, o, "retry", 1)
 	now := env.Clock.Now()
-	c, err := o.Claim(ctx, now, time.Minute, 1)
-	if err != nil || len(c) != 1 {
-		t.Fatal(c, err)
-	}
-	if err := o.MarkSending(ctx, c[0]); err != nil {
+	if err := o.MarkSending(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	again, err := o.Claim(ctx, now.Add(2*time.Minute), time.Minute, 1)
@@ -277,13 +283,13 @@ func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	dead, err := o.List(ctx, core.OutboxFilter{State: core.OutboxDead})
-	if err != nil || len(dead) != 1 || dead[0].ID != c[0].ID {
+	if err != nil || len(dead) != 1 || dead[0].ID != c.ID {
 		t.Fatalf("dead letters: %+v, %v", dead, err)
 	}
-	if err := o.Retry(ctx, c[0].ID); err != nil {
+	if err := o.Retry(ctx, c.ID); err != nil {
 		t.Fatal(err)
 	}
-	e := entry(t, o, c[0].ID)
+	e := entry(t, o, c.ID)
 	if e.State() != core.OutboxPending || e.Attempts != 0 || e.DeliveryStatus != core.DeliveryPending {
 		t.Fatalf("after retry: %+v", e)
 	}
@@ -294,7 +300,7 @@ func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 	if err := o.MarkSent(ctx, retried[0], now, "", core.DeliveryPosted, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.Retry(ctx, c[0].ID); !errors.Is(err, core.ErrNotFound) {
+	if err := o.Retry(ctx, c.ID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("retrying a delivered row: %v, want ErrNotFound", err)
 	}
 }
@@ -303,20 +309,13 @@ func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 // status is never replaced by a late earlier one, nor by one showing the
 // message got less far.
 func TestOutboxRecordDelivery(t *testing.T) {
-	env := coretest.NewEnv(t)
-	o := env.Engine.Outbox()
+	env, o, c := claimedAlert(t, "cb")
 	ctx := context.Background()
-	coretest.MarkOutboxSent(t, env.Pool)
-	enqueueAlerts(t, o, "cb", 1)
 	now := env.Clock.Now()
-	c, err := o.Claim(ctx, now, time.Minute, 1)
-	if err != nil || len(c) != 1 {
-		t.Fatal(c, err)
-	}
 	if known, err := o.ProviderIDKnown(ctx, "SM123"); err != nil || known {
 		t.Fatalf("known before sending: %v, %v", known, err)
 	}
-	if err := o.MarkSent(ctx, c[0], now, "SM123", core.DeliverySMS("queued"), nil); err != nil {
+	if err := o.MarkSent(ctx, c, now, "SM123", core.DeliverySMS("queued"), nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, step := range []struct {
@@ -338,7 +337,7 @@ func TestOutboxRecordDelivery(t *testing.T) {
 		if err != nil || n != step.rows {
 			t.Errorf("record %q: %d rows, %v; want %d", step.status, n, err, step.rows)
 		}
-		if got := entry(t, o, c[0].ID).DeliveryStatus; got != step.want {
+		if got := entry(t, o, c.ID).DeliveryStatus; got != step.want {
 			t.Errorf("after %q: status %q, want %q", step.status, got, step.want)
 		}
 	}
@@ -400,11 +399,8 @@ func TestDeliveryStatusFinal(t *testing.T) {
 // not use up an attempt; an attempt that ended in a retry does. Release
 // gives a row back uncounted, but never a text marked "sending".
 func TestOutboxCutShortClaimIsNotAnAttempt(t *testing.T) {
-	env := coretest.NewEnv(t)
-	o := env.Engine.Outbox()
+	env, o, first := claimedAlert(t, "cut")
 	ctx := context.Background()
-	coretest.MarkOutboxSent(t, env.Pool)
-	enqueueAlerts(t, o, "cut", 1)
 	now := env.Clock.Now()
 	claim := func(at time.Time) core.OutboxClaim {
 		t.Helper()
@@ -414,7 +410,6 @@ func TestOutboxCutShortClaimIsNotAnAttempt(t *testing.T) {
 		}
 		return c[0]
 	}
-	first := claim(now)
 	second := claim(now.Add(2 * time.Minute)) // the first worker died
 	if first.Attempts != 1 || second.Attempts != 1 || second.CutShort != 1 {
 		t.Fatalf("attempts %d then %d (cut short %d), want 1 and 1 (1)", first.Attempts, second.Attempts, second.CutShort)

@@ -14,6 +14,47 @@ import (
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// production is a production environment that validates, to change
+// settings of: each pair of kv sets a setting, or unsets it when the
+// value is "".
+func production(kv ...string) map[string]string {
+	m := map[string]string{"ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": NewKey(), "ONWARD_AUDIT_KEY": NewKey(),
+		"ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>"}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(m, kv[i])
+			continue
+		}
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// validateCase is an environment and what Load and Validate say of it.
+type validateCase struct {
+	name string
+	env  map[string]string
+	want string // in the error; "" means valid
+}
+
+// checkValidate loads and validates each case's environment, failing
+// where a valid one is refused or a refusal does not say what it should.
+func checkValidate(t *testing.T, cases []validateCase) {
+	t.Helper()
+	for _, c := range cases {
+		cfg, err := Load(env(c.env))
+		if err == nil {
+			err = cfg.Validate()
+		}
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
 func TestLoadDefaultsFilesAndValidate(t *testing.T) {
 	key := NewKey()
 	dir := t.TempDir()
@@ -21,7 +62,7 @@ func TestLoadDefaultsFilesAndValidate(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(key+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Load(env(map[string]string{"ONWARD_ENCRYPTION_KEY": key, "ONWARD_SESSION_SECRET_FILE": secretFile, "ONWARD_AUDIT_KEY": NewKey(), "ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>"}))
+	cfg, err := Load(env(production("ONWARD_ENCRYPTION_KEY", key, "ONWARD_SESSION_SECRET", "", "ONWARD_SESSION_SECRET_FILE", secretFile)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,21 +6,6 @@ import (
 	"testing"
 )
 
-// production is a production environment that validates, to change one
-// setting of.
-func production(kv ...string) map[string]string {
-	m := map[string]string{"ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": NewKey(), "ONWARD_AUDIT_KEY": NewKey(),
-		"ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>"}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			delete(m, kv[i])
-			continue
-		}
-		m[kv[i]] = kv[i+1]
-	}
-	return m
-}
-
 // Audit D findings 7, 12 and 13, F finding 4: outside dev, a public
 // address that is plain http or this machine, no way to reach staff, and a
 // database URL with a mistyped scheme are refused at start, each in words
@@ -28,11 +13,7 @@ func production(kv ...string) map[string]string {
 // (`onward dev` starts its own mail catcher).
 func TestValidateRefusesWhatProductionCannotRunWith(t *testing.T) {
 	slack := []string{"ONWARD_SMTP_URL", "", "ONWARD_MAIL_FROM", "", "ONWARD_SLACK_BOT_TOKEN", "xoxb-1", "ONWARD_SLACK_SIGNING_SECRET", strings.Repeat("8f", 16)}
-	for _, c := range []struct {
-		name string
-		env  map[string]string
-		want string // "" means valid
-	}{
+	checkValidate(t, []validateCase{
 		{"an https public address and email", production(), ""},
 		{"Slack without email", production(slack...), ""},
 		{"a public address with a path and port", production("ONWARD_PUBLIC_URL", "https://advice.example.org:8443/onward"), ""},
@@ -48,18 +29,7 @@ func TestValidateRefusesWhatProductionCannotRunWith(t *testing.T) {
 		{"a mistyped replica scheme", production("ONWARD_DATABASE_REPLICA_URL", "mysql://replica/onward"), "ONWARD_DATABASE_REPLICA_URL: not a PostgreSQL URL"},
 		{"a postgresql:// database URL", production("ONWARD_DATABASE_URL", "postgresql://onward:pw@db.example.org/onward?sslmode=require"), ""},
 		{"dev on http://localhost without email", map[string]string{"ONWARD_ENV": "dev"}, ""},
-	} {
-		cfg, err := Load(env(c.env))
-		if err == nil {
-			err = cfg.Validate()
-		}
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s: refused: %v", c.name, err)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
-		}
-	}
+	})
 	// The database URL's check never repeats it: it may hold a password.
 	cfg, _ := Load(env(production("ONWARD_DATABASE_URL", "postgress://onward:hunter2@db/onward")))
 	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "hunter2") {

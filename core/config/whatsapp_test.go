@@ -7,25 +7,18 @@ import (
 
 func TestWhatsAppSettings(t *testing.T) {
 	sid := "HX" + strings.Repeat("0a", 16)
-	base := map[string]string{"ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>", "ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": strings.Repeat("s", 32), "ONWARD_AUDIT_KEY": NewKey(),
-		"ONWARD_TWILIO_ACCOUNT_SID": "AC1", "ONWARD_TWILIO_AUTH_TOKEN": strings.Repeat("t", 32), "ONWARD_TWILIO_FROM": "+447700900001"}
-	with := func(extra map[string]string) Config {
-		m := map[string]string{}
-		for k, v := range base {
-			m[k] = v
-		}
-		for k, v := range extra {
-			m[k] = v
-		}
-		c, err := Load(env(m))
+	// load is a production environment with Twilio, and kv on top.
+	load := func(kv ...string) Config {
+		twilio := []string{"ONWARD_TWILIO_ACCOUNT_SID", "AC1", "ONWARD_TWILIO_AUTH_TOKEN", strings.Repeat("t", 32), "ONWARD_TWILIO_FROM", "+447700900001"}
+		c, err := Load(env(production(append(twilio, kv...)...)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
 
-	good := with(map[string]string{"ONWARD_WHATSAPP_FROM": "whatsapp:+447700900002",
-		"ONWARD_WHATSAPP_TEMPLATES": " accepted=" + sid + " , contact_check=" + sid})
+	good := load("ONWARD_WHATSAPP_FROM", "whatsapp:+447700900002",
+		"ONWARD_WHATSAPP_TEMPLATES", " accepted="+sid+" , contact_check="+sid)
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid WhatsApp settings refused: %v", err)
 	}
@@ -37,8 +30,8 @@ func TestWhatsAppSettings(t *testing.T) {
 		t.Errorf("templates = %v, %v", got, err)
 	}
 
-	bad := with(map[string]string{"ONWARD_WHATSAPP_FROM": "07700 900002",
-		"ONWARD_WHATSAPP_TEMPLATES": "accepted=HX12,accepted=" + sid + ",nonsense," + "Accepted=" + sid})
+	bad := load("ONWARD_WHATSAPP_FROM", "07700 900002",
+		"ONWARD_WHATSAPP_TEMPLATES", "accepted=HX12,accepted="+sid+",nonsense,"+"Accepted="+sid)
 	err = bad.Validate()
 	for _, want := range []string{"ONWARD_WHATSAPP_FROM must be a phone number in E.164", "the template for accepted must be a Content SID",
 		`"nonsense" is not kind=ContentSid`, `"Accepted=` + sid + `" is not kind=ContentSid`} {
@@ -46,11 +39,11 @@ func TestWhatsAppSettings(t *testing.T) {
 			t.Errorf("Validate error %v does not say %q", err, want)
 		}
 	}
-	twice := with(map[string]string{"ONWARD_WHATSAPP_FROM": "+447700900002", "ONWARD_WHATSAPP_TEMPLATES": "accepted=" + sid + ",accepted=" + sid})
+	twice := load("ONWARD_WHATSAPP_FROM", "+447700900002", "ONWARD_WHATSAPP_TEMPLATES", "accepted="+sid+",accepted="+sid)
 	if err := twice.Validate(); err == nil || !strings.Contains(err.Error(), "accepted is given twice") {
 		t.Errorf("a kind given twice: %v", err)
 	}
-	alone := with(map[string]string{"ONWARD_WHATSAPP_TEMPLATES": "accepted=" + sid})
+	alone := load("ONWARD_WHATSAPP_TEMPLATES", "accepted="+sid)
 	if err := alone.Validate(); err == nil || !strings.Contains(err.Error(), "ONWARD_WHATSAPP_FROM is not") {
 		t.Errorf("templates without a sender: %v", err)
 	}

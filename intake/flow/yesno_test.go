@@ -4,134 +4,78 @@ import (
 	"testing"
 )
 
-// yesNoCase is one reply read as the answer to a yes/no question and to
-// the consent question, in a conversation in lang.
-type yesNoCase struct {
-	lang, in       string
-	answer, assent yesNoAnswer // as a yes/no question's answer; as consent's (0: asked again)
+// yesNoGroup is replies in lang read alike: as a yes/no question's answer,
+// and as the consent question's (0: asked again).
+type yesNoGroup struct {
+	lang           string
+	answer, assent yesNoAnswer
+	replies        []string
 }
 
-// yesNoCases: a negated yes-word is never a yes, in any language; a
+// yesNoGroups: a negated yes-word is never a yes, in any language; a
 // refusal said with one ("absolutely not", "не так", "غير موافقة") is a
 // no; consent is a yes only when nothing in the reply negates it. The
 // replies an outside audit sent (audit A, finding 1) are here, with the
 // true yeses and noes beside them.
-var yesNoCases = []yesNoCase{
-	// English: the audit's refusals.
-	{"en", "absolutely not", answerNo, answerNo},
-	{"en", "Absolutely NOT!", answerNo, answerNo},
-	{"en", "definitely not", answerNo, answerNo},
-	{"en", "of course not", answerNo, answerNo},
-	{"en", "I won't agree to that", answerNo, answerNo},
-	{"en", "not ok", answerNo, answerNo},
-	{"en", "Not OK.", answerNo, answerNo},
-	{"en", "I don't really agree", 0, 0}, // "I don't" is a no of its own, "agree" a yes: mixed
-	{"en", "sure not", answerNo, answerNo},
-	{"en", "I dont think so", answerNo, answerNo},
-	{"en", "I dinnae agree", answerNo, answerNo},
-	{"en", "ok not now", 0, 0},
-	{"en", "definitely not, no way", answerNo, answerNo},
-	{"en", "yes, not a problem", 0, 0},
-	// English: mixed, asked again.
-	{"en", "yes. well, not ok", 0, 0},
-	{"en", "yes and no", 0, 0},
-	{"en", "no, ok", 0, 0},
-	{"en", "absolutely, no problem", 0, 0},
+var yesNoGroups = []yesNoGroup{
+	// English: the audit's refusals, and plain noes.
+	{"en", answerNo, answerNo, []string{"absolutely not", "Absolutely NOT!", "definitely not", "of course not",
+		"I won't agree to that", "not ok", "Not OK.", "sure not", "I dont think so", "I dinnae agree",
+		"definitely not, no way", "no", "no thanks", "nope"}},
+	// English: mixed, asked again ("I don't" is a no of its own, "agree" a
+	// yes); and "nobody", neither.
+	{"en", 0, 0, []string{"I don't really agree", "ok not now", "yes, not a problem", "yes. well, not ok",
+		"yes and no", "no, ok", "absolutely, no problem", "nobody"}},
 	// English: a yes with a negation elsewhere is a yes, but not consent.
-	{"en", "yes, but don't share my address", answerYes, 0},
-	{"en", "sure, why not", answerYes, 0},
-	{"en", "yes I haven't eaten", answerYes, 0},
-	// English: true answers.
-	{"en", "yes please", answerYes, answerYes},
-	{"en", "Yes!", answerYes, answerYes},
-	{"en", "absolutely", answerYes, answerYes},
-	{"en", "of course", answerYes, answerYes},
-	{"en", "I agree", answerYes, answerYes},
-	{"en", "aye", answerYes, answerYes},
-	{"en", "yesss", answerYes, answerYes},
-	{"en", "no", answerNo, answerNo},
-	{"en", "no thanks", answerNo, answerNo},
-	{"en", "nope", answerNo, answerNo},
-	{"en", "not sure", answerUnsure, 0},
-	{"en", "not yet", answerUnsure, 0},
-	{"en", "I don't know", answerUnsure, 0},
-	{"en", "nobody", 0, 0},
+	{"en", answerYes, 0, []string{"yes, but don't share my address", "sure, why not", "yes I haven't eaten"}},
+	{"en", answerYes, answerYes, []string{"yes please", "Yes!", "absolutely", "of course", "I agree", "aye", "yesss"}},
+	{"en", answerUnsure, 0, []string{"not sure", "not yet", "I don't know"}},
 
-	// Polish.
-	{"pl", "tak", answerYes, answerYes},
-	{"pl", "tak, zgadzam się", answerYes, answerYes},
-	{"pl", "oczywiście", answerYes, answerYes},
-	{"pl", "nie", answerNo, answerNo},
-	{"pl", "nie zgadzam się", answerNo, answerNo},
-	{"pl", "oczywiście, że nie", answerNo, answerNo},
-	{"pl", "oczywiscie ze nie", answerNo, answerNo},
-	{"pl", "wcale nie ok", answerNo, answerNo},
-	{"pl", "nigdy ok", answerNo, answerNo},
-	{"pl", "nie ok", 0, 0}, // "nie" is a no by itself: mixed
-	{"pl", "nie wiem", answerUnsure, 0},
+	// Polish ("nie ok" is mixed: "nie" is a no by itself).
+	{"pl", answerYes, answerYes, []string{"tak", "tak, zgadzam się", "oczywiście"}},
+	{"pl", answerNo, answerNo, []string{"nie", "nie zgadzam się", "oczywiście, że nie", "oczywiscie ze nie", "wcale nie ok", "nigdy ok"}},
+	{"pl", 0, 0, []string{"nie ok"}},
+	{"pl", answerUnsure, 0, []string{"nie wiem"}},
 
 	// Ukrainian: the audit's refusals, and the true answers.
-	{"uk", "не так", answerNo, answerNo},
-	{"uk", "Не так!", answerNo, answerNo},
-	{"uk", "не добре", answerNo, answerNo},
-	{"uk", "не дуже добре", answerNo, answerNo},
-	{"uk", "звісно ні", answerNo, answerNo},
-	{"uk", "ніколи не згоден", answerNo, answerNo},
-	{"uk", "так, не проти", 0, 0},
-	{"uk", "так", answerYes, answerYes},
-	{"uk", "Так, згодна", answerYes, answerYes},
-	{"uk", "добре", answerYes, answerYes},
-	{"uk", "ні", answerNo, answerNo},
-	{"uk", "не знаю", answerUnsure, 0},
+	{"uk", answerNo, answerNo, []string{"не так", "Не так!", "не добре", "не дуже добре", "звісно ні", "ніколи не згоден", "ні"}},
+	{"uk", 0, 0, []string{"так, не проти"}},
+	{"uk", answerYes, answerYes, []string{"так", "Так, згодна", "добре"}},
+	{"uk", answerUnsure, 0, []string{"не знаю"}},
 
 	// Arabic: the audit's refusals (the feminine, and the dialect's
 	// "not"), others, and the true answers.
-	{"ar", "غير موافقة", answerNo, answerNo},
-	{"ar", "مش موافق", answerNo, answerNo},
-	{"ar", "مش موافقة", answerNo, answerNo},
-	{"ar", "ما موافق", answerNo, answerNo},
-	{"ar", "لست موافقة", answerNo, answerNo},
-	{"ar", "لن أوافق", answerNo, answerNo},
-	{"ar", "بالتأكيد لا", answerNo, answerNo},
-	{"ar", "غير موافق", answerNo, answerNo},
-	{"ar", "نعم", answerYes, answerYes},
-	{"ar", "موافقة", answerYes, answerYes},
-	{"ar", "نعم موافق", answerYes, answerYes},
-	{"ar", "لا", answerNo, answerNo},
-	{"ar", "لا أعرف", answerUnsure, 0},
+	{"ar", answerNo, answerNo, []string{"غير موافقة", "مش موافق", "مش موافقة", "ما موافق", "لست موافقة", "لن أوافق",
+		"بالتأكيد لا", "غير موافق", "لا"}},
+	{"ar", answerYes, answerYes, []string{"نعم", "موافقة", "نعم موافق"}},
+	{"ar", answerUnsure, 0, []string{"لا أعرف"}},
 
 	// Urdu: negation comes after the word.
-	{"ur", "منظور نہیں", answerNo, answerNo},
-	{"ur", "بالکل نہیں", answerNo, answerNo},
-	{"ur", "متفق نہیں", answerNo, answerNo},
-	{"ur", "نہ منظور", answerNo, answerNo},
-	{"ur", "ہاں", answerYes, answerYes},
-	{"ur", "جی ہاں", answerYes, answerYes},
-	{"ur", "ٹھیک ہے", answerYes, answerYes},
-	{"ur", "نہیں", answerNo, answerNo},
-	{"ur", "پتا نہیں", answerUnsure, 0},
+	{"ur", answerNo, answerNo, []string{"منظور نہیں", "بالکل نہیں", "متفق نہیں", "نہ منظور", "نہیں"}},
+	{"ur", answerYes, answerYes, []string{"ہاں", "جی ہاں", "ٹھیک ہے"}},
+	{"ur", answerUnsure, 0, []string{"پتا نہیں"}},
 
 	// Gaelic.
-	{"gd", "cha ceart", answerNo, answerNo},
-	{"gd", "chan eil", answerNo, answerNo},
-	{"gd", "tha", answerYes, answerYes},
-	{"gd", "tha mi ag aontachadh", answerYes, answerYes},
-	{"gd", "chan eil mi cinnteach", answerUnsure, 0},
+	{"gd", answerNo, answerNo, []string{"cha ceart", "chan eil"}},
+	{"gd", answerYes, answerYes, []string{"tha", "tha mi ag aontachadh"}},
+	{"gd", answerUnsure, 0, []string{"chan eil mi cinnteach"}},
 }
 
 func TestYesNoNegationInEveryLanguage(t *testing.T) {
 	f := loadSelfReferralFlow(t)
-	for _, c := range yesNoCases {
+	for _, c := range yesNoGroups {
 		g := f.In(c.lang)
-		r := readYesNo(g.yesNo, c.in)
-		if got := r.answer(); got != c.answer {
-			t.Errorf("%s %q as an answer = %d, want %d", c.lang, c.in, got, c.answer)
-		}
-		if got := r.consent(); got != c.assent {
-			t.Errorf("%s %q as consent = %d, want %d", c.lang, c.in, got, c.assent)
-		}
-		if yes, ok := g.YesNo(c.in); ok != (c.answer == answerYes || c.answer == answerNo) || yes != (c.answer == answerYes) {
-			t.Errorf("%s YesNo(%q) = %v, %v", c.lang, c.in, yes, ok)
+		for _, in := range c.replies {
+			r := readYesNo(g.yesNo, in)
+			if got := r.answer(); got != c.answer {
+				t.Errorf("%s %q as an answer = %d, want %d", c.lang, in, got, c.answer)
+			}
+			if got := r.consent(); got != c.assent {
+				t.Errorf("%s %q as consent = %d, want %d", c.lang, in, got, c.assent)
+			}
+			if yes, ok := g.YesNo(in); ok != (c.answer == answerYes || c.answer == answerNo) || yes != (c.answer == answerYes) {
+				t.Errorf("%s YesNo(%q) = %v, %v", c.lang, in, yes, ok)
+			}
 		}
 	}
 }
@@ -141,22 +85,23 @@ func TestYesNoNegationInEveryLanguage(t *testing.T) {
 // clear yes makes a referral.
 func TestConsentNeverFromARefusal(t *testing.T) {
 	f := loadSelfReferralFlow(t)
-	for _, c := range yesNoCases {
+	for _, c := range yesNoGroups {
 		g := f.In(c.lang)
-		conv := Conversation{Step: "consent", Lang: c.lang}
-		next, r := g.Advance(conv, c.in)
-		switch c.assent {
-		case answerYes:
-			if !r.Done || next.Answers.Consent == nil || !*next.Answers.Consent {
-				t.Errorf("%s %q to consent: done %v, consent %v; want a referral", c.lang, c.in, r.Done, next.Answers.Consent)
-			}
-		case answerNo:
-			if r.Done || !r.Declined || next.Answers.Consent == nil || *next.Answers.Consent {
-				t.Errorf("%s %q to consent: done %v, declined %v; want declined", c.lang, c.in, r.Done, r.Declined)
-			}
-		default:
-			if r.Done || r.Declined || next.Step != "consent" || next.Answers.Consent != nil {
-				t.Errorf("%s %q to consent: done %v, declined %v, step %s; want the question again", c.lang, c.in, r.Done, r.Declined, next.Step)
+		for _, in := range c.replies {
+			next, r := g.Advance(Conversation{Step: "consent", Lang: c.lang}, in)
+			switch c.assent {
+			case answerYes:
+				if !r.Done || next.Answers.Consent == nil || !*next.Answers.Consent {
+					t.Errorf("%s %q to consent: done %v, consent %v; want a referral", c.lang, in, r.Done, next.Answers.Consent)
+				}
+			case answerNo:
+				if r.Done || !r.Declined || next.Answers.Consent == nil || *next.Answers.Consent {
+					t.Errorf("%s %q to consent: done %v, declined %v; want declined", c.lang, in, r.Done, r.Declined)
+				}
+			default:
+				if r.Done || r.Declined || next.Step != "consent" || next.Answers.Consent != nil {
+					t.Errorf("%s %q to consent: done %v, declined %v, step %s; want the question again", c.lang, in, r.Done, r.Declined, next.Step)
+				}
 			}
 		}
 	}

@@ -17,28 +17,20 @@ import (
 func TestSMSConsentRefusedWithAYesWord(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		name     string
-		texts    []string // up to the consent question
-		answer   string
-		referral bool
+		code, answer string // the conversation's language; the reply to consent
+		referral     bool
 	}{
-		{"absolutely not", referralConversations["en"][:9], "absolutely not", false},
-		{"of course not", referralConversations["en"][:9], "of course not", false},
-		{"I won't agree to that", referralConversations["en"][:9], "I won't agree to that", false},
-		{"not ok", referralConversations["en"][:9], "not ok", false},
-		{"yes but don't", referralConversations["en"][:9], "yes, but don't share it", false},
-		{"не так", referralConversations["uk"][:9], "не так", false},
-		{"не добре", referralConversations["uk"][:9], "не добре", false},
-		{"غير موافقة", referralConversations["ar"][:9], "غير موافقة", false},
-		{"مش موافق", referralConversations["ar"][:9], "مش موافق", false},
-		{"yes please", referralConversations["en"][:9], "yes please", true},
-		{"tak, zgadzam się", referralConversations["pl"][:9], "tak, zgadzam się", true},
-		{"так", referralConversations["uk"][:9], "так", true},
+		{"en", "absolutely not", false}, {"en", "of course not", false}, {"en", "I won't agree to that", false},
+		{"en", "not ok", false}, {"en", "yes, but don't share it", false},
+		{"uk", "не так", false}, {"uk", "не добре", false},
+		{"ar", "غير موافقة", false}, {"ar", "مش موافق", false},
+		{"en", "yes please", true}, {"pl", "tak, zgadzam się", true}, {"uk", "так", true},
 	} {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.code+" "+c.answer, func(t *testing.T) {
 			t.Parallel()
 			h := newSMSHarness(t)
-			for _, b := range c.texts {
+			script := referralConversations[c.code]
+			for _, b := range script[:len(script)-1] { // up to the consent question
 				h.text(smsTestPhone, b)
 			}
 			if st := h.state(smsTestPhone); st == nil || st.Conv.Step != "consent" {
@@ -63,30 +55,31 @@ func TestSMSConsentRefusedWithAYesWord(t *testing.T) {
 // findings 1 and 5).
 func TestSMSContactCheckWordsAndRetry(t *testing.T) {
 	t.Parallel()
+	const (
+		askedAgain = iota // nothing recorded, the question left open
+		contacted         // recorded: the agency has been in touch
+		alerted           // recorded: it has not, and the team is told
+	)
 	for _, c := range []struct {
-		name, code, answer string
-		recorded           bool   // an answer was recorded
-		contacted          bool   // and it was yes
-		reply              string // in the reply
+		code, answer string
+		want         int
+		reply        string // in the reply
 	}{
-		{"not yet", "en", "Not yet", true, false, "told the Kingdom Advice Network team"},
-		{"nobody has called me", "en", "nobody has called me", true, false, "told the Kingdom Advice Network team"},
-		{"of course not", "en", "of course not", true, false, "told the Kingdom Advice Network team"},
-		{"yes they did", "en", "yes they did", true, true, "glad an adviser has been in touch"},
-		{"unreadable", "en", "what is this about?", false, false, "Reply 1 for yes, 2 for no"},
-		{"ukrainian не так", "uk", "не так", true, false, "Ми передали це команді"},
-		{"polish unreadable", "pl", "co to jest?", false, false, "Odpisz 1, jeśli tak, 2, jeśli nie"},
-		{"arabic unreadable", "ar", "ماذا؟", false, false, "أرسل 1 لنعم، 2 للا"},
+		{"en", "Not yet", alerted, "told the Kingdom Advice Network team"},
+		{"en", "nobody has called me", alerted, "told the Kingdom Advice Network team"},
+		{"en", "of course not", alerted, "told the Kingdom Advice Network team"},
+		{"en", "yes they did", contacted, "glad an adviser has been in touch"},
+		{"en", "what is this about?", askedAgain, "Reply 1 for yes, 2 for no"},
+		{"uk", "не так", alerted, "Ми передали це команді"},
+		{"pl", "co to jest?", askedAgain, "Odpisz 1, jeśli tak, 2, jeśli nie"},
+		{"ar", "ماذا؟", askedAgain, "أرسل 1 لنعم، 2 للا"},
 	} {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.code+" "+c.answer, func(t *testing.T) {
 			t.Parallel()
 			h := newSMSHarness(t)
 			ctx := context.Background()
 			const phone = "+447700900456"
-			r := h.acceptedByText(phone, c.code)
-			if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitContactCheck, h.env.Clock.Now().Add(7*24*time.Hour)); err != nil {
-				t.Fatal(err)
-			}
+			r := h.askedByText(phone, c.code, core.AwaitContactCheck)
 			got := h.text(phone, c.answer)
 			if len(got) != 1 || !strings.Contains(got[0], c.reply) || strings.Contains(got[0], "already have your answers") {
 				t.Fatalf("%q to the contact check answered %q, want %q", c.answer, got, c.reply)
@@ -99,12 +92,12 @@ func TestSMSContactCheckWordsAndRetry(t *testing.T) {
 				}
 			}
 			_, waiting, _ := h.env.Engine.Awaiting(ctx, mustPhone(t, phone))
-			switch {
-			case !c.recorded:
+			switch c.want {
+			case askedAgain:
 				if !waiting || r.ContactedAt != nil || alerts != 0 {
 					t.Errorf("%q recorded something: waiting %v, contacted %v, %d alerts", c.answer, waiting, r.ContactedAt, alerts)
 				}
-			case c.contacted:
+			case contacted:
 				if waiting || r.ContactedAt == nil || alerts != 0 {
 					t.Errorf("%q: waiting %v, contacted %v, %d alerts; want contacted", c.answer, waiting, r.ContactedAt, alerts)
 				}
@@ -136,11 +129,12 @@ func TestSMSFeedbackScoreInWords(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			h := newSMSHarness(t)
-			ctx := context.Background()
 			const phone = "+447700900456"
-			r := h.acceptedByText(phone, c.code)
-			if err := h.env.Engine.AwaitReply(ctx, r.ID, core.AwaitFeedback, h.env.Clock.Now().Add(7*24*time.Hour)); err != nil {
-				t.Fatal(err)
+			r := h.askedByText(phone, c.code, core.AwaitFeedback)
+			score := func() (*int, error) {
+				var n *int
+				err := h.env.Pool.QueryRow(context.Background(), "SELECT feedback_score FROM referrals WHERE id = $1", r.ID).Scan(&n)
+				return n, err
 			}
 			for i, a := range c.answers {
 				got := h.text(phone, a)
@@ -148,16 +142,13 @@ func TestSMSFeedbackScoreInWords(t *testing.T) {
 					t.Fatalf("%q to the feedback question answered %q, want %q", a, got, c.reply)
 				}
 				if i < len(c.answers)-1 {
-					var score *int
-					h.env.Pool.QueryRow(ctx, "SELECT feedback_score FROM referrals WHERE id = $1", r.ID).Scan(&score)
-					if score != nil {
-						t.Errorf("%q recorded a score of %d", a, *score)
+					if n, _ := score(); n != nil {
+						t.Errorf("%q recorded a score of %d", a, *n)
 					}
 				}
 			}
-			var score *int
-			if err := h.env.Pool.QueryRow(ctx, "SELECT feedback_score FROM referrals WHERE id = $1", r.ID).Scan(&score); err != nil || score == nil || *score != c.score {
-				t.Errorf("%q recorded a score of %v (%v), want %d", c.answers, score, err, c.score)
+			if n, err := score(); err != nil || n == nil || *n != c.score {
+				t.Errorf("%q recorded a score of %v (%v), want %d", c.answers, n, err, c.score)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -41,28 +41,10 @@ type smsHarness struct {
 	prefix string
 	sms    *SMS
 	mux    *http.ServeMux
-	logs   *smsLogBuffer
+	logs   *coretest.LogBuffer
 
 	mu  sync.Mutex
 	seq int // message SIDs
-}
-
-// smsLogBuffer is a log sink that tests read after handlers wrote to it.
-type smsLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *smsLogBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *smsLogBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newSMSHarness(t testing.TB, opts ...func(*Config)) *smsHarness {
@@ -74,7 +56,7 @@ func newSMSHarness(t testing.TB, opts ...func(*Config)) *smsHarness {
 
 func newSMSHarnessOn(t testing.TB, env *coretest.Env, rdb redis.UniversalClient, prefix string, opts ...func(*Config)) *smsHarness {
 	t.Helper()
-	logs := &smsLogBuffer{}
+	logs := &coretest.LogBuffer{}
 	cfg := Config{
 		Engine: env.Engine, Redis: rdb, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		KeyPrefix: prefix, PublicURL: smsTestPublicURL, AuthToken: smsTestToken,
@@ -242,13 +224,10 @@ func readSMSState(ctx context.Context, s *SMS, phone core.Phone) (*smsState, err
 	return &st, nil
 }
 
+// count returns the number of rows in a table.
 func (h *smsHarness) count(table string) int {
 	h.t.Helper()
-	var n int
-	if err := h.env.Pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
-		h.t.Fatal(err)
-	}
-	return n
+	return coretest.CountRows(h.t, h.env.Pool, table)
 }
 
 func (h *smsHarness) optedOut(phone string) bool {
@@ -282,6 +261,18 @@ func (h *smsHarness) referByTextNamed(phone, name string) core.Referral {
 	r, err := h.env.Engine.ReferralByReference(context.Background(), ref)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	return r
+}
+
+// askedByText is acceptedByText with the referral then awaiting the
+// client's reply to the question of kind (the contact check, the feedback
+// score) for a week, as if the question had just been texted.
+func (h *smsHarness) askedByText(phone, code string, kind core.AwaitKind) core.Referral {
+	h.t.Helper()
+	r := h.acceptedByText(phone, code)
+	if err := h.env.Engine.AwaitReply(context.Background(), r.ID, kind, h.env.Clock.Now().Add(7*24*time.Hour)); err != nil {
+		h.t.Fatalf("await the reply to %s: %v", kind, err)
 	}
 	return r
 }

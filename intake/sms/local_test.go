@@ -1,13 +1,10 @@
 package sms
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // A network's texts speak of its own area and its own crisis lines: a
@@ -18,22 +15,7 @@ import (
 func TestTextsGiveTheNetworksOwnLinesAndArea(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
-	ctx := context.Background()
-	eng := h.env.Engine
-	n, err := eng.Network(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := "Breathing Space: 0800 83 85 87, evenings and weekends"
-	if err := eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
-		if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
-			CrisisLines: lines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL}); err != nil {
-			return err
-		}
-		return eng.AddDistrict(ctx, tx, core.District{District: "AB10", CouncilArea: "S12000033", Town: "Aberdeen"})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	lines := coretest.SetLocalNetwork(t, h.env.Engine)
 	phone := "+447700900555"
 	got := h.text(phone, "I want to kill myself")
 	if len(got) == 0 || !strings.Contains(got[0], lines+".") || !strings.Contains(got[0], "116 123") || !strings.Contains(got[0], "999") {

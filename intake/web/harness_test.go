@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/onward-network/onward/core"
@@ -26,24 +24,7 @@ type webEnv struct {
 	web    *Web
 	srv    *httptest.Server
 	prefix string
-	logs   *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs   *coretest.LogBuffer
 }
 
 // testSMSNumber is the number "continue by text message" shows in tests.
@@ -59,7 +40,7 @@ func newWebEnv(t testing.TB, change ...func(*Config)) *webEnv {
 func newWebEnvOn(t testing.TB, env *coretest.Env, change ...func(*Config)) *webEnv {
 	t.Helper()
 	rdb, prefix := coretest.NewRedis(t)
-	logs := &syncBuffer{}
+	logs := &coretest.LogBuffer{}
 	cfg := Config{Engine: env.Engine, Redis: rdb, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		KeyPrefix: prefix, PublicURL: "http://onward.test", IPRatePerMinute: 10000, SMSNumber: testSMSNumber}
 	for _, c := range change {
@@ -219,11 +200,7 @@ func (b *browser) send() *page {
 // count returns the number of rows in a table.
 func (e *webEnv) count(table string) int {
 	e.t.Helper()
-	var n int
-	if err := e.env.Pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
-		e.t.Fatal(err)
-	}
-	return n
+	return coretest.CountRows(e.t, e.env.Pool, table)
 }
 
 // referrals returns every referral, oldest first.

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // The form speaks of the network's own area and crisis lines: every
@@ -19,22 +16,7 @@ import (
 func TestWebGivesTheNetworksOwnLinesAndArea(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
-	ctx := context.Background()
-	eng := e.env.Engine
-	n, err := eng.Network(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := "Breathing Space: 0800 83 85 87, evenings and weekends"
-	if err := eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
-		if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
-			CrisisLines: lines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL}); err != nil {
-			return err
-		}
-		return eng.AddDistrict(ctx, tx, core.District{District: "AB10", CouncilArea: "S12000033", Town: "Aberdeen"})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	lines := coretest.SetLocalNetwork(t, e.env.Engine)
 	b := e.browser()
 	start := b.get("/refer")
 	if strings.Count(start.Body, lines) != 2 || !strings.Contains(start.Body, "tel:116123") || !strings.Contains(start.Body, "tel:999") {
