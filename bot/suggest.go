@@ -8,7 +8,8 @@ import (
 )
 
 // redirectChoices are core's suggestions for where a referral could go
-// instead of the agency it is with (which is left out of the list): only
+// instead of the agency it is with (which is left out of the list),
+// services that help in the client's language first: only
 // agencies the client's consent covers, the others listed as outside it,
 // since a redirect beyond the consent is refused.
 func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match, error) {
@@ -20,11 +21,16 @@ func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match,
 	if err != nil {
 		return core.Match{}, err
 	}
-	return b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Asking: current, Consent: &c})
+	language, _, err := b.engine.ClientLanguage(ctx, r.ClientID)
+	if err != nil {
+		return core.Match{}, err
+	}
+	return b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Language: language, Asking: current, Consent: &c})
 }
 
-// assignChoices are core's suggestions for a triage referral; a
-// self-referral only goes to agencies that take them. What the crisis
+// assignChoices are core's suggestions for a triage referral, services
+// that help in the client's language first; a self-referral only goes to
+// agencies that take them. What the crisis
 // reasons say the client lacks today (no food) is matched too, and an
 // agency that already turned this client's referral down is offered last,
 // with why.
@@ -37,7 +43,11 @@ func (b *Bot) assignChoices(ctx context.Context, r core.Referral) (core.Match, e
 		}
 		needs = core.CrisisNeeds(needs, core.CrisisReasons(tl))
 	}
-	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: r.PostcodeDistrict, SelfReferral: r.SelfReferral()})
+	language, _, err := b.engine.ClientLanguage(ctx, r.ClientID)
+	if err != nil {
+		return core.Match{}, err
+	}
+	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: r.PostcodeDistrict, Language: language, SelfReferral: r.SelfReferral()})
 	if err != nil {
 		return core.Match{}, err
 	}
