@@ -17,7 +17,7 @@ import (
 // subscriptions: the id `onward partner webhook-resume` takes, where
 // events go, and whether deliveries are paused. A new partner's secret is
 // shown on the page that confirms it, once. An agency that has left the
-// network is not offered, and is refused if posted.
+// network is not offered, and core refuses it if posted.
 
 // PartnerRoutes adds the partners page to mux, behind the staff sign-in,
 // for coordinators.
@@ -121,14 +121,9 @@ func (b *Bot) addPartner(w http.ResponseWriter, r *http.Request, s session) {
 		}
 		in.AgencyID = core.AgencyID(id)
 	}
-	var err error
-	if in.AgencyID > 0 {
-		_, err = b.engine.AgencyInNetwork(r.Context(), in.AgencyID, "agency")
-	}
-	var c core.PartnerCredentials
-	if err == nil {
-		c, err = b.engine.AddPartner(r.Context(), in, s.staff.Actor())
-	}
+	// AddPartner refuses an agency that has left the network, on its
+	// "agency" field, like any other mistake in the form.
+	c, err := b.engine.AddPartner(r.Context(), in, s.staff.Actor())
 	v, verr := b.partnersView(r, s)
 	if verr != nil {
 		b.refused(w, r, s, verr)

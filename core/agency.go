@@ -246,14 +246,7 @@ func (e *Engine) Service(ctx context.Context, id ServiceID) (Service, error) {
 // getService reads a directory service through db.
 func getService(ctx context.Context, db DB, id ServiceID) (Service, error) {
 	rows, _ := db.Query(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = $1`, id)
-	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Service])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Service{}, fmt.Errorf("service %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Service{}, fmt.Errorf("service %d: %w", id, err)
-	}
-	return s, nil
+	return collectRecord[Service](rows, fmt.Sprintf("service %d", id))
 }
 
 // ServiceByUUID returns a directory service by its UUID.
@@ -262,14 +255,7 @@ func (e *Engine) ServiceByUUID(ctx context.Context, id string) (Service, error) 
 		return Service{}, fmt.Errorf("service %q: %w", id, ErrNotFound)
 	}
 	rows, _ := e.pool.Query(ctx, `SELECT `+serviceColumns+` FROM services WHERE uuid = $1`, id)
-	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Service])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Service{}, fmt.Errorf("service %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Service{}, fmt.Errorf("service %s: %w", id, err)
-	}
-	return s, nil
+	return collectRecord[Service](rows, "service "+id)
 }
 
 // NewService is a directory service to add.

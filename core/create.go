@@ -104,22 +104,28 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 	if r.Crisis {
 		e.outbox.queue(b, outboxMsg{kind: OutboxCrisisAlert, referral: r.ID, payload: OutboxPayload{ReferralID: r.ID},
 			dedupe: fmt.Sprintf("crisis:%d", r.ID)}, now)
-		if callsCoordinators(r, to) {
+		if r.CallsCoordinators() {
 			e.outbox.queue(b, emailMsg(EmailCrisis, r, 0, fmt.Sprintf("crisis:%d", r.ID), now), now)
 		}
 	}
 }
 
-// callsCoordinators reports whether a new crisis referral emails the
-// coordinators to pick it up now: when it waits in triage, where only a
-// coordinator can move it, or when the client referred themselves and no
-// adviser has spoken to them. A crisis referral an adviser (or a partner's
-// system) sent straight to an agency has nothing for a coordinator to pick
-// up: the agency is emailed at once and on the crisis clock, and the
+// CallsCoordinators reports whether a crisis referral calls the
+// coordinators to pick it up now: while it waits in triage, where only a
+// coordinator can move it, or, when the client referred themselves and no
+// adviser has spoken to them, while it waits for its agency to
+// acknowledge it. A crisis referral an adviser (or a partner's system)
+// sent straight to an agency has nothing for a coordinator to pick up:
+// the agency is emailed at once and on the crisis clock, and the
 // coordinators hear by the escalation if it is not acknowledged in time.
-// The crisis email cannot be turned off, so it must mean "act now".
-func callsCoordinators(r Referral, to *Agency) bool {
-	return to == nil || r.SelfReferral()
+// The coordinators' crisis email, which cannot be turned off, goes when
+// this holds as the referral is made, so it must mean "act now"; the
+// triage channel's crisis alert (notify) asks it again when it is sent.
+func (r Referral) CallsCoordinators() bool {
+	if !r.Crisis || r.Status != StatusRequested || r.AcknowledgedAt != nil {
+		return false
+	}
+	return r.ToAgencyID == nil || r.SelfReferral()
 }
 
 // ackDue is when an agency should acknowledge a referral reaching it now

@@ -151,6 +151,22 @@ func inTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error 
 	return pgx.BeginFunc(ctx, pool, fn)
 }
 
+// collectRecord reads the one row rows hold into a T by column name: a
+// missing row is ErrNotFound, and what names the record in any error
+// ("service 12", "partner 3"), so every reader of one record by its key
+// answers the same way.
+func collectRecord[T any](rows pgx.Rows, what string) (T, error) {
+	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[T])
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
+}
+
 // isUniqueViolation reports whether err is Postgres' unique_violation on the
 // named constraint (any constraint when name is "").
 func isUniqueViolation(err error, name string) bool {

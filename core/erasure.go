@@ -201,14 +201,15 @@ func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, rea
 		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "reason: choose one of " + strings.Join(codes, ", ") +
 			" (no free text: the reason stays in the audit log after the details are gone)"}}}
 	}
-	return e.eraseClient(ctx, client, by, string(reason), true)
+	return e.eraseClient(ctx, client, by, reason, true)
 }
 
 // eraseClient is EraseClient; forgetCopies says whether copies outside
 // PostgreSQL are removed too (OnErase). Retention's erasures leave them
-// (ApplyRetention).
-// why is a reason code, or retention's own words, and is kept in clear.
-func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, why string, forgetCopies bool) error {
+// (ApplyRetention). reason is a code from ErasureReasons, the same for
+// every channel and for retention, and is kept in clear.
+func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason, forgetCopies bool) error {
+	why := string(reason)
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
 	}

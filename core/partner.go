@@ -112,7 +112,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING ` + partnerColumns
 
 // AddPartner registers a partner system and returns its credentials; the
-// secret is shown to the caller once and never again. Audited.
+// secret is shown to the caller once and never again. Audited. An agency
+// that does not exist, or has left the network (AgencyInNetwork), is
+// refused as a ValidationError on "agency": a partner for it would act
+// for an agency nobody watches.
 func (e *Engine) AddPartner(ctx context.Context, in NewPartner, by Actor) (PartnerCredentials, error) {
 	if err := validate(in); err != nil {
 		return PartnerCredentials{}, err
@@ -121,9 +124,7 @@ func (e *Engine) AddPartner(ctx context.Context, in NewPartner, by Actor) (Partn
 		in.RatePerMinute = 600
 	}
 	if in.AgencyID != 0 {
-		if _, err := e.Agency(ctx, in.AgencyID); errors.Is(err, ErrNotFound) {
-			return PartnerCredentials{}, &ValidationError{Fields: []FieldError{{Field: "agency", Message: "that agency does not exist"}}}
-		} else if err != nil {
+		if _, err := e.AgencyInNetwork(ctx, in.AgencyID, "agency"); err != nil {
 			return PartnerCredentials{}, err
 		}
 	}
@@ -178,14 +179,7 @@ func (e *Engine) Partners(ctx context.Context) ([]Partner, error) {
 // Partner returns a partner by id, revoked or not.
 func (e *Engine) Partner(ctx context.Context, id PartnerID) (Partner, error) {
 	rows, _ := e.pool.Query(ctx, `SELECT `+partnerColumns+` FROM partners WHERE id = $1`, id)
-	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Partner])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Partner{}, fmt.Errorf("partner %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Partner{}, fmt.Errorf("partner %d: %w", id, err)
-	}
-	return p, nil
+	return collectRecord[Partner](rows, fmt.Sprintf("partner %d", id))
 }
 
 // ErrBadCredentials means a client id and secret do not match a partner

@@ -30,8 +30,9 @@ type RetentionResult struct {
 }
 
 // ApplyRetention erases the details of every client due under the
-// network's retention setting, each as its own audited erasure. With
-// dryRun it only lists them. The worker runs it daily.
+// network's retention setting, each as its own audited erasure with the
+// reason ErasureRetention. With dryRun it only lists them. The worker
+// runs it daily.
 //
 // Its erasures leave the copies outside PostgreSQL to their own expiry
 // (OnErase is not called): Redis keeps a phone's texts for days at most,
@@ -58,9 +59,11 @@ func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResu
 		res.Clients = ids
 		return res, nil
 	}
-	why := fmt.Sprintf("retention: last referral closed more than %d months ago", dp.RetentionMonths)
 	for _, id := range ids {
-		err := e.eraseClient(ctx, id, SystemActor, why, false)
+		// The reason is the code every channel gives (ErasureRetention);
+		// the period in force is in the settings' own audit
+		// (EventDataProtectionChanged).
+		err := e.eraseClient(ctx, id, SystemActor, ErasureRetention, false)
 		if errors.Is(err, ErrErased) {
 			continue // another worker got there first
 		}

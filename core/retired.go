@@ -115,7 +115,8 @@ func (e *Engine) LeftWithAgency(ctx context.Context, staff StaffID) (Agency, err
 
 // AgencyInNetwork returns the agency when it is still in the network; one
 // that has left it (RetiredAt) is refused as a ValidationError on field,
-// saying when it left. Registering a partner system for an agency asks it.
+// saying when it left. Registering a partner system for an agency asks it
+// (AddPartner).
 func (e *Engine) AgencyInNetwork(ctx context.Context, id AgencyID, field string) (Agency, error) {
 	a, err := e.Agency(ctx, id)
 	if errors.Is(err, ErrNotFound) {

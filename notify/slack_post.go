@@ -79,17 +79,19 @@ func needLabels(ns []core.Need) string {
 // It mentions nobody: the referral's triage card, posted in the same
 // channel for the same event, carries the configured crisis mention
 // (bot.Cards.Card) and drops it once the referral is claimed, so one crisis
-// pings the channel once. A crisis referral no longer waiting in triage
-// (one an adviser or a partner sent straight to an agency, or one already
-// assigned) has nothing for a coordinator to pick up, the rule the
-// coordinators' crisis email follows (core's callsCoordinators), so the
-// alert is skipped rather than say that it waits.
+// pings the channel once. Whether a crisis calls the coordinators is
+// core's rule (core.Referral.CallsCoordinators), asked as the alert is
+// sent: one an adviser or a partner sent straight to an agency, or one
+// already assigned, has nothing for a coordinator to pick up. The alert
+// says the referral waits in triage, so it goes only while it does; a
+// crisis self-referral that calls them while waiting at an agency has
+// their email, which names the agency.
 func (w *Worker) crisisAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	f, err := w.facts(ctx, r.Referral(), 0)
 	if err != nil {
 		return outcome{}, err
 	}
-	if !f.Referral.InTriage() {
+	if ref := f.Referral; !ref.CallsCoordinators() || !ref.InTriage() {
 		return skipped("not waiting in triage"), nil
 	}
 	text, err := w.render("notify_crisis_alert.txt", map[string]any{

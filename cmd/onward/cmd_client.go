@@ -182,7 +182,8 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err != nil {
 				return err
 			}
-			if err := eng.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: operator, Clashes: keywordClashes(words)}); err != nil {
+			clashes := func(word string) string { return words.KeywordClash(word, flow.KeywordWithdraw) }
+			if err := eng.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: operator, Clashes: clashes}); err != nil {
 				return err
 			}
 			if dp, err = eng.DataProtection(ctx); err != nil {
@@ -253,32 +254,6 @@ func operatorBy(ctx context.Context, eng *core.Engine, email string) (core.Actor
 		return a, nil
 	}
 	return core.Actor{}, fmt.Errorf("--by %s: only a coordinator or admin can run data protection commands", email)
-}
-
-// keywordClashes says what a word already means to a client texting
-// Onward, read by the conversation's own tables (every shipped language's
-// keywords, yes/no answers and language names: the words the message
-// files are checked against at start), for core's check of a new
-// withdraw keyword. A word that is a translation of the withdraw keyword
-// means the same and is no clash.
-func keywordClashes(f *flow.Flow) func(word string) string {
-	return func(word string) string {
-		switch k := f.Keyword(word); k {
-		case flow.KeywordNone, flow.KeywordWithdraw:
-		default:
-			return "the " + strings.ToUpper(k.String()) + " keyword"
-		}
-		if code, ok := f.DetectLanguage(word); ok {
-			l, _ := f.Catalogue().Language(code)
-			return "the name of a language (" + l.English + ")"
-		}
-		for _, l := range f.Catalogue().Languages() {
-			if _, ok := f.In(l.Code).YesNo(word); ok {
-				return "a yes or no answer in " + l.English
-			}
-		}
-		return ""
-	}
 }
 
 // referralDatesLine names a client by their referrals' references and

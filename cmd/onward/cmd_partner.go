@@ -103,10 +103,7 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		if a, err = eng.AgencyInNetwork(ctx, a.ID, "--agency"); err != nil {
-			return err
-		}
-		in.AgencyID, agencyName = a.ID, a.Name
+		in.AgencyID, agencyName = a.ID, a.Name // one that has left the network is refused by AddPartner
 	}
 	c, err := eng.AddPartner(ctx, in, cliActor)
 	if err != nil {

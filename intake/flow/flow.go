@@ -397,17 +397,18 @@ func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 		f.family = family
 		family[l.Code] = f
 	}
-	words, err := loadSharedWords(cat)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("load flow %q: %w", name, err)
-	}
-	bound := &sync.Map{}
+	words, bound := loadSharedWords(cat), &sync.Map{}
 	for _, f := range family {
 		f.words = words
 		f.bound = bound
+	}
+	if en := family[lang.English]; en != nil {
+		if err := checkKeywords(en); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("load flow %q: %w", name, err)
 	}
 	return family[lang.English], nil
 }

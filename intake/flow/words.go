@@ -47,11 +47,9 @@ var keywordIDs = []struct {
 }
 
 // loadSharedWords builds the tables from the English words and every
-// language's own, refusing a keyword that means two things (a keyword in
-// one language and another keyword elsewhere) or that is also a yes, no or
-// "not sure" answer or a language's name in its own language, which would
-// stop a client answering a question with it.
-func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
+// language's own. Where a word is listed for two keywords the first
+// keeps it; checkKeywords, run once the flow has its tables, refuses it.
+func loadSharedWords(cat *lang.Catalogue) *sharedWords {
 	w := &sharedWords{keywords: map[string]keywordWord{}, languages: map[string]string{}, crisis: newCrisisMatcher()}
 	for _, l := range cat.Languages() {
 		for _, name := range append([]string{l.Name}, l.Switch...) {
@@ -61,8 +59,7 @@ func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
 			}
 		}
 	}
-	var errs []error
-	add := func(word string, k Keyword, l lang.Language) {
+	add := func(word string, k Keyword, code string) {
 		key := answerKey(word)
 		if key == "" {
 			return
@@ -70,30 +67,18 @@ func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
 		have, ok := w.keywords[key]
 		switch {
 		case !ok:
-			w.keywords[key] = keywordWord{k: k, lang: l.Code}
-		case have.k != k:
-			errs = append(errs, fmt.Errorf("%s: keyword %q is already %s", l.English, word, have.k))
-		case have.lang != l.Code:
+			w.keywords[key] = keywordWord{k: k, lang: code}
+		case have.k == k && have.lang != code:
 			w.keywords[key] = keywordWord{k: k} // shared by two languages: it shows neither
 		}
 	}
-	english, _ := cat.Language(lang.English)
 	for word, k := range keywordWords {
-		add(word, k, english)
+		add(word, k, lang.English)
 	}
 	for _, l := range cat.Languages() {
-		yn, _ := wordTables(cat, l.Code)
 		for _, ki := range keywordIDs {
 			for _, word := range lang.List(cat.Own(l.Code, ki.id)) {
-				if parseYesNoIn(yn, word) != 0 {
-					errs = append(errs, fmt.Errorf("%s: %s %q is also a yes or no answer", l.English, ki.id, word))
-					continue
-				}
-				if code, ok := w.languages[answerKey(word)]; ok {
-					other, _ := cat.Language(code)
-					errs = append(errs, fmt.Errorf("%s: %s %q switches to %s", l.English, ki.id, word, other.English))
-				}
-				add(word, ki.k, l)
+				add(word, ki.k, l.Code)
 			}
 		}
 		for _, c := range []struct {
@@ -106,10 +91,58 @@ func loadSharedWords(cat *lang.Catalogue) (*sharedWords, error) {
 		}
 		w.crisis.addBetween(lang.List(cat.Own(l.Code, "sms_words.fillers"))...)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("keywords: %w", err)
+	return w
+}
+
+// checkKeywords refuses a keyword in a message file that means something
+// else to a client (KeywordClash): another keyword, a yes, no or "not
+// sure" answer, or a language's name, in any language, since every
+// language's keywords are read in every conversation. f is the loaded
+// flow, with its shared words.
+func checkKeywords(f *Flow) error {
+	var errs []error
+	for _, l := range f.cat.Languages() {
+		for _, ki := range keywordIDs {
+			for _, word := range lang.List(f.cat.Own(l.Code, ki.id)) {
+				if what := f.KeywordClash(word, ki.k); what != "" {
+					errs = append(errs, fmt.Errorf("%s: %s %q is already %s", l.English, ki.id, word, what))
+				}
+			}
+		}
 	}
-	return w, nil
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("keywords: %w", err)
+	}
+	return nil
+}
+
+// KeywordClash says what word already means to a client texting Onward
+// besides keyword k, read by the conversation's own tables in every
+// shipped language: another keyword ("the STOP keyword"), a language's
+// name ("the name of a language (Polish)"), or an answer to a question
+// ("a yes or no answer in Ukrainian"); "" when nothing. A keyword that
+// means something else would set itself off when a client meant that
+// (their YES would stop their texts). It is the one check of a keyword:
+// the message files' keywords at load, and a network's withdraw keyword
+// (core's SetDataProtection, with k KeywordWithdraw, so a translation of
+// the withdraw keyword is no clash).
+func (f *Flow) KeywordClash(word string, k Keyword) string {
+	if have := f.Keyword(word); have != KeywordNone && have != k {
+		return "the " + strings.ToUpper(have.String()) + " keyword"
+	}
+	if code, ok := f.DetectLanguage(word); ok {
+		l, _ := f.cat.Language(code)
+		return "the name of a language (" + l.English + ")"
+	}
+	for _, l := range f.cat.Languages() {
+		switch parseYesNoIn(f.In(l.Code).yesNo, word) {
+		case answerYes, answerNo:
+			return "a yes or no answer in " + l.English
+		case answerUnsure:
+			return `a "not sure" answer in ` + l.English
+		}
+	}
+	return ""
 }
 
 // maxKeywordRunes bounds what is looked up as a keyword: a message

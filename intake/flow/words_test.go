@@ -65,9 +65,12 @@ func TestKeywordsInEveryLanguage(t *testing.T) {
 // language's name, or another keyword, is refused at load.
 func TestLoadFlowRefusesAmbiguousKeywords(t *testing.T) {
 	for _, c := range []struct{ from, to, want string }{
-		{`stop = "STOP, KONIEC`, `stop = "STOP, NIE, KONIEC`, `sms_words.stop "NIE" is also a yes or no answer`},
-		{`help = "POMOC"`, `help = "POMOC, POLSKI"`, `sms_words.help "POLSKI" switches to Polish`},
-		{`help = "POMOC"`, `help = "POMOC, KONIEC"`, `keyword "KONIEC" is already stop`},
+		{`stop = "STOP, KONIEC`, `stop = "STOP, NIE, KONIEC`, `Polish: sms_words.stop "NIE" is already a yes or no answer in Polish`},
+		{`help = "POMOC"`, `help = "POMOC, POLSKI"`, `Polish: sms_words.help "POLSKI" is already the name of a language (Polish)`},
+		{`help = "POMOC"`, `help = "POMOC, KONIEC"`, `Polish: sms_words.help "KONIEC" is already the STOP keyword`},
+		// Every language's keywords are read in every conversation, so a
+		// keyword is checked against every language's answers.
+		{`help = "POMOC"`, `help = "POMOC, ТАК"`, `Polish: sms_words.help "ТАК" is already a yes or no answer in Ukrainian`},
 	} {
 		overlay := fstest.MapFS{}
 		files, _ := fs.Glob(templates.FS, "*/*")
@@ -83,6 +86,39 @@ func TestLoadFlowRefusesAmbiguousKeywords(t *testing.T) {
 		_, err := LoadFlow(overlay, "self_referral")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: LoadFlow = %v, want %q", c.to, err, c.want)
+		}
+	}
+}
+
+// KeywordClash is the one check of a keyword, at load and for a
+// network's withdraw keyword: another keyword, a language's name, or an
+// answer in any language is a clash; the keyword itself, in any of its
+// languages, and a word that means nothing, are not.
+func TestKeywordClash(t *testing.T) {
+	f, err := LoadFlow(templates.FS, "self_referral")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		word string
+		k    Keyword
+		want string
+	}{
+		{"YES", KeywordWithdraw, "a yes or no answer in English"},
+		{"nope", KeywordWithdraw, "a yes or no answer in English"},
+		{"maybe", KeywordWithdraw, `a "not sure" answer in English`},
+		{"TAK", KeywordWithdraw, "a yes or no answer in Polish"},
+		{"stop", KeywordWithdraw, "the STOP keyword"},
+		{"Help", KeywordWithdraw, "the HELP keyword"},
+		{"KONIEC", KeywordHelp, "the STOP keyword"},
+		{"POLSKI", KeywordWithdraw, "the name of a language (Polish)"},
+		{"WYCOFAJ", KeywordWithdraw, ""},
+		{"STOP", KeywordStop, ""},
+		{"QUIT", KeywordStop, ""},
+		{"LEAVE", KeywordWithdraw, ""},
+	} {
+		if got := f.KeywordClash(c.word, c.k); got != c.want {
+			t.Errorf("KeywordClash(%q, %s) = %q, want %q", c.word, c.k, got, c.want)
 		}
 	}
 }
