@@ -174,7 +174,8 @@ func (e *Engine) referOn(ctx context.Context, tx pgx.Tx, parent Referral, target
 }
 
 // rerouteSelfReferral sends a rejected self-referral on: to the next clear
-// suggestion when the network routes automatically, else to triage.
+// suggestion when the network routes automatically (matched as the first
+// routing was, the client's language included), else to triage.
 func (e *Engine) rerouteSelfReferral(ctx context.Context, tx pgx.Tx, rejected Referral, by Actor, set snapshot, now time.Time) (Referral, error) {
 	cal := set.cal
 	var target *Agency
@@ -183,7 +184,13 @@ func (e *Engine) rerouteSelfReferral(ctx context.Context, tx pgx.Tx, rejected Re
 		if err != nil {
 			return Referral{}, err
 		}
-		m, err := e.suggest(ctx, tx, MatchQuery{Needs: rejected.Needs, District: rejected.PostcodeDistrict, SelfReferral: true, Exclude: tried}, set.districts)
+		var language string
+		var interpreter bool
+		if err := tx.QueryRow(ctx, sqlClientLanguage, rejected.ClientID).Scan(&language, &interpreter); err != nil {
+			return Referral{}, fmt.Errorf("language of the client of referral %d: %w", rejected.ID, err)
+		}
+		m, err := e.suggest(ctx, tx, MatchQuery{Needs: rejected.Needs, District: rejected.PostcodeDistrict, Language: language,
+			SelfReferral: true, Exclude: tried}, set.districts)
 		if err != nil {
 			return Referral{}, err
 		}
