@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/bot/api"
-	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 )
 
@@ -46,9 +45,7 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	a.Routes(mux)
-	srv, base, err := serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
+	srv, base, err := serveRoutes(a.Routes)
 	if err != nil {
 		return err
 	}

@@ -44,16 +44,11 @@ type coreBench struct {
 }
 
 func benchCore(ctx context.Context, stdout io.Writer) error {
-	url, drop, err := benchDatabase(ctx)
+	cfg, drop, err := benchPoolConfig(ctx, benchCoreWorkers+4)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return err
-	}
-	cfg.MaxConns = benchCoreWorkers + 4
 	meter := &cpuMeter{}
 	cfg.AfterConnect = meter.afterConnect
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -61,11 +56,10 @@ func benchCore(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer pool.Close()
-	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	eng, err := benchEngine(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
-	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer eng.Close()
 	net, err := coretest.SeedNetwork(ctx, eng, pool)
 	if err != nil {

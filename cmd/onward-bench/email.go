@@ -5,14 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/mail"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,16 +37,11 @@ const (
 func init() { registerBench("email", benchEmail) }
 
 func benchEmail(ctx context.Context, stdout io.Writer) error {
-	url, drop, err := benchDatabase(ctx)
+	pcfg, drop, err := benchPoolConfig(ctx, 24)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	pcfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return err
-	}
-	pcfg.MaxConns = 24
 	// The producer commits through a pool of its own, so the round trips
 	// counted on the engine's pool are the worker's.
 	producer, err := pgxpool.NewWithConfig(ctx, pcfg.Copy())
@@ -64,12 +56,11 @@ func benchEmail(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer pool.Close()
-	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	quiet := slog.New(slog.DiscardHandler)
+	eng, err := benchEngine(pool, quiet)
 	if err != nil {
 		return err
 	}
-	quiet := slog.New(slog.DiscardHandler)
-	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, quiet)
 	defer eng.Close()
 	netw, err := coretest.SeedNetwork(ctx, eng, pool)
 	if err != nil {
@@ -84,12 +75,8 @@ func benchEmail(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 
-	var mu sync.Mutex
-	committed := make(map[string]time.Time, benchEmailRows)
-	received := make(map[string]time.Time, benchEmailRows)
-	var got atomic.Int64
-	all := make(chan struct{})
 	rep := &benchReporter{}
+	d := newDeliveries(benchEmailRows, rep)
 	srv, err := smtpfake.Start(smtpfake.Options{OnMessage: func(m smtpfake.Message) {
 		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
 		if err != nil {
@@ -98,15 +85,7 @@ func benchEmail(ctx context.Context, stdout io.Writer) error {
 		}
 		id := strings.Trim(msg.Header.Get("Message-Id"), "<>")
 		_, hash, _ := strings.Cut(strings.SplitN(id, "@", 2)[0], ".")
-		mu.Lock()
-		if _, dup := received[hash]; dup {
-			rep.Errorf("%s delivered twice", id)
-		}
-		received[hash] = m.At
-		mu.Unlock()
-		if got.Add(1) == benchEmailRows {
-			close(all)
-		}
+		d.receive(hash, id, m.At)
 	}})
 	if err != nil {
 		return err
@@ -123,10 +102,8 @@ func benchEmail(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	workerDone := make(chan error, 1)
-	go func() { workerDone <- w.Run(runCtx) }()
+	stopWorker := runWorker(ctx, w)
+	defer stopWorker()
 
 	staff := []core.StaffID{netw.Adviser.ID, netw.Adviser2.ID, netw.WelfareAdviser.ID, netw.HousingAdviser.ID, netw.Coordinator.ID}
 	tick := time.NewTicker(benchEmailEvery)
@@ -151,12 +128,7 @@ func benchEmail(ctx context.Context, stdout io.Writer) error {
 			return fmt.Errorf("queue bench emails: %w", err)
 		}
 		eng.WakeWorkers()
-		now := time.Now()
-		mu.Lock()
-		for _, k := range keys {
-			committed[k] = now
-		}
-		mu.Unlock()
+		d.commit(keys, time.Now())
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
@@ -164,34 +136,21 @@ func benchEmail(ctx context.Context, stdout io.Writer) error {
 		}
 	}
 	produced := time.Since(start)
-	select {
-	case <-all:
-	case <-time.After(3 * time.Minute):
-		return fmt.Errorf("only %d of %d emails delivered in 3 minutes", got.Load(), benchEmailRows)
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := d.wait(ctx, 3*time.Minute, "emails"); err != nil {
+		return err
 	}
 	end := time.Now()
 	workerTrips := trips.n.Load() - tripsBefore
-	stop()
-	if err := <-workerDone; err != nil && !errors.Is(err, context.Canceled) {
+	if err := stopWorker(); err != nil {
 		return err
 	}
-	if len(rep.errs) > 0 {
-		return fmt.Errorf("the mail server reported: %s", strings.Join(rep.errs[:min(len(rep.errs), 5)], "; "))
+	if err := rep.err("the mail server"); err != nil {
+		return err
 	}
-	lat := make([]time.Duration, 0, benchEmailRows)
-	mu.Lock()
-	for k, at := range received {
-		c, ok := committed[k]
-		if !ok {
-			mu.Unlock()
-			return fmt.Errorf("the mail server got %q, which was never queued", k)
-		}
-		lat = append(lat, max(at.Sub(c), 0))
+	lat, err := d.latencies("the mail server")
+	if err != nil {
+		return err
 	}
-	mu.Unlock()
-	slices.Sort(lat)
 	rate := float64(len(lat)) / end.Sub(start).Seconds()
 	fmt.Fprintf(stdout, "email: offered %d emails/s in commits of %d; committed %.0f/s\n", int(time.Second/benchEmailEvery)*benchEmailBatch, benchEmailBatch,
 		float64(benchEmailRows)/produced.Seconds())

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
 )
@@ -47,27 +48,20 @@ func openBenchEnv(ctx context.Context, maxConns int32, redisConns int) (_ *bench
 			e.Close()
 		}
 	}()
-	dbURL, drop, err := benchDatabase(ctx)
+	pcfg, drop, err := benchPoolConfig(ctx, maxConns)
 	if err != nil {
 		return nil, err
 	}
 	e.closed = append(e.closed, drop)
-	pcfg, err := pgxpool.ParseConfig(dbURL)
-	if err != nil {
-		return nil, err
-	}
-	pcfg.MaxConns = maxConns
 	pcfg.ConnConfig.Tracer = e.pgTrips
 	pcfg.AfterConnect = e.cpu.afterConnect
 	if e.pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
 		return nil, err
 	}
 	e.closed = append(e.closed, e.pool.Close)
-	crypt, err := core.NewCrypter(randomKey(), nil, nil)
-	if err != nil {
+	if e.engine, err = benchEngine(e.pool, e.quiet); err != nil {
 		return nil, err
 	}
-	e.engine = core.NewEngine(e.pool, crypt, core.SystemClock{}, core.RandomIDs{}, e.quiet)
 	e.closed = append(e.closed, e.engine.Close)
 	if e.net, err = coretest.SeedNetwork(ctx, e.engine, e.pool); err != nil {
 		return nil, fmt.Errorf("seed bench network: %w", err)
@@ -171,6 +165,25 @@ func deleteKeys(rdb redis.UniversalClient, prefix string) {
 			rdb.Del(ctx, iter.Val())
 		}
 	}
+}
+
+// benchEngine is an engine on pool as the benchmarks run it: a throwaway
+// key, the system clock, random IDs, and log.
+func benchEngine(pool *pgxpool.Pool, log *slog.Logger) (*core.Engine, error) {
+	crypt, err := core.NewCrypter(randomKey(), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log), nil
+}
+
+// serveRoutes serves what routes adds to a new mux, behind the input
+// checks the product puts in front of every edge
+// (wiring.StorableInput), until the returned server is closed.
+func serveRoutes(routes func(*http.ServeMux)) (*http.Server, string, error) {
+	mux := http.NewServeMux()
+	routes(mux)
+	return serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
 }
 
 // serveLocal serves h on a loopback port until the returned server is

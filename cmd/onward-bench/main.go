@@ -186,6 +186,23 @@ func benchDatabase(ctx context.Context) (string, func(), error) {
 	return u.String(), drop, nil
 }
 
+// benchPoolConfig creates a fresh, migrated database for one benchmark
+// and returns a pool config for it with maxConns connections, and the
+// function that drops the database.
+func benchPoolConfig(ctx context.Context, maxConns int32) (*pgxpool.Config, func(), error) {
+	dbURL, drop, err := benchDatabase(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	cfg.MaxConns = maxConns
+	return cfg, drop, nil
+}
+
 // percentile returns the p-th percentile (0–100) of sorted durations.
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +50,17 @@ func (r *benchReporter) Errorf(format string, args ...any) {
 
 func (r *benchReporter) Cleanup(f func()) { r.done = append(r.done, f) }
 
+// err is the first five errors the fakes reported, or nil; who names
+// the fakes.
+func (r *benchReporter) err(who string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s reported: %s", who, strings.Join(r.errs[:min(len(r.errs), 5)], "; "))
+}
+
 func (r *benchReporter) close() {
 	for i := len(r.done) - 1; i >= 0; i-- {
 		r.done[i]()
@@ -67,16 +76,11 @@ var benchTexts = []struct{ template, prefix string }{
 }
 
 func benchNotify(ctx context.Context, stdout io.Writer) error {
-	url, drop, err := benchDatabase(ctx)
+	pcfg, drop, err := benchPoolConfig(ctx, 24)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	pcfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return err
-	}
-	pcfg.MaxConns = 24
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return err
@@ -130,76 +134,44 @@ func benchNotify(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 
-	var mu sync.Mutex
-	committed := make(map[string]time.Time, benchNotifyRows)
-	received := make(map[string]time.Time, benchNotifyRows)
-	var got atomic.Int64
-	all := make(chan struct{})
-	receive := func(key string, at time.Time) {
-		mu.Lock()
-		if _, dup := received[key]; dup {
-			rep.Errorf("%s delivered twice", key)
-		}
-		received[key] = at
-		mu.Unlock()
-		if got.Add(1) == benchNotifyRows {
-			close(all)
-		}
-	}
-	sl.OnAccept(func(c notifytest.SlackCall) { receive(strings.TrimPrefix(c.Text, ":bell: "), c.At) })
+	d := newDeliveries(benchNotifyRows, rep)
+	sl.OnAccept(func(c notifytest.SlackCall) {
+		key := strings.TrimPrefix(c.Text, ":bell: ")
+		d.receive(key, key, c.At)
+	})
 	tw.OnAccept(func(m notifytest.SMS) {
 		i := strings.Index(m.Body, "ONW-")
 		for _, bt := range benchTexts {
 			if strings.HasPrefix(m.Body, bt.prefix) && i >= 0 {
-				receive(strings.TrimRight(m.Body[i:i+11], ".) ")+" "+bt.template, m.At)
+				key := strings.TrimRight(m.Body[i:i+11], ".) ") + " " + bt.template
+				d.receive(key, key, m.At)
 				return
 			}
 		}
 		rep.Errorf("unexpected text %q", m.Body)
 	})
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	workerDone := make(chan error, 1)
-	go func() { workerDone <- w.Run(runCtx) }()
+	stopWorker := runWorker(ctx, w)
+	defer stopWorker()
 
 	start := time.Now()
-	if err := benchProduce(ctx, eng, refs, func(keys []string, at time.Time) {
-		mu.Lock()
-		for _, k := range keys {
-			committed[k] = at
-		}
-		mu.Unlock()
-	}); err != nil {
+	if err := benchProduce(ctx, eng, refs, d.commit); err != nil {
 		return err
 	}
-	select {
-	case <-all:
-	case <-time.After(2 * time.Minute):
-		return fmt.Errorf("only %d of %d rows delivered in 2 minutes", got.Load(), benchNotifyRows)
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := d.wait(ctx, 2*time.Minute, "rows"); err != nil {
+		return err
 	}
 	end := time.Now()
-	stop()
-	if err := <-workerDone; err != nil && !errors.Is(err, context.Canceled) {
+	if err := stopWorker(); err != nil {
 		return err
 	}
-	if len(rep.errs) > 0 {
-		return fmt.Errorf("fakes reported: %s", strings.Join(rep.errs[:min(len(rep.errs), 5)], "; "))
+	if err := rep.err("fakes"); err != nil {
+		return err
 	}
-	lat := make([]time.Duration, 0, benchNotifyRows)
-	mu.Lock()
-	for k, at := range received {
-		c, ok := committed[k]
-		if !ok {
-			mu.Unlock()
-			return fmt.Errorf("provider got %q, which was never queued", k)
-		}
-		lat = append(lat, max(at.Sub(c), 0))
+	lat, err := d.latencies("provider")
+	if err != nil {
+		return err
 	}
-	mu.Unlock()
-	slices.Sort(lat)
 	rate := float64(len(lat)) / end.Sub(start).Seconds()
 	fmt.Fprintf(stdout, "notify: offered %d rows/s in commits of %d; %d Slack posts, %d texts\n",
 		int(time.Second/benchNotifyEvery)*benchNotifyBatch, benchNotifyBatch, len(sl.Calls()), len(tw.Accepted()))

@@ -21,7 +21,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/bot"
-	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
@@ -80,9 +79,7 @@ func benchSlack(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	b.Routes(mux)
-	srv, srvURL, err := serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
+	srv, srvURL, err := serveRoutes(b.Routes)
 	if err != nil {
 		return err
 	}

@@ -78,9 +78,7 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	webhook.Routes(mux)
-	onward, onwardURL, err := serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
+	onward, onwardURL, err := serveRoutes(webhook.Routes)
 	if err != nil {
 		return err
 	}

@@ -36,18 +36,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	log := newLoggerTo(cfg, stderr)
-	logMailOff(cfg, log)
-	a, err := newApp(cfg, log)
+	a, err := startApp(stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	return serveHTTP(ctx, a, *worker, nil, newStartState())
+}
+
+// startApp is how serve and worker begin: the environment read and
+// validated, a logger on the stderr they were given, a word at start when
+// email is off, and the app built without reaching PostgreSQL or Redis,
+// which both then wait for.
+func startApp(stderr io.Writer) (*app, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	log := newLoggerTo(cfg, stderr)
+	logMailOff(cfg, log)
+	return newApp(cfg, log)
 }
 
 // loadDBConfig reads the config for commands that only touch the

@@ -34,17 +34,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	log := newLoggerTo(cfg, stderr)
-	logMailOff(cfg, log)
-	a, err := newApp(cfg, log)
+	a, err := startApp(stderr)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	cfg, log := a.cfg, a.log
 	w, err := newNotifyWorker(a)
 	if err != nil {
 		return err

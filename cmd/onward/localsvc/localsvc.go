@@ -6,6 +6,10 @@
 // their default ports, then private servers started from the installed
 // binaries under a state folder (normally ./.onward), then an error that says
 // how to install what is missing.
+//
+// core/coretest/localserver starts throwaway servers for a single test;
+// the two share how PostgreSQL is found and its programs are run
+// (internal/serverproc), which holds nothing made for tests.
 package localsvc
 
 import (
@@ -15,8 +19,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/onward-network/onward/internal/serverproc"
 )
 
 // Fixed ports tried first for private servers, so URLs stay the same across
@@ -33,11 +38,14 @@ const (
 	probeTimeout = 2 * time.Second
 	// startTimeout bounds starting a private server and waiting for it.
 	startTimeout = 60 * time.Second
+	// pollEvery is how often a server that is starting or stopping is
+	// asked whether it is there yet.
+	pollEvery = 100 * time.Millisecond
 )
 
 // ErrNotInstalled is wrapped by the error Ensure returns when neither a
 // running server nor the software to start one was found.
-var ErrNotInstalled = errors.New("not installed")
+var ErrNotInstalled = serverproc.ErrNotInstalled
 
 // Options says where to look for the services and where private ones live.
 type Options struct {
@@ -110,11 +118,11 @@ func Ensure(ctx context.Context, o Options) (*Services, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state folder %s: %w", o.Dir, err)
 	}
-	var pg *postgresBinaries
+	var pg *serverproc.Postgres
 	var redisServer string
 	var missing []string
 	if s.DatabaseURL == "" {
-		pg, err = findPostgres(o, dataDirMajor(filepath.Join(dir, "pg")))
+		pg, err = findPostgres(o, serverproc.DataDirMajor(filepath.Join(dir, "pg")))
 		if errors.Is(err, ErrNotInstalled) {
 			missing = append(missing, "PostgreSQL")
 		} else if err != nil {
@@ -218,7 +226,7 @@ func (o Options) withDefaults() Options {
 		o.lookPath = lookPath
 	}
 	if o.pgGlobs == nil {
-		o.pgGlobs = postgresGlobs
+		o.pgGlobs = serverproc.PostgresGlobs
 	}
 	return o
 }
@@ -236,38 +244,4 @@ func installError(missing []string) error {
 	}
 	return fmt.Errorf("%s %w. On Debian/Ubuntu: sudo apt-get install -y %s   On macOS: brew install %s   (or set ONWARD_DATABASE_URL and ONWARD_REDIS_URL to servers you have)",
 		what, ErrNotInstalled, apt, brew)
-}
-
-// oneLine keeps an error from a server or a tool on one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// waitFor calls ready until it returns nil or ctx ends, and returns the last
-// error.
-func waitFor(ctx context.Context, ready func(context.Context) error) error {
-	for {
-		err := ready(ctx)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// logTail returns the last lines of a server's log, for error messages.
-func logTail(path string, lines int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	all := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, " | ")
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/internal/serverproc"
 )
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -239,7 +241,7 @@ func TestEnsureUsesConfiguredURLsAsTheyAre(t *testing.T) {
 
 func TestEnsureStartsStopsAndReusesPrivateServers(t *testing.T) {
 	if _, err := findPostgres(Options{}.withDefaults(), 0); err != nil {
-		t.Skipf("no PostgreSQL server programs (initdb, pg_ctl, postgres) on PATH or under %v", postgresGlobs)
+		t.Skipf("no PostgreSQL server programs (initdb, pg_ctl, postgres) on PATH or under %v", serverproc.PostgresGlobs)
 	}
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not on PATH")
@@ -364,7 +366,7 @@ func TestEnsureStartsStopsAndReusesPrivateServers(t *testing.T) {
 
 func TestConcurrentEnsuresStartOneServerEach(t *testing.T) {
 	if _, err := findPostgres(Options{}.withDefaults(), 0); err != nil {
-		t.Skipf("no PostgreSQL server programs (initdb, pg_ctl, postgres) on PATH or under %v", postgresGlobs)
+		t.Skipf("no PostgreSQL server programs (initdb, pg_ctl, postgres) on PATH or under %v", serverproc.PostgresGlobs)
 	}
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not on PATH")
@@ -495,7 +497,7 @@ func TestFindPostgresPicksTheInstalledVersion(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.major != c.major || got.dir != filepath.Join(root, strconv.Itoa(c.major), "bin") {
+			if got.Major != c.major || got.Dir != filepath.Join(root, strconv.Itoa(c.major), "bin") {
 				t.Errorf("findPostgres = %+v, want version %d", got, c.major)
 			}
 		})

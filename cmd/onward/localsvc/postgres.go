@@ -13,7 +13,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -21,17 +20,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-)
 
-// postgresGlobs are where packages put PostgreSQL's server binaries when
-// they are not on PATH: Debian/Ubuntu, RHEL/Fedora (PGDG) and Homebrew's
-// keg-only postgresql@N formulae.
-var postgresGlobs = []string{
-	"/usr/lib/postgresql/*/bin",
-	"/usr/pgsql-*/bin",
-	"/opt/homebrew/opt/postgresql@*/bin",
-	"/usr/local/opt/postgresql@*/bin",
-}
+	"github.com/onward-network/onward/internal/serverproc"
+)
 
 // privateSuperuser is the superuser initdb creates in a private data folder,
 // whatever OS user runs it, so private URLs look the same on every machine.
@@ -44,11 +35,11 @@ func configuredPostgres(ctx context.Context, o Options) (string, error) {
 	}
 	if _, err := pgx.ParseConfig(o.DatabaseURL); err != nil {
 		// pgx's parse errors hide the password.
-		return "", fmt.Errorf("ONWARD_DATABASE_URL is not a PostgreSQL URL like postgres://user@127.0.0.1:5432/onward: %s", oneLine(err.Error()))
+		return "", fmt.Errorf("ONWARD_DATABASE_URL is not a PostgreSQL URL like postgres://user@127.0.0.1:5432/onward: %s", serverproc.OneLine(err.Error()))
 	}
 	if err := pingPostgres(ctx, o.DatabaseURL, configuredTimeout); err != nil {
 		return "", fmt.Errorf("PostgreSQL at ONWARD_DATABASE_URL (%s) did not answer within %s: %s",
-			redactURL(o.DatabaseURL), configuredTimeout, oneLine(err.Error()))
+			redactURL(o.DatabaseURL), configuredTimeout, serverproc.OneLine(err.Error()))
 	}
 	o.Log.Info("using PostgreSQL from ONWARD_DATABASE_URL", "url", redactURL(o.DatabaseURL))
 	return o.DatabaseURL, nil
@@ -73,7 +64,7 @@ func machinePostgres(ctx context.Context, o Options) string {
 		for _, name := range postgresUsers() {
 			admin := postgresURL(h.host, name, "postgres")
 			if err := createDatabase(ctx, admin, o.DBName, probeTimeout); err != nil {
-				o.Log.Debug("PostgreSQL not usable", "server", h.host, "user", name, "err", oneLine(err.Error()))
+				o.Log.Debug("PostgreSQL not usable", "server", h.host, "user", name, "err", serverproc.OneLine(err.Error()))
 				continue
 			}
 			o.Log.Info("using the machine's PostgreSQL", "server", h.host, "user", name, "database", o.DBName)
@@ -191,104 +182,28 @@ func redactURL(s string) string {
 	return passwordKeyword.ReplaceAllString(s, "${1}xxxxx")
 }
 
-// postgresBinaries is one installed PostgreSQL: the folder holding initdb,
-// pg_ctl and postgres, and its major version.
-type postgresBinaries struct {
-	dir   string
-	major int
-}
-
-// findPostgres picks the installed PostgreSQL to run: the one on PATH, else
-// the highest version under the usual install folders. When want is not 0 (a
-// data folder made by that major version exists) only that version will do.
-func findPostgres(o Options, want int) (*postgresBinaries, error) {
-	var found []*postgresBinaries
-	if p, err := o.lookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			p = real
-		}
-		if b := postgresIn(filepath.Dir(p)); b != nil {
-			found = append(found, b)
-		}
-	}
-	var installed []*postgresBinaries
-	for _, g := range o.pgGlobs {
-		dirs, _ := filepath.Glob(g)
-		for _, d := range dirs {
-			if b := postgresIn(d); b != nil {
-				installed = append(installed, b)
-			}
-		}
-	}
-	sort.SliceStable(installed, func(i, j int) bool { return installed[i].major > installed[j].major })
-	found = append(found, installed...)
-
-	if len(found) == 0 {
-		return nil, ErrNotInstalled
-	}
-	if want == 0 {
-		return found[0], nil
-	}
-	var versions []string
-	for _, b := range found {
-		if b.major == want {
-			return b, nil
-		}
-		versions = append(versions, strconv.Itoa(b.major))
-	}
-	return nil, fmt.Errorf("the private PostgreSQL data folder was made by PostgreSQL %d, which is not installed (found %s): install it, or remove the data folder to start afresh",
-		want, strings.Join(versions, ", "))
-}
-
-var postgresVersion = regexp.MustCompile(`\(PostgreSQL\) (\d+)`)
-
-// postgresIn returns the PostgreSQL in dir, or nil if dir lacks one of the
-// programs or its version cannot be read.
-func postgresIn(dir string) *postgresBinaries {
-	for _, name := range []string{"initdb", "pg_ctl", "postgres"} {
-		fi, err := os.Stat(filepath.Join(dir, name))
-		if err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-			return nil
-		}
-	}
-	out, err := exec.Command(filepath.Join(dir, "pg_ctl"), "--version").Output()
-	if err != nil {
-		return nil
-	}
-	m := postgresVersion.FindSubmatch(out)
-	if m == nil {
-		return nil
-	}
-	major, _ := strconv.Atoi(string(m[1]))
-	return &postgresBinaries{dir: dir, major: major}
-}
-
-// dataDirMajor returns the major version that made a data folder, or 0.
-func dataDirMajor(dataDir string) int {
-	b, err := os.ReadFile(filepath.Join(dataDir, "PG_VERSION"))
-	if err != nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	return n
+// findPostgres picks the installed PostgreSQL to run, as
+// serverproc.FindPostgres does, looking where o says.
+func findPostgres(o Options, want int) (*serverproc.Postgres, error) {
+	return serverproc.FindPostgres(o.lookPath, o.pgGlobs, want)
 }
 
 // privatePostgres is a server run from a data folder under the state folder.
 type privatePostgres struct {
-	bin     *postgresBinaries
-	as      *account // nil: this process's user
-	dataDir string   // Dir/pg
-	runDir  string   // Dir/pg-run: socket and log, owned by the server's user
+	bin     *serverproc.Postgres
+	as      *serverproc.Account // nil: this process's user
+	dataDir string              // Dir/pg
+	runDir  string              // Dir/pg-run: socket and log, owned by the server's user
 }
 
-func newPrivatePostgres(o Options, dir string, bin *postgresBinaries) (*privatePostgres, error) {
+func newPrivatePostgres(o Options, dir string, bin *serverproc.Postgres) (*privatePostgres, error) {
 	p := &privatePostgres{
 		bin:     bin,
 		dataDir: filepath.Join(dir, "pg"),
 		runDir:  filepath.Join(dir, "pg-run"),
 	}
 	var err error
-	if p.as, err = serverAccount(p.dataDir); err != nil {
+	if p.as, err = serverproc.ServerAccount(p.dataDir); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -297,7 +212,7 @@ func newPrivatePostgres(o Options, dir string, bin *postgresBinaries) (*privateP
 // ensurePrivatePostgres reuses the private server if it runs, else
 // initialises the data folder if needed and starts it. It returns the server
 // only when it started it.
-func ensurePrivatePostgres(ctx context.Context, o Options, dir string, bin *postgresBinaries) (string, *privatePostgres, error) {
+func ensurePrivatePostgres(ctx context.Context, o Options, dir string, bin *serverproc.Postgres) (string, *privatePostgres, error) {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	p, err := newPrivatePostgres(o, dir, bin)
@@ -340,7 +255,7 @@ func ensurePrivatePostgres(ctx context.Context, o Options, dir string, bin *post
 // else nil.
 func runningPrivatePostgres(ctx context.Context, o Options, dir string) (*privatePostgres, error) {
 	dataDir := filepath.Join(dir, "pg")
-	major := dataDirMajor(dataDir)
+	major := serverproc.DataDirMajor(dataDir)
 	if major == 0 {
 		return nil, nil
 	}
@@ -367,7 +282,7 @@ func (p *privatePostgres) initialised() bool {
 // running asks pg_ctl whether a server runs on the data folder; it tells a
 // live postmaster.pid from one left by a crash.
 func (p *privatePostgres) running(ctx context.Context) (bool, error) {
-	out, err := runOutput(p.command(ctx, "pg_ctl", "status", "-D", p.dataDir))
+	out, err := serverproc.RunToFile(p.bin.Command(ctx, p.as, "pg_ctl", "status", "-D", p.dataDir))
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -399,7 +314,7 @@ func (p *privatePostgres) port() (int, error) {
 // missing and returns its URL.
 func (p *privatePostgres) waitAndCreate(ctx context.Context, name string) (string, error) {
 	var u string
-	err := waitFor(ctx, func(ctx context.Context) error {
+	err := serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error {
 		port, err := p.port()
 		if err != nil {
 			return err
@@ -421,13 +336,13 @@ func (p *privatePostgres) initdb(ctx context.Context, o Options) error {
 	if entries, _ := os.ReadDir(p.dataDir); len(entries) > 0 {
 		return fmt.Errorf("%s is not empty but holds no PostgreSQL data (no PG_VERSION): remove it and try again", p.dataDir)
 	}
-	if err := chown(p.dataDir, p.as); err != nil {
+	if err := serverproc.Chown(p.dataDir, p.as); err != nil {
 		return err
 	}
-	o.Log.Info("initialising private PostgreSQL", "dir", p.dataDir, "version", p.bin.major, "user", p.as.String())
+	o.Log.Info("initialising private PostgreSQL", "dir", p.dataDir, "version", p.bin.Major, "user", p.as.String())
 	// Trust auth is safe because the server listens on 127.0.0.1 and a socket
 	// inside the state folder only; -N skips fsync, as this is throwaway data.
-	out, err := runOutput(p.command(ctx, "initdb", "-D", p.dataDir, "-U", privateSuperuser,
+	out, err := serverproc.RunToFile(p.bin.Command(ctx, p.as, "initdb", "-D", p.dataDir, "-U", privateSuperuser,
 		"-A", "trust", "-E", "UTF8", "--no-locale", "-N"))
 	if err != nil {
 		return fmt.Errorf("initdb -D %s: %v: %s", p.dataDir, err, out)
@@ -441,13 +356,13 @@ func (p *privatePostgres) start(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(p.runDir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", p.runDir, err)
 	}
-	if err := chown(p.runDir, p.as); err != nil {
+	if err := serverproc.Chown(p.runDir, p.as); err != nil {
 		return err
 	}
 	if err := p.fixOwnership(); err != nil {
 		return err
 	}
-	port, err := freePort(privatePostgresPort)
+	port, err := serverproc.FreePort(privatePostgresPort)
 	if err != nil {
 		return err
 	}
@@ -475,10 +390,10 @@ full_page_writes = off
 	}
 
 	logFile := filepath.Join(p.runDir, "postgres.log")
-	out, err := runOutput(p.command(ctx, "pg_ctl", "start", "-D", p.dataDir, "-l", logFile,
+	out, err := serverproc.RunToFile(p.bin.Command(ctx, p.as, "pg_ctl", "start", "-D", p.dataDir, "-l", logFile,
 		"-w", "-t", strconv.Itoa(int(startTimeout/time.Second)), "-s"))
 	if err != nil {
-		return fmt.Errorf("pg_ctl start -D %s: %v: %s; log: %s", p.dataDir, err, out, logTail(logFile, 5))
+		return fmt.Errorf("pg_ctl start -D %s: %v: %s; log: %s", p.dataDir, err, out, serverproc.LogTail(logFile, 5))
 	}
 	return nil
 }
@@ -490,7 +405,7 @@ func (p *privatePostgres) fixOwnership() error {
 		return nil
 	}
 	owner, err := ownerOf(p.dataDir)
-	if err != nil || owner == p.as.uid {
+	if err != nil || owner == p.as.UID {
 		return err
 	}
 	return chownTree(p.dataDir, p.as)
@@ -527,7 +442,7 @@ func (p *privatePostgres) stop(ctx context.Context, log *slog.Logger) error {
 	if err != nil || !running {
 		return err
 	}
-	out, err := runOutput(p.command(ctx, "pg_ctl", "stop", "-D", p.dataDir, "-m", "fast",
+	out, err := serverproc.RunToFile(p.bin.Command(ctx, p.as, "pg_ctl", "stop", "-D", p.dataDir, "-m", "fast",
 		"-w", "-t", strconv.Itoa(int(startTimeout/time.Second)), "-s"))
 	if err != nil {
 		return fmt.Errorf("pg_ctl stop -D %s: %v: %s", p.dataDir, err, out)
@@ -536,67 +451,17 @@ func (p *privatePostgres) stop(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
-// command prepares one of the PostgreSQL programs to run as the server's
-// account, in its own session so a Ctrl-C in the terminal does not reach the
-// server it starts.
-func (p *privatePostgres) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, filepath.Join(p.bin.dir, name), args...)
-	// The server's account may not be able to enter our working folder.
-	cmd.Dir = "/"
-	for _, kv := range os.Environ() {
-		// PGDATA, PGPORT and friends would point pg_ctl elsewhere.
-		if !strings.HasPrefix(kv, "PG") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	prepare(cmd, p.as)
-	return cmd
-}
-
 // pgQuote quotes a postgresql.conf string value.
 func pgQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// freePort returns preferred if nothing listens on it, else a free port.
-func freePort(preferred int) (int, error) {
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(preferred))
-	if c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond); err == nil {
-		c.Close()
-	} else if l, err := net.Listen("tcp", addr); err == nil {
-		l.Close()
-		return preferred, nil
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // writeOwned writes a file and gives it to account as (nil: leave it).
-func writeOwned(path, content string, as *account) error {
+func writeOwned(path, content string, as *serverproc.Account) error {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		return err
 	}
-	return chown(path, as)
-}
-
-// runOutput runs cmd with its output going to a file rather than a pipe: a
-// server the command leaves running could hold a pipe open and make Wait
-// hang. It returns the output on one line.
-func runOutput(cmd *exec.Cmd) (string, error) {
-	f, err := os.CreateTemp("", "onward-localsvc-*.out")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	cmd.Stdout, cmd.Stderr = f, f
-	err = cmd.Run()
-	b, _ := os.ReadFile(f.Name())
-	return oneLine(string(b)), err
+	return serverproc.Chown(path, as)
 }
 
 // lookPath is exec.LookPath; a variable of Options so tests can hide tools.

@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/onward-network/onward/internal/serverproc"
 )
 
 func TestCanReachNamesTheFolderToOpen(t *testing.T) {
 	// A user that owns nothing here: only the "other" permission bits apply.
-	stranger := &account{name: "stranger", uid: 54321, gid: 54321}
+	stranger := &serverproc.Account{Name: "stranger", UID: 54321, GID: 54321}
 	root := reachableTempDir(t)
 	open := filepath.Join(root, "open")
 	shut := filepath.Join(open, "shut")

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/onward-network/onward/cmd/internal/wiring"
+	"github.com/onward-network/onward/internal/serverproc"
 )
 
 // machineRedisURL is the machine's Redis on its default port.
@@ -45,7 +46,7 @@ func configuredRedis(ctx context.Context, o Options) (string, error) {
 	c.Close()
 	if err != nil {
 		return "", fmt.Errorf("Redis at ONWARD_REDIS_URL (%s) did not answer within %s: %s",
-			redactURL(o.RedisURL), configuredTimeout, oneLine(err.Error()))
+			redactURL(o.RedisURL), configuredTimeout, serverproc.OneLine(err.Error()))
 	}
 	o.Log.Info("using Redis from ONWARD_REDIS_URL", "url", redactURL(o.RedisURL))
 	return o.RedisURL, nil
@@ -55,7 +56,7 @@ func configuredRedis(ctx context.Context, o Options) (string, error) {
 // password, else "".
 func machineRedis(ctx context.Context, o Options) string {
 	if err := pingRedis(ctx, machineRedisURL, probeTimeout); err != nil {
-		o.Log.Debug("no usable Redis on 127.0.0.1:6379", "err", oneLine(err.Error()))
+		o.Log.Debug("no usable Redis on 127.0.0.1:6379", "err", serverproc.OneLine(err.Error()))
 		return ""
 	}
 	o.Log.Info("using the machine's Redis", "url", machineRedisURL)
@@ -124,7 +125,7 @@ func ensurePrivateRedis(ctx context.Context, o Options, dir, server string) (str
 		return "", nil, fmt.Errorf("create %s: %w", r.dir, err)
 	}
 	var err error
-	if r.port, err = freePort(privateRedisPort); err != nil {
+	if r.port, err = serverproc.FreePort(privateRedisPort); err != nil {
 		return "", nil, err
 	}
 	// Redis holds only short-lived state, so no persistence; it daemonizes so
@@ -147,15 +148,15 @@ appendonly no
 	o.Log.Info("starting private Redis", "dir", r.dir, "port", r.port)
 	cmd := exec.CommandContext(ctx, server, r.conf())
 	cmd.Dir = r.dir
-	prepare(cmd, nil)
-	if out, err := runOutput(cmd); err != nil {
-		return "", nil, fmt.Errorf("start private Redis (%s %s): %v: %s; log: %s", server, r.conf(), err, out, logTail(r.logFile(), 5))
+	serverproc.Prepare(cmd, nil)
+	if out, err := serverproc.RunToFile(cmd); err != nil {
+		return "", nil, fmt.Errorf("start private Redis (%s %s): %v: %s; log: %s", server, r.conf(), err, out, serverproc.LogTail(r.logFile(), 5))
 	}
-	err = waitFor(ctx, func(ctx context.Context) error {
+	err = serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error {
 		return pingRedis(ctx, r.url(), probeTimeout)
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("private Redis on port %d did not answer: %s; log: %s", r.port, oneLine(err.Error()), logTail(r.logFile(), 5))
+		return "", nil, fmt.Errorf("private Redis on port %d did not answer: %s; log: %s", r.port, serverproc.OneLine(err.Error()), serverproc.LogTail(r.logFile(), 5))
 	}
 	o.Log.Info("started private Redis", "dir", r.dir, "url", r.url())
 	return r.url(), r, nil
@@ -224,7 +225,7 @@ func (r *privateRedis) stop(ctx context.Context, log *slog.Logger) error {
 		return nil
 	}
 	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
-	err = waitFor(wctx, gone)
+	err = serverproc.WaitFor(wctx, pollEvery, gone)
 	wcancel()
 	if err != nil {
 		if pid, perr := readPid(r.pidFile()); perr == nil {
@@ -232,7 +233,7 @@ func (r *privateRedis) stop(ctx context.Context, log *slog.Logger) error {
 				_ = p.Signal(syscall.SIGTERM)
 			}
 		}
-		if err = waitFor(ctx, gone); err != nil {
+		if err = serverproc.WaitFor(ctx, pollEvery, gone); err != nil {
 			return errors.Join(err, shutdownErr)
 		}
 	}

@@ -6,45 +6,45 @@
 // use these rather than the shared servers, which they must not disturb.
 // A test skips, with one line saying what is missing, only when the
 // binaries are not installed.
+//
+// cmd/onward/localsvc starts servers too, but long-lived ones that
+// `make run` and `make test` reuse from run to run; the two share how
+// PostgreSQL is found and its programs are run (internal/serverproc).
 package localserver
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// postgresGlobs are where packages put PostgreSQL's server binaries when
-// they are not on PATH (Debian/Ubuntu, RHEL/Fedora, Homebrew).
-var postgresGlobs = []string{
-	"/usr/lib/postgresql/*/bin",
-	"/usr/pgsql-*/bin",
-	"/opt/homebrew/opt/postgresql@*/bin",
-	"/usr/local/opt/postgresql@*/bin",
-}
+	"github.com/onward-network/onward/internal/serverproc"
+)
 
 // Postgres is a private PostgreSQL server started by a test.
 type Postgres struct {
 	Port    int
 	DataDir string
-	bin     string
-	as      *syscall.Credential // nil: this process's user
+	bin     *serverproc.Postgres
+	as      *serverproc.Account // nil: this process's user
 	logFile string
 	primary *Postgres // set on a replica
 }
+
+const (
+	// pollEvery is how often a starting server or replica is asked
+	// whether it is ready.
+	pollEvery = 50 * time.Millisecond
+	// logLines is how much of a server's log a failure message quotes.
+	logLines = 8
+)
 
 // URL is a connection URL for database db on the server, as the superuser
 // "postgres" (trust authentication, 127.0.0.1 only).
@@ -52,55 +52,16 @@ func (p *Postgres) URL(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", p.Port, db)
 }
 
-// postgresBin finds a folder holding initdb, pg_ctl, postgres and
-// pg_basebackup, the highest version first; "" when there is none.
-func postgresBin() string {
-	var dirs []string
-	if p, err := exec.LookPath("pg_basebackup"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			dirs = append(dirs, filepath.Dir(real))
-		}
-	}
-	var installed []string
-	for _, g := range postgresGlobs {
-		m, _ := filepath.Glob(g)
-		installed = append(installed, m...)
-	}
-	sort.Slice(installed, func(i, j int) bool { return versionOf(installed[i]) > versionOf(installed[j]) })
-	for _, d := range append(dirs, installed...) {
-		ok := true
-		for _, name := range []string{"initdb", "pg_ctl", "postgres", "pg_basebackup"} {
-			if fi, err := os.Stat(filepath.Join(d, name)); err != nil || fi.Mode()&0o111 == 0 {
-				ok = false
-			}
-		}
-		if ok {
-			return d
-		}
-	}
-	return ""
-}
-
-// versionOf reads the major version out of an install folder's path.
-func versionOf(dir string) int {
-	for _, part := range strings.FieldsFunc(dir, func(r rune) bool { return r < '0' || r > '9' }) {
-		if n, err := strconv.Atoi(part); err == nil {
-			return n
-		}
-	}
-	return 0
-}
-
 // StartPostgres initialises and starts a private primary, configured to
 // stream WAL to replicas and with fsync off (throwaway data, fast start).
 // It skips the test when PostgreSQL's server binaries are not installed.
 func StartPostgres(t testing.TB) *Postgres {
 	t.Helper()
-	bin := postgresBin()
-	if bin == "" {
+	bin, err := serverproc.FindPostgres(exec.LookPath, serverproc.PostgresGlobs, 0, "pg_basebackup")
+	if err != nil {
 		t.Skip("skipped: no PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup) on PATH or under /usr/lib/postgresql/*/bin")
 	}
-	as, err := serverAccount()
+	as, err := serverproc.ServerAccount("")
 	if err != nil {
 		t.Skip("skipped: " + err.Error())
 	}
@@ -155,7 +116,7 @@ func (p *Postgres) StartReplica(t testing.TB) *Postgres {
 	r.start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := waitFor(ctx, func(ctx context.Context) error {
+	err := serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error {
 		var status string
 		if err := queryOne(ctx, r.URL("postgres"), `SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), 'none')`, &status); err != nil {
 			return err
@@ -166,7 +127,7 @@ func (p *Postgres) StartReplica(t testing.TB) *Postgres {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("replica did not start streaming: %v; log: %s", err, tail(r.logFile))
+		t.Fatalf("replica did not start streaming: %v; log: %s", err, serverproc.LogTail(r.logFile, logLines))
 	}
 	return r
 }
@@ -174,7 +135,7 @@ func (p *Postgres) StartReplica(t testing.TB) *Postgres {
 // start starts the server on a free port and stops it when the test ends.
 func (p *Postgres) start(t testing.TB) {
 	t.Helper()
-	port, err := FreePort()
+	port, err := serverproc.FreePort(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +153,7 @@ func (p *Postgres) start(t testing.TB) {
 func (p *Postgres) Start() error {
 	if out, err := p.run("pg_ctl", "start", "-D", p.DataDir, "-l", p.logFile, "-w", "-t", "60", "-s",
 		"-o", "-p "+strconv.Itoa(p.Port)); err != nil {
-		return fmt.Errorf("pg_ctl start -D %s: %v: %s; log: %s", p.DataDir, err, out, tail(p.logFile))
+		return fmt.Errorf("pg_ctl start -D %s: %v: %s; log: %s", p.DataDir, err, out, serverproc.LogTail(p.logFile, logLines))
 	}
 	return nil
 }
@@ -222,7 +183,7 @@ func (p *Postgres) WaitReplayed(t testing.TB) {
 	if err := queryOne(ctx, p.primary.URL("postgres"), `SELECT pg_current_wal_lsn()::text`, &lsn); err != nil {
 		t.Fatal(err)
 	}
-	err := waitFor(ctx, func(ctx context.Context) error {
+	err := serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error {
 		var caught bool
 		if err := queryOne(ctx, p.URL("postgres"), `SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn`, &caught, lsn); err != nil {
 			return err
@@ -239,40 +200,12 @@ func (p *Postgres) WaitReplayed(t testing.TB) {
 
 // run runs one of PostgreSQL's programs as the server's account.
 func (p *Postgres) run(name string, args ...string) (string, error) {
-	cmd := exec.Command(filepath.Join(p.bin, name), args...)
-	cmd.Dir = "/"
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PG") { // PGDATA, PGPORT would point elsewhere
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: p.as}
-	return runToFile(cmd)
-}
-
-// serverAccount is the account PostgreSQL runs as: this process's, unless
-// it is root, which PostgreSQL refuses; then the postgres user's.
-func serverAccount() (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	for _, name := range []string{"postgres", "nobody"} {
-		u, err := user.Lookup(name)
-		if err != nil {
-			continue
-		}
-		uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
-		gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
-		if err1 == nil && err2 == nil && uid != 0 {
-			return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, nil
-		}
-	}
-	return nil, errors.New("running as root, and there is neither a postgres nor a nobody user to run PostgreSQL as")
+	return serverproc.RunToFile(p.bin.Command(context.Background(), p.as, name, args...))
 }
 
 // privateDir makes a folder for one server's data (mode 0700, owned by as)
 // inside a fresh temporary folder its account can enter.
-func privateDir(t testing.TB, name string, as *syscall.Credential) string {
+func privateDir(t testing.TB, name string, as *serverproc.Account) string {
 	t.Helper()
 	base, err := os.MkdirTemp("", "onward-"+name+"-")
 	if err != nil {
@@ -285,11 +218,9 @@ func privateDir(t testing.TB, name string, as *syscall.Credential) string {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if as != nil {
-		for _, d := range []string{base, dir} {
-			if err := os.Chown(d, int(as.Uid), int(as.Gid)); err != nil {
-				t.Fatal(err)
-			}
+	for _, d := range []string{base, dir} {
+		if err := serverproc.Chown(d, as); err != nil {
+			t.Fatal(err)
 		}
 	}
 	return dir
@@ -303,58 +234,4 @@ func queryOne(ctx context.Context, url, sql string, dest any, args ...any) error
 	}
 	defer conn.Close(context.Background())
 	return conn.QueryRow(ctx, sql, args...).Scan(dest)
-}
-
-// FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// waitFor calls ready every 50 ms until it returns nil or ctx ends, and
-// returns the last error.
-func waitFor(ctx context.Context, ready func(context.Context) error) error {
-	for {
-		err := ready(ctx)
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// runToFile runs cmd with its output going to a file, not a pipe: a server
-// it leaves running would hold a pipe open and make Wait hang.
-func runToFile(cmd *exec.Cmd) (string, error) {
-	f, err := os.CreateTemp("", "onward-localserver-*.out")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	cmd.Stdout, cmd.Stderr = f, f
-	err = cmd.Run()
-	b, _ := os.ReadFile(f.Name())
-	return strings.Join(strings.Fields(string(b)), " "), err
-}
-
-// tail is the last lines of a server's log, for failure messages.
-func tail(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > 8 {
-		lines = lines[len(lines)-8:]
-	}
-	return strings.Join(lines, " | ")
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/onward-network/onward/internal/serverproc"
 )
 
 // Redis is a private redis-server (or Sentinel) started by a test.
@@ -57,7 +59,7 @@ func StartRedis(t testing.TB, replicaOf *Redis) *Redis {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		c := r.Client(t)
-		err := waitFor(ctx, func(ctx context.Context) error {
+		err := serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error {
 			info, err := c.Info(ctx, "replication").Result()
 			if err != nil {
 				return err
@@ -88,7 +90,7 @@ sentinel parallel-syncs %[1]s 1
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	c := s.Client(t)
-	err := waitFor(ctx, func(ctx context.Context) error {
+	err := serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error {
 		// Wait until a replica is one Sentinel would promote: found,
 		// connected, linked to its master, and recently heard from. A
 		// replica only found is refused with NOGOODSLAVE.
@@ -158,7 +160,7 @@ func (r *Redis) MasterAddr(ctx context.Context, masterName string) (string, erro
 func startRedis(t testing.TB, name, extra string, sentinel bool) *Redis {
 	t.Helper()
 	server := redisServer(t)
-	port, err := FreePort()
+	port, err := serverproc.FreePort(0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,8 +193,8 @@ func startRedis(t testing.TB, name, extra string, sentinel bool) *Redis {
 	defer cancel()
 	c := redis.NewClient(&redis.Options{Addr: r.Addr(), MaxRetries: -1, DisableIdentity: true})
 	defer c.Close()
-	if err := waitFor(ctx, func(ctx context.Context) error { return c.Ping(ctx).Err() }); err != nil {
-		t.Fatalf("%s on port %d did not answer: %v; log: %s", name, port, err, tail(filepath.Join(dir, "redis.log")))
+	if err := serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error { return c.Ping(ctx).Err() }); err != nil {
+		t.Fatalf("%s on port %d did not answer: %v; log: %s", name, port, err, serverproc.LogTail(filepath.Join(dir, "redis.log"), logLines))
 	}
 	return r
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onward-network/onward/internal/serverproc"
 )
 
 // clusterSlots is how many hash slots a Redis Cluster has.
@@ -39,7 +41,7 @@ func StartCluster(t testing.TB, n int) []*Redis {
 	}
 	for _, node := range nodes {
 		c := node.Client(t)
-		err := waitFor(ctx, func(ctx context.Context) error {
+		err := serverproc.WaitFor(ctx, pollEvery, func(ctx context.Context) error {
 			info, err := c.ClusterInfo(ctx).Result()
 			if err != nil {
 				return err
