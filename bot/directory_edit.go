@@ -187,7 +187,7 @@ func (b *Bot) serviceForm(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	form := serviceForm{Name: svc.Name, Description: svc.Description, Eligibility: svc.Eligibility,
-		Districts: strings.Join(svc.PostcodeDistricts, " "), CouncilAreas: strings.Join(svc.CouncilAreas, " "),
+		Districts: strings.Join(svc.PostcodeDistricts, " "), CouncilAreas: strings.Join(core.CouncilAreaNames(svc.CouncilAreas), ", "),
 		Languages: strings.Join(svc.Languages, " "), OpeningHours: svc.OpeningHours}
 	v := b.serviceView(s, svc, agency, form, svc.Needs, nil)
 	v.Own = strings.HasPrefix(r.URL.Path, "/staff/our-services/")
@@ -216,7 +216,7 @@ func (b *Bot) saveService(w http.ResponseWriter, r *http.Request, s session) {
 	if len(errs) == 0 {
 		err := b.engine.UpdateService(r.Context(), svc.ID, core.NewService{AgencyID: svc.AgencyID, Name: form.Name,
 			Description: form.Description, Needs: needs, Eligibility: form.Eligibility, PostcodeDistricts: words(form.Districts),
-			CouncilAreas: words(form.CouncilAreas), Languages: words(form.Languages), OpeningHours: form.OpeningHours}, s.staff.Actor())
+			CouncilAreas: core.SplitCouncilAreas(form.CouncilAreas), Languages: words(form.Languages), OpeningHours: form.OpeningHours}, s.staff.Actor())
 		var invalid *core.ValidationError
 		switch {
 		case errors.As(err, &invalid):

@@ -114,16 +114,21 @@ func (b *Bot) addPartner(w http.ResponseWriter, r *http.Request, s session) {
 		in.Scopes = append(in.Scopes, core.PartnerScope(sc))
 	}
 	agency := r.PostFormValue("agency")
+	var err error
 	if agency != "" && agency != "network" {
-		id, err := strconv.ParseInt(agency, 10, 64)
-		if err != nil {
-			agency = "bad"
+		// Not a number is a mistake, never the whole network.
+		id, perr := strconv.ParseInt(agency, 10, 64)
+		if perr != nil || id <= 0 {
+			err = &core.ValidationError{Fields: []core.FieldError{{Field: "agency", Message: "choose an agency from the list, or the whole network"}}}
 		}
 		in.AgencyID = core.AgencyID(id)
 	}
 	// AddPartner refuses an agency that has left the network, on its
 	// "agency" field, like any other mistake in the form.
-	c, err := b.engine.AddPartner(r.Context(), in, s.staff.Actor())
+	var c core.PartnerCredentials
+	if err == nil {
+		c, err = b.engine.AddPartner(r.Context(), in, s.staff.Actor())
+	}
 	v, verr := b.partnersView(r, s)
 	if verr != nil {
 		b.refused(w, r, s, verr)

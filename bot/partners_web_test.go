@@ -31,6 +31,16 @@ func TestPartnersPage(t *testing.T) {
 	if ps, _ := tb.Engine.Partners(ctx); len(ps) != 0 {
 		t.Fatalf("a refused add wrote %d partners", len(ps))
 	}
+	// An agency that is not one of the list's is a mistake, not the
+	// whole network.
+	resp, body = c.post("/staff/partners", url.Values{"csrf": {c.csrf}, "name": {"Kirkton casework"},
+		"agency": {"kirkton"}, "scopes": {"read"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "choose an agency from the list") {
+		t.Fatalf("an agency that is not a number: %d %s", resp.StatusCode, body)
+	}
+	if ps, _ := tb.Engine.Partners(ctx); len(ps) != 0 {
+		t.Fatalf("an add for no agency in the list wrote %d partners (for the whole network?)", len(ps))
+	}
 	resp, body = c.post("/staff/partners", url.Values{"csrf": {c.csrf}, "name": {"Kirkton casework"},
 		"agency": {fmt.Sprint(tb.Net.CAB)}, "scopes": {"read", "act"}})
 	secret := regexp.MustCompile(`onwsec_[A-Za-z0-9_-]+`).FindString(body)

@@ -103,16 +103,16 @@ func (e *Engine) updateService(ctx context.Context, db DB, id ServiceID, s NewSe
 	if err := mayKeepDirectory(by); err != nil && !own {
 		return err
 	}
-	districts, langs, err := checkService(s)
+	c, err := checkService(s)
 	if err != nil {
 		return err
 	}
-	if err := checkServiceDistricts(ctx, db, districts); err != nil {
+	if err := checkServiceDistricts(ctx, db, c.districts); err != nil {
 		return err
 	}
 	var got ServiceID
 	err = db.QueryRow(ctx, sqlUpdateService, id, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
-		districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), s.AgencyID, ParseOpeningHours(s.OpeningHours), own).Scan(&got)
+		c.districts, c.councils, c.langs, s.OpeningHours, e.clock.Now(), s.AgencyID, ParseOpeningHours(s.OpeningHours), own).Scan(&got)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("update service %d: %w", id, ErrNotFound)
 	}

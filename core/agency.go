@@ -278,34 +278,53 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8::text[], '{en}'), $9, $10, $10, 
 
 // AddService adds a directory service.
 func (e *Engine) AddService(ctx context.Context, db DB, s NewService) (ServiceID, error) {
-	districts, langs, err := checkService(s)
+	c, err := checkService(s)
 	if err != nil {
 		return 0, err
 	}
-	if err := checkServiceDistricts(ctx, db, districts); err != nil {
+	if err := checkServiceDistricts(ctx, db, c.districts); err != nil {
 		return 0, err
 	}
 	var id ServiceID
 	err = db.QueryRow(ctx, sqlInsertService, s.AgencyID, s.Name, s.Description, NeedStrings(s.Needs), s.Eligibility,
-		districts, nonNil(s.CouncilAreas), langs, s.OpeningHours, e.clock.Now(), ParseOpeningHours(s.OpeningHours)).Scan(&id)
+		c.districts, c.councils, c.langs, s.OpeningHours, e.clock.Now(), ParseOpeningHours(s.OpeningHours)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add service %s: %w", s.Name, err)
 	}
 	return id, nil
 }
 
-// checkService validates a directory service and returns its districts
-// normalised ("ky1" → "KY1") and its languages (nil for the default).
-func checkService(s NewService) (districts, langs []string, err error) {
+// checkedService is a directory service's areas and languages as they
+// are stored.
+type checkedService struct {
+	districts []string // normalised: "ky1" → "KY1"
+	councils  []string // GSS codes: "Fife" → "S12000047"
+	langs     []string // ISO 639 codes; nil for the default
+}
+
+// checkService validates a directory service and returns its areas and
+// languages as they are stored.
+func checkService(s NewService) (checkedService, error) {
+	var c checkedService
 	if err := validate(s); err != nil {
-		return nil, nil, err
+		return c, err
 	}
 	if len(s.PostcodeDistricts) == 0 && len(s.CouncilAreas) == 0 {
-		return nil, nil, &ValidationError{Fields: []FieldError{{Field: "postcode districts", Message: "a service needs an area: postcode districts, council areas or both"}}}
+		return c, &ValidationError{Fields: []FieldError{{Field: "postcode districts", Message: "a service needs an area: postcode districts, council areas or both"}}}
 	}
-	districts = make([]string, len(s.PostcodeDistricts))
+	c.districts = make([]string, len(s.PostcodeDistricts))
 	for i, d := range s.PostcodeDistricts {
-		districts[i], _ = ParseDistrict(d)
+		c.districts[i], _ = ParseDistrict(d)
+	}
+	c.councils = make([]string, 0, len(s.CouncilAreas))
+	for _, a := range s.CouncilAreas {
+		code, err := ParseCouncilArea(a)
+		if err != nil {
+			return c, &ValidationError{Fields: []FieldError{{Field: "council areas", Message: "council areas: " + err.Error()}}}
+		}
+		if !slices.Contains(c.councils, code) {
+			c.councils = append(c.councils, code)
+		}
 	}
 	var bad []string
 	for _, l := range s.Languages {
@@ -314,15 +333,15 @@ func checkService(s NewService) (districts, langs []string, err error) {
 			bad = append(bad, fmt.Sprintf("%q", l))
 			continue
 		}
-		if !slices.Contains(langs, code) {
-			langs = append(langs, code)
+		if !slices.Contains(c.langs, code) {
+			c.langs = append(c.langs, code)
 		}
 	}
 	if bad != nil {
-		return nil, nil, &ValidationError{Fields: []FieldError{{Field: "languages", Message: fmt.Sprintf(
+		return c, &ValidationError{Fields: []FieldError{{Field: "languages", Message: fmt.Sprintf(
 			"languages: %s is not a language code; give ISO 639 codes, like en, pl or ar", strings.Join(bad, ", "))}}}
 	}
-	return districts, langs, nil
+	return c, nil
 }
 
 // checkServiceDistricts refuses a service area outside the network: each

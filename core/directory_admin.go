@@ -30,7 +30,7 @@ func (e *Engine) CreateAgency(ctx context.Context, a NewAgency, first *NewServic
 	verr := a.check()
 	if first != nil {
 		first.AgencyID = -1 // filled in below; present so validation passes
-		_, _, serr := checkService(*first)
+		_, serr := checkService(*first)
 		verr = mergeValidation(verr, serr)
 	}
 	if verr != nil {

@@ -160,7 +160,7 @@ func (e *Engine) ImportDirectory(ctx context.Context, feed []DirectoryService, d
 
 // keepUnsaid fills the lists a feed record left out (nil) from the
 // service as it is, or for a new service with the defaults: every service
-// has a need and a language.
+// has a need and a language. Council areas are stored by code.
 func keepUnsaid(s, old DirectoryService, exists bool) DirectoryService {
 	if !exists {
 		old = DirectoryService{Needs: []Need{NeedOther}, Languages: []string{"en"}, PostcodeDistricts: []string{},
@@ -187,6 +187,7 @@ func keepUnsaid(s, old DirectoryService, exists bool) DirectoryService {
 	if s.Locations == nil && exists {
 		s.Locations = old.Locations
 	}
+	s.CouncilAreas = feedCouncilAreas(s.CouncilAreas)
 	return s
 }
 

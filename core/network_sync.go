@@ -103,7 +103,7 @@ func (e *Engine) SyncAgency(ctx context.Context, tx pgx.Tx, a AgencyEntry, by Ac
 		// an agency, so the file's entry is checked and left.
 		for j, s := range a.Services {
 			s.AgencyID = cur.ID
-			if _, _, err := checkService(s); err != nil {
+			if _, err := checkService(s); err != nil {
 				return out, fmt.Errorf("the %s service (%s): %w", Ordinal(j+1), s.Name, err)
 			}
 		}
@@ -226,14 +226,14 @@ func (e *Engine) syncServices(ctx context.Context, tx pgx.Tx, agency AgencyID, a
 			t.Added++
 			continue
 		}
-		districts, langs, err := checkService(s)
+		c, err := checkService(s)
 		if err == nil {
-			err = checkServiceDistricts(ctx, tx, districts)
+			err = checkServiceDistricts(ctx, tx, c.districts)
 		}
 		if err != nil {
 			return t, fmt.Errorf("%s: %w", where, err)
 		}
-		if sameService(old, s, districts, langs) {
+		if sameService(old, s, c) {
 			t.Unchanged++
 			continue
 		}
@@ -252,15 +252,16 @@ func (e *Engine) syncServices(ctx context.Context, tx pgx.Tx, agency AgencyID, a
 }
 
 // sameService reports whether a stored service already says what s
-// (checked, with its districts and languages as checkService gives them)
+// (checked, with its areas and languages as checkService gives them)
 // says.
-func sameService(old Service, s NewService, districts, langs []string) bool {
+func sameService(old Service, s NewService, c checkedService) bool {
+	langs := c.langs
 	if langs == nil {
 		langs = []string{"en"}
 	}
 	return old.Name == s.Name && old.Description == s.Description && old.Eligibility == s.Eligibility &&
 		old.OpeningHours == s.OpeningHours && slices.Equal(NeedStrings(old.Needs), NeedStrings(s.Needs)) &&
-		slices.Equal(old.PostcodeDistricts, districts) && slices.Equal(old.CouncilAreas, nonNil(s.CouncilAreas)) &&
+		slices.Equal(old.PostcodeDistricts, c.districts) && slices.Equal(old.CouncilAreas, c.councils) &&
 		slices.Equal(old.Languages, langs)
 }
 

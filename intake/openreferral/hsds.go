@@ -298,7 +298,7 @@ func serviceFull(s core.DirectoryService, langs languageNames, terms []core.Need
 	}
 	for _, c := range s.CouncilAreas {
 		out.ServiceAreas = append(out.ServiceAreas, ServiceArea{ID: core.DerivedUUID(s.UUID, "area", c), ServiceID: s.UUID,
-			Name: c, ServiceArea: c, ExtentType: "council_area"})
+			Name: core.CouncilAreaName(c), ServiceArea: c, ExtentType: "council_area"})
 	}
 	for _, l := range s.Locations {
 		loc := location(l)

@@ -395,7 +395,7 @@ func (w *Web) serviceView(s core.Service, a core.Agency, page string) serviceVie
 	for _, l := range languages {
 		v.Languages = append(v.Languages, w.languageName(l, page))
 	}
-	v.Areas = append(append(v.Areas, s.PostcodeDistricts...), s.CouncilAreas...)
+	v.Areas = append(append(v.Areas, s.PostcodeDistricts...), core.CouncilAreaNames(s.CouncilAreas)...)
 	return v
 }
 
