@@ -90,14 +90,24 @@ func CouncilAreaName(code string) string {
 	return code
 }
 
+// codeShaped is anything written like a GSS code, a letter and digits,
+// a digit too few or too many included.
+var codeShaped = regexp.MustCompile(`^[A-Z][0-9]{5,}$`)
+
 // ParseCouncilArea reads a council area as an administrator writes it,
 // by name ("Fife", "City of Edinburgh", "Edinburgh") or by GSS code
-// ("S12000047", any case), and returns its code. A code from elsewhere
-// in the UK is taken as it is, if it has a local authority's shape; a
-// Scottish code that is not a current council area is refused, as it
-// would match no postcode.
+// ("S12000047", any case), and returns what is stored: the code of one
+// of Scotland's council areas, a local authority's code from elsewhere in
+// the UK as it is, or a name Onward does not know as written (a network
+// elsewhere, or a demo's made-up council). Refused: a code that is no
+// local authority's (it would match no postcode), and a name one or two
+// letters away from a Scottish council area's (a typo would quietly
+// match nothing), with the name meant.
 func ParseCouncilArea(s string) (string, error) {
 	t := strings.Join(strings.Fields(s), " ")
+	if t == "" {
+		return "", fmt.Errorf("a council area is empty: give its name, like Fife, or its code, like S12000047")
+	}
 	if code, ok := councilAreaCodes[strings.ToLower(t)]; ok {
 		return code, nil
 	}
@@ -105,13 +115,55 @@ func ParseCouncilArea(s string) (string, error) {
 	if _, ok := councilAreas[up]; ok {
 		return up, nil
 	}
-	if localAuthorityCode.MatchString(up) && !strings.HasPrefix(up, "S12") {
-		return up, nil
+	if codeShaped.MatchString(up) {
+		if localAuthorityCode.MatchString(up) && !strings.HasPrefix(up, "S12") {
+			return up, nil
+		}
+		if strings.HasPrefix(up, "S") {
+			return "", fmt.Errorf("%q is not one of Scotland's 32 council areas: give its name, like Fife, or its current code, like S12000047", t)
+		}
+		return "", fmt.Errorf("%q is not a local authority's code: give the council area's name, like Fife, or its code, like S12000047", t)
 	}
-	if strings.HasPrefix(up, "S12") {
-		return "", fmt.Errorf("%q is not one of Scotland's 32 council areas: give its name, like Fife, or its current code, like S12000047", strings.TrimSpace(s))
+	if meant := nearCouncilArea(strings.ToLower(t)); meant != "" {
+		return "", fmt.Errorf("%q is not a council area: did you mean %s?", t, meant)
 	}
-	return "", fmt.Errorf("%q is not a council area: give its name, like Fife, or its code, like S12000047", strings.TrimSpace(s))
+	return t, nil
+}
+
+// nearCouncilArea is the Scottish council area whose name is one or two
+// letters away from name (lower case), if any: "fyfe" → Fife.
+func nearCouncilArea(name string) string {
+	if len([]rune(name)) < 4 {
+		return ""
+	}
+	for code, n := range councilAreas {
+		if d := editDistance(name, strings.ToLower(n)); d > 0 && d <= 2 {
+			return councilAreas[code]
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
 }
 
 // SplitCouncilAreas splits a list of council areas as people write it:
@@ -125,13 +177,24 @@ func SplitCouncilAreas(text string) []string {
 		if part == "" {
 			continue
 		}
-		if _, err := ParseCouncilArea(part); err == nil {
-			out = append(out, part)
+		words := strings.Fields(part)
+		if len(words) > 1 && allCodeShaped(words) {
+			out = append(out, words...)
 			continue
 		}
-		out = append(out, strings.Fields(part)...)
+		out = append(out, part)
 	}
 	return out
+}
+
+// allCodeShaped reports whether every word is written like a GSS code.
+func allCodeShaped(words []string) bool {
+	for _, w := range words {
+		if !codeShaped.MatchString(strings.ToUpper(w)) {
+			return false
+		}
+	}
+	return true
 }
 
 // CouncilAreaNames are the names of codes, for showing a list of them.

@@ -19,8 +19,12 @@ func TestParseCouncilArea(t *testing.T) {
 		{"E06000001", "E06000001", ""},
 		{"S12000015", "", "not one of Scotland's 32 council areas"}, // Fife's code before 2018
 		{"S1200047", "", "not one of Scotland's 32 council areas"},
-		{"Fyfe", "", `"Fyfe" is not a council area`},
-		{"", "", "is not a council area"},
+		{"Fyfe", "", `"Fyfe" is not a council area: did you mean Fife?`},
+		{"perth and kinros", "", "did you mean Perth and Kinross?"},
+		{"X12345678", "", "not a local authority's code"},
+		{"Kingdom  Council", "Kingdom Council", ""}, // a made-up council, as the demo's
+		{"Leeds", "Leeds", ""},
+		{"", "", "is empty"},
 	}
 	for _, c := range cases {
 		got, err := ParseCouncilArea(c.in)
