@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,16 +14,18 @@ import (
 	"github.com/onward-network/onward/cmd/onward/localsvc"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/core/demo"
 	"github.com/onward-network/onward/intake/sim"
 )
 
 const devUsage = `Usage: onward dev   (what ` + "`make run`" + ` runs)
 
 Run the whole product locally: find or start PostgreSQL and Redis, migrate,
-seed the demo network when the database is empty, and serve on :8080 with
-the outbox worker. Without Twilio credentials a phone simulator stands in
-for Twilio at /dev/phone; without Slack credentials staff use the web inbox
-(login links are printed). Keys are generated once and kept under .onward/.
+seed the demo network when the database is empty, and serve on
+ONWARD_HTTP_ADDR (:8080) with the outbox worker. Unless ONWARD_PUBLIC_URL is
+set, links point at that address (http://localhost:8080). Without Twilio
+credentials a phone simulator stands in for Twilio at /dev/phone; without
+Slack credentials staff use the web inbox (login links are printed). Keys are generated once and kept under .onward/.
 `
 
 func init() {
@@ -66,7 +69,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": svc.DatabaseURL, "ONWARD_REDIS_URL": svc.RedisURL,
 		"ONWARD_ENCRYPTION_KEY": secrets["ONWARD_ENCRYPTION_KEY"], "ONWARD_SESSION_SECRET": secrets["ONWARD_SESSION_SECRET"],
 	}
-	cfg, err := config.Load(func(k string) string {
+	cfg, err := devConfig(func(k string) string {
 		if v := os.Getenv(k); v != "" && k != "ONWARD_ENV" && k != "ONWARD_DATABASE_URL" && k != "ONWARD_REDIS_URL" {
 			return v
 		}
@@ -74,18 +77,6 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	})
 	if err != nil {
 		return err
-	}
-	if !cfg.TwilioEnabled() {
-		cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = devSimulatorSID, devSimulatorToken, devSimulatorFrom
-		cfg.TwilioAPIURL = strings.TrimRight(cfg.PublicURL, "/") + "/dev/twilio"
-		if cfg.WhatsAppFrom == "" {
-			// The simulator is a WhatsApp client too, with a made-up
-			// approved template for every kind of status text.
-			cfg.WhatsAppFrom = devSimulatorWhatsApp
-			if cfg.WhatsAppTemplates, err = sim.DevWhatsAppTemplates(); err != nil {
-				return err
-			}
-		}
 	}
 	stopCatcher, err := startMailCatcher(&cfg)
 	if err != nil {
@@ -115,6 +106,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else if err != nil {
 		return err
 	}
+	if changed, err := demo.FollowPublicURL(ctx, a.engine, cfg.PublicURL); err != nil {
+		return err
+	} else if changed {
+		fmt.Fprintf(stdout, "The demo network's directory and data-sharing links now point at %s.\n", strings.TrimRight(cfg.PublicURL, "/"))
+	}
 	return serveHTTP(ctx, a, true, func(addr string) {
 		base := strings.TrimRight(cfg.PublicURL, "/")
 		fmt.Fprintf(stdout, "\nOnward is running at %s  (Ctrl-C stops it)\n", base)
@@ -128,6 +124,55 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		fmt.Fprintln(stdout)
 	}, nil)
+}
+
+// devConfig loads the configuration `onward dev` runs with. Unless
+// ONWARD_PUBLIC_URL is set, the public URL is the address it listens on,
+// so the links it prints, texts and emails reach it on any
+// ONWARD_HTTP_ADDR. Without a Twilio account the worker sends its texts to
+// the phone simulator on that same address, whatever the public URL.
+func devConfig(getenv func(string) string) (config.Config, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return config.Config{}, err
+	}
+	local, err := devLocalURL(cfg.HTTPAddr)
+	if err != nil {
+		return config.Config{}, err
+	}
+	if getenv("ONWARD_PUBLIC_URL") == "" {
+		cfg.PublicURL = local
+	}
+	if !cfg.TwilioEnabled() {
+		cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom = devSimulatorSID, devSimulatorToken, devSimulatorFrom
+		cfg.TwilioAPIURL = local + "/dev/twilio"
+		if cfg.WhatsAppFrom == "" {
+			// The simulator is a WhatsApp client too, with a made-up
+			// approved template for every kind of status text.
+			cfg.WhatsAppFrom = devSimulatorWhatsApp
+			if cfg.WhatsAppTemplates, err = sim.DevWhatsAppTemplates(); err != nil {
+				return config.Config{}, err
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// devLocalURL is the base URL of the address `onward dev` listens on,
+// as this machine reaches it: a host left out or a wildcard (":8080",
+// "0.0.0.0:8080", "[::]:8080") is localhost.
+func devLocalURL(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("ONWARD_HTTP_ADDR %q is not a host:port address: %w", addr, err)
+	}
+	if port == "" || port == "0" {
+		return "", fmt.Errorf("ONWARD_HTTP_ADDR %q: onward dev needs a fixed port, as its links and phone simulator point at it", addr)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 func envOr(k, def string) string {

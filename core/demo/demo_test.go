@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
@@ -200,6 +201,37 @@ func TestSeed(t *testing.T) {
 		if !strings.HasPrefix(string(c.Phone), "+447700900") || c.Name == "" {
 			t.Errorf("decrypted client = %q %q, want a name and a drama-range phone", c.Name, c.Phone)
 		}
+	})
+
+	// The phone simulator's free numbers are the rest of the drama range:
+	// a seeded client on one of them would answer a "new" phone in the
+	// client's language, with the client's area.
+	t.Run("client phones keep to the demo block", func(t *testing.T) {
+		rows, err := pool.Query(ctx, `SELECT id FROM clients WHERE phone_hash IS NOT NULL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[core.ClientID])
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, slog.New(slog.DiscardHandler))
+		defer eng.Close()
+		phones := map[core.Phone]bool{}
+		for _, id := range ids {
+			c, err := eng.ClientDetailsFor(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !IsClientPhone(c.Phone) {
+				t.Errorf("client phone %s is outside 07700 900%d–900%d", c.Phone, ClientPhoneFirst, ClientPhoneLast)
+			}
+			phones[c.Phone] = true
+		}
+		if len(phones) < 50 {
+			t.Errorf("%d distinct client phones, want at least 50", len(phones))
+		}
+		t.Logf("%d distinct client phones", len(phones))
 	})
 
 	t.Run("network settings and consent", func(t *testing.T) {

@@ -173,7 +173,7 @@ func copyClients(ctx context.Context, tx pgx.Tx, crypt *core.Crypter, net *histN
 	for i := range clients {
 		d := net.districts[weighted(rng, dw...)]
 		first, last := pickOne(rng, firstNames), pickOne(rng, lastNames)
-		phone, _ := core.ParsePhone(fmt.Sprintf("07700 900%03d", 1+i%999))
+		phone, _ := core.ParsePhone(clientPhone(i))
 		enc := func(field, v string) []byte {
 			if err != nil {
 				return nil

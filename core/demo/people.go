@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/onward-network/onward/core"
@@ -27,8 +28,34 @@ type person struct {
 	phone   core.Phone // "" for the few who give only an email
 }
 
-// people makes demo clients with distinct phone numbers from Ofcom's
-// mobile range for drama (07700 900001–900999).
+// ClientPhoneFirst and ClientPhoneLast bound the block of Ofcom's mobile
+// range for drama (07700 900000–900999) that demo clients' phones come
+// from: 07700 900500–900999. The phone simulator keeps the rest, so a
+// number picked there is a stranger to Onward, not a seeded client whose
+// language and area it already knows.
+const (
+	ClientPhoneFirst = 500
+	ClientPhoneLast  = 999
+)
+
+// clientPhone is the number'th phone of the demo clients' block.
+func clientPhone(number int) string {
+	return fmt.Sprintf("07700 900%03d", ClientPhoneFirst+number%(ClientPhoneLast-ClientPhoneFirst+1))
+}
+
+// IsClientPhone says whether p is in the block demo clients' phones come
+// from.
+func IsClientPhone(p core.Phone) bool {
+	suffix, ok := strings.CutPrefix(string(p), "+447700900")
+	if !ok || len(suffix) != 3 {
+		return false
+	}
+	n, err := strconv.Atoi(suffix)
+	return err == nil && n >= ClientPhoneFirst && n <= ClientPhoneLast
+}
+
+// people makes demo clients with distinct phone numbers from the demo
+// clients' block (ClientPhoneFirst to ClientPhoneLast).
 type people struct {
 	rng     *rand.Rand
 	phones  []int
@@ -37,11 +64,9 @@ type people struct {
 }
 
 func newPeople(rng *rand.Rand) *people {
-	phones := make([]int, 0, 998)
-	for n := 1; n <= 999; n++ {
-		if n != 123 { // 900123 is the number the docs use as an example
-			phones = append(phones, n)
-		}
+	phones := make([]int, 0, ClientPhoneLast-ClientPhoneFirst+1)
+	for n := range ClientPhoneLast - ClientPhoneFirst + 1 {
+		phones = append(phones, n)
 	}
 	rng.Shuffle(len(phones), func(i, j int) { phones[i], phones[j] = phones[j], phones[i] })
 	return &people{rng: rng, phones: phones}
@@ -84,7 +109,7 @@ func (p *people) newPerson() *person {
 	}
 	var ph core.Phone
 	if r.Float64() < 0.93 && p.nextNum < len(p.phones) {
-		c.Phone = fmt.Sprintf("07700 900%03d", p.phones[p.nextNum])
+		c.Phone = clientPhone(p.phones[p.nextNum])
 		p.nextNum++
 		ph, _ = core.ParsePhone(c.Phone)
 		c.PreferredContact = []string{"text", "text", "call"}[r.IntN(3)]

@@ -9,6 +9,8 @@ package sim
 //
 // Phones are limited to the Ofcom drama range 07700 900000–900999, so the
 // numbers on the page, in URLs and in Redis are never anyone's real phone.
+// The demo network's clients have 900500–900999 (demo.ClientPhoneFirst
+// on); the page offers, and calls free, the numbers below them.
 
 import (
 	"context"
@@ -29,6 +31,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/demo"
 	"github.com/onward-network/onward/intake/sms"
 	"github.com/onward-network/onward/notify/twiliofake"
 	"github.com/onward-network/onward/templates"
@@ -82,8 +85,13 @@ type Simulator struct {
 	templateKinds map[string]string // WhatsApp Content SID → kind of status text
 }
 
-// SimPhones are the numbers offered on the page (any 07700 900xxx works).
-var SimPhones = []string{"123", "456", "789"}
+// SimPhones are the numbers offered on the page (any 07700 900xxx works):
+// free ones, below the demo clients' block, so each starts as a stranger.
+var SimPhones = []string{"123", "234", "456"}
+
+// simFreeFirst is the first free number: 000 and 001 are Onward's own
+// SMS and WhatsApp numbers in `onward dev`.
+const simFreeFirst = 2
 
 // simDramaPrefix and a three-digit suffix make a phone of the simulator.
 const simDramaPrefix = "+447700900"
@@ -173,8 +181,11 @@ func simPhone(v string) (suffix string, phone core.Phone, ok bool) {
 func simDisplay(suffix string) string { return "07700 900" + suffix }
 
 type simPageData struct {
-	Phone    string   // three-digit suffix
-	Phones   []string // offered suffixes
+	Phone    string    // three-digit suffix
+	Phones   []string  // offered suffixes
+	Free     [2]string // the first and last free suffix
+	Demo     [2]string // the first and last suffix of the demo clients' phones
+	Known    bool      // Phone is a demo client's
 	Network  string
 	Number   string
 	Error    string
@@ -198,6 +209,10 @@ func (s *Simulator) page(w http.ResponseWriter, r *http.Request) {
 			data.Error = "Pick a number from 001 to 999: the simulator only uses the 07700 900xxx range kept for drama."
 		}
 	}
+	suffix3 := func(n int) string { return fmt.Sprintf("%03d", n) }
+	data.Free = [2]string{suffix3(simFreeFirst), suffix3(demo.ClientPhoneFirst - 1)}
+	data.Demo = [2]string{suffix3(demo.ClientPhoneFirst), suffix3(demo.ClientPhoneLast)}
+	data.Known = demo.IsClientPhone(core.Phone(simDramaPrefix + data.Phone))
 	if n, err := s.cfg.Engine.Network(r.Context()); err == nil {
 		data.Network = n.Name
 	}

@@ -14,11 +14,11 @@ import (
 
 // newTwilio is the simulator's Twilio: the shared fake of Twilio's
 // Messages API (twiliofake), where notify's twilio-go client sends when
-// ONWARD_TWILIO_API_URL points at PublicURL + "/dev/twilio". It accepts
-// texts only to the simulator's drama-range phones, refuses opted-out
-// phones as Twilio does, keeps each text for the phone's thread, and
-// reports it sent and delivered to its StatusCallback, signed, through the
-// real status handler.
+// ONWARD_TWILIO_API_URL points at "/dev/twilio" on the dev server's own
+// address. It accepts texts only to the simulator's drama-range phones,
+// refuses opted-out phones as Twilio does, keeps each text for the phone's
+// thread, and reports it sent and delivered to its StatusCallback, signed,
+// through the real status handler.
 func (s *Simulator) newTwilio() *twiliofake.Fake {
 	return twiliofake.New(twiliofake.Options{
 		AccountSID: s.cfg.AccountSID, AuthToken: s.cfg.AuthToken,

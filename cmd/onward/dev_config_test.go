@@ -1,0 +1,78 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core/config"
+)
+
+// Without ONWARD_PUBLIC_URL, `onward dev` on another address used to
+// print links to http://localhost:8080 and send every text to a phone
+// simulator there, so none arrived.
+func TestDevConfigFollowsTheListenAddress(t *testing.T) {
+	for _, tc := range []struct {
+		addr, publicURL string
+		wantPublic      string
+		wantTwilio      string
+	}{
+		{"127.0.0.1:8191", "", "http://127.0.0.1:8191", "http://127.0.0.1:8191/dev/twilio"},
+		{":8080", "", "http://localhost:8080", "http://localhost:8080/dev/twilio"},
+		{"0.0.0.0:8080", "", "http://localhost:8080", "http://localhost:8080/dev/twilio"},
+		{"[::]:8193", "", "http://localhost:8193", "http://localhost:8193/dev/twilio"},
+		{"[::1]:8193", "", "http://[::1]:8193", "http://[::1]:8193/dev/twilio"},
+		{"localhost:8193", "", "http://localhost:8193", "http://localhost:8193/dev/twilio"},
+		// A public URL that is set wins; the simulator still answers here.
+		{"127.0.0.1:8191", "https://onward-dev.example.org", "https://onward-dev.example.org", "http://127.0.0.1:8191/dev/twilio"},
+	} {
+		t.Run(tc.addr+" "+tc.publicURL, func(t *testing.T) {
+			cfg, err := devConfig(devTestEnv(map[string]string{"ONWARD_HTTP_ADDR": tc.addr, "ONWARD_PUBLIC_URL": tc.publicURL}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.PublicURL != tc.wantPublic || cfg.TwilioAPIURL != tc.wantTwilio {
+				t.Errorf("public URL %q, Twilio API URL %q; want %q, %q", cfg.PublicURL, cfg.TwilioAPIURL, tc.wantPublic, tc.wantTwilio)
+			}
+			if cfg.TwilioAccountSID != devSimulatorSID || cfg.WhatsAppFrom != devSimulatorWhatsApp {
+				t.Errorf("Twilio account %q, WhatsApp number %q: not the simulator's", cfg.TwilioAccountSID, cfg.WhatsAppFrom)
+			}
+			if err := cfg.Validate(); err != nil {
+				t.Errorf("the dev configuration does not validate: %v", err)
+			}
+		})
+	}
+}
+
+// A real Twilio account is left alone: its texts go to Twilio.
+func TestDevConfigKeepsARealTwilioAccount(t *testing.T) {
+	cfg, err := devConfig(devTestEnv(map[string]string{"ONWARD_HTTP_ADDR": "127.0.0.1:8191",
+		"ONWARD_TWILIO_ACCOUNT_SID": "AC" + strings.Repeat("1", 32), "ONWARD_TWILIO_AUTH_TOKEN": strings.Repeat("a", 32),
+		"ONWARD_TWILIO_FROM": "+447700900000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TwilioAPIURL != "" || cfg.TwilioAccountSID == devSimulatorSID || cfg.PublicURL != "http://127.0.0.1:8191" {
+		t.Errorf("Twilio API URL %q, account %q, public URL %q", cfg.TwilioAPIURL, cfg.TwilioAccountSID, cfg.PublicURL)
+	}
+}
+
+// A port chosen by the system cannot be linked to before it is chosen.
+func TestDevConfigRefusesPortZero(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "8080"} {
+		if _, err := devConfig(devTestEnv(map[string]string{"ONWARD_HTTP_ADDR": addr})); err == nil || !strings.Contains(err.Error(), "ONWARD_HTTP_ADDR") {
+			t.Errorf("%q: err = %v, want one naming ONWARD_HTTP_ADDR", addr, err)
+		}
+	}
+}
+
+// devTestEnv is the environment `onward dev` builds, with env on top.
+func devTestEnv(env map[string]string) func(string) string {
+	base := map[string]string{"ONWARD_ENV": "dev", "ONWARD_DATABASE_URL": "postgres://localhost/onward_devf3",
+		"ONWARD_REDIS_URL": "redis://localhost:6379/9", "ONWARD_ENCRYPTION_KEY": config.NewKey(), "ONWARD_SESSION_SECRET": config.NewKey()}
+	return func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return base[k]
+	}
+}
