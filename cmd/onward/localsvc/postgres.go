@@ -38,11 +38,30 @@ func configuredPostgres(ctx context.Context, o Options) (string, error) {
 		return "", fmt.Errorf("ONWARD_DATABASE_URL is not a PostgreSQL URL like postgres://user@127.0.0.1:5432/onward: %s", serverproc.OneLine(err.Error()))
 	}
 	if err := pingPostgres(ctx, o.DatabaseURL, configuredTimeout); err != nil {
-		return "", fmt.Errorf("PostgreSQL at ONWARD_DATABASE_URL (%s) did not answer within %s: %s",
-			redactURL(o.DatabaseURL), configuredTimeout, serverproc.OneLine(err.Error()))
+		return "", configuredPostgresError(o.DatabaseURL, err)
 	}
 	o.Log.Info("using PostgreSQL from ONWARD_DATABASE_URL", "url", redactURL(o.DatabaseURL))
 	return o.DatabaseURL, nil
+}
+
+// configuredPostgresError says why ONWARD_DATABASE_URL could not be
+// used: a server that answered and refused (no such database, a wrong
+// password) is told apart from one that did not answer at all.
+func configuredPostgresError(url string, err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return fmt.Errorf("PostgreSQL at ONWARD_DATABASE_URL (%s) did not answer within %s: %s",
+			redactURL(url), configuredTimeout, serverproc.OneLine(err.Error()))
+	}
+	hint := ""
+	switch pgErr.Code {
+	case "3D000": // invalid_catalog_name
+		hint = " Create it first (createdb NAME); PostgreSQL folds an unquoted name to lower case, so use the name in lower case in the URL."
+	case "28P01", "28000": // invalid_password, invalid_authorization_specification
+		hint = " Check the user name and password in the URL."
+	}
+	return fmt.Errorf("PostgreSQL at ONWARD_DATABASE_URL (%s) answered but refused the connection: %s.%s",
+		redactURL(url), pgErr.Message, hint)
 }
 
 // machinePostgres tries the machine's own server on its default port and
