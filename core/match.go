@@ -194,7 +194,7 @@ func rankFits(fits []*agencyFit, q MatchQuery, districts map[string]District) Ma
 		case areaScore == scoreDistrictArea:
 			why = append(why, MatchReason{Kind: WhyServes, Area: q.District})
 		case areaScore == scoreCouncilArea:
-			why = append(why, MatchReason{Kind: WhyServes, Area: council})
+			why = append(why, MatchReason{Kind: WhyServes, Area: CouncilAreaName(council)})
 		case q.District != "":
 			whyNot = append(whyNot, MatchReason{Kind: WhyNotServed, Area: q.District})
 		}
