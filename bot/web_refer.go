@@ -29,13 +29,19 @@ type referForm struct {
 	Client                                    string // a client found by phone or reference
 	FindPhone, FindReference                  string
 	Name, Phone, Email, Postcode, Town, Notes string
-	Needs                                     []string
-	Crisis                                    bool
-	CrisisReason                              string
-	Agency                                    string
-	Scope                                     string // "agency" (the receiving agency alone) or "network"
-	Consent                                   bool
-	Wording                                   string // the version of the consent wording shown
+	// Language is the language the client is texted in (a shipped code, ""
+	// for English); Interpreter, that they want one, and
+	// InterpreterLanguage the language it is for when it is another (any
+	// language: a BCP 47 tag, core checks it).
+	Language, InterpreterLanguage string
+	Interpreter                   bool
+	Needs                         []string
+	Crisis                        bool
+	CrisisReason                  string
+	Agency                        string
+	Scope                         string // "agency" (the receiving agency alone) or "network"
+	Consent                       bool
+	Wording                       string // the version of the consent wording shown
 }
 
 // referView is the refer-a-client page.
@@ -50,6 +56,16 @@ type referView struct {
 	Wording   core.ConsentWording
 	Witness   string
 	Limits    map[string]int // referLimits, for the fields' maxlength
+	// Languages are the languages clients may be texted in; Interpreting,
+	// every language an interpreter may be asked for.
+	Languages    []referLanguage
+	Interpreting []core.LanguageChoice
+}
+
+// referLanguage is a language clients may be texted in, as the form
+// offers it: its code and its names in English and in itself.
+type referLanguage struct {
+	Code, English, Own string
 }
 
 // referLimits are the most characters (not bytes) each typed field of
@@ -70,18 +86,20 @@ var referLabels = map[string]string{
 	"find_phone": "Phone number", "find_reference": "Reference",
 	"name": "Full name", "phone": "Phone number", "email": "Email address", "postcode": "Postcode",
 	"town": "Town", "crisis_reason": "Why it is a crisis", "notes": "Note for the agency",
+	"language": "Language for texts", "interpreter_language": "Interpreter needed in",
 }
 
 // referPageOrder is the order of the form's fields on the page: the
 // error summary lists problems in it, as the adviser meets the fields.
 var referPageOrder = []string{"find_phone", "find_reference", "name", "phone", "email", "postcode", "town",
-	"needs", "crisis_reason", "notes", "agency", "scope", "consent"}
+	"language", "interpreter_language", "needs", "crisis_reason", "notes", "agency", "scope", "consent"}
 
 // referFields maps core's field names to the form's.
 var referWebFields = map[string]string{
 	"client.name": "name", "client.phone number": "phone", "client.email address": "email",
 	"client.postcode": "postcode", "client.postcode district": "postcode", "client.town": "town",
-	"client.notes": "notes", "needs": "needs", "receiving agency": "agency", "client's consent": "consent",
+	"client.notes": "notes", "client.language": "language", "client.interpreter language": "interpreter_language",
+	"needs": "needs", "receiving agency": "agency", "client's consent": "consent",
 	"consent wording version": "consent", "why it is a crisis": "crisis_reason", "parent": "name",
 	"who the client agreed may see their details": "scope", "find_phone": "find_phone", "find_reference": "find_reference",
 }
@@ -132,7 +150,9 @@ func readReferForm(r *http.Request) referForm {
 		Name: typed("name"), Phone: typed("phone"), Email: typed("email"), Postcode: typed("postcode"),
 		Town: typed("town"), Notes: typed("notes"), Crisis: r.PostFormValue("crisis") == "yes",
 		CrisisReason: typed("crisis_reason"), Agency: chosenFormAgency(r.PostForm), Scope: hidden("scope", 20),
-		Consent: r.PostFormValue("consent") == "yes", Wording: hidden("wording", 40)}
+		Consent: r.PostFormValue("consent") == "yes", Wording: hidden("wording", 40),
+		Language: hidden("language", 20), InterpreterLanguage: hidden("interpreter_language", 40),
+		Interpreter: r.PostFormValue("interpreter") == "yes"}
 	for _, n := range r.PostForm["needs"] {
 		if len(f.Needs) < 20 {
 			f.Needs = append(f.Needs, n)
@@ -331,7 +351,8 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 // find in the client's details, so every problem is named in one round.
 func (b *Bot) staffReferral(ctx context.Context, s session, f referForm) (core.StaffReferral, []core.FieldError) {
 	in := core.StaffReferral{IdempotencyKey: b.referKey(f), By: s.staff.Actor(),
-		Client:           core.ClientDetails{Name: f.Name, Phone: f.Phone, Email: f.Email, Postcode: f.Postcode, Town: f.Town, Notes: f.Notes},
+		Client: core.ClientDetails{Name: f.Name, Phone: f.Phone, Email: f.Email, Postcode: f.Postcode, Town: f.Town, Notes: f.Notes,
+			Language: f.Language, Interpreter: f.Interpreter, InterpreterLanguage: f.InterpreterLanguage},
 		ConsentConfirmed: f.Consent, WordingVersion: f.Wording, Crisis: f.Crisis, CrisisReason: f.CrisisReason}
 	var problems []core.FieldError
 	for _, n := range f.Needs {
@@ -398,7 +419,8 @@ func (b *Bot) referKey(f referForm) string {
 	slices.Sort(needs)
 	mac := hmac.New(sha256.New, []byte(b.cfg.SessionSecret))
 	for _, part := range append([]string{"web-refer", f.Parent, f.Client, f.Name, f.Phone, f.Email, f.Postcode, f.Town,
-		f.Notes, strconv.FormatBool(f.Crisis), f.CrisisReason, f.Agency, f.Scope, f.Wording}, needs...) {
+		f.Notes, strconv.FormatBool(f.Crisis), f.CrisisReason, f.Agency, f.Scope, f.Wording,
+		f.Language, strconv.FormatBool(f.Interpreter), f.InterpreterLanguage}, needs...) {
 		mac.Write([]byte(part))
 		mac.Write([]byte{0})
 	}
@@ -413,6 +435,12 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 	v.Form = f
 	v.Witness = s.staff.Name + ", " + s.staff.AgencyName
 	v.Limits = referLimits
+	if cat := languages(); cat != nil {
+		for _, l := range cat.Languages() {
+			v.Languages = append(v.Languages, referLanguage{Code: l.Code, English: l.English, Own: l.Name})
+		}
+	}
+	v.Interpreting = core.InterpreterLanguages()
 	var err error
 	if v.Wording, err = b.engine.CurrentConsentWording(ctx); err != nil {
 		b.failed(w, &s, err)
@@ -444,7 +472,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 		if f.Crisis {
 			needs = core.CrisisNeeds(needs, []string{f.CrisisReason})
 		}
-		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: district, Asking: s.staff.AgencyID})
+		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: district, Language: f.Language, Asking: s.staff.AgencyID})
 		if err != nil {
 			b.failed(w, &s, err)
 			return

@@ -28,6 +28,11 @@ type ClientDetails struct {
 	ContactTime      string `label:"best time to contact you"` // one of ContactTimes, checked in normaliseClient
 	Language         string `label:"language"`                 // a language clients may choose, checked in normaliseClient; "" keeps what the client chose before (English for a new client)
 	Interpreter      bool   // the client would like an interpreter
+	// InterpreterLanguage is the language the interpreter is for, as a
+	// BCP 47 tag ("ro", "ti"), checked in normaliseClient: any language,
+	// unlike Language, which Onward must have words in. Giving one means an
+	// interpreter is wanted. "" with Interpreter: for the client's Language.
+	InterpreterLanguage string `label:"interpreter language"`
 }
 
 // Client is a client with details decrypted, for the people allowed to see
@@ -45,9 +50,12 @@ type Client struct {
 	ContactTime      string
 	Language         string
 	Interpreter      bool
-	CreatedAt        time.Time
-	PhoneProven      bool // the phone was proven to be theirs (a text from it, a code typed back, an adviser)
-	Erased           bool // their details were erased: only the id and clear fields remain
+	// InterpreterLanguage is the language an interpreter is wanted for
+	// when it is not Language (InterpreterFor says which to book).
+	InterpreterLanguage string
+	CreatedAt           time.Time
+	PhoneProven         bool // the phone was proven to be theirs (a text from it, a code typed back, an adviser)
+	Erased              bool // their details were erased: only the id and clear fields remain
 }
 
 // clientRow is a clients row as stored: ciphertext and clear district.
@@ -64,6 +72,7 @@ type clientRow struct {
 	ContactTime      string     `db:"contact_time"`
 	Language         string     `db:"language"`
 	Interpreter      bool       `db:"interpreter"`
+	InterpreterLang  string     `db:"interpreter_language"`
 	CreatedAt        time.Time  `db:"created_at"`
 	KeyWrapped       []byte     `db:"key_wrapped"`
 	PhoneProvenAt    *time.Time `db:"phone_proven_at"`
@@ -178,6 +187,13 @@ func normaliseClient(d ClientDetails) (normalisedClient, error) {
 		fields = append(fields, FieldError{Field: "client.language",
 			Message: "language: give the code of a language Onward writes to clients in, one of " + strings.Join(known, ", ") + ", or leave it out"})
 	}
+	if code, ok := InterpreterLanguageCode(d.InterpreterLanguage); ok {
+		n.InterpreterLanguage = code
+		n.Interpreter = n.Interpreter || code != ""
+	} else {
+		fields = append(fields, FieldError{Field: "client.interpreter language",
+			Message: `interpreter language: give a language code such as "ro" or "ti", or leave it out`})
+	}
 	if len(fields) > 0 {
 		return n, &ValidationError{Fields: fields}
 	}
@@ -186,7 +202,7 @@ func normaliseClient(d ClientDetails) (normalisedClient, error) {
 
 // clientRowSQL are the columns of clientRow.
 const clientRowSQL = `id, name_enc, phone_enc, email_enc, postcode_enc, notes_enc, postcode_district, town,
-       preferred_contact, contact_time, language, interpreter, created_at, key_wrapped, phone_proven_at, erased_at`
+       preferred_contact, contact_time, language, interpreter, interpreter_language, created_at, key_wrapped, phone_proven_at, erased_at`
 
 const (
 	// sqlUpsertClient finds the client with a phone hash, locking its row
@@ -233,7 +249,8 @@ UPDATE clients SET
     preferred_contact = coalesce(nullif($9, ''), preferred_contact),
     contact_time = coalesce(nullif($10, ''), contact_time),
     language = coalesce(nullif($11, ''), language),
-    interpreter = CASE WHEN $11 = '' THEN interpreter ELSE $15 END,
+    interpreter = CASE WHEN $11 = '' AND $16 = '' THEN interpreter ELSE $15 END,
+    interpreter_language = CASE WHEN $11 = '' AND $16 = '' THEN interpreter_language ELSE $16 END,
     key_wrapped = coalesce($12, key_wrapped),
     phone_proven_at = CASE WHEN $13 THEN $14 ELSE phone_proven_at END,
     updated_at = $14
@@ -301,7 +318,7 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 	// A record of the referral's own keeps the phone an adviser or a
 	// partner vouched for, so texts still reach it, without its hash.
 	b.Queue(sqlUpdateClient, id, name, phone, email, postcode, notes, n.district, n.Town,
-		n.PreferredContact, n.ContactTime, n.Language, newWrapped, proven, now, n.Interpreter)
+		n.PreferredContact, n.ContactTime, n.Language, newWrapped, proven, now, n.Interpreter, n.InterpreterLanguage)
 	return w, nil
 }
 
@@ -446,7 +463,8 @@ func (e *Engine) ClientDetailsFor(ctx context.Context, id ClientID) (Client, err
 		return Client{}, fmt.Errorf("client %d: %w", id, err)
 	}
 	c := Client{ID: row.ID, District: row.PostcodeDistrict, Town: row.Town, PreferredContact: row.PreferredContact,
-		ContactTime: row.ContactTime, Language: row.Language, Interpreter: row.Interpreter, CreatedAt: row.CreatedAt,
+		ContactTime: row.ContactTime, Language: row.Language, Interpreter: row.Interpreter,
+		InterpreterLanguage: row.InterpreterLang, CreatedAt: row.CreatedAt,
 		PhoneProven: row.PhoneProvenAt != nil, Erased: row.ErasedAt != nil}
 	if c.Erased {
 		return c, nil

@@ -46,10 +46,13 @@ type Network struct {
 	// OpeningHoursTranslations are OpeningHours in other languages, by
 	// language code ("pl"); read the hours through OpeningHoursIn.
 	OpeningHoursTranslations map[string]string `db:"opening_hours_translations"`
+	// CrisisLinesTranslations are CrisisLines in other languages, by
+	// language code; read the lines through CrisisLinesIn.
+	CrisisLinesTranslations map[string]string `db:"crisis_lines_translations"`
 }
 
 const sqlSelectNetwork = `
-SELECT name, phone, opening_hours, opening_hours_translations, crisis_lines, directory_url, data_sharing_url, timezone,
+SELECT name, phone, opening_hours, opening_hours_translations, crisis_lines, crisis_lines_translations, directory_url, data_sharing_url, timezone,
        working_days,
        working_start - time '00:00' AS working_start, working_end - time '00:00' AS working_end,
        quiet_start - time '00:00' AS quiet_start, quiet_end - time '00:00' AS quiet_end, auto_route,
@@ -229,6 +232,11 @@ type NetworkSettings struct {
 	// clients may choose, by language code ("pl"); a language left out
 	// is shown the English.
 	OpeningHoursTranslations map[string]string
+	// CrisisLinesTranslations are CrisisLines in those languages, by
+	// language code; a language left out is given the fixed sentences in
+	// its own words and the English lines' other numbers
+	// (Network.CrisisLinesIn).
+	CrisisLinesTranslations map[string]string
 	// CalendarSettings are the working days and hours, quiet hours,
 	// contact check and nudge, and crisis clock; each left out is its
 	// default.
@@ -238,13 +246,15 @@ type NetworkSettings struct {
 const sqlUpsertNetwork = `
 INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at,
     outcomes, advice_topics, working_days, working_start, working_end, quiet_start, quiet_end,
-    contact_check_days, contact_nudge_days, crisis_ack_hours, crisis_same_day_before, opening_hours_translations)
+    contact_check_days, contact_nudge_days, crisis_ack_hours, crisis_same_day_before, opening_hours_translations,
+    crisis_lines_translations)
 VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9,
     $10, $11, $12, time '00:00' + $13::interval, time '00:00' + $14::interval, time '00:00' + $15::interval, time '00:00' + $16::interval,
-    $17, $18, $19, time '00:00' + $20::interval, $21)
+    $17, $18, $19, time '00:00' + $20::interval, $21, $22)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, opening_hours = excluded.opening_hours,
     opening_hours_translations = excluded.opening_hours_translations,
-    crisis_lines = excluded.crisis_lines, directory_url = excluded.directory_url, data_sharing_url = excluded.data_sharing_url,
+    crisis_lines = excluded.crisis_lines, crisis_lines_translations = excluded.crisis_lines_translations,
+    directory_url = excluded.directory_url, data_sharing_url = excluded.data_sharing_url,
     timezone = excluded.timezone, auto_route = excluded.auto_route, updated_at = excluded.updated_at,
     outcomes = excluded.outcomes, advice_topics = excluded.advice_topics,
     working_days = excluded.working_days, working_start = excluded.working_start, working_end = excluded.working_end,
@@ -267,6 +277,11 @@ func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error
 		return err
 	}
 	fields = append(fields, hoursFields...)
+	crisis, crisisFields, err := crisisLinesTranslations(s.CrisisLines, s.CrisisLinesTranslations)
+	if err != nil {
+		return err
+	}
+	fields = append(fields, crisisFields...)
 	if err := mergeValidation(validate(s), &ValidationError{Fields: fields}); err != nil {
 		return err
 	}
@@ -279,7 +294,7 @@ func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error
 	}
 	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now(),
 		outcomes, topics, cal.days, cal.workingStart, cal.workingEnd, cal.quietStart, cal.quietEnd,
-		cal.contactCheckDays, cal.nudgeDays, cal.crisisAckHours, cal.crisisSameDayBefore, hours); err != nil {
+		cal.contactCheckDays, cal.nudgeDays, cal.crisisAckHours, cal.crisisSameDayBefore, hours, crisis); err != nil {
 		return fmt.Errorf("set network settings: %w", err)
 	}
 	e.forgetCache()
@@ -488,13 +503,20 @@ const sqlUpsertDistrict = `
 INSERT INTO postcode_districts (district, council_area, town) VALUES ($1, $2, $3)
 ON CONFLICT (district) DO UPDATE SET council_area = $2, town = $3`
 
-// AddDistrict records a postcode district of the network's area.
+// AddDistrict records a postcode district of the network's area, its
+// council area by GSS code (given by name or code).
 func (e *Engine) AddDistrict(ctx context.Context, db DB, d District) error {
 	district, err := ParseDistrict(d.District)
 	if err != nil {
 		return &ValidationError{Fields: []FieldError{{Field: "district", Message: err.Error()}}}
 	}
-	if _, err := db.Exec(ctx, sqlUpsertDistrict, district, d.CouncilArea, d.Town); err != nil {
+	council := ""
+	if strings.TrimSpace(d.CouncilArea) != "" {
+		if council, err = ParseCouncilArea(d.CouncilArea); err != nil {
+			return &ValidationError{Fields: []FieldError{{Field: "council area", Message: fmt.Sprintf("district %s: %v", district, err)}}}
+		}
+	}
+	if _, err := db.Exec(ctx, sqlUpsertDistrict, district, council, d.Town); err != nil {
 		return fmt.Errorf("add district %s: %w", district, err)
 	}
 	e.forgetCache()

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Postcode is a UK postcode in its standard form ("KY1 1AB"). The full
@@ -74,17 +75,62 @@ func outwardCode(s string, kind error) error {
 	return nil
 }
 
+// ASCIIForm is r as ASCII when it is a decimal digit of any script or a
+// full-width ASCII character ("٤" Arabic-Indic, "۴" Urdu's, "४", "４" and
+// "Ｋ" are "4", "4", "4", "4" and "K"), and r itself otherwise. It is the one
+// reading of the digits clients' keyboards send: postcodes here, and every
+// answer to a conversation (intake/flow's answerTokens), so a postcode is
+// read from the same keys as a numbered answer.
+func ASCIIForm(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		return r
+	case r >= '！' && r <= '～': // U+FF01–U+FF5E, full-width ASCII
+		return r - '！' + '!'
+	case !unicode.Is(unicode.Nd, r):
+		return r
+	}
+	// Unicode assigns decimal digits only in runs of ten, 0 to 9 in order,
+	// and the table's ranges are whole runs (a test checks), so a digit's
+	// place in its range is its value.
+	for _, rg := range unicode.Nd.R16 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi {
+			return '0' + (r-lo)%10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi {
+			return '0' + (r-lo)%10
+		}
+	}
+	return r
+}
+
+// postcodeRunes is s upper-cased in ASCII where it can be (ASCIIForm), with
+// invisible formatting marks dropped: an Arabic or Urdu keyboard puts
+// direction marks (U+200E, U+200F, U+061C) around the Latin letters of
+// "KY١ ٢AB".
+func postcodeRunes(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return unicode.ToUpper(ASCIIForm(r))
+	}, s)
+}
+
 // ParsePostcode accepts a postcode in any case and spacing ("ky11ab",
-// " KY1 1AB ") and returns it in standard form. It must begin with a real
-// postcode area (see postcodeAreas), anywhere in the UK: a postcode outside
-// the network's area is still the client's.
+// " KY1 1AB "), with digits from any keyboard ("KY١ ٢AB"), and returns it in
+// standard form. It must begin with a real postcode area (see
+// postcodeAreas), anywhere in the UK: a postcode outside the network's
+// area is still the client's.
 func ParsePostcode(s string) (Postcode, error) {
 	compact := strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '-' {
 			return -1
 		}
-		return unicode.ToUpper(r)
-	}, s)
+		return r
+	}, postcodeRunes(s))
 	if len(compact) < 5 || len(compact) > 7 {
 		return "", ErrPostcode
 	}
@@ -104,14 +150,14 @@ func (p Postcode) District() string {
 	return out
 }
 
-// ParseDistrict accepts a postcode district ("ky1") or a full postcode and
-// returns the district in standard form; like ParsePostcode, it must begin
-// with a real postcode area.
+// ParseDistrict accepts a postcode district ("ky1", "KY١") or a full
+// postcode and returns the district in standard form; like ParsePostcode,
+// it must begin with a real postcode area.
 func ParseDistrict(s string) (string, error) {
 	if p, err := ParsePostcode(s); err == nil {
 		return p.District(), nil
 	}
-	d := strings.ToUpper(strings.TrimSpace(s))
+	d := strings.TrimSpace(postcodeRunes(s))
 	if err := outwardCode(d, ErrDistrict); err != nil {
 		return "", err
 	}

@@ -73,6 +73,11 @@ type networkFile struct {
 		// consent.translations give the wording; a language left out
 		// shows the English.
 		OpeningHoursTranslations map[string]string `yaml:"opening_hours_translations"`
+		// CrisisLinesTranslations are crisis_lines in those languages,
+		// the same way; a language left out is given the fixed crisis
+		// sentences in its own words and the English lines' other
+		// numbers.
+		CrisisLinesTranslations map[string]string `yaml:"crisis_lines_translations"`
 		// Outcomes and AdviceTopics are offered when a referral is
 		// completed; empty means all seven outcomes and the default
 		// topics.
@@ -224,12 +229,14 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // untranslatedWarnings names the languages clients may choose that the
-// file gives no consent wording or opening hours in: a client choosing
-// one is asked to agree to the English wording, inside a question in
-// their own language, and is shown the English hours. The import goes
+// file gives no consent wording, opening hours or crisis lines in: a
+// client choosing one is asked to agree to the English wording, inside a
+// question in their own language, is shown the English hours, and in
+// crisis is given only those English crisis lines that add a number to
+// the fixed sentences in their language. The import goes
 // ahead (the English stands in), but whoever runs it should know.
 func untranslatedWarnings(f networkFile, langs []lang.Language) []string {
-	var noConsent, noHours []string
+	var noConsent, noHours, noCrisis []string
 	for _, l := range langs {
 		if l.Code == lang.English {
 			continue
@@ -240,6 +247,9 @@ func untranslatedWarnings(f networkFile, langs []lang.Language) []string {
 		if strings.TrimSpace(f.Network.OpeningHoursTranslations[l.Code]) == "" {
 			noHours = append(noHours, l.English+" ("+l.Code+")")
 		}
+		if strings.TrimSpace(f.Network.CrisisLines) != "" && strings.TrimSpace(f.Network.CrisisLinesTranslations[l.Code]) == "" {
+			noCrisis = append(noCrisis, l.English+" ("+l.Code+")")
+		}
 	}
 	var out []string
 	if len(noConsent) > 0 {
@@ -249,6 +259,10 @@ func untranslatedWarnings(f networkFile, langs []lang.Language) []string {
 	if len(noHours) > 0 {
 		out = append(out, fmt.Sprintf("Warning: network.opening_hours_translations has nothing in %s: clients who choose it are shown the English opening hours.",
 			strings.Join(noHours, ", ")))
+	}
+	if len(noCrisis) > 0 {
+		out = append(out, fmt.Sprintf("Warning: network.crisis_lines_translations has nothing in %s: clients in crisis who choose it are given the fixed crisis sentences (999, Samaritans, NHS 24) in their language, and only the sentences of the English crisis_lines that give another number.",
+			strings.Join(noCrisis, ", ")))
 	}
 	return out
 }
@@ -280,7 +294,8 @@ func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFi
 	if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
 		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL,
 		Timezone: n.Timezone, AutoRoute: n.AutoRoute, Outcomes: n.Outcomes, AdviceTopics: n.AdviceTopics,
-		OpeningHoursTranslations: n.OpeningHoursTranslations, CalendarSettings: n.CalendarSettings}); err != nil {
+		OpeningHoursTranslations: n.OpeningHoursTranslations, CrisisLinesTranslations: n.CrisisLinesTranslations,
+		CalendarSettings: n.CalendarSettings}); err != nil {
 		return sum, fmt.Errorf("network: %w", err)
 	}
 	if err := eng.PublishConsentWording(ctx, tx, f.Consent.Version, strings.TrimSpace(f.Consent.Wording)); err != nil {

@@ -23,6 +23,21 @@ const (
 	consentVersion = "v1"
 )
 
+// crisisLinesTranslations are crisisLines in the other languages clients
+// may choose, so a client in crisis reads every number in their own.
+var crisisLinesTranslations = map[string]string{
+	"pl": "Jeśli grozi Ci niebezpieczeństwo, dzwoń pod 999. Samaritans: 116 123, bezpłatnie, całą dobę. NHS 24: 111. " +
+		"Breathing Space: 0800 83 85 87, wieczorami i w weekendy.",
+	"uk": "Якщо Вам зараз загрожує небезпека, телефонуйте 999. Samaritans: 116 123, безкоштовно, цілодобово. NHS 24: 111. " +
+		"Breathing Space: 0800 83 85 87, увечері та у вихідні.",
+	"ar": "إذا كنت في خطر الآن، اتصل بـ 999. Samaritans مجانًا ليلًا أو نهارًا: 116 123. NHS 24: 111. " +
+		"Breathing Space في المساء وعطلات نهاية الأسبوع: 0800 83 85 87.",
+	"ur": "اگر ابھی خطرے میں ہیں تو 999 پر فون کریں۔ Samaritans، مفت، دن ہو یا رات: 116 123۔ NHS 24: 111۔ " +
+		"Breathing Space، شام کو اور ہفتے کے آخر میں: 0800 83 85 87۔",
+	"gd": "Ma tha sibh ann an cunnart an-dràsta, cuiribh fòn gu 999. Samaritans: 116 123, an-asgaidh, a latha 's a dh'oidhche. " +
+		"NHS 24: 111. Breathing Space: 0800 83 85 87, feasgar agus aig an deireadh-sheachdain.",
+}
+
 // openingHoursTranslations are openingHours in the other languages
 // clients may choose, so a client texting POMOC or reading the Polish
 // pages is told the hours in Polish.
@@ -84,7 +99,7 @@ func seedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool, opts
 	now := eng.Clock().Now()
 	err := eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
 		if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: networkName, Phone: helpline,
-			OpeningHours: openingHours, OpeningHoursTranslations: openingHoursTranslations, CrisisLines: crisisLines,
+			OpeningHours: openingHours, OpeningHoursTranslations: openingHoursTranslations, CrisisLines: crisisLines, CrisisLinesTranslations: crisisLinesTranslations,
 			DirectoryURL: base + "/directory", DataSharingURL: base + "/data-sharing", Timezone: "Europe/London"}); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // Answers is what a client has told the conversation so far. It is stored
@@ -301,8 +302,10 @@ func newChoiceParser(values []string, synonyms map[string][]string) *choiceParse
 // because "15" may be a typo for "1 5". Numbers of three or more digits are
 // amounts or house numbers, not choices, and are ignored, as are words that
 // match nothing. ok is false when nothing was chosen or a number was out of
-// range. Number words ("one and three") count only when nothing else was
-// given, so "debt, I have two kids" is debt, not debt and choice 2.
+// range, except beside the words of one choice alone: "wieczorem po 18"
+// ("evening, after 6") is evening, the number a time, not a choice. Number
+// words ("one and three") count only when nothing else was given, so
+// "debt, I have two kids" is debt, not debt and choice 2.
 func (p *choiceParser) parse(body string) (values []string, ok bool) {
 	toks := withoutPostcodes(answerTokens(ClipRunes(body, MaxBodyRunes)))
 	bad := false
@@ -319,7 +322,14 @@ func (p *choiceParser) parse(body string) (values []string, ok bool) {
 		}
 		pick(p.values[n-1])
 	}
-	p.synonyms.scan(toks, func(v string, _, _ int) { pick(v) }, func(tok string) {
+	var named []string // the choices named by their words
+	name := func(v string, _, _ int) {
+		pick(v)
+		if !slices.Contains(named, v) {
+			named = append(named, v)
+		}
+	}
+	p.synonyms.scan(toks, name, func(tok string) {
 		if n, isWord := numberWords[tok]; isWord {
 			spelled = append(spelled, n)
 			return
@@ -338,13 +348,16 @@ func (p *choiceParser) parse(body string) (values []string, ok bool) {
 		}
 		// A plural of a one-word synonym: "debts", "bills".
 		if stem, ok := strings.CutSuffix(tok, "s"); ok && p.hasSyn[stem] {
-			p.synonyms.scan([]string{stem}, func(v string, _, _ int) { pick(v) }, nil)
+			p.synonyms.scan([]string{stem}, name, nil)
 		}
 	})
 	if len(values) == 0 && !bad {
 		for _, n := range spelled {
 			number(n)
 		}
+	}
+	if bad && len(named) == 1 && slices.Equal(values, named) {
+		return named, true
 	}
 	if bad || len(values) == 0 {
 		return nil, false
@@ -389,6 +402,58 @@ func postcodeAt(toks []string, i int) int {
 		}
 	}
 	return 0
+}
+
+// postcodeIn is the full postcode a reply to another question holds
+// ("Marek Nowak KY1 2AB dlugi, eksmisja w piatek"), found as
+// withoutPostcodes finds it; ok is false for none, or two different ones.
+func postcodeIn(body string) (core.Postcode, bool) {
+	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
+	var found core.Postcode
+	for i := 0; i < len(toks); {
+		n := postcodeAt(toks, i)
+		if n == 0 {
+			i++
+			continue
+		}
+		p, _ := core.ParsePostcode(strings.Join(toks[i:i+n], ""))
+		if found != "" && found != p {
+			return "", false
+		}
+		found, i = p, i+n
+	}
+	return found, found != ""
+}
+
+// keepPostcode keeps a full postcode the client gave in a reply to step st
+// before the postcode question was asked ("KY1 2AB dlug" to "what do you
+// need help with?", or "KY1 2AB" alone), so that question is not asked
+// again (givenEarly). A postcode question already answered, either way,
+// is left as it is.
+func (f *Flow) keepPostcode(a *Answers, st *flowStep, body string) {
+	pst := f.fieldStep("postcode")
+	if pst == nil || st == pst || st.kind == AnswerTown || a.Postcode != "" || a.District != "" || a.Town != "" {
+		return
+	}
+	if _, answered := a.Outcomes[pst.id]; answered {
+		return
+	}
+	if p, ok := postcodeIn(body); ok {
+		a.Postcode, a.District = string(p), p.District()
+	}
+}
+
+// givenEarly reports whether step st was answered before it was asked (a
+// postcode keepPostcode kept), and the outcome it then branches on, as if
+// the client had sent the postcode in answer to it.
+func (a Answers) givenEarly(st *flowStep) (outcome string, ok bool) {
+	if st.kind != AnswerPostcodeOrUnknown || a.Postcode == "" {
+		return "", false
+	}
+	if _, answered := a.Outcomes[st.id]; answered {
+		return "", false
+	}
+	return "postcode", true
 }
 
 // unknownTable holds the ways people say they don't know their postcode.
@@ -452,39 +517,149 @@ func parsePostcodeAnswer(body string) (postcode, district string, ok bool) {
 	return "", "", false
 }
 
-// namePrefixes are the lead-ins people put before their name or town.
-var namePrefixes = []string{"my name is ", "my names ", "my name's ", "name is ", "name: ", "name ",
-	"it is ", "its ", "it's ", "i am ", "im ", "i'm ", "this is ", "call me ",
-	"i live in ", "i stay in ", "i'm in ", "im in ", "in ", "near "}
-
-// parseFreeTextAnswer reads a free-text answer such as a name or a town: lead-ins
-// like "my name is" and trailing punctuation go, the rest is kept as typed,
-// made one line as core keeps client details (core.CleanLine: a control
-// character, which core refuses in a name, is a space). It must contain a
-// letter and fit the limits; maxWords 0 means no limit.
-func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, bool) {
-	s, code := freeTextAnswer(body, minLen, maxLen, maxWords)
-	return s, code == ""
+// textWords are the words around a free-text answer (a name, a town) that
+// are not the answer, by answerTokens key: lead-ins before it ("my name
+// is", "mam na imię", "меня зовут", "اسمي", "is mise"), tails after it
+// (Urdu's "ہے" in "میرا نام احمد ہے") and chatter on either side, the
+// greetings and apologies a client coming back to a conversation sends
+// ("hi", "sorry", "halo, jestem z powrotem"). A reply of these words alone
+// holds no answer, and the question is asked again.
+type textWords struct {
+	leadIn, tail, chatter phraseTable[bool]
 }
 
-// freeTextAnswer is parseFreeTextAnswer saying why an answer is refused:
-// "no_letters" when it has no letter ("12345"), "too_many_words" when it
-// holds more than maxWords words, "invalid" for anything else wrong (too
-// short or too long), "" for an answer taken.
-func freeTextAnswer(body string, minLen, maxLen, maxWords int) (string, string) {
-	s := core.CleanLine(body)
-	for {
+// The English words, which every language's flow reads too (a client may
+// write "my name is" in a Polish conversation); a language adds its own
+// ([words] name_lead_in, name_tail, chatter in its message file).
+var (
+	englishLeadIns = []string{"my name is", "my names", "my name's", "the name is", "name is", "name",
+		"it is", "its", "i am", "im", "this is", "call me",
+		"i live in", "i stay in", "im in", "i am in", "in", "near"}
+	englishTails   = []string{"is my name", "here", "speaking"}
+	englishChatter = []string{"hi", "hello", "hey", "hiya", "heya", "hallo", "hi there", "hello there",
+		"good morning", "good afternoon", "good evening", "morning",
+		"sorry", "so sorry", "apologies", "my apologies", "oops", "excuse me",
+		"back", "im back", "i am back", "me again", "its me", "it is me", "its me again", "again",
+		"still here", "im still here", "thanks", "thank you", "cheers", "please"}
+)
+
+var englishTextWords = newTextWords(nil, "")
+
+// newTextWords is the English words, with language code's own from cat
+// added (none for a nil cat or English).
+func newTextWords(cat *lang.Catalogue, code string) *textWords {
+	w := &textWords{}
+	for _, l := range []struct {
+		t  *phraseTable[bool]
+		en []string
+		id string
+	}{{&w.leadIn, englishLeadIns, "words.name_lead_in"}, {&w.tail, englishTails, "words.name_tail"},
+		{&w.chatter, englishChatter, "words.chatter"}} {
+		words := l.en
+		if cat != nil && code != lang.English {
+			words = append(slices.Clone(words), lang.List(cat.Own(code, l.id))...)
+		}
+		for _, s := range words {
+			l.t.add(s, true)
+		}
+	}
+	return w
+}
+
+// textWords are the words around a free-text answer in f's language and
+// English. A name is read once a conversation, so they are made when asked
+// for, as skipTable is.
+func (f *Flow) textWords() *textWords {
+	if f.cat == nil || f.Lang == lang.English {
+		return englishTextWords
+	}
+	return newTextWords(f.cat, f.Lang)
+}
+
+// around is how far the answer in toks is from the words around it: toks[from:to]
+// is left once lead-ins and chatter before it, and tails and chatter after
+// it, are taken off. from == to when nothing is left.
+func (w *textWords) around(toks []string) (from, to int) {
+	for from < len(toks) {
+		n := 0
+		for _, t := range []*phraseTable[bool]{&w.leadIn, &w.chatter} {
+			if _, m, ok := t.longest(toks, from); ok && m > n {
+				n = m
+			}
+		}
+		if n == 0 {
+			break
+		}
+		from += n
+	}
+	to = len(toks)
+	for to > from {
 		cut := false
-		for _, p := range namePrefixes {
-			if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
-				s = s[len(p):]
-				cut = true
-				break
+		for k := max(from, to-maxPhraseWords); k < to && !cut; k++ {
+			for _, t := range []*phraseTable[bool]{&w.tail, &w.chatter} {
+				if _, m, ok := t.longest(toks[:to], k); ok && k+m == to {
+					to, cut = k, true
+					break
+				}
 			}
 		}
 		if !cut {
 			break
 		}
+	}
+	return from, to
+}
+
+// maxPhraseWords bounds the tails and chatter looked for at the end of an
+// answer: none is longer.
+const maxPhraseWords = 8
+
+// parseFreeTextAnswer reads a free-text answer such as a name or a town with
+// the English words around it (Flow.textAnswer reads a language's too); see
+// textWords.answer.
+func parseFreeTextAnswer(body string, minLen, maxLen, maxWords int) (string, bool) {
+	s, code := englishTextWords.answer(body, minLen, maxLen, maxWords)
+	return s, code == ""
+}
+
+// freeTextAnswer is parseFreeTextAnswer saying why an answer is refused
+// (textWords.answer).
+func freeTextAnswer(body string, minLen, maxLen, maxWords int) (string, string) {
+	return englishTextWords.answer(body, minLen, maxLen, maxWords)
+}
+
+// textAnswer reads a free-text answer in f's language: the English words
+// around it and the language's own ("mam na imie Marek" is Marek), and
+// says why an answer is refused as textWords.answer does.
+func (f *Flow) textAnswer(body string, minLen, maxLen, maxWords int) (string, string) {
+	return f.textWords().answer(body, minLen, maxLen, maxWords)
+}
+
+// answer reads a free-text answer such as a name or a town: lead-ins
+// like "my name is", chatter like "hi" or "sorry" before or after it, and
+// trailing punctuation go, the rest is kept as typed, made one line as core
+// keeps client details (core.CleanLine: a control character, which core
+// refuses in a name, is a space). It must contain a letter and fit the
+// limits; maxWords 0 means no limit. The code says why an answer is
+// refused: "no_letters" when it has no letter ("12345"), "too_many_words"
+// when it holds more than maxWords words, "invalid" for anything else wrong
+// (too short or too long, or chatter alone: "halo, jestem z powrotem,
+// sorry"), "" for an answer taken.
+func (w *textWords) answer(body string, minLen, maxLen, maxWords int) (string, string) {
+	s := core.CleanLine(body)
+	if sc := scanWords(s, true); len(sc.spans) > 0 {
+		from, to := w.around(sc.tokens())
+		if from == to {
+			return "", "invalid" // greetings and apologies: no name in them
+		}
+		start, end := 0, len(sc.text)
+		if from > 0 {
+			start = sc.spans[from].from
+		}
+		if to < len(sc.spans) {
+			end = sc.spans[to].from
+		}
+		s = sc.text[start:end]
 	}
 	s = strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '\'' && r != ')')

@@ -59,6 +59,8 @@ package flow
 //	help, stop, start, redis_down        Network, Helpline (help: also Hours)
 //	conv_greeting                        Network, Languages
 //	conv_languages                       Languages
+//	conv_language_other_ask              none
+//	conv_interpreter_arranged            InterpreterLanguage (optional: the English name of the language)
 //	conv_needs, conv_needs_retry         Choices
 //	conv_contact_method(_retry)          Choices
 //	conv_contact_time(_retry)            Choices
@@ -99,8 +101,11 @@ import (
 // one. A step may not use these ids.
 const (
 	StepLanguage = "language" // the first reply offers the languages by number
-	StepDone     = "done"     // consent given: the caller creates the referral
-	StepDeclined = "declined" // consent refused: nothing is shared
+	// StepOtherLanguage asks a client who chose "other" at the languages
+	// offered which language they speak (Messages.LanguageOtherAsk).
+	StepOtherLanguage = "language_other"
+	StepDone          = "done"     // consent given: the caller creates the referral
+	StepDeclined      = "declined" // consent refused: nothing is shared
 )
 
 // Answer types a flow step can declare.
@@ -191,7 +196,23 @@ type FlowMessages struct {
 	Unavailable      string // the conversation store is down
 	Languages        string // the languages offered by number, first
 	LanguageSet      string // after a client switched language
+	// LanguageOther, LanguageOtherAsk and InterpreterArranged are for a
+	// client whose language Onward has no words in: the last line of the
+	// languages offered ("Other: reply with the name of your language"),
+	// the question after they chose it by number, and the plain English
+	// reply once they named it (InterpreterLanguage: its English name, ""
+	// when not known). All three or none: without them no "other" is
+	// offered.
+	LanguageOther       string
+	LanguageOtherAsk    string
+	InterpreterArranged string
 }
+
+// InterpreterLanguageField is the key of Answers.Extra that holds the
+// language a client needs an interpreter for when Onward has no words in
+// it (a BCP 47 tag, "ro"); core stores it as the client's
+// InterpreterLanguage, apart from the language they are texted in.
+const InterpreterLanguageField = "interpreter_language"
 
 // NumberedChoice is one line of a numbered question, as templates see it.
 type NumberedChoice struct {
@@ -305,6 +326,10 @@ type messagesFile struct {
 	Unavailable      string `yaml:"unavailable"`
 	Languages        string `yaml:"languages"`
 	LanguageSet      string `yaml:"language_set"`
+	// For languages Onward has no words in: see FlowMessages.
+	LanguageOther       string `yaml:"language_other"`
+	LanguageOtherAsk    string `yaml:"language_other_ask"`
+	InterpreterArranged string `yaml:"interpreter_arranged"`
 }
 
 type callbackFile struct {
@@ -547,6 +572,11 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		Languages:        c.template("messages", "languages", m.Languages),
 		LanguageSet:      c.template("messages", "language_set", m.LanguageSet),
 	}
+	if m.LanguageOther != "" || m.LanguageOtherAsk != "" || m.InterpreterArranged != "" {
+		f.Messages.LanguageOther = c.template("messages", "language_other", m.LanguageOther)
+		f.Messages.LanguageOtherAsk = c.template("messages", "language_other_ask", m.LanguageOtherAsk)
+		f.Messages.InterpreterArranged = c.template("messages", "interpreter_arranged", m.InterpreterArranged)
+	}
 	if f.CallbackKeyword == "" || strings.ContainsFunc(f.CallbackKeyword, func(r rune) bool { return r < 'A' || r > 'Z' }) {
 		c.errorf("callback: keyword %q must be one word of letters", ff.Callback.Keyword)
 	} else if DetectKeyword(f.CallbackKeyword) != KeywordNone {
@@ -571,7 +601,7 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		case sf.ID == "":
 			c.errorf("step %d: id is missing", i+1)
 			continue
-		case sf.ID == StepDone || sf.ID == StepDeclined:
+		case sf.ID == StepDone || sf.ID == StepDeclined || sf.ID == StepLanguage || sf.ID == StepOtherLanguage:
 			c.errorf("%s: %q is reserved for the end of the flow", where, sf.ID)
 			continue
 		case !flowNameRe.MatchString(sf.ID):
@@ -886,32 +916,124 @@ func (f *Flow) Render(name string, data map[string]any) (string, error) {
 	return f.cat.RenderData(f.Lang, name, data)
 }
 
-// languageMenu is the languages offered by number, each by its own name.
+// languageMenu is the languages offered by number, each by its own name,
+// then "other" when the flow offers it.
 func (f *Flow) languageMenu() []NumberedChoice {
 	langs := f.cat.Languages()
-	out := make([]NumberedChoice, len(langs))
+	out := make([]NumberedChoice, len(langs), len(langs)+1)
 	for i, l := range langs {
 		out[i] = NumberedChoice{Number: i + 1, Label: l.Name}
+	}
+	if f.Messages.LanguageOther != "" {
+		out = append(out, NumberedChoice{Number: len(langs) + 1, Label: f.cat.Text(f.Lang, f.Messages.LanguageOther)})
 	}
 	return out
 }
 
 // pickLanguage reads a reply to the languages offered by number: a
-// number in range or a language's name.
+// number in range or a language's name, in itself ("POLSKI") or in
+// English ("Polish").
 func (f *Flow) pickLanguage(body string) (string, bool) {
 	if code, ok := f.DetectLanguage(body); ok {
 		return code, true
 	}
+	if n, ok := f.menuNumber(body); ok && n <= len(f.cat.Languages()) {
+		return f.cat.Languages()[n-1].Code, true
+	}
+	if tag, ok := core.InterpreterLanguageNamed(body); ok {
+		if code, ok := f.shipped(tag); ok {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// menuNumber reads a reply that is one number offered in languageMenu.
+func (f *Flow) menuNumber(body string) (int, bool) {
 	toks := answerTokens(body)
 	if len(toks) != 1 {
-		return "", false
+		return 0, false
 	}
 	n, err := strconv.Atoi(toks[0])
-	langs := f.cat.Languages()
-	if err != nil || n < 1 || n > len(langs) {
+	if err != nil || n < 1 || n > len(f.languageMenu()) {
+		return 0, false
+	}
+	return n, true
+}
+
+// shipped is the language Onward writes in that tag is ("pl-PL" → "pl").
+func (f *Flow) shipped(tag string) (string, bool) {
+	base, _, _ := strings.Cut(tag, "-")
+	if _, ok := f.cat.Language(base); ok {
+		return base, true
+	}
+	return "", false
+}
+
+// offersOther reports whether the languages offered end with "other".
+func (f *Flow) offersOther() bool { return f.Messages.LanguageOther != "" }
+
+// pickOther reads a reply to the languages offered as the "other" choice:
+// its number, or the language that names one Onward has no words in
+// ("romana", "Tigrinya": a BCP 47 tag). other is false for anything else.
+func (f *Flow) pickOther(body string) (tag string, other bool) {
+	if !f.offersOther() {
 		return "", false
 	}
-	return langs[n-1].Code, true
+	if n, ok := f.menuNumber(body); ok {
+		return "", n == len(f.cat.Languages())+1
+	}
+	if tag, ok := core.InterpreterLanguageNamed(body); ok {
+		if _, shipped := f.shipped(tag); !shipped {
+			return tag, true
+		}
+	}
+	return "", false
+}
+
+// chooseOther records that the client needs an interpreter in the
+// language tag ("" when they did not say which one we could read; their
+// words are then kept for the adviser), and goes on in English, in plain
+// words, to the first question.
+func (f *Flow) chooseOther(c Conversation, r Reply, tag string) (Conversation, Reply) {
+	g := f.In(lang.English)
+	c.Lang, c.Answers.Language = lang.English, lang.English
+	c.Answers.Interpreter = true
+	c.Misses = 0
+	if tag != "" {
+		if c.Answers.Extra == nil {
+			c.Answers.Extra = map[string]string{}
+		}
+		c.Answers.Extra[InterpreterLanguageField] = tag
+	}
+	r.add(g.Messages.InterpreterArranged)
+	g.enter(&c, &r, g.start)
+	r = g.finish(c, r)
+	name := ""
+	if tag != "" {
+		name = core.LanguageName(tag)
+	}
+	r.Data["InterpreterLanguage"] = name
+	return c, r
+}
+
+// chooseOtherLanguage takes the reply to Messages.LanguageOtherAsk: a
+// language Onward writes in, by name or number, is chosen as at the
+// languages offered; any other language's name is recorded for the
+// interpreter; other words are kept as the client wrote them, for the
+// adviser to read, and an interpreter is asked for all the same.
+func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, Reply) {
+	if _, ok := f.pickLanguage(body); ok {
+		return f.chooseLanguage(c, body)
+	}
+	r := Reply{}
+	sig := f.DetectCrisis(body)
+	f.In(lang.English).noticeCrisis(&c, &r, sig)
+	tag, _ := f.pickOther(body)
+	if tag == "" {
+		c.Answers.addFreeText("Language, for the interpreter: " + body)
+	}
+	return f.chooseOther(c, r, tag)
 }
 
 // Start begins a conversation: the greeting, then the first question.
@@ -969,6 +1091,16 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 // or in the language of the self-harm words in it (crisisLanguage).
 func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply) {
 	code, ok := f.pickLanguage(body)
+	if tag, other := f.pickOther(body); !ok && other {
+		if tag == "" {
+			// "7": which language?
+			c.Step, c.Misses = StepOtherLanguage, 0
+			r := Reply{}
+			r.add(f.Messages.LanguageOtherAsk)
+			return c, f.finish(c, r)
+		}
+		return f.chooseOther(c, Reply{}, tag)
+	}
 	if !ok {
 		code = f.crisisLanguage(f.DetectCrisis(body), lang.English)
 		c.Lang, c.Answers.Language = code, code
@@ -983,6 +1115,27 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 	return c, g.finish(c, r)
 }
 
+// KeywordChoosesLanguage moves a conversation still at the languages
+// offered to language code, as its number would, for a keyword of that
+// language alone ("POMOC") sent there: the keyword is answered in code
+// and the first question follows in it, as for a first text that is one.
+// moved is false, and c unchanged, for a conversation past the languages
+// or a language with no words.
+func (f *Flow) KeywordChoosesLanguage(c Conversation, code string) (_ Conversation, moved bool) {
+	if c.Step != StepLanguage && c.Step != StepOtherLanguage {
+		return c, false
+	}
+	if _, ok := f.cat.Language(code); !ok {
+		return c, false
+	}
+	c.Answers = c.Answers.clone()
+	g := f.In(code)
+	c.Lang, c.Answers.Language = code, code
+	c.Misses = 0
+	g.enter(&c, &Reply{}, g.start)
+	return c, true
+}
+
 // switchLanguage moves an open conversation to language code, keeping its
 // answers, and asks the open question again in that language.
 func (f *Flow) switchLanguage(c Conversation, code string) (Conversation, Reply) {
@@ -991,7 +1144,7 @@ func (f *Flow) switchLanguage(c Conversation, code string) (Conversation, Reply)
 	c.Misses = 0
 	r := Reply{}
 	r.add(g.Messages.LanguageSet)
-	if c.Step == StepLanguage {
+	if c.Step == StepLanguage || c.Step == StepOtherLanguage {
 		c.Step = g.start
 		g.enter(&c, &r, g.start)
 	} else if st := g.steps[c.Step]; st != nil {
@@ -1010,6 +1163,8 @@ func (f *Flow) Repeat(c Conversation) (Conversation, Reply) {
 	case c.Step == StepLanguage:
 		r.add(f.Messages.Languages)
 		r.Data = map[string]any{"Languages": f.languageMenu()}
+	case c.Step == StepOtherLanguage:
+		r.add(f.Messages.LanguageOtherAsk)
 	case c.Step == StepDone || c.Step == StepDeclined:
 		r.add(f.Messages.Finished)
 	case st == nil || !st.asks(core.ChannelSMS):
@@ -1057,8 +1212,11 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 	if code, ok := f.DetectLanguage(body); ok {
 		return f.switchLanguage(c, code)
 	}
-	if c.Step == StepLanguage {
+	switch c.Step {
+	case StepLanguage:
 		return f.chooseLanguage(c, body)
+	case StepOtherLanguage:
+		return f.chooseOtherLanguage(c, body)
 	}
 	sig := f.DetectCrisis(body)
 	if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
@@ -1084,6 +1242,7 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 		return c, f.finish(c, r)
 	}
 
+	f.keepPostcode(&c.Answers, st, body)
 	callback := f.isCallbackWord(body)
 	var outcome string
 	ok := false
@@ -1190,8 +1349,17 @@ func (f *Flow) isCallbackWord(body string) bool {
 
 // enter moves to target and asks its question, or ends the conversation.
 func (f *Flow) enter(c *Conversation, r *Reply, target string) {
-	for st := f.steps[target]; st != nil && !st.askedOf(core.ChannelSMS, c.Answers); st = f.steps[target] {
-		target = st.next // a web-only question (a text's sender is its phone), or not in this language
+	for st := f.steps[target]; st != nil; st = f.steps[target] {
+		if !st.askedOf(core.ChannelSMS, c.Answers) {
+			target = st.next // a web-only question (a text's sender is its phone), or not in this language
+			continue
+		}
+		outcome, early := c.Answers.givenEarly(st)
+		if !early {
+			break
+		}
+		c.Answers.answered(st.id, outcome) // the postcode, sent with the answer to an earlier question
+		target = st.target(outcome)
 	}
 	c.Step = target
 	switch target {
@@ -1295,8 +1463,8 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		if sig.Found() {
 			return "", false // a sentence about a crisis is not a town
 		}
-		town, ok := parseFreeTextAnswer(body, st.minLen, st.maxLen, st.words)
-		if !ok {
+		town, code := f.textAnswer(body, st.minLen, st.maxLen, st.words)
+		if code != "" {
 			return "", false
 		}
 		a.Town = town
@@ -1339,8 +1507,8 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		if st.field == "name" && f.notAName(body) {
 			return "", false
 		}
-		text, ok := parseFreeTextAnswer(body, st.minLen, st.maxLen, st.words)
-		if !ok {
+		text, code := f.textAnswer(body, st.minLen, st.maxLen, st.words)
+		if code != "" {
 			return "", false
 		}
 		a.setText(st, text)

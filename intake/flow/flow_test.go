@@ -536,8 +536,10 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	_, finished := f.Advance(Conversation{Step: StepDeclined}, "hi")
 	_, switched := f.Advance(Conversation{Step: "name"}, "POLSKI")
 	_, selfHarm := f.Advance(Conversation{Step: "postcode"}, "I want to die")
-	replies = append(replies, declined, finished, switched, selfHarm)
-	seen := map[string]bool{}
+	_, otherAsked := f.Advance(Conversation{Step: StepLanguage}, "7")
+	_, otherNamed := f.Advance(Conversation{Step: StepOtherLanguage}, "Romanian")
+	replies = append(replies, declined, finished, switched, selfHarm, otherAsked, otherNamed)
+	seen := map[string]bool{f.Messages.LanguageOther: true} // a line of Languages, not a text
 	for _, r := range replies {
 		data := maps.Clone(r.Data)
 		for _, k := range callerKeys {

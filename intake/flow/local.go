@@ -1,10 +1,8 @@
 package flow
 
 import (
-	"regexp"
-	"strings"
-
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // What a client is told about their own network rather than about any
@@ -40,33 +38,16 @@ func AreaExampleOf(ds map[string]core.District) AreaExample {
 
 // CrisisLines is what a client who writes about suicide or self-harm is
 // given besides the fixed, translated words: the network's own crisis
-// lines (the network file's crisis_lines, in the one language the file is
-// written in), and whether they already give the numbers the fixed text
-// would (then the SMS leaves those out rather than say them twice).
-type CrisisLines struct {
-	Own string // the network's lines as given, ending with a full stop; "" when it has none
-	// Samaritans: Own gives Samaritans' 116 123. Emergency: Own gives
-	// 999 for danger now. Without them the fixed sentences are kept.
-	Samaritans, Emergency bool
-}
+// lines, and whether they give the fixed sentences' numbers themselves in
+// the client's language (then the SMS leaves those sentences out rather
+// than say them twice). core.CrisisLines says which of the network's
+// words a client reading one language is given.
+type CrisisLines = core.CrisisLines
 
-// samaritansRe and emergencyRe find Samaritans' and the emergency number
-// as numbers of their own, not as part of a longer one ("0300 999 1234").
-var (
-	samaritansRe = regexp.MustCompile(`(?:^|[^\d\s]\s*)116\s?123(?:\s*[^\d\s]|\s*$)`)
-	emergencyRe  = regexp.MustCompile(`(?:^|[^\d\s]\s*)999(?:\s*[^\d\s]|\s*$)`)
-)
-
-// CrisisLinesOf reads the network's crisis lines (core.Network.CrisisLines).
+// CrisisLinesOf reads crisis lines written in the client's own language:
+// whole, with whether they give 116 123 and 999.
 func CrisisLinesOf(lines string) CrisisLines {
-	own := strings.Join(strings.Fields(lines), " ")
-	if own == "" {
-		return CrisisLines{}
-	}
-	if r := []rune(own); !strings.ContainsRune(".!?۔؟", r[len(r)-1]) {
-		own += "."
-	}
-	return CrisisLines{Own: own, Samaritans: samaritansRe.MatchString(own), Emergency: emergencyRe.MatchString(own)}
+	return core.CrisisLinesFor(lines, lang.English, lang.English)
 }
 
 // LocalKeys are the template keys about the network's own area and crisis
@@ -74,10 +55,24 @@ func CrisisLinesOf(lines string) CrisisLines {
 // Helpline, ...): ExamplePostcode and ExampleTown ("" for none), and
 // CrisisLines with CrisisSamaritans and CrisisEmergency (conv_crisis_lines
 // leaves out a fixed sentence whose number the network's lines give).
+// Given only the network's English lines, they are keys for a text in any
+// language: the fixed sentences are kept, in the text's language, and
+// the lines add what those do not say. CrisisKeysIn gives the keys of a
+// text in one language.
 func LocalKeys(crisisLines string, ex AreaExample) map[string]any {
-	c := CrisisLinesOf(crisisLines)
-	return map[string]any{
-		"ExamplePostcode": ex.Postcode, "ExampleTown": ex.Town,
-		"CrisisLines": c.Own, "CrisisSamaritans": c.Samaritans, "CrisisEmergency": c.Emergency,
-	}
+	keys := crisisKeys(core.CrisisLinesFor(crisisLines, lang.English, ""))
+	keys["ExamplePostcode"], keys["ExampleTown"] = ex.Postcode, ex.Town
+	return keys
+}
+
+// CrisisKeysIn are LocalKeys' crisis keys for a text in language code:
+// the network's lines in that language (core.Network.CrisisLinesIn), so
+// lines the network has translated are given whole, and English ones
+// never stand in for the fixed sentences in the client's own words.
+func CrisisKeysIn(n core.Network, code string) map[string]any {
+	return crisisKeys(n.CrisisLinesIn(code))
+}
+
+func crisisKeys(c CrisisLines) map[string]any {
+	return map[string]any{"CrisisLines": c.Own, "CrisisSamaritans": c.Samaritans, "CrisisEmergency": c.Emergency}
 }

@@ -46,6 +46,8 @@ func (f *Flow) SelfReferral(a Answers, o Origin) core.SelfReferral {
 		ContactTime:      a.ContactTime,
 		Language:         a.Language,
 		Interpreter:      a.Interpreter,
+		// Any language, apart from the texts' (InterpreterLanguageField).
+		InterpreterLanguage: a.Extra[InterpreterLanguageField],
 	}
 	if a.Postcode == "" {
 		c.District = a.District

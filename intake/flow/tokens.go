@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/onward-network/onward/core"
 )
 
 // A client's words are read through one normalisation, answerTokens, by
@@ -139,9 +141,11 @@ func (w wordScan) said(from, to int) string {
 //     them out. The letter's canonical decomposition (Unicode's, from
 //     golang.org/x/text) gives its base; the few letters that have none
 //     are listed (Polish "ł" to "l").
-//   - Arabic-Indic and Eastern Arabic-Indic (Urdu) digits and full-width
-//     forms become ASCII ("٤" "۴" "４" to "4"), so numbered answers work
-//     from any keyboard.
+//   - Digits of every script (Arabic-Indic, Urdu's Eastern Arabic-Indic,
+//     Devanagari…) and full-width forms become ASCII ("٤" "۴" "４" to "4"),
+//     so numbered answers work from any keyboard. core.ASCIIForm is that
+//     reading, shared with core.ParsePostcode so a postcode is read the
+//     same way.
 //   - The letters one Arabic-script word is typed with on different
 //     keyboards become one form: alef with hamza or madda to alef, Arabic
 //     yeh and alef maksura to Farsi yeh (Urdu's), Arabic kaf to keheh, and
@@ -153,13 +157,8 @@ func foldRune(r rune) rune {
 	if r < utf8.RuneSelf {
 		return r
 	}
-	switch {
-	case r >= '٠' && r <= '٩': // U+0660–U+0669
-		return '0' + (r - '٠')
-	case r >= '۰' && r <= '۹': // U+06F0–U+06F9
-		return '0' + (r - '۰')
-	case r >= '！' && r <= '～': // U+FF01–U+FF5E, full-width ASCII
-		return r - '！' + '!'
+	if a := core.ASCIIForm(r); a != r {
+		return a
 	}
 	switch r {
 	case 'أ', 'إ', 'آ', 'ٱ':

@@ -31,7 +31,7 @@ func TestKeywordsInEveryLanguage(t *testing.T) {
 		{"أحتاج مساعدة في الديون", KeywordNone},
 		{"بند کریں", KeywordStop}, {"مدد", KeywordHelp}, {"دوباره شروع", KeywordRestart}, // Arabic heh for Urdu's
 		{"STAD", KeywordStop}, {"Cuideachadh", KeywordHelp}, {"toisich a-rithist", KeywordRestart},
-		{"I can't stop worrying", KeywordNone}, {"pomocy", KeywordNone}, {"tak", KeywordNone}, {"نہیں", KeywordNone},
+		{"I can't stop worrying", KeywordNone}, {"pomocy", KeywordHelp}, {"tak", KeywordNone}, {"نہیں", KeywordNone},
 	}
 	for _, lang := range []string{"en", "pl", "ar"} {
 		g := f.In(lang)
@@ -66,11 +66,11 @@ func TestKeywordsInEveryLanguage(t *testing.T) {
 func TestLoadFlowRefusesAmbiguousKeywords(t *testing.T) {
 	for _, c := range []struct{ from, to, want string }{
 		{`stop = "STOP, KONIEC`, `stop = "STOP, NIE, KONIEC`, `Polish: sms_words.stop "NIE" is already a yes or no answer in Polish`},
-		{`help = "POMOC"`, `help = "POMOC, POLSKI"`, `Polish: sms_words.help "POLSKI" is already the name of a language (Polish)`},
-		{`help = "POMOC"`, `help = "POMOC, KONIEC"`, `Polish: sms_words.help "KONIEC" is already the STOP keyword`},
+		{`help = "POMOC`, `help = "POMOC, POLSKI`, `Polish: sms_words.help "POLSKI" is already the name of a language (Polish)`},
+		{`help = "POMOC`, `help = "POMOC, KONIEC`, `Polish: sms_words.help "KONIEC" is already the STOP keyword`},
 		// Every language's keywords are read in every conversation, so a
 		// keyword is checked against every language's answers.
-		{`help = "POMOC"`, `help = "POMOC, ТАК"`, `Polish: sms_words.help "ТАК" is already a yes or no answer in Ukrainian`},
+		{`help = "POMOC`, `help = "POMOC, ТАК`, `Polish: sms_words.help "ТАК" is already a yes or no answer in Ukrainian`},
 	} {
 		overlay := fstest.MapFS{}
 		files, _ := fs.Glob(templates.FS, "*/*")

@@ -86,6 +86,7 @@ func (s *SMS) keysFor(n core.Network, w core.ConsentWording, ex flow.AreaExample
 // example postcode and town.
 func networkKeys(n core.Network, w core.ConsentWording, ex flow.AreaExample) map[string]any {
 	keys := flow.LocalKeys(n.CrisisLines, ex)
+	maps.Copy(keys, flow.CrisisKeysIn(n, lang.English)) // an English text: the lines whole
 	maps.Copy(keys, map[string]any{
 		"Network":        n.Name,
 		"Helpline":       n.Phone,
@@ -97,9 +98,10 @@ func networkKeys(n core.Network, w core.ConsentWording, ex flow.AreaExample) map
 	return keys
 }
 
-// keysIn are the network keys in language code: the consent wording and
-// the opening hours in that language (the network's translation, or the
-// English when it has none).
+// keysIn are the network keys in language code: the consent wording, the
+// opening hours and the crisis lines in that language (the network's
+// translation; untranslated lines never stand in for the fixed sentences
+// in the client's own words).
 func (s *SMS) keysIn(ctx context.Context, keys map[string]any, version, code string) map[string]any {
 	if code == "" || code == lang.English {
 		return keys
@@ -108,9 +110,13 @@ func (s *SMS) keysIn(ctx context.Context, keys map[string]any, version, code str
 	// The settings this text's keys were built from were read moments
 	// ago, so this is core's cached copy of them.
 	if n, err := s.engine.Network(ctx); err != nil {
-		s.log.Warn("opening hours translation", "language", code, "err", err)
+		s.log.Warn("network translations", "language", code, "err", err)
+		// The fixed sentences alone, in the client's words, rather than
+		// English lines in their place.
+		maps.Copy(out, flow.CrisisKeysIn(core.Network{}, code))
 	} else {
 		out["Hours"] = n.OpeningHoursIn(code)
+		maps.Copy(out, flow.CrisisKeysIn(n, code))
 	}
 	if version == "" {
 		return out

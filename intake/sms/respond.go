@@ -73,6 +73,15 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		t.state = nil
 	}
 	if t.state != nil {
+		if code, ok := t.flow.KeywordLanguage(msg.Body); ok && code != lang.English {
+			// "POMOC" at the languages offered picks Polish, as it does as
+			// a first text: the help, and the question after it, in Polish.
+			if conv, moved := t.flow.KeywordChoosesLanguage(t.state.Conv, code); moved {
+				st := *t.state
+				st.Conv = conv
+				t.state = &st
+			}
+		}
 		t.flow, t.ownLang = t.flow.In(t.state.Conv.Lang), true
 	} else if _, ok := s.cat.Language(ownLang); ok {
 		t.flow, t.ownLang = t.flow.In(ownLang), true

@@ -20,6 +20,10 @@ type checkData struct {
 	// OfferCode: the client gave a phone not yet proven: offer a code.
 	OfferCode bool
 	CodeSent  bool // a code was texted: ask for it
+	// InterpreterLabel and Interpreter are the row of a client who chose
+	// a language the form is not in ("Interpreter: Romanian"), "" for
+	// others (other_language.go).
+	InterpreterLabel, Interpreter string
 }
 
 func (w *Web) showCheck(rw http.ResponseWriter, r *http.Request, s *webSession) {
@@ -47,6 +51,9 @@ func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession
 	p.Errors = errs
 	d := checkData{Rows: rows, Phone: s.Answers.Phone, TextReference: s.textReference() && s.phoneProven(),
 		OfferCode: s.Answers.Phone != "" && !s.phoneProven() && !isLandline(s.Answers.Phone), CodeSent: s.CodeSentTo != "" && s.CodeSentTo == s.Answers.Phone}
+	if label, value, ok := w.interpreterRow(s, p.Lang.Code); ok {
+		d.InterpreterLabel, d.Interpreter = label, value
+	}
 	if s.Service != 0 {
 		if svc, err := w.engine.Service(r.Context(), s.Service); err == nil {
 			d.ServiceName = svc.Name

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/onward-network/onward/core"
 )
@@ -14,7 +15,14 @@ import (
 // internal.
 
 // faultData names the fault.
-type faultData struct{ Kind string }
+type faultData struct {
+	Kind string
+	// On the form_expired page: Kept says whether the client's answers so
+	// far are still saved (the page said so always, even when they were
+	// gone), and Again is the page to carry on from.
+	Kept  bool
+	Again string
+}
 
 // fault renders the fault page of kind with status.
 func (w *Web) fault(rw http.ResponseWriter, r *http.Request, status int, kind string) {
@@ -25,6 +33,22 @@ func (w *Web) fault(rw http.ResponseWriter, r *http.Request, status int, kind st
 		rw.Header().Set("Retry-After", "60")
 	}
 	w.render(rw, r, status, "web/fault", p)
+}
+
+// formExpired answers a form posted with a token its session does not
+// hold: the page outlived its session (or the session behind it was
+// cleared). s is the session the request has now, nil when none. The
+// page is in the client's language (the session's, else the one they
+// chose) and says truly whether their answers so far are kept.
+func (w *Web) formExpired(rw http.ResponseWriter, r *http.Request, s *webSession) {
+	p := w.page(r, s)
+	p.CSRF = ""
+	again := pathStart
+	if r.URL.Path == pathWithdraw || strings.HasPrefix(r.URL.Path, pathWithdraw+"/") {
+		again = pathWithdraw
+	}
+	p.Data = faultData{Kind: "form_expired", Kept: s.kept(), Again: again}
+	w.render(rw, r, http.StatusForbidden, "web/fault", p)
 }
 
 // unavailable is the page for Redis or Postgres not answering: try again

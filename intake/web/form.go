@@ -53,7 +53,7 @@ func (w *Web) session(h sessionHandler) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if !w.readSessionForm(rw, r, s.CSRF) {
+			if !w.readSessionForm(rw, r, s) {
 				return
 			}
 			if r.PostForm.Get(fieldHoneypot) != "" && !s.Bot {
@@ -80,11 +80,21 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 	// The pages' words show .Network.OpeningHours: the hours in the
 	// page's language, as the SMS help text gives them.
 	n.OpeningHours = n.OpeningHoursIn(l.Code)
+	// Links to Onward's own pages carry the page's language when the
+	// browser would not pick it (webPage.Href); so does
+	// .Network.DataSharingURL, when it is Onward's own page.
+	carry := l.Code != w.browserLang(r)
+	if carry {
+		n.DataSharingURL = w.ownDataSharing(r, n.DataSharingURL, l.Code)
+	}
 	p := webPage{Network: n, NoIndex: true, Form: formValues{}, Lang: pageLang{Language: l, cat: w.cat},
-		Languages: w.switcher(r, code), LangQuery: w.langQuery(r, "?")}
+		Languages: w.switcher(r, code), LangQuery: w.langQuery(r, "?"), carryLang: carry}
 	if s != nil {
 		p.CSRF = s.CSRF
 		p.Crisis = s.crisis() || s.Crisis
+		if !s.Submitted && strings.HasPrefix(r.URL.Path, pathStart) {
+			p.OtherLanguage = pathOtherLanguage
+		}
 	}
 	return p
 }

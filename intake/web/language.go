@@ -19,13 +19,21 @@ import (
 
 // The form's pages speak the client's language: the one they chose with
 // the switcher on every page (?lang=pl, kept in their answers, so a switch
-// keeps what they said), else the best match for their browser's
-// Accept-Language. Arabic and Urdu pages are right to left: the layout
-// sets lang and dir, the stylesheet mirrors with logical properties, and
-// phone numbers, postcodes and references stay left to right.
+// keeps what they said), else the one they chose before (the lang cookie,
+// which outlives the answers' session), else the best match for their
+// browser's Accept-Language. Links to Onward's own pages carry the page's
+// language, so it follows the client off the form. Arabic and Urdu pages
+// are right to left: the layout sets lang and dir, the stylesheet mirrors
+// with logical properties, and phone numbers, postcodes and references
+// stay left to right.
 
 // langParam is the switcher's query parameter.
 const langParam = "lang"
+
+// langCookieMaxAge is how long a browser remembers a chosen language: long
+// enough for a client to come back to the form, short enough that a
+// shared computer soon forgets it.
+const langCookieMaxAge = 30 * 24 * time.Hour
 
 // pageLang is the page's language and the words it is written in.
 type pageLang struct {
@@ -39,35 +47,122 @@ type langLink struct {
 	Current          bool
 }
 
-// requestLang decides a request's language and, when the switcher chose
-// one, records it on the session (saved by the caller's next save, or
-// here for pages that only show).
+// requestLang decides a request's language, the one definition every
+// page uses: the switcher's choice (?lang=), recorded on the session
+// (saved by the caller's next save, or here for pages that only show);
+// else the session's; else the lang cookie's; else the browser's.
 func (w *Web) requestLang(r *http.Request, s *webSession) string {
-	if tag := r.URL.Query().Get(langParam); tag != "" {
-		if code, ok := w.cat.Chosen(tag); ok {
-			if s != nil && s.Answers.Language != code {
-				s.Answers.Language = code
-				if err := w.saveSession(r.Context(), s); err != nil {
-					w.log.Warn("web: language choice not saved", "err", err)
-				}
+	if code, ok := w.chosenLang(r); ok {
+		if s != nil && s.Answers.Language != code {
+			s.Answers.Language = code
+			if err := w.saveSession(r.Context(), s); err != nil {
+				w.log.Warn("web: language choice not saved", "err", err)
 			}
-			return code
 		}
+		return code
 	}
 	if s != nil && s.Answers.Language != "" {
 		return w.cat.Code(s.Answers.Language)
 	}
+	if code, ok := w.rememberedLang(r); ok {
+		return code
+	}
+	return w.browserLang(r)
+}
+
+// chosenLang is the shipped language the request's ?lang= names.
+func (w *Web) chosenLang(r *http.Request) (string, bool) {
+	tag := r.URL.Query().Get(langParam)
+	if tag == "" {
+		return "", false
+	}
+	return w.cat.Chosen(tag)
+}
+
+// rememberedLang is the shipped language the lang cookie names.
+func (w *Web) rememberedLang(r *http.Request) (string, bool) {
+	c, err := r.Cookie(w.langCookie())
+	if err != nil || c.Value == "" || len(c.Value) > 35 {
+		return "", false
+	}
+	return w.cat.Chosen(c.Value)
+}
+
+// browserLang is the shipped language that best matches the browser's
+// Accept-Language.
+func (w *Web) browserLang(r *http.Request) string {
 	return w.cat.Match(r.Header.Get("Accept-Language"))
+}
+
+// langCookie names the cookie that remembers a chosen language. It holds
+// only a language code, nothing about the client; like the session's, it
+// takes the __Host- prefix when Secure.
+func (w *Web) langCookie() string {
+	if w.secureCookies() {
+		return "__Host-onward_lang"
+	}
+	return "onward_lang"
+}
+
+// secureCookies says whether cookies are marked Secure: always in
+// production (Config.Secure), and whenever the public address is https.
+func (w *Web) secureCookies() bool {
+	return w.cfg.Secure || strings.HasPrefix(strings.ToLower(w.cfg.PublicURL), "https://")
+}
+
+// rememberLang keeps the language a request chose with ?lang= in the lang
+// cookie, so the page stays in it after the form's session has expired
+// (and on pages that have no session). A choice that is what the browser
+// asks for anyway needs no cookie: an older one is deleted instead.
+func (w *Web) rememberLang(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if code, ok := w.chosenLang(r); ok {
+			old, had := w.rememberedLang(r)
+			c := &http.Cookie{Name: w.langCookie(), Value: code, Path: "/", MaxAge: int(langCookieMaxAge / time.Second),
+				HttpOnly: true, Secure: w.secureCookies(), SameSite: http.SameSiteLaxMode}
+			switch {
+			case code == w.browserLang(r):
+				if had {
+					c.Value, c.MaxAge = "", -1
+					http.SetCookie(rw, c)
+				}
+			case !had || old != code:
+				http.SetCookie(rw, c)
+			}
+		}
+		next.ServeHTTP(rw, r)
+	})
 }
 
 // langQuery carries the switcher's choice from a form's address to the
 // page it lands on: "" when the request has none (or names no shipped
 // language), else sep+"lang=pl".
 func (w *Web) langQuery(r *http.Request, sep string) string {
-	if code, ok := w.cat.Chosen(r.URL.Query().Get(langParam)); ok {
+	if code, ok := w.chosenLang(r); ok {
 		return sep + langParam + "=" + url.QueryEscape(code)
 	}
 	return ""
+}
+
+// ownDataSharing is the network's data sharing address for a page in
+// code: with ?lang= when it is Onward's own /data-sharing page (on the
+// public address, or on the host the client reached), so the client reads
+// what they agree to in their language; any other address as it is.
+func (w *Web) ownDataSharing(r *http.Request, raw, code string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Path != "/data-sharing" || u.User != nil {
+		return raw
+	}
+	if u.Host != "" && !strings.EqualFold(u.Host, r.Host) {
+		pub, err := url.Parse(w.cfg.PublicURL)
+		if err != nil || !strings.EqualFold(u.Host, pub.Host) {
+			return raw
+		}
+	}
+	q := u.Query()
+	q.Set(langParam, code)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // switcher lists the languages, each linking to this page in it.

@@ -13,15 +13,15 @@ func (w *Web) readForm(rw http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// readSessionForm reads a posted form that must carry its session's form
-// token csrf; when it cannot, or the token is wrong, it has answered and
+// readSessionForm reads a posted form that must carry its session s's
+// form token; when it cannot, or the token is wrong, it has answered and
 // returns false.
-func (w *Web) readSessionForm(rw http.ResponseWriter, r *http.Request, csrf string) bool {
+func (w *Web) readSessionForm(rw http.ResponseWriter, r *http.Request, s *webSession) bool {
 	if !w.readForm(rw, r) {
 		return false
 	}
-	if !tokenEqual(r.PostForm.Get(fieldCSRF), csrf) {
-		w.fault(rw, r, http.StatusForbidden, "form_expired")
+	if !tokenEqual(r.PostForm.Get(fieldCSRF), s.CSRF) {
+		w.formExpired(rw, r, s)
 		return false
 	}
 	return true

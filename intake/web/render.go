@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -153,6 +154,27 @@ type webPage struct {
 	// LangQuery is "?lang=pl" when the switcher chose the language, for
 	// a form's address to keep it; "" otherwise.
 	LangQuery string
+	// OtherLanguage is the link "My language is not listed" beside the
+	// switcher on the form's pages; "" elsewhere.
+	OtherLanguage string
+	// carryLang says links to Onward's own pages must name the page's
+	// language: it is not the one the browser asks for.
+	carryLang bool
+}
+
+// Href is the address of one of Onward's own pages (a path) in this
+// page's language, so a link off the form keeps the language the client
+// reads: "/privacy?lang=ar". A page in the browser's own language needs
+// no ?lang: the page linked to picks the same.
+func (p webPage) Href(path string) string {
+	if !p.carryLang {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + langParam + "=" + url.QueryEscape(p.Lang.Code)
 }
 
 // English is this page's address in English, for the "translation is
@@ -207,7 +229,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, name s
 	}
 	h := rw.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Add("Vary", "Accept-Language") // a page's words follow the browser's languages
+	h.Add("Vary", "Accept-Language, Cookie") // a page's words follow the browser's languages, or the one chosen
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-store")
 	}

@@ -34,9 +34,10 @@ func (w *Web) securityHeaders(next http.Handler) http.Handler {
 
 // protect wraps a public handler in every protection, outermost first:
 // security headers, a friendly page for a panic, the per-IP rate limit,
-// and refusal of cross-origin POSTs.
+// and refusal of cross-origin POSTs; then it remembers a language chosen
+// with ?lang= (rememberLang), on every page alike.
 func (w *Web) protect(h http.HandlerFunc) http.Handler {
-	return w.securityHeaders(w.recoverPanic(w.rateLimit(w.cop.Handler(h))))
+	return w.securityHeaders(w.recoverPanic(w.rateLimit(w.cop.Handler(w.rememberLang(h)))))
 }
 
 // recoverPanic turns a panic into the fault page; the panic value is not

@@ -58,6 +58,12 @@ type webSession struct {
 	WithdrawDone  bool   `json:"withdraw_done,omitempty"`
 }
 
+// kept reports whether the session holds answers the client gave: the
+// form's, or the reference of a withdrawal. A nil session holds none.
+func (s *webSession) kept() bool {
+	return s != nil && (len(s.Answers.Outcomes) > 0 || s.WithdrawRef != "")
+}
+
 // crisis reports whether the answers so far make this a crisis: a yes to
 // a crisis question, or crisis words typed in any answer.
 func (s *webSession) crisis() bool { return s.Answers.Crisis() }

@@ -172,6 +172,8 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("GET /refer/service/{id}", w.serviceStart)
 	h("POST /refer/new", w.session(w.restart))
 	h("GET /refer/text", w.textInstead)
+	h("GET "+pathOtherLanguage, w.session(w.showOtherLanguage))
+	h("POST "+pathOtherLanguage, w.session(w.saveOtherLanguage))
 	h("GET /data-sharing", w.dataSharing)
 	h("GET "+pathWithdraw, w.withdrawSession(w.showWithdraw))
 	h("POST "+pathWithdraw, w.withdrawSession(w.withdrawAsk))

@@ -43,7 +43,7 @@ func (w *Web) withdrawSession(h sessionHandler) http.HandlerFunc {
 		s, _, err := w.loadSession(ctx, r)
 		if errors.Is(err, errNoSession) {
 			if r.Method == http.MethodPost {
-				w.fault(rw, r, http.StatusForbidden, "form_expired")
+				w.formExpired(rw, r, nil)
 				return
 			}
 			if s, err = w.newSession(rw); err == nil {
@@ -55,7 +55,7 @@ func (w *Web) withdrawSession(h sessionHandler) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if !w.readSessionForm(rw, r, s.CSRF) {
+			if !w.readSessionForm(rw, r, s) {
 				return
 			}
 		}
