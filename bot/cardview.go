@@ -93,6 +93,10 @@ type cardView struct {
 	Mention     string // put at the top of a crisis card waiting in triage ("<!here>")
 	Now         time.Time
 	Location    *time.Location
+
+	// InterpreterLabel says for which language an interpreter is wanted,
+	// in core's words ("Interpreter wanted: Romanian"; "" when none is).
+	InterpreterLabel string
 }
 
 // Value is what a card's buttons carry: the referral and the version the
@@ -151,6 +155,11 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 		return cardView{}, err
 	}
 	v.Language, v.Interpreter = languageName(code), interpreter
+	need, err := eng.ClientInterpreter(ctx, r.ClientID)
+	if err != nil {
+		return cardView{}, err
+	}
+	v.InterpreterLabel = need.Label()
 	names := agencyNames{eng: eng}
 	if r.FromAgencyID != nil {
 		if v.FromAgency, err = names.name(ctx, *r.FromAgencyID); err != nil {

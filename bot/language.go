@@ -3,6 +3,7 @@ package bot
 import (
 	"sync"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
 )
@@ -17,11 +18,30 @@ var languages = sync.OnceValue(func() *lang.Catalogue {
 	return cat
 })
 
-// languageName is a language code's name in English ("pl" → "Polish"); a
-// code of no shipped language is shown as it is.
+// languageName is a language code's name in English ("pl" → "Polish"):
+// a shipped language's from its message file, any other's from core
+// ("ro" → "Romanian"), as clients may want an interpreter in any language.
 func languageName(code string) string {
 	if cat := languages(); cat != nil {
-		return cat.EnglishName(code)
+		if l, ok := cat.Language(code); ok {
+			return l.English
+		}
 	}
-	return code
+	return core.LanguageName(code)
+}
+
+// InterpreterLabel is the interpreter need of the disclosed client, in
+// the words of their card ("Interpreter wanted: Romanian"; "" when none
+// is wanted): the language they named, else their language for texts
+// when it is not English, as core.Engine.ClientInterpreter reads it.
+func (d detailsView) InterpreterLabel() string {
+	c := d.Client
+	need := core.InterpreterNeed{Wanted: c.Interpreter, Language: c.InterpreterLanguage}
+	if need.Language == "" && c.Language != lang.English {
+		need.Language = c.Language
+	}
+	if !need.Wanted {
+		need.Language = ""
+	}
+	return need.Label()
 }

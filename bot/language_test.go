@@ -31,7 +31,7 @@ func TestCardShowsClientLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := jsonString(blocks)
-	if !strings.Contains(b, `*Language*\nPolish · interpreter wanted`) {
+	if !strings.Contains(b, `*Language*\nPolish · Interpreter wanted: Polish`) {
 		t.Errorf("the card does not show the language and interpreter:\n%s", b)
 	}
 	v, err := buildView(ctx, env.Engine, res.Referral, kind)
@@ -43,7 +43,7 @@ func TestCardShowsClientLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := buf.String()
-	if !strings.Contains(html, "<dt>Language</dt><dd>Polish · <strong>interpreter wanted</strong></dd>") {
+	if !strings.Contains(html, "<dt>Language</dt><dd>Polish · <strong>Interpreter wanted: Polish</strong></dd>") {
 		t.Errorf("the inbox card does not show the language:\n%s", html)
 	}
 	// A consent given in Polish records the Polish wording's hash.
@@ -70,10 +70,10 @@ func TestInboxRowShowsClientLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := tb.signedIn(tb.Net.Adviser).get("/staff/")
-	if !strings.Contains(body, `<span class="hint">Ukrainian · interpreter wanted</span>`) {
+	if !strings.Contains(body, `<span class="hint">Ukrainian · Interpreter wanted: Ukrainian</span>`) {
 		t.Errorf("the inbox row does not show the language:\n%s", body)
 	}
-	if n := strings.Count(body, "interpreter wanted"); n != 1 {
+	if n := strings.Count(body, "Interpreter wanted"); n != 1 {
 		t.Errorf("%d rows say interpreter wanted, want the one", n)
 	}
 }

@@ -178,6 +178,9 @@ func (e *Engine) ReferralNotes(ctx context.Context, r Referral) (string, error) 
 	return openReferralField(k, "notes_enc", "referral.notes", r.NotesEnc)
 }
 
+// sqlClientInterpreterFields reads the interpreter need as stored.
+const sqlClientInterpreterFields = `SELECT interpreter, interpreter_language FROM clients WHERE id = $1`
+
 // referralClient is the client as given with this referral (or, for a
 // referral made before referrals kept their own copy, the client record).
 func (e *Engine) referralClient(ctx context.Context, r Referral) (Client, error) {
@@ -199,7 +202,14 @@ func (e *Engine) referralClient(ctx context.Context, r Referral) (Client, error)
 	if err := json.Unmarshal([]byte(plain), &d); err != nil {
 		return Client{}, fmt.Errorf("referral %s details: %w", r.Reference, err)
 	}
-	return Client{ID: r.ClientID, Name: d.Name, Phone: Phone(d.Phone), Email: d.Email, Postcode: Postcode(d.Postcode),
+	c := Client{ID: r.ClientID, Name: d.Name, Phone: Phone(d.Phone), Email: d.Email, Postcode: Postcode(d.Postcode),
 		District: d.District, Town: d.Town, PreferredContact: d.PreferredContact, ContactTime: d.ContactTime,
-		Language: d.Language, CreatedAt: r.CreatedAt}, nil
+		Language: d.Language, CreatedAt: r.CreatedAt}
+	// The interpreter need is not personal detail given with the referral
+	// but the client's as it stands, as cards show it: from their record.
+	err = e.pool.QueryRow(ctx, sqlClientInterpreterFields, r.ClientID).Scan(&c.Interpreter, &c.InterpreterLanguage)
+	if err != nil {
+		return Client{}, fmt.Errorf("referral %s interpreter: %w", r.Reference, err)
+	}
+	return c, nil
 }

@@ -194,10 +194,11 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 	if err != nil {
 		return 0, err
 	}
+	interpreting, _ := InterpreterLanguageCode(c.InterpreterLanguage)
 	notes := in.Client.Notes
 	in.Client = ClientDetails{Name: c.Name, Phone: string(c.Phone), Email: c.Email, Postcode: string(c.Postcode),
 		District: c.District, Town: c.Town, PreferredContact: c.PreferredContact, ContactTime: contact,
-		Language: code, Interpreter: c.Interpreter, Notes: notes}
+		Language: code, Interpreter: c.Interpreter, InterpreterLanguage: interpreting, Notes: notes}
 	return id, nil
 }
 

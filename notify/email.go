@@ -258,15 +258,22 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	}
 	ref := *subj.Referral
 	d.Reference, d.Needs, d.District, d.Crisis = ref.Reference, needLabels(ref.Needs), ref.PostcodeDistrict, ref.Crisis
-	code, interpreter, err := w.engine.ClientLanguage(ctx, ref.ClientID)
+	code, _, err := w.engine.ClientLanguage(ctx, ref.ClientID)
+	if err != nil {
+		return err
+	}
+	// The language line is there for a client who texts in another
+	// language or wants an interpreter, in whichever language: an
+	// interpreter need is never left out, even when texts are in English.
+	need, err := w.engine.ClientInterpreter(ctx, ref.ClientID)
 	if err != nil {
 		return err
 	}
 	d.Language = ""
-	if code != "" && code != lang.English {
+	if code != "" && (code != lang.English || need.Wanted) {
 		d.Language = w.cat.EnglishName(code)
-		if interpreter {
-			d.Language += " · interpreter wanted"
+		if label := need.Label(); label != "" {
+			d.Language += " · " + label
 		}
 	}
 	d.Link = w.publicURL("/staff/referrals/" + url.PathEscape(ref.Reference))

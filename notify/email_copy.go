@@ -23,7 +23,7 @@ type emailData struct {
 	Reference, Needs, District string
 	Crisis                     bool
 	SelfReferral               bool   // the client referred themselves: no adviser has spoken to them
-	Language                   string // the client's language when not English ("Polish · interpreter wanted")
+	Language                   string // the client's language, and the interpreter they need ("Polish · Interpreter wanted: Polish"; "English · Interpreter wanted: Romanian")
 	Agency                     string // the agency the referral is with
 	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
 	Target, Waited             int

@@ -400,7 +400,7 @@ func TestEmailNewReferralSaysTheClientsLanguage(t *testing.T) {
 	}
 	drain(t, w)
 	m := parse(t, byRecipient(h.smtp.Messages())["team@cab.example"][0])
-	if !strings.Contains(m.Text, "Language: Polish · interpreter wanted") || !strings.Contains(m.HTML, "<td>Polish · interpreter wanted</td>") {
+	if !strings.Contains(m.Text, "Language: Polish · Interpreter wanted: Polish") || !strings.Contains(m.HTML, "<td>Polish · Interpreter wanted: Polish</td>") {
 		t.Errorf("the email does not say the language:\n%s\n%s", m.Text, m.HTML)
 	}
 }

@@ -68,7 +68,7 @@ func TestEdgeRefusalsOfTheFormAreItsOwnPages(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d and the form's page:\n%s", c.name, rec.Code, rec.Header().Get("Content-Type"), c.want, body)
 			continue
 		}
-		for _, want := range []string{`<html lang="pl"`, c.words, "0800 000 0000", `href="/refer"`} {
+		for _, want := range []string{`<html lang="pl"`, c.words, "0800 000 0000", `href="/refer?lang=pl"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s: the page lacks %q:\n%s", c.name, want, body)
 			}
