@@ -1,8 +1,6 @@
 package core
 
 import (
-	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -163,43 +161,8 @@ func withFullStop(s string) string {
 	return s
 }
 
-// crisisLinesTranslations checks the crisis lines' translations, naming
-// every mistake at once, and gives them as they are stored: trimmed, by
-// language code, never nil. A translation must be in a language clients
-// may choose other than English, and at most maxCrisisLines characters.
+// crisisLinesTranslations checks the crisis lines' translations
+// (networkText.check): each at most maxCrisisLines characters.
 func crisisLinesTranslations(english string, translations map[string]string) (map[string]string, []FieldError, error) {
-	const section = "crisis_lines_translations"
-	var fields []FieldError
-	bad := func(field, format string, args ...any) {
-		fields = append(fields, FieldError{Field: field, Message: field + ": " + fmt.Sprintf(format, args...)})
-	}
-	out := make(map[string]string, len(translations))
-	if len(translations) == 0 {
-		return out, nil, nil
-	}
-	known, err := clientLanguages()
-	if err != nil {
-		return nil, nil, err
-	}
-	others := slices.DeleteFunc(slices.Clone(known), func(c string) bool { return c == lang.English })
-	if strings.TrimSpace(english) == "" {
-		bad("crisis_lines", "give the crisis lines in English too: they are what a language without a translation shows")
-	}
-	for _, code := range slices.Sorted(maps.Keys(translations)) {
-		text := strings.TrimSpace(translations[code])
-		where := section + "." + code
-		switch n := utf8.RuneCountInString(text); {
-		case code == lang.English:
-			bad(where, "the English crisis lines are crisis_lines itself; give here the languages clients may choose besides English (%s)", strings.Join(others, ", "))
-		case !slices.Contains(known, code):
-			bad(where, "%q is not a language clients may choose; give one of %s", code, strings.Join(others, ", "))
-		case text == "":
-			bad(where, "the crisis lines are empty; give them, or leave %s out to show the English", code)
-		case n > maxCrisisLines:
-			bad(where, "%d characters, over the %d the crisis lines may take", n, maxCrisisLines)
-		default:
-			out[code] = text
-		}
-	}
-	return out, fields, nil
+	return networkText{field: "crisis_lines", what: "the crisis lines", max: maxCrisisLines}.check(english, translations)
 }
