@@ -150,16 +150,11 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 	for _, n := range r.Needs {
 		v.Needs = append(v.Needs, n.Label())
 	}
-	code, interpreter, err := eng.ClientLanguage(ctx, r.ClientID)
+	code, need, err := eng.ClientLanguages(ctx, r.ClientID)
 	if err != nil {
 		return cardView{}, err
 	}
-	v.Language, v.Interpreter = languageName(code), interpreter
-	need, err := eng.ClientInterpreter(ctx, r.ClientID)
-	if err != nil {
-		return cardView{}, err
-	}
-	v.InterpreterLabel = need.Label()
+	v.Language, v.Interpreter, v.InterpreterLabel = languageName(code), need.Wanted, need.Label()
 	names := agencyNames{eng: eng}
 	if r.FromAgencyID != nil {
 		if v.FromAgency, err = names.name(ctx, *r.FromAgencyID); err != nil {

@@ -79,24 +79,31 @@ func (n InterpreterNeed) Label() string {
 	return "Interpreter wanted: " + LanguageName(n.Language)
 }
 
-const sqlClientInterpreter = `SELECT interpreter, CASE WHEN interpreter_language <> '' THEN interpreter_language
+const sqlClientInterpreter = `SELECT language, interpreter, CASE WHEN interpreter_language <> '' THEN interpreter_language
     WHEN language <> 'en' THEN language ELSE '' END FROM clients WHERE id = $1`
 
 // ClientInterpreter is whether a client wants an interpreter and for which
 // language: the one they named, else the language they chose for texts.
 func (e *Engine) ClientInterpreter(ctx context.Context, id ClientID) (InterpreterNeed, error) {
-	var n InterpreterNeed
-	err := e.pool.QueryRow(ctx, sqlClientInterpreter, id).Scan(&n.Wanted, &n.Language)
+	_, n, err := e.ClientLanguages(ctx, id)
+	return n, err
+}
+
+// ClientLanguages is, in one read, the language Onward texts a client in
+// ("en" unless they chose another) and the interpreter they need, if any
+// (ClientInterpreter).
+func (e *Engine) ClientLanguages(ctx context.Context, id ClientID) (texts string, need InterpreterNeed, err error) {
+	err = e.pool.QueryRow(ctx, sqlClientInterpreter, id).Scan(&texts, &need.Wanted, &need.Language)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return InterpreterNeed{}, fmt.Errorf("client %d: %w", id, ErrNotFound)
+		return "", InterpreterNeed{}, fmt.Errorf("client %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return InterpreterNeed{}, fmt.Errorf("interpreter for client %d: %w", id, err)
+		return "", InterpreterNeed{}, fmt.Errorf("languages of client %d: %w", id, err)
 	}
-	if !n.Wanted {
-		n.Language = ""
+	if !need.Wanted {
+		need.Language = ""
 	}
-	return n, nil
+	return texts, need, nil
 }
 
 // LanguageChoice is one language a form offers for an interpreter: its

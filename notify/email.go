@@ -258,14 +258,10 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	}
 	ref := *subj.Referral
 	d.Reference, d.Needs, d.District, d.Crisis = ref.Reference, needLabels(ref.Needs), ref.PostcodeDistrict, ref.Crisis
-	code, _, err := w.engine.ClientLanguage(ctx, ref.ClientID)
-	if err != nil {
-		return err
-	}
 	// The language line is there for a client who texts in another
 	// language or wants an interpreter, in whichever language: an
 	// interpreter need is never left out, even when texts are in English.
-	need, err := w.engine.ClientInterpreter(ctx, ref.ClientID)
+	code, need, err := w.engine.ClientLanguages(ctx, ref.ClientID)
 	if err != nil {
 		return err
 	}
