@@ -35,13 +35,5 @@ func languageName(code string) string {
 // is wanted): the language they named, else their language for texts
 // when it is not English, as core.Engine.ClientInterpreter reads it.
 func (d detailsView) InterpreterLabel() string {
-	c := d.Client
-	need := core.InterpreterNeed{Wanted: c.Interpreter, Language: c.InterpreterLanguage}
-	if need.Language == "" && c.Language != lang.English {
-		need.Language = c.Language
-	}
-	if !need.Wanted {
-		need.Language = ""
-	}
-	return need.Label()
+	return d.Client.InterpreterNeed().Label()
 }

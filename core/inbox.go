@@ -63,9 +63,8 @@ type ListRow struct {
 	// and Interpreter whether they asked for one, as cards show them.
 	Language    string `db:"language"`
 	Interpreter bool   `db:"interpreter"`
-	// InterpreterLanguage is the language an interpreter is wanted in, as
-	// ClientInterpreter reads it: the one the client named, else their
-	// language for texts when it is not English; "" when not known.
+	// InterpreterLanguage is the language the client named for an
+	// interpreter, "" when none (InterpreterNeed says which to book).
 	InterpreterLanguage string `db:"interpreter_language"`
 	Overdue             bool   `db:"overdue"`
 	Attention           bool   `db:"attention"` // the referrer should look at it
@@ -74,10 +73,7 @@ type ListRow struct {
 // InterpreterNeed is the row's interpreter need, labelled as cards and
 // emails label it.
 func (r ListRow) InterpreterNeed() InterpreterNeed {
-	if !r.Interpreter {
-		return InterpreterNeed{}
-	}
-	return InterpreterNeed{Wanted: true, Language: r.InterpreterLanguage}
+	return interpreterNeedOf(r.Interpreter, r.InterpreterLanguage, r.Language)
 }
 
 // ListPage is a page of a list and how many referrals the whole list has.
@@ -140,8 +136,7 @@ WITH page AS (
 SELECT %[4]s,
     coalesce(fa.name, '') AS from_agency, coalesce(ta.name, '') AS to_agency,
     coalesce(s.name, '') AS acted_by, c.town, c.language, c.interpreter,
-    CASE WHEN c.interpreter_language <> '' THEN c.interpreter_language
-        WHEN c.language <> 'en' THEN c.language ELSE '' END AS interpreter_language,
+    c.interpreter_language,
     page.overdue, page.attention,
     (SELECT count(*) FROM referrals r WHERE %[2]s) AS total
 FROM page

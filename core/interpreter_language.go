@@ -1,6 +1,8 @@
 package core
 
 import (
+	"github.com/onward-network/onward/core/lang"
+
 	"cmp"
 	"context"
 	"errors"
@@ -79,8 +81,25 @@ func (n InterpreterNeed) Label() string {
 	return "Interpreter wanted: " + LanguageName(n.Language)
 }
 
-const sqlClientInterpreter = `SELECT language, interpreter, CASE WHEN interpreter_language <> '' THEN interpreter_language
-    WHEN language <> 'en' THEN language ELSE '' END FROM clients WHERE id = $1`
+// interpreterNeedOf is the one rule for which language an interpreter is
+// for: the one the client named, else their language for texts when it
+// is not English; nothing when none is wanted.
+func interpreterNeedOf(wanted bool, named, texts string) InterpreterNeed {
+	if !wanted {
+		return InterpreterNeed{}
+	}
+	if named == "" && texts != lang.English {
+		named = texts
+	}
+	return InterpreterNeed{Wanted: true, Language: named}
+}
+
+// InterpreterNeed is the client's interpreter need (interpreterNeedOf).
+func (c Client) InterpreterNeed() InterpreterNeed {
+	return interpreterNeedOf(c.Interpreter, c.InterpreterLanguage, c.Language)
+}
+
+const sqlClientInterpreter = `SELECT language, interpreter, interpreter_language FROM clients WHERE id = $1`
 
 // ClientInterpreter is whether a client wants an interpreter and for which
 // language: the one they named, else the language they chose for texts.
@@ -93,17 +112,16 @@ func (e *Engine) ClientInterpreter(ctx context.Context, id ClientID) (Interprete
 // ("en" unless they chose another) and the interpreter they need, if any
 // (ClientInterpreter).
 func (e *Engine) ClientLanguages(ctx context.Context, id ClientID) (texts string, need InterpreterNeed, err error) {
-	err = e.pool.QueryRow(ctx, sqlClientInterpreter, id).Scan(&texts, &need.Wanted, &need.Language)
+	var wanted bool
+	var named string
+	err = e.pool.QueryRow(ctx, sqlClientInterpreter, id).Scan(&texts, &wanted, &named)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", InterpreterNeed{}, fmt.Errorf("client %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return "", InterpreterNeed{}, fmt.Errorf("languages of client %d: %w", id, err)
 	}
-	if !need.Wanted {
-		need.Language = ""
-	}
-	return texts, need, nil
+	return texts, interpreterNeedOf(wanted, named, texts), nil
 }
 
 // LanguageChoice is one language a form offers for an interpreter: its
