@@ -52,7 +52,9 @@ package flow
 //
 // and Languages []NumberedChoice, {Number, Label: the language's own
 // name}: the languages offered by number (conv_languages), nil in a reply
-// that does not offer them.
+// that does not offer them; and Postcode string, the postcode taken, in a
+// reply that says which one was taken from an earlier text
+// (Messages.PostcodeKept).
 //
 // Which templates need which keys:
 //
@@ -70,6 +72,7 @@ package flow
 //	conv_declined                        Helpline, DirectoryURL
 //	conv_finished                        Helpline
 //	conv_postcode(_retry)                ExamplePostcode ("" for none)
+//	conv_postcode_kept                   Postcode (Reply.Data: the postcode taken, "KY1 1AB")
 //	conv_town(_retry)                    ExampleTown ("" for none)
 //	conv_crisis_lines                    CrisisLines, CrisisSamaritans, CrisisEmergency
 //	conv_done                            Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days
@@ -206,6 +209,11 @@ type FlowMessages struct {
 	LanguageOther       string
 	LanguageOtherAsk    string
 	InterpreterArranged string
+	// PostcodeKept says which postcode was taken when the client gave it
+	// before it was asked for (keepPostcode), in place of its question,
+	// so they see it was understood (Postcode: the postcode). Needed
+	// when a step fills the postcode.
+	PostcodeKept string
 }
 
 // InterpreterLanguageField is the key of Answers.Extra that holds the
@@ -330,6 +338,7 @@ type messagesFile struct {
 	LanguageOther       string `yaml:"language_other"`
 	LanguageOtherAsk    string `yaml:"language_other_ask"`
 	InterpreterArranged string `yaml:"interpreter_arranged"`
+	PostcodeKept        string `yaml:"postcode_kept"`
 }
 
 type callbackFile struct {
@@ -577,6 +586,9 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		f.Messages.LanguageOtherAsk = c.template("messages", "language_other_ask", m.LanguageOtherAsk)
 		f.Messages.InterpreterArranged = c.template("messages", "interpreter_arranged", m.InterpreterArranged)
 	}
+	if m.PostcodeKept != "" {
+		f.Messages.PostcodeKept = c.template("messages", "postcode_kept", m.PostcodeKept)
+	}
 	if f.CallbackKeyword == "" || strings.ContainsFunc(f.CallbackKeyword, func(r rune) bool { return r < 'A' || r > 'Z' }) {
 		c.errorf("callback: keyword %q must be one word of letters", ff.Callback.Keyword)
 	} else if DetectKeyword(f.CallbackKeyword) != KeywordNone {
@@ -769,6 +781,9 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 	}
 	if consentSteps != 1 {
 		c.errorf("the flow needs exactly one %s step, not %d", AnswerConsent, consentSteps)
+	}
+	if st := f.fieldStep("postcode"); st != nil && st.asks(core.ChannelSMS) && f.Messages.PostcodeKept == "" {
+		c.errorf("messages: postcode_kept template is missing: step %q asks for the postcode, which a text may give before it is asked", st.id)
 	}
 	c.checkGraph()
 	if len(c.errs) > 0 {
@@ -1030,8 +1045,9 @@ func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, R
 	sig := f.DetectCrisis(body)
 	f.In(lang.English).noticeCrisis(&c, &r, sig)
 	tag, _ := f.pickOther(body)
+	c.Answers.forgetOtherLanguage() // a second answer (on the web's page) replaces the first
 	if tag == "" {
-		c.Answers.addFreeText("Language, for the interpreter: " + body)
+		c.Answers.addFreeText(otherLanguageNote + body)
 	}
 	return f.chooseOther(c, r, tag)
 }
@@ -1109,7 +1125,8 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 		return g.Advance(c, body)
 	}
 	g := f.In(code)
-	c.Lang, c.Answers.Language = code, code
+	c.Lang = code
+	f.ChooseLanguage(&c.Answers, code)
 	r := Reply{}
 	g.enter(&c, &r, g.start)
 	return c, g.finish(c, r)
@@ -1130,17 +1147,20 @@ func (f *Flow) KeywordChoosesLanguage(c Conversation, code string) (_ Conversati
 	}
 	c.Answers = c.Answers.clone()
 	g := f.In(code)
-	c.Lang, c.Answers.Language = code, code
+	c.Lang = code
+	f.ChooseLanguage(&c.Answers, code)
 	c.Misses = 0
 	g.enter(&c, &Reply{}, g.start)
 	return c, true
 }
 
 // switchLanguage moves an open conversation to language code, keeping its
-// answers, and asks the open question again in that language.
+// answers (but those of "Other": ChooseLanguage), and asks the open
+// question again in that language.
 func (f *Flow) switchLanguage(c Conversation, code string) (Conversation, Reply) {
 	g := f.In(code)
-	c.Lang, c.Answers.Language = code, code
+	c.Lang = code
+	f.ChooseLanguage(&c.Answers, code)
 	c.Misses = 0
 	r := Reply{}
 	r.add(g.Messages.LanguageSet)
@@ -1359,6 +1379,7 @@ func (f *Flow) enter(c *Conversation, r *Reply, target string) {
 			break
 		}
 		c.Answers.answered(st.id, outcome) // the postcode, sent with the answer to an earlier question
+		f.confirmPostcode(r, c.Answers.Postcode)
 		target = st.target(outcome)
 	}
 	c.Step = target
@@ -1377,6 +1398,20 @@ func (f *Flow) enter(c *Conversation, r *Reply, target string) {
 	default:
 		f.ask(c, r, f.steps[target], false)
 	}
+}
+
+// confirmPostcode says, in place of the postcode question, which postcode
+// was taken from an earlier reply (Messages.PostcodeKept), so a client who
+// sees a wrong one knows it was misread.
+func (f *Flow) confirmPostcode(r *Reply, postcode string) {
+	if f.Messages.PostcodeKept == "" {
+		return
+	}
+	r.add(f.Messages.PostcodeKept)
+	if r.Data == nil {
+		r.Data = map[string]any{}
+	}
+	r.Data["Postcode"] = postcode
 }
 
 // ask adds a step's question (or its reprompt) to the reply.

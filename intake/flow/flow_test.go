@@ -538,7 +538,8 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	_, selfHarm := f.Advance(Conversation{Step: "postcode"}, "I want to die")
 	_, otherAsked := f.Advance(Conversation{Step: StepLanguage}, "7")
 	_, otherNamed := f.Advance(Conversation{Step: StepOtherLanguage}, "Romanian")
-	replies = append(replies, declined, finished, switched, selfHarm, otherAsked, otherNamed)
+	_, postcodeKept := f.Advance(Conversation{Step: "needs"}, "1 KY1 1AB")
+	replies = append(replies, declined, finished, switched, selfHarm, otherAsked, otherNamed, postcodeKept)
 	seen := map[string]bool{f.Messages.LanguageOther: true} // a line of Languages, not a text
 	for _, r := range replies {
 		data := maps.Clone(r.Data)

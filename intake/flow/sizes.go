@@ -25,7 +25,7 @@ var sizeSample = map[string]any{
 	"Agency": "Dunmarnock and West Kingdom Citizens Advice and Rights Bureau", "Days": 3, "Code": "482913",
 	// LocalKeys: a long town, and crisis lines that give neither 116 123
 	// nor 999, so the crisis text keeps both fixed sentences too.
-	"ExamplePostcode": "EH49 1AB", "ExampleTown": "Kirkintilloch",
+	"ExamplePostcode": "EH49 1AB", "ExampleTown": "Kirkintilloch", "Postcode": "EH49 1AB",
 	"CrisisLines":      "Breathing Space, free, weekdays 6pm to 2am and all weekend: 0800 83 85 87. Council out of hours: 0300 300 0000.",
 	"CrisisSamaritans": false, "CrisisEmergency": false,
 }

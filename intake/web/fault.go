@@ -26,7 +26,15 @@ type faultData struct {
 
 // fault renders the fault page of kind with status.
 func (w *Web) fault(rw http.ResponseWriter, r *http.Request, status int, kind string) {
-	p := w.page(r, nil)
+	w.faultFor(rw, r, nil, status, kind)
+}
+
+// faultFor is fault for a client whose session is s (nil for none): the
+// page is in the language a form page would be (requestLang), and its
+// links keep it.
+func (w *Web) faultFor(rw http.ResponseWriter, r *http.Request, s *webSession, status int, kind string) {
+	p := w.page(r, s)
+	p.CSRF = ""
 	p.Data = faultData{Kind: kind}
 	switch status {
 	case http.StatusServiceUnavailable:
@@ -58,15 +66,40 @@ func (w *Web) unavailable(rw http.ResponseWriter, r *http.Request, err error) {
 	w.fault(rw, r, http.StatusServiceUnavailable, "unavailable")
 }
 
-// notFound is the page for an address that does not exist.
+// notFound is the page for an address that does not exist, in the
+// client's language: the one chosen with ?lang=, else their session's,
+// else the lang cookie's, else the browser's.
 func (w *Web) notFound(rw http.ResponseWriter, r *http.Request) {
-	w.fault(rw, r, http.StatusNotFound, "not_found")
+	w.faultFor(rw, r, w.sessionIfAny(r), http.StatusNotFound, "not_found")
 }
 
-// crossOriginRefused answers a POST another site's page tried to make.
+// crossOriginRefused answers a POST another site's page tried to make, in
+// the client's language as notFound's. The refused request changes
+// nothing: not even the language recorded on the session, which
+// requestLang records for a ?lang= choice, so the page is made from a
+// copy of the session that already holds it.
 func (w *Web) crossOriginRefused(rw http.ResponseWriter, r *http.Request) {
 	w.log.Warn("cross-origin form post refused", "path", r.URL.Path)
-	w.fault(rw, r, http.StatusForbidden, "cross_origin")
+	s := w.sessionIfAny(r)
+	if s != nil {
+		shown := *s
+		if code, ok := w.chosenLang(r); ok {
+			shown.Answers.Language = code
+		}
+		s = &shown
+	}
+	w.faultFor(rw, r, s, http.StatusForbidden, "cross_origin")
+}
+
+// sessionIfAny is the request's form session, or nil when it has none
+// or Redis does not answer: a fault page is shown all the same, in the
+// language the request itself says.
+func (w *Web) sessionIfAny(r *http.Request) *webSession {
+	s, _, err := w.loadSession(r.Context(), r)
+	if err != nil {
+		return nil
+	}
+	return s
 }
 
 // FormPaths are the path prefixes of the client's form (the questions,
@@ -101,10 +134,7 @@ func (w *Web) Refuse(rw http.ResponseWriter, r *http.Request, status int, title,
 		if !core.Storable(clean.URL.Path) {
 			clean.URL.Path = pathStart
 		}
-		s, _, err := w.loadSession(r.Context(), r)
-		if err != nil {
-			s = nil // no session, or Redis down: the browser's language
-		}
+		s := w.sessionIfAny(r) // none, or Redis down: the browser's language
 		p := w.page(clean, s)
 		p.CSRF = ""
 		p.Back = refusedBack(clean.URL.Path) + w.langQuery(clean, "?")

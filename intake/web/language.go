@@ -54,7 +54,7 @@ type langLink struct {
 func (w *Web) requestLang(r *http.Request, s *webSession) string {
 	if code, ok := w.chosenLang(r); ok {
 		if s != nil && s.Answers.Language != code {
-			s.Answers.Language = code
+			w.flow.ChooseLanguage(&s.Answers, code) // and forgets a language chosen after "Other"
 			if err := w.saveSession(r.Context(), s); err != nil {
 				w.log.Warn("web: language choice not saved", "err", err)
 			}

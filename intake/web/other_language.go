@@ -15,11 +15,12 @@ import (
 // is on /refer/other-language, a page in simple English: chosen from a
 // list of languages by their English names, or typed. Their answer goes
 // through the SMS conversation's own reading of a language named after
-// "Other" (flow.StepOtherLanguage), so both channels record the same
+// "Other" (flow.AnswerOtherLanguage), so both channels record the same
 // answers: an interpreter wanted, its language (or the client's words
 // for the adviser when they name none we know), and the questions go on
 // in English. A language the form is written in, chosen or typed, turns
-// the form to it instead, as by text.
+// the form to it instead, as by text, and forgets the other language
+// (flow.ChooseLanguage), as the switcher does.
 
 // pathOtherLanguage is the page for a language the form is not in.
 const pathOtherLanguage = "/refer/other-language"
@@ -58,13 +59,8 @@ func (w *Web) saveOtherLanguage(rw http.ResponseWriter, r *http.Request, s *webS
 		return
 	}
 	// The reply to "which language?" by text, read the way it is read
-	// there (chooseOtherLanguage).
-	c, _ := w.flow.In(lang.English).Advance(flow.Conversation{Lang: lang.English, Step: flow.StepOtherLanguage, Answers: s.Answers}, name)
-	s.Answers = c.Answers
-	if code != "" && s.Answers.Interpreter && s.Answers.Extra[flow.InterpreterLanguageField] != "" {
-		// Two tags can share an English name ("Kurdish"): keep the one chosen.
-		s.Answers.Extra[flow.InterpreterLanguageField] = code
-	}
+	// there.
+	s.Answers = w.flow.AnswerOtherLanguage(s.Answers, name, code)
 	next := w.firstMissing(s)
 	if next == "" {
 		next = pathCheck

@@ -1,0 +1,67 @@
+package flow
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/onward-network/onward/core/lang"
+)
+
+// A client chooses the language they are texted (or shown the form) in
+// at the languages offered, by texting a language's name later, or with
+// the web form's switcher. "Other" is a choice too: a language Onward has
+// no words in, for which an interpreter is asked for (chooseOther). The
+// rule for what one choice does to the other lives here, once, for both
+// channels.
+
+// otherLanguageNote starts the note kept for the adviser when a client
+// answers "which language?" with words that name no language we know.
+const otherLanguageNote = "Language, for the interpreter: "
+
+// ChooseLanguage records that the client chose code, a language Onward
+// writes in. A client who had said after "Other" that they speak a
+// language Onward has no words in, and now chooses one it has, no longer
+// needs the other: the interpreter's language, the note of their words
+// for it and the interpreter it asked for are forgotten, so staff are not
+// told to book a Romanian interpreter for a client writing in Polish. An
+// answer to the flow's own interpreter question (asked in the languages
+// other than English) is the client's answer for the language they chose,
+// and stands.
+func (f *Flow) ChooseLanguage(a *Answers, code string) {
+	a.Language = code
+	a.forgetOtherLanguage()
+	a.Interpreter = false
+	if st := f.fieldStep("interpreter"); st != nil {
+		if o, answered := a.Outcomes[st.id]; answered {
+			a.Interpreter = o == "yes"
+		}
+	}
+}
+
+// forgetOtherLanguage drops what a client's answer to "which language?"
+// recorded besides the interpreter wanted: the language's tag and the
+// note of their words.
+func (a *Answers) forgetOtherLanguage() {
+	delete(a.Extra, InterpreterLanguageField)
+	a.FreeText = slices.DeleteFunc(a.FreeText, func(s string) bool { return strings.HasPrefix(s, otherLanguageNote) })
+}
+
+// AnswerOtherLanguage takes the answer to "which language?"
+// (StepOtherLanguage) given on a page rather than by text: words name
+// the language as the client would text it, and are read as that text
+// is (Advance, chooseOtherLanguage). A language Onward writes in is
+// chosen (ChooseLanguage); any other language's name is recorded for
+// the interpreter, and the client goes on in English; other words are
+// kept for the adviser, and an interpreter is asked for all the same.
+// tag, when the client picked the language from a list
+// (core.InterpreterLanguages), is the one recorded for the interpreter:
+// two languages can share an English name ("Kurdish"). It returns the
+// answers as that text would leave them; a is not modified.
+func (f *Flow) AnswerOtherLanguage(a Answers, words, tag string) Answers {
+	c := Conversation{Flow: f.ID, Lang: lang.English, Step: StepOtherLanguage, Answers: a}
+	c, _ = f.In(lang.English).Advance(c, words)
+	if tag != "" && c.Answers.Interpreter && c.Answers.Extra[InterpreterLanguageField] != "" {
+		c.Answers.Extra[InterpreterLanguageField] = tag
+	}
+	return c.Answers
+}
