@@ -91,6 +91,7 @@ func TestBrowserSignInAndAccept(t *testing.T) {
 	audit("staff admin", "/staff/admin/staff")
 	audit("agencies admin", "/staff/admin/agencies")
 	audit("add agency", "/staff/admin/agencies/new")
+	audit("data protection requests", "/staff/data-protection/requests")
 }
 
 // axeResult is what axe-core's run reports back.

@@ -234,7 +234,8 @@ func (b *Bot) export(w http.ResponseWriter, r *http.Request, s session) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// DataProtectionRoutes adds the referral page's data protection actions.
+// DataProtectionRoutes adds the referral page's data protection actions,
+// and the data protection officer's list of exports and erasures.
 func (b *Bot) DataProtectionRoutes(mux *http.ServeMux) {
 	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
 	staff("GET /staff/referrals/{id}/withdraw", b.signedIn(b.withdrawForm))
@@ -243,4 +244,6 @@ func (b *Bot) DataProtectionRoutes(mux *http.ServeMux) {
 	staff("POST /staff/referrals/{id}/erase", b.signedIn(b.erase))
 	staff("GET /staff/referrals/{id}/export", b.signedIn(b.exportForm))
 	staff("POST /staff/referrals/{id}/export", b.signedIn(b.export))
+	staff("GET /staff/data-protection/requests", b.signedIn(b.dpRequests))
+	staff("GET /staff/data-protection/requests/csv", b.signedIn(b.dpRequestsCSV))
 }

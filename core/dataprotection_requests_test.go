@@ -1,0 +1,188 @@
+package core_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// TestSubjectAccessDue: the month UK GDPR gives runs to the same date in
+// the next month, or that month's last day, and past a weekend or bank
+// holiday to the next day that is neither (the ICO's reading).
+func TestSubjectAccessDue(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	holidays := map[string]bool{"2026-12-25": true, "2026-12-28": true}
+	for _, c := range []struct{ received, due string }{
+		{"2026-10-20", "2026-11-20"}, // a Friday
+		{"2026-10-23", "2026-11-23"}, // a Monday
+		{"2026-03-31", "2026-04-30"}, // April has no 31st: its last day
+		{"2026-01-31", "2026-03-02"}, // 28 February 2026 is a Saturday
+		{"2028-01-30", "2028-02-29"}, // a leap year's last day of February (a Tuesday)
+		{"2026-11-21", "2026-12-21"}, // 21 December, a Monday
+		{"2026-11-20", "2026-12-21"}, // 20 December is a Sunday
+		{"2026-11-25", "2026-12-29"}, // Christmas, the weekend, then the bank holiday of 28 December
+		{"2026-12-31", "2027-02-01"}, // into the new year: 31 January 2027 is a Sunday
+	} {
+		if got := core.SubjectAccessDue(day(c.received), holidays); !got.Equal(day(c.due)) {
+			t.Errorf("received %s: due %s, want %s", c.received, got.Format(time.DateOnly), c.due)
+		}
+	}
+}
+
+// TestDataProtectionRequests: the data protection officer's list shows
+// every subject access export and erasure, newest first, with who did it,
+// how each export's request came in, when it was received, how many days
+// it took and whether that was over UK GDPR's month, and its reference
+// until the client is erased; erasures with their reason and the
+// referrals they emptied. It filters by date and pages; advisers are
+// refused it; every reading is audited.
+func TestDataProtectionRequests(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	coord := env.Net.Coordinator.Actor()
+	refer := func(key, name, phone string) core.Referral {
+		t.Helper()
+		in := coretest.SelfReferral(key)
+		in.Client.Name, in.Client.Phone = name, phone
+		res, err := env.Engine.SelfRefer(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Referral
+	}
+	morag := refer("dp-list-morag", "Morag Baird", "07700 900123")
+	eilidh := refer("dp-list-eilidh", "Eilidh Strachan", "07700 900456")
+	fraser := refer("dp-list-fraser", "Fraser Loudon", "07700 900789")
+	day := func(s string) time.Time {
+		d, _ := time.Parse(time.DateOnly, s)
+		return d
+	}
+
+	// Monday 23 November: an export answering a letter of the 20th.
+	if _, err := env.Engine.ExportClient(ctx, morag.ClientID, coord, "web",
+		core.SubjectAccessRequest{Channel: core.RequestLetter, Received: day("2026-11-20"), Reference: "SAR-2026-014"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(time.Hour)
+	if err := env.Engine.EraseClient(ctx, eilidh.ClientID, coord, core.ErasureClientAsked); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(time.Hour)
+	if err := env.Engine.EraseClient(ctx, fraser.ClientID, core.SystemActor, core.ErasureRetention); err != nil {
+		t.Fatal(err)
+	}
+	// Wednesday 25 November: an export answering an email of 20 October,
+	// due by 20 November.
+	env.Clock.Advance(2 * 24 * time.Hour)
+	if _, err := env.Engine.ExportClient(ctx, morag.ClientID, coord, "cli",
+		core.SubjectAccessRequest{Channel: core.RequestEmail, Received: day("2026-10-20"), Reference: "SAR-2026-009"}); err != nil {
+		t.Fatal(err)
+	}
+
+	all, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Via: "web"}, coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Total != 4 || len(all.Rows) != 4 {
+		t.Fatalf("%d rows of %d, want the 2 exports and 2 erasures", len(all.Rows), all.Total)
+	}
+	late, retention, erased, first := all.Rows[0], all.Rows[1], all.Rows[2], all.Rows[3]
+	if !late.Export() || late.Reference != "SAR-2026-009" || late.Channel != core.RequestEmail || late.Via != "cli" ||
+		late.Received == nil || !late.Received.Equal(day("2026-10-20")) || late.Days != 36 || !late.Late ||
+		!late.Due.Equal(day("2026-11-20")) || late.By != env.Net.Coordinator.Name || late.Agency != env.Net.Coordinator.AgencyName {
+		t.Errorf("the newest row is %+v, want the late export by the coordinator: 36 days, due 20 November", late)
+	}
+	if retention.Export() || retention.Reason != core.ErasureRetention || retention.By != "Onward" || retention.Agency != "" ||
+		!slices.Equal(retention.Referrals, []string{fraser.Reference}) {
+		t.Errorf("the second row is %+v, want retention's erasure of %s by Onward", retention, fraser.Reference)
+	}
+	if erased.Export() || erased.Reason != core.ErasureClientAsked || erased.By != env.Net.Coordinator.Name ||
+		!slices.Equal(erased.Referrals, []string{eilidh.Reference}) || erased.Reference != "" || erased.Received != nil {
+		t.Errorf("the third row is %+v, want the coordinator's erasure of %s", erased, eilidh.Reference)
+	}
+	if !first.Export() || first.Reference != "SAR-2026-014" || first.Channel != core.RequestLetter || first.Days != 3 || first.Late ||
+		!first.Due.Equal(day("2026-12-21")) || first.ReferenceErased {
+		t.Errorf("the oldest row is %+v, want the export 3 days after the letter, due 21 December", first)
+	}
+
+	// The date filter: on or after the 24th, and before it.
+	cut := day("2026-11-24")
+	after, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{From: &cut, Via: "web"}, coord)
+	if err != nil || after.Total != 1 || len(after.Rows) != 1 || after.Rows[0].Reference != "SAR-2026-009" {
+		t.Errorf("from the 24th: %+v (%v), want the late export alone", after.Rows, err)
+	}
+	before, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{To: &cut, Via: "web"}, coord)
+	if err != nil || before.Total != 3 || len(before.Rows) != 3 || before.Rows[2].Reference != "SAR-2026-014" {
+		t.Errorf("before the 24th: %+v (%v), want the first export and both erasures", before.Rows, err)
+	}
+	// Pages, and the whole period at once for the register.
+	second, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Page: 2, PerPage: 3, Via: "web"}, coord)
+	if err != nil || second.Total != 4 || second.Pages() != 2 || len(second.Rows) != 1 || second.Rows[0].Reference != "SAR-2026-014" {
+		t.Errorf("page 2 of 3 a page: %d rows of %d (%v), want the oldest alone", len(second.Rows), second.Total, err)
+	}
+	past, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Page: 9, PerPage: 3, Via: "web"}, coord)
+	if err != nil || past.Total != 4 || len(past.Rows) != 0 {
+		t.Errorf("past the last page: %d rows of %d (%v), want none of 4", len(past.Rows), past.Total, err)
+	}
+	register, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{All: true, PerPage: 1, Via: "csv"}, coord)
+	if err != nil || len(register.Rows) != 4 {
+		t.Errorf("the register: %d rows (%v), want all 4", len(register.Rows), err)
+	}
+
+	// Once the client is erased, their requests' references are gone.
+	if err := env.Engine.EraseClient(ctx, morag.ClientID, coord, core.ErasureWithdrewAndAsked); err != nil {
+		t.Fatal(err)
+	}
+	now, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Via: "web"}, coord)
+	if err != nil || len(now.Rows) != 5 {
+		t.Fatalf("after erasing Morag: %d rows (%v)", len(now.Rows), err)
+	}
+	for _, r := range now.Rows {
+		if r.Export() && (!r.ReferenceErased || r.Reference != "" || r.Received == nil) {
+			t.Errorf("an export after the client's erasure shows %+v, want its request without the reference, marked erased", r)
+		}
+	}
+	if !slices.Equal(now.Rows[0].Referrals, []string{morag.Reference}) {
+		t.Errorf("the newest erasure emptied %v, want %s", now.Rows[0].Referrals, morag.Reference)
+	}
+
+	// An adviser is refused, and nothing is read or recorded for them.
+	views := func() int {
+		t.Helper()
+		var n int
+		if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1`, string(core.EventDataProtectionRequestsViewed)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := views(); n != 7 {
+		t.Errorf("%d readings audited, want the 7 made", n)
+	}
+	if _, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Via: "web"}, env.Net.Adviser.Actor()); !isForbidden(err) {
+		t.Errorf("an adviser reads the list: %v, want forbidden", err)
+	}
+	if n := views(); n != 7 {
+		t.Errorf("%d readings audited after the adviser's refusal, want still 7", n)
+	}
+	var (
+		actor     int64
+		via, from string
+	)
+	if err := env.Pool.QueryRow(ctx, `SELECT actor_id, data->>'via', coalesce(data->>'from', '') FROM events WHERE kind = $1 ORDER BY id LIMIT 1 OFFSET 1`,
+		string(core.EventDataProtectionRequestsViewed)).Scan(&actor, &via, &from); err != nil {
+		t.Fatal(err)
+	}
+	if actor != int64(env.Net.Coordinator.ID) || via != "web" || from != "2026-11-24T00:00:00Z" {
+		t.Errorf("the filtered reading is audited as by %d through %q from %q, want the coordinator's, web, the 24th", actor, via, from)
+	}
+}
