@@ -2,9 +2,7 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -82,29 +80,15 @@ func (b *Bot) setCapacity(ctx context.Context, by core.Staff, agency core.Agency
 
 // changeCapacity is setCapacity saying what happened: whether the agency
 // was at capacity before, and whether the coordinators' alert was queued.
+// Core decides, under a lock on the agency, whether this press changed
+// anything, and queues the alert with the change: presses racing each
+// other alert once.
 func (b *Bot) changeCapacity(ctx context.Context, by core.Staff, agency core.AgencyID, on bool, note string) (was, told bool, err error) {
-	before, err := b.engine.Agency(ctx, agency)
+	was, err = b.engine.ChangeCapacity(ctx, agency, on, note, by.Actor(), func(before core.Agency) string {
+		return render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: before.Name, Note: note, By: by.Name})
+	})
 	if err != nil {
 		return false, false, err
 	}
-	if err := b.engine.SetCapacity(ctx, agency, on, note, by.Actor()); err != nil {
-		return before.AtCapacity, false, err
-	}
-	if before.AtCapacity == on {
-		return before.AtCapacity, false, nil
-	}
-	alert := render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: before.Name, Note: note, By: by.Name})
-	level := "capacity-open"
-	if on {
-		level = "capacity-full"
-	}
-	now := b.clock.Now()
-	dedupe := fmt.Sprintf("capacity:%d:%t:%d", agency, on, now.UnixNano())
-	if err := b.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0,
-		core.OutboxPayload{AgencyID: agency, Level: level, Text: alert}, dedupe, time.Time{}); err != nil {
-		// The capacity is set; only the heads-up is lost.
-		b.log.Warn("queue capacity alert", "agency", agency, "err", err)
-		return before.AtCapacity, false, nil
-	}
-	return before.AtCapacity, true, nil
+	return was, was != on, nil
 }

@@ -183,10 +183,12 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 
 // leftNetwork is, for a coordinator looking at an open referral whose
 // agency has left the network, what the page says about it; and it adds
-// Cancel to the page's buttons when core lets them cancel it
-// (core.Actor.MayAct): nobody at that agency can act on it any more, and
-// the holder's usual ways to close it (reject, could not contact,
-// complete) would record something untrue.
+// Redirect and Cancel to the page's buttons when core lets them take
+// those on it (core.Actor.MayActHeldBy, the rule Act enforces): nobody at
+// that agency can act on it any more, and the holder's usual ways to
+// close it (reject, could not contact, complete) would record something
+// untrue. Redirecting refers the client on, and tells them, as any
+// redirect does.
 func (b *Bot) leftNetwork(ctx context.Context, ref core.Referral, by core.Actor, v *cardView) (string, error) {
 	if !by.Coordinates() || !ref.Status.Open() || ref.ToAgencyID == nil || ref.InTriage() {
 		return "", nil
@@ -195,11 +197,17 @@ func (b *Bot) leftNetwork(ctx context.Context, ref core.Referral, by core.Actor,
 	if err != nil || a.RetiredAt == nil {
 		return "", err
 	}
-	if by.MayAct(ref, core.ActionCancel) && !slices.Contains(v.Buttons, btnCancel) {
-		v.Buttons = append(v.Buttons, btnCancel)
+	for _, btn := range []button{btnRedirect, btnCancel} {
+		if by.MayActHeldBy(ref, a, btn.action()) && !slices.Contains(v.Buttons, btn) {
+			v.Buttons = append(v.Buttons, btn)
+		}
 	}
-	return a.Name + " has left the network, and its staff can no longer act on this referral. " +
-		"Cancel it below, saying why, and refer the client to another agency if they still need help.", nil
+	left := a.Name + " has left the network, and its staff can no longer act on this referral. "
+	if slices.Contains(v.Buttons, btnRedirect) {
+		return left + "Redirect it below to an agency in the network, saying why: the client is referred on and told, " +
+			"and the referrer reads why. If the client no longer needs help, cancel it, saying why.", nil
+	}
+	return left + "Cancel it below, saying why, and refer the client to another agency if they still need help.", nil
 }
 
 // referralAgencyChoice is the assign (triage) or redirect form's choice:

@@ -14,7 +14,7 @@ import (
 // openModal opens the Reject…, Redirect…, Assign… or Mark completed…
 // modal for a card button. Unknown users and cards that moved on are
 // turned away, and so is someone core would refuse the action on submit
-// (core.Actor.MayAct, the rule Act enforces): they are told at once, the
+// (core.Engine.ActRefusal, the rule Act enforces): they are told at once, the
 // attempt is audited as Act audits a refusal, and no modal opens to be
 // filled in for nothing. Act still decides on submit.
 func (b *Bot) openModal(ctx context.Context, p press) error {
@@ -26,13 +26,19 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 	if err != nil {
 		return err
 	}
-	action := p.button.action()
-	if !r.Allowed(action) {
+	action, by := p.button.action(), staff.Actor()
+	// Core's rule, with what only it reads: a coordinator may also
+	// redirect a referral whose agency has left the network.
+	var moved *core.TransitionError
+	var forbidden *core.ForbiddenError
+	switch refusal := b.engine.ActRefusal(ctx, r, by, action); {
+	case errors.As(refusal, &moved):
 		return b.movedOn(ctx, r, action, p.version)
-	}
-	if by := staff.Actor(); !by.MayAct(r, action) {
+	case errors.As(refusal, &forbidden):
 		b.engine.RecordAccessDenied(ctx, r.ID, by, string(action), "slack")
-		return by.Refusal(r, action)
+		return refusal
+	case refusal != nil:
+		return refusal
 	}
 	kind := KindAgency
 	if p.button == btnAssign {

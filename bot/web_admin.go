@@ -12,7 +12,8 @@ import (
 
 // Administration for coordinators and admins: invite a member of staff,
 // change a role, deactivate; add an agency with its first service, retire
-// one. Every change goes through core, which checks the role and audits it.
+// one, bring a retired one back. Every change goes through core, which
+// checks the role and audits it.
 
 // adminView is what the administration pages show.
 type adminView struct {
@@ -28,6 +29,12 @@ type adminView struct {
 	// Retire is what retiring an agency will do, shown for the
 	// coordinator to confirm before anything changes.
 	Retire *core.Retirement
+	// Unretire is what bringing a retired agency back will do, shown for
+	// the coordinator to confirm: its services return, its former staff
+	// stay deactivated.
+	Unretire *core.Unretirement
+	// Returned names the agency just brought back, for the page's notice.
+	Returned string
 }
 
 // inviteForm is the invitation form as typed.
@@ -190,6 +197,8 @@ func (b *Bot) agenciesView(r *http.Request, s session) (adminView, error) {
 	switch d := r.URL.Query().Get("done"); d {
 	case "agency-added", "agency-retired", "agency-capacity-on", "agency-capacity-off":
 		v.Done, v.DoneRef = d, r.URL.Query().Get("name")
+	case "agency-unretired":
+		v.Returned = r.URL.Query().Get("name")
 	}
 	return v, err
 }
@@ -315,6 +324,34 @@ func (b *Bot) retireAgency(w http.ResponseWriter, r *http.Request, s session) {
 		}
 	}
 	http.Redirect(w, r, "/staff/admin/agencies?done=agency-retired&name="+url.QueryEscape(a.Name), http.StatusSeeOther)
+}
+
+// unretireAgency brings a retired agency back into the network, in two
+// steps as retiring does: the list's Bring back button shows what it
+// will do (its services return; its former staff stay deactivated, to be
+// invited again as anyone is) and asks to confirm; only the confirmation
+// (confirm=yes) brings it back. Core refuses an agency that is not
+// retired, saying so.
+func (b *Bot) unretireAgency(w http.ResponseWriter, r *http.Request, s session) {
+	a, ok := b.agencyFor(w, r, s)
+	if !ok {
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		back, err := b.engine.UnretirementOf(r.Context(), a.ID, s.staff.Actor())
+		if err != nil {
+			b.refused(w, r, s, err)
+			return
+		}
+		v := adminView{chrome: chrome{Title: "Bring back " + a.Name, Staff: &s.staff, CSRF: s.csrf}, Unretire: &back}
+		b.renderWeb(w, http.StatusOK, "admin_agencies", v)
+		return
+	}
+	if err := b.engine.UnretireAgency(r.Context(), a.ID, s.staff.Actor()); err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/staff/admin/agencies?done=agency-unretired&name="+url.QueryEscape(a.Name), http.StatusSeeOther)
 }
 
 // setAgencyCapacity marks an agency at capacity, or taking referrals

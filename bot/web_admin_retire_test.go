@@ -14,7 +14,7 @@ import (
 
 // TestRetireAgencyAsksFirstThenEndsItsStaffsAccess: Retire first shows
 // what it will do (the referrals that go back, those that stay for a
-// coordinator, the staff who lose access; that it cannot be undone) and
+// coordinator, the staff who lose access for good) and
 // changes nothing; confirming retires the agency, ends its staff's
 // sessions and sign-in, marks it retired in the lists, and a coordinator
 // can cancel a referral it had accepted from the referral's page.
@@ -43,7 +43,7 @@ func TestRetireAgencyAsksFirstThenEndsItsStaffsAccess(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("Retire pressed: %d, want the confirmation page", resp.StatusCode)
 	}
-	for _, want := range []string{"Retire Kirkton Citizens Advice?", "cannot be undone",
+	for _, want := range []string{"Retire Kirkton Citizens Advice?", "its staff's access does not come back with it",
 		"1 referral it has not accepted goes back", "1 referral it accepted, is working on or has on its waiting list stays",
 		"a coordinator must open each one", "Its 2 members of staff can no longer sign in", `name="confirm" value="yes"`} {
 		if !strings.Contains(body, want) {
@@ -94,6 +94,81 @@ func TestRetireAgencyAsksFirstThenEndsItsStaffsAccess(t *testing.T) {
 	}
 	if r, _ := tb.Engine.Referral(ctx, accepted.ID); r.Status != core.StatusCancelled {
 		t.Errorf("after cancelling: %s", r.Status)
+	}
+}
+
+// TestUnretireAgencyFromAgenciesPage: a retired agency's row on the
+// agencies page offers Bring back; pressing it shows what it will do
+// (its services return, its former staff stay signed out) and changes
+// nothing; confirming brings it back, and the page says so. Its staff
+// still cannot sign in. An agency in the network is refused, saying it
+// has not retired, and an adviser cannot bring one back.
+func TestUnretireAgencyFromAgenciesPage(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	for _, a := range []core.AgencyID{tb.Net.CAB, tb.Net.Housing} {
+		if err := tb.Engine.RetireAgency(ctx, a, tb.Net.Coordinator.Actor()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	co := tb.signedIn(tb.Net.Coordinator)
+	_, body := co.get("/staff/admin/agencies")
+	co.noteCSRF(body)
+	unretire := fmt.Sprintf("/staff/admin/agencies/%d/unretire", tb.Net.CAB)
+	if row := within(body, "Kirkton Citizens Advice", "</tr>"); !strings.Contains(row, `action="`+unretire+`"`) || !strings.Contains(row, "Bring back") {
+		t.Fatalf("the retired agency's row offers no Bring back:\n%s", row)
+	}
+	if row := within(body, "Kingdom Council Welfare Rights", "</tr>"); strings.Contains(row, "Bring back") {
+		t.Errorf("an agency in the network is offered Bring back")
+	}
+
+	resp, body := co.post(unretire, url.Values{"csrf": {co.csrf}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("Bring back pressed: %d, want the confirmation page", resp.StatusCode)
+	}
+	for _, want := range []string{"Bring back Kirkton Citizens Advice?", "The 1 service it offered when it retired returns",
+		"Its former staff stay signed out.", "The 2 members of staff whose access ended when it retired keep no access",
+		`name="confirm" value="yes"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("confirmation page lacks %q", want)
+		}
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.RetiredAt == nil {
+		t.Fatal("the agency was brought back before the coordinator confirmed")
+	}
+
+	resp, _ = co.post(unretire, url.Values{"csrf": {co.csrf}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "done=agency-unretired") {
+		t.Fatalf("confirm: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.RetiredAt != nil {
+		t.Fatal("the agency is still retired after the confirmation")
+	}
+	_, body = co.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, "Kirkton Citizens Advice is back in the network") || !strings.Contains(body, "Its former staff stay signed out") {
+		t.Errorf("the agencies page does not say the agency is back and its staff stay signed out")
+	}
+	if strings.Contains(within(body, "Kirkton Citizens Advice</a>", "</tr>"), "Retired ") {
+		t.Errorf("the agencies page still marks the agency retired")
+	}
+	if err := tb.web().signIn(tb.link(tb.Net.Adviser)); err == nil {
+		t.Errorf("the agency's former adviser can sign in again after it came back")
+	}
+
+	welfare := fmt.Sprintf("/staff/admin/agencies/%d/unretire", tb.Net.Welfare)
+	resp, body = co.post(welfare, url.Values{"csrf": {co.csrf}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Kingdom Council Welfare Rights has not retired") {
+		t.Errorf("bringing back an agency in the network: %d, want 422 saying it has not retired", resp.StatusCode)
+	}
+	adviser := tb.signedIn(tb.Net.WelfareAdviser)
+	_, body = adviser.get("/staff/")
+	adviser.noteCSRF(body)
+	housing := fmt.Sprintf("/staff/admin/agencies/%d/unretire", tb.Net.Housing)
+	if resp, _ := adviser.post(housing, url.Values{"csrf": {adviser.csrf}, "confirm": {"yes"}}); resp.StatusCode == http.StatusSeeOther {
+		t.Errorf("an adviser brought an agency back")
+	}
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.Housing); a.RetiredAt == nil {
+		t.Errorf("an adviser's press brought the agency back")
 	}
 }
 

@@ -16,6 +16,7 @@ func (b *Bot) WebRoutes(mux *http.ServeMux) {
 	staff("GET /staff/admin/agencies/new", b.signedIn(b.coordinatorsOnly(b.newAgencyForm)))
 	staff("POST /staff/admin/agencies/new", b.signedIn(b.coordinatorsOnly(b.createAgency)))
 	staff("POST /staff/admin/agencies/{id}/retire", b.signedIn(b.coordinatorsOnly(b.retireAgency)))
+	staff("POST /staff/admin/agencies/{id}/unretire", b.signedIn(b.coordinatorsOnly(b.unretireAgency)))
 	staff("GET /staff/our-services", b.signedIn(b.ownServices))
 	staff("GET /staff/our-services/{id}", b.signedIn(b.ownServiceForm))
 	staff("POST /staff/our-services/{id}", b.signedIn(b.saveOwnService))

@@ -385,30 +385,79 @@ func nonNil(s []string) []string {
 const sqlSetCapacity = `
 UPDATE agencies SET at_capacity = $2, capacity_note = $3, updated_at = $4,
     capacity_until = CASE WHEN $2 THEN capacity_until END
-WHERE id = $1 RETURNING id`
+WHERE id = $1`
+
+// sqlAgencyForUpdate reads an agency and locks its row until the
+// transaction ends: a change that depends on what the agency was waits
+// for any other change of it to finish first, and then reads the result.
+const sqlAgencyForUpdate = `SELECT ` + agencyColumns + ` FROM agencies WHERE id = $1 FOR UPDATE`
+
+// CapacityAlert writes the coordinators' alert of a change of an
+// agency's capacity, from the agency as it was before the change: the
+// words are the channel's (a template), when it goes is core's rule
+// (ChangeCapacity).
+type CapacityAlert func(before Agency) string
 
 // SetCapacity marks an agency at capacity (no new referrals are routed to
 // it) or taking referrals again. Agency staff may set their own agency;
-// coordinators any.
+// coordinators any. It alerts nobody; ChangeCapacity does.
 func (e *Engine) SetCapacity(ctx context.Context, agency AgencyID, atCapacity bool, note string, by Actor) error {
+	_, err := e.ChangeCapacity(ctx, agency, atCapacity, note, by, nil)
+	return err
+}
+
+// ChangeCapacity is SetCapacity that says whether the agency was at
+// capacity before and, when this call changed that (at capacity, or
+// taking referrals again) and alert is given, queues the coordinators'
+// alert in the same transaction. The agency's row is locked for the
+// change, so of any number of presses at the same moment exactly one
+// finds the agency as it was and alerts; the others find it changed
+// already. Pressing again, or changing only the note, alerts nobody.
+func (e *Engine) ChangeCapacity(ctx context.Context, agency AgencyID, atCapacity bool, note string, by Actor, alert CapacityAlert) (was bool, err error) {
 	if by.Kind == ActorStaff && by.AgencyID != agency && !by.Coordinates() {
-		return &ForbiddenError{Why: "only the agency's own staff or a coordinator can change its capacity"}
+		return false, &ForbiddenError{Why: "only the agency's own staff or a coordinator can change its capacity"}
 	}
 	if len(note) > 500 {
-		return &ValidationError{Fields: []FieldError{{Field: "note", Message: "note must be at most 500 characters"}}}
+		return false, &ValidationError{Fields: []FieldError{{Field: "note", Message: "note must be at most 500 characters"}}}
 	}
 	if !atCapacity {
 		note = ""
 	}
-	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		var id AgencyID
-		if err := tx.QueryRow(ctx, sqlSetCapacity, agency, atCapacity, note, e.clock.Now()).Scan(&id); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("set capacity of agency %d: %w", agency, ErrNotFound)
-			}
+	told := false
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, sqlAgencyForUpdate, agency)
+		before, err := collectAgency(rows)
+		if err != nil {
 			return fmt.Errorf("set capacity of agency %d: %w", agency, err)
 		}
-		return e.appendEvent(ctx, tx, newEvent{kind: EventCapacityChanged, agency: agency, actor: by,
-			data: eventData("at_capacity", atCapacity, "note", note)})
+		was = before.AtCapacity
+		now := e.clock.Now()
+		if _, err := tx.Exec(ctx, sqlSetCapacity, agency, atCapacity, note, now); err != nil {
+			return fmt.Errorf("set capacity of agency %d: %w", agency, err)
+		}
+		// The alert is the news of this change, so its dedupe key names
+		// the change's event.
+		var event int64
+		if err := tx.QueryRow(ctx, sqlAppendEvent, e.eventArgs(newEvent{kind: EventCapacityChanged, agency: agency, actor: by,
+			data: eventData("at_capacity", atCapacity, "note", note)}, now)...).Scan(&event); err != nil {
+			return fmt.Errorf("append %s event: %w", EventCapacityChanged, err)
+		}
+		if alert == nil || was == atCapacity {
+			return nil
+		}
+		level := "capacity-open"
+		if atCapacity {
+			level = "capacity-full"
+		}
+		told = true
+		return e.outbox.EnqueueTx(ctx, tx, OutboxAlert, 0, OutboxPayload{AgencyID: agency, Level: level, Text: alert(before)},
+			fmt.Sprintf("capacity:%d:event:%d", agency, event), time.Time{})
 	})
+	if err != nil {
+		return false, err
+	}
+	if told {
+		e.WakeWorkers()
+	}
+	return was, nil
 }

@@ -14,7 +14,10 @@ import (
 const (
 	EventAgencyAdded   EventKind = "agency.added"
 	EventAgencyRetired EventKind = "agency.retired"
-	EventServiceAdded  EventKind = "directory.service-added"
+	// EventAgencyUnretired is a retired agency brought back into the
+	// network (UnretireAgency).
+	EventAgencyUnretired EventKind = "agency.unretired"
+	EventServiceAdded    EventKind = "directory.service-added"
 )
 
 // slugRe is an agency's short name, as the agencies table allows it.
@@ -134,8 +137,10 @@ UPDATE agencies SET retired_at = $2, updated_at = $2 WHERE id = $1 AND retired_a
 // directory and matching, and no referral can be sent to it; its history
 // stays. The referrals it had not yet accepted are turned back (see
 // handBackWaiting); those it accepted stay with it, for a coordinator to
-// close, as its staff lose their access with it (retireStaff). It cannot
-// be undone. RetirementOf says beforehand what it will do.
+// redirect or cancel, as its staff lose their access with it
+// (retireStaff). UnretireAgency brings it back, with the services it
+// took out, but not its staff. RetirementOf says beforehand what it will
+// do.
 func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error {
 	if err := mayKeepDirectory(by); err != nil {
 		return err
@@ -156,7 +161,10 @@ func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error 
 			}
 			return fmt.Errorf("retire agency %d: %w", id, err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE services SET active = false, updated_at = $2 WHERE agency_id = $1`, id, now); err != nil {
+		// Only the services it offered are stamped with the moment it
+		// retired, so that bringing it back revives those and no service
+		// that had closed before (UnretireAgency).
+		if _, err := tx.Exec(ctx, `UPDATE services SET active = false, updated_at = $2 WHERE agency_id = $1 AND active`, id, now); err != nil {
 			return fmt.Errorf("retire services of agency %d: %w", id, err)
 		}
 		if err := e.appendEvent(ctx, tx, newEvent{kind: EventAgencyRetired, agency: id, actor: by}); err != nil {

@@ -14,7 +14,9 @@ import (
 // transaction (deactivated at the moment it retired, which is how they are
 // told apart from staff who left before), no partner system can be
 // registered for it, and the referrals it had accepted wait for a
-// coordinator to cancel them. This file holds those rules and what the
+// coordinator to refer each client on to another agency (redirect) or
+// cancel them. A coordinator can bring it back (UnretireAgency); its
+// staff stay deactivated. This file holds those rules and what the
 // confirmation page says retiring will do.
 
 // Retirement is what retiring an agency will do, for the page that asks a
@@ -25,8 +27,8 @@ type Retirement struct {
 	// made them (a client's own goes back to triage).
 	Waiting int
 	// Kept are referrals it accepted, is working on or has on its waiting
-	// list: they stay with it, and a coordinator must cancel each one or
-	// refer the client elsewhere, as its staff can no longer act.
+	// list: they stay with it, and a coordinator must redirect each one
+	// to another agency or cancel it, as its staff can no longer act.
 	Kept int
 	// Staff are its current members of staff, whose access ends.
 	Staff int
@@ -133,4 +135,146 @@ func (e *Engine) AgencyInNetwork(ctx context.Context, id AgencyID, field string)
 		return Agency{}, err
 	}
 	return a, nil
+}
+
+// MayActHeldBy is Actor.MayAct for a referral whose holding agency the
+// caller has read (holder): while that agency has left the network, a
+// coordinator may also move on the referrals its staff can no longer act
+// on, redirecting each client to an agency still in the network
+// (actionDef.onRetired), the rule Act enforces. A page showing such a
+// referral asks it, so it offers what Act would take and nothing else.
+func (a Actor) MayActHeldBy(r Referral, holder Agency, act Action) bool {
+	return a.RefusalHeldBy(r, holder, act) == nil
+}
+
+// RefusalHeldBy is Actor.Refusal knowing the agency holding the referral
+// (see MayActHeldBy): nil, or the *TransitionError or *ForbiddenError
+// Act would refuse the action with.
+func (a Actor) RefusalHeldBy(r Referral, holder Agency, act Action) error {
+	retired := holder.RetiredAt != nil && r.ToAgencyID != nil && *r.ToAgencyID == holder.ID
+	left, err := r.checkAllowedHeld(act, retired)
+	if err != nil {
+		return err
+	}
+	return checkActorHeld(r, TransitionRequest{Action: act, Actor: a}, left)
+}
+
+// ActRefusal is RefusalHeldBy reading the holding agency itself, when it
+// matters, for a channel that holds only the referral (a Slack button):
+// nil when by may take act on r as it stands, the *TransitionError or
+// *ForbiddenError Act would answer, or an error reading the agency.
+func (e *Engine) ActRefusal(ctx context.Context, r Referral, by Actor, act Action) error {
+	retired, err := holderRetired(ctx, e.pool, r, act)
+	if err != nil {
+		return err
+	}
+	left, err := r.checkAllowedHeld(act, retired)
+	if err != nil {
+		return err
+	}
+	return checkActorHeld(r, TransitionRequest{Action: act, Actor: by}, left)
+}
+
+// Unretirement is what bringing a retired agency back will do, for the
+// page that asks a coordinator to confirm it.
+type Unretirement struct {
+	Agency Agency
+	// Services are the services it offered when it retired: they return
+	// to the directory and matching.
+	Services int
+	// Staff are the members of staff whose access ended when it retired:
+	// they stay deactivated.
+	Staff int
+}
+
+const sqlUnretirement = `
+SELECT (SELECT count(*) FROM services WHERE agency_id = a.id AND NOT active AND updated_at = a.retired_at),
+       (SELECT count(*) FROM staff WHERE agency_id = a.id AND deleted_at = a.retired_at)
+FROM agencies a WHERE a.id = $1`
+
+// UnretirementOf says what bringing the retired agency back would do now;
+// an agency still in the network is refused as UnretireAgency refuses it.
+// Only those who may bring it back (coordinators, admins) may ask.
+func (e *Engine) UnretirementOf(ctx context.Context, id AgencyID, by Actor) (Unretirement, error) {
+	if err := mayKeepDirectory(by); err != nil {
+		return Unretirement{}, err
+	}
+	a, err := e.Agency(ctx, id)
+	if err != nil {
+		return Unretirement{}, err
+	}
+	if err := refuseNotRetired(a); err != nil {
+		return Unretirement{}, err
+	}
+	out := Unretirement{Agency: a}
+	if err := e.pool.QueryRow(ctx, sqlUnretirement, id).Scan(&out.Services, &out.Staff); err != nil {
+		return Unretirement{}, fmt.Errorf("what bringing back agency %d does: %w", id, err)
+	}
+	return out, nil
+}
+
+// refuseNotRetired refuses to bring back an agency that is in the network.
+func refuseNotRetired(a Agency) error {
+	if a.RetiredAt != nil {
+		return nil
+	}
+	return &ValidationError{Fields: []FieldError{{Field: "agency", Message: fmt.Sprintf(
+		"%s has not retired: it is in the network already, so there is nothing to bring back", a.Name)}}}
+}
+
+const sqlUnretireAgency = `UPDATE agencies SET retired_at = NULL, updated_at = $2 WHERE id = $1`
+
+// sqlReviveServices brings back the services retirement took out: those
+// it stamped, inactive, with the moment the agency retired (RetireAgency
+// stamps only the ones it closes). A service closed before stays closed.
+const sqlReviveServices = `
+UPDATE services SET active = true, updated_at = $3 WHERE agency_id = $1 AND NOT active AND updated_at = $2`
+
+// UnretireAgency brings a retired agency back into the network, for a
+// coordinator or admin: referrals can be sent to it again, and the
+// services it offered when it retired return to the directory and
+// matching. Its staff stay deactivated, as they were when it retired:
+// each is invited again (or reactivated) as anyone is, so nobody regains
+// access unasked. It is audited in the agency's chain, as retirement is.
+// An agency still in the network is refused, saying so, and so is one
+// whose name another agency in the network has taken since.
+func (e *Engine) UnretireAgency(ctx context.Context, id AgencyID, by Actor) error {
+	if err := mayKeepDirectory(by); err != nil {
+		return err
+	}
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, sqlAgencyForUpdate, id)
+		a, err := collectAgency(rows)
+		if err != nil {
+			return fmt.Errorf("bring back agency %d: %w", id, err)
+		}
+		if err := refuseNotRetired(a); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, sqlAgencyNamed, a.Name, a.ID)
+		other, err := collectAgency(rows)
+		switch {
+		case err == nil:
+			return &ValidationError{Fields: []FieldError{{Field: "agency", Message: fmt.Sprintf(
+				"%s cannot come back under its name: %s (short name %s) is in the network with the same name, and the directory would list two alike",
+				a.Name, other.Name, other.Slug)}}}
+		case !errors.Is(err, ErrNotFound):
+			return fmt.Errorf("agencies named like agency %d: %w", id, err)
+		}
+		now := e.clock.Now()
+		if _, err := tx.Exec(ctx, sqlUnretireAgency, id, now); err != nil {
+			return fmt.Errorf("bring back agency %d: %w", id, err)
+		}
+		tag, err := tx.Exec(ctx, sqlReviveServices, id, *a.RetiredAt, now)
+		if err != nil {
+			return fmt.Errorf("bring back the services of agency %d: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventAgencyUnretired, agency: id, actor: by,
+			data: eventData("retired_at", a.RetiredAt.UTC().Format(time.RFC3339), "services", tag.RowsAffected())})
+	})
+	if err != nil {
+		return err
+	}
+	e.forgetCache()
+	return nil
 }

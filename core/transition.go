@@ -41,6 +41,12 @@ type actionDef struct {
 	// to is the status the action leads to; empty means the status does
 	// not change (assign, claim) or is set by apply (resume).
 	to Status
+	// onRetired are further statuses the action may start from while the
+	// agency holding the referral has left the network (RetireAgency):
+	// nobody there can act on it any more, so a coordinator, and only a
+	// coordinator, moves it on, saying why (feedback is required). See
+	// checkAllowedHeld and checkActorHeld.
+	onRetired []Status
 	// inTriage: the action may be taken while the referral waits in triage
 	// (every other action needs a receiving agency first). onlyInTriage:
 	// it may be taken there and nowhere else.
@@ -126,7 +132,11 @@ var actions = map[Action]actionDef{
 	},
 	ActionRedirect: {
 		from: []Status{StatusRequested}, to: StatusRejected, acknowledges: true,
-		check: needsAgency,
+		// An agency that retired keeps the referrals it had taken on, and
+		// its clients would wait for help that never comes: a coordinator
+		// refers each client on to an agency still in the network.
+		onRetired: []Status{StatusAccepted, StatusInProgress, StatusOnHold},
+		check:     needsAgency,
 		apply: func(c *change) error {
 			reason := ReasonRedirected
 			c.next.Reason, c.next.Feedback = &reason, strings.TrimSpace(c.req.Feedback)
@@ -433,20 +443,71 @@ func (r Referral) Allowed(a Action) bool {
 }
 
 func (r Referral) checkAllowed(a Action) error {
+	_, err := r.checkAllowedHeld(a, false)
+	return err
+}
+
+// checkAllowedHeld is checkAllowed knowing whether the agency holding the
+// referral has left the network (holderRetired): the action may then
+// also start from its onRetired statuses. left says it starts only
+// because the holder left, which admits coordinators alone and needs
+// feedback (checkActorHeld, checkLeft).
+func (r Referral) checkAllowedHeld(a Action, holderRetired bool) (left bool, err error) {
 	def, ok := actions[a]
 	if !ok {
-		return fmt.Errorf("unknown action %q", a)
+		return false, fmt.Errorf("unknown action %q", a)
 	}
 	if !slices.Contains(def.from, r.Status) {
-		return &TransitionError{Action: a, Status: r.Status}
+		if !holderRetired || !slices.Contains(def.onRetired, r.Status) {
+			return false, &TransitionError{Action: a, Status: r.Status}
+		}
+		left = true
 	}
 	if r.InTriage() && !def.inTriage {
-		return &TransitionError{Action: a, Status: r.Status, Why: "it is waiting in triage for a coordinator to choose an agency"}
+		return false, &TransitionError{Action: a, Status: r.Status, Why: "it is waiting in triage for a coordinator to choose an agency"}
 	}
 	if !r.InTriage() && def.onlyInTriage {
-		return &TransitionError{Action: a, Status: r.Status, Why: "it is not waiting in triage"}
+		return false, &TransitionError{Action: a, Status: r.Status, Why: "it is not waiting in triage"}
+	}
+	return left, nil
+}
+
+// checkActorHeld is checkActor for an action that starts only because
+// the agency holding the referral has left the network (left, from
+// checkAllowedHeld): a coordinator's alone. Whoever else asks (the
+// referring agency's staff, a partner system) is refused, saying so.
+func checkActorHeld(r Referral, req TransitionRequest, left bool) error {
+	if left && !req.Actor.Coordinates() {
+		return &ForbiddenError{Why: fmt.Sprintf("only a coordinator can %s a referral whose agency has left the network", req.Action)}
+	}
+	return checkActor(r, req)
+}
+
+// checkLeft is what an action taken because the agency holding the
+// referral left the network needs beside its own check: the coordinator's
+// words on why, which the referrer reads and the audit log keeps, as the
+// agency that had it can no longer say.
+func checkLeft(req TransitionRequest) error {
+	if strings.TrimSpace(req.Feedback) == "" {
+		return &ValidationError{Fields: []FieldError{{Field: "feedback",
+			Message: "say why the referral is moved on: its agency has left the network, and its record (and any referrer) must say why"}}}
 	}
 	return nil
+}
+
+// holderRetired reports whether the agency holding r has left the
+// network, read only when the action could start because of it
+// (actionDef.onRetired), so every other action costs no query.
+func holderRetired(ctx context.Context, db DB, r Referral, a Action) (bool, error) {
+	def := actions[a]
+	if r.ToAgencyID == nil || slices.Contains(def.from, r.Status) || !slices.Contains(def.onRetired, r.Status) {
+		return false, nil
+	}
+	holder, err := getAgency(ctx, db, "id = $1", *r.ToAgencyID)
+	if err != nil {
+		return false, fmt.Errorf("agency %d holding referral %s: %w", *r.ToAgencyID, r.Reference, err)
+	}
+	return holder.RetiredAt != nil, nil
 }
 
 // TransitionRequest asks for one action on one referral.
@@ -630,7 +691,12 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 		return TransitionResult{}, err
 	}
 	def := actions[req.Action]
-	if err := r.checkAllowed(req.Action); err != nil {
+	retired, err := holderRetired(ctx, tx, r, req.Action)
+	if err != nil {
+		return TransitionResult{}, err
+	}
+	left, err := r.checkAllowedHeld(req.Action, retired)
+	if err != nil {
 		if moved := req.ExpectedVersion != 0 && req.ExpectedVersion != r.Version; moved || r.Status == def.to {
 			return TransitionResult{}, e.conflict(ctx, tx, r)
 		}
@@ -639,8 +705,13 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	if req.ExpectedVersion != 0 && req.ExpectedVersion != r.Version {
 		return TransitionResult{}, e.conflict(ctx, tx, r)
 	}
-	if err := checkActor(r, req); err != nil {
+	if err := checkActorHeld(r, req, left); err != nil {
 		return TransitionResult{}, err
+	}
+	if left {
+		if err := checkLeft(req); err != nil {
+			return TransitionResult{}, err
+		}
 	}
 	now := e.clock.Now()
 	c := &change{e: e, ctx: ctx, tx: tx, req: req, set: set, cal: set.cal, now: now, from: r, next: r, b: &pgx.Batch{}}
