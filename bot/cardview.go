@@ -97,6 +97,14 @@ type cardView struct {
 	// InterpreterLabel says for which language an interpreter is wanted,
 	// in core's words ("Interpreter wanted: Romanian"; "" when none is).
 	InterpreterLabel string
+
+	// RedirectedBy is the agency that redirected the referral to where it
+	// is, "" when none did; RedirectWhy says its adviser wrote why. The
+	// words themselves (redirectFeedback) never reach a Slack card: see
+	// redirectOrigin.
+	RedirectedBy     string
+	RedirectWhy      bool
+	redirectFeedback string
 }
 
 // Value is what a card's buttons carry: the referral and the version the
@@ -155,6 +163,9 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 		return cardView{}, err
 	}
 	v.Language, v.Interpreter, v.InterpreterLabel = languageName(code), need.Wanted, need.Label()
+	if err := redirectOrigin(ctx, eng, r, &v); err != nil {
+		return cardView{}, err
+	}
 	names := agencyNames{eng: eng}
 	if r.FromAgencyID != nil {
 		if v.FromAgency, err = names.name(ctx, *r.FromAgencyID); err != nil {

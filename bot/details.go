@@ -20,6 +20,10 @@ type detailsView struct {
 	Crisis    []string
 	Phone     string
 	Language  string // "" for English
+	// Redirect is who redirected the referral to the agency and why, when
+	// one did (core.RedirectOrigin): the why is about the client's case,
+	// so Slack shows it here and not on the card.
+	Redirect *core.RedirectOrigin
 }
 
 // showDetails discloses the client's details through core (which checks
@@ -53,6 +57,11 @@ func (b *Bot) disclose(ctx context.Context, id core.ReferralID, staff core.Staff
 	d := detailsView{Reference: r.Reference, Client: c, Notes: notes, Phone: c.Phone.National()}
 	if c.Language != "" && c.Language != "en" {
 		d.Language = languageName(c.Language)
+	}
+	if o, ok, err := b.engine.RedirectOrigin(ctx, r); err != nil {
+		return detailsView{}, err
+	} else if ok {
+		d.Redirect = &o
 	}
 	if r.Crisis {
 		// The reasons may have been given on an earlier referral of the

@@ -59,10 +59,10 @@ const (
 var EmailKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailContactReminder, EmailReferralUpdate,
 	EmailReferralCancelled, EmailCrisis, EmailEscalation, EmailDeadLetter, EmailAlert, EmailDigest, EmailSignIn, EmailInvitation}
 
-// Optional reports whether a member of staff may turn the kind off (and so
-// whether its emails carry List-Unsubscribe). Crisis alerts, cancellations
-// of referrals an agency holds, sign-in links and invitations always go;
-// the digest is how the others are gathered.
+// Optional reports whether a member of staff may turn the kind off.
+// Crisis alerts, cancellations of referrals an agency holds, sign-in
+// links and invitations always go; the digest is how the others are
+// gathered.
 func (k EmailKind) Optional() bool {
 	switch k {
 	case EmailCrisis, EmailReferralCancelled, EmailSignIn, EmailInvitation, EmailDigest:
@@ -70,6 +70,14 @@ func (k EmailKind) Optional() bool {
 	}
 	return true
 }
+
+// ChoiceApplies reports whether a member of staff's choice for the kind
+// (at once, in the digest, or off) decides if and when one of its emails
+// reaches them, and so whether it carries List-Unsubscribe. An email
+// about a crisis referral (crisis) goes at once to everyone it is for,
+// whatever they chose, as the crisis alerts do: an unsubscribe link on it
+// could not stop it.
+func (k EmailKind) ChoiceApplies(crisis bool) bool { return k.Optional() && !crisis }
 
 // ForCoordinators reports whether the kind goes to the network's
 // coordinators rather than to one agency.
@@ -150,7 +158,7 @@ func (e *Engine) EmailRecipients(ctx context.Context, kind EmailKind, agency Age
 	if digest {
 		mode = "digest"
 	}
-	rows, _ := e.pool.Query(ctx, sqlStaffRecipients, agency, string(kind), slack, mode, crisis && !digest)
+	rows, _ := e.pool.Query(ctx, sqlStaffRecipients, agency, string(kind), slack, mode, !kind.ChoiceApplies(crisis) && !digest)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (EmailRecipient, error) {
 		var r EmailRecipient
 		err := row.Scan(&r.StaffID, &r.AgencyID, &r.Name, &r.Address)

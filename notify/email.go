@@ -208,7 +208,11 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim, subj core
 		}
 		m.To, m.ToName, d.Name = st.Email, st.Name, st.Name
 		d.Agency = st.AgencyName
-		if kind.Optional() && w.cfg.SessionSecret != "" {
+		// An email the recipient's choice does not govern (one about a
+		// crisis referral reaches everyone, whatever they chose) offers no
+		// way to stop it.
+		crisis := subj.Referral != nil && subj.Referral.Crisis
+		if kind.ChoiceApplies(crisis) && w.cfg.SessionSecret != "" {
 			d.Unsubscribe = w.publicURL("/staff/settings/email/unsubscribe?t=" + url.QueryEscape(core.UnsubscribeToken([]byte(w.cfg.SessionSecret), st.ID, kind)))
 		}
 	} else if p.AgencyID != 0 {
@@ -294,6 +298,15 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.Days = cal.ContactNudgeDays
 	}
 	d.SelfReferral = ref.SelfReferral()
+	if p.Email == core.EmailNewReferral {
+		o, redirected, err := w.engine.RedirectOrigin(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if redirected {
+			d.RedirectedBy, d.RedirectWhy = o.Agency, o.Feedback != ""
+		}
+	}
 	if p.Email == core.EmailNewReferral && subj.Staff != nil && ref.ToAgencyID != nil && subj.Staff.AgencyID != *ref.ToAgencyID {
 		// A coordinator told in place of an agency nobody at which gets
 		// these emails (nobodyAtAgency): their own unsubscribe link would

@@ -31,6 +31,12 @@ type emailData struct {
 	// NobodyThere: a coordinator gets an agency's new referral because
 	// nobody at the agency gets these emails and Slack does not reach it.
 	NobodyThere bool
+	// RedirectedBy is the agency that redirected a new referral to the
+	// agency (core.RedirectOrigin), "" when none did. RedirectWhy says its
+	// adviser wrote why: the words speak of the client's case, so they
+	// stay in Onward and the email only says where to read them.
+	RedirectedBy string
+	RedirectWhy  bool
 
 	Update, Reason, Outcome string // referral updates
 	Feedback                bool

@@ -33,6 +33,9 @@ func TestEveryEmailKindWithoutPersonalData(t *testing.T) {
 		Reason: core.ReasonNotEligible, Feedback: "Morag Baird on 07700 900123 lives outside our area (KY1 1AB)"}); err != nil {
 		t.Fatal(err)
 	}
+	// One redirected to the CAB with feedback naming the client: the CAB's
+	// new-referral email says who redirected it, not what they wrote.
+	h.redirectToCAB(t, "pii-redirect", "Morag Baird on 07700 900123 lives outside our area (KY1 1AB)")
 	// One left waiting: reminder and escalation.
 	h.staffReferral(t, "pii-wait", false)
 	// One accepted and never marked contacted: a contact reminder.
