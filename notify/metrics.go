@@ -2,26 +2,26 @@ package notify
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net/http"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/internal/httpmetrics"
 )
 
 // Metrics counts what this process's workers did. The outbox's depth,
 // oldest pending age and dead letters are read from the database at each
 // scrape, so they are right however many workers run.
 type Metrics struct {
-	mu         sync.Mutex
-	deliveries map[[2]string]uint64 // kind, outcome
-	retries    map[string]uint64
-	deadRows   map[string]uint64
-	dbDown     int // workers of this process that cannot reach PostgreSQL
+	deliveries *prometheus.CounterVec // kind, outcome
+	retries    *prometheus.CounterVec // kind
+	deadRows   *prometheus.CounterVec // kind
+
+	mu     sync.Mutex
+	dbDown int // workers of this process that cannot reach PostgreSQL
 
 	gaugeMu  sync.Mutex
 	gauges   []core.OutboxGauge
@@ -54,7 +54,20 @@ func (m *Metrics) outboxGauges(ctx context.Context, outbox *core.Outbox, now tim
 
 // NewMetrics returns empty counters.
 func NewMetrics() *Metrics {
-	return &Metrics{deliveries: map[[2]string]uint64{}, retries: map[string]uint64{}, deadRows: map[string]uint64{}}
+	return &Metrics{
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "onward_notify_deliveries_total",
+			Help: "Deliveries finished by this process, by kind and outcome (sent, skipped, deferred, dead, …).",
+		}, []string{"kind", "outcome"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "onward_notify_retries_total",
+			Help: "Failed attempts rescheduled with backoff, by kind.",
+		}, []string{"kind"}),
+		deadRows: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "onward_notify_dead_letters_total",
+			Help: "Rows this process dead-lettered, by kind.",
+		}, []string{"kind"}),
+	}
 }
 
 // databaseDown counts a worker that lost (true) or regained (false)
@@ -77,27 +90,36 @@ func (m *Metrics) WorkerCannotReachDatabase() bool {
 	return m.dbDown > 0
 }
 
+// handled starts kind's retry and dead-letter counters at 0 once this
+// process has finished an attempt at a row of that kind, so the first
+// retry or dead letter is an increase a rate or an alert sees, not a
+// series appearing at 1.
+func (m *Metrics) handled(kind string) {
+	m.retries.WithLabelValues(kind)
+	m.deadRows.WithLabelValues(kind)
+}
+
 func (m *Metrics) delivered(kind core.OutboxKind, outcome string) {
-	m.mu.Lock()
-	m.deliveries[[2]string{string(kind), outcome}]++
-	m.mu.Unlock()
+	m.handled(string(kind))
+	m.deliveries.WithLabelValues(string(kind), outcome).Inc()
 }
 
 func (m *Metrics) retried(kind core.OutboxKind) {
-	m.mu.Lock()
-	m.retries[string(kind)]++
-	m.mu.Unlock()
+	m.handled(string(kind))
+	m.retries.WithLabelValues(string(kind)).Inc()
 }
 
 func (m *Metrics) dead(kind core.OutboxKind) {
-	m.mu.Lock()
-	m.deadRows[string(kind)]++
-	m.deliveries[[2]string{string(kind), "dead"}]++
-	m.mu.Unlock()
+	m.handled(string(kind))
+	m.deadRows.WithLabelValues(string(kind)).Inc()
+	m.deliveries.WithLabelValues(string(kind), "dead").Inc()
 }
 
-// Handler serves the metrics in Prometheus' text exposition format.
-func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock) http.Handler {
+// Handler serves /metrics in Prometheus' text format: this process's
+// delivery counters, the outbox's gauges, and what each of more gathers
+// (the process's runtime and HTTP metrics, say). It answers 503 when the
+// outbox cannot be read.
+func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock, more ...prometheus.Gatherer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
@@ -107,63 +129,42 @@ func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock) http.Handler {
 			http.Error(w, "metrics: cannot read the outbox", http.StatusServiceUnavailable)
 			return
 		}
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		m.write(w, gs, now)
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(m.deliveries, m.retries, m.deadRows, outboxReading{gauges: gs, now: now})
+		httpmetrics.WriteText(w, append(prometheus.Gatherers{reg}, more...))
 	})
 }
 
-func (m *Metrics) write(w io.Writer, gs []core.OutboxGauge, now time.Time) {
-	header := func(name, typ, help string) {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-	}
-	header("onward_outbox_depth", "gauge", "Outbox rows not yet delivered (due, scheduled or retrying), by kind.")
-	for _, g := range gs {
-		fmt.Fprintf(w, "onward_outbox_depth{kind=\"%s\"} %d\n", label(string(g.Kind)), g.Depth)
-	}
-	header("onward_outbox_dead", "gauge", "Dead-lettered outbox rows waiting for `onward outbox retry`, by kind.")
-	for _, g := range gs {
-		fmt.Fprintf(w, "onward_outbox_dead{kind=\"%s\"} %d\n", label(string(g.Kind)), g.Dead)
-	}
-	header("onward_outbox_oldest_pending_seconds", "gauge", "How long the longest-waiting due row has been due (0 when none is).")
+var (
+	outboxDepthDesc = prometheus.NewDesc("onward_outbox_depth",
+		"Outbox rows not yet delivered (due, scheduled or retrying), by kind.", []string{"kind"}, nil)
+	outboxDeadDesc = prometheus.NewDesc("onward_outbox_dead",
+		"Dead-lettered outbox rows waiting for `onward outbox retry`, by kind.", []string{"kind"}, nil)
+	outboxOldestDesc = prometheus.NewDesc("onward_outbox_oldest_pending_seconds",
+		"How long the longest-waiting due row has been due (0 when none is).", nil, nil)
+)
+
+// outboxReading is one reading of the outbox's gauges, as of now, for
+// one scrape.
+type outboxReading struct {
+	gauges []core.OutboxGauge
+	now    time.Time
+}
+
+func (o outboxReading) Describe(ch chan<- *prometheus.Desc) {
+	ch <- outboxDepthDesc
+	ch <- outboxDeadDesc
+	ch <- outboxOldestDesc
+}
+
+func (o outboxReading) Collect(ch chan<- prometheus.Metric) {
 	oldest := 0.0
-	for _, g := range gs {
+	for _, g := range o.gauges {
+		ch <- prometheus.MustNewConstMetric(outboxDepthDesc, prometheus.GaugeValue, float64(g.Depth), string(g.Kind))
+		ch <- prometheus.MustNewConstMetric(outboxDeadDesc, prometheus.GaugeValue, float64(g.Dead), string(g.Kind))
 		if g.OldestDue != nil {
-			oldest = max(oldest, now.Sub(*g.OldestDue).Seconds())
+			oldest = max(oldest, o.now.Sub(*g.OldestDue).Seconds())
 		}
 	}
-	fmt.Fprintf(w, "onward_outbox_oldest_pending_seconds %g\n", oldest)
-
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	header("onward_notify_deliveries_total", "counter", "Deliveries finished by this process, by kind and outcome (sent, skipped, deferred, dead, …).")
-	keys := make([][2]string, 0, len(m.deliveries))
-	for k := range m.deliveries {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
-	for _, k := range keys {
-		fmt.Fprintf(w, "onward_notify_deliveries_total{kind=\"%s\",outcome=\"%s\"} %d\n", label(k[0]), label(k[1]), m.deliveries[k])
-	}
-	header("onward_notify_retries_total", "counter", "Failed attempts rescheduled with backoff, by kind.")
-	for _, k := range sortedKeys(m.retries) {
-		fmt.Fprintf(w, "onward_notify_retries_total{kind=\"%s\"} %d\n", label(k), m.retries[k])
-	}
-	header("onward_notify_dead_letters_total", "counter", "Rows this process dead-lettered, by kind.")
-	for _, k := range sortedKeys(m.deadRows) {
-		fmt.Fprintf(w, "onward_notify_dead_letters_total{kind=\"%s\"} %d\n", label(k), m.deadRows[k])
-	}
-}
-
-func sortedKeys(m map[string]uint64) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
-// label escapes a label value the way the exposition format wants.
-func label(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
+	ch <- prometheus.MustNewConstMetric(outboxOldestDesc, prometheus.GaugeValue, oldest)
 }

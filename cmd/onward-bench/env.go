@@ -17,6 +17,7 @@ import (
 	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/internal/httpmetrics"
 )
 
 // benchEnv is what the edge benchmarks stand on: a fresh database with the
@@ -177,13 +178,14 @@ func benchEngine(pool *pgxpool.Pool, log *slog.Logger) (*core.Engine, error) {
 	return core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log), nil
 }
 
-// serveRoutes serves what routes adds to a new mux, behind the input
-// checks the product puts in front of every edge
+// serveRoutes serves what routes adds to a new mux, as serve wraps its
+// own: counted by route (httpmetrics, the requests /metrics reports),
+// behind the input checks the product puts in front of every edge
 // (wiring.StorableInput), until the returned server is closed.
 func serveRoutes(routes func(*http.ServeMux)) (*http.Server, string, error) {
 	mux := http.NewServeMux()
 	routes(mux)
-	return serveLocal(wiring.StorableInput(mux, wiring.PartnerRefusals))
+	return serveLocal(httpmetrics.New().Wrap(wiring.StorableInput(mux, wiring.PartnerRefusals)))
 }
 
 // serveLocal serves h on a loopback port until the returned server is

@@ -87,7 +87,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintln(rw, "ready")
 	})
-	serving.set(mux)
+	serving.set(httpMetrics.Wrap(mux))
 	go func() {
 		if err := runCheckpointer(ctx, a); err != nil && !errors.Is(err, context.Canceled) {
 			log.Error("audit checkpoints stopped", "err", err)

@@ -9,8 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
+	"github.com/onward-network/onward/internal/httpmetrics"
 )
 
 // auditKey is the deployment's ONWARD_AUDIT_KEY for core; the zero key
@@ -54,10 +58,24 @@ func writeCheckpoint(ctx context.Context, a *app, k core.AuditKey) (core.Checkpo
 	return core.WriteCheckpoint(ctx, a.pool, k, a.engine.Clock().Now())
 }
 
+// httpMetrics count the requests this process's HTTP servers answer, by
+// route pattern (like notifyMetrics, one per process).
+var httpMetrics = httpmetrics.New()
+
+// processMetrics gathers what /metrics reports besides the outbox and the
+// read replica: the HTTP requests this process answered, and the Go
+// runtime's and the process's own (memory, CPU, open files, goroutines,
+// garbage collection).
+var processMetrics = func() prometheus.Gatherer {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(httpMetrics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}()
+
 // metricsHandler is /metrics as this deployment serves it: behind
 // ONWARD_METRICS_TOKEN when one is set (Authorization: Bearer TOKEN).
 func metricsHandler(a *app) http.Handler {
-	h := withReaderMetrics(notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock()), a.engine.Readers())
+	h := notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock(), processMetrics, readerMetrics(a.engine.Readers()))
 	if a.cfg.MetricsToken == "" {
 		return h
 	}
@@ -89,7 +107,7 @@ func serveMetrics(ctx context.Context, a *app) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metricsHandler(a))
-	srv := &http.Server{Addr: a.cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Addr: a.cfg.MetricsAddr, Handler: httpMetrics.Wrap(mux), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

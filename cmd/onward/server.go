@@ -59,7 +59,7 @@ func newHandler(a *app) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return wiring.StorableInput(mux, a.refusals), nil
+	return httpMetrics.Wrap(wiring.StorableInput(mux, a.refusals)), nil
 }
 
 // refuseAs makes the edge answer refusals of requests under each prefix
