@@ -26,6 +26,10 @@ type cardItem struct {
 	cardView
 	CSRF   string
 	Linked bool // the card links to its referral page (in lists)
+	// WhyRequired says the redirect form's note is required, not
+	// optional: the agency holding the referral has left the network
+	// (core.Referral.WhyRequiredHeldBy).
+	WhyRequired bool
 }
 
 // Has reports whether the card shows the button.
@@ -35,7 +39,10 @@ func (c cardItem) Has(name string) bool { return slices.Contains(c.Buttons, butt
 type reasonOption struct{ Value, Label string }
 
 // formValues are what was typed, kept when a form comes back with errors.
-type formValues struct{ Reason, Feedback, Agency string }
+// formValues is what a referral page's form sent, for showing it again
+// with its errors; Action is the form's action ("redirect"), so an error
+// is shown on the form it came from.
+type formValues struct{ Reason, Feedback, Agency, Action string }
 
 // page is everything any inbox page shows.
 type page struct {

@@ -40,7 +40,7 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: chosenFormAgency(r.PostForm)}
+	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: chosenFormAgency(r.PostForm), Action: string(btn.action())}
 	agency, _ := strconv.ParseInt(values.Agency, 10, 64)
 	req := core.TransitionRequest{
 		Referral: id, Action: btn.action(), Actor: s.staff.Actor(), ExpectedVersion: version,

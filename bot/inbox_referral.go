@@ -112,12 +112,12 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		return
 	}
 	v.Buttons = webButtons(ref, kind, by, mayDisclose)
-	left, err := b.leftNetwork(ctx, ref, by, &v)
+	left, whyRequired, err := b.leftNetwork(ctx, ref, by, &v)
 	if err != nil {
 		b.failed(w, &s, err)
 		return
 	}
-	item := cardItem{cardView: v, CSRF: s.csrf}
+	item := cardItem{cardView: v, CSRF: s.csrf, WhyRequired: whyRequired}
 	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Fields: f.fields, Form: f.values, Message: left}
 	if f.err != "" {
 		// Refused as a whole: what was written goes back to its writer.
@@ -188,14 +188,15 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 // that agency can act on it any more, and the holder's usual ways to
 // close it (reject, could not contact, complete) would record something
 // untrue. Redirecting refers the client on, and tells them, as any
-// redirect does.
-func (b *Bot) leftNetwork(ctx context.Context, ref core.Referral, by core.Actor, v *cardView) (string, error) {
+// redirect does. whyRequired says the redirect needs the coordinator's
+// words (core.Referral.WhyRequiredHeldBy).
+func (b *Bot) leftNetwork(ctx context.Context, ref core.Referral, by core.Actor, v *cardView) (msg string, whyRequired bool, err error) {
 	if !by.Coordinates() || !ref.Status.Open() || ref.ToAgencyID == nil || ref.InTriage() {
-		return "", nil
+		return "", false, nil
 	}
 	a, err := b.engine.Agency(ctx, *ref.ToAgencyID)
 	if err != nil || a.RetiredAt == nil {
-		return "", err
+		return "", false, err
 	}
 	for _, btn := range []button{btnRedirect, btnCancel} {
 		if by.MayActHeldBy(ref, a, btn.action()) && !slices.Contains(v.Buttons, btn) {
@@ -205,9 +206,9 @@ func (b *Bot) leftNetwork(ctx context.Context, ref core.Referral, by core.Actor,
 	left := a.Name + " has left the network, and its staff can no longer act on this referral. "
 	if slices.Contains(v.Buttons, btnRedirect) {
 		return left + "Redirect it below to an agency in the network, saying why: the client is referred on and told, " +
-			"and the referrer reads why. If the client no longer needs help, cancel it, saying why.", nil
+			"and the referrer reads why. If the client no longer needs help, cancel it, saying why.", ref.WhyRequiredHeldBy(a, core.ActionRedirect), nil
 	}
-	return left + "Cancel it below, saying why, and refer the client to another agency if they still need help.", nil
+	return left + "Cancel it below, saying why, and refer the client to another agency if they still need help.", false, nil
 }
 
 // referralAgencyChoice is the assign (triage) or redirect form's choice:

@@ -54,6 +54,9 @@ func TestWebRedirectsRetiredAgencysReferral(t *testing.T) {
 		!strings.Contains(body, "Redirect it below to an agency in the network, saying why") {
 		t.Fatalf("a coordinator's page of the retired agency's accepted referral offers no redirect:\n%s", within(body, "<h1>", "</main>"))
 	}
+	if !strings.Contains(within(body, redirectForm(accepted), "</form>"), "Why (required,") {
+		t.Errorf("the redirect form's note is not marked required, though core refuses the redirect without it")
+	}
 	welfare := strconv.FormatInt(int64(tb.Net.Welfare), 10)
 	if !strings.Contains(within(body, redirectForm(accepted), "</form>"), `value="`+welfare+`"`) {
 		t.Errorf("the redirect form does not offer Welfare Rights")
@@ -63,6 +66,14 @@ func TestWebRedirectsRetiredAgencysReferral(t *testing.T) {
 	resp, body := co.post(page+"/redirect", form)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "say why the referral is moved on") {
 		t.Errorf("redirect without saying why: %d, want 422 saying why is needed:\n%s", resp.StatusCode, within(body, "<h1>", "</main>"))
+	}
+	// The error is shown on the redirect form's note, not on the cancel
+	// form's box below it.
+	if f := within(body, redirectForm(accepted), "</form>"); !strings.Contains(f, `id="redirect-note-error"`) || !strings.Contains(f, `aria-invalid="true"`) {
+		t.Errorf("the refused redirect's error is not beside its note:\n%s", f)
+	}
+	if strings.Contains(within(body, `id="cancel"`, "</form>"), "field-error") {
+		t.Errorf("the refused redirect's error is shown on the cancel form")
 	}
 	if got := tb.referral(accepted.ID); got.Status != core.StatusAccepted || got.Version != accepted.Version {
 		t.Fatalf("a refused redirect changed the referral: %s", got.Status)

@@ -159,6 +159,16 @@ func (a Actor) RefusalHeldBy(r Referral, holder Agency, act Action) error {
 	return checkActorHeld(r, TransitionRequest{Action: act, Actor: a}, left)
 }
 
+// WhyRequiredHeldBy reports whether taking act on r needs the actor's
+// words on why because the agency holding it (holder, as read by the
+// caller) has left the network (checkLeft): a page asks it to label its
+// note as required rather than optional.
+func (r Referral) WhyRequiredHeldBy(holder Agency, act Action) bool {
+	retired := holder.RetiredAt != nil && r.ToAgencyID != nil && *r.ToAgencyID == holder.ID
+	left, err := r.checkAllowedHeld(act, retired)
+	return err == nil && left
+}
+
 // ActRefusal is RefusalHeldBy reading the holding agency itself, when it
 // matters, for a channel that holds only the referral (a Slack button):
 // nil when by may take act on r as it stands, the *TransitionError or
