@@ -152,3 +152,28 @@ func TestLangBrowserLatinNameOnArabicPage(t *testing.T) {
 		t.Errorf("an Arabic name on the Arabic page reads %q, want rtl", d)
 	}
 }
+
+// The form's own links between its pages keep the chosen language too: the
+// start button, "how texting us works", and "change" on the check page
+// (the pages a client opens from a leaflet printed for Polish speakers,
+// then on a phone that forgets the choice).
+func TestFormLinksKeepTheChosenLanguage(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	b := e.browser()
+	b.acceptLanguage = "en-GB,en;q=0.9"
+	start := b.get(pathStart + "?lang=pl")
+	for _, want := range []string{pathNeeds + "?lang=pl", pathText + "?lang=pl"} {
+		if !strings.Contains(start.Body, `href="`+want+`"`) {
+			t.Errorf("the Polish start page does not link to %s:\n%s", want, start.Body)
+		}
+	}
+	b.answerUpTo(pathConsent)
+	check := b.answer(pathConsent, goodAnswers()[pathConsent])
+	if check.Path != pathCheck {
+		t.Fatalf("after consent: at %s, want %s", check.Path, pathCheck)
+	}
+	if !strings.Contains(check.Body, `href="`+pathPostcode+`?lang=pl"`) {
+		t.Errorf("the Polish check page's change links drop the language:\n%s", check.Body)
+	}
+}
