@@ -165,6 +165,7 @@ type Flow struct {
 	yesNo          *yesNoWords
 	contactYesNo   *yesNoWords // yesNo for the contact check (contactWords)
 	unknownWords   *phraseTable[bool]
+	skips          *phraseTable[bool] // skipTable, read on every name and optional answer
 	msgNames       map[string]bool // every message the flow uses
 
 	start       string
@@ -560,6 +561,7 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 	}
 	f.yesNo, f.unknownWords = wordTables(cat, code)
 	f.contactYesNo = contactWords(f.yesNo)
+	f.skips = f.skipTable()
 	c := &flowChecker{f: f, cat: cat, code: code}
 	if f.ID == "" {
 		c.errorf("id is missing")

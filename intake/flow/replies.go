@@ -81,7 +81,8 @@ func (f *Flow) Contacted(body string) (contacted, ok bool) {
 var englishSkips = []string{"skip", "pass", "no", "none", "nothing", "no thanks", "no thank you", "n a", "na", "nope",
 	"please", "thanks", "thank you"}
 
-// skipTable is the skip words of the flow's language: English's and its own.
+// skipTable builds the skip words of the flow's language: English's and
+// its own (Flow.skips, built once with the flow).
 func (f *Flow) skipTable() *phraseTable[bool] {
 	t := &phraseTable[bool]{}
 	for _, s := range englishSkips {
@@ -98,7 +99,7 @@ func (f *Flow) skipTable() *phraseTable[bool] {
 // Skips reports whether a reply skips an optional question ("SKIP",
 // "no thanks", "pomiń").
 func (f *Flow) Skips(body string) bool {
-	t := f.skipTable()
+	t := f.skips
 	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	if len(toks) == 0 || len(toks) > 3 {
 		return false
@@ -132,7 +133,7 @@ func (f *Flow) notAName(body string) bool {
 		}
 	}
 	f.yesNo.table.scan(toks, func(_ yesNoAnswer, from, to int) { cover(from, to) }, nil)
-	f.skipTable().scan(toks, func(_ bool, from, to int) { cover(from, to) }, nil)
+	f.skips.scan(toks, func(_ bool, from, to int) { cover(from, to) }, nil)
 	for i, tok := range toks {
 		if !covered[i] && !f.yesNo.negation[tok] && !isStretchedWord(tok, "yes") && !isStretchedWord(tok, "no") {
 			return false
