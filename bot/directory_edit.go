@@ -67,10 +67,13 @@ type directoryView struct {
 	Errors   []fieldProblem
 	Invalid  map[string]string // form field name → its problem
 	Needs    []needOption
-	Own      bool                         // an agency keeping its own entry (/staff/our-services)
-	Edited   map[core.ServiceID]time.Time // services their own agency changed since a coordinator saved them
-	Waiting  []waitingService             // services matching does not offer (imported ones wait here)
-	Now      time.Time
+	Own      bool // an agency keeping its own entry (/staff/our-services)
+	// HoursUnread: the service was just saved with opening hours the
+	// directory cannot read as days and times (core.OpeningHoursUnread).
+	HoursUnread bool
+	Edited      map[core.ServiceID]time.Time // services their own agency changed since a coordinator saved them
+	Waiting     []waitingService             // services matching does not offer (imported ones wait here)
+	Now         time.Time
 }
 
 // fieldProblem is one line of the error summary, linked to its field.
@@ -191,6 +194,12 @@ func (b *Bot) serviceForm(w http.ResponseWriter, r *http.Request, s session) {
 		Languages: strings.Join(svc.Languages, " "), OpeningHours: svc.OpeningHours}
 	v := b.serviceView(s, svc, agency, form, svc.Needs, nil)
 	v.Own = strings.HasPrefix(r.URL.Path, "/staff/our-services/")
+	if r.URL.Query().Get("done") == "service-saved" {
+		// Back from saving hours the directory cannot read (saveService):
+		// the hours stored say so, not the link.
+		v.Done, v.DoneRef = "service-saved", svc.Name
+		v.HoursUnread = core.OpeningHoursUnread(svc.OpeningHours)
+	}
 	b.renderDirectory(w, http.StatusOK, "directory_service", v)
 }
 
@@ -232,11 +241,18 @@ func (b *Bot) saveService(w http.ResponseWriter, r *http.Request, s session) {
 		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_service", v)
 		return
 	}
+	list := "/staff/directory"
 	if strings.HasPrefix(r.URL.Path, "/staff/our-services/") {
-		http.Redirect(w, r, "/staff/our-services?done=service-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
+		list = "/staff/our-services"
+	}
+	if core.OpeningHoursUnread(form.OpeningHours) {
+		// Saved, words and all; but the directory cannot tell when the
+		// service is open, so the service's own form says so, beside
+		// the hours as written.
+		http.Redirect(w, r, r.URL.Path+"?done=service-saved", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/staff/directory?done=service-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
+	http.Redirect(w, r, list+"?done=service-saved&name="+url.QueryEscape(form.Name), http.StatusSeeOther)
 }
 
 // serviceFor loads the service named in the path, or answers with why not.

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -65,7 +66,7 @@ func TestDirectoryEditing(t *testing.T) {
 
 	// A good save.
 	resp, _ = c.post(path, url.Values{"csrf": {c.csrf}, "name": {"Money and debt advice"}, "needs": {"debt", "fuel"},
-		"districts": {"ky1, ky2"}, "languages": {"en pl"}, "opening_hours": {"Mon–Fri 9–5"}, "eligibility": {"Anyone in Fife"}})
+		"districts": {"ky1, ky2"}, "languages": {"en pl"}, "opening_hours": {"Mon–Fri 9am–5pm"}, "eligibility": {"Anyone in Fife"}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/directory?done=service-saved") {
 		t.Fatalf("save: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -88,6 +89,55 @@ func TestDirectoryEditing(t *testing.T) {
 	}
 	if resp, _ := c.post(path, url.Values{"name": {"No token"}, "needs": {"debt"}, "districts": {"KY1"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a save without the form token: %d, want 403", resp.StatusCode)
+	}
+}
+
+// Opening hours the directory cannot read as days and times are saved as
+// written, and whoever saved them is told so on the page after saving,
+// with how to write them; hours it reads bring no such notice.
+func TestSavingUnreadableHours(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	services, err := tb.Engine.Services(ctx, tb.Net.CAB)
+	if err != nil || len(services) == 0 {
+		t.Fatalf("CAB has no services: %v", err)
+	}
+	svc := services[0]
+	const notice = "We could not read these hours as days and times, so the directory shows them as written and cannot say whether the service is open now. Write them like 'Mon–Fri 9am–5pm; Sat 10am–1pm' to fix that."
+	coordinator, adviser := tb.signedIn(tb.Net.Coordinator), tb.signedIn(tb.Net.Adviser)
+	adviser.get("/staff/")
+	for _, c := range []struct {
+		who         *webClient
+		path, hours string
+		unread      bool
+		landing     string // where saving leads
+	}{
+		{coordinator, fmt.Sprintf("/staff/directory/services/%d", svc.ID), "Tuesdays", true, fmt.Sprintf("/staff/directory/services/%d?done=service-saved", svc.ID)},
+		{coordinator, fmt.Sprintf("/staff/directory/services/%d", svc.ID), "Mon–Fri 9am–5pm; Sat 10am–1pm", false, "/staff/directory?done=service-saved"},
+		{adviser, fmt.Sprintf("/staff/our-services/%d", svc.ID), "Monday 9am to 12pm, 1pm to 5pm", true, fmt.Sprintf("/staff/our-services/%d?done=service-saved", svc.ID)},
+		{adviser, fmt.Sprintf("/staff/our-services/%d", svc.ID), "Monday to Friday 9am to 5pm, by appointment", false, "/staff/our-services?done=service-saved"},
+	} {
+		resp, _ := c.who.post(c.path, url.Values{"csrf": {c.who.csrf}, "name": {svc.Name}, "needs": {"debt"}, "districts": {"KY1"}, "opening_hours": {c.hours}})
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), c.landing) {
+			t.Fatalf("saving %q: %d to %s, want %s", c.hours, resp.StatusCode, resp.Header.Get("Location"), c.landing)
+		}
+		if got, err := tb.Engine.Service(ctx, svc.ID); err != nil || got.OpeningHours != c.hours {
+			t.Fatalf("saving %q stored %q (%v)", c.hours, got.OpeningHours, err)
+		}
+		resp, body := c.who.get(resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, svc.Name+" saved") {
+			t.Errorf("saving %q: %d, no confirmation", c.hours, resp.StatusCode)
+		}
+		if got := strings.Contains(body, notice); got != c.unread {
+			t.Errorf("saving %q: the notice shown %v, want %v:\n%s", c.hours, got, c.unread, body)
+		}
+		if c.unread && !strings.Contains(body, `value="`+template.HTMLEscapeString(c.hours)+`" aria-describedby="opening_hours-unread"`) {
+			t.Errorf("saving %q: the hours are not shown as written beside the notice:\n%s", c.hours, body)
+		}
+	}
+	// The notice comes from the hours stored, not from the link.
+	if _, body := coordinator.get(fmt.Sprintf("/staff/directory/services/%d?done=service-saved", svc.ID)); strings.Contains(body, notice) {
+		t.Error("the notice is shown for hours the directory reads")
 	}
 }
 

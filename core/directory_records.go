@@ -186,10 +186,11 @@ type DirectoryQuery struct {
 	// schedule opening at or after StartTime, closing at or before EndTime,
 	// on Day.
 	StartTime, EndTime, Day string
-	// OpenDay and OpenClock keep services open then (the "open now" filter).
-	OpenDay, OpenClock string
-	Language           string // ISO 639-1
-	ActiveOnly         bool   // leave out inactive services (the public pages)
+	// Open keeps services open then (the "open now" filter, from
+	// Engine.OpenNow): none on a bank holiday (OpenTime.Open).
+	Open       *OpenTime
+	Language   string // ISO 639-1
+	ActiveOnly bool   // leave out inactive services (the public pages)
 	// Services keeps only these services (a page narrowing what matching
 	// chose); nil for every service.
 	Services []ServiceID
@@ -274,10 +275,13 @@ func (q DirectoryQuery) filters(b *queryBuilder) {
 		}
 		b.where(`EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(s.schedules, '[]')) sch WHERE sch ? 'byday' AND ` + strings.Join(c, " AND ") + `)`)
 	}
-	if q.OpenDay != "" && q.OpenClock != "" {
-		clock := b.arg(q.OpenClock)
+	switch {
+	case q.Open != nil && q.Open.BankHoliday:
+		b.where(`false`) // every service is closed on a bank holiday (OpenTime.Open)
+	case q.Open != nil:
+		clock := b.arg(q.Open.Clock)
 		b.where(`EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(s.schedules, '[]')) sch WHERE (','||(sch->>'byday')||',') LIKE ` +
-			b.arg("%,"+q.OpenDay+",%") + ` AND sch->>'opens_at' <= ` + clock + ` AND sch->>'closes_at' > ` + clock + `)`)
+			b.arg("%,"+q.Open.Day+",%") + ` AND sch->>'opens_at' <= ` + clock + ` AND sch->>'closes_at' > ` + clock + `)`)
 	}
 	if q.Language != "" {
 		b.where(`s.languages @> ARRAY[` + b.arg(q.Language) + `::text]`)

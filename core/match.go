@@ -224,10 +224,13 @@ func rankFits(fits []*agencyFit, q MatchQuery, districts map[string]District) Ma
 		}
 		m.Suggestions = append(m.Suggestions, Suggestion{Agency: f.agency, Services: f.services, Covers: covers, Reasons: why, Score: score})
 	}
-	slices.SortStableFunc(m.Suggestions, func(a, b Suggestion) int {
-		return cmp.Or(b.Score-a.Score, cmp.Compare(a.Agency.Name, b.Agency.Name))
-	})
+	slices.SortStableFunc(m.Suggestions, bestFirst)
 	return m
+}
+
+// bestFirst orders suggestions best first: by score, then by name.
+func bestFirst(a, b Suggestion) int {
+	return cmp.Or(b.Score-a.Score, cmp.Compare(a.Agency.Name, b.Agency.Name))
 }
 
 func uniqueNeeds(ns []Need) []Need {

@@ -22,52 +22,100 @@ type Place struct {
 	Lat, Lon    *float64
 }
 
-const (
-	sqlPostcodePoint = `SELECT latitude, longitude FROM postcodes WHERE postcode = $1`
-	sqlDistrictPoint = `SELECT avg(latitude), avg(longitude) FROM postcodes WHERE district = $1`
-)
+const sqlPostcodePoint = `SELECT latitude, longitude FROM postcodes WHERE postcode = $1`
 
 // Place reads a full postcode, a postcode district or a town of the
 // network's area. A postcode or district outside the area is still a
 // place (a national helpline's caller may be anywhere); words that are
-// none of these are ErrDistrict.
+// none of these are ErrDistrict. A town spread over several districts is
+// the first of them (as DistrictForTown has it); DistrictPlaces gives
+// them all.
 func (e *Engine) Place(ctx context.Context, text string) (Place, error) {
-	var p Place
-	pc, pcErr := ParsePostcode(text)
-	switch {
-	case pcErr == nil:
-		p.District = pc.District()
-	default:
-		if d, err := ParseDistrict(text); err == nil {
-			p.District = d
-		} else if t, ok, err := e.DistrictForTown(ctx, text); err != nil {
-			return p, err
-		} else if ok {
-			p.District = t.District
-		} else {
-			return p, ErrDistrict
+	if pc, err := ParsePostcode(text); err == nil {
+		// A full postcode is its own point when the postcode file has it:
+		// one query, and the district's middle only when it has not.
+		ds, err := e.Districts(ctx)
+		if err != nil {
+			return Place{}, err
+		}
+		d := pc.District()
+		p := Place{District: d, CouncilArea: ds[d].CouncilArea, Town: ds[d].Town}
+		var lat, lon *float64
+		err = e.pool.QueryRow(ctx, sqlPostcodePoint, string(pc)).Scan(&lat, &lon)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return p, fmt.Errorf("place of %s: %w", d, err)
+		}
+		if lat != nil && lon != nil {
+			p.Lat, p.Lon = lat, lon
+			return p, nil
 		}
 	}
+	ps, err := e.DistrictPlaces(ctx, text)
+	if err != nil {
+		return Place{}, err
+	}
+	return ps[0], nil
+}
+
+// DistrictPlaces reads a full postcode, a postcode district or a town of
+// the network's area as the districts it names, each a Place at the
+// middle of its district (never a postcode's own point): one for a
+// postcode or a district, and for a town every district that names it,
+// in natural order (Kirkcaldy: KY1 and KY2). Words that are none of
+// these are ErrDistrict. The public directory searches a town in all of
+// its districts and measures each service from the nearest of them.
+func (e *Engine) DistrictPlaces(ctx context.Context, text string) ([]Place, error) {
+	var names []string
+	if pc, err := ParsePostcode(text); err == nil {
+		names = []string{pc.District()}
+	} else if d, err := ParseDistrict(text); err == nil {
+		names = []string{d}
+	} else {
+		towns, err := e.DistrictsForTown(ctx, text)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range towns {
+			names = append(names, t.District)
+		}
+	}
+	if len(names) == 0 {
+		return nil, ErrDistrict
+	}
+	return e.districtPlaces(ctx, names)
+}
+
+// sqlDistrictMiddles is the middle of each district's postcodes in the
+// postcode file.
+const sqlDistrictMiddles = `SELECT district, avg(latitude), avg(longitude) FROM postcodes WHERE district = ANY($1) GROUP BY district`
+
+// districtPlaces is each of districts as a Place, in the order given:
+// its council area and town when it is one of the network's, and the
+// middle of its postcodes when the postcode file knows any.
+func (e *Engine) districtPlaces(ctx context.Context, districts []string) ([]Place, error) {
 	ds, err := e.Districts(ctx)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	p.CouncilArea, p.Town = ds[p.District].CouncilArea, ds[p.District].Town
+	out := make([]Place, len(districts))
+	at := make(map[string]int, len(districts))
+	for i, d := range districts {
+		out[i] = Place{District: d, CouncilArea: ds[d].CouncilArea, Town: ds[d].Town}
+		at[d] = i
+	}
+	rows, _ := e.pool.Query(ctx, sqlDistrictMiddles, districts)
+	var district string
 	var lat, lon *float64
-	if pcErr == nil {
-		err = e.pool.QueryRow(ctx, sqlPostcodePoint, string(pc)).Scan(&lat, &lon)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = nil
+	if _, err := pgx.ForEachRow(rows, []any{&district, &lat, &lon}, func() error {
+		if i, ok := at[district]; ok && lat != nil && lon != nil {
+			la, lo := *lat, *lon
+			out[i].Lat, out[i].Lon = &la, &lo
 		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("place of %s: %w", strings.Join(districts, ", "), err)
 	}
-	if err == nil && lat == nil {
-		err = e.pool.QueryRow(ctx, sqlDistrictPoint, p.District).Scan(&lat, &lon)
-	}
-	if err != nil {
-		return p, fmt.Errorf("place of %s: %w", p.District, err)
-	}
-	p.Lat, p.Lon = lat, lon
-	return p, nil
+	return out, nil
 }
 
 // PostcodeImport is what `onward postcodes import` read.

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -22,17 +21,6 @@ type Schedule struct {
 
 // Days are the HSDS (iCalendar) day codes, Monday first.
 var Days = []string{"MO", "TU", "WE", "TH", "FR", "SA", "SU"}
-
-// OpenNow is today's day code and the time of day in the network's time
-// zone ("TU", "14:05"): what the "open now" filter asks schedules for.
-func (e *Engine) OpenNow(ctx context.Context) (day, clock string, err error) {
-	cal, err := e.calendar(ctx)
-	if err != nil {
-		return "", "", fmt.Errorf("open now: %w", err)
-	}
-	t := e.clock.Now().In(cal.Location)
-	return Days[(int(t.Weekday())+6)%7], t.Format("15:04"), nil
-}
 
 var dayNames = map[string]int{
 	"monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
@@ -102,6 +90,33 @@ func ParseOpeningHours(text string) []Schedule {
 		return []Schedule{}
 	}
 	return out
+}
+
+// leftTimeRe finds a time of day among words ParseOpeningHours kept as a
+// description: hours it could not read, where a note ("drop-in Tuesday
+// mornings", "by appointment") names none.
+var leftTimeRe = regexp.MustCompile(`(?i)\b` + timeRe)
+
+// OpeningHoursUnread reports whether ParseOpeningHours could not read
+// opening hours as days and times, so the directory shows them as
+// written and cannot say whether the service is open now: it found no
+// regular time in them ("Tuesdays", "Mon–Fri 9–5"), or left a time of day
+// among the words it kept ("Monday 9am to 12pm, 1pm to 5pm" reads
+// Monday's morning only). No hours at all are not unread.
+func OpeningHoursUnread(text string) bool {
+	ss := ParseOpeningHours(text)
+	if len(ss) == 0 {
+		return false
+	}
+	regular := false
+	for _, s := range ss {
+		if s.ByDay != "" {
+			regular = true
+		} else if leftTimeRe.MatchString(s.Description) {
+			return true
+		}
+	}
+	return !regular
 }
 
 // parseDayList turns "Monday to Friday" or "Monday, Wednesday and Friday"
@@ -215,7 +230,8 @@ func dayListText(byday string) string {
 }
 
 // OpenAt reports whether schedules say a service is open on day (an HSDS
-// code) at clock ("14:05").
+// code) at clock ("14:05") by its regular hours alone; OpenTime.Open adds
+// the network's bank holidays, and is what "open now" asks.
 func OpenAt(ss []Schedule, day, clock string) bool {
 	for _, s := range ss {
 		if s.ByDay == "" {

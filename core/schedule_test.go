@@ -46,3 +46,25 @@ func FuzzParseOpeningHours(f *testing.F) {
 		}
 	})
 }
+
+// Hours the parser cannot read as days and times are told apart from
+// hours it read, with or without a note beside them.
+func TestOpeningHoursUnread(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"Tuesdays", true},
+		{"Mon–Fri 9–5", true},
+		{"Monday 9am to 12pm, 1pm to 5pm", true}, // the afternoon session is not read
+		{"Drop-in, ask at reception", true},
+		{"Mon–Fri 9am–5pm; Sat 10am–1pm", false}, // the notice's own example
+		{"Monday to Friday 9.30am to 4pm; drop-in Tuesday and Thursday mornings", false},
+		{"Wednesday 10am to 3pm, by appointment", false},
+		{"", false},
+	} {
+		if got := OpeningHoursUnread(c.text); got != c.want {
+			t.Errorf("OpeningHoursUnread(%q) = %v, want %v (read as %+v)", c.text, got, c.want, ParseOpeningHours(c.text))
+		}
+	}
+}

@@ -14,24 +14,34 @@ import (
 // districts (Kirkcaldy: KY1 and KY2) gets the first in natural order (KY2
 // before KY11), every time. ok is false when no district names the town.
 func (e *Engine) DistrictForTown(ctx context.Context, town string) (District, bool, error) {
+	ds, err := e.DistrictsForTown(ctx, town)
+	if err != nil || len(ds) == 0 {
+		return District{}, false, err
+	}
+	return ds[0], true, nil
+}
+
+// DistrictsForTown is every postcode district that names the town, in
+// natural order (KY1, KY2), matched as DistrictForTown matches; none when
+// no district names it. The public directory searches a town in all of
+// them.
+func (e *Engine) DistrictsForTown(ctx context.Context, town string) ([]District, error) {
 	want := TownKey(town)
 	if want == "" {
-		return District{}, false, nil
+		return nil, nil
 	}
 	ds, err := e.Districts(ctx)
 	if err != nil {
-		return District{}, false, err
+		return nil, err
 	}
-	names := make([]string, 0, len(ds))
-	for name, d := range ds {
+	var out []District
+	for _, d := range ds {
 		if TownKey(d.Town) == want {
-			names = append(names, name)
+			out = append(out, d)
 		}
 	}
-	if len(names) == 0 {
-		return District{}, false, nil
-	}
-	return ds[slices.MinFunc(names, CompareDistricts)], true, nil
+	slices.SortFunc(out, func(a, b District) int { return CompareDistricts(a.District, b.District) })
+	return out, nil
 }
 
 // TownKey is the form of a town's name used to compare it: lower case,

@@ -38,7 +38,7 @@ func webBrowserRightToLeft(t *testing.T, code, name string) {
 	if err != nil || strings.Join(attrs, " ") != code+" rtl rtl" {
 		t.Fatalf("page lang, dir and direction = %v (%v), want %s rtl rtl", attrs, err, code)
 	}
-	c.step(pathNeeds, http.StatusOK, chromedp.Click(chromedp.CSS("a.button--start")))
+	c.step(pathNeeds+"?lang="+code, http.StatusOK, chromedp.Click(chromedp.CSS("a.button--start"))) // the start link keeps the language
 	c.audit(code + "-needs")
 	c.do(chromedp.Click(chromedp.ID("needs")))
 	c.step(pathPostcode, http.StatusOK, submit)

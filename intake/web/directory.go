@@ -65,11 +65,19 @@ type agencyView struct {
 
 // directoryData is the directory page.
 type directoryData struct {
-	Needs    []core.Need
-	Need     core.Need
-	Area     string // as typed or as in the link
-	District string // the postcode district searched, "" for anywhere
-	Place    string // the district's town, for the heading
+	Needs []core.Need
+	Need  core.Need
+	Area  string // as typed or as in the link
+	// Districts are the postcode districts searched: one for a postcode
+	// or a district, all of a town's for a town (Kirkcaldy: KY1 and KY2);
+	// none for anywhere. District names them for the page ("KY1/KY2").
+	Districts []string
+	District  string
+	Place     string // the districts' town, for the heading
+	// AreaLink is what the search's link carries for its place: the
+	// district of a postcode (never the postcode), or the district or
+	// town as the network writes it.
+	AreaLink string
 	Searched bool
 	// Open, Language and Age are the filters as given; Languages lists
 	// what the language filter offers.
@@ -78,8 +86,9 @@ type directoryData struct {
 	Age       string
 	Languages []languageOption
 	// Located: results are nearest first, with distances from the middle
-	// of the searched district (never a full postcode's own point, which
-	// the page's address does not carry).
+	// of the searched district, or of the nearest of a town's districts
+	// (never a full postcode's own point, which the page's address does
+	// not carry).
 	Located  bool
 	Results  []agencyView // matches, best first; every agency when not searching
 	Excluded []agencyView // offer the need but cannot help here, with reasons
@@ -97,10 +106,10 @@ func (w *Web) directory(rw http.ResponseWriter, r *http.Request) {
 		w.unavailable(rw, r, err)
 		return
 	}
-	if errs == nil && d.District != "" && in.Area != d.District && looksLikePostcode(in.Area) {
+	if errs == nil && d.AreaLink != "" && in.Area != d.AreaLink && looksLikePostcode(in.Area) {
 		// A full postcode in a link: show the same results under the
 		// district only, so the postcode does not stay in the address.
-		in.Area = d.District
+		in.Area = d.AreaLink
 		http.Redirect(rw, r, directoryURL(in), http.StatusSeeOther)
 		return
 	}
@@ -125,8 +134,8 @@ func (w *Web) directorySearch(rw http.ResponseWriter, r *http.Request) {
 		w.renderDirectory(rw, r, d, errs)
 		return
 	}
-	if d.District != "" {
-		in.Area = d.District
+	if d.AreaLink != "" {
+		in.Area = d.AreaLink
 	}
 	to := directoryURL(in)
 	sep := "&"
@@ -187,22 +196,26 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData
 		return d, errs, nil
 	}
 	d.Need = core.Need(in.Need)
-	var place core.Place
+	var places []core.Place
 	if in.Area != "" {
 		// The district only, even from a full postcode: the page's
-		// address carries no more, so neither do its distances.
+		// address carries no more, so neither do its distances. A town
+		// is every district it spans.
 		var err error
-		place, err = w.engine.Place(ctx, in.Area)
+		places, err = w.engine.DistrictPlaces(ctx, in.Area)
 		if errors.Is(err, core.ErrDistrict) {
 			return d, []formError{w.directoryError(r, "area", "area")}, nil
 		}
 		if err != nil {
 			return d, nil, err
 		}
-		if place, err = w.engine.Place(ctx, place.District); err != nil {
-			return d, nil, err
+		for _, p := range places {
+			d.Districts = append(d.Districts, p.District)
 		}
-		d.District, d.Place = place.District, place.Town
+		d.District, d.Place, d.AreaLink = core.DistrictsText(d.Districts), places[0].Town, places[0].District
+		if _, err := core.ParseDistrict(in.Area); err != nil && !looksLikePostcode(in.Area) {
+			d.AreaLink = places[0].Town // a town stays a town in the link
+		}
 	}
 	if d.Need == "" && d.District == "" {
 		all, err := w.allAgencies(r)
@@ -211,14 +224,14 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData
 			return d, nil, err
 		}
 		d.Searched = true
-		return d, nil, w.narrow(r, &d, in, age, place)
+		return d, nil, w.narrow(r, &d, in, age, places)
 	}
 	d.Searched = true
 	needs := []core.Need{d.Need}
 	if d.Need == "" {
 		needs = core.Needs
 	}
-	m, err := w.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: d.District})
+	m, err := w.engine.SuggestInDistricts(ctx, core.MatchQuery{Needs: needs}, d.Districts)
 	if err != nil {
 		return d, nil, err
 	}
@@ -228,7 +241,7 @@ func (w *Web) resolveSearch(r *http.Request, in directoryInput) (d directoryData
 	for _, x := range m.Excluded {
 		d.Excluded = append(d.Excluded, agencyView{Agency: x.Agency, Reasons: x.Reasons})
 	}
-	return d, nil, w.narrow(r, &d, in, age, place)
+	return d, nil, w.narrow(r, &d, in, age, places)
 }
 
 // directoryError is a search's mistake in the searcher's language.
@@ -250,11 +263,18 @@ func parseAge(s string) (age *int, bad bool) {
 }
 
 // narrow keeps, of the results matching chose, the services that pass
-// the filters (open now, language, age), and when the searched place is
-// on the map gives each its distance and puts the nearest first. Core's
-// directory search decides both, as it does for the Open Referral feed.
-func (w *Web) narrow(r *http.Request, d *directoryData, in directoryInput, age *int, place core.Place) error {
-	located := place.Lat != nil && place.Lon != nil
+// the filters (open now, language, age), and when the searched places
+// are on the map gives each its distance from the nearest of them and
+// puts the nearest first. Core's directory search decides both, as it
+// does for the Open Referral feed.
+func (w *Web) narrow(r *http.Request, d *directoryData, in directoryInput, age *int, places []core.Place) error {
+	var points []core.Place
+	for _, p := range places {
+		if p.Lat != nil && p.Lon != nil {
+			points = append(points, p)
+		}
+	}
+	located := len(points) > 0
 	if !in.filtered() && !located {
 		return nil
 	}
@@ -266,24 +286,36 @@ func (w *Web) narrow(r *http.Request, d *directoryData, in directoryInput, age *
 	}
 	q.PerPage = math.MaxInt32 // one page: every link of these services
 	if in.Open {
-		var err error
-		if q.OpenDay, q.OpenClock, err = w.engine.OpenNow(r.Context()); err != nil {
+		now, err := w.engine.OpenNow(r.Context())
+		if err != nil {
 			return err
 		}
+		q.Open = &now
 	}
-	if located {
-		q.Lat, q.Lon = place.Lat, place.Lon
+	if !located {
+		points = []core.Place{{}} // one search, measuring nothing
 	}
-	page, err := w.engine.DirectoryServiceAtLocations(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	// One row per service and location, nearest first: a service's first
-	// row is its distance.
+	// Each service's distance is from the nearest of the points: one
+	// search per point (a town spans a few districts), each giving one
+	// row per service and location, nearest first, so a service's first
+	// row is its distance from that point.
 	kept := map[core.ServiceID]*float64{}
-	for _, s := range page.Services {
-		if _, seen := kept[s.ID]; !seen {
-			kept[s.ID] = s.Locations[0].Distance
+	for _, p := range points {
+		q.Lat, q.Lon = p.Lat, p.Lon
+		page, err := w.engine.DirectoryServiceAtLocations(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		seen := map[core.ServiceID]bool{}
+		for _, s := range page.Services {
+			if seen[s.ID] {
+				continue
+			}
+			seen[s.ID] = true
+			dist, ok := kept[s.ID]
+			if at := s.Locations[0].Distance; !ok || at != nil && (dist == nil || *at < *dist) {
+				kept[s.ID] = at
+			}
 		}
 	}
 	var out []agencyView

@@ -52,10 +52,11 @@ func TestDirectoryFilters(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
 	ctx := context.Background()
-	day, _, err := e.env.Engine.OpenNow(ctx)
+	now, err := e.env.Engine.OpenNow(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	day := now.Day
 	other := core.Days[0]
 	if day == other {
 		other = core.Days[1]

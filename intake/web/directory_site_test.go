@@ -45,7 +45,7 @@ func TestDirectoryFindsTown(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
 	p := e.browser().get("/directory?area=Kirkcaldy")
-	if p.Status != 200 || !strings.Contains(p.Body, "Kirkton Citizens Advice") || !strings.Contains(p.Body, "near Kirkcaldy (KY1)") {
+	if p.Status != 200 || !strings.Contains(p.Body, "Kirkton Citizens Advice") || !strings.Contains(p.Body, "near Kirkcaldy (KY1/KY2)") {
 		t.Errorf("Kirkcaldy: %d", p.Status)
 	}
 	p = e.browser().get("/directory?need=fuel&area=KY16")

@@ -63,7 +63,7 @@ func TestDirectorySearch(t *testing.T) {
 	}
 
 	// A town works as the place; an unknown place is explained.
-	if p := b.postRaw("/directory", url.Values{"need": {"food"}, "area": {"kirkcaldy"}}); p.Path != "/directory?area=KY1&need=food" || !strings.Contains(p.Body, "Emergency food parcels") {
+	if p := b.postRaw("/directory", url.Values{"need": {"food"}, "area": {"kirkcaldy"}}); p.Path != "/directory?area=Kirkcaldy&need=food" || !strings.Contains(p.Body, "Emergency food parcels") {
 		t.Errorf("search by town: at %s", p.Path)
 	}
 	p = b.postRaw("/directory", url.Values{"need": {"debt"}, "area": {"Narnia"}})

@@ -127,7 +127,7 @@ func TestLangBrowserLatinNameOnArabicPage(t *testing.T) {
 	c := newChromeSession(t, e.srv.URL)
 	submit := chromedp.Click(chromedp.CSS(`main button[type="submit"]`))
 	c.step(pathStart+"?lang=ar", http.StatusOK, chromedp.Navigate(e.srv.URL+pathStart+"?lang=ar"))
-	c.step(pathNeeds, http.StatusOK, chromedp.Click(chromedp.CSS("a.button--start")))
+	c.step(pathNeeds+"?lang=ar", http.StatusOK, chromedp.Click(chromedp.CSS("a.button--start")))
 	c.do(chromedp.Click(chromedp.ID("needs")))
 	c.step(pathPostcode, http.StatusOK, submit)
 	c.do(chromedp.SendKeys(chromedp.ID("postcode"), "ky1 1ab"))
