@@ -166,7 +166,7 @@ type Flow struct {
 	contactYesNo   *yesNoWords // yesNo for the contact check (contactWords)
 	unknownWords   *phraseTable[bool]
 	skips          *phraseTable[bool] // skipTable, read on every name and optional answer
-	msgNames       map[string]bool // every message the flow uses
+	msgNames       map[string]bool    // every message the flow uses
 
 	start       string
 	steps       map[string]*flowStep
