@@ -10,8 +10,8 @@ import (
 )
 
 // On one of the network's bank holidays a service open Monday to Friday
-// is closed all day, the "open now" filter leaves it out, and it next
-// opens the working day after.
+// is closed all day: the "open now" filter leaves it out, and lists it
+// again the working day after.
 func TestOpenNowOnABankHoliday(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
@@ -30,7 +30,6 @@ func TestOpenNowOnABankHoliday(t *testing.T) {
 		env.Net.Coordinator.Actor()); err != nil {
 		t.Fatal(err)
 	}
-	ss := core.ParseOpeningHours("Monday to Friday 9am to 5pm")
 
 	listed := func() bool {
 		t.Helper()
@@ -48,37 +47,17 @@ func TestOpenNowOnABankHoliday(t *testing.T) {
 		name string
 		at   time.Time
 		open bool
-		next time.Time
 	}{
-		{"the Monday before, at 11:00", time.Date(2026, 11, 23, 11, 0, 0, 0, london), true, time.Date(2026, 11, 24, 9, 0, 0, 0, london)},
-		{"St Andrew's Day, at 11:00", holiday, false, time.Date(2026, 12, 1, 9, 0, 0, 0, london)},
-		{"St Andrew's Day, before opening", time.Date(2026, 11, 30, 8, 0, 0, 0, london), false, time.Date(2026, 12, 1, 9, 0, 0, 0, london)},
-		{"the day after, at 11:00", time.Date(2026, 12, 1, 11, 0, 0, 0, london), true, time.Date(2026, 12, 2, 9, 0, 0, 0, london)},
-		{"the Friday before, after closing", time.Date(2026, 11, 27, 18, 0, 0, 0, london), false, time.Date(2026, 12, 1, 9, 0, 0, 0, london)},
+		{"the Monday before, at 11:00", time.Date(2026, 11, 23, 11, 0, 0, 0, london), true},
+		{"St Andrew's Day, at 11:00", holiday, false},
+		{"St Andrew's Day, before opening", time.Date(2026, 11, 30, 8, 0, 0, 0, london), false},
+		{"the day after, at 11:00", time.Date(2026, 12, 1, 11, 0, 0, 0, london), true},
+		{"the Friday before, after closing", time.Date(2026, 11, 27, 18, 0, 0, 0, london), false},
 	} {
 		env.Clock.Set(c.at)
-		cal, err := env.Engine.Calendar(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := cal.IsOpen(ss, c.at); got != c.open {
-			t.Errorf("%s: open %v, want %v", c.name, got, c.open)
-		}
 		if got := listed(); got != c.open {
 			t.Errorf("%s: the open-now filter lists it: %v, want %v", c.name, got, c.open)
 		}
-		if next, ok := cal.NextOpening(ss, c.at); !ok || !next.Equal(c.next) {
-			t.Errorf("%s: next opens %v (%v), want %v", c.name, next.In(london), ok, c.next)
-		}
-	}
-
-	// Hours that are only words never say when the service opens.
-	cal, err := env.Engine.Calendar(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := cal.NextOpening(core.ParseOpeningHours("Tuesdays"), holiday); ok {
-		t.Error("a next opening from hours with no regular time")
 	}
 }
 
