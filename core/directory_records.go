@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -202,6 +201,12 @@ type DirectoryQuery struct {
 	Proximity float64
 	Page      int // from 1
 	PerPage   int
+	// Places search from several places at once, as well as District,
+	// CouncilArea, Lat and Lon: a town spread over several postcode
+	// districts (Engine.DistrictPlaces). A service covering any of them
+	// is kept, and each location is measured from the nearest that has a
+	// point, within Proximity of one (directory_places.go).
+	Places []Place
 }
 
 // DirectoryPage is one page of a search.
@@ -296,41 +301,7 @@ func (q DirectoryQuery) filters(b *queryBuilder) {
 		}
 		b.where(`s.id = ANY(` + b.arg(ids) + `)`)
 	}
-	if q.District != "" || q.CouncilArea != "" {
-		b.where(`(s.postcode_districts @> ARRAY[` + b.arg(q.District) + `::text] OR s.council_areas @> ARRAY[` + b.arg(q.CouncilArea) + `::text])`)
-	}
-}
-
-// metresPerRadian is the Earth's mean radius, as sqlDistance measures.
-const metresPerRadian = 6371008.8
-
-// within narrows a search of locations to q.Proximity metres of its
-// point and returns the SQL of the distance to order by; "" when q has
-// no point. A box of latitudes and longitudes that holds the circle is
-// tested first: plain comparisons that leave the distance's
-// trigonometry to the few locations inside it, and never drop one the
-// distance would keep (a 1% margin covers rounding).
-func (q DirectoryQuery) within(b *queryBuilder) string {
-	if q.Lat == nil || q.Lon == nil {
-		return ""
-	}
-	dist := fmt.Sprintf(sqlDistance, b.arg(*q.Lat), b.arg(*q.Lon))
-	if q.Proximity <= 0 {
-		return dist
-	}
-	lat, lon, d := *q.Lat, *q.Lon, q.Proximity/metresPerRadian
-	dLat := d * 1.01 * 180 / math.Pi
-	b.where(`coalesce(l.latitude, p.latitude) BETWEEN ` + b.arg(lat-dLat) + ` AND ` + b.arg(lat+dLat))
-	// The widest longitude a point within d reaches (Matuschek's
-	// bounding box); no bound when the circle holds a pole.
-	if c := math.Cos(lat * math.Pi / 180); math.Sin(d) < c {
-		dLon := math.Asin(math.Sin(d)/c) * 1.01 * 180 / math.Pi
-		if lon-dLon > -180 && lon+dLon < 180 {
-			b.where(`coalesce(l.longitude, p.longitude) BETWEEN ` + b.arg(lon-dLon) + ` AND ` + b.arg(lon+dLon))
-		}
-	}
-	b.where(dist + ` <= ` + b.arg(q.Proximity))
-	return dist
+	q.covers(b)
 }
 
 // sqlServicesFrom and sqlServiceAtLocationsFrom are what the searches

@@ -7,8 +7,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// DistrictPoint is where a postcode district sits on the demand map, in
-// WGS84 degrees.
+// DistrictPoint is where a postcode district sits, in WGS84 degrees: on
+// the demand map, and as a Place that searches are measured from.
 type DistrictPoint struct {
 	District string
 	Lat, Lon float64
@@ -17,8 +17,8 @@ type DistrictPoint struct {
 const sqlSetDistrictPoint = `UPDATE postcode_districts SET latitude = $2, longitude = $3 WHERE district = $1`
 
 // SetDistrictPoint records the point the network file gives a district
-// (its centroid, or its main town's middle) for the demand map. The
-// district must be one of the network's.
+// (its centroid, or its main town's middle) for the demand map and for
+// Engine.Place. The district must be one of the network's.
 func (e *Engine) SetDistrictPoint(ctx context.Context, db DB, p DistrictPoint) error {
 	if p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 {
 		return &ValidationError{Fields: []FieldError{{Field: "lat, lon", Message: fmt.Sprintf(
@@ -48,7 +48,9 @@ WHERE district = ANY($1)
 GROUP BY district`
 
 // DistrictPoints returns a point for each of the districts that has one,
-// by district, for the demand map.
+// by district. It is the one definition of a district's point: the
+// demand map draws it, and Engine.Place and DistrictPlaces put a
+// district (and a town built from its districts) there.
 func DistrictPoints(ctx context.Context, db DB, districts []string) (map[string]DistrictPoint, error) {
 	rows, _ := db.Query(ctx, sqlDistrictPoints, districts)
 	out := map[string]DistrictPoint{}

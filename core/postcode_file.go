@@ -13,8 +13,9 @@ import (
 )
 
 // Place is where a search is from: a postcode district, its council area,
-// and a point when the network's postcode file knows one (the postcode's
-// own, or the middle of the district's).
+// and a point when one is known: a full postcode's own from the postcode
+// file, else the district's (DistrictPoints: the network file's point for
+// it, or the middle of its postcodes).
 type Place struct {
 	District    string
 	CouncilArea string
@@ -27,13 +28,16 @@ const sqlPostcodePoint = `SELECT latitude, longitude FROM postcodes WHERE postco
 // Place reads a full postcode, a postcode district or a town of the
 // network's area. A postcode or district outside the area is still a
 // place (a national helpline's caller may be anywhere); words that are
-// none of these are ErrDistrict. A town spread over several districts is
-// the first of them (as DistrictForTown has it); DistrictPlaces gives
-// them all.
+// none of these are ErrDistrict. A full postcode is at its own point
+// when the postcode file has it; otherwise, and for a district or a town,
+// the place is at its district's point (DistrictPoints), so the point the
+// network file gives a district is where Place puts it. A town spread
+// over several districts is the first of them (as DistrictForTown has
+// it); DistrictPlaces and SearchPlaces give them all.
 func (e *Engine) Place(ctx context.Context, text string) (Place, error) {
 	if pc, err := ParsePostcode(text); err == nil {
 		// A full postcode is its own point when the postcode file has it:
-		// one query, and the district's middle only when it has not.
+		// one query, and the district's point only when it has not.
 		ds, err := e.Districts(ctx)
 		if err != nil {
 			return Place{}, err
@@ -57,11 +61,29 @@ func (e *Engine) Place(ctx context.Context, text string) (Place, error) {
 	return ps[0], nil
 }
 
+// SearchPlaces reads a full postcode, a postcode district or a town of
+// the network's area as the places a search from it is from: one Place
+// for a full postcode (Place: at its own point when known) or a
+// district, and for a town every district that names it
+// (DistrictPlaces). The Open Referral feed searches from them, keeping
+// services that cover any of them and measuring each from the nearest
+// (DirectoryQuery.Places).
+func (e *Engine) SearchPlaces(ctx context.Context, text string) ([]Place, error) {
+	if _, err := ParsePostcode(text); err != nil {
+		return e.DistrictPlaces(ctx, text)
+	}
+	p, err := e.Place(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	return []Place{p}, nil
+}
+
 // DistrictPlaces reads a full postcode, a postcode district or a town of
-// the network's area as the districts it names, each a Place at the
-// middle of its district (never a postcode's own point): one for a
-// postcode or a district, and for a town every district that names it,
-// in natural order (Kirkcaldy: KY1 and KY2). Words that are none of
+// the network's area as the districts it names, each a Place at its
+// district's point (DistrictPoints; never a postcode's own point): one
+// for a postcode or a district, and for a town every district that names
+// it, in natural order (Kirkcaldy: KY1 and KY2). Words that are none of
 // these are ErrDistrict. The public directory searches a town in all of
 // its districts and measures each service from the nearest of them.
 func (e *Engine) DistrictPlaces(ctx context.Context, text string) ([]Place, error) {
@@ -85,35 +107,26 @@ func (e *Engine) DistrictPlaces(ctx context.Context, text string) ([]Place, erro
 	return e.districtPlaces(ctx, names)
 }
 
-// sqlDistrictMiddles is the middle of each district's postcodes in the
-// postcode file.
-const sqlDistrictMiddles = `SELECT district, avg(latitude), avg(longitude) FROM postcodes WHERE district = ANY($1) GROUP BY district`
-
 // districtPlaces is each of districts as a Place, in the order given:
-// its council area and town when it is one of the network's, and the
-// middle of its postcodes when the postcode file knows any.
+// its council area and town when it is one of the network's, and its
+// point when it has one (DistrictPoints: the network file's, else the
+// middle of its postcodes in the postcode file).
 func (e *Engine) districtPlaces(ctx context.Context, districts []string) ([]Place, error) {
 	ds, err := e.Districts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	points, err := DistrictPoints(ctx, e.pool, districts)
+	if err != nil {
+		return nil, fmt.Errorf("place of %s: %w", strings.Join(districts, ", "), err)
+	}
 	out := make([]Place, len(districts))
-	at := make(map[string]int, len(districts))
 	for i, d := range districts {
 		out[i] = Place{District: d, CouncilArea: ds[d].CouncilArea, Town: ds[d].Town}
-		at[d] = i
-	}
-	rows, _ := e.pool.Query(ctx, sqlDistrictMiddles, districts)
-	var district string
-	var lat, lon *float64
-	if _, err := pgx.ForEachRow(rows, []any{&district, &lat, &lon}, func() error {
-		if i, ok := at[district]; ok && lat != nil && lon != nil {
-			la, lo := *lat, *lon
-			out[i].Lat, out[i].Lon = &la, &lo
+		if pt, ok := points[d]; ok {
+			lat, lon := pt.Lat, pt.Lon
+			out[i].Lat, out[i].Lon = &lat, &lon
 		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("place of %s: %w", strings.Join(districts, ", "), err)
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -402,17 +403,19 @@ func (a *API) query(r *http.Request, withPlace bool) (core.DirectoryQuery, error
 		q.Proximity = f
 	}
 	if pc := strings.TrimSpace(v.Get("postcode")); pc != "" {
-		place, err := a.engine.Place(r.Context(), pc)
+		// A full postcode or a district is one place; a town is every
+		// district it spans, as the public directory searches it: a
+		// service covering any of them, measured from the nearest.
+		places, err := a.engine.SearchPlaces(r.Context(), pc)
 		if errors.Is(err, core.ErrDistrict) {
-			return q, &paramError{"postcode", "postcode must be a UK postcode like KY1 1AB, or its first part like KY1, got " + strconv.Quote(pc)}
+			return q, &paramError{"postcode", "postcode must be a UK postcode like KY1 1AB, its first part like KY1, or a town of the network's area, got " + strconv.Quote(pc)}
 		}
 		if err != nil {
 			return q, err
 		}
-		q.District, q.CouncilArea = place.District, place.CouncilArea
-		q.Lat, q.Lon = place.Lat, place.Lon
-		if q.Lat == nil {
-			q.Proximity = 0 // no coordinates: the district decides, as without a postcode file
+		q.Places = places
+		if !slices.ContainsFunc(places, func(p core.Place) bool { return p.Lat != nil && p.Lon != nil }) {
+			q.Proximity = 0 // no coordinates: the districts decide, as without a postcode file
 		}
 	} else if proximity != "" {
 		return q, &paramError{"proximity", "proximity needs a postcode to measure from"}

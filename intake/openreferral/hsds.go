@@ -101,8 +101,9 @@ type ServiceAtLocation struct {
 	LocationID string    `json:"location_id,omitempty"`
 	Location   *Location `json:"location,omitempty"`
 	Service    *Service  `json:"service,omitempty"`
-	// Distance is metres from the postcode searched (not in the schema;
-	// allowed, and what "nearest first" was ordered by).
+	// Distance is metres from the postcode searched, or from the nearest
+	// district of a town searched (not in the schema; allowed, and what
+	// "nearest first" was ordered by).
 	Distance *float64 `json:"distance,omitempty"`
 	// Name and Status repeat the service's on /service_at_locations/{id}:
 	// the profile's OpenAPI document says that answer is a service (which
