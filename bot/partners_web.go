@@ -33,6 +33,9 @@ type partnerRow struct {
 	Agency        string
 	Scopes        string
 	Subscriptions []core.WebhookSubscription // live ones, oldest first
+	// AgencyLeft says the agency it acts for is retired: its credentials
+	// are refused until the agency is brought back (core's rule).
+	AgencyLeft bool
 }
 
 type partnersView struct {
@@ -66,11 +69,12 @@ func (b *Bot) partnersView(r *http.Request, s session) (partnersView, error) {
 	if v.Agencies, err = b.engine.Agencies(r.Context()); err != nil {
 		return v, err
 	}
-	names := map[core.AgencyID]string{}
+	names, retired := map[core.AgencyID]string{}, map[core.AgencyID]bool{}
 	for _, a := range v.Agencies {
 		names[a.ID] = a.Name
 		if a.RetiredAt != nil {
 			names[a.ID] += " (retired)"
+			retired[a.ID] = true
 		}
 	}
 	subs, err := b.engine.Subscriptions(r.Context(), 0)
@@ -84,7 +88,7 @@ func (b *Bot) partnersView(r *http.Request, s session) (partnersView, error) {
 	for _, p := range ps {
 		row := partnerRow{Partner: p, Agency: "the whole network", Subscriptions: byPartner[p.ID]}
 		if p.AgencyID != nil {
-			row.Agency = names[*p.AgencyID]
+			row.Agency, row.AgencyLeft = names[*p.AgencyID], retired[*p.AgencyID]
 		}
 		ss := make([]string, len(p.Scopes))
 		for i, sc := range p.Scopes {

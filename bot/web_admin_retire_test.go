@@ -265,11 +265,18 @@ func TestPartnersPageShowsSubscriptions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := tb.Engine.AddPartner(ctx, core.NewPartner{Name: "Kingdom case system", AgencyID: tb.Net.Housing,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor); err != nil {
+		t.Fatal(err)
+	}
 	if err := tb.Engine.RetireAgency(ctx, tb.Net.Housing, tb.Net.Coordinator.Actor()); err != nil {
 		t.Fatal(err)
 	}
 	co := tb.signedIn(tb.Net.Coordinator)
 	_, body := co.get("/staff/partners")
+	if row := within(body, "Kingdom case system", "</tr>"); !strings.Contains(row, "stopped") || !strings.Contains(row, "Revoke Kingdom case system") {
+		t.Errorf("the retired agency's partner is not shown as stopped (and still revocable):\n%s", row)
+	}
 	co.noteCSRF(body)
 	row := within(body, "Kirkton casework", "</tr>")
 	if !strings.Contains(within(row, fmt.Sprintf("%d: ", live.ID), "</li>"), "http://127.0.0.1:9/live") ||
@@ -280,6 +287,9 @@ func TestPartnersPageShowsSubscriptions(t *testing.T) {
 		!strings.Contains(s, fmt.Sprintf("webhook-resume %d", paused.ID)) {
 		t.Errorf("the paused subscription is not shown as paused with how to resume it:\n%s", row)
 	}
+	if strings.Contains(row, "stopped") {
+		t.Errorf("a partner of an agency still in the network is shown as stopped:\n%s", row)
+	}
 	if strings.Contains(within(body, `<select id="agency"`, "</select>"), "Kingdom Housing Options") {
 		t.Errorf("a retired agency is offered for a new partner system")
 	}
@@ -288,8 +298,8 @@ func TestPartnersPageShowsSubscriptions(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "has left the network") {
 		t.Errorf("a partner for a retired agency: %d, want refused saying it left the network", resp.StatusCode)
 	}
-	if ps, _ := tb.Engine.Partners(ctx); len(ps) != 1 {
-		t.Errorf("%d partners, want 1", len(ps))
+	if ps, _ := tb.Engine.Partners(ctx); len(ps) != 2 {
+		t.Errorf("%d partners, want 2", len(ps))
 	}
 }
 

@@ -187,21 +187,28 @@ func (e *Engine) Partner(ctx context.Context, id PartnerID) (Partner, error) {
 // is not told which).
 var ErrBadCredentials = errors.New("the client id or secret is wrong, or the credentials were revoked")
 
-// AuthenticatePartner checks a partner's client id and secret.
+// AuthenticatePartner checks a partner's client id and secret:
+// ErrBadCredentials unless they match a partner not revoked; a
+// *PartnerAgencyLeftError (an ErrBadCredentials too) for the right
+// secret of a partner whose agency has left the network, which is told
+// so, as knowing the secret it may know why (partnerStanding.refusal).
 func (e *Engine) AuthenticatePartner(ctx context.Context, clientID, secret string) (Partner, error) {
-	var sum []byte
-	rows, _ := e.pool.Query(ctx, `SELECT `+partnerColumns+`, secret_sha256 FROM partners WHERE client_id = $1`, clientID)
-	var p Partner
-	_, err := pgx.ForEachRow(rows, []any{&p.ID, &p.ClientID, &p.Name, &p.AgencyID, &p.Scopes, &p.RatePerMinute,
-		&p.CreatedAt, &p.RevokedAt, &sum}, func() error { return nil })
-	if err != nil {
+	rows, _ := e.pool.Query(ctx, sqlPartnerStanding+`client_id = $1`, clientID)
+	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[partnerStanding])
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Partner{}, fmt.Errorf("authenticate partner: %w", err)
 	}
 	given := sha256.Sum256([]byte(secret))
-	if p.ID == 0 || subtle.ConstantTimeCompare(given[:], sum) != 1 || p.RevokedAt != nil {
+	if s.ID == 0 || subtle.ConstantTimeCompare(given[:], s.SecretSHA256) != 1 {
 		return Partner{}, ErrBadCredentials
 	}
-	return p, nil
+	switch err := s.refusal(); {
+	case errors.Is(err, ErrPartnerRevoked):
+		return Partner{}, ErrBadCredentials
+	case err != nil:
+		return Partner{}, err
+	}
+	return s.Partner, nil
 }
 
 // RevokePartner stops a partner's credentials at once: tokens already

@@ -6,12 +6,14 @@ import (
 	"testing"
 )
 
-// TestActionFieldsAsTheDecoderReadsThem: an action's fields are matched
-// ignoring case, as encoding/json fills them, so a member the decoder
-// would put in a field another action takes is refused too, and one in a
-// field the action takes is used, not dropped. A field no action takes is
-// named in the same refusal as the ones another action takes.
-func TestActionFieldsAsTheDecoderReadsThem(t *testing.T) {
+// TestActionFieldsAreNamedExactly: an action's fields are matched as the
+// document names them, case included. A member another action takes is
+// refused, even in another case (encoding/json would fill it); one the
+// action takes, named in another case, is refused too, saying the name
+// meant, rather than used (or dropped). A field no action takes is named
+// in the same refusal as the ones another action takes. The right names
+// still work.
+func TestActionFieldsAreNamedExactly(t *testing.T) {
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, "read", "refer"))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, "read", "act"))
@@ -30,12 +32,17 @@ func TestActionFieldsAsTheDecoderReadsThem(t *testing.T) {
 		{"accept", `{"nhs_number": "943 476 5919", "note": "private"}`, 422, []string{
 			`"field":"nhs_number"`, `"field":"note"`, "note is not accepted by accept", "nhs_number is not accepted by accept"}},
 		{"accept", `{"a/b~c": 1}`, 422, []string{`"pointer":"#/a~1b~0c"`}},
+		{"reject", `{"Reason": "out-of-area", "feedback": "We cover Kirkton only"}`, 422, []string{
+			`"field":"Reason"`, `"pointer":"#/Reason"`, "Reason is not a field of this request; did you mean reason?"}},
 		{"cancel", `{"Feedback": "Found help elsewhere", "reason": "duplicate"}`, 422, []string{
-			`"field":"reason"`, "reason is not accepted by cancel: it takes only feedback"}},
-		{"cancel", `{"Feedback": "Found help elsewhere"}`, 200, []string{`"status":"cancelled"`, `"feedback":"Found help elsewhere"`}},
+			`"field":"reason"`, "reason is not accepted by cancel: it takes only feedback",
+			`"field":"Feedback"`, "Feedback is not a field of this request; did you mean feedback?"}},
+		{"cancel", `{"FEEDBACK": "Found help elsewhere"}`, 422, []string{
+			`"field":"FEEDBACK"`, `"pointer":"#/FEEDBACK"`, "did you mean feedback? Field names are case-sensitive"}},
+		{"cancel", `{"feedback": "Found help elsewhere"}`, 200, []string{`"status":"cancelled"`, `"feedback":"Found help elsewhere"`}},
 	} {
 		by := referrer // who may cancel
-		if c.action == "accept" {
+		if c.action == "accept" || c.action == "reject" {
 			by = cab
 		}
 		r := h.do(t, "POST", path+"/"+c.action, by, c.body, "Idempotency-Key", c.action+c.body)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -46,8 +47,9 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
-// Authorize checks the bearer token, that the partner is not revoked,
-// holds the scope (or alt), and is within its rate limit; then runs h and
+// Authorize checks the bearer token, that the partner may still act (not
+// revoked, its agency in the network: core.Engine.ActingPartner), holds
+// the scope (or alt), and is within its rate limit; then runs h and
 // audits the call. The FHIR endpoints use it too.
 func (a *API) Authorize(refuse Refuse, scope, alt core.PartnerScope, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -63,10 +65,22 @@ func (a *API) Authorize(refuse Refuse, scope, alt core.PartnerScope, h Handler) 
 			refuse(w, r, http.StatusUnauthorized, "Token not accepted", err.Error())
 			return
 		}
-		p, err := a.engine.Partner(r.Context(), id)
-		if err != nil || p.RevokedAt != nil {
+		// Read on every call, not cached: revoking a partner, or retiring
+		// the agency it acts for, stops its tokens on their next call.
+		p, err := a.engine.ActingPartner(r.Context(), id)
+		var left *core.PartnerAgencyLeftError
+		switch {
+		case errors.As(err, &left):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="onward", error="invalid_token"`)
-			refuse(w, r, http.StatusUnauthorized, "Token not accepted", "these credentials were revoked; ask the network's coordinators for new ones")
+			refuse(w, r, http.StatusUnauthorized, "Agency has left the network", left.Error())
+			return
+		case errors.Is(err, core.ErrPartnerRevoked):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onward", error="invalid_token"`)
+			refuse(w, r, http.StatusUnauthorized, "Token not accepted", core.ErrPartnerRevoked.Error())
+			return
+		case err != nil:
+			a.log.Error("partner api: read the token's partner", "partner", id, "err", err)
+			refuse(w, r, http.StatusInternalServerError, "Something went wrong on our side", "nothing was changed; try again in a moment")
 			return
 		}
 		// A token never carries more than the partner holds now.

@@ -10,7 +10,8 @@ import (
 
 // cacheTTL bounds how stale the API's view of agency slugs may be. An
 // unknown slug always reloads at once, so a new agency is found straight
-// away. (Partners are read on every call, so a revocation bites at once.)
+// away. (Partners are not cached: each call reads its partner and the
+// agency it acts for, so a revocation or a retirement bites at once.)
 const cacheTTL = 2 * time.Second
 
 type cache struct {

@@ -57,6 +57,12 @@ func UnstorableText(body []byte) error {
 	return nil
 }
 
+// decodeBytes decodes body into dst as decode does. Member names are
+// case-sensitive, as the document writes them: encoding/json would fill
+// "reason" from "Reason" or "REASON", so a member named in another case
+// is refused as a member the request does not take, naming the one
+// meant. Names are checked before types: of a body with both mistakes,
+// the misnamed member is the one named.
 func decodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil // no body: every field takes its zero value
@@ -70,14 +76,19 @@ func decodeBytes(body []byte, dst any) error {
 	if err == nil && dec.More() {
 		err = errors.New("extra data after the JSON object")
 	}
-	if err == nil {
-		return nil
-	}
 	var (
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
 	)
+	unknown, isUnknown := strings.CutPrefix(fmt.Sprint(err), "json: unknown field ")
+	if err == nil || isUnknown || errors.As(err, &typ) {
+		if path, want, ok := MisnamedMember(body, dst); ok {
+			return memberProblem(path, want)
+		}
+	}
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &typ) && typ.Field == "":
 		// The body itself is not the object the operation takes.
 		p := validationProblemOne("", fmt.Sprintf("the body must be a JSON object, not %s", jsonValue(typ.Value)))
@@ -86,22 +97,37 @@ func decodeBytes(body []byte, dst any) error {
 	case errors.As(err, &typ):
 		field := typ.Field
 		return validationProblemOne(field, fmt.Sprintf("%s must be %s, not %s", field, jsonType(typ.Type.Kind().String()), typ.Value))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// The decoder names the member, not where it is: inside
-		// "client", "nhs_number" is client.nhs_number.
-		path := []string{strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)}
-		if at, ok := UnknownMember(body, dst); ok {
-			path = at
-		}
-		field := fieldOf(path)
-		p := validationProblemOne(field, fmt.Sprintf("%s is not a field of this request; see /api/v1/openapi.json", field))
-		p.Errors[0].Pointer = jsonPointer(path)
-		return p
+	case isUnknown:
+		// MisnamedMember finds the member the decoder refused, where it
+		// is; should it not, the decoder's name is all there is.
+		return memberProblem([]string{strings.Trim(unknown, `"`)}, "")
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Malformed JSON",
 			Detail: "the body is not valid JSON: " + err.Error()}
 	}
 	return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Malformed JSON", Detail: err.Error()}
+}
+
+// memberProblem refuses the member at path (MisnamedMember), which the
+// request has no field for: one named as a field is (want) but in
+// another case is told the name meant. Inside "client", "nhs_number" is
+// client.nhs_number, at #/client/nhs_number.
+func memberProblem(path []string, want string) problem {
+	field := fieldOf(path)
+	p := validationProblemOne(field, memberDetail(path, want))
+	p.Errors[0].Pointer = jsonPointer(path)
+	return p
+}
+
+// memberDetail says a member at path is not a field of the request, and,
+// when want is the field it names in another case, which name is meant.
+func memberDetail(path []string, want string) string {
+	field := fieldOf(path)
+	if want == "" {
+		return fmt.Sprintf("%s is not a field of this request; see /api/v1/openapi.json", field)
+	}
+	meant := fieldOf(append(path[:len(path)-1:len(path)-1], want))
+	return fmt.Sprintf("%s is not a field of this request; did you mean %s? Field names are case-sensitive; see /api/v1/openapi.json", field, meant)
 }
 
 func validationProblemOne(field, detail string) problem {

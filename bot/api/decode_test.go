@@ -35,12 +35,12 @@ func TestRefusedFieldsAreWhereTheyAre(t *testing.T) {
 			[]issue{{"consent.signed", "#/consent/signed", "consent.signed is not a field"}}},
 		{"unknown member at the root", with(func(m map[string]any) { m["colour"] = "blue" }),
 			[]issue{{"colour", "#/colour", "colour is not a field"}}},
-		{"unknown member in another case", with(func(m map[string]any) {
+		{"a member in another case, holding an unknown one", with(func(m map[string]any) {
 			m["Client"] = m["client"]
 			delete(m, "client")
 			m["Client"].(map[string]any)["Extra"] = 1
 		}),
-			[]issue{{"Client.Extra", "#/Client/Extra", "Client.Extra is not a field"}}},
+			[]issue{{"Client", "#/Client", "Client is not a field of this request; did you mean client?"}}},
 		{"an array for the body", `[{"case_id": "C-1"}]`,
 			[]issue{{"", "#", "the body must be a JSON object, not an array"}}},
 		{"a string for the body", `"refer"`,
@@ -89,5 +89,69 @@ func TestRefusedFieldsAreWhereTheyAre(t *testing.T) {
 				t.Fatal("a refused referral was written")
 			}
 		})
+	}
+}
+
+// TestMemberNamesAreCaseSensitive: a member named as a field but in
+// another case, which encoding/json would quietly take, is refused as an
+// unknown one is, at its own pointer (nested too), naming the field
+// meant; before a wrong type elsewhere. The same body with the document's
+// names is taken.
+func TestMemberNamesAreCaseSensitive(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	rename := func(m map[string]any, from, to string) {
+		m[to] = m[from]
+		delete(m, from)
+	}
+	for i, c := range []struct {
+		name    string
+		change  func(m map[string]any)
+		status  int
+		field   string
+		pointer string
+		says    string
+	}{
+		{"the document's names", func(map[string]any) {}, 201, "", "", ""},
+		{"a top-level member", func(m map[string]any) { rename(m, "case_id", "Case_ID") },
+			422, "Case_ID", "#/Case_ID", "Case_ID is not a field of this request; did you mean case_id? Field names are case-sensitive; see /api/v1/openapi.json"},
+		{"a top-level member in capitals", func(m map[string]any) { rename(m, "to_agency", "TO_AGENCY") },
+			422, "TO_AGENCY", "#/TO_AGENCY", "did you mean to_agency?"},
+		{"a member of client", func(m map[string]any) { rename(m["client"].(map[string]any), "postcode", "Postcode") },
+			422, "client.Postcode", "#/client/Postcode", "client.Postcode is not a field of this request; did you mean client.postcode?"},
+		{"a member of consent", func(m map[string]any) { rename(m["consent"].(map[string]any), "witnessed_by", "Witnessed_By") },
+			422, "consent.Witnessed_By", "#/consent/Witnessed_By", "did you mean consent.witnessed_by?"},
+		{"before a wrong type", func(m map[string]any) {
+			m["client"].(map[string]any)["name"] = 7
+			rename(m, "needs", "Needs")
+		}, 422, "Needs", "#/Needs", "did you mean needs?"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := newReferral("C-case-" + strconv.Itoa(i))
+			c.change(m)
+			r := h.do(t, "POST", "/api/v1/referrals", referrer, m, "Idempotency-Key", "case-"+strconv.Itoa(i))
+			if r.status != c.status {
+				t.Fatalf("%d %s, want %d", r.status, r.body, c.status)
+			}
+			if c.status != 422 {
+				return
+			}
+			var p struct {
+				Detail string                                    `json:"detail"`
+				Errors []struct{ Field, Pointer, Detail string } `json:"errors"`
+			}
+			if err := json.Unmarshal(r.body, &p); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Errors) != 1 || p.Errors[0].Field != c.field || p.Errors[0].Pointer != c.pointer ||
+				!strings.Contains(p.Errors[0].Detail, c.says) || !strings.Contains(p.Detail, c.says) {
+				t.Fatalf("%s: want one error on %s at %s saying %q", r.body, c.field, c.pointer, c.says)
+			}
+		})
+	}
+	// Every body goes through the one decoder: a webhook's too.
+	r := h.do(t, "POST", "/api/v1/webhooks", referrer, `{"URL": "https://casework.example/hooks"}`, "Idempotency-Key", "hook-URL")
+	if r.status != 422 || !strings.Contains(string(r.body), `"pointer":"#/URL"`) || !strings.Contains(string(r.body), "did you mean url?") {
+		t.Fatalf("webhook with URL: %d %s", r.status, r.body)
 	}
 }

@@ -14,13 +14,34 @@ import (
 // root, as member names and array indexes ("consent", "signed";
 // "output", "0", "valueString"). It walks body in document order as the
 // decoder does and so finds the member the decoder stopped at; ok is
-// false when there is none. Both the JSON API and FHIR name the member
-// from it, as a JSON pointer and as FHIRPath.
+// false when there is none. Names match fields as the decoder matches
+// them, ignoring case. FHIR names the member from it, as FHIRPath.
 func UnknownMember(body []byte, dst any) (path []string, ok bool) {
+	path, _, ok = walkMembers(body, dst, false)
+	return path, ok
+}
+
+// MisnamedMember is UnknownMember reading names as they are written: it
+// also stops at a member whose name matches a field only when case is
+// ignored ("Reason" for "reason"), which encoding/json would quietly
+// fill, and returns the field's own name as want ("" for a member that
+// matches no field at all). The JSON API's names are case-sensitive, as
+// its document writes them, so it refuses both alike (decodeBytes).
+func MisnamedMember(body []byte, dst any) (path []string, want string, ok bool) {
+	return walkMembers(body, dst, true)
+}
+
+// walkMembers is the one walk behind UnknownMember and MisnamedMember;
+// exact says whether a member must be named exactly as its field.
+func walkMembers(body []byte, dst any, exact bool) (path []string, want string, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	path, err := unknownIn(dec, reflect.TypeOf(dst), nil)
-	return path, err == nil && path != nil
+	w := walker{dec: dec, exact: exact}
+	path, err := w.in(reflect.TypeOf(dst), nil)
+	if err != nil || path == nil {
+		return nil, "", false
+	}
+	return path, w.want, true
 }
 
 var (
@@ -28,11 +49,19 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 )
 
-// unknownIn reads the next value from dec, as decoded into a t, and
-// returns the path of the first member t has no field for, or nil. It
-// stops at the first error: the body is then not JSON, which the
-// decoder refuses as such.
-func unknownIn(dec *json.Decoder, t reflect.Type, at []string) ([]string, error) {
+// walker reads a body against a type, member by member (walkMembers).
+type walker struct {
+	dec   *json.Decoder
+	exact bool   // names must match their field's exactly, case included
+	want  string // the field a misnamed member was taken for, once found
+}
+
+// in reads the next value from the decoder, as decoded into a t, and
+// returns the path of the first member t has no field for (or, exact,
+// names in another case), or nil. It stops at the first error: the body
+// is then not JSON, which the decoder refuses as such.
+func (w *walker) in(t reflect.Type, at []string) ([]string, error) {
+	dec := w.dec
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -70,19 +99,22 @@ func unknownIn(dec *json.Decoder, t reflect.Type, at []string) ([]string, error)
 	case delim == '{' && t.Kind() == reflect.Struct:
 		fields := jsonFields(t)
 		return each(func(name string, _ int) ([]string, error) {
-			ft, known := fields.lookup(name)
-			if !known {
+			ft, field, known := fields.lookup(name)
+			if !known || w.exact && field != name {
+				if known {
+					w.want = field
+				}
 				return append(append([]string{}, at...), name), nil
 			}
-			return unknownIn(dec, ft, append(at, name))
+			return w.in(ft, append(at, name))
 		})
 	case delim == '{' && t.Kind() == reflect.Map:
 		return each(func(name string, _ int) ([]string, error) {
-			return unknownIn(dec, t.Elem(), append(at, name))
+			return w.in(t.Elem(), append(at, name))
 		})
 	case delim == '[' && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
 		return each(func(_ string, i int) ([]string, error) {
-			return unknownIn(dec, t.Elem(), append(at, strconv.Itoa(i)))
+			return w.in(t.Elem(), append(at, strconv.Itoa(i)))
 		})
 	}
 	// Not the shape t wants: a type error, not an unknown member.
@@ -99,16 +131,19 @@ func skipValue(dec *json.Decoder) error {
 // into, as encoding/json matches them: by exact name, else ignoring case.
 type fieldSet map[string]reflect.Type
 
-func (f fieldSet) lookup(name string) (reflect.Type, bool) {
-	if t, ok := f[name]; ok {
-		return t, true
+// lookup finds the field a member fills and the field's own name: the
+// member's, or when only case differs, the first such name in sort order.
+func (f fieldSet) lookup(member string) (reflect.Type, string, bool) {
+	if t, ok := f[member]; ok {
+		return t, member, true
 	}
-	for n, t := range f {
-		if strings.EqualFold(n, name) {
-			return t, true
+	name := ""
+	for n := range f {
+		if strings.EqualFold(n, member) && (name == "" || n < name) {
+			name = n
 		}
 	}
-	return nil, false
+	return f[name], name, name != ""
 }
 
 // jsonFields lists a struct's members, those of embedded structs without

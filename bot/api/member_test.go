@@ -84,3 +84,88 @@ func FuzzUnknownMember(f *testing.F) {
 		}
 	})
 }
+
+// TestMisnamedMember: reading names as written, a member named as a field
+// in another case is found, with the field's own name, at the top, inside
+// an object, an array element, a map value or an embedded struct; an
+// unknown one is found with no name meant; right names find nothing.
+func TestMisnamedMember(t *testing.T) {
+	type common struct {
+		ID string `json:"id"`
+	}
+	type dst struct {
+		common
+		Reason string `json:"reason"`
+		Client struct {
+			Postcode string `json:"postcode"`
+		} `json:"client"`
+		Output []struct {
+			Value string `json:"value"`
+		} `json:"output"`
+		Tags  map[string]struct{ Weekly int } `json:"tags"`
+		Extra json.RawMessage                 `json:"extra"`
+		Plain struct{ Name string }           // named by its Go name
+		Both  struct{ Name, NAME string }     `json:"both"`
+		Deep  map[string][]struct {
+			On bool `json:"on"`
+		} `json:"deep"`
+	}
+	for _, c := range []struct {
+		body  string
+		want  []string
+		meant string
+	}{
+		{`{"Reason": "duplicate"}`, []string{"Reason"}, "reason"},
+		{`{"REASON": "duplicate"}`, []string{"REASON"}, "reason"},
+		{`{"client": {"Postcode": "KY1 1AB"}}`, []string{"client", "Postcode"}, "postcode"},
+		{`{"Client": {"Postcode": "KY1 1AB"}}`, []string{"Client"}, "client"},
+		{`{"output": [{"value": "x"}, {"Value": "y"}]}`, []string{"output", "1", "Value"}, "value"},
+		{`{"tags": {"k": {"weekly": 1}}}`, []string{"tags", "k", "weekly"}, "Weekly"},
+		{`{"ID": "1"}`, []string{"ID"}, "id"},
+		{`{"plain": {"Name": "a"}}`, []string{"plain"}, "Plain"},
+		{`{"both": {"name": "a"}}`, []string{"both", "name"}, "NAME"},
+		{`{"deep": {"x": [{"on": true}, {"ON": true}]}}`, []string{"deep", "x", "1", "ON"}, "on"},
+		{`{"reason": "a", "colour": "blue", "Reason": "b"}`, []string{"colour"}, ""},
+		{`{"client": {"nhs_number": 1}}`, []string{"client", "nhs_number"}, ""},
+		// Right names, and members nothing checks (raw JSON), find nothing.
+		{`{"id": "1", "reason": "a", "client": {"postcode": "KY1 1AB"}, "output": [{"value": "x"}], "tags": {"K": {"Weekly": 2}},
+		   "extra": {"Anything": 1}, "Plain": {"Name": "a"}, "both": {"Name": "a", "NAME": "b"}, "deep": {"x": [{"on": false}]}}`, nil, ""},
+		{`{"reason": 5}`, nil, ""},
+		{`{"client": "not an object", "Reason": "x"}`, []string{"Reason"}, "reason"},
+		{`{"reason": `, nil, ""},
+		{`[1, 2]`, nil, ""},
+	} {
+		got, meant, ok := api.MisnamedMember([]byte(c.body), &dst{})
+		if ok != (c.want != nil) || !slices.Equal(got, c.want) || meant != c.meant {
+			t.Errorf("MisnamedMember(%s) = %q, %q, %v; want %q, %q", c.body, got, meant, ok, c.want, c.meant)
+		}
+	}
+}
+
+// FuzzMisnamedMember holds MisnamedMember to encoding/json: whenever the
+// decoder refuses an unknown member of a create request, MisnamedMember
+// finds one too (that or a misnamed one before it), and a member it says
+// is misnamed differs from the name meant in case only.
+func FuzzMisnamedMember(f *testing.F) {
+	for _, s := range []string{
+		`{"client": {"nhs_number": 1}}`, `{"Client": {"Name": "x"}}`, `{"CASE_ID": "C-1"}`, `{"consent": {"Agencies": ["a"]}}`,
+		`{"needs": ["debt"], "Needs": ["housing"]}`, `{"client": {"name": 5, "Postcode": 1}}`, `{"ſcope": 1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in api.CreateRequest
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&in)
+		path, meant, ok := api.MisnamedMember(body, &api.CreateRequest{})
+		if err != nil && strings.HasPrefix(err.Error(), "json: unknown field ") && !ok {
+			t.Fatalf("the decoder refused %v in %q; MisnamedMember found nothing", err, body)
+		}
+		if ok && meant != "" {
+			if got := path[len(path)-1]; got == meant || !strings.EqualFold(got, meant) {
+				t.Fatalf("MisnamedMember(%q) took %q for %q", body, got, meant)
+			}
+		}
+	})
+}

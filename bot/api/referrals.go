@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -414,8 +415,10 @@ type gainIO struct {
 
 // actionBody reads an action's body: a member its schema does not list
 // is refused, every one named at once, rather than decoded into actIn
-// and dropped (an outcome sent with an accept is not quietly lost).
-// Members are matched ignoring case, as the decoder matches them.
+// and dropped (an outcome sent with an accept is not quietly lost). A
+// member the action takes, named in another case ("Feedback"), is
+// refused with them, saying the name meant (memberDetail), as the
+// decoder would otherwise fill the field from it.
 func (a *API) actionBody(w http.ResponseWriter, r *http.Request, in *actIn) error {
 	body, err := readBody(w, r)
 	if err != nil {
@@ -425,29 +428,28 @@ func (a *API) actionBody(w http.ResponseWriter, r *http.Request, in *actIn) erro
 	if UnstorableText(body) == nil && json.Unmarshal(body, &members) == nil {
 		// r.Pattern is the route's: the action is its path's last segment.
 		allowed, action := a.bodies[r.Pattern].members, r.Pattern[strings.LastIndex(r.Pattern, "/")+1:]
-		var refused []string
-		for m := range members {
-			if !slices.ContainsFunc(allowed, func(f string) bool { return strings.EqualFold(f, m) }) {
-				refused = append(refused, m)
-			}
+		takes := "no fields"
+		switch len(allowed) {
+		case 0:
+		case 1:
+			takes = "only " + allowed[0]
+		default:
+			takes = "only " + strings.Join(allowed[:len(allowed)-1], ", ") + " and " + allowed[len(allowed)-1]
 		}
-		if len(refused) > 0 {
-			slices.Sort(refused)
-			takes := "no fields"
-			switch len(allowed) {
-			case 0:
-			case 1:
-				takes = "only " + allowed[0]
-			default:
-				takes = "only " + strings.Join(allowed[:len(allowed)-1], ", ") + " and " + allowed[len(allowed)-1]
+		p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+		var details []string
+		for _, m := range slices.Sorted(maps.Keys(members)) {
+			if slices.Contains(allowed, m) {
+				continue
 			}
-			p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
-			var details []string
-			for _, m := range refused {
-				detail := fmt.Sprintf("%s is not accepted by %s: it takes %s; see /api/v1/openapi.json", m, action, takes)
-				p.Errors = append(p.Errors, fieldIssue{Field: m, Pointer: jsonPointer([]string{m}), Detail: detail})
-				details = append(details, detail)
+			detail := fmt.Sprintf("%s is not accepted by %s: it takes %s; see /api/v1/openapi.json", m, action, takes)
+			if i := slices.IndexFunc(allowed, func(f string) bool { return strings.EqualFold(f, m) }); i >= 0 {
+				detail = memberDetail([]string{m}, allowed[i])
 			}
+			p.Errors = append(p.Errors, fieldIssue{Field: m, Pointer: jsonPointer([]string{m}), Detail: detail})
+			details = append(details, detail)
+		}
+		if len(p.Errors) > 0 {
 			p.Detail = strings.Join(details, "; ")
 			return p
 		}

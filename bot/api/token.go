@@ -142,6 +142,8 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := a.engine.AuthenticatePartner(r.Context(), id, secret)
+	// Wrong, unknown or revoked credentials, or the right ones of a system
+	// whose agency has left the network, which the description says.
 	if errors.Is(err, core.ErrBadCredentials) {
 		tokenError(w, http.StatusUnauthorized, "invalid_client", err.Error())
 		return

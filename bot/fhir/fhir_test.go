@@ -1024,6 +1024,12 @@ func TestFHIROutcomesNameWhatIsWrong(t *testing.T) {
 		}), 400, []issue{{"Task.output.valueString", "Task.output.valueString is not an element", ""}}},
 		{"an unknown element inside the Bundle's Patient", "POST", bundle("NHSF-p", `"name": [{"given": ["Morag"]`, `"name": [{"nickname": "Mo", "given": ["Morag"]`), 400,
 			[]issue{{"Patient.name.nickname", "Patient.name.nickname is not an element", ""}}},
+		{"an element named in another case", "PUT", taskWith(func(m map[string]any) {
+			m["Status"] = m["status"]
+			delete(m, "status")
+		}), 400, []issue{{"Task.Status", "did you mean Task.status?", ""}}},
+		{"an element inside the Bundle's Patient named in another case", "POST", bundle("NHSF-c", `"name": [{"given": ["Morag"]`, `"name": [{"Given": ["Morag"]`), 400,
+			[]issue{{"Patient.name.Given", "did you mean Patient.name.given?", ""}}},
 		{"a Patient put as a Task", "PUT", `{"resourceType": "Patient", "id": "` + task["id"].(string) + `", "name": [{"text": "Morag Baird"}]}`, 400,
 			[]issue{{"Task.resourceType", `it is "Patient"`, ""}}},
 		{"a status R4 does not have", "PUT", taskWith(func(m map[string]any) { m["status"] = "done" }), 400,

@@ -165,6 +165,14 @@ func strict(raw []byte, dst any, where string) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
+	// FHIR's JSON element names are case-sensitive; encoding/json would
+	// quietly take "Status" for status.
+	if _, unknown := strings.CutPrefix(fmt.Sprint(err), "json: unknown field "); err == nil || unknown {
+		if path, want, ok := api.MisnamedMember(raw, dst); ok && want != "" {
+			f, meant := elementPath(path), elementPath(append(path[:len(path)-1:len(path)-1], want))
+			return &invalid{text: fmt.Sprintf("%s.%s is not an element of an R4 %s; element names are case-sensitive: did you mean %s.%s?", where, f, where, where, meant), expression: where + "." + f}
+		}
+	}
 	if err == nil {
 		return nil
 	}
