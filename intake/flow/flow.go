@@ -1038,13 +1038,23 @@ func (f *Flow) chooseOther(c Conversation, r Reply, tag string) (Conversation, R
 // language Onward writes in, by name or number, is chosen as at the
 // languages offered; any other language's name is recorded for the
 // interpreter; other words are kept as the client wrote them, for the
-// adviser to read, and an interpreter is asked for all the same.
+// adviser to read, and an interpreter is asked for all the same. But
+// self-harm words in a language Onward writes in ("chcę umrzeć") are
+// that language's, as at the languages offered: the crisis lines and
+// the questions follow in it (crisisLanguage), and nothing is recorded
+// for an interpreter.
 func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, Reply) {
 	if _, ok := f.pickLanguage(body); ok {
 		return f.chooseLanguage(c, body)
 	}
-	r := Reply{}
 	sig := f.DetectCrisis(body)
+	if code := f.crisisLanguage(sig, lang.English); code != lang.English {
+		f.moveLanguage(&c, code)
+		g := f.In(code)
+		c.Step = g.start
+		return g.Advance(c, body)
+	}
+	r := Reply{}
 	f.In(lang.English).noticeCrisis(&c, &r, sig)
 	tag, _ := f.pickOther(body)
 	c.Answers.forgetOtherLanguage() // a second answer (on the web's page) replaces the first
@@ -1092,7 +1102,7 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c.Answers.addFreeText(opening)
 	if named {
 		// "POLSKI" as a first text: straight to the questions, in Polish.
-		c.Lang, c.Answers.Language = code, code
+		f.moveLanguage(&c, code)
 		r.add(g.Messages.Greeting)
 		g.enter(&c, &r, g.start)
 		return c, g.finish(c, r)
@@ -1121,14 +1131,13 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 	}
 	if !ok {
 		code = f.crisisLanguage(f.DetectCrisis(body), lang.English)
-		c.Lang, c.Answers.Language = code, code
+		f.moveLanguage(&c, code)
 		g := f.In(code)
 		c.Step = g.start
 		return g.Advance(c, body)
 	}
 	g := f.In(code)
-	c.Lang = code
-	f.ChooseLanguage(&c.Answers, code)
+	f.moveLanguage(&c, code)
 	r := Reply{}
 	g.enter(&c, &r, g.start)
 	return c, g.finish(c, r)
@@ -1149,20 +1158,18 @@ func (f *Flow) KeywordChoosesLanguage(c Conversation, code string) (_ Conversati
 	}
 	c.Answers = c.Answers.clone()
 	g := f.In(code)
-	c.Lang = code
-	f.ChooseLanguage(&c.Answers, code)
+	f.moveLanguage(&c, code)
 	c.Misses = 0
 	g.enter(&c, &Reply{}, g.start)
 	return c, true
 }
 
 // switchLanguage moves an open conversation to language code, keeping its
-// answers (but those of "Other": ChooseLanguage), and asks the open
+// answers (but those of "Other": moveLanguage), and asks the open
 // question again in that language.
 func (f *Flow) switchLanguage(c Conversation, code string) (Conversation, Reply) {
 	g := f.In(code)
-	c.Lang = code
-	f.ChooseLanguage(&c.Answers, code)
+	f.moveLanguage(&c, code)
 	c.Misses = 0
 	r := Reply{}
 	r.add(g.Messages.LanguageSet)
@@ -1242,8 +1249,8 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 	}
 	sig := f.DetectCrisis(body)
 	if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
-		c.Lang, c.Answers.Language = code, code
-		c.Misses = 0 // the question is new in this language
+		f.moveLanguage(&c, code) // and forgets "Other", as texting the language's name would
+		c.Misses = 0             // the question is new in this language
 		return f.In(code).readAnswer(c, r, body, sig, true)
 	}
 	return f.readAnswer(c, r, body, sig, false)

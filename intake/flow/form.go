@@ -51,9 +51,10 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		a.SelfHarm = true
 		// Self-harm words in another language than the page's make it
 		// the client's (crisisLanguage, as by text): the next page, and
-		// its crisis panel, are in it.
+		// its crisis panel, are in it, and a language given after
+		// "Other" is forgotten (ChooseLanguage).
 		if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
-			a.Language = code
+			f.ChooseLanguage(a, code)
 		}
 	}
 	next := a.clone()

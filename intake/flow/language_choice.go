@@ -9,10 +9,12 @@ import (
 
 // A client chooses the language they are texted (or shown the form) in
 // at the languages offered, by texting a language's name later, or with
-// the web form's switcher. "Other" is a choice too: a language Onward has
-// no words in, for which an interpreter is asked for (chooseOther). The
-// rule for what one choice does to the other lives here, once, for both
-// channels.
+// the web form's switcher; and self-harm words written in one of them
+// move the conversation to it (crisisLanguage). "Other" is a choice too:
+// a language Onward has no words in, for which an interpreter is asked
+// for (chooseOther). The rule for what one choice does to the other
+// lives here, once, for both channels and for every move (moveLanguage,
+// ChooseLanguage).
 
 // otherLanguageNote starts the note kept for the adviser when a client
 // answers "which language?" with words that name no language we know.
@@ -38,6 +40,29 @@ func (f *Flow) ChooseLanguage(a *Answers, code string) {
 	}
 }
 
+// moveLanguage moves conversation c to language code, a language Onward
+// writes in: the one way a conversation changes language, whether the
+// client chose it (a number at the languages offered, a language's name
+// texted, a keyword of it there) or wrote self-harm words in it
+// (crisisLanguage). Either way the client now reads code, so
+// ChooseLanguage's rule goes with every move: "Other" is forgotten.
+func (f *Flow) moveLanguage(c *Conversation, code string) {
+	c.Lang = code
+	f.ChooseLanguage(&c.Answers, code)
+}
+
+// SaidOtherLanguage reports whether a holds an answer to "which
+// language?" after "Other": a language for the interpreter, or the
+// client's words for one. ChooseLanguage forgets it, even when the
+// language chosen is the one the client already reads (English, which
+// "Other" goes on in): a channel that can tell such a choice from a
+// page merely kept in its language (the web's switcher) asks this to
+// know whether the choice changes anything.
+func (a Answers) SaidOtherLanguage() bool {
+	return a.Extra[InterpreterLanguageField] != "" ||
+		slices.ContainsFunc(a.FreeText, func(s string) bool { return strings.HasPrefix(s, otherLanguageNote) })
+}
+
 // forgetOtherLanguage drops what a client's answer to "which language?"
 // recorded besides the interpreter wanted: the language's tag and the
 // note of their words.
@@ -52,7 +77,9 @@ func (a *Answers) forgetOtherLanguage() {
 // is (Advance, chooseOtherLanguage). A language Onward writes in is
 // chosen (ChooseLanguage); any other language's name is recorded for
 // the interpreter, and the client goes on in English; other words are
-// kept for the adviser, and an interpreter is asked for all the same.
+// kept for the adviser, and an interpreter is asked for all the same,
+// but for self-harm words in a language Onward writes in, which move
+// the answers to it (chooseOtherLanguage).
 // tag, when the client picked the language from a list
 // (core.InterpreterLanguages), is the one recorded for the interpreter:
 // two languages can share an English name ("Kurdish"). It returns the

@@ -88,7 +88,7 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 		n.DataSharingURL = w.ownDataSharing(r, n.DataSharingURL, l.Code)
 	}
 	p := webPage{Network: n, NoIndex: true, Form: formValues{}, Lang: pageLang{Language: l, cat: w.cat},
-		Languages: w.switcher(r, code), LangQuery: w.langQuery(r, "?"), carryLang: carry}
+		Languages: w.switcher(r, code, s != nil), LangQuery: w.langQuery(r, "?"), carryLang: carry}
 	if s != nil {
 		p.CSRF = s.CSRF
 		p.Crisis = s.crisis() || s.Crisis

@@ -30,6 +30,16 @@ import (
 // langParam is the switcher's query parameter.
 const langParam = "lang"
 
+// switcherParam marks the switcher's links on the form's pages
+// (?lang=en&switcher=1). A ?lang= naming the language the client's
+// answers are in already is no choice when a link merely carries the
+// page's language (webPage.Href: the check page's "Change" links, for a
+// browser that asks for another language), but it is when the client
+// picks it from the switcher: a client who said after "Other" that they
+// speak Tigrinya, and then picks English, the language the form went
+// on in, reads English (flow.Flow.ChooseLanguage).
+const switcherParam = "switcher"
+
 // langCookieMaxAge is how long a browser remembers a chosen language: long
 // enough for a client to come back to the form, short enough that a
 // shared computer soon forgets it.
@@ -50,10 +60,13 @@ type langLink struct {
 // requestLang decides a request's language, the one definition every
 // page uses: the switcher's choice (?lang=), recorded on the session
 // (saved by the caller's next save, or here for pages that only show);
-// else the session's; else the lang cookie's; else the browser's.
+// else the session's; else the lang cookie's; else the browser's. The
+// switcher's link to the answers' own language (switcherParam) is a
+// choice too when it changes something: it forgets a language given
+// after "Other".
 func (w *Web) requestLang(r *http.Request, s *webSession) string {
 	if code, ok := w.chosenLang(r); ok {
-		if s != nil && s.Answers.Language != code {
+		if s != nil && (s.Answers.Language != code || fromSwitcher(r) && s.Answers.SaidOtherLanguage()) {
 			w.flow.ChooseLanguage(&s.Answers, code) // and forgets a language chosen after "Other"
 			if err := w.saveSession(r.Context(), s); err != nil {
 				w.log.Warn("web: language choice not saved", "err", err)
@@ -68,6 +81,14 @@ func (w *Web) requestLang(r *http.Request, s *webSession) string {
 		return code
 	}
 	return w.browserLang(r)
+}
+
+// fromSwitcher reports whether the request came from a switcher link on
+// the form's pages (switcherParam). The switcher's links are followed,
+// never posted to: a POST (a refused cross-origin one, say, which must
+// change nothing) is no choice however its address reads.
+func fromSwitcher(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Query().Get(switcherParam) != ""
 }
 
 // chosenLang is the shipped language the request's ?lang= names.
@@ -165,12 +186,17 @@ func (w *Web) ownDataSharing(r *http.Request, raw, code string) string {
 	return u.String()
 }
 
-// switcher lists the languages, each linking to this page in it.
-func (w *Web) switcher(r *http.Request, current string) []langLink {
+// switcher lists the languages, each linking to this page in it. On the
+// form's pages (form) each link says it is the switcher's
+// (switcherParam).
+func (w *Web) switcher(r *http.Request, current string, form bool) []langLink {
 	var out []langLink
 	for _, l := range w.cat.Languages() {
 		q := r.URL.Query() // a directory search stays the same search in another language
 		q.Set(langParam, l.Code)
+		if form {
+			q.Set(switcherParam, "1")
+		}
 		out = append(out, langLink{Code: l.Code, Name: l.Name, Href: r.URL.Path + "?" + q.Encode(), Current: l.Code == current})
 	}
 	return out
