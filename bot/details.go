@@ -67,11 +67,9 @@ func (b *Bot) disclose(ctx context.Context, id core.ReferralID, staff core.Staff
 		// The reasons may have been given on an earlier referral of the
 		// chain (a rejected self-referral back in triage): the story's
 		// reading of them, as the referral's page shows.
-		tl, err := b.engine.Timeline(ctx, r.ID)
-		if err != nil {
+		if d.Crisis, err = b.engine.ChainCrisisReasons(ctx, r.ID); err != nil {
 			return detailsView{}, err
 		}
-		d.Crisis = core.CrisisReasons(tl)
 	}
 	return d, nil
 }

@@ -162,7 +162,7 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 			return
 		}
 	}
-	if p.Story, err = b.story(ctx, ref, v); err != nil {
+	if p.Story, err = b.story(ctx, ref, v, by); err != nil {
 		b.failed(w, &s, err)
 		return
 	}

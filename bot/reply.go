@@ -34,7 +34,10 @@ func (b *Bot) conflictWords(ctx context.Context, c *core.ConflictError) conflict
 	if err != nil {
 		return v
 	}
-	tl, err := b.engine.Timeline(ctx, r.ID)
+	// Only the entries of the referral acted on are read, whose last
+	// change's author the conflict names already (c.By): nothing of the
+	// referrals before it, which the presser may not see, is told.
+	tl, err := b.engine.Timeline(ctx, r.ID, core.SystemActor)
 	if err != nil {
 		return v
 	}

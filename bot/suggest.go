@@ -37,11 +37,11 @@ func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match,
 func (b *Bot) assignChoices(ctx context.Context, r core.Referral) (core.Match, error) {
 	needs := r.Needs
 	if r.Crisis {
-		tl, err := b.engine.Timeline(ctx, r.ID)
+		reasons, err := b.engine.ChainCrisisReasons(ctx, r.ID)
 		if err != nil {
 			return core.Match{}, err
 		}
-		needs = core.CrisisNeeds(needs, core.CrisisReasons(tl))
+		needs = core.CrisisNeeds(needs, reasons)
 	}
 	language, _, err := b.engine.ClientLanguage(ctx, r.ClientID)
 	if err != nil {

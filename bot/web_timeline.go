@@ -29,9 +29,11 @@ type storyView struct {
 	Location    *time.Location
 }
 
-// story reads a referral's story for its page.
-func (b *Bot) story(ctx context.Context, r core.Referral, v cardView) (*storyView, error) {
-	tl, err := b.engine.Timeline(ctx, r.ID)
+// story reads a referral's story for its page as core tells it to the
+// viewer (core.Engine.Timeline): of referrals before it the viewer may
+// not see, the agencies that acted and why, not who or the references.
+func (b *Bot) story(ctx context.Context, r core.Referral, v cardView, viewer core.Actor) (*storyView, error) {
+	tl, err := b.engine.Timeline(ctx, r.ID, viewer)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func TestCrisisReasonsAreSealedAndErased(t *testing.T) {
 		r    core.Referral
 		want []string
 	}{{staff, []string{typed}}, {self.Referral, in.CrisisReasons}} {
-		tl, err := env.Engine.Timeline(ctx, c.r.ID)
+		tl, err := env.Engine.Timeline(ctx, c.r.ID, n.Coordinator.Actor())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestCrisisReasonsAreSealedAndErased(t *testing.T) {
 		if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
 			t.Fatal(err)
 		}
-		tl, err := env.Engine.Timeline(ctx, r.ID)
+		tl, err := env.Engine.Timeline(ctx, r.ID, n.Coordinator.Actor())
 		if err != nil {
 			t.Fatalf("%s: the story of an erased client's referral: %v", r.Reference, err)
 		}

@@ -109,7 +109,7 @@ func TestCompletionRefusesBadInput(t *testing.T) {
 	if _, ok := data["outcome_note"]; ok {
 		t.Errorf("the note is in the event data: %v", data)
 	}
-	tl, err := env.Engine.Timeline(ctx, money.ID)
+	tl, err := env.Engine.Timeline(ctx, money.ID, core.SystemActor)
 	if err != nil {
 		t.Fatal(err)
 	}

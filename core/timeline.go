@@ -12,19 +12,27 @@ import (
 
 // TimelineEntry is one thing that happened to a referral or to the
 // referrals before it in its chain (a rejected self-referral's return to
-// triage, a redirect): who did what, when, and why.
+// triage, a redirect, a refer-on): who did what, when, and why, as the
+// viewer may read it (see Engine.Timeline).
 type TimelineEntry struct {
-	At          time.Time
-	Reference   string // the referral of the chain it happened to
-	Kind        EventKind
-	Action      Action // for transitions
-	From, To    Status
-	Actor       string // the member of staff, "the client" or "Onward"
-	ActorAgency string // the member of staff's agency
-	Agency      string // the agency it was sent, assigned or redirected to
-	Reason      Reason // a rejection's coded reason
-	Feedback    string // a rejection's or cancellation's words
-	Outcome     Outcome
+	At time.Time
+	// Reference is the referral of the chain it happened to; "" when the
+	// viewer may not see that referral.
+	Reference string
+	Kind      EventKind
+	Action    Action // for transitions
+	From, To  Status
+	// Actor is the member of staff, the partner system, "the client" or
+	// "Onward"; on another agency's referral, the member of staff's role
+	// and agency ("an adviser at Kirkton Citizens Advice"), not their name.
+	Actor string
+	// ActorAgency is the member of staff's (or partner system's) agency;
+	// "" when Actor names it already.
+	ActorAgency string
+	Agency      string     // the agency it was sent, assigned or redirected to
+	Reason      Reason     // a rejection's coded reason
+	Feedback    string     // a rejection's, redirect's or cancellation's words
+	Outcome     Outcome    // completion
 	AdviceType  AdviceType // completion: the National Standards type of advice
 	AdviceTopic string     // completion: the network's advice topic id
 	Gain        Gain       // completion: the financial gain recorded
@@ -32,7 +40,12 @@ type TimelineEntry struct {
 	Leaflet     string     // for creation
 	Crisis      []string   // for creation: why it is a crisis
 	Triage      string     // for creation: why it waits in triage
-	FromParent  string     // for creation: the referral it carries the client on from
+	// CarriedOn is set on the creation of a referral that carries the
+	// client on from the one before it (a redirect, a rejected
+	// self-referral's return to triage); FromParent is that referral's
+	// reference, "" when the viewer may not see it.
+	CarriedOn  bool
+	FromParent string
 }
 
 // ChainLink is one referral of a chain with what the timeline and the
@@ -66,13 +79,20 @@ func (e *Engine) Chain(ctx context.Context, id ReferralID) ([]ChainLink, error) 
 	return links, nil
 }
 
+// sqlTimelineEvents reads the events of a chain's referrals ($1) of the
+// kinds a story is told with ($2). actor_id is a staff id or, for a
+// partner system, the partner's id: actor_kind says which.
 const sqlTimelineEvents = `
-SELECT ev.referral_id, ev.kind, ev.actor_kind, coalesce(s.name, '') AS actor, coalesce(sa.name, '') AS actor_agency,
+SELECT ev.referral_id, ev.kind, ev.actor_kind,
+       coalesce(s.name, p.name, '') AS actor, coalesce(s.role, '') AS actor_role,
+       coalesce(s.agency_id, p.agency_id, 0) AS actor_agency_id, coalesce(sa.name, pa.name, '') AS actor_agency,
        ev.from_status, ev.to_status, ev.data, ev.created_at,
        coalesce((SELECT name FROM agencies WHERE id = (ev.data->>'to_agency_id')::bigint), '') AS target
 FROM events ev
-LEFT JOIN staff s ON s.id = ev.actor_id
+LEFT JOIN staff s ON ev.actor_kind = 'staff' AND s.id = ev.actor_id
 LEFT JOIN agencies sa ON sa.id = s.agency_id
+LEFT JOIN partners p ON ev.actor_kind = 'partner' AND p.id = ev.actor_id
+LEFT JOIN agencies pa ON pa.id = p.agency_id
 WHERE ev.referral_id = ANY($1) AND ev.kind = ANY($2)
 ORDER BY ev.created_at, ev.id`
 
@@ -81,16 +101,21 @@ ORDER BY ev.created_at, ev.id`
 var timelineKinds = []string{string(EventCreated), string(EventTransition), string(EventAssigned), string(EventClaimed)}
 
 // Timeline tells a referral's story from its events and those of the
-// referrals before it, oldest first.
-func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, error) {
+// referrals before it, oldest first, as viewer may read it: in full on
+// the referrals viewer may see on their own (Actor.MaySee: its agency
+// holds or made them, or it coordinates; SystemActor for data protection),
+// and on the others, as RedirectOrigin tells, only the agencies that acted
+// and the words they gave for turning the client down (timeline_view.go).
+func (e *Engine) Timeline(ctx context.Context, id ReferralID, viewer Actor) ([]TimelineEntry, error) {
 	chain, err := e.Chain(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	byID := map[ReferralID]ChainLink{}
+	byRef := map[string]ChainLink{}
 	ids := make([]ReferralID, len(chain))
 	for i, l := range chain {
-		byID[l.ID], ids[i] = l, l.ID
+		byID[l.ID], byRef[l.Reference], ids[i] = l, l, l.ID
 	}
 	crisis, err := e.chainCrisisReasons(ctx, chain)
 	if err != nil {
@@ -108,12 +133,14 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 			kind               EventKind
 			actorKind          ActorKind
 			actor, actorAgency string
+			actorRole          Role
+			actorAgencyID      AgencyID
 			from, to           Status
 			data               map[string]any
 			at                 time.Time
 			target             string
 		)
-		if err := rows.Scan(&ref, &kind, &actorKind, &actor, &actorAgency, &from, &to, &data, &at, &target); err != nil {
+		if err := rows.Scan(&ref, &kind, &actorKind, &actor, &actorRole, &actorAgencyID, &actorAgency, &from, &to, &data, &at, &target); err != nil {
 			return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
 		}
 		link := byID[ref]
@@ -124,6 +151,10 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 			en.Actor = "the client"
 		case ActorSystem:
 			en.Actor = "Onward"
+		case ActorPartner:
+			if en.Actor == "" {
+				en.Actor = "a partner system"
+			}
 		default:
 			if en.Actor == "" {
 				en.Actor = "a former member of staff"
@@ -141,6 +172,7 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 		case EventCreated:
 			en.Source, en.Leaflet, en.Triage = Source(str("source")), str("leaflet"), str("triage_reason")
 			en.FromParent = str("from_parent")
+			en.CarriedOn = en.FromParent != ""
 			if en.Source == "" {
 				en.Source = link.Source
 			}
@@ -170,12 +202,24 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID) ([]TimelineEntry, 
 				en.Feedback = link.Feedback
 			}
 		}
+		viewer.tell(&en, link, byRef, timelineActor{kind: actorKind, role: actorRole, agencyID: actorAgencyID, agency: actorAgency})
 		out = append(out, en)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("timeline of referral %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// ChainCrisisReasons are the reasons a referral's chain was made a crisis
+// (CrisisReasons of its timeline). They are the client's circumstances,
+// which every viewer's timeline carries alike, so no viewer is asked.
+func (e *Engine) ChainCrisisReasons(ctx context.Context, id ReferralID) ([]string, error) {
+	tl, err := e.Timeline(ctx, id, SystemActor)
+	if err != nil {
+		return nil, err
+	}
+	return CrisisReasons(tl), nil
 }
 
 // chainCrisisReasons opens the crisis reasons of a chain's referrals,
