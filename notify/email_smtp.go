@@ -5,11 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	mail "github.com/wneessen/go-mail"
@@ -72,11 +74,14 @@ const DefaultSMTPMaxIdle = 30 * time.Second
 // and a message must not pay for that with the outbox's backoff (the
 // first email after a quiet spell may be a crisis alert). So connections
 // older than MaxIdle are not reused, a reused one is probed with NOOP
-// before the message is offered, and a reused one that answers MAIL FROM
-// with 421 (closing) is replaced at once: at both points the server holds
-// nothing of the message, so trying again on a new connection cannot
-// deliver it twice. A failure after MAIL FROM was accepted is left to the
-// outbox, and so is any failure on a new connection.
+// before the message is offered, and a reused one the server closes at
+// the message's MAIL FROM (it answers 421, or the connection ends: EOF,
+// a reset; its idle timer fired, or a load balancer dropped the flow,
+// just after the NOOP) is replaced at once, once: at both points the
+// server holds nothing of the message, so trying again on a new
+// connection cannot deliver it twice. A failure after MAIL FROM was
+// accepted is left to the outbox, and so is any failure on a new
+// connection.
 type SMTPSender struct {
 	client        *mail.Client
 	from, replyTo string
@@ -86,14 +91,17 @@ type SMTPSender struct {
 	conns         int
 
 	mu     sync.Mutex
-	idle   []idleConn // most recently used last
+	idle   []*smtpConn // most recently used last
 	closed bool
 }
 
-// idleConn is a connection waiting for the next message.
-type idleConn struct {
-	c     *smtp.Client
-	since time.Time
+// smtpConn is one connection to the mail server: go-mail's client on it,
+// and the wire under it, which tells how the connection ended.
+type smtpConn struct {
+	*smtp.Client
+	wire   *wire
+	since  time.Time // when it was last put back in the pool
+	reused bool      // it carried a message before this one
 }
 
 // NewSMTPSender builds the sender from the config (already validated).
@@ -118,9 +126,22 @@ func NewSMTPSender(cfg config.Config, o SMTPOptions) (*SMTPSender, error) {
 	// connection itself, where a failure can be told from the message's,
 	// and a new one needs no probe.
 	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTimeout(o.Timeout), mail.WithHELO(helloName(cfg.PublicURL)), mail.WithoutNoop()}
+	var implicitTLS *tls.Config
 	switch s.TLS {
 	case config.SMTPTLSImplicit:
-		opts = append(opts, mail.WithSSL())
+		// The dialer speaks TLS from the first byte (go-mail's WithSSL
+		// would leave a dialer of ours unencrypted, and with it signing
+		// in). go-mail then finds the connection encrypted, so it may
+		// sign in with PLAIN; the policy sends no STARTTLS, as a server
+		// does not offer it again over TLS (RFC 3207 §4.2).
+		implicitTLS = &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
+		if o.TLS != nil {
+			implicitTLS = o.TLS.Clone()
+			if implicitTLS.ServerName == "" {
+				implicitTLS.ServerName = s.Host
+			}
+		}
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
 	case config.SMTPTLSRequired:
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	default:
@@ -136,32 +157,7 @@ func NewSMTPSender(cfg config.Config, o SMTPOptions) (*SMTPSender, error) {
 	if s.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(s.Username), mail.WithPassword(s.Password))
 	}
-	if o.Dial != nil {
-		dial := o.Dial
-		if s.TLS == config.SMTPTLSImplicit {
-			// go-mail wraps only its own dialer in TLS.
-			tc := &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
-			if o.TLS != nil {
-				tc = o.TLS.Clone()
-				if tc.ServerName == "" {
-					tc.ServerName = s.Host
-				}
-			}
-			dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-				raw, err := o.Dial(ctx, network, addr)
-				if err != nil {
-					return nil, err
-				}
-				c := tls.Client(raw, tc)
-				if err := c.HandshakeContext(ctx); err != nil {
-					raw.Close()
-					return nil, err
-				}
-				return c, nil
-			}
-		}
-		opts = append(opts, mail.WithDialContextFunc(dial))
-	}
+	opts = append(opts, mail.WithDialContextFunc(wireDialer(o.Dial, implicitTLS)))
 	c, err := mail.NewClient(s.Host, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("ONWARD_SMTP_URL: %w", err)
@@ -179,53 +175,74 @@ func helloName(publicURL string) string {
 }
 
 // conn takes the most recently used idle connection, if it is younger
-// than maxIdle and answers NOOP, or dials a new one; reused says which.
-// A connection that fails the probe was closed by the server (a 421
-// already waiting, EOF, a reset), and so, most likely, were the ones that
-// have waited longer: they are all closed, and one new connection is
-// dialed. No command of the message has been sent on it.
-func (s *SMTPSender) conn(ctx context.Context) (c *smtp.Client, reused bool, err error) {
-	if ic, ok := s.takeIdle(); ok {
-		if err := ic.c.UpdateDeadline(s.timeout); err == nil {
-			if err := ic.c.Noop(); err == nil {
-				return ic.c, true, nil
+// than maxIdle and answers NOOP, or dials a new one. A connection that
+// fails the probe was closed by the server (a 421 already waiting, EOF,
+// a reset): it is closed, the ones that have waited longer are retired
+// with it, and one new connection is dialed. No command of the message
+// has been sent on it.
+func (s *SMTPSender) conn(ctx context.Context) (*smtpConn, error) {
+	if c, ok := s.takeIdle(); ok {
+		if err := c.UpdateDeadline(s.timeout); err == nil {
+			if err := c.Noop(); err == nil {
+				c.reused = true
+				return c, nil
 			}
 		}
-		_ = ic.c.Close()
-		s.quitInBackground(s.evict(func(o idleConn) bool { return !o.since.After(ic.since) }))
+		_ = c.Close()
+		s.retireOlder(c)
 	}
-	c, err = s.client.DialToSMTPClientWithContext(ctx)
-	return c, false, err
+	return s.dial(ctx)
+}
+
+// dial opens a new connection: TCP, EHLO, STARTTLS and AUTH as
+// configured.
+func (s *SMTPSender) dial(ctx context.Context) (*smtpConn, error) {
+	var w *wire
+	c, err := s.client.DialToSMTPClientWithContext(context.WithValue(ctx, wireSlot{}, &w))
+	if err != nil {
+		if w != nil {
+			_ = w.Close() // go-mail leaves it open when EHLO, STARTTLS or AUTH fail
+		}
+		return nil, err
+	}
+	return &smtpConn{Client: c, wire: w}, nil
+}
+
+// retireOlder quits the idle connections that have waited at least as
+// long as c, which the server closed: they were most likely closed too
+// (the server's idle timer, a restart, a dropped route).
+func (s *SMTPSender) retireOlder(c *smtpConn) {
+	s.quitInBackground(s.evict(func(o *smtpConn) bool { return !o.since.After(c.since) }))
 }
 
 // takeIdle pops the most recently used idle connection, first retiring
 // the ones idle for maxIdle or longer.
-func (s *SMTPSender) takeIdle() (idleConn, bool) {
+func (s *SMTPSender) takeIdle() (*smtpConn, bool) {
 	now := s.clock.Now()
-	s.quitInBackground(s.evict(func(o idleConn) bool { return now.Sub(o.since) >= s.maxIdle }))
+	s.quitInBackground(s.evict(func(o *smtpConn) bool { return now.Sub(o.since) >= s.maxIdle }))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := len(s.idle)
 	if n == 0 {
-		return idleConn{}, false
+		return nil, false
 	}
-	ic := s.idle[n-1]
-	s.idle[n-1] = idleConn{}
+	c := s.idle[n-1]
+	s.idle[n-1] = nil
 	s.idle = s.idle[:n-1]
-	return ic, true
+	return c, true
 }
 
 // evict takes the idle connections that match out of the pool.
-func (s *SMTPSender) evict(match func(idleConn) bool) []*smtp.Client {
+func (s *SMTPSender) evict(match func(*smtpConn) bool) []*smtpConn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []*smtp.Client
+	var out []*smtpConn
 	keep := s.idle[:0]
-	for _, ic := range s.idle {
-		if match(ic) {
-			out = append(out, ic.c)
+	for _, c := range s.idle {
+		if match(c) {
+			out = append(out, c)
 		} else {
-			keep = append(keep, ic)
+			keep = append(keep, c)
 		}
 	}
 	clear(s.idle[len(keep):])
@@ -234,10 +251,11 @@ func (s *SMTPSender) evict(match func(idleConn) bool) []*smtp.Client {
 }
 
 // release keeps a healthy connection for the next message.
-func (s *SMTPSender) release(c *smtp.Client) {
+func (s *SMTPSender) release(c *smtpConn) {
 	s.mu.Lock()
 	if !s.closed && len(s.idle) < s.conns {
-		s.idle = append(s.idle, idleConn{c: c, since: s.clock.Now()})
+		c.since = s.clock.Now()
+		s.idle = append(s.idle, c)
 		s.mu.Unlock()
 		return
 	}
@@ -247,8 +265,8 @@ func (s *SMTPSender) release(c *smtp.Client) {
 
 // quit ends a connection politely (RFC 5321 §3.8: QUIT, then close),
 // closing it anyway if the server does not answer.
-func (s *SMTPSender) quit(c *smtp.Client) {
-	if c.UpdateDeadline(s.timeout) != nil || s.client.CloseWithSMTPClient(c) != nil {
+func (s *SMTPSender) quit(c *smtpConn) {
+	if c.UpdateDeadline(s.timeout) != nil || s.client.CloseWithSMTPClient(c.Client) != nil {
 		_ = c.Close()
 	}
 }
@@ -256,7 +274,7 @@ func (s *SMTPSender) quit(c *smtp.Client) {
 // quitInBackground quits connections that are no longer wanted without
 // holding up the message waiting for a connection: a server that went
 // away silently would make it wait the whole timeout.
-func (s *SMTPSender) quitInBackground(cs []*smtp.Client) {
+func (s *SMTPSender) quitInBackground(cs []*smtpConn) {
 	if len(cs) == 0 {
 		return
 	}
@@ -274,8 +292,8 @@ func (s *SMTPSender) Close() {
 	idle := s.idle
 	s.idle, s.closed = nil, true
 	s.mu.Unlock()
-	for _, ic := range idle {
-		s.quit(ic.c)
+	for _, c := range idle {
+		s.quit(c)
 	}
 }
 
@@ -287,19 +305,22 @@ func (s *SMTPSender) SendMail(ctx context.Context, m Mail) error {
 	if err != nil {
 		return err
 	}
-	c, reused, err := s.conn(ctx)
+	c, err := s.conn(ctx)
 	if err != nil {
 		return mailFailure(err)
 	}
-	err = s.send(c, msg)
-	if err != nil && reused && closingAtMailFrom(err) {
-		if msg, err = s.message(m); err != nil {
+	closed, err := s.send(c, msg)
+	if closed && c.reused {
+		// Closed between the probe and the message's first command: the
+		// connections idle longer are likely gone too.
+		s.retireOlder(c)
+		if msg, err = s.message(m); err != nil { // a new Msg: go-mail keeps the last error in it
 			return err
 		}
-		if c, err = s.client.DialToSMTPClientWithContext(ctx); err != nil {
+		if c, err = s.dial(ctx); err != nil {
 			return mailFailure(err)
 		}
-		err = s.send(c, msg)
+		_, err = s.send(c, msg)
 	}
 	if err != nil {
 		return mailFailure(err)
@@ -308,34 +329,151 @@ func (s *SMTPSender) SendMail(ctx context.Context, m Mail) error {
 }
 
 // send offers msg on c, and keeps c for the next message if all went
-// well.
-func (s *SMTPSender) send(c *smtp.Client, msg *mail.Msg) error {
-	err := c.UpdateDeadline(s.timeout)
+// well. Otherwise it closes c, and closed says whether the server had
+// closed it at the message's MAIL FROM (closedAtMailFrom), which must be
+// told before c is closed on this side.
+func (s *SMTPSender) send(c *smtpConn, msg *mail.Msg) (closed bool, err error) {
+	err = c.UpdateDeadline(s.timeout)
 	if err == nil {
-		err = s.client.SendWithSMTPClient(c, msg)
+		err = s.client.SendWithSMTPClient(c.Client, msg)
 	}
 	switch {
 	case err == nil:
 		s.release(c)
-		return nil
+		return false, nil
 	case msg.IsDelivered():
 		// The server answered 250 after DATA and then failed the RSET
 		// that readies the connection for the next message (it closed
 		// it): the message is delivered, only the connection is lost.
 		_ = c.Close()
-		return nil
+		return false, nil
 	default:
+		closed = c.closedAtMailFrom(err)
 		_ = c.Close()
-		return err
+		return closed, err
 	}
 }
 
-// closingAtMailFrom reports whether the server answered the message's
-// first command, MAIL FROM, with 421: it is closing the connection, and
-// no transaction was opened on it.
-func closingAtMailFrom(err error) bool {
+// closedAtMailFrom reports whether the server closed c at the message's
+// first command, MAIL FROM (err is what sending it returned): it
+// answered 421 (closing the channel), or it answered nothing and the
+// connection ended (EOF, a reset, a broken pipe). No transaction was
+// opened, so the server holds nothing of the message. Any other answer,
+// or none before the timeout (the server may be slow, not gone), is not
+// a closed connection.
+func (c *smtpConn) closedAtMailFrom(err error) bool {
 	var se *mail.SendError
-	return errors.As(err, &se) && se.Reason == mail.ErrSMTPMailFrom && se.ErrorCode() == 421
+	if !errors.As(err, &se) || se.Reason != mail.ErrSMTPMailFrom {
+		return false
+	}
+	switch se.ErrorCode() {
+	case 421:
+		return true
+	case 0: // no reply: the connection failed, or the command was not sent
+		return c.wire.peerClosed()
+	}
+	return false
+}
+
+// closeWait is how long peerClosed waits for the end of a stream whose
+// TLS layer already reported the server's close_notify: the TCP close
+// follows it at once.
+const closeWait = 100 * time.Millisecond
+
+// closedByPeer reports whether a read or write error means the other end
+// closed the connection, in order (EOF) or not (a reset, a broken pipe).
+func closedByPeer(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED)
+}
+
+// wire is the network connection under go-mail's client. It remembers
+// the first error reading or writing it, because go-mail's SendError
+// keeps the cause to itself, and closedAtMailFrom must tell a connection
+// the server closed from one that timed out. A connection that saw an
+// error is never reused, so the first error is this message's.
+type wire struct {
+	net.Conn
+	mu  sync.Mutex
+	err error
+}
+
+// wireSlot is the context key under which dial asks the dialer for the
+// wire it opens: go-mail dials inside DialToSMTPClientWithContext and
+// returns only its client.
+type wireSlot struct{}
+
+// wireDialer dials with dial (nil: TCP) and puts a wire under each
+// connection, below TLS when tc is set (implicit TLS: smtps), so that
+// the wire sees the transport's own errors. STARTTLS later wraps the
+// wire too.
+func wireDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error), tc *tls.Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		raw, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		w := &wire{Conn: raw}
+		if slot, ok := ctx.Value(wireSlot{}).(**wire); ok {
+			*slot = w
+		}
+		if tc == nil {
+			return w, nil
+		}
+		c := tls.Client(w, tc)
+		if err := c.HandshakeContext(ctx); err != nil {
+			_ = raw.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+func (w *wire) Read(p []byte) (int, error) {
+	n, err := w.Conn.Read(p)
+	w.note(err)
+	return n, err
+}
+
+func (w *wire) Write(p []byte) (int, error) {
+	n, err := w.Conn.Write(p)
+	w.note(err)
+	return n, err
+}
+
+func (w *wire) note(err error) {
+	if err == nil {
+		return
+	}
+	w.mu.Lock()
+	if w.err == nil {
+		w.err = err
+	}
+	w.mu.Unlock()
+}
+
+// peerClosed reports whether the server closed the connection: the
+// first error reading or writing it says so or, if there was none, the
+// end of the stream is waiting unread. That is how a TLS close_notify
+// looks from below: TLS reports EOF to go-mail and reads no further.
+func (w *wire) peerClosed() bool {
+	if w == nil {
+		return false
+	}
+	w.mu.Lock()
+	err := w.err
+	w.mu.Unlock()
+	if err == nil {
+		if w.SetReadDeadline(time.Now().Add(closeWait)) != nil {
+			return false
+		}
+		_, err = w.Read(make([]byte, 1))
+	}
+	return closedByPeer(err)
 }
 
 // message builds the MIME message: text and HTML alternatives, the

@@ -2,11 +2,11 @@
 // catcher: a real server built with emersion/go-smtp, listening on a
 // loopback socket and speaking the protocol to the real go-mail client,
 // that keeps every message it accepts. Tests script its answers per
-// message (4xx, 5xx, a dropped connection in the middle of DATA, a slow
-// answer, a hang-up after the message) and can drop idle connections as
-// real servers do; `onward dev` serves what it caught at /dev/mail. Its
-// Guard is the "no other host" rule of the Twilio and Slack fakes, for
-// SMTP.
+// message (4xx, 5xx, a connection dropped or reset at MAIL FROM, RCPT TO
+// or in the middle of DATA, a slow answer, a hang-up after the message)
+// and can drop idle connections as real servers do; `onward dev` serves
+// what it caught at /dev/mail. Its Guard is the "no other host" rule of
+// the Twilio and Slack fakes, for SMTP.
 package smtpfake
 
 import (
@@ -39,11 +39,26 @@ type Message struct {
 // 1, every attempt). The zero Reply accepts it.
 type Reply struct {
 	Code int // answer DATA with this code (421, 451, 452, 550, 554…)
-	// At moves Code to an earlier command: "mail" answers MAIL FROM with
-	// it, "rcpt" answers RCPT TO. The connection stays open either way.
-	At         string
-	Disconnect bool          // read part of the message, then drop the connection
-	Delay      time.Duration // wait this long before answering DATA
+	// At moves Code, Disconnect and Hold to an earlier command: "mail"
+	// is MAIL FROM, "rcpt" is RCPT TO. Without Disconnect the connection
+	// stays open.
+	At string
+	// Disconnect drops the connection. At DATA the server reads part of
+	// the message first. At MAIL FROM or RCPT TO it answers Code first,
+	// if there is one (421 is a server closing the channel, RFC 5321
+	// §3.8), or nothing at all: a server whose idle timer fired, or a
+	// load balancer that dropped the flow, just after it answered NOOP.
+	Disconnect bool
+	// Reset makes Disconnect a TCP reset (RST) rather than an orderly
+	// close, as a load balancer or a crashed server does: the client's
+	// next read or write fails with "connection reset" or "broken pipe"
+	// instead of EOF.
+	Reset bool
+	Delay time.Duration // wait this long before answering DATA
+	// Hold keeps the answer to DATA until it is closed, so that a test
+	// can keep one connection busy while the client opens another, or
+	// make the client give up waiting.
+	Hold <-chan struct{}
 	// HangUp accepts the message (250 after DATA) and then closes the
 	// connection without waiting for the next command, as a server that
 	// takes one message per connection or is shutting down.
@@ -57,6 +72,9 @@ type Script func(n int) Reply
 type Options struct {
 	Username, Password string      // require AUTH PLAIN with these
 	TLS                *tls.Config // offer STARTTLS with this certificate
+	// ImplicitTLS speaks TLS with the TLS certificate from the first byte
+	// (smtps, port 465 in real life) instead of offering STARTTLS.
+	ImplicitTLS bool
 	// IdleTimeout is how long the server waits for the client's next line
 	// before it answers "421 Idle timeout" and closes the connection, as
 	// real servers close idle connections (RFC 5321 §4.5.3.2); zero means
@@ -99,9 +117,18 @@ func Start(o Options) (*Server, error) {
 	}
 	srv.WriteTimeout = time.Minute
 	srv.MaxMessageBytes = 10 << 20
-	srv.TLSConfig = o.TLS
+	var l net.Listener = trackedListener{ln, s}
+	if o.ImplicitTLS {
+		if o.TLS == nil {
+			ln.Close()
+			return nil, errors.New("smtpfake: ImplicitTLS needs a TLS certificate (Options.TLS)")
+		}
+		l = tls.NewListener(l, o.TLS)
+	} else {
+		srv.TLSConfig = o.TLS
+	}
 	s.srv = srv
-	go func() { _ = srv.Serve(trackedListener{ln, s}) }()
+	go func() { _ = srv.Serve(l) }()
 	return s, nil
 }
 
@@ -111,6 +138,9 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // URL is ONWARD_SMTP_URL for this server.
 func (s *Server) URL() string {
 	u := url.URL{Scheme: "smtp", Host: s.Addr()}
+	if s.opts.ImplicitTLS {
+		u.Scheme = "smtps"
+	}
 	if s.opts.Username != "" {
 		u.User = url.UserPassword(s.opts.Username, s.opts.Password)
 	}
@@ -188,12 +218,23 @@ func (s *Server) HangUp() {
 
 // WaitDisconnected blocks until no connection is open (the client's
 // were closed by either side) or ctx ends.
-func (s *Server) WaitDisconnected(ctx context.Context) error {
+func (s *Server) WaitDisconnected(ctx context.Context) error { return s.WaitOpen(ctx, 0) }
+
+// WaitOpen blocks until at most n connections are open (the others
+// were closed by either side) or ctx ends.
+func (s *Server) WaitOpen(ctx context.Context, n int) error {
 	var open int
-	if err := s.waitUntil(ctx, func() bool { open = len(s.open); return open == 0 }); err != nil {
-		return fmt.Errorf("smtpfake: %d connections still open: %w", open, err)
+	if err := s.waitUntil(ctx, func() bool { open = len(s.open); return open <= n }); err != nil {
+		return fmt.Errorf("smtpfake: %d connections still open, want %d: %w", open, n, err)
 	}
 	return nil
+}
+
+// Conns is how many connections the server has accepted.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }
 
 // trackedListener numbers the connections it accepts and keeps the open
@@ -312,19 +353,65 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 		return errAuthRequired
 	}
 	r := x.s.nextReply()
-	if r.At == "mail" && r.Code != 0 {
-		return smtpErr(r.Code)
+	if r.At == "mail" {
+		if err := x.answerEarly(r); err != nil {
+			return err
+		}
 	}
 	x.reply, x.from = &r, from
 	return nil
 }
 
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if x.reply != nil && x.reply.At == "rcpt" && x.reply.Code != 0 {
-		return smtpErr(x.reply.Code)
+	if x.reply != nil && x.reply.At == "rcpt" {
+		if err := x.answerEarly(*x.reply); err != nil {
+			return err
+		}
 	}
 	x.to = append(x.to, to)
 	return nil
+}
+
+// answerEarly carries out a reply scripted for MAIL FROM or RCPT TO: its
+// hold, its code, its drop, or both (the code written before the drop,
+// as go-smtp writes only after the command returns). nil lets the
+// command succeed.
+func (x *session) answerEarly(r Reply) error {
+	if r.Hold != nil {
+		<-r.Hold
+	}
+	if !r.Disconnect {
+		if r.Code != 0 {
+			return smtpErr(r.Code)
+		}
+		return nil
+	}
+	if r.Code != 0 {
+		e := smtpErr(r.Code)
+		_, _ = fmt.Fprintf(x.conn.Conn(), "%d %d.%d.%d %s, closing the connection\r\n", e.Code, e.EnhancedCode[0], e.EnhancedCode[1], e.EnhancedCode[2], e.Message)
+	}
+	x.drop(r.Reset)
+	// go-smtp answers this on the closed connection: nobody reads it.
+	return errors.New("connection dropped by the script")
+}
+
+// drop closes the connection under the session, with a TCP reset if
+// reset (no TLS close_notify either: the peer sees only the reset).
+func (x *session) drop(reset bool) {
+	c := x.conn.Conn()
+	if !reset {
+		_ = c.Close()
+		return
+	}
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	if t, ok := c.(*trackedConn); ok {
+		if tcp, ok := t.Conn.(*net.TCPConn); ok {
+			_ = tcp.SetLinger(0)
+		}
+	}
+	_ = c.Close()
 }
 
 func (x *session) Data(r io.Reader) error {
@@ -335,7 +422,7 @@ func (x *session) Data(r io.Reader) error {
 	if rep.Disconnect {
 		buf := make([]byte, 64)
 		_, _ = io.ReadFull(r, buf)
-		_ = x.conn.Conn().Close()
+		x.drop(rep.Reset)
 		_, _ = io.Copy(io.Discard, r)
 		return errors.New("connection dropped by the script")
 	}
@@ -345,6 +432,9 @@ func (x *session) Data(r io.Reader) error {
 	}
 	if rep.Delay > 0 {
 		time.Sleep(rep.Delay)
+	}
+	if rep.Hold != nil {
+		<-rep.Hold
 	}
 	if rep.Code != 0 && rep.At != "rcpt" {
 		return smtpErr(rep.Code)
