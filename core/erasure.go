@@ -260,11 +260,15 @@ func (d DataProtection) IsWithdrawKeyword(body string) bool {
 }
 
 // WithdrawByPhone records a withdrawal texted by the client: the text came
-// from the phone (Twilio's From), which proves it is theirs; evidence is
-// the message id. It reports false when no client has that phone or
-// consent was already withdrawn. The client is told by text, which
-// answers theirs (OutboxPayload.Answers), queued in the withdrawal's own
-// transaction.
+// from the phone (Twilio's From), the one proven to be theirs on their
+// record; evidence is the message id. Numbers are recycled, so the text
+// counts only when the client last showed the phone to be theirs (a text
+// from it, a code sent to it) within withdrawByTextFor: after that its
+// holder may be someone else. It reports false, and records nothing, when
+// no client has that phone, when it was last shown to be theirs longer
+// ago than that, or when consent was already withdrawn. The client is
+// told by text, which answers theirs (OutboxPayload.Answers), queued in
+// the withdrawal's own transaction.
 func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) (bool, error) {
 	client, err := e.ClientByPhone(ctx, p)
 	if errors.Is(err, ErrNotFound) {
@@ -272,6 +276,14 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 	}
 	if err != nil {
 		return false, fmt.Errorf("withdraw by text: %w", err)
+	}
+	shown, err := e.phoneLastShown(ctx, e.pool, client)
+	if err != nil {
+		return false, fmt.Errorf("withdraw by text: %w", err)
+	}
+	if !mayWithdrawByText(shown, e.clock.Now()) {
+		e.refusedWithdrawalByText(evidence, shown)
+		return false, nil
 	}
 	var last Referral
 	last, err = getReferral(ctx, e.pool, "client_id = $1 ORDER BY id DESC LIMIT 1", client)

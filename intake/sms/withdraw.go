@@ -22,10 +22,12 @@ const copyNothingToWithdraw = "sms_withdraw.nothing"
 // answersClient). The reply here is empty, so the client is told once.
 //
 // A phone with no consent to withdraw by text (no client has it as their
-// proven phone, or theirs is withdrawn already) is told, in the
-// conversation's language, that nothing can be withdrawn by text from it
-// and whom to ask. The words are the same whichever it was: the holder of
-// a number (perhaps a recycled one) learns nothing of what is or was kept,
+// proven phone, theirs is withdrawn already, or the client has not used
+// it for too long: numbers are recycled, and core's WithdrawByPhone
+// refuses a phone its client last used over six months ago) is told, in
+// the conversation's language, that nothing can be withdrawn by text from
+// it and whom to ask. The words are the same whichever it was: the holder
+// of a number (perhaps a recycled one) learns nothing of what is or was kept,
 // a client whose request gave the number unproven (on the web form) is
 // not told that nothing is shared, and a client who texts the keyword
 // twice does not read it as undoing their confirmation. A phone that
