@@ -29,20 +29,17 @@ import (
 // A client who texts Onward again starts the window again.
 const withdrawByTextFor = 183 * 24 * time.Hour
 
-// sqlPhoneLastShown is when the client last showed, themselves, that the
-// phone on their record is theirs: the newest event they made on one of
-// their referrals by texting from it or proving it with a code. Only a
-// phone the client proved reaches their record with its hash, the one
-// ClientByPhone finds (writeClient), so each of these came from that
-// phone:
+// sqlPhoneLastShown is when the client last showed that the phone on
+// their record is theirs: the newest of these events on their referrals.
+// Only a proven phone reaches their record with its hash, the one
+// ClientByPhone finds (writeClient).
 //   - the referral's creation by the client: a self-referral texted from
 //     the phone, or made on the web form after a code texted to the phone
 //     was typed back ($2);
 //   - their texted answers to the contact check and the feedback
 //     questions, which are read only from that phone (AwaitReply): an
 //     answer recorded ($2), or the referral moved to in progress by their
-//     "yes, they have contacted me" ($3, $4).
-//
+//     "yes, they have contacted me" ($3, $4);
 //   - a referral an adviser made for them with the number, in Onward
 //     ($5): the adviser confirms the client's consent with them, and the
 //     number is the one the client gives them then. (The texts that
