@@ -531,18 +531,31 @@ func (e *Engine) ClientByPhone(ctx context.Context, p Phone) (ClientID, error) {
 
 const sqlClientLanguage = `SELECT language, interpreter FROM clients WHERE id = $1`
 
-const sqlPhoneLanguage = `SELECT language FROM clients WHERE phone_hash = $1`
+const sqlPhoneLanguage = `SELECT id, language FROM clients WHERE phone_hash = $1`
 
 // PhoneLanguage is the language of the client with this phone number, for
-// texts to a phone whose conversation has ended; "" when no client has it.
+// texts to a phone whose conversation has ended; "" when no client has it,
+// or when the client has not shown the phone to be theirs within
+// withdrawByTextFor: the number may have been recycled, and a stranger
+// answered in Polish would learn that a Polish speaker had it.
 func (e *Engine) PhoneLanguage(ctx context.Context, p Phone) (string, error) {
-	var code string
-	err := e.pool.QueryRow(ctx, sqlPhoneLanguage, e.crypt.PhoneHash(p)).Scan(&code)
+	var (
+		id   ClientID
+		code string
+	)
+	err := e.pool.QueryRow(ctx, sqlPhoneLanguage, e.crypt.PhoneHash(p)).Scan(&id, &code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("language of a phone's client: %w", err)
+	}
+	shown, err := e.phoneLastShown(ctx, e.pool, id)
+	if err != nil {
+		return "", fmt.Errorf("language of a phone's client: %w", err)
+	}
+	if !phoneStillTheirs(shown, e.clock.Now()) {
+		return "", nil
 	}
 	return code, nil
 }

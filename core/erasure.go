@@ -281,7 +281,7 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 	if err != nil {
 		return false, fmt.Errorf("withdraw by text: %w", err)
 	}
-	if !mayWithdrawByText(shown, e.clock.Now()) {
+	if !phoneStillTheirs(shown, e.clock.Now()) {
 		e.refusedWithdrawalByText(evidence, shown)
 		return false, nil
 	}

@@ -68,10 +68,11 @@ func (e *Engine) phoneLastShown(ctx context.Context, db DB, client ClientID) (*t
 	return at, nil
 }
 
-// mayWithdrawByText reports whether a text may withdraw the consent of a
-// client who last showed their phone to be theirs at lastShown (nil:
-// never): only within withdrawByTextFor of it.
-func mayWithdrawByText(lastShown *time.Time, now time.Time) bool {
+// phoneStillTheirs reports whether a client who last showed their phone
+// to be theirs at lastShown (nil: never) may still be taken to hold it
+// now: only within withdrawByTextFor of it. A text from it may withdraw
+// their consent, and is answered in their language (PhoneLanguage).
+func phoneStillTheirs(lastShown *time.Time, now time.Time) bool {
 	return lastShown != nil && now.Sub(*lastShown) <= withdrawByTextFor
 }
 

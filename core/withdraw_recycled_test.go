@@ -272,3 +272,31 @@ func TestRefusedWithdrawalByTextLogsNothingPersonal(t *testing.T) {
 		}
 	}
 }
+
+// TestPhoneLanguageOnlyWhileThePhoneIsRecent: a text from the phone of a
+// client who wrote in Polish is answered in Polish (HELP, START, a text
+// after the conversation ended) while they showed the phone to be theirs
+// within six months; after that the number may be a stranger's, who
+// would learn from the Polish that a Polish speaker had it, so no
+// language is known for it.
+func TestPhoneLanguageOnlyWhileThePhoneIsRecent(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	in := coretest.SelfReferral("sms-polish")
+	in.Client.Language = "pl"
+	if _, err := env.Engine.SelfRefer(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(withdrawWindow)
+	if code, err := env.Engine.PhoneLanguage(ctx, recycledPhone); code != "pl" || err != nil {
+		t.Errorf("the phone's language on the window's last second: %q, %v; want pl", code, err)
+	}
+	env.Clock.Advance(time.Second)
+	if code, err := env.Engine.PhoneLanguage(ctx, recycledPhone); code != "" || err != nil {
+		t.Errorf("the phone's language past the window: %q, %v; want none", code, err)
+	}
+	if code, err := env.Engine.PhoneLanguage(ctx, "+447700900999"); code != "" || err != nil {
+		t.Errorf("a phone no client has: %q, %v; want none", code, err)
+	}
+}
