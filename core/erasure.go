@@ -61,7 +61,11 @@ func (e *Engine) withdrawByReference(ctx context.Context, reference string, by A
 	if err := checkWithdrawalEvidence(evidence); err != nil {
 		return WithdrawalResult{}, err
 	}
-	n, err := e.withdrawConsent(ctx, client, by, via, evidence, &withdrawalText{referral: r.ID, provenNow: provenNow})
+	// A client who withdrew just now with a code texted to their phone
+	// has the phone in hand: the confirmation answers them at once, as
+	// one texted WITHDRAW is, quiet hours or not. One a member of staff
+	// records for them waits for the morning.
+	n, err := e.withdrawConsent(ctx, client, by, via, evidence, &withdrawalText{referral: r.ID, provenNow: provenNow, answers: provenNow != ""})
 	if errors.Is(err, ErrNotFound) {
 		return WithdrawalResult{Client: client}, ErrConsentWithdrawn
 	}

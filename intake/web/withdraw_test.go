@@ -99,7 +99,14 @@ func TestClientWithdrawsOnTheWeb(t *testing.T) {
 	}
 	told := false
 	for _, o := range coretest.OutboxRows(t, e.env.Engine) {
-		told = told || o.Payload.Template == core.SMSConsentRemoved
+		if o.Payload.Template == core.SMSConsentRemoved {
+			told = true
+			// The client has the phone in hand (the code just came to
+			// it): the confirmation answers them, quiet hours or not.
+			if !o.Payload.Answers {
+				t.Error("the withdrawal's confirmation is not marked as answering the client: quiet hours would hold it back")
+			}
+		}
 	}
 	if !told {
 		t.Error("the client was not told by text")
