@@ -211,10 +211,24 @@ const (
 	// client of its own; an erased client has no hash left to match. The
 	// last column says which it did: a row this statement inserted has no
 	// xmax, while the row an ON CONFLICT update writes carries the lock
-	// taken on it.
-	sqlUpsertClient = `INSERT INTO clients (phone_hash, created_at, updated_at) VALUES ($1, $2, $2)
-		ON CONFLICT (phone_hash) DO UPDATE SET updated_at = excluded.updated_at
-		RETURNING id, key_wrapped, xmax = 0`
+	// taken on it. As sqlFindOrInsertReferredClient does, it takes one id
+	// from the sequence either way: the new client's, or the spare a
+	// record of the referral's own is given should the number have
+	// passed to someone else (passedOnClient). For a client found it also
+	// returns their name and when they last showed the phone to be theirs
+	// (sqlPhoneLastShownOf, whose parameters $2 to $6 it shares), so a
+	// known phone costs no round trip more than a new one.
+	sqlUpsertClient = `
+WITH s AS (SELECT nextval(pg_get_serial_sequence('clients', 'id')) AS spare),
+c AS (
+    INSERT INTO clients (id, phone_hash, created_at, updated_at) OVERRIDING SYSTEM VALUE
+    SELECT spare, $1, $7, $7 FROM s
+    ON CONFLICT (phone_hash) DO UPDATE SET updated_at = excluded.updated_at
+    RETURNING id, key_wrapped, name_enc, xmax = 0 AS fresh
+)
+SELECT c.id, c.key_wrapped, c.name_enc, c.fresh, s.spare,
+    CASE WHEN NOT c.fresh THEN (` + sqlPhoneLastShownOf + `c.id) END
+FROM c, s`
 	// sqlFindOrInsertReferredClient is sqlUpsertClient for a phone typed
 	// by staff or sent by a partner system: it locks the client with the
 	// hash without changing a value of theirs, or inserts one, and returns
@@ -272,7 +286,9 @@ type writtenClient struct {
 // Only a proven phone reaches a shared record. A phone the client proved
 // themselves (a text from it, a one-time code sent to it and typed back)
 // reuses the client with that phone (by keyed hash), and the newest
-// details win. A phone typed by staff or sent by a partner system
+// details win, unless the number has evidently passed to someone else
+// (passedOnClient): then the phone's hash moves to a record of the
+// referral's own. A phone typed by staff or sent by a partner system
 // (n.byReferrer) reuses that client only when the names agree
 // (SamePerson): a family's shared mobile must not make two people one
 // client, nor let one agency rename another's client. Otherwise, and for
@@ -296,7 +312,7 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 	if hash != nil && n.byReferrer {
 		w, newWrapped, hash, err = e.referredClient(ctx, tx, n, hash, now)
 	} else {
-		w, newWrapped, err = e.upsertClient(ctx, tx, hash, now)
+		w, newWrapped, err = e.upsertClient(ctx, tx, hash, n.Name, now)
 	}
 	if err != nil {
 		return writtenClient{}, err
@@ -324,18 +340,30 @@ func (e *Engine) writeClient(ctx context.Context, tx pgx.Tx, b *pgx.Batch, n nor
 
 // upsertClient finds the client with the phone hash, or inserts one (a
 // nil hash always inserts), and opens or makes its data key; newWrapped
-// is a new key to store.
-func (e *Engine) upsertClient(ctx context.Context, tx pgx.Tx, hash []byte, now time.Time) (w writtenClient, newWrapped []byte, err error) {
-	var wrapped []byte
-	if err := tx.QueryRow(ctx, sqlUpsertClient, hash, now).Scan(&w.id, &wrapped, &w.fresh); err != nil {
+// is a new key to store. A client found who has not shown the phone to
+// be theirs within withdrawByTextFor is reused only if name is theirs
+// (passedOnClient).
+func (e *Engine) upsertClient(ctx context.Context, tx pgx.Tx, hash []byte, name string, now time.Time) (w writtenClient, newWrapped []byte, err error) {
+	var (
+		wrapped, nameEnc []byte
+		spare            ClientID
+		lastShown        *time.Time
+	)
+	args := append(append([]any{hash}, phoneShownArgs()...), now)
+	if err := tx.QueryRow(ctx, sqlUpsertClient, args...).Scan(&w.id, &wrapped, &nameEnc, &w.fresh, &spare, &lastShown); err != nil {
 		return writtenClient{}, nil, fmt.Errorf("find or insert client: %w", err)
 	}
 	if len(wrapped) == 0 {
 		w.key, newWrapped, err = e.newClientKey(w.id)
-	} else {
-		w.key, err = e.openClientKey(w.id, wrapped, false)
+		return w, newWrapped, err
 	}
-	return w, newWrapped, err
+	if w.key, err = e.openClientKey(w.id, wrapped, false); err != nil {
+		return writtenClient{}, nil, err
+	}
+	if phoneStillTheirs(lastShown, now) {
+		return w, nil, nil
+	}
+	return e.passedOnClient(ctx, tx, w, nameEnc, name, hash, spare, now)
 }
 
 // referredClient is upsertClient for a phone typed by staff or sent by a

@@ -51,18 +51,31 @@ const withdrawByTextFor = 183 * 24 * time.Hour
 // casework record is exactly the number that may have been recycled
 // since), nor does anything else staff did, nor a withdrawal's
 // cancellation.
-const sqlPhoneLastShown = `
+//
+// sqlPhoneLastShownOf is that query up to the client's id, which follows
+// it: a parameter here, a column where another statement asks it as a
+// subquery (sqlUpsertClient). Its parameters $2 to $6 are
+// phoneShownArgs.
+const (
+	sqlPhoneLastShownOf = `
 SELECT max(ev.created_at) FROM referrals r JOIN events ev ON ev.referral_id = r.id
-WHERE r.client_id = $1
-  AND ((ev.actor_kind = 'client' AND (ev.kind = ANY($2) OR (ev.kind = $3 AND ev.to_status = $4)))
-    OR (ev.actor_kind = 'staff' AND ev.kind = $5 AND r.source = $6 AND NOT ev.data ? 'from_parent'))`
+WHERE ((ev.actor_kind = 'client' AND (ev.kind = ANY($2) OR (ev.kind = $3 AND ev.to_status = $4)))
+    OR (ev.actor_kind = 'staff' AND ev.kind = $5 AND r.source = $6 AND NOT ev.data ? 'from_parent'))
+  AND r.client_id = `
+	sqlPhoneLastShown = sqlPhoneLastShownOf + `$1`
+)
+
+// phoneShownArgs are the parameters $2 to $6 of sqlPhoneLastShownOf.
+func phoneShownArgs() []any {
+	shown := []string{string(EventCreated), string(EventOutcomeRecorded)}
+	return []any{shown, EventTransition, StatusInProgress, EventCreated, SourceStaff}
+}
 
 // phoneLastShown returns when the client last showed that the phone on
 // their record is theirs (sqlPhoneLastShown), nil if they never did.
 func (e *Engine) phoneLastShown(ctx context.Context, db DB, client ClientID) (*time.Time, error) {
 	var at *time.Time
-	shown := []string{string(EventCreated), string(EventOutcomeRecorded)}
-	if err := db.QueryRow(ctx, sqlPhoneLastShown, client, shown, EventTransition, StatusInProgress, EventCreated, SourceStaff).Scan(&at); err != nil {
+	if err := db.QueryRow(ctx, sqlPhoneLastShown, append([]any{client}, phoneShownArgs()...)...).Scan(&at); err != nil {
 		return nil, fmt.Errorf("when client %d last used their phone: %w", client, err)
 	}
 	return at, nil
