@@ -176,12 +176,6 @@ func (e *Engine) Partners(ctx context.Context) ([]Partner, error) {
 	return ps, nil
 }
 
-// Partner returns a partner by id, revoked or not.
-func (e *Engine) Partner(ctx context.Context, id PartnerID) (Partner, error) {
-	rows, _ := e.pool.Query(ctx, `SELECT `+partnerColumns+` FROM partners WHERE id = $1`, id)
-	return collectRecord[Partner](rows, fmt.Sprintf("partner %d", id))
-}
-
 // ErrBadCredentials means a client id and secret do not match a partner
 // that is still allowed in (unknown, wrong secret, or revoked: the caller
 // is not told which).

@@ -114,9 +114,9 @@ func TestCallsCoordinators(t *testing.T) {
 	}
 }
 
-// TestRecordByKeyNotFound: a service or partner read by its key that is
-// not there is ErrNotFound, naming what was asked for; one that is there
-// is read whole.
+// TestRecordByKeyNotFound: a service read by its key that is not there
+// is ErrNotFound, and a partner ErrPartnerRevoked, naming what was asked
+// for; one that is there is read whole.
 func TestRecordByKeyNotFound(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
@@ -124,15 +124,15 @@ func TestRecordByKeyNotFound(t *testing.T) {
 		!strings.Contains(err.Error(), "service 7d0f3c52-") {
 		t.Errorf("an unknown service: %v, want ErrNotFound naming it", err)
 	}
-	if _, err := env.Engine.Partner(ctx, 424242); !errors.Is(err, core.ErrNotFound) || !strings.Contains(err.Error(), "partner 424242") {
-		t.Errorf("an unknown partner: %v, want ErrNotFound naming it", err)
+	if _, err := env.Engine.ActingPartner(ctx, 424242); !errors.Is(err, core.ErrPartnerRevoked) || !strings.Contains(err.Error(), "partner 424242") {
+		t.Errorf("an unknown partner: %v, want ErrPartnerRevoked naming it", err)
 	}
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,
 		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Coordinator.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err := env.Engine.Partner(ctx, creds.Partner.ID); err != nil || p.Name != "Casework" || p.AgencyID == nil || *p.AgencyID != env.Net.CAB {
+	if p, err := env.Engine.ActingPartner(ctx, creds.Partner.ID); err != nil || p.Name != "Casework" || p.AgencyID == nil || *p.AgencyID != env.Net.CAB {
 		t.Errorf("the partner read back: %+v, %v", p, err)
 	}
 	page, err := env.Engine.DirectoryServices(ctx, core.DirectoryQuery{})

@@ -1049,10 +1049,7 @@ func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, R
 	}
 	sig := f.DetectCrisis(body)
 	if code := f.crisisLanguage(sig, lang.English); code != lang.English {
-		f.moveLanguage(&c, code)
-		g := f.In(code)
-		c.Step = g.start
-		return g.Advance(c, body)
+		return f.startIn(c, code, body)
 	}
 	r := Reply{}
 	f.In(lang.English).noticeCrisis(&c, &r, sig)
@@ -1130,17 +1127,24 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 		return f.chooseOther(c, Reply{}, tag)
 	}
 	if !ok {
-		code = f.crisisLanguage(f.DetectCrisis(body), lang.English)
-		f.moveLanguage(&c, code)
-		g := f.In(code)
-		c.Step = g.start
-		return g.Advance(c, body)
+		return f.startIn(c, f.crisisLanguage(f.DetectCrisis(body), lang.English), body)
 	}
 	g := f.In(code)
 	f.moveLanguage(&c, code)
 	r := Reply{}
 	g.enter(&c, &r, g.start)
 	return c, g.finish(c, r)
+}
+
+// startIn moves c to language code and reads body as the answer to its
+// first question there: the words the client wrote at the languages
+// offered (or after "Other") were not a language's name, and in code
+// they may already answer it, as self-harm words do.
+func (f *Flow) startIn(c Conversation, code, body string) (Conversation, Reply) {
+	f.moveLanguage(&c, code)
+	g := f.In(code)
+	c.Step = g.start
+	return g.Advance(c, body)
 }
 
 // KeywordChoosesLanguage moves a conversation still at the languages

@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -33,33 +32,7 @@ func TestOtherLanguageThenPolishCrisisWords(t *testing.T) {
 				t.Fatalf("after Polish self-harm words: in %q, interpreter language %q; want Polish and none",
 					st.Conv.Lang, st.Conv.Answers.Extra[flow.InterpreterLanguageField])
 			}
-			var last []string
-			for _, b := range []string{"1", "KY1 1AB", "nie", "nie", "Andrei Fictiv", "1", tc.interpreter, "1", "tak"} {
-				last = h.text(phone, b)
-			}
-			ref := referenceRe.FindString(strings.Join(last, " "))
-			if ref == "" {
-				t.Fatalf("no reference in the last reply: %q", last)
-			}
-			ctx := context.Background()
-			r, err := h.env.Engine.ReferralByReference(ctx, ref)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := h.env.Engine.ClientDetailsFor(ctx, r.ClientID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Language != "pl" || c.InterpreterLanguage != "" || strings.Contains(c.Notes, "Kurdish") {
-				t.Errorf("client: texts in %q, interpreter language %q, notes %q; want pl and no interpreter language", c.Language, c.InterpreterLanguage, c.Notes)
-			}
-			need, err := h.env.Engine.ClientInterpreter(ctx, r.ClientID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := need.Label(); got != tc.want {
-				t.Errorf("staff read %q, want %q", got, tc.want)
-			}
+			finishInPolishWithoutOther(t, h, phone, tc.interpreter, "Kurdish", tc.want)
 		})
 	}
 }
