@@ -48,8 +48,8 @@ func (b *Bot) handleInteractions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var cb slack.InteractionCallback
-	if !core.StorableJSON([]byte(form.Get("payload"))) {
-		http.Error(w, "unreadable payload: a NUL character (\\u0000) in its text", http.StatusBadRequest)
+	if err := core.UnstorableJSON([]byte(form.Get("payload"))); err != nil {
+		http.Error(w, "unreadable payload: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {

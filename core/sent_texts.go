@@ -26,6 +26,10 @@ type SentTexts struct {
 	e       *Engine
 	mu      sync.Mutex
 	pending map[sentKey]sentCount
+	// flushing is held for the whole of a Flush, so a flush waits for
+	// one in flight: a last flush at shutdown returns only once every
+	// count taken before it is written or back in pending for it.
+	flushing sync.Mutex
 }
 
 // sentKey buckets texts by UTC hour: the month is worked out in the
@@ -149,8 +153,12 @@ func (s *SentTexts) RecordTx(ctx context.Context, db DB, at time.Time, language,
 }
 
 // Flush writes the counts noted since the last flush. Counts that fail to
-// be written are kept for the next one.
+// be written are kept for the next one. A flush already under way is
+// waited for first, so when Flush returns nil nothing counted before it
+// is still on its way to the database: the process may close its pool.
 func (s *SentTexts) Flush(ctx context.Context) error {
+	s.flushing.Lock()
+	defer s.flushing.Unlock()
 	s.mu.Lock()
 	counts := s.pending
 	s.pending = map[sentKey]sentCount{}
@@ -172,23 +180,20 @@ func (s *SentTexts) Flush(ctx context.Context) error {
 	return err
 }
 
-// RunFlusher flushes every interval until ctx ends, then once more so a
-// clean shutdown loses nothing. A failed flush is logged and retried at
-// the next tick.
+// RunFlusher flushes every interval until ctx ends. A failed flush is
+// logged and retried at the next tick. The last flush is the caller's:
+// after ctx ends, requests still draining count their replies, and a
+// clean shutdown calls Flush once they have, before closing the pool
+// (Flush waits for one of RunFlusher's still under way).
 func (s *SentTexts) RunFlusher(ctx context.Context, every time.Duration, log *slog.Logger) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if err := s.Flush(final); err != nil {
-				log.Error("texts sent not counted at shutdown", "err", err)
-			}
 			return nil
 		case <-t.C:
-			if err := s.Flush(ctx); err != nil {
+			if err := s.Flush(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("count texts sent", "err", err)
 			}
 		}

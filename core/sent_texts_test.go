@@ -116,6 +116,78 @@ func TestSentTextsKeptWhenFlushFails(t *testing.T) {
 	}
 }
 
+// A flush waits for one already under way, so a last flush at shutdown
+// returns only when nothing counted before it is still on its way: here
+// the flush in flight is cut short (its context ends while the table is
+// locked, as a shutdown cancels the periodic flusher), puts its count
+// back, and the last flush, called while it was still waiting, writes it
+// before returning. Without the wait the last flush found nothing to do
+// and returned at once, and the process closed its pool with the count
+// still in memory.
+func TestSentTextsLastFlushWaitsForOneUnderWay(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	st := env.Engine.SentTexts()
+	st.Count(env.Clock.Now(), "pl", "Dziękujemy")
+	// The location the flush reads first is cached before the lock, so
+	// the flush stops at its INSERT.
+	if err := st.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.Count(env.Clock.Now(), "pl", "Dziękujemy")
+	lock, err := env.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx)
+	if _, err := lock.Exec(ctx, `LOCK TABLE sms_segments IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	periodic, stopPeriodic := context.WithCancel(ctx)
+	periodicDone := make(chan error, 1)
+	go func() { periodicDone <- st.Flush(periodic) }()
+	waitForLockWait(t, env, "sms_segments")
+	lastDone := make(chan error, 1)
+	go func() { lastDone <- st.Flush(ctx) }()
+	select {
+	case err := <-lastDone:
+		t.Fatalf("the last flush returned (%v) while another was still writing", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	stopPeriodic() // the shutdown cancels the periodic flusher's context
+	if err := <-periodicDone; err == nil {
+		t.Fatal("the cut-short flush reported success")
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-lastDone; err != nil {
+		t.Fatal(err)
+	}
+	got := sentRows(t, env)
+	if len(got) != 1 || got[0].Language != "pl" || got[0].Texts != 2 {
+		t.Fatalf("rows = %+v, want the two Polish texts written", got)
+	}
+}
+
+// waitForLockWait waits until a statement on table waits for a lock.
+func waitForLockWait(t *testing.T, env *coretest.Env, table string) {
+	t.Helper()
+	for range 500 {
+		var n int
+		if err := env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%' || $1 || '%'`, table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no statement on %s came to wait for its lock", table)
+}
+
 // TestSentTextsRecordedInATransactionNeedNoSecondConnection: counting a
 // text in the transaction that marks it sent reads what it needs through
 // that transaction, even when the network's settings are not yet cached:

@@ -7,7 +7,7 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-func TestStorableJSON(t *testing.T) {
+func TestUnstorableJSON(t *testing.T) {
 	for _, c := range []struct {
 		json string
 		ok   bool
@@ -20,9 +20,20 @@ func TestStorableJSON(t *testing.T) {
 		{`{"note": "\u00001"}`, false},
 		{`{"note": "\u0001 is not NUL"}`, true},
 		{`{"note": "ends with \\"}`, true},
+		// Surrogates: a pair is one character; half of one is refused,
+		// as encoding/json would store U+FFFD in its place.
+		{`{"name": "Mo\ud83d\ude00rag"}`, true},
+		{`{"name": "Mo\uD83D\uDE00rag"}`, true},
+		{`{"name": "Mo\ud800rag"}`, false},
+		{`{"name": "Mo\ud800"}`, false},
+		{`{"name": "Mo\ude00rag"}`, false},
+		{`{"name": "Mo\ud800\u0041"}`, false},
+		{`{"name": "Mo\ud800\ud800\udc00"}`, false},
+		{`{"name": "Mo\\ud800rag"}`, true}, // the text \ud800
+		{`{"name": "\u00e9\ud800"}`, false},
 	} {
-		if got := core.StorableJSON([]byte(c.json)); got != c.ok {
-			t.Errorf("StorableJSON(%s) = %v, want %v", c.json, got, c.ok)
+		if err := core.UnstorableJSON([]byte(c.json)); (err == nil) != c.ok {
+			t.Errorf("UnstorableJSON(%s) = %v, want ok %v", c.json, err, c.ok)
 		}
 		var v any
 		if err := json.Unmarshal([]byte(c.json), &v); err != nil {

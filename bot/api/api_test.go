@@ -348,7 +348,10 @@ func TestIfMatchNamingNoVersionIsStale(t *testing.T) {
 
 // TestJSONBodiesMustBeUTF8: JSON text is UTF-8 (RFC 8259 §8.1); a body
 // that is not is refused as it is, never stored with its bytes replaced
-// by U+FFFD. Every operation that takes a JSON body refuses it.
+// by U+FFFD. So is a string escaping half of a character (a lone
+// surrogate, as a program that cuts an emoji in two sends), which the
+// decoder would store as U+FFFD too. Every operation that takes a JSON
+// body refuses both.
 func TestJSONBodiesMustBeUTF8(t *testing.T) {
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
@@ -362,17 +365,20 @@ func TestJSONBodiesMustBeUTF8(t *testing.T) {
 	cases := []struct {
 		name, path, token string
 		body              []byte
+		says              string
 	}{
-		{"referral", "/api/v1/referrals", referrer, bytes.Replace(referral, []byte("Morag"), []byte("Mor\xffag"), 1)},
-		{"action", "/api/v1/referrals/" + ref + "/reject", cab, []byte("{\"reason\": \"not-eligible\", \"feedback\": \"Out\xffside our area\"}")},
-		{"webhook", "/api/v1/webhooks", referrer, []byte("{\"url\": \"https://casework.example/hooks/\xff\"}")},
+		{"referral", "/api/v1/referrals", referrer, bytes.Replace(referral, []byte("Morag"), []byte("Mor\xffag"), 1), "UTF-8"},
+		{"action", "/api/v1/referrals/" + ref + "/reject", cab, []byte("{\"reason\": \"not-eligible\", \"feedback\": \"Out\xffside our area\"}"), "UTF-8"},
+		{"webhook", "/api/v1/webhooks", referrer, []byte("{\"url\": \"https://casework.example/hooks/\xff\"}"), "UTF-8"},
+		{"referral, half a character", "/api/v1/referrals", referrer, bytes.Replace(referral, []byte("Morag"), []byte(`Mo\ud800rag`), 1), "half of a character"},
+		{"action, half a character", "/api/v1/referrals/" + ref + "/reject", cab, []byte(`{"reason": "not-eligible", "feedback": "Outside our area \udc00"}`), "half of a character"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := countReferrals(t, h)
 			r := h.do(t, "POST", c.path, c.token, c.body, "Idempotency-Key", "utf8-"+c.name)
-			if r.status != 400 || r.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(r.json(t)["detail"].(string), "UTF-8") {
-				t.Fatalf("%d %s, want 400 saying the body is not UTF-8", r.status, r.body)
+			if r.status != 400 || r.header.Get("Content-Type") != "application/problem+json" || !strings.Contains(r.json(t)["detail"].(string), c.says) {
+				t.Fatalf("%d %s, want 400 saying %q", r.status, r.body, c.says)
 			}
 			if after := countReferrals(t, h); after != before {
 				t.Fatalf("%d referrals written by a refused request", after-before)

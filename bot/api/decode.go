@@ -45,16 +45,14 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // stores, or is nil: bytes that are not UTF-8, which JSON text must be
 // (RFC 8259 §8.1) and which encoding/json would quietly turn into U+FFFD,
 // changing what was sent; or a string escaping a NUL, which PostgreSQL
-// cannot store (core.StorableJSON). The JSON API and FHIR refuse such a
-// body with it, each in its own error format.
+// cannot store, or half of a character, which would not be stored as
+// sent (core.UnstorableJSON). The JSON API and FHIR refuse such a body
+// with it, each in its own error format.
 func UnstorableText(body []byte) error {
-	switch {
-	case !utf8.Valid(body):
+	if !utf8.Valid(body) {
 		return errors.New("the body is not UTF-8, which JSON text must be (RFC 8259 §8.1); send it encoded as UTF-8")
-	case !core.StorableJSON(body):
-		return errors.New(`a string in the body holds a NUL character (\u0000), which Onward cannot store; remove it and send again`)
 	}
-	return nil
+	return core.UnstorableJSON(body)
 }
 
 // decodeBytes decodes body into dst as decode does. Member names are
@@ -80,7 +78,7 @@ func decodeBytes(body []byte, dst any) error {
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
 	)
-	unknown, isUnknown := strings.CutPrefix(fmt.Sprint(err), "json: unknown field ")
+	unknown, isUnknown := UnknownFieldName(err)
 	if err == nil || isUnknown || errors.As(err, &typ) {
 		if path, want, ok := MisnamedMember(body, dst); ok {
 			return memberProblem(path, want)
@@ -100,7 +98,7 @@ func decodeBytes(body []byte, dst any) error {
 	case isUnknown:
 		// MisnamedMember finds the member the decoder refused, where it
 		// is; should it not, the decoder's name is all there is.
-		return memberProblem([]string{strings.Trim(unknown, `"`)}, "")
+		return memberProblem([]string{unknown}, "")
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Malformed JSON",
 			Detail: "the body is not valid JSON: " + err.Error()}

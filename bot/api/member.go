@@ -31,6 +31,25 @@ func MisnamedMember(body []byte, dst any) (path []string, want string, ok bool) 
 	return walkMembers(body, dst, true)
 }
 
+// UnknownFieldName reads the member name out of encoding/json's refusal
+// of a member its DisallowUnknownFields decoder has no field for
+// ("json: unknown field \"signed\"" gives signed); ok is false for any
+// other error, nil included. It is the one place that knows the
+// decoder's wording.
+func UnknownFieldName(err error) (name string, ok bool) {
+	if err == nil {
+		return "", false
+	}
+	quoted, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return "", false
+	}
+	if n, uerr := strconv.Unquote(quoted); uerr == nil {
+		return n, true
+	}
+	return strings.Trim(quoted, `"`), true
+}
+
 // walkMembers is the one walk behind UnknownMember and MisnamedMember;
 // exact says whether a member must be named exactly as its field.
 func walkMembers(body []byte, dst any, exact bool) (path []string, want string, ok bool) {

@@ -169,3 +169,29 @@ func FuzzMisnamedMember(f *testing.F) {
 		}
 	})
 }
+
+// UnknownFieldName reads the member name out of the decoder's own
+// refusal, escapes included, and nothing out of any other error.
+func TestUnknownFieldName(t *testing.T) {
+	type shape struct {
+		Reason string `json:"reason"`
+	}
+	for _, tc := range []struct {
+		body, want string
+		ok         bool
+	}{
+		{`{"signed": true}`, "signed", true},
+		{`{"say \"hi\"": 1}`, `say "hi"`, true},
+		{`{"reason": 5}`, "", false},
+		{`{"reason": "full"}`, "", false},
+		{`{"reason":`, "", false},
+	} {
+		dec := json.NewDecoder(strings.NewReader(tc.body))
+		dec.DisallowUnknownFields()
+		var s shape
+		got, ok := api.UnknownFieldName(dec.Decode(&s))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: got %q, %v; want %q, %v", tc.body, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -113,12 +113,12 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	// not there to read, and the request is told why, not that
 	// grant_type is missing.
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		sent := "no Content-Type"
+		sent := "this one has no Content-Type"
 		if ct := r.Header.Get("Content-Type"); ct != "" {
-			sent = ct
+			sent = "this one was " + ct
 		}
 		tokenError(w, http.StatusBadRequest, "invalid_request",
-			"the token request's body must be form-encoded, Content-Type application/x-www-form-urlencoded (RFC 6749 §3.2), like grant_type=client_credentials; this one was "+sent)
+			"the token request's body must be form-encoded, Content-Type application/x-www-form-urlencoded (RFC 6749 §3.2), like grant_type=client_credentials; "+sent)
 		return
 	}
 	// A missing grant_type is a malformed request, and one sent empty is

@@ -415,6 +415,7 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 		{"malformed", `{"resourceType": "Bundle",`, 400},
 		{"NUL in a string", strings.Replace(referralBundle, `"intent": "order",`, `"intent": "order", "note": [{"text": "a\u0000b"}],`, 1), 400},
 		{"not UTF-8", strings.Replace(referralBundle, `"Morag"`, "\"Mor\xffag\"", 1), 400},
+		{"half a character", strings.Replace(referralBundle, `"Morag"`, `"Mo\ud800rag"`, 1), 400},
 		{"agency outside consent", strings.Replace(referralBundle, `"owner": {"reference": "Organization/kirkton-cab"}`, `"owner": {"reference": "Organization/housing-options"}`, 1), 422},
 		{"no need", strings.Replace(referralBundle, `"code": "debt"`, `"code": "astrology"`, 1), 422},
 	}

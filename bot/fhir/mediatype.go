@@ -40,12 +40,12 @@ func requireJSON(h api.Handler) api.Handler {
 		version, hasVersion := params["fhirversion"] // ParseMediaType lowers parameter names
 		if ct == "" || err != nil || !slices.Contains(jsonTypes, mt) ||
 			hasCharset && !strings.EqualFold(charset, "utf-8") || hasVersion && !slices.Contains(fhirVersions, version) {
-			sent := "no Content-Type"
+			sent := "; this request has no Content-Type"
 			if ct != "" {
-				sent = strconv.Quote(ct)
+				sent = ", not " + strconv.Quote(ct)
 			}
 			outcome(w, http.StatusUnsupportedMediaType, "not-supported",
-				"send the body as "+ContentType+" (or application/json; with no charset, or charset=utf-8), not "+sent, "Content-Type")
+				"send the body as "+ContentType+" (or application/json; with no charset, or charset=utf-8)"+sent, "Content-Type")
 			return
 		}
 		h(w, r, p)

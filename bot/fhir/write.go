@@ -167,7 +167,7 @@ func strict(raw []byte, dst any, where string) error {
 	err := dec.Decode(dst)
 	// FHIR's JSON element names are case-sensitive; encoding/json would
 	// quietly take "Status" for status.
-	if _, unknown := strings.CutPrefix(fmt.Sprint(err), "json: unknown field "); err == nil || unknown {
+	if _, unknown := api.UnknownFieldName(err); err == nil || unknown {
 		if path, want, ok := api.MisnamedMember(raw, dst); ok && want != "" {
 			f, meant := elementPath(path), elementPath(append(path[:len(path)-1:len(path)-1], want))
 			return &invalid{text: fmt.Sprintf("%s.%s is not an element of an R4 %s; element names are case-sensitive: did you mean %s.%s?", where, f, where, where, meant), expression: where + "." + f}
@@ -180,10 +180,9 @@ func strict(raw []byte, dst any, where string) error {
 	if errors.As(err, &typ) {
 		return &invalid{text: fmt.Sprintf("%s.%s has the wrong type (%s)", where, typ.Field, typ.Value), expression: where + "." + typ.Field}
 	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+	if f, ok := api.UnknownFieldName(err); ok {
 		// The decoder names the element, not where it is: inside
 		// Task.output, "valueString" is Task.output.valueString.
-		f = strings.Trim(f, `"`)
 		if path, ok := api.UnknownMember(raw, dst); ok {
 			f = elementPath(path)
 		}

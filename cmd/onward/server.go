@@ -202,7 +202,8 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 		go func() { errs <- serveMetrics(ctx, a) }()
 	}
 	// Texts answered on the webhook are counted in memory and written
-	// every few seconds, by every serve process, worker or not.
+	// every few seconds, by every serve process, worker or not; the last
+	// flush is below, once the requests have drained.
 	go func() { _ = a.engine.SentTexts().RunFlusher(ctx, sentTextsFlushEvery, a.log) }()
 	running := 0
 	if withWorker {
@@ -246,7 +247,8 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	if err := srv.Shutdown(drainCtx); err != nil && first == nil {
 		first = err
 	}
-	// Replies written while the server drained.
+	// Replies written while the server drained, and any counts a flush
+	// cut short by the shutdown put back (Flush waits for it).
 	if err := a.engine.SentTexts().Flush(shutdownCtx); err != nil {
 		a.log.Error("texts sent not counted at shutdown", "err", err)
 	}
