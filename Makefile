@@ -13,13 +13,14 @@ RACE     = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 run:
 	$(GO) run ./cmd/onward dev
 
-## test: run every test with -race against real PostgreSQL and Redis
+## test: run every test with -race against real PostgreSQL and Redis (each
+## package may take up to 30 minutes on a slow machine, past go test's 10)
 ## (the browser tests skip without Chromium, unless ONWARD_REQUIRE_BROWSER=1)
 test: services-env
 	@[ -n "$(RACE)" ] || echo "make test: no C compiler, so cgo is off: running without -race (install gcc or clang to get it)" >&2
 	@[ "$$ONWARD_REQUIRE_BROWSER" = 1 ] || [ -n "$$ONWARD_CHROMIUM" ] || [ -x /usr/bin/chromium ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		echo "make test: browser tests skipped: Chromium not found; install it with \`sudo apt-get install chromium\`" >&2
-	. ./$(STATE)/services.env && $(GO) test $(RACE) -count=1 ./...
+	. ./$(STATE)/services.env && $(GO) test $(RACE) -count=1 -timeout 30m ./...
 
 ## services-env: write export lines for ONWARD_DATABASE_URL and ONWARD_REDIS_URL
 services-env:

@@ -113,6 +113,9 @@ func cardBlocks(v cardView) []slack.Block {
 		slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("card_facts")),
 		slack.NewContextBlock("card_status", mrkdwn(say("card.status", v))),
 	)
+	if left := leftNetworkBlock(v); left != nil {
+		blocks = append(blocks, left)
+	}
 	elems := make([]slack.BlockElement, 0, len(v.Buttons)+1)
 	for _, b := range append(v.Buttons[:len(v.Buttons):len(v.Buttons)], btnClientData) {
 		btn := slack.NewButtonBlockElement(string(b), v.Value(), plain(say("button."+string(b), nil)))

@@ -105,6 +105,10 @@ type cardView struct {
 	RedirectedBy     string
 	RedirectWhy      bool
 	redirectFeedback string
+
+	// HolderRetired says the agency holding the referral (ToAgency) has
+	// left the network: see LeftNetwork.
+	HolderRetired bool
 }
 
 // Value is what a card's buttons carry: the referral and the version the
@@ -177,7 +181,7 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 		if to, err = names.get(ctx, *r.ToAgencyID); err != nil {
 			return cardView{}, err
 		}
-		v.ToAgency = to.Name
+		v.ToAgency, v.HolderRetired = to.Name, to.RetiredAt != nil
 	}
 	if r.StatusBy != nil && r.Status != core.StatusRequested {
 		v.ActedBy = staffName(ctx, eng, *r.StatusBy)
@@ -230,13 +234,17 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 		}
 		v.Overdue = v.Now.After(v.AckDue)
 	}
-	v.Buttons = buttonsFor(r, kind)
+	v.Buttons = buttonsFor(r, to, kind)
 	return v, nil
 }
 
 // buttonsFor lists the buttons valid for the referral in its status, in
-// this channel: no stale buttons.
-func buttonsFor(r core.Referral, kind string) []button {
+// this channel: no stale buttons. holder is the agency holding it (zero
+// when none does): while it has left the network, core lets a
+// coordinator redirect the referrals it kept (core.Referral.AllowedHeldBy),
+// so the card offers Redirect… too; who pressed is checked at the press
+// (core.Engine.ActRefusal), since everyone in the channel sees the card.
+func buttonsFor(r core.Referral, holder core.Agency, kind string) []button {
 	var out []button
 	if kind == KindTriage {
 		if !r.InTriage() {
@@ -251,7 +259,7 @@ func buttonsFor(r core.Referral, kind string) []button {
 		return append(out, btnDetails)
 	}
 	for _, b := range []button{btnAccept, btnReject, btnRedirect, btnHold, btnResume, btnContact, btnComplete, btnFail} {
-		if r.Allowed(b.action()) {
+		if r.AllowedHeldBy(holder, b.action()) {
 			out = append(out, b)
 		}
 	}

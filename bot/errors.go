@@ -34,6 +34,7 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 		forbidden  *core.ForbiddenError
 		scope      *core.ConsentScopeError
 		invalid    *core.ValidationError
+		left       *leftNetworkError
 	)
 	switch {
 	case errors.As(err, &conflict):
@@ -56,6 +57,8 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 		return answer{"eph.not_found", http.StatusNotFound, nil}, true
 	case errors.Is(err, errNotRegistered):
 		return answer{"eph.not_registered", http.StatusForbidden, nil}, true
+	case errors.As(err, &left):
+		return answer{"eph.left_network", http.StatusForbidden, left.agency}, true
 	case errors.Is(err, errBadButton):
 		return answer{"eph.bad_button", http.StatusBadRequest, nil}, true
 	}

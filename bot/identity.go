@@ -14,6 +14,15 @@ import (
 // knows: they get a "not registered" reply and nothing happens.
 var errNotRegistered = errors.New("this Slack user is not registered as staff")
 
+// leftNetworkError means the Slack user was staff of an agency that has
+// left the network, which ended their access: they are told so, and that
+// nothing happened, rather than that they were never registered.
+type leftNetworkError struct{ agency string }
+
+func (e *leftNetworkError) Error() string {
+	return "this Slack user's agency has left the network"
+}
+
 // staffForSlack finds the member of staff behind a Slack user: by the
 // linked Slack user id, else (first use) by the email Slack has for them,
 // which then links the two.
@@ -26,6 +35,11 @@ func (b *Bot) staffForSlack(ctx context.Context, userID string) (core.Staff, err
 		return s, nil
 	}
 	if !errors.Is(err, core.ErrNotFound) {
+		return core.Staff{}, err
+	}
+	if a, err := b.engine.LeftWithAgencyOnSlack(ctx, userID); err == nil {
+		return core.Staff{}, &leftNetworkError{agency: a.Name}
+	} else if !errors.Is(err, core.ErrNotFound) {
 		return core.Staff{}, err
 	}
 	u, err := b.api.GetUserInfoContext(ctx, userID)

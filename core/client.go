@@ -56,6 +56,10 @@ type Client struct {
 	CreatedAt           time.Time
 	PhoneProven         bool // the phone was proven to be theirs (a text from it, a code typed back, an adviser)
 	Erased              bool // their details were erased: only the id and clear fields remain
+	// PhonePassedOn says the phone number on their record passed to
+	// someone else (client_phone_passed.go): set on the details given
+	// with a referral, whose number no longer reaches them.
+	PhonePassedOn bool
 }
 
 // clientRow is a clients row as stored: ciphertext and clear district.

@@ -19,26 +19,21 @@ import (
 // only when the name given is theirs too (SamePerson): a returning
 // client, however long after. Otherwise the number has passed to someone
 // else, and the hash moves to a record of the referral's own; the former
-// client's record and referrals are left as they were, without the hash.
-// Within the window nothing changes: a family sharing one phone is not
-// told apart here.
+// client's record and referrals keep their details, but not the number,
+// which is no longer theirs (client_phone_passed.go). Within the window
+// nothing changes: a family sharing one phone is not told apart here.
 
-const (
-	// sqlReleasePhone takes the phone's hash off the record of a client
-	// whose number has passed to someone else. Their details, the phone
-	// number among them, stay as they were.
-	sqlReleasePhone = `UPDATE clients SET phone_hash = NULL WHERE id = $1`
-	// sqlInsertPhoneClient inserts the record of the phone's new holder,
-	// under the spare id sqlUpsertClient took.
-	sqlInsertPhoneClient = `INSERT INTO clients (id, phone_hash, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $3)`
-)
+// sqlInsertPhoneClient inserts the record of the phone's new holder,
+// under the spare id sqlUpsertClient took.
+const sqlInsertPhoneClient = `INSERT INTO clients (id, phone_hash, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $3)`
 
 // passedOnClient is the client a proven phone's referral belongs to when
 // held, the record with the phone's hash, is past withdrawByTextFor: held
 // itself if the name given is the held name (SamePerson), or else a new
-// record under spare, to which the hash moves from held. The two writes
-// travel with the transaction's next statement (sendWithNext), so this
-// costs no round trip of its own.
+// record under spare, to which the hash moves from held, whose number
+// passes on (queuePhonePassedOn). The writes travel with the
+// transaction's next statement (sendWithNext), so this costs no round
+// trip of its own.
 func (e *Engine) passedOnClient(ctx context.Context, tx pgx.Tx, held writtenClient, heldNameEnc []byte, given string, hash []byte, spare ClientID, now time.Time) (w writtenClient, newWrapped []byte, err error) {
 	name, err := held.key.open("clients", "name_enc", held.id, "client.name", heldNameEnc)
 	if err != nil {
@@ -48,7 +43,7 @@ func (e *Engine) passedOnClient(ctx context.Context, tx pgx.Tx, held writtenClie
 		return held, nil, nil
 	}
 	b := &pgx.Batch{}
-	b.Queue(sqlReleasePhone, held.id)
+	e.queuePhonePassedOn(b, held.id, hash, now)
 	b.Queue(sqlInsertPhoneClient, spare, hash, now)
 	if err := sendWithNext(ctx, tx, b); err != nil {
 		return writtenClient{}, nil, fmt.Errorf("move a recycled phone to a client record of its own: %w", err)

@@ -138,7 +138,8 @@ UPDATE agencies SET retired_at = $2, updated_at = $2 WHERE id = $1 AND retired_a
 // stays. The referrals it had not yet accepted are turned back (see
 // handBackWaiting); those it accepted stay with it, for a coordinator to
 // redirect or cancel, as its staff lose their access with it
-// (retireStaff). UnretireAgency brings it back, with the services it
+// (retireStaff), and their cards are shown again to say so
+// (queueHolderCards). UnretireAgency brings it back, with the services it
 // took out, but not its staff. RetirementOf says beforehand what it will
 // do.
 func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error {
@@ -173,7 +174,10 @@ func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error 
 		if err := e.retireStaff(ctx, tx, id, by, now); err != nil {
 			return err
 		}
-		return e.handBackWaiting(ctx, tx, id, by, set)
+		if err := e.handBackWaiting(ctx, tx, id, by, set); err != nil {
+			return err
+		}
+		return e.queueHolderCards(ctx, tx, id, "retired", now)
 	})
 	if err == nil {
 		e.wakeWorkers()

@@ -239,9 +239,11 @@ func (e *Engine) MayDiscloseClient(ctx context.Context, r Referral, by Actor) (b
 // someone allowed to see them (MayDisclose), and records the disclosure in
 // the audit log, with the channel it went through (via: "slack", "web",
 // "api", "fhir", "cli"). A refusal is recorded too. The details are those
-// given with this referral, never ones given later to another agency. A
-// partner system is asked the same rule as the staff it stands in for
-// (Partner.Actor): its agency's, or a coordinator's when network-wide.
+// given with this referral, never ones given later to another agency,
+// less a phone number that has passed to someone else since
+// (Client.PhonePassedOn). A partner system is asked the same rule as the
+// staff it stands in for (Partner.Actor): its agency's, or a
+// coordinator's when network-wide.
 func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, via string) (Client, Referral, error) {
 	r, err := e.Referral(ctx, id)
 	if err != nil {
@@ -259,6 +261,11 @@ func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, vi
 	c, err := e.referralClient(ctx, r)
 	if err != nil {
 		return Client{}, r, err
+	}
+	if c.PhonePassedOn {
+		// Staff would ring or text a stranger: they are shown that the
+		// number passed on instead of it.
+		c.Phone = ""
 	}
 	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventDisclosed, referral: r.ID, client: r.ClientID, actor: by,
 		data: eventData("via", via, "agency_id", int64(by.AgencyID))}); err != nil {

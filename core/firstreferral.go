@@ -178,8 +178,10 @@ func (e *Engine) ReferralNotes(ctx context.Context, r Referral) (string, error) 
 	return openReferralField(k, "notes_enc", "referral.notes", r.NotesEnc)
 }
 
-// sqlClientInterpreterFields reads the interpreter need as stored.
-const sqlClientInterpreterFields = `SELECT interpreter, interpreter_language FROM clients WHERE id = $1`
+// sqlClientStandingFields reads what a referral's details take from the
+// client's record as it stands: the interpreter need, and whether the
+// phone number on record passed to someone else (sqlPhonePassedOnOf).
+const sqlClientStandingFields = `SELECT interpreter, interpreter_language, ` + sqlPhonePassedOnOf + `clients.id) FROM clients WHERE id = $1`
 
 // referralClient is the client as given with this referral (or, for a
 // referral made before referrals kept their own copy, the client record).
@@ -207,9 +209,10 @@ func (e *Engine) referralClient(ctx context.Context, r Referral) (Client, error)
 		Language: d.Language, CreatedAt: r.CreatedAt}
 	// The interpreter need is not personal detail given with the referral
 	// but the client's as it stands, as cards show it: from their record.
-	err = e.pool.QueryRow(ctx, sqlClientInterpreterFields, r.ClientID).Scan(&c.Interpreter, &c.InterpreterLanguage)
+	// So is whether the number given still reaches them.
+	err = e.pool.QueryRow(ctx, sqlClientStandingFields, r.ClientID).Scan(&c.Interpreter, &c.InterpreterLanguage, &c.PhonePassedOn)
 	if err != nil {
-		return Client{}, fmt.Errorf("referral %s interpreter: %w", r.Reference, err)
+		return Client{}, fmt.Errorf("referral %s client record: %w", r.Reference, err)
 	}
 	return c, nil
 }

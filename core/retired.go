@@ -96,21 +96,39 @@ func (e *Engine) RetiredStaff(ctx context.Context, agency AgencyID) ([]StaffID, 
 	return ids, nil
 }
 
-const sqlLeftWithAgency = `
+// sqlLeftWithAgencyWhere finds the agency whose retirement ended the
+// access of the member of staff matched by the condition that follows.
+const sqlLeftWithAgencyWhere = `
 SELECT a.id FROM staff s JOIN agencies a ON a.id = s.agency_id
-WHERE s.id = $1 AND a.retired_at IS NOT NULL AND s.deleted_at = a.retired_at`
+WHERE a.retired_at IS NOT NULL AND s.deleted_at = a.retired_at AND `
+
+const (
+	sqlLeftWithAgency        = sqlLeftWithAgencyWhere + `s.id = $1`
+	sqlLeftWithAgencyOnSlack = sqlLeftWithAgencyWhere + `s.slack_user_id = $1 ORDER BY s.deleted_at DESC LIMIT 1`
+)
 
 // LeftWithAgency returns the agency a former member of staff lost their
 // access with, when it was its retirement that ended it; ErrNotFound for
 // anyone else (current staff, or staff deactivated on their own). A sign-in
 // page uses it to say why they can no longer sign in.
 func (e *Engine) LeftWithAgency(ctx context.Context, staff StaffID) (Agency, error) {
+	return e.leftWithAgency(ctx, sqlLeftWithAgency, staff, fmt.Sprintf("agency staff %d", staff))
+}
+
+// LeftWithAgencyOnSlack is LeftWithAgency for the member of staff linked
+// to a Slack user: a former adviser pressing a button on their agency's
+// card is told why nothing happens, not that they were never registered.
+func (e *Engine) LeftWithAgencyOnSlack(ctx context.Context, slackUserID string) (Agency, error) {
+	return e.leftWithAgency(ctx, sqlLeftWithAgencyOnSlack, slackUserID, "the Slack user's staff")
+}
+
+func (e *Engine) leftWithAgency(ctx context.Context, sql string, arg any, who string) (Agency, error) {
 	var id AgencyID
-	if err := e.pool.QueryRow(ctx, sqlLeftWithAgency, staff).Scan(&id); err != nil {
+	if err := e.pool.QueryRow(ctx, sql, arg).Scan(&id); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
-			return Agency{}, fmt.Errorf("agency staff %d left with: %w", staff, ErrNotFound)
+			return Agency{}, fmt.Errorf("%s left with: %w", who, ErrNotFound)
 		}
-		return Agency{}, fmt.Errorf("agency staff %d left with: %w", staff, err)
+		return Agency{}, fmt.Errorf("%s left with: %w", who, err)
 	}
 	return e.Agency(ctx, id)
 }
@@ -151,8 +169,7 @@ func (a Actor) MayActHeldBy(r Referral, holder Agency, act Action) bool {
 // (see MayActHeldBy): nil, or the *TransitionError or *ForbiddenError
 // Act would refuse the action with.
 func (a Actor) RefusalHeldBy(r Referral, holder Agency, act Action) error {
-	retired := holder.RetiredAt != nil && r.ToAgencyID != nil && *r.ToAgencyID == holder.ID
-	left, err := r.checkAllowedHeld(act, retired)
+	left, err := r.checkAllowedHeld(act, r.heldByRetired(holder))
 	if err != nil {
 		return err
 	}
@@ -164,9 +181,26 @@ func (a Actor) RefusalHeldBy(r Referral, holder Agency, act Action) error {
 // caller) has left the network (checkLeft): a page asks it to label its
 // note as required rather than optional.
 func (r Referral) WhyRequiredHeldBy(holder Agency, act Action) bool {
-	retired := holder.RetiredAt != nil && r.ToAgencyID != nil && *r.ToAgencyID == holder.ID
-	left, err := r.checkAllowedHeld(act, retired)
+	left, err := r.checkAllowedHeld(act, r.heldByRetired(holder))
 	return err == nil && left
+}
+
+// AllowedHeldBy is Referral.Allowed knowing the agency holding it
+// (holder, as read by the caller): the action may be taken on the
+// referral as it stands, whoever asks, counting what becomes possible
+// once the holder has left the network (actionDef.onRetired). A Slack
+// card, seen by everyone in its channel, asks it to show only the
+// buttons that can work; who may press one is Act's question
+// (Engine.ActRefusal).
+func (r Referral) AllowedHeldBy(holder Agency, act Action) bool {
+	_, err := r.checkAllowedHeld(act, r.heldByRetired(holder))
+	return err == nil
+}
+
+// heldByRetired reports whether holder is the agency holding r and has
+// left the network.
+func (r Referral) heldByRetired(holder Agency) bool {
+	return holder.RetiredAt != nil && r.ToAgencyID != nil && *r.ToAgencyID == holder.ID
 }
 
 // ActRefusal is RefusalHeldBy reading the holding agency itself, when it
@@ -245,7 +279,9 @@ UPDATE services SET active = true, updated_at = $3 WHERE agency_id = $1 AND NOT 
 // services it offered when it retired return to the directory and
 // matching. Its staff stay deactivated, as they were when it retired:
 // each is invited again (or reactivated) as anyone is, so nobody regains
-// access unasked. It is audited in the agency's chain, as retirement is.
+// access unasked. The cards of the referrals it kept return to what
+// they showed before it retired (queueHolderCards). It is audited in the
+// agency's chain, as retirement is.
 // An agency still in the network is refused, saying so, and so is one
 // whose name another agency in the network has taken since.
 func (e *Engine) UnretireAgency(ctx context.Context, id AgencyID, by Actor) error {
@@ -279,12 +315,16 @@ func (e *Engine) UnretireAgency(ctx context.Context, id AgencyID, by Actor) erro
 		if err != nil {
 			return fmt.Errorf("bring back the services of agency %d: %w", id, err)
 		}
-		return e.appendEvent(ctx, tx, newEvent{kind: EventAgencyUnretired, agency: id, actor: by,
-			data: eventData("retired_at", a.RetiredAt.UTC().Format(time.RFC3339), "services", tag.RowsAffected())})
+		if err := e.appendEvent(ctx, tx, newEvent{kind: EventAgencyUnretired, agency: id, actor: by,
+			data: eventData("retired_at", a.RetiredAt.UTC().Format(time.RFC3339), "services", tag.RowsAffected())}); err != nil {
+			return err
+		}
+		return e.queueHolderCards(ctx, tx, id, "back", now)
 	})
 	if err != nil {
 		return err
 	}
 	e.forgetCache()
+	e.wakeWorkers()
 	return nil
 }

@@ -964,21 +964,25 @@ func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 // ClientTextDue is StillDue for a text to the client of referral r, with
 // what only the database can say: no text goes once the consent the
 // referral was made under is withdrawn (or the client erased), but the
-// texts that announce the end themselves (textsOfTheEnd); and a text that
-// the referral was turned down is not sent once the client has been
-// referred on from it. Every text is asked when it comes due, so one held
-// back (quiet hours, a provider's retry) says only what is still true.
+// texts that announce the end themselves (textsOfTheEnd); none at all
+// once the client's phone number has passed to someone else
+// (client_phone_passed.go); and a text that the referral was turned down
+// is not sent once the client has been referred on from it. Every text
+// is asked when it comes due, so one held back (quiet hours, a
+// provider's retry) says only what is still true.
 func (e *Engine) ClientTextDue(ctx context.Context, r Referral, p OutboxPayload) (bool, string, error) {
 	if due, why := r.StillDue(OutboxClientSMS, p); !due {
 		return false, why, nil
 	}
-	var on, withdrawn, erased bool
-	if err := e.pool.QueryRow(ctx, sqlClientTextFacts, r.ID).Scan(&on, &withdrawn, &erased); err != nil {
+	var on, withdrawn, erased, passedOn bool
+	if err := e.pool.QueryRow(ctx, sqlClientTextFacts, r.ID).Scan(&on, &withdrawn, &erased, &passedOn); err != nil {
 		return false, "", fmt.Errorf("referral %s: whether its text is still due: %w", r.Reference, err)
 	}
 	switch {
 	case erased && !slices.Contains(textsOfTheEnd, p.Template):
 		return false, "client's details were erased", nil
+	case passedOn:
+		return false, whyPhonePassedOn, nil
 	case withdrawn && !slices.Contains(textsOfTheEnd, p.Template):
 		return false, "client withdrew consent", nil
 	case on && dueRuleOf(OutboxClientSMS, p) == dueTurnedDown:
@@ -988,9 +992,10 @@ func (e *Engine) ClientTextDue(ctx context.Context, r Referral, p OutboxPayload)
 }
 
 // sqlClientTextFacts says whether a referral has been carried on to
-// another, whether the consent it was made under is withdrawn, and
-// whether its client was erased.
+// another, whether the consent it was made under is withdrawn, whether
+// its client was erased, and whether their number passed to someone else.
 const sqlClientTextFacts = `
-SELECT EXISTS (SELECT 1 FROM referrals WHERE parent_id = r.id), k.withdrawn_at IS NOT NULL, c.erased_at IS NOT NULL
+SELECT EXISTS (SELECT 1 FROM referrals WHERE parent_id = r.id), k.withdrawn_at IS NOT NULL, c.erased_at IS NOT NULL,
+    ` + sqlPhonePassedOnOf + `c.id)
 FROM referrals r JOIN consents k ON k.id = r.consent_id JOIN clients c ON c.id = r.client_id
 WHERE r.id = $1`

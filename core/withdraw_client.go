@@ -66,7 +66,9 @@ func (e *Engine) WithdrawByClient(ctx context.Context, reference, phone, session
 
 // referenceHasPhone reports whether p is the phone given with the referral
 // called reference, or the proven phone of its client. Unknown references
-// and erased clients report false.
+// and erased clients report false, and so does the phone given with the
+// referral once it has passed to someone else (Client.PhonePassedOn): its
+// new holder, with a reference found in an old text, is not the client.
 func (e *Engine) referenceHasPhone(ctx context.Context, reference string, p Phone) (bool, error) {
 	reference = strings.ToUpper(strings.TrimSpace(reference))
 	if reference == "" || len(reference) > 40 {
@@ -91,5 +93,5 @@ func (e *Engine) referenceHasPhone(ctx context.Context, reference string, p Phon
 	if err != nil {
 		return false, fmt.Errorf("withdrawal by the client: %w", err)
 	}
-	return given.Phone == p, nil
+	return given.Phone == p && !given.PhonePassedOn, nil
 }

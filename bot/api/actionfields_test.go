@@ -37,6 +37,8 @@ func TestActionFieldsAreNamedExactly(t *testing.T) {
 		{"cancel", `{"Feedback": "Found help elsewhere", "reason": "duplicate"}`, 422, []string{
 			`"field":"reason"`, "reason is not accepted by cancel: it takes only feedback",
 			`"field":"Feedback"`, "Feedback is not a field of this request; did you mean feedback?"}},
+		{"reject", `{"reason": "out-of-area", "feedback": "We cover Kirkton only", "reason": "not-eligible"}`, 422, []string{
+			`"field":"reason"`, `"pointer":"#/reason"`, "reason is given more than once; give each field once"}},
 		{"cancel", `{"FEEDBACK": "Found help elsewhere"}`, 422, []string{
 			`"field":"FEEDBACK"`, `"pointer":"#/FEEDBACK"`, "did you mean feedback? Field names are case-sensitive"}},
 		{"cancel", `{"feedback": "Found help elsewhere"}`, 200, []string{`"status":"cancelled"`, `"feedback":"Found help elsewhere"`}},

@@ -80,8 +80,8 @@ func decodeBytes(body []byte, dst any) error {
 	)
 	unknown, isUnknown := UnknownFieldName(err)
 	if err == nil || isUnknown || errors.As(err, &typ) {
-		if path, want, ok := MisnamedMember(body, dst); ok {
-			return memberProblem(path, want)
+		if issue, ok := MisnamedMember(body, dst); ok {
+			return memberProblem(issue)
 		}
 	}
 	switch {
@@ -98,7 +98,7 @@ func decodeBytes(body []byte, dst any) error {
 	case isUnknown:
 		// MisnamedMember finds the member the decoder refused, where it
 		// is; should it not, the decoder's name is all there is.
-		return memberProblem([]string{unknown}, "")
+		return memberProblem(MemberIssue{Path: []string{unknown}})
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Malformed JSON",
 			Detail: "the body is not valid JSON: " + err.Error()}
@@ -106,22 +106,25 @@ func decodeBytes(body []byte, dst any) error {
 	return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Malformed JSON", Detail: err.Error()}
 }
 
-// memberProblem refuses the member at path (MisnamedMember), which the
-// request has no field for: one named as a field is (want) but in
-// another case is told the name meant. Inside "client", "nhs_number" is
-// client.nhs_number, at #/client/nhs_number.
-func memberProblem(path []string, want string) problem {
-	field := fieldOf(path)
-	p := validationProblemOne(field, memberDetail(path, want))
-	p.Errors[0].Pointer = jsonPointer(path)
+// memberProblem refuses the member at issue.Path (MisnamedMember): one
+// the request has no field for, one named as a field is but in another
+// case (told the name meant), or one given twice. Inside "client",
+// "nhs_number" is client.nhs_number, at #/client/nhs_number.
+func memberProblem(issue MemberIssue) problem {
+	field := fieldOf(issue.Path)
+	p := validationProblemOne(field, memberDetail(issue))
+	p.Errors[0].Pointer = jsonPointer(issue.Path)
 	return p
 }
 
-// memberDetail says a member at path is not a field of the request, and,
-// when want is the field it names in another case, which name is meant.
-func memberDetail(path []string, want string) string {
+// memberDetail says what is wrong with the member issue names.
+func memberDetail(issue MemberIssue) string {
+	path, want := issue.Path, issue.Want
 	field := fieldOf(path)
-	if want == "" {
+	switch {
+	case issue.Repeated:
+		return fmt.Sprintf("%s is given more than once; give each field once", field)
+	case want == "":
 		return fmt.Sprintf("%s is not a field of this request; see /api/v1/openapi.json", field)
 	}
 	meant := fieldOf(append(path[:len(path)-1:len(path)-1], want))

@@ -17,17 +17,32 @@ import (
 // false when there is none. Names match fields as the decoder matches
 // them, ignoring case. FHIR names the member from it, as FHIRPath.
 func UnknownMember(body []byte, dst any) (path []string, ok bool) {
-	path, _, ok = walkMembers(body, dst, false)
-	return path, ok
+	issue, ok := walkMembers(body, dst, false)
+	return issue.Path, ok
+}
+
+// A MemberIssue is a member of a body that names no field as written
+// (MisnamedMember).
+type MemberIssue struct {
+	// Path is where the member is, from the root.
+	Path []string
+	// Want is the field the member names in another case ("reason" for
+	// "Reason"), or "" when it names no field at all.
+	Want string
+	// Repeated says the member's name appeared earlier in the same
+	// object: encoding/json would quietly keep the last one.
+	Repeated bool
 }
 
 // MisnamedMember is UnknownMember reading names as they are written: it
 // also stops at a member whose name matches a field only when case is
 // ignored ("Reason" for "reason"), which encoding/json would quietly
-// fill, and returns the field's own name as want ("" for a member that
-// matches no field at all). The JSON API's names are case-sensitive, as
-// its document writes them, so it refuses both alike (decodeBytes).
-func MisnamedMember(body []byte, dst any) (path []string, want string, ok bool) {
+// fill, and at a member named twice in one object ("to_agency" twice,
+// of which encoding/json keeps the last; RFC 8259 §4 leaves such an
+// object's meaning unpredictable, and I-JSON, RFC 7493 §2.3, forbids it).
+// The JSON API's names are case-sensitive, as its document writes them,
+// and each is given once, so it refuses all three alike (decodeBytes).
+func MisnamedMember(body []byte, dst any) (MemberIssue, bool) {
 	return walkMembers(body, dst, true)
 }
 
@@ -51,16 +66,17 @@ func UnknownFieldName(err error) (name string, ok bool) {
 }
 
 // walkMembers is the one walk behind UnknownMember and MisnamedMember;
-// exact says whether a member must be named exactly as its field.
-func walkMembers(body []byte, dst any, exact bool) (path []string, want string, ok bool) {
+// exact says whether a member must be named exactly as its field, and
+// once in its object.
+func walkMembers(body []byte, dst any, exact bool) (MemberIssue, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	w := walker{dec: dec, exact: exact}
 	path, err := w.in(reflect.TypeOf(dst), nil)
 	if err != nil || path == nil {
-		return nil, "", false
+		return MemberIssue{}, false
 	}
-	return path, w.want, true
+	return MemberIssue{Path: path, Want: w.want, Repeated: w.repeated}, true
 }
 
 var (
@@ -73,6 +89,8 @@ type walker struct {
 	dec   *json.Decoder
 	exact bool   // names must match their field's exactly, case included
 	want  string // the field a misnamed member was taken for, once found
+	// repeated says the member found was named twice in its object.
+	repeated bool
 }
 
 // in reads the next value from the decoder, as decoded into a t, and
@@ -97,6 +115,11 @@ func (w *walker) in(t reflect.Type, at []string) ([]string, error) {
 	}
 	// each walks the members or elements of the object or array opened,
 	// and reads its closing delimiter.
+	// An object's names, when exact, to find one given twice.
+	var seen map[string]bool
+	if delim == '{' && w.exact {
+		seen = map[string]bool{}
+	}
 	each := func(f func(name string, i int) ([]string, error)) ([]string, error) {
 		for i := 0; dec.More(); i++ {
 			name := ""
@@ -106,6 +129,13 @@ func (w *walker) in(t reflect.Type, at []string) ([]string, error) {
 					return nil, err
 				}
 				name, _ = k.(string)
+				if seen != nil && (t.Kind() == reflect.Struct || t.Kind() == reflect.Map) {
+					if seen[name] {
+						w.repeated = true
+						return append(append([]string{}, at...), name), nil
+					}
+					seen[name] = true
+				}
 			}
 			if p, err := f(name, i); p != nil || err != nil {
 				return p, err

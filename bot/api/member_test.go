@@ -88,7 +88,8 @@ func FuzzUnknownMember(f *testing.F) {
 // TestMisnamedMember: reading names as written, a member named as a field
 // in another case is found, with the field's own name, at the top, inside
 // an object, an array element, a map value or an embedded struct; an
-// unknown one is found with no name meant; right names find nothing.
+// unknown one is found with no name meant; a member given twice in its
+// object is found where it is given again; right names find nothing.
 func TestMisnamedMember(t *testing.T) {
 	type common struct {
 		ID string `json:"id"`
@@ -111,33 +112,40 @@ func TestMisnamedMember(t *testing.T) {
 		} `json:"deep"`
 	}
 	for _, c := range []struct {
-		body  string
-		want  []string
-		meant string
+		body     string
+		want     []string
+		meant    string
+		repeated bool
 	}{
-		{`{"Reason": "duplicate"}`, []string{"Reason"}, "reason"},
-		{`{"REASON": "duplicate"}`, []string{"REASON"}, "reason"},
-		{`{"client": {"Postcode": "KY1 1AB"}}`, []string{"client", "Postcode"}, "postcode"},
-		{`{"Client": {"Postcode": "KY1 1AB"}}`, []string{"Client"}, "client"},
-		{`{"output": [{"value": "x"}, {"Value": "y"}]}`, []string{"output", "1", "Value"}, "value"},
-		{`{"tags": {"k": {"weekly": 1}}}`, []string{"tags", "k", "weekly"}, "Weekly"},
-		{`{"ID": "1"}`, []string{"ID"}, "id"},
-		{`{"plain": {"Name": "a"}}`, []string{"plain"}, "Plain"},
-		{`{"both": {"name": "a"}}`, []string{"both", "name"}, "NAME"},
-		{`{"deep": {"x": [{"on": true}, {"ON": true}]}}`, []string{"deep", "x", "1", "ON"}, "on"},
-		{`{"reason": "a", "colour": "blue", "Reason": "b"}`, []string{"colour"}, ""},
-		{`{"client": {"nhs_number": 1}}`, []string{"client", "nhs_number"}, ""},
+		{`{"reason": "a", "reason": "b"}`, []string{"reason"}, "", true},
+		{`{"client": {"postcode": "KY1 1AB", "postcode": "KY2 5AA"}}`, []string{"client", "postcode"}, "", true},
+		{`{"output": [{"value": "x"}, {"value": "y", "value": "z"}]}`, []string{"output", "1", "value"}, "", true},
+		{`{"tags": {"k": {"Weekly": 1}, "k": {"Weekly": 2}}}`, []string{"tags", "k"}, "", true},
+		{`{"reason": "a", "Reason": "b", "reason": "c"}`, []string{"Reason"}, "reason", false},
+		{`{"extra": {"a": 1, "a": 2}}`, nil, "", false}, // raw JSON is not read
+		{`{"Reason": "duplicate"}`, []string{"Reason"}, "reason", false},
+		{`{"REASON": "duplicate"}`, []string{"REASON"}, "reason", false},
+		{`{"client": {"Postcode": "KY1 1AB"}}`, []string{"client", "Postcode"}, "postcode", false},
+		{`{"Client": {"Postcode": "KY1 1AB"}}`, []string{"Client"}, "client", false},
+		{`{"output": [{"value": "x"}, {"Value": "y"}]}`, []string{"output", "1", "Value"}, "value", false},
+		{`{"tags": {"k": {"weekly": 1}}}`, []string{"tags", "k", "weekly"}, "Weekly", false},
+		{`{"ID": "1"}`, []string{"ID"}, "id", false},
+		{`{"plain": {"Name": "a"}}`, []string{"plain"}, "Plain", false},
+		{`{"both": {"name": "a"}}`, []string{"both", "name"}, "NAME", false},
+		{`{"deep": {"x": [{"on": true}, {"ON": true}]}}`, []string{"deep", "x", "1", "ON"}, "on", false},
+		{`{"reason": "a", "colour": "blue", "Reason": "b"}`, []string{"colour"}, "", false},
+		{`{"client": {"nhs_number": 1}}`, []string{"client", "nhs_number"}, "", false},
 		// Right names, and members nothing checks (raw JSON), find nothing.
 		{`{"id": "1", "reason": "a", "client": {"postcode": "KY1 1AB"}, "output": [{"value": "x"}], "tags": {"K": {"Weekly": 2}},
-		   "extra": {"Anything": 1}, "Plain": {"Name": "a"}, "both": {"Name": "a", "NAME": "b"}, "deep": {"x": [{"on": false}]}}`, nil, ""},
-		{`{"reason": 5}`, nil, ""},
-		{`{"client": "not an object", "Reason": "x"}`, []string{"Reason"}, "reason"},
-		{`{"reason": `, nil, ""},
-		{`[1, 2]`, nil, ""},
+		   "extra": {"Anything": 1}, "Plain": {"Name": "a"}, "both": {"Name": "a", "NAME": "b"}, "deep": {"x": [{"on": false}]}}`, nil, "", false},
+		{`{"reason": 5}`, nil, "", false},
+		{`{"client": "not an object", "Reason": "x"}`, []string{"Reason"}, "reason", false},
+		{`{"reason": `, nil, "", false},
+		{`[1, 2]`, nil, "", false},
 	} {
-		got, meant, ok := api.MisnamedMember([]byte(c.body), &dst{})
-		if ok != (c.want != nil) || !slices.Equal(got, c.want) || meant != c.meant {
-			t.Errorf("MisnamedMember(%s) = %q, %q, %v; want %q, %q", c.body, got, meant, ok, c.want, c.meant)
+		got, ok := api.MisnamedMember([]byte(c.body), &dst{})
+		if ok != (c.want != nil) || !slices.Equal(got.Path, c.want) || got.Want != c.meant || got.Repeated != c.repeated {
+			t.Errorf("MisnamedMember(%s) = %+v, %v; want %q, %q, repeated %v", c.body, got, ok, c.want, c.meant, c.repeated)
 		}
 	}
 }
@@ -158,9 +166,13 @@ func FuzzMisnamedMember(f *testing.F) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		err := dec.Decode(&in)
-		path, meant, ok := api.MisnamedMember(body, &api.CreateRequest{})
+		issue, ok := api.MisnamedMember(body, &api.CreateRequest{})
+		path, meant := issue.Path, issue.Want
 		if err != nil && strings.HasPrefix(err.Error(), "json: unknown field ") && !ok {
 			t.Fatalf("the decoder refused %v in %q; MisnamedMember found nothing", err, body)
+		}
+		if ok && issue.Repeated && (meant != "" || !bytes.Contains(body, []byte(strconv.Quote(path[len(path)-1])))) {
+			t.Fatalf("MisnamedMember(%q) found %q given twice", body, path)
 		}
 		if ok && meant != "" {
 			if got := path[len(path)-1]; got == meant || !strings.EqualFold(got, meant) {

@@ -444,7 +444,7 @@ func (a *API) actionBody(w http.ResponseWriter, r *http.Request, in *actIn) erro
 			}
 			detail := fmt.Sprintf("%s is not accepted by %s: it takes %s; see /api/v1/openapi.json", m, action, takes)
 			if i := slices.IndexFunc(allowed, func(f string) bool { return strings.EqualFold(f, m) }); i >= 0 {
-				detail = memberDetail([]string{m}, allowed[i])
+				detail = memberDetail(MemberIssue{Path: []string{m}, Want: allowed[i]})
 			}
 			p.Errors = append(p.Errors, fieldIssue{Field: m, Pointer: jsonPointer([]string{m}), Detail: detail})
 			details = append(details, detail)

@@ -1031,6 +1031,8 @@ func TestFHIROutcomesNameWhatIsWrong(t *testing.T) {
 		}), 400, []issue{{"Task.Status", "did you mean Task.status?", ""}}},
 		{"an element inside the Bundle's Patient named in another case", "POST", bundle("NHSF-c", `"name": [{"given": ["Morag"]`, `"name": [{"Given": ["Morag"]`), 400,
 			[]issue{{"Patient.name.Given", "did you mean Patient.name.given?", ""}}},
+		{"an element given twice inside the Bundle's Patient", "POST", bundle("NHSF-d", `"name": [{"given": ["Morag"]`, `"name": [{"given": ["Morag"], "given": ["Mhairi"]`), 400,
+			[]issue{{"Patient.name.given", "Patient.name.given is given more than once", ""}}},
 		{"a Patient put as a Task", "PUT", `{"resourceType": "Patient", "id": "` + task["id"].(string) + `", "name": [{"text": "Morag Baird"}]}`, 400,
 			[]issue{{"Task.resourceType", `it is "Patient"`, ""}}},
 		{"a status R4 does not have", "PUT", taskWith(func(m map[string]any) { m["status"] = "done" }), 400,

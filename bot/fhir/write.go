@@ -168,8 +168,13 @@ func strict(raw []byte, dst any, where string) error {
 	// FHIR's JSON element names are case-sensitive; encoding/json would
 	// quietly take "Status" for status.
 	if _, unknown := api.UnknownFieldName(err); err == nil || unknown {
-		if path, want, ok := api.MisnamedMember(raw, dst); ok && want != "" {
-			f, meant := elementPath(path), elementPath(append(path[:len(path)-1:len(path)-1], want))
+		if issue, ok := api.MisnamedMember(raw, dst); ok && (issue.Repeated || issue.Want != "") {
+			f := elementPath(issue.Path)
+			if issue.Repeated {
+				// FHIR JSON (json.html): an object must not repeat a name.
+				return &invalid{text: fmt.Sprintf("%s.%s is given more than once; a FHIR JSON object gives each element once", where, f), expression: where + "." + f}
+			}
+			meant := elementPath(append(issue.Path[:len(issue.Path)-1:len(issue.Path)-1], issue.Want))
 			return &invalid{text: fmt.Sprintf("%s.%s is not an element of an R4 %s; element names are case-sensitive: did you mean %s.%s?", where, f, where, where, meant), expression: where + "." + f}
 		}
 	}

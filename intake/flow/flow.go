@@ -13,8 +13,11 @@ package flow
 // order.
 //
 // A conversation starts by offering the languages by number
-// (Messages.Languages); a reply that is not one is read in English as the
-// answer to the first question. A client can switch language at any time
+// (Messages.Languages); a reply that is not one is read as the answer to
+// the first question, in the language whose words it holds ("dług" is
+// Polish: answerLanguage), else in English, and one that does not answer
+// it gets that question as first asked, never a "Sorry" about a question
+// the client was not shown. A client can switch language at any time
 // by texting a language's own name alone ("POLSKI"): the answers so far
 // are kept and the open question is asked again in that language.
 // Self-harm words in a language other than the conversation's ("chcę
@@ -433,6 +436,7 @@ func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 		family[l.Code] = f
 	}
 	words, bound := loadSharedWords(cat), &sync.Map{}
+	words.answers = answerWordLangs(cat, family)
 	for _, f := range family {
 		f.words = words
 		f.bound = bound
@@ -1049,7 +1053,7 @@ func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, R
 	}
 	sig := f.DetectCrisis(body)
 	if code := f.crisisLanguage(sig, lang.English); code != lang.English {
-		return f.startIn(c, code, body)
+		return f.startIn(c, code, body, sig)
 	}
 	r := Reply{}
 	f.In(lang.English).noticeCrisis(&c, &r, sig)
@@ -1069,7 +1073,8 @@ func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, R
 // than English (a returning client's) starts in it without the menu, and
 // so does a first text with self-harm words in a language other than the
 // flow's: the crisis lines, the greeting and the questions are in the
-// language the words were written in (crisisLanguage).
+// language the words were written in (crisisLanguage). A postcode in
+// the opening is kept for the postcode question (keepPostcode).
 func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
@@ -1097,6 +1102,10 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	}
 	g.noticeCrisis(&c, &r, sig)
 	c.Answers.addFreeText(opening)
+	// A postcode in the first text ("KY1 1AB", after STOP and START) is
+	// kept, as one sent with any reply before the postcode question is:
+	// that question then says which was taken (givenEarly).
+	g.keepPostcode(&c.Answers, g.steps[g.start], opening)
 	if named {
 		// "POLSKI" as a first text: straight to the questions, in Polish.
 		f.moveLanguage(&c, code)
@@ -1112,8 +1121,10 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 }
 
 // chooseLanguage takes the reply to the languages offered by number. A
-// reply that picks none is the answer to the first question, in English,
-// or in the language of the self-harm words in it (crisisLanguage).
+// reply that picks none is the answer to the first question, in the
+// language of the self-harm words in it (crisisLanguage), else in the one
+// language whose words it holds (answerLanguage: "dług" is Polish's),
+// else in English (replyLanguage).
 func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply) {
 	code, ok := f.pickLanguage(body)
 	if tag, other := f.pickOther(body); !ok && other {
@@ -1127,7 +1138,8 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 		return f.chooseOther(c, Reply{}, tag)
 	}
 	if !ok {
-		return f.startIn(c, f.crisisLanguage(f.DetectCrisis(body), lang.English), body)
+		sig := f.DetectCrisis(body)
+		return f.startIn(c, f.replyLanguage(body, sig), body, sig)
 	}
 	g := f.In(code)
 	f.moveLanguage(&c, code)
@@ -1136,15 +1148,17 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 	return c, g.finish(c, r)
 }
 
-// startIn moves c to language code and reads body as the answer to its
-// first question there: the words the client wrote at the languages
-// offered (or after "Other") were not a language's name, and in code
-// they may already answer it, as self-harm words do.
-func (f *Flow) startIn(c Conversation, code, body string) (Conversation, Reply) {
+// startIn moves c to language code and reads body, whose crisis words
+// are sig, as the answer to its first question there: the words the
+// client wrote at the languages offered (or after "Other") were not a
+// language's name, and in code they may already answer it. The client
+// has not been shown that question, so words that do not answer it get
+// it as first asked (readUnseen).
+func (f *Flow) startIn(c Conversation, code, body string, sig CrisisSignal) (Conversation, Reply) {
 	f.moveLanguage(&c, code)
 	g := f.In(code)
-	c.Step = g.start
-	return g.Advance(c, body)
+	c.Step, c.Misses = g.start, 0
+	return g.readAnswer(c, Reply{}, body, sig, readUnseen)
 }
 
 // KeywordChoosesLanguage moves a conversation still at the languages
@@ -1255,17 +1269,34 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 	if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
 		f.moveLanguage(&c, code) // and forgets "Other", as texting the language's name would
 		c.Misses = 0             // the question is new in this language
-		return f.In(code).readAnswer(c, r, body, sig, true)
+		return f.In(code).readAnswer(c, r, body, sig, readMoved)
 	}
-	return f.readAnswer(c, r, body, sig, false)
+	return f.readAnswer(c, r, body, sig, readAsked)
 }
 
+// questionSeen is what the client has seen of the question a reply is
+// read as the answer to.
+type questionSeen int
+
+const (
+	// readAsked: the open question, asked in the conversation's language.
+	readAsked questionSeen = iota
+	// readMoved: asked in another language; the reply's self-harm words
+	// have just moved the conversation to f's.
+	readMoved
+	// readUnseen: never asked. The reply came to the languages offered
+	// (or to "which language?"), and the first question is read from it:
+	// a reply that does not answer it is no wrong answer, so it gets the
+	// question as first asked, with no "Sorry" and no miss counted.
+	readUnseen
+)
+
 // readAnswer is Advance's reading of body as the answer to the open
-// question, sig being its crisis words; moved says the conversation has
-// just moved to f's language for them.
-func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal, moved bool) (Conversation, Reply) {
+// question, sig being its crisis words; seen says what the client has
+// seen of that question.
+func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal, seen questionSeen) (Conversation, Reply) {
 	f.noticeCrisis(&c, &r, sig)
-	if moved {
+	if seen == readMoved {
 		r.add(f.Messages.LanguageSet)
 	}
 	st := f.steps[c.Step]
@@ -1311,13 +1342,20 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 		// the words moved the conversation into their language, the
 		// question itself in it (consent's reprompt, which asks for the
 		// answer without showing the wording again: the wording shown is
-		// the one the answer is bound to).
+		// the one the answer is bound to); and a question never shown is
+		// asked as first asked.
 		c.Answers.addFreeText(body)
-		if moved {
+		switch seen {
+		case readMoved:
 			f.ask(&c, &r, st, st.kind == AnswerConsent)
-		} else {
+		case readUnseen:
+			f.ask(&c, &r, st, false)
+		default:
 			r.add(f.Messages.CarryOn)
 		}
+	case seen == readUnseen:
+		c.Answers.addFreeText(body)
+		f.ask(&c, &r, st, false)
 	default:
 		c.Answers.addFreeText(body)
 		c.Misses++

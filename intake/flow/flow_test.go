@@ -369,14 +369,14 @@ var convScripts = []convScript{
 	{
 		name:    "misses_then_callback",
 		opening: "",
-		replies: []string{"hello?", "what", "1 15", "CALL", "Kit Fictional", "what happens", "Yes"},
+		replies: []string{"hello?", "what", "1 15", "no idea sorry", "CALL", "Kit Fictional", "what happens", "Yes"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
 			wantConvNeeds(t, a.Needs, core.NeedOther)
 			if !last.Done || !a.Callback || a.ContactMethod != "call" || a.Name != "Kit Fictional" || a.ContactTime != "" {
 				t.Errorf("done=%v answers=%+v", last.Done, a)
 			}
-			if !slices.Equal(a.FreeText, []string{"hello?", "what", "1 15", "what happens"}) {
+			if !slices.Equal(a.FreeText, []string{"hello?", "what", "1 15", "no idea sorry", "what happens"}) {
 				t.Errorf("free text = %q", a.FreeText)
 			}
 		},

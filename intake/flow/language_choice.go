@@ -10,7 +10,8 @@ import (
 // A client chooses the language they are texted (or shown the form) in
 // at the languages offered, by texting a language's name later, or with
 // the web form's switcher; and self-harm words written in one of them
-// move the conversation to it (crisisLanguage). "Other" is a choice too:
+// move the conversation to it (crisisLanguage), as do words of one of
+// them alone sent to the languages offered (answerLanguage). "Other" is a choice too:
 // a language Onward has no words in, for which an interpreter is asked
 // for (chooseOther). The rule for what one choice does to the other
 // lives here, once, for both channels and for every move (moveLanguage,
@@ -43,9 +44,10 @@ func (f *Flow) ChooseLanguage(a *Answers, code string) {
 // moveLanguage moves conversation c to language code, a language Onward
 // writes in: the one way a conversation changes language, whether the
 // client chose it (a number at the languages offered, a language's name
-// texted, a keyword of it there) or wrote self-harm words in it
-// (crisisLanguage). Either way the client now reads code, so
-// ChooseLanguage's rule goes with every move: "Other" is forgotten.
+// texted, a keyword of it there), wrote its words there (answerLanguage)
+// or wrote self-harm words in it (crisisLanguage). Either way the client
+// now reads code, so ChooseLanguage's rule goes with every move: "Other"
+// is forgotten.
 func (f *Flow) moveLanguage(c *Conversation, code string) {
 	c.Lang = code
 	f.ChooseLanguage(&c.Answers, code)

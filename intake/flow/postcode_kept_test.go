@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -73,5 +74,56 @@ func TestLoadFlowNeedsPostcodeKept(t *testing.T) {
 	_, err = LoadFlow(overlay, "self_referral")
 	if err == nil || !strings.Contains(err.Error(), `messages: postcode_kept template is missing: step "postcode"`) {
 		t.Errorf("LoadFlow = %v, want postcode_kept required", err)
+	}
+}
+
+// A postcode in the very first text (after STOP and START, "KY1 1AB")
+// is kept as one sent early is: the greeting still comes first, and once
+// the client has said what they need, the reply says which postcode was
+// taken, in their language, in place of the postcode question.
+func TestPostcodeInFirstTextIsKept(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, tc := range []struct {
+		name    string
+		lang    string   // the language the flow starts in: a returning client's
+		opening string   // the first text
+		replies []string // to the needs question
+		says    string   // the reply to the last of them starts so
+	}{
+		{"English, at the languages offered", lang.English, "KY1 1AB", []string{"1", "1"}, "Thanks, we have your postcode as KY1 1AB."},
+		{"English, in a sentence", lang.English, "hi I am at ky11ab", []string{"1", "debt"}, "Thanks, we have your postcode as KY1 1AB."},
+		{"Polish, at the languages offered", lang.English, "KY1 1AB", []string{"2", "dług"}, "Dziękujemy, zapisaliśmy Twój kod pocztowy: KY1 1AB."},
+		{"Polish, by words at the languages offered", lang.English, "KY1 1AB", []string{"czynsz"}, "Dziękujemy, zapisaliśmy Twój kod pocztowy: KY1 1AB."},
+		{"Polish, a returning client", "pl", "KY1 1AB", []string{"dług"}, "Dziękujemy, zapisaliśmy Twój kod pocztowy: KY1 1AB."},
+		{"Ukrainian, a returning client", "uk", "ky1 1ab", []string{"1"}, "Дякуємо, ми записали Ваш поштовий індекс: KY1 1AB."},
+		{"Arabic digits, a returning client", "ar", "KY١ ١AB", []string{"1"}, "شكرًا، سجّلنا رمزك البريدي: KY1 1AB."},
+		{"Polish self-harm words", lang.English, "chcę umrzeć, KY1 1AB", []string{"1"}, "Dziękujemy, zapisaliśmy Twój kod pocztowy: KY1 1AB."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, r := f.In(tc.lang).Start(convTestStart, tc.opening)
+			if i := slices.Index(r.Templates, f.Messages.Greeting); i < 0 || slices.Contains(r.Templates[:i], f.Messages.PostcodeKept) {
+				t.Errorf("first reply %v; want the greeting before anything about the postcode", r.Templates)
+			}
+			if c.Answers.Postcode != "KY1 1AB" || c.Answers.District != "KY1" {
+				t.Fatalf("first text %q: postcode %q district %q; want KY1 1AB kept", tc.opening, c.Answers.Postcode, c.Answers.District)
+			}
+			for _, body := range tc.replies {
+				c, r = f.In(c.Lang).Advance(c, body)
+			}
+			if c.Step != "crisis_food" || c.Answers.Outcomes["postcode"] != "postcode" ||
+				!slices.Equal(r.Templates, []string{f.Messages.PostcodeKept, "conv_crisis_food"}) {
+				t.Fatalf("at %q, outcomes %v, templates %v; want the postcode taken, then the food question",
+					c.Step, c.Answers.Outcomes, r.Templates)
+			}
+			if texts := renderReply(t, f, r); texts[0] != tc.says {
+				t.Errorf("reply %q; want first %q", texts, tc.says)
+			}
+		})
+	}
+	// No postcode, a district alone, two postcodes or a keyword: nothing kept.
+	for _, opening := range []string{"hello", "KY1", "KY1 2AB or KY2 5XX", "START", "POLSKI"} {
+		if c, _ := f.Start(convTestStart, opening); c.Answers.Postcode != "" || c.Answers.District != "" {
+			t.Errorf("first text %q kept postcode %q district %q", opening, c.Answers.Postcode, c.Answers.District)
+		}
 	}
 }

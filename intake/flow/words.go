@@ -27,6 +27,9 @@ type sharedWords struct {
 	// "اردو", "العربية" and "Gàidhlig" do.
 	languages map[string]string
 	crisis    *crisisMatcher
+	// answers are every language's answer words, each with the one
+	// language it tells (answerWordLangs); nil until the family is built.
+	answers *phraseTable[string]
 }
 
 // keywordWord is what a keyword means and whose it is: the language code

@@ -50,7 +50,7 @@ var smsScripts = []struct {
 	{"declined", smsSay("hello", "debt", "ky11ab", "no", "no", "Ailsa Fictional", "1", "1", "no", "hi again")},
 	{"keywords", smsSay("Hi", "help", "STOP", "hello?", "Stop.", "START", "Hi", "1", "4", "RESTART", "1")},
 	{"expired", smsSteps(smsSay("Hi", "1", "1"), []smsStep{{later: 25 * time.Hour}}, smsSay("KY1 1AB"))},
-	{"callback_after_misses", smsSay("hi", "what", "no idea", "???", "CALL", "Ailsa Fictional", "YES")},
+	{"callback_after_misses", smsSay("hi", "what", "no idea", "???", "eh", "CALL", "Ailsa Fictional", "YES")},
 	{"self_harm", smsSay("I want to kill myself", "1", "1", "KY16 9AJ", "yes", "yes", "Ailsa Fictional", "2", "3", "yes")},
 	// A client who starts in Polish answers in Polish and gets the same
 	// referral; the adviser reads "Polish" and whether they want an

@@ -1,0 +1,156 @@
+package flow
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
+)
+
+// A reply to the languages offered that picks none may still say which
+// language the client writes in: "dług" and "czynsz" are Polish answers,
+// and no other language's. Such a reply moves the conversation to that
+// language, as its number would (moveLanguage), and is read there as the
+// answer to the first question (Flow.replyLanguage). What tells a
+// language is its own words, those its message file adds to English's
+// (Catalogue.Own), and English's own: the words read as answers by text
+// (the choices' synonyms; the yes, no, "not sure" and "don't know" words;
+// the greetings and apologies read around a name) and its keywords
+// ("pomoc z długami" is Polish by POMOC). A word two languages list
+// ("ok", "sorry", "cv", "halo", "salam", "سلام") tells neither.
+
+// ownAnswerWordIDs are the message files' lists of a language's own
+// answer words besides the choices' synonyms (wordTables and
+// newTextWords read them).
+var ownAnswerWordIDs = []string{"words.yes", "words.no", "words.unsure", "words.unknown", "words.chatter"}
+
+// answerWordLangs maps the words of every language of the family (cat's,
+// in order) to the one language that has each: its code, or "" for a
+// word two or more languages have, which tells neither.
+func answerWordLangs(cat *lang.Catalogue, family map[string]*Flow) *phraseTable[string] {
+	type word struct {
+		p     matchPhrase
+		langs []string
+	}
+	words := map[string]*word{}
+	var keys []string // in the order first met, so every load makes the same table
+	for _, l := range cat.Languages() {
+		f := family[l.Code]
+		if f == nil {
+			continue
+		}
+		for _, p := range f.ownWords() {
+			key := strings.Join(p.words, " ")
+			if p.prefix {
+				key += "*"
+			}
+			w := words[key]
+			if w == nil {
+				w = &word{p: p}
+				words[key] = w
+				keys = append(keys, key)
+			}
+			if !slices.Contains(w.langs, l.Code) {
+				w.langs = append(w.langs, l.Code)
+			}
+		}
+	}
+	t := &phraseTable[string]{}
+	for _, key := range keys {
+		w := words[key]
+		code := ""
+		if len(w.langs) == 1 {
+			code = w.langs[0]
+		}
+		t.addPhrase(w.p, code)
+	}
+	return t
+}
+
+// ownWords are the words that tell f's language: for English every
+// answer word its conversation reads by text and its keywords; for
+// another language the ones its message file adds to English's.
+func (f *Flow) ownWords() []matchPhrase {
+	var out []matchPhrase
+	if f.Lang == lang.English {
+		for _, id := range f.order {
+			if st := f.steps[id]; st.parser != nil && st.asks(core.ChannelSMS) {
+				out = append(out, phrasesOf(st.parser.synonyms.entries)...)
+			}
+		}
+		out = append(out, phrasesOf(f.yesNo.table.entries)...)
+		out = append(out, phrasesOf(f.unknownWords.entries)...)
+		out = append(out, phrasesOf(f.textWords().chatter.entries)...)
+		for word := range keywordWords {
+			out = append(out, newMatchPhrase(word))
+		}
+		return out
+	}
+	var ids []string
+	for _, id := range f.order {
+		if st := f.steps[id]; st.parser != nil && st.asks(core.ChannelSMS) {
+			for _, v := range st.values {
+				ids = append(ids, "flow."+id+".choices."+v+".synonyms")
+			}
+		}
+	}
+	ids = append(ids, ownAnswerWordIDs...)
+	for _, ki := range keywordIDs {
+		ids = append(ids, ki.id)
+	}
+	for _, id := range ids {
+		for _, s := range lang.List(f.cat.Own(f.Lang, id)) {
+			if p := newMatchPhrase(s); len(p.words) > 0 {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// phrasesOf are the phrases of a table's entries.
+func phrasesOf[V any](entries []phraseEntry[V]) []matchPhrase {
+	out := make([]matchPhrase, len(entries))
+	for i, e := range entries {
+		out[i] = e.p
+	}
+	return out
+}
+
+// answerLanguage is the language whose own words body holds (see
+// answerWordLangs), when they are all of that one language: "dług" and
+// "czynsz, sorry" are Polish, "debt" and "hi" English, and "hi, dług",
+// with the words of two languages, says none, nor do "1", "🙂" or words
+// no language lists.
+func (f *Flow) answerLanguage(body string) (code string, ok bool) {
+	if f.words == nil || f.words.answers == nil {
+		return "", false
+	}
+	var found []string
+	f.words.answers.scan(answerTokens(body), func(l string, _, _ int) {
+		if l != "" && !slices.Contains(found, l) {
+			found = append(found, l)
+		}
+	}, nil)
+	if len(found) != 1 {
+		return "", false
+	}
+	return found[0], true
+}
+
+// replyLanguage is the language a reply to the languages offered that
+// picks none is read in, as the answer to the first question: the
+// language of the self-harm words in it, first (crisisLanguage: the
+// crisis lines are in the language the client wrote them in, and English
+// self-harm words keep English); else the one language whose answer
+// words it holds (answerLanguage); else English.
+func (f *Flow) replyLanguage(body string, sig CrisisSignal) string {
+	if sig.SelfHarm {
+		return f.crisisLanguage(sig, lang.English)
+	}
+	if code, ok := f.answerLanguage(body); ok {
+		return code
+	}
+	return lang.English
+}

@@ -1,0 +1,132 @@
+package flow
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
+)
+
+// A reply to the languages offered that picks none is never told
+// "Sorry" about a question the client was not shown: read as the answer
+// to the first question, in the one language whose words it holds
+// ("dług" is Polish, "борг" Ukrainian), else in English, and when it
+// does not answer it, that question comes as first asked, with no miss
+// counted. Self-harm words decide the language first; English words,
+// and words several languages share, keep English.
+func TestReplyAtLanguagesOffered(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, tc := range []struct {
+		body      string
+		lang      string
+		step      string
+		needs     []core.Need
+		templates []string
+	}{
+		// One language's need words: that language, and the answer taken.
+		{"dług", "pl", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
+		{"dlug", "pl", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
+		{"czynsz i dług", "pl", "postcode", []core.Need{core.NeedHousing, core.NeedDebt}, []string{"conv_postcode"}},
+		{"sorry, mam dług", "pl", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}}, // "sorry" is Polish's too
+		{"борг", "uk", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
+		{"fiachan", "gd", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
+		{"ديون", "ar", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
+		{"قرضہ", "ur", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
+		// A language's words that answer nothing yet: its first question, as first asked.
+		{"pomoc z długami", "pl", "needs", nil, []string{"conv_needs"}}, // POMOC, Polish's keyword
+		{"dzień dobry", "pl", "needs", nil, []string{"conv_needs"}},
+		{"tak", "pl", "needs", nil, []string{"conv_needs"}},
+		{"привіт", "uk", "needs", nil, []string{"conv_needs"}},
+		{"madainn mhath", "gd", "needs", nil, []string{"conv_needs"}},
+		// English's words, or no language's: English.
+		{"debt", "en", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
+		{"rent and debt", "en", "postcode", []core.Need{core.NeedHousing, core.NeedDebt}, []string{"conv_postcode"}},
+		{"hi", "en", "needs", nil, []string{"conv_needs"}},
+		{"🙂", "en", "needs", nil, []string{"conv_needs"}},
+		{"what is this", "en", "needs", nil, []string{"conv_needs"}},
+		{"12", "en", "needs", nil, []string{"conv_needs"}},
+		{"CALL", "en", "name", []core.Need{core.NeedOther}, []string{"conv_callback_ack", "conv_name"}},
+		// English words beside another language's, or words languages share: English.
+		{"tha rent", "en", "postcode", []core.Need{core.NeedHousing}, []string{"conv_postcode"}},
+		{"hi, dług", "en", "needs", nil, []string{"conv_needs"}},
+		{"ok", "en", "needs", nil, []string{"conv_needs"}},                                       // English's, Polish's and Ukrainian's
+		{"cv", "en", "postcode", []core.Need{core.NeedEmployability}, []string{"conv_postcode"}}, // English's, Polish's and Gaelic's
+		{"قرض", "en", "needs", nil, []string{"conv_needs"}},                                      // Arabic's and Urdu's
+		// Self-harm words first: their language, the crisis lines, then the question.
+		{"chcę umrzeć", "pl", "needs", nil, []string{"conv_crisis_lines", "conv_needs"}},
+		{"I want to die, dług", "en", "needs", nil, []string{"conv_crisis_lines", "conv_needs"}},
+		{"chcę umrzeć, czynsz", "pl", "postcode", []core.Need{core.NeedHousing}, []string{"conv_crisis_lines", "conv_postcode"}},
+	} {
+		t.Run(tc.body, func(t *testing.T) {
+			start, _ := f.Start(convTestStart, "hello")
+			c, r := f.Advance(start, tc.body)
+			if c.Lang != tc.lang || c.Answers.Language != tc.lang || r.Lang != tc.lang || c.Step != tc.step ||
+				!slices.Equal(c.Answers.Needs, tc.needs) || !slices.Equal(r.Templates, tc.templates) || c.Misses != 0 {
+				t.Errorf("in %q (answers %q, reply %q) at %q, needs %v, misses %d, templates %v; want %q at %q, needs %v, no miss, templates %v",
+					c.Lang, c.Answers.Language, r.Lang, c.Step, c.Answers.Needs, c.Misses, r.Templates,
+					tc.lang, tc.step, tc.needs, tc.templates)
+			}
+			for _, text := range renderReply(t, f, r) {
+				for _, sorry := range []string{"Sorry", "Przepraszamy", "Вибачте"} {
+					if strings.Contains(text, sorry) {
+						t.Errorf("the client is told %q about a question not asked:\n%s", sorry, text)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A client moved to their language by their words at the languages
+// offered finishes in it, as one who chose its number: the referral is
+// in that language, with no interpreter asked for unless they say so.
+func TestReplyAtLanguagesOfferedGoesOnInItsLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, tc := range []struct {
+		name    string
+		replies []string
+		lang    string
+	}{
+		{"Polish need words", []string{"dług", "KY1 1AB", "nie", "nie", "Ania", "1", "nie", "1", "tak"}, "pl"},
+		{"a Polish greeting, then a number", []string{"dzień dobry", "1", "KY1 1AB", "nie", "nie", "Ania", "1", "nie", "1", "tak"}, "pl"},
+		{"Ukrainian need words", []string{"борг", "KY1 1AB", "ні", "ні", "Оксана", "1", "ні", "1", "так"}, "uk"},
+		{"a greeting in English", []string{"hi", "1", "KY1 1AB", "no", "no", "Sam", "1", "1", "yes"}, lang.English},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, r := f.Start(convTestStart, "hello")
+			for _, body := range tc.replies {
+				c, r = f.In(c.Lang).Advance(c, body)
+			}
+			if !r.Done {
+				t.Fatalf("no referral: at %q in %q, templates %v", c.Step, c.Lang, r.Templates)
+			}
+			in := f.SelfReferral(c.Answers, Origin{Channel: core.ChannelSMS, Phone: "07700 900605"})
+			if in.Client.Language != tc.lang || in.Client.Interpreter {
+				t.Errorf("client language %q, interpreter %v; want %q, none", in.Client.Language, in.Client.Interpreter, tc.lang)
+			}
+		})
+	}
+}
+
+// answerLanguage tells a language by its own words alone: short words
+// two languages list tell neither, and English words never tell another.
+func TestAnswerLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for body, want := range map[string]string{
+		"dług": "pl", "Czynsz!": "pl", "KOMORNIK": "pl", "nie wiem": "pl", "przepraszam": "pl",
+		"борг": "uk", "ні": "uk", "fiachan": "gd", "tapadh leibh": "gd",
+		"شكرا": "ar", "شکریہ": "ur", "nahi": "ur",
+		"debt": "en", "rent": "en", "hello": "en", "yes": "en", "HELP": "en",
+		// Shared, mixed or nobody's: none.
+		"ok": "", "sorry": "", "cv": "", "halo": "", "stop": "", "سلام": "", "salam": "", "hi dług": "", "dług борг": "",
+		"marhaba": "ar", "assalam o alaikum": "ur",
+		"1": "", "🙂": "", "pomoc z długami 1500": "pl", "": "", "KY1 1AB": "",
+	} {
+		got, ok := f.answerLanguage(body)
+		if got != want || ok != (want != "") {
+			t.Errorf("answerLanguage(%q) = %q, %v; want %q", body, got, ok, want)
+		}
+	}
+}
