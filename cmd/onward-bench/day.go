@@ -431,6 +431,15 @@ func (d *dayDriver) phone(i int) string {
 	return fmt.Sprintf("+441632960%03d", n-1000)
 }
 
+// contactMethod is how client i asks to be contacted: by text on a
+// mobile, by a call on a landline (the form refuses texts to a landline).
+func (d *dayDriver) contactMethod(i int) string {
+	if strings.HasPrefix(d.phone(i), "+447") {
+		return "text"
+	}
+	return "phone"
+}
+
 // postcode is a full postcode in the district of agency i.
 func (d *dayDriver) postcode(i int) string {
 	return d.net.agencies[i%len(d.net.agencies)].district + " 1AB"
@@ -549,7 +558,7 @@ func (d *dayDriver) webForm(i int) {
 		{"/refer/home", url.Values{"losing_home": {"no"}}},
 		{"/refer/name", url.Values{"name": {"Web Client"}}},
 		{"/refer/contact", url.Values{"phone": {d.phone(i)}, "email": {fmt.Sprintf("client%d@example.org", i)}}},
-		{"/refer/contact-method", url.Values{"contact_method": {"text"}}},
+		{"/refer/contact-method", url.Values{"contact_method": {d.contactMethod(i)}}},
 		{"/refer/contact-time", url.Values{"contact_time": {"morning"}}},
 		{"/refer/consent", url.Values{"consent": {"yes"}, "version": {"v1"}}},
 	}
