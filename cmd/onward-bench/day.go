@@ -437,7 +437,7 @@ func (d *dayDriver) contactMethod(i int) string {
 	if strings.HasPrefix(d.phone(i), "+447") {
 		return "text"
 	}
-	return "phone"
+	return "call"
 }
 
 // postcode is a full postcode in the district of agency i.
