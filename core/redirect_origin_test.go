@@ -8,6 +8,19 @@ import (
 	"github.com/onward-network/onward/core/coretest"
 )
 
+// actor returns a function that takes an action through the engine and
+// fails the test if it is refused.
+func actor(t *testing.T, env *coretest.Env) func(core.TransitionRequest) core.TransitionResult {
+	return func(req core.TransitionRequest) core.TransitionResult {
+		t.Helper()
+		res, err := env.Engine.Act(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: %v", req.Action, err)
+		}
+		return res
+	}
+}
+
 // The agency a referral was redirected to learns which agency redirected
 // it and why, and only of a referral a redirect made: not of a first
 // referral, the redirected referral itself, a rejected self-referral
@@ -19,14 +32,7 @@ func TestRedirectOrigin(t *testing.T) {
 	n := env.Net
 	const why = "We don't cover housing; they need Kingdom Housing Options."
 
-	act := func(req core.TransitionRequest) core.TransitionResult {
-		t.Helper()
-		res, err := env.Engine.Act(ctx, req)
-		if err != nil {
-			t.Fatalf("%s: %v", req.Action, err)
-		}
-		return res
-	}
+	act := actor(t, env)
 	origin := func(name string, r core.Referral, want core.RedirectOrigin, wantOK bool) {
 		t.Helper()
 		got, ok, err := env.Engine.RedirectOrigin(ctx, r)

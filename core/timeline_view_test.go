@@ -72,14 +72,7 @@ func TestTimelineOfARejectedSelfReferralAsEachViewerReadsIt(t *testing.T) {
 	ctx := context.Background()
 	n := env.Net
 	const why = "We only see clients in KY1 on Tuesdays, and Morag needs someone this week"
-	act := func(req core.TransitionRequest) core.TransitionResult {
-		t.Helper()
-		res, err := env.Engine.Act(ctx, req)
-		if err != nil {
-			t.Fatalf("%s: %v", req.Action, err)
-		}
-		return res
-	}
+	act := actor(t, env)
 
 	in := coretest.SelfReferral("tl-view-self")
 	in.Crisis, in.CrisisReasons = true, []string{"going without food or heating today"}
@@ -161,14 +154,7 @@ func TestTimelineOfARedirectAsEachViewerReadsIt(t *testing.T) {
 	n := env.Net
 	const whyCAB = "Morag needs a PIP form filled in, not debt advice: that is Welfare Rights' work."
 	const whyWelfare = "Morag's PIP is settled; the council tax arrears are debt, so back to Kirkton."
-	act := func(req core.TransitionRequest) core.TransitionResult {
-		t.Helper()
-		res, err := env.Engine.Act(ctx, req)
-		if err != nil {
-			t.Fatalf("%s: %v", req.Action, err)
-		}
-		return res
-	}
+	act := actor(t, env)
 	first, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "tl-view-redirect", By: n.HousingAdviser.Actor(),
 		Client: core.ClientDetails{Name: "Morag Testredirect", Phone: "07700 900571"}, Needs: []core.Need{core.NeedBenefits, core.NeedDebt},
 		ToAgency: n.CAB, ConsentConfirmed: true, WordingVersion: n.ConsentVersion, Scope: core.ScopeNetwork})

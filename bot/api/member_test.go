@@ -171,9 +171,6 @@ func FuzzMisnamedMember(f *testing.F) {
 		if err != nil && strings.HasPrefix(err.Error(), "json: unknown field ") && !ok {
 			t.Fatalf("the decoder refused %v in %q; MisnamedMember found nothing", err, body)
 		}
-		if ok && issue.Repeated && (meant != "" || !bytes.Contains(body, []byte(strconv.Quote(path[len(path)-1])))) {
-			t.Fatalf("MisnamedMember(%q) found %q given twice", body, path)
-		}
 		if ok && meant != "" {
 			if got := path[len(path)-1]; got == meant || !strings.EqualFold(got, meant) {
 				t.Fatalf("MisnamedMember(%q) took %q for %q", body, got, meant)
