@@ -130,3 +130,54 @@ func TestAnswerLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A first text whose answer words are one other language's alone starts
+// the conversation in that language, with no English menu: the greeting
+// there, and the words read as the answer to the first question, as in
+// reply to the languages offered. English words, words languages share,
+// or words of two languages get the menu, in English.
+func TestFirstTextInOneLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, tc := range []struct {
+		body     string
+		lang     string
+		step     string
+		needs    []core.Need
+		postcode string
+		next     []string // the templates after the greeting
+	}{
+		{"dług", "pl", "postcode", []core.Need{core.NeedDebt}, "", []string{"conv_postcode"}},
+		{"Czynsz i dług", "pl", "postcode", []core.Need{core.NeedHousing, core.NeedDebt}, "", []string{"conv_postcode"}},
+		{"борг", "uk", "postcode", []core.Need{core.NeedDebt}, "", []string{"conv_postcode"}},
+		{"dzień dobry", "pl", "needs", nil, "", []string{"conv_needs"}},
+		{"dług KY1 1AB", "pl", "crisis_food", []core.Need{core.NeedDebt}, "KY1 1AB", []string{"conv_postcode_kept", "conv_crisis_food"}},
+		{"debt", "en", StepLanguage, nil, "", []string{"conv_languages"}},
+		{"hi, dług", "en", StepLanguage, nil, "", []string{"conv_languages"}},
+		{"ok", "en", StepLanguage, nil, "", []string{"conv_languages"}},
+		{"", "en", StepLanguage, nil, "", []string{"conv_languages"}},
+	} {
+		t.Run(tc.body, func(t *testing.T) {
+			c, r := f.Start(convTestStart, tc.body)
+			want := append([]string{f.Messages.Greeting}, tc.next...)
+			if c.Answers.Language != tc.lang && !(tc.lang == "en" && c.Answers.Language == "") {
+				t.Errorf("language %q; want %q", c.Answers.Language, tc.lang)
+			}
+			if c.Step != tc.step || !slices.Equal(c.Answers.Needs, tc.needs) || !slices.Equal(r.Templates, want) || c.Misses != 0 {
+				t.Errorf("at %q, needs %v, misses %d, templates %v; want %q, needs %v, templates %v",
+					c.Step, c.Answers.Needs, c.Misses, r.Templates, tc.step, tc.needs, want)
+			}
+			if tc.postcode != "" && c.Answers.Postcode != tc.postcode {
+				t.Errorf("postcode %q; want %q kept", c.Answers.Postcode, tc.postcode)
+			}
+			if tc.lang != "en" {
+				for _, text := range renderReply(t, f, r) {
+					for _, english := range []string{"Sorry", "Reply with", "Hello"} {
+						if strings.Contains(text, english) {
+							t.Errorf("the %s client is told %q:\n%s", tc.lang, english, text)
+						}
+					}
+				}
+			}
+		})
+	}
+}

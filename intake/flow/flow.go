@@ -1073,8 +1073,11 @@ func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, R
 // than English (a returning client's) starts in it without the menu, and
 // so does a first text with self-harm words in a language other than the
 // flow's: the crisis lines, the greeting and the questions are in the
-// language the words were written in (crisisLanguage). A postcode in
-// the opening is kept for the postcode question (keepPostcode).
+// language the words were written in (crisisLanguage). So does a first
+// text whose answer words are one other language's alone ("dług":
+// answerLanguage), read there as the answer to the first question, as
+// at the languages offered. A postcode in the opening is kept for the
+// postcode question (keepPostcode).
 func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
@@ -1094,6 +1097,18 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 			// A returning client whose language Onward knows (the caller
 			// started the flow in it): no menu, they can switch by name.
 			code, named = f.Lang, true
+		}
+	}
+	if !named {
+		if words, ok := f.answerLanguage(opening); ok && words != lang.English {
+			// "dług" as a first text: the greeting in Polish, and the
+			// words read there as the answer to the first question, as
+			// they would be in reply to the languages offered (startIn).
+			f.moveLanguage(&c, words)
+			g := f.In(words)
+			c.Step = g.start
+			r.add(g.Messages.Greeting)
+			return g.readAnswer(c, r, opening, sig, readUnseen)
 		}
 	}
 	g := f

@@ -8,7 +8,7 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// The audit's Polish client: after choosing Polish, they text "juz nie
+// The audit's Polish client: after greeting in Polish, they text "juz nie
 // chce zyc, nie mam sily" to a network whose crisis lines are in English
 // and give 999 and 116 123 themselves. The reply gives Samaritans and 999
 // in Polish, each number once, then only the English line with a number
@@ -29,9 +29,9 @@ func TestCrisisLinesPolishTextGetsPolishNumbers(t *testing.T) {
 		t.Fatal(err)
 	}
 	phone := "+447700900520"
-	h.text(phone, "Dzień dobry")
-	if got := strings.Join(h.text(phone, "2"), "\n"); !strings.Contains(got, "W czym potrzebujesz pomocy") {
-		t.Fatalf("choosing 2 answered %q; want Polish", got)
+	// A Polish greeting as a first text: the questions in Polish, no menu.
+	if got := strings.Join(h.text(phone, "Dzień dobry"), "\n"); !strings.Contains(got, "W czym potrzebujesz pomocy") {
+		t.Fatalf("a first text in Polish answered %q; want Polish", got)
 	}
 	got := h.text(phone, "juz nie chce zyc, nie mam sily")
 	if len(got) == 0 {
