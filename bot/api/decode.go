@@ -93,6 +93,11 @@ func decodeBytes(body []byte, dst any) error {
 		p.Errors[0].Pointer = "#"
 		return p
 	case errors.As(err, &typ):
+		// The decoder names the first member of the wrong type; a
+		// partner is told of every one at once.
+		if issues := typeIssues(body, dst); len(issues) > 0 {
+			return typeProblem(issues)
+		}
 		field := typ.Field
 		return validationProblemOne(field, fmt.Sprintf("%s must be %s, not %s", field, jsonType(typ.Type.Kind().String()), typ.Value))
 	case isUnknown:
@@ -129,6 +134,19 @@ func memberDetail(issue MemberIssue) string {
 	}
 	meant := fieldOf(append(path[:len(path)-1:len(path)-1], want))
 	return fmt.Sprintf("%s is not a field of this request; did you mean %s? Field names are case-sensitive; see /api/v1/openapi.json", field, meant)
+}
+
+// typeProblem is a 422 naming every member of the wrong type, each at
+// its own pointer.
+func typeProblem(issues []typeIssue) problem {
+	p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+	details := make([]string, len(issues))
+	for i, is := range issues {
+		p.Errors = append(p.Errors, fieldIssue{Field: valueField(is.Path), Pointer: jsonPointer(is.Path), Detail: is.Detail})
+		details[i] = is.Detail
+	}
+	p.Detail = strings.Join(details, "; ")
+	return p
 }
 
 func validationProblemOne(field, detail string) problem {

@@ -47,6 +47,13 @@ func TestRefusedFieldsAreWhereTheyAre(t *testing.T) {
 			[]issue{{"", "#", "the body must be a JSON object, not a string"}}},
 		{"a nested field of the wrong type", with(func(m map[string]any) { m["client"].(map[string]any)["name"] = 7 }),
 			[]issue{{"client.name", "#/client/name", "client.name must be a string"}}},
+		{"every field of the wrong type at once", with(func(m map[string]any) {
+			m["client"].(map[string]any)["name"] = 123
+			m["needs"] = []any{1, "debt"}
+			m["consent"].(map[string]any)["agencies"] = "kirkton-cab"
+		}), []issue{{"client.name", "#/client/name", "client.name must be a string, not the number 123"},
+			{"consent.agencies", "#/consent/agencies", "consent.agencies must be an array, not a string"},
+			{"needs[0]", "#/needs/0", "needs[0] must be a string, not the number 1"}}},
 		{"an unknown agency and other mistakes", with(func(m map[string]any) {
 			m["to_agency"] = "nowhere"
 			m["needs"] = []string{}
