@@ -114,6 +114,19 @@ func (e *Engine) subscribe(ctx context.Context, partner PartnerID, rawURL string
 	}
 	var s WebhookSubscription
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		// One live subscription per address: a second would deliver
+		// every event twice. The partner's row is locked so two calls at
+		// once cannot both find none.
+		var held *WebhookSubscriptionID
+		if err := tx.QueryRow(ctx, `SELECT (SELECT w.id FROM webhook_subscriptions w
+				WHERE w.partner_id = p.id AND w.url = $2 AND w.deleted_at IS NULL ORDER BY w.id LIMIT 1)
+			FROM partners p WHERE p.id = $1 FOR UPDATE`, partner, address).Scan(&held); err != nil {
+			return fmt.Errorf("read the partner's subscriptions: %w", err)
+		}
+		if held != nil {
+			return &ValidationError{Fields: []FieldError{{Field: "url", Message: fmt.Sprintf(
+				"this system already has subscription %d to that address, which gets every event; delete it first to make a new one", *held)}}}
+		}
 		// The secret is sealed bound to its row, so the id comes first.
 		var id WebhookSubscriptionID
 		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('webhook_subscriptions', 'id'))`).Scan(&id); err != nil {

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onward-network/onward/core"
@@ -100,5 +102,62 @@ func TestWebhookSubscribeAnswersTheNormalAddress(t *testing.T) {
 		if !strings.Contains(string(hooks.body), want) {
 			t.Errorf("the list lacks %s: %s", want, hooks.body)
 		}
+	}
+}
+
+// TestWebhookSubscribeOncePerAddress: a second subscription to an
+// address the system already has would deliver every event twice; it is
+// a 422 on url naming the one held, also when two calls come at once,
+// and the address can be subscribed again once that one is deleted.
+// Another address is taken.
+func TestWebhookSubscribeOncePerAddress(t *testing.T) {
+	h := newHarness(t)
+	h.env.Engine.UseWebhookReceivers(core.LocalReceivers)
+	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
+	const addr = "http://127.0.0.1:9102/events"
+	statuses := make(chan int, 4)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": addr}, "Idempotency-Key", "once-"+strconv.Itoa(i)).status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	created := 0
+	for s := range statuses {
+		switch s {
+		case 201:
+			created++
+		case 422:
+		default:
+			t.Errorf("a subscription at once answered %d", s)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d subscriptions to one address made at once, want 1", created)
+	}
+	again := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": addr}, "Idempotency-Key", "once-again")
+	errs, _ := again.json(t)["errors"].([]any)
+	if again.status != 422 || len(errs) != 1 || errs[0].(map[string]any)["pointer"] != "#/url" ||
+		!strings.Contains(errs[0].(map[string]any)["detail"].(string), "already has subscription") {
+		t.Fatalf("a second subscription: %d %s; want 422 on #/url naming the one held", again.status, again.body)
+	}
+	if other := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": addr + "2"}, "Idempotency-Key", "once-other"); other.status != 201 {
+		t.Fatalf("another address: %d %s", other.status, other.body)
+	}
+	var id any
+	for _, s := range h.do(t, "GET", "/api/v1/webhooks", tok, nil).json(t)["data"].([]any) {
+		if s.(map[string]any)["url"] == addr {
+			id = s.(map[string]any)["id"]
+		}
+	}
+	if del := h.do(t, "DELETE", fmt.Sprintf("/api/v1/webhooks/%v", id), tok, nil); del.status != 204 {
+		t.Fatalf("delete %v: %d %s", id, del.status, del.body)
+	}
+	if re := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": addr}, "Idempotency-Key", "once-re"); re.status != 201 {
+		t.Fatalf("after the delete: %d %s", re.status, re.body)
 	}
 }
