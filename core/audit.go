@@ -213,30 +213,9 @@ ORDER BY c.id, h.stream`
 // The problems it finds are named; heads maps stream to head and the
 // checkpoint that saw it.
 func checkpointHeads(ctx context.Context, db DB, key AuditKey) (map[string]seenHead, []ChainBreak, int, error) {
-	rows, err := db.Query(ctx, sqlCheckpoints)
+	cps, err := readCheckpoints(ctx, db, sqlCheckpoints)
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("read audit checkpoints: %w", err)
-	}
-	defer rows.Close()
-	var cps []*Checkpoint
-	for rows.Next() {
-		var c Checkpoint
-		var stream *string
-		var length *int
-		var head []byte
-		if err := rows.Scan(&c.ID, &c.TakenAt, &c.LastEventID, &c.PrevMAC, &c.MAC, &stream, &length, &head); err != nil {
-			return nil, nil, 0, fmt.Errorf("read audit checkpoints: %w", err)
-		}
-		if len(cps) == 0 || cps[len(cps)-1].ID != c.ID {
-			cps = append(cps, &c)
-		}
-		if stream != nil {
-			cur := cps[len(cps)-1]
-			cur.Heads = append(cur.Heads, AuditHead{Stream: *stream, Length: *length, Head: head})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, 0, fmt.Errorf("read audit checkpoints: %w", err)
+		return nil, nil, 0, err
 	}
 	heads := map[string]seenHead{}
 	var probs []ChainBreak
@@ -260,6 +239,37 @@ func checkpointHeads(ctx context.Context, db DB, key AuditKey) (map[string]seenH
 		}
 	}
 	return heads, probs, len(cps), nil
+}
+
+// readCheckpoints reads the checkpoints query selects (sqlCheckpoints'
+// columns, a checkpoint's rows together), each with its heads.
+func readCheckpoints(ctx context.Context, db DB, query string) ([]*Checkpoint, error) {
+	rows, err := db.Query(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var cps []*Checkpoint
+	for rows.Next() {
+		var c Checkpoint
+		var stream *string
+		var length *int
+		var head []byte
+		if err := rows.Scan(&c.ID, &c.TakenAt, &c.LastEventID, &c.PrevMAC, &c.MAC, &stream, &length, &head); err != nil {
+			return nil, fmt.Errorf("read audit checkpoints: %w", err)
+		}
+		if len(cps) == 0 || cps[len(cps)-1].ID != c.ID {
+			cps = append(cps, &c)
+		}
+		if stream != nil {
+			cur := cps[len(cps)-1]
+			cur.Heads = append(cur.Heads, AuditHead{Stream: *stream, Length: *length, Head: head})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	return cps, nil
 }
 
 type seenHead struct {

@@ -15,6 +15,7 @@ func TestAgencyAndStaffCommands(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	cab, err := env.Engine.Agency(ctx, env.Net.CAB)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ func TestNetworkImport(t *testing.T) {
 	ctx := context.Background()
 	url := coretest.NewDatabase(t)
 	t.Setenv("ONWARD_DATABASE_URL", url)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	dir := t.TempDir()
 	write := func(name string, body []byte) string {
 		p := filepath.Join(dir, name)
@@ -313,6 +314,7 @@ func networkSettingsReader(t *testing.T) func() core.Network {
 	ctx := context.Background()
 	url := coretest.NewDatabase(t)
 	t.Setenv("ONWARD_DATABASE_URL", url)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ func TestPartnerCommands(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	var out bytes.Buffer
 	if err := runPartner(ctx, []string{"add", "--name", "Kirkton casework", "--agency", "kirkton-cab", "--scopes", "read,act"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -70,6 +71,7 @@ func TestPartnerListShowsSubscriptions(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	env.Engine.UseWebhookReceivers(core.LocalReceivers)
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkton casework", AgencyID: env.Net.CAB,
 		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor)

@@ -20,6 +20,7 @@ import (
 func TestTextsCommand(t *testing.T) {
 	ctx := context.Background()
 	t.Setenv("ONWARD_DATABASE_URL", coretest.NewEnv(t).URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	var out bytes.Buffer
 	if err := runTexts(ctx, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -50,6 +51,7 @@ func TestTextsCommandHoursInEachLanguage(t *testing.T) {
 	ctx := context.Background()
 	env := coretest.NewEnv(t)
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	helpSegments := func(code string) int {
 		t.Helper()
 		var out bytes.Buffer

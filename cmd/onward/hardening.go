@@ -17,12 +17,22 @@ import (
 	"github.com/onward-network/onward/internal/httpmetrics"
 )
 
-// auditKey is the deployment's ONWARD_AUDIT_KEY for core; the zero key
-// (core's stand-in) when it is not set, which only dev allows.
+// auditKey is the deployment's ONWARD_AUDIT_KEY for core; core's
+// stand-in when it is not set, which only dev allows: outside dev every
+// command refuses to run without it, as events it wrote (a staff change,
+// an erasure, a checkpoint) would be chained with another key and break
+// the audit log for good, and a verify would check against the wrong one.
 func auditKey(cfg config.Config) (core.AuditKey, error) {
 	b, err := cfg.AuditKeyBytes()
-	if err != nil || b == nil {
+	if err != nil {
 		return core.AuditKey{}, err
+	}
+	if b == nil {
+		if !cfg.Dev() {
+			return core.AuditKey{}, errors.New("ONWARD_AUDIT_KEY is not set: this command's events are chained with it, " +
+				"and without it they would break the audit log; set it to the key serve and the worker use")
+		}
+		return core.AuditKey{}, nil
 	}
 	return core.NewAuditKey(b), nil
 }

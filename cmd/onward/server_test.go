@@ -92,6 +92,11 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "") // outside dev, verify refuses to run without the key
+	if err := runAudit(ctx, []string{"verify"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "ONWARD_AUDIT_KEY is not set") {
+		t.Fatalf("verify without the key outside dev = %v; want a refusal naming ONWARD_AUDIT_KEY", err)
+	}
+	t.Setenv("ONWARD_ENV", "dev") // the test engine chains events with the stand-in audit key
 	var out bytes.Buffer
 	if err := runAudit(ctx, []string{"verify"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "audit log whole: 2 events") {
 		t.Fatalf("verify = %v, %q", err, out.String())

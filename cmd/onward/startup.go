@@ -208,11 +208,34 @@ func outage(err error) bool {
 	return true // refused, reset, timed out, no route: not there (yet)
 }
 
+// checkAuditKey refuses to start with an audit key that signed none of
+// the log's checkpoints (core.CheckAuditKey): every event written with
+// it would break the log for good. A key that signed an earlier
+// checkpoint only is the right one, and the log was altered since:
+// that is said loudly, once, and the server starts, as clients still
+// need it.
+func (a *app) checkAuditKey(ctx context.Context) error {
+	err := a.engine.CheckAuditKey(ctx)
+	var altered *core.AuditLogAlteredError
+	switch {
+	case errors.Is(err, core.ErrAuditKeyDiffers):
+		return errors.New("ONWARD_AUDIT_KEY is not the key this database's audit log was written with (it signed none of its checkpoints): " +
+			"set it to the key used before, as serve and the worker have it")
+	case errors.As(err, &altered):
+		a.log.Error("the audit log was written with another key or altered: run `onward audit verify` to see where", "err", err)
+		return nil
+	}
+	return err
+}
+
 // checkKeys refuses to start when the configured keys cannot read the
 // data in the database (core.CheckKeys: one row), saying which setting to
 // mend: a wrong or lost key would otherwise report ready and then fail
 // every withdrawal by text, opt-out and "View details".
 func (a *app) checkKeys(ctx context.Context) error {
+	if err := a.checkAuditKey(ctx); err != nil {
+		return err
+	}
 	err := a.engine.CheckKeys(ctx)
 	switch {
 	case errors.Is(err, core.ErrKeysDoNotOpen):

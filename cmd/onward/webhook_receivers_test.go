@@ -16,6 +16,10 @@ import (
 // settings: a developer's setup takes a receiver on this machine over
 // plain http, production takes public https receivers and those in the
 // networks the operator lists, and a bad entry stops the start, named.
+
+// testAuditKey is a production deployment's audit key, for the tests.
+var testAuditKey = config.NewKey()
+
 func TestWebhookReceiversFollowTheSettings(t *testing.T) {
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
@@ -31,9 +35,9 @@ func TestWebhookReceiversFollowTheSettings(t *testing.T) {
 	}{
 		{"dev", map[string]string{"ONWARD_ENV": "dev"}, map[string]bool{
 			"http://127.0.0.1:8080/hooks": true, "https://10.20.3.4/hooks": true, "https://casework.example/hooks": true}},
-		{"production", map[string]string{"ONWARD_ENV": "production"}, map[string]bool{
+		{"production", map[string]string{"ONWARD_ENV": "production", "ONWARD_AUDIT_KEY": testAuditKey}, map[string]bool{
 			"http://127.0.0.1:8080/hooks": false, "https://10.20.3.4/hooks": false, "https://casework.example/hooks": true}},
-		{"production with the council's network", map[string]string{"ONWARD_ENV": "production",
+		{"production with the council's network", map[string]string{"ONWARD_ENV": "production", "ONWARD_AUDIT_KEY": testAuditKey,
 			"ONWARD_WEBHOOK_PRIVATE_NETWORKS": "10.20.0.0/16, 192.168.7.9"}, map[string]bool{
 			"http://127.0.0.1:8080/hooks": false, "https://10.20.3.4/hooks": true, "https://192.168.7.9/hooks": true,
 			"https://192.168.7.10/hooks": false, "http://10.20.3.4/hooks": false, "https://casework.example/hooks": true}},
@@ -47,10 +51,15 @@ func TestWebhookReceiversFollowTheSettings(t *testing.T) {
 				t.Fatal(err)
 			}
 			for u, want := range c.taken {
-				_, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, u)
+				s, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, u)
 				var ve *core.ValidationError
 				if want && err != nil || !want && !errors.As(err, &ve) {
 					t.Errorf("Subscribe(%q) = %v, want taken %v", u, err, want)
+				}
+				if err == nil { // one subscription per address: the next case takes it again
+					if err := env.Engine.Unsubscribe(ctx, creds.Partner.ID, s.ID); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		})
