@@ -15,13 +15,13 @@ import (
 // answer to the first question (Flow.replyLanguage). What tells a
 // language is its own words, those its message file adds to English's
 // (Catalogue.Own), and English's own: the words read as answers by text
-// (the choices' synonyms; the yes, no, "not sure" and "don't know" words;
+// (the choices' labels and synonyms, choiceWords; the yes, no, "not sure" and "don't know" words;
 // the greetings and apologies read around a name) and its keywords
 // ("pomoc z długami" is Polish by POMOC). A word two languages list
 // ("ok", "sorry", "cv", "halo", "salam", "سلام") tells neither.
 
 // ownAnswerWordIDs are the message files' lists of a language's own
-// answer words besides the choices' synonyms (wordTables and
+// answer words besides the choices' words (wordTables and
 // newTextWords read them).
 var ownAnswerWordIDs = []string{"words.yes", "words.no", "words.unsure", "words.unknown", "words.chatter"}
 
@@ -87,23 +87,27 @@ func (f *Flow) ownWords() []matchPhrase {
 		}
 		return out
 	}
-	var ids []string
+	var words []string
 	for _, id := range f.order {
 		if st := f.steps[id]; st.parser != nil && st.asks(core.ChannelSMS) {
 			for _, v := range st.values {
-				ids = append(ids, "flow."+id+".choices."+v+".synonyms")
+				cid := "flow." + id + ".choices." + v
+				words = append(words, choiceWords(f.Lang, f.cat.Own(f.Lang, cid+".label"),
+					lang.List(f.cat.Own(f.Lang, cid+".synonyms")))...)
 			}
 		}
 	}
+	var ids []string
 	ids = append(ids, ownAnswerWordIDs...)
 	for _, ki := range keywordIDs {
 		ids = append(ids, ki.id)
 	}
 	for _, id := range ids {
-		for _, s := range lang.List(f.cat.Own(f.Lang, id)) {
-			if p := newMatchPhrase(s); len(p.words) > 0 {
-				out = append(out, p)
-			}
+		words = append(words, lang.List(f.cat.Own(f.Lang, id))...)
+	}
+	for _, s := range words {
+		if p := newMatchPhrase(s); len(p.words) > 0 {
+			out = append(out, p)
 		}
 	}
 	return out

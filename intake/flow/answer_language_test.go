@@ -35,7 +35,7 @@ func TestReplyAtLanguagesOffered(t *testing.T) {
 		{"ديون", "ar", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
 		{"قرضہ", "ur", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}},
 		// A language's words that answer nothing yet: its first question, as first asked.
-		{"pomoc z długami", "pl", "needs", nil, []string{"conv_needs"}}, // POMOC, Polish's keyword
+		{"pomoc z długami", "pl", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}}, // review 5: "długami" is debt
 		{"dzień dobry", "pl", "needs", nil, []string{"conv_needs"}},
 		{"tak", "pl", "needs", nil, []string{"conv_needs"}},
 		{"привіт", "uk", "needs", nil, []string{"conv_needs"}},

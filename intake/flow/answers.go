@@ -631,6 +631,25 @@ func freeTextAnswer(body string, minLen, maxLen, maxWords int) (string, string) 
 // textAnswer reads a free-text answer in f's language: the English words
 // around it and the language's own ("mam na imie Marek" is Marek), and
 // says why an answer is refused as textWords.answer does.
+// textMissCodes are the reasons textMiss gives.
+var textMissCodes = []string{"too_many_words", "no_letters"}
+
+// textMiss is why body is no answer to free-text step st (a name, a
+// town) when the reason is one the client can put right and the
+// question's own words do not say: "too_many_words" or "no_letters"
+// (textWords.answer). It is "" for anything else, and for words about a
+// crisis, which are no attempt at an answer. Both channels tell the
+// client this reason, the web on the page, a text in its reply.
+func (f *Flow) textMiss(st *flowStep, body string, sig CrisisSignal) string {
+	if (st.kind != AnswerText && st.kind != AnswerTown) || sig.Found() {
+		return ""
+	}
+	if _, code := f.textAnswer(body, st.minLen, st.maxLen, st.words); slices.Contains(textMissCodes, code) {
+		return code
+	}
+	return ""
+}
+
 func (f *Flow) textAnswer(body string, minLen, maxLen, maxWords int) (string, string) {
 	return f.textWords().answer(body, minLen, maxLen, maxWords)
 }

@@ -8,6 +8,11 @@ import (
 	"github.com/onward-network/onward/core/lang"
 )
 
+// defaultDangerMessage is FlowMessages.Danger for a flow file that names
+// none: the message files' words for 999 and Scotland's Domestic Abuse
+// and Forced Marriage Helpline.
+const defaultDangerMessage = "conv_danger"
+
 // CrisisSignal is what DetectCrisis found in a message.
 type CrisisSignal struct {
 	// Words are the crisis phrases found, as the client wrote them but
@@ -17,22 +22,47 @@ type CrisisSignal struct {
 	// SelfHarm is set when any of Words is about suicide or self-harm: the
 	// reply must carry the Samaritans and NHS 24 numbers at once.
 	SelfHarm bool
-	// selfHarmLangs are the languages whose self-harm phrases were found
-	// (message file codes, English's "en"), each once, in the order found;
-	// a phrase two languages share names both. Flow.crisisLanguage reads
-	// them.
-	selfHarmLangs []string
+	// Danger is set when any of Words says the client is in danger from
+	// someone (abuse at home, threats, violence, forced marriage): the
+	// reply must carry 999 and the domestic abuse helpline at once.
+	Danger bool
+	// danger are the Words that set Danger, so a conversation is given
+	// the helpline again only for words it has not had it for.
+	danger []string
+	// urgentLangs are the languages whose self-harm or danger phrases
+	// were found (message file codes, English's "en"), each once, in the
+	// order found; a phrase two languages share names both.
+	// Flow.crisisLanguage reads them.
+	urgentLangs []string
 }
 
 // Found reports whether any crisis phrase was found.
 func (s CrisisSignal) Found() bool { return len(s.Words) > 0 }
+
+// newDanger reports whether s has danger words that are not among had, a
+// conversation's crisis words so far: the helpline is given once in a
+// conversation, and again only when the client writes of danger in new
+// words ("he hits me", later "he raped me"), which may be a new danger.
+func (s CrisisSignal) newDanger(had []string) bool {
+	return slices.ContainsFunc(s.danger, func(w string) bool { return !slices.Contains(had, w) })
+}
 
 type crisisKind int
 
 const (
 	crisisHardship crisisKind = iota + 1
 	crisisSelfHarm
+	crisisDanger
+	// crisisNone are phrases that hold a crisis phrase but say something
+	// else ("hit me up", "end things with him"): the longest match wins,
+	// so one of these, found first, hides the crisis phrase inside it.
+	crisisNone
 )
+
+// urgent reports whether phrases of kind k are answered at once, in the
+// client's language (crisisLanguage), and may have ordinary words inside
+// them (crisisFillers).
+func (k crisisKind) urgent() bool { return k == crisisSelfHarm || k == crisisDanger }
 
 // Crisis phrases. Matching is on whole words after answerTokens, so
 // "skill myself", "pharmacy" and "I know food banks" do not match, and
@@ -71,12 +101,37 @@ var crisisPhrases = []struct {
 		"on the streets", "nowhere to live", "no where to live", "nowhere to stay",
 		"no where to stay", "nowhere to sleep", "sofa surfing", "sleeping in my car",
 		"sleeping in the car", "homless*",
-		// danger at home
+		// put out of home by someone: not (only) violence
+		"kicked me out", "threw me out", "thrown me out", "chucked me out",
+	}},
+	{crisisDanger, append([]string{
 		"domestic abuse", "domestic violence", "hits me", "hitting me", "hits us", "beats me", "beat me up",
 		"beating me", "hurts me", "abusive", "scared to go home", "afraid to go home", "not safe at home",
-		"not safe in my home", "unsafe at home", "kill me", "threatening to kill me", "scared of my partner",
-		"scared of him", "locked me in", "violent towards me",
-	}},
+		"not safe in my home", "unsafe at home", "kill me", "threatening to kill me", "locked me in",
+		"violent towards me",
+		// what was done, in any tense: "hit me" alone reads as violence
+		// (see crisisNone for "hit me up" and "it hit me"), "hurt me" and
+		// threats only after someone (doneBy)
+		"hit me", "beat me", "beaten me", "beaten up", "been beaten", "punched me", "kicked me", "slapped me",
+		"strangled me", "strangles me", "choked me", "chokes me", "attacked me", "assaulted me", "sexually assaulted",
+		"sexual assault", "rape", "raped", "rapes", "raping", "abused me", "abuses me", "abusing me", "been abused",
+		"financial abuse", "economic abuse", "coercive control*", "controlling partner", "controlling husband",
+		"controlling boyfriend", "stalking me", "being stalked", "threatened to hurt me", "threatening to hurt me",
+		"threatens to hurt me", "wont let me leave the house", "wont let me out", "keeps me locked in",
+		"with a knife", "has a knife", "pulled a knife",
+		// fear and safety
+		"scared of him", "afraid of him", "frightened of him", "terrified of him", "scared of her", "afraid of her",
+		"dont feel safe at home", "do not feel safe at home", "dont feel safe in my home", "not safe with him",
+		"dont feel safe with him", "feel unsafe at home", "fear for my life", "scared for my life",
+		"in danger",
+		// forced marriage, and asking for the help there is
+		"forced marriage", "forced to marry", "forcing me to marry", "force me to marry", "making me marry",
+		"womens aid", "womens refuge", "a refuge",
+	}, doneBy(
+		[]string{"hit me", "hurt me", "hurting me", "threatened me", "threatening me", "threatens me",
+			"harassing me", "pushed me", "grabbed me"},
+		[]string{"scared of my", "afraid of my", "frightened of my", "terrified of my", "hit by my", "hurt by my",
+			"threatened by my", "attacked by my", "abused by my"})...)},
 	{crisisSelfHarm, []string{
 		"suicid*", "kill myself", "killing myself", "end my life", "ending my life", "end it all",
 		"take my own life", "take my life", "self harm*", "selfharm*", "harm myself",
@@ -90,17 +145,94 @@ var crisisPhrases = []struct {
 		"better off if i was dead", "cant go on", "can not go on", "cannot go on", "no point living",
 		"no point in living", "top myself", "topping myself", "hang myself", "hanging myself",
 		"dont wanna live", "dont want to wake up", "done with life", "jump off a bridge",
+		// a review's misses ("honestly i dont want to be alive anymore",
+		// "life isnt worth living", "nobody would miss me if i was gone")
+		// and their kin
+		"dont want to be alive", "do not want to be alive", "dont wanna be alive", "dont want to exist",
+		"do not want to exist", "wish i wasnt alive", "wish i wasnt here", "wish i was never born",
+		"wish i had never been born", "wish i could die", "want to be dead", "wanna be dead",
+		"isnt worth living", "aint worth living", "no longer worth living", "life isnt worth it",
+		"life is not worth it", "lifes not worth it", "life aint worth it", "not worth living for",
+		"whats the point in living", "whats the point of living", "what is the point of living",
+		"what is the point in living", "no point to living",
+		"tired of living", "tired of life", "sick of living", "sick of life", "fed up with life", "fed up of life",
+		"fed up of living", "had enough of life", "done with it all",
+		"end things", "ending things", "end everything", "ending everything", "want to end it", "wanna end it",
+		"going to end it", "gonna end it", "want to end it all", "wanna end it all", "going to end it all",
+		"gonna end it all", "thinking of ending it", "thinking about ending it",
+		"nobody would miss me", "no one would miss me", "noone would miss me", "nobody will miss me",
+		"no one will miss me", "nobody would care if i died", "no one would care if i died",
+		"if i was gone", "if i were gone", "if i wasnt here anymore", "if i wasnt around anymore",
+		"hope i dont wake up", "hope i never wake up", "sleep and never wake up", "sleep and not wake up",
+		"cant do this anymore", "cant do this any more", "cannot do this anymore", "cannot do this any more",
+		"can not do this anymore", "cant do it anymore", "cant do it any more", "cant take it anymore",
+		"cant take it any more", "cant take this anymore", "cannot take it anymore", "cant cope anymore",
+		"cant cope any more", "cannot cope anymore", "cant carry on like this", "cannot carry on like this",
+		"cant carry on anymore", "cant keep going like this",
+		// how: pills, trains, heights, ropes
+		"take all my pills", "taking all my pills", "took all my pills", "take all of my pills",
+		"taking all of my pills", "took all of my pills", "take all my tablets", "taking all my tablets", "took all my tablets", "take all my meds",
+		"took all my meds", "take all the pills", "took all the pills", "swallow all my pills",
+		"take a load of pills", "took a load of pills", "take the whole bottle", "pills to end it",
+		"in front of a train", "in front of a bus", "in front of a lorry", "in front of a car",
+		"in front of traffic", "under a train", "under a bus", "throw myself", "jump off the bridge",
+		"jump off a building", "jump off the roof", "jump off a cliff", "jump off the balcony",
+		"jumping off a bridge", "jumping off the bridge", "drown myself", "gas myself", "poison myself",
+		"shoot myself", "stab myself", "slit my wrists", "slash my wrists", "cut my wrists", "burn myself",
+		"hurt my self", "harm my self", "have a rope", "got a rope", "bought a rope", "rope ready",
+		"rope round my neck", "rope around my neck", "noose",
+	}},
+	{crisisNone, []string{
+		// "hit me": news, bills, realising, being in touch
+		"hit me up", "hit me hard", "it hit me", "its hit me", "that hit me", "this hit me", "reality hit me",
+		"hit me for", "hit me with a fine", "hit me with a bill", "hit me with charge*", "hit me with fees",
+		"beat me to it", "kicked me off",
+		// living somewhere, figures of speech
+		"tired of living in", "tired of living with", "tired of living here", "sick of living in",
+		"sick of living with", "sick of living here", "fed up of living in", "fed up of living with",
+		"fed up of living here", "isnt worth living in", "not worth living in", "aint worth living in",
+		"throw myself into", "me under a bus", "me under the bus", "thrown under a bus",
+		"in front of a bus stop", "in front of a bus station", "in front of a train station", "in front of a car park",
+		// ending a relationship, contract or tenancy
+		"end things with", "ending things with", "end it with", "ending it with", "want to end it with",
+		"wanna end it with", "going to end it with", "gonna end it with", "end everything with",
+		// a rope swing, the danger of losing something
+		"have a rope swing", "got a rope swing", "in danger of",
 	}},
 }
 
+// doneBy is every phrase that is someone ("he", "partner") and one of
+// acts ("hit me"), and every one of fears ("scared of my") and someone
+// named by who they are to the client ("partner"). Words like "is" and
+// "has" may come between (crisisFillers): "my ex is threatening me".
+func doneBy(acts, fears []string) []string {
+	pronouns := []string{"he", "she", "hes", "shes"}
+	people := []string{"partner", "boyfriend", "girlfriend", "husband", "wife", "ex", "dad", "stepdad", "father",
+		"mum", "mother", "son", "brother", "fiance", "fiancee"}
+	var out []string
+	for _, act := range acts {
+		for _, who := range append(slices.Clone(pronouns), people...) {
+			out = append(out, who+" "+act)
+		}
+	}
+	for _, fear := range fears {
+		for _, who := range people {
+			out = append(out, fear+" "+who)
+		}
+	}
+	return out
+}
+
 // crisisFillers are ordinary English words a client may put inside a
-// self-harm phrase without changing what it says ("I don't really want to
-// live", "I want to just die"); each language adds its own
-// ([sms_words] fillers). Only self-harm phrases step over them, where a
-// miss costs most: inside a hardship phrase one can turn it round ("no,
-// just gas" is not "no gas").
+// self-harm or danger phrase without changing what it says ("I don't
+// really want to live", "I want to just die", "he has hit me"); each
+// language adds its own ([sms_words] fillers). Only those phrases step
+// over them, where a miss costs most: inside a hardship phrase one can
+// turn it round ("no, just gas" is not "no gas").
 var crisisFillers = []string{"really", "just", "even", "actually", "honestly", "truly", "seriously",
-	"literally", "totally", "simply", "so", "still", "ever", "anymore"}
+	"literally", "totally", "simply", "so", "still", "ever", "anymore",
+	// "my ex is threatening me", "he has hit me", "he keeps threatening me"
+	"is", "has", "had", "was", "keeps", "always"}
 
 // crisisMatcher finds crisis phrases, self-harm ones with ordinary words
 // inside them too.
@@ -145,8 +277,10 @@ func (m *crisisMatcher) add(s string, kind crisisKind, code string) {
 		}
 		return
 	}
-	if kind == crisisSelfHarm {
-		p.between = m.between // shared: fillers added later count too
+	if kind != crisisHardship {
+		// Shared: fillers added later count too. The phrases that hide
+		// an urgent one step over them as it does ("it really hit me").
+		p.between = m.between
 	}
 	v := &crisisMeaning{kind: kind, langs: []string{code}}
 	m.byKey[key] = v
@@ -167,7 +301,8 @@ var crisisTable = newCrisisMatcher()
 
 // DetectCrisis looks for signs that a client needs help today: eviction,
 // bailiffs or sheriff officers, no food, no gas or electricity, homelessness,
-// and words about suicide or self-harm. It is case-insensitive, ignores
+// words about suicide or self-harm, and danger from someone (abuse at home,
+// violence, threats, forced marriage). It is case-insensitive, ignores
 // punctuation and accents, and it only matches whole words.
 func DetectCrisis(text string) CrisisSignal { return detectCrisisIn(crisisTable, text) }
 
@@ -176,23 +311,37 @@ func detectCrisisIn(m *crisisMatcher, text string) CrisisSignal {
 	var s CrisisSignal
 	words := scanWords(ClipRunes(text, MaxBodyRunes), true)
 	m.phrases.scan(words.tokens(), func(v *crisisMeaning, from, to int) {
-		if v.kind == crisisSelfHarm {
+		if v.kind == crisisNone {
+			return
+		}
+		w := words.said(from, to)
+		switch v.kind {
+		case crisisSelfHarm:
 			s.SelfHarm = true
+		case crisisDanger:
+			s.Danger = true
+			if !slices.Contains(s.danger, w) {
+				s.danger = append(s.danger, w)
+			}
+		}
+		if v.kind.urgent() {
 			for _, code := range v.langs {
-				if !slices.Contains(s.selfHarmLangs, code) {
-					s.selfHarmLangs = append(s.selfHarmLangs, code)
+				if !slices.Contains(s.urgentLangs, code) {
+					s.urgentLangs = append(s.urgentLangs, code)
 				}
 			}
 		}
-		if w := words.said(from, to); !slices.Contains(s.Words, w) {
+		if !slices.Contains(s.Words, w) {
 			s.Words = append(s.Words, w)
 		}
 	}, nil)
 	return s
 }
 
-// crisisLanguage is the language to answer self-harm words in, for a
-// client whose conversation (or web page) is in language current: the
+// crisisLanguage is the language to answer self-harm or danger words in
+// (the urgent ones, the reply to which goes at once: "self-harm words"
+// below), for a client whose conversation (or web page) is in language
+// current: the
 // language the words were written in, so a client who texts "chcę umrzeć"
 // reads the crisis lines in Polish, whatever language the conversation
 // was in, and the conversation goes on in Polish (the client can text
@@ -210,17 +359,17 @@ func detectCrisisIn(m *crisisMatcher, text string) CrisisSignal {
 //     clients mix them in ("suicidal" in a Polish text);
 //   - a phrase two languages share counts as each.
 //
-// Without self-harm words, or in a flow with no other languages, it is
-// current.
+// Without self-harm or danger words, or in a flow with no other
+// languages, it is current.
 func (f *Flow) crisisLanguage(sig CrisisSignal, current string) string {
 	own := current
 	if own == "" {
 		own = lang.English // a conversation's "" is English
 	}
-	if !sig.SelfHarm || slices.Contains(sig.selfHarmLangs, own) {
+	if len(sig.urgentLangs) == 0 || slices.Contains(sig.urgentLangs, own) {
 		return current
 	}
-	for _, code := range sig.selfHarmLangs {
+	for _, code := range sig.urgentLangs {
 		if code != lang.English && f.family[code] != nil {
 			return code
 		}

@@ -44,8 +44,10 @@ func readCorpus(t *testing.T, path string) []corpusLine {
 // self-harm, danger at home, no food or heating, eviction, homelessness,
 // with misspellings, text-speak and inflections — and ordinary ones. It
 // reports recall by kind and false alarms; every self-harm message must
-// be caught and flagged as self-harm, recall must stay at 95% or more,
-// and at most 1% of ordinary messages may raise an alarm.
+// be caught and flagged as self-harm, every danger message flagged as
+// danger (the helpline comes at once), no hardship message flagged as
+// either, recall must stay at 95% or more, and at most 1% of ordinary
+// messages may raise an alarm.
 func TestCrisisCorpus(t *testing.T) {
 	crisis := readCorpus(t, "testdata/crisis/crisis.txt")
 	ordinary := readCorpus(t, "testdata/crisis/ordinary.txt")
@@ -60,6 +62,10 @@ func TestCrisisCorpus(t *testing.T) {
 		switch {
 		case c.kind == "selfharm" && !s.SelfHarm:
 			t.Errorf("self-harm message not flagged as self-harm: %q (found %q)", c.text, s.Words)
+		case c.kind == "danger" && !s.Danger:
+			t.Errorf("danger message not flagged as danger: %q (found %q)", c.text, s.Words)
+		case c.kind != "selfharm" && c.kind != "danger" && (s.SelfHarm || s.Danger):
+			t.Errorf("%s message flagged as self-harm (%v) or danger (%v): %q (found %q)", c.kind, s.SelfHarm, s.Danger, c.text, s.Words)
 		case s.Found():
 			caught[c.kind]++
 			continue

@@ -170,7 +170,8 @@ func TestSelfHarmMidConversationInItsLanguage(t *testing.T) {
 			for _, end := range []string{StepDone, StepDeclined} {
 				c, r := f.In(lang.English).Advance(Conversation{Flow: f.ID, Lang: lang.English, Step: end}, body)
 				checkCrisisReply(t, f, code+" after "+end+": "+body, c, r, code)
-				if !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.Finished}) || c.Answers.SelfHarm {
+				after := map[string]string{StepDone: f.Messages.Finished, StepDeclined: f.Messages.DeclinedAgain}[end]
+				if !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, after}) || c.Answers.SelfHarm {
 					t.Errorf("%s after %s: templates %v answers %+v", code, end, r.Templates, c.Answers)
 				}
 			}

@@ -73,7 +73,8 @@ package flow
 //	conv_consent_retry                   DataSharingURL
 //	conv_callback_offer                  CallbackKeyword, Network, Helpline
 //	conv_declined                        Helpline, DirectoryURL
-//	conv_finished                        Helpline
+//	conv_declined_again, conv_finished   Helpline
+//	conv_stop_how                        none
 //	conv_postcode(_retry)                ExamplePostcode ("" for none)
 //	conv_postcode_kept                   Postcode (Reply.Data: the postcode taken, "KY1 1AB")
 //	conv_town(_retry)                    ExampleTown ("" for none)
@@ -96,6 +97,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -169,6 +171,7 @@ type Flow struct {
 	contactYesNo   *yesNoWords // yesNo for the contact check (contactWords)
 	unknownWords   *phraseTable[bool]
 	skips          *phraseTable[bool] // skipTable, read on every name and optional answer
+	stopAsks       *phraseTable[bool] // stopAskTable: "please stop texting me"
 	msgNames       map[string]bool    // every message the flow uses
 
 	start       string
@@ -189,8 +192,27 @@ type FlowMessages struct {
 	Greeting string // first message: network name, STOP and HELP
 	Done     string // confirmation with the reference; sent by the caller
 	Declined string // consent refused
-	Finished string // a text after the conversation has ended
+	// DeclinedAgain answers a text after consent was refused: nothing was
+	// sent, and how to start again. The answers are gone by then (the SMS
+	// edge keeps none of a declined conversation), so a yes cannot go back
+	// to the question, and Finished's "we already have your answers" would
+	// be untrue. Declined when the flow file names none.
+	DeclinedAgain string
+	Finished      string // a text after a referral was made
+	// StopHow answers a text that asks to stop texts in words ("please
+	// stop texting me") rather than with the carrier's keyword alone,
+	// which is what opts a phone out: it says to reply STOP. Help (which
+	// says it too) when the flow file names none.
+	StopHow  string
 	SelfHarm string // Samaritans and NHS 24 numbers
+	// Danger is sent at once for words about danger from someone (abuse at
+	// home, violence, threats: CrisisSignal.Danger): 999 and the domestic
+	// abuse helpline, after SelfHarm when both come, once a conversation
+	// unless new danger words come (CrisisSignal.newDanger). Reply.Data's
+	// WithCrisisLines is true when SelfHarm, which gives 999 itself, comes
+	// before it in the reply. The flow file's messages.danger names it,
+	// else conv_danger when the message files have one; "" for none.
+	Danger string
 	// CarryOn follows SelfHarm when the words about self-harm were no
 	// answer to the open question: an invitation to go on when ready, not
 	// "Sorry, that doesn't look like a postcode".
@@ -246,6 +268,11 @@ type flowStep struct {
 	extra                  bool           // fills Answers.Extra[field]
 	otherLangs             bool           // asked only in a language other than English
 	web                    webStep
+
+	// missPrompts asks again, by text, a free-text answer refused for a
+	// reason its reprompt does not name (textMiss): the message, by the
+	// reason's code, is the step's web error for it, one wording for both.
+	missPrompts map[string]string
 }
 
 // webStep is how the web form shows a step: one page per step.
@@ -327,8 +354,11 @@ type messagesFile struct {
 	Greeting         string `yaml:"greeting"`
 	Done             string `yaml:"done"`
 	Declined         string `yaml:"declined"`
+	DeclinedAgain    string `yaml:"declined_again"`
 	Finished         string `yaml:"finished"`
+	StopHow          string `yaml:"stop_how"`
 	SelfHarm         string `yaml:"self_harm"`
+	Danger           string `yaml:"danger"` // optional: see FlowMessages.Danger
 	CarryOn          string `yaml:"carry_on"`
 	CallbackOffer    string `yaml:"callback_offer"`
 	CallbackAccepted string `yaml:"callback_accepted"`
@@ -566,6 +596,7 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 	f.yesNo, f.unknownWords = wordTables(cat, code)
 	f.contactYesNo = contactWords(f.yesNo)
 	f.skips = f.skipTable()
+	f.stopAsks = stopAskTable(cat, code)
 	c := &flowChecker{f: f, cat: cat, code: code}
 	if f.ID == "" {
 		c.errorf("id is missing")
@@ -594,6 +625,19 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 	}
 	if m.PostcodeKept != "" {
 		f.Messages.PostcodeKept = c.template("messages", "postcode_kept", m.PostcodeKept)
+	}
+	f.Messages.DeclinedAgain, f.Messages.StopHow = f.Messages.Declined, f.Messages.Help
+	if m.DeclinedAgain != "" {
+		f.Messages.DeclinedAgain = c.template("messages", "declined_again", m.DeclinedAgain)
+	}
+	if m.StopHow != "" {
+		f.Messages.StopHow = c.template("messages", "stop_how", m.StopHow)
+	}
+	if danger := m.Danger; danger != "" || cat.Has(lang.English, defaultDangerMessage) {
+		if danger == "" {
+			danger = defaultDangerMessage
+		}
+		f.Messages.Danger = c.template("messages", "danger", danger)
 	}
 	if f.CallbackKeyword == "" || strings.ContainsFunc(f.CallbackKeyword, func(r rune) bool { return r < 'A' || r > 'Z' }) {
 		c.errorf("callback: keyword %q must be one word of letters", ff.Callback.Keyword)
@@ -650,6 +694,17 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		if st.asks(core.ChannelSMS) {
 			st.prompt = c.template(where, "prompt", sf.Prompt)
 			st.reprompt = c.template(where, "reprompt", sf.Reprompt)
+			if sf.Type == AnswerText || sf.Type == AnswerTown {
+				for _, code := range textMissCodes {
+					if id := "flow." + sf.ID + ".errors." + code; cat.Has(lang.English, id) {
+						if st.missPrompts == nil {
+							st.missPrompts = map[string]string{}
+						}
+						st.missPrompts[code] = id
+						f.msgNames[id] = true
+					}
+				}
+			}
 		} else if sf.Prompt != "" || sf.Reprompt != "" {
 			c.errorf("%s: a step not asked by SMS takes no prompt or reprompt", where)
 		}
@@ -722,12 +777,17 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 			}
 			smsValues = append(smsValues, ch.Value)
 			st.choices = append(st.choices, NumberedChoice{Number: len(smsValues), Label: ch.Label})
-			for _, s := range ch.Synonyms {
+			for _, s := range choiceWords(c.code, ch.Label, ch.Synonyms) {
 				p := newMatchPhrase(s)
 				key := strings.Join(p.words, " ")
+				if p.prefix {
+					key += "*"
+				}
 				switch {
-				case key == "" || p.prefix:
+				case len(p.words) == 0:
 					c.errorf("%s: choice %q: synonym %q has no words", where, ch.Value, s)
+				case p.prefix && utf8.RuneCountInString(p.words[len(p.words)-1]) < minStemRunes:
+					c.errorf("%s: choice %q: synonym %q: a stem (ending in *) needs at least %d letters", where, ch.Value, s, minStemRunes)
 				case strings.ContainsFunc(key, func(r rune) bool { return r >= '0' && r <= '9' }):
 					c.errorf("%s: choice %q: synonym %q has digits; numbers are the choice numbers", where, ch.Value, s)
 				case seenSyn[key] != "" && seenSyn[key] != ch.Value:
@@ -1216,7 +1276,7 @@ func (f *Flow) switchLanguage(c Conversation, code string) (Conversation, Reply)
 }
 
 // Repeat asks the open question again, for after HELP or START. A
-// conversation at an end gets Messages.Finished; one whose step no longer
+// conversation at an end gets what a text after it gets (afterEnd); one whose step no longer
 // exists (the flow changed since it was stored) goes back to the start.
 func (f *Flow) Repeat(c Conversation) (Conversation, Reply) {
 	c.Answers = c.Answers.clone()
@@ -1228,7 +1288,7 @@ func (f *Flow) Repeat(c Conversation) (Conversation, Reply) {
 	case c.Step == StepOtherLanguage:
 		r.add(f.Messages.LanguageOtherAsk)
 	case c.Step == StepDone || c.Step == StepDeclined:
-		r.add(f.Messages.Finished)
+		r.add(f.afterEnd(c.Step, ""))
 	case st == nil || !st.asks(core.ChannelSMS):
 		c.Misses = 0
 		f.enter(&c, &r, f.start)
@@ -1259,15 +1319,24 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 		// nothing is recorded; but self-harm words still get the crisis
 		// lines first, in their language, which later texts are answered
 		// in too.
+		// Danger words get 999 and the helpline, every time: the words
+		// the conversation had are gone with its answers.
 		g := f
-		if sig := f.DetectCrisis(body); sig.SelfHarm {
+		sig := f.DetectCrisis(body)
+		if sig.SelfHarm || sig.Danger {
 			if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
 				g, c.Lang = f.In(code), code
 			}
+		}
+		if sig.SelfHarm {
 			r.SelfHarm = true
 			r.add(g.Messages.SelfHarm)
 		}
-		r.add(g.Messages.Finished)
+		if sig.Danger && g.Messages.Danger != "" {
+			r.add(g.Messages.Danger)
+			r.Data = map[string]any{"WithCrisisLines": sig.SelfHarm}
+		}
+		r.add(g.afterEnd(c.Step, body))
 		return c, g.finish(c, r)
 	}
 	body = ClipRunes(body, MaxBodyRunes)
@@ -1321,6 +1390,14 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 		return c, f.finish(c, r)
 	}
 
+	if !sig.SelfHarm && f.asksToStop(body) {
+		// "Please stop texting me": no answer, and no miss either. Only
+		// the keyword alone opts a phone out at the carrier, so the
+		// client is told to send it; Onward does not opt them out on
+		// words it may have misread.
+		r.add(f.Messages.StopHow)
+		return c, f.finish(c, r)
+	}
 	f.keepPostcode(&c.Answers, st, body)
 	callback := f.isCallbackWord(body)
 	var outcome string
@@ -1349,8 +1426,8 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 		c.Misses = 0
 		r.add(f.Messages.CallbackAccepted)
 		f.enter(&c, &r, f.callbackNext(c.Answers))
-	case sig.SelfHarm:
-		// Words about suicide or self-harm are not a wrong answer: after
+	case sig.SelfHarm || sig.Danger:
+		// Words about suicide, self-harm or danger are not a wrong answer: after
 		// the crisis lines, no "Sorry, that doesn't look like…" and no
 		// miss counted towards the call-back offer, but an invitation to
 		// answer the question above when the client is ready, or, when
@@ -1374,7 +1451,11 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 	default:
 		c.Answers.addFreeText(body)
 		c.Misses++
-		f.ask(&c, &r, st, true)
+		if why := st.missPrompts[f.textMiss(st, body, sig)]; why != "" {
+			r.add(why) // "Too many words: …", "Enter your name using letters"
+		} else {
+			f.ask(&c, &r, st, true)
+		}
 		if c.Misses >= f.afterMisses {
 			r.add(f.Messages.CallbackOffer)
 			r.CallbackOffered = true
@@ -1383,15 +1464,40 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 	return c, f.finish(c, r)
 }
 
-// noticeCrisis records the crisis words sig found and, for self-harm,
-// puts the crisis lines first in the reply (rendered in the reply's
-// language, f's: the caller picks f by crisisLanguage).
+// afterEnd is the reply to a text after the conversation ended at step
+// (StepDone or StepDeclined): how to stop texts to one that asks
+// (asksToStop), else what became of their request: nothing was sent
+// after a refusal (Messages.DeclinedAgain), the answers are with us
+// after a referral (Messages.Finished).
+func (f *Flow) afterEnd(step, body string) string {
+	switch {
+	case f.asksToStop(body):
+		return f.Messages.StopHow
+	case step == StepDeclined:
+		return f.Messages.DeclinedAgain
+	}
+	return f.Messages.Finished
+}
+
+// noticeCrisis records the crisis words sig found and puts first in the
+// reply the crisis lines, for self-harm, and 999 and the domestic abuse
+// helpline, for danger words the conversation has not had them for
+// (rendered in the reply's language, f's: the caller picks f by
+// crisisLanguage).
 func (f *Flow) noticeCrisis(c *Conversation, r *Reply, sig CrisisSignal) {
+	danger := sig.newDanger(c.Answers.CrisisWords) && f.Messages.Danger != ""
 	c.Answers.addCrisisWords(sig.Words)
 	if sig.SelfHarm {
 		c.Answers.SelfHarm = true
 		r.SelfHarm = true
 		r.add(f.Messages.SelfHarm)
+	}
+	if danger {
+		r.add(f.Messages.Danger)
+		if r.Data == nil {
+			r.Data = map[string]any{}
+		}
+		r.Data["WithCrisisLines"] = sig.SelfHarm
 	}
 }
 
@@ -1571,8 +1677,10 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		a.Town = town
 		return "town", true
 	case AnswerYesNo:
-		if sig.SelfHarm {
-			return "", false // "nie chcę żyć", "I have no reason to live": about self-harm, not a NO
+		if sig.SelfHarm || sig.Danger {
+			// "nie chcę żyć", "I have no reason to live", "nie jestem
+			// bezpieczna w domu": about self-harm or danger, not a NO.
+			return "", false
 		}
 		var yes bool
 		switch parseYesNoIn(f.yesNo, body) {
@@ -1615,10 +1723,10 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 		a.setText(st, text)
 		return "", true
 	case AnswerConsent:
-		if sig.SelfHarm {
-			// Words about self-harm are no clear answer, even with a yes
-			// or no among them ("لا أريد أن أعيش" is "I don't want to
-			// live"): the crisis lines, then the question again.
+		if sig.SelfHarm || sig.Danger {
+			// Words about self-harm or danger are no clear answer, even
+			// with a yes or no among them ("لا أريد أن أعيش" is "I don't
+			// want to live"): the crisis lines, then the question again.
 			return "", false
 		}
 		var yes bool

@@ -361,7 +361,8 @@ var convScripts = []convScript{
 			if c.Step != StepDeclined || a.Consent == nil || *a.Consent || last.Done {
 				t.Errorf("step=%s consent=%v done=%v", c.Step, a.Consent, last.Done)
 			}
-			if !slices.Equal(last.Templates, []string{"conv_finished"}) {
+			// Never "we already have your answers": nothing was sent.
+			if len(last.Templates) != 1 || !strings.HasPrefix(last.Templates[0], "conv_declined") {
 				t.Errorf("a text after declining got %v", last.Templates)
 			}
 		},
@@ -530,16 +531,21 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 		_, asked := f.Repeat(Conversation{Step: st})
 		_, missed := f.Advance(Conversation{Step: st, Misses: 2}, "???")
 		_, called := f.Advance(Conversation{Step: st}, "CALL")
-		replies = append(replies, asked, missed, called)
+		_, chatter := f.Advance(Conversation{Step: st}, "hello")
+		_, wordy := f.Advance(Conversation{Step: st}, "a b c d e f g h")
+		replies = append(replies, asked, missed, called, chatter, wordy)
 	}
 	_, declined := f.Advance(Conversation{Step: "consent"}, "no")
-	_, finished := f.Advance(Conversation{Step: StepDeclined}, "hi")
+	_, declinedAgain := f.Advance(Conversation{Step: StepDeclined}, "hi")
+	_, finished := f.Advance(Conversation{Step: StepDone}, "hi")
+	_, stopHow := f.Advance(Conversation{Step: "needs"}, "please stop texting me")
 	_, switched := f.Advance(Conversation{Step: "name"}, "POLSKI")
 	_, selfHarm := f.Advance(Conversation{Step: "postcode"}, "I want to die")
+	_, danger := f.Advance(Conversation{Step: "postcode"}, "he hits me")
 	_, otherAsked := f.Advance(Conversation{Step: StepLanguage}, "7")
 	_, otherNamed := f.Advance(Conversation{Step: StepOtherLanguage}, "Romanian")
 	_, postcodeKept := f.Advance(Conversation{Step: "needs"}, "1 KY1 1AB")
-	replies = append(replies, declined, finished, switched, selfHarm, otherAsked, otherNamed, postcodeKept)
+	replies = append(replies, declined, declinedAgain, finished, stopHow, switched, selfHarm, danger, otherAsked, otherNamed, postcodeKept)
 	seen := map[string]bool{f.Messages.LanguageOther: true} // a line of Languages, not a text
 	for _, r := range replies {
 		data := maps.Clone(r.Data)
@@ -645,9 +651,9 @@ func TestAdvanceSelfHarmCarriesCrisisLinesFirst(t *testing.T) {
 		}
 	}
 	// After the end too: nothing is kept, but the crisis lines come first.
-	for _, step := range []string{StepDone, StepDeclined} {
+	for step, then := range map[string]string{StepDone: f.Messages.Finished, StepDeclined: f.Messages.DeclinedAgain} {
 		c, r := f.Advance(Conversation{Step: step}, "i feel like killing myself")
-		if !r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.Finished}) || c.Answers.SelfHarm {
+		if !r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, then}) || c.Answers.SelfHarm {
 			t.Errorf("at %s: SelfHarm=%v templates=%v answers %+v", step, r.SelfHarm, r.Templates, c.Answers)
 		}
 	}

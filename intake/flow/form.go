@@ -115,7 +115,7 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		if !ok {
 			// Say what is wrong when it is the number of words or the
 			// lack of letters: the "invalid" words name only the length.
-			if _, code := f.textAnswer(body, st.minLen, st.maxLen, st.words); (code == "too_many_words" || code == "no_letters") && !sig.Found() {
+			if code := f.textMiss(st, body, sig); code != "" {
 				return problem(st.field, code)
 			}
 			if st.field == "name" && f.notAName(body) {

@@ -52,10 +52,12 @@ func TestSelfReferralConsentInTheLanguageShown(t *testing.T) {
 	}
 }
 
-// Too many words for a name or town: both channels refuse it, the web
-// saying what is wrong (too_many_words, not the length's invalid) and a
-// text getting the step's reprompt, which asks for just the name or
-// town. An answer too long in characters only is still invalid.
+// Too many words for a name or town, or no letters in it: both channels
+// refuse it and say what is wrong (too_many_words or no_letters, not the
+// length's invalid) in the same words, the web on the page and a text in
+// place of the step's reprompt (review 6: "Anna Maria Jo Lee Ann Smith"
+// got "please reply with just your name"). An answer too long in
+// characters only is still invalid, and gets the reprompt by text.
 func TestTooManyWordsOnBothChannels(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	for _, c := range []struct {
@@ -64,6 +66,9 @@ func TestTooManyWordsOnBothChannels(t *testing.T) {
 		{"name", "a b c d e f", "too_many_words"},
 		{"name", "one two three four five six seven eight nine ten eleven twelve", "too_many_words"},
 		{"name", strings.Repeat("a", 61), "invalid"},
+		{"name", "Anna Maria Jo Lee Ann Smith", "too_many_words"},
+		{"name", "12345", "no_letters"},
+		{"town", "12", "no_letters"},
 		{"name", "a b c d e", ""},
 		{"town", "a b c d e f g", "too_many_words"},
 		{"town", "a b c d e f", ""},
@@ -85,8 +90,22 @@ func TestTooManyWordsOnBothChannels(t *testing.T) {
 		if taken != (c.code == "") {
 			t.Errorf("sms %s %q: taken %v, want %v", c.step, c.body, taken, c.code == "")
 		}
-		if !taken && (len(r.Templates) == 0 || r.Templates[0] != f.steps[c.step].reprompt) {
-			t.Errorf("sms %s %q: reply %v, want the reprompt %s", c.step, c.body, r.Templates, f.steps[c.step].reprompt)
+		want := f.steps[c.step].reprompt
+		if c.code == "too_many_words" || c.code == "no_letters" {
+			want = "flow." + c.step + ".errors." + c.code
+		}
+		if !taken && (len(r.Templates) == 0 || r.Templates[0] != want) {
+			t.Errorf("sms %s %q: reply %v, want %s", c.step, c.body, r.Templates, want)
+		}
+		if !taken && want != f.steps[c.step].reprompt {
+			for _, code := range []string{"en", "pl", "ar"} {
+				g := f.In(code)
+				_, r := g.Advance(Conversation{Step: c.step, Lang: code}, c.body)
+				text, err := g.Render(r.Templates[0], r.Data)
+				if err != nil || text != g.Message(c.step, c.code) {
+					t.Errorf("sms %s %s %q: %q, %v; want the web's words %q", code, c.step, c.body, text, err, g.Message(c.step, c.code))
+				}
+			}
 		}
 	}
 	if f.Message("name", "too_many_words") == f.Message("name", "invalid") {

@@ -87,7 +87,7 @@ func loadSharedWords(cat *lang.Catalogue) *sharedWords {
 		for _, c := range []struct {
 			id   string
 			kind crisisKind
-		}{{"sms_words.crisis", crisisHardship}, {"sms_words.self_harm", crisisSelfHarm}} {
+		}{{"sms_words.crisis", crisisHardship}, {"sms_words.danger", crisisDanger}, {"sms_words.self_harm", crisisSelfHarm}} {
 			for _, p := range lang.List(cat.Own(l.Code, c.id)) {
 				w.crisis.add(p, c.kind, l.Code)
 			}

@@ -13,6 +13,11 @@ const (
 	answerYes yesNoAnswer = iota + 1
 	answerNo
 	answerUnsure
+	// answerAgree is "no problem", "no bother", "nae bother": a yes to
+	// a request (consent), but no clear answer to a question of fact
+	// ("are you going without food?" "no problem" may mean no), where it
+	// is asked again. Never a no, though it starts with one.
+	answerAgree
 )
 
 // yesNoWords are one language's yes/no words: the phrases, and the words
@@ -36,6 +41,13 @@ var englishNegation = []string{"not", "no", "never", "wont", "dont", "doesnt", "
 	"aint", "nobody", "noone", "nothing", "neither", "nor",
 	"nae", "dinnae", "cannae", "willnae", "wullnae", "widnae", "wouldnae", "isnae", "hasnae", "havenae"}
 
+// englishAgree are the English (and Scots) ways of agreeing that start
+// with a no-word: as phrases they are read whole, so the "no" in them is
+// no refusal (see answerAgree). A language adds its own (words.agree).
+var englishAgree = []string{"no problem", "no problem at all", "not a problem", "no probs", "no prob",
+	"no bother", "no bother at all", "nae bother", "nae bother at all", "nae problem", "no worries",
+	"no worries at all", "no worry", "nae worries", "no issue", "no issues", "not an issue"}
+
 // englishYesNo is the English yes/no words; wordTables adds a language's.
 func englishYesNo() *yesNoWords {
 	t := &phraseTable[yesNoAnswer]{}
@@ -49,6 +61,9 @@ func englishYesNo() *yesNoWords {
 		"do not agree", "disagree", "i dont agree", "i do not agree",
 		"dont think so", "i dont think so", "do not think so", "i do not think so", "no way"} {
 		t.add(s, answerNo)
+	}
+	for _, s := range englishAgree {
+		t.add(s, answerAgree)
 	}
 	for _, s := range []string{"not sure", "unsure", "maybe", "possibly", "perhaps", "might",
 		"dont know", "do not know", "i dont know", "i do not know", "dunno", "no idea", "idk",
@@ -80,7 +95,7 @@ func wordTables(cat *lang.Catalogue, code string) (*yesNoWords, *phraseTable[boo
 	for _, w := range []struct {
 		id string
 		v  yesNoAnswer
-	}{{"words.yes", answerYes}, {"words.no", answerNo}, {"words.unsure", answerUnsure}} {
+	}{{"words.yes", answerYes}, {"words.no", answerNo}, {"words.unsure", answerUnsure}, {"words.agree", answerAgree}} {
 		for _, s := range lang.List(cat.Own(code, w.id)) {
 			yn.table.add(s, w.v)
 		}
@@ -98,6 +113,7 @@ type yesNoReading struct {
 	yes    bool // a yes-word with no negation beside it
 	no     bool // a NO phrase, or a yes-word negated ("not ok")
 	unsure bool // "not sure", "no idea", "not yet"
+	agree  bool // "no problem", "nae bother": see answerAgree
 	// negation: a negation word anywhere, or a NO phrase.
 	negation bool
 }
@@ -130,6 +146,8 @@ func readYesNo(w *yesNoWords, body string) yesNoReading {
 			}
 		case answerUnsure:
 			r.unsure = true
+		case answerAgree:
+			r.agree = true
 		}
 	}, func(tok string) {
 		i := next
@@ -161,7 +179,8 @@ func readYesNo(w *yesNoWords, body string) yesNoReading {
 
 // answer is the reading as the answer to an ordinary yes/no question. A
 // reply with both a yes and a no in it, or neither, is a miss (0), and
-// so is one that says yes and also negates a yes ("ok, not ok"). Unsure
+// so is one that says yes and also negates a yes ("ok, not ok"), and one
+// that agrees ("no problem") with no yes beside it (answerAgree). Unsure
 // replies ("not sure", "no idea") come back as answerUnsure when nothing
 // else decides them.
 func (r yesNoReading) answer() yesNoAnswer {
@@ -170,7 +189,7 @@ func (r yesNoReading) answer() yesNoAnswer {
 		return answerUnsure
 	case r.yes && !r.no:
 		return answerYes
-	case r.no && !r.yes:
+	case r.no && !r.yes && !r.agree:
 		return answerNo
 	}
 	return 0
@@ -179,10 +198,13 @@ func (r yesNoReading) answer() yesNoAnswer {
 // consent is the reading as the answer to the consent question, where a
 // wrong yes shares someone's details: only a yes with no negation or no
 // anywhere in the reply is a yes ("yes, but don't share it" is asked
-// again); a refusal is a no; anything else, unsure included, is a miss.
+// again), and so is agreeing ("no problem", answerAgree) alone; a
+// refusal is a no; anything else, unsure included, is a miss.
 func (r yesNoReading) consent() yesNoAnswer {
 	switch a := r.answer(); {
 	case a == answerYes && !r.negation:
+		return answerYes
+	case a == 0 && r.agree && !r.yes && !r.no && !r.negation:
 		return answerYes
 	case a == answerNo:
 		return answerNo

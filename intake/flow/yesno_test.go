@@ -24,8 +24,19 @@ var yesNoGroups = []yesNoGroup{
 		"definitely not, no way", "no", "no thanks", "nope"}},
 	// English: mixed, asked again ("I don't" is a no of its own, "agree" a
 	// yes); and "nobody", neither.
-	{"en", 0, 0, []string{"I don't really agree", "ok not now", "yes, not a problem", "yes. well, not ok",
-		"yes and no", "no, ok", "absolutely, no problem", "nobody"}},
+	{"en", 0, 0, []string{"I don't really agree", "ok not now", "yes. well, not ok",
+		"yes and no", "no, ok", "nobody", "no, no problem"}},
+	// Agreeing with a no-word ("no problem", "nae bother"): consent, but
+	// to a question of fact ("are you going without food?") no clear
+	// answer, so asked again; never a refusal (review 4).
+	{"en", 0, answerYes, []string{"no problem", "No bother!", "nae bother", "no worries", "no probs",
+		"not a problem", "no problem at all"}},
+	{"en", answerYes, answerYes, []string{"yes, not a problem", "absolutely, no problem", "aye no bother"}},
+	{"pl", 0, answerYes, []string{"nie ma problemu", "nie ma sprawy"}},
+	{"uk", 0, answerYes, []string{"без проблем", "нема проблем"}},
+	{"ar", 0, answerYes, []string{"لا مشكلة", "ما في مشكلة"}},
+	{"ur", 0, answerYes, []string{"کوئی مسئلہ نہیں"}},
+	{"gd", 0, answerYes, []string{"gun dragh"}},
 	// English: a yes with a negation elsewhere is a yes, but not consent.
 	{"en", answerYes, 0, []string{"yes, but don't share my address", "sure, why not", "yes I haven't eaten"}},
 	{"en", answerYes, answerYes, []string{"yes please", "Yes!", "absolutely", "of course", "I agree", "aye", "yesss"}},

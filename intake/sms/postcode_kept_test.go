@@ -38,7 +38,8 @@ func TestFirstRepliesBySMS(t *testing.T) {
 	}{
 		{"+447700900611", []string{"Hi", "dług"}, "Dziękujemy. Jaki jest Twój kod pocztowy?", "pl", "postcode"},
 		{"+447700900612", []string{"Hi", "🙂"}, "What do you need help with?", "en", "needs"},
-		{"+447700900613", []string{"Hi", "pomoc z długami"}, "W czym potrzebujesz pomocy?", "pl", "needs"},
+		{"+447700900613", []string{"Hi", "pomoc z długami"}, "Dziękujemy. Jaki jest Twój kod pocztowy?", "pl", "postcode"},
+		{"+447700900616", []string{"Hi", "dzień dobry"}, "W czym potrzebujesz pomocy?", "pl", "needs"},
 		{"+447700900614", []string{"Hi", "STOP", "START", "KY1 1AB", "1", "1"}, "Thanks, we have your postcode as KY1 1AB.", "en", "crisis_food"},
 	} {
 		var got []string

@@ -1,0 +1,248 @@
+package flow
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
+)
+
+// The domestic abuse helpline the danger reply gives, and the Polish
+// words of its 999 sentence (conv_crisis_lines' own).
+const (
+	dangerHelpline = "0800 027 1234"
+	polish999      = "Jeśli grozi Ci niebezpieczeństwo, dzwoń pod 999."
+)
+
+// TestDetectCrisisWidened: the phrases a black-box review found missed —
+// suicide in everyday words, and danger in the past tense, as threats or
+// as fear — are caught as self-harm or danger, and texts plainly about
+// something else that share their words raise nothing.
+func TestDetectCrisisWidened(t *testing.T) {
+	for _, c := range []struct {
+		in             string
+		selfHarm, harm bool // self-harm, danger
+	}{
+		{"honestly i dont want to be alive anymore", true, false},
+		{"life isnt worth living", true, false},
+		{"im going to take all my pills", true, false},
+		{"thinking of ending things", true, false},
+		{"i want to end things", true, false},
+		{"nobody would miss me if i was gone", true, false},
+		{"I'm going to jump in front of a train", true, false},
+		{"I have a rope ready", true, false},
+		{"i cant do this anymore", true, false},
+		{"my partner hits me and i am scared to go home", false, true},
+		{"my boyfriend hit me last night", false, true},
+		{"he hurt me", false, true},
+		{"he raped me", false, true},
+		{"my ex is threatening me", false, true},
+		{"he hit me", false, true},
+		{"I'm afraid of my husband", false, true},
+		{"he hits me and I want to die", true, true},
+		// kicked out is losing a home, not violence
+		{"my dad kicked me out", false, false},
+		// plainly about something else
+		{"I can't do this form on my phone", false, false},
+		{"the rope swing", false, false},
+		{"take my pills with food?", false, false},
+		{"end of things", false, false},
+		{"hit me up", false, false},
+		{"the rent hit me hard", false, false},
+		{"I want to end things with my phone company", false, false},
+		{"my back hurt me", false, false},
+		{"the council is threatening me with court", false, false},
+		{"I'm sick of living in this damp flat", false, false},
+	} {
+		got := DetectCrisis(c.in)
+		if got.SelfHarm != c.selfHarm || got.Danger != c.harm {
+			t.Errorf("DetectCrisis(%q) = self-harm %v danger %v (words %q), want %v %v", c.in, got.SelfHarm, got.Danger, got.Words, c.selfHarm, c.harm)
+		}
+		if !c.selfHarm && !c.harm && c.in != "my dad kicked me out" && got.Found() {
+			t.Errorf("DetectCrisis(%q) found %q in a text about something else", c.in, got.Words)
+		}
+	}
+}
+
+// renderTemplates renders reply r's templates as the caller does, with
+// the network keys extra over the test network's.
+func renderTemplates(t *testing.T, f *Flow, r Reply, extra map[string]any) []string {
+	t.Helper()
+	data := convRenderData(r)
+	maps.Copy(data, extra)
+	var out []string
+	for _, name := range r.Templates {
+		text, err := f.In(r.Lang).Render(name, data)
+		if err != nil {
+			t.Fatalf("render %s in %s: %v", name, r.Lang, err)
+		}
+		out = append(out, text)
+	}
+	return out
+}
+
+// checkDangerReply checks reply r to danger words carries, right after
+// the crisis lines if any and before anything else, 999 and the domestic
+// abuse helpline, in language code, and that the conversation c kept the
+// words for the coordinator.
+func checkDangerReply(t *testing.T, f *Flow, where string, c Conversation, r Reply, code string, words ...string) {
+	t.Helper()
+	at := slices.Index(r.Templates, f.Messages.Danger)
+	if want := 0; r.SelfHarm {
+		want = 1
+		if at != want {
+			t.Errorf("%s: templates %v; want the danger reply right after the crisis lines", where, r.Templates)
+			return
+		}
+	} else if at != want {
+		t.Errorf("%s: templates %v; want the danger reply first", where, r.Templates)
+		return
+	}
+	if r.Lang != code {
+		t.Errorf("%s: reply in %q, want %q", where, r.Lang, code)
+	}
+	texts := renderTemplates(t, f, r, nil)
+	all := strings.Join(texts, "\n")
+	if strings.Count(all, "999") != 1 || strings.Count(all, dangerHelpline) != 1 {
+		t.Errorf("%s: want 999 and %s once each in\n%s", where, dangerHelpline, all)
+	}
+	if code == "pl" && !strings.Contains(all, polish999) {
+		t.Errorf("%s: no Polish 999 sentence in\n%s", where, all)
+	}
+	if code != lang.English && strings.Contains(texts[at], "danger") {
+		t.Errorf("%s: the danger reply is in English:\n%s", where, texts[at])
+	}
+	for _, w := range words {
+		if !slices.Contains(c.Answers.CrisisWords, w) {
+			t.Errorf("%s: crisis words %q lack %q: the coordinator must read them", where, c.Answers.CrisisWords, w)
+		}
+	}
+	if !c.Answers.Crisis() || !r.Crisis {
+		t.Errorf("%s: not marked crisis", where)
+	}
+}
+
+// TestDangerFirstText: a first text about danger at home gets 999 and
+// the helpline at once, before the greeting, in English, or in Polish
+// for a returning Polish client; the words are kept for the referral.
+func TestDangerFirstText(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	c, r := f.Start(convTestStart, "my partner hits me and i am scared to go home")
+	checkDangerReply(t, f, "English first text", c, r, lang.English, "hits me", "scared to go home")
+	if !slices.Contains(r.Templates, f.Messages.Greeting) || c.Step != StepLanguage {
+		t.Errorf("English first text: templates %v step %s; want the greeting and the languages", r.Templates, c.Step)
+	}
+	c, r = f.In("pl").Start(convTestStart, "my boyfriend hit me last night")
+	checkDangerReply(t, f, "Polish client's first text", c, r, "pl", "boyfriend hit me")
+}
+
+// TestDangerMidConversation: danger words at any question get 999 and
+// the helpline first, in the conversation's language; the review's
+// client ("my partner hits me and i am scared to go home" to "are you at
+// risk of losing your home?") among them. A conversation is given them
+// once: the same words again add nothing, new danger words give them
+// again.
+func TestDangerMidConversation(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, code := range []string{lang.English, "pl"} {
+		for _, id := range f.order {
+			if !f.steps[id].asks(core.ChannelSMS) {
+				continue
+			}
+			where := code + " at " + id
+			in := Conversation{Flow: f.ID, Lang: code, Step: id, Started: convTestStart,
+				Answers: Answers{Language: code, Needs: []core.Need{core.NeedDebt}}}
+			c, r := f.In(code).Advance(in, "my partner hits me and i am scared to go home")
+			checkDangerReply(t, f, where, c, r, code, "hits me", "scared to go home")
+			if c.Step == StepDone || c.Step == StepDeclined {
+				continue
+			}
+			c, r = f.In(code).Advance(c, "he hits me")
+			if slices.Contains(r.Templates, f.Messages.Danger) {
+				t.Errorf("%s, the same words again: templates %v; the helpline was given already", where, r.Templates)
+			}
+			c, r = f.In(code).Advance(c, "he raped me")
+			checkDangerReply(t, f, where+", new words", c, r, code, "hits me", "raped")
+		}
+	}
+}
+
+// TestDangerWithSelfHarm: a text about both gets the crisis lines and
+// then the helpline, and 999 once, whether the crisis lines give it from
+// their fixed sentence or from the network's own lines.
+func TestDangerWithSelfHarm(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, code := range []string{lang.English, "pl"} {
+		for _, network := range []map[string]any{
+			LocalKeys("Breathing Space: 0800 83 85 87.", AreaExample{}),
+			LocalKeys(crisisDemoLines, AreaExample{}),
+		} {
+			c, r := f.In(code).Advance(Conversation{Flow: f.ID, Lang: code, Step: "name", Answers: Answers{Language: code}},
+				"he hits me and I want to die")
+			if !r.SelfHarm || len(r.Templates) < 2 || r.Templates[0] != f.Messages.SelfHarm || r.Templates[1] != f.Messages.Danger {
+				t.Fatalf("%s: templates %v; want the crisis lines, then the helpline", code, r.Templates)
+			}
+			all := strings.Join(renderTemplates(t, f, r, network), "\n")
+			if strings.Count(all, "999") != 1 || strings.Count(all, dangerHelpline) != 1 || !c.Answers.SelfHarm {
+				t.Errorf("%s, crisis lines %q: want 999 and the helpline once each in\n%s", code, network["CrisisLines"], all)
+			}
+		}
+	}
+}
+
+// TestDangerMessageInEveryLanguage: the danger reply is in every shipped
+// language, gives 999 and the helpline, alone and after the crisis lines
+// (then without 999), and never says it in English but in English.
+func TestDangerMessageInEveryLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	if f.Messages.Danger != "conv_danger" {
+		t.Fatalf("Messages.Danger = %q, want conv_danger", f.Messages.Danger)
+	}
+	english, err := f.Render(f.Messages.Danger, map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range f.Catalogue().Languages() {
+		g := f.In(l.Code)
+		alone, err := g.Render(f.Messages.Danger, map[string]any{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := g.Render(f.Messages.Danger, map[string]any{"WithCrisisLines": true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(alone, "999") || !strings.Contains(alone, dangerHelpline) ||
+			strings.Contains(after, "999") || !strings.Contains(after, dangerHelpline) {
+			t.Errorf("%s: alone %q, after the crisis lines %q; want 999 alone only, the helpline in both", l.English, alone, after)
+		}
+		if l.Code != lang.English && (alone == english || englishLeak.MatchString(alone)) {
+			t.Errorf("%s: the danger reply is in English: %q", l.English, alone)
+		}
+		if n, enc := core.SMSSegments(alone); n > 2*segmentBudget(f.Messages.Danger) || (l.Code == lang.English && n > 1) {
+			t.Errorf("%s: the danger reply is %d %s segments", l.English, n, enc)
+		}
+	}
+}
+
+// Each language's own danger words (sms_words.danger) are danger, not
+// hardship: the reply gives 999 and the helpline in that language.
+func TestDangerWordsOfEachLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for code, body := range map[string]string{
+		"pl": "mąż mnie pobił", "uk": "він б'є мене", "ar": "زوجي يضربني", "ur": "شوہر مجھے مارتا ہے", "gd": "tha e a' bualadh orm",
+	} {
+		sig := f.DetectCrisis(body)
+		if !sig.Danger {
+			t.Errorf("%s %q: %+v; want danger", code, body, sig)
+			continue
+		}
+		c, r := f.In(lang.English).Advance(Conversation{Flow: f.ID, Lang: lang.English, Step: "needs"}, body)
+		if c.Lang != code || !slices.Contains(r.Templates, f.Messages.Danger) {
+			t.Errorf("%s %q: language %q templates %v; want the danger reply in %s", code, body, c.Lang, r.Templates, code)
+		}
+	}
+}
