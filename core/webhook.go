@@ -117,10 +117,15 @@ func (e *Engine) subscribe(ctx context.Context, partner PartnerID, rawURL string
 		// One live subscription per address: a second would deliver
 		// every event twice. The partner's row is locked so two calls at
 		// once cannot both find none.
+		// The look comes in a statement of its own, after the lock: one
+		// statement's snapshot is taken before it waits for the lock,
+		// and would miss a subscription committed meanwhile.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM partners WHERE id = $1 FOR UPDATE`, partner); err != nil {
+			return fmt.Errorf("lock the partner's subscriptions: %w", err)
+		}
 		var held *WebhookSubscriptionID
-		if err := tx.QueryRow(ctx, `SELECT (SELECT w.id FROM webhook_subscriptions w
-				WHERE w.partner_id = p.id AND w.url = $2 AND w.deleted_at IS NULL ORDER BY w.id LIMIT 1)
-			FROM partners p WHERE p.id = $1 FOR UPDATE`, partner, address).Scan(&held); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT min(id) FROM webhook_subscriptions
+			WHERE partner_id = $1 AND url = $2 AND deleted_at IS NULL`, partner, address).Scan(&held); err != nil {
 			return fmt.Errorf("read the partner's subscriptions: %w", err)
 		}
 		if held != nil {

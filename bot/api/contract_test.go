@@ -151,7 +151,8 @@ func TestContract(t *testing.T) {
 	}
 	var webhookID string
 	subscribe := func() string {
-		r := h.do(t, "POST", "/api/v1/webhooks", referrer, map[string]any{"url": "https://casework.example/hooks"}, "Idempotency-Key", key())
+		k := key() // one subscription per address: each its own
+		r := h.do(t, "POST", "/api/v1/webhooks", referrer, map[string]any{"url": "https://casework.example/hooks/" + k}, "Idempotency-Key", k)
 		if r.status != http.StatusCreated {
 			t.Fatalf("subscribe: %d %s", r.status, r.body)
 		}

@@ -44,6 +44,9 @@ func TestPOSTBodiesMustBeJSON(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.path+" "+c.contentType, func(t *testing.T) {
 			key := "media-" + strconv.Itoa(i)
+			if c.path == "/api/v1/webhooks" { // one subscription per address
+				c.body, _ = json.Marshal(map[string]any{"url": "https://casework.example/hooks/" + strconv.Itoa(i)})
+			}
 			r := h.do(t, "POST", c.path, tok, c.body, "Idempotency-Key", key, "Content-Type", c.contentType)
 			if r.status != c.status {
 				t.Fatalf("%d %s, want %d", r.status, r.body, c.status)
