@@ -49,8 +49,17 @@ func (b *Bot) newAgencyField(ctx context.Context, m *core.Match, district, chose
 			continue
 		}
 		o := option{Value: strconv.FormatInt(int64(a.ID), 10), Label: a.Name}
+		var marks []string
+		if a.AtCapacity {
+			// Core sends a referral there all the same; the adviser
+			// should know the client may wait, and for how long.
+			marks = append(marks, capacityMark(a))
+		}
 		if consent != nil && !consent.Covers(a.ID) {
-			o.Label += " (outside the client's consent)"
+			marks = append(marks, "outside the client's consent")
+		}
+		if len(marks) > 0 {
+			o.Label += " (" + strings.Join(marks, "; ") + ")"
 		}
 		if o.Value == chosen {
 			// Chosen from the list before the form came back: kept.
@@ -61,17 +70,42 @@ func (b *Bot) newAgencyField(ctx context.Context, m *core.Match, district, chose
 	return c, nil
 }
 
-// chosenFormAgency is the agency a staff web form's agency choice names:
-// the list's when one was picked there, else the suggestion's. The list
-// wins, as it does in Slack's modals (chosenAgency), whose radio buttons
-// cannot be unselected: an adviser who ticked a suggestion and then
-// picked another agency from the list meant the one picked last.
-func chosenFormAgency(form url.Values) string {
+// capacityMark says an agency is at capacity, with its own note on how
+// long the wait is ("Waiting list of about six weeks"), or the date it
+// published, for the staff who choose it.
+func capacityMark(a core.Agency) string {
+	mark := "at capacity"
+	if a.CapacityUntil != nil {
+		mark += " until " + a.CapacityUntil.Format("2 January 2006")
+	}
+	if note := strings.TrimSpace(a.CapacityNote); note != "" {
+		mark += ": " + note
+	}
+	return mark
+}
+
+// twoAgencies answers a staff web form naming two different agencies: a
+// suggestion ticked and another agency picked from the list.
+const twoAgencies = "You chose a suggested agency and another one from the list: choose one of them " +
+	"(set the list back to “Choose an agency” to send it to the suggestion)"
+
+// formAgency is the agency a staff web form's agency choice names: the
+// suggestion ticked or the agency picked from the list. Both, naming two
+// different agencies, is refused (twoAgencies): unlike Slack's modals, whose
+// radio buttons cannot be unselected (chosenAgency lets the list win),
+// the web form's list can be set back, so which was meant is asked,
+// never guessed.
+func formAgency(form url.Values) (string, error) {
 	var chosen string
 	for _, v := range form["agency"] { // document order: suggestions, then the list
-		if v = strings.TrimSpace(v); v != "" {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "" || v == chosen:
+		case chosen != "":
+			return "", &core.ValidationError{Fields: []core.FieldError{{Field: "agency", Message: twoAgencies}}}
+		default:
 			chosen = v
 		}
 	}
-	return chosen
+	return chosen, nil
 }

@@ -127,13 +127,34 @@ func TestRedirectToAnyAgencyOutsideConsent(t *testing.T) {
 	}
 }
 
-// TestTheListWinsOverASuggestion: an adviser who ticks a suggestion and
-// then picks another agency from the list means the one picked last, as
-// in Slack's modals, whose radio buttons cannot be unticked.
-func TestTheListWinsOverASuggestion(t *testing.T) {
+// TestTwoAgenciesChosenAreNotGuessed: an adviser who ticks a suggestion
+// and also picks another agency from the list is not sent to either: on
+// the web the list can be set back, so the form comes back (422) and the
+// referral is unchanged, where Slack's modal lets the list win (its
+// radio buttons cannot be unticked). The same agency twice, or the list
+// left at "Choose an agency", is one choice.
+func TestTwoAgenciesChosenAreNotGuessed(t *testing.T) {
+	for _, c := range []struct {
+		values []string
+		want   string
+		two    bool
+	}{
+		{[]string{"5"}, "5", false},
+		{[]string{"5", ""}, "5", false},
+		{[]string{"", "9"}, "9", false},
+		{[]string{" 5", "5 "}, "5", false},
+		{nil, "", false},
+		{[]string{"5", "9"}, "", true},
+	} {
+		got, err := formAgency(url.Values{"agency": c.values})
+		if got != c.want || (err != nil) != c.two {
+			t.Errorf("agency=%q: %q, %v; want %q, refused %v", c.values, got, err, c.want, c.two)
+		}
+	}
+
 	tb := newTestBot(t)
 	ctx := context.Background()
-	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "web-list-wins", By: tb.Net.WelfareAdviser.Actor(),
+	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "web-two-agencies", By: tb.Net.WelfareAdviser.Actor(),
 		Client: core.ClientDetails{Name: "Kenny Lumsden", Phone: "07700 900779", Postcode: "KY1 2BB"},
 		Needs:  []core.Need{core.NeedDebt}, ToAgency: tb.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1", Scope: core.ScopeNetwork})
 	if err != nil {
@@ -142,16 +163,53 @@ func TestTheListWinsOverASuggestion(t *testing.T) {
 	ailsa := tb.signedIn(tb.Net.Adviser)
 	suggestion, listed := strconv.FormatInt(int64(tb.Net.Welfare), 10), strconv.FormatInt(int64(tb.Net.Housing), 10)
 	// The form sends the ticked suggestion first, then the list's choice.
-	resp, _ := ailsa.post(fmt.Sprintf("/staff/referrals/%s/redirect", ref.Reference), url.Values{"csrf": {ailsa.csrf},
+	resp, body := ailsa.post(fmt.Sprintf("/staff/referrals/%s/redirect", ref.Reference), url.Values{"csrf": {ailsa.csrf},
 		"version": {strconv.Itoa(ref.Version)}, "agency": {suggestion, listed}})
-	if resp.StatusCode >= 400 {
-		t.Fatalf("redirect: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#agency"`) ||
+		!strings.Contains(body, "You chose a suggested agency and another one from the list") {
+		t.Errorf("redirect to two agencies: %d, want 422 asking which one", resp.StatusCode)
 	}
-	var to core.AgencyID
-	if err := tb.Pool.QueryRow(ctx, `SELECT to_agency_id FROM referrals WHERE parent_id = $1`, ref.ID).Scan(&to); err != nil {
+	if got := tb.referral(ref.ID); got.Status != core.StatusRequested || got.Version != ref.Version {
+		t.Errorf("redirect to two agencies changed the referral: %s v%d", got.Status, got.Version)
+	}
+
+	// The refer form says which two.
+	_, page := ailsa.get("/staff/refer")
+	resp, body = ailsa.post("/staff/refer", url.Values{"csrf": {ailsa.csrf}, "key": {referKeyOf(t, page)}, "name": {"Kenny Lumsden"},
+		"phone": {"07700 900779"}, "needs": {"debt"}, "agency": {suggestion, listed}, "consent": {"yes"}, "step": {"send"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "You chose a suggested agency and another one from the list") ||
+		!strings.Contains(body, `href="#agency"`) {
+		t.Errorf("refer to two agencies: %d, want 422 asking which one", resp.StatusCode)
+	}
+}
+
+// TestAtCapacityAgenciesMarked: an agency at capacity is not suggested,
+// and in the list of any other agency (the refer page's, the assign and
+// redirect forms') it is marked so, with its own note on the wait, so
+// whoever chooses it knows the client may wait.
+func TestAtCapacityAgenciesMarked(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	if err := tb.Engine.SetCapacity(ctx, tb.Net.Housing, true, "Waiting list of about six weeks", core.SystemActor); err != nil {
 		t.Fatal(err)
 	}
-	if to != tb.Net.Housing {
-		t.Errorf("the referral went on to agency %d, want the one picked from the list (%d), not the ticked suggestion (%d)", to, tb.Net.Housing, tb.Net.Welfare)
+	const marked = "Kingdom Housing Options (at capacity: Waiting list of about six weeks)"
+	ailsa := tb.signedIn(tb.Net.Adviser)
+	_, page := ailsa.get("/staff/refer")
+	_, body := ailsa.post("/staff/refer", url.Values{"csrf": {ailsa.csrf}, "key": {referKeyOf(t, page)}, "name": {"Rona Guthrie"},
+		"phone": {"07700 900777"}, "postcode": {"KY1 2AB"}, "needs": {"housing"}, "step": {"match"}})
+	if listedAgency(body, marked) != strconv.FormatInt(int64(tb.Net.Housing), 10) {
+		t.Errorf("the refer page's list does not mark the agency at capacity with its note:\n%s",
+			regexp.MustCompile(`(?s)<select [^>]*name="agency".*?</select>`).FindString(body))
+	}
+	if listedAgency(body, "Kirkton Citizens Advice (") != "" {
+		t.Errorf("an agency taking referrals is marked")
+	}
+
+	r := tb.selfReferralNeeds("capacity-marked", core.NeedHousing)
+	co := tb.signedIn(tb.Net.Coordinator)
+	_, page = co.get("/staff/referrals/" + r.Reference)
+	if listedAgency(formSection(t, page, "assign"), marked) == "" {
+		t.Errorf("the assign form's list does not mark the agency at capacity:\n%s", formSection(t, page, "assign"))
 	}
 }

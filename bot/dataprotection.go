@@ -40,6 +40,7 @@ type dpPage struct {
 	Reference string
 	Value     string // what was typed or chosen (evidence, or the erasure's reason code)
 	Finished  bool
+	Already   bool // the client's details had been erased before: nothing was changed
 	Cancelled int
 	// Choices are core's list for the page: erasure reasons, or the ways
 	// a subject access request comes in.
@@ -128,16 +129,33 @@ func (b *Bot) coordinatorOnly(w http.ResponseWriter, r *http.Request, s session,
 
 // eraseForm names what erasure does and asks why, from core's list of
 // reasons (no free text: the reason outlives the details in the audit
-// log).
+// log). After an erasure (?done=erased, where erase redirects) it says
+// the details are erased, once core confirms they are.
 func (b *Bot) eraseForm(w http.ResponseWriter, r *http.Request, s session) {
 	ref, ok := b.referenceOf(w, r, s)
 	if !ok || !b.coordinatorOnly(w, r, s, "only a coordinator can erase a client's details") {
 		return
 	}
-	b.dpRender(w, http.StatusOK, "dp_erase", dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Choices: core.ErasureReasons()})
+	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Choices: core.ErasureReasons()}
+	if r.URL.Query().Get("done") == "erased" {
+		client, _, err := b.engine.ClientByReference(r.Context(), ref)
+		var c core.Client
+		if err == nil {
+			c, err = b.engine.ClientDetailsFor(r.Context(), client)
+		}
+		if err != nil {
+			b.failed(w, &s, err)
+			return
+		}
+		p.Finished = c.Erased
+	}
+	b.dpRender(w, http.StatusOK, "dp_erase", p)
 }
 
-// erase destroys the client's data key (core.Engine.EraseClient).
+// erase destroys the client's data key (core.Engine.EraseClient), then
+// redirects to the page that says so: reloading it asks nothing again. A
+// client erased before (a second press, the form sent again) is answered
+// so, changing nothing.
 func (b *Bot) erase(w http.ResponseWriter, r *http.Request, s session) {
 	ref, ok := b.referenceOf(w, r, s)
 	if !ok {
@@ -153,11 +171,13 @@ func (b *Bot) erase(w http.ResponseWriter, r *http.Request, s session) {
 	case errors.As(err, &invalid):
 		p.fieldsOf(invalid)
 		b.dpRender(w, http.StatusUnprocessableEntity, "dp_erase", p)
+	case errors.Is(err, core.ErrErased):
+		p.Already, p.Value = true, ""
+		b.dpRender(w, http.StatusConflict, "dp_erase", p)
 	case err != nil:
 		b.refused(w, r, s, err)
 	default:
-		p.Finished, p.Value = true, ""
-		b.dpRender(w, http.StatusOK, "dp_erase", p)
+		http.Redirect(w, r, "/staff/referrals/"+ref+"/erase?done=erased", http.StatusSeeOther)
 	}
 }
 

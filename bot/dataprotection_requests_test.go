@@ -56,7 +56,7 @@ func TestDataProtectionRequestsPage(t *testing.T) {
 	// Wednesday 25 November: another client erased.
 	tb.Clock.Advance(2 * 24 * time.Hour)
 	resp, _ = coord.post("/staff/referrals/"+other.Reference+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {string(core.ErasureClientAsked)}})
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("erase: %d", resp.StatusCode)
 	}
 
@@ -150,7 +150,7 @@ func TestDataProtectionRequestsPage(t *testing.T) {
 
 	// Once the client is erased, the reference cannot be opened.
 	resp, _ = coord.post("/staff/referrals/"+quorra.Reference+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {string(core.ErasureWithdrewAndAsked)}})
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("erase: %d", resp.StatusCode)
 	}
 	_, body = coord.get(page)

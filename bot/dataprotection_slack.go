@@ -113,7 +113,9 @@ func (b *Bot) submitClientData(ctx context.Context, staff core.Staff, view slack
 		if err == nil {
 			err = b.engine.EraseClient(ctx, client, staff.Actor(), core.ErasureReason(stateValue(view.State, blkDPReason).SelectedOption.Value))
 		}
-		if err != nil {
+		// Erased before (by another coordinator, or on the web): what
+		// was asked is so, and the modal says it, rather than a fault.
+		if err != nil && !errors.Is(err, core.ErrErased) {
 			return submitted{response: b.modalErrors(ctx, err, fields, blkDPAction)}
 		}
 		done = dpDone(say("modal.dp.erased", r))

@@ -108,6 +108,15 @@ func TestSlackClientDataActions(t *testing.T) {
 	if c, err := tb.Engine.ClientDetailsFor(ctx, r.ClientID); err != nil || !c.Erased {
 		t.Fatalf("client after erasure: %+v %v", c, err)
 	}
+	// Erased again (the modal sent twice, or erased on the web first):
+	// the details are erased, as asked, and no fault is logged.
+	if resp := submit("U0MORVEN", "V0DP10", dpActionErase, string(core.ErasureClientAsked)); resp["response_action"] != "update" ||
+		!strings.Contains(mustJSON(t, resp), "erased") {
+		t.Errorf("erasure again: %v, want the modal saying the details are erased", resp)
+	}
+	if log := tb.logText(); strings.Contains(log, "level=ERROR") {
+		t.Errorf("erasing again logged an error:\n%s", log)
+	}
 
 	// Nothing personal went to Slack, in any call.
 	tb.bot.wait()

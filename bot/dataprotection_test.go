@@ -195,9 +195,23 @@ func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "choose one of") {
 		t.Errorf("erase with a typed reason: %d", resp.StatusCode)
 	}
+	// Erased, then redirected to the page that says so: reloading it
+	// asks nothing again.
+	resp, _ = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {string(core.ErasureClientAsked)}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != base+"/erase?done=erased" {
+		t.Fatalf("erase: %d to %q, want 303 to the erased page", resp.StatusCode, loc)
+	}
+	if resp, body = coord.get(base + "/erase?done=erased"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Their data key is destroyed") {
+		t.Fatalf("the erased page: %d\n%s", resp.StatusCode, body)
+	}
+	// Sent again (a double click, the form resent): already erased,
+	// changing nothing, and no fault in the log.
 	resp, body = coord.post(base+"/erase", url.Values{"csrf": {coord.csrf}, "reason": {string(core.ErasureClientAsked)}})
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "details erased") {
-		t.Fatalf("erase: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already erased") || strings.Contains(body, "went wrong") {
+		t.Errorf("erase again: %d, want 409 saying the details were already erased", resp.StatusCode)
+	}
+	if log := tb.logText(); strings.Contains(log, "level=ERROR") {
+		t.Errorf("erasing again logged an error:\n%s", log)
 	}
 	_, body = coord.post(base+"/export", request("json"))
 	if strings.Contains(body, "Morag") {

@@ -40,7 +40,10 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: chosenFormAgency(r.PostForm), Action: string(btn.action())}
+	// A suggestion pressed and another agency chosen from the list: the
+	// web cannot untick a choice, so neither is guessed at.
+	chosen, twoAgencies := formAgency(r.PostForm)
+	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: chosen, Action: string(btn.action())}
 	agency, _ := strconv.ParseInt(values.Agency, 10, 64)
 	req := core.TransitionRequest{
 		Referral: id, Action: btn.action(), Actor: s.staff.Actor(), ExpectedVersion: version,
@@ -48,6 +51,9 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	var complete *completeForm
 	var err error
+	if twoAgencies != nil && (btn == btnRedirect || btn == btnAssign) {
+		err = twoAgencies
+	}
 	if btn == btnComplete {
 		req.Reason, req.Feedback = "", ""
 		f, problems := completionRequest(r, &req)

@@ -195,6 +195,12 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !fresh {
+		// A double click on Continue, or the page sent again: the first
+		// press signed its person in, so they go on, not to an error.
+		if s, err := b.session(r); err == nil && s.staff.ID == cl.Staff {
+			http.Redirect(w, r, b.afterSignIn(w, r), http.StatusSeeOther)
+			return
+		}
 		b.askForNewLink(w, http.StatusGone, sayWeb("web.signin.used", nil))
 		return
 	}

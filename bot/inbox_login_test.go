@@ -238,3 +238,27 @@ func TestSignInReturnsToThePageOpened(t *testing.T) {
 		t.Fatalf("a forged page to return to: %v", err)
 	}
 }
+
+// TestSignInLinkPressedTwice: "Continue" pressed twice (a double click,
+// the page sent again) signs in once and then goes on to the inbox, not
+// to "already used"; the same used link is still refused to anyone else,
+// even signed in as another member of staff.
+func TestSignInLinkPressedTwice(t *testing.T) {
+	tb := newTestBot(t)
+	link := tb.link(tb.Net.Adviser)
+	c := tb.web()
+	if err := c.signIn(link); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(link)
+	tok := url.Values{"token": {u.Query().Get("token")}}
+	resp, body := c.post("/staff/login", tok)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/staff/" {
+		t.Errorf("the link pressed again by its person: %d to %q, want on to the inbox: %s", resp.StatusCode, loc, body)
+	}
+	for who, other := range map[string]*webClient{"signed out": tb.web(), "someone else": tb.signedIn(tb.Net.Adviser2)} {
+		if resp, body := other.post("/staff/login", tok); resp.StatusCode != http.StatusGone || !strings.Contains(body, "already been used") {
+			t.Errorf("the used link from %s: %d, want 410 saying it was used", who, resp.StatusCode)
+		}
+	}
+}

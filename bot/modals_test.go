@@ -59,6 +59,12 @@ func TestRejectModal(t *testing.T) {
 	if resp["response_action"] != "errors" || !strings.Contains(errs[blkFeedback].(string), "say why") {
 		t.Fatalf("want response_action errors on feedback, got %s", body)
 	}
+	// A dash says nothing: core wants words, from Slack as from the web.
+	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REJ1", cbReject, meta,
+		map[string]any{blkReason: selected("not-eligible"), blkFeedback: typed("-")})), 200)
+	if errs, _ := submitResponse(t, body)["errors"].(map[string]any); errs[blkFeedback] == nil || !strings.Contains(errs[blkFeedback].(string), "in words") {
+		t.Fatalf("feedback \"-\": want an error on the feedback block, got %s", body)
+	}
 	// No reason chosen: error on the reason block.
 	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REJ1", cbReject, meta,
 		map[string]any{blkFeedback: typed("x")})), 200)

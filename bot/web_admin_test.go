@@ -63,6 +63,15 @@ func TestAdministration(t *testing.T) {
 	if _, err := tb.Engine.StaffByID(ctx, iona.ID); err == nil {
 		t.Errorf("deactivated staff still found")
 	}
+	// The network's last coordinator cannot demote herself: refused in
+	// plain words, and she stays one.
+	resp, body = co.post(fmt.Sprintf("/staff/admin/staff/%d/role", tb.Net.Coordinator.ID), url.Values{"csrf": {co.csrf}, "role": {"adviser"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "the network&#39;s last coordinator: make another member of staff a coordinator first") {
+		t.Errorf("the last coordinator demoting herself: %d, want 422 saying why", resp.StatusCode)
+	}
+	if s, _ := tb.Engine.StaffByID(ctx, tb.Net.Coordinator.ID); s.Role != core.RoleCoordinator {
+		t.Errorf("the last coordinator was demoted to %s", s.Role)
+	}
 
 	// Add an agency with its first service; mistakes named.
 	resp, body = co.post("/staff/admin/agencies/new", url.Values{"csrf": {co.csrf}, "name": {"Levenmouth Fuel Poverty Project"},
@@ -129,7 +138,7 @@ func TestSlackSent(t *testing.T) {
 	ctx := context.Background()
 	refer := func(key string, to core.AgencyID) core.Referral {
 		r, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: key, By: tb.Net.Adviser.Actor(),
-			Client: core.ClientDetails{Name: "Rona Guthrie"}, Needs: []core.Need{core.NeedHousing}, ToAgency: to,
+			Client: core.ClientDetails{Name: "Rona Guthrie", Phone: "07700 900777"}, Needs: []core.Need{core.NeedHousing}, ToAgency: to,
 			ConsentConfirmed: true, WordingVersion: "v1"})
 		if err != nil {
 			t.Fatal(err)

@@ -27,6 +27,7 @@ type referForm struct {
 	Key                                       string // the idempotency key, made when the form is first shown
 	Parent                                    string // the referral the client is referred on from
 	Client                                    string // a client found by phone or reference
+	ClientDistrict                            string // where the client found is on record, for matching
 	FindPhone, FindReference                  string
 	Name, Phone, Email, Postcode, Town, Notes string
 	// Language is the language the client is texted in (a shipped code, ""
@@ -39,6 +40,7 @@ type referForm struct {
 	Crisis                        bool
 	CrisisReason                  string
 	Agency                        string
+	agencyErr                     error  // two agencies chosen (formAgency)
 	Scope                         string // "agency" (the receiving agency alone) or "network"
 	Consent                       bool
 	Wording                       string // the version of the consent wording shown
@@ -146,13 +148,14 @@ func readReferForm(r *http.Request) referForm {
 	typed := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	hidden := func(name string, max int) string { return cutRunes(strings.TrimSpace(r.PostFormValue(name)), max) }
 	f := referForm{Key: hidden("key", 64), Parent: hidden("parent", 20), Client: hidden("client", 20),
-		FindPhone: typed("find_phone"), FindReference: typed("find_reference"),
+		ClientDistrict: hidden("client_district", 8), FindPhone: typed("find_phone"), FindReference: typed("find_reference"),
 		Name: typed("name"), Phone: typed("phone"), Email: typed("email"), Postcode: typed("postcode"),
 		Town: typed("town"), Notes: typed("notes"), Crisis: r.PostFormValue("crisis") == "yes",
-		CrisisReason: typed("crisis_reason"), Agency: chosenFormAgency(r.PostForm), Scope: hidden("scope", 20),
+		CrisisReason: typed("crisis_reason"), Scope: hidden("scope", 20),
 		Consent: r.PostFormValue("consent") == "yes", Wording: hidden("wording", 40),
 		Language: hidden("language", 20), InterpreterLanguage: hidden("interpreter_language", 40),
 		Interpreter: r.PostFormValue("interpreter") == "yes"}
+	f.Agency, f.agencyErr = formAgency(r.PostForm)
 	for _, n := range r.PostForm["needs"] {
 		if len(f.Needs) < 20 {
 			f.Needs = append(f.Needs, n)
@@ -287,12 +290,13 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 		case errors.Is(err, core.ErrNotFound):
 			// The same answer whether the client does not exist or their
 			// consent does not cover this agency.
-			v.NotFound, f.Client = true, ""
+			v.NotFound, f.Client, f.ClientDistrict = true, "", ""
 		case err != nil:
 			b.failed(w, &s, err)
 			return
 		default:
 			v.Found, f.Client = &found, strconv.FormatInt(int64(found.ID), 10)
+			f.ClientDistrict = b.foundDistrict(ctx, found)
 		}
 		f.FindPhone, f.FindReference = "", ""
 		b.showRefer(w, r, s, http.StatusOK, f, v)
@@ -369,7 +373,9 @@ func (b *Bot) staffReferral(ctx context.Context, s session, f referForm) (core.S
 	if f.Crisis && f.CrisisReason == "" {
 		problems = append(problems, core.FieldError{Field: "why it is a crisis", Message: "Say why it is a crisis, like “no food in the house today”"})
 	}
-	if f.Agency == "" {
+	if f.agencyErr != nil {
+		problems = append(problems, core.FieldError{Field: "receiving agency", Message: twoAgencies})
+	} else if f.Agency == "" {
 		problems = append(problems, core.FieldError{Field: "receiving agency", Message: referMessages["agency"]})
 	} else if id, err := strconv.ParseInt(f.Agency, 10, 64); err != nil || id <= 0 {
 		problems = append(problems, core.FieldError{Field: "receiving agency", Message: "Choose an agency from the list"})
@@ -389,8 +395,12 @@ func (b *Bot) staffReferral(ctx context.Context, s session, f referForm) (core.S
 			problems = append(problems, core.FieldError{Field: "parent", Message: "The referral to refer on from does not exist"})
 		}
 	}
-	if in.ExistingClient == 0 && in.Parent == 0 && f.Name == "" {
-		problems = append(problems, core.FieldError{Field: "client.name", Message: referMessages["name"]})
+	if in.ExistingClient == 0 && in.Parent == 0 {
+		if f.Name == "" {
+			problems = append(problems, core.FieldError{Field: "client.name", Message: referMessages["name"]})
+		}
+		// Core's rule, named here with the form's other problems.
+		problems = append(problems, core.ContactProblems(in.Client)...)
 	}
 	if !f.Consent {
 		problems = append(problems, core.FieldError{Field: "client's consent", Message: referMessages["consent"]})
@@ -453,7 +463,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 	}
 	if f.Client != "" && v.Found == nil {
 		// Shown again after another step: name the client found, no more.
-		v.Found = &core.FoundClient{Name: "the client you found"}
+		v.Found = &core.FoundClient{Name: "the client you found", District: f.ClientDistrict}
 	}
 	var needs []core.Need
 	for _, n := range core.Needs {
@@ -468,7 +478,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 		district string
 	)
 	if len(needs) > 0 {
-		district = b.districtOf(ctx, f)
+		district = b.districtOf(ctx, s, f)
 		if f.Crisis {
 			needs = core.CrisisNeeds(needs, []string{f.CrisisReason})
 		}
@@ -489,17 +499,58 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 }
 
 // districtOf places the client for matching: the postcode typed, else the
-// town, else nothing.
-func (b *Bot) districtOf(ctx context.Context, f referForm) string {
+// town typed; else, for a client Onward has, where they are on record:
+// the district of the referral they are referred on from (the one its
+// Redirect panel matches on), or the found client's (foundDistrict).
+func (b *Bot) districtOf(ctx context.Context, s session, f referForm) string {
 	if f.Postcode != "" {
 		if p, err := core.ParsePostcode(f.Postcode); err == nil {
 			return p.District()
 		}
 	}
-	if f.Town != "" {
-		if d, ok, err := b.engine.DistrictForTown(ctx, f.Town); err == nil && ok {
-			return d.District
+	if d := b.townDistrict(ctx, f.Town); d != "" {
+		return d
+	}
+	if f.Parent != "" {
+		ref, err := b.engine.ReferralByReference(ctx, strings.ToUpper(f.Parent))
+		if err != nil || !s.staff.Actor().MaySee(ref) {
+			return ""
 		}
+		if ref.PostcodeDistrict != "" {
+			return ref.PostcodeDistrict
+		}
+		_, district, err := b.engine.ClientTown(ctx, ref.ClientID)
+		if err != nil {
+			return ""
+		}
+		return district
+	}
+	if f.Client != "" {
+		// Found at the first step, and carried by the form since.
+		if d, err := core.ParseDistrict(f.ClientDistrict); err == nil {
+			return d
+		}
+	}
+	return ""
+}
+
+// foundDistrict is where a client found at the first step is on record:
+// their postcode district, else the district of their town.
+func (b *Bot) foundDistrict(ctx context.Context, c core.FoundClient) string {
+	if c.District != "" {
+		return c.District
+	}
+	return b.townDistrict(ctx, c.Town)
+}
+
+// townDistrict is the district the directory places a town in, "" for
+// none or a town it does not know.
+func (b *Bot) townDistrict(ctx context.Context, town string) string {
+	if town == "" {
+		return ""
+	}
+	if d, ok, err := b.engine.DistrictForTown(ctx, town); err == nil && ok {
+		return d.District
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -80,8 +81,8 @@ func TestReferFormCountsCharacters(t *testing.T) {
 	}
 	housing := strconv.FormatInt(int64(tb.Net.Housing), 10)
 	form := func(name, notes string) map[string][]string {
-		return map[string][]string{"csrf": {c.csrf}, "key": {referKeyOf(t, page)}, "name": {name}, "needs": {"housing"},
-			"notes": {notes}, "agency": {housing}, "consent": {"yes"}, "step": {"send"}}
+		return map[string][]string{"csrf": {c.csrf}, "key": {referKeyOf(t, page)}, "name": {name}, "phone": {"07700 900777"},
+			"needs": {"housing"}, "notes": {notes}, "agency": {housing}, "consent": {"yes"}, "step": {"send"}}
 	}
 	long := "a" + strings.Repeat("ж", 4000) // 4,001 characters
 	name := "A" + strings.Repeat("ж", 200)  // 201
@@ -168,4 +169,74 @@ func TestReferFormNamesEveryProblemAtOnce(t *testing.T) {
 		t.Errorf("the summary lists %v, want every problem in page order %v", got, want)
 	}
 	summaryLinksLand(t, "every problem", body)
+}
+
+// TestReferFromTheWebNeedsAWayIn: an adviser referring a new client with
+// a name and no phone or email is refused, beside the phone field, in
+// core's words, and nothing is sent; an email alone will do.
+func TestReferFromTheWebNeedsAWayIn(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	_, page := c.get("/staff/refer")
+	form := url.Values{"csrf": {c.csrf}, "key": {referKeyOf(t, page)}, "name": {"Ann Notes"}, "needs": {"debt"},
+		"agency": {strconv.FormatInt(int64(tb.Net.Welfare), 10)}, "consent": {"yes"}, "scope": {"network"}, "step": {"send"}}
+	resp, body := c.post("/staff/refer", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#phone"`) ||
+		!strings.Contains(body, "Give a phone number or an email address so an adviser can get in touch") {
+		t.Fatalf("a name alone: %d, want 422 asking for a phone or an email: %s", resp.StatusCode, regexp.MustCompile(`(?s)<div class="error-summary.*?</div>`).FindString(body))
+	}
+	summaryLinksLand(t, "a name alone", body)
+	var n int
+	if err := tb.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d referrals made (%v), want none", n, err)
+	}
+	form.Set("email", "ann@example.org")
+	tb.sentReferral(c.post("/staff/refer", form))
+}
+
+// TestReferOnSuggestsForTheClientsArea: "Refer this client on", and a
+// client found by phone, are matched in the area Onward has for the
+// client when the form gives none: an agency that does not serve it is
+// not suggested (it is listed as not serving it), as on the referral's
+// own Redirect panel.
+func TestReferOnSuggestsForTheClientsArea(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	// A client in KY16, which the Citizens Advice's debt service does
+	// not serve; Welfare Rights (all of Fife) holds their referral.
+	r, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "refer-on-area", By: tb.Net.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "Fiona Fictional", Phone: "07700 900556", Postcode: "KY16 9AJ"},
+		Needs:  []core.Need{core.NeedDebt}, ToAgency: tb.Net.Welfare, ConsentConfirmed: true, WordingVersion: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cab := fmt.Sprintf(`id="agency-%d"`, tb.Net.CAB)
+	matchedInKY16 := func(what, body string) {
+		t.Helper()
+		if strings.Contains(body, cab) || !strings.Contains(body, "Kirkton Citizens Advice: does not serve KY16") {
+			t.Errorf("%s: Kirkton Citizens Advice is suggested, or not named as not serving KY16:\n%s", what,
+				regexp.MustCompile(`(?s)<fieldset[^>]*id="agency".*?</details>`).FindString(body))
+		}
+	}
+	isla := tb.signedIn(tb.Net.WelfareAdviser)
+	_, page := isla.get("/staff/refer?from=" + r.Reference)
+	matchedInKY16("refer on", page)
+
+	// Found by phone, then the needs chosen: the same area.
+	_, page = isla.get("/staff/refer")
+	_, found := isla.post("/staff/refer", url.Values{"csrf": {isla.csrf}, "key": {referKeyOf(t, page)},
+		"find_phone": {"07700 900556"}, "step": {"find"}})
+	hidden := func(name string) string {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(found)
+		if m == nil {
+			t.Fatalf("the page after finding the client has no %s field", name)
+		}
+		return m[1]
+	}
+	if hidden("client") == "" {
+		t.Fatal("the client was not found")
+	}
+	_, body := isla.post("/staff/refer", url.Values{"csrf": {isla.csrf}, "key": {hidden("key")}, "client": {hidden("client")},
+		"client_district": {hidden("client_district")}, "needs": {"debt"}, "step": {"match"}})
+	matchedInKY16("found client", body)
 }

@@ -292,9 +292,7 @@ func checkPartnerReferral(in PartnerReferral) (normalisedClient, error) {
 	if in.Consent.Scope == ScopeAgencies && len(in.Consent.Agencies) == 0 {
 		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "consent.agencies", Message: "name the agencies the client agreed may see their details"}}})
 	}
-	if strings.TrimSpace(in.Client.Phone) == "" && strings.TrimSpace(in.Client.Email) == "" {
-		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "client.phone", Message: "give a phone number or an email address so an adviser can get in touch"}}})
-	}
+	verr = mergeValidation(verr, checkContact(in.Client))
 	return client, verr
 }
 

@@ -154,11 +154,28 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 	return res, nil
 }
 
-func (e *Engine) checkSelfReferral(in SelfReferral) error {
-	var fields []FieldError
-	if strings.TrimSpace(in.Client.Phone) == "" && strings.TrimSpace(in.Client.Email) == "" {
-		fields = append(fields, FieldError{Field: "client.phone number", Message: "give a phone number or an email address so an adviser can get in touch"})
+// ContactProblems is the rule every way of referring a new client keeps
+// (a self-referral, an adviser's, a partner system's): a phone number or
+// an email address, or no adviser can get in touch. It names the phone
+// field (nil when there is a way in): for a form that lists it with its
+// own problems.
+func ContactProblems(d ClientDetails) []FieldError {
+	if strings.TrimSpace(d.Phone) == "" && strings.TrimSpace(d.Email) == "" {
+		return []FieldError{{Field: "client.phone number", Message: "give a phone number or an email address so an adviser can get in touch"}}
 	}
+	return nil
+}
+
+// checkContact is ContactProblems as a *ValidationError, or nil.
+func checkContact(d ClientDetails) error {
+	if fields := ContactProblems(d); len(fields) > 0 {
+		return &ValidationError{Fields: fields}
+	}
+	return nil
+}
+
+func (e *Engine) checkSelfReferral(in SelfReferral) error {
+	fields := ContactProblems(in.Client)
 	if in.Consent.Channel != "" && string(in.Consent.Channel) != string(in.Source) {
 		fields = append(fields, FieldError{Field: "consent.consent channel", Message: "consent must be given in the same way as the self-referral"})
 	}
@@ -252,6 +269,11 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 				ve.Fields[i].Message = "confirm the client agreed to the consent wording shown"
 			}
 		}
+	}
+	if existing == 0 {
+		// A client Onward has (found, or of the referral referred on
+		// from) keeps the details stored; a new one needs a way in.
+		verr = mergeValidation(verr, checkContact(in.Client))
 	}
 	if in.By.Kind != ActorStaff || in.By.StaffID == 0 {
 		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "by", Message: "a referral between agencies must be made by a member of staff"}}})

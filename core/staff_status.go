@@ -41,6 +41,9 @@ func (e *Engine) DeactivateStaff(ctx context.Context, id StaffID, by Actor) erro
 			Message: "you cannot deactivate yourself; ask another coordinator"}}}
 	}
 	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		if err := keepACoordinator(ctx, tx, id, "deactivate"); err != nil {
+			return err
+		}
 		var agency AgencyID
 		if err := tx.QueryRow(ctx, sqlDeactivateStaff, id, e.clock.Now()).Scan(&agency); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -51,6 +54,36 @@ func (e *Engine) DeactivateStaff(ctx context.Context, id StaffID, by Actor) erro
 		return e.appendEvent(ctx, tx, newEvent{kind: EventStaffDeactivated, agency: agency, actor: by,
 			data: eventData("staff_id", int64(id))})
 	})
+}
+
+// sqlLockCoordinators locks the rows of the network's active
+// coordinators (admins coordinate too), in id order so that two callers
+// never wait on each other.
+const sqlLockCoordinators = `
+SELECT id FROM staff WHERE role IN ('coordinator', 'admin') AND deleted_at IS NULL ORDER BY id FOR UPDATE`
+
+// keepACoordinator refuses to take the network's last active coordinator
+// away (to "demote" or "deactivate" staff member id): with none left,
+// nobody could triage, manage staff or make anyone a coordinator again
+// from the staff web. It locks every coordinator's row until the
+// caller's transaction ends, so two such changes at once (two
+// coordinators demoting each other) are made one after the other, and
+// the second counts without the first's coordinator: both cannot pass.
+func keepACoordinator(ctx context.Context, tx DB, id StaffID, change string) error {
+	rows, _ := tx.Query(ctx, sqlLockCoordinators)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[StaffID])
+	if err != nil {
+		return fmt.Errorf("lock coordinators: %w", err)
+	}
+	if len(ids) == 1 && ids[0] == id {
+		field := "role"
+		if change == "deactivate" {
+			field = "staff"
+		}
+		return &ValidationError{Fields: []FieldError{{Field: field, Message: fmt.Sprintf(
+			"you cannot %s the network's last coordinator: make another member of staff a coordinator first", change)}}}
+	}
+	return nil
 }
 
 const sqlSetStaffRole = `
@@ -69,6 +102,11 @@ func (e *Engine) setStaffRole(ctx context.Context, db DB, id StaffID, role Role,
 	}
 	if role != RoleAdviser && role != RoleCoordinator && role != RoleAdmin {
 		return &ValidationError{Fields: []FieldError{{Field: "role", Message: "role must be adviser, coordinator or admin"}}}
+	}
+	if role == RoleAdviser {
+		if err := keepACoordinator(ctx, db, id, "demote"); err != nil {
+			return err
+		}
 	}
 	var agency AgencyID
 	if err := db.QueryRow(ctx, sqlSetStaffRole, id, role).Scan(&agency); err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -101,7 +102,7 @@ var actions = map[Action]actionDef{
 			if !slices.Contains(Reasons, req.Reason) {
 				return []FieldError{{Field: "reason", Message: "choose a reason for rejecting the referral"}}
 			}
-			if req.Reason.NeedsFeedback() && strings.TrimSpace(req.Feedback) == "" {
+			if req.Reason.NeedsFeedback() && !inWords(req.Feedback) {
 				return []FieldError{{Field: "feedback", Message: fmt.Sprintf("say why, in words, as well as the reason %q: the referrer needs it to find the right help", req.Reason.Label())}}
 			}
 			return nil
@@ -265,6 +266,14 @@ var actions = map[Action]actionDef{
 			return nil
 		},
 	},
+}
+
+// inWords reports whether feedback says something in words: at least one
+// letter, in any script. "." or "-" typed to get past a required field
+// tells the referrer nothing; every channel (web, Slack, the partner
+// API) is held to it here.
+func inWords(feedback string) bool {
+	return strings.IndexFunc(feedback, unicode.IsLetter) >= 0
 }
 
 // needsAgency is the check of the actions that send a referral to an agency.
@@ -488,7 +497,7 @@ func checkActorHeld(r Referral, req TransitionRequest, left bool) error {
 // words on why, which the referrer reads and the audit log keeps, as the
 // agency that had it can no longer say.
 func checkLeft(req TransitionRequest) error {
-	if strings.TrimSpace(req.Feedback) == "" {
+	if !inWords(req.Feedback) {
 		return &ValidationError{Fields: []FieldError{{Field: "feedback",
 			Message: "say why the referral is moved on: its agency has left the network, and its record (and any referrer) must say why"}}}
 	}
