@@ -8,14 +8,17 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/go-redis/redis_rate/v10"
 
 	"github.com/onward-network/onward/core"
 )
@@ -267,6 +270,29 @@ func (v *referView) setReferErrors(problems []core.FieldError, fallback string) 
 	v.setFieldErrors(sorted, fields, fallback)
 }
 
+// findsPerHour is how many clients one member of staff may look up by
+// phone or reference in an hour: enough for a busy adviser referring
+// clients in front of them, too few to try numbers until someone is found.
+var findsPerHour = redis_rate.Limit{Rate: 30, Burst: 30, Period: time.Hour}
+
+// findAllowed counts one look-up against the staff member's hourly limit
+// and says how long to wait when it is used up; the first refusal in a
+// window is logged, for whoever watches for misuse.
+func (b *Bot) findAllowed(ctx context.Context, st core.Staff) (time.Duration, error) {
+	key := b.prefix + "bot:find:staff:" + strconv.FormatInt(int64(st.ID), 10)
+	res, err := redis_rate.NewLimiter(b.rdb).Allow(ctx, key, findsPerHour)
+	if err != nil {
+		return 0, fmt.Errorf("count client look-ups: %w", err)
+	}
+	if res.Allowed == 0 {
+		if first, err := b.rdb.SetNX(ctx, key+":told", 1, findsPerHour.Period).Result(); err == nil && first {
+			b.log.Warn("client look-ups over the hourly limit", "staff", int64(st.ID), "agency", int64(st.AgencyID))
+		}
+		return res.RetryAfter, nil
+	}
+	return 0, nil
+}
+
 // referSubmit handles each step of the form: find the client, show the
 // agencies that fit, or send — the same core call as Slack's /refer.
 func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
@@ -278,6 +304,16 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 		if long := f.tooLong("find_phone", "find_reference"); len(long) > 0 {
 			v.setReferErrors(long, "find_phone")
 			b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
+			return
+		}
+		if wait, err := b.findAllowed(ctx, s.staff); err != nil {
+			b.failed(w, &s, err)
+			return
+		} else if wait > 0 {
+			v.setReferErrors([]core.FieldError{{Field: "find_phone", Message: fmt.Sprintf(
+				"You have looked up %d clients in the last hour: try again in %d minutes, or refer the client as new", findsPerHour.Burst,
+				int(math.Ceil(wait.Minutes())))}}, "find_phone")
+			b.showRefer(w, r, s, http.StatusTooManyRequests, f, v)
 			return
 		}
 		found, err := b.engine.FindClient(ctx, s.staff.Actor(), f.FindPhone, f.FindReference)

@@ -240,3 +240,44 @@ func TestReferOnSuggestsForTheClientsArea(t *testing.T) {
 		"client_district": {hidden("client_district")}, "needs": {"debt"}, "step": {"match"}})
 	matchedInKY16("found client", body)
 }
+
+// TestFindClientNeedsAPartWithThem: a consent to share across the whole
+// network does not let any adviser find the client by trying phone
+// numbers: only an agency their consent names, or one that made or
+// holds one of their referrals, finds them; every other agency gets the
+// answer given for nobody. And one member of staff looks up at most
+// findsPerHour clients an hour: the next is a 429 saying so.
+func TestFindClientNeedsAPartWithThem(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	if _, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "network-wide", By: tb.Net.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "Morven Laidlaw", Phone: "07700 900571"}, Needs: []core.Need{core.NeedHousing},
+		ToAgency: tb.Net.Housing, ConsentConfirmed: true, WordingVersion: "v1", Scope: core.ScopeNetwork}); err != nil {
+		t.Fatal(err)
+	}
+	find := func(c *webClient, phone string) (int, string) {
+		_, page := c.get("/staff/refer")
+		key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+		resp, body := c.post("/staff/refer", url.Values{"csrf": {c.csrf}, "key": {key}, "step": {"find"}, "find_phone": {phone}})
+		return resp.StatusCode, body
+	}
+	welfare := tb.signedIn(tb.Net.WelfareAdviser)
+	if _, body := find(welfare, "07700 900571"); strings.Contains(body, "Morven") || !strings.Contains(body, "No client found") {
+		t.Errorf("an agency with no part in the client's referrals found them under a network-wide consent")
+	}
+	if _, body := find(tb.signedIn(tb.Net.Adviser), "07700 900571"); !strings.Contains(body, "Morven Laidlaw") {
+		t.Errorf("the referring agency should find its client")
+	}
+	for i := 2; i < findsPerHour.Burst; i++ { // welfare made look-up 1 above
+		if status, _ := find(welfare, "07700 900600"); status != http.StatusOK {
+			t.Fatalf("look-up %d: %d, want 200", i, status)
+		}
+	}
+	if status, _ := find(welfare, "07700 900601"); status != http.StatusOK {
+		t.Fatalf("the last look-up within the limit: %d", status)
+	}
+	status, body := find(welfare, "07700 900571")
+	if status != http.StatusTooManyRequests || !strings.Contains(body, "looked up 30 clients in the last hour") {
+		t.Fatalf("one look-up past the limit: %d; want 429 saying so", status)
+	}
+}

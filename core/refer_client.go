@@ -23,12 +23,14 @@ type FoundClient struct {
 	Town     string
 }
 
-// sqlClientVisible is true when the agency may see the client: a consent
-// of theirs that is not withdrawn covers it, or it holds or made one of
-// their referrals.
+// sqlClientVisible is true when the agency may find the client: a
+// consent of theirs that is not withdrawn names it, or it holds or made
+// one of their referrals. A consent to share across the whole network
+// is not enough on its own: any member of any agency could then find
+// anyone by trying phone numbers, and learn who they are and where.
 const sqlClientVisible = `
 SELECT EXISTS (SELECT 1 FROM consents k WHERE k.client_id = $1 AND k.withdrawn_at IS NULL
-                 AND (k.scope = 'network' OR $2 = ANY(k.agency_ids)))
+                 AND $2 = ANY(k.agency_ids))
     OR EXISTS (SELECT 1 FROM referrals r JOIN consents k ON k.id = r.consent_id
                WHERE r.client_id = $1 AND k.withdrawn_at IS NULL AND (r.to_agency_id = $2 OR r.from_agency_id = $2))`
 
@@ -45,9 +47,11 @@ func (e *Engine) clientVisible(ctx context.Context, db DB, client ClientID, by A
 }
 
 // FindClient finds a client by their phone number or by a reference they
-// were given, for a member of staff about to refer them on. A client whose
-// consent does not cover the staff member's agency is ErrNotFound, exactly
-// as one who does not exist: the answer never tells that they do. A
+// were given, for a member of staff about to refer them on. A client the
+// staff member's agency has no part with (sqlClientVisible: their
+// consent names it, or it made or holds one of their referrals) is
+// ErrNotFound, exactly as one who does not exist: the answer never tells
+// that they do. A
 // client found is recorded in their audit chain.
 func (e *Engine) FindClient(ctx context.Context, by Actor, phone, reference string) (FoundClient, error) {
 	var id ClientID

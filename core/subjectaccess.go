@@ -282,6 +282,11 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 		switch ev.Kind {
 		case EventDisclosed:
 			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Reference: ev.Reference, Who: ev.Who, Agency: agency, Via: via})
+		case EventClientFound:
+			// Found by phone or reference to refer them on: their name
+			// and area were shown.
+			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Who: ev.Who, Agency: agency,
+				Via: "found by phone or reference to refer on (name and area shown)"})
 		case EventSubjectAccess:
 			what := "subject access export"
 			if via != "" {

@@ -173,3 +173,39 @@ func TestSubjectAccessExportFollowsARecordedRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestSubjectAccessListsFindsByPhone: a member of staff who found the
+// client by phone to refer them on was shown their name and area, so the
+// export lists it among who saw their details, naming the agency.
+func TestSubjectAccessListsFindsByPhone(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	in := coretest.SelfReferral("found-by-phone")
+	res, err := env.Engine.SelfRefer(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := res.Referral.ToAgencyID
+	if holder == nil {
+		t.Fatal("the self-referral went to triage; the test needs an agency holding it")
+	}
+	var by core.Actor
+	for _, s := range []core.Staff{env.Net.Adviser, env.Net.WelfareAdviser, env.Net.HousingAdviser} {
+		if s.AgencyID == *holder {
+			by = s.Actor()
+		}
+	}
+	if by.Kind == "" {
+		t.Fatalf("no test adviser at agency %d", *holder)
+	}
+	if _, err := env.Engine.FindClient(ctx, by, in.Client.Phone, ""); err != nil {
+		t.Fatal(err)
+	}
+	out, err := env.Engine.ExportClient(ctx, res.Referral.ClientID, env.Net.Coordinator.Actor(), "web", sarRequest(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Disclosures) != 2 || !strings.Contains(out.Disclosures[0].Via, "found by phone") || out.Disclosures[0].Agency == "" {
+		t.Fatalf("the export lists %+v, want the find by phone (with its agency), then the export", out.Disclosures)
+	}
+}
