@@ -26,8 +26,13 @@ type inboxView struct {
 	// CapacityUntil is the date published on the directory, nil for none.
 	CapacityUntil *time.Time
 	Triage        []cardItem
-	List          listView
-	Attention     int // sent referrals needing this agency's attention
+	// Left is, for coordinators, the open referrals held by agencies that
+	// have left the network, which only they can move on.
+	Left         []cardItem
+	LeftTotal    int
+	LeftAgencies int
+	List         listView
+	Attention    int // sent referrals needing this agency's attention
 	// CapacityDate is the date typed into the capacity form when it came
 	// back refused (Invalid["capacity-until"] says why).
 	CapacityDate string
@@ -78,6 +83,10 @@ func (b *Bot) showInbox(w http.ResponseWriter, r *http.Request, s session, refus
 			b.failed(w, &s, err)
 			return
 		}
+		if err := b.leftCards(ctx, s, &v); err != nil {
+			b.failed(w, &s, err)
+			return
+		}
 	}
 	b.renderPage(w, status, "inbox", v)
 }
@@ -96,6 +105,42 @@ func (b *Bot) cardItems(ctx context.Context, s session, f core.ReferralFilter, k
 		out = append(out, cardItem{cardView: v, CSRF: s.csrf, Linked: true})
 	}
 	return out, nil
+}
+
+// maxLeftCards is how many referrals held by agencies that have left the
+// network the inbox shows as cards; it counts them all.
+const maxLeftCards = 50
+
+// leftCards fills in the coordinator's cards of the referrals held by
+// agencies that have left the network, each offering only what core lets
+// the coordinator do with it (core.Actor.MayActHeldBy): Redirect… above
+// all; its page's form also cancels.
+func (b *Bot) leftCards(ctx context.Context, s session, v *inboxView) error {
+	held, err := b.engine.ReferralsHeldByRetired(ctx, s.staff.Actor(), maxLeftCards)
+	if err != nil {
+		return err
+	}
+	v.LeftTotal, v.LeftAgencies = held.Total, held.Agencies
+	by := s.staff.Actor()
+	for _, r := range held.Referrals {
+		cv, err := buildView(ctx, b.engine, r, KindAgency)
+		if err != nil {
+			return err
+		}
+		holder, err := b.engine.Agency(ctx, *r.ToAgencyID)
+		if err != nil {
+			return err
+		}
+		var keep []button
+		for _, bt := range cv.Buttons {
+			if bt != btnDetails && by.MayActHeldBy(r, holder, bt.action()) {
+				keep = append(keep, bt)
+			}
+		}
+		cv.Buttons = keep
+		v.Left = append(v.Left, cardItem{cardView: cv, CSRF: s.csrf, Linked: true})
+	}
+	return nil
 }
 
 // failed shows the generic failure page for an unexpected error, logged

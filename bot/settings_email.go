@@ -32,7 +32,7 @@ var mailKindLabels = map[core.EmailKind]string{
 	core.EmailReferralUpdate:  "What became of referrals I made",
 	core.EmailEscalation:      "Escalations of overdue referrals (coordinators)",
 	core.EmailDeadLetter:      "Messages Onward could not deliver (coordinators)",
-	core.EmailAlert:           "Alerts: a client not contacted, a partner's webhooks paused, texts held (coordinators)",
+	core.EmailAlert:           "Alerts: a referral waiting in triage, a client not contacted, an agency leaving with referrals, a partner's webhooks paused, texts held (coordinators)",
 }
 
 func (b *Bot) settingsPage(r *http.Request, s session) (settingsEmailPage, error) {

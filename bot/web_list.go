@@ -157,6 +157,12 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 		}
 		res, err = b.engine.List(ctx, q)
 	}
+	if err == nil && len(res.Rows) == 0 && res.Page > res.Pages() {
+		// Past the last page (an old link, a number typed in): the last
+		// page, rather than an empty one saying "Page 10000 of 1".
+		q.Page = res.Pages()
+		res, err = b.engine.List(ctx, q)
+	}
 	if err != nil {
 		return listView{}, 0, err
 	}

@@ -86,7 +86,8 @@ func (e *Engine) withRetry(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 // queueCreated queues the created event and the outbox rows of a new
-// referral: its card where it lands, reminders, and crisis alert.
+// referral: its card where it lands, reminders (the coordinators' emails
+// for one waiting in triage: queueTriageMail), and crisis alert.
 func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, cal Calendar, now time.Time, data map[string]any) {
 	data["version"] = r.Version
 	if r.ParentID != nil {
@@ -100,6 +101,7 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 		e.queueRouted(b, r, *to, cal, now)
 	} else {
 		e.outbox.queue(b, cardMsg(r, "triage"), now)
+		e.queueTriageMail(b, r, cal, now)
 	}
 	if r.Crisis {
 		e.outbox.queue(b, outboxMsg{kind: OutboxCrisisAlert, referral: r.ID, payload: OutboxPayload{ReferralID: r.ID},

@@ -44,7 +44,8 @@ const (
 	// EmailDeadLetter tells the coordinators a delivery failed for good.
 	EmailDeadLetter EmailKind = "dead-letter"
 	// EmailAlert tells the coordinators what their triage channel is told
-	// of besides referrals: a client says nobody contacted them, a
+	// of: a referral waiting in triage (queueTriageMail), a client says
+	// nobody contacted them, an agency left keeping open referrals, a
 	// partner's webhook deliveries paused, a client's texts held back.
 	EmailAlert EmailKind = "alert"
 	// EmailDigest is a member of staff's daily digest of their agency's day.

@@ -60,7 +60,7 @@ func TestDigestSchedule(t *testing.T) {
 	if _, err := h.engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: n.Adviser.Actor()}); err != nil {
 		t.Fatal(err)
 	}
-	h.selfRefer(t, "digest-crisis", func(s *core.SelfReferral) { s.Crisis = true })
+	crisis := h.selfRefer(t, "digest-crisis", func(s *core.SelfReferral) { s.Crisis = true })
 	drain(t, w)
 	at := map[string][]string{} // address → subjects, at once
 	for _, m := range h.smtp.Messages() {
@@ -81,16 +81,22 @@ func TestDigestSchedule(t *testing.T) {
 	before := len(h.smtp.Messages())
 
 	// digests counts digest emails sent since the start of the schedule,
-	// by address.
+	// by address. The crisis left waiting in triage past its target brings
+	// the coordinator its reminder once, whatever she chose (reminded).
+	reminded := 0
 	digests := func() map[string]int {
 		t.Helper()
 		drain(t, w)
 		out := map[string]int{}
+		reminded = 0
 		for _, m := range h.smtp.Messages()[before:] {
 			p := parse(t, m)
-			if strings.Contains(p.Header.Get("Subject"), "your day in Onward") {
+			switch subj := p.Header.Get("Subject"); {
+			case strings.Contains(subj, "your day in Onward"):
 				out[m.To[0]]++
-			} else {
+			case m.To[0] == n.Coordinator.Email && subj == "CRISIS: Referral "+crisis.Reference+" is still waiting in triage":
+				reminded++
+			default:
 				t.Errorf("unexpected email to %s: %s", m.To[0], p.Header.Get("Subject"))
 			}
 		}
@@ -184,6 +190,9 @@ func TestDigestSchedule(t *testing.T) {
 	run(time.Date(2026, 6, 13, 7, 0, 0, 0, time.UTC), time.Date(2026, 6, 13, 12, 0, 0, 0, time.UTC))
 	run(time.Date(2026, 6, 14, 8, 0, 0, 0, time.UTC), time.Date(2026, 6, 14, 9, 0, 0, 0, time.UTC))
 	want("the weekend", 4, 3)
+	if reminded != 1 {
+		t.Errorf("the coordinator was reminded %d times of the crisis waiting in triage, want once", reminded)
+	}
 
 	// One cause row per agency and working day, however many schedulers.
 	causes := map[string]int{}

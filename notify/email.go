@@ -87,6 +87,9 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 			if due, why := ref.StillDue(r.Kind, r.Payload); !due {
 				return skipped(why), nil
 			}
+			if due, why := ref.TriageMailDue(r.Kind, r.Payload); !due {
+				return skipped(why), nil
+			}
 			if ref.FromStaffID != nil {
 				referrer = *ref.FromStaffID
 			}
@@ -252,6 +255,8 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
 	case core.EmailAlert:
 		d.Alert = p.Text
+		d.Triage = p.Level == core.AlertTriageWaiting || p.Level == core.AlertTriageOverdue
+		d.TriageOverdue = p.Level == core.AlertTriageOverdue
 	}
 	id := r.Referral()
 	if id == 0 {
@@ -293,6 +298,11 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.Due = when(cal, *ref.AckDueAt)
 	case ref.Crisis:
 		d.Due = when(cal, cal.AckDue(ref.CreatedAt, core.Agency{}, true))
+	}
+	if d.Triage {
+		// The facts' clock is an agency's acknowledgement; a referral in
+		// triage waits for a coordinator to choose one, by its triage target.
+		d.Due, d.TriageDue = "", when(cal, cal.TriageDue(ref.CreatedAt, ref.Crisis))
 	}
 	if p.Email == core.EmailContactReminder {
 		d.Days = cal.ContactNudgeDays
@@ -427,6 +437,7 @@ func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff co
 	d.DigestUpdates = in(core.EmailReferralUpdate)
 	d.DigestEscalations = coordinates && in(core.EmailEscalation)
 	d.DigestDead = coordinates && in(core.EmailDeadLetter)
+	d.DigestTriage = coordinates && in(core.EmailAlert)
 	if d.DigestNew || d.DigestWaiting || d.DigestNotContacted {
 		if d.Counts, err = w.digestCounts(ctx, a, cal); err != nil {
 			return err
@@ -465,5 +476,25 @@ func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff co
 			return err
 		}
 	}
+	if d.DigestTriage {
+		queue, err := w.engine.TriageQueue(ctx, now)
+		if err != nil {
+			return err
+		}
+		for i, q := range queue {
+			if q.Overdue {
+				d.TriageOverdueCount++
+			}
+			if i < maxDigestTriage {
+				d.Triaging = append(d.Triaging, digestItem{Reference: q.Reference, Needs: needLabels(q.Needs),
+					District: q.District, Crisis: q.Crisis, Overdue: q.Overdue, Claimed: q.Claimed})
+			}
+		}
+		d.TriageCount = len(queue)
+	}
 	return nil
 }
+
+// maxDigestTriage is how many referrals in triage a digest lists by
+// reference; it counts them all.
+const maxDigestTriage = 50

@@ -44,6 +44,10 @@ type emailData struct {
 	DeadKind, DeadError, DeadID string // dead letters
 	Attempts                    int
 	Alert                       string // an alert's words, in plain text (templates/alerts)
+	// Triage: the alert is of a referral waiting in triage (arrived, or
+	// TriageOverdue: still there, unclaimed, at TriageDue, its target).
+	Triage, TriageOverdue bool
+	TriageDue             string
 
 	// The digest: a section for each kind its reader chose to gather.
 	Date                                         string
@@ -54,6 +58,12 @@ type emailData struct {
 	Items                                        []digestItem
 	Updates                                      []digestUpdate
 	Escalated, Dead                              int
+	// DigestTriage: a coordinator who gathers alerts sees the triage
+	// queue: TriageCount referrals, TriageOverdueCount of them past
+	// their target, the first of them listed (Triaging).
+	DigestTriage                    bool
+	Triaging                        []digestItem
+	TriageCount, TriageOverdueCount int
 
 	SignInLink, LoginPage string // sign-in and invitation
 	Minutes               int
@@ -68,6 +78,7 @@ type digestItem struct {
 	Reference, Needs, District string
 	Crisis                     bool
 	SelfReferral               bool // the client referred themselves: no adviser has spoken to them
+	Overdue, Claimed           bool // in triage: past its target; claimed by a coordinator
 }
 
 // emailTemplates are each kind's subject, text and HTML templates.
