@@ -35,6 +35,9 @@ type app struct {
 	// refusals in, by path prefix: newHandler starts them, and a mount
 	// whose part answers in its own pages adds its own (refuseAs).
 	refusals map[string]wiring.Refusal
+	// notReady is what /readyz last found down, so its probes log each
+	// spell once (readyLog).
+	notReady readyLog
 }
 
 // loadConfig reads and validates the environment.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/onward-network/onward/cmd/internal/wiring"
@@ -98,7 +100,8 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var problems []string
-	if err := wait(pg); err != nil {
+	err := wait(pg)
+	if err != nil {
 		switch {
 		case errors.Is(err, core.ErrSchemaBehind):
 			problems = append(problems, "postgres: the schema is behind this binary")
@@ -107,12 +110,13 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		default:
 			problems = append(problems, "postgres: does not answer")
 		}
-		a.logReady("postgres", err)
 	}
-	if err := wait(rd); err != nil {
+	a.notReady.note(a.log, "postgres", err)
+	err = wait(rd)
+	if err != nil {
 		problems = append(problems, "redis: does not answer")
-		a.logReady("redis", err)
 	}
+	a.notReady.note(a.log, "redis", err)
 	if notifyMetrics.WorkerCannotReachDatabase() {
 		problems = append(problems, "worker: cannot reach postgres, deliveries paused")
 	}
@@ -130,10 +134,30 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 // usually allow it.
 const readyzWithin = 1500 * time.Millisecond
 
-// logReady logs why a readiness check failed.
-func (a *app) logReady(what string, err error) {
-	if a.log != nil {
-		a.log.Warn("not ready", "part", what, "err", oneLine(err.Error()))
+// readyLog remembers which parts /readyz found not ready, so that a load
+// balancer probing every few seconds through an outage logs its start
+// once, with the cause, and its end once, not a line a probe.
+type readyLog struct {
+	mu   sync.Mutex
+	down map[string]bool
+}
+
+// note logs part's readiness check when it changes: err, the failure of
+// a part that was ready (or not yet checked), or nil for one that was not.
+func (l *readyLog) note(log *slog.Logger, part string, err error) {
+	l.mu.Lock()
+	was := l.down[part]
+	if l.down == nil {
+		l.down = map[string]bool{}
+	}
+	l.down[part] = err != nil
+	l.mu.Unlock()
+	switch {
+	case log == nil:
+	case err != nil && !was:
+		log.Warn("not ready", "part", part, "err", oneLine(err.Error()))
+	case err == nil && was:
+		log.Info("ready again", "part", part)
 	}
 }
 

@@ -144,3 +144,31 @@ func TestServeAndWorkerRefuseADatabaseOfAnotherVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestReadyzLogsEachSpellOnce: a load balancer probes /readyz every few
+// seconds; through an outage its log says once that a part is not ready,
+// with the cause, and once that it is ready again, not a line a probe.
+func TestReadyzLogsEachSpellOnce(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	var l readyLog
+	down := errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+	for range 3 {
+		l.note(log, "redis", down)
+		l.note(log, "postgres", nil)
+	}
+	for range 2 {
+		l.note(log, "redis", nil)
+	}
+	l.note(log, "redis", down)
+	got := buf.String()
+	if n := strings.Count(got, `msg="not ready" part=redis`); n != 2 {
+		t.Errorf("%d not-ready lines for two spells, want 2:\n%s", n, got)
+	}
+	if n := strings.Count(got, `msg="ready again" part=redis`); n != 1 {
+		t.Errorf("%d ready-again lines, want 1:\n%s", n, got)
+	}
+	if strings.Contains(got, "postgres") || !strings.Contains(got, "connection refused") {
+		t.Errorf("the log names a part that never failed, or not the cause:\n%s", got)
+	}
+}
