@@ -17,7 +17,7 @@ import (
 )
 
 // This file is the data protection officer's page: every subject access
-// export and erasure, newest first, with a date filter, pages and a CSV
+// export, erasure and withdrawal of consent, newest first, with a date filter, pages and a CSV
 // download for the network's register of requests. Coordinators only
 // (coordinatorOnly); core lists them (core.Engine.DataProtectionRequests)
 // and audits each reading, page or download.
@@ -176,7 +176,11 @@ func (b *Bot) dpRequestsCSV(w http.ResponseWriter, r *http.Request, s session) {
 // dpRequestCells is one row of the download, in dpRequestsColumns' order.
 func dpRequestCells(row core.DataProtectionRequest, loc *time.Location) []report.Cell {
 	text := func(s string) report.Cell { return report.Cell{Text: s} }
-	cells := []report.Cell{text(row.At.In(loc).Format("2006-01-02 15:04")), text(""), text(row.By), text(row.Agency), text(row.Via)}
+	cells := []report.Cell{text(row.At.In(loc).Format("2006-01-02 15:04")), text(""), text(row.By), text(row.Agency), text(row.Through())}
+	if row.Withdrawal() {
+		cells[1] = text("Withdrawal of consent")
+		return append(cells, text(""), text(""), text(""), text(""), text(""), text(""), text(""), text(strings.Join(row.Referrals, " ")))
+	}
 	if !row.Export() {
 		cells[1] = text("Erasure")
 		return append(cells, text(""), text(""), text(""), text(""), text(""), text(""),

@@ -128,7 +128,7 @@ func TestDataProtectionRequestsPage(t *testing.T) {
 		t.Fatalf("download: %d records (%v), want a header and 2 rows", len(records), err)
 	}
 	if got := strings.Join(records[2], "|"); got != "2026-11-23 10:00|Subject access export|"+tb.Net.Coordinator.Name+"|"+tb.Net.Coordinator.AgencyName+
-		"|web|By letter|2026-10-01|53|2026-11-02|yes|SAR-2026-051||" {
+		"|the staff web|By letter|2026-10-01|53|2026-11-02|yes|SAR-2026-051||" {
 		t.Errorf("the export's row is %s", got)
 	}
 	if got := records[1]; got[1] != "Erasure" || got[11] != core.ErasureClientAsked.Label() || got[12] != other.Reference {
@@ -160,5 +160,63 @@ func TestDataProtectionRequestsPage(t *testing.T) {
 	_, body = coord.get(page + "/csv")
 	if strings.Contains(body, "SAR-2026-051") || !strings.Contains(body, ",erased,") {
 		t.Error("after the erasure the download should say the reference was erased")
+	}
+}
+
+// TestDataProtectionRequestsListWithdrawals: a withdrawal of consent
+// recorded on the staff web and one the client texted are rows of the
+// data protection officer's page and of the register's CSV, saying who
+// and how, known by the client's referral and never by their details.
+func TestDataProtectionRequestsListWithdrawals(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	in := coretest.SelfReferral("dp-requests-withdrawn")
+	in.Client.Name, in.Client.Phone = "Quorra Vantablack", "07700 900876"
+	res, err := tb.Engine.SelfRefer(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rang := res.Referral
+	in = coretest.SelfReferral("dp-requests-texted")
+	in.Client.Name, in.Client.Phone = "Quorra Vantablack", "07700 900875"
+	if res, err = tb.Engine.SelfRefer(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	texted := res.Referral
+	coord := tb.signedIn(tb.Net.Coordinator)
+
+	resp, _ := coord.post("/staff/referrals/"+rang.Reference+"/withdraw", url.Values{"csrf": {coord.csrf},
+		"evidence": {"Quorra rang from her mobile"}, "confirm": {"yes"}})
+	if resp.StatusCode >= 400 {
+		t.Fatalf("withdraw on the staff web: %d", resp.StatusCode)
+	}
+	tb.Clock.Advance(time.Hour)
+	if done, err := tb.Engine.WithdrawByPhone(ctx, "+447700900875", "SMwithdrawn"); !done || err != nil {
+		t.Fatalf("withdraw by text: %v, %v", done, err)
+	}
+
+	const page = "/staff/data-protection/requests"
+	_, body := coord.get(page)
+	for _, want := range []string{"Withdrawal of consent", "through the staff web", "through the client&#39;s text (withdraw keyword)",
+		rang.Reference, texted.Reference, tb.Net.Coordinator.Name} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	_, body = coord.get(page + "/csv")
+	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(records) != 3 {
+		t.Fatalf("download: %d records (%v), want a header and the 2 withdrawals", len(records), err)
+	}
+	if got := strings.Join(records[1][1:], "|"); got != "Withdrawal of consent|the client||the client's text (withdraw keyword)||||||||"+texted.Reference {
+		t.Errorf("the texted withdrawal's row is %s", got)
+	}
+	if got := strings.Join(records[2][1:], "|"); got != "Withdrawal of consent|"+tb.Net.Coordinator.Name+"|"+tb.Net.Coordinator.AgencyName+"|the staff web||||||||"+rang.Reference {
+		t.Errorf("the staff web's withdrawal's row is %s", got)
+	}
+	for _, p := range []string{"Quorra", "Vantablack", "900876", "900875", "mobile", "SMwithdrawn"} {
+		if strings.Contains(body, p) {
+			t.Errorf("the download holds %q", p)
+		}
 	}
 }

@@ -205,6 +205,16 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 			}
 		}
 	}
+	// Dates past the last day Onward reports on name the limit; a start
+	// in the year 1 with an end in 9999 names it too, never "give both".
+	for _, q := range []string{"from=0001-01-01&to=9999-12-31", "from=2026-01-01&to=9999-12-31"} {
+		for _, path := range []string{"/staff/reports/seasonality-monthly?", "/staff/reports/seasonality-monthly/csv?", "/staff/reports?"} {
+			if resp, body := c.get(path + q); resp.StatusCode != http.StatusBadRequest ||
+				!strings.Contains(body, "Onward reports on days from 2000-01-01 to 2099-12-31") || strings.Contains(body, "ive both") {
+				t.Errorf("%s%s: %d, want 400 naming the days Onward reports on", path, q, resp.StatusCode)
+			}
+		}
+	}
 	// A period that ends before it starts is named as such, on the page
 	// and in the downloads: one rule, core's (report.CheckPeriod).
 	for _, path := range []string{"/staff/reports/outcomes?", "/staff/reports/outcomes/csv?", "/staff/reports?"} {

@@ -10,10 +10,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// The data protection officer's list of subject access exports and
-// erasures: what the network did with the requests it received, read
-// from the audit log (the events client.exported and client.erased) so
-// that nobody has to open the raw log to answer for them.
+// The data protection officer's list of subject access exports, erasures
+// and withdrawals of consent: what the network did with the requests it
+// received, read from the audit log (the events client.exported,
+// client.erased and consent.withdrawn) so that nobody has to open the raw
+// log to answer for them. A withdrawal an erasure made on its way (via
+// "erasure") is not listed apart: the erasure's row stands for it.
 
 // EventDataProtectionRequestsViewed records that someone read the list of
 // exports and erasures (DataProtectionRequests), with the period asked
@@ -40,13 +42,19 @@ type DataProtectionQuery struct {
 // is known by the request it answered, an erasure by the referrals it
 // emptied.
 type DataProtectionRequest struct {
-	Kind EventKind // EventSubjectAccess or EventClientErased
+	Kind EventKind // EventSubjectAccess, EventClientErased or EventConsentWithdrawn
 	At   time.Time
-	// By is who did it: a member of staff's name, "Onward" for Onward
-	// itself (retention, the command line without --by), "a former member
-	// of staff" when the name is gone; Agency is their agency, then.
+	// By is who did it: a member of staff's name, "the client" for a
+	// client's own withdrawal, "Onward" for Onward itself (retention, the
+	// command line without --by), "a former member of staff" when the
+	// name is gone; Agency is their agency, then.
 	By, Agency string
-	Via        string // the channel of an export: "web", "cli"
+	// Via is the channel of an export ("web", "cli") or a withdrawal
+	// ("sms", "web", "slack", "cli"); Through says it in words.
+	Via string
+	// ByClient says the client did it themselves (a withdrawal texted or
+	// made on the web page reached from their reference).
+	ByClient bool
 
 	// An export's request: how it came in, the day it was received, and
 	// the network's reference for it. Exports recorded before requests
@@ -66,10 +74,35 @@ type DataProtectionRequest struct {
 	Reference       string
 	ReferenceErased bool
 
-	// An erasure's reason, and the references of the client's referrals
-	// it emptied (kept without details, for the figures).
+	// An erasure's reason. Referrals are the references of the client's
+	// referrals (kept without details, for the figures): those an erasure
+	// emptied, or those of the client who withdrew consent, by which the
+	// withdrawal is known.
 	Reason    ErasureReason
 	Referrals []string
+}
+
+// Withdrawal reports whether the row is a withdrawal of consent.
+func (r DataProtectionRequest) Withdrawal() bool { return r.Kind == EventConsentWithdrawn }
+
+// Through says in words how the request was recorded: for a withdrawal
+// the text keyword, the client's own web page, the staff web, Slack or
+// the command line; for an export the staff web or the command line; ""
+// when it was not recorded. The page and the register's CSV both say it.
+func (r DataProtectionRequest) Through() string {
+	switch {
+	case r.Via == "sms":
+		return "the client's text (withdraw keyword)"
+	case r.Via == "web" && r.ByClient:
+		return "the client on the web (withdraw page)"
+	case r.Via == "web":
+		return "the staff web"
+	case r.Via == "slack":
+		return "Slack"
+	case r.Via == "cli":
+		return "the command line"
+	}
+	return r.Via
 }
 
 // Label is how the request came in, in words ("By letter"; "" for a code
@@ -84,7 +117,7 @@ func (c RequestChannel) Label() string {
 }
 
 // Export reports whether the row is a subject access export (else an
-// erasure).
+// erasure or a withdrawal).
 func (r DataProtectionRequest) Export() bool { return r.Kind == EventSubjectAccess }
 
 // DataProtectionPage is a page of the list and how many rows the whole
@@ -139,7 +172,8 @@ type dataProtectionRow struct {
 	Total        int        `db:"total"`
 }
 
-// sqlDataProtectionRequests reads the exports and erasures of a period,
+// sqlDataProtectionRequests reads the exports, erasures and withdrawals
+// of consent (but those an erasure made) of a period,
 // newest first, through events_kind_idx (kind, created_at). The agency is
 // the one the export's event recorded (the exporter's when they did it),
 // else the member of staff's own. The client's wrapped key comes along to
@@ -156,7 +190,8 @@ FROM events e
 LEFT JOIN staff s ON s.id = e.actor_id AND e.actor_kind = 'staff'
 LEFT JOIN agencies a ON a.id = coalesce(nullif(e.data->>'agency_id', '0')::bigint, s.agency_id)
 LEFT JOIN clients c ON c.id = e.client_id
-WHERE e.kind = ANY($1) AND ($2::timestamptz IS NULL OR e.created_at >= $2) AND ($3::timestamptz IS NULL OR e.created_at < $3)
+WHERE e.kind = ANY($1) AND NOT (e.kind = 'consent.withdrawn' AND coalesce(e.data->>'via', '') = 'erasure')
+  AND ($2::timestamptz IS NULL OR e.created_at >= $2) AND ($3::timestamptz IS NULL OR e.created_at < $3)
 ORDER BY e.created_at DESC, e.id DESC
 LIMIT $4 OFFSET $5`
 
@@ -164,7 +199,9 @@ LIMIT $4 OFFSET $5`
 // done in a period, newest first, for the data protection officer: when,
 // by whom, and for an export the request it answered and whether it was
 // answered within UK GDPR's month (SubjectAccessDue, with the network's
-// bank holidays); for an erasure its reason and the referrals it emptied.
+// bank holidays); for an erasure its reason and the referrals it emptied;
+// for a withdrawal of consent how it was recorded and the client's
+// referrals' references (never the client's details).
 // Only coordinators may read it (or Onward itself). Each reading is
 // recorded in the audit log (EventDataProtectionRequestsViewed), as the
 // list opens the requests' references.
@@ -186,7 +223,7 @@ func (e *Engine) DataProtectionRequests(ctx context.Context, q DataProtectionQue
 	if err != nil {
 		return DataProtectionPage{}, err
 	}
-	kinds := []string{string(EventSubjectAccess), string(EventClientErased)}
+	kinds := []string{string(EventSubjectAccess), string(EventClientErased), string(EventConsentWithdrawn)}
 	rows, _ := e.pool.Query(ctx, sqlDataProtectionRequests, kinds, q.From, q.To, limit, offset)
 	got, err := pgx.CollectRows(rows, pgx.RowToStructByName[dataProtectionRow])
 	if err != nil {
@@ -235,12 +272,18 @@ func (e *Engine) DataProtectionRequests(ctx context.Context, q DataProtectionQue
 // dataProtectionRequest reads one row: who, the request's day and
 // deadline, and its reference opened with the client's key.
 func (e *Engine) dataProtectionRequest(row dataProtectionRow, cal Calendar) (DataProtectionRequest, error) {
-	r := DataProtectionRequest{Kind: row.Kind, At: row.At, By: row.By, Agency: row.Agency, Via: row.Via}
+	r := DataProtectionRequest{Kind: row.Kind, At: row.At, By: row.By, Agency: row.Agency, Via: row.Via, ByClient: row.ActorKind == ActorClient}
 	switch {
+	case r.ByClient:
+		r.By, r.Agency = "the client", ""
 	case row.ActorKind != ActorStaff:
 		r.By, r.Agency = "Onward", ""
 	case r.By == "":
 		r.By = "a former member of staff"
+	}
+	if r.Withdrawal() {
+		r.Referrals = row.Referrals
+		return r, nil
 	}
 	if !r.Export() {
 		r.Reason, r.Referrals = ErasureReason(row.Why), row.Referrals

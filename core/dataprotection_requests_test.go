@@ -2,7 +2,9 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,5 +186,87 @@ func TestDataProtectionRequests(t *testing.T) {
 	}
 	if actor != int64(env.Net.Coordinator.ID) || via != "web" || from != "2026-11-24T00:00:00Z" {
 		t.Errorf("the filtered reading is audited as by %d through %q from %q, want the coordinator's, web, the 24th", actor, via, from)
+	}
+}
+
+// TestDataProtectionRequestsWithdrawals: the register lists withdrawals of
+// consent beside exports and erasures — who recorded each and how (the
+// client's text, the client's own web page, the staff web, the command
+// line), known by the client's referrals' references and never by their
+// details — but not the withdrawal an erasure makes on its way, which the
+// erasure's row stands for.
+func TestDataProtectionRequestsWithdrawals(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	coord := env.Net.Coordinator.Actor()
+	refer := func(key, name, phone string) core.Referral {
+		t.Helper()
+		in := coretest.SelfReferral(key)
+		in.Client.Name, in.Client.Phone = name, phone
+		res, err := env.Engine.SelfRefer(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Referral
+	}
+	texted := refer("dp-w-text", "Morag Baird", "07700 900321")
+	online := refer("dp-w-web", "Eilidh Strachan", "07700 900654")
+	rang := refer("dp-w-staff", "Fraser Loudon", "07700 900987")
+	posted := refer("dp-w-cli", "Ailsa Cowie", "07700 900111")
+	erased := refer("dp-w-erased", "Iona Munro", "07700 900222")
+
+	if done, err := env.Engine.WithdrawByPhone(ctx, "+447700900321", "SMwithdraw"); !done || err != nil {
+		t.Fatalf("withdraw by text: %v, %v", done, err)
+	}
+	steps := []struct {
+		ref      string
+		by       core.Actor
+		via, why string
+	}{
+		{online.Reference, core.ClientActor, "web", "web request 41"},
+		{rang.Reference, coord, "web", "Fraser Loudon rang on 3 Dec"},
+		{posted.Reference, core.Actor{Kind: core.ActorSystem, Name: "onward command line"}, "cli", "letter from Ailsa Cowie"},
+	}
+	for _, s := range steps {
+		env.Clock.Advance(time.Minute)
+		if _, err := env.Engine.WithdrawByReference(ctx, s.ref, s.by, s.via, s.why); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.Clock.Advance(time.Minute)
+	if err := env.Engine.EraseClient(ctx, erased.ClientID, coord, core.ErasureClientAsked); err != nil {
+		t.Fatal(err)
+	}
+
+	all, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Via: "web"}, coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		withdrawal  bool
+		by, through string
+		referrals   []string
+	}
+	want := []row{
+		{false, env.Net.Coordinator.Name, "", []string{erased.Reference}},
+		{true, "Onward", "the command line", []string{posted.Reference}},
+		{true, env.Net.Coordinator.Name, "the staff web", []string{rang.Reference}},
+		{true, "the client", "the client on the web (withdraw page)", []string{online.Reference}},
+		{true, "the client", "the client's text (withdraw keyword)", []string{texted.Reference}},
+	}
+	if len(all.Rows) != len(want) || all.Total != len(want) {
+		t.Fatalf("%d rows of %d, want the erasure and 4 withdrawals (not the erasure's own): %+v", len(all.Rows), all.Total, all.Rows)
+	}
+	for i, w := range want {
+		r := all.Rows[i]
+		got := row{r.Withdrawal(), r.By, r.Through(), r.Referrals}
+		if got.withdrawal != w.withdrawal || got.by != w.by || (w.withdrawal && got.through != w.through) || !slices.Equal(got.referrals, w.referrals) {
+			t.Errorf("row %d is %+v, want %+v", i, got, w)
+		}
+		for _, personal := range []string{"Morag", "Eilidh", "Fraser", "Ailsa", "Iona", "rang", "letter", "request 41", "SMwithdraw", "0770"} {
+			if strings.Contains(fmt.Sprintf("%+v", r), personal) {
+				t.Errorf("row %d shows %q: %+v", i, personal, r)
+			}
+		}
 	}
 }

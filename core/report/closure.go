@@ -320,7 +320,8 @@ type clientsWithGains struct {
 // (6) and in all (7). Legs count when sent to or referred by agency $4
 // (0: any; see referrer.go) and asking for need $5 (empty: any; a leg
 // counts under each of its needs). A client helped twice, or by two agencies, is one client: so the
-// counts are not sums of the rollups', and are read here.
+// counts are not sums of the rollups', and are read here, of the legs the
+// rollups have counted (sqlRolledUp), so the clients agree with the sums.
 var sqlGainClients = `
 SELECT grouping(agency, need, month), coalesce(agency, 0), coalesce(need, ''), coalesce(month, ''),
     count(DISTINCT client_id) FILTER (WHERE counted), count(DISTINCT client_id) FILTER (WHERE managed),
@@ -334,7 +335,7 @@ FROM (
     WHERE r.status = 'completed' AND r.created_at >= $1 AND r.created_at < $2
       AND greatest(r.gain_weekly_income_pence, r.gain_one_off_income_pence, r.gain_debt_written_off_pence, r.gain_debt_managed_pence) > 0
       AND ($4::bigint = 0 OR r.to_agency_id = $4 OR ` + sqlLegReferredBy(4) + `)
-      AND ($5::text = '' OR need = $5)
+      AND ($5::text = '' OR need = $5) AND ` + sqlRolledUp + `
 ) g
 GROUP BY GROUPING SETS ((agency), (need), (month), ())`
 

@@ -79,6 +79,16 @@ func (rp *Reports) RunRefresher(ctx context.Context, every time.Duration, log *s
 	}
 }
 
+// sqlRolledUp keeps, in a query on referrals r beside the rollups, the
+// referrals as the rollups last counted them: changed no later than the
+// refresh's watermark (the newest change it saw: see refresh). A report
+// that lists referrals under totals from the rollups, or counts them
+// from the referrals themselves beside them, reads them through it in
+// the same snapshot (readSnapshot), so its rows and its totals agree
+// until the next refresh counts the rest. Before the first refresh (no
+// watermark) nothing is held back.
+const sqlRolledUp = `r.status_at <= coalesce((SELECT watermark FROM report_refresh), 'infinity')`
+
 const sqlInvalidate = `UPDATE report_refresh SET watermark = NULL`
 
 // Invalidate makes the next refresh rebuild every rollup from
@@ -112,21 +122,35 @@ var (
 func (rp *Reports) refresh(ctx context.Context, wait bool) (RefreshResult, error) {
 	var res RefreshResult
 	started := rp.clock.Now()
-	err := pgx.BeginFunc(ctx, rp.pool, func(tx pgx.Tx) error {
-		if wait {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, refreshLock); err != nil {
-				return err
-			}
-		} else {
-			var got bool
-			if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, refreshLock).Scan(&got); err != nil {
-				return err
-			}
-			if !got {
-				res.Skipped = true
-				return nil
-			}
+	// The lock is the connection's, taken before the transaction begins:
+	// the transaction is REPEATABLE READ, so that the watermark it saves
+	// is the newest change of exactly the referrals its rollups counted
+	// (sqlRolledUp relies on it), and a snapshot taken while waiting for
+	// another refresher would not see that refresher's rollups.
+	conn, err := rp.pool.Acquire(ctx)
+	if err != nil {
+		return RefreshResult{}, fmt.Errorf("refresh report rollups: %w", err)
+	}
+	defer conn.Release()
+	if wait {
+		_, err = conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, refreshLock)
+	} else {
+		var got bool
+		if err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, refreshLock).Scan(&got); err == nil && !got {
+			return RefreshResult{Skipped: true}, nil
 		}
+	}
+	if err != nil {
+		return RefreshResult{}, fmt.Errorf("refresh report rollups: lock: %w", err)
+	}
+	defer func() {
+		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, refreshLock); err != nil {
+			// The lock must not stay with a connection back in the pool:
+			// closing it ends the session, and the lock with it.
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	err = pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		// The rollup statements are large but run on modest row counts:
 		// compiling them with JIT costs more than it saves.
 		if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {

@@ -238,9 +238,9 @@ var specs = []Spec{
 	{Name: "response-times", Title: "Time to acknowledge and to contact", run: responseTimesReport,
 		Description: "Median and 90th percentile hours from a referral reaching an agency to the agency acknowledging it, and to the client being contacted."},
 	{Name: "seasonality-weekly", Title: "Seasonality by week", run: seasonalityWeeklyReport,
-		Description: "New referrals per ISO week, this year against last year."},
+		Description: "New referrals per ISO week, each year of the dates beside the others."},
 	{Name: "seasonality-monthly", Title: "Seasonality by month", run: seasonalityMonthlyReport,
-		Description: "New referrals per month, this year against last year."},
+		Description: "New referrals per month, each year of the dates beside the others."},
 	{Name: "demand-district", Title: "Demand by postcode district", run: demandDistrictReport,
 		Description: "New referrals by the client's postcode district."},
 	{Name: "demand-need", Title: "Demand by need", run: demandNeedReport,
@@ -294,17 +294,20 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 	var q *reportQuery
 	var r Report
 	// Run as a whole on the replica or, if it fails there, as a whole on
-	// the primary: never half from each.
+	// the primary: never half from each, and every query of it in one
+	// snapshot (readSnapshot).
 	err := rp.readers.Read(ctx, func(db core.DB) error {
-		var err error
-		if q, err = rp.newQuery(ctx, db, f, v); err != nil {
-			return err
-		}
-		if r, err = spec.run(ctx, q); err != nil {
-			return err
-		}
-		q.protect(&r)
-		return nil
+		return readSnapshot(ctx, db, func(db core.DB) error {
+			var err error
+			if q, err = rp.newQuery(ctx, db, f, v); err != nil {
+				return err
+			}
+			if r, err = spec.run(ctx, q); err != nil {
+				return err
+			}
+			q.protect(&r)
+			return nil
+		})
 	})
 	if err != nil {
 		return Report{}, fmt.Errorf("report %s: %w", name, err)
@@ -319,22 +322,55 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 	return r, nil
 }
 
-// Earliest is the first day a report's period may start or end: Onward
-// holds nothing older, and a date centuries back is a slip of the keys.
-var Earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// beginner is a database a transaction can be begun on: a pool.
+type beginner interface {
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
+// readSnapshot runs fn in one read-only REPEATABLE READ transaction on db,
+// so that every query of a report sees the database at one moment: a
+// total and the rows listed under it, or the rollups and the refresh
+// state that says what they hold, can never come from either side of a
+// commit (on a pool, each query would otherwise take whichever connection
+// is free, at its own moment). A db that is already a transaction is
+// used as it is.
+func readSnapshot(ctx context.Context, db core.DB, fn func(db core.DB) error) error {
+	b, ok := db.(beginner)
+	if !ok {
+		return fn(db)
+	}
+	return pgx.BeginTxFunc(ctx, b, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+		func(tx pgx.Tx) error { return fn(tx) })
+}
+
+// Earliest and Latest are the first and last days a report's period may
+// start or end: Onward holds nothing older, and a date centuries back or
+// ahead is a slip of the keys.
+var (
+	Earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	Latest   = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+)
 
 // CheckPeriod says what is wrong with a report's period from–to, naming
 // the field to fix ("from" or "to"), or returns "", "" when nothing is.
-// The page, the downloads and the command line all ask it.
+// It is the one rule for every report: the pages, the downloads and the
+// command line all ask it (through Run).
 func CheckPeriod(from, to time.Time) (field, message string) {
-	switch {
-	case from.IsZero() || to.IsZero():
-		// The zero time is also the year 1, which a date typed as
-		// 0001-01-01 reads as.
-		return "from", "give both a start and an end date, " + Earliest.Format(time.DateOnly) + " or later"
-	case from.Before(Earliest) || to.Before(Earliest):
-		return "from", "the dates must be " + Earliest.Format(time.DateOnly) + " or later"
-	case to.Before(from):
+	limits := fmt.Sprintf("Onward reports on days from %s to %s", Earliest.Format(time.DateOnly), Latest.Format(time.DateOnly))
+	for _, d := range []struct {
+		field, name string
+		day         time.Time
+	}{{"from", "start", from}, {"to", "end", to}} {
+		// A date typed as 0001-01-01 reads as the zero time, as does a
+		// date not given at all: both are before Earliest.
+		switch day := dateOnly(d.day); {
+		case day.Before(Earliest):
+			return d.field, fmt.Sprintf("the %s date must be %s or later (%s)", d.name, Earliest.Format(time.DateOnly), limits)
+		case day.After(Latest):
+			return d.field, fmt.Sprintf("the %s date must be %s or earlier (%s)", d.name, Latest.Format(time.DateOnly), limits)
+		}
+	}
+	if to.Before(from) {
 		return "to", "the end date must not be before the start date"
 	}
 	return "", ""

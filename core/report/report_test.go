@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -799,24 +800,38 @@ func TestCrisisReportCountsWhatItSays(t *testing.T) {
 }
 
 // TestSeasonalityIsBlankOutsideTheDates: periods before the filter's
-// start are blank, as those after its end are — not 0, which would say no
-// one was referred — in the table and in the chart's JSON.
+// start are blank, as those after its end and after today are — not 0,
+// which would say no one was referred — in the table and in the chart's
+// JSON; the years compared are those of the dates that had referrals,
+// however wide the dates.
 func TestSeasonalityIsBlankOutsideTheDates(t *testing.T) {
 	_, rp := seededReports(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		report, from, to string
+		years            []string
 		blank, shown     []at // {period, year}
 	}{
-		{"seasonality-monthly", "2025-06-15", "2026-02-10",
+		{"seasonality-monthly", "2025-06-15", "2026-02-10", []string{"2025", "2026"},
 			[]at{{"Jan", "2025"}, {"May", "2025"}, {"Mar", "2026"}, {"Dec", "2026"}},
 			[]at{{"Jun", "2025"}, {"Dec", "2025"}, {"Jan", "2026"}, {"Feb", "2026"}}},
-		{"seasonality-monthly", "2026-03-01", "2026-11-20",
-			[]at{{"Jan", "2025"}, {"Dec", "2025"}, {"Jan", "2026"}, {"Feb", "2026"}, {"Dec", "2026"}},
+		{"seasonality-monthly", "2026-03-01", "2026-11-20", []string{"2026"},
+			[]at{{"Jan", "2026"}, {"Feb", "2026"}, {"Dec", "2026"}},
 			[]at{{"Mar", "2026"}, {"Nov", "2026"}}},
-		{"seasonality-weekly", "2025-06-15", "2026-02-10",
+		{"seasonality-weekly", "2025-06-15", "2026-02-10", []string{"2025", "2026"},
 			[]at{{"1", "2025"}, {"23", "2025"}, {"8", "2026"}, {"52", "2026"}},
 			[]at{{"24", "2025"}, {"52", "2025"}, {"1", "2026"}, {"7", "2026"}}},
+		// Today is 20 November 2026: the months and weeks after it have
+		// not happened, and years with no referral are not columns.
+		{"seasonality-monthly", "2026-04-01", "2027-03-31", []string{"2026"},
+			[]at{{"Mar", "2026"}, {"Dec", "2026"}},
+			[]at{{"Apr", "2026"}, {"Nov", "2026"}}},
+		{"seasonality-monthly", "2000-01-01", "2099-12-31", []string{"2025", "2026"},
+			[]at{{"Dec", "2026"}},
+			[]at{{"Jan", "2025"}, {"Dec", "2025"}, {"Jan", "2026"}, {"Nov", "2026"}}},
+		{"seasonality-weekly", "2000-01-01", "2099-12-31", []string{"2025", "2026"},
+			[]at{{"48", "2026"}, {"52", "2026"}},
+			[]at{{"1", "2025"}, {"52", "2025"}, {"47", "2026"}}},
 	} {
 		f := testFilter{from: tc.from, to: tc.to}.filter()
 		r, err := rp.Run(ctx, tc.report, f, report.Viewer{Network: true})
@@ -845,10 +860,15 @@ func TestSeasonalityIsBlankOutsideTheDates(t *testing.T) {
 				t.Errorf("%s %s to %s: %s %s is not charted", tc.report, tc.from, tc.to, k.row, k.col)
 			}
 		}
-		// Both lines run over the same periods from the first, so the
+		if got := r.Columns[1:]; !slices.Equal(got, tc.years) {
+			t.Errorf("%s %s to %s: years %v, want %v", tc.report, tc.from, tc.to, got, tc.years)
+		}
+		// Every line runs over the same periods from the first, so the
 		// chart's axis is in order.
-		if s := r.Series; len(s) != 2 || len(s[0].Points) == 0 || s[0].Points[0].Label != s[1].Points[0].Label {
-			t.Errorf("%s %s to %s: the lines start at different periods", tc.report, tc.from, tc.to)
+		for i, s := range r.Series {
+			if i >= len(tc.years) || s.Name != tc.years[i] || len(s.Points) == 0 || s.Points[0].Label != r.Series[0].Points[0].Label {
+				t.Errorf("%s %s to %s: the line of %s starts elsewhere", tc.report, tc.from, tc.to, s.Name)
+			}
 		}
 	}
 }

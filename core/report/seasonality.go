@@ -9,94 +9,171 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Seasonality compares this year with last: "this year" is the year of the
-// filter's end date, and both years count only referrals inside the
-// filter's dates, so a range that starts this spring shows no last year at
-// all. Weeks are ISO weeks (Monday to Sunday) of ISO years.
+// Seasonality compares the years of the filter's dates side by side:
+// each year (for weeks, ISO year) the dates reach into that had new
+// referrals in them, counting only referrals inside the dates, so a range
+// from last spring to this autumn compares last year's spring-to-December
+// with this year's January-to-autumn. A range of more than
+// maxSeasonYears such years shows the latest of them, with a note saying
+// so. Periods outside the dates, and those after today, have no value:
+// blank in the table and the exports, and no point on the chart, never a
+// 0 that would say nobody was referred. Weeks are ISO weeks (Monday to
+// Sunday) of ISO years.
+
+// maxSeasonYears is the most years a seasonality report sets side by
+// side: more lines than this make a chart nobody can read.
+const maxSeasonYears = 10
 
 // seasonalityWeeklyReport counts new referrals per ISO week.
 func seasonalityWeeklyReport(ctx context.Context, q *reportQuery) (Report, error) {
-	year, _ := q.f.To.ISOWeek()
-	from := later(q.f.From, isoYearStart(year-1))
-	counts := map[[2]int]int64{} // {iso year, week}
+	counts, err := q.seasonCounts(ctx, weeklyRollup, "isoyear", "week")
+	if err != nil {
+		return Report{}, err
+	}
+	fromYear, fromWeek := q.f.From.ISOWeek()
+	toYear, toWeek := q.f.To.ISOWeek()
+	todayYear, todayWeek := localDay(q.now, q.loc).ISOWeek()
+	years, notes := seasonYears(fromYear, toYear, todayYear, counts, func(y int) periods {
+		p := periods{1, isoWeeks(y)}
+		if y == fromYear {
+			p.first = fromWeek
+		}
+		if y == toYear {
+			p.last = toWeek
+		}
+		return p.until(y, todayYear, todayWeek)
+	})
 	weeks := 52
-	for _, y := range []int{year - 1, year} {
-		if _, w := isoYearStart(y+1).AddDate(0, 0, -1).ISOWeek(); w == 53 {
-			weeks = 53
-		}
+	for _, y := range years {
+		weeks = max(weeks, isoWeeks(y.year))
 	}
-	if !from.After(q.f.To) {
-		sub, args := q.facts(weeklyRollup, "day, n_new", from, q.f.To)
-		rows, _ := q.db.Query(ctx, `SELECT extract(isoyear FROM day)::int, extract(week FROM day)::int,
-			sum(n_new)::bigint FROM `+sub+` f GROUP BY 1, 2`, args...)
-		var y, w int
-		var n int64
-		if _, err := pgx.ForEachRow(rows, []any{&y, &w, &n}, func() error {
-			counts[[2]int{y, w}] = n
-			return nil
-		}); err != nil {
-			return Report{}, err
-		}
-	}
-	fromYear, fromWeek := from.ISOWeek()
-	_, lastWeek := q.f.To.ISOWeek()
-	shown := [2]periods{{fromWeek, isoWeeks(year - 1)}, {1, lastWeek}}
-	if fromYear == year {
-		shown = [2]periods{{isoWeeks(year-1) + 1, isoWeeks(year - 1)}, {fromWeek, lastWeek}}
-	}
-	return q.seasonality("Week", year, weeks, shown, func(i int) string { return strconv.Itoa(i) },
-		func(y, i int) int64 { return counts[[2]int{y, i}] }), nil
+	r := q.seasonality("Week", weeks, years, func(i int) string { return strconv.Itoa(i) },
+		func(y, i int) int64 { return counts[[2]int{y, i}] })
+	r.Notes = append(r.Notes, notes...)
+	return r, nil
 }
 
 // seasonalityMonthlyReport counts new referrals per calendar month.
 func seasonalityMonthlyReport(ctx context.Context, q *reportQuery) (Report, error) {
-	year := q.f.To.Year()
-	from := later(q.f.From, time.Date(year-1, 1, 1, 0, 0, 0, 0, time.UTC))
-	counts := map[[2]int]int64{}
-	if !from.After(q.f.To) {
-		sub, args := q.facts(mainRollup, "day, n_new", from, q.f.To)
-		rows, _ := q.db.Query(ctx, `SELECT extract(year FROM day)::int, extract(month FROM day)::int,
-			sum(n_new)::bigint FROM `+sub+` f GROUP BY 1, 2`, args...)
-		var y, m int
-		var n int64
-		if _, err := pgx.ForEachRow(rows, []any{&y, &m, &n}, func() error {
-			counts[[2]int{y, m}] = n
-			return nil
-		}); err != nil {
-			return Report{}, err
+	counts, err := q.seasonCounts(ctx, mainRollup, "year", "month")
+	if err != nil {
+		return Report{}, err
+	}
+	today := localDay(q.now, q.loc)
+	fromYear, toYear := q.f.From.Year(), q.f.To.Year()
+	years, notes := seasonYears(fromYear, toYear, today.Year(), counts, func(y int) periods {
+		p := periods{1, 12}
+		if y == fromYear {
+			p.first = int(q.f.From.Month())
 		}
+		if y == toYear {
+			p.last = int(q.f.To.Month())
+		}
+		return p.until(y, today.Year(), int(today.Month()))
+	})
+	r := q.seasonality("Month", 12, years, func(i int) string { return time.Month(i).String()[:3] },
+		func(y, i int) int64 { return counts[[2]int{y, i}] })
+	r.Notes = append(r.Notes, notes...)
+	return r, nil
+}
+
+// seasonCounts counts new referrals inside the filter's dates by year and
+// period of the year (yearField and periodField are extract()'s: "year"
+// and "month", or "isoyear" and "week").
+func (q *reportQuery) seasonCounts(ctx context.Context, src rollup, yearField, periodField string) (map[[2]int]int64, error) {
+	counts := map[[2]int]int64{}
+	sub, args := q.facts(src, "day, n_new", q.f.From, q.f.To)
+	rows, _ := q.db.Query(ctx, `SELECT extract(`+yearField+` FROM day)::int, extract(`+periodField+` FROM day)::int,
+		sum(n_new)::bigint FROM `+sub+` f GROUP BY 1, 2`, args...)
+	var y, p int
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&y, &p, &n}, func() error {
+		counts[[2]int{y, p}] = n
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("count new referrals by %s: %w", periodField, err)
 	}
-	shown := [2]periods{{int(from.Month()), 12}, {1, int(q.f.To.Month())}}
-	if from.Year() == year {
-		shown = [2]periods{{13, 12}, {int(from.Month()), int(q.f.To.Month())}}
-	}
-	return q.seasonality("Month", year, 12, shown, func(i int) string { return time.Month(i).String()[:3] },
-		func(y, i int) int64 { return counts[[2]int{y, i}] }), nil
+	return counts, nil
 }
 
 // periods are the first and last period of a year inside the filter's
 // dates (first > last: none).
 type periods struct{ first, last int }
 
-// seasonality lays out periods 1..n of last year and this year. Periods a
-// year does not have (week 53 of most years) and those before the
-// filter's start or after its end have no value: shown gives the first
-// and last period of each year that do. The chart keeps a point with no
-// value for the periods before the start, so that both lines run over
-// the same periods in order.
-func (q *reportQuery) seasonality(period string, year, n int, shown [2]periods, label func(int) string, count func(y, i int) int64) Report {
-	r := Report{Chart: ChartLine, Unit: "new referrals",
-		Columns: []string{period, fmt.Sprint(year - 1), fmt.Sprint(year)}}
-	series := []Series{{Name: fmt.Sprint(year - 1)}, {Name: fmt.Sprint(year)}}
+// until ends the periods of year y at today's (period now of year
+// thisYear): later ones have not happened yet.
+func (p periods) until(y, thisYear, now int) periods {
+	switch {
+	case y > thisYear:
+		p.last = 0
+	case y == thisYear:
+		p.last = min(p.last, now)
+	}
+	return p
+}
+
+// seasonYear is one year a seasonality report shows, and its periods
+// inside the dates.
+type seasonYear struct {
+	year int
+	periods
+}
+
+// seasonYears picks the years from..to to show, oldest first: those with
+// new referrals in the dates, the latest maxSeasonYears of them, with
+// notes saying what was left out. With none at all it shows the dates'
+// last year that has begun (so the table says there were none), or the
+// first year of dates all still to come.
+func seasonYears(from, to, thisYear int, counts map[[2]int]int64, shown func(y int) periods) ([]seasonYear, []string) {
+	had := map[int]bool{}
+	for k, n := range counts {
+		if n > 0 {
+			had[k[0]] = true
+		}
+	}
+	var years []seasonYear
+	for y := from; y <= to; y++ {
+		if had[y] {
+			years = append(years, seasonYear{y, shown(y)})
+		}
+	}
+	var notes []string
+	if len(years) == 0 {
+		y := max(from, min(to, thisYear))
+		return []seasonYear{{y, shown(y)}}, nil
+	}
+	if skipped := to - from + 1 - len(years); skipped > 0 {
+		notes = append(notes, "Years in these dates with no new referrals are left out.")
+	}
+	if len(years) > maxSeasonYears {
+		notes = append(notes, fmt.Sprintf("These dates cover %d years with new referrals; the latest %d are shown. Narrow the dates to see %d to %d.",
+			len(years), maxSeasonYears, years[0].year, years[len(years)-maxSeasonYears-1].year))
+		years = years[len(years)-maxSeasonYears:]
+	}
+	return years, notes
+}
+
+// seasonality lays out periods 1..n of each year. Periods a year does not
+// have (week 53 of most years) and those outside its periods inside the
+// dates (before the start, after the end, after today) have no value. The
+// chart keeps a point with no value for the periods before the start, so
+// that every line runs over the same periods in order.
+func (q *reportQuery) seasonality(period string, n int, years []seasonYear, label func(int) string, count func(y, i int) int64) Report {
+	r := Report{Chart: ChartLine, Unit: "new referrals", Columns: []string{period}}
+	series := make([]Series, len(years))
+	for k, y := range years {
+		r.Columns = append(r.Columns, strconv.Itoa(y.year))
+		series[k].Name = strconv.Itoa(y.year)
+	}
 	for i := 1; i <= n; i++ {
 		row := []Cell{textCell(label(i))}
-		for k, y := range []int{year - 1, year} {
+		for k, y := range years {
 			c := emptyCell()
-			if i >= shown[k].first && i <= shown[k].last {
-				c = q.count(count(y, i))
+			if i >= y.first && i <= y.last {
+				c = q.count(count(y.year, i))
 			}
 			row = append(row, c)
-			if i <= shown[k].last {
+			if i <= y.last {
 				series[k].Points = append(series[k].Points, point(label(i), c))
 			}
 		}
@@ -117,11 +194,4 @@ func isoWeeks(y int) int {
 func isoYearStart(y int) time.Time {
 	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
 	return jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

@@ -99,14 +99,15 @@ const sentBackLimit = 200
 
 // sqlSentBackFeedback reads the referral legs made in [$1, $2) turned
 // down as not eligible or inappropriate, newest first, with who referred
-// them (see referrer.go). A partial index (migration 022) holds exactly
-// these legs.
+// them (see referrer.go), as far as the rollups have counted them
+// (sqlRolledUp), so the listing never shows more than the totals above
+// it. A partial index (migration 022) holds exactly these legs.
 var sqlSentBackFeedback = `
 SELECT r.created_at, coalesce(` + sqlLegReferrer + `, 0), ` + sqlLegKind + `, r.source, coalesce(r.to_agency_id, 0), r.reason, r.feedback
 FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
 WHERE r.reason IN ('not-eligible', 'inappropriate') AND r.created_at >= $1 AND r.created_at < $2
   AND ($3::bigint = 0 OR ` + sqlLegReferredBy(3) + `)
-  AND ($4::text = '' OR $4 = ANY(r.needs))
+  AND ($4::text = '' OR $4 = ANY(r.needs)) AND ` + sqlRolledUp + `
 ORDER BY r.created_at DESC, r.id DESC LIMIT $5`
 
 // sentBackFeedback lists the feedback on the referrals sent back.
