@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // EmailSubjects is what one email is about, as the worker renders it:
@@ -24,33 +23,12 @@ type EmailSubjects struct {
 // (agency), a referral and the agency it is with (referral), each when
 // its id is not zero, in one round trip to the database.
 func (e *Engine) EmailSubjects(ctx context.Context, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
-	return e.emailSubjects(ctx, nil, staff, agency, referral)
+	return e.emailSubjects(ctx, staff, agency, referral)
 }
 
-// SendingEmail marks a claimed email row as being sent (Outbox.MarkSending:
-// from here a worker that dies before recording the mail server's answer
-// leaves a row that is dead-lettered, never sent again) and reads what the
-// email is about, as EmailSubjects, in the same round trip: the worker
-// sends emails at hundreds a second, and each separate statement is a
-// wait. ErrLeaseLost means another worker has the row and nothing must be
-// sent. A failure before the email is handed to the mail server is
-// retried as usual (the retry resets the mark).
-func (e *Engine) SendingEmail(ctx context.Context, c OutboxClaim, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
-	return e.emailSubjects(ctx, &c, staff, agency, referral)
-}
-
-func (e *Engine) emailSubjects(ctx context.Context, sending *OutboxClaim, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
+func (e *Engine) emailSubjects(ctx context.Context, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
 	var out EmailSubjects
 	b := &pgx.Batch{}
-	if sending != nil {
-		c := sending
-		b.Queue(sqlMarkSending, c.ID, c.Lease, DeliverySending, e.clock.Now()).Exec(func(tag pgconn.CommandTag) error {
-			if tag.RowsAffected() == 0 {
-				return fmt.Errorf("mark sending outbox row %d: %w", c.ID, ErrLeaseLost)
-			}
-			return nil
-		})
-	}
 	if staff != 0 {
 		b.Queue(sqlSelectStaff+"s.id = $1", staff).Query(func(rows pgx.Rows) error {
 			return collectOne(rows, pgx.RowToStructByName[Staff], &out.Staff)

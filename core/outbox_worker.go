@@ -136,8 +136,8 @@ WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL AND 
 UPDATE outbox SET dead_at = $3, last_error = $4, delivery_status = $5, leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	// sqlRelease gives a row back untried, due at $3: the claim is not
-	// counted. A text marked "sending" is never given back: its call may
-	// have reached the provider.
+	// counted. A text or email marked "sending" is never given back: it
+	// may have reached the provider or the mail server.
 	sqlRelease = `
 UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), leased = false
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL AND delivery_status <> 'sending'`
@@ -152,7 +152,7 @@ WHERE id = $1 AND delivery_status = 'sending' AND provider_id = '' AND sent_at I
 
 // Release gives a claimed row back untried, due at once, without counting
 // the attempt: a worker shutting down returns what it will not deliver.
-// ErrLeaseLost also covers a text marked "sending", which is kept.
+// ErrLeaseLost also covers a text or email marked "sending", which is kept.
 func (o *Outbox) Release(ctx context.Context, c OutboxClaim, now time.Time) error {
 	return leased(ctx, o.pool, "release", c, sqlRelease, now)
 }

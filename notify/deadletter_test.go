@@ -38,6 +38,10 @@ func TestPermanentFailureDeadLettersAndRetry(t *testing.T) {
 	if alerts != 1 {
 		t.Fatalf("want one coordinator alert, got %d: %+v", alerts, h.slack.Calls())
 	}
+	// The kind in plain words, with its article: "a Slack card", never "a card.post message".
+	if n := h.postsTo(triageChannel, "could not deliver a Slack card"); n != 1 {
+		t.Errorf("the alert does not name what failed in words: %+v", h.slack.Calls())
+	}
 	drain(t, w)
 	if n := h.postsTo(triageChannel, "could not deliver"); n != 1 {
 		t.Errorf("alert repeated: %d", n)

@@ -299,8 +299,45 @@ func (w *Worker) leaseLost(r core.OutboxClaim) {
 // Retry reports whether another attempt could succeed.
 func (f *Failure) Retry() bool { return !f.Permanent }
 
+// kindWords names what a row of kind k delivers, in plain words and with
+// its article, for the coordinators told it could not be delivered
+// ("Onward could not deliver an email"): the one place a kind gets its
+// words, for the triage channel's alert and the dead-letter email alike.
+func kindWords(k core.OutboxKind) string {
+	switch k {
+	case core.OutboxCard:
+		return "a Slack card"
+	case core.OutboxFeedback:
+		return "a Slack message with rejection feedback"
+	case core.OutboxCrisisAlert:
+		return "a crisis alert"
+	case core.OutboxAckReminder:
+		return "a reminder of a referral not acknowledged in time"
+	case core.OutboxContactNudge:
+		return "a reminder of a client not yet contacted"
+	case core.OutboxAlert:
+		return "an alert to the coordinators"
+	case KindDigest:
+		return "a daily digest"
+	case core.OutboxClientSMS:
+		return "a text to a client"
+	case core.OutboxDirectoryText:
+		return "a text of a service's details"
+	case core.OutboxPhoneCode:
+		return "a text with a phone code"
+	case core.OutboxEmail, core.OutboxEmailSend:
+		return "an email"
+	case core.OutboxWebhook:
+		return "a webhook event for a partner system"
+	}
+	return "a message (" + string(k) + ")"
+}
+
+// deadLetterText is the coordinators' alert of a row given up on
+// (templates/alerts/dead_letter.txt): What is the kind in words
+// (kindWords), Kind the kind as `onward outbox list` shows it.
 func (w *Worker) deadLetterText(ctx context.Context, r core.OutboxClaim, f *Failure) (string, error) {
-	data := map[string]any{"ID": r.ID, "Kind": string(r.Kind), "Attempts": r.Attempts, "Error": f.Error(),
+	data := map[string]any{"ID": r.ID, "Kind": string(r.Kind), "What": kindWords(r.Kind), "Attempts": r.Attempts, "Error": f.Error(),
 		"Template": r.Payload.Template, "Reference": ""}
 	if id := r.Referral(); id != 0 {
 		if ref, err := w.engine.Referral(ctx, id); err == nil {

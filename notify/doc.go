@@ -66,16 +66,21 @@
 // in the transaction that marks it sent, into one email.send row per
 // recipient address, unique by cause and address, so one address never
 // gets two emails for one cause. Like a text, an email row is marked
-// "sending" before the mail server is called (in the one round trip that
-// also reads its recipient and referral; a failure before the server is
-// called is retried, and the retry clears the mark); the server's 250 after DATA
-// is the point of delivery, and the row is marked sent in the statement
-// that follows. 4xx answers, dropped connections and TLS failures are
-// retried with backoff; 5xx answers (a refused recipient, a wrong
-// password) are dead-lettered and the coordinators alerted (by Slack and
-// by email, never by email about an email alert). A worker killed between
-// the server's 250 and the mark leaves a "sending" row that is
-// dead-lettered as interrupted, not sent again; a connection that times
+// "sending" at the last moment before the provider may hold it: for an
+// email, once the server has the whole message and just before the final
+// "." of its data, which alone has the server take it (RFC 5321 §3.3;
+// MailSender). A worker stopped before then — a server that never
+// greets, or holds its answer to MAIL FROM or RCPT TO — gives the row
+// back, and one killed leaves it to be claimed again: either way it is
+// sent as usual, once. The server's 250 after the "." is the point of
+// delivery, and the row is marked sent in the statement that follows;
+// any failure is retried, and the retry clears the mark. 4xx answers,
+// dropped connections and TLS failures are retried with backoff; 5xx
+// answers (a refused recipient, a wrong password) are dead-lettered and
+// the coordinators alerted (by Slack and by email, never by email about
+// an email alert). A worker stopped or killed between the "." and the
+// mark leaves a "sending" row that is dead-lettered as interrupted, not
+// sent again; a connection that times
 // out after the message's final dot but before the 250 is retried, and the
 // message may then arrive twice with the same Message-ID (derived from the
 // row), which mail programs use to spot the repeat. Email rows carry no

@@ -145,9 +145,13 @@ func (w *Worker) nobodyAtAgency(ctx context.Context, agency core.AgencyID) ([]co
 }
 
 // sendEmail sends one email to one address. Like a text, it is marked
-// "sending" before the mail server is called, so a worker killed before
-// it records the server's answer leaves a row that is dead-lettered, not
-// sent twice (see the package documentation).
+// "sending" at the last moment before the provider may hold it, so a
+// worker killed before it records the server's answer leaves a row that
+// is dead-lettered, not sent twice (see the package documentation). For
+// an email that moment is the end of its data, the final "." (see
+// MailSender): a worker stopped or killed while the server has not
+// greeted it, or anywhere else before, leaves a row that is simply tried
+// again.
 func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	if r.DeliveryStatus == core.DeliverySending {
 		return outcome{}, &Failure{Provider: "smtp", Permanent: true, Reason: "interrupted during send: the email may or may not have reached the mail server; check its log before retrying"}
@@ -155,12 +159,8 @@ func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if w.mail == nil {
 		return skipped("email not configured"), nil
 	}
-	// Marked sending and read in one round trip, before the email is
-	// rendered: a failure from here to the mail server is retried (the
-	// retry resets the mark); a worker killed in between leaves the row
-	// "sending", dead-lettered rather than ever sent twice.
 	staff, agency, referral := emailSubjectIDs(r)
-	subj, err := w.engine.SendingEmail(ctx, r, staff, agency, referral)
+	subj, err := w.engine.EmailSubjects(ctx, staff, agency, referral)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -171,7 +171,10 @@ func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if m.To == "" {
 		return skipped("nobody at this address any more"), nil
 	}
-	if err := w.mail.SendMail(ctx, m); err != nil {
+	// A lost lease (core.ErrLeaseLost) calls the send off: another
+	// worker has the row.
+	commit := func() error { return w.outbox.MarkSending(ctx, r) }
+	if err := w.mail.SendMail(ctx, m, commit); err != nil {
 		return outcome{}, err
 	}
 	return sent("<"+m.MessageID+">", DeliveryEmailed), nil
@@ -253,6 +256,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		return w.digestFacts(ctx, p.AgencyID, p.StaffID, cal, d)
 	case core.EmailDeadLetter:
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
+		d.DeadWhat = kindWords(core.OutboxKind(p.Template))
 	case core.EmailAlert:
 		d.Alert = p.Text
 		d.Triage = p.Level == core.AlertTriageWaiting || p.Level == core.AlertTriageOverdue

@@ -41,7 +41,8 @@ type emailData struct {
 	Update, Reason, Outcome string // referral updates
 	Feedback                bool
 
-	DeadKind, DeadError, DeadID string // dead letters
+	DeadKind, DeadError, DeadID string // dead letters: the kind as `onward outbox list` shows it
+	DeadWhat                    string // the kind in words, with its article ("an email")
 	Attempts                    int
 	Alert                       string // an alert's words, in plain text (templates/alerts)
 	// Triage: the alert is of a referral waiting in triage (arrived, or

@@ -23,8 +23,16 @@ import (
 
 // MailSender sends one email. It is the seam between the worker and the
 // mail server.
+//
+// commit, when not nil, is called once the server has the whole message,
+// just before the end of data (the final ".") that asks it to take it:
+// until then the server holds nothing it may deliver (RFC 5321 §3.3),
+// so this is the last moment the send can be called off. The worker
+// marks the row "sending" there. An error from commit calls the send off
+// (the connection is closed without the final ".") and is returned as it
+// is.
 type MailSender interface {
-	SendMail(ctx context.Context, m Mail) error
+	SendMail(ctx context.Context, m Mail, commit func() error) error
 }
 
 // Mail is one email, ready to go: every header value here has already
@@ -68,7 +76,10 @@ const DefaultSMTPMaxIdle = 30 * time.Second
 // few connections open between messages. The point of delivery is the
 // server's 250 after DATA: an error before it means the message was not
 // taken (see the package documentation for the one window where that is
-// not known).
+// not known). go-mail opens the connections (TCP, the greeting, EHLO,
+// STARTTLS, AUTH); the sender runs each message's transaction itself on
+// go-mail's client, so that the caller's commit comes just before the
+// final "." (see MailSender).
 //
 // A kept connection may have been closed by the server while it waited,
 // and a message must not pay for that with the outbox's backoff (the
@@ -297,10 +308,11 @@ func (s *SMTPSender) Close() {
 	}
 }
 
-// SendMail sends one message over a pooled connection. A connection that
-// saw any error is dropped, never reused. A reused connection the server
-// closes at MAIL FROM is replaced once, at once (see SMTPSender).
-func (s *SMTPSender) SendMail(ctx context.Context, m Mail) error {
+// SendMail sends one message over a pooled connection, calling commit
+// just before the final "." (see MailSender). A connection that saw any
+// error is dropped, never reused. A reused connection the server closes
+// at MAIL FROM is replaced once, at once (see SMTPSender).
+func (s *SMTPSender) SendMail(ctx context.Context, m Mail, commit func() error) error {
 	msg, err := s.message(m)
 	if err != nil {
 		return err
@@ -309,39 +321,41 @@ func (s *SMTPSender) SendMail(ctx context.Context, m Mail) error {
 	if err != nil {
 		return mailFailure(err)
 	}
-	closed, err := s.send(c, msg)
+	closed, err := s.send(c, msg, commit)
 	if closed && c.reused {
 		// Closed between the probe and the message's first command: the
 		// connections idle longer are likely gone too.
 		s.retireOlder(c)
-		if msg, err = s.message(m); err != nil { // a new Msg: go-mail keeps the last error in it
-			return err
-		}
 		if c, err = s.dial(ctx); err != nil {
 			return mailFailure(err)
 		}
-		_, err = s.send(c, msg)
+		_, err = s.send(c, msg, commit)
 	}
-	if err != nil {
-		return mailFailure(err)
+	var off calledOff
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &off):
+		return off.err
 	}
-	return nil
+	return mailFailure(err)
 }
 
 // send offers msg on c, and keeps c for the next message if all went
 // well. Otherwise it closes c, and closed says whether the server had
 // closed it at the message's MAIL FROM (closedAtMailFrom), which must be
 // told before c is closed on this side.
-func (s *SMTPSender) send(c *smtpConn, msg *mail.Msg) (closed bool, err error) {
+func (s *SMTPSender) send(c *smtpConn, msg *mail.Msg, commit func() error) (closed bool, err error) {
+	delivered := false
 	err = c.UpdateDeadline(s.timeout)
 	if err == nil {
-		err = s.client.SendWithSMTPClient(c.Client, msg)
+		delivered, err = c.transact(msg, commit)
 	}
 	switch {
 	case err == nil:
 		s.release(c)
 		return false, nil
-	case msg.IsDelivered():
+	case delivered:
 		// The server answered 250 after DATA and then failed the RSET
 		// that readies the connection for the next message (it closed
 		// it): the message is delivered, only the connection is lost.
@@ -354,6 +368,79 @@ func (s *SMTPSender) send(c *smtpConn, msg *mail.Msg) (closed bool, err error) {
 	}
 }
 
+// The commands of a mail transaction (RFC 5321 §3.3), naming the one a
+// transaction failed at.
+const (
+	cmdMailFrom  = "MAIL FROM"
+	cmdRcptTo    = "RCPT TO"
+	cmdData      = "DATA"
+	cmdMessage   = "the message"
+	cmdEndOfData = "the end of data"
+	cmdReset     = "RSET"
+)
+
+// transactionError is a transaction that failed at command cmd.
+type transactionError struct {
+	cmd string
+	err error
+}
+
+func (e *transactionError) Error() string { return e.cmd + ": " + e.err.Error() }
+func (e *transactionError) Unwrap() error { return e.err }
+
+// calledOff is a transaction called off by its commit's error, before
+// the final ".": the server holds nothing of the message.
+type calledOff struct{ err error }
+
+func (e calledOff) Error() string { return "sending called off: " + e.err.Error() }
+func (e calledOff) Unwrap() error { return e.err }
+
+// transact offers msg in one mail transaction on c: MAIL FROM, RCPT TO,
+// DATA and the message, then commit, then the final "." that asks the
+// server to take it, and RSET to ready c for the next one. Only that
+// final "." confirms the transaction and has the server process it (RFC
+// 5321 §3.3); one broken off before it (the connection closed or timed
+// out) is a temporary failure, nothing delivered (§3.8), so until commit
+// the server can hold nothing it may deliver. delivered says the server
+// answered the final "." with 250.
+func (c *smtpConn) transact(msg *mail.Msg, commit func() error) (delivered bool, err error) {
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return false, permanent("ONWARD_MAIL_FROM", err)
+	}
+	to, err := msg.GetRecipients()
+	if err != nil {
+		return false, &Failure{Provider: "smtp", Permanent: true, Reason: "the message has no recipient"}
+	}
+	if err := c.Mail(from); err != nil {
+		return false, &transactionError{cmdMailFrom, err}
+	}
+	for _, rcpt := range to {
+		if err := c.Rcpt(rcpt); err != nil {
+			return false, &transactionError{cmdRcptTo, err}
+		}
+	}
+	data, err := c.Data()
+	if err != nil {
+		return false, &transactionError{cmdData, err}
+	}
+	if _, err := msg.WriteTo(data); err != nil {
+		return false, &transactionError{cmdMessage, err}
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			return false, calledOff{err}
+		}
+	}
+	if err := data.Close(); err != nil {
+		return false, &transactionError{cmdEndOfData, err}
+	}
+	if err := c.Reset(); err != nil {
+		return true, &transactionError{cmdReset, err}
+	}
+	return true, nil
+}
+
 // closedAtMailFrom reports whether the server closed c at the message's
 // first command, MAIL FROM (err is what sending it returned): it
 // answered 421 (closing the channel), or it answered nothing and the
@@ -362,17 +449,16 @@ func (s *SMTPSender) send(c *smtpConn, msg *mail.Msg) (closed bool, err error) {
 // or none before the timeout (the server may be slow, not gone), is not
 // a closed connection.
 func (c *smtpConn) closedAtMailFrom(err error) bool {
-	var se *mail.SendError
-	if !errors.As(err, &se) || se.Reason != mail.ErrSMTPMailFrom {
+	var te *transactionError
+	if !errors.As(err, &te) || te.cmd != cmdMailFrom {
 		return false
 	}
-	switch se.ErrorCode() {
-	case 421:
-		return true
-	case 0: // no reply: the connection failed, or the command was not sent
-		return c.wire.peerClosed()
+	var answer *textproto.Error
+	if errors.As(err, &answer) {
+		return answer.Code == 421
 	}
-	return false
+	// No reply: the connection failed, or the command was not sent.
+	return c.wire.peerClosed()
 }
 
 // closeWait is how long peerClosed waits for the end of a stream whose
@@ -388,10 +474,11 @@ func closedByPeer(err error) bool {
 }
 
 // wire is the network connection under go-mail's client. It remembers
-// the first error reading or writing it, because go-mail's SendError
-// keeps the cause to itself, and closedAtMailFrom must tell a connection
-// the server closed from one that timed out. A connection that saw an
-// error is never reused, so the first error is this message's.
+// the first error reading or writing it, under any TLS (which reports a
+// server's close_notify as EOF and reads no further), because
+// closedAtMailFrom must tell a connection the server closed from one
+// that timed out. A connection that saw an error is never reused, so the
+// first error is this message's.
 type wire struct {
 	net.Conn
 	mu  sync.Mutex
@@ -512,12 +599,8 @@ func (s *SMTPSender) message(m Mail) (*mail.Msg, error) {
 func mailFailure(err error) error {
 	code := 0
 	var te *textproto.Error
-	var se *mail.SendError
-	switch {
-	case errors.As(err, &te):
+	if errors.As(err, &te) {
 		code = te.Code
-	case errors.As(err, &se):
-		code = se.ErrorCode()
 	}
 	if code >= 400 && code < 600 {
 		f := &Failure{Provider: "smtp", Code: strconv.Itoa(code), Permanent: code >= 500,

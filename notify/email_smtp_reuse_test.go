@@ -122,12 +122,12 @@ func TestEmailClosedAtMailFrom(t *testing.T) {
 			srv, sender := reuseSender(t, tc.server)
 			ctx := context.Background()
 			if tc.reused {
-				if err := sender.SendMail(ctx, reuseMail(1)); err != nil {
+				if err := sender.SendMail(ctx, reuseMail(1), nil); err != nil {
 					t.Fatalf("first email: %v", err)
 				}
 			}
 			srv.SetScript(tc.script)
-			err := sender.SendMail(ctx, reuseMail(2))
+			err := sender.SendMail(ctx, reuseMail(2), nil)
 
 			n, conn := accepted(t, srv, reuseMail(2).MessageID)
 			if tc.sent {
@@ -156,7 +156,7 @@ func TestEmailClosedAtMailFrom(t *testing.T) {
 			// The connection the email went on is kept: the next email
 			// takes it, without a new one.
 			srv.SetScript(nil)
-			if err := sender.SendMail(ctx, reuseMail(3)); err != nil {
+			if err := sender.SendMail(ctx, reuseMail(3), nil); err != nil {
 				t.Fatalf("next email: %v", err)
 			}
 			want := tc.conns
@@ -188,11 +188,11 @@ func TestEmailClosedAtMailFromRetiresOlder(t *testing.T) {
 		return smtpfake.Reply{}
 	})
 	first := make(chan error, 1)
-	go func() { first <- sender.SendMail(ctx, reuseMail(1)) }()
+	go func() { first <- sender.SendMail(ctx, reuseMail(1), nil) }()
 	for srv.Attempts() < 1 {
 		time.Sleep(time.Millisecond)
 	}
-	if err := sender.SendMail(ctx, reuseMail(2)); err != nil {
+	if err := sender.SendMail(ctx, reuseMail(2), nil); err != nil {
 		t.Fatalf("second email: %v", err)
 	}
 	close(hold)
@@ -209,7 +209,7 @@ func TestEmailClosedAtMailFromRetiresOlder(t *testing.T) {
 		}
 		return smtpfake.Reply{}
 	})
-	if err := sender.SendMail(ctx, reuseMail(3)); err != nil {
+	if err := sender.SendMail(ctx, reuseMail(3), nil); err != nil {
 		t.Fatalf("third email: %v", err)
 	}
 	if n, conn := accepted(t, srv, reuseMail(3).MessageID); n != 1 || conn != 3 {
@@ -241,11 +241,11 @@ func TestEmailSlowMailFromNotResent(t *testing.T) {
 	}
 	t.Cleanup(sender.Close)
 	ctx := context.Background()
-	if err := sender.SendMail(ctx, reuseMail(1)); err != nil {
+	if err := sender.SendMail(ctx, reuseMail(1), nil); err != nil {
 		t.Fatalf("first email: %v", err)
 	}
 	srv.SetScript(func(n int) smtpfake.Reply { return smtpfake.Reply{At: "mail", Hold: hold} })
-	err = sender.SendMail(ctx, reuseMail(2))
+	err = sender.SendMail(ctx, reuseMail(2), nil)
 	var f *notify.Failure
 	if !errors.As(err, &f) || f.Provider != "smtp" || f.Permanent {
 		t.Errorf("SendMail: %v; want an smtp failure the outbox retries", err)

@@ -5,3 +5,6 @@ var (
 	RefuseNotPermitted = refuseNotPermitted
 	NewWebhookClient   = newWebhookClient
 )
+
+// KindWords names a kind in the coordinators' alerts, for its table test.
+var KindWords = kindWords

@@ -242,8 +242,8 @@ func (w *Worker) wake() {
 // free the next row of the same referral), and at least every WorkerPoll.
 // On shutdown it lets deliveries in flight finish for up to the grace
 // period, so no text is left half-sent; then it gives back the rows it
-// still holds (not a text marked "sending") for another worker to take at
-// once, uncounted, and returns. While PostgreSQL does not answer it backs
+// still holds (not a text or email marked "sending") for another worker
+// to take at once, uncounted, and returns. While PostgreSQL does not answer it backs
 // off, and says so once in the log and in /readyz (Metrics), and once more
 // when it answers again.
 func (w *Worker) Run(ctx context.Context) error {
@@ -370,18 +370,43 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 }
 
 // giveBack returns rows a stopping worker still holds, so another worker
-// takes them at once rather than when the lease runs out; a text marked
-// "sending" stays, as its call may have reached the provider.
+// takes them at once rather than when the lease runs out; a text or an
+// email marked "sending" stays, as its call may have reached the
+// provider, and so does a row whose delivery ended meanwhile. The log
+// line says how many were given back, and only says they were when some
+// were.
 func (w *Worker) giveBack(rows []core.OutboxClaim) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	n := 0
+	given := 0
+	var failed error
 	for _, r := range rows {
-		if err := w.outbox.Release(ctx, r, w.now()); err == nil {
-			n++
+		err := w.outbox.Release(ctx, r, w.now())
+		switch {
+		case err == nil:
+			given++
+		case !errors.Is(err, core.ErrLeaseLost):
+			failed = err // the database did not answer: left to the lease too
 		}
 	}
-	w.log.Warn("stopped with deliveries unfinished after the grace period; rows given back", "held", len(rows), "given_back", n)
+	why := "marked sending, their send may have reached the provider"
+	if failed != nil {
+		why = "PostgreSQL did not answer"
+	}
+	msg := "stopped with deliveries unfinished after the grace period"
+	switch {
+	case given == len(rows):
+		msg += "; rows given back for another worker to take at once"
+	case given > 0:
+		msg += "; some rows given back for another worker to take at once, the rest left until their lease ends (" + why + ")"
+	default:
+		msg += "; no row given back, left until their lease ends (" + why + ")"
+	}
+	args := []any{"held", len(rows), "given_back", given, "left", len(rows) - given}
+	if failed != nil {
+		args = append(args, "err", failed)
+	}
+	w.log.Warn(msg, args...)
 }
 
 // databaseDown notes a claim that failed: the first failure of a run of

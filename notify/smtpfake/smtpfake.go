@@ -3,8 +3,9 @@
 // loopback socket and speaking the protocol to the real go-mail client,
 // that keeps every message it accepts. Tests script its answers per
 // message (4xx, 5xx, a connection dropped or reset at MAIL FROM, RCPT TO
-// or in the middle of DATA, a slow answer, a hang-up after the message)
-// and can drop idle connections as real servers do; `onward dev` serves
+// or in the middle of DATA, a slow answer, a hang-up after the message),
+// can drop idle connections as real servers do, and can accept
+// connections and never greet them, as a server that hangs (Mute); `onward dev` serves
 // what it caught at /dev/mail. Its Guard is the "no other host" rule of
 // the Twilio and Slack fakes, for SMTP.
 package smtpfake
@@ -98,6 +99,8 @@ type Server struct {
 	script   Script
 	conns    int                       // connections accepted so far
 	open     map[*trackedConn]struct{} // connections not yet closed
+	mute     bool                      // new connections are accepted and never greeted
+	muted    []*trackedConn            // the connections accepted while mute
 }
 
 // Start listens on 127.0.0.1 at a free port and serves until Close.
@@ -148,7 +151,37 @@ func (s *Server) URL() string {
 }
 
 // Close stops the server.
-func (s *Server) Close() error { return s.srv.Close() }
+func (s *Server) Close() error {
+	s.closeMuted()
+	return s.srv.Close()
+}
+
+// Mute makes the server accept new connections and never greet them, as
+// a mail server that hangs does: the client waits for a greeting that
+// never comes (a "TCP tarpit"). The function it returns ends that: the
+// connections accepted meanwhile are closed, so a client still waiting
+// on one gets an error, and new connections are served again.
+func (s *Server) Mute() (unmute func()) {
+	s.mu.Lock()
+	s.mute = true
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.mute = false
+		s.mu.Unlock()
+		s.closeMuted()
+	}
+}
+
+func (s *Server) closeMuted() {
+	s.mu.Lock()
+	muted := s.muted
+	s.muted = nil
+	s.mu.Unlock()
+	for _, c := range muted {
+		_ = c.Close()
+	}
+}
 
 // SetScript sets how the following messages are answered (nil accepts all).
 func (s *Server) SetScript(sc Script) {
@@ -245,16 +278,26 @@ type trackedListener struct {
 }
 
 func (l trackedListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		l.s.mu.Lock()
+		l.s.conns++
+		tc := &trackedConn{Conn: c, s: l.s, n: l.s.conns}
+		l.s.open[tc] = struct{}{}
+		mute := l.s.mute
+		if mute {
+			// Kept from the SMTP server, which would greet it.
+			l.s.muted = append(l.s.muted, tc)
+			l.s.cond.Broadcast()
+		}
+		l.s.mu.Unlock()
+		if !mute {
+			return tc, nil
+		}
 	}
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	l.s.conns++
-	tc := &trackedConn{Conn: c, s: l.s, n: l.s.conns}
-	l.s.open[tc] = struct{}{}
-	return tc, nil
 }
 
 type trackedConn struct {
