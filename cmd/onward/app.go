@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -29,6 +30,8 @@ type app struct {
 	// redisShape says which kind of Redis ONWARD_REDIS_URL names (single,
 	// sentinel, cluster), for messages; never its password.
 	redisShape wiring.RedisShape
+	// redisWatch logs Redis's outages and names their causes.
+	redisWatch *redisWatch
 	engine     *core.Engine
 	crypt      *core.Crypter
 	// refusals are the formats the edge (wiring.StorableInput) answers
@@ -83,9 +86,10 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		a.Close()
 		return nil, fmt.Errorf("database at %s does not answer: %w", core.DatabaseAddr(cfg.DatabaseURL), err)
 	}
+	start := time.Now()
 	if err := a.rdb.Ping(ctx).Err(); err != nil {
 		a.Close()
-		return nil, fmt.Errorf("redis (%s, ONWARD_REDIS_URL) does not answer: %w", a.redisShape, err)
+		return nil, fmt.Errorf("redis (%s, ONWARD_REDIS_URL) does not answer: %w", a.redisShape, a.redisWatch.cause(err, start))
 	}
 	return a, nil
 }
@@ -109,7 +113,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	// An outage is logged once when Redis is lost and once when it is
 	// back, not at each of go-redis's dials.
-	watchRedis(log, rdb)
+	watch := watchRedis(log, rdb)
 	// Every command has a deadline (ONWARD_REDIS_TIMEOUT): a Redis that
 	// hangs then looks to every caller like a Redis that is down, and the
 	// webhooks answer within Twilio's and Slack's limits without it.
@@ -124,7 +128,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log)
 	eng.UseReaders(core.NewReaders(pool, replica, cfg.ReplicaMaxLag))
-	a := &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, redisShape: shape, engine: eng, crypt: crypt}
+	a := &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, redisShape: shape, redisWatch: watch, engine: eng, crypt: crypt}
 	if err := configureEngine(eng, cfg); err != nil {
 		a.Close()
 		return nil, err
@@ -160,9 +164,21 @@ func withPoolSize(raw string) string {
 	return u.String()
 }
 
-// openDB connects to Postgres only, for commands that need no Redis.
+// openDB connects to Postgres only, for commands that need no Redis, and
+// checks the schema is this binary's as serve does: a command run before
+// `onward migrate` (or after a newer release's) says so, rather than
+// fail on a missing table or column. migrate and demo, which make the
+// schema, open the pool themselves.
 func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
-	return core.OpenPool(ctx, cfg.DatabaseURL)
+	pool, err := core.OpenPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := core.CheckSchema(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
 }
 
 func (a *app) Close() {

@@ -8,7 +8,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/config"
 )
 
 const agencyUsage = `Usage: onward agency list
@@ -123,11 +126,33 @@ func agencyBySlug(ctx context.Context, eng *core.Engine, slug string) (core.Agen
 // openCLIEngine opens the database for an admin command. These commands
 // read and write no client details, so no encryption key is needed.
 func openCLIEngine(ctx context.Context) (*core.Engine, func(), error) {
+	return openEngineWith(ctx, openDB)
+}
+
+// openMigratingEngine is openCLIEngine for the commands that bring the
+// schema up to date themselves before they write (network import,
+// boundaries import), so they run on a new database.
+func openMigratingEngine(ctx context.Context) (*core.Engine, func(), error) {
+	return openEngineWith(ctx, func(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+		pool, err := core.OpenPool(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := core.Migrate(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+		return pool, nil
+	})
+}
+
+// openEngineWith is an admin command's engine on the pool open makes.
+func openEngineWith(ctx context.Context, open func(context.Context, config.Config) (*pgxpool.Pool, error)) (*core.Engine, func(), error) {
 	cfg, err := loadDBConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	pool, err := openDB(ctx, cfg)
+	pool, err := open(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

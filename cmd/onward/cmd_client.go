@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,9 +67,12 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sub := args[0]
 	fs := newFlags("client "+sub, clientUsage(), stdout, stderr)
 	dryRun := fs.Bool("dry-run", false, "retention: list who would be erased, erase nothing")
-	referrerDays := fs.Int("referrer-days", -1, "settings: days after closure the referring agency still sees details")
-	retentionMonths := fs.Int("retention-months", -1, "settings: months after the last referral closed before details are erased (0 = never)")
-	keyword := fs.String("withdraw-keyword", "", "settings: the word a client texts to withdraw consent")
+	// The settings flags change only what is given: their help says so
+	// rather than show a made-up default (a setting's value is the
+	// network's, shown by `onward client settings`).
+	referrerDays := fs.Int("referrer-days", 0, "settings: days after closure the referring agency still sees details (unchanged when not given)")
+	retentionMonths := fs.Int("retention-months", 0, "settings: months after the last referral closed before details are erased, 0 to keep them until erased by hand (unchanged when not given)")
+	keyword := fs.String("withdraw-keyword", "", "settings: the word a client texts to withdraw consent (unchanged when not given)")
 	evidence := fs.String("evidence", "", "withdraw: how the client asked (e.g. \"letter of 3 Dec\")")
 	reason := fs.String("reason", "", "erase: why, as a `code` from the list above")
 	htmlOut := fs.String("html", "", "export: also write a readable page to this file")
@@ -97,7 +101,9 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return fmt.Errorf("unknown client command %q", sub)
 	}
-	changing := *referrerDays >= 0 || *retentionMonths >= 0 || *keyword != ""
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	changing := given["referrer-days"] || given["retention-months"] || *keyword != ""
 	if *by == "" && (sub == "withdraw" || sub == "erase" || sub == "export" || sub == "settings" && changing) {
 		return fmt.Errorf("say who is running it: onward client %s --by EMAIL (a coordinator's or admin's, for the audit log)", sub)
 	}
@@ -169,10 +175,10 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		if changing {
-			if *referrerDays >= 0 {
+			if given["referrer-days"] {
 				dp.ReferrerDetailsDays = *referrerDays
 			}
-			if *retentionMonths >= 0 {
+			if given["retention-months"] {
 				dp.RetentionMonths = *retentionMonths
 			}
 			if *keyword != "" {

@@ -62,7 +62,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	pool, err := openDB(ctx, cfg)
+	pool, err := core.OpenPool(ctx, cfg.DatabaseURL) // not openDB: it migrates the schema itself
 	if err != nil {
 		return err
 	}

@@ -187,15 +187,11 @@ func runNetwork(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := dec.Decode(&f); err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(1), err)
 	}
-	eng, closeEng, err := openCLIEngine(ctx)
+	eng, closeEng, err := openMigratingEngine(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeEng()
-	pool := eng.Pool()
-	if _, err := core.Migrate(ctx, pool); err != nil {
-		return err
-	}
 	// Read before the transaction: a read on the pool while it holds a
 	// connection could wait for a second one.
 	before, err := eng.Agencies(ctx)

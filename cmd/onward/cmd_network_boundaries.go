@@ -21,14 +21,11 @@ func importBoundaries(ctx context.Context, path string, stdout io.Writer) error 
 	if _, err := core.ParseBoundaries(raw); err != nil {
 		return fmt.Errorf("%s: %w (nothing was imported)", path, err)
 	}
-	eng, closeEng, err := openCLIEngine(ctx)
+	eng, closeEng, err := openMigratingEngine(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeEng()
-	if _, err := core.Migrate(ctx, eng.Pool()); err != nil {
-		return err
-	}
 	n, err := eng.ImportBoundaries(ctx, raw)
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was imported)", path, err)

@@ -88,9 +88,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer pool.Close()
-	if err := core.CheckSchema(ctx, pool); err != nil {
-		return err
-	}
 	rp := report.New(pool, core.SystemClock{}).WithSMSSegmentCost(cfg.SMSSegmentCost)
 	if *agency != "" {
 		if f.Agency, err = rp.AgencyID(ctx, *agency); err != nil {

@@ -41,7 +41,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
+	logMetricsOff(a.cfg, a.log)
 	return serveHTTP(ctx, a, *worker, nil, newStartState())
+}
+
+// logMetricsOff says once, at start, that serve answers /metrics nowhere
+// (outside dev it needs ONWARD_METRICS_TOKEN or ONWARD_METRICS_ADDR), as
+// the worker says it has no health endpoint: a monitor's 404 then has
+// its reason in the log.
+func logMetricsOff(cfg config.Config, log *slog.Logger) {
+	if !publicMetrics(cfg) && cfg.MetricsAddr == "" {
+		log.Info("no /metrics: set ONWARD_METRICS_TOKEN to serve it on this address behind a bearer token, or ONWARD_METRICS_ADDR to serve it on an address of its own")
+	}
 }
 
 // startApp is how serve and worker begin: the environment read and

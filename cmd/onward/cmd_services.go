@@ -45,7 +45,7 @@ func runServices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 
 	fs := flag.NewFlagSet("onward services "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // the error is returned, and printed once by dispatch
 	fs.Usage = func() { fmt.Fprint(stdout, servicesUsage) }
 	dir := fs.String("dir", ".onward", "")
 	db := fs.String("db", "onward", "")

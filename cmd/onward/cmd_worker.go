@@ -94,6 +94,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}()
 	go runRetentionDaily(ctx, a.engine, log)
+	go runOptOutReplay(ctx, a)
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
 	stopped := make(chan struct{})
 	defer close(stopped)

@@ -147,7 +147,10 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // newFlags returns a flag set whose --help prints the command's usage.
 func newFlags(name, usageText string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("onward "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// Go's flag prints a parse error to its output before returning it;
+	// dispatch prints every error a command returns, so the flag set's
+	// own copy goes nowhere and the error is said once.
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprint(stdout, usageText)
 		fs.SetOutput(stdout)

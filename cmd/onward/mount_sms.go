@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core/config"
@@ -16,7 +17,35 @@ import (
 // The SMS edge: Twilio's inbound webhook and delivery callbacks, and in dev
 // the phone simulator standing in for Twilio.
 func init() {
-	registerMount(mount{name: "sms", routes: mountSMS, devInfo: smsDevInfo})
+	registerMount(mount{name: "sms", routes: mountSMS, devInfo: smsDevInfo,
+		worker: func(ctx context.Context, a *app) error { runOptOutReplay(ctx, a); return nil }})
+}
+
+// optOutReplayEvery is how often held opt-outs are written to PostgreSQL.
+const optOutReplayEvery = 5 * time.Second
+
+// runOptOutReplay records in PostgreSQL, every few seconds until ctx
+// ends, the STOPs the SMS webhook held in Redis while PostgreSQL did not
+// answer (sms.ReplayHeldOptOuts). serve's in-process worker and `onward
+// worker` both run it, as both send texts. A failure is PostgreSQL or
+// Redis still away, which their own outage lines report; it is retried.
+func runOptOutReplay(ctx context.Context, a *app) {
+	t := time.NewTicker(optOutReplayEvery)
+	defer t.Stop()
+	for {
+		n, err := sms.ReplayHeldOptOuts(ctx, a.engine, a.rdb, "onward:")
+		if n > 0 {
+			a.log.Info("sms opt-outs held during an outage recorded", "count", n)
+		}
+		if err != nil && ctx.Err() == nil {
+			a.log.Debug("held sms opt-outs not recorded yet", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // simulatorOn: `onward dev` without Twilio credentials sets the

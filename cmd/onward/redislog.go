@@ -27,6 +27,17 @@ type redisWatch struct {
 	state atomic.Int32 // redisUnseen, redisUp or redisDown: commands read it without the lock
 	mu    sync.Mutex
 	lost  time.Time
+	// dialed is the last dial that failed: a command that ran out of
+	// time while go-redis retried its dials says only "context deadline
+	// exceeded", and the dial says why (connection refused, no route,
+	// an unknown host).
+	dialed atomic.Pointer[dialFailure]
+}
+
+// dialFailure is a dial that failed, and when.
+type dialFailure struct {
+	err error
+	at  time.Time
 }
 
 // The states of a watched Redis.
@@ -60,14 +71,37 @@ func (w *redisWatch) Printf(ctx context.Context, format string, v ...any) {
 }
 
 // DialHook implements redis.Hook: dials are judged by the commands they
-// serve.
-func (w *redisWatch) DialHook(next redis.DialHook) redis.DialHook { return next }
+// serve; a failed one is kept to name the cause (cause).
+func (w *redisWatch) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := next(ctx, network, addr)
+		if err != nil {
+			w.dialed.Store(&dialFailure{err: err, at: time.Now()})
+		}
+		return conn, err
+	}
+}
+
+// cause is err, a command's failure, in words naming the real cause: a
+// command that timed out while its dials failed since `since` is that
+// dial's error (go-redis retries the dial until the deadline, and says
+// only that the deadline passed).
+func (w *redisWatch) cause(err error, since time.Time) error {
+	if w == nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if d := w.dialed.Load(); d != nil && !d.at.Before(since) && !errors.Is(d.err, context.DeadlineExceeded) {
+		return d.err
+	}
+	return err
+}
 
 // ProcessHook implements redis.Hook.
 func (w *redisWatch) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
+		start := time.Now()
 		err := next(ctx, cmd)
-		w.saw(err)
+		w.saw(err, start)
 		return err
 	}
 }
@@ -75,16 +109,18 @@ func (w *redisWatch) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 // ProcessPipelineHook implements redis.Hook.
 func (w *redisWatch) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
+		start := time.Now()
 		err := next(ctx, cmds)
-		w.saw(err)
+		w.saw(err, start)
 		return err
 	}
 }
 
 // saw records one command's outcome: Redis answered (any reply, error
 // replies included), could not be reached (refused, reset, timed out), or
-// neither (the caller gave up, the pool was busy: no news of Redis).
-func (w *redisWatch) saw(err error) {
+// neither (the caller gave up, the pool was busy: no news of Redis). The
+// command started at start.
+func (w *redisWatch) saw(err error, start time.Time) {
 	if err == nil && w.state.Load() == redisUp {
 		return
 	}
@@ -95,7 +131,7 @@ func (w *redisWatch) saw(err error) {
 		if state == redisUp {
 			w.state.Store(redisDown)
 			w.lost = time.Now()
-			w.log.Warn("lost Redis; retrying until it answers", "err", oneLine(err.Error()))
+			w.log.Warn("lost Redis; retrying until it answers", "err", oneLine(w.cause(err, start).Error()))
 		}
 	case answered(err):
 		if state == redisDown {

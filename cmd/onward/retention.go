@@ -8,10 +8,24 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
+func init() {
+	// serve's in-process worker applies retention as `onward worker`
+	// does: a deployment with no separate worker erases on time too.
+	registerMount(mount{
+		name: "retention",
+		worker: func(ctx context.Context, a *app) error {
+			runRetentionDaily(ctx, a.engine, a.log)
+			return nil
+		},
+	})
+}
+
 // runRetentionDaily applies the network's retention setting a minute after
 // the worker starts and then once a day: clients whose last referral
 // closed longer ago than the setting are erased, each erasure audited.
+// At start it says once when no retention period is set.
 func runRetentionDaily(ctx context.Context, eng *core.Engine, log *slog.Logger) {
+	noteNoRetention(ctx, eng, log)
 	wait := time.Minute
 	for {
 		select {
@@ -29,4 +43,16 @@ func runRetentionDaily(ctx context.Context, eng *core.Engine, log *slog.Logger) 
 			log.Info("retention applied", "months", res.Months, "erased", len(res.Clients))
 		}
 	}
+}
+
+// noteNoRetention says, once at start, that the network has no retention
+// period (0, the default): clients' details are then kept until someone
+// erases them, which is the network's choice to make knowingly.
+func noteNoRetention(ctx context.Context, eng *core.Engine, log *slog.Logger) {
+	dp, err := eng.DataProtection(ctx)
+	if err != nil || dp.RetentionMonths > 0 {
+		return // an error is the daily run's to report
+	}
+	log.Info("no retention period is set: clients' details are kept until erased by hand; " +
+		"set one with `onward client settings --by EMAIL --retention-months N`")
 }

@@ -142,8 +142,9 @@ func (a *app) reachOnce(ctx context.Context) (reached []string, failed string, e
 	if err := core.CheckSchema(ctx, a.pool); err != nil {
 		return nil, "PostgreSQL", err
 	}
+	start := time.Now()
 	if err := a.rdb.Ping(ctx).Err(); err != nil {
-		return []string{"PostgreSQL"}, "Redis", err
+		return []string{"PostgreSQL"}, "Redis", a.redisWatch.cause(err, start)
 	}
 	return []string{"PostgreSQL", "Redis"}, "", nil
 }

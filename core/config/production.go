@@ -42,6 +42,14 @@ func (c Config) ValidatePublicURL() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("ONWARD_PUBLIC_URL must be an absolute http(s) URL, got %q", c.PublicURL)
 	}
+	// Onward's pages link from the site's root (/start, /staff, /directory):
+	// under a path, Twilio's signatures would match but every page's links
+	// would miss. Always refused, dev too, as the links break there alike.
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("ONWARD_PUBLIC_URL must be the site's address alone, like https://onward.example.org, got %q: "+
+			"Onward's pages link from the root of the site, so it cannot be served under a path (or with a query or user name); "+
+			"give it a host name of its own (onward.example.org) and point that at Onward", c.PublicURL)
+	}
 	if c.Dev() {
 		return nil
 	}

@@ -16,7 +16,13 @@ func TestValidateRefusesWhatProductionCannotRunWith(t *testing.T) {
 	checkValidate(t, []validateCase{
 		{"an https public address and email", production(), ""},
 		{"Slack without email", production(slack...), ""},
-		{"a public address with a path and port", production("ONWARD_PUBLIC_URL", "https://advice.example.org:8443/onward"), ""},
+		{"a public address with a port", production("ONWARD_PUBLIC_URL", "https://advice.example.org:8443"), ""},
+		{"a public address with a trailing slash", production("ONWARD_PUBLIC_URL", "https://onward.example.org/"), ""},
+		// Pages link from the site's root: under a path they would miss.
+		{"a public address with a path", production("ONWARD_PUBLIC_URL", "https://advice.example.org:8443/onward"), `ONWARD_PUBLIC_URL must be the site's address alone, like https://onward.example.org, got "https://advice.example.org:8443/onward"`},
+		{"a public address with a path and a slash", production("ONWARD_PUBLIC_URL", "https://onward.example.org/onward/"), "cannot be served under a path"},
+		{"a public address with a query", production("ONWARD_PUBLIC_URL", "https://onward.example.org/?a=1"), "ONWARD_PUBLIC_URL must be the site's address alone"},
+		{"a dev address with a path", map[string]string{"ONWARD_ENV": "dev", "ONWARD_PUBLIC_URL": "http://localhost:8080/onward"}, "ONWARD_PUBLIC_URL must be the site's address alone"},
 		{"the default public address", production("ONWARD_PUBLIC_URL", ""), `ONWARD_PUBLIC_URL must be the https address people and Twilio reach Onward at, like https://onward.example.org, got "http://localhost:8080"`},
 		{"a plain http public address", production("ONWARD_PUBLIC_URL", "http://onward.example.org"), "ONWARD_PUBLIC_URL must be the https address"},
 		{"https on localhost", production("ONWARD_PUBLIC_URL", "https://localhost:8443"), "ONWARD_PUBLIC_URL must be the https address"},

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/intake/flow"
+	"github.com/onward-network/onward/internal/outage"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
@@ -124,6 +125,10 @@ type SMS struct {
 	// lockHook, when set by tests, runs while a text holds its phone's
 	// lock, so a test can hold a second text at the door.
 	lockHook func(body string)
+
+	// outages logs each spell of Redis or PostgreSQL not answering once
+	// when it starts and once when it ends, not a line a text.
+	outages outage.Log
 }
 
 // New checks its wiring (engine, Redis, the auth token that checks

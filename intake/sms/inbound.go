@@ -119,8 +119,9 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		// The claim may have reached Redis though its answer did not
 		// (a Redis that hangs): let go of the lock it may hold. (Its
 		// token is this request's own, so no other text's lock goes.)
+		reply := s.withoutRedis(ctx, msg, phone, err)
 		s.unlock(context.WithoutCancel(ctx), keys, token)
-		return s.withoutRedis(ctx, msg, phone, err)
+		return reply
 	case !c.fresh:
 		reply, ok, err := s.storedReply(ctx, sidKey)
 		if err != nil || !ok {
@@ -129,6 +130,7 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		s.log.Info("twilio retried a text, answered again", "sid", msg.SID)
 		return reply
 	}
+	s.outages.Answered(s.log, partConversations)
 	if s.lockHook != nil {
 		s.lockHook(msg.Body)
 	}

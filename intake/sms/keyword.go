@@ -1,6 +1,13 @@
 package sms
 
-import "context"
+import (
+	"context"
+	"errors"
+	"log/slog"
+)
+
+// partOptOuts names the recording of opt-outs in the log of its outages.
+const partOptOuts = "sms opt-outs (PostgreSQL)"
 
 // The keywords STOP, START and HELP. Each overrides the conversation.
 // Opting out of texts is not withdrawing consent: a referral the client
@@ -10,16 +17,26 @@ import "context"
 // unfinished conversation (its answers have no consent behind them). The
 // confirmation is sent once: a phone already opted out gets nothing, as
 // on a real number Twilio and the carrier answer STOP themselves.
+//
+// When PostgreSQL does not answer, the opt-out is held in Redis for
+// ReplayHeldOptOuts and confirmed all the same (optout_held.go).
 func (s *SMS) stop(ctx context.Context, t *smsTurn) smsOutcome {
 	was, err := s.engine.OptedOut(ctx, t.phone)
+	if err == nil {
+		err = s.engine.OptOut(ctx, t.phone, "sms")
+	}
 	if err != nil {
-		s.log.Error("sms opt-out check", "sid", t.msg.SID, "err", err)
-		return s.faultOutcome(ctx)
+		if herr := s.holdOptOut(ctx, t.phone); herr != nil {
+			s.log.Error("record sms opt-out", "sid", t.msg.SID, "err", errors.Join(err, herr))
+			return s.faultOutcome(ctx)
+		}
+		s.outages.Failed(s.log, slog.LevelError, partOptOuts, err, "opt-outs", "held in Redis until PostgreSQL answers")
+		s.log.Info("sms opt-out held", "sid", t.msg.SID)
+		o := s.reply(t, []string{t.flow.Messages.Stop}, nil, stateDrop, nil)
+		o.recorded, o.optOut = true, "1"
+		return o
 	}
-	if err := s.engine.OptOut(ctx, t.phone, "sms"); err != nil {
-		s.log.Error("record sms opt-out", "sid", t.msg.SID, "err", err)
-		return s.faultOutcome(ctx)
-	}
+	s.outages.Answered(s.log, partOptOuts)
 	s.log.Info("sms opt-out recorded", "sid", t.msg.SID)
 	var names []string
 	if !was {
@@ -33,6 +50,12 @@ func (s *SMS) stop(ctx context.Context, t *smsTurn) smsOutcome {
 // start records the opt-in and, if a conversation is waiting for an
 // answer, asks its question again.
 func (s *SMS) start(ctx context.Context, t *smsTurn) smsOutcome {
+	// An opt-out held while PostgreSQL was down must not be replayed
+	// over this START.
+	if err := s.dropHeldOptOut(ctx, t.phone); err != nil {
+		s.log.Error("record sms opt-in", "sid", t.msg.SID, "err", err)
+		return s.faultOutcome(ctx)
+	}
 	if err := s.engine.OptIn(ctx, t.phone); err != nil {
 		s.log.Error("record sms opt-in", "sid", t.msg.SID, "err", err)
 		return s.faultOutcome(ctx)

@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/flow"
@@ -10,9 +11,12 @@ import (
 // withoutRedis answers a text when Redis, which holds conversations, does
 // not answer. STOP, START and HELP still work, as they need only Postgres
 // (an opt-out must be honoured whatever is down); anything else gets the
-// apology with the helpline, and nothing is written.
+// apology with the helpline, and nothing is written. The outage is logged
+// once when it starts and once when a text is claimed again (handleText),
+// not a line a text.
 func (s *SMS) withoutRedis(ctx context.Context, msg inboundSMS, phone core.Phone, cause error) string {
-	s.log.Error("sms conversation store unavailable", "sid", msg.SID, "err", cause)
+	s.outages.Failed(s.log, slog.LevelError, partConversations, cause,
+		"texts", "STOP, START and HELP answered; anything else gets the apology")
 	m := s.flow.Messages
 	name := m.Unavailable
 	switch msg.keyword(s.flow) {
@@ -33,3 +37,7 @@ func (s *SMS) withoutRedis(ctx context.Context, msg inboundSMS, phone core.Phone
 	}
 	return s.apology(ctx, name)
 }
+
+// partConversations names the conversation store in the log of its
+// outages.
+const partConversations = "sms conversations (Redis)"

@@ -177,6 +177,10 @@ func (s *SMS) optedOut(ctx context.Context, t *smsTurn, cached string) (out bool
 		return cached == "1", "", nil
 	}
 	if out, err = s.engine.OptedOut(ctx, t.phone); err != nil {
+		// A STOP held while PostgreSQL is down counts already.
+		if held, herr := s.heldOptOut(ctx, t.phone); herr == nil && held {
+			return true, "", nil
+		}
 		s.log.Error("sms opt-out check", "sid", t.msg.SID, "err", err)
 		return false, "", err
 	}

@@ -300,7 +300,9 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`)
 
 func (s *SMS) unlock(ctx context.Context, k smsKeys, token string) {
-	if err := unlockScript.Run(ctx, s.rdb, []string{k.lock}, token).Err(); err != nil {
+	// During an outage already logged, a lock that cannot be released
+	// is part of it (and expires with its request).
+	if err := unlockScript.Run(ctx, s.rdb, []string{k.lock}, token).Err(); err != nil && !s.outages.Down(partConversations) {
 		s.log.Warn("release sms phone lock", "err", err)
 	}
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -60,10 +62,43 @@ func (w *Web) formExpired(rw http.ResponseWriter, r *http.Request, s *webSession
 }
 
 // unavailable is the page for Redis or Postgres not answering: try again
-// or call. The error is logged without the request's answers.
+// or call. The part of the site it is (webPart) is logged once when its
+// spell of failures starts, with the cause (never the request's answers),
+// and once when it answers again (served); each 503 is counted in the
+// HTTP metrics.
 func (w *Web) unavailable(rw http.ResponseWriter, r *http.Request, err error) {
-	w.log.Error("web self-referral unavailable", "path", r.URL.Path, "err", err)
+	if f, ok := r.Context().Value(unavailableKey{}).(*bool); ok {
+		*f = true
+	}
+	w.outages.Failed(w.log, slog.LevelError, webPart(r.URL.Path), err, "path", r.URL.Path)
 	w.fault(rw, r, http.StatusServiceUnavailable, "unavailable")
+}
+
+// unavailableKey is the request context's flag that unavailable sets.
+type unavailableKey struct{}
+
+// served runs next on r and, unless it answered with the unavailable
+// page, notes that r's part of the site answered: the end of a spell of
+// failures there is logged.
+func (w *Web) served(next http.Handler, rw http.ResponseWriter, r *http.Request) {
+	failed := false
+	next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), unavailableKey{}, &failed)))
+	if !failed {
+		w.outages.Answered(w.log, webPart(r.URL.Path))
+	}
+}
+
+// webPart names the part of the public site path belongs to, for the log:
+// the directory, the withdrawal pages, or the self-referral form (the
+// rest: the form, its leaflet links and checks).
+func webPart(path string) string {
+	switch {
+	case path == pathDirectory || strings.HasPrefix(path, pathDirectory+"/"):
+		return "web directory"
+	case path == pathWithdraw || strings.HasPrefix(path, pathWithdraw+"/"):
+		return "web withdrawal"
+	}
+	return "web self-referral form"
 }
 
 // notFound is the page for an address that does not exist, in the

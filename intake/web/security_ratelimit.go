@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -14,23 +15,28 @@ import (
 // rateLimit allows IPRatePerMinute requests per client IP per minute
 // (GCRA in Redis, so every server process shares the count). When Redis
 // fails the request goes through: the directory still works, and the form
-// shows its own "try again or call" page.
+// shows its own "try again or call" page. A spell of Redis failing is
+// logged once when it starts and once when it ends, not a line a request.
 func (w *Web) rateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		res, err := w.limiter.Allow(r.Context(), w.rateKey(r), redis_rate.PerMinute(w.cfg.IPRatePerMinute))
 		if err != nil {
-			w.log.Warn("web rate limit unavailable, allowing request", "err", err)
-			next.ServeHTTP(rw, r)
+			w.outages.Failed(w.log, slog.LevelWarn, partRateLimit, err, "requests", "allowed without a limit until Redis answers")
+			w.served(next, rw, r)
 			return
 		}
+		w.outages.Answered(w.log, partRateLimit)
 		if res.Allowed == 0 {
 			rw.Header().Set("Retry-After", strconv.Itoa(int(res.RetryAfter.Seconds())+1))
 			w.fault(rw, r, http.StatusTooManyRequests, "rate_limited")
 			return
 		}
-		next.ServeHTTP(rw, r)
+		w.served(next, rw, r)
 	})
 }
+
+// partRateLimit names the rate limit in the log of its outages.
+const partRateLimit = "web rate limit (Redis)"
 
 // rateKey is the client's IP, hashed so keys do not show addresses at a
 // glance (they live a minute). Behind a reverse proxy listed in

@@ -27,6 +27,7 @@ import (
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
 	"github.com/onward-network/onward/intake/flow"
+	"github.com/onward-network/onward/internal/outage"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -87,6 +88,10 @@ type Web struct {
 	// lastNetwork keeps the network's name and phone for the fault pages,
 	// which must say whom to call even when the database does not answer.
 	lastNetwork atomic.Pointer[core.Network]
+
+	// outages logs each spell of a part not answering once when it
+	// starts and once when it ends (fault.go, security_ratelimit.go).
+	outages outage.Log
 }
 
 // Defaults for the zero values of Config.
