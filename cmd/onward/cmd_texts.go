@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/url"
 	"slices"
 	"text/tabwriter"
 
@@ -105,8 +106,15 @@ func textSizesIn(ctx context.Context, eng *core.Engine, f *flow.Flow, code strin
 	if err != nil {
 		return nil, err
 	}
+	// A client in another language is sent Onward's own data sharing page
+	// with ?lang= (flow.DataSharingURLIn); counted as if the address the
+	// network gives were Onward's own, the longer of the two.
+	sharing := n.DataSharingURL
+	if u, err := url.Parse(sharing); err == nil && code != lang.English {
+		sharing = flow.DataSharingURLIn(sharing, code, u.Host)
+	}
 	keys := map[string]any{"Network": n.Name, "Helpline": n.Phone, "Hours": n.OpeningHoursIn(code),
-		"DirectoryURL": n.DirectoryURL, "DataSharingURL": n.DataSharingURL, "ConsentWording": w.Body}
+		"DirectoryURL": n.DirectoryURL, "DataSharingURL": sharing, "ConsentWording": w.Body}
 	// The network's own crisis lines and area example, as the texts give them.
 	maps.Copy(keys, flow.LocalKeys(n.CrisisLines, flow.AreaExampleOf(districts)))
 	sizes, err := f.MessageSizes(keys)

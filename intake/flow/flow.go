@@ -79,7 +79,7 @@ package flow
 //	conv_postcode_kept                   Postcode (Reply.Data: the postcode taken, "KY1 1AB")
 //	conv_town(_retry)                    ExampleTown ("" for none)
 //	conv_crisis_lines                    CrisisLines, CrisisSamaritans, CrisisEmergency
-//	conv_done                            Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days
+//	conv_done, conv_done_no_local        Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days
 //	others                               none
 //
 // redis_down.txt is rendered when the conversation store is unreachable, so
@@ -191,7 +191,13 @@ type Flow struct {
 type FlowMessages struct {
 	Greeting string // first message: network name, STOP and HELP
 	Done     string // confirmation with the reference; sent by the caller
-	Declined string // consent refused
+	// DoneNoLocal is Done for a referral no advice service in the
+	// directory can take (NoLocalService): a coordinator looks at it and
+	// says where to get help (DoneMessage chooses). The flow file's
+	// messages.done_no_local names it, else conv_done_no_local when the
+	// message files have one; Done when neither.
+	DoneNoLocal string
+	Declined    string // consent refused
 	// DeclinedAgain answers a text after consent was refused: nothing was
 	// sent, and how to start again. The answers are gone by then (the SMS
 	// edge keeps none of a declined conversation), so a yes cannot go back
@@ -358,7 +364,8 @@ type messagesFile struct {
 	Finished         string `yaml:"finished"`
 	StopHow          string `yaml:"stop_how"`
 	SelfHarm         string `yaml:"self_harm"`
-	Danger           string `yaml:"danger"` // optional: see FlowMessages.Danger
+	Danger           string `yaml:"danger"`        // optional: see FlowMessages.Danger
+	DoneNoLocal      string `yaml:"done_no_local"` // optional: see FlowMessages.DoneNoLocal
 	CarryOn          string `yaml:"carry_on"`
 	CallbackOffer    string `yaml:"callback_offer"`
 	CallbackAccepted string `yaml:"callback_accepted"`
@@ -632,6 +639,13 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 	}
 	if m.StopHow != "" {
 		f.Messages.StopHow = c.template("messages", "stop_how", m.StopHow)
+	}
+	f.Messages.DoneNoLocal = f.Messages.Done
+	if name := m.DoneNoLocal; name != "" || cat.Has(lang.English, defaultDoneNoLocalMessage) {
+		if name == "" {
+			name = defaultDoneNoLocalMessage
+		}
+		f.Messages.DoneNoLocal = c.template("messages", "done_no_local", name)
 	}
 	if danger := m.Danger; danger != "" || cat.Has(lang.English, defaultDangerMessage) {
 		if danger == "" {

@@ -565,10 +565,12 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 		data[k] = convTestNetwork[k]
 	}
 	data["Days"] = convTestSettings.ClientWaitDays(false)
-	if _, err := f.Render(f.Messages.Done, data); err != nil {
-		t.Error(err)
+	for _, name := range []string{f.Messages.Done, f.Messages.DoneNoLocal} {
+		if _, err := f.Render(name, data); err != nil {
+			t.Error(err)
+		}
+		seen[name] = true
 	}
-	seen[f.Messages.Done] = true
 	for _, name := range f.Templates() {
 		switch name {
 		case f.Messages.Help, f.Messages.Stop, f.Messages.Start, f.Messages.Unavailable:

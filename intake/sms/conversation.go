@@ -95,7 +95,9 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Con
 	data := maps.Clone(r.Data)
 	data["Reference"] = res.Referral.Reference
 	data[lang.CountKey] = t.network.ClientWaitDays(res.Referral.Crisis)
-	names := append(append([]string{}, r.Templates...), t.flow.Messages.Done)
+	// A client no local service could take is told a coordinator will
+	// say where to get help, not that a local service will be in touch.
+	names := append(append([]string{}, r.Templates...), t.flow.DoneMessage(res, conv.Answers.Callback))
 	// The answers are in Postgres now, encrypted; Redis keeps only the end.
 	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started, Lang: conv.Lang}
 	st.Reference = res.Referral.Reference

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/url"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
@@ -98,15 +99,28 @@ func networkKeys(n core.Network, w core.ConsentWording, ex flow.AreaExample) map
 	return keys
 }
 
+// publicHost is the host of the address Twilio calls, Onward's own.
+func (s *SMS) publicHost() string {
+	if u, err := url.Parse(s.base); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
 // keysIn are the network keys in language code: the consent wording, the
 // opening hours and the crisis lines in that language (the network's
 // translation; untranslated lines never stand in for the fixed sentences
-// in the client's own words).
+// in the client's own words), and Onward's own data sharing page with
+// ?lang=code (flow.DataSharingURLIn).
 func (s *SMS) keysIn(ctx context.Context, keys map[string]any, version, code string) map[string]any {
 	if code == "" || code == lang.English {
 		return keys
 	}
 	out := maps.Clone(keys)
+	// Onward's own data sharing page, in the client's language.
+	if raw, ok := out["DataSharingURL"].(string); ok {
+		out["DataSharingURL"] = flow.DataSharingURLIn(raw, code, s.publicHost())
+	}
 	// The settings this text's keys were built from were read moments
 	// ago, so this is core's cached copy of them.
 	if n, err := s.engine.Network(ctx); err != nil {

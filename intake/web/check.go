@@ -85,7 +85,7 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		// Someone filled the field people cannot see: look like success
 		// and write nothing.
 		w.log.Info("web self-referral refused: honeypot filled")
-		s.submitted("", "", false)
+		s.submitted("", "", false, false)
 		w.savedTo(rw, r, s, pathDone)
 		return
 	}
@@ -108,7 +108,7 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	}
 	w.log.Info("web self-referral", "reference", res.Referral.Reference, "leaflet", s.Leaflet,
 		"crisis", in.Crisis, "triage", res.Agency == nil, "replayed", res.Replayed)
-	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS && res.PhoneProven)
+	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS && res.PhoneProven, flow.NoLocalService(res))
 	w.savedTo(rw, r, s, pathDone)
 }
 

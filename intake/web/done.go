@@ -9,8 +9,12 @@ type doneData struct {
 	Reference  string // "" after a honeypot: the page still looks like success
 	AgencyName string // "" when a coordinator chooses
 	Crisis     bool
-	Method     string
-	TextedRef  bool
+	// NoLocal: no advice service can take it (flow.NoLocalService); the
+	// page promises a coordinator's answer, not an adviser's call, as the
+	// SMS confirmation does.
+	NoLocal   bool
+	Method    string
+	TextedRef bool
 	// WaitDays is how many working days to wait before calling the
 	// network if nobody has been in touch: the same promise the SMS
 	// conversation ends with (core.Network.ClientWaitDays).
@@ -23,8 +27,8 @@ func (w *Web) showDone(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		return
 	}
 	p := w.page(r, s)
-	p.Data = doneData{Reference: s.Reference, AgencyName: s.AgencyName, Crisis: s.Crisis, Method: s.Answers.ContactMethod, TextedRef: s.TextedRef,
-		WaitDays: p.Network.ClientWaitDays(s.Crisis)}
+	p.Data = doneData{Reference: s.Reference, AgencyName: s.AgencyName, Crisis: s.Crisis, NoLocal: s.NoLocal, Method: s.Answers.ContactMethod,
+		TextedRef: s.TextedRef, WaitDays: p.Network.ClientWaitDays(s.Crisis)}
 	w.render(rw, r, http.StatusOK, "web/done", p)
 }
 

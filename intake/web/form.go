@@ -9,6 +9,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // maxFormBytes caps a form POST: ten times the longest answer anyone
@@ -82,9 +83,12 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 	n.OpeningHours = n.OpeningHoursIn(l.Code)
 	// Links to Onward's own pages carry the page's language when the
 	// browser would not pick it (webPage.Href); so does
-	// .Network.DataSharingURL, when it is Onward's own page.
+	// .Network.DataSharingURL, when it is Onward's own page, and always
+	// in a language other than English, as the SMS gives it: what the
+	// client agrees to opens in their language wherever the link is
+	// opened (a remembered choice, another browser).
 	carry := l.Code != w.browserLang(r)
-	if carry {
+	if carry || l.Code != lang.English {
 		n.DataSharingURL = w.ownDataSharing(r, n.DataSharingURL, l.Code)
 	}
 	p := webPage{Network: n, NoIndex: true, Form: formValues{}, Lang: pageLang{Language: l, cat: w.cat},

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"github.com/onward-network/onward/core/lang"
+	"github.com/onward-network/onward/intake/flow"
 )
 
 // The form's pages speak the client's language: the one they chose with
@@ -168,22 +169,14 @@ func (w *Web) langQuery(r *http.Request, sep string) string {
 // ownDataSharing is the network's data sharing address for a page in
 // code: with ?lang= when it is Onward's own /data-sharing page (on the
 // public address, or on the host the client reached), so the client reads
-// what they agree to in their language; any other address as it is.
+// what they agree to in their language; any other address as it is
+// (flow.DataSharingURLIn, the rule the SMS follows too).
 func (w *Web) ownDataSharing(r *http.Request, raw, code string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Path != "/data-sharing" || u.User != nil {
-		return raw
+	own := []string{r.Host}
+	if pub, err := url.Parse(w.cfg.PublicURL); err == nil {
+		own = append(own, pub.Host)
 	}
-	if u.Host != "" && !strings.EqualFold(u.Host, r.Host) {
-		pub, err := url.Parse(w.cfg.PublicURL)
-		if err != nil || !strings.EqualFold(u.Host, pub.Host) {
-			return raw
-		}
-	}
-	q := u.Query()
-	q.Set(langParam, code)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return flow.DataSharingURLIn(raw, code, own...)
 }
 
 // switcher lists the languages, each linking to this page in it. On the

@@ -77,7 +77,7 @@ func TestWebSecurityHeaders(t *testing.T) {
 		if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") && !strings.Contains(csp, "script-src 'none'") {
 			t.Errorf("%s: CSP allows script or inline: %q", path, csp)
 		}
-		for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"} {
+		for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"} {
 			if h.Get(k) != want {
 				t.Errorf("%s: %s = %q, want %q", path, k, h.Get(k), want)
 			}

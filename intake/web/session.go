@@ -50,6 +50,9 @@ type webSession struct {
 	AgencyName string `json:"agency_name,omitempty"`
 	Crisis     bool   `json:"crisis,omitempty"`
 	TextedRef  bool   `json:"texted_ref,omitempty"`
+	// NoLocal: no advice service can take the referral
+	// (flow.NoLocalService), so a coordinator will say where to get help.
+	NoLocal bool `json:"no_local,omitempty"`
 
 	// The client's own withdrawal (withdraw.go): the reference and phone
 	// typed, kept while the code is typed back, and whether it is done.
@@ -166,9 +169,9 @@ func (w *Web) dropSession(ctx context.Context, s *webSession) error {
 // submitted forgets the answers once core has them: the session keeps only
 // what the confirmation page shows, in the language the client chose, so
 // Redis holds no personal data for the rest of its life.
-func (s *webSession) submitted(ref, agency string, textedRef bool) {
+func (s *webSession) submitted(ref, agency string, textedRef, noLocal bool) {
 	crisis := s.crisis()
 	*s = webSession{id: s.id, CSRF: s.CSRF, Submission: s.Submission, Started: s.Started,
 		Answers:   flow.Answers{ContactMethod: s.Answers.ContactMethod, Language: s.Answers.Language},
-		Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef}
+		Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef, NoLocal: noLocal}
 }
