@@ -131,14 +131,18 @@ func (b *Bot) message(w http.ResponseWriter, status int, staff *core.Staff, csrf
 
 // staffHeaders puts the security headers on every inbox response and
 // refuses cross-origin form posts (Go's CrossOriginProtection checks
-// Sec-Fetch-Site and Origin); forms also carry a per-session token.
+// Sec-Fetch-Site and Origin); forms also carry a per-session token. The
+// referrer policy is same-origin, not no-referrer: other sites learn
+// nothing of a staff page, but under the Fetch standard a form post from
+// a no-referrer page carries Origin: null, which a browser without
+// Sec-Fetch-Site (Safari before 16.4, on older iPads) then has refused.
 func staffHeaders(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Robots-Tag", "noindex, nofollow") // staff pages are never for search engines

@@ -262,3 +262,17 @@ func TestSignInLinkPressedTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffPagesKeepTheirOrigin: staff pages tell other sites nothing of
+// where a click came from, but their own form posts carry their real
+// Origin: with no-referrer a browser sends Origin: null, which Safari
+// before 16.4 (no Sec-Fetch-Site) then had refused on every staff form,
+// signing in included.
+func TestStaffPagesKeepTheirOrigin(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	resp, page := c.get("/staff/")
+	if got := resp.Header.Get("Referrer-Policy"); got != "same-origin" || !strings.Contains(page, `<meta name="referrer" content="same-origin">`) {
+		t.Fatalf("staff page referrer policy %q (and meta); want same-origin, so posts carry their Origin", got)
+	}
+}

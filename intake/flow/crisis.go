@@ -184,7 +184,7 @@ var crisisPhrases = []struct {
 	}},
 	{crisisNone, []string{
 		// "hit me": news, bills, realising, being in touch
-		"hit me up", "hit me hard", "it hit me", "its hit me", "that hit me", "this hit me", "reality hit me",
+		"hit me up", "hit me back", "hit me hard", "it hit me", "its hit me", "that hit me", "this hit me", "reality hit me",
 		"hit me for", "hit me with a fine", "hit me with a bill", "hit me with charge*", "hit me with fees",
 		"beat me to it", "kicked me off",
 		// living somewhere, figures of speech

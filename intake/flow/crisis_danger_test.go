@@ -246,3 +246,35 @@ func TestDangerWordsOfEachLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The everyday ways of saying it the review found missed: the verb
+// before or after "me", past tense too, in Polish, Ukrainian and Arabic;
+// and "hit me back" (call me back) is no danger.
+func TestDangerWordOrderAndTense(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, body := range []string{"mąż mnie bije", "partner mnie bije", "on mnie bił", "чоловік мене б'є", "чоловік мене побив",
+		"чоловік мене бив", "мене б'ють", "ضربني زوجي", "زوجي ضربني", "زوجي يهددني"} {
+		if !f.DetectCrisis(body).Danger {
+			t.Errorf("%q: no danger found", body)
+		}
+	}
+	if sig := f.DetectCrisis("hit me back when you can"); sig.Found() {
+		t.Errorf("%q: %+v; want nothing", "hit me back when you can", sig)
+	}
+}
+
+// "Please stop texting me" as the very first text (a client who gets
+// reminders) is told how to stop the texts, not greeted with the menu;
+// and a first text with danger and self-harm words says 999 once.
+func TestFirstTextAsksToStopOrGivesBothCrises(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	c, r := f.Start(convTestStart, "please stop texting me")
+	if !slices.Equal(r.Templates, []string{f.Messages.StopHow}) || c.Step != StepLanguage {
+		t.Errorf("first text asking to stop: %v at %s; want only %s", r.Templates, c.Step, f.Messages.StopHow)
+	}
+	_, r = f.Start(convTestStart, "he hits me and i want to die")
+	text := strings.Join(renderReply(t, f, r), "\n")
+	if strings.Count(text, "999") != 1 || !strings.Contains(text, "0800 027 1234") {
+		t.Errorf("danger and self-harm in a first text say 999 %d times (want once, and the helpline):\n%s", strings.Count(text, "999"), text)
+	}
+}

@@ -1173,6 +1173,19 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 			code, named = f.Lang, true
 		}
 	}
+	if g := f.In(code); !sig.Found() && g.asksToStop(opening) {
+		// "Please stop texting me" as a first text (a client who gets
+		// reminders): how to stop the texts, and nothing else; a reply
+		// after it is read as at the languages offered, or, in a
+		// returning client's language, at the first question.
+		c.Step = StepLanguage
+		if named {
+			f.moveLanguage(&c, code)
+			c.Step = g.start
+		}
+		r.add(g.Messages.StopHow)
+		return c, g.finish(c, r)
+	}
 	if !named {
 		if words, ok := f.answerLanguage(opening); ok && words != lang.English {
 			// "dług" as a first text: the greeting in Polish, and the
@@ -1205,7 +1218,10 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	r.add(f.Messages.Greeting)
 	r.add(f.Messages.Languages)
 	c.Step = StepLanguage
-	r.Data = map[string]any{"Languages": f.languageMenu()}
+	if r.Data == nil {
+		r.Data = map[string]any{}
+	}
+	r.Data["Languages"] = f.languageMenu() // beside what noticeCrisis put there (WithCrisisLines)
 	return c, f.finish(c, r)
 }
 
