@@ -183,6 +183,12 @@ func (b *Bot) changeStaff(w http.ResponseWriter, r *http.Request, s session) {
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "That change is not one Onward makes.")
 		return
 	}
+	var invalid *core.ValidationError
+	if errors.As(err, &invalid) && len(invalid.Fields) > 0 {
+		// A rule kept (the network's last coordinator), not a fault.
+		b.message(w, http.StatusUnprocessableEntity, &s.staff, s.csrf, "That change was not made", invalid.Fields[0].Message)
+		return
+	}
 	if err != nil {
 		b.refused(w, r, s, err)
 		return

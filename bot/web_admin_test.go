@@ -66,7 +66,8 @@ func TestAdministration(t *testing.T) {
 	// The network's last coordinator cannot demote herself: refused in
 	// plain words, and she stays one.
 	resp, body = co.post(fmt.Sprintf("/staff/admin/staff/%d/role", tb.Net.Coordinator.ID), url.Values{"csrf": {co.csrf}, "role": {"adviser"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "the network&#39;s last coordinator: make another member of staff a coordinator first") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "the network&#39;s last coordinator: make another member of staff a coordinator first") ||
+		!strings.Contains(body, "That change was not made") || strings.Contains(body, "Something went wrong") {
 		t.Errorf("the last coordinator demoting herself: %d, want 422 saying why", resp.StatusCode)
 	}
 	if s, _ := tb.Engine.StaffByID(ctx, tb.Net.Coordinator.ID); s.Role != core.RoleCoordinator {

@@ -184,14 +184,27 @@ func envOr(k, def string) string {
 
 // getenvDevDefaults reads the environment, falling back to the keys kept
 // under .onward/ by `onward dev`, so maintenance commands work against the
-// local dev database without extra setup.
+// local dev database without extra setup. A command that runs with dev's
+// keys (none of its own, or the same, from a shell that sourced the file)
+// runs as dev too, as
+// `onward dev` does: its events are chained with dev's stand-in audit
+// key, not refused for want of ONWARD_AUDIT_KEY.
 func getenvDevDefaults(k string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
 	}
-	if k == "ONWARD_ENCRYPTION_KEY" || k == "ONWARD_SESSION_SECRET" {
+	switch k {
+	case "ONWARD_ENCRYPTION_KEY", "ONWARD_SESSION_SECRET":
 		if s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), "dev-secrets.env")); err == nil {
 			return s[k]
+		}
+	case "ONWARD_ENV":
+		s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), "dev-secrets.env"))
+		if err != nil || s["ONWARD_ENCRYPTION_KEY"] == "" {
+			return ""
+		}
+		if own := os.Getenv("ONWARD_ENCRYPTION_KEY"); own == "" || own == s["ONWARD_ENCRYPTION_KEY"] {
+			return "dev" // dev's keys, from the file or a shell that sourced it
 		}
 	}
 	return ""

@@ -76,3 +76,34 @@ func devTestEnv(env map[string]string) func(string) string {
 		return base[k]
 	}
 }
+
+// TestCommandsWithDevKeysRunAsDev: `onward staff login-link EMAIL`, as
+// the dev banner says, in a second shell beside `make run`: a command
+// that runs with the keys `onward dev` keeps (none of its own, or the
+// same from a shell that sourced the file) is a dev command, whose events
+// are chained with dev's stand-in audit key; one with keys of its own is
+// not, and needs ONWARD_AUDIT_KEY as production does.
+func TestCommandsWithDevKeysRunAsDev(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ONWARD_STATE_DIR", dir)
+	t.Setenv("ONWARD_ENV", "")
+	t.Setenv("ONWARD_ENCRYPTION_KEY", "")
+	if got := getenvDevDefaults("ONWARD_ENV"); got != "" {
+		t.Fatalf("no dev keys kept: ONWARD_ENV %q, want none", got)
+	}
+	secrets, err := devSecrets(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := getenvDevDefaults("ONWARD_ENV"); got != "dev" {
+		t.Errorf("with dev's keys from the file: ONWARD_ENV %q, want dev", got)
+	}
+	t.Setenv("ONWARD_ENCRYPTION_KEY", secrets["ONWARD_ENCRYPTION_KEY"])
+	if got := getenvDevDefaults("ONWARD_ENV"); got != "dev" {
+		t.Errorf("with dev's keys sourced: ONWARD_ENV %q, want dev", got)
+	}
+	t.Setenv("ONWARD_ENCRYPTION_KEY", config.NewKey())
+	if got := getenvDevDefaults("ONWARD_ENV"); got != "" {
+		t.Errorf("with a key of its own: ONWARD_ENV %q, want none", got)
+	}
+}
