@@ -258,7 +258,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.DeadKind, d.DeadError, d.DeadID, d.Attempts = p.Template, p.Text, p.Level, p.Version
 		d.DeadWhat = kindWords(core.OutboxKind(p.Template))
 	case core.EmailAlert:
-		d.Alert = p.Text
+		d.Alert, d.AlertSubject = p.Text, alertSubject(p.Text)
 		d.Triage = p.Level == core.AlertTriageWaiting || p.Level == core.AlertTriageOverdue
 		d.TriageOverdue = p.Level == core.AlertTriageOverdue
 	}

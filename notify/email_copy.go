@@ -45,6 +45,7 @@ type emailData struct {
 	DeadWhat                    string // the kind in words, with its article ("an email")
 	Attempts                    int
 	Alert                       string // an alert's words, in plain text (templates/alerts)
+	AlertSubject                string // its first sentence, cut to fit a subject line (alertSubject)
 	// Triage: the alert is of a referral waiting in triage (arrived, or
 	// TriageOverdue: still there, unclaimed, at TriageDue, its target).
 	Triage, TriageOverdue bool
@@ -129,4 +130,31 @@ func (t *emailTemplates) render(kind core.EmailKind, d emailData) (subject, text
 		return "", "", "", permanent("render email "+string(kind), err)
 	}
 	return core.CleanLine(subject), text + "\n", b.String(), nil
+}
+
+// alertSubjectRunes is how much of an alert's first sentence its email's
+// subject carries: what fits in a mail program's list.
+const alertSubjectRunes = 90
+
+// alertSubject is what an alert email's subject says after "Onward
+// alert: ": the alert's first sentence, which names what happened ("An
+// agency is at capacity", "Kirkton Citizens Advice has left the network
+// keeping 3 open referrals…"), cut at a word with "…" when it is long.
+// Alerts name agencies and references, never a client, so the subject
+// may carry them.
+func alertSubject(text string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if i := strings.Index(text, ". "); i >= 0 {
+		text = text[:i]
+	}
+	text = strings.TrimSuffix(text, ".")
+	r := []rune(text)
+	if len(r) <= alertSubjectRunes {
+		return text
+	}
+	cut := string(r[:alertSubjectRunes])
+	if i := strings.LastIndex(cut, " "); i > alertSubjectRunes/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
 }

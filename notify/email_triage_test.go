@@ -2,9 +2,11 @@ package notify_test
 
 import (
 	"context"
+	"mime"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/notify/smtpfake"
@@ -219,6 +221,12 @@ func TestRetiredAgencyAlertEmailsCoordinators(t *testing.T) {
 		t.Fatalf("the coordinator got %d emails, want the alert", len(ms))
 	}
 	m := parse(t, ms[0])
+	// The subject says what happened, not just "Onward alert".
+	subj, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil || !strings.HasPrefix(subj, "Onward alert: Kirkton Citizens Advice has left the network keeping 1 open referral") ||
+		utf8.RuneCountInString(subj) > len("Onward alert: ")+91 {
+		t.Errorf("subject %q (%v); want the alert's first sentence, cut to fit", subj, err)
+	}
 	for _, s := range []string{"Kirkton Citizens Advice has left the network keeping 1 open referral", r.Reference} {
 		if !strings.Contains(m.Text, s) {
 			t.Errorf("the alert lacks %q:\n%s", s, m.Text)
