@@ -61,29 +61,6 @@ func (e *Engine) queueTriageMail(b *pgx.Batch, r Referral, cal Calendar, now tim
 	e.outbox.queue(b, m, now)
 }
 
-// TriageMailDue reports whether a coordinators' triage email (an
-// EmailAlert row at level AlertTriageWaiting or AlertTriageOverdue) still
-// applies to the referral as it is now, and if not why, in a few words for
-// the row's delivery status: the arrival while the referral waits in
-// triage; the reminder while it waits there and nobody has claimed it.
-// Every other row is due. It is StillDue's rule for these rows, asked
-// beside it when they come due.
-func (r Referral) TriageMailDue(kind OutboxKind, p OutboxPayload) (bool, string) {
-	if kind != OutboxEmail || p.Email != EmailAlert {
-		return true, ""
-	}
-	switch p.Level {
-	case AlertTriageWaiting, AlertTriageOverdue:
-		if !r.InTriage() {
-			return false, "referral left triage"
-		}
-		if p.Level == AlertTriageOverdue && r.TriageClaimedBy != nil {
-			return false, "a coordinator claimed it"
-		}
-	}
-	return true, ""
-}
-
 // TriageWaiting is one referral waiting in triage, for the coordinators'
 // daily digest: by reference, never by client.
 type TriageWaiting struct {

@@ -883,6 +883,8 @@ const (
 	dueCompleted              // news of a completion
 	dueTurnedDown             // the client's text that their referral was turned down
 	dueOpen                   // the client's texts that their referral is on its way: confirmed, passed on
+	dueInTriage               // the coordinators' email of a referral arriving in triage
+	dueUnclaimed              // the coordinators' reminder of a referral still in triage, unclaimed
 )
 
 // dueRuleOf says which rule a row of kind with payload p follows.
@@ -900,6 +902,10 @@ func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 		return dueTurnedDown
 	case text(SMSConfirmation, SMSRedirected, SMSRerouted):
 		return dueOpen
+	case email(EmailAlert) && p.Level == AlertTriageWaiting:
+		return dueInTriage
+	case email(EmailAlert) && p.Level == AlertTriageOverdue:
+		return dueUnclaimed
 	}
 	return dueAlways
 }
@@ -937,7 +943,10 @@ var textsOfTheEnd = []string{SMSCancelled, SMSConsentRemoved}
 //     self-referral's confirmation, "passed to AGENCY" after a redirect or
 //     a re-route), while it is open: once it has closed, the text of its
 //     end (turned down, re-routed again, completed, could not contact,
-//     cancelled) is the one that is true.
+//     cancelled) is the one that is true;
+//   - the coordinators' email of a referral arriving in triage, while it
+//     waits there; their reminder at its triage target, while it waits
+//     there and no coordinator has claimed it (queueTriageMail).
 //
 // Every other row is due: the texts of a referral's end (cancelled, could
 // not contact, consent withdrawn) announce a status no action leaves.
@@ -945,7 +954,7 @@ var textsOfTheEnd = []string{SMSCancelled, SMSConsentRemoved}
 // only the database can say (Engine.ClientTextDue).
 func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 	heldBy := func(a AgencyID) bool { return r.ToAgencyID != nil && *r.ToAgencyID == a }
-	switch dueRuleOf(kind, p) {
+	switch rule := dueRuleOf(kind, p); rule {
 	case dueUnacknowledged:
 		if r.AcknowledgedAt != nil || r.Status != StatusRequested || !heldBy(p.AgencyID) {
 			return false, "referral acknowledged or moved on"
@@ -965,6 +974,13 @@ func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 	case dueOpen:
 		if !r.Status.Open() {
 			return false, "referral closed since"
+		}
+	case dueInTriage, dueUnclaimed:
+		if !r.InTriage() {
+			return false, "referral left triage"
+		}
+		if rule == dueUnclaimed && r.TriageClaimedBy != nil {
+			return false, "a coordinator claimed it"
 		}
 	}
 	return true, ""

@@ -87,9 +87,6 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 			if due, why := ref.StillDue(r.Kind, r.Payload); !due {
 				return skipped(why), nil
 			}
-			if due, why := ref.TriageMailDue(r.Kind, r.Payload); !due {
-				return skipped(why), nil
-			}
 			if ref.FromStaffID != nil {
 				referrer = *ref.FromStaffID
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/intake/sms"
+	outagelog "github.com/onward-network/onward/internal/outage"
 )
 
 // app is what every long-running command shares: config, logger, the
@@ -39,8 +40,8 @@ type app struct {
 	// whose part answers in its own pages adds its own (refuseAs).
 	refusals map[string]wiring.Refusal
 	// notReady is what /readyz last found down, so its probes log each
-	// spell once (readyLog).
-	notReady readyLog
+	// spell once (noteReady).
+	notReady outagelog.Log
 }
 
 // loadConfig reads and validates the environment.

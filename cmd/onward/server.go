@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/onward-network/onward/cmd/internal/wiring"
@@ -111,12 +110,12 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 			problems = append(problems, "postgres: does not answer")
 		}
 	}
-	a.notReady.note(a.log, "postgres", err)
+	a.noteReady("postgres", err)
 	err = wait(rd)
 	if err != nil {
 		problems = append(problems, "redis: does not answer")
 	}
-	a.notReady.note(a.log, "redis", err)
+	a.noteReady("redis", err)
 	if notifyMetrics.WorkerCannotReachDatabase() {
 		problems = append(problems, "worker: cannot reach postgres, deliveries paused")
 	}
@@ -130,36 +129,22 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
+// noteReady logs what /readyz found of part (postgres, redis) when it
+// changes, through the one outage log: a load balancer probing every few
+// seconds through an outage logs its start once, with the cause, and its
+// end once, not a line a probe.
+func (a *app) noteReady(part string, err error) {
+	name := part + " (readiness check)"
+	if err != nil {
+		a.notReady.Failed(a.log, slog.LevelWarn, name, err)
+		return
+	}
+	a.notReady.Answered(a.log, name)
+}
+
 // readyzWithin bounds /readyz's answer, inside the 2 s load balancers
 // usually allow it.
 const readyzWithin = 1500 * time.Millisecond
-
-// readyLog remembers which parts /readyz found not ready, so that a load
-// balancer probing every few seconds through an outage logs its start
-// once, with the cause, and its end once, not a line a probe.
-type readyLog struct {
-	mu   sync.Mutex
-	down map[string]bool
-}
-
-// note logs part's readiness check when it changes: err, the failure of
-// a part that was ready (or not yet checked), or nil for one that was not.
-func (l *readyLog) note(log *slog.Logger, part string, err error) {
-	l.mu.Lock()
-	was := l.down[part]
-	if l.down == nil {
-		l.down = map[string]bool{}
-	}
-	l.down[part] = err != nil
-	l.mu.Unlock()
-	switch {
-	case log == nil:
-	case err != nil && !was:
-		log.Warn("not ready", "part", part, "err", oneLine(err.Error()))
-	case err == nil && was:
-		log.Info("ready again", "part", part)
-	}
-}
 
 // sentTextsFlushEvery is how often serve writes its count of texts sent.
 const sentTextsFlushEvery = 10 * time.Second

@@ -151,21 +151,21 @@ func TestServeAndWorkerRefuseADatabaseOfAnotherVersion(t *testing.T) {
 func TestReadyzLogsEachSpellOnce(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	var l readyLog
+	a := &app{log: log}
 	down := errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
 	for range 3 {
-		l.note(log, "redis", down)
-		l.note(log, "postgres", nil)
+		a.noteReady("redis", down)
+		a.noteReady("postgres", nil)
 	}
 	for range 2 {
-		l.note(log, "redis", nil)
+		a.noteReady("redis", nil)
 	}
-	l.note(log, "redis", down)
+	a.noteReady("redis", down)
 	got := buf.String()
-	if n := strings.Count(got, `msg="not ready" part=redis`); n != 2 {
+	if n := strings.Count(got, `msg="redis (readiness check) unavailable"`); n != 2 {
 		t.Errorf("%d not-ready lines for two spells, want 2:\n%s", n, got)
 	}
-	if n := strings.Count(got, `msg="ready again" part=redis`); n != 1 {
+	if n := strings.Count(got, `msg="redis (readiness check) available again"`); n != 1 {
 		t.Errorf("%d ready-again lines, want 1:\n%s", n, got)
 	}
 	if strings.Contains(got, "postgres") || !strings.Contains(got, "connection refused") {
