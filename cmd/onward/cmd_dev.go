@@ -78,6 +78,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if err := rememberDevURL(stateDir, cfg.PublicURL); err != nil {
+		return err
+	}
 	stopCatcher, err := startMailCatcher(&cfg)
 	if err != nil {
 		return err
@@ -198,6 +201,10 @@ func getenvDevDefaults(k string) string {
 		if s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), "dev-secrets.env")); err == nil {
 			return s[k]
 		}
+	case "ONWARD_PUBLIC_URL":
+		if getenvDevDefaults("ONWARD_ENV") == "dev" {
+			return devURL(envOr("ONWARD_STATE_DIR", ".onward"))
+		}
 	case "ONWARD_ENV":
 		s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), "dev-secrets.env"))
 		if err != nil || s["ONWARD_ENCRYPTION_KEY"] == "" {
@@ -208,6 +215,34 @@ func getenvDevDefaults(k string) string {
 		}
 	}
 	return ""
+}
+
+// devURLFile, in the state folder, holds the address `onward dev` last
+// served on, so a command run beside it (`onward staff login-link`)
+// prints links to that server, not to the default localhost:8080.
+const devURLFile = "dev-public-url"
+
+// rememberDevURL keeps the public URL `onward dev` serves on in the state
+// folder.
+func rememberDevURL(dir, url string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, devURLFile)
+	if err := os.WriteFile(path, []byte(url+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// devURL is the public URL `onward dev` last served on with this state
+// folder, or "" when it has not run.
+func devURL(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, devURLFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // devSecrets returns the dev encryption key and session secret, generating

@@ -107,3 +107,44 @@ func TestCommandsWithDevKeysRunAsDev(t *testing.T) {
 		t.Errorf("with a key of its own: ONWARD_ENV %q, want none", got)
 	}
 }
+
+// Review R1 finding 16: `onward staff login-link` beside `onward dev` on
+// 127.0.0.1:8191 printed a link to http://localhost:8080. A dev command
+// links to the address dev last served on with its state folder; a
+// public URL set in the environment wins, and a command with keys of its
+// own (production) is never given dev's address.
+func TestDevCommandsLinkToTheDevServer(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ONWARD_STATE_DIR", dir)
+	t.Setenv("ONWARD_ENV", "")
+	t.Setenv("ONWARD_ENCRYPTION_KEY", "")
+	t.Setenv("ONWARD_PUBLIC_URL", "")
+	if _, err := devSecrets(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := getenvDevDefaults("ONWARD_PUBLIC_URL"); got != "" {
+		t.Errorf("before dev has run: public URL %q, want none (the default)", got)
+	}
+	if err := rememberDevURL(dir, "http://127.0.0.1:8191"); err != nil {
+		t.Fatal(err)
+	}
+	if got := getenvDevDefaults("ONWARD_PUBLIC_URL"); got != "http://127.0.0.1:8191" {
+		t.Errorf("after dev served on 127.0.0.1:8191: public URL %q", got)
+	}
+	cfg, err := config.Load(getenvDevDefaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PublicURL != "http://127.0.0.1:8191" {
+		t.Errorf("a dev command's configuration links to %q", cfg.PublicURL)
+	}
+	t.Setenv("ONWARD_PUBLIC_URL", "https://onward-dev.example.org")
+	if got := getenvDevDefaults("ONWARD_PUBLIC_URL"); got != "https://onward-dev.example.org" {
+		t.Errorf("with ONWARD_PUBLIC_URL set: %q", got)
+	}
+	t.Setenv("ONWARD_PUBLIC_URL", "")
+	t.Setenv("ONWARD_ENCRYPTION_KEY", config.NewKey())
+	if got := getenvDevDefaults("ONWARD_PUBLIC_URL"); got != "" {
+		t.Errorf("a command with keys of its own got dev's address %q", got)
+	}
+}

@@ -26,7 +26,8 @@ const optOutReplayEvery = 5 * time.Second
 
 // runOptOutReplay records in PostgreSQL, every few seconds until ctx
 // ends, the STOPs the SMS webhook held in Redis while PostgreSQL did not
-// answer (sms.ReplayHeldOptOuts). serve's in-process worker and `onward
+// answer (sms.ReplayHeldOptOuts), and the crisis texts after a referral
+// it held (sms.ReplayHeldCrisisTexts). serve's in-process worker and `onward
 // worker` both run it, as both send texts. A failure is PostgreSQL or
 // Redis still away, which their own outage lines report; it is retried.
 func runOptOutReplay(ctx context.Context, a *app) {
@@ -39,6 +40,15 @@ func runOptOutReplay(ctx context.Context, a *app) {
 		}
 		if err != nil && ctx.Err() == nil {
 			a.log.Debug("held sms opt-outs not recorded yet", "err", err)
+		}
+		// And the crisis texts after a referral, whose staff alerts wait
+		// for PostgreSQL the same way (sms.ReplayHeldCrisisTexts).
+		n, err = sms.ReplayHeldCrisisTexts(ctx, a.engine, a.rdb, "onward:")
+		if n > 0 {
+			a.log.Info("sms crisis texts held during an outage recorded, staff alerted", "count", n)
+		}
+		if err != nil && ctx.Err() == nil {
+			a.log.Debug("held sms crisis texts not recorded yet", "err", err)
 		}
 		select {
 		case <-ctx.Done():
