@@ -82,8 +82,9 @@ type tickView struct {
 }
 
 type barRow struct {
-	Label  string
-	LabelY float64
+	Label  string   // in full: the label's tooltip
+	Lines  []string // the label as drawn, wrapped at words (chartLines)
+	LabelY float64  // the first line's baseline
 	Bars   []barView
 }
 
@@ -100,7 +101,14 @@ type lineView struct {
 	Colour   string
 	Dash     string
 	Segments []string // polyline points; a suppressed point breaks the line
-	Dots     []tickView
+	Dots     []dotView
+}
+
+// dotView is a point of a line. A partial one (a period only some of
+// whose days are counted) is drawn hollow, and always drawn.
+type dotView struct {
+	X, Y    float64
+	Partial bool
 }
 
 const (
@@ -108,6 +116,13 @@ const (
 	barLabelW  = 230.0
 	barH       = 14.0
 	barGap     = 10.0
+	// labelLineH is the height of a line of a bar's label (the dy of its
+	// lines in report_chart.html); a label is at
+	// most labelLines lines of labelChars characters (what fits in
+	// barLabelW at the chart's 12px).
+	labelLineH = 13.0
+	labelLines = 2
+	labelChars = 34
 )
 
 // niceMax rounds a maximum up to 1, 2 or 5 times a power of ten, and
@@ -123,6 +138,36 @@ func niceMax(v float64) (float64, float64) {
 		}
 	}
 	return 10 * p, 2.5 * p
+}
+
+// axisSteps returns the value axis's top and tick step for a chart whose
+// largest value is peak. When every value is a whole number (counts of
+// referrals, clients, texts) the step is a whole number too, so that no
+// tick claims 1.2 referrals: the largest whole divisor of top not above
+// niceMax's step.
+func axisSteps(peak float64, whole bool) (float64, float64) {
+	top, step := niceMax(peak)
+	if !whole || step == math.Trunc(step) {
+		return top, step
+	}
+	d := max(1, math.Floor(step))
+	for d > 1 && math.Mod(top, d) != 0 {
+		d--
+	}
+	return top, d
+}
+
+// wholeValues reports whether every figure a chart draws is a whole
+// number.
+func wholeValues(series []report.Series) bool {
+	for _, s := range series {
+		for _, p := range s.Points {
+			if p.HasValue() && p.Value != math.Trunc(p.Value) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func formatValue(v float64) string {
@@ -157,7 +202,7 @@ func barChart(r report.Report) *chartView {
 			peak = max(peak, p.Value)
 		}
 	}
-	top, step := niceMax(peak)
+	top, step := axisSteps(peak, wholeValues(r.Series))
 	legendH := 0.0
 	if len(r.Series) > 1 {
 		legendH = 24
@@ -171,9 +216,14 @@ func barChart(r report.Report) *chartView {
 	}
 	plotX, plotW := barLabelW, chartWidth-barLabelW-50
 	groupH := float64(len(r.Series))*barH + barGap
+	for _, p := range r.Series[0].Points {
+		groupH = max(groupH, float64(len(chartLines(p.Label)))*labelLineH+barGap)
+	}
 	y := legendH + 8
 	for i, p := range r.Series[0].Points {
-		row := barRow{Label: chartLabel(p.Label), LabelY: y + groupH/2 - barGap/2 + 4}
+		lines := chartLines(p.Label)
+		mid := y + (groupH-barGap)/2
+		row := barRow{Label: p.Label, Lines: lines, LabelY: mid - float64(len(lines)-1)*labelLineH/2 + 4}
 		for si, s := range r.Series {
 			if i >= len(s.Points) {
 				continue
@@ -225,7 +275,7 @@ func lineChart(r report.Report) *chartView {
 			peak = max(peak, p.Value)
 		}
 	}
-	top, step := niceMax(peak)
+	top, step := axisSteps(peak, wholeValues(r.Series))
 	c.Plot = rect{X: 60, Y: 36, W: chartWidth - 80, H: 240}
 	x := func(i int) float64 {
 		if len(labels) < 2 {
@@ -264,8 +314,8 @@ func lineChart(r report.Report) *chartView {
 				continue
 			}
 			seg = append(seg, fmt.Sprintf("%.1f,%.1f", x(i), yOf(p.Value)))
-			if len(labels) <= 24 {
-				l.Dots = append(l.Dots, tickView{X: x(i), Y: yOf(p.Value)})
+			if len(labels) <= 24 || p.Partial {
+				l.Dots = append(l.Dots, dotView{X: x(i), Y: yOf(p.Value), Partial: p.Partial})
 			}
 		}
 		flush()
@@ -281,16 +331,54 @@ func chartDesc(r report.Report) string {
 	for i, s := range r.Series {
 		names[i] = s.Name
 	}
-	return fmt.Sprintf("%s: %s, in %s. The same figures are in the table below.", r.Title, strings.Join(names, " and "), r.Unit)
+	desc := fmt.Sprintf("%s: %s, in %s. The same figures are in the table below.", r.Title, strings.Join(names, " and "), r.Unit)
+	for _, s := range r.Series {
+		for _, p := range s.Points {
+			if p.Partial && p.HasValue() {
+				return desc + " Hollow dots are partial periods: only some of their days are counted (see the Partial column)."
+			}
+		}
+	}
+	return desc
 }
 
-// chartLabel shortens a category name to what fits left of the bars (the
-// table below has it in full).
-func chartLabel(s string) string {
-	if r := []rune(s); len(r) > 34 {
-		return string(r[:33]) + "…"
+// chartLines wraps a category name at spaces into the lines that fit
+// left of the bars, at most labelLines of them; a name longer still ends
+// at a word with "…" (a single word too long for a line is cut). The
+// full name is the label's tooltip, and the table below has it too.
+func chartLines(s string) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= labelChars:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
 	}
-	return s
+	lines = append(lines, line)
+	for i, l := range lines {
+		if r := []rune(l); len(r) > labelChars {
+			lines[i] = string(r[:labelChars-1]) + "…"
+		}
+	}
+	if len(lines) > labelLines {
+		last := lines[labelLines-1]
+		for len([]rune(last))+1 > labelChars {
+			i := strings.LastIndexByte(last, ' ')
+			if i < 0 {
+				last = string([]rune(last)[:labelChars-1])
+				break
+			}
+			last = last[:i]
+		}
+		lines = append(lines[:labelLines-1], last+"…")
+	}
+	return lines
 }
 
 // heatCell is a cell of the partners matrix as a heat table: a count and

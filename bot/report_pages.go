@@ -229,7 +229,7 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	v.Title = spec.Title
 	if msg := (errBadFilter{}); errors.As(ferr, &msg) {
 		v.Error = msg.msg
-		v.Report = &report.Report{Name: spec.Name, Title: spec.Title, Description: spec.Description}
+		v.Report = &report.Report{Name: spec.Name, Title: spec.Title, Description: spec.Description, Counts: spec.Counts}
 		b.renderReports(w, http.StatusBadRequest, "report", v)
 		return
 	} else if ferr != nil {

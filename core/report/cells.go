@@ -238,7 +238,7 @@ func (q *reportQuery) protect(r *Report) {
 	for _, s := range r.Series {
 		for i, p := range s.Points {
 			if p.ref != 0 && q.cells[p.ref-1].withheld && !p.Suppressed {
-				s.Points[i] = Point{Label: p.Label, Suppressed: true, TooFew: !q.cells[p.ref-1].count, ref: p.ref}
+				s.Points[i] = Point{Label: p.Label, Suppressed: true, TooFew: !q.cells[p.ref-1].count, Partial: p.Partial, ref: p.ref}
 			}
 		}
 	}

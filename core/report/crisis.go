@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// crisisReport gives, per month, new referrals and how many were crisis
-// referrals, how many referral legs went through triage and were
+// crisisReport gives, per month, new referrals (new demand: see
+// new_demand.go) and how many were crisis referrals, how many referral legs went through triage and were
 // assigned, and the median and 90th percentile hours from a referral
 // arriving to a coordinator assigning it to an agency. A crisis referral
 // is any marked as one — by the client's words in a self-referral, or by
@@ -38,7 +38,7 @@ func crisisReport(ctx context.Context, q *reportQuery) (Report, error) {
 		return Report{}, err
 	}
 	r := Report{Chart: ChartBar, Unit: "crisis referrals", Columns: []string{"Month", "New referrals", "Crisis referrals",
-		"Crisis share (%)", "Through triage", "Assigned from triage", "Median hours to assign", "90th percentile hours to assign"}}
+		"Crisis share (%)", "Through triage", "Assigned from triage", "Median calendar hours to assign", "90th percentile calendar hours to assign"}}
 	s := Series{Name: "Crisis referrals"}
 	var all month
 	row := func(label string, m month) []Cell {
@@ -61,5 +61,6 @@ func crisisReport(ctx context.Context, q *reportQuery) (Report, error) {
 	q.addsDown(total, r.Rows...)
 	r.Rows = append(r.Rows, total)
 	r.Series = []Series{s}
+	r.Notes = append(r.Notes, calendarHoursNote)
 	return r, nil
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// demandDistrictReport counts new referrals (not onward legs) by the
-// client's postcode district.
+// demandDistrictReport counts new referrals (new demand: see
+// new_demand.go) by the client's postcode district.
 func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 	sub, args := q.facts(districtRollup, "district, n_new", q.f.From, q.f.To)
 	rows, _ := q.db.Query(ctx, `SELECT f.district, coalesce(d.town, ''), sum(f.n_new)::bigint FROM `+sub+` f
@@ -51,7 +51,8 @@ func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 	return r, nil
 }
 
-// demandNeedReport counts new referrals by need. A referral asking for
+// demandNeedReport counts new referrals (new demand: see new_demand.go)
+// by need. A referral asking for
 // debt and benefits advice counts under both, so the needs add up to more
 // than the total; the share is of all new referrals.
 func demandNeedReport(ctx context.Context, q *reportQuery) (Report, error) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -33,9 +34,11 @@ func (r Report) Write(w io.Writer, format string) error {
 // WriteCSV writes the report's table as CSV: a header row of the column
 // names, then one line per row. Figures are numbers or empty, never "<5":
 // in a suppressed report every figure column is followed by a
-// "<column>_suppressed" column, true where the figure was withheld. A
-// listing (the inappropriate referrals' feedback) follows the table after
-// a blank line, with its own header.
+// "<column>_suppressed" column, true where the figure was withheld. What
+// the report counts and when (About) are not written here: a download
+// read by a program stays a table, and the JSON and the page carry them.
+// A listing (the inappropriate referrals' feedback) follows the table
+// after a blank line, with its own header.
 func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cols := r.exportColumns()
@@ -73,6 +76,32 @@ func (r Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// CountsLabel introduces a report's Counts wherever it is shown.
+const CountsLabel = "What it counts:"
+
+// About is what a report says of its figures, a line each: what they
+// count (Counts) and when they were counted (AsOfText). A report made by
+// hand, with neither, has none.
+func (r Report) About() []string {
+	var out []string
+	if r.Counts != "" {
+		out = append(out, CountsLabel+" "+r.Counts)
+	}
+	if !r.AsOf.IsZero() {
+		out = append(out, r.AsOfText())
+	}
+	return out
+}
+
+// AsOfText says when the figures were counted, in the network's time
+// zone: "Figures as of 19:42 GMT on 5 December 2026".
+func (r Report) AsOfText() string {
+	if r.AsOf.IsZero() {
+		return "Figures not counted yet: Onward counts them within a minute of starting."
+	}
+	return "Figures as of " + r.AsOf.Format("15:04 MST on 2 January 2006") + "."
 }
 
 func csvTexts(ts []string) []string {
@@ -155,6 +184,9 @@ func (r Report) WriteTable(w io.Writer) error {
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, n)
 	}
+	for _, line := range r.About() {
+		fmt.Fprintln(w, line)
+	}
 	return nil
 }
 
@@ -176,12 +208,17 @@ type reportJSON struct {
 	Series      []Series  `json:"series"`
 	Listing     *Listing  `json:"listing,omitempty"`
 	Notes       []string  `json:"notes,omitempty"`
+	Counts      string    `json:"counts,omitempty"`
+	// AsOf is when the figures were counted (RFC 3339, in the network's
+	// time zone); null before the first count.
+	AsOf *string `json:"as_of"`
 }
 
 // MarshalJSON exports the report: its filter, columns, rows (numbers as
 // numbers, missing and withheld figures as null; in a suppressed report
 // each figure column is followed by a "<column>_suppressed" true or
-// false, as in CSV) and chart series.
+// false, as in CSV), chart series, what it counts and when its figures
+// were counted.
 func (r Report) MarshalJSON() ([]byte, error) {
 	rows := make([][]any, 0, len(r.Rows))
 	for _, row := range r.Rows {
@@ -198,10 +235,16 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	if series == nil {
 		series = []Series{}
 	}
+	var asOf *string
+	if !r.AsOf.IsZero() {
+		t := r.AsOf.Format(time.RFC3339)
+		asOf = &t
+	}
 	return marshalPlain(reportJSON{Report: r.Name, Title: r.Title, Description: r.Description,
 		From: r.Filter.From.Format("2006-01-02"), To: r.Filter.To.Format("2006-01-02"),
 		Agency: r.AgencySlug, AgencyName: r.AgencyName, Need: string(r.Filter.Need), Suppressed: r.Suppressed,
-		Chart: r.Chart, Unit: r.Unit, Columns: r.exportColumns(), Rows: rows, Series: series, Listing: r.Listing, Notes: r.Notes})
+		Chart: r.Chart, Unit: r.Unit, Columns: r.exportColumns(), Rows: rows, Series: series, Listing: r.Listing, Notes: r.Notes,
+		Counts: r.Counts, AsOf: asOf})
 }
 
 // WriteJSON writes the report as indented JSON.

@@ -20,6 +20,9 @@ type reportQuery struct {
 	suppress bool
 	now      time.Time
 	loc      *time.Location
+	// asOf is when the rollups were last refreshed, in loc (see
+	// Report.AsOf).
+	asOf     time.Time
 	agencies map[core.AgencyID]reportAgency
 	// cells and sums are the counts and figures the report made and which
 	// counts add up to which, for protect (see cells.go).
@@ -34,6 +37,10 @@ type reportAgency struct {
 }
 
 const sqlAgencies = `SELECT id, slug, name FROM agencies ORDER BY name`
+
+// sqlRefreshedAt is when the rollups were last refreshed: read in the
+// report's snapshot, it is the moment the figures it reads were counted.
+const sqlRefreshedAt = `SELECT refreshed_at FROM report_refresh`
 
 func (rp *Reports) newQuery(ctx context.Context, db core.DB, f Filter, v Viewer) (*reportQuery, error) {
 	q := &reportQuery{rp: rp, db: db, f: f, suppress: v.Suppressed(f), now: rp.clock.Now(), agencies: map[core.AgencyID]reportAgency{}}
@@ -52,6 +59,13 @@ func (rp *Reports) newQuery(ctx context.Context, db core.DB, f Filter, v Viewer)
 	}
 	if q.loc, err = time.LoadLocation(zone); err != nil {
 		return nil, fmt.Errorf("network time zone %q: %w", zone, err)
+	}
+	var refreshed *time.Time
+	if err := db.QueryRow(ctx, sqlRefreshedAt).Scan(&refreshed); err != nil {
+		return nil, fmt.Errorf("read when the rollups were refreshed: %w", err)
+	}
+	if refreshed != nil {
+		q.asOf = refreshed.In(q.loc)
 	}
 	return q, nil
 }

@@ -149,6 +149,14 @@ type Report struct {
 	// each section as a table of its own (the National Standards pack).
 	Sections bool
 	Notes    []string
+	// Counts says in one plain line what the report's figures count and
+	// what they leave out (see Spec.Counts).
+	Counts string
+	// AsOf is when the figures were counted: the start of the refresh of
+	// the rollups the report was read from, in the network's time zone.
+	// Changes made since are not in them yet. Zero before the first
+	// refresh.
+	AsOf time.Time
 }
 
 // Listing is a table of words that goes with a report's figures.
@@ -196,8 +204,11 @@ type Point struct {
 	Value      float64 `json:"value"`
 	Suppressed bool    `json:"suppressed,omitempty"`
 	TooFew     bool    `json:"too_few,omitempty"`
-	ref        int     // the cell the point shows
-	none       bool    // no figure
+	// Partial marks a period only some of whose days are counted (see
+	// seasonality.go).
+	Partial bool `json:"partial,omitempty"`
+	ref     int  // the cell the point shows
+	none    bool // no figure
 }
 
 // HasValue reports whether the point has a figure to draw: false when it
@@ -211,7 +222,8 @@ func (p Point) MarshalJSON() ([]byte, error) {
 		Value      *float64 `json:"value"`
 		Suppressed bool     `json:"suppressed,omitempty"`
 		TooFew     bool     `json:"too_few,omitempty"`
-	}{Label: p.Label, Suppressed: p.Suppressed, TooFew: p.TooFew}
+		Partial    bool     `json:"partial,omitempty"`
+	}{Label: p.Label, Suppressed: p.Suppressed, TooFew: p.TooFew, Partial: p.Partial}
 	if p.HasValue() {
 		out.Value = &p.Value
 	}
@@ -223,48 +235,73 @@ type Spec struct {
 	Name        string
 	Title       string
 	Description string
-	run         func(ctx context.Context, q *reportQuery) (Report, error)
+	// Counts says in one plain line what the report's figures (its total,
+	// where it has one) count and what they leave out. Every page and
+	// export shows it, so that a coordinator can explain to a funder why
+	// two reports' totals differ: the demand reports count new requests
+	// for help (new_demand.go), the partners and outcomes reports every
+	// referral, redirects and re-routes included.
+	Counts string
+	run    func(ctx context.Context, q *reportQuery) (Report, error)
 }
 
 // specs lists every report in the order pages and `onward report
 // list` show them.
 var specs = []Spec{
 	{Name: "partners", Title: "Referrals between partners", run: partnersReport,
-		Description: "How many referrals went from each referrer (agency, or the client themselves) to each agency. An agency's row counts the referrals it made; its redirects (a referral it held, sent on to another agency) are on a row of their own. When an agency turns down a client's own referral, Onward itself sends the client on, to the next agency or back to triage: those count as re-routed by Onward, not as that agency's referrals."},
+		Description: "How many referrals went from each referrer (agency, or the client themselves) to each agency. An agency's row counts the referrals it made; its redirects (a referral it held, sent on to another agency) are on a row of their own. When an agency turns down a client's own referral, Onward itself sends the client on, to the next agency or back to triage: those count as re-routed by Onward, not as that agency's referrals.",
+		Counts:      "Every referral made in these dates, each time a client was sent to an agency or to triage: first referrals, referrals on, redirects and Onward's re-routes after a rejection. So the total is higher than the demand reports' total, which counts new requests for help only."},
 	{Name: "outcomes", Title: "Outcomes", run: outcomesReport,
-		Description: "Referrals by status now."},
+		Description: "Referrals by status now.",
+		Counts:      "Every referral made in these dates, by its status now: first referrals, referrals on, redirects and Onward's re-routes after a rejection each count once. So the total is higher than the demand reports' total, which counts new requests for help only."},
 	{Name: "rejections", Title: "Rejection reasons", run: rejectionsReport,
-		Description: "Rejected referrals by the reason the agency gave."},
+		Description: "Rejected referrals by the reason the agency gave.",
+		Counts:      "Every referral made in these dates that an agency turned down or redirected, by the reason it gave; referrals still open, or closed another way, are not counted."},
 	{Name: "response-times", Title: "Time to acknowledge and to contact", run: responseTimesReport,
-		Description: "Median and 90th percentile hours from a referral reaching an agency to the agency acknowledging it, and to the client being contacted."},
+		Description: "Median and 90th percentile calendar hours (not working hours) from a referral reaching an agency to the agency acknowledging it, and to the client being contacted.",
+		Counts:      "Every referral made in these dates that reached an agency (those still in triage are left out). Hours are calendar hours, nights, weekends and holidays included, from the referral reaching the agency: not the working hours the agencies' targets are set in."},
 	{Name: "seasonality-weekly", Title: "Seasonality by week", run: seasonalityWeeklyReport,
-		Description: "New referrals per ISO week, each year of the dates beside the others."},
+		Description: "New referrals per ISO week, each year of the dates beside the others.",
+		Counts:      newDemandCounts},
 	{Name: "seasonality-monthly", Title: "Seasonality by month", run: seasonalityMonthlyReport,
-		Description: "New referrals per month, each year of the dates beside the others."},
+		Description: "New referrals per month, each year of the dates beside the others.",
+		Counts:      newDemandCounts},
 	{Name: "demand-district", Title: "Demand by postcode district", run: demandDistrictReport,
-		Description: "New referrals by the client's postcode district."},
+		Description: "New referrals by the client's postcode district.",
+		Counts:      newDemandCounts + " A client with no postcode district counts under Not known."},
 	{Name: "demand-need", Title: "Demand by need", run: demandNeedReport,
-		Description: "New referrals by need; a referral asking for two needs counts under both."},
+		Description: "New referrals by need; a referral asking for two needs counts under both.",
+		Counts:      newDemandCounts + " A referral asking for two needs counts under both, so the needs add up to more than the total."},
 	{Name: "self-referral", Title: "Self-referral sources", run: selfReferralReport,
-		Description: "Self-referrals by text message and by web form, per leaflet code."},
+		Description: "Self-referrals by text message and by web form, per leaflet code.",
+		Counts:      "Clients' own first referrals made in these dates, by text message and by web form; referrals made by staff or partner systems, and the redirects and re-routes of a self-referral, are not counted."},
 	{Name: "crisis", Title: "Crisis referrals and triage", run: crisisReport,
-		Description: "New referrals per month and how many were crisis referrals — from every source: a client's own text or web form flagged by its words, and referrals staff or a partner system marked as a crisis — and hours from a referral arriving to a coordinator assigning it from triage."},
+		Description: "New referrals per month and how many were crisis referrals — from every source: a client's own text or web form flagged by its words, and referrals staff or a partner system marked as a crisis — and calendar hours from a referral arriving to a coordinator assigning it from triage.",
+		Counts:      newDemandCounts + " Through triage and assigned from triage count every referral that went through triage, and hours to assign are calendar hours."},
 	{Name: "breaches", Title: "Acknowledgement deadline breaches", run: breachesReport,
-		Description: "Referrals acknowledged after the agency's deadline, or not acknowledged by it."},
+		Description: "Referrals acknowledged after the agency's deadline, or not acknowledged by it.",
+		Counts:      "Every referral made in these dates that reached an agency with an acknowledgement deadline (the agency's target, in working hours); referrals still in triage are left out. Waiting past deadline now is counted at the moment the report is made."},
 	{Name: "feedback", Title: "Client feedback scores", run: feedbackReport,
-		Description: "Clients' 1–5 ratings of the help they got: how many gave each score, and the mean."},
+		Description: "Clients' 1–5 ratings of the help they got: how many gave each score, and the mean.",
+		Counts:      "The scores clients gave for referrals made in these dates (by the day the referral was made, not the day of the score), under the agency it was sent to; referrals with no score are not counted."},
 	{Name: "outcomes-by-agency", Title: "Outcomes by agency and need", run: outcomesByAgencyReport,
-		Description: "What became of the clients: every referral that reached an end, by how it ended — completed (by the outcome recorded), could not contact, turned down, redirected or cancelled — per agency it was sent to and per need. Help given (%) is out of every referral that reached an end, not only the completed ones."},
+		Description: "What became of the clients: every referral that reached an end, by how it ended — completed (by the outcome recorded), could not contact, turned down, redirected or cancelled — per agency it was sent to and per need. Help given (%) is out of every referral that reached an end, not only the completed ones.",
+		Counts:      "Every referral made in these dates that has reached an end (completed, could not contact, turned down, redirected or cancelled), under the agency it was sent to; referrals still open are not counted."},
 	{Name: "financial-gains", Title: "Financial gains", run: gainsReport,
-		Description: "Money clients gained from money, benefits and debt advice — income (weekly and one-off) and debt written off or managed — in total, per client, by agency, need and month."},
+		Description: "Money clients gained from money, benefits and debt advice — income (weekly and one-off) and debt written off or managed — in total, per client, by agency, need and month.",
+		Counts:      "The gains recorded when referrals made in these dates were completed; a client counts once however many referrals brought them a gain, and referrals not completed, or completed with no gain, add nothing."},
 	{Name: "satisfaction", Title: "Client satisfaction", run: satisfactionReport,
-		Description: "What clients said after their referral: scores, how many would recommend the agency, and how many left a comment."},
+		Description: "What clients said after their referral: scores, how many would recommend the agency, and how many left a comment.",
+		Counts:      "What clients said about referrals made in these dates, under the agency the referral was sent to; referrals with no answer are not counted."},
 	{Name: "sent-back", Title: "Inappropriate referrals by referrer", run: sentBackReport,
-		Description: "Referrals turned down as not eligible or inappropriate, counted against whoever referred them, with the feedback the agency gave, so referrers learn what each service takes. An agency's redirects are counted apart from the referrals it made, and a referral Onward re-routed after an agency turned a client down counts as Onward's, never against that agency."},
+		Description: "Referrals turned down as not eligible or inappropriate, counted against whoever referred them, with the feedback the agency gave, so referrers learn what each service takes. An agency's redirects are counted apart from the referrals it made, and a referral Onward re-routed after an agency turned a client down counts as Onward's, never against that agency.",
+		Counts:      "Every referral made in these dates, under whoever referred it (an agency's redirects on a row of their own, Onward's re-routes as Onward's), and how many the agency it went to turned down as not eligible or inappropriate."},
 	{Name: "national-standards", Title: "National Standards pack", run: standardsReport,
-		Description: "For one agency and a period: advice by National Standards type and by topic, acknowledgement and contact against the network's targets, outcomes, client feedback and a place for complaints. Printable."},
+		Description: "For one agency and a period: advice by National Standards type and by topic, acknowledgement and contact against the network's targets, outcomes, client feedback and a place for complaints. Printable.",
+		Counts:      "Advice by type and topic counts the referrals the agency completed; outcomes, every referral sent to it that reached an end; all by the day the referral was made. Times are calendar hours from the referral reaching the agency, beside targets set in working hours."},
 	{Name: "texts", Title: "Texts sent and their cost", run: textsReport,
-		Description: "SMS sent to clients per month and language: how many, how many in UCS-2 (any Polish, Ukrainian, Arabic or Urdu letter makes a text UCS-2, 70 characters a segment), the segments billed and their estimated cost."},
+		Description: "SMS sent to clients per month and language: how many, how many in UCS-2 (any Polish, Ukrainian, Arabic or Urdu letter makes a text UCS-2, 70 characters a segment), the segments billed and their estimated cost.",
+		Counts:      "Every text message Onward sent to clients in these dates, by the month it was sent and the client's language; WhatsApp messages are not counted."},
 }
 
 // List returns every report's name, title and description.
@@ -313,6 +350,7 @@ func (rp *Reports) Run(ctx context.Context, name string, f Filter, v Viewer) (Re
 		return Report{}, fmt.Errorf("report %s: %w", name, err)
 	}
 	r.Name, r.Title, r.Description, r.Filter, r.Suppressed = spec.Name, spec.Title, spec.Description, f, q.suppress
+	r.Counts, r.AsOf = spec.Counts, q.asOf
 	if f.Agency != 0 {
 		r.AgencySlug, r.AgencyName = q.agencies[f.Agency].Slug, q.agencyName(f.Agency)
 	}

@@ -21,7 +21,7 @@ import (
 // as the reports name them. A leg carrying its parent's consent is one
 // Onward made when the parent was redirected (the redirecting agency's
 // referral) or turned down (re-routed by Onward, nobody's); any other leg
-// is its maker's.
+// is its maker's, and new demand: a first referral, or a referral on.
 const sqlTestLegs = `
 WITH made AS (
     SELECT r.*, coalesce(r.to_agency_id, 0) AS leg_to,
@@ -29,7 +29,7 @@ WITH made AS (
              WHEN p.consent_id = r.consent_id THEN 'reroute' ELSE 'made' END AS leg_how,
         CASE WHEN p.consent_id = r.consent_id AND p.reason = 'redirected' THEN p.to_agency_id
              WHEN p.consent_id = r.consent_id THEN 0 ELSE coalesce(r.from_agency_id, 0) END AS leg_from,
-        r.parent_id IS NULL AS first_leg, (r.created_at AT TIME ZONE 'Europe/London')::date AS day,
+        p.id IS NULL OR p.consent_id <> r.consent_id AS new_demand, (r.created_at AT TIME ZONE 'Europe/London')::date AS day,
         $5::timestamptz AS as_of
     FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
     WHERE r.created_at >= $1 AND r.created_at < $2
@@ -103,22 +103,22 @@ var reportChecks = []reportCheck{
 		UNION ALL SELECT to_name, 'Client contacted', count(*) FROM l WHERE contacted_at IS NOT NULL GROUP BY 1`},
 	{report: "seasonality-monthly", columns: []string{"2025", "2026"}, sql: `
 		SELECT to_char(day, 'Mon'), extract(year FROM day)::text, count(*) FROM l
-		WHERE first_leg AND extract(year FROM day) IN (2025, 2026) GROUP BY 1, 2`},
+		WHERE new_demand AND extract(year FROM day) IN (2025, 2026) GROUP BY 1, 2`},
 	{report: "seasonality-weekly", columns: []string{"2025", "2026"}, sql: `
 		SELECT extract(week FROM day)::text, extract(isoyear FROM day)::text, count(*) FROM l
-		WHERE first_leg AND extract(isoyear FROM day) IN (2025, 2026) GROUP BY 1, 2`},
+		WHERE new_demand AND extract(isoyear FROM day) IN (2025, 2026) GROUP BY 1, 2`},
 	{report: "demand-district", columns: []string{"New referrals"},
-		sql: `SELECT postcode_district, 'New referrals', count(*) FROM l WHERE first_leg GROUP BY 1`},
+		sql: `SELECT postcode_district, 'New referrals', count(*) FROM l WHERE new_demand GROUP BY 1`},
 	{report: "demand-need", columns: []string{"New referrals"},
-		sql:   `SELECT need, 'New referrals', count(*) FROM l, unnest(needs) AS need WHERE first_leg AND ($4 = '' OR need = $4) GROUP BY 1`,
+		sql:   `SELECT need, 'New referrals', count(*) FROM l, unnest(needs) AS need WHERE new_demand AND ($4 = '' OR need = $4) GROUP BY 1`,
 		label: func(s string) string { return core.Need(s).Label() }},
 	{report: "self-referral", columns: []string{"By text message", "By web form"}, sql: `
 		SELECT CASE leaflet_code WHEN '' THEN 'No leaflet' ELSE leaflet_code END,
 			CASE source WHEN 'sms' THEN 'By text message' ELSE 'By web form' END, count(*)
-		FROM l WHERE first_leg AND source IN ('sms', 'web') GROUP BY 1, 2`},
+		FROM l WHERE new_demand AND source IN ('sms', 'web') GROUP BY 1, 2`},
 	{report: "crisis", columns: []string{"New referrals", "Crisis referrals", "Through triage", "Assigned from triage"}, sql: `
-		SELECT to_char(day, 'Mon YYYY'), 'New referrals', count(*) FROM l WHERE first_leg GROUP BY 1
-		UNION ALL SELECT to_char(day, 'Mon YYYY'), 'Crisis referrals', count(*) FROM l WHERE first_leg AND crisis GROUP BY 1
+		SELECT to_char(day, 'Mon YYYY'), 'New referrals', count(*) FROM l WHERE new_demand GROUP BY 1
+		UNION ALL SELECT to_char(day, 'Mon YYYY'), 'Crisis referrals', count(*) FROM l WHERE new_demand AND crisis GROUP BY 1
 		UNION ALL SELECT to_char(day, 'Mon YYYY'), 'Through triage', count(*) FROM l WHERE triaged GROUP BY 1
 		UNION ALL SELECT to_char(day, 'Mon YYYY'), 'Assigned from triage', count(*) FROM l WHERE assigned_at IS NOT NULL GROUP BY 1`},
 	{report: "breaches", columns: []string{"Referrals with a deadline", "Acknowledged in time", "Acknowledged late",
@@ -421,14 +421,14 @@ func TestSuppressionRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := cellAt(r, "Kingdom Housing Options", "Median hours to acknowledge"); c.Text != report.TooFewText || !c.TooFew || c.Value != nil {
+	if c, _ := cellAt(r, "Kingdom Housing Options", "Median calendar hours to acknowledge"); c.Text != report.TooFewText || !c.TooFew || c.Value != nil {
 		t.Errorf("median from 2 referrals shows %+v, want too few to show", c)
 	}
 	r, err = rp.Run(ctx, "response-times", all, report.ViewerFor(net.Coordinator))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := cellAt(r, "Kingdom Housing Options", "Median hours to acknowledge"); c.Value == nil {
+	if c, _ := cellAt(r, "Kingdom Housing Options", "Median calendar hours to acknowledge"); c.Value == nil {
 		t.Errorf("a coordinator sees the median from 2 referrals as %q, want a number", c.Text)
 	}
 	// No figure that is not a count ever reads <5 or withheld in any
@@ -494,7 +494,7 @@ func TestSuppressionRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := cellAt(r, "Kingdom Housing Options", "Median hours to acknowledge"); c.Value == nil {
+	if c, _ := cellAt(r, "Kingdom Housing Options", "Median calendar hours to acknowledge"); c.Value == nil {
 		t.Errorf("Housing Options' own median shows %q, want a number", c.Text)
 	}
 }
@@ -521,10 +521,10 @@ FROM referrals WHERE %[1]s IS NOT NULL`
 		column, col string
 		p           float64
 	}{
-		{"acknowledged_at", "Median hours to acknowledge", 0.5},
-		{"acknowledged_at", "90th percentile hours to acknowledge", 0.9},
-		{"contacted_at", "Median hours to contact", 0.5},
-		{"contacted_at", "90th percentile hours to contact", 0.9},
+		{"acknowledged_at", "Median calendar hours to acknowledge", 0.5},
+		{"acknowledged_at", "90th percentile calendar hours to acknowledge", 0.9},
+		{"contacted_at", "Median calendar hours to contact", 0.5},
+		{"contacted_at", "90th percentile calendar hours to contact", 0.9},
 	} {
 		rows, _ := env.Pool.Query(ctx, fmt.Sprintf(sqlExact, tc.column), tc.p)
 		var name string
@@ -802,8 +802,8 @@ func TestCrisisReportCountsWhatItSays(t *testing.T) {
 // TestSeasonalityIsBlankOutsideTheDates: periods before the filter's
 // start are blank, as those after its end and after today are — not 0,
 // which would say no one was referred — in the table and in the chart's
-// JSON; the years compared are those of the dates that had referrals,
-// however wide the dates.
+// JSON; the years compared are every year of the dates that has begun,
+// or, over dates wider than a chart can hold, those that had referrals.
 func TestSeasonalityIsBlankOutsideTheDates(t *testing.T) {
 	_, rp := seededReports(t)
 	ctx := context.Background()
@@ -822,7 +822,7 @@ func TestSeasonalityIsBlankOutsideTheDates(t *testing.T) {
 			[]at{{"1", "2025"}, {"23", "2025"}, {"8", "2026"}, {"52", "2026"}},
 			[]at{{"24", "2025"}, {"52", "2025"}, {"1", "2026"}, {"7", "2026"}}},
 		// Today is 20 November 2026: the months and weeks after it have
-		// not happened, and years with no referral are not columns.
+		// not happened, and a year that has not begun is not a column.
 		{"seasonality-monthly", "2026-04-01", "2027-03-31", []string{"2026"},
 			[]at{{"Mar", "2026"}, {"Dec", "2026"}},
 			[]at{{"Apr", "2026"}, {"Nov", "2026"}}},
@@ -860,8 +860,8 @@ func TestSeasonalityIsBlankOutsideTheDates(t *testing.T) {
 				t.Errorf("%s %s to %s: %s %s is not charted", tc.report, tc.from, tc.to, k.row, k.col)
 			}
 		}
-		if got := r.Columns[1:]; !slices.Equal(got, tc.years) {
-			t.Errorf("%s %s to %s: years %v, want %v", tc.report, tc.from, tc.to, got, tc.years)
+		if got := r.Columns[1 : len(r.Columns)-1]; !slices.Equal(got, tc.years) || r.Columns[len(r.Columns)-1] != "Partial (days counted)" {
+			t.Errorf("%s %s to %s: columns %v, want the years %v and Partial", tc.report, tc.from, tc.to, r.Columns, tc.years)
 		}
 		// Every line runs over the same periods from the first, so the
 		// chart's axis is in order.

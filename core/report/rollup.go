@@ -32,7 +32,7 @@ type metric struct{ col, agg string }
 var rollupMetrics = func() []metric {
 	ms := []metric{
 		{"n", "count(*)"},
-		{"n_new", "count(*) FILTER (WHERE first_leg)"}, // new requests for help, not onward legs
+		{"n_new", "count(*) FILTER (WHERE new_demand)"}, // new requests for help (see new_demand.go)
 	}
 	for _, s := range core.Statuses {
 		ms = append(ms, metric{statusColumn(s), fmt.Sprintf("count(*) FILTER (WHERE status = '%s')", s)})
@@ -114,7 +114,8 @@ func intSums(cols []string) string {
 // (see referrer.go: from_agency is the agency that made or redirected it,
 // 0 when none did; leg_kind is legRedirected or legRerouted for a leg of a
 // redirect or of Onward's re-route, else legMade; source is the referral's
-// own), and the histogram bucket of each time. Times to acknowledge and to
+// own), whether it is new demand (new_demand.go), and the histogram bucket
+// of each time. Times to acknowledge and to
 // contact run from when the referral reached the agency (assignment from
 // triage, else creation); triage time from creation to assignment.
 var sqlRollupLegs = `
@@ -122,7 +123,7 @@ SELECT (r.created_at AT TIME ZONE $1)::date AS day,
     coalesce(r.to_agency_id, 0) AS to_agency,
     coalesce(` + sqlLegReferrer + `, 0) AS from_agency,
     r.source, ` + sqlLegKind + ` AS leg_kind, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
-    r.parent_id IS NULL AS first_leg, r.status, r.reason, r.triaged, r.feedback_score,
+    ` + sqlNewDemand + ` AS new_demand, r.status, r.reason, r.triaged, r.feedback_score,
     r.acknowledged_at, r.contacted_at, r.closed_at, r.ack_due_at, r.assigned_at,
     r.feedback_recommend, r.feedback_comment_enc IS NOT NULL AS commented,
     r.outcome, r.advice_type, r.advice_topic, r.gain_weekly_income_pence, r.gain_one_off_income_pence,
@@ -156,7 +157,7 @@ expanded AS (
 ),
 district AS (
     INSERT INTO report_district (` + districtKeys + `, n, n_new)
-    SELECT ` + districtKeys + `, count(*), count(*) FILTER (WHERE first_leg)
+    SELECT ` + districtKeys + `, count(*), count(*) FILTER (WHERE new_demand)
     FROM expanded GROUP BY ` + districtKeys + `
 ),
 closure AS (

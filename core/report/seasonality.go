@@ -4,21 +4,25 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // Seasonality compares the years of the filter's dates side by side:
-// each year (for weeks, ISO year) the dates reach into that had new
-// referrals in them, counting only referrals inside the dates, so a range
+// every year (for weeks, ISO year) the dates touch, counting only new
+// referrals (new demand: see new_demand.go) inside the dates, so a range
 // from last spring to this autumn compares last year's spring-to-December
-// with this year's January-to-autumn. A range of more than
-// maxSeasonYears such years shows the latest of them, with a note saying
-// so. Periods outside the dates, and those after today, have no value:
-// blank in the table and the exports, and no point on the chart, never a
-// 0 that would say nobody was referred. Weeks are ISO weeks (Monday to
-// Sunday) of ISO years.
+// with this year's January-to-autumn. Dates that touch more than
+// maxSeasonYears years show the latest of them that had new referrals,
+// with a note saying so. Periods outside the dates, and those after
+// today, have no value: blank in the table and the exports, and no point
+// on the chart, never a 0 that would say nobody was referred. A period
+// only partly inside the dates, or not yet over, is partial: the Partial
+// column names the days counted ("2025: 6–31 Dec"), and its chart point
+// is flagged, so that a month of five days is not read as a slump. Weeks
+// are ISO weeks (Monday to Sunday) of ISO years.
 
 // maxSeasonYears is the most years a seasonality report sets side by
 // side: more lines than this make a chart nobody can read.
@@ -48,7 +52,11 @@ func seasonalityWeeklyReport(ctx context.Context, q *reportQuery) (Report, error
 		weeks = max(weeks, isoWeeks(y.year))
 	}
 	r := q.seasonality("Week", weeks, years, func(i int) string { return strconv.Itoa(i) },
-		func(y, i int) int64 { return counts[[2]int{y, i}] })
+		func(y, i int) int64 { return counts[[2]int{y, i}] },
+		func(y, i int) (time.Time, time.Time) {
+			monday := isoYearStart(y).AddDate(0, 0, 7*(i-1))
+			return monday, monday.AddDate(0, 0, 6)
+		})
 	r.Notes = append(r.Notes, notes...)
 	return r, nil
 }
@@ -72,7 +80,11 @@ func seasonalityMonthlyReport(ctx context.Context, q *reportQuery) (Report, erro
 		return p.until(y, today.Year(), int(today.Month()))
 	})
 	r := q.seasonality("Month", 12, years, func(i int) string { return time.Month(i).String()[:3] },
-		func(y, i int) int64 { return counts[[2]int{y, i}] })
+		func(y, i int) int64 { return counts[[2]int{y, i}] },
+		func(y, i int) (time.Time, time.Time) {
+			first := time.Date(y, time.Month(i), 1, 0, 0, 0, 0, time.UTC)
+			return first, first.AddDate(0, 1, -1)
+		})
 	r.Notes = append(r.Notes, notes...)
 	return r, nil
 }
@@ -119,12 +131,33 @@ type seasonYear struct {
 	periods
 }
 
-// seasonYears picks the years from..to to show, oldest first: those with
-// new referrals in the dates, the latest maxSeasonYears of them, with
-// notes saying what was left out. With none at all it shows the dates'
-// last year that has begun (so the table says there were none), or the
-// first year of dates all still to come.
+// seasonYears picks the years from..to to show, oldest first: every one of
+// them that has begun, when there are no more than maxSeasonYears, with or
+// without new referrals (a year the dates touch is never left out for
+// having none), and a note naming those still to come.
+// Dates over more years show those with new referrals, the latest
+// maxSeasonYears of them, with notes saying what was left out; with none
+// at all, the dates' last year that has begun (so the table says there
+// were none), or the first year of dates all still to come.
 func seasonYears(from, to, thisYear int, counts map[[2]int]int64, shown func(y int) periods) ([]seasonYear, []string) {
+	if to-from+1 <= maxSeasonYears {
+		// Years wholly after today have nothing to show yet (unless every
+		// year of the dates is still to come: then the first of them).
+		last := min(to, max(from, thisYear))
+		years := make([]seasonYear, 0, last-from+1)
+		for y := from; y <= last; y++ {
+			years = append(years, seasonYear{y, shown(y)})
+		}
+		var notes []string
+		if last < to {
+			later := strconv.Itoa(last + 1)
+			if last+1 < to {
+				later += " to " + strconv.Itoa(to)
+			}
+			notes = append(notes, fmt.Sprintf("These dates reach into %s, which has not begun: it has no figures yet.", later))
+		}
+		return years, notes
+	}
 	had := map[int]bool{}
 	for k, n := range counts {
 		if n > 0 {
@@ -153,34 +186,94 @@ func seasonYears(from, to, thisYear int, counts map[[2]int]int64, shown func(y i
 	return years, notes
 }
 
+// partialColumn names the column that says which periods of a row are
+// partial, and the days of them counted.
+const partialColumn = "Partial (days counted)"
+
 // seasonality lays out periods 1..n of each year. Periods a year does not
 // have (week 53 of most years) and those outside its periods inside the
 // dates (before the start, after the end, after today) have no value. The
 // chart keeps a point with no value for the periods before the start, so
-// that every line runs over the same periods in order.
-func (q *reportQuery) seasonality(period string, n int, years []seasonYear, label func(int) string, count func(y, i int) int64) Report {
-	r := Report{Chart: ChartLine, Unit: "new referrals", Columns: []string{period}}
+// that every line runs over the same periods in order. span gives the
+// first and last day of period i of year y, to tell a partial period (see
+// partialDays).
+func (q *reportQuery) seasonality(period string, n int, years []seasonYear, label func(int) string, count func(y, i int) int64,
+	span func(y, i int) (time.Time, time.Time)) Report {
+	r := Report{Chart: ChartLine, Unit: "new referrals", Columns: []string{period}, TextColumns: []string{partialColumn}}
 	series := make([]Series, len(years))
 	for k, y := range years {
 		r.Columns = append(r.Columns, strconv.Itoa(y.year))
 		series[k].Name = strconv.Itoa(y.year)
 	}
+	r.Columns = append(r.Columns, partialColumn)
+	anyPartial := false
 	for i := 1; i <= n; i++ {
 		row := []Cell{textCell(label(i))}
+		var partial []string
 		for k, y := range years {
 			c := emptyCell()
+			days := ""
 			if i >= y.first && i <= y.last {
 				c = q.count(count(y.year, i))
+				days = q.partialDays(span(y.year, i))
+			}
+			if days != "" {
+				partial = append(partial, fmt.Sprintf("%d: %s", y.year, days))
 			}
 			row = append(row, c)
 			if i <= y.last {
-				series[k].Points = append(series[k].Points, point(label(i), c))
+				p := point(label(i), c)
+				p.Partial = days != ""
+				series[k].Points = append(series[k].Points, p)
 			}
 		}
-		r.Rows = append(r.Rows, row)
+		anyPartial = anyPartial || len(partial) > 0
+		r.Rows = append(r.Rows, append(row, textCell(strings.Join(partial, "; "))))
 	}
 	r.Series = series
+	if anyPartial {
+		r.Notes = append(r.Notes, fmt.Sprintf("A %s named in the Partial column has only some of its days counted — the dates start or end inside it, or it is not over yet — so its figure is not a whole %s's: compare it with care.",
+			strings.ToLower(period), strings.ToLower(period)))
+	}
 	return r
+}
+
+// partialDays names the days of the period first..last that are counted,
+// when they are not all of it: those inside the filter's dates and not
+// after today ("6–31 Dec", "1–5 Dec so far", "30 Nov–2 Dec"). It is ""
+// for a whole period, and for one with no day counted (it has no figure).
+func (q *reportQuery) partialDays(first, last time.Time) string {
+	today := localDay(q.now, q.loc)
+	from, to := first, last
+	if q.f.From.After(from) {
+		from = q.f.From
+	}
+	if q.f.To.Before(to) {
+		to = q.f.To
+	}
+	soFar := false
+	if today.Before(to) {
+		to, soFar = today, true
+	}
+	if to.Before(from) || (from.Equal(first) && to.Equal(last)) {
+		return ""
+	}
+	text := daysText(from, to)
+	if soFar {
+		text += " so far"
+	}
+	return text
+}
+
+// daysText names the days from..to: "5 Dec", "1–5 Dec", "30 Nov–2 Dec".
+func daysText(from, to time.Time) string {
+	switch {
+	case from.Equal(to):
+		return to.Format("2 Jan")
+	case from.Month() == to.Month() && from.Year() == to.Year():
+		return fmt.Sprintf("%d–%s", from.Day(), to.Format("2 Jan"))
+	}
+	return from.Format("2 Jan") + "–" + to.Format("2 Jan")
 }
 
 // isoWeeks is how many ISO weeks year y has (52 or 53).

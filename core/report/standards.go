@@ -36,6 +36,11 @@ const sqlPackTargets = `
 SELECT coalesce((SELECT contact_check_days FROM network_settings), 3),
     coalesce((SELECT ack_target_hours FROM agencies WHERE id = $1), 0)`
 
+// calendarBeside is the pack's target column beside a time in calendar
+// hours: no target of its own, and the targets beside it are in working
+// hours.
+const calendarBeside = "No target: calendar hours, nights and weekends included (the targets above are in working hours)"
+
 // standardsReport builds the National Standards pack.
 func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	r := Report{Chart: ChartBar, Unit: "referrals", Sections: true,
@@ -123,15 +128,15 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	}
 	add(packTimes, "Referrals received", q.count(t.received), "")
 	add(packTimes, "Acknowledged within target (%)", q.share(q.count(b.ontime), q.count(b.due)), ackTarget+"; crisis referrals the network's crisis target")
-	add(packTimes, "Median hours to acknowledge", q.hours(t.ack, 0.5), "")
+	add(packTimes, "Median calendar hours to acknowledge", q.hours(t.ack, 0.5), calendarBeside)
 	add(packTimes, "Deadline breaches", q.count(b.breaches()), "None")
 	within := int64(0)
 	if n := t.con.Count(); n > 0 {
 		within = int64(t.con.Below(float64(contactDays)*24*60) + 0.5)
 	}
-	add(packTimes, fmt.Sprintf("Clients contacted within %d days (%%)", contactDays), q.share(q.count(within), q.count(t.con.Count())),
+	add(packTimes, fmt.Sprintf("Clients contacted within %d calendar days (%%)", contactDays), q.share(q.count(within), q.count(t.con.Count())),
 		fmt.Sprintf("Within %d working days (when the network checks with the client)", contactDays))
-	add(packTimes, "Median hours to contact", q.hours(t.con, 0.5), "")
+	add(packTimes, "Median calendar hours to contact", q.hours(t.con, 0.5), calendarBeside)
 
 	// Outcomes: every leg sent to the agency that reached an end, by how.
 	byAgency, err := q.endings(ctx, false, true, "to_agency")
@@ -185,6 +190,7 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 
 	r.Notes = append(r.Notes,
 		"Advice by type and topic count the referrals the agency completed; outcomes count every referral sent to it that reached an end — completed (by the outcome recorded), could not contact, turned down, redirected or cancelled — and help given (%) is out of all of them. Both count referrals by the day they were made.",
-		"Contact within the target is estimated from elapsed days, not working days, from the same time bands as the medians.")
+		"Contact within the target is estimated from calendar days, not working days, from the same time bands as the medians.",
+		calendarHoursNote)
 	return r, nil
 }

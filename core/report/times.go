@@ -55,20 +55,26 @@ func sortedAgencies[T any](q *reportQuery, m map[core.AgencyID]T) []core.AgencyI
 	return ids
 }
 
+// calendarHoursNote says what the hours of the times reports are, beside
+// targets set in working hours.
+const calendarHoursNote = "Hours in this report are calendar hours: all the time that passed, nights, weekends and holidays included. Acknowledgement targets are set in working hours, so a median of more hours than a target can still be within it."
+
 // responseTimesReport gives, per agency and for all of them together, the
 // median and 90th percentile hours to acknowledge a referral and to
 // contact the client, counted from when the referral reached the agency.
 // The percentiles are estimated from the rollups' histograms (see
-// Histogram.Percentile); hours are elapsed hours, not working hours.
+// Histogram.Percentile); hours are calendar hours (elapsed time, nights
+// and weekends included), not the working hours targets are set in, and
+// every column, series and unit says so.
 func responseTimesReport(ctx context.Context, q *reportQuery) (Report, error) {
 	byAgency, err := q.timesByAgency(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	r := Report{Chart: ChartBar, Unit: "hours", Columns: []string{"Agency", "Referrals received", "Acknowledged",
-		"Median hours to acknowledge", "90th percentile hours to acknowledge", "Client contacted",
-		"Median hours to contact", "90th percentile hours to contact"}}
-	ackSeries, conSeries := Series{Name: "Median hours to acknowledge"}, Series{Name: "Median hours to contact"}
+	r := Report{Chart: ChartBar, Unit: "calendar hours", Columns: []string{"Agency", "Referrals received", "Acknowledged",
+		"Median calendar hours to acknowledge", "90th percentile calendar hours to acknowledge", "Client contacted",
+		"Median calendar hours to contact", "90th percentile calendar hours to contact"}}
+	ackSeries, conSeries := Series{Name: "Median calendar hours to acknowledge"}, Series{Name: "Median calendar hours to contact"}
 	var all agencyTimes
 	row := func(label string, t *agencyTimes) []Cell {
 		return []Cell{textCell(label), q.count(t.received), q.count(t.acked), q.hours(t.ack, 0.5), q.hours(t.ack, 0.9),
@@ -91,6 +97,6 @@ func responseTimesReport(ctx context.Context, q *reportQuery) (Report, error) {
 	q.addsDown(total, r.Rows...)
 	r.Rows = append(r.Rows, total)
 	r.Series = []Series{ackSeries, conSeries}
-	r.Notes = append(r.Notes, "Percentiles are estimated from counts in time bands (5 minutes up to 30 days, each band at most about twice as long as the one before) and are accurate to within the band they fall in.")
+	r.Notes = append(r.Notes, calendarHoursNote, "Percentiles are estimated from counts in time bands (5 minutes up to 30 days, each band at most about twice as long as the one before) and are accurate to within the band they fall in.")
 	return r, nil
 }
