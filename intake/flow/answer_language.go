@@ -3,6 +3,7 @@ package flow
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
@@ -143,17 +144,50 @@ func (f *Flow) answerLanguage(body string) (code string, ok bool) {
 	return found[0], true
 }
 
+// maxWeakRunes is the length of a word too short to say a language by
+// itself: "tak", "tha", "han", "ji", "ні" are a yes or a no in one
+// language and a typo, a name or a word of another in the next, and
+// "tha" from an English speaker moved them to Gaelic.
+const maxWeakRunes = 4
+
+// clearAnswerLanguage is answerLanguage when the words say the language
+// clearly enough to move a client to it. English is never a move. A
+// reply of one short word (maxWeakRunes) says another language only when
+// it answers its first question there ("dług", "борг": a need named
+// firmly, firmChoices); its yes, no or greeting alone ("tak", "tha",
+// "han", "ні") does not. A language's name (DetectLanguage) and a
+// keyword of one language alone (KeywordLanguage) are the clear signals
+// for a short word, and are read before this.
+func (f *Flow) clearAnswerLanguage(body string) (code string, ok bool) {
+	code, ok = f.answerLanguage(body)
+	if !ok || code == lang.English {
+		return code, ok
+	}
+	if toks := answerTokens(body); len(toks) == 1 && utf8.RuneCountInString(toks[0]) <= maxWeakRunes {
+		g := f.In(code)
+		st := g.steps[g.start]
+		if st == nil || st.kind != AnswerChoiceMulti {
+			return "", false
+		}
+		if values, _ := g.firmChoices(st, body); len(values) == 0 {
+			return "", false
+		}
+	}
+	return code, true
+}
+
 // replyLanguage is the language a reply to the languages offered that
-// picks none is read in, as the answer to the first question: the
-// language of the self-harm words in it, first (crisisLanguage: the
-// crisis lines are in the language the client wrote them in, and English
-// self-harm words keep English); else the one language whose answer
-// words it holds (answerLanguage); else English.
+// picks none is read in, as the answer to the first question (and a
+// first text, openingLanguage): the language of the self-harm words in
+// it, first (crisisLanguage: the crisis lines are in the language the
+// client wrote them in, and English self-harm words keep English); else
+// the one language whose answer words it holds, when they say it clearly
+// (clearAnswerLanguage); else English.
 func (f *Flow) replyLanguage(body string, sig CrisisSignal) string {
 	if sig.SelfHarm {
 		return f.crisisLanguage(sig, lang.English)
 	}
-	if code, ok := f.answerLanguage(body); ok {
+	if code, ok := f.clearAnswerLanguage(body); ok {
 		return code
 	}
 	return lang.English

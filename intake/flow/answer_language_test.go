@@ -37,7 +37,9 @@ func TestReplyAtLanguagesOffered(t *testing.T) {
 		// A language's words that answer nothing yet: its first question, as first asked.
 		{"pomoc z długami", "pl", "postcode", []core.Need{core.NeedDebt}, []string{"conv_postcode"}}, // review 5: "długami" is debt
 		{"dzień dobry", "pl", "needs", nil, []string{"conv_needs"}},
-		{"tak", "pl", "needs", nil, []string{"conv_needs"}},
+		// One short word that answers nothing there ("tak", a yes) is no
+		// clear sign of a language: English (TestShortWordIsNoSwitch).
+		{"tak", "en", "needs", nil, []string{"conv_needs"}},
 		{"привіт", "uk", "needs", nil, []string{"conv_needs"}},
 		{"madainn mhath", "gd", "needs", nil, []string{"conv_needs"}},
 		// English's words, or no language's: English.
@@ -134,8 +136,10 @@ func TestAnswerLanguage(t *testing.T) {
 // A first text whose answer words are one other language's alone starts
 // the conversation in that language, with no English menu: the greeting
 // there, and the words read as the answer to the first question, as in
-// reply to the languages offered. English words, words languages share,
-// or words of two languages get the menu, in English.
+// reply to the languages offered, the needs taken said in place of their
+// question. So does one that names needs in English (TestFirstTextNeeds).
+// English words that name no need, words languages share, or words of
+// two languages get the menu, in English.
 func TestFirstTextInOneLanguage(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	for _, tc := range []struct {
@@ -146,12 +150,14 @@ func TestFirstTextInOneLanguage(t *testing.T) {
 		postcode string
 		next     []string // the templates after the greeting
 	}{
-		{"dług", "pl", "postcode", []core.Need{core.NeedDebt}, "", []string{"conv_postcode"}},
-		{"Czynsz i dług", "pl", "postcode", []core.Need{core.NeedHousing, core.NeedDebt}, "", []string{"conv_postcode"}},
-		{"борг", "uk", "postcode", []core.Need{core.NeedDebt}, "", []string{"conv_postcode"}},
+		{"dług", "pl", "postcode", []core.Need{core.NeedDebt}, "", []string{"conv_needs_kept", "conv_postcode"}},
+		{"Czynsz i dług", "pl", "postcode", []core.Need{core.NeedHousing, core.NeedDebt}, "", []string{"conv_needs_kept", "conv_postcode"}},
+		{"борг", "uk", "postcode", []core.Need{core.NeedDebt}, "", []string{"conv_needs_kept", "conv_postcode"}},
 		{"dzień dobry", "pl", "needs", nil, "", []string{"conv_needs"}},
-		{"dług KY1 1AB", "pl", "crisis_food", []core.Need{core.NeedDebt}, "KY1 1AB", []string{"conv_postcode_kept", "conv_crisis_food"}},
-		{"debt", "en", StepLanguage, nil, "", []string{"conv_languages"}},
+		{"dług KY1 1AB", "pl", "crisis_food", []core.Need{core.NeedDebt}, "KY1 1AB", []string{"conv_needs_kept", "conv_postcode_kept", "conv_crisis_food"}},
+		{"debt", "en", "postcode", []core.Need{core.NeedDebt}, "", []string{"conv_needs_kept", "conv_postcode"}},
+		{"hi", "en", StepLanguage, nil, "", []string{"conv_languages"}},
+		{"tak", "en", StepLanguage, nil, "", []string{"conv_languages"}},
 		{"hi, dług", "en", StepLanguage, nil, "", []string{"conv_languages"}},
 		{"ok", "en", StepLanguage, nil, "", []string{"conv_languages"}},
 		{"", "en", StepLanguage, nil, "", []string{"conv_languages"}},
@@ -179,5 +185,44 @@ func TestFirstTextInOneLanguage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestShortWordIsNoSwitch: one short word that is a yes, a no or a
+// greeting in another language ("tha" is Gaelic's yes, "han" Urdu's, "tak"
+// Polish's) does not move a client to that language, as a first text, at
+// the languages offered or later: it is as likely an English speaker's
+// typo. A clear signal does: a language's name in any script, or its need
+// words, or its words at some length.
+func TestShortWordIsNoSwitch(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	short := []string{"tha", "han", "haan", "ji", "tak", "nie", "ні", "так", "نعم", "nahi"}
+	for _, body := range short {
+		if c, r := f.Start(convTestStart, body); c.Lang != "" || c.Step != StepLanguage || r.Lang != lang.English {
+			t.Errorf("first text %q: in %q at %q, reply in %q; want the languages offered in English", body, c.Lang, c.Step, r.Lang)
+		}
+		start, _ := f.Start(convTestStart, "hello")
+		if c, r := f.Advance(start, body); c.Lang != lang.English || c.Step != "needs" || r.Lang != lang.English {
+			t.Errorf("%q at the languages offered: in %q at %q, reply in %q; want the needs question in English", body, c.Lang, c.Step, r.Lang)
+		}
+		chose, _ := f.Advance(start, "1")
+		if c, r := f.Advance(chose, body); c.Lang != lang.English || c.Step != "needs" || r.Lang != lang.English {
+			t.Errorf("%q at the needs question in English: in %q at %q, reply in %q; want English", body, c.Lang, c.Step, r.Lang)
+		}
+	}
+	for body, want := range map[string]string{
+		"POLSKI": "pl", "Polish": "pl", "GÀIDHLIG": "gd", "Gaelic": "gd", "اردو": "ur", "URDU": "ur", "عربي": "ar", "українська": "uk",
+		"dług": "pl", "борг": "uk", "dzień dobry": "pl", "привіт": "uk", "chan eil": "gd",
+	} {
+		start, _ := f.Start(convTestStart, "hello")
+		if c, _ := f.Advance(start, body); c.Lang != want {
+			t.Errorf("%q at the languages offered: in %q; want %q", body, c.Lang, want)
+		}
+	}
+	for _, body := range []string{"POLSKI", "اردو", "Gàidhlig"} {
+		chose, _ := f.Advance(Conversation{Flow: f.ID, Step: StepLanguage}, "1")
+		if c, _ := f.Advance(chose, body); c.Lang == lang.English || c.Step != "needs" {
+			t.Errorf("%q at the needs question in English: in %q at %q; want switched, the question again", body, c.Lang, c.Step)
+		}
 	}
 }

@@ -278,3 +278,66 @@ func TestFirstTextAsksToStopOrGivesBothCrises(t *testing.T) {
 		t.Errorf("danger and self-harm in a first text say 999 %d times (want once, and the helpline):\n%s", strings.Count(text, "999"), text)
 	}
 }
+
+// TestDangerAsksTheQuestionAgain: danger words at a question, in English
+// or Polish, get 999 and the helpline and then the question they were
+// on, in the same reply, so the client knows what to answer; not only
+// "reply to our last question" (Messages.CarryOn), which after the
+// helpline points at nothing on the screen. Asked again after the
+// helpline it does not thank them for an answer ("Thanks. What is your
+// postcode?"); consent is its reprompt, the wording already shown. The
+// same words again give the question again, without the helpline; and
+// "which language?" after "Other" is asked again too.
+func TestDangerAsksTheQuestionAgain(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	words := map[string]string{lang.English: "my partner hits me", "pl": "mój partner bije mnie"}
+	thanks := []string{"Thanks", "That's fine", "Dziękujemy", "Nie szkodzi"}
+	for _, code := range []string{lang.English, "pl"} {
+		g := f.In(code)
+		for _, id := range g.order {
+			st := g.steps[id]
+			if !st.asks(core.ChannelSMS) {
+				continue
+			}
+			where := code + " at " + id
+			question := st.prompt
+			if st.kind == AnswerConsent {
+				question = st.reprompt
+			}
+			in := Conversation{Flow: f.ID, Lang: code, Step: id, Started: convTestStart,
+				Answers: Answers{Language: code, Needs: []core.Need{core.NeedDebt}, ConsentVersion: testConsentVersion}}
+			c, r := g.Advance(in, words[code])
+			if !slices.Equal(r.Templates, []string{g.Messages.Danger, question}) || c.Step != id || c.Misses != 0 || r.Lang != code {
+				t.Errorf("%s: templates %v in %q, at %q, misses %d; want the helpline then %s, in %q, no miss",
+					where, r.Templates, r.Lang, c.Step, c.Misses, question, code)
+				continue
+			}
+			texts := renderTemplates(t, f, r, nil)
+			for _, th := range thanks {
+				if strings.HasPrefix(texts[1], th) {
+					t.Errorf("%s: the question asked again after the helpline thanks them:\n%s", where, texts[1])
+				}
+			}
+			if st.choices != nil && !strings.Contains(texts[1], "1 "+st.choices[0].Label) {
+				t.Errorf("%s: the question asked again lacks its choices:\n%s", where, texts[1])
+			}
+			c, r = g.Advance(c, words[code])
+			if !slices.Equal(r.Templates, []string{question}) || c.Step != id {
+				t.Errorf("%s, the same words again: templates %v at %q; want %s alone", where, r.Templates, c.Step, question)
+			}
+		}
+	}
+	// Renders as asked the first time, with its thanks, after an answer.
+	c, r := f.Advance(Conversation{Flow: f.ID, Lang: lang.English, Step: "needs"}, "debt")
+	if texts := renderReply(t, f, r); c.Step != "postcode" || !strings.HasPrefix(texts[0], "Thanks. What is your postcode?") {
+		t.Errorf("after an answer: %q", texts)
+	}
+	start, _ := f.Start(convTestStart, "hello")
+	asked, _ := f.Advance(start, "7")
+	c, r = f.Advance(asked, words[lang.English])
+	if !slices.Equal(r.Templates, []string{f.Messages.Danger, f.Messages.LanguageOtherAsk}) || c.Step != StepOtherLanguage ||
+		c.Answers.Interpreter || c.Answers.SaidOtherLanguage() {
+		t.Errorf("at which language: templates %v at %q, interpreter %v, answers %+v; want the helpline, the question again, nothing taken for a language",
+			r.Templates, c.Step, c.Answers.Interpreter, c.Answers)
+	}
+}

@@ -14,12 +14,15 @@ package flow
 //
 // A conversation starts by offering the languages by number
 // (Messages.Languages); a reply that is not one is read as the answer to
-// the first question, in the language whose words it holds ("dług" is
-// Polish: answerLanguage), else in English, and one that does not answer
-// it gets that question as first asked, never a "Sorry" about a question
-// the client was not shown. A client can switch language at any time
-// by texting a language's own name alone ("POLSKI"): the answers so far
-// are kept and the open question is asked again in that language.
+// the first question, in the language whose words say so clearly
+// ("dług" is Polish: clearAnswerLanguage; a lone "tak" or "tha" is no
+// clear sign), else in English, and one that does not answer it gets
+// that question as first asked, never a "Sorry" about a question the
+// client was not shown. A first text that names needs firmly ("I need
+// help with debt": firmChoices) starts in its language with them taken
+// instead of the languages offered. A client can switch language at any
+// time by texting a language's own name alone ("POLSKI"): the answers so
+// far are kept and the open question is asked again in that language.
 // Self-harm words in a language other than the conversation's ("chcę
 // umrzeć" in the first text, or in an English conversation) move it to
 // theirs the same way, so the crisis lines are in the language the client
@@ -57,7 +60,11 @@ package flow
 // name}: the languages offered by number (conv_languages), nil in a reply
 // that does not offer them; and Postcode string, the postcode taken, in a
 // reply that says which one was taken from an earlier text
-// (Messages.PostcodeKept).
+// (Messages.PostcodeKept); Needs []string, the labels of the needs
+// taken from a first text, in a reply that says so (Messages.NeedsKept);
+// and AskedAgain bool, in a reply that asks the open question again
+// after the crisis lines rather than after an answer (read with index:
+// absent is false).
 //
 // Which templates need which keys:
 //
@@ -65,6 +72,7 @@ package flow
 //	conv_greeting                        Network, Languages
 //	conv_languages                       Languages
 //	conv_language_other_ask              none
+//	conv_language_other_retry            none
 //	conv_interpreter_arranged            InterpreterLanguage (optional: the English name of the language)
 //	conv_needs, conv_needs_retry         Choices
 //	conv_contact_method(_retry)          Choices
@@ -75,9 +83,10 @@ package flow
 //	conv_declined                        Helpline, DirectoryURL
 //	conv_declined_again, conv_finished   Helpline
 //	conv_stop_how                        none
-//	conv_postcode(_retry)                ExamplePostcode ("" for none)
+//	conv_postcode(_retry)                ExamplePostcode ("" for none); conv_postcode also AskedAgain (optional)
 //	conv_postcode_kept                   Postcode (Reply.Data: the postcode taken, "KY1 1AB")
-//	conv_town(_retry)                    ExampleTown ("" for none)
+//	conv_needs_kept                      Needs (Reply.Data: the needs' labels, ["Debt", "Housing"])
+//	conv_town(_retry)                    ExampleTown ("" for none); conv_town also AskedAgain (optional)
 //	conv_crisis_lines                    CrisisLines, CrisisSamaritans, CrisisEmergency
 //	conv_done, conv_done_no_local        Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days
 //	others                               none
@@ -172,6 +181,8 @@ type Flow struct {
 	unknownWords   *phraseTable[bool]
 	skips          *phraseTable[bool] // skipTable, read on every name and optional answer
 	stopAsks       *phraseTable[bool] // stopAskTable: "please stop texting me"
+	nameWords      *textWords         // around a language's name: languageNameWords
+	looseNeeds     map[string]bool    // looseNeedWords: choice words that name a need only in some sentences
 	msgNames       map[string]bool    // every message the flow uses
 
 	start       string
@@ -241,11 +252,22 @@ type FlowMessages struct {
 	LanguageOther       string
 	LanguageOtherAsk    string
 	InterpreterArranged string
+	// LanguageOtherRetry asks "which language?" again after a reply that
+	// names none (a sentence, a need, a number): it says to send the
+	// language's name alone. Without it such a reply is taken as it was
+	// before there was one: an interpreter is asked for, the words kept
+	// for the adviser.
+	LanguageOtherRetry string
 	// PostcodeKept says which postcode was taken when the client gave it
 	// before it was asked for (keepPostcode), in place of its question,
 	// so they see it was understood (Postcode: the postcode). Needed
 	// when a step fills the postcode.
 	PostcodeKept string
+	// NeedsKept says which needs were taken from the client's first text
+	// (firmChoices), in place of the needs question, so a client who sees
+	// a wrong one can start again (Needs: their labels). Without it an
+	// English first text gets the languages offered, as before.
+	NeedsKept string
 }
 
 // InterpreterLanguageField is the key of Answers.Extra that holds the
@@ -379,7 +401,9 @@ type messagesFile struct {
 	LanguageOther       string `yaml:"language_other"`
 	LanguageOtherAsk    string `yaml:"language_other_ask"`
 	InterpreterArranged string `yaml:"interpreter_arranged"`
+	LanguageOtherRetry  string `yaml:"language_other_retry"` // optional: see FlowMessages
 	PostcodeKept        string `yaml:"postcode_kept"`
+	NeedsKept           string `yaml:"needs_kept"` // optional: see FlowMessages
 }
 
 type callbackFile struct {
@@ -629,7 +653,17 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		f.Messages.LanguageOther = c.template("messages", "language_other", m.LanguageOther)
 		f.Messages.LanguageOtherAsk = c.template("messages", "language_other_ask", m.LanguageOtherAsk)
 		f.Messages.InterpreterArranged = c.template("messages", "interpreter_arranged", m.InterpreterArranged)
+		if m.LanguageOtherRetry != "" {
+			f.Messages.LanguageOtherRetry = c.template("messages", "language_other_retry", m.LanguageOtherRetry)
+		}
+	} else if m.LanguageOtherRetry != "" {
+		c.errorf("messages: language_other_retry asks again after \"Other\", which needs language_other, language_other_ask and interpreter_arranged")
 	}
+	if m.NeedsKept != "" {
+		f.Messages.NeedsKept = c.template("messages", "needs_kept", m.NeedsKept)
+	}
+	f.nameWords = languageNameWords(cat, f.Messages.LanguageOther)
+	f.looseNeeds = looseNeedWords(cat, code)
 	if m.PostcodeKept != "" {
 		f.Messages.PostcodeKept = c.template("messages", "postcode_kept", m.PostcodeKept)
 	}
@@ -1027,17 +1061,20 @@ func (f *Flow) languageMenu() []NumberedChoice {
 
 // pickLanguage reads a reply to the languages offered by number: a
 // number in range or a language's name, in itself ("POLSKI") or in
-// English ("Polish").
+// English ("Polish"), alone or with the words said around a language's
+// name ("I speak Polish": readLanguageName).
 func (f *Flow) pickLanguage(body string) (string, bool) {
-	if code, ok := f.DetectLanguage(body); ok {
-		return code, true
-	}
 	if n, ok := f.menuNumber(body); ok && n <= len(f.cat.Languages()) {
 		return f.cat.Languages()[n-1].Code, true
 	}
-	if tag, ok := core.InterpreterLanguageNamed(body); ok {
-		if code, ok := f.shipped(tag); ok {
+	for _, name := range f.languageNames(body) {
+		if code, ok := f.DetectLanguage(name); ok {
 			return code, true
+		}
+		if tag, ok := core.InterpreterLanguageNamed(name); ok {
+			if code, ok := f.shipped(tag); ok {
+				return code, true
+			}
 		}
 	}
 	return "", false
@@ -1069,8 +1106,10 @@ func (f *Flow) shipped(tag string) (string, bool) {
 func (f *Flow) offersOther() bool { return f.Messages.LanguageOther != "" }
 
 // pickOther reads a reply to the languages offered as the "other" choice:
-// its number, or the language that names one Onward has no words in
-// ("romana", "Tigrinya": a BCP 47 tag). other is false for anything else.
+// its number or its label ("Other", "Other - I speak Tigrinya"), or the
+// language that names one Onward has no words in ("romana", "I speak
+// Tigrinya": a BCP 47 tag). tag is "" when the choice names none we
+// know; other is false for anything else.
 func (f *Flow) pickOther(body string) (tag string, other bool) {
 	if !f.offersOther() {
 		return "", false
@@ -1078,9 +1117,20 @@ func (f *Flow) pickOther(body string) (tag string, other bool) {
 	if n, ok := f.menuNumber(body); ok {
 		return "", n == len(f.cat.Languages())+1
 	}
-	if tag, ok := core.InterpreterLanguageNamed(body); ok {
-		if _, shipped := f.shipped(tag); !shipped {
-			return tag, true
+	if tag, ok := f.otherLanguageTag(body); ok {
+		return tag, true
+	}
+	return "", f.readLanguageName(body).other
+}
+
+// otherLanguageTag is the language Onward has no words in that body
+// names, alone or with the words around a language's name.
+func (f *Flow) otherLanguageTag(body string) (string, bool) {
+	for _, name := range f.languageNames(body) {
+		if tag, ok := core.InterpreterLanguageNamed(name); ok {
+			if _, shipped := f.shipped(tag); !shipped {
+				return tag, true
+			}
 		}
 	}
 	return "", false
@@ -1112,16 +1162,40 @@ func (f *Flow) chooseOther(c Conversation, r Reply, tag string) (Conversation, R
 	return c, r
 }
 
-// chooseOtherLanguage takes the reply to Messages.LanguageOtherAsk: a
-// language Onward writes in, by name or number, is chosen as at the
-// languages offered; any other language's name is recorded for the
-// interpreter; other words are kept as the client wrote them, for the
-// adviser to read, and an interpreter is asked for all the same. But
-// self-harm words in a language Onward writes in ("chcę umrzeć") are
+// chooseOtherLanguage takes the reply to Messages.LanguageOtherAsk by
+// text: see answerWhichLanguage.
+func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, Reply) {
+	return f.answerWhichLanguage(c, body, true)
+}
+
+// otherLanguageRetries is how many replies to "which language?" that
+// name none are answered by asking again (Messages.LanguageOtherRetry);
+// the next goes on in English with an interpreter asked for, so a client
+// who cannot name their language is not held at the question.
+const otherLanguageRetries = 2
+
+// answerWhichLanguage takes a reply to "which language?" after "Other"
+// (StepOtherLanguage). A language Onward writes in, by name or number,
+// is chosen as at the languages offered; any other language's name,
+// alone or with the words around one ("other - I speak Tigrinya"), is
+// recorded for the interpreter (its tag, or, for a name we do not know,
+// the name as written, for the adviser: otherLanguageName) and the
+// client goes on in English. A reply that names none (a sentence, a
+// need, a number) is no language: by text, it is kept for the adviser
+// and the question asked again, saying to send the name alone, up to
+// otherLanguageRetries times, then the client goes on in English with
+// an interpreter asked for and nothing recorded as their language.
+// byText is false for a page's answer (AnswerOtherLanguage), which
+// cannot be asked again here: it goes on at once.
+//
+// Self-harm words in a language Onward writes in ("chcę umrzeć") are
 // that language's, as at the languages offered: the crisis lines and
 // the questions follow in it (crisisLanguage), and nothing is recorded
-// for an interpreter.
-func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, Reply) {
+// for an interpreter. Other crisis words are no language either: after
+// the crisis lines, the question again (danger), or, after self-harm
+// words, the invitation to answer it when ready (Messages.CarryOn), with
+// no miss counted.
+func (f *Flow) answerWhichLanguage(c Conversation, body string, byText bool) (Conversation, Reply) {
 	if _, ok := f.pickLanguage(body); ok {
 		return f.chooseLanguage(c, body)
 	}
@@ -1129,12 +1203,31 @@ func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, R
 	if code := f.crisisLanguage(sig, lang.English); code != lang.English {
 		return f.startIn(c, code, body, sig)
 	}
+	g := f.In(lang.English)
 	r := Reply{}
-	f.In(lang.English).noticeCrisis(&c, &r, sig)
-	tag, _ := f.pickOther(body)
+	g.noticeCrisis(&c, &r, sig)
+	name, tag, ok := f.otherLanguageName(body, sig)
+	if !ok && byText {
+		c.Answers.addFreeText(body)
+		switch {
+		case sig.SelfHarm:
+			r.add(g.Messages.CarryOn)
+			return c, g.finish(c, r)
+		case sig.Danger:
+			r.add(g.Messages.LanguageOtherAsk)
+			return c, g.finish(c, r)
+		case g.Messages.LanguageOtherRetry != "" && c.Misses < otherLanguageRetries:
+			c.Misses++
+			r.add(g.Messages.LanguageOtherRetry)
+			return c, g.finish(c, r)
+		}
+	}
 	c.Answers.forgetOtherLanguage() // a second answer (on the web's page) replaces the first
-	if tag == "" {
-		c.Answers.addFreeText(otherLanguageNote + body)
+	switch {
+	case ok && tag == "":
+		c.Answers.addFreeText(otherLanguageNote + name)
+	case !ok && !byText:
+		c.Answers.addFreeText(body) // the page's words, for the adviser: no language's name
 	}
 	return f.chooseOther(c, r, tag)
 }
@@ -1148,10 +1241,13 @@ func (f *Flow) chooseOtherLanguage(c Conversation, body string) (Conversation, R
 // so does a first text with self-harm words in a language other than the
 // flow's: the crisis lines, the greeting and the questions are in the
 // language the words were written in (crisisLanguage). So does a first
-// text whose answer words are one other language's alone ("dług":
-// answerLanguage), read there as the answer to the first question, as
-// at the languages offered. A postcode in the opening is kept for the
-// postcode question (keepPostcode).
+// text whose answer words say one other language clearly ("dług":
+// clearAnswerLanguage), read there as the answer to the first question,
+// as at the languages offered; and a first text that names needs firmly
+// in English ("I need help with debt and my rent": firmChoices) starts
+// in English the same way. Either way the needs taken are said
+// (Messages.NeedsKept) in place of their question. A postcode in the
+// opening is kept for the postcode question (keepPostcode).
 func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 	c := Conversation{Flow: f.ID, Started: now}
 	r := Reply{}
@@ -1187,15 +1283,18 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 		return c, g.finish(c, r)
 	}
 	if !named {
-		if words, ok := f.answerLanguage(opening); ok && words != lang.English {
+		if words, ok := f.openingLanguage(opening, sig); ok {
 			// "dług" as a first text: the greeting in Polish, and the
 			// words read there as the answer to the first question, as
-			// they would be in reply to the languages offered (startIn).
+			// they would be in reply to the languages offered (startIn);
+			// "I need help with debt" the same in English. The crisis
+			// lines, if any, come first.
 			f.moveLanguage(&c, words)
 			g := f.In(words)
 			c.Step = g.start
+			g.noticeCrisis(&c, &r, sig)
 			r.add(g.Messages.Greeting)
-			return g.readAnswer(c, r, opening, sig, readUnseen)
+			return g.answer(c, r, opening, sig, readFirst)
 		}
 	}
 	g := f
@@ -1234,9 +1333,15 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 	code, ok := f.pickLanguage(body)
 	if tag, other := f.pickOther(body); !ok && other {
 		if tag == "" {
-			// "7": which language?
+			// "7", "Other", "Other, I need help with rent": which
+			// language? Words besides the choice are kept for the
+			// adviser, not taken for a language.
 			c.Step, c.Misses = StepOtherLanguage, 0
 			r := Reply{}
+			f.noticeCrisis(&c, &r, f.DetectCrisis(body))
+			if _, number := f.menuNumber(body); !number && f.readLanguageName(body).more {
+				c.Answers.addFreeText(body)
+			}
 			r.add(f.Messages.LanguageOtherAsk)
 			return c, f.finish(c, r)
 		}
@@ -1403,13 +1508,27 @@ const (
 	// a reply that does not answer it is no wrong answer, so it gets the
 	// question as first asked, with no "Sorry" and no miss counted.
 	readUnseen
+	// readFirst: never asked, as readUnseen, and the reply is the
+	// client's first text, which answered nothing: its needs are read
+	// firmly (firmChoices: words, not numbers, no guess) and said
+	// (Messages.NeedsKept).
+	readFirst
 )
+
+// unseen reports whether the client was never shown the question.
+func (q questionSeen) unseen() bool { return q == readUnseen || q == readFirst }
 
 // readAnswer is Advance's reading of body as the answer to the open
 // question, sig being its crisis words; seen says what the client has
 // seen of that question.
 func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal, seen questionSeen) (Conversation, Reply) {
 	f.noticeCrisis(&c, &r, sig)
+	return f.answer(c, r, body, sig, seen)
+}
+
+// answer is readAnswer once the crisis words have been noticed: the
+// reply so far, r, has the crisis lines for them.
+func (f *Flow) answer(c Conversation, r Reply, body string, sig CrisisSignal, seen questionSeen) (Conversation, Reply) {
 	if seen == readMoved {
 		r.add(f.Messages.LanguageSet)
 	}
@@ -1432,13 +1551,24 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 	callback := f.isCallbackWord(body)
 	var outcome string
 	ok := false
-	if !callback || !st.freeText() {
+	firstNeeds, moreWords := seen == readFirst && st.kind == AnswerChoiceMulti, false
+	switch {
+	case callback && st.freeText():
+		// The call-back word, not a name or a town.
+	case firstNeeds:
+		// A first text, which answered no question: needs named firmly
+		// by their words, no number and no guess (firmChoices).
+		outcome, ok, moreWords = f.applyFirstText(st, &c.Answers, body)
+	default:
 		outcome, ok = f.apply(st, &c.Answers, body, sig)
 	}
 	switch {
 	case ok:
-		if sig.Found() {
-			c.Answers.addFreeText(body)
+		if sig.Found() || moreWords {
+			c.Answers.addFreeText(body) // "I need help with debt, they took my car": the rest is the adviser's to read
+		}
+		if firstNeeds {
+			f.confirmNeeds(&r, st, c.Answers.Needs)
 		}
 		c.Answers.answered(st.id, outcome)
 		c.Misses = 0
@@ -1459,23 +1589,27 @@ func (f *Flow) readAnswer(c Conversation, r Reply, body string, sig CrisisSignal
 	case sig.SelfHarm || sig.Danger:
 		// Words about suicide, self-harm or danger are not a wrong answer: after
 		// the crisis lines, no "Sorry, that doesn't look like…" and no
-		// miss counted towards the call-back offer, but an invitation to
-		// answer the question above when the client is ready, or, when
-		// the words moved the conversation into their language, the
-		// question itself in it (consent's reprompt, which asks for the
-		// answer without showing the wording again: the wording shown is
-		// the one the answer is bound to); and a question never shown is
-		// asked as first asked.
+		// miss counted towards the call-back offer. After self-harm
+		// words, an invitation to answer the question above when the
+		// client is ready; after danger words alone (999 and the
+		// helpline, or nothing new when they had them already), the
+		// question itself again, so the client knows what to answer
+		// without scrolling back past the helpline; when the words moved
+		// the conversation into their language, the question in it.
+		// Asked again, consent is its reprompt, which asks for the answer
+		// without showing the wording again: the wording shown is the one
+		// the answer is bound to. A question never shown is asked as
+		// first asked.
 		c.Answers.addFreeText(body)
-		switch seen {
-		case readMoved:
-			f.ask(&c, &r, st, st.kind == AnswerConsent)
-		case readUnseen:
+		switch {
+		case seen.unseen():
 			f.ask(&c, &r, st, false)
+		case seen == readMoved || !sig.SelfHarm:
+			f.askAgain(&c, &r, st)
 		default:
 			r.add(f.Messages.CarryOn)
 		}
-	case seen == readUnseen:
+	case seen.unseen():
 		c.Answers.addFreeText(body)
 		f.ask(&c, &r, st, false)
 	default:
@@ -1614,6 +1748,18 @@ func (f *Flow) confirmPostcode(r *Reply, postcode string) {
 		r.Data = map[string]any{}
 	}
 	r.Data["Postcode"] = postcode
+}
+
+// askAgain adds the open question to the reply again after the crisis
+// lines, not after an answer: its question as first asked, without the
+// thanks for the answer before it (AskedAgain), or for consent its
+// reprompt (see answer).
+func (f *Flow) askAgain(c *Conversation, r *Reply, st *flowStep) {
+	f.ask(c, r, st, st.kind == AnswerConsent)
+	if r.Data == nil {
+		r.Data = map[string]any{}
+	}
+	r.Data["AskedAgain"] = true
 }
 
 // ask adds a step's question (or its reprompt) to the reply.

@@ -299,11 +299,14 @@ var convScripts = []convScript{
 		},
 	},
 	{
+		// A first text that names needs: they are taken, and said, in
+		// place of the needs question (and of the languages offered).
 		name:    "crisis_words_only",
 		opening: "I'm being evicted next week and have no gas",
-		replies: []string{"1", "4", "EH12 9XY", "no", "not sure", "Sam", "2", "4", "yes"},
+		replies: []string{"EH12 9XY", "no", "not sure", "Sam", "2", "4", "yes"},
 		check: func(t *testing.T, c Conversation, last Reply) {
 			a := c.Answers
+			wantConvNeeds(t, a.Needs, core.NeedHousing, core.NeedFuel)
 			if a.NoFood || !a.LosingHome {
 				t.Errorf("NoFood=%v LosingHome=%v; \"not sure\" about losing a home counts as yes", a.NoFood, a.LosingHome)
 			}
@@ -544,8 +547,12 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	_, danger := f.Advance(Conversation{Step: "postcode"}, "he hits me")
 	_, otherAsked := f.Advance(Conversation{Step: StepLanguage}, "7")
 	_, otherNamed := f.Advance(Conversation{Step: StepOtherLanguage}, "Romanian")
+	_, otherRetry := f.Advance(Conversation{Step: StepOtherLanguage}, "Other, I need help with rent")
 	_, postcodeKept := f.Advance(Conversation{Step: "needs"}, "1 KY1 1AB")
-	replies = append(replies, declined, declinedAgain, finished, stopHow, switched, selfHarm, danger, otherAsked, otherNamed, postcodeKept)
+	_, needsKept := f.Start(convTestStart, "I need help with debt and my rent")
+	_, dangerAgain := f.Advance(Conversation{Step: "town"}, "he hits me")
+	replies = append(replies, declined, declinedAgain, finished, stopHow, switched, selfHarm, danger, otherAsked, otherNamed,
+		otherRetry, postcodeKept, needsKept, dangerAgain)
 	seen := map[string]bool{f.Messages.LanguageOther: true} // a line of Languages, not a text
 	for _, r := range replies {
 		data := maps.Clone(r.Data)

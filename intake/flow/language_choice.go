@@ -76,19 +76,19 @@ func (a *Answers) forgetOtherLanguage() {
 // AnswerOtherLanguage takes the answer to "which language?"
 // (StepOtherLanguage) given on a page rather than by text: words name
 // the language as the client would text it, and are read as that text
-// is (Advance, chooseOtherLanguage). A language Onward writes in is
-// chosen (ChooseLanguage); any other language's name is recorded for
-// the interpreter, and the client goes on in English; other words are
-// kept for the adviser, and an interpreter is asked for all the same,
-// but for self-harm words in a language Onward writes in, which move
-// the answers to it (chooseOtherLanguage).
+// is (answerWhichLanguage). A language Onward writes in is chosen
+// (ChooseLanguage); any other language's name is recorded for the
+// interpreter, and the client goes on in English; other words are kept
+// for the adviser (not as a language: a page is not asked again here),
+// and an interpreter is asked for all the same, but for self-harm words
+// in a language Onward writes in, which move the answers to it.
 // tag, when the client picked the language from a list
 // (core.InterpreterLanguages), is the one recorded for the interpreter:
 // two languages can share an English name ("Kurdish"). It returns the
 // answers as that text would leave them; a is not modified.
 func (f *Flow) AnswerOtherLanguage(a Answers, words, tag string) Answers {
-	c := Conversation{Flow: f.ID, Lang: lang.English, Step: StepOtherLanguage, Answers: a}
-	c, _ = f.In(lang.English).Advance(c, words)
+	c := Conversation{Flow: f.ID, Lang: lang.English, Step: StepOtherLanguage, Answers: a.clone()}
+	c, _ = f.In(lang.English).answerWhichLanguage(c, ClipRunes(words, MaxBodyRunes), false)
 	if tag != "" && c.Answers.Interpreter && c.Answers.Extra[InterpreterLanguageField] != "" {
 		c.Answers.Extra[InterpreterLanguageField] = tag
 	}

@@ -1,7 +1,7 @@
 package flow
 
 import (
-	"strings"
+	"slices"
 	"testing"
 
 	"github.com/onward-network/onward/core"
@@ -76,9 +76,10 @@ func TestCrisisMoveForgetsOtherLanguage(t *testing.T) {
 // Other" are no language for an interpreter: written in a language
 // Onward has (Polish), they move the conversation to it as at the
 // languages offered, with the crisis lines in it and nothing recorded for
-// an interpreter; written in English they are read as before, the client
-// going on in English with an interpreter and their words kept for the
-// adviser.
+// an interpreter; written in English, the crisis lines and the invitation
+// to answer when ready, the words kept for the adviser but never as the
+// language (they were once recorded as "Language, for the interpreter: I
+// want to die"), and the language named next is the one recorded.
 func TestCrisisWordsAtWhichLanguage(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	start, _ := f.Start(convTestStart, "hello")
@@ -97,9 +98,16 @@ func TestCrisisWordsAtWhichLanguage(t *testing.T) {
 	}
 
 	e, r := f.Advance(asked, "I want to die")
-	if !r.SelfHarm || e.Lang != lang.English || !e.Answers.Interpreter || !strings.Contains(strings.Join(e.Answers.FreeText, "|"), otherLanguageNote+"I want to die") {
-		t.Errorf("English self-harm words: self-harm %v, in %q, interpreter %v, notes %q; want English, an interpreter, the words kept",
-			r.SelfHarm, e.Lang, e.Answers.Interpreter, e.Answers.FreeText)
+	if !r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.CarryOn}) || e.Step != StepOtherLanguage ||
+		e.Misses != 0 || e.Answers.SaidOtherLanguage() || !slices.Contains(e.Answers.FreeText, "I want to die") {
+		t.Errorf("English self-harm words: self-harm %v, templates %v, at %q, misses %d, notes %q; want the crisis lines, "+
+			"then the question open, no miss, the words kept but not as a language",
+			r.SelfHarm, r.Templates, e.Step, e.Misses, e.Answers.FreeText)
+	}
+	e, _ = f.Advance(e, "Tigrinya")
+	if e.Step != "needs" || !e.Answers.Interpreter || e.Answers.Extra[InterpreterLanguageField] != "ti" || !e.Answers.SelfHarm {
+		t.Errorf("then Tigrinya: at %q, interpreter %v for %q, self-harm %v; want needs, a Tigrinya interpreter, the self-harm kept",
+			e.Step, e.Answers.Interpreter, e.Answers.Extra[InterpreterLanguageField], e.Answers.SelfHarm)
 	}
 }
 

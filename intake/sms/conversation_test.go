@@ -45,7 +45,7 @@ var smsScripts = []struct {
 	steps []smsStep
 }{
 	{"happy_path", smsSay("Hi", "1 3", "KY1 1AB", "no", "No", "Ailsa Fictional", "1", "morning", "yes", "thanks")},
-	{"crisis_words_and_town", smsSay("I have no food and the bailiffs are coming", "English", "1", "don't know", "Kirkcaldy",
+	{"crisis_words_and_town", smsSay("I have no food and the bailiffs are coming", "don't know", "Kirkcaldy",
 		"no", "no", "Morag", "2", "4", "YES")},
 	{"declined", smsSay("hello", "debt", "ky11ab", "no", "no", "Ailsa Fictional", "1", "1", "no", "hi again")},
 	{"keywords", smsSay("Hi", "help", "STOP", "hello?", "Stop.", "START", "Hi", "1", "4", "RESTART", "1")},
