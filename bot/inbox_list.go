@@ -36,6 +36,9 @@ type inboxView struct {
 	// CapacityDate is the date typed into the capacity form when it came
 	// back refused (Invalid["capacity-until"] says why).
 	CapacityDate string
+	// AssignedFull: the referral just assigned (Done "assign") went to
+	// an agency marked at capacity, which the confirmation says.
+	AssignedFull *assignedAtCapacity
 }
 
 // inbox lists the referrals sent to the staff member's agency, the urgent
@@ -54,6 +57,9 @@ func (b *Bot) showInbox(w http.ResponseWriter, r *http.Request, s session, refus
 		v.Done = d
 		if ref := r.URL.Query().Get("ref"); referenceRe.MatchString(ref) {
 			v.DoneRef = ref
+		}
+		if v.Done == "assign" && v.DoneRef != "" {
+			v.AssignedFull = b.assignedShown(ctx, s, v.DoneRef)
 		}
 	}
 	a, err := b.engine.Agency(ctx, s.staff.AgencyID)

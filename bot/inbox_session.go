@@ -51,14 +51,8 @@ type staffHandler func(w http.ResponseWriter, r *http.Request, s session)
 // without the session's form token is refused.
 func (b *Bot) signedIn(h staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s, err := b.session(r)
-		if err != nil {
-			if errors.Is(err, errSessionStore) {
-				b.log.Error("read staff session", "err", err)
-				b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.unavailable", nil))
-				return
-			}
-			b.askToSignIn(w, r)
+		s, ok := b.sessionOrSignIn(w, r)
+		if !ok {
 			return
 		}
 		if r.Method == http.MethodPost {
@@ -69,6 +63,23 @@ func (b *Bot) signedIn(h staffHandler) http.HandlerFunc {
 		}
 		h(w, r, s)
 	}
+}
+
+// sessionOrSignIn is the request's session; without one it answers
+// the request itself, asking to sign in (or, when the session store does
+// not answer, saying so), and ok is false.
+func (b *Bot) sessionOrSignIn(w http.ResponseWriter, r *http.Request) (s session, ok bool) {
+	s, err := b.session(r)
+	if err == nil {
+		return s, true
+	}
+	if errors.Is(err, errSessionStore) {
+		b.log.Error("read staff session", "err", err)
+		b.message(w, http.StatusServiceUnavailable, nil, "", sayWeb("web.signin.title", nil), sayWeb("web.signin.unavailable", nil))
+		return s, false
+	}
+	b.askToSignIn(w, r)
+	return s, false
 }
 
 var (

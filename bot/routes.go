@@ -36,4 +36,8 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 	b.WebRoutes(mux)
 	b.PartnerRoutes(mux)
 	b.DataProtectionRoutes(mux)
+	b.ConsentRoutes(mux)
+	// Last, and by its pattern the least specific under /staff/: every
+	// staff address no route above serves.
+	staff("/staff/", b.staffNoRoute(mux))
 }

@@ -17,7 +17,7 @@ import (
 // ClientDetails are what a client tells us about themselves. Every field
 // that identifies them is encrypted before it reaches the database.
 type ClientDetails struct {
-	Name             string `validate:"required,max=200,notcontrol" label:"name"`
+	Name             string `validate:"notblank,max=200,notcontrol" label:"name"`
 	Phone            string `validate:"max=40" label:"phone number"` // parsed in normaliseClient
 	Email            string `validate:"omitempty,email,max=320" label:"email address"`
 	Postcode         string `validate:"max=40" label:"postcode"`          // parsed in normaliseClient

@@ -40,7 +40,7 @@ const (
 type ConsentInput struct {
 	WordingVersion string       `validate:"required,max=40" label:"consent wording version"`
 	Channel        Channel      `validate:"required,oneof=sms web staff api" label:"consent channel"`
-	Evidence       string       `validate:"required,max=200" label:"consent evidence"` // message SID, form submission id, or staff id
+	Evidence       string       `validate:"notblank,max=200" label:"consent evidence"` // message SID, form submission id, or staff id; spaces alone are none
 	Scope          ConsentScope `validate:"omitempty,oneof=network agencies" label:"consent scope"`
 	Agencies       []AgencyID   // for ScopeAgencies
 	StaffID        StaffID      // the staff member who confirmed it, for ChannelStaff

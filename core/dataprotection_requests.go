@@ -46,8 +46,9 @@ type DataProtectionRequest struct {
 	At   time.Time
 	// By is who did it: a member of staff's name, "the client" for a
 	// client's own withdrawal, "Onward" for Onward itself (retention, the
-	// command line without --by), "a former member of staff" when the
-	// name is gone; Agency is their agency, then.
+	// command line without --by), a partner system's name with "(partner
+	// system)", "a former member of staff" when the name is gone;
+	// Agency is the agency they acted for, then.
 	By, Agency string
 	// Via is the channel of an export ("web", "cli") or a withdrawal
 	// ("sms", "web", "slack", "cli"); Through says it in words.
@@ -179,20 +180,18 @@ type dataProtectionRow struct {
 // else the member of staff's own. The client's wrapped key comes along to
 // open each export's sealed reference; erasure empties it.
 const sqlDataProtectionRequests = `
-SELECT e.kind, e.created_at, e.actor_kind, coalesce(s.name, '') AS by_name, coalesce(a.name, '') AS by_agency,
-       coalesce(e.data->>'via', '') AS via, coalesce(e.data->>'request_channel', '') AS request_channel,
-       coalesce(e.data->>'request_received', '') AS request_received,
-       coalesce(e.data->>'request_reference_enc', '') AS reference_enc, coalesce(e.data->>'why', '') AS why,
-       e.client_id, c.key_wrapped, c.erased_at,
-       coalesce((SELECT array_agg(r.reference ORDER BY r.id) FROM referrals r WHERE r.client_id = e.client_id), '{}') AS referrals,
+SELECT ev.kind, ev.created_at, ev.actor_kind, act.name AS by_name, act.agency AS by_agency,
+       coalesce(ev.data->>'via', '') AS via, coalesce(ev.data->>'request_channel', '') AS request_channel,
+       coalesce(ev.data->>'request_received', '') AS request_received,
+       coalesce(ev.data->>'request_reference_enc', '') AS reference_enc, coalesce(ev.data->>'why', '') AS why,
+       ev.client_id, c.key_wrapped, c.erased_at,
+       coalesce((SELECT array_agg(r.reference ORDER BY r.id) FROM referrals r WHERE r.client_id = ev.client_id), '{}') AS referrals,
        count(*) OVER () AS total
-FROM events e
-LEFT JOIN staff s ON s.id = e.actor_id AND e.actor_kind = 'staff'
-LEFT JOIN agencies a ON a.id = coalesce(nullif(e.data->>'agency_id', '0')::bigint, s.agency_id)
-LEFT JOIN clients c ON c.id = e.client_id
-WHERE e.kind = ANY($1) AND NOT (e.kind = 'consent.withdrawn' AND coalesce(e.data->>'via', '') = 'erasure')
-  AND ($2::timestamptz IS NULL OR e.created_at >= $2) AND ($3::timestamptz IS NULL OR e.created_at < $3)
-ORDER BY e.created_at DESC, e.id DESC
+FROM events ev` + sqlEventActor + `
+LEFT JOIN clients c ON c.id = ev.client_id
+WHERE ev.kind = ANY($1) AND NOT (ev.kind = 'consent.withdrawn' AND coalesce(ev.data->>'via', '') = 'erasure')
+  AND ($2::timestamptz IS NULL OR ev.created_at >= $2) AND ($3::timestamptz IS NULL OR ev.created_at < $3)
+ORDER BY ev.created_at DESC, ev.id DESC
 LIMIT $4 OFFSET $5`
 
 // DataProtectionRequests lists the subject access exports and erasures
@@ -276,6 +275,10 @@ func (e *Engine) dataProtectionRequest(row dataProtectionRow, cal Calendar) (Dat
 	switch {
 	case r.ByClient:
 		r.By, r.Agency = "the client", ""
+	case row.ActorKind == ActorPartner && r.By == "":
+		r.By = "a partner system"
+	case row.ActorKind == ActorPartner:
+		r.By += " (partner system)"
 	case row.ActorKind != ActorStaff:
 		r.By, r.Agency = "Onward", ""
 	case r.By == "":

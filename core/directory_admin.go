@@ -139,9 +139,10 @@ UPDATE agencies SET retired_at = $2, updated_at = $2 WHERE id = $1 AND retired_a
 // handBackWaiting); those it accepted stay with it, for a coordinator to
 // redirect or cancel, as its staff lose their access with it
 // (retireStaff), and their cards are shown again to say so
-// (queueHolderCards). UnretireAgency brings it back, with the services it
-// took out, but not its staff. RetirementOf says beforehand what it will
-// do.
+// (queueHolderCards). The coordinators hear of what they must now move
+// on in one alert (queueRetiredAlert). UnretireAgency brings it back,
+// with the services it took out, but not its staff. RetirementOf says
+// beforehand what it will do.
 func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error {
 	if err := mayKeepDirectory(by); err != nil {
 		return err
@@ -174,10 +175,15 @@ func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error 
 		if err := e.retireStaff(ctx, tx, id, by, now); err != nil {
 			return err
 		}
-		if err := e.handBackWaiting(ctx, tx, id, by, set); err != nil {
+		triaged, err := e.handBackWaiting(ctx, tx, id, by, set)
+		if err != nil {
 			return err
 		}
-		return e.queueHolderCards(ctx, tx, id, "retired", now)
+		held, err := e.queueHolderCards(ctx, tx, id, "retired", now)
+		if err != nil {
+			return err
+		}
+		return e.queueRetiredAlert(ctx, tx, id, triaged, held, now)
 	})
 	if err == nil {
 		e.wakeWorkers()
@@ -189,8 +195,9 @@ func (e *Engine) RetireAgency(ctx context.Context, id AgencyID, by Actor) error 
 // accepted, as a rejection saying it has left the network: the referrer
 // sees it under "Referrals we sent" as needing attention, and a
 // self-referral goes back to triage, as after any rejection. Referrals the
-// agency already accepted stay with it to be finished.
-func (e *Engine) handBackWaiting(ctx context.Context, tx pgx.Tx, agency AgencyID, by Actor, set snapshot) error {
+// agency already accepted stay with it to be finished. It returns the
+// referrals that now wait in triage, which carry those clients on.
+func (e *Engine) handBackWaiting(ctx context.Context, tx pgx.Tx, agency AgencyID, by Actor, set snapshot) ([]Referral, error) {
 	rows, _ := tx.Query(ctx, `SELECT r.id, a.name FROM referrals r JOIN agencies a ON a.id = r.to_agency_id
 WHERE r.to_agency_id = $1 AND r.status = 'requested' ORDER BY r.id`, agency)
 	type waiting struct {
@@ -199,16 +206,20 @@ WHERE r.to_agency_id = $1 AND r.status = 'requested' ORDER BY r.id`, agency)
 	}
 	ws, err := pgx.CollectRows(rows, pgx.RowToStructByPos[waiting])
 	if err != nil {
-		return fmt.Errorf("referrals waiting for agency %d: %w", agency, err)
+		return nil, fmt.Errorf("referrals waiting for agency %d: %w", agency, err)
 	}
+	var triaged []Referral
 	for _, w := range ws {
-		_, err := e.transition(ctx, tx, TransitionRequest{Referral: w.ID, Action: ActionReject, Actor: by,
+		res, err := e.transition(ctx, tx, TransitionRequest{Referral: w.ID, Action: ActionReject, Actor: by,
 			Reason: ReasonOther, Feedback: w.Name + " has left the network and cannot take this referral on: please refer the client to another agency."}, set)
 		if err != nil {
-			return fmt.Errorf("hand back referral %d from retiring agency %d: %w", w.ID, agency, err)
+			return nil, fmt.Errorf("hand back referral %d from retiring agency %d: %w", w.ID, agency, err)
+		}
+		if res.Child != nil && res.Child.InTriage() {
+			triaged = append(triaged, *res.Child)
 		}
 	}
-	return nil
+	return triaged, nil
 }
 
 // AgencyEdits says which services their own agency changed since a

@@ -51,14 +51,49 @@ func (c Calendar) TriageDue(since time.Time, crisis bool) time.Time {
 // triage channel reaches them.
 func (e *Engine) queueTriageMail(b *pgx.Batch, r Referral, cal Calendar, now time.Time) {
 	if !r.Crisis {
-		m := emailMsg(EmailAlert, r, 0, fmt.Sprintf("triage:%d", r.ID), now)
-		m.payload.Level = AlertTriageWaiting
-		e.outbox.queue(b, m, now)
+		e.outbox.queue(b, triageArrival(r, now), now)
 	}
 	due := cal.TriageDue(now, r.Crisis)
 	m := emailMsg(EmailAlert, r, 0, fmt.Sprintf("triage-overdue:%d", r.ID), due)
 	m.payload.Level = AlertTriageOverdue
 	e.outbox.queue(b, m, now)
+}
+
+// triageArrival is the coordinators' email of a referral's arrival in
+// triage: one a referral, known by its dedupe key.
+func triageArrival(r Referral, now time.Time) outboxMsg {
+	m := emailMsg(EmailAlert, r, 0, fmt.Sprintf("triage:%d", r.ID), now)
+	m.payload.Level = AlertTriageWaiting
+	return m
+}
+
+// sqlToldTogether marks emails not yet sent as told otherwise, in the
+// transaction that queued them: no worker has seen them.
+const sqlToldTogether = `
+UPDATE outbox SET sent_at = $2, delivery_status = $3
+WHERE dedupe_key = ANY($1) AND sent_at IS NULL AND dead_at IS NULL`
+
+// tellTriageTogether is for referrals that reached triage together, in the
+// caller's transaction, by one change that the coordinators are told of
+// in one alert naming them all (an agency leaving the network hands back
+// every referral it had not accepted: queueRetiredAlert): the email of
+// each one's arrival, queued as for any referral reaching triage, is
+// marked as told in that alert (why), so a busy agency's retirement is
+// one email to each coordinator, not one a referral. Each still has its
+// card in Slack's triage channel, a crisis its own call, and the reminder
+// at its triage target while nobody has claimed it (queueTriageMail).
+func (e *Engine) tellTriageTogether(ctx context.Context, tx pgx.Tx, rs []Referral, why string, now time.Time) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(rs))
+	for i, r := range rs {
+		keys[i] = triageArrival(r, now).dedupe
+	}
+	if _, err := tx.Exec(ctx, sqlToldTogether, keys, now, DeliverySkipped(why)); err != nil {
+		return fmt.Errorf("triage arrival emails told together: %w", err)
+	}
+	return nil
 }
 
 // TriageWaiting is one referral waiting in triage, for the coordinators'

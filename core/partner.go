@@ -256,7 +256,7 @@ type PartnerConsent struct {
 	WordingVersion string       `validate:"required,max=40" label:"consent.wording_version"`
 	Scope          ConsentScope `validate:"required,oneof=network agencies" label:"consent.scope"`
 	Agencies       []AgencyID   // for ScopeAgencies
-	WitnessedBy    string       `validate:"required,max=120,notcontrol" label:"consent.witnessed_by"`
+	WitnessedBy    string       `validate:"notblank,max=120,notcontrol" label:"consent.witnessed_by"`
 }
 
 // PartnerReferral is a partner system referring a client to an agency on

@@ -319,7 +319,8 @@ func (e *Engine) UnretireAgency(ctx context.Context, id AgencyID, by Actor) erro
 			data: eventData("retired_at", a.RetiredAt.UTC().Format(time.RFC3339), "services", tag.RowsAffected())}); err != nil {
 			return err
 		}
-		return e.queueHolderCards(ctx, tx, id, "back", now)
+		_, err = e.queueHolderCards(ctx, tx, id, "back", now)
+		return err
 	})
 	if err != nil {
 		return err

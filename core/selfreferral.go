@@ -156,12 +156,17 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 
 // ContactProblems is the rule every way of referring a new client keeps
 // (a self-referral, an adviser's, a partner system's): a phone number or
-// an email address, or no adviser can get in touch. It names the phone
-// field (nil when there is a way in): for a form that lists it with its
-// own problems.
+// an email address, or no adviser can get in touch; and email as the way
+// to be contacted needs an email address. It names the field to mend
+// (nil when there is a way in): for a form that lists it with its own
+// problems, and for one that offers only the ways of contact it allows.
 func ContactProblems(d ClientDetails) []FieldError {
-	if strings.TrimSpace(d.Phone) == "" && strings.TrimSpace(d.Email) == "" {
+	noEmail := strings.TrimSpace(d.Email) == ""
+	switch {
+	case strings.TrimSpace(d.Phone) == "" && noEmail:
 		return []FieldError{{Field: "client.phone number", Message: "give a phone number or an email address so an adviser can get in touch"}}
+	case d.PreferredContact == "email" && noEmail:
+		return []FieldError{{Field: "client.email address", Message: "give an email address to be contacted by email, or choose another way to be contacted"}}
 	}
 	return nil
 }

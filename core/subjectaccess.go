@@ -95,17 +95,36 @@ FROM consents k JOIN consent_wordings w ON w.version = k.wording_version
 LEFT JOIN consent_wording_translations t ON t.version = k.wording_version AND t.language = k.language
 WHERE k.client_id = $1 ORDER BY k.id`
 
+// sqlSubjectEvents is the audit log of the client and their referrals,
+// each event with who did it (sqlEventActor).
 const sqlSubjectEvents = `
-SELECT e.created_at, coalesce(r.reference, ''), e.kind,
-       CASE WHEN e.actor_kind = 'staff' THEN coalesce(s.name, 'staff') || coalesce(' (' || a.name || ')', '')
-            WHEN e.actor_kind = 'client' THEN 'you' ELSE 'Onward' END,
-       coalesce(a.name, ''), coalesce(e.data->>'via', ''), e.from_status, e.to_status
-FROM events e
-LEFT JOIN referrals r ON r.id = e.referral_id
-LEFT JOIN staff s ON s.id = e.actor_id
-LEFT JOIN agencies a ON a.id = s.agency_id
-WHERE e.client_id = $1 OR e.referral_id IN (SELECT id FROM referrals WHERE client_id = $1)
-ORDER BY e.id`
+SELECT ev.created_at, coalesce(r.reference, ''), ev.kind, ev.actor_kind, act.name, act.agency,
+       coalesce(ev.data->>'via', ''), ev.from_status, ev.to_status
+FROM events ev
+LEFT JOIN referrals r ON r.id = ev.referral_id` + sqlEventActor + `
+WHERE ev.client_id = $1 OR ev.referral_id IN (SELECT id FROM referrals WHERE client_id = $1)
+ORDER BY ev.id`
+
+// subjectEventWho says who did an event, as the client reads it: "you",
+// a member of staff with their agency, a partner system with the agency
+// it acts for, or Onward itself.
+func subjectEventWho(kind ActorKind, name, agency string) string {
+	switch kind {
+	case ActorClient:
+		return "you"
+	case ActorStaff:
+		if name == "" {
+			name = "staff"
+		}
+		if agency != "" {
+			name += " (" + agency + ")"
+		}
+		return name
+	case ActorPartner:
+		return partnerSystemWords(name, agency)
+	}
+	return "Onward"
+}
 
 // Choice is one entry of a fixed list that every channel offers the same
 // way: the code stored (and typed on the command line) and the words
@@ -272,12 +291,14 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			ev          SubjectEvent
-			agency, via string
+			ev                SubjectEvent
+			actorKind         ActorKind
+			name, agency, via string
 		)
-		if err := rows.Scan(&ev.At, &ev.Reference, &ev.Kind, &ev.Who, &agency, &via, &ev.From, &ev.To); err != nil {
+		if err := rows.Scan(&ev.At, &ev.Reference, &ev.Kind, &actorKind, &name, &agency, &via, &ev.From, &ev.To); err != nil {
 			return out, fmt.Errorf("events of client %d: %w", client, err)
 		}
+		ev.Who = subjectEventWho(actorKind, name, agency)
 		out.Events = append(out.Events, ev)
 		switch ev.Kind {
 		case EventDisclosed:

@@ -209,3 +209,62 @@ func TestSubjectAccessListsFindsByPhone(t *testing.T) {
 		t.Fatalf("the export lists %+v, want the find by phone (with its agency), then the export", out.Disclosures)
 	}
 }
+
+// TestSubjectAccessNamesWhoSawTheDetails (review R2 F1): the export tells
+// the client who saw their details. An event's actor id is a member of
+// staff's or a partner system's, as its kind says, so a partner system's
+// read is credited to that system and the agency it acts for, never to
+// the member of staff who happens to share its id; staff keep their
+// name and agency, Onward itself is Onward.
+func TestSubjectAccessNamesWhoSawTheDetails(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "WR casework", AgencyID: n.Welfare,
+		Scopes: []core.PartnerScope{core.ScopeRead, core.ScopeAct}}, core.SystemActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Engine.StaffByID(ctx, core.StaffID(creds.Partner.ID)); err != nil {
+		t.Fatalf("no member of staff shares the partner system's id %d, so the test would not tell: %v", creds.Partner.ID, err)
+	}
+	r := referToWelfare(t, env, "sar-who")
+	if _, _, err := env.Engine.DiscloseClient(ctx, r.ID, creds.Partner.Actor(), "fhir"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: creds.Partner.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.Engine.DiscloseClient(ctx, r.ID, n.WelfareAdviser.Actor(), "web"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := env.Engine.ExportClient(ctx, r.ClientID, core.Actor{Kind: core.ActorSystem, Name: "onward command line"}, "cli", sarRequest(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []core.SubjectDisclosure{
+		{Who: "WR casework (partner system of Kingdom Council Welfare Rights)", Agency: "Kingdom Council Welfare Rights", Via: "fhir"},
+		{Who: "Isla Moffat (Kingdom Council Welfare Rights)", Agency: "Kingdom Council Welfare Rights", Via: "web"},
+		{Who: "Onward", Agency: "", Via: "subject access export (cli)"},
+	}
+	if len(out.Disclosures) != len(want) {
+		t.Fatalf("the export lists %d disclosures (%+v), want %d", len(out.Disclosures), out.Disclosures, len(want))
+	}
+	for i, w := range want {
+		if g := out.Disclosures[i]; g.Who != w.Who || g.Agency != w.Agency || g.Via != w.Via {
+			t.Errorf("disclosure %d: who %q, agency %q, via %q; want %q, %q, %q", i, g.Who, g.Agency, g.Via, w.Who, w.Agency, w.Via)
+		}
+	}
+	accepted := false
+	for _, ev := range out.Events {
+		if ev.Kind == core.EventTransition && ev.To == core.StatusAccepted {
+			accepted = true
+			if ev.Who != want[0].Who {
+				t.Errorf("the acceptance is credited to %q, want %q", ev.Who, want[0].Who)
+			}
+		}
+	}
+	if !accepted {
+		t.Errorf("no acceptance among the export's events: %+v", out.Events)
+	}
+}

@@ -46,6 +46,15 @@ type TimelineEntry struct {
 	// reference, "" when the viewer may not see it.
 	CarriedOn  bool
 	FromParent string
+	// CrisisWords, for a crisis text after the referral was made
+	// (EventCrisisAfterEnd), are the kinds of its words ("self-harm",
+	// "danger"), never the words; Alerted says whether staff were
+	// alerted (not when alerted to the same kinds within the hour).
+	CrisisWords string
+	Alerted     bool
+	// Consent is a wider consent recorded on the referral
+	// (RecordWiderConsent): what the client agreed to, how and when.
+	Consent *ConsentChange
 }
 
 // ChainLink is one referral of a chain with what the timeline and the
@@ -80,25 +89,20 @@ func (e *Engine) Chain(ctx context.Context, id ReferralID) ([]ChainLink, error) 
 }
 
 // sqlTimelineEvents reads the events of a chain's referrals ($1) of the
-// kinds a story is told with ($2). actor_id is a staff id or, for a
-// partner system, the partner's id: actor_kind says which.
+// kinds a story is told with ($2), each with who did it (sqlEventActor).
 const sqlTimelineEvents = `
 SELECT ev.referral_id, ev.kind, ev.actor_kind,
-       coalesce(s.name, p.name, '') AS actor, coalesce(s.role, '') AS actor_role,
-       coalesce(s.agency_id, p.agency_id, 0) AS actor_agency_id, coalesce(sa.name, pa.name, '') AS actor_agency,
+       act.name AS actor, act.role AS actor_role, act.agency_id AS actor_agency_id, act.agency AS actor_agency,
        ev.from_status, ev.to_status, ev.data, ev.created_at,
        coalesce((SELECT name FROM agencies WHERE id = (ev.data->>'to_agency_id')::bigint), '') AS target
-FROM events ev
-LEFT JOIN staff s ON ev.actor_kind = 'staff' AND s.id = ev.actor_id
-LEFT JOIN agencies sa ON sa.id = s.agency_id
-LEFT JOIN partners p ON ev.actor_kind = 'partner' AND p.id = ev.actor_id
-LEFT JOIN agencies pa ON pa.id = p.agency_id
+FROM events ev` + sqlEventActor + `
 WHERE ev.referral_id = ANY($1) AND ev.kind = ANY($2)
 ORDER BY ev.created_at, ev.id`
 
 // timelineKinds are the events a referral's story is told with; views of
 // the client's details and refusals stay in the audit log.
-var timelineKinds = []string{string(EventCreated), string(EventTransition), string(EventAssigned), string(EventClaimed)}
+var timelineKinds = []string{string(EventCreated), string(EventTransition), string(EventAssigned), string(EventClaimed),
+	string(EventCrisisAfterEnd), string(EventConsentGiven)}
 
 // Timeline tells a referral's story from its events and those of the
 // referrals before it, oldest first, as viewer may read it: in full on
@@ -195,6 +199,13 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID, viewer Actor) ([]T
 					en.Agency = ""
 				}
 			}
+		case EventCrisisAfterEnd:
+			sh, _ := data["self_harm"].(bool)
+			dg, _ := data["danger"].(bool)
+			en.CrisisWords = CrisisWords(sh, dg)
+			en.Alerted, _ = data["alerted"].(bool)
+		case EventConsentGiven:
+			en.Consent = consentChangeOf(data, viewer.seesInFull(link))
 		case EventTransition:
 			// The words of a rejection or a cancellation are kept on the
 			// referral, which that transition closed for good.

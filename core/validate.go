@@ -60,6 +60,12 @@ func validatorInstance() validation {
 			{"contactphone", "{0} must be a phone number people can call, like 0800 000 0101 or 01592 000000", func(fl validator.FieldLevel) bool {
 				return validContactPhone(fl.Field().String())
 			}},
+			// notblank is "required" for words that must name something
+			// (a client's name, who witnessed a consent): spaces alone name
+			// nobody, so they are refused as missing, in the same words.
+			{"notblank", "{0} is a required field", func(fl validator.FieldLevel) bool {
+				return strings.TrimSpace(fl.Field().String()) != ""
+			}},
 			{"notcontrol", "{0} must not contain control characters", func(fl validator.FieldLevel) bool {
 				return !strings.ContainsFunc(fl.Field().String(), func(r rune) bool {
 					return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f

@@ -90,7 +90,9 @@ func (w *Worker) expandEmail(ctx context.Context, r core.OutboxClaim) (outcome, 
 			if ref.FromStaffID != nil {
 				referrer = *ref.FromStaffID
 			}
-			crisis = ref.Crisis
+			// An alert that a client in danger texted reaches everyone
+			// at once, as a crisis referral's emails do.
+			crisis = ref.Crisis || r.Payload.UrgentAlert()
 		}
 		to, err = w.engine.EmailRecipients(ctx, kind, r.Payload.AgencyID, referrer, crisis, w.slackReaches(kind), false)
 		if err == nil && len(to) == 0 && kind == core.EmailNewReferral {
@@ -214,7 +216,7 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim, subj core
 		// An email the recipient's choice does not govern (one about a
 		// crisis referral reaches everyone, whatever they chose) offers no
 		// way to stop it.
-		crisis := subj.Referral != nil && subj.Referral.Crisis
+		crisis := (subj.Referral != nil && subj.Referral.Crisis) || p.UrgentAlert()
 		if kind.ChoiceApplies(crisis) && w.cfg.SessionSecret != "" {
 			d.Unsubscribe = w.publicURL("/staff/settings/email/unsubscribe?t=" + url.QueryEscape(core.UnsubscribeToken([]byte(w.cfg.SessionSecret), st.ID, kind)))
 		}
@@ -258,6 +260,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.Alert, d.AlertSubject = p.Text, alertSubject(p.Text)
 		d.Triage = p.Level == core.AlertTriageWaiting || p.Level == core.AlertTriageOverdue
 		d.TriageOverdue = p.Level == core.AlertTriageOverdue
+		d.InboxLists = p.Level == core.AlertRetiredHeld
 	}
 	id := r.Referral()
 	if id == 0 {

@@ -50,6 +50,10 @@ type emailData struct {
 	// TriageOverdue: still there, unclaimed, at TriageDue, its target).
 	Triage, TriageOverdue bool
 	TriageDue             string
+	// InboxLists: the alert's referrals are listed in the coordinators'
+	// inbox (an agency left the network: the triage queue and the
+	// referrals it keeps), which Link opens.
+	InboxLists bool
 
 	// The digest: a section for each kind its reader chose to gather.
 	Date                                         string

@@ -227,7 +227,8 @@ func TestRetiredAgencyAlertEmailsCoordinators(t *testing.T) {
 		utf8.RuneCountInString(subj) > len("Onward alert: ")+91 {
 		t.Errorf("subject %q (%v); want the alert's first sentence, cut to fit", subj, err)
 	}
-	for _, s := range []string{"Kirkton Citizens Advice has left the network keeping 1 open referral", r.Reference} {
+	for _, s := range []string{"Kirkton Citizens Advice has left the network keeping 1 open referral", r.Reference,
+		"Open your inbox, which lists them: https://onward.example/staff/"} {
 		if !strings.Contains(m.Text, s) {
 			t.Errorf("the alert lacks %q:\n%s", s, m.Text)
 		}

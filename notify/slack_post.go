@@ -146,11 +146,20 @@ func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (out
 // they were not contacted, a partner's webhooks paused) to triage, and
 // queues it as an email to the coordinators, whom it reaches as their
 // agency's email setting says (always, or while Slack does not reach
-// them: EmailRecipients). A dead letter has its own email already.
+// them: EmailRecipients). A dead letter has its own email already. A row
+// meant for an agency (core.AlertToAgency) goes to its channel alone
+// (agencyAlert).
 func (w *Worker) coordinatorAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
+	if r.Payload.Channel == core.AlertToAgency {
+		return w.agencyAlert(ctx, r)
+	}
 	res := skipped("neither Slack nor email configured")
 	if w.slackReaches(core.EmailAlert) {
-		text, err := w.render("notify_coordinator_alert.txt", map[string]any{"Text": r.Payload.Text, "Level": r.Payload.Level})
+		data, err := w.alertData(ctx, r, true)
+		if err != nil {
+			return outcome{}, err
+		}
+		text, err := w.render("notify_coordinator_alert.txt", data)
 		if err != nil {
 			return outcome{}, err
 		}

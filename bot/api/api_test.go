@@ -64,6 +64,8 @@ func TestBadInputRefused(t *testing.T) {
 		{"agency outside consent", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["agencies"] = []string{"housing-options"} }), "k7", 422, "to_agency"},
 		{"unknown agency", tok, with(func(m map[string]any) { m["to_agency"] = "nowhere" }), "k8", 422, "to_agency"},
 		{"no witness", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["witnessed_by"] = "" }), "k13", 422, "consent.witnessed_by"},
+		{"name of spaces", tok, with(func(m map[string]any) { m["client"].(map[string]any)["name"] = "   " }), "k16", 422, "client.name"},
+		{"witness of spaces", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["witnessed_by"] = "  " }), "k17", 422, "consent.witnessed_by"},
 		{"unknown consent scope", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["scope"] = "everyone" }), "k14", 422, "consent.scope"},
 		{"no consent wording", tok, with(func(m map[string]any) { m["consent"].(map[string]any)["wording_version"] = "" }), "k15", 422, "consent.wording_version"},
 		{"no idempotency key", tok, newReferral("X"), "", 400, "Idempotency-Key"},

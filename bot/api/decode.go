@@ -66,7 +66,12 @@ func decodeBytes(body []byte, dst any) error {
 		return nil // no body: every field takes its zero value
 	}
 	if err := UnstorableText(body); err != nil {
-		return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Unstorable text", Detail: err.Error()}
+		return unstorableProblem(body, err)
+	}
+	if string(bytes.TrimSpace(body)) == "null" {
+		// encoding/json leaves dst as it was for null, which would read
+		// as an object with every field missing.
+		return notAnObject("null")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -88,10 +93,7 @@ func decodeBytes(body []byte, dst any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &typ) && typ.Field == "":
-		// The body itself is not the object the operation takes.
-		p := validationProblemOne("", fmt.Sprintf("the body must be a JSON object, not %s", jsonValue(typ.Value)))
-		p.Errors[0].Pointer = "#"
-		return p
+		return notAnObject(jsonValue(typ.Value))
 	case errors.As(err, &typ):
 		// The decoder names the first member of the wrong type; a
 		// partner is told of every one at once.
@@ -109,6 +111,14 @@ func decodeBytes(body []byte, dst any) error {
 			Detail: "the body is not valid JSON: " + err.Error()}
 	}
 	return problem{Type: problemBase + "malformed", Status: http.StatusBadRequest, Title: "Malformed JSON", Detail: err.Error()}
+}
+
+// notAnObject refuses a body that is not the object every operation
+// takes: what is an array, a number, null…
+func notAnObject(what string) problem {
+	p := validationProblemOne("", fmt.Sprintf("the body must be a JSON object, not %s", what))
+	p.Errors[0].Pointer = "#"
+	return p
 }
 
 // memberProblem refuses the member at issue.Path (MisnamedMember): one

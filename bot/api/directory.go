@@ -112,7 +112,7 @@ func reasonsOut(rs core.MatchReasons) []reasonJSON {
 
 func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	q := r.URL.Query()
-	var fields []core.FieldError
+	fields := queryProblems(q, "needs", "area")
 	var needs []core.Need
 	for _, s := range strings.FieldsFunc(q.Get("needs"), func(r rune) bool { return r == ',' }) {
 		n, err := core.ParseNeed(s)
@@ -134,7 +134,7 @@ func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner
 		district = string(d)
 	}
 	if len(fields) > 0 {
-		a.fail(w, r, &core.ValidationError{Fields: fields})
+		a.fail(w, r, queryProblem(fields))
 		return
 	}
 	m, err := a.engine.Suggest(r.Context(), core.MatchQuery{Needs: needs, District: district})

@@ -136,6 +136,25 @@ func Stale(version int, ref core.Referral) bool {
 	return version != AnyVersion && version != ref.Version
 }
 
+// unmatchable is the 412 for an If-Match that no version of any referral
+// can ever match (IfMatch's NoVersion): a weak tag, or one naming a
+// version Onward never writes. It is refused as stale (RFC 9110
+// §13.1.1), but said plainly, with the tag to send, so an integrator
+// does not read the referral again, get the same ETag and loop on
+// "someone else changed it".
+func unmatchable(h string, ref core.Referral) problem {
+	h = strings.TrimSpace(h)
+	why := fmt.Sprintf("If-Match %s names no version a referral is ever at (Onward's ETags are \"v1\", \"v2\", …), so it can never match", h)
+	send := "Send the ETag exactly as Onward gave it"
+	if strings.HasPrefix(h, "W/") {
+		why = fmt.Sprintf("If-Match %s is a weak tag, and If-Match compares tags strongly (RFC 9110 §13.1.1), so a weak tag can never match", h)
+		send += ", without W/"
+	}
+	return problem{Type: problemBase + "unmatchable-tag", Status: http.StatusPreconditionFailed, Title: "That If-Match tag can never match",
+		Detail: fmt.Sprintf("%s; nothing was changed. %s: %s's is now %s (or * to act on whatever version is current)",
+			why, send, ref.Reference, ETag(ref))}
+}
+
 // ClientRequest is the client's details in a create request.
 type ClientRequest struct {
 	Name             string `json:"name"`
@@ -297,7 +316,7 @@ type listOut struct {
 func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	q := r.URL.Query()
 	var f core.ReferralPage
-	var fields []core.FieldError
+	fields := queryProblems(q, "status", "agency", "updated_since", "cursor", "limit")
 	for _, s := range strings.FieldsFunc(q.Get("status"), func(r rune) bool { return r == ',' }) {
 		st := core.Status(s)
 		if !validStatus(st) {
@@ -329,12 +348,15 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 		}
 		f.Limit = n
 	}
-	if len(fields) > 0 {
-		a.fail(w, r, &core.ValidationError{Fields: fields})
+	var ve *core.ValidationError
+	if f.After, err = core.ParseCursor(q.Get("cursor")); errors.As(err, &ve) {
+		fields = append(fields, ve.Fields...)
+	} else if err != nil {
+		a.fail(w, r, err)
 		return
 	}
-	if f.After, err = core.ParseCursor(q.Get("cursor")); err != nil {
-		a.fail(w, r, err)
+	if len(fields) > 0 {
+		a.fail(w, r, queryProblem(fields))
 		return
 	}
 	rs, next, err := a.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
@@ -352,6 +374,38 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 		out.Data = append(out.Data, toJSON(ref, s, links[ref.ID]))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// outcomeCodes are the outcomes the network offers, by the codes the API
+// takes.
+func (a *API) outcomeCodes(ctx context.Context) ([]string, error) {
+	n, err := a.engine.Network(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, o := range n.Outcomes() {
+		ids = append(ids, string(o.Outcome))
+	}
+	return ids, nil
+}
+
+// outcomeInAPIWords says core's refusal of a completion's outcome as the
+// API takes it: core words it for the staff web's choice ("Choose how
+// the referral ended"), while a partner sent a code, and is told that it
+// is none and which are; the other fields are refused as core says.
+func (a *API) outcomeInAPIWords(ctx context.Context, ve *core.ValidationError, sent string) error {
+	i := slices.IndexFunc(ve.Fields, func(f core.FieldError) bool { return f.Field == "outcome" })
+	if i < 0 {
+		return ve
+	}
+	ids, err := a.outcomeCodes(ctx)
+	if err != nil {
+		return err
+	}
+	fields := slices.Clone(ve.Fields)
+	fields[i].Message = fmt.Sprintf("%q is not an outcome this network records; say how it ended: one of %s", sent, strings.Join(ids, ", "))
+	return &core.ValidationError{Fields: fields}
 }
 
 // redirectTarget resolves the agency a redirect names by its slug. Only a
@@ -476,15 +530,15 @@ func (a *API) act(action core.Action) Handler {
 			a.fail(w, r, err)
 			return
 		}
+		if version == NoVersion {
+			a.fail(w, r, unmatchable(r.Header.Get("If-Match"), ref))
+			return
+		}
 		if action == core.ActionComplete && in.Outcome == "" {
-			n, err := a.engine.Network(r.Context())
+			ids, err := a.outcomeCodes(r.Context())
 			if err != nil {
 				a.fail(w, r, err)
 				return
-			}
-			var ids []string
-			for _, o := range n.Outcomes() {
-				ids = append(ids, string(o.Outcome))
 			}
 			a.fail(w, r, &core.ValidationError{Fields: []core.FieldError{{Field: "outcome", Message: "say how it ended: one of " + strings.Join(ids, ", ")}}})
 			return
@@ -504,6 +558,10 @@ func (a *API) act(action core.Action) Handler {
 			ExpectedVersion: version, ToAgency: to, Reason: core.Reason(in.Reason), Feedback: in.Feedback,
 			Outcome: core.Outcome(in.Outcome), OutcomeNote: in.Note,
 			Gain: gain, AdviceType: core.AdviceType(in.AdviceType), AdviceTopic: in.AdviceTopic})
+		var ve *core.ValidationError
+		if errors.As(err, &ve) && action == core.ActionComplete {
+			err = a.outcomeInAPIWords(r.Context(), ve, in.Outcome)
+		}
 		if err != nil {
 			a.fail(w, r, err)
 			return

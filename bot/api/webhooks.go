@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -60,12 +61,17 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, p core.Partne
 	writeJSON(w, http.StatusOK, out)
 }
 
+// noSubscription is the 404 for a subscription id the system has none
+// of: another system's subscriptions are not told apart from none.
+var noSubscription = problem{Type: problemBase + "not-found", Status: http.StatusNotFound, Title: "Not found",
+	Detail: "no webhook subscription with that id that this system may see; GET /api/v1/webhooks lists this system's"}
+
 // ownSubscription finds one of the partner's own subscriptions by the id
 // in the path.
 func (a *API) ownSubscription(r *http.Request, p core.Partner) (core.WebhookSubscriptionID, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return 0, core.ErrNotFound
+		return 0, noSubscription
 	}
 	ss, err := a.engine.Subscriptions(r.Context(), p.ID)
 	if err != nil {
@@ -76,13 +82,16 @@ func (a *API) ownSubscription(r *http.Request, p core.Partner) (core.WebhookSubs
 			return s.ID, nil
 		}
 	}
-	return 0, core.ErrNotFound
+	return 0, noSubscription
 }
 
 func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	id, err := a.ownSubscription(r, p)
 	if err == nil {
 		err = a.engine.Unsubscribe(r.Context(), p.ID, id)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		err = noSubscription // gone since it was found
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -95,6 +104,9 @@ func (a *API) resumeWebhook(w http.ResponseWriter, r *http.Request, p core.Partn
 	id, err := a.ownSubscription(r, p)
 	if err == nil {
 		err = a.engine.ResumeSubscription(r.Context(), id)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		err = noSubscription
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -111,5 +123,5 @@ func (a *API) resumeWebhook(w http.ResponseWriter, r *http.Request, p core.Partn
 			return
 		}
 	}
-	a.fail(w, r, core.ErrNotFound)
+	a.fail(w, r, noSubscription)
 }

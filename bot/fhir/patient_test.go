@@ -1,9 +1,11 @@
 package fhir_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/onward-network/onward/bot/fhir"
 	"github.com/onward-network/onward/core"
 )
 
@@ -39,5 +41,26 @@ func TestFHIRPatientOnlyWhileTheRuleAllows(t *testing.T) {
 	status, _, body := h.do(t, "GET", "/fhir/"+patient, cab, "")
 	if status != 403 || validR4(t, body)["resourceType"] != "OperationOutcome" || strings.Contains(string(body), "Baird") {
 		t.Fatalf("the agency that turned the referral down read the client's details: %d %s", status, body)
+	}
+}
+
+// TestFHIRPatientWithNoNameLeavesNameOut (review R2 F3): FHIR allows no
+// empty string, so a client stored with no name (a referral made before
+// names of spaces were refused) is served with no name element rather
+// than "text": "", and stays a valid R4 Patient.
+func TestFHIRPatientWithNoNameLeavesNameOut(t *testing.T) {
+	for _, name := range []string{"", "   "} {
+		p := fhir.Patient(core.Client{Name: name, Phone: "07700 900123"}, "p1")
+		body, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := validR4(t, body)["name"]; ok {
+			t.Errorf("name %q: the Patient has a name element: %s", name, body)
+		}
+	}
+	body, _ := json.Marshal(fhir.Patient(core.Client{Name: " Morag Baird "}, "p2"))
+	if !strings.Contains(string(body), `"name":[{"text":"Morag Baird"}]`) {
+		t.Errorf("a named client: %s, want the name, trimmed", body)
 	}
 }

@@ -285,7 +285,12 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		return
 	}
 	if v := q.Get("status"); v != "" {
-		for _, st := range strings.Split(v, ",") {
+		codes, err := statusParam(v, "Task", taskStatusCodes)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, st := range codes {
 			f.Status = append(f.Status, core.Status(st))
 		}
 	}
@@ -346,8 +351,13 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 	// serviceRequestStatus): the search asks for every status that shows
 	// as one of those wanted. A status no referral can have finds none.
 	if v := q.Get("status"); v != "" {
+		codes, err := statusParam(v, "ServiceRequest", requestStatusCodes)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		want := map[string]bool{}
-		for _, st := range strings.Split(v, ",") {
+		for _, st := range codes {
 			want[st] = true
 		}
 		for _, st := range core.Statuses {

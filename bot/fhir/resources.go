@@ -234,9 +234,14 @@ func Consent(c core.Consent, slugs map[core.AgencyID]string, patient string) Res
 }
 
 // Patient is a client's details, for a system the consent covers, under
-// the id that system sees (patientIDs).
+// the id that system sees (patientIDs). FHIR allows no empty string, so a
+// name stored empty (a referral made before blank names were refused)
+// leaves the name out rather than serving "".
 func Patient(c core.Client, id string) Resource {
-	p := Resource{"resourceType": "Patient", "id": id, "name": []any{map[string]any{"text": c.Name}}}
+	p := Resource{"resourceType": "Patient", "id": id}
+	if name := strings.TrimSpace(c.Name); name != "" {
+		p["name"] = []any{map[string]any{"text": name}}
+	}
 	var telecom []any
 	if c.Phone != "" {
 		telecom = append(telecom, map[string]any{"system": "phone", "value": string(c.Phone)})

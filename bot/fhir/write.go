@@ -160,6 +160,10 @@ var taskStatuses = []string{"draft", "requested", "received", "accepted", "rejec
 // with the element named.
 func strict(raw []byte, dst any, where string) error {
 	if err := api.UnstorableText(raw); err != nil {
+		if at, ok := api.UnstorablePath(raw); ok && len(at) > 0 {
+			f := where + "." + elementPath(at)
+			return &invalid{text: api.UnstorableDetail(f, err), expression: f}
+		}
 		return &invalid{text: where + ": " + err.Error(), expression: where}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -746,7 +750,7 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 	if len(pt.Name) > 0 {
 		n := pt.Name[0]
 		in.Client.Name = n.Text
-		if in.Client.Name == "" {
+		if strings.TrimSpace(in.Client.Name) == "" {
 			in.Client.Name = strings.TrimSpace(strings.Join(append(n.Given, n.Family), " "))
 		}
 	}
@@ -787,7 +791,7 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 			continue
 		}
 		verified = true
-		if v.VerifiedWith != nil && v.VerifiedWith.Display != "" && in.Consent.WitnessedBy == "" {
+		if v.VerifiedWith != nil && strings.TrimSpace(v.VerifiedWith.Display) != "" && in.Consent.WitnessedBy == "" {
 			in.Consent.WitnessedBy = v.VerifiedWith.Display
 		}
 	}

@@ -23,6 +23,12 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 	a, ok, err := s.engine.Awaiting(ctx, t.phone)
 	if err != nil {
 		s.log.Error("sms awaiting reply", "sid", t.msg.SID, "err", err)
+		if sig := t.flow.DetectCrisis(t.msg.Body); sig.SelfHarm || sig.Danger {
+			// Words of self-harm or danger are no answer to any question:
+			// the conversation gives the crisis lines, which need no
+			// PostgreSQL, rather than the apology.
+			return smsOutcome{}, false
+		}
 		return s.faultOutcome(ctx), true
 	}
 	if !ok {

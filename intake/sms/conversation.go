@@ -55,11 +55,17 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 	}
 	conv, r := t.flow.Advance(st.Conv, t.msg.Body)
 	switch {
+	case st.Conv.Step == flow.StepDone:
+		// A text after the referral: words of self-harm or danger are
+		// also told to staff (crisis_after_end.go).
+		return s.afterReferral(ctx, t, st, conv, r)
 	case r.Done:
 		return s.finish(ctx, t, st, conv, r)
 	case r.Declined:
 		// Nothing is kept: the answers go, only the fact that the
 		// conversation ended stays (to answer a later text sensibly).
+		// Crisis words texted after that get the crisis lines from flow
+		// and raise nothing more: no referral, no consent (afterReferral).
 		st.Conv = flow.Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started, Lang: conv.Lang}
 		return s.reply(t, r.Templates, r.Data, statePut, &st)
 	}

@@ -145,6 +145,9 @@ func (w *Web) submitRefused(rw http.ResponseWriter, r *http.Request, s *webSessi
 		case known && asked:
 			e.Field, e.Href = q.input, stepPath(st)+"#"+q.input
 			e.Message = w.words(r, s, "check_refused."+q.input)
+			if msg := w.noAddressForEmail(r, s, f); msg != "" {
+				e.Message = msg
+			}
 		case f.Field == "service":
 			s.Service = 0
 			e.Message = w.words(r, s, "check_refused.service")

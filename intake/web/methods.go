@@ -2,32 +2,9 @@ package web
 
 import (
 	"net/http"
-	"slices"
-	"strings"
+
+	"github.com/onward-network/onward/internal/allow"
 )
-
-// probedMethods are the methods an address is checked for when a request
-// reaches a catch-all: every method a route of the server is registered
-// with.
-var probedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
-	http.MethodPatch, http.MethodDelete, http.MethodOptions}
-
-// allowedMethods is the Allow header's value for r's address: the methods
-// a route of mux serves it with ("GET, HEAD"), or "" when none does. A
-// catch-all (a pattern without a method, such as "/") serves no method:
-// it is where an address nobody serves ends up.
-func allowedMethods(mux *http.ServeMux, r *http.Request) string {
-	var allow []string
-	probe := *r
-	for _, m := range probedMethods {
-		probe.Method = m
-		if _, pattern := mux.Handler(&probe); strings.Contains(pattern, " ") {
-			allow = append(allow, m)
-		}
-	}
-	slices.Sort(allow)
-	return strings.Join(allow, ", ")
-}
 
 // noRoute is the site's catch-all: a request whose address a route of
 // mux serves with another method gets 405 with an Allow header naming
@@ -38,13 +15,13 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) string {
 // and the method wrong. So it is plain words, not a page.
 func (w *Web) noRoute(mux *http.ServeMux) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
-		allow := allowedMethods(mux, r)
-		if allow == "" {
+		methods := allow.Methods(mux, r)
+		if methods == "" {
 			w.notFound(rw, r)
 			return
 		}
-		rw.Header().Set("Allow", allow)
-		http.Error(rw, "method not allowed: "+r.URL.Path+" answers "+allow+", not "+r.Method, http.StatusMethodNotAllowed)
+		rw.Header().Set("Allow", methods)
+		http.Error(rw, "method not allowed: "+r.URL.Path+" answers "+methods+", not "+r.Method, http.StatusMethodNotAllowed)
 	}
 }
 

@@ -95,7 +95,9 @@ type consentData struct {
 //
 // The flow speaks the page's language: the question, its choices and
 // its error messages, and the consent wording is the network's
-// translation in that language (the English when it has none).
+// translation in that language (the English when it has none). The
+// choices of how to be contacted are those the client's details allow
+// (offeredWays).
 func (w *Web) stepRequest(rw http.ResponseWriter, r *http.Request, s *webSession) (st flow.Step, f *flow.Flow, consent consentData, ok bool) {
 	code := w.requestLang(r, s)
 	if s.Answers.Language == "" {
@@ -108,6 +110,7 @@ func (w *Web) stepRequest(rw http.ResponseWriter, r *http.Request, s *webSession
 		return st, nil, consent, false
 	}
 	st.Hint = f.Hint(st.ID, w.areaExample(r))
+	st = offeredWays(st, f, s.Answers)
 	if st.Type != flow.AnswerConsent {
 		return st, f, consent, true
 	}

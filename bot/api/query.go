@@ -1,0 +1,49 @@
+package api
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/onward-network/onward/core"
+)
+
+// queryProblems checks a request's query against the parameters its
+// operation takes: one it does not take, or one given more than once (of
+// which only the first would be read), is named with the parameters it
+// takes, as FHIR refuses a search parameter it does not support rather
+// than answering as if it were not there. A misspelt filter
+// (?agnecy=kirkton-cab) would otherwise list every referral.
+func queryProblems(q url.Values, takes ...string) []core.FieldError {
+	var fields []core.FieldError
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		switch {
+		case !slices.Contains(takes, name):
+			msg := fmt.Sprintf("%s is not a query parameter this takes; it takes %s", name, strings.Join(takes, ", "))
+			if i := slices.IndexFunc(takes, func(t string) bool { return strings.EqualFold(t, name) }); i >= 0 {
+				msg += fmt.Sprintf(" (did you mean %s?)", takes[i])
+			}
+			fields = append(fields, core.FieldError{Field: name, Message: msg})
+		case len(q[name]) > 1:
+			fields = append(fields, core.FieldError{Field: name, Message: name + " is given more than once; give it once"})
+		}
+	}
+	return fields
+}
+
+// queryProblem is a 422 naming each bad query parameter by the name the
+// request used, with no JSON pointer: a pointer is a place in a body.
+func queryProblem(fields []core.FieldError) problem {
+	p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid query parameters"}
+	var parts []string
+	for _, f := range fields {
+		detail := "query parameter " + f.Field + ": " + f.Message
+		p.Errors = append(p.Errors, fieldIssue{Field: f.Field, Detail: detail})
+		parts = append(parts, detail)
+	}
+	p.Detail = strings.Join(parts, "; ")
+	return p
+}

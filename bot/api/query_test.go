@@ -1,0 +1,56 @@
+package api_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+)
+
+// TestQueryParametersAreNamedAsSent (review R2 F5): a bad query parameter
+// is named as the request sent it, with no body pointer; one the
+// operation does not take, or one given twice, is refused naming it and
+// what the operation takes, rather than ignored (a misspelt filter would
+// list everything); every bad parameter at once.
+func TestQueryParametersAreNamedAsSent(t *testing.T) {
+	h := newHarness(t)
+	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	for _, c := range []struct {
+		path   string
+		fields map[string]string // field: words its detail must hold
+	}{
+		{"/api/v1/referrals?agency=nope", map[string]string{"agency": `no agency "nope"`}},
+		{"/api/v1/referrals?limit=0&updated_since=yesterday", map[string]string{"limit": "1 to 200", "updated_since": "date and time"}},
+		{"/api/v1/referrals?cursor=nonsense", map[string]string{"cursor": "not one Onward gave out"}},
+		{"/api/v1/referrals?foo=bar&Agency=kirkton-cab", map[string]string{
+			"foo":    "foo is not a query parameter this takes; it takes status, agency, updated_since, cursor, limit",
+			"Agency": "did you mean agency?"}},
+		{"/api/v1/referrals?status=accepted&status=completed", map[string]string{"status": "given more than once"}},
+		{"/api/v1/suggestions?needs=debt&postcode=KY1", map[string]string{"postcode": "it takes needs, area"}},
+	} {
+		r := h.do(t, "GET", c.path, tok, nil)
+		if r.status != 422 || r.header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: %d %s, want a 422 problem", c.path, r.status, r.body)
+			continue
+		}
+		got := map[string]string{}
+		for _, e := range r.json(t)["errors"].([]any) {
+			issue := e.(map[string]any)
+			if p, ok := issue["pointer"]; ok {
+				t.Errorf("%s: %v has pointer %v, but a query parameter is no place in a body", c.path, issue["field"], p)
+			}
+			got[issue["field"].(string)], _ = issue["detail"].(string)
+		}
+		if len(got) != len(c.fields) {
+			t.Errorf("%s: names %v, want %d fields %v", c.path, got, len(c.fields), c.fields)
+		}
+		for f, says := range c.fields {
+			if !strings.Contains(got[f], says) {
+				t.Errorf("%s: %s says %q, want it to say %q (%s)", c.path, f, got[f], says, r.body)
+			}
+		}
+	}
+	if r := h.do(t, "GET", "/api/v1/referrals?agency=kirkton-cab&status=requested,accepted&limit=5", tok, nil); r.status != 200 {
+		t.Errorf("the parameters the list takes: %d %s", r.status, r.body)
+	}
+}

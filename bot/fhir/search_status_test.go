@@ -1,0 +1,51 @@
+package fhir_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFHIRSearchStatusMustBeAStatus (review R2 F7): a status search
+// value that is no status of the resource searched is a 400
+// OperationOutcome naming status and listing the codes, as every other
+// bad search value is, not an empty searchset that reads as "no
+// referrals". A status FHIR defines that no referral has ("draft") finds
+// nothing, and a code with its system finds as the code does.
+func TestFHIRSearchStatusMustBeAStatus(t *testing.T) {
+	h := newHarness(t)
+	_, cab, _ := h.bundleReferral(t)
+	for _, c := range []struct {
+		path   string
+		status int
+		found  int
+		says   string
+	}{
+		{"/fhir/Task?status=bogus", 400, 0, `status "bogus" is not a Task status; use one of draft, requested,`},
+		{"/fhir/Task?status=requested,acepted", 400, 0, `status "acepted" is not a Task status`},
+		{"/fhir/ServiceRequest?status=requested", 400, 0, `status "requested" is not a ServiceRequest status; use one of draft, active,`},
+		{"/fhir/Task?status=draft", 200, 0, ""},
+		{"/fhir/Task?status=requested", 200, 1, ""},
+		{"/fhir/Task?status=http://hl7.org/fhir/task-status|requested", 200, 1, ""},
+		{"/fhir/ServiceRequest?status=active", 200, 1, ""},
+	} {
+		status, _, body := h.do(t, "GET", c.path, cab, "")
+		res := validR4(t, body)
+		if status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.path, status, body, c.status)
+			continue
+		}
+		if c.status == 400 {
+			if res["resourceType"] != "OperationOutcome" || !hasIssue(res, "status", c.says) {
+				t.Errorf("%s: %s, want an OperationOutcome at status saying %q", c.path, body, c.says)
+			}
+			continue
+		}
+		if entries, _ := res["entry"].([]any); len(entries) != c.found {
+			t.Errorf("%s: %d found, want %d: %s", c.path, len(entries), c.found, body)
+		}
+	}
+	if status, _, body := h.do(t, "GET", "/fhir/Task?status=bogus", cab, "", "Prefer", "handling=lenient"); status != 400 ||
+		!strings.Contains(string(body), "bogus") {
+		t.Errorf("lenient handling ignores unsupported parameters, not bad values: %d %s", status, body)
+	}
+}

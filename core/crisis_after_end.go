@@ -1,0 +1,305 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// A client whose conversation ended with a referral may text again. Words
+// of self-harm or danger get the crisis lines (and 999 and the domestic
+// abuse helpline) at once, from the conversation; RecordCrisisAfterEnd
+// makes sure the people who can act hear of it too: the coordinators, in
+// their triage channel and by email, and the agency holding the client's
+// referral, in its Slack channel and on the referral's timeline. Neither
+// the alert nor the event carries the client's words, name or phone: only
+// the reference, the kind of words, that the crisis lines were sent, and
+// (added by notify) a link to the referral on the staff web.
+
+// AlertCrisisAfterEnd is the Level of the alerts RecordCrisisAfterEnd
+// queues. Its rows are urgent (OutboxPayload.UrgentAlert).
+const AlertCrisisAfterEnd = "crisis-after-end"
+
+// AlertToAgency is the Channel of an OutboxAlert row meant for the agency
+// named by its AgencyID (its Slack channel), not for the coordinators.
+const AlertToAgency = "agency"
+
+// EventCrisisAfterEnd records that a client texted words of self-harm or
+// danger after their referral was made. Its data says which kinds
+// ("self_harm", "danger"), whether staff were alerted ("alerted") and the
+// text's MessageSid ("message_sid"), never the words.
+const EventCrisisAfterEnd EventKind = "referral.crisis-after-end"
+
+// CrisisAlertWindow is how long after staff were alerted to a kind of
+// crisis words from a client the same kind again is recorded without
+// alerting them again: a client texting five times in ten minutes is one
+// call to act, not five. New words of another kind (danger after
+// self-harm) alert at once.
+const CrisisAlertWindow = time.Hour
+
+// CrisisAfterEnd is a text a client sent after their conversation ended
+// with a referral, whose words were of self-harm or danger.
+type CrisisAfterEnd struct {
+	// Reference is the referral the conversation ended with.
+	Reference string
+	// Phone is the number the text came from: it must be the client's.
+	Phone Phone
+	// SelfHarm and Danger are the kinds of crisis words the text had.
+	SelfHarm, Danger bool
+	// MessageSID is the provider's id of the text, the idempotency key:
+	// a text recorded twice (a retry, a replay of one held while
+	// PostgreSQL was down) is recorded and alerted once.
+	MessageSID string
+	// At is when the text came; zero means now.
+	At time.Time
+}
+
+// CrisisAfterEndOutcome is what RecordCrisisAfterEnd did.
+type CrisisAfterEndOutcome string
+
+// Outcomes of RecordCrisisAfterEnd.
+const (
+	// CrisisAlerted: recorded, and staff alerted.
+	CrisisAlerted CrisisAfterEndOutcome = "alerted"
+	// CrisisAlertedBefore: recorded; staff were alerted to the same kinds
+	// of words from the client within CrisisAlertWindow.
+	CrisisAlertedBefore CrisisAfterEndOutcome = "alerted before"
+	// CrisisReplayed: this text was recorded before; nothing done.
+	CrisisReplayed CrisisAfterEndOutcome = "replayed"
+	// CrisisNotTheirs: no such referral, its client erased, or the phone
+	// is not the client's; nothing done.
+	CrisisNotTheirs CrisisAfterEndOutcome = "not the client's"
+)
+
+// UrgentAlert reports whether the row is an alert that a client in
+// danger texted (AlertCrisisAfterEnd): it is retried on the short
+// schedule, and its email reaches every coordinator at once whatever
+// they chose, as a crisis referral's do.
+func (p OutboxPayload) UrgentAlert() bool { return p.Level == AlertCrisisAfterEnd }
+
+const (
+	// sqlLockCrisisClient serialises two crisis texts of one client (the
+	// SMS edge's phone lock does already; a held text replayed by a
+	// worker does not take it) and says whether the consent the referral
+	// was made under is withdrawn.
+	sqlLockCrisisClient = `
+SELECT k.withdrawn_at IS NOT NULL FROM referrals r
+JOIN consents k ON k.id = r.consent_id JOIN clients c ON c.id = r.client_id
+WHERE r.id = $1 FOR UPDATE OF c`
+	// sqlCrisisTexts are the client's crisis texts after a referral since
+	// $3 ($4 alone: whether the text $4 is among them).
+	sqlCrisisTexts = `
+SELECT data FROM events WHERE kind = $1 AND client_id = $2 AND (created_at > $3 OR data->>'message_sid' = $4)`
+	// sqlCrisisHolders are the open referrals held by an agency among the
+	// referral $1 and those carried on from it (a redirect, a return to
+	// triage then an assignment, a referral on), newest first per agency:
+	// the agencies working with the client now.
+	sqlCrisisHolders = `
+WITH RECURSIVE tree AS (
+    SELECT id, 0 AS depth FROM referrals WHERE id = $1
+    UNION ALL
+    SELECT r.id, t.depth + 1 FROM referrals r JOIN tree t ON r.parent_id = t.id WHERE t.depth < 50
+)
+SELECT DISTINCT ON (r.to_agency_id) r.id, r.reference, r.to_agency_id
+FROM tree JOIN referrals r ON r.id = tree.id
+WHERE r.to_agency_id IS NOT NULL AND r.status IN ('requested', 'accepted', 'in-progress', 'on-hold')
+ORDER BY r.to_agency_id, r.id DESC`
+)
+
+// RecordCrisisAfterEnd records that the client of the referral called
+// c.Reference texted words of self-harm or danger (c.SelfHarm, c.Danger)
+// after it was made, and alerts staff: the coordinators (OutboxAlert,
+// level AlertCrisisAfterEnd: the triage channel and their email) and
+// each agency holding an open referral of the client's from it (the same
+// alert in its Slack channel; the event on the referral's timeline,
+// which its staff see). Nothing is done unless c.Phone is the client's
+// (their phone's keyed hash, or the phone given with the referral and
+// not passed on since): an unknown reference, an erased client or
+// another phone is CrisisNotTheirs.
+//
+// The text's MessageSid is the idempotency key (CrisisReplayed). A kind
+// of words staff were alerted to within CrisisAlertWindow is recorded
+// without a second alert (CrisisAlertedBefore). When the client has
+// withdrawn their consent, no agency hears of it: the event goes on the
+// client's own record, not on the referral's timeline, and only the
+// coordinators are alerted.
+func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (CrisisAfterEndOutcome, error) {
+	if !c.SelfHarm && !c.Danger {
+		return "", errors.New("record crisis text after a referral: neither self-harm nor danger words")
+	}
+	if c.MessageSID == "" {
+		return "", errors.New("record crisis text after a referral: no message id")
+	}
+	ok, err := e.referenceHasPhone(ctx, c.Reference, c.Phone)
+	if err != nil {
+		return "", fmt.Errorf("record crisis text after a referral: %w", err)
+	}
+	if !ok {
+		return CrisisNotTheirs, nil
+	}
+	_, r, err := e.ClientByReference(ctx, c.Reference)
+	if errors.Is(err, ErrNotFound) {
+		return CrisisNotTheirs, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("record crisis text after a referral: %w", err)
+	}
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return "", fmt.Errorf("record crisis text after referral %d: %w", r.ID, err)
+	}
+	now := e.clock.Now()
+	at := c.At
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	var out CrisisAfterEndOutcome
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var withdrawn bool
+		if err := tx.QueryRow(ctx, sqlLockCrisisClient, r.ID).Scan(&withdrawn); err != nil {
+			return fmt.Errorf("lock client: %w", err)
+		}
+		seen, alerted, err := e.crisisTextsSince(ctx, tx, r.ClientID, now.Add(-CrisisAlertWindow), c.MessageSID)
+		if err != nil {
+			return err
+		}
+		if seen {
+			out = CrisisReplayed
+			return nil
+		}
+		alert := (c.SelfHarm && !alerted.SelfHarm) || (c.Danger && !alerted.Danger)
+		out = CrisisAlertedBefore
+		if alert {
+			out = CrisisAlerted
+		}
+		ev := newEvent{kind: EventCrisisAfterEnd, referral: r.ID, client: r.ClientID, actor: ClientActor,
+			data: map[string]any{"self_harm": c.SelfHarm, "danger": c.Danger, "alerted": alert, "message_sid": c.MessageSID}}
+		if withdrawn {
+			// Not on the referral's timeline, which the agency that held
+			// it still reads: the client no longer shares anything with it.
+			ev.referral, ev.data["reference"] = 0, r.Reference
+		}
+		if err := e.appendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		if !alert {
+			return nil
+		}
+		late := ""
+		if now.Sub(at) > time.Minute {
+			late = fmt.Sprintf(" They texted at %s; Onward could not record it until now.", at.In(cal.Location).Format("15:04 on 2 January"))
+		}
+		told := "The agency holding their referral sees this on it, and in its Slack channel if it has one."
+		var rows []OutboxRow
+		if withdrawn {
+			told = "They have withdrawn their consent, so no agency has been told."
+		} else {
+			holders, err := crisisHolders(ctx, tx, r.ID)
+			if err != nil {
+				return err
+			}
+			if len(holders) == 0 {
+				told = "No agency holds an open referral of theirs."
+			}
+			for _, h := range holders {
+				rows = append(rows, OutboxRow{Kind: OutboxAlert,
+					Payload: OutboxPayload{ReferralID: h.id, AgencyID: h.agency, Channel: AlertToAgency, Level: AlertCrisisAfterEnd,
+						Text: crisisAlertText(h.reference, c, late, "The network's coordinators have been told.")},
+					Dedupe: fmt.Sprintf("crisis-after-end:%s:agency:%d", c.MessageSID, h.agency)})
+			}
+		}
+		// The coordinators' row comes first. No row carries the referral
+		// in its column, so none waits behind the referral's other
+		// messages (a text held for quiet hours, a card Slack refuses).
+		rows = append([]OutboxRow{{Kind: OutboxAlert,
+			Payload: OutboxPayload{ReferralID: r.ID, Level: AlertCrisisAfterEnd,
+				Text: crisisAlertText(r.Reference, c, late, told)},
+			Dedupe: "crisis-after-end:" + c.MessageSID}}, rows...)
+		return e.outbox.EnqueueAllTx(ctx, tx, rows)
+	})
+	if err != nil {
+		return "", fmt.Errorf("record crisis text after referral %d: %w", r.ID, err)
+	}
+	if out == CrisisAlerted {
+		e.wakeWorkers()
+	}
+	return out, nil
+}
+
+// crisisKinds are the kinds of crisis words staff were alerted to.
+type crisisKinds struct{ SelfHarm, Danger bool }
+
+// crisisTextsSince reports whether the client's text sid was recorded
+// already, and the kinds of words staff were alerted to since.
+func (e *Engine) crisisTextsSince(ctx context.Context, tx pgx.Tx, client ClientID, since time.Time, sid string) (bool, crisisKinds, error) {
+	rows, _ := tx.Query(ctx, sqlCrisisTexts, EventCrisisAfterEnd, client, since, sid)
+	datas, err := pgx.CollectRows(rows, pgx.RowTo[map[string]any])
+	if err != nil {
+		return false, crisisKinds{}, fmt.Errorf("crisis texts of client %d: %w", client, err)
+	}
+	var k crisisKinds
+	for _, d := range datas {
+		if s, _ := d["message_sid"].(string); s == sid {
+			return true, k, nil
+		}
+		if a, _ := d["alerted"].(bool); !a {
+			continue
+		}
+		sh, _ := d["self_harm"].(bool)
+		dg, _ := d["danger"].(bool)
+		k.SelfHarm, k.Danger = k.SelfHarm || sh, k.Danger || dg
+	}
+	return false, k, nil
+}
+
+// crisisHolder is an open referral of the client's held by an agency.
+type crisisHolder struct {
+	id        ReferralID
+	reference string
+	agency    AgencyID
+}
+
+func crisisHolders(ctx context.Context, tx pgx.Tx, id ReferralID) ([]crisisHolder, error) {
+	rows, _ := tx.Query(ctx, sqlCrisisHolders, id)
+	hs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (crisisHolder, error) {
+		var h crisisHolder
+		err := row.Scan(&h.id, &h.reference, &h.agency)
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("agencies holding referral %d's client: %w", id, err)
+	}
+	return hs, nil
+}
+
+// CrisisWords names the kinds of crisis words, as an alert or a timeline
+// says them: "self-harm", "danger", or "self-harm and danger".
+func CrisisWords(selfHarm, danger bool) string {
+	var kinds []string
+	if selfHarm {
+		kinds = append(kinds, "self-harm")
+	}
+	if danger {
+		kinds = append(kinds, "danger")
+	}
+	return strings.Join(kinds, " and ")
+}
+
+// crisisAlertText is the alert's words (plain words: the triage channel
+// escapes them, the email shows them as they are), about the referral
+// called reference. The first sentence is the email's subject.
+func crisisAlertText(reference string, c CrisisAfterEnd, late, told string) string {
+	var sent []string
+	if c.SelfHarm {
+		sent = append(sent, "the crisis lines")
+	}
+	if c.Danger {
+		sent = append(sent, "999 and the domestic abuse helpline")
+	}
+	return fmt.Sprintf("The client of referral %s texted words of %s after their referral was made. Onward's reply gave them %s.%s %s Please check on them now.",
+		reference, CrisisWords(c.SelfHarm, c.Danger), strings.Join(sent, ", and "), late, told)
+}

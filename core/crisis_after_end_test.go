@@ -1,0 +1,253 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// crisisPhone is coretest.SelfReferral's phone, as a text's sender.
+const crisisPhone = core.Phone("+447700900123")
+
+// crisisAlerts are the crisis-after-end alert rows queued so far.
+func crisisAlerts(t *testing.T, env *coretest.Env) []core.OutboxEntry {
+	t.Helper()
+	var out []core.OutboxEntry
+	for _, e := range coretest.OutboxRows(t, env.Engine) {
+		if e.Kind == core.OutboxAlert && e.Payload.Level == core.AlertCrisisAfterEnd {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// crisisEvents counts the crisis-after-end events of a client.
+func crisisEvents(t *testing.T, env *coretest.Env, client core.ClientID) int {
+	t.Helper()
+	var n int
+	if err := env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE kind = $1 AND client_id = $2`,
+		core.EventCrisisAfterEnd, client).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestCrisisAfterEndAlertsStaffOncePerWindow: a client whose referral is
+// with Kirkton Citizens Advice texts that they want to kill themselves.
+// The coordinators and Kirkton are alerted with the reference alone; a
+// retry of the same text records and alerts nothing more; the same words
+// again within the hour are recorded without a second alert; words of
+// danger after that alert at once, and self-harm again after the hour
+// alerts again.
+func TestCrisisAfterEndAlertsStaffOncePerWindow(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	r := referralIn(t, env, core.StatusRequested, "crisis-after-end")
+	coretest.MarkOutboxSent(t, env.Pool)
+	record := func(sid string, selfHarm, danger bool) core.CrisisAfterEndOutcome {
+		t.Helper()
+		out, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+			SelfHarm: selfHarm, Danger: danger, MessageSID: sid})
+		if err != nil {
+			t.Fatalf("%s: %v", sid, err)
+		}
+		return out
+	}
+
+	if got := record("SMcrisis1", true, false); got != core.CrisisAlerted {
+		t.Fatalf("the first crisis text: %s, want %s", got, core.CrisisAlerted)
+	}
+	alerts := crisisAlerts(t, env)
+	if len(alerts) != 2 {
+		t.Fatalf("%d alerts, want one for the coordinators and one for Kirkton: %+v", len(alerts), alerts)
+	}
+	coord, cab := alerts[0], alerts[1]
+	if coord.Payload.Channel != "" || coord.Payload.ReferralID != r.ID || coord.ReferralID != nil {
+		t.Errorf("the coordinators' alert: %+v; want the triage channel, about the referral in its payload only", coord)
+	}
+	if cab.Payload.Channel != core.AlertToAgency || cab.Payload.AgencyID != env.Net.CAB || cab.Payload.ReferralID != r.ID {
+		t.Errorf("Kirkton's alert: %+v; want its channel, about its referral", cab.Payload)
+	}
+	for _, a := range alerts {
+		text := a.Payload.Text
+		if !strings.Contains(text, r.Reference) || !strings.Contains(text, "self-harm") || !strings.Contains(text, "crisis lines") {
+			t.Errorf("alert %q lacks the reference, the kind or the crisis lines", text)
+		}
+		for _, pii := range []string{"Morag", "Baird", "07700", "900123", "KY1 1AB", "kill"} {
+			if strings.Contains(text, pii) {
+				t.Errorf("alert %q carries %q", text, pii)
+			}
+		}
+	}
+
+	if got := record("SMcrisis1", true, false); got != core.CrisisReplayed {
+		t.Errorf("the same text again: %s, want %s", got, core.CrisisReplayed)
+	}
+	env.Clock.Advance(10 * time.Minute)
+	if got := record("SMcrisis2", true, false); got != core.CrisisAlertedBefore {
+		t.Errorf("self-harm again within the hour: %s, want %s", got, core.CrisisAlertedBefore)
+	}
+	if n := len(crisisAlerts(t, env)); n != 2 {
+		t.Errorf("%d alerts after a retry and a second text within the hour, want still 2", n)
+	}
+	if n := crisisEvents(t, env, r.ClientID); n != 2 {
+		t.Errorf("%d events, want one per text (the retry is not one)", n)
+	}
+
+	env.Clock.Advance(10 * time.Minute)
+	if got := record("SMcrisis3", false, true); got != core.CrisisAlerted {
+		t.Errorf("danger after self-harm: %s, want %s", got, core.CrisisAlerted)
+	}
+	alerts = crisisAlerts(t, env)
+	if len(alerts) != 4 || !strings.Contains(alerts[2].Payload.Text, "danger") || !strings.Contains(alerts[2].Payload.Text, "999") {
+		t.Fatalf("danger after self-harm: %+v, want a new alert of danger for each", alerts)
+	}
+	env.Clock.Advance(50 * time.Minute) // past the hour since the self-harm alert, not the danger one
+	if got := record("SMcrisis4", true, true); got != core.CrisisAlerted {
+		t.Errorf("self-harm again after the hour: %s, want %s", got, core.CrisisAlerted)
+	}
+	if got := record("SMcrisis5", false, true); got != core.CrisisAlertedBefore {
+		t.Errorf("danger again within the hour: %s, want %s", got, core.CrisisAlertedBefore)
+	}
+	if n := len(crisisAlerts(t, env)); n != 6 {
+		t.Errorf("%d alerts, want 6", n)
+	}
+
+	// Kirkton's staff read it on their referral; the client's words are
+	// nowhere in it.
+	tl := timelineOf(t, env, r.ID, env.Net.Adviser2.Actor())
+	var alerted, quiet int
+	for _, en := range tl {
+		if en.Kind != core.EventCrisisAfterEnd {
+			continue
+		}
+		if en.Actor != "the client" || en.CrisisWords == "" {
+			t.Errorf("timeline entry %+v: want the client and the kind of words", en)
+		}
+		if en.Alerted {
+			alerted++
+		} else {
+			quiet++
+		}
+	}
+	if alerted != 3 || quiet != 2 {
+		t.Errorf("the timeline tells %d alerted and %d not, want 3 and 2:\n%+v", alerted, quiet, tl)
+	}
+}
+
+// TestCrisisAfterEndOnlyFromTheClientsPhone: a text from another phone
+// naming the reference, an unknown reference and an erased client record
+// and alert nothing.
+func TestCrisisAfterEndOnlyFromTheClientsPhone(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	r := referralIn(t, env, core.StatusAccepted, "crisis-not-theirs")
+	coretest.MarkOutboxSent(t, env.Pool)
+	for i, c := range []core.CrisisAfterEnd{
+		{Reference: r.Reference, Phone: "+447700900999"},
+		{Reference: "ONW-NOSUCH", Phone: crisisPhone},
+	} {
+		c.SelfHarm, c.MessageSID = true, fmt.Sprintf("SMother%d", i)
+		if got, err := env.Engine.RecordCrisisAfterEnd(ctx, c); err != nil || got != core.CrisisNotTheirs {
+			t.Errorf("%+v: %s, %v; want %s", c, got, err, core.CrisisNotTheirs)
+		}
+	}
+	if err := env.Engine.EraseClient(ctx, r.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+		Danger: true, MessageSID: "SMerased"})
+	if err != nil || got != core.CrisisNotTheirs {
+		t.Errorf("after erasure: %s, %v; want %s", got, err, core.CrisisNotTheirs)
+	}
+	if a := crisisAlerts(t, env); len(a) != 0 {
+		t.Errorf("alerts queued: %+v", a)
+	}
+	if n := crisisEvents(t, env, r.ClientID); n != 0 {
+		t.Errorf("%d events recorded, want none", n)
+	}
+}
+
+// TestCrisisAfterEndFollowsTheClientOn: the client's self-referral was
+// redirected from Kirkton to Housing. The alert goes to Housing, which
+// holds the referral carried on, and Housing's staff read the event on
+// their referral's timeline; Kirkton, which let it go, hears nothing.
+// After the client withdraws their consent, only the coordinators are
+// alerted and the event is on no referral's timeline.
+func TestCrisisAfterEndFollowsTheClientOn(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	r := referralIn(t, env, core.StatusRequested, "crisis-redirected")
+	res := actor(t, env)(core.TransitionRequest{Referral: r.ID, Action: core.ActionRedirect, Actor: n.Adviser.Actor(),
+		ToAgency: n.Housing, Feedback: "Housing can help sooner"})
+	if res.Child == nil {
+		t.Fatal("the redirect made no referral")
+	}
+	coretest.MarkOutboxSent(t, env.Pool)
+	if got, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+		Danger: true, MessageSID: "SMredirected"}); err != nil || got != core.CrisisAlerted {
+		t.Fatalf("%s, %v", got, err)
+	}
+	alerts := crisisAlerts(t, env)
+	if len(alerts) != 2 || alerts[1].Payload.AgencyID != n.Housing || alerts[1].Payload.ReferralID != res.Child.ID ||
+		!strings.Contains(alerts[1].Payload.Text, res.Child.Reference) {
+		t.Fatalf("alerts %+v; want the coordinators' and Housing's, about its referral", alerts)
+	}
+	housing := timelineOf(t, env, res.Child.ID, n.HousingAdviser.Actor())
+	if en := entryOf(t, housing, "", core.EventCrisisAfterEnd, ""); en.CrisisWords != "danger" || !en.Alerted {
+		t.Errorf("Housing reads %+v, want danger, alerted", en)
+	}
+
+	coretest.MarkOutboxSent(t, env.Pool)
+	if _, err := env.Engine.WithdrawByReference(ctx, r.Reference, core.ClientActor, "sms", "SMwithdraw"); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(2 * time.Hour)
+	if got, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+		SelfHarm: true, MessageSID: "SMwithdrawn"}); err != nil || got != core.CrisisAlerted {
+		t.Fatalf("after withdrawal: %s, %v", got, err)
+	}
+	alerts = crisisAlerts(t, env)[2:]
+	if len(alerts) != 1 || alerts[0].Payload.Channel != "" || !strings.Contains(alerts[0].Payload.Text, "withdrawn their consent") {
+		t.Errorf("after withdrawal: %+v; want the coordinators' alert alone, saying why", alerts)
+	}
+	for _, id := range []core.ReferralID{r.ID, res.Child.ID} {
+		if got := countEvents(t, env, core.EventCrisisAfterEnd, id); id == r.ID && got != 1 || id == res.Child.ID && got != 0 {
+			t.Errorf("referral %d has %d crisis events, want only the one from before the withdrawal", id, got)
+		}
+	}
+	if n := crisisEvents(t, env, r.ClientID); n != 2 {
+		t.Errorf("%d crisis events of the client, want 2", n)
+	}
+}
+
+// TestCrisisAfterEndRecordedLateSaysWhen: a text held while PostgreSQL
+// was down and recorded twenty minutes later says when the client texted,
+// in the network's time, so nobody reads it as news of this minute.
+func TestCrisisAfterEndRecordedLateSaysWhen(t *testing.T) {
+	env := coretest.NewEnv(t)
+	r := referralIn(t, env, core.StatusRequested, "crisis-late")
+	coretest.MarkOutboxSent(t, env.Pool)
+	texted := env.Clock.Now()
+	env.Clock.Advance(20 * time.Minute)
+	if got, err := env.Engine.RecordCrisisAfterEnd(context.Background(), core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+		SelfHarm: true, MessageSID: "SMlate", At: texted}); err != nil || got != core.CrisisAlerted {
+		t.Fatalf("%s, %v", got, err)
+	}
+	cal, err := env.Engine.Calendar(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "They texted at " + texted.In(cal.Location).Format("15:04 on 2 January") + ";"
+	for _, a := range crisisAlerts(t, env) {
+		if !strings.Contains(a.Payload.Text, want) {
+			t.Errorf("alert %q does not say %q", a.Payload.Text, want)
+		}
+	}
+}

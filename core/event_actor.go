@@ -1,0 +1,43 @@
+package core
+
+// sqlEventActor joins an event (alias ev) to who did it, defined once for
+// every list of events that names them (the subject access export, the
+// data protection requests, a referral's timeline). An event's actor_id is
+// a member of staff's id or a partner system's id, as its actor_kind says:
+// joined to staff alone, a partner system's act would be credited to
+// whichever member of staff has the same id, and to their agency.
+//
+// It gives act.name (the member of staff's or the partner system's name;
+// "" for the client, Onward itself, or an actor since removed),
+// act.role (a member of staff's role, else ""), and act.agency_id and
+// act.agency: the agency they acted for, the one the event recorded when
+// it did (data.agency_id, so a member of staff who has since moved stays
+// with the agency they were at), else the staff member's or partner
+// system's own; 0 and "" for none (the client, Onward, a network-wide
+// partner system).
+const sqlEventActor = `
+LEFT JOIN LATERAL (
+  SELECT coalesce(s.name, p.name, '') AS name, coalesce(s.role, '') AS role,
+         coalesce(a.id, 0) AS agency_id, coalesce(a.name, '') AS agency
+  FROM (SELECT 1) AS one
+  LEFT JOIN staff s ON ev.actor_kind = 'staff' AND s.id = ev.actor_id
+  LEFT JOIN partners p ON ev.actor_kind = 'partner' AND p.id = ev.actor_id
+  LEFT JOIN agencies a ON ev.actor_kind IN ('staff', 'partner')
+        AND a.id = coalesce(nullif(ev.data->>'agency_id', '0')::bigint, s.agency_id, p.agency_id)
+) AS act ON true`
+
+// partnerSystemWords names a partner system as a client or a data
+// protection officer reads it: "WR casework (partner system of Kingdom
+// Council Welfare Rights)", or the network's when it acts for no one
+// agency, and "a partner system (of …)" when its name is gone.
+func partnerSystemWords(name, agency string) string {
+	switch {
+	case name == "" && agency == "":
+		return "a partner system"
+	case name == "":
+		return "a partner system of " + agency
+	case agency == "":
+		return name + " (the network's partner system)"
+	}
+	return name + " (partner system of " + agency + ")"
+}
