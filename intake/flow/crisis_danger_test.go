@@ -341,3 +341,21 @@ func TestDangerAsksTheQuestionAgain(t *testing.T) {
 			r.Templates, c.Step, c.Answers.Interpreter, c.Answers)
 	}
 }
+
+// TestDangerAfterTheEndIsSaid: after the end, the reply says it had
+// danger words (Reply.Danger), as it says SelfHarm, so the SMS edge tells
+// staff without reading the words a second time; ordinary words say
+// neither.
+func TestDangerAfterTheEndIsSaid(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, step := range []string{StepDone, StepDeclined} {
+		_, r := f.Advance(Conversation{Flow: f.ID, Step: step}, "my partner hits me")
+		if !r.Danger || r.SelfHarm || !slices.Contains(r.Templates, f.Messages.Danger) {
+			t.Errorf("danger words after %s: danger %v, self-harm %v, %v", step, r.Danger, r.SelfHarm, r.Templates)
+		}
+		_, r = f.Advance(Conversation{Flow: f.ID, Step: step}, "thanks, when will they call?")
+		if r.Danger || r.SelfHarm {
+			t.Errorf("ordinary words after %s: danger %v, self-harm %v", step, r.Danger, r.SelfHarm)
+		}
+	}
+}

@@ -364,6 +364,10 @@ type Reply struct {
 	// SelfHarm: this message had self-harm words; the reply carries
 	// Messages.SelfHarm first.
 	SelfHarm bool
+	// Danger: this message had words of danger from someone, after the
+	// conversation ended; the reply carries Messages.Danger (999 and the
+	// helpline).
+	Danger bool
 }
 
 func (r *Reply) add(name string) { r.Templates = append(r.Templates, name) }
@@ -1468,6 +1472,7 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 			r.add(g.Messages.SelfHarm)
 		}
 		if sig.Danger && g.Messages.Danger != "" {
+			r.Danger = true
 			r.add(g.Messages.Danger)
 			r.Data = map[string]any{"WithCrisisLines": sig.SelfHarm}
 		}

@@ -39,9 +39,7 @@ import (
 func (s *SMS) afterReferral(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
 	st.Conv = conv
 	o := s.reply(t, r.Templates, r.Data, statePut, &st)
-	// flow's Reply says SelfHarm; the danger words, which get 999 and the
-	// helpline in the same reply, are read here the way flow reads them.
-	danger := t.flow.DetectCrisis(t.msg.Body).Danger
+	danger := r.Danger
 	if st.Reference == "" || (!r.SelfHarm && !danger) {
 		return o
 	}
