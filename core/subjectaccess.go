@@ -222,7 +222,9 @@ func (q SubjectAccessRequest) check(now time.Time) error {
 // it is not kept). The export lists itself among the times someone saw
 // the client's details, as every later export does.
 func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, via string, req SubjectAccessRequest) (SubjectAccess, error) {
-	if by.Kind == ActorStaff && !by.Coordinates() {
+	// A coordinator (on the staff web, or named by the command line's
+	// --by) or Onward itself; never a partner system, nor anyone else.
+	if (by.Kind == ActorStaff && !by.Coordinates()) || (by.Kind != ActorStaff && by.Kind != ActorSystem) {
 		return SubjectAccess{}, &ForbiddenError{Why: "only a coordinator can export everything held about a client"}
 	}
 	if err := req.check(e.clock.Now()); err != nil {

@@ -125,6 +125,15 @@ func TestSubjectAccessExportFollowsARecordedRequest(t *testing.T) {
 	if _, err := env.Engine.ExportClient(ctx, client, env.Net.Adviser.Actor(), "web", sarRequest(env)); !isForbidden(err) {
 		t.Errorf("an adviser's export: %v, want forbidden", err)
 	}
+	// A partner system, whatever its id, is not a coordinator: its id
+	// may be a coordinator's staff id.
+	for _, kind := range []core.ActorKind{core.ActorPartner, core.ActorClient} {
+		by := coord
+		by.Kind = kind
+		if _, err := env.Engine.ExportClient(ctx, client, by, "web", sarRequest(env)); !isForbidden(err) {
+			t.Errorf("an export by a %s: %v, want forbidden", kind, err)
+		}
+	}
 	exports := func() []map[string]any {
 		t.Helper()
 		rows, err := env.Pool.Query(ctx, `SELECT data FROM events WHERE kind = $1 AND client_id = $2 ORDER BY id`, string(core.EventSubjectAccess), client)
