@@ -15,10 +15,11 @@ import (
 // abuse helpline) at once, from the conversation; RecordCrisisAfterEnd
 // makes sure the people who can act hear of it too: the coordinators, in
 // their triage channel and by email, and the agency holding the client's
-// referral, in its Slack channel and on the referral's timeline. Neither
-// the alert nor the event carries the client's words, name or phone: only
-// the reference, the kind of words, that the crisis lines were sent, and
-// (added by notify) a link to the referral on the staff web.
+// referral, in its Slack channel, by email (EmailClientCrisis) and on
+// the referral's timeline. Neither the alerts, the emails nor the event
+// carry the client's words, name or phone: only the reference, the kind
+// of words, that the crisis lines were sent, and (added by notify) a link
+// to the referral on the staff web.
 
 // AlertCrisisAfterEnd is the Level of the alerts RecordCrisisAfterEnd
 // queues. Its rows are urgent (OutboxPayload.UrgentAlert).
@@ -76,10 +77,22 @@ const (
 )
 
 // UrgentAlert reports whether the row is an alert that a client in
-// danger texted (AlertCrisisAfterEnd): it is retried on the short
-// schedule, and its email reaches every coordinator at once whatever
-// they chose, as a crisis referral's do.
+// danger texted (AlertCrisisAfterEnd), or one of its emails (the
+// coordinators' and the agency's, which carry its level): it is retried
+// on the short schedule, and its email reaches everyone it is for at
+// once whatever they chose, as a crisis referral's do.
 func (p OutboxPayload) UrgentAlert() bool { return p.Level == AlertCrisisAfterEnd }
+
+// CrisisTextNews is what an agency's email about its client's crisis text
+// says of the text (OutboxPayload.CrisisText): the kinds of its words,
+// and when it came if Onward recorded it late. Never the words.
+type CrisisTextNews struct {
+	SelfHarm bool `json:"self_harm,omitempty"`
+	Danger   bool `json:"danger,omitempty"`
+	// TextedAt is when the client texted, set only when Onward recorded
+	// it more than a minute later (a text held while PostgreSQL was down).
+	TextedAt *time.Time `json:"texted_at,omitempty"`
+}
 
 const (
 	// sqlLockCrisisClient serialises two crisis texts of one client (the
@@ -115,11 +128,12 @@ ORDER BY r.to_agency_id, r.id DESC`
 // after it was made, and alerts staff: the coordinators (OutboxAlert,
 // level AlertCrisisAfterEnd: the triage channel and their email) and
 // each agency holding an open referral of the client's from it (the same
-// alert in its Slack channel; the event on the referral's timeline,
-// which its staff see). Nothing is done unless c.Phone is the client's
-// (their phone's keyed hash, or the phone given with the referral and
-// not passed on since): an unknown reference, an erased client or
-// another phone is CrisisNotTheirs.
+// alert in its Slack channel; an EmailClientCrisis email to its staff and
+// shared address, as its email setting says; the event on the referral's
+// timeline, which its staff see). Nothing is done unless c.Phone is the
+// client's (their phone's keyed hash, or the phone given with the
+// referral and not passed on since): an unknown reference, an erased
+// client or another phone is CrisisNotTheirs.
 //
 // The text's MessageSid is the idempotency key (CrisisReplayed). A kind
 // of words staff were alerted to within CrisisAlertWindow is recorded
@@ -190,10 +204,12 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 			return nil
 		}
 		late := ""
+		news := &CrisisTextNews{SelfHarm: c.SelfHarm, Danger: c.Danger}
 		if now.Sub(at) > time.Minute {
 			late = fmt.Sprintf(" They texted at %s; Onward could not record it until now.", at.In(cal.Location).Format("15:04 on 2 January"))
+			news.TextedAt = &at
 		}
-		told := "The agency holding their referral sees this on it, and in its Slack channel if it has one."
+		told := "The agency holding their referral sees this on it, and is told wherever it gets Onward's notifications (Slack or email)."
 		var rows []OutboxRow
 		if withdrawn {
 			told = "They have withdrawn their consent, so no agency has been told."
@@ -205,11 +221,20 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 			if len(holders) == 0 {
 				told = "No agency holds an open referral of theirs."
 			}
+			// Each agency is told on every channel it has: its Slack
+			// channel (the alert) and email (who gets it is its email
+			// setting's, EmailRecipients), each keyed like the other, so
+			// a retried text tells it once on each.
 			for _, h := range holders {
+				key := fmt.Sprintf("crisis-after-end:%s:agency:%d", c.MessageSID, h.agency)
 				rows = append(rows, OutboxRow{Kind: OutboxAlert,
 					Payload: OutboxPayload{ReferralID: h.id, AgencyID: h.agency, Channel: AlertToAgency, Level: AlertCrisisAfterEnd,
 						Text: crisisAlertText(h.reference, c, late, "The network's coordinators have been told.")},
-					Dedupe: fmt.Sprintf("crisis-after-end:%s:agency:%d", c.MessageSID, h.agency)})
+					Dedupe: key},
+					OutboxRow{Kind: OutboxEmail,
+						Payload: OutboxPayload{ReferralID: h.id, AgencyID: h.agency, Email: EmailClientCrisis, Level: AlertCrisisAfterEnd,
+							CrisisText: news},
+						Dedupe: "mail:" + key})
 			}
 		}
 		// The coordinators' row comes first. No row carries the referral

@@ -251,3 +251,104 @@ func TestCrisisAfterEndRecordedLateSaysWhen(t *testing.T) {
 		}
 	}
 }
+
+// crisisEmails are the agencies' crisis-text email causes queued so far,
+// with their dedupe keys.
+func crisisEmails(t *testing.T, env *coretest.Env) (map[string]core.OutboxPayload, []string) {
+	t.Helper()
+	rows, err := env.Pool.Query(context.Background(), `SELECT dedupe_key, payload FROM outbox WHERE kind = $1 AND payload->>'email' = $2 ORDER BY id`,
+		core.OutboxEmail, core.EmailClientCrisis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]core.OutboxPayload{}
+	var keys []string
+	for rows.Next() {
+		var key string
+		var p core.OutboxPayload
+		if err := rows.Scan(&key, &p); err != nil {
+			t.Fatal(err)
+		}
+		out[key] = p
+		keys = append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out, keys
+}
+
+// TestCrisisAfterEndQueuesTheAgencyEmail: beside Kirkton's Slack alert,
+// one email to Kirkton is queued, keyed as that alert is: urgent, about
+// its referral, saying the kinds of words (and, when the text was
+// recorded late, when it came), never the words. Twilio's retry of the
+// text and the same words again within the hour queue no second email;
+// danger words do. Once the client has withdrawn their consent, no agency
+// email is queued.
+func TestCrisisAfterEndQueuesTheAgencyEmail(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	r := referralIn(t, env, core.StatusAccepted, "crisis-email")
+	coretest.MarkOutboxSent(t, env.Pool)
+	texted := env.Clock.Now()
+	env.Clock.Advance(5 * time.Minute)
+	record := func(sid string, selfHarm, danger bool, at time.Time) core.CrisisAfterEndOutcome {
+		t.Helper()
+		out, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+			SelfHarm: selfHarm, Danger: danger, MessageSID: sid, At: at})
+		if err != nil {
+			t.Fatalf("%s: %v", sid, err)
+		}
+		return out
+	}
+
+	if got := record("SMmail1", true, false, texted); got != core.CrisisAlerted {
+		t.Fatalf("the crisis text: %s", got)
+	}
+	emails, keys := crisisEmails(t, env)
+	key := fmt.Sprintf("mail:crisis-after-end:SMmail1:agency:%d", env.Net.CAB)
+	p, ok := emails[key]
+	if len(emails) != 1 || !ok {
+		t.Fatalf("agency emails %v, want one keyed %s", keys, key)
+	}
+	if p.AgencyID != env.Net.CAB || p.ReferralID != r.ID || !p.UrgentAlert() || p.CrisisText == nil ||
+		!p.CrisisText.SelfHarm || p.CrisisText.Danger || p.CrisisText.TextedAt == nil || !p.CrisisText.TextedAt.Equal(texted) {
+		t.Errorf("Kirkton's email %+v (%+v); want Kirkton, its referral, urgent, self-harm, texted at %s", p, p.CrisisText, texted)
+	}
+	if p.Text != "" || p.Channel != "" {
+		t.Errorf("Kirkton's email carries words %q or a channel %q", p.Text, p.Channel)
+	}
+	alerts := crisisAlerts(t, env)
+	if len(alerts) != 2 || alerts[1].Payload.AgencyID != env.Net.CAB {
+		t.Fatalf("alerts %+v: want the coordinators' and Kirkton's still", alerts)
+	}
+
+	if got := record("SMmail1", true, false, texted); got != core.CrisisReplayed {
+		t.Errorf("Twilio's retry: %s, want %s", got, core.CrisisReplayed)
+	}
+	if got := record("SMmail2", true, false, time.Time{}); got != core.CrisisAlertedBefore {
+		t.Errorf("the same words within the hour: %s, want %s", got, core.CrisisAlertedBefore)
+	}
+	if _, keys := crisisEmails(t, env); len(keys) != 1 {
+		t.Errorf("after a retry and the same words within the hour: emails %v, want still one", keys)
+	}
+	if got := record("SMmail3", false, true, time.Time{}); got != core.CrisisAlerted {
+		t.Fatalf("danger words: %s", got)
+	}
+	emails, keys = crisisEmails(t, env)
+	p = emails[fmt.Sprintf("mail:crisis-after-end:SMmail3:agency:%d", env.Net.CAB)]
+	if len(keys) != 2 || p.CrisisText == nil || p.CrisisText.SelfHarm || !p.CrisisText.Danger || p.CrisisText.TextedAt != nil {
+		t.Errorf("after danger words: emails %v, the new one %+v; want a second, of danger, recorded on time", keys, p.CrisisText)
+	}
+
+	if _, err := env.Engine.WithdrawByReference(ctx, r.Reference, core.ClientActor, "sms", "SMmailwithdraw"); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(2 * time.Hour)
+	if got := record("SMmail4", true, true, time.Time{}); got != core.CrisisAlerted {
+		t.Fatalf("after withdrawal: %s", got)
+	}
+	if _, keys := crisisEmails(t, env); len(keys) != 2 {
+		t.Errorf("after the client withdrew their consent: emails %v, want no new one", keys)
+	}
+}

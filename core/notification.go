@@ -41,6 +41,12 @@ const (
 	// are no longer shared with it. It cannot be turned off: it is how an
 	// agency off Slack learns to stop work it may no longer do.
 	EmailReferralCancelled EmailKind = "referral-cancelled"
+	// EmailClientCrisis tells the agency holding a referral that its
+	// client texted words of self-harm or danger after the referral was
+	// made (RecordCrisisAfterEnd). It cannot be turned off: it is how an
+	// agency off Slack learns that a client it is working with may be in
+	// danger today.
+	EmailClientCrisis EmailKind = "client-crisis"
 	// EmailDeadLetter tells the coordinators a delivery failed for good.
 	EmailDeadLetter EmailKind = "dead-letter"
 	// EmailAlert tells the coordinators what their triage channel is told
@@ -56,17 +62,19 @@ const (
 	EmailInvitation EmailKind = "staff-invitation"
 )
 
-// EmailKinds lists every kind, in the order a settings page shows them.
+// EmailKinds lists every kind; the worker loads each one's templates
+// (templates/email/<kind>.tmpl). The settings page lists only those a
+// member of staff may choose for (MailPrefKinds).
 var EmailKinds = []EmailKind{EmailNewReferral, EmailAckReminder, EmailContactReminder, EmailReferralUpdate,
-	EmailReferralCancelled, EmailCrisis, EmailEscalation, EmailDeadLetter, EmailAlert, EmailDigest, EmailSignIn, EmailInvitation}
+	EmailReferralCancelled, EmailClientCrisis, EmailCrisis, EmailEscalation, EmailDeadLetter, EmailAlert, EmailDigest, EmailSignIn, EmailInvitation}
 
 // Optional reports whether a member of staff may turn the kind off.
-// Crisis alerts, cancellations of referrals an agency holds, sign-in
-// links and invitations always go; the digest is how the others are
-// gathered.
+// Crisis alerts (the coordinators' and an agency's of its client's crisis
+// text), cancellations of referrals an agency holds, sign-in links and
+// invitations always go; the digest is how the others are gathered.
 func (k EmailKind) Optional() bool {
 	switch k {
-	case EmailCrisis, EmailReferralCancelled, EmailSignIn, EmailInvitation, EmailDigest:
+	case EmailCrisis, EmailClientCrisis, EmailReferralCancelled, EmailSignIn, EmailInvitation, EmailDigest:
 		return false
 	}
 	return true

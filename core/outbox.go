@@ -86,6 +86,10 @@ type OutboxPayload struct {
 	// withdrawal they texted): quiet hours hold back the texts Onward
 	// starts, not an answer while it is fresh.
 	Answers bool `json:"answers,omitempty"`
+	// CrisisText is what an agency's email about its client's crisis
+	// text (EmailClientCrisis) says of the text: its kinds of words and
+	// when it came, never the words.
+	CrisisText *CrisisTextNews `json:"crisis_text,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

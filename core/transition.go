@@ -882,7 +882,7 @@ const (
 	dueNotContacted           // contact reminders, the client's contact check and their "will contact you" text
 	dueCompleted              // news of a completion
 	dueTurnedDown             // the client's text that their referral was turned down
-	dueOpen                   // the client's texts that their referral is on its way: confirmed, passed on
+	dueOpen                   // the client's texts that their referral is on its way: confirmed, passed on; an agency's crisis-text alerts
 	dueInTriage               // the coordinators' email of a referral arriving in triage
 	dueUnclaimed              // the coordinators' reminder of a referral still in triage, unclaimed
 )
@@ -900,7 +900,8 @@ func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 		return dueCompleted
 	case text(SMSRejected):
 		return dueTurnedDown
-	case text(SMSConfirmation, SMSRedirected, SMSRerouted):
+	case text(SMSConfirmation, SMSRedirected, SMSRerouted), email(EmailClientCrisis),
+		kind == OutboxAlert && p.Channel == AlertToAgency:
 		return dueOpen
 	case email(EmailAlert) && p.Level == AlertTriageWaiting:
 		return dueInTriage
@@ -944,6 +945,9 @@ var textsOfTheEnd = []string{SMSCancelled, SMSConsentRemoved}
 //     a re-route), while it is open: once it has closed, the text of its
 //     end (turned down, re-routed again, completed, could not contact,
 //     cancelled) is the one that is true;
+//   - an agency's alert of its client's crisis text, in its Slack channel
+//     and by email, while the agency's referral is open: a client who
+//     withdrew their consent shares nothing more with it;
 //   - the coordinators' email of a referral arriving in triage, while it
 //     waits there; their reminder at its triage target, while it waits
 //     there and no coordinator has claimed it (queueTriageMail).

@@ -35,11 +35,15 @@ func TestStillDue(t *testing.T) {
 	completedNews := core.OutboxPayload{AgencyID: agency, Email: core.EmailReferralUpdate, Action: core.ActionComplete, Version: 3}
 	acceptedNews := core.OutboxPayload{AgencyID: agency, Email: core.EmailReferralUpdate, Action: core.ActionAccept, Version: 2}
 	newReferral := core.OutboxPayload{AgencyID: agency, Email: core.EmailNewReferral, Version: 1}
+	crisisText := core.OutboxPayload{AgencyID: agency, Email: core.EmailClientCrisis, Level: core.AlertCrisisAfterEnd}
+	crisisAlert := core.OutboxPayload{AgencyID: agency, Channel: core.AlertToAgency, Level: core.AlertCrisisAfterEnd}
+	coordinatorsAlert := core.OutboxPayload{Level: core.AlertCrisisAfterEnd}
 
 	const (
 		unacknowledged = "referral acknowledged or moved on"
 		notContacted   = "client contacted or referral moved on"
 		undone         = "completion undone"
+		closed         = "referral closed since"
 	)
 	cases := []struct {
 		name string
@@ -73,6 +77,11 @@ func TestStillDue(t *testing.T) {
 		{"acceptance email, moved on", core.OutboxEmail, acceptedNews, with(core.StatusInProgress, later), ""},
 		{"new referral email, accepted", core.OutboxEmail, newReferral, with(core.StatusAccepted, later), ""},
 		{"card, cancelled", core.OutboxCard, core.OutboxPayload{Channel: "agency"}, with(core.StatusCancelled, nil), ""},
+		{"agency's crisis text email, on hold", core.OutboxEmail, crisisText, with(core.StatusOnHold, nil), ""},
+		{"agency's crisis text email, cancelled", core.OutboxEmail, crisisText, with(core.StatusCancelled, nil), closed},
+		{"agency's crisis text alert, accepted", core.OutboxAlert, crisisAlert, with(core.StatusAccepted, nil), ""},
+		{"agency's crisis text alert, cancelled", core.OutboxAlert, crisisAlert, with(core.StatusCancelled, nil), closed},
+		{"coordinators' crisis text alert, cancelled", core.OutboxAlert, coordinatorsAlert, with(core.StatusCancelled, nil), ""},
 	}
 	for _, tc := range cases {
 		due, why := tc.r.StillDue(tc.kind, tc.p)

@@ -16,7 +16,11 @@ import (
 // (core.AlertToAgency: its Slack channel). Their words are core's and
 // name only the reference; the Slack copy adds the link to the referral
 // on the staff web, and in triage the configured crisis mention, since no
-// card is posted beside them to ping the channel.
+// card is posted beside them to ping the channel. Beside each agency's
+// alert core queues its email (core.EmailClientCrisis, an email cause
+// like any other: expandEmail, templates/email/client-crisis.tmpl), which
+// goes whether or not the Slack post does; both stop once the agency's
+// referral has closed (core.Referral.StillDue).
 
 // alertData is the data of an alert's Slack copy
 // (notify_coordinator_alert.txt). An urgent alert also gets the link to
@@ -44,8 +48,9 @@ func (w *Worker) alertData(ctx context.Context, r core.OutboxClaim, triage bool)
 
 // agencyAlert posts an alert meant for one agency (core.AlertToAgency) in
 // its Slack channel: skipped when it has none (its staff see the event on
-// the referral), and when the referral it is about has closed since (a
-// client who withdrew their consent shares nothing more with the agency).
+// the referral, and get its email), and when the referral it is about has
+// closed since (a client who withdrew their consent shares nothing more
+// with the agency: core.Referral.StillDue).
 func (w *Worker) agencyAlert(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	if id := r.Referral(); id != 0 {
 		ref, err := w.engine.Referral(ctx, id)
@@ -55,8 +60,8 @@ func (w *Worker) agencyAlert(ctx context.Context, r core.OutboxClaim) (outcome, 
 		if err != nil {
 			return outcome{}, err
 		}
-		if !ref.Status.Open() {
-			return skipped("referral closed"), nil
+		if due, why := ref.StillDue(r.Kind, r.Payload); !due {
+			return skipped(why), nil
 		}
 	}
 	a, err := w.engine.Agency(ctx, r.Payload.AgencyID)

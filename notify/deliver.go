@@ -216,13 +216,13 @@ func (w *Worker) keepProviderID(ctx context.Context, r core.OutboxClaim, provide
 }
 
 // urgent reports whether the row is a crisis alert (a crisis referral's,
-// or a client in danger texting after their referral: UrgentAlert) or a
-// crisis referral's card, retried on the short schedule.
+// or a client in danger texting after their referral: UrgentAlert, and
+// its emails) or a crisis referral's card, retried on the short schedule.
 func (w *Worker) urgent(ctx context.Context, r core.OutboxClaim) bool {
 	switch r.Kind {
 	case core.OutboxCrisisAlert:
 		return true
-	case core.OutboxAlert:
+	case core.OutboxAlert, core.OutboxEmail, core.OutboxEmailSend:
 		return r.Payload.UrgentAlert()
 	case core.OutboxCard:
 		ref, err := w.engine.Referral(ctx, r.Referral())

@@ -261,6 +261,15 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		d.Triage = p.Level == core.AlertTriageWaiting || p.Level == core.AlertTriageOverdue
 		d.TriageOverdue = p.Level == core.AlertTriageOverdue
 		d.InboxLists = p.Level == core.AlertRetiredHeld
+	case core.EmailClientCrisis:
+		c := p.CrisisText
+		if c == nil || (!c.SelfHarm && !c.Danger) {
+			return permanent("crisis text email without its kinds of words", nil)
+		}
+		d.CrisisWords, d.SelfHarm, d.Danger = core.CrisisWords(c.SelfHarm, c.Danger), c.SelfHarm, c.Danger
+		if c.TextedAt != nil {
+			d.TextedAt = when(cal, *c.TextedAt)
+		}
 	}
 	id := r.Referral()
 	if id == 0 {

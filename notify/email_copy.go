@@ -54,6 +54,14 @@ type emailData struct {
 	// inbox (an agency left the network: the triage queue and the
 	// referrals it keeps), which Link opens.
 	InboxLists bool
+	// A client's crisis text after their referral (client-crisis): the
+	// kinds of its words ("self-harm", "danger", "self-harm and danger"),
+	// which say the lines Onward's reply gave them (SelfHarm: the crisis
+	// lines; Danger: 999 and the domestic abuse helpline), and TextedAt,
+	// when Onward recorded it late, when they texted. Never the words.
+	CrisisWords      string
+	SelfHarm, Danger bool
+	TextedAt         string
 
 	// The digest: a section for each kind its reader chose to gather.
 	Date                                         string

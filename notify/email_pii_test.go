@@ -50,6 +50,16 @@ func TestEveryEmailKindWithoutPersonalData(t *testing.T) {
 		Feedback: "Morag Baird on 07700 900123 moved outside our area (KY1 1AB)"}); err != nil {
 		t.Fatal(err)
 	}
+	// A client of the CAB texts words of self-harm after their
+	// referral: the CAB's staff are emailed.
+	crisisText, err := h.engine.SelfRefer(ctx, coretest.SelfReferral("pii-crisis-text"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := h.engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: crisisText.Referral.Reference,
+		Phone: "+447700900123", SelfHarm: true, Danger: true, MessageSID: "SMpii"}); err != nil || out != core.CrisisAlerted {
+		t.Fatalf("crisis text: %s, %v", out, err)
+	}
 	drain(t, w)
 	h.env.Clock.Advance(10 * 24 * time.Hour)
 	// A dead letter, a digest, a sign-in link and an invitation.
