@@ -23,6 +23,10 @@ type agencyField struct {
 	Others   []option    // every other agency that may be chosen, after "Choose an agency"
 	Chosen   string      // the agency chosen, kept when the form comes back
 	Error    string      // what is wrong with the choice
+	// Consent, on a referral's redirect or assign form, is the client's
+	// consent when it does not cover the whole network: whom it covers,
+	// and the way to record more (consentNote).
+	Consent *consentNote
 }
 
 // Fits reports whether the directory suggested any agency: the

@@ -109,6 +109,11 @@ type cardView struct {
 	// HolderRetired says the agency holding the referral (ToAgency) has
 	// left the network: see LeftNetwork.
 	HolderRetired bool
+
+	// Helpline and HelplineHours are the network's helpline and its
+	// opening hours, named on an open crisis card outside working hours
+	// (outOfHoursHelpline).
+	Helpline, HelplineHours string
 }
 
 // Value is what a card's buttons carry: the referral and the version the
@@ -235,6 +240,7 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 		v.Overdue = v.Now.After(v.AckDue)
 	}
 	v.Buttons = buttonsFor(r, to, kind)
+	v.Helpline, v.HelplineHours = outOfHoursHelpline(cal, v.Now, r)
 	return v, nil
 }
 
@@ -259,7 +265,7 @@ func buttonsFor(r core.Referral, holder core.Agency, kind string) []button {
 		return append(out, btnDetails)
 	}
 	for _, b := range []button{btnAccept, btnReject, btnRedirect, btnHold, btnResume, btnContact, btnComplete, btnFail} {
-		if r.AllowedHeldBy(holder, b.action()) {
+		if r.AllowedHeldBy(holder, b.action()) && offered(r, b) {
 			out = append(out, b)
 		}
 	}
@@ -292,7 +298,7 @@ func webButtons(r core.Referral, kind string, by core.Actor, mayDisclose bool) [
 	}
 	var out []button
 	for _, b := range candidates {
-		if by.MayAct(r, b.action()) {
+		if by.MayAct(r, b.action()) && offered(r, b) {
 			out = append(out, b)
 		}
 	}

@@ -27,9 +27,9 @@ const (
 
 // completeModal asks for the outcome of a referral being completed.
 func completeModal(v cardView, n core.Network, offerGain bool) slack.ModalViewRequest {
-	offered := n.Outcomes()
-	opts := make([]*slack.OptionBlockObject, len(offered))
-	for i, o := range offered {
+	outcomes := completionOutcomes(n)
+	opts := make([]*slack.OptionBlockObject, len(outcomes))
+	for i, o := range outcomes {
 		opts[i] = slack.NewOptionBlockObject(string(o.Outcome), plainN(75, o.Label), nil)
 	}
 	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plainN(150, say("modal.complete.outcome.placeholder", nil)), blkOutcome, opts...)
@@ -79,12 +79,16 @@ func (b *Bot) submitComplete(ctx context.Context, staff core.Staff, view slack.V
 		return submitted{response: b.modalErrors(ctx, errBadButton, nil, blkOutcome)}
 	}
 	gain, problems := core.ParseGain(func(k string) string { return stateValue(view.State, k).Value })
+	outcome := core.Outcome(stateValue(view.State, blkOutcome).SelectedOption.Value)
+	if outcome == core.OutcomeCouldNotContact {
+		problems = append(problems, outcomeNotOffered)
+	}
 	if len(problems) > 0 {
 		return submitted{response: b.modalErrors(ctx, &core.ValidationError{Fields: problems}, completeFields(), blkOutcome)}
 	}
 	res, err := b.engine.Act(ctx, core.TransitionRequest{
 		Referral: id, Action: core.ActionComplete, Actor: staff.Actor(), ExpectedVersion: version,
-		Outcome:     core.Outcome(stateValue(view.State, blkOutcome).SelectedOption.Value),
+		Outcome:     outcome,
 		OutcomeNote: stateValue(view.State, blkOutcomeNote).Value,
 		Gain:        gain,
 		AdviceType:  core.AdviceType(stateValue(view.State, blkAdviceType).SelectedOption.Value),

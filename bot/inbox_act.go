@@ -13,7 +13,7 @@ import (
 // inboxActions are the buttons the inbox accepts as form posts.
 var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect: true, btnHold: true, btnResume: true,
 	btnContact: true, btnComplete: true, btnFail: true, btnClaim: true, btnAssign: true, btnDetails: true, btnReopen: true,
-	btnCancel: true}
+	btnCancel: true, btnNote: true}
 
 // onePress are the actions a single button press makes, with nothing typed
 // or chosen: pressed twice (a double click, a page sent again), the second
@@ -39,6 +39,10 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		b.details(w, r, s, id)
 		return
 	}
+	if btn == btnNote {
+		b.showOutcomeNote(w, r, s, id)
+		return
+	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	// A suggestion pressed and another agency chosen from the list: the
 	// web cannot untick a choice, so neither is guessed at.
@@ -62,6 +66,11 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 			// Amounts that are not money are refused before core sees them.
 			err = &core.ValidationError{Fields: problems}
 		}
+	}
+	if btn == btnFail && !failConfirmed(r.PostFormValue) {
+		// A one-click button of a page from before the panel asked:
+		// the referral page's panel says what it does, and asks.
+		err = &core.ValidationError{Fields: []core.FieldError{failUnconfirmed}}
 	}
 	if btn == btnCancel && strings.TrimSpace(req.Feedback) == "" {
 		// Closing without an agency is a decision the audit log must
@@ -91,7 +100,14 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		case errors.As(err, &invalid):
 			f.fields = map[string]string{}
 			for _, fe := range invalid.Fields {
-				f.fields[fe.Field] = fe.Message
+				field := fe.Field
+				if btn == btnRedirect && field == "feedback" {
+					// The redirect's why has a box of its own: the
+					// problem goes there, and the summary links to it,
+					// not to the reject form's feedback.
+					field = "redirect-note"
+				}
+				f.fields[field] = fe.Message
 			}
 		case errors.As(err, &scope):
 			f.fields = map[string]string{"agency": msg}

@@ -51,6 +51,9 @@ type loginEmailPage struct {
 	// it was about, when it was about one.
 	Ended  bool
 	BackTo string
+	// Typed is the free text the form held, shown back to copy
+	// (typedFreeText).
+	Typed []typedText
 	// Notice is why a sign-in link did not sign in (used, expired, not
 	// valid), shown above the form to ask for a new one.
 	Notice string
@@ -89,7 +92,7 @@ func (b *Bot) askToSignIn(w http.ResponseWriter, r *http.Request) {
 	p.Needed = true
 	next := r.URL.RequestURI()
 	if r.Method != http.MethodGet {
-		p.Ended = true
+		p.Ended, p.Typed = true, typedFreeText(r)
 		next, p.BackTo = formPage(r.URL.Path)
 	}
 	if returnPath(next) {

@@ -20,6 +20,9 @@ type referralForm struct {
 	values formValues
 	// complete is the completion form as typed, when it came back.
 	complete *completeForm
+	// note is the completion note, read at its reader's asking
+	// (showOutcomeNote).
+	note string
 	// again is a one-press action refused because the referral had moved
 	// on (onePress): if that same action moved it, the page says it was
 	// already done rather than that it failed.
@@ -34,13 +37,17 @@ type alreadyView struct {
 	Location *time.Location
 }
 
-// lastChange is the latest entry of the referral's own story (not of the
-// referrals before it), and whether it has one beyond its creation.
+// lastChange is the latest change of the referral's own story (not of
+// the referrals before it), and whether it has one beyond its creation.
+// What the story tells of the client rather than of a change to the
+// referral (a new consent recorded on it, a crisis text) is passed over:
+// a press that found the referral moved on is about the change.
 func lastChange(tl []core.TimelineEntry, reference string) (core.TimelineEntry, bool) {
 	for i := len(tl) - 1; i >= 0; i-- {
-		if tl[i].Reference == reference {
-			return tl[i], tl[i].Action != ""
+		if tl[i].Reference != reference || tl[i].Consent != nil || tl[i].Kind == core.EventCrisisAfterEnd {
+			continue
 		}
+		return tl[i], tl[i].Action != ""
 	}
 	return core.TimelineEntry{}, false
 }
@@ -126,7 +133,7 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 			p.Unsaved = f.complete.Note
 		}
 	}
-	if d := r.URL.Query().Get("done"); doneActions[d] && f.status == http.StatusOK {
+	if d := r.URL.Query().Get("done"); (doneActions[d] || d == doneConsent) && f.status == http.StatusOK {
 		p.Done, p.DoneRef = d, ref.Reference
 	}
 	for _, reason := range core.Reasons {
@@ -166,6 +173,7 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		b.failed(w, &s, err)
 		return
 	}
+	p.Story.Note = f.note
 	if last, ok := lastChange(p.Story.Entries, ref.Reference); ok && f.again != "" && last.Action == f.again {
 		// The same press again: what it asked for is done, so the page
 		// says so, and nothing failed.
@@ -173,7 +181,7 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		p.Error, p.Unsaved = "", ""
 	}
 	if item.Has(string(btnRedirect)) || item.Has(string(btnAssign)) {
-		if p.Choice, err = b.referralAgencyChoice(ctx, ref, item.Has(string(btnAssign)), f); err != nil {
+		if p.Choice, err = b.referralAgencyChoice(ctx, ref, item.Has(string(btnAssign)), by, f); err != nil {
 			b.failed(w, &s, err)
 			return
 		}
@@ -214,8 +222,10 @@ func (b *Bot) leftNetwork(ctx context.Context, ref core.Referral, by core.Actor,
 // referralAgencyChoice is the assign (triage) or redirect form's choice:
 // the directory's suggestions and, when none fits or another is wanted,
 // any agency but the one holding the referral. Core refuses an agency
-// outside the client's consent, so the list says which those are.
-func (b *Bot) referralAgencyChoice(ctx context.Context, ref core.Referral, assign bool, f referralForm) (*agencyField, error) {
+// outside the client's consent, so the list says which those are, and
+// the form says whom the consent covers and how to record more
+// (consentNoteFor), in the words of that refusal.
+func (b *Bot) referralAgencyChoice(ctx context.Context, ref core.Referral, assign bool, by core.Actor, f referralForm) (*agencyField, error) {
 	var (
 		m   core.Match
 		err error
@@ -241,5 +251,8 @@ func (b *Bot) referralAgencyChoice(ctx context.Context, ref core.Referral, assig
 		return nil, err
 	}
 	c.Error = sentence(f.fields["agency"])
+	if c.Consent, err = b.consentNoteFor(ctx, ref, consent, by, f.values.Agency); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }

@@ -49,7 +49,7 @@ func TestWebButtonsByViewer(t *testing.T) {
 		{"another agency, new", ref(core.StatusRequested), KindAgency, other, false, nil},
 		{"holder, accepted", ref(core.StatusAccepted), KindAgency, holder, true, []button{btnHold, btnContact, btnFail, btnDetails}},
 		{"referrer, accepted", ref(core.StatusAccepted), KindAgency, referrer, true, []button{btnCancel, btnDetails}},
-		{"holder, client contacted", ref(core.StatusInProgress), KindAgency, holder, true, []button{btnComplete, btnFail, btnDetails}},
+		{"holder, client contacted", ref(core.StatusInProgress), KindAgency, holder, true, []button{btnComplete, btnDetails}}, // could not contact is before contact
 		{"holder, waiting list", ref(core.StatusOnHold), KindAgency, holder, true, []button{btnResume, btnCancel, btnDetails}},
 		{"referrer, waiting list", ref(core.StatusOnHold), KindAgency, referrer, true, []button{btnCancel, btnDetails}},
 		{"coordinator, waiting list", ref(core.StatusOnHold), KindAgency, coordinator, false, []button{btnResume, btnCancel}},

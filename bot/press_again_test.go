@@ -68,8 +68,10 @@ func TestUndoPressedTwice(t *testing.T) {
 		t.Errorf("the second undo changed the referral: version %d → %d, status %s", after.Version, got.Version, got.Status)
 	}
 
-	// Marking it could-not-contact from a page older than the undo: a
-	// different action the referral moved on from, so it failed.
+	// Marking it could-not-contact (confirmed, as its panel sends it)
+	// from a page older than the undo: a different action the referral
+	// moved on from, so it failed.
+	undo.Set("confirm", "yes")
 	resp, body = ailsa.post(base+"/fail", undo)
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "That didn't work") || strings.Contains(body, "Already done.") {
 		t.Errorf("a stale different action: %d, want 409 explained as a failure", resp.StatusCode)

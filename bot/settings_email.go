@@ -17,6 +17,7 @@ type settingsEmailPage struct {
 	Saved    bool
 	Token    string // unsubscribe: the token the form posts back
 	Done     bool   // unsubscribe: done
+	What     string // unsubscribe: the emails it stops, in words (unsubscribeWhat)
 }
 
 type mailKindChoice struct {
@@ -33,6 +34,43 @@ var mailKindLabels = map[core.EmailKind]string{
 	core.EmailEscalation:      "Escalations of overdue referrals (coordinators)",
 	core.EmailDeadLetter:      "Messages Onward could not deliver (coordinators)",
 	core.EmailAlert:           "Alerts: a referral waiting in triage, a client not contacted, an agency leaving with referrals, a partner's webhooks paused, texts held (coordinators)",
+}
+
+// unsubscribeWhat names the emails an unsubscribe link stops, for its
+// confirmation and its answer: the kind, and for an agency's own kinds
+// the agency ("emails about new referrals for Lochgair Food Share"), so
+// nobody stops more, or other, emails than they meant to.
+func unsubscribeWhat(kind core.EmailKind, agency string) string {
+	if agency == "" {
+		agency = "your agency"
+	}
+	switch kind {
+	case core.EmailNewReferral:
+		return "emails about new referrals for " + agency
+	case core.EmailAckReminder:
+		return "reminders about referrals waiting for " + agency
+	case core.EmailContactReminder:
+		return "reminders about clients " + agency + " accepted but has not marked contacted"
+	case core.EmailReferralUpdate:
+		return "emails about what became of referrals you made"
+	case core.EmailEscalation:
+		return "emails about escalations of overdue referrals"
+	case core.EmailDeadLetter:
+		return "emails about messages Onward could not deliver"
+	case core.EmailAlert:
+		return "alert emails (a referral waiting in triage, a client not contacted, an agency leaving with referrals, a partner's webhooks paused, texts held)"
+	}
+	return "this kind of email"
+}
+
+// unsubscribeWhatFor is unsubscribeWhat for a member of staff, by id:
+// their agency's name is read for it ("your agency" when it cannot be).
+func (b *Bot) unsubscribeWhatFor(ctx context.Context, staff core.StaffID, kind core.EmailKind) string {
+	var agency string
+	if st, err := b.engine.StaffByID(ctx, staff); err == nil {
+		agency = st.AgencyName
+	}
+	return unsubscribeWhat(kind, agency)
 }
 
 func (b *Bot) settingsPage(r *http.Request, s session) (settingsEmailPage, error) {
@@ -142,7 +180,7 @@ func (b *Bot) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.writeLayout(w, http.StatusOK, loginPages()["settings_email"], "settings_email",
-		settingsEmailPage{page: page{Title: "Unsubscribe"}, Token: tok})
+		settingsEmailPage{page: page{Title: "Unsubscribe"}, Token: tok, What: b.unsubscribeWhatFor(r.Context(), staff, kind)})
 }
 
 // unsubscribe turns one kind of email off: the one-click POST mail
@@ -171,7 +209,7 @@ func (b *Bot) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not unsubscribe just now; try again", http.StatusInternalServerError)
 		return
 	}
-	b.message(w, http.StatusOK, nil, "", "Unsubscribed", sayWeb("web.unsubscribe.done", nil))
+	b.message(w, http.StatusOK, nil, "", "Unsubscribed", sayWeb("web.unsubscribe.done", b.unsubscribeWhatFor(r.Context(), staff, kind)))
 }
 
 // refuseLastToHear answers an unsubscribe that lastToHear refuses, and

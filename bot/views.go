@@ -60,7 +60,7 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 		view = completeModal(v, n, r.OffersGain())
 	case btnRedirect, btnAssign:
 		// The same choice as the referral's page on the staff web.
-		c, err := b.referralAgencyChoice(ctx, r, p.button == btnAssign, referralForm{})
+		c, err := b.referralAgencyChoice(ctx, r, p.button == btnAssign, by, referralForm{})
 		if err != nil {
 			return err
 		}

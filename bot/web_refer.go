@@ -56,11 +56,14 @@ type referView struct {
 	Found     *core.FoundClient
 	NotFound  bool
 	ParentRef string
-	Needs     []needOption
-	Choice    agencyField // the directory's suggestions, once needs are chosen, and every other agency
-	Wording   core.ConsentWording
-	Witness   string
-	Limits    map[string]int // referLimits, for the fields' maxlength
+	// ParentCrisis: the referral referred on from is a crisis, so the
+	// form says why its crisis box came ticked.
+	ParentCrisis bool
+	Needs        []needOption
+	Choice       agencyField // the directory's suggestions, once needs are chosen, and every other agency
+	Wording      core.ConsentWording
+	Witness      string
+	Limits       map[string]int // referLimits, for the fields' maxlength
 	// Languages are the languages clients may be texted in; Interpreting,
 	// every language an interpreter may be asked for.
 	Languages    []referLanguage
@@ -139,8 +142,35 @@ func (b *Bot) referPage(w http.ResponseWriter, r *http.Request, s session) {
 		for _, n := range ref.Needs {
 			f.Needs = append(f.Needs, string(n))
 		}
+		if ref.Crisis {
+			// A crisis stays one when the client is referred on: the
+			// form comes ticked, with the reasons the referral's page
+			// gives, and the adviser unticks it if it has passed.
+			reasons, err := b.engine.ChainCrisisReasons(r.Context(), ref.ID)
+			if err != nil {
+				b.failed(w, &s, err)
+				return
+			}
+			f.Crisis, f.CrisisReason = true, carriedCrisisReason(reasons)
+		}
 	}
 	b.showRefer(w, r, s, http.StatusOK, f, v)
+}
+
+// carriedCrisisReason is the crisis reasons of the referral a client is
+// referred on from, as the form's one reason: joined, and cut at a
+// word to the field's limit so the form never refuses what it filled in.
+func carriedCrisisReason(reasons []string) string {
+	s := strings.Join(reasons, "; ")
+	limit := referLimits["crisis_reason"]
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	cut := []rune(s)[:limit-1]
+	if i := strings.LastIndex(string(cut), " "); i > 0 {
+		return string(cut)[:i] + "…"
+	}
+	return string(cut) + "…"
 }
 
 // readReferForm reads the posted form, trimmed. What the adviser typed is
@@ -494,7 +524,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 	}
 	if f.Parent != "" {
 		if ref, err := b.engine.ReferralByReference(ctx, strings.ToUpper(f.Parent)); err == nil && s.staff.Actor().MaySee(ref) {
-			v.ParentRef = ref.Reference
+			v.ParentRef, v.ParentCrisis = ref.Reference, ref.Crisis
 		}
 	}
 	if f.Client != "" && v.Found == nil {

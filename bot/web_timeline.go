@@ -25,6 +25,11 @@ type storyView struct {
 	AdviceType  string
 	AdviceTopic string
 	Gains       []gainInput
+	// NoteOffered: completion left a note the viewer may read
+	// (core.Actor.MayReadOutcomeNote), behind a button, since reading
+	// it is recorded; Note is the note once they asked (outcome_note.go).
+	NoteOffered bool
+	Note        string
 	Now         time.Time
 	Location    *time.Location
 }
@@ -55,6 +60,7 @@ func (b *Bot) story(ctx context.Context, r core.Referral, v cardView, viewer cor
 			return nil, err
 		}
 		st.Outcome = n.OutcomeLabel(*r.Outcome)
+		st.NoteOffered = len(r.OutcomeNoteEnc) > 0 && viewer.MayReadOutcomeNote(r)
 		if r.AdviceType != nil {
 			st.AdviceType = r.AdviceType.Label()
 		}

@@ -153,6 +153,11 @@ func (e *Engine) withdrawConsent(ctx context.Context, client ClientID, by Actor,
 	}
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		now := e.clock.Now()
+		// The client's lock first, as RecordWiderConsent takes it: a
+		// consent recorded while this ran would be left standing.
+		if _, err := tx.Exec(ctx, sqlLockClientConsent, client); err != nil {
+			return fmt.Errorf("withdraw consent of client %d: %w", client, err)
+		}
 		rows, _ := tx.Query(ctx, sqlWithdrawConsents, client, now)
 		ids, err := pgx.CollectRows(rows, pgx.RowTo[ConsentID])
 		if err != nil {

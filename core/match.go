@@ -159,15 +159,18 @@ func rankFits(fits []*agencyFit, q MatchQuery, districts map[string]District) Ma
 		if q.Asking != 0 && f.agency.ID == q.Asking {
 			continue
 		}
+		// Every reason an agency is left out is given, whichever page
+		// asks: the redirect panel (with the client's consent) and the
+		// refer-on form (whose consent is given with it) then agree on
+		// what they share ("does not serve KY5"), and the first names
+		// the consent besides.
+		var why, whyNot MatchReasons
 		if slices.Contains(q.Exclude, f.agency.ID) {
-			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: MatchReasons{{Kind: WhyTriedBefore}}})
-			continue
+			whyNot = append(whyNot, MatchReason{Kind: WhyTriedBefore})
 		}
 		if q.Consent != nil && !q.Consent.Covers(f.agency.ID) {
-			m.Excluded = append(m.Excluded, Exclusion{Agency: f.agency, Reasons: MatchReasons{{Kind: WhyNotConsented}}})
-			continue
+			whyNot = append(whyNot, MatchReason{Kind: WhyNotConsented})
 		}
-		var why, whyNot MatchReasons
 		var covers []Need
 		areaScore, lang := 0, false
 		for _, s := range f.services {

@@ -46,3 +46,46 @@ func (e *Engine) OutcomeNote(ctx context.Context, r Referral) (string, error) {
 	}
 	return note, nil
 }
+
+// MayReadOutcomeNote reports whether the actor may read the note made
+// when the referral was completed: staff of the agency that completed it
+// (the one holding it) and coordinators. The referring agency is told
+// the outcome, never the note.
+func (a Actor) MayReadOutcomeNote(r Referral) bool {
+	switch {
+	case a.Kind == ActorSystem:
+		return true
+	case !a.actsForAgency():
+		return false
+	case a.Coordinates():
+		return true
+	}
+	return r.Status == StatusCompleted && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID
+}
+
+// ReadOutcomeNote returns a referral's completion note ("" when there is
+// none) to someone who may read it (MayReadOutcomeNote), and records the
+// reading in the audit log as DiscloseClient records a disclosure: a
+// details-disclosed event saying what was read ("outcome-note") and the
+// channel (via). A refusal is recorded too. An erased client's note reads
+// as ErrErased.
+func (e *Engine) ReadOutcomeNote(ctx context.Context, id ReferralID, by Actor, via string) (string, Referral, error) {
+	r, err := e.Referral(ctx, id)
+	if err != nil {
+		return "", Referral{}, err
+	}
+	if !by.MayReadOutcomeNote(r) {
+		_ = e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
+			data: eventData("action", "view-outcome-note", "via", via, "agency_id", int64(by.AgencyID))})
+		return "", r, &ForbiddenError{Why: "only the agency that completed this referral, or a coordinator, can read its completion note"}
+	}
+	note, err := e.OutcomeNote(ctx, r)
+	if err != nil || note == "" {
+		return "", r, err
+	}
+	if err := e.appendEvent(ctx, e.pool, newEvent{kind: EventDisclosed, referral: r.ID, client: r.ClientID, actor: by,
+		data: eventData("via", via, "agency_id", int64(by.AgencyID), "what", "outcome-note")}); err != nil {
+		return "", r, fmt.Errorf("record reading the outcome note of %s: %w", r.Reference, err)
+	}
+	return note, r, nil
+}

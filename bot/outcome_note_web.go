@@ -1,0 +1,29 @@
+package bot
+
+import (
+	"net/http"
+
+	"github.com/onward-network/onward/core"
+)
+
+// btnNote reads a completed referral's note on its page. The note is
+// about the client, so reading it is a deliberate act (a POST, like View
+// details) that core records as a disclosure (core.Engine.ReadOutcomeNote);
+// the page offers it only to those core lets read it: the agency that
+// completed the referral and coordinators, never the referrer.
+const btnNote button = "note"
+
+// showOutcomeNote shows the referral's page with its completion note.
+func (b *Bot) showOutcomeNote(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID) {
+	note, _, err := b.engine.ReadOutcomeNote(r.Context(), id, s.staff.Actor(), "web")
+	if err != nil {
+		status, msg := b.webAnswer(r.Context(), err)
+		if status == http.StatusInternalServerError {
+			b.failed(w, &s, err)
+			return
+		}
+		b.showReferral(w, r, s, id, referralForm{status: status, err: msg})
+		return
+	}
+	b.showReferral(w, r, s, id, referralForm{status: http.StatusOK, note: note})
+}
