@@ -217,18 +217,32 @@ func (w *Worker) keepProviderID(ctx context.Context, r core.OutboxClaim, provide
 
 // urgent reports whether the row is a crisis alert (a crisis referral's,
 // or a client in danger texting after their referral: UrgentAlert, and
-// its emails) or a crisis referral's card, retried on the short schedule.
+// its emails), the coordinators' crisis email, or a crisis referral's
+// card or new-referral email, retried on the short schedule.
 func (w *Worker) urgent(ctx context.Context, r core.OutboxClaim) bool {
 	switch r.Kind {
 	case core.OutboxCrisisAlert:
 		return true
-	case core.OutboxAlert, core.OutboxEmail, core.OutboxEmailSend:
+	case core.OutboxAlert:
 		return r.Payload.UrgentAlert()
+	case core.OutboxEmail, core.OutboxEmailSend:
+		switch {
+		case r.Payload.UrgentAlert() || r.Payload.Email == core.EmailCrisis:
+			return true
+		case r.Payload.Email == core.EmailNewReferral && r.Referral() != 0:
+			return w.crisisReferral(ctx, r.Referral())
+		}
 	case core.OutboxCard:
-		ref, err := w.engine.Referral(ctx, r.Referral())
-		return err == nil && ref.Crisis
+		return w.crisisReferral(ctx, r.Referral())
 	}
 	return false
+}
+
+// crisisReferral reports whether referral id is a crisis (false when it
+// cannot be read: the routine schedule is the safe default).
+func (w *Worker) crisisReferral(ctx context.Context, id core.ReferralID) bool {
+	ref, err := w.engine.Referral(ctx, id)
+	return err == nil && ref.Crisis
 }
 
 // fail reschedules a transient failure with backoff, or dead-letters a

@@ -2,9 +2,11 @@ package notify_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/notify"
 	"github.com/onward-network/onward/notify/smtpfake"
 )
 
@@ -35,5 +37,46 @@ func TestCrisisEmailOnlyWhenACoordinatorIsNeeded(t *testing.T) {
 		if e.Kind == core.OutboxEmail && e.Payload.Email == core.EmailCrisis && e.Payload.ReferralID == adviser.ID {
 			t.Errorf("crisis email queued for the adviser's referral: %+v", e)
 		}
+	}
+}
+
+// TestCrisisReferralEmailsRetriedOnTheShortSchedule: the coordinators'
+// crisis email and the agency's email of a crisis referral, refused by
+// the mail server once, are tried again within seconds (the crisis
+// schedule), not after the routine backoff; a routine referral's email
+// keeps the routine one.
+func TestCrisisReferralEmailsRetriedOnTheShortSchedule(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
+	h.markAllSent(t)
+	adviser := h.staffReferral(t, "crisis-adviser", true)
+	routine := h.staffReferral(t, "routine-adviser", false)
+	self := h.selfRefer(t, "crisis-self", func(in *core.SelfReferral) { in.Crisis = true })
+	h.smtp.SetScript(func(int) smtpfake.Reply { return smtpfake.Reply{Code: 451} })
+	w := h.worker(t, func(o *notify.Options) {
+		o.Mail, o.BaseBackoff, o.MaxBackoff = h.sender, 10*time.Minute, time.Hour
+	})
+	drain(t, w)
+	seen := map[string]int{}
+	for _, e := range coretest.OutboxRows(t, h.engine) {
+		if e.Kind != core.OutboxEmailSend || e.SentAt != nil || e.Attempts == 0 {
+			continue
+		}
+		wait := e.AvailableAt.Sub(h.clock.Now())
+		switch {
+		case e.Payload.Email == core.EmailCrisis && e.Payload.ReferralID == self.ID,
+			e.Payload.Email == core.EmailNewReferral && e.Payload.ReferralID == adviser.ID:
+			seen["crisis"]++
+			if wait > 5*time.Second {
+				t.Errorf("%s email of crisis referral %d retried in %v, want within seconds", e.Payload.Email, e.Payload.ReferralID, wait)
+			}
+		case e.Payload.Email == core.EmailNewReferral && e.Payload.ReferralID == routine.ID:
+			seen["routine"]++
+			if wait < time.Minute {
+				t.Errorf("a routine referral's email retried in %v, want the routine backoff", wait)
+			}
+		}
+	}
+	if seen["crisis"] < 2 || seen["routine"] == 0 {
+		t.Fatalf("emails refused and waiting: %v; want the crisis email, the crisis referral's and the routine one", seen)
 	}
 }
