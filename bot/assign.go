@@ -26,6 +26,7 @@ func (b *Bot) submitAssign(ctx context.Context, staff core.Staff, view slack.Vie
 		ToAgency: agency,
 	})
 	if err != nil {
+		err = &referralError{id: id, err: err}
 		return submitted{response: b.modalErrors(ctx, err, map[string]string{"agency": block}, block)}
 	}
 	full, err := b.assignedFull(ctx, res.Referral)

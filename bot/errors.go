@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/onward-network/onward/core"
@@ -44,7 +45,7 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 	case errors.As(err, &forbidden):
 		return answer{"eph.forbidden", http.StatusForbidden, forbidden.Why}, true
 	case errors.As(err, &scope):
-		return answer{"eph.consent_scope", http.StatusUnprocessableEntity, scope.Agency}, true
+		return answer{"eph.consent_scope", http.StatusUnprocessableEntity, consentScopeWords{Agency: scope.Agency, Link: b.consentLink(ctx, err)}}, true
 	case errors.Is(err, core.ErrConsentWithdrawn):
 		return answer{"eph.consent_withdrawn", http.StatusConflict, nil}, true
 	case errors.As(err, &invalid):
@@ -63,6 +64,36 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 		return answer{"eph.bad_button", http.StatusBadRequest, nil}, true
 	}
 	return answer{"eph.failed", http.StatusInternalServerError, nil}, false
+}
+
+// consentScopeWords are what eph.consent_scope says: the agency refused,
+// and where to record new consent, when the refusal is about a referral.
+type consentScopeWords struct{ Agency, Link string }
+
+// referralError is an error acting on one referral, for answers that send
+// the member of staff to that referral's pages on the staff web (Slack
+// has no consent form, so a consent refusal links to the web's).
+type referralError struct {
+	id  core.ReferralID
+	err error
+}
+
+func (e *referralError) Error() string { return e.err.Error() }
+func (e *referralError) Unwrap() error { return e.err }
+
+// consentLink is the staff web's consent form for the referral err is
+// about, "" when err names none or it cannot be read. The address
+// carries the reference only, never the client.
+func (b *Bot) consentLink(ctx context.Context, err error) string {
+	var on *referralError
+	if !errors.As(err, &on) {
+		return ""
+	}
+	r, err := b.engine.Referral(ctx, on.id)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/referrals/" + url.PathEscape(r.Reference) + "/consent"
 }
 
 // slackAnswer is Slack's answer to an error.

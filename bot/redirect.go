@@ -22,6 +22,7 @@ func (b *Bot) submitRedirect(ctx context.Context, staff core.Staff, view slack.V
 		ToAgency: agency, Feedback: stateValue(view.State, blkFeedback).Value,
 	})
 	if err != nil {
+		err = &referralError{id: id, err: err}
 		return submitted{response: b.modalErrors(ctx, err, map[string]string{"agency": block, "feedback": blkFeedback}, block)}
 	}
 	return submitted{done: true}

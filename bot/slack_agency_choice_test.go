@@ -109,7 +109,8 @@ func TestSlackAssignAnyAgencyWhenNoneFits(t *testing.T) {
 // TestSlackRedirectToAnyAgency: a staff referral whose consent covers only
 // the agency holding it. Nothing is suggested; the Redirect… modal lists
 // every other agency, naming those outside the consent. Choosing one is
-// refused in the modal on the list's block in plain words; once the
+// refused in the modal on the list's block in plain words, with a link
+// to the referral's consent form on the staff web; once the
 // consent is set aside (a self-referral, consent to any), choosing from
 // the list redirects.
 func TestSlackRedirectToAnyAgency(t *testing.T) {
@@ -136,7 +137,8 @@ func TestSlackRedirectToAnyAgency(t *testing.T) {
 	resp := submitResponse(t, body)
 	errs, _ := resp["errors"].(map[string]any)
 	msg, _ := errs[blkAgency].(string)
-	if resp["response_action"] != "errors" || msg != sayPlain("eph.consent_scope", "Kingdom Housing Options") || strings.ContainsAny(msg, "*&<") {
+	if resp["response_action"] != "errors" || msg != sayPlain("eph.consent_scope", consentScopeWords{Agency: "Kingdom Housing Options",
+		Link: tb.cfg.PublicURL + "/staff/referrals/" + ref.Reference + "/consent"}) || strings.ContainsAny(msg, "*&<") {
 		t.Fatalf("want the consent refusal in plain words on the agency block, got %s", body)
 	}
 	if got := tb.referral(ref.ID); got.Status != core.StatusRequested {

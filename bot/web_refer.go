@@ -31,6 +31,7 @@ type referForm struct {
 	Parent                                    string // the referral the client is referred on from
 	Client                                    string // a client found by phone or reference
 	ClientDistrict                            string // where the client found is on record, for matching
+	ClientLanguage                            string // the language the client found is texted in, for matching
 	FindPhone, FindReference                  string
 	Name, Phone, Email, Postcode, Town, Notes string
 	// Language is the language the client is texted in (a shipped code, ""
@@ -181,7 +182,7 @@ func readReferForm(r *http.Request) referForm {
 	typed := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	hidden := func(name string, max int) string { return cutRunes(strings.TrimSpace(r.PostFormValue(name)), max) }
 	f := referForm{Key: hidden("key", 64), Parent: hidden("parent", 20), Client: hidden("client", 20),
-		ClientDistrict: hidden("client_district", 8), FindPhone: typed("find_phone"), FindReference: typed("find_reference"),
+		ClientDistrict: hidden("client_district", 8), ClientLanguage: hidden("client_language", 20), FindPhone: typed("find_phone"), FindReference: typed("find_reference"),
 		Name: typed("name"), Phone: typed("phone"), Email: typed("email"), Postcode: typed("postcode"),
 		Town: typed("town"), Notes: typed("notes"), Crisis: r.PostFormValue("crisis") == "yes",
 		CrisisReason: typed("crisis_reason"), Scope: hidden("scope", 20),
@@ -356,13 +357,19 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 		case errors.Is(err, core.ErrNotFound):
 			// The same answer whether the client does not exist or their
 			// consent does not cover this agency.
-			v.NotFound, f.Client, f.ClientDistrict = true, "", ""
+			v.NotFound, f.Client, f.ClientDistrict, f.ClientLanguage = true, "", "", ""
 		case err != nil:
 			b.failed(w, &s, err)
 			return
 		default:
 			v.Found, f.Client = &found, strconv.FormatInt(int64(found.ID), 10)
 			f.ClientDistrict = b.foundDistrict(ctx, found)
+			// Carried by the form like the district, so later steps need
+			// not trust a client id the browser posts back.
+			if f.ClientLanguage, _, err = b.engine.ClientLanguage(ctx, found.ID); err != nil {
+				b.failed(w, &s, err)
+				return
+			}
 		}
 		f.FindPhone, f.FindReference = "", ""
 		b.showRefer(w, r, s, http.StatusOK, f, v)
@@ -548,7 +555,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 		if f.Crisis {
 			needs = core.CrisisNeeds(needs, []string{f.CrisisReason})
 		}
-		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: district, Language: f.Language, Asking: s.staff.AgencyID})
+		m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: needs, District: district, Language: b.languageOf(ctx, s, f), Asking: s.staff.AgencyID})
 		if err != nil {
 			b.failed(w, &s, err)
 			return
@@ -598,6 +605,29 @@ func (b *Bot) districtOf(ctx context.Context, s session, f referForm) string {
 		}
 	}
 	return ""
+}
+
+// languageOf is the language to match on, as districtOf places the
+// client: for a client Onward has, the one on record (as the referral's
+// Redirect panel matches on, and as core records the referral with),
+// whatever the form's own language field says; else the form's.
+func (b *Bot) languageOf(ctx context.Context, s session, f referForm) string {
+	if f.Parent != "" {
+		ref, err := b.engine.ReferralByReference(ctx, strings.ToUpper(f.Parent))
+		if err != nil || !s.staff.Actor().MaySee(ref) {
+			return ""
+		}
+		language, _, err := b.engine.ClientLanguage(ctx, ref.ClientID)
+		if err != nil {
+			return ""
+		}
+		return language
+	}
+	if f.Client != "" {
+		// Found at the first step, and carried by the form since.
+		return f.ClientLanguage
+	}
+	return f.Language
 }
 
 // foundDistrict is where a client found at the first step is on record:
