@@ -30,6 +30,10 @@ type SubjectAccess struct {
 type SubjectConsent struct {
 	Consent
 	Wording string `json:"wording"`
+	// AgencyNames name the agencies a consent for named agencies covers,
+	// beside their ids, so the client reads whom they agreed to share
+	// with.
+	AgencyNames []string `json:"agency_names,omitempty"`
 }
 
 // SubjectReferral is one referral as the client would recognise it.
@@ -254,6 +258,11 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 	names, err := e.agencyNames(ctx)
 	if err != nil {
 		return out, err
+	}
+	for i, c := range out.Consents {
+		for _, id := range c.AgencyIDs {
+			out.Consents[i].AgencyNames = append(out.Consents[i].AgencyNames, names[id])
+		}
 	}
 	for _, r := range refs {
 		sr := SubjectReferral{Reference: r.Reference, Status: r.Status, Needs: r.Needs, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt,

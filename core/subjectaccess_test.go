@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +276,40 @@ func TestSubjectAccessNamesWhoSawTheDetails(t *testing.T) {
 	}
 	if !accepted {
 		t.Errorf("no acceptance among the export's events: %+v", out.Events)
+	}
+}
+
+// TestSubjectAccessNamesTheAgenciesConsentedTo: a consent for named
+// agencies names them, by name, in the export and on the client's page,
+// with how it was given in plain words (it said "the agencies named"
+// and "by staff" before).
+func TestSubjectAccessNamesTheAgenciesConsentedTo(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	in := coretest.SelfReferral("named-agencies")
+	r, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "named-agencies", By: n.WelfareAdviser.Actor(),
+		Client: in.Client, Needs: []core.Need{core.NeedDebt}, ToAgency: n.CAB, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := env.Engine.ExportClient(ctx, r.ClientID, n.Coordinator.Actor(), "web", sarRequest(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Consents) != 1 || !slices.Equal(out.Consents[0].AgencyNames, []string{"Kirkton Citizens Advice"}) {
+		t.Fatalf("consents %+v; want one naming Kirkton Citizens Advice", out.Consents)
+	}
+	var page strings.Builder
+	if err := core.WriteSubjectAccessHTML(&page, out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"shared with Kirkton Citizens Advice.", "to a member of staff, who recorded it"} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("the client's page does not say %q", want)
+		}
+	}
+	if strings.Contains(page.String(), "the agencies named") {
+		t.Error("the client's page says \"the agencies named\" without naming them")
 	}
 }
