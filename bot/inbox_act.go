@@ -140,12 +140,7 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 func (b *Bot) details(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID) {
 	d, err := b.disclose(r.Context(), id, s.staff, "web")
 	if err != nil {
-		status, msg := b.webAnswer(r.Context(), err)
-		if status == http.StatusInternalServerError {
-			b.failed(w, &s, err)
-			return
-		}
-		b.showReferral(w, r, s, id, referralForm{status: status, err: msg})
+		b.refusedOnReferral(w, r, s, id, err)
 		return
 	}
 	ref := &cardItem{cardView: cardView{ID: id, Reference: d.Reference}}

@@ -17,13 +17,20 @@ const btnNote button = "note"
 func (b *Bot) showOutcomeNote(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID) {
 	note, _, err := b.engine.ReadOutcomeNote(r.Context(), id, s.staff.Actor(), "web")
 	if err != nil {
-		status, msg := b.webAnswer(r.Context(), err)
-		if status == http.StatusInternalServerError {
-			b.failed(w, &s, err)
-			return
-		}
-		b.showReferral(w, r, s, id, referralForm{status: status, err: msg})
+		b.refusedOnReferral(w, r, s, id, err)
 		return
 	}
 	b.showReferral(w, r, s, id, referralForm{status: http.StatusOK, note: note})
+}
+
+// refusedOnReferral answers a read of a referral's details or note that
+// core refused: the referral's page again, saying why, or the fault page
+// when nothing in the request was wrong.
+func (b *Bot) refusedOnReferral(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID, err error) {
+	status, msg := b.webAnswer(r.Context(), err)
+	if status == http.StatusInternalServerError {
+		b.failed(w, &s, err)
+		return
+	}
+	b.showReferral(w, r, s, id, referralForm{status: status, err: msg})
 }
