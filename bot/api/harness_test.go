@@ -38,7 +38,12 @@ func newHarnessWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *harn
 	t.Helper()
 	env := coretest.NewEnv(t)
 	rdb, prefix := coretest.NewRedis(t)
-	a, err := api.New(api.Options{Engine: env.Engine, Redis: rdb, Log: slog.New(slog.DiscardHandler),
+	// The API gets Redis as serve gives it: through the autopipeliner.
+	ap, err := rdb.AsyncAutoPipeline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := api.New(api.Options{Engine: env.Engine, Redis: ap, Log: slog.New(slog.DiscardHandler),
 		TokenSecret: api.TokenSecret("test-session-secret"), KeyPrefix: prefix})
 	if err != nil {
 		t.Fatal(err)

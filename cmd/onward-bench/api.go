@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 )
 
@@ -40,7 +41,11 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := api.New(api.Options{Engine: env.engine, Redis: env.rdb, Log: env.quiet,
+	ap, err := wiring.PipelinedRedis(env.rdb)
+	if err != nil {
+		return err
+	}
+	a, err := api.New(api.Options{Engine: env.engine, Redis: ap, Log: env.quiet,
 		TokenSecret: api.TokenSecret(randomHex(32)), KeyPrefix: env.prefix})
 	if err != nil {
 		return err

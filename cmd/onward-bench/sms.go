@@ -69,7 +69,7 @@ func benchSMS(ctx context.Context, stdout io.Writer, script []string, label stri
 
 	// The limits are raised so the benchmark measures the work, not the
 	// refusals; the limiter still runs on every request.
-	ap, err := wiring.WebhookRedis(rdb)
+	ap, err := wiring.PipelinedRedis(rdb)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onward-network/onward/bot/api"
 	"github.com/onward-network/onward/bot/fhir"
+	"github.com/onward-network/onward/cmd/internal/wiring"
 )
 
 // partnerAPIs holds the partner API of each app, so shutdown can flush its
@@ -19,7 +20,11 @@ func init() {
 	registerMount(mount{
 		name: "partner",
 		routes: func(a *app, mux *http.ServeMux) error {
-			p, err := api.New(api.Options{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "partner-api"),
+			rdb, err := wiring.PipelinedRedis(a.rdb)
+			if err != nil {
+				return err
+			}
+			p, err := api.New(api.Options{Engine: a.engine, Redis: rdb, Log: a.log.With("part", "partner-api"),
 				TokenSecret: api.TokenSecret(a.cfg.SessionSecret), KeyPrefix: "onward:"})
 			if err != nil {
 				return err

@@ -70,7 +70,7 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 		return nil
 	}
 	log := a.log.With("part", "sms")
-	rdb, err := wiring.WebhookRedis(a.rdb)
+	rdb, err := wiring.PipelinedRedis(a.rdb)
 	if err != nil {
 		return err
 	}

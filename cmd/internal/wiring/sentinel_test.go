@@ -9,10 +9,10 @@ import (
 	"github.com/onward-network/onward/core/coretest/localserver"
 )
 
-// TestWebhookRedisFollowsAFailover writes through the webhook's Redis face
+// TestPipelinedRedisFollowsAFailover writes through the webhook's Redis face
 // on a redis+sentinel URL, fails the master over, and writes and reads
 // again: the client follows the new master and the key survived.
-func TestWebhookRedisFollowsAFailover(t *testing.T) {
+func TestPipelinedRedisFollowsAFailover(t *testing.T) {
 	ctx := context.Background()
 	master := localserver.StartRedis(t, nil)
 	replica := localserver.StartRedis(t, master)
@@ -22,7 +22,7 @@ func TestWebhookRedisFollowsAFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	hook, err := WebhookRedis(rdb)
+	hook, err := PipelinedRedis(rdb)
 	if err != nil {
 		t.Fatal(err)
 	}
