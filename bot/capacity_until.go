@@ -20,7 +20,7 @@ import (
 // referrals again (setAgencyCapacity).
 func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session) {
 	if r.PostFormValue("agency") != "" {
-		b.coordinatorsOnly(b.setAgencyCapacity)(w, r, s)
+		b.coordinatorsOnly("agencies", b.setAgencyCapacity)(w, r, s)
 		return
 	}
 	var until *time.Time

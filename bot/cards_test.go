@@ -115,7 +115,9 @@ func TestButtonValueRoundTrip(t *testing.T) {
 	if err != nil || id != 42 || ver != 7 {
 		t.Fatalf("got %d %d %v", id, ver, err)
 	}
-	for _, bad := range []string{"", "42", "x:1", "1:y", "-1:2", "1:2:3"} {
+	// Version 0 would be core's "whatever is current": no card has it
+	// (review M2).
+	for _, bad := range []string{"", "42", "x:1", "1:y", "-1:2", "1:2:3", "1:0", "1:-1"} {
 		if _, _, err := parseButtonValue(bad); err == nil {
 			t.Errorf("%q should not parse", bad)
 		}

@@ -124,12 +124,13 @@ func buttonValue(id core.ReferralID, version int) string {
 	return fmt.Sprintf("%d:%d", id, version)
 }
 
-// parseButtonValue reads "ID:VERSION" back.
+// parseButtonValue reads "ID:VERSION" back. A version is 1 or more: core
+// takes 0 as "whatever is current", which no card ever meant.
 func parseButtonValue(s string) (core.ReferralID, int, error) {
 	a, b, ok := strings.Cut(s, ":")
 	id, err1 := strconv.ParseInt(a, 10, 64)
 	ver, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || id <= 0 || ver < 0 {
+	if !ok || err1 != nil || err2 != nil || id <= 0 || ver < 1 {
 		return 0, 0, fmt.Errorf("button value %q is not referral:version", s)
 	}
 	return core.ReferralID(id), ver, nil

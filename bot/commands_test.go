@@ -144,7 +144,7 @@ func TestReferCommand(t *testing.T) {
 	// Without the consent box ticked: refused, in the modal.
 	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF1", cbReferSend, meta, values)), 200)
 	errs, _ := submitResponse(t, body)["errors"].(map[string]any)
-	if msg, _ := errs[blkConsent].(string); !strings.Contains(msg, "confirm the client agreed") {
+	if msg, _ := errs[blkConsent].(string); !strings.Contains(msg, "Confirm the client agreed") {
 		t.Fatalf("want a consent error, got %s", body)
 	}
 	// A bad phone number: against the phone block.

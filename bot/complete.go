@@ -27,7 +27,7 @@ const (
 
 // completeModal asks for the outcome of a referral being completed.
 func completeModal(v cardView, n core.Network, offerGain bool) slack.ModalViewRequest {
-	outcomes := completionOutcomes(n)
+	outcomes := n.CompletionOutcomes()
 	opts := make([]*slack.OptionBlockObject, len(outcomes))
 	for i, o := range outcomes {
 		opts[i] = slack.NewOptionBlockObject(string(o.Outcome), plainN(75, o.Label), nil)
@@ -80,9 +80,6 @@ func (b *Bot) submitComplete(ctx context.Context, staff core.Staff, view slack.V
 	}
 	gain, problems := core.ParseGain(func(k string) string { return stateValue(view.State, k).Value })
 	outcome := core.Outcome(stateValue(view.State, blkOutcome).SelectedOption.Value)
-	if outcome == core.OutcomeCouldNotContact {
-		problems = append(problems, outcomeNotOffered)
-	}
 	if len(problems) > 0 {
 		return submitted{response: b.modalErrors(ctx, &core.ValidationError{Fields: problems}, completeFields(), blkOutcome)}
 	}

@@ -43,9 +43,6 @@ func completionRequest(r *http.Request, req *core.TransitionRequest) (completeFo
 		f.Gains = append(f.Gains, gainInput{Key: g.Key, Label: g.Label, Value: r.PostFormValue(g.Key)})
 	}
 	gain, problems := core.ParseGain(r.PostFormValue)
-	if core.Outcome(f.Outcome) == core.OutcomeCouldNotContact {
-		problems = append(problems, outcomeNotOffered)
-	}
 	req.Outcome, req.OutcomeNote, req.Gain = core.Outcome(f.Outcome), f.Note, gain
 	req.AdviceType, req.AdviceTopic = core.AdviceType(f.AdviceType), f.AdviceTopic
 	return f, problems
@@ -58,7 +55,7 @@ func (b *Bot) fillCompleteForm(ctx context.Context, ref core.Referral, f *comple
 	if err != nil {
 		return err
 	}
-	for _, o := range completionOutcomes(n) {
+	for _, o := range n.CompletionOutcomes() {
 		f.Outcomes = append(f.Outcomes, reasonOption{Value: string(o.Outcome), Label: o.Label})
 	}
 	f.OfferGain = ref.OffersGain()

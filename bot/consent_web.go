@@ -22,8 +22,12 @@ import (
 // the consent tells the adviser to "ask the client and record new
 // consent"; the referral's redirect panel links here in the same words.
 
-// doneConsent is the referral page's confirmation after new consent.
-const doneConsent = "consent"
+// doneConsent is the referral page's confirmation after new consent;
+// doneConsentAgain says a form sent again found it recorded already.
+const (
+	doneConsent      = "consent"
+	doneConsentAgain = "consent-again"
+)
 
 // consentNote is what a referral's redirect or assign form says when the
 // client's consent does not cover the whole network: whom it covers, and
@@ -112,6 +116,23 @@ type consentForm struct {
 	Time     string // 14:30
 	Wording  string
 	Confirm  bool
+	// Carried is what the referral's redirect (or assign) form held when
+	// its "Record new consent" was pressed, carried through this form in
+	// hidden fields and back into that form once the consent is recorded.
+	Carried carriedForm
+}
+
+// carriedForm is the redirect or assign form as it was when "Record new
+// consent" was pressed: the agency chosen and the redirect's why. They
+// travel in the forms' bodies, never in an address: the why is about
+// the client.
+type carriedForm struct{ Agency, Why string }
+
+// carriedFrom reads the redirect or assign form posted to open the
+// consent form: the agency chosen (none, when two were), and the why.
+func carriedFrom(r *http.Request) carriedForm {
+	agency, _ := formAgency(r.PostForm)
+	return carriedForm{Agency: agency, Why: strings.TrimSpace(r.PostFormValue("feedback"))}
 }
 
 // consentAgency is one agency the client could agree to.
@@ -139,7 +160,8 @@ type consentView struct {
 func readConsentForm(r *http.Request) consentForm {
 	return consentForm{Scope: r.PostFormValue("scope"), Agencies: r.PostForm["agencies"], How: r.PostFormValue("how"),
 		Date: strings.TrimSpace(r.PostFormValue("given_date")), Time: strings.TrimSpace(r.PostFormValue("given_time")),
-		Wording: r.PostFormValue("wording"), Confirm: r.PostFormValue("confirm") == "yes"}
+		Wording: r.PostFormValue("wording"), Confirm: r.PostFormValue("confirm") == "yes",
+		Carried: carriedForm{Agency: strings.TrimSpace(r.PostFormValue("redirect_agency")), Why: strings.TrimSpace(r.PostFormValue("redirect_why"))}}
 }
 
 // request is the form as core's WiderConsent: a date or time that is not
@@ -168,6 +190,14 @@ func (b *Bot) consentFormPage(w http.ResponseWriter, r *http.Request, s session)
 	if !ok {
 		return
 	}
+	b.openConsentForm(w, r, s, id, r.URL.Query().Get("agency"), carriedForm{})
+}
+
+// openConsentForm shows the consent form first, with agency (the one the
+// redirect was refused for, or chosen in its form) ticked for the
+// adviser to confirm with the client, never recorded unasked, and what
+// the redirect form held carried through.
+func (b *Bot) openConsentForm(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID, agency string, carried carriedForm) {
 	ctx := r.Context()
 	ref, err := b.engine.Referral(ctx, id)
 	if err != nil {
@@ -184,21 +214,25 @@ func (b *Bot) consentFormPage(w http.ResponseWriter, r *http.Request, s session)
 	}
 	loc := b.location(ctx)
 	now := b.clock.Now().In(loc)
-	f := consentForm{Date: now.Format(time.DateOnly), Time: now.Format("15:04")}
-	if a := r.URL.Query().Get("agency"); a != "" {
-		// The agency the redirect was refused for: ticked, for the
-		// adviser to confirm with the client, never recorded unasked.
-		f.Scope, f.Agencies = string(core.ScopeAgencies), []string{a}
+	f := consentForm{Date: now.Format(time.DateOnly), Time: now.Format("15:04"), Carried: carried}
+	if agency != "" {
+		f.Scope, f.Agencies = string(core.ScopeAgencies), []string{agency}
 	}
 	b.showConsentForm(ctx, w, s, http.StatusOK, ref, f, nil)
 }
 
 // recordConsent records the client's new consent and goes back to the
 // referral's redirect (or assign) form, where the agencies it now covers
-// may be chosen.
+// may be chosen: filled in as it was, when its "Record new consent" led
+// here (openConsent). The same form sent again once it worked (a double
+// click, Back and send) is answered that the consent is recorded already.
 func (b *Bot) recordConsent(w http.ResponseWriter, r *http.Request, s session) {
 	id, ok := b.referralFromPath(w, r, s)
 	if !ok {
+		return
+	}
+	if r.PostFormValue("open") == openConsent {
+		b.openConsentForm(w, r, s, id, carriedFrom(r).Agency, carriedFrom(r))
 		return
 	}
 	ctx := r.Context()
@@ -209,16 +243,59 @@ func (b *Bot) recordConsent(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, rerr)
 		return
 	}
+	done := doneConsent
 	var invalid *core.ValidationError
 	switch {
 	case errors.As(err, &invalid):
-		b.showConsentForm(ctx, w, s, http.StatusUnprocessableEntity, ref, f, invalid)
-		return
+		consent, cerr := b.engine.Consent(ctx, ref.ConsentID)
+		if cerr != nil {
+			b.failed(w, &s, cerr)
+			return
+		}
+		if !alreadyRecorded(consent, f) {
+			b.showConsentForm(ctx, w, s, http.StatusUnprocessableEntity, ref, f, invalid)
+			return
+		}
+		done = doneConsentAgain
 	case err != nil:
 		b.refused(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/staff/referrals/"+ref.Reference+"?done="+doneConsent+"#"+consentVerb(ref), http.StatusSeeOther)
+	if f.Carried != (carriedForm{}) {
+		// The redirect form comes back as it was. Its why cannot travel
+		// in an address, so the page is shown here rather than after a
+		// redirect; sent again, this form finds the consent recorded.
+		b.showReferral(w, r, s, id, referralForm{status: http.StatusOK, done: done, kept: true,
+			values: formValues{Agency: f.Carried.Agency, Feedback: f.Carried.Why, Action: consentVerb(ref)}})
+		return
+	}
+	http.Redirect(w, r, "/staff/referrals/"+ref.Reference+"?done="+done+"#"+consentVerb(ref), http.StatusSeeOther)
+}
+
+// openConsent is the value of the "Record new consent" button of a
+// referral's redirect or assign form: it posts that form here, to open
+// the consent form with what it held (carriedFrom).
+const openConsent = "consent"
+
+// alreadyRecorded reports whether the referral's consent already covers
+// everything the consent form asks for: every agency ticked, or the
+// whole network. The form only offers agencies it does not cover, so
+// this is a form sent again after it worked, or one a colleague's
+// recording overtook: either way there is nothing more to record.
+func alreadyRecorded(c core.Consent, f consentForm) bool {
+	switch core.ConsentScope(f.Scope) {
+	case core.ScopeNetwork:
+		return c.Scope == core.ScopeNetwork
+	case core.ScopeAgencies:
+		for _, a := range f.Agencies {
+			id, err := strconv.ParseInt(a, 10, 64)
+			if err != nil || !c.Covers(core.AgencyID(id)) {
+				return false
+			}
+		}
+		return len(f.Agencies) > 0
+	}
+	return false
 }
 
 // consentVerb is what new consent on the referral is for: assigning it
@@ -242,8 +319,9 @@ func (b *Bot) showConsentForm(ctx context.Context, w http.ResponseWriter, s sess
 			if _, seen := v.Fields[fe.Field]; seen {
 				continue
 			}
-			v.Fields[fe.Field] = sentence(fe.Message)
-			v.Errors = append(v.Errors, fieldProblem{Field: fe.Field, Message: sentence(fe.Message)})
+			fp := problem(fe.Field, fe.Message)
+			v.Fields[fe.Field] = fp.Message
+			v.Errors = append(v.Errors, fp)
 		}
 	}
 	consent, err := b.engine.Consent(ctx, ref.ConsentID)

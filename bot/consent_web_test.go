@@ -187,3 +187,102 @@ func TestPressAgainAfterNewConsent(t *testing.T) {
 		t.Errorf("resume pressed twice after new consent: %d, want 409 saying it was already done", resp.StatusCode)
 	}
 }
+
+// TestRedirectFormCarriedThroughNewConsent (review M3): a redirect refused
+// for the client's consent offers "Record new consent"; pressed, it posts
+// the redirect form itself, so the agency chosen and the why written go
+// through the consent form (hidden fields, never the address) and come
+// back in the redirect form once the consent is recorded. The consent
+// form sent again is answered that the consent is recorded already, with
+// the redirect form as it was; nothing more is recorded.
+func TestRedirectFormCarriedThroughNewConsent(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "carried-consent", By: tb.Net.WelfareAdviser.Actor(),
+		Client: core.ClientDetails{Name: "Kenny Lumsden", Phone: "07700 900779", Postcode: "KY1 2BB"},
+		Needs:  []core.Need{core.NeedDebt}, ToAgency: tb.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.Clock.Advance(time.Hour)
+	base := "/staff/referrals/" + ref.Reference
+	housing := strconv.FormatInt(int64(tb.Net.Housing), 10)
+	const why = "We have no food parcels left this week; Kirkton's <emergency> fund can help."
+	const whyHTML = "We have no food parcels left this week; Kirkton&#39;s &lt;emergency&gt; fund can help."
+	ailsa := tb.signedIn(tb.Net.Adviser)
+	ailsa.get(base)
+	redirect := url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(ref.Version)}, "agency": {housing}, "feedback": {why}}
+	resp, page := ailsa.post(base+"/redirect", redirect)
+	if resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, `<button type="submit" form="redirect-form" formaction="`+base+`/consent" name="open" value="consent">Record new consent</button>`) ||
+		!strings.Contains(page, `id="redirect-form"`) {
+		t.Fatalf("redirect outside the consent: %d, want its Record new consent to send the redirect form", resp.StatusCode)
+	}
+
+	// Record new consent, pressed: the redirect form goes to the consent form.
+	opened := url.Values{"open": {"consent"}}
+	for k, v := range redirect {
+		opened[k] = v
+	}
+	resp, form := ailsa.post(base+"/consent", opened)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("opening the consent form from the redirect form: %d", resp.StatusCode)
+	}
+	for _, want := range []string{`value="` + housing + `" checked`, `name="redirect_agency" value="` + housing + `"`,
+		`name="redirect_why" value="` + whyHTML + `"`, "is kept: it is back in that form once this consent is recorded"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("consent form opened from the redirect form lacks %q", want)
+		}
+	}
+	if n := consentsOf(t, tb, ref.ClientID); n != 1 {
+		t.Fatalf("opening the form recorded a consent: %d", n)
+	}
+
+	cal, err := tb.Engine.Calendar(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agreed := tb.Clock.Now().Add(-5 * time.Minute).In(cal.Location)
+	consent := url.Values{"csrf": {ailsa.csrf}, "wording": {"v1"}, "scope": {"agencies"}, "agencies": {housing}, "how": {"phone"},
+		"given_date": {agreed.Format(time.DateOnly)}, "given_time": {agreed.Format("15:04")}, "confirm": {"yes"},
+		"redirect_agency": {housing}, "redirect_why": {why}}
+	filled := func(what, page string) {
+		t.Helper()
+		for _, want := range []string{`<option value="` + housing + `" selected>Kingdom Housing Options</option>`,
+			`name="feedback" rows="3" maxlength="2000">` + whyHTML + `</textarea>`,
+			"The agency you chose and what you wrote for the redirect are back in the form below"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the referral page lacks %q", what, want)
+			}
+		}
+	}
+	resp, page = ailsa.post(base+"/consent", consent)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "The client's new consent is recorded on "+ref.Reference) {
+		t.Fatalf("record consent from the redirect form: %d, want the referral page saying it is recorded", resp.StatusCode)
+	}
+	filled("after new consent", page)
+
+	// Sent again (Back and send, a reload): recorded already, nothing more.
+	resp, page = ailsa.post(base+"/consent", consent)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "new consent was already recorded on "+ref.Reference+", so nothing more was recorded") {
+		t.Errorf("the same consent form again: %d, want it said to be recorded already", resp.StatusCode)
+	}
+	filled("the same consent form again", page)
+	delete(consent, "redirect_agency")
+	delete(consent, "redirect_why")
+	resp, _ = ailsa.post(base+"/consent", consent)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != base+"?done=consent-again#redirect" {
+		t.Errorf("the plain consent form again: %d to %q, want back to the redirect saying it is recorded already", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, page = ailsa.get(base + "?done=consent-again"); !strings.Contains(page, "so nothing more was recorded") {
+		t.Errorf("the referral page does not say the consent was recorded already")
+	}
+	if n := consentsOf(t, tb, ref.ClientID); n != 2 {
+		t.Fatalf("%d consents of the client, want the first and the one recorded", n)
+	}
+
+	resp, _ = ailsa.post(base+"/redirect", redirect)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("redirect after new consent: %d", resp.StatusCode)
+	}
+}

@@ -13,7 +13,9 @@ import (
 // reached, and how the help ended is a completion's outcome. Nor does
 // either completion form offer the outcome "Could not contact", which
 // would record the same event as a completed referral and split it in
-// the reports (the Outcomes report counts statuses).
+// the reports (the Outcomes report counts statuses): they offer the
+// network's core.Network.CompletionOutcomes, and core itself refuses a
+// completion with it (core.OutcomeNotACompletion), on every channel.
 
 // offered reports whether a button core allows on the referral is one
 // the staff web and Slack offer: Could not contact only until the
@@ -31,21 +33,3 @@ func failConfirmed(form func(string) string) bool { return form("confirm") == "y
 // confirmation: the page shows it beside the panel that asks.
 var failUnconfirmed = core.FieldError{Field: "fail",
 	Message: "Nothing was changed: confirm below that you could not contact the client. It closes the referral and tells the client"}
-
-// completionOutcomes are the outcomes a completion form offers: the
-// network's, less "Could not contact", which has its own action.
-func completionOutcomes(n core.Network) []core.OutcomeOption {
-	var out []core.OutcomeOption
-	for _, o := range n.Outcomes() {
-		if o.Outcome != core.OutcomeCouldNotContact {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// outcomeNotOffered is the problem of a completion sent with the outcome
-// "Could not contact" (a form from before it was taken off): the client
-// was marked contacted, so the completion says how the help ended.
-var outcomeNotOffered = core.FieldError{Field: "outcome",
-	Message: "The client was marked contacted, so choose how the help ended: “Could not contact” is for a client never reached, and has its own button before they are marked contacted"}

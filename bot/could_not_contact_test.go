@@ -103,8 +103,9 @@ func TestCouldNotContactIsOneRecord(t *testing.T) {
 
 	// A completion form from before: refused, nothing recorded.
 	resp, body := c.post(page+"/complete", url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "outcome": {"could-not-contact"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="outcome-error"`) {
-		t.Errorf("completed with the outcome Could not contact: %d, want 422 on the outcome", resp.StatusCode)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="outcome-error"`) ||
+		!strings.Contains(between(body, `id="outcome-error"`, `</`), core.OutcomeNotACompletion.Message) {
+		t.Errorf("completed with the outcome Could not contact: %d, want 422 with core's refusal beside the outcome", resp.StatusCode)
 	}
 	if got := tb.referral(r.ID); got.Status != core.StatusInProgress {
 		t.Errorf("a completion with the outcome Could not contact left the referral %s", got.Status)
@@ -120,7 +121,7 @@ func TestCouldNotContactIsOneRecord(t *testing.T) {
 	}
 	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0CNC", cbComplete, buttonValue(r.ID, r.Version), map[string]any{
 		blkOutcome: selected("could-not-contact")})), 200)
-	if !strings.Contains(body, `"outcome":"The client was marked contacted`) {
+	if !strings.Contains(body, `"outcome":"`+core.OutcomeNotACompletion.Message) {
 		t.Errorf("Slack took the outcome Could not contact: %s", body)
 	}
 	if got := tb.referral(r.ID); got.Status != core.StatusInProgress {

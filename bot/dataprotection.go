@@ -63,8 +63,9 @@ func (f sarForm) request() core.SubjectAccessRequest {
 func (p *dpPage) fieldsOf(invalid *core.ValidationError) {
 	p.Fields = map[string]string{}
 	for _, fe := range invalid.Fields {
-		p.Fields[fe.Field] = fe.Message
-		p.Errors = append(p.Errors, fieldProblem{Field: fe.Field, Message: sentence(fe.Message)})
+		fp := problem(fe.Field, fe.Message)
+		p.Fields[fe.Field] = fp.Message
+		p.Errors = append(p.Errors, fp)
 	}
 }
 
@@ -117,23 +118,13 @@ func (b *Bot) withdraw(w http.ResponseWriter, r *http.Request, s session) {
 	b.dpRender(w, http.StatusOK, "dp_withdraw", p)
 }
 
-// coordinatorOnly answers a member of staff who is not a coordinator as
-// core would, before showing a coordinator's confirmation page.
-func (b *Bot) coordinatorOnly(w http.ResponseWriter, r *http.Request, s session, why string) bool {
-	if s.staff.Actor().Coordinates() {
-		return true
-	}
-	b.refused(w, r, s, &core.ForbiddenError{Why: why})
-	return false
-}
-
 // eraseForm names what erasure does and asks why, from core's list of
 // reasons (no free text: the reason outlives the details in the audit
 // log). After an erasure (?done=erased, where erase redirects) it says
 // the details are erased, once core confirms they are.
 func (b *Bot) eraseForm(w http.ResponseWriter, r *http.Request, s session) {
 	ref, ok := b.referenceOf(w, r, s)
-	if !ok || !b.coordinatorOnly(w, r, s, "only a coordinator can erase a client's details") {
+	if !ok || b.notCoordinator(w, s, "erase") {
 		return
 	}
 	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Choices: core.ErasureReasons()}
@@ -192,7 +183,7 @@ func exportPage(s session, ref string, f sarForm) dpPage {
 // officer: the confirmation step before anything is read.
 func (b *Bot) exportForm(w http.ResponseWriter, r *http.Request, s session) {
 	ref, ok := b.referenceOf(w, r, s)
-	if !ok || !b.coordinatorOnly(w, r, s, "only a coordinator can export everything held about a client") {
+	if !ok || b.notCoordinator(w, s, "export") {
 		return
 	}
 	b.dpRender(w, http.StatusOK, "dp_export", exportPage(s, ref, sarForm{}))
@@ -209,7 +200,7 @@ func (b *Bot) export(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	if r.PostFormValue("step") != "request" {
-		if b.coordinatorOnly(w, r, s, "only a coordinator can export everything held about a client") {
+		if !b.notCoordinator(w, s, "export") {
 			b.dpRender(w, http.StatusOK, "dp_export", exportPage(s, ref, sarForm{}))
 		}
 		return

@@ -19,11 +19,8 @@ import (
 // This file is the data protection officer's page: every subject access
 // export, erasure and withdrawal of consent, newest first, with a date filter, pages and a CSV
 // download for the network's register of requests. Coordinators only
-// (coordinatorOnly); core lists them (core.Engine.DataProtectionRequests)
+// (notCoordinator); core lists them (core.Engine.DataProtectionRequests)
 // and audits each reading, page or download.
-
-// whyDPRequests is what a member of staff who does not coordinate is told.
-const whyDPRequests = "only a coordinator can see the data protection requests"
 
 // dpRequestsPage is the page, parsed once with the staff layout and the
 // parts it shares (the pager's words, the error summary).
@@ -100,7 +97,7 @@ func dpRequestsLink(path, from, to string, page int) string {
 
 // dpRequests shows a page of the list.
 func (b *Bot) dpRequests(w http.ResponseWriter, r *http.Request, s session) {
-	if !b.coordinatorOnly(w, r, s, whyDPRequests) {
+	if b.notCoordinator(w, s, "dp_requests") {
 		return
 	}
 	q, problems, from, to := b.dpRequestsFilter(r)
@@ -137,7 +134,7 @@ var dpRequestsColumns = []string{"Done at", "What", "By", "Agency", "Through", "
 // officer's register, written by the reports' CSV writer (which keeps a
 // typed reference from running as a spreadsheet formula).
 func (b *Bot) dpRequestsCSV(w http.ResponseWriter, r *http.Request, s session) {
-	if !b.coordinatorOnly(w, r, s, whyDPRequests) {
+	if b.notCoordinator(w, s, "dp_requests") {
 		return
 	}
 	q, problems, from, to := b.dpRequestsFilter(r)

@@ -63,7 +63,7 @@ func TestDataProtectionRequestsPage(t *testing.T) {
 	// An adviser: refused plainly, nothing shown, nothing read.
 	for _, path := range []string{page, page + "/csv", page + "?from=nonsense"} {
 		resp, body := ailsa.get(path)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "only a coordinator can see the data protection requests") ||
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<title>Coordinators only") || !strings.Contains(body, "coordinators can see the data protection requests") ||
 			strings.Contains(body, "SAR-2026-051") {
 			t.Errorf("an adviser's %s: %d, want 403 saying only a coordinator", path, resp.StatusCode)
 		}

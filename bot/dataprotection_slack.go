@@ -71,7 +71,7 @@ func (b *Bot) openClientData(ctx context.Context, p press) error {
 	}
 	if !staff.Actor().MaySee(r) {
 		b.engine.RecordAccessDenied(ctx, r.ID, staff.Actor(), "client-data", "slack")
-		return core.ErrNotFound
+		return unseen(staff.Actor(), r)
 	}
 	v, err := buildView(ctx, b.engine, r, KindAgency)
 	if err != nil {
@@ -79,6 +79,17 @@ func (b *Bot) openClientData(ctx context.Context, p press) error {
 	}
 	_, err = b.api.OpenViewContext(ctx, p.trigger, clientDataModal(v, staff.Actor().Coordinates()))
 	return err
+}
+
+// unseen is Slack's refusal of a referral the member of staff may not see
+// (core.Actor.MaySee), pressed on a card in a channel they share: in the
+// words View details answers it with (core.Actor.MayDisclose's reason),
+// so that every button of the card says the same. The staff web answers
+// "not found" instead, as its addresses could be guessed; a card in a
+// channel is already in sight.
+func unseen(by core.Actor, r core.Referral) error {
+	_, why := by.MayDisclose(r, core.DisclosureFacts{})
+	return &core.ForbiddenError{Why: why}
 }
 
 // submitClientData runs the chosen action through core and shows what was
@@ -91,6 +102,10 @@ func (b *Bot) submitClientData(ctx context.Context, staff core.Staff, view slack
 	r, err := b.engine.Referral(ctx, id)
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, err, nil, blkDPAction)}
+	}
+	if !staff.Actor().MaySee(r) {
+		b.engine.RecordAccessDenied(ctx, r.ID, staff.Actor(), "client-data", "slack")
+		return submitted{response: b.modalErrors(ctx, unseen(staff.Actor(), r), nil, blkDPAction)}
 	}
 	text := strings.TrimSpace(stateValue(view.State, blkDPText).Value)
 	fields := map[string]string{"evidence": blkDPText, "reason": blkDPReason}

@@ -128,3 +128,34 @@ func TestSlackClientDataActions(t *testing.T) {
 		}
 	}
 }
+
+// TestSlackClientDataRefusedAsViewDetailsIs (review m1): staff of an
+// agency not on the referral pressing Client's data… on its card are
+// told what View details tells them on the same card ("Not allowed", in
+// core's words), not that the referral no longer exists.
+func TestSlackClientDataRefusedAsViewDetailsIs(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("slack-dp-other", false)
+	value := buttonValue(r.ID, r.Version)
+	answer := func(button string) string {
+		t.Helper()
+		tb.slack.reset()
+		wantStatus(t, tb.interact(tb.blockAction("U0ISLA", "C0CAB", button, value)), 200)
+		tb.bot.wait()
+		eph := tb.slack.called("chat.postEphemeral")
+		if len(eph) != 1 {
+			t.Fatalf("%s by another agency's adviser: %d replies, want 1", button, len(eph))
+		}
+		return eph[0].text()
+	}
+	details, data := answer("details"), answer("client_data")
+	if !strings.Contains(details, "Not allowed: only staff of the agencies on this referral, or a coordinator, can see it") || data != details {
+		t.Errorf("Client's data… by another agency's adviser says %q, View details %q: want the same Not allowed", data, details)
+	}
+	if len(tb.slack.called("views.open")) != 0 {
+		t.Error("another agency's adviser opened the client's data modal")
+	}
+	if n := countKind(tb.events(r.ID), core.EventAccessDenied); n != 2 {
+		t.Errorf("%d access-denied events, want 2", n)
+	}
+}

@@ -24,12 +24,12 @@ import (
 // staff sign-in.
 func (b *Bot) DirectoryRoutes(mux *http.ServeMux) {
 	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
-	staff("GET /staff/directory", b.signedIn(b.coordinatorsOnly(b.directoryIndex)))
-	staff("GET /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly(b.serviceForm)))
-	staff("POST /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly(b.saveService)))
-	staff("GET /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly(b.agencyForm)))
-	staff("POST /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly(b.saveAgency)))
-	staff("POST /staff/directory/services/{id}/referable", b.signedIn(b.coordinatorsOnly(b.setReferable)))
+	staff("GET /staff/directory", b.signedIn(b.coordinatorsOnly("directory", b.directoryIndex)))
+	staff("GET /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly("directory", b.serviceForm)))
+	staff("POST /staff/directory/services/{id}", b.signedIn(b.coordinatorsOnly("directory", b.saveService)))
+	staff("GET /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly("directory", b.agencyForm)))
+	staff("POST /staff/directory/agencies/{id}", b.signedIn(b.coordinatorsOnly("directory", b.saveAgency)))
+	staff("POST /staff/directory/services/{id}/referable", b.signedIn(b.coordinatorsOnly("directory", b.setReferable)))
 }
 
 // setReferable enables a service for referrals (an imported one waits
@@ -132,16 +132,28 @@ func (b *Bot) renderDirectory(w http.ResponseWriter, status int, name string, v 
 	b.writeLayout(w, status, directoryPages()[name], name, v)
 }
 
-// coordinatorsOnly refuses the page to anyone who does not coordinate.
-func (b *Bot) coordinatorsOnly(h staffHandler) staffHandler {
+// coordinatorsOnly refuses the page to anyone who does not coordinate,
+// saying what it is for: what names its words (web.coordinators.*).
+func (b *Bot) coordinatorsOnly(what string, h staffHandler) staffHandler {
 	return func(w http.ResponseWriter, r *http.Request, s session) {
-		if !coordinates(s.staff) {
-			b.message(w, http.StatusForbidden, &s.staff, s.csrf, sayWeb("web.directory.forbidden.title", nil),
-				sayWeb("web.directory.forbidden", nil))
+		if b.notCoordinator(w, s, what) {
 			return
 		}
 		h(w, r, s)
 	}
+}
+
+// notCoordinator answers a member of staff who does not coordinate with
+// the "Coordinators only" page, saying what the page or form they asked
+// for is for (what names its words, web.coordinators.*) and whom to ask,
+// and reports whether it did. Every page for coordinators alone is
+// refused with it, before anything is read.
+func (b *Bot) notCoordinator(w http.ResponseWriter, s session, what string) bool {
+	if coordinates(s.staff) {
+		return false
+	}
+	b.message(w, http.StatusForbidden, &s.staff, s.csrf, sayWeb("web.coordinators.title", nil), sayWeb("web.coordinators."+what, nil))
+	return true
 }
 
 func (b *Bot) directoryIndex(w http.ResponseWriter, r *http.Request, s session) {
@@ -304,8 +316,9 @@ func (v *directoryView) setErrors(errs []core.FieldError, fields map[string]stri
 			name = "name"
 		}
 		if _, seen := v.Invalid[name]; !seen {
-			v.Invalid[name] = e.Message
-			v.Errors = append(v.Errors, fieldProblem{Field: name, Message: e.Message})
+			fp := problem(name, e.Message)
+			v.Invalid[name] = fp.Message
+			v.Errors = append(v.Errors, fp)
 		}
 	}
 }

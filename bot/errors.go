@@ -18,11 +18,26 @@ import (
 // errBadButton is a button or form value we cannot read.
 var errBadButton = errors.New("unreadable button value")
 
+// errStaleForm is a staff web form that does not say which version of the
+// referral it was made from: refused as an out-of-date one is.
+var errStaleForm = errors.New("the form names no version of the referral")
+
 // answer is what one kind of error means.
 type answer struct {
 	key    string // the copy that says it (the eph.* words)
 	status int    // the staff web's HTTP status
 	data   any    // what the copy needs
+}
+
+// webTitles are the staff web's page titles for each kind of answer (the
+// web.title.* words): what happened, never "Something went wrong" for a
+// decision, which reads as a fault in Onward.
+var webTitles = map[string]string{
+	"eph.conflict": "web.title.conflict", "eph.transition": "web.title.transition", "eph.forbidden": "web.title.forbidden",
+	"eph.consent_scope": "web.title.consent_scope", "eph.consent_withdrawn": "web.title.consent_withdrawn",
+	"eph.invalid": "web.title.invalid", "eph.not_found": "web.notfound.title", "eph.not_registered": "web.title.not_registered",
+	"eph.left_network": "web.title.left_network", "eph.bad_button": "web.title.stale", "eph.stale_form": "web.title.stale",
+	"eph.failed": "web.failed.title",
 }
 
 // answerOf is the table of what errors from core (and the bot's own)
@@ -62,6 +77,8 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 		return answer{"eph.left_network", http.StatusForbidden, left.agency}, true
 	case errors.Is(err, errBadButton):
 		return answer{"eph.bad_button", http.StatusBadRequest, nil}, true
+	case errors.Is(err, errStaleForm):
+		return answer{"eph.stale_form", http.StatusConflict, nil}, true
 	}
 	return answer{"eph.failed", http.StatusInternalServerError, nil}, false
 }
@@ -116,12 +133,13 @@ func (b *Bot) slackReply(ctx context.Context, err error) slackAnswer {
 }
 
 // webAnswer is the one place an error becomes a staff web answer: the
-// HTTP status and the words. A fault is 500 with no words: the caller
-// shows the generic failure page (failed), which logs it.
-func (b *Bot) webAnswer(ctx context.Context, err error) (status int, msg string) {
+// HTTP status, the title of a page that answers it alone, and the words.
+// A fault is 500 with no words: the caller shows the generic failure page
+// (failed), which logs it.
+func (b *Bot) webAnswer(ctx context.Context, err error) (status int, title, msg string) {
 	a, ok := b.answerOf(ctx, err)
 	if !ok {
-		return http.StatusInternalServerError, ""
+		return http.StatusInternalServerError, "", ""
 	}
-	return a.status, sayPlain(a.key, a.data)
+	return a.status, sayWeb(webTitles[a.key], nil), sayPlain(a.key, a.data)
 }

@@ -32,6 +32,8 @@ func TestErrorAnswers(t *testing.T) {
 		{core.ErrNotFound, http.StatusNotFound, true, "no longer exists"},
 		{errNotRegistered, http.StatusForbidden, true, "not registered with Onward"},
 		{errBadButton, http.StatusBadRequest, true, "button is out of date"},
+		{errStaleForm, http.StatusConflict, true, "That form was out of date"},
+		{&leftNetworkError{agency: "Fife Housing"}, http.StatusForbidden, true, "Fife Housing has left the network"},
 		{errors.New("connection reset"), http.StatusInternalServerError, false, "Something went wrong on our side"},
 	}
 	for _, c := range cases {
@@ -40,9 +42,12 @@ func TestErrorAnswers(t *testing.T) {
 		if !strings.Contains(reply.text, c.words) || !strings.Contains(reply.plain, c.words) || reply.definite != c.definite {
 			t.Errorf("%v: Slack %+v, want %q, definite %v", c.err, reply, c.words, c.definite)
 		}
-		status, msg := tb.bot.webAnswer(ctx, err)
+		status, title, msg := tb.bot.webAnswer(ctx, err)
 		if status != c.status {
 			t.Errorf("%v: web status %d, want %d", c.err, status, c.status)
+		}
+		if c.definite && (title == "" || strings.HasPrefix(title, "!copy") || title == sayWeb("web.failed.title", nil)) {
+			t.Errorf("%v: the web's page title %q does not say what happened", c.err, title)
 		}
 		if c.definite && msg != reply.plain {
 			t.Errorf("%v: web says %q, Slack %q", c.err, msg, reply.plain)

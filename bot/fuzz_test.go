@@ -19,7 +19,7 @@ func FuzzParseButtonValue(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if id <= 0 || ver < 0 {
+		if id <= 0 || ver < 1 {
 			t.Fatalf("%q parsed to %d:%d", s, id, ver)
 		}
 		if back, _, _ := parseButtonValue(buttonValue(id, ver)); back != id {

@@ -51,7 +51,14 @@ type page struct {
 	// Unsaved is what the member of staff wrote with an action that was
 	// refused as a whole (someone else acted first), shown back so it is
 	// not lost: a note or feedback learned from the client.
-	Unsaved      string
+	Unsaved string
+	// Typed is what a form refused before its handler read it held in
+	// its boxes of free text, shown back to copy (unsavedForm); BackTo
+	// is the page that form was on, and BackRef the referral it was
+	// about, if any.
+	Typed        []typedText
+	BackTo       string
+	BackRef      string
 	Staff        *core.Staff
 	CSRF         string
 	Done         string // the action just done, for the confirmation
@@ -136,9 +143,19 @@ func (b *Bot) message(w http.ResponseWriter, status int, staff *core.Staff, csrf
 // nothing of a staff page, but under the Fetch standard a form post from
 // a no-referrer page carries Origin: null, which a browser without
 // Sec-Fetch-Site (Safari before 16.4, on older iPads) then has refused.
+//
+// A refused post gets a staff page, with the same headers, that says
+// nothing was saved and shows back what was typed (refuseCrossOrigin),
+// not the protection's bare text.
 func staffHeaders(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cop.SetDenyHandler(securityHeaders(http.HandlerFunc(refuseCrossOrigin)))
+	return cop.Handler(securityHeaders(next))
+}
+
+// securityHeaders puts the staff pages' security headers on a response.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -147,5 +164,5 @@ func staffHeaders(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Robots-Tag", "noindex, nofollow") // staff pages are never for search engines
 		next.ServeHTTP(w, r)
-	}))
+	})
 }

@@ -43,7 +43,7 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		b.showOutcomeNote(w, r, s, id)
 		return
 	}
-	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	version, verr := formVersion(r)
 	// A suggestion pressed and another agency chosen from the list: the
 	// web cannot untick a choice, so neither is guessed at.
 	chosen, twoAgencies := formAgency(r.PostForm)
@@ -77,18 +77,24 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		// explain: why, and what the client was told.
 		err = &core.ValidationError{Fields: []core.FieldError{{Field: "feedback", Message: "say why the referral is closed and what the client was told"}}}
 	}
+	if verr != nil {
+		// Core takes version 0 as "whatever is current": a form that
+		// does not say which version it was made from is refused as a
+		// stale one is, never let past the check.
+		err = verr
+	}
 	var res core.TransitionResult
 	if err == nil {
 		res, err = b.engine.Act(ctx, req)
 	}
 	if err != nil {
-		status, msg := b.webAnswer(ctx, err)
+		status, title, msg := b.webAnswer(ctx, err)
 		if status == http.StatusInternalServerError {
 			b.failed(w, &s, err)
 			return
 		}
 		// The answer goes beside the field it is about, when there is one.
-		f := referralForm{status: status, values: values, complete: complete}
+		f := referralForm{status: status, title: title, values: values, complete: complete}
 		var (
 			invalid  *core.ValidationError
 			scope    *core.ConsentScopeError
@@ -132,6 +138,17 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	http.Redirect(w, r, "/staff/referrals/"+res.Referral.Reference+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// formVersion is the version of the referral the posted form was made
+// from (its hidden field): a version is 1 or more, so a missing or
+// unreadable one is errStaleForm.
+func formVersion(r *http.Request) (int, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("version")))
+	if err != nil || v < 1 {
+		return 0, errStaleForm
+	}
+	return v, nil
 }
 
 // details shows the client's details on a page of its own, through core's

@@ -164,12 +164,12 @@ func (b *Bot) failed(w http.ResponseWriter, s *session, err error) {
 // refused shows what core said about a change that did not happen: why
 // it was refused, or the generic failure for an unexpected error (logged).
 func (b *Bot) refused(w http.ResponseWriter, r *http.Request, s session, err error) {
-	status, msg := b.webAnswer(r.Context(), err)
+	status, title, msg := b.webAnswer(r.Context(), err)
 	if status == http.StatusInternalServerError {
 		b.failed(w, &s, err)
 		return
 	}
-	b.message(w, status, &s.staff, s.csrf, sayWeb("web.failed.title", nil), msg)
+	b.message(w, status, &s.staff, s.csrf, title, msg)
 }
 
 // setCapacityForm handles the inbox's capacity form, as `/onward capacity`.

@@ -15,6 +15,10 @@ import (
 // from the last attempt and what was typed.
 type referralForm struct {
 	status int
+	// title and err are the answer to a refused action or read
+	// (webAnswer): the page's notice, or a page of their own when the
+	// referral is not the viewer's to see.
+	title  string
 	err    string
 	fields map[string]string
 	values formValues
@@ -27,6 +31,12 @@ type referralForm struct {
 	// on (onePress): if that same action moved it, the page says it was
 	// already done rather than that it failed.
 	again core.Action
+	// done is the confirmation the page shows, when it is shown in
+	// answer to a form rather than after a redirect (?done=).
+	done string
+	// kept: the redirect or assign form comes back as it was before
+	// recording new consent (recordConsent), and the page says so.
+	kept bool
 }
 
 // alreadyView is the notice for an action pressed again after it was
@@ -89,7 +99,7 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	ref, err := b.engine.Referral(ctx, id)
 	if err == nil && !s.staff.Actor().MaySee(ref) && f.err != "" {
 		// A refused action on someone else's referral: the refusal alone.
-		b.message(w, f.status, &s.staff, s.csrf, sayWeb("web.failed.title", nil), f.err)
+		b.message(w, f.status, &s.staff, s.csrf, f.title, f.err)
 		return
 	}
 	if errors.Is(err, core.ErrNotFound) || (err == nil && !s.staff.Actor().MaySee(ref)) {
@@ -125,7 +135,7 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		return
 	}
 	item := cardItem{cardView: v, CSRF: s.csrf, WhyRequired: whyRequired}
-	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Fields: f.fields, Form: f.values, Message: left}
+	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Form: f.values, Message: left}
 	if f.err != "" {
 		// Refused as a whole: what was written goes back to its writer.
 		p.Unsaved = f.values.Feedback
@@ -133,8 +143,14 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 			p.Unsaved = f.complete.Note
 		}
 	}
-	if d := r.URL.Query().Get("done"); (doneActions[d] || d == doneConsent) && f.status == http.StatusOK {
+	if d := r.URL.Query().Get("done"); (doneActions[d] || d == doneConsent || d == doneConsentAgain) && f.status == http.StatusOK {
 		p.Done, p.DoneRef = d, ref.Reference
+	}
+	if f.done != "" {
+		p.Done, p.DoneRef = f.done, ref.Reference
+	}
+	if f.kept {
+		p.Message = strings.TrimSpace(p.Message + " " + sayWeb("web.consent.kept", consentVerb(ref)))
 	}
 	for _, reason := range core.Reasons {
 		p.Reasons = append(p.Reasons, reasonOption{Value: string(reason), Label: reason.Label()})
@@ -150,7 +166,12 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		}
 	}
 	for field, msg := range f.fields {
-		p.Errors = append(p.Errors, fieldProblem{Field: field, Message: sentence(msg)})
+		fp := problem(field, msg)
+		if p.Fields == nil {
+			p.Fields = map[string]string{}
+		}
+		p.Fields[field] = fp.Message
+		p.Errors = append(p.Errors, fp)
 	}
 	slices.SortStableFunc(p.Errors, func(a, b fieldProblem) int {
 		if c := fieldRank(a.Field) - fieldRank(b.Field); c != 0 {

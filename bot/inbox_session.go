@@ -57,7 +57,11 @@ func (b *Bot) signedIn(h staffHandler) http.HandlerFunc {
 		}
 		if r.Method == http.MethodPost {
 			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.csrf)) != 1 {
-				b.message(w, http.StatusForbidden, &s.staff, s.csrf, sayWeb("web.csrf.title", nil), sayWeb("web.csrf", nil))
+				// Most often a page opened before signing in again: what
+				// it held is shown back, as for an ended session.
+				p := unsavedPage(r, "web.csrf")
+				p.Staff, p.CSRF = &s.staff, s.csrf
+				b.renderPage(w, http.StatusForbidden, "message", p)
 				return
 			}
 		}
@@ -261,15 +265,22 @@ func RefuseStaff(w http.ResponseWriter, r *http.Request, status int, _, _ string
 		}
 	}
 	staffHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var buf bytes.Buffer
-		if err := staffPages()["message"].ExecuteTemplate(&buf, "layout", p); err != nil {
-			http.Error(w, strings.ToLower(http.StatusText(status)), status)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = w.Write(buf.Bytes())
+		writeBarePage(w, status, p)
 	})).ServeHTTP(w, r)
+}
+
+// writeBarePage writes a staff message page without the Bot (the edge's
+// refusals, CrossOriginProtection's): rendered to a buffer first, and
+// plain text if the template fails.
+func writeBarePage(w http.ResponseWriter, status int, p page) {
+	var buf bytes.Buffer
+	if err := staffPages()["message"].ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, strings.ToLower(http.StatusText(status)), status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // unreadableFormField reports whether r is a form whose body holds a

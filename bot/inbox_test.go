@@ -391,3 +391,73 @@ func TestCoordinatorClosesATriageReferralNoAgencyCanTake(t *testing.T) {
 		t.Error("an adviser's referral page offers to close it without an agency")
 	}
 }
+
+// TestActionWithoutAVersionIsRefusedAsStale (review M2): core takes
+// version 0 as "whatever is current", so a staff web form whose version
+// is missing, not a number, or not a version at all must be refused as an
+// out-of-date one is, with what was typed shown back, never let past the
+// "two people, one winner" check. A Slack button's value the same.
+func TestActionWithoutAVersionIsRefusedAsStale(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("no-version", false)
+	c := tb.signedIn(tb.Net.Adviser)
+	c.get("/staff/referrals/" + r.Reference)
+	for _, version := range []string{"", "abc", "0", "-1", " "} {
+		for _, action := range []string{"accept", "hold", "reject"} {
+			form := url.Values{"csrf": {c.csrf}, "reason": {"no_capacity"}, "feedback": {"Full until January; try the larder"}}
+			if version != "" {
+				form.Set("version", version)
+			}
+			resp, body := c.post("/staff/referrals/"+r.Reference+"/"+action, form)
+			if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "That form was out of date, so nothing was changed") {
+				t.Errorf("%s with version %q: %d, want 409 saying the form was out of date", action, version, resp.StatusCode)
+			}
+			if action == "reject" && !strings.Contains(body, "Full until January; try the larder") {
+				t.Errorf("reject with version %q: the feedback typed is not shown back", version)
+			}
+		}
+	}
+	if got := tb.referral(r.ID); got.Status != core.StatusRequested || got.Version != r.Version {
+		t.Fatalf("a form without a version changed the referral: %s v%d", got.Status, got.Version)
+	}
+
+	// Slack: a button whose value names version 0.
+	tb.slack.emails["U0AILSA"] = tb.Net.Adviser.Email
+	wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0CAB", "accept", fmt.Sprintf("%d:0", r.ID))), 200)
+	tb.bot.wait()
+	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 1 || !strings.Contains(eph[0].text(), "That button is out of date") {
+		t.Errorf("Slack accept with version 0: %+v, want one reply saying the button is out of date", eph)
+	}
+	if got := tb.referral(r.ID); got.Status != core.StatusRequested {
+		t.Fatalf("a Slack button with version 0 changed the referral: %s", got.Status)
+	}
+}
+
+// TestFieldErrorAndSummaryAgree (review m7): a form's problem is written
+// once, as a sentence: the same words beside the field, in the error
+// summary, and in Slack's modal.
+func TestFieldErrorAndSummaryAgree(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("same-words", false)
+	c := tb.signedIn(tb.Net.Adviser)
+	c.get("/staff/referrals/" + r.Reference)
+	const want = "Choose a reason for rejecting the referral"
+	resp, body := c.post("/staff/referrals/"+r.Reference+"/reject", url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)},
+		"feedback": {"Full until January"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<li><a href="#reason">`+want+`</a></li>`) ||
+		!strings.Contains(body, `<p class="field-error" id="reason-error">`+want+`</p>`) {
+		t.Errorf("reject without a reason: %d, want %q in the summary and beside the field alike", resp.StatusCode, want)
+	}
+	if strings.Contains(body, strings.ToLower(want[:1])+want[1:]) {
+		t.Errorf("reject without a reason: the page writes the problem in lower case too")
+	}
+
+	press := tb.blockAction("U0AILSA", "C0CAB", "reject", buttonValue(r.ID, r.Version))
+	wantStatus(t, tb.interact(press), 200)
+	meta := tb.openedView(press["trigger_id"].(string))["private_metadata"].(string)
+	got := submitResponse(t, wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0SAME", cbReject, meta,
+		map[string]any{blkFeedback: typed("Full until January")})), 200))
+	if errs, _ := got["errors"].(map[string]any); errs[blkReason] != want {
+		t.Errorf("Slack's reject modal without a reason says %v, want %q", errs[blkReason], want)
+	}
+}

@@ -273,3 +273,40 @@ func TestReferOnOnlyWhileDetailsMayBeSeen(t *testing.T) {
 		t.Error("31 days after it closed the referrer may no longer see the details, but is offered to refer the client on")
 	}
 }
+
+// TestSearchForAReferenceNotInOurList (review m4): a search for a well
+// formed reference that no referral the member of staff may see has says
+// so plainly, alike whether it exists elsewhere or not at all (never
+// "check the reference: it looks like …" for one already in that form);
+// one the agency sent, searched in its inbox, is said to be under
+// "Referrals we sent", and one it received, searched there, in the inbox.
+func TestSearchForAReferenceNotInOurList(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.staffReferral("search-elsewhere") // Welfare Rights to Citizens Advice
+	housing := tb.signedIn(tb.Net.HousingAdviser)
+	notOurs := func(ref string) string {
+		return "No referral your agency received or sent has the reference " + ref + ": check it against the one you were given."
+	}
+	for _, ref := range []string{r.Reference, "ONW-ZZZZZZZ"} {
+		_, body := housing.get("/staff/?q=" + ref)
+		if !strings.Contains(body, notOurs(ref)) || strings.Contains(body, "Check the reference: it looks like") ||
+			strings.Contains(body, `href="/staff/referrals/`+ref+`"`) {
+			t.Errorf("another agency's search for %s: not answered plainly, or the referral is revealed", ref)
+		}
+	}
+	if _, body := housing.get("/staff/?q=" + url.QueryEscape("Mrs Smith's")); !strings.Contains(body, "Check the reference: it looks like") {
+		t.Error("a search that is no reference is not told what one looks like")
+	}
+	if _, body := tb.signedIn(tb.Net.Coordinator).get("/staff/?q=ONW-ZZZZZZZ"); !strings.Contains(body, "No referral in Onward has the reference ONW-ZZZZZZZ") {
+		t.Error("a coordinator's search for a reference nobody has is not answered plainly")
+	}
+
+	_, body := tb.signedIn(tb.Net.WelfareAdviser).get("/staff/?q=" + r.Reference)
+	if !strings.Contains(body, r.Reference+` is not in this list: your agency sent it, so it is under <a href="/staff/sent?q=`+r.Reference+`">Referrals we sent</a>; it is open (New).`) {
+		t.Error("the referrer searching its inbox is not told its referral is under Referrals we sent")
+	}
+	_, body = tb.signedIn(tb.Net.Adviser).get("/staff/sent?q=" + r.Reference)
+	if !strings.Contains(body, r.Reference+` is not in this list: it was sent to your agency, so it is in <a href="/staff/?q=`+r.Reference+`">the inbox</a>;`) {
+		t.Error("the agency holding a referral, searching what it sent, is not told it is in the inbox")
+	}
+}

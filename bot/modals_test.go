@@ -56,7 +56,7 @@ func TestRejectModal(t *testing.T) {
 		map[string]any{blkReason: selected("not-eligible"), blkFeedback: typed("")})), 200)
 	resp := submitResponse(t, body)
 	errs, _ := resp["errors"].(map[string]any)
-	if resp["response_action"] != "errors" || !strings.Contains(errs[blkFeedback].(string), "say why") {
+	if resp["response_action"] != "errors" || !strings.Contains(errs[blkFeedback].(string), "Say why") {
 		t.Fatalf("want response_action errors on feedback, got %s", body)
 	}
 	// A dash says nothing: core wants words, from Slack as from the web.

@@ -27,10 +27,10 @@ func (b *Bot) showOutcomeNote(w http.ResponseWriter, r *http.Request, s session,
 // core refused: the referral's page again, saying why, or the fault page
 // when nothing in the request was wrong.
 func (b *Bot) refusedOnReferral(w http.ResponseWriter, r *http.Request, s session, id core.ReferralID, err error) {
-	status, msg := b.webAnswer(r.Context(), err)
+	status, title, msg := b.webAnswer(r.Context(), err)
 	if status == http.StatusInternalServerError {
 		b.failed(w, &s, err)
 		return
 	}
-	b.showReferral(w, r, s, id, referralForm{status: status, err: msg})
+	b.showReferral(w, r, s, id, referralForm{status: status, title: title, err: msg})
 }

@@ -23,9 +23,9 @@ import (
 // for coordinators.
 func (b *Bot) PartnerRoutes(mux *http.ServeMux) {
 	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
-	staff("GET /staff/partners", b.signedIn(b.coordinatorsOnly(b.partnersPage)))
-	staff("POST /staff/partners", b.signedIn(b.coordinatorsOnly(b.addPartner)))
-	staff("POST /staff/partners/{id}/revoke", b.signedIn(b.coordinatorsOnly(b.revokePartner)))
+	staff("GET /staff/partners", b.signedIn(b.coordinatorsOnly("partners", b.partnersPage)))
+	staff("POST /staff/partners", b.signedIn(b.coordinatorsOnly("partners", b.addPartner)))
+	staff("POST /staff/partners/{id}/revoke", b.signedIn(b.coordinatorsOnly("partners", b.revokePartner)))
 }
 
 type partnerRow struct {
@@ -142,7 +142,7 @@ func (b *Bot) addPartner(w http.ResponseWriter, r *http.Request, s session) {
 	switch {
 	case errors.As(err, &invalid):
 		for _, f := range invalid.Fields {
-			v.Errors = append(v.Errors, fieldProblem{Field: f.Field, Message: f.Message})
+			v.Errors = append(v.Errors, problem(f.Field, f.Message))
 		}
 		v.Form.Name, v.Form.Agency, v.Form.Scopes = in.Name, agency, r.PostForm["scopes"]
 		b.writeLayout(w, http.StatusUnprocessableEntity, partnerPages(), "partners", v)

@@ -35,7 +35,7 @@ func TestPartnersPage(t *testing.T) {
 	// whole network.
 	resp, body = c.post("/staff/partners", url.Values{"csrf": {c.csrf}, "name": {"Kirkton casework"},
 		"agency": {"kirkton"}, "scopes": {"read"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "choose an agency from the list") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose an agency from the list") {
 		t.Fatalf("an agency that is not a number: %d %s", resp.StatusCode, body)
 	}
 	if ps, _ := tb.Engine.Partners(ctx); len(ps) != 0 {

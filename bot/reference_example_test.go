@@ -87,7 +87,9 @@ func TestReferenceExampleOnStaffPages(t *testing.T) {
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	pages := map[string]string{}
-	_, pages["the inbox filter"] = c.get("/staff/?q=" + url.QueryEscape("ONW-NOSUCH"))
+	// A search that is no reference at all (a reference Onward can read
+	// is answered that no referral of the agency has it: review m4).
+	_, pages["the inbox filter"] = c.get("/staff/?q=" + url.QueryEscape("ONW-NOSUCH!"))
 	_, pages["the refer page"] = c.get("/staff/refer")
 	_, page := c.get("/staff/refer")
 	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]

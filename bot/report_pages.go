@@ -50,17 +50,20 @@ type reportsView struct {
 	CSRF                        string
 
 	Coordinator bool
-	Reports     []report.Spec
-	Filter      filterForm
-	Query       template.URL // the filter as an encoded query string, for links
-	Agencies    []option
-	Needs       []option
-	Report      *report.Report
-	Chart       *chartView
-	Map         *mapView // the demand map, when districts have points
-	Heat        [][]heatCell
-	Sections    []reportSection
-	CSV, JSON   string
+	// Notice tells an adviser who asked for another agency's figures
+	// that their reports are their own agency's.
+	Notice    string
+	Reports   []report.Spec
+	Filter    filterForm
+	Query     template.URL // the filter as an encoded query string, for links
+	Agencies  []option
+	Needs     []option
+	Report    *report.Report
+	Chart     *chartView
+	Map       *mapView // the demand map, when districts have points
+	Heat      [][]heatCell
+	Sections  []reportSection
+	CSV, JSON string
 	// PublishCSV and PublishJSON download the report marked for
 	// publication (small numbers suppressed).
 	PublishCSV, PublishJSON string
@@ -85,8 +88,29 @@ func sectionsOf(r report.Report) []reportSection {
 	return out
 }
 
-// filterForm is the filter as typed.
-type filterForm struct{ From, To, Agency, Need string }
+// filterForm is the filter as typed. NotOurs: an adviser asked for an
+// agency other than their own, and is shown their own.
+type filterForm struct {
+	From, To, Agency, Need string
+	NotOurs                bool
+}
+
+// networkReports are the reports counted for the whole network alone
+// (the texts Onward sent are the network's, not any agency's): read by
+// coordinators, and not offered to advisers, whose reports are their own
+// agency's figures.
+var networkReports = map[string]bool{"texts": true}
+
+// reportOffered reports whether the report named name is one the member of
+// staff is offered; one that is not is answered by networkOnly.
+func reportOffered(s core.Staff, name string) bool { return coordinates(s) || !networkReports[name] }
+
+// networkOnly answers an adviser who asked for a report of the whole
+// network: what it counts and who reads it, in place of a page they could
+// do nothing with.
+func (b *Bot) networkOnly(w http.ResponseWriter, s session, spec report.Spec) {
+	b.message(w, http.StatusForbidden, &s.staff, s.csrf, sayWeb("web.report.network.title", nil), sayWeb("web.report.network", spec.Title))
+}
 
 type option struct {
 	Value, Label string
@@ -142,6 +166,16 @@ func (b *Bot) reportFilter(r *http.Request, s session) (report.Filter, filterFor
 			return f, form, errBadFilter{"Choose a need from the list."}
 		}
 	}
+	if form.Agency != "" && !coordinates(s.staff) {
+		// An adviser's figures are their own agency's, whatever is
+		// asked (report.ScopeFilter): another agency, or one that does
+		// not exist, is not an error they could put right.
+		own, err := b.engine.Agency(r.Context(), s.staff.AgencyID)
+		if err != nil {
+			return f, form, err
+		}
+		form.NotOurs, form.Agency = form.Agency != own.Slug, ""
+	}
 	if form.Agency != "" {
 		a, err := b.engine.AgencyBySlug(r.Context(), form.Agency)
 		if errors.Is(err, core.ErrNotFound) {
@@ -176,8 +210,16 @@ func (f filterForm) query() string {
 // baseView fills what every reports page shows: the filter and its
 // choices.
 func (b *Bot) baseView(r *http.Request, s session, form filterForm) (reportsView, error) {
-	v := reportsView{Staff: &s.staff, CSRF: s.csrf, Coordinator: coordinates(s.staff), Reports: report.List(),
+	v := reportsView{Staff: &s.staff, CSRF: s.csrf, Coordinator: coordinates(s.staff),
 		Filter: form, Query: template.URL(form.query())}
+	for _, spec := range report.List() {
+		if reportOffered(s.staff, spec.Name) {
+			v.Reports = append(v.Reports, spec)
+		}
+	}
+	if form.NotOurs {
+		v.Notice = sayWeb("web.report.own_agency", s.staff.AgencyName)
+	}
 	v.Needs = append(v.Needs, option{Value: "", Label: "All needs"})
 	for _, n := range core.Needs {
 		v.Needs = append(v.Needs, option{Value: string(n), Label: n.Label(), Selected: string(n) == form.Need})
@@ -218,6 +260,10 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	spec, ok := report.Lookup(name)
 	if !ok {
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "There is no report of that name.")
+		return
+	}
+	if !reportOffered(s.staff, name) {
+		b.networkOnly(w, s, spec)
 		return
 	}
 	f, form, ferr := b.reportFilter(r, s)
@@ -266,8 +312,13 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 // suppressed whoever asks.
 func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 	name, format := r.PathValue("name"), r.PathValue("format")
-	if _, ok := report.Lookup(name); !ok || (format != "csv" && format != "json") {
+	spec, ok := report.Lookup(name)
+	if !ok || (format != "csv" && format != "json") {
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "There is no report of that name and format.")
+		return
+	}
+	if !reportOffered(s.staff, name) {
+		b.networkOnly(w, s, spec)
 		return
 	}
 	f, _, err := b.reportFilter(r, s)

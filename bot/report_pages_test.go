@@ -310,3 +310,47 @@ func TestPublishedChartPointsAreWithheld(t *testing.T) {
 		}
 	}
 }
+
+// TestAdvisersReportsAreTheirOwn (review m5): the texts report counts the
+// whole network alone, so an adviser (whose reports are their agency's)
+// is not offered it, and asking for it says whose it is and who reads it
+// rather than showing an empty table with advice they cannot follow;
+// asking for another agency's figures, or an agency that does not exist,
+// shows their own and says so, never "choose an agency from the list"
+// (they have no list). Coordinators keep the texts report.
+func TestAdvisersReportsAreTheirOwn(t *testing.T) {
+	tb := reportsBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	if _, body := c.get("/staff/reports"); strings.Contains(body, `href="/staff/reports/texts?`) || !strings.Contains(body, `href="/staff/reports/outcomes?`) {
+		t.Error("an adviser's list of reports should leave out the network's texts report, and only it")
+	}
+	for _, path := range []string{"/staff/reports/texts?from=2025-12-06&to=2026-11-23", "/staff/reports/texts/csv", "/staff/reports/texts/json"} {
+		resp, body := c.get(path)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "is counted for the whole network, not for one agency, so the network&#39;s coordinators read it") ||
+			strings.Contains(body, "clear those filters") {
+			t.Errorf("an adviser's %s: %d, want 403 saying the report is the network's and coordinators read it", path, resp.StatusCode)
+		}
+	}
+	for _, agency := range []string{"nope", "kc-welfare-rights"} {
+		resp, body := c.get("/staff/reports/outcomes?agency=" + agency)
+		if resp.StatusCode != http.StatusOK || strings.Contains(body, "Choose an agency from the list") ||
+			!strings.Contains(body, "You see Kirkton Citizens Advice&#39;s own figures: only the network&#39;s coordinators can see another agency&#39;s") ||
+			!strings.Contains(body, "· Kirkton Citizens Advice") {
+			t.Errorf("an adviser asking for agency %q: %d, want their own figures, saying so", agency, resp.StatusCode)
+		}
+	}
+	if _, body := c.get("/staff/reports/outcomes"); strings.Contains(body, "own figures: only the network") {
+		t.Error("an adviser who asked for no other agency is told they cannot see one")
+	}
+
+	coord := tb.signedIn(tb.Net.Coordinator)
+	if _, body := coord.get("/staff/reports"); !strings.Contains(body, `href="/staff/reports/texts?`) {
+		t.Error("a coordinator's list of reports should offer the texts report")
+	}
+	if resp, _ := coord.get("/staff/reports/texts"); resp.StatusCode != http.StatusOK {
+		t.Errorf("a coordinator's texts report: %d", resp.StatusCode)
+	}
+	if resp, body := coord.get("/staff/reports/outcomes?agency=nope"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Choose an agency from the list") {
+		t.Errorf("a coordinator's unknown agency: %d, want 400 asking to choose from the list", resp.StatusCode)
+	}
+}

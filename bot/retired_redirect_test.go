@@ -64,7 +64,7 @@ func TestWebRedirectsRetiredAgencysReferral(t *testing.T) {
 	co.noteCSRF(body)
 	form := url.Values{"csrf": {co.csrf}, "version": {fmt.Sprint(accepted.Version)}, "agency": {welfare}}
 	resp, body := co.post(page+"/redirect", form)
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "say why the referral is moved on") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Say why the referral is moved on") {
 		t.Errorf("redirect without saying why: %d, want 422 saying why is needed:\n%s", resp.StatusCode, within(body, "<h1>", "</main>"))
 	}
 	// The error is shown on the redirect form's note, not on the cancel

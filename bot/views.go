@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -179,7 +178,8 @@ func (b *Bot) modalErrors(ctx context.Context, err error, fields map[string]stri
 		add(fallback, b.slackReply(ctx, err).plain)
 	}
 	for k, v := range out {
-		out[k] = strings.TrimSpace(truncate(2000, v))
+		// A sentence, as the staff web writes the same message (problem).
+		out[k] = sentence(truncate(2000, v))
 	}
 	return slack.NewErrorsViewSubmissionResponse(out)
 }

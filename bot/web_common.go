@@ -39,11 +39,19 @@ func (c *chrome) setFieldErrors(errs []core.FieldError, fields map[string]string
 			name = fallback
 		}
 		if _, seen := c.Invalid[name]; !seen {
-			msg := sentence(e.Message)
-			c.Invalid[name] = msg
-			c.Errors = append(c.Errors, fieldProblem{Field: name, Message: msg})
+			p := problem(name, e.Message)
+			c.Invalid[name] = p.Message
+			c.Errors = append(c.Errors, p)
 		}
 	}
+}
+
+// problem is a field's problem as every staff form shows it: the same
+// words beside the field and in the error summary, as a sentence (core
+// writes its field messages in lower case, to be joined in Slack). It is
+// the one definition of those words, so the two never differ.
+func problem(field, msg string) fieldProblem {
+	return fieldProblem{Field: field, Message: sentence(msg)}
 }
 
 // sentence makes a message read as a sentence: a capital first letter,

@@ -38,36 +38,51 @@ type listView struct {
 	// other filters leave it out of the list (a closed one under "Open"):
 	// the page says where it is rather than that no such reference exists.
 	Found *foundReference
+	// Searched is the reference a search named, well formed, when no
+	// referral the member of staff may see has it: the page says so
+	// plainly, without saying whether it exists elsewhere. SeesAll: they
+	// coordinate, and may see every referral.
+	Searched string
+	SeesAll  bool
 }
 
 // foundReference is a referral found by its exact reference outside the
-// list, with what the page says of it.
+// list, with what the page says of it: Sent, in the inbox, when the
+// agency sent it rather than holds it (it is under "Referrals we sent");
+// Received, in that list, when the agency holds it rather than sent it.
 type foundReference struct {
-	Reference string
-	Status    core.Status
-	Open      bool
+	Reference      string
+	Status         core.Status
+	Open           bool
+	Sent, Received bool
 }
 
 // searchedReference finds the referral a search names by its exact
 // reference, whatever the list's filters, when the member of staff may
-// see it (core.Actor.MaySee); nil when there is none they may see, so a
-// referral of someone else's is answered like one that does not exist.
-func (b *Bot) searchedReference(ctx context.Context, s session, q string) (*foundReference, error) {
+// see it (core.Actor.MaySee), and returns the reference as it reads when
+// the search is one; the referral is nil when there is none they may
+// see, so a referral of someone else's is answered like one that does
+// not exist.
+func (b *Bot) searchedReference(ctx context.Context, s session, view core.ListView, q string) (*foundReference, string, error) {
 	ref, ok := core.NormaliseReference(q)
 	if !ok {
-		return nil, nil
+		return nil, "", nil
 	}
 	r, err := b.engine.ReferralByReference(ctx, ref)
 	if errors.Is(err, core.ErrNotFound) {
-		return nil, nil
+		return nil, ref, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("search by reference: %w", err)
+		return nil, ref, fmt.Errorf("search by reference: %w", err)
 	}
 	if !s.staff.Actor().MaySee(r) {
-		return nil, nil
+		return nil, ref, nil
 	}
-	return &foundReference{Reference: r.Reference, Status: r.Status, Open: r.Status.Open()}, nil
+	own := s.staff.AgencyID
+	holds := r.ToAgencyID != nil && *r.ToAgencyID == own
+	sent := r.FromAgencyID != nil && *r.FromAgencyID == own
+	return &foundReference{Reference: r.Reference, Status: r.Status, Open: r.Status.Open(),
+		Sent: view == core.ViewInbox && sent && !holds, Received: view == core.ViewSent && holds && !sent}, ref, nil
 }
 
 // statusLabels name statuses the way the staff web shows them.
@@ -175,9 +190,10 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 	v := listView{View: view, Filter: f, Page: res, Rows: res.Rows, Now: b.clock.Now(), Location: loc,
 		Filtered: f != (listFilter{})}
 	if res.Total == 0 && f.Q != "" {
-		if v.Found, err = b.searchedReference(ctx, s, f.Q); err != nil {
+		if v.Found, v.Searched, err = b.searchedReference(ctx, s, view, f.Q); err != nil {
 			return listView{}, 0, err
 		}
+		v.SeesAll = s.staff.Actor().Coordinates()
 	}
 	v.Statuses = append(v.Statuses, option{Value: "", Label: map[core.ListView]string{core.ViewInbox: "Open", core.ViewSent: "Any"}[view], Selected: f.Status == ""})
 	if view == core.ViewSent {

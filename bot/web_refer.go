@@ -411,7 +411,7 @@ func (b *Bot) referSubmit(w http.ResponseWriter, r *http.Request, s session) {
 		b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
 		return
 	case errors.As(err, &scope):
-		_, msg := b.webAnswer(ctx, err)
+		_, _, msg := b.webAnswer(ctx, err)
 		v.setFieldErrors([]core.FieldError{{Field: "scope", Message: msg}}, map[string]string{"scope": "scope"}, "scope")
 		b.showRefer(w, r, s, http.StatusUnprocessableEntity, f, v)
 		return

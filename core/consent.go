@@ -24,6 +24,22 @@ const (
 	ChannelAPI   Channel = "api"
 )
 
+// Label says how a consent was given, as the client reads it ("by text
+// message"); an unknown channel is "by" and its code.
+func (c Channel) Label() string {
+	switch c {
+	case ChannelSMS:
+		return "by text message"
+	case ChannelWeb:
+		return "on the web form"
+	case ChannelStaff:
+		return "to a member of staff, who recorded it"
+	case ChannelAPI:
+		return "to an agency, whose own system recorded it"
+	}
+	return "by " + string(c)
+}
+
 // ConsentScope is who a client agreed may see their details.
 type ConsentScope string
 

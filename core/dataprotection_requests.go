@@ -19,8 +19,9 @@ import (
 
 // EventDataProtectionRequestsViewed records that someone read the list of
 // exports and erasures (DataProtectionRequests), with the period asked
-// for and how it was read. The list opens each request's reference, which
-// can name somebody, so reading it is audited like any other disclosure.
+// for and how it was read. The list opens each request's reference (those
+// recorded before references were checked can name somebody), so reading
+// it is audited like any other disclosure.
 const EventDataProtectionRequestsViewed EventKind = "network.data-protection-requests-viewed"
 
 // DataProtectionQuery picks the exports and erasures to list, newest
@@ -39,8 +40,8 @@ type DataProtectionQuery struct {
 
 // DataProtectionRequest is one subject access export or erasure, as the
 // data protection officer reports on it. It names no client: an export
-// is known by the request it answered, an erasure by the referrals it
-// emptied.
+// is known by its number and the request it answered, an erasure by the
+// referrals it emptied.
 type DataProtectionRequest struct {
 	Kind EventKind // EventSubjectAccess, EventClientErased or EventConsentWithdrawn
 	At   time.Time
@@ -56,6 +57,12 @@ type DataProtectionRequest struct {
 	// ByClient says the client did it themselves (a withdrawal texted or
 	// made on the web page reached from their reference).
 	ByClient bool
+
+	// An export's number (SubjectAccess.ExportNumber: its event's id), on
+	// the copy handed over too. It names nobody, and stays when the client
+	// is erased and the request's reference can no longer be read, so the
+	// register still shows which copy answered which request.
+	ExportNumber EventID
 
 	// An export's request: how it came in, the day it was received, and
 	// the network's reference for it. Exports recorded before requests
@@ -77,8 +84,8 @@ type DataProtectionRequest struct {
 
 	// An erasure's reason. Referrals are the references of the client's
 	// referrals (kept without details, for the figures): those an erasure
-	// emptied, or those of the client who withdrew consent, by which the
-	// withdrawal is known.
+	// emptied, those of the client who withdrew consent, by which the
+	// withdrawal is known, or those of the client an export was made for.
 	Reason    ErasureReason
 	Referrals []string
 }
@@ -156,6 +163,7 @@ func SubjectAccessDue(received time.Time, holidays map[string]bool) time.Time {
 
 // dataProtectionRow is one row as sqlDataProtectionRequests reads it.
 type dataProtectionRow struct {
+	ID           EventID    `db:"id"`
 	Kind         EventKind  `db:"kind"`
 	At           time.Time  `db:"created_at"`
 	ActorKind    ActorKind  `db:"actor_kind"`
@@ -180,7 +188,7 @@ type dataProtectionRow struct {
 // else the member of staff's own. The client's wrapped key comes along to
 // open each export's sealed reference; erasure empties it.
 const sqlDataProtectionRequests = `
-SELECT ev.kind, ev.created_at, ev.actor_kind, act.name AS by_name, act.agency AS by_agency,
+SELECT ev.id, ev.kind, ev.created_at, ev.actor_kind, act.name AS by_name, act.agency AS by_agency,
        coalesce(ev.data->>'via', '') AS via, coalesce(ev.data->>'request_channel', '') AS request_channel,
        coalesce(ev.data->>'request_received', '') AS request_received,
        coalesce(ev.data->>'request_reference_enc', '') AS reference_enc, coalesce(ev.data->>'why', '') AS why,
@@ -292,7 +300,7 @@ func (e *Engine) dataProtectionRequest(row dataProtectionRow, cal Calendar) (Dat
 		r.Reason, r.Referrals = ErasureReason(row.Why), row.Referrals
 		return r, nil
 	}
-	r.Channel = RequestChannel(row.Channel)
+	r.ExportNumber, r.Referrals, r.Channel = row.ID, row.Referrals, RequestChannel(row.Channel)
 	if day, err := time.Parse(time.DateOnly, row.Received); err == nil {
 		loc := cal.Location
 		if loc == nil {

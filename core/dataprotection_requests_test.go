@@ -270,3 +270,49 @@ func TestDataProtectionRequestsWithdrawals(t *testing.T) {
 		}
 	}
 }
+
+// TestDataProtectionRequestsKeepTheExportNumber (review ops F11): once
+// the client is erased their request's reference can no longer be read,
+// so the register row of an export keeps what still links it to the copy
+// handed over: the export's number, which the copy shows too, and the
+// references of the client's referrals, none of which names anybody.
+func TestDataProtectionRequestsKeepTheExportNumber(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	coord := env.Net.Coordinator.Actor()
+	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("dp-export-number"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Referral
+	sa, err := env.Engine.ExportClient(ctx, r.ClientID, coord, "web",
+		core.SubjectAccessRequest{Channel: core.RequestEmail, Received: env.Clock.Now(), Reference: "SAR-2026-031"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sa.ExportNumber == 0 {
+		t.Fatal("the export carries no number")
+	}
+	var page strings.Builder
+	if err := core.WriteSubjectAccessHTML(&page, sa); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("Its export number is %d.", sa.ExportNumber); !strings.Contains(page.String(), want) {
+		t.Errorf("the client's page does not say %q", want)
+	}
+	if err := env.Engine.EraseClient(ctx, r.ClientID, coord, core.ErasureWithdrewAndAsked); err != nil {
+		t.Fatal(err)
+	}
+	list, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{All: true, Via: "csv"}, coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(list.Rows, core.DataProtectionRequest.Export)
+	if i < 0 {
+		t.Fatalf("no export among %+v", list.Rows)
+	}
+	if row := list.Rows[i]; !row.ReferenceErased || row.ExportNumber != sa.ExportNumber || !slices.Equal(row.Referrals, []string{r.Reference}) {
+		t.Errorf("after the erasure the export's row is %+v, want its number %d and the referral %s beside the erased reference",
+			row, sa.ExportNumber, r.Reference)
+	}
+}

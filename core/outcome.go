@@ -45,6 +45,52 @@ func (o Outcome) Valid() bool {
 	return ok
 }
 
+// Completes reports whether a completion (ActionComplete) may record the
+// outcome: every outcome but OutcomeCouldNotContact. A client who could
+// not be contacted is recorded one way, by its own action, ActionFail,
+// which closes the referral as failed and texts the client; a completion
+// saying the same would close it without telling the client, and split
+// the event in the reports. The outcome stays Valid: referrals completed
+// with it before it was refused keep it, and the reports count them with
+// the failed ones.
+func (o Outcome) Completes() bool {
+	return o != OutcomeCouldNotContact
+}
+
+// CompletionOutcomes lists the outcomes a completion may record
+// (Outcome.Completes), in the order forms offer them.
+func CompletionOutcomes() []Outcome {
+	var out []Outcome
+	for _, o := range Outcomes {
+		if o.Completes() {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// CompletionOutcomes is the network's outcomes (Network.Outcomes) that a
+// completion may record (Outcome.Completes): what every channel's
+// completion form offers and every refusal of an outcome lists.
+func (n Network) CompletionOutcomes() []OutcomeOption {
+	var out []OutcomeOption
+	for _, o := range n.Outcomes() {
+		if o.Outcome.Completes() {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// OutcomeNotACompletion is core's refusal of a completion whose outcome
+// has its own action (Outcome.Completes is false): "Could not contact".
+// It names the outcome field, so every form shows it beside the outcome;
+// a partner interface, whose action has another name there, may tell a
+// partner how it takes that action in its place.
+var OutcomeNotACompletion = FieldError{Field: "outcome",
+	Message: "A completion says how the help ended for a client who was contacted: “Could not contact” is for a client never reached, " +
+		"and is recorded before they are marked contacted, with its own Could not contact action, which closes the referral as failed and tells the client"}
+
 // ParseOutcome reads an outcome as stored or as sent by a form.
 func ParseOutcome(s string) (Outcome, error) {
 	o := Outcome(s)

@@ -30,6 +30,26 @@ const (
 var Statuses = []Status{StatusRequested, StatusAccepted, StatusInProgress, StatusOnHold,
 	StatusCompleted, StatusRejected, StatusFailed, StatusCancelled}
 
+var statusLabels = map[Status]string{
+	StatusRequested:  "Waiting to be accepted",
+	StatusAccepted:   "Accepted",
+	StatusInProgress: "In progress: contact made",
+	StatusOnHold:     "On the waiting list",
+	StatusCompleted:  "Completed",
+	StatusRejected:   "Not accepted",
+	StatusFailed:     "Closed: no contact could be made",
+	StatusCancelled:  "Cancelled",
+}
+
+// Label is the status in plain words, as a client can read it (the
+// subject access page and export); "" gives "".
+func (s Status) Label() string {
+	if l, ok := statusLabels[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
 // Open reports whether a referral in this status still needs something done.
 func (s Status) Open() bool {
 	switch s {

@@ -10,43 +10,142 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/onward-network/onward/core/lang"
 )
+
+// SubjectAccessFormat names the shape of the export's JSON, written in
+// it, so that whoever reads a copy later knows which keys to expect.
+const SubjectAccessFormat = "onward-subject-access/2"
+
+// subjectAccessAbout is the export's own short note on its keys, written
+// at its top (about_this_file): the JSON goes to the client, who has no
+// other guide to it.
+var subjectAccessAbout = []string{
+	"Everything the network holds about one person, made to answer their request to see it (request).",
+	"Times are in UTC, written as ISO 8601 (2026-10-29T07:48:00Z); time_zone is the network's own, in which the readable page shows them.",
+	"Each code has its words beside it: status and status_words, needs and needs_words, kind and what, given_through and given_through_words.",
+	"Numbers and references are the network's own, kept so that it can find the records they name: export_number (this copy), consent_id, and each referral's reference (ONW-...), which events and disclosures name as referral_reference.",
+	"client holds the details on your record now; each referral's details_given, the details as given with that referral.",
+}
 
 // SubjectAccess is everything Onward holds about one person, for a subject
 // access request: their details, every consent with the exact words they
 // agreed to, every referral with the details given with it, the audit log
-// of their referrals and of their record, and every disclosure of their
-// details (who saw them, when, through what).
+// of their referrals and of their record (each event told in words), and
+// every disclosure of their details (who saw them, when, through what).
+// Its JSON keys are snake_case throughout, with words beside each code;
+// the export says so itself (About).
 type SubjectAccess struct {
-	GeneratedAt time.Time           `json:"generated_at"`
-	Client      Client              `json:"client"`
+	Format string   `json:"format"` // SubjectAccessFormat
+	About  []string `json:"about_this_file"`
+	// Network is the network's name, the controller the client asked.
+	Network string `json:"network"`
+	// ExportNumber is this export's number in the audit log (the id of
+	// its client.exported event): the data protection officer's list
+	// shows it, also once the client is erased, so the copy handed over
+	// can be matched to the request it answered.
+	ExportNumber EventID   `json:"export_number"`
+	GeneratedAt  time.Time `json:"made_at"`
+	// TimeZone is the network's time zone (an IANA name such as
+	// Europe/London): the readable page shows every time in it.
+	TimeZone    string              `json:"time_zone"`
+	Request     SubjectRequest      `json:"request"`
+	Client      SubjectClient       `json:"client"`
 	Consents    []SubjectConsent    `json:"consents"`
 	Referrals   []SubjectReferral   `json:"referrals"`
 	Disclosures []SubjectDisclosure `json:"disclosures"`
 	Events      []SubjectEvent      `json:"events"`
 }
 
+// SubjectRequest is the request an export answers, as the client made it.
+type SubjectRequest struct {
+	Channel      RequestChannel `json:"came_in"`
+	ChannelWords string         `json:"came_in_words"`
+	Received     string         `json:"received"` // the day, YYYY-MM-DD
+	Reference    string         `json:"reference"`
+}
+
+// SubjectDetails are a client's details as the export shows them: on
+// their record now (SubjectClient) or as given with a referral.
+type SubjectDetails struct {
+	Name string `json:"name"`
+	// Phone is the number as people in its country write it
+	// (Phone.National).
+	Phone string `json:"phone"`
+	// PhonePassedOn says the number passed to someone else since
+	// (Client.PhonePassedOn).
+	PhonePassedOn    bool   `json:"phone_passed_on"`
+	Email            string `json:"email"`
+	Postcode         string `json:"postcode"`
+	PostcodeDistrict string `json:"postcode_district"`
+	Town             string `json:"town"`
+	Notes            string `json:"notes"`
+	// PreferredContact (text, call, email) and ContactTime (ContactTimes)
+	// are the codes; ContactWords says both as the client chose them
+	// ("Phone call, any time").
+	PreferredContact string `json:"preferred_contact"`
+	ContactTime      string `json:"contact_time"`
+	ContactWords     string `json:"contact_words"`
+	// Language is the language they chose for texts (a BCP 47 tag) and
+	// LanguageName its English name; Interpreter says they asked for an
+	// interpreter, InterpreterLanguage in which language when not theirs.
+	Language            string `json:"language"`
+	LanguageName        string `json:"language_name"`
+	Interpreter         bool   `json:"interpreter"`
+	InterpreterLanguage string `json:"interpreter_language"`
+}
+
+// SubjectClient is the client's record: their details now, whether they
+// proved the phone theirs, when the record was made, and whether it was
+// erased (then only the codes in clear remain).
+type SubjectClient struct {
+	SubjectDetails
+	PhoneProven     bool      `json:"phone_proven"`
+	FirstRecordedAt time.Time `json:"first_recorded_at"`
+	Erased          bool      `json:"erased"`
+}
+
 // SubjectConsent is one consent with the words agreed to.
 type SubjectConsent struct {
-	Consent
-	Wording string `json:"wording"`
-	// AgencyNames name the agencies a consent for named agencies covers,
-	// beside their ids, so the client reads whom they agreed to share
-	// with.
-	AgencyNames []string `json:"agency_names,omitempty"`
+	ID      ConsentID `json:"consent_id"`
+	GivenAt time.Time `json:"given_at"`
+	// Channel is how it was given (ChannelSMS …) and ChannelWords says it
+	// ("by text message").
+	Channel      Channel `json:"given_through"`
+	ChannelWords string  `json:"given_through_words"`
+	// Language is the language of the words the client was shown.
+	Language       string `json:"language"`
+	WordingVersion string `json:"wording_version"`
+	Wording        string `json:"wording"`
+	// Scope is whom it covers: the whole network, or the agencies named in
+	// AgencyNames; SharedWith says it in words.
+	Scope       ConsentScope `json:"shared_with"`
+	AgencyNames []string     `json:"agencies"`
+	SharedWith  string       `json:"shared_with_words"`
+	WithdrawnAt *time.Time   `json:"withdrawn_at"`
 }
 
 // SubjectReferral is one referral as the client would recognise it.
 type SubjectReferral struct {
-	Reference    string     `json:"reference"`
-	Status       Status     `json:"status"`
-	Needs        []Need     `json:"needs"`
-	FromAgency   string     `json:"from_agency,omitempty"`
-	ToAgency     string     `json:"to_agency,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
-	DetailsGiven *Client    `json:"details_given,omitempty"`
-	Notes        string     `json:"notes,omitempty"`
+	Reference   string `json:"reference"`
+	Status      Status `json:"status"`
+	StatusWords string `json:"status_words"`
+	// Reason is why it was not accepted (a rejection, a redirect) and
+	// ReasonWords says it; Outcome is how a completed one ended.
+	Reason       Reason          `json:"reason_not_accepted,omitempty"`
+	ReasonWords  string          `json:"reason_not_accepted_words,omitempty"`
+	Outcome      Outcome         `json:"outcome,omitempty"`
+	OutcomeWords string          `json:"outcome_words,omitempty"`
+	Needs        []Need          `json:"needs"`
+	NeedsWords   []string        `json:"needs_words"`
+	FromAgency   string          `json:"from_agency,omitempty"`
+	ToAgency     string          `json:"to_agency,omitempty"`
+	CreatedAt    time.Time       `json:"made_at"`
+	ClosedAt     *time.Time      `json:"closed_at,omitempty"`
+	DetailsGiven *SubjectDetails `json:"details_given,omitempty"`
+	Notes        string          `json:"notes,omitempty"`
 	// CrisisReasons say why it was dealt with as a crisis, as recorded
 	// when it was made.
 	CrisisReasons []string `json:"crisis_reasons,omitempty"`
@@ -73,37 +172,48 @@ func (s SubjectReferral) Recommends() string {
 // SubjectDisclosure is one time someone saw the client's details.
 type SubjectDisclosure struct {
 	At        time.Time `json:"at"`
-	Reference string    `json:"reference"`
+	Reference string    `json:"referral_reference,omitempty"`
 	Who       string    `json:"who"`
 	Agency    string    `json:"agency"`
-	Via       string    `json:"via"`
+	// Via is the channel it went through ("slack", "web", "fhir", "cli",
+	// …) and What says in words what was seen and how ("saw your details
+	// in Slack").
+	Via  string `json:"through"`
+	What string `json:"what"`
 }
 
-// SubjectEvent is one audit log entry about the client or their referrals.
+// SubjectEvent is one audit log entry about the client or their
+// referrals: Kind is the audit log's code, What says it in words
+// ("Kirkton Citizens Advice accepted your referral").
 type SubjectEvent struct {
 	At        time.Time `json:"at"`
-	Reference string    `json:"reference,omitempty"`
+	Reference string    `json:"referral_reference,omitempty"`
 	Kind      EventKind `json:"kind"`
+	What      string    `json:"what"`
 	Who       string    `json:"who"`
-	From      Status    `json:"from,omitempty"`
-	To        Status    `json:"to,omitempty"`
+	From      Status    `json:"status_before,omitempty"`
+	To        Status    `json:"status_after,omitempty"`
 }
 
 // sqlSubjectConsents are the client's consents, each with the words they
 // agreed to: the translation in the language they were shown, when the
 // consent was given in another language than English.
 const sqlSubjectConsents = `
-SELECT k.id, k.client_id, k.scope, k.agency_ids, k.wording_version, k.wording_sha256, k.channel, k.evidence,
-       k.staff_id, k.given_at, k.language, k.withdrawn_at, coalesce(t.body, w.body)
+SELECT k.id, k.scope, k.agency_ids, k.wording_version, k.channel, k.evidence, k.given_at, k.language, k.withdrawn_at,
+       coalesce(t.body, w.body)
 FROM consents k JOIN consent_wordings w ON w.version = k.wording_version
 LEFT JOIN consent_wording_translations t ON t.version = k.wording_version AND t.language = k.language
 WHERE k.client_id = $1 ORDER BY k.id`
 
 // sqlSubjectEvents is the audit log of the client and their referrals,
-// each event with who did it (sqlEventActor).
+// each event with who did it (sqlEventActor), its data, and the agency
+// it concerns by name: the one a referral was made to, or the one it was
+// sent, assigned or redirected to (data.to_agency_id).
 const sqlSubjectEvents = `
 SELECT ev.created_at, coalesce(r.reference, ''), ev.kind, ev.actor_kind, act.name, act.agency,
-       coalesce(ev.data->>'via', ''), ev.from_status, ev.to_status
+       ev.from_status, ev.to_status, ev.data,
+       coalesce((SELECT name FROM agencies WHERE id = CASE WHEN ev.kind = 'referral.created' THEN ev.agency_id
+                 ELSE (ev.data->>'to_agency_id')::bigint END), '') AS target
 FROM events ev
 LEFT JOIN referrals r ON r.id = ev.referral_id` + sqlEventActor + `
 WHERE ev.client_id = $1 OR ev.referral_id IN (SELECT id FROM referrals WHERE client_id = $1)
@@ -166,11 +276,16 @@ func RequestChannels() []Choice {
 // reference may have: a case or letter number, not a description.
 const MaxRequestReference = 40
 
+// RequestReferenceExample is the shape of a request's reference that
+// pages and refusals show.
+const RequestReferenceExample = "SAR-2026-014"
+
 // SubjectAccessRequest is the request an export answers: how it came in,
 // the day it was received and the network's own reference for it (its
-// case or letter number). Every export follows one, and the audit log
-// keeps it with the export, so the data protection officer can match
-// each export to a request.
+// case or letter number: a code such as SAR-2026-014, never the client's
+// name or contact details, see checkRequestReference). Every export
+// follows one, and the audit log keeps it with the export, so the data
+// protection officer can match each export to a request.
 type SubjectAccessRequest struct {
 	Channel   RequestChannel
 	Received  time.Time // the day it was received; the time of day is ignored
@@ -198,19 +313,92 @@ func (q SubjectAccessRequest) check(now time.Time) error {
 	case day.Year() < 2000:
 		fields = append(fields, FieldError{Field: "request_received", Message: "date received: give a date from 2000 on"})
 	}
-	ref := strings.TrimSpace(q.Reference)
-	switch n := utf8.RuneCountInString(ref); {
-	case n == 0:
-		fields = append(fields, FieldError{Field: "request_reference", Message: "request reference: give the network's reference for the request (a case or letter number)"})
-	case n > MaxRequestReference:
-		fields = append(fields, FieldError{Field: "request_reference", Message: fmt.Sprintf("request reference: at most %d characters, please (this has %d): a case or letter number, not a description", MaxRequestReference, n)})
-	case strings.IndexFunc(ref, unicode.IsControl) >= 0:
-		fields = append(fields, FieldError{Field: "request_reference", Message: "request reference: one line, please"})
+	if why := checkRequestReference(q.Reference); why != "" {
+		fields = append(fields, FieldError{Field: "request_reference", Message: "request reference: " + why})
 	}
 	if len(fields) > 0 {
 		return &ValidationError{Fields: fields}
 	}
 	return nil
+}
+
+// requestReferenceMark is what a request's reference may be made of:
+// letters, digits and the separators of case numbers.
+func requestReferenceMark(r rune) bool {
+	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || strings.ContainsRune("-/._", r)
+}
+
+// checkRequestReference says what is wrong with a request's reference, ""
+// when nothing is. The data protection officer's list and its register
+// show it to whoever reads them, so it must be the network's own case or
+// letter number and nothing of the client's: one code of letters, digits
+// and - / . _, with a digit in it, at most MaxRequestReference
+// characters. A phone number, an email address or a postcode is refused
+// by name; a name or a description has spaces, or no digit.
+func checkRequestReference(raw string) string {
+	ref := strings.TrimSpace(raw)
+	const want = "give the network's own case or letter number for the request, such as " + RequestReferenceExample +
+		", never the client's name or contact details"
+	n := utf8.RuneCountInString(ref)
+	var digits strings.Builder
+	for _, r := range ref {
+		if r >= '0' && r <= '9' {
+			digits.WriteRune(r)
+		}
+	}
+	switch {
+	case n == 0:
+		return "give the network's reference for the request: its case or letter number, such as " + RequestReferenceExample
+	case n > MaxRequestReference:
+		return fmt.Sprintf("at most %d characters, please (this has %d): a case or letter number such as %s, not a description", MaxRequestReference, n, RequestReferenceExample)
+	case strings.IndexFunc(ref, unicode.IsControl) >= 0:
+		return "one line, please: " + want
+	case strings.Contains(ref, "@"):
+		return "this looks like an email address: " + want
+	case looksLikePhone(ref, digits.String()):
+		return "this looks like a phone number: " + want
+	case looksLikePostcode(ref):
+		return "this looks like a postcode: " + want
+	case strings.IndexFunc(ref, unicode.IsSpace) >= 0:
+		return "one code without spaces, please (this looks like a name or a description): " + want
+	case strings.IndexFunc(ref, func(r rune) bool { return !requestReferenceMark(r) }) >= 0:
+		return "use letters, digits and - / . _ only: " + want
+	case digits.Len() == 0:
+		return "a case or letter number has a number in it, such as " + RequestReferenceExample + " (this looks like a name): " + want
+	}
+	return ""
+}
+
+// looksLikePhone reports whether a reference holds a phone number: its
+// digits run together read as a valid number of any country, by
+// libphonenumber (or one of Ofcom's drama ranges), when written as people
+// write them: from 0, or with a country code (+48, 44). Nine digits or
+// more only: a case number's year and count are fewer, and a run of
+// digits alone that starts otherwise is left to be a case number.
+func looksLikePhone(ref, digits string) bool {
+	var number string
+	switch {
+	case len(digits) < 9:
+		return false
+	case strings.HasPrefix(digits, "0"):
+		number = digits
+	case strings.Contains(ref, "+") || strings.HasPrefix(digits, "44"):
+		number = "+" + digits
+	default:
+		return false
+	}
+	n, err := phonenumbers.Parse(number, "GB")
+	if err != nil {
+		return false
+	}
+	return phonenumbers.IsValidNumber(n) || dramaPhone(Phone(phonenumbers.Format(n, phonenumbers.E164)))
+}
+
+// looksLikePostcode reports whether a reference reads as a full UK
+// postcode (ParsePostcode), with or without its space.
+func looksLikePostcode(ref string) bool {
+	_, err := ParsePostcode(ref)
+	return err == nil
 }
 
 // ExportClient gathers everything held about the client (see
@@ -221,10 +409,11 @@ func (q SubjectAccessRequest) check(now time.Time) error {
 // request. It reads as Onward itself and records the export in the audit
 // log as a disclosure to the person asking (by), through via ("web",
 // "cli"), with the request: how it came in and the day in clear, its
-// reference sealed under the client's data key (free text can name
-// somebody; erasing the client shreds it, and for a client already erased
-// it is not kept). The export lists itself among the times someone saw
-// the client's details, as every later export does.
+// reference sealed under the client's data key (erasing the client shreds
+// it; for a client already erased it is not kept). The export lists itself
+// among the times someone saw the client's details, as every later export
+// does, and carries its number in the audit log (ExportNumber), which
+// outlives an erasure.
 func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, via string, req SubjectAccessRequest) (SubjectAccess, error) {
 	// A coordinator (on the staff web, or named by the command line's
 	// --by) or Onward itself; never a partner system, nor anyone else.
@@ -234,39 +423,81 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 	if err := req.check(e.clock.Now()); err != nil {
 		return SubjectAccess{}, err
 	}
-	out := SubjectAccess{GeneratedAt: e.clock.Now(), Disclosures: []SubjectDisclosure{}}
+	cal, err := e.calendar(ctx)
+	if err != nil {
+		return SubjectAccess{}, err
+	}
+	words, err := englishWords()
+	if err != nil {
+		return SubjectAccess{}, err
+	}
+	out := SubjectAccess{Format: SubjectAccessFormat, About: subjectAccessAbout, Network: cal.Name,
+		GeneratedAt: e.clock.Now().UTC(), TimeZone: "UTC", Disclosures: []SubjectDisclosure{}, Consents: []SubjectConsent{},
+		Referrals: []SubjectReferral{}, Events: []SubjectEvent{},
+		Request: SubjectRequest{Channel: req.Channel, ChannelWords: req.Channel.Label(),
+			Received: req.Received.Format(time.DateOnly), Reference: strings.TrimSpace(req.Reference)}}
+	if cal.Location != nil {
+		out.TimeZone = cal.Location.String()
+	}
 	c, err := e.ClientDetailsFor(ctx, client)
 	if err != nil {
 		return out, err
 	}
-	out.Client = c
+	out.Client = SubjectClient{SubjectDetails: subjectDetails(c, words), PhoneProven: c.PhoneProven,
+		FirstRecordedAt: c.CreatedAt.UTC(), Erased: c.Erased}
+	names, err := e.agencyNames(ctx)
+	if err != nil {
+		return out, err
+	}
 	rows, _ := e.pool.Query(ctx, sqlSubjectConsents, client)
-	out.Consents, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (SubjectConsent, error) {
-		var s SubjectConsent
-		err := row.Scan(&s.ID, &s.ClientID, &s.Scope, &s.AgencyIDs, &s.WordingVersion, &s.WordingSHA256, &s.Channel,
-			&s.Evidence, &s.StaffID, &s.GivenAt, &s.Language, &s.WithdrawnAt, &s.Wording)
+	consents, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SubjectConsent, error) {
+		var (
+			s        SubjectConsent
+			agencies []AgencyID
+			evidence string
+		)
+		err := row.Scan(&s.ID, &s.Scope, &agencies, &s.WordingVersion, &s.Channel, &evidence, &s.GivenAt,
+			&s.Language, &s.WithdrawnAt, &s.Wording)
+		s.AgencyNames = []string{}
+		for _, id := range agencies {
+			s.AgencyNames = append(s.AgencyNames, names[id])
+		}
+		s.ChannelWords, s.SharedWith = consentChannelWords(s.Channel, evidence), consentSharedWith(s.Scope, s.AgencyNames)
 		return s, err
 	})
 	if err != nil {
 		return out, fmt.Errorf("consents of client %d: %w", client, err)
+	}
+	for _, s := range consents {
+		s.GivenAt = s.GivenAt.UTC()
+		if s.WithdrawnAt != nil {
+			t := s.WithdrawnAt.UTC()
+			s.WithdrawnAt = &t
+		}
+		out.Consents = append(out.Consents, s)
 	}
 	rows, _ = e.pool.Query(ctx, sqlSelectReferral+"client_id = $1 ORDER BY id", client)
 	refs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Referral])
 	if err != nil {
 		return out, fmt.Errorf("referrals of client %d: %w", client, err)
 	}
-	names, err := e.agencyNames(ctx)
-	if err != nil {
-		return out, err
-	}
-	for i, c := range out.Consents {
-		for _, id := range c.AgencyIDs {
-			out.Consents[i].AgencyNames = append(out.Consents[i].AgencyNames, names[id])
-		}
-	}
 	for _, r := range refs {
-		sr := SubjectReferral{Reference: r.Reference, Status: r.Status, Needs: r.Needs, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt,
+		sr := SubjectReferral{Reference: r.Reference, Status: r.Status, StatusWords: r.Status.Label(), Needs: r.Needs,
+			NeedsWords: make([]string, len(r.Needs)), CreatedAt: r.CreatedAt.UTC(),
 			FeedbackScore: r.FeedbackScore, FeedbackRecommend: r.FeedbackRecommend}
+		for i, n := range r.Needs {
+			sr.NeedsWords[i] = n.In(words, lang.English)
+		}
+		if r.ClosedAt != nil {
+			t := r.ClosedAt.UTC()
+			sr.ClosedAt = &t
+		}
+		if r.Reason != nil {
+			sr.Reason, sr.ReasonWords = *r.Reason, r.Reason.Label()
+		}
+		if r.Outcome != nil {
+			sr.Outcome, sr.OutcomeWords = *r.Outcome, cal.OutcomeLabel(*r.Outcome)
+		}
 		if r.FromAgencyID != nil {
 			sr.FromAgency = names[*r.FromAgencyID]
 		}
@@ -278,7 +509,8 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 			if err != nil {
 				return out, err
 			}
-			sr.DetailsGiven = &d
+			given := subjectDetails(d, words)
+			sr.DetailsGiven = &given
 			if sr.Notes, err = e.ReferralNotes(ctx, r); err != nil {
 				return out, err
 			}
@@ -295,36 +527,34 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 		out.Referrals = append(out.Referrals, sr)
 	}
 	// Recorded before the audit log is read, so the export is in it.
-	if err := e.recordExport(ctx, client, by, via, req); err != nil {
+	if out.ExportNumber, err = e.recordExport(ctx, client, by, via, req); err != nil {
 		return out, err
 	}
+	key, err := e.clientKeyOf(ctx, e.pool, client)
+	if err != nil {
+		return out, err
+	}
+	tell := subjectTeller{network: cal.Network, consents: out.Consents, key: key}
 	rows, _ = e.pool.Query(ctx, sqlSubjectEvents, client)
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			ev                SubjectEvent
-			actorKind         ActorKind
-			name, agency, via string
+			ev                   SubjectEvent
+			f                    subjectEventFacts
+			name, agency, target string
 		)
-		if err := rows.Scan(&ev.At, &ev.Reference, &ev.Kind, &actorKind, &name, &agency, &via, &ev.From, &ev.To); err != nil {
+		if err := rows.Scan(&ev.At, &ev.Reference, &ev.Kind, &f.actor, &name, &agency, &ev.From, &ev.To, &f.data, &target); err != nil {
 			return out, fmt.Errorf("events of client %d: %w", client, err)
 		}
-		ev.Who = subjectEventWho(actorKind, name, agency)
+		ev.At = ev.At.UTC()
+		f.agency, f.target = agency, target
+		ev.Who = subjectEventWho(f.actor, name, agency)
+		ev.What = tell.what(ev, f)
 		out.Events = append(out.Events, ev)
 		switch ev.Kind {
-		case EventDisclosed:
-			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Reference: ev.Reference, Who: ev.Who, Agency: agency, Via: via})
-		case EventClientFound:
-			// Found by phone or reference to refer them on: their name
-			// and area were shown.
-			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Who: ev.Who, Agency: agency,
-				Via: "found by phone or reference to refer on (name and area shown)"})
-		case EventSubjectAccess:
-			what := "subject access export"
-			if via != "" {
-				what += " (" + via + ")"
-			}
-			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Who: ev.Who, Agency: agency, Via: what})
+		case EventDisclosed, EventClientFound, EventSubjectAccess:
+			out.Disclosures = append(out.Disclosures, SubjectDisclosure{At: ev.At, Reference: ev.Reference, Who: ev.Who,
+				Agency: agency, Via: f.str("via"), What: upperFirst(tell.seen(ev, f))})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -338,9 +568,10 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 const EventSubjectAccess EventKind = "client.exported"
 
 // recordExport appends the export's event with the request it answers
-// (see ExportClient).
-func (e *Engine) recordExport(ctx context.Context, client ClientID, by Actor, via string, req SubjectAccessRequest) error {
-	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+// (see ExportClient) and returns its id, the export's number.
+func (e *Engine) recordExport(ctx context.Context, client ClientID, by Actor, via string, req SubjectAccessRequest) (EventID, error) {
+	var id EventID
+	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		data := eventData("via", via, "agency_id", int64(by.AgencyID), "request_channel", string(req.Channel),
 			"request_received", req.Received.Format(time.DateOnly))
 		k, err := e.writableClientKey(ctx, tx, client)
@@ -354,8 +585,13 @@ func (e *Engine) recordExport(ctx context.Context, client ClientID, by Actor, vi
 			}
 			data["request_reference_enc"] = enc
 		}
-		return e.appendEvent(ctx, tx, newEvent{kind: EventSubjectAccess, client: client, actor: by, data: data})
+		ev := newEvent{kind: EventSubjectAccess, client: client, actor: by, data: data}
+		if err := tx.QueryRow(ctx, sqlAppendEvent, e.eventArgs(ev, e.clock.Now())...).Scan(&id); err != nil {
+			return fmt.Errorf("append %s event: %w", EventSubjectAccess, err)
+		}
+		return nil
 	})
+	return id, err
 }
 
 func (e *Engine) agencyNames(ctx context.Context) (map[AgencyID]string, error) {

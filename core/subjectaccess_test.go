@@ -55,14 +55,15 @@ func TestSubjectAccessExportIsADisclosure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.Disclosures) != 1 || first.Disclosures[0].Via != "subject access export (web)" || first.Disclosures[0].Who == "" {
+	if len(first.Disclosures) != 1 || first.Disclosures[0].Via != "web" || first.Disclosures[0].Who == "" ||
+		first.Disclosures[0].What != "Made a copy of everything we hold about you, on the staff website, answering your request SAR-2026-014" {
 		t.Fatalf("the first export lists %+v, want itself, by the coordinator, through the staff web", first.Disclosures)
 	}
 	second, err := env.Engine.ExportClient(ctx, client, core.Actor{Kind: core.ActorSystem, Name: "onward command line"}, "cli", sarRequest(env))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(second.Disclosures) != 2 || second.Disclosures[1].Via != "subject access export (cli)" {
+	if len(second.Disclosures) != 2 || second.Disclosures[1].Via != "cli" || !strings.HasPrefix(second.Disclosures[1].What, "Made a copy") {
 		t.Fatalf("the second export lists %+v, want both exports, the second from the command line", second.Disclosures)
 	}
 	var vias []string
@@ -159,7 +160,7 @@ func TestSubjectAccessExportFollowsARecordedRequest(t *testing.T) {
 	if _, err := env.Engine.WithdrawConsent(ctx, client, coord, "letter of 3 Dec"); err != nil {
 		t.Fatal(err)
 	}
-	req := core.SubjectAccessRequest{Channel: core.RequestRepresentative, Received: now.Add(-48 * time.Hour), Reference: "Letter from Morag's son"}
+	req := core.SubjectAccessRequest{Channel: core.RequestRepresentative, Received: now.Add(-48 * time.Hour), Reference: "LTR/2026/0042"}
 	sa, err := env.Engine.ExportClient(ctx, client, coord, "web", req)
 	if err != nil || sa.Client.Name != "Morag Baird" {
 		t.Fatalf("export with the request, after withdrawal: %v", err)
@@ -174,11 +175,11 @@ func TestSubjectAccessExportFollowsARecordedRequest(t *testing.T) {
 	}
 	sealed, _ := d["request_reference_enc"].(string)
 	raw, _ := base64.StdEncoding.DecodeString(sealed)
-	if len(raw) == 0 || strings.Contains(string(raw), "Morag") {
+	if len(raw) == 0 || strings.Contains(string(raw), "LTR/2026/0042") {
 		t.Errorf("the request's reference should be kept sealed, is %q", sealed)
 	}
 	for k, v := range d {
-		if s, ok := v.(string); ok && strings.Contains(s, "Morag") {
+		if s, ok := v.(string); ok && strings.Contains(s, "LTR/2026/0042") {
 			t.Errorf("the export's event keeps %s = %q in clear", k, s)
 		}
 	}
@@ -215,7 +216,7 @@ func TestSubjectAccessListsFindsByPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Disclosures) != 2 || !strings.Contains(out.Disclosures[0].Via, "found by phone") || out.Disclosures[0].Agency == "" {
+	if len(out.Disclosures) != 2 || !strings.Contains(out.Disclosures[0].What, "Found your record by your phone number") || out.Disclosures[0].Agency == "" {
 		t.Fatalf("the export lists %+v, want the find by phone (with its agency), then the export", out.Disclosures)
 	}
 }
@@ -255,7 +256,7 @@ func TestSubjectAccessNamesWhoSawTheDetails(t *testing.T) {
 	want := []core.SubjectDisclosure{
 		{Who: "WR casework (partner system of Kingdom Council Welfare Rights)", Agency: "Kingdom Council Welfare Rights", Via: "fhir"},
 		{Who: "Isla Moffat (Kingdom Council Welfare Rights)", Agency: "Kingdom Council Welfare Rights", Via: "web"},
-		{Who: "Onward", Agency: "", Via: "subject access export (cli)"},
+		{Who: "Onward", Agency: "", Via: "cli"},
 	}
 	if len(out.Disclosures) != len(want) {
 		t.Fatalf("the export lists %d disclosures (%+v), want %d", len(out.Disclosures), out.Disclosures, len(want))
@@ -304,12 +305,61 @@ func TestSubjectAccessNamesTheAgenciesConsentedTo(t *testing.T) {
 	if err := core.WriteSubjectAccessHTML(&page, out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"shared with Kirkton Citizens Advice.", "to a member of staff, who recorded it"} {
+	for _, want := range []string{"share your details with Kirkton Citizens Advice.", "to a member of staff, who recorded it"} {
 		if !strings.Contains(page.String(), want) {
 			t.Errorf("the client's page does not say %q", want)
 		}
 	}
 	if strings.Contains(page.String(), "the agencies named") {
 		t.Error("the client's page says \"the agencies named\" without naming them")
+	}
+}
+
+// TestRequestReferenceHoldsNoPersonalData (review ops F11): the request's
+// reference is shown in clear on the data protection officer's list and
+// in its register, so it must be the network's own case or letter number.
+// A name, a phone number, an email address or a postcode is refused, the
+// field named and what it looks like said in plain words; case numbers
+// of the usual shapes pass.
+func TestRequestReferenceHoldsNoPersonalData(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("request-reference"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, coord, now := res.Referral.ClientID, env.Net.Coordinator.Actor(), env.Clock.Now()
+	for _, c := range []struct{ ref, says string }{
+		{"Morag Baird 07700 900123", "phone number"},
+		{"07700 900123", "phone number"},
+		{"07700900123", "phone number"},
+		{"+447700900123", "phone number"},
+		{"+48 512 345 678", "phone number"},
+		{"SAR-07700-900123", "phone number"},
+		{"morag.baird@example.org", "email address"},
+		{"KY1 1AB", "postcode"},
+		{"KY11AB", "postcode"},
+		{"Morag Baird", "name or a description"},
+		{"Letter from Morag's son", "name or a description"},
+		{"SAR 2026 014", "without spaces"},
+		{"MoragBaird", "looks like a name"},
+		{"SAR#14", "letters, digits and - / . _ only"},
+		{"SAR-2026-014\nMorag", "one line"},
+	} {
+		_, err := env.Engine.ExportClient(ctx, client, coord, "web", core.SubjectAccessRequest{Channel: core.RequestLetter, Received: now, Reference: c.ref})
+		var ve *core.ValidationError
+		if !errors.As(err, &ve) || !strings.HasPrefix(ve.Field("request_reference"), "request reference: ") ||
+			!strings.Contains(ve.Field("request_reference"), c.says) || !strings.Contains(ve.Field("request_reference"), "SAR-2026-014") {
+			t.Errorf("reference %q: %v, want refused naming the request reference and saying %q", c.ref, err, c.says)
+		}
+	}
+	var exports int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1`, string(core.EventSubjectAccess)).Scan(&exports); err != nil || exports != 0 {
+		t.Fatalf("%d exports recorded after the refusals (%v), want none", exports, err)
+	}
+	for _, ref := range []string{"SAR-2026-014", "LTR/2026/0042", "DP_17", "2026.11.3", "2026000123", " SAR-7 "} {
+		if _, err := env.Engine.ExportClient(ctx, client, coord, "web", core.SubjectAccessRequest{Channel: core.RequestLetter, Received: now, Reference: ref}); err != nil {
+			t.Errorf("reference %q refused: %v", ref, err)
+		}
 	}
 }

@@ -307,13 +307,17 @@ func (c *change) newsAt() time.Time {
 }
 
 // checkOutcome is the check of completion that needs nothing but the
-// request: an outcome from the fixed list is required, its note short,
+// request: an outcome from the fixed list is required, one a completion
+// records (not "Could not contact", which is ActionFail), its note short,
 // each gain within range and the advice type one of the National
 // Standards'.
 func checkOutcome(req TransitionRequest) []FieldError {
 	var fields []FieldError
-	if !req.Outcome.Valid() {
+	switch {
+	case !req.Outcome.Valid():
 		fields = append(fields, FieldError{Field: "outcome", Message: "Choose how the referral ended"})
+	case !req.Outcome.Completes():
+		fields = append(fields, OutcomeNotACompletion)
 	}
 	fields = append(fields, req.Gain.Check()...)
 	if req.AdviceType != "" && !req.AdviceType.Valid() {

@@ -94,6 +94,7 @@ func (a *API) routes() []route {
 		{pattern: "POST /api/v1/referrals/{reference}/redirect", scope: core.ScopeAct, h: a.act(core.ActionRedirect)},
 		{pattern: "POST /api/v1/referrals/{reference}/contacted", scope: core.ScopeAct, h: a.act(core.ActionContact)},
 		{pattern: "POST /api/v1/referrals/{reference}/complete", scope: core.ScopeAct, h: a.act(core.ActionComplete)},
+		{pattern: "POST /api/v1/referrals/{reference}/could-not-contact", scope: core.ScopeAct, h: a.act(core.ActionFail)},
 		{pattern: "POST /api/v1/referrals/{reference}/cancel", scope: core.ScopeAct, alt: core.ScopeRefer, h: a.act(core.ActionCancel)},
 		{pattern: "GET /api/v1/agencies", scope: core.ScopeRead, h: a.listAgencies},
 		{pattern: "GET /api/v1/suggestions", scope: core.ScopeRead, h: a.suggestions},

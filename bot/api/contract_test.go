@@ -210,6 +210,11 @@ func TestContract(t *testing.T) {
 			advance(ref, "accept", "contacted")
 			return h.do(t, o.method, fill(o.path, ref), receiver, example(o), "Idempotency-Key", key())
 		},
+		"couldNotContactReferral": func(o operation) response {
+			ref := create()
+			advance(ref, "accept")
+			return h.do(t, o.method, fill(o.path, ref), receiver, example(o), "Idempotency-Key", key())
+		},
 		"cancelReferral": func(o operation) response {
 			return h.do(t, o.method, fill(o.path, create()), referrer, example(o), "Idempotency-Key", key())
 		},
@@ -363,7 +368,7 @@ func TestContractActionFields(t *testing.T) {
 		every = append(every, p)
 	}
 	slices.Sort(every)
-	if len(actions) != 6 || len(every) < 8 {
+	if len(actions) != 7 || len(every) < 8 {
 		t.Fatalf("%d actions taking %v: the document lost some", len(actions), every)
 	}
 
@@ -375,6 +380,7 @@ func TestContractActionFields(t *testing.T) {
 	}{
 		"accept": {nil, receiver}, "reject": {nil, receiver}, "redirect": {nil, receiver}, "cancel": {nil, referrer},
 		"contacted": {[]string{"accept"}, receiver}, "complete": {[]string{"accept", "contacted"}, receiver},
+		"could-not-contact": {[]string{"accept"}, receiver},
 	}
 	for _, o := range actions {
 		name := o.path[strings.LastIndex(o.path, "/")+1:]

@@ -376,15 +376,16 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 	writeJSON(w, http.StatusOK, out)
 }
 
-// outcomeCodes are the outcomes the network offers, by the codes the API
-// takes.
+// outcomeCodes are the outcomes the network offers at completion, by
+// the codes the API takes: never "could-not-contact", which is an action
+// of its own (core.Outcome.Completes).
 func (a *API) outcomeCodes(ctx context.Context) ([]string, error) {
 	n, err := a.engine.Network(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
-	for _, o := range n.Outcomes() {
+	for _, o := range n.CompletionOutcomes() {
 		ids = append(ids, string(o.Outcome))
 	}
 	return ids, nil
@@ -393,8 +394,10 @@ func (a *API) outcomeCodes(ctx context.Context) ([]string, error) {
 // outcomeInAPIWords says core's refusal of a completion's outcome as the
 // API takes it: core words it for the staff web's choice ("Choose how
 // the referral ended"), while a partner sent a code, and is told that it
-// is none and which are; the other fields are refused as core says.
-func (a *API) outcomeInAPIWords(ctx context.Context, ve *core.ValidationError, sent string) error {
+// is none and which are; an outcome core refuses because it is an action
+// of its own (core.OutcomeNotACompletion) names that action's operation
+// on the referral. The other fields are refused as core says.
+func (a *API) outcomeInAPIWords(ctx context.Context, ve *core.ValidationError, sent, reference string) error {
 	i := slices.IndexFunc(ve.Fields, func(f core.FieldError) bool { return f.Field == "outcome" })
 	if i < 0 {
 		return ve
@@ -405,6 +408,11 @@ func (a *API) outcomeInAPIWords(ctx context.Context, ve *core.ValidationError, s
 	}
 	fields := slices.Clone(ve.Fields)
 	fields[i].Message = fmt.Sprintf("%q is not an outcome this network records; say how it ended: one of %s", sent, strings.Join(ids, ", "))
+	if ve.Fields[i] == core.OutcomeNotACompletion {
+		fields[i].Message = fmt.Sprintf("%q is not how a completion ends: a client who could not be contacted is recorded with "+
+			"POST /api/v1/referrals/%s/could-not-contact (no body), which closes the referral as failed and tells the client; "+
+			"a client who was reached is completed saying how the help ended: one of %s", sent, reference, strings.Join(ids, ", "))
+	}
 	return &core.ValidationError{Fields: fields}
 }
 
@@ -560,7 +568,7 @@ func (a *API) act(action core.Action) Handler {
 			Gain: gain, AdviceType: core.AdviceType(in.AdviceType), AdviceTopic: in.AdviceTopic})
 		var ve *core.ValidationError
 		if errors.As(err, &ve) && action == core.ActionComplete {
-			err = a.outcomeInAPIWords(r.Context(), ve, in.Outcome)
+			err = a.outcomeInAPIWords(r.Context(), ve, in.Outcome, ref.Reference)
 		}
 		if err != nil {
 			a.fail(w, r, err)

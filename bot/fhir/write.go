@@ -235,11 +235,13 @@ func ifMatch(h string) (int, error) {
 
 // updateTask is the receiving side moving a referral on by PUTting its
 // Task with a new status: accepted, rejected (statusReason), in-progress,
-// completed (output), failed, on-hold or cancelled, and from on-hold back
-// to the status it was held from. If-Match takes the ETag W/"version" of
-// the Task read. The elements set when the referral was made (owner,
-// for, focus…) cannot change (unchangeable): a body that changes one is
-// refused, never answered 200 with the Task as it was.
+// completed (output), failed (the client could not be contacted),
+// on-hold (from requested or accepted: Onward's waiting list) or
+// cancelled, and from on-hold back to the status it was held from.
+// If-Match takes the ETag W/"version" of the Task read. The elements set
+// when the referral was made (owner, for, focus…) cannot change
+// (unchangeable): a body that changes one is refused, never answered 200
+// with the Task as it was.
 func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	body, err := readBody(w, r)
 	if err != nil {
@@ -371,12 +373,19 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 			}
 		}
 		if req.Outcome == "" {
-			s.fail(w, r, &invalid{text: fmt.Sprintf("a completed Task needs its outcome in Task.output (system %s, one of %v)", SystemOutcome, core.Outcomes), expression: "Task.output"})
+			s.fail(w, r, &invalid{text: fmt.Sprintf("a completed Task needs its outcome in Task.output (system %s, one of %v)", SystemOutcome, core.CompletionOutcomes()), expression: "Task.output"})
 			return
 		}
 	case core.StatusFailed:
+		// The one way to record a client who could not be contacted:
+		// core refuses a completed Task with that outcome
+		// (outcomeInFHIRWords).
 		req.Action = core.ActionFail
 	case core.StatusOnHold:
+		if ref.Status == core.StatusInProgress && !ref.Allowed(core.ActionHold) {
+			outcome(w, http.StatusConflict, "business-rule", heldInProgress(ref), "Task.status")
+			return
+		}
 		req.Action = core.ActionHold
 	case core.StatusCancelled:
 		req.Action = core.ActionCancel
@@ -389,13 +398,45 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	}
 	res, err := s.engine.Act(r.Context(), req)
 	if err != nil {
-		s.fail(w, r, err)
+		s.fail(w, r, outcomeInFHIRWords(err, req.Outcome))
 		return
 	}
 	// The partner's case id was given when the referral's chain began, and
 	// no action changes it.
 	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, res.Referral.Version))
 	write(w, http.StatusOK, Task(res.Referral, slugs, links, s.patientID(p, res.Referral.ClientID)))
+}
+
+// outcomeInFHIRWords says core's refusal of a completion whose outcome
+// is an action of its own (core.OutcomeNotACompletion: "Could not
+// contact") as FHIR takes that action: the Task put with status failed.
+// Any other error is as core gave it.
+func outcomeInFHIRWords(err error, sent core.Outcome) error {
+	var ve *core.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	i := slices.Index(ve.Fields, core.OutcomeNotACompletion)
+	if i < 0 {
+		return err
+	}
+	fields := slices.Clone(ve.Fields)
+	fields[i].Message = fmt.Sprintf("%s (system %s) is not how a completed Task ends: a client who could not be contacted is recorded "+
+		"by putting the Task with status failed (no output), which closes the referral and tells the client; "+
+		"a Task whose client was reached is completed with how the help ended, one of %v", sent, SystemOutcome, core.CompletionOutcomes())
+	return &core.ValidationError{Fields: fields}
+}
+
+// heldInProgress is the refusal of an in-progress Task put on hold. In
+// R4 on-hold is work started and paused; Onward's on-hold is the
+// agency's waiting list, for a referral not yet started (core's hold,
+// from requested or accepted), and it has no pause for work under way,
+// so the PUT is refused saying so rather than as any status a referral
+// cannot leave.
+func heldInProgress(ref core.Referral) string {
+	return fmt.Sprintf("Onward does not support putting an in-progress Task on hold, and nothing was changed: Task %s's client has been contacted, "+
+		"and Onward's on-hold is the agency's waiting list, for a referral not yet started (requested or accepted); it has no pause for work under way. "+
+		"The Task stays in-progress until it is completed, failed or cancelled", ref.Reference)
 }
 
 // describeType names a body's resourceType in a refusal.

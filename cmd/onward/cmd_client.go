@@ -14,6 +14,8 @@ import (
 	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/flow"
+	"github.com/onward-network/onward/intake/sim"
+	"github.com/onward-network/onward/intake/sms"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -79,7 +81,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	by := fs.String("by", "", "the `email` of the coordinator or admin running it, for the audit log")
 	requestVia := fs.String("request-via", "", "export: how the subject access request came in (a `code` from the list above)")
 	requestDate := fs.String("request-date", "", "export: the `day` the request was received, YYYY-MM-DD")
-	requestRef := fs.String("request-ref", "", "export: the network's `reference` for the request (a case or letter number)")
+	requestRef := fs.String("request-ref", "", "export: the network's `reference` for the request: its case or letter number, such as "+core.RequestReferenceExample+" (letters, digits and - / . _; never the client's name or contact details)")
 	words, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -146,6 +148,18 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer rdb.Close()
 		wiring.AddDeadline(rdb, cfg.RedisTimeout)
 		forgetErasedTexts(eng, rdb)
+		if cfg.Dev() {
+			// Run beside `onward dev`, the erasure removes the phone's
+			// simulator threads too, as one from the dev server does
+			// (mountSMS): the simulator's own ForgetToo, which alone knows
+			// its keys. It is built for that only and serves nothing, so
+			// it needs no SMS handler of its own.
+			simulator, err := sim.New(sim.Config{SMS: &sms.SMS{}, Engine: eng, Redis: rdb, KeyPrefix: "onward:", Number: devSimulatorFrom})
+			if err != nil {
+				return err
+			}
+			eng.OnErase(simulator.ForgetToo(sms.Forget(rdb, "onward:")))
+		}
 	}
 	switch sub {
 	case "retention":

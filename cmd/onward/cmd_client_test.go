@@ -55,7 +55,7 @@ func TestClientCommands(t *testing.T) {
 	}
 	if sa.Client.Name != "Morag Baird" || len(sa.Consents) != 1 || sa.Consents[0].Wording == "" ||
 		len(sa.Referrals) != 1 || sa.Referrals[0].Notes == "" || len(sa.Disclosures) != 2 || sa.Disclosures[0].Via != "slack" ||
-		sa.Disclosures[1].Via != "subject access export (cli)" {
+		sa.Disclosures[1].Via != "cli" {
 		t.Errorf("export = %+v", sa)
 	}
 	html, err := os.ReadFile(page)
@@ -194,6 +194,10 @@ func TestClientCommandsRecordWhoRanThem(t *testing.T) {
 	refused("only a coordinator or admin", append([]string{"export", ref, "--by", "ailsa@cab.example"}, sar...)...)
 	refused("no current member of staff", append([]string{"export", ref, "--by", "nobody@example.org"}, sar...)...)
 	refused("request reference", "export", ref, "--by", "morven@network.example", "--request-via", "email", "--request-date", "2026-12-01")
+	// The reference is shown in clear on the data protection officer's
+	// list: a client's name and phone are refused (review ops F11).
+	refused("request reference: this looks like a phone number", "export", ref, "--by", "morven@network.example", "--request-via", "phone",
+		"--request-date", "2026-12-01", "--request-ref", "Morag Baird 07700 900123")
 	refused("YYYY-MM-DD", "export", ref, "--by", "morven@network.example", "--request-via", "email", "--request-date", "1 Dec", "--request-ref", "SAR-7")
 	refused("choose one of client-asked", "erase", ref, "--by", "morven@network.example", "--reason", "Morag phoned on 07700 900123")
 	var exported int
@@ -242,5 +246,51 @@ func TestClientCommandsRecordWhoRanThem(t *testing.T) {
 	}
 	if s := out.String(); !strings.Contains(s, ref+" (made ") || !strings.Contains(s, ", closed ") || strings.Contains(s, "client "+strconv.FormatInt(int64(res.Referral.ClientID), 10)) || strings.Contains(s, "Morag") {
 		t.Errorf("retention dry run said:\n%s\nwant the reference with its dates, and no id or name", s)
+	}
+}
+
+// TestClientEraseBesideDevForgetsSimulatorThreads (review ops F16): run
+// beside `onward dev`, `onward client erase` removes what the dev phone
+// simulator keeps of the client's phone (its SMS and WhatsApp threads,
+// which hold their name and answers), as an erasure from the dev server
+// does, with the SMS channel's own keys.
+func TestClientEraseBesideDevForgetsSimulatorThreads(t *testing.T) {
+	_, res := clientCLIEnv(t, "cli-sim")
+	ctx := context.Background()
+	t.Setenv("ONWARD_ENV", "dev")
+	t.Setenv("ONWARD_REDIS_URL", coretest.RedisURL())
+	phone, err := core.ParsePhone(coretest.SelfReferral("cli-sim").Client.Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadDBConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crypt, err := newCrypter(cfg) // the CLI's keys, as it hashes the phone
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := "{" + hex.EncodeToString(crypt.PhoneHash(phone)) + "}"
+	opt, err := redis.ParseURL(coretest.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	held := []string{"onward:sms:conv:" + tag, "onward:sim:thread:" + tag, "onward:sim:thread:wa:" + tag}
+	for _, k := range held {
+		if err := rdb.RPush(ctx, k, "sealed").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { rdb.Del(context.Background(), held...) })
+	if err := runClient(ctx, []string{"erase", res.Referral.Reference, "--reason", "client-asked", "--by", "morven@network.example"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range held {
+		if n, err := rdb.Exists(ctx, k).Result(); err != nil || n != 0 {
+			t.Errorf("after erase Redis still holds %s (%v)", k, err)
+		}
 	}
 }

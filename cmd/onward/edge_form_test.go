@@ -51,9 +51,9 @@ func TestEdgeRefusalsOfTheFormAreItsOwnPages(t *testing.T) {
 		back                       string
 	}{
 		{"NUL in a name", http.MethodPost, "/refer/name", "csrf=" + m[1] + "&name=Bob%00Smith", http.StatusBadRequest,
-			"Nie udało się odczytać odpowiedzi", "/refer/name"},
+			"Imię: nie udało się odczytać niektórych znaków", "/refer"},
 		{"invalid UTF-8 in a name", http.MethodPost, "/refer/name", "csrf=" + m[1] + "&name=%FF%FE", http.StatusBadRequest,
-			"Nie udało się odczytać odpowiedzi", "/refer/name"},
+			"Imię: nie udało się odczytać niektórych znaków", "/refer"},
 		{"NUL in a code typed back", http.MethodPost, "/refer/check/code", "csrf=" + m[1] + "&code=1%002", http.StatusBadRequest,
 			"Nie udało się odczytać odpowiedzi", "/refer/check"},
 		{"invalid UTF-8 in a withdrawal", http.MethodPost, "/withdraw", "csrf=" + m[1] + "&reference=%FF", http.StatusBadRequest,

@@ -77,7 +77,11 @@ func (f *Flow) ownWords() []matchPhrase {
 	if f.Lang == lang.English {
 		for _, id := range f.order {
 			if st := f.steps[id]; st.parser != nil && st.asks(core.ChannelSMS) {
-				out = append(out, phrasesOf(st.parser.synonyms.entries)...)
+				for _, p := range phrasesOf(st.parser.synonyms.entries) {
+					if len(p.words) != 1 || p.prefix || !sharedAcronyms[p.words[0]] { // "dla" is Polish too
+						out = append(out, p)
+					}
+				}
 			}
 		}
 		out = append(out, phrasesOf(f.yesNo.table.entries)...)

@@ -47,7 +47,7 @@ func TestReplyAtLanguagesOffered(t *testing.T) {
 		{"rent and debt", "en", "postcode", []core.Need{core.NeedHousing, core.NeedDebt}, []string{"conv_postcode"}},
 		{"hi", "en", "needs", nil, []string{"conv_needs"}},
 		{"🙂", "en", "needs", nil, []string{"conv_needs"}},
-		{"what is this", "en", "needs", nil, []string{"conv_needs"}},
+		{"what is this", "en", "needs", nil, []string{"conv_who_we_are", "conv_needs"}}, // who we are, then the question
 		{"12", "en", "needs", nil, []string{"conv_needs"}},
 		{"CALL", "en", "name", []core.Need{core.NeedOther}, []string{"conv_callback_ack", "conv_name"}},
 		// English words beside another language's, or words languages share: English.

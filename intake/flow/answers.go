@@ -280,6 +280,7 @@ type choiceParser struct {
 	values   []string
 	synonyms phraseTable[string]
 	hasSyn   map[string]bool // one-word synonyms, for the plural fallback
+	capsOnly map[string]bool // one-word synonyms read only in capitals (sharedAcronyms)
 }
 
 func newChoiceParser(values []string, synonyms map[string][]string) *choiceParser {
@@ -323,10 +324,19 @@ func (p *choiceParser) parse(body string) (values []string, ok bool) {
 		pick(p.values[n-1])
 	}
 	var named []string // the choices named by their words
-	name := func(v string, _, _ int) {
+	var caps map[string]bool
+	if len(p.capsOnly) > 0 {
+		caps = capsWords(body)
+	}
+	take := func(v string) {
 		pick(v)
 		if !slices.Contains(named, v) {
 			named = append(named, v)
+		}
+	}
+	name := func(v string, from, to int) {
+		if !weakAcronym(toks[from:to], p.capsOnly, caps) { // "dla" in a Polish sentence is "for"
+			take(v)
 		}
 	}
 	p.synonyms.scan(toks, name, func(tok string) {
@@ -347,8 +357,8 @@ func (p *choiceParser) parse(body string) (values []string, ok bool) {
 			return
 		}
 		// A plural of a one-word synonym: "debts", "bills".
-		if stem, ok := strings.CutSuffix(tok, "s"); ok && p.hasSyn[stem] {
-			p.synonyms.scan([]string{stem}, name, nil)
+		if stem, ok := strings.CutSuffix(tok, "s"); ok && p.hasSyn[stem] && !weakAcronym([]string{stem}, p.capsOnly, caps) {
+			p.synonyms.scan([]string{stem}, func(v string, _, _ int) { take(v) }, nil)
 		}
 	})
 	if len(values) == 0 && !bad {
@@ -444,16 +454,19 @@ func (f *Flow) keepPostcode(a *Answers, st *flowStep, body string) {
 }
 
 // givenEarly reports whether step st was answered before it was asked (a
-// postcode keepPostcode kept), and the outcome it then branches on, as if
-// the client had sent the postcode in answer to it.
+// postcode keepPostcode kept, a choice keepLater kept), and the outcome it
+// then branches on, as if the client had sent it in answer to it.
 func (a Answers) givenEarly(st *flowStep) (outcome string, ok bool) {
-	if st.kind != AnswerPostcodeOrUnknown || a.Postcode == "" {
-		return "", false
-	}
 	if _, answered := a.Outcomes[st.id]; answered {
 		return "", false
 	}
-	return "postcode", true
+	switch {
+	case st.kind == AnswerPostcodeOrUnknown && a.Postcode != "":
+		return "postcode", true
+	case st.kind == AnswerChoiceOne && a.text(st) != "":
+		return a.text(st), true
+	}
+	return "", false
 }
 
 // unknownTable holds the ways people say they don't know their postcode.
@@ -487,10 +500,13 @@ func saysUnknownIn(table *phraseTable[bool], body string) bool {
 }
 
 // parsePostcodeAnswer finds a postcode in a reply, written any way
-// ("ky11ab", "KY1 1AB", "it's KY1 1AB thanks"). A reply that is only a
-// postcode district ("KY1") is accepted too: it is all matching needs.
-// It returns the full postcode (empty if only the district was given) and
-// the district; ok is false when there is neither.
+// ("ky11ab", "KY1 1AB", "it's KY1 1AB thanks"). A postcode district is
+// accepted too: it is all matching needs. It may come with words around
+// it ("Kirkcaldy KY1", "it starts KY1"), when it is the one word with a
+// digit in the reply (in "flat 2 KY1" it may be part of an address we
+// misread) and no road's ("off the M90"). It returns the full postcode
+// (empty if only the district was given) and the district; ok is false
+// when there is neither.
 func parsePostcodeAnswer(body string) (postcode, district string, ok bool) {
 	body = ClipRunes(body, MaxBodyRunes)
 	if p, err := core.ParsePostcode(body); err == nil {
@@ -511,6 +527,23 @@ func parsePostcodeAnswer(body string) (postcode, district string, ok bool) {
 	}
 	if len(words) == 1 {
 		if d, err := core.ParseDistrict(words[0]); err == nil {
+			return "", d, true
+		}
+	}
+	at := -1
+	for i, w := range words {
+		if strings.ContainsFunc(w, unicode.IsDigit) {
+			if at >= 0 {
+				return "", "", false
+			}
+			at = i
+		}
+	}
+	if at > 0 && slices.Contains([]string{"the", "a", "an"}, strings.ToLower(words[at-1])) {
+		return "", "", false // "near the M90": a road
+	}
+	if at >= 0 {
+		if d, err := core.ParseDistrict(words[at]); err == nil {
 			return "", d, true
 		}
 	}

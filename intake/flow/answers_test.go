@@ -161,6 +161,13 @@ func TestParsePostcodeAnswer(t *testing.T) {
 		{"KY1 1ABC", "", "", false, false},
 		{"", "", "", false, false},
 		{"I live off the A92", "", "", false, false},
+		// A district with words around it (a black-box review: "Kirkcaldy
+		// KY1" was refused, though "KY1" alone was taken); not a road.
+		{"Kirkcaldy KY1", "", "KY1", true, false},
+		{"ky1 kirkcaldy", "", "KY1", true, false},
+		{"it starts with KY2", "", "KY2", true, false},
+		{"I live near the M90", "", "", false, false},
+		{"flat 2 KY1", "", "", false, false},
 		// Shaped like a postcode, but no postcode area has those letters.
 		{"XX99 9ZZ", "", "", false, false},
 		{"QQ1 1AA", "", "", false, false},

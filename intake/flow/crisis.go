@@ -127,9 +127,28 @@ var crisisPhrases = []struct {
 		// forced marriage, and asking for the help there is
 		"forced marriage", "forced to marry", "forcing me to marry", "force me to marry", "making me marry",
 		"womens aid", "womens refuge", "a refuge",
+		// what someone will do, and fear of it ("he'll" is "hell" once
+		// its apostrophe goes)
+		"hell hurt me", "hell kill me", "hell hit me", "hell beat me", "hell batter me",
+		"scared of what he will do", "afraid of what he will do", "scared what he will do", "afraid what he will do",
+		"scared of what he might do", "afraid of what he might do", "scared what hell do", "afraid what hell do",
+		"scared he will find out", "afraid he will find out", "terrified he will find out", "scared hell find out",
+		"afraid hell find out", "scared he finds out", "afraid he finds out",
 	}, doneBy(
 		[]string{"hit me", "hurt me", "hurting me", "threatened me", "threatening me", "threatens me",
-			"harassing me", "pushed me", "grabbed me"},
+			"harassing me", "pushed me", "grabbed me",
+			// threats of what is to come (a review's misses: "he will
+			// hurt me if he finds out", "my husband will hurt me")
+			"will hurt me", "will hit me", "will beat me", "will batter me", "will hurt us", "will hurt my kids",
+			"will hurt the kids", "will hurt my children", "will hurt the children", "would hurt me",
+			"going to hurt me", "gonna hurt me", "going to hit me", "gonna hit me", "going to beat me",
+			"gonna beat me", "wants to hurt me",
+			// watching the client's phone ("please dont text, he reads my
+			// phone"): a text from us may be seen by them
+			"reads my phone", "reads my texts", "reads my messages", "reading my phone", "reading my texts",
+			"reading my messages", "checks my phone", "checks my texts", "checks my messages", "checking my phone",
+			"checking my texts", "checking my messages", "goes through my phone", "going through my phone",
+			"looks through my phone", "monitors my phone", "tracks my phone", "tracking my phone"},
 		[]string{"scared of my", "afraid of my", "frightened of my", "terrified of my", "hit by my", "hurt by my",
 			"threatened by my", "attacked by my", "abused by my"})...)},
 	{crisisSelfHarm, []string{
@@ -199,6 +218,12 @@ var crisisPhrases = []struct {
 		// a rope swing, the danger of losing something
 		"have a rope swing", "got a rope swing", "in danger of",
 	}},
+	// Someone who reads the client's texts for them, or to them (a son
+	// whose English is better), or checks a bill, is no danger.
+	{crisisNone, doneBy([]string{"reads my texts for me", "reads my messages for me", "reads my phone for me",
+		"checks my phone for me", "checks my texts for me", "checks my messages for me", "reads my texts to me",
+		"reads my messages to me", "reading my texts for me", "reading my messages for me",
+		"checks my phone bill", "checking my phone bill", "reads my phone bill", "checks my phone contract"}, nil)},
 }
 
 // doneBy is every phrase that is someone ("he", "partner") and one of

@@ -107,8 +107,9 @@ func TestCrisisCorpus(t *testing.T) {
 // TestCrisisCorpusInEveryLanguage runs a smaller corpus per shipped
 // language (testdata/crisis/<code>.txt) through the flow's crisis words,
 // which are every language's: every self-harm message must be caught as
-// self-harm, every other crisis message caught, and no ordinary message
-// may raise an alarm.
+// self-harm, every danger message as danger (999 and the helpline come at
+// once), every other crisis message caught, and no ordinary message may
+// raise an alarm.
 func TestCrisisCorpusInEveryLanguage(t *testing.T) {
 	f, err := LoadFlow(templates.FS, "self_referral")
 	if err != nil {
@@ -139,6 +140,11 @@ func TestCrisisCorpusInEveryLanguage(t *testing.T) {
 				crisis++
 				if !s.SelfHarm {
 					t.Errorf("%s: self-harm message not flagged as self-harm: %q (found %q)", l.English, c.text, s.Words)
+				}
+			case "danger":
+				crisis++
+				if !s.Danger {
+					t.Errorf("%s: danger message not flagged as danger: %q (found %q)", l.English, c.text, s.Words)
 				}
 			default:
 				crisis++

@@ -359,3 +359,70 @@ func TestDangerAfterTheEndIsSaid(t *testing.T) {
 		}
 	}
 }
+
+// TestDangerInAConversationIsSaid: danger words in a first text, and at
+// a question later, say so (Reply.Danger), as self-harm words say
+// SelfHarm, so the SMS edge can tell the staff working with a returning
+// client whose conversation with a referral timed out. Danger words the
+// conversation had already say so too, though the helpline is not given
+// again; ordinary words say neither.
+func TestDangerInAConversationIsSaid(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	c, r := f.Start(convTestStart, "my partner hits me")
+	if !r.Danger || r.SelfHarm || !slices.Contains(r.Templates, f.Messages.Danger) {
+		t.Fatalf("danger words as a first text: danger %v, self-harm %v, %v", r.Danger, r.SelfHarm, r.Templates)
+	}
+	c, r = f.Advance(c, "1")
+	if r.Danger || r.SelfHarm {
+		t.Errorf("a language's number: danger %v, self-harm %v", r.Danger, r.SelfHarm)
+	}
+	c, r = f.Advance(c, "he hits me")
+	if !r.Danger || r.SelfHarm {
+		t.Errorf("danger words at %s: danger %v, self-harm %v, %v", c.Step, r.Danger, r.SelfHarm, r.Templates)
+	}
+	_, r = f.Advance(c, "my partner hits me")
+	if !r.Danger || slices.Contains(r.Templates, f.Messages.Danger) {
+		t.Errorf("danger words the conversation had at %s: danger %v, %v; want danger said, the helpline not given again",
+			c.Step, r.Danger, r.Templates)
+	}
+}
+
+// TestFutureThreatsAtConsent: a threat of what someone will do, or someone
+// who reads the client's phone, is danger (a black-box review: "yes but
+// he will hurt me if he finds out" was taken as consent, with no helpline
+// and no crisis flag). At consent it is no answer, even with a yes in it:
+// 999 and the helpline, then the consent question again, nothing agreed;
+// as a first text it gets the helpline at once. A promise of help is none.
+func TestFutureThreatsAtConsent(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, c := range []struct{ code, in string }{
+		{lang.English, "yes but he will hurt me if he finds out"},
+		{lang.English, "yes please dont text, he reads my phone"},
+		{lang.English, "ok, my husband will hurt me"},
+		{"pl", "tak, ale zrobi mi krzywdę, jak się dowie"},
+		{"pl", "tak, ale on sprawdza mój telefon"},
+	} {
+		g := f.In(c.code)
+		in := Conversation{Flow: f.ID, Lang: c.code, Step: "consent", Started: convTestStart,
+			Answers: Answers{Language: c.code, Needs: []core.Need{core.NeedHousing}, ConsentVersion: testConsentVersion}}
+		got, r := g.Advance(in, c.in)
+		want := []string{g.Messages.Danger, g.steps["consent"].reprompt}
+		if got.Answers.Consent != nil || r.Done || got.Step != "consent" || !r.Danger || !r.Crisis ||
+			!slices.Equal(r.Templates, want) {
+			t.Errorf("%s %q at consent: consent %v done %v step %s danger %v crisis %v %v; want %v, consent asked again",
+				c.code, c.in, got.Answers.Consent, r.Done, got.Step, r.Danger, r.Crisis, r.Templates, want)
+		}
+	}
+	for _, in := range []string{"he will hurt me", "my husband will hurt me", "he will hurt me if he finds out",
+		"please dont text, he reads my phone", "he checks my phone"} {
+		_, r := f.Start(convTestStart, in)
+		if !r.Danger || !slices.Contains(r.Templates, f.Messages.Danger) {
+			t.Errorf("first text %q: danger %v, %v; want the helpline", in, r.Danger, r.Templates)
+		}
+	}
+	for _, in := range []string{"he will help me", "he will not hurt me", "my son reads my texts for me", "my husband checks my phone bill"} {
+		if s := f.DetectCrisis(in); s.Danger {
+			t.Errorf("%q read as danger: %q", in, s.Words)
+		}
+	}
+}

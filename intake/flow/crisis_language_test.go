@@ -166,12 +166,16 @@ func TestSelfHarmMidConversationInItsLanguage(t *testing.T) {
 				t.Errorf("%s at the menu: language %q step %s", code, c.Answers.Language, c.Step)
 			}
 			// After the end the answers are gone, but the crisis lines
-			// still come, in the client's words' language.
+			// still come, in the client's words' language: alone after a
+			// referral, with "nothing was sent" after a refusal.
 			for _, end := range []string{StepDone, StepDeclined} {
 				c, r := f.In(lang.English).Advance(Conversation{Flow: f.ID, Lang: lang.English, Step: end}, body)
 				checkCrisisReply(t, f, code+" after "+end+": "+body, c, r, code)
-				after := map[string]string{StepDone: f.Messages.Finished, StepDeclined: f.Messages.DeclinedAgain}[end]
-				if !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, after}) || c.Answers.SelfHarm {
+				want := []string{f.Messages.SelfHarm}
+				if end == StepDeclined {
+					want = append(want, f.Messages.DeclinedAgain)
+				}
+				if !slices.Equal(r.Templates, want) || c.Answers.SelfHarm {
 					t.Errorf("%s after %s: templates %v answers %+v", code, end, r.Templates, c.Answers)
 				}
 			}
@@ -248,8 +252,9 @@ func TestSelfHarmOnTheWebInItsLanguage(t *testing.T) {
 // referral and throwing the answers away; "немає сенсу жити" ("there is no
 // point living") carries Ukrainian's "don't have", and was taken as not
 // knowing the postcode. The crisis lines come, then an invitation to
-// answer the question when ready: not the question's "Sorry, that doesn't
-// look like…" reprompt, and no miss counted towards the call-back offer.
+// answer when ready and the question itself (a distressed client may not
+// scroll back to it): not the question's "Sorry, that doesn't look
+// like…" reprompt, and no miss counted towards the call-back offer.
 func TestSelfHarmIsNoYesNoOrDontKnow(t *testing.T) {
 	f := loadSelfReferralFlow(t)
 	for _, c := range []struct{ code, body string }{
@@ -270,10 +275,14 @@ func TestSelfHarmIsNoYesNoOrDontKnow(t *testing.T) {
 			g := f.In(c.code)
 			in := Conversation{Flow: f.ID, Lang: c.code, Step: step, Misses: 2, Answers: Answers{Language: c.code}}
 			got, r := g.Advance(in, c.body)
+			question := g.steps[step].prompt
+			if g.steps[step].kind == AnswerConsent {
+				question = g.steps[step].reprompt // the wording already shown
+			}
 			if got.Step != step || r.Declined || r.Done || got.Answers.Consent != nil || len(got.Answers.Outcomes) != 0 ||
-				!r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.CarryOn}) ||
+				!r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.CarryOn, question}) ||
 				got.Misses != 2 || r.CallbackOffered {
-				t.Errorf("%s %q at %s: step %s declined %v outcomes %v templates %v misses %d call-back offered %v; want the crisis lines and the invitation to carry on, no miss counted",
+				t.Errorf("%s %q at %s: step %s declined %v outcomes %v templates %v misses %d call-back offered %v; want the crisis lines, the invitation to carry on and the question, no miss counted",
 					c.code, c.body, step, got.Step, r.Declined, got.Answers.Outcomes, r.Templates, got.Misses, r.CallbackOffered)
 			}
 		}

@@ -48,18 +48,21 @@ func looseNeedWords(cat *lang.Catalogue, code string) map[string]bool {
 // client who was not shown it: the choices its words name (the step's
 // own reader, choiceParser, without numbers), each once in order, but
 // the catch-all need (core.NeedOther) and those named only by loose
-// words. more reports whether body holds other words too ("I need help
-// with", "they took my car"), which the adviser may want to read.
+// words or by a shared acronym in lower case (sharedAcronyms). more
+// reports whether body holds other words too ("I need help with", "they
+// took my car"), which the adviser may want to read.
 func (f *Flow) firmChoices(st *flowStep, body string) (values []string, more bool) {
 	if st.parser == nil {
 		return nil, false
 	}
 	toks := withoutPostcodes(answerTokens(ClipRunes(body, MaxBodyRunes)))
+	caps := capsWords(body)
 	firm := func(v string, words []string) {
 		switch {
 		case st.field == "needs" && v == string(core.NeedOther):
 			more = true
-		case f.looseNeeds[strings.Join(words, " ")]:
+		case f.looseNeeds[strings.Join(words, " ")], weakAcronym(words, sharedAcronyms, caps):
+			// "I'm at home"; "dla" in "jedzenia dla dzieci", which is Polish
 			more = true
 		case !slices.Contains(values, v):
 			values = append(values, v)

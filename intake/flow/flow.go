@@ -172,6 +172,7 @@ type Flow struct {
 	Lang string
 
 	consentVersion string // see WithConsentVersion
+	chosen         bool   // Lang is the client's own choice, English included (Chosen)
 	cat            *lang.Catalogue
 	words          *sharedWords     // keywords and crisis words of every language
 	family         map[string]*Flow // every language's copy, by code
@@ -232,7 +233,7 @@ type FlowMessages struct {
 	Danger string
 	// CarryOn follows SelfHarm when the words about self-harm were no
 	// answer to the open question: an invitation to go on when ready, not
-	// "Sorry, that doesn't look like a postcode".
+	// "Sorry, that doesn't look like a postcode". The question follows it.
 	CarryOn          string
 	CallbackOffer    string // after repeated misses on one step
 	CallbackAccepted string // after the client replies with the call-back word
@@ -268,6 +269,17 @@ type FlowMessages struct {
 	// a wrong one can start again (Needs: their labels). Without it an
 	// English first text gets the languages offered, as before.
 	NeedsKept string
+	// AnswerKept says that a reply to one question was kept for a later
+	// one it answers ("evening" to "text or call?": keepLater), before the
+	// question asked again (Answer: the choice's label). The flow file's
+	// messages.answer_kept names it, else conv_answer_kept when the
+	// message files have one; without it such a reply is a miss.
+	AnswerKept string
+	// WhoWeAre answers "who is this?" at a question, before the question
+	// again: who is texting and why (asksWho). The flow file's
+	// messages.who_we_are names it, else conv_who_we_are when the
+	// message files have one; "" for none.
+	WhoWeAre string
 }
 
 // InterpreterLanguageField is the key of Answers.Extra that holds the
@@ -364,9 +376,11 @@ type Reply struct {
 	// SelfHarm: this message had self-harm words; the reply carries
 	// Messages.SelfHarm first.
 	SelfHarm bool
-	// Danger: this message had words of danger from someone, after the
-	// conversation ended; the reply carries Messages.Danger (999 and the
-	// helpline).
+	// Danger: this message had words of danger from someone (and the flow
+	// has Messages.Danger). After the conversation ended the reply carries
+	// Messages.Danger (999 and the helpline) every time; within one, the
+	// first time those words come (noticeCrisis). The SMS edge tells staff
+	// of them either way, as of SelfHarm, without reading the words again.
 	Danger bool
 }
 
@@ -407,7 +421,9 @@ type messagesFile struct {
 	InterpreterArranged string `yaml:"interpreter_arranged"`
 	LanguageOtherRetry  string `yaml:"language_other_retry"` // optional: see FlowMessages
 	PostcodeKept        string `yaml:"postcode_kept"`
-	NeedsKept           string `yaml:"needs_kept"` // optional: see FlowMessages
+	NeedsKept           string `yaml:"needs_kept"`  // optional: see FlowMessages
+	WhoWeAre            string `yaml:"who_we_are"`  // optional: see FlowMessages
+	AnswerKept          string `yaml:"answer_kept"` // optional: see FlowMessages
 }
 
 type callbackFile struct {
@@ -691,6 +707,18 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		}
 		f.Messages.Danger = c.template("messages", "danger", danger)
 	}
+	if who := m.WhoWeAre; who != "" || cat.Has(lang.English, defaultWhoWeAreMessage) {
+		if who == "" {
+			who = defaultWhoWeAreMessage
+		}
+		f.Messages.WhoWeAre = c.template("messages", "who_we_are", who)
+	}
+	if kept := m.AnswerKept; kept != "" || cat.Has(lang.English, defaultAnswerKeptMessage) {
+		if kept == "" {
+			kept = defaultAnswerKeptMessage
+		}
+		f.Messages.AnswerKept = c.template("messages", "answer_kept", kept)
+	}
 	if f.CallbackKeyword == "" || strings.ContainsFunc(f.CallbackKeyword, func(r rune) bool { return r < 'A' || r > 'Z' }) {
 		c.errorf("callback: keyword %q must be one word of letters", ff.Callback.Keyword)
 	} else if DetectKeyword(f.CallbackKeyword) != KeywordNone {
@@ -854,6 +882,7 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		}
 		if isChoice {
 			st.parser = newChoiceParser(smsValues, synonyms)
+			st.parser.capsOnly = capsOnlyIn(c.code)
 		}
 		c.webStep(where, st, sf, pages)
 
@@ -1196,9 +1225,9 @@ const otherLanguageRetries = 2
 // that language's, as at the languages offered: the crisis lines and
 // the questions follow in it (crisisLanguage), and nothing is recorded
 // for an interpreter. Other crisis words are no language either: after
-// the crisis lines, the question again (danger), or, after self-harm
-// words, the invitation to answer it when ready (Messages.CarryOn), with
-// no miss counted.
+// the crisis lines, the question again, after self-harm words with the
+// invitation to answer it when ready (Messages.CarryOn), with no miss
+// counted.
 func (f *Flow) answerWhichLanguage(c Conversation, body string, byText bool) (Conversation, Reply) {
 	if _, ok := f.pickLanguage(body); ok {
 		return f.chooseLanguage(c, body)
@@ -1216,6 +1245,7 @@ func (f *Flow) answerWhichLanguage(c Conversation, body string, byText bool) (Co
 		switch {
 		case sig.SelfHarm:
 			r.add(g.Messages.CarryOn)
+			r.add(g.Messages.LanguageOtherAsk)
 			return c, g.finish(c, r)
 		case sig.Danger:
 			r.add(g.Messages.LanguageOtherAsk)
@@ -1241,10 +1271,11 @@ func (f *Flow) answerWhichLanguage(c Conversation, body string, byText bool) (Co
 // Answers.FreeText for the adviser and checked for crisis words like any
 // other message, so a first text about suicide gets the crisis lines at
 // once. now is stored as Conversation.Started. A flow in a language other
-// than English (a returning client's) starts in it without the menu, and
-// so does a first text with self-harm words in a language other than the
-// flow's: the crisis lines, the greeting and the questions are in the
-// language the words were written in (crisisLanguage). So does a first
+// than English (a returning client's), or Chosen (English too), starts in
+// it without the menu, and so does a first text with self-harm words in a
+// language other than the flow's: the crisis lines, the greeting and the
+// questions are in the language the words were written in
+// (crisisLanguage). So does a first
 // text whose answer words say one other language clearly ("dług":
 // clearAnswerLanguage), read there as the answer to the first question,
 // as at the languages offered; and a first text that names needs firmly
@@ -1267,9 +1298,10 @@ func (f *Flow) Start(now time.Time, opening string) (Conversation, Reply) {
 			// "chcę umrzeć" as a first text: the crisis lines, and all
 			// that follows, in Polish.
 			code, named = crisis, true
-		case f.Lang != "" && f.Lang != lang.English:
+		case f.languageKnown():
 			// A returning client whose language Onward knows (the caller
-			// started the flow in it): no menu, they can switch by name.
+			// started the flow in it), or who chose it, English included
+			// (Chosen): no menu, they can switch by name.
 			code, named = f.Lang, true
 		}
 	}
@@ -1476,7 +1508,13 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 			r.add(g.Messages.Danger)
 			r.Data = map[string]any{"WithCrisisLines": sig.SelfHarm}
 		}
-		r.add(g.afterEnd(c.Step, body))
+		if c.Step == StepDeclined || !(r.SelfHarm || r.Danger) {
+			// After a referral the crisis lines stand alone: "we already
+			// have your answers, reply RESTART" read cold to someone in
+			// crisis (a black-box review). After a refusal the client is
+			// still told nothing was sent: no adviser is coming.
+			r.add(g.afterEnd(c.Step, body))
+		}
 		return c, g.finish(c, r)
 	}
 	body = ClipRunes(body, MaxBodyRunes)
@@ -1488,6 +1526,9 @@ func (f *Flow) Advance(c Conversation, body string) (Conversation, Reply) {
 		return f.chooseLanguage(c, body)
 	case StepOtherLanguage:
 		return f.chooseOtherLanguage(c, body)
+	}
+	if code, ok := f.askedLanguage(body); ok {
+		return f.switchLanguage(c, code) // "English please", "1 English": a choice, which wins over a language from before
 	}
 	sig := f.DetectCrisis(body)
 	if code := f.crisisLanguage(sig, f.Lang); code != f.Lang {
@@ -1552,6 +1593,17 @@ func (f *Flow) answer(c Conversation, r Reply, body string, sig CrisisSignal, se
 		r.add(f.Messages.StopHow)
 		return c, f.finish(c, r)
 	}
+	if !sig.Found() && f.Messages.WhoWeAre != "" && f.asksWho(body) {
+		// "Who is this?": who we are, then the question again; no
+		// answer, and no miss.
+		r.add(f.Messages.WhoWeAre)
+		if seen.unseen() {
+			f.ask(&c, &r, st, false)
+		} else {
+			f.askAgain(&c, &r, st)
+		}
+		return c, f.finish(c, r)
+	}
 	f.keepPostcode(&c.Answers, st, body)
 	callback := f.isCallbackWord(body)
 	var outcome string
@@ -1595,8 +1647,8 @@ func (f *Flow) answer(c Conversation, r Reply, body string, sig CrisisSignal, se
 		// Words about suicide, self-harm or danger are not a wrong answer: after
 		// the crisis lines, no "Sorry, that doesn't look like…" and no
 		// miss counted towards the call-back offer. After self-harm
-		// words, an invitation to answer the question above when the
-		// client is ready; after danger words alone (999 and the
+		// words, an invitation to answer when the client is ready, then
+		// the question; after danger words alone (999 and the
 		// helpline, or nothing new when they had them already), the
 		// question itself again, so the client knows what to answer
 		// without scrolling back past the helpline; when the words moved
@@ -1613,10 +1665,15 @@ func (f *Flow) answer(c Conversation, r Reply, body string, sig CrisisSignal, se
 			f.askAgain(&c, &r, st)
 		default:
 			r.add(f.Messages.CarryOn)
+			f.askAgain(&c, &r, st) // not "reply to our last question": a distressed client may not scroll back
 		}
 	case seen.unseen():
 		c.Answers.addFreeText(body)
 		f.ask(&c, &r, st, false)
+	case f.keepLater(&c.Answers, &r, st, body):
+		// "evening" to "text or call?": kept for the time question, said
+		// so, and this question asked again; no miss.
+		f.askAgain(&c, &r, st)
 	default:
 		c.Answers.addFreeText(body)
 		c.Misses++
@@ -1652,10 +1709,14 @@ func (f *Flow) afterEnd(step, body string) string {
 // reply the crisis lines, for self-harm, and 999 and the domestic abuse
 // helpline, for danger words the conversation has not had them for
 // (rendered in the reply's language, f's: the caller picks f by
-// crisisLanguage).
+// crisisLanguage). The reply says which kinds of words the message had
+// (Reply.SelfHarm, Reply.Danger).
 func (f *Flow) noticeCrisis(c *Conversation, r *Reply, sig CrisisSignal) {
 	danger := sig.newDanger(c.Answers.CrisisWords) && f.Messages.Danger != ""
 	c.Answers.addCrisisWords(sig.Words)
+	if sig.Danger && f.Messages.Danger != "" {
+		r.Danger = true // whether or not the helpline is given again
+	}
 	if sig.SelfHarm {
 		c.Answers.SelfHarm = true
 		r.SelfHarm = true
@@ -1720,7 +1781,9 @@ func (f *Flow) enter(c *Conversation, r *Reply, target string) {
 			break
 		}
 		c.Answers.answered(st.id, outcome) // the postcode, sent with the answer to an earlier question
-		f.confirmPostcode(r, c.Answers.Postcode)
+		if st.kind == AnswerPostcodeOrUnknown {
+			f.confirmPostcode(r, c.Answers.Postcode)
+		} // a choice kept early was said when it was kept (keepLater)
 		target = st.target(outcome)
 	}
 	c.Step = target

@@ -551,8 +551,10 @@ func TestTemplatesNeedOnlyDocumentedKeys(t *testing.T) {
 	_, postcodeKept := f.Advance(Conversation{Step: "needs"}, "1 KY1 1AB")
 	_, needsKept := f.Start(convTestStart, "I need help with debt and my rent")
 	_, dangerAgain := f.Advance(Conversation{Step: "town"}, "he hits me")
+	_, whoWeAre := f.Advance(Conversation{Step: "name"}, "who is this?")
+	_, answerKept := f.Advance(Conversation{Step: "contact_method"}, "evening")
 	replies = append(replies, declined, declinedAgain, finished, stopHow, switched, selfHarm, danger, otherAsked, otherNamed,
-		otherRetry, postcodeKept, needsKept, dangerAgain)
+		otherRetry, postcodeKept, needsKept, dangerAgain, whoWeAre, answerKept)
 	seen := map[string]bool{f.Messages.LanguageOther: true} // a line of Languages, not a text
 	for _, r := range replies {
 		data := maps.Clone(r.Data)
@@ -659,10 +661,12 @@ func TestAdvanceSelfHarmCarriesCrisisLinesFirst(t *testing.T) {
 			t.Errorf("at %s: a self-harm message was taken as an answer: %+v", step, c.Answers)
 		}
 	}
-	// After the end too: nothing is kept, but the crisis lines come first.
-	for step, then := range map[string]string{StepDone: f.Messages.Finished, StepDeclined: f.Messages.DeclinedAgain} {
+	// After the end too: nothing is kept, but the crisis lines come
+	// first; after a referral alone, not with "we already have your
+	// answers, reply RESTART" (a black-box review found it cold).
+	for step, then := range map[string][]string{StepDone: nil, StepDeclined: {f.Messages.DeclinedAgain}} {
 		c, r := f.Advance(Conversation{Step: step}, "i feel like killing myself")
-		if !r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, then}) || c.Answers.SelfHarm {
+		if !r.SelfHarm || !slices.Equal(r.Templates, append([]string{f.Messages.SelfHarm}, then...)) || c.Answers.SelfHarm {
 			t.Errorf("at %s: SelfHarm=%v templates=%v answers %+v", step, r.SelfHarm, r.Templates, c.Answers)
 		}
 	}

@@ -53,6 +53,33 @@ func (f *Flow) moveLanguage(c *Conversation, code string) {
 	f.ChooseLanguage(&c.Answers, code)
 }
 
+// Chosen is f for a client whose own texts chose its language, English
+// included: a number or a language's name at the languages offered, or
+// words that moved them to it, in this conversation or in the one before
+// it that timed out or was dropped (the SMS edge remembers its language).
+// Start then begins in that language without the languages offered, as
+// for a returning client whose record names a language other than
+// English. English is every client's language until they choose, so a
+// flow in English that is not Chosen offers the languages: the one
+// definition of "English was chosen" (languageKnown), so that a client
+// who chose English is never treated as one who chose nothing. Call it
+// last: In and WithConsentVersion give the family's flows, not chosen.
+func (f *Flow) Chosen() *Flow {
+	if f.chosen {
+		return f
+	}
+	g := *f
+	g.chosen = true
+	return &g
+}
+
+// languageKnown reports whether f's language is the client's own, not
+// the default: chosen (Chosen), or a language other than English, which
+// only a choice or the client's record gives.
+func (f *Flow) languageKnown() bool {
+	return f.chosen || (f.Lang != "" && f.Lang != lang.English)
+}
+
 // SaidOtherLanguage reports whether a holds an answer to "which
 // language?" after "Other": a language for the interpreter, or the
 // client's words for one. ChooseLanguage forgets it, even when the

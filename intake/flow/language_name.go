@@ -2,6 +2,8 @@ package flow
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
@@ -30,7 +32,10 @@ var (
 		"my first language is", "my main language is", "my mother tongue is", "mother tongue",
 		"i need an interpreter in", "i need an interpreter for", "i need an interpreter who speaks",
 		"an interpreter in", "an interpreter for", "interpreter in", "interpreter for",
-		"it is", "its", "it's", "in"}
+		"it is", "its", "it's", "in",
+		// asking to be written to in a language ("can you text me in English")
+		"write in", "please write in", "can you write in", "could you write in", "text me in", "please text me in",
+		"can you text me in", "reply in", "please reply in", "can you reply in", "can we speak in", "do you speak"}
 	englishLanguageTails = []string{"language", "speaker", "speaking", "only", "interpreter", "interpreter please"}
 )
 
@@ -166,4 +171,38 @@ func (f *Flow) holdsAnswerWords(s string) bool {
 	found := false
 	f.words.answers.scan(answerTokens(s), func(string, int, int) { found = true }, nil)
 	return found
+}
+
+// askedLanguage is the language Onward writes in that body asks for at a
+// question: its name with the words said around a language's name ("in
+// English", "English please", "I speak Polish": readLanguageName), or
+// after its number in the languages offered ("1 English", from a client
+// who saw them before). A black-box review's returning Polish client,
+// started in Polish, who texted "1 English" or "English please" stayed in
+// Polish, their words read as needs ("English" is a word for Learning).
+// The name alone is DetectLanguage's; a name inside a longer sentence
+// ("I need English classes") asks for nothing.
+func (f *Flow) askedLanguage(body string) (code string, ok bool) {
+	if code, ok := f.DetectLanguage(body); ok {
+		return code, true
+	}
+	if name := f.readLanguageName(body).name; name != "" && name != body {
+		if code, ok := f.DetectLanguage(name); ok {
+			return code, true
+		}
+	}
+	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
+	if len(toks) < 2 {
+		return "", false
+	}
+	n, err := strconv.Atoi(toks[0])
+	langs := f.cat.Languages()
+	if err != nil || n < 1 || n > len(langs) {
+		return "", false
+	}
+	rest := strings.Join(toks[1:], " ")
+	if code, ok := f.DetectLanguage(rest); ok && code == langs[n-1].Code {
+		return code, true
+	}
+	return "", false
 }

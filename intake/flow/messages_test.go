@@ -39,7 +39,7 @@ func messageData(f *Flow, id string) map[string]any {
 		"Urgent": true, "Callback": false, "ContactMethod": "text",
 		"Agency": "Dunfermline and West Fife Citizens Advice and Rights Bureau", "Days": 3,
 		"NetworkName": "Kingdom Advice Network", "NetworkPhone": "0800 000 0000", "Code": "482913", "Postcode": "EH49 1AB",
-		"Languages": f.languageMenu(), "Needs": f.needsSample()})
+		"Languages": f.languageMenu(), "Needs": f.needsSample(), "Answer": f.keptSample()})
 	for _, st := range f.steps {
 		if st.choices != nil && (st.prompt == id || st.reprompt == id) {
 			data["Choices"] = st.choices

@@ -98,10 +98,10 @@ func TestCrisisWordsAtWhichLanguage(t *testing.T) {
 	}
 
 	e, r := f.Advance(asked, "I want to die")
-	if !r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.CarryOn}) || e.Step != StepOtherLanguage ||
+	if !r.SelfHarm || !slices.Equal(r.Templates, []string{f.Messages.SelfHarm, f.Messages.CarryOn, f.Messages.LanguageOtherAsk}) || e.Step != StepOtherLanguage ||
 		e.Misses != 0 || e.Answers.SaidOtherLanguage() || !slices.Contains(e.Answers.FreeText, "I want to die") {
 		t.Errorf("English self-harm words: self-harm %v, templates %v, at %q, misses %d, notes %q; want the crisis lines, "+
-			"then the question open, no miss, the words kept but not as a language",
+			"then the question again, no miss, the words kept but not as a language",
 			r.SelfHarm, r.Templates, e.Step, e.Misses, e.Answers.FreeText)
 	}
 	e, _ = f.Advance(e, "Tigrinya")

@@ -116,10 +116,11 @@ func (f *Flow) Skips(body string) bool {
 
 // notAName reports whether a reply to "what is your name?" is made of
 // answer words alone: yes, no or unsure words, negations, skips ("no",
-// "yes please", "skip", "nie dziękuję") or a keyword. An adviser would
-// otherwise be told the client is called "No".
+// "yes please", "skip", "nie dziękuję") or a keyword, alone or with a
+// word or two around it ("help me": keywordWithCourtesy). An adviser
+// would otherwise be told the client is called "No".
 func (f *Flow) notAName(body string) bool {
-	if f.Keyword(body) != KeywordNone || f.isCallbackWord(body) {
+	if f.Keyword(body) != KeywordNone || f.isCallbackWord(body) || f.keywordWithCourtesy(body) {
 		return true
 	}
 	toks := answerTokens(ClipRunes(body, MaxBodyRunes))

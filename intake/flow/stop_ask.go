@@ -33,13 +33,14 @@ func stopAskTable(cat *lang.Catalogue, code string) *phraseTable[bool] {
 }
 
 // asksToStop reports whether body asks in words for the texts to stop
-// ("Please stop texting me", "nie piszcie do mnie więcej"). The keyword
-// alone ("STOP") is the caller's, before the flow sees a text.
+// ("Please stop texting me", "nie piszcie do mnie więcej"), or is a few
+// words that do as a whole ("please stop", "leave me alone": stopsAlone).
+// The keyword alone ("STOP") is the caller's, before the flow sees a text.
 func (f *Flow) asksToStop(body string) bool {
 	if f.stopAsks == nil {
 		return false
 	}
 	found := false
 	f.stopAsks.scan(answerTokens(ClipRunes(body, MaxBodyRunes)), func(bool, int, int) { found = true }, nil)
-	return found
+	return found || f.stopsAlone(body)
 }

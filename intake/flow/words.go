@@ -30,6 +30,9 @@ type sharedWords struct {
 	// answers are every language's answer words, each with the one
 	// language it tells (answerWordLangs); nil until the family is built.
 	answers *phraseTable[string]
+	// shortAsks are each language's whole-message asks ("please stop",
+	// "who is this?": short_asks.go), by code.
+	shortAsks map[string]*shortAskTables
 }
 
 // keywordWord is what a keyword means and whose it is: the language code
@@ -53,7 +56,11 @@ var keywordIDs = []struct {
 // language's own. Where a word is listed for two keywords the first
 // keeps it; checkKeywords, run once the flow has its tables, refuses it.
 func loadSharedWords(cat *lang.Catalogue) *sharedWords {
-	w := &sharedWords{keywords: map[string]keywordWord{}, languages: map[string]string{}, crisis: newCrisisMatcher()}
+	w := &sharedWords{keywords: map[string]keywordWord{}, languages: map[string]string{}, crisis: newCrisisMatcher(),
+		shortAsks: map[string]*shortAskTables{}}
+	for _, l := range cat.Languages() {
+		w.shortAsks[l.Code] = newShortAskTables(cat, l.Code)
+	}
 	for _, l := range cat.Languages() {
 		for _, name := range append([]string{l.Name}, l.Switch...) {
 			key := answerKey(name)

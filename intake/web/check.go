@@ -43,6 +43,9 @@ func (w *Web) showCheck(rw http.ResponseWriter, r *http.Request, s *webSession) 
 
 func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession, status int, errs []formError) {
 	p := w.page(r, s)
+	if !w.takeNotice(rw, r, s, &p) {
+		return
+	}
 	rows := w.flow.In(p.Lang.Code).Summary(s.Answers, core.ChannelWeb)
 	p.Back = pathStart
 	if len(rows) > 0 {
@@ -109,7 +112,17 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	w.log.Info("web self-referral", "reference", res.Referral.Reference, "leaflet", s.Leaflet,
 		"crisis", in.Crisis, "triage", res.Agency == nil, "replayed", res.Replayed)
 	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS && res.PhoneProven, flow.NoLocalService(res))
-	w.savedTo(rw, r, s, pathDone)
+	if !res.Replayed {
+		w.savedTo(rw, r, s, pathDone)
+		return
+	}
+	// A second click: the first request's confirmation stands
+	// (saveUnlessSubmitted).
+	if _, err := w.saveUnlessSubmitted(ctx, s); err != nil {
+		w.unavailable(rw, r, err)
+		return
+	}
+	http.Redirect(rw, r, pathDone, http.StatusSeeOther)
 }
 
 // coreFields maps core's field names to the answer (and the input) that

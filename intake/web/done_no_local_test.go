@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,5 +60,73 @@ func TestWebDoneNoLocalService(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWebDoneNoLocalAfterASecondClick: two clicks of "Send request" send
+// two requests that both read the session before either wrote it. Core
+// answers the second with the first's referral, as a replay that carries
+// no match, so the second alone cannot tell that no local service was
+// found, nor that the reference is texted. Whichever answers last, the
+// confirmation page says what the first found: a coordinator will say
+// where to get help, and the reference comes by text.
+func TestWebDoneNoLocalAfterASecondClick(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	b := e.browser()
+	a := goodAnswers()
+	a[pathPostcode] = url.Values{"postcode": {"EH1 1AA"}}
+	b.fill(a, pathStart)
+	b.provePhone()
+	second := e.sessionOf(b) // the second click's request read the session here
+	if done := b.send(); done.Path != pathDone || !strings.Contains(done.Body, "We may not have an advice service") {
+		t.Fatalf("the first click: %d at %s:\n%s", done.Status, done.Path, done.Body)
+	}
+	rec := httptest.NewRecorder()
+	e.web.submit(rec, httptest.NewRequest(http.MethodPost, pathCheck, nil), second)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != pathDone {
+		t.Fatalf("the second click: %d to %q, want %d to %s", rec.Code, rec.Header().Get("Location"), http.StatusSeeOther, pathDone)
+	}
+	if n := len(e.referrals()); n != 1 {
+		t.Fatalf("%d referrals after two clicks, want 1", n)
+	}
+	done := b.get(pathDone)
+	for _, want := range []string{"We may not have an advice service for your area.", "We will also text your reference number to your phone."} {
+		if !strings.Contains(done.Body, want) {
+			t.Errorf("after the second click the confirmation lacks %q:\n%s", want, done.Body)
+		}
+	}
+	if strings.Contains(done.Body, "A coordinator will choose") || strings.Contains(done.Body, "An adviser will contact you") {
+		t.Errorf("after the second click the confirmation promises an adviser:\n%s", done.Body)
+	}
+}
+
+// TestWebPostcodeOutsideTheAreaIsSaidAtOnce: a postcode no advice service
+// serves for what the client needs is told, plainly and once, on the next
+// page, and the client carries on; a postcode in the area is not.
+func TestWebPostcodeOutsideTheAreaIsSaidAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	const notice = "We may not have an advice service for your area. You can still send your request"
+	for _, c := range []struct {
+		postcode string
+		want     bool
+	}{
+		{"EH1 1AA", true},
+		{"KY1 1AB", false},
+	} {
+		b := e.browser()
+		b.get(pathStart)
+		b.answer(pathNeeds, goodAnswers()[pathNeeds])
+		next := b.answer(pathPostcode, url.Values{"postcode": {c.postcode}})
+		if next.Status != http.StatusOK || next.Path != pathFood {
+			t.Fatalf("%s: status %d at %s, want the next question", c.postcode, next.Status, next.Path)
+		}
+		if got := strings.Contains(next.Body, notice); got != c.want {
+			t.Errorf("%s: the next page says there may be no service: %t, want %t", c.postcode, got, c.want)
+		}
+		if again := b.get(pathFood); strings.Contains(again.Body, notice) {
+			t.Errorf("%s: the notice is shown twice", c.postcode)
+		}
 	}
 }

@@ -148,10 +148,15 @@ func FormPaths() []string { return []string{pathStart + "/", "/r/", pathWithdraw
 // client's language (the one chosen on their session, else the
 // browser's), with the network's phone and a way back. 404 (the address
 // is unreadable) is the page-not-found page; anything else is "we could
-// not read your answer" with status. It has wiring.Refusal's signature;
+// not read your answer" with status, unless it is an answer to one of the
+// form's questions: that question is asked again, naming the box
+// (refuseAnswer). It has wiring.Refusal's signature;
 // title and detail, the edge's English, are not shown.
 func (w *Web) Refuse(rw http.ResponseWriter, r *http.Request, status int, title, detail string) {
 	w.securityHeaders(w.recoverPanic(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if status == http.StatusBadRequest && w.refuseAnswer(rw, r) {
+			return // the question again, naming the box
+		}
 		kind := "unreadable"
 		if status == http.StatusNotFound {
 			kind = "not_found"

@@ -96,6 +96,9 @@ func (w *Web) page(r *http.Request, s *webSession) webPage {
 	if s != nil {
 		p.CSRF = s.CSRF
 		p.Crisis = s.crisis() || s.Crisis
+		if s.Answers.SelfHarm || s.Danger {
+			p.SelfHarmLead, p.DangerLine = w.crisisWords(n, l.Code, s.Answers.SelfHarm, s.Danger)
+		}
 		if !s.Submitted && strings.HasPrefix(r.URL.Path, pathStart) {
 			p.OtherLanguage = pathOtherLanguage
 		}

@@ -57,7 +57,8 @@ func TestWebFormInPolish(t *testing.T) {
 		t.Errorf("consent page does not show the Polish wording:\n%s", consent.Body)
 	}
 	check := b.answer(pathConsent, a[pathConsent])
-	if check.Path != pathCheck || !strings.Contains(check.Body, "Sprawdź odpowiedzi") || !strings.Contains(check.Body, "Tłumacz") {
+	if check.Path != pathCheck || !strings.Contains(check.Body, "Sprawdź odpowiedzi") ||
+		!strings.Contains(check.Body, e.web.cat.Text("pl", "flow.interpreter.label")) {
 		t.Fatalf("check your answers at %s is not in Polish:\n%s", check.Path, check.Body)
 	}
 	done := b.send()

@@ -105,3 +105,37 @@ func TestWebPhoneMustBeProvenByCode(t *testing.T) {
 		t.Errorf("%d codes recorded, want the cap %d", n, core.PhoneCodesPerNumber)
 	}
 }
+
+// After "Text me a code" the page says where the code went: the number as
+// the client typed it, as the page gives it elsewhere, in their language.
+// The contact question promises the reference by text only as what it
+// is: a choice, for a mobile number proven by code, not for any phone.
+func TestWebCodeSentSaysWhere(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	b := e.browser()
+	if p := b.get(pathStart); p.Status != http.StatusOK {
+		t.Fatalf("start: %d", p.Status)
+	}
+	contact := b.get(pathContact)
+	if strings.Contains(contact.Body, "We will text your reference number to a phone") ||
+		!strings.Contains(contact.Body, "If you give a mobile number, you can choose to get your reference number by text.") {
+		t.Errorf("the contact question promises a text it may not send:\n%s", between(contact.Body, "<h1>", "</form>"))
+	}
+	b.fill(goodAnswers(), pathStart)
+	if p := b.get(pathCheck); strings.Contains(p.Body, "We have texted a 6-digit code") {
+		t.Errorf("the check page says a code was sent before one was asked for")
+	}
+	b.get(pathCheck)
+	p := b.postRaw(pathSendCode, url.Values{"csrf": {b.token()}})
+	if want := `We have texted a 6-digit code to <span dir="ltr">07700 900123</span>.`; p.Status != http.StatusOK || !strings.Contains(p.Body, want) {
+		t.Errorf("after asking for a code (%d) the page does not say %q:\n%s", p.Status, want, between(p.Body, `id="code"`, "</form>"))
+	}
+	for _, l := range e.web.cat.Languages() {
+		pg := webPage{Lang: pageLang{Language: l, cat: e.web.cat}}
+		got, err := pg.H("check_code.sent_html", "Phone", "07700 900123")
+		if err != nil || !strings.Contains(string(got), `<span dir="ltr">07700 900123</span>`) || l.Code != "en" && strings.Contains(string(got), "We have texted") {
+			t.Errorf("%s: the code's sentence is %q (%v)", l.Code, got, err)
+		}
+	}
+}

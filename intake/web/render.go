@@ -138,15 +138,20 @@ func displayPhone(e164 string) string {
 // webPage is what every page template gets.
 type webPage struct {
 	Network core.Network
-	CSRF    string      // form token; "" on pages without forms
-	Back    string      // the back link, "" for none
-	Crisis  bool        // show the crisis help panel
-	Errors  []formError // the error summary, in page order
-	Notice  string      // a one-off notice, e.g. "expired"
-	SMS     *smsOption  // "continue by text message", nil when off
-	Form    formValues  // values to show in the inputs
-	NoIndex bool        // keep search engines off personal pages
-	Data    any         // the page's own data
+	CSRF    string // form token; "" on pages without forms
+	Back    string // the back link, "" for none
+	Crisis  bool   // show the crisis help panel
+	// SelfHarmLead and DangerLine are what the text channel answers words
+	// about self-harm and danger with, for the crisis panel, when the
+	// client typed such words (crisisWords); "" otherwise.
+	SelfHarmLead string
+	DangerLine   template.HTML
+	Errors       []formError // the error summary, in page order
+	Notice       string      // a one-off notice, e.g. "expired"
+	SMS          *smsOption  // "continue by text message", nil when off
+	Form         formValues  // values to show in the inputs
+	NoIndex      bool        // keep search engines off personal pages
+	Data         any         // the page's own data
 	// Lang is the page's language (lang and dir, and its words: T, H);
 	// Languages is the switcher, nil on pages only in English.
 	Lang      pageLang

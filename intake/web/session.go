@@ -49,7 +49,12 @@ type webSession struct {
 	Reference  string `json:"reference,omitempty"`
 	AgencyName string `json:"agency_name,omitempty"`
 	Crisis     bool   `json:"crisis,omitempty"`
-	TextedRef  bool   `json:"texted_ref,omitempty"`
+	// Danger: the client typed words about danger from someone (the
+	// flow's crisis detection), so every page's crisis panel gives the
+	// domestic abuse helpline, as the text channel does. Self-harm words
+	// are the answers' (flow.Answers.SelfHarm).
+	Danger    bool `json:"danger,omitempty"`
+	TextedRef bool `json:"texted_ref,omitempty"`
 	// NoLocal: no advice service can take the referral
 	// (flow.NoLocalService), so a coordinator will say where to get help.
 	NoLocal bool `json:"no_local,omitempty"`
@@ -102,23 +107,31 @@ func (w *Web) loadSession(ctx context.Context, r *http.Request) (*webSession, bo
 	if err != nil || c.Value == "" || len(c.Value) > 100 {
 		return nil, false, errNoSession
 	}
-	raw, err := w.rdb.Get(ctx, w.sessionKey(c.Value)).Bytes()
+	s, err := w.readSession(ctx, w.rdb, c.Value)
+	return s, true, err
+}
+
+// readSession reads session id from Redis through rdb (the client, or a
+// transaction watching the session's key): errNoSession when Redis has
+// none, or none this server can read.
+func (w *Web) readSession(ctx context.Context, rdb redis.Cmdable, id string) (*webSession, error) {
+	raw, err := rdb.Get(ctx, w.sessionKey(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, true, errNoSession
+		return nil, errNoSession
 	}
 	if err != nil {
-		return nil, true, fmt.Errorf("read web session: %w", err)
+		return nil, fmt.Errorf("read web session: %w", err)
 	}
-	plain, err := w.engine.Crypter().Decrypt(sessionField(c.Value), raw)
+	plain, err := w.engine.Crypter().Decrypt(sessionField(id), raw)
 	if err != nil {
 		// Written under a key since rotated away, or tampered with: start again.
-		return nil, true, errNoSession
+		return nil, errNoSession
 	}
-	s := &webSession{id: c.Value}
+	s := &webSession{id: id}
 	if err := json.Unmarshal([]byte(plain), s); err != nil {
-		return nil, true, errNoSession
+		return nil, errNoSession
 	}
-	return s, true, nil
+	return s, nil
 }
 
 // newSession makes a session with fresh random id, CSRF token and
@@ -144,18 +157,71 @@ func (w *Web) newSession(rw http.ResponseWriter) (*webSession, error) {
 
 // saveSession writes the session and restarts its expiry.
 func (w *Web) saveSession(ctx context.Context, s *webSession) error {
-	b, err := json.Marshal(s)
+	ct, err := w.sealSession(s)
 	if err != nil {
-		return fmt.Errorf("encode web session: %w", err)
-	}
-	ct, err := w.engine.Crypter().Encrypt(sessionField(s.id), string(b))
-	if err != nil {
-		return fmt.Errorf("encrypt web session: %w", err)
+		return err
 	}
 	if err := w.rdb.Set(ctx, w.sessionKey(s.id), ct, w.cfg.SessionTTL).Err(); err != nil {
 		return fmt.Errorf("save web session: %w", err)
 	}
 	return nil
+}
+
+// sealSession is the session as Redis keeps it: JSON, encrypted and bound
+// to its id.
+func (w *Web) sealSession(s *webSession) ([]byte, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode web session: %w", err)
+	}
+	ct, err := w.engine.Crypter().Encrypt(sessionField(s.id), string(b))
+	if err != nil {
+		return nil, fmt.Errorf("encrypt web session: %w", err)
+	}
+	return ct, nil
+}
+
+// saveUnlessSubmitted saves s, which holds a sent request, unless the
+// session in Redis already holds one: the request that made the referral
+// wrote it, and its answer is the one to keep. Two clicks of "Send"
+// (two requests at once, each having read the session before either
+// wrote) both reach core; the second gets the first's referral back as a
+// replay, which carries no match, so its own reading of what happens
+// next (no local service, the reference texted) can be wrong. Redis's
+// WATCH makes the check and the write one step: a write by the first
+// request in between makes the check run again. ok reports whether s was
+// saved.
+func (w *Web) saveUnlessSubmitted(ctx context.Context, s *webSession) (ok bool, err error) {
+	key := w.sessionKey(s.id)
+	ct, err := w.sealSession(s)
+	if err != nil {
+		return false, err
+	}
+	for range 3 {
+		err = w.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			cur, err := w.readSession(ctx, tx, s.id)
+			switch {
+			case err == nil && cur.Submitted:
+				ok = false
+				return nil
+			case err != nil && !errors.Is(err, errNoSession):
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, key, ct, w.cfg.SessionTTL)
+				return nil
+			})
+			ok = err == nil
+			return err
+		}, key)
+		if !errors.Is(err, redis.TxFailedErr) {
+			break
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("save web session: %w", err)
+	}
+	return ok, nil
 }
 
 // dropSession deletes a session, for "start a new request".
@@ -172,6 +238,6 @@ func (w *Web) dropSession(ctx context.Context, s *webSession) error {
 func (s *webSession) submitted(ref, agency string, textedRef, noLocal bool) {
 	crisis := s.crisis()
 	*s = webSession{id: s.id, CSRF: s.CSRF, Submission: s.Submission, Started: s.Started,
-		Answers:   flow.Answers{ContactMethod: s.Answers.ContactMethod, Language: s.Answers.Language},
-		Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, TextedRef: textedRef, NoLocal: noLocal}
+		Answers:   flow.Answers{ContactMethod: s.Answers.ContactMethod, Language: s.Answers.Language, SelfHarm: s.Answers.SelfHarm},
+		Submitted: true, Reference: ref, AgencyName: agency, Crisis: crisis, Danger: s.Danger, TextedRef: textedRef, NoLocal: noLocal}
 }

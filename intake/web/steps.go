@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/intake/flow"
@@ -134,6 +135,9 @@ func (w *Web) showStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		return
 	}
 	p := w.page(r, s)
+	if !w.takeNotice(rw, r, s, &p) {
+		return
+	}
 	p.Back = w.before(s, st.ID)
 	values, selected := f.Form(s.Answers, st.ID)
 	p.Form = formValues(values)
@@ -147,7 +151,14 @@ func (w *Web) saveStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		return
 	}
 	problems := f.Answer(&s.Answers, st.ID, r.PostForm)
+	// Words about danger from someone, in any box, get the domestic
+	// abuse helpline from now on, as a text would (crisisWords); the
+	// answers keep self-harm words themselves.
+	if f.DetectCrisis(core.CleanLine(r.PostForm.Get(st.Field))).Danger {
+		s.Danger = true
+	}
 	if problems == nil {
+		w.noticeArea(r, s, st)
 		w.savedTo(rw, r, s, w.after(s, st.ID))
 		return
 	}
@@ -156,18 +167,26 @@ func (w *Web) saveStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		w.unavailable(rw, r, err)
 		return
 	}
+	code := w.requestLang(r, s)
+	var errs []formError
+	for _, pr := range problems {
+		errs = append(errs, formError{Field: pr.Field, Message: w.problemWords(code, st, pr, r.PostForm)})
+	}
+	w.renderRefused(rw, r, s, st, consent, errs, r.PostForm)
+}
+
+// renderRefused shows question st again with errs (400), and what was
+// typed in form shown back; a refused agreement is asked again unticked.
+func (w *Web) renderRefused(rw http.ResponseWriter, r *http.Request, s *webSession, st flow.Step, consent consentData, errs []formError, form url.Values) {
 	p := w.page(r, s)
 	p.Back = w.before(s, st.ID)
-	for _, pr := range problems {
-		p.Errors = append(p.Errors, formError{Field: pr.Field, Message: pr.Message})
-	}
-	// Show back what was typed; a refused agreement is asked again unticked.
+	p.Errors = errs
 	selected := map[string]bool{}
-	for _, v := range r.PostForm[st.Field] {
+	for _, v := range form[st.Field] {
 		selected[v] = true
 	}
 	for _, in := range []string{st.Field, "phone", "email"} {
-		p.Form[in] = core.CleanLine(r.PostForm.Get(in))
+		p.Form[in] = core.CleanLine(form.Get(in))
 	}
 	if st.Type == flow.AnswerConsent {
 		p.Form[st.Field] = ""

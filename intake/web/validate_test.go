@@ -36,15 +36,25 @@ func TestWebInvalidAnswers(t *testing.T) {
 		{"no home answer", pathHome, url.Values{}, "losing_home", "crisis_home.required"},
 		{"no name", pathName, url.Values{"name": {"   "}}, "name", "name.required"},
 		{"long name", pathName, url.Values{"name": {long}}, "name", "name.invalid"},
-		{"crisis sentence as name", pathName, url.Values{"name": {"I have no food at all"}}, "name", "name.invalid"},
+		// A name that fits the limit but is no name is asked for as one,
+		// not told of the limit, nor told to enter one as if the box
+		// were empty.
+		{"crisis sentence as name", pathName, url.Values{"name": {"I have no food at all"}}, "name", "name.unclear"},
+		{"self-harm words as name", pathName, url.Values{"name": {"i want to die"}}, "name", "name.unclear"},
+		{"danger words as name", pathName, url.Values{"name": {"my partner hits me"}}, "name", "name.unclear"},
+		{"a greeting as name", pathName, url.Values{"name": {"hi"}}, "name", "name.unclear"},
+		{"no as name", pathName, url.Values{"name": {"no"}}, "name", "name.unclear"},
+		{"a greeting as town", pathTown, url.Values{"town": {"hello"}}, "town", "town.unclear"},
 		{"no contact", pathContact, url.Values{"phone": {""}, "email": {""}}, "phone", "contact.required"},
 		{"bad phone", pathContact, url.Values{"phone": {"12"}}, "phone", "contact.phone"},
 		{"long phone", pathContact, url.Values{"phone": {long}}, "phone", "contact.phone"},
 		// Finding 6: these were taken as phones, and the international one texted.
 		{"five digits", pathContact, url.Values{"phone": {"12345"}}, "phone", "contact.phone"},
 		{"a digit short", pathContact, url.Values{"phone": {"07700 90012"}}, "phone", "contact.phone"},
-		{"a helpline short code", pathContact, url.Values{"phone": {"116123"}}, "phone", "contact.phone"},
-		{"abroad", pathContact, url.Values{"phone": {"+2348031234567"}}, "phone", "contact.phone"},
+		{"a helpline short code", pathContact, url.Values{"phone": {"116123"}}, "phone", "contact.phone_helpline"},
+		{"a freephone number", pathContact, url.Values{"phone": {"0800 027 1234"}}, "phone", "contact.phone_helpline"},
+		{"abroad", pathContact, url.Values{"phone": {"+2348031234567"}}, "phone", "contact.phone_abroad"},
+		{"a Polish mobile", pathContact, url.Values{"phone": {"+48 600 700 800"}}, "phone", "contact.phone_abroad"},
 		{"bad email", pathContact, url.Values{"email": {"morag at example"}}, "email", "contact.email"},
 		{"long email", pathContact, url.Values{"email": {long + "@example.com"}}, "email", "contact.email"},
 		{"no method", pathMethod, url.Values{}, "contact_method", "contact_method.required"},
@@ -63,7 +73,13 @@ func TestWebInvalidAnswers(t *testing.T) {
 				t.Fatalf("status %d at %s, want 400 on %s", p.Status, p.Path, c.path)
 			}
 			step, code, _ := strings.Cut(c.want, ".")
-			msg := html.EscapeString(e.web.flow.Message(step, code))
+			// The flow's words, or the message file's for what the flow's
+			// codes do not tell apart (problemWords).
+			msg := e.web.flow.Message(step, code)
+			if id := "flow." + step + ".errors." + code; e.web.cat.Has("en", id) {
+				msg = e.web.cat.Text("en", id)
+			}
+			msg = html.EscapeString(msg)
 			if msg == "" {
 				t.Fatalf("the flow file has no words for %s", c.want)
 			}
@@ -179,5 +195,28 @@ func TestWebTooManyWordsSaysSo(t *testing.T) {
 				t.Errorf("%s %q on %s: status %d, want 400 saying %q:\n%s", l.Code, c.answer, c.path, p.Status, want, summary)
 			}
 		}
+	}
+}
+
+// A yes/no question left unanswered is asked for plainly, "Select yes or
+// no", in every language: the same words for every such question, never
+// a sentence that reads as a nudge to say yes.
+func TestWebYesNoErrorIsPlain(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	for _, l := range e.web.cat.Languages() {
+		var words []string
+		for _, step := range []string{"crisis_food", "crisis_home", "interpreter"} {
+			words = append(words, e.web.cat.Text(l.Code, "flow."+step+".errors.required"))
+		}
+		if words[0] != words[1] || words[1] != words[2] {
+			t.Errorf("%s: the yes/no questions' errors differ, so they say more than yes or no: %q", l.Code, words)
+		}
+	}
+	b := e.browser()
+	b.get(pathStart)
+	p := b.answer(pathFood, url.Values{})
+	if summary := between(p.Body, `class="error-summary"`, "</div>"); !strings.Contains(summary, ">Select yes or no</a>") {
+		t.Errorf("the unanswered question's error is not \"Select yes or no\":\n%s", summary)
 	}
 }
