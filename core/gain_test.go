@@ -77,6 +77,13 @@ func TestCompletionRefusesBadInput(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q on %s", tc.name, err, tc.says, tc.field)
 		}
 	}
+	// Every problem is named at once: a wrong advice type beside a topic
+	// the network does not count, and an outcome it does not offer.
+	_, err := complete(env, money, core.TransitionRequest{Outcome: core.OutcomeClientDeclined, AdviceType: "type-9", AdviceTopic: "bogus"})
+	var ve *core.ValidationError
+	if !errors.As(err, &ve) || ve.Field("advice_type") == "" || ve.Field("advice_topic") == "" || ve.Field("outcome") == "" {
+		t.Errorf("three mistakes at once: err = %v, want each of advice_type, advice_topic and outcome named", err)
+	}
 	for _, r := range []core.Referral{money, other} {
 		got, _ := env.Engine.Referral(ctx, r.ID)
 		if got.Status != core.StatusInProgress || got.GainWeeklyIncomePence != nil {

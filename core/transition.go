@@ -176,7 +176,7 @@ var actions = map[Action]actionDef{
 		from: []Status{StatusInProgress}, to: StatusCompleted,
 		check: checkOutcome,
 		apply: func(c *change) error {
-			if fields := checkCompletion(c.cal.Network, c.from, c.req); len(fields) > 0 {
+			if fields := checkGainOffered(c.from, c.req); len(fields) > 0 {
 				return &ValidationError{Fields: fields}
 			}
 			if c.req.Outcome != "" {
@@ -329,23 +329,32 @@ func checkOutcome(req TransitionRequest) []FieldError {
 	return fields
 }
 
-// checkCompletion is the check of completion against the network and the
-// referral: the outcome and topic must be ones the network offers, and a
-// financial gain is recorded only for money, benefits and debt referrals.
-func checkCompletion(n Network, r Referral, req TransitionRequest) []FieldError {
+// checkOffered is the check of completion against the network: the
+// outcome and topic must be ones the network offers. It runs with
+// checkOutcome, before the referral is read, so a form with a wrong
+// advice type and a topic the network does not offer hears of both at
+// once.
+func checkOffered(n Network, req TransitionRequest) []FieldError {
 	var fields []FieldError
-	if req.Outcome.Valid() && !n.OffersOutcome(req.Outcome) {
+	if req.Outcome.Valid() && req.Outcome.Completes() && !n.OffersOutcome(req.Outcome) {
 		fields = append(fields, FieldError{Field: "outcome", Message: fmt.Sprintf("%q is not one of this network's outcomes: choose another", req.Outcome.Label())})
 	}
+	if req.AdviceTopic != "" && !n.OffersAdviceTopic(req.AdviceTopic) {
+		fields = append(fields, FieldError{Field: "advice_topic", Message: fmt.Sprintf("%q is not one of this network's advice topics: choose one from the list", req.AdviceTopic)})
+	}
+	return fields
+}
+
+// checkGainOffered is the check of completion against the referral: a
+// financial gain is recorded only for money, benefits and debt referrals.
+func checkGainOffered(r Referral, req TransitionRequest) []FieldError {
+	var fields []FieldError
 	if !req.Gain.IsZero() && !r.OffersGain() {
 		for _, f := range GainFields {
 			if req.Gain.Get(f.Key) != 0 {
 				fields = append(fields, FieldError{Field: f.Key, Message: f.Label + " is recorded only for money, benefits or debt referrals, and this referral asks for none of them"})
 			}
 		}
-	}
-	if req.AdviceTopic != "" && !n.OffersAdviceTopic(req.AdviceTopic) {
-		fields = append(fields, FieldError{Field: "advice_topic", Message: fmt.Sprintf("%q is not one of this network's advice topics: choose one from the list", req.AdviceTopic)})
 	}
 	return fields
 }
@@ -583,10 +592,15 @@ func (e *Engine) Act(ctx context.Context, req TransitionRequest) (TransitionResu
 	return res, nil
 }
 
-func validateRequest(req TransitionRequest) error {
+// validateRequest checks what needs only the request and the network,
+// every problem at once, before the referral is read.
+func validateRequest(req TransitionRequest, n Network) error {
 	var fields []FieldError
 	if check := actions[req.Action].check; check != nil {
 		fields = append(fields, check(req)...)
+	}
+	if req.Action == ActionComplete {
+		fields = append(fields, checkOffered(n, req)...)
 	}
 	if len(req.Feedback) > 2000 {
 		fields = append(fields, FieldError{Field: "feedback", Message: "feedback must be at most 2000 characters"})
@@ -696,7 +710,7 @@ func (c *change) resolveTarget() error {
 }
 
 func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionRequest, set snapshot) (TransitionResult, error) {
-	if err := validateRequest(req); err != nil {
+	if err := validateRequest(req, set.cal.Network); err != nil {
 		return TransitionResult{}, err
 	}
 	r, err := getReferral(ctx, tx, "id = $1", req.Referral)
