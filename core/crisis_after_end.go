@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -72,8 +73,12 @@ const (
 	// CrisisReplayed: this text was recorded before; nothing done.
 	CrisisReplayed CrisisAfterEndOutcome = "replayed"
 	// CrisisNotTheirs: no such referral, its client erased, or the phone
-	// is not the client's; nothing done.
+	// is not the client's (found by phone: no client's, not lately);
+	// nothing done.
 	CrisisNotTheirs CrisisAfterEndOutcome = "not the client's"
+	// CrisisNoOpenReferral: found by phone, the client has no open
+	// referral under consent not withdrawn; nothing done.
+	CrisisNoOpenReferral CrisisAfterEndOutcome = "no open referral"
 )
 
 // UrgentAlert reports whether the row is an alert that a client in
@@ -95,10 +100,9 @@ type CrisisTextNews struct {
 }
 
 const (
-	// sqlLockCrisisClient serialises two crisis texts of one client (the
-	// SMS edge's phone lock does already; a held text replayed by a
-	// worker does not take it) and says whether the consent the referral
-	// was made under is withdrawn.
+	// sqlLockCrisisClient takes the lock of the client of referral $1
+	// (crisisLocate) and says whether the consent the referral was made
+	// under is withdrawn.
 	sqlLockCrisisClient = `
 SELECT k.withdrawn_at IS NOT NULL FROM referrals r
 JOIN consents k ON k.id = r.consent_id JOIN clients c ON c.id = r.client_id
@@ -135,6 +139,10 @@ ORDER BY r.to_agency_id, r.id DESC`
 // referral and not passed on since): an unknown reference, an erased
 // client or another phone is CrisisNotTheirs.
 //
+// With no c.Reference (the text came with no referral in its
+// conversation: a new one, the last having timed out) the client is found
+// by c.Phone instead (crisis_by_phone.go), and alerted of the same way.
+//
 // The text's MessageSid is the idempotency key (CrisisReplayed). A kind
 // of words staff were alerted to within CrisisAlertWindow is recorded
 // without a second alert (CrisisAlertedBefore). When the client has
@@ -148,36 +156,39 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 	if c.MessageSID == "" {
 		return "", errors.New("record crisis text after a referral: no message id")
 	}
-	ok, err := e.referenceHasPhone(ctx, c.Reference, c.Phone)
-	if err != nil {
-		return "", fmt.Errorf("record crisis text after a referral: %w", err)
+	var (
+		client ClientID
+		locate crisisLocate
+		out    CrisisAfterEndOutcome
+		err    error
+	)
+	if c.Reference == "" {
+		client, locate, out, err = e.crisisByPhone(ctx, c.Phone)
+	} else {
+		client, locate, out, err = e.crisisByReference(ctx, c.Reference, c.Phone)
 	}
-	if !ok {
-		return CrisisNotTheirs, nil
-	}
-	_, r, err := e.ClientByReference(ctx, c.Reference)
-	if errors.Is(err, ErrNotFound) {
-		return CrisisNotTheirs, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("record crisis text after a referral: %w", err)
+	if err != nil || out != "" {
+		return out, err
 	}
 	cal, err := e.calendar(ctx)
 	if err != nil {
-		return "", fmt.Errorf("record crisis text after referral %d: %w", r.ID, err)
+		return "", fmt.Errorf("record crisis text after a referral: %w", err)
 	}
 	now := e.clock.Now()
 	at := c.At
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
-	var out CrisisAfterEndOutcome
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		var withdrawn bool
-		if err := tx.QueryRow(ctx, sqlLockCrisisClient, r.ID).Scan(&withdrawn); err != nil {
-			return fmt.Errorf("lock client: %w", err)
+		t, ok, err := locate(ctx, tx)
+		if err != nil {
+			return err
 		}
-		seen, alerted, err := e.crisisTextsSince(ctx, tx, r.ClientID, now.Add(-CrisisAlertWindow), c.MessageSID)
+		if !ok {
+			out = CrisisNoOpenReferral
+			return nil
+		}
+		seen, alerted, err := e.crisisTextsSince(ctx, tx, client, now.Add(-CrisisAlertWindow), c.MessageSID)
 		if err != nil {
 			return err
 		}
@@ -190,15 +201,22 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 		if alert {
 			out = CrisisAlerted
 		}
-		ev := newEvent{kind: EventCrisisAfterEnd, referral: r.ID, client: r.ClientID, actor: ClientActor,
-			data: map[string]any{"self_harm": c.SelfHarm, "danger": c.Danger, "alerted": alert, "message_sid": c.MessageSID}}
-		if withdrawn {
+		data := map[string]any{"self_harm": c.SelfHarm, "danger": c.Danger, "alerted": alert, "message_sid": c.MessageSID}
+		evs := make([]newEvent, 0, len(t.on)+1)
+		for _, id := range t.on {
+			evs = append(evs, newEvent{kind: EventCrisisAfterEnd, referral: id, client: client, actor: ClientActor, data: data})
+		}
+		if t.withdrawn {
 			// Not on the referral's timeline, which the agency that held
 			// it still reads: the client no longer shares anything with it.
-			ev.referral, ev.data["reference"] = 0, r.Reference
+			withdrawn := maps.Clone(data)
+			withdrawn["reference"] = t.about.reference
+			evs = append(evs, newEvent{kind: EventCrisisAfterEnd, client: client, actor: ClientActor, data: withdrawn})
 		}
-		if err := e.appendEvent(ctx, tx, ev); err != nil {
-			return err
+		for _, ev := range evs {
+			if err := e.appendEvent(ctx, tx, ev); err != nil {
+				return err
+			}
 		}
 		if !alert {
 			return nil
@@ -210,49 +228,98 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 			news.TextedAt = &at
 		}
 		told := "The agency holding their referral sees this on it, and is told wherever it gets Onward's notifications (Slack or email)."
-		var rows []OutboxRow
-		if withdrawn {
+		switch {
+		case t.withdrawn:
 			told = "They have withdrawn their consent, so no agency has been told."
-		} else {
-			holders, err := crisisHolders(ctx, tx, r.ID)
-			if err != nil {
-				return err
-			}
-			if len(holders) == 0 {
-				told = "No agency holds an open referral of theirs."
-			}
-			// Each agency is told on every channel it has: its Slack
-			// channel (the alert) and email (who gets it is its email
-			// setting's, EmailRecipients), each keyed like the other, so
-			// a retried text tells it once on each.
-			for _, h := range holders {
-				key := fmt.Sprintf("crisis-after-end:%s:agency:%d", c.MessageSID, h.agency)
-				rows = append(rows, OutboxRow{Kind: OutboxAlert,
-					Payload: OutboxPayload{ReferralID: h.id, AgencyID: h.agency, Channel: AlertToAgency, Level: AlertCrisisAfterEnd,
-						Text: crisisAlertText(h.reference, c, late, "The network's coordinators have been told.")},
-					Dedupe: key},
-					OutboxRow{Kind: OutboxEmail,
-						Payload: OutboxPayload{ReferralID: h.id, AgencyID: h.agency, Email: EmailClientCrisis, Level: AlertCrisisAfterEnd,
-							CrisisText: news},
-						Dedupe: "mail:" + key})
-			}
+		case len(t.holders) == 0:
+			told = "No agency holds an open referral of theirs."
 		}
 		// The coordinators' row comes first. No row carries the referral
 		// in its column, so none waits behind the referral's other
 		// messages (a text held for quiet hours, a card Slack refuses).
-		rows = append([]OutboxRow{{Kind: OutboxAlert,
-			Payload: OutboxPayload{ReferralID: r.ID, Level: AlertCrisisAfterEnd,
-				Text: crisisAlertText(r.Reference, c, late, told)},
-			Dedupe: "crisis-after-end:" + c.MessageSID}}, rows...)
+		rows := []OutboxRow{{Kind: OutboxAlert,
+			Payload: OutboxPayload{ReferralID: t.about.id, Level: AlertCrisisAfterEnd,
+				Text: crisisAlertText(t.about.reference, c, late, told)},
+			Dedupe: "crisis-after-end:" + c.MessageSID}}
+		// Each agency is told on every channel it has: its Slack channel
+		// (the alert) and email (who gets it is its email setting's,
+		// EmailRecipients), each keyed like the other, so a retried text
+		// tells it once on each.
+		for _, h := range t.holders {
+			key := fmt.Sprintf("crisis-after-end:%s:agency:%d", c.MessageSID, h.agency)
+			rows = append(rows, OutboxRow{Kind: OutboxAlert,
+				Payload: OutboxPayload{ReferralID: h.id, AgencyID: h.agency, Channel: AlertToAgency, Level: AlertCrisisAfterEnd,
+					Text: crisisAlertText(h.reference, c, late, "The network's coordinators have been told.")},
+				Dedupe: key},
+				OutboxRow{Kind: OutboxEmail,
+					Payload: OutboxPayload{ReferralID: h.id, AgencyID: h.agency, Email: EmailClientCrisis, Level: AlertCrisisAfterEnd,
+						CrisisText: news},
+					Dedupe: "mail:" + key})
+		}
 		return e.outbox.EnqueueAllTx(ctx, tx, rows)
 	})
 	if err != nil {
-		return "", fmt.Errorf("record crisis text after referral %d: %w", r.ID, err)
+		return "", fmt.Errorf("record crisis text of client %d: %w", client, err)
 	}
 	if out == CrisisAlerted {
 		e.wakeWorkers()
 	}
 	return out, nil
+}
+
+// crisisTarget is what a crisis text is recorded on, and who hears of
+// it, as read under the client's lock.
+type crisisTarget struct {
+	// about is the referral the coordinators' alert names.
+	about crisisHolder
+	// on are the referrals whose timelines tell the text.
+	on []ReferralID
+	// holders are the agencies told, each with its open referral.
+	holders []crisisHolder
+	// withdrawn: the client withdrew their consent. The text goes on
+	// their own record, naming about, and no agency is told.
+	withdrawn bool
+}
+
+// crisisLocate takes the client's lock in tx (serialising two crisis
+// texts of one client: the SMS edge's phone lock does already, a held
+// text replayed by a worker does not take it) and reads what the text is
+// recorded on. ok is false when there is nothing to record it on.
+type crisisLocate func(ctx context.Context, tx pgx.Tx) (t crisisTarget, ok bool, err error)
+
+// crisisByReference finds the client of the referral called reference,
+// when p is their phone (referenceHasPhone); else out is CrisisNotTheirs.
+// The text is recorded on that referral, and the agencies holding it or
+// a referral carried on from it are told.
+func (e *Engine) crisisByReference(ctx context.Context, reference string, p Phone) (ClientID, crisisLocate, CrisisAfterEndOutcome, error) {
+	ok, err := e.referenceHasPhone(ctx, reference, p)
+	if err != nil {
+		return 0, nil, "", fmt.Errorf("record crisis text after a referral: %w", err)
+	}
+	if !ok {
+		return 0, nil, CrisisNotTheirs, nil
+	}
+	_, r, err := e.ClientByReference(ctx, reference)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil, CrisisNotTheirs, nil
+	}
+	if err != nil {
+		return 0, nil, "", fmt.Errorf("record crisis text after a referral: %w", err)
+	}
+	locate := func(ctx context.Context, tx pgx.Tx) (crisisTarget, bool, error) {
+		t := crisisTarget{about: crisisHolder{id: r.ID, reference: r.Reference}}
+		if err := tx.QueryRow(ctx, sqlLockCrisisClient, r.ID).Scan(&t.withdrawn); err != nil {
+			return t, false, fmt.Errorf("lock client: %w", err)
+		}
+		if t.withdrawn {
+			return t, true, nil
+		}
+		t.on = []ReferralID{r.ID}
+		holders, err := crisisHolders(ctx, tx, r.ID)
+		t.holders = holders
+		return t, err == nil, err
+	}
+	return r.ClientID, locate, "", nil
 }
 
 // crisisKinds are the kinds of crisis words staff were alerted to.

@@ -193,3 +193,28 @@ func TestSMSExpiredConversationKeepsItsLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestSMSExpiredConversationKeepsEnglishChosen: a client who chose
+// English and went quiet past the timeout is started again in English,
+// not offered the languages again: English chosen is a choice (the
+// black-box review of the SMS flow, m6).
+func TestSMSExpiredConversationKeepsEnglishChosen(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	const phone = "+447700900457"
+	for _, b := range []string{"hi", "1", "1"} {
+		h.text(phone, b)
+	}
+	if st := h.state(phone); st == nil || st.Conv.Lang != "en" || st.Conv.Step != "postcode" {
+		t.Fatalf("the script did not reach the English postcode question: %+v", st)
+	}
+	h.env.Clock.Advance(DefaultConversationTTL + time.Hour)
+	got := h.text(phone, "KY1 1AB")
+	joined := strings.Join(got, " ")
+	if len(got) == 0 || !strings.HasPrefix(got[0], "Sorry") {
+		t.Fatalf("after the timeout the client got %q, want the apology in English", got)
+	}
+	if strings.Contains(joined, "Polski") {
+		t.Errorf("after the timeout a client who chose English was offered the languages again: %q", got)
+	}
+}

@@ -15,7 +15,10 @@ import (
 // begin starts a new conversation with its own id: after an expired one
 // with an apology first, and after a picture with no words with a note
 // that pictures can't be read; lead, if any, comes before its greeting.
-func (s *SMS) begin(t *smsTurn, lead ...string) smsOutcome {
+// A first text of self-harm or danger words also tells the staff working
+// with the client, if any (tellStaffOfCrisis): the conversation that
+// ended with their referral may have timed out.
+func (s *SMS) begin(ctx context.Context, t *smsTurn, lead ...string) smsOutcome {
 	id, err := s.newRandomID()
 	if err != nil {
 		s.log.Error("start sms conversation", "sid", t.msg.SID, "err", err)
@@ -30,7 +33,9 @@ func (s *SMS) begin(t *smsTurn, lead ...string) smsOutcome {
 		names = append(names, copyMedia)
 	}
 	names = append(append(names, lead...), r.Templates...)
-	return s.reply(t, names, r.Data, statePut, &smsState{ID: id, Conv: conv, Last: t.now})
+	o := s.reply(t, names, r.Data, statePut, &smsState{ID: id, Conv: conv, Last: t.now})
+	s.tellStaffOfCrisis(ctx, t, "", r, &o)
+	return o
 }
 
 // mediaOnly: a picture or file with no words.
@@ -60,17 +65,22 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 		// also told to staff (crisis_after_end.go).
 		return s.afterReferral(ctx, t, st, conv, r)
 	case r.Done:
+		// The referral this makes carries the crisis words, if any, to
+		// the coordinators' triage itself.
 		return s.finish(ctx, t, st, conv, r)
 	case r.Declined:
 		// Nothing is kept: the answers go, only the fact that the
 		// conversation ended stays (to answer a later text sensibly).
-		// Crisis words texted after that get the crisis lines from flow
-		// and raise nothing more: no referral, no consent (afterReferral).
 		st.Conv = flow.Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started, Lang: conv.Lang}
-		return s.reply(t, r.Templates, r.Data, statePut, &st)
+	default:
+		st.Conv = conv
 	}
-	st.Conv = conv
-	return s.reply(t, r.Templates, r.Data, statePut, &st)
+	// No referral in this conversation: words of self-harm or danger are
+	// told to the staff working with the client, if any, found by the
+	// phone (crisis_after_end.go).
+	o := s.reply(t, r.Templates, r.Data, statePut, &st)
+	s.tellStaffOfCrisis(ctx, t, "", r, &o)
+	return o
 }
 
 // finish records the referral with core, once per conversation (the

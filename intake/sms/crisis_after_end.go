@@ -20,46 +20,78 @@ import (
 // core.RecordCrisisAfterEnd: the coordinators and the agency holding the
 // referral are alerted, without the client's words.
 //
-// The crisis reply never waits for that. When PostgreSQL does not answer,
-// the text's facts (the reference, the phone, the kinds of words, the
-// MessageSid; never the words) are held in Redis, sealed, and
-// ReplayHeldCrisisTexts records them once it answers (the worker runs it
-// with the held opt-outs' replay); core's MessageSid key makes a replay
-// of one recorded meanwhile harmless. Only when Redis fails as well is
-// the alert lost, and the error log says so, naming the reference.
+// The conversation is kept for a day (ConversationTTL). A client who
+// texts such words after that starts a new one, which has no referral in
+// it; so does any text in a conversation with none (begin and advance).
+// Staff are told of it all the same when the phone is the proven phone of
+// a client with an open referral: core finds them by the phone
+// (RecordCrisisAfterEnd with no reference), and a phone of nobody's, or
+// of a client with nothing open, alerts nobody. Only a text flow found
+// such words in (flow.Reply.SelfHarm, Danger) costs anything: an
+// ordinary text makes no call for this.
+//
+// The crisis reply never waits long for that, nor fails because of it:
+// core has crisisRecordWait to answer. When PostgreSQL does not answer
+// in time, the text's facts (the reference, if any, the phone, the kinds
+// of words, the MessageSid; never the words) are held in Redis, sealed,
+// and ReplayHeldCrisisTexts records them once it answers (the worker runs
+// it with the held opt-outs' replay); core's MessageSid key makes a
+// replay of one recorded meanwhile harmless. Only when Redis fails as
+// well is the alert lost, and the error log says so.
+
+// crisisRecordWait is how long a crisis text's reply waits for core to
+// record it and alert staff before the text is held in Redis instead
+// (ReplayHeldCrisisTexts, every few seconds): core answers in
+// milliseconds, so this bounds only a PostgreSQL that hangs.
+const crisisRecordWait = 2 * time.Second
 
 // afterReferral answers a text after the conversation ended with a
 // referral (the state at flow.StepDone; its reference in st.Reference).
 // conv and r are flow's reading of it.
 //
 // A conversation that ended with the client declining (StepDeclined)
-// does not come here: its crisis words get the crisis lines from flow and
-// nothing more, as no referral and no consent stand behind it, so there is
-// nobody's referral to tell staff of and nothing may be recorded.
+// does not come here: no referral stands behind it, so its crisis words
+// tell staff only as any text with no referral in its conversation does
+// (tellStaffOfCrisis by phone).
 func (s *SMS) afterReferral(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
 	st.Conv = conv
 	o := s.reply(t, r.Templates, r.Data, statePut, &st)
-	danger := r.Danger
-	if st.Reference == "" || (!r.SelfHarm && !danger) {
-		return o
+	s.tellStaffOfCrisis(ctx, t, st.Reference, r, &o)
+	return o
+}
+
+// tellStaffOfCrisis tells staff, through core.RecordCrisisAfterEnd, of a
+// text flow found words of self-harm or danger in (r), when it is the
+// text of a client with an open referral: the one called reference, or
+// with none, the client whose proven phone sent it. o is the text's
+// reply, which stands whatever happens here; o.recorded says when
+// PostgreSQL (or Redis, holding the text) has it.
+func (s *SMS) tellStaffOfCrisis(ctx context.Context, t *smsTurn, reference string, r flow.Reply, o *smsOutcome) {
+	if !r.SelfHarm && !r.Danger {
+		return
 	}
-	c := core.CrisisAfterEnd{Reference: st.Reference, Phone: t.phone, SelfHarm: r.SelfHarm, Danger: danger,
+	c := core.CrisisAfterEnd{Reference: reference, Phone: t.phone, SelfHarm: r.SelfHarm, Danger: r.Danger,
 		MessageSID: t.msg.SID, At: t.now}
-	res, err := s.engine.RecordCrisisAfterEnd(ctx, c)
+	rctx, cancel := context.WithTimeout(ctx, s.crisisWait)
+	res, err := s.engine.RecordCrisisAfterEnd(rctx, c)
+	cancel()
+	by := "reference"
+	if reference == "" {
+		by = "phone"
+	}
 	if err == nil {
-		s.log.Info("sms crisis text after a referral", "sid", t.msg.SID, "outcome", string(res))
-		o.recorded = res != core.CrisisNotTheirs
-		return o
+		s.log.Info("sms crisis text after a referral", "sid", t.msg.SID, "by", by, "outcome", string(res))
+		o.recorded = o.recorded || (res != core.CrisisNotTheirs && res != core.CrisisNoOpenReferral)
+		return
 	}
 	if herr := s.holdCrisisText(context.WithoutCancel(ctx), c); herr != nil {
 		s.log.Error("sms crisis text after a referral not recorded nor held: staff were not alerted",
-			"sid", t.msg.SID, "reference", st.Reference, "err", errors.Join(err, herr))
-		return o
+			"sid", t.msg.SID, "by", by, "reference", reference, "err", errors.Join(err, herr))
+		return
 	}
 	s.log.Error("sms crisis text after a referral not recorded: held in Redis until PostgreSQL answers",
-		"sid", t.msg.SID, "reference", st.Reference, "err", err)
+		"sid", t.msg.SID, "by", by, "reference", reference, "err", err)
 	o.recorded = true
-	return o
 }
 
 // heldCrisisTextsKey is the Redis hash of crisis texts PostgreSQL has not
@@ -72,6 +104,8 @@ func heldCrisisTextsKey(keyPrefix string) string { return keyPrefix + "sms:crisi
 func heldCrisisTextField(key, sid string) string { return "redis:" + key + ":" + sid }
 
 // heldCrisisText is what is held of a crisis text: core's input, no words.
+// Reference is "" for a text with no referral in its conversation: core
+// finds the client by Phone.
 type heldCrisisText struct {
 	Reference string    `json:"reference"`
 	Phone     string    `json:"phone"`
@@ -97,8 +131,9 @@ func (s *SMS) holdCrisisText(ctx context.Context, c core.CrisisAfterEnd) error {
 	return nil
 }
 
-// ReplayHeldCrisisTexts records with core every crisis text after a
-// referral held in Redis under keyPrefix while PostgreSQL did not answer
+// ReplayHeldCrisisTexts records with core every crisis text (after a
+// referral, or with none in its conversation) held in Redis under
+// keyPrefix while PostgreSQL did not answer in time
 // (core.RecordCrisisAfterEnd, which alerts staff), and forgets each once
 // recorded. It returns how many it recorded; on an error the rest stay
 // held for the next run. One that does not open is dropped, with an

@@ -39,7 +39,7 @@ func TestCrisisLinesPolishTextGetsPolishNumbers(t *testing.T) {
 	}
 	reply := got[0]
 	for _, want := range []string{
-		"Nie musisz radzić sobie sam.",
+		"Nie musisz radzić sobie w pojedynkę.",
 		"Samaritans, bezpłatnie, całą dobę: 116 123.",
 		"Jeśli grozi Ci niebezpieczeństwo, dzwoń pod 999.",
 		"Breathing Space: 0800 83 85 87, evenings and weekends.",

@@ -122,6 +122,10 @@ type SMS struct {
 	// unknownWait, when set by tests, replaces unknownSIDWait.
 	unknownWait time.Duration
 
+	// crisisWait is how long a crisis text waits for core to alert staff
+	// (crisisRecordWait; tests shorten it).
+	crisisWait time.Duration
+
 	// lockHook, when set by tests, runs while a text holds its phone's
 	// lock, so a test can hold a second text at the door.
 	lockHook func(body string)
@@ -202,6 +206,7 @@ func New(cfg Config) (*SMS, error) {
 		validator: client.NewRequestValidator(cfg.AuthToken), signer: newTwilioSigner(cfg.AuthToken),
 		base: strings.TrimRight(cfg.PublicURL, "/"),
 		cat:  cfg.Catalogue, random: cfg.Random, wordings: map[string]core.ConsentWording{},
+		crisisWait: crisisRecordWait,
 	}, nil
 }
 

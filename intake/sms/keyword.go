@@ -80,7 +80,7 @@ func (s *SMS) help(ctx context.Context, t *smsTurn, optOut string) smsOutcome {
 			return s.faultOutcome(ctx)
 		}
 		if !out {
-			return s.begin(t, t.flow.Messages.Help)
+			return s.begin(ctx, t, t.flow.Messages.Help)
 		}
 	}
 	return s.withQuestion(t, t.flow.Messages.Help)

@@ -63,12 +63,14 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	t := &smsTurn{ctx: ctx, msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
 		version: w.Version, network: n, keys: s.keysFor(n, w, s.areaExample(ctx)), state: c.state}
 	ownLang := c.lang // the language the client's own texts last chose
+	chosen := false   // ownLang was chosen in a conversation that timed out
 	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
 		// Timed out: the conversation goes, the language the client chose
 		// in it stays, so the apology and the new start are in it.
 		t.expired = t.state.open()
 		if t.expired && t.state.Conv.Lang != "" {
 			ownLang = t.state.Conv.Lang
+			chosen = t.state.Conv.Step != flow.StepLanguage
 		}
 		t.state = nil
 	}
@@ -85,6 +87,11 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		t.flow, t.ownLang = t.flow.In(t.state.Conv.Lang), true
 	} else if _, ok := s.cat.Language(ownLang); ok {
 		t.flow, t.ownLang = t.flow.In(ownLang), true
+		if chosen {
+			// A language chosen in the conversation that timed out,
+			// English included: not the languages offered again.
+			t.flow = t.flow.Chosen()
+		}
 	} else if code, err := s.engine.PhoneLanguage(ctx, phone); err != nil {
 		s.log.Warn("sms client language", "sid", msg.SID, "err", err)
 	} else if code != "" {
@@ -196,7 +203,7 @@ func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
 	msg := t.msg
 	if msg.keyword(t.flow) == flow.KeywordRestart {
 		t.state, t.expired = nil, false
-		return s.begin(t)
+		return s.begin(ctx, t)
 	}
 	if !t.state.open() {
 		if o, handled := s.answerAwaiting(ctx, t); handled {
@@ -204,7 +211,7 @@ func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
 		}
 	}
 	if t.state == nil {
-		return s.begin(t)
+		return s.begin(ctx, t)
 	}
 	return s.advance(ctx, t)
 }
