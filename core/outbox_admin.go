@@ -190,26 +190,37 @@ func (o *Outbox) ProviderIDKnown(ctx context.Context, providerID string) (bool, 
 
 // OutboxGauge is one kind's rows now, for metrics.
 type OutboxGauge struct {
-	Kind      OutboxKind `db:"kind"`
-	Depth     int64      `db:"depth"` // not yet delivered: due, scheduled or retrying
-	Dead      int64      `db:"dead"`
-	OldestDue *time.Time `db:"oldest_due"` // the longest-waiting due row's due time
+	Kind  OutboxKind `db:"kind"`
+	Depth int64      `db:"depth"` // not yet delivered: due, scheduled or retrying
+	Dead  int64      `db:"dead"`
+	// OldestPending is since when the longest-waiting pending row has
+	// waited (see sqlOutboxGauges); nil when no row is pending.
+	OldestPending *time.Time `db:"oldest_pending"`
 }
 
 // sqlOutboxGauges reads only the rows not yet delivered and the dead
 // letters, each through its partial index (outbox_due_idx,
 // outbox_dead_idx), never the delivered rows that make up nearly all of
 // the outbox.
+//
+// A pending row is one that should have gone by now: due and never tried,
+// waiting since it fell due (available_at); or tried and waiting for its
+// next attempt, waiting since it was queued (created_at), however often
+// it was rescheduled. A row scheduled for later and never tried (a
+// reminder, a text held for quiet hours) and a row in flight are not
+// pending. A reminder that fails counts from when it was queued.
 const sqlOutboxGauges = `
-SELECT kind, sum(depth)::bigint AS depth, sum(dead)::bigint AS dead, min(oldest_due) AS oldest_due FROM (
-    SELECT kind, count(*) AS depth, 0 AS dead, min(available_at) FILTER (WHERE available_at <= $1) AS oldest_due
+SELECT kind, sum(depth)::bigint AS depth, sum(dead)::bigint AS dead, min(oldest_pending) AS oldest_pending FROM (
+    SELECT kind, count(*) AS depth, 0 AS dead,
+           min(CASE WHEN attempts > 0 THEN created_at ELSE available_at END)
+               FILTER (WHERE NOT leased AND (available_at <= $1 OR attempts > 0)) AS oldest_pending
     FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL GROUP BY kind
     UNION ALL
     SELECT kind, 0, count(*), NULL FROM outbox WHERE dead_at IS NOT NULL GROUP BY kind
 ) g GROUP BY kind`
 
-// Gauges reads the outbox's depth, dead letters and oldest due row by
-// kind, as of now. They are read at each scrape, so they are right however
+// Gauges reads the outbox's depth, dead letters and oldest pending row
+// by kind, as of now. They are read at each scrape, so they are right however
 // many workers run.
 func (o *Outbox) Gauges(ctx context.Context, now time.Time) ([]OutboxGauge, error) {
 	rows, _ := o.pool.Query(ctx, sqlOutboxGauges, now)

@@ -91,9 +91,19 @@ func (w *Worker) deliver(ctx context.Context, r core.OutboxClaim) {
 		if errors.Is(err, core.ErrLeaseLost) {
 			w.log.Warn("record outbox delivery", "id", r.ID, "kind", r.Kind, "err", err)
 		} else {
-			w.databaseDown(err)
+			w.notRecorded(ctx, err)
 		}
 	}
+}
+
+// notRecorded notes an outcome the database did not take: PostgreSQL is
+// away (logged once an outage), unless the worker was stopped past its
+// grace (ctx ended) and the row is left to its lease.
+func (w *Worker) notRecorded(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	w.databaseDown(err)
 }
 
 func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, error) {
@@ -171,7 +181,7 @@ const recordMargin = 5 * time.Second
 // still recorded on a text marked "sending", for the next claim to
 // check with the provider rather than call it lost.
 func (w *Worker) markSent(ctx context.Context, r core.OutboxClaim, out outcome) error {
-	until := time.Now().Add(r.Lease.Sub(w.now()) - recordMargin)
+	until := w.leaseEnd(r)
 	wait := 50 * time.Millisecond
 	for {
 		err := w.outbox.MarkSent(ctx, r, w.now(), out.providerID, out.status, out.inTx)
@@ -194,6 +204,15 @@ func (w *Worker) markSent(ctx context.Context, r core.OutboxClaim, out outcome) 
 		}
 		wait = min(2*wait, 2*time.Second)
 	}
+}
+
+// leaseEnd is when the worker stops trying to record the delivery of r,
+// recordMargin before its lease runs out (or halfway through a lease
+// shorter than twice that), on the system clock: a send waits for its
+// provider no longer.
+func (w *Worker) leaseEnd(r core.OutboxClaim) time.Time {
+	left := r.Lease.Sub(w.now())
+	return time.Now().Add(max(left-recordMargin, left/2))
 }
 
 // keepProviderID records the provider's id of a text left "sending",
@@ -272,7 +291,7 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 				w.leaseLost(r)
 				return
 			}
-			w.databaseDown(err) // logged once for the whole outage, not per row
+			w.notRecorded(ctx, err) // logged once for the whole outage, not per row
 			return
 		}
 		w.metrics.retried(r.Kind)
@@ -287,12 +306,20 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 		if errors.Is(err, core.ErrLeaseLost) {
 			w.leaseLost(r)
 		} else {
-			w.databaseDown(err)
+			w.notRecorded(ctx, err)
 		}
 		return
 	}
 	w.metrics.dead(r.Kind)
-	w.log.Warn("delivery dead-lettered", "id", r.ID, "kind", r.Kind, "attempts", r.Attempts, "err", f.Error())
+	if f.Interrupted {
+		// The provider may have the message: one line that says so, and
+		// why it is not sent again.
+		w.metrics.interrupted(r.Kind)
+		w.log.Warn("delivery interrupted: the provider may have taken it, so it is not sent again; dead-lettered for someone to check",
+			"id", r.ID, "kind", r.Kind, "attempts", r.Attempts, "err", f.Error())
+	} else {
+		w.log.Warn("delivery dead-lettered", "id", r.ID, "kind", r.Kind, "attempts", r.Attempts, "err", f.Error())
+	}
 	w.wake() // deliver the coordinators' alert
 }
 

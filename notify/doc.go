@@ -73,19 +73,33 @@
 // greets, or holds its answer to MAIL FROM or RCPT TO — gives the row
 // back, and one killed leaves it to be claimed again: either way it is
 // sent as usual, once. The server's 250 after the "." is the point of
-// delivery, and the row is marked sent in the statement that follows;
-// any failure is retried, and the retry clears the mark. 4xx answers,
-// dropped connections and TLS failures are retried with backoff; 5xx
-// answers (a refused recipient, a wrong password) are dead-lettered and
-// the coordinators alerted (by Slack and by email, never by email about
-// an email alert). A worker stopped or killed between the "." and the
-// mark leaves a "sending" row that is dead-lettered as interrupted, not
-// sent again; a connection that times
-// out after the message's final dot but before the 250 is retried, and the
-// message may then arrive twice with the same Message-ID (derived from the
-// row), which mail programs use to spot the repeat. Email rows carry no
-// referral_id, so a mail server that is down never holds back a
-// referral's cards and texts.
+// delivery, and the row is marked sent in the statement that follows.
+// The worker waits for that answer as RFC 5321 §4.5.3.2.6 asks, up to 10
+// minutes, but never past the row's lease (less the margin it keeps to
+// record the outcome), so the worker that sent the email is the one that
+// records it; the commands before the "." get the usual 10 s, as giving
+// up there is safe. A 4xx answer, a connection dropped while the server
+// reads the message (the message leaves before the mark, the "." on its
+// own after it, and a server that has closed the connection or spoken
+// by then is not sent the "."), is retried, and the retry clears the
+// mark; 5xx answers (a refused recipient, a wrong password) are
+// dead-lettered and the coordinators alerted (by Slack and by email,
+// never by email about an email alert). When the "." went out and no
+// answer came — the wait ran out, the connection ended — the server may
+// have taken the email: it is dead-lettered at once as interrupted, its
+// last error naming its Message-ID (derived from the row) to look for in
+// the mail server's log, counted (onward_notify_interrupted_total) and
+// logged in one line, and never sent again unless someone retries it. So
+// is a "sending" row whose worker was stopped or killed between the "."
+// and the mark. A mail server that cannot be reached at all (no
+// connection, no greeting, TLS failing) is no email's fault: the worker
+// says so once when it starts ("mail server unavailable", with the
+// server's address and the cause) and once when it ends, tries one email
+// at a time after a backoff (from the crisis schedule's first wait,
+// doubling up to a minute) while the others wait, put back uncounted
+// ("waiting: the mail server cannot be reached"), so no outage, however
+// long, dead-letters an email. Email rows carry no referral_id, so a mail
+// server that is down never holds back a referral's cards and texts.
 //
 // Causal order: a referral's row is never delivered while an older row of
 // the same referral is due, in flight or waiting to be retried, so a card

@@ -150,14 +150,28 @@ func (w *Worker) nobodyAtAgency(ctx context.Context, agency core.AgencyID) ([]co
 // an email that moment is the end of its data, the final "." (see
 // MailSender): a worker stopped or killed while the server has not
 // greeted it, or anywhere else before, leaves a row that is simply tried
-// again.
+// again. The same holds for a worker that waited for the server's answer
+// to the "." and got none: the email is dead-lettered as interrupted.
+//
+// The send, with its wait for that answer, ends while the row's lease
+// holds, so that its outcome is recorded by this worker. While the mail
+// server cannot be reached the email waits, uncounted (mailGate).
 func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	if r.DeliveryStatus == core.DeliverySending {
-		return outcome{}, &Failure{Provider: "smtp", Permanent: true, Reason: "interrupted during send: the email may or may not have reached the mail server; check its log before retrying"}
+		return outcome{}, &Failure{Provider: "smtp", Permanent: true, Interrupted: true,
+			Reason: "interrupted during send: the worker stopped after the mail server had the whole email and before its answer, so it may have taken it; not sent again: look for Message-ID <" +
+				w.messageID(r) + "> in the mail server's log before retrying"}
 	}
 	if w.mail == nil {
 		return skipped("email not configured"), nil
 	}
+	ctx, cancel := context.WithDeadline(ctx, w.leaseEnd(r))
+	defer cancel()
+	until, probe, ok := w.mailGate.admit(ctx, w.now)
+	if !ok {
+		return deferred(until, mailWaitWhy), nil
+	}
+	defer w.mailGate.cancelProbe(probe) // a probe that never reached the server
 	staff, agency, referral := emailSubjectIDs(r)
 	subj, err := w.engine.EmailSubjects(ctx, staff, agency, referral)
 	if err != nil {
@@ -173,7 +187,15 @@ func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, er
 	// A lost lease (core.ErrLeaseLost) calls the send off: another
 	// worker has the row.
 	commit := func() error { return w.outbox.MarkSending(ctx, r) }
-	if err := w.mail.SendMail(ctx, m, commit); err != nil {
+	err = w.mail.SendMail(ctx, m, commit)
+	var down *MailServerDown
+	if errors.As(err, &down) {
+		until := w.mailGate.failed(down, probe, w.now())
+		w.log.Debug("email waits for the mail server", "id", r.ID, "until", until, "err", down.Cause)
+		return deferred(until, mailWaitWhy), nil
+	}
+	w.mailGate.answered(probe)
+	if err != nil {
 		return outcome{}, err
 	}
 	return sent("<"+m.MessageID+">", DeliveryEmailed), nil

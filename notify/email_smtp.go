@@ -49,7 +49,14 @@ type Mail struct {
 
 // SMTPOptions tune the SMTP sender.
 type SMTPOptions struct {
-	Timeout time.Duration // one connection's commands; zero means DefaultProviderTimeout
+	// Timeout bounds connecting and each command up to the message's
+	// final "."; zero means DefaultProviderTimeout. Giving up there is
+	// safe: the server holds nothing it may deliver yet.
+	Timeout time.Duration
+	// FinalReplyTimeout bounds the wait for the server's answer to the
+	// final "."; zero means DefaultFinalReplyTimeout. The send's context
+	// deadline (the worker's lease) bounds it too.
+	FinalReplyTimeout time.Duration
 	// Dial opens connections; nil dials TCP. Tests pass a guard that
 	// refuses every address but the fake server's.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -71,6 +78,15 @@ type SMTPOptions struct {
 // round trips; Onward's email comes in bursts (one referral, several
 // recipients) that fit well inside this.
 const DefaultSMTPMaxIdle = 30 * time.Second
+
+// DefaultFinalReplyTimeout is how long the sender waits for the server's
+// answer to the final "." of a message: RFC 5321 §4.5.3.2.6 asks a client
+// to wait 10 minutes, as a server may scan or relay the message before it
+// answers. Giving up sooner does not call the message back: the server
+// may already have taken responsibility for it, and a client that sends
+// it again delivers it twice (§4.5.3.2.6, §6.1). So an answer that never
+// comes leaves the message's fate unknown, and it is not sent again.
+const DefaultFinalReplyTimeout = 10 * time.Minute
 
 // SMTPSender sends email through ONWARD_SMTP_URL with go-mail, keeping a
 // few connections open between messages. The point of delivery is the
@@ -95,8 +111,10 @@ const DefaultSMTPMaxIdle = 30 * time.Second
 // connection.
 type SMTPSender struct {
 	client        *mail.Client
+	addr          string // host:port, for the log
 	from, replyTo string
 	timeout       time.Duration
+	finalWait     time.Duration // see SMTPOptions.FinalReplyTimeout
 	maxIdle       time.Duration
 	clock         core.Clock
 	conns         int
@@ -123,6 +141,9 @@ func NewSMTPSender(cfg config.Config, o SMTPOptions) (*SMTPSender, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultProviderTimeout
+	}
+	if o.FinalReplyTimeout <= 0 {
+		o.FinalReplyTimeout = DefaultFinalReplyTimeout
 	}
 	if o.Conns <= 0 {
 		o.Conns = 8
@@ -173,8 +194,8 @@ func NewSMTPSender(cfg config.Config, o SMTPOptions) (*SMTPSender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ONWARD_SMTP_URL: %w", err)
 	}
-	return &SMTPSender{client: c, from: cfg.MailFrom, replyTo: cfg.MailReplyTo, timeout: o.Timeout,
-		maxIdle: o.MaxIdle, clock: o.Clock, conns: o.Conns}, nil
+	return &SMTPSender{client: c, addr: s.Addr(), from: cfg.MailFrom, replyTo: cfg.MailReplyTo,
+		timeout: o.Timeout, finalWait: o.FinalReplyTimeout, maxIdle: o.MaxIdle, clock: o.Clock, conns: o.Conns}, nil
 }
 
 // helloName is the name Onward gives itself in EHLO: its public host.
@@ -193,7 +214,7 @@ func helloName(publicURL string) string {
 // has been sent on it.
 func (s *SMTPSender) conn(ctx context.Context) (*smtpConn, error) {
 	if c, ok := s.takeIdle(); ok {
-		if err := c.UpdateDeadline(s.timeout); err == nil {
+		if err := c.UpdateDeadline(within(ctx, s.timeout)); err == nil {
 			if err := c.Noop(); err == nil {
 				c.reused = true
 				return c, nil
@@ -311,7 +332,14 @@ func (s *SMTPSender) Close() {
 // SendMail sends one message over a pooled connection, calling commit
 // just before the final "." (see MailSender). A connection that saw any
 // error is dropped, never reused. A reused connection the server closes
-// at MAIL FROM is replaced once, at once (see SMTPSender).
+// at MAIL FROM is replaced once, at once (see SMTPSender). No wait
+// outlives ctx's deadline: the worker's hold on the row.
+//
+// A server that cannot be reached at all, for a reason that may pass, is
+// a *MailServerDown: no fault of this message. A message whose final "."
+// went out and whose answer never came (the wait ran out, the connection
+// ended) is an interrupted, permanent Failure: the server may have taken
+// it, so it must not be sent again.
 func (s *SMTPSender) SendMail(ctx context.Context, m Mail, commit func() error) error {
 	msg, err := s.message(m)
 	if err != nil {
@@ -319,37 +347,78 @@ func (s *SMTPSender) SendMail(ctx context.Context, m Mail, commit func() error) 
 	}
 	c, err := s.conn(ctx)
 	if err != nil {
-		return mailFailure(err)
+		return s.unreachable(err)
 	}
-	closed, err := s.send(c, msg, commit)
+	closed, err := s.send(ctx, c, msg, commit)
 	if closed && c.reused {
 		// Closed between the probe and the message's first command: the
 		// connections idle longer are likely gone too.
 		s.retireOlder(c)
 		if c, err = s.dial(ctx); err != nil {
-			return mailFailure(err)
+			return s.unreachable(err)
 		}
-		_, err = s.send(c, msg, commit)
+		_, err = s.send(ctx, c, msg, commit)
 	}
 	var off calledOff
+	var unanswered *unansweredError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &off):
 		return off.err
+	case errors.As(err, &unanswered):
+		return unanswered.failure(m.MessageID)
 	}
 	return mailFailure(err)
+}
+
+// MailServerDown is a mail server that could not be reached at all, for
+// a reason that may pass: no connection (refused, no route, a timeout),
+// no greeting, a 4xx to EHLO, STARTTLS failing. It is no message's
+// fault, so the worker waits for the server instead of counting it
+// against the message (see the worker's mailGate).
+type MailServerDown struct {
+	Addr    string   // host:port of ONWARD_SMTP_URL
+	Cause   string   // what failed, for the log: "dial tcp …: connect: connection refused"
+	Failure *Failure // the same in words safe for the outbox row
+}
+
+func (e *MailServerDown) Error() string { return e.Failure.Error() }
+func (e *MailServerDown) Unwrap() error { return e.Failure }
+
+// unreachable is what a failure to open a connection means: a
+// MailServerDown, or, when retrying cannot help (a wrong password, no
+// safe way to sign in), a permanent Failure.
+func (s *SMTPSender) unreachable(err error) error {
+	f := asFailure(mailFailure(err))
+	if f.Permanent {
+		return f
+	}
+	cause := strings.Join(strings.Fields(err.Error()), " ")
+	var answer *textproto.Error
+	if errors.As(err, &answer) {
+		cause = fmt.Sprintf("it answered %d", answer.Code) // never the server's words
+	}
+	return &MailServerDown{Addr: s.addr, Cause: cause, Failure: f}
+}
+
+// within is d, or less when ctx's deadline comes sooner.
+func within(ctx context.Context, d time.Duration) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl))
+	}
+	return max(d, time.Millisecond)
 }
 
 // send offers msg on c, and keeps c for the next message if all went
 // well. Otherwise it closes c, and closed says whether the server had
 // closed it at the message's MAIL FROM (closedAtMailFrom), which must be
 // told before c is closed on this side.
-func (s *SMTPSender) send(c *smtpConn, msg *mail.Msg, commit func() error) (closed bool, err error) {
+func (s *SMTPSender) send(ctx context.Context, c *smtpConn, msg *mail.Msg, commit func() error) (closed bool, err error) {
 	delivered := false
-	err = c.UpdateDeadline(s.timeout)
+	err = c.UpdateDeadline(within(ctx, s.timeout))
 	if err == nil {
-		delivered, err = c.transact(msg, commit)
+		delivered, err = c.transact(ctx, msg, commit, within(ctx, s.finalWait), s.timeout)
 	}
 	switch {
 	case err == nil:
@@ -388,6 +457,38 @@ type transactionError struct {
 func (e *transactionError) Error() string { return e.cmd + ": " + e.err.Error() }
 func (e *transactionError) Unwrap() error { return e.err }
 
+// unansweredError is a transaction whose final "." went out whole and
+// whose answer never came: the wait ran out, or the connection ended
+// (an EOF, a reset). The server may have taken the message (RFC 5321
+// §4.5.3.2.6, §6.1).
+type unansweredError struct {
+	waited time.Duration
+	err    error
+}
+
+func (e *unansweredError) Error() string {
+	return fmt.Sprintf("no answer to the end of data after %s: %v", e.waited, e.err)
+}
+func (e *unansweredError) Unwrap() error { return e.err }
+
+// failure is the outbox's account of it: interrupted, and permanent, so
+// the message is never sent again on its own; the Message-ID lets
+// whoever retries it look for it in the mail server's log first.
+func (e *unansweredError) failure(messageID string) *Failure {
+	why := "no answer within " + e.waited.Round(time.Second).String()
+	var ne net.Error
+	if !errors.As(e.err, &ne) || !ne.Timeout() {
+		why = "the connection ended before its answer"
+	}
+	return &Failure{Provider: "smtp", Permanent: true, Interrupted: true,
+		Reason: "interrupted during send: the mail server had the whole email but did not answer its end (" + why +
+			"), so it may have taken it; not sent again: look for Message-ID <" + messageID + "> in the mail server's log before retrying"}
+}
+
+// errGaveUp is a server that closed the connection, or said something,
+// while it read a message's data: the final "." is not sent.
+var errGaveUp = errors.New("the mail server closed the connection or spoke before the end of the message")
+
 // calledOff is a transaction called off by its commit's error, before
 // the final ".": the server holds nothing of the message.
 type calledOff struct{ err error }
@@ -402,8 +503,11 @@ func (e calledOff) Unwrap() error { return e.err }
 // 5321 §3.3); one broken off before it (the connection closed or timed
 // out) is a temporary failure, nothing delivered (§3.8), so until commit
 // the server can hold nothing it may deliver. delivered says the server
-// answered the final "." with 250.
-func (c *smtpConn) transact(msg *mail.Msg, commit func() error) (delivered bool, err error) {
+// answered the final "." with 250. The answer to the final "." is waited
+// for up to finalWait (RFC 5321's 10 minutes, or what is left of the
+// worker's lease), or until ctx ends; one that never comes is an
+// unansweredError. The commands before it, and RSET, get timeout.
+func (c *smtpConn) transact(ctx context.Context, msg *mail.Msg, commit func() error, finalWait, timeout time.Duration) (delivered bool, err error) {
 	from, err := msg.GetSender(false)
 	if err != nil {
 		return false, permanent("ONWARD_MAIL_FROM", err)
@@ -424,7 +528,14 @@ func (c *smtpConn) transact(msg *mail.Msg, commit func() error) (delivered bool,
 	if err != nil {
 		return false, &transactionError{cmdData, err}
 	}
+	// The message leaves before commit, the "." on its own after it: a
+	// server that drops the connection while it reads the message makes
+	// the "." fail to go out, which tells that it held nothing. Sent in
+	// one write, the two could not be told from a drop after the ".".
 	if _, err := msg.WriteTo(data); err != nil {
+		return false, &transactionError{cmdMessage, err}
+	}
+	if err := c.Text.W.Flush(); err != nil {
 		return false, &transactionError{cmdMessage, err}
 	}
 	if commit != nil {
@@ -432,8 +543,28 @@ func (c *smtpConn) transact(msg *mail.Msg, commit func() error) (delivered bool,
 			return false, calledOff{err}
 		}
 	}
-	if err := data.Close(); err != nil {
+	if c.wire != nil && c.wire.spoke() {
+		// It closed the connection, or spoke, while it read the message.
+		return false, &transactionError{cmdEndOfData, errGaveUp}
+	}
+	if err := c.UpdateDeadline(finalWait); err != nil {
+		return false, &transactionError{cmdEndOfData, err} // the "." was not sent
+	}
+	// A worker stopped for good cannot record the answer: stop waiting.
+	stop := context.AfterFunc(ctx, c.wire.interrupt)
+	start := time.Now()
+	err = data.Close()
+	stop()
+	if err != nil {
+		var answer *textproto.Error
+		if !errors.As(err, &answer) && !c.wire.failedWriting() {
+			return false, &unansweredError{waited: time.Since(start), err: err}
+		}
+		// An answer (4xx, 5xx), or the "." never went out whole.
 		return false, &transactionError{cmdEndOfData, err}
+	}
+	if err := c.UpdateDeadline(timeout); err != nil {
+		return true, &transactionError{cmdReset, err}
 	}
 	if err := c.Reset(); err != nil {
 		return true, &transactionError{cmdReset, err}
@@ -481,8 +612,9 @@ func closedByPeer(err error) bool {
 // first error is this message's.
 type wire struct {
 	net.Conn
-	mu  sync.Mutex
-	err error
+	mu      sync.Mutex
+	err     error
+	writing bool // err came from a write
 }
 
 // wireSlot is the context key under which dial asks the dialer for the
@@ -522,25 +654,47 @@ func wireDialer(dial func(ctx context.Context, network, addr string) (net.Conn, 
 
 func (w *wire) Read(p []byte) (int, error) {
 	n, err := w.Conn.Read(p)
-	w.note(err)
+	w.note(err, false)
 	return n, err
 }
 
 func (w *wire) Write(p []byte) (int, error) {
 	n, err := w.Conn.Write(p)
-	w.note(err)
+	w.note(err, true)
 	return n, err
 }
 
-func (w *wire) note(err error) {
+func (w *wire) note(err error, writing bool) {
 	if err == nil {
 		return
 	}
 	w.mu.Lock()
 	if w.err == nil {
-		w.err = err
+		w.err, w.writing = err, writing
 	}
 	w.mu.Unlock()
+}
+
+// failedWriting reports whether the first error on the connection was a
+// write's. Once a message's data went out without error, a write failing
+// at its end means the final "." did not leave whole (a write that fails
+// has not handed all its bytes on), so the server cannot have taken the
+// message; a read failing means the "." left, as far as this side can
+// tell, and the answer did not come.
+func (w *wire) failedWriting() bool {
+	if w == nil {
+		return false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err != nil && w.writing
+}
+
+// interrupt ends any wait on the connection at once.
+func (w *wire) interrupt() {
+	if w != nil {
+		_ = w.SetDeadline(time.Now())
+	}
 }
 
 // peerClosed reports whether the server closed the connection: the

@@ -71,7 +71,9 @@ func accepted(t *testing.T, srv *smtpfake.Server, id string) (n, conn int) {
 // reused connection nothing of the message reached the server, so it is
 // sent again at once, once, on a new connection; on a new connection, or
 // once the server took MAIL FROM, the failure is returned for the
-// outbox to retry with backoff.
+// outbox to retry with backoff. A server that drops the connection while
+// it reads the message does so before the final "." here: the commit
+// (the worker's database write) waits for it.
 func TestEmailClosedAtMailFrom(t *testing.T) {
 	startTLS := smtpfake.Options{Username: "onward", Password: "right"}
 	implicitTLS := smtpfake.Options{Username: "onward", Password: "right", ImplicitTLS: true}
@@ -94,28 +96,29 @@ func TestEmailClosedAtMailFrom(t *testing.T) {
 		sent   bool            // SendMail returned nil and the server accepted the email once
 		tries  int             // MAIL FROM commands the server saw for the email
 		conns  int             // connections the server accepted in all
+		inData bool            // the server drops the connection while it reads the message
 	}{
 		// (a) A reused connection closed at MAIL FROM: a new one at once.
-		{"reused, closed without a word", smtpfake.Options{}, true, at(closed), true, 2, 2},
-		{"reused, reset", smtpfake.Options{}, true, at(reset), true, 2, 2},
-		{"reused, 421 and closed", smtpfake.Options{}, true, at(closing), true, 2, 2},
-		{"reused, closed without a word, STARTTLS", startTLS, true, at(closed), true, 2, 2},
-		{"reused, reset, STARTTLS", startTLS, true, at(reset), true, 2, 2},
-		{"reused, closed without a word, smtps", implicitTLS, true, at(closed), true, 2, 2},
+		{"reused, closed without a word", smtpfake.Options{}, true, at(closed), true, 2, 2, false},
+		{"reused, reset", smtpfake.Options{}, true, at(reset), true, 2, 2, false},
+		{"reused, 421 and closed", smtpfake.Options{}, true, at(closing), true, 2, 2, false},
+		{"reused, closed without a word, STARTTLS", startTLS, true, at(closed), true, 2, 2, false},
+		{"reused, reset, STARTTLS", startTLS, true, at(reset), true, 2, 2, false},
+		{"reused, closed without a word, smtps", implicitTLS, true, at(closed), true, 2, 2, false},
 
 		// (b) A new connection's failure is returned: never a second new one.
-		{"new connection closed", smtpfake.Options{}, false, at(closed), false, 1, 1},
-		{"reused closed, and the new one too", smtpfake.Options{}, true, at(closed, closed), false, 2, 2},
-		{"reused reset, and the new one too, STARTTLS", startTLS, true, at(reset, reset), false, 2, 2},
+		{"new connection closed", smtpfake.Options{}, false, at(closed), false, 1, 1, false},
+		{"reused closed, and the new one too", smtpfake.Options{}, true, at(closed, closed), false, 2, 2, false},
+		{"reused reset, and the new one too, STARTTLS", startTLS, true, at(reset, reset), false, 2, 2, false},
 
 		// (c) Once the server took MAIL FROM, nothing is resent at once.
-		{"reused, dropped in DATA", smtpfake.Options{}, true, at(smtpfake.Reply{Disconnect: true}), false, 1, 1},
-		{"reused, reset in DATA", smtpfake.Options{}, true, at(smtpfake.Reply{Disconnect: true, Reset: true}), false, 1, 1},
-		{"reused, dropped at RCPT TO", smtpfake.Options{}, true, at(smtpfake.Reply{At: "rcpt", Disconnect: true}), false, 1, 1},
-		{"reused closed, the new one dropped in DATA", smtpfake.Options{}, true, at(closed, smtpfake.Reply{Disconnect: true}), false, 2, 2},
+		{"reused, dropped in DATA", smtpfake.Options{}, true, at(smtpfake.Reply{Disconnect: true}), false, 1, 1, true},
+		{"reused, reset in DATA", smtpfake.Options{}, true, at(smtpfake.Reply{Disconnect: true, Reset: true}), false, 1, 1, true},
+		{"reused, dropped at RCPT TO", smtpfake.Options{}, true, at(smtpfake.Reply{At: "rcpt", Disconnect: true}), false, 1, 1, false},
+		{"reused closed, the new one dropped in DATA", smtpfake.Options{}, true, at(closed, smtpfake.Reply{Disconnect: true}), false, 2, 2, true},
 
 		// A MAIL FROM refused on an open connection is the server's answer.
-		{"reused, 451 to MAIL FROM", smtpfake.Options{}, true, at(smtpfake.Reply{At: "mail", Code: 451}), false, 1, 1},
+		{"reused, 451 to MAIL FROM", smtpfake.Options{}, true, at(smtpfake.Reply{At: "mail", Code: 451}), false, 1, 1, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,7 +130,15 @@ func TestEmailClosedAtMailFrom(t *testing.T) {
 				}
 			}
 			srv.SetScript(tc.script)
-			err := sender.SendMail(ctx, reuseMail(2), nil)
+			var commit func() error
+			if tc.inData {
+				commit = func() error {
+					wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+					defer cancel()
+					return srv.WaitDisconnected(wait)
+				}
+			}
+			err := sender.SendMail(ctx, reuseMail(2), commit)
 
 			n, conn := accepted(t, srv, reuseMail(2).MessageID)
 			if tc.sent {

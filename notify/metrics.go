@@ -19,9 +19,12 @@ type Metrics struct {
 	deliveries *prometheus.CounterVec // kind, outcome
 	retries    *prometheus.CounterVec // kind
 	deadRows   *prometheus.CounterVec // kind
+	cutShort   *prometheus.CounterVec // kind: dead letters the provider may have taken
 
-	mu     sync.Mutex
-	dbDown int // workers of this process that cannot reach PostgreSQL
+	mu       sync.Mutex
+	dbDown   int       // workers of this process that cannot reach PostgreSQL
+	mailDown time.Time // since when a worker of this process cannot reach the mail server
+	mailGone prometheus.GaugeFunc
 
 	gaugeMu  sync.Mutex
 	gauges   []core.OutboxGauge
@@ -54,7 +57,7 @@ func (m *Metrics) outboxGauges(ctx context.Context, outbox *core.Outbox, now tim
 
 // NewMetrics returns empty counters.
 func NewMetrics() *Metrics {
-	return &Metrics{
+	m := &Metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "onward_notify_deliveries_total",
 			Help: "Deliveries finished by this process, by kind and outcome (sent, skipped, deferred, dead, …).",
@@ -67,7 +70,40 @@ func NewMetrics() *Metrics {
 			Name: "onward_notify_dead_letters_total",
 			Help: "Rows this process dead-lettered, by kind.",
 		}, []string{"kind"}),
+		cutShort: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "onward_notify_interrupted_total",
+			Help: "Rows this process dead-lettered as interrupted during send, by kind: the provider may have taken the message (no answer to an email's final \".\", a text Twilio could not confirm), so it is not sent again until someone checks and retries it. Also counted in the dead letters.",
+		}, []string{"kind"}),
 	}
+	m.mailGone = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "onward_notify_mail_server_unreachable_seconds",
+		Help: "How long this process's worker has not reached the mail server (ONWARD_SMTP_URL), 0 while it does; emails wait meanwhile, their attempts not counted.",
+	}, m.mailUnreachable)
+	return m
+}
+
+// mailServer notes that a worker of this process stopped (down) or went
+// back to (!down) reaching the mail server.
+func (m *Metrics) mailServer(down bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case !down:
+		m.mailDown = time.Time{}
+	case m.mailDown.IsZero():
+		m.mailDown = time.Now()
+	}
+}
+
+// mailUnreachable is how long the mail server has not been reached, in
+// seconds (0 while it is).
+func (m *Metrics) mailUnreachable() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.mailDown.IsZero() {
+		return 0
+	}
+	return time.Since(m.mailDown).Seconds()
 }
 
 // databaseDown counts a worker that lost (true) or regained (false)
@@ -97,6 +133,7 @@ func (m *Metrics) WorkerCannotReachDatabase() bool {
 func (m *Metrics) handled(kind string) {
 	m.retries.WithLabelValues(kind)
 	m.deadRows.WithLabelValues(kind)
+	m.cutShort.WithLabelValues(kind)
 }
 
 func (m *Metrics) delivered(kind core.OutboxKind, outcome string) {
@@ -115,6 +152,12 @@ func (m *Metrics) dead(kind core.OutboxKind) {
 	m.deliveries.WithLabelValues(string(kind), "dead").Inc()
 }
 
+// interrupted counts a dead letter the provider may have taken.
+func (m *Metrics) interrupted(kind core.OutboxKind) {
+	m.handled(string(kind))
+	m.cutShort.WithLabelValues(string(kind)).Inc()
+}
+
 // Handler serves /metrics in Prometheus' text format: this process's
 // delivery counters, the outbox's gauges, and what each of more gathers
 // (the process's runtime and HTTP metrics, say). It answers 503 when the
@@ -130,7 +173,7 @@ func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock, more ...prometh
 			return
 		}
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(m.deliveries, m.retries, m.deadRows, outboxReading{gauges: gs, now: now})
+		reg.MustRegister(m.deliveries, m.retries, m.deadRows, m.cutShort, m.mailGone, outboxReading{gauges: gs, now: now})
 		httpmetrics.WriteText(w, append(prometheus.Gatherers{reg}, more...))
 	})
 }
@@ -141,7 +184,7 @@ var (
 	outboxDeadDesc = prometheus.NewDesc("onward_outbox_dead",
 		"Dead-lettered outbox rows waiting for `onward outbox retry`, by kind.", []string{"kind"}, nil)
 	outboxOldestDesc = prometheus.NewDesc("onward_outbox_oldest_pending_seconds",
-		"How long the longest-waiting due row has been due (0 when none is).", nil, nil)
+		"How long the longest-waiting pending row has waited: a due row since it fell due, a row waiting for a retry since it was queued (0 when none is).", nil, nil)
 )
 
 // outboxReading is one reading of the outbox's gauges, as of now, for
@@ -162,8 +205,8 @@ func (o outboxReading) Collect(ch chan<- prometheus.Metric) {
 	for _, g := range o.gauges {
 		ch <- prometheus.MustNewConstMetric(outboxDepthDesc, prometheus.GaugeValue, float64(g.Depth), string(g.Kind))
 		ch <- prometheus.MustNewConstMetric(outboxDeadDesc, prometheus.GaugeValue, float64(g.Dead), string(g.Kind))
-		if g.OldestDue != nil {
-			oldest = max(oldest, o.now.Sub(*g.OldestDue).Seconds())
+		if g.OldestPending != nil {
+			oldest = max(oldest, o.now.Sub(*g.OldestPending).Seconds())
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(outboxOldestDesc, prometheus.GaugeValue, oldest)

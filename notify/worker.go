@@ -108,6 +108,7 @@ type Worker struct {
 	cat           *lang.Catalogue
 	mail          MailSender
 	mailTmpl      *emailTemplates
+	mailGate      *mailGate // the mail server's outages
 
 	wakeCh chan struct{}
 
@@ -224,6 +225,9 @@ func New(o Options) (*Worker, error) {
 	if w.metrics == nil {
 		w.metrics = NewMetrics()
 	}
+	// While the mail server cannot be reached, one email tries it after
+	// the crisis schedule's first wait, doubling up to a minute.
+	w.mailGate = &mailGate{first: w.urgentBackoff.Base, most: min(w.backoff.Max, time.Minute), log: w.log, metrics: w.metrics}
 	return w, nil
 }
 

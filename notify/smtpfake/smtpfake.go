@@ -3,7 +3,9 @@
 // loopback socket and speaking the protocol to the real go-mail client,
 // that keeps every message it accepts. Tests script its answers per
 // message (4xx, 5xx, a connection dropped or reset at MAIL FROM, RCPT TO
-// or in the middle of DATA, a slow answer, a hang-up after the message),
+// or in the middle of DATA, a slow answer, a hang-up after the message,
+// no answer at all to the message's final "."), can go down and come
+// back up on the same address (connections refused meanwhile),
 // can drop idle connections as real servers do, and can accept
 // connections and never greet them, as a server that hangs (Mute); `onward dev` serves
 // what it caught at /dev/mail. Its Guard is the "no other host" rule of
@@ -64,6 +66,11 @@ type Reply struct {
 	// connection without waiting for the next command, as a server that
 	// takes one message per connection or is shutting down.
 	HangUp bool
+	// Unanswered reads the whole message and its final ".", keeps it,
+	// and closes the connection without answering, as a server that
+	// queued the message and then crashed, or a network that dropped the
+	// flow just then: the client cannot know the message was taken.
+	Unanswered bool
 }
 
 // Script decides the reply to the n-th message.
@@ -88,11 +95,11 @@ type Options struct {
 
 // Server is a running fake SMTP server.
 type Server struct {
-	srv  *smtp.Server
-	ln   net.Listener
+	addr string
 	opts Options
 
 	mu       sync.Mutex
+	srv      *smtp.Server // the one serving now (a new one after Down's up)
 	cond     *sync.Cond
 	msgs     []Message
 	attempts int
@@ -109,8 +116,19 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtpfake: listen: %w", err)
 	}
-	s := &Server{ln: ln, opts: o, open: map[*trackedConn]struct{}{}}
+	if o.ImplicitTLS && o.TLS == nil {
+		ln.Close()
+		return nil, errors.New("smtpfake: ImplicitTLS needs a TLS certificate (Options.TLS)")
+	}
+	s := &Server{addr: ln.Addr().String(), opts: o, open: map[*trackedConn]struct{}{}}
 	s.cond = sync.NewCond(&s.mu)
+	s.serve(ln)
+	return s, nil
+}
+
+// serve answers on ln with a new go-smtp server until it is closed.
+func (s *Server) serve(ln net.Listener) {
+	o := s.opts
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "smtpfake.localhost"
 	srv.AllowInsecureAuth = true
@@ -122,21 +140,18 @@ func Start(o Options) (*Server, error) {
 	srv.MaxMessageBytes = 10 << 20
 	var l net.Listener = trackedListener{ln, s}
 	if o.ImplicitTLS {
-		if o.TLS == nil {
-			ln.Close()
-			return nil, errors.New("smtpfake: ImplicitTLS needs a TLS certificate (Options.TLS)")
-		}
 		l = tls.NewListener(l, o.TLS)
 	} else {
 		srv.TLSConfig = o.TLS
 	}
+	s.mu.Lock()
 	s.srv = srv
+	s.mu.Unlock()
 	go func() { _ = srv.Serve(l) }()
-	return s, nil
 }
 
 // Addr is host:port.
-func (s *Server) Addr() string { return s.ln.Addr().String() }
+func (s *Server) Addr() string { return s.addr }
 
 // URL is ONWARD_SMTP_URL for this server.
 func (s *Server) URL() string {
@@ -153,7 +168,26 @@ func (s *Server) URL() string {
 // Close stops the server.
 func (s *Server) Close() error {
 	s.closeMuted()
-	return s.srv.Close()
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	return srv.Close()
+}
+
+// Down stops the server as a mail server that crashed or was stopped:
+// its connections end and new ones are refused ("connection refused")
+// until up starts it again on the same address, with the same script,
+// messages and counts.
+func (s *Server) Down() (up func() error) {
+	_ = s.Close()
+	return func() error {
+		ln, err := net.Listen("tcp", s.addr)
+		if err != nil {
+			return fmt.Errorf("smtpfake: listen again on %s: %w", s.addr, err)
+		}
+		s.serve(ln)
+		return nil
+	}
 }
 
 // Mute makes the server accept new connections and never greet them, as
@@ -472,6 +506,11 @@ func (x *session) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if rep.Unanswered {
+		x.s.keep(Message{From: x.from, To: append([]string(nil), x.to...), User: x.user, Conn: connNumber(x.conn.Conn()), Data: data, At: time.Now()})
+		x.drop(false)
+		return errors.New("connection dropped by the script")
 	}
 	if rep.Delay > 0 {
 		time.Sleep(rep.Delay)
