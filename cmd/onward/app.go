@@ -44,18 +44,6 @@ type app struct {
 	notReady outagelog.Log
 }
 
-// loadConfig reads and validates the environment.
-func loadConfig() (config.Config, error) {
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		return cfg, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, err
-	}
-	return cfg, core.SetPhoneCountries(cfg.PhoneCountryList())
-}
-
 // newCrypter builds the personal-data Crypter from the keys config
 // decoded.
 func newCrypter(cfg config.Config) (*core.Crypter, error) {

@@ -48,7 +48,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	months := fs.Int("months", 4, "months of referral history, 1 to 24")
 	seed := fs.Int64("seed", 0, "random seed: the same seed on the same day gives the same network")
 	history := fs.Int("history", 0, "add `N` synthetic referrals over five years (no events: for reports and their benchmark)")
-	if err := fs.Parse(args); err != nil {
+	if err := onlyFlags(fs, args, demoUsage); err != nil {
 		return err
 	}
 	cfg, err := loadDBConfig()

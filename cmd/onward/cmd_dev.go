@@ -47,7 +47,7 @@ const (
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("dev", devUsage, stdout, stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := onlyFlags(fs, args, devUsage); err != nil {
 		return err
 	}
 	stateDir := envOr("ONWARD_STATE_DIR", ".onward")

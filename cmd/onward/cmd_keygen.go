@@ -19,7 +19,7 @@ func init() {
 			fs := newFlags("keygen", "Usage: onward keygen\n\nPrint base64 of 32 random bytes: a new key for any of\n"+
 				strings.Join(keygenSettings, ", ")+".\nGenerate a separate key for each. ONWARD_HASH_KEY takes a new key only on a\n"+
 				"new database: on one in use, set it to what `onward keys hash-key` prints.\n", stdout, stderr)
-			if err := fs.Parse(args); err != nil {
+			if err := onlyFlags(fs, args, "Usage: onward keygen"); err != nil {
 				return err
 			}
 			fmt.Fprintln(stdout, config.NewKey())

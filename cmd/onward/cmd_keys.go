@@ -45,7 +45,11 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("keys "+sub, keysUsage, stdout, stderr)
 	dryRun := fs.Bool("dry-run", false, "rotate: count what would be re-sealed, change nothing")
 	batch := fs.Int("batch", 500, "rotate: rows per transaction")
-	if err := fs.Parse(args[1:]); err != nil {
+	line := "Usage: onward keys hash-key"
+	if sub == "rotate" {
+		line = "Usage: onward keys rotate [--dry-run] [--batch N]"
+	}
+	if err := onlyFlags(fs, args[1:], line); err != nil {
 		return err
 	}
 	if *batch <= 0 {

@@ -28,7 +28,7 @@ func init() {
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("migrate", migrateUsage, stdout, stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := onlyFlags(fs, args, migrateUsage); err != nil {
 		return err
 	}
 	cfg, err := loadDBConfig()

@@ -33,10 +33,10 @@ func init() {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", serveUsage, stdout, stderr)
 	worker := fs.Bool("worker", true, "run the outbox worker in this process")
-	if err := fs.Parse(args); err != nil {
+	if err := onlyFlags(fs, args, serveUsage); err != nil {
 		return err
 	}
-	a, err := startApp(stderr)
+	a, err := startApp(stderr, true)
 	if err != nil {
 		return err
 	}
@@ -55,31 +55,18 @@ func logMetricsOff(cfg config.Config, log *slog.Logger) {
 	}
 }
 
-// startApp is how serve and worker begin: the environment read and
-// validated, a logger on the stderr they were given, a word at start when
-// email is off, and the app built without reaching PostgreSQL or Redis,
-// which both then wait for.
-func startApp(stderr io.Writer) (*app, error) {
-	cfg, err := loadConfig()
+// startApp is how serve (serving) and worker begin: the environment read
+// and checked (every problem at once), a logger on the stderr they were
+// given, a word at start when email is off, and the app built without
+// reaching PostgreSQL or Redis, which both then wait for.
+func startApp(stderr io.Writer, serving bool) (*app, error) {
+	cfg, err := loadConfig(serving)
 	if err != nil {
 		return nil, err
 	}
 	log := newLoggerTo(cfg, stderr)
 	logMailOff(cfg, log)
 	return newApp(cfg, log)
-}
-
-// loadDBConfig reads the config for commands that only touch the
-// database, without the secrets serve requires.
-func loadDBConfig() (config.Config, error) {
-	cfg, err := config.Load(getenvDevDefaults)
-	if err != nil {
-		return cfg, err
-	}
-	if err := cfg.ValidateDatabaseURLs(); err != nil {
-		return cfg, err
-	}
-	return cfg, core.SetPhoneCountries(cfg.PhoneCountryList())
 }
 
 // logMailOff says once, at start, that staff email is off (Validate has

@@ -31,10 +31,10 @@ func init() {
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("worker", workerUsage, stdout, stderr)
 	metricsAddr := fs.String("metrics-addr", "", "also serve /metrics on this address, e.g. :9090")
-	if err := fs.Parse(args); err != nil {
+	if err := onlyFlags(fs, args, workerUsage); err != nil {
 		return err
 	}
-	a, err := startApp(stderr)
+	a, err := startApp(stderr, false)
 	if err != nil {
 		return err
 	}
@@ -44,16 +44,19 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	setting := "--metrics-addr"
 	if *metricsAddr == "" {
-		*metricsAddr = cfg.MetricsAddr
+		*metricsAddr, setting = cfg.MetricsAddr, "ONWARD_METRICS_ADDR"
 	}
 	st := newStartState()
 	var serving handoff
-	serving.set(st.handler())
+	// While it waits for PostgreSQL and Redis, /metrics has the process's
+	// own figures (the outbox's are read once the database answers).
+	serving.set(st.handler(metricsHandler(a)))
 	if *metricsAddr != "" {
 		ln, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {
-			return fmt.Errorf("metrics on %s: %w", *metricsAddr, err)
+			return fmt.Errorf("%s (%s): cannot listen there: %w", setting, *metricsAddr, listenCause(err))
 		}
 		srv := &http.Server{Handler: &serving, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
@@ -96,19 +99,34 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	go runRetentionDaily(ctx, a.engine, log)
 	go runOptOutReplay(ctx, a)
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
-	stopped := make(chan struct{})
-	defer close(stopped)
-	go func() {
-		select {
-		case <-ctx.Done():
-			log.Info("stopping: finishing the deliveries in hand", "grace", cfg.ShutdownGrace)
-		case <-stopped:
-		}
-	}()
-	err = w.Run(ctx)
+	err = runSayingStop(ctx, w.Run, func() {
+		log.Info("stopping: finishing the deliveries in hand", "grace", cfg.ShutdownGrace)
+	})
 	if errors.Is(err, context.Canceled) || err == nil && ctx.Err() != nil {
 		log.Info("outbox worker stopped")
 		return nil
 	}
+	return err
+}
+
+// runSayingStop runs run(ctx) and calls stopping once ctx ends, the
+// moment it ends, while run finishes what it holds. It returns only after
+// stopping has returned: a run with nothing in hand returns at once, and
+// its "stopped" line would otherwise come before the "stopping" line.
+func runSayingStop(ctx context.Context, run func(context.Context) error, stopping func()) error {
+	ran, said := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(said)
+		select {
+		case <-ctx.Done():
+		case <-ran:
+		}
+		if ctx.Err() != nil {
+			stopping()
+		}
+	}()
+	err := run(ctx)
+	close(ran)
+	<-said
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ var processMetrics = func() prometheus.Gatherer {
 // metricsHandler is /metrics as this deployment serves it: behind
 // ONWARD_METRICS_TOKEN when one is set (Authorization: Bearer TOKEN).
 func metricsHandler(a *app) http.Handler {
-	h := notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock(), processMetrics, readerMetrics(a.engine.Readers()))
+	h := scrapeHandler(a)
 	if a.cfg.MetricsToken == "" {
 		return h
 	}
@@ -109,21 +110,20 @@ func publicMetrics(cfg config.Config) bool {
 	return cfg.MetricsAddr == "" && (cfg.MetricsToken != "" || cfg.Dev())
 }
 
-// serveMetrics serves /metrics alone on ONWARD_METRICS_ADDR until ctx
-// ends; nothing when it is not set.
-func serveMetrics(ctx context.Context, a *app) error {
-	if a.cfg.MetricsAddr == "" {
-		return nil
-	}
+// serveMetrics serves /metrics alone on ln, ONWARD_METRICS_ADDR, until
+// ctx ends. serve listens there before it waits for PostgreSQL and Redis,
+// so the address is taken (or refused, naming the setting) at start and
+// the process's own figures are scraped while it waits.
+func serveMetrics(ctx context.Context, a *app, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metricsHandler(a))
-	srv := &http.Server{Addr: a.cfg.MetricsAddr, Handler: httpMetrics.Wrap(mux), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: httpMetrics.Wrap(mux), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("metrics on %s: %w", a.cfg.MetricsAddr, err)
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("ONWARD_METRICS_ADDR (%s): %w", a.cfg.MetricsAddr, err)
 	}
 	return nil
 }

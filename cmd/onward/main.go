@@ -57,7 +57,8 @@ func main() {
 
 // dispatch runs the command args name and returns the exit code: 0 on
 // success and for --help, 2 for a command that does not exist, 1 (or the
-// command's own exitError) when it fails, after printing why.
+// command's own exitError) when it fails, after printing why, and 3
+// (exitCutShort) when serve's drain ran out of its grace.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) < 1 || isHelp(args[0]) || args[0] == "help" {
 		usage(stdout)
@@ -83,11 +84,17 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
 	var ex exitError
+	var coded interface{ ExitCode() int }
 	switch {
 	case err == nil:
 	case errors.Is(err, flag.ErrHelp):
 	case errors.As(err, &ex):
 		return int(ex)
+	case errors.As(err, &coded):
+		// An error with a status of its own (a drain cut short) is said,
+		// then exits with that status.
+		printError(stderr, c.name, err)
+		return coded.ExitCode()
 	default:
 		printError(stderr, c.name, err)
 		return 1
@@ -176,6 +183,23 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		words = append(words, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+// onlyFlags parses args for a command that takes flags and no words,
+// and refuses any word, naming it beside the command's usage line (the
+// first line of usageText): `onward serve extra` would otherwise run as
+// if the word were not there.
+func onlyFlags(fs *flag.FlagSet, args []string, usageText string) error {
+	words, err := parseFlags(fs, args)
+	if err != nil || len(words) == 0 {
+		return err
+	}
+	line, _, _ := strings.Cut(usageText, "\n")
+	line = strings.TrimSpace(strings.TrimPrefix(line, "Usage:"))
+	if line == "" {
+		line = fs.Name() + " [flags]"
+	}
+	return fmt.Errorf("does not take %q; usage: %s", strings.Join(words, " "), line)
 }
 
 // strayWords is the error for words a command does not take.

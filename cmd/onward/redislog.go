@@ -101,7 +101,7 @@ func (w *redisWatch) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		start := time.Now()
 		err := next(ctx, cmd)
-		w.saw(err, start)
+		w.saw(callerGaveUp(ctx, err), start)
 		return err
 	}
 }
@@ -111,9 +111,22 @@ func (w *redisWatch) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		start := time.Now()
 		err := next(ctx, cmds)
-		w.saw(err, start)
+		w.saw(callerGaveUp(ctx, err), start)
 		return err
 	}
+}
+
+// callerGaveUp is err, or context.Canceled (no news of Redis) when the
+// command failed because the caller's own context had ended: a request
+// whose deadline its PostgreSQL work used up fails its Redis commands
+// at once, and Redis is not lost for that. The watch is the client's
+// first hook, so ctx is the caller's, before Redis's own deadline
+// (wiring.AddDeadline) narrows it.
+func callerGaveUp(ctx context.Context, err error) error {
+	if err != nil && !answered(err) && ctx.Err() != nil {
+		return context.Canceled
+	}
+	return err
 }
 
 // saw records one command's outcome: Redis answered (any reply, error

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/onward-network/onward/cmd/internal/wiring"
@@ -60,8 +64,19 @@ func newHandler(a *app) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return httpMetrics.Wrap(wiring.StorableInput(mux, a.refusals)), nil
+	// The deadline is outside the metrics: they read the route the mux
+	// sets on the request it is handed, which the deadline's copy would
+	// hide.
+	return wiring.RequestDeadline(httpMetrics.Wrap(wiring.StorableInput(mux, a.refusals)), requestWithin), nil
 }
+
+// requestWithin bounds the work of every request serve answers: a page
+// whose database does not answer by then answers its own "service
+// problem" page. Shorter than the timeouts of common proxies and load
+// balancers (30 to 60 s) and Twilio's 15 s, so the client sees Onward's
+// page, not a proxy's 504; long enough for the slowest report page on a
+// large network.
+const requestWithin = 10 * time.Second
 
 // refuseAs makes the edge answer refusals of requests under each prefix
 // with f: a mount's routes call it for a part that answers in its own
@@ -80,26 +95,18 @@ func (a *app) refuseAs(f wiring.Refusal, prefixes ...string) {
 // the binary's, and no outbox worker of this process is backing off from
 // an unreachable database, so a load balancer sends no traffic to a
 // server that cannot serve it. It answers within readyzWithin even when
-// both hang: the checks run side by side, each with that deadline.
+// both hang: the checks run side by side, each with a deadline of its
+// own, and each is reported on its own, so a PostgreSQL that hangs is
+// never taken for a Redis that does not answer.
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), readyzWithin)
-	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	// The answer names what is down, never the error text: that carries
 	// addresses, user names and driver details. The log has it.
-	pg, rd := make(chan error, 1), make(chan error, 1)
-	go func() { pg <- core.CheckSchema(ctx, a.pool) }()
-	go func() { rd <- a.rdb.Ping(ctx).Err() }()
-	wait := func(c chan error) error {
-		select {
-		case err := <-c:
-			return err
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	redisStart := time.Now()
+	pg := readyCheck(r.Context(), func(ctx context.Context) error { return core.CheckSchema(ctx, a.pool) })
+	rd := readyCheck(r.Context(), func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() })
 	var problems []string
-	err := wait(pg)
+	err := pg()
 	if err != nil {
 		switch {
 		case errors.Is(err, core.ErrSchemaBehind):
@@ -111,9 +118,10 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a.noteReady("postgres", err)
-	err = wait(rd)
+	err = rd()
 	if err != nil {
 		problems = append(problems, "redis: does not answer")
+		err = a.redisWatch.cause(err, redisStart)
 	}
 	a.noteReady("redis", err)
 	if notifyMetrics.WorkerCannotReachDatabase() {
@@ -127,6 +135,30 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
+}
+
+// readyCheck starts check with a deadline of its own (readyzWithin) and
+// returns the wait for its outcome: check's own answer when it gave one
+// in time, else its deadline's error. A check's outcome never depends
+// on how long another took.
+func readyCheck(ctx context.Context, check func(context.Context) error) func() error {
+	ctx, cancel := context.WithTimeout(ctx, readyzWithin)
+	done := make(chan error, 1)
+	go func() { done <- check(ctx) }()
+	return func() error {
+		defer cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			select {
+			case err := <-done:
+				return err
+			default:
+				return ctx.Err()
+			}
+		}
+	}
 }
 
 // noteReady logs what /readyz found of part (postgres, redis) when it
@@ -150,10 +182,13 @@ const readyzWithin = 1500 * time.Millisecond
 const sentTextsFlushEvery = 10 * time.Second
 
 // serveHTTP runs the HTTP server (and, when withWorker, every mount's
-// worker) until ctx ends, then shuts down gracefully. With st it first
-// waits for PostgreSQL and Redis (waitForServers), answering /healthz,
-// and /readyz 503 with the reason, meanwhile; a stop while it waits ends
-// it cleanly.
+// worker) until ctx ends, then shuts down gracefully. It takes its
+// addresses first (listen), so one it cannot have stops it at once. With
+// st it then waits for PostgreSQL and Redis (waitForServers), answering
+// /healthz, /readyz 503 with the reason, and /metrics with the process's
+// own figures, meanwhile; a stop while it waits ends it cleanly. A drain
+// that runs out of ONWARD_SHUTDOWN_GRACE returns a cutShortError saying
+// what it cut short.
 func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr string), st *startState) error {
 	h, err := newHandler(a)
 	if err != nil {
@@ -162,8 +197,13 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	var serving handoff
 	serving.set(h)
 	if st != nil {
-		serving.set(st.handler())
+		var metrics http.Handler
+		if publicMetrics(a.cfg) {
+			metrics = metricsHandler(a)
+		}
+		serving.set(st.handler(metrics))
 	}
+	var inFlight activeConns
 	srv := &http.Server{
 		Handler:           &serving,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -171,21 +211,25 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          nil,
+		ConnState:         inFlight.track,
 	}
-	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	ln, metricsLn, err := a.listen()
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, len(mounts)+2)
+	servers := make(chan error, 2)
 	go func() {
 		err := srv.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
-		errs <- err
+		servers <- err
 	}()
+	if metricsLn != nil {
+		go func() { servers <- serveMetrics(ctx, a, metricsLn) }()
+	}
 	if st != nil {
 		a.log.Info("listening; waiting for PostgreSQL and Redis", "addr", ln.Addr().String())
 		if err := a.waitForServers(ctx, st); err != nil {
@@ -207,20 +251,22 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 		}
 	}
 	serving.set(h)
-	if a.cfg.MetricsAddr != "" {
-		go func() { errs <- serveMetrics(ctx, a) }()
-	}
 	// Texts answered on the webhook are counted in memory and written
 	// every few seconds, by every serve process, worker or not; the last
 	// flush is below, once the requests have drained.
 	go func() { _ = a.engine.SentTexts().RunFlusher(ctx, sentTextsFlushEvery, a.log) }()
-	running := 0
+	type ended struct {
+		name string
+		err  error
+	}
+	workers := make(chan ended, len(mounts))
+	running := map[string]bool{}
 	if withWorker {
 		for _, m := range mounts {
 			if m.worker == nil {
 				continue
 			}
-			running++
+			running[m.name] = true
 			go func(m mount) {
 				err := m.worker(ctx, a)
 				if err != nil && !errors.Is(err, context.Canceled) {
@@ -228,7 +274,7 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 				} else {
 					err = nil
 				}
-				errs <- err
+				workers <- ended{m.name, err}
 			}(m)
 		}
 	}
@@ -239,7 +285,10 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	var first error
 	select {
 	case <-ctx.Done():
-	case first = <-errs:
+	case first = <-servers:
+	case e := <-workers:
+		delete(running, e.name)
+		first = e.err
 	}
 	cancel()
 	// Requests in flight are drained, and the in-process worker finishes
@@ -253,7 +302,13 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	defer stop()
 	drainCtx, stopDrain := context.WithTimeout(shutdownCtx, grace)
 	defer stopDrain()
-	if err := srv.Shutdown(drainCtx); err != nil && first == nil {
+	var cut []string
+	if err := srv.Shutdown(drainCtx); errors.Is(err, context.DeadlineExceeded) {
+		// Shutdown leaves the requests it did not see end running: they
+		// are counted, then their connections closed.
+		cut = append(cut, plural(inFlight.active(), "request")+" still in flight (cut short)")
+		_ = srv.Close()
+	} else if err != nil && first == nil {
 		first = err
 	}
 	// Replies written while the server drained, and any counts a flush
@@ -261,14 +316,106 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	if err := a.engine.SentTexts().Flush(shutdownCtx); err != nil {
 		a.log.Error("texts sent not counted at shutdown", "err", err)
 	}
-	for i := 0; i < running; i++ {
+wait:
+	for len(running) > 0 {
 		select {
-		case err := <-errs:
+		case e := <-workers:
+			delete(running, e.name)
 			if first == nil {
-				first = err
+				first = e.err
 			}
 		case <-shutdownCtx.Done():
+			names := slices.Sorted(maps.Keys(running))
+			noun := "workers"
+			if len(names) == 1 {
+				noun = "worker"
+			}
+			cut = append(cut, fmt.Sprintf("the %s %s still running", strings.Join(names, " and "), noun))
+			break wait
 		}
+	}
+	if len(cut) > 0 {
+		return cutShortError(fmt.Sprintf("stopped after ONWARD_SHUTDOWN_GRACE (%s) with %s", grace, strings.Join(cut, " and ")))
 	}
 	return first
 }
+
+// listen takes serve's addresses, ONWARD_HTTP_ADDR and, when set,
+// ONWARD_METRICS_ADDR, before it waits for anything: an address it cannot
+// have stops it at once, naming the setting.
+func (a *app) listen() (main, metrics net.Listener, err error) {
+	main, err = net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ONWARD_HTTP_ADDR (%s): cannot listen there: %w", a.cfg.HTTPAddr, listenCause(err))
+	}
+	if a.cfg.MetricsAddr == "" {
+		return main, nil, nil
+	}
+	metrics, err = net.Listen("tcp", a.cfg.MetricsAddr)
+	if err != nil {
+		main.Close()
+		return nil, nil, fmt.Errorf("ONWARD_METRICS_ADDR (%s): cannot listen there: %w", a.cfg.MetricsAddr, listenCause(err))
+	}
+	return main, metrics, nil
+}
+
+// listenCause is why a listen failed without the address again
+// ("bind: address already in use").
+func listenCause(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err
+	}
+	return err
+}
+
+// activeConns counts the server's connections in the middle of a
+// request (http.StateActive): at the end of a drain, the requests still
+// in flight.
+type activeConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+// track is the server's ConnState hook.
+func (c *activeConns) track(conn net.Conn, state http.ConnState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conns == nil {
+		c.conns = map[net.Conn]bool{}
+	}
+	if state == http.StateActive {
+		c.conns[conn] = true
+	} else {
+		delete(c.conns, conn)
+	}
+}
+
+func (c *activeConns) active() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.conns)
+}
+
+// plural is n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// exitCutShort is the exit status of a serve that stopped on SIGTERM but
+// ran out of ONWARD_SHUTDOWN_GRACE first (README, "Running it for real"):
+// not 0, as work was cut short, and not 1, as nothing failed to start or
+// broke.
+const exitCutShort = 3
+
+// cutShortError is a shutdown that ran out of its grace, in plain words
+// (what was still in flight); main exits with exitCutShort.
+type cutShortError string
+
+func (e cutShortError) Error() string { return string(e) }
+
+// ExitCode is the status main exits with.
+func (e cutShortError) ExitCode() int { return exitCutShort }

@@ -57,10 +57,14 @@ func (s *startState) notReady() string {
 }
 
 // handler answers while the process waits: /healthz says the process is
-// alive, /readyz 503 with the reason, anything else 503 with Retry-After.
-func (s *startState) handler() http.Handler {
+// alive, /readyz 503 with the reason, /metrics (when metrics is not nil)
+// the process's own figures, anything else 503 with Retry-After.
+func (s *startState) handler(metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -230,21 +234,26 @@ func (a *app) checkAuditKey(ctx context.Context) error {
 }
 
 // checkKeys refuses to start when the configured keys cannot read the
-// data in the database (core.CheckKeys: one row), saying which setting to
-// mend: a wrong or lost key would otherwise report ready and then fail
-// every withdrawal by text, opt-out and "View details".
+// data in the database (core.CheckKeys: one row) or the phone lookup hash
+// key is not the database's (its check value, checkHashKey), saying which
+// setting to mend: a wrong or lost key would otherwise report ready and
+// then fail every withdrawal by text, opt-out and "View details".
 func (a *app) checkKeys(ctx context.Context) error {
 	if err := a.checkAuditKey(ctx); err != nil {
 		return err
 	}
 	err := a.engine.CheckKeys(ctx)
+	if err == nil {
+		err = a.checkHashKey(ctx)
+	}
 	switch {
 	case errors.Is(err, core.ErrKeysDoNotOpen):
 		return errors.New("ONWARD_ENCRYPTION_KEY does not open the data stored in this database; " +
 			"if you rotated it, put the old key in ONWARD_ENCRYPTION_OLD_KEYS")
 	case errors.Is(err, core.ErrHashKeyDiffers) && a.cfg.HashKey == "":
-		return errors.New("the phone lookups stored in this database were made with another hash key than the one derived from ONWARD_ENCRYPTION_KEY: " +
-			"set ONWARD_HASH_KEY to what `onward keys hash-key` prints with the encryption key used before")
+		return errors.New("ONWARD_HASH_KEY is not set, and the hash key derived from ONWARD_ENCRYPTION_KEY is not the one the phone lookups stored in this database were made with: " +
+			"set ONWARD_HASH_KEY to what `onward keys hash-key` prints with the encryption key used before " +
+			"(or, if ONWARD_HASH_KEY was set before, to that value)")
 	case errors.Is(err, core.ErrHashKeyDiffers):
 		return errors.New("ONWARD_HASH_KEY is not the key the phone lookups stored in this database were made with: " +
 			"set it to the one used before (or, if it was never set, unset it)")

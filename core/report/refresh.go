@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/internal/outage"
 )
 
 // refreshMargin is how far before its last run the refresher looks again.
@@ -53,11 +54,14 @@ func (rp *Reports) TryRefresh(ctx context.Context) (RefreshResult, error) {
 }
 
 // RunRefresher refreshes the rollups every interval until ctx ends. It is
-// the background worker `onward serve` runs; failures are logged and
-// retried on the next tick.
+// the background worker `onward serve` runs; failures are retried on the
+// next tick. A spell of failures (PostgreSQL down for an hour fails every
+// tick) is logged once when it starts, with the cause, and once when a
+// refresh works again; the ticks between go to the debug log.
 func (rp *Reports) RunRefresher(ctx context.Context, every time.Duration, log *slog.Logger) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var spell outage.Log
 	for {
 		start := time.Now()
 		res, err := rp.TryRefresh(ctx)
@@ -65,11 +69,15 @@ func (rp *Reports) RunRefresher(ctx context.Context, every time.Duration, log *s
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil:
-			log.Warn("refresh report rollups", "err", err)
-		case res.Full:
-			log.Info("report rollups rebuilt", "days", res.Days, "took", time.Since(start).Round(time.Millisecond))
-		case res.Days > 0:
-			log.Debug("report rollups refreshed", "days", res.Days, "took", time.Since(start).Round(time.Millisecond))
+			log.Debug("refresh report rollups", "err", err)
+			spell.Failed(log, slog.LevelWarn, partRefresh, err, "reports", "show the figures of the last refresh until it works again")
+		default:
+			spell.Answered(log, partRefresh)
+			if res.Full {
+				log.Info("report rollups rebuilt", "days", res.Days, "took", time.Since(start).Round(time.Millisecond))
+			} else if res.Days > 0 {
+				log.Debug("report rollups refreshed", "days", res.Days, "took", time.Since(start).Round(time.Millisecond))
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -78,6 +86,9 @@ func (rp *Reports) RunRefresher(ctx context.Context, every time.Duration, log *s
 		}
 	}
 }
+
+// partRefresh names the refresher in the log of its outages.
+const partRefresh = "report rollups refresh"
 
 // sqlRolledUp keeps, in a query on referrals r beside the rollups, the
 // referrals as the rollups last counted them: changed no later than the

@@ -3,6 +3,7 @@ package wiring
 import (
 	"context"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -41,4 +42,20 @@ func (h deadlineHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 		defer cancel()
 		return next(ctx, cmds)
 	}
+}
+
+// RequestDeadline gives every request next serves a deadline on its
+// context, d after it starts (a caller's earlier deadline still wins), so
+// the database and Redis work a page does ends by then. A PostgreSQL that
+// hangs then fails each page like a PostgreSQL that is down, and each
+// page answers its own "service problem" page in time, rather than
+// holding the request, its connection and a pool slot until the client
+// or a proxy gives up. Handlers that answer by a deadline of their own
+// (the SMS webhook, Slack's) keep it.
+func RequestDeadline(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
