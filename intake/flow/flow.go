@@ -612,6 +612,19 @@ func (c *flowChecker) errorf(format string, args ...any) {
 
 // template checks message name is in the English message file (which
 // lang.Load has parsed); where says who asked for it, for the error.
+// optional is the template of a message the flow file may leave out:
+// the one it names (given), else def when the message files have it,
+// else "" (the flow goes without).
+func (c *flowChecker) optional(cat *lang.Catalogue, role, given, def string) string {
+	if given == "" && !cat.Has(lang.English, def) {
+		return ""
+	}
+	if given == "" {
+		given = def
+	}
+	return c.template("messages", role, given)
+}
+
 func (c *flowChecker) template(where, role, name string) string {
 	if name == "" {
 		c.errorf("%s: %s template is missing", where, role)
@@ -695,30 +708,12 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		f.Messages.StopHow = c.template("messages", "stop_how", m.StopHow)
 	}
 	f.Messages.DoneNoLocal = f.Messages.Done
-	if name := m.DoneNoLocal; name != "" || cat.Has(lang.English, defaultDoneNoLocalMessage) {
-		if name == "" {
-			name = defaultDoneNoLocalMessage
-		}
-		f.Messages.DoneNoLocal = c.template("messages", "done_no_local", name)
+	if t := c.optional(cat, "done_no_local", m.DoneNoLocal, defaultDoneNoLocalMessage); t != "" {
+		f.Messages.DoneNoLocal = t
 	}
-	if danger := m.Danger; danger != "" || cat.Has(lang.English, defaultDangerMessage) {
-		if danger == "" {
-			danger = defaultDangerMessage
-		}
-		f.Messages.Danger = c.template("messages", "danger", danger)
-	}
-	if who := m.WhoWeAre; who != "" || cat.Has(lang.English, defaultWhoWeAreMessage) {
-		if who == "" {
-			who = defaultWhoWeAreMessage
-		}
-		f.Messages.WhoWeAre = c.template("messages", "who_we_are", who)
-	}
-	if kept := m.AnswerKept; kept != "" || cat.Has(lang.English, defaultAnswerKeptMessage) {
-		if kept == "" {
-			kept = defaultAnswerKeptMessage
-		}
-		f.Messages.AnswerKept = c.template("messages", "answer_kept", kept)
-	}
+	f.Messages.Danger = c.optional(cat, "danger", m.Danger, defaultDangerMessage)
+	f.Messages.WhoWeAre = c.optional(cat, "who_we_are", m.WhoWeAre, defaultWhoWeAreMessage)
+	f.Messages.AnswerKept = c.optional(cat, "answer_kept", m.AnswerKept, defaultAnswerKeptMessage)
 	if f.CallbackKeyword == "" || strings.ContainsFunc(f.CallbackKeyword, func(r rune) bool { return r < 'A' || r > 'Z' }) {
 		c.errorf("callback: keyword %q must be one word of letters", ff.Callback.Keyword)
 	} else if DetectKeyword(f.CallbackKeyword) != KeywordNone {
