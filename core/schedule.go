@@ -223,10 +223,7 @@ func dayListText(byday string) string {
 	for i, d := range idx {
 		names[i] = dayWords[Days[d]]
 	}
-	if len(names) > 1 {
-		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-	}
-	return strings.Join(names, "")
+	return joinWords(names)
 }
 
 // OpenAt reports whether schedules say a service is open on day (an HSDS
