@@ -88,6 +88,52 @@ func parseValidPhone(s string) (Phone, bool) {
 	return "", false
 }
 
+// PhoneRefusal says why ParsePhone refused s, when the client can be told
+// something more useful than "enter a phone number": "abroad" for a valid
+// number of a country not in the allowed list (SetPhoneCountries),
+// "helpline" for a short number of the first allowed country (116 123,
+// 999) or a freephone, shared-cost, premium or non-geographic number of
+// an allowed country (0800, 0345, 09…), which is a service's, not a
+// person's. It is "" for anything else: a number ParsePhone takes, one a
+// digit short, letters. It is kept apart from ParsePhone so that a
+// successful parse, on every inbound text, does none of this work.
+func PhoneRefusal(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 32 || !phoneChars(s) {
+		return ""
+	}
+	if _, err := ParsePhone(s); err == nil {
+		return ""
+	}
+	pc := currentPhoneCountries()
+	n, err := phonenumbers.Parse(s, pc.list[0])
+	if err != nil {
+		return ""
+	}
+	if dramaPhone(Phone(phonenumbers.Format(n, phonenumbers.E164))) {
+		if !pc.allowed["GB"] {
+			return "abroad"
+		}
+		return ""
+	}
+	region := phonenumbers.GetRegionCodeForNumber(n)
+	valid := region != "" && phonenumbers.IsValidNumber(n)
+	switch {
+	case valid && !pc.allowed[region]:
+		return "abroad"
+	case !strings.HasPrefix(s, "+") && phonenumbers.IsValidShortNumberForRegion(n, pc.list[0]):
+		// A short number is dialled as it is, in the country the phone
+		// is in: only the first country's can be meant.
+		return "helpline"
+	case valid:
+		switch phonenumbers.GetNumberType(n) {
+		case phonenumbers.TOLL_FREE, phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST, phonenumbers.UAN:
+			return "helpline"
+		}
+	}
+	return ""
+}
+
 // phoneCountries are the countries (ISO 3166 alpha-2) whose numbers
 // Onward accepts and texts; list[0] is assumed for numbers written
 // without a country code.

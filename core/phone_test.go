@@ -88,3 +88,54 @@ func TestLandline(t *testing.T) {
 		t.Error("a number that does not parse is called a landline")
 	}
 }
+
+// A refused phone is told apart only to pick the words: a number of a
+// country the network does not serve, or a helpline's number (a short
+// one or an 0800), against anything else. The allowed countries decide
+// "abroad": with Poland allowed a Polish mobile is taken, and a US one is
+// still abroad.
+func TestPhoneRefusal(t *testing.T) {
+	for _, c := range []struct{ typed, want string }{
+		{"+48 600 700 800", "abroad"},
+		{"+2348031234567", "abroad"},
+		{"0048 600 700 800", "abroad"},
+		{"+1 202 456 1111", "abroad"},
+		{"07624 123456", "abroad"}, // the Isle of Man is not GB
+		{"116123", "helpline"},
+		{"116 123", "helpline"},
+		{"999", "helpline"},
+		{"0800 027 1234", "helpline"},
+		{"0808 801 0302", "helpline"},
+		{"0345 600 0000", "helpline"},
+		{"0909 879 0000", "helpline"},
+		{"07400 123456", ""}, // taken, so not refused
+		{"0800 FLOWERS", ""}, // letters are why
+		{"12345", ""},
+		{"12", ""},
+		{"07700 90012", ""},
+		{"+48 600", ""},
+		{"call me", ""},
+		{"", ""},
+	} {
+		if got := PhoneRefusal(c.typed); got != c.want {
+			t.Errorf("PhoneRefusal(%q) = %q, want %q", c.typed, got, c.want)
+		}
+	}
+
+	if err := SetPhoneCountries([]string{"GB", "PL"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = SetPhoneCountries([]string{"GB"}) })
+	for _, c := range []struct{ typed, want string }{
+		{"+48 600 700 800", ""}, // taken
+		{"+1 202 456 1111", "abroad"},
+		{"+2348031234567", "abroad"},
+		{"116123", "helpline"},
+		{"0800 027 1234", "helpline"},
+		{"+48 800 123 456", "helpline"}, // Polish freephone
+	} {
+		if got := PhoneRefusal(c.typed); got != c.want {
+			t.Errorf("with GB and PL allowed, PhoneRefusal(%q) = %q, want %q", c.typed, got, c.want)
+		}
+	}
+}
