@@ -31,10 +31,11 @@ var webPageRe = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
 // errorCodes are the problems a web page can name (see Problem).
 // A message a step lacks falls back to its "invalid" one (Message), so
-// too_many_words, for a text or town with validate.max_words, and
-// no_letters, for a text or town with no letter in it ("12345"), are
-// optional.
-var errorCodes = []string{"required", "invalid", "no_letters", "too_many_words", "phone", "email", "changed", "needs_phone", "needs_mobile", "needs_email"}
+// too_many_words, for a text or town with validate.max_words,
+// no_letters, for a text or town with no letter in it ("12345"), and
+// unclear, for a text or town that fits but is no name or town ("hi",
+// "no": textProblem), are optional.
+var errorCodes = []string{"required", "invalid", "unclear", "no_letters", "too_many_words", "phone", "email", "changed", "needs_phone", "needs_mobile", "needs_email"}
 
 // reservedPages are the web form's own pages, which no step may take.
 var reservedPages = []string{"new", "check", "done", "text"}

@@ -15,7 +15,7 @@ import (
 // the flow file's words for it.
 type Problem struct {
 	Field   string // the input's name: the step's answer field, or phone/email
-	Code    string // required, invalid, phone, email, changed, needs_phone, ...
+	Code    string // required, invalid, unclear, phone, email, changed, needs_phone, ...
 	Message string
 }
 
@@ -113,15 +113,7 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 		}
 		o, ok := f.apply(st, &next, body, sig)
 		if !ok {
-			// Say what is wrong when it is the number of words or the
-			// lack of letters: the "invalid" words name only the length.
-			if code := f.textMiss(st, body, sig); code != "" {
-				return problem(st.field, code)
-			}
-			if st.field == "name" && f.notAName(body) {
-				return problem(st.field, "required") // "No" is no name: "Enter your name"
-			}
-			return problem(st.field, "invalid")
+			return problem(st.field, f.textProblem(st, body, sig))
 		}
 		outcome = o
 	case AnswerConsent:
@@ -157,6 +149,23 @@ func (f *Flow) Answer(a *Answers, id string, form map[string][]string) []Problem
 	f.tidy(&next)
 	*a = next
 	return nil
+}
+
+// textProblem is the code for a typed answer to text or town step st
+// that apply refused: what is wrong when the client can put it right
+// (too_many_words, no_letters: textMiss), "invalid" — whose words name
+// the length — only when it is longer than the step takes, and
+// "unclear" for anything else that fits (a greeting, "no", words about
+// how the client feels), whose words ask for just the name or town
+// rather than name a rule the client did not break.
+func (f *Flow) textProblem(st *flowStep, body string, sig CrisisSignal) string {
+	if code := f.textMiss(st, body, sig); code != "" {
+		return code
+	}
+	if utf8.RuneCountInString(body) > st.maxLen {
+		return "invalid"
+	}
+	return "unclear"
 }
 
 // lacks says what the client has not given of the contact detail a

@@ -71,10 +71,11 @@ func TestNameRefusesAnswerWords(t *testing.T) {
 		if !taken && !slices.Contains(r.Templates, f.steps["name"].reprompt) {
 			t.Errorf("%s %q as a name: reply %v, want the name asked again", c.lang, c.in, r.Templates)
 		}
-		// The web form reads a name the same way, and asks for one.
+		// The web form reads a name the same way, and asks for just the
+		// name (unclear: something was typed, so not "required").
 		var a Answers
 		ps := f.In(c.lang).Answer(&a, "name", map[string][]string{"name": {c.in}})
-		if c.taken != (len(ps) == 0) || !c.taken && (ps[0].Code != "required" || a.Name != "") {
+		if c.taken != (len(ps) == 0) || !c.taken && (ps[0].Code != "unclear" || a.Name != "") {
 			t.Errorf("%s %q as a name on the web: problems %+v, name %q; taken should be %v", c.lang, c.in, ps, a.Name, c.taken)
 		}
 	}
@@ -112,6 +113,48 @@ func TestNoLettersSaysSo(t *testing.T) {
 			var a Answers
 			if ps := g.Answer(&a, step, map[string][]string{step: {strings.Repeat("a", 61)}}); len(ps) != 1 || ps[0].Code != "invalid" {
 				t.Errorf("%s %s of 61 letters: problems %+v, want invalid", l.Code, step, ps)
+			}
+		}
+	}
+}
+
+// TestTypedAnswerNoNameIsUnclear: on the web, a name or town that was
+// typed and fits its length but is no name or town (a greeting, "no",
+// words about a crisis) is "unclear", in the message file's words that
+// ask for just the name or town; "required" is only for an empty box and
+// "invalid", whose words name the length, only for an answer too long.
+func TestTypedAnswerNoNameIsUnclear(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	for _, c := range []struct{ step, in, code string }{
+		{"name", "hi", "unclear"},
+		{"name", "no", "unclear"},
+		{"name", "hello, sorry", "unclear"},
+		{"name", "I have no food at all", "unclear"},
+		{"name", "i want to die", "unclear"},
+		{"name", "my partner hits me", "unclear"},
+		{"town", "hello", "unclear"},
+		{"town", "thank you", "unclear"},
+		{"name", "   ", "required"},
+		{"town", "\t\n", "required"},
+		{"name", strings.Repeat("a", 61), "invalid"},
+		{"town", strings.Repeat("a", 61), "invalid"},
+		// Too long, whatever else is wrong with it.
+		{"name", "I have no food at all " + strings.Repeat("a", 60), "invalid"},
+	} {
+		for _, l := range f.Catalogue().Languages() {
+			g := f.In(l.Code)
+			var a Answers
+			ps := g.Answer(&a, c.step, map[string][]string{c.step: {c.in}})
+			if len(ps) != 1 || ps[0].Code != c.code {
+				t.Errorf("%s %s %q: problems %+v, want %s", l.Code, c.step, c.in, ps, c.code)
+				continue
+			}
+			want := g.Message(c.step, c.code)
+			if c.code == "unclear" {
+				want = f.Catalogue().Text(l.Code, "flow."+c.step+".errors.unclear")
+			}
+			if ps[0].Message == "" || ps[0].Message != want {
+				t.Errorf("%s %s %q: message %q, want %q", l.Code, c.step, c.in, ps[0].Message, want)
 			}
 		}
 	}
