@@ -235,7 +235,7 @@ func (a *app) checkAuditKey(ctx context.Context) error {
 
 // checkKeys refuses to start when the configured keys cannot read the
 // data in the database (core.CheckKeys: one row) or the phone lookup hash
-// key is not the database's (its check value, checkHashKey), saying which
+// key is not the database's (its check value, core.CheckHashKey), saying which
 // setting to mend: a wrong or lost key would otherwise report ready and
 // then fail every withdrawal by text, opt-out and "View details".
 func (a *app) checkKeys(ctx context.Context) error {
@@ -244,7 +244,7 @@ func (a *app) checkKeys(ctx context.Context) error {
 	}
 	err := a.engine.CheckKeys(ctx)
 	if err == nil {
-		err = a.checkHashKey(ctx)
+		err = a.engine.CheckHashKey(ctx)
 	}
 	switch {
 	case errors.Is(err, core.ErrKeysDoNotOpen):
