@@ -147,18 +147,17 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer rdb.Close()
 		wiring.AddDeadline(rdb, cfg.RedisTimeout)
-		forgetErasedTexts(eng, rdb)
 		if cfg.Dev() {
 			// Run beside `onward dev`, the erasure removes the phone's
 			// simulator threads too, as one from the dev server does
-			// (mountSMS): the simulator's own ForgetToo, which alone knows
-			// its keys. It is built for that only and serves nothing, so
-			// it needs no SMS handler of its own.
-			simulator, err := sim.New(sim.Config{SMS: &sms.SMS{}, Engine: eng, Redis: rdb, KeyPrefix: "onward:", Number: devSimulatorFrom})
-			if err != nil {
-				return err
-			}
-			eng.OnErase(simulator.ForgetToo(sms.Forget(rdb, "onward:")))
+			// (mountSMS), after its texts; the threads go even when the
+			// texts' removal fails.
+			texts := sms.Forget(rdb, "onward:")
+			eng.OnErase(func(ctx context.Context, phoneHash []byte) error {
+				return errors.Join(texts(ctx, phoneHash), sim.ForgetThreads(ctx, rdb, "onward:", phoneHash))
+			})
+		} else {
+			forgetErasedTexts(eng, rdb)
 		}
 	}
 	switch sub {

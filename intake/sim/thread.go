@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/onward-network/onward/core"
 )
 
@@ -52,13 +54,13 @@ const (
 // threadKey is the Redis key of a thread (threadID: "456", "wa:456").
 func (s *Simulator) threadKey(id string) string {
 	suffix, whatsApp := strings.CutPrefix(id, "wa:")
-	return s.threadKeyOf(hex.EncodeToString(s.cfg.Engine.Crypter().PhoneHash(core.Phone(simDramaPrefix+suffix))), whatsApp)
+	return threadKeyOf(s.cfg.KeyPrefix, hex.EncodeToString(s.cfg.Engine.Crypter().PhoneHash(core.Phone(simDramaPrefix+suffix))), whatsApp)
 }
 
-// threadKeyOf is the key of the thread of the phone whose hash is
-// phoneHash (hex), on WhatsApp or by SMS.
-func (s *Simulator) threadKeyOf(phoneHash string, whatsApp bool) string {
-	k := s.cfg.KeyPrefix + "sim:thread:"
+// threadKeyOf is the key, under keyPrefix, of the thread of the phone
+// whose hash is phoneHash (hex), on WhatsApp or by SMS.
+func threadKeyOf(keyPrefix, phoneHash string, whatsApp bool) string {
+	k := keyPrefix + "sim:thread:"
 	if whatsApp {
 		k += "wa:"
 	}
@@ -110,9 +112,22 @@ func (s *Simulator) Thread(ctx context.Context, id string) ([]simEntry, error) {
 	return out, nil
 }
 
+// ForgetThreads removes the simulator's threads (SMS and WhatsApp) of the
+// phone whose keyed hash is phoneHash, kept under keyPrefix (the
+// simulator's Config.KeyPrefix). It needs no Simulator, so a process that
+// serves none (the CLI's `client erase` beside the dev server) can clear
+// them too.
+func ForgetThreads(ctx context.Context, rdb redis.UniversalClient, keyPrefix string, phoneHash []byte) error {
+	h := hex.EncodeToString(phoneHash)
+	if err := rdb.Del(ctx, threadKeyOf(keyPrefix, h, false), threadKeyOf(keyPrefix, h, true)).Err(); err != nil {
+		return fmt.Errorf("forget the phone's simulator threads: %w", err)
+	}
+	return nil
+}
+
 // ForgetToo returns forget followed by the removal of the simulator's
-// threads of the phone (SMS and WhatsApp), for core.Engine.OnErase: the
-// dev command wires it around the SMS channel's own (sms.Forget), so
+// threads of the phone (ForgetThreads), for core.Engine.OnErase: the dev
+// command wires it around the SMS channel's own (sms.Forget), so
 // production code never depends on the simulator. The threads go even
 // when forget fails.
 func (s *Simulator) ForgetToo(forget func(ctx context.Context, phoneHash []byte) error) func(ctx context.Context, phoneHash []byte) error {
@@ -121,11 +136,7 @@ func (s *Simulator) ForgetToo(forget func(ctx context.Context, phoneHash []byte)
 		if forget != nil {
 			err = forget(ctx, phoneHash)
 		}
-		h := hex.EncodeToString(phoneHash)
-		if derr := s.rdb.Del(ctx, s.threadKeyOf(h, false), s.threadKeyOf(h, true)).Err(); derr != nil {
-			err = errors.Join(err, fmt.Errorf("forget the phone's simulator threads: %w", derr))
-		}
-		return err
+		return errors.Join(err, ForgetThreads(ctx, s.rdb, s.cfg.KeyPrefix, phoneHash))
 	}
 }
 

@@ -65,3 +65,39 @@ func TestSimulatorThreadIsSealedAndErased(t *testing.T) {
 		t.Errorf("another phone's thread went too: %+v (%v)", entries, err)
 	}
 }
+
+// A process that serves no simulator (the CLI's `client erase` beside the
+// dev server) clears a phone's simulator threads, SMS and WhatsApp, with
+// ForgetThreads alone, under the same keys the simulator writes; another
+// phone's stay.
+func TestForgetThreadsWithoutASimulator(t *testing.T) {
+	t.Parallel()
+	h, sim, _, _ := newWhatsAppSim(t)
+	ctx := context.Background()
+	for _, phone := range []core.Phone{"+447700900456", "+447700900123"} {
+		if _, err := sim.Text(ctx, phone, "Hello"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sim.WhatsApp(ctx, phone, "Hi"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"456", "wa:456"} {
+		if entries, err := sim.Thread(ctx, id); err != nil || len(entries) == 0 {
+			t.Fatalf("thread %s before the erasure: %+v (%v)", id, entries, err)
+		}
+	}
+	if err := ForgetThreads(ctx, h.rdb, h.prefix, h.env.Engine.Crypter().PhoneHash("+447700900456")); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"456", "wa:456"} {
+		if entries, err := sim.Thread(ctx, id); err != nil || len(entries) != 0 {
+			t.Errorf("after the erasure thread %s holds %+v (%v)", id, entries, err)
+		}
+	}
+	for _, id := range []string{"123", "wa:123"} {
+		if entries, err := sim.Thread(ctx, id); err != nil || len(entries) == 0 {
+			t.Errorf("another phone's thread %s went too: %+v (%v)", id, entries, err)
+		}
+	}
+}

@@ -59,7 +59,7 @@ func newWhatsAppSim(t *testing.T) (*simEnv, *Simulator, string, config.Config) {
 	t.Cleanup(srv.Close)
 	srvURL = srv.URL
 	cfg.TwilioAPIURL = srvURL + "/dev/twilio"
-	return &simEnv{t: t, env: env, mux: mux}, sim, srvURL, cfg
+	return &simEnv{t: t, env: env, mux: mux, rdb: rdb, prefix: prefix}, sim, srvURL, cfg
 }
 
 // TestSimulatorWhatsApp: the simulator as a WhatsApp client. Messages
