@@ -21,6 +21,13 @@ import (
 // carry the client's words, name or phone: only the reference, the kind
 // of words, that the crisis lines were sent, and (added by notify) a link
 // to the referral on the staff web.
+//
+// A client whose phone opted out of texts (STOP) gets no reply at all
+// (the provider refuses one until START), yet their words of self-harm or
+// danger are recorded and alerted all the same (CrisisAfterEnd.OptedOut):
+// every channel then says Onward could not reply, so staff reach the
+// client another way, or call 999, rather than trust that the crisis
+// lines were sent.
 
 // AlertCrisisAfterEnd is the Level of the alerts RecordCrisisAfterEnd
 // queues. Its rows are urgent (OutboxPayload.UrgentAlert).
@@ -32,8 +39,9 @@ const AlertToAgency = "agency"
 
 // EventCrisisAfterEnd records that a client texted words of self-harm or
 // danger after their referral was made. Its data says which kinds
-// ("self_harm", "danger"), whether staff were alerted ("alerted") and the
-// text's MessageSid ("message_sid"), never the words.
+// ("self_harm", "danger"), whether staff were alerted ("alerted"), the
+// text's MessageSid ("message_sid") and, when Onward could not reply as
+// the phone had opted out of texts, "opted_out"; never the words.
 const EventCrisisAfterEnd EventKind = "referral.crisis-after-end"
 
 // CrisisAlertWindow is how long after staff were alerted to a kind of
@@ -58,6 +66,10 @@ type CrisisAfterEnd struct {
 	MessageSID string
 	// At is when the text came; zero means now.
 	At time.Time
+	// OptedOut: the phone had opted out of texts (STOP), so Onward could
+	// not reply and the client was not sent the crisis lines. Every
+	// channel that tells staff says so.
+	OptedOut bool
 }
 
 // CrisisAfterEndOutcome is what RecordCrisisAfterEnd did.
@@ -97,6 +109,9 @@ type CrisisTextNews struct {
 	// TextedAt is when the client texted, set only when Onward recorded
 	// it more than a minute later (a text held while PostgreSQL was down).
 	TextedAt *time.Time `json:"texted_at,omitempty"`
+	// OptedOut: Onward could not reply, as the phone had opted out of
+	// texts (CrisisAfterEnd.OptedOut).
+	OptedOut bool `json:"opted_out,omitempty"`
 }
 
 const (
@@ -145,7 +160,9 @@ ORDER BY r.to_agency_id, r.id DESC`
 //
 // The text's MessageSid is the idempotency key (CrisisReplayed). A kind
 // of words staff were alerted to within CrisisAlertWindow is recorded
-// without a second alert (CrisisAlertedBefore). When the client has
+// without a second alert (CrisisAlertedBefore), unless that alert said
+// Onward's reply gave the crisis lines and this text got no reply (the
+// phone opted out since), or the other way round. When the client has
 // withdrawn their consent, no agency hears of it: the event goes on the
 // client's own record, not on the referral's timeline, and only the
 // coordinators are alerted.
@@ -188,7 +205,7 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 			out = CrisisNoOpenReferral
 			return nil
 		}
-		seen, alerted, err := e.crisisTextsSince(ctx, tx, client, now.Add(-CrisisAlertWindow), c.MessageSID)
+		seen, alerted, err := e.crisisTextsSince(ctx, tx, client, now.Add(-CrisisAlertWindow), c.MessageSID, c.OptedOut)
 		if err != nil {
 			return err
 		}
@@ -202,6 +219,9 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 			out = CrisisAlerted
 		}
 		data := map[string]any{"self_harm": c.SelfHarm, "danger": c.Danger, "alerted": alert, "message_sid": c.MessageSID}
+		if c.OptedOut {
+			data["opted_out"] = true
+		}
 		evs := make([]newEvent, 0, len(t.on)+1)
 		for _, id := range t.on {
 			evs = append(evs, newEvent{kind: EventCrisisAfterEnd, referral: id, client: client, actor: ClientActor, data: data})
@@ -222,7 +242,7 @@ func (e *Engine) RecordCrisisAfterEnd(ctx context.Context, c CrisisAfterEnd) (Cr
 			return nil
 		}
 		late := ""
-		news := &CrisisTextNews{SelfHarm: c.SelfHarm, Danger: c.Danger}
+		news := &CrisisTextNews{SelfHarm: c.SelfHarm, Danger: c.Danger, OptedOut: c.OptedOut}
 		if now.Sub(at) > time.Minute {
 			late = fmt.Sprintf(" They texted at %s; Onward could not record it until now.", at.In(cal.Location).Format("15:04 on 2 January"))
 			news.TextedAt = &at
@@ -326,8 +346,12 @@ func (e *Engine) crisisByReference(ctx context.Context, reference string, p Phon
 type crisisKinds struct{ SelfHarm, Danger bool }
 
 // crisisTextsSince reports whether the client's text sid was recorded
-// already, and the kinds of words staff were alerted to since.
-func (e *Engine) crisisTextsSince(ctx context.Context, tx pgx.Tx, client ClientID, since time.Time, sid string) (bool, crisisKinds, error) {
+// already, and the kinds of words staff were alerted to since by alerts
+// that said the same of Onward's reply (optedOut: that none could be
+// sent). An alert that the client was sent the crisis lines does not
+// cover a later text Onward could not answer, nor the other way round:
+// what staff should do differs.
+func (e *Engine) crisisTextsSince(ctx context.Context, tx pgx.Tx, client ClientID, since time.Time, sid string, optedOut bool) (bool, crisisKinds, error) {
 	rows, _ := tx.Query(ctx, sqlCrisisTexts, EventCrisisAfterEnd, client, since, sid)
 	datas, err := pgx.CollectRows(rows, pgx.RowTo[map[string]any])
 	if err != nil {
@@ -339,6 +363,9 @@ func (e *Engine) crisisTextsSince(ctx context.Context, tx pgx.Tx, client ClientI
 			return true, k, nil
 		}
 		if a, _ := d["alerted"].(bool); !a {
+			continue
+		}
+		if o, _ := d["opted_out"].(bool); o != optedOut {
 			continue
 		}
 		sh, _ := d["self_harm"].(bool)
@@ -383,7 +410,8 @@ func CrisisWords(selfHarm, danger bool) string {
 
 // crisisAlertText is the alert's words (plain words: the triage channel
 // escapes them, the email shows them as they are), about the referral
-// called reference. The first sentence is the email's subject.
+// called reference. The first sentence is the email's subject. A text
+// Onward could not reply to (c.OptedOut) says so, and what to do instead.
 func crisisAlertText(reference string, c CrisisAfterEnd, late, told string) string {
 	var sent []string
 	if c.SelfHarm {
@@ -392,6 +420,11 @@ func crisisAlertText(reference string, c CrisisAfterEnd, late, told string) stri
 	if c.Danger {
 		sent = append(sent, "999 and the domestic abuse helpline")
 	}
+	lines := strings.Join(sent, ", and ")
+	if c.OptedOut {
+		return fmt.Sprintf("The client of referral %s texted words of %s after their referral was made. Onward could not reply, as their phone has opted out of texts (they texted STOP), so they were not sent %s.%s %s Please contact them another way now, and call 999 if you believe they are in immediate danger.",
+			reference, CrisisWords(c.SelfHarm, c.Danger), lines, late, told)
+	}
 	return fmt.Sprintf("The client of referral %s texted words of %s after their referral was made. Onward's reply gave them %s.%s %s Please check on them now.",
-		reference, CrisisWords(c.SelfHarm, c.Danger), strings.Join(sent, ", and "), late, told)
+		reference, CrisisWords(c.SelfHarm, c.Danger), lines, late, told)
 }

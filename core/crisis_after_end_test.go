@@ -352,3 +352,103 @@ func TestCrisisAfterEndQueuesTheAgencyEmail(t *testing.T) {
 		t.Errorf("after the client withdrew their consent: emails %v, want no new one", keys)
 	}
 }
+
+// TestCrisisAfterEndFromAnOptedOutPhoneSaysNoReply: the client texted
+// words of danger from a phone that had opted out of texts, so Onward
+// could not reply (CrisisAfterEnd.OptedOut). Every alert says so, and
+// what to do instead, never that the reply gave them anything; the
+// agency's email cause, the event, the timeline and the client's own
+// subject access page carry the same fact.
+func TestCrisisAfterEndFromAnOptedOutPhoneSaysNoReply(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	r := referralIn(t, env, core.StatusRequested, "crisis-opted-out")
+	coretest.MarkOutboxSent(t, env.Pool)
+	if got, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+		Danger: true, MessageSID: "SMout1", OptedOut: true}); err != nil || got != core.CrisisAlerted {
+		t.Fatalf("%s, %v", got, err)
+	}
+	alerts := crisisAlerts(t, env)
+	if len(alerts) != 2 {
+		t.Fatalf("%d alerts, want the coordinators' and Kirkton's", len(alerts))
+	}
+	for _, a := range alerts {
+		text := a.Payload.Text
+		for _, want := range []string{r.Reference, "words of danger", "Onward could not reply, as their phone has opted out of texts (they texted STOP)",
+			"not sent 999 and the domestic abuse helpline", "Please contact them another way now, and call 999 if you believe they are in immediate danger."} {
+			if !strings.Contains(text, want) {
+				t.Errorf("alert %q does not say %q", text, want)
+			}
+		}
+		if strings.Contains(text, "reply gave them") || strings.Contains(text, "check on them") {
+			t.Errorf("alert %q says Onward replied", text)
+		}
+	}
+	emails, keys := crisisEmails(t, env)
+	if len(emails) != 1 {
+		t.Fatalf("agency emails %v, want one", keys)
+	}
+	for _, p := range emails {
+		if p.CrisisText == nil || !p.CrisisText.OptedOut || !p.CrisisText.Danger {
+			t.Errorf("Kirkton's email says %+v; want danger, and that Onward could not reply", p.CrisisText)
+		}
+	}
+	var optedOut bool
+	if err := env.Pool.QueryRow(ctx, `SELECT (data->>'opted_out')::boolean FROM events WHERE kind = $1 AND data->>'message_sid' = 'SMout1'`,
+		core.EventCrisisAfterEnd).Scan(&optedOut); err != nil || !optedOut {
+		t.Errorf("the event's opted_out: %v, %v; want true", optedOut, err)
+	}
+	var seen bool
+	for _, en := range timelineOf(t, env, r.ID, env.Net.Adviser2.Actor()) {
+		if en.Kind == core.EventCrisisAfterEnd {
+			seen = true
+			if !en.CrisisOptedOut || en.CrisisWords != "danger" {
+				t.Errorf("timeline entry %+v: want danger, and that Onward could not reply", en)
+			}
+		}
+	}
+	if !seen {
+		t.Error("the crisis text is not on the referral's timeline")
+	}
+
+	sa, err := env.Engine.ExportClient(ctx, r.ClientID, env.Net.Coordinator.Actor(), "web",
+		core.SubjectAccessRequest{Channel: core.RequestLetter, Received: env.Clock.Now(), Reference: "SAR-2026-015"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page strings.Builder
+	if err := core.WriteSubjectAccessHTML(&page, sa); err != nil {
+		t.Fatal(err)
+	}
+	if html := page.String(); !strings.Contains(html, "we could not reply, as your phone had opted out of our texts") ||
+		strings.Contains(html, "we replied with the crisis helplines") {
+		t.Errorf("the subject access page does not say Onward could not reply:\n%s", html)
+	}
+}
+
+// TestCrisisAfterEndOptedOutIsNews: within the hour after staff were
+// told a client's danger words got 999 and the helpline, the same words
+// from the phone after it opted out alert again, since this time Onward
+// could not reply and staff must reach the client another way; a second
+// such text within the hour does not.
+func TestCrisisAfterEndOptedOutIsNews(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	r := referralIn(t, env, core.StatusRequested, "crisis-opted-out-news")
+	coretest.MarkOutboxSent(t, env.Pool)
+	for i, c := range []struct {
+		optedOut bool
+		want     core.CrisisAfterEndOutcome
+	}{
+		{false, core.CrisisAlerted},
+		{true, core.CrisisAlerted},
+		{true, core.CrisisAlertedBefore},
+	} {
+		env.Clock.Advance(5 * time.Minute)
+		got, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,
+			Danger: true, MessageSID: fmt.Sprintf("SMnews%d", i), OptedOut: c.optedOut})
+		if err != nil || got != c.want {
+			t.Errorf("text %d (opted out %v): %s, %v; want %s", i, c.optedOut, got, err, c.want)
+		}
+	}
+}

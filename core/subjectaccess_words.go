@@ -279,7 +279,11 @@ func (t subjectTeller) what(ev SubjectEvent, f subjectEventFacts) string {
 		if words := CrisisWords(sh, dg); words != "" {
 			s = "You sent a text with words about " + words + " after your referral was made"
 		}
-		s += ": we replied with the crisis helplines"
+		if out, _ := f.data["opted_out"].(bool); out {
+			s += ": we could not reply, as your phone had opted out of our texts"
+		} else {
+			s += ": we replied with the crisis helplines"
+		}
 		if alerted, _ := f.data["alerted"].(bool); alerted {
 			s += ", and told staff"
 		}

@@ -49,9 +49,12 @@ type TimelineEntry struct {
 	// CrisisWords, for a crisis text after the referral was made
 	// (EventCrisisAfterEnd), are the kinds of its words ("self-harm",
 	// "danger"), never the words; Alerted says whether staff were
-	// alerted (not when alerted to the same kinds within the hour).
-	CrisisWords string
-	Alerted     bool
+	// alerted (not when alerted to the same kinds within the hour);
+	// CrisisOptedOut that Onward could not reply, as the phone had opted
+	// out of texts (CrisisAfterEnd.OptedOut).
+	CrisisWords    string
+	Alerted        bool
+	CrisisOptedOut bool
 	// Consent is a wider consent recorded on the referral
 	// (RecordWiderConsent): what the client agreed to, how and when.
 	Consent *ConsentChange
@@ -204,6 +207,7 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID, viewer Actor) ([]T
 			dg, _ := data["danger"].(bool)
 			en.CrisisWords = CrisisWords(sh, dg)
 			en.Alerted, _ = data["alerted"].(bool)
+			en.CrisisOptedOut, _ = data["opted_out"].(bool)
 		case EventConsentGiven:
 			en.Consent = consentChangeOf(data, viewer.seesInFull(link))
 		case EventTransition:

@@ -289,6 +289,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 			return permanent("crisis text email without its kinds of words", nil)
 		}
 		d.CrisisWords, d.SelfHarm, d.Danger = core.CrisisWords(c.SelfHarm, c.Danger), c.SelfHarm, c.Danger
+		d.CrisisOptedOut = c.OptedOut
 		if c.TextedAt != nil {
 			d.TextedAt = when(cal, *c.TextedAt)
 		}

@@ -59,9 +59,12 @@ type emailData struct {
 	// which say the lines Onward's reply gave them (SelfHarm: the crisis
 	// lines; Danger: 999 and the domestic abuse helpline), and TextedAt,
 	// when Onward recorded it late, when they texted. Never the words.
+	// CrisisOptedOut: Onward could not reply, as the phone had opted out
+	// of texts, so the client was sent none of those lines.
 	CrisisWords      string
 	SelfHarm, Danger bool
 	TextedAt         string
+	CrisisOptedOut   bool
 
 	// The digest: a section for each kind its reader chose to gather.
 	Date                                         string

@@ -30,6 +30,12 @@ import (
 // such words in (flow.Reply.SelfHarm, Danger) costs anything: an
 // ordinary text makes no call for this.
 //
+// A phone that opted out of texts (STOP) gets no reply until START: the
+// provider would refuse one (Twilio's error 21610). Its words of
+// self-harm or danger are still told to staff the same way
+// (tellStaffOptedOut), marked core.CrisisAfterEnd.OptedOut, so every
+// alert says Onward could not reply rather than that it sent the lines.
+//
 // The crisis reply never waits long for that, nor fails because of it:
 // core has crisisRecordWait to answer. When PostgreSQL does not answer
 // in time, the text's facts (the reference, if any, the phone, the kinds
@@ -70,27 +76,51 @@ func (s *SMS) tellStaffOfCrisis(ctx context.Context, t *smsTurn, reference strin
 	if !r.SelfHarm && !r.Danger {
 		return
 	}
-	c := core.CrisisAfterEnd{Reference: reference, Phone: t.phone, SelfHarm: r.SelfHarm, Danger: r.Danger,
-		MessageSID: t.msg.SID, At: t.now}
+	s.tellStaff(ctx, t, core.CrisisAfterEnd{Reference: reference, Phone: t.phone, SelfHarm: r.SelfHarm, Danger: r.Danger,
+		MessageSID: t.msg.SID, At: t.now}, o)
+}
+
+// tellStaffOptedOut tells staff, as tellStaffOfCrisis does, of a text
+// from a phone that opted out of texts, when flow reads words of
+// self-harm or danger in it: no reply goes, so the alert says Onward
+// could not reply (core.CrisisAfterEnd.OptedOut). The conversation's
+// reference names the client when the state still holds one (STOP drops
+// an unfinished conversation, not an ended one), else their phone does.
+func (s *SMS) tellStaffOptedOut(ctx context.Context, t *smsTurn, o *smsOutcome) {
+	sig := t.flow.DetectCrisis(t.msg.Body)
+	if !sig.SelfHarm && !sig.Danger {
+		return
+	}
+	reference := ""
+	if t.state != nil {
+		reference = t.state.Reference
+	}
+	s.tellStaff(ctx, t, core.CrisisAfterEnd{Reference: reference, Phone: t.phone, SelfHarm: sig.SelfHarm, Danger: sig.Danger,
+		MessageSID: t.msg.SID, At: t.now, OptedOut: true}, o)
+}
+
+// tellStaff records c with core, which alerts staff, within crisisWait;
+// else it holds c in Redis for ReplayHeldCrisisTexts.
+func (s *SMS) tellStaff(ctx context.Context, t *smsTurn, c core.CrisisAfterEnd, o *smsOutcome) {
 	rctx, cancel := context.WithTimeout(ctx, s.crisisWait)
 	res, err := s.engine.RecordCrisisAfterEnd(rctx, c)
 	cancel()
 	by := "reference"
-	if reference == "" {
+	if c.Reference == "" {
 		by = "phone"
 	}
 	if err == nil {
-		s.log.Info("sms crisis text after a referral", "sid", t.msg.SID, "by", by, "outcome", string(res))
+		s.log.Info("sms crisis text after a referral", "sid", t.msg.SID, "by", by, "opted_out", c.OptedOut, "outcome", string(res))
 		o.recorded = o.recorded || (res != core.CrisisNotTheirs && res != core.CrisisNoOpenReferral)
 		return
 	}
 	if herr := s.holdCrisisText(context.WithoutCancel(ctx), c); herr != nil {
 		s.log.Error("sms crisis text after a referral not recorded nor held: staff were not alerted",
-			"sid", t.msg.SID, "by", by, "reference", reference, "err", errors.Join(err, herr))
+			"sid", t.msg.SID, "by", by, "reference", c.Reference, "opted_out", c.OptedOut, "err", errors.Join(err, herr))
 		return
 	}
 	s.log.Error("sms crisis text after a referral not recorded: held in Redis until PostgreSQL answers",
-		"sid", t.msg.SID, "by", by, "reference", reference, "err", err)
+		"sid", t.msg.SID, "by", by, "reference", c.Reference, "opted_out", c.OptedOut, "err", err)
 	o.recorded = true
 }
 
@@ -112,11 +142,14 @@ type heldCrisisText struct {
 	SelfHarm  bool      `json:"self_harm,omitempty"`
 	Danger    bool      `json:"danger,omitempty"`
 	At        time.Time `json:"at"`
+	// OptedOut: the phone had opted out of texts, so no reply went.
+	OptedOut bool `json:"opted_out,omitempty"`
 }
 
 // holdCrisisText keeps c in Redis for ReplayHeldCrisisTexts.
 func (s *SMS) holdCrisisText(ctx context.Context, c core.CrisisAfterEnd) error {
-	raw, err := json.Marshal(heldCrisisText{Reference: c.Reference, Phone: string(c.Phone), SelfHarm: c.SelfHarm, Danger: c.Danger, At: c.At})
+	raw, err := json.Marshal(heldCrisisText{Reference: c.Reference, Phone: string(c.Phone), SelfHarm: c.SelfHarm, Danger: c.Danger, At: c.At,
+		OptedOut: c.OptedOut})
 	if err != nil {
 		return fmt.Errorf("hold sms crisis text: %w", err)
 	}
@@ -156,7 +189,7 @@ func ReplayHeldCrisisTexts(ctx context.Context, eng *core.Engine, rdb redis.Univ
 			errs = append(errs, fmt.Errorf("open held sms crisis text %s: %w", sid, err))
 		} else {
 			_, err := eng.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: h.Reference, Phone: core.Phone(h.Phone),
-				SelfHarm: h.SelfHarm, Danger: h.Danger, MessageSID: sid, At: h.At})
+				SelfHarm: h.SelfHarm, Danger: h.Danger, MessageSID: sid, At: h.At, OptedOut: h.OptedOut})
 			if err != nil {
 				return n, errors.Join(append(errs, err)...)
 			}

@@ -90,7 +90,12 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		// A short code, an alphanumeric sender, or a number of a country
 		// outside ONWARD_PHONE_COUNTRIES: Onward texts none of them, and a
 		// reply would be a text (and, abroad, the way SMS pumping fraud
-		// earns). Logged without the number.
+		// earns). Logged without the number. Only words of self-harm or
+		// danger from a mobile abroad get an answer: the crisis lines,
+		// once an hour at most (abroad.go).
+		if doc, ok := s.abroadCrisis(ctx, msg); ok {
+			return doc
+		}
 		s.log.Info("text from a sender Onward does not text (a short code, a name, or a number outside ONWARD_PHONE_COUNTRIES), not answered", "sid", msg.SID)
 		return emptyTwiML
 	}

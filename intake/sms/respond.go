@@ -138,9 +138,11 @@ func langMemoOf(t *smsTurn, c smsClaim, o smsOutcome) langMemo {
 }
 
 // answer decides what a text means. Keywords come first and override any
-// conversation; then an opted-out phone is ignored; then a bare digit (or
-// a yes or no, to the contact check) may answer a question Onward asked
-// by text (contact check, feedback); anything else is the conversation's.
+// conversation; then an opted-out phone gets no reply (its words of
+// self-harm or danger still alert staff: tellStaffOptedOut); then a bare
+// digit (or a yes or no, to the contact check) may answer a question
+// Onward asked by text (contact check, feedback); anything else is the
+// conversation's.
 func (s *SMS) answer(ctx context.Context, t *smsTurn, c smsClaim) smsOutcome {
 	msg := t.msg
 	kw := msg.keyword(t.flow)
@@ -165,9 +167,12 @@ func (s *SMS) answer(ctx context.Context, t *smsTurn, c smsClaim) smsOutcome {
 	}
 	if out {
 		// No texts of any kind until START. Twilio would refuse the
-		// reply anyway (error 21610).
+		// reply anyway (error 21610). Words of self-harm or danger are
+		// told to staff all the same, saying no reply could go.
 		s.log.Info("text from an opted-out phone, not answered", "sid", msg.SID)
-		return smsOutcome{change: stateKeep, optOut: looked}
+		o := smsOutcome{change: stateKeep, optOut: looked}
+		s.tellStaffOptedOut(ctx, t, &o)
+		return o
 	}
 	o := s.converse(ctx, t)
 	if o.optOut == "" {
