@@ -126,9 +126,11 @@ func (b *Bot) dpRequests(w http.ResponseWriter, r *http.Request, s session) {
 }
 
 // dpRequestsColumns are the CSV's columns: the request's particulars
-// only, never a client's details.
+// only, never a client's details. The export number, which the copy
+// handed over carries, came last, so a register's columns before it kept
+// their places.
 var dpRequestsColumns = []string{"Done at", "What", "By", "Agency", "Through", "Request came in", "Date received",
-	"Days to answer", "Due by", "Over one month", "Request reference", "Erasure reason", "Referrals"}
+	"Days to answer", "Due by", "Over one month", "Request reference", "Erasure reason", "Referrals", "Export number"}
 
 // dpRequestsCSV downloads every row of the period for the data protection
 // officer's register, written by the reports' CSV writer (which keeps a
@@ -176,12 +178,12 @@ func dpRequestCells(row core.DataProtectionRequest, loc *time.Location) []report
 	cells := []report.Cell{text(row.At.In(loc).Format("2006-01-02 15:04")), text(""), text(row.By), text(row.Agency), text(row.Through())}
 	if row.Withdrawal() {
 		cells[1] = text("Withdrawal of consent")
-		return append(cells, text(""), text(""), text(""), text(""), text(""), text(""), text(""), text(strings.Join(row.Referrals, " ")))
+		return append(cells, text(""), text(""), text(""), text(""), text(""), text(""), text(""), text(strings.Join(row.Referrals, " ")), text(""))
 	}
 	if !row.Export() {
 		cells[1] = text("Erasure")
 		return append(cells, text(""), text(""), text(""), text(""), text(""), text(""),
-			text(row.Reason.Label()), text(strings.Join(row.Referrals, " ")))
+			text(row.Reason.Label()), text(strings.Join(row.Referrals, " ")), text(""))
 	}
 	cells[1] = text("Subject access export")
 	channel, received, days, due, late := text(row.Channel.Label()), text(""), text(""), text(""), text("")
@@ -198,5 +200,6 @@ func dpRequestCells(row core.DataProtectionRequest, loc *time.Location) []report
 	if row.ReferenceErased {
 		reference = text("erased")
 	}
-	return append(cells, channel, received, days, due, late, reference, text(""), text(""))
+	return append(cells, channel, received, days, due, late, reference, text(""), text(""),
+		text(strconv.FormatInt(int64(row.ExportNumber), 10)))
 }

@@ -26,6 +26,9 @@ type Metrics struct {
 	mailDown time.Time // since when a worker of this process cannot reach the mail server
 	mailGone prometheus.GaugeFunc
 
+	// process gathers the series above, which this process holds itself.
+	process *prometheus.Registry
+
 	gaugeMu  sync.Mutex
 	gauges   []core.OutboxGauge
 	gaugesAt time.Time
@@ -79,8 +82,16 @@ func NewMetrics() *Metrics {
 		Name: "onward_notify_mail_server_unreachable_seconds",
 		Help: "How long this process's worker has not reached the mail server (ONWARD_SMTP_URL), 0 while it does; emails wait meanwhile, their attempts not counted.",
 	}, m.mailUnreachable)
+	m.process = prometheus.NewRegistry()
+	m.process.MustRegister(m.deliveries, m.retries, m.deadRows, m.cutShort, m.mailGone)
 	return m
 }
+
+// Process gathers what this process's workers counted (onward_notify_*:
+// deliveries, retries, dead letters, interruptions, how long the mail
+// server has not been reached). None of it is read from the database, so
+// a scrape can show it while PostgreSQL is down, when it matters most.
+func (m *Metrics) Process() prometheus.Gatherer { return m.process }
 
 // mailServer notes that a worker of this process stopped (down) or went
 // back to (!down) reaching the mail server.
@@ -159,9 +170,10 @@ func (m *Metrics) interrupted(kind core.OutboxKind) {
 }
 
 // Handler serves /metrics in Prometheus' text format: this process's
-// delivery counters, the outbox's gauges, and what each of more gathers
-// (the process's runtime and HTTP metrics, say). It answers 503 when the
-// outbox cannot be read.
+// delivery counters (Process), the outbox's gauges, and what each of more
+// gathers (the process's runtime and HTTP metrics, say). It answers 503
+// when the outbox cannot be read; a caller that must answer all the same
+// serves Process without the outbox (cmd/onward's scrape does).
 func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock, more ...prometheus.Gatherer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
@@ -173,8 +185,8 @@ func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock, more ...prometh
 			return
 		}
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(m.deliveries, m.retries, m.deadRows, m.cutShort, m.mailGone, outboxReading{gauges: gs, now: now})
-		httpmetrics.WriteText(w, append(prometheus.Gatherers{reg}, more...))
+		reg.MustRegister(outboxReading{gauges: gs, now: now})
+		httpmetrics.WriteText(w, append(prometheus.Gatherers{m.process, reg}, more...))
 	})
 }
 

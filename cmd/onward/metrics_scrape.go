@@ -12,7 +12,8 @@ import (
 )
 
 // A scrape of /metrics always answers 200 with what the process knows of
-// itself: its HTTP requests, the Go runtime, its read replica. Only the
+// itself: its HTTP requests, the Go runtime, its read replica, its
+// workers' delivery counters and mail-server gauge (onward_notify_*). Only the
 // outbox's gauges are read from PostgreSQL, and that read has a short
 // deadline of its own (metricsDatabaseWithin): while PostgreSQL is down,
 // hanging, or not reached yet at start — exactly when on-call needs the
@@ -47,11 +48,11 @@ func gatherer(c prometheus.Collector) prometheus.Gatherer {
 // scrapeHandler answers /metrics (metricsHandler puts the token in
 // front): notify's answer, which reads the outbox, when it comes within
 // metricsDatabaseWithin and is whole; otherwise the process's own
-// metrics beside onward_metrics_database_up 0.
+// metrics, notify's counters among them, beside onward_metrics_database_up 0.
 func scrapeHandler(a *app) http.Handler {
 	replica := readerMetrics(a.engine.Readers())
 	whole := notifyMetrics.Handler(a.engine.Outbox(), a.engine.Clock(), processMetrics, replica, gatherer(databaseUp(1)))
-	withoutDatabase := prometheus.Gatherers{processMetrics, replica, gatherer(databaseUp(0))}
+	withoutDatabase := prometheus.Gatherers{notifyMetrics.Process(), processMetrics, replica, gatherer(databaseUp(0))}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), metricsDatabaseWithin)
 		defer cancel()

@@ -55,7 +55,9 @@ type Config struct {
 	WorkerMaxAttempts int
 	WorkerPoll        time.Duration
 	// WorkerLease is how long a worker's claim holds an outbox row; a
-	// worker that dies leaves its rows to others when it runs out.
+	// worker that dies leaves its rows to others when it runs out. An
+	// email send waits for the mail server's answer to its final "."
+	// only within it.
 	WorkerLease time.Duration
 	// ShutdownGrace is how long serve drains requests, and a worker
 	// finishes its deliveries, after SIGTERM.
@@ -190,7 +192,7 @@ var settings = []setting{
 	{name: "ONWARD_WORKER_BATCH", def: "50", help: "outbox rows a worker claims at once", set: num("ONWARD_WORKER_BATCH", func(c *Config) *int { return &c.WorkerBatch })},
 	{name: "ONWARD_WORKER_MAX_ATTEMPTS", def: "8", help: "delivery attempts before a row is dead-lettered", set: num("ONWARD_WORKER_MAX_ATTEMPTS", func(c *Config) *int { return &c.WorkerMaxAttempts })},
 	{name: "ONWARD_WORKER_POLL", def: "10s", help: "fallback poll interval when no notification arrives", set: dur("ONWARD_WORKER_POLL", func(c *Config) *time.Duration { return &c.WorkerPoll })},
-	{name: "ONWARD_WORKER_LEASE", def: "2m", help: "how long a worker's claim holds an outbox row; a worker that dies leaves its rows to the others when it runs out, so it bounds how late a crashed delivery is retried (keep it well above one provider call, 10 s)", set: dur("ONWARD_WORKER_LEASE", func(c *Config) *time.Duration { return &c.WorkerLease })},
+	{name: "ONWARD_WORKER_LEASE", def: "2m", help: "how long a worker's claim holds an outbox row; a worker that dies leaves its rows to the others when it runs out, so it bounds how late a crashed delivery is retried (keep it well above one provider call, 10 s); it also bounds how long an email send waits for the mail server's answer to the final \".\" (RFC 5321 asks for up to 10 minutes; the wait ends 5 s before the lease)", set: dur("ONWARD_WORKER_LEASE", func(c *Config) *time.Duration { return &c.WorkerLease })},
 	{name: "ONWARD_SHUTDOWN_GRACE", def: "20s", help: "after SIGTERM, how long `serve` drains requests in flight and a worker finishes its deliveries before it returns the rows it still holds and exits", set: dur("ONWARD_SHUTDOWN_GRACE", func(c *Config) *time.Duration { return &c.ShutdownGrace })},
 	{name: "ONWARD_REDIS_TIMEOUT", def: "500ms", help: "deadline of every Redis command, retries included; a Redis that takes longer is treated as down (webhooks answer without it), well inside Slack's 3 s and Twilio's 15 s", set: dur("ONWARD_REDIS_TIMEOUT", func(c *Config) *time.Duration { return &c.RedisTimeout })},
 	{name: "ONWARD_SMS_RATE_PER_HOUR", def: "60", help: "inbound texts accepted per phone per hour", set: num("ONWARD_SMS_RATE_PER_HOUR", func(c *Config) *int { return &c.SMSRatePerHour })},

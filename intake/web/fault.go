@@ -67,24 +67,27 @@ func (w *Web) formExpired(rw http.ResponseWriter, r *http.Request, s *webSession
 // and once when it answers again (served); each 503 is counted in the
 // HTTP metrics.
 func (w *Web) unavailable(rw http.ResponseWriter, r *http.Request, err error) {
-	if f, ok := r.Context().Value(unavailableKey{}).(*bool); ok {
-		*f = true
+	part := webPart(r.URL.Path)
+	if u := redisUseOf(r.Context()); u != nil {
+		u.unavailable = true
+		if u.failed.Load() {
+			w.redisSpells.began(part)
+		}
 	}
-	w.outages.Failed(w.log, slog.LevelError, webPart(r.URL.Path), err, "path", r.URL.Path)
+	w.outages.Failed(w.log, slog.LevelError, part, err, "path", r.URL.Path)
 	w.fault(rw, r, http.StatusServiceUnavailable, "unavailable")
 }
 
-// unavailableKey is the request context's flag that unavailable sets.
-type unavailableKey struct{}
-
 // served runs next on r and, unless it answered with the unavailable
 // page, notes that r's part of the site answered: the end of a spell of
-// failures there is logged.
+// failures there is logged. A spell Redis caused is ended only by a
+// request that had Redis's reply (redis_use.go).
 func (w *Web) served(next http.Handler, rw http.ResponseWriter, r *http.Request) {
-	failed := false
-	next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), unavailableKey{}, &failed)))
-	if !failed {
-		w.outages.Answered(w.log, webPart(r.URL.Path))
+	u := &redisUse{ctx: r.Context()}
+	next.ServeHTTP(rw, r.WithContext(context.WithValue(r.Context(), redisUseKey{}, u)))
+	part := webPart(r.URL.Path)
+	if !u.unavailable && w.redisSpells.ends(part, u.answered.Load()) {
+		w.outages.Answered(w.log, part)
 	}
 }
 

@@ -17,10 +17,19 @@ import (
 // fails the request goes through: the directory still works, and the form
 // shows its own "try again or call" page. A spell of Redis failing is
 // logged once when it starts and once when it ends, not a line a request.
+// Once Redis could not be reached, requests go through without asking it
+// for limitPauseFor, rather than each waiting the Redis timeout first.
 func (w *Web) rateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if w.limitPause.paused() {
+			w.served(next, rw, r) // as when Redis fails, below
+			return
+		}
 		res, err := w.limiter.Allow(r.Context(), w.rateKey(r), redis_rate.PerMinute(w.cfg.IPRatePerMinute))
 		if err != nil {
+			if redisUnreachable(r.Context(), err) {
+				w.limitPause.start()
+			}
 			w.outages.Failed(w.log, slog.LevelWarn, partRateLimit, err, "requests", "allowed without a limit until Redis answers")
 			w.served(next, rw, r)
 			return

@@ -8,6 +8,7 @@ package web
 // protections.
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -68,6 +69,15 @@ type Config struct {
 	// DirectorySMSPerDay caps "text me this service" per number and per
 	// IP each day (DefaultDirectorySMSPerDay if zero).
 	DirectorySMSPerDay int
+	// ReferralTexted, when set, is called once core has recorded a
+	// referral whose reference is texted to the client's proven phone,
+	// with the reference, the phone and the conversation that ended with
+	// it (flow.Flow.Finished: the client's language and consent wording
+	// version), so the SMS channel answers a reply to that text as one
+	// after a referral rather than as a new request
+	// (sms.RememberWebReferral). Its error is logged and the client's
+	// request stands.
+	ReferralTexted func(ctx context.Context, reference string, phone core.Phone, conv flow.Conversation) error
 }
 
 // Web serves the web self-referral form, leaflet links and the public
@@ -92,6 +102,10 @@ type Web struct {
 	// outages logs each spell of a part not answering once when it
 	// starts and once when it ends (fault.go, security_ratelimit.go).
 	outages outage.Log
+	// redisSpells are the parts whose spell Redis caused, and limitPause
+	// when the rate limit leaves an unreachable Redis alone (redis_use.go).
+	redisSpells redisSpells
+	limitPause  limitPause
 }
 
 // Defaults for the zero values of Config.
@@ -104,7 +118,9 @@ const (
 
 // New checks its wiring (engine, Redis; config.Validate has already
 // checked the settings) and parses every page template, so a broken
-// template stops the server starting instead of reaching a client.
+// template stops the server starting instead of reaching a client. It
+// adds a hook to cfg.Redis that notes which requests had Redis's reply
+// (redis_use.go).
 func New(cfg Config) (*Web, error) {
 	var errs []error
 	if cfg.Engine == nil {
@@ -152,6 +168,7 @@ func New(cfg Config) (*Web, error) {
 	}
 	w := &Web{cfg: cfg, engine: cfg.Engine, rdb: cfg.Redis, log: cfg.Log, pages: pages, validate: v, flow: fl, cat: cat,
 		limiter: redis_rate.NewLimiter(cfg.Redis), random: cfg.Random}
+	cfg.Redis.AddHook(redisSeen{w})
 	w.cop = http.NewCrossOriginProtection()
 	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		if err := w.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
