@@ -49,6 +49,13 @@ type Network struct {
 	// CrisisLinesTranslations are CrisisLines in other languages, by
 	// language code; read the lines through CrisisLinesIn.
 	CrisisLinesTranslations map[string]string `db:"crisis_lines_translations"`
+
+	// DataController, DataProtectionEmail and DataProtectionPhone are what
+	// the privacy notice names: who is responsible for clients' details,
+	// and how to reach the data protection officer ("" when not given).
+	DataController      string `db:"data_controller"`
+	DataProtectionEmail string `db:"data_protection_email"`
+	DataProtectionPhone string `db:"data_protection_phone"`
 }
 
 const sqlSelectNetwork = `
@@ -58,7 +65,7 @@ SELECT name, phone, opening_hours, opening_hours_translations, crisis_lines, cri
        quiet_start - time '00:00' AS quiet_start, quiet_end - time '00:00' AS quiet_end, auto_route,
        contact_check_days, contact_nudge_days, consent_version,
        crisis_ack_hours, crisis_same_day_before - time '00:00' AS crisis_same_day_before,
-       outcomes, advice_topics
+       outcomes, advice_topics, data_controller, data_protection_email, data_protection_phone
 FROM network_settings`
 
 // ErrNoNetwork means the database has no network settings yet (`onward demo`
@@ -241,16 +248,55 @@ type NetworkSettings struct {
 	// contact check and nudge, and crisis clock; each left out is its
 	// default.
 	CalendarSettings
+
+	// DataController is who the privacy notice names as responsible for
+	// clients' details (an organisation's name); DataProtectionEmail and
+	// DataProtectionPhone reach its data protection officer. Each left
+	// out makes the notice tell clients to ask any agency instead
+	// (PrivacyNoticeGaps).
+	DataController      string `validate:"max=200,notcontrol" label:"data controller"`
+	DataProtectionEmail string
+	DataProtectionPhone string
+}
+
+// privacyContactFields checks the data protection contact, naming what
+// was given, as the import shows it to whoever wrote the file.
+func (s NetworkSettings) privacyContactFields() []FieldError {
+	var fields []FieldError
+	if s.DataProtectionEmail != "" && validatorInstance().v.Var(s.DataProtectionEmail, "email,max=254") != nil {
+		fields = append(fields, FieldError{Field: "data protection email",
+			Message: fmt.Sprintf("data protection email must be one email address, like dpo@network.example.org; %q is not", s.DataProtectionEmail)})
+	}
+	if s.DataProtectionPhone != "" && (len(s.DataProtectionPhone) > 40 || !validContactPhone(s.DataProtectionPhone)) {
+		fields = append(fields, FieldError{Field: "data protection phone",
+			Message: fmt.Sprintf("data protection phone must be a phone number people can call, like 0800 000 0101; %q is not", s.DataProtectionPhone)})
+	}
+	return fields
+}
+
+// PrivacyNoticeGaps names, in plain words, what the privacy notice must
+// say and these settings do not give: who the data controller is, and
+// how to contact data protection. The notice tells clients to ask any
+// agency in the directory instead; whoever sets the network up is warned.
+func (s NetworkSettings) PrivacyNoticeGaps() []string {
+	var out []string
+	if strings.TrimSpace(s.DataController) == "" {
+		out = append(out, "who the data controller is")
+	}
+	if strings.TrimSpace(s.DataProtectionEmail) == "" && strings.TrimSpace(s.DataProtectionPhone) == "" {
+		out = append(out, "how to contact the data protection officer")
+	}
+	return out
 }
 
 const sqlUpsertNetwork = `
 INSERT INTO network_settings (id, name, phone, opening_hours, crisis_lines, directory_url, data_sharing_url, timezone, auto_route, updated_at,
     outcomes, advice_topics, working_days, working_start, working_end, quiet_start, quiet_end,
     contact_check_days, contact_nudge_days, crisis_ack_hours, crisis_same_day_before, opening_hours_translations,
-    crisis_lines_translations)
+    crisis_lines_translations, data_controller, data_protection_email, data_protection_phone)
 VALUES (true, $1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'Europe/London'), $8, $9,
     $10, $11, $12, time '00:00' + $13::interval, time '00:00' + $14::interval, time '00:00' + $15::interval, time '00:00' + $16::interval,
-    $17, $18, $19, time '00:00' + $20::interval, $21, $22)
+    $17, $18, $19, time '00:00' + $20::interval, $21, $22, $23, $24, $25)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, opening_hours = excluded.opening_hours,
     opening_hours_translations = excluded.opening_hours_translations,
     crisis_lines = excluded.crisis_lines, crisis_lines_translations = excluded.crisis_lines_translations,
@@ -260,7 +306,9 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, ope
     working_days = excluded.working_days, working_start = excluded.working_start, working_end = excluded.working_end,
     quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,
     contact_check_days = excluded.contact_check_days, contact_nudge_days = excluded.contact_nudge_days,
-    crisis_ack_hours = excluded.crisis_ack_hours, crisis_same_day_before = excluded.crisis_same_day_before`
+    crisis_ack_hours = excluded.crisis_ack_hours, crisis_same_day_before = excluded.crisis_same_day_before,
+    data_controller = excluded.data_controller, data_protection_email = excluded.data_protection_email,
+    data_protection_phone = excluded.data_protection_phone`
 
 // SetNetwork writes the network settings, all of them in one statement:
 // what s leaves out takes its default. Every mistake in s is named at
@@ -272,6 +320,10 @@ func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error
 	cal, calFields := s.workingCalendar()
 	fields = append(fields, calFields...)
 	s.OpeningHours = strings.TrimSpace(s.OpeningHours)
+	s.DataController = strings.TrimSpace(s.DataController)
+	s.DataProtectionEmail = strings.TrimSpace(s.DataProtectionEmail)
+	s.DataProtectionPhone = strings.TrimSpace(s.DataProtectionPhone)
+	fields = append(fields, s.privacyContactFields()...)
 	hours, hoursFields, err := openingHours(s.OpeningHours, s.OpeningHoursTranslations)
 	if err != nil {
 		return err
@@ -294,7 +346,8 @@ func (e *Engine) SetNetwork(ctx context.Context, db DB, s NetworkSettings) error
 	}
 	if _, err := db.Exec(ctx, sqlUpsertNetwork, s.Name, s.Phone, s.OpeningHours, s.CrisisLines, s.DirectoryURL, s.DataSharingURL, s.Timezone, s.AutoRoute, e.clock.Now(),
 		outcomes, topics, cal.days, cal.workingStart, cal.workingEnd, cal.quietStart, cal.quietEnd,
-		cal.contactCheckDays, cal.nudgeDays, cal.crisisAckHours, cal.crisisSameDayBefore, hours, crisis); err != nil {
+		cal.contactCheckDays, cal.nudgeDays, cal.crisisAckHours, cal.crisisSameDayBefore, hours, crisis,
+		s.DataController, s.DataProtectionEmail, s.DataProtectionPhone); err != nil {
 		return fmt.Errorf("set network settings: %w", err)
 	}
 	e.forgetCache()

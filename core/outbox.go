@@ -52,6 +52,11 @@ const (
 	// SMSCouldNotContact tells the client the agency closed their referral
 	// because it could not reach them (ActionFail).
 	SMSCouldNotContact = "could_not_contact"
+	// SMSConfirmationNoLocal confirms a self-referral no local advice
+	// service can take (SelfReferralResult.NoLocalService): a
+	// coordinator will look for the right help, so it promises no
+	// "picked up" text.
+	SMSConfirmationNoLocal = "confirmation_no_local"
 )
 
 // OutboxPayload is the JSON body of an outbox row.

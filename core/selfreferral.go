@@ -133,7 +133,10 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 			if ok {
 				// It answers the client's own request, so quiet hours do
 				// not hold it back while it is fresh.
-				m := smsMsg(r, SMSConfirmation, now)
+				// Its words follow where the referral went: from an area
+				// no local service covers, a coordinator will look for
+				// the right help (confirmationKind).
+				m := smsMsg(r, confirmationKind(res), now)
 				m.payload.Answers = true
 				e.outbox.queue(b, m, now)
 			}

@@ -918,7 +918,7 @@ func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 		return dueCompleted
 	case text(SMSRejected):
 		return dueTurnedDown
-	case text(SMSConfirmation, SMSRedirected, SMSRerouted), email(EmailClientCrisis),
+	case text(SMSConfirmation, SMSConfirmationNoLocal, SMSRedirected, SMSRerouted), email(EmailClientCrisis),
 		kind == OutboxAlert && p.Channel == AlertToAgency:
 		return dueOpen
 	case email(EmailAlert) && p.Level == AlertTriageWaiting:

@@ -22,7 +22,7 @@ func TestStatusTextsFitThreeSegments(t *testing.T) {
 		Days: 3, NetworkName: "Kingdom Advice Network", NetworkPhone: "0800 000 0000"}
 	triage := long
 	triage.Agency = ""
-	for _, name := range []string{core.SMSConfirmation, core.SMSAccepted, core.SMSRedirected, core.SMSRerouted, core.SMSRejected,
+	for _, name := range []string{core.SMSConfirmation, core.SMSConfirmationNoLocal, core.SMSAccepted, core.SMSRedirected, core.SMSRerouted, core.SMSRejected,
 		core.SMSContactCheck, core.SMSFeedbackAsk, core.SMSCancelled, core.SMSConsentRemoved, core.SMSCouldNotContact} {
 		for _, d := range []smsData{long, triage} {
 			body, err := w.statusText(lang.English, name, d)

@@ -88,6 +88,13 @@ type networkFile struct {
 		// crisis_ack_hours, crisis_same_day_before): core reads and
 		// checks them; each left out is its default.
 		core.CalendarSettings `yaml:",inline"`
+		// DataController, DataProtectionEmail and DataProtectionPhone
+		// are what the privacy notice (/privacy) names: who is
+		// responsible for clients' details, and how to reach the data
+		// protection officer. Each left out is a warning.
+		DataController      string `yaml:"data_controller"`
+		DataProtectionEmail string `yaml:"data_protection_email"`
+		DataProtectionPhone string `yaml:"data_protection_phone"`
 	} `yaml:"network"`
 	Consent struct {
 		Version string `yaml:"version"`
@@ -287,12 +294,19 @@ func tally(t core.Tally) string {
 func importNetwork(ctx context.Context, eng *core.Engine, tx pgx.Tx, f networkFile) (importSummary, error) {
 	var sum importSummary
 	n := f.Network
-	if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
+	settings := core.NetworkSettings{Name: n.Name, Phone: n.Phone, OpeningHours: n.OpeningHours,
 		CrisisLines: n.CrisisLines, DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL,
 		Timezone: n.Timezone, AutoRoute: n.AutoRoute, Outcomes: n.Outcomes, AdviceTopics: n.AdviceTopics,
 		OpeningHoursTranslations: n.OpeningHoursTranslations, CrisisLinesTranslations: n.CrisisLinesTranslations,
-		CalendarSettings: n.CalendarSettings}); err != nil {
+		CalendarSettings: n.CalendarSettings, DataController: n.DataController,
+		DataProtectionEmail: n.DataProtectionEmail, DataProtectionPhone: n.DataProtectionPhone}
+	if err := eng.SetNetwork(ctx, tx, settings); err != nil {
 		return sum, fmt.Errorf("network: %w", err)
+	}
+	if gaps := settings.PrivacyNoticeGaps(); len(gaps) > 0 {
+		sum.warnings = append(sum.warnings, fmt.Sprintf("the privacy notice (/privacy) cannot say %s, as UK GDPR Article 13 asks: it tells clients to ask any agency in the directory instead. "+
+			"Add network.data_controller (the organisation responsible for clients' details) and network.data_protection_email or network.data_protection_phone (its data protection officer).",
+			strings.Join(gaps, " or ")))
 	}
 	if err := eng.PublishConsentWording(ctx, tx, f.Consent.Version, strings.TrimSpace(f.Consent.Wording)); err != nil {
 		return sum, fmt.Errorf("consent: %w", err)

@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/flow"
 	"github.com/onward-network/onward/intake/leaflet"
+	"github.com/onward-network/onward/intake/sms"
 	"github.com/onward-network/onward/intake/web"
 )
 
@@ -26,7 +29,7 @@ func init() {
 			w, err := web.New(web.Config{Engine: a.engine, Redis: a.rdb, Log: a.log.With("part", "web"), Catalogue: cat,
 				KeyPrefix: "onward:", PublicURL: a.cfg.PublicURL, Secure: !a.cfg.Dev(),
 				IPRatePerMinute: a.cfg.IPRatePerMinute, TrustedProxies: proxies, SMSNumber: a.cfg.TwilioFrom,
-				DirectorySMSPerDay: a.cfg.DirectorySMSPerDay})
+				DirectorySMSPerDay: a.cfg.DirectorySMSPerDay, ReferralTexted: webReferralTexted(a)})
 			if err != nil {
 				return err
 			}
@@ -55,4 +58,17 @@ func webDevInfo(ctx context.Context, a *app) []string {
 		lines = append(lines, fmt.Sprintf("leaflet:    %s   (%s)", leaflet.URL(base, ls[0].Code), ls[0].Campaign))
 	}
 	return lines
+}
+
+// webReferralTexted is what the web form calls once a referral's
+// reference is texted to the client (web.Config.ReferralTexted): with
+// Twilio configured, the SMS channel keeps for the phone a conversation
+// that ended with the referral, so a reply to the text is answered as
+// one after a referral, not as a new request (sms.RememberWebReferral).
+// Without Twilio no text comes in, and nil does nothing.
+func webReferralTexted(a *app) func(context.Context, string, core.Phone, flow.Conversation) error {
+	if !a.cfg.TwilioEnabled() {
+		return nil
+	}
+	return sms.RememberWebReferral(a.engine, a.rdb, "onward:", a.cfg.ConversationTTL)
 }

@@ -21,6 +21,11 @@ const (
 	openingHours   = "Monday to Friday, 9am to 5pm"
 	crisisLines    = "If you are in danger now, call 999. Samaritans: 116 123, free, day or night. NHS 24: 111. Breathing Space: 0800 83 85 87, evenings and weekends."
 	consentVersion = "v1"
+	// dataController and the data protection officer's address and
+	// phone (also in the drama range) are what the privacy notice names.
+	dataController      = "Kingdom Advice Network SCIO"
+	dataProtectionEmail = "dpo@kingdom-advice.example.org"
+	dataProtectionPhone = "0808 157 0193"
 )
 
 // crisisLinesTranslations are crisisLines in the other languages clients
@@ -100,7 +105,8 @@ func seedNetwork(ctx context.Context, eng *core.Engine, pool *pgxpool.Pool, opts
 	err := eng.ChangeSettings(ctx, func(tx pgx.Tx) error {
 		if err := eng.SetNetwork(ctx, tx, core.NetworkSettings{Name: networkName, Phone: helpline,
 			OpeningHours: openingHours, OpeningHoursTranslations: openingHoursTranslations, CrisisLines: crisisLines, CrisisLinesTranslations: crisisLinesTranslations,
-			DirectoryURL: base + "/directory", DataSharingURL: base + "/data-sharing", Timezone: "Europe/London"}); err != nil {
+			DirectoryURL: base + "/directory", DataSharingURL: base + "/data-sharing", Timezone: "Europe/London",
+			DataController: dataController, DataProtectionEmail: dataProtectionEmail, DataProtectionPhone: dataProtectionPhone}); err != nil {
 			return err
 		}
 		if err := eng.PublishConsentWording(ctx, tx, consentVersion, fmt.Sprintf(consentWording, helpline)); err != nil {

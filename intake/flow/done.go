@@ -1,8 +1,6 @@
 package flow
 
 import (
-	"slices"
-
 	"github.com/onward-network/onward/core"
 )
 
@@ -11,31 +9,14 @@ import (
 const defaultDoneNoLocalMessage = "conv_done_no_local"
 
 // NoLocalService reports whether core found no advice service in the
-// directory for the client's area: none that offers what they need
-// serves it (a postcode outside the network's), or none offers it at
-// all. A coordinator then looks at the request and tells
-// the client where to get help, so neither channel may promise that a
-// local advice service will be in touch. It is the one rule the SMS
-// confirmation (DoneMessage) and the web's confirmation page follow.
-//
-// A replayed result carries no match (core returns the referral first
-// recorded), so it reports false: the client is told what a referral
-// waiting for a coordinator is told. So does a client whose area is not
-// known (no postcode, no town Onward knows): nothing says it is outside
-// the network's.
+// directory for the client's area (core.SelfReferralResult.NoLocalService,
+// the one rule: core's confirmation text follows it too). A coordinator
+// then looks at the request and tells the client where to get help, so
+// neither channel may promise that a local advice service will be in
+// touch. The SMS confirmation (DoneMessage) and the web's confirmation
+// page follow it.
 func NoLocalService(res core.SelfReferralResult) bool {
-	if res.Agency != nil || res.Replayed || len(res.Match.Suggestions) > 0 || res.Referral.PostcodeDistrict == "" {
-		return false
-	}
-	// An agency that serves the area but was left out for another
-	// reason (at capacity, not in the client's language, agencies
-	// only) is one a coordinator may still ask: the area is served.
-	for _, x := range res.Match.Excluded {
-		if !slices.ContainsFunc(x.Reasons, func(r core.MatchReason) bool { return r.Kind == core.WhyNotServed }) {
-			return false
-		}
-	}
-	return true
+	return res.NoLocalService()
 }
 
 // DoneMessage is the text that ends the conversation once core has

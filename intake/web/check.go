@@ -111,6 +111,9 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	}
 	w.log.Info("web self-referral", "reference", res.Referral.Reference, "leaflet", s.Leaflet,
 		"crisis", in.Crisis, "triage", res.Agency == nil, "replayed", res.Replayed)
+	if in.ConfirmBySMS && res.PhoneProven {
+		w.referralTexted(ctx, s, res.Referral.Reference)
+	}
 	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS && res.PhoneProven, flow.NoLocalService(res))
 	if !res.Replayed {
 		w.savedTo(rw, r, s, pathDone)

@@ -42,7 +42,7 @@ func (w *Web) siteRoutes(h func(string, http.HandlerFunc), noRoute http.HandlerF
 	h("GET /favicon.svg", favicon)
 	h("GET /favicon.ico", favicon)
 	h("GET /accessibility", w.staticPage("directory/accessibility"))
-	h("GET /privacy", w.staticPage("directory/privacy"))
+	h("GET /privacy", w.privacy)
 	h("GET /{$}", w.home)
 	// Every address nobody else serves gets the site's own 404 page, or
 	// a 405 where only the method is wrong.
