@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -294,8 +295,16 @@ func TestSearchForAReferenceNotInOurList(t *testing.T) {
 			t.Errorf("another agency's search for %s: not answered plainly, or the referral is revealed", ref)
 		}
 	}
-	if _, body := housing.get("/staff/?q=" + url.QueryEscape("Mrs Smith's")); !strings.Contains(body, "Check the reference: it looks like") {
-		t.Error("a search that is no reference is not told what one looks like")
+	// A name typed into the box is refused, saying only references are
+	// searched, and is not shown back on the page.
+	for _, typed := range []string{"Mrs Smith's", "07700 900123"} {
+		resp, body := housing.get("/staff/?q=" + url.QueryEscape(typed))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Search by a referral&#39;s reference, like "+core.ReferenceExample+": names and phone numbers are not searched") {
+			t.Errorf("a search for %q that is no reference: %d, not told that only references are searched", typed, resp.StatusCode)
+		}
+		if strings.Contains(body, html.EscapeString(typed)) || strings.Contains(body, "Smith") {
+			t.Errorf("a search for %q is shown back on the page", typed)
+		}
 	}
 	if _, body := tb.signedIn(tb.Net.Coordinator).get("/staff/?q=ONW-ZZZZZZZ"); !strings.Contains(body, "No referral in Onward has the reference ONW-ZZZZZZZ") {
 		t.Error("a coordinator's search for a reference nobody has is not answered plainly")

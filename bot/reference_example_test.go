@@ -104,7 +104,7 @@ func TestReferenceExampleOnStaffPages(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(pages["the inbox filter"], "Check the reference: it looks like "+core.ReferenceExample+".") {
+	if !strings.Contains(pages["the inbox filter"], "reference, like "+core.ReferenceExample+": names and phone numbers are not searched") {
 		t.Errorf("the empty filtered list does not say what a reference looks like")
 	}
 	if !strings.Contains(pages["the refer page's search"], "Enter a reference like "+core.ReferenceExample) {

@@ -168,6 +168,9 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 				q.Need, f.Need = "", ""
 			case "urgency":
 				q.Urgency, f.Urgency = "", ""
+			case "reference":
+				// Not shown back: it may be a client's name.
+				q.Reference, f.Q = "", ""
 			}
 		}
 		res, err = b.engine.List(ctx, q)
@@ -185,7 +188,7 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 	if len(problems) > 0 {
 		status = http.StatusBadRequest
 		c.setFieldErrors(problems, map[string]string{"status": "status", "need": "need", "urgency": "urgency",
-			"agency": "agency", "from": "from", "to": "to"}, "q")
+			"agency": "agency", "from": "from", "to": "to", "reference": "q"}, "q")
 	}
 	v := listView{View: view, Filter: f, Page: res, Rows: res.Rows, Now: b.clock.Now(), Location: loc,
 		Filtered: f != (listFilter{})}

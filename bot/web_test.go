@@ -53,21 +53,23 @@ func TestInboxPutsTheUrgentFirst(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		query string
-		want  []string
+		query  string
+		want   []string
+		status int
 	}{
-		{"urgency=crisis", []string{crisis.Reference}},
-		{"urgency=routine&overdue=yes", []string{old.Reference}},
-		{"q=" + url.QueryEscape(strings.ToLower(fresh.Reference)), []string{fresh.Reference}},
-		{"q=" + strings.TrimPrefix(later.Reference, "ONW-"), []string{later.Reference}},
-		{"need=housing", nil},
-		{"status=completed", nil},
-		{"q=" + url.QueryEscape("'; DROP TABLE referrals; --"), nil},
-		{"q=" + strings.Repeat("A", 5000), nil},
+		{"urgency=crisis", []string{crisis.Reference}, http.StatusOK},
+		{"urgency=routine&overdue=yes", []string{old.Reference}, http.StatusOK},
+		{"q=" + url.QueryEscape(strings.ToLower(fresh.Reference)), []string{fresh.Reference}, http.StatusOK},
+		{"q=" + strings.TrimPrefix(later.Reference, "ONW-"), []string{later.Reference}, http.StatusOK},
+		{"need=housing", nil, http.StatusOK},
+		{"status=completed", nil, http.StatusOK},
+		// No reference: refused, and the list shown without it.
+		{"q=" + url.QueryEscape("'; DROP TABLE referrals; --"), want, http.StatusBadRequest},
+		{"q=" + strings.Repeat("A", 5000), want, http.StatusBadRequest},
 	} {
 		resp, body := c.get("/staff/?" + tc.query)
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%.40s: status %d", tc.query, resp.StatusCode)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%.40s: status %d, want %d", tc.query, resp.StatusCode, tc.status)
 		}
 		if got := rowRefs(body); strings.Join(got, " ") != strings.Join(tc.want, " ") {
 			t.Errorf("%.40s: rows %v, want %v", tc.query, got, tc.want)

@@ -98,11 +98,12 @@ var referenceInputRe = regexp.MustCompile(`^(?:ONW-?)?([0-9A-Z]{1,12})$`)
 
 // NormaliseReference reads a reference as typed ("onw-7k3m9p", "7K3M9P")
 // into the form Onward prints ("ONW-7K3M9P"); ok is false for anything
-// that cannot be one.
+// that cannot be one, a phone number among them (nine digits or more
+// and nothing else: a reference has seven characters).
 func NormaliseReference(s string) (string, bool) {
 	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
 	m := referenceInputRe.FindStringSubmatch(s)
-	if m == nil {
+	if m == nil || len(m[1]) >= 9 && strings.Trim(m[1], "0123456789") == "" {
 		return "", false
 	}
 	return "ONW-" + m[1], true
@@ -243,7 +244,10 @@ type listRow struct {
 
 // List returns one page of an agency's inbox or sent referrals. Odd
 // filters never fail: an unknown status or need is a ValidationError
-// naming the filter, a reference that cannot be one finds nothing.
+// naming the filter, and so is a search that cannot be a reference (a
+// name or a phone number typed into the box: only references are
+// searched, so that no client's name or number is put in a list's
+// address, which browsers keep).
 func (e *Engine) List(ctx context.Context, q ListQuery) (ListPage, error) {
 	if q.View != ViewInbox && q.View != ViewSent {
 		return ListPage{}, fmt.Errorf("list referrals: unknown view %q", q.View)
@@ -261,6 +265,12 @@ func (e *Engine) List(ctx context.Context, q ListQuery) (ListPage, error) {
 	if q.Urgency != UrgencyAny && q.Urgency != UrgencyCrisis && q.Urgency != UrgencyRoutine {
 		fields = append(fields, FieldError{Field: "urgency", Message: "Choose crisis or routine"})
 	}
+	if strings.TrimSpace(q.Reference) != "" {
+		if _, ok := NormaliseReference(q.Reference); !ok {
+			fields = append(fields, FieldError{Field: "reference",
+				Message: "search by a referral's reference, like " + ReferenceExample + ": names and phone numbers are not searched"})
+		}
+	}
 	if len(fields) > 0 {
 		return ListPage{}, &ValidationError{Fields: fields}
 	}
@@ -272,10 +282,7 @@ func (e *Engine) List(ctx context.Context, q ListQuery) (ListPage, error) {
 	q.Page = min(q.Page, 10000)
 	ref := ""
 	if strings.TrimSpace(q.Reference) != "" {
-		var ok bool
-		if ref, ok = NormaliseReference(q.Reference); !ok {
-			return ListPage{Page: 1, PerPage: q.PerPage}, nil
-		}
+		ref, _ = NormaliseReference(q.Reference) // checked above
 	}
 	sql, args := listSQL(q, ref, e.clock.Now())
 	got, err := e.queryGenericPlan(ctx, sql, args)

@@ -1,0 +1,29 @@
+package core
+
+import "testing"
+
+// A reference is read however it is typed, and a phone number or a name
+// typed into a reference box is not taken for one.
+func TestNormaliseReference(t *testing.T) {
+	for _, c := range []struct {
+		typed, want string
+		ok          bool
+	}{
+		{"ONW-7K3M9PQ", "ONW-7K3M9PQ", true},
+		{"onw 7k3m9pq", "ONW-7K3M9PQ", true},
+		{"7K3M9PQ", "ONW-7K3M9PQ", true},
+		{"2345678", "ONW-2345678", true}, // seven digits can be a reference
+		{"ONW-T00001", "ONW-T00001", true},
+		{"07700 900123", "", false},
+		{"07700900123", "", false},
+		{"441234567890", "", false},
+		{"+447700900123", "", false},
+		{"Mrs Smith's", "", false},
+		{"", "", false},
+	} {
+		got, ok := NormaliseReference(c.typed)
+		if got != c.want || ok != c.ok {
+			t.Errorf("NormaliseReference(%q) = %q, %v; want %q, %v", c.typed, got, ok, c.want, c.ok)
+		}
+	}
+}
