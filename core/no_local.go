@@ -10,7 +10,7 @@ import "slices"
 // advice service will be in touch. It is the one rule behind every
 // confirmation: the text core queues for a web referral
 // (SMSConfirmationNoLocal), the SMS conversation's last text and the web
-// form's confirmation page (flow.NoLocalService).
+// form's confirmation page.
 //
 // A replayed result carries no match (SelfRefer returns the referral
 // first recorded), so it reports false: the client is told what a

@@ -65,15 +65,12 @@ func (s *SMS) abroadCrisis(ctx context.Context, msg inboundSMS) (doc string, ok 
 		s.log.Info("crisis words from a number outside ONWARD_PHONE_COUNTRIES, given the crisis lines within the hour already", "sid", msg.SID)
 		return "", false
 	}
-	keys := map[string]any{}
-	if n, w, err := s.settings(ctx); err == nil {
-		keys = s.keysFor(n, w, s.areaExample(ctx))
-	} else if last := s.textKeys.Load(); last != nil {
-		keys = last.keys
-	} else {
-		// The crisis lines need no settings: Samaritans, NHS 24 and 999
-		// are in the message itself.
-		s.log.Warn("sms settings for the crisis lines abroad", "sid", msg.SID, "err", err)
+	// The network's own crisis lines, as an apology names its helpline;
+	// without them the fixed ones (Samaritans, NHS 24, 999) still go.
+	keys, ok := s.apologyKeys(ctx)
+	if !ok {
+		s.log.Warn("sms network settings for the crisis lines abroad: the fixed lines alone", "sid", msg.SID)
+		keys = map[string]any{}
 	}
 	texts, err := s.renderAll(r.Lang, r.Templates, s.keysIn(ctx, keys, "", r.Lang), r.Data)
 	if err == nil {

@@ -45,9 +45,10 @@ func (s *SMS) areaExample(ctx context.Context) flow.AreaExample {
 	return flow.AreaExampleOf(ds)
 }
 
-// apologyKeys are the network keys for an apology: from the settings
-// read now, else the keys of the last text (kept by keysFor), else false
-// (no helpline to name).
+// apologyKeys are the network keys for an apology, or for the crisis
+// lines to a number Onward does not converse with (abroadCrisis): from
+// the settings read now, else the keys of the last text (kept by
+// keysFor), else false (no helpline to name).
 func (s *SMS) apologyKeys(ctx context.Context) (map[string]any, bool) {
 	if n, err := s.engine.Network(ctx); err == nil {
 		return s.keysFor(n, core.ConsentWording{}, s.areaExample(ctx)), true

@@ -114,7 +114,7 @@ func (w *Web) submit(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	if in.ConfirmBySMS && res.PhoneProven {
 		w.referralTexted(ctx, s, res.Referral.Reference)
 	}
-	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS && res.PhoneProven, flow.NoLocalService(res))
+	s.submitted(res.Referral.Reference, agency, in.ConfirmBySMS && res.PhoneProven, res.NoLocalService())
 	if !res.Replayed {
 		w.savedTo(rw, r, s, pathDone)
 		return

@@ -9,7 +9,7 @@ type doneData struct {
 	Reference  string // "" after a honeypot: the page still looks like success
 	AgencyName string // "" when a coordinator chooses
 	Crisis     bool
-	// NoLocal: no advice service can take it (flow.NoLocalService); the
+	// NoLocal: no advice service can take it (core.SelfReferralResult.NoLocalService); the
 	// page promises a coordinator's answer, not an adviser's call, as the
 	// SMS confirmation does.
 	NoLocal   bool

@@ -15,7 +15,7 @@ const noticeNoLocal = "no_local"
 
 // areaUnserved reports whether, as far as the directory says now, no
 // advice service serves the client's postcode area for what they need:
-// the rule the confirmation follows (flow.NoLocalService), asked with the
+// the rule the confirmation follows (core.SelfReferralResult.NoLocalService), asked with the
 // query core makes when the request is sent (core.Engine.SelfRefer), so
 // the client hears it at the postcode rather than only at the end. A
 // client who chose a service in the directory, or gave no postcode, is
@@ -33,7 +33,7 @@ func (w *Web) areaUnserved(ctx context.Context, s *webSession) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return flow.NoLocalService(core.SelfReferralResult{Match: m, Referral: core.Referral{PostcodeDistrict: district}}), nil
+	return core.SelfReferralResult{Match: m, Referral: core.Referral{PostcodeDistrict: district}}.NoLocalService(), nil
 }
 
 // noticeArea sets or clears the no-local-service notice after the

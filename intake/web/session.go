@@ -56,7 +56,7 @@ type webSession struct {
 	Danger    bool `json:"danger,omitempty"`
 	TextedRef bool `json:"texted_ref,omitempty"`
 	// NoLocal: no advice service can take the referral
-	// (flow.NoLocalService), so a coordinator will say where to get help.
+	// (core.SelfReferralResult.NoLocalService), so a coordinator will say where to get help.
 	NoLocal bool `json:"no_local,omitempty"`
 
 	// The client's own withdrawal (withdraw.go): the reference and phone
