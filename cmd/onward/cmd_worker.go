@@ -75,7 +75,11 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return err
 	}
-	if err := a.checkKeys(ctx); err != nil {
+	if err := a.checkKeysOnceUp(ctx, st); err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped while waiting for PostgreSQL and Redis")
+			return nil
+		}
 		return err
 	}
 	mux := http.NewServeMux()

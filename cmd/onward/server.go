@@ -241,8 +241,12 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 			return err
 		}
 	}
-	if err := a.checkKeys(ctx); err != nil {
+	if err := a.checkKeysOnceUp(ctx, st); err != nil {
 		_ = srv.Close()
+		if ctx.Err() != nil {
+			a.log.Info("stopped while waiting for PostgreSQL and Redis")
+			return nil
+		}
 		return err
 	}
 	for _, m := range mounts {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -259,4 +261,36 @@ func (a *app) checkKeys(ctx context.Context) error {
 			"set it to the one used before (or, if it was never set, unset it)")
 	}
 	return err
+}
+
+// checkKeysOnceUp runs checkKeys after waitForServers. When PostgreSQL
+// goes away during the checks (stopped or restarted between the wait and
+// them), it waits for the servers again and checks again, as a start with
+// the server down does: only a check the server answered refuses the
+// start. With no st (nothing waited for) it is checkKeys.
+func (a *app) checkKeysOnceUp(ctx context.Context, st *startState) error {
+	for {
+		err := a.checkKeys(ctx)
+		if err == nil || st == nil || ctx.Err() != nil || !serverLost(err) {
+			return err
+		}
+		a.log.Warn("lost PostgreSQL while checking the keys; waiting for it", "err", oneLine(err.Error()))
+		if err := a.waitForServers(ctx, st); err != nil {
+			return err
+		}
+	}
+}
+
+// serverLost reports whether err is PostgreSQL going away mid-statement
+// (shut down, restarting, the connection cut or timed out), which waiting
+// mends, rather than an answer: a key refused is an answer.
+func serverLost(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return outage(err)
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.Timeout(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
