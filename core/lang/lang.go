@@ -18,6 +18,7 @@
 package lang
 
 import (
+	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -62,6 +63,14 @@ func (l Language) Reviewed() bool { return l.Code == English || strings.TrimSpac
 // Catalogue is every language's messages. It is read-only after Load and
 // safe to share between goroutines.
 type Catalogue struct {
+	*messages
+	log    *slog.Logger
+	missed sync.Map // "code id" -> struct{}: missing messages already logged
+}
+
+// messages is what Load reads from the message files: read-only, and
+// shared by every Catalogue loaded from the same embedded files.
+type messages struct {
 	bundle     *i18n.Bundle
 	langs      []Language // by position, then code
 	byCode     map[string]Language
@@ -70,8 +79,6 @@ type Catalogue struct {
 	plural     map[string]bool            // "code id" -> the message has plural forms
 	localizers map[string]*i18n.Localizer
 	matcher    language.Matcher
-	log        *slog.Logger
-	missed     sync.Map // "code id" -> struct{}: missing messages already logged
 }
 
 // parser renders every message: text/template, a missing key an error
@@ -85,19 +92,54 @@ const Dir = "i18n"
 // Load reads every i18n/<code>.toml in fsys and checks them: the file's
 // [language] table, that every message parses as a template, and that
 // English is there. log receives one line per missing message the first
-// time it is asked for (nil: discarded).
+// time it is asked for (nil: discarded). Files embedded in the program
+// (templates.FS) are read and checked once a process; each Load gets its
+// own Catalogue over them, with its own log.
 func Load(fsys fs.FS, log *slog.Logger) (*Catalogue, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	m, err := readOnce(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return &Catalogue{messages: m, log: log}, nil
+}
+
+// read is each embedded file system's messages, read once: the files of
+// an embed.FS are fixed when the program is built, and a process loads
+// them for several parts (the SMS webhook, the web form, email, reports).
+// Any other file system is read afresh on every Load.
+var read sync.Map // embed.FS -> *readResult
+
+// readResult is one embedded file system's messages, or why they failed.
+type readResult struct {
+	once sync.Once
+	m    *messages
+	err  error
+}
+
+func readOnce(fsys fs.FS) (*messages, error) {
+	e, ok := fsys.(embed.FS)
+	if !ok {
+		return readMessages(fsys)
+	}
+	v, _ := read.LoadOrStore(e, &readResult{})
+	r := v.(*readResult)
+	r.once.Do(func() { r.m, r.err = readMessages(fsys) })
+	return r.m, r.err
+}
+
+// readMessages reads and checks every message file in fsys.
+func readMessages(fsys fs.FS) (*messages, error) {
 	files, err := fs.Glob(fsys, Dir+"/*.toml")
 	if err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
 	}
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalogue{bundle: b, byCode: map[string]Language{}, ids: map[string]map[string]bool{}, plural: map[string]bool{},
-		localizers: map[string]*i18n.Localizer{}, log: log}
+	c := &messages{bundle: b, byCode: map[string]Language{}, ids: map[string]map[string]bool{}, plural: map[string]bool{},
+		localizers: map[string]*i18n.Localizer{}}
 	var errs []error
 	for _, file := range files {
 		mf, err := b.LoadMessageFileFS(fsys, file)
@@ -177,6 +219,11 @@ func Load(fsys fs.FS, log *slog.Logger) (*Catalogue, error) {
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
 }
+
+// SameMessages reports whether c and o were loaded from the same reading
+// of the same message files, so anything built from one's words holds for
+// the other.
+func (c *Catalogue) SameMessages(o *Catalogue) bool { return c.messages == o.messages }
 
 // Languages lists the shipped languages in the order they are offered
 // (their files' position).

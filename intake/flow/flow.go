@@ -96,6 +96,7 @@ package flow
 
 import (
 	"bytes"
+	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -492,6 +493,50 @@ func LoadFlow(fsys fs.FS, name string) (*Flow, error) {
 // its step. The flow it returns speaks English; In gives the copy for
 // each language of cat, checked the same way with that language's words.
 func LoadFlowIn(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
+	e, embedded := fsys.(embed.FS)
+	key := builtFlowKey{fsys: e, name: name}
+	if embedded {
+		if v, ok := builtFlows.Load(key); ok && v.(*Flow).cat.SameMessages(cat) {
+			return v.(*Flow).withCatalogue(cat), nil
+		}
+	}
+	f, err := buildFamily(fsys, name, cat)
+	if err == nil && embedded {
+		builtFlows.Store(key, f)
+	}
+	return f, err
+}
+
+// builtFlows keeps each embedded flow file's checked family of languages,
+// so a process builds it once however many parts load it (the SMS
+// webhook, the web form, the texts command): embedded files are fixed
+// when the program is built. A family is reused only with a catalogue over
+// the same reading of the message files it was built from.
+var builtFlows sync.Map // builtFlowKey -> *Flow (English)
+
+// builtFlowKey names a flow file in an embedded file system.
+type builtFlowKey struct {
+	fsys embed.FS
+	name string
+}
+
+// withCatalogue is f's family speaking through cat: the same checked
+// steps and words, cat's log for a missing message, and bindings to
+// consent versions of its own.
+func (f *Flow) withCatalogue(cat *lang.Catalogue) *Flow {
+	family := make(map[string]*Flow, len(f.family))
+	bound := &sync.Map{}
+	for code, g := range f.family {
+		h := *g
+		h.cat, h.family, h.bound = cat, family, bound
+		family[code] = &h
+	}
+	return family[lang.English]
+}
+
+// buildFamily reads, checks and builds flow name in every language of cat
+// (LoadFlowIn without the reuse).
+func buildFamily(fsys fs.FS, name string, cat *lang.Catalogue) (*Flow, error) {
 	if !flowNameRe.MatchString(name) {
 		return nil, fmt.Errorf("load flow %q: not a flow name", name)
 	}
