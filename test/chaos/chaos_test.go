@@ -159,6 +159,15 @@ func TestManyProcessesOneTruth(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Run after the processes are stopped (cleanups run last first), so a
+	// race found while draining on SIGTERM counts too.
+	t.Cleanup(func() {
+		for _, p := range all {
+			if report, n := p.raceReport(); n > 0 {
+				t.Errorf("%s: the race detector reported %d data races; the first:\n%s", p.name, n, report)
+			}
+		}
+	})
 	t.Cleanup(func() {
 		for _, p := range all {
 			p.signal(syscall.SIGTERM, 10*time.Second)

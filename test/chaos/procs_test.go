@@ -153,6 +153,24 @@ func (p *proc) logTail(lines int) string {
 	return strings.Join(all, "\n")
 }
 
+// raceReport is the first data race the race detector reported in p's
+// log, over all its runs, and how many it reported; "" and 0 when none
+// (or when the binary was built without it).
+func (p *proc) raceReport() (string, int) {
+	b, _ := os.ReadFile(p.logPath)
+	const mark = "WARNING: DATA RACE"
+	s := string(b)
+	i := strings.Index(s, mark)
+	if i < 0 {
+		return "", 0
+	}
+	first := s[i:]
+	if end := strings.Index(first, "=================="); end > 0 {
+		first = first[:end]
+	}
+	return first, strings.Count(s, mark)
+}
+
 // waitReady polls url until it answers 200, giving up early if p exits.
 func waitReady(ctx context.Context, url string, within time.Duration, p *proc) error {
 	ctx, cancel := context.WithTimeout(ctx, within)
@@ -180,11 +198,18 @@ func waitReady(ctx context.Context, url string, within time.Duration, p *proc) e
 	}
 }
 
-// buildOnward builds the onward binary into dir.
+// buildOnward builds the onward binary into dir, with the race detector
+// when the test has it: the processes are then checked for races too, and
+// the build reuses the packages already compiled for the tests instead of
+// compiling every one again.
 func buildOnward(t *testing.T, dir string) string {
 	t.Helper()
 	out := filepath.Join(dir, "onward")
-	cmd := exec.Command("go", "build", "-o", out, "github.com/onward-network/onward/cmd/onward")
+	args := []string{"build", "-o", out}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, "github.com/onward-network/onward/cmd/onward")...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/onward: %v\n%s", err, b)
 	}
