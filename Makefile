@@ -25,12 +25,12 @@ test: services-env
 ## services-env: write export lines for ONWARD_DATABASE_URL and ONWARD_REDIS_URL
 services-env:
 	@mkdir -p $(STATE)
-	$(GO) run ./cmd/onward services env > $(STATE)/services.env.tmp
+	$(GO) run ./cmd/onward-services env > $(STATE)/services.env.tmp
 	@mv $(STATE)/services.env.tmp $(STATE)/services.env
 
 ## services-stop: stop the private PostgreSQL and Redis under .onward/, if any
 services-stop:
-	$(GO) run ./cmd/onward services stop
+	$(GO) run ./cmd/onward-services stop
 
 ## build: build the binary into ./bin/onward
 build:

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/onward-network/onward/cmd/onward/localsvc"
 )
 
 // command is one subcommand.
@@ -209,5 +211,5 @@ func strayWords(command string, words []string) error {
 
 func init() {
 	register(command{name: "services", summary: "find or start PostgreSQL and Redis for dev and tests",
-		run: runServices})
+		run: localsvc.Command})
 }

@@ -1,4 +1,4 @@
-package main
+package localsvc
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-
-	"github.com/onward-network/onward/cmd/onward/localsvc"
 )
 
 const servicesUsage = `Usage: onward services <command> [flags]
@@ -31,9 +29,11 @@ Flags:
   --private     skip the machine's servers, use private ones (env only)
 `
 
-// runServices implements `onward services env|stop`: the shell glue that
-// lets `make test` export the URLs localsvc finds, and stop what it started.
-func runServices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// Command implements `onward services env|stop`: the shell glue that lets
+// `make test` export the URLs Ensure finds, and stop what it started. The
+// onward binary runs it, and so does cmd/onward-services, which the
+// Makefile runs because it compiles in a fraction of the time.
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, servicesUsage)
 		return errors.New("say env or stop")
@@ -63,7 +63,7 @@ func runServices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	switch cmd {
 	case "env":
-		svc, err := localsvc.Ensure(ctx, localsvc.Options{
+		svc, err := Ensure(ctx, Options{
 			Dir:           *dir,
 			DatabaseURL:   os.Getenv("ONWARD_DATABASE_URL"),
 			RedisURL:      os.Getenv("ONWARD_REDIS_URL"),
@@ -78,7 +78,7 @@ func runServices(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			shellQuote(svc.DatabaseURL), shellQuote(svc.RedisURL))
 		return err
 	case "stop":
-		return localsvc.StopPrivate(ctx, *dir, log)
+		return StopPrivate(ctx, *dir, log)
 	default:
 		fmt.Fprint(stderr, servicesUsage)
 		return fmt.Errorf("unknown command %q", cmd)
