@@ -119,6 +119,7 @@ type readResult struct {
 	err  error
 }
 
+// readOnce is fsys's messages: read once if fsys is embedded, else afresh.
 func readOnce(fsys fs.FS) (*messages, error) {
 	e, ok := fsys.(embed.FS)
 	if !ok {
