@@ -184,6 +184,7 @@ type Flow struct {
 	skips          *phraseTable[bool] // skipTable, read on every name and optional answer
 	stopAsks       *phraseTable[bool] // stopAskTable: "please stop texting me"
 	nameWords      *textWords         // around a language's name: languageNameWords
+	otherLabels    [][]string         // the label of "Other" in every language, as words: otherLabelWords
 	looseNeeds     map[string]bool    // looseNeedWords: choice words that name a need only in some sentences
 	msgNames       map[string]bool    // every message the flow uses
 
@@ -741,6 +742,7 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		f.Messages.NeedsKept = c.template("messages", "needs_kept", m.NeedsKept)
 	}
 	f.nameWords = languageNameWords(cat, f.Messages.LanguageOther)
+	f.otherLabels = otherLabelWords(cat, f.Messages.LanguageOther)
 	f.looseNeeds = looseNeedWords(cat, code)
 	if m.PostcodeKept != "" {
 		f.Messages.PostcodeKept = c.template("messages", "postcode_kept", m.PostcodeKept)

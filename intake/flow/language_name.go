@@ -77,6 +77,24 @@ func languageNameWords(cat *lang.Catalogue, otherID string) *textWords {
 	return w
 }
 
+// otherLabelWords is the label of otherID ("conv_language_other", ""
+// when the flow offers no "Other") in every language of cat, as the words
+// a reply is read in, each label once; read on every answer, so made once
+// with the flow.
+func otherLabelWords(cat *lang.Catalogue, otherID string) [][]string {
+	if otherID == "" {
+		return nil
+	}
+	var labels [][]string
+	for _, l := range cat.Languages() {
+		label := answerTokens(cat.Text(l.Code, otherID))
+		if len(label) > 0 && !slices.ContainsFunc(labels, func(o []string) bool { return slices.Equal(o, label) }) {
+			labels = append(labels, label)
+		}
+	}
+	return labels
+}
+
 // languageName is a reply read as a language's name (readLanguageName).
 type languageName struct {
 	// name is the name as the client wrote it, without the words around
@@ -94,9 +112,9 @@ type languageName struct {
 // readLanguageName reads body as a language's name with the words around
 // it (languageNameWords).
 func (f *Flow) readLanguageName(body string) languageName {
-	w := f.nameWords
+	w, labels := f.nameWords, f.otherLabels
 	if w == nil {
-		w = languageNameWords(f.cat, f.Messages.LanguageOther)
+		w, labels = languageNameWords(f.cat, f.Messages.LanguageOther), otherLabelWords(f.cat, f.Messages.LanguageOther)
 	}
 	toks := answerTokens(body)
 	var out languageName
@@ -108,10 +126,9 @@ func (f *Flow) readLanguageName(body string) languageName {
 		}
 		break
 	}
-	if i < len(toks) && f.Messages.LanguageOther != "" {
-		for _, l := range f.cat.Languages() {
-			label := answerTokens(f.cat.Text(l.Code, f.Messages.LanguageOther))
-			if len(label) > 0 && i+len(label) <= len(toks) && slices.Equal(toks[i:i+len(label)], label) {
+	if i < len(toks) {
+		for _, label := range labels {
+			if i+len(label) <= len(toks) && slices.Equal(toks[i:i+len(label)], label) {
 				out.other = true
 				break
 			}

@@ -124,3 +124,28 @@ func TestLanguageNameAtTheMenu(t *testing.T) {
 		t.Errorf("the web page's sentence: %+v; want an interpreter, no language, the words kept", a)
 	}
 }
+
+// TestOtherLabelInEveryLanguage: a reply that begins with the label of
+// "Other" in any shipped language, after a greeting, reads as "Other",
+// and one that only holds the label's words later does not. The labels
+// are tokenised once with the flow (otherLabels), not on every answer.
+func TestOtherLabelInEveryLanguage(t *testing.T) {
+	f := loadSelfReferralFlow(t)
+	if f.Messages.LanguageOther == "" {
+		t.Fatal("the self-referral flow offers no Other")
+	}
+	if got, want := len(f.otherLabels), 0; got == want {
+		t.Fatal("no label of Other made with the flow")
+	}
+	for _, l := range f.cat.Languages() {
+		label := f.cat.Text(l.Code, f.Messages.LanguageOther)
+		for _, body := range []string{label + " - Tigrinya", "hello, " + label + ": Tigrinya"} {
+			if !f.readLanguageName(body).other {
+				t.Errorf("%s: %q not read as Other", l.Code, body)
+			}
+		}
+		if body := "Tigrinya " + label; f.readLanguageName(body).other {
+			t.Errorf("%s: %q read as Other, its label not first", l.Code, body)
+		}
+	}
+}
