@@ -112,10 +112,7 @@ type languageName struct {
 // readLanguageName reads body as a language's name with the words around
 // it (languageNameWords).
 func (f *Flow) readLanguageName(body string) languageName {
-	w, labels := f.nameWords, f.otherLabels
-	if w == nil {
-		w, labels = languageNameWords(f.cat, f.Messages.LanguageOther), otherLabelWords(f.cat, f.Messages.LanguageOther)
-	}
+	w := f.nameWords
 	toks := answerTokens(body)
 	var out languageName
 	i := 0
@@ -127,7 +124,7 @@ func (f *Flow) readLanguageName(body string) languageName {
 		break
 	}
 	if i < len(toks) {
-		for _, label := range labels {
+		for _, label := range f.otherLabels {
 			if i+len(label) <= len(toks) && slices.Equal(toks[i:i+len(label)], label) {
 				out.other = true
 				break
