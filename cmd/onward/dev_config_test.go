@@ -91,7 +91,7 @@ func TestCommandsWithDevKeysRunAsDev(t *testing.T) {
 	if got := getenvDevDefaults("ONWARD_ENV"); got != "" {
 		t.Fatalf("no dev keys kept: ONWARD_ENV %q, want none", got)
 	}
-	secrets, err := devSecrets(dir)
+	secrets, err := devSecrets(dir, "", func(m string) { t.Error(m) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestDevCommandsLinkToTheDevServer(t *testing.T) {
 	t.Setenv("ONWARD_ENV", "")
 	t.Setenv("ONWARD_ENCRYPTION_KEY", "")
 	t.Setenv("ONWARD_PUBLIC_URL", "")
-	if _, err := devSecrets(dir); err != nil {
+	if _, err := devSecrets(dir, "", func(m string) { t.Error(m) }); err != nil {
 		t.Fatal(err)
 	}
 	if got := getenvDevDefaults("ONWARD_PUBLIC_URL"); got != "" {

@@ -250,8 +250,7 @@ func (a *app) checkKeys(ctx context.Context) error {
 	}
 	switch {
 	case errors.Is(err, core.ErrKeysDoNotOpen):
-		return errors.New("ONWARD_ENCRYPTION_KEY does not open the data stored in this database; " +
-			"if you rotated it, put the old key in ONWARD_ENCRYPTION_OLD_KEYS")
+		return keysRefusedError{}
 	case errors.Is(err, core.ErrHashKeyDiffers) && a.cfg.HashKey == "":
 		return errors.New("ONWARD_HASH_KEY is not set, and the hash key derived from ONWARD_ENCRYPTION_KEY is not the one the phone lookups stored in this database were made with: " +
 			"set ONWARD_HASH_KEY to what `onward keys hash-key` prints with the encryption key used before " +
@@ -262,6 +261,18 @@ func (a *app) checkKeys(ctx context.Context) error {
 	}
 	return err
 }
+
+// keysRefusedError is checkKeys' answer when the encryption keys do not
+// open the database's data: it says which setting to mend, and is
+// core.ErrKeysDoNotOpen to errors.Is, so `onward dev` can say more.
+type keysRefusedError struct{}
+
+func (keysRefusedError) Error() string {
+	return "ONWARD_ENCRYPTION_KEY does not open the data stored in this database; " +
+		"if you rotated it, put the old key in ONWARD_ENCRYPTION_OLD_KEYS"
+}
+
+func (keysRefusedError) Unwrap() error { return core.ErrKeysDoNotOpen }
 
 // checkKeysOnceUp runs checkKeys after waitForServers. When PostgreSQL
 // goes away during the checks (stopped or restarted between the wait and
