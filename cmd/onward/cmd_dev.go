@@ -26,7 +26,8 @@ seed the demo network when the database is empty, and serve on
 ONWARD_HTTP_ADDR (:8080) with the outbox worker. Unless ONWARD_PUBLIC_URL is
 set, links point at that address (http://localhost:8080). Without Twilio
 credentials a phone simulator stands in for Twilio at /dev/phone; without
-Slack credentials staff use the web inbox (login links are printed). Keys are generated once and kept under .onward/.
+Slack credentials staff use the web inbox (login links are printed). Keys are generated once and kept under .onward/ (and, once serving, for
+the database under the user's configuration folder, for other checkouts).
 `
 
 func init() {
@@ -224,7 +225,7 @@ func getenvDevDefaults(k string) string {
 	}
 	switch k {
 	case "ONWARD_ENCRYPTION_KEY", "ONWARD_SESSION_SECRET":
-		if s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), "dev-secrets.env")); err == nil {
+		if s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), devSecretsFile)); err == nil {
 			return s[k]
 		}
 	case "ONWARD_PUBLIC_URL":
@@ -232,7 +233,7 @@ func getenvDevDefaults(k string) string {
 			return devURL(envOr("ONWARD_STATE_DIR", ".onward"))
 		}
 	case "ONWARD_ENV":
-		s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), "dev-secrets.env"))
+		s, err := readEnvFile(filepath.Join(envOr("ONWARD_STATE_DIR", ".onward"), devSecretsFile))
 		if err != nil || s["ONWARD_ENCRYPTION_KEY"] == "" {
 			return ""
 		}
