@@ -106,8 +106,12 @@ func NewSlackClient(cfg config.Config) *slack.Client {
 
 // Close waits (up to ten seconds) for work started after acknowledgements
 // to finish, then cancels what is left.
-func (b *Bot) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+func (b *Bot) Close() { b.Shutdown(context.Background()) }
+
+// Shutdown waits for work started after acknowledgements to finish, for
+// up to ten seconds or until ctx ends, then cancels what is left.
+func (b *Bot) Shutdown(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	_ = b.Drain(ctx)
 	b.cancel()

@@ -14,7 +14,18 @@ const dedupeTTL = time.Hour
 // not answer it lets the request through: core's optimistic version check
 // still stops a double transition.
 func (b *Bot) first(ctx context.Context, key string) bool {
-	ok, err := b.rdb.SetNX(ctx, b.prefix+"bot:once:"+key, 1, dedupeTTL).Result()
+	return b.firstFor(ctx, key, dedupeTTL)
+}
+
+// pressWorkTTL is how long a state-changing press is held as in hand
+// before its outcome is known: a press takes seconds, and one whose
+// process died meanwhile (a crash, a kill) may be pressed again once this
+// has passed, not an hour later. Its outcome then keeps it for dedupeTTL.
+const pressWorkTTL = time.Minute
+
+// firstFor is first with the key remembered for ttl.
+func (b *Bot) firstFor(ctx context.Context, key string, ttl time.Duration) bool {
+	ok, err := b.rdb.SetNX(ctx, b.prefix+"bot:once:"+key, 1, ttl).Result()
 	if err != nil {
 		b.log.Warn("dedupe Slack request: Redis unavailable, processing anyway", "err", err)
 		return true

@@ -118,7 +118,9 @@ type slackAnswer struct {
 	text  string // mrkdwn, for messages
 	plain string // plain text, for errors shown inside a modal
 	// definite is true when pressing again would get the same answer; a
-	// fault is not definite, so the press may be tried again.
+	// fault is not definite, so the press may be tried again, and nor is
+	// an answer about the presser (not registered, left the network),
+	// which a coordinator can change in a minute.
 	definite bool
 }
 
@@ -129,7 +131,9 @@ func (b *Bot) slackReply(ctx context.Context, err error) slackAnswer {
 	if !ok {
 		b.log.Error("staff action failed", "err", err)
 	}
-	return slackAnswer{text: say(a.key, a.data), plain: sayPlain(a.key, a.data), definite: ok}
+	var left *leftNetworkError
+	definite := ok && !errors.Is(err, errNotRegistered) && !errors.As(err, &left)
+	return slackAnswer{text: say(a.key, a.data), plain: sayPlain(a.key, a.data), definite: definite}
 }
 
 // webAnswer is the one place an error becomes a staff web answer: the

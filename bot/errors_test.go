@@ -20,27 +20,28 @@ func TestErrorAnswers(t *testing.T) {
 	cases := []struct {
 		err      error
 		status   int
-		definite bool
+		definite bool // a decision, not a fault
+		again    bool // yet the same press may be made again (about the presser)
 		words    string
 	}{
-		{&core.ConflictError{Reference: "ONW-1", Status: core.StatusAccepted, By: "Ailsa", At: tb.Clock.Now()}, http.StatusConflict, true, "Already accepted by Ailsa"},
-		{&core.TransitionError{Action: core.ActionAccept, Status: core.StatusCompleted}, http.StatusConflict, true, "can't be done now"},
-		{&core.ForbiddenError{Why: "not your agency"}, http.StatusForbidden, true, "Not allowed: not your agency"},
-		{&core.ConsentScopeError{Agency: "Fife Housing"}, http.StatusUnprocessableEntity, true, "sharing their details with Fife Housing"},
-		{core.ErrConsentWithdrawn, http.StatusConflict, true, "withdrawn consent"},
-		{&core.ValidationError{Fields: []core.FieldError{{Field: "reason", Message: "choose a reason"}, {Field: "feedback", Message: "say why"}}}, http.StatusUnprocessableEntity, true, "choose a reason; say why"},
-		{core.ErrNotFound, http.StatusNotFound, true, "no longer exists"},
-		{errNotRegistered, http.StatusForbidden, true, "not registered with Onward"},
-		{errBadButton, http.StatusBadRequest, true, "button is out of date"},
-		{errStaleForm, http.StatusConflict, true, "That form was out of date"},
-		{&leftNetworkError{agency: "Fife Housing"}, http.StatusForbidden, true, "Fife Housing has left the network"},
-		{errors.New("connection reset"), http.StatusInternalServerError, false, "Something went wrong on our side"},
+		{&core.ConflictError{Reference: "ONW-1", Status: core.StatusAccepted, By: "Ailsa", At: tb.Clock.Now()}, http.StatusConflict, true, false, "Already accepted by Ailsa"},
+		{&core.TransitionError{Action: core.ActionAccept, Status: core.StatusCompleted}, http.StatusConflict, true, false, "can't be done now"},
+		{&core.ForbiddenError{Why: "not your agency"}, http.StatusForbidden, true, false, "Not allowed: not your agency"},
+		{&core.ConsentScopeError{Agency: "Fife Housing"}, http.StatusUnprocessableEntity, true, false, "sharing their details with Fife Housing"},
+		{core.ErrConsentWithdrawn, http.StatusConflict, true, false, "withdrawn consent"},
+		{&core.ValidationError{Fields: []core.FieldError{{Field: "reason", Message: "choose a reason"}, {Field: "feedback", Message: "say why"}}}, http.StatusUnprocessableEntity, true, false, "choose a reason; say why"},
+		{core.ErrNotFound, http.StatusNotFound, true, false, "no longer exists"},
+		{errNotRegistered, http.StatusForbidden, true, true, "not registered with Onward"},
+		{errBadButton, http.StatusBadRequest, true, false, "button is out of date"},
+		{errStaleForm, http.StatusConflict, true, false, "That form was out of date"},
+		{&leftNetworkError{agency: "Fife Housing"}, http.StatusForbidden, true, true, "Fife Housing has left the network"},
+		{errors.New("connection reset"), http.StatusInternalServerError, false, false, "Something went wrong on our side"},
 	}
 	for _, c := range cases {
 		err := wrap(c.err)
 		reply := tb.bot.slackReply(ctx, err)
-		if !strings.Contains(reply.text, c.words) || !strings.Contains(reply.plain, c.words) || reply.definite != c.definite {
-			t.Errorf("%v: Slack %+v, want %q, definite %v", c.err, reply, c.words, c.definite)
+		if !strings.Contains(reply.text, c.words) || !strings.Contains(reply.plain, c.words) || reply.definite != (c.definite && !c.again) {
+			t.Errorf("%v: Slack %+v, want %q, definite %v", c.err, reply, c.words, c.definite && !c.again)
 		}
 		status, title, msg := tb.bot.webAnswer(ctx, err)
 		if status != c.status {

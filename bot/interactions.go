@@ -108,7 +108,7 @@ func (b *Bot) blockActions(w http.ResponseWriter, ctx context.Context, cb *slack
 		busy := pressKey(cb.User.ID, act.ActionID, act.Value)
 		w.WriteHeader(http.StatusOK)
 		b.async(string(p.button), func(ctx context.Context) {
-			if b.first(ctx, busy) {
+			if b.firstFor(ctx, busy, pressWorkTTL) {
 				b.pressed(ctx, p, busy)
 			}
 		})
@@ -156,10 +156,13 @@ func (b *Bot) pressed(ctx context.Context, p press, busyKey string) {
 			Actor: staff.Actor(), ExpectedVersion: p.version})
 	}
 	if err == nil {
+		b.remember(ctx, busyKey)
 		return
 	}
 	reply := b.slackReply(ctx, err)
-	if !reply.definite {
+	if reply.definite {
+		b.remember(ctx, busyKey)
+	} else {
 		b.pressAgain(ctx, busyKey) // nothing was decided
 	}
 	b.ephemeral(ctx, p.to, reply.text)

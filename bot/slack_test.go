@@ -359,3 +359,45 @@ func TestAPressThatPanicsCanBeMadeAgain(t *testing.T) {
 		t.Fatalf("after the panic the same press left the referral %s, want accepted: the press was dropped as a repeat", got)
 	}
 }
+
+// A press refused because Onward does not know the presser is not a
+// decision about the referral: once a coordinator adds them, the same
+// press (the same button on the same card) is taken. Done, it is kept as
+// a repeat for the hour; in hand, for no longer than pressWorkTTL, so a
+// press whose process died can be made again within a minute.
+func TestAPressAboutThePresserCanBeMadeAgain(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := t.Context()
+	r := tb.selfReferral("later", false)
+	value := buttonValue(r.ID, r.Version)
+	tb.slack.emails["U0LATE"] = "late@cab.example"
+	press := func() {
+		tb.slack.reset()
+		wantStatus(t, tb.interact(tb.blockAction("U0LATE", "C0CAB", "accept", value)), 200)
+		tb.bot.wait()
+	}
+	press()
+	if eph := tb.slack.called("chat.postEphemeral"); len(eph) != 1 || !strings.Contains(eph[0].text(), "not registered") {
+		t.Fatalf("a press by someone Onward does not know: want a not-registered reply, got %+v", eph)
+	}
+	if _, err := tb.Engine.AddStaff(ctx, tb.Pool, core.NewStaff{AgencyID: tb.Net.CAB, Name: "Lachlan Fictional",
+		Role: core.RoleAdviser, Email: "late@cab.example"}); err != nil {
+		t.Fatal(err)
+	}
+	press()
+	if got := tb.referral(r.ID).Status; got != core.StatusAccepted {
+		t.Fatalf("the same press after the presser was added left the referral %s, want accepted", got)
+	}
+	key := tb.bot.prefix + "bot:once:" + pressKey("U0LATE", string(btnAccept), value)
+	if ttl := tb.bot.rdb.PTTL(ctx, key).Val(); ttl <= pressWorkTTL {
+		t.Errorf("a press done is kept %s as a repeat, want the hour", ttl)
+	}
+	// A press still in hand holds its key for pressWorkTTL only.
+	inHand := pressKey("U0LATE", string(btnHold), value)
+	if !tb.bot.firstFor(ctx, inHand, pressWorkTTL) {
+		t.Fatal("a new press was taken for a repeat")
+	}
+	if ttl := tb.bot.rdb.PTTL(ctx, tb.bot.prefix+"bot:once:"+inHand).Val(); ttl <= 0 || ttl > pressWorkTTL {
+		t.Errorf("a press in hand is held %s, want at most %s", ttl, pressWorkTTL)
+	}
+}

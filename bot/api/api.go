@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
@@ -48,8 +47,6 @@ type API struct {
 	// members each action's may, from the OpenAPI document
 	// (requestBodies).
 	bodies map[string]requestBody
-
-	closeOnce sync.Once
 }
 
 // New builds the partner API.

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -16,6 +17,11 @@ type auditor struct {
 	log    *slog.Logger
 	ch     chan core.PartnerCall
 	done   chan struct{}
+	// mu guards closed: a call recorded after Close (a request still
+	// running when the server's drain ran out) is written at once, not
+	// sent on the closed channel.
+	mu     sync.RWMutex
+	closed bool
 }
 
 const auditBatch = 500
@@ -27,11 +33,28 @@ func newAuditor(engine *core.Engine, log *slog.Logger) *auditor {
 }
 
 func (a *auditor) record(c core.PartnerCall) {
-	select {
-	case a.ch <- c:
-	default:
-		a.write([]core.PartnerCall{c})
+	a.mu.RLock()
+	if !a.closed {
+		select {
+		case a.ch <- c:
+			a.mu.RUnlock()
+			return
+		default:
+		}
 	}
+	a.mu.RUnlock()
+	a.write([]core.PartnerCall{c})
+}
+
+// close writes the calls waiting and makes later ones write at once.
+func (a *auditor) close() {
+	a.mu.Lock()
+	if !a.closed {
+		a.closed = true
+		close(a.ch)
+	}
+	a.mu.Unlock()
+	<-a.done
 }
 
 func (a *auditor) write(calls []core.PartnerCall) {
@@ -70,13 +93,9 @@ func (a *auditor) run() {
 	}
 }
 
-// Close writes the calls still waiting; the API must not serve after it.
-func (a *API) Close() {
-	a.closeOnce.Do(func() {
-		close(a.audit.ch)
-		<-a.audit.done
-	})
-}
+// Close writes the calls still waiting; a call the API serves after it
+// is audited at once, on its own.
+func (a *API) Close() { a.audit.close() }
 
 // Flush waits until every call recorded so far is written (tests).
 func (a *API) Flush() {

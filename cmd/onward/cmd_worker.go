@@ -95,13 +95,19 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(rw, "ready")
 	})
 	serving.set(httpMetrics.Wrap(mux))
-	go func() {
-		if err := runCheckpointer(ctx, a); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("audit checkpoints stopped", "err", err)
+	// The background jobs serve's in-process worker runs (audit
+	// checkpoints, retention, the report rollups, held opt-outs): a
+	// deployment of serve --worker=false beside workers runs each here.
+	for _, m := range mounts {
+		if m.job == nil {
+			continue
 		}
-	}()
-	go runRetentionDaily(ctx, a.engine, log)
-	go runOptOutReplay(ctx, a)
+		go func(m mount) {
+			if err := m.job(ctx, a); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("background job stopped", "job", m.name, "err", err)
+			}
+		}(m)
+	}
 	log.Info("outbox worker running", "batch", cfg.WorkerBatch, "max_attempts", cfg.WorkerMaxAttempts, "poll", cfg.WorkerPoll)
 	err = runSayingStop(ctx, w.Run, func() {
 		log.Info("stopping: finishing the deliveries in hand", "grace", cfg.ShutdownGrace)

@@ -9,7 +9,7 @@ func init() {
 	registerMount(mount{
 		name:    "audit",
 		reached: warnUnguardedAuditLog,
-		worker:  runCheckpointer,
+		job:     runCheckpointer,
 	})
 }
 

@@ -11,8 +11,8 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// bots holds the bot serving each app, so its worker hook can let
-// acknowledged Slack work finish on shutdown.
+// bots holds the bot serving each app, so its drain can let acknowledged
+// Slack work finish on shutdown.
 var bots sync.Map // *app → *bot.Bot
 
 func init() {
@@ -28,14 +28,12 @@ func init() {
 			b.Routes(mux)
 			return nil
 		},
-		// Not a worker of its own: it waits for shutdown and then gives
-		// Slack work already acknowledged up to ten seconds to finish.
-		worker: func(ctx context.Context, a *app) error {
-			<-ctx.Done()
+		// Slack work acknowledged before the shutdown gets up to ten
+		// seconds to finish, whether or not this serve runs a worker.
+		drain: func(ctx context.Context, a *app) {
 			if b, ok := bots.Load(a); ok {
-				b.(*bot.Bot).Close()
+				b.(*bot.Bot).Shutdown(ctx)
 			}
-			return nil
 		},
 		devInfo: botDevInfo,
 	})

@@ -35,12 +35,13 @@ func init() {
 			return nil
 		},
 		// Writes the partner calls still waiting for the audit at shutdown.
-		worker: func(ctx context.Context, a *app) error {
-			<-ctx.Done()
+		// Partners' calls still waiting to be audited are written once
+		// the requests have drained, whether or not this serve runs a
+		// worker.
+		drain: func(ctx context.Context, a *app) {
 			if p, ok := partnerAPIs.Load(a); ok {
 				p.(*api.API).Close()
 			}
-			return nil
 		},
 		devInfo: func(ctx context.Context, a *app) []string {
 			base := strings.TrimRight(a.cfg.PublicURL, "/")

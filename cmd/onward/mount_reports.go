@@ -13,7 +13,7 @@ import (
 const reportRefreshEvery = 30 * time.Second
 
 func init() {
-	registerMount(mount{name: "reports", worker: func(ctx context.Context, a *app) error {
+	registerMount(mount{name: "reports", job: func(ctx context.Context, a *app) error {
 		return report.New(a.pool, core.SystemClock{}).RunRefresher(ctx, reportRefreshEvery, a.log)
 	}})
 }

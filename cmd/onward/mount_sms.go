@@ -18,7 +18,7 @@ import (
 // the phone simulator standing in for Twilio.
 func init() {
 	registerMount(mount{name: "sms", routes: mountSMS, devInfo: smsDevInfo,
-		worker: func(ctx context.Context, a *app) error { runOptOutReplay(ctx, a); return nil }})
+		job: func(ctx context.Context, a *app) error { runOptOutReplay(ctx, a); return nil }})
 }
 
 // optOutReplayEvery is how often held opt-outs are written to PostgreSQL.

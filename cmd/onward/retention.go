@@ -13,7 +13,7 @@ func init() {
 	// does: a deployment with no separate worker erases on time too.
 	registerMount(mount{
 		name: "retention",
-		worker: func(ctx context.Context, a *app) error {
+		job: func(ctx context.Context, a *app) error {
 			runRetentionDaily(ctx, a.engine, a.log)
 			return nil
 		},

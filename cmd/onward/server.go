@@ -24,9 +24,19 @@ type mount struct {
 	name string
 	// routes adds the edge's handlers to the server's mux.
 	routes func(a *app, mux *http.ServeMux) error
-	// worker runs until ctx ends (the outbox worker, schedulers); serve
-	// runs it unless --worker=false.
+	// worker runs until ctx ends: the outbox worker, which serve runs
+	// in-process unless --worker=false and `onward worker` runs itself.
 	worker func(ctx context.Context, a *app) error
+	// job is background work that every worker process runs until ctx
+	// ends (audit checkpoints, retention, the report rollups, opt-outs
+	// held in Redis): serve's in-process worker and `onward worker` alike,
+	// so a deployment of `serve --worker=false` beside workers runs each.
+	job func(ctx context.Context, a *app) error
+	// drain runs at every serve's shutdown, worker or not, once the
+	// requests in flight have drained: it finishes or writes what those
+	// requests started after answering (Slack work already acknowledged,
+	// partners' calls waiting to be audited), within ctx.
+	drain func(ctx context.Context, a *app)
 	// reached runs once PostgreSQL and Redis answer, before the server
 	// says it is ready: checks of the database at start. Routes never
 	// touch the servers, so serve builds them, and finds configuration
@@ -263,23 +273,30 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 		name string
 		err  error
 	}
-	workers := make(chan ended, len(mounts))
-	running := map[string]bool{}
+	workers := make(chan ended, 2*len(mounts))
+	running := map[string]int{} // each mount's worker and job still running
+	finished := func(name string) {
+		if running[name]--; running[name] <= 0 {
+			delete(running, name)
+		}
+	}
 	if withWorker {
 		for _, m := range mounts {
-			if m.worker == nil {
-				continue
-			}
-			running[m.name] = true
-			go func(m mount) {
-				err := m.worker(ctx, a)
-				if err != nil && !errors.Is(err, context.Canceled) {
-					err = fmt.Errorf("%s worker: %w", m.name, err)
-				} else {
-					err = nil
+			for _, run := range []func(context.Context, *app) error{m.worker, m.job} {
+				if run == nil {
+					continue
 				}
-				workers <- ended{m.name, err}
-			}(m)
+				running[m.name]++
+				go func(name string, run func(context.Context, *app) error) {
+					err := run(ctx, a)
+					if err != nil && !errors.Is(err, context.Canceled) {
+						err = fmt.Errorf("%s worker: %w", name, err)
+					} else {
+						err = nil
+					}
+					workers <- ended{name, err}
+				}(m.name, run)
+			}
 		}
 	}
 	a.log.Info("serving", "addr", ln.Addr().String(), "worker", withWorker)
@@ -291,7 +308,7 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	case <-ctx.Done():
 	case first = <-servers:
 	case e := <-workers:
-		delete(running, e.name)
+		finished(e.name)
 		first = e.err
 	}
 	cancel()
@@ -320,11 +337,14 @@ func serveHTTP(ctx context.Context, a *app, withWorker bool, ready func(addr str
 	if err := a.engine.SentTexts().Flush(shutdownCtx); err != nil {
 		a.log.Error("texts sent not counted at shutdown", "err", err)
 	}
+	if unfinished := drainMounts(shutdownCtx, a); len(unfinished) > 0 {
+		cut = append(cut, "the "+strings.Join(unfinished, " and ")+" drain still running")
+	}
 wait:
 	for len(running) > 0 {
 		select {
 		case e := <-workers:
-			delete(running, e.name)
+			finished(e.name)
 			if first == nil {
 				first = e.err
 			}
@@ -342,6 +362,37 @@ wait:
 		return cutShortError(fmt.Sprintf("stopped after ONWARD_SHUTDOWN_GRACE (%s) with %s", grace, strings.Join(cut, " and ")))
 	}
 	return first
+}
+
+// drainMounts runs every mount's drain at once and waits for them, or for
+// ctx to end; it returns the names of those that had not finished.
+func drainMounts(ctx context.Context, a *app) []string {
+	var mu sync.Mutex
+	left := map[string]bool{}
+	var wg sync.WaitGroup
+	for _, m := range mounts {
+		if m.drain == nil {
+			continue
+		}
+		left[m.name] = true
+		wg.Add(1)
+		go func(m mount) {
+			defer wg.Done()
+			m.drain(ctx, a)
+			mu.Lock()
+			delete(left, m.name)
+			mu.Unlock()
+		}(m)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Sorted(maps.Keys(left))
 }
 
 // listen takes serve's addresses, ONWARD_HTTP_ADDR and, when set,
