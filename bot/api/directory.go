@@ -127,7 +127,14 @@ func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner
 	}
 	var district string
 	if area := q.Get("area"); area != "" {
-		d, err := core.ParseDistrict(strings.Fields(strings.ToUpper(area) + " ")[0])
+		// The district is the first word, so a full postcode ("KY1 1AB")
+		// gives its district; an area of only spaces has no word, and is
+		// refused as no district.
+		first := ""
+		if words := strings.Fields(strings.ToUpper(area)); len(words) > 0 {
+			first = words[0]
+		}
+		d, err := core.ParseDistrict(first)
 		if err != nil {
 			fields = append(fields, core.FieldError{Field: "area", Message: "area must be a postcode district like KY1, or a full postcode"})
 		}

@@ -27,6 +27,7 @@ func TestQueryParametersAreNamedAsSent(t *testing.T) {
 			"Agency": "did you mean agency?"}},
 		{"/api/v1/referrals?status=accepted&status=completed", map[string]string{"status": "given more than once"}},
 		{"/api/v1/suggestions?needs=debt&postcode=KY1", map[string]string{"postcode": "it takes needs, area"}},
+		{"/api/v1/suggestions?needs=debt&area=%20", map[string]string{"area": "postcode district like KY1"}},
 	} {
 		r := h.do(t, "GET", c.path, tok, nil)
 		if r.status != 422 || r.header.Get("Content-Type") != "application/problem+json" {
