@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -318,8 +319,22 @@ func (q DirectoryQuery) limits() (limit, offset int) {
 	if per <= 0 {
 		per = 50
 	}
-	page := max(q.Page, 1)
-	return per, (page - 1) * per
+	return per, PageOffset(q.Page, per)
+}
+
+// PageOffset is how many rows come before page (from 1) of perPage rows.
+// A page is read from outside, so the product can pass what an int
+// holds: it stops at math.MaxInt, past every row, so a page no list
+// reaches is read as empty (as any page past the last is) rather than
+// wrapping round to a negative offset or to an earlier page's rows.
+func PageOffset(page, perPage int) int {
+	if page <= 1 || perPage <= 0 {
+		return 0
+	}
+	if page-1 > math.MaxInt/perPage {
+		return math.MaxInt
+	}
+	return (page - 1) * perPage
 }
 
 const directoryServiceColumns = `s.id, s.uuid::text AS uuid, s.agency_id, s.name, s.description, s.url, s.email, s.active,

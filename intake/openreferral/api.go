@@ -553,7 +553,7 @@ func listOf[T any](r *http.Request, all []T) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	from := min((page-1)*per, len(all))
+	from := min(core.PageOffset(page, per), len(all))
 	to := min(from+per, len(all))
 	return newPage(all[from:to], len(all), page, per), nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -147,6 +148,35 @@ func TestBadParameters(t *testing.T) {
 		"/openreferral/taxonomy_terms/3f7b145d-84af-42d7-8fae-eaca714b02b2", "/openreferral/nothing"} {
 		if status, _, b := f.get(p); status != http.StatusNotFound || !strings.Contains(string(b), `"error"`) {
 			t.Errorf("GET %s = %d %s, want a 404", p, status, b)
+		}
+	}
+}
+
+// TestPagePastTheEnd: a page past the last is an empty page with the
+// list's totals, however far past: a page number whose offset passes
+// what an int holds once panicked (taxonomies), failed on a negative
+// OFFSET (services) or wrapped round to the first page's rows.
+func TestPagePastTheEnd(t *testing.T) {
+	f := newFeed(t, Config{})
+	for _, list := range []string{"services", "service_at_locations", "organizations", "taxonomies", "taxonomy_terms"} {
+		var first Page[json.RawMessage]
+		f.getJSON("/openreferral/"+list+"?per_page=64", &first)
+		if first.TotalItems == 0 {
+			t.Fatalf("%s: no items to page past", list)
+		}
+		for _, page := range []string{"9", "288230376151711745", "432345564227567617", "9223372036854775807"} {
+			path := "/openreferral/" + list + "?per_page=64&page=" + page
+			status, _, b := f.get(path)
+			var got Page[json.RawMessage]
+			if status != http.StatusOK || json.Unmarshal(b, &got) != nil {
+				t.Errorf("GET %s = %d %s, want an empty page", path, status, b)
+				continue
+			}
+			validate(t, list, b)
+			if len(got.Contents) != 0 || !got.Empty || !got.LastPage || strconv.Itoa(got.PageNumber) != page ||
+				got.TotalItems != first.TotalItems || got.TotalPages != first.TotalPages {
+				t.Errorf("GET %s = %s, want page %s empty of %d items", path, b, page, first.TotalItems)
+			}
 		}
 	}
 }
