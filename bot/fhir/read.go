@@ -1,8 +1,10 @@
 package fhir
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -193,32 +195,55 @@ func listPage(q url.Values, all []Resource) (page []Resource, next string, err e
 	return all[from:to], next, nil
 }
 
+// referralSearch is a search of referrals: the core's page, and what that
+// page cannot say. before bounds the last change from above (exclusive,
+// zero for none: _lastUpdated's eq, lt and le); nothing says the search
+// can find no referral (_id and focus naming different ones), where the
+// core would read an empty list of ids as any referral.
+type referralSearch struct {
+	core.ReferralPage
+	before  time.Time
+	nothing bool
+}
+
 // page reads the search parameters of a search of referrals, which
-// searchQuery has checked.
-func (s *Server) page(p core.Partner, q url.Values, bySlug map[string]core.Agency) (core.ReferralPage, error) {
-	var f core.ReferralPage
+// searchQuery has checked. Different parameters must all hold (FHIR ANDs
+// them); the values of one, comma-separated, are alternatives.
+func (s *Server) page(p core.Partner, q url.Values, bySlug map[string]core.Agency) (referralSearch, error) {
+	var f referralSearch
+	var ids []string
 	if v := q.Get("_id"); v != "" {
-		f.ID = strings.Split(v, ",")
+		ids = strings.Split(v, ",")
 	}
 	f.Newest = q.Get("_sort") == newestFirst
 	if v := q.Get("focus"); v != "" {
-		f.ID = append(f.ID, refValue(v, "ServiceRequest"))
+		var focus []string
+		for _, r := range strings.Split(v, ",") {
+			focus = append(focus, refValue(r, "ServiceRequest"))
+		}
+		if ids == nil {
+			ids = focus
+		} else {
+			ids = slices.DeleteFunc(ids, func(id string) bool { return !slices.Contains(focus, id) })
+			f.nothing = len(ids) == 0
+		}
 	}
-	if v := q.Get("_lastUpdated"); v != "" {
-		prefix, rest := v[:min(2, len(v))], v
-		switch prefix {
-		case "ge", "gt":
-			rest = v[2:]
-		default:
-			if _, err := strconv.Atoi(prefix); err != nil {
-				return f, &invalid{text: "_lastUpdated supports the ge and gt prefixes only", expression: "_lastUpdated"}
-			}
+	f.ID = ids
+	// _lastUpdated given twice is a range (ge2026-03-01&_lastUpdated=lt2026-04-01).
+	for _, v := range q["_lastUpdated"] {
+		if v == "" {
+			continue
 		}
-		t, err := parseDate(rest)
+		from, before, err := lastUpdated(v)
 		if err != nil {
-			return f, &invalid{text: "_lastUpdated must be a FHIR date or dateTime, like ge2026-03-01", expression: "_lastUpdated"}
+			return f, err
 		}
-		f.UpdatedSince = t
+		if from.After(f.UpdatedSince) {
+			f.UpdatedSince = from
+		}
+		if !before.IsZero() && (f.before.IsZero() || before.Before(f.before)) {
+			f.before = before
+		}
 	}
 	if v := q.Get("requester"); v != "" {
 		a, ok := bySlug[refValue(v, "Organization")]
@@ -259,13 +284,98 @@ func (s *Server) page(p core.Partner, q url.Values, bySlug map[string]core.Agenc
 	return f, nil
 }
 
-func parseDate(v string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
+// lastUpdated reads _lastUpdated: a FHIR date or dateTime after an
+// optional prefix. The value stands for the range its precision implies
+// (2026-03-01 is that whole day, UTC), as FHIR's search compares dates:
+// eq, or no prefix, is within the range; gt after it; ge from its start;
+// lt before its start; le up to its end. from is inclusive and before
+// exclusive, each zero when open.
+func lastUpdated(v string) (from, before time.Time, err error) {
+	prefix, value := "eq", v
+	if len(v) >= 2 && isLetter(v[0]) && isLetter(v[1]) {
+		prefix, value = v[:2], v[2:]
+	}
+	start, end, err := parseDate(value)
+	if err != nil {
+		return from, before, &invalid{text: "_lastUpdated must be a FHIR date or dateTime, like ge2026-03-01", expression: "_lastUpdated"}
+	}
+	switch prefix {
+	case "eq":
+		return start, end, nil
+	case "gt":
+		return end, before, nil
+	case "ge":
+		return start, before, nil
+	case "lt":
+		return from, start, nil
+	case "le":
+		return from, end, nil
+	}
+	return from, before, &invalid{text: fmt.Sprintf("_lastUpdated takes the prefixes eq (or none), gt, ge, lt and le, not %q", prefix), expression: "_lastUpdated"}
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// parseDate reads a FHIR date or dateTime as the range of instants its
+// precision implies: a year, a month, a day, a second, or the last digit
+// of a fraction of a second; start inclusive, end exclusive.
+func parseDate(v string) (start, end time.Time, err error) {
+	for _, d := range []struct {
+		layout string
+		next   func(time.Time) time.Time
+	}{
+		{"2006", func(t time.Time) time.Time { return t.AddDate(1, 0, 0) }},
+		{"2006-01", func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }},
+		{"2006-01-02", func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }},
+		{"2006-01-02T15:04:05", func(t time.Time) time.Time { return t.Add(time.Second) }},
+		{time.RFC3339, func(t time.Time) time.Time { return t.Add(fractionStep(v)) }},
+	} {
+		if t, err := time.Parse(d.layout, v); err == nil {
+			return t, d.next(t), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("not a date: %q", v)
+	return start, end, fmt.Errorf("not a date: %q", v)
+}
+
+// fractionStep is the precision of a dateTime's seconds: a second, or
+// the unit of the last digit of its fraction.
+func fractionStep(v string) time.Duration {
+	step := time.Second
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		for _, c := range v[i+1:] {
+			if c < '0' || c > '9' || step == time.Nanosecond {
+				break
+			}
+			step /= 10
+		}
+	}
+	return step
+}
+
+// referrals runs a search of referrals for the partner: the core's page,
+// cut at the search's upper bound on the last change.
+func (s *Server) referrals(ctx context.Context, p core.Partner, f referralSearch) ([]core.Referral, core.Cursor, error) {
+	if f.nothing {
+		return nil, core.Cursor{}, nil
+	}
+	if f.before.IsZero() {
+		return s.engine.ListVisibleReferrals(ctx, p.Actor(), f.ReferralPage)
+	}
+	if f.Newest && f.After.ID == 0 {
+		// Newest first, the first page starts just before the bound: a
+		// cursor at the bound with an id below every referral's.
+		f.After = core.Cursor{At: f.before, ID: math.MinInt64}
+	}
+	rs, next, err := s.engine.ListVisibleReferrals(ctx, p.Actor(), f.ReferralPage)
+	if err != nil {
+		return nil, core.Cursor{}, err
+	}
+	rs = slices.DeleteFunc(rs, func(r core.Referral) bool { return !r.StatusAt.Before(f.before) })
+	// Oldest first, a page that ends at the bound or past it is the last.
+	if !f.Newest && !next.At.Before(f.before) {
+		next = core.Cursor{}
+	}
+	return rs, next, nil
 }
 
 func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -298,7 +408,7 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, &invalid{text: "only _include=Task:focus is supported", expression: "_include"})
 		return
 	}
-	rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
+	rs, next, err := s.referrals(r.Context(), p, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -379,7 +489,7 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 			f.Needs = append(f.Needs, core.Need(tok))
 		}
 	}
-	rs, next, err := s.engine.ListVisibleReferrals(r.Context(), p.Actor(), f)
+	rs, next, err := s.referrals(r.Context(), p, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,0 +1,133 @@
+package fhir_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
+)
+
+// searchReferrals has Welfare Rights refer four clients to Kirkton CAB,
+// each last changed at the time given, and returns the Task ids in that
+// order and a function that follows a search's pages and returns the
+// ids it found.
+func searchReferrals(t *testing.T, h *harness, changed ...string) (ids []string, search func(path string) []string) {
+	t.Helper()
+	welfare := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	for i, at := range changed {
+		bundle := strings.ReplaceAll(referralBundle, "NHSF-77", "NHSF-"+string(rune('A'+i)))
+		status, hdr, body := h.do(t, "POST", "/fhir", welfare, bundle)
+		if status != 200 {
+			t.Fatalf("transaction %d: %d %s", i, status, body)
+		}
+		id := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example/fhir/Task/")
+		when, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.env.Pool.Exec(context.Background(), `UPDATE referrals SET status_at = $1 WHERE reference = $2`, when, id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, func(path string) []string {
+		t.Helper()
+		var found []string
+		for pages := 0; path != ""; pages++ {
+			if pages == 10 {
+				t.Fatalf("%s: more than 10 pages", path)
+			}
+			status, _, body := h.do(t, "GET", path, cab, "")
+			if status != 200 {
+				t.Fatalf("%s: %d %s", path, status, body)
+			}
+			b := validR4(t, body)
+			for _, e := range b["entry"].([]any) {
+				found = append(found, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
+			}
+			path = ""
+			for _, l := range b["link"].([]any) {
+				if l := l.(map[string]any); l["relation"] == "next" {
+					path = strings.TrimPrefix(l["url"].(string), "https://onward.example")
+				}
+			}
+		}
+		return found
+	}
+}
+
+// TestFHIRLastUpdatedIsTheRangeOfItsPrecision: a _lastUpdated value
+// stands for the range its precision implies, as FHIR's search compares
+// dates. No prefix is eq (within that range; it was taken as ge), gt is
+// after the whole range (gt with a day once included that day), ge from
+// its start, lt before it and le to its end; given twice, both hold. A
+// prefix Onward does not take is a 400 naming _lastUpdated.
+func TestFHIRLastUpdatedIsTheRangeOfItsPrecision(t *testing.T) {
+	h := newHarness(t)
+	ids, search := searchReferrals(t, h,
+		"2026-02-28T23:59:59.5Z", "2026-03-01T00:00:00Z", "2026-03-01T18:30:00Z", "2026-03-02T00:00:00Z")
+	a, b, c, d := ids[0], ids[1], ids[2], ids[3]
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"_lastUpdated=2026-03-01", []string{b, c}},
+		{"_lastUpdated=eq2026-03-01", []string{b, c}},
+		{"_lastUpdated=gt2026-03-01", []string{d}},
+		{"_lastUpdated=ge2026-03-01", []string{b, c, d}},
+		{"_lastUpdated=lt2026-03-01", []string{a}},
+		{"_lastUpdated=le2026-03-01", []string{a, b, c}},
+		{"_lastUpdated=2026-03", []string{b, c, d}},
+		{"_lastUpdated=2026", []string{a, b, c, d}},
+		{"_lastUpdated=2026-02-28T23:59:59Z", []string{a}},
+		{"_lastUpdated=gt2026-02-28T23:59:59Z", []string{b, c, d}},
+		{"_lastUpdated=2026-02-28T23:59:59.5Z", []string{a}},
+		{"_lastUpdated=ge2026-03-01&_lastUpdated=lt2026-03-02", []string{b, c}},
+		{"_lastUpdated=2026-03-01&_count=1", []string{b, c}},
+		{"_lastUpdated=le2026-03-01&_sort=-_lastUpdated", []string{c, b, a}},
+		{"_lastUpdated=lt2026-03-02&_sort=-_lastUpdated&_count=1", []string{c, b, a}},
+		{"_lastUpdated=2026-03-01&_sort=-_lastUpdated&_count=1", []string{c, b}},
+	} {
+		for _, resource := range []string{"Task", "ServiceRequest"} {
+			path := "/fhir/" + resource + "?" + tc.query
+			if got := search(path); !slices.Equal(got, tc.want) {
+				t.Errorf("%s found %v, want %v (of %v)", path, got, tc.want, ids)
+			}
+		}
+	}
+	_, cab, _ := h.bundleReferral(t)
+	for _, v := range []string{"ne2026-03-01", "sa2026-03-01", "ap2026", "eq", "2026-3-1"} {
+		path := "/fhir/Task?_lastUpdated=" + v
+		status, _, body := h.do(t, "GET", path, cab, "")
+		if res := validR4(t, body); status != 400 || res["resourceType"] != "OperationOutcome" || !hasIssue(res, "_lastUpdated", "_lastUpdated") {
+			t.Errorf("%s: %d %s, want a 400 OperationOutcome at _lastUpdated", path, status, body)
+		}
+	}
+}
+
+// TestFHIRSearchParametersAllHold: different search parameters are ANDed,
+// as FHIR's search has it; a parameter's values, comma-separated, are
+// alternatives. _id and focus naming different referrals find nothing
+// (both were once found).
+func TestFHIRSearchParametersAllHold(t *testing.T) {
+	h := newHarness(t)
+	ids, search := searchReferrals(t, h, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z")
+	a, b := ids[0], ids[1]
+	for query, want := range map[string][]string{
+		"_id=" + a + "&focus=ServiceRequest/" + b:                         nil,
+		"_id=" + a + "&focus=ServiceRequest/" + a:                         {a},
+		"_id=" + a + "," + b + "&focus=ServiceRequest/" + b:               {b},
+		"focus=ServiceRequest/" + a + ",ServiceRequest/" + b:              {a, b},
+		"_id=" + a + "," + b + "&focus=" + b + "&_lastUpdated=2026-03-01": {b},
+		"_id=" + a + "&_lastUpdated=2026-03-02":                           nil,
+	} {
+		path := "/fhir/Task?" + query
+		if got := search(path); !slices.Equal(got, want) {
+			t.Errorf("%s found %v, want %v", path, got, want)
+		}
+	}
+}
