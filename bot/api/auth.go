@@ -53,8 +53,10 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // audits the call. The FHIR endpoints use it too.
 func (a *API) Authorize(refuse Refuse, scope, alt core.PartnerScope, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || raw == "" {
+		// The scheme is case-insensitive (RFC 9110 §11.1): "bearer" is
+		// Bearer too.
+		scheme, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="onward"`)
 			refuse(w, r, http.StatusUnauthorized, "Sign in first", "send Authorization: Bearer TOKEN, with a token from POST /oauth/token")
 			return
