@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -421,6 +422,68 @@ func TestTokenRequestErrors(t *testing.T) {
 			}
 			if resp.StatusCode != 400 || out.Error != tc.code || !strings.Contains(out.Description, "grant_type") {
 				t.Fatalf("%d %+v, want 400 %s naming grant_type", resp.StatusCode, out, tc.code)
+			}
+		})
+	}
+}
+
+// TestTokenRequestOnceAndOneWay: a token request gives each parameter
+// once (RFC 6749 §3.2) and authenticates one way (§2.3); a repeated
+// parameter, or HTTP Basic with client_secret in the form too, was once
+// taken, and is now a 400 invalid_request saying which. A client_id
+// beside Basic names the client (§3.2.1): the same one is taken.
+func TestTokenRequestOnceAndOneWay(t *testing.T) {
+	h := newHarness(t)
+	c := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
+	other := h.partner(t, h.env.Net.CAB, core.ScopeRead)
+	form := func(v url.Values) string { return v.Encode() }
+	for _, tc := range []struct {
+		name  string
+		basic bool
+		form  string
+		says  string // "" for a token
+	}{
+		{"grant_type twice", true, "grant_type=client_credentials&grant_type=x", "grant_type is given more than once"},
+		{"grant_type twice, the same", true, "grant_type=client_credentials&grant_type=client_credentials", "grant_type is given more than once"},
+		{"scope twice", true, "grant_type=client_credentials&scope=read&scope=read", "scope is given more than once"},
+		{"Basic and the form's secret", true, form(url.Values{"grant_type": {"client_credentials"},
+			"client_id": {c.Partner.ClientID}, "client_secret": {c.Secret}}), "authenticate one way"},
+		{"Basic and another client's id", true, form(url.Values{"grant_type": {"client_credentials"},
+			"client_id": {other.Partner.ClientID}}), "not the client of the HTTP Basic credentials"},
+		{"Basic and the same client's id", true, form(url.Values{"grant_type": {"client_credentials"},
+			"client_id": {c.Partner.ClientID}}), ""},
+		{"the form alone", false, form(url.Values{"grant_type": {"client_credentials"},
+			"client_id": {c.Partner.ClientID}, "client_secret": {c.Secret}}), ""},
+		{"the form's secret twice", false, form(url.Values{"grant_type": {"client_credentials"},
+			"client_id": {c.Partner.ClientID}, "client_secret": {c.Secret, c.Secret}}), "client_secret is given more than once"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", h.srv.URL+"/oauth/token", strings.NewReader(tc.form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if tc.basic {
+				req.SetBasicAuth(c.Partner.ClientID, c.Secret)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out struct {
+				AccessToken string `json:"access_token"`
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if tc.says == "" {
+				if resp.StatusCode != 200 || out.AccessToken == "" {
+					t.Fatalf("%d %s %s, want a token", resp.StatusCode, out.Error, out.Description)
+				}
+				return
+			}
+			if resp.StatusCode != 400 || out.Error != "invalid_request" || !strings.Contains(out.Description, tc.says) || out.AccessToken != "" {
+				t.Fatalf("%d %s %q, want 400 invalid_request saying %q", resp.StatusCode, out.Error, out.Description, tc.says)
 			}
 		})
 	}

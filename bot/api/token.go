@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -121,6 +122,14 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 			"the token request's body must be form-encoded, Content-Type application/x-www-form-urlencoded (RFC 6749 §3.2), like grant_type=client_credentials; "+sent)
 		return
 	}
+	// A parameter is sent once (RFC 6749 §3.2): given twice, which one
+	// was meant is not for the server to guess.
+	for _, k := range slices.Sorted(maps.Keys(r.PostForm)) {
+		if len(r.PostForm[k]) > 1 {
+			tokenError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("%s is given more than once; send each parameter once (RFC 6749 §3.2)", k))
+			return
+		}
+	}
 	// A missing grant_type is a malformed request, and one sent empty is
 	// missing (RFC 6749 §3.2, §5.2); one given is a grant type this
 	// server does not support unless it is client_credentials.
@@ -133,9 +142,21 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be client_credentials")
 		return
 	}
+	// The client authenticates one way (RFC 6749 §2.3): HTTP Basic, or
+	// client_id and client_secret in the form, not both. A client_id
+	// beside Basic only names the client (§3.2.1), and must name the same.
 	id, secret, ok := r.BasicAuth()
-	if !ok {
+	switch {
+	case !ok:
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	case r.PostForm.Has("client_secret"):
+		tokenError(w, http.StatusBadRequest, "invalid_request",
+			"authenticate one way (RFC 6749 §2.3): HTTP Basic or client_id and client_secret in the form, not both")
+		return
+	case r.PostForm.Has("client_id") && r.PostForm.Get("client_id") != id:
+		tokenError(w, http.StatusBadRequest, "invalid_request",
+			"the form's client_id is not the client of the HTTP Basic credentials; authenticate one way (RFC 6749 §2.3)")
+		return
 	}
 	if id == "" || secret == "" {
 		tokenError(w, http.StatusUnauthorized, "invalid_client", "authenticate with the client id and secret from `onward partner add`")
