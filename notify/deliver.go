@@ -273,7 +273,7 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 	}
 	f := asFailure(err)
 	now := w.now()
-	if f.Retry() && (r.Attempts < w.maxAttempts || w.stillTrying(r, now)) {
+	if f.Retry() && (r.Attempts < w.maxAttempts || w.stillTrying(r, now) || waitedOn(f, r, now)) {
 		if f.RetryAfter > 0 && f.Provider == "slack" {
 			w.holdSlack(now.Add(f.RetryAfter))
 		}
@@ -331,6 +331,21 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 // told, as for any row given up on.
 func (w *Worker) stillTrying(r core.OutboxClaim, now time.Time) bool {
 	return r.Kind == core.OutboxEmailSend && now.Sub(r.CreatedAt) < w.emailWindow
+}
+
+// rateLimitWindow is how long after it was queued a row the provider
+// keeps asking to wait for (429 with Retry-After) is still tried past its
+// attempts.
+const rateLimitWindow = time.Hour
+
+// waitedOn reports whether a row that has used its attempts is tried
+// again all the same because the provider asked it to wait (Slack's 429
+// with Retry-After): a rate limit says when to come back, not that the
+// delivery failed, so a busy hour on Slack does not dead-letter the
+// cards. Past rateLimitWindow the coordinators are told, as for any row
+// given up on.
+func waitedOn(f *Failure, r core.OutboxClaim, now time.Time) bool {
+	return f.RetryAfter > 0 && now.Sub(r.CreatedAt) < rateLimitWindow
 }
 
 // leaseLost notes a row another worker took over after this one's lease

@@ -32,7 +32,10 @@
 // key, so before calling it the worker commits delivery_status "sending"
 // (and sending_at, the time of the mark), and it marks the row sent in the
 // statement that follows the API call's return. A worker killed between
-// those two commits leaves a row that says "sending". Twilio's
+// those two commits leaves a row that says "sending", and so does a call
+// that got no answer from Twilio (a timeout, a connection cut, a
+// gateway's 502 or 504: mayHaveTaken), which Twilio may have taken and
+// answered too late: its retry keeps the mark. Twilio's
 // StatusCallback URL names the row (StatusRowParam), so its callback for
 // such a text marks the row sent before the next claim. A claim that
 // still finds the row "sending" with no SID does not send it blind but

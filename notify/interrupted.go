@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -81,14 +82,42 @@ func (w *Worker) sendText(ctx context.Context, r core.OutboxClaim, phone core.Ph
 	if err != nil {
 		var f *Failure
 		if errors.As(err, &f) && f.OptedOut {
-			if err := w.engine.OptOut(ctx, phone, "carrier"); err != nil {
-				return outcome{}, err
-			}
-			return skipped("phone unsubscribed at the carrier"), nil
+			return w.optedOutAtCarrier(ctx, phone)
+		}
+		if f := asFailure(err); mayHaveTaken(f) {
+			// Twilio may have the text: the row keeps its "sending" mark,
+			// so its next attempt asks Twilio first (checkInterrupted)
+			// and never sends it blind.
+			return outcome{}, interrupted("the call to send it "+f.Error(), false)
 		}
 		return outcome{}, err
 	}
 	return w.sentSMS(receipt, language, body), nil
+}
+
+// mayHaveTaken reports whether a failed call to send a text may yet have
+// reached Twilio and been taken: no answer at all (a timeout, a
+// connection cut after the request went), or a gateway's answer that
+// Twilio's own did not come in time (502, 504). Any answer from Twilio
+// itself says the message was not created.
+func mayHaveTaken(f *Failure) bool {
+	if f.Provider != "twilio" || f.Permanent {
+		return false
+	}
+	return f.Status == 0 || f.Status == http.StatusBadGateway || f.Status == http.StatusGatewayTimeout
+}
+
+// optedOutAtCarrier records the opt-out of a phone the carrier says has
+// unsubscribed (Twilio 21610), tells the SMS webhook (CarrierOptOut), and
+// skips the text.
+func (w *Worker) optedOutAtCarrier(ctx context.Context, phone core.Phone) (outcome, error) {
+	if err := w.engine.OptOut(ctx, phone, "carrier"); err != nil {
+		return outcome{}, err
+	}
+	if w.carrierOptOut != nil {
+		w.carrierOptOut(ctx, phone)
+	}
+	return skipped("phone unsubscribed at the carrier"), nil
 }
 
 // checkInterrupted asks Twilio for the messages it created for phone

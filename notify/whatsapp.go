@@ -191,10 +191,7 @@ func (w *Worker) whatsAppText(ctx context.Context, r core.OutboxClaim, ref core.
 	}
 	if err != nil {
 		if f != nil && f.OptedOut {
-			if err := w.engine.OptOut(ctx, phone, "carrier"); err != nil {
-				return outcome{}, err
-			}
-			return skipped("phone unsubscribed at the carrier"), nil
+			return w.optedOutAtCarrier(ctx, phone)
 		}
 		return outcome{}, err
 	}

@@ -71,6 +71,11 @@ type Options struct {
 	// Catalogue is the message files client texts come from; nil loads
 	// templates/i18n.
 	Catalogue *lang.Catalogue
+	// CarrierOptOut, when set, is called once a phone's opt-out at the
+	// carrier (Twilio 21610 on a send) is recorded: the SMS webhook's
+	// cached answer for the phone is dropped (sms.ForgetCachedOptOut), so
+	// its next text is not answered as from a phone still opted in.
+	CarrierOptOut func(ctx context.Context, phone core.Phone)
 }
 
 // Worker delivers outbox rows. Several workers, in one process or many,
@@ -109,6 +114,7 @@ type Worker struct {
 	mail          MailSender
 	mailTmpl      *emailTemplates
 	mailGate      *mailGate // the mail server's outages
+	carrierOptOut func(ctx context.Context, phone core.Phone)
 
 	wakeCh chan struct{}
 
@@ -146,7 +152,7 @@ func New(o Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{mail: o.Mail, mailTmpl: mailTmpl,
+	w := &Worker{mail: o.Mail, mailTmpl: mailTmpl, carrierOptOut: o.CarrierOptOut,
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, grace: o.Grace, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,

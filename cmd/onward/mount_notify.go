@@ -11,6 +11,7 @@ import (
 
 	"github.com/onward-network/onward/bot"
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/intake/sms"
 	"github.com/onward-network/onward/notify"
 )
 
@@ -56,7 +57,8 @@ func newNotifyWorker(a *app) (*notify.Worker, error) {
 		return nil, err
 	}
 	o := notify.Options{Engine: a.engine, Config: a.cfg, Log: a.log.With("part", "notify"), Metrics: notifyMetrics,
-		Cards: botCards{bot.NewCards(a.engine, a.cfg)}, Catalogue: cat}
+		Cards: botCards{bot.NewCards(a.engine, a.cfg)}, Catalogue: cat,
+		CarrierOptOut: sms.ForgetCachedOptOut(a.engine, a.rdb, "onward:", a.log.With("part", "notify"))}
 	if a.cfg.TwilioEnabled() {
 		s, err := notify.NewTwilioSender(a.cfg, notify.SenderOptions{})
 		if err != nil {
