@@ -55,9 +55,13 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Unsigned, unreadable or too big: a flood of these from one address
-	// soon costs a Redis call each and nothing more.
+	// soon costs a Redis call each and nothing more. It is refused as
+	// what it is (429), not answered 200: after an auth token changed,
+	// Twilio's own requests fail the signature, and its debugger must
+	// show them failing rather than delivered.
 	if !s.ipAllowed(ctx, s.ipRateKey(r)) {
-		writeTwiML(w, emptyTwiML)
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many requests", http.StatusTooManyRequests)
 		return
 	}
 	if readErr != nil {

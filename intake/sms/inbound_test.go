@@ -332,15 +332,16 @@ func TestSMSRateLimitPerIP(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t, func(c *Config) { c.IPRatePerMinute = 2 })
 	// Forged requests from one address: refused, then over the limit they
-	// cost nothing more than an empty Response.
+	// cost nothing more than a 429 (never a 200, which Twilio's debugger
+	// would show as delivered).
 	for i := 0; i < 2; i++ {
 		if rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{unsigned: true}); rec.Code != http.StatusForbidden {
 			t.Fatalf("forged request %d: status %d, want 403", i+1, rec.Code)
 		}
 	}
 	rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{token: "wrong"})
-	if rec.Code != http.StatusOK || len(h.twiml(rec)) != 0 {
-		t.Fatalf("forged request over the limit: status %d %q, want 200 and an empty Response", rec.Code, rec.Body.String())
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("forged request over the limit: status %d %q, want 429 with Retry-After", rec.Code, rec.Body.String())
 	}
 	if rec := h.post(inboundForm(h.nextSID(), smsTestPhone, "Hi"), postOpt{unsigned: true, remote: "198.51.100.7:5555"}); rec.Code != http.StatusForbidden {
 		t.Fatalf("a forged request from another address: status %d, want 403 (its own limit is not reached)", rec.Code)
