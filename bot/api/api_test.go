@@ -323,6 +323,17 @@ func TestIfMatchNamingNoVersionIsStale(t *testing.T) {
 		{`"v1"`, 200},
 		{`*`, 200},
 		{`v1`, 422},
+		// A list holds when any strong tag in it is current (RFC 9110
+		// §13.1.1); one was once refused as malformed.
+		{`"v9", "v1"`, 200},
+		{`"v1",`, 200},
+		{`W/"v1", "v1"`, 200},
+		{`"v2", "v3"`, 412},
+		{`W/"v1", "v0"`, 412},
+		{`"v1" "v2"`, 422},
+		{`*, "v1"`, 422},
+		{`"v1`, 422},
+		{`,`, 422},
 	}
 	for i, c := range cases {
 		t.Run(c.ifMatch, func(t *testing.T) {
@@ -334,6 +345,14 @@ func TestIfMatchNamingNoVersionIsStale(t *testing.T) {
 			r := h.do(t, "POST", "/api/v1/referrals/"+ref+"/accept", cab, nil, "Idempotency-Key", "im-accept-"+strconv.Itoa(i), "If-Match", c.ifMatch)
 			if r.status != c.status {
 				t.Fatalf("If-Match %s: %d %s, want %d", c.ifMatch, r.status, r.body, c.status)
+			}
+			// A malformed header is named as sent, with no pointer: a
+			// pointer is a place in a body.
+			if c.status == 422 {
+				issues, _ := r.json(t)["errors"].([]any)
+				if len(issues) != 1 || issues[0].(map[string]any)["field"] != "If-Match" || issues[0].(map[string]any)["pointer"] != nil {
+					t.Fatalf("If-Match %s: %s, want one error naming If-Match with no pointer", c.ifMatch, r.body)
+				}
 			}
 			want := "accepted"
 			if c.status != 200 {

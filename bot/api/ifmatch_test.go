@@ -28,6 +28,8 @@ func TestIfMatchThatCanNeverMatchSaysSo(t *testing.T) {
 		{`"v0"`, "That If-Match tag can never match", []string{`"v0" names no version`, `is now "v1"`}},
 		{`"v01"`, "That If-Match tag can never match", []string{`"v01" names no version`, `is now "v1"`}},
 		{`"v2"`, "Someone else changed the referral first", nil},
+		{`W/"v1", "v0"`, "That If-Match tag can never match", []string{`W/"v1", "v0" holds no tag that can match`, `is now "v1"`}},
+		{`W/"v1", "v2"`, "Someone else changed the referral first", nil},
 	} {
 		created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("IM"), "Idempotency-Key", "never-"+strconv.Itoa(i))
 		if created.status != 201 {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,23 +96,67 @@ const (
 	NoVersion = -1
 )
 
-var etagRE = regexp.MustCompile(`^(W/)?"v([0-9]{1,9})"$`)
+// errBadIfMatch refuses an If-Match that is neither * nor a list of
+// entity tags, naming the header (FieldName gives it no pointer).
+var errBadIfMatch = &core.ValidationError{Fields: []core.FieldError{{Field: "If-Match",
+	Message: `If-Match must be * or the ETag Onward gave for the referral, like "v3" (several separated by commas)`}}}
 
-// IfMatch reads an If-Match header as the version the caller saw:
-// AnyVersion, NoVersion or a referral's version.
-func IfMatch(h string) (int, error) {
+// IfMatch reads an If-Match header: "*", or a list of entity tags (RFC
+// 9110 §13.1.1, several lines of it joined with commas). It returns nil
+// for "*" or no header, which stand for AnyVersion; else the version each
+// tag names, NoVersion for a weak tag or one naming no version. A header
+// that is neither is a 422 naming If-Match.
+func IfMatch(h string) ([]int, error) {
 	h = strings.TrimSpace(h)
 	if h == "" || h == "*" {
-		return AnyVersion, nil
+		return nil, nil
 	}
-	m := etagRE.FindStringSubmatch(h)
-	if m == nil {
-		return 0, validationProblemOne("If-Match", `If-Match must be the ETag Onward gave for the referral, like "v3"`)
+	var versions []int
+	for rest := h; ; {
+		rest = strings.TrimLeft(rest, " \t,")
+		if rest == "" {
+			break
+		}
+		weak := strings.HasPrefix(rest, "W/")
+		quoted, opened := strings.CutPrefix(strings.TrimPrefix(rest, "W/"), `"`)
+		tag, after, closed := strings.Cut(quoted, `"`)
+		next := strings.TrimLeft(after, " \t")
+		if !opened || !closed || next != "" && next[0] != ',' {
+			return nil, errBadIfMatch
+		}
+		rest = next
+		digits, named := strings.CutPrefix(tag, "v")
+		switch {
+		case weak, !named:
+			versions = append(versions, NoVersion) // weak: never matches under strong comparison
+		default:
+			versions = append(versions, TagVersion(digits))
+		}
 	}
-	if m[1] != "" {
-		return NoVersion, nil // weak: never matches under strong comparison
+	if versions == nil {
+		return nil, errBadIfMatch
 	}
-	return TagVersion(m[2]), nil
+	return versions, nil
+}
+
+// Matching is the version to act on when If-Match names versions:
+// AnyVersion for none named ("*"); the referral's own when one names it
+// (core checks it again as it acts, so a change in between still fails);
+// NoVersion when none can ever match; else one the referral has moved on
+// from, which core refuses saying who changed it.
+func Matching(versions []int, ref core.Referral) int {
+	if versions == nil {
+		return AnyVersion
+	}
+	if slices.Contains(versions, ref.Version) {
+		return ref.Version
+	}
+	for _, v := range versions {
+		if v != NoVersion {
+			return v
+		}
+	}
+	return NoVersion
 }
 
 // TagVersion is the version an entity tag's digits name, compared the
@@ -146,7 +189,9 @@ func unmatchable(h string, ref core.Referral) problem {
 	h = strings.TrimSpace(h)
 	why := fmt.Sprintf("If-Match %s names no version a referral is ever at (Onward's ETags are \"v1\", \"v2\", …), so it can never match", h)
 	send := "Send the ETag exactly as Onward gave it"
-	if strings.HasPrefix(h, "W/") {
+	if versions, _ := IfMatch(h); len(versions) > 1 {
+		why = fmt.Sprintf("If-Match %s holds no tag that can match: a weak tag never matches, as If-Match compares tags strongly (RFC 9110 §13.1.1), and Onward's ETags are \"v1\", \"v2\", …", h)
+	} else if strings.HasPrefix(h, "W/") {
 		why = fmt.Sprintf("If-Match %s is a weak tag, and If-Match compares tags strongly (RFC 9110 §13.1.1), so a weak tag can never match", h)
 		send += ", without W/"
 	}
@@ -528,7 +573,8 @@ func (a *API) act(action core.Action) Handler {
 			a.fail(w, r, err)
 			return
 		}
-		version, err := IfMatch(r.Header.Get("If-Match"))
+		ifMatch := strings.Join(r.Header.Values("If-Match"), ", ")
+		versions, err := IfMatch(ifMatch)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -538,8 +584,9 @@ func (a *API) act(action core.Action) Handler {
 			a.fail(w, r, err)
 			return
 		}
+		version := Matching(versions, ref)
 		if version == NoVersion {
-			a.fail(w, r, unmatchable(r.Header.Get("If-Match"), ref))
+			a.fail(w, r, unmatchable(ifMatch, ref))
 			return
 		}
 		if action == core.ActionComplete && in.Outcome == "" {
