@@ -438,6 +438,8 @@ func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p co
 		s.fail(w, r, err)
 		return
 	}
+	// The ETag is the read's meta.versionId, as a Task read's is.
+	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
 	write(w, http.StatusOK, ServiceRequest(ref, slugs, links, s.patientID(p, ref.ClientID)))
 }
 

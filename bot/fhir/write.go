@@ -187,6 +187,10 @@ func strict(raw []byte, dst any, where string) error {
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
+		if typ.Field == "" {
+			// The body itself ([] for a Bundle): the resource is the element.
+			return &invalid{text: fmt.Sprintf("%s must be a JSON object, not a JSON %s", where, typ.Value), expression: where}
+		}
 		return &invalid{text: fmt.Sprintf("%s.%s has the wrong type (%s)", where, typ.Field, typ.Value), expression: where + "." + typ.Field}
 	}
 	if f, ok := api.UnknownFieldName(err); ok {
