@@ -277,6 +277,9 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 		if f.RetryAfter > 0 && f.Provider == "slack" {
 			w.holdSlack(now.Add(f.RetryAfter))
 		}
+		if f.Credentials {
+			w.credentialsRefused(f, now)
+		}
 		b := w.backoff
 		if w.urgent(ctx, r) {
 			b = w.urgentBackoff
@@ -334,18 +337,40 @@ func (w *Worker) stillTrying(r core.OutboxClaim, now time.Time) bool {
 }
 
 // rateLimitWindow is how long after it was queued a row the provider
-// keeps asking to wait for (429 with Retry-After) is still tried past its
+// keeps asking to wait for (429 with Retry-After), or that fails because
+// the provider refuses Onward's credentials, is still tried past its
 // attempts.
 const rateLimitWindow = time.Hour
 
 // waitedOn reports whether a row that has used its attempts is tried
 // again all the same because the provider asked it to wait (Slack's 429
-// with Retry-After): a rate limit says when to come back, not that the
-// delivery failed, so a busy hour on Slack does not dead-letter the
-// cards. Past rateLimitWindow the coordinators are told, as for any row
-// given up on.
+// with Retry-After) or refused Onward's own credentials (a revoked Slack
+// token, a rotated Twilio auth token): neither says anything is wrong
+// with the row, so a busy hour on Slack or a token fixed within the hour
+// dead-letters nothing. Past rateLimitWindow the coordinators are told,
+// as for any row given up on.
 func waitedOn(f *Failure, r core.OutboxClaim, now time.Time) bool {
 	return f.RetryAfter > 0 && now.Sub(r.CreatedAt) < rateLimitWindow
+}
+
+// credentialsRefused says, at most once per credentialsRecheck for each
+// provider, that the provider refuses Onward's credentials: one error
+// line for the engineer on call, naming the setting, however many rows
+// wait on it.
+func (w *Worker) credentialsRefused(f *Failure, now time.Time) {
+	w.mu.Lock()
+	if w.credentialsSaid == nil {
+		w.credentialsSaid = map[string]time.Time{}
+	}
+	last, said := w.credentialsSaid[f.Provider]
+	if said && now.Sub(last) < credentialsRecheck {
+		w.mu.Unlock()
+		return
+	}
+	w.credentialsSaid[f.Provider] = now
+	w.mu.Unlock()
+	w.log.Error("provider refuses Onward's credentials: its deliveries wait and are retried for an hour, then dead-lettered",
+		"provider", f.Provider, "code", f.Code, "fix", f.Reason)
 }
 
 // leaseLost notes a row another worker took over after this one's lease

@@ -25,6 +25,13 @@ type Failure struct {
 	// either way (interrupted.go); its retry keeps the mark, so it is
 	// checked again, never sent blind.
 	Interrupted bool
+	// Credentials: the provider refused Onward's own credentials (a bot
+	// token revoked, an auth token rotated and not updated). Nothing is
+	// wrong with the row, and every row through the provider fails alike
+	// until someone fixes the setting: the row waits (RetryAfter) and is
+	// tried again past its attempts within rateLimitWindow, and the
+	// worker says so once (credentialsRefused).
+	Credentials bool
 	Reason      string // plain words
 }
 
@@ -47,6 +54,10 @@ func (f *Failure) Error() string {
 	}
 	return s
 }
+
+// credentialsRecheck is how long a row whose provider refused Onward's
+// credentials waits before it is tried again.
+const credentialsRecheck = 5 * time.Minute
 
 // permanent wraps a failure of our own that no retry will fix (a missing
 // template, a referral that no longer exists).

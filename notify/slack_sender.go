@@ -66,12 +66,19 @@ func (c *SlackClient) Update(ctx context.Context, msg SlackMessage, text string,
 	return SlackMessage{Channel: ch, TS: ts}, nil
 }
 
-// Slack API errors worth retrying; every other API error is permanent
-// (channel_not_found, not_in_channel, is_archived, invalid_auth,
-// invalid_blocks, …): Slack answered, and said no.
+// Slack API errors worth retrying; every other API error but a refused
+// token (slackCredentials) is permanent (channel_not_found,
+// not_in_channel, is_archived, invalid_blocks, …): Slack answered, and
+// said no.
 var slackTransient = map[string]bool{
 	"ratelimited": true, "internal_error": true, "fatal_error": true, "service_unavailable": true,
 	"request_timeout": true, "team_added_to_org": true,
+}
+
+// Slack API errors that refuse the bot token itself: every call fails
+// alike until the token is fixed (Failure.Credentials).
+var slackCredentials = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "token_revoked": true, "token_expired": true, "account_inactive": true,
 }
 
 // errSlackMessageGone is Slack saying the message to update is gone.
@@ -88,6 +95,10 @@ func slackFailure(err error) error {
 	}
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {
+		if slackCredentials[se.Err] {
+			return &Failure{Provider: "slack", Code: se.Err, Credentials: true, RetryAfter: credentialsRecheck,
+				Reason: "Slack refused the bot token: check ONWARD_SLACK_BOT_TOKEN"}
+		}
 		return &Failure{Provider: "slack", Code: se.Err, Permanent: !slackTransient[se.Err], Reason: "slack refused"}
 	}
 	f := asFailure(err)

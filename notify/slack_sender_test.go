@@ -50,7 +50,9 @@ func TestSlackClientFailures(t *testing.T) {
 		{"channel not found", notifytest.Reply{Code: "channel_not_found"}, true, 0},
 		{"not in channel", notifytest.Reply{Code: "not_in_channel"}, true, 0},
 		{"archived", notifytest.Reply{Code: "is_archived"}, true, 0},
-		{"bad token", notifytest.Reply{Code: "invalid_auth"}, true, 0},
+		// A refused token is waited on, not the row's failure.
+		{"bad token", notifytest.Reply{Code: "invalid_auth"}, false, 5 * time.Minute},
+		{"revoked token", notifytest.Reply{Code: "token_revoked"}, false, 5 * time.Minute},
 		{"internal error", notifytest.Reply{Code: "internal_error"}, false, 0},
 		{"429 with Retry-After", notifytest.Reply{Status: 429, RetryAfter: 7}, false, 7 * time.Second},
 		{"server error", notifytest.Reply{Status: 502}, false, 0},

@@ -178,9 +178,12 @@ func (s *TwilioSender) create(ctx context.Context, row core.OutboxID, p *api.Cre
 	return r, nil
 }
 
+// twilioAuthFailed is Twilio's "Authenticate" error: the account SID and
+// auth token (or API key) were refused (Failure.Credentials).
+const twilioAuthFailed = 20003
+
 // Twilio error codes that no retry can fix.
 var twilioPermanent = map[int]string{
-	20003: "authentication failed",
 	21211: "invalid 'To' number",
 	21408: "sending to this region is not enabled",
 	21606: "the 'From' number cannot send this message",
@@ -202,6 +205,12 @@ func twilioFailure(err error) error {
 	var tre *client.TwilioRestError
 	if errors.As(err, &tre) {
 		f := &Failure{Provider: "twilio", Status: tre.Status, Code: strconv.Itoa(tre.Code)}
+		if tre.Code == twilioAuthFailed {
+			// Every call fails alike until the credentials are fixed.
+			f.Credentials, f.RetryAfter = true, credentialsRecheck
+			f.Reason = "Twilio refused the account's credentials: check ONWARD_TWILIO_ACCOUNT_SID and ONWARD_TWILIO_AUTH_TOKEN"
+			return f
+		}
 		if reason, ok := twilioPermanent[tre.Code]; ok {
 			f.Permanent, f.Reason = true, reason
 			f.OptedOut = tre.Code == 21610

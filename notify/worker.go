@@ -118,11 +118,14 @@ type Worker struct {
 
 	wakeCh chan struct{}
 
-	mu          sync.Mutex
-	slackHold   time.Time // Slack asked us to wait (429) until then
-	dbDownSince time.Time // the claims have failed since then; zero while they work
-	digestDate  string    // the local date whose digests are queued
-	digestCheck time.Time
+	mu        sync.Mutex
+	slackHold time.Time // Slack asked us to wait (429) until then
+	// credentialsSaid is when each provider's refusal of Onward's
+	// credentials was last logged (credentialsRefused).
+	credentialsSaid map[string]time.Time
+	dbDownSince     time.Time // the claims have failed since then; zero while they work
+	digestDate      string    // the local date whose digests are queued
+	digestCheck     time.Time
 }
 
 // New builds a worker.
