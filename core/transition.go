@@ -389,12 +389,16 @@ func queueTurnedDownText(c *change) {
 var referrerUpdates = []Action{ActionAccept, ActionReject, ActionRedirect, ActionComplete, ActionFail, ActionCancel}
 
 // queueReferrerEmail tells the referring adviser (or, when they have
-// left, their agency's shared address) what became of their referral. The
-// row names the action, so that news of a completion, which waits out the
-// undo window, is skipped if the completion was undone (Referral.StillDue).
+// left, their agency's shared address) what became of their referral,
+// unless they did it themselves (cancelled it). The row names the
+// action, so that news of a completion, which waits out the undo window,
+// is skipped if the completion was undone (Referral.StillDue).
 func queueReferrerEmail(c *change) {
-	u := c.updated
+	u, by := c.updated, c.req.Actor
 	if u.FromAgencyID == nil || !slices.Contains(referrerUpdates, c.req.Action) {
+		return
+	}
+	if by.Kind == ActorStaff && u.FromStaffID != nil && by.StaffID == *u.FromStaffID {
 		return
 	}
 	m := emailMsg(EmailReferralUpdate, u, *u.FromAgencyID, fmt.Sprintf("update:%d:v%d", u.ID, u.Version), c.newsAt())

@@ -165,6 +165,12 @@ func (w *Worker) sendEmail(ctx context.Context, r core.OutboxClaim) (outcome, er
 	if w.mail == nil {
 		return skipped("email not configured"), nil
 	}
+	if r.Payload.Email == core.EmailSignIn && !w.now().Before(r.CreatedAt.Add(SignInLinkMinutes*time.Minute)) {
+		// Put off by the mail server past the link's life: it would
+		// arrive saying "works for 15 minutes" with a link that no longer
+		// does. The member of staff asks for another.
+		return skipped("the sign-in link expired before the mail server took the email"), nil
+	}
 	ctx, cancel := context.WithDeadline(ctx, w.leaseEnd(r))
 	defer cancel()
 	until, probe, ok := w.mailGate.admit(ctx, w.now)

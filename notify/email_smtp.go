@@ -386,6 +386,11 @@ type MailServerDown struct {
 func (e *MailServerDown) Error() string { return e.Failure.Error() }
 func (e *MailServerDown) Unwrap() error { return e.Failure }
 
+// goMailNoAuth is go-mail's words (it has no error value for them) when
+// a user and password are set and the server offers no SMTP AUTH at all:
+// a setting to fix, not an outage to wait out.
+const goMailNoAuth = "server does not support SMTP AUTH"
+
 // unreachable is what a failure to open a connection means: a
 // MailServerDown, or, when retrying cannot help (a wrong password, no
 // safe way to sign in), a permanent Failure.
@@ -770,6 +775,10 @@ func mailFailure(err error) error {
 	if errors.Is(err, mail.ErrNoSupportedAuthDiscovered) {
 		return &Failure{Provider: "smtp", Permanent: true,
 			Reason: "the mail server offers no way to sign in that keeps the password safe on this connection (use TLS: smtps:// or a server with STARTTLS)"}
+	}
+	if strings.Contains(err.Error(), goMailNoAuth) {
+		return &Failure{Provider: "smtp", Permanent: true,
+			Reason: "the mail server offers no sign-in (SMTP AUTH) but ONWARD_SMTP_URL has a user and password: remove them if the server takes mail without, or check the address"}
 	}
 	f := asFailure(err)
 	f.Provider = "smtp"

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"testing"
 	"time"
 
@@ -266,5 +267,32 @@ func TestEmailSlowMailFromNotResent(t *testing.T) {
 	}
 	if got := srv.Conns(); got != 1 {
 		t.Errorf("server accepted %d connections, want 1", got)
+	}
+}
+
+// A user and password set for a mail server that offers no sign-in at all
+// is a setting to fix, not an outage: the email fails for good, naming
+// ONWARD_SMTP_URL, instead of waiting for a server that will never let
+// Onward sign in.
+func TestMailServerWithoutAuthIsASettingToFix(t *testing.T) {
+	srv, err := smtpfake.Start(smtpfake.Options{}) // no Username: offers no AUTH
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	u := strings.Replace(srv.URL(), "smtp://", "smtp://onward:s3cret@", 1)
+	cfg := config.Config{SMTPURL: u, MailFrom: "Kingdom Advice Network <onward@kan.example>", PublicURL: "https://onward.example"}
+	sender, err := notify.NewSMTPSender(cfg, notify.SMTPOptions{Timeout: 2 * time.Second, Dial: smtpfake.Guard(t, srv.Addr())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sender.Close)
+	err = sender.SendMail(context.Background(), reuseMail(1), nil)
+	var f *notify.Failure
+	if !errors.As(err, &f) || !f.Permanent || !strings.Contains(f.Reason, "ONWARD_SMTP_URL") {
+		t.Fatalf("SendMail to a server with no AUTH, credentials set: %v; want a permanent failure naming ONWARD_SMTP_URL", err)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("the server took %d messages", n)
 	}
 }

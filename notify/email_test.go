@@ -452,3 +452,27 @@ func TestEmailRetriedForADay(t *testing.T) {
 		t.Fatalf("a day on the send row is not given up on: %+v", r)
 	}
 }
+
+// A sign-in email the mail server puts off past the link's life is not
+// sent late with a link that no longer works ("It works once, for 15
+// minutes"): it is dropped, and the member of staff asks for another.
+func TestSignInEmailPutOffPastItsLinkIsDropped(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{noSlack: true, maxAttempt: 3}, smtpfake.Options{}, nil)
+	h.markAllSent(t)
+	if err := h.engine.QueueSignInEmail(context.Background(), h.net.HousingAdviser.ID, "https://onward.example/staff/login?token=abc", "jti-late"); err != nil {
+		t.Fatal(err)
+	}
+	h.smtp.SetScript(func(int) smtpfake.Reply { return smtpfake.Reply{Code: 451} })
+	w := h.mailWorker(t)
+	drain(t, w)
+	h.smtp.SetScript(nil)
+	h.env.Clock.Advance(notify.SignInLinkMinutes * time.Minute)
+	drain(t, w)
+	if n := len(h.smtp.Messages()); n != 0 {
+		t.Fatalf("the mail server was sent %d sign-in emails after the link had expired", n)
+	}
+	row := h.scheduled(t, string(core.OutboxEmailSend), "")
+	if !row.Sent || row.Dead || !strings.Contains(row.DeliveryStatus, "link expired") {
+		t.Errorf("sign-in row: %+v, want it dropped as expired", row)
+	}
+}
