@@ -77,11 +77,12 @@ func CheckWebhookURL(rawURL string, allow WebhookReceivers) error {
 }
 
 // WebhookURL checks a receiver address as CheckWebhookURL does and
-// returns it in its normal form, the one Onward keeps: scheme and host in
-// lower case, since both are case-insensitive (RFC 3986 §3.1, §3.2.2),
-// and the rest exactly as written. url.Parse lower-cases the scheme
-// itself, so "HTTPS://…" passes the check; kept as written, it would
-// not be the address that was checked.
+// returns it in its normal form, the one Onward keeps (normalWebhookURL):
+// scheme and host in lower case, since both are case-insensitive (RFC
+// 3986 §3.1, §3.2.2), and the rest normalised as RFC 3986 §6.2.2–6.2.3
+// has it. url.Parse lower-cases the scheme itself, so "HTTPS://…" passes
+// the check; kept as written, it would not be the address that was
+// checked.
 func WebhookURL(rawURL string, allow WebhookReceivers) (string, error) {
 	refuse := func(msg string) (string, error) {
 		return "", &ValidationError{Fields: []FieldError{{Field: "url", Message: msg}}}
@@ -135,28 +136,141 @@ func WebhookURL(rawURL string, allow WebhookReceivers) (string, error) {
 	return normal, nil
 }
 
-// normalWebhookURL lower-cases the scheme and the authority (host and
-// port: the address has no user information by now) of an address
-// url.Parse took with a host, leaving the path, query and fragment byte
-// for byte as written rather than re-encoding them with url.URL.String.
+// normalWebhookURL is an address url.Parse took with a host in its normal
+// form (RFC 3986 §6.2.2, §6.2.3), so that two spellings of one receiver
+// are one address and a second subscription to it is seen: the scheme
+// and host in lower case (an IPv6 zone, which names an interface, as
+// written), without the host's trailing dots or the scheme's default port;
+// percent-encoded unreserved characters decoded and the hex of the rest
+// in upper case; dot segments removed, and an empty path "/". The
+// fragment is dropped rather than refused: HTTP never sends it, so it
+// names the same receiver, and subscriptions kept with one before still
+// deliver. An empty query is dropped too. Otherwise the path and query
+// are kept as written, case and all, rather than re-encoded with
+// url.URL.String.
 func normalWebhookURL(rawURL string) (string, bool) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
 	if !ok {
 		return "", false
 	}
-	end := strings.IndexAny(rest, "/?#")
+	scheme = strings.ToLower(scheme)
+	rest, _, _ = strings.Cut(rest, "#")
+	end := strings.IndexAny(rest, "/?")
 	if end < 0 {
 		end = len(rest)
 	}
-	authority := strings.ToLower(rest[:end])
-	// An IPv6 zone (fe80::1%25eth0) names an interface, whose name is
-	// kept as written.
-	if i := strings.Index(rest[:end], "%25"); i >= 0 {
-		if j := strings.LastIndex(rest[:end], "]"); j > i {
-			authority = strings.ToLower(rest[:i]) + rest[i:j] + strings.ToLower(rest[j:end])
+	authority, ok := normalAuthority(scheme, rest[:end])
+	if !ok {
+		return "", false
+	}
+	path, query, _ := strings.Cut(rest[end:], "?")
+	path = removeDotSegments(normalPercents(path))
+	if path == "" {
+		path = "/"
+	}
+	normal := scheme + "://" + authority + path
+	if query != "" {
+		normal += "?" + normalPercents(query)
+	}
+	return normal, true
+}
+
+// normalAuthority is the host and port of an address with no user
+// information in their normal form: the host in lower case, an IPv6
+// zone as written, no trailing dots, and the port left out when it is the
+// scheme's default (or empty).
+func normalAuthority(scheme, authority string) (string, bool) {
+	host, port := authority, ""
+	if i := strings.LastIndex(authority, ":"); i > strings.LastIndex(authority, "]") {
+		host, port = authority[:i], authority[i+1:]
+	}
+	zone := ""
+	if i := strings.Index(host, "%25"); i >= 0 && strings.HasPrefix(host, "[") {
+		host, zone = host[:i], host[i:]
+	}
+	host = strings.TrimRight(strings.ToLower(host), ".")
+	if host == "" {
+		return "", false
+	}
+	host += zone
+	if port == "" {
+		return host, true
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		return "", false
+	}
+	if scheme == "https" && n == 443 || scheme == "http" && n == 80 {
+		return host, true
+	}
+	return host + ":" + strconv.Itoa(n), true
+}
+
+// normalPercents decodes the percent-encoded octets that are unreserved
+// characters (RFC 3986 §2.3: letters, digits, "-", ".", "_", "~") and
+// writes the hex of every other in upper case (§6.2.2.1, §6.2.2.2).
+func normalPercents(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' || i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			b.WriteByte(s[i])
+			continue
+		}
+		c := unhex(s[i+1])<<4 | unhex(s[i+2])
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+		} else {
+			b.WriteString("%" + strings.ToUpper(s[i+1:i+3]))
+		}
+		i += 2
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+// removeDotSegments is RFC 3986 §5.2.4's: "/a/./b/../c" is "/a/c".
+func removeDotSegments(in string) string {
+	var out []string // each segment with the "/" before it
+	for in != "" {
+		switch {
+		case strings.HasPrefix(in, "../"):
+			in = in[3:]
+		case strings.HasPrefix(in, "./"):
+			in = in[2:]
+		case strings.HasPrefix(in, "/./"):
+			in = in[2:]
+		case in == "/.":
+			in = "/"
+		case strings.HasPrefix(in, "/../"), in == "/..":
+			in = "/" + in[min(4, len(in)):]
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		case in == "." || in == "..":
+			in = ""
+		default:
+			n := len(in)
+			if i := strings.IndexByte(in[1:], '/'); i >= 0 {
+				n = i + 1
+			}
+			out = append(out, in[:n])
+			in = in[n:]
 		}
 	}
-	return strings.ToLower(scheme) + "://" + authority + rest[end:], true
+	return strings.Join(out, "")
 }
 
 // nonPublic are the special-purpose ranges (IANA's IPv4 and IPv6

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -204,6 +205,22 @@ func TestWebhookSubscribeStoresTheNormalAddress(t *testing.T) {
 		{true, "Http://127.0.0.1:9101/x", "http://127.0.0.1:9101/x"},
 		{true, "HTTP://LOCALHOST:9101/X", "http://localhost:9101/X"},
 		{true, "HTTP://[FE80::1%25Eth0]:9101/X", "http://[fe80::1%25Eth0]:9101/X"},
+		// RFC 3986 §6.2.2–6.2.3: the default port, the host's trailing
+		// dot, the fragment (never sent) and an empty query go; percent-
+		// encoded unreserved characters are decoded, other hex upper-cased.
+		{false, "https://casework.example:443/p1", "https://casework.example/p1"},
+		{false, "https://casework.example:0443/p2", "https://casework.example/p2"},
+		{false, "https://casework.example:/p3", "https://casework.example/p3"},
+		{false, "https://Casework.Example./p4", "https://casework.example/p4"},
+		{false, "https://casework.example/p5#part", "https://casework.example/p5"},
+		{false, "https://casework.example/p6?#part", "https://casework.example/p6"},
+		{false, "https://casework.example/%70%37/%7e%2f%2a?k=%7E%3d", "https://casework.example/p7/~%2F%2A?k=~%3D"},
+		{false, "https://casework.example/a/./b/../p8", "https://casework.example/a/p8"},
+		{false, "https://casework.example", "https://casework.example/"},
+		{false, "https://casework.example:8443", "https://casework.example:8443/"},
+		{true, "http://127.0.0.1:80/p9", "http://127.0.0.1/p9"},
+		{true, "http://127.0.0.1:443/p10", "http://127.0.0.1:443/p10"},
+		{true, "HTTP://[FE80::1%25Eth0]:80/p11", "http://[fe80::1%25Eth0]/p11"},
 	} {
 		allow := core.PublicReceivers
 		if c.local {
@@ -235,4 +252,67 @@ func TestWebhookSubscribeStoresTheNormalAddress(t *testing.T) {
 	if _, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "https://casework.example:65535/h"); err != nil {
 		t.Errorf("port 65535 refused: %v", err)
 	}
+}
+
+// TestWebhookSubscribeSameAddressWrittenDifferently: a system has one
+// subscription per address, and an address is one however it is written
+// (RFC 3986 §6.2.2–6.2.3): these were each taken as a second subscription
+// to https://casework.example/Hooks, which then got every event twice.
+// The path's case is the receiver's to decide, so /hooks is another
+// address.
+func TestWebhookSubscribeSameAddressWrittenDifferently(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Coordinator.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "https://casework.example/Hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := fmt.Sprintf("subscription %d", first.ID)
+	for _, u := range []string{
+		"https://casework.example/Hooks",
+		"HTTPS://CASEWORK.EXAMPLE/Hooks",
+		"https://casework.example:443/Hooks",
+		"https://casework.example/Hooks#x",
+		"https://casework.example./Hooks",
+		"https://casework.example/%48ooks",
+		"https://casework.example/%48%6f%6Fks",
+		"https://casework.example/Hooks?",
+		"https://casework.example/x/../Hooks",
+	} {
+		_, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, u)
+		var ve *core.ValidationError
+		if !errors.As(err, &ve) || !strings.Contains(ve.Field("url"), held) {
+			t.Errorf("Subscribe(%q) = %v, want a refusal of url naming %s", u, err, held)
+		}
+	}
+	if _, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "https://casework.example/hooks"); err != nil {
+		t.Errorf("another path's case refused: %v", err)
+	}
+}
+
+// FuzzWebhookURL: an address taken is kept in a normal form that is
+// itself taken, unchanged, so the address checked at delivery is the one
+// subscribed and a second spelling of it is found as the same.
+func FuzzWebhookURL(f *testing.F) {
+	for _, s := range []string{"https://casework.example/Hooks", "HTTPS://Casework.Example.:443/%48ooks?#x",
+		"https://casework.example/a/./b/../c?k=%7e%3d", "http://[FE80::1%25Eth0]:80/x", "https://casework.example:/", "HTTPS://00000000.."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, allow := range []core.WebhookReceivers{core.PublicReceivers, core.LocalReceivers} {
+			normal, err := core.WebhookURL(raw, allow)
+			if err != nil {
+				continue
+			}
+			again, err := core.WebhookURL(normal, allow)
+			if err != nil || again != normal {
+				t.Fatalf("WebhookURL(%q) = %q, whose own normal form is %q, %v", raw, normal, again, err)
+			}
+		}
+	})
 }
