@@ -151,18 +151,44 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 		t.Fatalf("delivered %+v, want the created event of %s", rc.got, ref.Reference)
 	}
 
-	// A receiver that answers 410 Gone is retried like any failure, not
-	// dropped.
+	// A receiver that answers 410 Gone wants no more (Standard Webhooks):
+	// the subscription pauses at that one answer, not after five tries
+	// (it was retried like any failure), with coordinators alerted and the
+	// reason kept; its event waits, not dropped, until a resume.
 	rc.status.Store(http.StatusGone)
 	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: ref.ID, Action: core.ActionAccept, Actor: env.Net.Adviser.Actor()}); err != nil {
 		t.Fatal(err)
 	}
-	drain(t, w)
-	env.Clock.Advance(2 * time.Minute)
+	alerts := func() int {
+		n := 0
+		for _, e := range coretest.OutboxRows(t, env.Engine) {
+			if e.Kind == core.OutboxAlert && e.Payload.Level == "webhook-paused" && strings.Contains(e.Payload.Text, "Gone") {
+				n++
+			}
+		}
+		return n
+	}
+	attempts := rc.attempts
+	for range 3 {
+		drain(t, w)
+		env.Clock.Advance(2 * time.Minute)
+	}
+	subs, err = env.Engine.Subscriptions(ctx, creds.Partner.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.attempts != attempts+1 || len(subs) != 1 || subs[0].PausedAt == nil || !strings.Contains(subs[0].LastError, "status 410") ||
+		!strings.Contains(subs[0].LastError, "paused at once") || alerts() != 1 {
+		t.Fatalf("after a 410: %d more attempts, subscription %+v, %d alerts naming Gone; want one attempt, paused saying so, one alert",
+			rc.attempts-attempts, subs, alerts())
+	}
 	rc.status.Store(http.StatusOK)
+	if err := env.Engine.ResumeSubscription(ctx, sub.ID); err != nil {
+		t.Fatal(err)
+	}
 	drain(t, w)
 	if len(rc.got) != 2 || rc.got[1].Type != core.WebhookReferralUpdated || rc.got[1].Data.Status != string(core.StatusAccepted) {
-		t.Fatalf("after a 410 and a retry got %+v, want the accepted event", rc.got)
+		t.Fatalf("after a 410 and a resume got %+v, want the accepted event", rc.got)
 	}
 }
 
