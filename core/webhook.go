@@ -221,6 +221,21 @@ func (e *Engine) WebhookDelivered(ctx context.Context, id WebhookSubscriptionID)
 // coordinators are alerted; it reports whether this failure paused it.
 // why must be safe to show coordinators (no response bodies).
 func (e *Engine) WebhookFailed(ctx context.Context, id WebhookSubscriptionID, why string) (bool, error) {
+	return e.webhookFailed(ctx, id, why, false)
+}
+
+// WebhookGone pauses a subscription at once, its receiver having said it
+// wants no more deliveries (410 Gone, as Standard Webhooks reads it),
+// alerting coordinators in the same transaction as WebhookFailed does
+// at its limit; it reports whether this answer paused it (false when it
+// was paused already). why must be safe to show coordinators.
+func (e *Engine) WebhookGone(ctx context.Context, id WebhookSubscriptionID, why string) (bool, error) {
+	return e.webhookFailed(ctx, id, why, true)
+}
+
+// webhookFailed counts a failed delivery, pausing the subscription at
+// WebhookPausedAfter in a row, or at once when gone.
+func (e *Engine) webhookFailed(ctx context.Context, id WebhookSubscriptionID, why string, gone bool) (bool, error) {
 	paused := false
 	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		now := e.clock.Now()
@@ -228,19 +243,24 @@ func (e *Engine) WebhookFailed(ctx context.Context, id WebhookSubscriptionID, wh
 		var pausedAt *time.Time
 		var partnerName string
 		err := tx.QueryRow(ctx, `UPDATE webhook_subscriptions s SET failures = failures + 1, last_error = $2,
-			paused_at = CASE WHEN paused_at IS NULL AND failures + 1 >= $3 THEN $4 ELSE paused_at END
+			paused_at = CASE WHEN paused_at IS NULL AND ($5 OR failures + 1 >= $3) THEN $4 ELSE paused_at END
 			FROM partners p WHERE s.id = $1 AND p.id = s.partner_id
-			RETURNING s.failures, s.paused_at, p.name`, id, why, WebhookPausedAfter, now).Scan(&failures, &pausedAt, &partnerName)
+			RETURNING s.failures, s.paused_at, p.name`, id, why, WebhookPausedAfter, now, gone).Scan(&failures, &pausedAt, &partnerName)
 		if err != nil {
 			return fmt.Errorf("webhook subscription %d failed: %w", id, err)
 		}
-		if failures != WebhookPausedAfter || pausedAt == nil || !pausedAt.Equal(now) {
+		if pausedAt == nil || !pausedAt.Equal(now) || !gone && failures != WebhookPausedAfter {
 			return nil
 		}
 		paused = true
 		text := fmt.Sprintf("Webhook deliveries to %s (subscription %d) failed %d times in a row (%s) and are paused. "+
 			"Nothing is lost: events wait until the partner fixes its receiver and resumes with `onward partner webhook-resume %d`.",
 			partnerName, id, failures, why, id)
+		if gone {
+			text = fmt.Sprintf("Webhook deliveries to %s (subscription %d) are paused: its receiver answered 410 Gone, saying it wants no more (%s). "+
+				"Nothing is lost: events wait until the partner resumes with `onward partner webhook-resume %d`.",
+				partnerName, id, why, id)
+		}
 		return e.outbox.EnqueueTx(ctx, tx, OutboxAlert, 0, OutboxPayload{Level: "webhook-paused", Text: text},
 			fmt.Sprintf("webhook-paused:%d:%d", id, now.UnixMicro()), now)
 	})

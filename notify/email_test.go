@@ -424,7 +424,11 @@ func TestEmailNewReferralSaysTheClientsLanguage(t *testing.T) {
 func TestEmailRetriedForADay(t *testing.T) {
 	h := newMailHarness(t, harnessOpts{maxAttempt: 3, noSlack: true}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
-	if err := h.engine.QueueSignInEmail(context.Background(), h.net.HousingAdviser.ID, "https://onward.example/staff/login?token=abc", "jti-day"); err != nil {
+	// The agency's email of a new referral (a sign-in email is dropped
+	// once its link has expired: TestSignInEmailPutOffPastItsLinkIsDropped).
+	in := coretest.SelfReferral("mail-day")
+	if _, err := h.engine.StaffRefer(context.Background(), core.StaffReferral{IdempotencyKey: "mail-day", By: h.net.WelfareAdviser.Actor(),
+		Client: in.Client, Needs: []core.Need{core.NeedDebt}, ToAgency: h.net.CAB, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
 		t.Fatal(err)
 	}
 	h.smtp.SetScript(func(int) smtpfake.Reply { return smtpfake.Reply{Code: 451} })

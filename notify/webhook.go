@@ -172,22 +172,17 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 // webhookGone pauses at once a subscription whose receiver answered 410
 // Gone, which Standard Webhooks reads as the receiver wanting no more
 // deliveries: trying four more times would only repeat the answer. Its
-// events wait, as for any pause, until the partner resumes it. Core
-// pauses a subscription (and alerts coordinators, in the same
-// transaction) when core.WebhookPausedAfter failures in a row are
-// counted, so the 410 is counted up to that many.
+// events wait, as for any pause, until the partner resumes it
+// (core.Engine.WebhookGone, which alerts coordinators).
 func (w *Worker) webhookGone(ctx context.Context, id core.WebhookSubscriptionID, now time.Time) (outcome, error) {
 	f := &Failure{Provider: "webhook", Status: http.StatusGone,
 		Reason: "receiver answered Gone: it wants no more deliveries, so the subscription is paused at once"}
-	for range core.WebhookPausedAfter {
-		paused, err := w.engine.WebhookFailed(ctx, id, f.Error())
-		if err != nil {
-			return outcome{}, err
-		}
-		if paused {
-			w.log.Warn("webhook subscription paused: the receiver answered 410 Gone", "subscription", id, "err", f.Error())
-			break
-		}
+	paused, err := w.engine.WebhookGone(ctx, id, f.Error())
+	if err != nil {
+		return outcome{}, err
+	}
+	if paused {
+		w.log.Warn("webhook subscription paused: the receiver answered 410 Gone", "subscription", id, "err", f.Error())
 	}
 	// Paused now, or already by another worker's delivery meanwhile.
 	return deferred(now.Add(time.Hour), "webhook subscription paused: receiver answered 410 Gone"), nil
