@@ -365,18 +365,37 @@ type ReferralPage struct {
 }
 
 // Cursor is where a page of referrals ended: the last one's change time
-// and id.
+// and id. ID 0 means the walk has ended (the last page).
 type Cursor struct {
 	At time.Time
 	ID ReferralID
+	// Resume is where a follower of the changes (updated_since, oldest
+	// first) starts its next walk so that it misses none: see
+	// FollowSettle. Set from the walk's first page and carried through
+	// its cursors; zero in the newest-first order.
+	Resume time.Time
 }
+
+// FollowSettle bounds how long a change takes from the time it is
+// stamped with (a referral's status_at, read from the clock as the change
+// is made) to its commit, when other readers first see it. Changes made
+// at the same time commit in any order, so a follower that resumed from
+// the newest change it had seen could miss one stamped a moment earlier
+// and committed a moment later. A walk's Resume is therefore never later
+// than FollowSettle before its first page: a follower resuming there sees
+// every change, the last FollowSettle's of them perhaps twice (each
+// carries its version, so a second sight is easy to tell).
+const FollowSettle = 30 * time.Second
 
 // String encodes the cursor for a URL.
 func (c Cursor) String() string {
 	if c.ID == 0 {
 		return ""
 	}
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d.%d", c.At.UnixMicro(), c.ID))
+	if c.Resume.IsZero() {
+		return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d.%d", c.At.UnixMicro(), c.ID))
+	}
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d.%d.%d", c.At.UnixMicro(), c.ID, c.Resume.UnixMicro()))
 }
 
 // ParseCursor decodes a cursor made by Cursor.String.
@@ -385,14 +404,23 @@ func ParseCursor(s string) (Cursor, error) {
 		return Cursor{}, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	var micros, id int64
+	var micros, id, resume int64
 	if err == nil {
-		_, err = fmt.Sscanf(string(b), "%d.%d", &micros, &id)
+		// A cursor given out before walks carried their resume point has
+		// two numbers.
+		if _, err = fmt.Sscanf(string(b), "%d.%d.%d", &micros, &id, &resume); err != nil {
+			resume = 0
+			_, err = fmt.Sscanf(string(b), "%d.%d", &micros, &id)
+		}
 	}
-	if err != nil || id <= 0 {
+	if err != nil || id <= 0 || resume < 0 {
 		return Cursor{}, &ValidationError{Fields: []FieldError{{Field: "cursor", Message: "the cursor is not one Onward gave out; start again without it"}}}
 	}
-	return Cursor{At: time.UnixMicro(micros).UTC(), ID: ReferralID(id)}, nil
+	c := Cursor{At: time.UnixMicro(micros).UTC(), ID: ReferralID(id)}
+	if resume > 0 {
+		c.Resume = time.UnixMicro(resume).UTC()
+	}
+	return c, nil
 }
 
 // sqlReferralFilter is the WHERE clause of both orders of a page of
@@ -419,7 +447,9 @@ LIMIT $9`
 )
 
 // ListVisibleReferrals lists the referrals the actor may see, by last
-// change, and the cursor for the next page ("" when this is the last).
+// change, and the cursor for the next page (ID 0 when this is the last).
+// Oldest first, the cursor's Resume is where the next walk starts to see
+// every change since this one (FollowSettle), on the last page too.
 func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralPage) ([]Referral, Cursor, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -461,10 +491,21 @@ func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralP
 	// The page ends where the query's rows end, before MaySee: a row it
 	// took out must not end the paging early.
 	var next Cursor
+	if !f.Newest {
+		next.Resume = f.After.Resume
+		if next.Resume.IsZero() {
+			// The walk's first page: nothing stamped before this can
+			// still be committing.
+			next.Resume = e.clock.Now().Add(-FollowSettle).UTC().Truncate(time.Microsecond)
+			if next.Resume.Before(f.UpdatedSince) {
+				next.Resume = f.UpdatedSince
+			}
+		}
+	}
 	if len(rs) > f.Limit {
 		rs = rs[:f.Limit]
 		last := rs[len(rs)-1]
-		next = Cursor{At: last.StatusAt, ID: last.ID}
+		next.At, next.ID = last.StatusAt, last.ID
 	}
 	// The SQL scope and MaySee say the same; MaySee stays the one rule.
 	rs = slices.DeleteFunc(rs, func(r Referral) bool { return !by.MaySee(r) })

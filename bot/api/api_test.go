@@ -201,7 +201,17 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 			}
 		}
 		next, _ := m["next_cursor"].(string)
+		resume, _ := m["next_updated_since"].(string)
+		if next != "" && resume != "" {
+			t.Errorf("a page with a next_cursor also says where the next walk starts (%q)", resume)
+		}
 		if next == "" {
+			// The last page says where the next walk starts: FollowSettle
+			// before the walk began, for changes still committing.
+			want := h.env.Clock.Now().Add(-core.FollowSettle).UTC().Format(time.RFC3339Nano)
+			if resume != want {
+				t.Errorf("the last page's next_updated_since %q, want %q", resume, want)
+			}
 			break
 		}
 		cursor = next

@@ -356,6 +356,10 @@ func (a *API) getReferral(w http.ResponseWriter, r *http.Request, p core.Partner
 type listOut struct {
 	Data       []referralJSON `json:"data"`
 	NextCursor string         `json:"next_cursor,omitempty"`
+	// NextUpdatedSince, on the last page of a walk oldest first, is the
+	// updated_since of the next walk that sees every change since this
+	// one (core.FollowSettle).
+	NextUpdatedSince string `json:"next_updated_since,omitempty"`
 }
 
 func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -415,6 +419,9 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 		return
 	}
 	out := listOut{Data: make([]referralJSON, 0, len(rs)), NextCursor: next.String()}
+	if next.ID == 0 && !next.Resume.IsZero() {
+		out.NextUpdatedSince = next.Resume.Format(time.RFC3339Nano)
+	}
 	for _, ref := range rs {
 		out.Data = append(out.Data, toJSON(ref, s, links[ref.ID]))
 	}
