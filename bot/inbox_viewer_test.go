@@ -319,3 +319,73 @@ func TestSearchForAReferenceNotInOurList(t *testing.T) {
 		t.Error("the agency holding a referral, searching what it sent, is not told it is in the inbox")
 	}
 }
+
+// The lists' filter form is posted, then redirected to the list's
+// address: a reference goes on into it, with the other filters; a name or
+// phone number typed into the reference box never reaches an address
+// (the browser's history, a proxy's log), and the list says that only
+// references are searched, without repeating what was typed.
+func TestFilterFormKeepsNamesOutOfTheAddress(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.staffReferral("search-post") // Welfare Rights to Citizens Advice
+	for _, list := range []struct {
+		path  string
+		staff core.Staff
+	}{{"/staff/", tb.Net.Adviser}, {"/staff/sent", tb.Net.WelfareAdviser}} {
+		c := tb.signedIn(list.staff)
+		c.get(list.path)
+		// The form's answer is a redirect (303), followed as a browser does.
+		search := func(form url.Values) (*http.Response, string, *url.URL) {
+			t.Helper()
+			resp, _ := c.post(list.path, form)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: the filter form was answered %d, want 303", list.path, resp.StatusCode)
+			}
+			to, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, body := c.get(to.String())
+			return resp, body, to
+		}
+		resp, body, got := search(url.Values{"csrf": {c.csrf}, "q": {" " + strings.ToLower(r.Reference) + " "}, "need": {"debt"}})
+		if resp.StatusCode != http.StatusOK || got.Path != list.path ||
+			got.Query().Get("q") != r.Reference || got.Query().Get("need") != "debt" {
+			t.Errorf("%s: the filter form for %s ended at %s (%d), want the list filtered by the reference and need", list.path, r.Reference, got, resp.StatusCode)
+		}
+		if !strings.Contains(body, `href="/staff/referrals/`+r.Reference+`"`) {
+			t.Errorf("%s: the list filtered by %s does not show it", list.path, r.Reference)
+		}
+		// A name or number, or a name that reads as a reference no
+		// referral has ("Smith" reads as ONW-SMITH): none reaches the
+		// address or the page.
+		// (A search refused is dropped and the list shown without it, as
+		// any filter not offered; one that found nothing lists nothing.)
+		for _, c2 := range []struct {
+			typed, says string
+			found       bool
+		}{
+			{"Mrs Smith's", "Search by a referral&#39;s reference", true},
+			{"07700 900123", "Search by a referral&#39;s reference", true},
+			{"Smith", "has the reference you searched for", false},
+		} {
+			resp, body, to := search(url.Values{"csrf": {c.csrf}, "q": {c2.typed}, "need": {"debt"}})
+			got := to.String()
+			if strings.Contains(strings.ToUpper(got), "SMITH") || strings.Contains(got, "900123") {
+				t.Errorf("%s: %q typed in the reference box reached the address %s", list.path, c2.typed, got)
+			}
+			if !strings.Contains(body, c2.says) || strings.Contains(strings.ToUpper(body), "SMITH") || strings.Contains(body, "900123") {
+				t.Errorf("%s: a search for %q (%d) does not say %q, or shows it back", list.path, c2.typed, resp.StatusCode, c2.says)
+			}
+			if listed := strings.Contains(body, `href="/staff/referrals/`+r.Reference+`"`); listed != c2.found {
+				t.Errorf("%s: after a search for %q the list shows the referral: %v, want %v", list.path, c2.typed, listed, c2.found)
+			}
+			if to.Query().Get("need") != "debt" {
+				t.Errorf("%s: the other filters were lost with the search: %s", list.path, got)
+			}
+		}
+		if resp, _ := c.post(list.path, url.Values{"q": {r.Reference}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: a filter form without its token: %d, want 403", list.path, resp.StatusCode)
+		}
+	}
+}

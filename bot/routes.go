@@ -16,6 +16,7 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
 	staff("GET /staff", http.RedirectHandler("/staff/", http.StatusSeeOther))
 	staff("GET /staff/{$}", b.signedIn(b.inbox))
+	staff("POST /staff/{$}", b.signedIn(b.listSearch("/staff/")))
 	staff("GET /staff/login", http.HandlerFunc(b.loginPage))
 	staff("POST /staff/login", http.HandlerFunc(b.login))
 	staff("POST /staff/logout", b.signedIn(b.logout))

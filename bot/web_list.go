@@ -22,6 +22,7 @@ type listFilter struct {
 
 // listView is one page of the inbox or of the sent list.
 type listView struct {
+	CSRF     string // the filter form's token (it is posted: listSearch)
 	View     core.ListView
 	Filter   listFilter
 	Page     core.ListPage
@@ -44,6 +45,9 @@ type listView struct {
 	// coordinate, and may see every referral.
 	Searched string
 	SeesAll  bool
+	// SearchedNone: the filter form searched for a reference no referral
+	// they may see has (listSearch), not repeated in the address.
+	SearchedNone bool
 }
 
 // foundReference is a referral found by its exact reference outside the
@@ -120,6 +124,11 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 		q.Mine = s.staff.ID
 	}
 	var problems []core.FieldError
+	if qv.Get(searchRefused) == "yes" {
+		// The filter form was posted with something other than a
+		// reference (listSearch), which is not repeated here.
+		problems = append(problems, core.FieldError{Field: "reference", Message: core.ReferenceSearchOnly})
+	}
 	switch f.Status {
 	case "", "open":
 		if view == core.ViewSent && f.Status == "open" {
@@ -155,6 +164,7 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 		t = t.AddDate(0, 0, d.days)
 		*d.dst = &t
 	}
+	none := qv.Get(searchNone) == "yes"
 	res, err := b.engine.List(ctx, q)
 	var invalid *core.ValidationError
 	if errors.As(err, &invalid) {
@@ -184,14 +194,18 @@ func (b *Bot) listPage(ctx context.Context, r *http.Request, s session, view cor
 	if err != nil {
 		return listView{}, 0, err
 	}
+	if none {
+		// A search that found nothing lists nothing.
+		res = core.ListPage{Page: 1, PerPage: res.PerPage}
+	}
 	status := http.StatusOK
 	if len(problems) > 0 {
 		status = http.StatusBadRequest
 		c.setFieldErrors(problems, map[string]string{"status": "status", "need": "need", "urgency": "urgency",
 			"agency": "agency", "from": "from", "to": "to", "reference": "q"}, "q")
 	}
-	v := listView{View: view, Filter: f, Page: res, Rows: res.Rows, Now: b.clock.Now(), Location: loc,
-		Filtered: f != (listFilter{})}
+	v := listView{CSRF: s.csrf, View: view, Filter: f, Page: res, Rows: res.Rows, Now: b.clock.Now(), Location: loc,
+		Filtered: f != (listFilter{}) || none, SearchedNone: none, SeesAll: s.staff.Actor().Coordinates()}
 	if res.Total == 0 && f.Q != "" {
 		if v.Found, v.Searched, err = b.searchedReference(ctx, s, view, f.Q); err != nil {
 			return listView{}, 0, err

@@ -7,6 +7,7 @@ import "net/http"
 func (b *Bot) WebRoutes(mux *http.ServeMux) {
 	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
 	staff("GET /staff/sent", b.signedIn(b.sentPage))
+	staff("POST /staff/sent", b.signedIn(b.listSearch("/staff/sent")))
 	staff("GET /staff/refer", b.signedIn(b.referPage))
 	staff("POST /staff/refer", b.signedIn(b.referSubmit))
 	staff("GET /staff/admin/staff", b.signedIn(b.coordinatorsOnly("staff", b.adminStaff)))

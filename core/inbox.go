@@ -92,6 +92,11 @@ func (p ListPage) Pages() int {
 	return (p.Total + p.PerPage - 1) / p.PerPage
 }
 
+// ReferenceSearchOnly is what a search by anything but a reference is
+// told: lists are searched by reference alone, never by a client's name or
+// number.
+const ReferenceSearchOnly = "search by a referral's reference, like " + ReferenceExample + ": names and phone numbers are not searched"
+
 // referenceRe is a reference as people type it: letters and digits after
 // an optional "ONW-".
 var referenceInputRe = regexp.MustCompile(`^(?:ONW-?)?([0-9A-Z]{1,12})$`)
@@ -267,8 +272,7 @@ func (e *Engine) List(ctx context.Context, q ListQuery) (ListPage, error) {
 	}
 	if strings.TrimSpace(q.Reference) != "" {
 		if _, ok := NormaliseReference(q.Reference); !ok {
-			fields = append(fields, FieldError{Field: "reference",
-				Message: "search by a referral's reference, like " + ReferenceExample + ": names and phone numbers are not searched"})
+			fields = append(fields, FieldError{Field: "reference", Message: ReferenceSearchOnly})
 		}
 	}
 	if len(fields) > 0 {
