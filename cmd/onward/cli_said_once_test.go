@@ -189,10 +189,11 @@ func TestRetentionSaysWhenNoPeriodIsSet(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Errorf("with a retention period: %q, want nothing", buf.String())
 	}
-	// serve's in-process worker applies retention, as `onward worker` does.
+	// Retention is a job of every worker process: serve's in-process
+	// worker and `onward worker` (which runs every mount's job).
 	found := false
 	for _, m := range mounts {
-		found = found || m.name == "retention" && m.worker != nil
+		found = found || m.name == "retention" && m.job != nil
 	}
 	if !found {
 		t.Error("serve's worker does not apply retention")
