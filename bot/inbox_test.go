@@ -461,3 +461,24 @@ func TestFieldErrorAndSummaryAgree(t *testing.T) {
 		t.Errorf("Slack's reject modal without a reason says %v, want %q", errs[blkReason], want)
 	}
 }
+
+// A rejection with neither a reason nor feedback names both problems at
+// once, on the staff web and in Slack's modal alike (core's one check),
+// not the reason first and the feedback after the next try.
+func TestRejectNamesEveryProblemAtOnce(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("both-missing", false)
+	c := tb.signedIn(tb.Net.Adviser)
+	c.get("/staff/referrals/" + r.Reference)
+	resp, body := c.post("/staff/referrals/"+r.Reference+"/reject", url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<li><a href="#reason">`) || !strings.Contains(body, `<li><a href="#feedback">`) {
+		t.Errorf("reject with nothing filled in: %d, want both the reason and the feedback in the error summary", resp.StatusCode)
+	}
+	press := tb.blockAction("U0AILSA", "C0CAB", "reject", buttonValue(r.ID, r.Version))
+	wantStatus(t, tb.interact(press), 200)
+	meta := tb.openedView(press["trigger_id"].(string))["private_metadata"].(string)
+	got := submitResponse(t, wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0BOTH", cbReject, meta, map[string]any{})), 200))
+	if errs, _ := got["errors"].(map[string]any); errs[blkReason] == nil || errs[blkFeedback] == nil {
+		t.Errorf("Slack's reject modal with nothing filled in says %v, want the reason and the feedback", errs)
+	}
+}

@@ -98,14 +98,22 @@ var actions = map[Action]actionDef{
 	},
 	ActionReject: {
 		from: []Status{StatusRequested}, to: StatusRejected, acknowledges: true,
+		// Both problems at once: a reason missing does not hide feedback
+		// missing too, when whatever reason is chosen will need it.
 		check: func(req TransitionRequest) []FieldError {
-			if !slices.Contains(Reasons, req.Reason) {
-				return []FieldError{{Field: "reason", Message: "choose a reason for rejecting the referral"}}
+			var fields []FieldError
+			known := slices.Contains(Reasons, req.Reason)
+			if !known {
+				fields = append(fields, FieldError{Field: "reason", Message: "choose a reason for rejecting the referral"})
 			}
-			if req.Reason.NeedsFeedback() && !inWords(req.Feedback) {
-				return []FieldError{{Field: "feedback", Message: fmt.Sprintf("say why, in words, as well as the reason %q: the referrer needs it to find the right help", req.Reason.Label())}}
+			switch {
+			case inWords(req.Feedback):
+			case known && req.Reason.NeedsFeedback():
+				fields = append(fields, FieldError{Field: "feedback", Message: fmt.Sprintf("say why, in words, as well as the reason %q: the referrer needs it to find the right help", req.Reason.Label())})
+			case !known && !slices.ContainsFunc(Reasons, func(r Reason) bool { return !r.NeedsFeedback() }):
+				fields = append(fields, FieldError{Field: "feedback", Message: "say why, in words: the referrer needs it to find the right help"})
 			}
-			return nil
+			return fields
 		},
 		apply: func(c *change) error {
 			reason := c.req.Reason
