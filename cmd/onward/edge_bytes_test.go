@@ -42,9 +42,11 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		want  int
 		ctype string // the answer's Content-Type, when it matters
 	}{
-		{"NUL in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%00", nil), http.StatusNotFound, "text/plain"},
-		{"invalid UTF-8 in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%ff", nil), http.StatusNotFound, "text/plain"},
-		{"NUL in a query", httptest.NewRequest(http.MethodGet, "/directory?q=a%00b", nil), http.StatusBadRequest, ""},
+		{"NUL in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%00", nil), http.StatusNotFound, "text/html"},
+		{"invalid UTF-8 in a directory path", httptest.NewRequest(http.MethodGet, "/directory/agencies/%ff", nil), http.StatusNotFound, "text/html"},
+		{"NUL in a query", httptest.NewRequest(http.MethodGet, "/directory?q=a%00b", nil), http.StatusBadRequest, "text/html"},
+		{"NUL in the home page's query", httptest.NewRequest(http.MethodGet, "/?x=%00", nil), http.StatusBadRequest, "text/html"},
+		{"NUL in the privacy page's query", httptest.NewRequest(http.MethodGet, "/privacy?x=%00", nil), http.StatusBadRequest, "text/html"},
 		{"NUL in a signed status callback", statusForm("300\x0001"), http.StatusBadRequest, ""},
 		{"invalid UTF-8 in a signed status callback", statusForm("\xff"), http.StatusBadRequest, ""},
 		{"a clean signed status callback", statusForm("30003"), http.StatusNoContent, ""},

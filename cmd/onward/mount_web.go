@@ -34,7 +34,10 @@ func init() {
 				return err
 			}
 			w.Routes(mux)
-			a.refuseAs(w.Refuse, web.FormPaths()...)
+			// The form's paths, and below every other part's prefix the
+			// public site's own pages ("/": the directory, privacy, the
+			// home page), answer in the site's pages, not bare text.
+			a.refuseAs(w.Refuse, append(web.FormPaths(), "/")...)
 			return nil
 		},
 		devInfo: webDevInfo,

@@ -51,15 +51,22 @@ func Refusals(openReferralPath string) map[string]Refusal {
 //
 // formats names, by path prefix ("/api/v1/"), how the part of the
 // server under it answers refusals, so a partner system gets its API's
-// format; the prefix without its last slash matches too. Elsewhere the
-// answer is plain text.
+// format; the prefix without its last slash matches too, and the longest
+// prefix that matches wins. Elsewhere the answer is plain text.
 func StorableInput(next http.Handler, formats map[string]Refusal) http.Handler {
 	refuse := func(w http.ResponseWriter, r *http.Request, status int, detail string) {
+		// The longest prefix that matches wins: "/" (the public site's
+		// pages) is under every other part's.
+		var found Refusal
+		longest := -1
 		for prefix, f := range formats {
-			if strings.HasPrefix(r.URL.Path, prefix) || r.URL.Path == strings.TrimSuffix(prefix, "/") {
-				f(w, r, status, http.StatusText(status), detail)
-				return
+			if (strings.HasPrefix(r.URL.Path, prefix) || r.URL.Path == strings.TrimSuffix(prefix, "/")) && len(prefix) > longest {
+				found, longest = f, len(prefix)
 			}
+		}
+		if found != nil {
+			found(w, r, status, http.StatusText(status), detail)
+			return
 		}
 		http.Error(w, strings.ToLower(http.StatusText(status))+": "+detail, status)
 	}
