@@ -123,14 +123,15 @@ func (e *Engine) subscribe(ctx context.Context, partner PartnerID, rawURL string
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM partners WHERE id = $1 FOR UPDATE`, partner); err != nil {
 			return fmt.Errorf("lock the partner's subscriptions: %w", err)
 		}
-		var held *WebhookSubscriptionID
-		if err := tx.QueryRow(ctx, `SELECT min(id) FROM webhook_subscriptions
-			WHERE partner_id = $1 AND url = $2 AND deleted_at IS NULL`, partner, address).Scan(&held); err != nil {
+		// Compared in their normal form: an address stored before
+		// addresses were normalised (with ":443", say) is the same one.
+		held, err := sameAddress(ctx, tx, partner, address)
+		if err != nil {
 			return fmt.Errorf("read the partner's subscriptions: %w", err)
 		}
-		if held != nil {
+		if held != 0 {
 			return &ValidationError{Fields: []FieldError{{Field: "url", Message: fmt.Sprintf(
-				"this system already has subscription %d to that address, which gets every event; delete it first to make a new one", *held)}}}
+				"this system already has subscription %d to that address, which gets every event; delete it first to make a new one", held)}}}
 		}
 		// The secret is sealed bound to its row, so the id comes first.
 		var id WebhookSubscriptionID
@@ -206,6 +207,24 @@ func (e *Engine) WebhookTarget(ctx context.Context, id WebhookSubscriptionID) (W
 		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, err)
 	}
 	return t, nil
+}
+
+// sameAddress returns the partner's live subscription to address (a
+// normal form, WebhookURL's), or 0 for none. Stored addresses are
+// compared in their normal form too: one stored before addresses were
+// normalised (with ":443", say) is the same address.
+func sameAddress(ctx context.Context, tx pgx.Tx, partner PartnerID, address string) (WebhookSubscriptionID, error) {
+	rows, _ := tx.Query(ctx, `SELECT id, url FROM webhook_subscriptions
+		WHERE partner_id = $1 AND deleted_at IS NULL ORDER BY id`, partner)
+	var id, held WebhookSubscriptionID
+	var stored string
+	_, err := pgx.ForEachRow(rows, []any{&id, &stored}, func() error {
+		if normal, ok := normalWebhookURL(stored); held == 0 && (stored == address || ok && normal == address) {
+			held = id
+		}
+		return nil
+	})
+	return held, err
 }
 
 // WebhookDelivered clears a subscription's run of failures.

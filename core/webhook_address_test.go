@@ -293,6 +293,15 @@ func TestWebhookSubscribeSameAddressWrittenDifferently(t *testing.T) {
 	if _, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "https://casework.example/hooks"); err != nil {
 		t.Errorf("another path's case refused: %v", err)
 	}
+	// An address stored before addresses were normalised is the same
+	// address as its normal form.
+	if _, err := env.Pool.Exec(ctx, `UPDATE webhook_subscriptions SET url = 'https://Casework.Example:443/Older' WHERE id = $1`, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = env.Engine.Subscribe(ctx, creds.Partner.ID, "https://casework.example/Older")
+	if ve := (*core.ValidationError)(nil); !errors.As(err, &ve) || !strings.Contains(ve.Field("url"), held) {
+		t.Errorf("a subscription to the normal form of an address stored before normalising: %v, want a refusal naming %s", err, held)
+	}
 }
 
 // FuzzWebhookURL: an address taken is kept in a normal form that is
