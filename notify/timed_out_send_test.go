@@ -81,3 +81,37 @@ func TestCarrierOptOutIsPassedOn(t *testing.T) {
 		t.Errorf("the carrier's opt-out was passed on for %v, want [%s]", told, clientPhone)
 	}
 }
+
+// A WhatsApp message whose call got no answer may have gone: it is never
+// sent again blind. A WhatsApp row found "sending" cannot be matched in
+// Twilio's log (a template's words are not the body), so it is
+// dead-lettered as interrupted for someone to check, with Twilio holding
+// the one message.
+func TestTimedOutWhatsAppIsNotSentAgain(t *testing.T) {
+	h := newHarness(t, harnessOpts{timeout: 200 * time.Millisecond})
+	h.cfg.WhatsAppFrom = "whatsapp:" + testWhatsAppFrom
+	h.cfg.WhatsAppTemplates = "accepted=" + acceptedSID
+	s, err := notify.NewTwilioSender(h.cfg, notify.SenderOptions{Timeout: 200 * time.Millisecond,
+		Transport: notifytest.Guard(t, h.twilio.URL(), h.slack.URL())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.engine.RecordInbound(context.Background(), testClientPhone, core.MessagingWhatsApp); err != nil {
+		t.Fatal(err)
+	}
+	h.twilio.SetScript(notifytest.FailFirst(1, notifytest.Reply{Delay: time.Second}))
+	h.selfRefer(t, "wa-slow", toWelfare)
+	w := h.worker(t, func(o *notify.Options) { o.WhatsApp = s; o.SMS = s })
+	drain(t, w)
+	for range 3 {
+		h.env.Clock.Advance(2 * time.Minute)
+		drain(t, w)
+	}
+	if got := h.twilio.Accepted(); len(got) != 1 {
+		t.Fatalf("Twilio took %d WhatsApp messages, want the one the timed-out call sent", len(got))
+	}
+	row := h.scheduled(t, string(core.OutboxClientSMS), core.SMSConfirmation)
+	if row.Sent || !row.Dead || !strings.Contains(row.LastError, "interrupted") {
+		t.Errorf("the timed-out WhatsApp row: %+v, want dead-lettered as interrupted", row)
+	}
+}

@@ -193,6 +193,12 @@ func (w *Worker) whatsAppText(ctx context.Context, r core.OutboxClaim, ref core.
 		if f != nil && f.OptedOut {
 			return w.optedOutAtCarrier(ctx, phone)
 		}
+		if f := asFailure(err); mayHaveTaken(f) {
+			// Twilio may have the message: kept "sending", never sent
+			// again blind (a WhatsApp row found sending is dead-lettered
+			// as interrupted: its template's words cannot be matched).
+			return outcome{}, interrupted("the call to send it "+f.Error(), false)
+		}
 		return outcome{}, err
 	}
 	return sent(receipt.SID, core.DeliveryStatus("whatsapp "+receipt.Status)), nil
