@@ -158,11 +158,17 @@ func (b *Bot) addPartner(w http.ResponseWriter, r *http.Request, s session) {
 
 func (b *Bot) revokePartner(w http.ResponseWriter, r *http.Request, s session) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		b.refused(w, r, s, core.ErrNotFound)
+	if err == nil {
+		err = b.engine.RevokePartner(r.Context(), core.PartnerID(id), s.staff.Actor())
+	}
+	var bad *strconv.NumError
+	if errors.As(err, &bad) || errors.Is(err, core.ErrNotFound) {
+		// Not core's "That referral no longer exists": no referral is
+		// concerned.
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "That partner system is not in Onward.")
 		return
 	}
-	if err := b.engine.RevokePartner(r.Context(), core.PartnerID(id), s.staff.Actor()); err != nil {
+	if err != nil {
 		b.refused(w, r, s, err)
 		return
 	}

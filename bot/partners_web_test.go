@@ -63,4 +63,12 @@ func TestPartnersPage(t *testing.T) {
 	if _, err := tb.Engine.AuthenticatePartner(ctx, clientID, secret); err == nil {
 		t.Fatal("revoked on the staff web, yet it still authenticates")
 	}
+	// A partner system that is not there is named as what it is, not as
+	// a referral.
+	for _, id := range []string{"99999", "x"} {
+		resp, body := c.post("/staff/partners/"+id+"/revoke", url.Values{"csrf": {c.csrf}})
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "That partner system is not in Onward") || strings.Contains(body, "referral") {
+			t.Errorf("revoking partner %s that is not there: %d, want 404 naming a partner system", id, resp.StatusCode)
+		}
+	}
 }

@@ -169,6 +169,12 @@ func (b *Bot) changeStaff(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	st, err := b.engine.StaffByID(r.Context(), core.StaffID(id))
+	if errors.Is(err, core.ErrNotFound) {
+		// Not core's "That referral no longer exists": no referral is
+		// concerned.
+		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "That member of staff is not in Onward.")
+		return
+	}
 	if err != nil {
 		b.refused(w, r, s, err)
 		return

@@ -63,6 +63,12 @@ func TestAdministration(t *testing.T) {
 	if _, err := tb.Engine.StaffByID(ctx, iona.ID); err == nil {
 		t.Errorf("deactivated staff still found")
 	}
+	// A member of staff who is not there (deactivated, or never) is named
+	// as what they are, not as a referral.
+	resp, body = co.post(fmt.Sprintf("/staff/admin/staff/%d/deactivate", iona.ID), url.Values{"csrf": {co.csrf}})
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "That member of staff is not in Onward") || strings.Contains(body, "referral") {
+		t.Errorf("deactivating someone no longer there: %d, want 404 naming a member of staff", resp.StatusCode)
+	}
 	// The network's last coordinator cannot demote herself: refused in
 	// plain words, and she stays one.
 	resp, body = co.post(fmt.Sprintf("/staff/admin/staff/%d/role", tb.Net.Coordinator.ID), url.Values{"csrf": {co.csrf}, "role": {"adviser"}})
