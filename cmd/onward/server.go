@@ -369,12 +369,15 @@ wait:
 func drainMounts(ctx context.Context, a *app) []string {
 	var mu sync.Mutex
 	left := map[string]bool{}
-	var wg sync.WaitGroup
+	var draining []mount
 	for _, m := range mounts {
-		if m.drain == nil {
-			continue
+		if m.drain != nil {
+			left[m.name] = true // all before any drain starts: they delete
+			draining = append(draining, m)
 		}
-		left[m.name] = true
+	}
+	var wg sync.WaitGroup
+	for _, m := range draining {
 		wg.Add(1)
 		go func(m mount) {
 			defer wg.Done()
