@@ -34,7 +34,6 @@ func init() {
 			fhir.New(a.engine, p, a.log.With("part", "fhir"), a.cfg.PublicURL).Routes(mux)
 			return nil
 		},
-		// Writes the partner calls still waiting for the audit at shutdown.
 		// Partners' calls still waiting to be audited are written once
 		// the requests have drained, whether or not this serve runs a
 		// worker.
