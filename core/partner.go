@@ -355,6 +355,9 @@ type ReferralPage struct {
 	FromAgency   AgencyID  // referring agency; 0 = any
 	Needs        []Need    // any of these needs; empty = any
 	UpdatedSince time.Time // zero = from the start
+	// UpdatedBefore bounds the last change from above, exclusive; zero =
+	// no bound (FHIR's _lastUpdated=lt…, eq…).
+	UpdatedBefore time.Time
 	Patient      ClientID  // 0 = any
 	ID           []string  // references; empty = any
 	After        Cursor    // where the previous page ended
@@ -433,7 +436,8 @@ AND ($4::timestamptz IS NULL OR status_at >= $4)
 AND ($7::bigint = 0 OR client_id = $7)
 AND (cardinality($8::text[]) = 0 OR reference = ANY($8))
 AND ($10::bigint = 0 OR from_agency_id = $10)
-AND (cardinality($11::text[]) = 0 OR needs && $11)`
+AND (cardinality($11::text[]) = 0 OR needs && $11)
+AND ($12::timestamptz IS NULL OR status_at < $12)`
 
 const (
 	sqlReferralPage = sqlReferralFilter + `
@@ -462,9 +466,12 @@ func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralP
 		}
 		scope = by.AgencyID
 	}
-	var since *time.Time
+	var since, before *time.Time
 	if !f.UpdatedSince.IsZero() {
 		since = &f.UpdatedSince
+	}
+	if !f.UpdatedBefore.IsZero() {
+		before = &f.UpdatedBefore
 	}
 	statuses := make([]string, len(f.Status))
 	for i, s := range f.Status {
@@ -483,7 +490,7 @@ func (e *Engine) ListVisibleReferrals(ctx context.Context, by Actor, f ReferralP
 		sql = sqlReferralPageNewest
 	}
 	rows, _ := e.pool.Query(ctx, sql, scope, statuses, f.Agency, since, f.After.ID, f.After.At,
-		f.Patient, ids, f.Limit+1, f.FromAgency, needs)
+		f.Patient, ids, f.Limit+1, f.FromAgency, needs, before)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Referral])
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("list referrals: %w", err)

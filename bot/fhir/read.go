@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -196,13 +195,11 @@ func listPage(q url.Values, all []Resource) (page []Resource, next string, err e
 }
 
 // referralSearch is a search of referrals: the core's page, and what that
-// page cannot say. before bounds the last change from above (exclusive,
-// zero for none: _lastUpdated's eq, lt and le); nothing says the search
-// can find no referral (_id and focus naming different ones), where the
-// core would read an empty list of ids as any referral.
+// page cannot say: nothing says the search can find no referral (_id and
+// focus naming different ones), where the core would read an empty list
+// of ids as any referral.
 type referralSearch struct {
 	core.ReferralPage
-	before  time.Time
 	nothing bool
 }
 
@@ -241,8 +238,8 @@ func (s *Server) page(p core.Partner, q url.Values, bySlug map[string]core.Agenc
 		if from.After(f.UpdatedSince) {
 			f.UpdatedSince = from
 		}
-		if !before.IsZero() && (f.before.IsZero() || before.Before(f.before)) {
-			f.before = before
+		if !before.IsZero() && (f.UpdatedBefore.IsZero() || before.Before(f.UpdatedBefore)) {
+			f.UpdatedBefore = before
 		}
 	}
 	if v := q.Get("requester"); v != "" {
@@ -352,30 +349,12 @@ func fractionStep(v string) time.Duration {
 	return step
 }
 
-// referrals runs a search of referrals for the partner: the core's page,
-// cut at the search's upper bound on the last change.
+// referrals runs a search of referrals for the partner.
 func (s *Server) referrals(ctx context.Context, p core.Partner, f referralSearch) ([]core.Referral, core.Cursor, error) {
 	if f.nothing {
 		return nil, core.Cursor{}, nil
 	}
-	if f.before.IsZero() {
-		return s.engine.ListVisibleReferrals(ctx, p.Actor(), f.ReferralPage)
-	}
-	if f.Newest && f.After.ID == 0 {
-		// Newest first, the first page starts just before the bound: a
-		// cursor at the bound with an id below every referral's.
-		f.After = core.Cursor{At: f.before, ID: math.MinInt64}
-	}
-	rs, next, err := s.engine.ListVisibleReferrals(ctx, p.Actor(), f.ReferralPage)
-	if err != nil {
-		return nil, core.Cursor{}, err
-	}
-	rs = slices.DeleteFunc(rs, func(r core.Referral) bool { return !r.StatusAt.Before(f.before) })
-	// Oldest first, a page that ends at the bound or past it is the last.
-	if !f.Newest && !next.At.Before(f.before) {
-		next = core.Cursor{}
-	}
-	return rs, next, nil
+	return s.engine.ListVisibleReferrals(ctx, p.Actor(), f.ReferralPage)
 }
 
 func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
