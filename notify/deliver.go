@@ -359,11 +359,7 @@ func waitedOn(f *Failure, r core.OutboxClaim, now time.Time) bool {
 // wait on it.
 func (w *Worker) credentialsRefused(f *Failure, now time.Time) {
 	w.mu.Lock()
-	if w.credentialsSaid == nil {
-		w.credentialsSaid = map[string]time.Time{}
-	}
-	last, said := w.credentialsSaid[f.Provider]
-	if said && now.Sub(last) < credentialsRecheck {
+	if last, said := w.credentialsSaid[f.Provider]; said && now.Sub(last) < credentialsRecheck {
 		w.mu.Unlock()
 		return
 	}

@@ -155,7 +155,7 @@ func New(o Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{mail: o.Mail, mailTmpl: mailTmpl, carrierOptOut: o.CarrierOptOut,
+	w := &Worker{mail: o.Mail, mailTmpl: mailTmpl, carrierOptOut: o.CarrierOptOut, credentialsSaid: map[string]time.Time{},
 		engine: o.Engine, outbox: o.Engine.Outbox(), pool: o.Engine.Pool(), cfg: o.Config, log: o.Log,
 		sms: o.SMS, slack: o.Slack, cards: o.Cards, clock: o.Clock,
 		lease: o.Lease, grace: o.Grace, batch: o.Config.WorkerBatch, maxAttempts: o.Config.WorkerMaxAttempts,
