@@ -35,12 +35,13 @@ import (
 // to a person in crisis. Short codes and alphanumeric senders, which
 // cannot be a person's phone, get nothing.
 
-// abroadCrisisEvery is how often a number outside the allowed countries
-// may get the crisis lines.
-const abroadCrisisEvery = time.Hour
+// crisisLinesEvery is how often a sender Onward otherwise holds back (a
+// number outside the allowed countries, a phone over its hourly limit)
+// may be answered for words of self-harm or danger.
+const crisisLinesEvery = time.Hour
 
 // abroadCrisisKey is the Redis key that says a number outside the allowed
-// countries got the crisis lines within abroadCrisisEvery: its value is
+// countries got the crisis lines within crisisLinesEvery: its value is
 // the MessageSid of the text that got them.
 func abroadCrisisKey(keyPrefix string, hash []byte) string {
 	return keyPrefix + "sms:abroad-crisis:{" + hex.EncodeToString(hash) + "}"
@@ -57,8 +58,8 @@ func (s *SMS) abroadCrisis(ctx context.Context, msg inboundSMS) (doc string, ok 
 	// Flow's reading of a text after a conversation ended: the crisis
 	// lines alone, in the language of the words (a Polish "chcę umrzeć"
 	// gets them in Polish), and no other words.
-	_, r := s.flow.Advance(flow.Conversation{Step: flow.StepDone}, msg.Body)
-	if !r.SelfHarm && !r.Danger {
+	r, ok := s.crisisWords(msg.Body)
+	if !ok {
 		return "", false
 	}
 	if !s.abroadCrisisAllowed(ctx, msg) {
@@ -89,29 +90,46 @@ func (s *SMS) abroadCrisis(ctx context.Context, msg inboundSMS) (doc string, ok 
 }
 
 // abroadCrisisAllowed reports whether the sender of msg may get the
-// crisis lines now: not within abroadCrisisEvery of the last time, unless
-// this is Twilio's retry of the text that got them. A Redis error allows
-// it (and is logged, without the number).
+// crisis lines now (crisisLinesAllowed, keyed by abroadCrisisKey).
 func (s *SMS) abroadCrisisAllowed(ctx context.Context, msg inboundSMS) bool {
 	key := abroadCrisisKey(s.cfg.KeyPrefix, s.engine.Crypter().PhoneHash(core.Phone(msg.From)))
+	return s.crisisLinesAllowed(ctx, key, msg.SID, "sms crisis lines abroad")
+}
+
+// crisisLinesAllowed reports whether a text whose words flow read as
+// self-harm or danger, from a sender Onward otherwise holds back, may be
+// answered now: not within crisisLinesEvery of the last one key allowed,
+// unless this is Twilio's retry of the text that was (key's value is its
+// MessageSid). A Redis error allows it (and is logged under what, without
+// the number): one text too many costs less than silence to a person in
+// crisis.
+func (s *SMS) crisisLinesAllowed(ctx context.Context, key, sid, what string) bool {
 	rctx, cancel := context.WithTimeout(ctx, crisisRecordWait)
 	defer cancel()
-	set, err := s.rdb.SetNX(rctx, key, msg.SID, abroadCrisisEvery).Result()
+	set, err := s.rdb.SetNX(rctx, key, sid, crisisLinesEvery).Result()
 	if err == nil && set {
 		return true
 	}
 	if err == nil {
-		sid, gerr := s.rdb.Get(rctx, key).Result()
+		got, gerr := s.rdb.Get(rctx, key).Result()
 		switch {
 		case gerr == nil:
-			return sid == msg.SID
+			return got == sid
 		case errors.Is(gerr, redis.Nil):
 			return true // it expired between the two calls
 		}
 		err = gerr
 	}
-	s.log.Error("sms crisis lines abroad: the hourly bound could not be checked, answered anyway", "sid", msg.SID, "err", err)
+	s.log.Error(what+": the hourly bound could not be checked, answered anyway", "sid", sid, "err", err)
 	return true
+}
+
+// crisisWords reports whether flow reads words of self-harm or danger in
+// a text, as it reads a text after a conversation ended (in whichever
+// language the words are written).
+func (s *SMS) crisisWords(body string) (flow.Reply, bool) {
+	_, r := s.flow.Advance(flow.Conversation{Step: flow.StepDone}, body)
+	return r, r.SelfHarm || r.Danger
 }
 
 // foreignMobile reports whether from, as Twilio gives a sender (E.164), is

@@ -112,10 +112,17 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		return s.apology(ctx, copyFault)
 	}
 	c, err := s.claim(ctx, keys, sidKey, token, claimText)
-	if errors.Is(err, errOverLimit) && msg.keyword(s.flow) == flow.KeywordStop {
-		// The limit holds back a phone texting too much; an opt-out ends
-		// that, and is honoured however many texts came before it.
-		c, err = s.claim(ctx, keys, sidKey, token, claimOptOut)
+	if errors.Is(err, errOverLimit) {
+		switch {
+		case msg.keyword(s.flow) == flow.KeywordStop:
+			// The limit holds back a phone texting too much; an opt-out
+			// ends that, and is honoured however many texts came before it.
+			c, err = s.claim(ctx, keys, sidKey, token, claimOptOut)
+		case s.overLimitCrisis(ctx, msg, hash):
+			// Nor is a person in crisis met with silence: their text is
+			// answered as any other (the crisis lines; staff told).
+			c, err = s.claim(ctx, keys, sidKey, token, claimCrisis)
+		}
 	}
 	switch {
 	case errors.Is(err, errOverLimit):

@@ -126,8 +126,9 @@ type smsClaim struct {
 // The limit (ARGV[7] texts) counts in windows of an hour (ARGV[8] ms)
 // from the phone's first text in it: the INCR and PEXPIRE pattern from
 // Redis's documentation. A text over it returns {-2, …}, is not left
-// marked as seen and takes no lock; with ARGV[5] = "optout" (an opt-out,
-// claimed again after that refusal) it is counted but not held back. Counting here, not in a second
+// marked as seen and takes no lock; with ARGV[5] = "optout" or "crisis"
+// (an opt-out, or words of self-harm or danger, claimed again after that
+// refusal) it is counted but not held back. Counting here, not in a second
 // script, keeps a text to one Redis call before its reply. The script
 // makes as few calls as it can (one SET NX marks the MessageSid and
 // tells a retry, one MGET reads the four keys): each call inside a
@@ -225,6 +226,7 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 const (
 	claimText   = "claim"  // within the phone's hourly limit
 	claimOptOut = "optout" // an opt-out, whatever the limit
+	claimCrisis = "crisis" // words of self-harm or danger, once an hour past the limit (overLimitCrisis)
 )
 
 // claim claims a text (see claimScript), waiting for the phone's lock
