@@ -14,18 +14,19 @@ import (
 )
 
 const outboxUsage = `Usage: onward outbox list [--dead] [--limit N]
-       onward outbox retry ID
+       onward outbox retry ID [ID...]
 
 list shows outbox rows not yet delivered (or, with --dead, dead-lettered
-ones, with why). retry puts a dead letter back in the queue with a fresh
-attempt count once its cause is fixed, and wakes the workers; a row that
-is only waiting for its time is refused, with when it is due.
+ones, with why). retry puts each dead letter named back in the queue with
+a fresh attempt count once its cause is fixed, and wakes the workers; a
+row that is only waiting for its time is refused, with when it is due,
+and the others named are retried all the same.
 
 Flags:
 `
 
 func init() {
-	register(command{name: "outbox", summary: "list undelivered or dead-lettered messages; retry one", run: runOutbox})
+	register(command{name: "outbox", summary: "list undelivered or dead-lettered messages; retry them", run: runOutbox})
 }
 
 func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,8 +52,14 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	switch {
 	case sub == "list" && len(words) > 0:
 		return strayWords("outbox list", words)
-	case sub == "retry" && len(words) != 1:
-		return errors.New("usage: onward outbox retry ID")
+	case sub == "retry" && len(words) == 0:
+		return errors.New("usage: onward outbox retry ID [ID...]: name the dead letters to retry (`onward outbox list --dead` lists them)")
+	}
+	var ids []core.OutboxID
+	if sub == "retry" {
+		if ids, err = outboxIDs(words); err != nil {
+			return err
+		}
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {
@@ -77,20 +84,48 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		printOutbox(stdout, es, *dead)
 		return nil
 	case "retry":
-		id, err := strconv.ParseInt(words[0], 10, 64)
-		if err != nil {
-			return fmt.Errorf("outbox row id must be a number, got %q", words[0])
+		return retryOutbox(ctx, outbox, ids, stdout)
+	}
+	return nil
+}
+
+// outboxIDs reads the row ids named on the command line, refusing the
+// whole command when any is not one (before anything is retried).
+func outboxIDs(words []string) ([]core.OutboxID, error) {
+	ids := make([]core.OutboxID, 0, len(words))
+	for _, w := range words {
+		id, err := strconv.ParseInt(w, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("outbox row ids are whole numbers, as `onward outbox list` shows them; got %q", w)
 		}
-		err = outbox.Retry(ctx, core.OutboxID(id))
+		ids = append(ids, core.OutboxID(id))
+	}
+	return ids, nil
+}
+
+// retryOutbox puts each dead letter of ids back in the queue, saying so
+// for each; a row that cannot be retried is named and the rest are
+// retried all the same, and the command then fails naming how many.
+func retryOutbox(ctx context.Context, outbox *core.Outbox, ids []core.OutboxID, stdout io.Writer) error {
+	var failed []error
+	for _, id := range ids {
+		err := outbox.Retry(ctx, id)
 		var notDead *core.NotDeadLetterError
-		if errors.As(err, &notDead) {
-			return fmt.Errorf("outbox row %d is not a dead letter: it is due %s, and a worker sends it then (only dead letters are retried; `onward outbox list --dead` lists them)",
+		switch {
+		case errors.As(err, &notDead):
+			err = fmt.Errorf("outbox row %d is not a dead letter: it is due %s, and a worker sends it then (only dead letters are retried; `onward outbox list --dead` lists them)",
 				id, notDead.Due.Local().Format(time.DateTime))
+		case err == nil:
+			fmt.Fprintf(stdout, "outbox row %d queued again\n", id)
+			continue
 		}
-		if err != nil {
-			return err
+		failed = append(failed, err)
+	}
+	if len(failed) > 0 {
+		if len(ids) > 1 {
+			failed = append(failed, fmt.Errorf("%d of the %d rows named were not retried", len(failed), len(ids)))
 		}
-		fmt.Fprintf(stdout, "outbox row %d queued again\n", id)
+		return errors.Join(failed...)
 	}
 	return nil
 }
