@@ -82,7 +82,13 @@ func (b *Bot) adminStaffView(r *http.Request, s session, f inviteForm) (adminVie
 	}
 	switch d := r.URL.Query().Get("done"); d {
 	case "role", "deactivated":
-		v.Done, v.DoneRef = "staff-"+d, r.URL.Query().Get("name")
+		// The address names the member of staff by id, not by name (a
+		// person's name in an address reaches history and proxy logs).
+		if id, err := strconv.ParseInt(r.URL.Query().Get("staff"), 10, 64); err == nil && id > 0 {
+			if st, err := b.engine.StaffRecordByID(r.Context(), core.StaffID(id)); err == nil {
+				v.Done, v.DoneRef = "staff-"+d, st.Name
+			}
+		}
 	}
 	return v, nil
 }
@@ -199,7 +205,7 @@ func (b *Bot) changeStaff(w http.ResponseWriter, r *http.Request, s session) {
 		b.refused(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/staff/admin/staff?done="+done+"&name="+url.QueryEscape(st.Name), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/admin/staff?done="+done+"&staff="+strconv.FormatInt(int64(st.ID), 10), http.StatusSeeOther)
 }
 
 func (b *Bot) agenciesView(r *http.Request, s session) (adminView, error) {

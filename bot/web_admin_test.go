@@ -60,6 +60,15 @@ func TestAdministration(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("deactivate: %d", resp.StatusCode)
 	}
+	// The confirmation names her, though the address does not (a
+	// person's name in an address reaches history and proxy logs).
+	done := resp.Header.Get("Location")
+	if strings.Contains(done, "Iona") || !strings.Contains(done, fmt.Sprintf("staff=%d", iona.ID)) {
+		t.Errorf("after deactivating, redirected to %q: want her id and not her name", done)
+	}
+	if _, page := co.get(done); !strings.Contains(page, iona.Name+" deactivated: they can no longer sign in.") {
+		t.Errorf("the page after deactivating does not name her as deactivated")
+	}
 	if _, err := tb.Engine.StaffByID(ctx, iona.ID); err == nil {
 		t.Errorf("deactivated staff still found")
 	}

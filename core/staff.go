@@ -181,7 +181,7 @@ const sqlSelectStaffRecord = `
 SELECT s.id, s.agency_id, a.name AS agency_name, a.slug AS agency_slug, s.name, s.role, s.email, s.slack_user_id,
        s.created_at, s.deleted_at
 FROM staff s JOIN agencies a ON a.id = s.agency_id
-WHERE lower(s.email) = lower($1)`
+WHERE `
 
 // StaffRecordByEmail returns the member of staff with an email address,
 // any case, whether current or deactivated; ErrNotFound when nobody has
@@ -190,16 +190,31 @@ func (e *Engine) StaffRecordByEmail(ctx context.Context, email string) (StaffRec
 	return staffRecordByEmail(ctx, e.pool, email)
 }
 
-func staffRecordByEmail(ctx context.Context, db DB, email string) (StaffRecord, error) {
-	rows, _ := db.Query(ctx, sqlSelectStaffRecord, strings.TrimSpace(email))
-	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[StaffRecord])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return StaffRecord{}, fmt.Errorf("staff by email: %w", ErrNotFound)
+// StaffRecordByID returns a member of staff by id, whether current or
+// deactivated; ErrNotFound when there is none.
+func (e *Engine) StaffRecordByID(ctx context.Context, id StaffID) (StaffRecord, error) {
+	s, err := staffRecordWhere(ctx, e.pool, "s.id = $1", id)
+	if err != nil {
+		return StaffRecord{}, fmt.Errorf("staff %d: %w", id, err)
 	}
+	return s, nil
+}
+
+func staffRecordByEmail(ctx context.Context, db DB, email string) (StaffRecord, error) {
+	s, err := staffRecordWhere(ctx, db, "lower(s.email) = lower($1)", strings.TrimSpace(email))
 	if err != nil {
 		return StaffRecord{}, fmt.Errorf("staff by email: %w", err)
 	}
 	return s, nil
+}
+
+func staffRecordWhere(ctx context.Context, db DB, where string, arg any) (StaffRecord, error) {
+	rows, _ := db.Query(ctx, sqlSelectStaffRecord+where, arg)
+	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[StaffRecord])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return StaffRecord{}, ErrNotFound
+	}
+	return s, err
 }
 
 // refuseEmailTaken refuses an email address somebody on the staff table
