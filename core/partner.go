@@ -358,10 +358,10 @@ type ReferralPage struct {
 	// UpdatedBefore bounds the last change from above, exclusive; zero =
 	// no bound (FHIR's _lastUpdated=lt…, eq…).
 	UpdatedBefore time.Time
-	Patient      ClientID  // 0 = any
-	ID           []string  // references; empty = any
-	After        Cursor    // where the previous page ended
-	Limit        int       // default 50, at most 200
+	Patient       ClientID // 0 = any
+	ID            []string // references; empty = any
+	After         Cursor   // where the previous page ended
+	Limit         int      // default 50, at most 200
 	// Newest lists the newest change first. A cursor is for the order it
 	// was given out in.
 	Newest bool
