@@ -115,13 +115,17 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 			return nil, fmt.Errorf("ONWARD_DATABASE_REPLICA_URL: %w", err)
 		}
 	}
-	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log)
-	eng.UseReaders(core.NewReaders(pool, replica, cfg.ReplicaMaxLag))
-	a := &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, redisShape: shape, redisWatch: watch, engine: eng, crypt: crypt}
-	if err := configureEngine(eng, cfg); err != nil {
-		a.Close()
+	eng, err := newEngine(cfg, pool, crypt, log)
+	if err != nil {
+		if replica != nil {
+			replica.Close()
+		}
+		pool.Close()
+		rdb.Close()
 		return nil, err
 	}
+	eng.UseReaders(core.NewReaders(pool, replica, cfg.ReplicaMaxLag))
+	a := &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, redisShape: shape, redisWatch: watch, engine: eng, crypt: crypt}
 	forgetErasedTexts(eng, rdb)
 	return a, nil
 }

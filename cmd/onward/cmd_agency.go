@@ -156,9 +156,8 @@ func openEngineWith(ctx context.Context, open func(context.Context, config.Confi
 	if err != nil {
 		return nil, nil, err
 	}
-	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
-	if err := configureEngine(eng, cfg); err != nil {
-		eng.Close()
+	eng, err := newEngine(cfg, pool, nil, newLogger(cfg))
+	if err != nil {
 		pool.Close()
 		return nil, nil, err
 	}

@@ -122,7 +122,10 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer pool.Close()
-	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
+	eng, err := newEngine(cfg, pool, crypt, newLogger(cfg))
+	if err != nil {
+		return err
+	}
 	defer eng.Close()
 	operator := cliActor
 	if *by != "" {

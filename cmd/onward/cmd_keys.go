@@ -80,7 +80,10 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer pool.Close()
-	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
+	eng, err := newEngine(cfg, pool, crypt, newLogger(cfg))
+	if err != nil {
+		return err
+	}
 	defer eng.Close()
 	verb := "re-sealed"
 	if *dryRun {

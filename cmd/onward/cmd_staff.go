@@ -71,11 +71,11 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer pool.Close()
 	// Looking staff up reads no personal data, so no encryption key is
 	// needed here.
-	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
-	defer eng.Close()
-	if err := configureEngine(eng, cfg); err != nil {
+	eng, err := newEngine(cfg, pool, nil, newLogger(cfg))
+	if err != nil {
 		return err
 	}
+	defer eng.Close()
 	s, err := eng.StaffByEmail(ctx, fs.Arg(1))
 	if errors.Is(err, core.ErrNotFound) {
 		return fmt.Errorf("no current member of staff has the email address %s", fs.Arg(1))

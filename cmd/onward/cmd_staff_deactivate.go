@@ -39,7 +39,10 @@ func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer pool.Close()
-	eng := core.NewEngine(pool, nil, core.SystemClock{}, core.RandomIDs{}, newLogger(cfg))
+	eng, err := newEngine(cfg, pool, nil, newLogger(cfg))
+	if err != nil {
+		return err
+	}
 	defer eng.Close()
 	s, err := eng.StaffByEmail(ctx, fs.Arg(0))
 	if errors.Is(err, core.ErrNotFound) {

@@ -5,11 +5,13 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
@@ -36,6 +38,20 @@ func auditKey(cfg config.Config) (core.AuditKey, error) {
 		return core.AuditKey{}, nil
 	}
 	return core.NewAuditKey(b), nil
+}
+
+// newEngine is the engine of every command and process: core's engine on
+// pool (crypt nil for a command that reads no client's details),
+// configured as configureEngine says. Every command that writes an event
+// gets its engine here, so none chains its events with another key than
+// the deployment's (or runs outside dev without one).
+func newEngine(cfg config.Config, pool *pgxpool.Pool, crypt *core.Crypter, log *slog.Logger) (*core.Engine, error) {
+	eng := core.NewEngine(pool, crypt, core.SystemClock{}, core.RandomIDs{}, log)
+	if err := configureEngine(eng, cfg); err != nil {
+		eng.Close()
+		return nil, err
+	}
+	return eng, nil
 }
 
 // configureEngine gives an engine the settings every command's engine
