@@ -74,6 +74,17 @@ func TestAuditVerifyCatchesTampering(t *testing.T) {
 			mustExec(t, s.env, `UPDATE events SET keyed = false WHERE stream = $1`, s.stream)
 			rehash(t, s.env, s.stream)
 		}, func(s setup) string { return s.stream }, "not keyed with the audit key"},
+		{"unkeyed event appended with an id of its own", func(t *testing.T, s setup) {
+			// Only INSERT is needed: no trigger to switch off, no key.
+			mustExec(t, s.env, "ALTER TABLE events ENABLE TRIGGER events_no_update")
+			mustExec(t, s.env, `
+INSERT INTO events (id, stream, stream_seq, kind, referral_id, actor_kind, actor_id, data, created_at, prev_hash, hash, keyed)
+OVERRIDING SYSTEM VALUE
+SELECT -1, h.stream, h.stream_seq + 1, 'referral.details-disclosed', h.referral_id, 'staff', 7, '{"via": "web"}', h.created_at, h.hash,
+       event_hash(h.hash, h.stream, h.stream_seq + 1, 'referral.details-disclosed', h.referral_id, NULL, NULL, 'staff', 7, '', '',
+                  '{"via": "web"}', h.created_at), false
+FROM (SELECT * FROM events WHERE stream = $1 ORDER BY stream_seq DESC LIMIT 1) h`, s.stream)
+		}, func(s setup) string { return s.stream }, "not keyed with the audit key"},
 		{"checkpoint altered", func(t *testing.T, s setup) {
 			mustExec(t, s.env, "ALTER TABLE audit_checkpoint_heads DISABLE TRIGGER audit_checkpoint_heads_no_update")
 			mustExec(t, s.env, `DELETE FROM audit_checkpoint_heads WHERE stream = $1`, s.other)

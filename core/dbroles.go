@@ -13,7 +13,7 @@ var appendOnlyTables = []string{"events", "audit_checkpoints", "audit_checkpoint
 
 // readOnlyTables are the schema's own bookkeeping, which the server only
 // reads.
-var readOnlyTables = []string{"audit_log_start", versionTable}
+var readOnlyTables = []string{"audit_log_start", "audit_unkeyed_events", versionTable}
 
 // GrantAppRole gives the server's database role what it needs and no
 // more, when migrations run as a separate owner role

@@ -188,12 +188,14 @@ type VerifyResult struct {
 }
 
 const sqlVerifyEvents = `
-SELECT id, stream, stream_seq, prev_hash, hash, keyed AND id >= (SELECT keyed_from FROM audit_log_start) OR NOT keyed AND id < (SELECT keyed_from FROM audit_log_start),
-       CASE WHEN keyed THEN event_mac($1, $2, prev_hash, stream, stream_seq, kind, referral_id, agency_id, client_id,
-                  actor_kind, actor_id, from_status, to_status, data, created_at)
-            ELSE event_hash(prev_hash, stream, stream_seq, kind, referral_id, agency_id, client_id,
-                  actor_kind, actor_id, from_status, to_status, data, created_at) END AS recomputed
-FROM events ORDER BY stream, stream_seq`
+SELECT e.id, e.stream, e.stream_seq, e.prev_hash, e.hash,
+       e.keyed AND e.id >= (SELECT keyed_from FROM audit_log_start) OR NOT e.keyed AND u.id IS NOT NULL,
+       CASE WHEN e.keyed THEN event_mac($1, $2, e.prev_hash, e.stream, e.stream_seq, e.kind, e.referral_id, e.agency_id, e.client_id,
+                  e.actor_kind, e.actor_id, e.from_status, e.to_status, e.data, e.created_at)
+            ELSE event_hash(e.prev_hash, e.stream, e.stream_seq, e.kind, e.referral_id, e.agency_id, e.client_id,
+                  e.actor_kind, e.actor_id, e.from_status, e.to_status, e.data, e.created_at) END AS recomputed
+FROM events e LEFT JOIN audit_unkeyed_events u ON u.id = e.id
+ORDER BY e.stream, e.stream_seq`
 
 // VerifyAuditLog recomputes every event's keyed hash from its contents and
 // its predecessor's hash, and checks the chains against every signed
