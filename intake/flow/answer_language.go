@@ -182,13 +182,13 @@ func (f *Flow) clearAnswerLanguage(body string) (code string, ok bool) {
 
 // replyLanguage is the language a reply to the languages offered that
 // picks none is read in, as the answer to the first question (and a
-// first text, openingLanguage): the language of the self-harm words in
-// it, first (crisisLanguage: the crisis lines are in the language the
-// client wrote them in, and English self-harm words keep English); else
+// first text, openingLanguage): the language of the self-harm or danger
+// words in it, first (crisisLanguage: the crisis lines are in the
+// language the client wrote them in, and English words keep English); else
 // the one language whose answer words it holds, when they say it clearly
 // (clearAnswerLanguage); else English.
 func (f *Flow) replyLanguage(body string, sig CrisisSignal) string {
-	if sig.SelfHarm {
+	if sig.SelfHarm || sig.Danger {
 		return f.crisisLanguage(sig, lang.English)
 	}
 	if code, ok := f.clearAnswerLanguage(body); ok {

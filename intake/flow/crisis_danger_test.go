@@ -244,6 +244,15 @@ func TestDangerWordsOfEachLanguage(t *testing.T) {
 		if c.Lang != code || !slices.Contains(r.Templates, f.Messages.Danger) {
 			t.Errorf("%s %q: language %q templates %v; want the danger reply in %s", code, body, c.Lang, r.Templates, code)
 		}
+		// In reply to the language menu too (a client's review: the
+		// helpline came in English and the questions went on in English,
+		// while self-harm words there moved the client to their language).
+		c, _ = f.Start(convTestStart, "hello")
+		c, r = f.In(c.Lang).Advance(c, body)
+		if c.Lang != code || r.Lang != code || c.Answers.Language != code || !slices.Contains(r.Templates, f.Messages.Danger) {
+			t.Errorf("%s %q at the menu: conversation in %q, reply in %q, language %q, templates %v; want the danger reply and the questions in %s",
+				code, body, c.Lang, r.Lang, c.Answers.Language, r.Templates, code)
+		}
 	}
 }
 
