@@ -152,3 +152,13 @@ func TestSubjectAccessInPlainWords(t *testing.T) {
 	}
 	coretest.Golden(t, "testdata/subject_access.json.golden", buf.String())
 }
+
+// A data protection review: a client with no contact preference (one
+// referred through the partner API, or erased) was shown "How to contact
+// you �" on their subject access page. Neither given is no words at all,
+// which the page shows as "Not given".
+func TestContactWordsForNeitherAreEmpty(t *testing.T) {
+	if got := core.ContactWords(nil, "", ""); got != "" {
+		t.Errorf("ContactWords with neither given = %q, want empty", got)
+	}
+}
