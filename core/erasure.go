@@ -18,7 +18,11 @@ const (
 // ClientByReference returns the client a referral is about, for the data
 // protection commands that start from the reference a client quotes.
 func (e *Engine) ClientByReference(ctx context.Context, reference string) (ClientID, Referral, error) {
-	r, err := e.ReferralByReference(ctx, strings.ToUpper(strings.TrimSpace(reference)))
+	ref, ok := NormaliseReference(reference)
+	if !ok {
+		ref = strings.ToUpper(strings.TrimSpace(reference))
+	}
+	r, err := e.ReferralByReference(ctx, ref)
 	if err != nil {
 		return 0, Referral{}, err
 	}

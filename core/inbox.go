@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -101,12 +102,21 @@ const ReferenceSearchOnly = "search by a referral's reference, like " + Referenc
 // an optional "ONW-".
 var referenceInputRe = regexp.MustCompile(`^(?:ONW-?)?([0-9A-Z]{1,12})$`)
 
-// NormaliseReference reads a reference as typed ("onw-7k3m9p", "7K3M9P")
-// into the form Onward prints ("ONW-7K3M9P"); ok is false for anything
-// that cannot be one, a phone number among them (nine digits or more
-// and nothing else: a reference has seven characters).
+// NormaliseReference reads a reference as typed ("onw-7k3m9p", "7K3M9P",
+// "ONW 7K3M9P", "ONW–7K3M9P", full-width or other scripts' digits) into
+// the form Onward prints ("ONW-7K3M9P"); ok is false for anything that
+// cannot be one, a phone number among them (nine digits or more and
+// nothing else: a reference has seven characters).
 func NormaliseReference(s string) (string, bool) {
-	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	s = strings.ToUpper(strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r), unicode.Is(unicode.Cf, r):
+			return -1
+		case unicode.Is(unicode.Pd, r):
+			return '-'
+		}
+		return ASCIIForm(r)
+	}, s))
 	m := referenceInputRe.FindStringSubmatch(s)
 	if m == nil || len(m[1]) >= 9 && strings.Trim(m[1], "0123456789") == "" {
 		return "", false

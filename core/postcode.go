@@ -106,6 +106,19 @@ func ASCIIForm(r rune) rune {
 	return r
 }
 
+// Digits is the decimal digits of s, of any script, as ASCII (ASCIIForm),
+// and nothing else: a one-time code or a number typed on any keyboard,
+// with the spaces, dashes and direction marks around it dropped ("٩٦٠ ٦٦١"
+// is "960661").
+func Digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if a := ASCIIForm(r); a >= '0' && a <= '9' {
+			return a
+		}
+		return -1
+	}, s)
+}
+
 // postcodeRunes is s upper-cased in ASCII where it can be (ASCIIForm), with
 // invisible formatting marks dropped: an Arabic or Urdu keyboard puts
 // direction marks (U+200E, U+200F, U+061C) around the Latin letters of

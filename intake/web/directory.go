@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
@@ -255,7 +256,12 @@ func parseAge(s string) (age *int, bad bool) {
 	if s == "" {
 		return nil, false
 	}
-	n, err := strconv.Atoi(s)
+	// Digits of any keyboard ("١٦" is 16), and nothing else.
+	digits := core.Digits(s)
+	if len(digits) != utf8.RuneCountInString(s) {
+		return nil, true
+	}
+	n, err := strconv.Atoi(digits)
 	if err != nil || n < 0 || n > 120 {
 		return nil, true
 	}

@@ -93,6 +93,8 @@ func TestDirectoryFilters(t *testing.T) {
 		{"language=pl", "Kingdom Food Bank", false},
 		{"need=debt&age=16", "Kirkton Citizens Advice", false},
 		{"need=debt&age=16", "Kingdom Council Welfare Rights", true},
+		{"need=debt&age=" + url.QueryEscape("١٦"), "Kirkton Citizens Advice", false}, // 16 on an Arabic keyboard
+		{"need=debt&age=" + url.QueryEscape("١٦"), "Kingdom Council Welfare Rights", true},
 		{"need=debt&age=40&area=KY1", "Kirkton Citizens Advice", true},
 	} {
 		if got := has(c.query, c.agency); got != c.want {

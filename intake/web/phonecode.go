@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/onward-network/onward/core"
 )
@@ -51,12 +50,7 @@ func (w *Web) sendCode(rw http.ResponseWriter, r *http.Request, s *webSession) {
 }
 
 func (w *Web) checkCode(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	code := strings.Map(func(c rune) rune {
-		if c >= '0' && c <= '9' {
-			return c
-		}
-		return -1
-	}, r.PostFormValue("code"))
+	code := core.Digits(r.PostFormValue("code"))
 	if s.Answers.Phone == "" || s.CodeSentTo != s.Answers.Phone {
 		w.savedTo(rw, r, s, pathCheck)
 		return

@@ -83,11 +83,16 @@ func (w *Web) showWithdraw(rw http.ResponseWriter, r *http.Request, s *webSessio
 // withdrawAsk takes the reference and phone and, when they belong
 // together, texts a code (core.Engine.SendWithdrawalCode).
 func (w *Web) withdrawAsk(rw http.ResponseWriter, r *http.Request, s *webSession) {
-	ref := strings.ToUpper(strings.TrimSpace(r.PostFormValue("reference")))
+	typed := strings.TrimSpace(r.PostFormValue("reference"))
 	phone := strings.TrimSpace(r.PostFormValue("phone"))
+	// A reference as the client types it ("onw 4n2fc3b", "4N2FC3B") is
+	// read as Onward prints it; what cannot be one is said at once, not
+	// answered as a reference that did not match.
+	ref, ok := core.NormaliseReference(typed)
 	form := formValues{"reference": ref, "phone": phone}
 	var errs []formError
-	if ref == "" || len(ref) > 40 {
+	if !ok {
+		form["reference"] = typed
 		errs = append(errs, w.tError(r, s, "reference", "web.withdraw.error_reference"))
 	}
 	if _, err := core.ParsePhone(phone); err != nil {
@@ -134,12 +139,7 @@ func (w *Web) withdrawConfirm(rw http.ResponseWriter, r *http.Request, s *webSes
 		w.savedTo(rw, r, s, pathWithdraw)
 		return
 	}
-	code := strings.Map(func(c rune) rune {
-		if c >= '0' && c <= '9' {
-			return c
-		}
-		return -1
-	}, r.PostFormValue("code"))
+	code := core.Digits(r.PostFormValue("code"))
 	var errs []formError
 	if code == "" {
 		errs = append(errs, w.tError(r, s, "code", "web.withdraw.error_code"))

@@ -60,8 +60,16 @@ func TestClientWithdrawsOnTheWeb(t *testing.T) {
 	if p := robot.postRaw(pathWithdraw, url.Values{"csrf": {robot.token()}, "reference": {ref}, "phone": {"07700 900123"}, "website": {"http://spam"}}); p.Status != http.StatusOK || e.codesSent() != 0 {
 		t.Fatalf("honeypot: %d, %d codes sent", p.Status, e.codesSent())
 	}
+	// A reference typed as "onw 4n2fc3b" with no hyphen is read as one
+	// (a client's review: it was answered as a reference that did not
+	// match, and no code went); a reference box holding no reference at
+	// all says so at once.
+	if p := ask(e.browser(), "my name is Morag", "07700 900123"); p.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.Body, "Enter your reference number") {
+		t.Errorf("a reference box holding words: %d, want the reference asked for", p.Status)
+	}
 	owner := e.browser()
-	match := ask(owner, strings.ToLower(ref), "07700 900123")
+	match := ask(owner, strings.ToLower(strings.Replace(ref, "-", " ", 1)), "07700 900123")
 	if e.codesSent() != 1 {
 		t.Fatalf("%d codes texted to the referral's phone, want 1", e.codesSent())
 	}
@@ -87,7 +95,8 @@ func TestClientWithdrawsOnTheWeb(t *testing.T) {
 	}
 	// The right code, confirmed: withdrawn through core, the referral
 	// cancelled, the client told by text.
-	p := owner.postRaw(pathWithdrawConfirm, url.Values{"csrf": {owner.token()}, "code": {code}, "confirm": {"yes"}})
+	// Typed on an Arabic keyboard: the same code.
+	p := owner.postRaw(pathWithdrawConfirm, url.Values{"csrf": {owner.token()}, "code": {arabicIndic(code)}, "confirm": {"yes"}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Your consent is withdrawn") {
 		t.Fatalf("withdrawal: %d\n%s", p.Status, p.Body)
 	}
