@@ -73,12 +73,13 @@ func CrisisLinesFor(lines, linesLang, clientLang string) CrisisLines {
 			beside = append(beside, s)
 		}
 	}
-	c := CrisisLines{Lang: linesLang, Beside: withFullStop(strings.Join(beside, " "))}
+	// Phone numbers in right-to-left lines are kept left to right.
+	c := CrisisLines{Lang: linesLang, Beside: lang.IsolateNumbers(withFullStop(strings.Join(beside, " ")))}
 	if linesLang != clientLang {
 		c.Own = c.Beside
 		return c
 	}
-	c.Own = withFullStop(strings.Join(strings.Fields(lines), " "))
+	c.Own = lang.IsolateNumbers(withFullStop(strings.Join(strings.Fields(lines), " ")))
 	c.Samaritans, c.Emergency = samaritansRe.MatchString(c.Own), emergencyRe.MatchString(c.Own)
 	return c
 }

@@ -43,7 +43,9 @@ func TestCrisisLinesFor(t *testing.T) {
 			"Council out of hours: 0300 999 1234.", "Council out of hours: 0300 999 1234.", false, false},
 		{"24/7 says when", "Samaritans 116 123, 24/7.", "en", "gd", "", "", false, false},
 		{"Urdu full stops", "اگر ابھی خطرے میں ہیں تو 999 پر فون کریں۔ Breathing Space: 0800 83 85 87۔", "ur", "ur",
-			"اگر ابھی خطرے میں ہیں تو 999 پر فون کریں۔ Breathing Space: 0800 83 85 87۔", "Breathing Space: 0800 83 85 87۔", false, true},
+			// The number kept left to right in right-to-left text (a
+			// client's review: it read 87 85 83 0800).
+			"اگر ابھی خطرے میں ہیں تو 999 پر فون کریں۔ Breathing Space: \u20660800 83 85 87\u2069۔", "Breathing Space: \u20660800 83 85 87\u2069۔", false, true},
 	} {
 		got := core.CrisisLinesFor(c.lines, c.linesLang, c.clientLang)
 		if got.Own != c.own || got.Beside != c.beside || got.Samaritans != c.sam || got.Emergency != c.danger {

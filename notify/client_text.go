@@ -194,7 +194,7 @@ func (w *Worker) statusText(code, tmpl string, d smsData) (string, error) {
 	if !w.cat.Has(lang.English, "status_"+tmpl) {
 		return "", permanent("no text for template "+tmpl, nil)
 	}
-	body, err := w.cat.RenderData(code, "status_"+tmpl, map[string]any{"Reference": d.Reference, "Agency": d.Agency,
+	body, err := w.cat.RenderText(code, "status_"+tmpl, map[string]any{"Reference": d.Reference, "Agency": d.Agency,
 		lang.CountKey: d.Days, "NetworkName": d.NetworkName, "NetworkPhone": d.NetworkPhone})
 	if err != nil {
 		return "", permanent("render status text "+tmpl, err)

@@ -41,7 +41,7 @@ func (w *Worker) phoneCode(ctx context.Context, r core.OutboxClaim) (outcome, er
 	// In the language of the page the code was asked for on (English for
 	// a row queued before rows said).
 	language := w.cat.Code(r.Payload.Language)
-	body, err := w.cat.Render(language, "phone_code", map[string]any{"Code": code, "NetworkName": cal.Name}, nil)
+	body, err := w.cat.RenderText(language, "phone_code", map[string]any{"Code": code, "NetworkName": cal.Name})
 	if err != nil {
 		return outcome{}, permanent("render phone code text", err)
 	}

@@ -357,6 +357,15 @@ func (c *Catalogue) RenderData(code, id string, data map[string]any) (string, er
 	return c.Render(code, id, data, data[CountKey])
 }
 
+// RenderText is RenderData for a text a client reads as it is, outside a
+// page's markup: an SMS or WhatsApp message, or the crisis panel's words.
+// Its phone numbers are kept left to right in right-to-left text
+// (IsolateNumbers), which a page does with its markup instead.
+func (c *Catalogue) RenderText(code, id string, data map[string]any) (string, error) {
+	s, err := c.RenderData(code, id, data)
+	return IsolateNumbers(s), err
+}
+
 // Text is message id in language code with no data, English when the
 // language lacks it, "" when English lacks it too.
 func (c *Catalogue) Text(code, id string) string {

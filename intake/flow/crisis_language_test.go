@@ -16,6 +16,11 @@ import (
 // "NHS 24" are English in every language on purpose, so are not here).
 var englishLeak = regexp.MustCompile(`(?i)\b(you|your|the|and|talk|cope|alone|danger|reply|hello|language|number|please|questions|free|what|near)\b`)
 
+// unisolated is s without the left-to-right isolates that keep phone
+// numbers in order in right-to-left text (lang.IsolateNumbers), for the
+// checks of what a text says; the golden files hold the texts as sent.
+func unisolated(s string) string { return strings.NewReplacer("\u2066", "", "\u2069", "").Replace(s) }
+
 // selfHarmSamples are the self-harm messages of each language that has
 // self-harm words of its own: its corpus (testdata/crisis/<code>.txt)
 // and, for Polish and Ukrainian, the messages of the report that found
@@ -86,7 +91,7 @@ func checkCrisisReply(t *testing.T, f *Flow, where string, c Conversation, r Rep
 		t.Errorf("%s: the crisis lines are\n%s\nwant %s's\n%s", where, texts[0], code, want)
 	}
 	for i, text := range texts {
-		bare := text
+		bare := unisolated(text)
 		// The network's own words are as its network file gives them.
 		for _, k := range []string{"Network", "Helpline", "DirectoryURL", "DataSharingURL", "CrisisLines"} {
 			bare = strings.ReplaceAll(bare, convTestNetwork[k].(string), "")

@@ -80,7 +80,7 @@ func TestCrisisLinesInTheClientsLanguage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return text
+		return unisolated(text)
 	}
 	for _, l := range f.Catalogue().Languages() {
 		fixed, ok := fixedCrisisSentences[l.Code]

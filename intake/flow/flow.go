@@ -1117,7 +1117,7 @@ func (f *Flow) Render(name string, data map[string]any) (string, error) {
 	if !f.msgNames[name] {
 		return "", fmt.Errorf("render %q: not a template of flow %s", name, f.ID)
 	}
-	return f.cat.RenderData(f.Lang, name, data)
+	return f.cat.RenderText(f.Lang, name, data)
 }
 
 // languageMenu is the languages offered by number, each by its own name,

@@ -57,7 +57,7 @@ func TestCrisisTextGivesTheNetworksLines(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return text
+			return unisolated(text)
 		}
 		plain, withDemo, withCouncil := render(""), render(demo), render(council)
 		if !strings.Contains(plain, "116 123") || !strings.Contains(plain, "999") {

@@ -56,7 +56,7 @@ func (f *Flow) MessageSizes(network map[string]any) ([]MessageSize, error) {
 					data["Choices"] = st.choices
 				}
 			}
-			text, err := cat.RenderData(l.Code, id, data)
+			text, err := cat.RenderText(l.Code, id, data)
 			if err != nil {
 				return nil, fmt.Errorf("message %s in %s: %w", id, l.English, err)
 			}

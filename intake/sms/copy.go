@@ -54,7 +54,7 @@ func (s *SMS) renderAll(code string, names []string, network map[string]any, ext
 	maps.Copy(data, extra)
 	out := make([]string, 0, len(names))
 	for _, name := range names {
-		text, err := s.cat.RenderData(code, name, data)
+		text, err := s.cat.RenderText(code, name, data)
 		if err != nil {
 			return nil, fmt.Errorf("render %q: %w", name, err)
 		}

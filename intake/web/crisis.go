@@ -29,14 +29,14 @@ func (w *Web) crisisWords(n core.Network, code string, selfHarm, danger bool) (l
 		// The panel gives these: the messages leave them out.
 		"CrisisSamaritans": true, "CrisisEmergency": true, "CrisisLines": "", "WithCrisisLines": true}
 	if selfHarm && f.Messages.SelfHarm != "" {
-		s, err := w.cat.RenderData(code, f.Messages.SelfHarm, data)
+		s, err := w.cat.RenderText(code, f.Messages.SelfHarm, data)
 		if err != nil {
 			w.log.Error("web: render the self-harm words", "message", f.Messages.SelfHarm, "lang", code, "err", err)
 		}
 		lead = strings.TrimSpace(s)
 	}
 	if danger && f.Messages.Danger != "" {
-		s, err := w.cat.RenderData(code, f.Messages.Danger, data)
+		s, err := w.cat.RenderText(code, f.Messages.Danger, data)
 		if err != nil {
 			w.log.Error("web: render the danger words", "message", f.Messages.Danger, "lang", code, "err", err)
 		}

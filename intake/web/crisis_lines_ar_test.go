@@ -32,7 +32,9 @@ func TestCrisisLinesOncePerPageInThePagesLanguage(t *testing.T) {
 		DirectoryURL: n.DirectoryURL, DataSharingURL: n.DataSharingURL, Timezone: n.Timezone}); err != nil {
 		t.Fatal(err)
 	}
-	arabicBreathing := "Breathing Space في المساء وعطلات نهاية الأسبوع: 0800 83 85 87."
+	// The number kept left to right (a client's review: in the
+	// right-to-left line it read 87 85 83 0800).
+	arabicBreathing := "Breathing Space في المساء وعطلات نهاية الأسبوع: \u20660800 83 85 87\u2069."
 	englishWords := []string{"If you are in danger now, call 999", "free, day or night", "evenings and weekends"}
 	// check: body gives the network's lines once, as want, and none of
 	// the English words in never.
