@@ -12,8 +12,8 @@ func TestNormaliseReference(t *testing.T) {
 		{"ONW-7K3M9PQ", "ONW-7K3M9PQ", true},
 		{"onw 7k3m9pq", "ONW-7K3M9PQ", true},
 		{"ONW7K3M9PQ", "ONW-7K3M9PQ", true},
-		{"ONW–7K3M9PQ", "ONW-7K3M9PQ", true},           // an en dash
-		{"ＯＮＷ－７Ｋ３Ｍ９ＰＱ", "ONW-7K3M9PQ", true}, // full-width
+		{"ONW–7K3M9PQ", "ONW-7K3M9PQ", true},             // an en dash
+		{"ＯＮＷ－７Ｋ３Ｍ９ＰＱ", "ONW-7K3M9PQ", true},             // full-width
 		{"\u200eONW-7K3M9PQ\u200e", "ONW-7K3M9PQ", true}, // direction marks around it
 		{"7K3M9PQ", "ONW-7K3M9PQ", true},
 		{"2345678", "ONW-2345678", true}, // seven digits can be a reference
