@@ -60,7 +60,11 @@ func (b *Bot) story(ctx context.Context, r core.Referral, v cardView, viewer cor
 			return nil, err
 		}
 		st.Outcome = n.OutcomeLabel(*r.Outcome)
-		st.NoteOffered = len(r.OutcomeNoteEnc) > 0 && viewer.MayReadOutcomeNote(r)
+		if len(r.OutcomeNoteEnc) > 0 {
+			if st.NoteOffered, _, err = b.engine.OutcomeNoteReadable(ctx, r, viewer); err != nil {
+				return nil, err
+			}
+		}
 		if r.AdviceType != nil {
 			st.AdviceType = r.AdviceType.Label()
 		}

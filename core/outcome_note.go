@@ -63,8 +63,32 @@ func (a Actor) MayReadOutcomeNote(r Referral) bool {
 	return r.Status == StatusCompleted && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID
 }
 
+// OutcomeNoteReadable reports whether by may read r's completion note now,
+// and if not why: MayReadOutcomeNote, and the client has neither withdrawn
+// the consent it was made under nor been erased (the note is theirs, as
+// their details are). For offering the note, as for reading it.
+func (e *Engine) OutcomeNoteReadable(ctx context.Context, r Referral, by Actor) (bool, string, error) {
+	if !by.MayReadOutcomeNote(r) {
+		return false, "only the agency that completed this referral, or a coordinator, can read its completion note", nil
+	}
+	if by.Kind == ActorSystem {
+		return true, "", nil
+	}
+	f, err := e.disclosureFacts(ctx, r)
+	if err != nil {
+		return false, "", err
+	}
+	switch {
+	case f.Erased:
+		return false, "the client's details were erased", nil
+	case f.ConsentWithdrawn:
+		return false, "the client withdrew consent to share their details", nil
+	}
+	return true, "", nil
+}
+
 // ReadOutcomeNote returns a referral's completion note ("" when there is
-// none) to someone who may read it (MayReadOutcomeNote), and records the
+// none) to someone who may read it (OutcomeNoteReadable), and records the
 // reading in the audit log as DiscloseClient records a disclosure: a
 // details-disclosed event saying what was read ("outcome-note") and the
 // channel (via). A refusal is recorded too. An erased client's note reads
@@ -74,10 +98,14 @@ func (e *Engine) ReadOutcomeNote(ctx context.Context, id ReferralID, by Actor, v
 	if err != nil {
 		return "", Referral{}, err
 	}
-	if !by.MayReadOutcomeNote(r) {
+	ok, why, err := e.OutcomeNoteReadable(ctx, r, by)
+	if err != nil {
+		return "", r, err
+	}
+	if !ok {
 		_ = e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
-			data: eventData("action", "view-outcome-note", "via", via, "agency_id", int64(by.AgencyID))})
-		return "", r, &ForbiddenError{Why: "only the agency that completed this referral, or a coordinator, can read its completion note"}
+			data: eventData("action", "view-outcome-note", "via", via, "agency_id", int64(by.AgencyID), "why", why)})
+		return "", r, &ForbiddenError{Why: why}
 	}
 	note, err := e.OutcomeNote(ctx, r)
 	if err != nil || note == "" {

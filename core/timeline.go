@@ -237,13 +237,37 @@ func (e *Engine) ChainCrisisReasons(ctx context.Context, id ReferralID) ([]strin
 	return CrisisReasons(tl), nil
 }
 
+// sqlConsentWithdrawnOf are those of a chain's referrals whose consent
+// the client withdrew.
+const sqlConsentWithdrawnOf = `
+SELECT r.id FROM referrals r JOIN consents k ON k.id = r.consent_id
+WHERE r.id = ANY($1) AND k.withdrawn_at IS NOT NULL`
+
 // chainCrisisReasons opens the crisis reasons of a chain's referrals,
-// reading each client's key once.
+// reading each client's key once. The reasons are the client's
+// circumstances, told to everyone who may see the referral while the
+// client's consent stands; once the client withdrew it they are told to
+// nobody (as their details are not), except in the client's own subject
+// access export.
 func (e *Engine) chainCrisisReasons(ctx context.Context, chain []ChainLink) (map[ReferralID][]string, error) {
 	out := map[ReferralID][]string{}
+	var crisis []ReferralID
+	for _, l := range chain {
+		if len(l.CrisisEnc) > 0 {
+			crisis = append(crisis, l.ID)
+		}
+	}
+	if len(crisis) == 0 {
+		return out, nil
+	}
+	rows, _ := e.pool.Query(ctx, sqlConsentWithdrawnOf, crisis)
+	withdrawn, err := pgx.CollectRows(rows, pgx.RowTo[ReferralID])
+	if err != nil {
+		return nil, fmt.Errorf("crisis reasons: whose consent was withdrawn: %w", err)
+	}
 	keys := map[ClientID]clientKey{}
 	for _, l := range chain {
-		if len(l.CrisisEnc) == 0 {
+		if len(l.CrisisEnc) == 0 || slices.Contains(withdrawn, l.ID) {
 			continue
 		}
 		k, ok := keys[l.ClientID]
