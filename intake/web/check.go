@@ -65,6 +65,12 @@ func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession
 			}
 		}
 	}
+	if d.CodeSent {
+		// A phone that once texted STOP gets no code until it texts
+		// START: said to everyone who is waiting for one, as the page
+		// must not tell whether a number opted out.
+		p.SMS = w.smsOption()
+	}
 	p.Data = d
 	w.render(rw, r, status, "web/check", p)
 }

@@ -41,8 +41,14 @@ func arabicIndic(s string) string {
 func (b *browser) provePhone() {
 	b.t.Helper()
 	b.get(pathCheck)
-	if p := b.postRaw(pathSendCode, url.Values{"csrf": {b.token()}}); p.Status != http.StatusOK || !strings.Contains(p.Body, "Code from the text we sent") {
+	p := b.postRaw(pathSendCode, url.Values{"csrf": {b.token()}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Code from the text we sent") {
 		b.t.Fatalf("send code: %d\n%s", p.Status, p.Body)
+	}
+	// A phone that once texted STOP gets no code: everyone waiting for one
+	// is told what to do (the page cannot say whether a number opted out).
+	if !strings.Contains(p.Body, `text START to <span dir="ltr">07700 900000</span> first`) {
+		b.t.Errorf("the code step does not say to text START after a STOP:\n%s", p.Body)
 	}
 	// Typed on an Arabic keyboard, as a client of the Arabic form may.
 	if p := b.postRaw(pathCheckCode, url.Values{"csrf": {b.token()}, "code": {arabicIndic(b.e.latestCode())}}); p.Status != http.StatusOK || !strings.Contains(p.Body, "We will text your reference number") {
