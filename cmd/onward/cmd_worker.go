@@ -85,15 +85,9 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /metrics", metricsHandler(a))
-	mux.HandleFunc("GET /readyz", func(rw http.ResponseWriter, r *http.Request) {
-		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if notifyMetrics.WorkerCannotReachDatabase() {
-			rw.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(rw, "not ready: worker: cannot reach postgres, deliveries paused")
-			return
-		}
-		fmt.Fprintln(rw, "ready")
-	})
+	// Ready as serve is: PostgreSQL and Redis answering (the worker's
+	// jobs need both), the schema not behind, deliveries not paused.
+	mux.HandleFunc("GET /readyz", a.readyz)
 	serving.set(httpMetrics.Wrap(mux))
 	// The background jobs serve's in-process worker runs (audit
 	// checkpoints, retention, the report rollups, held opt-outs): a

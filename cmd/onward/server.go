@@ -102,9 +102,13 @@ func (a *app) refuseAs(f wiring.Refusal, prefixes ...string) {
 }
 
 // readyz answers 200 only when Postgres and Redis answer, the schema is
-// the binary's, and no outbox worker of this process is backing off from
-// an unreachable database, so a load balancer sends no traffic to a
-// server that cannot serve it. It answers within readyzWithin even when
+// not behind the binary, and no outbox worker of this process is backing
+// off from an unreachable database, so a load balancer sends no traffic
+// to a server that cannot serve it. A schema ahead of the binary is the
+// moment of an upgrade (`onward migrate` runs before the new release's
+// processes start): this process stays in service, saying so, rather
+// than every running process leaving the balancer at once. serve and
+// worker answer it alike. It answers within readyzWithin even when
 // both hang: the checks run side by side, each with a deadline of its
 // own, and each is reported on its own, so a PostgreSQL that hangs is
 // never taken for a Redis that does not answer.
@@ -115,14 +119,14 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	redisStart := time.Now()
 	pg := readyCheck(r.Context(), func(ctx context.Context) error { return core.CheckSchema(ctx, a.pool) })
 	rd := readyCheck(r.Context(), func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() })
-	var problems []string
+	var problems, notes []string
 	err := pg()
 	if err != nil {
 		switch {
 		case errors.Is(err, core.ErrSchemaBehind):
 			problems = append(problems, "postgres: the schema is behind this binary")
 		case errors.Is(err, core.ErrSchemaAhead):
-			problems = append(problems, "postgres: the schema is newer than this binary")
+			notes = append(notes, "postgres: the schema is newer than this binary: replace this process with the release that migrated it")
 		default:
 			problems = append(problems, "postgres: does not answer")
 		}
@@ -145,6 +149,9 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
+	for _, n := range notes {
+		fmt.Fprintln(w, "note:", n)
+	}
 }
 
 // readyCheck starts check with a deadline of its own (readyzWithin) and
