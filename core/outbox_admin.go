@@ -44,23 +44,47 @@ func (e OutboxEntry) State() OutboxState {
 type OutboxFilter struct {
 	State OutboxState // OutboxPending (the default), OutboxDead, OutboxSent, or "all"
 	Limit int         // default 100
+	// Urgent lists what matters first to someone on call: waiting rows
+	// by when they are due (a card retrying now before a reminder due in
+	// two days), dead letters newest first. Otherwise rows are listed
+	// oldest first.
+	Urgent bool
 }
 
 // OutboxAll lists rows in every state.
 const OutboxAll OutboxState = "all"
 
-const sqlListOutbox = `
-SELECT o.id, o.kind, o.referral_id, r.reference, o.payload, o.attempts, o.available_at, o.created_at, o.sent_at, o.dead_at,
-       o.last_error, o.provider_id, o.delivery_status, o.delivery_error
-FROM outbox o LEFT JOIN referrals r ON r.id = o.referral_id
+// sqlOutboxInState is the condition of rows in a state ($1).
+const sqlOutboxInState = `
 WHERE CASE $1::text
           WHEN 'pending' THEN o.sent_at IS NULL AND o.dead_at IS NULL
           WHEN 'dead' THEN o.sent_at IS NULL AND o.dead_at IS NOT NULL
           WHEN 'sent' THEN o.sent_at IS NOT NULL
-          ELSE true END
-ORDER BY o.id LIMIT $2`
+          ELSE true END`
 
-// List returns outbox rows in the filter's state, oldest first.
+// sqlListOutbox lists rows in a state; a row about a referral that is
+// not its own column (an email about one) is named by its payload's.
+const sqlListOutbox = `
+SELECT o.id, o.kind, o.referral_id, r.reference, o.payload, o.attempts, o.available_at, o.created_at, o.sent_at, o.dead_at,
+       o.last_error, o.provider_id, o.delivery_status, o.delivery_error
+FROM outbox o LEFT JOIN referrals r ON r.id = coalesce(o.referral_id, (o.payload->>'referral_id')::bigint)` + sqlOutboxInState + `
+ORDER BY CASE WHEN $3 AND $1::text = 'pending' THEN o.available_at END,
+         CASE WHEN $3 AND $1::text = 'dead' THEN o.dead_at END DESC,
+         o.id LIMIT $2`
+
+const sqlCountOutbox = `SELECT count(*) FROM outbox o` + sqlOutboxInState
+
+// Count is how many rows are in a state (as List's filter reads it).
+func (o *Outbox) Count(ctx context.Context, state OutboxState) (int, error) {
+	var n int
+	if err := o.pool.QueryRow(ctx, sqlCountOutbox, string(state)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count outbox rows: %w", err)
+	}
+	return n, nil
+}
+
+// List returns outbox rows in the filter's state, oldest first (or, with
+// Urgent, what matters first).
 func (o *Outbox) List(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -73,7 +97,7 @@ func (o *Outbox) List(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error
 	default:
 		return nil, fmt.Errorf("list outbox: unknown state %q", f.State)
 	}
-	rows, _ := o.pool.Query(ctx, sqlListOutbox, string(f.State), f.Limit)
+	rows, _ := o.pool.Query(ctx, sqlListOutbox, string(f.State), f.Limit, f.Urgent)
 	es, err := pgx.CollectRows(rows, pgx.RowToStructByName[OutboxEntry])
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,8 +18,9 @@ import (
 const outboxUsage = `Usage: onward outbox list [--dead] [--limit N]
        onward outbox retry ID [ID...]
 
-list shows outbox rows not yet delivered (or, with --dead, dead-lettered
-ones, with why). retry puts each dead letter named back in the queue with
+list shows outbox rows not yet delivered, the soonest due first (or,
+with --dead, dead-lettered ones, the newest first, with why), and how
+many more there are past --limit. retry puts each dead letter named back in the queue with
 a fresh attempt count once its cause is fixed, and wakes the workers; a
 row that is only waiting for its time is refused, with when it is due,
 and the others named are retried all the same.
@@ -77,11 +80,17 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if *dead {
 			state = core.OutboxDead
 		}
-		es, err := outbox.List(ctx, core.OutboxFilter{State: state, Limit: *limit})
+		es, err := outbox.List(ctx, core.OutboxFilter{State: state, Limit: *limit, Urgent: true})
 		if err != nil {
 			return err
 		}
-		printOutbox(stdout, es, *dead)
+		total := len(es)
+		if total == *limit {
+			if total, err = outbox.Count(ctx, state); err != nil {
+				return err
+			}
+		}
+		printOutbox(stdout, es, *dead, total)
 		return nil
 	case "retry":
 		return retryOutbox(ctx, outbox, ids, stdout)
@@ -130,7 +139,9 @@ func retryOutbox(ctx context.Context, outbox *core.Outbox, ids []core.OutboxID, 
 	return nil
 }
 
-func printOutbox(w io.Writer, es []core.OutboxEntry, dead bool) {
+// printOutbox prints rows as a table, what matters first (List's
+// Urgent), saying how many of total were left out.
+func printOutbox(w io.Writer, es []core.OutboxEntry, dead bool, total int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	when := "DUE"
 	if dead {
@@ -142,7 +153,8 @@ func printOutbox(w io.Writer, es []core.OutboxEntry, dead bool) {
 		if e.Reference != nil {
 			ref = *e.Reference
 		}
-		detail := e.Payload.Template + e.Payload.Channel + e.Payload.Level
+		detail := strings.Join(slices.DeleteFunc([]string{e.Payload.Template, string(e.Payload.Email), e.Payload.Channel, e.Payload.Level},
+			func(s string) bool { return s == "" }), " ")
 		if detail == "" {
 			detail = "-"
 		}
@@ -157,6 +169,9 @@ func printOutbox(w io.Writer, es []core.OutboxEntry, dead bool) {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Kind, ref, detail, e.Attempts, at.Local().Format(time.DateTime), oneLine(why))
 	}
 	tw.Flush()
+	if left := total - len(es); left > 0 {
+		fmt.Fprintf(w, "(%d more not shown: --limit %d lists them all)\n", left, total)
+	}
 	if len(es) == 0 {
 		if dead {
 			fmt.Fprintln(w, "(no dead letters)")

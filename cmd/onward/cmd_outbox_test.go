@@ -75,3 +75,67 @@ func TestOutboxRetryTakesSeveralRows(t *testing.T) {
 		t.Errorf("after the retry rows are still dead: %v", d)
 	}
 }
+
+// An on-call review: `onward outbox list` printed the oldest hundred rows
+// by id (reminders due in days) and no word of the rest, so a card
+// failing now was not in it; dead letters oldest first; emails about a
+// referral without its reference. Now waiting rows come soonest due
+// first, dead letters newest first, with how many more there are, and
+// every row about a referral names it.
+func TestOutboxListShowsWhatMattersFirst(t *testing.T) {
+	env, res := clientCLIEnv(t, "outbox-list")
+	ctx := context.Background()
+	o := core.NewOutbox(env.Pool, env.Clock)
+	all, err := o.List(ctx, core.OutboxFilter{State: core.OutboxPending, Limit: 1000})
+	if err != nil || len(all) < 3 {
+		t.Fatalf("the self-referral's rows: %d, %v", len(all), err)
+	}
+	soonest := all[0]
+	for _, e := range all {
+		if e.AvailableAt.Before(soonest.AvailableAt) {
+			soonest = e
+		}
+	}
+	var out bytes.Buffer
+	if err := runOutbox(ctx, []string{"list", "--limit", "1"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], fmt.Sprint(soonest.ID)+" ") ||
+		!strings.Contains(lines[2], fmt.Sprintf("(%d more not shown: --limit %d lists them all)", len(all)-1, len(all))) {
+		t.Errorf("outbox list --limit 1:\n%s\nwant row %d (due soonest) and %d more counted", out.String(), soonest.ID, len(all)-1)
+	}
+	out.Reset()
+	if err := runOutbox(ctx, []string{"list", "--limit", "1000"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	emails := 0
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, "email.") {
+			emails++
+			if !strings.Contains(line, res.Referral.Reference) {
+				t.Errorf("an email row about the referral does not name it: %q", line)
+			}
+		}
+	}
+	if emails == 0 {
+		t.Errorf("no email rows about the referral listed:\n%s", out.String())
+	}
+
+	claimed, err := o.Claim(ctx, env.Clock.Now(), time.Minute, 2)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim two rows: %d, %v", len(claimed), err)
+	}
+	for i, c := range claimed {
+		if err := o.DeadLetter(ctx, c, env.Clock.Now().Add(time.Duration(i)*time.Minute), "refused", "could not deliver"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Reset()
+	if err := runOutbox(ctx, []string{"list", "--dead", "--limit", "1"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(out.String(), "\n"); len(lines) < 2 || !strings.HasPrefix(lines[1], fmt.Sprint(claimed[1].ID)+" ") {
+		t.Errorf("outbox list --dead --limit 1:\n%s\nwant the newest dead letter, row %d", out.String(), claimed[1].ID)
+	}
+}
