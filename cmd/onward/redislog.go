@@ -58,16 +58,24 @@ func watchRedis(log *slog.Logger, rdb redis.UniversalClient) *redisWatch {
 	return w
 }
 
-// Printf implements go-redis's logging interface: a failed dial is the
-// outage the watch reports once (at debug level each time); anything else
+// Printf implements go-redis's logging interface: a failed dial, or a
+// Sentinel that does not answer, is the outage the watch reports once (at
+// debug level each time: go-redis says it at every try); a Sentinel
+// failover ("new master") is news, and goes to the log; anything else
 // go-redis has to say goes to the log as a warning.
 func (w *redisWatch) Printf(ctx context.Context, format string, v ...any) {
 	msg := fmt.Sprintf(format, v...)
-	if strings.Contains(msg, "failed to dial") {
+	sentinel := strings.HasPrefix(msg, "sentinel: ")
+	switch {
+	case strings.Contains(msg, "failed to dial"), sentinel && strings.Contains(msg, " failed: "):
 		w.log.DebugContext(ctx, "redis client", "detail", msg)
-		return
+	case sentinel && strings.HasPrefix(msg, "sentinel: new master"):
+		w.log.InfoContext(ctx, "redis sentinel failover", "detail", msg)
+	case sentinel:
+		w.log.DebugContext(ctx, "redis client", "detail", msg)
+	default:
+		w.log.WarnContext(ctx, "redis client", "detail", msg)
 	}
-	w.log.WarnContext(ctx, "redis client", "detail", msg)
 }
 
 // DialHook implements redis.Hook: dials are judged by the commands they
