@@ -78,6 +78,19 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer pool.Close()
+	// A key that signed none of the checkpoints is the wrong key, not a
+	// log tampered with: said as such, before a verify would call every
+	// chain broken or a checkpoint would be signed with it.
+	eng, err := newEngine(cfg, pool, nil, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if err := eng.CheckAuditKey(ctx); errors.Is(err, core.ErrAuditKeyDiffers) {
+		return errAuditKeyDiffers
+	} else if err != nil && !errors.As(err, new(*core.AuditLogAlteredError)) {
+		return err
+	}
 
 	if verb == "checkpoint" {
 		now := time.Now()

@@ -164,3 +164,40 @@ func mustExecCmd(t *testing.T, db *pgxpool.Pool, sql string, args ...any) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// An on-call review: `onward audit verify` with another key than the
+// log's said the log was BROKEN, 55 problems and a forged checkpoint. A
+// key that signed none of the checkpoints is named as the wrong key, as
+// serve and the worker name it, and `audit checkpoint` signs nothing
+// with it.
+func TestAuditCommandsNameTheWrongKey(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	key := config.NewKey()
+	t.Setenv("ONWARD_AUDIT_KEY", key)
+	cfg, _ := config.Load(func(k string) string { return map[string]string{"ONWARD_AUDIT_KEY": key}[k] })
+	if err := configureEngine(env.Engine, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("audit-wrong-key")); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runAudit(ctx, []string{"checkpoint"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "signed") {
+		t.Fatalf("checkpoint with the log's key: %v %s", err, out.String())
+	}
+	before := coretest.CountRows(t, env.Pool, "audit_checkpoints")
+	t.Setenv("ONWARD_AUDIT_KEY", config.NewKey())
+	for _, verb := range []string{"verify", "checkpoint"} {
+		var out bytes.Buffer
+		err := runAudit(ctx, []string{verb}, &out, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "ONWARD_AUDIT_KEY is not the key this database's audit log was written with") ||
+			strings.Contains(out.String(), "BROKEN") {
+			t.Errorf("audit %s with another key: %v\n%s\nwant the key named as wrong, and no verdict on the log", verb, err, out.String())
+		}
+	}
+	if n := coretest.CountRows(t, env.Pool, "audit_checkpoints"); n != before {
+		t.Errorf("%d checkpoints after a checkpoint with the wrong key, want %d", n, before)
+	}
+}

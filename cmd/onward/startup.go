@@ -215,6 +215,11 @@ func outage(err error) bool {
 	return true // refused, reset, timed out, no route: not there (yet)
 }
 
+// errAuditKeyDiffers is what every command says of an audit key that
+// signed none of the log's checkpoints (core.ErrAuditKeyDiffers).
+var errAuditKeyDiffers = errors.New("ONWARD_AUDIT_KEY is not the key this database's audit log was written with (it signed none of its checkpoints): " +
+	"set it to the key used before, as serve and the worker have it")
+
 // checkAuditKey refuses to start with an audit key that signed none of
 // the log's checkpoints (core.CheckAuditKey): every event written with
 // it would break the log for good. A key that signed an earlier
@@ -226,8 +231,7 @@ func (a *app) checkAuditKey(ctx context.Context) error {
 	var altered *core.AuditLogAlteredError
 	switch {
 	case errors.Is(err, core.ErrAuditKeyDiffers):
-		return errors.New("ONWARD_AUDIT_KEY is not the key this database's audit log was written with (it signed none of its checkpoints): " +
-			"set it to the key used before, as serve and the worker have it")
+		return errAuditKeyDiffers
 	case errors.As(err, &altered):
 		a.log.Error("the audit log was written with another key or altered: run `onward audit verify` to see where", "err", err)
 		return nil
