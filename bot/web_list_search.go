@@ -63,9 +63,13 @@ func (b *Bot) listSearch(path string) func(http.ResponseWriter, *http.Request, s
 				q.Set(searchRefused, "yes")
 			case b.mayFind(r.Context(), s, ref):
 				q.Set("q", ref)
+			case !core.ShapedAsIssued(ref):
+				// Read as a reference, but none Onward could have issued:
+				// a name ("Smith" reads as ONW-SMITH), refused as one.
+				q.Set(searchRefused, "yes")
 			default:
-				// Shaped like a reference yet none they may see: it may be
-				// a name ("Smith" reads as ONW-SMITH), so not repeated.
+				// Shaped like a reference yet none they may see (a typo,
+				// or another agency's): not repeated.
 				q.Set(searchNone, "yes")
 			}
 		}

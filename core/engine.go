@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +35,15 @@ const referenceAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 // ReferenceExample is the reference pages and messages show as an example
 // ("a reference, like ONW-7K3M9PQ"): shaped like those RandomIDs makes.
 const ReferenceExample = "ONW-7K3M9PQ"
+
+// ShapedAsIssued reports whether ref (as NormaliseReference gives it)
+// has the shape of the references RandomIDs issues: "ONW-" and seven
+// characters of referenceAlphabet. A name read as a reference ("Smith",
+// "John Smith") has not.
+func ShapedAsIssued(ref string) bool {
+	body, ok := strings.CutPrefix(ref, "ONW-")
+	return ok && len(body) == 7 && strings.Trim(body, referenceAlphabet) == ""
+}
 
 // RandomIDs makes references from crypto/rand.
 type RandomIDs struct{}

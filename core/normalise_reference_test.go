@@ -31,3 +31,21 @@ func TestNormaliseReference(t *testing.T) {
 		}
 	}
 }
+
+// Only "ONW-" and seven characters of the references' alphabet are
+// shaped as Onward issues them; a name read as a reference is not.
+func TestShapedAsIssued(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"ONW-7K3M9PQ":           true,
+		RandomIDs{}.Reference(): true,
+		"ONW-SMITH":             false, // five characters, and I is not in the alphabet
+		"ONW-JOHNSMI":           false, // O and I are not
+		"ONW-T00001":            false,
+		"7K3M9PQ":               false,
+		"ONW-7K3M9PQX":          false,
+	} {
+		if got := ShapedAsIssued(ref); got != want {
+			t.Errorf("ShapedAsIssued(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}
