@@ -135,6 +135,10 @@ func (b *Bot) referPage(w http.ResponseWriter, r *http.Request, s session) {
 	v := referView{}
 	if from := r.URL.Query().Get("from"); from != "" {
 		ref, err := b.engine.ReferralByReference(r.Context(), strings.ToUpper(from))
+		if err == nil && !s.staff.Actor().MaySee(ref) {
+			// Answered as one that does not exist, and recorded.
+			b.engine.RecordAccessDenied(r.Context(), ref.ID, s.staff.Actor(), "refer-on", "web")
+		}
 		if err != nil || !s.staff.Actor().MaySee(ref) {
 			b.message(w, http.StatusNotFound, &s.staff, s.csrf, sayWeb("web.notfound.title", nil), sayWeb("web.notfound", nil))
 			return

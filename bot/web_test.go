@@ -174,6 +174,23 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 	if resp, body := welfare.get("/staff/referrals/" + r.Reference); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "Rona") {
 		t.Errorf("another agency opened the referral: %d", resp.StatusCode)
 	}
+	// Nor the form to refer its client on; the attempt is recorded.
+	var denied int
+	deniedNow := func() int {
+		t.Helper()
+		if err := tb.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE kind = $1 AND referral_id = $2`,
+			core.EventAccessDenied, r.ID).Scan(&denied); err != nil {
+			t.Fatal(err)
+		}
+		return denied
+	}
+	deniedBefore := deniedNow()
+	if resp, body := welfare.get("/staff/refer?from=" + r.Reference); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "Rona") {
+		t.Errorf("another agency opened the refer-on form: %d", resp.StatusCode)
+	}
+	if deniedNow() != deniedBefore+1 {
+		t.Errorf("opening the refer-on form of another agency's referral was not recorded")
+	}
 
 	// Refer the client on from it: the stored details are used, and the
 	// rejection no longer needs attention.

@@ -318,11 +318,24 @@ func TestNoReferOnAfterWithdrawal(t *testing.T) {
 		t.Fatalf("after the withdrawal MayReferOn = %v, %v; want false", ok, err)
 	}
 	before := countReferrals(t, env)
+	var deniedBefore int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1 AND referral_id = $2`, core.EventAccessDenied, first.ID).Scan(&deniedBefore); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := on("refer-on-after"); !errors.Is(err, core.ErrConsentWithdrawn) {
 		t.Fatalf("refer on after the withdrawal: %v, want ErrConsentWithdrawn", err)
 	}
 	if countReferrals(t, env) != before {
 		t.Fatal("a refused refer-on made a referral")
+	}
+	// The refusal is recorded, as every refusal is (a data protection
+	// review found this one was not).
+	var denied int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1 AND referral_id = $2`, core.EventAccessDenied, first.ID).Scan(&denied); err != nil {
+		t.Fatal(err)
+	}
+	if denied != deniedBefore+1 {
+		t.Errorf("%d refusals recorded for the refer-on after the withdrawal, want 1", denied-deniedBefore)
 	}
 }
 

@@ -169,6 +169,7 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 			return 0, err
 		}
 		if f.ConsentWithdrawn || f.Erased {
+			e.refusedReferOn(ctx, p, in.By, "the client withdrew consent to share their details")
 			return 0, fmt.Errorf("refer on from %s: %w", p.Reference, ErrConsentWithdrawn)
 		}
 		if ok, why := in.By.MayDisclose(p, f); !ok {
