@@ -80,7 +80,7 @@ func TestHelpGivesTheHoursInTheClientsLanguage(t *testing.T) {
 	}
 	for i, c := range []struct{ body, want string }{
 		{"POMOC", "Zadzwoń: 0800 000 0000, od poniedziałku do piątku, 9:00–17:00."},
-		{"مساعدة", "اتصل على 0800 000 0000، Monday to Friday, 9am to 5pm."},
+		{"مساعدة", "اتصل على \u20660800 000 0000\u2069، Monday to Friday, 9am to 5pm."}, // the number kept left to right
 		{"HELP", "Call 0800 000 0000, Monday to Friday, 9am to 5pm."},
 	} {
 		got := h.text(fmt.Sprintf("+4477009006%02d", i), c.body)
