@@ -217,4 +217,31 @@ func TestSMSExpiredConversationKeepsEnglishChosen(t *testing.T) {
 	if strings.Contains(joined, "Polski") {
 		t.Errorf("after the timeout a client who chose English was offered the languages again: %q", got)
 	}
+
+	// As Redis has it: the conversation's key expired with the timeout
+	// and only the language remembered for the phone is left (a client's
+	// review: the languages were offered again).
+	const gone = "+447700900458"
+	for _, b := range []string{"hi", "1", "1"} {
+		h.text(gone, b)
+	}
+	keys := h.sms.phoneKeys(hex.EncodeToString(h.env.Engine.Crypter().PhoneHash(gone)))
+	if err := h.rdb.Del(context.Background(), keys.conv).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got = h.text(gone, "hello")
+	if joined := strings.Join(got, " "); len(got) == 0 || strings.Contains(joined, "Polski") {
+		t.Errorf("after the conversation's key expired a client who chose English got %q, want no languages offered", got)
+	}
+	// One who never chose (the languages offered, then quiet) is offered
+	// them again.
+	const never = "+447700900459"
+	h.text(never, "hi")
+	neverKeys := h.sms.phoneKeys(hex.EncodeToString(h.env.Engine.Crypter().PhoneHash(never)))
+	if err := h.rdb.Del(context.Background(), neverKeys.conv).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if joined := strings.Join(h.text(never, "hello"), " "); !strings.Contains(joined, "Polski") {
+		t.Errorf("a client who never chose a language got %q, want the languages offered", joined)
+	}
 }

@@ -63,7 +63,12 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	t := &smsTurn{ctx: ctx, msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
 		version: w.Version, network: n, keys: s.keysFor(n, w, s.areaExample(ctx)), state: c.state}
 	ownLang := c.lang // the language the client's own texts last chose
-	chosen := false   // ownLang was chosen in a conversation that timed out
+	// chosen: ownLang was chosen in a conversation that timed out. What
+	// is remembered for the phone was chosen (langMemoOf remembers only a
+	// language a conversation had or a keyword spoke), English included:
+	// once Redis has let the conversation itself expire, that is all
+	// that is left of the choice.
+	chosen := c.lang != ""
 	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
 		// Timed out: the conversation goes, the language the client chose
 		// in it stays, so the apology and the new start are in it.
@@ -123,7 +128,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 // their language from then on).
 func langMemoOf(t *smsTurn, c smsClaim, o smsOutcome) langMemo {
 	switch {
-	case o.change == stateDrop && t.ownLang:
+	case o.change == stateDrop && t.ownLang && (t.keywordLang || t.state == nil || t.state.Conv.Lang != ""):
+		// Not a conversation dropped before any language was chosen:
+		// the languages are offered again after it.
 		code := t.flow.Lang
 		if code == "" {
 			code = lang.English
