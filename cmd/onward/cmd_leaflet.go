@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,7 +85,7 @@ func runLeaflet(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stdout, "no leaflets yet: onward leaflet new NAME --area KY1")
 		}
 		for _, l := range ls {
-			fmt.Fprintf(stdout, "%s  %-30s %-10s %s\n", l.Code, l.Campaign, l.Area, leaflet.URL(cfg.PublicURL, l.Code))
+			fmt.Fprintf(stdout, "%s  %-30s %-10s %s\n", l.Code, l.Campaign, l.Area, l.Link(cfg.PublicURL))
 		}
 		return nil
 	}
@@ -140,7 +139,7 @@ func newLeaflet(ctx context.Context, db core.DB, cfg config.Config, name, area, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", dir, err)
 	}
-	l, err := leaflet.Create(ctx, db, core.SystemClock{}.Now(), rand.Reader, name, area)
+	l, err := leaflet.Create(ctx, db, core.SystemClock{}.Now(), rand.Reader, name, area, lang)
 	var ve *core.ValidationError
 	if errors.As(err, &ve) {
 		msgs := make([]string, len(ve.Fields))
@@ -152,10 +151,7 @@ func newLeaflet(ctx context.Context, db core.DB, cfg config.Config, name, area, 
 	if err != nil {
 		return err
 	}
-	link := leaflet.URL(cfg.PublicURL, l.Code)
-	if lang != "" {
-		link += "?lang=" + url.QueryEscape(lang)
-	}
+	link := l.Link(cfg.PublicURL)
 	qr, err := leaflet.NewQR(link)
 	if err != nil {
 		return err

@@ -50,6 +50,20 @@ func TestLeafletNewCommand(t *testing.T) {
 	if err := runLeaflet(ctx, []string{"list"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), l.Code) {
 		t.Errorf("list = %v:\n%s", err, out.String())
 	}
+	// A leaflet in Polish keeps its language: list prints the link its
+	// QR code carries, for a reprint.
+	out.Reset()
+	if err := runLeaflet(ctx, []string{"new", "Polish centre", "--lang", "pl", "--out", dir}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	pl := regexp.MustCompile(`link: (https://help\.example\.org/r/[a-z0-9]{6}\?lang=pl)\n`).FindStringSubmatch(out.String())
+	if pl == nil {
+		t.Fatalf("the Polish leaflet's output has no link with its language:\n%s", out.String())
+	}
+	out.Reset()
+	if err := runLeaflet(ctx, []string{"list"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), pl[1]+"\n") {
+		t.Errorf("list = %v:\n%s\nwant the Polish leaflet's link %s", err, out.String(), pl[1])
+	}
 	if err := runLeaflet(ctx, []string{"new"}, io.Discard, io.Discard); err == nil {
 		t.Error("new without a name succeeded")
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,7 @@ type Leaflet struct {
 	Code      string    `db:"code"`     // lowercase [a-z0-9]{3,16}
 	Campaign  string    `db:"campaign"` // the name staff gave it, e.g. "GP surgeries spring 2026"
 	Area      string    `db:"area"`     // where it is handed out, e.g. "KY1" or "Fife"
+	Language  string    `db:"language"` // the language its link opens the form in ("" for the reader's browser's)
 	CreatedAt time.Time `db:"created_at"`
 }
 
@@ -65,14 +67,15 @@ func NewCode(rnd io.Reader) (string, error) {
 }
 
 const sqlInsertLeaflet = `
-INSERT INTO leaflets (code, campaign, area, created_at) VALUES ($1, $2, $3, $4)
+INSERT INTO leaflets (code, campaign, area, language, created_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (code) DO NOTHING
-RETURNING id, code, campaign, area, created_at`
+RETURNING id, code, campaign, area, language, created_at`
 
 // Create records a new leaflet campaign with a fresh random code.
 // area is a postcode district (normalised, "ky1" → "KY1") or any place
-// name; it may be empty.
-func Create(ctx context.Context, db core.DB, now time.Time, rnd io.Reader, campaign, area string) (Leaflet, error) {
+// name; it may be empty. language is the shipped language its link opens
+// the form in, checked by the caller ("" for the reader's browser's).
+func Create(ctx context.Context, db core.DB, now time.Time, rnd io.Reader, campaign, area, language string) (Leaflet, error) {
 	campaign = strings.TrimSpace(campaign)
 	area = strings.TrimSpace(area)
 	var fields []core.FieldError
@@ -95,7 +98,7 @@ func Create(ctx context.Context, db core.DB, now time.Time, rnd io.Reader, campa
 		if err != nil {
 			return Leaflet{}, err
 		}
-		rows, _ := db.Query(ctx, sqlInsertLeaflet, code, campaign, area, now)
+		rows, _ := db.Query(ctx, sqlInsertLeaflet, code, campaign, area, language, now)
 		l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Leaflet])
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // the code is taken: draw another
@@ -108,7 +111,7 @@ func Create(ctx context.Context, db core.DB, now time.Time, rnd io.Reader, campa
 	return Leaflet{}, errors.New("create leaflet: could not find a free code in 5 attempts")
 }
 
-const sqlSelectLeaflet = `SELECT id, code, campaign, area, created_at FROM leaflets WHERE code = $1`
+const sqlSelectLeaflet = `SELECT id, code, campaign, area, language, created_at FROM leaflets WHERE code = $1`
 
 // ByCode finds a leaflet by its code in any case; core.ErrNotFound
 // when there is none.
@@ -128,7 +131,7 @@ func ByCode(ctx context.Context, db core.DB, code string) (Leaflet, error) {
 	return l, nil
 }
 
-const sqlListLeaflets = `SELECT id, code, campaign, area, created_at FROM leaflets ORDER BY created_at DESC, id DESC LIMIT $1`
+const sqlListLeaflets = `SELECT id, code, campaign, area, language, created_at FROM leaflets ORDER BY created_at DESC, id DESC LIMIT $1`
 
 // List returns the newest leaflets first, at most limit.
 func List(ctx context.Context, db core.DB, limit int) ([]Leaflet, error) {
@@ -143,6 +146,16 @@ func List(ctx context.Context, db core.DB, limit int) ([]Leaflet, error) {
 // URL is the short link printed on a leaflet.
 func URL(publicURL, code string) string {
 	return strings.TrimRight(publicURL, "/") + "/r/" + code
+}
+
+// Link is the leaflet's link as its QR code carries it: URL, with ?lang=
+// when the leaflet opens the form in a language of its own.
+func (l Leaflet) Link(publicURL string) string {
+	link := URL(publicURL, l.Code)
+	if l.Language != "" {
+		link += "?lang=" + url.QueryEscape(l.Language)
+	}
+	return link
 }
 
 // hasControl reports whether s holds control characters (tabs and line

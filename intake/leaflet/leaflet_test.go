@@ -19,11 +19,11 @@ func TestCreateLeaflet(t *testing.T) {
 	ctx := context.Background()
 	// The same random bytes twice: the second code collides and is redrawn.
 	rnd := bytes.NewReader(append(bytes.Repeat([]byte{7}, CodeLength*2), []byte{1, 2, 3, 4, 5, 6}...))
-	a, err := Create(ctx, env.Pool, env.Clock.Now(), rnd, "  GP surgeries spring 2026 ", "ky1")
+	a, err := Create(ctx, env.Pool, env.Clock.Now(), rnd, "  GP surgeries spring 2026 ", "ky1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Create(ctx, env.Pool, env.Clock.Now(), rnd, "Food bank", "Fife")
+	b, err := Create(ctx, env.Pool, env.Clock.Now(), rnd, "Food bank", "Fife", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestCreateLeaflet(t *testing.T) {
 	}
 	for _, bad := range []struct{ name, area string }{{"", "KY1"}, {"two\nlines", ""}, {strings.Repeat("n", 201), ""}, {"ok", strings.Repeat("a", 101)}} {
 		var ve *core.ValidationError
-		if _, err := Create(ctx, env.Pool, env.Clock.Now(), rnd, bad.name, bad.area); !errors.As(err, &ve) {
+		if _, err := Create(ctx, env.Pool, env.Clock.Now(), rnd, bad.name, bad.area, ""); !errors.As(err, &ve) {
 			t.Errorf("Create(%q, %q) = %v, want a validation error", bad.name, bad.area, err)
 		}
 	}

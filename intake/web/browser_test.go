@@ -178,7 +178,7 @@ func jsString(s string) string {
 func TestWebBrowserLeafletToReferral(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
-	l, err := leaflet.Create(context.Background(), e.env.Pool, e.env.Clock.Now(), rand.Reader, "Food bank leaflet", "KY1")
+	l, err := leaflet.Create(context.Background(), e.env.Pool, e.env.Clock.Now(), rand.Reader, "Food bank leaflet", "KY1", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func TestWebSelfReferralFromLeaflet(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
 	ctx := context.Background()
-	l, err := leaflet.Create(ctx, e.env.Pool, e.env.Clock.Now(), rand.Reader, "GP surgeries spring 2026", "ky1")
+	l, err := leaflet.Create(ctx, e.env.Pool, e.env.Clock.Now(), rand.Reader, "GP surgeries spring 2026", "ky1", "")
 	if err != nil {
 		t.Fatal(err)
 	}

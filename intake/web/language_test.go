@@ -209,9 +209,12 @@ func TestWebConsentRecordedInTheLanguageItWasShownIn(t *testing.T) {
 func TestWebLeafletLinkKeepsItsLanguage(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
-	l, err := leaflet.Create(context.Background(), e.env.Pool, e.env.Clock.Now(), rand.Reader, "Polish community centre", "KY1")
+	l, err := leaflet.Create(context.Background(), e.env.Pool, e.env.Clock.Now(), rand.Reader, "Polish community centre", "KY1", "pl")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if link := l.Link("https://onward.example"); link != "https://onward.example/r/"+l.Code+"?lang=pl" {
+		t.Errorf("the leaflet's link is %s, want its language in it", link)
 	}
 	b := e.browser()
 	start := b.get("/r/" + l.Code + "?lang=pl")
@@ -220,6 +223,15 @@ func TestWebLeafletLinkKeepsItsLanguage(t *testing.T) {
 	}
 	if again := b.get(pathStart); !strings.Contains(again.Body, `<html lang="pl"`) {
 		t.Errorf("the form opened again is not in Polish")
+	}
+	// Typed by hand from the paper, without ?lang=: the leaflet's own
+	// language (an on-call review: it opened in the browser's).
+	if typed := e.browser().get("/r/" + l.Code); typed.Path != pathStart || !strings.Contains(typed.Body, `<html lang="pl"`) {
+		t.Errorf("the short link without ?lang= opened %s, not in Polish", typed.Path)
+	}
+	// A language the reader chooses in the link wins.
+	if chosen := e.browser().get("/r/" + l.Code + "?lang=uk"); !strings.Contains(chosen.Body, `<html lang="uk"`) {
+		t.Errorf("the short link with ?lang=uk did not open in Ukrainian")
 	}
 }
 

@@ -95,9 +95,9 @@ func (w *Web) freshUnlessSent(rw http.ResponseWriter, r *http.Request) (*webSess
 // leaflet on the session and shows the start page. An unknown code (a
 // typo, an old leaflet) still leads to the form, with no leaflet recorded.
 func (w *Web) leafletStart(rw http.ResponseWriter, r *http.Request) {
-	code := ""
+	code, language := "", ""
 	if l, err := leaflet.ByCode(r.Context(), w.engine.Pool(), r.PathValue("code")); err == nil {
-		code = l.Code
+		code, language = l.Code, l.Language
 	} else if !errors.Is(err, core.ErrNotFound) {
 		w.log.Warn("leaflet link: look-up failed, continuing without it", "err", err)
 	}
@@ -110,6 +110,13 @@ func (w *Web) leafletStart(rw http.ResponseWriter, r *http.Request) {
 		s.Leaflet = code
 	}
 	w.requestLang(r, s) // a leaflet printed for Polish speakers links with ?lang=pl
+	if _, ok := w.chosenLang(r); !ok && language != "" && s.Answers.Language == "" {
+		// The short link typed by hand from the paper, without its
+		// ?lang=: the leaflet's own language, unless the client chose.
+		if _, ok := w.cat.Language(language); ok {
+			w.flow.ChooseLanguage(&s.Answers, language)
+		}
+	}
 	w.log.Info("leaflet link opened", "known", code != "", "leaflet", code)
 	w.savedTo(rw, r, s, pathStart)
 }
