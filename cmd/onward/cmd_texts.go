@@ -8,7 +8,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/lang"
@@ -19,7 +19,8 @@ import (
 const textsUsage = `Usage: onward texts [--lang CODE]
 
 Print every text a client can be sent, in every shipped language (or one),
-with the SMS segments it takes and its encoding, rendered with this
+with the SMS segments it takes and its encoding, and its words beneath
+it, indented, rendered with this
 network's name, helpline, links, and opening hours and consent wording
 in that language, from the database (ONWARD_DATABASE_URL), and long
 sample values for the rest (an agency's name, a reference). GSM-7
@@ -81,12 +82,20 @@ func runTexts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		sizes = append(sizes, in...)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TEXT\tLANGUAGE\tSEGMENTS\tENCODING")
+	// One line a text, then its words indented beneath it, so the
+	// network's people can read what their clients are sent.
+	width := len("TEXT")
 	for _, s := range sizes {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", s.ID, s.Lang, s.Segments, s.Encoding)
+		width = max(width, len(s.ID))
 	}
-	return tw.Flush()
+	fmt.Fprintf(stdout, "%-*s  %-8s  %-8s  %s\n", width, "TEXT", "LANGUAGE", "SEGMENTS", "ENCODING")
+	for _, s := range sizes {
+		fmt.Fprintf(stdout, "%-*s  %-8s  %-8d  %s\n", width, s.ID, s.Lang, s.Segments, s.Encoding)
+		for _, line := range strings.Split(s.Text, "\n") {
+			fmt.Fprintln(stdout, "    "+line)
+		}
+	}
+	return nil
 }
 
 // textSizesIn are the sizes of every client text in language code,

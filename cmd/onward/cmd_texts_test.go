@@ -31,6 +31,11 @@ func TestTextsCommand(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^conv_consent +uk +\d+ +UCS-2$`).MatchString(out.String()) {
 		t.Errorf("no Ukrainian consent in UCS-2")
 	}
+	// The words themselves, beneath each line (an on-call review: only
+	// the sizes were printed, so nobody could read the texts).
+	if !regexp.MustCompile(`(?m)^help +en +\d+ +GSM-7\n    .*Kingdom Advice Network`).MatchString(out.String()) {
+		t.Errorf("the English help text's words are not beneath its line:\n%.2000s", out.String())
+	}
 	out.Reset()
 	if err := runTexts(ctx, []string{"--lang", "pl"}, &out, io.Discard); err != nil {
 		t.Fatal(err)

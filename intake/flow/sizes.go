@@ -16,6 +16,7 @@ type MessageSize struct {
 	Lang     string
 	Segments int
 	Encoding string // core.SMSEncodingGSM7 or core.SMSEncodingUCS2
+	Text     string // the text as rendered
 }
 
 // sizeSample is long, realistic values for the keys a client text uses
@@ -61,7 +62,7 @@ func (f *Flow) MessageSizes(network map[string]any) ([]MessageSize, error) {
 				return nil, fmt.Errorf("message %s in %s: %w", id, l.English, err)
 			}
 			n, enc := core.SMSSegments(text)
-			out = append(out, MessageSize{ID: id, Lang: l.Code, Segments: n, Encoding: enc})
+			out = append(out, MessageSize{ID: id, Lang: l.Code, Segments: n, Encoding: enc, Text: text})
 		}
 	}
 	return out, nil
