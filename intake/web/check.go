@@ -69,7 +69,7 @@ func (w *Web) renderCheck(rw http.ResponseWriter, r *http.Request, s *webSession
 		// A phone that once texted STOP gets no code until it texts
 		// START: said to everyone who is waiting for one, as the page
 		// must not tell whether a number opted out.
-		p.SMS = w.smsOption()
+		p.SMS = w.smsOption(p.Lang.Code)
 	}
 	p.Data = d
 	w.render(rw, r, status, "web/check", p)

@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -169,6 +172,25 @@ func TestWebTextInstead(t *testing.T) {
 	p := e.browser().get(pathText)
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "07700 900000") || !strings.Contains(p.Body, `href="sms:&#43;447700900000?&amp;body=Hello%2C%20I%20would%20like%20some%20free%20advice"`) {
 		t.Errorf("text page: status %d\n%s", p.Status, p.Body)
+	}
+	// On a page in another language the first message is written in it,
+	// and the conversation it starts is in that language (a client's
+	// review: it began in English, with the languages offered).
+	bodyRe := regexp.MustCompile(`href="sms:&#43;447700900000\?&amp;body=([^"]+)"`)
+	for _, l := range e.web.cat.Languages() {
+		page := e.browser().get(pathText + "?lang=" + l.Code)
+		m := bodyRe.FindStringSubmatch(page.Body)
+		if m == nil {
+			t.Errorf("%s: no sms: link on the text page", l.English)
+			continue
+		}
+		body, err := url.PathUnescape(html.UnescapeString(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := e.web.flow.Start(time.Now(), body); l.Code != "en" && c.Lang != l.Code {
+			t.Errorf("%s: the first message %q starts a conversation in %q", l.English, body, c.Lang)
+		}
 	}
 	off := newWebEnv(t, func(c *Config) { c.SMSNumber = "" })
 	b := off.browser()

@@ -29,7 +29,7 @@ func (w *Web) start(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := w.page(r, s)
-	p.SMS = w.smsOption()
+	p.SMS = w.smsOption(p.Lang.Code)
 	p.Notice = s.Notice
 	d := startData{Next: w.firstMissing(s)}
 	if len(s.Answers.Outcomes) > 0 {

@@ -17,7 +17,10 @@ type smsOption struct {
 	Href   template.URL // sms:+447700900000?&body=…
 }
 
-func (w *Web) smsOption() *smsOption {
+// smsOption is the option for a page in language code: the first message
+// is written in it (web.start.sms_link_body), so the conversation starts
+// in the language the client was reading.
+func (w *Web) smsOption(code string) *smsOption {
 	// Only a number that parses reaches the page and its sms: link.
 	p, err := core.ParsePhone(w.cfg.SMSNumber)
 	if err != nil {
@@ -25,18 +28,18 @@ func (w *Web) smsOption() *smsOption {
 	}
 	e164 := string(p)
 	// "?&body=" is the form both iOS and Android read.
-	body := url.PathEscape(w.pages.message("sms_link", "body"))
+	body := url.PathEscape(w.cat.Text(code, "web.start.sms_link_body"))
 	return &smsOption{Number: displayPhone(e164), Href: template.URL("sms:" + e164 + "?&body=" + body)}
 }
 
 // textInstead explains how to answer the same questions by text message.
 func (w *Web) textInstead(rw http.ResponseWriter, r *http.Request) {
-	sms := w.smsOption()
+	p := w.page(r, nil)
+	sms := w.smsOption(p.Lang.Code)
 	if sms == nil {
 		w.notFound(rw, r)
 		return
 	}
-	p := w.page(r, nil)
 	p.Back = pathStart
 	p.SMS = sms
 	w.render(rw, r, http.StatusOK, "web/text", p)
