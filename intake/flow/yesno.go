@@ -2,6 +2,7 @@ package flow
 
 import (
 	"slices"
+	"unicode/utf8"
 
 	"github.com/onward-network/onward/core/lang"
 )
@@ -136,6 +137,12 @@ func readYesNo(w *yesNoWords, body string) yesNoReading {
 	next := 0 // the index of the token scan is at: it walks left to right
 	w.table.scan(toks, func(v yesNoAnswer, from, to int) {
 		next = to
+		if to-from == 1 && len(toks) > 1 && utf8.RuneCountInString(toks[from]) == 1 {
+			// A lone letter ("y", "n") is a yes or no only as the whole
+			// reply: among other words it is a letter of something else
+			// (a postcode spelt out, "K Y 1 2 A B").
+			return
+		}
 		switch v {
 		case answerYes:
 			yeses = append(yeses, span{from, to})

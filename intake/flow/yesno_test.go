@@ -37,6 +37,11 @@ var yesNoGroups = []yesNoGroup{
 	{"ar", 0, answerYes, []string{"لا مشكلة", "ما في مشكلة"}},
 	{"ur", 0, answerYes, []string{"کوئی مسئلہ نہیں"}},
 	{"gd", 0, answerYes, []string{"gun dragh"}},
+	// A lone letter is a yes or no only as the whole reply: a postcode
+	// spelt out is neither (a client's review: "K Y 1 2 A B" was a yes).
+	{"en", answerYes, answerYes, []string{"y", "Y!"}},
+	{"en", answerNo, answerNo, []string{"n"}},
+	{"en", 0, 0, []string{"K Y 1 2 A B", "flat 2 n"}},
 	// English: a yes with a negation elsewhere is a yes, but not consent.
 	{"en", answerYes, 0, []string{"yes, but don't share my address", "sure, why not", "yes I haven't eaten"}},
 	{"en", answerYes, answerYes, []string{"yes please", "Yes!", "absolutely", "of course", "I agree", "aye", "yesss"}},
