@@ -229,6 +229,10 @@ func TestWebLeafletLinkKeepsItsLanguage(t *testing.T) {
 	if typed := e.browser().get("/r/" + l.Code); typed.Path != pathStart || !strings.Contains(typed.Body, `<html lang="pl"`) {
 		t.Errorf("the short link without ?lang= opened %s, not in Polish", typed.Path)
 	}
+	// With a slash after it, as a link is sometimes typed.
+	if slash := e.browser().get("/r/" + l.Code + "/"); slash.Path != pathStart || !strings.Contains(slash.Body, `<html lang="pl"`) {
+		t.Errorf("the short link with a slash after it opened %s (%d), not the Polish form", slash.Path, slash.Status)
+	}
 	// A language the reader chooses in the link wins.
 	if chosen := e.browser().get("/r/" + l.Code + "?lang=uk"); !strings.Contains(chosen.Body, `<html lang="uk"`) {
 		t.Errorf("the short link with ?lang=uk did not open in Ukrainian")

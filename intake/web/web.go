@@ -190,6 +190,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	h("GET /static/web/{file}", w.static)
 
 	h("GET /r/{code}", w.leafletStart)
+	h("GET /r/{code}/{$}", w.leafletStart) // as typed from paper, with a slash after it
 	h("GET /refer", w.start)
 	h("GET /refer/service/{id}", w.serviceStart)
 	h("POST /refer/new", w.session(w.restart))
