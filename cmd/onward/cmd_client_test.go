@@ -30,6 +30,7 @@ func clientCLIEnv(t *testing.T, key string) (*coretest.Env, core.SelfReferralRes
 	env := coretest.NewEnv(t)
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
 	t.Setenv("ONWARD_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString(coretest.TestKey))
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	res, err := env.Engine.SelfRefer(context.Background(), coretest.SelfReferral(key))
 	if err != nil {
 		t.Fatal(err)
