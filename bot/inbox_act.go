@@ -132,6 +132,11 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		// shows it closed.
 		q.Set("done", "cancelled")
 	}
+	if btn == btnReject && res.Referral.SelfReferral() {
+		// A client's own referral has no referrer to read the reason:
+		// Onward sends the client on (core's re-route), and says so.
+		q.Set("done", "reject-self")
+	}
 	if btn == btnAssign || btn == btnClaim || btn == btnRedirect || btn == btnReject || closedTriage {
 		q.Set("ref", res.Referral.Reference)
 		http.Redirect(w, r, "/staff/?"+q.Encode(), http.StatusSeeOther)

@@ -10,7 +10,7 @@ import (
 )
 
 // doneActions are the confirmations the inbox shows after a redirect.
-var doneActions = map[string]bool{"accept": true, "reject": true, "redirect": true, "contact": true, "complete": true,
+var doneActions = map[string]bool{"accept": true, "reject": true, "reject-self": true, "redirect": true, "contact": true, "complete": true,
 	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true, "capacity-date": true, "capacity-date-cleared": true, "reopen": true, "referred": true, "cancel": true,
 	"cancelled": true, "hold": true, "resume": true}
 

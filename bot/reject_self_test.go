@@ -1,0 +1,30 @@
+package bot
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A coordinator's review: rejecting a client's own referral said "The
+// referrer will see your reason", yet there is no referrer to read it;
+// Onward sends the client on. The confirmation says so.
+func TestRejectingAClientsOwnReferralSaysWhereItGoes(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("reject-self", false)
+	c := tb.signedIn(tb.Net.Adviser)
+	resp, _ := c.post(fmt.Sprintf("/staff/referrals/%s/reject", r.Reference), url.Values{"csrf": {c.csrf},
+		"version": {strconv.Itoa(r.Version)}, "reason": {"no-capacity"}, "feedback": {"No appointments free this month"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reject: %d", resp.StatusCode)
+	}
+	to := resp.Header.Get("Location")
+	_, page := c.get(to)
+	if !strings.Contains(page, r.Reference+" rejected. It was the client's own request, so Onward sends it on") ||
+		strings.Contains(page, "The referrer will see your reason") {
+		t.Errorf("after rejecting a client's own referral (%s) the page does not say where it goes:\n%s", to, page)
+	}
+}
