@@ -67,12 +67,33 @@ func NewRedis(rawURL string) (redis.UniversalClient, RedisShape, error) {
 	default:
 		o, err := redis.ParseURL(rawURL)
 		if err != nil {
-			// go-redis's message can quote the URL, password and all.
-			return nil, "", errors.New("not a Redis URL like redis://127.0.0.1:6379/0, redis+sentinel://host1:26379,host2:26379/mymaster or redis+cluster://host1:6379,host2:6379")
+			const like = "not a Redis URL like redis://127.0.0.1:6379/0, redis+sentinel://host1:26379,host2:26379/mymaster or redis+cluster://host1:6379,host2:6379"
+			// go-redis's message can quote the URL, password and all:
+			// said only when it names neither (an option it does not
+			// know, a value it cannot read).
+			if why, ok := withoutSecrets(err.Error(), rawURL); ok {
+				return nil, "", fmt.Errorf("%s (%s)", like, why)
+			}
+			return nil, "", errors.New(like)
 		}
 		o.ContextTimeoutEnabled = true
 		return redis.NewClient(o), RedisSingle, nil
 	}
+}
+
+// withoutSecrets is go-redis's message about rawURL without its "redis: "
+// prefix, and whether it may be shown: not when it quotes the URL or its
+// password.
+func withoutSecrets(msg, rawURL string) (string, bool) {
+	if strings.Contains(msg, rawURL) {
+		return "", false
+	}
+	if u, err := url.Parse(rawURL); err != nil {
+		return "", false
+	} else if p, set := u.User.Password(); set && p != "" && strings.Contains(msg, p) {
+		return "", false
+	}
+	return strings.TrimPrefix(msg, "redis: "), true
 }
 
 // multiHostURL is a URL whose host part lists several host:port pairs.

@@ -37,6 +37,10 @@ func TestNewRedisShapes(t *testing.T) {
 		{url: "redis+cluster://n1:6379/3", bad: "no database number"},
 		{url: "redis+sentinel://h1/m?bogus=1", bad: "unexpected option"},
 		{url: "http://:hunter2@x", bad: "not a Redis URL"},
+		// What is wrong with an option is said (an on-call review: the
+		// message hid it), never the password.
+		{url: "redis://127.0.0.1:6379/14?bogus=1", bad: "bogus"},
+		{url: "redis://:hunter2@127.0.0.1:6379/0?dial_timeout=abc", bad: "dial_timeout"},
 	} {
 		c2, shape, err := NewRedis(c.url)
 		if c.bad != "" {
