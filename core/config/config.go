@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"math"
 	"net/netip"
 	"net/url"
@@ -276,6 +277,18 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("ONWARD_OPENREFERRAL_PATH must be a path like /openreferral (a leading slash, none at the end), got %q", p))
 	}
 	errs = append(errs, c.validateDeployment()...)
+	// The database URLs are read here too, so a URL that does not parse
+	// (sslmode=bogus) is named beside the other problems rather than after
+	// they are mended. pgx's words keep a password out (redacted).
+	for _, u := range []struct{ name, value string }{{"ONWARD_DATABASE_URL", c.DatabaseURL},
+		{"ONWARD_DATABASE_REPLICA_URL", c.DatabaseReplicaURL}, {"ONWARD_MIGRATE_DATABASE_URL", c.MigrateDatabaseURL}} {
+		if u.value == "" {
+			continue
+		}
+		if _, err := pgxpool.ParseConfig(u.value); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u.name, err))
+		}
+	}
 	for _, u := range []struct{ name, value string }{{"ONWARD_TWILIO_API_URL", c.TwilioAPIURL}, {"ONWARD_SLACK_API_URL", c.SlackAPIURL}} {
 		if u.value != "" && !absoluteHTTP(u.value) {
 			errs = append(errs, fmt.Errorf("%s must be an absolute http(s) URL, got %q", u.name, u.value))

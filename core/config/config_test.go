@@ -91,13 +91,18 @@ func TestValidateNamesEveryProblem(t *testing.T) {
 		}
 	}
 	cfg, _ := Load(env(map[string]string{"ONWARD_PUBLIC_URL": "example.org", "ONWARD_TWILIO_ACCOUNT_SID": "AC1",
-		"ONWARD_SLACK_BOT_TOKEN": "xoxb", "ONWARD_ENCRYPTION_KEY": "short"}))
+		"ONWARD_SLACK_BOT_TOKEN": "xoxb", "ONWARD_ENCRYPTION_KEY": "short",
+		"ONWARD_DATABASE_URL": "postgres://onward:sekret@db/onward?sslmode=bogus"}))
 	err = cfg.Validate()
 	for _, want := range []string{"ONWARD_PUBLIC_URL must be an absolute", "ONWARD_ENCRYPTION_KEY", "ONWARD_SESSION_SECRET is required",
-		"ONWARD_TWILIO_ACCOUNT_SID and ONWARD_TWILIO_AUTH_TOKEN", "ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET"} {
+		"ONWARD_TWILIO_ACCOUNT_SID and ONWARD_TWILIO_AUTH_TOKEN", "ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET",
+		"ONWARD_DATABASE_URL: ", "sslmode"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate error %v does not say %q", err, want)
 		}
+	}
+	if err != nil && strings.Contains(err.Error(), "sekret") {
+		t.Errorf("Validate error shows the database password: %v", err)
 	}
 	dev, _ := Load(env(map[string]string{"ONWARD_ENV": "dev"}))
 	if err := dev.Validate(); err != nil {
