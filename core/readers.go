@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"sync"
 	"time"
@@ -25,6 +26,8 @@ type Readers struct {
 	replica *pgxpool.Pool // nil: no replica, every read goes to the primary
 	maxLag  time.Duration
 
+	log *slog.Logger // nil: changes of the replica's state are not logged
+
 	mu        sync.Mutex
 	checking  bool
 	checkedAt time.Time
@@ -38,6 +41,7 @@ type replicaState struct {
 	lag     time.Duration // an upper bound on how far behind it was; -1 unknown
 	fresh   bool          // up and lag ≤ maxLag
 	problem string        // why not fresh: "down", "lag", "unchecked"
+	cause   error         // what the check met when down (for the log)
 }
 
 // replicaCheckEvery is how long one check of the replica's lag is trusted:
@@ -62,6 +66,29 @@ const (
 func NewReaders(primary, replica *pgxpool.Pool, maxLag time.Duration) *Readers {
 	return &Readers{primary: primary, replica: replica, maxLag: maxLag,
 		state: replicaState{lag: -1, problem: "unchecked"}, fallbacks: map[string]uint64{}}
+}
+
+// UseLog makes the readers log when the replica stops being read (down,
+// not a standby, or further behind than allowed) and when it is read
+// again: once each, not at every read passed to the primary.
+func (r *Readers) UseLog(log *slog.Logger) { r.log = log }
+
+// noteChange logs a change of the replica's state from was to now.
+func (r *Readers) noteChange(was, now replicaState) {
+	if r.log == nil || was.fresh == now.fresh && (was.fresh || was.problem == now.problem) {
+		return
+	}
+	switch {
+	case now.fresh && was.problem != "unchecked":
+		r.log.Info("the read replica is read again", "lag", now.lag.String())
+	case now.fresh:
+	case now.problem == fallbackLag:
+		r.log.Warn("the read replica is further behind than ONWARD_REPLICA_MAX_LAG: reports and the directory read from the primary",
+			"lag", now.lag.String(), "max_lag", r.maxLag.String())
+	default:
+		r.log.Warn("the read replica does not answer as a standby (ONWARD_DATABASE_REPLICA_URL): reports and the directory read from the primary",
+			"err", now.cause)
+	}
 }
 
 // Primary is the primary's pool.
@@ -91,7 +118,9 @@ func (r *Readers) Read(ctx context.Context, fn func(db DB) error) error {
 	if !errors.As(err, &pgErr) {
 		// Not an answer from the server: the connection failed. Look
 		// again before the next read rather than trusting the last check.
-		r.state = replicaState{lag: -1, problem: fallbackDown}
+		down := replicaState{lag: -1, problem: fallbackDown, cause: err}
+		r.noteChange(r.state, down)
+		r.state = down
 		r.checkedAt = time.Now()
 	}
 	r.mu.Unlock()
@@ -111,6 +140,7 @@ func (r *Readers) useReplica(ctx context.Context) bool {
 		r.mu.Unlock()
 		s := r.check(ctx)
 		r.mu.Lock()
+		r.noteChange(r.state, s)
 		r.state, r.checkedAt, r.checking = s, time.Now(), false
 	}
 	s := r.state
@@ -153,7 +183,10 @@ func (r *Readers) check(ctx context.Context) replicaState {
 	if err := r.replica.QueryRow(ctx, sqlReplicaLag, lsn).Scan(&standby, &behind, &age); err != nil || !standby {
 		// A server that is not in recovery is no longer following this
 		// primary (promoted, or the wrong URL): never read from it.
-		return replicaState{lag: -1, problem: fallbackDown}
+		if err == nil {
+			err = errors.New("the server is not in recovery: it follows no primary")
+		}
+		return replicaState{lag: -1, problem: fallbackDown, cause: err}
 	}
 	s := replicaState{up: true, lag: 0}
 	if behind > 0 {

@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/core/coretest/localserver"
 )
 
@@ -159,5 +161,38 @@ func TestReadersFollowTheReplicaWithinItsLag(t *testing.T) {
 	readers.WriteMetrics(&m)
 	if !strings.Contains(m.String(), "onward_db_replica_up 0\n") {
 		t.Errorf("metrics do not show the replica down:\n%s", m.String())
+	}
+}
+
+// An on-call review: a read replica that could not be reached was never
+// logged (only /metrics showed it). Losing it is logged once, however
+// many reads go to the primary meanwhile; a standby that is not one is
+// never read.
+func TestReadersLogALostReplicaOnce(t *testing.T) {
+	primary := coretest.NewPool(t)
+	// A replica URL where nothing listens: the primary's own server on a
+	// port nobody uses.
+	dead := openPool(t, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=1")
+	var logs bytes.Buffer
+	readers := core.NewReaders(primary, dead, 30*time.Second)
+	readers.UseLog(slog.New(slog.NewTextHandler(&logs, nil)))
+	read := func() {
+		t.Helper()
+		var one int
+		if err := readers.Read(context.Background(), func(db core.DB) error {
+			return db.QueryRow(context.Background(), `SELECT 1`).Scan(&one)
+		}); err != nil || one != 1 {
+			t.Fatalf("a read with the replica down: %d, %v; want the primary's answer", one, err)
+		}
+	}
+	read()
+	time.Sleep(1100 * time.Millisecond) // past one check's trust
+	read()
+	read()
+	if n := strings.Count(logs.String(), "the read replica does not answer"); n != 1 {
+		t.Errorf("%d lines about the replica not answering, want 1:\n%s", n, logs.String())
+	}
+	if !strings.Contains(logs.String(), "ONWARD_DATABASE_REPLICA_URL") {
+		t.Errorf("the log does not name the setting:\n%s", logs.String())
 	}
 }

@@ -124,7 +124,9 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		rdb.Close()
 		return nil, err
 	}
-	eng.UseReaders(core.NewReaders(pool, replica, cfg.ReplicaMaxLag))
+	readers := core.NewReaders(pool, replica, cfg.ReplicaMaxLag)
+	readers.UseLog(log)
+	eng.UseReaders(readers)
 	a := &app{cfg: cfg, log: log, pool: pool, replica: replica, rdb: rdb, redisShape: shape, redisWatch: watch, engine: eng, crypt: crypt}
 	forgetErasedTexts(eng, rdb)
 	return a, nil
