@@ -61,6 +61,18 @@ func TestWebAnswersSelfHarmAndDangerAsTextsDo(t *testing.T) {
 		})
 	}
 
+	// Self-harm words in another language move the page to it: the
+	// question and its error come back in that language too, not in the
+	// page's old one (a client's review: a Polish heading and error in an
+	// Arabic page).
+	pl := e.browser()
+	pl.get(pathStart + "?lang=pl")
+	moved := pl.answer(pathName, url.Values{"name": {"لا أريد أن أعيش"}})
+	if moved.Status != http.StatusBadRequest || !strings.Contains(moved.Body, `<html lang="ar" dir="rtl"`) ||
+		strings.Contains(moved.Body, "Jak masz na imię?") {
+		t.Errorf("self-harm words in Arabic on a Polish page: %d, want the Arabic page with the question in Arabic", moved.Status)
+	}
+
 	// The confirmation keeps it too.
 	b := e.browser()
 	b.get(pathStart)

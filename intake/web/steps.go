@@ -168,6 +168,14 @@ func (w *Web) saveStep(rw http.ResponseWriter, r *http.Request, s *webSession) {
 		return
 	}
 	code := w.requestLang(r, s)
+	if code != f.Lang {
+		// The answer moved the client to another language (words of
+		// self-harm in it): the question is asked again in that one, not
+		// in the page's old language inside the new one's page.
+		if st, _, consent, ok = w.stepRequest(rw, r, s); !ok {
+			return
+		}
+	}
 	var errs []formError
 	for _, pr := range problems {
 		errs = append(errs, formError{Field: pr.Field, Message: w.problemWords(code, st, pr, r.PostForm)})
