@@ -21,6 +21,10 @@ WHERE c.erased_at IS NULL
 ORDER BY c.id
 LIMIT $2`
 
+// sqlPruneWebTextCounts drops the web form's text counts of days before
+// $1 (a day before today in any zone).
+const sqlPruneWebTextCounts = `DELETE FROM web_text_counts WHERE day < $1`
+
 // RetentionResult is what a retention run did (or, in a dry run, would do).
 type RetentionResult struct {
 	Months  int
@@ -46,6 +50,14 @@ func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResu
 		return RetentionResult{}, err
 	}
 	res := RetentionResult{Months: dp.RetentionMonths, DryRun: dryRun}
+	if !dryRun {
+		// A phone's count of texts the web form caused serves only its
+		// day's cap: older days' go, with the phone hashes they keep.
+		yesterday := e.clock.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+		if _, err := e.pool.Exec(ctx, sqlPruneWebTextCounts, yesterday); err != nil {
+			return res, fmt.Errorf("retention: prune the web form's text counts: %w", err)
+		}
+	}
 	if dp.RetentionMonths == 0 {
 		return res, nil
 	}

@@ -69,3 +69,56 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 		t.Error("bad settings accepted")
 	}
 }
+
+// A data protection review: the web form's daily count of texts to a
+// number kept the number's hash for good, past erasure. The retention run
+// drops past days' counts, and erasing a client drops their phone's.
+func TestWebTextCountsDoNotOutliveTheirDayOrTheClient(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("web-counts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := env.Engine.ClientDetailsFor(ctx, res.Referral.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := env.Engine.Crypter().PhoneHash(c.Phone)
+	other := env.Engine.Crypter().PhoneHash("+447700900999")
+	now := env.Clock.Now()
+	for _, at := range []time.Time{now.AddDate(0, 0, -3), now} {
+		if _, err := env.Engine.AllowWebText(ctx, env.Pool, other, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := env.Pool.Exec(ctx, `INSERT INTO web_text_counts (phone_hash, day, n) VALUES ($1, $2, 1)`,
+		other, now.AddDate(0, 0, -5).Format(time.DateOnly)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Engine.AllowWebText(ctx, env.Pool, theirs, now); err != nil {
+		t.Fatal(err)
+	}
+	count := func(hash []byte) (n int) {
+		t.Helper()
+		if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM web_text_counts WHERE phone_hash = $1`, hash).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := env.Engine.ApplyRetention(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(other); n != 1 {
+		t.Errorf("after the retention run the other number has %d days of counts, want today's alone", n)
+	}
+	if err := env.Engine.EraseClient(ctx, res.Referral.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(theirs); n != 0 {
+		t.Errorf("after erasure the client's phone still has %d counts", n)
+	}
+	if n := count(other); n != 1 {
+		t.Errorf("erasing one client took another number's count (%d left)", n)
+	}
+}
