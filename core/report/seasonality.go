@@ -149,6 +149,9 @@ func seasonYears(from, to, thisYear int, counts map[[2]int]int64, shown func(y i
 			years = append(years, seasonYear{y, shown(y)})
 		}
 		var notes []string
+		if from > thisYear {
+			notes = append(notes, fmt.Sprintf("These dates begin in %d, which has not begun: there are no figures yet.", from))
+		}
 		if last < to {
 			later := strconv.Itoa(last + 1)
 			if last+1 < to {
@@ -251,11 +254,12 @@ func (q *reportQuery) partialDays(first, last time.Time) string {
 	if q.f.To.Before(to) {
 		to = q.f.To
 	}
-	soFar := false
+	// A period that ends today is not over either: its figure is so far.
+	soFar := !today.After(to)
 	if today.Before(to) {
-		to, soFar = today, true
+		to = today
 	}
-	if to.Before(from) || (from.Equal(first) && to.Equal(last)) {
+	if to.Before(from) || (!soFar && from.Equal(first) && to.Equal(last)) {
 		return ""
 	}
 	text := daysText(from, to)

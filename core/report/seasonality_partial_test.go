@@ -25,11 +25,16 @@ func TestSeasonalityYearsAndPartialPeriods(t *testing.T) {
 		partial          map[string]string // row → what the Partial column says
 	}{
 		{"seasonality-monthly", "2025-12-30", "2026-11-20", []string{"2025", "2026"},
-			map[string]string{"Dec": "2025: 30–31 Dec", "Jan": "", "Oct": "", "Nov": "2026: 1–20 Nov"}},
+			// Dates ending today: today is not over, so its period is
+			// "so far" (a funder's review: a week ending today read as
+			// whole).
+			map[string]string{"Dec": "2025: 30–31 Dec", "Jan": "", "Oct": "", "Nov": "2026: 1–20 Nov so far"}},
 		{"seasonality-monthly", "2026-01-01", "2026-11-30", []string{"2026"},
 			map[string]string{"Jan": "", "Nov": "2026: 1–20 Nov so far", "Dec": ""}},
 		{"seasonality-weekly", "2025-12-06", "2026-11-20", []string{"2025", "2026"},
-			map[string]string{"49": "2025: 6–7 Dec", "50": "", "1": "", "47": "2026: 16–20 Nov"}},
+			map[string]string{"49": "2025: 6–7 Dec", "50": "", "1": "", "47": "2026: 16–20 Nov so far"}},
+		{"seasonality-weekly", "2026-11-01", "2026-11-22", []string{"2026"},
+			map[string]string{"46": "", "47": "2026: 16–20 Nov so far"}},
 	} {
 		f := testFilter{from: tc.from, to: tc.to}.filter()
 		r, err := rp.Run(ctx, tc.report, f, report.Viewer{Network: true})
@@ -63,6 +68,21 @@ func TestSeasonalityYearsAndPartialPeriods(t *testing.T) {
 			if want := strings.HasPrefix(row, tc.years[0]+":"); ok && (pt["partial"] == true) != want {
 				t.Errorf("%s: JSON point %v of %s: partial %v, want %v", name, pt["label"], tc.years[0], pt["partial"], want)
 			}
+		}
+	}
+}
+
+// A funder's review: dates wholly in a year not begun gave an empty
+// column with no word why. The report says the dates have not begun.
+func TestSeasonalityOfAYearNotBegunSaysSo(t *testing.T) {
+	_, rp := seededReports(t) // today is 20 Nov 2026
+	for _, name := range []string{"seasonality-monthly", "seasonality-weekly"} {
+		r, err := rp.Run(context.Background(), name, testFilter{from: "2027-01-01", to: "2027-12-31"}.filter(), report.Viewer{Network: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "2027, which has not begun") }) {
+			t.Errorf("%s for 2027: notes %q, want one saying 2027 has not begun", name, r.Notes)
 		}
 	}
 }
