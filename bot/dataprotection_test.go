@@ -88,6 +88,11 @@ func TestWithdrawFromTheStaffWeb(t *testing.T) {
 	if resp.StatusCode == http.StatusOK || strings.Contains(body, "Morag") {
 		t.Errorf("details after withdrawal: %d", resp.StatusCode)
 	}
+	// The referral's page no longer offers a withdrawal (a data
+	// protection review: it did, and pressing it said it was done).
+	if _, page := ailsa.get(base); strings.Contains(page, base+"/withdraw") || !strings.Contains(page, "The client has withdrawn their consent") {
+		t.Errorf("after the withdrawal the page still offers one, or does not say it was made")
+	}
 	// Withdrawing twice says it is already done.
 	resp, _ = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {"again"}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusConflict {

@@ -46,6 +46,9 @@ type formValues struct{ Reason, Feedback, Agency, Action string }
 
 // page is everything any inbox page shows.
 type page struct {
+	// ConsentGone: the client withdrew the consent this referral was
+	// made under, or was erased: no withdrawal is left to record.
+	ConsentGone bool
 	Title   string
 	Message string
 	// Unsaved is what the member of staff wrote with an action that was

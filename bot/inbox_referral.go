@@ -134,8 +134,13 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		b.failed(w, &s, err)
 		return
 	}
+	standing, err := b.engine.MayReferOn(ctx, ref) // the consent stands and the client is not erased
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
 	item := cardItem{cardView: v, CSRF: s.csrf, WhyRequired: whyRequired}
-	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Form: f.values, Message: left}
+	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Form: f.values, Message: left, ConsentGone: !standing}
 	if f.err != "" {
 		// Refused as a whole: what was written goes back to its writer.
 		p.Unsaved = f.values.Feedback
