@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -153,6 +154,14 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	}
 	if f.done != "" {
 		p.Done, p.DoneRef = f.done, ref.Reference
+	}
+	if p.Done == "referred" {
+		// A referral made to an agency marked at capacity (core sends it
+		// all the same): said, as an assignment there is.
+		if full, err := b.assignedFull(ctx, ref); err == nil && full != nil {
+			p.Message = strings.TrimSpace(fmt.Sprintf("%s is marked %s, so the client may wait longer there; to send them elsewhere instead, cancel it below and refer them again. %s",
+				full.Agency, full.Mark, p.Message))
+		}
 	}
 	if f.kept {
 		p.Message = strings.TrimSpace(p.Message + " " + sayWeb("web.consent.kept", consentVerb(ref)))
