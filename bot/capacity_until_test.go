@@ -28,6 +28,16 @@ func TestInboxPublishesCapacityDate(t *testing.T) {
 	if code, body := post(url.Values{"date": {future}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "not marked at capacity") {
 		t.Fatalf("date while taking referrals: %d\n%s", code, body)
 	}
+	// A note past the form's 500 characters (sent by something other
+	// than the page): the inbox again, the note kept, its problem beside
+	// it (a coordinator's review: a page of its own, the note lost).
+	long := strings.Repeat("Two advisers off sick. ", 30)
+	resp, body := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {long}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="capacity-note-error"`) ||
+		!strings.Contains(body, `value="`+long+`"`) || !strings.Contains(body, `href="#capacity-note"`) {
+		t.Errorf("a note too long: %d, want the inbox with the note kept and its problem beside it:\n%s", resp.StatusCode, body)
+	}
+	summaryLinksLand(t, "a capacity note too long", body)
 	if resp, _ := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {"Two advisers off sick"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("capacity on: %d", resp.StatusCode)
 	}

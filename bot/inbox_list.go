@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -36,6 +38,9 @@ type inboxView struct {
 	// CapacityDate is the date typed into the capacity form when it came
 	// back refused (Invalid["capacity-until"] says why).
 	CapacityDate string
+	// CapacityNoteTyped is the note typed into the capacity form when it
+	// came back refused (Invalid["capacity-note"] says why).
+	CapacityNoteTyped string
 	// AssignedFull: the referral just assigned (Done "assign") went to
 	// an agency marked at capacity, which the confirmation says.
 	AssignedFull *assignedAtCapacity
@@ -52,7 +57,7 @@ func (b *Bot) inbox(w http.ResponseWriter, r *http.Request, s session) {
 func (b *Bot) showInbox(w http.ResponseWriter, r *http.Request, s session, refused inboxView) {
 	ctx := r.Context()
 	v := inboxView{chrome: chrome{Title: "Inbox", Staff: &s.staff, CSRF: s.csrf, Errors: refused.Errors, Invalid: refused.Invalid},
-		Coordinator: s.staff.Actor().Coordinates(), CapacityDate: refused.CapacityDate}
+		Coordinator: s.staff.Actor().Coordinates(), CapacityDate: refused.CapacityDate, CapacityNoteTyped: refused.CapacityNoteTyped}
 	if d := r.URL.Query().Get("done"); doneActions[d] {
 		v.Done = d
 		if ref := r.URL.Query().Get("ref"); referenceRe.MatchString(ref) {
@@ -175,7 +180,22 @@ func (b *Bot) refused(w http.ResponseWriter, r *http.Request, s session, err err
 // setCapacityForm handles the inbox's capacity form, as `/onward capacity`.
 func (b *Bot) setCapacityForm(w http.ResponseWriter, r *http.Request, s session) {
 	on := r.PostFormValue("at_capacity") == "on"
-	if err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, r.PostFormValue("note")); err != nil {
+	err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, r.PostFormValue("note"))
+	var invalid *core.ValidationError
+	if errors.As(err, &invalid) && on {
+		// Beside the note, with what was typed kept (the page's limit
+		// stops a browser; this answers anything else that sends more).
+		const field = "capacity-note"
+		msgs := make([]string, len(invalid.Fields))
+		for i, f := range invalid.Fields {
+			msgs[i] = sentence(f.Message)
+		}
+		msg := strings.Join(msgs, " ")
+		b.showInbox(w, r, s, inboxView{CapacityNoteTyped: r.PostFormValue("note"), chrome: chrome{
+			Errors: []fieldProblem{{Field: field, Message: msg}}, Invalid: map[string]string{field: msg}}})
+		return
+	}
+	if err != nil {
 		b.refused(w, r, s, err)
 		return
 	}
