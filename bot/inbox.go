@@ -49,8 +49,8 @@ type page struct {
 	// ConsentGone: the client withdrew the consent this referral was
 	// made under, or was erased: no withdrawal is left to record.
 	ConsentGone bool
-	Title   string
-	Message string
+	Title       string
+	Message     string
 	// Unsaved is what the member of staff wrote with an action that was
 	// refused as a whole (someone else acted first), shown back so it is
 	// not lost: a note or feedback learned from the client.
