@@ -83,6 +83,10 @@ func runAgency(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "%s is off Slack: its referrals appear in the staff web inbox.\n", a.Name)
 	} else {
 		fmt.Fprintf(stdout, "%s's referral cards will be posted in %s.\n", a.Name, fs.Arg(2))
+		if cfg, err := loadDBConfig(); err == nil && !cfg.SlackEnabled() {
+			fmt.Fprintln(stdout, "Slack is not configured in these settings (ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET): "+
+				"cards are posted once the server has them; until then its referrals reach it in the staff web inbox and by email.")
+		}
 	}
 	return nil
 }

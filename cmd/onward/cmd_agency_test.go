@@ -27,6 +27,11 @@ func TestAgencyAndStaffCommands(t *testing.T) {
 	if a, _ := env.Engine.Agency(ctx, cab.ID); a.SlackChannelID != "C0KIRKCAB" {
 		t.Fatalf("channel %q, want C0KIRKCAB", a.SlackChannelID)
 	}
+	// With no Slack in the settings it says so (an on-call review: it
+	// promised cards that no server would post).
+	if !strings.Contains(out.String(), "Slack is not configured in these settings") {
+		t.Errorf("slack-channel with Slack off:\n%s\nwant it said", out.String())
+	}
 	out.Reset()
 	if err := runAgency(ctx, []string{"list"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "C0KIRKCAB") {
 		t.Fatalf("list = %v:\n%s", err, out.String())

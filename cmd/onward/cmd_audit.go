@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -41,12 +42,14 @@ func (f *files) String() string     { return fmt.Sprint(*f) }
 func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// Each verb's flags are listed with its own --help (`onward audit
+	// verify --help`), not under an empty "Flags:" here.
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		fmt.Fprint(stdout, auditUsage)
+		fmt.Fprint(stdout, strings.TrimSuffix(auditUsage, "Flags:\n"))
 		return flag.ErrHelp
 	}
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
-		fmt.Fprint(stderr, auditUsage)
+		fmt.Fprint(stderr, strings.TrimSuffix(auditUsage, "Flags:\n"))
 		return errors.New("say `onward audit verify` or `onward audit checkpoint`")
 	}
 	verb := args[0]

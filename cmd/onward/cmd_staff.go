@@ -55,7 +55,7 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "login-link" {
 		fs.Usage()
-		return errors.New("say `onward staff add …`, `onward staff list` or `onward staff login-link EMAIL`")
+		return errors.New("say `onward staff add …`, `list`, `login-link EMAIL`, `deactivate EMAIL`, `reactivate EMAIL` or `move --agency SLUG EMAIL`")
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {
