@@ -176,6 +176,34 @@ func openDB(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
+// closeAtExitWithin bounds how long a process that is stopping waits for
+// its connections to close: a PostgreSQL that hangs holds a pool's close
+// until its queries give up, which would stretch a stop well past
+// ONWARD_SHUTDOWN_GRACE.
+const closeAtExitWithin = 3 * time.Second
+
+// CloseAtExit is Close for a process about to exit: it waits at most
+// closeAtExitWithin, then says so and returns; the process's exit closes
+// what is left.
+func (a *app) CloseAtExit() {
+	closeWithin(a.log, closeAtExitWithin, a.Close)
+}
+
+// closeWithin runs closeFn and waits at most d for it, logging when it
+// gave up waiting.
+func closeWithin(log *slog.Logger, d time.Duration, closeFn func()) {
+	done := make(chan struct{})
+	go func() {
+		closeFn()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		log.Warn("connections to PostgreSQL or Redis did not close in time; exiting without waiting for them", "waited", d.String())
+	}
+}
+
 func (a *app) Close() {
 	a.engine.Close()
 	a.rdb.Close()

@@ -40,7 +40,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.CloseAtExit()
 	logMetricsOff(a.cfg, a.log)
 	return serveHTTP(ctx, a, *worker, nil, newStartState())
 }

@@ -38,7 +38,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer a.CloseAtExit()
 	cfg, log := a.cfg, a.log
 	w, err := newNotifyWorker(a)
 	if err != nil {
