@@ -33,3 +33,21 @@ func TestReferringToAnAgencyAtCapacitySaysSo(t *testing.T) {
 		t.Errorf("the page after referring to an agency at capacity does not say so")
 	}
 }
+
+// A coordinator's review: a refer form whose hidden client had been
+// changed to one the adviser may not find said "That referral no longer
+// exists". It names the client, beside the box to find one again.
+func TestReferringAClientNotFoundSaysSo(t *testing.T) {
+	tb := newTestBot(t)
+	c := tb.signedIn(tb.Net.Adviser)
+	_, page := c.get("/staff/refer")
+	key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	for _, client := range []string{"999999"} {
+		resp, body := c.post("/staff/refer", url.Values{"csrf": {c.csrf}, "key": {key}, "client": {client},
+			"needs": {"housing"}, "agency": {strconv.FormatInt(int64(tb.Net.Housing), 10)}, "consent": {"yes"}, "step": {"send"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "The client chosen is not one you can refer") ||
+			strings.Contains(body, "no longer exists") || !strings.Contains(body, `href="#find_phone"`) {
+			t.Errorf("client %s: %d, want the client named as not found beside the box to find one", client, resp.StatusCode)
+		}
+	}
+}

@@ -111,6 +111,7 @@ var referWebFields = map[string]string{
 	"needs": "needs", "receiving agency": "agency", "client's consent": "consent",
 	"consent wording version": "consent", "why it is a crisis": "crisis_reason", "parent": "name",
 	"who the client agreed may see their details": "scope", "find_phone": "find_phone", "find_reference": "find_reference",
+	"client": "find_phone",
 }
 
 // referMessages are the page's own words for a field left empty, in place

@@ -186,7 +186,10 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 		return 0, err
 	}
 	if !ok && in.Parent == 0 {
-		return 0, fmt.Errorf("client for staff referral: %w", ErrNotFound)
+		// A client the member of staff may not find (or none at all), the
+		// same words for both: never "that referral no longer exists".
+		return 0, &ValidationError{Fields: []FieldError{{Field: "client",
+			Message: "The client chosen is not one you can refer: find them again by their phone number or a reference"}}}
 	}
 	c, err := e.ClientDetailsFor(ctx, id)
 	if err != nil {
