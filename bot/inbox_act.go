@@ -87,6 +87,14 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	if err == nil {
 		res, err = b.engine.Act(ctx, req)
 	}
+	var conflict *core.ConflictError
+	if errors.As(err, &conflict) {
+		// A form naming a version the referral never had (one changed by
+		// hand) is no race lost: nobody "changed it first".
+		if cur, cerr := b.engine.Referral(ctx, id); cerr == nil && version > cur.Version {
+			err = errStaleForm
+		}
+	}
 	if err != nil {
 		status, title, msg := b.webAnswer(ctx, err)
 		if status == http.StatusInternalServerError {

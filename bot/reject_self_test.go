@@ -28,3 +28,20 @@ func TestRejectingAClientsOwnReferralSaysWhereItGoes(t *testing.T) {
 		t.Errorf("after rejecting a client's own referral (%s) the page does not say where it goes:\n%s", to, page)
 	}
 }
+
+// A coordinator's review: a form whose version was changed by hand to one
+// the referral never had said "Already changed by Onward", a race that
+// never happened. It is answered as a form out of date.
+func TestAFormNamingAVersionNeverHadIsOutOfDate(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("version-never-had", false)
+	c := tb.signedIn(tb.Net.Adviser)
+	resp, body := c.post(fmt.Sprintf("/staff/referrals/%s/accept", r.Reference), url.Values{"csrf": {c.csrf},
+		"version": {strconv.Itoa(r.Version + 998)}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "That form was out of date") || strings.Contains(body, "Already changed by") {
+		t.Errorf("accept with a version the referral never had: %d, want it answered as a form out of date", resp.StatusCode)
+	}
+	if got := tb.referral(r.ID); got.Status != r.Status {
+		t.Errorf("the referral changed: %s", got.Status)
+	}
+}
