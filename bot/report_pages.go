@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -310,6 +311,20 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 // reportExport downloads a report as CSV or JSON, suppressed exactly as
 // the page is, or, with publish=1, marked for publication: small numbers
 // suppressed whoever asks.
+// exportRefused answers a download refused in the download's own kind:
+// JSON for a JSON link ({"error": why}), plain text for a CSV one, so a
+// script fetching the figures reads why rather than a page.
+func exportRefused(w http.ResponseWriter, format string, status int, why string) {
+	if format != "json" {
+		http.Error(w, why, status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": why})
+}
+
 func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 	name, format := r.PathValue("name"), r.PathValue("format")
 	spec, ok := report.Lookup(name)
@@ -318,12 +333,12 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	if !reportOffered(s.staff, name) {
-		b.networkOnly(w, s, spec)
+		exportRefused(w, format, http.StatusForbidden, sayWeb("web.report.network", spec.Title))
 		return
 	}
 	f, _, err := b.reportFilter(r, s)
 	if msg := (errBadFilter{}); errors.As(err, &msg) {
-		http.Error(w, msg.msg, http.StatusBadRequest)
+		exportRefused(w, format, http.StatusBadRequest, msg.msg)
 		return
 	} else if err != nil {
 		b.failed(w, &s, err)
@@ -336,7 +351,7 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 	case "1":
 		viewer = viewer.Published()
 	default:
-		http.Error(w, "publish must be 1 (for publication) or left out.", http.StatusBadRequest)
+		exportRefused(w, format, http.StatusBadRequest, "publish must be 1 (for publication) or left out.")
 		return
 	}
 	rep, err := b.reports().Run(r.Context(), name, f, viewer)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -324,12 +325,25 @@ func TestAdvisersReportsAreTheirOwn(t *testing.T) {
 	if _, body := c.get("/staff/reports"); strings.Contains(body, `href="/staff/reports/texts?`) || !strings.Contains(body, `href="/staff/reports/outcomes?`) {
 		t.Error("an adviser's list of reports should leave out the network's texts report, and only it")
 	}
+	const networks = "is counted for the whole network, not for one agency, so the network's coordinators read it"
 	for _, path := range []string{"/staff/reports/texts?from=2025-12-06&to=2026-11-23", "/staff/reports/texts/csv", "/staff/reports/texts/json"} {
 		resp, body := c.get(path)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "is counted for the whole network, not for one agency, so the network&#39;s coordinators read it") ||
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(html.UnescapeString(body), networks) ||
 			strings.Contains(body, "clear those filters") {
 			t.Errorf("an adviser's %s: %d, want 403 saying the report is the network's and coordinators read it", path, resp.StatusCode)
 		}
+	}
+	// A download is refused in its own kind (a coordinator's review: an
+	// HTML page answered a JSON link): JSON with the reason, or text.
+	resp, body := c.get("/staff/reports/texts/json")
+	var refused struct{ Error string }
+	if err := json.Unmarshal([]byte(body), &refused); err != nil || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") ||
+		!strings.Contains(refused.Error, networks) {
+		t.Errorf("the JSON download refused: %s %q (%v), want JSON saying why", resp.Header.Get("Content-Type"), body, err)
+	}
+	if resp, body := c.get("/staff/reports/outcomes/json?from=nonsense"); resp.StatusCode != http.StatusBadRequest ||
+		json.Unmarshal([]byte(body), &refused) != nil || refused.Error == "" {
+		t.Errorf("the JSON download with a bad date: %d %q, want 400 in JSON", resp.StatusCode, body)
 	}
 	for _, agency := range []string{"nope", "kc-welfare-rights"} {
 		resp, body := c.get("/staff/reports/outcomes?agency=" + agency)
