@@ -199,3 +199,17 @@ func TestRetentionSaysWhenNoPeriodIsSet(t *testing.T) {
 		t.Error("serve's worker does not apply retention")
 	}
 }
+
+// An on-call review: `onward directory import` ran every problem of a
+// feed together on one line. A refusal naming several fields says each
+// on a line of its own.
+func TestSeveralFieldProblemsAreALineEach(t *testing.T) {
+	var out bytes.Buffer
+	printError(&out, "directory", &core.ValidationError{Fields: []core.FieldError{
+		{Field: "services[0].name", Message: "service 1 has no name"},
+		{Field: "services[3].url", Message: "service 4's url is not a web address"}}})
+	want := "onward directory: 2 problems:\n  - service 1 has no name\n  - service 4's url is not a web address\n"
+	if out.String() != want {
+		t.Errorf("printed\n%s\nwant\n%s", out.String(), want)
+	}
+}

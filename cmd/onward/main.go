@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/onward-network/onward/cmd/onward/localsvc"
+	"github.com/onward-network/onward/core"
 )
 
 // command is one subcommand.
@@ -126,8 +127,17 @@ func printError(w io.Writer, name string, err error) {
 }
 
 // problems are err's messages, one line each: the parts of an
-// errors.Join (nested ones too), or err's own message on one line.
+// errors.Join (nested ones too), the fields of a core.ValidationError
+// that has several (a feed imported with a problem in each of several
+// services), or err's own message on one line.
 func problems(err error) []string {
+	if ve, ok := err.(*core.ValidationError); ok && len(ve.Fields) > 1 {
+		lines := make([]string, len(ve.Fields))
+		for i, f := range ve.Fields {
+			lines[i] = oneLine(f.Message)
+		}
+		return lines
+	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var parts, texts []string
 		for _, e := range j.Unwrap() {
