@@ -232,3 +232,29 @@ func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 		t.Errorf("erasure audited %d times with %q, want once with its code", erased, why)
 	}
 }
+
+// Once the client withdrew consent a completion cannot be undone into an
+// open referral (core refuses it), so the referral's page no longer
+// offers the undo, nor to refer the client on.
+func TestNoUndoOfferedAfterAWithdrawal(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	r := tb.selfReferral("no-undo", false)
+	for _, a := range []core.Action{core.ActionAccept, core.ActionContact, core.ActionComplete} {
+		if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: a, Actor: tb.Net.Adviser.Actor(),
+			Outcome: core.OutcomeHelpGiven}); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	ailsa := tb.signedIn(tb.Net.Adviser)
+	base := "/staff/referrals/" + r.Reference
+	if _, page := ailsa.get(base); !strings.Contains(page, base+"/reopen") {
+		t.Fatal("a completion just made offers no undo: the test shows nothing")
+	}
+	if _, err := tb.Engine.WithdrawByReference(ctx, r.Reference, core.ClientActor, "sms", "SMno-undo"); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := ailsa.get(base); strings.Contains(page, base+"/reopen") || strings.Contains(page, "/staff/refer?from="+r.Reference) {
+		t.Error("after the withdrawal the page still offers to undo the completion or to refer the client on")
+	}
+}

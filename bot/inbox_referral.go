@@ -124,24 +124,20 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 	// What the page offers depends on who is looking: core's rules say
 	// what this person may do, and whether they may see the client.
 	by := s.staff.Actor()
-	mayDisclose, _, err := b.engine.MayDiscloseClient(ctx, ref, by)
+	disclosure, err := b.engine.Disclosure(ctx, ref, by)
 	if err != nil {
 		b.failed(w, &s, err)
 		return
 	}
+	mayDisclose := disclosure.May
 	v.Buttons = webButtons(ref, kind, by, mayDisclose)
 	left, whyRequired, err := b.leftNetwork(ctx, ref, by, &v)
 	if err != nil {
 		b.failed(w, &s, err)
 		return
 	}
-	standing, err := b.engine.MayReferOn(ctx, ref) // the consent stands and the client is not erased
-	if err != nil {
-		b.failed(w, &s, err)
-		return
-	}
 	item := cardItem{cardView: v, CSRF: s.csrf, WhyRequired: whyRequired}
-	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Form: f.values, Message: left, ConsentGone: !standing}
+	p := page{Staff: &s.staff, CSRF: s.csrf, Card: &item, Error: f.err, Form: f.values, Message: left, ConsentGone: disclosure.Withheld}
 	if f.err != "" {
 		// Refused as a whole: what was written goes back to its writer.
 		p.Unsaved = f.values.Feedback
@@ -193,17 +189,15 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 		}
 		return strings.Compare(a.Field, b.Field)
 	})
+	// A completion is not undone into an open referral once the client's
+	// details are withheld (core refuses it).
 	p.Undo = ref.Allowed(core.ActionReopen) && ref.Undoable(b.clock.Now()) &&
-		ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID
+		ref.ToAgencyID != nil && *ref.ToAgencyID == s.staff.AgencyID && !disclosure.Withheld
 	p.CloseTriage = ref.InTriage() && s.staff.Actor().Coordinates() && ref.Allowed(core.ActionCancel)
-	if !ref.InTriage() && mayDisclose {
-		// Referring on copies the client's details into a new referral:
-		// offered only to someone who may see them now.
-		if p.ReferOn, err = b.engine.MayReferOn(ctx, ref); err != nil {
-			b.failed(w, &s, err)
-			return
-		}
-	}
+	// Referring on copies the client's details into a new referral:
+	// offered only to someone who may see them now (which the rule says
+	// no one may once they are withheld).
+	p.ReferOn = !ref.InTriage() && mayDisclose
 	if p.Story, err = b.story(ctx, ref, v, by); err != nil {
 		b.failed(w, &s, err)
 		return

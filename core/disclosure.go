@@ -160,6 +160,21 @@ type DisclosureFacts struct {
 	ReferrerDetailsDays int  // DataProtection.ReferrerDetailsDays
 }
 
+// Withheld reports whether the client's details go to nobody any more,
+// whoever asks, and why: they withdrew the consent the referral was made
+// under, or were erased. Their details, completion note and crisis
+// reasons, a refer-on from the referral and undoing its completion all
+// stop here (their own subject access export aside).
+func (f DisclosureFacts) Withheld() (bool, string) {
+	switch {
+	case f.Erased:
+		return true, "the client's details were erased"
+	case f.ConsentWithdrawn:
+		return true, "the client withdrew consent to share their details"
+	}
+	return false, ""
+}
+
 // MayDisclose reports whether the actor may see the client's details on
 // this referral, and if not, why, in plain words. It is the one rule every
 // channel (Slack, staff web, partner API, exports) asks:
@@ -178,10 +193,9 @@ func (a Actor) MayDisclose(r Referral, f DisclosureFacts) (bool, string) {
 		return true, ""
 	case !a.MaySee(r):
 		return false, "only staff of the agencies on this referral, or a coordinator, can see it"
-	case f.Erased:
-		return false, "the client's details were erased"
-	case f.ConsentWithdrawn:
-		return false, "the client withdrew consent to share their details"
+	}
+	if withheld, why := f.Withheld(); withheld {
+		return false, why
 	}
 	holds := r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID
 	referred := r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID
@@ -212,8 +226,13 @@ CROSS JOIN network_settings n
 WHERE r.id = $1`
 
 func (e *Engine) disclosureFacts(ctx context.Context, r Referral) (DisclosureFacts, error) {
+	return e.disclosureFactsIn(ctx, e.pool, r)
+}
+
+// disclosureFactsIn is disclosureFacts read through db (a transaction).
+func (e *Engine) disclosureFactsIn(ctx context.Context, db DB, r Referral) (DisclosureFacts, error) {
 	f := DisclosureFacts{Now: e.clock.Now()}
-	err := e.pool.QueryRow(ctx, sqlDisclosureFacts, r.ID).Scan(&f.ConsentWithdrawn, &f.ConsentCovers, &f.Erased, &f.ReferrerDetailsDays)
+	err := db.QueryRow(ctx, sqlDisclosureFacts, r.ID).Scan(&f.ConsentWithdrawn, &f.ConsentCovers, &f.Erased, &f.ReferrerDetailsDays)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return f, ErrNoNetwork
 	}
@@ -223,16 +242,36 @@ func (e *Engine) disclosureFacts(ctx context.Context, r Referral) (DisclosureFac
 	return f, nil
 }
 
+// Disclosure is what the disclosure rule says of a referral to one
+// viewer: whether they may see the client's details (May, and Why not),
+// and whether the details go to nobody at all now (Withheld: consent
+// withdrawn or the client erased).
+type Disclosure struct {
+	May      bool
+	Why      string
+	Withheld bool
+}
+
+// Disclosure answers the disclosure rule for r and by from one read of its
+// facts, without disclosing anything or recording anything: for a page
+// deciding what to offer.
+func (e *Engine) Disclosure(ctx context.Context, r Referral, by Actor) (Disclosure, error) {
+	f, err := e.disclosureFacts(ctx, r)
+	if err != nil {
+		return Disclosure{}, err
+	}
+	d := Disclosure{}
+	d.May, d.Why = by.MayDisclose(r, f)
+	d.Withheld, _ = f.Withheld()
+	return d, nil
+}
+
 // MayDiscloseClient reports whether the actor may see the client's details
 // on the referral, without disclosing them or recording anything: for
 // deciding whether to offer a "View details" button.
 func (e *Engine) MayDiscloseClient(ctx context.Context, r Referral, by Actor) (bool, string, error) {
-	f, err := e.disclosureFacts(ctx, r)
-	if err != nil {
-		return false, "", err
-	}
-	ok, why := by.MayDisclose(r, f)
-	return ok, why, nil
+	d, err := e.Disclosure(ctx, r, by)
+	return d.May, d.Why, err
 }
 
 // DiscloseClient returns the client's details as given with a referral to

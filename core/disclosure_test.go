@@ -305,8 +305,8 @@ func TestNoReferOnAfterWithdrawal(t *testing.T) {
 		return env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: key, By: n.WelfareAdviser.Actor(), Parent: first.ID,
 			Needs: []core.Need{core.NeedHousing}, ToAgency: n.CAB, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
 	}
-	if ok, err := env.Engine.MayReferOn(ctx, first); err != nil || !ok {
-		t.Fatalf("before the withdrawal MayReferOn = %v, %v; want true", ok, err)
+	if d, err := env.Engine.Disclosure(ctx, first, n.WelfareAdviser.Actor()); err != nil || d.Withheld || !d.May {
+		t.Fatalf("before the withdrawal the disclosure rule says %+v, %v; want the details shown to the holder", d, err)
 	}
 	if _, err := on("refer-on-before"); err != nil {
 		t.Fatalf("refer on before the withdrawal: %v", err)
@@ -314,8 +314,8 @@ func TestNoReferOnAfterWithdrawal(t *testing.T) {
 	if _, err := env.Engine.WithdrawByReference(ctx, first.Reference, n.Coordinator.Actor(), "web", "phone call"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := env.Engine.MayReferOn(ctx, first); err != nil || ok {
-		t.Fatalf("after the withdrawal MayReferOn = %v, %v; want false", ok, err)
+	if d, err := env.Engine.Disclosure(ctx, first, n.WelfareAdviser.Actor()); err != nil || !d.Withheld || d.May {
+		t.Fatalf("after the withdrawal the disclosure rule says %+v, %v; want the details withheld from everyone", d, err)
 	}
 	before := countReferrals(t, env)
 	var deniedBefore int

@@ -78,11 +78,8 @@ func (e *Engine) OutcomeNoteReadable(ctx context.Context, r Referral, by Actor) 
 	if err != nil {
 		return false, "", err
 	}
-	switch {
-	case f.Erased:
-		return false, "the client's details were erased", nil
-	case f.ConsentWithdrawn:
-		return false, "the client withdrew consent to share their details", nil
+	if withheld, why := f.Withheld(); withheld {
+		return false, why, nil
 	}
 	return true, "", nil
 }

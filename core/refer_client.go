@@ -95,31 +95,17 @@ func (e *Engine) FindClient(ctx context.Context, by Actor, phone, reference stri
 	return FoundClient{ID: id, Name: c.Name, District: c.District, Town: c.Town}, nil
 }
 
-// MayReferOn reports whether the client of referral r may be referred on
-// from it. A client who withdrew consent, or was erased, has their details
-// shared with nobody from then on: not copied into a new referral either,
-// whatever the member of staff ticks. It does not say whether a given
-// member of staff may: MayReferOnBy does, as StaffRefer asks.
-func (e *Engine) MayReferOn(ctx context.Context, r Referral) (bool, error) {
-	f, err := e.disclosureFacts(ctx, r)
-	if err != nil {
-		return false, err
-	}
-	return !f.ConsentWithdrawn && !f.Erased, nil
-}
-
 // MayReferOnBy reports whether the member of staff by may refer the
-// client of r on from it, as StaffRefer will ask: MayReferOn, and they may
-// see the client's details on r now (MayDisclose). Staff pages should ask
-// it before offering "Refer this client on".
+// client of r on from it, as StaffRefer will ask: they may see the
+// client's details on r now (MayDisclose, which no one may once the
+// client withdrew consent or was erased: a refer-on would copy them).
+// Staff pages should ask it before offering "Refer this client on".
 func (e *Engine) MayReferOnBy(ctx context.Context, r Referral, by Actor) (bool, error) {
 	f, err := e.disclosureFacts(ctx, r)
 	if err != nil {
 		return false, err
 	}
-	if f.ConsentWithdrawn || f.Erased {
-		return false, nil
-	}
+	// MayDisclose already says no once the details are withheld.
 	ok, _ := by.MayDisclose(r, f)
 	return ok, nil
 }
@@ -168,8 +154,8 @@ func (e *Engine) existingClient(ctx context.Context, in *StaffReferral) (ClientI
 		if err != nil {
 			return 0, err
 		}
-		if f.ConsentWithdrawn || f.Erased {
-			e.refusedReferOn(ctx, p, in.By, "the client withdrew consent to share their details")
+		if withheld, why := f.Withheld(); withheld {
+			e.refusedReferOn(ctx, p, in.By, why)
 			return 0, fmt.Errorf("refer on from %s: %w", p.Reference, ErrConsentWithdrawn)
 		}
 		if ok, why := in.By.MayDisclose(p, f); !ok {

@@ -230,11 +230,11 @@ var actions = map[Action]actionDef{
 			}
 			// Undone, the referral would be open again under a consent the
 			// client withdrew since (a withdrawal cancels the open ones).
-			var withdrawn bool
-			if err := c.tx.QueryRow(c.ctx, sqlConsentWithdrawnFor, c.from.ID).Scan(&withdrawn); err != nil {
+			f, err := c.e.disclosureFactsIn(c.ctx, c.tx, c.from)
+			if err != nil {
 				return fmt.Errorf("undo the completion of %s: %w", c.from.Reference, err)
 			}
-			if withdrawn {
+			if withheld, _ := f.Withheld(); withheld {
 				return &TransitionError{Action: ActionReopen, Status: c.from.Status,
 					Why: "the client has withdrawn consent since it was completed, so it cannot be opened again"}
 			}
@@ -692,13 +692,6 @@ RETURNING ` + referralColumns
 // change is one action being applied: the referral before (from), the
 // fields being set (next), the row as written (updated), and the batch its
 // event and outbox rows go in.
-// sqlConsentWithdrawnFor says whether the consent a referral was made
-// under was withdrawn, or its client erased.
-const sqlConsentWithdrawnFor = `
-SELECT k.withdrawn_at IS NOT NULL OR c.erased_at IS NOT NULL
-FROM referrals r JOIN consents k ON k.id = r.consent_id JOIN clients c ON c.id = r.client_id
-WHERE r.id = $1`
-
 type change struct {
 	e       *Engine
 	ctx     context.Context
