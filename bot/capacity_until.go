@@ -41,11 +41,7 @@ func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session
 	err := b.engine.PublishCapacityUntil(r.Context(), s.staff.AgencyID, until, s.staff.Actor())
 	var invalid *core.ValidationError
 	if errors.As(err, &invalid) {
-		msgs := make([]string, len(invalid.Fields))
-		for i, f := range invalid.Fields {
-			msgs[i] = sentence(f.Message)
-		}
-		b.capacityDateRefused(w, r, s, r.PostFormValue("date"), strings.Join(msgs, " "))
+		b.capacityDateRefused(w, r, s, r.PostFormValue("date"), sentences(invalid))
 		return
 	}
 	if err != nil {
@@ -58,7 +54,26 @@ func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session
 // capacityDateRefused shows the inbox again with the date as typed and
 // why it was not published, beside the field and in the error summary.
 func (b *Bot) capacityDateRefused(w http.ResponseWriter, r *http.Request, s session, typed, msg string) {
-	const field = "capacity-until"
-	b.showInbox(w, r, s, inboxView{CapacityDate: typed, chrome: chrome{
-		Errors: []fieldProblem{{Field: field, Message: msg}}, Invalid: map[string]string{field: msg}}})
+	b.showInbox(w, r, s, inboxView{CapacityDate: typed, chrome: capacityProblem("capacity-until", msg)})
+}
+
+// capacityNoteRefused is capacityDateRefused for the note of "Mark us at
+// capacity" (what the page's limit stops a browser sending).
+func (b *Bot) capacityNoteRefused(w http.ResponseWriter, r *http.Request, s session, typed, msg string) {
+	b.showInbox(w, r, s, inboxView{CapacityNoteTyped: typed, chrome: capacityProblem("capacity-note", msg)})
+}
+
+// capacityProblem is the inbox's chrome for a capacity form refused: the
+// problem beside field and in the error summary.
+func capacityProblem(field, msg string) chrome {
+	return chrome{Errors: []fieldProblem{{Field: field, Message: msg}}, Invalid: map[string]string{field: msg}}
+}
+
+// sentences are a refusal's field messages as sentences, one after another.
+func sentences(invalid *core.ValidationError) string {
+	msgs := make([]string, len(invalid.Fields))
+	for i, f := range invalid.Fields {
+		msgs[i] = sentence(f.Message)
+	}
+	return strings.Join(msgs, " ")
 }

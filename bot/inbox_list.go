@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/onward-network/onward/core"
@@ -183,16 +182,7 @@ func (b *Bot) setCapacityForm(w http.ResponseWriter, r *http.Request, s session)
 	err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, r.PostFormValue("note"))
 	var invalid *core.ValidationError
 	if errors.As(err, &invalid) && on {
-		// Beside the note, with what was typed kept (the page's limit
-		// stops a browser; this answers anything else that sends more).
-		const field = "capacity-note"
-		msgs := make([]string, len(invalid.Fields))
-		for i, f := range invalid.Fields {
-			msgs[i] = sentence(f.Message)
-		}
-		msg := strings.Join(msgs, " ")
-		b.showInbox(w, r, s, inboxView{CapacityNoteTyped: r.PostFormValue("note"), chrome: chrome{
-			Errors: []fieldProblem{{Field: field, Message: msg}}, Invalid: map[string]string{field: msg}}})
+		b.capacityNoteRefused(w, r, s, r.PostFormValue("note"), sentences(invalid))
 		return
 	}
 	if err != nil {
