@@ -157,11 +157,15 @@ func ClipRunes(s string, n int) string {
 // "eviction"). Words in between, when set, are ordinary words a client
 // may put inside the phrase without changing what it says ("I don't
 // really want to live", "nie chcę już żyć"): up to maxBetween of them are
-// stepped over, never before the first word or after the last.
+// stepped over, never before the first word or after the last. With
+// nameAfterFirst set (a first word written "ex+"), one more word of any
+// kind may stand after the first word: a name after who someone is to
+// the client ("my ex Tam is threatening me").
 type matchPhrase struct {
-	words   []string
-	prefix  bool
-	between map[string]bool
+	words          []string
+	prefix         bool
+	nameAfterFirst bool
+	between        map[string]bool
 }
 
 // maxBetween is how many ordinary words one phrase may have inserted.
@@ -170,7 +174,9 @@ const maxBetween = 2
 func newMatchPhrase(s string) matchPhrase {
 	s = strings.TrimSpace(s)
 	prefix := strings.HasSuffix(s, "*")
-	return matchPhrase{words: answerTokens(strings.TrimSuffix(s, "*")), prefix: prefix}
+	first, _, _ := strings.Cut(s, " ")
+	return matchPhrase{words: answerTokens(strings.TrimSuffix(s, "*")), prefix: prefix,
+		nameAfterFirst: strings.HasSuffix(first, "+") && strings.Contains(s, " ")}
 }
 
 // wordAt reports whether tok is the phrase's j-th word.
@@ -186,6 +192,9 @@ func (p matchPhrase) wordAt(j int, tok string) bool {
 func (p matchPhrase) matchAt(toks []string, i int) (n int, ok bool) {
 	k, skipped := i, 0
 	for j := range p.words {
+		if j == 1 && p.nameAfterFirst && k+1 < len(toks) && !p.wordAt(j, toks[k]) && !p.between[toks[k]] {
+			k++ // the name: "ex" "tam" "is threatening me"
+		}
 		if j > 0 {
 			for k < len(toks) && skipped < maxBetween && !p.wordAt(j, toks[k]) && p.between[toks[k]] {
 				k++

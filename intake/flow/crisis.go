@@ -229,15 +229,19 @@ var crisisPhrases = []struct {
 // doneBy is every phrase that is someone ("he", "partner") and one of
 // acts ("hit me"), and every one of fears ("scared of my") and someone
 // named by who they are to the client ("partner"). Words like "is" and
-// "has" may come between (crisisFillers): "my ex is threatening me".
+// "has" may come between (crisisFillers): "my ex is threatening me"; a
+// name may stand after who they are: "my ex Tam is threatening me".
 func doneBy(acts, fears []string) []string {
 	pronouns := []string{"he", "she", "hes", "shes"}
 	people := []string{"partner", "boyfriend", "girlfriend", "husband", "wife", "ex", "dad", "stepdad", "father",
 		"mum", "mother", "son", "brother", "fiance", "fiancee"}
 	var out []string
 	for _, act := range acts {
-		for _, who := range append(slices.Clone(pronouns), people...) {
+		for _, who := range pronouns {
 			out = append(out, who+" "+act)
+		}
+		for _, who := range people {
+			out = append(out, who+"+ "+act)
 		}
 	}
 	for _, fear := range fears {

@@ -40,6 +40,12 @@ func TestDetectCrisisWidened(t *testing.T) {
 		{"he hurt me", false, true},
 		{"he raped me", false, true},
 		{"my ex is threatening me", false, true},
+		// a name after who they are to the client
+		{"my ex Tam is threatening me", false, true},
+		{"my husband Jim will hurt me if he finds out", false, true},
+		{"my partner Dave keeps threatening me", false, true},
+		{"my boyfriend jamie hit me", false, true},
+		{"my son Tam reads my texts for me", false, false},
 		{"he hit me", false, true},
 		{"I'm afraid of my husband", false, true},
 		{"he hits me and I want to die", true, true},
