@@ -155,7 +155,7 @@ func (b *Bot) erase(w http.ResponseWriter, r *http.Request, s session) {
 	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Value: r.PostFormValue("reason"), Choices: core.ErasureReasons()}
 	client, _, err := b.engine.ClientByReference(r.Context(), ref)
 	if err == nil {
-		err = b.engine.EraseClient(r.Context(), client, s.staff.Actor(), core.ErasureReason(p.Value))
+		err = b.engine.EraseClient(r.Context(), client, s.staff.Actor(), core.ErasureReason(p.Value), "web")
 	}
 	var invalid *core.ValidationError
 	switch {

@@ -126,7 +126,7 @@ func (b *Bot) submitClientData(ctx context.Context, staff core.Staff, view slack
 	case dpActionErase:
 		client, _, err := b.engine.ClientByReference(ctx, r.Reference)
 		if err == nil {
-			err = b.engine.EraseClient(ctx, client, staff.Actor(), core.ErasureReason(stateValue(view.State, blkDPReason).SelectedOption.Value))
+			err = b.engine.EraseClient(ctx, client, staff.Actor(), core.ErasureReason(stateValue(view.State, blkDPReason).SelectedOption.Value), "slack")
 		}
 		// Erased before (by another coordinator, or on the web): what
 		// was asked is so, and the modal says it, rather than a fault.

@@ -157,7 +157,7 @@ func TestCrisisAfterEndOnlyFromTheClientsPhone(t *testing.T) {
 			t.Errorf("%+v: %s, %v; want %s", c, got, err, core.CrisisNotTheirs)
 		}
 	}
-	if err := env.Engine.EraseClient(ctx, r.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, r.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := env.Engine.RecordCrisisAfterEnd(ctx, core.CrisisAfterEnd{Reference: r.Reference, Phone: crisisPhone,

@@ -193,7 +193,7 @@ func TestCrisisByPhoneAlertsNobodyWithNothingOpen(t *testing.T) {
 		env := coretest.NewEnv(t)
 		r := referralIn(t, env, core.StatusAccepted, "crisis-phone-erased")
 		alerted(t, env, "SMopen")
-		if err := env.Engine.EraseClient(ctx, r.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+		if err := env.Engine.EraseClient(ctx, r.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 			t.Fatal(err)
 		}
 		quiet(t, env, crisisPhone, core.CrisisNotTheirs)

@@ -65,7 +65,7 @@ func TestCrisisReasonsAreSealedAndErased(t *testing.T) {
 	}
 
 	for _, r := range []core.Referral{staff, self.Referral} {
-		if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+		if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 			t.Fatal(err)
 		}
 		tl, err := env.Engine.Timeline(ctx, r.ID, n.Coordinator.Actor())

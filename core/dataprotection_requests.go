@@ -51,8 +51,9 @@ type DataProtectionRequest struct {
 	// system)", "a former member of staff" when the name is gone;
 	// Agency is the agency they acted for, then.
 	By, Agency string
-	// Via is the channel of an export ("web", "cli") or a withdrawal
-	// ("sms", "web", "slack", "cli"); Through says it in words.
+	// Via is the channel of an export ("web", "cli"), a withdrawal
+	// ("sms", "web", "slack", "cli") or an erasure ("web", "slack", "cli",
+	// "retention"); Through says it in words.
 	Via string
 	// ByClient says the client did it themselves (a withdrawal texted or
 	// made on the web page reached from their reference).
@@ -93,12 +94,19 @@ type DataProtectionRequest struct {
 // Withdrawal reports whether the row is a withdrawal of consent.
 func (r DataProtectionRequest) Withdrawal() bool { return r.Kind == EventConsentWithdrawn }
 
+// viaRetention is the via of an erasure the retention schedule made.
+const viaRetention = "retention"
+
 // Through says in words how the request was recorded: for a withdrawal
 // the text keyword, the client's own web page, the staff web, Slack or
-// the command line; for an export the staff web or the command line; ""
-// when it was not recorded. The page and the register's CSV both say it.
+// the command line; for an export the staff web or the command line; for
+// an erasure those or the retention schedule; "" when it was not recorded
+// (erasures made before it was). The page and the register's CSV both
+// say it.
 func (r DataProtectionRequest) Through() string {
 	switch {
+	case r.Via == viaRetention:
+		return "the retention schedule"
 	case r.Via == "sms":
 		return "the client's text (withdraw keyword)"
 	case r.Via == "web" && r.ByClient:

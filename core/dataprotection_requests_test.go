@@ -76,11 +76,11 @@ func TestDataProtectionRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.Clock.Advance(time.Hour)
-	if err := env.Engine.EraseClient(ctx, eilidh.ClientID, coord, core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, eilidh.ClientID, coord, core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	env.Clock.Advance(time.Hour)
-	if err := env.Engine.EraseClient(ctx, fraser.ClientID, core.SystemActor, core.ErasureRetention); err != nil {
+	if err := env.Engine.EraseClient(ctx, fraser.ClientID, core.SystemActor, core.ErasureRetention, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	// Wednesday 25 November: an export answering an email of 20 October,
@@ -105,11 +105,12 @@ func TestDataProtectionRequests(t *testing.T) {
 		t.Errorf("the newest row is %+v, want the late export by the coordinator: 36 days, due 20 November", late)
 	}
 	if retention.Export() || retention.Reason != core.ErasureRetention || retention.By != "Onward" || retention.Agency != "" ||
-		!slices.Equal(retention.Referrals, []string{fraser.Reference}) {
+		!slices.Equal(retention.Referrals, []string{fraser.Reference}) || retention.Through() != "the command line" {
 		t.Errorf("the second row is %+v, want retention's erasure of %s by Onward", retention, fraser.Reference)
 	}
 	if erased.Export() || erased.Reason != core.ErasureClientAsked || erased.By != env.Net.Coordinator.Name ||
-		!slices.Equal(erased.Referrals, []string{eilidh.Reference}) || erased.Reference != "" || erased.Received != nil {
+		!slices.Equal(erased.Referrals, []string{eilidh.Reference}) || erased.Reference != "" || erased.Received != nil ||
+		erased.Through() != "the staff web" {
 		t.Errorf("the third row is %+v, want the coordinator's erasure of %s", erased, eilidh.Reference)
 	}
 	if !first.Export() || first.Reference != "SAR-2026-014" || first.Channel != core.RequestLetter || first.Days != 3 || first.Late ||
@@ -142,7 +143,7 @@ func TestDataProtectionRequests(t *testing.T) {
 	}
 
 	// Once the client is erased, their requests' references are gone.
-	if err := env.Engine.EraseClient(ctx, morag.ClientID, coord, core.ErasureWithdrewAndAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, morag.ClientID, coord, core.ErasureWithdrewAndAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	now, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Via: "web"}, coord)
@@ -234,7 +235,7 @@ func TestDataProtectionRequestsWithdrawals(t *testing.T) {
 		}
 	}
 	env.Clock.Advance(time.Minute)
-	if err := env.Engine.EraseClient(ctx, erased.ClientID, coord, core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, erased.ClientID, coord, core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -300,7 +301,7 @@ func TestDataProtectionRequestsKeepTheExportNumber(t *testing.T) {
 	if want := fmt.Sprintf("Its export number is %d.", sa.ExportNumber); !strings.Contains(page.String(), want) {
 		t.Errorf("the client's page does not say %q", want)
 	}
-	if err := env.Engine.EraseClient(ctx, r.ClientID, coord, core.ErasureWithdrewAndAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, r.ClientID, coord, core.ErasureWithdrewAndAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	list, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{All: true, Via: "csv"}, coord)

@@ -120,7 +120,7 @@ func TestErasureReasonIsAChoice(t *testing.T) {
 		}
 	}
 	for _, why := range []core.ErasureReason{"", "Morag Baird phoned on 07700 900123 and asked", "client asked"} {
-		err := env.Engine.EraseClient(ctx, client, coord, why)
+		err := env.Engine.EraseClient(ctx, client, coord, why, "web")
 		var ve *core.ValidationError
 		if !errors.As(err, &ve) || ve.Field("reason") == "" {
 			t.Errorf("reason %q: %v, want refused on the reason", why, err)
@@ -129,7 +129,7 @@ func TestErasureReasonIsAChoice(t *testing.T) {
 	if c, _ := env.Engine.ClientDetailsFor(ctx, client); c.Erased {
 		t.Fatal("a refused reason erased the client")
 	}
-	if err := env.Engine.EraseClient(ctx, client, coord, core.ErasureWithdrewAndAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, client, coord, core.ErasureWithdrewAndAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	var why string

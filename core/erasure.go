@@ -196,8 +196,10 @@ func (r ErasureReason) Label() string {
 // and still verifies; it records the reason's code (ErasureReasons).
 // Text opt-outs stay (they are kept by keyed hash only, so a STOP is
 // still honoured). Copies outside PostgreSQL go after the commit
-// (OnErase).
-func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason) error {
+// (OnErase). via is the channel the erasure was asked through ("web",
+// "slack", "cli"), recorded for the data protection officer's register
+// (DataProtectionRequest.Through).
+func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason, via string) error {
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
 	}
@@ -212,14 +214,15 @@ func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, rea
 		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "reason: choose one of " + strings.Join(codes, ", ") +
 			" (no free text: the reason stays in the audit log after the details are gone)"}}}
 	}
-	return e.eraseClient(ctx, client, by, reason, true)
+	return e.eraseClient(ctx, client, by, reason, via, true)
 }
 
 // eraseClient is EraseClient; forgetCopies says whether copies outside
 // PostgreSQL are removed too (OnErase). Retention's erasures leave them
 // (ApplyRetention). reason is a code from ErasureReasons, the same for
-// every channel and for retention, and is kept in clear.
-func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason, forgetCopies bool) error {
+// every channel and for retention, and is kept in clear; via is kept
+// beside it (viaRetention for retention's own).
+func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason, via string, forgetCopies bool) error {
 	why := string(reason)
 	if by.Kind == ActorStaff && !by.Coordinates() {
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
@@ -254,7 +257,7 @@ func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, rea
 				return fmt.Errorf("erase phone codes of client %d: %w", client, err)
 			}
 		}
-		return e.appendEvent(ctx, tx, newEvent{kind: EventClientErased, client: client, actor: by, data: eventData("why", why)})
+		return e.appendEvent(ctx, tx, newEvent{kind: EventClientErased, client: client, actor: by, data: eventData("why", why, "via", via)})
 	})
 	if err == nil && forgetCopies && phone != "" && e.forget != nil {
 		if ferr := e.forget(ctx, e.crypt.PhoneHash(phone)); ferr != nil {

@@ -58,7 +58,7 @@ func TestErasureLeavesNoStaffFreeText(t *testing.T) {
 		t.Errorf("withdrawal evidence before erasure = %q, %v; want it kept, readable", got, err)
 	}
 
-	if err := env.Engine.EraseClient(ctx, rejected.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, rejected.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	dump := dumpDatabase(t, env)
@@ -102,7 +102,7 @@ func TestWithdrawalEvidenceIsBounded(t *testing.T) {
 	refused("evidence one character too long", err, "evidence", core.MaxWithdrawalEvidence)
 	_, err = env.Engine.WithdrawConsent(ctx, r.ClientID, n.Adviser.Actor(), strings.Repeat("x", 100_000))
 	refused("100,000 characters of evidence", err, "evidence", core.MaxWithdrawalEvidence)
-	err = env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), "Morag Baird phoned on 07700 900123 and asked")
+	err = env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), "Morag Baird phoned on 07700 900123 and asked", "web")
 	if ve := (*core.ValidationError)(nil); !errors.As(err, &ve) || !strings.Contains(ve.Field("reason"), "choose one of") {
 		t.Errorf("an erasure reason in free text: %v, want it refused with the list of reasons", err)
 	}

@@ -97,10 +97,10 @@ func TestWithdrawThenEraseLeavesNoDetails(t *testing.T) {
 	if notes, err := env.Engine.ReferralNotes(ctx, backup); err != nil || notes == "" {
 		t.Fatalf("notes before erasure: %q, %v", notes, err)
 	}
-	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Adviser.Actor(), core.ErasureClientAsked); !isForbidden(err) {
+	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Adviser.Actor(), core.ErasureClientAsked, "web"); !isForbidden(err) {
 		t.Errorf("an adviser erased a client: %v", err)
 	}
-	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	dump := dumpDatabase(t, env)
@@ -122,7 +122,7 @@ func TestWithdrawThenEraseLeavesNoDetails(t *testing.T) {
 	if err != nil || v.Break != nil {
 		t.Errorf("audit log after erasure: %+v, %v", v.Break, err)
 	}
-	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); !errors.Is(err, core.ErrErased) {
+	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked, "web"); !errors.Is(err, core.ErrErased) {
 		t.Errorf("second erasure: %v", err)
 	}
 	// The phone is free: a new text from it makes a new client.

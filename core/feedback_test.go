@@ -63,7 +63,7 @@ func TestFeedbackCommentSealedExportedErased(t *testing.T) {
 		t.Errorf("subject access referrals = %+v", sa.Referrals)
 	}
 
-	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, r.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	var left int

@@ -103,7 +103,7 @@ func TestRedirectOrigin(t *testing.T) {
 	origin("a rejected self-referral carried on", *res.Child, core.RedirectOrigin{}, false)
 
 	// Erasing the client erases what was written about them.
-	if err := env.Engine.EraseClient(ctx, first.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, first.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	origin("after the client was erased", child, core.RedirectOrigin{Agency: "Kingdom Council Welfare Rights"}, true)

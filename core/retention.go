@@ -75,7 +75,7 @@ func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResu
 		// The reason is the code every channel gives (ErasureRetention);
 		// the period in force is in the settings' own audit
 		// (EventDataProtectionChanged).
-		err := e.eraseClient(ctx, id, SystemActor, ErasureRetention, false)
+		err := e.eraseClient(ctx, id, SystemActor, ErasureRetention, viaRetention, false)
 		if errors.Is(err, ErrErased) {
 			continue // another worker got there first
 		}

@@ -58,11 +58,16 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = 'client.erased' AND data->>'why' LIKE 'retention%'`).Scan(&audited); err != nil || audited != 1 {
 		t.Errorf("retention erasures audited: %d, %v", audited, err)
 	}
+	// The register says the retention schedule did it.
+	reg, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Via: "web"}, env.Net.Coordinator.Actor())
+	if err != nil || len(reg.Rows) != 1 || reg.Rows[0].Through() != "the retention schedule" {
+		t.Errorf("the register's retention row: %+v (%v), want one through the retention schedule", reg.Rows, err)
+	}
 	recentRef, err := env.Engine.ReferralByReference(ctx, "ONW-T00002")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Engine.EraseClient(ctx, recentRef.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil || forgot != 1 {
+	if err := env.Engine.EraseClient(ctx, recentRef.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil || forgot != 1 {
 		t.Errorf("an erasure asked for: %v, Redis swept %d times, want once", err, forgot)
 	}
 	if err := env.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: core.DataProtection{RetentionMonths: -1, WithdrawKeyword: "x"}}); err == nil {
@@ -112,7 +117,7 @@ func TestWebTextCountsDoNotOutliveTheirDayOrTheClient(t *testing.T) {
 	if n := count(other); n != 1 {
 		t.Errorf("after the retention run the other number has %d days of counts, want today's alone", n)
 	}
-	if err := env.Engine.EraseClient(ctx, res.Referral.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, res.Referral.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(theirs); n != 0 {

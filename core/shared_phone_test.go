@@ -67,7 +67,7 @@ func TestSharedPhoneDifferentNameKeepsTwoClients(t *testing.T) {
 	}
 	// Erasing the first person, at her request, leaves the second's
 	// referral open and their details whole.
-	if err := env.Engine.EraseClient(ctx, morag.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := env.Engine.EraseClient(ctx, morag.ClientID, n.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	still, err := env.Engine.Referral(ctx, other.ID)

@@ -30,7 +30,7 @@ func TestCancelledReferralTellsTheHoldingAgency(t *testing.T) {
 			return err
 		}, true, "testdata/email/referral_cancelled_agency.golden"},
 		{"the client's details are erased", func(h *mailHarness, r core.Referral) error {
-			return h.engine.EraseClient(context.Background(), r.ClientID, h.net.Coordinator.Actor(), core.ErasureClientAsked)
+			return h.engine.EraseClient(context.Background(), r.ClientID, h.net.Coordinator.Actor(), core.ErasureClientAsked, "web")
 		}, true, ""},
 		{"the referrer cancels", func(h *mailHarness, r core.Referral) error {
 			_, err := h.engine.Act(context.Background(), core.TransitionRequest{Referral: r.ID, Action: core.ActionCancel,

@@ -225,7 +225,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		if err := eng.EraseClient(ctx, client, operator, core.ErasureReason(*reason)); err != nil {
+		if err := eng.EraseClient(ctx, client, operator, core.ErasureReason(*reason), "cli"); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "Client's details erased: their data key is destroyed. Referral figures and the audit log remain.")

@@ -45,7 +45,7 @@ func TestErasureForgetsThePhonesTexts(t *testing.T) {
 	optOut, _ := h.rdb.Exists(ctx, mine.optOut).Result()
 
 	h.env.Engine.OnErase(Forget(h.rdb, h.prefix))
-	if err := h.env.Engine.EraseClient(ctx, r.ClientID, h.env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+	if err := h.env.Engine.EraseClient(ctx, r.ClientID, h.env.Net.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 		t.Fatal(err)
 	}
 	if conv, seen, sids := count(mine); conv != 0 || seen != 0 || sids != 0 {
@@ -78,7 +78,7 @@ func TestErasureDuringATextIsNotUndone(t *testing.T) {
 	h.env.Engine.OnErase(Forget(h.rdb, h.prefix))
 	h.sms.lockHook = func(body string) {
 		if body == "KY1 1AB" {
-			if err := h.env.Engine.EraseClient(ctx, r.ClientID, h.env.Net.Coordinator.Actor(), core.ErasureClientAsked); err != nil {
+			if err := h.env.Engine.EraseClient(ctx, r.ClientID, h.env.Net.Coordinator.Actor(), core.ErasureClientAsked, "web"); err != nil {
 				t.Error(err)
 			}
 		}
