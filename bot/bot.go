@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -51,6 +52,9 @@ type Bot struct {
 	cards  *Cards
 	clock  core.Clock
 	auth   *staffAuth
+	// teams are the network's Slack workspaces (ONWARD_SLACK_TEAM_ID):
+	// only their users are linked to staff by email; none, any.
+	teams []string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -87,6 +91,12 @@ func New(o Options) (*Bot, error) {
 		ctx: ctx, cancel: cancel, jobs: jobQueue{max: o.MaxJobs}, answerWithin: slackAnswerWithin,
 	}
 	b.api = NewSlackClient(o.Config)
+	teams, err := o.Config.SlackTeams()
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	b.teams = teams
 	if o.Random == nil {
 		o.Random = rand.Reader
 	}

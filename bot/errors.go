@@ -36,7 +36,8 @@ var webTitles = map[string]string{
 	"eph.conflict": "web.title.conflict", "eph.transition": "web.title.transition", "eph.forbidden": "web.title.forbidden",
 	"eph.consent_scope": "web.title.consent_scope", "eph.consent_withdrawn": "web.title.consent_withdrawn",
 	"eph.invalid": "web.title.invalid", "eph.not_found": "web.notfound.title", "eph.not_registered": "web.title.not_registered",
-	"eph.left_network": "web.title.left_network", "eph.bad_button": "web.title.stale", "eph.stale_form": "web.title.stale",
+	"eph.slack_linked_elsewhere": "web.title.not_registered",
+	"eph.left_network":           "web.title.left_network", "eph.bad_button": "web.title.stale", "eph.stale_form": "web.title.stale",
 	"eph.failed": "web.failed.title",
 }
 
@@ -73,6 +74,8 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 		return answer{"eph.not_found", http.StatusNotFound, nil}, true
 	case errors.Is(err, errNotRegistered):
 		return answer{"eph.not_registered", http.StatusForbidden, nil}, true
+	case errors.Is(err, errSlackLinkedElsewhere):
+		return answer{"eph.slack_linked_elsewhere", http.StatusForbidden, nil}, true
 	case errors.As(err, &left):
 		return answer{"eph.left_network", http.StatusForbidden, left.agency}, true
 	case errors.Is(err, errBadButton):
@@ -132,7 +135,7 @@ func (b *Bot) slackReply(ctx context.Context, err error) slackAnswer {
 		b.log.Error("staff action failed", "err", err)
 	}
 	var left *leftNetworkError
-	definite := ok && !errors.Is(err, errNotRegistered) && !errors.As(err, &left)
+	definite := ok && !errors.Is(err, errNotRegistered) && !errors.Is(err, errSlackLinkedElsewhere) && !errors.As(err, &left)
 	return slackAnswer{text: say(a.key, a.data), plain: sayPlain(a.key, a.data), definite: definite}
 }
 

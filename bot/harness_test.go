@@ -62,17 +62,24 @@ type fakeSlack struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	calls []slackCall
-	// emails is what users.info reports per Slack user id.
-	emails   map[string]string
-	viewSeq  atomic.Int64
-	openFail string // views.open answers this error when set
+	// emails is what users.info reports per Slack user id; teams their
+	// workspace (fakeTeam when not set) and strangers those Slack marks
+	// is_stranger (a user of another organisation).
+	emails    map[string]string
+	teams     map[string]string
+	strangers map[string]bool
+	viewSeq   atomic.Int64
+	openFail  string // views.open answers this error when set
 	// slow holds views.open and users.info back this long (a Slack API
 	// having a bad moment).
 	slow time.Duration
 }
 
+// fakeTeam is the workspace the fake's users are in unless told otherwise.
+const fakeTeam = "T0KINGDOM"
+
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{t: t, emails: map[string]string{}}
+	f := &fakeSlack{t: t, emails: map[string]string{}, teams: map[string]string{}, strangers: map[string]bool{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -134,8 +141,14 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			reply(map[string]any{"ok": false, "error": "user_not_found"})
 			return
 		}
-		reply(map[string]any{"ok": true, "user": map[string]any{"id": user, "name": "someone",
-			"profile": map[string]any{"email": email, "real_name": "Someone"}}})
+		f.mu.Lock()
+		team, stranger := f.teams[user], f.strangers[user]
+		f.mu.Unlock()
+		if team == "" {
+			team = fakeTeam
+		}
+		reply(map[string]any{"ok": true, "user": map[string]any{"id": user, "team_id": team, "name": "someone",
+			"is_stranger": stranger, "profile": map[string]any{"email": email, "real_name": "Someone"}}})
 	case "conversations.open":
 		reply(map[string]any{"ok": true, "channel": map[string]any{"id": "D0" + call.Form.Get("users")}})
 	default:

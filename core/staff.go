@@ -120,19 +120,67 @@ func (e *Engine) StaffBySlackUser(ctx context.Context, slackUserID string) (Staf
 	return s, nil
 }
 
-const sqlLinkSlackUser = `UPDATE staff SET slack_user_id = $2 WHERE id = $1 AND deleted_at IS NULL`
+// ErrSlackLinkedElsewhere means a member of staff is already linked to
+// another Slack account: the email a second Slack account shows does not
+// move the link (anyone who can set an email on a Slack account Onward
+// sees would become that member of staff). UnlinkSlackUser frees it.
+var ErrSlackLinkedElsewhere = errors.New("this member of staff is already linked to another Slack account")
+
+const (
+	sqlLinkSlackUser = `
+UPDATE staff SET slack_user_id = $2 WHERE id = $1 AND deleted_at IS NULL AND slack_user_id IS NULL RETURNING agency_id`
+	sqlSlackUserOf     = `SELECT slack_user_id FROM staff WHERE id = $1 AND deleted_at IS NULL`
+	sqlUnlinkSlackUser = `
+UPDATE staff SET slack_user_id = NULL WHERE id = $1 AND deleted_at IS NULL RETURNING agency_id`
+)
 
 // LinkSlackUser records which Slack user a member of staff is, found by the
-// email Slack reports for them on first use.
-func (e *Engine) LinkSlackUser(ctx context.Context, id StaffID, slackUserID string) error {
-	tag, err := e.pool.Exec(ctx, sqlLinkSlackUser, id, slackUserID)
-	if err != nil {
-		return fmt.Errorf("link Slack user to staff %d: %w", id, err)
+// email Slack reports for them on first use, in their agency's audit
+// chain (as a change of their details, by them). A member of staff
+// already linked to another Slack user is not moved
+// (ErrSlackLinkedElsewhere).
+func (e *Engine) LinkSlackUser(ctx context.Context, s Staff, slackUserID string) error {
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var agency AgencyID
+		err := tx.QueryRow(ctx, sqlLinkSlackUser, s.ID, slackUserID).Scan(&agency)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var have *string
+			if err := tx.QueryRow(ctx, sqlSlackUserOf, s.ID).Scan(&have); errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("link Slack user to staff %d: %w", s.ID, ErrNotFound)
+			} else if err != nil {
+				return fmt.Errorf("link Slack user to staff %d: %w", s.ID, err)
+			}
+			if have != nil && *have == slackUserID {
+				return nil
+			}
+			return fmt.Errorf("link Slack user to staff %d: %w", s.ID, ErrSlackLinkedElsewhere)
+		}
+		if err != nil {
+			return fmt.Errorf("link Slack user to staff %d: %w", s.ID, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventStaffChanged, agency: agency, actor: s.Actor(),
+			data: eventData("staff_id", int64(s.ID), "slack", "linked")})
+	})
+}
+
+// UnlinkSlackUser forgets which Slack user a member of staff is (they
+// changed Slack accounts), so the next Slack user showing their email
+// is linked; recorded in their agency's audit chain.
+func (e *Engine) UnlinkSlackUser(ctx context.Context, id StaffID, by Actor) error {
+	if err := mayManageStaff(by); err != nil {
+		return err
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("link Slack user to staff %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var agency AgencyID
+		if err := tx.QueryRow(ctx, sqlUnlinkSlackUser, id).Scan(&agency); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("unlink Slack user of staff %d: %w", id, ErrNotFound)
+			}
+			return fmt.Errorf("unlink Slack user of staff %d: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventStaffChanged, agency: agency, actor: by,
+			data: eventData("staff_id", int64(id), "slack", "unlinked")})
+	})
 }
 
 // NewStaff is a member of staff to add.

@@ -66,6 +66,7 @@ func startApp(stderr io.Writer, serving bool) (*app, error) {
 	}
 	log := newLoggerTo(cfg, stderr)
 	logMailOff(cfg, log)
+	logSlackAnyWorkspace(cfg, log)
 	return newApp(cfg, log)
 }
 
@@ -75,6 +76,17 @@ func startApp(stderr io.Writer, serving bool) (*app, error) {
 func logMailOff(cfg config.Config, log *slog.Logger) {
 	if cfg.MailOff() {
 		log.Warn("email is off (no ONWARD_SMTP_URL): staff are reached on Slack only; agencies notified only by email will not hear of their referrals, and sign-in by email does not work")
+	}
+}
+
+// logSlackAnyWorkspace says once, at start, that with Slack on and no
+// ONWARD_SLACK_TEAM_ID a Slack user of any workspace the app can see (a
+// shared channel's other organisation) is linked to the member of staff
+// whose email their profile shows.
+func logSlackAnyWorkspace(cfg config.Config, log *slog.Logger) {
+	if cfg.SlackEnabled() && cfg.SlackTeamID == "" && !cfg.Dev() {
+		log.Warn("ONWARD_SLACK_TEAM_ID is not set: a Slack user of any workspace the app can see is recognised as the member of staff " +
+			"whose email their profile shows; set it to the network's workspace id (T…)")
 	}
 }
 

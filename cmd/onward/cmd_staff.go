@@ -16,10 +16,14 @@ const staffUsage = `Usage: onward staff add --agency SLUG --name NAME [--role ad
        onward staff deactivate EMAIL
        onward staff reactivate [--agency SLUG] EMAIL
        onward staff move --agency SLUG EMAIL
+       onward staff slack-unlink EMAIL
 
 add registers a member of staff (recorded in the audit log). In Slack they
 are recognised by --slack-user, or the first time they act by the email
-address Slack has for them, so the email must be the one they use there.
+address Slack has for them, so the email must be the one they use there
+(only users of the workspace ONWARD_SLACK_TEAM_ID names, when it is set).
+slack-unlink frees that link for one who has changed Slack accounts: the
+link never moves on its own.
 
 list prints current staff, of one agency or all.
 
@@ -46,6 +50,9 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "deactivate" {
 		return runStaffDeactivate(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "slack-unlink" {
+		return runStaffSlackUnlink(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) > 0 && (args[0] == "reactivate" || args[0] == "move") {
 		return runStaffRestore(ctx, args[0], args[1:], stdout, stderr)
 	}
@@ -55,7 +62,7 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "login-link" {
 		fs.Usage()
-		return errors.New("say `onward staff add …`, `list`, `login-link EMAIL`, `deactivate EMAIL`, `reactivate EMAIL` or `move --agency SLUG EMAIL`")
+		return errors.New("say `onward staff add …`, `list`, `login-link EMAIL`, `deactivate EMAIL`, `reactivate EMAIL`, `move --agency SLUG EMAIL` or `slack-unlink EMAIL`")
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {

@@ -51,6 +51,10 @@ type Config struct {
 	SlackTriageChannel string
 	SlackAPIURL        string // fake in tests
 	SlackCrisisMention string // prepended to crisis posts in the triage channel, "" to disable
+	// SlackTeamID is the network's Slack workspace (T…), or several,
+	// comma-separated (an Enterprise Grid install); set, a Slack user of
+	// any other is never linked to staff by their email (SlackTeams).
+	SlackTeamID string
 
 	WorkerBatch       int
 	WorkerMaxAttempts int
@@ -189,6 +193,7 @@ var settings = []setting{
 	{name: "ONWARD_SLACK_SIGNING_SECRET", help: "Slack signing secret, checks every request from Slack", secret: true, set: str(func(c *Config) *string { return &c.SlackSigningSecret })},
 	{name: "ONWARD_SLACK_TRIAGE_CHANNEL", help: "channel id where coordinators triage crisis and unrouted self-referrals", set: str(func(c *Config) *string { return &c.SlackTriageChannel })},
 	{name: "ONWARD_SLACK_API_URL", help: "send Slack API calls here instead (fakes)", set: str(func(c *Config) *string { return &c.SlackAPIURL })},
+	{name: "ONWARD_SLACK_TEAM_ID", help: "the network's Slack workspace id (T…; several comma-separated for an Enterprise Grid install): a Slack user of any other workspace (Slack Connect, a shared channel) is never recognised as staff by the email on their profile; unset, any account the app can see may be", set: str(func(c *Config) *string { return &c.SlackTeamID })},
 	{name: "ONWARD_SLACK_CRISIS_MENTION", def: "<!here>", help: "mention put on the triage card of a crisis self-referral (taken off once it is claimed); the crisis alert posted beside it mentions nobody, so one crisis pings the channel once; empty for none", set: str(func(c *Config) *string { return &c.SlackCrisisMention })},
 	{name: "ONWARD_WORKER_BATCH", def: "50", help: "outbox rows a worker claims at once", set: num("ONWARD_WORKER_BATCH", func(c *Config) *int { return &c.WorkerBatch })},
 	{name: "ONWARD_WORKER_MAX_ATTEMPTS", def: "8", help: "delivery attempts before a row is dead-lettered", set: num("ONWARD_WORKER_MAX_ATTEMPTS", func(c *Config) *int { return &c.WorkerMaxAttempts })},
@@ -267,6 +272,27 @@ func (c Config) TwilioEnabled() bool { return c.TwilioAccountSID != "" && c.Twil
 // SlackEnabled reports whether a Slack app is configured.
 func (c Config) SlackEnabled() bool { return c.SlackBotToken != "" && c.SlackSigningSecret != "" }
 
+// slackTeamID is a Slack workspace's id as Slack writes it: T and upper
+// case letters and digits.
+var slackTeamID = regexp.MustCompile(`^T[A-Z0-9]{2,20}$`)
+
+// SlackTeams is ONWARD_SLACK_TEAM_ID's workspaces; none when unset.
+func (c Config) SlackTeams() ([]string, error) {
+	var teams []string
+	for _, t := range strings.Split(c.SlackTeamID, ",") {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if !slackTeamID.MatchString(t) {
+			return nil, fmt.Errorf("ONWARD_SLACK_TEAM_ID must be Slack workspace ids like T0123ABCD, comma-separated, got %q "+
+				"(Slack shows it in the workspace's address in a browser, app.slack.com/client/T…)", t)
+		}
+		teams = append(teams, t)
+	}
+	return teams, nil
+}
+
 // Validate checks the settings fit together, naming every problem at once.
 func (c Config) Validate() error {
 	var errs []error
@@ -313,6 +339,9 @@ func (c Config) Validate() error {
 	}
 	if (c.SlackBotToken == "") != (c.SlackSigningSecret == "") {
 		errs = append(errs, errors.New("set both ONWARD_SLACK_BOT_TOKEN and ONWARD_SLACK_SIGNING_SECRET, or neither"))
+	}
+	if _, err := c.SlackTeams(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := c.Proxies(); err != nil {
 		errs = append(errs, err)

@@ -206,6 +206,8 @@ func TestValidateRefusesBadNumberAndAPIURLs(t *testing.T) {
 		{"ONWARD_TWILIO_FROM", `+44" onclick="x`, "ONWARD_TWILIO_FROM must be a phone number in E.164 form"},
 		{"ONWARD_TWILIO_API_URL", "localhost:9999", "ONWARD_TWILIO_API_URL must be an absolute http(s) URL"},
 		{"ONWARD_SLACK_API_URL", "ftp://slack.test/", "ONWARD_SLACK_API_URL must be an absolute http(s) URL"},
+		{"ONWARD_SLACK_TEAM_ID", "https://app.slack.com/client/T0123ABCD", "ONWARD_SLACK_TEAM_ID must be Slack workspace ids like T0123ABCD"},
+		{"ONWARD_SLACK_TEAM_ID", "T0123ABCD, U0123ABCD", `got "U0123ABCD"`},
 	} {
 		m := maps.Clone(base)
 		m["ONWARD_TWILIO_FROM"] = "+447700900000"
@@ -219,8 +221,12 @@ func TestValidateRefusesBadNumberAndAPIURLs(t *testing.T) {
 		}
 	}
 	ok, _ := Load(env(map[string]string{"ONWARD_ENV": "dev", "ONWARD_TWILIO_ACCOUNT_SID": "AC1", "ONWARD_TWILIO_AUTH_TOKEN": "tok",
-		"ONWARD_TWILIO_FROM": "+447700900000", "ONWARD_TWILIO_API_URL": "http://localhost:8080/dev/twilio", "ONWARD_SLACK_API_URL": "https://slack.test/api/"}))
+		"ONWARD_TWILIO_FROM": "+447700900000", "ONWARD_TWILIO_API_URL": "http://localhost:8080/dev/twilio", "ONWARD_SLACK_API_URL": "https://slack.test/api/",
+		"ONWARD_SLACK_TEAM_ID": "T0123ABCD, T0456EFGH"}))
 	if err := ok.Validate(); err != nil {
 		t.Errorf("good number and URLs refused: %v", err)
+	}
+	if teams, _ := ok.SlackTeams(); !slices.Equal(teams, []string{"T0123ABCD", "T0456EFGH"}) {
+		t.Errorf("SlackTeams = %q, want both workspaces", teams)
 	}
 }

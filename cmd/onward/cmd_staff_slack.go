@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/onward-network/onward/core"
+)
+
+const staffSlackUnlinkUsage = `usage: onward staff slack-unlink EMAIL
+
+Forgets which Slack account a member of staff uses Onward from, for one
+who has changed Slack accounts: the next Slack account of the network's
+workspace showing their email address is linked instead. Until then
+Onward never moves the link on its own, whichever account shows that
+address. The change is recorded in their agency's audit chain.
+`
+
+// runStaffSlackUnlink is `onward staff slack-unlink EMAIL`.
+func runStaffSlackUnlink(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("staff slack-unlink", staffSlackUnlinkUsage, stdout, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("say `onward staff slack-unlink EMAIL`")
+	}
+	cfg, err := loadDBConfig()
+	if err != nil {
+		return err
+	}
+	pool, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	eng, err := newEngine(cfg, pool, nil, newLogger(cfg))
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	s, err := eng.StaffByEmail(ctx, fs.Arg(0))
+	if errors.Is(err, core.ErrNotFound) {
+		return fmt.Errorf("no current member of staff has the email address %s", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	if s.SlackUserID == nil {
+		fmt.Fprintf(stdout, "%s (%s) is not linked to a Slack account: nothing to do.\n", s.Name, s.AgencyName)
+		return nil
+	}
+	if err := eng.UnlinkSlackUser(ctx, s.ID, cliActor); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Unlinked %s (%s) from Slack user %s; the next Slack account showing %s is linked.\n",
+		s.Name, s.AgencyName, *s.SlackUserID, s.Email)
+	return nil
+}
