@@ -232,3 +232,21 @@ func languageKey(s string) string {
 	}
 	return b.String()
 }
+
+// SpokenLanguage sorts a language a client is said to speak (a partner
+// system's record of it, as FHIR's Patient.communication) into what
+// Onward does with it: a language Onward writes to clients in is the one
+// their texts go in (texts); any other is one to book an interpreter in
+// (interpreter), texts staying in English. ok is false for a code that is
+// no language tag; "" is neither.
+func SpokenLanguage(code string) (texts, interpreter string, ok bool, err error) {
+	if strings.TrimSpace(code) == "" {
+		return "", "", true, nil
+	}
+	texts, known, err := clientLanguage(code)
+	if err != nil || known {
+		return texts, "", known, err
+	}
+	interpreter, ok = InterpreterLanguageCode(code)
+	return "", interpreter, ok, nil
+}

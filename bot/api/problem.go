@@ -50,6 +50,7 @@ var coreFields = map[string]string{
 	"client.postcode district":        "client.district",
 	"client.how to contact you":       "client.preferred_contact",
 	"client.best time to contact you": "client.contact_time",
+	"client.interpreter language":     "client.interpreter_language",
 	"idempotency key":                 "Idempotency-Key",
 	"receiving agency":                "to_agency",
 	"agency":                          "to_agency", // a redirect's target

@@ -212,6 +212,9 @@ type ClientRequest struct {
 	PreferredContact string `json:"preferred_contact,omitempty"`
 	ContactTime      string `json:"contact_time,omitempty"`
 	Language         string `json:"language,omitempty"`
+	// InterpreterLanguage is a language to book an interpreter in (any
+	// language tag, "ro", "ti"); texts stay in Language.
+	InterpreterLanguage string `json:"interpreter_language,omitempty"`
 }
 
 // ConsentRequest is the consent evidence in a create request.
@@ -259,7 +262,8 @@ func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Part
 	return core.PartnerReferral{
 		IdempotencyKey: fmt.Sprintf("api:%d:%s", p.ID, key), By: p.Actor(), CaseID: in.CaseID,
 		Client: core.ClientDetails{Name: c.Name, Phone: c.Phone, Email: c.Email, Postcode: c.Postcode, District: c.District,
-			Town: c.Town, Notes: c.Notes, PreferredContact: c.PreferredContact, ContactTime: c.ContactTime, Language: c.Language},
+			Town: c.Town, Notes: c.Notes, PreferredContact: c.PreferredContact, ContactTime: c.ContactTime, Language: c.Language,
+			InterpreterLanguage: c.InterpreterLanguage},
 		Needs: needs, ToAgency: to, Crisis: in.Crisis,
 		Consent: core.PartnerConsent{WordingVersion: in.Consent.WordingVersion, Scope: core.ConsentScope(in.Consent.Scope),
 			Agencies: consentAgencies, WitnessedBy: in.Consent.WitnessedBy},

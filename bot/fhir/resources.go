@@ -31,8 +31,12 @@ const (
 	// ScopeNetwork). Without it, a Consent naming no actor covers only the
 	// receiving agency.
 	SystemNetworkPolicy = "urn:onward:data-sharing-protocol"
-	profileTask         = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
-	profileSR           = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
+	// SystemTaskCode is FHIR's Task codes (a referral's Task is fulfill);
+	// SystemLanguage codes languages by BCP 47 tag.
+	SystemTaskCode = "http://hl7.org/fhir/CodeSystem/task-code"
+	SystemLanguage = "urn:ietf:bcp:47"
+	profileTask    = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+	profileSR      = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
 )
 
 // Resource is one FHIR resource as JSON: resourceType first-class.
@@ -92,7 +96,7 @@ func Task(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLi
 		"meta":       meta(r.Version, r.StatusAt, profileTask),
 		"identifier": []any{map[string]any{"system": SystemReference, "value": r.Reference}},
 		"status":     string(r.Status), "intent": "order",
-		"code":       concept("http://hl7.org/fhir/CodeSystem/task-code", "fulfill", "Fulfill the focal request"),
+		"code":       concept(SystemTaskCode, "fulfill", "Fulfill the focal request"),
 		"focus":      ref("ServiceRequest/" + r.Reference),
 		"for":        ref("Patient/" + patient),
 		"authoredOn": instant(r.CreatedAt), "lastModified": instant(r.StatusAt),
@@ -258,8 +262,17 @@ func Patient(c core.Client, id string) Resource {
 	case c.District != "":
 		p["address"] = []any{map[string]any{"postalCode": c.District, "country": "GB"}}
 	}
+	// The language to book an interpreter in comes first, preferred (as a
+	// Bundle gives it: toCreate), then the one texts go in.
+	var comms []any
+	if l := c.InterpreterFor(); l != "" && l != c.Language {
+		comms = append(comms, map[string]any{"language": concept(SystemLanguage, l, core.LanguageName(l)), "preferred": true})
+	}
 	if c.Language != "" {
-		p["communication"] = []any{map[string]any{"language": concept("urn:ietf:bcp:47", c.Language, "")}}
+		comms = append(comms, map[string]any{"language": concept(SystemLanguage, c.Language, "")})
+	}
+	if comms != nil {
+		p["communication"] = comms
 	}
 	return p
 }
@@ -300,7 +313,7 @@ func HealthcareService(s core.Service, agencySlug string) Resource {
 	}
 	var langs []any
 	for _, l := range s.Languages {
-		langs = append(langs, concept("urn:ietf:bcp:47", l, ""))
+		langs = append(langs, concept(SystemLanguage, l, ""))
 	}
 	if langs != nil {
 		h["communication"] = langs

@@ -750,6 +750,60 @@ func (s *Server) requesterIsSender(r *http.Request, p core.Partner, task *fTask,
 }
 
 // toCreate reads the four resources into the JSON API's create request.
+// patientContact is the phone and email a referral's Patient gives: of
+// its phones (system phone or sms), the mobile one (use mobile, or a UK
+// mobile number: the one Onward can text) before any other, else the
+// first; the first email.
+func patientContact(pt *fPatient) (phone, email string) {
+	mobile := false
+	for _, t := range pt.Telecom {
+		switch t.System {
+		case "phone", "sms":
+			isMobile := t.Use == "mobile" || t.System == "sms" || canText(t.Value)
+			if phone == "" || (isMobile && !mobile) {
+				phone, mobile = t.Value, isMobile
+			}
+		case "email":
+			if email == "" {
+				email = t.Value
+			}
+		}
+	}
+	return phone, email
+}
+
+// canText reports whether s is a phone number that is no landline.
+func canText(s string) bool {
+	p, err := core.ParsePhone(s)
+	return err == nil && !core.Landline(p)
+}
+
+// hasCoding reports whether c has a coding of system and code.
+func hasCoding(c fConcept, system, code string) bool {
+	return slices.ContainsFunc(c.Coding, func(cd fCoding) bool { return cd.System == system && cd.Code == code })
+}
+
+// patientLanguage is the language code of the Patient's preferred
+// communication, else of its first (coded as urn:ietf:bcp:47, or with no
+// system); "" when it gives none.
+func patientLanguage(pt *fPatient) string {
+	code := ""
+	for _, c := range pt.Communication {
+		for _, cd := range c.Language.Coding {
+			if cd.System != SystemLanguage && cd.System != "" || strings.TrimSpace(cd.Code) == "" {
+				continue
+			}
+			if c.Preferred {
+				return cd.Code
+			}
+			if code == "" {
+				code = cd.Code
+			}
+		}
+	}
+	return code
+}
+
 func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.CreateRequest, error) {
 	var in api.CreateRequest
 	var fields []core.FieldError
@@ -759,6 +813,12 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 	}
 	if task.Intent != "order" {
 		bad("Task.intent", "a new referral's Task has intent order")
+	}
+	if task.Code != nil && !hasCoding(*task.Code, SystemTaskCode, "fulfill") {
+		bad("Task.code", "a referral's Task has code fulfill ("+SystemTaskCode+"), or none")
+	}
+	if sr.Status != "active" {
+		bad("ServiceRequest.status", fmt.Sprintf("a new referral's ServiceRequest has status active (Onward refers the client at once: a draft is not sent); got %q", sr.Status))
 	}
 	for _, id := range task.Identifier {
 		if id.System == SystemCaseID || (id.System != SystemReference && in.CaseID == "") {
@@ -799,12 +859,19 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 			in.Client.Name = strings.TrimSpace(strings.Join(append(n.Given, n.Family), " "))
 		}
 	}
-	for _, t := range pt.Telecom {
+	in.Client.Phone, in.Client.Email = patientContact(pt)
+	if !slices.Contains([]string{"", "male", "female", "other", "unknown"}, pt.Gender) {
+		bad("Patient.gender", fmt.Sprintf("Patient.gender must be male, female, other or unknown (FHIR's administrative gender), or left out; got %q", pt.Gender))
+	}
+	if code := patientLanguage(pt); code != "" {
+		texts, interpreter, ok, err := core.SpokenLanguage(code)
 		switch {
-		case t.System == "phone" && in.Client.Phone == "":
-			in.Client.Phone = t.Value
-		case t.System == "email" && in.Client.Email == "":
-			in.Client.Email = t.Value
+		case err != nil:
+			return in, err
+		case !ok:
+			bad("Patient.communication.language", fmt.Sprintf("Patient.communication.language must be a BCP 47 language code (system urn:ietf:bcp:47) such as pl or ro; got %q", code))
+		default:
+			in.Client.Language, in.Client.InterpreterLanguage = texts, interpreter
 		}
 	}
 	for _, a := range pt.Address {
