@@ -96,7 +96,7 @@ func (e *Engine) queueCreated(b *pgx.Batch, r Referral, to *Agency, by Actor, ca
 	// The referral was inserted in this transaction: its stream is new.
 	e.queueFirstEvent(b, newEvent{kind: EventCreated, referral: r.ID, client: r.ClientID, agency: derefAgency(r.ToAgencyID),
 		actor: by, to: r.Status, data: data}, now)
-	e.queueWebhooks(b, r, WebhookReferralCreated, now)
+	e.queueWebhooks(b, r, WebhookReferralCreated, r.ToAgencyID, now)
 	if to != nil {
 		e.queueRouted(b, r, *to, cal, now)
 	} else {

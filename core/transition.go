@@ -830,7 +830,7 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	if def.queue != nil {
 		def.queue(c)
 	}
-	e.queueWebhooks(c.b, updated, WebhookReferralUpdated, now)
+	e.queueWebhooks(c.b, updated, WebhookReferralUpdated, r.ToAgencyID, now)
 	queueReferrerEmail(c)
 	if err := sendWithNext(ctx, tx, c.b); err != nil {
 		return TransitionResult{}, fmt.Errorf("record %s: %w", req.Action, err)

@@ -54,22 +54,28 @@ const webhookColumns = `id, partner_id, url, failures, paused_at, last_error, cr
 
 // sqlQueueWebhooks writes one outbox row per live subscription of a
 // partner allowed to see the referral (its agency sent or received it, or
-// the partner is network-wide), in the transaction of the change.
+// the partner is network-wide), in the transaction of the change. A
+// partner of an agency the change made the receiving one ($10 the one
+// before: a self-referral assigned from triage) hears of it as created:
+// to that agency's system it is new.
 const sqlQueueWebhooks = `
 INSERT INTO outbox (kind, referral_id, payload, dedupe_key, available_at, created_at)
 SELECT $1, NULL,
        jsonb_build_object('referral_id', $2::bigint, 'version', $3::int,
-           'webhook', jsonb_build_object('subscription_id', s.id, 'event', $4::text, 'reference', $5::text, 'status', $6::text)),
+           'webhook', jsonb_build_object('subscription_id', s.id,
+               'event', CASE WHEN p.agency_id = $8 AND $8 <> $10 THEN '` + WebhookReferralCreated + `' ELSE $4::text END,
+               'reference', $5::text, 'status', $6::text)),
        'webhook:' || s.id || ':' || $2::bigint || ':v' || $3::int, $7, $7
 FROM webhook_subscriptions s JOIN partners p ON p.id = s.partner_id
 WHERE s.deleted_at IS NULL AND p.revoked_at IS NULL
   AND (p.agency_id IS NULL OR p.agency_id = $8 OR p.agency_id = $9)
 ON CONFLICT (dedupe_key) DO NOTHING`
 
-// queueWebhooks adds the webhook rows of a referral change to its batch.
-func (e *Engine) queueWebhooks(b *pgx.Batch, r Referral, event string, now time.Time) {
+// queueWebhooks adds the webhook rows of a referral change to its batch;
+// wasTo is the receiving agency before it (r's own for a new referral).
+func (e *Engine) queueWebhooks(b *pgx.Batch, r Referral, event string, wasTo *AgencyID, now time.Time) {
 	b.Queue(sqlQueueWebhooks, OutboxWebhook, r.ID, r.Version, event, r.Reference, string(r.Status), now,
-		derefAgency(r.ToAgencyID), derefAgency(r.FromAgencyID))
+		derefAgency(r.ToAgencyID), derefAgency(r.FromAgencyID), derefAgency(wasTo))
 }
 
 // legacyWebhookSecretField is what secrets were sealed for before they
