@@ -177,16 +177,41 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	scopes := p.Scopes
 	if asked := r.PostForm.Get("scope"); asked != "" {
 		scopes = nil
+		grant := func(s core.PartnerScope) {
+			if !slices.Contains(scopes, s) {
+				scopes = append(scopes, s)
+			}
+		}
 		for _, s := range strings.Fields(asked) {
-			// SMART scopes (system/*.read) are taken as their Onward scope.
-			s = smartScope(s)
+			// A SMART scope (system/Task.cu, system/*.read) is taken as
+			// the Onward scopes it covers that the client holds, as SMART
+			// lets a server grant less than asked; an Onward scope must
+			// be held.
+			if smart, ok := SMARTScopes(s); ok {
+				held := 0
+				for _, o := range smart {
+					if p.Has(o) {
+						grant(o)
+						held++
+					}
+				}
+				if len(smart) == 0 {
+					tokenError(w, http.StatusBadRequest, "invalid_scope", fmt.Sprintf("%q grants nothing in Onward: reading and searching is "+
+						"system/*.rs, making referrals system/ServiceRequest.c, acting on them system/Task.u", s))
+					return
+				}
+				if held == 0 {
+					tokenError(w, http.StatusBadRequest, "invalid_scope", fmt.Sprintf("%q covers %v, none of which this client holds; it holds %v", s, smart, p.Scopes))
+					return
+				}
+				continue
+			}
 			if !p.Has(core.PartnerScope(s)) {
-				tokenError(w, http.StatusBadRequest, "invalid_scope", fmt.Sprintf("this client may not ask for %q; it holds %v", s, p.Scopes))
+				tokenError(w, http.StatusBadRequest, "invalid_scope", fmt.Sprintf("this client may not ask for %q; it holds %v "+
+					"(or ask with SMART scopes such as system/*.rs, system/ServiceRequest.c, system/Task.u)", s, p.Scopes))
 				return
 			}
-			if !slices.Contains(scopes, core.PartnerScope(s)) {
-				scopes = append(scopes, core.PartnerScope(s))
-			}
+			grant(core.PartnerScope(s))
 		}
 	}
 	tok, err := a.tokens.issue(p, scopes)
@@ -205,13 +230,47 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		"expires_in": int(TokenLifetime.Seconds()), "scope": strings.Join(ss, " ")})
 }
 
-// smartScope maps SMART backend-services scopes onto Onward's.
-func smartScope(s string) string {
-	switch {
-	case strings.HasPrefix(s, "system/") && strings.HasSuffix(s, ".read"), strings.HasSuffix(s, ".rs"):
-		return string(core.ScopeRead)
-	case strings.HasPrefix(s, "system/") && (strings.HasSuffix(s, ".write") || strings.HasSuffix(s, ".cud")):
-		return string(core.ScopeAct)
+// SMARTScopes is the Onward scopes a SMART backend-services scope
+// covers, in SMART 2's form (system/Task.cruds, any of the letters) or
+// SMART 1's (system/*.read, .write, .*): reading or searching anything
+// is read; creating a ServiceRequest or Task (or a transaction Bundle,
+// or *) is refer, making a referral; updating a Task (or *) is act,
+// acting on one. ok is false for a scope that is not SMART's system/
+// form; a SMART scope Onward grants nothing for is ok with none.
+func SMARTScopes(s string) (scopes []core.PartnerScope, ok bool) {
+	rest, found := strings.CutPrefix(s, "system/")
+	if !found {
+		return nil, false
 	}
-	return s
+	resource, perms, found := strings.Cut(rest, ".")
+	if !found || resource == "" {
+		return nil, false
+	}
+	switch perms {
+	case "read":
+		perms = "rs"
+	case "write":
+		perms = "cud"
+	case "*":
+		perms = "cruds"
+	default:
+		if perms == "" || strings.Trim(perms, "cruds") != "" {
+			return nil, false
+		}
+	}
+	add := func(sc core.PartnerScope) {
+		if !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	if strings.ContainsAny(perms, "rs") {
+		add(core.ScopeRead)
+	}
+	if strings.Contains(perms, "c") && slices.Contains([]string{"*", "ServiceRequest", "Task", "Bundle"}, resource) {
+		add(core.ScopeRefer)
+	}
+	if strings.Contains(perms, "u") && slices.Contains([]string{"*", "Task"}, resource) {
+		add(core.ScopeAct)
+	}
+	return scopes, true
 }

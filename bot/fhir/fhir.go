@@ -52,6 +52,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 		handle(pattern, s.api.Authorize(Refuse, core.ScopeRead, "", h))
 	}
 	handle("GET /fhir/metadata", http.HandlerFunc(s.metadata))
+	handle("GET /fhir/.well-known/smart-configuration", http.HandlerFunc(s.smartConfiguration))
 	read("GET /fhir/Task/{id}", s.readTask)
 	read("GET /fhir/Task", s.searchTask)
 	read("GET /fhir/ServiceRequest/{id}", s.readServiceRequest)
@@ -225,6 +226,22 @@ func (s *Server) slugs(ctx context.Context) (map[core.AgencyID]string, map[strin
 		ids[a.ID], bySlug[a.Slug] = a.Slug, a
 	}
 	return ids, bySlug, nil
+}
+
+// smartConfiguration is SMART's discovery document for backend
+// services: where to get a token, how to authenticate (the client id and
+// secret of `onward partner add`, by HTTP Basic or in the form) and the
+// scopes Onward reads (api.SMARTScopes).
+func (s *Server) smartConfiguration(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"token_endpoint":                        strings.TrimSuffix(s.base, "/fhir") + "/oauth/token",
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"grant_types_supported":                 []string{"client_credentials"},
+		"scopes_supported":                      []string{"system/*.rs", "system/ServiceRequest.c", "system/Task.c", "system/Task.u", "system/*.read", "system/*.write"},
+		"capabilities":                          []string{"client-confidential-symmetric"},
+	})
 }
 
 // metadata is the CapabilityStatement: what this server does.
