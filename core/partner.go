@@ -48,6 +48,10 @@ type Partner struct {
 	RatePerMinute int            `db:"rate_per_minute"`
 	CreatedAt     time.Time      `db:"created_at"`
 	RevokedAt     *time.Time     `db:"revoked_at"`
+	// SecretGeneration counts the system's secrets: 0 for the first, one
+	// more at each RotatePartnerSecret. A token issued under another is
+	// refused.
+	SecretGeneration int `db:"secret_generation"`
 }
 
 // Has reports whether the partner holds the scope.
@@ -85,8 +89,9 @@ func (a Actor) eventActorID() *int64 {
 
 // Partner events.
 const (
-	EventPartnerAdded   EventKind = "partner.added"
-	EventPartnerRevoked EventKind = "partner.revoked"
+	EventPartnerAdded         EventKind = "partner.added"
+	EventPartnerRevoked       EventKind = "partner.revoked"
+	EventPartnerSecretRotated EventKind = "partner.secret-rotated"
 )
 
 // NewPartner is a partner system to register.
@@ -104,7 +109,7 @@ type PartnerCredentials struct {
 	Secret  string
 }
 
-const partnerColumns = `id, client_id, name, agency_id, scopes, rate_per_minute, created_at, revoked_at`
+const partnerColumns = `id, client_id, name, agency_id, scopes, rate_per_minute, created_at, revoked_at, secret_generation`
 
 const sqlInsertPartner = `
 INSERT INTO partners (client_id, secret_sha256, name, agency_id, scopes, rate_per_minute, created_by, created_at)
@@ -221,6 +226,39 @@ func (e *Engine) RevokePartner(ctx context.Context, id PartnerID, by Actor) erro
 		return e.appendEvent(ctx, tx, newEvent{kind: EventPartnerRevoked, agency: derefAgency(agency), actor: by,
 			data: eventData("partner_id", int64(id))})
 	})
+}
+
+// RotatePartnerSecret gives a partner system a new secret in place of its
+// current one (leaked, or due for a change), keeping everything else it
+// has: its client id, scopes, webhook subscriptions and the Patient ids
+// it knows. The old secret stops working at once, and so do tokens got
+// with it (Partner.SecretGeneration). The secret is returned once and
+// only its hash is kept. Audited.
+func (e *Engine) RotatePartnerSecret(ctx context.Context, id PartnerID, by Actor) (PartnerCredentials, error) {
+	_, secret, err := newPartnerSecret()
+	if err != nil {
+		return PartnerCredentials{}, err
+	}
+	sum := sha256.Sum256([]byte(secret))
+	var p Partner
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `UPDATE partners SET secret_sha256 = $2, secret_generation = secret_generation + 1
+			WHERE id = $1 AND revoked_at IS NULL RETURNING `+partnerColumns, id, sum[:])
+		var err error
+		p, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Partner])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("rotate the secret of partner %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("rotate the secret of partner %d: %w", id, err)
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventPartnerSecretRotated, agency: derefAgency(p.AgencyID), actor: by,
+			data: eventData("partner_id", int64(id), "generation", p.SecretGeneration)})
+	})
+	if err != nil {
+		return PartnerCredentials{}, err
+	}
+	return PartnerCredentials{Partner: p, Secret: secret}, nil
 }
 
 // PartnerCall is one call a partner system made, for the audit.

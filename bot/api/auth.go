@@ -61,7 +61,7 @@ func (a *API) Authorize(refuse Refuse, scope, alt core.PartnerScope, h Handler) 
 			refuse(w, r, http.StatusUnauthorized, "Sign in first", "send Authorization: Bearer TOKEN, with a token from POST /oauth/token")
 			return
 		}
-		id, scopes, err := a.tokens.verify(strings.TrimSpace(raw))
+		id, scopes, generation, err := a.tokens.verify(strings.TrimSpace(raw))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="onward", error="invalid_token"`)
 			refuse(w, r, http.StatusUnauthorized, "Token not accepted", err.Error())
@@ -83,6 +83,12 @@ func (a *API) Authorize(refuse Refuse, scope, alt core.PartnerScope, h Handler) 
 		case err != nil:
 			a.log.Error("partner api: read the token's partner", "partner", id, "err", err)
 			refuse(w, r, http.StatusInternalServerError, "Something went wrong on our side", "nothing was changed; try again in a moment")
+			return
+		}
+		if generation != p.SecretGeneration {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onward", error="invalid_token"`)
+			refuse(w, r, http.StatusUnauthorized, "Token not accepted",
+				"this token was got with a secret that has since been replaced; get a new token with the new secret")
 			return
 		}
 		// A token never carries more than the partner holds now.

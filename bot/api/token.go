@@ -43,6 +43,10 @@ type tokens struct {
 
 type tokenClaims struct {
 	Scope string `json:"scope"`
+	// Generation is the partner's secret generation the token was issued
+	// under (core.Partner.SecretGeneration): a token got with a secret
+	// since replaced is refused.
+	Generation int `json:"gen,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -52,7 +56,7 @@ func (t *tokens) issue(p core.Partner, scopes []core.PartnerScope) (string, erro
 	for i, s := range scopes {
 		ss[i] = string(s)
 	}
-	c := tokenClaims{Scope: strings.Join(ss, " "), RegisteredClaims: jwt.RegisteredClaims{
+	c := tokenClaims{Scope: strings.Join(ss, " "), Generation: p.SecretGeneration, RegisteredClaims: jwt.RegisteredClaims{
 		Subject: strconv.FormatInt(int64(p.ID), 10), Audience: jwt.ClaimStrings{tokenAudience},
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(TokenLifetime)),
 	}}
@@ -62,23 +66,25 @@ func (t *tokens) issue(p core.Partner, scopes []core.PartnerScope) (string, erro
 // errBadToken is any token that does not verify, or has expired.
 var errBadToken = errors.New("the access token is not valid or has expired; get a new one from /oauth/token")
 
-func (t *tokens) verify(raw string) (core.PartnerID, []core.PartnerScope, error) {
+// verify checks a token and returns its partner, scopes and the secret
+// generation it was issued under.
+func (t *tokens) verify(raw string) (core.PartnerID, []core.PartnerScope, int, error) {
 	var c tokenClaims
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.key, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithAudience(tokenAudience), jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(t.clock.Now))
 	if err != nil {
-		return 0, nil, errBadToken
+		return 0, nil, 0, errBadToken
 	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil {
-		return 0, nil, errBadToken
+		return 0, nil, 0, errBadToken
 	}
 	var scopes []core.PartnerScope
 	for _, s := range strings.Fields(c.Scope) {
 		scopes = append(scopes, core.PartnerScope(s))
 	}
-	return core.PartnerID(id), scopes, nil
+	return core.PartnerID(id), scopes, c.Generation, nil
 }
 
 // noStore marks a token endpoint answer as not to be kept by any cache,

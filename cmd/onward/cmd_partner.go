@@ -15,6 +15,7 @@ import (
 const partnerUsage = `Usage: onward partner add --name NAME [--agency SLUG] [--scopes read,refer,act] [--rate N]
        onward partner list
        onward partner revoke ID
+       onward partner rotate-secret ID
        onward partner webhook-resume SUBSCRIPTION_ID
 
 add registers a partner system (a casework system, an NHS service) that
@@ -28,7 +29,11 @@ act (accept, reject, contacted, complete, cancel). --rate is calls a minute.
 list prints every partner system and its state, then every webhook
 subscription: its id (what webhook-resume takes), its partner, the address
 events go to, and whether it is paused (after 5 failed deliveries in a
-row). revoke stops a partner at once, its tokens included. webhook-resume
+row). revoke stops a partner at once, its tokens included. rotate-secret
+gives a partner a new secret, printed ONCE, in place of its current one
+(leaked, or due for a change): the old secret and every token got with it
+stop working at once; its client id, scopes, webhook subscriptions and
+the Patient ids it knows stay. webhook-resume
 restarts a paused webhook subscription (events that waited are then
 delivered). All are recorded in the audit log.
 
@@ -38,7 +43,7 @@ All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are use
 `
 
 func init() {
-	register(command{name: "partner", summary: "add, list or revoke partner systems (API, FHIR, webhooks)", run: runPartner})
+	register(command{name: "partner", summary: "add, list, revoke or give a new secret to partner systems (API, FHIR, webhooks)", run: runPartner})
 }
 
 func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,10 +62,11 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch {
 	case sub == "add" && fs.NArg() == 0:
 	case sub == "list" && fs.NArg() == 0:
-	case (sub == "revoke" || sub == "webhook-resume") && fs.NArg() == 1:
+	case (sub == "revoke" || sub == "rotate-secret" || sub == "webhook-resume") && fs.NArg() == 1:
 	default:
 		fs.Usage()
-		return errors.New("say `onward partner add --name NAME …`, `onward partner list`, `onward partner revoke ID` or `onward partner webhook-resume ID`")
+		return errors.New("say `onward partner add --name NAME …`, `onward partner list`, `onward partner revoke ID`, " +
+			"`onward partner rotate-secret ID` or `onward partner webhook-resume ID`")
 	}
 	eng, closeEng, err := openCLIEngine(ctx)
 	if err != nil {
@@ -70,7 +76,7 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch sub {
 	case "list":
 		return listPartners(ctx, eng, stdout)
-	case "revoke", "webhook-resume":
+	case "revoke", "rotate-secret", "webhook-resume":
 		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 		if err != nil {
 			return fmt.Errorf("%q is not an id: `onward partner list` shows them", fs.Arg(0))
@@ -83,6 +89,19 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return err
 			}
 			fmt.Fprintf(stdout, "Revoked partner %d: its credentials and tokens no longer work.\n", id)
+			return nil
+		}
+		if sub == "rotate-secret" {
+			c, err := eng.RotatePartnerSecret(ctx, core.PartnerID(id), cliActor)
+			if errors.Is(err, core.ErrNotFound) {
+				return fmt.Errorf("no partner %d that is not revoked: `onward partner list` shows them", id)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "New secret for partner %d, %s: the old one, and every token got with it, no longer work.\n"+
+				"Keep the secret safe: it is shown now and never again.\n", c.Partner.ID, c.Partner.Name)
+			fmt.Fprintf(stdout, "client_id=%s\nclient_secret=%s\n", c.Partner.ClientID, c.Secret)
 			return nil
 		}
 		if err := eng.ResumeSubscription(ctx, core.WebhookSubscriptionID(id)); err != nil {

@@ -43,6 +43,27 @@ func TestPartnerCommands(t *testing.T) {
 		strings.Contains(out.String(), secret) {
 		t.Fatalf("list: %v\n%s", err, out.String())
 	}
+	// A new secret: the old one stops, the new one (printed once) works.
+	out.Reset()
+	if err := runPartner(ctx, []string{"rotate-secret", "1"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	newSecret := ""
+	for _, line := range strings.Split(out.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "client_secret="); ok {
+			newSecret = v
+		}
+	}
+	if !strings.Contains(out.String(), "client_id="+clientID) || newSecret == "" || newSecret == secret {
+		t.Fatalf("rotate-secret printed:\n%s", out.String())
+	}
+	if _, err := env.Engine.AuthenticatePartner(ctx, clientID, secret); err == nil {
+		t.Error("the old secret still authenticates after rotate-secret")
+	}
+	if _, err := env.Engine.AuthenticatePartner(ctx, clientID, newSecret); err != nil {
+		t.Errorf("the new secret: %v", err)
+	}
+	secret = newSecret
 	if err := runPartner(ctx, []string{"revoke", "1"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +76,8 @@ func TestPartnerCommands(t *testing.T) {
 		{"add", "--scopes", "read"},
 		{"revoke", "1"},
 		{"revoke", "abc"},
+		{"rotate-secret", "1"}, // revoked
+		{"rotate-secret"},
 		{"frobnicate"},
 	} {
 		if err := runPartner(ctx, bad, io.Discard, io.Discard); err == nil {
