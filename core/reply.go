@@ -123,19 +123,44 @@ func (e *Engine) AnswerContactCheck(ctx context.Context, p Phone, referral Refer
 	}
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		if err := e.appendEvent(ctx, tx, newEvent{kind: EventOutcomeRecorded, referral: referral, client: r.ClientID,
-			actor: ClientActor, data: eventData("contact_check", "not contacted")}); err != nil {
+			actor: ClientActor, data: eventData(contactCheckKey, "not contacted")}); err != nil {
 			return err
 		}
-		return e.outbox.EnqueueTx(ctx, tx, OutboxAlert, referral,
-			OutboxPayload{ReferralID: referral, AgencyID: derefAgency(r.ToAgencyID), Level: "not-contacted",
+		// The coordinators are alerted; the agency holding it is told in
+		// its Slack channel and by email (the contact reminder's, saying
+		// the client's answer), each once.
+		key := fmt.Sprintf("not-contacted:%d", referral)
+		rows := []OutboxRow{{Kind: OutboxAlert,
+			Payload: OutboxPayload{ReferralID: referral, AgencyID: derefAgency(r.ToAgencyID), Level: AlertNotContacted,
 				Text: fmt.Sprintf("The client of referral %s says they have not been contacted yet.", r.Reference)},
-			fmt.Sprintf("not-contacted:%d", referral), time.Time{})
+			Dedupe: key}}
+		if r.ToAgencyID != nil {
+			rows = append(rows, OutboxRow{Kind: OutboxAlert,
+				Payload: OutboxPayload{ReferralID: referral, AgencyID: *r.ToAgencyID, Channel: AlertToAgency, Level: AlertNotContacted,
+					Text: fmt.Sprintf("The client of referral %s says nobody has contacted them yet. "+
+						"If someone has, mark it contacted; if not, please get in touch with them today.", r.Reference)},
+				Dedupe: key + ":agency"},
+				OutboxRow{Kind: OutboxEmail,
+					Payload: OutboxPayload{ReferralID: referral, Version: r.Version, AgencyID: *r.ToAgencyID,
+						Email: EmailContactReminder, Level: AlertNotContacted},
+					Dedupe: "mail:" + key + ":agency"})
+		}
+		return e.outbox.EnqueueAllTx(ctx, tx, rows)
 	})
 	if err == nil {
 		e.wakeWorkers()
 	}
 	return err
 }
+
+// contactCheckKey is the data key of the client's answer to the contact
+// check in its EventOutcomeRecorded event.
+const contactCheckKey = "contact_check"
+
+// AlertNotContacted is the Level of the rows queued when a client says
+// nobody has contacted them: the coordinators' alert, the holding
+// agency's (AlertToAgency) and its contact reminder email.
+const AlertNotContacted = "not-contacted"
 
 const sqlRecordScore = `UPDATE referrals SET feedback_score = $2, feedback_at = $3 WHERE id = $1 RETURNING client_id`
 

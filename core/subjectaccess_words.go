@@ -413,7 +413,7 @@ func (t subjectTeller) consented(f subjectEventFacts) string {
 
 // answered tells a client's answer to a question about the help they got.
 func (t subjectTeller) answered(f subjectEventFacts) string {
-	if f.str("contact_check") != "" {
+	if f.str(contactCheckKey) != "" {
 		return "You told us nobody had contacted you yet"
 	}
 	if score, ok := f.data["feedback_score"].(float64); ok {

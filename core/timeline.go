@@ -55,6 +55,9 @@ type TimelineEntry struct {
 	CrisisWords    string
 	Alerted        bool
 	CrisisOptedOut bool
+	// NotContacted is the client's answer to the contact check
+	// (AnswerContactCheck): nobody had contacted them yet.
+	NotContacted bool
 	// Consent is a wider consent recorded on the referral
 	// (RecordWiderConsent): what the client agreed to, how and when.
 	Consent *ConsentChange
@@ -99,11 +102,14 @@ SELECT ev.referral_id, ev.kind, ev.actor_kind,
        ev.from_status, ev.to_status, ev.data, ev.created_at,
        coalesce((SELECT name FROM agencies WHERE id = (ev.data->>'to_agency_id')::bigint), '') AS target
 FROM events ev` + sqlEventActor + `
-WHERE ev.referral_id = ANY($1) AND ev.kind = ANY($2)
+WHERE ev.referral_id = ANY($1)
+  AND (ev.kind = ANY($2) OR (ev.kind = '` + string(EventOutcomeRecorded) + `' AND ev.data ? '` + contactCheckKey + `'))
 ORDER BY ev.created_at, ev.id`
 
-// timelineKinds are the events a referral's story is told with; views of
-// the client's details and refusals stay in the audit log.
+// timelineKinds are the events a referral's story is told with, and the
+// client's answer to the contact check (an EventOutcomeRecorded whose
+// data has contactCheckKey; their feedback is not in the story); views
+// of the client's details and refusals stay in the audit log.
 var timelineKinds = []string{string(EventCreated), string(EventTransition), string(EventAssigned), string(EventClaimed),
 	string(EventCrisisAfterEnd), string(EventConsentGiven)}
 
@@ -210,6 +216,8 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID, viewer Actor) ([]T
 			en.CrisisOptedOut, _ = data["opted_out"].(bool)
 		case EventConsentGiven:
 			en.Consent = consentChangeOf(data, viewer.seesInFull(link))
+		case EventOutcomeRecorded:
+			en.NotContacted = str(contactCheckKey) != ""
 		case EventTransition:
 			// The words of a rejection or a cancellation are kept on the
 			// referral, which that transition closed for good.

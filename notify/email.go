@@ -254,7 +254,7 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim, subj core
 			return Mail{}, permanent(fmt.Sprintf("agency %d is gone", p.AgencyID), core.ErrNotFound)
 		}
 		m.To, m.ToName, d.Name = a.NotifyEmail, a.Name, a.Name
-		d.Agency = a.Name
+		d.Agency, d.SharedAddress = a.Name, true
 	}
 	if m.To == "" {
 		return Mail{}, nil
@@ -348,6 +348,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	}
 	if p.Email == core.EmailContactReminder {
 		d.Days = cal.ContactNudgeDays
+		d.ClientSaysNotContacted = p.Level == core.AlertNotContacted
 	}
 	d.SelfReferral = ref.SelfReferral()
 	if p.Email == core.EmailNewReferral {

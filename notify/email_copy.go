@@ -19,6 +19,9 @@ type emailData struct {
 	Name     string // the recipient: a member of staff or an agency's team
 	Link     string // the referral's page, or the inbox
 	Settings string // the email settings page
+	// SharedAddress: the recipient is an agency's shared address, which
+	// signs nobody in: whoever reads it acts by signing in as themselves.
+	SharedAddress bool
 
 	Reference, Needs, District string
 	Crisis                     bool
@@ -28,6 +31,9 @@ type emailData struct {
 	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
 	Target, Waited             int
 	Days                       int // contact reminders: working days since the referral was accepted
+	// ClientSaysNotContacted: the contact reminder is the client's own
+	// answer to the contact check, that nobody has contacted them yet.
+	ClientSaysNotContacted bool
 	// NobodyThere: a coordinator gets an agency's new referral because
 	// nobody at the agency gets these emails and Slack does not reach it.
 	NobodyThere bool

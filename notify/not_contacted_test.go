@@ -1,0 +1,70 @@
+package notify_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/notify/smtpfake"
+)
+
+// An email-only adviser's review: a client who answered the contact
+// check "2" (nobody has contacted me) raised an alert to the coordinators
+// alone; the agency holding the referral heard nothing, and the answer
+// was nowhere on the referral's page. Now the agency is emailed (as its
+// contact reminders are, saying it is the client's answer) and the
+// referral's story tells it.
+func TestClientSaysNotContactedTellsTheAgency(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
+	h.emailOnly(t)
+	ctx := context.Background()
+	n := h.net
+	h.markAllSent(t)
+	w := h.mailWorker(t)
+
+	r := h.staffReferral(t, "not-contacted", false)
+	h.acceptAll(t, r)
+	drain(t, w)
+	before := len(h.smtp.Messages())
+	if err := h.engine.AnswerContactCheck(ctx, core.Phone("+447700900123"), r.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // the alert, its email, the send
+		drain(t, w)
+	}
+
+	got := h.subjects(t, before, "says nobody has contacted them", r.Reference)
+	if want := []string{n.Adviser.Email, n.Adviser2.Email, "team@cab.example"}; !slices.Equal(addresses(got), want) {
+		t.Fatalf("the agency's emails went to %v, want %v", got, want)
+	}
+	personal := []string{"Morag", "Baird", "07700 900123", "7700900123", "KY1 1AB", "Rent arrears"}
+	for _, m := range h.smtp.Messages()[before:] {
+		p := parse(t, m)
+		if !strings.Contains(decodedSubject(p), "says nobody has contacted them") {
+			continue
+		}
+		if !strings.Contains(p.Text, "answered Onward's text that nobody has contacted them yet") ||
+			!strings.Contains(p.Text, "https://onward.example/staff/referrals/"+r.Reference) {
+			t.Errorf("the agency's email says:\n%s", p.Text)
+		}
+		for _, s := range personal {
+			if strings.Contains(describe(p)+string(m.Data), s) {
+				t.Errorf("the email to %v carries personal data %q", m.To, s)
+			}
+		}
+	}
+	if h.postsTo(triageChannel, r.Reference, "not been contacted yet") != 1 {
+		t.Errorf("the coordinators' alert was not posted in triage: %+v", h.slack.Calls())
+	}
+
+	// The story of the referral, as the agency reads it, tells the answer.
+	tl, err := h.engine.Timeline(ctx, r.ID, n.Adviser.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(tl, func(e core.TimelineEntry) bool { return e.NotContacted && e.Actor == "the client" }) {
+		t.Errorf("the timeline does not tell the client's answer: %+v", tl)
+	}
+}
