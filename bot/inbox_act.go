@@ -22,6 +22,13 @@ var inboxActions = map[button]bool{btnAccept: true, btnReject: true, btnRedirect
 var onePress = map[button]bool{btnAccept: true, btnHold: true, btnResume: true, btnContact: true, btnFail: true,
 	btnClaim: true, btnReopen: true}
 
+// ownRepeat are the forms whose words or choices a member of staff types
+// (a completion, a rejection, a redirect): sent again by the same member
+// of staff (Back and send, a page sent again on a poor connection), the
+// second finds their own first done, and is told so as onePress is. Sent
+// by anyone else, it is a race lost, and what they typed is handed back.
+var ownRepeat = map[button]bool{btnComplete: true, btnReject: true, btnRedirect: true}
+
 // inboxAct handles a card button or form posted from the inbox: the same core
 // call, with the same authorization, as the Slack button.
 func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
@@ -109,7 +116,7 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 			conflict *core.ConflictError
 		)
 		switch {
-		case errors.As(err, &conflict) && onePress[btn]:
+		case errors.As(err, &conflict) && (onePress[btn] || ownRepeat[btn] && conflict.ByStaff == s.staff.ID):
 			f.err, f.again = msg, btn.action()
 		case errors.As(err, &invalid):
 			f.fields = map[string]string{}

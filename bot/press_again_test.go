@@ -77,3 +77,56 @@ func TestUndoPressedTwice(t *testing.T) {
 		t.Errorf("a stale different action: %d, want 409 explained as a failure", resp.StatusCode)
 	}
 }
+
+// An email-only adviser's review: a completion (or rejection) sent twice
+// by the same adviser (Back, then send again) said "That didn't work…
+// What you wrote was not saved", though the first had saved it. Their own
+// repeat now reads as done; a colleague's form that lost the race still
+// fails, handing back what they typed.
+func TestTypedFormSentTwiceBySameAdviser(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	ailsa := tb.signedIn(tb.Net.Adviser)
+	callum := tb.signedIn(tb.Net.Adviser2)
+	notice := regexp.MustCompile(`<p class="flash" role="status">(.*?)</p>`)
+
+	r := tb.selfReferral("complete-twice", false)
+	for _, a := range []core.Action{core.ActionAccept, core.ActionContact} {
+		if _, err := tb.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: a, Actor: tb.Net.Adviser.Actor()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := "/staff/referrals/" + r.Reference
+	form := url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(tb.referral(r.ID).Version)}, "outcome": {"help-given"},
+		"outcome_note": {"Parcel delivered; next delivery Thursday"}}
+	if resp, body := ailsa.post(base+"/complete", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("complete: %d %s", resp.StatusCode, body)
+	}
+	resp, body := ailsa.post(base+"/complete", form)
+	if m := notice.FindStringSubmatch(body); resp.StatusCode != http.StatusConflict || strings.Contains(body, "That didn't work") ||
+		m == nil || !strings.Contains(m[1], "Already done.</strong> Completed by Ailsa Brodie") {
+		t.Errorf("the same completion sent again: %d, notice %q; want it read as already done", resp.StatusCode, m)
+	}
+
+	// A colleague's rejection from the same old page lost the race: a
+	// failure, their words handed back.
+	r2 := tb.selfReferral("reject-race", false)
+	base2 := "/staff/referrals/" + r2.Reference
+	reject := func(s *webClient) url.Values {
+		return url.Values{"csrf": {s.csrf}, "version": {strconv.Itoa(r2.Version)}, "reason": {string(core.ReasonNotEligible)},
+			"feedback": {"We do not cover Fife: try Kirkton Citizens Advice"}}
+	}
+	if resp, body := ailsa.post(base2+"/reject", reject(ailsa)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reject: %d %s", resp.StatusCode, body)
+	}
+	resp, body = callum.post(base2+"/reject", reject(callum))
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "That didn't work") || strings.Contains(body, "Already done.") ||
+		!strings.Contains(body, "We do not cover Fife") {
+		t.Errorf("a colleague's rejection after Ailsa's: %d; want a failure handing back their words", resp.StatusCode)
+	}
+	// Ailsa's own again reads as done.
+	resp, body = ailsa.post(base2+"/reject", reject(ailsa))
+	if m := notice.FindStringSubmatch(body); resp.StatusCode != http.StatusConflict || m == nil || !strings.Contains(m[1], "Already done.") {
+		t.Errorf("Ailsa's rejection sent again: %d, notice %q; want already done", resp.StatusCode, m)
+	}
+}

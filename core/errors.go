@@ -59,7 +59,10 @@ type ConflictError struct {
 	Reference string
 	Status    Status
 	By        string // staff name, or "the client" / "Onward"
-	At        time.Time
+	// ByStaff is the member of staff who changed it, 0 for anyone else:
+	// a repeat of one's own form is told apart from a colleague's.
+	ByStaff StaffID
+	At      time.Time
 }
 
 func (e *ConflictError) Error() string {

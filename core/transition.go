@@ -868,7 +868,11 @@ func (e *Engine) conflict(ctx context.Context, db DB, r Referral) error {
 	} else if name, ok := partnerChangedBy(ctx, db, r); ok {
 		by = name
 	}
-	return &ConflictError{Reference: r.Reference, Status: r.Status, By: by, At: r.StatusAt}
+	c := &ConflictError{Reference: r.Reference, Status: r.Status, By: by, At: r.StatusAt}
+	if r.StatusBy != nil {
+		c.ByStaff = *r.StatusBy
+	}
+	return c
 }
 
 // checkConsent refuses sharing the client's details with an agency their
