@@ -272,7 +272,7 @@ func (b *Bot) signInAllowed(r *http.Request, email string) (time.Duration, error
 	if err != nil {
 		return 0, err
 	}
-	ip := core.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), proxies)
+	ip := core.ClientNetwork(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), proxies)
 	h := sha256.Sum256([]byte(b.cfg.SessionSecret + "\x00" + email))
 	lim := redis_rate.NewLimiter(b.rdb)
 	wait := time.Duration(0)

@@ -24,8 +24,33 @@ func TestClientIP(t *testing.T) {
 		{"no header from a proxy", "10.1.2.3:443", nil, "10.1.2.3"},
 		{"IPv6 client", "10.1.2.3:443", []string{"2001:db8::1"}, "2001:db8::1"},
 	} {
-		if got := ClientIP(c.remote, c.xff, trusted); got != c.want {
-			t.Errorf("%s: ClientIP = %q, want %q", c.name, got, c.want)
+		if got := clientIP(c.remote, c.xff, trusted); got != c.want {
+			t.Errorf("%s: clientIP = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A security review: rate limits keyed by the whole IPv6 address gave a
+// host with an ordinary /64 a fresh limit at every address. They count
+// an IPv6 client by its /64; an IPv4 client (IPv4-mapped too) by its
+// address.
+func TestClientNetwork(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	for _, c := range []struct {
+		remote string
+		xff    []string
+		want   string
+	}{
+		{"203.0.113.9:5555", nil, "203.0.113.9"},
+		{"[::ffff:203.0.113.9]:5555", nil, "203.0.113.9"},
+		{"[2001:db8:1:2:aaaa::1]:5555", nil, "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:ffff:ffff:ffff:fffe]:5555", nil, "2001:db8:1:2::/64"},
+		{"[fe80::1%eth0]:5555", nil, "fe80::/64"},
+		{"10.1.2.3:443", []string{"2001:db8:9:9::42"}, "2001:db8:9:9::/64"},
+		{"not an address", nil, "not an address"},
+	} {
+		if got := ClientNetwork(c.remote, c.xff, trusted); got != c.want {
+			t.Errorf("ClientNetwork(%q, %q) = %q, want %q", c.remote, c.xff, got, c.want)
 		}
 	}
 }

@@ -292,7 +292,7 @@ func (a *API) allow(rw http.ResponseWriter, r *http.Request) bool {
 	if a.limiter == nil {
 		return true
 	}
-	ip := core.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), a.cfg.TrustedProxies)
+	ip := core.ClientNetwork(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), a.cfg.TrustedProxies)
 	h := sha256.Sum256([]byte(ip))
 	res, err := a.limiter.Allow(r.Context(), a.cfg.KeyPrefix+"oruk:ip:"+hex.EncodeToString(h[:12]), redis_rate.PerMinute(a.cfg.RatePerMinute))
 	if err != nil {

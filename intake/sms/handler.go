@@ -57,7 +57,7 @@ type Config struct {
 	SMSRatePerHour  int
 	IPRatePerMinute int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
-	// the client, for the per-IP limit (core.ClientIP).
+	// the client, for the per-IP limit (core.ClientNetwork).
 	TrustedProxies []netip.Prefix
 
 	// ConversationTTL is how long an unfinished conversation is kept (24 h

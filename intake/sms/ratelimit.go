@@ -29,6 +29,6 @@ func (s *SMS) ipAllowed(ctx context.Context, key string) bool {
 // ipRateKey is the request's source IP (behind a trusted proxy, the one it
 // names), hashed so Redis holds no addresses.
 func (s *SMS) ipRateKey(r *http.Request) string {
-	h := sha256.Sum256([]byte(core.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)))
+	h := sha256.Sum256([]byte(core.ClientNetwork(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)))
 	return s.cfg.KeyPrefix + "sms:ip:" + hex.EncodeToString(h[:12])
 }

@@ -52,6 +52,6 @@ const partRateLimit = "web rate limit (Redis)"
 // ONWARD_TRUSTED_PROXIES it is the client the proxy names, so clients do
 // not share the proxy's count.
 func (w *Web) rateKey(r *http.Request) string {
-	h := sha256.Sum256([]byte(core.ClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), w.cfg.TrustedProxies)))
+	h := sha256.Sum256([]byte(core.ClientNetwork(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), w.cfg.TrustedProxies)))
 	return w.cfg.KeyPrefix + "web:ip:" + hex.EncodeToString(h[:12])
 }

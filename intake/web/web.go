@@ -51,7 +51,7 @@ type Config struct {
 	// zero).
 	IPRatePerMinute int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
-	// the client, for the per-IP limit (core.ClientIP).
+	// the client, for the per-IP limit (core.ClientNetwork).
 	TrustedProxies []netip.Prefix
 	// SessionTTL is how long unfinished answers are kept (2 h if zero).
 	SessionTTL time.Duration
