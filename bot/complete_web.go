@@ -29,10 +29,11 @@ type completeForm struct {
 // gainInput is one amount of the gain, in pounds as typed.
 type gainInput struct{ Key, Label, Value string }
 
-// completionOrder is the order of the form's fields, so the error summary
-// lists problems in the order they are met on the page.
-var completionOrder = []string{"outcome", "gain_weekly_income", "gain_one_off_income", "gain_debt_written_off",
-	"gain_debt_managed", "advice_type", "advice_topic", "outcome_note"}
+// fieldOrder is the order of the referral page's form fields (the
+// reject form's, the redirect's, the completion's), so the error summary
+// lists a form's problems in the order they are met on the page.
+var fieldOrder = []string{"reason", "agency", "feedback", "redirect-note", "outcome", "gain_weekly_income",
+	"gain_one_off_income", "gain_debt_written_off", "gain_debt_managed", "advice_type", "advice_topic", "outcome_note"}
 
 // completionRequest reads a posted completion form into the request and
 // the values to redraw; pound amounts that are not money are field errors.
@@ -75,8 +76,8 @@ func (b *Bot) fillCompleteForm(ctx context.Context, ref core.Referral, f *comple
 
 // fieldRank orders field problems by where their field is on the page.
 func fieldRank(field string) int {
-	if i := slices.Index(completionOrder, field); i >= 0 {
+	if i := slices.Index(fieldOrder, field); i >= 0 {
 		return i
 	}
-	return len(completionOrder)
+	return len(fieldOrder)
 }

@@ -45,7 +45,19 @@ func TestCompleteFormWithGains(t *testing.T) {
 	if !strings.Contains(summary, `<a href="#gain_debt_managed">Debt managed must be an amount in pounds`) {
 		t.Errorf("error summary = %s", summary)
 	}
-	// Amounts that are not money are refused first; then core's range check.
+	// With an amount that is not money, the form's other problems are
+	// named at once (an email-only adviser's review: a missing outcome
+	// came only after the amount was mended): here the weekly income's
+	// range, and an outcome left out.
+	if !strings.Contains(summary, `href="#gain_weekly_income">Weekly income gained cannot be negative`) {
+		t.Errorf("the range of another amount is not named beside the amount that is not money: %s", summary)
+	}
+	noOutcome := url.Values{"csrf": {ailsa.csrf}, "version": {strconv.Itoa(r.Version)}, "gain_weekly_income": {"12,50p"}}
+	resp, body = ailsa.post(complete, noOutcome)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<a href="#outcome">Choose how the referral ended`) ||
+		!strings.Contains(body, `<a href="#gain_weekly_income">`) {
+		t.Errorf("a bad amount and no outcome: %d, want both named", resp.StatusCode)
+	}
 	form.Set("gain_debt_managed", "")
 	resp, body = ailsa.post(complete, form)
 	summary = body[strings.Index(body, "There is a problem"):]

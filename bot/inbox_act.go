@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,7 +71,13 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		f, problems := completionRequest(r, &req)
 		complete = &f
 		if len(problems) > 0 {
-			// Amounts that are not money are refused before core sees them.
+			// Amounts that are not money are refused before core sees
+			// them, with the rest of the form's problems beside them.
+			for _, p := range core.CheckOutcome(req) {
+				if !slices.ContainsFunc(problems, func(q core.FieldError) bool { return q.Field == p.Field }) {
+					problems = append(problems, p)
+				}
+			}
 			err = &core.ValidationError{Fields: problems}
 		}
 	}

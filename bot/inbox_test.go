@@ -474,6 +474,11 @@ func TestRejectNamesEveryProblemAtOnce(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<li><a href="#reason">`) || !strings.Contains(body, `<li><a href="#feedback">`) {
 		t.Errorf("reject with nothing filled in: %d, want both the reason and the feedback in the error summary", resp.StatusCode)
 	}
+	// In the order the page shows the fields (an email-only adviser's
+	// review: the feedback came first).
+	if strings.Index(body, `<li><a href="#reason">`) > strings.Index(body, `<li><a href="#feedback">`) {
+		t.Error("the error summary lists the feedback before the reason, which the page shows first")
+	}
 	press := tb.blockAction("U0AILSA", "C0CAB", "reject", buttonValue(r.ID, r.Version))
 	wantStatus(t, tb.interact(press), 200)
 	meta := tb.openedView(press["trigger_id"].(string))["private_metadata"].(string)

@@ -182,7 +182,7 @@ var actions = map[Action]actionDef{
 	},
 	ActionComplete: {
 		from: []Status{StatusInProgress}, to: StatusCompleted,
-		check: checkOutcome,
+		check: CheckOutcome,
 		apply: func(c *change) error {
 			if fields := checkGainOffered(c.from, c.req); len(fields) > 0 {
 				return &ValidationError{Fields: fields}
@@ -324,12 +324,14 @@ func (c *change) newsAt() time.Time {
 	return c.now
 }
 
-// checkOutcome is the check of completion that needs nothing but the
+// CheckOutcome is the check of completion that needs nothing but the
 // request: an outcome from the fixed list is required, one a completion
 // records (not "Could not contact", which is ActionFail), its note short,
 // each gain within range and the advice type one of the National
-// Standards'.
-func checkOutcome(req TransitionRequest) []FieldError {
+// Standards'. Act runs it; a channel that refuses part of a form before
+// core sees it (amounts that are not money) runs it too, so the rest of
+// the form's problems are named at once.
+func CheckOutcome(req TransitionRequest) []FieldError {
 	var fields []FieldError
 	switch {
 	case !req.Outcome.Valid():
@@ -349,7 +351,7 @@ func checkOutcome(req TransitionRequest) []FieldError {
 
 // checkOffered is the check of completion against the network: the
 // outcome and topic must be ones the network offers. It runs with
-// checkOutcome, before the referral is read, so a form with a wrong
+// CheckOutcome, before the referral is read, so a form with a wrong
 // advice type and a topic the network does not offer hears of both at
 // once.
 func checkOffered(n Network, req TransitionRequest) []FieldError {
