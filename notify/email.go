@@ -337,7 +337,7 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	switch {
 	case ref.Status != core.StatusRequested || ref.AcknowledgedAt != nil:
 	case ref.AckDueAt != nil:
-		d.Due = when(cal, *ref.AckDueAt)
+		d.Due, d.DuePassed = when(cal, *ref.AckDueAt), !ref.AckDueAt.After(w.now())
 	case ref.Crisis:
 		d.Due = when(cal, cal.AckDue(ref.CreatedAt, core.Agency{}, true))
 	}

@@ -29,6 +29,7 @@ type emailData struct {
 	Language                   string // the client's language, and the interpreter they need ("Polish · Interpreter wanted: Polish"; "English · Interpreter wanted: Romanian")
 	Agency                     string // the agency the referral is with
 	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
+	DuePassed                  bool   // the acknowledgement was due by Due, which has passed (an escalation)
 	Target, Waited             int
 	Days                       int // contact reminders: working days since the referral was accepted
 	// ClientSaysNotContacted: the contact reminder is the client's own
