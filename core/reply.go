@@ -126,11 +126,12 @@ func (e *Engine) AnswerContactCheck(ctx context.Context, p Phone, referral Refer
 			actor: ClientActor, data: eventData(contactCheckKey, "not contacted")}); err != nil {
 			return err
 		}
-		// The coordinators are alerted; the agency holding it is told in
-		// its Slack channel and by email (the contact reminder's, saying
-		// the client's answer), each once.
+		// The coordinators are alerted (in the referral's order, as
+		// before); the agency holding it is told in its Slack channel and
+		// by email (the contact reminder's, saying the client's answer),
+		// each once, waiting behind none of the referral's messages.
 		key := fmt.Sprintf("not-contacted:%d", referral)
-		rows := []OutboxRow{{Kind: OutboxAlert,
+		rows := []OutboxRow{{Kind: OutboxAlert, Referral: referral,
 			Payload: OutboxPayload{ReferralID: referral, AgencyID: derefAgency(r.ToAgencyID), Level: AlertNotContacted,
 				Text: fmt.Sprintf("The client of referral %s says they have not been contacted yet.", r.Reference)},
 			Dedupe: key}}
