@@ -192,6 +192,12 @@ func TestBrowserReferAndFollow(t *testing.T) {
 		chromedp.Click(send), chromedp.WaitVisible(chromedp.CSS(`.error-summary`))); err != nil {
 		t.Fatalf("empty referral: %v", err)
 	}
+	// Focus is on the summary, so a keyboard or screen reader user starts
+	// from the problems (an email-only adviser's review: it stayed on the
+	// page's body, eight header links away).
+	if focused, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.activeElement !== null && document.activeElement.classList.contains("error-summary")`)); err != nil || !focused {
+		t.Errorf("after a refused referral form the focus is not on the error summary (%v)", err)
+	}
 	audit("refer with errors")
 	housing := fmt.Sprintf(`#agency-%d`, tb.Net.Housing)
 	if err := chromedp.Do(ctx,
