@@ -232,7 +232,7 @@ func (w *Worker) composeEmail(ctx context.Context, r core.OutboxClaim, subj core
 		return Mail{}, err
 	}
 	d := emailData{Network: cal.Name, Link: w.publicURL("/staff/"), Settings: w.publicURL("/staff/settings/email"),
-		LoginPage: w.publicURL("/staff/login"), Minutes: SignInLinkMinutes}
+		LoginPage: w.publicURL("/staff/login"), Minutes: SignInLinkMinutes, RepliesUnread: w.cfg.MailReplyTo == ""}
 	m := Mail{MessageID: w.messageID(r), Date: w.now()}
 	if p.StaffID != 0 {
 		st := subj.Staff

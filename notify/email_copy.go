@@ -22,6 +22,9 @@ type emailData struct {
 	// SharedAddress: the recipient is an agency's shared address, which
 	// signs nobody in: whoever reads it acts by signing in as themselves.
 	SharedAddress bool
+	// RepliesUnread: no ONWARD_MAIL_REPLY_TO is set, so a reply goes to
+	// the sending address, which nobody reads; the email says so.
+	RepliesUnread bool
 
 	Reference, Needs, District string
 	Crisis                     bool

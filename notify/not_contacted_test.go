@@ -22,6 +22,7 @@ func TestClientSaysNotContactedTellsTheAgency(t *testing.T) {
 	ctx := context.Background()
 	n := h.net
 	h.markAllSent(t)
+	h.cfg.MailReplyTo = "" // replies go to the sender, which nobody reads: the emails say so
 	w := h.mailWorker(t)
 
 	r := h.staffReferral(t, "not-contacted", false)
@@ -44,6 +45,9 @@ func TestClientSaysNotContactedTellsTheAgency(t *testing.T) {
 		p := parse(t, m)
 		if !strings.Contains(decodedSubject(p), "says nobody has contacted them") {
 			continue
+		}
+		if !strings.Contains(p.Text, "Replies to this email are not read.") {
+			t.Errorf("with no Reply-To, the email does not say replies are not read:\n%s", p.Text)
 		}
 		if !strings.Contains(p.Text, "answered Onward's text that nobody has contacted them yet") ||
 			!strings.Contains(p.Text, "https://onward.example/staff/referrals/"+r.Reference) {
