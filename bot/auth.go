@@ -146,13 +146,20 @@ func (a *staffAuth) loginLink(s core.Staff) (string, error) {
 }
 
 // loginLinkWithID is loginLink with the link's own id (its jti), which
-// makes the email that carries it unique.
-func (a *staffAuth) loginLinkWithID(s core.Staff) (string, string, error) {
+// makes the email that carries it unique, returning to the staff page
+// next after signing in (its path alone; "" for the inbox): the link may
+// be opened in another browser than the one that asked for it (a phone's
+// mail app), which has not the page in its cookie.
+func (a *staffAuth) loginLinkWithID(s core.Staff, next string) (string, string, error) {
 	tok, cl, err := a.sign(purposeLogin, s.ID, loginLinkTTL)
 	if err != nil {
 		return "", "", err
 	}
-	return a.publicURL + "/staff/login?token=" + url.QueryEscape(tok), cl.ID, nil
+	link := a.publicURL + "/staff/login?token=" + url.QueryEscape(tok)
+	if next, _, _ = strings.Cut(next, "?"); next != "/staff/" && returnPath(next) {
+		link += "&next=" + url.QueryEscape(next)
+	}
+	return link, cl.ID, nil
 }
 
 // csrfToken is the form token of a session: derived from the session's

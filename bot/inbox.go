@@ -80,6 +80,9 @@ type page struct {
 	Form         formValues
 	Details      *detailsView
 	Token        string
+	// Next is the staff page a sign-in link returns to (its next=), a
+	// path returnPath allows, "" for the inbox.
+	Next string
 	// The referral page's story and forms.
 	Story    *storyView
 	Complete *completeForm // the completion form, when the referral can be completed

@@ -145,17 +145,30 @@ func returnPath(p string) bool {
 }
 
 // afterSignIn is where a fresh session goes: the page remembered by
-// askToSignIn, once, or the inbox.
+// askToSignIn, once, else the page the sign-in link names (next, posted
+// from the link's page), else the inbox.
 func (b *Bot) afterSignIn(w http.ResponseWriter, r *http.Request) string {
+	if next := b.rememberedPage(r); next != "" {
+		http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: "", Path: "/staff", MaxAge: -1,
+			HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
+		return next
+	}
+	if next := r.PostFormValue("next"); returnPath(next) {
+		return next
+	}
+	return "/staff/"
+}
+
+// rememberedPage is the page askToSignIn remembered in this browser, ""
+// for none.
+func (b *Bot) rememberedPage(r *http.Request) string {
 	c, err := r.Cookie(nextCookie)
 	if err != nil {
-		return "/staff/"
+		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: "", Path: "/staff", MaxAge: -1,
-		HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
 	next, err := url.QueryUnescape(c.Value)
 	if err != nil || !returnPath(next) {
-		return "/staff/"
+		return ""
 	}
 	return next
 }
@@ -174,7 +187,11 @@ func (b *Bot) loginPage(w http.ResponseWriter, r *http.Request) {
 		b.loginRefused(w, err)
 		return
 	}
-	b.renderPage(w, http.StatusOK, "login", page{Token: tok})
+	p := page{Token: tok}
+	if next := r.URL.Query().Get("next"); returnPath(next) {
+		p.Next = next
+	}
+	b.renderPage(w, http.StatusOK, "login", p)
 }
 
 // login uses up a link and starts a session, or, given an email address,
@@ -260,7 +277,8 @@ func (b *Bot) loginByEmail(w http.ResponseWriter, r *http.Request) {
 		b.writeLayout(w, http.StatusTooManyRequests, loginPages()["login_email"], "login_email", p)
 		return
 	}
-	b.async("sign-in email", func(ctx context.Context) { b.sendSignInLink(ctx, email) })
+	next := b.rememberedPage(r)
+	b.async("sign-in email", func(ctx context.Context) { b.sendSignInLink(ctx, email, next) })
 	p.Sent = true
 	b.writeLayout(w, http.StatusOK, loginPages()["login_email"], "login_email", p)
 }
@@ -292,8 +310,9 @@ func (b *Bot) signInAllowed(r *http.Request, email string) (time.Duration, error
 }
 
 // sendSignInLink queues a sign-in email to the active member of staff
-// with that address; for any other address it does nothing.
-func (b *Bot) sendSignInLink(ctx context.Context, email string) {
+// with that address, its link returning to the page next; for any other
+// address it does nothing.
+func (b *Bot) sendSignInLink(ctx context.Context, email, next string) {
 	st, err := b.engine.StaffByEmail(ctx, email)
 	if errors.Is(err, core.ErrNotFound) {
 		return
@@ -302,7 +321,7 @@ func (b *Bot) sendSignInLink(ctx context.Context, email string) {
 		b.log.Error("sign-in by email: find staff", "err", err)
 		return
 	}
-	link, jti, err := b.auth.loginLinkWithID(st)
+	link, jti, err := b.auth.loginLinkWithID(st, next)
 	if err != nil {
 		b.log.Error("sign-in by email: make link", "err", err)
 		return

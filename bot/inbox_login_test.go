@@ -276,3 +276,47 @@ func TestStaffPagesKeepTheirOrigin(t *testing.T) {
 		t.Fatalf("staff page referrer policy %q (and meta); want same-origin, so posts carry their Origin", got)
 	}
 }
+
+// An email-only adviser's review: the page to return to after signing in
+// lived only in a cookie, so a sign-in link asked for in one browser and
+// opened in another (a phone's mail app opens links in its own) landed on
+// the inbox. The emailed link carries the page (its path, never a query),
+// and signing in from it anywhere returns there.
+func TestSignInLinkReturnsToThePageInAnotherBrowser(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("sign-in-elsewhere", false)
+	asked := tb.web()
+	page := "/staff/referrals/" + r.Reference
+	if resp, _ := asked.get(page + "?from=email"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the referral before signing in: %d, want the sign-in form", resp.StatusCode)
+	}
+	if resp, body := asked.post("/staff/login", url.Values{"email": {tb.Net.Adviser.Email}}); resp.StatusCode != 200 || !strings.Contains(body, "on its way") {
+		t.Fatalf("asking for a link: %d", resp.StatusCode)
+	}
+	rows := tb.signInRows()
+	if len(rows) != 1 {
+		t.Fatalf("%d sign-in emails, want 1", len(rows))
+	}
+	link, err := tb.Engine.EmailLink(rows[0].Payload)
+	if err != nil || !strings.HasSuffix(link, "&next="+url.QueryEscape(page)) {
+		t.Fatalf("the emailed link %q (%v), want it to name %s and no query", link, err, page)
+	}
+	// Another browser: no cookie of the page.
+	other := tb.web()
+	u, _ := url.Parse(link)
+	_, body := other.get(u.Path + "?" + u.RawQuery)
+	m := tokenRe.FindStringSubmatch(body)
+	if m == nil || !strings.Contains(body, `name="next" value="`+page+`"`) {
+		t.Fatalf("the link's page: %s", body)
+	}
+	resp, _ := other.post("/staff/login", url.Values{"token": {htmlUnescape(m[1])}, "next": {page}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != page {
+		t.Errorf("signing in from the link in another browser: %d to %q, want %s", resp.StatusCode, loc, page)
+	}
+	// A next that is no staff page is ignored.
+	fresh, _ := url.Parse(tb.link(tb.Net.Adviser))
+	resp, _ = tb.web().post("/staff/login", url.Values{"token": {fresh.Query().Get("token")}, "next": {"//evil.example/"}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/staff/" {
+		t.Errorf("a next elsewhere: %d to %q, want the inbox", resp.StatusCode, loc)
+	}
+}

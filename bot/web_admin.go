@@ -122,7 +122,7 @@ func (b *Bot) inviteStaff(w http.ResponseWriter, r *http.Request, s session) {
 	// that adds them.
 	id, err := b.engine.InviteStaff(r.Context(), core.NewStaff{AgencyID: core.AgencyID(agency), Name: f.Name,
 		Email: f.Email, Role: core.Role(f.Role)}, s.staff.Actor(), func(id core.StaffID) (string, string, error) {
-		return b.auth.loginLinkWithID(core.Staff{ID: id})
+		return b.auth.loginLinkWithID(core.Staff{ID: id}, "")
 	})
 	v, verr := b.adminStaffView(r, s, f)
 	if verr != nil {
