@@ -103,8 +103,16 @@ var actions = map[Action]actionDef{
 		check: func(req TransitionRequest) []FieldError {
 			var fields []FieldError
 			known := slices.Contains(Reasons, req.Reason)
-			if !known {
+			switch {
+			case req.Reason == "":
 				fields = append(fields, FieldError{Field: "reason", Message: "choose a reason for rejecting the referral"})
+			case !known:
+				codes := make([]string, len(Reasons))
+				for i, r := range Reasons {
+					codes[i] = string(r)
+				}
+				fields = append(fields, FieldError{Field: "reason", Message: fmt.Sprintf("%q is not a reason for rejecting a referral: choose one of %s",
+					string(req.Reason), strings.Join(codes, ", "))})
 			}
 			switch {
 			case inWords(req.Feedback):

@@ -158,8 +158,14 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 	if stale.status != http.StatusPreconditionFailed || !strings.Contains(stale.json(t)["detail"].(string), "accepted by Casework system") {
 		t.Fatalf("stale If-Match: %d %s", stale.status, stale.body)
 	}
+	// The 412 is not kept for its key: the partner reads the version
+	// again and sends the same action under the same key (a partner
+	// system's review: the old 412 was replayed).
+	if r := h.do(t, "POST", "/api/v1/referrals/"+ref+"/contacted", cab, nil, "Idempotency-Key", "a2", "If-Match", `"v2"`); r.status != 200 ||
+		r.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("the same key with the version read again: %d %s", r.status, r.body)
+	}
 	// Completing needs an outcome from the list.
-	h.do(t, "POST", "/api/v1/referrals/"+ref+"/contacted", cab, nil, "Idempotency-Key", "a3")
 	if r := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, map[string]any{"outcome": "sorted"}, "Idempotency-Key", "a4"); r.status != 422 {
 		t.Fatalf("bad outcome: %d %s", r.status, r.body)
 	}

@@ -118,7 +118,8 @@ func requestHash(r *http.Request, body []byte) string {
 // Idempotent-Replayed: true, for IdempotencyTTL; another request under
 // the key is refused (rule.Reused), and so is one sent while the first is
 // still being handled (rule.InProgress). Nothing h writes happens for a
-// refused request. A server error is never kept, so its retry runs again.
+// refused request. A server error is never kept, so its retry runs again,
+// and neither is a 412 (a stale If-Match), so its corrected retry runs.
 // body is the request's body, already read; h reads it again from r.
 func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key string, body []byte, rule Idempotency, h Handler) {
 	hash := requestHash(r, body)
@@ -143,7 +144,10 @@ func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key s
 			a.log.Warn("forget idempotency key", "err", err)
 		}
 	}
-	if c.status >= 500 || rule.SuccessOnly && (c.status < 200 || c.status >= 300) {
+	// Nor is a 412: the If-Match named a version gone, nothing was
+	// written, and the partner reads the referral again and sends the
+	// same action with the new version, under the same key.
+	if c.status >= 500 || c.status == http.StatusPreconditionFailed || rule.SuccessOnly && (c.status < 200 || c.status >= 300) {
 		forget()
 		return
 	}
