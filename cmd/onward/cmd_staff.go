@@ -83,10 +83,7 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer eng.Close()
-	s, err := eng.StaffByEmail(ctx, fs.Arg(1))
-	if errors.Is(err, core.ErrNotFound) {
-		return fmt.Errorf("no current member of staff has the email address %s", fs.Arg(1))
-	}
+	s, err := currentStaff(ctx, eng, fs.Arg(1))
 	if err != nil {
 		return err
 	}
@@ -97,4 +94,14 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "Sign-in link for %s (%s, %s); it works once, within 15 minutes:\n", s.Name, s.Role, s.AgencyName)
 	fmt.Fprintln(stdout, link)
 	return nil
+}
+
+// currentStaff is the current member of staff with the email address a
+// staff command names, or an error saying none has it.
+func currentStaff(ctx context.Context, eng *core.Engine, email string) (core.Staff, error) {
+	s, err := eng.StaffByEmail(ctx, email)
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Staff{}, fmt.Errorf("no current member of staff has the email address %s", email)
+	}
+	return s, err
 }

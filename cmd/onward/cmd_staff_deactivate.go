@@ -44,10 +44,7 @@ func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer eng.Close()
-	s, err := eng.StaffByEmail(ctx, fs.Arg(0))
-	if errors.Is(err, core.ErrNotFound) {
-		return fmt.Errorf("no current member of staff has the email address %s", fs.Arg(0))
-	}
+	s, err := currentStaff(ctx, eng, fs.Arg(0))
 	if err != nil {
 		return err
 	}

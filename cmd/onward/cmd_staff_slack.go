@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/onward-network/onward/core"
 )
 
 const staffSlackUnlinkUsage = `usage: onward staff slack-unlink EMAIL
@@ -28,24 +26,12 @@ func runStaffSlackUnlink(ctx context.Context, args []string, stdout, stderr io.W
 		fs.Usage()
 		return errors.New("say `onward staff slack-unlink EMAIL`")
 	}
-	cfg, err := loadDBConfig()
+	eng, closeEng, err := openCLIEngine(ctx)
 	if err != nil {
 		return err
 	}
-	pool, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	eng, err := newEngine(cfg, pool, nil, newLogger(cfg))
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	s, err := eng.StaffByEmail(ctx, fs.Arg(0))
-	if errors.Is(err, core.ErrNotFound) {
-		return fmt.Errorf("no current member of staff has the email address %s", fs.Arg(0))
-	}
+	defer closeEng()
+	s, err := currentStaff(ctx, eng, fs.Arg(0))
 	if err != nil {
 		return err
 	}
