@@ -55,14 +55,7 @@ func TestFHIRConsentSaysWhatTheClientAgreed(t *testing.T) {
 		{"the network's protocol", []string{bundleProvision, permitAll, bundlePolicy, network}, 200, "", "", core.ScopeNetwork, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			bundle := referralBundle
-			for i := 0; i+1 < len(c.edits); i += 2 {
-				if !strings.Contains(bundle, c.edits[i]) {
-					t.Fatalf("the Bundle has no %s", c.edits[i])
-				}
-				bundle = strings.Replace(bundle, c.edits[i], c.edits[i+1], 1)
-			}
-			bundle = strings.Replace(bundle, "NHSF-77", "NHSF-"+c.name, 1)
+			bundle := editedBundle(t, "NHSF-"+c.name, c.edits...)
 			before := count()
 			status, hdr, body := h.do(t, "POST", "/fhir", referrer, bundle)
 			res := validR4(t, body)
@@ -100,6 +93,21 @@ func TestFHIRConsentSaysWhatTheClientAgreed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// editedBundle is referralBundle with each pair of edits (from, to, from,
+// to…) made once and its identifier id, so each case is a Bundle of its
+// own; an edit whose from the Bundle lacks fails the test.
+func editedBundle(t *testing.T, id string, edits ...string) string {
+	t.Helper()
+	bundle := referralBundle
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(bundle, edits[i]) {
+			t.Fatalf("the Bundle has no %s", edits[i])
+		}
+		bundle = strings.Replace(bundle, edits[i], edits[i+1], 1)
+	}
+	return strings.Replace(bundle, "NHSF-77", id, 1)
 }
 
 // hasIssue reports whether an OperationOutcome has an issue naming the

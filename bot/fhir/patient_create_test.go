@@ -59,14 +59,7 @@ func TestFHIRCreateReadsThePatientAsFHIRMeansIt(t *testing.T) {
 			422, "Task.code", "code fulfill", "", "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			bundle := referralBundle
-			for i := 0; i+1 < len(c.edits); i += 2 {
-				if !strings.Contains(bundle, c.edits[i]) {
-					t.Fatalf("the Bundle has no %s", c.edits[i])
-				}
-				bundle = strings.Replace(bundle, c.edits[i], c.edits[i+1], 1)
-			}
-			bundle = strings.Replace(bundle, "NHSF-77", "NHSF-patient-"+strings.ReplaceAll(c.name, " ", "-"), 1)
+			bundle := editedBundle(t, "NHSF-patient-"+strings.ReplaceAll(c.name, " ", "-"), c.edits...)
 			status, hdr, body := h.do(t, "POST", "/fhir", referrer, bundle)
 			res := validR4(t, body)
 			if status != c.status {

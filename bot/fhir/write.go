@@ -749,10 +749,9 @@ func (s *Server) requesterIsSender(r *http.Request, p core.Partner, task *fTask,
 	return invalids(out)
 }
 
-// toCreate reads the four resources into the JSON API's create request.
 // patientContact is the phone and email a referral's Patient gives: of
-// its phones (system phone or sms), the mobile one (use mobile, or a UK
-// mobile number: the one Onward can text) before any other, else the
+// its phones (system phone or sms), the one Onward can text (use mobile,
+// system sms, or a number that is no landline) before any other, else the
 // first; the first email.
 func patientContact(pt *fPatient) (phone, email string) {
 	mobile := false
@@ -804,6 +803,7 @@ func patientLanguage(pt *fPatient) string {
 	return code
 }
 
+// toCreate reads the four resources into the JSON API's create request.
 func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.CreateRequest, error) {
 	var in api.CreateRequest
 	var fields []core.FieldError
