@@ -73,7 +73,7 @@ var (
 		` OR ` + legacyClientSQL("postcode_enc") + ` OR ` + legacyClientSQL("notes_enc") + `)`
 	referralsToRotate  = `length($1::bytea) > 0 AND (` + legacyClientSQL("notes_enc") + ` OR ` + legacyClientSQL("outcome_note_enc") + `)`
 	phoneCodesToRotate = staleMasterSQL("phone_enc") + ` OR ` + staleMasterSQL("code_enc")
-	webhooksToRotate   = staleMasterSQL("secret_enc")
+	webhooksToRotate   = staleMasterSQL("secret_enc") + ` OR ` + staleMasterSQL("previous_secret_enc")
 )
 
 // rotationPass is one table's part of a rotation: which rows need work
@@ -349,20 +349,21 @@ func (e *Engine) rotatePhoneCodes(ctx context.Context, tx pgx.Tx, after int64, l
 	return len(cs), after, nil
 }
 
-// rotateWebhookSecrets re-seals partners' webhook signing secrets.
+// rotateWebhookSecrets re-seals partners' webhook signing secrets, and
+// the secrets a rotation replaced while they are kept.
 func (e *Engine) rotateWebhookSecrets(ctx context.Context, tx pgx.Tx, after int64, limit int) (int, int64, error) {
-	rows, err := e.rotationRows(ctx, tx, "webhook_subscriptions", "id, secret_enc", webhooksToRotate, after, limit)
+	rows, err := e.rotationRows(ctx, tx, "webhook_subscriptions", "id, secret_enc, previous_secret_enc", webhooksToRotate, after, limit)
 	if err != nil {
 		return 0, after, fmt.Errorf("read webhook subscriptions: %w", err)
 	}
 	type sub struct {
-		id WebhookSubscriptionID
-		ct []byte
+		id     WebhookSubscriptionID
+		ct, pr []byte
 	}
 	var ss []sub
 	for rows.Next() {
 		var s sub
-		if err := rows.Scan(&s.id, &s.ct); err != nil {
+		if err := rows.Scan(&s.id, &s.ct, &s.pr); err != nil {
 			rows.Close()
 			return 0, after, fmt.Errorf("read webhook subscriptions: %w", err)
 		}
@@ -381,7 +382,17 @@ func (e *Engine) rotateWebhookSecrets(ctx context.Context, tx pgx.Tx, after int6
 		if err != nil {
 			return 0, after, err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE webhook_subscriptions SET secret_enc = $2 WHERE id = $1`, s.id, ct); err != nil {
+		var pr []byte // nil stays nil
+		if len(s.pr) > 0 {
+			prev, err := e.crypt.Open("webhook_subscriptions", "previous_secret_enc", s.id, "", s.pr)
+			if err != nil {
+				return 0, after, fmt.Errorf("webhook subscription %d: previous secret: %w", s.id, err)
+			}
+			if pr, err = e.crypt.Seal("webhook_subscriptions", "previous_secret_enc", s.id, prev); err != nil {
+				return 0, after, err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_subscriptions SET secret_enc = $2, previous_secret_enc = $3 WHERE id = $1`, s.id, ct, pr); err != nil {
 			return 0, after, fmt.Errorf("re-seal webhook subscription %d: %w", s.id, err)
 		}
 	}

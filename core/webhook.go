@@ -48,9 +48,12 @@ type WebhookSubscription struct {
 	PausedAt  *time.Time            `db:"paused_at"`
 	LastError string                `db:"last_error"`
 	CreatedAt time.Time             `db:"created_at"`
+	// PreviousSecretUntil is when the secret replaced by the last
+	// rotation stops signing deliveries (nil: none is kept).
+	PreviousSecretUntil *time.Time `db:"previous_secret_until"`
 }
 
-const webhookColumns = `id, partner_id, url, failures, paused_at, last_error, created_at`
+const webhookColumns = `id, partner_id, url, failures, paused_at, last_error, created_at, previous_secret_until`
 
 // sqlQueueWebhooks writes one outbox row per live subscription of a
 // partner allowed to see the referral (its agency sent or received it, or
@@ -167,6 +170,9 @@ func (e *Engine) Subscriptions(ctx context.Context, partner PartnerID) ([]Webhoo
 	if err != nil {
 		return nil, fmt.Errorf("list webhook subscriptions: %w", err)
 	}
+	for i := range ss {
+		ss[i].PreviousSecretUntil = e.stillKept(ss[i].PreviousSecretUntil)
+	}
 	return ss, nil
 }
 
@@ -184,24 +190,36 @@ func (e *Engine) Unsubscribe(ctx context.Context, partner PartnerID, id WebhookS
 	return nil
 }
 
-// WebhookTarget is what a delivery needs: where, the secret to sign with,
-// and whether the subscription is paused or gone.
+// WebhookTarget is what a delivery needs: where, the secrets to sign
+// with, and whether the subscription is paused or gone.
 type WebhookTarget struct {
 	Subscription WebhookSubscription
 	Secret       string
-	Gone         bool // unsubscribed, or the partner was revoked
+	// Previous is the secret the last rotation replaced, while it is
+	// still kept (WebhookSecretOverlap); "" otherwise. A delivery is
+	// signed under both.
+	Previous string
+	Gone     bool // unsubscribed, or the partner was revoked
+}
+
+// Secrets are the secrets a delivery is signed under, the current first.
+func (t WebhookTarget) Secrets() []string {
+	if t.Previous == "" {
+		return []string{t.Secret}
+	}
+	return []string{t.Secret, t.Previous}
 }
 
 // WebhookTarget reads a subscription for delivery.
 func (e *Engine) WebhookTarget(ctx context.Context, id WebhookSubscriptionID) (WebhookTarget, error) {
 	var t WebhookTarget
-	var enc []byte
-	var deleted, revoked *time.Time
+	var enc, prevEnc []byte
+	var prevUntil, deleted, revoked *time.Time
 	s := &t.Subscription
 	err := e.pool.QueryRow(ctx, `SELECT s.id, s.partner_id, s.url, s.failures, s.paused_at, s.last_error, s.created_at,
-		s.secret_enc, s.deleted_at, p.revoked_at
+		s.secret_enc, s.previous_secret_enc, s.previous_secret_until, s.deleted_at, p.revoked_at
 		FROM webhook_subscriptions s JOIN partners p ON p.id = s.partner_id WHERE s.id = $1`, id).
-		Scan(&s.ID, &s.PartnerID, &s.URL, &s.Failures, &s.PausedAt, &s.LastError, &s.CreatedAt, &enc, &deleted, &revoked)
+		Scan(&s.ID, &s.PartnerID, &s.URL, &s.Failures, &s.PausedAt, &s.LastError, &s.CreatedAt, &enc, &prevEnc, &prevUntil, &deleted, &revoked)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, ErrNotFound)
 	}
@@ -211,6 +229,11 @@ func (e *Engine) WebhookTarget(ctx context.Context, id WebhookSubscriptionID) (W
 	t.Gone = deleted != nil || revoked != nil
 	if t.Secret, err = e.crypt.Open("webhook_subscriptions", "secret_enc", s.ID, legacyWebhookSecretField, enc); err != nil {
 		return WebhookTarget{}, fmt.Errorf("webhook subscription %d: %w", id, err)
+	}
+	if s.PreviousSecretUntil = e.stillKept(prevUntil); s.PreviousSecretUntil != nil && len(prevEnc) > 0 {
+		if t.Previous, err = e.crypt.Open("webhook_subscriptions", "previous_secret_enc", s.ID, "", prevEnc); err != nil {
+			return WebhookTarget{}, fmt.Errorf("webhook subscription %d: previous secret: %w", id, err)
+		}
 	}
 	return t, nil
 }
@@ -323,4 +346,64 @@ func (e *Engine) ResumeSubscription(ctx context.Context, id WebhookSubscriptionI
 	}
 	e.wakeWorkers()
 	return nil
+}
+
+// WebhookSecretOverlap is how long a webhook secret replaced by
+// RotateWebhookSecret still signs deliveries beside the new one: a day,
+// for the partner to put the new secret in its receiver.
+const WebhookSecretOverlap = 24 * time.Hour
+
+// stillKept is until while a replaced secret still signs deliveries, nil
+// once it has stopped (or there is none).
+func (e *Engine) stillKept(until *time.Time) *time.Time {
+	if until == nil || !e.clock.Now().Before(*until) {
+		return nil
+	}
+	return until
+}
+
+// RotateWebhookSecret gives one of a partner's subscriptions a new signing
+// secret, returned once. For WebhookSecretOverlap the secret it replaces
+// still signs deliveries beside it (each delivery carries both
+// signatures), so a receiver changes over without refusing one; a secret
+// replaced earlier than that is dropped. Another partner's subscription
+// is ErrNotFound.
+func (e *Engine) RotateWebhookSecret(ctx context.Context, partner PartnerID, id WebhookSubscriptionID) (WebhookSubscription, string, error) {
+	secret, err := NewWebhookSecret()
+	if err != nil {
+		return WebhookSubscription{}, "", err
+	}
+	var s WebhookSubscription
+	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		var enc []byte
+		err := tx.QueryRow(ctx, `SELECT secret_enc FROM webhook_subscriptions
+			WHERE id = $1 AND partner_id = $2 AND deleted_at IS NULL FOR UPDATE`, id, partner).Scan(&enc)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("webhook subscription %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		old, err := e.crypt.Open("webhook_subscriptions", "secret_enc", id, legacyWebhookSecretField, enc)
+		if err != nil {
+			return err
+		}
+		prevEnc, err := e.crypt.Seal("webhook_subscriptions", "previous_secret_enc", id, old)
+		if err != nil {
+			return err
+		}
+		newEnc, err := e.crypt.Seal("webhook_subscriptions", "secret_enc", id, secret)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `UPDATE webhook_subscriptions
+			SET secret_enc = $2, previous_secret_enc = $3, previous_secret_until = $4
+			WHERE id = $1 RETURNING `+webhookColumns, id, newEnc, prevEnc, e.clock.Now().Add(WebhookSecretOverlap))
+		s, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[WebhookSubscription])
+		return err
+	})
+	if err != nil {
+		return WebhookSubscription{}, "", fmt.Errorf("rotate the secret of webhook subscription %d: %w", id, err)
+	}
+	return s, secret, nil
 }

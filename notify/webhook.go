@@ -120,10 +120,18 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 	}
 	// The id stays the same across retries, so receivers can drop repeats.
 	id := fmt.Sprintf("msg_onw%d", r.ID)
-	sig, err := SignWebhook(t.Secret, id, now.Unix(), raw)
-	if err != nil {
-		return outcome{}, permanent("sign webhook", err)
+	// Signed under each secret in use: after a rotation, the new one and,
+	// for a day, the one it replaced (Standard Webhooks' space-separated
+	// signatures), so a receiver holding either accepts it.
+	var sigs []string
+	for _, secret := range t.Secrets() {
+		sig, err := SignWebhook(secret, id, now.Unix(), raw)
+		if err != nil {
+			return outcome{}, permanent("sign webhook", err)
+		}
+		sigs = append(sigs, sig)
 	}
+	sig := strings.Join(sigs, " ")
 	// Subscriptions made before addresses were checked, or in dev mode,
 	// may name one this worker must not send to: that is a failure the
 	// partner sees and fixes, like a receiver that does not answer.

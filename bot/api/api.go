@@ -99,6 +99,7 @@ func (a *API) routes() []route {
 		{pattern: "GET /api/v1/webhooks", scope: core.ScopeRead, h: a.listWebhooks},
 		{pattern: "DELETE /api/v1/webhooks/{id}", scope: core.ScopeRead, h: a.unsubscribe},
 		{pattern: "POST /api/v1/webhooks/{id}/resume", scope: core.ScopeRead, h: a.resumeWebhook},
+		{pattern: "POST /api/v1/webhooks/{id}/rotate-secret", scope: core.ScopeRead, h: a.rotateWebhookSecret},
 	}
 }
 

@@ -230,6 +230,10 @@ func TestContract(t *testing.T) {
 			webhookID = subscribe()
 			return h.do(t, o.method, fill(o.path, ""), referrer, nil, "Idempotency-Key", key())
 		},
+		"rotateWebhookSecret": func(o operation) response {
+			webhookID = subscribe()
+			return h.do(t, o.method, fill(o.path, ""), referrer, nil, "Idempotency-Key", key())
+		},
 		"deleteWebhook": func(o operation) response {
 			webhookID = subscribe()
 			return h.do(t, o.method, fill(o.path, ""), referrer, nil)

@@ -12,15 +12,19 @@ import (
 type webhookJSON struct {
 	ID        int64      `json:"id"`
 	URL       string     `json:"url"`
-	Secret    string     `json:"secret,omitempty"` // only when created
+	Secret    string     `json:"secret,omitempty"` // only when created or rotated
 	Failures  int        `json:"failures"`
 	PausedAt  *time.Time `json:"paused_at,omitempty"`
 	LastError string     `json:"last_error,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
+	// PreviousSecretExpiresAt is until when deliveries are also signed
+	// under the secret the last rotation replaced.
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
 }
 
 func webhookOut(s core.WebhookSubscription) webhookJSON {
-	return webhookJSON{ID: int64(s.ID), URL: s.URL, Failures: s.Failures, PausedAt: s.PausedAt, LastError: s.LastError, CreatedAt: s.CreatedAt}
+	return webhookJSON{ID: int64(s.ID), URL: s.URL, Failures: s.Failures, PausedAt: s.PausedAt, LastError: s.LastError, CreatedAt: s.CreatedAt,
+		PreviousSecretExpiresAt: s.PreviousSecretUntil}
 }
 
 func (a *API) subscribe(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -98,6 +102,30 @@ func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request, p core.Partner
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// rotateWebhookSecret gives a subscription a new secret, shown once; for
+// a day deliveries carry a signature under the old one too
+// (core.Engine.RotateWebhookSecret), so the receiver changes over at
+// its own pace.
+func (a *API) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p core.Partner) {
+	id, err := a.ownSubscription(r, p)
+	var s core.WebhookSubscription
+	var secret string
+	if err == nil {
+		s, secret, err = a.engine.RotateWebhookSecret(r.Context(), p.ID, id)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		err = noSubscription // gone since it was found
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := webhookOut(s)
+	out.Secret = secret
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) resumeWebhook(w http.ResponseWriter, r *http.Request, p core.Partner) {

@@ -161,3 +161,35 @@ func TestWebhookSubscribeOncePerAddress(t *testing.T) {
 		t.Fatalf("after the delete: %d %s", re.status, re.body)
 	}
 }
+
+// TestWebhookRotateSecret: a subscription's secret is replaced in place,
+// the new one shown once (and again for a retry under the same key), and
+// the list says until when the replaced one still signs; another
+// system's subscription is not found.
+func TestWebhookRotateSecret(t *testing.T) {
+	h := newHarness(t)
+	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
+	made := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": "https://casework.example/rotate"}, "Idempotency-Key", "rot-sub")
+	if made.status != 201 {
+		t.Fatalf("subscribe: %d %s", made.status, made.body)
+	}
+	id := int64(made.json(t)["id"].(float64))
+	path := fmt.Sprintf("/api/v1/webhooks/%d/rotate-secret", id)
+	rot := h.do(t, "POST", path, tok, nil, "Idempotency-Key", "rot-1")
+	body := rot.json(t)
+	secret, _ := body["secret"].(string)
+	if rot.status != 200 || !strings.HasPrefix(secret, "whsec_") || secret == made.json(t)["secret"] || body["previous_secret_expires_at"] == nil {
+		t.Fatalf("rotate: %d %s; want 200 with a new whsec_ secret and previous_secret_expires_at", rot.status, rot.body)
+	}
+	if again := h.do(t, "POST", path, tok, nil, "Idempotency-Key", "rot-1"); again.json(t)["secret"] != secret {
+		t.Fatalf("a retry under the same key: %s; want the same new secret", again.body)
+	}
+	list := h.do(t, "GET", "/api/v1/webhooks", tok, nil)
+	if strings.Contains(string(list.body), "whsec_") || !strings.Contains(string(list.body), "previous_secret_expires_at") {
+		t.Fatalf("the list after a rotation: %s; want no secret and until when the replaced one signs", list.body)
+	}
+	other := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead))
+	if r := h.do(t, "POST", path, other, nil, "Idempotency-Key", "rot-other"); r.status != 404 {
+		t.Fatalf("another system rotating it: %d %s, want 404", r.status, r.body)
+	}
+}
