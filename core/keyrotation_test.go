@@ -82,7 +82,12 @@ func TestRotateKeysReSealsResumesAndBindsToRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub1, secret1, err := env.Engine.Subscribe(ctx, partner.Partner.ID, "https://casework.example.org/hook")
+	sub1, replaced1, err := env.Engine.Subscribe(ctx, partner.Partner.ID, "https://casework.example.org/hook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first's secret rotated, so the one it replaced is kept too.
+	_, secret1, err := env.Engine.RotateWebhookSecret(ctx, partner.Partner.ID, sub1.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,8 +198,8 @@ func TestRotateKeysReSealsResumesAndBindsToRows(t *testing.T) {
 	if n, err := newOnly.OutcomeNote(ctx, done.Referral); err != nil || n != "rent arrears plan agreed" {
 		t.Fatalf("outcome note after rotation = %q, %v", n, err)
 	}
-	if tg, err := newOnly.WebhookTarget(ctx, sub1.ID); err != nil || tg.Secret != secret1 {
-		t.Fatalf("webhook secret after rotation = %q, %v", tg.Secret, err)
+	if tg, err := newOnly.WebhookTarget(ctx, sub1.ID); err != nil || tg.Secret != secret1 || tg.Previous != replaced1 {
+		t.Fatalf("webhook secrets after rotation = %q and replaced %q, %v", tg.Secret, tg.Previous, err)
 	}
 	if tg, err := newOnly.WebhookTarget(ctx, sub2.ID); err != nil || tg.Secret != "whsec_legacy" {
 		t.Fatalf("legacy webhook secret after rotation = %q, %v", tg.Secret, err)
