@@ -155,7 +155,7 @@ func TestDigestSchedule(t *testing.T) {
 		p          parsed
 		has, hasnt []string
 	}{
-		{"adviser", adviser, []string{"Kirkton Citizens Advice, Tuesday 9 June", "New referrals in the last day: 1", r.Reference + ": "},
+		{"adviser", adviser, []string{"Kirkton Citizens Advice, Tuesday 9 June", "New referrals in the last day: 1", r.Reference + ": ", ": now accepted"},
 			[]string{"Waiting to be accepted", "Your referrals updated", "across the network", "could not be delivered"}},
 		{"welfare adviser", welfare, []string{"Kingdom Council Welfare Rights, Tuesday 9 June", "Your referrals updated in the last day: 1", r.Reference + ": accepted"},
 			[]string{"New referrals", "Waiting to be accepted", "across the network", "could not be delivered"}},

@@ -431,6 +431,8 @@ const failedWords = "closed: the agency could not contact the client"
 // statusWords says in a few words where a referral stands.
 func statusWords(ref core.Referral) string {
 	switch ref.Status {
+	case core.StatusRequested:
+		return "waiting to be accepted"
 	case core.StatusAccepted:
 		return "accepted"
 	case core.StatusRejected:
@@ -451,7 +453,7 @@ func statusWords(ref core.Referral) string {
 }
 
 const sqlDigestItems = `
-SELECT reference, needs, postcode_district, crisis FROM referrals
+SELECT reference, needs, postcode_district, crisis, status, reason FROM referrals
 WHERE to_agency_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT 50`
 
 // digestFacts fills in a member of staff's day: for each kind they chose
@@ -491,8 +493,11 @@ func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff co
 		var ref, district string
 		var needs []core.Need
 		var crisis bool
-		_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis}, func() error {
-			d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis})
+		var status core.Status
+		var reason *core.Reason
+		_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis, &status, &reason}, func() error {
+			d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis,
+				Status: statusWords(core.Referral{Status: status, Reason: reason})})
 			return nil
 		})
 		if err != nil {

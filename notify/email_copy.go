@@ -103,6 +103,7 @@ type digestUpdate struct{ Reference, Words string }
 
 type digestItem struct {
 	Reference, Needs, District string
+	Status                     string // where it stands now, in statusWords's words (new referrals)
 	Crisis                     bool
 	SelfReferral               bool // the client referred themselves: no adviser has spoken to them
 	Overdue, Claimed           bool // in triage: past its target; claimed by a coordinator
