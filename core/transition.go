@@ -176,6 +176,7 @@ var actions = map[Action]actionDef{
 			c.next.HeldFrom = &held
 			return nil
 		},
+		queue: queueWaitingListReview,
 	},
 	ActionResume: {
 		from: []Status{StatusOnHold},
@@ -927,6 +928,32 @@ func (e *Engine) queueRouted(b *pgx.Batch, r Referral, a Agency, cal Calendar, n
 	}
 }
 
+// WaitingListReviewDays is how many working days a referral waits on an
+// agency's waiting list before the agency is reminded of it: a client on
+// a list nobody looks at again waits for help that never comes.
+const WaitingListReviewDays = 10
+
+// LevelWaitingList is the Level of the contact reminders (the Slack
+// nudge and the email) that remind an agency of a referral still on its
+// waiting list WaitingListReviewDays after it was put there.
+const LevelWaitingList = "waiting-list"
+
+// queueWaitingListReview queues the agency's reminder of a referral put
+// on its waiting list, in Slack and by email, for WaitingListReviewDays
+// later; it goes only while the referral is still on the list from this
+// same hold (StillDue: the version the row names).
+func queueWaitingListReview(c *change) {
+	u, now := c.updated, c.now
+	agency, due := derefAgency(u.ToAgencyID), c.cal.AddWorkingDays(now, WaitingListReviewDays)
+	c.e.outbox.queue(c.b, outboxMsg{kind: OutboxContactNudge, referral: u.ID,
+		payload:   OutboxPayload{ReferralID: u.ID, AgencyID: agency, Version: u.Version, Level: LevelWaitingList},
+		dedupe:    fmt.Sprintf("waitlist:%d:%d:v%d", u.ID, agency, u.Version),
+		available: due}, now)
+	m := emailMsg(EmailContactReminder, u, agency, fmt.Sprintf("waitlist:%d:%d:v%d", u.ID, agency, u.Version), due)
+	m.payload.Version, m.payload.Level = u.Version, LevelWaitingList
+	c.e.outbox.queue(c.b, m, now)
+}
+
 // dueRule is what a row queued to go later waits on, for StillDue.
 type dueRule int
 
@@ -939,6 +966,7 @@ const (
 	dueOpen                   // the client's texts that their referral is on its way: confirmed, passed on; an agency's crisis-text alerts
 	dueInTriage               // the coordinators' email of a referral arriving in triage
 	dueUnclaimed              // the coordinators' reminder of a referral still in triage, unclaimed
+	dueOnHold                 // the agency's reminder of a referral on its waiting list
 )
 
 // dueRuleOf says which rule a row of kind with payload p follows.
@@ -948,6 +976,8 @@ func dueRuleOf(kind OutboxKind, p OutboxPayload) dueRule {
 	switch {
 	case kind == OutboxAckReminder || email(EmailAckReminder, EmailEscalation):
 		return dueUnacknowledged
+	case (kind == OutboxContactNudge || email(EmailContactReminder)) && p.Level == LevelWaitingList:
+		return dueOnHold
 	case kind == OutboxContactNudge || email(EmailContactReminder) || text(SMSContactCheck, SMSAccepted):
 		return dueNotContacted
 	case text(SMSFeedbackAsk) || (email(EmailReferralUpdate) && p.Action == ActionComplete):
@@ -1004,7 +1034,9 @@ var textsOfTheEnd = []string{SMSCancelled, SMSConsentRemoved}
 //     withdrew their consent shares nothing more with it;
 //   - the coordinators' email of a referral arriving in triage, while it
 //     waits there; their reminder at its triage target, while it waits
-//     there and no coordinator has claimed it (queueTriageMail).
+//     there and no coordinator has claimed it (queueTriageMail);
+//   - an agency's reminder of a referral on its waiting list, while it is
+//     still there from the same hold (queueWaitingListReview).
 //
 // Every other row is due: the texts of a referral's end (cancelled, could
 // not contact, consent withdrawn) announce a status no action leaves.
@@ -1020,6 +1052,10 @@ func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 	case dueNotContacted:
 		if r.ContactedAt != nil || r.Status != StatusAccepted || (p.AgencyID != 0 && !heldBy(p.AgencyID)) {
 			return false, "client contacted or referral moved on"
+		}
+	case dueOnHold:
+		if r.Status != StatusOnHold || r.Version != p.Version || !heldBy(p.AgencyID) {
+			return false, "referral taken off the waiting list"
 		}
 	case dueCompleted:
 		if r.Status != StatusCompleted || r.Version != p.Version {

@@ -102,7 +102,7 @@ WHERE to_agency_id = $1 AND (closed_at IS NULL OR created_at >= $2)`
 
 // DigestCounts is one agency's day in numbers.
 type DigestCounts struct {
-	New, Pending, Overdue, NotContacted int
+	New, Pending, Overdue, NotContacted, OnHold int
 }
 
 // digest posts an agency's daily digest to its channel.
@@ -121,7 +121,7 @@ func (w *Worker) digest(ctx context.Context, r core.OutboxClaim) (outcome, error
 	}
 	text, err := w.render("notify_digest.txt", map[string]any{"Agency": a.Name,
 		"Date": w.now().In(cal.Location).Format("Monday 2 January"), "New": c.New, "Pending": c.Pending,
-		"Overdue": c.Overdue, "NotContacted": c.NotContacted, "AtCapacity": a.AtCapacity})
+		"Overdue": c.Overdue, "NotContacted": c.NotContacted, "OnHold": c.OnHold, "AtCapacity": a.AtCapacity})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -154,6 +154,8 @@ func (w *Worker) digestCounts(ctx context.Context, a core.Agency, cal core.Calen
 			}
 		case r.Status == core.StatusAccepted && r.ContactedAt == nil:
 			c.NotContacted++
+		case r.Status == core.StatusOnHold:
+			c.OnHold++
 		}
 	}
 	return c, nil

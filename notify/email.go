@@ -349,6 +349,9 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	if p.Email == core.EmailContactReminder {
 		d.Days = cal.ContactNudgeDays
 		d.ClientSaysNotContacted = p.Level == core.AlertNotContacted
+		if d.WaitingList = p.Level == core.LevelWaitingList; d.WaitingList {
+			d.Days = core.WaitingListReviewDays
+		}
 	}
 	d.SelfReferral = ref.SelfReferral()
 	if p.Email == core.EmailNewReferral {

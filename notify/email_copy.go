@@ -34,10 +34,13 @@ type emailData struct {
 	Due                        string // "11:00 on Wednesday 2 December": the acknowledgement clock
 	DuePassed                  bool   // the acknowledgement was due by Due, which has passed (an escalation)
 	Target, Waited             int
-	Days                       int // contact reminders: working days since the referral was accepted
+	Days                       int // contact reminders: working days since the referral was accepted (or put on the waiting list)
 	// ClientSaysNotContacted: the contact reminder is the client's own
 	// answer to the contact check, that nobody has contacted them yet.
 	ClientSaysNotContacted bool
+	// WaitingList: the contact reminder is of a referral still on the
+	// agency's waiting list Days working days after it was put there.
+	WaitingList bool
 	// NobodyThere: a coordinator gets an agency's new referral because
 	// nobody at the agency gets these emails and Slack does not reach it.
 	NobodyThere bool

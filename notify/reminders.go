@@ -55,8 +55,14 @@ func (w *Worker) contactNudge(ctx context.Context, r core.OutboxClaim) (outcome,
 	if err != nil {
 		return outcome{}, err
 	}
+	// A referral on the waiting list is reminded of after its days
+	// there (core.LevelWaitingList); any other, after its days accepted.
+	waiting, days := r.Payload.Level == core.LevelWaitingList, cal.ContactNudgeDays
+	if waiting {
+		days = core.WaitingListReviewDays
+	}
 	text, err := w.render("notify_contact_nudge.txt", map[string]any{"Reference": f.Reference, "Needs": f.Needs,
-		"District": f.District, "Days": cal.ContactNudgeDays})
+		"District": f.District, "Days": days, "WaitingList": waiting})
 	if err != nil {
 		return outcome{}, err
 	}
