@@ -104,14 +104,36 @@ type Idempotency struct {
 	// id for the referral, which a corrected Bundle keeps; the JSON API's
 	// is a key the partner makes for each request, and keeps every answer.
 	SuccessOnly bool
+	// Meaning takes out of a JSON body, decoded (numbers as json.Number),
+	// what a client may send afresh on a retry without making it another
+	// request: FHIR's Bundle.timestamp, meta and urn:uuid names. Nil
+	// keeps the whole body. Either way bodies are compared in canonical
+	// form (canonicalBody).
+	Meaning func(doc any) any
 }
 
 // requestHash is what makes two requests under one key the same request:
-// the method, the path and the body, byte for byte.
-func requestHash(r *http.Request, body []byte) string {
+// the method, the path and the body in canonical form (canonicalBody).
+func requestHash(r *http.Request, body []byte, meaning func(doc any) any) string {
+	return hashOf(r, canonicalBody(body, meaning))
+}
+
+// bytesHash is the request's hash over its body byte for byte. The same
+// bytes are always the same request, and answers kept before bodies were
+// compared in canonical form carry this hash, so a retry across that
+// change still finds its first answer.
+func bytesHash(r *http.Request, body []byte) string { return hashOf(r, body) }
+
+func hashOf(r *http.Request, body []byte) string {
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 	return hex.EncodeToString(sum[:])
 }
+
+// sameRequest reports whether a hash kept under a key is this request's:
+// its canonical hash, or the hash of its very bytes.
+type sameRequest struct{ canonical, bytes string }
+
+func (s sameRequest) is(kept string) bool { return kept == s.canonical || kept == s.bytes }
 
 // Once runs h for a request under a partner's idempotency key, once: the
 // same request again (requestHash) gets the first answer, replayed with
@@ -122,7 +144,7 @@ func requestHash(r *http.Request, body []byte) string {
 // and neither is a 412 (a stale If-Match), so its corrected retry runs.
 // body is the request's body, already read; h reads it again from r.
 func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key string, body []byte, rule Idempotency, h Handler) {
-	hash := requestHash(r, body)
+	hash := sameRequest{canonical: requestHash(r, body, rule.Meaning), bytes: bytesHash(r, body)}
 	ks := sha256.Sum256([]byte(key))
 	space := ""
 	if rule.Space != "" {
@@ -151,7 +173,7 @@ func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key s
 		forget()
 		return
 	}
-	st := stored{Hash: hash, Status: c.status, Body: c.buf.Bytes(), Headers: map[string]string{}}
+	st := stored{Hash: hash.canonical, Status: c.status, Body: c.buf.Bytes(), Headers: map[string]string{}}
 	for _, k := range []string{"Content-Type", "Location", "ETag"} {
 		if v := w.Header().Get(k); v != "" {
 			st.Headers[k] = v
@@ -180,9 +202,9 @@ func storedContext(rkey string) string { return "api.idempotency:" + rkey }
 // claimKey marks the Idempotency-Key as being handled by this request and
 // reports true, or answers the request from what the key holds and
 // reports false.
-func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey, hash string, rule Idempotency) bool {
+func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey string, hash sameRequest, rule Idempotency) bool {
 	ctx := r.Context()
-	ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash, idempotencyPendingTTL).Result()
+	ok, err := a.rdb.SetNX(ctx, rkey, "pending:"+hash.canonical, idempotencyPendingTTL).Result()
 	if err != nil {
 		rule.Fail(w, r, err)
 		return false
@@ -206,7 +228,7 @@ func (a *API) claimKey(w http.ResponseWriter, r *http.Request, rkey, hash string
 		// own idempotency makes a retried referral find the first one.
 		a.log.Warn("unreadable idempotent answer, handling the request afresh")
 	}
-	taken, err := takeOverScript.Run(ctx, a.rdb, []string{rkey}, held, "pending:"+hash, idempotencyPendingTTL.Milliseconds()).Int()
+	taken, err := takeOverScript.Run(ctx, a.rdb, []string{rkey}, held, "pending:"+hash.canonical, idempotencyPendingTTL.Milliseconds()).Int()
 	if err != nil {
 		rule.Fail(w, r, err)
 		return false
@@ -231,9 +253,9 @@ return 1`)
 // replay answers from a stored answer, or from a pending mark. It
 // reports false, answering nothing, when the stored answer cannot be
 // opened.
-func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey, hash string, rule Idempotency) bool {
+func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey string, hash sameRequest, rule Idempotency) bool {
 	if rest, pending := bytes.CutPrefix(held, []byte("pending:")); pending {
-		if string(rest) != hash {
+		if !hash.is(string(rest)) {
 			rule.Reused(w, r)
 			return true
 		}
@@ -248,7 +270,7 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey, 
 	if err := json.Unmarshal([]byte(plain), &st); err != nil {
 		return false
 	}
-	if st.Hash != hash {
+	if !hash.is(st.Hash) {
 		rule.Reused(w, r)
 		return true
 	}

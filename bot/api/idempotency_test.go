@@ -86,3 +86,30 @@ func TestIdempotentAnswerOpensOnlyUnderItsKey(t *testing.T) {
 		t.Fatalf("%d referrals, want 2 (welfare's and housing's)", n)
 	}
 }
+
+// TestIdempotencyKeyTakesTheSameJSONWrittenAnotherWay: a partner whose
+// client serialises the request afresh on a retry (keys in another
+// order, other whitespace, a character escaped) sends the same request:
+// it gets the first answer, replayed, and makes no second referral.
+func TestIdempotencyKeyTakesTheSameJSONWrittenAnotherWay(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	first := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("C-1"), "Idempotency-Key", "retried")
+	if first.status != 201 {
+		t.Fatalf("first: %d %s", first.status, first.body)
+	}
+	rewritten := `{
+	  "to_agency": "kirkton-cab",
+	  "needs": [ "debt" ],
+	  "consent": {"witnessed_by": "Isla Moffat", "agencies": ["kirkton-cab"], "scope": "agencies", "wording_version": "v1"},
+	  "client": {"notes": "Rent arrears letter", "postcode": "KY1 1AB", "phone": "07700 900123", "name": "Morag \u0042aird"},
+	  "case_id": "C-1"
+	}`
+	again := h.do(t, "POST", "/api/v1/referrals", referrer, rewritten, "Idempotency-Key", "retried")
+	if again.status != 201 || again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(first.body) {
+		t.Fatalf("the same request written another way: %d %s, want the first answer replayed", again.status, again.body)
+	}
+	if n := countReferrals(t, h); n != 1 {
+		t.Fatalf("%d referrals, want 1", n)
+	}
+}

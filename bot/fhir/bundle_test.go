@@ -1,7 +1,9 @@
 package fhir_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -74,5 +76,76 @@ func TestFHIRBundleIsTakenAsSent(t *testing.T) {
 				t.Fatal("a refused Bundle wrote a referral")
 			}
 		})
+	}
+}
+
+// TestFHIRBundleRetriedAsSerialisedAfresh: a FHIR client that lost the
+// answer builds the same Bundle again to retry it: its keys in another
+// order and other whitespace, a new Bundle.timestamp and meta.lastUpdated,
+// and new urn:uuid: fullUrls with the references to them renamed to
+// match. That is the same Bundle: it gets the first answer and refers no
+// one twice. The same Bundle with one element changed is still another
+// Bundle under the same identifier: 409, nothing written.
+func TestFHIRBundleRetriedAsSerialisedAfresh(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	count := func() int {
+		var n int
+		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
+		return n
+	}
+	// serialised is referralBundle as a client builds it at the given
+	// time: uuids of its own, a timestamp and meta, keys sorted and
+	// indented (as encoding/json writes them).
+	serialised := func(uuid, at string, edit func(b map[string]any)) string {
+		var b map[string]any
+		if err := json.Unmarshal([]byte(strings.ReplaceAll(referralBundle, "6f1c2d0e-0000-4000-8000-0000000000", uuid)), &b); err != nil {
+			t.Fatal(err)
+		}
+		b["timestamp"] = at
+		b["meta"] = map[string]any{"lastUpdated": at}
+		for _, e := range b["entry"].([]any) {
+			e.(map[string]any)["resource"].(map[string]any)["meta"] = map[string]any{"lastUpdated": at, "versionId": "1"}
+		}
+		if edit != nil {
+			edit(b)
+		}
+		out, err := json.MarshalIndent(b, "", "\t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+
+	first := serialised("0d3a9b71-5c2e-4f6a-9e0b-1c7d2a4f88", "2026-12-01T09:30:00Z", nil)
+	status, _, answer := h.do(t, "POST", "/fhir", referrer, first)
+	if status != 200 {
+		t.Fatalf("first: %d %s", status, answer)
+	}
+	before := count()
+
+	retry := serialised("a41e6c2f-93b8-4d17-b2c5-7e0f9d3a61", "2026-12-01T09:31:07.512+00:00", nil)
+	if first == retry || strings.Contains(retry, "0d3a9b71") {
+		t.Fatal("the retry is not serialised afresh")
+	}
+	status, hdr, again := h.do(t, "POST", "/fhir", referrer, retry)
+	if status != 200 || !bytes.Equal(again, answer) || hdr.Get("Location") == "" {
+		t.Fatalf("the Bundle serialised afresh: %d %s, want the first answer", status, again)
+	}
+	// The client's own form again (the original text) is the same too.
+	if status, _, again := h.do(t, "POST", "/fhir", referrer, referralBundle); status != 200 || !bytes.Equal(again, answer) {
+		t.Fatalf("the Bundle as first written: %d %s, want the first answer", status, again)
+	}
+
+	changed := serialised("a41e6c2f-93b8-4d17-b2c5-7e0f9d3a61", "2026-12-01T09:31:07Z", func(b map[string]any) {
+		sr := b["entry"].([]any)[1].(map[string]any)["resource"].(map[string]any)
+		sr["note"] = []any{map[string]any{"text": "Rent arrears letter and a council tax reminder"}}
+	})
+	status, _, body := h.do(t, "POST", "/fhir", referrer, changed)
+	if oo := validR4(t, body); status != 409 || oo["resourceType"] != "OperationOutcome" {
+		t.Fatalf("another Bundle under the same identifier: %d %s, want 409", status, body)
+	}
+	if count() != before {
+		t.Fatal("a retry wrote a second referral")
 	}
 }

@@ -477,8 +477,9 @@ type txBundle struct {
 // ServiceRequest, the Patient and their Consent, through the same core
 // call as the JSON API. Bundle.identifier (or an Idempotency-Key header)
 // is the Bundle's idempotency key, under the JSON API's rule (api.Once):
-// the same Bundle again gets the first answer; another Bundle with the
-// same identifier is a 409 conflict and writes nothing.
+// the same Bundle again, even serialised afresh (bundleMeaning), gets the
+// first answer; another Bundle with the same identifier is a 409 conflict
+// and writes nothing.
 func (s *Server) transaction(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	body, err := readBody(w, r)
 	if err != nil {
@@ -513,7 +514,7 @@ func (s *Server) transaction(w http.ResponseWriter, r *http.Request, p core.Part
 // and sent again with the same identifier, its own id for the referral.
 func (s *Server) bundleIdempotency(named, expression string) api.Idempotency {
 	return api.Idempotency{
-		Space: "fhir", SuccessOnly: true,
+		Space: "fhir", SuccessOnly: true, Meaning: bundleMeaning,
 		Reused: func(w http.ResponseWriter, r *http.Request) {
 			outcome(w, http.StatusConflict, "conflict", "this "+named+" was already used for another Bundle, and nothing was written for this one; "+
 				"send that Bundle unchanged to read its answer again, or give a new referral its own "+named, expression)
