@@ -81,3 +81,32 @@ func (e *Engine) ReferralLink(ctx context.Context, r Referral) (ReferralLinks, e
 	}
 	return ls[r.ID], nil
 }
+
+// sqlCaseReferences finds the referrals of cases: each partner referral
+// made with one of the case ids, and the referrals that carry it on, down
+// the chain (bounded as sqlReferralLinks's is), stopping at one a partner
+// made itself, which has its own case id. It is the inverse of
+// ReferralLinks.CaseID.
+const sqlCaseReferences = `
+WITH RECURSIVE chain (id, depth) AS (
+    SELECT referral_id, 0 FROM partner_referrals WHERE case_id = ANY($1) AND case_id <> ''
+    UNION ALL
+    SELECT x.id, chain.depth + 1
+    FROM referrals x JOIN chain ON x.parent_id = chain.id
+    WHERE chain.depth < 50
+      AND NOT EXISTS (SELECT 1 FROM partner_referrals p WHERE p.referral_id = x.id))
+SELECT r.reference FROM chain JOIN referrals r ON r.id = chain.id
+ORDER BY r.id`
+
+// CaseReferences returns the references of the referrals whose case id
+// (ReferralLinks.CaseID) is one of caseIDs, whoever may see them: a
+// partner's search by case id passes them to ListVisibleReferrals, which
+// keeps only those it may see.
+func (e *Engine) CaseReferences(ctx context.Context, caseIDs []string) ([]string, error) {
+	rows, _ := e.pool.Query(ctx, sqlCaseReferences, caseIDs)
+	refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("referrals of %d case ids: %w", len(caseIDs), err)
+	}
+	return refs, nil
+}

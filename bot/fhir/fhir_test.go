@@ -697,8 +697,8 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 		}
 	}
 	for typ, want := range map[string][]string{
-		"Task":              {"_id", "_lastUpdated", "owner", "requester", "patient", "subject", "status", "focus"},
-		"ServiceRequest":    {"_id", "_lastUpdated", "requester", "patient", "subject", "status", "category"},
+		"Task":              {"_id", "_lastUpdated", "owner", "requester", "patient", "subject", "status", "focus", "identifier", "code", "intent"},
+		"ServiceRequest":    {"_id", "_lastUpdated", "requester", "patient", "subject", "status", "category", "identifier", "intent"},
 		"Consent":           {"_id", "patient"},
 		"Organization":      {"_id", "name"},
 		"HealthcareService": {"_id", "organization", "name"},

@@ -88,9 +88,16 @@ type searchParam struct{ name, typ string }
 var (
 	taskSearch = []searchParam{{"_id", "token"}, {"_lastUpdated", "date"}, {"owner", "reference"},
 		{"requester", "reference"}, {"patient", "reference"}, {"subject", "reference"}, {"status", "token"},
-		{"focus", "reference"}}
+		{"focus", "reference"}, {"identifier", "token"}, {taskCode.name, "token"}, {requestIntent.name, "token"}}
 	serviceRequestSearch = []searchParam{{"_id", "token"}, {"_lastUpdated", "date"}, {"requester", "reference"},
-		{"patient", "reference"}, {"subject", "reference"}, {"status", "token"}, {"category", "token"}}
+		{"patient", "reference"}, {"subject", "reference"}, {"status", "token"}, {"category", "token"},
+		{"identifier", "token"}, {requestIntent.name, "token"}}
+)
+
+// The codes every Task and every ServiceRequest hold (fixedToken).
+var (
+	taskFixed           = []fixedToken{taskCode, requestIntent}
+	serviceRequestFixed = []fixedToken{requestIntent}
 )
 
 // searchControls are the result parameters every search takes.
@@ -203,10 +210,26 @@ type referralSearch struct {
 	nothing bool
 }
 
+// only narrows the references a search is to find (nil: any) to those
+// also in these; when none is left, the search finds nothing.
+func (f *referralSearch) only(ids, these []string) []string {
+	if ids == nil {
+		ids = these
+	} else {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return !slices.Contains(these, id) })
+	}
+	if len(ids) == 0 {
+		f.nothing = true
+	}
+	return ids
+}
+
 // page reads the search parameters of a search of referrals, which
-// searchQuery has checked. Different parameters must all hold (FHIR ANDs
-// them); the values of one, comma-separated, are alternatives.
-func (s *Server) page(p core.Partner, q url.Values, bySlug map[string]core.Agency) (referralSearch, error) {
+// searchQuery has checked; fixed are the codes every resource searched
+// holds. Different parameters must all hold (FHIR ANDs them, and so a
+// parameter given twice); the values of one, comma-separated, are
+// alternatives.
+func (s *Server) page(ctx context.Context, p core.Partner, q url.Values, bySlug map[string]core.Agency, fixed []fixedToken) (referralSearch, error) {
 	var f referralSearch
 	var ids []string
 	if v := q.Get("_id"); v != "" {
@@ -218,14 +241,26 @@ func (s *Server) page(p core.Partner, q url.Values, bySlug map[string]core.Agenc
 		for _, r := range strings.Split(v, ",") {
 			focus = append(focus, refValue(r, "ServiceRequest"))
 		}
-		if ids == nil {
-			ids = focus
-		} else {
-			ids = slices.DeleteFunc(ids, func(id string) bool { return !slices.Contains(focus, id) })
-			f.nothing = len(ids) == 0
+		ids = f.only(ids, focus)
+	}
+	for _, v := range q["identifier"] {
+		if v == "" {
+			continue
 		}
+		refs, err := s.identifierRefs(ctx, v)
+		if err != nil {
+			return f, err
+		}
+		ids = f.only(ids, refs)
 	}
 	f.ID = ids
+	for _, t := range fixed {
+		for _, v := range q[t.name] {
+			if v != "" && !t.matches(v) {
+				f.nothing = true
+			}
+		}
+	}
 	// _lastUpdated given twice is a range (ge2026-03-01&_lastUpdated=lt2026-04-01).
 	for _, v := range q["_lastUpdated"] {
 		if v == "" {
@@ -368,7 +403,7 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(p, q, bySlug)
+	f, err := s.page(r.Context(), p, q, bySlug, taskFixed)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -433,7 +468,7 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.page(p, q, bySlug)
+	f, err := s.page(r.Context(), p, q, bySlug, serviceRequestFixed)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -90,19 +90,15 @@ func parseID(prefix, id string) (int64, bool) {
 // the partner's case id (links.CaseID, kept by a referral a redirect made).
 // patient is the client's Patient id as the system reading it sees it.
 func Task(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLinks, patient string) Resource {
-	caseID := links.CaseID
 	t := Resource{
 		"resourceType": "Task", "id": r.Reference,
 		"meta":       meta(r.Version, r.StatusAt, profileTask),
-		"identifier": []any{map[string]any{"system": SystemReference, "value": r.Reference}},
+		"identifier": referralIdentifiers(r, links),
 		"status":     string(r.Status), "intent": "order",
 		"code":       concept(SystemTaskCode, "fulfill", "Fulfill the focal request"),
 		"focus":      ref("ServiceRequest/" + r.Reference),
 		"for":        ref("Patient/" + patient),
 		"authoredOn": instant(r.CreatedAt), "lastModified": instant(r.StatusAt),
-	}
-	if caseID != "" {
-		t["identifier"] = append(t["identifier"].([]any), map[string]any{"system": SystemCaseID, "value": caseID})
 	}
 	if r.FromAgencyID != nil {
 		t["requester"] = ref("Organization/" + slugs[*r.FromAgencyID])
@@ -152,6 +148,18 @@ func Task(r core.Referral, slugs map[core.AgencyID]string, links core.ReferralLi
 	return t
 }
 
+// referralIdentifiers are the identifiers of a referral's Task and
+// ServiceRequest, which an identifier search matches (identifierRefs):
+// Onward's reference, and the partner's case id when a partner made the
+// referral or the first in its chain (links.CaseID).
+func referralIdentifiers(r core.Referral, links core.ReferralLinks) []any {
+	ids := []any{map[string]any{"system": SystemReference, "value": r.Reference}}
+	if links.CaseID != "" {
+		ids = append(ids, map[string]any{"system": SystemCaseID, "value": links.CaseID})
+	}
+	return ids
+}
+
 // serviceRequestStatus maps a referral's status onto ServiceRequest's.
 func serviceRequestStatus(s core.Status) string {
 	switch s {
@@ -165,7 +173,8 @@ func serviceRequestStatus(s core.Status) string {
 	return "active"
 }
 
-// ServiceRequest is what the referral asks for: one category per need. A
+// ServiceRequest is what the referral asks for: one category per need;
+// its identifiers are the Task's (referralIdentifiers). A
 // referral that carries another on (a redirect, or one turned down and
 // referred on) replaces that one's ServiceRequest (links.From).
 // patient is the client's Patient id as the system reading it sees it.
@@ -178,8 +187,9 @@ func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.
 	}
 	sr := Resource{
 		"resourceType": "ServiceRequest", "id": r.Reference,
-		"meta":   meta(r.Version, r.StatusAt, profileSR),
-		"status": serviceRequestStatus(r.Status), "intent": "order",
+		"meta":       meta(r.Version, r.StatusAt, profileSR),
+		"identifier": referralIdentifiers(r, links),
+		"status":     serviceRequestStatus(r.Status), "intent": "order",
 		"category":       cats,
 		"code":           map[string]any{"text": "Help with " + strings.ToLower(strings.Join(labels, ", "))},
 		"subject":        ref("Patient/" + patient),

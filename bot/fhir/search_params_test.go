@@ -2,6 +2,7 @@ package fhir_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -128,6 +129,103 @@ func TestFHIRSearchParametersAllHold(t *testing.T) {
 		path := "/fhir/Task?" + query
 		if got := search(path); !slices.Equal(got, want) {
 			t.Errorf("%s found %v, want %v", path, got, want)
+		}
+	}
+}
+
+// TestFHIRSearchByIdentifierCodeAndIntent: the token searches a partner
+// sends to find its referrals are taken as FHIR R4 defines them, on Task
+// and ServiceRequest alike. identifier finds a referral by the
+// identifiers its resources carry (Onward's reference, the partner's case
+// id), with its system or without; code (Task's is always fulfill) and
+// intent (always order) filter nothing out when they name that code and
+// find nothing when they name another, rather than being refused. A
+// referral a redirect made keeps the case id, so a search by it finds
+// both. An identifier's system with no value is a 400 naming identifier.
+func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
+	h := newHarness(t)
+	ids, search := searchReferrals(t, h, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z")
+	a, b := ids[0], ids[1] // case ids NHSF-A and NHSF-B
+	both := []string{a, b}
+	for _, tc := range []struct {
+		query string
+		want  []string
+		task  bool // a Task search only
+	}{
+		{"identifier=urn:onward:partner-case-id|NHSF-A", []string{a}, false},
+		{"identifier=NHSF-B", []string{b}, false},
+		{"identifier=urn:onward:referral-reference|" + a, []string{a}, false},
+		{"identifier=" + b, []string{b}, false},
+		{"identifier=NHSF-A,urn:onward:partner-case-id|NHSF-B", both, false},
+		{"identifier=NHSF-A&identifier=NHSF-B", nil, false},
+		{"identifier=NHSF-A&_id=" + b, nil, false},
+		{"identifier=urn:nhs-kingdom:referral|NHSF-A", nil, false},
+		{"identifier=|NHSF-A", nil, false},
+		{"identifier=NHSF-Z", nil, false},
+		{"intent=order", both, false},
+		{"intent=http://hl7.org/fhir/request-intent|order", both, false},
+		{"intent=|order", both, false},
+		{"intent=plan", nil, false},
+		{"intent=plan,order&identifier=NHSF-A", []string{a}, false},
+		{"code=fulfill", both, true},
+		{"code=http://hl7.org/fhir/CodeSystem/task-code|fulfill", both, true},
+		{"code=|fulfill", nil, true},
+		{"code=approve", nil, true},
+		{"code=urn:other|fulfill", nil, true},
+		{"code=fulfill&intent=order&identifier=NHSF-B&status=requested", []string{b}, true},
+	} {
+		for _, resource := range []string{"Task", "ServiceRequest"} {
+			if tc.task && resource != "Task" {
+				continue
+			}
+			path := "/fhir/" + resource + "?" + tc.query
+			if got := search(path); !slices.Equal(got, tc.want) {
+				t.Errorf("%s found %v, want %v (of %v)", path, got, tc.want, ids)
+			}
+		}
+	}
+	// ServiceRequest has no code search Onward takes: refused, as any
+	// unsupported parameter is under strict handling.
+	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	for _, path := range []string{"/fhir/ServiceRequest?code=fulfill", "/fhir/Task?identifier=urn:onward:partner-case-id|"} {
+		status, _, body := h.do(t, "GET", path, cab, "", "Prefer", "handling=strict")
+		want := "code"
+		if strings.Contains(path, "identifier") {
+			want = "identifier"
+		}
+		if res := validR4(t, body); status != 400 || !hasIssue(res, want, want) {
+			t.Errorf("%s: %d %s, want a 400 OperationOutcome at %s", path, status, body, want)
+		}
+	}
+
+	// Kirkton CAB redirects a referral with the network's consent: the
+	// referral it makes is found by the case id too, by the system that
+	// made the first.
+	welfare := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	status, _, body := h.do(t, "POST", "/api/v1/referrals", welfare, `{"case_id": "NHSF-R",
+		"client": {"name": "Morag Baird", "phone": "07700 900123", "postcode": "KY1 1AB"},
+		"needs": ["debt", "housing"], "to_agency": "kirkton-cab",
+		"consent": {"wording_version": "v1", "scope": "network", "witnessed_by": "Isla Moffat"}}`, "Content-Type", "application/json", "Idempotency-Key", "search-r")
+	var first struct{ Reference string }
+	if err := json.Unmarshal(body, &first); status != 201 || err != nil {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	status, _, body = h.do(t, "POST", "/api/v1/referrals/"+first.Reference+"/redirect", cab,
+		`{"to_agency": "housing-options", "feedback": "A tenancy question"}`, "Content-Type", "application/json", "Idempotency-Key", "search-redirect")
+	var was struct {
+		ReferredOnAs string `json:"referred_on_as"`
+	}
+	if err := json.Unmarshal(body, &was); status != 200 || err != nil || was.ReferredOnAs == "" {
+		t.Fatalf("redirect: %d %s", status, body)
+	}
+	for _, resource := range []string{"Task", "ServiceRequest"} {
+		status, _, body := h.do(t, "GET", "/fhir/"+resource+"?identifier=urn:onward:partner-case-id|NHSF-R", welfare, "")
+		var found []string
+		for _, e := range validR4(t, body)["entry"].([]any) {
+			found = append(found, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
+		}
+		if want := []string{first.Reference, was.ReferredOnAs}; status != 200 || !slices.Equal(found, want) {
+			t.Errorf("%s by the case id after a redirect: %d %v, want %v", resource, status, found, want)
 		}
 	}
 }

@@ -1,0 +1,92 @@
+package fhir
+
+import (
+	"context"
+	"strings"
+)
+
+// token is one value of a FHIR token search: code, system|code, or
+// |code (a code with no system).
+type token struct {
+	system, code string
+	hasSystem    bool
+}
+
+// tokens reads a token search's value: its alternatives, separated by
+// commas.
+func tokens(v string) []token {
+	var out []token
+	for t := range strings.SplitSeq(v, ",") {
+		if t == "" {
+			continue
+		}
+		system, code, has := strings.Cut(t, "|")
+		if !has {
+			system, code = "", t
+		}
+		out = append(out, token{system: system, code: code, hasSystem: has})
+	}
+	return out
+}
+
+// fixedToken is a token search parameter of an element every referral's
+// resource holds the same code in: every Task's code is fulfill, every
+// Task's and ServiceRequest's intent is order. A search for that code
+// filters nothing out; a search for another finds nothing, as FHIR's
+// search has it, rather than being refused.
+type fixedToken struct {
+	name, system, code string
+	// implicit is true of a code element (intent), whose system is
+	// implied rather than written: |code matches it, as an element with no
+	// system. A Coding (Task.code) has its system written.
+	implicit bool
+}
+
+// Task.code and intent, ServiceRequest.intent.
+var (
+	taskCode      = fixedToken{name: "code", system: SystemTaskCode, code: "fulfill"}
+	requestIntent = fixedToken{name: "intent", system: "http://hl7.org/fhir/request-intent", code: "order", implicit: true}
+)
+
+// matches reports whether a value of the search parameter (alternatives
+// separated by commas) names the code every resource holds.
+func (f fixedToken) matches(v string) bool {
+	for _, t := range tokens(v) {
+		if t.code != f.code {
+			continue
+		}
+		if !t.hasSystem || t.system == f.system || t.system == "" && f.implicit {
+			return true
+		}
+	}
+	return false
+}
+
+// identifierRefs reads an identifier search's value as the references of
+// the referrals it names, by the identifiers a Task and ServiceRequest
+// carry: Onward's reference (SystemReference) and the partner's case id
+// (SystemCaseID). A value with no system is either; one with another
+// system, or none (|value), names no referral.
+func (s *Server) identifierRefs(ctx context.Context, v string) ([]string, error) {
+	var refs, cases []string
+	for _, t := range tokens(v) {
+		switch {
+		case t.hasSystem && t.code == "":
+			return nil, &invalid{text: "identifier takes a value, as system|value or value alone, like " + SystemCaseID + "|NHSF-77", expression: "identifier"}
+		case !t.hasSystem:
+			refs, cases = append(refs, t.code), append(cases, t.code)
+		case t.system == SystemReference:
+			refs = append(refs, t.code)
+		case t.system == SystemCaseID:
+			cases = append(cases, t.code)
+		}
+	}
+	if len(cases) > 0 {
+		found, err := s.engine.CaseReferences(ctx, cases)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, found...)
+	}
+	return refs, nil
+}
