@@ -109,9 +109,9 @@ const (
 	openAPIPattern = "GET /api/v1/openapi.json"
 )
 
-// Routes adds the token endpoint, the OpenAPI document and every API
-// operation to mux; another method on one of their paths is a 405, and
-// any other path under /api/v1/ a 404.
+// Routes adds the token endpoint, the OpenAPI document, the page of
+// problem types and every API operation to mux; another method on one of
+// their paths is a 405, and any other path under /api/v1/ a 404.
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc(tokenPattern, a.token)
 	HandleOtherMethods(mux, []string{tokenPattern}, refuseTokenMethod)
@@ -119,7 +119,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	HandleOtherMethods(mux, append(a.Patterns(), openAPIPattern), refuseMethod)
+	mux.HandleFunc(problemsPattern, serveProblems)
+	HandleOtherMethods(mux, append(a.Patterns(), openAPIPattern, problemsPattern), refuseMethod)
 	for _, rt := range a.routes() {
 		h := rt.h
 		if len(rt.pattern) > 4 && rt.pattern[:4] == "POST" {

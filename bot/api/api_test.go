@@ -559,3 +559,36 @@ func TestTokenRequestMustBeAForm(t *testing.T) {
 		t.Fatalf("token answer %d, Cache-Control %q, Pragma %q; want 200, no-store and no-cache", resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Header.Get("Pragma"))
 	}
 }
+
+// TestProblemTypeURIsLeadToTheirExplanation: the type of a refusal, read
+// relative to the API as RFC 9457 has it, is a page that answers (not a
+// 404) with that type's section: its title and what to do.
+func TestProblemTypeURIsLeadToTheirExplanation(t *testing.T) {
+	h := newHarness(t)
+	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	for _, c := range []struct {
+		name   string
+		answer response
+	}{
+		{"no token", h.do(t, "GET", "/api/v1/referrals", "", nil)},
+		{"no Idempotency-Key", h.do(t, "POST", "/api/v1/referrals", tok, newReferral("P-1"))},
+		{"not found", h.do(t, "GET", "/api/v1/referrals/ONW-NOSUCH", tok, nil)},
+		{"invalid fields", h.do(t, "POST", "/api/v1/referrals", tok, map[string]any{"case_id": "P-2"}, "Idempotency-Key", "p2")},
+		{"malformed", h.do(t, "POST", "/api/v1/referrals", tok, `{"case_id":`, "Idempotency-Key", "p3")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			typ, _ := c.answer.json(t)["type"].(string)
+			base, frag, ok := strings.Cut(typ, "#")
+			if !ok || frag == "" {
+				t.Fatalf("type %q names no anchor: %s", typ, c.answer.body)
+			}
+			page := h.do(t, "GET", base, "", nil)
+			if page.status != 200 || !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") {
+				t.Fatalf("GET %s: %d %s", base, page.status, page.header.Get("Content-Type"))
+			}
+			if !strings.Contains(string(page.body), `id="`+frag+`"`) {
+				t.Fatalf("the page at %s has no anchor %q", base, frag)
+			}
+		})
+	}
+}

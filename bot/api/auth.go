@@ -18,10 +18,19 @@ import (
 // JSON API, an OperationOutcome for FHIR.
 type Refuse func(w http.ResponseWriter, r *http.Request, status int, title, detail string)
 
-// RefuseProblem is the JSON API's Refuse: an RFC 9457 problem.
+// RefuseProblem is the JSON API's Refuse: an RFC 9457 problem, of the
+// type of its status (a server error is about:blank, as fail's is).
 func RefuseProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
-	writeProblem(w, r, problem{Type: problemBase + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-")),
-		Status: status, Title: title, Detail: detail})
+	p := problem{Status: status, Title: title, Detail: detail}
+	switch status {
+	case http.StatusUnauthorized:
+		p.Type = probUnauthorized.uri()
+	case http.StatusForbidden:
+		p.Type = probForbidden.uri()
+	case http.StatusTooManyRequests:
+		p.Type = probTooManyRequests.uri()
+	}
+	writeProblem(w, r, p)
 }
 
 // Handler is an operation run for an authenticated partner.

@@ -76,7 +76,7 @@ func (a *API) idempotent(h Handler) Handler {
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		if err != nil {
-			writeProblem(w, r, problem{Type: problemBase + "too-large", Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
+			writeProblem(w, r, problem{Type: probTooLarge.uri(), Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
 				Detail: "the body must be at most " + strconv.Itoa(MaxBody) + " bytes"})
 			return
 		}
@@ -289,17 +289,17 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey s
 // body (422).
 func badIdempotencyKey() problem {
 	detail := "send an Idempotency-Key header (a unique value of at most 200 characters, such as a UUID) with every POST, and the same one when you retry"
-	return problem{Type: problemBase + "idempotency-key", Status: http.StatusBadRequest, Title: "Idempotency-Key header missing or too long",
+	return problem{Type: probIdempotencyKey.uri(), Status: http.StatusBadRequest, Title: "Idempotency-Key header missing or too long",
 		Detail: detail, Errors: []fieldIssue{{Field: idemKeyHeader, Detail: detail}}}
 }
 
 func inProgress() problem {
-	return problem{Type: problemBase + "in-progress", Status: http.StatusConflict, Title: "Still working on the first request",
+	return problem{Type: probInProgress.uri(), Status: http.StatusConflict, Title: "Still working on the first request",
 		Detail: "a request with this Idempotency-Key is still being handled; retry in a moment"}
 }
 
 func keyReused() problem {
-	return problem{Type: problemBase + "idempotency-key-reused", Status: http.StatusConflict, Title: "Idempotency-Key already used",
+	return problem{Type: probKeyReused.uri(), Status: http.StatusConflict, Title: "Idempotency-Key already used",
 		Detail: "this Idempotency-Key was used with a different request; use a new key for a new request",
 		Errors: []fieldIssue{{Field: idemKeyHeader, Detail: "already used with a different body"}}}
 }

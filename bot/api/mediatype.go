@@ -105,6 +105,6 @@ func requireMediaType(types []string, h Handler) Handler {
 func unsupportedMediaType(types []string, sent string) problem {
 	detail := fmt.Sprintf("send the body as %s (with no charset, or charset=utf-8), not %s; see /api/v1/openapi.json",
 		strings.Join(types, " or "), sent)
-	return problem{Type: problemBase + "media-type", Status: http.StatusUnsupportedMediaType, Title: "Unsupported media type",
+	return problem{Type: probMediaType.uri(), Status: http.StatusUnsupportedMediaType, Title: "Unsupported media type",
 		Detail: detail, Errors: []fieldIssue{{Field: "Content-Type", Detail: detail}}}
 }

@@ -28,10 +28,6 @@ type fieldIssue struct {
 	Detail  string `json:"detail"`
 }
 
-// problemTypes are the problem type URIs, relative to the API (RFC 9457
-// allows relative references), one per kind of refusal.
-const problemBase = "/api/v1/problems#"
-
 func writeProblem(w http.ResponseWriter, r *http.Request, p problem) {
 	if p.Type == "" {
 		p.Type = "about:blank"
@@ -85,7 +81,7 @@ func pointer(field string) string {
 
 // validationProblem is a 422 naming every bad field.
 func validationProblem(fields []core.FieldError) problem {
-	p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+	p := problem{Type: probValidation.uri(), Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
 	var parts []string
 	for _, f := range fields {
 		name := FieldName(f.Field)
@@ -113,23 +109,23 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ve):
 		pe = validationProblem(ve.Fields)
 	case errors.As(err, &se):
-		pe = problem{Type: problemBase + "consent-scope", Status: http.StatusUnprocessableEntity, Title: "Outside the client's consent",
+		pe = problem{Type: probConsentScope.uri(), Status: http.StatusUnprocessableEntity, Title: "Outside the client's consent",
 			Detail: se.Error(), Errors: []fieldIssue{{Field: "to_agency", Pointer: "#/to_agency", Detail: se.Error()}}}
 	case errors.Is(err, core.ErrConsentWithdrawn):
-		pe = problem{Type: problemBase + "consent-withdrawn", Status: http.StatusUnprocessableEntity, Title: "Consent withdrawn", Detail: core.ErrConsentWithdrawn.Error()}
+		pe = problem{Type: probConsentWithdrawn.uri(), Status: http.StatusUnprocessableEntity, Title: "Consent withdrawn", Detail: core.ErrConsentWithdrawn.Error()}
 	case errors.As(err, &ce):
 		status := http.StatusConflict
 		if r.Header.Get("If-Match") != "" {
 			status = http.StatusPreconditionFailed
 		}
-		pe = problem{Type: problemBase + "changed", Status: status, Title: "Someone else changed the referral first",
+		pe = problem{Type: probChanged.uri(), Status: status, Title: "Someone else changed the referral first",
 			Detail: ce.Error() + "; read it again and decide"}
 	case errors.As(err, &te):
-		pe = problem{Type: problemBase + "not-allowed-now", Status: http.StatusConflict, Title: "Not allowed in this status", Detail: te.Error()}
+		pe = problem{Type: probNotAllowedNow.uri(), Status: http.StatusConflict, Title: "Not allowed in this status", Detail: te.Error()}
 	case errors.As(err, &fe):
-		pe = problem{Type: problemBase + "forbidden", Status: http.StatusForbidden, Title: "Not allowed", Detail: fe.Error()}
+		pe = problem{Type: probForbidden.uri(), Status: http.StatusForbidden, Title: "Not allowed", Detail: fe.Error()}
 	case errors.Is(err, core.ErrNotFound):
-		pe = problem{Type: problemBase + "not-found", Status: http.StatusNotFound, Title: "Not found",
+		pe = problem{Type: probNotFound.uri(), Status: http.StatusNotFound, Title: "Not found",
 			Detail: "no referral or agency with that id that this system may see"}
 	default:
 		a.log.Error("partner api", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -195,7 +195,7 @@ func unmatchable(h string, ref core.Referral) problem {
 		why = fmt.Sprintf("If-Match %s is a weak tag, and If-Match compares tags strongly (RFC 9110 §13.1.1), so a weak tag can never match", h)
 		send += ", without W/"
 	}
-	return problem{Type: problemBase + "unmatchable-tag", Status: http.StatusPreconditionFailed, Title: "That If-Match tag can never match",
+	return problem{Type: probUnmatchableTag.uri(), Status: http.StatusPreconditionFailed, Title: "That If-Match tag can never match",
 		Detail: fmt.Sprintf("%s; nothing was changed. %s: %s's is now %s (or * to act on whatever version is current)",
 			why, send, ref.Reference, ETag(ref))}
 }
@@ -554,7 +554,7 @@ func (a *API) actionBody(w http.ResponseWriter, r *http.Request, in *actIn) erro
 		default:
 			takes = "only " + strings.Join(allowed[:len(allowed)-1], ", ") + " and " + allowed[len(allowed)-1]
 		}
-		p := problem{Type: problemBase + "validation", Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+		p := problem{Type: probValidation.uri(), Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
 		var details []string
 		for _, m := range slices.Sorted(maps.Keys(members)) {
 			if slices.Contains(allowed, m) {
