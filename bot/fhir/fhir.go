@@ -54,8 +54,10 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	handle("GET /fhir/metadata", http.HandlerFunc(s.metadata))
 	handle("GET /fhir/.well-known/smart-configuration", http.HandlerFunc(s.smartConfiguration))
 	read("GET /fhir/Task/{id}", s.readTask)
+	read("GET /fhir/Task/{id}/_history/{vid}", s.readTask)
 	read("GET /fhir/Task", s.searchTask)
 	read("GET /fhir/ServiceRequest/{id}", s.readServiceRequest)
+	read("GET /fhir/ServiceRequest/{id}/_history/{vid}", s.readServiceRequest)
 	read("GET /fhir/ServiceRequest", s.searchServiceRequest)
 	read("GET /fhir/Consent/{id}", s.readConsent)
 	read("GET /fhir/Consent", s.searchConsent)
@@ -261,8 +263,12 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 		}
 		return m
 	}
-	task := res("Task", []string{"read", "update", "search-type"}, taskSearch...)
+	task := res("Task", []string{"read", "vread", "update", "search-type"}, taskSearch...)
+	// A vread answers the current version only: no other is kept.
+	task["readHistory"] = false
 	task["searchInclude"] = []any{"Task:focus"}
+	serviceRequest := res("ServiceRequest", []string{"read", "vread", "search-type"}, serviceRequestSearch...)
+	serviceRequest["readHistory"] = false
 	task["supportedProfile"] = []any{profileTask}
 	cs := Resource{
 		"resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-01", "kind": "instance",
@@ -280,7 +286,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 			},
 			"resource": []any{
 				task,
-				res("ServiceRequest", []string{"read", "search-type"}, serviceRequestSearch...),
+				serviceRequest,
 				res("Consent", []string{"read", "search-type"}, consentSearch...),
 				res("Patient", []string{"read"}),
 				res("Organization", []string{"read", "search-type"}, organizationSearch...),

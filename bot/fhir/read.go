@@ -56,8 +56,9 @@ func (s *Server) visibleReferral(w http.ResponseWriter, r *http.Request, p core.
 	return ref, slugs, true
 }
 
+// readTask answers a Task read, and a vread of its current version.
 func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	ref, slugs, ok := s.visibleReferral(w, r, p, r.PathValue("id"))
+	ref, slugs, ok := s.currentVersion(w, r, p, "Task")
 	if !ok {
 		return
 	}
@@ -66,7 +67,7 @@ func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
+	versionHeaders(w, ref)
 	write(w, http.StatusOK, Task(ref, slugs, links, s.patientID(p, ref.ClientID)))
 }
 
@@ -442,8 +443,10 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	write(w, http.StatusOK, s.bundle(r, matches, includes, next.String()))
 }
 
+// readServiceRequest answers a ServiceRequest read, and a vread of its
+// current version; its version is the Task's.
 func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	ref, slugs, ok := s.visibleReferral(w, r, p, r.PathValue("id"))
+	ref, slugs, ok := s.currentVersion(w, r, p, "ServiceRequest")
 	if !ok {
 		return
 	}
@@ -452,8 +455,7 @@ func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p co
 		s.fail(w, r, err)
 		return
 	}
-	// The ETag is the read's meta.versionId, as a Task read's is.
-	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
+	versionHeaders(w, ref)
 	write(w, http.StatusOK, ServiceRequest(ref, slugs, links, s.patientID(p, ref.ClientID)))
 }
 

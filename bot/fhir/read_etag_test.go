@@ -1,8 +1,14 @@
 package fhir_test
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/onward-network/onward/core"
 )
 
 // TestFHIRServiceRequestReadHasAnETag: a read carries its version as a
@@ -39,6 +45,56 @@ func TestFHIRBodyNotAnObjectIsTheResource(t *testing.T) {
 		oo := validR4(t, body)
 		if status != http.StatusBadRequest || oo["resourceType"] != "OperationOutcome" || !hasIssue(oo, c.expression, "must be a JSON object") {
 			t.Errorf("%s %s %s: %d %s, want a 400 OperationOutcome at %s saying it must be a JSON object", c.method, c.path, c.body, status, body, c.expression)
+		}
+	}
+}
+
+// TestFHIRReadsSayWhenAndVreadTheCurrentVersion: a Task or ServiceRequest
+// read answers Last-Modified, its meta.lastUpdated, beside its ETag. A
+// vread (_history/{vid}) of the current version answers as the read
+// does; of any other version, a 404 OperationOutcome saying only the
+// current version is kept. A system that may not see the referral gets
+// the read's 404 for any version. The CapabilityStatement lists vread.
+func TestFHIRReadsSayWhenAndVreadTheCurrentVersion(t *testing.T) {
+	h := newHarness(t)
+	_, cab, taskURL := h.bundleReferral(t)
+	housing := h.token(t, h.env.Net.Housing, core.ScopeRead)
+	ref := strings.TrimPrefix(taskURL, "/fhir/Task/")
+	for _, typ := range []string{"Task", "ServiceRequest"} {
+		path := "/fhir/" + typ + "/" + ref
+		status, hdr, body := h.do(t, "GET", path, cab, "")
+		m := validR4(t, body)["meta"].(map[string]any)
+		updated, err := time.Parse(time.RFC3339Nano, m["lastUpdated"].(string))
+		if status != 200 || err != nil {
+			t.Fatalf("GET %s: %d %s", path, status, body)
+		}
+		if got := hdr.Get("Last-Modified"); got != updated.UTC().Format(http.TimeFormat) {
+			t.Errorf("GET %s: Last-Modified %q, want meta.lastUpdated %s", path, got, m["lastUpdated"])
+		}
+		version := m["versionId"].(string)
+		vstatus, vhdr, vbody := h.do(t, "GET", path+"/_history/"+version, cab, "")
+		if vstatus != 200 || !bytes.Equal(vbody, body) || vhdr.Get("ETag") != hdr.Get("ETag") || vhdr.Get("Last-Modified") != hdr.Get("Last-Modified") {
+			t.Errorf("vread of the current version %s: %d %s, want the read's answer", version, vstatus, vbody)
+		}
+		for _, vid := range []string{"0", "2", "v1", "1.0"} {
+			status, _, body := h.do(t, "GET", path+"/_history/"+vid, cab, "")
+			if oo := validR4(t, body); status != 404 || oo["resourceType"] != "OperationOutcome" || !strings.Contains(string(body), "only the current version") {
+				t.Errorf("vread of version %s: %d %s, want a 404 OperationOutcome saying only the current version is kept", vid, status, body)
+			}
+		}
+		_, _, unseen := h.do(t, "GET", path, housing, "")
+		if status, _, body := h.do(t, "GET", path+"/_history/"+version, housing, ""); status != 404 || !bytes.Equal(body, unseen) {
+			t.Errorf("vread by a system that may not see it: %d %s, want the read's 404 %s", status, body, unseen)
+		}
+	}
+	_, _, body := h.do(t, "GET", "/fhir/metadata", "", "")
+	for _, res := range validR4(t, body)["rest"].([]any)[0].(map[string]any)["resource"].([]any) {
+		res := res.(map[string]any)
+		if res["type"] != "Task" && res["type"] != "ServiceRequest" {
+			continue
+		}
+		if !strings.Contains(fmt.Sprint(res["interaction"]), "vread") || res["readHistory"] != false {
+			t.Errorf("metadata's %s: interactions %v, readHistory %v; want vread, and readHistory false", res["type"], res["interaction"], res["readHistory"])
 		}
 	}
 }

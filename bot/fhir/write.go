@@ -306,7 +306,7 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 		return
 	}
 	if core.Status(t.Status) == ref.Status {
-		w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
+		versionHeaders(w, ref)
 		write(w, http.StatusOK, Task(ref, slugs, links, s.patientID(p, ref.ClientID)))
 		return
 	}
@@ -407,7 +407,7 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	}
 	// The partner's case id was given when the referral's chain began, and
 	// no action changes it.
-	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, res.Referral.Version))
+	versionHeaders(w, res.Referral)
 	write(w, http.StatusOK, Task(res.Referral, slugs, links, s.patientID(p, res.Referral.ClientID)))
 }
 
