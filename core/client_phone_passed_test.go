@@ -116,9 +116,11 @@ func TestPassedOnPhoneLeavesTheFormerClient(t *testing.T) {
 	// an old text, is not sent a code to withdraw the former client's
 	// consent: the number given with that referral is no longer theirs.
 	var codes int
+	coretest.MarkOutboxSent(t, env.Pool)
 	if err := env.Engine.SendWithdrawalCode(ctx, first.Reference, recycledPhone, "passed-on-session", "en"); err != nil {
 		t.Fatal(err)
 	}
+	answerWithdrawalAsks(t, env)
 	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM phone_codes`).Scan(&codes); err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +185,31 @@ func phoneStaysTheirs(t *testing.T, env *coretest.Env, r core.Referral) {
 	}
 	if n, _ := phonePassedOnEvents(t, env, r.ClientID); n != 0 {
 		t.Errorf("%d events that the client's number passed on, want none", n)
+	}
+}
+
+// answerWithdrawalAsks does with the withdrawal page's asks what notify's
+// worker does: claims them, and marks each done with core's answer (a
+// code queued when the reference and phone belong together). Nothing but
+// asks may be due.
+func answerWithdrawalAsks(t *testing.T, env *coretest.Env) {
+	t.Helper()
+	ctx := context.Background()
+	now := env.Clock.Now()
+	cs, err := env.Engine.Outbox().Claim(ctx, now, time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Kind != core.OutboxWithdrawalAsk {
+			t.Fatalf("claimed %s, want only withdrawal asks", c.Kind)
+		}
+		queue, err := env.Engine.AnswerWithdrawalAsk(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Engine.Outbox().MarkSent(ctx, c, now, "", core.DeliveryChecked, queue); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

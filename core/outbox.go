@@ -80,8 +80,9 @@ type OutboxPayload struct {
 	// Action is the action a referrer's update email tells of: news of a
 	// completion goes only if the completion stands (Referral.StillDue).
 	Action Action `json:"action,omitempty"`
-	// PhoneEnc is the number a directory text goes to, encrypted: the
-	// outbox keeps personal data encrypted like every other table.
+	// PhoneEnc is the number a directory text goes to, or a withdrawal
+	// code ask (OutboxWithdrawalAsk), encrypted: the outbox keeps personal
+	// data encrypted like every other table.
 	PhoneEnc []byte `json:"phone_enc,omitempty"`
 	// Language is the language a text with no client record behind it is
 	// written in: a phone code asked for on a page in that language.
@@ -119,6 +120,9 @@ const (
 	// DeliverySeeded marks the demo history's rows, recorded as sent
 	// without being delivered.
 	DeliverySeeded DeliveryStatus = "seeded history"
+	// DeliveryChecked marks a withdrawal code ask the worker answered,
+	// whether or not a code was queued: the row does not say which.
+	DeliveryChecked DeliveryStatus = "checked"
 
 	// Twilio's final statuses: once one is recorded, a late callback with
 	// an earlier status (queued, sending, sent) does not replace it, and

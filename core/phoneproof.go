@@ -73,50 +73,59 @@ func (e *Engine) SendPhoneCode(ctx context.Context, phone, session, language str
 	if Landline(p) {
 		return ErrLandline
 	}
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return fmt.Errorf("make phone code: %w", err)
-	}
-	code := fmt.Sprintf("%06d", n.Int64())
-	hash, sess := e.crypt.PhoneHash(p), e.sessionHash(session)
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		now := e.clock.Now()
-		// One number's codes are counted under a lock on that number.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('onward.phone-code:' || encode($1, 'hex'), 0))`, hash); err != nil {
-			return fmt.Errorf("lock phone codes: %w", err)
-		}
-		var perNumber, perSession int
-		if err := tx.QueryRow(ctx, sqlPhoneCodeCounts, hash, sess, now.Add(-24*time.Hour)).Scan(&perNumber, &perSession); err != nil {
-			return fmt.Errorf("count phone codes: %w", err)
-		}
-		if perNumber >= PhoneCodesPerNumber || perSession >= PhoneCodesPerSession {
-			return ErrPhoneCodeLimit
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, sqlInsertPhoneCode, hash, sess, now).Scan(&id); err != nil {
-			return fmt.Errorf("record phone code: %w", err)
-		}
-		phoneEnc, err := e.crypt.Seal("phone_codes", "phone_enc", id, string(p))
-		if err != nil {
-			return err
-		}
-		codeEnc, err := e.crypt.Seal("phone_codes", "code_enc", id, code)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, sqlSealPhoneCode, id, phoneEnc, codeEnc, e.codeHash(id, code)); err != nil {
-			return fmt.Errorf("record phone code: %w", err)
-		}
-		b := &pgx.Batch{}
-		e.outbox.queue(b, outboxMsg{kind: OutboxPhoneCode, payload: OutboxPayload{PhoneCodeID: id, Language: language},
-			dedupe: fmt.Sprintf("phone-code:%d", id)}, now)
-		return sendBatch(ctx, tx, b)
+		return e.queuePhoneCode(ctx, tx, p, e.sessionHash(session), language)
 	})
 	if err != nil {
 		return err
 	}
 	e.wakeWorkers()
 	return nil
+}
+
+// queuePhoneCode records a new one-time code for p, asked for by the
+// session whose hash is sess, and queues its text in language, in tx. It
+// returns ErrPhoneCodeLimit, having written nothing, once the number or
+// the session has had its codes for the day. The caller wakes the
+// workers after the commit.
+func (e *Engine) queuePhoneCode(ctx context.Context, tx pgx.Tx, p Phone, sess []byte, language string) error {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return fmt.Errorf("make phone code: %w", err)
+	}
+	code := fmt.Sprintf("%06d", n.Int64())
+	hash := e.crypt.PhoneHash(p)
+	now := e.clock.Now()
+	// One number's codes are counted under a lock on that number.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('onward.phone-code:' || encode($1, 'hex'), 0))`, hash); err != nil {
+		return fmt.Errorf("lock phone codes: %w", err)
+	}
+	var perNumber, perSession int
+	if err := tx.QueryRow(ctx, sqlPhoneCodeCounts, hash, sess, now.Add(-24*time.Hour)).Scan(&perNumber, &perSession); err != nil {
+		return fmt.Errorf("count phone codes: %w", err)
+	}
+	if perNumber >= PhoneCodesPerNumber || perSession >= PhoneCodesPerSession {
+		return ErrPhoneCodeLimit
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, sqlInsertPhoneCode, hash, sess, now).Scan(&id); err != nil {
+		return fmt.Errorf("record phone code: %w", err)
+	}
+	phoneEnc, err := e.crypt.Seal("phone_codes", "phone_enc", id, string(p))
+	if err != nil {
+		return err
+	}
+	codeEnc, err := e.crypt.Seal("phone_codes", "code_enc", id, code)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, sqlSealPhoneCode, id, phoneEnc, codeEnc, e.codeHash(id, code)); err != nil {
+		return fmt.Errorf("record phone code: %w", err)
+	}
+	b := &pgx.Batch{}
+	e.outbox.queue(b, outboxMsg{kind: OutboxPhoneCode, payload: OutboxPayload{PhoneCodeID: id, Language: language},
+		dedupe: fmt.Sprintf("phone-code:%d", id)}, now)
+	return sendBatch(ctx, tx, b)
 }
 
 const (

@@ -22,6 +22,7 @@ func TestKindWords(t *testing.T) {
 		{core.OutboxClientSMS, "a text to a client"},
 		{core.OutboxDirectoryText, "a text of a service's details"},
 		{core.OutboxPhoneCode, "a text with a phone code"},
+		{core.OutboxWithdrawalAsk, "a client's ask for a code to withdraw consent"},
 		{core.OutboxCard, "a Slack card"},
 		{core.OutboxFeedback, "a Slack message with rejection feedback"},
 		{core.OutboxCrisisAlert, "a crisis alert"},

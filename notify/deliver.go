@@ -126,6 +126,8 @@ func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, err
 		return w.coordinatorAlert(ctx, r)
 	case core.OutboxPhoneCode:
 		return w.phoneCode(ctx, r)
+	case core.OutboxWithdrawalAsk:
+		return w.withdrawalAsk(ctx, r)
 	case KindDigest:
 		return w.digest(ctx, r)
 	case core.OutboxWebhook:
@@ -405,6 +407,8 @@ func kindWords(k core.OutboxKind) string {
 		return "a text of a service's details"
 	case core.OutboxPhoneCode:
 		return "a text with a phone code"
+	case core.OutboxWithdrawalAsk:
+		return "a client's ask for a code to withdraw consent"
 	case core.OutboxEmail, core.OutboxEmailSend:
 		return "an email"
 	case core.OutboxWebhook:

@@ -15,9 +15,10 @@ import (
 // reference (the data-sharing page links here): they type the reference
 // and their phone, we text a one-time code to that phone if it is the one
 // the referral was made with, and they type it back and confirm. core
-// does the same withdrawal as the WITHDRAW text. The page answers the same
-// whether or not the reference exists or the phone matches, so it tells
-// nobody who asked for help.
+// does the same withdrawal as the WITHDRAW text. The page answers the same,
+// after the same work, whether or not the reference exists or the phone
+// matches (it only queues the ask; the outbox worker checks it and texts
+// the code), so it tells nobody who asked for help.
 const (
 	pathWithdraw        = "/withdraw"
 	pathWithdrawConfirm = "/withdraw/confirm"
@@ -80,8 +81,9 @@ func (w *Web) showWithdraw(rw http.ResponseWriter, r *http.Request, s *webSessio
 	w.renderWithdraw(rw, r, s, http.StatusOK, nil, nil)
 }
 
-// withdrawAsk takes the reference and phone and, when they belong
-// together, texts a code (core.Engine.SendWithdrawalCode).
+// withdrawAsk takes the reference and phone and queues the ask for a
+// code (core.Engine.SendWithdrawalCode): the worker texts one when they
+// belong together.
 func (w *Web) withdrawAsk(rw http.ResponseWriter, r *http.Request, s *webSession) {
 	typed := strings.TrimSpace(r.PostFormValue("reference"))
 	phone := strings.TrimSpace(r.PostFormValue("phone"))
