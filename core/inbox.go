@@ -132,6 +132,12 @@ const sqlAttention = `((r.status = 'rejected' AND r.reason IS DISTINCT FROM 'red
     OR r.status = 'failed' OR coalesce(r.outcome IN ('could-not-contact', 'not-eligible'), false))
   AND NOT EXISTS (SELECT 1 FROM referrals c WHERE c.parent_id = r.id)`
 
+// sqlOverdue is the inbox's "overdue": waiting for the agency's answer
+// past its acknowledgement deadline. A referral put on the waiting list
+// and taken off it again was answered (acknowledged_at), so it is not
+// overdue, as it is not a breach in the reports.
+const sqlOverdue = "(r.status = 'requested' AND r.acknowledged_at IS NULL AND r.ack_due_at < $1)"
+
 // sqlListPage pages one agency's referrals: the filtered ids are sorted
 // and cut to the page first, so only one page of rows is joined to names.
 // The list's length is counted apart from the page, so the page can stop
@@ -141,7 +147,7 @@ const sqlAttention = `((r.status = 'rejected' AND r.reason IS DISTINCT FROM 'red
 const sqlListPage = `
 WITH page AS (
     SELECT r.id,
-        coalesce(r.status = 'requested' AND r.ack_due_at < $1, false) AS overdue,
+        coalesce(` + sqlOverdue + `, false) AS overdue,
         %[1]s AS attention,
         CASE WHEN r.status = 'requested' THEN r.ack_due_at END AS due
     FROM referrals r
@@ -222,7 +228,7 @@ func listSQL(q ListQuery, ref string, now time.Time) (string, []any) {
 		where = append(where, "NOT r.crisis")
 	}
 	if q.Overdue {
-		where = append(where, "r.status = 'requested' AND r.ack_due_at < $1")
+		where = append(where, sqlOverdue)
 	}
 	if q.Mine != 0 {
 		p := arg(q.Mine)

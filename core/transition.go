@@ -170,7 +170,11 @@ var actions = map[Action]actionDef{
 		},
 	},
 	ActionHold: {
-		from: []Status{StatusRequested, StatusAccepted}, to: StatusOnHold,
+		// Putting a referral on its waiting list is the agency's answer
+		// to it, as accepting is: a referral held before its deadline
+		// is acknowledged in time, in the reports, the inbox and the
+		// reminders alike (they all read acknowledged_at).
+		from: []Status{StatusRequested, StatusAccepted}, to: StatusOnHold, acknowledges: true,
 		apply: func(c *change) error {
 			held := c.from.Status
 			c.next.HeldFrom = &held

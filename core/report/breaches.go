@@ -12,10 +12,12 @@ import (
 
 // A referral breaches its acknowledgement deadline (the agency's target in
 // working hours from when it reached the agency, stored as ack_due_at)
-// when it is acknowledged — accepted, rejected or redirected — after the
-// deadline, or not acknowledged by it: closed unacknowledged after the
-// deadline, or still waiting past it now. Putting a referral on hold is
-// not an acknowledgement.
+// when it is acknowledged — accepted, rejected, redirected or put on the
+// agency's waiting list — after the deadline, or not acknowledged by it:
+// closed unacknowledged after the deadline, or still waiting past it now.
+// The rule is core's (acknowledged_at, stamped by the actions that
+// acknowledge), which the inbox's overdue flag and the reminders follow
+// too: a referral put on the waiting list in time is not a breach.
 
 // sqlWaitingPastDeadline counts, live, the referral legs still waiting
 // for acknowledgement past their deadline: the only figure that changes
