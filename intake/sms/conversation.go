@@ -25,6 +25,11 @@ func (s *SMS) begin(ctx context.Context, t *smsTurn, lead ...string) smsOutcome 
 		return s.reply(t, []string{copyFault}, nil, stateKeep, nil)
 	}
 	conv, r := t.flow.Start(t.now, t.msg.Body)
+	if t.keptOther != nil {
+		// Begun again after a conversation that timed out, in which the
+		// client chose "Other": the interpreter they asked for stays.
+		t.flow.KeepOtherLanguage(&conv, *t.keptOther)
+	}
 	var names []string
 	if t.expired {
 		names = append(names, copyExpired)

@@ -47,6 +47,9 @@ type smsTurn struct {
 	// conversation's, the one remembered from a conversation dropped
 	// since, or a keyword's), not their record's or the default.
 	ownLang bool
+	// keptOther is the "Other" answer of the conversation that timed out
+	// (or remembered from it), which one begun again keeps (begin).
+	keptOther *flow.OtherLanguageKept
 }
 
 // respond decides what a text means (answer) in the client's language:
@@ -69,6 +72,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	// once Redis has let the conversation itself expire, that is all
 	// that is left of the choice.
 	chosen := c.lang != ""
+	t.keptOther = c.other
 	if t.state != nil && t.now.Sub(t.state.Last) > s.cfg.ConversationTTL {
 		// Timed out: the conversation goes, the language the client chose
 		// in it stays, so the apology and the new start are in it.
@@ -76,6 +80,10 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		if t.expired && t.state.Conv.Lang != "" {
 			ownLang = t.state.Conv.Lang
 			chosen = t.state.Conv.Step != flow.StepLanguage
+			t.keptOther = nil
+			if k, ok := t.state.Conv.Answers.KeptOtherLanguage(t.state.Conv.Lang); ok {
+				t.keptOther = &k
+			}
 		}
 		t.state = nil
 	}
@@ -137,7 +145,13 @@ func langMemoOf(t *smsTurn, c smsClaim, o smsOutcome) langMemo {
 		}
 		return langMemo{set: code}
 	case o.change == statePut && o.state.open() && o.state.Conv.Lang != "":
-		return langMemo{set: o.state.Conv.Lang}
+		// With the answer to "Other", if any, for a conversation begun
+		// again after this one times out (begin).
+		m := langMemo{set: o.state.Conv.Lang}
+		if k, ok := o.state.Conv.Answers.KeptOtherLanguage(o.state.Conv.Lang); ok {
+			m.other = &k
+		}
+		return m
 	case o.change != stateKeep && c.lang != "":
 		return langMemo{forget: true}
 	}

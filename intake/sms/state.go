@@ -52,10 +52,11 @@ type smsKeys struct {
 	// dropped (STOP, the withdraw keyword), so a conversation that timed
 	// out restarts, and START, HELP and a new conversation after a drop
 	// are, in the language the client last used rather than the default.
-	// It holds a language code alone (no answers), kept in the clear like
-	// the opt-out answer, for as long as the "was running" marker would
-	// be; a finished conversation removes it (the client's record says
-	// their language), and so does an erasure (Forget).
+	// It holds a language code, kept in the clear like the opt-out
+	// answer, and after "Other" the answer to "which language?" sealed
+	// (lang_memo.go), for as long as the "was running" marker would be;
+	// a finished conversation removes it (the client's record says their
+	// language), and so does an erasure (Forget).
 	lang string
 }
 
@@ -109,8 +110,10 @@ type smsClaim struct {
 	// must be asked.
 	optOut string
 	// lang is the language remembered for the phone ("" for none;
-	// smsKeys.lang).
-	lang string
+	// smsKeys.lang), and other the "Other" answer kept with it (nil for
+	// none: lang_memo.go).
+	lang  string
+	other *flow.OtherLanguageKept
 }
 
 // claimScript is one text's first round trip. It counts the text against
@@ -244,7 +247,8 @@ func (s *SMS) claim(ctx context.Context, k smsKeys, sidKey, token, mode string) 
 			return smsClaim{}, err
 		}
 	}
-	c := smsClaim{fresh: true, seen: r.seen, lang: r.lang}
+	c := smsClaim{fresh: true, seen: r.seen}
+	c.lang, c.other = s.readMemo(k, r.lang)
 	if r.optOut == "0" || r.optOut == "1" {
 		c.optOut = r.optOut
 	}
@@ -365,6 +369,8 @@ var errLockLost = errors.New("the phone's lock expired before the text was saved
 type langMemo struct {
 	set    string // remember this language
 	forget bool   // remove the one remembered
+	// other is the "Other" answer to keep with set (lang_memo.go).
+	other *flow.OtherLanguageKept
 }
 
 // save stores what one text did and releases the phone's lock.
@@ -392,17 +398,20 @@ func (s *SMS) save(ctx context.Context, k smsKeys, sidKey, token string, change 
 	if err != nil {
 		return fmt.Errorf("encrypt sms reply: %w", err)
 	}
-	langMode := "keep"
+	langMode, memoValue := "keep", ""
 	switch {
 	case memo.set != "":
 		langMode = "set"
+		if memoValue, err = s.memoValue(k, memo.set, memo.other); err != nil {
+			return err
+		}
 	case memo.forget:
 		langMode = "del"
 	}
 	ttl := s.cfg.ConversationTTL
 	res, err := saveScript.Run(ctx, s.rdb, []string{k.lock, k.conv, k.seen, sidKey, k.optOut, k.lang},
 		token, mode, raw, ttl.Milliseconds(), seen, (ttl + seenTTL).Milliseconds(), sealedReply,
-		optOut, optOutCacheTTL.Milliseconds(), s.cfg.DedupeTTL.Milliseconds(), langMode, memo.set).Int()
+		optOut, optOutCacheTTL.Milliseconds(), s.cfg.DedupeTTL.Milliseconds(), langMode, memoValue).Int()
 	if err != nil {
 		return fmt.Errorf("save sms conversation: %w", err)
 	}
