@@ -19,7 +19,8 @@ import (
 // (the choices' labels and synonyms, choiceWords; the yes, no, "not sure" and "don't know" words;
 // the greetings and apologies read around a name) and its keywords
 // ("pomoc z długami" is Polish by POMOC). A word two languages list
-// ("ok", "sorry", "cv", "halo", "salam", "سلام") tells neither.
+// ("ok", "sorry", "cv", "halo", "salam", "سلام") tells neither, but for
+// the spelling of Arabic and Urdu (answerLanguage).
 
 // ownAnswerWordIDs are the message files' lists of a language's own
 // answer words besides the choices' words (wordTables and
@@ -27,9 +28,10 @@ import (
 var ownAnswerWordIDs = []string{"words.yes", "words.no", "words.unsure", "words.unknown", "words.chatter"}
 
 // answerWordLangs maps the words of every language of the family (cat's,
-// in order) to the one language that has each: its code, or "" for a
-// word two or more languages have, which tells neither.
-func answerWordLangs(cat *lang.Catalogue, family map[string]*Flow) *phraseTable[string] {
+// in order) to the languages that have each: one, which the word tells,
+// or two or more, which it tells only with the spelling's help
+// (arabicScriptSpelling).
+func answerWordLangs(cat *lang.Catalogue, family map[string]*Flow) *phraseTable[[]string] {
 	type word struct {
 		p     matchPhrase
 		langs []string
@@ -57,14 +59,10 @@ func answerWordLangs(cat *lang.Catalogue, family map[string]*Flow) *phraseTable[
 			}
 		}
 	}
-	t := &phraseTable[string]{}
+	t := &phraseTable[[]string]{}
 	for _, key := range keys {
 		w := words[key]
-		code := ""
-		if len(w.langs) == 1 {
-			code = w.langs[0]
-		}
-		t.addPhrase(w.p, code)
+		t.addPhrase(w.p, w.langs)
 	}
 	return t
 }
@@ -131,21 +129,51 @@ func phrasesOf[V any](entries []phraseEntry[V]) []matchPhrase {
 // answerWordLangs), when they are all of that one language: "dług" and
 // "czynsz, sorry" are Polish, "debt" and "hi" English, and "hi, dług",
 // with the words of two languages, says none, nor do "1", "🙂" or words
-// no language lists.
+// no language lists. Words two languages share say one of them when
+// nothing else does and their spelling tells it: "السلام علیکم", with
+// Urdu's ی and ک, is Urdu, and "السلام عليكم", with Arabic's ي and ك,
+// Arabic (arabicScriptSpelling): the words are read with the letters
+// folded together, so both languages list the greeting.
 func (f *Flow) answerLanguage(body string) (code string, ok bool) {
 	if f.words == nil || f.words.answers == nil {
 		return "", false
 	}
 	var found []string
-	f.words.answers.scan(answerTokens(body), func(l string, _, _ int) {
-		if l != "" && !slices.Contains(found, l) {
-			found = append(found, l)
+	var shared [][]string
+	f.words.answers.scan(answerTokens(body), func(ls []string, _, _ int) {
+		switch {
+		case len(ls) > 1:
+			shared = append(shared, ls)
+		case len(ls) == 1 && !slices.Contains(found, ls[0]):
+			found = append(found, ls[0])
 		}
 	}, nil)
+	if len(found) == 0 && len(shared) > 0 {
+		spelled := arabicScriptSpelling(body)
+		if spelled != "" && !slices.ContainsFunc(shared, func(ls []string) bool { return !slices.Contains(ls, spelled) }) {
+			return spelled, true
+		}
+	}
 	if len(found) != 1 {
 		return "", false
 	}
 	return found[0], true
+}
+
+// arabicScriptSpelling is the language that the letters of body, in the
+// Arabic script, say it is written in: Urdu for Urdu's own letters (ی,
+// ک, ے, ہ, ں, ٹ, ڈ, ڑ, ھ, گ, پ, چ) with none of Arabic's own (ي, ك, ة,
+// ى), Arabic for the reverse, else "" (neither, or both).
+func arabicScriptSpelling(body string) string {
+	urdu := strings.ContainsAny(body, "یکےہںٹڈڑھگپچ")
+	arabic := strings.ContainsAny(body, "يكةى")
+	switch {
+	case urdu && !arabic:
+		return "ur"
+	case arabic && !urdu:
+		return "ar"
+	}
+	return ""
 }
 
 // maxWeakRunes is the length of a word too short to say a language by

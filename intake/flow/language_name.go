@@ -183,7 +183,7 @@ func (f *Flow) holdsAnswerWords(s string) bool {
 		return false
 	}
 	found := false
-	f.words.answers.scan(answerTokens(s), func(string, int, int) { found = true }, nil)
+	f.words.answers.scan(answerTokens(s), func([]string, int, int) { found = true }, nil)
 	return found
 }
 

@@ -27,9 +27,10 @@ type sharedWords struct {
 	// "اردو", "العربية" and "Gàidhlig" do.
 	languages map[string]string
 	crisis    *crisisMatcher
-	// answers are every language's answer words, each with the one
-	// language it tells (answerWordLangs); nil until the family is built.
-	answers *phraseTable[string]
+	// answers are every language's answer words, each with the
+	// languages that list it (answerWordLangs); nil until the family is
+	// built.
+	answers *phraseTable[[]string]
 	// shortAsks are each language's whole-message asks ("please stop",
 	// "who is this?": short_asks.go), by code.
 	shortAsks map[string]*shortAskTables
