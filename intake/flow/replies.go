@@ -117,8 +117,10 @@ func (f *Flow) Skips(body string) bool {
 // notAName reports whether a reply to "what is your name?" is made of
 // answer words alone: yes, no or unsure words, negations, skips ("no",
 // "yes please", "skip", "nie dziękuję") or a keyword, alone or with a
-// word or two around it ("help me": keywordWithCourtesy). An adviser
-// would otherwise be told the client is called "No".
+// word or two around it ("help me": keywordWithCourtesy); or says how
+// the client feels, or that they would rather not say ("I'm scared",
+// "not telling": saysNoName). An adviser would otherwise be told the
+// client is called "No", or "scared".
 func (f *Flow) notAName(body string) bool {
 	if f.Keyword(body) != KeywordNone || f.isCallbackWord(body) || f.keywordWithCourtesy(body) {
 		return true
@@ -126,6 +128,9 @@ func (f *Flow) notAName(body string) bool {
 	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
 	if len(toks) == 0 {
 		return false
+	}
+	if f.saysNoName(toks) {
+		return true
 	}
 	covered := make([]bool, len(toks))
 	cover := func(from, to int) {
@@ -187,4 +192,55 @@ func Score(body string) (int, bool) {
 		}
 	}
 	return n, n >= 1 && n <= 5
+}
+
+// noNameWords are replies to "what is your name?" that say how the client
+// feels, or that they would rather not give it, read in every language's
+// conversation as the English chatter around a name is. Words that are
+// also names are not among them: Hope, Joy, Faith, Grace, Patience,
+// Precious, Sunny, Bliss are people's names, and taken.
+var noNameWords = newPhraseSet("scared", "afraid", "frightened", "terrified", "worried", "anxious", "stressed",
+	"desperate", "confused", "lost", "sad", "upset", "depressed", "struggling", "not good", "not ok", "not okay",
+	"need help", "please help", "help", "i need help", "help please", "can you help", "can you help me",
+	"not telling", "not telling you", "not saying", "rather not say", "id rather not say", "i would rather not say",
+	"prefer not to say", "id prefer not to say", "i prefer not to say", "dont want to say", "i dont want to say",
+	"wont say", "i wont say", "none of your business", "anonymous", "nobody", "no one", "noone", "private", "secret")
+
+// noNameFillers go with a noNameWords word without making it a name:
+// "I'm so scared", "really worried", "just not telling".
+var noNameFillers = newPhraseSet("so", "really", "very", "quite", "a bit", "a little", "bit", "just", "too",
+	"feeling", "i feel", "feel", "and", "me", "now", "right now", "today")
+
+// newPhraseSet is a table of phrases, each by its answerTokens words.
+func newPhraseSet(phrases ...string) *phraseTable[bool] {
+	t := &phraseTable[bool]{}
+	for _, p := range phrases {
+		t.add(p, true)
+	}
+	return t
+}
+
+// saysNoName reports whether toks, once the lead-ins and chatter around
+// a name are taken off ("I'm", "hi", "sorry": textWords), are words of
+// feeling or of not saying (noNameWords) and their fillers alone.
+func (f *Flow) saysNoName(toks []string) bool {
+	from, to := f.textWords().around(toks)
+	if from == to {
+		return false
+	}
+	rest := toks[from:to]
+	covered := make([]bool, len(rest))
+	said := false
+	noNameWords.scan(rest, func(_ bool, from, to int) {
+		said = true
+		for i := from; i < to; i++ {
+			covered[i] = true
+		}
+	}, nil)
+	noNameFillers.scan(rest, func(_ bool, from, to int) {
+		for i := from; i < to; i++ {
+			covered[i] = true
+		}
+	}, nil)
+	return said && !slices.Contains(covered, false)
 }
