@@ -161,6 +161,10 @@ func TestDailyDigest(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	h.selfRefer(t, "one", toWelfare)
+	held := h.selfRefer(t, "held", toWelfare)
+	if _, err := h.engine.Act(ctx, core.TransitionRequest{Referral: held.ID, Action: core.ActionHold, Actor: h.env.Net.WelfareAdviser.Actor()}); err != nil {
+		t.Fatal(err)
+	}
 	w := h.worker(t, func(o *notify.Options) { o.DisableDigest = false; o.DigestAt = 9 * time.Hour })
 	drain(t, w)
 	h.env.Clock.Set(time.Date(2026, 11, 24, 8, 59, 0, 0, time.UTC))
@@ -188,7 +192,8 @@ func TestDailyDigest(t *testing.T) {
 	}
 	for _, c := range h.slack.Calls() {
 		if c.Channel == "C0WELFARE" && strings.Contains(c.Text, "Referrals for") {
-			if !strings.Contains(c.Text, "Waiting to be accepted: 1") || !strings.Contains(c.Text, "Past the acknowledgement target: 0") {
+			if !strings.Contains(c.Text, "Waiting to be accepted: 1") || !strings.Contains(c.Text, "Past the acknowledgement target: 0") ||
+				!strings.Contains(c.Text, "On the waiting list: 1") {
 				t.Errorf("welfare digest: %s", c.Text)
 			}
 		}
