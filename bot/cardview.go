@@ -209,23 +209,22 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 	if r.AssignedAt != nil {
 		routedAt, v.AssignedAt = *r.AssignedAt, *r.AssignedAt
 	}
-	if (kind == KindTriage && r.AssignedAt != nil) || v.Redirected {
-		// Who assigned it, and where a redirect went, are in the audit log.
+	if kind == KindTriage && r.AssignedAt != nil {
+		// Who assigned it is in the audit log.
 		evs, err := eng.ReferralEvents(ctx, r.ID)
 		if err != nil {
 			return cardView{}, err
 		}
 		for _, ev := range evs {
-			switch {
-			case ev.Kind == core.EventAssigned && ev.ActorID != nil:
+			if ev.Kind == core.EventAssigned && ev.ActorID != nil {
 				v.AssignedBy = staffName(ctx, eng, *ev.ActorID)
-			case ev.Kind == core.EventTransition && v.Redirected && ev.ToStatus == core.StatusRejected:
-				if id, ok := dataAgency(ev.Data["to_agency_id"]); ok {
-					if v.RedirectTo, err = names.name(ctx, id); err != nil {
-						return cardView{}, err
-					}
-				}
 			}
+		}
+	}
+	if v.Redirected {
+		// Where it went, named as the referrer's email and Slack notice name it.
+		if v.RedirectTo, _, err = eng.RedirectedTo(ctx, r); err != nil {
+			return cardView{}, err
 		}
 	}
 	switch {
@@ -323,19 +322,6 @@ func offersCancel(r core.Referral, by core.Actor) bool {
 	referrer := r.FromAgencyID != nil && *r.FromAgencyID == by.AgencyID
 	holder := r.ToAgencyID != nil && *r.ToAgencyID == by.AgencyID
 	return referrer && !holder && !by.Coordinates()
-}
-
-// dataAgency reads an agency id out of event data decoded from JSON.
-func dataAgency(v any) (core.AgencyID, bool) {
-	switch n := v.(type) {
-	case float64:
-		return core.AgencyID(n), true
-	case int64:
-		return core.AgencyID(n), true
-	case int:
-		return core.AgencyID(n), true
-	}
-	return 0, false
 }
 
 // staffName names a member of staff with their agency, the way cards and

@@ -61,3 +61,33 @@ func (e *Engine) RedirectOrigin(ctx context.Context, r Referral) (RedirectOrigin
 	}
 	return o, true, nil
 }
+
+// sqlRedirectedTo reads the agency a referral ($1) was last redirected to:
+// the one its redirect event ($2, to status $3, action $4) names.
+const sqlRedirectedTo = `
+SELECT a.name
+FROM events ev
+JOIN agencies a ON a.id = (ev.data->>'to_agency_id')::bigint
+WHERE ev.referral_id = $1 AND ev.kind = $2 AND ev.to_status = $3 AND ev.data->>'action' = $4
+ORDER BY ev.id DESC
+LIMIT 1`
+
+// RedirectedTo names the agency referral r was redirected to, where the
+// client's referral now sits, and false when r was not redirected. It is
+// the one answer to "where did it go" that the referrer's email, their
+// Slack notice and the staff web's card give; an agency's name is not
+// personal data, so every one of them may carry it.
+func (e *Engine) RedirectedTo(ctx context.Context, r Referral) (string, bool, error) {
+	if r.Status != StatusRejected || r.Reason == nil || *r.Reason != ReasonRedirected {
+		return "", false, nil
+	}
+	var name string
+	err := e.pool.QueryRow(ctx, sqlRedirectedTo, r.ID, EventTransition, StatusRejected, string(ActionRedirect)).Scan(&name)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("where referral %d was redirected to: %w", r.ID, err)
+	}
+	return name, true, nil
+}

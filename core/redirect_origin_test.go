@@ -108,3 +108,43 @@ func TestRedirectOrigin(t *testing.T) {
 	}
 	origin("after the client was erased", child, core.RedirectOrigin{Agency: "Kingdom Council Welfare Rights"}, true)
 }
+
+// The referrer of a redirected referral learns where it went: the agency
+// it was redirected to, named by the redirected referral itself (not by
+// the one the redirect made); a referral turned down, or still waiting,
+// names none.
+func TestRedirectedTo(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	act := actor(t, env)
+	refer := func(key, phone string) core.Referral {
+		t.Helper()
+		r, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: key, By: n.Adviser.Actor(),
+			Client: core.ClientDetails{Name: "Morag TestTarget", Phone: phone}, Needs: []core.Need{core.NeedBenefits},
+			ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion, Scope: core.ScopeNetwork})
+		if err != nil {
+			t.Fatalf("staff referral %s: %v", key, err)
+		}
+		return r
+	}
+	to := func(name string, r core.Referral, want string, wantOK bool) {
+		t.Helper()
+		got, ok, err := env.Engine.RedirectedTo(ctx, r)
+		if err != nil || ok != wantOK || got != want {
+			t.Errorf("%s: RedirectedTo = %q, %v, %v; want %q, %v", name, got, ok, err, want, wantOK)
+		}
+	}
+
+	first := refer("target-1", "07700 900571")
+	to("a referral waiting", first, "", false)
+	res := act(core.TransitionRequest{Referral: first.ID, Action: core.ActionRedirect, Actor: n.WelfareAdviser.Actor(),
+		ToAgency: n.Housing, Feedback: "They need Kingdom Housing Options."})
+	to("the redirected referral", res.Referral, "Kingdom Housing Options", true)
+	to("the referral the redirect made", *res.Child, "", false)
+
+	second := refer("target-2", "07700 900572")
+	res = act(core.TransitionRequest{Referral: second.ID, Action: core.ActionReject, Actor: n.WelfareAdviser.Actor(),
+		Reason: core.ReasonNotEligible, Feedback: "Council tenants go to the council."})
+	to("a referral turned down", res.Referral, "", false)
+}

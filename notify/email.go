@@ -393,6 +393,18 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 			}
 			d.Feedback = ref.Feedback != ""
 		}
+		if p.Action == core.ActionRedirect || p.Action == "" {
+			// The referrer needs to know whom to follow it up with: the
+			// agency it went to (its name is no personal data), in place
+			// of the reason code, which would only say "redirected" again.
+			to, ok, err := w.engine.RedirectedTo(ctx, ref)
+			if err != nil {
+				return err
+			}
+			if ok {
+				d.Update, d.Reason = "redirected to "+to, ""
+			}
+		}
 	}
 	return nil
 }

@@ -137,3 +137,35 @@ func TestCrisisNewReferralEmailCannotBeStopped(t *testing.T) {
 		t.Errorf("an ordinary referral's email to someone who gets them at once should keep its unsubscribe: %+v", routine)
 	}
 }
+
+// TestReferralUpdateEmailNamesWhereItWent: the referrer's email of a
+// redirect names the agency the referral went to, so they know whom to
+// follow it up with; the adviser's words on why stay in Onward.
+func TestReferralUpdateEmailNamesWhereItWent(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
+	h.emailOnly(t)
+	h.markAllSent(t)
+	w := h.mailWorker(t)
+	child := h.redirectToCAB(t, "update-redirected", "Morag Baird has debts, not a housing problem.")
+	drain(t, w)
+
+	var p *parsed
+	for _, m := range byRecipient(h.smtp.Messages())[h.net.HousingAdviser.Email] {
+		if got := parse(t, m); strings.Contains(decodedSubject(got), "Your referral") {
+			p = &got
+		}
+	}
+	if p == nil {
+		t.Fatalf("the referrer got no update email of the redirect (child %s)", child.Reference)
+	}
+	const want = "redirected to Kirkton Citizens Advice"
+	if subj := decodedSubject(*p); !strings.HasSuffix(subj, ": "+want) {
+		t.Errorf("subject %q: want it to end %q", subj, want)
+	}
+	if !strings.Contains(p.Text, "to Kingdom Council Welfare Rights: "+want+".") || !strings.Contains(p.HTML, want) {
+		t.Errorf("the update email does not name where the referral went:\n%s", describe(*p))
+	}
+	if all := describe(*p); strings.Contains(all, "another agency") || strings.Contains(all, "housing problem") || strings.Contains(all, "Morag") {
+		t.Errorf("the update email:\n%s", all)
+	}
+}

@@ -71,6 +71,43 @@ func TestRejectionNoticeLinksToTheReferral(t *testing.T) {
 	}
 }
 
+// TestRedirectNoticeNamesWhereItWent: the referrer's Slack notice of a
+// redirect names the agency the referral went to, as their email does,
+// and keeps the adviser's words on why in Onward.
+func TestRedirectNoticeNamesWhereItWent(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	n := h.env.Net
+	// The client agreed to the whole network seeing their details, so
+	// Housing Options may send them on.
+	r, err := h.engine.StaffRefer(context.Background(), core.StaffReferral{IdempotencyKey: "notice-redirect", By: n.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "Kenny Lumsden", Phone: "07700 900561", Postcode: "KY1 2CD"},
+		Needs:  []core.Need{core.NeedHousing}, ToAgency: n.Housing, ConsentConfirmed: true, WordingVersion: n.ConsentVersion,
+		Scope: core.ScopeNetwork})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := h.worker(t, nil)
+	drain(t, w)
+	if _, err := h.engine.Act(context.Background(), core.TransitionRequest{Referral: r.ID, Action: core.ActionRedirect,
+		Actor: n.HousingAdviser.Actor(), ToAgency: n.Welfare, Feedback: "Kenny's arrears are a benefits question"}); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, w)
+	var notice string
+	for _, c := range h.slack.Calls() {
+		if c.Channel == "C0CAB" && strings.Contains(c.Text, "was redirected") {
+			notice = c.Text
+		}
+	}
+	const want = "to Kingdom Housing Options was redirected to *Kingdom Council Welfare Rights*."
+	if !strings.Contains(notice, want) {
+		t.Errorf("the CAB's notice of the redirect: %q\nwant it to say %q", notice, want)
+	}
+	if strings.Contains(notice, "Kenny") {
+		t.Errorf("the explanation itself went to the channel: %s", notice)
+	}
+}
+
 // TestOneCrisisPingsTheTriageChannelOnce (finding 9): a crisis
 // self-referral's card carries the channel-wide mention, and the crisis
 // alert beside it mentions nobody; a crisis referral an adviser sends

@@ -103,8 +103,8 @@ func (w *Worker) crisisAlert(ctx context.Context, r core.OutboxClaim) (outcome, 
 }
 
 // rejectionFeedback tells the referring agency that its referral was
-// turned down or redirected, and why (the coded reason; the written
-// explanation stays in Onward, since it can mention the client).
+// turned down, and why (the coded reason), or redirected, and where to;
+// the written explanation stays in Onward, since it can mention the client.
 func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	f, err := w.facts(ctx, r.Referral(), 0)
 	if err != nil {
@@ -126,6 +126,12 @@ func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (out
 	if f.Referral.Reason != nil {
 		reason = f.Referral.Reason.Label()
 	}
+	// A redirect names where the referral went, as the referrer's email
+	// and the staff web's card do (core.RedirectedTo).
+	redirectedTo, _, err := w.engine.RedirectedTo(ctx, f.Referral)
+	if err != nil {
+		return outcome{}, err
+	}
 	// The explanation may mention the client, so it stays in Onward: the
 	// notice links to the referral's page on the staff web (as the emails
 	// do), and names /onward sent, which shows it to the agency's staff.
@@ -134,8 +140,8 @@ func (w *Worker) rejectionFeedback(ctx context.Context, r core.OutboxClaim) (out
 		link = w.publicURL("/staff/referrals/" + url.PathEscape(f.Reference))
 	}
 	text, err := w.render("notify_rejection_feedback.txt", map[string]any{"Reference": f.Reference, "Agency": to,
-		"Redirected": f.Referral.Reason != nil && *f.Referral.Reason == core.ReasonRedirected,
-		"Reason":     reason, "Feedback": f.Referral.Feedback != "", "Link": link})
+		"Redirected":   f.Referral.Reason != nil && *f.Referral.Reason == core.ReasonRedirected,
+		"RedirectedTo": redirectedTo, "Reason": reason, "Feedback": f.Referral.Feedback != "", "Link": link})
 	if err != nil {
 		return outcome{}, err
 	}
