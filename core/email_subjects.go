@@ -10,18 +10,23 @@ import (
 
 // EmailSubjects is what one email is about, as the worker renders it:
 // its recipient (a member of staff, or an agency's shared address), the
-// referral it concerns and the agency that referral is with. A nil field
+// referral it concerns, the agency that referral is with, and who made
+// it (the referring member of staff, while they are on the staff, and
+// their agency), whom the receiving adviser may want to ask. A nil field
 // was not asked for, or is gone.
 type EmailSubjects struct {
-	Staff    *Staff
-	Agency   *Agency
-	Referral *Referral
-	ToAgency *Agency
+	Staff      *Staff
+	Agency     *Agency
+	Referral   *Referral
+	ToAgency   *Agency
+	Referrer   *Staff
+	FromAgency *Agency
 }
 
 // EmailSubjects reads a current member of staff (staff), an agency
-// (agency), a referral and the agency it is with (referral), each when
-// its id is not zero, in one round trip to the database.
+// (agency), a referral with the agency it is with and who made it
+// (referral), each when its id is not zero, in one round trip to the
+// database.
 func (e *Engine) EmailSubjects(ctx context.Context, staff StaffID, agency AgencyID, referral ReferralID) (EmailSubjects, error) {
 	return e.emailSubjects(ctx, staff, agency, referral)
 }
@@ -45,6 +50,12 @@ func (e *Engine) emailSubjects(ctx context.Context, staff StaffID, agency Agency
 		})
 		b.Queue(`SELECT `+agencyColumns+` FROM agencies WHERE id = (SELECT to_agency_id FROM referrals WHERE id = $1)`, referral).Query(func(rows pgx.Rows) error {
 			return collectOne(rows, pgx.RowToStructByName[Agency], &out.ToAgency)
+		})
+		b.Queue(sqlSelectStaff+"s.id = (SELECT from_staff_id FROM referrals WHERE id = $1)", referral).Query(func(rows pgx.Rows) error {
+			return collectOne(rows, pgx.RowToStructByName[Staff], &out.Referrer)
+		})
+		b.Queue(`SELECT `+agencyColumns+` FROM agencies WHERE id = (SELECT from_agency_id FROM referrals WHERE id = $1)`, referral).Query(func(rows pgx.Rows) error {
+			return collectOne(rows, pgx.RowToStructByName[Agency], &out.FromAgency)
 		})
 	}
 	if b.Len() == 0 {

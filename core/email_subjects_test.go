@@ -28,6 +28,22 @@ func TestEmailSubjects(t *testing.T) {
 		subj.ToAgency == nil || r.ToAgencyID == nil || subj.ToAgency.ID != *r.ToAgencyID {
 		t.Errorf("subjects %+v", subj)
 	}
+	if subj.Referrer != nil || subj.FromAgency != nil {
+		t.Errorf("a self-referral has no referrer: %+v, %+v", subj.Referrer, subj.FromAgency)
+	}
+
+	// A referral a member of staff made: who made it, and their agency.
+	n := env.Net
+	made, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "subjects-staff", By: n.WelfareAdviser.Actor(),
+		Client: core.ClientDetails{Name: "Morag Subjects", Phone: "07700 900581"}, Needs: []core.Need{core.NeedDebt},
+		ToAgency: n.CAB, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subj, err = env.Engine.EmailSubjects(ctx, 0, 0, made.ID)
+	if err != nil || subj.Referrer == nil || subj.Referrer.ID != n.WelfareAdviser.ID || subj.FromAgency == nil || subj.FromAgency.ID != n.Welfare {
+		t.Errorf("a staff referral's referrer: %+v, %+v, %v", subj.Referrer, subj.FromAgency, err)
+	}
 
 	// Gone is nil, not an error: a deactivated member of staff, an
 	// agency or referral that does not exist.
@@ -35,7 +51,7 @@ func TestEmailSubjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	subj, err = env.Engine.EmailSubjects(ctx, env.Net.Adviser2.ID, 999999, 999999)
-	if err != nil || subj.Staff != nil || subj.Agency != nil || subj.Referral != nil || subj.ToAgency != nil {
+	if err != nil || subj.Staff != nil || subj.Agency != nil || subj.Referral != nil || subj.ToAgency != nil || subj.Referrer != nil || subj.FromAgency != nil {
 		t.Errorf("gone: %+v, %v", subj, err)
 	}
 }

@@ -362,6 +362,14 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		if redirected {
 			d.RedirectedBy, d.RedirectWhy = o.Agency, o.Feedback != ""
 		}
+		if from := subj.FromAgency; from != nil {
+			d.ReferredFrom = from.Name
+			// Named only while at the agency the referral came from: someone
+			// who has left it, or moved, is not the one to ask.
+			if by := subj.Referrer; by != nil && by.AgencyID == from.ID {
+				d.ReferredBy = by.Name
+			}
+		}
 	}
 	if p.Email == core.EmailNewReferral && subj.Staff != nil && ref.ToAgencyID != nil && subj.Staff.AgencyID != *ref.ToAgencyID {
 		// A coordinator told in place of an agency nobody at which gets

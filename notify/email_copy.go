@@ -50,6 +50,11 @@ type emailData struct {
 	// stay in Onward and the email only says where to read them.
 	RedirectedBy string
 	RedirectWhy  bool
+	// ReferredFrom is the agency that made a new referral ("" for a
+	// self-referral), and ReferredBy the member of staff there who did,
+	// while they are on its staff: whom the receiving adviser asks about
+	// it. Names of staff and agencies only, never the client's.
+	ReferredBy, ReferredFrom string
 
 	Update, Reason, Outcome string // referral updates
 	Feedback                bool

@@ -169,3 +169,48 @@ func TestReferralUpdateEmailNamesWhereItWent(t *testing.T) {
 		t.Errorf("the update email:\n%s", all)
 	}
 }
+
+// TestNewReferralEmailSaysWhoReferred: the new-referral email of a
+// referral a member of staff made names them and their agency, so the
+// receiving adviser knows whom to ask; once they have left, their agency
+// alone. A self-referral's email names nobody, and no email carries the
+// client's details.
+func TestNewReferralEmailSaysWhoReferred(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
+	h.emailOnly(t)
+	h.markAllSent(t)
+	w := h.mailWorker(t)
+	mail := func(ref string) parsed {
+		t.Helper()
+		drain(t, w)
+		for _, m := range byRecipient(h.smtp.Messages())["ailsa@cab.example"] {
+			if p := parse(t, m); strings.Contains(decodedSubject(p), ref) {
+				return p
+			}
+		}
+		t.Fatalf("no new-referral email to the CAB's adviser for %s", ref)
+		return parsed{}
+	}
+
+	p := mail(h.staffReferral(t, "mail-referred-by", false).Reference)
+	const want = "Referred by Isla Moffat at Kingdom Council Welfare Rights."
+	if !strings.Contains(p.Text, want) || !strings.Contains(p.HTML, "<p>"+want+"</p>") {
+		t.Errorf("the email does not say who referred:\n%s", describe(p))
+	}
+	if all := describe(p); strings.Contains(all, "Morag") || strings.Contains(all, "07700") {
+		t.Errorf("the email carries the client's details:\n%s", all)
+	}
+
+	if p := mail(h.selfRefer(t, "mail-self", nil).Reference); strings.Contains(describe(p), "Referred by") {
+		t.Errorf("a self-referral's email names a referrer:\n%s", p.Text)
+	}
+
+	// Isla has left, and her referral is still on its way.
+	left := h.staffReferral(t, "mail-referred-by-left", false)
+	if err := h.engine.DeactivateStaff(context.Background(), h.net.WelfareAdviser.ID, core.SystemActor); err != nil {
+		t.Fatal(err)
+	}
+	if p := mail(left.Reference); !strings.Contains(p.Text, "Referred by Kingdom Council Welfare Rights.") {
+		t.Errorf("a referrer who has left: the email should name their agency alone:\n%s", p.Text)
+	}
+}
