@@ -38,7 +38,7 @@ func TestInboxPublishesCapacityDate(t *testing.T) {
 		t.Errorf("a note too long: %d, want the inbox with the note kept and its problem beside it:\n%s", resp.StatusCode, body)
 	}
 	summaryLinksLand(t, "a capacity note too long", body)
-	if resp, _ := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {"Two advisers off sick"}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {"Two advisers off sick"}, "confirm": {"yes"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("capacity on: %d", resp.StatusCode)
 	}
 	for _, c := range []struct{ date, want string }{

@@ -176,17 +176,26 @@ func (b *Bot) refused(w http.ResponseWriter, r *http.Request, s session, err err
 	b.message(w, status, &s.staff, s.csrf, title, msg)
 }
 
-// setCapacityForm handles the inbox's capacity form, as `/onward capacity`.
+// setCapacityForm handles the inbox's capacity form, as `/onward capacity`:
+// marking the agency at capacity once confirmed (confirmingCapacity),
+// taking referrals again at once.
 func (b *Bot) setCapacityForm(w http.ResponseWriter, r *http.Request, s session) {
 	on := r.PostFormValue("at_capacity") == "on"
-	err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, r.PostFormValue("note"))
-	var invalid *core.ValidationError
-	if errors.As(err, &invalid) && on {
-		b.capacityNoteRefused(w, r, s, r.PostFormValue("note"), sentences(invalid))
+	note := r.PostFormValue("note")
+	answer := func(err error) {
+		var invalid *core.ValidationError
+		if errors.As(err, &invalid) && on {
+			b.capacityNoteRefused(w, r, s, note, sentences(invalid))
+			return
+		}
+		b.refused(w, r, s, err)
+	}
+	own := core.Agency{ID: s.staff.AgencyID, Name: s.staff.AgencyName}
+	if !b.confirmingCapacity(w, r, s, own, on, note, answer) {
 		return
 	}
-	if err != nil {
-		b.refused(w, r, s, err)
+	if err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, note); err != nil {
+		answer(err)
 		return
 	}
 	done := "capacity-off"

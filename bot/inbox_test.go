@@ -338,7 +338,7 @@ func TestInboxTriageForCoordinators(t *testing.T) {
 		t.Errorf("not assigned")
 	}
 	// Capacity from the inbox, as /onward capacity.
-	resp, _ = adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {"back in March"}})
+	resp, _ = adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {"back in March"}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("capacity: %d", resp.StatusCode)
 	}

@@ -385,9 +385,13 @@ func (b *Bot) setAgencyCapacity(w http.ResponseWriter, r *http.Request, s sessio
 		return
 	}
 	on := r.PostFormValue("at_capacity") == "on"
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if !b.confirmingCapacity(w, r, s, a, on, note, func(err error) { b.refused(w, r, s, err) }) {
+		return
+	}
 	// Core lets a coordinator change any agency's capacity; the event
 	// names the coordinator.
-	if err := b.setCapacity(r.Context(), s.staff, a.ID, on, strings.TrimSpace(r.PostFormValue("note"))); err != nil {
+	if err := b.setCapacity(r.Context(), s.staff, a.ID, on, note); err != nil {
 		b.refused(w, r, s, err)
 		return
 	}

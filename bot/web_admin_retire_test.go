@@ -197,7 +197,7 @@ func TestCoordinatorMarksAnotherAgencyAtCapacity(t *testing.T) {
 	}
 	mark := func(c *webClient, on string) int {
 		resp, _ := c.post("/staff/capacity/until", url.Values{"csrf": {c.csrf}, "agency": {fmt.Sprint(tb.Net.FoodBank)},
-			"at_capacity": {on}, "note": {"Out of stock until Friday"}})
+			"at_capacity": {on}, "note": {"Out of stock until Friday"}, "confirm": {"yes"}})
 		return resp.StatusCode
 	}
 	if st := mark(co, "on"); st != http.StatusSeeOther {

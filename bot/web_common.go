@@ -103,7 +103,7 @@ var webFuncs = template.FuncMap{
 }
 
 // webPageNames are the pages of the staff web beside the inbox's own.
-var webPageNames = []string{"sent", "refer", "admin_staff", "admin_agencies", "admin_agency_new", "own_services"}
+var webPageNames = []string{"sent", "refer", "admin_staff", "admin_agencies", "admin_agency_new", "own_services", "capacity_confirm"}
 
 // renderWeb writes one of the staff web's pages.
 func (b *Bot) renderWeb(w http.ResponseWriter, status int, name string, data any) {

@@ -406,6 +406,17 @@ func (e *Engine) SetCapacity(ctx context.Context, agency AgencyID, atCapacity bo
 	return err
 }
 
+// CheckCapacityNote says whether note may be an agency's capacity note:
+// a *ValidationError when it is too long. ChangeCapacity checks it, and
+// the staff web before it asks whether to mark an agency at capacity, so
+// that nobody confirms a change that would be refused.
+func CheckCapacityNote(note string) error {
+	if len(note) > 500 {
+		return &ValidationError{Fields: []FieldError{{Field: "note", Message: "note must be at most 500 characters"}}}
+	}
+	return nil
+}
+
 // ChangeCapacity is SetCapacity that says whether the agency was at
 // capacity before and, when this call changed that (at capacity, or
 // taking referrals again) and alert is given, queues the coordinators'
@@ -417,8 +428,8 @@ func (e *Engine) ChangeCapacity(ctx context.Context, agency AgencyID, atCapacity
 	if by.Kind == ActorStaff && by.AgencyID != agency && !by.Coordinates() {
 		return false, &ForbiddenError{Why: "only the agency's own staff or a coordinator can change its capacity"}
 	}
-	if len(note) > 500 {
-		return false, &ValidationError{Fields: []FieldError{{Field: "note", Message: "note must be at most 500 characters"}}}
+	if err := CheckCapacityNote(note); err != nil {
+		return false, err
 	}
 	if !atCapacity {
 		note = ""
