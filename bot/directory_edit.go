@@ -359,12 +359,15 @@ func (b *Bot) saveAgency(w http.ResponseWriter, r *http.Request, s session) {
 			[]core.FieldError{{Field: "acknowledgement target", Message: "enter the acknowledgement target as a whole number of working hours, like 16"}}))
 		return
 	}
-	err = b.engine.UpdateAgencyDetails(r.Context(), a.ID, core.AgencyDetails{Name: form.Name, Description: form.Description,
-		Phone: form.Phone, Email: form.Email, Website: form.Website, Address: form.Address, AckTargetHours: hours,
-		AcceptsSelfReferrals: form.AcceptsSelfReferrals}, s.staff.Actor())
-	if err == nil && (form.NotifyEmail != a.NotifyEmail || form.EmailStaff != a.EmailStaff) {
-		err = b.engine.SetAgencyNotifications(r.Context(), a.ID, notifications, s.staff.Actor())
+	var changed *core.AgencyNotifications
+	if form.NotifyEmail != a.NotifyEmail || form.EmailStaff != a.EmailStaff {
+		changed = &notifications
 	}
+	// Both in one transaction: a refused notifications change (nobody
+	// there would be told of a new referral) saves no details either.
+	err = b.engine.SaveAgency(r.Context(), a.ID, core.AgencyDetails{Name: form.Name, Description: form.Description,
+		Phone: form.Phone, Email: form.Email, Website: form.Website, Address: form.Address, AckTargetHours: hours,
+		AcceptsSelfReferrals: form.AcceptsSelfReferrals}, changed, s.staff.Actor())
 	switch {
 	case errors.As(err, &invalid):
 		b.renderDirectory(w, http.StatusUnprocessableEntity, "directory_agency", b.agencyView(s, a, form, invalid.Fields))

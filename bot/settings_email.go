@@ -120,6 +120,11 @@ func (b *Bot) saveEmailSettings(w http.ResponseWriter, r *http.Request, s sessio
 	}
 	if last == "" {
 		err = b.engine.SetMailPrefs(r.Context(), s.staff.ID, prefs)
+		if err != nil {
+			// A colleague turned theirs off in the meantime: core refused
+			// this one (its keepHearing rule), which the page says as above.
+			last, _ = b.lastToHear(r.Context(), s.staff.ID, prefs[core.EmailNewReferral])
+		}
 	}
 	p, perr := b.settingsPage(r, s)
 	if perr != nil {
@@ -142,7 +147,8 @@ func (b *Bot) saveEmailSettings(w http.ResponseWriter, r *http.Request, s sessio
 }
 
 // lastToHear refuses to turn new referrals' emails off (mode) for the
-// last member of staff at an agency Slack does not reach who gets them:
+// last member of staff at an agency Slack does not reach who gets them
+// (core's rule, asked before the change, which core refuses as well):
 // the words to show, or "" when the change may be made. These emails are
 // such an agency's only notice of a new referral. Onward would email the
 // network's coordinators instead, but the agency itself would not know,
@@ -156,7 +162,7 @@ func (b *Bot) lastToHear(ctx context.Context, staff core.StaffID, mode core.Mail
 	if err != nil || prefs[core.EmailNewReferral] == core.MailOff {
 		return "", err // already off: the choice is not being made now
 	}
-	agency, last, err := b.engine.LastToHearOfNewReferrals(ctx, staff, b.cfg.SlackEnabled())
+	agency, last, err := b.engine.LastToHearOfNewReferrals(ctx, staff)
 	if err != nil || !last {
 		return "", err
 	}
@@ -204,7 +210,16 @@ func (b *Bot) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if !oneClick && b.refuseLastToHear(w, r, staff, kind) {
 		return
 	}
-	if err := b.engine.SetMailPrefs(r.Context(), staff, map[core.EmailKind]core.MailMode{kind: core.MailOff}); err != nil {
+	set := func() error {
+		return b.engine.SetMailPrefs(r.Context(), staff, map[core.EmailKind]core.MailMode{kind: core.MailOff})
+	}
+	if oneClick {
+		set = func() error { return b.engine.UnsubscribeOneClick(r.Context(), staff, kind) }
+	}
+	if err := set(); err != nil {
+		if !oneClick && b.refuseLastToHear(w, r, staff, kind) {
+			return // a colleague turned theirs off in the meantime
+		}
 		b.log.Error("unsubscribe", "staff", staff, "err", err)
 		http.Error(w, "could not unsubscribe just now; try again", http.StatusInternalServerError)
 		return

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -92,6 +93,56 @@ func TestLastToHearOfNewReferralsIsRefused(t *testing.T) {
 	}
 	if resp, _ := c.post("/staff/settings/email", off); resp.StatusCode != http.StatusOK || mode(n.Adviser) != core.MailOff {
 		t.Errorf("on Slack: %d, %q; want 200, off", resp.StatusCode, mode(n.Adviser))
+	}
+}
+
+// TestNobodyLeftToldOnTheStaffWeb: the staff web's other ways of leaving
+// an agency off Slack with nobody told of a new referral are refused by
+// the same rule as the settings page, in plain words, with nothing
+// written: a coordinator removing the agency's shared address once its
+// staff have turned their emails off (the rest of the form is not saved
+// either), and deactivating the last member of staff who gets them.
+func TestNobodyLeftToldOnTheStaffWeb(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	n := tb.Net
+	if _, err := tb.Pool.Exec(ctx, `UPDATE agencies SET slack_channel_id = '', notify_email = 'team@cab.example' WHERE id = $1`, n.CAB); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []core.Staff{n.Adviser, n.Adviser2} {
+		if err := tb.Engine.SetMailPrefs(ctx, s.ID, map[core.EmailKind]core.MailMode{core.EmailNewReferral: core.MailOff}); err != nil {
+			t.Fatalf("%s turns new referrals' emails off while the shared address gets them: %v", s.Name, err)
+		}
+	}
+	co := tb.signedIn(n.Coordinator)
+	path := fmt.Sprintf("/staff/directory/agencies/%d", n.CAB)
+	_, body := co.get(path)
+	co.noteCSRF(body)
+	why := "would leave nobody at Kirkton Citizens Advice told of a new referral"
+	resp, body := co.post(path, url.Values{"csrf": {co.csrf}, "name": {"Kirkton Citizens Advice Bureau"}, "ack_target_hours": {"16"},
+		"notify_email": {""}, "email_staff": {core.StaffEmailWithoutSlack}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, why) || !strings.Contains(body, `href="#notify_email"`) {
+		t.Errorf("removing the shared address: %d; want 422 saying why beside the address:\n%s", resp.StatusCode, body)
+	}
+	summaryLinksLand(t, "removing the shared address", body)
+	if a, _ := tb.Engine.Agency(ctx, n.CAB); a.NotifyEmail != "team@cab.example" || a.Name != "Kirkton Citizens Advice" {
+		t.Errorf("the refused form was saved: address %q, name %q", a.NotifyEmail, a.Name)
+	}
+
+	// Ailsa alone gets them, and there is no shared address: a
+	// coordinator cannot deactivate her before someone else is told.
+	if err := tb.Engine.SetMailPrefs(ctx, n.Adviser.ID, map[core.EmailKind]core.MailMode{core.EmailNewReferral: core.MailNow}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tb.Pool.Exec(ctx, `UPDATE agencies SET notify_email = '' WHERE id = $1`, n.CAB); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = co.post(fmt.Sprintf("/staff/admin/staff/%d/deactivate", n.Adviser.ID), url.Values{"csrf": {co.csrf}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "deactivating Ailsa Brodie "+why) {
+		t.Errorf("deactivating the last to be told: %d; want 422 saying why:\n%s", resp.StatusCode, body)
+	}
+	if _, err := tb.Engine.StaffByID(ctx, n.Adviser.ID); err != nil {
+		t.Errorf("the refused deactivation was made: %v", err)
 	}
 }
 

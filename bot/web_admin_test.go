@@ -56,6 +56,12 @@ func TestAdministration(t *testing.T) {
 	if s, _ := tb.Engine.StaffByID(ctx, iona.ID); s.Role != core.RoleCoordinator {
 		t.Errorf("role not changed")
 	}
+	// Iona is the only one at the food bank, which is off Slack: it
+	// takes a shared address first, or nobody there would be told of a
+	// new referral (TestNobodyLeftToldOnTheStaffWeb).
+	if err := tb.Engine.SetAgencyNotifications(ctx, tb.Net.FoodBank, core.AgencyNotifications{NotifyEmail: "team@foodbank.example"}, core.SystemActor); err != nil {
+		t.Fatal(err)
+	}
 	resp, _ = co.post(fmt.Sprintf("/staff/admin/staff/%d/deactivate", iona.ID), url.Values{"csrf": {co.csrf}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("deactivate: %d", resp.StatusCode)

@@ -20,9 +20,15 @@ WHERE id = $1 RETURNING id`
 
 // SetSlackChannel records the Slack channel where an agency's referral
 // cards are posted; "" takes the agency off Slack (its staff use the web
-// inbox). The change is an event in the agency's audit chain.
+// inbox). The change is an event in the agency's audit chain. Taking an
+// agency off Slack when nobody there would then be told of a new referral
+// is refused (keepHearing).
 func (e *Engine) SetSlackChannel(ctx context.Context, agency AgencyID, channel string, by Actor) error {
-	return inTx(ctx, e.pool, func(tx pgx.Tx) error { return e.setSlackChannel(ctx, tx, agency, channel, by) })
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		return e.keepHearing(ctx, tx, agency, "Slack channel id", "taking it off Slack", func() error {
+			return e.setSlackChannel(ctx, tx, agency, channel, by)
+		})
+	})
 }
 
 // setSlackChannel is SetSlackChannel inside the caller's transaction.

@@ -78,7 +78,28 @@ WHERE id = $1 RETURNING id`
 // SetAgencyNotifications records where an agency's notifications go by
 // email. Coordinators, admins and the command line may set it; the change
 // is an event in the agency's audit chain (which says whether a shared
-// address is set, not the address).
+// address is set, not the address). A change that would leave nobody at
+// the agency told of a new referral is refused (keepHearing).
 func (e *Engine) SetAgencyNotifications(ctx context.Context, agency AgencyID, n AgencyNotifications, by Actor) error {
-	return inTx(ctx, e.pool, func(tx pgx.Tx) error { return e.setAgencyNotifications(ctx, tx, agency, n, by) })
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		return e.keepHearing(ctx, tx, agency, "notify email", "this change to where its notifications go", func() error {
+			return e.setAgencyNotifications(ctx, tx, agency, n, by)
+		})
+	})
+}
+
+// SaveAgency changes an agency's details and, when n is not nil, where
+// its notifications go, in one transaction: the staff web's agency form
+// saves both or neither. A change that would leave nobody at the agency
+// told of a new referral is refused (keepHearing), against the shared
+// address's field.
+func (e *Engine) SaveAgency(ctx context.Context, id AgencyID, d AgencyDetails, n *AgencyNotifications, by Actor) error {
+	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
+		return e.keepHearing(ctx, tx, id, "notify email", "this change to where its notifications go", func() error {
+			if err := e.updateAgencyDetails(ctx, tx, id, d, by); err != nil || n == nil {
+				return err
+			}
+			return e.setAgencyNotifications(ctx, tx, id, *n, by)
+		})
+	})
 }

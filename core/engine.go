@@ -83,6 +83,8 @@ type Engine struct {
 
 	webTextsPerDay int // see SetWebTextsPerDay
 
+	noSlack bool // Onward is not connected to Slack; see UseSlack
+
 	sent *SentTexts
 
 	readers   *Readers         // see UseReaders

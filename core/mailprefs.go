@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -58,8 +59,26 @@ ON CONFLICT (staff_id, kind) DO UPDATE SET mode = EXCLUDED.mode`
 
 // SetMailPrefs records a member of staff's choices. A kind that cannot be
 // chosen for, or a mode that is not now, digest or off, is refused by
-// name and nothing is written.
+// name and nothing is written; so is turning new referrals' emails off
+// when nobody at the agency would be told of one then (keepHearing).
 func (e *Engine) SetMailPrefs(ctx context.Context, staff StaffID, prefs map[EmailKind]MailMode) error {
+	return e.setMailPrefs(ctx, staff, prefs, true)
+}
+
+// UnsubscribeOneClick turns one kind of email off for a member of staff
+// from a mail program's one-click unsubscribe (RFC 8058). It is
+// keepHearing's one exception: the standard has the mail program's POST
+// unsubscribe without asking, and nobody would see a refusal, so even the
+// last person at an agency to get new referrals' emails is unsubscribed,
+// and notify emails the agency's new referrals to the coordinators from
+// then on, saying why.
+func (e *Engine) UnsubscribeOneClick(ctx context.Context, staff StaffID, kind EmailKind) error {
+	return e.setMailPrefs(ctx, staff, map[EmailKind]MailMode{kind: MailOff}, false)
+}
+
+const sqlStaffAgency = `SELECT agency_id FROM staff WHERE id = $1 AND deleted_at IS NULL`
+
+func (e *Engine) setMailPrefs(ctx context.Context, staff StaffID, prefs map[EmailKind]MailMode, guard bool) error {
 	var fields []FieldError
 	for k, m := range prefs {
 		if !slices.Contains(MailPrefKinds, k) {
@@ -72,12 +91,26 @@ func (e *Engine) SetMailPrefs(ctx context.Context, staff StaffID, prefs map[Emai
 		return &ValidationError{Fields: fields}
 	}
 	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		for k, m := range prefs {
-			if _, err := tx.Exec(ctx, sqlSetMailPref, staff, string(k), string(m)); err != nil {
-				return fmt.Errorf("set mail preference of staff %d: %w", staff, err)
+		write := func() error {
+			for k, m := range prefs {
+				if _, err := tx.Exec(ctx, sqlSetMailPref, staff, string(k), string(m)); err != nil {
+					return fmt.Errorf("set mail preference of staff %d: %w", staff, err)
+				}
 			}
+			return nil
 		}
-		return nil
+		if _, ok := prefs[EmailNewReferral]; !ok || !guard {
+			return write()
+		}
+		var agency AgencyID
+		err := tx.QueryRow(ctx, sqlStaffAgency, staff).Scan(&agency)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return write() // not on the staff any more: their choice tells nobody anything
+		}
+		if err != nil {
+			return fmt.Errorf("agency of staff %d: %w", staff, err)
+		}
+		return e.keepHearing(ctx, tx, agency, string(EmailNewReferral), "turning off your emails about new referrals", write)
 	})
 }
 
@@ -134,37 +167,4 @@ func ParseUnsubscribeToken(secret []byte, tok string) (StaffID, EmailKind, bool)
 		return 0, "", false
 	}
 	return StaffID(id), kind, true
-}
-
-// sqlLastToHear finds the agency of a member of staff ($1) who is the last
-// way it hears of new referrals: it takes referrals (an active service, not
-// retired), Slack does not reach it (Onward is not on Slack, $2 false, or
-// the agency has no channel), it has no shared address, its staff get
-// email, and nobody else there still gets new referrals' emails, at once
-// or in the digest.
-const sqlLastToHear = `
-SELECT a.name FROM staff s JOIN agencies a ON a.id = s.agency_id
-WHERE s.id = $1 AND s.deleted_at IS NULL AND a.retired_at IS NULL
-  AND a.notify_email = '' AND a.email_staff <> 'never' AND (NOT $2::boolean OR a.slack_channel_id = '')
-  AND EXISTS (SELECT 1 FROM services v WHERE v.agency_id = a.id AND v.active)
-  AND NOT EXISTS (
-    SELECT 1 FROM staff o LEFT JOIN staff_mail_prefs p ON p.staff_id = o.id AND p.kind = $3
-    WHERE o.agency_id = a.id AND o.id <> s.id AND o.deleted_at IS NULL AND coalesce(p.mode, 'now') <> 'off')`
-
-// LastToHearOfNewReferrals says whether turning new referrals' emails off
-// for a member of staff would leave nobody at their agency told of one,
-// and names the agency: an agency Slack does not reach (slack says whether
-// Onward is connected to Slack) hears of its new referrals only by these
-// emails. Onward would then email the network's coordinators instead
-// (notify's fallback), but the agency would not know.
-func (e *Engine) LastToHearOfNewReferrals(ctx context.Context, staff StaffID, slack bool) (string, bool, error) {
-	rows, _ := e.pool.Query(ctx, sqlLastToHear, staff, slack, string(EmailNewReferral))
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return "", false, fmt.Errorf("who else hears of new referrals at the agency of staff %d: %w", staff, err)
-	}
-	if len(names) == 0 {
-		return "", false, nil
-	}
-	return names[0], true, nil
 }

@@ -143,7 +143,18 @@ func (e *Engine) SyncAgency(ctx context.Context, tx pgx.Tx, a AgencyEntry, by Ac
 // syncAgencyDetails sets a known agency's details, notification settings
 // and Slack channel from the file, each only when it changed; it reports
 // whether any did.
-func (e *Engine) syncAgencyDetails(ctx context.Context, tx pgx.Tx, cur Agency, a NewAgency, by Actor, warnings *[]string) (bool, error) {
+func (e *Engine) syncAgencyDetails(ctx context.Context, tx pgx.Tx, cur Agency, a NewAgency, by Actor, warnings *[]string) (changed bool, err error) {
+	// Its notifications and channel are checked together, as the file
+	// sets them: the new address may stand in for the old channel.
+	err = e.keepHearing(ctx, tx, cur.ID, "notifications", "the file's notifications and Slack channel for it", func() error {
+		changed, err = e.syncAgencyFields(ctx, tx, cur, a, by, warnings)
+		return err
+	})
+	return changed, err
+}
+
+// syncAgencyFields is syncAgencyDetails without keepHearing's check.
+func (e *Engine) syncAgencyFields(ctx context.Context, tx pgx.Tx, cur Agency, a NewAgency, by Actor, warnings *[]string) (bool, error) {
 	changed := false
 	d := AgencyDetails{Name: a.Name, Description: a.Description, Phone: a.Phone, Email: a.Email, Website: a.Website,
 		Address: a.Address, AckTargetHours: a.AckTargetHours, AcceptsSelfReferrals: a.AcceptsSelfReferrals}

@@ -36,8 +36,16 @@ func TestNewReferralNobodyAtAgencyGoesToCoordinators(t *testing.T) {
 			}
 			// The coordinator turned off new referrals for her own agency:
 			// that choice is not about other agencies' referrals.
+			// Everyone off is a state only mail programs' one-click
+			// unsubscribes reach (core refuses every other way there).
 			for id, mode := range map[core.StaffID]core.MailMode{n.Adviser.ID: core.MailOff, n.Adviser2.ID: tc.callum, n.Coordinator.ID: core.MailOff} {
-				if err := h.engine.SetMailPrefs(ctx, id, map[core.EmailKind]core.MailMode{core.EmailNewReferral: mode}); err != nil {
+				set := func() error {
+					return h.engine.SetMailPrefs(ctx, id, map[core.EmailKind]core.MailMode{core.EmailNewReferral: mode})
+				}
+				if mode == core.MailOff {
+					set = func() error { return h.engine.UnsubscribeOneClick(ctx, id, core.EmailNewReferral) }
+				}
+				if err := set(); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -56,7 +56,8 @@ func newEngine(cfg config.Config, pool *pgxpool.Pool, crypt *core.Crypter, log *
 
 // configureEngine gives an engine the settings every command's engine
 // shares: the audit key its events are chained with, the daily cap on
-// texts the web form can cause to one number, and where partners'
+// texts the web form can cause to one number, whether Onward is on Slack
+// (an agency's channel then tells it of new referrals), and where partners'
 // webhook receivers may be (any address in dev; in production public
 // ones and the networks in ONWARD_WEBHOOK_PRIVATE_NETWORKS).
 func configureEngine(eng *core.Engine, cfg config.Config) error {
@@ -66,6 +67,7 @@ func configureEngine(eng *core.Engine, cfg config.Config) error {
 	}
 	eng.UseAuditKey(k)
 	eng.SetWebTextsPerDay(cfg.WebTextsPerNumberDaily)
+	eng.UseSlack(cfg.SlackEnabled())
 	private, err := cfg.WebhookNetworks()
 	if err != nil {
 		return err
