@@ -124,6 +124,8 @@ func formPage(path string) (page, reference string) {
 		return "/staff/" + strings.Join(parts[:len(parts)-2], "/"), ""
 	case parts[0] == "capacity", parts[0] == "logout":
 		return "/staff/", ""
+	case len(parts) == 3 && parts[0] == "settings" && parts[1] == "sessions": // sessions/end
+		return "/staff/settings/email", ""
 	}
 	return path, ""
 }

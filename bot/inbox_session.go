@@ -196,6 +196,7 @@ func (b *Bot) clearSession(w http.ResponseWriter) {
 type StaffSession struct {
 	ID      string // the hash of the session id (sessionHash), never the id
 	Started time.Time
+	Current bool // the session the page is shown in (settingsPage)
 }
 
 // StaffSessions lists a member of staff's open sessions, newest first.

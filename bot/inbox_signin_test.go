@@ -76,6 +76,7 @@ func TestFormPage(t *testing.T) {
 		"/staff/directory/services/9/referable": {"/staff/directory/services/9", ""},
 		"/staff/capacity/until":                 {"/staff/", ""},
 		"/staff/settings/email":                 {"/staff/settings/email", ""},
+		"/staff/settings/sessions/end":          {"/staff/settings/email", ""},
 	} {
 		if p, ref := formPage(path); p != want[0] || ref != want[1] {
 			t.Errorf("formPage(%q) = %q, %q; want %q, %q", path, p, ref, want[0], want[1])

@@ -30,6 +30,7 @@ func (b *Bot) Routes(mux *http.ServeMux) {
 	}))
 	staff("GET /staff/settings/email", b.signedIn(b.emailSettings))
 	staff("POST /staff/settings/email", b.signedIn(b.saveEmailSettings))
+	staff("POST /staff/settings/sessions/end", b.signedIn(b.endOtherSession))
 	staff("GET /staff/settings/email/unsubscribe", http.HandlerFunc(b.unsubscribePage))
 	staff("POST /staff/settings/email/unsubscribe", http.HandlerFunc(b.unsubscribe))
 	b.ReportRoutes(mux)

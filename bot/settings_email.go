@@ -15,6 +15,7 @@ type settingsEmailPage struct {
 	Kinds    []mailKindChoice
 	Sessions []StaffSession
 	Saved    bool
+	Ended    bool   // another of their sessions was just signed out of
 	Token    string // unsubscribe: the token the form posts back
 	Done     bool   // unsubscribe: done
 	What     string // unsubscribe: the emails it stops, in words (unsubscribeWhat)
@@ -85,8 +86,15 @@ func (b *Bot) settingsPage(r *http.Request, s session) (settingsEmailPage, error
 		}
 		p.Kinds = append(p.Kinds, mailKindChoice{Kind: string(k), Label: mailKindLabels[k], Mode: string(prefs[k])})
 	}
-	p.Sessions, err = b.StaffSessions(r.Context(), s.staff.ID)
-	return p, err
+	if p.Sessions, err = b.StaffSessions(r.Context(), s.staff.ID); err != nil {
+		return p, err
+	}
+	current := b.sessionHash(s.claims.ID)
+	for i := range p.Sessions {
+		p.Sessions[i].Current = p.Sessions[i].ID == current
+	}
+	p.Ended = r.Method == http.MethodGet && r.URL.Query().Get("done") == "session-ended"
+	return p, nil
 }
 
 // emailSettings shows the settings page.
