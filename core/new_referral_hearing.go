@@ -16,11 +16,14 @@ import (
 // a member of staff turning those emails off (SetMailPrefs), the shared
 // address removed or staff email set to never (SetAgencyNotifications,
 // a network file), the Slack channel removed (SetSlackChannel, a network
-// file), a member of staff deactivated (DeactivateStaff) or moved to
-// another agency (MoveStaff). Onward would email the network's
-// coordinators instead (notify's fallback), but the agency itself would
-// not know of its referrals. The one exception is a mail program's
-// one-click unsubscribe (UnsubscribeOneClick).
+// file). Onward would email the network's coordinators instead (notify's
+// fallback), but the agency itself would not know of its referrals. The
+// exceptions: a mail program's one-click unsubscribe
+// (UnsubscribeOneClick), which can show nobody a refusal, and a member of
+// staff deactivated (DeactivateStaff) or moved to another agency
+// (MoveStaff): taking away the access of someone who has left must
+// never wait on a setting, so the coordinators' fallback covers the
+// agency until it is told again.
 
 // UseSlack tells the engine whether Onward is connected to Slack, so
 // that an agency's channel counts as a way it hears of new referrals.

@@ -79,16 +79,6 @@ func TestEveryWayToSilenceAnAgencyIsRefused(t *testing.T) {
 	if err := eng.SetMailPrefs(ctx, n.Adviser.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	// A coordinator deactivating her, or moving her to another agency.
-	refused("deactivating Ailsa", eng.DeactivateStaff(ctx, n.Adviser.ID, n.Coordinator.Actor()))
-	if _, err := eng.StaffByID(ctx, n.Adviser.ID); err != nil {
-		t.Errorf("the refused deactivation was made: %v", err)
-	}
-	_, err := eng.MoveStaff(ctx, n.Adviser.Email, n.Welfare, core.SystemActor)
-	refused("moving Ailsa to Welfare Rights", err)
-	if s, _ := eng.StaffByID(ctx, n.Adviser.ID); s.AgencyID != n.CAB {
-		t.Errorf("the refused move was made: agency %d", s.AgencyID)
-	}
 	// Staff email set to never leaves only the address, which it has not.
 	refused("staff email never", eng.SetAgencyNotifications(ctx, n.CAB, core.AgencyNotifications{EmailStaff: core.StaffEmailNever}, core.SystemActor))
 
@@ -109,7 +99,7 @@ func TestEveryWayToSilenceAnAgencyIsRefused(t *testing.T) {
 	entry := core.AgencyEntry{NewAgency: core.NewAgency{Slug: a.Slug, Name: a.Name, Phone: a.Phone, AckTargetHours: a.AckTargetHours,
 		Description:          "Free, confidential advice on money, debt and benefits.",
 		AcceptsSelfReferrals: a.AcceptsSelfReferrals}}
-	err = pgx.BeginFunc(ctx, env.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, env.Pool, func(tx pgx.Tx) error {
 		_, err := eng.SyncAgency(ctx, tx, entry, core.SystemActor)
 		return err
 	})
@@ -145,5 +135,42 @@ func TestEveryWayToSilenceAnAgencyIsRefused(t *testing.T) {
 	// An agency nobody hears of already may still be changed.
 	if err := eng.SetAgencyNotifications(ctx, n.CAB, core.AgencyNotifications{EmailStaff: core.StaffEmailAlways}, core.SystemActor); err != nil {
 		t.Errorf("a change to an agency already told of nothing: %v", err)
+	}
+}
+
+// TestLeaversAreRemovedEvenWhenTheyAreTheLastToHear: taking away the
+// access of someone who has left never waits on a notification setting.
+// The last member of staff told of an agency's new referrals is
+// deactivated, or moved to another agency, all the same; the network's
+// coordinators are then emailed the agency's new referrals (notify's
+// fallback) until it is told again.
+func TestLeaversAreRemovedEvenWhenTheyAreTheLastToHear(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	eng := env.Engine
+	if _, err := env.Pool.Exec(ctx, `UPDATE agencies SET slack_channel_id = '', notify_email = '' WHERE id = $1`, n.CAB); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.SetMailPrefs(ctx, n.Adviser2.ID, map[core.EmailKind]core.MailMode{core.EmailNewReferral: core.MailOff}); err != nil {
+		t.Fatal(err)
+	}
+	if _, last, err := eng.LastToHearOfNewReferrals(ctx, n.Adviser.ID); err != nil || !last {
+		t.Fatalf("Ailsa is not the last to hear: %v, %v", last, err)
+	}
+	if _, err := eng.MoveStaff(ctx, n.Adviser.Email, n.Welfare, core.SystemActor); err != nil {
+		t.Fatalf("moving the last to hear: %v", err)
+	}
+	if s, err := eng.StaffByID(ctx, n.Adviser.ID); err != nil || s.AgencyID != n.Welfare {
+		t.Fatalf("after the move: %+v, %v", s, err)
+	}
+	if err := eng.SetMailPrefs(ctx, n.Adviser2.ID, map[core.EmailKind]core.MailMode{core.EmailNewReferral: core.MailNow}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.DeactivateStaff(ctx, n.Adviser2.ID, n.Coordinator.Actor()); err != nil {
+		t.Fatalf("deactivating the last to hear: %v", err)
+	}
+	if _, err := eng.StaffByID(ctx, n.Adviser2.ID); err == nil {
+		t.Error("the last to hear is still active after the deactivation")
 	}
 }

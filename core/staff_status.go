@@ -41,29 +41,18 @@ func (e *Engine) DeactivateStaff(ctx context.Context, id StaffID, by Actor) erro
 			Message: "you cannot deactivate yourself; ask another coordinator"}}}
 	}
 	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		st, err := staffRecordWhere(ctx, tx, "s.id = $1", id)
-		if err == nil && st.DeactivatedAt != nil {
-			err = ErrNotFound
+		if err := keepACoordinator(ctx, tx, id, "deactivate"); err != nil {
+			return err
 		}
-		if err != nil {
+		var agency AgencyID
+		if err := tx.QueryRow(ctx, sqlDeactivateStaff, id, e.clock.Now()).Scan(&agency); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("deactivate staff %d: %w", id, ErrNotFound)
+			}
 			return fmt.Errorf("deactivate staff %d: %w", id, err)
 		}
-		// The last person at an agency off Slack told of its new
-		// referrals is not deactivated before someone else is (keepHearing).
-		return e.keepHearing(ctx, tx, st.AgencyID, "staff", "deactivating "+st.Name, func() error {
-			if err := keepACoordinator(ctx, tx, id, "deactivate"); err != nil {
-				return err
-			}
-			var agency AgencyID
-			if err := tx.QueryRow(ctx, sqlDeactivateStaff, id, e.clock.Now()).Scan(&agency); err != nil {
-				if errors.Is(err, pgx.ErrNoRows) {
-					return fmt.Errorf("deactivate staff %d: %w", id, ErrNotFound)
-				}
-				return fmt.Errorf("deactivate staff %d: %w", id, err)
-			}
-			return e.appendEvent(ctx, tx, newEvent{kind: EventStaffDeactivated, agency: agency, actor: by,
-				data: eventData("staff_id", int64(id))})
-		})
+		return e.appendEvent(ctx, tx, newEvent{kind: EventStaffDeactivated, agency: agency, actor: by,
+			data: eventData("staff_id", int64(id))})
 	})
 }
 
@@ -218,18 +207,11 @@ func (e *Engine) restaff(ctx context.Context, email string, to AgencyID, by Acto
 		if reactivate {
 			sql, kind = sqlReactivateStaff, EventStaffReactivated
 		}
-		move := func() error {
-			if _, err := tx.Exec(ctx, sql, was.ID, to); err != nil {
-				return fmt.Errorf("%s staff %d: %w", kind, was.ID, err)
-			}
-			return e.appendEvent(ctx, tx, newEvent{kind: kind, agency: to, actor: by,
-				data: eventData("staff_id", int64(was.ID), "from_agency_id", int64(was.AgencyID))})
+		if _, err := tx.Exec(ctx, sql, was.ID, to); err != nil {
+			return fmt.Errorf("%s staff %d: %w", kind, was.ID, err)
 		}
-		if reactivate {
-			return move()
-		}
-		// The agency they leave keeps someone told of its new referrals.
-		return e.keepHearing(ctx, tx, was.AgencyID, "email", "moving "+was.Name+" to "+a.Name, move)
+		return e.appendEvent(ctx, tx, newEvent{kind: kind, agency: to, actor: by,
+			data: eventData("staff_id", int64(was.ID), "from_agency_id", int64(was.AgencyID))})
 	})
 	return was, err
 }
