@@ -322,8 +322,27 @@ func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Part
 		a.fail(w, r, err)
 		return
 	}
+	fit, err := a.fit(r.Context(), ref)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s, _, err := a.agencySlugs(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", ETag(ref))
+	w.Header().Set("Location", "/api/v1/referrals/"+ref.Reference)
 	// A partner's new referral is the first in its chain: nothing to read.
-	a.writeReferralLinks(w, r, ref, http.StatusCreated, core.ReferralLinks{CaseID: strings.TrimSpace(in.CaseID)})
+	writeJSON(w, http.StatusCreated, createdJSON{toJSON(ref, s, core.ReferralLinks{CaseID: strings.TrimSpace(in.CaseID)}), fit})
+}
+
+// createdJSON is the answer to a new referral: the referral, and how the
+// agency it went to fits it.
+type createdJSON struct {
+	referralJSON
+	Fit *fitJSON `json:"fit,omitempty"`
 }
 
 func (a *API) writeReferral(w http.ResponseWriter, r *http.Request, ref core.Referral, status int) {
@@ -342,9 +361,6 @@ func (a *API) writeReferralLinks(w http.ResponseWriter, r *http.Request, ref cor
 		return
 	}
 	w.Header().Set("ETag", ETag(ref))
-	if status == http.StatusCreated {
-		w.Header().Set("Location", "/api/v1/referrals/"+ref.Reference)
-	}
 	writeJSON(w, status, toJSON(ref, s, links))
 }
 
