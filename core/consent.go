@@ -82,6 +82,34 @@ type Consent struct {
 	WithdrawnAt    *time.Time   `db:"withdrawn_at"`
 }
 
+// partnerWitnessed is what stands between a partner system's id and the
+// name of who confirmed the consent with the client, in the evidence
+// recorded for a consent a partner system gave (partnerEvidence).
+const partnerWitnessed = " witnessed by "
+
+// partnerEvidence is the evidence recorded for a consent a partner system
+// gave: which system, and who there confirmed it with the client (at most
+// 200 bytes, cut at a whole character).
+func partnerEvidence(p PartnerID, witness string) string {
+	evidence := fmt.Sprintf("partner:%d", p) + partnerWitnessed + strings.TrimSpace(witness)
+	for len(evidence) > 200 {
+		_, size := utf8.DecodeLastRuneInString(evidence)
+		evidence = evidence[:len(evidence)-size]
+	}
+	return evidence
+}
+
+// Witness is who confirmed a consent a partner system gave with the
+// client (consent.witnessed_by; FHIR's Consent.verification.verifiedWith),
+// "" for a consent given on any other channel.
+func (c Consent) Witness() string {
+	if c.Channel != ChannelAPI {
+		return ""
+	}
+	_, w, _ := strings.Cut(c.Evidence, partnerWitnessed)
+	return w
+}
+
 // Covers reports whether the consent allows sharing with the agency.
 func (c Consent) Covers(a AgencyID) bool {
 	if c.WithdrawnAt != nil {

@@ -345,10 +345,7 @@ func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral
 	if in.By.AgencyID != 0 && in.ToAgency == in.By.AgencyID {
 		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "to_agency", Message: "choose another agency: this is a referral between partners"}}}
 	}
-	evidence := fmt.Sprintf("partner:%d witnessed by %s", in.By.PartnerID, strings.TrimSpace(in.Consent.WitnessedBy))
-	if len(evidence) > 200 {
-		evidence = evidence[:200]
-	}
+	evidence := partnerEvidence(in.By.PartnerID, in.Consent.WitnessedBy)
 	return e.referToAgency(ctx, agencyReferral{key: in.IdempotencyKey, by: in.By, client: client, needs: in.Needs,
 		toAgency: in.ToAgency, crisis: in.Crisis, source: SourceAPI, wording: in.Consent.WordingVersion,
 		consent: func(Agency) ConsentInput {

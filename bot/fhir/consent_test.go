@@ -91,6 +91,12 @@ func TestFHIRConsentSaysWhatTheClientAgreed(t *testing.T) {
 				strings.Contains(read, "Organization/kirkton-cab") != (c.scope == core.ScopeAgencies) {
 				t.Fatalf("the Consent read back: %d %s", status, body)
 			}
+			// And confirmed with the client by whom the Bundle said.
+			v, _ := validR4(t, body)["verification"].([]any)
+			if len(v) != 1 || v[0].(map[string]any)["verified"] != true ||
+				v[0].(map[string]any)["verifiedWith"].(map[string]any)["display"] != "Isla Moffat, welfare rights officer" {
+				t.Fatalf("the Consent's verification read back: %v; want verified with Isla Moffat", v)
+			}
 		})
 	}
 }

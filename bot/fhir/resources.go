@@ -234,7 +234,7 @@ func Consent(c core.Consent, slugs map[core.AgencyID]string, patient string) Res
 		}
 		prov["actor"] = actors
 	}
-	return Resource{
+	res := Resource{
 		"resourceType": "Consent", "id": ConsentID(c.ID),
 		"status":     status,
 		"scope":      concept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", "Privacy Consent"),
@@ -245,6 +245,32 @@ func Consent(c core.Consent, slugs map[core.AgencyID]string, patient string) Res
 		"policyRule": concept("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in"),
 		"provision":  prov,
 	}
+	if v := consentVerification(c, patient); v != nil {
+		res["verification"] = []any{v}
+	}
+	return res
+}
+
+// consentVerification is how a consent was confirmed with the client, as
+// FHIR's Consent.verification: every consent Onward holds was (a
+// referral is refused without it); verifiedWith is the client themselves
+// when they gave it by text or on the web, and, for a partner system's,
+// who there confirmed it (as its Bundle said: verifiedWith.display). A
+// consent recorded by staff names nobody here.
+func consentVerification(c core.Consent, patient string) map[string]any {
+	v := map[string]any{"verified": true, "verificationDate": instant(c.GivenAt)}
+	switch c.Channel {
+	case core.ChannelSMS, core.ChannelWeb:
+		v["verifiedWith"] = ref("Patient/" + patient)
+	case core.ChannelAPI:
+		if w := c.Witness(); w != "" {
+			v["verifiedWith"] = map[string]any{"display": w}
+		}
+	case core.ChannelStaff:
+	default:
+		return nil
+	}
+	return v
 }
 
 // Patient is a client's details, for a system the consent covers, under
