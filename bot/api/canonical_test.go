@@ -24,6 +24,8 @@ func TestCanonicalBody(t *testing.T) {
 		{"not JSON, same bytes", `name=Morag`, `name=Morag`, true},
 		{"not JSON, other whitespace", `{"a":1} x`, `{"a":1}  x`, false},
 		{"empty", ``, ``, true},
+		{"a member given twice is not the last of them alone", `{"to_agency":"kc-housing","to_agency":"kirkton-cab"}`, `{"to_agency":"kirkton-cab"}`, false},
+		{"nested objects and arrays", `{"a":[{"x":1},{"y":[true,null]}]}`, `{"a":[{"x":1},{"y":[true,null]}]}`, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a, b := canonicalBody([]byte(c.a), nil), canonicalBody([]byte(c.b), nil)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,5 +148,36 @@ func TestFHIRBundleRetriedAsSerialisedAfresh(t *testing.T) {
 	}
 	if count() != before {
 		t.Fatal("a retry wrote a second referral")
+	}
+
+	// A client that gives each resource its fullUrl's uuid as its id,
+	// sends a Bundle.id and lists the entries in another order, all
+	// afresh: the same request (a server ignores the id of a resource it
+	// creates).
+	withIDs := serialised("c63a8e41-07d9-4b2e-a5f1-2d8b6c9e04", "2026-12-01T09:32:00Z", func(b map[string]any) {
+		b["id"] = "bundle-sent-again"
+		es := b["entry"].([]any)
+		for _, e := range es {
+			em := e.(map[string]any)
+			em["resource"].(map[string]any)["id"] = strings.TrimPrefix(em["fullUrl"].(string), "urn:uuid:")
+		}
+		slices.Reverse(es)
+	})
+	if status, _, again := h.do(t, "POST", "/fhir", referrer, withIDs); status != 200 || !bytes.Equal(again, answer) {
+		t.Fatalf("the Bundle with resource ids, a Bundle.id and its entries reversed: %d %s, want the first answer", status, again)
+	}
+
+	// A case id that is a urn:uuid is the partner's value, not a name:
+	// another one is another Bundle.
+	uuidCase := func(value string) string {
+		b := strings.Replace(referralBundle, "NHSF-77", "NHSF-uuid-case", 1)
+		return strings.Replace(b, `"value": "NHSF-77"`, `"value": "urn:uuid:`+value+`"`, 1)
+	}
+	if status, _, body := h.do(t, "POST", "/fhir", referrer, uuidCase("11111111-1111-4111-8111-111111111111")); status != 200 {
+		t.Fatalf("a Bundle whose case id is a urn:uuid: %d %s", status, body)
+	}
+	status, _, body = h.do(t, "POST", "/fhir", referrer, uuidCase("22222222-2222-4222-8222-222222222222"))
+	if status != 409 {
+		t.Fatalf("another case id under the same identifier: %d %s, want 409", status, body)
 	}
 }
