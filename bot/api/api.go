@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
@@ -130,6 +131,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 		// claimed, so a 415 is not kept as the key's answer.
 		if body, ok := a.bodies[rt.pattern]; ok {
 			h = requireMediaType(body.types, h)
+		} else if method, path, _ := strings.Cut(rt.pattern, " "); method == http.MethodPost {
+			h = refuseBody(path, h)
 		}
 		mux.Handle(rt.pattern, a.Authorize(RefuseProblem, rt.scope, rt.alt, h))
 	}

@@ -174,7 +174,9 @@ func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key s
 		return
 	}
 	st := stored{Hash: hash.canonical, Status: c.status, Body: c.buf.Bytes(), Headers: map[string]string{}}
-	for _, k := range []string{"Content-Type", "Location", "ETag"} {
+	// Cache-Control too: an answer carrying a webhook secret is no-store,
+	// replayed or not.
+	for _, k := range []string{"Content-Type", "Location", "ETag", "Cache-Control", "Last-Modified"} {
 		if v := w.Header().Get(k); v != "" {
 			st.Headers[k] = v
 		}

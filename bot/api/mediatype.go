@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"fmt"
 	"mime"
 	"net/http"
@@ -100,6 +102,38 @@ func requireMediaType(types []string, h Handler) Handler {
 		}
 		h(w, r, p)
 	}
+}
+
+// refuseBody guards an operation the OpenAPI document gives no request
+// body (resuming a webhook subscription, rotating its secret): a body
+// with anything in it is a 400 saying the operation takes none, before
+// the Idempotency-Key is claimed, rather than read as nothing. An empty
+// body, or an empty JSON object (which some clients send with every
+// POST), says nothing and passes.
+func refuseBody(pattern string, h Handler) Handler {
+	return func(w http.ResponseWriter, r *http.Request, p core.Partner) {
+		if r.ContentLength != 0 && r.Body != nil {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+			if err != nil {
+				writeProblem(w, r, problem{Type: probTooLarge.uri(), Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
+					Detail: pattern + " takes no body: send it empty"})
+				return
+			}
+			if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && !emptyObject(trimmed) {
+				detail := pattern + " takes no body: send it empty"
+				writeProblem(w, r, problem{Type: probMalformed.uri(), Status: http.StatusBadRequest, Title: "Malformed request body", Detail: detail})
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		h(w, r, p)
+	}
+}
+
+// emptyObject reports whether b is a JSON object with no members.
+func emptyObject(b []byte) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(b, &m) == nil && m != nil && len(m) == 0
 }
 
 func unsupportedMediaType(types []string, sent string) problem {

@@ -181,8 +181,8 @@ func TestWebhookRotateSecret(t *testing.T) {
 	if rot.status != 200 || !strings.HasPrefix(secret, "whsec_") || secret == made.json(t)["secret"] || body["previous_secret_expires_at"] == nil {
 		t.Fatalf("rotate: %d %s; want 200 with a new whsec_ secret and previous_secret_expires_at", rot.status, rot.body)
 	}
-	if again := h.do(t, "POST", path, tok, nil, "Idempotency-Key", "rot-1"); again.json(t)["secret"] != secret {
-		t.Fatalf("a retry under the same key: %s; want the same new secret", again.body)
+	if again := h.do(t, "POST", path, tok, nil, "Idempotency-Key", "rot-1"); again.json(t)["secret"] != secret || again.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("a retry under the same key: %s %v; want the same new secret, not to be stored", again.body, again.header)
 	}
 	list := h.do(t, "GET", "/api/v1/webhooks", tok, nil)
 	if strings.Contains(string(list.body), "whsec_") || !strings.Contains(string(list.body), "previous_secret_expires_at") {
@@ -191,5 +191,31 @@ func TestWebhookRotateSecret(t *testing.T) {
 	other := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead))
 	if r := h.do(t, "POST", path, other, nil, "Idempotency-Key", "rot-other"); r.status != 404 {
 		t.Fatalf("another system rotating it: %d %s, want 404", r.status, r.body)
+	}
+}
+
+// TestOperationsWithoutABodyRefuseOne: resuming a subscription and
+// rotating its secret take no body; one sent is a 400 saying so, before
+// anything is done (the secret is not rotated), and an empty body or an
+// empty JSON object passes.
+func TestOperationsWithoutABodyRefuseOne(t *testing.T) {
+	h := newHarness(t)
+	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
+	made := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": "https://casework.example/nobody"}, "Idempotency-Key", "nb-sub")
+	if made.status != 201 {
+		t.Fatalf("subscribe: %d %s", made.status, made.body)
+	}
+	path := fmt.Sprintf("/api/v1/webhooks/%d/rotate-secret", int64(made.json(t)["id"].(float64)))
+	for i, body := range []any{map[string]any{"x": 1}, "hi"} {
+		r := h.do(t, "POST", path, tok, body, "Idempotency-Key", fmt.Sprintf("nb-%d", i))
+		if r.status != 400 || !strings.Contains(string(r.body), "takes no body") {
+			t.Errorf("rotate-secret with the body %v: %d %s; want 400 saying it takes no body", body, r.status, r.body)
+		}
+	}
+	if list := h.do(t, "GET", "/api/v1/webhooks", tok, nil); strings.Contains(string(list.body), "previous_secret_expires_at") {
+		t.Fatalf("a refused rotation rotated the secret: %s", list.body)
+	}
+	if r := h.do(t, "POST", path, tok, map[string]any{}, "Idempotency-Key", "nb-empty"); r.status != 200 {
+		t.Errorf("rotate-secret with {}: %d %s", r.status, r.body)
 	}
 }
