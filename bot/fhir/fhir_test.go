@@ -242,6 +242,13 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 	if resp["type"] != "transaction-response" || len(resp["entry"].([]any)) != 4 {
 		t.Fatalf("transaction response %s", body)
 	}
+	// Every location the transaction answers is one the referrer can read.
+	for _, e := range resp["entry"].([]any) {
+		loc := e.(map[string]any)["response"].(map[string]any)["location"].(string)
+		if status, _, body := h.do(t, "GET", "/fhir/"+loc, referrer, ""); status != 200 {
+			t.Errorf("the transaction's location %s: %d %s", loc, status, body)
+		}
+	}
 	taskURL := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example")
 	ref := strings.TrimPrefix(taskURL, "/fhir/Task/")
 	// A retry of the same Bundle refers no one twice.

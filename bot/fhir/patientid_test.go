@@ -49,7 +49,7 @@ func TestFHIRPatientIdsAreEachSystemsOwn(t *testing.T) {
 	}
 	again := strings.Replace(referralBundle, "NHSF-77", "NHSF-again", 1)
 	status, hdr, body := h.do(t, "POST", "/fhir", referrer, again)
-	if status != 200 || !strings.Contains(string(body), `"`+mine+`/_history/1"`) {
+	if status != 200 || !strings.Contains(string(body), `"location":"`+mine+`"`) {
 		t.Fatalf("the client referred again: %d %s, want its Patient as %s", status, body, mine)
 	}
 	if second := patientOf(referrer, strings.TrimPrefix(hdr.Get("Location"), "https://onward.example"), "for"); second != mine {

@@ -27,7 +27,13 @@ func (s *Server) bundle(r *http.Request, matches, includes []Resource, next stri
 	for _, i := range includes {
 		add(i, "include")
 	}
-	links := []any{map[string]any{"relation": "self", "url": s.base + strings.TrimPrefix(r.URL.RequestURI(), "/fhir")}}
+	// The query as the server read it, encoded afresh: a raw | or space
+	// as sent is no part of a URI (RFC 3986).
+	self := s.base + strings.TrimPrefix(r.URL.Path, "/fhir")
+	if q := r.URL.Query(); len(q) > 0 {
+		self += "?" + q.Encode()
+	}
+	links := []any{map[string]any{"relation": "self", "url": self}}
 	if next != "" {
 		q := r.URL.Query()
 		q.Set("_cursor", next)

@@ -173,6 +173,9 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 		{"code=approve", nil, true},
 		{"code=urn:other|fulfill", nil, true},
 		{"code=fulfill&intent=order&identifier=NHSF-B&status=requested", []string{b}, true},
+		{"code=http://hl7.org/fhir/CodeSystem/task-code|", both, true},
+		{"intent=http://hl7.org/fhir/request-intent|", both, false},
+		{"intent=urn:other|", nil, false},
 	} {
 		for _, resource := range []string{"Task", "ServiceRequest"} {
 			if tc.task && resource != "Task" {
@@ -187,6 +190,15 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 	// ServiceRequest has no code search Onward takes: refused, as any
 	// unsupported parameter is under strict handling.
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	// The self link is a URI: the query's | encoded, as sent raw.
+	status, _, body := h.do(t, "GET", "/fhir/Task?identifier=urn:onward:partner-case-id|NHSF-A", cab, "")
+	if status != 200 {
+		t.Fatalf("identifier search: %d %s", status, body)
+	}
+	self := validR4(t, body)["link"].([]any)[0].(map[string]any)["url"].(string)
+	if strings.Contains(self, "|") || !strings.Contains(self, "identifier=urn%3Aonward%3Apartner-case-id%7CNHSF-A") {
+		t.Errorf("self link %s: want the query encoded", self)
+	}
 	for _, path := range []string{"/fhir/ServiceRequest?code=fulfill", "/fhir/Task?identifier=urn:onward:partner-case-id|"} {
 		status, _, body := h.do(t, "GET", path, cab, "", "Prefer", "handling=strict")
 		want := "code"
@@ -202,7 +214,7 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 	// referral it makes is found by the case id too, by the system that
 	// made the first.
 	welfare := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	status, _, body := h.do(t, "POST", "/api/v1/referrals", welfare, `{"case_id": "NHSF-R",
+	status, _, body = h.do(t, "POST", "/api/v1/referrals", welfare, `{"case_id": "NHSF-R",
 		"client": {"name": "Morag Baird", "phone": "07700 900123", "postcode": "KY1 1AB"},
 		"needs": ["debt", "housing"], "to_agency": "kirkton-cab",
 		"consent": {"wording_version": "v1", "scope": "network", "witnessed_by": "Isla Moffat"}}`, "Content-Type", "application/json", "Idempotency-Key", "search-r")

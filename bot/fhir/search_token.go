@@ -13,19 +13,35 @@ type token struct {
 }
 
 // tokens reads a token search's value: its alternatives, separated by
-// commas.
+// commas, each split at its first |; a backslash escapes a comma, a bar,
+// a dollar or a backslash in a value (FHIR R4 search, "Escaping Search
+// Parameters").
 func tokens(v string) []token {
 	var out []token
-	for t := range strings.SplitSeq(v, ",") {
-		if t == "" {
-			continue
+	var cur strings.Builder
+	var t token
+	flush := func() {
+		if t.code = cur.String(); t.hasSystem || t.code != "" {
+			out = append(out, t)
 		}
-		system, code, has := strings.Cut(t, "|")
-		if !has {
-			system, code = "", t
-		}
-		out = append(out, token{system: system, code: code, hasSystem: has})
+		t = token{}
+		cur.Reset()
 	}
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\\' && i+1 < len(v) && strings.IndexByte(`,|$\\`, v[i+1]) >= 0:
+			i++
+			cur.WriteByte(v[i])
+		case c == ',':
+			flush()
+		case c == '|' && !t.hasSystem:
+			t.system, t.hasSystem = cur.String(), true
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	flush()
 	return out
 }
 
@@ -52,6 +68,9 @@ var (
 // separated by commas) names the code every resource holds.
 func (f fixedToken) matches(v string) bool {
 	for _, t := range tokens(v) {
+		if t.hasSystem && t.code == "" && t.system == f.system {
+			return true // system| : any code of the system
+		}
 		if t.code != f.code {
 			continue
 		}

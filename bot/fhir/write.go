@@ -613,17 +613,19 @@ func (s *Server) referBundle(w http.ResponseWriter, r *http.Request, p core.Part
 			ResourceType string `json:"resourceType"`
 		}
 		_ = json.Unmarshal(e.Resource, &head)
+		// A Task's and a ServiceRequest's location names its version,
+		// which a vread serves; a Patient and a Consent keep no versions,
+		// so theirs names the resource alone.
 		loc := ""
 		switch head.ResourceType {
 		case "Task", "ServiceRequest":
-			loc = head.ResourceType + "/" + ref.Reference
+			loc = head.ResourceType + "/" + ref.Reference + "/_history/" + strconv.Itoa(ref.Version)
 		case "Patient":
 			loc = "Patient/" + s.patientID(p, ref.ClientID)
 		case "Consent":
 			loc = "Consent/" + ConsentID(ref.ConsentID)
 		}
-		entries = append(entries, map[string]any{"response": map[string]any{"status": "201 Created",
-			"location": loc + "/_history/" + strconv.Itoa(ref.Version)}})
+		entries = append(entries, map[string]any{"response": map[string]any{"status": "201 Created", "location": loc}})
 	}
 	w.Header().Set("Location", s.base+"/Task/"+ref.Reference)
 	write(w, http.StatusOK, Resource{"resourceType": "Bundle", "type": "transaction-response", "entry": entries})
