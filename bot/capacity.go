@@ -85,7 +85,7 @@ func (b *Bot) setCapacity(ctx context.Context, by core.Staff, agency core.Agency
 // other alert once.
 func (b *Bot) changeCapacity(ctx context.Context, by core.Staff, agency core.AgencyID, on bool, note string) (was, told bool, err error) {
 	was, err = b.engine.ChangeCapacity(ctx, agency, on, note, by.Actor(), func(before core.Agency) string {
-		return render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: before.Name, Note: note, By: by.Name})
+		return render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: before.Name, Note: strings.TrimSpace(note), By: by.Name})
 	})
 	if err != nil {
 		return false, false, err

@@ -120,3 +120,38 @@ func TestMarkingAtCapacityAsksFirst(t *testing.T) {
 		t.Errorf("the coordinator's confirmation: %d, at capacity %v", resp.StatusCode, atCapacity(n.FoodBank))
 	}
 }
+
+// TestCapacityNoteInCharacters: a capacity note is measured in
+// characters, as its box's maxlength is, so 500 accented letters (1,000
+// bytes) are a note and 501 are refused; a note of only spaces is kept
+// as none.
+func TestCapacityNoteInCharacters(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	n := tb.Net
+	adviser := tb.signedIn(n.Adviser)
+	press := func(note string) (int, string) {
+		t.Helper()
+		resp, page := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {note}})
+		if resp.StatusCode != http.StatusOK {
+			return resp.StatusCode, page
+		}
+		resp, page = adviser.post("/staff/capacity", confirmForm(t, page, "/staff/capacity"))
+		return resp.StatusCode, page
+	}
+	if status, page := press(strings.Repeat("é", 501)); status != http.StatusUnprocessableEntity {
+		t.Errorf("501 characters: %d, want refused:\n%s", status, page)
+	}
+	if status, page := press(strings.Repeat("é", 500)); status != http.StatusSeeOther {
+		t.Fatalf("500 characters (1,000 bytes): %d, want taken:\n%s", status, page)
+	}
+	if a, _ := tb.Engine.Agency(ctx, n.CAB); !a.AtCapacity || a.CapacityNote != strings.Repeat("é", 500) {
+		t.Fatalf("after 500 characters: at capacity %v, note of %d characters", a.AtCapacity, len([]rune(a.CapacityNote)))
+	}
+	if status, page := press("   "); status != http.StatusSeeOther {
+		t.Fatalf("a note of spaces: %d:\n%s", status, page)
+	}
+	if a, _ := tb.Engine.Agency(ctx, n.CAB); a.CapacityNote != "" {
+		t.Errorf("a note of spaces was kept as %q", a.CapacityNote)
+	}
+}

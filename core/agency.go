@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nyaruka/phonenumbers"
@@ -407,11 +408,13 @@ func (e *Engine) SetCapacity(ctx context.Context, agency AgencyID, atCapacity bo
 }
 
 // CheckCapacityNote says whether note may be an agency's capacity note:
-// a *ValidationError when it is too long. ChangeCapacity checks it, and
-// the staff web before it asks whether to mark an agency at capacity, so
-// that nobody confirms a change that would be refused.
+// a *ValidationError when it is longer than 500 characters (characters,
+// not bytes: a note in Polish or Arabic has the room the box shows).
+// ChangeCapacity checks it, and the staff web before it asks whether to
+// mark an agency at capacity, so that nobody confirms a change that
+// would be refused.
 func CheckCapacityNote(note string) error {
-	if len(note) > 500 {
+	if utf8.RuneCountInString(strings.TrimSpace(note)) > 500 {
 		return &ValidationError{Fields: []FieldError{{Field: "note", Message: "note must be at most 500 characters"}}}
 	}
 	return nil
@@ -431,6 +434,8 @@ func (e *Engine) ChangeCapacity(ctx context.Context, agency AgencyID, atCapacity
 	if err := CheckCapacityNote(note); err != nil {
 		return false, err
 	}
+	// A note of only spaces says nothing, and is kept as none.
+	note = strings.TrimSpace(note)
 	if !atCapacity {
 		note = ""
 	}
