@@ -19,6 +19,11 @@ type settingsEmailPage struct {
 	Token    string // unsubscribe: the token the form posts back
 	Done     bool   // unsubscribe: done
 	What     string // unsubscribe: the emails it stops, in words (unsubscribeWhat)
+	// Problem is what was wrong with the choices posted, and ProblemKind
+	// the kind of email it is about (the fieldset the error summary
+	// links to and the message stands beside); the page shows them
+	// itself, so the layout's own summary is not used.
+	Problem, ProblemKind string
 }
 
 type mailKindChoice struct {
@@ -141,12 +146,17 @@ func (b *Bot) saveEmailSettings(w http.ResponseWriter, r *http.Request, s sessio
 		return
 	}
 	if last != "" {
-		p.Error = last + " Nothing was saved."
+		p.Problem, p.ProblemKind = last+" Nothing was saved.", string(core.EmailNewReferral)
 		b.writeLayout(w, http.StatusConflict, loginPages()["settings_email"], "settings_email", p)
 		return
 	}
 	if err != nil {
-		p.Error = "Choose at once, in the daily digest, or not at all for each kind of email."
+		p.Problem = "Choose at once, in the daily digest, or not at all for each kind of email. Nothing was saved."
+		for k, m := range prefs {
+			if m != core.MailNow && m != core.MailDigest && m != core.MailOff {
+				p.ProblemKind = string(k)
+			}
+		}
 		b.writeLayout(w, http.StatusBadRequest, loginPages()["settings_email"], "settings_email", p)
 		return
 	}

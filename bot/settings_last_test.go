@@ -57,6 +57,12 @@ func TestLastToHearOfNewReferralsIsRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, why) || mode(n.Adviser) != core.MailNow {
 		t.Errorf("settings: %d, new referrals %q; want 409 saying why, nothing saved:\n%s", resp.StatusCode, mode(n.Adviser), body)
 	}
+	// Said once, in one summary linking to the choice, and beside it.
+	if strings.Count(body, "error-summary") != 1 || strings.Count(body, why) != 2 ||
+		!strings.Contains(body, `href="#new-referral-now"`) || !strings.Contains(body, `id="new-referral-error"`) {
+		t.Errorf("settings: want one error summary linking to the new-referral choice and the words beside it:\n%s", body)
+	}
+	summaryLinksLand(t, "the last to hear", body)
 	// The unsubscribe link's page says why instead of offering the button,
 	// and its form's post is refused as well.
 	tok := core.UnsubscribeToken([]byte(tb.cfg.SessionSecret), n.Adviser.ID, core.EmailNewReferral)
