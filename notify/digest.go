@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/onward-network/onward/core"
 )
 
@@ -96,14 +94,8 @@ func (w *Worker) maybeScheduleDigests(ctx context.Context) {
 	}
 }
 
-const sqlDigestReferrals = `
-SELECT status, created_at, contacted_at FROM referrals
-WHERE to_agency_id = $1 AND (closed_at IS NULL OR created_at >= $2)`
-
-// DigestCounts is one agency's day in numbers.
-type DigestCounts struct {
-	New, Pending, Overdue, NotContacted, OnHold int
-}
+// DigestCounts is one agency's day in numbers (core.AgencyDay).
+type DigestCounts = core.AgencyDay
 
 // digest posts an agency's daily digest to its channel.
 func (w *Worker) digest(ctx context.Context, r core.OutboxClaim) (outcome, error) {
@@ -115,7 +107,7 @@ func (w *Worker) digest(ctx context.Context, r core.OutboxClaim) (outcome, error
 	if err != nil {
 		return outcome{}, err
 	}
-	c, err := w.digestCounts(ctx, a, cal)
+	c, err := w.digestCounts(ctx, a)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -128,35 +120,9 @@ func (w *Worker) digest(ctx context.Context, r core.OutboxClaim) (outcome, error
 	return w.postSlack(ctx, a.SlackChannelID, text, nil)
 }
 
-func (w *Worker) digestCounts(ctx context.Context, a core.Agency, cal core.Calendar) (DigestCounts, error) {
+// digestCounts counts an agency's referrals now, those that reached it
+// in the last day as new.
+func (w *Worker) digestCounts(ctx context.Context, a core.Agency) (DigestCounts, error) {
 	now := w.now()
-	var c DigestCounts
-	rows, _ := w.pool.Query(ctx, sqlDigestReferrals, a.ID, now.Add(-24*time.Hour))
-	type rec struct {
-		Status      core.Status `db:"status"`
-		CreatedAt   time.Time   `db:"created_at"`
-		ContactedAt *time.Time  `db:"contacted_at"`
-	}
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[rec])
-	if err != nil {
-		return c, fmt.Errorf("digest for agency %d: %w", a.ID, err)
-	}
-	target := time.Duration(a.AckTargetHours) * time.Hour
-	for _, r := range rs {
-		if !r.CreatedAt.Before(now.Add(-24 * time.Hour)) {
-			c.New++
-		}
-		switch {
-		case r.Status == core.StatusRequested:
-			c.Pending++
-			if cal.AddWorkingHours(r.CreatedAt, target).Before(now) {
-				c.Overdue++
-			}
-		case r.Status == core.StatusAccepted && r.ContactedAt == nil:
-			c.NotContacted++
-		case r.Status == core.StatusOnHold:
-			c.OnHold++
-		}
-	}
-	return c, nil
+	return w.engine.AgencyDayCounts(ctx, a.ID, now, now.Add(-24*time.Hour))
 }

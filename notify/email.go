@@ -475,10 +475,6 @@ func statusWords(ref core.Referral) string {
 	return string(ref.Status)
 }
 
-const sqlDigestItems = `
-SELECT reference, needs, postcode_district, crisis, status, reason FROM referrals
-WHERE to_agency_id = $1 AND created_at >= $2 ORDER BY created_at LIMIT 50`
-
 // digestFacts fills in a member of staff's day: for each kind they chose
 // to have in the digest, what those emails would have said. Kinds they
 // get at once or turned off are left out.
@@ -507,24 +503,18 @@ func (w *Worker) digestFacts(ctx context.Context, agency core.AgencyID, staff co
 	d.DigestDead = coordinates && in(core.EmailDeadLetter)
 	d.DigestTriage = coordinates && in(core.EmailAlert)
 	if d.DigestNew || d.DigestWaiting || d.DigestNotContacted {
-		if d.Counts, err = w.digestCounts(ctx, a, cal); err != nil {
+		if d.Counts, err = w.digestCounts(ctx, a); err != nil {
 			return err
 		}
 	}
 	if d.DigestNew {
-		rows, _ := w.pool.Query(ctx, sqlDigestItems, agency, since)
-		var ref, district string
-		var needs []core.Need
-		var crisis bool
-		var status core.Status
-		var reason *core.Reason
-		_, err = pgx.ForEachRow(rows, []any{&ref, &needs, &district, &crisis, &status, &reason}, func() error {
-			d.Items = append(d.Items, digestItem{Reference: ref, Needs: needLabels(needs), District: district, Crisis: crisis,
-				Status: statusWords(core.Referral{Status: status, Reason: reason})})
-			return nil
-		})
+		news, err := w.engine.DigestNewReferrals(ctx, agency, since)
 		if err != nil {
-			return fmt.Errorf("digest for agency %d: %w", agency, err)
+			return err
+		}
+		for _, r := range news {
+			d.Items = append(d.Items, digestItem{Reference: r.Reference, Needs: needLabels(r.Needs), District: r.District, Crisis: r.Crisis,
+				Status: statusWords(core.Referral{Status: r.Status, Reason: r.Reason})})
 		}
 	}
 	if d.DigestUpdates {
