@@ -332,6 +332,10 @@ func chartDesc(r report.Report) string {
 		names[i] = s.Name
 	}
 	desc := fmt.Sprintf("%s: %s, in %s. The same figures are in the table below.", r.Title, strings.Join(names, " and "), r.Unit)
+	if len(names) == 1 && strings.EqualFold(names[0], r.Unit) {
+		// "Breaches, in breaches" says the unit twice.
+		desc = fmt.Sprintf("%s: the number of %s. The same figures are in the table below.", r.Title, r.Unit)
+	}
 	for _, s := range r.Series {
 		for _, p := range s.Points {
 			if p.Partial && p.HasValue() {
