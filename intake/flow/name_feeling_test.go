@@ -21,6 +21,7 @@ func TestNameRefusesFeelings(t *testing.T) {
 		{"en", "help me", false}, {"en", "please help", false}, {"en", "not telling", false},
 		{"en", "I'd rather not say", false}, {"en", "prefer not to say", false}, {"en", "Sorry, I'm scared", false},
 		{"en", "anonymous", false}, {"pl", "I'm scared", false}, {"ur", "not telling", false},
+		{"en", "why?", false}, {"en", "Why do you need it?", false}, {"en", "what for", false},
 		{"en", "Hope", true}, {"en", "Joy", true}, {"en", "Grace", true}, {"en", "Faith", true},
 		{"en", "Ailsa", true}, {"en", "Morag Baird", true}, {"en", "Ruaridh", true}, {"en", "my name is Hope", true},
 		{"en", "Hope Scott", true}, {"en", "Lost Property", true},

@@ -204,7 +204,9 @@ var noNameWords = newPhraseSet("scared", "afraid", "frightened", "terrified", "w
 	"need help", "please help", "help", "i need help", "help please", "can you help", "can you help me",
 	"not telling", "not telling you", "not saying", "rather not say", "id rather not say", "i would rather not say",
 	"prefer not to say", "id prefer not to say", "i prefer not to say", "dont want to say", "i dont want to say",
-	"wont say", "i wont say", "none of your business", "anonymous", "nobody", "no one", "noone", "private", "secret")
+	"wont say", "i wont say", "none of your business", "anonymous", "nobody", "no one", "noone", "private", "secret",
+	// A question back is no name either: "why?", "what for?".
+	"why", "what", "what for", "why do you need it", "why do you need to know", "who is this", "who are you", "huh", "pardon")
 
 // noNameFillers go with a noNameWords word without making it a name:
 // "I'm so scared", "really worried", "just not telling".
