@@ -44,10 +44,17 @@ func (a *API) subscribe(w http.ResponseWriter, r *http.Request, p core.Partner) 
 		a.fail(w, r, err)
 		return
 	}
+	writeWithSecret(w, http.StatusCreated, s, secret)
+}
+
+// writeWithSecret answers with a subscription and its new secret, shown
+// this once: never stored by a cache on the way (no-store, kept with the
+// answer for a replay under its Idempotency-Key).
+func writeWithSecret(w http.ResponseWriter, status int, s core.WebhookSubscription, secret string) {
 	out := webhookOut(s)
 	out.Secret = secret
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, status, out)
 }
 
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -122,10 +129,7 @@ func (a *API) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p core
 		a.fail(w, r, err)
 		return
 	}
-	out := webhookOut(s)
-	out.Secret = secret
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, out)
+	writeWithSecret(w, http.StatusOK, s, secret)
 }
 
 func (a *API) resumeWebhook(w http.ResponseWriter, r *http.Request, p core.Partner) {
