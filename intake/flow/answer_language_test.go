@@ -49,6 +49,10 @@ func TestReplyAtLanguagesOffered(t *testing.T) {
 		{"🙂", "en", "needs", nil, []string{"conv_needs"}},
 		{"what is this", "en", "needs", nil, []string{"conv_who_we_are", "conv_needs"}}, // who we are, then the question
 		{"12", "en", "needs", nil, []string{"conv_needs"}},
+		// A number the languages offered have not, though the needs
+		// question (not yet shown) has it: meant for the list shown, so
+		// the question is asked, not answered with Food.
+		{"8", "en", "needs", nil, []string{"conv_needs"}},
 		{"CALL", "en", "name", []core.Need{core.NeedOther}, []string{"conv_callback_ack", "conv_name"}},
 		// English words beside another language's, or words languages share: English.
 		{"tha rent", "en", "postcode", []core.Need{core.NeedHousing}, []string{"conv_postcode"}},

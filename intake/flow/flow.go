@@ -13,7 +13,8 @@ package flow
 // order.
 //
 // A conversation starts by offering the languages by number
-// (Messages.Languages); a reply that is not one is read as the answer to
+// (Messages.Languages); a reply that is not one (but a bare number, meant
+// for that list, which gets the first question) is read as the answer to
 // the first question, in the language whose words say so clearly
 // ("dług" is Polish: clearAnswerLanguage; a lone "tak" or "tha" is no
 // clear sign), else in English, and one that does not answer it gets
@@ -1168,6 +1169,16 @@ func (f *Flow) menuNumber(body string) (int, bool) {
 	return n, true
 }
 
+// bareNumber reports whether body is a whole number and nothing else.
+func bareNumber(body string) bool {
+	toks := answerTokens(body)
+	if len(toks) != 1 {
+		return false
+	}
+	_, err := strconv.Atoi(toks[0])
+	return err == nil
+}
+
 // shipped is the language Onward writes in that tag is ("pl-PL" → "pl").
 func (f *Flow) shipped(tag string) (string, bool) {
 	base, _, _ := strings.Cut(tag, "-")
@@ -1427,7 +1438,15 @@ func (f *Flow) chooseLanguage(c Conversation, body string) (Conversation, Reply)
 	}
 	if !ok {
 		sig := f.DetectCrisis(body)
-		return f.startIn(c, f.replyLanguage(body, sig), body, sig)
+		if !sig.Found() && bareNumber(body) {
+			// A number the languages offered have not ("8" of seven) was
+			// meant for the list in front of the client, not as an answer
+			// to a question they have not seen ("8" is a need there): the
+			// first question is asked, as first asked.
+			code = f.replyLanguage(body, sig)
+		} else {
+			return f.startIn(c, f.replyLanguage(body, sig), body, sig)
+		}
 	}
 	g := f.In(code)
 	f.moveLanguage(&c, code)
