@@ -150,6 +150,12 @@ func TestNobodyLeftToldOnTheStaffWeb(t *testing.T) {
 	if resp.StatusCode >= 400 || strings.Contains(body, why) {
 		t.Errorf("deactivating the last to be told: %d; want it done:\n%s", resp.StatusCode, body)
 	}
+	// Done, and the coordinator is told what follows.
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "done=deactivated-last") {
+		t.Errorf("deactivating the last to be told redirected to %q, want the flash saying what follows", loc)
+	} else if _, page := co.get(loc); !strings.Contains(page, "the network's coordinators are emailed its new referrals") {
+		t.Errorf("the flash after deactivating the last to be told does not say what follows:\n%s", page)
+	}
 	if _, err := tb.Engine.StaffByID(ctx, n.Adviser.ID); err == nil {
 		t.Error("the last to be told is still active after the deactivation")
 	}

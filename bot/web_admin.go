@@ -81,7 +81,7 @@ func (b *Bot) adminStaffView(r *http.Request, s session, f inviteForm) (adminVie
 		v.Roles = append(v.Roles, option{Value: string(role), Label: roleLabel(role), Selected: string(role) == f.Role})
 	}
 	switch d := r.URL.Query().Get("done"); d {
-	case "role", "deactivated":
+	case "role", "deactivated", "deactivated-last":
 		// The address names the member of staff by id, not by name (a
 		// person's name in an address reaches history and proxy logs).
 		if id, err := strconv.ParseInt(r.URL.Query().Get("staff"), 10, 64); err == nil && id > 0 {
@@ -190,7 +190,18 @@ func (b *Bot) changeStaff(w http.ResponseWriter, r *http.Request, s session) {
 	case "role":
 		err, done = b.engine.SetStaffRole(r.Context(), st.ID, core.Role(r.PostFormValue("role")), s.staff.Actor()), "role"
 	case "deactivate":
+		// Deactivating the last person at an agency told of its new
+		// referrals is not refused (a leaver's access goes whatever the
+		// settings say), but the coordinator is told what follows.
+		_, last, lerr := b.engine.LastToHearOfNewReferrals(r.Context(), st.ID)
+		if lerr != nil {
+			b.refused(w, r, s, lerr)
+			return
+		}
 		err, done = b.engine.DeactivateStaff(r.Context(), st.ID, s.staff.Actor()), "deactivated"
+		if last {
+			done = "deactivated-last"
+		}
 	default:
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "That change is not one Onward makes.")
 		return
