@@ -48,10 +48,22 @@ func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	// Not refused for being the last person at an agency told of its new
+	// referrals (a leaver's access goes whatever the settings say), but
+	// the coordinator running it is told what follows.
+	agency, last, err := eng.LastToHearOfNewReferrals(ctx, s.ID)
+	if err != nil {
+		return err
+	}
 	if err := eng.DeactivateStaff(ctx, s.ID, cliActor); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Deactivated %s (%s, %s).\n", s.Name, s.Role, s.AgencyName)
+	if last {
+		fmt.Fprintf(stdout, "Nobody at %s is now told of its new referrals (no Slack channel Onward posts to, no shared address): "+
+			"the coordinators are emailed them until someone there is. Give it a shared address "+
+			"(`onward agency notify SLUG --email ADDRESS`) or ask one of its staff to turn those emails on.\n", agency)
+	}
 	// Their sessions are already refused (StaffByID no longer finds
 	// them); ending them in Redis tidies up.
 	rdb, _, err := wiring.NewRedis(cfg.RedisURL)
