@@ -208,6 +208,12 @@ func (c *kitCheck) element(path string, v any) {
 		if m["confirm"] != nil {
 			c.confirm(p+".confirm", m["confirm"])
 		}
+	case "email_text_input":
+		// Slack's email input has no length of its own (action_id and
+		// placeholder are checked above), and takes no max_length.
+		if _, has := m["max_length"]; has {
+			c.fail(p+".max_length", "an email_text_input takes no max_length")
+		}
 	case "plain_text_input":
 		maxLen, hasMax := m["max_length"].(float64)
 		if hasMax && (maxLen < 1 || maxLen > kitInputMax) {

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -154,6 +156,21 @@ func TestReferCommand(t *testing.T) {
 	if errs, _ := submitResponse(t, body)["errors"].(map[string]any); errs[blkPhone] == nil {
 		t.Fatalf("want a phone error, got %s", body)
 	}
+	// Neither phone nor email: said against the phone, which the form
+	// and its hint offer with the email box beside it.
+	values[blkPhone] = typed("")
+	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF1", cbReferSend, meta, values)), 200)
+	if errs, _ := submitResponse(t, body)["errors"].(map[string]any); !strings.Contains(fmt.Sprint(errs[blkPhone]), "email address") {
+		t.Fatalf("want a phone-or-email error, got %s", body)
+	}
+	// An email alone is a way in: the client of a second referral, made
+	// in another modal, has no phone.
+	emailOnly := maps.Clone(values)
+	emailOnly[blkName], emailOnly[blkEmail] = typed("Ishbel Fictional"), typed("ishbel@example.org")
+	body = wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF2", cbReferSend, meta, emailOnly)), 200)
+	if submitResponse(t, body)["response_action"] != "update" {
+		t.Fatalf("a client with an email and no phone: want the confirmation view, got %s", body)
+	}
 	values[blkPhone] = typed("07700 900555")
 	sub := tb.viewSubmission("U0AILSA", "V0REF1", cbReferSend, meta, values)
 	body = wantStatus(t, tb.interact(sub), 200)
@@ -162,10 +179,24 @@ func TestReferCommand(t *testing.T) {
 		t.Fatalf("want the confirmation view, got %s", body)
 	}
 	rs, err := tb.Engine.ListReferrals(ctx, core.ReferralFilter{ToAgency: tb.Net.Housing})
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("want one referral to Housing, got %d (%v)", len(rs), err)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("want two referrals to Housing, got %d (%v)", len(rs), err)
 	}
-	r := rs[0]
+	var r core.Referral
+	for _, x := range rs {
+		c, err := tb.Engine.ClientDetailsFor(ctx, x.ClientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch c.Name {
+		case "Kenny Lumsden":
+			r = x
+		case "Ishbel Fictional":
+			if c.Email != "ishbel@example.org" || c.Phone != "" {
+				t.Errorf("the client with an email alone: %+v", c)
+			}
+		}
+	}
 	if r.Source != core.SourceStaff || r.FromAgencyID == nil || *r.FromAgencyID != tb.Net.CAB || r.PostcodeDistrict != "KY1" {
 		t.Errorf("referral %+v", r)
 	}
@@ -175,7 +206,7 @@ func TestReferCommand(t *testing.T) {
 	}
 	// Submitted twice: still one referral.
 	wantStatus(t, tb.interact(sub), 200)
-	if rs, _ := tb.Engine.ListReferrals(ctx, core.ReferralFilter{ToAgency: tb.Net.Housing}); len(rs) != 1 {
+	if rs, _ := tb.Engine.ListReferrals(ctx, core.ReferralFilter{ToAgency: tb.Net.Housing}); len(rs) != 2 {
 		t.Errorf("a repeated submission made %d referrals", len(rs))
 	}
 	for _, p := range []string{"Kenny", "Lumsden", "900555", "Eviction"} {

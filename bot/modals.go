@@ -29,6 +29,7 @@ const (
 	blkCrisis      = "crisis"
 	blkName        = "name"
 	blkPhone       = "phone"
+	blkEmail       = "email"
 	blkNotes       = "notes"
 	blkConsent     = "consent"
 	consentAgreed  = "agreed"

@@ -79,6 +79,10 @@ func referSendModal(meta referMeta, c agencyField, wording core.ConsentWording) 
 		slack.NewContextBlock("summary", mrkdwn(say("modal.refer.summary", sum))),
 		textInput(blkName, say("modal.refer.name", nil), "", false, false, 200),
 		textInput(blkPhone, say("modal.refer.phone", nil), say("modal.refer.phone.hint", nil), false, true, 32),
+		// Phone or email, at least one (core.ContactProblems): both
+		// optional to Slack, the rule said by core on submission.
+		slack.NewInputBlock(blkEmail, plainN(2000, say("modal.refer.email", nil)), plainN(2000, say("modal.refer.email.hint", nil)),
+			slack.NewEmailTextInputBlockElement(nil, blkEmail)).WithOptional(true),
 		textInput(blkNotes, say("modal.refer.notes", nil), say("modal.refer.notes.hint", slackNotesMax), true, true, slackNotesMax),
 	}
 	choice, ok := agencyChoice(c)
@@ -112,7 +116,7 @@ func (b *Bot) submitReferStart(ctx context.Context, staff core.Staff, view slack
 	if pc := stateValue(view.State, blkPostcode).Value; pc != "" {
 		p, err := core.ParsePostcode(pc)
 		if err != nil {
-			return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkPostcode: err.Error()})}
+			return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkPostcode: sentence(err.Error())})}
 		}
 		meta.Postcode, meta.District = string(p), p.District()
 	}
@@ -140,7 +144,7 @@ func (b *Bot) submitReferStart(ctx context.Context, staff core.Staff, view slack
 
 // referFields maps core's field names to the blocks of step two.
 var referFields = map[string]string{
-	"client.name": blkName, "client.phone number": blkPhone, "client.notes": blkNotes,
+	"client.name": blkName, "client.phone number": blkPhone, "client.email address": blkEmail, "client.notes": blkNotes,
 	"receiving agency": blkAgency, "client's consent": blkConsent, "consent wording version": blkConsent,
 	"consent.wording_version": blkConsent,
 }
@@ -177,6 +181,7 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 		Client: core.ClientDetails{
 			Name:     stateValue(view.State, blkName).Value,
 			Phone:    stateValue(view.State, blkPhone).Value,
+			Email:    stateValue(view.State, blkEmail).Value,
 			Postcode: meta.Postcode,
 			Notes:    notes,
 		},
