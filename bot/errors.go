@@ -36,8 +36,8 @@ var webTitles = map[string]string{
 	"eph.conflict": "web.title.conflict", "eph.transition": "web.title.transition", "eph.forbidden": "web.title.forbidden",
 	"eph.consent_scope": "web.title.consent_scope", "eph.consent_withdrawn": "web.title.consent_withdrawn",
 	"eph.invalid": "web.title.invalid", "eph.not_found": "web.notfound.title", "eph.not_registered": "web.title.not_registered",
-	"eph.slack_linked_elsewhere": "web.title.not_registered",
-	"eph.left_network":           "web.title.left_network", "eph.bad_button": "web.title.stale", "eph.stale_form": "web.title.stale",
+	"eph.slack_linked_elsewhere": "web.title.not_registered", "eph.other_workspace": "web.title.not_registered",
+	"eph.left_network": "web.title.left_network", "eph.bad_button": "web.title.stale", "eph.stale_form": "web.title.stale",
 	"eph.failed": "web.failed.title",
 }
 
@@ -72,6 +72,8 @@ func (b *Bot) answerOf(ctx context.Context, err error) (a answer, ok bool) {
 		return answer{"eph.invalid", http.StatusUnprocessableEntity, strings.Join(msgs, "; ")}, true
 	case errors.Is(err, core.ErrNotFound):
 		return answer{"eph.not_found", http.StatusNotFound, nil}, true
+	case errors.Is(err, errOtherWorkspace):
+		return answer{"eph.other_workspace", http.StatusForbidden, nil}, true
 	case errors.Is(err, errNotRegistered):
 		return answer{"eph.not_registered", http.StatusForbidden, nil}, true
 	case errors.Is(err, errSlackLinkedElsewhere):

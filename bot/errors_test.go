@@ -32,6 +32,7 @@ func TestErrorAnswers(t *testing.T) {
 		{&core.ValidationError{Fields: []core.FieldError{{Field: "reason", Message: "choose a reason"}, {Field: "feedback", Message: "say why"}}}, http.StatusUnprocessableEntity, true, false, "choose a reason; say why"},
 		{core.ErrNotFound, http.StatusNotFound, true, false, "no longer exists"},
 		{errNotRegistered, http.StatusForbidden, true, true, "not registered with Onward"},
+		{errOtherWorkspace, http.StatusForbidden, true, true, "signed in to another"},
 		{errBadButton, http.StatusBadRequest, true, false, "button is out of date"},
 		{errStaleForm, http.StatusConflict, true, false, "That form was out of date"},
 		{&leftNetworkError{agency: "Fife Housing"}, http.StatusForbidden, true, true, "Fife Housing has left the network"},

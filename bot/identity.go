@@ -15,6 +15,12 @@ import (
 // knows: they get a "not registered" reply and nothing happens.
 var errNotRegistered = errors.New("this Slack user is not registered as staff")
 
+// errOtherWorkspace means the Slack user is of another workspace than the
+// network's (a Slack Connect guest, another Enterprise Grid org): not
+// registered, and told why, since a coordinator adding their email would
+// change nothing.
+var errOtherWorkspace = fmt.Errorf("%w: a user of another Slack workspace", errNotRegistered)
+
 // leftNetworkError means the Slack user was staff of an agency that has
 // left the network, which ended their access: they are told so, and that
 // nothing happened, rather than that they were never registered.
@@ -66,7 +72,7 @@ func (b *Bot) staffForSlack(ctx context.Context, userID string) (core.Staff, err
 	}
 	if u.IsStranger || (len(b.teams) > 0 && !slices.Contains(b.teams, u.TeamID)) {
 		b.log.Warn("Slack user of another workspace not recognised as staff", "slack_user", userID, "team", u.TeamID)
-		return core.Staff{}, errNotRegistered
+		return core.Staff{}, errOtherWorkspace
 	}
 	s, err = b.engine.StaffByEmail(ctx, u.Profile.Email)
 	if errors.Is(err, core.ErrNotFound) {

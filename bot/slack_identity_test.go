@@ -27,8 +27,8 @@ func TestSlackLinksOnlyTheNetworksOwnUsersAndNeverMovesALink(t *testing.T) {
 	tb.slack.strangers["U0STRANGE"] = true
 
 	for _, u := range []string{"U0OTHERORG", "U0STRANGE"} {
-		if _, err := tb.bot.staffForSlack(ctx, u); !errors.Is(err, errNotRegistered) {
-			t.Errorf("%s (another organisation) showing Euan's email: %v, want not registered", u, err)
+		if _, err := tb.bot.staffForSlack(ctx, u); !errors.Is(err, errOtherWorkspace) {
+			t.Errorf("%s (another organisation) showing Euan's email: %v, want not registered, as of another workspace", u, err)
 		}
 		if _, err := tb.Engine.StaffBySlackUser(ctx, u); !errors.Is(err, core.ErrNotFound) {
 			t.Errorf("%s was linked to staff: %v", u, err)
