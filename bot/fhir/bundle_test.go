@@ -2,7 +2,6 @@ package fhir_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -21,11 +20,7 @@ import (
 func TestFHIRBundleIsTakenAsSent(t *testing.T) {
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	count := func() int {
-		var n int
-		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
-		return n
-	}
+	count := func() int { return h.referrals(t) }
 	const (
 		taskFor  = `"for": {"reference": "urn:uuid:6f1c2d0e-0000-4000-8000-000000000003"},`
 		taskHead = `"resourceType": "Task", "status": "requested", "intent": "order",`
@@ -90,11 +85,7 @@ func TestFHIRBundleIsTakenAsSent(t *testing.T) {
 func TestFHIRBundleRetriedAsSerialisedAfresh(t *testing.T) {
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	count := func() int {
-		var n int
-		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
-		return n
-	}
+	count := func() int { return h.referrals(t) }
 	// serialised is referralBundle as a client builds it at the given
 	// time: uuids of its own, a timestamp and meta, keys sorted and
 	// indented (as encoding/json writes them).

@@ -1,7 +1,6 @@
 package fhir_test
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -28,11 +27,7 @@ func TestFHIRConsentSaysWhatTheClientAgreed(t *testing.T) {
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
-	count := func() int {
-		var n int
-		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
-		return n
-	}
+	count := func() int { return h.referrals(t) }
 	network := `"policy": [{"uri": "urn:onward:consent-wording:v1"}, {"uri": "` + fhir.SystemNetworkPolicy + `"}],`
 	denyAll := `"provision": {"type": "deny"}`
 	permitAll := `"provision": {"type": "permit"}`

@@ -110,6 +110,17 @@ type harness struct {
 	srv *httptest.Server
 }
 
+// referrals counts every referral in the test's database, so a test can
+// tell that a refused request wrote none.
+func (h *harness) referrals(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	env := coretest.NewEnv(t)
@@ -407,11 +418,7 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 func TestFHIRRefusesInvalidInput(t *testing.T) {
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	count := func() int {
-		var n int
-		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
-		return n
-	}
+	count := func() int { return h.referrals(t) }
 	cases := []struct {
 		name, body string
 		status     int
@@ -847,11 +854,7 @@ func TestFHIRRefusalsNameTheElement(t *testing.T) {
 func TestFHIRTransactionKeyReusedWithAnotherBundle(t *testing.T) {
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	count := func() int {
-		var n int
-		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
-		return n
-	}
+	count := func() int { return h.referrals(t) }
 	housing := strings.Replace(referralBundle, `"code": "debt"`, `"code": "housing"`, 1)
 	noIdentifier := strings.Replace(referralBundle, `"identifier": {"system": "urn:nhs-kingdom:referral", "value": "NHSF-77"},`, ``, 1)
 	for _, c := range []struct {

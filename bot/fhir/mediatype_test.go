@@ -1,7 +1,6 @@
 package fhir_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -20,11 +19,7 @@ func TestFHIRWritesTakeOnlyJSON(t *testing.T) {
 	task := validR4(t, body)
 	task["status"] = "accepted"
 	accept, _ := json.Marshal(task)
-	count := func() int {
-		var n int
-		_ = h.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM referrals`).Scan(&n)
-		return n
-	}
+	count := func() int { return h.referrals(t) }
 	bundle := strings.Replace(referralBundle, "NHSF-77", "NHSF-media", 1)
 	for _, c := range []struct {
 		method, contentType string
