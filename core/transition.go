@@ -85,15 +85,11 @@ var actions = map[Action]actionDef{
 			u, cal, now := c.updated, c.cal, c.now
 			c.e.outbox.queue(c.b, smsMsg(u, SMSAccepted, time.Time{}), now)
 			c.e.outbox.queue(c.b, smsMsg(u, SMSContactCheck, cal.AddWorkingDays(now, cal.AgencyContactDays(u.Crisis))), now)
-			// The contact reminder goes to the agency's Slack channel and,
-			// for agencies Slack does not reach, by email; each is skipped
-			// at send time once the client is contacted (Referral.StillDue).
-			agency, due := derefAgency(u.ToAgencyID), cal.AddWorkingDays(now, cal.ContactNudgeDays)
-			c.e.outbox.queue(c.b, outboxMsg{kind: OutboxContactNudge, referral: u.ID,
-				payload:   OutboxPayload{ReferralID: u.ID, AgencyID: agency},
-				dedupe:    fmt.Sprintf("nudge:%d:%d", u.ID, agency),
-				available: due}, now)
-			c.e.outbox.queue(c.b, emailMsg(EmailContactReminder, u, agency, fmt.Sprintf("contact:%d:%d", u.ID, agency), due), now)
+			// The contact reminder, skipped at send time once the client
+			// is contacted (Referral.StillDue).
+			agency := derefAgency(u.ToAgencyID)
+			queueContactReminder(c, cal.AddWorkingDays(now, cal.ContactNudgeDays), "",
+				fmt.Sprintf("nudge:%d:%d", u.ID, agency), fmt.Sprintf("contact:%d:%d", u.ID, agency))
 		},
 	},
 	ActionReject: {
@@ -947,15 +943,25 @@ const LevelWaitingList = "waiting-list"
 // later; it goes only while the referral is still on the list from this
 // same hold (StillDue: the version the row names).
 func queueWaitingListReview(c *change) {
-	u, now := c.updated, c.now
-	agency, due := derefAgency(u.ToAgencyID), c.cal.AddWorkingDays(now, WaitingListReviewDays)
+	key := fmt.Sprintf("waitlist:%d:%d:v%d", c.updated.ID, derefAgency(c.updated.ToAgencyID), c.updated.Version)
+	queueContactReminder(c, c.cal.AddWorkingDays(c.now, WaitingListReviewDays), LevelWaitingList, key, key)
+}
+
+// queueContactReminder queues a reminder to the agency holding the
+// referral, at due: in its Slack channel (OutboxContactNudge) and, for
+// an agency Slack does not reach, by email (EmailContactReminder). level
+// says which reminder it is ("" a client not yet contacted,
+// LevelWaitingList a referral still on the waiting list), and so when
+// StillDue skips it; nudgeKey and mailKey keep each row once.
+func queueContactReminder(c *change, due time.Time, level, nudgeKey, mailKey string) {
+	u, agency := c.updated, derefAgency(c.updated.ToAgencyID)
 	c.e.outbox.queue(c.b, outboxMsg{kind: OutboxContactNudge, referral: u.ID,
-		payload:   OutboxPayload{ReferralID: u.ID, AgencyID: agency, Version: u.Version, Level: LevelWaitingList},
-		dedupe:    fmt.Sprintf("waitlist:%d:%d:v%d", u.ID, agency, u.Version),
-		available: due}, now)
-	m := emailMsg(EmailContactReminder, u, agency, fmt.Sprintf("waitlist:%d:%d:v%d", u.ID, agency, u.Version), due)
-	m.payload.Version, m.payload.Level = u.Version, LevelWaitingList
-	c.e.outbox.queue(c.b, m, now)
+		payload:   OutboxPayload{ReferralID: u.ID, AgencyID: agency, Version: u.Version, Level: level},
+		dedupe:    nudgeKey,
+		available: due}, c.now)
+	m := emailMsg(EmailContactReminder, u, agency, mailKey, due)
+	m.payload.Level = level
+	c.e.outbox.queue(c.b, m, c.now)
 }
 
 // dueRule is what a row queued to go later waits on, for StillDue.
