@@ -152,8 +152,9 @@ func (b *Bot) saveEmailSettings(w http.ResponseWriter, r *http.Request, s sessio
 	}
 	if err != nil {
 		p.Problem = "Choose at once, in the daily digest, or not at all for each kind of email. Nothing was saved."
-		for k, m := range prefs {
-			if m != core.MailNow && m != core.MailDigest && m != core.MailOff {
+		// The first choice on the page that is not one of the three.
+		for _, k := range core.MailPrefKinds {
+			if m, ok := prefs[k]; ok && m != core.MailNow && m != core.MailDigest && m != core.MailOff && p.ProblemKind == "" {
 				p.ProblemKind = string(k)
 			}
 		}
