@@ -47,13 +47,20 @@ func (b *Bot) handleInteractions(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no payload", http.StatusBadRequest)
 		return
 	}
+	payload := []byte(form.Get("payload"))
 	var cb slack.InteractionCallback
-	if err := core.UnstorableJSON([]byte(form.Get("payload"))); err != nil {
-		http.Error(w, "unreadable payload: "+err.Error(), http.StatusBadRequest)
+	if err := json.Unmarshal(payload, &cb); err != nil {
+		http.Error(w, "unreadable payload", http.StatusBadRequest)
 		return
 	}
-	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
-		http.Error(w, "unreadable payload", http.StatusBadRequest)
+	if err := core.UnstorableJSON(payload); err != nil {
+		// A modal stays open and names the box; a button's value is
+		// Onward's own, so anything else is a bad request.
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			writeJSON(w, unstorableModal(payload, cb.View.CallbackID))
+			return
+		}
+		http.Error(w, "unreadable payload: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), b.answerWithin)

@@ -15,14 +15,18 @@ func Storable(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
-// The reasons UnstorableJSON gives.
+// The reasons UnstorableJSON gives, exported so that an edge whose
+// readers are not programmers (a Slack modal) can say the same in its own
+// words.
 var (
-	errJSONNul = errors.New(`a string in the body holds a NUL character (\u0000), which Onward cannot store; remove it and send again`)
-	// A lone surrogate (\ud800 with no \udc00–\udfff after it, or one of
-	// those alone) is half of a character: what a program sends when it
-	// cuts an emoji in two. encoding/json would quietly store U+FFFD in
-	// its place, so the text kept would not be the text sent.
-	errJSONLoneSurrogate = errors.New(`a string in the body holds half of a character: a \ud800–\udfff escape without its other half; send the whole character, or leave it out`)
+	// ErrJSONNul is a string escaping a NUL, which PostgreSQL cannot store.
+	ErrJSONNul = errors.New(`a string in the body holds a NUL character (\u0000), which Onward cannot store; remove it and send again`)
+	// ErrJSONLoneSurrogate is a lone surrogate escape (\ud800 with no
+	// \udc00–\udfff after it, or one of those alone): half of a
+	// character, what a program sends when it cuts an emoji in two.
+	// encoding/json would quietly store U+FFFD in its place, so the text
+	// kept would not be the text sent.
+	ErrJSONLoneSurrogate = errors.New(`a string in the body holds half of a character: a \ud800–\udfff escape without its other half; send the whole character, or leave it out`)
 )
 
 // UnstorableJSON says why a JSON text's strings, once decoded, would not
@@ -45,13 +49,13 @@ func UnstorableJSON(b []byte) error {
 		}
 		switch {
 		case r == 0:
-			return errJSONNul
+			return ErrJSONNul
 		case r >= 0xdc00 && r <= 0xdfff:
-			return errJSONLoneSurrogate
+			return ErrJSONLoneSurrogate
 		case r >= 0xd800 && r <= 0xdbff:
 			low, ok := jsonEscapeAt(b, i+5)
 			if !ok || low < 0xdc00 || low > 0xdfff {
-				return errJSONLoneSurrogate
+				return ErrJSONLoneSurrogate
 			}
 			i += 10 // past this escape's hex and the whole low half
 		default:
