@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -170,12 +171,10 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkName: say("modal.refer.bad_metadata", nil)})}
 	}
 	agency, block := chosenAgency(view.State)
-	notes := stateValue(view.State, blkNotes).Value
-	if n := utf8.RuneCountInString(notes); n > slackNotesMax {
-		return submitted{response: slack.NewErrorsViewSubmissionResponse(map[string]string{blkNotes: say("modal.refer.notes.too_long", map[string]int{"Max": slackNotesMax, "Length": n})})}
-	}
+	fields := maps.Clone(referFields)
+	fields["receiving agency"] = block
 	agreed := slices.ContainsFunc(stateValue(view.State, blkConsent).SelectedOptions, func(o slack.OptionBlockObject) bool { return o.Value == consentAgreed })
-	r, err := b.engine.StaffRefer(ctx, core.StaffReferral{
+	in := core.StaffReferral{
 		IdempotencyKey: "slack-refer:" + view.ID,
 		By:             staff.Actor(),
 		Client: core.ClientDetails{
@@ -183,17 +182,23 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 			Phone:    stateValue(view.State, blkPhone).Value,
 			Email:    stateValue(view.State, blkEmail).Value,
 			Postcode: meta.Postcode,
-			Notes:    notes,
+			Notes:    stateValue(view.State, blkNotes).Value,
 		},
 		Needs:            meta.Needs,
 		ToAgency:         agency,
 		ConsentConfirmed: agreed,
 		WordingVersion:   meta.Wording,
 		Crisis:           meta.Crisis,
-	})
+	}
+	if n := utf8.RuneCountInString(in.Client.Notes); n > slackNotesMax {
+		// Refused by Slack's own limit, and named with every problem
+		// core finds in the rest, each beside its box: nothing is made.
+		tooLong := core.FieldError{Field: "client.notes", Message: say("modal.refer.notes.too_long", map[string]int{"Max": slackNotesMax, "Length": n})}
+		in.Client.Notes = ""
+		return submitted{response: b.modalErrors(ctx, alsoInvalid(core.StaffReferralProblems(in), tooLong), fields, blkName)}
+	}
+	r, err := b.engine.StaffRefer(ctx, in)
 	if err != nil {
-		fields := maps.Clone(referFields)
-		fields["receiving agency"] = block
 		return submitted{response: b.modalErrors(ctx, err, fields, blkName)}
 	}
 	done := referDone{Reference: r.Reference}
@@ -211,4 +216,14 @@ func (b *Bot) submitReferSend(ctx context.Context, staff core.Staff, view slack.
 		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(say("modal.refer.done", done)), nil, nil)}},
 	}
 	return submitted{response: slack.NewUpdateViewSubmissionResponse(&confirmation), done: true}
+}
+
+// alsoInvalid is core's answer err (nil, or a *core.ValidationError) with
+// one more field's problem, found by the edge itself.
+func alsoInvalid(err error, f core.FieldError) *core.ValidationError {
+	var invalid *core.ValidationError
+	if errors.As(err, &invalid) {
+		return &core.ValidationError{Fields: append(slices.Clone(invalid.Fields), f)}
+	}
+	return &core.ValidationError{Fields: []core.FieldError{f}}
 }

@@ -49,6 +49,34 @@ func TestReferNotesWithinSlacksLimit(t *testing.T) {
 	}
 }
 
+// TestReferEveryProblemAtOnce: notes over Slack's limit are named with
+// every other problem of the modal in the same answer, each beside its
+// own box, not before and instead of them; nothing is made.
+func TestReferEveryProblemAtOnce(t *testing.T) {
+	tb := newTestBot(t)
+	step2 := tb.referStepTwo("V0ALLAT", "housing")
+	body := wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0ALLAT", cbReferSend, step2["private_metadata"].(string),
+		map[string]any{blkName: typed(" "), blkPhone: typed("12"), blkNotes: typed(strings.Repeat("n", 3001))})), 200)
+	errs, _ := submitResponse(t, body)["errors"].(map[string]any)
+	for _, want := range []struct{ block, says string }{
+		{blkName, "Name"},
+		{blkPhone, "Phone number"},
+		{blkNotes, "Notes can be at most 3000 characters in Slack; these are 3001"},
+		{blkAgency, "Receiving agency"},
+		{blkConsent, "Confirm the client agreed"},
+	} {
+		if msg, _ := errs[want.block].(string); !strings.HasPrefix(msg, want.says) {
+			t.Errorf("block %s says %q, want it to begin %q", want.block, msg, want.says)
+		}
+	}
+	if len(errs) != 5 {
+		t.Errorf("want five boxes named, got %s", body)
+	}
+	if rs, err := tb.Engine.ListReferrals(t.Context(), core.ReferralFilter{ToAgency: tb.Net.Housing}); err != nil || len(rs) != 0 {
+		t.Errorf("a refused /refer made %d referrals (%v)", len(rs), err)
+	}
+}
+
 // TestReferConfirmationSaysWhatHappens (finding 4): the confirmation no
 // longer promises a text core does not send (a referral between agencies
 // texts the client when the agency accepts it), and says how the

@@ -268,24 +268,7 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 	if err != nil {
 		return Referral{}, err
 	}
-	client, cerr := normaliseClient(in.Client)
-	verr := mergeValidation(validate(in), cerr)
-	var ve *ValidationError
-	if errors.As(verr, &ve) {
-		for i, f := range ve.Fields {
-			if f.Field == "client's consent" {
-				ve.Fields[i].Message = "confirm the client agreed to the consent wording shown"
-			}
-		}
-	}
-	if existing == 0 {
-		// A client Onward has (found, or of the referral referred on
-		// from) keeps the details stored; a new one needs a way in.
-		verr = mergeValidation(verr, checkContact(in.Client))
-	}
-	if in.By.Kind != ActorStaff || in.By.StaffID == 0 {
-		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "by", Message: "a referral between agencies must be made by a member of staff"}}})
-	}
+	client, verr := staffReferralProblems(in, existing == 0)
 	if verr != nil {
 		return Referral{}, verr
 	}
@@ -311,6 +294,41 @@ func (e *Engine) StaffRefer(ctx context.Context, in StaffReferral) (Referral, er
 			return ConsentInput{Channel: ChannelStaff, Scope: scope,
 				Agencies: agencies, StaffID: in.By.StaffID, Evidence: fmt.Sprintf("staff:%d", in.By.StaffID)}
 		}})
+}
+
+// StaffReferralProblems is every problem StaffRefer would find in a
+// referral for a new client (ExistingClient and Parent unset), as one
+// *ValidationError naming each field, or nil; it reads and writes
+// nothing. A channel that refuses a field by a rule of its own (Slack's
+// shorter notes) names these beside its own in one answer, rather than
+// one at a time.
+func StaffReferralProblems(in StaffReferral) error {
+	_, err := staffReferralProblems(in, true)
+	return err
+}
+
+// staffReferralProblems checks in as StaffRefer does before it writes,
+// and normalises its client. A client Onward has (found, or of the
+// referral referred on from) keeps the details stored; a new one needs a
+// way in.
+func staffReferralProblems(in StaffReferral, newClient bool) (normalisedClient, error) {
+	client, cerr := normaliseClient(in.Client)
+	verr := mergeValidation(validate(in), cerr)
+	var ve *ValidationError
+	if errors.As(verr, &ve) {
+		for i, f := range ve.Fields {
+			if f.Field == "client's consent" {
+				ve.Fields[i].Message = "confirm the client agreed to the consent wording shown"
+			}
+		}
+	}
+	if newClient {
+		verr = mergeValidation(verr, checkContact(in.Client))
+	}
+	if in.By.Kind != ActorStaff || in.By.StaffID == 0 {
+		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "by", Message: "a referral between agencies must be made by a member of staff"}}})
+	}
+	return client, verr
 }
 
 // agencyReferral is a referral made for a client by someone acting for an
