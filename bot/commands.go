@@ -27,6 +27,12 @@ func (b *Bot) handleCommands(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unreadable form", http.StatusBadRequest)
 		return
 	}
+	if form.Get("ssl_check") == "1" {
+		// Slack checking the certificate of a command's HTTPS address:
+		// no one typed a command, and Slack wants only an empty 200.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	c := slashCommand{command: form.Get("command"), text: strings.TrimSpace(form.Get("text")),
 		user: form.Get("user_id"), channel: form.Get("channel_id"), trigger: form.Get("trigger_id")}
 	c.to = replyTo{user: c.user, responseURL: form.Get("response_url")}

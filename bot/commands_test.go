@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,6 +27,28 @@ func TestHelpAndUnknownCommands(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &m); err != nil || m["response_type"] != "ephemeral" || !strings.Contains(m["text"], c.want) {
 			t.Errorf("%s %s: got %s, want an ephemeral reply containing %q", c.command, c.text, body, c.want)
 		}
+	}
+}
+
+// TestSSLCheckAnsweredEmpty: Slack's certificate check of the command
+// address (ssl_check=1, with its token and no command) gets an empty 200
+// and nothing else: no reply, no call to Slack, no dedupe key.
+func TestSSLCheckAnsweredEmpty(t *testing.T) {
+	tb := newTestBot(t)
+	keys := func() []string { return tb.bot.rdb.Keys(t.Context(), tb.bot.prefix+"*").Val() }
+	before := keys()
+	resp := tb.post("/slack/commands", url.Values{"ssl_check": {"1"}, "token": {"legacy-token"}})
+	if body := wantStatus(t, resp, 200); body != "" {
+		t.Errorf("ssl_check answered %q, want an empty body", body)
+	}
+	tb.bot.wait()
+	tb.slack.mu.Lock()
+	if len(tb.slack.calls) != 0 {
+		t.Errorf("ssl_check called Slack: %+v", tb.slack.calls)
+	}
+	tb.slack.mu.Unlock()
+	if after := keys(); len(after) != len(before) {
+		t.Errorf("ssl_check wrote to Redis: keys %v, then %v", before, after)
 	}
 }
 
