@@ -565,14 +565,20 @@ func parsePostcodeAnswer(body string) (postcode, district string, ok bool) {
 // (Urdu's "ہے" in "میرا نام احمد ہے") and chatter on either side, the
 // greetings and apologies a client coming back to a conversation sends
 // ("hi", "sorry", "halo, jestem z powrotem"). A reply of these words alone
-// holds no answer, and the question is asked again.
+// holds no answer, and the question is asked again. noName are replies
+// to "what is your name?" that say how the client feels, or that they
+// would rather not give it ("I'm scared", "not telling", "boję się",
+// "не скажу"), with the fillers that go with them without making them a
+// name (noNameFiller: "so", "really", "bardzo"): no name either.
 type textWords struct {
 	leadIn, tail, chatter phraseTable[bool]
+	noName, noNameFiller  phraseTable[bool]
 }
 
 // The English words, which every language's flow reads too (a client may
 // write "my name is" in a Polish conversation); a language adds its own
-// ([words] name_lead_in, name_tail, chatter in its message file).
+// ([words] name_lead_in, name_tail, chatter, no_name, no_name_filler in
+// its message file).
 var (
 	englishLeadIns = []string{"my name is", "my names", "my name's", "the name is", "name is", "name",
 		"it is", "its", "i am", "im", "this is", "call me",
@@ -583,6 +589,19 @@ var (
 		"sorry", "so sorry", "apologies", "my apologies", "oops", "excuse me",
 		"back", "im back", "i am back", "me again", "its me", "it is me", "its me again", "again",
 		"still here", "im still here", "thanks", "thank you", "cheers", "please"}
+	// Words that are also names are not among englishNoNames: Hope, Joy,
+	// Faith, Grace, Patience, Precious, Sunny, Bliss are people's names,
+	// and taken; each language leaves out its own (Polish "Wiktoria").
+	englishNoNames = []string{"scared", "afraid", "frightened", "terrified", "worried", "anxious", "stressed",
+		"desperate", "confused", "lost", "sad", "upset", "depressed", "struggling", "not good", "not ok", "not okay",
+		"need help", "please help", "help", "i need help", "help please", "can you help", "can you help me",
+		"not telling", "not telling you", "not saying", "rather not say", "id rather not say", "i would rather not say",
+		"prefer not to say", "id prefer not to say", "i prefer not to say", "dont want to say", "i dont want to say",
+		"wont say", "i wont say", "none of your business", "anonymous", "nobody", "no one", "noone", "private", "secret",
+		// A question back is no name either: "why?", "what for?".
+		"why", "what", "what for", "why do you need it", "why do you need to know", "who is this", "who are you", "huh", "pardon"}
+	englishNoNameFillers = []string{"so", "really", "very", "quite", "a bit", "a little", "bit", "just", "too",
+		"feeling", "i feel", "feel", "and", "me", "now", "right now", "today"}
 )
 
 var englishTextWords = newTextWords(nil, "")
@@ -596,7 +615,8 @@ func newTextWords(cat *lang.Catalogue, code string) *textWords {
 		en []string
 		id string
 	}{{&w.leadIn, englishLeadIns, "words.name_lead_in"}, {&w.tail, englishTails, "words.name_tail"},
-		{&w.chatter, englishChatter, "words.chatter"}} {
+		{&w.chatter, englishChatter, "words.chatter"}, {&w.noName, englishNoNames, "words.no_name"},
+		{&w.noNameFiller, englishNoNameFillers, "words.no_name_filler"}} {
 		words := l.en
 		if cat != nil && code != lang.English {
 			words = append(slices.Clone(words), lang.List(cat.Own(code, l.id))...)

@@ -194,52 +194,26 @@ func Score(body string) (int, bool) {
 	return n, n >= 1 && n <= 5
 }
 
-// noNameWords are replies to "what is your name?" that say how the client
-// feels, or that they would rather not give it, read in every language's
-// conversation as the English chatter around a name is. Words that are
-// also names are not among them: Hope, Joy, Faith, Grace, Patience,
-// Precious, Sunny, Bliss are people's names, and taken.
-var noNameWords = newPhraseSet("scared", "afraid", "frightened", "terrified", "worried", "anxious", "stressed",
-	"desperate", "confused", "lost", "sad", "upset", "depressed", "struggling", "not good", "not ok", "not okay",
-	"need help", "please help", "help", "i need help", "help please", "can you help", "can you help me",
-	"not telling", "not telling you", "not saying", "rather not say", "id rather not say", "i would rather not say",
-	"prefer not to say", "id prefer not to say", "i prefer not to say", "dont want to say", "i dont want to say",
-	"wont say", "i wont say", "none of your business", "anonymous", "nobody", "no one", "noone", "private", "secret",
-	// A question back is no name either: "why?", "what for?".
-	"why", "what", "what for", "why do you need it", "why do you need to know", "who is this", "who are you", "huh", "pardon")
-
-// noNameFillers go with a noNameWords word without making it a name:
-// "I'm so scared", "really worried", "just not telling".
-var noNameFillers = newPhraseSet("so", "really", "very", "quite", "a bit", "a little", "bit", "just", "too",
-	"feeling", "i feel", "feel", "and", "me", "now", "right now", "today")
-
-// newPhraseSet is a table of phrases, each by its answerTokens words.
-func newPhraseSet(phrases ...string) *phraseTable[bool] {
-	t := &phraseTable[bool]{}
-	for _, p := range phrases {
-		t.add(p, true)
-	}
-	return t
-}
-
 // saysNoName reports whether toks, once the lead-ins and chatter around
 // a name are taken off ("I'm", "hi", "sorry": textWords), are words of
-// feeling or of not saying (noNameWords) and their fillers alone.
+// feeling or of not saying (textWords.noName, in English and the flow's
+// language) and their fillers alone.
 func (f *Flow) saysNoName(toks []string) bool {
-	from, to := f.textWords().around(toks)
+	w := f.textWords()
+	from, to := w.around(toks)
 	if from == to {
 		return false
 	}
 	rest := toks[from:to]
 	covered := make([]bool, len(rest))
 	said := false
-	noNameWords.scan(rest, func(_ bool, from, to int) {
+	w.noName.scan(rest, func(_ bool, from, to int) {
 		said = true
 		for i := from; i < to; i++ {
 			covered[i] = true
 		}
 	}, nil)
-	noNameFillers.scan(rest, func(_ bool, from, to int) {
+	w.noNameFiller.scan(rest, func(_ bool, from, to int) {
 		for i := from; i < to; i++ {
 			covered[i] = true
 		}
