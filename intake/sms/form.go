@@ -72,17 +72,26 @@ var smsSIDRe = regexp.MustCompile(`^[A-Z]{2}[0-9a-fA-F]{32}$`)
 
 var errNoSID = errors.New("no message SID")
 
-// readTwilioForm reads a webhook's form body. Twilio sends every field
-// once; a repeated field keeps its first value, the one the signature
-// check and the handler both use. It reads what url.ParseQuery reads
-// (FuzzTwilioFormAgreesWithParseQuery holds it to that) and refuses what
-// it refuses: a semicolon, a "%" without two hex digits, more fields than
-// its limit. It builds no url.Values and decodes only the fields that
-// are escaped, as it runs on every text.
-func readTwilioForm(body io.Reader) (map[string]string, error) {
+// twilioForm is a webhook's form body. Twilio sends every field once;
+// a repeated field keeps its first value for the handler, and all its
+// values for the signature check, which covers every value as Twilio
+// signs them (signed).
+type twilioForm struct {
+	fields map[string]string // each field's first value: what the handler reads
+	// repeats holds every value, in order, of each field sent more than
+	// once; nil when there is none, as in every form Twilio sends.
+	repeats map[string][]string
+}
+
+// readTwilioForm reads a webhook's form body. It reads what
+// url.ParseQuery reads (FuzzTwilioFormAgreesWithParseQuery holds it to
+// that) and refuses what it refuses: a semicolon, a "%" without two hex
+// digits, more fields than its limit. It builds no url.Values and decodes
+// only the fields that are escaped, as it runs on every text.
+func readTwilioForm(body io.Reader) (twilioForm, error) {
 	raw, err := io.ReadAll(body)
 	if err != nil {
-		return nil, fmt.Errorf("read form: %w", err)
+		return twilioForm{}, fmt.Errorf("read form: %w", err)
 	}
 	return parseTwilioForm(string(raw))
 }
@@ -90,16 +99,16 @@ func readTwilioForm(body io.Reader) (map[string]string, error) {
 // maxFormFields is url.ParseQuery's default limit on a form's fields.
 const maxFormFields = 10000
 
-func parseTwilioForm(raw string) (map[string]string, error) {
+func parseTwilioForm(raw string) (twilioForm, error) {
 	if strings.Count(raw, "&") >= maxFormFields {
-		return nil, errors.New("parse form: more fields than a webhook sends")
+		return twilioForm{}, errors.New("parse form: more fields than a webhook sends")
 	}
-	params := make(map[string]string, 24) // Twilio's inbound form has about 20 fields
+	form := twilioForm{fields: make(map[string]string, 24)} // Twilio's inbound form has about 20 fields
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
 		if strings.Contains(pair, ";") {
-			return nil, errors.New("parse form: a semicolon separates fields")
+			return twilioForm{}, errors.New("parse form: a semicolon separates fields")
 		}
 		if pair == "" {
 			continue
@@ -107,16 +116,25 @@ func parseTwilioForm(raw string) (map[string]string, error) {
 		key, value, _ := strings.Cut(pair, "=")
 		key, err := unescapeField(key)
 		if err != nil {
-			return nil, err
+			return twilioForm{}, err
 		}
 		if value, err = unescapeField(value); err != nil {
-			return nil, err
+			return twilioForm{}, err
 		}
-		if _, seen := params[key]; !seen {
-			params[key] = value
+		first, seen := form.fields[key]
+		switch {
+		case !seen:
+			form.fields[key] = value
+		case form.repeats[key] == nil:
+			if form.repeats == nil {
+				form.repeats = map[string][]string{}
+			}
+			form.repeats[key] = []string{first, value}
+		default:
+			form.repeats[key] = append(form.repeats[key], value)
 		}
 	}
-	return params, nil
+	return form, nil
 }
 
 // unescapeField decodes one key or value of the form, without copying

@@ -2,6 +2,7 @@ package sms
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -61,11 +62,11 @@ func FuzzInboundForm(f *testing.F) {
 	f.Add("SmsSid=SM00000000000000000000000000000000&Body=" + strings.Repeat("x", 2000))
 	f.Add("%zz=1&&==")
 	f.Fuzz(func(t *testing.T, raw string) {
-		params, err := readTwilioForm(strings.NewReader(raw))
+		form, err := readTwilioForm(strings.NewReader(raw))
 		if err != nil {
 			return
 		}
-		m, err := parseInboundSMS(params)
+		m, err := parseInboundSMS(form.fields)
 		if err != nil {
 			return
 		}
@@ -83,15 +84,16 @@ func FuzzInboundForm(f *testing.F) {
 
 // FuzzTwilioFormAgreesWithParseQuery holds the webhook's form reader to
 // url.ParseQuery: it refuses what ParseQuery reports an error for, and
-// otherwise gives each field ParseQuery's first value.
+// otherwise gives each field ParseQuery's first value, and a field sent
+// more than once all of ParseQuery's values, in order, for the signature.
 func FuzzTwilioFormAgreesWithParseQuery(f *testing.F) {
 	body, _ := encodeForm(inboundForm("SM"+strings.Repeat("ab", 16), "+447700900123", "Hi 🙂 & bye=now", "https://example.org/m"))
 	for _, seed := range []string{body, "", "&", "a=1&a=2", "a", "=x", "%41=%42", "a+b=c+d", "a=%zz", "a=%4", "%=1",
-		"a=1;b=2", "a;=1", "&&a=1&&", "a==b", "%2B=%2b", "%C3%A9=%ff", "Body=%00"} {
+		"a=1;b=2", "a;=1", "&&a=1&&", "a==b", "%2B=%2b", "%C3%A9=%ff", "Body=%00", "a=2&b=1&a=1&a=2"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		got, err := parseTwilioForm(raw)
+		form, err := parseTwilioForm(raw)
 		want, wantErr := url.ParseQuery(raw)
 		if (err != nil) != (wantErr != nil) {
 			t.Fatalf("parseTwilioForm(%q) error %v, url.ParseQuery error %v", raw, err, wantErr)
@@ -99,12 +101,16 @@ func FuzzTwilioFormAgreesWithParseQuery(f *testing.F) {
 		if err != nil {
 			return
 		}
+		got := form.fields
 		if len(got) != len(want) {
 			t.Fatalf("parseTwilioForm(%q) = %q, url.ParseQuery %q", raw, got, want)
 		}
 		for k, vs := range want {
 			if got[k] != vs[0] {
 				t.Fatalf("parseTwilioForm(%q)[%q] = %q, url.ParseQuery's first value %q", raw, k, got[k], vs[0])
+			}
+			if len(vs) > 1 && !slices.Equal(form.repeats[k], vs) || len(vs) == 1 && form.repeats[k] != nil {
+				t.Fatalf("parseTwilioForm(%q) repeats %q of %q, url.ParseQuery %q", raw, form.repeats[k], k, vs)
 			}
 		}
 	})

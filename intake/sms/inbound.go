@@ -43,9 +43,9 @@ func (s *SMS) Inbound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	params, readErr := readTwilioForm(r.Body)
-	if readErr == nil && s.verified(r, params) {
-		msg, err := parseInboundSMS(params)
+	form, readErr := readTwilioForm(r.Body)
+	if readErr == nil && s.verified(r, form) {
+		msg, err := parseInboundSMS(form.fields)
 		if err != nil {
 			s.log.Warn("twilio webhook without a message sid", "path", r.URL.Path)
 			http.Error(w, "bad request", http.StatusBadRequest)

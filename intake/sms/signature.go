@@ -5,8 +5,10 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"hash"
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -27,13 +29,32 @@ func (s *SMS) signedURL(r *http.Request) string {
 // URL with and without its scheme's default port, as Twilio's own
 // libraries do. (Whatever the first check accepts, the validator would
 // accept too: it is the validator's "as given" case.)
-func (s *SMS) verified(r *http.Request, params map[string]string) bool {
+func (s *SMS) verified(r *http.Request, form twilioForm) bool {
 	sig := r.Header.Get(SignatureHeader)
 	if sig == "" {
 		return false
 	}
-	u := s.signedURL(r)
+	u, params := s.signedURL(r), form.signed()
 	return s.signer.matches(u, params, sig) || s.validator.Validate(u, params, sig)
+}
+
+// signed is the form as Twilio signs it, in the one-value-per-name map
+// both the signer and twilio-go's validator take. Twilio signs a name
+// sent more than once once for each of its distinct values, in sorted
+// order ("Digits1234Digits5678": twilio-node's toFormUrlEncodedParam,
+// twilio-python's compute_signature); twilio-go's map holds one value, so
+// those values are joined with the name between them, which the names'
+// sorted concatenation then spells exactly as Twilio does. A form with no
+// repeated name is signed as it is.
+func (f twilioForm) signed() map[string]string {
+	if len(f.repeats) == 0 {
+		return f.fields
+	}
+	params := maps.Clone(f.fields)
+	for name, values := range f.repeats {
+		params[name] = strings.Join(slices.Compact(slices.Sorted(slices.Values(values))), name)
+	}
+	return params
 }
 
 // twilioSigner computes Twilio's webhook signature: HMAC-SHA1, keyed

@@ -13,7 +13,8 @@ import (
 // twilio-go's RequestValidator on random forms and URLs, with and
 // without ports: it accepts the signature of the URL as given, never
 // accepts what the validator refuses, and the webhook's check as a whole
-// (signer, then validator) answers exactly as the validator does.
+// (signer, then validator) answers exactly as the validator does; and a
+// form repeating a name is checked as Twilio's published example signs it.
 func TestSignerAgreesWithTwilioGo(t *testing.T) {
 	t.Parallel()
 	const token = "0123456789abcdef0123456789abcdef"
@@ -60,6 +61,34 @@ func TestSignerAgreesWithTwilioGo(t *testing.T) {
 	if accepted == 0 {
 		t.Fatal("no signature accepted at all")
 	}
+
+	// A name sent more than once: Twilio's published example
+	// (twilio-python's test_compute_signature_duplicate_multi_dict), which
+	// signs each distinct value, sorted. Through the webhook's form
+	// reader, the single HMAC and twilio-go both accept it, however the
+	// body orders the fields and however often a value is repeated (once
+	// is signed: python's set, node's Set); with a value missing, neither.
+	const published, publishedURL = "IK+Dwps556ElfBT0I3Rgjkr1wJU=", "https://mycompany.com/myapp.php?foo=1&bar=2"
+	ps, pv := newTwilioSigner("12345"), client.NewRequestValidator("12345")
+	for _, c := range []struct {
+		body string
+		want bool
+	}{
+		{"Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234", true},
+		{"Digits=1234&Sid=CA123&Digits=5678&SidAccount=AC123", true},
+		{"Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=5678", true},
+		{"Sid=CA123&SidAccount=AC123&Digits=5678", false},
+		{"Sid=CA123&SidAccount=AC123&Digits=1234", false},
+	} {
+		form, err := parseTwilioForm(c.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := form.signed()
+		if fast, slow := ps.matches(publishedURL, params, published), pv.Validate(publishedURL, params, published); fast != c.want || slow != c.want {
+			t.Errorf("%s: signer says %v, twilio-go %v, want %v", c.body, fast, slow, c.want)
+		}
+	}
 }
 
 // TestVerifiedAcceptsTwilioPortVariants checks the webhook's whole check:
@@ -69,20 +98,25 @@ func TestVerifiedAcceptsTwilioPortVariants(t *testing.T) {
 	t.Parallel()
 	const token = "0123456789abcdef0123456789abcdef"
 	s := &SMS{base: "https://onward.example.org", signer: newTwilioSigner(token), validator: client.NewRequestValidator(token)}
-	params := map[string]string{"MessageSid": "SM0123", "Body": "Hi", "From": "+447700900123"}
-	for _, c := range []struct {
-		name, url string
-		want      bool
-	}{
-		{"as configured", "https://onward.example.org/twilio/sms", true},
-		{"with the default port", "https://onward.example.org:443/twilio/sms", true},
-		{"another host", "https://elsewhere.example.org/twilio/sms", false},
-		{"another path", "https://onward.example.org/twilio/status", false},
-	} {
-		r := httptest.NewRequest("POST", "/twilio/sms", nil)
-		r.Header.Set(SignatureHeader, TwilioSignature(token, c.url, params))
-		if got := s.verified(r, params); got != c.want {
-			t.Errorf("%s: verified %v, want %v", c.name, got, c.want)
+	for _, body := range []string{"MessageSid=SM0123&Body=Hi&From=%2B447700900123", "MessageSid=SM0123&MediaUrl=b&Body=Hi&MediaUrl=a"} {
+		form, err := parseTwilioForm(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name, url string
+			want      bool
+		}{
+			{"as configured", "https://onward.example.org/twilio/sms", true},
+			{"with the default port", "https://onward.example.org:443/twilio/sms", true},
+			{"another host", "https://elsewhere.example.org/twilio/sms", false},
+			{"another path", "https://onward.example.org/twilio/status", false},
+		} {
+			r := httptest.NewRequest("POST", "/twilio/sms", nil)
+			r.Header.Set(SignatureHeader, TwilioSignature(token, c.url, form.signed()))
+			if got := s.verified(r, form); got != c.want {
+				t.Errorf("%s, %s: verified %v, want %v", body, c.name, got, c.want)
+			}
 		}
 	}
 }

@@ -28,17 +28,18 @@ func (s *SMS) Status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	params, err := readTwilioForm(r.Body)
+	form, err := readTwilioForm(r.Body)
 	if err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	if !s.verified(r, params) {
+	if !s.verified(r, form) {
 		s.log.Warn("twilio signature refused", "path", r.URL.Path,
 			"has_signature", r.Header.Get(SignatureHeader) != "")
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
+	params := form.fields
 	sid := params["MessageSid"]
 	if sid == "" {
 		sid = params["SmsSid"]
