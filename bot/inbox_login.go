@@ -238,7 +238,7 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 		b.loginRefused(w, errTokenInvalid)
 		return
 	}
-	if err := b.setSession(r.Context(), w, st); err != nil {
+	if err := b.setSession(r.Context(), w, st, r.UserAgent()); err != nil {
 		b.log.Error("start staff session", "err", err)
 		http.Error(w, "could not sign you in", http.StatusInternalServerError)
 		return

@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +36,9 @@ import (
 // Redis never holds the id itself, only its keyed hash (sessionHash):
 // the session's key and its member in the sorted set. Whoever can read
 // Redis, its append-only file or a backup learns no cookie to sign in
-// with, as for the client's form (intake/web/session.go).
+// with, as for the client's form (intake/web/session.go). The session's
+// value (sessionRecord) is encrypted, bound to that hash, as the client's
+// form session is.
 
 // session is a signed-in member of staff.
 type session struct {
@@ -126,41 +129,121 @@ func (b *Bot) session(r *http.Request) (session, error) {
 	if err != nil || len(c.Value) != sessionIDLen || strings.ContainsFunc(c.Value, notTokenChar) {
 		return session{}, errNoSession
 	}
-	v, err := b.rdb.Get(r.Context(), sessionKey(b.prefix, b.sessionHash(c.Value))).Result()
+	hash := b.sessionHash(c.Value)
+	v, err := b.rdb.Get(r.Context(), sessionKey(b.prefix, hash)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return session{}, errNoSession
 	}
 	if err != nil {
 		return session{}, fmt.Errorf("%w: %v", errSessionStore, err)
 	}
-	id, err := strconv.ParseInt(v, 10, 64)
+	rec, err := b.openSession(hash, v)
 	if err != nil {
 		return session{}, errNoSession
 	}
-	st, err := b.engine.StaffByID(r.Context(), core.StaffID(id))
+	st, err := b.engine.StaffByID(r.Context(), rec.Staff)
 	if err != nil {
 		if errors.Is(err, core.ErrNotFound) {
-			b.endSession(r.Context(), core.StaffID(id), c.Value)
+			b.endSession(r.Context(), rec.Staff, c.Value)
 		}
 		return session{}, errNoSession
 	}
+	b.noteSessionUsed(r.Context(), hash, rec)
 	cl := claims{Staff: st.ID, ID: c.Value}
 	return session{staff: st, claims: cl, csrf: b.auth.csrfToken(cl)}, nil
 }
 
+// sessionRecord is what Redis keeps under a session's key, encrypted
+// (sealSession): whose session it is, and what the settings page says of
+// it so that its owner can tell it from their others. Device is a
+// description (deviceName), never the User-Agent itself; Started is also
+// the session's score in the owner's sorted set.
+type sessionRecord struct {
+	Staff   core.StaffID `json:"staff"`
+	Device  string       `json:"device"`
+	Started time.Time    `json:"started"`
+	Used    time.Time    `json:"used"`
+}
+
+// sessionUseStep is how stale a session's "last used" may grow before a
+// request writes it afresh: the page shows it to the minute, and most
+// requests then read Redis without writing to it.
+const sessionUseStep = time.Minute
+
+// sessionField binds a session's ciphertext to its key: one session's
+// value copied under another's key does not open.
+func sessionField(hash string) string { return "bot.session." + hash }
+
+// sealSession is a session's value as Redis keeps it.
+func (b *Bot) sealSession(hash string, rec sessionRecord) ([]byte, error) {
+	plain, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("encode staff session: %w", err)
+	}
+	ct, err := b.engine.Crypter().EncryptBytes(sessionField(hash), plain)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt staff session: %w", err)
+	}
+	return ct, nil
+}
+
+// openSession reads a session's value. A value kept before sessions were
+// encrypted holds the staff id alone: it still signs in, its device
+// unknown, until it expires (sessionTTL after it began).
+func (b *Bot) openSession(hash string, v []byte) (sessionRecord, error) {
+	if id, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		return sessionRecord{Staff: core.StaffID(id)}, nil
+	}
+	plain, err := b.engine.Crypter().DecryptBytes(sessionField(hash), v)
+	if err != nil {
+		return sessionRecord{}, fmt.Errorf("open staff session: %w", err)
+	}
+	var rec sessionRecord
+	if err := json.Unmarshal(plain, &rec); err != nil {
+		return sessionRecord{}, fmt.Errorf("decode staff session: %w", err)
+	}
+	return rec, nil
+}
+
+// noteSessionUsed records that the session was used now, unless it was
+// within sessionUseStep. The write keeps the key's expiry and happens only
+// while the key exists, so a session signed out of meanwhile (Sign out of
+// this, from another device) is not brought back. A failed write costs
+// only the page's "last used", so it is logged, not answered.
+func (b *Bot) noteSessionUsed(ctx context.Context, hash string, rec sessionRecord) {
+	now := b.clock.Now()
+	if rec.Started.IsZero() || now.Sub(rec.Used) < sessionUseStep {
+		return
+	}
+	rec.Used = now.UTC()
+	ct, err := b.sealSession(hash, rec)
+	if err == nil {
+		err = b.rdb.SetArgs(ctx, sessionKey(b.prefix, hash), ct, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err()
+	}
+	if err != nil && !errors.Is(err, redis.Nil) {
+		b.log.Warn("note staff session used", "staff", rec.Staff, "err", err)
+	}
+}
+
 // setSession signs the member of staff in: a new random session id in an
 // HttpOnly, SameSite=Lax cookie, Secure everywhere but a developer's
-// machine; the session itself is kept in Redis for sessionTTL.
-func (b *Bot) setSession(ctx context.Context, w http.ResponseWriter, st core.Staff) error {
+// machine; the session itself is kept in Redis for sessionTTL, with a
+// description of the device (deviceName of userAgent, the sign-in
+// request's User-Agent).
+func (b *Bot) setSession(ctx context.Context, w http.ResponseWriter, st core.Staff, userAgent string) error {
 	raw := make([]byte, 32)
 	if _, err := io.ReadFull(b.auth.random, raw); err != nil {
 		return fmt.Errorf("make session id: %w", err)
 	}
 	id := base64.RawURLEncoding.EncodeToString(raw)
 	hash := b.sessionHash(id)
-	now := b.clock.Now()
-	_, err := b.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, sessionKey(b.prefix, hash), strconv.FormatInt(int64(st.ID), 10), sessionTTL)
+	now := b.clock.Now().UTC()
+	ct, err := b.sealSession(hash, sessionRecord{Staff: st.ID, Device: deviceName(userAgent), Started: now, Used: now})
+	if err != nil {
+		return err
+	}
+	_, err = b.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, sessionKey(b.prefix, hash), ct, sessionTTL)
 		set := b.staffSessionsKey(st.ID)
 		p.ZRemRangeByScore(ctx, set, "-inf", strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10))
 		p.ZAdd(ctx, set, redis.Z{Score: float64(now.Unix()), Member: hash})
@@ -192,21 +275,20 @@ func (b *Bot) clearSession(w http.ResponseWriter) {
 		HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
 }
 
-// StaffSession is one open session of a member of staff.
+// StaffSession is one open session of a member of staff, as the settings
+// page shows it.
 type StaffSession struct {
 	ID      string // the hash of the session id (sessionHash), never the id
+	Device  string // deviceName of the browser it signed in with
 	Started time.Time
-	Current bool // the session the page is shown in (settingsPage)
+	Used    time.Time // when it last opened a page; zero when not known
+	Current bool      // the session the page is shown in (settingsPage)
 }
 
 // StaffSessions lists a member of staff's open sessions, newest first.
 func (b *Bot) StaffSessions(ctx context.Context, staff core.StaffID) ([]StaffSession, error) {
-	return listSessions(ctx, b.rdb, b.prefix, staff, b.clock.Now())
-}
-
-func listSessions(ctx context.Context, rdb redis.UniversalClient, prefix string, staff core.StaffID, now time.Time) ([]StaffSession, error) {
-	zs, err := rdb.ZRevRangeByScoreWithScores(ctx, staffSessionsKey(prefix, staff),
-		&redis.ZRangeBy{Min: strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10), Max: "+inf"}).Result()
+	zs, err := b.rdb.ZRevRangeByScoreWithScores(ctx, b.staffSessionsKey(staff),
+		&redis.ZRangeBy{Min: strconv.FormatInt(b.clock.Now().Add(-sessionTTL).Unix(), 10), Max: "+inf"}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list sessions of staff %d: %w", staff, err)
 	}
@@ -216,10 +298,22 @@ func listSessions(ctx context.Context, rdb redis.UniversalClient, prefix string,
 		if len(hash) != sessionHashLen {
 			continue // a session id kept in clear before hashing: it no longer signs in
 		}
-		if n, err := rdb.Exists(ctx, sessionKey(prefix, hash)).Result(); err != nil || n == 0 {
+		v, err := b.rdb.Get(ctx, sessionKey(b.prefix, hash)).Bytes()
+		if errors.Is(err, redis.Nil) {
 			continue
 		}
-		out = append(out, StaffSession{ID: hash, Started: time.Unix(int64(z.Score), 0).UTC()})
+		if err != nil {
+			return nil, fmt.Errorf("list sessions of staff %d: %w", staff, err)
+		}
+		rec, err := b.openSession(hash, v)
+		if err != nil || rec.Staff != staff {
+			continue // it signs nobody in (session), so it is not listed either
+		}
+		ss := StaffSession{ID: hash, Device: rec.Device, Started: time.Unix(int64(z.Score), 0).UTC(), Used: rec.Used}
+		if ss.Device == "" {
+			ss.Device = unknownBrowser
+		}
+		out = append(out, ss)
 	}
 	return out, nil
 }

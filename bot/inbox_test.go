@@ -185,9 +185,9 @@ func TestLoginLinks(t *testing.T) {
 	// Production cookies are Secure.
 	cfg := tb.cfg
 	cfg.Env = "production"
-	prod := &Bot{cfg: cfg, auth: tb.bot.auth, rdb: tb.bot.rdb, prefix: tb.bot.prefix, clock: tb.bot.clock}
+	prod := &Bot{cfg: cfg, engine: tb.bot.engine, auth: tb.bot.auth, rdb: tb.bot.rdb, prefix: tb.bot.prefix, clock: tb.bot.clock}
 	rec := &headerRecorder{h: http.Header{}}
-	if err := prod.setSession(context.Background(), rec, tb.Net.Adviser); err != nil {
+	if err := prod.setSession(context.Background(), rec, tb.Net.Adviser, ""); err != nil {
 		t.Fatal(err)
 	}
 	if c := rec.h.Get("Set-Cookie"); !strings.Contains(c, "Secure") || !strings.Contains(c, "HttpOnly") {

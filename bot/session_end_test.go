@@ -25,7 +25,7 @@ func TestSignOutOfAnotherSession(t *testing.T) {
 	other := tb.signedIn(tb.Net.Adviser2)
 
 	_, page := here.get("/staff/settings/email")
-	if !strings.Contains(page, ": this session") {
+	if !strings.Contains(page, "</strong> (this device)") {
 		t.Errorf("the page does not say which session is this one:\n%s", page)
 	}
 	forms := sessionFieldRe.FindAllStringSubmatch(page, -1)
@@ -33,7 +33,7 @@ func TestSignOutOfAnotherSession(t *testing.T) {
 		t.Fatalf("%d sessions offered to sign out of, want 1 (the other one):\n%s", len(forms), page)
 	}
 	hash := forms[0][1]
-	if !strings.Contains(page, `Sign out of this<span class="visually-hidden">: the session signed in`) {
+	if !strings.Contains(page, `Sign out of this<span class="visually-hidden">: Unknown browser, signed in`) {
 		t.Errorf("the button does not say, to a screen reader, which session it ends")
 	}
 	end := func(c *webClient, v url.Values) (int, string) {
