@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,28 @@ func (b *Bot) capacityDateRefused(w http.ResponseWriter, r *http.Request, s sess
 // capacity" (what the page's limit stops a browser sending).
 func (b *Bot) capacityNoteRefused(w http.ResponseWriter, r *http.Request, s session, typed, msg string) {
 	b.showInbox(w, r, s, inboxView{CapacityNoteTyped: typed, chrome: capacityProblem("capacity-note", msg)})
+}
+
+// agencyCapacityNoteRefused is capacityNoteRefused for a coordinator's
+// "Mark at capacity" on the agencies page: that page again, the note as
+// typed in the agency's own box, the problem beside it and in the error
+// summary.
+func (b *Bot) agencyCapacityNoteRefused(w http.ResponseWriter, r *http.Request, s session, agency core.AgencyID, typed, msg string) {
+	v, err := b.agenciesView(r, s)
+	if err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	problem := capacityProblem(agencyCapacityNoteField(agency), msg)
+	v.Errors, v.Invalid = problem.Errors, problem.Invalid
+	v.CapacityNoteTyped, v.CapacityNoteAgency = typed, agency
+	b.renderWeb(w, http.StatusUnprocessableEntity, "admin_agencies", v)
+}
+
+// agencyCapacityNoteField is the id of an agency's capacity note box on
+// the agencies page (admin_agencies.html writes it the same way).
+func agencyCapacityNoteField(agency core.AgencyID) string {
+	return "capacity-note-" + strconv.FormatInt(int64(agency), 10)
 }
 
 // capacityProblem is the inbox's chrome for a capacity form refused: the

@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +32,7 @@ func TestInboxPublishesCapacityDate(t *testing.T) {
 	}
 	// A note past the form's 500 characters (sent by something other
 	// than the page): the inbox again, the note kept, its problem beside
-	// it (a coordinator's review: a page of its own, the note lost).
+	// it.
 	long := strings.Repeat("Two advisers off sick. ", 30)
 	resp, body := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "note": {long}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="capacity-note-error"`) ||
@@ -80,5 +82,34 @@ func TestInboxPublishesCapacityDate(t *testing.T) {
 	}
 	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.CapacityUntil != nil {
 		t.Errorf("date still published after Stop showing a date: %v", a.CapacityUntil)
+	}
+}
+
+// TestCoordinatorCapacityNoteTooLong: a coordinator's "Mark at capacity"
+// on the agencies page with a note past the 500 characters core allows
+// comes back as the agencies page, the note as typed in that agency's box
+// (and no other's), core's words beside it and in the error summary
+// linked to it; nothing changes.
+func TestCoordinatorCapacityNoteTooLong(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	co := tb.signedIn(tb.Net.Coordinator)
+	long := strings.Repeat("Out of tins & fresh food. ", 20)
+	field := agencyCapacityNoteField(tb.Net.FoodBank)
+	resp, body := co.post("/staff/capacity/until", url.Values{"csrf": {co.csrf}, "agency": {strconv.FormatInt(int64(tb.Net.FoodBank), 10)},
+		"at_capacity": {"on"}, "note": {long}})
+	for _, want := range []string{"<h1>Agencies</h1>", `<a href="#` + field + `">Note must be at most 500 characters</a>`,
+		`id="` + field + `-error">Note must be at most 500 characters`, `value="` + html.EscapeString(long) + `"`,
+		`aria-describedby="` + field + `-error" aria-invalid="true"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("a coordinator's note too long: the page lacks %s", want)
+		}
+	}
+	if resp.StatusCode != http.StatusUnprocessableEntity || strings.Count(body, `value="`+html.EscapeString(long)+`"`) != 1 {
+		t.Errorf("a coordinator's note too long: %d, want 422 with the note in one box:\n%s", resp.StatusCode, body)
+	}
+	summaryLinksLand(t, "a coordinator's capacity note too long", body)
+	if a, _ := tb.Engine.Agency(ctx, tb.Net.FoodBank); a.AtCapacity {
+		t.Errorf("a refused note marked the agency at capacity")
 	}
 }

@@ -35,6 +35,10 @@ type adminView struct {
 	Unretire *core.Unretirement
 	// Returned names the agency just brought back, for the page's notice.
 	Returned string
+	// CapacityNoteTyped is the note typed into CapacityNoteAgency's "Mark
+	// at capacity" form when it came back refused (Invalid says why).
+	CapacityNoteTyped  string
+	CapacityNoteAgency core.AgencyID
 }
 
 // inviteForm is the invitation form as typed.
@@ -396,14 +400,23 @@ func (b *Bot) setAgencyCapacity(w http.ResponseWriter, r *http.Request, s sessio
 		return
 	}
 	on := r.PostFormValue("at_capacity") == "on"
-	note := strings.TrimSpace(r.PostFormValue("note"))
-	if !b.confirmingCapacity(w, r, s, a, on, note, func(err error) { b.refused(w, r, s, err) }) {
+	typed := r.PostFormValue("note")
+	note := strings.TrimSpace(typed)
+	answer := func(err error) {
+		var invalid *core.ValidationError
+		if errors.As(err, &invalid) && on {
+			b.agencyCapacityNoteRefused(w, r, s, a.ID, typed, sentences(invalid))
+			return
+		}
+		b.refused(w, r, s, err)
+	}
+	if !b.confirmingCapacity(w, r, s, a, on, note, answer) {
 		return
 	}
 	// Core lets a coordinator change any agency's capacity; the event
 	// names the coordinator.
 	if err := b.setCapacity(r.Context(), s.staff, a.ID, on, note); err != nil {
-		b.refused(w, r, s, err)
+		answer(err)
 		return
 	}
 	done := "agency-capacity-off"
