@@ -94,7 +94,7 @@ type page struct {
 	Errors      []fieldProblem
 }
 
-var htmlFuncs = template.FuncMap{"when": when, "duration": humanDuration, "join": joinStrings, "councilAreas": core.CouncilAreaNames}
+var htmlFuncs = template.FuncMap{"when": when, "errorTitle": errorTitle, "duration": humanDuration, "join": joinStrings, "councilAreas": core.CouncilAreaNames}
 
 func joinStrings(s []string, sep string) string {
 	var b bytes.Buffer
