@@ -265,7 +265,7 @@ func buttonsFor(r core.Referral, holder core.Agency, kind string) []button {
 		return append(out, btnDetails)
 	}
 	for _, b := range []button{btnAccept, btnReject, btnRedirect, btnHold, btnResume, btnContact, btnComplete, btnFail} {
-		if r.AllowedHeldBy(holder, b.action()) && offered(r, b) {
+		if r.AllowedHeldBy(holder, b.action()) {
 			out = append(out, b)
 		}
 	}
@@ -298,7 +298,7 @@ func webButtons(r core.Referral, kind string, by core.Actor, mayDisclose bool) [
 	}
 	var out []button
 	for _, b := range candidates {
-		if by.MayAct(r, b.action()) && offered(r, b) {
+		if by.MayAct(r, b.action()) {
 			out = append(out, b)
 		}
 	}

@@ -9,20 +9,14 @@ import (
 // closes the referral as failed and tells the client and the referrer.
 // The staff web asks first (the referral page's own panel, whose button
 // sends confirm=yes); Slack's button has its confirmation dialog. Once the
-// client was marked contacted, neither offers it any more: the client was
-// reached, and how the help ended is a completion's outcome. Nor does
-// either completion form offer the outcome "Could not contact", which
-// would record the same event as a completed referral and split it in
-// the reports (the Outcomes report counts statuses): they offer the
-// network's core.Network.CompletionOutcomes, and core itself refuses a
-// completion with it (core.OutcomeNotACompletion), on every channel.
-
-// offered reports whether a button core allows on the referral is one
-// the staff web and Slack offer: Could not contact only until the
-// client was marked contacted.
-func offered(r core.Referral, b button) bool {
-	return b != btnFail || r.Status != core.StatusInProgress
-}
+// client was marked contacted, core refuses it (core.FailAfterContact),
+// so neither offers it any more: the client was reached, and how the
+// help ended is a completion's outcome. Nor does either completion form
+// offer the outcome "Could not contact", which would record the same
+// event as a completed referral and split it in the reports (the
+// Outcomes report counts statuses): they offer the network's
+// core.Network.CompletionOutcomes, and core itself refuses a completion
+// with it (core.OutcomeNotACompletion), on every channel.
 
 // failConfirmed reports whether a posted Could not contact was confirmed
 // on the referral page's panel, not pressed on a one-click button of a

@@ -73,7 +73,8 @@ func TestWebCouldNotContactAsksFirst(t *testing.T) {
 }
 
 // TestCouldNotContactIsOneRecord: once the client was marked contacted,
-// neither the staff web nor Slack's card offers Could not contact, and
+// neither the staff web nor Slack's card offers Could not contact (and
+// the staff web shows core's refusal of one sent from an older page), and
 // neither completion form offers the outcome "Could not contact" (nor
 // takes it from an older form): a client never reached is recorded one
 // way, as a failed referral, and the reports do not split the event
@@ -101,8 +102,18 @@ func TestCouldNotContactIsOneRecord(t *testing.T) {
 		t.Errorf("Slack's card of a referral whose client was contacted offers Could not contact: %v", v.Buttons)
 	}
 
+	// Could not contact from a page shown before contact: core's refusal,
+	// in its words, and nothing recorded.
+	resp, body := c.post(page+"/fail", url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "confirm": {"yes"}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, core.FailAfterContact) {
+		t.Errorf("Could not contact after contact: %d, want 409 saying the client was contacted:\n%s", resp.StatusCode, body)
+	}
+	if got := tb.referral(r.ID); got.Status != core.StatusInProgress {
+		t.Fatalf("Could not contact after contact left the referral %s", got.Status)
+	}
+
 	// A completion form from before: refused, nothing recorded.
-	resp, body := c.post(page+"/complete", url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "outcome": {"could-not-contact"}})
+	resp, body = c.post(page+"/complete", url.Values{"csrf": {c.csrf}, "version": {strconv.Itoa(r.Version)}, "outcome": {"could-not-contact"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="outcome-error"`) ||
 		!strings.Contains(between(body, `id="outcome-error"`, `</`), core.OutcomeNotACompletion.Message) {
 		t.Errorf("completed with the outcome Could not contact: %d, want 422 with core's refusal beside the outcome", resp.StatusCode)

@@ -66,3 +66,28 @@ func TestCouldNotContactIsNotACompletion(t *testing.T) {
 		t.Fatalf("could not contact: %v, %+v", err, res.Referral.Status)
 	}
 }
+
+// TestCouldNotContactNotAfterContact: a client marked contacted was
+// reached, so Could not contact is refused for a referral in progress,
+// saying so in plain words and what to do instead; nothing is recorded,
+// no text is queued, and no channel offers the action (Allowed).
+func TestCouldNotContactNotAfterContact(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	r := referralIn(t, env, core.StatusInProgress, "cnc-after-contact")
+	if r.Allowed(core.ActionFail) {
+		t.Errorf("Could not contact is offered for a referral whose client was contacted")
+	}
+	rows := len(coretest.OutboxRows(t, env.Engine))
+	_, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionFail, Actor: env.Net.Adviser.Actor(), ExpectedVersion: r.Version})
+	var te *core.TransitionError
+	if !errors.As(err, &te) || te.Why != core.FailAfterContact || !strings.Contains(err.Error(), "the client was marked contacted") {
+		t.Fatalf("could not contact after contact: %v, want a TransitionError saying the client was contacted", err)
+	}
+	if got, _ := env.Engine.Referral(ctx, r.ID); got.Status != core.StatusInProgress || got.Version != r.Version {
+		t.Errorf("the refusal left the referral %s v%d", got.Status, got.Version)
+	}
+	if n := len(coretest.OutboxRows(t, env.Engine)); n != rows {
+		t.Errorf("the refusal queued %d messages", n-rows)
+	}
+}

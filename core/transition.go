@@ -48,6 +48,10 @@ type actionDef struct {
 	// coordinator, moves it on, saying why (feedback is required). See
 	// checkAllowedHeld and checkActorHeld.
 	onRetired []Status
+	// notFrom says why the action does not start from a status, where
+	// the status alone does not say it plainly (the refusal's
+	// TransitionError.Why).
+	notFrom map[Status]string
 	// inTriage: the action may be taken while the referral waits in triage
 	// (every other action needs a receiving agency first). onlyInTriage:
 	// it may be taken there and nowhere else.
@@ -229,7 +233,11 @@ var actions = map[Action]actionDef{
 			}
 		},
 	},
-	ActionFail: {from: []Status{StatusAccepted, StatusInProgress}, to: StatusFailed, queue: queueCouldNotContactText},
+	// Could not contact is for a client never reached: once marked
+	// contacted (in progress) they were, and how the help ended is a
+	// completion's outcome.
+	ActionFail: {from: []Status{StatusAccepted}, to: StatusFailed, notFrom: map[Status]string{StatusInProgress: FailAfterContact},
+		queue: queueCouldNotContactText},
 	ActionReopen: {
 		from: []Status{StatusCompleted}, to: StatusInProgress,
 		apply: func(c *change) error {
@@ -514,7 +522,7 @@ func (r Referral) checkAllowedHeld(a Action, holderRetired bool) (left bool, err
 	}
 	if !slices.Contains(def.from, r.Status) {
 		if !holderRetired || !slices.Contains(def.onRetired, r.Status) {
-			return false, &TransitionError{Action: a, Status: r.Status}
+			return false, &TransitionError{Action: a, Status: r.Status, Why: def.notFrom[r.Status]}
 		}
 		left = true
 	}

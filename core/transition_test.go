@@ -58,7 +58,7 @@ func TestTransitionTable(t *testing.T) {
 	want := map[core.Status]map[core.Action]core.Status{
 		core.StatusRequested:  {core.ActionAccept: core.StatusAccepted, core.ActionReject: core.StatusRejected, core.ActionHold: core.StatusOnHold, core.ActionCancel: core.StatusCancelled, core.ActionRedirect: core.StatusRejected},
 		core.StatusAccepted:   {core.ActionHold: core.StatusOnHold, core.ActionContact: core.StatusInProgress, core.ActionFail: core.StatusFailed, core.ActionCancel: core.StatusCancelled},
-		core.StatusInProgress: {core.ActionComplete: core.StatusCompleted, core.ActionFail: core.StatusFailed, core.ActionCancel: core.StatusCancelled},
+		core.StatusInProgress: {core.ActionComplete: core.StatusCompleted, core.ActionCancel: core.StatusCancelled},
 		core.StatusOnHold:     {core.ActionResume: core.StatusRequested, core.ActionCancel: core.StatusCancelled},
 		core.StatusCompleted:  {core.ActionReopen: core.StatusInProgress},
 		core.StatusRejected:   {},

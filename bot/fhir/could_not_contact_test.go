@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/onward-network/onward/bot/fhir"
+	"github.com/onward-network/onward/core"
 )
 
 // TestFHIRCouldNotContactIsAFailedTask: in FHIR a client who could not be
-// contacted is recorded one way, a Task put with status failed (core's
-// Could not contact action). A completed Task whose output is the outcome
+// contacted is recorded one way, an accepted Task put with status failed
+// (core's Could not contact action); an in-progress one (the client was
+// reached) is refused with core's words at Task.status. A completed Task whose output is the outcome
 // could-not-contact is refused with a 422 OperationOutcome at
 // Task.output saying to put the Task failed, and nothing changes. An
 // in-progress Task put on hold is refused with an OperationOutcome saying
@@ -83,8 +85,24 @@ func TestFHIRCouldNotContactIsAFailedTask(t *testing.T) {
 		t.Fatalf("the refused PUTs changed the Task: %v", now)
 	}
 
-	// The way: failed.
+	// Failed once in progress: the client was reached, so core refuses
+	// it, in its words, at Task.status.
 	delete(task, "output")
+	task["status"] = "failed"
+	got, oo = put(task)
+	code, says, at = issueOf(oo)
+	if got != http.StatusConflict || code != "business-rule" || at != "Task.status" || !strings.Contains(says, core.FailAfterContact) {
+		t.Errorf("an in-progress Task put failed: %d %v, want 409 saying the client was contacted", got, oo)
+	}
+
+	// The way, for a client never reached: an accepted Task put failed.
+	_, _, taskURL = h.bundleReferral(t)
+	task = read()
+	task["status"] = "accepted"
+	if got, res := put(task); got != http.StatusOK || res["status"] != "accepted" {
+		t.Fatalf("PUT accepted: %d %v", got, res)
+	}
+	task = read()
 	task["status"] = "failed"
 	if got, res := put(task); got != http.StatusOK || res["status"] != "failed" || res["output"] != nil {
 		t.Errorf("PUT failed: %d %v", got, res)

@@ -199,7 +199,12 @@ func (s *sim) afterContact(id core.ReferralID) error {
 			s.at(s.clientTime(1, 48), func() error { return s.score(id, phone) })
 		}
 	case x < 0.92:
-		_, err := s.act(r, core.ActionFail, by) // the client stopped answering
+		// The client stopped answering: they were reached, so the help
+		// ends as a completion (Could not contact is for a client never
+		// reached, core.FailAfterContact).
+		req := s.completion(r, by)
+		req.Outcome, req.Gain = core.OutcomeOther, core.Gain{}
+		_, err := s.eng.Act(s.ctx, req)
 		return err
 	case x < 0.95:
 		_, err := s.eng.Act(s.ctx, core.TransitionRequest{Referral: id, Action: core.ActionCancel, Actor: by,

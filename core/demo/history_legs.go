@@ -324,8 +324,11 @@ func (g *histGen) play(row histRow, room, depth int) {
 	case u < 0.003:
 		return // still being helped, long after
 	case u < 0.043:
-		if fail := contact.Add(lognormal(r, 9*24*time.Hour, 0.6)); happens(fail) {
-			move(fail, core.StatusFailed)
+		// The client stopped answering: they were reached, so the help
+		// ends as a completion, early (never Could not contact, which is
+		// for a client never reached).
+		if stopped := contact.Add(lognormal(r, 9*24*time.Hour, 0.6)); happens(stopped) {
+			move(stopped, core.StatusCompleted)
 		}
 		return
 	}
