@@ -248,9 +248,27 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"advice agencies", "tell the agency helping you", helpline} {
+		// Every way to withdraw, as the privacy notice gives them: the
+		// keyword texted (the network's own), the withdrawal page, the
+		// helpline and the agency.
+		dp, err := eng.DataProtection(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Version != consentVersion || dp.WithdrawKeyword != withdrawKeyword {
+			t.Errorf("consent wording %s, withdraw keyword %s; want %s, %s", w.Version, dp.WithdrawKeyword, consentVersion, withdrawKeyword)
+		}
+		for _, want := range []string{"advice agencies", "tell the agency helping you", helpline,
+			"reply " + withdrawKeyword + " to our texts", "onward.example.org/withdraw"} {
 			if !strings.Contains(w.Body, want) {
 				t.Errorf("consent wording lacks %q", want)
+			}
+		}
+		// The wording clients agreed to before is there still, in each
+		// language, with its own words.
+		for _, v := range ConsentWordings("https://onward.example.org") {
+			if got, err := eng.ConsentWordingIn(ctx, v.Version, v.Language); err != nil || got.Body != v.Body || got.Language != v.Language {
+				t.Errorf("consent wording %s in %s = %q (%v), want %q", v.Version, v.Language, got.Body, err, v.Body)
 			}
 		}
 		cal, err := eng.Calendar(ctx)
