@@ -62,6 +62,19 @@ func TestNetworkImport(t *testing.T) {
 	if err != nil || n.Name != "Eastloch Advice Partnership" {
 		t.Fatalf("network %+v, %v", n, err)
 	}
+	// The example's wording says every way to withdraw the privacy
+	// notice gives (a DPO's review found the first said only "call"), in
+	// every language: the keyword replied, the withdrawal page, the phone.
+	w, err := eng.CurrentConsentWording(ctx)
+	if err != nil || w.Version != "v2" || !strings.Contains(w.Body, "reply WITHDRAW to our texts") {
+		t.Errorf("the example's consent wording %s: %q, %v", w.Version, w.Body, err)
+	}
+	for _, code := range []string{"en", "pl", "uk", "ar", "ur", "gd"} {
+		if w, err := eng.ConsentWordingIn(ctx, "v2", code); err != nil || w.Language != code ||
+			!strings.Contains(w.Body, "advice.example.org/withdraw") || !strings.Contains(w.Body, "0800 000 0100") {
+			t.Errorf("the example's consent wording in %s: %q, %v", code, w.Body, err)
+		}
+	}
 	a, err := eng.AgencyBySlug(ctx, "eastloch-money-advice")
 	if err != nil || a.AckTargetHours != 16 || !a.AcceptsSelfReferrals {
 		t.Fatalf("agency %+v, %v", a, err)
