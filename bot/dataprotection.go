@@ -246,7 +246,8 @@ func (b *Bot) export(w http.ResponseWriter, r *http.Request, s session) {
 }
 
 // DataProtectionRoutes adds the referral page's data protection actions,
-// and the data protection officer's list of exports and erasures.
+// the data protection officer's list of exports and erasures, and the
+// audit search.
 func (b *Bot) DataProtectionRoutes(mux *http.ServeMux) {
 	staff := func(pattern string, h http.Handler) { mux.Handle(pattern, staffHeaders(h)) }
 	staff("GET /staff/referrals/{id}/withdraw", b.signedIn(b.withdrawForm))
@@ -257,4 +258,6 @@ func (b *Bot) DataProtectionRoutes(mux *http.ServeMux) {
 	staff("POST /staff/referrals/{id}/export", b.signedIn(b.export))
 	staff("GET /staff/data-protection/requests", b.signedIn(b.dpRequests))
 	staff("GET /staff/data-protection/requests/csv", b.signedIn(b.dpRequestsCSV))
+	staff("GET /staff/data-protection/audit", b.signedIn(b.dpAudit))
+	staff("GET /staff/data-protection/audit/csv", b.signedIn(b.dpAuditCSV))
 }

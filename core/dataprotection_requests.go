@@ -221,7 +221,7 @@ LIMIT $4 OFFSET $5`
 // recorded in the audit log (EventDataProtectionRequestsViewed), as the
 // list opens the requests' references.
 func (e *Engine) DataProtectionRequests(ctx context.Context, q DataProtectionQuery, by Actor) (DataProtectionPage, error) {
-	if by.Kind != ActorSystem && !by.Coordinates() {
+	if !mayReadDataProtection(by) {
 		return DataProtectionPage{}, &ForbiddenError{Why: "only a coordinator can see the data protection requests"}
 	}
 	if q.PerPage <= 0 {
@@ -284,22 +284,19 @@ func (e *Engine) DataProtectionRequests(ctx context.Context, q DataProtectionQue
 	return p, nil
 }
 
+// mayReadDataProtection says who may read the data protection officer's
+// list and search the audit log: coordinators and admins, or Onward
+// itself. One rule for both, as both open what the network did with
+// clients' details.
+func mayReadDataProtection(by Actor) bool {
+	return by.Kind == ActorSystem || by.Coordinates()
+}
+
 // dataProtectionRequest reads one row: who, the request's day and
 // deadline, and its reference opened with the client's key.
 func (e *Engine) dataProtectionRequest(row dataProtectionRow, cal Calendar) (DataProtectionRequest, error) {
-	r := DataProtectionRequest{Kind: row.Kind, At: row.At, By: row.By, Agency: row.Agency, Via: row.Via, ByClient: row.ActorKind == ActorClient}
-	switch {
-	case r.ByClient:
-		r.By, r.Agency = "the client", ""
-	case row.ActorKind == ActorPartner && r.By == "":
-		r.By = "a partner system"
-	case row.ActorKind == ActorPartner:
-		r.By += " (partner system)"
-	case row.ActorKind != ActorStaff:
-		r.By, r.Agency = "Onward", ""
-	case r.By == "":
-		r.By = "a former member of staff"
-	}
+	r := DataProtectionRequest{Kind: row.Kind, At: row.At, Via: row.Via, ByClient: row.ActorKind == ActorClient}
+	r.By, r.Agency = actorWords(row.ActorKind, row.By, row.Agency)
 	if r.Withdrawal() {
 		r.Referrals = row.Referrals
 		return r, nil

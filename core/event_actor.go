@@ -41,3 +41,25 @@ func partnerSystemWords(name, agency string) string {
 	}
 	return name + " (partner system of " + agency + ")"
 }
+
+// actorWords names who did something, as the data protection officer's
+// list and the audit search show it, with the agency they acted for:
+// "the client" and "Onward" with none, a partner system as "X (partner
+// system)", and a member of staff or partner system whose name is gone
+// as "a former member of staff" or "a partner system". name and agency
+// are sqlEventActor's act.name and act.agency.
+func actorWords(kind ActorKind, name, agency string) (string, string) {
+	switch {
+	case kind == ActorClient:
+		return "the client", ""
+	case kind == ActorPartner && name == "":
+		return "a partner system", agency
+	case kind == ActorPartner:
+		return name + " (partner system)", agency
+	case kind != ActorStaff:
+		return "Onward", ""
+	case name == "":
+		return "a former member of staff", agency
+	}
+	return name, agency
+}

@@ -47,6 +47,7 @@ var eventLabels = map[EventKind]string{
 	EventKeysRotated:                  "The encryption keys were changed",
 	EventDataProtectionChanged:        "The network's data protection settings were changed",
 	EventDataProtectionRequestsViewed: "The data protection officer's list of requests was read",
+	EventAuditSearched:                "The audit log was searched",
 }
 
 // Label is what the event records, in plain words (eventLabels); an

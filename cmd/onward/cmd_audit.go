@@ -14,8 +14,18 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-const auditUsage = `Usage: onward audit verify [--checkpoint FILE]...
+// auditUsage is the command's help, with core's list of the kinds of
+// event the search finds.
+func auditUsage() string {
+	var kinds strings.Builder
+	for _, k := range core.AuditKinds() {
+		fmt.Fprintf(&kinds, "    %-20s %s\n", k.Code, k.Label)
+	}
+	return `Usage: onward audit verify [--checkpoint FILE]...
        onward audit checkpoint [--out FILE]
+       onward audit search --by EMAIL [--staff EMAIL] [--agency SLUG] [--partner ID]
+                           [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                           [--limit N] [--after CURSOR] [--csv]
 
 verify recomputes every hash chain of the audit log with ONWARD_AUDIT_KEY
 and checks the chains against the signed checkpoints the worker keeps (and
@@ -28,11 +38,28 @@ checkpoint signs a checkpoint now (the worker also does, every
 ONWARD_AUDIT_CHECKPOINT_EVERY). With --out it also writes one covering
 every chain to FILE, to keep off this machine; give it to verify later.
 
+search reads the audit log, newest first, for the network's data
+protection officer: who saw which client's details (by referral
+reference, never the client's name or contact details), who was refused,
+consents, exports, erasures, changes to staff and partner systems. Only a
+coordinator or admin may search (--by, whom the log names: every search
+is itself recorded). --staff finds what a member of staff did (by email,
+a former one too), --agency what was done for an agency (by its staff or
+its partner systems), --partner what a partner system did (onward partner
+list shows the ids); --from and --to are days in the network's time zone,
+both included. It prints --limit events (50) and, when there are more,
+the --after to add for the older ones; with --kind consent-given it also
+counts the consents by wording version. --csv writes every event of the
+search as CSV instead.
+
+Kinds (--kind):
+` + kinds.String() + `
 Flags:
 `
+}
 
 func init() {
-	register(command{name: "audit", summary: "verify the audit log's hash chains and checkpoints; write a checkpoint", run: runAudit})
+	register(command{name: "audit", summary: "verify the audit log's hash chains and checkpoints; write a checkpoint; search the log", run: runAudit})
 }
 
 // files collects repeated --checkpoint flags.
@@ -45,28 +72,36 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Each verb's flags are listed with its own --help (`onward audit
 	// verify --help`), not under an empty "Flags:" here.
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		fmt.Fprint(stdout, strings.TrimSuffix(auditUsage, "Flags:\n"))
+		fmt.Fprint(stdout, strings.TrimSuffix(auditUsage(), "Flags:\n"))
 		return flag.ErrHelp
 	}
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
-		fmt.Fprint(stderr, strings.TrimSuffix(auditUsage, "Flags:\n"))
-		return errors.New("say `onward audit verify` or `onward audit checkpoint`")
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint" && args[0] != "search") {
+		fmt.Fprint(stderr, strings.TrimSuffix(auditUsage(), "Flags:\n"))
+		return errors.New("say `onward audit verify`, `onward audit checkpoint` or `onward audit search`")
 	}
 	verb := args[0]
-	fs := newFlags("audit "+verb, auditUsage, stdout, stderr)
-	var cps files
-	out := ""
-	if verb == "verify" {
+	fs := newFlags("audit "+verb, auditUsage(), stdout, stderr)
+	var (
+		cps    files
+		out    string
+		search auditSearchFlags
+	)
+	switch verb {
+	case "verify":
 		fs.Var(&cps, "checkpoint", "also check against this checkpoint `FILE` (repeatable)")
-	} else {
+	case "checkpoint":
 		fs.StringVar(&out, "out", "", "also write a checkpoint of every chain to `FILE`")
+	case "search":
+		search.define(fs)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprint(stderr, auditUsage)
-		return fmt.Errorf("unexpected %q", fs.Arg(0))
+		return strayWords("audit "+verb, fs.Args())
+	}
+	if verb == "search" && search.by == "" {
+		return errors.New("say who is searching: onward audit search --by EMAIL (a coordinator's or admin's, for the audit log)")
 	}
 	cfg, err := loadDBConfig()
 	if err != nil {
@@ -95,6 +130,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
+	if verb == "search" {
+		return search.run(ctx, eng, stdout)
+	}
 	if verb == "checkpoint" {
 		now := time.Now()
 		cp, wrote, err := core.WriteCheckpoint(ctx, pool, key, now)

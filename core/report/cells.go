@@ -316,3 +316,14 @@ func (q *reportQuery) givesBack(l sumLine) bool {
 	}
 	return false
 }
+
+// TextRow is a row of text cells, for a table written from strings (the
+// audit search's download), so it gets WriteCSV's guard against cells
+// read as spreadsheet formulas.
+func TextRow(texts []string) []Cell {
+	row := make([]Cell, len(texts))
+	for i, s := range texts {
+		row[i] = textCell(s)
+	}
+	return row
+}
