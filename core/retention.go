@@ -35,8 +35,11 @@ type RetentionResult struct {
 
 // ApplyRetention erases the details of every client due under the
 // network's retention setting, each as its own audited erasure with the
-// reason ErasureRetention. With dryRun it only lists them. The worker
-// runs it daily.
+// reason ErasureRetention, by by: Onward itself (SystemActor) for the
+// worker's daily run, recorded as through the retention schedule, or the
+// coordinator or admin who ran it by hand (`onward client retention
+// --by`), recorded as through the command line. Anyone else is refused.
+// With dryRun it only lists them.
 //
 // Its erasures leave the copies outside PostgreSQL to their own expiry
 // (OnErase is not called): Redis keeps a phone's texts for days at most,
@@ -44,7 +47,14 @@ type RetentionResult struct {
 // whatever Redis holds of their phone is from texts sent since (a new
 // request, theirs to finish), not the details retention is for; and
 // looking costs Redis a sweep of its keys for each client.
-func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResult, error) {
+func (e *Engine) ApplyRetention(ctx context.Context, by Actor, dryRun bool) (RetentionResult, error) {
+	via := viaRetention
+	switch {
+	case by.Kind == ActorStaff && by.Coordinates():
+		via = "cli"
+	case by.Kind != ActorSystem:
+		return RetentionResult{}, &ForbiddenError{Why: "only a coordinator can erase clients' details under the retention period"}
+	}
 	dp, err := e.DataProtection(ctx)
 	if err != nil {
 		return RetentionResult{}, err
@@ -75,7 +85,7 @@ func (e *Engine) ApplyRetention(ctx context.Context, dryRun bool) (RetentionResu
 		// The reason is the code every channel gives (ErasureRetention);
 		// the period in force is in the settings' own audit
 		// (EventDataProtectionChanged).
-		err := e.eraseClient(ctx, id, SystemActor, ErasureRetention, viaRetention, false)
+		err := e.eraseClient(ctx, id, by, ErasureRetention, via, false)
 		if errors.Is(err, ErrErased) {
 			continue // another worker got there first
 		}

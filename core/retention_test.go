@@ -25,7 +25,7 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	if _, err := env.Engine.SelfRefer(ctx, recent); err != nil { // open: never due
 		t.Fatal(err)
 	}
-	if res, err := env.Engine.ApplyRetention(ctx, false); err != nil || len(res.Clients) != 0 {
+	if res, err := env.Engine.ApplyRetention(ctx, core.SystemActor, false); err != nil || len(res.Clients) != 0 {
 		t.Fatalf("with no retention set: %+v, %v", res, err)
 	}
 	dp, _ := env.Engine.DataProtection(ctx)
@@ -33,7 +33,7 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	if err := env.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: env.Net.Coordinator.Actor()}); err != nil {
 		t.Fatal(err)
 	}
-	dry, err := env.Engine.ApplyRetention(ctx, true)
+	dry, err := env.Engine.ApplyRetention(ctx, core.SystemActor, true)
 	if err != nil || len(dry.Clients) != 1 || dry.Clients[0] != old.Referral.ClientID {
 		t.Fatalf("dry run = %+v, %v", dry, err)
 	}
@@ -44,7 +44,7 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 	// person asks for removes them.
 	var forgot int
 	env.Engine.OnErase(func(context.Context, []byte) error { forgot++; return nil })
-	res, err := env.Engine.ApplyRetention(ctx, false)
+	res, err := env.Engine.ApplyRetention(ctx, core.SystemActor, false)
 	if err != nil || len(res.Clients) != 1 {
 		t.Fatalf("retention = %+v, %v", res, err)
 	}
@@ -111,7 +111,7 @@ func TestWebTextCountsDoNotOutliveTheirDayOrTheClient(t *testing.T) {
 		}
 		return n
 	}
-	if _, err := env.Engine.ApplyRetention(ctx, false); err != nil {
+	if _, err := env.Engine.ApplyRetention(ctx, core.SystemActor, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(other); n != 1 {
@@ -125,5 +125,40 @@ func TestWebTextCountsDoNotOutliveTheirDayOrTheClient(t *testing.T) {
 	}
 	if n := count(other); n != 1 {
 		t.Errorf("erasing one client took another number's count (%d left)", n)
+	}
+}
+
+// TestRetentionByHandNamesWhoRanIt: retention run by a coordinator by
+// hand is recorded as theirs, through the command line, on the data
+// protection officer's list; an adviser is refused and nothing erased.
+func TestRetentionByHandNamesWhoRanIt(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	old, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("by-hand"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: old.Referral.ID, Action: core.ActionCancel, Actor: core.ClientActor}); err != nil {
+		t.Fatal(err)
+	}
+	dp, _ := env.Engine.DataProtection(ctx)
+	dp.RetentionMonths = 6
+	if err := env.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: env.Net.Coordinator.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(200 * 24 * time.Hour)
+	if _, err := env.Engine.ApplyRetention(ctx, env.Net.Adviser.Actor(), false); !isForbidden(err) {
+		t.Errorf("an adviser's retention run: %v, want refused", err)
+	}
+	if c, _ := env.Engine.ClientDetailsFor(ctx, old.Referral.ClientID); c.Erased {
+		t.Fatal("an adviser's refused run erased the client")
+	}
+	if res, err := env.Engine.ApplyRetention(ctx, env.Net.Coordinator.Actor(), false); err != nil || len(res.Clients) != 1 {
+		t.Fatalf("the coordinator's run = %+v, %v", res, err)
+	}
+	reg, err := env.Engine.DataProtectionRequests(ctx, core.DataProtectionQuery{Via: "web"}, env.Net.Coordinator.Actor())
+	if err != nil || len(reg.Rows) != 1 || reg.Rows[0].By != env.Net.Coordinator.Name || reg.Rows[0].Through() != "the command line" ||
+		reg.Rows[0].Reason != core.ErasureRetention {
+		t.Errorf("the register's row: %+v (%v), want the coordinator's, through the command line, for retention", reg.Rows, err)
 	}
 }

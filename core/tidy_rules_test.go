@@ -74,7 +74,7 @@ func TestRetentionErasureCarriesTheReasonCode(t *testing.T) {
 	if err := env.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: env.Net.Coordinator.Actor()}); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := env.Engine.ApplyRetention(ctx, false); err != nil || len(res.Clients) != 1 {
+	if res, err := env.Engine.ApplyRetention(ctx, core.SystemActor, false); err != nil || len(res.Clients) != 1 {
 		t.Fatalf("retention = %+v, %v: want the one client erased", res, err)
 	}
 	var why string

@@ -39,7 +39,7 @@ func (f *auditSearchFlags) define(fs *flag.FlagSet) {
 // admin, as operatorBy requires) and prints a page, or the CSV of the
 // whole search.
 func (f auditSearchFlags) run(ctx context.Context, eng *core.Engine, stdout io.Writer) error {
-	by, err := operatorBy(ctx, eng, f.by)
+	by, err := operatorBy(ctx, eng, f.by, "search the audit log")
 	if err != nil {
 		return err
 	}

@@ -37,12 +37,16 @@ func clientUsage() string {
   onward client export REF --by EMAIL --request-via HOW --request-date YYYY-MM-DD --request-ref REF [--html FILE]
                                                everything held about the client (JSON on stdout),
                                                answering the subject access request given
-  onward client retention [--dry-run]          erase clients due under the network's retention setting
+  onward client retention --by EMAIL | --scheduled | --dry-run
+                                               erase clients due under the network's retention setting
   onward client settings [--by EMAIL --referrer-days N --retention-months N --withdraw-keyword WORD]
                                                show or change the data protection settings
 
 REF is any of the client's referral references (ONW-...). --by is the email
 of the coordinator or admin running the command: the audit log names them.
+A run of retention by hand takes --by too; --scheduled says the network's
+own schedule (cron) runs it, and the log names Onward, as it does for the
+worker's daily run.
 Withdrawal cancels their open referrals, tells the agencies holding them and
 the client, and stops every disclosure of their details. Erasure destroys the
 client's data key: their details cannot be read again from the database or
@@ -69,6 +73,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sub := args[0]
 	fs := newFlags("client "+sub, clientUsage(), stdout, stderr)
 	dryRun := fs.Bool("dry-run", false, "retention: list who would be erased, erase nothing")
+	scheduled := fs.Bool("scheduled", false, "retention: this run is the network's schedule (cron), not a person: the audit log names Onward")
 	// The settings flags change only what is given: their help says so
 	// rather than show a made-up default (a setting's value is the
 	// network's, shown by `onward client settings`).
@@ -109,6 +114,17 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *by == "" && (sub == "withdraw" || sub == "erase" || sub == "export" || sub == "settings" && changing) {
 		return fmt.Errorf("say who is running it: onward client %s --by EMAIL (a coordinator's or admin's, for the audit log)", sub)
 	}
+	if sub == "retention" && !*dryRun {
+		// A real run erases: the audit log names the person who ran it,
+		// or Onward when it is the network's own schedule.
+		switch {
+		case *by == "" && !*scheduled:
+			return errors.New("say who is running it: onward client retention --by EMAIL (a coordinator's or admin's, for the audit log), " +
+				"or --scheduled when the network's schedule runs it (cron), not a person")
+		case *by != "" && *scheduled:
+			return errors.New("give --by EMAIL when a person runs it, or --scheduled when the network's schedule does, not both")
+		}
+	}
 	cfg, err := loadDBConfig()
 	if err != nil {
 		return err
@@ -129,7 +145,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer eng.Close()
 	operator := cliActor
 	if *by != "" {
-		if operator, err = operatorBy(ctx, eng, *by); err != nil {
+		if operator, err = operatorBy(ctx, eng, *by, "run data protection commands"); err != nil {
 			return err
 		}
 	}
@@ -165,7 +181,11 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch sub {
 	case "retention":
-		res, err := eng.ApplyRetention(ctx, *dryRun)
+		retainer := core.SystemActor
+		if *by != "" {
+			retainer = operator
+		}
+		res, err := eng.ApplyRetention(ctx, retainer, *dryRun)
 		if err != nil {
 			return err
 		}
@@ -263,8 +283,9 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // operatorBy is the member of staff named by --by, who must be a
 // coordinator or admin: the audit log names them as the one who acted
-// from the command line (through "cli").
-func operatorBy(ctx context.Context, eng *core.Engine, email string) (core.Actor, error) {
+// from the command line (through "cli"). what says what they are doing,
+// for the refusal ("run data protection commands").
+func operatorBy(ctx context.Context, eng *core.Engine, email, what string) (core.Actor, error) {
 	s, err := eng.StaffByEmail(ctx, email)
 	if errors.Is(err, core.ErrNotFound) {
 		return core.Actor{}, fmt.Errorf("--by %s: no current member of staff has that email (onward staff list)", email)
@@ -275,7 +296,7 @@ func operatorBy(ctx context.Context, eng *core.Engine, email string) (core.Actor
 	if a := s.Actor(); a.Coordinates() {
 		return a, nil
 	}
-	return core.Actor{}, fmt.Errorf("--by %s: only a coordinator or admin can run data protection commands", email)
+	return core.Actor{}, fmt.Errorf("--by %s: only a coordinator or admin can %s", email, what)
 }
 
 // referralDatesLine names a client by their referrals' references and

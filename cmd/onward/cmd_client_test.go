@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -248,6 +249,61 @@ func TestClientCommandsRecordWhoRanThem(t *testing.T) {
 	if s := out.String(); !strings.Contains(s, ref+" (made ") || !strings.Contains(s, ", closed ") || strings.Contains(s, "client "+strconv.FormatInt(int64(res.Referral.ClientID), 10)) || strings.Contains(s, "Morag") {
 		t.Errorf("retention dry run said:\n%s\nwant the reference with its dates, and no id or name", s)
 	}
+
+	// A real run erases: by hand it names who ran it; the network's own
+	// schedule (cron) says so with --scheduled, and the log names Onward.
+	refused("or --scheduled when the network's schedule runs it", "retention")
+	refused("only a coordinator or admin", "retention", "--by", "ailsa@cab.example")
+	refused("not both", "retention", "--by", "morven@network.example", "--scheduled")
+	if n := erasures(t, env); len(n) != 0 {
+		t.Fatalf("erasures after refused retention runs: %v", n)
+	}
+	out.Reset()
+	if err := runClient(ctx, []string{"retention", "--by", "morven@network.example"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Erased the details of 1 client") {
+		t.Fatalf("retention by hand: %v\n%s", err, out.String())
+	}
+	in := coretest.SelfReferral("cli-by-scheduled")
+	in.Client.Phone = "07700 900777"
+	later, err := env.Engine.SelfRefer(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: later.Referral.ID, Action: core.ActionCancel, Actor: core.ClientActor}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE referrals SET closed_at = closed_at - interval '400 days' WHERE id = $1`, later.Referral.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := runClient(ctx, []string{"retention", "--scheduled"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{fmt.Sprintf("staff %d through cli", env.Net.Coordinator.ID), "system 0 through retention"}
+	if got := erasures(t, env); strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("retention erasures recorded as %v, want %v", got, want)
+	}
+}
+
+// erasures lists the erasures the audit log holds, oldest first, as "who
+// through what".
+func erasures(t *testing.T, env *coretest.Env) []string {
+	t.Helper()
+	rows, err := env.Pool.Query(context.Background(), `SELECT actor_kind, coalesce(actor_id, 0), data->>'via' FROM events WHERE kind = $1 ORDER BY id`,
+		string(core.EventClientErased))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		var (
+			kind, via string
+			actor     int64
+		)
+		if err := rows.Scan(&kind, &actor, &via); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %d through %s", kind, actor, via))
+	}
+	return out
 }
 
 // TestClientEraseBesideDevForgetsSimulatorThreads (review ops F16): run

@@ -12,10 +12,10 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-const partnerUsage = `Usage: onward partner add --name NAME [--agency SLUG] [--scopes read,refer,act] [--rate N]
+const partnerUsage = `Usage: onward partner add --by EMAIL --name NAME [--agency SLUG] [--scopes read,refer,act] [--rate N]
        onward partner list
-       onward partner revoke ID
-       onward partner rotate-secret ID
+       onward partner revoke ID --by EMAIL
+       onward partner rotate-secret ID --by EMAIL
        onward partner webhook-resume SUBSCRIPTION_ID
 
 add registers a partner system (a casework system, an NHS service) that
@@ -37,6 +37,10 @@ the Patient ids it knows stay. webhook-resume
 restarts a paused webhook subscription (events that waited are then
 delivered). All are recorded in the audit log.
 
+add, revoke and rotate-secret change who may receive clients' details:
+--by is the email of the coordinator or admin making the change, whom the
+audit log names.
+
 An agency that has left the network (retired) takes no partner system.
 
 All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are used when unset.
@@ -56,33 +60,45 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	agency := fs.String("agency", "", "the agency it acts for (add; none: the whole network)")
 	scopes := fs.String("scopes", "read,refer,act", "comma-separated scopes (add)")
 	rate := fs.Int("rate", 600, "calls a minute (add)")
-	if err := fs.Parse(args); err != nil {
+	by := fs.String("by", "", "the `email` of the coordinator or admin making the change, for the audit log (add, revoke, rotate-secret)")
+	words, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
 	switch {
-	case sub == "add" && fs.NArg() == 0:
-	case sub == "list" && fs.NArg() == 0:
-	case (sub == "revoke" || sub == "rotate-secret" || sub == "webhook-resume") && fs.NArg() == 1:
+	case sub == "add" && len(words) == 0:
+	case sub == "list" && len(words) == 0:
+	case (sub == "revoke" || sub == "rotate-secret" || sub == "webhook-resume") && len(words) == 1:
 	default:
 		fs.Usage()
-		return errors.New("say `onward partner add --name NAME …`, `onward partner list`, `onward partner revoke ID`, " +
-			"`onward partner rotate-secret ID` or `onward partner webhook-resume ID`")
+		return errors.New("say `onward partner add --by EMAIL --name NAME …`, `onward partner list`, `onward partner revoke ID --by EMAIL`, " +
+			"`onward partner rotate-secret ID --by EMAIL` or `onward partner webhook-resume ID`")
+	}
+	changes := sub == "add" || sub == "revoke" || sub == "rotate-secret"
+	if changes && *by == "" {
+		return fmt.Errorf("say who is making the change: onward partner %s --by EMAIL (a coordinator's or admin's, for the audit log)", sub)
 	}
 	eng, closeEng, err := openCLIEngine(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeEng()
+	var operator core.Actor
+	if changes {
+		if operator, err = operatorBy(ctx, eng, *by, "change partner systems"); err != nil {
+			return err
+		}
+	}
 	switch sub {
 	case "list":
 		return listPartners(ctx, eng, stdout)
 	case "revoke", "rotate-secret", "webhook-resume":
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		id, err := strconv.ParseInt(words[0], 10, 64)
 		if err != nil {
-			return fmt.Errorf("%q is not an id: `onward partner list` shows them", fs.Arg(0))
+			return fmt.Errorf("%q is not an id: `onward partner list` shows them", words[0])
 		}
 		if sub == "revoke" {
-			if err := eng.RevokePartner(ctx, core.PartnerID(id), cliActor); err != nil {
+			if err := eng.RevokePartner(ctx, core.PartnerID(id), operator); err != nil {
 				if errors.Is(err, core.ErrNotFound) {
 					return fmt.Errorf("no partner %d that is not already revoked", id)
 				}
@@ -92,7 +108,7 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return nil
 		}
 		if sub == "rotate-secret" {
-			c, err := eng.RotatePartnerSecret(ctx, core.PartnerID(id), cliActor)
+			c, err := eng.RotatePartnerSecret(ctx, core.PartnerID(id), operator)
 			if errors.Is(err, core.ErrNotFound) {
 				return fmt.Errorf("no partner %d that is not revoked: `onward partner list` shows them", id)
 			}
@@ -124,7 +140,7 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		in.AgencyID, agencyName = a.ID, a.Name // one that has left the network is refused by AddPartner
 	}
-	c, err := eng.AddPartner(ctx, in, cliActor)
+	c, err := eng.AddPartner(ctx, in, operator)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func TestPartnerCommands(t *testing.T) {
 	t.Setenv("ONWARD_DATABASE_URL", env.URL)
 	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
 	var out bytes.Buffer
-	if err := runPartner(ctx, []string{"add", "--name", "Kirkton casework", "--agency", "kirkton-cab", "--scopes", "read,act"}, &out, io.Discard); err != nil {
+	if err := runPartner(ctx, []string{"add", "--name", "Kirkton casework", "--agency", "kirkton-cab", "--scopes", "read,act", "--by", "morven@network.example"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var clientID, secret string
@@ -45,7 +45,7 @@ func TestPartnerCommands(t *testing.T) {
 	}
 	// A new secret: the old one stops, the new one (printed once) works.
 	out.Reset()
-	if err := runPartner(ctx, []string{"rotate-secret", "1"}, &out, io.Discard); err != nil {
+	if err := runPartner(ctx, []string{"rotate-secret", "1", "--by", "morven@network.example"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	newSecret := ""
@@ -64,19 +64,19 @@ func TestPartnerCommands(t *testing.T) {
 		t.Errorf("the new secret: %v", err)
 	}
 	secret = newSecret
-	if err := runPartner(ctx, []string{"revoke", "1"}, io.Discard, io.Discard); err != nil {
+	if err := runPartner(ctx, []string{"revoke", "--by", "morven@network.example", "1"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.Engine.AuthenticatePartner(ctx, clientID, secret); err == nil {
 		t.Fatal("revoked partner still authenticates")
 	}
 	for _, bad := range [][]string{
-		{"add", "--name", "X", "--scopes", "everything"},
-		{"add", "--name", "X", "--agency", "no-such-agency"},
-		{"add", "--scopes", "read"},
-		{"revoke", "1"},
-		{"revoke", "abc"},
-		{"rotate-secret", "1"}, // revoked
+		{"add", "--name", "X", "--scopes", "everything", "--by", "morven@network.example"},
+		{"add", "--name", "X", "--agency", "no-such-agency", "--by", "morven@network.example"},
+		{"add", "--scopes", "read", "--by", "morven@network.example"},
+		{"revoke", "1", "--by", "morven@network.example"},
+		{"revoke", "abc", "--by", "morven@network.example"},
+		{"rotate-secret", "1", "--by", "morven@network.example"}, // revoked
 		{"rotate-secret"},
 		{"frobnicate"},
 	} {
@@ -137,12 +137,76 @@ func TestPartnerListShowsSubscriptions(t *testing.T) {
 	if err := env.Engine.RetireAgency(ctx, env.Net.Housing, env.Net.Coordinator.Actor()); err != nil {
 		t.Fatal(err)
 	}
-	err = runPartner(ctx, []string{"add", "--name", "Housing casework", "--agency", "housing-options"}, io.Discard, io.Discard)
+	err = runPartner(ctx, []string{"add", "--name", "Housing casework", "--agency", "housing-options", "--by", "morven@network.example"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "has left the network") {
 		t.Fatalf("a partner for a retired agency: %v, want refused as having left the network", err)
 	}
 	ps, _ := env.Engine.Partners(ctx)
 	if len(ps) != 1 {
 		t.Errorf("%d partners after the refusal, want 1", len(ps))
+	}
+}
+
+// TestPartnerChangesNameWhoMadeThem: adding, revoking and giving a new
+// secret to a partner system (who may receive clients' details) need
+// --by, a current coordinator or admin, whom the audit log names; without
+// it, or naming someone else, the change is refused, saying why, and
+// nothing changes.
+func TestPartnerChangesNameWhoMadeThem(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
+	add := []string{"add", "--name", "Kirkton casework", "--agency", "kirkton-cab"}
+	for _, c := range []struct {
+		by   []string
+		says string
+	}{
+		{nil, "onward partner add --by EMAIL"},
+		{[]string{"--by", "nobody@example.org"}, "--by nobody@example.org: no current member of staff has that email"},
+		{[]string{"--by", env.Net.Adviser.Email}, "only a coordinator or admin can change partner systems"},
+	} {
+		err := runPartner(ctx, append(add, c.by...), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("partner add %v: %v, want refused saying %q", c.by, err, c.says)
+		}
+	}
+	if ps, _ := env.Engine.Partners(ctx); len(ps) != 0 {
+		t.Fatalf("%d partners after the refusals, want none", len(ps))
+	}
+	for _, args := range [][]string{
+		append(add, "--by", "morven@network.example"),
+		{"rotate-secret", "1", "--by", "morven@network.example"},
+		{"revoke", "1", "--by", "morven@network.example"},
+	} {
+		if err := runPartner(ctx, args, io.Discard, io.Discard); err != nil {
+			t.Fatalf("partner %v: %v", args, err)
+		}
+	}
+	for _, sub := range []string{"revoke", "rotate-secret"} {
+		if err := runPartner(ctx, []string{sub, "1"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "--by EMAIL") {
+			t.Errorf("partner %s without --by: %v, want refused asking for it", sub, err)
+		}
+	}
+	rows, err := env.Pool.Query(ctx, `SELECT kind, actor_kind, coalesce(actor_id, 0) FROM events WHERE kind LIKE 'partner.%' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var (
+			kind, actorKind string
+			actor           int64
+		)
+		if err := rows.Scan(&kind, &actorKind, &actor); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s by %s %d", kind, actorKind, actor))
+	}
+	coord := env.Net.Coordinator.ID
+	want := []string{fmt.Sprintf("partner.added by staff %d", coord), fmt.Sprintf("partner.secret-rotated by staff %d", coord),
+		fmt.Sprintf("partner.revoked by staff %d", coord)}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("partner events: %v, want %v", got, want)
 	}
 }

@@ -34,7 +34,7 @@ func runRetentionDaily(ctx context.Context, eng *core.Engine, log *slog.Logger) 
 		case <-time.After(wait):
 		}
 		wait = 24 * time.Hour
-		res, err := eng.ApplyRetention(ctx, false)
+		res, err := eng.ApplyRetention(ctx, core.SystemActor, false)
 		if err != nil {
 			log.Error("retention", "err", err)
 			continue
