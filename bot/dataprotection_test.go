@@ -258,3 +258,35 @@ func TestNoUndoOfferedAfterAWithdrawal(t *testing.T) {
 		t.Error("after the withdrawal the page still offers to undo the completion or to refer the client on")
 	}
 }
+
+// TestExportRequestReferenceRefusesClientDetails: the subject access
+// form's reference asks for the organisation's own case reference, and
+// one that holds the client's details — a postcode, whole or within it,
+// or a name written with a number — is refused on the form, saying what
+// it looks like and what to give instead; nothing is exported.
+func TestExportRequestReferenceRefusesClientDetails(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("export-ref-details", false)
+	coord := tb.signedIn(tb.Net.Coordinator)
+	path := "/staff/referrals/" + r.Reference + "/export"
+	if _, form := coord.get(path); !strings.Contains(form, "Your organisation's own case reference, such as SAR-2026-014: not the client's details") {
+		t.Error("the form's hint does not ask for the organisation's own case reference")
+	}
+	for _, c := range []struct{ ref, says string }{
+		{"KY11AB1", "Request reference: this looks like a postcode"},
+		{"KY1 1AB", "Request reference: this looks like a postcode"},
+		{"SAR-KY1-1AB", "Request reference: this looks like a postcode"},
+		{"Jane-Smith-2", "Request reference: this looks like a name"},
+	} {
+		resp, body := coord.post(path, url.Values{"csrf": {coord.csrf}, "format": {"json"}, "step": {"request"}, "request_channel": {"letter"},
+			"request_received": {"2026-11-20"}, "request_reference": {c.ref}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, c.says) ||
+			!strings.Contains(body, "use your organisation&#39;s own case reference for the request") || strings.Contains(body, "Morag") {
+			t.Errorf("reference %q: %d, want 422 saying %q and asking for the organisation's own case reference", c.ref, resp.StatusCode, c.says)
+		}
+	}
+	var n int
+	if err := tb.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE kind = $1`, string(core.EventSubjectAccess)).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d exports after the refusals (%v), want none", n, err)
+	}
+}

@@ -330,15 +330,16 @@ func requestReferenceMark(r rune) bool {
 
 // checkRequestReference says what is wrong with a request's reference, ""
 // when nothing is. The data protection officer's list and its register
-// show it to whoever reads them, so it must be the network's own case or
-// letter number and nothing of the client's: one code of letters, digits
-// and - / . _, with a digit in it, at most MaxRequestReference
-// characters. A phone number, an email address or a postcode is refused
-// by name; a name or a description has spaces, or no digit.
+// show it to whoever reads them, so it must be the organisation's own case
+// reference and nothing of the client's: one code of letters, digits and
+// - / . _, with a digit in it, at most MaxRequestReference characters. A
+// phone number, an email address or a postcode (anywhere in it, as in
+// "KY11AB1") is refused by name; a name or a description has spaces, no
+// digit, or words written as names are ("Jane-Smith-2").
 func checkRequestReference(raw string) string {
 	ref := strings.TrimSpace(raw)
-	const want = "give the network's own case or letter number for the request, such as " + RequestReferenceExample +
-		", never the client's name or contact details"
+	const want = "use your organisation's own case reference for the request, such as " + RequestReferenceExample +
+		", not the client's details (their name, phone number, email address or postcode)"
 	n := utf8.RuneCountInString(ref)
 	var digits strings.Builder
 	for _, r := range ref {
@@ -348,25 +349,42 @@ func checkRequestReference(raw string) string {
 	}
 	switch {
 	case n == 0:
-		return "give the network's reference for the request: its case or letter number, such as " + RequestReferenceExample
+		return "give your organisation's own case reference for the request, such as " + RequestReferenceExample
 	case n > MaxRequestReference:
-		return fmt.Sprintf("at most %d characters, please (this has %d): a case or letter number such as %s, not a description", MaxRequestReference, n, RequestReferenceExample)
+		return fmt.Sprintf("at most %d characters, please (this has %d): your organisation's own case reference, such as %s, not a description", MaxRequestReference, n, RequestReferenceExample)
 	case strings.IndexFunc(ref, unicode.IsControl) >= 0:
 		return "one line, please: " + want
 	case strings.Contains(ref, "@"):
 		return "this looks like an email address: " + want
 	case looksLikePhone(ref, digits.String()):
 		return "this looks like a phone number: " + want
-	case looksLikePostcode(ref):
+	case containsPostcode(ref):
 		return "this looks like a postcode: " + want
 	case strings.IndexFunc(ref, unicode.IsSpace) >= 0:
 		return "one code without spaces, please (this looks like a name or a description): " + want
 	case strings.IndexFunc(ref, func(r rune) bool { return !requestReferenceMark(r) }) >= 0:
 		return "use letters, digits and - / . _ only: " + want
 	case digits.Len() == 0:
-		return "a case or letter number has a number in it, such as " + RequestReferenceExample + " (this looks like a name): " + want
+		return "a case reference has a number in it, such as " + RequestReferenceExample + " (this looks like a name): " + want
+	case namedWords(ref) >= 2:
+		return "this looks like a name: " + want
 	}
 	return ""
+}
+
+// namedWords counts the parts of a reference (between - / . _) that are
+// words written as names and sentences are, letters with lower case ones
+// among them ("Jane", "smith"): a case reference's letters are a code
+// ("SAR", "LTR").
+func namedWords(ref string) int {
+	n := 0
+	for _, part := range strings.FieldsFunc(ref, func(r rune) bool { return strings.ContainsRune("-/._", r) }) {
+		if len(part) >= 2 && strings.IndexFunc(part, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 &&
+			strings.IndexFunc(part, unicode.IsLower) >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // looksLikePhone reports whether a reference holds a phone number: its
@@ -394,11 +412,38 @@ func looksLikePhone(ref, digits string) bool {
 	return phonenumbers.IsValidNumber(n) || dramaPhone(Phone(phonenumbers.Format(n, phonenumbers.E164)))
 }
 
-// looksLikePostcode reports whether a reference reads as a full UK
-// postcode (ParsePostcode), with or without its space.
-func looksLikePostcode(ref string) bool {
-	_, err := ParsePostcode(ref)
-	return err == nil
+// containsPostcode reports whether a full UK postcode (ParsePostcode) is
+// in a reference, whole or within it: "KY1 1AB", "KY11AB", "KY11AB1",
+// "SAR-KY1-1AB". A postcode is 5 to 7 letters and digits (separators and
+// spaces between them skipped) starting with a letter that starts a run
+// of letters and ending with a letter that ends one, so a code's letters
+// are not read as part of one ("SAR2026AB" has none).
+func containsPostcode(ref string) bool {
+	rs := []rune(postcodeRunes(ref))
+	letter := func(i int) bool { return i >= 0 && i < len(rs) && unicode.IsLetter(rs[i]) }
+	for i := range rs {
+		if !letter(i) || letter(i-1) {
+			continue
+		}
+		var run []rune
+		for j := i; j < len(rs) && len(run) < 7; j++ {
+			r := rs[j]
+			if unicode.IsSpace(r) || strings.ContainsRune("-/._", r) {
+				continue
+			}
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			run = append(run, r)
+			if len(run) < 5 || letter(j+1) {
+				continue
+			}
+			if _, err := ParsePostcode(string(run)); err == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ExportClient gathers everything held about the client (see

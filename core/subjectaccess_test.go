@@ -317,8 +317,9 @@ func TestSubjectAccessNamesTheAgenciesConsentedTo(t *testing.T) {
 
 // TestRequestReferenceHoldsNoPersonalData (review ops F11): the request's
 // reference is shown in clear on the data protection officer's list and
-// in its register, so it must be the network's own case or letter number.
-// A name, a phone number, an email address or a postcode is refused, the
+// in its register, so it must be the organisation's own case reference.
+// A name, a phone number, an email address or a postcode (within it too)
+// is refused, the
 // field named and what it looks like said in plain words; case numbers
 // of the usual shapes pass.
 func TestRequestReferenceHoldsNoPersonalData(t *testing.T) {
@@ -339,6 +340,12 @@ func TestRequestReferenceHoldsNoPersonalData(t *testing.T) {
 		{"morag.baird@example.org", "email address"},
 		{"KY1 1AB", "postcode"},
 		{"KY11AB", "postcode"},
+		{"KY11AB1", "postcode"},
+		{"ky11ab-2", "postcode"},
+		{"SAR-KY1-1AB", "postcode"},
+		{"2026/EH11 1AA", "postcode"},
+		{"Jane-Smith-2", "looks like a name"},
+		{"jane.smith.2026", "looks like a name"},
 		{"Morag Baird", "name or a description"},
 		{"Letter from Morag's son", "name or a description"},
 		{"SAR 2026 014", "without spaces"},
@@ -349,7 +356,8 @@ func TestRequestReferenceHoldsNoPersonalData(t *testing.T) {
 		_, err := env.Engine.ExportClient(ctx, client, coord, "web", core.SubjectAccessRequest{Channel: core.RequestLetter, Received: now, Reference: c.ref})
 		var ve *core.ValidationError
 		if !errors.As(err, &ve) || !strings.HasPrefix(ve.Field("request_reference"), "request reference: ") ||
-			!strings.Contains(ve.Field("request_reference"), c.says) || !strings.Contains(ve.Field("request_reference"), "SAR-2026-014") {
+			!strings.Contains(ve.Field("request_reference"), c.says) || !strings.Contains(ve.Field("request_reference"), "SAR-2026-014") ||
+			!strings.Contains(ve.Field("request_reference"), "your organisation's own case reference") {
 			t.Errorf("reference %q: %v, want refused naming the request reference and saying %q", c.ref, err, c.says)
 		}
 	}
@@ -357,7 +365,7 @@ func TestRequestReferenceHoldsNoPersonalData(t *testing.T) {
 	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE kind = $1`, string(core.EventSubjectAccess)).Scan(&exports); err != nil || exports != 0 {
 		t.Fatalf("%d exports recorded after the refusals (%v), want none", exports, err)
 	}
-	for _, ref := range []string{"SAR-2026-014", "LTR/2026/0042", "DP_17", "2026.11.3", "2026000123", " SAR-7 "} {
+	for _, ref := range []string{"SAR-2026-014", "LTR/2026/0042", "DP_17", "2026.11.3", "2026000123", " SAR-7 ", "SAR2026AB", "DPO-SAR-2026-1", "Sar-2026-3", "REF-2026-KY1"} {
 		if _, err := env.Engine.ExportClient(ctx, client, coord, "web", core.SubjectAccessRequest{Channel: core.RequestLetter, Received: now, Reference: ref}); err != nil {
 			t.Errorf("reference %q refused: %v", ref, err)
 		}

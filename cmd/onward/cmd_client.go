@@ -86,7 +86,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	by := fs.String("by", "", "the `email` of the coordinator or admin running it, for the audit log")
 	requestVia := fs.String("request-via", "", "export: how the subject access request came in (a `code` from the list above)")
 	requestDate := fs.String("request-date", "", "export: the `day` the request was received, YYYY-MM-DD")
-	requestRef := fs.String("request-ref", "", "export: the network's `reference` for the request: its case or letter number, such as "+core.RequestReferenceExample+" (letters, digits and - / . _; never the client's name or contact details)")
+	requestRef := fs.String("request-ref", "", "export: your organisation's own case `reference` for the request, such as "+core.RequestReferenceExample+" (letters, digits and - / . _; not the client's name, phone, email or postcode)")
 	words, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
