@@ -298,7 +298,7 @@ func (e *Engine) auditFilter(ctx context.Context, q AuditQuery) (auditFilter, er
 
 	// The filters, each a condition an index can serve: the actor by
 	// events_actor_idx, the kinds by events_kind_idx, the days and the
-	// keyset by events_created_idx (migration 049).
+	// keyset by events_created_idx (migration 046).
 	if f.kind.Code != "" {
 		kinds := make([]string, len(f.kind.Kinds))
 		for i, k := range f.kind.Kinds {
