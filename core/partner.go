@@ -336,7 +336,8 @@ func checkPartnerReferral(in PartnerReferral) (normalisedClient, error) {
 
 // PartnerRefer records a partner system's referral, through the same path
 // as an adviser's (referToAgency), with the partner's consent evidence and
-// its own case id, in one transaction.
+// its own case id, in one transaction. A case id the partner has a
+// referral open for is refused with a *CaseOpenError naming it.
 func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral, error) {
 	client, verr := checkPartnerReferral(in)
 	if verr != nil {
@@ -356,6 +357,7 @@ func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral
 			}
 			return c
 		},
+		claim: newCaseClaim(in.By.PartnerID, in.CaseID),
 		also: func(b *pgx.Batch, r Referral) {
 			b.Queue(`INSERT INTO partner_referrals (referral_id, partner_id, case_id) VALUES ($1, $2, $3)`,
 				r.ID, in.By.PartnerID, strings.TrimSpace(in.CaseID))

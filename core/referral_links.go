@@ -82,19 +82,26 @@ func (e *Engine) ReferralLink(ctx context.Context, r Referral) (ReferralLinks, e
 	return ls[r.ID], nil
 }
 
-// sqlCaseReferences finds the referrals of cases: each partner referral
-// made with one of the case ids, and the referrals that carry it on, down
-// the chain (bounded as sqlReferralLinks's is), stopping at one a partner
-// made itself, which has its own case id. It is the inverse of
-// ReferralLinks.CaseID.
-const sqlCaseReferences = `
+// sqlCaseChain is the referrals of cases: each partner referral made
+// with one of the case ids ($1) by the partner $2 (any partner when
+// NULL), and the referrals that carry it on, down the chain (bounded as
+// sqlReferralLinks's is), stopping at one a partner made itself, which
+// has its own case id. It is the inverse of ReferralLinks.CaseID; a query
+// follows it, reading chain.
+const sqlCaseChain = `
 WITH RECURSIVE chain (id, depth) AS (
-    SELECT referral_id, 0 FROM partner_referrals WHERE case_id = ANY($1) AND case_id <> ''
+    SELECT referral_id, 0 FROM partner_referrals
+    WHERE case_id = ANY($1) AND case_id <> '' AND ($2::bigint IS NULL OR partner_id = $2)
     UNION ALL
     SELECT x.id, chain.depth + 1
     FROM referrals x JOIN chain ON x.parent_id = chain.id
     WHERE chain.depth < 50
       AND NOT EXISTS (SELECT 1 FROM partner_referrals p WHERE p.referral_id = x.id))
+`
+
+// sqlCaseReferences lists the references of the referrals of cases
+// (sqlCaseChain), oldest first.
+const sqlCaseReferences = sqlCaseChain + `
 SELECT r.reference FROM chain JOIN referrals r ON r.id = chain.id
 ORDER BY r.id`
 
@@ -103,7 +110,7 @@ ORDER BY r.id`
 // partner's search by case id passes them to ListVisibleReferrals, which
 // keeps only those it may see.
 func (e *Engine) CaseReferences(ctx context.Context, caseIDs []string) ([]string, error) {
-	rows, _ := e.pool.Query(ctx, sqlCaseReferences, caseIDs)
+	rows, _ := e.pool.Query(ctx, sqlCaseReferences, caseIDs, nil)
 	refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("referrals of %d case ids: %w", len(caseIDs), err)

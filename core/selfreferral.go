@@ -358,6 +358,10 @@ type agencyReferral struct {
 	// also queues more writes for the new referral in the batch that
 	// carries its events, so they commit with it.
 	also func(b *pgx.Batch, r Referral)
+	// claim, if set, is the partner's case the referral is for: locked
+	// before the referral is inserted and checked after (not for a replay
+	// of its key); a case with a referral open makes nothing.
+	claim *caseClaim
 }
 
 // referToAgency records a referral between agencies in one transaction:
@@ -427,6 +431,11 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		if reason := strings.TrimSpace(in.crisisReason); reason != "" {
 			n.crisisReasons = []string{reason}
 		}
+		if in.claim != nil {
+			if err := in.claim.lock(ctx, tx); err != nil {
+				return err
+			}
+		}
 		var r Referral
 		if in.existing != 0 {
 			r, err = e.insertExistingClientReferral(ctx, tx, in.existing, client, notes, consent, n, now)
@@ -435,6 +444,11 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		}
 		if err != nil {
 			return err
+		}
+		if in.claim != nil {
+			if err := in.claim.check(ctx, tx); err != nil {
+				return err
+			}
 		}
 		clientID, consentID := r.ClientID, r.ConsentID
 		out = r
@@ -452,7 +466,8 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 	}
 	var verr *ValidationError
 	var cerr *ConsentScopeError
-	if errors.As(err, &verr) || errors.As(err, &cerr) {
+	var oerr *CaseOpenError
+	if errors.As(err, &verr) || errors.As(err, &cerr) || errors.As(err, &oerr) {
 		return Referral{}, err
 	}
 	if err != nil {

@@ -187,7 +187,7 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 
 	// Cursor pagination over what changed.
 	for i := 0; i < 3; i++ {
-		h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("P"), "Idempotency-Key", "p"+string(rune('a'+i)))
+		h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("P-"+strconv.Itoa(i)), "Idempotency-Key", "p"+string(rune('a'+i)))
 		h.env.Clock.Advance(time.Minute)
 	}
 	seen := map[string]bool{}
@@ -201,8 +201,8 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 		for _, d := range m["data"].([]any) {
 			item := d.(map[string]any)
 			seen[item["reference"].(string)] = true
-			// Each carries the case id its partner gave it (C-1 or P).
-			if c := item["case_id"]; c != "C-1" && c != "P" {
+			// Each carries the case id its partner gave it (C-1 or P-n).
+			if c, _ := item["case_id"].(string); c != "C-1" && !strings.HasPrefix(c, "P-") {
 				t.Errorf("listed %s with case_id %v, want the partner's", item["reference"], c)
 			}
 		}
@@ -353,7 +353,7 @@ func TestIfMatchNamingNoVersionIsStale(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.ifMatch, func(t *testing.T) {
-			created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("IM"), "Idempotency-Key", "im-"+strconv.Itoa(i))
+			created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("IM-"+strconv.Itoa(i)), "Idempotency-Key", "im-"+strconv.Itoa(i))
 			if created.status != 201 || created.header.Get("ETag") != `"v1"` {
 				t.Fatalf("create: %d %s", created.status, created.body)
 			}

@@ -31,7 +31,7 @@ func TestIfMatchThatCanNeverMatchSaysSo(t *testing.T) {
 		{`W/"v1", "v0"`, "That If-Match tag can never match", []string{`W/"v1", "v0" holds no tag that can match`, `is now "v1"`}},
 		{`W/"v1", "v2"`, "Someone else changed the referral first", nil},
 	} {
-		created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("IM"), "Idempotency-Key", "never-"+strconv.Itoa(i))
+		created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("IM-"+strconv.Itoa(i)), "Idempotency-Key", "never-"+strconv.Itoa(i))
 		if created.status != 201 {
 			t.Fatalf("create: %d %s", created.status, created.body)
 		}

@@ -20,7 +20,6 @@ func TestPOSTBodiesMustBeJSON(t *testing.T) {
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	hook, _ := json.Marshal(map[string]any{"url": "https://casework.example/hooks"})
-	referral, _ := json.Marshal(newReferral("C-415"))
 	cases := []struct {
 		path        string
 		body        []byte
@@ -32,11 +31,11 @@ func TestPOSTBodiesMustBeJSON(t *testing.T) {
 		{"/api/v1/webhooks", hook, "application/x-www-form-urlencoded", 415},
 		{"/api/v1/webhooks", hook, "application/merge-patch+json", 415},
 		{"/api/v1/webhooks", hook, "application/json; charset=iso-8859-1", 415},
-		{"/api/v1/referrals", referral, "text/plain", 415},
-		{"/api/v1/referrals", referral, "multipart/form-data; boundary=x", 415},
+		{"/api/v1/referrals", nil, "text/plain", 415},
+		{"/api/v1/referrals", nil, "multipart/form-data; boundary=x", 415},
 		{"/api/v1/webhooks", hook, "application/json", 201},
 		{"/api/v1/webhooks", hook, "Application/JSON; Charset=UTF-8", 201},
-		{"/api/v1/referrals", referral, "application/json; charset=utf-8", 201},
+		{"/api/v1/referrals", nil, "application/json; charset=utf-8", 201},
 		// Without a Content-Type the body is read as the JSON it is.
 		{"/api/v1/webhooks", hook, "", 201},
 	}
@@ -46,6 +45,8 @@ func TestPOSTBodiesMustBeJSON(t *testing.T) {
 			key := "media-" + strconv.Itoa(i)
 			if c.path == "/api/v1/webhooks" { // one subscription per address
 				c.body, _ = json.Marshal(map[string]any{"url": "https://casework.example/hooks/" + strconv.Itoa(i)})
+			} else { // one open referral per case
+				c.body, _ = json.Marshal(newReferral("C-415-" + strconv.Itoa(i)))
 			}
 			r := h.do(t, "POST", c.path, tok, c.body, "Idempotency-Key", key, "Content-Type", c.contentType)
 			if r.status != c.status {

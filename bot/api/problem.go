@@ -18,6 +18,16 @@ type problem struct {
 	Detail   string       `json:"detail,omitempty"`
 	Instance string       `json:"instance,omitempty"`
 	Errors   []fieldIssue `json:"errors,omitempty"`
+	// OpenReferral names the referral a case already has open
+	// (probCaseOpen).
+	OpenReferral *openReferral `json:"open_referral,omitempty"`
+}
+
+// openReferral is the referral a refused create should attach to instead.
+type openReferral struct {
+	Reference string `json:"reference"`
+	Status    string `json:"status"`
+	Href      string `json:"href"`
 }
 
 // fieldIssue names one bad field (as a JSON pointer into the request
@@ -100,6 +110,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ce     *core.ConflictError
 		fe     *core.ForbiddenError
 		se     *core.ConsentScopeError
+		oe     *core.CaseOpenError
 		pe     problem
 		isProb bool
 	)
@@ -111,6 +122,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &se):
 		pe = problem{Type: probConsentScope.uri(), Status: http.StatusUnprocessableEntity, Title: "Outside the client's consent",
 			Detail: se.Error(), Errors: []fieldIssue{{Field: "to_agency", Pointer: "#/to_agency", Detail: se.Error()}}}
+	case errors.As(err, &oe):
+		pe = problem{Type: probCaseOpen.uri(), Status: http.StatusConflict, Title: probCaseOpen.title, Detail: oe.Error(),
+			OpenReferral: &openReferral{Reference: oe.Reference, Status: string(oe.Status), Href: referralsPath + oe.Reference}}
 	case errors.Is(err, core.ErrConsentWithdrawn):
 		pe = problem{Type: probConsentWithdrawn.uri(), Status: http.StatusUnprocessableEntity, Title: "Consent withdrawn", Detail: core.ErrConsentWithdrawn.Error()}
 	case errors.As(err, &ce):

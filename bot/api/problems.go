@@ -76,6 +76,10 @@ var (
 	probInProgress = newProblemType("in-progress", "Still working on the first request",
 		"The first request with this Idempotency-Key is still being handled. Wait a moment and send it again, with the same key and body, for its answer.",
 		http.StatusConflict)
+	probCaseOpen = newProblemType("case-open", "The case already has an open referral",
+		"Your system already has a referral open for this case_id, and nothing was made: open_referral names it (its reference, status and href). "+
+			"Attach your case to that referral and follow it rather than referring the client again. A case may be referred again once its referrals "+
+			"are closed (completed, rejected, failed or cancelled): cancel the open one first if it should not go on.", http.StatusConflict)
 	probConsentScope = newProblemType("consent-scope", "Outside the client's consent",
 		"The client's consent does not cover sharing their details with that agency. Choose an agency the consent covers, "+
 			"or ask the client, record consent that covers it, and send the request again with a new Idempotency-Key.", http.StatusUnprocessableEntity)

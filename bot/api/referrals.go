@@ -41,6 +41,9 @@ type referralJSON struct {
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
 }
 
+// referralsPath begins a referral's address, its reference after it.
+const referralsPath = "/api/v1/referrals/"
+
 // slugs maps agency ids to slugs for one request.
 type slugs map[core.AgencyID]string
 
@@ -333,7 +336,7 @@ func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Part
 		return
 	}
 	w.Header().Set("ETag", ETag(ref))
-	w.Header().Set("Location", "/api/v1/referrals/"+ref.Reference)
+	w.Header().Set("Location", referralsPath+ref.Reference)
 	// A partner's new referral is the first in its chain: nothing to read.
 	writeJSON(w, http.StatusCreated, createdJSON{toJSON(ref, s, core.ReferralLinks{CaseID: strings.TrimSpace(in.CaseID)}), fit})
 }

@@ -55,7 +55,7 @@ func TestFHIRBundleIsTakenAsSent(t *testing.T) {
 			if !strings.Contains(referralBundle, c.from) {
 				t.Fatalf("the Bundle has no %s", c.from)
 			}
-			bundle := strings.Replace(strings.Replace(referralBundle, c.from, c.to, 1), "NHSF-77", "NHSF-"+c.name, 1)
+			bundle := strings.ReplaceAll(strings.Replace(referralBundle, c.from, c.to, 1), "NHSF-77", "NHSF-"+c.name)
 			before := count()
 			status, _, body := h.do(t, "POST", "/fhir", referrer, bundle)
 			res := validR4(t, body)

@@ -97,7 +97,7 @@ func TestFHIRConsentSaysWhatTheClientAgreed(t *testing.T) {
 }
 
 // editedBundle is referralBundle with each pair of edits (from, to, from,
-// to…) made once and its identifier id, so each case is a Bundle of its
+// to…) made once, its identifier and case id id, so each case is a Bundle of its
 // own; an edit whose from the Bundle lacks fails the test.
 func editedBundle(t *testing.T, id string, edits ...string) string {
 	t.Helper()
@@ -108,7 +108,7 @@ func editedBundle(t *testing.T, id string, edits ...string) string {
 		}
 		bundle = strings.Replace(bundle, edits[i], edits[i+1], 1)
 	}
-	return strings.Replace(bundle, "NHSF-77", id, 1)
+	return strings.ReplaceAll(bundle, "NHSF-77", id)
 }
 
 // hasIssue reports whether an OperationOutcome has an issue naming the

@@ -124,6 +124,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ce *core.ConflictError
 		fe *core.ForbiddenError
 		se *core.ConsentScopeError
+		oe *core.CaseOpenError
 		ie *invalid
 	)
 	switch {
@@ -152,6 +153,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		write(w, http.StatusUnprocessableEntity, oo)
 	case errors.As(err, &se):
 		outcome(w, http.StatusUnprocessableEntity, "business-rule", se.Error(), "Task.owner")
+	case errors.As(err, &oe):
+		outcome(w, http.StatusConflict, "duplicate", oe.Error()+"; read it at Task/"+oe.Reference, "Task.identifier")
 	case errors.Is(err, core.ErrConsentWithdrawn):
 		outcome(w, http.StatusUnprocessableEntity, "business-rule", err.Error(), "")
 	case errors.As(err, &ce):

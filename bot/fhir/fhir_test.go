@@ -856,7 +856,9 @@ func TestFHIRTransactionKeyReusedWithAnotherBundle(t *testing.T) {
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	count := func() int { return h.referrals(t) }
 	housing := strings.Replace(referralBundle, `"code": "debt"`, `"code": "housing"`, 1)
-	noIdentifier := strings.Replace(referralBundle, `"identifier": {"system": "urn:nhs-kingdom:referral", "value": "NHSF-77"},`, ``, 1)
+	// Its own case id: a case has one referral open at once.
+	noIdentifier := strings.ReplaceAll(strings.Replace(referralBundle, `"identifier": {"system": "urn:nhs-kingdom:referral", "value": "NHSF-77"},`, ``, 1),
+		"NHSF-77", "NHSF-77-key")
 	for _, c := range []struct {
 		name          string
 		first, second string
@@ -888,7 +890,7 @@ func TestFHIRTransactionKeyReusedWithAnotherBundle(t *testing.T) {
 	}
 	// A refused Bundle made nothing: corrected, it is taken under the
 	// same identifier, the partner's own id for the referral.
-	refused := strings.Replace(strings.Replace(referralBundle, "NHSF-77", "NHSF-78", 1), `"code": "debt"`, `"code": "astrology"`, 1)
+	refused := strings.Replace(strings.ReplaceAll(referralBundle, "NHSF-77", "NHSF-78"), `"code": "debt"`, `"code": "astrology"`, 1)
 	if status, _, body := h.do(t, "POST", "/fhir", referrer, refused); status != 422 {
 		t.Fatalf("a Bundle with no need Onward knows: %d %s, want 422", status, body)
 	}

@@ -20,7 +20,7 @@ func TestFHIRWritesTakeOnlyJSON(t *testing.T) {
 	task["status"] = "accepted"
 	accept, _ := json.Marshal(task)
 	count := func() int { return h.referrals(t) }
-	bundle := strings.Replace(referralBundle, "NHSF-77", "NHSF-media", 1)
+	bundle := strings.ReplaceAll(referralBundle, "NHSF-77", "NHSF-media")
 	for _, c := range []struct {
 		method, contentType string
 		status              int

@@ -47,7 +47,7 @@ func TestFHIRPatientIdsAreEachSystemsOwn(t *testing.T) {
 	if sr := patientOf(cab, "/fhir/ServiceRequest/"+ref, "subject"); sr != theirs {
 		t.Errorf("ServiceRequest.subject %s, Task.for %s", sr, theirs)
 	}
-	again := strings.Replace(referralBundle, "NHSF-77", "NHSF-again", 1)
+	again := strings.ReplaceAll(referralBundle, "NHSF-77", "NHSF-again")
 	status, hdr, body := h.do(t, "POST", "/fhir", referrer, again)
 	if status != 200 || !strings.Contains(string(body), `"location":"`+mine+`"`) {
 		t.Fatalf("the client referred again: %d %s, want its Patient as %s", status, body, mine)
