@@ -362,12 +362,28 @@ func (e *Engine) stillKept(until *time.Time) *time.Time {
 	return until
 }
 
+// RotationPendingError refuses a rotation of a webhook subscription's
+// secret while the secret the last rotation replaced still signs
+// deliveries: a second rotation would drop that one at once, and a
+// receiver still verifying with it would refuse every delivery.
+type RotationPendingError struct {
+	// Until is when the replaced secret stops signing, and the
+	// subscription may be rotated again.
+	Until time.Time
+}
+
+func (e *RotationPendingError) Error() string {
+	return fmt.Sprintf("the secret the last rotation replaced still signs deliveries until %s, and rotating again now would drop it "+
+		"while your receiver may still use it; nothing was changed. Rotate again after then. To stop a leaked secret at once, "+
+		"delete the subscription and subscribe again", e.Until.UTC().Format(time.RFC3339))
+}
+
 // RotateWebhookSecret gives one of a partner's subscriptions a new signing
 // secret, returned once. For WebhookSecretOverlap the secret it replaces
 // still signs deliveries beside it (each delivery carries both
-// signatures), so a receiver changes over without refusing one; a secret
-// replaced earlier than that is dropped. Another partner's subscription
-// is ErrNotFound.
+// signatures), so a receiver changes over without refusing one; until
+// then another rotation is refused with a *RotationPendingError. Another
+// partner's subscription is ErrNotFound.
 func (e *Engine) RotateWebhookSecret(ctx context.Context, partner PartnerID, id WebhookSubscriptionID) (WebhookSubscription, string, error) {
 	secret, err := NewWebhookSecret()
 	if err != nil {
@@ -376,13 +392,17 @@ func (e *Engine) RotateWebhookSecret(ctx context.Context, partner PartnerID, id 
 	var s WebhookSubscription
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		var enc []byte
-		err := tx.QueryRow(ctx, `SELECT secret_enc FROM webhook_subscriptions
-			WHERE id = $1 AND partner_id = $2 AND deleted_at IS NULL FOR UPDATE`, id, partner).Scan(&enc)
+		var until *time.Time
+		err := tx.QueryRow(ctx, `SELECT secret_enc, previous_secret_until FROM webhook_subscriptions
+			WHERE id = $1 AND partner_id = $2 AND deleted_at IS NULL FOR UPDATE`, id, partner).Scan(&enc, &until)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("webhook subscription %d: %w", id, ErrNotFound)
 		}
 		if err != nil {
 			return err
+		}
+		if kept := e.stillKept(until); kept != nil {
+			return &RotationPendingError{Until: *kept}
 		}
 		old, err := e.crypt.Open("webhook_subscriptions", "secret_enc", id, legacyWebhookSecretField, enc)
 		if err != nil {

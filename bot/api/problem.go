@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/onward-network/onward/core"
 )
@@ -21,6 +22,9 @@ type problem struct {
 	// OpenReferral names the referral a case already has open
 	// (probCaseOpen).
 	OpenReferral *openReferral `json:"open_referral,omitempty"`
+	// PreviousSecretExpiresAt is when the secret a webhook rotation
+	// replaced stops signing (probRotationPending).
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
 }
 
 // openReferral is the referral a refused create should attach to instead.
@@ -111,6 +115,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		fe     *core.ForbiddenError
 		se     *core.ConsentScopeError
 		oe     *core.CaseOpenError
+		re     *core.RotationPendingError
 		pe     problem
 		isProb bool
 	)
@@ -125,6 +130,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &oe):
 		pe = problem{Type: probCaseOpen.uri(), Status: http.StatusConflict, Title: probCaseOpen.title, Detail: oe.Error(),
 			OpenReferral: &openReferral{Reference: oe.Reference, Status: string(oe.Status), Href: referralsPath + oe.Reference}}
+	case errors.As(err, &re):
+		pe = problem{Type: probRotationPending.uri(), Status: http.StatusConflict, Title: probRotationPending.title, Detail: re.Error(),
+			PreviousSecretExpiresAt: &re.Until}
 	case errors.Is(err, core.ErrConsentWithdrawn):
 		pe = problem{Type: probConsentWithdrawn.uri(), Status: http.StatusUnprocessableEntity, Title: "Consent withdrawn", Detail: core.ErrConsentWithdrawn.Error()}
 	case errors.As(err, &ce):

@@ -93,6 +93,12 @@ var (
 	probNotAllowedNow = newProblemType("not-allowed-now", "Not allowed in this status",
 		"The referral's status does not allow this action (the detail says why). GET the referral for its status; nothing was changed.",
 		http.StatusConflict)
+	probRotationPending = newProblemType("rotation-pending", "The replaced secret still signs",
+		"The subscription's secret was rotated less than a day ago, and the secret that rotation replaced still signs every delivery until "+
+			"previous_secret_expires_at (in this problem, and in GET /api/v1/webhooks); a second rotation now would drop it while your receiver "+
+			"may still verify with it. Nothing was changed. Put the secret the last rotation gave in your receiver, and rotate again after that "+
+			"time if you need to. To stop a leaked secret at once, DELETE the subscription (no delivery is signed with its secrets after) "+
+			"and subscribe again, which gives a new secret.", http.StatusConflict)
 	probUnmatchableTag = newProblemType("unmatchable-tag", "That If-Match tag can never match",
 		"Send If-Match with the referral's ETag exactly as a read gave it (a strong tag such as \"v3\", not W/\"v3\"), or *. Nothing was changed.",
 		http.StatusPreconditionFailed)
