@@ -83,15 +83,15 @@ func (e *Engine) ReferralLink(ctx context.Context, r Referral) (ReferralLinks, e
 }
 
 // sqlCaseChain is the referrals of cases: each partner referral made
-// with one of the case ids ($1) by the partner $2 (any partner when
-// NULL), and the referrals that carry it on, down the chain (bounded as
+// with one of the case ids ($1; any case id when NULL) by the partner $2
+// (any partner when NULL), and the referrals that carry it on, down the chain (bounded as
 // sqlReferralLinks's is), stopping at one a partner made itself, which
 // has its own case id. It is the inverse of ReferralLinks.CaseID; a query
 // follows it, reading chain.
 const sqlCaseChain = `
 WITH RECURSIVE chain (id, depth) AS (
     SELECT referral_id, 0 FROM partner_referrals
-    WHERE case_id = ANY($1) AND case_id <> '' AND ($2::bigint IS NULL OR partner_id = $2)
+    WHERE case_id <> '' AND ($1::text[] IS NULL OR case_id = ANY($1)) AND ($2::bigint IS NULL OR partner_id = $2)
     UNION ALL
     SELECT x.id, chain.depth + 1
     FROM referrals x JOIN chain ON x.parent_id = chain.id
@@ -110,6 +110,21 @@ ORDER BY r.id`
 // partner's search by case id passes them to ListVisibleReferrals, which
 // keeps only those it may see.
 func (e *Engine) CaseReferences(ctx context.Context, caseIDs []string) ([]string, error) {
+	if caseIDs == nil {
+		caseIDs = []string{} // none; nil would be any
+	}
+	return e.caseReferences(ctx, caseIDs)
+}
+
+// AnyCaseReferences returns the references of every referral with a case
+// id (ReferralLinks.CaseID), whoever may see them, as CaseReferences does
+// for some: FHIR's search for any identifier in the case id's system.
+func (e *Engine) AnyCaseReferences(ctx context.Context) ([]string, error) {
+	return e.caseReferences(ctx, nil)
+}
+
+// caseReferences runs sqlCaseReferences for caseIDs, nil for any.
+func (e *Engine) caseReferences(ctx context.Context, caseIDs []string) ([]string, error) {
 	rows, _ := e.pool.Query(ctx, sqlCaseReferences, caseIDs, nil)
 	refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {

@@ -254,11 +254,13 @@ func (s *Server) page(ctx context.Context, p core.Partner, q url.Values, bySlug 
 		if v == "" {
 			continue
 		}
-		refs, err := s.identifierRefs(ctx, v)
+		refs, all, err := s.identifierRefs(ctx, v)
 		if err != nil {
 			return f, err
 		}
-		ids = f.only(ids, refs)
+		if !all {
+			ids = f.only(ids, refs)
+		}
 	}
 	f.ID = ids
 	for _, t := range fixed {

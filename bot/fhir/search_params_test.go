@@ -141,12 +141,24 @@ func TestFHIRSearchParametersAllHold(t *testing.T) {
 // intent (always order) filter nothing out when they name that code and
 // find nothing when they name another, rather than being refused. A
 // referral a redirect made keeps the case id, so a search by it finds
-// both. An identifier's system with no value is a 400 naming identifier.
+// both. An identifier's system with no value (system|) finds every
+// referral with an identifier in that system (with the case id's, those a
+// partner gave a case id), and a value with no system (|value) none, as
+// every identifier Onward gives has a system; | alone is a 400 naming
+// identifier.
 func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 	h := newHarness(t)
 	ids, search := searchReferrals(t, h, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z")
 	a, b := ids[0], ids[1] // case ids NHSF-A and NHSF-B
 	both := []string{a, b}
+	// A referral with no case id, changed last.
+	status, hdr, body := h.do(t, "POST", "/fhir", h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer),
+		strings.Replace(strings.ReplaceAll(referralBundle, "NHSF-77", "NHSF-C"), `"identifier": [{"system": "urn:onward:partner-case-id", "value": "NHSF-C"}],`, "", 1))
+	if status != 200 {
+		t.Fatalf("a referral with no case id: %d %s", status, body)
+	}
+	c := strings.TrimPrefix(hdr.Get("Location"), "https://onward.example/fhir/Task/")
+	all := []string{a, b, c}
 	for _, tc := range []struct {
 		query string
 		want  []string
@@ -161,20 +173,28 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 		{"identifier=NHSF-A&_id=" + b, nil, false},
 		{"identifier=urn:nhs-kingdom:referral|NHSF-A", nil, false},
 		{"identifier=|NHSF-A", nil, false},
+		{"identifier=|" + a, nil, false},
 		{"identifier=NHSF-Z", nil, false},
-		{"intent=order", both, false},
-		{"intent=http://hl7.org/fhir/request-intent|order", both, false},
-		{"intent=|order", both, false},
+		{"identifier=urn:onward:partner-case-id|", both, false},
+		{"identifier=urn:onward:referral-reference|", all, false},
+		{"identifier=urn:nhs-kingdom:referral|", nil, false},
+		{"identifier=urn:nhs-kingdom:referral|,NHSF-B", []string{b}, false},
+		{"identifier=urn:onward:partner-case-id|,urn:onward:referral-reference|" + c, all, false},
+		{"identifier=urn:onward:partner-case-id|&_id=" + c, nil, false},
+		{"identifier=urn:onward:referral-reference|&identifier=NHSF-A", []string{a}, false},
+		{"intent=order", all, false},
+		{"intent=http://hl7.org/fhir/request-intent|order", all, false},
+		{"intent=|order", all, false},
 		{"intent=plan", nil, false},
 		{"intent=plan,order&identifier=NHSF-A", []string{a}, false},
-		{"code=fulfill", both, true},
-		{"code=http://hl7.org/fhir/CodeSystem/task-code|fulfill", both, true},
+		{"code=fulfill", all, true},
+		{"code=http://hl7.org/fhir/CodeSystem/task-code|fulfill", all, true},
 		{"code=|fulfill", nil, true},
 		{"code=approve", nil, true},
 		{"code=urn:other|fulfill", nil, true},
 		{"code=fulfill&intent=order&identifier=NHSF-B&status=requested", []string{b}, true},
-		{"code=http://hl7.org/fhir/CodeSystem/task-code|", both, true},
-		{"intent=http://hl7.org/fhir/request-intent|", both, false},
+		{"code=http://hl7.org/fhir/CodeSystem/task-code|", all, true},
+		{"intent=http://hl7.org/fhir/request-intent|", all, false},
 		{"intent=urn:other|", nil, false},
 	} {
 		for _, resource := range []string{"Task", "ServiceRequest"} {
@@ -191,7 +211,7 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 	// unsupported parameter is under strict handling.
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
 	// The self link is a URI: the query's | encoded, as sent raw.
-	status, _, body := h.do(t, "GET", "/fhir/Task?identifier=urn:onward:partner-case-id|NHSF-A", cab, "")
+	status, _, body = h.do(t, "GET", "/fhir/Task?identifier=urn:onward:partner-case-id|NHSF-A", cab, "")
 	if status != 200 {
 		t.Fatalf("identifier search: %d %s", status, body)
 	}
@@ -199,7 +219,7 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 	if strings.Contains(self, "|") || !strings.Contains(self, "identifier=urn%3Aonward%3Apartner-case-id%7CNHSF-A") {
 		t.Errorf("self link %s: want the query encoded", self)
 	}
-	for _, path := range []string{"/fhir/ServiceRequest?code=fulfill", "/fhir/Task?identifier=urn:onward:partner-case-id|"} {
+	for _, path := range []string{"/fhir/ServiceRequest?code=fulfill", "/fhir/Task?identifier=|", "/fhir/Task?identifier=NHSF-A,|"} {
 		status, _, body := h.do(t, "GET", path, cab, "", "Prefer", "handling=strict")
 		want := "code"
 		if strings.Contains(path, "identifier") {

@@ -85,27 +85,39 @@ func (f fixedToken) matches(v string) bool {
 // the referrals it names, by the identifiers a Task and ServiceRequest
 // carry: Onward's reference (SystemReference) and the partner's case id
 // (SystemCaseID). A value with no system is either; one with another
-// system, or none (|value), names no referral.
-func (s *Server) identifierRefs(ctx context.Context, v string) ([]string, error) {
-	var refs, cases []string
+// system, or none (|value), names no referral. A system with no value
+// (system|) names every referral with an identifier in that system, as
+// FHIR's token search has it: every referral for SystemReference (all is
+// then true, and refs nil), each with a case id for SystemCaseID.
+func (s *Server) identifierRefs(ctx context.Context, v string) (refs []string, all bool, err error) {
+	var cases []string
+	anyCase := false
 	for _, t := range tokens(v) {
 		switch {
-		case t.hasSystem && t.code == "":
-			return nil, &invalid{text: "identifier takes a value, as system|value or value alone, like " + SystemCaseID + "|NHSF-77", expression: "identifier"}
+		case t.hasSystem && t.system == "" && t.code == "":
+			return nil, false, &invalid{text: "identifier takes a system, a value or both, as system|value, system|, value or |value, like " +
+				SystemCaseID + "|NHSF-77", expression: "identifier"}
 		case !t.hasSystem:
 			refs, cases = append(refs, t.code), append(cases, t.code)
+		case t.system == SystemReference && t.code == "":
+			return nil, true, nil
 		case t.system == SystemReference:
 			refs = append(refs, t.code)
+		case t.system == SystemCaseID && t.code == "":
+			anyCase = true
 		case t.system == SystemCaseID:
 			cases = append(cases, t.code)
 		}
 	}
-	if len(cases) > 0 {
-		found, err := s.engine.CaseReferences(ctx, cases)
-		if err != nil {
-			return nil, err
-		}
-		refs = append(refs, found...)
+	var found []string
+	switch {
+	case anyCase:
+		found, err = s.engine.AnyCaseReferences(ctx)
+	case len(cases) > 0:
+		found, err = s.engine.CaseReferences(ctx, cases)
 	}
-	return refs, nil
+	if err != nil {
+		return nil, false, err
+	}
+	return append(refs, found...), false, nil
 }
