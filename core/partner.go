@@ -373,10 +373,7 @@ func (e *Engine) VisibleReferral(ctx context.Context, ref string, by Actor) (Ref
 		return Referral{}, err
 	}
 	if !by.MaySee(r) {
-		if aerr := e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
-			data: eventData("action", "read", "agency_id", by.AgencyID)}); aerr != nil {
-			e.log.Warn("audit refused read", "referral", r.ID, "err", aerr)
-		}
+		e.RecordAccessDenied(ctx, r.ID, by, "read", "")
 		return Referral{}, fmt.Errorf("referral %s: %w", ref, ErrNotFound)
 	}
 	return r, nil

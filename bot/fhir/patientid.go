@@ -56,19 +56,30 @@ func (k patientIDs) id(p core.PartnerID, c core.ClientID) string {
 // client reads a Patient id the partner was given back to the client; ok
 // is false for anything else (another system's id, an old client-<n>).
 func (k patientIDs) client(p core.PartnerID, id string) (core.ClientID, bool) {
+	owner, c, ok := k.owner(id)
+	if !ok || owner != p {
+		return 0, false
+	}
+	return c, true
+}
+
+// owner reads any system's Patient id back to the system it was given to
+// and the client it names; ok is false for anything that is no Patient id
+// (an old client-<n>, or one that reads back to no client).
+func (k patientIDs) owner(id string) (core.PartnerID, core.ClientID, bool) {
 	rest, ok := strings.CutPrefix(id, patientIDPrefix)
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
 	raw, err := patientIDEncoding.DecodeString(rest)
 	if err != nil || len(raw) != aes.BlockSize || patientIDEncoding.EncodeToString(raw) != rest {
-		return 0, false
+		return 0, 0, false
 	}
 	var plain [aes.BlockSize]byte
 	k.block.Decrypt(plain[:], raw)
-	c := int64(binary.BigEndian.Uint64(plain[8:]))
-	if binary.BigEndian.Uint64(plain[:8]) != uint64(p) || c <= 0 {
-		return 0, false
+	p, c := int64(binary.BigEndian.Uint64(plain[:8])), int64(binary.BigEndian.Uint64(plain[8:]))
+	if p <= 0 || c <= 0 {
+		return 0, 0, false
 	}
-	return core.ClientID(c), true
+	return core.PartnerID(p), core.ClientID(c), true
 }

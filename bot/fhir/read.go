@@ -533,26 +533,14 @@ func (s *Server) searchServiceRequest(w http.ResponseWriter, r *http.Request, p 
 }
 
 // consentFor reads a consent the partner may see: the consent of a
-// referral it may see.
+// referral it may see (core.Engine.VisibleConsent). Another's is not
+// found, as one that does not exist is, and the attempt is audited.
 func (s *Server) consentFor(r *http.Request, p core.Partner, id string) (core.Consent, error) {
 	n, ok := parseID("consent-", id)
 	if !ok {
 		return core.Consent{}, core.ErrNotFound
 	}
-	c, err := s.engine.Consent(r.Context(), core.ConsentID(n))
-	if err != nil {
-		return core.Consent{}, err
-	}
-	rs, err := s.clientReferrals(r, p, c.ClientID)
-	if err != nil {
-		return core.Consent{}, err
-	}
-	for _, ref := range rs {
-		if ref.ConsentID == c.ID {
-			return c, nil
-		}
-	}
-	return core.Consent{}, core.ErrNotFound
+	return s.engine.VisibleConsent(r.Context(), core.ConsentID(n), p.Actor(), "fhir")
 }
 
 func (s *Server) readConsent(w http.ResponseWriter, r *http.Request, p core.Partner) {
@@ -683,18 +671,25 @@ func (s *Server) clientReferrals(r *http.Request, p core.Partner, client core.Cl
 // the network's days after it closed). Each disclosure is audited.
 func (s *Server) readPatient(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	// Only an id this system was given names a client: another system's
-	// id for them, or an old client-<n>, is not found.
-	n, ok := s.patients.client(p.ID, r.PathValue("id"))
+	// id for them, or an old client-<n>, is not found. Another system's,
+	// or one for a client none of whose referrals this system may see, is
+	// an attempt to reach someone else's client, audited as the refused
+	// read of a referral is.
+	owner, n, ok := s.patients.owner(r.PathValue("id"))
 	if !ok {
 		s.fail(w, r, core.ErrNotFound)
 		return
 	}
-	rs, err := s.clientReferrals(r, p, n)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var rs []core.Referral
+	var err error
+	if owner == p.ID {
+		if rs, err = s.clientReferrals(r, p, n); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	if len(rs) == 0 {
+		s.engine.RecordClientAccessDenied(r.Context(), n, p.Actor(), "view-details", "fhir")
 		s.fail(w, r, core.ErrNotFound)
 		return
 	}
