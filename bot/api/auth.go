@@ -19,16 +19,20 @@ import (
 type Refuse func(w http.ResponseWriter, r *http.Request, status int, title, detail string)
 
 // RefuseProblem is the JSON API's Refuse: an RFC 9457 problem, of the
-// type of its status (a server error is about:blank, as fail's is).
+// type of its status, titled as the type is declared (the detail says
+// what was wrong); another status, a server error or a refusal before
+// any handler, is about:blank with title, as fail's server error is.
 func RefuseProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
-	p := problem{Status: status, Title: title, Detail: detail}
+	var p problem
 	switch status {
 	case http.StatusUnauthorized:
-		p.Type = probUnauthorized.uri()
+		p = probUnauthorized.problem(status, detail)
 	case http.StatusForbidden:
-		p.Type = probForbidden.uri()
+		p = probForbidden.problem(status, detail)
 	case http.StatusTooManyRequests:
-		p.Type = probTooManyRequests.uri()
+		p = probTooManyRequests.problem(status, detail)
+	default:
+		p = problem{Status: status, Title: title, Detail: detail}
 	}
 	writeProblem(w, r, p)
 }

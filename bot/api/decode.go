@@ -32,8 +32,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, problem{Type: probTooLarge.uri(), Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
-			Detail: fmt.Sprintf("the body must be at most %d bytes", MaxBody)}
+		return nil, probTooLarge.problem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body must be at most %d bytes", MaxBody))
 	}
 	if err != nil {
 		return nil, problem{Status: http.StatusBadRequest, Title: "Could not read the request body", Detail: "send the body again"}
@@ -107,10 +106,9 @@ func decodeBytes(body []byte, dst any) error {
 		// is; should it not, the decoder's name is all there is.
 		return memberProblem(MemberIssue{Path: []string{unknown}})
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return problem{Type: probMalformed.uri(), Status: http.StatusBadRequest, Title: "Malformed JSON",
-			Detail: "the body is not valid JSON: " + err.Error()}
+		return probMalformed.problem(http.StatusBadRequest, "the body is not valid JSON: "+err.Error())
 	}
-	return problem{Type: probMalformed.uri(), Status: http.StatusBadRequest, Title: "Malformed JSON", Detail: err.Error()}
+	return probMalformed.problem(http.StatusBadRequest, err.Error())
 }
 
 // notAnObject refuses a body that is not the object every operation
@@ -149,7 +147,7 @@ func memberDetail(issue MemberIssue) string {
 // typeProblem is a 422 naming every member of the wrong type, each at
 // its own pointer.
 func typeProblem(issues []typeIssue) problem {
-	p := problem{Type: probValidation.uri(), Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+	p := probValidation.problem(http.StatusUnprocessableEntity, "")
 	details := make([]string, len(issues))
 	for i, is := range issues {
 		p.Errors = append(p.Errors, fieldIssue{Field: valueField(is.Path), Pointer: jsonPointer(is.Path), Detail: is.Detail})
@@ -160,7 +158,7 @@ func typeProblem(issues []typeIssue) problem {
 }
 
 func validationProblemOne(field, detail string) problem {
-	p := problem{Type: probValidation.uri(), Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields", Detail: detail}
+	p := probValidation.problem(http.StatusUnprocessableEntity, detail)
 	p.Errors = []fieldIssue{{Field: field, Pointer: "#/" + strings.ReplaceAll(field, ".", "/"), Detail: detail}}
 	return p
 }

@@ -76,8 +76,7 @@ func (a *API) idempotent(h Handler) Handler {
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		if err != nil {
-			writeProblem(w, r, problem{Type: probTooLarge.uri(), Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
-				Detail: "the body must be at most " + strconv.Itoa(MaxBody) + " bytes"})
+			writeProblem(w, r, probTooLarge.problem(http.StatusRequestEntityTooLarge, "the body must be at most "+strconv.Itoa(MaxBody)+" bytes"))
 			return
 		}
 		a.Once(w, r, p, key, body, rule, h)
@@ -291,17 +290,14 @@ func (a *API) replay(w http.ResponseWriter, r *http.Request, held []byte, rkey s
 // body (422).
 func badIdempotencyKey() problem {
 	detail := "send an Idempotency-Key header (a unique value of at most 200 characters, such as a UUID) with every POST, and the same one when you retry"
-	return problem{Type: probIdempotencyKey.uri(), Status: http.StatusBadRequest, Title: "Idempotency-Key header missing or too long",
-		Detail: detail, Errors: []fieldIssue{{Field: idemKeyHeader, Detail: detail}}}
+	return probIdempotencyKey.problem(http.StatusBadRequest, detail).withErrors(fieldIssue{Field: idemKeyHeader, Detail: detail})
 }
 
 func inProgress() problem {
-	return problem{Type: probInProgress.uri(), Status: http.StatusConflict, Title: "Still working on the first request",
-		Detail: "a request with this Idempotency-Key is still being handled; retry in a moment"}
+	return probInProgress.problem(http.StatusConflict, "a request with this Idempotency-Key is still being handled; retry in a moment")
 }
 
 func keyReused() problem {
-	return problem{Type: probKeyReused.uri(), Status: http.StatusConflict, Title: "Idempotency-Key already used",
-		Detail: "this Idempotency-Key was used with a different request; use a new key for a new request",
-		Errors: []fieldIssue{{Field: idemKeyHeader, Detail: "already used with a different body"}}}
+	return probKeyReused.problem(http.StatusConflict, "this Idempotency-Key was used with a different request; use a new key for a new request").
+		withErrors(fieldIssue{Field: idemKeyHeader, Detail: "already used with a different body"})
 }

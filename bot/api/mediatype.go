@@ -115,13 +115,12 @@ func refuseBody(pattern string, h Handler) Handler {
 		if r.ContentLength != 0 && r.Body != nil {
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 			if err != nil {
-				writeProblem(w, r, problem{Type: probTooLarge.uri(), Status: http.StatusRequestEntityTooLarge, Title: "Request body too large",
-					Detail: pattern + " takes no body: send it empty"})
+				writeProblem(w, r, probTooLarge.problem(http.StatusRequestEntityTooLarge, pattern+" takes no body: send it empty"))
 				return
 			}
 			if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && !emptyObject(trimmed) {
 				detail := pattern + " takes no body: send it empty"
-				writeProblem(w, r, problem{Type: probMalformed.uri(), Status: http.StatusBadRequest, Title: "Malformed request body", Detail: detail})
+				writeProblem(w, r, probMalformed.problem(http.StatusBadRequest, detail))
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -139,6 +138,5 @@ func emptyObject(b []byte) bool {
 func unsupportedMediaType(types []string, sent string) problem {
 	detail := fmt.Sprintf("send the body as %s (with no charset, or charset=utf-8), not %s; see /api/v1/openapi.json",
 		strings.Join(types, " or "), sent)
-	return problem{Type: probMediaType.uri(), Status: http.StatusUnsupportedMediaType, Title: "Unsupported media type",
-		Detail: detail, Errors: []fieldIssue{{Field: "Content-Type", Detail: detail}}}
+	return probMediaType.problem(http.StatusUnsupportedMediaType, detail).withErrors(fieldIssue{Field: "Content-Type", Detail: detail})
 }

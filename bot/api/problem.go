@@ -95,7 +95,7 @@ func pointer(field string) string {
 
 // validationProblem is a 422 naming every bad field.
 func validationProblem(fields []core.FieldError) problem {
-	p := problem{Type: probValidation.uri(), Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+	p := probValidation.problem(http.StatusUnprocessableEntity, "")
 	var parts []string
 	for _, f := range fields {
 		name := FieldName(f.Field)
@@ -125,30 +125,27 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ve):
 		pe = validationProblem(ve.Fields)
 	case errors.As(err, &se):
-		pe = problem{Type: probConsentScope.uri(), Status: http.StatusUnprocessableEntity, Title: "Outside the client's consent",
-			Detail: se.Error(), Errors: []fieldIssue{{Field: "to_agency", Pointer: "#/to_agency", Detail: se.Error()}}}
+		pe = probConsentScope.problem(http.StatusUnprocessableEntity, se.Error()).withErrors(fieldIssue{Field: "to_agency", Pointer: "#/to_agency", Detail: se.Error()})
 	case errors.As(err, &oe):
-		pe = problem{Type: probCaseOpen.uri(), Status: http.StatusConflict, Title: probCaseOpen.title, Detail: oe.Error(),
-			OpenReferral: &openReferral{Reference: oe.Reference, Status: string(oe.Status), Href: referralsPath + oe.Reference}}
+		pe = probCaseOpen.problem(http.StatusConflict, oe.Error())
+		pe.OpenReferral = &openReferral{Reference: oe.Reference, Status: string(oe.Status), Href: referralsPath + oe.Reference}
 	case errors.As(err, &re):
-		pe = problem{Type: probRotationPending.uri(), Status: http.StatusConflict, Title: probRotationPending.title, Detail: re.Error(),
-			PreviousSecretExpiresAt: &re.Until}
+		pe = probRotationPending.problem(http.StatusConflict, re.Error())
+		pe.PreviousSecretExpiresAt = &re.Until
 	case errors.Is(err, core.ErrConsentWithdrawn):
-		pe = problem{Type: probConsentWithdrawn.uri(), Status: http.StatusUnprocessableEntity, Title: "Consent withdrawn", Detail: core.ErrConsentWithdrawn.Error()}
+		pe = probConsentWithdrawn.problem(http.StatusUnprocessableEntity, core.ErrConsentWithdrawn.Error())
 	case errors.As(err, &ce):
 		status := http.StatusConflict
 		if r.Header.Get("If-Match") != "" {
 			status = http.StatusPreconditionFailed
 		}
-		pe = problem{Type: probChanged.uri(), Status: status, Title: "Someone else changed the referral first",
-			Detail: ce.Error() + "; read it again and decide"}
+		pe = probChanged.problem(status, ce.Error()+"; read it again and decide")
 	case errors.As(err, &te):
-		pe = problem{Type: probNotAllowedNow.uri(), Status: http.StatusConflict, Title: "Not allowed in this status", Detail: te.Error()}
+		pe = probNotAllowedNow.problem(http.StatusConflict, te.Error())
 	case errors.As(err, &fe):
-		pe = problem{Type: probForbidden.uri(), Status: http.StatusForbidden, Title: "Not allowed", Detail: fe.Error()}
+		pe = probForbidden.problem(http.StatusForbidden, fe.Error())
 	case errors.Is(err, core.ErrNotFound):
-		pe = problem{Type: probNotFound.uri(), Status: http.StatusNotFound, Title: "Not found",
-			Detail: "no referral or agency with that id that this system may see"}
+		pe = probNotFound.problem(http.StatusNotFound, "no referral or agency with that id that this system may see")
 	default:
 		a.log.Error("partner api", "method", r.Method, "path", r.URL.Path, "err", err)
 		pe = problem{Status: http.StatusInternalServerError, Title: "Something went wrong on our side",
@@ -156,6 +153,12 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	_ = isProb
 	writeProblem(w, r, pe)
+}
+
+// withErrors is the problem naming these bad fields.
+func (p problem) withErrors(issues ...fieldIssue) problem {
+	p.Errors = append(p.Errors, issues...)
+	return p
 }
 
 // Error lets a problem travel as an error to fail.

@@ -40,6 +40,12 @@ func newProblemType(slug, title, action string, statuses ...int) problemType {
 // relative references).
 func (t problemType) uri() string { return problemBase + t.slug }
 
+// problem is a problem of this type: its URI and title are the type's, so
+// an answer's title is always the one the page gives.
+func (t problemType) problem(status int, detail string) problem {
+	return problem{Type: t.uri(), Title: t.title, Status: status, Detail: detail}
+}
+
 // The API's problem types.
 var (
 	probUnauthorized = newProblemType("unauthorized", "Not signed in",
@@ -63,7 +69,7 @@ var (
 	probMediaType = newProblemType("media-type", "Unsupported media type",
 		"Send the body with Content-Type: application/json (a charset, if any, utf-8); the detail lists the types the operation takes.",
 		http.StatusUnsupportedMediaType)
-	probValidation = newProblemType("validation", "The request has invalid fields",
+	probValidation = newProblemType("validation", "The request has invalid fields or parameters",
 		"Correct each field the errors list names (its pointer locates it in the body; a query parameter has none) and send the corrected request "+
 			"with a new Idempotency-Key.", http.StatusUnprocessableEntity)
 	probIdempotencyKey = newProblemType("idempotency-key", "Idempotency-Key header missing or too long",

@@ -57,7 +57,8 @@ func TestProblemsPageListsEveryType(t *testing.T) {
 // TestProblemTypesAreDeclared: no problem type URI is made but by a
 // declared problemType (newProblemType), so none can be missing from the
 // page: outside problems.go, no code names problemBase, spells a URI
-// under /api/v1/problems, or makes a problemType by hand.
+// under /api/v1/problems, makes a problemType by hand, or makes a
+// problem of a type but through the type (whose title it then carries).
 func TestProblemTypesAreDeclared(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -85,6 +86,17 @@ func TestProblemTypesAreDeclared(t *testing.T) {
 			case *ast.CompositeLit:
 				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "problemType" {
 					t.Errorf("%s: a problemType made by hand; use newProblemType", fset.Position(n.Pos()))
+				}
+				// A problem of a declared type takes its title from the
+				// declaration (problemType.problem), never its own.
+				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "problem" {
+					for _, e := range n.Elts {
+						if kv, ok := e.(*ast.KeyValueExpr); ok {
+							if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Type" {
+								t.Errorf("%s: a problem of a type made by hand; use the type's problem method", fset.Position(n.Pos()))
+							}
+						}
+					}
 				}
 			}
 			return true

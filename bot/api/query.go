@@ -37,7 +37,7 @@ func queryProblems(q url.Values, takes ...string) []core.FieldError {
 // queryProblem is a 422 naming each bad query parameter by the name the
 // request used, with no JSON pointer: a pointer is a place in a body.
 func queryProblem(fields []core.FieldError) problem {
-	p := problem{Type: probValidation.uri(), Status: http.StatusUnprocessableEntity, Title: "The request has invalid query parameters"}
+	p := probValidation.problem(http.StatusUnprocessableEntity, "")
 	var parts []string
 	for _, f := range fields {
 		detail := "query parameter " + f.Field + ": " + f.Message

@@ -198,9 +198,8 @@ func unmatchable(h string, ref core.Referral) problem {
 		why = fmt.Sprintf("If-Match %s is a weak tag, and If-Match compares tags strongly (RFC 9110 §13.1.1), so a weak tag can never match", h)
 		send += ", without W/"
 	}
-	return problem{Type: probUnmatchableTag.uri(), Status: http.StatusPreconditionFailed, Title: "That If-Match tag can never match",
-		Detail: fmt.Sprintf("%s; nothing was changed. %s: %s's is now %s (or * to act on whatever version is current)",
-			why, send, ref.Reference, ETag(ref))}
+	return probUnmatchableTag.problem(http.StatusPreconditionFailed, fmt.Sprintf("%s; nothing was changed. %s: %s's is now %s (or * to act on whatever version is current)",
+		why, send, ref.Reference, ETag(ref)))
 }
 
 // ClientRequest is the client's details in a create request.
@@ -573,7 +572,7 @@ func (a *API) actionBody(w http.ResponseWriter, r *http.Request, in *actIn) erro
 		default:
 			takes = "only " + strings.Join(allowed[:len(allowed)-1], ", ") + " and " + allowed[len(allowed)-1]
 		}
-		p := problem{Type: probValidation.uri(), Status: http.StatusUnprocessableEntity, Title: "The request has invalid fields"}
+		p := probValidation.problem(http.StatusUnprocessableEntity, "")
 		var details []string
 		for _, m := range slices.Sorted(maps.Keys(members)) {
 			if slices.Contains(allowed, m) {

@@ -106,7 +106,7 @@ func UnstorableDetail(field string, err error) string {
 // unstorableProblem is the 400 for a body UnstorableText refused (err),
 // naming the field and its pointer when UnstorablePath finds it.
 func unstorableProblem(body []byte, err error) problem {
-	p := problem{Type: probMalformed.uri(), Status: http.StatusBadRequest, Title: "Unstorable text", Detail: err.Error()}
+	p := probMalformed.problem(http.StatusBadRequest, err.Error())
 	if at, ok := UnstorablePath(body); ok && len(at) > 0 {
 		field := valueField(at)
 		p.Detail = UnstorableDetail(field, err)

@@ -74,8 +74,7 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, p core.Partne
 
 // noSubscription is the 404 for a subscription id the system has none
 // of: another system's subscriptions are not told apart from none.
-var noSubscription = problem{Type: probNotFound.uri(), Status: http.StatusNotFound, Title: "Not found",
-	Detail: "no webhook subscription with that id that this system may see; GET /api/v1/webhooks lists this system's"}
+var noSubscription = probNotFound.problem(http.StatusNotFound, "no webhook subscription with that id that this system may see; GET /api/v1/webhooks lists this system's")
 
 // ownSubscription finds one of the partner's own subscriptions by the id
 // in the path.
