@@ -407,9 +407,6 @@ func (e *Engine) SetNeedTerms(ctx context.Context, db DB, terms []NeedTerm) (rem
 	return int(tag.RowsAffected()), nil
 }
 
-// openStatuses are the referral statuses still being worked on.
-var openStatuses = []string{string(StatusRequested), string(StatusAccepted), string(StatusInProgress), string(StatusOnHold)}
-
 // RemoveDistrictsNotIn removes the network's postcode districts that keep
 // does not list, after the import has set its services. A district a
 // service in the directory still covers is refused, naming the services:

@@ -51,13 +51,11 @@ func (s Status) Label() string {
 }
 
 // Open reports whether a referral in this status still needs something done.
-func (s Status) Open() bool {
-	switch s {
-	case StatusRequested, StatusAccepted, StatusInProgress, StatusOnHold:
-		return true
-	}
-	return false
-}
+func (s Status) Open() bool { return slices.Contains(openStatuses, string(s)) }
+
+// openStatuses are the statuses of a referral still being worked on, as
+// SQL takes them (status = ANY($n)).
+var openStatuses = []string{string(StatusRequested), string(StatusAccepted), string(StatusInProgress), string(StatusOnHold)}
 
 // Reason is the coded reason a referral was rejected.
 type Reason string
