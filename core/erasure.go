@@ -196,7 +196,9 @@ func (r ErasureReason) Label() string {
 // and still verifies; it records the reason's code (ErasureReasons).
 // Text opt-outs stay (they are kept by keyed hash only, so a STOP is
 // still honoured). Copies outside PostgreSQL go after the commit
-// (OnErase). via is the channel the erasure was asked through ("web",
+// (OnErase), and the client's messages at Twilio are deleted by the
+// outbox worker (OutboxProviderErase), queued in the erasure's own
+// transaction. via is the channel the erasure was asked through ("web",
 // "slack", "cli"), recorded for the data protection officer's register
 // (DataProtectionRequest.Through).
 func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason, via string) error {
@@ -246,6 +248,15 @@ func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, rea
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("client %d: %w", client, ErrErased)
 		}
+		var hash []byte
+		if phone != "" {
+			hash = e.crypt.PhoneHash(phone)
+		}
+		// Before the consents' evidence and the phone's codes are
+		// cleared: the ids of the messages they name go to the row.
+		if err := e.queueProviderErase(ctx, tx, client, hash, now); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, sqlEraseReferrals, client); err != nil {
 			return fmt.Errorf("erase referral details of client %d: %w", client, err)
 		}
@@ -253,12 +264,15 @@ func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, rea
 			return fmt.Errorf("erase consent evidence of client %d: %w", client, err)
 		}
 		if phone != "" {
-			if _, err := tx.Exec(ctx, sqlErasePhoneCode, e.crypt.PhoneHash(phone)); err != nil {
+			if _, err := tx.Exec(ctx, sqlErasePhoneCode, hash); err != nil {
 				return fmt.Errorf("erase phone codes of client %d: %w", client, err)
 			}
 		}
 		return e.appendEvent(ctx, tx, newEvent{kind: EventClientErased, client: client, actor: by, data: eventData("why", why, "via", via)})
 	})
+	if err == nil {
+		e.wakeWorkers() // the deletion at Twilio
+	}
 	if err == nil && forgetCopies && phone != "" && e.forget != nil {
 		if ferr := e.forget(ctx, e.crypt.PhoneHash(phone)); ferr != nil {
 			e.log.Warn("erased client's texts not removed from Redis; they expire on their own", "client", int64(client), "err", ferr)

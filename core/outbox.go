@@ -96,6 +96,11 @@ type OutboxPayload struct {
 	// text (EmailClientCrisis) says of the text: its kinds of words and
 	// when it came, never the words.
 	CrisisText *CrisisTextNews `json:"crisis_text,omitempty"`
+	// ClientID and MessageSIDs are an erased client and the Twilio
+	// message ids their erasure cleared, for OutboxProviderErase: ids
+	// only, and the SIDs are dropped once Twilio has deleted the messages.
+	ClientID    ClientID `json:"client_id,omitempty"`
+	MessageSIDs []string `json:"message_sids,omitempty"`
 }
 
 // DeliveryStatus is what an outbox row's delivery_status says about its

@@ -117,9 +117,17 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		}
 		clientID, consentID := r.ClientID, r.ConsentID
 		res.Referral = r
+		// The evidence is the YES text's MessageSid: with it, anyone
+		// holding the Twilio account reads the client's text. The audit
+		// log can never be changed, so it keeps the evidence sealed under
+		// the client's key, as a withdrawal's: erasing them shreds it.
+		evidence, err := c.key.seal("events", "evidence_enc", withdrawalEvidenceAD(clientID), in.Consent.Evidence)
+		if err != nil {
+			return fmt.Errorf("seal consent evidence: %w", err)
+		}
 		e.queueClientEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: ClientActor,
 			data: eventData("consent_id", int64(consentID), "channel", string(in.Consent.Channel),
-				"wording_version", in.Consent.WordingVersion, "evidence", in.Consent.Evidence, "scope", string(ScopeNetwork))}, c.fresh, now)
+				"wording_version", in.Consent.WordingVersion, "evidence_enc", evidence, "scope", string(ScopeNetwork))}, c.fresh, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "triage_reason", res.TriageReason))
 		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" && Textable(client.phone) {

@@ -31,6 +31,7 @@ func TestKindWords(t *testing.T) {
 		{core.OutboxAlert, "an alert to the coordinators"},
 		{notify.KindDigest, "a daily digest"},
 		{core.OutboxWebhook, "a webhook event for a partner system"},
+		{core.OutboxProviderErase, "the deletion at Twilio of an erased client's messages"},
 		{"fax.send", "a message (fax.send)"},
 	} {
 		if got := notify.KindWords(tc.kind); got != tc.want {

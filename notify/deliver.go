@@ -136,6 +136,8 @@ func (w *Worker) dispatch(ctx context.Context, r core.OutboxClaim) (outcome, err
 		return w.expandEmail(ctx, r)
 	case core.OutboxEmailSend:
 		return w.sendEmail(ctx, r)
+	case core.OutboxProviderErase:
+		return w.eraseAtProvider(ctx, r)
 	}
 	return outcome{}, permanent(fmt.Sprintf("unknown outbox kind %q", r.Kind), nil)
 }
@@ -275,7 +277,7 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 	}
 	f := asFailure(err)
 	now := w.now()
-	if f.Retry() && (r.Attempts < w.maxAttempts || w.stillTrying(r, now) || waitedOn(f, r, now)) {
+	if f.Retry() && (r.Attempts < w.maxAttempts || w.stillTrying(r, now) || waitedOn(f, r, now) || stillErasing(f, r, now)) {
 		if f.RetryAfter > 0 && f.Provider == "slack" {
 			w.holdSlack(now.Add(f.RetryAfter))
 		}
@@ -413,6 +415,8 @@ func kindWords(k core.OutboxKind) string {
 		return "an email"
 	case core.OutboxWebhook:
 		return "a webhook event for a partner system"
+	case core.OutboxProviderErase:
+		return "the deletion at Twilio of an erased client's messages"
 	}
 	return "a message (" + string(k) + ")"
 }

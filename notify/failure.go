@@ -25,6 +25,10 @@ type Failure struct {
 	// either way (interrupted.go); its retry keeps the mark, so it is
 	// checked again, never sent blind.
 	Interrupted bool
+	// InProgress: Twilio cannot delete a message yet because it is still
+	// in progress (20009), or a text is still on its way to it; the
+	// twilio.erase row is asked again later (stillErasing).
+	InProgress bool
 	// Credentials: the provider refused Onward's own credentials (a bot
 	// token revoked, an auth token rotated and not updated). Nothing is
 	// wrong with the row, and every row through the provider fails alike

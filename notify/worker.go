@@ -88,7 +88,8 @@ type Worker struct {
 	cfg           config.Config
 	log           *slog.Logger
 	sms           SMSSender
-	messages      MessageLog // the SMS sender's, when it can list what Twilio holds
+	messages      MessageLog    // the SMS sender's, when it can list what Twilio holds
+	eraser        MessageEraser // the SMS (or WhatsApp) sender's, when it can delete what Twilio holds
 	slack         SlackSender
 	cards         CardRenderer
 	clock         core.Clock
@@ -165,6 +166,11 @@ func New(o Options) (*Worker, error) {
 	}
 	if l, ok := o.SMS.(MessageLog); ok {
 		w.messages = l
+	}
+	if d, ok := o.SMS.(MessageEraser); ok {
+		w.eraser = d
+	} else if d, ok := o.WhatsApp.(MessageEraser); ok {
+		w.eraser = d
 	}
 	w.receivers = o.Engine.WebhookReceivers()
 	if w.webhooks == nil {

@@ -1,8 +1,9 @@
 // Package twiliofake is Onward's one fake of Twilio's Messages API
 // (POST /2010-04-01/Accounts/{AccountSid}/Messages.json to send, GET on
 // the same path to list what was sent, filtered by To, From and DateSent
-// and paged as Twilio pages, and GET .../Messages/{Sid}.json to fetch
-// one message), speaking
+// and paged as Twilio pages, GET .../Messages/{Sid}.json to fetch one
+// message, and DELETE on that path to delete it: 204, or 404 (20404)
+// for a SID it does not hold), speaking
 // Twilio's wire format so the real twilio-go client can be pointed at it
 // with ONWARD_TWILIO_API_URL. It speaks SMS and WhatsApp: addresses
 // written "whatsapp:+44…", approved templates sent as ContentSid and
@@ -101,8 +102,8 @@ type Options struct {
 	// NewSID makes message SIDs ("SM" and 32 hex digits from crypto/rand
 	// if nil).
 	NewSID func() (string, error)
-	// Unexpected is told of any request that is not a POST to the
-	// Messages API (answered 404); tests fail on it.
+	// Unexpected is told of any request the Messages API does not
+	// serve (answered 404); tests fail on it.
 	Unexpected func(method, path string)
 
 	// WhatsAppWindowOpen reports whether a WhatsApp number wrote to us in
@@ -127,6 +128,7 @@ type Fake struct {
 	script   Script
 	now      func() time.Time // Options.Now, or SetClock's
 	sent     []Message        // what it accepted, oldest first, for GET
+	deleted  []Deletion       // the DELETEs it answered, oldest first
 
 	pending sync.WaitGroup // status callbacks not yet made
 }
@@ -233,6 +235,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && one != nil:
 		if f.authorized(w, r, one[1]) && !f.scriptedGet(w, r) {
 			f.fetch(w, one[2])
+		}
+		return
+	case r.Method == http.MethodDelete && one != nil:
+		if f.authorized(w, r, one[1]) && !f.scriptedGet(w, r) {
+			f.remove(w, r, one[2])
 		}
 		return
 	default:
@@ -564,6 +571,50 @@ func (f *Fake) fetch(w http.ResponseWriter, sid string) {
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(f.resource(*found, sentStatus(*found), now))
+}
+
+// Deletion is one DELETE the fake answered 204 or 404, as Twilio
+// received it.
+type Deletion struct {
+	SID            string
+	User, Password string // basic auth
+	Found          bool   // the fake held the message (204), else 404
+}
+
+// remove answers DELETE .../Messages/{Sid}.json as Twilio does: 204 with
+// no body once the message is gone, 404 (20404) for one it does not hold
+// (never sent through it, or deleted already). Tests script Twilio's
+// refusal of a message still in progress (409, 20009) with SetScript.
+func (f *Fake) remove(w http.ResponseWriter, r *http.Request, sid string) {
+	user, pass, _ := r.BasicAuth()
+	f.mu.Lock()
+	found := false
+	for i := range f.sent {
+		if f.sent[i].SID == sid {
+			f.sent = append(f.sent[:i:i], f.sent[i+1:]...)
+			found = true
+			break
+		}
+	}
+	f.deleted = append(f.deleted, Deletion{SID: sid, User: user, Password: pass, Found: found})
+	if len(f.deleted) > keepMessages {
+		f.deleted = append([]Deletion(nil), f.deleted[len(f.deleted)-keepMessages:]...)
+	}
+	f.mu.Unlock()
+	if !found {
+		twilioError(w, http.StatusNotFound, codeNotFound,
+			fmt.Sprintf("The requested resource /2010-04-01/Accounts/%s/Messages/%s.json was not found", f.o.AccountSID, sid))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Deleted returns the DELETEs the fake answered (not those a script
+// refused), oldest first.
+func (f *Fake) Deleted() []Deletion {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Deletion(nil), f.deleted...)
 }
 
 // twilioDate reads a DateSent filter as Twilio takes it: a GMT date

@@ -203,7 +203,7 @@ func TestUnexpectedRequest(t *testing.T) {
 	fx := newFixture(t, nil)
 	res, _, _ := fx.post(t, "DELETE", path, account, token, nil)
 	if res.StatusCode != 404 {
-		t.Errorf("DELETE answered %d", res.StatusCode)
+		t.Errorf("DELETE of the list answered %d", res.StatusCode)
 	}
 	res, _, _ = fx.post(t, "POST", "/2010-04-01/Accounts/"+account+"/Calls.json", account, token, nil)
 	if res.StatusCode != 404 {
@@ -488,6 +488,50 @@ func TestFetchMessage(t *testing.T) {
 	}
 	if res, _, _ := fx.post(t, "GET", "/2010-04-01/Accounts/"+account+"/Messages/"+sid+".json", account, "wrong", nil); res.StatusCode != 401 {
 		t.Errorf("fetch with a wrong token: %d", res.StatusCode)
+	}
+	if len(fx.unexpected) != 0 {
+		t.Errorf("unexpected: %v", fx.unexpected)
+	}
+}
+
+// DELETE of a message answers as Twilio's Message resource does: 204 and
+// the message is gone (a fetch or a second DELETE is 404, 20404); a SID
+// the account never held is 404; a wrong token is 401; a script answers
+// Twilio's refusal of a message still in progress (409, 20009).
+func TestDeleteMessage(t *testing.T) {
+	fx := listFixture(t)
+	sid := fx.accepted[1].SID
+	one := "/2010-04-01/Accounts/" + account + "/Messages/" + sid + ".json"
+	fx.fake.SetScript(func(n int) twiliofake.Reply {
+		if n == 1 {
+			return twiliofake.Reply{Status: 409, Code: "20009"}
+		}
+		return twiliofake.Reply{}
+	})
+	for _, tc := range []struct {
+		name   string
+		path   string
+		pass   string
+		status int
+		code   float64
+	}{
+		{"in progress", one, token, 409, 20009},
+		{"deleted", one, token, 204, 0},
+		{"deleted already", one, token, 404, 20404},
+		{"never held", "/2010-04-01/Accounts/" + account + "/Messages/SM" + strings.Repeat("f", 32) + ".json", token, 404, 20404},
+		{"wrong token", one, "wrong", 401, 20003},
+	} {
+		res, body, raw := fx.post(t, "DELETE", tc.path, account, tc.pass, nil)
+		if got, _ := body["code"].(float64); res.StatusCode != tc.status || got != tc.code {
+			t.Errorf("%s: %d %s, want %d (%v)", tc.name, res.StatusCode, raw, tc.status, tc.code)
+		}
+	}
+	if res, _, _ := fx.post(t, "GET", one, account, token, nil); res.StatusCode != 404 {
+		t.Errorf("fetch of a deleted message: %d, want 404", res.StatusCode)
+	}
+	got := fx.fake.Deleted()
+	if len(got) != 3 || got[0].SID != sid || !got[0].Found || got[1].Found || got[0].User != account || got[0].Password != token {
+		t.Errorf("deletions recorded: %+v", got)
 	}
 	if len(fx.unexpected) != 0 {
 		t.Errorf("unexpected: %v", fx.unexpected)
