@@ -39,6 +39,10 @@ type dpRequestsView struct {
 	PrevURL  string
 	NextURL  string
 	CSV      string // the download of the whole period
+	// KeptOpen is the retention period and the referrals open longer
+	// than it, which retention leaves alone; Advice says why and what to do.
+	KeptOpen core.RetentionResult
+	Advice   string
 }
 
 // dpRequestsFilter reads the period from the query: from and to are days
@@ -107,9 +111,15 @@ func (b *Bot) dpRequests(w http.ResponseWriter, r *http.Request, s session) {
 		b.refused(w, r, s, err)
 		return
 	}
+	kept, err := b.engine.RetentionKeptOpen(r.Context())
+	if err != nil {
+		b.refused(w, r, s, err)
+		return
+	}
 	v := dpRequestsView{chrome: chrome{Title: "Data protection requests", Staff: &s.staff, CSRF: s.csrf},
 		From: from, To: to, Filtered: from != "" || to != "", List: list, Location: b.location(r.Context()),
-		CSV: dpRequestsLink("/staff/data-protection/requests/csv", from, to, 0)}
+		CSV:      dpRequestsLink("/staff/data-protection/requests/csv", from, to, 0),
+		KeptOpen: kept, Advice: core.RetentionKeptOpenAdvice}
 	const path = "/staff/data-protection/requests"
 	if list.Page > 1 {
 		v.PrevURL = dpRequestsLink(path, from, to, min(list.Page-1, list.Pages()))

@@ -220,3 +220,50 @@ func TestDataProtectionRequestsListWithdrawals(t *testing.T) {
 		}
 	}
 }
+
+// TestDataProtectionPageListsReferralsKeptOpen: with a retention period
+// set, the data protection page counts and lists the referrals open
+// longer than it (which retention leaves alone), by reference, status,
+// agency and age, with core's words on why and what to do; no client's
+// details. Without any, or without a period, the section is not there.
+func TestDataProtectionPageListsReferralsKeptOpen(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	in := coretest.SelfReferral("dp-kept-open")
+	in.Client.Name = "Quorra Vantablack"
+	res, err := tb.Engine.SelfRefer(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord := tb.signedIn(tb.Net.Coordinator)
+	const page = "/staff/data-protection/requests"
+	if _, body := coord.get(page); strings.Contains(body, "open for longer than the retention period") {
+		t.Error("the page lists referrals kept open with no retention period set")
+	}
+	dp, _ := tb.Engine.DataProtection(ctx)
+	dp.RetentionMonths = 2
+	if err := tb.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: tb.Net.Coordinator.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := coord.get(page); strings.Contains(body, "open for longer than the retention period") {
+		t.Error("the page lists a referral made today as open past the retention period")
+	}
+	tb.Clock.Advance(90 * 24 * time.Hour)
+	resp, body := coord.get(page)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("page: %d", resp.StatusCode)
+	}
+	for _, want := range []string{"1 referral open for longer than the retention period of 2 months",
+		`<a href="/staff/referrals/` + res.Referral.Reference + `">` + res.Referral.Reference + `</a>`,
+		core.StatusRequested.Label(), "90 days", "once every referral of theirs is closed", "cancel it"} {
+		if !strings.Contains(body, strings.ReplaceAll(want, "'", "&#39;")) {
+			t.Errorf("the page does not show %q", want)
+		}
+	}
+	if res.Agency != nil && !strings.Contains(body, res.Agency.Name) {
+		t.Errorf("the page does not name the agency holding it, %s", res.Agency.Name)
+	}
+	if strings.Contains(body, "Quorra") || strings.Contains(body, "Vantablack") {
+		t.Error("the page shows the client's name")
+	}
+}

@@ -31,6 +31,71 @@ type RetentionResult struct {
 	Cutoff  time.Time
 	Clients []ClientID
 	DryRun  bool
+	// KeptOpen are the referrals open longer than the period, whose
+	// clients retention leaves alone (RetentionKeptOpenAdvice).
+	KeptOpen []OpenPastRetention
+}
+
+// RetentionKeptOpenAdvice says, wherever the referrals open longer than
+// the retention period are listed, why their clients are kept and what
+// to do about it.
+const RetentionKeptOpenAdvice = "Kept because the referral is still open: retention erases a client's details only " +
+	"once every referral of theirs is closed. If the work is over, ask the agency holding it to complete it " +
+	"(or close it as could not contact), or cancel it (the holding or referring agency, or a coordinator, can): " +
+	"retention then erases the client when their period is over."
+
+// OpenPastRetention is a referral still open (requested, accepted,
+// in progress or on hold) that was made longer ago than the retention
+// period, named without its client's details: by reference, status,
+// the agency holding it ("" while in triage) and its age.
+type OpenPastRetention struct {
+	Reference string    `db:"reference"`
+	Status    Status    `db:"status"`
+	Agency    string    `db:"agency"`
+	CreatedAt time.Time `db:"created_at"`
+	Days      int       `db:"-"` // since it was made
+}
+
+// sqlOpenPastRetention lists the open referrals made before $1, of
+// clients not erased, oldest first.
+const sqlOpenPastRetention = `
+SELECT r.reference, r.status, coalesce(a.name, '') AS agency, r.created_at
+FROM referrals r
+JOIN clients c ON c.id = r.client_id
+LEFT JOIN agencies a ON a.id = r.to_agency_id
+WHERE r.closed_at IS NULL AND r.created_at < $1 AND c.erased_at IS NULL
+ORDER BY r.created_at, r.id`
+
+// openPastRetention lists the referrals open since before cutoff.
+func (e *Engine) openPastRetention(ctx context.Context, cutoff time.Time) ([]OpenPastRetention, error) {
+	rows, _ := e.pool.Query(ctx, sqlOpenPastRetention, cutoff)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[OpenPastRetention])
+	if err != nil {
+		return nil, fmt.Errorf("referrals open past the retention period: %w", err)
+	}
+	now := e.clock.Now()
+	for i := range list {
+		list[i].Days = int(now.Sub(list[i].CreatedAt) / (24 * time.Hour))
+	}
+	return list, nil
+}
+
+// RetentionKeptOpen is the network's retention period and the referrals
+// open longer than it (none when no period is set), as the staff web's
+// data protection page shows them; retention runs list the same
+// (RetentionResult.KeptOpen).
+func (e *Engine) RetentionKeptOpen(ctx context.Context) (RetentionResult, error) {
+	dp, err := e.DataProtection(ctx)
+	if err != nil {
+		return RetentionResult{}, err
+	}
+	res := RetentionResult{Months: dp.RetentionMonths, DryRun: true}
+	if dp.RetentionMonths == 0 {
+		return res, nil
+	}
+	res.Cutoff = e.clock.Now().AddDate(0, -dp.RetentionMonths, 0)
+	res.KeptOpen, err = e.openPastRetention(ctx, res.Cutoff)
+	return res, err
 }
 
 // ApplyRetention erases the details of every client due under the
@@ -39,7 +104,9 @@ type RetentionResult struct {
 // worker's daily run, recorded as through the retention schedule, or the
 // coordinator or admin who ran it by hand (`onward client retention
 // --by`), recorded as through the command line. Anyone else is refused.
-// With dryRun it only lists them.
+// With dryRun it only lists them. Either way it lists the referrals open
+// longer than the period (KeptOpen), which it never touches: their
+// clients are kept until someone closes them.
 //
 // Its erasures leave the copies outside PostgreSQL to their own expiry
 // (OnErase is not called): Redis keeps a phone's texts for days at most,
@@ -72,6 +139,9 @@ func (e *Engine) ApplyRetention(ctx context.Context, by Actor, dryRun bool) (Ret
 		return res, nil
 	}
 	res.Cutoff = e.clock.Now().AddDate(0, -dp.RetentionMonths, 0)
+	if res.KeptOpen, err = e.openPastRetention(ctx, res.Cutoff); err != nil {
+		return res, err
+	}
 	rows, _ := e.pool.Query(ctx, sqlRetentionDue, res.Cutoff, 10000)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[ClientID])
 	if err != nil {

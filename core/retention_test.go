@@ -162,3 +162,52 @@ func TestRetentionByHandNamesWhoRanIt(t *testing.T) {
 		t.Errorf("the register's row: %+v (%v), want the coordinator's, through the command line, for retention", reg.Rows, err)
 	}
 }
+
+// Retention never erases a client whose referral is open, however old:
+// the referrals open longer than the period are listed instead, by
+// reference, status, agency and age, by the dry run, the real run and
+// RetentionKeptOpen alike, so someone can close them.
+func TestRetentionListsReferralsKeptOpen(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	old, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("kept-open"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(100 * 24 * time.Hour)
+	recent := coretest.SelfReferral("recent-open")
+	recent.Client.Phone = "07700 900456"
+	if _, err := env.Engine.SelfRefer(ctx, recent); err != nil {
+		t.Fatal(err)
+	}
+	dp, _ := env.Engine.DataProtection(ctx)
+	dp.RetentionMonths = 2
+	if err := env.Engine.SetDataProtection(ctx, core.DataProtectionChange{DataProtection: dp, By: env.Net.Coordinator.Actor()}); err != nil {
+		t.Fatal(err)
+	}
+	if old.Agency == nil {
+		t.Fatal("the self-referral waits in triage; want it held by an agency")
+	}
+	want := core.OpenPastRetention{Reference: old.Referral.Reference, Status: core.StatusRequested,
+		Agency: old.Agency.Name, CreatedAt: old.Referral.CreatedAt, Days: 100}
+	check := func(what string, res core.RetentionResult, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if len(res.Clients) != 0 || len(res.KeptOpen) != 1 || res.KeptOpen[0].Reference != want.Reference ||
+			res.KeptOpen[0].Status != want.Status || res.KeptOpen[0].Agency != want.Agency || res.KeptOpen[0].Days != want.Days ||
+			!res.KeptOpen[0].CreatedAt.Equal(want.CreatedAt) {
+			t.Errorf("%s: erases %v, kept open %+v, want none erased and %+v", what, res.Clients, res.KeptOpen, want)
+		}
+	}
+	res, err := env.Engine.ApplyRetention(ctx, core.SystemActor, true)
+	check("dry run", res, err)
+	res, err = env.Engine.ApplyRetention(ctx, core.SystemActor, false)
+	check("run", res, err)
+	res, err = env.Engine.RetentionKeptOpen(ctx)
+	check("the data protection page's list", res, err)
+	if c, _ := env.Engine.ClientDetailsFor(ctx, old.Referral.ClientID); c.Erased {
+		t.Error("retention erased a client whose referral is open")
+	}
+}

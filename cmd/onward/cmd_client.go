@@ -38,7 +38,8 @@ func clientUsage() string {
                                                everything held about the client (JSON on stdout),
                                                answering the subject access request given
   onward client retention --by EMAIL | --scheduled | --dry-run
-                                               erase clients due under the network's retention setting
+                                               erase clients due under the network's retention setting,
+                                               and list the referrals open longer than it (kept)
   onward client settings [--by EMAIL --referrer-days N --retention-months N --withdraw-keyword WORD]
                                                show or change the data protection settings
 
@@ -205,6 +206,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		for _, id := range res.Clients {
 			fmt.Fprintf(stdout, "  %s\n", referralDatesLine(dates[id]))
 		}
+		writeKeptOpen(stdout, res)
 	case "settings":
 		dp, err := eng.DataProtection(ctx)
 		if err != nil {
@@ -297,6 +299,25 @@ func operatorBy(ctx context.Context, eng *core.Engine, email, what string) (core
 		return a, nil
 	}
 	return core.Actor{}, fmt.Errorf("--by %s: only a coordinator or admin can %s", email, what)
+}
+
+// writeKeptOpen lists the referrals open longer than the retention
+// period, whose clients retention keeps, under core's words on why and
+// what to do; by reference, status, agency and age, never a client's
+// details.
+func writeKeptOpen(w io.Writer, res core.RetentionResult) {
+	if len(res.KeptOpen) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d referral(s) open for longer than the retention period (made before %s):\n%s\n",
+		len(res.KeptOpen), res.Cutoff.Format("2 Jan 2006"), core.RetentionKeptOpenAdvice)
+	for _, r := range res.KeptOpen {
+		agency := r.Agency
+		if agency == "" {
+			agency = "in triage"
+		}
+		fmt.Fprintf(w, "  %s  %s  %s  made %s, %d days ago\n", r.Reference, r.Status.Label(), agency, r.CreatedAt.Format("2 Jan 2006"), r.Days)
+	}
 }
 
 // referralDatesLine names a client by their referrals' references and

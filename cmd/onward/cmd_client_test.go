@@ -351,3 +351,38 @@ func TestClientEraseBesideDevForgetsSimulatorThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestClientRetentionListsReferralsKeptOpen: `onward client retention`,
+// dry or real, lists the referrals open longer than the retention
+// period under a heading saying they are kept because they are open and
+// what to do, by reference, status, agency and age, never the client's
+// name; and it erases nobody.
+func TestClientRetentionListsReferralsKeptOpen(t *testing.T) {
+	env, res := clientCLIEnv(t, "cli-kept-open")
+	ctx := context.Background()
+	if err := runClient(ctx, []string{"settings", "--by", "morven@network.example", "--retention-months", "2"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE referrals SET created_at = now() - interval '100 days'`); err != nil {
+		t.Fatal(err)
+	}
+	agency := "in triage"
+	if res.Agency != nil {
+		agency = res.Agency.Name
+	}
+	for _, args := range [][]string{{"retention", "--dry-run"}, {"retention"}} {
+		var out bytes.Buffer
+		if err := runClient(ctx, args, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		s := out.String()
+		line := fmt.Sprintf("  %s  %s  %s  made ", res.Referral.Reference, core.StatusRequested.Label(), agency)
+		if !strings.Contains(s, "1 referral(s) open for longer than the retention period") || !strings.Contains(s, core.RetentionKeptOpenAdvice) ||
+			!strings.Contains(s, line) || !strings.Contains(s, ", 100 days ago") || strings.Contains(s, "Morag") {
+			t.Errorf("%v said:\n%s\nwant the open referral under the heading, as %q…, 100 days ago, and no name", args, s, line)
+		}
+	}
+	if c, _ := env.Engine.ClientDetailsFor(ctx, res.Referral.ClientID); c.Erased {
+		t.Error("retention erased a client whose referral is open")
+	}
+}

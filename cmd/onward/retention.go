@@ -40,7 +40,9 @@ func runRetentionDaily(ctx context.Context, eng *core.Engine, log *slog.Logger) 
 			continue
 		}
 		if res.Months > 0 {
-			log.Info("retention applied", "months", res.Months, "erased", len(res.Clients))
+			// Referrals open past the period keep their clients: the count
+			// says so here, the list is on the data protection page.
+			log.Info("retention applied", "months", res.Months, "erased", len(res.Clients), "kept_open", len(res.KeptOpen))
 		}
 	}
 }
