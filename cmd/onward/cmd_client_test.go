@@ -370,7 +370,7 @@ func TestClientRetentionListsReferralsKeptOpen(t *testing.T) {
 	if res.Agency != nil {
 		agency = res.Agency.Name
 	}
-	for _, args := range [][]string{{"retention", "--dry-run"}, {"retention"}} {
+	for _, args := range [][]string{{"retention", "--dry-run"}, {"retention", "--by", "morven@network.example"}} {
 		var out bytes.Buffer
 		if err := runClient(ctx, args, &out, io.Discard); err != nil {
 			t.Fatal(err)
