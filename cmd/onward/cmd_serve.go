@@ -18,8 +18,10 @@ form, the staff inbox, /healthz, /readyz and /metrics. Runs the outbox
 worker in the same process unless --worker=false (then run ` + "`onward worker`" + `).
 Needs ONWARD_ENCRYPTION_KEY, ONWARD_SESSION_SECRET and ONWARD_AUDIT_KEY,
 and outside dev an https ONWARD_PUBLIC_URL and Slack or email
-(ONWARD_SMTP_URL). Started while PostgreSQL or Redis does not answer, it
-waits for them (saying so once in the log, and in /readyz meanwhile); a
+(ONWARD_SMTP_URL). Started while PostgreSQL does not answer, it waits
+for it (saying so once in the log, and in /readyz meanwhile); started
+while Redis does not answer, it serves as it does when Redis is lost
+(STOP still works, other texts get the apology) until Redis answers. A
 database schema of another version, or keys that do not open the data
 stored in it, stop it at once.
 
@@ -42,7 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer a.CloseAtExit()
 	logMetricsOff(a.cfg, a.log)
-	return serveHTTP(ctx, a, *worker, nil, newStartState())
+	return serveHTTP(ctx, a, *worker, nil, newServeStartState())
 }
 
 // logMetricsOff says once, at start, that serve answers /metrics nowhere

@@ -26,6 +26,7 @@ type smsPhone struct {
 	app   *app
 	mux   *http.ServeMux
 	cfg   config.Config
+	env   map[string]string // the environment cfg was loaded from
 	phone string
 	seq   atomic.Int64
 }
@@ -62,7 +63,7 @@ func newSMSPhone(t *testing.T, redisURL string) *smsPhone {
 	if err := mountSMS(a, mux); err != nil {
 		t.Fatal(err)
 	}
-	return &smsPhone{t: t, app: a, mux: mux, cfg: cfg, phone: fmt.Sprintf("+447700900%03d", time.Now().UnixNano()%1000)}
+	return &smsPhone{t: t, app: a, mux: mux, cfg: cfg, env: env, phone: fmt.Sprintf("+447700900%03d", time.Now().UnixNano()%1000)}
 }
 
 // newSID makes a MessageSid no earlier text had.
@@ -80,6 +81,17 @@ func (p *smsPhone) text(body string) string {
 // and returns the TwiML answer.
 func (p *smsPhone) textSID(sid, body string) string {
 	p.t.Helper()
+	rec := httptest.NewRecorder()
+	p.mux.ServeHTTP(rec, p.request(sid, body))
+	if rec.Code != http.StatusOK {
+		p.t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	return rec.Body.String()
+}
+
+// request is the webhook request Twilio makes for a text of body with
+// the MessageSid sid, signed as Twilio signs it.
+func (p *smsPhone) request(sid, body string) *http.Request {
 	params := map[string]string{"MessageSid": sid, "SmsSid": sid, "AccountSid": p.cfg.TwilioAccountSID,
 		"From": p.phone, "To": p.cfg.TwilioFrom, "Body": body, "NumMedia": "0"}
 	form := url.Values{}
@@ -89,10 +101,5 @@ func (p *smsPhone) textSID(sid, body string) string {
 	req := httptest.NewRequest(http.MethodPost, "/twilio/sms", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Twilio-Signature", sms.TwilioSignature(smsPhoneToken, smsPhonePublic+"/twilio/sms", params))
-	rec := httptest.NewRecorder()
-	p.mux.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		p.t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
-	}
-	return rec.Body.String()
+	return req
 }

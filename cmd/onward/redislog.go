@@ -21,12 +21,18 @@ import (
 // redisWatch is that logger and drops those lines, and a hook on the
 // client that watches each command's outcome. Before Redis has answered
 // once, waitForServers says what happens (once, and once when reached),
-// so the watch keeps quiet until then.
+// so the watch keeps quiet until then; a serve that starts without Redis
+// hands the outage to the watch (missing), which then ends it as it ends
+// one that began while running.
 type redisWatch struct {
 	log   *slog.Logger
 	state atomic.Int32 // redisUnseen, redisUp or redisDown: commands read it without the lock
 	mu    sync.Mutex
 	lost  time.Time
+	// seen is whether Redis has answered once: the end of an outage that
+	// began at start says "reached Redis", of a later one "reached Redis
+	// again".
+	seen bool
 	// dialed is the last dial that failed: a command that ran out of
 	// time while go-redis retried its dials says only "context deadline
 	// exceeded", and the dial says why (connection refused, no route,
@@ -156,10 +162,31 @@ func (w *redisWatch) saw(err error, start time.Time) {
 		}
 	case answered(err):
 		if state == redisDown {
-			w.log.Info("reached Redis again", "after", time.Since(w.lost).Round(time.Second))
+			msg := "reached Redis again"
+			if !w.seen {
+				msg = "reached Redis"
+			}
+			w.log.Info(msg, "after", time.Since(w.lost).Round(time.Second))
 		}
+		w.seen = true
 		w.state.Store(redisUp)
 	}
+}
+
+// missing is a serve starting while Redis does not answer (err), at addr:
+// it starts all the same, and the watch takes the outage as one that
+// began while running, logged once now and once when a command reaches
+// Redis. Called again while Redis is still away, it says nothing more.
+func (w *redisWatch) missing(addr string, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.state.Load() != redisUnseen {
+		return
+	}
+	w.state.Store(redisDown)
+	w.lost = time.Now()
+	w.log.Warn("cannot reach Redis; serving without it until it answers (STOP, START and HELP texts are answered, other texts get the apology with the helpline)",
+		"at", addr, "err", oneLine(err.Error()))
 }
 
 // answered reports whether err is a reply from Redis (redis.Nil, an

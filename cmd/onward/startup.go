@@ -21,7 +21,8 @@ import (
 
 // serve and worker start whether or not PostgreSQL and Redis answer yet:
 // a server restarting, or started after them, is an outage to wait out,
-// not a reason to exit. They wait with capped backoff, say once in the
+// not a reason to exit (serve waits for PostgreSQL only, and serves
+// without Redis as when it is lost). They wait with capped backoff, say once in the
 // log which server they cannot reach and once when they reach it, and
 // answer /readyz 503 meanwhile. A schema of another version, a password
 // the server refuses and configuration that does not parse are real
@@ -39,10 +40,25 @@ const (
 type startState struct {
 	mu      sync.Mutex
 	waiting string // the reason it is not ready yet; "" once both answered
+	// redisLater is serve's: it waits for PostgreSQL (the schema and the
+	// keys must be checked before anything is answered) but not for
+	// Redis. A Redis that does not answer at start is met as one lost
+	// while running (redisWatch.missing): a STOP is honoured and other
+	// texts get the apology with the helpline, where a 503 would lose
+	// them, as Twilio does not retry an inbound text.
+	redisLater bool
 }
 
 func newStartState() *startState {
 	return &startState{waiting: "starting: connecting to postgres and redis"}
+}
+
+// newServeStartState is serve's start: PostgreSQL waited for, Redis not
+// (startState.redisLater).
+func newServeStartState() *startState {
+	st := newStartState()
+	st.redisLater = true
+	return st
 }
 
 func (s *startState) set(reason string) {
@@ -94,7 +110,8 @@ func (o *handoff) set(h http.Handler) { o.h.Store(&h) }
 func (o *handoff) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*o.h.Load()).ServeHTTP(w, r) }
 
 // waitForServers returns once PostgreSQL and Redis both answer and the
-// schema is this binary's. While either cannot be reached it retries,
+// schema is this binary's; for serve (st.redisLater), once PostgreSQL
+// answers, whether Redis does or not. While one cannot be reached it retries,
 // pausing 0.5 s doubling to 10 s, logging once which it cannot reach and
 // once when it reaches it. It returns ctx's error when ctx ends first, and
 // at once an error that waiting cannot mend (a schema of another version,
@@ -104,6 +121,10 @@ func (a *app) waitForServers(ctx context.Context, st *startState) error {
 	pause := reachFirstPause
 	for {
 		reached, server, err := a.reachOnce(ctx)
+		if server == "Redis" && st.redisLater && outage(err) && ctx.Err() == nil {
+			a.redisWatch.missing(a.serverAddr(server), err)
+			err = nil
+		}
 		for _, s := range reached {
 			if since, ok := downSince[s]; ok {
 				a.log.Info("reached "+s, "at", a.serverAddr(s), "after", time.Since(since).Round(time.Second))
