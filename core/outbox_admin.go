@@ -106,7 +106,7 @@ func (o *Outbox) List(ctx context.Context, f OutboxFilter) ([]OutboxEntry, error
 }
 
 const sqlRetryOutbox = `
-UPDATE outbox SET dead_at = NULL, attempts = 0, cut_short = 0, leased = false, available_at = $2, delivery_status = $3
+UPDATE outbox SET dead_at = NULL, attempts = 0, cut_short = 0, leased = false, available_at = $2, delivery_status = $3, due_since = NULL
 WHERE id = $1 AND sent_at IS NULL AND dead_at IS NOT NULL RETURNING id`
 
 const sqlOutboxRowState = `SELECT sent_at, available_at FROM outbox WHERE id = $1`
@@ -216,9 +216,12 @@ func (o *Outbox) ProviderIDKnown(ctx context.Context, providerID string) (bool, 
 type OutboxGauge struct {
 	Kind  OutboxKind `db:"kind"`
 	Depth int64      `db:"depth"` // not yet delivered: due, scheduled or retrying
-	Dead  int64      `db:"dead"`
+	// Pending counts the rows that should have gone by now (see
+	// sqlOutboxGauges): the backlog, without the rows scheduled for later.
+	Pending int64 `db:"pending"`
+	Dead    int64 `db:"dead"`
 	// OldestPending is since when the longest-waiting pending row has
-	// waited (see sqlOutboxGauges); nil when no row is pending.
+	// waited; nil when no row is pending.
 	OldestPending *time.Time `db:"oldest_pending"`
 }
 
@@ -227,23 +230,28 @@ type OutboxGauge struct {
 // outbox_dead_idx), never the delivered rows that make up nearly all of
 // the outbox.
 //
-// A pending row is one that should have gone by now: due and never tried,
-// waiting since it fell due (available_at); or tried and waiting for its
-// next attempt, waiting since it was queued (created_at), however often
-// it was rescheduled. A row scheduled for later and never tried (a
-// reminder, a text held for quiet hours) and a row in flight are not
-// pending. A reminder that fails counts from when it was queued.
+// A pending row is one that should have gone by now, waiting since it
+// first fell due: a row due and not yet claimed (since available_at), and
+// a row claimed once and not delivered (since due_since, which the claim
+// set): in flight, however long its lease; waiting for a retry; or put
+// off without using an attempt by a mail server that cannot be reached
+// or a provider's pause, however often it is pushed back. A row scheduled
+// for later and never claimed (a reminder), or given a new time (a text
+// held for quiet hours, a paused webhook subscription), is not pending
+// until that time.
 const sqlOutboxGauges = `
-SELECT kind, sum(depth)::bigint AS depth, sum(dead)::bigint AS dead, min(oldest_pending) AS oldest_pending FROM (
-    SELECT kind, count(*) AS depth, 0 AS dead,
-           min(CASE WHEN attempts > 0 THEN created_at ELSE available_at END)
-               FILTER (WHERE NOT leased AND (available_at <= $1 OR attempts > 0)) AS oldest_pending
-    FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL GROUP BY kind
+SELECT kind, sum(depth)::bigint AS depth, sum(pending)::bigint AS pending, sum(dead)::bigint AS dead,
+       min(oldest_pending) AS oldest_pending FROM (
+    SELECT kind, count(*) AS depth, count(pending_since) AS pending, 0 AS dead, min(pending_since) AS oldest_pending
+    FROM (SELECT kind, CASE WHEN due_since IS NOT NULL THEN due_since
+                            WHEN available_at <= $1 THEN available_at END AS pending_since
+          FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL) undelivered
+    GROUP BY kind
     UNION ALL
-    SELECT kind, 0, count(*), NULL FROM outbox WHERE dead_at IS NOT NULL GROUP BY kind
+    SELECT kind, 0, 0, count(*), NULL FROM outbox WHERE dead_at IS NOT NULL GROUP BY kind
 ) g GROUP BY kind`
 
-// Gauges reads the outbox's depth, dead letters and oldest pending row
+// Gauges reads the outbox's depth, pending rows, dead letters and oldest pending row
 // by kind, as of now. They are read at each scrape, so they are right however
 // many workers run.
 func (o *Outbox) Gauges(ctx context.Context, now time.Time) ([]OutboxGauge, error) {

@@ -33,7 +33,7 @@ func (s DeliveryStatus) Held() bool { return strings.HasPrefix(string(s), heldPr
 // often it is held again.
 func (o *Outbox) Hold(ctx context.Context, c OutboxClaim, until time.Time, why, alertText string) error {
 	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
-		if err := leased(ctx, tx, "hold", c, sqlDefer, until, DeliveryHeld(why)); err != nil {
+		if err := leased(ctx, tx, "hold", c, sqlDefer, until, DeliveryHeld(why), true); err != nil {
 			return err
 		}
 		return o.EnqueueTx(ctx, tx, OutboxAlert, 0,
@@ -68,7 +68,7 @@ const OutsideWindowError = "twilio: error 63016 (outside the WhatsApp window): s
 // once: a row that was already sent again is left failed.
 const sqlReopenOutsideWindow = `
 UPDATE outbox SET sent_at = NULL, available_at = $2, provider_id = '', last_error = $3,
-    delivery_status = $4, leased = false
+    delivery_status = $4, leased = false, due_since = NULL
 WHERE provider_id = $1 AND kind = $5 AND sent_at IS NOT NULL AND dead_at IS NULL AND last_error <> $3`
 
 // ReopenOutsideWindow queues again the client text whose message Twilio

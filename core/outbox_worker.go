@@ -70,7 +70,7 @@ WITH due AS (
     LIMIT $2
     FOR UPDATE OF o SKIP LOCKED
 )
-UPDATE outbox SET available_at = $3, leased = true,
+UPDATE outbox SET available_at = $3, leased = true, due_since = coalesce(outbox.due_since, outbox.available_at),
     attempts = outbox.attempts + CASE WHEN outbox.leased THEN 0 ELSE 1 END,
     cut_short = outbox.cut_short + CASE WHEN outbox.leased THEN 1 ELSE 0 END
 FROM due WHERE outbox.id = due.id
@@ -119,10 +119,14 @@ UPDATE outbox SET sent_at = $3, provider_id = $4, delivery_status = $5, leased =
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	// sqlDefer keeps a text's "sending" mark: a text whose send was
 	// interrupted is checked with Twilio when it comes back, never sent
-	// blind.
+	// blind. A row put off ($5 false: a mail server that cannot be
+	// reached, a provider's pause) stays late from when it first fell
+	// due (due_since); a row given a new time ($5 true: quiet hours, a
+	// paused subscription, a held text) is not late until then.
 	sqlDefer = `
 UPDATE outbox SET available_at = $3, attempts = greatest(attempts - 1, 0), leased = false,
-    delivery_status = CASE WHEN delivery_status = 'sending' THEN delivery_status ELSE $4 END
+    delivery_status = CASE WHEN delivery_status = 'sending' THEN delivery_status ELSE $4 END,
+    due_since = CASE WHEN $5::boolean THEN NULL ELSE due_since END
 WHERE id = $1 AND available_at = $2 AND sent_at IS NULL AND dead_at IS NULL`
 	sqlRetryLater = `
 UPDATE outbox SET available_at = $3, last_error = $4, delivery_status = $5, leased = false
@@ -209,9 +213,18 @@ func (o *Outbox) MarkSent(ctx context.Context, c OutboxClaim, now time.Time, pro
 }
 
 // Defer puts the row back until the given time without counting the
-// attempt (quiet hours, a provider's pause).
+// attempt, still late (a mail server that cannot be reached, a
+// provider's pause): the outbox's oldest pending row counts it from when
+// it first fell due.
 func (o *Outbox) Defer(ctx context.Context, c OutboxClaim, until time.Time, status DeliveryStatus) error {
-	return leased(ctx, o.pool, "defer", c, sqlDefer, until, status)
+	return leased(ctx, o.pool, "defer", c, sqlDefer, until, status, false)
+}
+
+// Reschedule puts the row back for a new time without counting the
+// attempt (quiet hours, a paused webhook subscription): it is not late
+// until then, as a row queued for that time would not be.
+func (o *Outbox) Reschedule(ctx context.Context, c OutboxClaim, until time.Time, status DeliveryStatus) error {
+	return leased(ctx, o.pool, "reschedule", c, sqlDefer, until, status, true)
 }
 
 // RetryLater reschedules a failed attempt for the given time (the worker's

@@ -336,7 +336,7 @@ func (e *Engine) ResumeSubscription(ctx context.Context, id WebhookSubscriptionI
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		_, err = tx.Exec(ctx, `UPDATE outbox SET available_at = $3, attempts = 0, cut_short = 0, dead_at = NULL
+		_, err = tx.Exec(ctx, `UPDATE outbox SET available_at = $3, attempts = 0, cut_short = 0, dead_at = NULL, due_since = NULL
 			WHERE kind = $1 AND sent_at IS NULL AND (payload->'webhook'->>'subscription_id')::bigint = $2`,
 			OutboxWebhook, id, e.clock.Now())
 		return err

@@ -79,7 +79,7 @@ func (w *Worker) clientText(ctx context.Context, r core.OutboxClaim) (outcome, e
 	}
 	now := w.now()
 	if cal.InQuietHours(now) && !answersClient(r, now) {
-		return deferred(cal.QuietHoursEnd(now), "quiet hours"), nil
+		return rescheduled(cal.QuietHoursEnd(now), "quiet hours"), nil
 	}
 	phone, err := w.engine.ClientPhone(ctx, ref.ClientID)
 	if errors.Is(err, core.ErrErased) {

@@ -26,6 +26,10 @@ type outcome struct {
 	// why and alert, for stateHeld: the held status and the coordinators'
 	// alert (see whatsapp.go).
 	why, alert string
+	// newTime, for stateDeferred: the row is given a new time (quiet
+	// hours, a paused subscription), not late until then, rather than
+	// put off while late (core.Outbox.Reschedule and Defer).
+	newTime bool
 }
 
 const (
@@ -55,10 +59,18 @@ func skipped(why string) outcome {
 	return outcome{state: stateSkipped, status: core.DeliverySkipped(why)}
 }
 
-// deferred puts the row back until t without counting the attempt (quiet
-// hours, a Slack rate-limit pause).
+// deferred puts the row back until t without counting the attempt, still
+// late (a Slack rate-limit pause, a mail server that cannot be reached).
 func deferred(t time.Time, why string) outcome {
 	return outcome{state: stateDeferred, until: t, status: core.DeliveryWaiting(why)}
+}
+
+// rescheduled puts the row back for the new time t without counting the
+// attempt, not late until then (quiet hours, a paused subscription).
+func rescheduled(t time.Time, why string) outcome {
+	out := deferred(t, why)
+	out.newTime = true
+	return out
 }
 
 // claim leases due rows for this worker, committed before any delivery.
@@ -154,7 +166,11 @@ func (w *Worker) finish(ctx context.Context, r core.OutboxClaim, out outcome) er
 		return err
 	}
 	if out.state == stateDeferred {
-		err := w.outbox.Defer(ctx, r, out.until, out.status)
+		put := w.outbox.Defer
+		if out.newTime {
+			put = w.outbox.Reschedule
+		}
+		err := put(ctx, r, out.until, out.status)
 		if err != nil && !errors.Is(err, core.ErrLeaseLost) {
 			return err
 		}

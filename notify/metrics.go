@@ -193,10 +193,12 @@ func (m *Metrics) Handler(outbox *core.Outbox, clock core.Clock, more ...prometh
 var (
 	outboxDepthDesc = prometheus.NewDesc("onward_outbox_depth",
 		"Outbox rows not yet delivered (due, scheduled or retrying), by kind.", []string{"kind"}, nil)
+	outboxPendingDesc = prometheus.NewDesc("onward_outbox_pending",
+		"Outbox rows that should have gone by now and have not (due, in flight, retrying, or put off by a mail server that cannot be reached), by kind: the backlog, without the rows scheduled for later that onward_outbox_depth counts.", []string{"kind"}, nil)
 	outboxDeadDesc = prometheus.NewDesc("onward_outbox_dead",
 		"Dead-lettered outbox rows waiting for `onward outbox retry`, by kind.", []string{"kind"}, nil)
 	outboxOldestDesc = prometheus.NewDesc("onward_outbox_oldest_pending_seconds",
-		"How long the longest-waiting pending row has waited: a due row since it fell due, a row waiting for a retry since it was queued (0 when none is).", nil, nil)
+		"How long the longest-waiting pending row (see onward_outbox_pending) has waited since it first fell due (0 when none is).", nil, nil)
 )
 
 // outboxReading is one reading of the outbox's gauges, as of now, for
@@ -208,6 +210,7 @@ type outboxReading struct {
 
 func (o outboxReading) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxDepthDesc
+	ch <- outboxPendingDesc
 	ch <- outboxDeadDesc
 	ch <- outboxOldestDesc
 }
@@ -216,6 +219,7 @@ func (o outboxReading) Collect(ch chan<- prometheus.Metric) {
 	oldest := 0.0
 	for _, g := range o.gauges {
 		ch <- prometheus.MustNewConstMetric(outboxDepthDesc, prometheus.GaugeValue, float64(g.Depth), string(g.Kind))
+		ch <- prometheus.MustNewConstMetric(outboxPendingDesc, prometheus.GaugeValue, float64(g.Pending), string(g.Kind))
 		ch <- prometheus.MustNewConstMetric(outboxDeadDesc, prometheus.GaugeValue, float64(g.Dead), string(g.Kind))
 		if g.OldestPending != nil {
 			oldest = max(oldest, o.now.Sub(*g.OldestPending).Seconds())

@@ -44,3 +44,70 @@ func TestOldestPendingCountsRetries(t *testing.T) {
 		t.Errorf("metrics lack %q: the email waiting for its retry, queued four minutes ago:\n%s", want, rec.Body.String())
 	}
 }
+
+// An on-call review found the oldest-pending gauge at 0 through a mail
+// server outage: an email the server cannot be reached for is put back
+// with its attempts at 0 and a later time, and the gauge took it for a
+// row scheduled for later, and left rows in flight out. It now counts
+// every row that should have gone by now from when it first fell due,
+// pushed back or leased however long, and onward_outbox_pending counts
+// them by kind, leaving out a reminder due later that
+// onward_outbox_depth counts.
+func TestOldestPendingThroughAMailServerOutage(t *testing.T) {
+	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
+	h.markAllSent(t)
+	ctx := context.Background()
+	outbox := h.engine.Outbox()
+	if err := h.engine.QueueSignInEmail(ctx, h.net.HousingAdviser.ID, "https://onward.example/staff/login?token=abc", "jti-outage-gauge"); err != nil {
+		t.Fatal(err)
+	}
+	if err := outbox.Enqueue(ctx, core.OutboxAlert, 0, core.OutboxPayload{Text: "later"}, "gauge-later",
+		h.clock.Now().Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	_ = h.smtp.Down()
+	m := notify.NewMetrics()
+	w := h.worker(t, func(o *notify.Options) { o.Mail, o.Metrics = h.sender, m })
+	scrape := func() string {
+		rec := httptest.NewRecorder()
+		// A fresh Metrics: one reading is kept for ten seconds of the
+		// test's clock.
+		notify.NewMetrics().Handler(outbox, h.clock).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		return rec.Body.String()
+	}
+	for range 4 {
+		drain(t, w)
+		h.env.Clock.Advance(time.Minute)
+	}
+	if h.smtp.Attempts() != 0 {
+		t.Fatalf("the server saw %d tries while down", h.smtp.Attempts())
+	}
+	body := scrape()
+	for _, want := range []string{
+		"onward_outbox_oldest_pending_seconds 240",
+		`onward_outbox_pending{kind="email.send"} 1`,
+		`onward_outbox_pending{kind="alert.coordinators"} 0`,
+		`onward_outbox_depth{kind="alert.coordinators"} 1`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("with the mail server unreachable for four minutes, metrics lack %q:\n%s", want, body)
+		}
+	}
+
+	// A row held by a worker for longer than it should take is pending
+	// from when it fell due, lease or not.
+	h.markAllSent(t)
+	if err := outbox.Enqueue(ctx, core.OutboxAlert, 0, core.OutboxPayload{Text: "now"}, "gauge-leased", h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := outbox.Claim(ctx, h.clock.Now(), time.Hour, 10); err != nil || len(cs) != 1 {
+		t.Fatalf("claim = %v %v, want the one row", cs, err)
+	}
+	h.env.Clock.Advance(3 * time.Minute)
+	body = scrape()
+	for _, want := range []string{"onward_outbox_oldest_pending_seconds 180", `onward_outbox_pending{kind="alert.coordinators"} 1`} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("with a row leased three minutes ago, metrics lack %q:\n%s", want, body)
+		}
+	}
+}

@@ -100,7 +100,7 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 	}
 	now := w.now()
 	if t.Subscription.PausedAt != nil {
-		return deferred(now.Add(time.Hour), "webhook subscription paused"), nil
+		return rescheduled(now.Add(time.Hour), "webhook subscription paused"), nil
 	}
 	// A referral's events reach a receiver in the order they happened.
 	if until, wait, err := w.engine.EarlierWebhookDue(ctx, r, now); err != nil {
@@ -193,7 +193,7 @@ func (w *Worker) webhookGone(ctx context.Context, id core.WebhookSubscriptionID,
 		w.log.Warn("webhook subscription paused: the receiver answered 410 Gone", "subscription", id, "err", f.Error())
 	}
 	// Paused now, or already by another worker's delivery meanwhile.
-	return deferred(now.Add(time.Hour), "webhook subscription paused: receiver answered 410 Gone"), nil
+	return rescheduled(now.Add(time.Hour), "webhook subscription paused: receiver answered 410 Gone"), nil
 }
 
 // webhookFailed counts a failed delivery against its subscription, which
@@ -206,7 +206,7 @@ func (w *Worker) webhookFailed(ctx context.Context, id core.WebhookSubscriptionI
 	}
 	if paused {
 		w.log.Warn("webhook subscription paused", "subscription", id, "err", f.Error())
-		return deferred(now.Add(time.Hour), "webhook subscription paused"), nil
+		return rescheduled(now.Add(time.Hour), "webhook subscription paused"), nil
 	}
 	return outcome{}, f
 }
