@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/onward-network/onward/internal/outage"
 )
 
 // SentTexts counts the SMS Onward sends, per month, language and
@@ -181,21 +183,37 @@ func (s *SentTexts) Flush(ctx context.Context) error {
 }
 
 // RunFlusher flushes every interval until ctx ends. A failed flush is
-// logged and retried at the next tick. The last flush is the caller's:
+// retried at the next tick, its counts kept; a spell of failures
+// (PostgreSQL down for an hour fails every tick) is logged once when it
+// starts, with the cause, and once when a flush works again, the ticks
+// between at debug level. The last flush is the caller's:
 // after ctx ends, requests still draining count their replies, and a
 // clean shutdown calls Flush once they have, before closing the pool
 // (Flush waits for one of RunFlusher's still under way).
 func (s *SentTexts) RunFlusher(ctx context.Context, every time.Duration, log *slog.Logger) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var spell outage.Log
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if err := s.Flush(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("count texts sent", "err", err)
+			// A flush with nothing to write asks nothing of PostgreSQL,
+			// but one after a failure always has the failed counts.
+			err := s.Flush(ctx)
+			switch {
+			case ctx.Err() != nil:
+			case err != nil:
+				log.Debug("count texts sent", "err", err)
+				spell.Failed(log, slog.LevelWarn, partSentTexts, err, "texts", "counted in memory until PostgreSQL answers")
+			default:
+				spell.Answered(log, partSentTexts)
 			}
 		}
 	}
 }
+
+// partSentTexts names the writing of the count of texts sent in the log
+// of its outages.
+const partSentTexts = "count of texts sent"

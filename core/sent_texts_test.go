@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"context"
+	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +252,55 @@ func oneConnectionEngine(t *testing.T) (*coretest.Env, *pgxpool.Pool, *core.Engi
 	t.Cleanup(pool.Close)
 	eng, _, _, _ := coretest.NewEngine(t, pool)
 	return env, pool, eng, ctx
+}
+
+// An on-call review found "count texts sent" warned every ten seconds
+// while PostgreSQL was down. The flusher logs a spell of failures once
+// when it starts and once when a flush works again, and the counts held
+// meanwhile are written then.
+func TestSentTextsFlusherLogsAnOutageOnceEachWay(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	u, err := url.Parse(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := coretest.NewProxy(t, u.Host)
+	u.Host = p.Addr()
+	pool, err := pgxpool.New(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	eng, _, _, _ := coretest.NewEngine(t, pool)
+	st := eng.SentTexts()
+	p.SetUp(false)
+	st.Count(env.Clock.Now(), "en", "Thank you")
+	var log coretest.LogBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- st.RunFlusher(ctx, 20*time.Millisecond, slog.New(slog.NewTextHandler(&log, nil)))
+	}()
+	time.Sleep(300 * time.Millisecond) // many ticks fail
+	p.SetUp(true)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(log.String(), "available again") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	got := log.String()
+	if n := strings.Count(got, "count of texts sent unavailable"); n != 1 {
+		t.Errorf("logged the outage's start %d times, want once:\n%s", n, got)
+	}
+	if n := strings.Count(got, "count of texts sent available again"); n != 1 {
+		t.Errorf("logged the outage's end %d times, want once:\n%s", n, got)
+	}
+	if n := strings.Count(got, "\n"); n != 2 {
+		t.Errorf("logged %d lines, want 2:\n%s", n, got)
+	}
+	if rows := sentRows(t, env); len(rows) != 1 || rows[0].Texts != 1 {
+		t.Errorf("rows after the outage = %+v, want the text counted", rows)
+	}
 }

@@ -60,9 +60,10 @@ type smsTurn struct {
 func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c smsClaim) smsOutcome {
 	n, w, err := s.settings(ctx)
 	if err != nil {
-		s.log.Error("sms settings", "sid", msg.SID, "err", err)
+		s.readFailed("sms settings", msg.SID, err)
 		return s.faultOutcome(ctx)
 	}
+	s.readsAnswered(ctx)
 	t := &smsTurn{ctx: ctx, msg: msg, phone: phone, now: s.engine.Clock().Now(), flow: s.flow.WithConsentVersion(w.Version),
 		version: w.Version, network: n, keys: s.keysFor(n, w, s.areaExample(ctx)), state: c.state}
 	ownLang := c.lang // the language the client's own texts last chose
@@ -106,7 +107,7 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 			t.flow = t.flow.Chosen()
 		}
 	} else if code, err := s.engine.PhoneLanguage(ctx, phone); err != nil {
-		s.log.Warn("sms client language", "sid", msg.SID, "err", err)
+		s.readFailed("sms client language", msg.SID, err)
 	} else if code != "" {
 		// No conversation (it ended, expired or was dropped by STOP): the
 		// client's known language answers HELP, START and later texts.
@@ -214,7 +215,7 @@ func (s *SMS) optedOut(ctx context.Context, t *smsTurn, cached string) (out bool
 		if held, herr := s.heldOptOut(ctx, t.phone); herr == nil && held {
 			return true, "", nil
 		}
-		s.log.Error("sms opt-out check", "sid", t.msg.SID, "err", err)
+		s.readFailed("sms opt-out check", t.msg.SID, err)
 		return false, "", err
 	}
 	if out {

@@ -39,7 +39,7 @@ func (s *SMS) recordChannel(ctx context.Context, t *smsTurn) {
 		return
 	}
 	if err := s.engine.RecordInbound(ctx, t.phone, t.msg.Channel); err != nil {
-		s.log.Warn("record messaging channel", "sid", t.msg.SID, "channel", string(t.msg.Channel), "err", err)
+		s.readFailed("record messaging channel ("+string(t.msg.Channel)+")", t.msg.SID, err)
 	}
 }
 
