@@ -14,31 +14,50 @@ func init() {
 	registerMount(mount{
 		name: "retention",
 		job: func(ctx context.Context, a *app) error {
-			runRetentionDaily(ctx, a.engine, a.log)
+			runRetention(ctx, a.engine, a.log, retentionDaily)
 			return nil
 		},
 	})
 }
 
-// runRetentionDaily applies the network's retention setting a minute after
-// the worker starts and then once a day: clients whose last referral
-// closed longer ago than the setting are erased, each erasure audited.
-// At start it says once when no retention period is set.
-func runRetentionDaily(ctx context.Context, eng *core.Engine, log *slog.Logger) {
+// retentionTimes is when retention runs: first a while after the worker
+// starts, then every day; a run that fails (PostgreSQL down at the
+// moment) is tried again after retryFirst, doubling up to retryMax,
+// rather than a day later.
+type retentionTimes struct {
+	first, every, retryFirst, retryMax time.Duration
+}
+
+// retentionDaily is the worker's schedule: a minute after it starts,
+// then once a day, and a failed run again in 2 minutes, then 4, 8, …,
+// every hour at most, until one works.
+var retentionDaily = retentionTimes{first: time.Minute, every: 24 * time.Hour, retryFirst: 2 * time.Minute, retryMax: time.Hour}
+
+// runRetention applies the network's retention setting on the schedule
+// at: clients whose last referral closed longer ago than the setting are
+// erased, each erasure audited. At start it says once when no retention
+// period is set; a failed run says that retention was skipped and when
+// it will be tried again.
+func runRetention(ctx context.Context, eng *core.Engine, log *slog.Logger, at retentionTimes) {
 	noteNoRetention(ctx, eng, log)
-	wait := time.Minute
+	wait, retry := at.first, at.retryFirst
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		wait = 24 * time.Hour
 		res, err := eng.ApplyRetention(ctx, core.SystemActor, false)
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
-			log.Error("retention", "err", err)
+			wait, retry = retry, min(2*retry, at.retryMax)
+			log.Error("retention skipped: it will be tried again",
+				"in", wait.String(), "at", time.Now().Add(wait).UTC().Format(time.DateTime+" UTC"), "err", err)
 			continue
 		}
+		wait, retry = at.every, at.retryFirst
 		if res.Months > 0 {
 			// Referrals open past the period keep their clients: the count
 			// says so here, the list is on the data protection page.
