@@ -98,26 +98,29 @@ var ErrSchemaAhead = errors.New("database schema is newer than this binary; run 
 
 // CheckSchema returns nil when the database is at the newest migration this
 // binary carries, and ErrSchemaBehind or ErrSchemaAhead (wrapped with both
-// versions) otherwise: serve and worker refuse to start on either.
-func CheckSchema(ctx context.Context, db DB) error {
+// versions and the database it looked at, user@host:port/name, never the
+// password) otherwise: serve and worker refuse to start on either, and an
+// operator whose environment points at the wrong database sees which.
+func CheckSchema(ctx context.Context, pool *pgxpool.Pool) error {
 	want, err := migrate.FindMigrations(Migrations())
 	if err != nil {
 		return fmt.Errorf("check schema: %w", err)
 	}
+	db := connAddr(pool.Config().ConnConfig)
 	var have int32
-	err = db.QueryRow(ctx, "SELECT version FROM "+versionTable).Scan(&have)
+	err = pool.QueryRow(ctx, "SELECT version FROM "+versionTable).Scan(&have)
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
-			return fmt.Errorf("%w (database has no schema yet)", ErrSchemaBehind)
+			return fmt.Errorf("%w (database %s has no schema yet)", ErrSchemaBehind, db)
 		}
 		return fmt.Errorf("check schema: %w", err)
 	}
 	if int(have) < len(want) {
-		return fmt.Errorf("%w (database at %d, binary at %d)", ErrSchemaBehind, have, len(want))
+		return fmt.Errorf("%w (database %s at %d, binary at %d)", ErrSchemaBehind, db, have, len(want))
 	}
 	if int(have) > len(want) {
-		return fmt.Errorf("%w (database at %d, binary at %d)", ErrSchemaAhead, have, len(want))
+		return fmt.Errorf("%w (database %s at %d, binary at %d)", ErrSchemaAhead, db, have, len(want))
 	}
 	return nil
 }
@@ -143,6 +146,12 @@ func redactURL(url string) string {
 	if err != nil {
 		return "(unparseable URL)"
 	}
+	return connAddr(cfg)
+}
+
+// connAddr is where a connection goes, user@host:port/database, without
+// the password.
+func connAddr(cfg *pgx.ConnConfig) string {
 	return fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 }
 

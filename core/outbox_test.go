@@ -448,7 +448,7 @@ func TestCheckSchemaRefusesANewerDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := core.CheckSchema(ctx, pool)
-	if !errors.Is(err, core.ErrSchemaAhead) || !strings.Contains(err.Error(), fmt.Sprintf("database at %d, binary at %d", have, have-1)) {
+	if !errors.Is(err, core.ErrSchemaAhead) || !strings.Contains(err.Error(), fmt.Sprintf(" at %d, binary at %d", have, have-1)) {
 		t.Errorf("newer database: %v, want ErrSchemaAhead naming both versions", err)
 	}
 }

@@ -87,7 +87,9 @@ func TestClientSettingsChangeOnlyWhatIsGiven(t *testing.T) {
 
 // An on-call review: a command run on a database `onward migrate` has not
 // made printed `relation "staff" does not exist`; every command that
-// opens the database says, as serve does, that the schema is behind.
+// opens the database says, as serve does, that the schema is behind,
+// naming the database (a later review: an operator who forgot their
+// environment could migrate the wrong one).
 func TestCommandsOnAnUnmigratedDatabaseSaySo(t *testing.T) {
 	dbURL := coretest.NewDatabase(t)
 	ctx := context.Background()
@@ -113,6 +115,26 @@ func TestCommandsOnAnUnmigratedDatabaseSaySo(t *testing.T) {
 		code := dispatch(ctx, args, &stdout, &stderr)
 		if code == 0 || !strings.Contains(stderr.String(), "schema is behind this binary; run `onward migrate`") || strings.Contains(stderr.String(), "SQLSTATE") {
 			t.Errorf("onward %s on an unmigrated database: exit %d, %q; want the schema named as behind", strings.Join(args, " "), code, stderr.String())
+		}
+		if db := core.DatabaseAddr(dbURL); !strings.Contains(stderr.String(), "(database "+db+" has no schema yet)") {
+			t.Errorf("onward %s on an unmigrated database: %q; want the database named (%s)", strings.Join(args, " "), stderr.String(), db)
+		}
+	}
+}
+
+// An on-call review: a command run outside dev without
+// ONWARD_DATABASE_URL used postgres://localhost:5432/onward without a
+// word. Outside dev (the default) it is refused, saying so; migrate
+// first of all.
+func TestCommandsWithoutADatabaseURLOutsideDevSaySo(t *testing.T) {
+	t.Setenv("ONWARD_DATABASE_URL", "")
+	t.Setenv("ONWARD_ENV", "")
+	t.Setenv("ONWARD_STATE_DIR", t.TempDir()) // no dev keys here to make it dev
+	for _, args := range [][]string{{"migrate"}, {"staff", "list"}} {
+		var stdout, stderr bytes.Buffer
+		code := dispatch(context.Background(), args, &stdout, &stderr)
+		if code != 1 || !strings.Contains(stderr.String(), "ONWARD_DATABASE_URL is not set: outside dev") || stdout.Len() > 0 {
+			t.Errorf("onward %s without ONWARD_DATABASE_URL: exit %d, %q %q; want a refusal naming the setting", strings.Join(args, " "), code, stdout.String(), stderr.String())
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
@@ -157,7 +158,7 @@ func TestServeAndWorkerRefuseADatabaseOfAnotherVersion(t *testing.T) {
 		runCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		err := run(runCtx, nil, io.Discard, io.Discard)
 		cancel()
-		if err == nil || !strings.Contains(err.Error(), "newer than this binary") || !strings.Contains(err.Error(), "database at") {
+		if err == nil || !strings.Contains(err.Error(), "newer than this binary") || !strings.Contains(err.Error(), "(database "+core.DatabaseAddr(dbURL)+" at ") {
 			t.Errorf("%s on a newer database: %v, want a refusal naming both versions", name, err)
 		}
 	}

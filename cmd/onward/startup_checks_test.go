@@ -164,7 +164,7 @@ func TestMisconfigurationMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = runMigrate(ctx, nil, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "database schema is newer than this binary; run the release that migrated it (database at") {
+	if err == nil || !strings.Contains(err.Error(), "database schema is newer than this binary; run the release that migrated it (database "+core.DatabaseAddr(dbURL)+" at") {
 		t.Errorf("migrate on a newer schema: %v, want serve's words", err)
 	}
 

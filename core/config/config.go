@@ -119,7 +119,10 @@ type Config struct {
 type setting struct {
 	name, def, help string
 	secret          bool
-	set             func(c *Config, v string) error
+	// devDefault: def applies with ONWARD_ENV=dev only (ONWARD_ENV is
+	// read first); outside dev the setting must be given.
+	devDefault bool
+	set        func(c *Config, v string) error
 }
 
 func str(p func(*Config) *string) func(*Config, string) error {
@@ -174,7 +177,7 @@ func dur(name string, p func(*Config) *time.Duration) func(*Config, string) erro
 
 var settings = []setting{
 	{name: "ONWARD_ENV", def: "production", help: "`dev` or `production`", set: str(func(c *Config) *string { return &c.Env })},
-	{name: "ONWARD_DATABASE_URL", def: "postgres://localhost:5432/onward?sslmode=disable", help: "PostgreSQL connection URL (`postgres://` or `postgresql://`)", secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
+	{name: "ONWARD_DATABASE_URL", def: "postgres://localhost:5432/onward?sslmode=disable", help: "PostgreSQL connection URL (`postgres://` or `postgresql://`)", secret: true, devDefault: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
 	{name: "ONWARD_DATABASE_REPLICA_URL", help: "PostgreSQL URL of a streaming read replica of ONWARD_DATABASE_URL; reports, the public directory and the Open Referral feed read from it while it is no more than ONWARD_REPLICA_MAX_LAG behind, and from the primary otherwise; empty: everything reads the primary", secret: true, set: str(func(c *Config) *string { return &c.DatabaseReplicaURL })},
 	{name: "ONWARD_REPLICA_MAX_LAG", def: "30s", help: "how far behind the primary the read replica may be and still be read from; further behind, or not answering, reads go to the primary (counted in `/metrics`)", set: dur("ONWARD_REPLICA_MAX_LAG", func(c *Config) *time.Duration { return &c.ReplicaMaxLag })},
 	{name: "ONWARD_REDIS_URL", def: "redis://localhost:6379/0", help: "Redis connection URL: one server `redis://host:6379/0`; a Sentinel set `redis+sentinel://[:password@]host1:26379,host2:26379,host3:26379/MASTER?db=0` (the password is the servers'; a Sentinel's own goes in `sentinel_password=`); a Cluster `redis+cluster://[:password@]host1:6379,host2:6379`; `rediss…` for TLS. Needs append-only persistence to keep conversations across a restart or failover", secret: true, set: str(func(c *Config) *string { return &c.RedisURL })},
@@ -250,7 +253,7 @@ func Load(getenv func(string) string) (Config, error) {
 				v = strings.TrimRight(string(b), "\r\n")
 			}
 		}
-		if v == "" {
+		if v == "" && (!s.devDefault || c.Dev()) {
 			v = s.def
 		}
 		if v == "" {

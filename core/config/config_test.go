@@ -19,7 +19,8 @@ func env(m map[string]string) func(string) string { return func(k string) string
 // value is "".
 func production(kv ...string) map[string]string {
 	m := map[string]string{"ONWARD_ENCRYPTION_KEY": NewKey(), "ONWARD_SESSION_SECRET": NewKey(), "ONWARD_AUDIT_KEY": NewKey(),
-		"ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>"}
+		"ONWARD_PUBLIC_URL": "https://onward.example.org", "ONWARD_SMTP_URL": "smtp://mail.example.org:587", "ONWARD_MAIL_FROM": "Onward <onward@example.org>",
+		"ONWARD_DATABASE_URL": "postgres://onward@db.example.org:5432/onward"}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
 			delete(m, kv[i])

@@ -76,6 +76,9 @@ func localHost(host string) bool {
 // settings).
 func (c Config) ValidateDatabaseURLs() error {
 	var errs []error
+	if c.DatabaseURL == "" {
+		errs = append(errs, errDatabaseURLUnset)
+	}
 	for _, u := range []struct{ name, value string }{
 		{"ONWARD_DATABASE_URL", c.DatabaseURL},
 		{"ONWARD_DATABASE_REPLICA_URL", c.DatabaseReplicaURL},
@@ -87,6 +90,14 @@ func (c Config) ValidateDatabaseURLs() error {
 	}
 	return errors.Join(errs...)
 }
+
+// errDatabaseURLUnset is a command run outside dev without
+// ONWARD_DATABASE_URL: the local default is dev's alone, so an operator
+// who forgot their environment is told so rather than shown (or
+// migrated) whatever database answers on this machine.
+var errDatabaseURLUnset = errors.New("ONWARD_DATABASE_URL is not set: outside dev (ONWARD_ENV is production unless set to dev) " +
+	"there is no default database, so a forgotten environment cannot point Onward at the wrong one; " +
+	"set it to the database's URL, like postgres://onward:password@db.example.org:5432/onward")
 
 // checkDatabaseURL refuses a value that is not a postgres:// URL. The
 // driver would otherwise read a mistyped scheme ("postgress://…") as a

@@ -35,7 +35,17 @@ func TestValidateRefusesWhatProductionCannotRunWith(t *testing.T) {
 		{"a mistyped replica scheme", production("ONWARD_DATABASE_REPLICA_URL", "mysql://replica/onward"), "ONWARD_DATABASE_REPLICA_URL: not a PostgreSQL URL"},
 		{"a postgresql:// database URL", production("ONWARD_DATABASE_URL", "postgresql://onward:pw@db.example.org/onward?sslmode=require"), ""},
 		{"dev on http://localhost without email", map[string]string{"ONWARD_ENV": "dev"}, ""},
+		// An on-call review: a command run without its environment used
+		// a database on this machine, and offered to migrate it.
+		{"no database URL", production("ONWARD_DATABASE_URL", ""), "ONWARD_DATABASE_URL is not set: outside dev (ONWARD_ENV is production unless set to dev) there is no default database"},
+		{"no database URL nor ONWARD_ENV", map[string]string{}, "ONWARD_DATABASE_URL is not set"},
 	})
+	if dev, _ := Load(env(map[string]string{"ONWARD_ENV": "dev"})); dev.DatabaseURL != "postgres://localhost:5432/onward?sslmode=disable" {
+		t.Errorf("dev's database URL = %q, want the local default", dev.DatabaseURL)
+	}
+	if cfg, _ := Load(env(map[string]string{})); cfg.ValidateDatabaseURLs() == nil {
+		t.Error("commands that touch only the database took a production environment without ONWARD_DATABASE_URL")
+	}
 	// The database URL's check never repeats it: it may hold a password.
 	cfg, _ := Load(env(production("ONWARD_DATABASE_URL", "postgress://onward:hunter2@db/onward")))
 	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "hunter2") {
