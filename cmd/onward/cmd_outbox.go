@@ -164,7 +164,8 @@ func printOutbox(w io.Writer, es []core.OutboxEntry, dead bool, total int) {
 		}
 		why := e.LastError
 		if e.DeliveryStatus != "" && !dead {
-			why = string(e.DeliveryStatus) + "; " + why
+			why = strings.Join(slices.DeleteFunc([]string{string(e.DeliveryStatus), e.LastError},
+				func(s string) bool { return s == "" }), "; ")
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", e.ID, e.Kind, ref, detail, e.Attempts, at.Local().Format(time.DateTime), oneLine(why))
 	}

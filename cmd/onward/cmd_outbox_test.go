@@ -139,3 +139,40 @@ func TestOutboxListShowsWhatMattersFirst(t *testing.T) {
 		t.Errorf("outbox list --dead --limit 1:\n%s\nwant the newest dead letter, row %d", out.String(), claimed[1].ID)
 	}
 }
+
+// An on-call review: a row waiting for the mail server, with no error of
+// its own, was listed as "waiting: the mail server cannot be reached; "
+// with nothing after the "; ".
+func TestOutboxListJoinsStatusAndErrorOnlyWhenBothAreThere(t *testing.T) {
+	env, _ := clientCLIEnv(t, "outbox-status")
+	ctx := context.Background()
+	o := core.NewOutbox(env.Pool, env.Clock)
+	claimed, err := o.Claim(ctx, env.Clock.Now(), time.Minute, 2)
+	if err != nil || len(claimed) < 2 {
+		t.Fatalf("claim the self-referral's rows: %d, %v", len(claimed), err)
+	}
+	if err := o.Defer(ctx, claimed[0], env.Clock.Now().Add(time.Hour), core.DeliveryWaiting("the mail server cannot be reached")); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.RetryLater(ctx, claimed[1], env.Clock.Now().Add(time.Hour), "status 500"); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runOutbox(ctx, []string{"list"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]string{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		for _, c := range claimed[:2] {
+			if strings.HasPrefix(l, fmt.Sprint(c.ID)+" ") {
+				lines[fmt.Sprint(c.ID)] = l
+			}
+		}
+	}
+	if l := lines[fmt.Sprint(claimed[0].ID)]; !strings.HasSuffix(l, "  waiting: the mail server cannot be reached") {
+		t.Errorf("a row waiting without an error: %q, want its status alone", l)
+	}
+	if l := lines[fmt.Sprint(claimed[1].ID)]; !strings.HasSuffix(l, "  status 500") {
+		t.Errorf("a row retrying: %q, want its error", l)
+	}
+}
