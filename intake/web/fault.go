@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -67,15 +68,25 @@ func (w *Web) formExpired(rw http.ResponseWriter, r *http.Request, s *webSession
 // and once when it answers again (served); each 503 is counted in the
 // HTTP metrics.
 func (w *Web) unavailable(rw http.ResponseWriter, r *http.Request, err error) {
+	gaveUp := givenUp(r, err)
 	part := webPart(r.URL.Path)
 	if u := redisUseOf(r.Context()); u != nil {
 		u.unavailable = true
-		if u.failed.Load() {
+		if u.failed.Load() && !gaveUp {
 			w.redisSpells.began(part)
 		}
 	}
-	w.outages.Failed(w.log, slog.LevelError, part, err, "path", r.URL.Path)
+	if !gaveUp {
+		w.outages.Failed(w.log, slog.LevelError, part, err, "path", r.URL.Path)
+	}
 	w.fault(rw, r, http.StatusServiceUnavailable, "unavailable")
+}
+
+// givenUp reports whether err is r being given up (the client left, or
+// serve is stopping and cut it short): no news of PostgreSQL or Redis, so
+// it neither starts nor ends a spell of an outage.
+func givenUp(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && r.Context().Err() != nil
 }
 
 // served runs next on r and, unless it answered with the unavailable

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -73,5 +75,20 @@ func TestWebOutageIsLoggedOnceASpell(t *testing.T) {
 		if c := strings.Count(log, want); c != n {
 			t.Errorf("%q logged %d times, want %d:\n%s", want, c, n, log)
 		}
+	}
+}
+
+// An on-call review: serve's own SIGTERM logged "web directory
+// unavailable ... context canceled" for a request it cut short. A request
+// given up is no outage: it is not logged, and does not end one either.
+func TestWebRequestGivenUpIsNoOutage(t *testing.T) {
+	t.Parallel()
+	e := newWebEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest(http.MethodGet, "/directory?need=debt&area=KY1", nil).WithContext(ctx)
+	e.srv.Config.Handler.ServeHTTP(httptest.NewRecorder(), req)
+	if log := e.logs.String(); strings.Contains(log, "unavailable") {
+		t.Errorf("a request given up was logged as an outage:\n%s", log)
 	}
 }

@@ -30,7 +30,9 @@ func (w *Web) rateLimit(next http.Handler) http.Handler {
 			if redisUnreachable(r.Context(), err) {
 				w.limitPause.start()
 			}
-			w.outages.Failed(w.log, slog.LevelWarn, partRateLimit, err, "requests", "allowed without a limit until Redis answers")
+			if !givenUp(r, err) {
+				w.outages.Failed(w.log, slog.LevelWarn, partRateLimit, err, "requests", "allowed without a limit until Redis answers")
+			}
 			w.served(next, rw, r)
 			return
 		}
