@@ -25,6 +25,10 @@ type Metrics struct {
 	dbDown   int       // workers of this process that cannot reach PostgreSQL
 	mailDown time.Time // since when a worker of this process cannot reach the mail server
 	mailGone prometheus.GaugeFunc
+	// worker registers mailGone once a worker delivers with these
+	// metrics: a process without one (serve --worker=false) reaches no
+	// mail server, and a 0 from it would say it does.
+	worker sync.Once
 
 	// process gathers the series above, which this process holds itself.
 	process *prometheus.Registry
@@ -83,8 +87,14 @@ func NewMetrics() *Metrics {
 		Help: "How long this process's worker has not reached the mail server (ONWARD_SMTP_URL), 0 while it does; emails wait meanwhile, their attempts not counted.",
 	}, m.mailUnreachable)
 	m.process = prometheus.NewRegistry()
-	m.process.MustRegister(m.deliveries, m.retries, m.deadRows, m.cutShort, m.mailGone)
+	m.process.MustRegister(m.deliveries, m.retries, m.deadRows, m.cutShort)
 	return m
+}
+
+// workerRuns notes that a worker of this process delivers with m: from
+// then on the scrape says how long it has not reached the mail server.
+func (m *Metrics) workerRuns() {
+	m.worker.Do(func() { m.process.MustRegister(m.mailGone) })
 }
 
 // Process gathers what this process's workers counted (onward_notify_*:

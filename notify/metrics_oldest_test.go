@@ -111,3 +111,33 @@ func TestOldestPendingThroughAMailServerOutage(t *testing.T) {
 		}
 	}
 }
+
+// An on-call review: serve --worker=false, which runs no worker and so
+// reaches no mail server, exported
+// onward_notify_mail_server_unreachable_seconds 0, as if it reached it.
+// The series is there once a worker delivers with the metrics.
+func TestMailServerGaugeOnlyWhereAWorkerRuns(t *testing.T) {
+	const name = "onward_notify_mail_server_unreachable_seconds"
+	has := func(m *notify.Metrics) bool {
+		t.Helper()
+		families, err := m.Process().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() == name {
+				return true
+			}
+		}
+		return false
+	}
+	m := notify.NewMetrics()
+	if has(m) {
+		t.Errorf("%s exported by a process with no worker", name)
+	}
+	h := newHarness(t, harnessOpts{})
+	h.worker(t, func(o *notify.Options) { o.Metrics = m })
+	if !has(m) {
+		t.Errorf("%s missing where a worker runs", name)
+	}
+}

@@ -240,6 +240,7 @@ func New(o Options) (*Worker, error) {
 	if w.metrics == nil {
 		w.metrics = NewMetrics()
 	}
+	w.metrics.workerRuns()
 	// While the mail server cannot be reached, one email tries it after
 	// the crisis schedule's first wait, doubling up to a minute.
 	w.mailGate = &mailGate{first: w.urgentBackoff.Base, most: min(w.backoff.Max, time.Minute), log: w.log, metrics: w.metrics}

@@ -15,6 +15,11 @@ import (
 // (onward_outbox_*) may be missing.
 func TestMetricsKeepNotifyCountersWhilePostgresIsDown(t *testing.T) {
 	a, p, _, _ := appBehindProxy(t)
+	// A process that runs a worker (serve, or `onward worker`) says how
+	// long it has not reached the mail server.
+	if _, err := newNotifyWorker(a); err != nil {
+		t.Fatal(err)
+	}
 	h := metricsHandler(a)
 	scrape := func(state string) string {
 		t.Helper()
