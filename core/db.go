@@ -125,6 +125,21 @@ func CheckSchema(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
+// SchemaVersion is the database's schema version: how many migrations it
+// has had, 0 for a database with no schema yet.
+func SchemaVersion(ctx context.Context, pool *pgxpool.Pool) (int32, error) {
+	var have int32
+	err := pool.QueryRow(ctx, "SELECT version FROM "+versionTable).Scan(&have)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return have, nil
+}
+
 func newMigrator(ctx context.Context, conn *pgx.Conn) (*migrate.Migrator, error) {
 	m, err := migrate.NewMigrator(ctx, conn, versionTable)
 	if err != nil {

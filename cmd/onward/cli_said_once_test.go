@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -233,5 +235,38 @@ func TestSeveralFieldProblemsAreALineEach(t *testing.T) {
 	want := "onward directory: 2 problems:\n  - service 1 has no name\n  - service 4's url is not a web address\n"
 	if out.String() != want {
 		t.Errorf("printed\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// An on-call review: `onward migrate` printed "database at schema
+// version 45" whether it applied migrations or none. It says how many it
+// applied and from which version, or that there was none to apply, and
+// names the database.
+func TestMigrateSaysWhatItApplied(t *testing.T) {
+	dbURL := coretest.NewDatabase(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	want, err := core.SchemaVersion(ctx, pool)
+	if err != nil || want < 2 {
+		t.Fatalf("schema version of a migrated database: %d, %v", want, err)
+	}
+	if _, err := pool.Exec(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ONWARD_DATABASE_URL", dbURL)
+	t.Setenv("ONWARD_MIGRATE_DATABASE_URL", "")
+	db := core.DatabaseAddr(dbURL)
+	for _, line := range []string{
+		fmt.Sprintf("database %s: applied %d migrations, from schema version 0 to %d\n", db, want, want),
+		fmt.Sprintf("database %s already at schema version %d: no migration to apply\n", db, want),
+	} {
+		var out bytes.Buffer
+		if err := runMigrate(ctx, nil, &out, io.Discard); err != nil || out.String() != line {
+			t.Errorf("migrate: %v %q, want %q", err, out.String(), line)
+		}
 	}
 }

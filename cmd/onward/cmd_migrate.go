@@ -45,11 +45,20 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := core.CheckSchema(ctx, pool); errors.Is(err, core.ErrSchemaAhead) {
 		return err
 	}
+	from, err := core.SchemaVersion(ctx, pool)
+	if err != nil {
+		return err
+	}
 	v, err := migrateDB(ctx, pool)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database at schema version %d\n", v)
+	db := core.DatabaseAddr(cfg.MigrateURL())
+	if v == from {
+		fmt.Fprintf(stdout, "database %s already at schema version %d: no migration to apply\n", db, v)
+	} else {
+		fmt.Fprintf(stdout, "database %s: applied %s, from schema version %d to %d\n", db, plural(int(v-from), "migration"), from, v)
+	}
 	if cfg.MigrateDatabaseURL == "" {
 		return nil
 	}
