@@ -25,7 +25,7 @@ func TestErrorAnswers(t *testing.T) {
 		words    string
 	}{
 		{&core.ConflictError{Reference: "ONW-1", Status: core.StatusAccepted, By: "Ailsa", At: tb.Clock.Now()}, http.StatusConflict, true, false, "Already accepted by Ailsa"},
-		{&core.TransitionError{Action: core.ActionAccept, Status: core.StatusCompleted}, http.StatusConflict, true, false, "can't be done now"},
+		{&core.TransitionError{Action: core.ActionAccept, Status: core.StatusCompleted}, http.StatusConflict, true, false, "This referral is already completed, so it cannot be accepted."},
 		{&core.ForbiddenError{Why: "not your agency"}, http.StatusForbidden, true, false, "Not allowed: not your agency"},
 		{&core.ConsentScopeError{Agency: "Fife Housing"}, http.StatusUnprocessableEntity, true, false, "sharing their details with Fife Housing"},
 		{core.ErrConsentWithdrawn, http.StatusConflict, true, false, "withdrawn consent"},

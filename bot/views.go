@@ -32,7 +32,7 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 	var forbidden *core.ForbiddenError
 	switch refusal := b.engine.ActRefusal(ctx, r, by, action); {
 	case errors.As(refusal, &moved):
-		return b.movedOn(ctx, r, action, p.version)
+		return b.movedOn(ctx, r, moved, p.version)
 	case errors.As(refusal, &forbidden):
 		b.engine.RecordAccessDenied(ctx, r.ID, by, string(action), "slack")
 		return refusal
@@ -76,8 +76,9 @@ func (b *Bot) openModal(ctx context.Context, p press) error {
 }
 
 // movedOn explains why an action is no longer possible on a card: someone
-// else changed the referral first, or its status never allowed it.
-func (b *Bot) movedOn(ctx context.Context, r core.Referral, action core.Action, seenVersion int) error {
+// else changed the referral first, or its status never allowed it (core's
+// refusal, in its words).
+func (b *Bot) movedOn(ctx context.Context, r core.Referral, refused *core.TransitionError, seenVersion int) error {
 	if seenVersion != r.Version && r.Status != core.StatusRequested {
 		by := "Onward"
 		if r.StatusBy != nil {
@@ -85,7 +86,7 @@ func (b *Bot) movedOn(ctx context.Context, r core.Referral, action core.Action, 
 		}
 		return &core.ConflictError{Reference: r.Reference, Status: r.Status, By: by, At: r.StatusAt}
 	}
-	return &core.TransitionError{Action: action, Status: r.Status}
+	return refused
 }
 
 // submitted is what a modal submission handler decided.

@@ -39,18 +39,14 @@ func (e *ValidationError) Field(name string) string {
 }
 
 // TransitionError is an action that the referral's status does not allow.
+// Its Error is the refusal in staff's words (transition_refusal.go).
 type TransitionError struct {
 	Action Action
 	Status Status
-	Why    string // optional detail, e.g. "it is waiting in triage"
-}
-
-func (e *TransitionError) Error() string {
-	msg := fmt.Sprintf("cannot %s a referral that is %s", e.Action, e.Status)
-	if e.Why != "" {
-		msg += ": " + e.Why
-	}
-	return msg
+	// Why is optional detail after the refusal's colon, in plain words
+	// (a second sentence may follow, e.g. what to do instead): "it is
+	// waiting in triage for a coordinator to choose an agency".
+	Why string
 }
 
 // ConflictError means someone else changed the referral first (optimistic

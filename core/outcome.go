@@ -92,9 +92,10 @@ var OutcomeNotACompletion = FieldError{Field: "outcome",
 		"and is recorded before they are marked contacted, with its own Could not contact action, which closes the referral as failed and tells the client"}
 
 // FailAfterContact is why Could not contact (ActionFail) is refused for a
-// referral in progress: the client was marked contacted, so they were
-// reached, and the referral is completed with how the help ended.
-const FailAfterContact = "the client was marked contacted, so they were reached: complete the referral instead, saying how the help ended"
+// referral in progress (the TransitionError's Why): the client was marked
+// contacted, so they were reached, and the referral is completed with how
+// the help ended.
+const FailAfterContact = "the client was reached. Complete it instead, saying how the help ended"
 
 // ParseOutcome reads an outcome as stored or as sent by a form.
 func ParseOutcome(s string) (Outcome, error) {

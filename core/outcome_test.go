@@ -81,7 +81,7 @@ func TestCouldNotContactNotAfterContact(t *testing.T) {
 	rows := len(coretest.OutboxRows(t, env.Engine))
 	_, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: r.ID, Action: core.ActionFail, Actor: env.Net.Adviser.Actor(), ExpectedVersion: r.Version})
 	var te *core.TransitionError
-	if !errors.As(err, &te) || te.Why != core.FailAfterContact || !strings.Contains(err.Error(), "the client was marked contacted") {
+	if !errors.As(err, &te) || te.Why != core.FailAfterContact || !strings.Contains(err.Error(), "already in progress, so it cannot be marked Could not contact: the client was reached") {
 		t.Fatalf("could not contact after contact: %v, want a TransitionError saying the client was contacted", err)
 	}
 	if got, _ := env.Engine.Referral(ctx, r.ID); got.Status != core.StatusInProgress || got.Version != r.Version {

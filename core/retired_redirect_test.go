@@ -135,7 +135,7 @@ func TestRetiredAgencyRedirectRefusals(t *testing.T) {
 		{"the retired agency's own former adviser", accepted, env.Net.Adviser.Actor(), env.Net.Welfare, "Moving it on", isForbidden, "only a coordinator"},
 		{"no feedback", accepted, co, env.Net.Welfare, "  ", fieldError("feedback"), "say why"},
 		{"to an agency that left too", accepted, co, env.Net.Housing, "Moving it on", fieldError("agency"), "has left the network"},
-		{"a completed referral", completed, co, env.Net.Welfare, "Moving it on", isTransitionError, "cannot redirect"},
+		{"a completed referral", completed, co, env.Net.Welfare, "Moving it on", isTransitionError, "already completed, so it cannot be redirected"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: c.r.ID, Action: core.ActionRedirect, Actor: c.by,

@@ -195,7 +195,8 @@ var actions = map[Action]actionDef{
 	},
 	ActionComplete: {
 		from: []Status{StatusInProgress}, to: StatusCompleted,
-		check: CheckOutcome,
+		notFrom: map[Status]string{StatusAccepted: "mark the client contacted first"},
+		check:   CheckOutcome,
 		apply: func(c *change) error {
 			if fields := checkGainOffered(c.from, c.req); len(fields) > 0 {
 				return &ValidationError{Fields: fields}
@@ -243,7 +244,7 @@ var actions = map[Action]actionDef{
 		apply: func(c *change) error {
 			if !c.from.Undoable(c.now) {
 				return &TransitionError{Action: ActionReopen, Status: c.from.Status,
-					Why: fmt.Sprintf("completion can only be undone within %d minutes", int(UndoWindow.Minutes()))}
+					Why: fmt.Sprintf("a completion can be undone only within %d minutes of it", int(UndoWindow.Minutes()))}
 			}
 			// Undone, the referral would be open again under a consent the
 			// client withdrew since (a withdrawal cancels the open ones).
@@ -253,7 +254,7 @@ var actions = map[Action]actionDef{
 			}
 			if withheld, _ := f.Withheld(); withheld {
 				return &TransitionError{Action: ActionReopen, Status: c.from.Status,
-					Why: "the client has withdrawn consent since it was completed, so it cannot be opened again"}
+					Why: "the client has withdrawn consent since it was completed"}
 			}
 			c.next.Outcome, c.next.OutcomeNoteEnc, c.next.ClosedAt = nil, nil, nil
 			c.next.GainWeeklyIncomePence, c.next.GainOneOffIncomePence = nil, nil
@@ -530,7 +531,7 @@ func (r Referral) checkAllowedHeld(a Action, holderRetired bool) (left bool, err
 		return false, &TransitionError{Action: a, Status: r.Status, Why: "it is waiting in triage for a coordinator to choose an agency"}
 	}
 	if !r.InTriage() && def.onlyInTriage {
-		return false, &TransitionError{Action: a, Status: r.Status, Why: "it is not waiting in triage"}
+		return false, &TransitionError{Action: a, Status: r.Status, Why: "it is already with an agency, not waiting in triage"}
 	}
 	return left, nil
 }
