@@ -97,6 +97,25 @@ var OutcomeNotACompletion = FieldError{Field: "outcome",
 // the help ended.
 const FailAfterContact = "the client was reached. Complete it instead, saying how the help ended"
 
+// CouldNotContactInstead is what to do instead of completing r with the
+// outcome "Could not contact" (OutcomeNotACompletion), by where r stands,
+// for an interface that names its own ways: fail is how it takes Could
+// not contact (ActionFail), outcomes the outcomes a completion takes.
+// Accepted, the client was never marked contacted: Could not contact. In
+// progress, they were reached (FailAfterContact): a completion saying how
+// the help ended. Where neither can be done now, both are said.
+func CouldNotContactInstead(r Referral, fail, outcomes string) string {
+	switch {
+	case r.Allowed(ActionFail):
+		return "this referral's client was never marked contacted, so record that they could not be contacted with " + fail +
+			", which closes the referral as failed and tells the client"
+	case r.Allowed(ActionComplete):
+		return "this referral is already in progress: " + FailAfterContact + ", one of " + outcomes
+	}
+	return "a client who could not be contacted is recorded with " + fail + " before they are marked contacted, " +
+		"which closes the referral as failed and tells the client; a client who was reached is completed saying how the help ended, one of " + outcomes
+}
+
 // ParseOutcome reads an outcome as stored or as sent by a form.
 func ParseOutcome(s string) (Outcome, error) {
 	o := Outcome(s)

@@ -13,11 +13,13 @@ import (
 
 // TestCouldNotContactIsItsOwnAction: a partner records a client it could
 // not reach as the staff web and Slack do, by its own action
-// (POST …/could-not-contact, core's ActionFail), which closes the
-// referral as failed; a retry with the same Idempotency-Key gets the
+// (POST …/could-not-contact, core's ActionFail), which closes an accepted
+// referral as failed and is refused, in core's words, once the client was
+// marked contacted; a retry with the same Idempotency-Key gets the
 // first answer, and a stale If-Match is a 412. Completing with the
-// outcome could-not-contact is a 422 on outcome naming that action, and
-// nothing changes; the outcomes an unknown one lists, and those the
+// outcome could-not-contact is a 422 on outcome saying what to do
+// instead as the referral stands (accepted: that action; in progress: a
+// completion with how the help ended), and nothing changes; the outcomes an unknown one lists, and those the
 // document's CompleteAction gives, are the ones core lets a completion
 // record.
 func TestCouldNotContactIsItsOwnAction(t *testing.T) {
@@ -49,20 +51,30 @@ func TestCouldNotContactIsItsOwnAction(t *testing.T) {
 		return p
 	}
 
-	// Completing with could-not-contact: refused on outcome, naming the
-	// action, and nothing changes.
+	// Completing with could-not-contact: refused on outcome, saying what
+	// to do instead as the referral stands, and nothing changes. In
+	// progress, the client was reached: complete it with how the help
+	// ended (never the could-not-contact action, refused there too).
 	contacted := refer("CNC-1")
 	act(contacted, "accept", nil, "Idempotency-Key", "cnc-1a")
 	before := act(contacted, "contacted", nil, "Idempotency-Key", "cnc-1b").json(t)
 	r := act(contacted, "complete", map[string]any{"outcome": "could-not-contact"}, "Idempotency-Key", "cnc-1c")
 	p := problemOf(r)
 	if r.status != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Field != "outcome" || p.Errors[0].Pointer != "#/outcome" ||
-		!strings.Contains(p.Errors[0].Detail, "POST /api/v1/referrals/"+contacted+"/could-not-contact") ||
-		!strings.Contains(p.Errors[0].Detail, "help-given") || strings.Count(p.Errors[0].Detail, "could-not-contact") != 2 {
-		t.Errorf("complete with could-not-contact: %d %s, want 422 on outcome naming the could-not-contact action", r.status, r.body)
+		!strings.Contains(p.Errors[0].Detail, "already in progress: the client was reached") ||
+		!strings.Contains(p.Errors[0].Detail, "help-given") || strings.Count(p.Errors[0].Detail, "could-not-contact") != 1 {
+		t.Errorf("complete an in-progress referral with could-not-contact: %d %s, want 422 on outcome saying to complete it with how the help ended", r.status, r.body)
 	}
 	if now := h.do(t, "GET", "/api/v1/referrals/"+contacted, cab, nil).json(t); now["status"] != "in-progress" || now["version"] != before["version"] {
 		t.Errorf("the refused completion changed the referral: %v", now)
+	}
+	// The action itself, in progress: core's refusal, in its words.
+	r = act(contacted, "could-not-contact", nil, "Idempotency-Key", "cnc-1e")
+	var refused struct{ Type, Detail string }
+	_ = json.Unmarshal(r.body, &refused)
+	if want := (&core.TransitionError{Action: core.ActionFail, Status: core.StatusInProgress, Why: core.FailAfterContact}).Error(); r.status != http.StatusConflict ||
+		!strings.HasSuffix(refused.Type, "#not-allowed-now") || refused.Detail != want {
+		t.Errorf("could-not-contact in progress: %d %s, want 409 not-allowed-now saying %q", r.status, r.body, want)
 	}
 	// An outcome that is none lists those a completion takes.
 	r = act(contacted, "complete", map[string]any{"outcome": "unreachable"}, "Idempotency-Key", "cnc-1d")
@@ -71,9 +83,17 @@ func TestCouldNotContactIsItsOwnAction(t *testing.T) {
 		t.Errorf("an unknown outcome: %d %s, want the outcomes listed without could-not-contact", r.status, r.body)
 	}
 
-	// The action: closes the referral as failed, once.
+	// The action: closes the referral as failed, once. Accepted, the
+	// client never marked contacted, a completion as could-not-contact
+	// names it.
 	accepted := refer("CNC-2")
 	act(accepted, "accept", nil, "Idempotency-Key", "cnc-2a")
+	r = act(accepted, "complete", map[string]any{"outcome": "could-not-contact"}, "Idempotency-Key", "cnc-2e")
+	if p := problemOf(r); r.status != http.StatusUnprocessableEntity || len(p.Errors) != 1 || p.Errors[0].Field != "outcome" ||
+		!strings.Contains(p.Errors[0].Detail, "never marked contacted") ||
+		!strings.Contains(p.Errors[0].Detail, "POST /api/v1/referrals/"+accepted+"/could-not-contact") || strings.Contains(p.Errors[0].Detail, "help-given") {
+		t.Errorf("complete an accepted referral with could-not-contact: %d %s, want 422 on outcome naming the could-not-contact action", r.status, r.body)
+	}
 	if r := act(accepted, "could-not-contact", nil, "Idempotency-Key", "cnc-2b", "If-Match", `"v1"`); r.status != http.StatusPreconditionFailed {
 		t.Errorf("could-not-contact with a stale If-Match: %d %s, want 412", r.status, r.body)
 	}

@@ -469,9 +469,10 @@ func (a *API) outcomeCodes(ctx context.Context) ([]string, error) {
 // API takes it: core words it for the staff web's choice ("Choose how
 // the referral ended"), while a partner sent a code, and is told that it
 // is none and which are; an outcome core refuses because it is an action
-// of its own (core.OutcomeNotACompletion) names that action's operation
-// on the referral. The other fields are refused as core says.
-func (a *API) outcomeInAPIWords(ctx context.Context, ve *core.ValidationError, sent, reference string) error {
+// of its own (core.OutcomeNotACompletion) says what to do instead on ref
+// as it stands (core.CouldNotContactInstead), naming that action's
+// operation. The other fields are refused as core says.
+func (a *API) outcomeInAPIWords(ctx context.Context, ve *core.ValidationError, sent string, ref core.Referral) error {
 	i := slices.IndexFunc(ve.Fields, func(f core.FieldError) bool { return f.Field == "outcome" })
 	if i < 0 {
 		return ve
@@ -483,9 +484,8 @@ func (a *API) outcomeInAPIWords(ctx context.Context, ve *core.ValidationError, s
 	fields := slices.Clone(ve.Fields)
 	fields[i].Message = fmt.Sprintf("%q is not an outcome this network records; say how it ended: one of %s", sent, strings.Join(ids, ", "))
 	if ve.Fields[i] == core.OutcomeNotACompletion {
-		fields[i].Message = fmt.Sprintf("%q is not how a completion ends: a client who could not be contacted is recorded with "+
-			"POST /api/v1/referrals/%s/could-not-contact (no body), which closes the referral as failed and tells the client; "+
-			"a client who was reached is completed saying how the help ended: one of %s", sent, reference, strings.Join(ids, ", "))
+		fail := fmt.Sprintf("POST /api/v1/referrals/%s/could-not-contact (no body)", ref.Reference)
+		fields[i].Message = fmt.Sprintf("%q is not how a completion ends: %s", sent, core.CouldNotContactInstead(ref, fail, strings.Join(ids, ", ")))
 	}
 	return &core.ValidationError{Fields: fields}
 }
@@ -644,7 +644,7 @@ func (a *API) act(action core.Action) Handler {
 			Gain: gain, AdviceType: core.AdviceType(in.AdviceType), AdviceTopic: in.AdviceTopic})
 		var ve *core.ValidationError
 		if errors.As(err, &ve) && action == core.ActionComplete {
-			err = a.outcomeInAPIWords(r.Context(), ve, in.Outcome, ref.Reference)
+			err = a.outcomeInAPIWords(r.Context(), ve, in.Outcome, ref)
 		}
 		if err != nil {
 			a.fail(w, r, err)

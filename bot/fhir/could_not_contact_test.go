@@ -13,9 +13,11 @@ import (
 // TestFHIRCouldNotContactIsAFailedTask: in FHIR a client who could not be
 // contacted is recorded one way, an accepted Task put with status failed
 // (core's Could not contact action); an in-progress one (the client was
-// reached) is refused with core's words at Task.status. A completed Task whose output is the outcome
-// could-not-contact is refused with a 422 OperationOutcome at
-// Task.output saying to put the Task failed, and nothing changes. An
+// reached) is refused with core's words at Task.status. A completed Task
+// whose output is the outcome could-not-contact is refused with a 422
+// OperationOutcome at Task.output saying what to do instead as the Task
+// stands (accepted: put it failed; in progress: complete it with how the
+// help ended), and nothing changes. An
 // in-progress Task put on hold is refused with an OperationOutcome saying
 // Onward does not support it and why (its on-hold is the waiting list
 // before work starts), not core's bare "cannot hold"
@@ -68,18 +70,23 @@ func TestFHIRCouldNotContactIsAFailedTask(t *testing.T) {
 		t.Errorf("an in-progress Task put on hold: %d %v, want 409 saying on-hold is not supported and why", got, oo)
 	}
 
-	// Completed with the outcome could-not-contact: refused at Task.output.
-	task = read()
-	task["status"] = "completed"
-	task["output"] = []any{map[string]any{
+	// Completed with the outcome could-not-contact: refused at Task.output,
+	// saying what to do instead as the Task stands: in progress, the
+	// client was reached, so complete it with how the help ended (never
+	// put it failed, refused there too).
+	couldNotContact := []any{map[string]any{
 		"type":                 map[string]any{"coding": []any{map[string]any{"system": fhir.SystemOutcome, "code": "outcome"}}},
 		"valueCodeableConcept": map[string]any{"coding": []any{map[string]any{"system": fhir.SystemOutcome, "code": "could-not-contact"}}},
 	}}
+	task = read()
+	task["status"] = "completed"
+	task["output"] = couldNotContact
 	got, oo = put(task)
 	code, says, at = issueOf(oo)
 	if got != http.StatusUnprocessableEntity || code != "invalid" || at != "Task.output" ||
-		!strings.Contains(says, "could-not-contact") || !strings.Contains(says, "status failed") {
-		t.Errorf("a Task completed as could-not-contact: %d %v, want 422 at Task.output saying to put it failed", got, oo)
+		!strings.Contains(says, "could-not-contact") || !strings.Contains(says, "the client was reached") ||
+		!strings.Contains(says, "help-given") || strings.Contains(says, "status failed") {
+		t.Errorf("an in-progress Task completed as could-not-contact: %d %v, want 422 at Task.output saying to complete it with how the help ended", got, oo)
 	}
 	if now := read(); now["status"] != "in-progress" || now["meta"].(map[string]any)["versionId"] != version {
 		t.Fatalf("the refused PUTs changed the Task: %v", now)
@@ -101,6 +108,15 @@ func TestFHIRCouldNotContactIsAFailedTask(t *testing.T) {
 	task["status"] = "accepted"
 	if got, res := put(task); got != http.StatusOK || res["status"] != "accepted" {
 		t.Fatalf("PUT accepted: %d %v", got, res)
+	}
+	// Completed as could-not-contact there: refused, naming the way.
+	task = read()
+	task["status"] = "completed"
+	task["output"] = couldNotContact
+	got, oo = put(task)
+	if _, says, at := issueOf(oo); got != http.StatusUnprocessableEntity || at != "Task.output" ||
+		!strings.Contains(says, "never marked contacted") || !strings.Contains(says, "status failed") || strings.Contains(says, "help-given") {
+		t.Errorf("an accepted Task completed as could-not-contact: %d %v, want 422 at Task.output saying to put it failed", got, oo)
 	}
 	task = read()
 	task["status"] = "failed"

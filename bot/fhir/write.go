@@ -402,7 +402,7 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 	}
 	res, err := s.engine.Act(r.Context(), req)
 	if err != nil {
-		s.fail(w, r, outcomeInFHIRWords(err, req.Outcome))
+		s.fail(w, r, outcomeInFHIRWords(err, req.Outcome, ref))
 		return
 	}
 	// The partner's case id was given when the referral's chain began, and
@@ -413,9 +413,10 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 
 // outcomeInFHIRWords says core's refusal of a completion whose outcome
 // is an action of its own (core.OutcomeNotACompletion: "Could not
-// contact") as FHIR takes that action: the Task put with status failed.
-// Any other error is as core gave it.
-func outcomeInFHIRWords(err error, sent core.Outcome) error {
+// contact") as FHIR takes that action, the Task put with status failed,
+// saying what to do instead on ref as it stands
+// (core.CouldNotContactInstead). Any other error is as core gave it.
+func outcomeInFHIRWords(err error, sent core.Outcome, ref core.Referral) error {
 	var ve *core.ValidationError
 	if !errors.As(err, &ve) {
 		return err
@@ -425,9 +426,12 @@ func outcomeInFHIRWords(err error, sent core.Outcome) error {
 		return err
 	}
 	fields := slices.Clone(ve.Fields)
-	fields[i].Message = fmt.Sprintf("%s (system %s) is not how a completed Task ends: a client who could not be contacted is recorded "+
-		"by putting the Task with status failed (no output), which closes the referral and tells the client; "+
-		"a Task whose client was reached is completed with how the help ended, one of %v", sent, SystemOutcome, core.CompletionOutcomes())
+	var outcomes []string
+	for _, o := range core.CompletionOutcomes() {
+		outcomes = append(outcomes, string(o))
+	}
+	fields[i].Message = fmt.Sprintf("%s (system %s) is not how a completed Task ends: %s", sent, SystemOutcome,
+		core.CouldNotContactInstead(ref, "a PUT of the Task with status failed (no output)", strings.Join(outcomes, ", ")))
 	return &core.ValidationError{Fields: fields}
 }
 
