@@ -131,15 +131,22 @@ func (e *Engine) AnswerContactCheck(ctx context.Context, p Phone, referral Refer
 		// by email (the contact reminder's, saying the client's answer),
 		// each once, waiting behind none of the referral's messages.
 		key := fmt.Sprintf("not-contacted:%d", referral)
+		words, agency := NotContactedWords(r.Reference), ""
+		if r.ToAgencyID != nil {
+			a, err := getAgency(ctx, tx, "id = $1", *r.ToAgencyID)
+			if err != nil {
+				return fmt.Errorf("the agency holding %s: %w", r.Reference, err)
+			}
+			agency = a.Name
+		}
 		rows := []OutboxRow{{Kind: OutboxAlert, Referral: referral,
 			Payload: OutboxPayload{ReferralID: referral, AgencyID: derefAgency(r.ToAgencyID), Level: AlertNotContacted,
-				Text: fmt.Sprintf("The client of referral %s says they have not been contacted yet.", r.Reference)},
+				Text: words.ToCoordinators(agency)},
 			Dedupe: key}}
 		if r.ToAgencyID != nil {
 			rows = append(rows, OutboxRow{Kind: OutboxAlert,
 				Payload: OutboxPayload{ReferralID: referral, AgencyID: *r.ToAgencyID, Channel: AlertToAgency, Level: AlertNotContacted,
-					Text: fmt.Sprintf("The client of referral %s says nobody has contacted them yet. "+
-						"If someone has, mark it contacted; if not, please get in touch with them today.", r.Reference)},
+					Text: words.ToAgency()},
 				Dedupe: key + ":agency"},
 				OutboxRow{Kind: OutboxEmail,
 					Payload: OutboxPayload{ReferralID: referral, Version: r.Version, AgencyID: *r.ToAgencyID,
@@ -162,6 +169,35 @@ const contactCheckKey = "contact_check"
 // nobody has contacted them: the coordinators' alert, the holding
 // agency's (AlertToAgency) and its contact reminder email.
 const AlertNotContacted = "not-contacted"
+
+// NotContacted is how Onward tells staff that the client of a referral
+// answered the contact check that nobody has contacted them, said once
+// for Slack and email: Fact states it, without a full stop, so that an
+// email's subject and heading can be it; Ask is what the agency holding
+// the referral is asked to do.
+type NotContacted struct{ Fact, Ask string }
+
+// NotContactedWords are the words for the referral with this reference.
+func NotContactedWords(reference string) NotContacted {
+	return NotContacted{
+		Fact: fmt.Sprintf("The client of referral %s answered Onward's text that nobody has contacted them yet", reference),
+		Ask:  "If someone has, mark it contacted; if not, please get in touch with them today.",
+	}
+}
+
+// ToAgency is the alert in the Slack channel of the agency holding the
+// referral: the fact and what it is asked.
+func (n NotContacted) ToAgency() string { return n.Fact + ". " + n.Ask }
+
+// ToCoordinators is the coordinators' alert: the same fact, and that the
+// agency holding the referral (by name, "" when none does) was asked to
+// get in touch.
+func (n NotContacted) ToCoordinators(agency string) string {
+	if agency == "" {
+		return n.Fact + "."
+	}
+	return n.Fact + ". " + agency + ", which accepted it, is asked to get in touch with them today."
+}
 
 const sqlRecordScore = `UPDATE referrals SET feedback_score = $2, feedback_at = $3 WHERE id = $1 RETURNING client_id`
 

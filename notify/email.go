@@ -348,7 +348,10 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 	}
 	if p.Email == core.EmailContactReminder {
 		d.Days = cal.ContactNudgeDays
-		d.ClientSaysNotContacted = p.Level == core.AlertNotContacted
+		if p.Level == core.AlertNotContacted {
+			words := core.NotContactedWords(ref.Reference)
+			d.ClientSaysNotContacted = &words
+		}
 		if d.WaitingList = p.Level == core.LevelWaitingList; d.WaitingList {
 			d.Days = core.WaitingListReviewDays
 		}

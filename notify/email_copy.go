@@ -36,8 +36,10 @@ type emailData struct {
 	Target, Waited             int
 	Days                       int // contact reminders: working days since the referral was accepted (or put on the waiting list)
 	// ClientSaysNotContacted: the contact reminder is the client's own
-	// answer to the contact check, that nobody has contacted them yet.
-	ClientSaysNotContacted bool
+	// answer to the contact check, that nobody has contacted them yet, in
+	// the words the agency's Slack alert says it (nil for any other
+	// reminder).
+	ClientSaysNotContacted *core.NotContacted
 	// WaitingList: the contact reminder is of a referral still on the
 	// agency's waiting list Days working days after it was put there.
 	WaitingList bool

@@ -68,8 +68,8 @@ func TestEveryEmailKindWithoutPersonalData(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A coordinators' alert, with no Slack: emailed instead.
-	if err := h.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0, core.OutboxPayload{ReferralID: r.ID, Level: "not-contacted",
-		Text: "The client of referral " + r.Reference + " says they have not been contacted yet."}, "not-contacted:test", time.Time{}); err != nil {
+	if err := h.engine.Outbox().Enqueue(ctx, core.OutboxAlert, 0, core.OutboxPayload{ReferralID: r.ID, Level: core.AlertNotContacted,
+		Text: core.NotContactedWords(r.Reference).ToCoordinators("Kirkton Citizens Advice")}, "not-contacted:test", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.engine.SetMailPrefs(ctx, n.Adviser.ID, map[core.EmailKind]core.MailMode{core.EmailAckReminder: core.MailDigest}); err != nil {
