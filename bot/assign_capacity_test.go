@@ -23,7 +23,7 @@ func TestAssignToAnAgencyAtCapacitySaysSo(t *testing.T) {
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net
-	if err := tb.bot.setCapacity(ctx, n.Adviser, n.CAB, true, "Waiting list of about six weeks"); err != nil {
+	if _, err := tb.bot.setCapacity(ctx, n.Adviser, n.CAB, true, "Waiting list of about six weeks"); err != nil {
 		t.Fatal(err)
 	}
 	until := time.Date(tb.Clock.Now().Year(), tb.Clock.Now().Month(), tb.Clock.Now().Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 21)

@@ -39,7 +39,7 @@ func (b *Bot) capacity(ctx context.Context, c slashCommand, args string) {
 		return
 	}
 	note = strings.TrimSpace(note)
-	was, told, err := b.changeCapacity(ctx, staff, staff.AgencyID, on, note)
+	was, err := b.setCapacity(ctx, staff, staff.AgencyID, on, note)
 	if err != nil {
 		b.ephemeral(ctx, c.to, b.slackReply(ctx, err).text)
 		return
@@ -48,7 +48,50 @@ func (b *Bot) capacity(ctx context.Context, c slashCommand, args string) {
 	if !on {
 		name = "off"
 	}
-	b.ephemeral(ctx, c.to, say("cmd.capacity."+name, capacityAlert{On: on, Was: was, Told: told, Agency: staff.AgencyName, Note: note}))
+	b.ephemeral(ctx, c.to, say("cmd.capacity."+name, capacityChanged(on, was, staff.AgencyName, note)))
+}
+
+// capacityChanged is what the member of staff who set an agency's
+// capacity (on, the note typed) is told, on Slack and the staff web
+// alike (capacity.changed): was is whether it was at capacity before,
+// and only a change of state tells the coordinators (setCapacity).
+func capacityChanged(on, was bool, agency, note string) capacityAlert {
+	return capacityAlert{On: on, Was: was, Told: was != on, Agency: agency, Note: note}
+}
+
+// capacityDone is the staff web's flash code for a capacity change,
+// carried by the redirect after the form: prefix ("capacity" on the
+// inbox, "agency-capacity" on the agencies page), on or off, and
+// "-already" when the agency was so before.
+func capacityDone(prefix string, on, was bool) string {
+	code := prefix + "-off"
+	if on {
+		code = prefix + "-on"
+	}
+	if was == on {
+		code += "-already"
+	}
+	return code
+}
+
+// capacityDoneWords reads back a flash code of capacityDone's for agency
+// a as it stands now (its name, and its note when at capacity): the
+// words Slack's reply says (capacity.changed), plain; ok is false for any
+// other code.
+func capacityDoneWords(prefix, code string, a core.Agency) (words string, ok bool) {
+	for _, on := range []bool{true, false} {
+		for _, was := range []bool{true, false} {
+			if capacityDone(prefix, on, was) != code {
+				continue
+			}
+			note := ""
+			if on {
+				note = a.CapacityNote
+			}
+			return sayPlain("capacity.changed", capacityChanged(on, was, a.Name, note)), true
+		}
+	}
+	return "", false
 }
 
 // capacityState answers `/onward capacity` with no word: whether the
@@ -72,23 +115,13 @@ func (b *Bot) capacityState(ctx context.Context, c slashCommand) {
 // and, when it changed (at capacity, or taking referrals again), queues
 // the coordinators' alert. Pressing "Mark us at capacity" again, or
 // changing only the note, tells nobody anything new, so it alerts nobody.
-// The staff inbox and the coordinators' agencies page use it too.
-func (b *Bot) setCapacity(ctx context.Context, by core.Staff, agency core.AgencyID, on bool, note string) error {
-	_, _, err := b.changeCapacity(ctx, by, agency, on, note)
-	return err
-}
-
-// changeCapacity is setCapacity saying what happened: whether the agency
-// was at capacity before, and whether the coordinators' alert was queued.
-// Core decides, under a lock on the agency, whether this press changed
+// The staff inbox and the coordinators' agencies page use it too. It
+// says whether the agency was at capacity before (capacityChanged). Core
+// decides, under a lock on the agency, whether this press changed
 // anything, and queues the alert with the change: presses racing each
 // other alert once.
-func (b *Bot) changeCapacity(ctx context.Context, by core.Staff, agency core.AgencyID, on bool, note string) (was, told bool, err error) {
-	was, err = b.engine.ChangeCapacity(ctx, agency, on, note, by.Actor(), func(before core.Agency) string {
+func (b *Bot) setCapacity(ctx context.Context, by core.Staff, agency core.AgencyID, on bool, note string) (was bool, err error) {
+	return b.engine.ChangeCapacity(ctx, agency, on, note, by.Actor(), func(before core.Agency) string {
 		return render(alertCopy(), "capacity.txt", capacityAlert{On: on, Agency: before.Name, Note: strings.TrimSpace(note), By: by.Name})
 	})
-	if err != nil {
-		return false, false, err
-	}
-	return was, was != on, nil
 }

@@ -54,9 +54,9 @@ func (b *Bot) setReferable(w http.ResponseWriter, r *http.Request, s session) {
 // directoryView is what the directory pages show.
 type directoryView struct {
 	// What the staff layout reads.
-	Title, Error, Done, DoneRef string
-	Staff                       *core.Staff
-	CSRF                        string
+	Title, Error, Done, DoneRef, DoneWords string
+	Staff                                  *core.Staff
+	CSRF                                   string
 
 	Agencies []directoryAgency
 	Service  *core.Service

@@ -66,6 +66,7 @@ type page struct {
 	CSRF         string
 	Done         string // the action just done, for the confirmation
 	DoneRef      string
+	DoneWords    string       // the confirmation in words (chrome.DoneWords)
 	Already      *alreadyView // the action pressed again had already been done
 	Error        string
 	Fields       map[string]string

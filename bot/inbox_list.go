@@ -12,7 +12,7 @@ import (
 
 // doneActions are the confirmations the inbox shows after a redirect.
 var doneActions = map[string]bool{"accept": true, "reject": true, "reject-self": true, "redirect": true, "contact": true, "complete": true,
-	"fail": true, "claim": true, "assign": true, "capacity-on": true, "capacity-off": true, "capacity-date": true, "capacity-date-cleared": true, "reopen": true, "referred": true, "cancel": true,
+	"fail": true, "claim": true, "assign": true, "capacity-date": true, "capacity-date-cleared": true, "reopen": true, "referred": true, "cancel": true,
 	"cancelled": true, "hold": true, "resume": true}
 
 var referenceRe = regexp.MustCompile(`^ONW-[0-9A-Z]{1,12}$`)
@@ -70,6 +70,11 @@ func (b *Bot) showInbox(w http.ResponseWriter, r *http.Request, s session, refus
 	if err != nil {
 		b.failed(w, &s, err)
 		return
+	}
+	if d := r.URL.Query().Get("done"); v.Done == "" {
+		if words, ok := capacityDoneWords("capacity", d, a); ok {
+			v.Done, v.DoneWords = d, words
+		}
 	}
 	v.AtCapacity, v.CapacityNote, v.CapacityUntil = a.AtCapacity, a.CapacityNote, a.CapacityUntil
 	if msg := v.Invalid["capacity-until"]; msg != "" && !a.AtCapacity {
@@ -194,13 +199,10 @@ func (b *Bot) setCapacityForm(w http.ResponseWriter, r *http.Request, s session)
 	if !b.confirmingCapacity(w, r, s, own, on, note, answer) {
 		return
 	}
-	if err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, note); err != nil {
+	was, err := b.setCapacity(r.Context(), s.staff, s.staff.AgencyID, on, note)
+	if err != nil {
 		answer(err)
 		return
 	}
-	done := "capacity-off"
-	if on {
-		done = "capacity-on"
-	}
-	http.Redirect(w, r, "/staff/?done="+done, http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/?done="+capacityDone("capacity", on, was), http.StatusSeeOther)
 }

@@ -40,9 +40,9 @@ type partnerRow struct {
 
 type partnersView struct {
 	// What the staff layout reads.
-	Title, Error, Done, DoneRef string
-	Staff                       *core.Staff
-	CSRF                        string
+	Title, Error, Done, DoneRef, DoneWords string
+	Staff                                  *core.Staff
+	CSRF                                   string
 
 	Partners []partnerRow
 	Agencies []core.Agency

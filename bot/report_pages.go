@@ -46,9 +46,9 @@ func (b *Bot) reports() *report.Reports {
 // reportsView is what the reports pages show.
 type reportsView struct {
 	// What the staff layout reads.
-	Title, Error, Done, DoneRef string
-	Staff                       *core.Staff
-	CSRF                        string
+	Title, Error, Done, DoneRef, DoneWords string
+	Staff                                  *core.Staff
+	CSRF                                   string
 
 	Coordinator bool
 	// Notice tells an adviser who asked for another agency's figures

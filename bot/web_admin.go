@@ -227,11 +227,22 @@ func (b *Bot) agenciesView(r *http.Request, s session) (adminView, error) {
 	v := adminView{chrome: chrome{Title: "Agencies", Staff: &s.staff, CSRF: s.csrf}}
 	var err error
 	v.Agencies, err = b.engine.Agencies(r.Context())
-	switch d := r.URL.Query().Get("done"); d {
-	case "agency-added", "agency-retired", "agency-capacity-on", "agency-capacity-off":
-		v.Done, v.DoneRef = d, r.URL.Query().Get("name")
+	switch d, name := r.URL.Query().Get("done"), r.URL.Query().Get("name"); d {
+	case "agency-added", "agency-retired":
+		v.Done, v.DoneRef = d, name
 	case "agency-unretired":
-		v.Returned = r.URL.Query().Get("name")
+		v.Returned = name
+	default:
+		// A capacity change, in the words its Slack reply says, of the
+		// agency as it stands.
+		for _, a := range v.Agencies {
+			if a.Name != name {
+				continue
+			}
+			if words, ok := capacityDoneWords("agency-capacity", d, a); ok {
+				v.Done, v.DoneRef, v.DoneWords = d, name, words
+			}
+		}
 	}
 	return v, err
 }
@@ -415,15 +426,12 @@ func (b *Bot) setAgencyCapacity(w http.ResponseWriter, r *http.Request, s sessio
 	}
 	// Core lets a coordinator change any agency's capacity; the event
 	// names the coordinator.
-	if err := b.setCapacity(r.Context(), s.staff, a.ID, on, note); err != nil {
+	was, err := b.setCapacity(r.Context(), s.staff, a.ID, on, note)
+	if err != nil {
 		answer(err)
 		return
 	}
-	done := "agency-capacity-off"
-	if on {
-		done = "agency-capacity-on"
-	}
-	http.Redirect(w, r, "/staff/admin/agencies?done="+done+"&name="+url.QueryEscape(a.Name), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/admin/agencies?done="+capacityDone("agency-capacity", on, was)+"&name="+url.QueryEscape(a.Name), http.StatusSeeOther)
 }
 
 // ownServices lists the services of the staff member's own agency, which

@@ -16,10 +16,14 @@ import (
 // (the flash, the error summary, who is signed in).
 type chrome struct {
 	Title, Error, Done, DoneRef string
-	Staff                       *core.Staff
-	CSRF                        string
-	Errors                      []fieldProblem    // the error summary, each linked to its field
-	Invalid                     map[string]string // form field name → its problem
+	// DoneWords is the flash already in words, for a change another
+	// channel tells of in the same words (capacityDoneWords): the flash
+	// template shows it before looking Done up.
+	DoneWords string
+	Staff     *core.Staff
+	CSRF      string
+	Errors    []fieldProblem    // the error summary, each linked to its field
+	Invalid   map[string]string // form field name → its problem
 }
 
 // setFieldErrors fills the error summary and the per-field messages from
