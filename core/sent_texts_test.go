@@ -3,7 +3,6 @@ package core_test
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -261,17 +260,7 @@ func oneConnectionEngine(t *testing.T) (*coretest.Env, *pgxpool.Pool, *core.Engi
 func TestSentTextsFlusherLogsAnOutageOnceEachWay(t *testing.T) {
 	t.Parallel()
 	env := coretest.NewEnv(t)
-	u, err := url.Parse(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	pool, err := pgxpool.New(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool, p := coretest.PoolThroughProxy(t, env.URL)
 	eng, _, _, _ := coretest.NewEngine(t, pool)
 	st := eng.SentTexts()
 	p.SetUp(false)

@@ -5,11 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
@@ -200,17 +197,7 @@ func (h *harness) markAllSent(t *testing.T) {
 // proxy the test can cut, hang or restore.
 func (h *harness) engineThroughProxy(t *testing.T, clock core.Clock) (*core.Engine, *coretest.Proxy) {
 	t.Helper()
-	u, err := url.Parse(h.env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	pool, err := pgxpool.New(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool, p := coretest.PoolThroughProxy(t, h.env.URL)
 	eng := core.NewEngine(pool, h.env.Crypt, clock, h.env.IDs, slog.New(slog.DiscardHandler))
 	t.Cleanup(eng.Close)
 	return eng, p

@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core/coretest"
 )
@@ -23,17 +20,7 @@ func TestRetentionRetriesSoonAfterAFailedRun(t *testing.T) {
 	if _, err := env.Pool.Exec(context.Background(), `UPDATE network_settings SET retention_months = 12`); err != nil {
 		t.Fatal(err)
 	}
-	u, err := url.Parse(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	pool, err := pgxpool.New(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool, p := coretest.PoolThroughProxy(t, env.URL)
 	eng, _, _, _ := coretest.NewEngine(t, pool)
 	p.SetUp(false)
 	var log coretest.LogBuffer

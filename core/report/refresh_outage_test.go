@@ -3,12 +3,9 @@ package report_test
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
@@ -21,17 +18,7 @@ import (
 // once that it cannot refresh, with the cause, and once that it works
 // again.
 func TestRefresherLogsAnOutageOnce(t *testing.T) {
-	u, err := url.Parse(coretest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	pool, err := pgxpool.New(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool, p := coretest.PoolThroughProxy(t, coretest.NewDatabase(t))
 	var log coretest.LogBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

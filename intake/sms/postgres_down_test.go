@@ -1,13 +1,9 @@
 package sms
 
 import (
-	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core/coretest"
 )
@@ -20,17 +16,7 @@ import (
 func TestSMSPostgresOutageIsLoggedOnceEachWay(t *testing.T) {
 	t.Parallel()
 	env := coretest.NewEnv(t)
-	u, err := url.Parse(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	pool, err := pgxpool.New(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool, p := coretest.PoolThroughProxy(t, env.URL)
 	proxied := *env
 	proxied.Pool = pool
 	proxied.Engine, _, _, _ = coretest.NewEngine(t, pool)
