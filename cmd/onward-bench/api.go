@@ -62,7 +62,7 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	}
 	body := func(i int) []byte {
 		b, _ := json.Marshal(map[string]any{
-			"case_id": fmt.Sprintf("B-%d", i),
+			"case_id": fmt.Sprintf("API-%d", i),
 			"client":  map[string]any{"name": "Morag Baird", "phone": fmt.Sprintf("07700 900%03d", i%1000), "postcode": "KY1 1AB"},
 			"needs":   []string{"debt"}, "to_agency": "kirkton-cab",
 			"consent": map[string]any{"wording_version": "v1", "scope": "agencies", "agencies": []string{"kirkton-cab"}, "witnessed_by": "Isla Moffat"},
@@ -125,7 +125,7 @@ func benchAPI(ctx context.Context, stdout io.Writer) error {
 	viaCore := func(offset int) func(i int) error {
 		return func(i int) error {
 			_, err := env.engine.PartnerRefer(ctx, core.PartnerReferral{IdempotencyKey: fmt.Sprintf("core-%d", offset+i), By: actor,
-				CaseID: fmt.Sprintf("B-%d", offset+i), Needs: []core.Need{core.NeedDebt}, ToAgency: env.net.CAB,
+				CaseID: fmt.Sprintf("CORE-%d", offset+i), Needs: []core.Need{core.NeedDebt}, ToAgency: env.net.CAB,
 				Client:  core.ClientDetails{Name: "Morag Baird", Phone: fmt.Sprintf("07700 900%03d", (offset+i)%1000), Postcode: "KY1 1AB"},
 				Consent: core.PartnerConsent{WordingVersion: "v1", Scope: core.ScopeAgencies, Agencies: []core.AgencyID{env.net.CAB}, WitnessedBy: "Isla Moffat"}})
 			return err
