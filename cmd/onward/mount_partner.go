@@ -44,7 +44,7 @@ func init() {
 		},
 		devInfo: func(ctx context.Context, a *app) []string {
 			base := strings.TrimRight(a.cfg.PublicURL, "/")
-			return []string{fmt.Sprintf("partners:   %s/api/v1/openapi.json and %s/fhir/metadata (`onward partner add` makes credentials)", base, base)}
+			return []string{fmt.Sprintf("partners:   %s/api/v1/openapi.json and %s/fhir/metadata (`onward partner add --by EMAIL` makes credentials)", base, base)}
 		},
 	})
 }
