@@ -97,11 +97,16 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // currentStaff is the current member of staff with the email address a
-// staff command names, or an error saying none has it.
+// staff command names, or an error saying none has it: for an address
+// of someone deactivated, since when and how to give them access again.
 func currentStaff(ctx context.Context, eng *core.Engine, email string) (core.Staff, error) {
 	s, err := eng.StaffByEmail(ctx, email)
-	if errors.Is(err, core.ErrNotFound) {
-		return core.Staff{}, fmt.Errorf("no current member of staff has the email address %s", email)
+	if !errors.Is(err, core.ErrNotFound) {
+		return s, err
 	}
-	return s, err
+	if r, rerr := eng.StaffRecordByEmail(ctx, email); rerr == nil && r.DeactivatedAt != nil {
+		return core.Staff{}, fmt.Errorf("%s (%s, of %s) is already deactivated, since %s: `onward staff reactivate %s --agency SLUG` gives them access again",
+			r.Email, r.Name, r.AgencyName, r.DeactivatedAt.UTC().Format("2 Jan 2006"), r.Email)
+	}
+	return core.Staff{}, fmt.Errorf("no current member of staff has the email address %s", email)
 }

@@ -37,3 +37,26 @@ func TestStaffDeactivateSaysWhenNobodyIsLeftToBeTold(t *testing.T) {
 		t.Error("the last to be told is still active")
 	}
 }
+
+// Deactivating someone already deactivated says so, since when and how to
+// give them access again, not that nobody has the address (an on-call
+// review); an address nobody has still says that.
+func TestStaffDeactivateTwiceSaysAlreadyDeactivated(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev")
+	email := env.Net.Adviser2.Email
+	if err := runStaff(ctx, []string{"deactivate", email}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	err := runStaff(ctx, []string{"deactivate", email}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), email+" ("+env.Net.Adviser2.Name) || !strings.Contains(err.Error(), "is already deactivated, since ") ||
+		!strings.Contains(err.Error(), "onward staff reactivate "+email) {
+		t.Errorf("deactivating twice = %v, want already deactivated, since when, and how to reactivate", err)
+	}
+	err = runStaff(ctx, []string{"deactivate", "nobody@nowhere.example"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no current member of staff has the email address nobody@nowhere.example") {
+		t.Errorf("an unknown address = %v, want none has it", err)
+	}
+}
