@@ -105,7 +105,7 @@ func currentStaff(ctx context.Context, eng *core.Engine, email string) (core.Sta
 		return s, err
 	}
 	if r, rerr := eng.StaffRecordByEmail(ctx, email); rerr == nil && r.DeactivatedAt != nil {
-		return core.Staff{}, fmt.Errorf("%s (%s, of %s) is already deactivated, since %s: `onward staff reactivate %s --agency SLUG` gives them access again",
+		return core.Staff{}, fmt.Errorf("%s (%s, of %s) was deactivated on %s: `onward staff reactivate %s --agency SLUG` gives them access again",
 			r.Email, r.Name, r.AgencyName, r.DeactivatedAt.UTC().Format("2 Jan 2006"), r.Email)
 	}
 	return core.Staff{}, fmt.Errorf("no current member of staff has the email address %s", email)

@@ -38,7 +38,7 @@ func TestStaffDeactivateSaysWhenNobodyIsLeftToBeTold(t *testing.T) {
 	}
 }
 
-// Deactivating someone already deactivated says so, since when and how to
+// Deactivating someone already deactivated says they were deactivated, on what day and how to
 // give them access again, not that nobody has the address (an on-call
 // review); an address nobody has still says that.
 func TestStaffDeactivateTwiceSaysAlreadyDeactivated(t *testing.T) {
@@ -51,9 +51,9 @@ func TestStaffDeactivateTwiceSaysAlreadyDeactivated(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := runStaff(ctx, []string{"deactivate", email}, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), email+" ("+env.Net.Adviser2.Name) || !strings.Contains(err.Error(), "is already deactivated, since ") ||
+	if err == nil || !strings.Contains(err.Error(), email+" ("+env.Net.Adviser2.Name) || !strings.Contains(err.Error(), "was deactivated on ") ||
 		!strings.Contains(err.Error(), "onward staff reactivate "+email) {
-		t.Errorf("deactivating twice = %v, want already deactivated, since when, and how to reactivate", err)
+		t.Errorf("deactivating twice = %v, want deactivated, on what day, and how to reactivate", err)
 	}
 	err = runStaff(ctx, []string{"deactivate", "nobody@nowhere.example"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "no current member of staff has the email address nobody@nowhere.example") {
