@@ -17,12 +17,7 @@ import (
 func TestCreateRefusesASecondReferralOfAnOpenCase(t *testing.T) {
 	h := newHarness(t)
 	c := loadContract(t)
-	var create operation
-	for _, o := range c.operations() {
-		if o.id == "createReferral" {
-			create = o
-		}
-	}
+	create := c.operation(t, "createReferral")
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	first := h.do(t, "POST", "/api/v1/referrals", tok, newReferral("CASE-1042"), "Idempotency-Key", "case-1042")
 	if first.status != http.StatusCreated {

@@ -67,6 +67,19 @@ func (c *contract) operations() []operation {
 	return ops
 }
 
+// operation is the document's operation with this operationId; the test
+// fails when the document has none.
+func (c *contract) operation(t *testing.T, id string) operation {
+	t.Helper()
+	for _, o := range c.operations() {
+		if o.id == id {
+			return o
+		}
+	}
+	t.Fatalf("the document has no operation %q", id)
+	return operation{}
+}
+
 // check holds an answer to the document: its status is one the operation
 // lists, and its body validates against the schema listed for it.
 func (c *contract) check(t *testing.T, o operation, r response) {

@@ -19,12 +19,7 @@ import (
 func TestWebhookRotateAgainWhileReplacedSecretSigns(t *testing.T) {
 	h := newHarness(t)
 	c := loadContract(t)
-	var rotate operation
-	for _, o := range c.operations() {
-		if o.id == "rotateWebhookSecret" {
-			rotate = o
-		}
-	}
+	rotate := c.operation(t, "rotateWebhookSecret")
 	creds := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
 	tok := h.token(t, creds)
 	made := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": "https://casework.example/rotate"}, "Idempotency-Key", "sub")
