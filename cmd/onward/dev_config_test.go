@@ -148,3 +148,28 @@ func TestDevCommandsLinkToTheDevServer(t *testing.T) {
 		t.Errorf("a command with keys of its own got dev's address %q", got)
 	}
 }
+
+// With ONWARD_METRICS_ADDR set, `onward dev` printed the metrics link on
+// the site's address, where /metrics is a 404.
+func TestDevBannerNamesTheMetricsAddress(t *testing.T) {
+	var notifyInfo func(*app) []string
+	for _, m := range mounts {
+		if m.name == "notify" && m.devInfo != nil {
+			notifyInfo = func(a *app) []string { return m.devInfo(t.Context(), a) }
+		}
+	}
+	if notifyInfo == nil {
+		t.Fatal("no notify mount with dev lines")
+	}
+	for _, tc := range []struct{ metricsAddr, want string }{
+		{"", "http://127.0.0.1:18130/metrics"},
+		{"127.0.0.1:18131", "http://127.0.0.1:18131/metrics"},
+		{":9091", "http://localhost:9091/metrics"},
+	} {
+		a := &app{cfg: config.Config{PublicURL: "http://127.0.0.1:18130/", MetricsAddr: tc.metricsAddr}}
+		got := strings.Join(notifyInfo(a), "\n")
+		if !strings.Contains(got, "metrics:    "+tc.want+" ") {
+			t.Errorf("ONWARD_METRICS_ADDR %q: dev printed %q, want the metrics link %s", tc.metricsAddr, got, tc.want)
+		}
+	}
+}

@@ -42,6 +42,13 @@ func init() {
 			if a.cfg.SlackBotToken != "" {
 				slackState = "posting to Slack"
 			}
+			// With ONWARD_METRICS_ADDR set, /metrics is served there and
+			// not on the site's address (serve's metrics listener).
+			if a.cfg.MetricsAddr != "" {
+				if u, err := devLocalURL(a.cfg.MetricsAddr); err == nil {
+					base = u
+				}
+			}
 			return []string{
 				fmt.Sprintf("metrics:    %s/metrics   outbox worker: running (%s)", base, slackState),
 			}
