@@ -150,6 +150,17 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 		t.Fatalf("agency B's list: %d %s", r.status, r.body)
 	}
 
+	// Completing before the referral is accepted is refused, and the
+	// refusal is not kept for its key: the same request under the same
+	// key, once the referral is in progress, completes it (a partner
+	// system's review: the stale 409 was replayed with the referral in
+	// progress).
+	completion := map[string]any{"outcome": "help-given", "note": "Debt plan agreed",
+		"gain": map[string]any{"weekly_income_pence": 4250, "debt_written_off_pence": 350000}, "advice_type": "type-2", "advice_topic": "debt"}
+	if early := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, completion, "Idempotency-Key", "a5"); early.status != http.StatusConflict {
+		t.Fatalf("completing a referral still waiting to be accepted: %d %s", early.status, early.body)
+	}
+
 	// Stale If-Match: 412, saying who changed it.
 	if r := h.do(t, "POST", "/api/v1/referrals/"+ref+"/accept", cab, nil, "Idempotency-Key", "a1", "If-Match", `"v1"`); r.status != 200 || r.header.Get("ETag") != `"v2"` {
 		t.Fatalf("accept: %d %s", r.status, r.body)
@@ -176,9 +187,8 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 		!strings.Contains(string(bad.body), `"pointer":"#/gain/debt_written_off_pence"`) || !strings.Contains(string(bad.body), "£1,000,000 or less") {
 		t.Fatalf("bad gain: %d %s", bad.status, bad.body)
 	}
-	done := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, map[string]any{"outcome": "help-given", "note": "Debt plan agreed",
-		"gain": map[string]any{"weekly_income_pence": 4250, "debt_written_off_pence": 350000}, "advice_type": "type-2", "advice_topic": "debt"}, "Idempotency-Key", "a5")
-	if done.status != 200 || done.json(t)["status"] != "completed" || done.json(t)["outcome"] != "help-given" || done.json(t)["advice_type"] != "type-2" {
+	done := h.do(t, "POST", "/api/v1/referrals/"+ref+"/complete", cab, completion, "Idempotency-Key", "a5")
+	if done.status != 200 || done.header.Get("Idempotent-Replayed") != "" || done.json(t)["status"] != "completed" || done.json(t)["outcome"] != "help-given" || done.json(t)["advice_type"] != "type-2" {
 		t.Fatalf("complete: %d %s", done.status, done.body)
 	}
 	if g, _ := done.json(t)["gain"].(map[string]any); g["weekly_income_pence"] != float64(4250) || g["debt_written_off_pence"] != float64(350000) {

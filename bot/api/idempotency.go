@@ -97,12 +97,6 @@ type Idempotency struct {
 	InProgress func(w http.ResponseWriter, r *http.Request)
 	// Fail answers a failure to read or claim the key (Redis down).
 	Fail func(w http.ResponseWriter, r *http.Request, err error)
-	// SuccessOnly keeps only a success (2xx) to replay, so a request
-	// refused for its content can be corrected and sent again under the
-	// same key. FHIR's key is the Bundle's identifier, the partner's own
-	// id for the referral, which a corrected Bundle keeps; the JSON API's
-	// is a key the partner makes for each request, and keeps every answer.
-	SuccessOnly bool
 	// Meaning takes out of a JSON body, decoded (numbers as json.Number),
 	// what a client may send afresh on a retry without making it another
 	// request: FHIR's Bundle.timestamp, meta and urn:uuid names. Nil
@@ -139,8 +133,12 @@ func (s sameRequest) is(kept string) bool { return kept == s.canonical || kept =
 // Idempotent-Replayed: true, for IdempotencyTTL; another request under
 // the key is refused (rule.Reused), and so is one sent while the first is
 // still being handled (rule.InProgress). Nothing h writes happens for a
-// refused request. A server error is never kept, so its retry runs again,
-// and neither is a 412 (a stale If-Match), so its corrected retry runs.
+// refused request. Only an answer that did something (2xx) is kept: a
+// refusal (4xx: invalid, not allowed in the referral's status now, a
+// stale If-Match) changed nothing, and kept it would be replayed after
+// it stopped being true (an action sent again once the referral reached
+// a status that allows it) or stop a corrected request under the same
+// key; a server error is not kept either, so its retry runs again.
 // body is the request's body, already read; h reads it again from r.
 func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key string, body []byte, rule Idempotency, h Handler) {
 	hash := sameRequest{canonical: requestHash(r, body, rule.Meaning), bytes: bytesHash(r, body)}
@@ -165,10 +163,11 @@ func (a *API) Once(w http.ResponseWriter, r *http.Request, p core.Partner, key s
 			a.log.Warn("forget idempotency key", "err", err)
 		}
 	}
-	// Nor is a 412: the If-Match named a version gone, nothing was
-	// written, and the partner reads the referral again and sends the
-	// same action with the new version, under the same key.
-	if c.status >= 500 || c.status == http.StatusPreconditionFailed || rule.SuccessOnly && (c.status < 200 || c.status >= 300) {
+	// Only a success is kept (see above): a 412's partner reads the
+	// referral again and sends the same action with the new version, a
+	// 422's sends it corrected, a 409's sends it again once the referral
+	// allows it, each under the same key.
+	if c.status < 200 || c.status >= 300 {
 		forget()
 		return
 	}

@@ -113,3 +113,27 @@ func TestIdempotencyKeyTakesTheSameJSONWrittenAnotherWay(t *testing.T) {
 		t.Fatalf("%d referrals, want 1", n)
 	}
 }
+
+// TestRefusedRequestKeepsNothingUnderItsKey: a request refused for its
+// content (422) changed nothing, so the corrected request under the same
+// key is done, not answered "key used for another request".
+func TestRefusedRequestKeepsNothingUnderItsKey(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	wrong := newReferral("C-7")
+	wrong["needs"] = []string{"no-such-need"}
+	bad := h.do(t, "POST", "/api/v1/referrals", referrer, wrong, "Idempotency-Key", "case-7")
+	if bad.status != 422 {
+		t.Fatalf("a referral with a bad postcode: %d %s", bad.status, bad.body)
+	}
+	if keys := idemKeys(t, h); len(keys) != 0 {
+		t.Errorf("a refused request kept %v", keys)
+	}
+	fixed := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("C-7"), "Idempotency-Key", "case-7")
+	if fixed.status != 201 || fixed.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("the corrected request under the same key: %d %s", fixed.status, fixed.body)
+	}
+	if n := countReferrals(t, h); n != 1 {
+		t.Fatalf("%d referrals, want 1", n)
+	}
+}

@@ -71,12 +71,12 @@ var (
 		http.StatusUnsupportedMediaType)
 	probValidation = newProblemType("validation", "The request has invalid fields or parameters",
 		"Correct each field the errors list names (its pointer locates it in the body; a query parameter has none) and send the corrected request "+
-			"with a new Idempotency-Key.", http.StatusUnprocessableEntity)
+			"(with the same Idempotency-Key or a new one: a refused request keeps nothing under its key).", http.StatusUnprocessableEntity)
 	probIdempotencyKey = newProblemType("idempotency-key", "Idempotency-Key header missing or too long",
 		"Send an Idempotency-Key header with every POST: a value of at most 200 characters unique to the request, such as a UUID. "+
 			"Send the same key when you retry the same request, so it is not done twice.", http.StatusBadRequest)
 	probKeyReused = newProblemType("idempotency-key-reused", "Idempotency-Key already used",
-		"The key was used in the last 24 hours for a different request, and nothing was done for this one. To read the first answer again, "+
+		"The key was used in the last 24 hours for a different request that was done, and nothing was done for this one. To read the first answer again, "+
 			"send the first request unchanged (the order of its JSON members and its spacing do not matter); for a new request, use a new key.",
 		http.StatusConflict)
 	probInProgress = newProblemType("in-progress", "Still working on the first request",

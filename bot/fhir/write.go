@@ -518,7 +518,7 @@ func (s *Server) transaction(w http.ResponseWriter, r *http.Request, p core.Part
 // and sent again with the same identifier, its own id for the referral.
 func (s *Server) bundleIdempotency(named, expression string) api.Idempotency {
 	return api.Idempotency{
-		Space: "fhir", SuccessOnly: true, Meaning: bundleMeaning,
+		Space: "fhir", Meaning: bundleMeaning,
 		Reused: func(w http.ResponseWriter, r *http.Request) {
 			outcome(w, http.StatusConflict, "conflict", "this "+named+" was already used for another Bundle, and nothing was written for this one; "+
 				"send that Bundle unchanged to read its answer again, or give a new referral its own "+named, expression)
