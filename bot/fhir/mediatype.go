@@ -74,10 +74,17 @@ func acceptable(h http.Handler) http.Handler {
 					return
 				}
 			}
-		} else if accept := r.Header.Values("Accept"); strings.TrimSpace(strings.Join(accept, "")) != "" && !acceptsJSON(accept) {
-			outcome(w, http.StatusNotAcceptable, "not-supported",
-				"Onward gives FHIR in JSON only: Accept "+strconv.Quote(strings.Join(accept, ", "))+" names no JSON type; accept "+ContentType+" (see /fhir/metadata)", "")
-			return
+		} else if accept := r.Header.Values("Accept"); strings.TrimSpace(strings.Join(accept, "")) != "" {
+			if ok, version := acceptsJSON(accept); !ok && version != "" {
+				outcome(w, http.StatusNotAcceptable, "not-supported",
+					"Onward gives FHIR R4 only: Accept "+strconv.Quote(strings.Join(accept, ", "))+" asks for FHIR version "+strconv.Quote(version)+
+						"; accept "+ContentType+" with fhirVersion=4.0, or no fhirVersion (see /fhir/metadata)", "")
+				return
+			} else if !ok {
+				outcome(w, http.StatusNotAcceptable, "not-supported",
+					"Onward gives FHIR in JSON only: Accept "+strconv.Quote(strings.Join(accept, ", "))+" names no JSON type; accept "+ContentType+" (see /fhir/metadata)", "")
+				return
+			}
 		}
 		h.ServeHTTP(w, r)
 	})
@@ -85,8 +92,10 @@ func acceptable(h http.Handler) http.Handler {
 
 // acceptsJSON reports whether Accept headers take FHIR JSON: a media range
 // that is one of the JSON types, application/*, or */*, with a q above 0
-// and, if it names a fhirVersion, R4's.
-func acceptsJSON(headers []string) bool {
+// and, if it names a fhirVersion, R4's. When they do not, but a range
+// would have but for its fhirVersion, otherVersion is that version, so
+// the refusal can name what was really wrong.
+func acceptsJSON(headers []string) (ok bool, otherVersion string) {
 	for _, h := range headers {
 		for part := range strings.SplitSeq(h, ",") {
 			if strings.TrimSpace(part) == "" {
@@ -101,13 +110,15 @@ func acceptsJSON(headers []string) bool {
 					continue
 				}
 			}
-			if v, ok := params["fhirversion"]; ok && !slices.Contains(fhirVersions, v) {
+			if !slices.Contains(jsonTypes, mt) && mt != "application/*" && mt != "*/*" {
 				continue
 			}
-			if slices.Contains(jsonTypes, mt) || mt == "application/*" || mt == "*/*" {
-				return true
+			if v, ok := params["fhirversion"]; ok && !slices.Contains(fhirVersions, v) {
+				otherVersion = v
+				continue
 			}
+			return true, ""
 		}
 	}
-	return false
+	return false, otherVersion
 }

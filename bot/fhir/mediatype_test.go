@@ -74,28 +74,30 @@ func TestFHIRAnswersOnlyInJSON(t *testing.T) {
 	for _, c := range []struct {
 		path, accept string
 		status       int
+		says         string // what a 406's diagnostics must name
 	}{
-		{"/fhir/Task?_format=xml", "", 406},
-		{"/fhir/Task?_format=text/html", "", 406},
-		{"/fhir/Task?_format=application/fhir%2Bxml", "", 406},
-		{"/fhir/Task?_format=json&_format=xml", "", 406},
-		{taskURL, "application/fhir+xml", 406},
-		{taskURL, "text/html, application/xml;q=0.9", 406},
-		{taskURL, "application/json;q=0", 406},
-		{"/fhir/metadata?_format=xml", "", 406},
-		{"/fhir/Task?_format=json", "", 200},
-		{"/fhir/Task?_format=application/fhir%2Bjson", "", 200},
-		{"/fhir/Task?_format=application/json", "", 200},
-		{"/fhir/Task?_format=application/fhir+json", "", 200},
-		{"/fhir/Task?_format=application/fhir+xml", "", 406},
-		{"/fhir/Task?_format=json", "application/fhir+xml", 200},
-		{taskURL, "application/fhir+json", 200},
-		{taskURL, "application/json", 200},
-		{taskURL, "text/html, application/fhir+json;q=0.8", 200},
-		{taskURL, "application/fhir+xml;q=1, */*;q=0.1", 200},
-		{taskURL, "", 200},
-		{"/fhir/metadata", "application/fhir+json; fhirVersion=4.0", 200},
-		{"/fhir/metadata", "application/fhir+json; fhirVersion=5.0", 406},
+		{"/fhir/Task?_format=xml", "", 406, ""},
+		{"/fhir/Task?_format=text/html", "", 406, ""},
+		{"/fhir/Task?_format=application/fhir%2Bxml", "", 406, ""},
+		{"/fhir/Task?_format=json&_format=xml", "", 406, ""},
+		{taskURL, "application/fhir+xml", 406, "names no JSON type"},
+		{taskURL, "text/html, application/xml;q=0.9", 406, ""},
+		{taskURL, "application/json;q=0", 406, ""},
+		{"/fhir/metadata?_format=xml", "", 406, ""},
+		{"/fhir/Task?_format=json", "", 200, ""},
+		{"/fhir/Task?_format=application/fhir%2Bjson", "", 200, ""},
+		{"/fhir/Task?_format=application/json", "", 200, ""},
+		{"/fhir/Task?_format=application/fhir+json", "", 200, ""},
+		{"/fhir/Task?_format=application/fhir+xml", "", 406, ""},
+		{"/fhir/Task?_format=json", "application/fhir+xml", 200, ""},
+		{taskURL, "application/fhir+json", 200, ""},
+		{taskURL, "application/json", 200, ""},
+		{taskURL, "text/html, application/fhir+json;q=0.8", 200, ""},
+		{taskURL, "application/fhir+xml;q=1, */*;q=0.1", 200, ""},
+		{taskURL, "", 200, ""},
+		{"/fhir/metadata", "application/fhir+json; fhirVersion=4.0", 200, ""},
+		{"/fhir/metadata", "application/fhir+json; fhirVersion=5.0", 406, `asks for FHIR version \"5.0\"`},
+		{taskURL, "application/fhir+json; fhirVersion=3.0", 406, `asks for FHIR version \"3.0\"`},
 	} {
 		t.Run(c.path+" "+c.accept, func(t *testing.T) {
 			status, hdr, body := h.do(t, "GET", c.path, cab, "", "Accept", c.accept)
@@ -105,6 +107,9 @@ func TestFHIRAnswersOnlyInJSON(t *testing.T) {
 			}
 			if status == 406 && res["resourceType"] != "OperationOutcome" {
 				t.Fatalf("%s, want an OperationOutcome", body)
+			}
+			if c.says != "" && !strings.Contains(string(body), c.says) {
+				t.Errorf("%s, want it to say %s", body, c.says)
 			}
 		})
 	}
