@@ -160,11 +160,17 @@ func ClipRunes(s string, n int) string {
 // stepped over, never before the first word or after the last. With
 // nameAfterFirst set (a first word written "ex+"), one more word of any
 // kind may stand after the first word: a name after who someone is to
-// the client ("my ex Tam is threatening me").
+// the client ("my ex Tam is threatening me"). With end set (a phrase
+// written with a trailing "$"), a sentence or clause must end with the
+// phrase, but for ordinary words after it (wordScan.clauseEnds): "не
+// можу більше$" ("I can't any more") is found in "я не можу більше",
+// "не можу більше вже" and "не можу більше, допоможіть", not in "не
+// можу більше чекати" ("I can't wait any longer").
 type matchPhrase struct {
 	words          []string
 	prefix         bool
 	nameAfterFirst bool
+	end            bool
 	between        map[string]bool
 }
 
@@ -173,9 +179,11 @@ const maxBetween = 2
 
 func newMatchPhrase(s string) matchPhrase {
 	s = strings.TrimSpace(s)
+	s, end := strings.CutSuffix(s, "$")
+	s = strings.TrimSpace(s)
 	prefix := strings.HasSuffix(s, "*")
 	first, _, _ := strings.Cut(s, " ")
-	return matchPhrase{words: answerTokens(strings.TrimSuffix(s, "*")), prefix: prefix,
+	return matchPhrase{words: answerTokens(strings.TrimSuffix(s, "*")), prefix: prefix, end: end,
 		nameAfterFirst: strings.HasSuffix(first, "+") && strings.Contains(s, " ")}
 }
 
@@ -189,7 +197,12 @@ func (p matchPhrase) wordAt(j int, tok string) bool {
 
 // matchAt reports whether the phrase starts at toks[i], and how many
 // tokens it covers (more than its words when ordinary words were inside).
-func (p matchPhrase) matchAt(toks []string, i int) (n int, ok bool) {
+// A phrase with end set is found only at the end of toks.
+func (p matchPhrase) matchAt(toks []string, i int) (n int, ok bool) { return p.matchIn(toks, nil, i) }
+
+// matchIn is matchAt where ends, when not nil, marks the words after
+// which a clause ends (wordScan.clauseEnds).
+func (p matchPhrase) matchIn(toks []string, ends []bool, i int) (n int, ok bool) {
 	k, skipped := i, 0
 	for j := range p.words {
 		if j == 1 && p.nameAfterFirst && k+1 < len(toks) && !p.wordAt(j, toks[k]) && !p.between[toks[k]] {
@@ -205,6 +218,13 @@ func (p matchPhrase) matchAt(toks []string, i int) (n int, ok bool) {
 			return 0, false
 		}
 		k++
+	}
+	if p.end {
+		for rest := k; rest < len(toks) && (ends == nil || !ends[rest-1]); rest++ {
+			if skipped++; skipped > maxBetween || !p.between[toks[rest]] {
+				return 0, false
+			}
+		}
 	}
 	return k - i, true
 }
@@ -247,13 +267,18 @@ func (t *phraseTable[V]) addPhrase(p matchPhrase, v V) {
 // longest returns the longest phrase that matches at toks[i] and how many
 // tokens it covers.
 func (t *phraseTable[V]) longest(toks []string, i int) (phraseEntry[V], int, bool) {
+	return t.longestIn(toks, nil, i)
+}
+
+// longestIn is longest with the words a clause ends after (matchIn).
+func (t *phraseTable[V]) longestIn(toks []string, ends []bool, i int) (phraseEntry[V], int, bool) {
 	for _, e := range t.byFirst[toks[i]] {
-		if n, ok := e.p.matchAt(toks, i); ok {
+		if n, ok := e.p.matchIn(toks, ends, i); ok {
 			return e, n, true // longest first, and every stem is one word long
 		}
 	}
 	for _, e := range t.stems {
-		if n, ok := e.p.matchAt(toks, i); ok {
+		if n, ok := e.p.matchIn(toks, ends, i); ok {
 			return e, n, true
 		}
 	}
@@ -264,8 +289,13 @@ func (t *phraseTable[V]) longest(toks []string, i int) (phraseEntry[V], int, boo
 // toks[from:to], then skips past it. Tokens that start no phrase go to
 // other, if set.
 func (t *phraseTable[V]) scan(toks []string, found func(v V, from, to int), other func(tok string)) {
+	t.scanIn(toks, nil, found, other)
+}
+
+// scanIn is scan with the words a clause ends after (matchIn).
+func (t *phraseTable[V]) scanIn(toks []string, ends []bool, found func(v V, from, to int), other func(tok string)) {
 	for i := 0; i < len(toks); {
-		if e, n, ok := t.longest(toks, i); ok {
+		if e, n, ok := t.longestIn(toks, ends, i); ok {
 			found(e.v, i, i+n)
 			i += n
 			continue

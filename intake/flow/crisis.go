@@ -68,7 +68,11 @@ func (k crisisKind) urgent() bool { return k == crisisSelfHarm || k == crisisDan
 // "skill myself", "pharmacy" and "I know food banks" do not match, and
 // "self-harm", "Self harm!" and "SELF HARM" all do; accents are not
 // needed ("nie chce zyc" is "nie chcę żyć"). A trailing * matches
-// word endings ("evict*": evict, evicted, eviction). Negations ("I'm not
+// word endings ("evict*": evict, evicted, eviction); one with a trailing
+// $ is found only where a sentence or clause ends (ordinary words may
+// follow it), for the words that alone say "I can't any more" but start
+// ordinary sentences too ("не можу більше$": "не можу більше,
+// допоможіть", not "не можу більше чекати"). Negations ("I'm not
 // homeless") still match: a coordinator reading a false alarm costs less
 // than a missed crisis.
 var crisisPhrases = []struct {
@@ -299,7 +303,7 @@ func (m *crisisMatcher) add(s string, kind crisisKind, code string) {
 	if len(p.words) == 0 {
 		return
 	}
-	key := fmt.Sprintf("%d %t %s", kind, p.prefix, strings.Join(p.words, " "))
+	key := fmt.Sprintf("%d %t %t %s", kind, p.prefix, p.end, strings.Join(p.words, " "))
 	if have := m.byKey[key]; have != nil {
 		if !slices.Contains(have.langs, code) {
 			have.langs = append(have.langs, code)
@@ -339,7 +343,7 @@ func DetectCrisis(text string) CrisisSignal { return detectCrisisIn(crisisTable,
 func detectCrisisIn(m *crisisMatcher, text string) CrisisSignal {
 	var s CrisisSignal
 	words := scanWords(ClipRunes(text, MaxBodyRunes), true)
-	m.phrases.scan(words.tokens(), func(v *crisisMeaning, from, to int) {
+	m.phrases.scanIn(words.tokens(), words.clauseEnds(), func(v *crisisMeaning, from, to int) {
 		if v.kind == crisisNone {
 			return
 		}

@@ -86,3 +86,33 @@ func TestSelfHarmInEverydaySpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestCrisisPhraseWhereAClauseEnds: a phrase written with a trailing $
+// ("не можу більше$", "I can't any more") is found where a sentence or
+// clause ends with it, ordinary words after it or not, and not where the
+// sentence goes on ("не можу більше чекати", "I can't wait any longer").
+func TestCrisisPhraseWhereAClauseEnds(t *testing.T) {
+	m := newCrisisMatcher()
+	m.addBetween("вже", "дуже", "зовсім")
+	m.add("не можу більше$", crisisSelfHarm, "uk")
+	for _, c := range []struct {
+		in    string
+		found bool
+	}{
+		{"не можу більше", true},
+		{"Я не можу більше!!!", true},
+		{"не можу більше вже", true},
+		{"не можу більше, допоможіть", true},
+		{"не можу більше. Що робити?", true},
+		{"не можу більше 😢 допоможіть", true},
+		{"не можу більше\nдопоможіть", true},
+		{"не можу більше вже зовсім дуже", false}, // three ordinary words after it
+		{"не можу більше чекати", false},
+		{"не можу більше вже чекати", false},
+		{"не можу більше-чекати", false}, // a hyphen joins words
+	} {
+		if got := detectCrisisIn(m, c.in); got.SelfHarm != c.found {
+			t.Errorf("detectCrisisIn(%q) = %+v, want self-harm %v", c.in, got, c.found)
+		}
+	}
+}

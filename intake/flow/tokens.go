@@ -115,6 +115,26 @@ func (w wordScan) tokens() []string {
 	return out
 }
 
+// clauseEnds reports, for each word, whether a sentence or clause ends
+// after it: it is the last word, or punctuation, a line break or an
+// emoji stands between it and the next ("не можу більше, допоможіть";
+// "nie mogę już. pomocy"), but not a hyphen that joins two words
+// ("t-saoghal").
+func (w wordScan) clauseEnds() []bool {
+	ends := make([]bool, len(w.spans))
+	for i, sp := range w.spans {
+		if i+1 == len(w.spans) {
+			ends[i] = true
+			continue
+		}
+		gap := w.text[sp.to:w.spans[i+1].from]
+		ends[i] = gap != "-" && strings.ContainsFunc(gap, func(r rune) bool {
+			return unicode.IsPunct(r) || r == '\n' || unicode.Is(unicode.So, r)
+		})
+	}
+	return ends
+}
+
 // said is words from to to as the client wrote them, lower-cased, without
 // punctuation or marks, one space between: what a person reads ("nie
 // chcę żyć", where the key is "nie chce zyc").
