@@ -119,6 +119,16 @@ func TestFirmChoices(t *testing.T) {
 		{"pl", "jestem w pracy", nil},
 		{"pl", "dług", []string{"debt"}},
 		{"gd", "tha mi aig an taigh", nil},
+		// No food for the children, in the ways a review found read as
+		// Family alone, and their kin.
+		{"uk", "мені нема чим годувати дітей сьогодні", []string{"food", "family"}},
+		{"ar", "ما عندي أكل للأطفال الليلة", []string{"food", "family"}},
+		{"ar", "لا أستطيع إطعام أطفالي", []string{"food"}},
+		{"pl", "nie mam czym nakarmić dzieci", []string{"food", "family"}},
+		{"pl", "dzieci są głodne", []string{"family", "food"}},
+		{"ur", "بچوں کو کھلانے کو کچھ نہیں", []string{"family", "food"}},
+		{"ur", "bachon ke liye khana nahi hai", []string{"food"}},
+		{"gd", "chan eil dad ri ithe aig a' chloinn", []string{"food", "family"}},
 	} {
 		g := f.In(tc.lang)
 		got, _ := g.firmChoices(g.steps["needs"], tc.body)

@@ -40,15 +40,17 @@ func (h *smsHarness) webReferral(key, phone, code string) core.Referral {
 // client texting after their own conversation ended with a referral
 // gets, in the language they used on the form, naming nothing of theirs:
 // not the greeting of a new request, and no second referral. Words of
-// self-harm get the crisis lines and alert staff by the reference. A day
+// self-harm ("nie mam juz sily zyc", "no strength left to live", an
+// outside review's miss) get the crisis lines and alert staff by the
+// reference. A day
 // later a text starts a new request, as it would after an SMS referral.
 func TestSMSReplyToWebConfirmation(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		lang, thanks, finished, greeting string
+		lang, thanks, finished, greeting, crisis string
 	}{
-		{"en", "thank you", "we already have your answers", "Hello from"},
-		{"pl", "dziękuję", "mamy już Twoje odpowiedzi", "Dzień dobry"},
+		{"en", "thank you", "we already have your answers", "Hello from", "I want to kill myself"},
+		{"pl", "dziękuję", "mamy już Twoje odpowiedzi", "Dzień dobry", "nie mam juz sily zyc"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			t.Parallel()
@@ -70,9 +72,9 @@ func TestSMSReplyToWebConfirmation(t *testing.T) {
 			}
 			h.wantCrisisAlerts("after ordinary replies", 0)
 
-			got := strings.Join(h.text(smsTestPhone, "I want to kill myself"), "\n")
-			if !strings.Contains(got, "116 123") || strings.Contains(got, c.greeting) {
-				t.Errorf("the crisis text got %q, want the crisis lines", got)
+			got := strings.Join(h.text(smsTestPhone, c.crisis), "\n")
+			if !strings.Contains(got, "116 123") || strings.Contains(got, c.greeting) || strings.Contains(got, c.finished) {
+				t.Errorf("the crisis text %q got %q, want the crisis lines", c.crisis, got)
 			}
 			if coord := h.wantCrisisAlerts("after the crisis text", 1); len(coord) == 1 &&
 				(coord[0].Payload.ReferralID != r.ID || !strings.Contains(coord[0].Payload.Text, r.Reference)) {
