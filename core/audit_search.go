@@ -45,7 +45,7 @@ func AuditKinds() []AuditKind {
 		{"consent-given", "Consent given", []EventKind{EventConsentGiven}},
 		{"consent-withdrawn", "Consent withdrawn", []EventKind{EventConsentWithdrawn}},
 		{"exported", "Subject access exports", []EventKind{EventSubjectAccess}},
-		{"erased", "Erasures", []EventKind{EventClientErased, EventPhonePassedOn}},
+		{"erased", "Erasures", []EventKind{EventClientErased, EventErasedAtProvider, EventProviderEraseStopped, EventPhonePassedOn}},
 		{"staff", "Staff changes", []EventKind{EventStaffAdded, EventStaffDeactivated, EventStaffRoleChanged,
 			EventStaffReactivated, EventStaffMoved, EventStaffChanged}},
 		{"partners", "Partner system changes", []EventKind{EventPartnerAdded, EventPartnerRevoked, EventPartnerSecretRotated}},
@@ -490,6 +490,11 @@ func (row auditRow) entry() AuditEntry {
 		add("covers ", text("scope"))
 	case EventClientErased:
 		add("reason: ", ErasureReason(text("why")).Label())
+	case EventErasedAtProvider:
+		add("deleted at Twilio: ", text("deleted"))
+		add("already gone there: ", text("already_gone"))
+	case EventProviderEraseStopped:
+		add("could not finish: outbox row ", text("outbox_id"))
 	case EventSubjectAccess:
 		add("request came in: ", RequestChannel(text("request_channel")).Label())
 	case EventTransition:

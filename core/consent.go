@@ -225,6 +225,13 @@ func (e *Engine) withdrawConsent(ctx context.Context, client ClientID, by Actor,
 		if err := e.appendEvent(ctx, tx, newEvent{kind: EventConsentWithdrawn, client: client, actor: by, data: data}); err != nil {
 			return err
 		}
+		if via == "sms" {
+			// The evidence is the client's WITHDRAW text: kept against
+			// them, so an erasure deletes it at Twilio.
+			if err := keepClientTexts(ctx, tx, client, []string{evidence}, now); err != nil {
+				return err
+			}
+		}
 		rows, _ = tx.Query(ctx, sqlOpenReferralsOf, client)
 		refs, err := pgx.CollectRows(rows, pgx.RowTo[ReferralID])
 		if err != nil {

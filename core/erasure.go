@@ -252,8 +252,9 @@ func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, rea
 		if phone != "" {
 			hash = e.crypt.PhoneHash(phone)
 		}
-		// Before the consents' evidence and the phone's codes are
-		// cleared: the ids of the messages they name go to the row.
+		// Before the consents' evidence, the client's texts and the
+		// phone's codes are cleared: the ids of the messages they name go
+		// to the row.
 		if err := e.queueProviderErase(ctx, tx, client, hash, now); err != nil {
 			return err
 		}
@@ -262,6 +263,9 @@ func (e *Engine) eraseClient(ctx context.Context, client ClientID, by Actor, rea
 		}
 		if _, err := tx.Exec(ctx, sqlEraseConsents, client, now); err != nil {
 			return fmt.Errorf("erase consent evidence of client %d: %w", client, err)
+		}
+		if _, err := tx.Exec(ctx, sqlForgetClientTexts, client); err != nil {
+			return fmt.Errorf("erase the ids of client %d's texts: %w", client, err)
 		}
 		if phone != "" {
 			if _, err := tx.Exec(ctx, sqlErasePhoneCode, hash); err != nil {

@@ -26,12 +26,16 @@ var messageSIDRe = regexp.MustCompile(`^(SM|MM)[0-9a-fA-F]{32}$`)
 // sqlErasureClearedSIDs reads, before the erasure clears them, the
 // message SIDs Onward keeps of a client outside the texts it sent: the
 // evidence of their consents (the text that said YES, "whatsapp:" before
-// it when it came by WhatsApp), the crisis texts the audit log names
-// ($2), and the texts of one-time codes sent to their phone ($3, through
-// phone_codes by the phone's hash $4, which the erasure deletes).
+// it when it came by WhatsApp), the client's own texts kept against them
+// (client_texts.go: their conversation's answers, a withdrawal, a
+// feedback comment), the crisis texts the audit log names ($2), and the
+// texts of one-time codes sent to their phone ($3, through phone_codes by
+// the phone's hash $4, which the erasure deletes).
 const sqlErasureClearedSIDs = `
 SELECT DISTINCT sid FROM (
     SELECT regexp_replace(evidence, '^whatsapp:', '') AS sid FROM consents WHERE client_id = $1
+    UNION ALL
+    SELECT message_sid FROM client_texts WHERE client_id = $1
     UNION ALL
     SELECT data->>'message_sid' FROM events WHERE kind = $2 AND client_id = $1
     UNION ALL
@@ -131,6 +135,64 @@ func (o *Outbox) ForgetMessageSIDs(c OutboxClaim, sids []string) func(context.Co
 // many messages Twilio no longer holds.
 func DeliveryProviderErased(n int) DeliveryStatus {
 	return DeliveryStatus(fmt.Sprintf("deleted at Twilio: %d message(s)", n))
+}
+
+// The events of the deletion at Twilio, on the erased client's stream of
+// the audit log beside EventClientErased. They hold counts and the
+// outbox row's id, never a SID.
+const (
+	// EventErasedAtProvider records that a twilio.erase row finished:
+	// Twilio holds none of the messages Onward knew of the client.
+	// "deleted" counts those Twilio deleted, "already_gone" those it no
+	// longer held (a text it never kept for this account, or one an
+	// earlier try of the same row deleted before it was interrupted).
+	EventErasedAtProvider EventKind = "client.erased-at-provider"
+	// EventProviderEraseStopped records that a twilio.erase row was
+	// dead-lettered: the deletion could not finish, and the row keeps the
+	// SIDs it still has to delete for `onward outbox retry`.
+	EventProviderEraseStopped EventKind = "client.erasure-at-provider-stopped"
+)
+
+// ProviderErasure is what the delivery of a twilio.erase row did.
+type ProviderErasure struct {
+	Deleted int // messages Twilio deleted (204)
+	Gone    int // messages Twilio no longer held (404)
+}
+
+// sqlAppendEventOnce is sqlAppendEvent unless the stream has an event of
+// the kind already.
+const sqlAppendEventOnce = sqlAppendEvent + `
+WHERE NOT EXISTS (SELECT 1 FROM events WHERE stream = $1 AND kind = $2)`
+
+// ProviderErased is run in the transaction that marks the twilio.erase
+// row c done (Outbox.MarkSent): the SIDs of the messages deleted leave
+// Onward's rows (Outbox.ForgetMessageSIDs), and the client's audit log
+// says the deletion finished, once (EventErasedAtProvider; a client has
+// one such row, and a second delivery of it writes no second event).
+func (e *Engine) ProviderErased(c OutboxClaim, sids []string, done ProviderErasure) func(context.Context, pgx.Tx) error {
+	forget := e.outbox.ForgetMessageSIDs(c, sids)
+	return func(ctx context.Context, tx pgx.Tx) error {
+		if err := forget(ctx, tx); err != nil {
+			return err
+		}
+		ev := newEvent{kind: EventErasedAtProvider, client: c.Payload.ClientID, actor: SystemActor,
+			data: eventData("deleted", done.Deleted, "already_gone", done.Gone, "outbox_id", int64(c.ID))}
+		if _, err := tx.Exec(ctx, sqlAppendEventOnce, e.eventArgs(ev, e.clock.Now())...); err != nil {
+			return fmt.Errorf("append %s event: %w", ev.kind, err)
+		}
+		return nil
+	}
+}
+
+// ProviderEraseStopped is run in the transaction that dead-letters the
+// twilio.erase row c (Outbox.DeadLetter): the client's audit log says the
+// deletion at Twilio could not finish (EventProviderEraseStopped), naming
+// the row to retry. Why it failed is on the row, not in the log.
+func (e *Engine) ProviderEraseStopped(c OutboxClaim) func(context.Context, pgx.Tx) error {
+	return func(ctx context.Context, tx pgx.Tx) error {
+		return e.appendEvent(ctx, tx, newEvent{kind: EventProviderEraseStopped, client: c.Payload.ClientID, actor: SystemActor,
+			data: eventData("outbox_id", int64(c.ID), "attempts", c.Attempts)})
+	}
 }
 
 // textKindNames are TextKinds as the outbox's kind column holds them.

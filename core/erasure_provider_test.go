@@ -3,8 +3,11 @@ package core_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/coretest"
@@ -116,5 +119,101 @@ FROM events WHERE client_id = $3`, sid, core.EventConsentGiven, res.Referral.Cli
 	}
 	if clear != 0 || sealed != 1 {
 		t.Errorf("%d events hold the SID in clear and %d consent events hold it sealed, want 0 and 1", clear, sealed)
+	}
+}
+
+// A self-referral keeps the SIDs of the client's own texts (the answers
+// of their conversation: "whatsapp:" taken off, each once, none of
+// another shape); an erasure carries them to the twilio.erase row with
+// the rest and removes them from client_texts. When the row finishes,
+// the client's audit log says so once, with counts and no SID, however
+// often the row's transaction runs; the audit search lists it with the
+// erasures.
+func TestErasureDeletesClientsOwnTextsOnce(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	o := env.Engine.Outbox()
+	const (
+		consentSID = "SM00112233445566778899aabbccddeeff"
+		answerSID  = "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		waSID      = "SMbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	)
+	in := coretest.SelfReferral("own-texts")
+	in.Consent.Evidence = consentSID
+	in.MessageSIDs = []string{answerSID, "whatsapp:" + waSID, "not a message id", answerSID, consentSID}
+	res, err := env.Engine.SelfRefer(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := func() []string {
+		t.Helper()
+		rows, _ := env.Pool.Query(ctx, `SELECT message_sid FROM client_texts WHERE client_id = $1 ORDER BY message_sid`, res.Referral.ClientID)
+		sids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sids
+	}
+	if got, want := kept(), []string{consentSID, answerSID, waSID}; !slices.Equal(got, want) {
+		t.Fatalf("texts kept: %v, want %v", got, want)
+	}
+	if err := env.Engine.EraseClient(ctx, res.Referral.ClientID, env.Net.Coordinator.Actor(), core.ErasureClientAsked, "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if got := kept(); len(got) != 0 {
+		t.Fatalf("texts still kept after the erasure: %v", got)
+	}
+	var erase core.OutboxClaim
+	for range 5 {
+		cs, err := o.Claim(ctx, env.Clock.Now().Add(24*time.Hour), time.Minute, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if c.Kind == core.OutboxProviderErase {
+				erase = c
+				continue
+			}
+			if err := o.MarkSent(ctx, c, env.Clock.Now(), "", core.DeliverySMS("queued"), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if want := []string{consentSID, answerSID, waSID}; !slices.Equal(erase.Payload.MessageSIDs, want) {
+		t.Fatalf("the twilio.erase row carries %v, want %v", erase.Payload.MessageSIDs, want)
+	}
+	done := env.Engine.ProviderErased(erase, erase.Payload.MessageSIDs, core.ProviderErasure{Deleted: 2, Gone: 1})
+	if err := o.MarkSent(ctx, erase, env.Clock.Now(), "", core.DeliveryProviderErased(3), done); err != nil {
+		t.Fatal(err)
+	}
+	// The same transaction run again (a second delivery): no second event.
+	if err := pgx.BeginFunc(ctx, env.Pool, func(tx pgx.Tx) error { return done(ctx, tx) }); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := env.Pool.Query(ctx, `SELECT data::text FROM events WHERE client_id = $1 AND kind = $2`, res.Referral.ClientID, core.EventErasedAtProvider)
+	evs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || !strings.Contains(evs[0], `"deleted": 2`) || !strings.Contains(evs[0], `"already_gone": 1`) {
+		t.Fatalf("%s events: %v, want one saying 2 deleted and 1 already gone", core.EventErasedAtProvider, evs)
+	}
+	var clear int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM events WHERE data::text ~ ($1 || '|' || $2 || '|' || $3)`,
+		consentSID, answerSID, waSID).Scan(&clear); err != nil || clear != 0 {
+		t.Errorf("%d events hold a SID in clear (%v)", clear, err)
+	}
+	page, err := env.Engine.SearchAudit(ctx, core.AuditQuery{Kind: "erased"}, env.Net.Coordinator.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range page.Entries {
+		if e.Kind == core.EventErasedAtProvider {
+			found = e.Detail == "deleted at Twilio: 2; already gone there: 1"
+		}
+	}
+	if !found {
+		t.Errorf("the audit search's erasures do not show the deletion at Twilio with its counts: %+v", page.Entries)
 	}
 }

@@ -22,6 +22,8 @@ var eventLabels = map[EventKind]string{
 	EventClientFound:              "A member of staff found your record, to refer you to another service",
 	EventSubjectAccess:            "A copy of everything we hold about you was made, answering your request",
 	EventClientErased:             "Your details were erased",
+	EventErasedAtProvider:         "Your texts were deleted from the service that carries our text messages",
+	EventProviderEraseStopped:     "Deleting your texts from the service that carries our text messages could not finish, and is being looked into",
 	EventPhonePassedOn:            "The phone number you gave us passed to someone else, so it was taken off your record",
 
 	// Events about the network, its agencies and staff: never about a

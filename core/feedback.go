@@ -44,7 +44,10 @@ const sqlStoreComment = `UPDATE referrals SET feedback_comment_enc = $2 WHERE id
 
 // RecordFeedbackComment keeps the client's comment on the help they got
 // ("" when they skipped it) and asks for the recommendation next.
-func (e *Engine) RecordFeedbackComment(ctx context.Context, p Phone, referral ReferralID, comment string) error {
+// messageSID is the text's MessageSid ("" for none), kept against the
+// client with the comment: the text holds their own words, and erasing
+// them deletes it at Twilio (client_texts.go).
+func (e *Engine) RecordFeedbackComment(ctx context.Context, p Phone, referral ReferralID, comment, messageSID string) error {
 	comment = strings.TrimSpace(comment)
 	if r := []rune(comment); len(r) > MaxFeedbackComment {
 		comment = string(r[:MaxFeedbackComment])
@@ -65,6 +68,9 @@ func (e *Engine) RecordFeedbackComment(ctx context.Context, p Phone, referral Re
 			}
 			if _, err := tx.Exec(ctx, sqlStoreComment, r.ID, enc); err != nil {
 				return fmt.Errorf("feedback comment of %s: %w", r.Reference, err)
+			}
+			if err := keepClientTexts(ctx, tx, r.ClientID, []string{messageSID}, e.clock.Now()); err != nil {
+				return err
 			}
 		}
 		if err := e.awaitNext(ctx, tx, p, AwaitFeedbackRecommend); err != nil {

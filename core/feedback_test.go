@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +36,8 @@ func TestFeedbackCommentSealedExportedErased(t *testing.T) {
 	}
 	next(core.AwaitFeedbackComment)
 	const comment = "Ailsa sorted my council tax arrears quickly"
-	if err := env.Engine.RecordFeedbackComment(ctx, phone, r.ID, comment); err != nil {
+	const commentSID = "SMc0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"
+	if err := env.Engine.RecordFeedbackComment(ctx, phone, r.ID, comment, commentSID); err != nil {
 		t.Fatal(err)
 	}
 	next(core.AwaitFeedbackRecommend)
@@ -73,5 +75,15 @@ func TestFeedbackCommentSealedExportedErased(t *testing.T) {
 	}
 	if _, err := env.Engine.FeedbackComment(ctx, got); !errors.Is(err, core.ErrErased) {
 		t.Errorf("a backup copy of the comment after erasure: %v, want ErrErased", err)
+	}
+	// The text that carried the comment is deleted at Twilio too.
+	var erase core.OutboxEntry
+	for _, e := range coretest.OutboxRows(t, env.Engine) {
+		if e.Kind == core.OutboxProviderErase {
+			erase = e
+		}
+	}
+	if !slices.Contains(erase.Payload.MessageSIDs, commentSID) {
+		t.Errorf("the twilio.erase row carries %v, not the comment's text", erase.Payload.MessageSIDs)
 	}
 }

@@ -135,7 +135,7 @@ func TestOutboxLeaseLost(t *testing.T) {
 		"mark sent":    o.MarkSent(ctx, first, later, "X1", core.DeliveryPosted, nil),
 		"defer":        o.Defer(ctx, first, later, core.DeliveryWaiting("test")),
 		"retry later":  o.RetryLater(ctx, first, later, "boom"),
-		"dead-letter":  o.DeadLetter(ctx, first, later, "boom", "alert"),
+		"dead-letter":  o.DeadLetter(ctx, first, later, "boom", "alert", nil),
 	} {
 		if !errors.Is(err, core.ErrLeaseLost) {
 			t.Errorf("%s with a lost lease: %v, want ErrLeaseLost", name, err)
@@ -211,10 +211,14 @@ func TestOutboxStatusTransitions(t *testing.T) {
 			act:   func(c core.OutboxClaim) error { return o.RetryLater(ctx, c, until, "twilio: status 500") },
 			state: core.OutboxPending, status: core.DeliveryPending, attempts: 1, avail: until, lastErr: "twilio: status 500"},
 		{name: "dead", kind: core.OutboxClientSMS,
-			act:   func(c core.OutboxClaim) error { return o.DeadLetter(ctx, c, now, "permanent", "could not deliver") },
+			act: func(c core.OutboxClaim) error {
+				return o.DeadLetter(ctx, c, now, "permanent", "could not deliver", nil)
+			},
 			state: core.OutboxDead, status: core.DeliveryDead, attempts: 1, lastErr: "permanent", alerts: 1},
 		{name: "dead alert", kind: core.OutboxAlert,
-			act:   func(c core.OutboxClaim) error { return o.DeadLetter(ctx, c, now, "permanent", "could not deliver") },
+			act: func(c core.OutboxClaim) error {
+				return o.DeadLetter(ctx, c, now, "permanent", "could not deliver", nil)
+			},
 			state: core.OutboxDead, status: core.DeliveryDead, attempts: 1, lastErr: "permanent", alerts: 0},
 	}
 	for i, c := range cases {
@@ -279,7 +283,7 @@ func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 	if again[0].SendingAt == nil || !again[0].SendingAt.Equal(now) {
 		t.Errorf("claim after a crash mid-send: sending at %v, want %v", again[0].SendingAt, now)
 	}
-	if err := o.DeadLetter(ctx, again[0], now, "interrupted during send", ""); err != nil {
+	if err := o.DeadLetter(ctx, again[0], now, "interrupted during send", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	dead, err := o.List(ctx, core.OutboxFilter{State: core.OutboxDead})

@@ -243,11 +243,18 @@ func (o *Outbox) CheckLater(ctx context.Context, c OutboxClaim, at time.Time, la
 
 // DeadLetter marks the row dead and, in the same transaction, queues one
 // coordinator alert with alertText — never for an alert itself, so a broken
-// Slack cannot feed a loop of alerts about alerts.
-func (o *Outbox) DeadLetter(ctx context.Context, c OutboxClaim, now time.Time, lastError, alertText string) error {
+// Slack cannot feed a loop of alerts about alerts. inTx, when not nil,
+// runs in the same transaction (what the row's failure means for the
+// audit log: Engine.ProviderEraseStopped).
+func (o *Outbox) DeadLetter(ctx context.Context, c OutboxClaim, now time.Time, lastError, alertText string, inTx func(context.Context, pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, o.pool, func(tx pgx.Tx) error {
 		if err := leased(ctx, tx, "dead-letter", c, sqlMarkDead, now, lastError, DeliveryDead); err != nil {
 			return err
+		}
+		if inTx != nil {
+			if err := inTx(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if c.Kind == OutboxAlert || c.Payload.Email == EmailDeadLetter {
 			return nil

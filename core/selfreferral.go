@@ -31,6 +31,12 @@ type SelfReferral struct {
 	// the phone was typed back (SendPhoneCode, CheckPhoneCode); core checks
 	// the proof itself.
 	PhoneProofSession string
+	// MessageSIDs are the Twilio MessageSids of the client's own texts in
+	// the conversation that made the referral (SMS or WhatsApp; none for
+	// the web form), kept against the client so that erasing them deletes
+	// the texts at Twilio (client_texts.go). SIDs of another shape are
+	// left out, and past MaxConversationTexts the rest.
+	MessageSIDs []string
 }
 
 // SelfReferralResult says where the referral went.
@@ -128,6 +134,7 @@ func (e *Engine) SelfRefer(ctx context.Context, in SelfReferral) (SelfReferralRe
 		e.queueClientEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: ClientActor,
 			data: eventData("consent_id", int64(consentID), "channel", string(in.Consent.Channel),
 				"wording_version", in.Consent.WordingVersion, "evidence_enc", evidence, "scope", string(ScopeNetwork))}, c.fresh, now)
+		queueClientTexts(b, clientID, in.MessageSIDs, now)
 		e.queueCreated(b, r, res.Agency, ClientActor, cal, now, eventData("source", string(in.Source),
 			"leaflet", r.LeafletCode, "triage_reason", res.TriageReason))
 		if in.ConfirmBySMS && in.PhoneProven && client.phone != "" && Textable(client.phone) {

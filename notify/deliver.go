@@ -323,7 +323,11 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 	}
 	text, err := w.deadLetterText(ctx, r, f)
 	if err == nil {
-		err = w.outbox.DeadLetter(ctx, r, now, f.Error(), text)
+		var inTx func(context.Context, pgx.Tx) error
+		if r.Kind == core.OutboxProviderErase {
+			inTx = w.engine.ProviderEraseStopped(r)
+		}
+		err = w.outbox.DeadLetter(ctx, r, now, f.Error(), text, inTx)
 	}
 	if err != nil {
 		if errors.Is(err, core.ErrLeaseLost) {

@@ -16,9 +16,10 @@ import (
 // MessageEraser deletes messages Twilio holds: the seam the deletion of an
 // erased client's messages goes through. TwilioSender is one.
 type MessageEraser interface {
-	// DeleteMessage deletes one message by its SID; one Twilio no longer
-	// holds (404) is deleted already, and is no error.
-	DeleteMessage(ctx context.Context, sid string) error
+	// DeleteMessage deletes one message by its SID and reports whether
+	// Twilio held it; one Twilio no longer holds (404) is deleted
+	// already, and is no error.
+	DeleteMessage(ctx context.Context, sid string) (held bool, err error)
 }
 
 // Twilio's answers to a DELETE of a message.
@@ -39,37 +40,40 @@ const inProgressWindow = 14 * 24 * time.Hour
 
 // DeleteMessage deletes one message through twilio-go's Message resource
 // (DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json, 204 on
-// success). 404 means Twilio does not hold it: done. A message still in
-// progress (20009, or 409) is a Failure with InProgress set, retried later.
-func (s *TwilioSender) DeleteMessage(ctx context.Context, sid string) error {
+// success: held). 404 means Twilio does not hold it: done, not held. A
+// message still in progress (20009, or 409) is a Failure with InProgress
+// set, retried later.
+func (s *TwilioSender) DeleteMessage(ctx context.Context, sid string) (bool, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return false, err
 	}
 	err := s.rest.Api.DeleteMessage(sid, &api.DeleteMessageParams{})
 	if err == nil {
-		return nil
+		return true, nil
 	}
 	var tre *client.TwilioRestError
 	if errors.As(err, &tre) {
 		switch {
 		case tre.Status == http.StatusNotFound || tre.Code == twilioNotFound:
-			return nil
+			return false, nil
 		case tre.Code == twilioNotComplete || tre.Status == http.StatusConflict:
-			return &Failure{Provider: "twilio", Status: tre.Status, Code: fmt.Sprint(tre.Code), InProgress: true,
+			return false, &Failure{Provider: "twilio", Status: tre.Status, Code: fmt.Sprint(tre.Code), InProgress: true,
 				Reason: "Twilio is not finished with a message yet, so it cannot be deleted yet: tried again later"}
 		}
 	}
 	if status, ok := unreadableStatus(err); ok && status == http.StatusNotFound {
-		return nil
+		return false, nil
 	}
-	return twilioFailure(err)
+	return false, twilioFailure(err)
 }
 
 // eraseAtProvider delivers a twilio.erase row: it deletes at Twilio every
-// message Onward knows of the erased client, then clears their SIDs from
-// Onward's rows in the transaction that marks the row done. A failure
-// leaves the row to be tried again whole: a message deleted already
-// answers 404, which counts as done.
+// message Onward knows of the erased client, then, in the transaction
+// that marks the row done, clears their SIDs from Onward's rows and
+// records in the client's audit log how many Twilio deleted and how many
+// it no longer held (core.Engine.ProviderErased). A failure leaves the
+// row to be tried again whole: a message deleted already answers 404,
+// which counts as done (and as no longer held).
 func (w *Worker) eraseAtProvider(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	ms, err := w.outbox.ErasedClientMessages(ctx, r)
 	if err != nil {
@@ -83,13 +87,20 @@ func (w *Worker) eraseAtProvider(ctx context.Context, r core.OutboxClaim) (outco
 		return outcome{}, &Failure{InProgress: true,
 			Reason: "a text to the client was still on its way to Twilio: its message is deleted once it is known"}
 	}
+	var done core.ProviderErasure
 	for _, sid := range ms.SIDs {
-		if err := w.eraser.DeleteMessage(ctx, sid); err != nil {
+		held, err := w.eraser.DeleteMessage(ctx, sid)
+		if err != nil {
 			return outcome{}, err
+		}
+		if held {
+			done.Deleted++
+		} else {
+			done.Gone++
 		}
 	}
 	out := sent("", core.DeliveryProviderErased(len(ms.SIDs)))
-	out.inTx = w.outbox.ForgetMessageSIDs(r, ms.SIDs)
+	out.inTx = w.engine.ProviderErased(r, ms.SIDs, done)
 	return out, nil
 }
 

@@ -2,10 +2,13 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/notify/notifytest"
@@ -86,6 +89,10 @@ func TestErasureDeletesMessagesAtTwilio(t *testing.T) {
 	if len(row.Payload.MessageSIDs) != 0 || row.Payload.ClientID == 0 {
 		t.Errorf("the erasure row still carries %v (client %d)", row.Payload.MessageSIDs, row.Payload.ClientID)
 	}
+	if got := h.erasureEvents(t, row.Payload.ClientID); !slices.Equal(got, []string{
+		string(core.EventErasedAtProvider) + ` {"deleted": 1, "outbox_id": ` + fmt.Sprint(row.ID) + `, "already_gone": 1}`}) {
+		t.Errorf("the client's audit log after the deletion: %q", got)
+	}
 	for _, r := range h.rows(t) {
 		if r.ProviderID != "" {
 			t.Errorf("row %d (%s) still carries the deleted message's SID", r.ID, r.Kind)
@@ -114,4 +121,22 @@ func TestErasureAtTwilioDeadLetter(t *testing.T) {
 	if text := h.scheduled(t, string(core.OutboxClientSMS), core.SMSConfirmation); text.ProviderID == "" {
 		t.Error("the text's SID was cleared though Twilio never deleted it")
 	}
+	if got := h.erasureEvents(t, row.Payload.ClientID); !slices.Equal(got, []string{
+		string(core.EventProviderEraseStopped) + ` {"attempts": 2, "outbox_id": ` + fmt.Sprint(row.ID) + `}`}) {
+		t.Errorf("the client's audit log after the dead letter: %q", got)
+	}
+}
+
+// erasureEvents are the client's events of the deletion at Twilio, kind
+// and data, oldest first.
+func (h *harness) erasureEvents(t *testing.T, client core.ClientID) []string {
+	t.Helper()
+	rows, _ := h.env.Pool.Query(context.Background(), `SELECT kind || ' ' || data::text FROM events
+WHERE client_id = $1 AND kind = ANY($2) ORDER BY id`, client,
+		[]string{string(core.EventErasedAtProvider), string(core.EventProviderEraseStopped)})
+	evs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
 }

@@ -30,7 +30,7 @@ func TestOutboxRetryTakesSeveralRows(t *testing.T) {
 	}
 	dead := []core.OutboxID{claimed[0].ID, claimed[1].ID}
 	for _, c := range claimed[:2] {
-		if err := o.DeadLetter(ctx, c, env.Clock.Now(), "provider refused our credentials", "could not deliver"); err != nil {
+		if err := o.DeadLetter(ctx, c, env.Clock.Now(), "provider refused our credentials", "could not deliver", nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -127,7 +127,7 @@ func TestOutboxListShowsWhatMattersFirst(t *testing.T) {
 		t.Fatalf("claim two rows: %d, %v", len(claimed), err)
 	}
 	for i, c := range claimed {
-		if err := o.DeadLetter(ctx, c, env.Clock.Now().Add(time.Duration(i)*time.Minute), "refused", "could not deliver"); err != nil {
+		if err := o.DeadLetter(ctx, c, env.Clock.Now().Add(time.Duration(i)*time.Minute), "refused", "could not deliver", nil); err != nil {
 			t.Fatal(err)
 		}
 	}

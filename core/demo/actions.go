@@ -228,7 +228,7 @@ func (s *sim) score(id core.ReferralID, phone core.Phone) error {
 	if s.rng.Float64() < 0.5 {
 		comment = pickOne(s.rng, feedbackComments)
 	}
-	if err := s.eng.RecordFeedbackComment(s.ctx, phone, id, comment); err != nil {
+	if err := s.eng.RecordFeedbackComment(s.ctx, phone, id, comment, ""); err != nil {
 		return err
 	}
 	var recommend *bool

@@ -49,7 +49,7 @@ func (s *SMS) answerAwaiting(ctx context.Context, t *smsTurn) (smsOutcome, bool)
 		if t.flow.Skips(comment) {
 			comment = ""
 		}
-		err = s.engine.RecordFeedbackComment(ctx, t.phone, a.ReferralID, comment)
+		err = s.engine.RecordFeedbackComment(ctx, t.phone, a.ReferralID, comment, t.msg.SID)
 		name = copyFeedbackRecommend
 	case a.Kind == core.AwaitFeedbackRecommend:
 		yes, said := t.flow.YesNo(t.msg.Body)

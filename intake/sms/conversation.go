@@ -38,7 +38,7 @@ func (s *SMS) begin(ctx context.Context, t *smsTurn, lead ...string) smsOutcome 
 		names = append(names, copyMedia)
 	}
 	names = append(append(names, lead...), r.Templates...)
-	o := s.reply(t, names, r.Data, statePut, &smsState{ID: id, Conv: conv, Last: t.now})
+	o := s.reply(t, names, r.Data, statePut, &smsState{ID: id, Conv: conv, Last: t.now, Texts: t.keptTexts})
 	s.tellStaffOfCrisis(ctx, t, "", r, &o)
 	return o
 }
@@ -77,6 +77,7 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 		// Nothing is kept: the answers go, only the fact that the
 		// conversation ended stays (to answer a later text sensibly).
 		st.Conv = flow.Conversation{Flow: conv.Flow, Step: conv.Step, Started: conv.Started, Lang: conv.Lang}
+		st.Texts = ""
 	default:
 		st.Conv = conv
 	}
@@ -97,6 +98,9 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
 	in := t.flow.In(conv.Lang).SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
 		IdempotencyKey: "sms:" + st.ID, Evidence: t.msg.evidence(), Phone: string(t.phone)})
+	// The client's texts go with their referral, so that erasing them
+	// deletes the texts at Twilio; the state keeps them no longer.
+	in.MessageSIDs = st.textSIDs(t.msg.SID)
 	res, err := s.engine.SelfRefer(ctx, in)
 	if err != nil {
 		var ve *core.ValidationError
@@ -121,7 +125,7 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Con
 	names := append(append([]string{}, r.Templates...), t.flow.DoneMessage(res, conv.Answers.Callback))
 	// The answers are in Postgres now, encrypted; Redis keeps only the end.
 	st.Conv = flow.Conversation{Flow: conv.Flow, Step: flow.StepDone, Started: conv.Started, Lang: conv.Lang}
-	st.Reference = res.Referral.Reference
+	st.Reference, st.Texts = res.Referral.Reference, ""
 	o := s.reply(t, names, data, statePut, &st)
 	o.recorded = true
 	return o

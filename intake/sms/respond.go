@@ -50,6 +50,9 @@ type smsTurn struct {
 	// keptOther is the "Other" answer of the conversation that timed out
 	// (or remembered from it), which one begun again keeps (begin).
 	keptOther *flow.OtherLanguageKept
+	// keptTexts are the MessageSids of the open conversation that timed
+	// out or was begun again (RESTART), which the new one keeps (begin).
+	keptTexts string
 }
 
 // respond decides what a text means (answer) in the client's language:
@@ -78,6 +81,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 		// Timed out: the conversation goes, the language the client chose
 		// in it stays, so the apology and the new start are in it.
 		t.expired = t.state.open()
+		if t.expired {
+			t.keptTexts = t.state.Texts
+		}
 		if t.expired && t.state.Conv.Lang != "" {
 			ownLang = t.state.Conv.Lang
 			chosen = t.state.Conv.Step != flow.StepLanguage
@@ -122,6 +128,9 @@ func (s *SMS) respond(ctx context.Context, msg inboundSMS, phone core.Phone, c s
 	}
 	s.recordChannel(ctx, t)
 	o := s.answer(ctx, t, c)
+	if o.change == statePut && o.state.open() {
+		o.state.keepText(msg.SID)
+	}
 	o.memo = langMemoOf(t, c, o)
 	return o
 }
@@ -229,6 +238,9 @@ func (s *SMS) optedOut(ctx context.Context, t *smsTurn, cached string) (out bool
 func (s *SMS) converse(ctx context.Context, t *smsTurn) smsOutcome {
 	msg := t.msg
 	if msg.keyword(t.flow) == flow.KeywordRestart {
+		if t.state.open() {
+			t.keptTexts = t.state.Texts
+		}
 		t.state, t.expired = nil, false
 		return s.begin(ctx, t)
 	}

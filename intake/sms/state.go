@@ -26,6 +26,12 @@ type smsState struct {
 	Last time.Time `json:"last"`
 	// Reference is the referral made at the end, if any.
 	Reference string `json:"reference,omitempty"`
+	// Texts are the MessageSids of the client's texts while the
+	// conversation is open, one after another (sidLen each, at most
+	// core.MaxConversationTexts of them), handed to core with the
+	// self-referral (state_texts.go). One string, not a list: the state
+	// is decoded on every text, and one string is one allocation.
+	Texts string `json:"texts,omitempty"`
 }
 
 // open reports whether the conversation still has a question waiting.

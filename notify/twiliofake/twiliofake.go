@@ -129,6 +129,7 @@ type Fake struct {
 	now      func() time.Time // Options.Now, or SetClock's
 	sent     []Message        // what it accepted, oldest first, for GET
 	deleted  []Deletion       // the DELETEs it answered, oldest first
+	received []string         // SIDs of inbound messages it holds (Received), oldest first
 
 	pending sync.WaitGroup // status callbacks not yet made
 }
@@ -596,6 +597,12 @@ func (f *Fake) remove(w http.ResponseWriter, r *http.Request, sid string) {
 			break
 		}
 	}
+	for i := 0; !found && i < len(f.received); i++ {
+		if f.received[i] == sid {
+			f.received = append(f.received[:i:i], f.received[i+1:]...)
+			found = true
+		}
+	}
 	f.deleted = append(f.deleted, Deletion{SID: sid, User: user, Password: pass, Found: found})
 	if len(f.deleted) > keepMessages {
 		f.deleted = append([]Deletion(nil), f.deleted[len(f.deleted)-keepMessages:]...)
@@ -607,6 +614,19 @@ func (f *Fake) remove(w http.ResponseWriter, r *http.Request, sid string) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Received makes the fake hold an inbound message, as Twilio holds every
+// text a client sends the account until it is deleted: its DELETE then
+// answers 204, not 404. Only DELETE sees it (Twilio lists and fetches
+// inbound messages too; Onward never asks for them).
+func (f *Fake) Received(sid string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.received = append(f.received, sid)
+	if len(f.received) > keepMessages {
+		f.received = append([]string(nil), f.received[len(f.received)-keepMessages:]...)
+	}
 }
 
 // Deleted returns the DELETEs the fake answered (not those a script

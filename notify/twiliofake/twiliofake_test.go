@@ -495,13 +495,17 @@ func TestFetchMessage(t *testing.T) {
 }
 
 // DELETE of a message answers as Twilio's Message resource does: 204 and
-// the message is gone (a fetch or a second DELETE is 404, 20404); a SID
-// the account never held is 404; a wrong token is 401; a script answers
+// the message is gone (a fetch or a second DELETE is 404, 20404), for a
+// message sent and for one received from a client alike; a SID the
+// account never held is 404; a wrong token is 401; a script answers
 // Twilio's refusal of a message still in progress (409, 20009).
 func TestDeleteMessage(t *testing.T) {
 	fx := listFixture(t)
 	sid := fx.accepted[1].SID
 	one := "/2010-04-01/Accounts/" + account + "/Messages/" + sid + ".json"
+	inboundSID := "SM" + strings.Repeat("1e", 16)
+	fx.fake.Received(inboundSID)
+	inbound := "/2010-04-01/Accounts/" + account + "/Messages/" + inboundSID + ".json"
 	fx.fake.SetScript(func(n int) twiliofake.Reply {
 		if n == 1 {
 			return twiliofake.Reply{Status: 409, Code: "20009"}
@@ -520,6 +524,8 @@ func TestDeleteMessage(t *testing.T) {
 		{"deleted already", one, token, 404, 20404},
 		{"never held", "/2010-04-01/Accounts/" + account + "/Messages/SM" + strings.Repeat("f", 32) + ".json", token, 404, 20404},
 		{"wrong token", one, "wrong", 401, 20003},
+		{"received", inbound, token, 204, 0},
+		{"received, deleted already", inbound, token, 404, 20404},
 	} {
 		res, body, raw := fx.post(t, "DELETE", tc.path, account, tc.pass, nil)
 		if got, _ := body["code"].(float64); res.StatusCode != tc.status || got != tc.code {
@@ -530,7 +536,8 @@ func TestDeleteMessage(t *testing.T) {
 		t.Errorf("fetch of a deleted message: %d, want 404", res.StatusCode)
 	}
 	got := fx.fake.Deleted()
-	if len(got) != 3 || got[0].SID != sid || !got[0].Found || got[1].Found || got[0].User != account || got[0].Password != token {
+	if len(got) != 5 || got[0].SID != sid || !got[0].Found || got[1].Found || got[0].User != account || got[0].Password != token ||
+		got[3].SID != inboundSID || !got[3].Found || got[4].Found {
 		t.Errorf("deletions recorded: %+v", got)
 	}
 	if len(fx.unexpected) != 0 {
