@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // AckTarget is how many working hours an agency has to acknowledge a
 // referral: the network's crisis target for a crisis, else the agency's own.
@@ -26,4 +29,25 @@ func (c Calendar) AckDue(now time.Time, a Agency, crisis bool) time.Time {
 		}
 	}
 	return due
+}
+
+// CrisisTargetText says in words what AckTarget and AckDue make of a
+// crisis, for pages and reports that show the target beside figures
+// measured against it: "within 2 working hours, and by the end of the
+// working day when it arrives on one before 15:00". With no crisis target
+// set, a crisis has the agency's own target, and the text says so.
+func (n Network) CrisisTargetText() string {
+	if n.CrisisAckHours <= 0 {
+		return "the agency's own target, as for any referral"
+	}
+	unit := "working hours"
+	if n.CrisisAckHours == 1 {
+		unit = "working hour"
+	}
+	text := fmt.Sprintf("within %d %s", n.CrisisAckHours, unit)
+	if n.CrisisSameDayBefore > 0 {
+		h, m := int(n.CrisisSameDayBefore/time.Hour), int(n.CrisisSameDayBefore%time.Hour/time.Minute)
+		text += fmt.Sprintf(", and by the end of the working day when it arrives on one before %02d:%02d", h, m)
+	}
+	return text
 }

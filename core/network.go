@@ -128,35 +128,40 @@ func (e *Engine) calendarIn(ctx context.Context, db DB) (Calendar, error) {
 			return Calendar{}, false
 		}
 		return Calendar{Network: *c.network, Location: c.location, Holidays: c.holidays}, true
-	}, func() (Calendar, error) {
-		rows, _ := db.Query(ctx, sqlSelectNetwork)
-		n, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Network])
-		if errors.Is(err, pgx.ErrNoRows) {
-			return Calendar{}, ErrNoNetwork
-		}
-		if err != nil {
-			return Calendar{}, fmt.Errorf("read network settings: %w", err)
-		}
-		rows, _ = db.Query(ctx, sqlSelectHolidays)
-		days, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return Calendar{}, fmt.Errorf("read bank holidays: %w", err)
-		}
-		holidays := make(map[string]bool, len(days))
-		for _, d := range days {
-			holidays[d] = true
-		}
-		// time.LoadLocation reads the zone database from disk: once per
-		// reload, not once per referral.
-		loc, err := time.LoadLocation(n.Timezone)
-		if err != nil {
-			return Calendar{}, fmt.Errorf("network time zone %q: %w", n.Timezone, err)
-		}
-		return Calendar{Network: n, Location: loc, Holidays: holidays}, nil
-	}, func(cal Calendar) {
+	}, func() (Calendar, error) { return ReadCalendar(ctx, db) }, func(cal Calendar) {
 		n := cal.Network
 		c.network, c.location, c.holidays, c.loadedAt = &n, cal.Location, cal.Holidays, time.Now()
 	})
+}
+
+// ReadCalendar reads the network's working calendar through db, uncached:
+// for readers outside the engine (the reports, which count working days
+// as the engine does) and for the engine's own cache.
+func ReadCalendar(ctx context.Context, db DB) (Calendar, error) {
+	rows, _ := db.Query(ctx, sqlSelectNetwork)
+	n, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Network])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Calendar{}, ErrNoNetwork
+	}
+	if err != nil {
+		return Calendar{}, fmt.Errorf("read network settings: %w", err)
+	}
+	rows, _ = db.Query(ctx, sqlSelectHolidays)
+	days, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return Calendar{}, fmt.Errorf("read bank holidays: %w", err)
+	}
+	holidays := make(map[string]bool, len(days))
+	for _, d := range days {
+		holidays[d] = true
+	}
+	// time.LoadLocation reads the zone database from disk: once per
+	// reload, not once per referral.
+	loc, err := time.LoadLocation(n.Timezone)
+	if err != nil {
+		return Calendar{}, fmt.Errorf("network time zone %q: %w", n.Timezone, err)
+	}
+	return Calendar{Network: n, Location: loc, Holidays: holidays}, nil
 }
 
 // cachedOr is the engine cache's one way to read through: under mu,
