@@ -185,18 +185,16 @@ func (q *reportQuery) worked(x float64, decimals int, n int64, hide bool, from .
 	return c
 }
 
-// hours is a percentile of a histogram of minutes, in hours. A percentile
+// hours is a percentile (0.5 or 0.9) of a time, in hours. A percentile
 // gives no count back, so only the number of referrals behind it matters.
-func (q *reportQuery) hours(h Histogram, p float64) Cell {
-	n := h.Count()
-	if n == 0 {
+func (q *reportQuery) hours(t timeStats, p float64) Cell {
+	if t.n == 0 {
 		return emptyCell()
 	}
-	if q.suppress && n < suppressBelow {
+	if q.suppress && t.n < suppressBelow {
 		return tooFewCell()
 	}
-	m, _ := h.Percentile(p)
-	return numberCell(m/60, 1)
+	return numberCell(t.at(p)/60, 1)
 }
 
 // point is a table cell as a chart point: the same figure, withheld the

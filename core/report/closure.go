@@ -114,7 +114,11 @@ func (q *reportQuery) closureWhere(byNeed, received bool, args []any) (string, [
 // reached (failed: "Could not contact" in Slack and the staff web, which
 // records no outcome); by being turned down (rejected: a self-referral
 // then goes back to triage as a new leg); by being redirected on to
-// another agency (a new leg too); or by being cancelled. Reports of what
+// another agency (a new leg too); or by being cancelled. A client who
+// declined, or was not eligible, ended that way whether the agency said so
+// turning the referral down or completing it, so a rejection with one of
+// those reasons counts under that outcome (rejectionEndings), and turned
+// down counts the other rejections. Reports of what
 // became of clients count every leg that ended, so that a rate such as
 // help given is out of all of them, not only the completed ones. Endings
 // that are not outcomes are keyed "status:…", which no outcome can be.
@@ -123,6 +127,15 @@ const (
 	endRedirected = "status:redirected"
 	endCancelled  = "status:cancelled"
 )
+
+// rejectionEndings are the rejection reasons that are also outcomes, and
+// the outcome each counts under: the one definition of what "Client
+// declined" and "Not eligible" count in the reports of how referrals
+// ended.
+var rejectionEndings = []struct {
+	reason  core.Reason
+	outcome core.Outcome
+}{{core.ReasonClientDeclined, core.OutcomeClientDeclined}, {core.ReasonNotEligible, core.OutcomeNotEligible}}
 
 // endingLabel names an ending in reports.
 func endingLabel(e string) string {
@@ -173,23 +186,43 @@ func (q *reportQuery) endings(ctx context.Context, byNeed, received bool, key st
 	}
 	src := mainRollup
 	src.byNeed = byNeed
-	sub, args := q.facts(src, "need, to_agency, st_failed, st_rejected, rs_redirected, st_cancelled", q.f.From, q.f.To)
+	cols := []string{"need", "to_agency", "st_failed", "st_rejected", "rs_redirected", "st_cancelled"}
+	turnedDown := "st_rejected - rs_redirected"
+	var asOutcomes []string
+	for _, e := range rejectionEndings {
+		cols = append(cols, reasonColumn(e.reason))
+		turnedDown += " - " + reasonColumn(e.reason)
+		asOutcomes = append(asOutcomes, reasonColumn(e.reason))
+	}
+	sub, args := q.facts(src, strings.Join(cols, ", "), q.f.From, q.f.To)
 	where, args := q.closureWhere(byNeed, received, args)
-	rows, _ := q.db.Query(ctx, `SELECT (`+key+`)::text, `+sums("st_failed", "st_rejected - rs_redirected", "rs_redirected", "st_cancelled")+
+	rows, _ := q.db.Query(ctx, `SELECT (`+key+`)::text, `+sums(append([]string{"st_failed", turnedDown, "rs_redirected", "st_cancelled"}, asOutcomes...)...)+
 		` FROM `+sub+` f`+where+` GROUP BY 1`, args...)
 	var k string
-	var failed, turnedDown, redirected, cancelled int64
-	if _, err := pgx.ForEachRow(rows, []any{&k, &failed, &turnedDown, &redirected, &cancelled}, func() error {
+	var failed, down, redirected, cancelled int64
+	reasons := make([]int64, len(rejectionEndings))
+	dst := []any{&k, &failed, &down, &redirected, &cancelled}
+	for i := range reasons {
+		dst = append(dst, &reasons[i])
+	}
+	if _, err := pgx.ForEachRow(rows, dst, func() error {
 		add(k, string(core.OutcomeCouldNotContact), failed)
-		add(k, endTurnedDown, turnedDown)
+		add(k, endTurnedDown, down)
 		add(k, endRedirected, redirected)
 		add(k, endCancelled, cancelled)
+		for i, e := range rejectionEndings {
+			add(k, string(e.outcome), reasons[i])
+		}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("count referrals that ended: %w", err)
 	}
 	return out, nil
 }
+
+// endingsNote says what the endings that are both an outcome and a
+// rejection reason count, and what turned down leaves out.
+const endingsNote = "Client declined and Not eligible count the referrals completed with that outcome and those turned down for that reason alike; Turned down counts the other rejections (no capacity, duplicate, not the right service, other)."
 
 // agencyKey reads an agency id written as text by closures.
 func agencyKey(s string) core.AgencyID {
@@ -294,7 +327,7 @@ func outcomesByAgencyReport(ctx context.Context, q *reportQuery) (Report, error)
 		s.Points = append(s.Points, point(endingLabel(e), total[2+i]))
 	}
 	r.Series = []Series{s}
-	r.Notes = append(r.Notes, "Every referral that reached an end counts once, under the agency it was sent to, by the day it was made: completed (by the outcome recorded), could not contact (with those completed with that outcome), turned down (a self-referral then goes back to triage as a new referral), redirected to another agency (which counts the new referral itself) or cancelled. Help given (%) is out of all of them. A referral asking for two needs counts under both needs.")
+	r.Notes = append(r.Notes, "Every referral that reached an end counts once, under the agency it was sent to, by the day it was made: completed (by the outcome recorded), could not contact (with those completed with that outcome), turned down (a self-referral then goes back to triage as a new referral), redirected to another agency (which counts the new referral itself) or cancelled. "+endingsNote+" Help given (%) is out of all of them. A referral asking for two needs counts under both needs.")
 	return r, nil
 }
 
@@ -395,8 +428,8 @@ func gainsReport(ctx context.Context, q *reportQuery) (Report, error) {
 		}
 	}
 	r := Report{Chart: ChartBar, Unit: "pounds", Sections: true,
-		Columns: []string{"Section", "Agency, need or month", "Clients with a gain", "Weekly income gained (£)",
-			"One-off income gained (£)", "Debt written off (£)", "Total financial gain (£)", "Gain per client (£)", "Debt managed (£)"},
+		Columns: []string{"Section", "Agency, need or month", "Clients with a gain", "Clients with a financial gain", "Weekly income gained (£)",
+			"One-off income gained (£)", "Debt written off (£)", "Total financial gain (£)", "Financial gain per client (£)", "Debt managed (£)"},
 		TextColumns: []string{"Agency, need or month"}}
 	// A sum stands on the clients whose gains it adds up (none: it is
 	// £0); the gain per client would give their number back.
@@ -406,13 +439,17 @@ func gainsReport(ctx context.Context, q *reportQuery) (Report, error) {
 		}
 		return q.figure(pounds(pence), clients, 2)
 	}
+	// Clients with a gain are those with any gain the columns sum, debt
+	// managed included; clients with a financial gain, those the total
+	// counts (income or debt written off), whom the gain per client is
+	// over.
 	row := func(section, label string, g gains, c clientsGained) []Cell {
 		n := q.count(c.counted)
 		per := emptyCell()
 		if c.counted > 0 {
 			per = q.figure(pounds(g.total())/float64(c.counted), c.counted, 2, n)
 		}
-		return []Cell{textCell(section), textCell(label), n, money(g.weekly, c.counted), money(g.oneOff, c.counted),
+		return []Cell{textCell(section), textCell(label), q.count(c.any), n, money(g.weekly, c.counted), money(g.oneOff, c.counted),
 			money(g.writtenOff, c.counted), money(g.total(), c.counted), per, money(g.managed, c.managed)}
 	}
 	agencies := map[core.AgencyID]gains{}
@@ -432,7 +469,7 @@ func gainsReport(ctx context.Context, q *reportQuery) (Report, error) {
 		}
 		cells := row("By agency", q.agencyName(id), g, clients.byAgency[id])
 		r.Rows = append(r.Rows, cells)
-		s.Points = append(s.Points, point(q.agencyName(id), cells[6]))
+		s.Points = append(s.Points, point(q.agencyName(id), cells[7]))
 	}
 	r.Rows = append(r.Rows, row("By agency", "All agencies", all, clients.all))
 	needs := map[string]gains{}
@@ -457,7 +494,7 @@ func gainsReport(ctx context.Context, q *reportQuery) (Report, error) {
 		r.Rows = append(r.Rows, row("By month", m.Format("Jan 2006"), g.gains, c))
 	}
 	r.Series = []Series{s}
-	r.Notes = append(r.Notes, "Total financial gain is a year (52 weeks) of weekly income gained, plus one-off income, plus debt written off. Clients with a gain are the clients with a gain the total counts, each once however many referrals brought them one; gain per client is the total over them. Debt managed is shown apart: the client still owes it. Gains count by the day the referral was made.")
+	r.Notes = append(r.Notes, "Total financial gain is a year (52 weeks) of weekly income gained, plus one-off income, plus debt written off. Debt managed is shown apart: the client still owes it. Clients with a gain are the clients with any gain in this table, debt managed included; clients with a financial gain are those with a gain the total counts (income or debt written off), and financial gain per client is the total over them. Each client counts once however many referrals brought them a gain. Gains count by the day the referral was made.")
 	return r, nil
 }
 

@@ -8,7 +8,9 @@ import (
 
 // Times (to acknowledge, to contact, in triage) are kept in the rollups as
 // histograms rather than as every value, so a percentile over a million
-// referrals is read from a few dozen counters. The buckets are spaced
+// referrals can be estimated from a few dozen counters: the reports use
+// them only over dates holding too many referrals to read their times
+// exactly (see percentile.go). The buckets are spaced
 // roughly logarithmically in minutes, from 5 minutes to 30 days: a bucket
 // is at most about twice as wide as the one before, so an estimate within
 // a bucket is off by less than the bucket's width. Beyond 30 days the last

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/onward-network/onward/core"
@@ -19,11 +20,24 @@ var statusLabels = map[core.Status]string{
 	core.StatusCancelled:  "Cancelled",
 }
 
-// outcomesReport counts referral legs by their status now.
+// redirectedLabel is the outcomes report's row of the legs redirected to
+// another agency: rejected ones in core's vocabulary (with the reason
+// "redirected"), shown apart from those the agency turned down.
+const redirectedLabel = "Redirected to another agency"
+
+// outcomesReport counts referral legs by their status now, a redirect
+// apart from a rejection: to a client, and to a funder, a referral passed
+// on to the right agency is not one turned down.
 func outcomesReport(ctx context.Context, q *reportQuery) (Report, error) {
-	parts := make([]sharePart, len(core.Statuses))
-	for i, s := range core.Statuses {
-		parts[i] = sharePart{label: statusLabels[s], column: statusColumn(s)}
+	var parts []sharePart
+	for _, s := range core.Statuses {
+		p := sharePart{label: statusLabels[s], column: statusColumn(s)}
+		if s == core.StatusRejected {
+			p.label, p.minus = "Rejected (turned down)", reasonColumn(core.ReasonRedirected)
+			parts = append(parts, p, sharePart{label: redirectedLabel, column: reasonColumn(core.ReasonRedirected)})
+			continue
+		}
+		parts = append(parts, p)
 	}
 	return shareReport(ctx, q, parts, "Status", "Referrals", "Share (%)")
 }
@@ -42,19 +56,31 @@ func rejectionsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	return shareReport(ctx, q, parts, "Reason", "Rejected referrals", "Share of rejections (%)")
 }
 
-// sharePart is one row of a shareReport: its label and rollup column.
-type sharePart struct{ label, column string }
+// sharePart is one row of a shareReport: its label and rollup column,
+// less another column's count when minus is set.
+type sharePart struct{ label, column, minus string }
 
 // shareReport is a bar chart and a table of counts from rollup columns,
 // each with its share of the total, and the total last.
 func shareReport(ctx context.Context, q *reportQuery, parts []sharePart, what, count, share string) (Report, error) {
-	cols := make([]string, len(parts))
-	for i, p := range parts {
-		cols[i] = p.column
+	var cols []string
+	for _, p := range parts {
+		for _, c := range []string{p.column, p.minus} {
+			if c != "" && !slices.Contains(cols, c) {
+				cols = append(cols, c)
+			}
+		}
 	}
-	counts, err := q.totals(ctx, cols)
+	sums, err := q.totals(ctx, cols)
 	if err != nil {
 		return Report{}, err
+	}
+	counts := make([]int64, len(parts))
+	for i, p := range parts {
+		counts[i] = sums[slices.Index(cols, p.column)]
+		if p.minus != "" {
+			counts[i] -= sums[slices.Index(cols, p.minus)]
+		}
 	}
 	var total int64
 	for _, c := range counts {

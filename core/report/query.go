@@ -28,6 +28,9 @@ type reportQuery struct {
 	// counts add up to which, for protect (see cells.go).
 	cells []cellInfo
 	sums  []sumLine
+	// exact caches whether the report's times are read exactly from the
+	// legs (see exactTimes).
+	exact *bool
 }
 
 type reportAgency struct {

@@ -115,9 +115,7 @@ func intSums(cols []string) string {
 // 0 when none did; leg_kind is legRedirected or legRerouted for a leg of a
 // redirect or of Onward's re-route, else legMade; source is the referral's
 // own), whether it is new demand (new_demand.go), and the histogram bucket
-// of each time. Times to acknowledge and to
-// contact run from when the referral reached the agency (assignment from
-// triage, else creation); triage time from creation to assignment.
+// of each time (legTime: the times the exact figures read too).
 var sqlRollupLegs = `
 SELECT (r.created_at AT TIME ZONE $1)::date AS day,
     coalesce(r.to_agency_id, 0) AS to_agency,
@@ -128,9 +126,9 @@ SELECT (r.created_at AT TIME ZONE $1)::date AS day,
     r.feedback_recommend, r.feedback_comment_enc IS NOT NULL AS commented,
     r.outcome, r.advice_type, r.advice_topic, r.gain_weekly_income_pence, r.gain_one_off_income_pence,
     r.gain_debt_written_off_pence, r.gain_debt_managed_pence,
-    width_bucket(extract(epoch FROM r.acknowledged_at - coalesce(r.assigned_at, r.created_at)) / 60, ` + histogramBoundsSQL + `) AS ack_bucket,
-    width_bucket(extract(epoch FROM r.contacted_at - coalesce(r.assigned_at, r.created_at)) / 60, ` + histogramBoundsSQL + `) AS con_bucket,
-    width_bucket(extract(epoch FROM r.assigned_at - r.created_at) / 60, ` + histogramBoundsSQL + `) AS tri_bucket
+    width_bucket(` + timeAck.sql() + `, ` + histogramBoundsSQL + `) AS ack_bucket,
+    width_bucket(` + timeCon.sql() + `, ` + histogramBoundsSQL + `) AS con_bucket,
+    width_bucket(` + timeTri.sql() + `, ` + histogramBoundsSQL + `) AS tri_bucket
 FROM unnest($2::timestamptz[], $3::timestamptz[]) AS g(lo, hi)
 JOIN referrals r ON r.created_at >= g.lo AND r.created_at < g.hi
 LEFT JOIN referrals p ON p.id = r.parent_id`

@@ -68,17 +68,7 @@ func seasonalityMonthlyReport(ctx context.Context, q *reportQuery) (Report, erro
 		return Report{}, err
 	}
 	today := localDay(q.now, q.loc)
-	fromYear, toYear := q.f.From.Year(), q.f.To.Year()
-	years, notes := seasonYears(fromYear, toYear, today.Year(), counts, func(y int) periods {
-		p := periods{1, 12}
-		if y == fromYear {
-			p.first = int(q.f.From.Month())
-		}
-		if y == toYear {
-			p.last = int(q.f.To.Month())
-		}
-		return p.until(y, today.Year(), int(today.Month()))
-	})
+	years, notes := seasonYears(q.f.From.Year(), q.f.To.Year(), today.Year(), counts, q.monthsOfYear)
 	r := q.seasonality("Month", 12, years, func(i int) string { return time.Month(i).String()[:3] },
 		func(y, i int) int64 { return counts[[2]int{y, i}] },
 		func(y, i int) (time.Time, time.Time) {
@@ -87,6 +77,24 @@ func seasonalityMonthlyReport(ctx context.Context, q *reportQuery) (Report, erro
 		})
 	r.Notes = append(r.Notes, notes...)
 	return r, nil
+}
+
+// monthsOfYear are the months of year y that a report of the filter's
+// dates shows: those the dates touch, up to this month (later ones have
+// not happened, so they have no figure, never a 0 that would say nobody
+// was referred). The one definition of the months of a period: seasonality
+// by month and the crisis report both show these, a month with no
+// referrals as 0.
+func (q *reportQuery) monthsOfYear(y int) periods {
+	today := localDay(q.now, q.loc)
+	p := periods{1, 12}
+	if y == q.f.From.Year() {
+		p.first = int(q.f.From.Month())
+	}
+	if y == q.f.To.Year() {
+		p.last = int(q.f.To.Month())
+	}
+	return p.until(y, today.Year(), int(today.Month()))
 }
 
 // seasonCounts counts new referrals inside the filter's dates by year and

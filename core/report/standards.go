@@ -32,9 +32,17 @@ const (
 	packComplaint = "Complaints"
 )
 
-const sqlPackTargets = `
-SELECT coalesce((SELECT contact_check_days FROM network_settings), 3),
-    coalesce((SELECT ack_target_hours FROM agencies WHERE id = $1), 0)`
+// sqlPackAckTarget is agency $1's acknowledgement target in working
+// hours (0: none, for the whole network).
+const sqlPackAckTarget = `SELECT coalesce((SELECT ack_target_hours FROM agencies WHERE id = $1), 0)`
+
+// workingDays is "1 working day", "3 working days".
+func workingDays(n int) string {
+	if n == 1 {
+		return "1 working day"
+	}
+	return fmt.Sprintf("%d working days", n)
+}
 
 // calendarBeside is the pack's target column beside a time in calendar
 // hours: no target of its own, and the targets beside it are in working
@@ -90,29 +98,28 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	q.adds(total, topicCells...)
 
 	// Times against the targets.
-	var contactDays, ackHours int
-	if err := q.db.QueryRow(ctx, sqlPackTargets, int64(q.f.Agency)).Scan(&contactDays, &ackHours); err != nil {
+	var ackHours int
+	if err := q.db.QueryRow(ctx, sqlPackAckTarget, int64(q.f.Agency)).Scan(&ackHours); err != nil {
 		return Report{}, fmt.Errorf("read targets: %w", err)
 	}
-	times, err := q.timesByAgency(ctx)
+	cal, err := q.reportCalendar(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("read targets: %w", err)
+	}
+	timesOf, t, exact, err := q.timesByAgency(ctx)
 	if err != nil {
 		return Report{}, err
+	}
+	if q.f.Agency != 0 {
+		if t = timesOf[q.f.Agency]; t == nil {
+			t = &agencyTimes{}
+		}
 	}
 	breaches, err := q.breachesByAgency(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	var t agencyTimes
 	var b agencyBreaches
-	for id, at := range times {
-		if q.f.Agency == 0 || id == q.f.Agency {
-			t.received += at.received
-			t.acked += at.acked
-			t.contacted += at.contacted
-			t.ack.Add(at.ack)
-			t.con.Add(at.con)
-		}
-	}
 	for id, ab := range breaches {
 		if q.f.Agency == 0 || id == q.f.Agency {
 			b.due += ab.due
@@ -131,15 +138,26 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	// or past their deadline without it (the breaches); one still inside
 	// its deadline has neither met nor missed it.
 	add(packTimes, "Acknowledged within target (%)", q.share(q.count(b.ontime), q.count(b.ontime+b.breaches())),
-		ackTarget+"; out of those acknowledged or past their deadline; crisis referrals the network's crisis target")
+		ackTarget+"; crisis referrals "+cal.CrisisTargetText()+"; out of those acknowledged or past their deadline")
 	add(packTimes, "Median calendar hours to acknowledge", q.hours(t.ack, 0.5), calendarBeside)
 	add(packTimes, "Deadline breaches", q.count(b.breaches()), "None")
-	within := int64(0)
-	if n := t.con.Count(); n > 0 {
-		within = int64(t.con.Below(float64(contactDays)*24*60) + 0.5)
+	days, crisisDays := cal.AgencyContactDays(false), cal.AgencyContactDays(true)
+	contactTarget := fmt.Sprintf("Within %s of reaching the agency", workingDays(days))
+	if crisisDays != days {
+		contactTarget += fmt.Sprintf(" (crisis referrals: %s)", workingDays(crisisDays))
 	}
-	add(packTimes, fmt.Sprintf("Clients contacted within %d calendar days (%%)", contactDays), q.share(q.count(within), q.count(t.con.Count())),
-		fmt.Sprintf("Within %d working days (when the network checks with the client)", contactDays))
+	contactTarget += ", when the network asks the client whether anyone has been in touch; out of those contacted, not reached, or still waiting for contact when that time ran out"
+	contact := emptyCell()
+	if exact {
+		within, decided, err := q.contactWithin(ctx, cal, q.f.Agency)
+		if err != nil {
+			return Report{}, err
+		}
+		contact = q.share(q.count(within), q.count(decided))
+	} else {
+		contactTarget += fmt.Sprintf(". Not worked out: these dates hold more than %d referrals across the network; choose shorter dates", exactTimesLimit)
+	}
+	add(packTimes, "Clients contacted within target (%)", contact, contactTarget)
 	add(packTimes, "Median calendar hours to contact", q.hours(t.con, 0.5), calendarBeside)
 
 	// Outcomes: every leg sent to the agency that reached an end, by how.
@@ -193,8 +211,8 @@ func standardsReport(ctx context.Context, q *reportQuery) (Report, error) {
 	add(packComplaint, "Complaints resolved within the agency's procedure", emptyCell(), "Not recorded in Onward: add from the agency's complaints log")
 
 	r.Notes = append(r.Notes,
-		"Advice by type and topic count the referrals the agency completed; outcomes count every referral sent to it that reached an end — completed (by the outcome recorded), could not contact, turned down, redirected or cancelled — and help given (%) is out of all of them. Both count referrals by the day they were made.",
-		"Contact within the target is estimated from calendar days, not working days, from the same time bands as the medians.",
-		calendarHoursNote)
+		"Advice by type and topic count the referrals the agency completed; outcomes count every referral sent to it that reached an end — completed (by the outcome recorded), could not contact, turned down, redirected or cancelled — and help given (%) is out of all of them. "+endingsNote+" Both count referrals by the day they were made.",
+		"Clients contacted within target counts working days on the network's calendar (its working days and bank holidays), from the referral reaching the agency, as the target does; the medians beside it are calendar hours.",
+		calendarHoursNote, timesNote(exact))
 	return r, nil
 }

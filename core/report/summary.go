@@ -80,15 +80,13 @@ func (rp *Reports) summary(ctx context.Context, db core.DB, a core.Agency, f Fil
 	if err != nil {
 		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
-	times, err := q.timesByAgency(ctx)
+	times, _, _, err := q.timesByAgency(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("summary of agency %d: %w", a.ID, err)
 	}
 	if t := times[a.ID]; t != nil {
-		s.MedianAckHours, s.HasMedianAck = t.ack.Percentile(0.5)
-		s.MedianContactHours, s.HasMedianContact = t.con.Percentile(0.5)
-		s.MedianAckHours /= 60
-		s.MedianContactHours /= 60
+		s.MedianAckHours, s.HasMedianAck = t.ack.p50/60, t.ack.n > 0
+		s.MedianContactHours, s.HasMedianContact = t.con.p50/60, t.con.n > 0
 	}
 	breaches, err := q.breachesByAgency(ctx)
 	if err != nil {

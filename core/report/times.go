@@ -2,39 +2,72 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/onward-network/onward/core"
 )
 
-// agencyTimes is what the times reports read per receiving agency.
+// agencyTimes is what the times reports read per receiving agency: legs
+// received, acknowledged and with the client contacted (from the
+// rollups), and the times to acknowledge and to contact (see
+// percentile.go).
 type agencyTimes struct {
 	received, acked, contacted int64
-	ack, con                   Histogram
+	ack, con                   timeStats
 }
 
-// timesByAgency sums referral counts and time histograms per receiving
-// agency (legs still in triage have no agency and are left out).
-func (q *reportQuery) timesByAgency(ctx context.Context) (map[core.AgencyID]*agencyTimes, error) {
+// timesByAgency gives referral counts and times per receiving agency, and
+// over all of them together (legs still in triage have no agency and are
+// left out); exact says whether the times are exact or estimated (see
+// exactTimes).
+func (q *reportQuery) timesByAgency(ctx context.Context) (byAgency map[core.AgencyID]*agencyTimes, all *agencyTimes, exact bool, err error) {
 	ackCols, conCols := histogramColumns("ack"), histogramColumns("con")
 	cols := append([]string{"n", "acked", "contacted"}, append(ackCols, conCols...)...)
 	sub, args := q.facts(agencyRollup, "to_agency, "+strings.Join(cols, ", "), q.f.From, q.f.To)
 	rows, _ := q.db.Query(ctx, `SELECT to_agency, `+sums(cols...)+` FROM `+sub+` f
 		WHERE to_agency <> 0 GROUP BY to_agency`, args...)
-	out := map[core.AgencyID]*agencyTimes{}
+	byAgency, all = map[core.AgencyID]*agencyTimes{}, &agencyTimes{}
+	var allAck, allCon Histogram
 	for rows.Next() {
 		var id core.AgencyID
+		var ack, con Histogram
 		t := &agencyTimes{}
-		dst := append([]any{&id, &t.received, &t.acked, &t.contacted}, anyPtrs(histogramTargets(&t.ack))...)
-		dst = append(dst, anyPtrs(histogramTargets(&t.con))...)
+		dst := append([]any{&id, &t.received, &t.acked, &t.contacted}, anyPtrs(histogramTargets(&ack))...)
+		dst = append(dst, anyPtrs(histogramTargets(&con))...)
 		if err := rows.Scan(dst...); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, false, err
 		}
-		out[id] = t
+		t.ack, t.con = estimate(ack), estimate(con)
+		allAck.Add(ack)
+		allCon.Add(con)
+		all.received += t.received
+		all.acked += t.acked
+		all.contacted += t.contacted
+		byAgency[id] = t
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, false, err
+	}
+	all.ack, all.con = estimate(allAck), estimate(allCon)
+	if exact, err = q.exactTimes(ctx); err != nil || !exact {
+		return byAgency, all, exact, err
+	}
+	groups, total, err := q.legTimes(ctx, func(func(any) string) string { return "r.to_agency_id" }, timeAck, timeCon)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	for id, t := range byAgency {
+		g := groups[fmt.Sprint(int64(id))]
+		if g == nil {
+			g = make([]timeStats, 2)
+		}
+		t.ack, t.con = g[0], g[1]
+	}
+	all.ack, all.con = total[0], total[1]
+	return byAgency, all, true, nil
 }
 
 func anyPtrs(ps []*int64) []any {
@@ -62,12 +95,11 @@ const calendarHoursNote = "Hours in this report are calendar hours: all the time
 // responseTimesReport gives, per agency and for all of them together, the
 // median and 90th percentile hours to acknowledge a referral and to
 // contact the client, counted from when the referral reached the agency.
-// The percentiles are estimated from the rollups' histograms (see
-// Histogram.Percentile); hours are calendar hours (elapsed time, nights
-// and weekends included), not the working hours targets are set in, and
-// every column, series and unit says so.
+// The percentiles are exact (see percentile.go); hours are calendar hours
+// (elapsed time, nights and weekends included), not the working hours
+// targets are set in, and every column, series and unit says so.
 func responseTimesReport(ctx context.Context, q *reportQuery) (Report, error) {
-	byAgency, err := q.timesByAgency(ctx)
+	byAgency, all, exact, err := q.timesByAgency(ctx)
 	if err != nil {
 		return Report{}, err
 	}
@@ -75,28 +107,21 @@ func responseTimesReport(ctx context.Context, q *reportQuery) (Report, error) {
 		"Median calendar hours to acknowledge", "90th percentile calendar hours to acknowledge", "Client contacted",
 		"Median calendar hours to contact", "90th percentile calendar hours to contact"}}
 	ackSeries, conSeries := Series{Name: "Median calendar hours to acknowledge"}, Series{Name: "Median calendar hours to contact"}
-	var all agencyTimes
 	row := func(label string, t *agencyTimes) []Cell {
 		return []Cell{textCell(label), q.count(t.received), q.count(t.acked), q.hours(t.ack, 0.5), q.hours(t.ack, 0.9),
 			q.count(t.contacted), q.hours(t.con, 0.5), q.hours(t.con, 0.9)}
 	}
 	for _, id := range sortedAgencies(q, byAgency) {
-		t := byAgency[id]
-		all.received += t.received
-		all.acked += t.acked
-		all.contacted += t.contacted
-		all.ack.Add(t.ack)
-		all.con.Add(t.con)
 		name := q.agencyName(id)
-		cells := row(name, t)
+		cells := row(name, byAgency[id])
 		r.Rows = append(r.Rows, cells)
 		ackSeries.Points = append(ackSeries.Points, point(name, cells[3]))
 		conSeries.Points = append(conSeries.Points, point(name, cells[6]))
 	}
-	total := row("All agencies", &all)
+	total := row("All agencies", all)
 	q.addsDown(total, r.Rows...)
 	r.Rows = append(r.Rows, total)
 	r.Series = []Series{ackSeries, conSeries}
-	r.Notes = append(r.Notes, calendarHoursNote, "Percentiles are estimated from counts in time bands (5 minutes up to 30 days, each band at most about twice as long as the one before) and are accurate to within the band they fall in.")
+	r.Notes = append(r.Notes, calendarHoursNote, timesNote(exact))
 	return r, nil
 }
