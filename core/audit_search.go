@@ -488,6 +488,20 @@ func (row auditRow) entry() AuditEntry {
 		add("wording version ", text("wording_version"))
 		add("given through ", text("channel"))
 		add("covers ", text("scope"))
+		if _, ok := row.Data["agreed_how"]; ok {
+			// A partner system's consent: when and how the client agreed,
+			// as it said, each "not given" when it did not.
+			p := ConsentParticulars{How: ConsentHow(text("agreed_how"))}
+			if at, err := time.Parse(time.RFC3339, text("agreed_at")); err == nil {
+				p.AgreedAt = &at
+			}
+			add("how the client agreed: ", p.HowWords())
+			when := p.AgreedAtWords(time.UTC)
+			if p.AgreedAt != nil {
+				when += " UTC"
+			}
+			add("when: ", when)
+		}
 	case EventClientErased:
 		add("reason: ", ErasureReason(text("why")).Label())
 	case EventErasedAtProvider:

@@ -64,6 +64,11 @@ type ConsentInput struct {
 	// version has no translation in it the client was shown the English,
 	// and English is recorded.
 	Language string `validate:"max=20" label:"consent language"`
+	// Particulars is what a partner system said of when and how the
+	// client agreed, who recorded it and who confirmed it with them
+	// (ChannelAPI), sealed under the client's key as it is written; nil
+	// on every other channel.
+	Particulars *ConsentParticulars `validate:"-"`
 }
 
 // Consent is a recorded consent.
@@ -80,35 +85,20 @@ type Consent struct {
 	GivenAt        time.Time    `db:"given_at"`
 	Language       string       `db:"language"`
 	WithdrawnAt    *time.Time   `db:"withdrawn_at"`
+	// AgreedAt and How are when and how the client agreed, as a partner
+	// system said (nil and "" when it did not, and for other channels);
+	// the free text it gave is sealed: read all with
+	// Engine.ConsentParticulars.
+	AgreedAt      *time.Time `db:"agreed_at"`
+	How           ConsentHow `db:"how"`
+	RecordedByEnc []byte     `db:"recorded_by_enc"`
+	EvidenceEnc   []byte     `db:"evidence_enc"`
 }
 
-// partnerWitnessed is what stands between a partner system's id and the
-// name of who confirmed the consent with the client, in the evidence
-// recorded for a consent a partner system gave (partnerEvidence).
-const partnerWitnessed = " witnessed by "
-
-// partnerEvidence is the evidence recorded for a consent a partner system
-// gave: which system, and who there confirmed it with the client (at most
-// 200 bytes, cut at a whole character).
-func partnerEvidence(p PartnerID, witness string) string {
-	evidence := fmt.Sprintf("partner:%d", p) + partnerWitnessed + strings.TrimSpace(witness)
-	for len(evidence) > 200 {
-		_, size := utf8.DecodeLastRuneInString(evidence)
-		evidence = evidence[:len(evidence)-size]
-	}
-	return evidence
-}
-
-// Witness is who confirmed a consent a partner system gave with the
-// client (consent.witnessed_by; FHIR's Consent.verification.verifiedWith),
-// "" for a consent given on any other channel.
-func (c Consent) Witness() string {
-	if c.Channel != ChannelAPI {
-		return ""
-	}
-	_, w, _ := strings.Cut(c.Evidence, partnerWitnessed)
-	return w
-}
+// partnerEvidence is the evidence recorded in clear for a consent a
+// partner system gave: which system. Who there confirmed it with the
+// client is free text, sealed (ConsentParticulars.WitnessedBy).
+func partnerEvidence(p PartnerID) string { return fmt.Sprintf("partner:%d", p) }
 
 // Covers reports whether the consent allows sharing with the agency.
 func (c Consent) Covers(a AgencyID) bool {
@@ -119,8 +109,12 @@ func (c Consent) Covers(a AgencyID) bool {
 }
 
 const sqlSelectConsent = `
-SELECT id, client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, withdrawn_at, language
+SELECT ` + consentColumns + `
 FROM consents WHERE id = $1`
+
+// consentColumns are a consents row as Consent reads it.
+const consentColumns = `id, client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at,
+    withdrawn_at, language, agreed_at, coalesce(how, '') AS how, recorded_by_enc, evidence_enc`
 
 func getConsent(ctx context.Context, db DB, id ConsentID) (Consent, error) {
 	rows, _ := db.Query(ctx, sqlSelectConsent, id)

@@ -28,6 +28,10 @@ const (
 	ConsentInPerson  ConsentHow = "in-person"
 	ConsentByPhone   ConsentHow = "phone"
 	ConsentInWriting ConsentHow = "writing"
+	// ConsentOnline: on a partner's own web page or portal. Staff take
+	// consent in person, by phone or in writing, so only a partner
+	// system says it (PartnerConsentHows).
+	ConsentOnline ConsentHow = "online"
 )
 
 // ConsentHows are the ways a client can agree, in the order every channel
@@ -40,6 +44,13 @@ func ConsentHows() []Choice {
 	}
 }
 
+// PartnerConsentHows are the ways a partner system may say a client
+// agreed (consent.method in the partner API; a Consent's category in
+// FHIR): the ways staff record, and online.
+func PartnerConsentHows() []Choice {
+	return append(ConsentHows(), Choice{string(ConsentOnline), "Online"})
+}
+
 // Label is the way the client agreed, as a timeline tells it ("by phone").
 func (h ConsentHow) Label() string {
 	switch h {
@@ -49,6 +60,8 @@ func (h ConsentHow) Label() string {
 		return "by phone"
 	case ConsentInWriting:
 		return "in writing"
+	case ConsentOnline:
+		return "online"
 	}
 	return string(h)
 }
@@ -176,7 +189,7 @@ const (
 	sqlInsertWiderConsent = `
 INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language)
 VALUES ($1, $2, $3, $4, $5, 'staff', $6, $7, $8, $9)
-RETURNING id, client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, withdrawn_at, language`
+RETURNING ` + consentColumns
 	// The referral goes on under the new consent. Its version is left as
 	// it is: what anyone may do with the referral has not changed, only
 	// where it may be sent, so a colleague's open page stays good.

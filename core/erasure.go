@@ -137,7 +137,8 @@ WHERE id = $1 AND erased_at IS NULL`
 	// text about the client kept in clear, so it goes with the rest.
 	sqlEraseReferrals = `UPDATE referrals SET details_enc = NULL, notes_enc = NULL, outcome_note_enc = NULL, feedback_comment_enc = NULL,
     crisis_enc = NULL, feedback = '' WHERE client_id = $1`
-	sqlEraseConsents = `UPDATE consents SET evidence = 'erased', withdrawn_at = coalesce(withdrawn_at, $2) WHERE client_id = $1`
+	sqlEraseConsents = `UPDATE consents SET evidence = 'erased', evidence_enc = NULL, recorded_by_enc = NULL,
+    withdrawn_at = coalesce(withdrawn_at, $2) WHERE client_id = $1`
 	// The phone's codes, and its count of texts the web form caused
 	// today: keyed by the phone's hash, which goes with the client.
 	sqlErasePhoneCode = `WITH counts AS (DELETE FROM web_text_counts WHERE phone_hash = $1)

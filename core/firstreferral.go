@@ -15,8 +15,9 @@ import (
 // writes vanish with it.
 const sqlInsertConsentReferral = `
 WITH k AS (
-    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $24)
+    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language,
+        agreed_at, how, recorded_by_enc, evidence_enc)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $24, $26, $27, $28, $29)
     RETURNING id, client_id
 )
 INSERT INTO referrals (reference, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
@@ -157,11 +158,15 @@ func (c clientReferral) insert(ctx context.Context, tx pgx.Tx, consent ConsentIn
 	if agencies == nil {
 		agencies = []AgencyID{}
 	}
+	p, err := sealParticulars(c.key, consent.Particulars)
+	if err != nil {
+		return Referral{}, err
+	}
 	rows, _ := tx.Query(ctx, sqlInsertConsentReferral,
 		c.id, scope, agencies, consent.WordingVersion, c.wordingHash, consent.Channel, consent.Evidence, nullID(consent.StaffID), c.now,
 		c.e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
 		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, c.wordingLang,
-		n.crisisEnc)
+		n.crisisEnc, p.agreedAt, p.how, p.recordedByEnc, p.evidenceEnc)
 	return collectNewReferral(rows, "record client, consent and referral")
 }
 

@@ -289,12 +289,25 @@ func (e *Engine) RecordPartnerCalls(ctx context.Context, calls []PartnerCall) er
 
 // PartnerConsent is the evidence a partner system gives that the client
 // agreed to share their details: the wording they were shown, who may see
-// the details, and who witnessed the agreement.
+// the details, and who witnessed the agreement; and when and how the
+// client agreed and who recorded it at the partner, which a partner
+// integrated before they were asked for may leave out
+// (ConsentParticulars).
 type PartnerConsent struct {
 	WordingVersion string       `validate:"required,max=40" label:"consent.wording_version"`
 	Scope          ConsentScope `validate:"required,oneof=network agencies" label:"consent.scope"`
 	Agencies       []AgencyID   // for ScopeAgencies
 	WitnessedBy    string       `validate:"notblank,max=120,notcontrol" label:"consent.witnessed_by"`
+	// GivenAt is when the client agreed: not in the future (beyond a few
+	// minutes' difference of clocks), nor more than
+	// MaxPartnerConsentAge ago. nil: not said.
+	GivenAt *time.Time
+	// How is how the client agreed, one of PartnerConsentHows; "": not
+	// said.
+	How ConsentHow
+	// RecordedBy is who recorded the consent at the partner, a name or a
+	// role; "": not said.
+	RecordedBy string `validate:"max=120,notcontrol" label:"consent.recorded_by"`
 }
 
 // PartnerReferral is a partner system referring a client to an agency on
@@ -316,12 +329,12 @@ type PartnerReferral struct {
 // it reads or writes anything, every problem at once (a
 // *ValidationError), or nil: for an interface that must report its own
 // problems with a request (an agency it cannot name) beside core's.
-func CheckPartnerReferral(in PartnerReferral) error {
-	_, err := checkPartnerReferral(in)
+func (e *Engine) CheckPartnerReferral(in PartnerReferral) error {
+	_, err := checkPartnerReferral(in, e.clock.Now())
 	return err
 }
 
-func checkPartnerReferral(in PartnerReferral) (normalisedClient, error) {
+func checkPartnerReferral(in PartnerReferral, now time.Time) (normalisedClient, error) {
 	client, cerr := normaliseClient(in.Client)
 	verr := mergeValidation(validate(in), cerr)
 	if in.By.Kind != ActorPartner || in.By.PartnerID == 0 {
@@ -329,6 +342,9 @@ func checkPartnerReferral(in PartnerReferral) (normalisedClient, error) {
 	}
 	if in.Consent.Scope == ScopeAgencies && len(in.Consent.Agencies) == 0 {
 		verr = mergeValidation(verr, &ValidationError{Fields: []FieldError{{Field: "consent.agencies", Message: "name the agencies the client agreed may see their details"}}})
+	}
+	if fields := checkPartnerConsent(in.Consent, now); len(fields) > 0 {
+		verr = mergeValidation(verr, &ValidationError{Fields: fields})
 	}
 	verr = mergeValidation(verr, checkContact(in.Client))
 	return client, verr
@@ -339,19 +355,19 @@ func checkPartnerReferral(in PartnerReferral) (normalisedClient, error) {
 // its own case id, in one transaction. A case id the partner has a
 // referral open for is refused with a *CaseOpenError naming it.
 func (e *Engine) PartnerRefer(ctx context.Context, in PartnerReferral) (Referral, error) {
-	client, verr := checkPartnerReferral(in)
+	client, verr := checkPartnerReferral(in, e.clock.Now())
 	if verr != nil {
 		return Referral{}, verr
 	}
 	if in.By.AgencyID != 0 && in.ToAgency == in.By.AgencyID {
 		return Referral{}, &ValidationError{Fields: []FieldError{{Field: "to_agency", Message: "choose another agency: this is a referral between partners"}}}
 	}
-	evidence := partnerEvidence(in.By.PartnerID, in.Consent.WitnessedBy)
+	evidence, particulars := partnerEvidence(in.By.PartnerID), partnerParticulars(in.Consent)
 	return e.referToAgency(ctx, agencyReferral{key: in.IdempotencyKey, by: in.By, client: client, needs: in.Needs,
 		toAgency: in.ToAgency, crisis: in.Crisis, source: SourceAPI, wording: in.Consent.WordingVersion,
 		consent: func(Agency) ConsentInput {
 			c := ConsentInput{Channel: ChannelAPI, Scope: in.Consent.Scope,
-				Evidence: evidence}
+				Evidence: evidence, Particulars: particulars}
 			if c.Scope == ScopeAgencies {
 				c.Agencies = in.Consent.Agencies
 			}

@@ -210,8 +210,9 @@ func (e *Engine) refusedReferOn(ctx context.Context, p Referral, by Actor, why s
 // a client Onward already has, in one statement.
 const sqlInsertExistingClientReferral = `
 WITH k AS (
-    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $23)
+    INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language,
+        agreed_at, how, recorded_by_enc, evidence_enc)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $23, $25, $26, $27, $28)
     RETURNING id, client_id
 )
 INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
@@ -244,9 +245,14 @@ func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, cl
 	if agencies == nil {
 		agencies = []AgencyID{}
 	}
+	p, err := sealParticulars(k, consent.Particulars)
+	if err != nil {
+		return Referral{}, err
+	}
 	rows, _ := tx.Query(ctx, sqlInsertExistingClientReferral, client, consent.Scope, agencies, consent.WordingVersion, hash,
 		consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), nullID(n.parent), n.source, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
-		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang, n.crisisEnc)
+		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang, n.crisisEnc,
+		p.agreedAt, p.how, p.recordedByEnc, p.evidenceEnc)
 	return collectNewReferral(rows, "record consent and referral")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -467,9 +468,19 @@ func (e *Engine) referToAgency(ctx context.Context, in agencyReferral) (Referral
 		}
 		clientID, consentID := r.ClientID, r.ConsentID
 		out = r
-		e.queueClientEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by,
-			data: eventData("consent_id", int64(consentID), "channel", string(consent.Channel), "wording_version", consent.WordingVersion,
-				"scope", string(consent.Scope), "witness_staff_id", int64(consent.StaffID))}, start.fresh, now)
+		given := eventData("consent_id", int64(consentID), "channel", string(consent.Channel), "wording_version", consent.WordingVersion,
+			"scope", string(consent.Scope), "witness_staff_id", int64(consent.StaffID))
+		if p := consent.Particulars; p != nil {
+			// When and how, as the partner said: no personal data, so in
+			// clear for the audit log. Who recorded and confirmed it is
+			// free text, kept sealed on the consent alone.
+			given["agreed_how"] = string(p.How)
+			given["agreed_at"] = ""
+			if p.AgreedAt != nil {
+				given["agreed_at"] = p.AgreedAt.UTC().Format(time.RFC3339)
+			}
+		}
+		e.queueClientEvent(b, newEvent{kind: EventConsentGiven, client: clientID, actor: in.by, data: given}, start.fresh, now)
 		e.queueCreated(b, r, &to, in.by, cal, now, eventData("source", string(in.source)))
 		if in.also != nil {
 			in.also(b, r)

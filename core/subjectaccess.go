@@ -125,6 +125,29 @@ type SubjectConsent struct {
 	AgencyNames []string     `json:"agencies"`
 	SharedWith  string       `json:"shared_with_words"`
 	WithdrawnAt *time.Time   `json:"withdrawn_at"`
+	// Partner is what a partner system said of a consent it gave; nil
+	// for a consent given any other way.
+	Partner *SubjectPartnerConsent `json:"partner_particulars,omitempty"`
+}
+
+// SubjectPartnerConsent is what a partner system said of a consent it
+// gave: when and how the client agreed, who recorded it there and who
+// confirmed it with them, each in words too ("not given" when the
+// partner did not say).
+type SubjectPartnerConsent struct {
+	AgreedAt        *time.Time `json:"agreed_at"`
+	AgreedAtWords   string     `json:"agreed_at_words"`
+	How             ConsentHow `json:"how"`
+	HowWords        string     `json:"how_words"`
+	RecordedBy      string     `json:"recorded_by"`
+	RecordedByWords string     `json:"recorded_by_words"`
+	WitnessedBy     string     `json:"witnessed_by"`
+}
+
+// subjectPartnerConsent is p as the export gives it, the time in loc.
+func subjectPartnerConsent(p ConsentParticulars, loc *time.Location) *SubjectPartnerConsent {
+	return &SubjectPartnerConsent{AgreedAt: p.AgreedAt, AgreedAtWords: p.AgreedAtWords(loc), How: p.How, HowWords: p.HowWords(),
+		RecordedBy: p.RecordedBy, RecordedByWords: p.RecordedByWords(), WitnessedBy: p.WitnessedBy}
 }
 
 // SubjectReferral is one referral as the client would recognise it.
@@ -200,7 +223,7 @@ type SubjectEvent struct {
 // consent was given in another language than English.
 const sqlSubjectConsents = `
 SELECT k.id, k.scope, k.agency_ids, k.wording_version, k.channel, k.evidence, k.given_at, k.language, k.withdrawn_at,
-       coalesce(t.body, w.body)
+       coalesce(t.body, w.body), k.agreed_at, coalesce(k.how, ''), k.recorded_by_enc, k.evidence_enc
 FROM consents k JOIN consent_wordings w ON w.version = k.wording_version
 LEFT JOIN consent_wording_translations t ON t.version = k.wording_version AND t.language = k.language
 WHERE k.client_id = $1 ORDER BY k.id`
@@ -494,15 +517,21 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 	if err != nil {
 		return out, err
 	}
+	var partner []Consent // given through a partner system, to open
 	rows, _ := e.pool.Query(ctx, sqlSubjectConsents, client)
 	consents, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SubjectConsent, error) {
 		var (
 			s        SubjectConsent
 			agencies []AgencyID
 			evidence string
+			k        = Consent{ClientID: client}
 		)
 		err := row.Scan(&s.ID, &s.Scope, &agencies, &s.WordingVersion, &s.Channel, &evidence, &s.GivenAt,
-			&s.Language, &s.WithdrawnAt, &s.Wording)
+			&s.Language, &s.WithdrawnAt, &s.Wording, &k.AgreedAt, &k.How, &k.RecordedByEnc, &k.EvidenceEnc)
+		if s.Channel == ChannelAPI {
+			k.ID, k.Channel, k.Evidence = s.ID, s.Channel, evidence
+			partner = append(partner, k)
+		}
 		s.AgencyNames = []string{}
 		for _, id := range agencies {
 			s.AgencyNames = append(s.AgencyNames, names[id])
@@ -513,7 +542,16 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 	if err != nil {
 		return out, fmt.Errorf("consents of client %d: %w", client, err)
 	}
+	particulars := map[ConsentID]*SubjectPartnerConsent{}
+	for _, k := range partner {
+		p, err := e.ConsentParticulars(ctx, k)
+		if err != nil {
+			return out, err
+		}
+		particulars[k.ID] = subjectPartnerConsent(p, cal.Location)
+	}
 	for _, s := range consents {
+		s.Partner = particulars[s.ID]
 		s.GivenAt = s.GivenAt.UTC()
 		if s.WithdrawnAt != nil {
 			t := s.WithdrawnAt.UTC()

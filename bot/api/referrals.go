@@ -219,12 +219,33 @@ type ClientRequest struct {
 	InterpreterLanguage string `json:"interpreter_language,omitempty"`
 }
 
-// ConsentRequest is the consent evidence in a create request.
+// ConsentRequest is the consent evidence in a create request. GivenAt,
+// Method and RecordedBy say when and how the client agreed and who
+// recorded it (core.PartnerConsent); a partner integrated before they
+// were asked for leaves them out.
 type ConsentRequest struct {
 	WordingVersion string   `json:"wording_version"`
 	Scope          string   `json:"scope"`
 	Agencies       []string `json:"agencies,omitempty"`
 	WitnessedBy    string   `json:"witnessed_by"`
+	// GivenAt is an RFC 3339 date and time ("2026-11-23T09:40:00Z").
+	GivenAt    string `json:"given_at,omitempty"`
+	Method     string `json:"method,omitempty"`
+	RecordedBy string `json:"recorded_by,omitempty"`
+}
+
+// givenAt reads consent.given_at: nil when left out, and a field error
+// when it is not an RFC 3339 date and time.
+func (c ConsentRequest) givenAt() (*time.Time, []core.FieldError) {
+	if c.GivenAt == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, c.GivenAt)
+	if err != nil {
+		return nil, []core.FieldError{{Field: "consent.given_at", Message: fmt.Sprintf(
+			"%q is not a date and time: give when the client agreed as RFC 3339, like 2026-11-23T09:40:00Z (with its time zone)", c.GivenAt)}}
+	}
+	return &t, nil
 }
 
 // CreateRequest is a partner's request to refer a client; FHIR's
@@ -240,7 +261,8 @@ type CreateRequest struct {
 
 // PartnerReferral turns a create request into core's input, resolving
 // agency slugs; the FHIR Bundle create ends here too. fields are the
-// slugs not in the directory: the input then leaves them out.
+// slugs not in the directory, and a consent.given_at that is no date and
+// time: the input then leaves them out.
 func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Partner, key string) (core.PartnerReferral, []core.FieldError) {
 	var fields []core.FieldError
 	needs := make([]core.Need, len(in.Needs))
@@ -260,6 +282,8 @@ func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Part
 		}
 		consentAgencies = append(consentAgencies, id)
 	}
+	givenAt, bad := in.Consent.givenAt()
+	fields = append(fields, bad...)
 	c := in.Client
 	return core.PartnerReferral{
 		IdempotencyKey: fmt.Sprintf("api:%d:%s", p.ID, key), By: p.Actor(), CaseID: in.CaseID,
@@ -268,7 +292,8 @@ func partnerReferral(in CreateRequest, ids map[string]core.AgencyID, p core.Part
 			InterpreterLanguage: c.InterpreterLanguage},
 		Needs: needs, ToAgency: to, Crisis: in.Crisis,
 		Consent: core.PartnerConsent{WordingVersion: in.Consent.WordingVersion, Scope: core.ConsentScope(in.Consent.Scope),
-			Agencies: consentAgencies, WitnessedBy: in.Consent.WitnessedBy},
+			Agencies: consentAgencies, WitnessedBy: in.Consent.WitnessedBy,
+			GivenAt: givenAt, How: core.ConsentHow(in.Consent.Method), RecordedBy: in.Consent.RecordedBy},
 	}, fields
 }
 
@@ -283,19 +308,20 @@ func (a *API) Create(ctx context.Context, in CreateRequest, p core.Partner, key 
 	if len(unknown) == 0 {
 		return a.engine.PartnerRefer(ctx, req)
 	}
-	return core.Referral{}, withCoreRefusals(req, in, unknown)
+	return core.Referral{}, a.withCoreRefusals(req, in, unknown)
 }
 
 // withCoreRefusals is the refusal of a referral naming agencies not in
-// the directory, with every other mistake in it that core finds, so the
+// the directory (or a consent.given_at that is no date and time), with
+// every other mistake in it that core finds, so the
 // partner learns them all at once rather than one answer at a time.
 // Core's checks (core.CheckPartnerReferral) read and write nothing. Its
 // refusals of the agencies themselves are left out: the request names
 // them, and unknown says what is wrong with them.
-func withCoreRefusals(req core.PartnerReferral, in CreateRequest, unknown []core.FieldError) error {
+func (a *API) withCoreRefusals(req core.PartnerReferral, in CreateRequest, unknown []core.FieldError) error {
 	fields := unknown
 	var ve *core.ValidationError
-	if err := core.CheckPartnerReferral(req); errors.As(err, &ve) {
+	if err := a.engine.CheckPartnerReferral(req); errors.As(err, &ve) {
 		for _, f := range ve.Fields {
 			switch FieldName(f.Field) {
 			case "to_agency":

@@ -554,7 +554,12 @@ func (s *Server) readConsent(w http.ResponseWriter, r *http.Request, p core.Part
 		s.fail(w, r, err)
 		return
 	}
-	write(w, http.StatusOK, Consent(c, slugs, s.patientID(p, c.ClientID)))
+	particulars, err := s.engine.ConsentParticulars(r.Context(), c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusOK, Consent(c, particulars, slugs, s.patientID(p, c.ClientID)))
 }
 
 // consentSearch are Consent's search parameters.
@@ -619,7 +624,12 @@ func (s *Server) searchConsent(w http.ResponseWriter, r *http.Request, p core.Pa
 	}
 	matches := make([]Resource, 0, len(found))
 	for _, c := range found {
-		matches = append(matches, Consent(c, slugs, s.patientID(p, c.ClientID)))
+		particulars, err := s.engine.ConsentParticulars(r.Context(), c)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		matches = append(matches, Consent(c, particulars, slugs, s.patientID(p, c.ClientID)))
 	}
 	s.writeListPage(w, r, q, matches)
 }

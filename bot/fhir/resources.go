@@ -212,9 +212,11 @@ func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.
 }
 
 // Consent is a consent record: who may see the client's details, under
-// which wording, given when, and whether it still stands. patient is the
-// client's Patient id as the system reading it sees it.
-func Consent(c core.Consent, slugs map[core.AgencyID]string, patient string) Resource {
+// which wording, given when, and whether it still stands; for a partner
+// system's, when and how the client agreed and who recorded it, as p
+// says (consentParticulars). patient is the client's Patient id as the
+// system reading it sees it.
+func Consent(c core.Consent, p core.ConsentParticulars, slugs map[core.AgencyID]string, patient string) Resource {
 	status := "active"
 	if c.WithdrawnAt != nil {
 		status = "inactive"
@@ -245,9 +247,10 @@ func Consent(c core.Consent, slugs map[core.AgencyID]string, patient string) Res
 		"policyRule": concept("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in"),
 		"provision":  prov,
 	}
-	if v := consentVerification(c, patient); v != nil {
+	if v := consentVerification(c, p, patient); v != nil {
 		res["verification"] = []any{v}
 	}
+	consentParticulars(res, p)
 	return res
 }
 
@@ -257,13 +260,13 @@ func Consent(c core.Consent, slugs map[core.AgencyID]string, patient string) Res
 // when they gave it by text or on the web, and, for a partner system's,
 // who there confirmed it (as its Bundle said: verifiedWith.display). A
 // consent recorded by staff names nobody here.
-func consentVerification(c core.Consent, patient string) map[string]any {
+func consentVerification(c core.Consent, p core.ConsentParticulars, patient string) map[string]any {
 	v := map[string]any{"verified": true, "verificationDate": instant(c.GivenAt)}
 	switch c.Channel {
 	case core.ChannelSMS, core.ChannelWeb:
 		v["verifiedWith"] = ref("Patient/" + patient)
 	case core.ChannelAPI:
-		if w := c.Witness(); w != "" {
+		if w := p.WitnessedBy; w != "" {
 			v["verifiedWith"] = map[string]any{"display": w}
 		}
 	case core.ChannelStaff:

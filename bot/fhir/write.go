@@ -899,6 +899,7 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 		bad("Consent.policy", "name the consent wording the client was shown: Consent.policy.uri "+SystemWording+"<version>")
 	}
 	readConsentScope(c, in.ToAgency, &in.Consent, bad)
+	readConsentParticulars(c, &in.Consent, bad)
 	// A referral needs consent confirmed with the client (the JSON API's
 	// witnessed_by): a verification marked verified, naming who confirmed
 	// it. An unverified consent, or one with no verification, is not

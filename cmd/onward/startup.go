@@ -303,10 +303,15 @@ func (keysRefusedError) Unwrap() error { return core.ErrKeysDoNotOpen }
 // goes away during the checks (stopped or restarted between the wait and
 // them), it waits for the servers again and checks again, as a start with
 // the server down does: only a check the server answered refuses the
-// start. With no st (nothing waited for) it is checkKeys.
+// start. With no st (nothing waited for) it is checkKeys. Once the keys
+// are checked it seals what an older version kept in clear
+// (sealClearValues).
 func (a *app) checkKeysOnceUp(ctx context.Context, st *startState) error {
 	for {
 		err := a.checkKeys(ctx)
+		if err == nil {
+			err = a.sealClearValues(ctx)
+		}
 		if err == nil || st == nil || ctx.Err() != nil || !serverLost(err) {
 			return err
 		}
@@ -315,6 +320,19 @@ func (a *app) checkKeysOnceUp(ctx context.Context, st *startState) error {
 			return err
 		}
 	}
+}
+
+// sealClearValues seals, once the keys are known to open the database,
+// what an older version kept in clear and only the application can seal
+// (core.Engine.SealPartnerEvidence: partner systems' consent evidence,
+// migration 049). Serve and the worker both run it as they start; it
+// finds nothing to do once done.
+func (a *app) sealClearValues(ctx context.Context) error {
+	n, err := a.engine.SealPartnerEvidence(ctx)
+	if n > 0 {
+		a.log.Info("sealed partner systems' consent evidence kept in clear by an older version", "consents", n)
+	}
+	return err
 }
 
 // serverLost reports whether err is PostgreSQL going away mid-statement
