@@ -24,6 +24,17 @@ type detailsView struct {
 	// one did (core.RedirectOrigin): the why is about the client's case,
 	// so Slack shows it here and not on the card.
 	Redirect *core.RedirectOrigin
+	// PartnerConsent is what the partner system that made the referral
+	// said of the client's consent (when and how they agreed, who
+	// recorded it there, who confirmed it with them); nil for a consent
+	// given any other way.
+	PartnerConsent *partnerConsentView
+}
+
+// partnerConsentView is a partner system's consent as staff read it,
+// each particular "not given" when the partner did not say.
+type partnerConsentView struct {
+	When, How, RecordedBy, WitnessedBy string
 }
 
 // showDetails discloses the client's details through core (which checks
@@ -63,6 +74,9 @@ func (b *Bot) disclose(ctx context.Context, id core.ReferralID, staff core.Staff
 	} else if ok {
 		d.Redirect = &o
 	}
+	if d.PartnerConsent, err = b.partnerConsent(ctx, r); err != nil {
+		return detailsView{}, err
+	}
 	if r.Crisis {
 		// The reasons may have been given on an earlier referral of the
 		// chain (a rejected self-referral back in triage): the story's
@@ -72,4 +86,19 @@ func (b *Bot) disclose(ctx context.Context, id core.ReferralID, staff core.Staff
 		}
 	}
 	return d, nil
+}
+
+// partnerConsent reads what a partner system said of the consent r was
+// made under, or nil when a partner system did not give it.
+func (b *Bot) partnerConsent(ctx context.Context, r core.Referral) (*partnerConsentView, error) {
+	c, err := b.engine.Consent(ctx, r.ConsentID)
+	if err != nil || c.Channel != core.ChannelAPI {
+		return nil, err
+	}
+	p, err := b.engine.ConsentParticulars(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return &partnerConsentView{When: p.AgreedAtWords(b.location(ctx)), How: p.HowWords(), RecordedBy: p.RecordedByWords(),
+		WitnessedBy: p.WitnessedBy}, nil
 }
