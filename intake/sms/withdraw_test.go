@@ -75,7 +75,8 @@ var (
 // keyword is told it is done by one text in their language, sent as soon
 // as the worker runs whatever the hour: it answers their own text, which
 // quiet hours do not hold back. The webhook's own reply is empty, and
-// nothing more goes in the morning.
+// nothing more goes in the morning. The text is kept against the client
+// by its SID, for an erasure to delete at Twilio.
 func TestWithdrawByTextConfirmedOnceAtOnce(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -98,11 +99,16 @@ func TestWithdrawByTextConfirmedOnceAtOnce(t *testing.T) {
 				h.referByText(smsTestPhone)
 			}
 			drainOutbox(t, w)
-			before := len(twilio.Accepted())
+			before, kept := len(twilio.Accepted()), h.count("client_texts")
 
 			h.env.Clock.Set(tc.at)
 			if got := h.text(smsTestPhone, tc.keyword); len(got) != 0 {
 				t.Fatalf("%s answered %q on the webhook; want the queued confirmation alone", tc.keyword, got)
+			}
+			// The withdrawal's text is kept against the client, so an
+			// erasure deletes it at Twilio with their others.
+			if n := h.count("client_texts") - kept; n != 1 {
+				t.Errorf("%d more of the client's texts kept after %s, want 1", n, tc.keyword)
 			}
 			drainOutbox(t, w)
 			texts := twilio.Accepted()[before:]
