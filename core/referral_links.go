@@ -82,16 +82,19 @@ func (e *Engine) ReferralLink(ctx context.Context, r Referral) (ReferralLinks, e
 	return ls[r.ID], nil
 }
 
-// sqlCaseChain is the referrals of cases: each partner referral made
-// with one of the case ids ($1; any case id when NULL) by the partner $2
-// (any partner when NULL), and the referrals that carry it on, down the chain (bounded as
+// sqlCaseChain is the referrals of one partner's cases: each referral
+// the partner $2 made with one of the case ids ($1; any case id when
+// NULL), and the referrals that carry it on, down the chain (bounded as
 // sqlReferralLinks's is), stopping at one a partner made itself, which
-// has its own case id. It is the inverse of ReferralLinks.CaseID; a query
-// follows it, reading chain.
+// has its own case id. A case id is unique per partner, not across
+// partners, so the partner is always given: another partner's case with
+// the same id is never read (partner_referrals_case_idx serves the
+// match). It is the inverse of ReferralLinks.CaseID; a query follows it,
+// reading chain.
 const sqlCaseChain = `
 WITH RECURSIVE chain (id, depth) AS (
     SELECT referral_id, 0 FROM partner_referrals
-    WHERE case_id <> '' AND ($1::text[] IS NULL OR case_id = ANY($1)) AND ($2::bigint IS NULL OR partner_id = $2)
+    WHERE partner_id = $2 AND case_id <> '' AND ($1::text[] IS NULL OR case_id = ANY($1))
     UNION ALL
     SELECT x.id, chain.depth + 1
     FROM referrals x JOIN chain ON x.parent_id = chain.id
@@ -99,36 +102,40 @@ WITH RECURSIVE chain (id, depth) AS (
       AND NOT EXISTS (SELECT 1 FROM partner_referrals p WHERE p.referral_id = x.id))
 `
 
-// sqlCaseReferences lists the references of the referrals of cases
-// (sqlCaseChain), oldest first.
+// sqlCaseReferences lists the references of the referrals of a
+// partner's cases (sqlCaseChain), oldest first.
 const sqlCaseReferences = sqlCaseChain + `
 SELECT r.reference FROM chain JOIN referrals r ON r.id = chain.id
 ORDER BY r.id`
 
-// CaseReferences returns the references of the referrals whose case id
-// (ReferralLinks.CaseID) is one of caseIDs, whoever may see them: a
-// partner's search by case id passes them to ListVisibleReferrals, which
-// keeps only those it may see.
-func (e *Engine) CaseReferences(ctx context.Context, caseIDs []string) ([]string, error) {
+// CaseReferences returns the references of the referrals of the
+// partner's cases with one of caseIDs (ReferralLinks.CaseID of a
+// referral the partner made, or of one carrying it on). Only the
+// partner's own case ids match: another partner may use the same ids for
+// its own cases. A partner's search by case id passes them to
+// ListVisibleReferrals, which still keeps only those it may see (a
+// referral carried on to an agency it cannot see).
+func (e *Engine) CaseReferences(ctx context.Context, partner PartnerID, caseIDs []string) ([]string, error) {
 	if caseIDs == nil {
 		caseIDs = []string{} // none; nil would be any
 	}
-	return e.caseReferences(ctx, caseIDs)
+	return e.caseReferences(ctx, partner, caseIDs)
 }
 
-// AnyCaseReferences returns the references of every referral with a case
-// id (ReferralLinks.CaseID), whoever may see them, as CaseReferences does
-// for some: FHIR's search for any identifier in the case id's system.
-func (e *Engine) AnyCaseReferences(ctx context.Context) ([]string, error) {
-	return e.caseReferences(ctx, nil)
+// AnyCaseReferences returns the references of every referral of the
+// partner's cases, whatever their case id, as CaseReferences does for
+// some: FHIR's search for any identifier in the case id's system.
+func (e *Engine) AnyCaseReferences(ctx context.Context, partner PartnerID) ([]string, error) {
+	return e.caseReferences(ctx, partner, nil)
 }
 
-// caseReferences runs sqlCaseReferences for caseIDs, nil for any.
-func (e *Engine) caseReferences(ctx context.Context, caseIDs []string) ([]string, error) {
-	rows, _ := e.pool.Query(ctx, sqlCaseReferences, caseIDs, nil)
+// caseReferences runs sqlCaseReferences for the partner's caseIDs, nil
+// for any.
+func (e *Engine) caseReferences(ctx context.Context, partner PartnerID, caseIDs []string) ([]string, error) {
+	rows, _ := e.pool.Query(ctx, sqlCaseReferences, caseIDs, partner)
 	refs, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("referrals of %d case ids: %w", len(caseIDs), err)
+		return nil, fmt.Errorf("referrals of %d case ids of partner %d: %w", len(caseIDs), partner, err)
 	}
 	return refs, nil
 }

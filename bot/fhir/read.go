@@ -254,7 +254,7 @@ func (s *Server) page(ctx context.Context, p core.Partner, q url.Values, bySlug 
 		if v == "" {
 			continue
 		}
-		refs, all, err := s.identifierRefs(ctx, v)
+		refs, all, err := s.identifierRefs(ctx, p, v)
 		if err != nil {
 			return f, err
 		}

@@ -13,12 +13,22 @@ import (
 
 // searchReferrals has Welfare Rights refer four clients to Kirkton CAB,
 // each last changed at the time given, and returns the Task ids in that
-// order and a function that follows a search's pages and returns the
-// ids it found.
+// order and a function that follows a search's pages, as Kirkton CAB's
+// system, and returns the ids it found.
 func searchReferrals(t *testing.T, h *harness, changed ...string) (ids []string, search func(path string) []string) {
 	t.Helper()
-	welfare := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
-	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
+	ids, _, cab := referSearchable(t, h, changed...)
+	return ids, searcher(t, h, cab)
+}
+
+// referSearchable has Welfare Rights' system refer a client to Kirkton
+// CAB for each time given, with case ids NHSF-A, NHSF-B, and so on, each
+// referral last changed at its time, and returns the Task ids in that
+// order and the tokens of the referring system and of Kirkton CAB's.
+func referSearchable(t *testing.T, h *harness, changed ...string) (ids []string, welfare, cab string) {
+	t.Helper()
+	welfare = h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	cab = h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
 	for i, at := range changed {
 		bundle := strings.ReplaceAll(referralBundle, "NHSF-77", "NHSF-"+string(rune('A'+i)))
 		status, hdr, body := h.do(t, "POST", "/fhir", welfare, bundle)
@@ -35,14 +45,20 @@ func searchReferrals(t *testing.T, h *harness, changed ...string) (ids []string,
 		}
 		ids = append(ids, id)
 	}
-	return ids, func(path string) []string {
+	return ids, welfare, cab
+}
+
+// searcher returns a function that follows a search's pages as the
+// system with this token and returns the ids it found.
+func searcher(t *testing.T, h *harness, token string) func(path string) []string {
+	return func(path string) []string {
 		t.Helper()
 		var found []string
 		for pages := 0; path != ""; pages++ {
 			if pages == 10 {
 				t.Fatalf("%s: more than 10 pages", path)
 			}
-			status, _, body := h.do(t, "GET", path, cab, "")
+			status, _, body := h.do(t, "GET", path, token, "")
 			if status != 200 {
 				t.Fatalf("%s: %d %s", path, status, body)
 			}
@@ -136,8 +152,8 @@ func TestFHIRSearchParametersAllHold(t *testing.T) {
 // TestFHIRSearchByIdentifierCodeAndIntent: the token searches a partner
 // sends to find its referrals are taken as FHIR R4 defines them, on Task
 // and ServiceRequest alike. identifier finds a referral by the
-// identifiers its resources carry (Onward's reference, the partner's case
-// id), with its system or without; code (Task's is always fulfill) and
+// identifiers its resources carry (Onward's reference, and the case id of
+// the system searching, which only it gave), with its system or without; code (Task's is always fulfill) and
 // intent (always order) filter nothing out when they name that code and
 // find nothing when they name another, rather than being refused. A
 // referral a redirect made keeps the case id, so a search by it finds
@@ -148,11 +164,12 @@ func TestFHIRSearchParametersAllHold(t *testing.T) {
 // identifier.
 func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 	h := newHarness(t)
-	ids, search := searchReferrals(t, h, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z")
+	ids, welfare, cab := referSearchable(t, h, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z")
+	search := searcher(t, h, welfare)
 	a, b := ids[0], ids[1] // case ids NHSF-A and NHSF-B
 	both := []string{a, b}
 	// A referral with no case id, changed last.
-	status, hdr, body := h.do(t, "POST", "/fhir", h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer),
+	status, hdr, body := h.do(t, "POST", "/fhir", welfare,
 		strings.Replace(strings.ReplaceAll(referralBundle, "NHSF-77", "NHSF-C"), `"identifier": [{"system": "urn:onward:partner-case-id", "value": "NHSF-C"}],`, "", 1))
 	if status != 200 {
 		t.Fatalf("a referral with no case id: %d %s", status, body)
@@ -207,9 +224,25 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 			}
 		}
 	}
+	// Kirkton CAB's system, which received them, finds them by Onward's
+	// reference; a case id it did not give is not one of its cases.
+	bySystem := searcher(t, h, cab)
+	for query, want := range map[string][]string{
+		"identifier=urn:onward:referral-reference|" + a: {a},
+		"identifier=" + b: {b},
+		"identifier=urn:onward:partner-case-id|NHSF-A": nil,
+		"identifier=NHSF-B":                            nil,
+		"identifier=urn:onward:partner-case-id|":       nil,
+	} {
+		for _, resource := range []string{"Task", "ServiceRequest"} {
+			path := "/fhir/" + resource + "?" + query
+			if got := bySystem(path); !slices.Equal(got, want) {
+				t.Errorf("%s by the receiving system found %v, want %v", path, got, want)
+			}
+		}
+	}
 	// ServiceRequest has no code search Onward takes: refused, as any
 	// unsupported parameter is under strict handling.
-	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
 	// The self link is a URI: the query's | encoded, as sent raw.
 	status, _, body = h.do(t, "GET", "/fhir/Task?identifier=urn:onward:partner-case-id|NHSF-A", cab, "")
 	if status != 200 {
@@ -233,7 +266,6 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 	// Kirkton CAB redirects a referral with the network's consent: the
 	// referral it makes is found by the case id too, by the system that
 	// made the first.
-	welfare := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	status, _, body = h.do(t, "POST", "/api/v1/referrals", welfare, `{"case_id": "NHSF-R",
 		"client": {"name": "Morag Baird", "phone": "07700 900123", "postcode": "KY1 1AB"},
 		"needs": ["debt", "housing"], "to_agency": "kirkton-cab",
@@ -258,6 +290,63 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 		}
 		if want := []string{first.Reference, was.ReferredOnAs}; status != 200 || !slices.Equal(found, want) {
 			t.Errorf("%s by the case id after a redirect: %d %v, want %v", resource, status, found, want)
+		}
+	}
+}
+
+// TestFHIRCaseIDSearchIsTheCallersOwn: a case id is unique to the system
+// that gave it, not across systems. Two systems of Welfare Rights refer
+// two clients with the same case id, and each may see both referrals (its
+// agency sent both); a search by that case id, with its system or
+// without, or for any case id, finds only the system's own referral, the
+// Bundle's total is 1, and a page of one has no next page. (The other's
+// case id was once matched in SQL and kept by the visibility filter.)
+func TestFHIRCaseIDSearchIsTheCallersOwn(t *testing.T) {
+	h := newHarness(t)
+	first := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	second := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
+	own := map[string]string{}
+	for _, token := range []string{first, second} {
+		status, hdr, body := h.do(t, "POST", "/fhir", token, referralBundle)
+		if status != 200 {
+			t.Fatalf("transaction: %d %s", status, body)
+		}
+		own[token] = strings.TrimPrefix(hdr.Get("Location"), "https://onward.example/fhir/Task/")
+	}
+	if own[first] == own[second] {
+		t.Fatalf("both systems' bundles made one referral, %s", own[first])
+	}
+	for _, token := range []string{first, second} {
+		// Each may see the other's referral: the filter alone would not
+		// have dropped it.
+		if status, _, body := h.do(t, "GET", "/fhir/Task/"+own[first], token, ""); status != 200 {
+			t.Fatalf("the other system's referral is not visible: %d %s", status, body)
+		}
+		for _, query := range []string{
+			"identifier=urn:onward:partner-case-id|NHSF-77",
+			"identifier=NHSF-77",
+			"identifier=urn:onward:partner-case-id|",
+			"identifier=NHSF-77&_count=1",
+		} {
+			for _, resource := range []string{"Task", "ServiceRequest"} {
+				path := "/fhir/" + resource + "?" + query
+				status, _, body := h.do(t, "GET", path, token, "")
+				if status != 200 {
+					t.Fatalf("%s: %d %s", path, status, body)
+				}
+				b := validR4(t, body)
+				var found []string
+				for _, e := range b["entry"].([]any) {
+					found = append(found, e.(map[string]any)["resource"].(map[string]any)["id"].(string))
+				}
+				next := false
+				for _, l := range b["link"].([]any) {
+					next = next || l.(map[string]any)["relation"] == "next"
+				}
+				if want := []string{own[token]}; !slices.Equal(found, want) || b["total"] != float64(1) || next {
+					t.Errorf("%s found %v, total %v, a next page %v; want %v, total 1, no next page", path, found, b["total"], next, want)
+				}
+			}
 		}
 	}
 }

@@ -3,6 +3,8 @@ package fhir
 import (
 	"context"
 	"strings"
+
+	"github.com/onward-network/onward/core"
 )
 
 // token is one value of a FHIR token search: code, system|code, or
@@ -88,8 +90,12 @@ func (f fixedToken) matches(v string) bool {
 // system, or none (|value), names no referral. A system with no value
 // (system|) names every referral with an identifier in that system, as
 // FHIR's token search has it: every referral for SystemReference (all is
-// then true, and refs nil), each with a case id for SystemCaseID.
-func (s *Server) identifierRefs(ctx context.Context, v string) (refs []string, all bool, err error) {
+// then true, and refs nil), each of the partner's cases for SystemCaseID.
+// A case id is the partner's own, unique to it and not across partners,
+// so only the case ids of p's cases are matched, in the query itself:
+// another partner's case with the same id never reaches the search's
+// results, its total or its paging.
+func (s *Server) identifierRefs(ctx context.Context, p core.Partner, v string) (refs []string, all bool, err error) {
 	var cases []string
 	anyCase := false
 	for _, t := range tokens(v) {
@@ -112,9 +118,9 @@ func (s *Server) identifierRefs(ctx context.Context, v string) (refs []string, a
 	var found []string
 	switch {
 	case anyCase:
-		found, err = s.engine.AnyCaseReferences(ctx)
+		found, err = s.engine.AnyCaseReferences(ctx, p.ID)
 	case len(cases) > 0:
-		found, err = s.engine.CaseReferences(ctx, cases)
+		found, err = s.engine.CaseReferences(ctx, p.ID, cases)
 	}
 	if err != nil {
 		return nil, false, err
