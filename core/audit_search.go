@@ -298,7 +298,8 @@ func (e *Engine) auditFilter(ctx context.Context, q AuditQuery) (auditFilter, er
 
 	// The filters, each a condition an index can serve: the actor by
 	// events_actor_idx, the kinds by events_kind_idx, the days and the
-	// keyset by events_created_idx (migration 046).
+	// keyset by events_created_idx (migration 046), the agency by
+	// events_actor_agency_idx and events_actor_idx (sqlEventActedFor).
 	if f.kind.Code != "" {
 		kinds := make([]string, len(f.kind.Kinds))
 		for i, k := range f.kind.Kinds {
@@ -313,7 +314,7 @@ func (e *Engine) auditFilter(ctx context.Context, q AuditQuery) (auditFilter, er
 		f.arg("ev.actor_kind = 'partner' AND ev.actor_id = $N", int64(f.partner))
 	}
 	if f.agency.ID != 0 {
-		f.arg("act.agency_id = $N", int64(f.agency.ID))
+		f.arg(sqlEventActedFor, int64(f.agency.ID))
 	}
 	if f.from != nil {
 		f.arg("ev.created_at >= $N", *f.from)
@@ -374,7 +375,7 @@ func (e *Engine) SearchAudit(ctx context.Context, q AuditQuery, by Actor) (Audit
 		if err != nil || f.kind.Code != "consent-given" {
 			return err
 		}
-		rows, _ := e.pool.Query(ctx, sqlAuditVersions+f.sql()+"\nGROUP BY 1 ORDER BY 1", f.args...)
+		rows, _ := e.pool.Query(ctx, sqlAuditVersions+f.sql()+"\nGROUP BY 1 ORDER BY 1", append([]any{auditPlanned}, f.args...)...)
 		page.Versions, err = pgx.CollectRows(rows, pgx.RowToStructByName[AuditVersionCount])
 		if err != nil {
 			return fmt.Errorf("audit search: count consents by wording: %w", err)
@@ -436,15 +437,31 @@ func (e *Engine) searchAudit(ctx context.Context, q AuditQuery, by Actor, read f
 	return read(f)
 }
 
-// auditPage reads one page of f, after its cursor.
-func (e *Engine) auditPage(ctx context.Context, f auditFilter) (AuditPage, error) {
+// auditPlanned is how the search's queries run: planned afresh for the
+// values of each search (pgx's unnamed statement, its description
+// cached), never by a cached generic plan. How many events a filter
+// matches varies widely (a new agency's handful, a busy one's
+// thousands); a generic plan, chosen for an average filter, walks the
+// log newest first until a page is full, which for a filter matching few
+// events reads the whole log.
+const auditPlanned = pgx.QueryExecModeCacheDescribe
+
+// pageSQL is the query of one page of f, after its cursor, and its
+// parameters: one row more than the page holds, to tell whether there is
+// a next.
+func (f auditFilter) pageSQL() (string, []any) {
 	if f.after != nil {
 		f.args = append(f.args, f.after.At, int64(f.after.ID))
 		f.where = append(f.where, fmt.Sprintf("(ev.created_at, ev.id) < ($%d, $%d)", len(f.args)-1, len(f.args)))
 	}
 	f.args = append(f.args, f.limit+1)
-	sql := sqlAuditSearch + f.sql() + "\nORDER BY ev.created_at DESC, ev.id DESC\nLIMIT $" + strconv.Itoa(len(f.args))
-	rows, _ := e.pool.Query(ctx, sql, f.args...)
+	return sqlAuditSearch + f.sql() + "\nORDER BY ev.created_at DESC, ev.id DESC\nLIMIT $" + strconv.Itoa(len(f.args)), f.args
+}
+
+// auditPage reads one page of f, after its cursor.
+func (e *Engine) auditPage(ctx context.Context, f auditFilter) (AuditPage, error) {
+	sql, args := f.pageSQL()
+	rows, _ := e.pool.Query(ctx, sql, append([]any{auditPlanned}, args...)...)
 	got, err := pgx.CollectRows(rows, pgx.RowToStructByName[auditRow])
 	if err != nil {
 		return AuditPage{}, fmt.Errorf("audit search: %w", err)

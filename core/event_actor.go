@@ -26,6 +26,20 @@ LEFT JOIN LATERAL (
         AND a.id = coalesce(nullif(ev.data->>'agency_id', '0')::bigint, s.agency_id, p.agency_id)
 ) AS act ON true`
 
+// sqlEventActedFor is the condition that an event (alias ev) was done for
+// the agency $N: sqlEventActor's act.agency_id = $N, written so that
+// indexes can serve it rather than every event being joined to its actor
+// first. The agency the event recorded (data.agency_id, "0" for none) is
+// matched by events_actor_agency_idx (migration 050); an event that
+// recorded none falls back to its actor's own agency, matched by
+// events_actor_idx (migration 046) on the ids of the agency's staff and
+// partner systems. Only staff and partner systems act for an agency. The
+// agency must exist, as act.agency_id is 0 for one that does not.
+const sqlEventActedFor = `(ev.actor_kind IN ('staff', 'partner') AND nullif(ev.data->>'agency_id', '0')::bigint = $N
+   OR nullif(ev.data->>'agency_id', '0') IS NULL
+      AND (ev.actor_kind = 'staff' AND ev.actor_id = ANY (ARRAY(SELECT s.id FROM staff s WHERE s.agency_id = $N))
+        OR ev.actor_kind = 'partner' AND ev.actor_id = ANY (ARRAY(SELECT p.id FROM partners p WHERE p.agency_id = $N))))`
+
 // partnerSystemWords names a partner system as a client or a data
 // protection officer reads it: "WR casework (partner system of Kingdom
 // Council Welfare Rights)", or the network's when it acts for no one
