@@ -384,9 +384,14 @@ func absoluteHTTP(s string) bool {
 // sms: links, so nothing else may reach them.
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
+// devOnlyDefault follows, in Table, a default that applies in dev alone
+// (setting.devDefault).
+const devOnlyDefault = " in dev only (`ONWARD_ENV=dev`); required outside dev"
+
 // Table renders the settings as a Markdown table: README.md's
 // configuration table is this output, kept in step by TestTableInREADME
-// (`make config-table` rewrites it).
+// (`make config-table` rewrites it). A default that applies in dev alone
+// says so, from the same setting.devDefault that decides Load's fallback.
 func Table() string {
 	var b strings.Builder
 	b.WriteString("| variable | default | what it is |\n|---|---|---|\n")
@@ -394,6 +399,11 @@ func Table() string {
 		def := s.def
 		if def != "" {
 			def = "`" + def + "`"
+		}
+		if def != "" && s.devDefault {
+			// Load falls back to it in dev alone: say so where the
+			// operator reads the defaults.
+			def += devOnlyDefault
 		}
 		name := "`" + s.name + "`"
 		if s.secret {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +76,36 @@ func moduleRoot(t *testing.T) string {
 			t.Fatal("no go.mod above the test's folder")
 		}
 		dir = parent
+	}
+}
+
+// An on-call review: the table showed ONWARD_DATABASE_URL's local default
+// as a plain default, although outside dev no command falls back to it.
+// A setting's row says its default is dev's alone exactly when Load uses
+// it in dev only (setting.devDefault, the one definition of both).
+func TestTableSaysWhichDefaultsAreDevOnly(t *testing.T) {
+	rows := map[string]string{}
+	for _, line := range strings.Split(Table(), "\n") {
+		if name, _, ok := strings.Cut(strings.TrimPrefix(line, "| `"), "`"); ok && strings.HasPrefix(line, "| `") {
+			rows[name] = line
+		}
+	}
+	for _, s := range settings {
+		if s.def == "" {
+			continue
+		}
+		if got := strings.Contains(rows[s.name], devOnlyDefault); got != s.devDefault {
+			t.Errorf("%s's row says its default is dev's only: %v, want %v:\n%s", s.name, got, s.devDefault, rows[s.name])
+		}
+	}
+	row := rows["ONWARD_DATABASE_URL"]
+	if !strings.Contains(row, "`postgres://localhost:5432/onward?sslmode=disable` in dev only (`ONWARD_ENV=dev`); required outside dev") {
+		t.Errorf("ONWARD_DATABASE_URL's row does not say its default is dev's only:\n%s", row)
+	}
+	// And Load agrees: outside dev the URL is not filled in, in dev it is.
+	prod, _ := Load(func(string) string { return "" })
+	dev, _ := Load(func(k string) string { return map[string]string{"ONWARD_ENV": "dev"}[k] })
+	if prod.DatabaseURL != "" || dev.DatabaseURL == "" {
+		t.Errorf("Load's database URL: %q outside dev, %q in dev; want none outside dev and the local default in dev", prod.DatabaseURL, dev.DatabaseURL)
 	}
 }
