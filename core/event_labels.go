@@ -46,6 +46,7 @@ var eventLabels = map[EventKind]string{
 	EventPartnerAdded:                 "A partner system was connected",
 	EventPartnerRevoked:               "A partner system was disconnected",
 	EventPartnerSecretRotated:         "A partner system was given a new secret",
+	EventWebhookResumed:               "A partner system's paused webhook deliveries were resumed",
 	EventKeysRotated:                  "The encryption keys were changed",
 	EventDataProtectionChanged:        "The network's data protection settings were changed",
 	EventDataProtectionRequestsViewed: "The data protection officer's list of requests was read",

@@ -92,7 +92,21 @@ const (
 	EventPartnerAdded         EventKind = "partner.added"
 	EventPartnerRevoked       EventKind = "partner.revoked"
 	EventPartnerSecretRotated EventKind = "partner.secret-rotated"
+	EventWebhookResumed       EventKind = "partner.webhook-resumed"
 )
+
+// mayChangePartners refuses a change to partner systems (connecting one,
+// revoking it, giving it a new secret, resuming its paused webhooks) by
+// anyone but a coordinator or an admin, or Onward itself and the command
+// line (a system actor): such a change decides who may receive clients'
+// details. A partner system changes none (it may resume its own webhooks
+// only, ResumeSubscription), nor does the client.
+func mayChangePartners(by Actor) error {
+	if by.Kind == ActorSystem || by.Kind == ActorStaff && by.Coordinates() {
+		return nil
+	}
+	return &ForbiddenError{Why: "only coordinators and admins can change partner systems"}
+}
 
 // NewPartner is a partner system to register.
 type NewPartner struct {
@@ -120,8 +134,12 @@ RETURNING ` + partnerColumns
 // secret is shown to the caller once and never again. Audited. An agency
 // that does not exist, or has left the network (AgencyInNetwork), is
 // refused as a ValidationError on "agency": a partner for it would act
-// for an agency nobody watches.
+// for an agency nobody watches. Only a coordinator or admin, or the
+// system, may add one (mayChangePartners).
 func (e *Engine) AddPartner(ctx context.Context, in NewPartner, by Actor) (PartnerCredentials, error) {
+	if err := mayChangePartners(by); err != nil {
+		return PartnerCredentials{}, err
+	}
 	if err := validate(in); err != nil {
 		return PartnerCredentials{}, err
 	}
@@ -211,8 +229,12 @@ func (e *Engine) AuthenticatePartner(ctx context.Context, clientID, secret strin
 }
 
 // RevokePartner stops a partner's credentials at once: tokens already
-// given out stop working too. Audited.
+// given out stop working too. Audited. Only a coordinator or admin, or
+// the system, may (mayChangePartners).
 func (e *Engine) RevokePartner(ctx context.Context, id PartnerID, by Actor) error {
+	if err := mayChangePartners(by); err != nil {
+		return err
+	}
 	return inTx(ctx, e.pool, func(tx pgx.Tx) error {
 		var agency *AgencyID
 		err := tx.QueryRow(ctx, `UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING agency_id`,
@@ -233,8 +255,12 @@ func (e *Engine) RevokePartner(ctx context.Context, id PartnerID, by Actor) erro
 // has: its client id, scopes, webhook subscriptions and the Patient ids
 // it knows. The old secret stops working at once, and so do tokens got
 // with it (Partner.SecretGeneration). The secret is returned once and
-// only its hash is kept. Audited.
+// only its hash is kept. Audited. Only a coordinator or admin, or the
+// system, may (mayChangePartners).
 func (e *Engine) RotatePartnerSecret(ctx context.Context, id PartnerID, by Actor) (PartnerCredentials, error) {
+	if err := mayChangePartners(by); err != nil {
+		return PartnerCredentials{}, err
+	}
 	_, secret, err := newPartnerSecret()
 	if err != nil {
 		return PartnerCredentials{}, err

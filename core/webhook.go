@@ -321,25 +321,51 @@ func (e *Engine) webhookFailed(ctx context.Context, id WebhookSubscriptionID, wh
 	return paused, nil
 }
 
+// sqlResumeSubscription ends a subscription's pause; $2, when not 0, is
+// the partner system it must belong to (a partner resuming its own).
+const sqlResumeSubscription = `
+UPDATE webhook_subscriptions s SET paused_at = NULL, failures = 0
+FROM partners p
+WHERE s.id = $1 AND s.deleted_at IS NULL AND p.id = s.partner_id AND ($2::bigint = 0 OR s.partner_id = $2)
+RETURNING s.partner_id, p.agency_id`
+
 // ResumeSubscription ends a pause: the failures are cleared and the
 // events that waited are due at once, their attempts counted afresh, so a
 // receiver still failing pauses the subscription again (five failures in
 // a row) before any event runs out of attempts. Events the worker gave up
 // on meanwhile come back too: a subscription's events wait for it, none
-// is lost.
-func (e *Engine) ResumeSubscription(ctx context.Context, id WebhookSubscriptionID) error {
+// is lost. by is the partner system the subscription belongs to (its
+// API), or a coordinator, an admin or the system (mayChangePartners);
+// another partner's subscription is ErrNotFound to a partner system.
+// Audited.
+func (e *Engine) ResumeSubscription(ctx context.Context, id WebhookSubscriptionID, by Actor) error {
+	var own PartnerID
+	switch {
+	case by.Kind == ActorPartner && by.PartnerID != 0:
+		own = by.PartnerID
+	default:
+		if err := mayChangePartners(by); err != nil {
+			return fmt.Errorf("resume webhook subscription %d: %w", id, err)
+		}
+	}
 	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE webhook_subscriptions SET paused_at = NULL, failures = 0 WHERE id = $1 AND deleted_at IS NULL`, id)
+		var partner PartnerID
+		var agency *AgencyID
+		err := tx.QueryRow(ctx, sqlResumeSubscription, id, own).Scan(&partner, &agency)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
 		if err != nil {
 			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
 		}
 		_, err = tx.Exec(ctx, `UPDATE outbox SET available_at = $3, attempts = 0, cut_short = 0, dead_at = NULL, due_since = NULL
 			WHERE kind = $1 AND sent_at IS NULL AND (payload->'webhook'->>'subscription_id')::bigint = $2`,
 			OutboxWebhook, id, e.clock.Now())
-		return err
+		if err != nil {
+			return err
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventWebhookResumed, agency: derefAgency(agency), actor: by,
+			data: eventData("partner_id", int64(partner), "subscription_id", int64(id))})
 	})
 	if err != nil {
 		return fmt.Errorf("resume webhook subscription %d: %w", id, err)

@@ -48,7 +48,7 @@ func TestWebhookSignedUnderBothSecretsForADayAfterARotation(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	env, ctx := h.env, context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Adviser.Actor())
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Coordinator.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestWebhookSignedUnderBothSecretsForADayAfterARotation(t *testing.T) {
 	}
 	// Another partner cannot rotate it.
 	other, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Other casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Adviser.Actor())
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Coordinator.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func failingReceiver(t *testing.T, h *harness, key string) (core.PartnerCredenti
 	t.Helper()
 	env, ctx := h.env, context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Adviser.Actor())
+		Scopes: []core.PartnerScope{core.ScopeRead}}, env.Net.Coordinator.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 
 	// The receiver is fixed; resuming delivers what waited, signed.
 	rc.status.Store(http.StatusNoContent)
-	if err := env.Engine.ResumeSubscription(ctx, sub.ID); err != nil {
+	if err := env.Engine.ResumeSubscription(ctx, sub.ID, core.SystemActor); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, w)
@@ -184,7 +184,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 			rc.attempts-attempts, subs, alerts())
 	}
 	rc.status.Store(http.StatusOK)
-	if err := env.Engine.ResumeSubscription(ctx, sub.ID); err != nil {
+	if err := env.Engine.ResumeSubscription(ctx, sub.ID, core.SystemActor); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, w)
@@ -265,7 +265,7 @@ func webhookSetup(t *testing.T, h *harness, url string) core.PartnerID {
 	t.Helper()
 	ctx := context.Background()
 	creds, err := h.env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: h.env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, h.env.Net.Adviser.Actor())
+		Scopes: []core.PartnerScope{core.ScopeRead}}, h.env.Net.Coordinator.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestWebhookEventsWaitInOrderAndSurviveAResume(t *testing.T) {
 	// Resumed with the receiver still failing, three times over: more
 	// attempts in all than the worker's six, and nothing is given up.
 	for i := 0; i < 3; i++ {
-		if err := env.Engine.ResumeSubscription(ctx, sub.ID); err != nil {
+		if err := env.Engine.ResumeSubscription(ctx, sub.ID, core.SystemActor); err != nil {
 			t.Fatal(err)
 		}
 		rounds(core.WebhookPausedAfter + 1)
@@ -377,7 +377,7 @@ func TestWebhookEventsWaitInOrderAndSurviveAResume(t *testing.T) {
 		}
 	}
 	// The update is made while the created event waits.
-	if err := env.Engine.ResumeSubscription(ctx, sub.ID); err != nil {
+	if err := env.Engine.ResumeSubscription(ctx, sub.ID, core.SystemActor); err != nil {
 		t.Fatal(err)
 	}
 	drain(t, w) // the created event fails once more and waits for its retry

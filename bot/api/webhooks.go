@@ -134,7 +134,7 @@ func (a *API) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p core
 func (a *API) resumeWebhook(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	id, err := a.ownSubscription(r, p)
 	if err == nil {
-		err = a.engine.ResumeSubscription(r.Context(), id)
+		err = a.engine.ResumeSubscription(r.Context(), id, p.Actor())
 	}
 	if errors.Is(err, core.ErrNotFound) {
 		err = noSubscription

@@ -16,7 +16,7 @@ const partnerUsage = `Usage: onward partner add --by EMAIL --name NAME [--agency
        onward partner list
        onward partner revoke ID --by EMAIL
        onward partner rotate-secret ID --by EMAIL
-       onward partner webhook-resume SUBSCRIPTION_ID
+       onward partner webhook-resume SUBSCRIPTION_ID --by EMAIL
 
 add registers a partner system (a casework system, an NHS service) that
 uses the partner API (/api/v1) and FHIR (/fhir) for one agency, or for the
@@ -37,9 +37,10 @@ the Patient ids it knows stay. webhook-resume
 restarts a paused webhook subscription (events that waited are then
 delivered). All are recorded in the audit log.
 
-add, revoke and rotate-secret change who may receive clients' details:
---by is the email of the coordinator or admin making the change, whom the
-audit log names.
+add, revoke and rotate-secret change who may receive clients' details,
+and webhook-resume starts deliveries to a partner again: --by is the
+email of the coordinator or admin making the change, whom the audit log
+names.
 
 An agency that has left the network (retired) takes no partner system.
 
@@ -60,7 +61,7 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	agency := fs.String("agency", "", "the agency it acts for (add; none: the whole network)")
 	scopes := fs.String("scopes", "read,refer,act", "comma-separated scopes (add)")
 	rate := fs.Int("rate", 600, "calls a minute (add)")
-	by := fs.String("by", "", "the `email` of the coordinator or admin making the change, for the audit log (add, revoke, rotate-secret)")
+	by := fs.String("by", "", "the `email` of the coordinator or admin making the change, for the audit log (add, revoke, rotate-secret, webhook-resume)")
 	words, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -72,9 +73,9 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		fs.Usage()
 		return errors.New("say `onward partner add --by EMAIL --name NAME …`, `onward partner list`, `onward partner revoke ID --by EMAIL`, " +
-			"`onward partner rotate-secret ID --by EMAIL` or `onward partner webhook-resume ID`")
+			"`onward partner rotate-secret ID --by EMAIL` or `onward partner webhook-resume ID --by EMAIL`")
 	}
-	changes := sub == "add" || sub == "revoke" || sub == "rotate-secret"
+	changes := sub == "add" || sub == "revoke" || sub == "rotate-secret" || sub == "webhook-resume"
 	if changes && *by == "" {
 		return fmt.Errorf("say who is making the change: onward partner %s --by EMAIL (a coordinator's or admin's, for the audit log)", sub)
 	}
@@ -120,7 +121,10 @@ func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "client_id=%s\nclient_secret=%s\n", c.Partner.ClientID, c.Secret)
 			return nil
 		}
-		if err := eng.ResumeSubscription(ctx, core.WebhookSubscriptionID(id)); err != nil {
+		if err := eng.ResumeSubscription(ctx, core.WebhookSubscriptionID(id), operator); err != nil {
+			if errors.Is(err, core.ErrNotFound) {
+				return fmt.Errorf("no webhook subscription %d: `onward partner list` shows them", id)
+			}
 			return err
 		}
 		fmt.Fprintf(stdout, "Resumed webhook subscription %d: events that waited are being delivered.\n", id)

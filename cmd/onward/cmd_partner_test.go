@@ -210,3 +210,60 @@ func TestPartnerChangesNameWhoMadeThem(t *testing.T) {
 		t.Errorf("partner events: %v, want %v", got, want)
 	}
 }
+
+// TestPartnerWebhookResumeNamesWhoDidIt: webhook-resume starts deliveries
+// to a partner again, so it takes --by as add, revoke and rotate-secret
+// do (a current coordinator or admin, named in the audit log); without
+// it, or naming an adviser, it is refused and the subscription stays
+// paused.
+func TestPartnerWebhookResumeNamesWhoDidIt(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
+	env.Engine.UseWebhookReceivers(core.LocalReceivers)
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkton casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:9/broken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range core.WebhookPausedAfter {
+		if _, err := env.Engine.WebhookFailed(ctx, sub.ID, "connection refused"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paused := func() bool {
+		t.Helper()
+		ss, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
+		if err != nil || len(ss) != 1 {
+			t.Fatalf("subscriptions: %v, %v", ss, err)
+		}
+		return ss[0].PausedAt != nil
+	}
+	id := fmt.Sprint(sub.ID)
+	for _, c := range []struct {
+		by   []string
+		says string
+	}{
+		{nil, "onward partner webhook-resume --by EMAIL"},
+		{[]string{"--by", env.Net.Adviser.Email}, "only a coordinator or admin can change partner systems"},
+	} {
+		err := runPartner(ctx, append([]string{"webhook-resume", id}, c.by...), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.says) || !paused() {
+			t.Errorf("partner webhook-resume %v: %v (paused %v), want refused saying %q and still paused", c.by, err, paused(), c.says)
+		}
+	}
+	if err := runPartner(ctx, []string{"webhook-resume", id, "--by", "morven@network.example"}, io.Discard, io.Discard); err != nil || paused() {
+		t.Fatalf("partner webhook-resume by a coordinator: %v (paused %v)", err, paused())
+	}
+	var actorKind string
+	var actor int64
+	if err := env.Pool.QueryRow(ctx, `SELECT actor_kind, coalesce(actor_id, 0) FROM events WHERE kind = $1`,
+		string(core.EventWebhookResumed)).Scan(&actorKind, &actor); err != nil || actorKind != "staff" || actor != int64(env.Net.Coordinator.ID) {
+		t.Errorf("the resume's event: %s %d (%v), want staff %d", actorKind, actor, err, env.Net.Coordinator.ID)
+	}
+}
