@@ -14,9 +14,13 @@ const partOptOuts = "sms opt-outs (PostgreSQL)"
 // agreed to stays as it is, and nothing here touches consent records.
 
 // stop records the opt-out against the phone's hash and drops any
-// unfinished conversation (its answers have no consent behind them). The
-// confirmation is sent once: a phone already opted out gets nothing, as
-// on a real number Twilio and the carrier answer STOP themselves.
+// unfinished conversation (its answers have no consent behind them). A
+// finished one (a referral made, or consent refused) stays: it holds no
+// answers, only where the client's request stands, and after START a text
+// is told "we already have your answers" as before STOP, not taken as a
+// new request for help. The confirmation is sent once: a phone already
+// opted out gets nothing, as on a real number Twilio and the carrier
+// answer STOP themselves.
 //
 // When PostgreSQL does not answer, the opt-out is held in Redis for
 // ReplayHeldOptOuts and confirmed all the same (optout_held.go).
@@ -32,7 +36,7 @@ func (s *SMS) stop(ctx context.Context, t *smsTurn) smsOutcome {
 		}
 		s.outages.Failed(s.log, slog.LevelError, partOptOuts, err, "opt-outs", "held in Redis until PostgreSQL answers")
 		s.log.Info("sms opt-out held", "sid", t.msg.SID)
-		o := s.reply(t, []string{t.flow.Messages.Stop}, nil, stateDrop, nil)
+		o := s.reply(t, []string{t.flow.Messages.Stop}, nil, stopChange(t), nil)
 		o.recorded, o.optOut = true, "1"
 		return o
 	}
@@ -42,9 +46,18 @@ func (s *SMS) stop(ctx context.Context, t *smsTurn) smsOutcome {
 	if !was {
 		names = []string{t.flow.Messages.Stop}
 	}
-	o := s.reply(t, names, nil, stateDrop, nil)
+	o := s.reply(t, names, nil, stopChange(t), nil)
 	o.recorded, o.optOut = true, "1"
 	return o
+}
+
+// stopChange is what STOP does to the phone's conversation: an unfinished
+// one is dropped, a finished one (or none) kept as it is.
+func stopChange(t *smsTurn) stateChange {
+	if t.state != nil && !t.state.open() {
+		return stateKeep
+	}
+	return stateDrop
 }
 
 // start records the opt-in and, if a conversation is waiting for an
