@@ -299,7 +299,10 @@ func (d DataProtection) IsWithdrawKeyword(body string) bool {
 // from it, a code sent to it) within withdrawByTextFor: after that its
 // holder may be someone else. It reports false, and records nothing, when
 // no client has that phone, when it was last shown to be theirs longer
-// ago than that, or when consent was already withdrawn. The client is
+// ago than that, or when consent was already withdrawn; in the last case,
+// the phone being still theirs, the error is ErrConsentWithdrawn, so the
+// client who withdrew (a moment ago, or at any time) is told so rather
+// than that nothing can be withdrawn from their number. The client is
 // told by text, which answers theirs (OutboxPayload.Answers), queued in
 // the withdrawal's own transaction.
 func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) (bool, error) {
@@ -325,12 +328,29 @@ func (e *Engine) WithdrawByPhone(ctx context.Context, p Phone, evidence string) 
 	}
 	_, err = e.withdrawConsent(ctx, client, ClientActor, "sms", evidence, &withdrawalText{referral: last.ID, answers: true})
 	if errors.Is(err, ErrNotFound) {
-		return false, nil
+		return false, e.withdrawnBefore(ctx, client)
 	}
 	if err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+const sqlConsentWithdrawnBefore = `SELECT EXISTS (SELECT 1 FROM consents WHERE client_id = $1 AND withdrawn_at IS NOT NULL)`
+
+// withdrawnBefore is ErrConsentWithdrawn when the client, with no consent
+// left to withdraw, withdrew one before; nil when they never gave one.
+// Asked only when a withdrawal found nothing to withdraw, so a first
+// withdrawal costs no extra round trip.
+func (e *Engine) withdrawnBefore(ctx context.Context, client ClientID) error {
+	var before bool
+	if err := e.pool.QueryRow(ctx, sqlConsentWithdrawnBefore, client).Scan(&before); err != nil {
+		return fmt.Errorf("withdraw by text: consents of client %d: %w", client, err)
+	}
+	if before {
+		return fmt.Errorf("withdraw by text: client %d: %w", client, ErrConsentWithdrawn)
+	}
+	return nil
 }
 
 // ReferralDates names one referral of a client without their details:

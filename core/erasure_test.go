@@ -155,7 +155,7 @@ func TestWithdrawByText(t *testing.T) {
 	if r.Status != core.StatusCancelled || outboxKinds(t, env, r.ID)["sms.client:consent_withdrawn"] != 1 {
 		t.Errorf("after withdrawal by text: %s, %v", r.Status, outboxKinds(t, env, r.ID))
 	}
-	if again, _ := env.Engine.WithdrawByPhone(ctx, "+447700900123", "SMagain"); again {
-		t.Error("second withdrawal reported as new")
+	if again, err := env.Engine.WithdrawByPhone(ctx, "+447700900123", "SMagain"); again || !errors.Is(err, core.ErrConsentWithdrawn) {
+		t.Errorf("second withdrawal: %v, %v; want not new, and ErrConsentWithdrawn so the client is told it was withdrawn", again, err)
 	}
 }

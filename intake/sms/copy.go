@@ -32,7 +32,7 @@ const (
 	copyUnavailable       = "reply_unavailable"        // no network settings to name the helpline
 )
 
-var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyContactCheckRetry, copyFeedbackRetry, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable, copyNothingToWithdraw}
+var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyContactCheckRetry, copyFeedbackRetry, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable, copyNothingToWithdraw, copyAlreadyWithdrawn}
 
 // checkSMSCopy makes sure every message the webhook sends is in English,
 // so a missing one stops the server starting instead of reaching a client.

@@ -173,9 +173,9 @@ func TestWithdrawalNewsStillWaitsForTheMorning(t *testing.T) {
 
 // TestWithdrawWithNothingToWithdraw: the withdraw keyword from a phone
 // with no consent to withdraw by text is answered at once, in the
-// language of the text or the conversation, and nothing changes. The
-// words do not tell a phone that never had a client from one whose
-// consent is withdrawn already; a phone that opted out gets nothing.
+// language of the text or the conversation, and nothing changes; the
+// client who withdrew already is told so; a phone that opted out gets
+// nothing.
 func TestWithdrawWithNothingToWithdraw(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t)
@@ -222,8 +222,8 @@ func TestWithdrawWithNothingToWithdraw(t *testing.T) {
 		}
 		return n
 	}
-	if got := h.text(smsTestPhone, "WITHDRAW"); len(got) != 1 || got[0] != stranger[0] || told() != 1 {
-		t.Errorf("WITHDRAW again answered %q and queued %d confirmations; want the stranger's words %q and still one", got, told(), stranger)
+	if got := h.text(smsTestPhone, "WITHDRAW"); len(got) != 1 || !strings.HasPrefix(got[0], "Your agreement to share your details is already withdrawn") || told() != 1 {
+		t.Errorf("WITHDRAW again answered %q and queued %d confirmations; want that it is already withdrawn, and still one", got, told())
 	}
 
 	h.text("+447700900780", "STOP")
@@ -244,23 +244,47 @@ func TestWithdrawCopyBudget(t *testing.T) {
 	data := map[string]any{"Network": "Dunfermline and West Fife Advice Network", "Helpline": "0800 000 0000",
 		"DataSharingURL": "https://onward.kingdom-advice-network.example.org/data-sharing"}
 	for _, l := range cat.Languages() {
-		if !cat.Has(l.Code, copyNothingToWithdraw) {
-			t.Errorf("%s lacks %s", l.English, copyNothingToWithdraw)
-			continue
+		for _, id := range []string{copyNothingToWithdraw, copyAlreadyWithdrawn} {
+			if !cat.Has(l.Code, id) {
+				t.Errorf("%s lacks %s", l.English, id)
+				continue
+			}
+			text, err := cat.RenderData(l.Code, id, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, enc := core.SMSSegments(text)
+			budget := 3
+			if l.Code != lang.English {
+				budget = 6
+			} else if enc != core.SMSEncodingGSM7 {
+				t.Errorf("%s: the English is %s; keep it to GSM-7:\n%s", id, enc, text)
+			}
+			if n > budget || !strings.Contains(text, "0800 000 0000") {
+				t.Errorf("%s in %s: %d %s segments (budget %d), or no helpline:\n%s", id, l.English, n, enc, budget, text)
+			}
+			if id == copyNothingToWithdraw && !strings.Contains(text, data["DataSharingURL"].(string)) {
+				t.Errorf("%s in %s gives no link:\n%s", id, l.English, text)
+			}
 		}
-		text, err := cat.RenderData(l.Code, copyNothingToWithdraw, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, enc := core.SMSSegments(text)
-		budget := 3
-		if l.Code != lang.English {
-			budget = 6
-		} else if enc != core.SMSEncodingGSM7 {
-			t.Errorf("the English is %s; keep it to GSM-7:\n%s", enc, text)
-		}
-		if n > budget || !strings.Contains(text, "0800 000 0000") || !strings.Contains(text, data["DataSharingURL"].(string)) {
-			t.Errorf("%s: %d %s segments (budget %d), or no helpline or link:\n%s", l.English, n, enc, budget, text)
-		}
+	}
+}
+
+// TestWithdrawTwiceInPolish: a Polish client texts WYCOFAJ and, a second
+// later, "wycofuje zgode". The first is confirmed by core's text alone;
+// the second is told in Polish that their agreement is already withdrawn,
+// not that nothing can be withdrawn from their number, which read as
+// contradicting the confirmation.
+func TestWithdrawTwiceInPolish(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t)
+	h.polishReferral(smsTestPhone)
+	if got := h.text(smsTestPhone, "WYCOFAJ"); len(got) != 0 {
+		t.Fatalf("WYCOFAJ answered %q on the webhook, want the queued confirmation alone", got)
+	}
+	h.env.Clock.Advance(time.Second)
+	got := strings.Join(h.text(smsTestPhone, "wycofuje zgode"), " ")
+	if !strings.HasPrefix(got, "Twoja zgoda na przekazywanie danych jest już wycofana") {
+		t.Errorf("the second withdrawal answered %q, want in Polish that it is already withdrawn", got)
 	}
 }
