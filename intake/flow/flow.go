@@ -44,6 +44,8 @@ package flow
 //	Days            int     for Messages.Done only: the working days to wait before
 //	                        calling the helpline, Network.ClientWaitDays(crisis) for the
 //	                        referral core recorded; it also picks the plural form
+//	Triage          bool    for Messages.Done only, optional: the referral waits for a
+//	                        coordinator to choose its agency (DoneKeys gives all three)
 //
 // Keys Reply.Data always carries:
 //
@@ -89,7 +91,7 @@ package flow
 //	conv_needs_kept                      Needs (Reply.Data: the needs' labels, ["Debt", "Housing"])
 //	conv_town(_retry)                    ExampleTown ("" for none); conv_town also AskedAgain (optional)
 //	conv_crisis_lines                    CrisisLines, CrisisSamaritans, CrisisEmergency
-//	conv_done, conv_done_no_local        Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days
+//	conv_done, conv_done_no_local        Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days (conv_done also Triage, optional)
 //	others                               none
 //
 // redis_down.txt is rendered when the conversation store is unreachable, so
@@ -1501,10 +1503,29 @@ func (f *Flow) switchLanguage(c Conversation, code string) (Conversation, Reply)
 	if c.Step == StepLanguage || c.Step == StepOtherLanguage {
 		c.Step = g.start
 		g.enter(&c, &r, g.start)
+	} else if owed := g.owedQuestion(c.Answers); owed != nil && g.steps[c.Step] != nil {
+		// "POLSKI" after the interpreter question was passed in English:
+		// it comes now, then the open question again.
+		c.Step = owed.id
+		g.ask(&c, &r, owed, false)
 	} else if st := g.steps[c.Step]; st != nil {
 		g.ask(&c, &r, st, false)
 	}
 	return c, g.finish(c, r)
+}
+
+// owedQuestion is a question asked only in a language other than English
+// (the interpreter) that the client's way passed while they were texting
+// in English, now that they text in another: the first question on their
+// way still to answer (walk, the web form's rule) when it is one of
+// those; nil when none is owed. A client who moves language after it is
+// asked it next, before consent, so the answer depends on the language
+// the conversation ends in, not the one it had when the question came.
+func (f *Flow) owedQuestion(a Answers) *flowStep {
+	if _, next := f.walk(a, core.ChannelSMS); next != nil && next.otherLangs {
+		return next
+	}
+	return nil
 }
 
 // Repeat asks the open question again, for after HELP or START. A
@@ -1831,11 +1852,21 @@ func (f *Flow) isCallbackWord(body string) bool {
 }
 
 // enter moves to target and asks its question, or ends the conversation.
+// A question answered already is passed by its answer, and a question
+// owed for the language (owedQuestion) is asked before target.
 func (f *Flow) enter(c *Conversation, r *Reply, target string) {
 	for st := f.steps[target]; st != nil; st = f.steps[target] {
 		if !st.askedOf(core.ChannelSMS, c.Answers) {
 			target = st.next // a web-only question (a text's sender is its phone), or not in this language
 			continue
+		}
+		if o, done := c.Answers.Outcomes[st.id]; done {
+			target = st.target(o) // answered before an owed question was asked
+			continue
+		}
+		if owed := f.owedQuestion(c.Answers); owed != nil && owed != st {
+			target = owed.id
+			break
 		}
 		outcome, early := c.Answers.givenEarly(st)
 		if !early {
