@@ -2,6 +2,7 @@ package flow
 
 import (
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/core/lang"
 )
 
 // defaultDoneNoLocalMessage is FlowMessages.DoneNoLocal for a flow file
@@ -18,4 +19,21 @@ func (f *Flow) DoneMessage(res core.SelfReferralResult, callback bool) string {
 		return f.Messages.DoneNoLocal
 	}
 	return f.Messages.Done
+}
+
+// DoneKeys are the keys DoneMessage's text takes from what core recorded
+// (res) and the network's settings (n), beside the reply's own:
+// Reference; Days, the working days to wait before calling the helpline
+// (core.Network.ClientWaitDays, by whether it is a crisis); and Triage,
+// true when the referral waits for a coordinator to choose its agency
+// (every crisis self-referral, and any without one clear match), so the
+// text says a coordinator will pass it to the service that can help,
+// never that a local service will be in touch, which no agency chosen
+// yet can promise.
+func DoneKeys(res core.SelfReferralResult, n core.Network) map[string]any {
+	return map[string]any{
+		"Reference":   res.Referral.Reference,
+		lang.CountKey: n.ClientWaitDays(res.Referral.Crisis),
+		"Triage":      res.Referral.InTriage(),
+	}
 }

@@ -36,7 +36,7 @@ func segmentBudget(id string) int {
 func messageData(f *Flow, id string) map[string]any {
 	data := maps.Clone(convTestNetwork)
 	maps.Copy(data, map[string]any{"CallbackKeyword": f.CallbackKeyword, "ConsentVersion": testConsentVersion,
-		"Urgent": true, "Callback": false, "ContactMethod": "text",
+		"Urgent": true, "Triage": true, "Callback": false, "ContactMethod": "text",
 		"Agency": "Dunfermline and West Fife Citizens Advice and Rights Bureau", "Days": 3,
 		"NetworkName": "Kingdom Advice Network", "NetworkPhone": "0800 000 0000", "Code": "482913", "Postcode": "EH49 1AB",
 		"Languages": f.languageMenu(), "Needs": f.needsSample(), "Answer": f.keptSample()})

@@ -9,7 +9,6 @@ import (
 	"github.com/onward-network/onward/intake/flow"
 
 	"github.com/onward-network/onward/core"
-	"github.com/onward-network/onward/core/lang"
 )
 
 // begin starts a new conversation with its own id: after an expired one
@@ -91,9 +90,9 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 
 // finish records the referral with core, once per conversation (the
 // conversation id is the idempotency key), with this text's MessageSid as
-// the evidence of consent, and answers with the reference and how many
-// working days to wait before calling (core.Network.ClientWaitDays, by
-// whether the referral is a crisis). If core fails the conversation stays
+// the evidence of consent, and answers with the reference, how many
+// working days to wait before calling and who will be in touch
+// (flow.DoneKeys). If core fails the conversation stays
 // at the consent question, so the client's next YES tries again.
 func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Conversation, r flow.Reply) smsOutcome {
 	in := t.flow.In(conv.Lang).SelfReferral(conv.Answers, flow.Origin{Channel: core.ChannelSMS,
@@ -118,8 +117,7 @@ func (s *SMS) finish(ctx context.Context, t *smsTurn, st smsState, conv flow.Con
 	s.log.Info("sms self-referral recorded", "sid", t.msg.SID, "referral", int64(res.Referral.ID),
 		"triage", res.Agency == nil, "crisis", in.Crisis, "replayed", res.Replayed)
 	data := maps.Clone(r.Data)
-	data["Reference"] = res.Referral.Reference
-	data[lang.CountKey] = t.network.ClientWaitDays(res.Referral.Crisis)
+	maps.Copy(data, flow.DoneKeys(res, t.network))
 	// A client no local service could take is told a coordinator will
 	// say where to get help, not that a local service will be in touch.
 	names := append(append([]string{}, r.Templates...), t.flow.DoneMessage(res, conv.Answers.Callback))
