@@ -24,6 +24,11 @@ type Answers struct {
 
 	NoFood     bool `json:"no_food,omitempty"`     // going without food or heating today
 	LosingHome bool `json:"losing_home,omitempty"` // at risk of losing their home within two weeks
+	// Unsure names the yes/no answers (by answer field: "losing_home")
+	// the client said they were not sure of ("nie wiem"), which a step
+	// with unsure: yes reads as YES so that an adviser checks: staff
+	// read them as "…, client unsure" (answerShown), not as a plain yes.
+	Unsure []string `json:"unsure,omitempty"`
 
 	// Interpreter: the client would like an interpreter (asked of clients
 	// whose language is not English).
@@ -88,10 +93,10 @@ func (a Answers) Crisis() bool {
 func (a Answers) CrisisReasons() []string {
 	var out []string
 	if a.NoFood {
-		out = append(out, "going without food or heating today")
+		out = append(out, a.answerShown("no_food", "going without food or heating today"))
 	}
 	if a.LosingHome {
-		out = append(out, "at risk of losing their home within two weeks")
+		out = append(out, a.answerShown("losing_home", "at risk of losing their home within two weeks"))
 	}
 	if a.SelfHarm {
 		out = append(out, "wrote about suicide or self-harm")
@@ -113,7 +118,27 @@ const (
 	MaxBodyRunes     = 1600 // the longest concatenated SMS Twilio delivers
 )
 
+// answerShown is how staff read the answer to field, text: as it is, or
+// with ", client unsure" when the client said they were not sure (Unsure).
+// It is the one rendering of an answer given unsure, on the triage card,
+// the referral's page and its notes alike.
+func (a Answers) answerShown(field, text string) string {
+	if slices.Contains(a.Unsure, field) {
+		return text + ", client unsure"
+	}
+	return text
+}
+
+// markUnsure records whether the client's answer to field was "not sure".
+func (a *Answers) markUnsure(field string, unsure bool) {
+	a.Unsure = slices.DeleteFunc(a.Unsure, func(f string) bool { return f == field })
+	if unsure {
+		a.Unsure = append(a.Unsure, field)
+	}
+}
+
 func (a Answers) clone() Answers {
+	a.Unsure = slices.Clone(a.Unsure)
 	a.Extra = maps.Clone(a.Extra)
 	a.Outcomes = maps.Clone(a.Outcomes)
 	a.Needs = slices.Clone(a.Needs)
@@ -851,6 +876,7 @@ func (a *Answers) setText(st *flowStep, v string) {
 // passes (the town, once they give a postcode after all).
 func (a *Answers) forget(st *flowStep) {
 	delete(a.Outcomes, st.id)
+	a.markUnsure(st.field, false)
 	if st.extra {
 		delete(a.Extra, st.field)
 		return

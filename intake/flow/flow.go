@@ -2018,7 +2018,7 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			// bezpieczna w domu": about self-harm or danger, not a NO.
 			return "", false
 		}
-		var yes bool
+		var yes, unsure bool
 		switch parseYesNoIn(f.yesNo, body) {
 		case answerYes:
 			yes = true
@@ -2027,10 +2027,11 @@ func (f *Flow) apply(st *flowStep, a *Answers, body string, sig CrisisSignal) (o
 			if !st.unsureYes {
 				return "", false
 			}
-			yes = true // when unsure about a crisis, an adviser checks
+			yes, unsure = true, true // when unsure about a crisis, an adviser checks, knowing they were unsure
 		default:
 			return "", false
 		}
+		a.markUnsure(st.field, unsure)
 		switch {
 		case st.extra:
 			a.setText(st, map[bool]string{true: "yes", false: "no"}[yes])

@@ -85,7 +85,7 @@ func (f *Flow) notes(a Answers) []string {
 	for _, id := range f.order {
 		st := f.steps[id]
 		if v, ok := a.Extra[st.field]; ok && st.extra && v != "" {
-			out = append(out, st.label+": "+v)
+			out = append(out, a.answerShown(st.field, st.label+": "+v))
 		}
 	}
 	return append(out, a.FreeText...)
