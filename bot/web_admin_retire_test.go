@@ -260,11 +260,7 @@ func TestPartnersPageShowsSubscriptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range core.WebhookPausedAfter {
-		if _, err := tb.Engine.WebhookFailed(ctx, paused.ID, "connection refused"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	coretest.PauseSubscription(t, tb.Engine, paused.ID)
 	if _, err := tb.Engine.AddPartner(ctx, core.NewPartner{Name: "Kingdom case system", AgencyID: tb.Net.Housing,
 		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor); err != nil {
 		t.Fatal(err)

@@ -36,14 +36,7 @@ func TestPartnerChangesAreForCoordinators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pause := func() {
-		t.Helper()
-		for range core.WebhookPausedAfter {
-			if _, err := env.Engine.WebhookFailed(ctx, sub.ID, "connection refused"); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	pause := func() { t.Helper(); coretest.PauseSubscription(t, env.Engine, sub.ID) }
 	paused := func() bool {
 		t.Helper()
 		ss, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)

@@ -109,11 +109,7 @@ func TestPartnerListShowsSubscriptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range core.WebhookPausedAfter {
-		if _, err := env.Engine.WebhookFailed(ctx, paused.ID, "connection refused"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	coretest.PauseSubscription(t, env.Engine, paused.ID)
 	var out bytes.Buffer
 	if err := runPartner(ctx, []string{"list"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -231,11 +227,7 @@ func TestPartnerWebhookResumeNamesWhoDidIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range core.WebhookPausedAfter {
-		if _, err := env.Engine.WebhookFailed(ctx, sub.ID, "connection refused"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	coretest.PauseSubscription(t, env.Engine, sub.ID)
 	paused := func() bool {
 		t.Helper()
 		ss, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
