@@ -204,11 +204,15 @@ func listPartners(ctx context.Context, eng *core.Engine, stdout io.Writer) error
 }
 
 // subscriptionState says whether a webhook subscription delivers, for the
-// list: paused ones wait for `onward partner webhook-resume ID`.
+// list: paused ones wait for `onward partner webhook-resume ID --by EMAIL`.
 func subscriptionState(s core.WebhookSubscription) string {
 	switch {
 	case s.PausedAt != nil:
-		return fmt.Sprintf("paused %s after %d failed deliveries: webhook-resume %d", s.PausedAt.Format("2006-01-02 15:04"), s.Failures, s.ID)
+		failed := fmt.Sprintf("%d failed deliveries", s.Failures)
+		if s.Failures == 1 {
+			failed = "1 failed delivery" // a 410 Gone pauses at once
+		}
+		return fmt.Sprintf("paused %s after %s: webhook-resume %d --by EMAIL", s.PausedAt.Format("2006-01-02 15:04"), failed, s.ID)
 	case s.Failures > 0:
 		return fmt.Sprintf("delivering (%d failed in a row)", s.Failures)
 	}

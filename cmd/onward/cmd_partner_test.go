@@ -126,7 +126,8 @@ func TestPartnerListShowsSubscriptions(t *testing.T) {
 	if l := lineWith("http://127.0.0.1:9/live"); !strings.HasPrefix(l, fmt.Sprint(live.ID)+" ") || strings.Contains(l, "paused") {
 		t.Errorf("live subscription %d: %q", live.ID, l)
 	}
-	if l := lineWith("http://127.0.0.1:9/broken"); !strings.HasPrefix(l, fmt.Sprint(paused.ID)+" ") || !strings.Contains(l, "paused") {
+	if l := lineWith("http://127.0.0.1:9/broken"); !strings.HasPrefix(l, fmt.Sprint(paused.ID)+" ") || !strings.Contains(l, "paused") ||
+		!strings.Contains(l, fmt.Sprintf("after %d failed deliveries: webhook-resume %d --by EMAIL", core.WebhookPausedAfter, paused.ID)) {
 		t.Errorf("paused subscription %d: %q", paused.ID, l)
 	}
 
