@@ -46,7 +46,7 @@ Needs ONWARD_DATABASE_URL.
 var cliActor = core.Actor{Kind: core.ActorSystem, Name: "onward command line"}
 
 func init() {
-	register(command{name: "agency", summary: "list agencies, or set an agency's Slack channel and email notifications", run: runAgency})
+	register(command{name: "agency", subs: []string{"list", "slack-channel", "notify"}, summary: "list agencies, or set an agency's Slack channel and email notifications", run: runAgency})
 }
 
 func runAgency(ctx context.Context, args []string, stdout, stderr io.Writer) error {

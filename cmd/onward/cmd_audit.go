@@ -59,7 +59,7 @@ Flags:
 }
 
 func init() {
-	register(command{name: "audit", summary: "verify the audit log's hash chains and checkpoints; write a checkpoint; search the log", run: runAudit})
+	register(command{name: "audit", subs: []string{"verify", "checkpoint", "search"}, summary: "verify the audit log's hash chains and checkpoints; write a checkpoint; search the log", run: runAudit})
 }
 
 // files collects repeated --checkpoint flags.

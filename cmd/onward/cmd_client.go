@@ -63,7 +63,7 @@ How a subject access request came in (--request-via):
 }
 
 func init() {
-	register(command{name: "client", summary: "withdraw consent, erase, or export everything held about a client", run: runClient})
+	register(command{name: "client", subs: []string{"withdraw", "erase", "export", "retention", "settings"}, summary: "withdraw consent, erase, or export everything held about a client", run: runClient})
 }
 
 func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -39,7 +39,7 @@ Needs ONWARD_DATABASE_URL.
 `
 
 func init() {
-	register(command{name: "directory", summary: "export the directory as Open Referral UK JSON, or import a feed", run: runDirectory})
+	register(command{name: "directory", subs: []string{"export", "import"}, summary: "export the directory as Open Referral UK JSON, or import a feed", run: runDirectory})
 }
 
 // feedTimeout bounds reading a feed from another directory's API.

@@ -33,7 +33,7 @@ To rotate the encryption key:
 `
 
 func init() {
-	register(command{name: "keys", summary: "rotate the encryption key: re-seal stored values, print the hash key", run: runKeys})
+	register(command{name: "keys", subs: []string{"hash-key", "rotate"}, summary: "rotate the encryption key: re-seal stored values, print the hash key", run: runKeys})
 }
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -34,7 +34,7 @@ Flags:
 `
 
 func init() {
-	register(command{name: "leaflet", summary: "make a leaflet's short link and QR code; list leaflets", run: runLeaflet})
+	register(command{name: "leaflet", subs: []string{"new", "list"}, summary: "make a leaflet's short link and QR code; list leaflets", run: runLeaflet})
 }
 
 func runLeaflet(ctx context.Context, args []string, stdout, stderr io.Writer) error {

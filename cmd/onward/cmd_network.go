@@ -54,7 +54,7 @@ Needs ONWARD_DATABASE_URL; migrates first.
 var networkExample []byte
 
 func init() {
-	register(command{name: "network", summary: "set up a network from a file, or print an example file", run: runNetwork})
+	register(command{name: "network", subs: []string{"import", "example", "boundaries"}, summary: "set up a network from a file, or print an example file", run: runNetwork})
 }
 
 // networkFile is the file `onward network import` reads.

@@ -29,7 +29,7 @@ Flags:
 `
 
 func init() {
-	register(command{name: "outbox", summary: "list undelivered or dead-lettered messages; retry them", run: runOutbox})
+	register(command{name: "outbox", subs: []string{"list", "retry"}, summary: "list undelivered or dead-lettered messages; retry them", run: runOutbox})
 }
 
 func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {

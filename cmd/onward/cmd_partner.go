@@ -48,7 +48,7 @@ All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are use
 `
 
 func init() {
-	register(command{name: "partner", summary: "add, list, revoke or give a new secret to partner systems (API, FHIR, webhooks)", run: runPartner})
+	register(command{name: "partner", subs: []string{"add", "list", "revoke", "rotate-secret", "webhook-resume"}, summary: "add, list, revoke or give a new secret to partner systems (API, FHIR, webhooks)", run: runPartner})
 }
 
 func runPartner(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -23,7 +23,7 @@ Needs ONWARD_DATABASE_URL.
 `
 
 func init() {
-	register(command{name: "postcodes", summary: "import a postcode file (ONS Postcode Directory columns) for distances", run: runPostcodes})
+	register(command{name: "postcodes", subs: []string{"import"}, summary: "import a postcode file (ONS Postcode Directory columns) for distances", run: runPostcodes})
 }
 
 func runPostcodes(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -18,7 +18,7 @@ https://api.slack.com/apps → Create New App → From an app manifest.
 `
 
 func init() {
-	register(command{name: "slack", summary: "print the Slack app manifest (onward slack manifest)", run: runSlack})
+	register(command{name: "slack", subs: []string{"manifest"}, summary: "print the Slack app manifest (onward slack manifest)", run: runSlack})
 }
 
 func runSlack(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -40,7 +40,7 @@ All need ONWARD_DATABASE_URL; ` + "`make run`" + ` keeps dev values that are use
 `
 
 func init() {
-	register(command{name: "staff", summary: "add, list, deactivate, reactivate or move staff, or print a web inbox sign-in link", run: runStaff})
+	register(command{name: "staff", subs: []string{"add", "list", "login-link", "deactivate", "reactivate", "move", "slack-unlink"}, summary: "add, list, deactivate, reactivate or move staff, or print a web inbox sign-in link", run: runStaff})
 }
 
 func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -25,7 +25,11 @@ import (
 type command struct {
 	name    string
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// subs are the commands of a family (`onward staff add`, …), read
+	// by checkSubcommand before the family runs; none for a command that
+	// is one thing (serve) or takes names of its own (report).
+	subs []string
+	run  func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]command{}
@@ -41,14 +45,19 @@ func register(c command) {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: onward <command> [flags]   (onward <command> --help for more)")
 	fmt.Fprintln(w, "\nCommands:")
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+}
+
+// commandNames are the commands' names in order.
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
-	}
+	return names
 }
 
 func main() {
@@ -59,7 +68,8 @@ func main() {
 }
 
 // dispatch runs the command args name and returns the exit code: 0 on
-// success and for --help, 2 for a command that does not exist, 1 (or the
+// success and for --help, 2 (exitUsage) for a command that does not
+// exist or a family's command missing or unknown, 1 (or the
 // command's own exitError) when it fails, after printing why, and 3
 // (exitCutShort) when serve's drain ran out of its grace.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -72,11 +82,15 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "onward: unknown command %q\n\n", args[0])
+		fmt.Fprintf(stderr, "onward: unknown command %q", args[0])
+		if near := nearest(args[0], commandNames()); near != "" {
+			fmt.Fprintf(stderr, "; did you mean %q?", near)
+		}
+		fmt.Fprint(stderr, "\n\n")
 		usage(stderr)
-		return 2
+		return exitUsage
 	}
-	if len(args) == 2 && isHelp(args[1]) {
+	if len(args) == 2 && (isHelp(args[1]) || args[1] == "help") {
 		// `onward CMD --help` prints the command's usage and succeeds.
 		// Commands made of sub-commands (client, keys, partner, …) take
 		// a lone --help for an unknown sub-command: they print their
@@ -84,6 +98,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		// for help is no error. None of them does any work first.
 		_ = c.run(ctx, args[1:], stdout, stdout)
 		return 0
+	}
+	if !checkSubcommand(ctx, c, args[1:], stderr) {
+		return exitUsage
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
 	var ex exitError
