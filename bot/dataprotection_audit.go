@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"errors"
 	"html/template"
 	"net/http"
@@ -149,13 +148,6 @@ func (b *Bot) dpAuditCSV(w http.ResponseWriter, r *http.Request, s session) {
 		b.refused(w, r, s, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := table.WriteCSV(&buf); err != nil {
-		b.failed(w, &s, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Disposition", `attachment; filename="onward-audit-log.csv"`)
-	_, _ = w.Write(buf.Bytes())
+	b.serveCSV(w, &s, "onward-audit-log", table.WriteCSV)
 }

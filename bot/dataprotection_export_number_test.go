@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -44,7 +43,7 @@ func TestDataProtectionRequestsShowTheExportNumber(t *testing.T) {
 			t.Errorf("%s, the page does not show the export number %s of the copy handed over", when, number)
 		}
 		_, body = coord.get(page + "/csv")
-		records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		records, err := readDownload(t, body)
 		if err != nil || len(records) < 2 {
 			t.Fatalf("%s, download: %d records (%v)", when, len(records), err)
 		}

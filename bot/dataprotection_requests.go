@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"bytes"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -165,11 +163,6 @@ func (b *Bot) dpRequestsCSV(w http.ResponseWriter, r *http.Request, s session) {
 	for _, row := range list.Rows {
 		table.Rows = append(table.Rows, dpRequestCells(row, loc))
 	}
-	var buf bytes.Buffer
-	if err := table.WriteCSV(&buf); err != nil {
-		b.failed(w, &s, err)
-		return
-	}
 	name := "onward-data-protection-requests"
 	if from != "" {
 		name += "-from-" + from
@@ -177,9 +170,7 @@ func (b *Bot) dpRequestsCSV(w http.ResponseWriter, r *http.Request, s session) {
 	if to != "" {
 		name += "-to-" + to
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
-	_, _ = w.Write(buf.Bytes())
+	b.serveCSV(w, &s, name, table.WriteCSV)
 }
 
 // dpRequestCells is one row of the download, in dpRequestsColumns' order.

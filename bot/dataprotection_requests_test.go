@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -123,7 +122,7 @@ func TestDataProtectionRequestsPage(t *testing.T) {
 		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") {
 		t.Fatalf("download: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
 	}
-	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	records, err := readDownload(t, body)
 	if err != nil || len(records) != 3 {
 		t.Fatalf("download: %d records (%v), want a header and 2 rows", len(records), err)
 	}
@@ -204,7 +203,7 @@ func TestDataProtectionRequestsListWithdrawals(t *testing.T) {
 		}
 	}
 	_, body = coord.get(page + "/csv")
-	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	records, err := readDownload(t, body)
 	if err != nil || len(records) != 3 {
 		t.Fatalf("download: %d records (%v), want a header and the 2 withdrawals", len(records), err)
 	}

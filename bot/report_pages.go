@@ -359,11 +359,6 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := rep.Write(&buf, format); err != nil {
-		b.failed(w, &s, err)
-		return
-	}
 	fileName := fmt.Sprintf("onward-%s-%s-to-%s", name, f.From.Format(time.DateOnly), f.To.Format(time.DateOnly))
 	if rep.AgencySlug != "" {
 		fileName += "-" + rep.AgencySlug
@@ -375,10 +370,15 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		fileName += "-for-publication"
 	}
 	if format == "csv" {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	} else {
-		w.Header().Set("Content-Type", "application/json")
+		b.serveCSV(w, &s, fileName, rep.WriteCSV)
+		return
 	}
+	var buf bytes.Buffer
+	if err := rep.Write(&buf, format); err != nil {
+		b.failed(w, &s, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, strings.ReplaceAll(fileName, `"`, ""), format))
 	_, _ = w.Write(buf.Bytes())
 }

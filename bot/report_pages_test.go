@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -152,7 +151,7 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 		resp.Header.Get("Content-Disposition") != `attachment; filename="onward-partners-2026-01-01-to-2026-11-23.csv"` {
 		t.Fatalf("CSV download: %d %v", resp.StatusCode, resp.Header)
 	}
-	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	recs, err := readDownload(t, body)
 	if err != nil || recs[0][0] != `From \ To` {
 		t.Fatalf("CSV: %v %q", err, recs)
 	}
@@ -165,7 +164,7 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 	}
 	// Welfare Rights' 3 are hidden; so are the self-referrals' 6, which
 	// with the total of 9 would give the 3 back.
-	if want := "From \\ To,Kirkton Citizens Advice,Kirkton Citizens Advice_suppressed,Total,Total_suppressed\n" +
+	if want := utf8BOM + "From \\ To,Kirkton Citizens Advice,Kirkton Citizens Advice_suppressed,Total,Total_suppressed\n" +
 		"Self-referral (SMS),,true,,true\nKingdom Council Welfare Rights,,true,,true\nTotal,9,false,9,false\n"; body != want {
 		t.Errorf("CSV for publication:\n%s\nwant\n%s", body, want)
 	}
