@@ -26,9 +26,48 @@ const (
 	WebhookReferralUpdated = "referral.updated"
 )
 
-// WebhookPausedAfter is how many failed deliveries in a row pause a
-// subscription (and alert coordinators); its events wait, none are lost.
-const WebhookPausedAfter = 5
+// WebhookRetrySchedule is how long a webhook event waits after each
+// failed attempt before the next: Standard Webhooks' example schedule
+// (the first attempt at once, then after 5 s, 5 min, 30 min, 2 h, 5 h,
+// 10 h and 10 h), eight attempts over a little more than a day. A
+// receiver down for a deploy, or overnight, misses nothing and needs no
+// one to resume it. It is the one definition: the worker retries by it
+// and a subscription pauses only once it is spent (WebhookRetrySpan).
+// Crisis alerts keep their own short schedule; webhooks are never urgent.
+var WebhookRetrySchedule = []time.Duration{
+	5 * time.Second, 5 * time.Minute, 30 * time.Minute,
+	2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour,
+}
+
+// WebhookAttempts is how many times one event is tried before its
+// schedule is spent: the first attempt and one per wait.
+var WebhookAttempts = len(WebhookRetrySchedule) + 1
+
+// WebhookRetrySpan is how long deliveries to a subscription must have
+// failed, with none delivered, before it is paused (and coordinators
+// alerted): the whole of WebhookRetrySchedule, so an event that fails
+// every attempt pauses it at its last. Its events wait, none are lost.
+var WebhookRetrySpan = func() time.Duration {
+	var d time.Duration
+	for _, w := range WebhookRetrySchedule {
+		d += w
+	}
+	return d
+}()
+
+// WebhookRetryWait returns how long an event waits after its attempts-th
+// failed attempt (1 = the first), and false once its schedule is spent.
+func WebhookRetryWait(attempts int) (time.Duration, bool) {
+	if attempts < 1 || attempts > len(WebhookRetrySchedule) {
+		return 0, false
+	}
+	return WebhookRetrySchedule[attempts-1], true
+}
+
+// webhookSpanWords says WebhookRetrySpan for coordinators ("over 27 hours").
+func webhookSpanWords() string {
+	return fmt.Sprintf("over %d hours", int(WebhookRetrySpan/time.Hour))
+}
 
 // WebhookPayload is what an outbox row of kind OutboxWebhook carries:
 // ids and statuses only. The partner fetches details with its credentials.
@@ -256,17 +295,21 @@ func sameAddress(ctx context.Context, tx pgx.Tx, partner PartnerID, address stri
 	return held, err
 }
 
-// WebhookDelivered clears a subscription's run of failures.
+// WebhookDelivered clears a subscription's run of failures: the span
+// that pauses it starts again at the next failure.
 func (e *Engine) WebhookDelivered(ctx context.Context, id WebhookSubscriptionID) error {
-	if _, err := e.pool.Exec(ctx, `UPDATE webhook_subscriptions SET failures = 0, last_error = '' WHERE id = $1 AND failures > 0`, id); err != nil {
+	if _, err := e.pool.Exec(ctx, `UPDATE webhook_subscriptions SET failures = 0, last_error = '', failing_since = NULL
+		WHERE id = $1 AND (failures > 0 OR failing_since IS NOT NULL)`, id); err != nil {
 		return fmt.Errorf("webhook subscription %d delivered: %w", id, err)
 	}
 	return nil
 }
 
-// WebhookFailed counts a failed delivery. At WebhookPausedAfter failures
-// in a row the subscription is paused and, in the same transaction,
-// coordinators are alerted; it reports whether this failure paused it.
+// WebhookFailed counts a failed delivery. Once deliveries have failed,
+// none delivered, for WebhookRetrySpan (an event's whole retry schedule)
+// the subscription is paused and, in the same transaction, coordinators
+// are alerted; it reports whether this failure paused it. Failures
+// earlier in the schedule only count: the worker retries them.
 // why must be safe to show coordinators (no response bodies).
 func (e *Engine) WebhookFailed(ctx context.Context, id WebhookSubscriptionID, why string) (bool, error) {
 	return e.webhookFailed(ctx, id, why, false)
@@ -281,8 +324,18 @@ func (e *Engine) WebhookGone(ctx context.Context, id WebhookSubscriptionID, why 
 	return e.webhookFailed(ctx, id, why, true)
 }
 
-// webhookFailed counts a failed delivery, pausing the subscription at
-// WebhookPausedAfter in a row, or at once when gone.
+// sqlWebhookFailed counts a failed delivery ($2 why, $3 now), starting
+// the run of failures if none is under way, and pauses the subscription
+// when $4 (gone) or when the run began at $5 (WebhookRetrySpan before now) or earlier.
+const sqlWebhookFailed = `
+UPDATE webhook_subscriptions s SET failures = failures + 1, last_error = $2,
+    failing_since = coalesce(failing_since, $3),
+    paused_at = CASE WHEN paused_at IS NULL AND ($4 OR coalesce(failing_since, $3) <= $5) THEN $3 ELSE paused_at END
+FROM partners p WHERE s.id = $1 AND p.id = s.partner_id
+RETURNING s.failures, s.paused_at, p.name`
+
+// webhookFailed counts a failed delivery, pausing the subscription once
+// deliveries have failed for WebhookRetrySpan, or at once when gone.
 func (e *Engine) webhookFailed(ctx context.Context, id WebhookSubscriptionID, why string, gone bool) (bool, error) {
 	paused := false
 	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
@@ -290,23 +343,21 @@ func (e *Engine) webhookFailed(ctx context.Context, id WebhookSubscriptionID, wh
 		var failures int
 		var pausedAt *time.Time
 		var partnerName string
-		err := tx.QueryRow(ctx, `UPDATE webhook_subscriptions s SET failures = failures + 1, last_error = $2,
-			paused_at = CASE WHEN paused_at IS NULL AND ($5 OR failures + 1 >= $3) THEN $4 ELSE paused_at END
-			FROM partners p WHERE s.id = $1 AND p.id = s.partner_id
-			RETURNING s.failures, s.paused_at, p.name`, id, why, WebhookPausedAfter, now, gone).Scan(&failures, &pausedAt, &partnerName)
+		err := tx.QueryRow(ctx, sqlWebhookFailed, id, why, now, gone, now.Add(-WebhookRetrySpan)).Scan(&failures, &pausedAt, &partnerName)
 		if err != nil {
 			return fmt.Errorf("webhook subscription %d failed: %w", id, err)
 		}
-		if pausedAt == nil || !pausedAt.Equal(now) || !gone && failures != WebhookPausedAfter {
+		if pausedAt == nil || !pausedAt.Equal(now) {
 			return nil
 		}
 		paused = true
-		text := fmt.Sprintf("Webhook deliveries to %s (subscription %d) failed %d times in a row (%s) and are paused. "+
-			"Nothing is lost: events wait until the partner fixes its receiver and resumes with `onward partner webhook-resume %d`.",
-			partnerName, id, failures, why, id)
+		text := fmt.Sprintf("Webhook deliveries to %s (subscription %d) have failed for %s, through every retry, none delivered "+
+			"(%d failures in a row, the last: %s), and are paused. "+
+			"Nothing is lost: events wait until the partner fixes its receiver and resumes with `onward partner webhook-resume %d --by EMAIL`.",
+			partnerName, id, webhookSpanWords(), failures, why, id)
 		if gone {
 			text = fmt.Sprintf("Webhook deliveries to %s (subscription %d) are paused: its receiver answered 410 Gone, saying it wants no more (%s). "+
-				"Nothing is lost: events wait until the partner resumes with `onward partner webhook-resume %d`.",
+				"Nothing is lost: events wait until the partner resumes with `onward partner webhook-resume %d --by EMAIL`.",
 				partnerName, id, why, id)
 		}
 		return e.outbox.EnqueueTx(ctx, tx, OutboxAlert, 0, OutboxPayload{Level: "webhook-paused", Text: text},
@@ -324,15 +375,16 @@ func (e *Engine) webhookFailed(ctx context.Context, id WebhookSubscriptionID, wh
 // sqlResumeSubscription ends a subscription's pause; $2, when not 0, is
 // the partner system it must belong to (a partner resuming its own).
 const sqlResumeSubscription = `
-UPDATE webhook_subscriptions s SET paused_at = NULL, failures = 0
+UPDATE webhook_subscriptions s SET paused_at = NULL, failures = 0, failing_since = NULL
 FROM partners p
 WHERE s.id = $1 AND s.deleted_at IS NULL AND p.id = s.partner_id AND ($2::bigint = 0 OR s.partner_id = $2)
 RETURNING s.partner_id, p.agency_id`
 
 // ResumeSubscription ends a pause: the failures are cleared and the
 // events that waited are due at once, their attempts counted afresh, so a
-// receiver still failing pauses the subscription again (five failures in
-// a row) before any event runs out of attempts. Events the worker gave up
+// receiver still failing pauses the subscription again (after
+// WebhookRetrySpan) when the first of them has spent its schedule, before
+// any is given up. Events the worker gave up
 // on meanwhile come back too: a subscription's events wait for it, none
 // is lost. by is the partner system the subscription belongs to (its
 // API), or a coordinator, an admin or the system (mayChangePartners);

@@ -293,18 +293,13 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 	}
 	f := asFailure(err)
 	now := w.now()
-	if f.Retry() && (r.Attempts < w.maxAttempts || w.stillTrying(r, now) || waitedOn(f, r, now) || stillErasing(f, r, now)) {
+	if next, ok := w.retryAt(ctx, r, f, now); ok {
 		if f.RetryAfter > 0 && f.Provider == "slack" {
 			w.holdSlack(now.Add(f.RetryAfter))
 		}
 		if f.Credentials {
 			w.credentialsRefused(f, now)
 		}
-		b := w.backoff
-		if w.urgent(ctx, r) {
-			b = w.urgentBackoff
-		}
-		next := now.Add(b.Delay(r.Attempts, f.RetryAfter))
 		retry := w.outbox.RetryLater
 		if f.Interrupted {
 			retry = w.outbox.CheckLater
@@ -348,6 +343,30 @@ func (w *Worker) fail(ctx context.Context, r core.OutboxClaim, err error) {
 		w.log.Warn("delivery dead-lettered", "id", r.ID, "kind", r.Kind, "attempts", r.Attempts, "err", f.Error())
 	}
 	w.wake() // deliver the coordinators' alert
+}
+
+// retryAt returns when a row that failed with f is tried again, or false
+// when it is given up. A webhook event follows core.WebhookRetrySchedule,
+// hours long, whatever the worker's attempts: its subscription pauses
+// when the schedule is spent with the receiver still failing, so an event
+// given up is one a receiver refused while it took others. Crisis rows
+// (urgent) retry on the short schedule; the rest on the routine one.
+func (w *Worker) retryAt(ctx context.Context, r core.OutboxClaim, f *Failure, now time.Time) (time.Time, bool) {
+	if !f.Retry() {
+		return time.Time{}, false
+	}
+	if r.Kind == core.OutboxWebhook {
+		wait, ok := core.WebhookRetryWait(r.Attempts)
+		return now.Add(max(wait, f.RetryAfter)), ok
+	}
+	if r.Attempts >= w.maxAttempts && !w.stillTrying(r, now) && !waitedOn(f, r, now) && !stillErasing(f, r, now) {
+		return time.Time{}, false
+	}
+	b := w.backoff
+	if w.urgent(ctx, r) {
+		b = w.urgentBackoff
+	}
+	return now.Add(b.Delay(r.Attempts, f.RetryAfter)), true
 }
 
 // stillTrying reports whether a row that has used its attempts is tried

@@ -85,7 +85,8 @@ type WebhookBody struct {
 
 // webhook delivers one referral event to one partner subscription. A
 // paused subscription's events wait (deferred, not dropped); a failed
-// delivery counts towards pausing it, and is retried with backoff.
+// delivery counts towards pausing it, and is retried on
+// core.WebhookRetrySchedule.
 func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, error) {
 	p := r.Payload.Webhook
 	if p == nil {
@@ -179,7 +180,7 @@ func (w *Worker) webhook(ctx context.Context, r core.OutboxClaim) (outcome, erro
 
 // webhookGone pauses at once a subscription whose receiver answered 410
 // Gone, which Standard Webhooks reads as the receiver wanting no more
-// deliveries: trying four more times would only repeat the answer. Its
+// deliveries: trying on for a day would only repeat the answer. Its
 // events wait, as for any pause, until the partner resumes it
 // (core.Engine.WebhookGone, which alerts coordinators).
 func (w *Worker) webhookGone(ctx context.Context, id core.WebhookSubscriptionID, now time.Time) (outcome, error) {
@@ -197,8 +198,8 @@ func (w *Worker) webhookGone(ctx context.Context, id core.WebhookSubscriptionID,
 }
 
 // webhookFailed counts a failed delivery against its subscription, which
-// pauses it at core.WebhookPausedAfter in a row; f is what the partner
-// reads as the subscription's last_error.
+// pauses it once deliveries have failed for core.WebhookRetrySpan; f is
+// what the partner reads as the subscription's last_error.
 func (w *Worker) webhookFailed(ctx context.Context, id core.WebhookSubscriptionID, now time.Time, f *Failure) (outcome, error) {
 	paused, err := w.engine.WebhookFailed(ctx, id, f.Error())
 	if err != nil {

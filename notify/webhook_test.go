@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -106,30 +107,60 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 }
 
+// throughSchedule drains w once per attempt of a webhook event's retry
+// schedule (core.WebhookRetrySchedule), moving the clock on by each wait,
+// and calls early (when not nil) after every attempt before the last.
+func throughSchedule(t *testing.T, h *harness, w *notify.Worker, early func(attempt int)) {
+	t.Helper()
+	for attempt := 1; attempt <= core.WebhookAttempts; attempt++ {
+		drain(t, w)
+		wait, more := core.WebhookRetryWait(attempt)
+		if !more {
+			return
+		}
+		if early != nil {
+			early(attempt)
+		}
+		h.env.Clock.Advance(wait)
+	}
+}
+
 func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	env := h.env
 	ctx := context.Background()
 	creds, rc, srv, sub, ref := failingReceiver(t, h, "hook-1")
 	w := h.worker(t, func(o *notify.Options) { o.WebhookClient = srv.Client() })
-	// Each round: deliver what is due, then let the backoff pass.
-	for i := 0; i < core.WebhookPausedAfter+2; i++ {
-		drain(t, w)
-		env.Clock.Advance(2 * time.Minute)
+	subscription := func() core.WebhookSubscription {
+		t.Helper()
+		subs, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
+		if err != nil || len(subs) != 1 {
+			t.Fatalf("subscriptions %+v, %v: want one", subs, err)
+		}
+		return subs[0]
 	}
-	subs, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
-	if err != nil {
-		t.Fatal(err)
+	// Failing at every step of the schedule but the last pauses nothing
+	// and alerts no one: the retries go on, hours apart.
+	throughSchedule(t, h, w, func(attempt int) {
+		if s := subscription(); s.PausedAt != nil || s.Failures != attempt || rc.attempts != attempt {
+			t.Fatalf("after %d failed attempts: subscription %+v, receiver saw %d; want delivering, each attempt counted", attempt, s, rc.attempts)
+		}
+		for _, e := range coretest.OutboxRows(t, env.Engine) {
+			if e.Kind == core.OutboxAlert || e.Kind == core.OutboxWebhook && e.DeadAt != nil {
+				t.Fatalf("after %d failed attempts: %+v, want no alert and the event still waiting", attempt, e)
+			}
+		}
+	})
+	// The last attempt, a little over a day after the first, pauses it.
+	if s := subscription(); s.PausedAt == nil || s.Failures != core.WebhookAttempts {
+		t.Fatalf("subscription after the schedule %+v at %s, want paused after %d failures", s, env.Clock.Now(), core.WebhookAttempts)
 	}
-	if len(subs) != 1 || subs[0].PausedAt == nil || subs[0].Failures != core.WebhookPausedAfter {
-		t.Fatalf("subscription after %d failures: %+v, want paused", core.WebhookPausedAfter, subs)
-	}
-	if rc.attempts != core.WebhookPausedAfter || rc.bad != 0 {
-		t.Fatalf("receiver saw %d attempts (%d badly signed), want %d", rc.attempts, rc.bad, core.WebhookPausedAfter)
+	if rc.attempts != core.WebhookAttempts || rc.bad != 0 {
+		t.Fatalf("receiver saw %d attempts (%d badly signed), want %d", rc.attempts, rc.bad, core.WebhookAttempts)
 	}
 	alerted := false
 	for _, e := range coretest.OutboxRows(t, env.Engine) {
-		if e.Kind == core.OutboxAlert && e.Payload.Level == "webhook-paused" {
+		if e.Kind == core.OutboxAlert && e.Payload.Level == "webhook-paused" && strings.Contains(e.Payload.Text, "have failed for over 27 hours") {
 			alerted = true
 		}
 		if e.Kind == core.OutboxWebhook && e.DeadAt != nil {
@@ -152,10 +183,11 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 	}
 
 	// A receiver that answers 410 Gone wants no more (Standard Webhooks):
-	// the subscription pauses at that one answer, not after five tries
-	// (it was retried like any failure), with coordinators alerted and the
+	// the subscription pauses at that one answer, not after a day of
+	// retries (as any other failure is), with coordinators alerted and the
 	// reason kept; its event waits, not dropped, until a resume.
 	rc.status.Store(http.StatusGone)
+	env.Clock.Advance(time.Minute)
 	if _, err := env.Engine.Act(ctx, core.TransitionRequest{Referral: ref.ID, Action: core.ActionAccept, Actor: env.Net.Adviser.Actor()}); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +195,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 		n := 0
 		for _, e := range coretest.OutboxRows(t, env.Engine) {
 			if e.Kind == core.OutboxAlert && e.Payload.Level == "webhook-paused" && strings.Contains(e.Payload.Text, "410 Gone") &&
-				!strings.Contains(e.Payload.Text, "times in a row") {
+				!strings.Contains(e.Payload.Text, "have failed for") {
 				n++
 			}
 		}
@@ -174,7 +206,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 		drain(t, w)
 		env.Clock.Advance(2 * time.Minute)
 	}
-	subs, err = env.Engine.Subscriptions(ctx, creds.Partner.ID)
+	subs, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,6 +312,49 @@ func webhookSetup(t *testing.T, h *harness, url string) core.PartnerID {
 	return creds.Partner.ID
 }
 
+// TestWebhookReceiverDownForADeploy: a receiver that fails for a couple
+// of minutes (a deploy) while several events are due is not paused, though
+// it failed more times in a row than there are attempts in the schedule:
+// each event is retried on the schedule, all arrive once it is back, and
+// the delivery clears the run of failures. No coordinator is alerted.
+func TestWebhookReceiverDownForADeploy(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	env, ctx := h.env, context.Background()
+	creds, rc, srv, _, _ := failingReceiver(t, h, "hook-deploy")
+	for i := range core.WebhookAttempts {
+		if _, err := env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: fmt.Sprintf("hook-deploy-%d", i), By: env.Net.WelfareAdviser.Actor(),
+			Client: core.ClientDetails{Name: "Morag Baird", Phone: fmt.Sprintf("07700 9001%02d", 30+i)}, Needs: []core.Need{core.NeedDebt},
+			ToAgency: env.Net.CAB, ConsentConfirmed: true, WordingVersion: "v1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := h.worker(t, func(o *notify.Options) { o.WebhookClient = srv.Client() })
+	drain(t, w) // every event fails at once
+	wait, _ := core.WebhookRetryWait(1)
+	env.Clock.Advance(wait)
+	drain(t, w) // and again five seconds later
+	subs, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
+	if err != nil || len(subs) != 1 || subs[0].PausedAt != nil || subs[0].Failures != 2*(core.WebhookAttempts+1) {
+		t.Fatalf("subscription during the deploy %+v, %v: want delivering, %d failures counted", subs, err, 2*(core.WebhookAttempts+1))
+	}
+	rc.status.Store(http.StatusNoContent) // the deploy is over
+	wait, _ = core.WebhookRetryWait(2)
+	env.Clock.Advance(wait)
+	drain(t, w)
+	if len(rc.got) != core.WebhookAttempts+1 {
+		t.Fatalf("delivered %d events after the deploy, want %d", len(rc.got), core.WebhookAttempts+1)
+	}
+	subs, err = env.Engine.Subscriptions(ctx, creds.Partner.ID)
+	if err != nil || len(subs) != 1 || subs[0].PausedAt != nil || subs[0].Failures != 0 || subs[0].LastError != "" {
+		t.Fatalf("subscription after the deploy %+v, %v: want delivering, its failures cleared", subs, err)
+	}
+	for _, e := range coretest.OutboxRows(t, env.Engine) {
+		if e.Kind == core.OutboxAlert {
+			t.Fatalf("coordinators alerted of a two-minute outage: %+v", e)
+		}
+	}
+}
+
 // TestWebhookNotDeliveredToInternalAddress: a worker in production
 // (ONWARD_ENV=production, its own delivery client) sends nothing to an
 // https receiver on 127.0.0.1 kept from before addresses were checked; the
@@ -299,10 +374,7 @@ func TestWebhookNotDeliveredToInternalAddress(t *testing.T) {
 	partner := webhookSetup(t, h, srv.URL+"/hooks")
 	h.engine.UseWebhookReceivers(core.PublicReceivers) // production's rule
 	w := h.worker(t, nil)
-	for i := 0; i < core.WebhookPausedAfter+1; i++ {
-		drain(t, w)
-		h.env.Clock.Advance(2 * time.Minute)
-	}
+	throughSchedule(t, h, w, nil)
 	if hits.Load() != 0 {
 		t.Fatalf("%d connections reached a receiver on 127.0.0.1", hits.Load())
 	}
@@ -362,14 +434,14 @@ func TestWebhookEventsWaitInOrderAndSurviveAResume(t *testing.T) {
 			env.Clock.Advance(2 * time.Minute)
 		}
 	}
-	rounds(core.WebhookPausedAfter + 1) // paused, with the created event's five attempts
+	throughSchedule(t, h, w, nil) // paused, with the created event's every attempt
 	// Resumed with the receiver still failing, three times over: more
 	// attempts in all than the worker's six, and nothing is given up.
 	for i := 0; i < 3; i++ {
 		if err := env.Engine.ResumeSubscription(ctx, sub.ID, core.SystemActor); err != nil {
 			t.Fatal(err)
 		}
-		rounds(core.WebhookPausedAfter + 1)
+		throughSchedule(t, h, w, nil)
 	}
 	for _, e := range coretest.OutboxRows(t, env.Engine) {
 		if e.Kind == core.OutboxWebhook && e.DeadAt != nil {

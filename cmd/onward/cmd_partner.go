@@ -28,8 +28,8 @@ act (accept, reject, contacted, complete, cancel). --rate is calls a minute.
 
 list prints every partner system and its state, then every webhook
 subscription: its id (what webhook-resume takes), its partner, the address
-events go to, and whether it is paused (after 5 failed deliveries in a
-row). revoke stops a partner at once, its tokens included. rotate-secret
+events go to, and whether it is paused (when its deliveries have failed
+through a day of retries, or its receiver answered 410 Gone). revoke stops a partner at once, its tokens included. rotate-secret
 gives a partner a new secret, printed ONCE, in place of its current one
 (leaked, or due for a change): the old secret and every token got with it
 stop working at once; its client id, scopes, webhook subscriptions and

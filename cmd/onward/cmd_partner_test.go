@@ -127,7 +127,7 @@ func TestPartnerListShowsSubscriptions(t *testing.T) {
 		t.Errorf("live subscription %d: %q", live.ID, l)
 	}
 	if l := lineWith("http://127.0.0.1:9/broken"); !strings.HasPrefix(l, fmt.Sprint(paused.ID)+" ") || !strings.Contains(l, "paused") ||
-		!strings.Contains(l, fmt.Sprintf("after %d failed deliveries: webhook-resume %d --by EMAIL", core.WebhookPausedAfter, paused.ID)) {
+		!strings.Contains(l, fmt.Sprintf("after %d failed deliveries: webhook-resume %d --by EMAIL", core.WebhookAttempts, paused.ID)) {
 		t.Errorf("paused subscription %d: %q", paused.ID, l)
 	}
 
