@@ -53,3 +53,32 @@ func TestIfMatchThatCanNeverMatchSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestReferralReadIfNoneMatch: a referral read whose If-None-Match names
+// its current ETag ("v1", W/"v1", in a list, or *) answers 304 Not
+// Modified with the ETag and no body; another version's answers 200.
+func TestReferralReadIfNoneMatch(t *testing.T) {
+	h := newHarness(t)
+	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
+	created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("INM-1"), "Idempotency-Key", "inm-1")
+	if created.status != 201 {
+		t.Fatalf("create: %d %s", created.status, created.body)
+	}
+	path := "/api/v1/referrals/" + created.json(t)["reference"].(string)
+	for _, c := range []struct {
+		ifNoneMatch string
+		want        int
+	}{
+		{`"v1"`, 304},
+		{`W/"v1"`, 304},
+		{`"v7", "v1"`, 304},
+		{`*`, 304},
+		{`"v2"`, 200},
+		{`"1"`, 200},
+	} {
+		r := h.do(t, "GET", path, referrer, nil, "If-None-Match", c.ifNoneMatch)
+		if r.status != c.want || r.header.Get("ETag") != `"v1"` || c.want == 304 && len(r.body) != 0 || c.want == 200 && r.json(t)["status"] != "requested" {
+			t.Errorf("If-None-Match %s: %d, ETag %q, body %s; want %d with the ETag \"v1\"", c.ifNoneMatch, r.status, r.header.Get("ETag"), r.body, c.want)
+		}
+	}
+}

@@ -398,6 +398,11 @@ func (a *API) getReferral(w http.ResponseWriter, r *http.Request, p core.Partner
 		a.fail(w, r, err)
 		return
 	}
+	if NotModified(r, ETag(ref)) {
+		w.Header().Set("ETag", ETag(ref))
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	a.writeReferral(w, r, ref, http.StatusOK)
 }
 

@@ -269,9 +269,12 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	task := res("Task", []string{"read", "vread", "update", "search-type"}, taskSearch...)
 	// A vread answers the current version only: no other is kept.
 	task["readHistory"] = false
+	// If-None-Match on a read answers 304 when it names the current version.
+	task["conditionalRead"] = "not-match"
 	task["searchInclude"] = []any{"Task:focus"}
 	serviceRequest := res("ServiceRequest", []string{"read", "vread", "search-type"}, serviceRequestSearch...)
 	serviceRequest["readHistory"] = false
+	serviceRequest["conditionalRead"] = "not-match"
 	task["supportedProfile"] = []any{profileTask}
 	cs := Resource{
 		"resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-01", "kind": "instance",

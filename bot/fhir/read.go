@@ -68,6 +68,9 @@ func (s *Server) readTask(w http.ResponseWriter, r *http.Request, p core.Partner
 	if !ok {
 		return
 	}
+	if notModified(w, r, ref) {
+		return
+	}
 	links, err := s.engine.ReferralLink(r.Context(), ref)
 	if err != nil {
 		s.fail(w, r, err)
@@ -456,6 +459,9 @@ func (s *Server) searchTask(w http.ResponseWriter, r *http.Request, p core.Partn
 func (s *Server) readServiceRequest(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	ref, slugs, ok := s.currentVersion(w, r, p, "ServiceRequest")
 	if !ok {
+		return
+	}
+	if notModified(w, r, ref) {
 		return
 	}
 	links, err := s.engine.ReferralLink(r.Context(), ref)

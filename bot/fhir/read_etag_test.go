@@ -98,3 +98,38 @@ func TestFHIRReadsSayWhenAndVreadTheCurrentVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestFHIRReadIfNoneMatch: a Task or ServiceRequest read whose
+// If-None-Match names the current version (W/"n" as read gave it, the
+// same tag without W/, one of a list, or *) answers 304 Not Modified with
+// the ETag and no body; one naming another version answers the resource.
+func TestFHIRReadIfNoneMatch(t *testing.T) {
+	h := newHarness(t)
+	_, cab, taskURL := h.bundleReferral(t)
+	for _, path := range []string{taskURL, "/fhir/ServiceRequest/" + taskURL[len("/fhir/Task/"):]} {
+		_, hdr, _ := h.do(t, "GET", path, cab, "")
+		etag := hdr.Get("ETag")
+		for _, c := range []struct {
+			ifNoneMatch string
+			want        int
+		}{
+			{etag, http.StatusNotModified},
+			{strings.TrimPrefix(etag, "W/"), http.StatusNotModified},
+			{`W/"99", ` + etag, http.StatusNotModified},
+			{"*", http.StatusNotModified},
+			{`W/"99"`, http.StatusOK},
+			{`W/"0"`, http.StatusOK},
+		} {
+			status, got, body := h.do(t, "GET", path, cab, "", "If-None-Match", c.ifNoneMatch)
+			if status != c.want || got.Get("ETag") != etag {
+				t.Errorf("GET %s If-None-Match %s: %d, ETag %q; want %d with ETag %s", path, c.ifNoneMatch, status, got.Get("ETag"), c.want, etag)
+			}
+			if c.want == http.StatusNotModified && len(body) != 0 {
+				t.Errorf("GET %s If-None-Match %s: a 304 with a body: %s", path, c.ifNoneMatch, body)
+			}
+			if c.want == http.StatusOK && validR4(t, body)["meta"] == nil {
+				t.Errorf("GET %s If-None-Match %s: %s, want the resource", path, c.ifNoneMatch, body)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/onward-network/onward/bot/api"
 	"github.com/onward-network/onward/core"
 )
 
@@ -13,8 +14,23 @@ import (
 // W/"<meta.versionId>", and Last-Modified, meta.lastUpdated (to the
 // second, as HTTP dates are).
 func versionHeaders(w http.ResponseWriter, ref core.Referral) {
-	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, ref.Version))
+	w.Header().Set("ETag", versionTag(ref))
 	w.Header().Set("Last-Modified", ref.StatusAt.UTC().Format(http.TimeFormat))
+}
+
+// versionTag is a Task's or ServiceRequest's ETag, W/"<meta.versionId>".
+func versionTag(ref core.Referral) string { return fmt.Sprintf(`W/"%d"`, ref.Version) }
+
+// notModified answers a read whose If-None-Match names the current
+// version 304 Not Modified, with the version headers and no body, and
+// reports whether it did (api.NotModified compares).
+func notModified(w http.ResponseWriter, r *http.Request, ref core.Referral) bool {
+	if !api.NotModified(r, versionTag(ref)) {
+		return false
+	}
+	versionHeaders(w, ref)
+	w.WriteHeader(http.StatusNotModified)
+	return true
 }
 
 // currentVersion reads the referral a Task or ServiceRequest read names
