@@ -32,7 +32,7 @@ func TestConsentParticularsRefused(t *testing.T) {
 		{"no time zone", with("given_at", "2026-11-23T09:40:00"), []issue{{"consent.given_at", "is not a date and time"}}},
 		{"in the future", with("given_at", "2026-11-23T12:00:00Z"), []issue{{"consent.given_at", "2026-11-23T12:00:00Z is in the future: say when the client gave their consent"}}},
 		{"over a year ago", with("given_at", "2025-11-01T09:00:00+01:00"), []issue{{"consent.given_at", "2025-11-01T08:00:00Z is more than a year ago"}}},
-		{"unknown method", with("method", "carrier-pigeon"), []issue{{"consent.method", `"carrier-pigeon" is not a way Onward records how a client agreed; use one of in-person, phone, writing, online`}}},
+		{"unknown method", with("method", "carrier-pigeon"), []issue{{"consent.method", `"carrier-pigeon" is not a way Onward records how a client agreed; use one of in-person, phone, writing or online`}}},
 		{"recorded by spaces", with("recorded_by", "   "), []issue{{"consent.recorded_by", "only spaces name nobody"}}},
 		{"every one at once", with("given_at", "soon", "method", "fax", "recorded_by", " "), []issue{
 			{"consent.given_at", "is not a date and time"}, {"consent.method", `"fax" is not a way`}, {"consent.recorded_by", "only spaces"}}},

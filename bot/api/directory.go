@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -123,7 +122,7 @@ func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner
 		needs = append(needs, n)
 	}
 	if len(needs) == 0 && len(fields) == 0 {
-		fields = append(fields, core.FieldError{Field: "needs", Message: fmt.Sprintf("name at least one need, comma-separated, from %v", core.Needs)})
+		fields = append(fields, core.FieldError{Field: "needs", Message: "name at least one need, comma-separated, from " + OrList(core.Needs)})
 	}
 	var district string
 	if area := q.Get("area"); area != "" {

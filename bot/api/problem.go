@@ -99,8 +99,8 @@ func validationProblem(fields []core.FieldError) problem {
 	var parts []string
 	for _, f := range fields {
 		name := FieldName(f.Field)
-		p.Errors = append(p.Errors, fieldIssue{Field: name, Pointer: pointer(name), Detail: f.Message})
-		parts = append(parts, name+": "+f.Message)
+		p.Errors = append(p.Errors, fieldIssue{Field: name, Pointer: pointer(name), Detail: DeveloperMessage(name, f)})
+		parts = append(parts, FieldSentence(name, f))
 	}
 	p.Detail = strings.Join(parts, "; ")
 	return p

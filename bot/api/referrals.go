@@ -422,7 +422,7 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 	for _, s := range strings.FieldsFunc(q.Get("status"), func(r rune) bool { return r == ',' }) {
 		st := core.Status(s)
 		if !validStatus(st) {
-			fields = append(fields, core.FieldError{Field: "status", Message: fmt.Sprintf("%q is not a status; use one of %v", s, core.Statuses)})
+			fields = append(fields, core.FieldError{Field: "status", Message: fmt.Sprintf("%q is not a status; use one of %s", s, OrList(core.Statuses))})
 		}
 		f.Status = append(f.Status, st)
 	}

@@ -143,7 +143,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		var issues []any
 		for _, f := range ve.Fields {
 			expression, name := fieldPath(f.Field)
-			issue := map[string]any{"severity": "error", "code": "invalid", "diagnostics": name + ": " + f.Message}
+			issue := map[string]any{"severity": "error", "code": "invalid", "diagnostics": api.FieldSentence(name, f)}
 			if expression != "" {
 				issue["expression"] = []any{expression}
 			}

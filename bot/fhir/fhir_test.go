@@ -812,10 +812,10 @@ func TestFHIRRefusalsNameTheElement(t *testing.T) {
 		name, from, to, expression, diagnostics string
 	}{
 		{"no witness", `"verification": [{"verified": true, "verifiedWith": {"display": "Isla Moffat, welfare rights officer"}}],`, `"verification": [{"verified": true}],`,
-			"Consent.verification.verifiedWith", "consent.witnessed_by: "},
+			"Consent.verification.verifiedWith", "consent.witnessed_by is a required field"},
 		{"a witness of spaces", `"verifiedWith": {"display": "Isla Moffat, welfare rights officer"}`, `"verifiedWith": {"display": "  "}`,
-			"Consent.verification.verifiedWith", "consent.witnessed_by: "},
-		{"a name of spaces", `"name": [{"given": ["Morag"], "family": "Baird"}]`, `"name": [{"text": "   "}]`, "Patient.name", "client.name: "},
+			"Consent.verification.verifiedWith", "consent.witnessed_by is a required field"},
+		{"a name of spaces", `"name": [{"given": ["Morag"], "family": "Baird"}]`, `"name": [{"text": "   "}]`, "Patient.name", "client.name is a required field"},
 		{"a postcode that is not one", `"postalCode": "KY1 1AB"`, `"postalCode": "KY1 1"`, "Patient.address.postalCode", "client.postcode: "},
 		{"no way to get in touch", `"telecom": [{"system": "phone", "value": "07700 900123"}], `, ``, "Patient.telecom", "client.phone: "},
 	} {

@@ -377,7 +377,7 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, p core.Partn
 			}
 		}
 		if req.Outcome == "" {
-			s.fail(w, r, &invalid{text: fmt.Sprintf("a completed Task needs its outcome in Task.output (system %s, one of %v)", SystemOutcome, core.CompletionOutcomes()), expression: "Task.output"})
+			s.fail(w, r, &invalid{text: fmt.Sprintf("a completed Task needs its outcome in Task.output (system %s, one of %s)", SystemOutcome, api.OrList(core.CompletionOutcomes())), expression: "Task.output"})
 			return
 		}
 	case core.StatusFailed:
@@ -851,7 +851,7 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 		}
 	}
 	if len(in.Needs) == 0 {
-		bad("ServiceRequest.category", fmt.Sprintf("say what the client needs: ServiceRequest.category codings with system %s, one of %v", SystemNeed, core.Needs))
+		bad("ServiceRequest.category", fmt.Sprintf("say what the client needs: ServiceRequest.category codings with system %s, one of %s", SystemNeed, api.OrList(core.Needs)))
 	}
 	in.Crisis = slices.Contains([]string{"urgent", "asap", "stat"}, sr.Priority)
 	var notes []string
