@@ -307,8 +307,18 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 	}
 	consentRef := ""
 	status, _, body = h.do(t, "GET", "/fhir/ServiceRequest/"+ref, cab, "")
-	for _, s := range validR4(t, body)["supportingInfo"].([]any) {
+	sr := validR4(t, body)
+	for _, s := range sr["supportingInfo"].([]any) {
 		consentRef = s.(map[string]any)["reference"].(string)
+	}
+	// SDOHCC-ServiceRequest, which it claims, binds code (required) to
+	// US Core Procedure Codes: SNOMED CT's Patient referral, the words
+	// beside it.
+	code, _ := json.Marshal(sr["code"])
+	if !strings.Contains(fmt.Sprint(sr["meta"]), "SDOHCC-ServiceRequest") ||
+		!strings.Contains(string(code), `{"code":"3457005","display":"Patient referral","system":"http://snomed.info/sct"}`) ||
+		!strings.Contains(string(code), `"text":"Help with `) {
+		t.Errorf("ServiceRequest.code %s (meta %v): want SNOMED CT 3457005 Patient referral and the needs in words", code, sr["meta"])
 	}
 	status, _, body = h.do(t, "GET", "/fhir/"+consentRef, cab, "")
 	if status != 200 || validR4(t, body)["status"] != "active" {

@@ -35,9 +35,21 @@ const (
 	// SystemLanguage codes languages by BCP 47 tag.
 	SystemTaskCode = "http://hl7.org/fhir/CodeSystem/task-code"
 	SystemLanguage = "urn:ietf:bcp:47"
-	profileTask    = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
-	profileSR      = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
+	// SystemSNOMED is SNOMED CT. A ServiceRequest's code is its
+	// "Patient referral" procedure: SDOHCC-ServiceRequest binds code, as
+	// required, to US Core Procedure Codes, which take SNOMED CT's
+	// procedures, and a code of words alone would not meet it. No SDOH
+	// category (food-insecurity, …) is claimed beside Onward's needs: with
+	// one, the profile asks for a code from that domain's own value set,
+	// which Onward's needs do not map to one for one.
+	SystemSNOMED = "http://snomed.info/sct"
+	profileTask  = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+	profileSR    = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
 )
+
+// snomedPatientReferral is SNOMED CT's 3457005 |Patient referral
+// (procedure)|, the code of every referral's ServiceRequest.
+const snomedPatientReferral = "3457005"
 
 // Resource is one FHIR resource as JSON: resourceType first-class.
 type Resource = map[string]any
@@ -190,8 +202,9 @@ func ServiceRequest(r core.Referral, slugs map[core.AgencyID]string, links core.
 		"meta":       meta(r.Version, r.StatusAt, profileSR),
 		"identifier": referralIdentifiers(r, links),
 		"status":     serviceRequestStatus(r.Status), "intent": "order",
-		"category":       cats,
-		"code":           map[string]any{"text": "Help with " + strings.ToLower(strings.Join(labels, ", "))},
+		"category": cats,
+		"code": map[string]any{"coding": []any{coding(SystemSNOMED, snomedPatientReferral, "Patient referral")},
+			"text": "Help with " + strings.ToLower(strings.Join(labels, ", "))},
 		"subject":        ref("Patient/" + patient),
 		"authoredOn":     instant(r.CreatedAt),
 		"supportingInfo": []any{ref("Consent/" + ConsentID(r.ConsentID))},
