@@ -97,7 +97,7 @@ func decodeBytes(body []byte, dst any) error {
 		// The decoder names the first member of the wrong type; a
 		// partner is told of every one at once.
 		if issues := typeIssues(body, dst); len(issues) > 0 {
-			return typeProblem(issues)
+			return typeRefusal{problem: typeProblem(issues), issues: issues, body: body}
 		}
 		field := typ.Field
 		return validationProblemOne(field, fmt.Sprintf("%s must be %s, not %s", field, jsonType(typ.Type.Kind().String()), typ.Value))

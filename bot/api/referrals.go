@@ -342,6 +342,12 @@ func (a *API) withCoreRefusals(req core.PartnerReferral, in CreateRequest, unkno
 func (a *API) createReferral(w http.ResponseWriter, r *http.Request, p core.Partner) {
 	var in CreateRequest
 	if err := decode(w, r, &in); err != nil {
+		// Told of a member of the wrong type, a partner is told of the
+		// request's other mistakes in the same answer.
+		var tr typeRefusal
+		if errors.As(err, &tr) {
+			err = a.withTypeRefusals(r.Context(), tr, p)
+		}
 		a.fail(w, r, err)
 		return
 	}
