@@ -34,7 +34,7 @@ func TestAfterDecliningNothingWasSent(t *testing.T) {
 				t.Errorf("%s %s: HELP after declining repeats %v", name, c.lang, rep.Templates)
 			}
 			text, err := g.Render(r.Templates[0], convRenderData(r))
-			if err != nil || !strings.Contains(text, "RESTART") {
+			if restart := g.KeywordKeys()["RestartKeyword"].(string); err != nil || !strings.Contains(text, restart) {
 				t.Errorf("%s %s: %q, %v; want how to start again", name, c.lang, text, err)
 			}
 		}

@@ -362,6 +362,29 @@ func newChoiceParser(values []string, synonyms map[string][]string) *choiceParse
 	return p
 }
 
+// named returns the choices body names with nothing else: every word of
+// it is one choice's words (a synonym or label, or its plural), as
+// "dług" or "telefon" is; ok is false when any word is not, so "میسج بند
+// کریں" ("stop the texts") names no choice though parse would read
+// "text" in it. A keyword must name none (Flow.KeywordClash).
+func (p *choiceParser) named(body string) (values []string, ok bool) {
+	toks := answerTokens(ClipRunes(body, MaxBodyRunes))
+	ok = len(toks) > 0
+	take := func(v string, _, _ int) {
+		if !slices.Contains(values, v) {
+			values = append(values, v)
+		}
+	}
+	p.synonyms.scan(toks, take, func(tok string) {
+		if stem, plural := strings.CutSuffix(tok, "s"); plural && p.hasSyn[stem] {
+			p.synonyms.scan([]string{stem}, take, nil)
+			return
+		}
+		ok = false
+	})
+	return values, ok && len(values) > 0
+}
+
 // parse returns the chosen values, each once, in the order the client gave
 // them. Numbers must be in range: "1 15" is a miss rather than a guess,
 // because "15" may be a typo for "1 5". Numbers of three or more digits are

@@ -49,7 +49,10 @@ package flow
 //
 // Keys Reply.Data always carries:
 //
-//	CallbackKeyword string  the word that asks for a call-back: "CALL"
+//	HelpKeyword, RestartKeyword, CallbackKeyword string  the keywords as the
+//	                        reply's language names them ("HELP", "POMOC"; "CALL",
+//	                        "ZADZWOŃ"): KeywordKeys, which a caller rendering a
+//	                        message of its own (help, start) merges in too
 //	ConsentVersion  string  the consent wording version (see WithConsentVersion)
 //	Urgent          bool    the conversation is a crisis (Answers.Crisis)
 //	Callback        bool    the client asked to be phoned
@@ -71,8 +74,8 @@ package flow
 //
 // Which templates need which keys:
 //
-//	help, stop, start, redis_down        Network, Helpline (help: also Hours)
-//	conv_greeting                        Network, Languages
+//	help, stop, start, redis_down        Network, Helpline (help: also Hours, RestartKeyword; start: HelpKeyword)
+//	conv_greeting                        Network, Languages, HelpKeyword
 //	conv_languages                       Languages
 //	conv_language_other_ask              none
 //	conv_language_other_retry            none
@@ -83,12 +86,12 @@ package flow
 //	conv_consent                         ConsentWording, DataSharingURL, ConsentVersion
 //	conv_consent_retry                   DataSharingURL
 //	conv_callback_offer                  CallbackKeyword, Network, Helpline
-//	conv_declined                        Helpline, DirectoryURL
-//	conv_declined_again, conv_finished   Helpline
+//	conv_declined                        Helpline, DirectoryURL, RestartKeyword
+//	conv_declined_again, conv_finished   Helpline, RestartKeyword
 //	conv_stop_how                        none
 //	conv_postcode(_retry)                ExamplePostcode ("" for none); conv_postcode also AskedAgain (optional)
 //	conv_postcode_kept                   Postcode (Reply.Data: the postcode taken, "KY1 1AB")
-//	conv_needs_kept                      Needs (Reply.Data: the needs' labels, ["Debt", "Housing"])
+//	conv_needs_kept                      Needs (Reply.Data: the needs' labels, ["Debt", "Housing"]), RestartKeyword
 //	conv_town(_retry)                    ExampleTown ("" for none); conv_town also AskedAgain (optional)
 //	conv_crisis_lines                    CrisisLines, CrisisSamaritans, CrisisEmergency
 //	conv_done, conv_done_no_local        Network, Reference, Urgent, Callback, ContactMethod, Helpline, Days (conv_done also Triage, optional)
@@ -190,6 +193,8 @@ type Flow struct {
 	otherLabels    [][]string         // the label of "Other" in every language, as words: otherLabelWords
 	looseNeeds     map[string]bool    // looseNeedWords: choice words that name a need only in some sentences
 	msgNames       map[string]bool    // every message the flow uses
+	keywordKeys    map[string]any     // the keywords as this language's texts name them: keywordKeysIn
+	callbackWords  map[string]bool    // the call-back words read in this language: callbackWordsIn
 
 	start       string
 	steps       map[string]*flowStep
@@ -707,6 +712,8 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 		msgNames:        map[string]bool{},
 	}
 	f.yesNo, f.unknownWords = wordTables(cat, code)
+	f.keywordKeys = keywordKeysIn(cat, code, f.CallbackKeyword)
+	f.callbackWords = callbackWordsIn(cat, code, f.CallbackKeyword)
 	f.contactYesNo = contactWords(f.yesNo)
 	f.skips = f.skipTable()
 	f.stopAsks = stopAskTable(cat, code)
@@ -1846,11 +1853,6 @@ func hasAnswer(a Answers, field string) (done, ok bool) {
 	return false, false
 }
 
-func (f *Flow) isCallbackWord(body string) bool {
-	w := strings.TrimFunc(body, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
-	return strings.EqualFold(w, f.CallbackKeyword)
-}
-
 // enter moves to target and asks its question, or ends the conversation.
 // A question answered already is passed by its answer, and a question
 // owed for the language (owedQuestion) is asked before target.
@@ -1953,7 +1955,7 @@ func (f *Flow) finish(c Conversation, r Reply) Reply {
 	if _, ok := r.Data["Languages"]; !ok {
 		r.Data["Languages"] = []NumberedChoice(nil) // not offered in this reply
 	}
-	r.Data["CallbackKeyword"] = f.CallbackKeyword
+	maps.Copy(r.Data, f.keywordKeys) // HELP, RESTART and CALL in the reply's language
 	r.Data["ConsentVersion"] = version
 	r.Data["Urgent"] = c.Answers.Crisis()
 	r.Data["Callback"] = c.Answers.Callback

@@ -88,7 +88,9 @@ func TestLoadFlowSelfReferral(t *testing.T) {
 		t.Errorf("needs choices = %v, want the taxonomy %v", needs, core.Needs)
 	}
 	for _, name := range []string{f.Messages.Help, f.Messages.Stop, f.Messages.Start, f.Messages.Unavailable} {
-		if _, err := f.Render(name, convTestNetwork); err != nil {
+		data := f.KeywordKeys() // the caller's, as for every text
+		maps.Copy(data, convTestNetwork)
+		if _, err := f.Render(name, data); err != nil {
 			t.Errorf("caller-rendered template: %v", err)
 		}
 	}

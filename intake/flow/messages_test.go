@@ -35,7 +35,8 @@ func segmentBudget(id string) int {
 // messageData is long, realistic values for every key a client text uses.
 func messageData(f *Flow, id string) map[string]any {
 	data := maps.Clone(convTestNetwork)
-	maps.Copy(data, map[string]any{"CallbackKeyword": f.CallbackKeyword, "ConsentVersion": testConsentVersion,
+	maps.Copy(data, f.KeywordKeys())
+	maps.Copy(data, map[string]any{"ConsentVersion": testConsentVersion,
 		"Urgent": true, "Triage": true, "Callback": false, "ContactMethod": "text",
 		"Agency": "Dunfermline and West Fife Citizens Advice and Rights Bureau", "Days": 3,
 		"NetworkName": "Kingdom Advice Network", "NetworkPhone": "0800 000 0000", "Code": "482913", "Postcode": "EH49 1AB",
@@ -65,7 +66,9 @@ func TestMessageBudgets(t *testing.T) {
 				if !clientMessage(id) {
 					continue
 				}
-				text, err := cat.Render(l.Code, id, messageData(f, id), 3)
+				data := messageData(f, id)
+				maps.Copy(data, f.In(l.Code).KeywordKeys()) // the keywords as l's texts name them
+				text, err := cat.Render(l.Code, id, data, 3)
 				if err != nil {
 					t.Errorf("%s: %v", id, err)
 					continue

@@ -50,7 +50,8 @@ func (f *Flow) MessageSizes(network map[string]any) ([]MessageSize, error) {
 			maps.Copy(data, network)
 			// Status texts name the network as NetworkName and NetworkPhone.
 			data["NetworkName"], data["NetworkPhone"] = network["Network"], network["Helpline"]
-			data["CallbackKeyword"], data["Languages"] = g.CallbackKeyword, g.languageMenu()
+			maps.Copy(data, g.keywordKeys)
+			data["Languages"] = g.languageMenu()
 			data["Needs"], data["Answer"] = g.needsSample(), g.keptSample()
 			for _, st := range g.steps {
 				if st.choices != nil && (st.prompt == id || st.reprompt == id) {

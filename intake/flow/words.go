@@ -120,6 +120,11 @@ func checkKeywords(f *Flow) error {
 				}
 			}
 		}
+		for _, word := range f.In(l.Code).ownCallbackWords() {
+			if what := f.CallbackClash(word); what != "" {
+				errs = append(errs, fmt.Errorf("%s: %s %q is already %s", l.English, callbackWordsID, word, what))
+			}
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("keywords: %w", err)
@@ -138,8 +143,29 @@ func checkKeywords(f *Flow) error {
 // (core's SetDataProtection, with k KeywordWithdraw, so a translation of
 // the withdraw keyword is no clash).
 func (f *Flow) KeywordClash(word string, k Keyword) string {
+	return f.clash(word, k, false)
+}
+
+// CallbackClash is KeywordClash for a call-back word ([sms_words] call):
+// any keyword is a clash, and so is an answer to a question, but for the
+// choice a call-back records ("ZADZWOŃ" to "text, call or email?" is the
+// call it asks for either way).
+func (f *Flow) CallbackClash(word string) string {
+	return f.clash(word, KeywordNone, true)
+}
+
+// clash is KeywordClash for keyword k, or for a call-back word when
+// callback is set.
+func (f *Flow) clash(word string, k Keyword, callback bool) string {
 	if have := f.Keyword(word); have != KeywordNone && have != k {
 		return "the " + strings.ToUpper(have.String()) + " keyword"
+	}
+	if !callback {
+		for _, l := range f.cat.Languages() {
+			if f.In(l.Code).isCallbackWord(word) {
+				return "the call-back word in " + l.English
+			}
+		}
 	}
 	if code, ok := f.DetectLanguage(word); ok {
 		l, _ := f.cat.Language(code)
@@ -152,6 +178,39 @@ func (f *Flow) KeywordClash(word string, k Keyword) string {
 		case answerUnsure:
 			return `a "not sure" answer in ` + l.English
 		}
+	}
+	for _, l := range f.cat.Languages() {
+		if what := f.In(l.Code).answerTo(word, callback); what != "" {
+			return what + " in " + l.English
+		}
+	}
+	return ""
+}
+
+// answerTo says which question of the flow's language word answers,
+// being one choice's words alone ("an answer to the needs question":
+// choiceParser.named), or that it skips one or says "I don't know"; ""
+// when none. Free-text questions (a name, a town) take
+// almost any word and are left out: a keyword comes before them by
+// design. With callback set, the call-back's own choice (callback's
+// contact_method) is no clash.
+func (f *Flow) answerTo(word string, callback bool) string {
+	for _, id := range f.order {
+		st := f.steps[id]
+		switch st.kind {
+		case AnswerChoiceMulti, AnswerChoiceOne:
+			values, ok := st.parser.named(word)
+			if ok && !(callback && st.field == "contact_method" && len(values) == 1 && values[0] == f.callbackSet) {
+				return "an answer to the " + st.id + " question"
+			}
+		case AnswerPostcodeOrUnknown, AnswerTown:
+			if saysUnknownIn(f.unknownWords, word) {
+				return `a "don't know" answer to the ` + st.id + " question"
+			}
+		}
+	}
+	if f.Skips(word) {
+		return "a skip of a question"
 	}
 	return ""
 }

@@ -116,9 +116,24 @@ func TestKeywordClash(t *testing.T) {
 		{"STOP", KeywordStop, ""},
 		{"QUIT", KeywordStop, ""},
 		{"LEAVE", KeywordWithdraw, ""},
+		{"długi", KeywordWithdraw, "an answer to the needs question in Polish"},
+		{"wieczorem", KeywordHelp, "an answer to the contact_time question in Polish"},
+		{"pomiń", KeywordRestart, "a skip of a question in Polish"},
+		{"ZADZWOŃ", KeywordHelp, "the call-back word in Polish"},
+		{"ميسج بند", KeywordStop, ""},
 	} {
 		if got := f.KeywordClash(c.word, c.k); got != c.want {
 			t.Errorf("KeywordClash(%q, %s) = %q, want %q", c.word, c.k, got, c.want)
+		}
+	}
+	// A call-back word: any keyword or answer clashes, but the call
+	// choice's own word, which asks for the call either way.
+	for word, want := range map[string]string{
+		"ZADZWOŃ": "", "zadzwon": "", "FÒN": "", "POMOC": "the HELP keyword",
+		"TAK": "a yes or no answer in Polish", "evening": "an answer to the contact_time question in English",
+	} {
+		if got := f.CallbackClash(word); got != want {
+			t.Errorf("CallbackClash(%q) = %q, want %q", word, got, want)
 		}
 	}
 }

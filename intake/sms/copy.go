@@ -46,12 +46,15 @@ func checkSMSCopy(cat *lang.Catalogue) error {
 }
 
 // renderAll renders messages in order in language code with the network
-// keys merged with extra. A "Days" key picks the plural form of a message
+// keys merged with extra, and the keywords as language code names them
+// (flow.Flow.KeywordKeys). A "Days" key picks the plural form of a message
 // that has them ("1 working day", "5 dni roboczych").
 func (s *SMS) renderAll(code string, names []string, network map[string]any, extra map[string]any) ([]string, error) {
-	data := make(map[string]any, len(network)+len(extra))
+	data := make(map[string]any, len(network)+len(extra)+3)
 	maps.Copy(data, network)
 	maps.Copy(data, extra)
+	// The keywords a text names, in the language it is in.
+	maps.Copy(data, s.flow.In(code).KeywordKeys())
 	out := make([]string, 0, len(names))
 	for _, name := range names {
 		text, err := s.cat.RenderText(code, name, data)

@@ -15,6 +15,9 @@ import (
 type smsOption struct {
 	Number string       // as people write it, "07700 900000"
 	Href   template.URL // sms:+447700900000?&body=…
+	// HelpKeyword is the HELP keyword as the page's language names it
+	// ("POMOC"), the word its texts name too.
+	HelpKeyword string
 }
 
 // smsOption is the option for a page in language code: the first message
@@ -29,7 +32,8 @@ func (w *Web) smsOption(code string) *smsOption {
 	e164 := string(p)
 	// "?&body=" is the form both iOS and Android read.
 	body := url.PathEscape(w.cat.Text(code, "web.start.sms_link_body"))
-	return &smsOption{Number: displayPhone(e164), Href: template.URL("sms:" + e164 + "?&body=" + body)}
+	help, _ := w.flow.In(code).KeywordKeys()["HelpKeyword"].(string)
+	return &smsOption{Number: displayPhone(e164), Href: template.URL("sms:" + e164 + "?&body=" + body), HelpKeyword: help}
 }
 
 // textInstead explains how to answer the same questions by text message.
