@@ -36,7 +36,9 @@ func (s *SMS) begin(ctx context.Context, t *smsTurn, lead ...string) smsOutcome 
 	if t.mediaOnly() {
 		names = append(names, copyMedia)
 	}
-	names = append(append(names, lead...), r.Templates...)
+	names = append(names, lead...)
+	names = append(names, t.mediaNote(r)...)
+	names = append(names, r.Templates...)
 	o := s.reply(t, names, r.Data, statePut, &smsState{ID: id, Conv: conv, Last: t.now, Texts: t.keptTexts})
 	s.tellStaffOfCrisis(ctx, t, "", r, &o)
 	return o
@@ -45,6 +47,18 @@ func (s *SMS) begin(ctx context.Context, t *smsTurn, lead ...string) smsOutcome 
 // mediaOnly: a picture or file with no words.
 func (t *smsTurn) mediaOnly() bool {
 	return t.msg.NumMedia > 0 && strings.TrimSpace(t.msg.Body) == ""
+}
+
+// mediaNote is what a reply to a picture or file that came with words
+// says of it before the reply r: that the picture could not be opened
+// (the words are taken as any text's), so the client does not think an
+// adviser will see it. A reply with the crisis lines says nothing of it:
+// they come first, and alone.
+func (t *smsTurn) mediaNote(r flow.Reply) []string {
+	if t.msg.NumMedia == 0 || t.mediaOnly() || r.SelfHarm || r.Danger {
+		return nil
+	}
+	return []string{copyMediaWords}
 }
 
 // advance takes the text as the answer to the open question. An empty
@@ -83,7 +97,7 @@ func (s *SMS) advance(ctx context.Context, t *smsTurn) smsOutcome {
 	// No referral in this conversation: words of self-harm or danger are
 	// told to the staff working with the client, if any, found by the
 	// phone (crisis_after_end.go).
-	o := s.reply(t, r.Templates, r.Data, statePut, &st)
+	o := s.reply(t, append(t.mediaNote(r), r.Templates...), r.Data, statePut, &st)
 	s.tellStaffOfCrisis(ctx, t, "", r, &o)
 	return o
 }

@@ -28,11 +28,12 @@ const (
 	copyFeedbackRecommend = "reply_feedback_recommend" // after the comment: would you recommend us?
 	copyExpired           = "reply_expired"            // before a conversation restarted after its TTL
 	copyMedia             = "reply_media"              // a picture with no words
+	copyMediaWords        = "reply_media_words"        // a picture with words: the words are read, the picture is not
 	copyFault             = "reply_fault"              // something failed; nothing was saved
 	copyUnavailable       = "reply_unavailable"        // no network settings to name the helpline
 )
 
-var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyContactCheckRetry, copyFeedbackRetry, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyFault, copyUnavailable, copyNothingToWithdraw, copyAlreadyWithdrawn}
+var smsCopyNames = []string{copyContacted, copyNotContacted, copyFeedback, copyContactCheckRetry, copyFeedbackRetry, copyFeedbackComment, copyFeedbackRecommend, copyExpired, copyMedia, copyMediaWords, copyFault, copyUnavailable, copyNothingToWithdraw, copyAlreadyWithdrawn}
 
 // checkSMSCopy makes sure every message the webhook sends is in English,
 // so a missing one stops the server starting instead of reaching a client.
