@@ -43,7 +43,7 @@ type ListQuery struct {
 	Statuses  []Status // none: open ones (inbox) or all (sent)
 	Need      Need
 	Urgency   Urgency
-	Overdue   bool       // only those past their acknowledgement time
+	Overdue   bool       // only those past their due time (Referral.Due)
 	Mine      StaffID    // only those this member of staff made, acted on or claimed
 	Attention bool       // only those needing the referrer's attention (sent)
 	Other     AgencyID   // the other agency: the referring one (inbox), the receiving one (sent)
@@ -132,11 +132,11 @@ const sqlAttention = `((r.status = 'rejected' AND r.reason IS DISTINCT FROM 'red
     OR r.status = 'failed' OR coalesce(r.outcome IN ('could-not-contact', 'not-eligible'), false))
   AND NOT EXISTS (SELECT 1 FROM referrals c WHERE c.parent_id = r.id)`
 
-// sqlOverdue is the inbox's "overdue": waiting for the agency's answer
-// past its acknowledgement deadline. A referral put on the waiting list
-// and taken off it again was answered (acknowledged_at), so it is not
-// overdue, as it is not a breach in the reports.
-const sqlOverdue = "(r.status = 'requested' AND r.acknowledged_at IS NULL AND r.ack_due_at < $1)"
+// sqlOverdue is the inbox's "overdue": what the referral waits on (an
+// acknowledgement, contact with the client, a review of its waiting list
+// place) is past its due time. due_at is the one rule (Referral.Due,
+// migration 053); the reminders go at the same moment.
+const sqlOverdue = "(r.due_at < $1)"
 
 // sqlListPage pages one agency's referrals: the filtered ids are sorted
 // and cut to the page first, so only one page of rows is joined to names.
@@ -149,7 +149,7 @@ WITH page AS (
     SELECT r.id,
         coalesce(` + sqlOverdue + `, false) AS overdue,
         %[1]s AS attention,
-        CASE WHEN r.status = 'requested' THEN r.ack_due_at END AS due
+        r.due_at AS due
     FROM referrals r
     WHERE %[2]s
     ORDER BY %[3]s
@@ -170,12 +170,12 @@ LEFT JOIN staff s ON s.id = r.status_by
 ORDER BY %[5]s`
 
 // The orders of the lists. The inbox puts crisis first, then the soonest
-// acknowledgement due (so the overdue come first), then the oldest; the
-// order is referrals_inbox_idx's (migration 018), so the first page is
+// due, whatever is due (so the overdue come first), then the oldest; the
+// order is referrals_inbox_idx's (migration 053), so the first page is
 // read from the index without sorting. Sent puts what needs the referrer
 // first, then the latest change.
 const (
-	orderInboxInner = `r.crisis DESC, (CASE WHEN r.status = 'requested' THEN r.ack_due_at END) ASC NULLS LAST, r.created_at, r.id`
+	orderInboxInner = `r.crisis DESC, r.due_at ASC NULLS LAST, r.created_at, r.id`
 	orderInboxOuter = `r.crisis DESC, page.due ASC NULLS LAST, r.created_at, r.id`
 	orderSentInner  = `(` + sqlAttention + `) DESC, r.status_at DESC, r.id DESC`
 	orderSentOuter  = `page.attention DESC, r.status_at DESC, r.id DESC`

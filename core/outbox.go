@@ -66,6 +66,9 @@ type OutboxPayload struct {
 	Channel    string     `json:"channel,omitempty"`
 	Template   string     `json:"template,omitempty"`
 	Level      string     `json:"level,omitempty"`
+	// Due is the due time a reminder was queued for (Referral.Due): it
+	// goes only while the referral is still due then.
+	Due *time.Time `json:"due,omitempty"`
 	AgencyID   AgencyID   `json:"agency_id,omitempty"`
 	Text       string     `json:"text,omitempty"`
 	// Webhook names the partner subscription and event of a webhook row.

@@ -151,6 +151,11 @@ type Referral struct {
 	ContactedAt      *time.Time  `db:"contacted_at"`
 	ClosedAt         *time.Time  `db:"closed_at"`
 	AckDueAt         *time.Time  `db:"ack_due_at"`  // when the receiving agency should acknowledge by
+	// FollowUpDueAt is when the client should have been contacted
+	// (accepted) or the waiting list place looked at again (on hold);
+	// DueAt is the one rule's answer, read it through Due.
+	FollowUpDueAt *time.Time `db:"follow_up_due_at"`
+	DueAt         *time.Time `db:"due_at"`
 	AssignedAt       *time.Time  `db:"assigned_at"` // when a coordinator assigned it from triage
 	FeedbackScore    *int        `db:"feedback_score"`
 	Outcome          *Outcome    `db:"outcome"`          // how a completed referral ended
@@ -183,7 +188,7 @@ func (r Referral) SelfReferral() bool { return r.Source == SourceSMS || r.Source
 const referralColumns = `id, reference, parent_id, client_id, consent_id, source, leaflet_code,
 from_agency_id, from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status,
 held_from, reason, feedback, notes_enc, triage_claimed_by, status_by, status_at, version,
-created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, assigned_at, feedback_score,
+created_at, acknowledged_at, contacted_at, closed_at, ack_due_at, follow_up_due_at, due_at, assigned_at, feedback_score,
 outcome, outcome_note_enc, details_enc, crisis_enc, gain_weekly_income_pence, gain_one_off_income_pence,
 gain_debt_written_off_pence, gain_debt_managed_pence, advice_type, advice_topic, feedback_comment_enc,
 feedback_recommend`

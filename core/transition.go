@@ -89,11 +89,7 @@ var actions = map[Action]actionDef{
 			u, cal, now := c.updated, c.cal, c.now
 			c.e.outbox.queue(c.b, smsMsg(u, SMSAccepted, time.Time{}), now)
 			c.e.outbox.queue(c.b, smsMsg(u, SMSContactCheck, cal.AddWorkingDays(now, cal.AgencyContactDays(u.Crisis))), now)
-			// The contact reminder, skipped at send time once the client
-			// is contacted (Referral.StillDue).
-			agency := derefAgency(u.ToAgencyID)
-			queueContactReminder(c, cal.AddWorkingDays(now, cal.ContactNudgeDays), "",
-				fmt.Sprintf("nudge:%d:%d", u.ID, agency), fmt.Sprintf("contact:%d:%d", u.ID, agency))
+			queueContactDue(c)
 		},
 	},
 	ActionReject: {
@@ -187,6 +183,13 @@ var actions = map[Action]actionDef{
 		apply: func(c *change) error {
 			c.next.Status, c.next.HeldFrom = *c.from.HeldFrom, nil
 			return nil
+		},
+		// Back to accepted: the client is due to be contacted again from
+		// now, and reminded of then.
+		queue: func(c *change) {
+			if c.updated.Status == StatusAccepted {
+				queueContactDue(c)
+			}
 		},
 	},
 	ActionContact: {
@@ -705,7 +708,8 @@ UPDATE referrals SET status = $3, held_from = $4, reason = $5, feedback = $6, to
     triage_claimed_by = $8, triaged = $9, status_by = $10, status_at = $11, version = version + 1,
     acknowledged_at = $12, contacted_at = $13, closed_at = $14, assigned_at = $15, ack_due_at = $16,
     outcome = $17, outcome_note_enc = $18, gain_weekly_income_pence = $19, gain_one_off_income_pence = $20,
-    gain_debt_written_off_pence = $21, gain_debt_managed_pence = $22, advice_type = $23, advice_topic = $24
+    gain_debt_written_off_pence = $21, gain_debt_managed_pence = $22, advice_type = $23, advice_topic = $24,
+    follow_up_due_at = $25
 WHERE id = $1 AND version = $2
 RETURNING ` + referralColumns
 
@@ -802,12 +806,18 @@ func (e *Engine) transition(ctx context.Context, tx pgx.Tx, req TransitionReques
 	if !next.Status.Open() {
 		next.ClosedAt = &now
 	}
+	if next.Status != r.Status {
+		// A referral moving into accepted or the waiting list is due
+		// again from now (Due).
+		next.FollowUpDueAt = c.cal.followUpDue(next.Status, now)
+	}
 
 	rows, _ := tx.Query(ctx, sqlUpdateReferral, r.ID, r.Version, next.Status, next.HeldFrom, next.Reason, next.Feedback,
 		next.ToAgencyID, next.TriageClaimedBy, next.Triaged, next.StatusBy, next.StatusAt,
 		next.AcknowledgedAt, next.ContactedAt, next.ClosedAt, next.AssignedAt, next.AckDueAt,
 		next.Outcome, next.OutcomeNoteEnc, next.GainWeeklyIncomePence, next.GainOneOffIncomePence,
-		next.GainDebtWrittenOffPence, next.GainDebtManagedPence, next.AdviceType, next.AdviceTopic)
+		next.GainDebtWrittenOffPence, next.GainDebtManagedPence, next.AdviceType, next.AdviceTopic,
+		next.FollowUpDueAt)
 	updated, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Referral])
 	if errors.Is(err, pgx.ErrNoRows) {
 		current, rerr := getReferral(ctx, tx, "id = $1", r.ID)
@@ -948,28 +958,43 @@ const WaitingListReviewDays = 10
 const LevelWaitingList = "waiting-list"
 
 // queueWaitingListReview queues the agency's reminder of a referral put
-// on its waiting list, in Slack and by email, for WaitingListReviewDays
-// later; it goes only while the referral is still on the list from this
-// same hold (StillDue: the version the row names).
+// on its waiting list, in Slack and by email, for when its review is due
+// (Due: WaitingListReviewDays working days later); it goes only while the
+// referral is still on the list from this same hold (StillDue: the
+// version the row names).
 func queueWaitingListReview(c *change) {
 	key := fmt.Sprintf("waitlist:%d:%d:v%d", c.updated.ID, derefAgency(c.updated.ToAgencyID), c.updated.Version)
-	queueContactReminder(c, c.cal.AddWorkingDays(c.now, WaitingListReviewDays), LevelWaitingList, key, key)
+	queueContactReminder(c, LevelWaitingList, key, key)
+}
+
+// queueContactDue queues the agency's reminder of an accepted referral
+// whose client has not been contacted, for when contact is due (Due), as
+// it is accepted or taken off the waiting list back to accepted. It is
+// skipped at send time once the client is contacted, or when the
+// referral has since become due at another time (StillDue).
+func queueContactDue(c *change) {
+	u, agency := c.updated, derefAgency(c.updated.ToAgencyID)
+	queueContactReminder(c, "", fmt.Sprintf("nudge:%d:%d:v%d", u.ID, agency, u.Version),
+		fmt.Sprintf("contact:%d:%d:v%d", u.ID, agency, u.Version))
 }
 
 // queueContactReminder queues a reminder to the agency holding the
-// referral, at due: in its Slack channel (OutboxContactNudge) and, for
-// an agency Slack does not reach, by email (EmailContactReminder). level
-// says which reminder it is ("" a client not yet contacted,
-// LevelWaitingList a referral still on the waiting list), and so when
-// StillDue skips it; nudgeKey and mailKey keep each row once.
-func queueContactReminder(c *change, due time.Time, level, nudgeKey, mailKey string) {
+// referral, when its follow-up is due (Referral.FollowUpDueAt): in its
+// Slack channel (OutboxContactNudge) and, for an agency Slack does not
+// reach, by email (EmailContactReminder). level says which reminder it
+// is ("" a client not yet contacted, LevelWaitingList a referral still on
+// the waiting list), and so when StillDue skips it; nudgeKey and mailKey
+// keep each row once. The row names the due time it was queued for, so
+// it never goes when the referral's own due time says otherwise.
+func queueContactReminder(c *change, level, nudgeKey, mailKey string) {
 	u, agency := c.updated, derefAgency(c.updated.ToAgencyID)
+	due := *u.FollowUpDueAt
 	c.e.outbox.queue(c.b, outboxMsg{kind: OutboxContactNudge, referral: u.ID,
-		payload:   OutboxPayload{ReferralID: u.ID, AgencyID: agency, Version: u.Version, Level: level},
+		payload:   OutboxPayload{ReferralID: u.ID, AgencyID: agency, Version: u.Version, Level: level, Due: &due},
 		dedupe:    nudgeKey,
 		available: due}, c.now)
 	m := emailMsg(EmailContactReminder, u, agency, mailKey, due)
-	m.payload.Level = level
+	m.payload.Level, m.payload.Due = level, &due
 	c.e.outbox.queue(c.b, m, c.now)
 }
 
@@ -1071,6 +1096,9 @@ func (r Referral) StillDue(kind OutboxKind, p OutboxPayload) (bool, string) {
 	case dueNotContacted:
 		if r.ContactedAt != nil || r.Status != StatusAccepted || (p.AgencyID != 0 && !heldBy(p.AgencyID)) {
 			return false, "client contacted or referral moved on"
+		}
+		if p.Due != nil && (r.DueAt == nil || !r.DueAt.Equal(*p.Due)) {
+			return false, "contact due at another time since"
 		}
 	case dueOnHold:
 		if r.Status != StatusOnHold || r.Version != p.Version || !heldBy(p.AgencyID) {

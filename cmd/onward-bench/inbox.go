@@ -27,7 +27,7 @@ func init() { registerBench("inbox", benchInbox) }
 
 // sqlBenchInboxSeed writes the agency's referrals in one statement: open
 // ones of every open status (one in fifty a crisis, due times spread so
-// some are overdue), closed ones of every closed status.
+// some are overdue: acknowledgements, contacts and waiting list reviews), closed ones of every closed status.
 const sqlBenchInboxSeed = `
 WITH c AS (
     INSERT INTO clients (name_enc, postcode_district, town, created_at, updated_at)
@@ -37,7 +37,7 @@ WITH c AS (
     SELECT c.id, 'network', 'v1', '\x00', 'sms', 'bench', now() FROM c RETURNING id, client_id
 )
 INSERT INTO referrals (reference, client_id, consent_id, source, from_agency_id, to_agency_id, needs, postcode_district,
-    crisis, status, reason, status_at, created_at, ack_due_at, closed_at, outcome)
+    crisis, status, reason, status_at, created_at, ack_due_at, follow_up_due_at, closed_at, outcome)
 SELECT 'ONW-B' || lpad(g::text, 7, '0'), k.client_id, k.id,
     CASE WHEN g % 3 = 0 THEN 'staff' ELSE 'sms' END,
     CASE WHEN g % 3 = 0 THEN $2::bigint END, $1,
@@ -48,6 +48,7 @@ SELECT 'ONW-B' || lpad(g::text, 7, '0'), k.client_id, k.id,
     CASE WHEN g > $3 AND g % 4 = 1 THEN 'other' END,
     now() - make_interval(mins => g), now() - make_interval(mins => g * 2),
     now() - make_interval(mins => g * 2) + interval '16 hours',
+    now() - make_interval(mins => g) + interval '7 days',
     CASE WHEN g > $3 THEN now() - make_interval(mins => g) END,
     CASE WHEN g > $3 AND g % 4 = 0 THEN 'help-given' END
 FROM k, generate_series(1, $3::int + $4::int) g`
