@@ -68,9 +68,9 @@ type OutboxPayload struct {
 	Level      string     `json:"level,omitempty"`
 	// Due is the due time a reminder was queued for (Referral.Due): it
 	// goes only while the referral is still due then.
-	Due *time.Time `json:"due,omitempty"`
-	AgencyID   AgencyID   `json:"agency_id,omitempty"`
-	Text       string     `json:"text,omitempty"`
+	Due      *time.Time `json:"due,omitempty"`
+	AgencyID AgencyID   `json:"agency_id,omitempty"`
+	Text     string     `json:"text,omitempty"`
 	// Webhook names the partner subscription and event of a webhook row.
 	Webhook *WebhookPayload `json:"webhook,omitempty"`
 	// PhoneCodeID names the one-time code an sms.code row texts (the number

@@ -150,18 +150,18 @@ type Referral struct {
 	AcknowledgedAt   *time.Time  `db:"acknowledged_at"`
 	ContactedAt      *time.Time  `db:"contacted_at"`
 	ClosedAt         *time.Time  `db:"closed_at"`
-	AckDueAt         *time.Time  `db:"ack_due_at"`  // when the receiving agency should acknowledge by
+	AckDueAt         *time.Time  `db:"ack_due_at"` // when the receiving agency should acknowledge by
 	// FollowUpDueAt is when the client should have been contacted
 	// (accepted) or the waiting list place looked at again (on hold);
 	// DueAt is the one rule's answer, read it through Due.
-	FollowUpDueAt *time.Time `db:"follow_up_due_at"`
-	DueAt         *time.Time `db:"due_at"`
-	AssignedAt       *time.Time  `db:"assigned_at"` // when a coordinator assigned it from triage
-	FeedbackScore    *int        `db:"feedback_score"`
-	Outcome          *Outcome    `db:"outcome"`          // how a completed referral ended
-	OutcomeNoteEnc   []byte      `db:"outcome_note_enc"` // the completer's note, encrypted
-	DetailsEnc       []byte      `db:"details_enc"`      // the client's details as given with this referral, sealed under their key
-	CrisisEnc        []byte      `db:"crisis_enc"`       // why it is a crisis, sealed under the client's key (read it with CrisisReasons)
+	FollowUpDueAt  *time.Time `db:"follow_up_due_at"`
+	DueAt          *time.Time `db:"due_at"`
+	AssignedAt     *time.Time `db:"assigned_at"` // when a coordinator assigned it from triage
+	FeedbackScore  *int       `db:"feedback_score"`
+	Outcome        *Outcome   `db:"outcome"`          // how a completed referral ended
+	OutcomeNoteEnc []byte     `db:"outcome_note_enc"` // the completer's note, encrypted
+	DetailsEnc     []byte     `db:"details_enc"`      // the client's details as given with this referral, sealed under their key
+	CrisisEnc      []byte     `db:"crisis_enc"`       // why it is a crisis, sealed under the client's key (read it with CrisisReasons)
 	// What completion recorded: the financial gain (pence, nil when none;
 	// read it as Gain()), the National Standards advice type and the
 	// network's advice topic.
