@@ -74,25 +74,28 @@ type cardView struct {
 	ToAgency    string
 	Received    time.Time
 	AckDue      time.Time // zero when there is no clock running
-	Overdue     bool
-	AckedAfter  time.Duration // how long acknowledgement took, when acknowledged
-	Acked       bool
-	Status      core.Status
-	Open        bool
-	InTriage    bool
-	Triaged     bool
-	ActedBy     string // "Ailsa Brodie (Kirkton Citizens Advice)", or "" when nobody has acted
-	ActedAt     time.Time
-	Reason      string // the rejection reason, in words
-	Redirected  bool
-	RedirectTo  string
-	ClaimedBy   string
-	AssignedBy  string
-	AssignedAt  time.Time
-	Buttons     []button
-	Mention     string // put at the top of a crisis card waiting in triage ("<!here>")
-	Now         time.Time
-	Location    *time.Location
+	// Due is what the referral waits on and by when (core.Referral.Due),
+	// and Overdue whether that time has passed: the inbox's rule.
+	Due        core.Due
+	Overdue    bool
+	AckedAfter time.Duration // how long acknowledgement took, when acknowledged
+	Acked      bool
+	Status     core.Status
+	Open       bool
+	InTriage   bool
+	Triaged    bool
+	ActedBy    string // "Ailsa Brodie (Kirkton Citizens Advice)", or "" when nobody has acted
+	ActedAt    time.Time
+	Reason     string // the rejection reason, in words
+	Redirected bool
+	RedirectTo string
+	ClaimedBy  string
+	AssignedBy string
+	AssignedAt time.Time
+	Buttons    []button
+	Mention    string // put at the top of a crisis card waiting in triage ("<!here>")
+	Now        time.Time
+	Location   *time.Location
 
 	// InterpreterLabel says for which language an interpreter is wanted,
 	// in core's words ("Interpreter wanted: Romanian"; "" when none is).
@@ -146,6 +149,17 @@ func (v cardView) AckedIn() string {
 		return "within a minute"
 	}
 	return "after " + humanDuration(v.AckedAfter)
+}
+
+// DueLine is what is due in one line, as the inbox shows it ("Contact
+// the client by …"), "" when nothing is.
+func (v cardView) DueLine() string { return v.Due.Line(v.Now, v.Location) }
+
+// FollowUp reports whether what is due comes after the acknowledgement
+// (contacting the client, reviewing a waiting list place), which the
+// card's acknowledgement line does not tell.
+func (v cardView) FollowUp() bool {
+	return v.Due.Kind == core.DueContact || v.Due.Kind == core.DueReview
 }
 
 // DueIn is how long is left to acknowledge (negative when overdue).
@@ -237,8 +251,9 @@ func buildView(ctx context.Context, eng *core.Engine, r core.Referral, kind stri
 			// Rows from before core stored the due time.
 			v.AckDue = cal.AddWorkingHours(routedAt, time.Duration(to.AckTargetHours)*time.Hour)
 		}
-		v.Overdue = v.Now.After(v.AckDue)
 	}
+	v.Due = r.Due()
+	v.Overdue = v.Due.Overdue(v.Now)
 	v.Buttons = buttonsFor(r, to, kind)
 	v.Helpline, v.HelplineHours = outOfHoursHelpline(cal, v.Now, r)
 	return v, nil
