@@ -354,6 +354,8 @@ func (w *Worker) emailFacts(ctx context.Context, r core.OutboxClaim, cal core.Ca
 		}
 		if d.WaitingList = p.Level == core.LevelWaitingList; d.WaitingList {
 			d.Days = core.WaitingListReviewDays
+		} else if d.AcceptedBy, err = w.acceptedBy(ctx, ref.ID, cal); err != nil {
+			return err
 		}
 	}
 	d.SelfReferral = ref.SelfReferral()

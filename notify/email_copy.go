@@ -43,6 +43,9 @@ type emailData struct {
 	// WaitingList: the contact reminder is of a referral still on the
 	// agency's waiting list Days working days after it was put there.
 	WaitingList bool
+	// AcceptedBy is who accepted the referral and on which day, for a
+	// contact reminder ("Morag Fictional on Thu 26 Nov"), "" when unknown.
+	AcceptedBy string
 	// NobodyThere: a coordinator gets an agency's new referral because
 	// nobody at the agency gets these emails and Slack does not reach it.
 	NobodyThere bool

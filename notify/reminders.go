@@ -61,10 +61,27 @@ func (w *Worker) contactNudge(ctx context.Context, r core.OutboxClaim) (outcome,
 	if waiting {
 		days = core.WaitingListReviewDays
 	}
-	text, err := w.render("notify_contact_nudge.txt", map[string]any{"Reference": f.Reference, "Needs": f.Needs,
-		"District": f.District, "Days": days, "WaitingList": waiting})
+	data := map[string]any{"Reference": f.Reference, "Needs": f.Needs,
+		"District": f.District, "Days": days, "WaitingList": waiting}
+	if by, err := w.acceptedBy(ctx, r.Referral(), cal); err != nil {
+		return outcome{}, err
+	} else if by != "" && !waiting {
+		data["AcceptedBy"] = by
+	}
+	text, err := w.render("notify_contact_nudge.txt", data)
 	if err != nil {
 		return outcome{}, err
 	}
 	return w.postSlack(ctx, a.SlackChannelID, text, nil)
+}
+
+// acceptedBy is who accepted the referral and on which day, as contact
+// reminders name them ("Morag Fictional on Thu 26 Nov"), "" when no
+// member of staff did.
+func (w *Worker) acceptedBy(ctx context.Context, id core.ReferralID, cal core.Calendar) (string, error) {
+	a, ok, err := w.engine.AcceptedBy(ctx, id)
+	if err != nil || !ok {
+		return "", err
+	}
+	return a.By + " on " + a.At.In(cal.Location).Format("Mon 2 Jan"), nil
 }

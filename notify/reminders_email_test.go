@@ -118,7 +118,8 @@ func TestContactReminderByEmail(t *testing.T) {
 		if !strings.Contains(decodedSubject(p), "not marked contacted") {
 			continue
 		}
-		for _, s := range []string{"accepted referral " + quiet.Reference + " 5 working days ago", "https://onward.example/staff/referrals/" + quiet.Reference} {
+		for _, s := range []string{"accepted referral " + quiet.Reference + " 5 working days ago", "Accepted by Ailsa Brodie on Mon 23 Nov.",
+			"https://onward.example/staff/referrals/" + quiet.Reference} {
 			if !strings.Contains(p.Text, s) {
 				t.Errorf("the reminder's text lacks %q:\n%s", s, p.Text)
 			}

@@ -148,6 +148,9 @@ func TestContactCheckAndNudge(t *testing.T) {
 	if h.postsTo("C0WELFARE", "not marked contacted") != 1 || h.postsTo("C0WELFARE", "*"+quiet.Reference+"*", "not marked contacted") != 1 {
 		t.Errorf("want one nudge, for the referral not contacted: %+v", h.slack.Calls())
 	}
+	if h.postsTo("C0WELFARE", "*"+quiet.Reference+"*", "Accepted by Isla Moffat on Mon 23 Nov.") != 1 {
+		t.Errorf("the nudge does not name the adviser who accepted the referral: %+v", h.slack.Calls())
+	}
 	for _, r := range h.rows(t) {
 		if !r.Sent && r.AvailableAt.Before(h.clock.Now()) {
 			t.Errorf("row %d (%s) left behind", r.ID, r.Kind)
