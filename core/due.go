@@ -23,7 +23,7 @@ var dueWords = map[DueKind]string{
 // Due is what a referral waits on and by when: the one rule the inbox,
 // the referral page, the Slack card and the reminders all follow.
 //
-// The rule itself is the referrals.due_at column (migration 053), so the
+// The rule itself is the referrals.due_at column (migration 052), so the
 // inbox can sort and filter by it from its index: waiting, unacknowledged,
 // for the agency's answer, due at ack_due_at; accepted with no contact
 // recorded (contacted_at), due the network's contact_nudge_days working

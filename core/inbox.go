@@ -135,7 +135,7 @@ const sqlAttention = `((r.status = 'rejected' AND r.reason IS DISTINCT FROM 'red
 // sqlOverdue is the inbox's "overdue": what the referral waits on (an
 // acknowledgement, contact with the client, a review of its waiting list
 // place) is past its due time. due_at is the one rule (Referral.Due,
-// migration 053); the reminders go at the same moment.
+// migration 052); the reminders go at the same moment.
 const sqlOverdue = "(r.due_at < $1)"
 
 // sqlListPage pages one agency's referrals: the filtered ids are sorted
@@ -171,7 +171,7 @@ ORDER BY %[5]s`
 
 // The orders of the lists. The inbox puts crisis first, then the soonest
 // due, whatever is due (so the overdue come first), then the oldest; the
-// order is referrals_inbox_idx's (migration 053), so the first page is
+// order is referrals_inbox_idx's (migration 052), so the first page is
 // read from the index without sorting. Sent puts what needs the referrer
 // first, then the latest change.
 const (
