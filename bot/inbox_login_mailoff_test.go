@@ -9,15 +9,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
 )
 
 // withMailOff rebuilds tb's bot as a production server with Slack and no
 // mail server (config.MailOff).
 func (tb *testBot) withMailOff() {
+	tb.withConfig(func(cfg *config.Config) {
+		cfg.Env, cfg.PublicURL, cfg.SMTPURL = "production", "https://onward.test", ""
+	})
+}
+
+// withConfig rebuilds tb's bot, on the same database, with its
+// configuration changed by change.
+func (tb *testBot) withConfig(change func(*config.Config)) {
 	t := tb.t
 	cfg := tb.cfg
-	cfg.Env, cfg.PublicURL, cfg.SMTPURL = "production", "https://onward.test", ""
+	change(&cfg)
 	rdb, prefix := coretest.NewRedis(t)
 	log := slog.New(slog.NewTextHandler(syncWriter{tb.logMu, tb.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	b, err := New(Options{Engine: tb.Engine, Config: cfg, Log: log, Redis: rdb, KeyPrefix: prefix})

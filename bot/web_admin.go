@@ -48,6 +48,9 @@ type inviteForm struct{ Name, Email, Role, Agency string }
 type invited struct {
 	Name, Email, Agency string
 	SignIn              string // where they sign in
+	// Slack is whether Slack is configured: only then is signing in
+	// there offered as another way in.
+	Slack bool
 }
 
 // newAgencyForm is the add-an-agency form as typed.
@@ -167,7 +170,8 @@ func (b *Bot) inviteStaff(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	v.Invited = &invited{Name: st.Name, Email: st.Email, Agency: st.AgencyName, SignIn: strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/"}
+	v.Invited = &invited{Name: st.Name, Email: st.Email, Agency: st.AgencyName, SignIn: strings.TrimRight(b.cfg.PublicURL, "/") + "/staff/",
+		Slack: b.cfg.SlackEnabled()}
 	b.renderWeb(w, http.StatusOK, "admin_staff", v)
 }
 
