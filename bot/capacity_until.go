@@ -32,7 +32,7 @@ func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session
 		if err != nil {
 			msg := "Enter the date you expect to take new referrals again, like " + b.clock.Now().AddDate(0, 0, 14).Format(time.DateOnly) + "."
 			if raw == "" {
-				msg = "Choose the date you expect to take new referrals again, or press Stop showing a date."
+				msg = b.capacityDateMissing(r, s)
 			}
 			b.capacityDateRefused(w, r, s, raw, msg)
 			return
@@ -50,6 +50,17 @@ func (b *Bot) setCapacityUntil(w http.ResponseWriter, r *http.Request, s session
 		return
 	}
 	http.Redirect(w, r, "/staff/?done="+done, http.StatusSeeOther)
+}
+
+// capacityDateMissing is the refusal of an empty date. It names the
+// "Stop showing a date" button only when a date is published, as only then
+// is that button on the page.
+func (b *Bot) capacityDateMissing(r *http.Request, s session) string {
+	msg := "Choose the date you expect to take new referrals again."
+	if a, err := b.engine.Agency(r.Context(), s.staff.AgencyID); err == nil && a.CapacityUntil != nil {
+		msg = "Choose the date you expect to take new referrals again, or press Stop showing a date."
+	}
+	return msg
 }
 
 // capacityDateRefused shows the inbox again with the date as typed and

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -112,4 +113,34 @@ func TestCoordinatorCapacityNoteTooLong(t *testing.T) {
 	if a, _ := tb.Engine.Agency(ctx, tb.Net.FoodBank); a.AtCapacity {
 		t.Errorf("a refused note marked the agency at capacity")
 	}
+}
+
+// TestCapacityDateErrorNamesButtonsOnThePage: an empty date is refused
+// with words that send the adviser only to a button the page shows. "Stop
+// showing a date" is there only while a date is published.
+func TestCapacityDateErrorNamesButtonsOnThePage(t *testing.T) {
+	tb := newTestBot(t)
+	adviser := tb.signedIn(tb.Net.Adviser)
+	if resp, _ := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "confirm": {"yes"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("capacity on: %d", resp.StatusCode)
+	}
+	pressed := regexp.MustCompile(`press ([A-Z][a-z ]+[a-z])`)
+	empty := func(published bool) {
+		t.Helper()
+		resp, body := adviser.post("/staff/capacity/until", url.Values{"csrf": {adviser.csrf}, "date": {""}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose the date") {
+			t.Fatalf("empty date (published %v): %d", published, resp.StatusCode)
+		}
+		for _, m := range pressed.FindAllStringSubmatch(body, -1) {
+			if !strings.Contains(body, ">"+m[1]+"</button>") {
+				t.Errorf("date published %v: the refusal says %q, and the page has no button %q", published, m[0], m[1])
+			}
+		}
+	}
+	empty(false)
+	future := tb.Clock.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	if resp, _ := adviser.post("/staff/capacity/until", url.Values{"csrf": {adviser.csrf}, "date": {future}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", resp.StatusCode)
+	}
+	empty(true)
 }
