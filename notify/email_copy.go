@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"regexp"
 	"strings"
 	texttemplate "text/template"
 
@@ -164,11 +165,26 @@ func (t *emailTemplates) render(kind core.EmailKind, d emailData) (subject, text
 		}
 		*part.out = strings.TrimSpace(b.String())
 	}
+	text = urlsApart(text)
 	b.Reset()
 	if err := t.html[kind].ExecuteTemplate(&b, "html", d); err != nil {
 		return "", "", "", permanent("render email "+string(kind), err)
 	}
 	return core.CleanLine(subject), text + "\n", b.String(), nil
+}
+
+// urlGluedToPunctuation is a web address directly followed by
+// punctuation and then a space or the end of a line: many mail programs
+// take the punctuation into the link ("…/referrals/ONW-123:"), which then
+// fails to open. Onward's own links never end in punctuation.
+var urlGluedToPunctuation = regexp.MustCompile(`(https?://[^\s<>"]*?)([.,:;!?)]+)(\s|$)`)
+
+// urlsApart puts a space between each web address of a plain-text email
+// and punctuation right after it, so that every mail program ends the
+// link where the address ends. It is the one place plain-text bodies are
+// made safe for this, whatever a template or an alert's words say.
+func urlsApart(text string) string {
+	return urlGluedToPunctuation.ReplaceAllString(text, "$1 $2$3")
 }
 
 // alertSubjectRunes is how much of an alert's first sentence its email's
