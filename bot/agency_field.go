@@ -35,10 +35,10 @@ type agencyField struct {
 func (c agencyField) Fits() bool { return c.Match != nil && len(c.Match.Suggestions) > 0 }
 
 // newAgencyField builds the choice. The list holds every agency not
-// suggested, not retired and not leaveOut (the one making or holding the
-// referral). An agency the client's consent does not cover is named so in
+// suggested, not retired and not left out by leaveOut (the one making or
+// holding the referral, or any core refuses). An agency the client's consent does not cover is named so in
 // it, since core refuses it; nil consent is one not yet given.
-func (b *Bot) newAgencyField(ctx context.Context, m *core.Match, district, chosen string, leaveOut core.AgencyID, consent *core.Consent) (agencyField, error) {
+func (b *Bot) newAgencyField(ctx context.Context, m *core.Match, district, chosen string, leaveOut func(core.AgencyID) bool, consent *core.Consent) (agencyField, error) {
 	c := agencyField{Match: m, District: district, Chosen: chosen}
 	agencies, err := b.engine.Agencies(ctx)
 	if err != nil {
@@ -49,7 +49,7 @@ func (b *Bot) newAgencyField(ctx context.Context, m *core.Match, district, chose
 	}
 	c.Others = append(c.Others, option{Value: "", Label: "Choose an agency", Selected: true})
 	for _, a := range agencies {
-		if a.ID == leaveOut || a.RetiredAt != nil || suggested(a.ID) {
+		if leaveOut(a.ID) || a.RetiredAt != nil || suggested(a.ID) {
 			continue
 		}
 		o := option{Value: strconv.FormatInt(int64(a.ID), 10), Label: a.Name}
@@ -72,6 +72,12 @@ func (b *Bot) newAgencyField(ctx context.Context, m *core.Match, district, chose
 		c.Others = append(c.Others, o)
 	}
 	return c, nil
+}
+
+// sameAgency leaves agency id out of an agencyField's list: the one
+// making or holding the referral.
+func sameAgency(id core.AgencyID) func(core.AgencyID) bool {
+	return func(a core.AgencyID) bool { return a == id }
 }
 
 // capacityMark says an agency is at capacity, with its own note on how

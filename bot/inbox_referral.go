@@ -262,7 +262,7 @@ func (b *Bot) referralAgencyChoice(ctx context.Context, ref core.Referral, assig
 	if assign {
 		m, err = b.assignChoices(ctx, ref)
 	} else {
-		m, err = b.redirectChoices(ctx, ref)
+		m, err = b.redirectChoices(ctx, ref, by)
 	}
 	if err != nil {
 		return nil, err
@@ -271,11 +271,13 @@ func (b *Bot) referralAgencyChoice(ctx context.Context, ref core.Referral, assig
 	if err != nil {
 		return nil, err
 	}
-	var holder core.AgencyID
-	if ref.ToAgencyID != nil {
-		holder = *ref.ToAgencyID
+	// Every agency core accepts is in the list of any other, the
+	// referral's sender too (a redirect's suggestions leave it out).
+	refused := func(id core.AgencyID) bool { return ref.ToAgencyID != nil && *ref.ToAgencyID == id }
+	if !assign {
+		refused = func(id core.AgencyID) bool { return core.RedirectRefusal(ref, by, id) != nil }
 	}
-	c, err := b.newAgencyField(ctx, &m, ref.PostcodeDistrict, f.values.Agency, holder, &consent)
+	c, err := b.newAgencyField(ctx, &m, ref.PostcodeDistrict, f.values.Agency, refused, &consent)
 	if err != nil {
 		return nil, err
 	}

@@ -132,7 +132,7 @@ func (b *Bot) submitReferStart(ctx context.Context, staff core.Staff, view slack
 	}
 	meta.Wording = wording.Version
 	// The refer page's choice: the suggestions, and any other agency.
-	c, err := b.newAgencyField(ctx, &m, meta.District, "", staff.AgencyID, nil)
+	c, err := b.newAgencyField(ctx, &m, meta.District, "", sameAgency(staff.AgencyID), nil)
 	if err != nil {
 		return submitted{response: b.modalErrors(ctx, err, nil, blkNeeds)}
 	}

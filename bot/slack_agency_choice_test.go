@@ -75,7 +75,7 @@ func TestSlackAssignAnyAgencyWhenNoneFits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	web, err := tb.bot.newAgencyField(ctx, &m, r.PostcodeDistrict, "", 0, nil)
+	web, err := tb.bot.newAgencyField(ctx, &m, r.PostcodeDistrict, "", sameAgency(0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,12 @@ import (
 )
 
 // redirectChoices are core's suggestions for where a referral could go
-// instead of the agency it is with (which is left out of the list),
-// services that help in the client's language first: only
-// agencies the client's consent covers, the others listed as outside it,
-// since a redirect beyond the consent is refused.
-func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match, error) {
+// when by redirects it, services that help in the client's language
+// first: only agencies the client's consent covers, the others listed as
+// outside it, since a redirect beyond the consent is refused. Left out
+// are the agencies core.RedirectSuggests leaves out: the one it is with,
+// the one that sent it, and a coordinator's own when another holds it.
+func (b *Bot) redirectChoices(ctx context.Context, r core.Referral, by core.Actor) (core.Match, error) {
 	var current core.AgencyID
 	if r.ToAgencyID != nil {
 		current = *r.ToAgencyID
@@ -25,7 +26,13 @@ func (b *Bot) redirectChoices(ctx context.Context, r core.Referral) (core.Match,
 	if err != nil {
 		return core.Match{}, err
 	}
-	return b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Language: language, Asking: current, Consent: &c})
+	m, err := b.engine.Suggest(ctx, core.MatchQuery{Needs: r.Needs, District: r.PostcodeDistrict, Language: language, Asking: current, Consent: &c})
+	if err != nil {
+		return core.Match{}, err
+	}
+	m.Suggestions = slices.DeleteFunc(m.Suggestions, func(s core.Suggestion) bool { return !core.RedirectSuggests(r, by, s.Agency.ID) })
+	m.Excluded = slices.DeleteFunc(m.Excluded, func(x core.Exclusion) bool { return !core.RedirectSuggests(r, by, x.Agency.ID) })
+	return m, nil
 }
 
 // assignChoices are core's suggestions for a triage referral, services

@@ -63,7 +63,7 @@ func TestChoicesFollowTheClientsLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err = tb.bot.redirectChoices(ctx, r)
+	m, err = tb.bot.redirectChoices(ctx, r, tb.Net.Adviser.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -568,7 +568,7 @@ func (b *Bot) showRefer(w http.ResponseWriter, r *http.Request, s session, statu
 		match = &m
 	}
 	// The consent is given with this form: no agency is marked outside it.
-	if v.Choice, err = b.newAgencyField(ctx, match, district, f.Agency, s.staff.AgencyID, nil); err != nil {
+	if v.Choice, err = b.newAgencyField(ctx, match, district, f.Agency, sameAgency(s.staff.AgencyID), nil); err != nil {
 		b.failed(w, &s, err)
 		return
 	}

@@ -658,14 +658,17 @@ func validateRequest(req TransitionRequest, n Network) error {
 
 // checkActor refuses an actor the action does not admit (see actionDef's
 // coordinatorOnly and may); coordinators may take any action, within
-// checkCoordinator.
+// coordinatorOwnAgencyRefusal.
 func checkActor(r Referral, req TransitionRequest) error {
 	a := req.Actor
 	who := actorRole{kind: a.Kind,
 		isTo:   a.actsForAgency() && r.ToAgencyID != nil && *r.ToAgencyID == a.AgencyID,
 		isFrom: a.actsForAgency() && r.FromAgencyID != nil && *r.FromAgencyID == a.AgencyID}
 	if a.Coordinates() {
-		return checkCoordinator(req, who)
+		if req.Action == ActionRedirect {
+			return coordinatorOwnAgencyRefusal(r, a, req.ToAgency)
+		}
+		return nil
 	}
 	def := actions[req.Action]
 	if def.coordinatorOnly {
@@ -682,25 +685,6 @@ func checkActor(r Referral, req TransitionRequest) error {
 		return &ForbiddenError{Why: "this referral was sent to another agency; only its staff or a coordinator can act on it"}
 	}
 	return &ForbiddenError{Why: fmt.Sprintf("%s cannot %s a referral", a.Name, req.Action)}
-}
-
-// checkCoordinator is the one limit on a coordinator acting on any
-// agency's referral: they may not redirect a referral another agency
-// holds to their own agency. Coordinators see a client's details only
-// while the referral waits in triage (Actor.MayDisclose), but the agency
-// holding a referral sees them, so such a redirect would hand the
-// coordinator the details the rule refuses, and take the referral from
-// the agency that had it. Redirecting it anywhere else, and assigning a
-// referral from triage to their own agency (when it provides the
-// service, a coordinator's everyday job, on a referral whose details
-// they already see), stay open to them; so does redirecting a referral
-// their own agency holds, as any of its staff may.
-func checkCoordinator(req TransitionRequest, who actorRole) error {
-	if req.Action == ActionRedirect && req.ToAgency == req.Actor.AgencyID && !who.isTo {
-		return &ForbiddenError{Why: "a coordinator cannot redirect another agency's referral to their own agency, " +
-			"where they would see the client's details: choose another agency, or ask the agency holding it to redirect it"}
-	}
-	return nil
 }
 
 const sqlUpdateReferral = `
@@ -736,8 +720,8 @@ type change struct {
 // client's consent covers it.
 func (c *change) resolveTarget() error {
 	r := c.from
-	if r.ToAgencyID != nil && *r.ToAgencyID == c.req.ToAgency {
-		return &ValidationError{Fields: []FieldError{{Field: "agency", Message: "choose a different agency from the one the referral is with"}}}
+	if err := holderRefusal(r, c.req.ToAgency); err != nil {
+		return err
 	}
 	a, err := getAgency(c.ctx, c.tx, "id = $1", c.req.ToAgency)
 	if errors.Is(err, ErrNotFound) {
