@@ -7,8 +7,9 @@ import (
 // "Could not contact" is recorded one way: the Could not contact action
 // (core.ActionFail), taken before the client is marked contacted, which
 // closes the referral as failed and tells the client and the referrer.
-// The staff web asks first (the referral page's own panel, whose button
-// sends confirm=yes); Slack's button has its confirmation dialog. Once the
+// The staff web asks first: the referral page's own panel has a box to
+// tick (confirm=yes) before its button records anything, so one press
+// never does; Slack's button has its confirmation dialog. Once the
 // client was marked contacted, core refuses it (core.FailAfterContact),
 // so neither offers it any more: the client was reached, and how the
 // help ended is a completion's outcome. Nor does either completion form
@@ -19,11 +20,10 @@ import (
 // with it (core.OutcomeNotACompletion), on every channel.
 
 // failConfirmed reports whether a posted Could not contact was confirmed
-// on the referral page's panel, not pressed on a one-click button of a
-// page shown before it asked.
+// by ticking the box on the referral page's panel, not pressed alone.
 func failConfirmed(form func(string) string) bool { return form("confirm") == "yes" }
 
 // failUnconfirmed is the problem of a Could not contact sent without its
 // confirmation: the page shows it beside the panel that asks.
 var failUnconfirmed = core.FieldError{Field: "fail",
-	Message: "Nothing was changed: confirm below that you could not contact the client. It closes the referral and tells the client"}
+	Message: "Nothing was changed: tick the box to confirm you tried every way the client gave you to reach them, then close it. Closing it cannot be undone, and tells the client"}

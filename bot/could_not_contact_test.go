@@ -159,3 +159,27 @@ func between(s, from, to string) string {
 	}
 	return s[i : i+j]
 }
+
+// TestCouldNotContactNeedsTheBoxTicked: the referral page's Could not
+// contact panel sends nothing that records it when its button alone is
+// pressed: the adviser ticks a labelled box first, and without it the
+// page comes back saying so beside the box, the referral unchanged.
+func TestCouldNotContactNeedsTheBoxTicked(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.act(tb.selfReferral("cnc-box", false), core.ActionAccept, tb.Net.Adviser)
+	page := "/staff/referrals/" + r.Reference
+	c := tb.signedIn(tb.Net.Adviser)
+	_, body := c.get(page)
+	panel := between(body, `<section id="fail"`, `</section>`)
+	if !strings.Contains(panel, `<input type="checkbox" id="fail-confirm" name="confirm" value="yes">`) || !strings.Contains(panel, `<label for="fail-confirm">`) {
+		t.Errorf("the Could not contact panel has no labelled box to tick:\n%s", panel)
+	}
+	// One press: what the form sends without the box ticked.
+	resp, body := c.post(page+"/fail", confirmForm(t, body, page+"/fail"))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="fail-error"`) || !strings.Contains(body, "tick the box") {
+		t.Errorf("Could not contact pressed without the box ticked: %d, want 422 asking to tick it", resp.StatusCode)
+	}
+	if got := tb.referral(r.ID); got.Status != core.StatusAccepted {
+		t.Fatalf("one press of Could not contact left the referral %s", got.Status)
+	}
+}
