@@ -47,7 +47,7 @@ func (b *Bot) story(ctx context.Context, r core.Referral, v cardView, viewer cor
 		return nil, err
 	}
 	st := &storyView{Reference: r.Reference, Crisis: core.CrisisReasons(tl), Town: town, District: r.PostcodeDistrict,
-		Source: r.Source, Leaflet: r.LeafletCode, Entries: tl, Now: v.Now, Location: v.Location}
+		Source: r.Source, Leaflet: r.LeafletCode, Entries: core.TellRedirectsOnce(tl), Now: v.Now, Location: v.Location}
 	if st.District == "" {
 		st.District = district
 	}

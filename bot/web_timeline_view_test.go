@@ -104,3 +104,29 @@ func TestTimelineOnTheStaffWebNamesNoOtherAgencysStaff(t *testing.T) {
 		t.Errorf("Kirkton's own page does not name its adviser:\n%s", storyOf(t, page))
 	}
 }
+
+// TestStoryTellsARedirectOnce: a redirect closes one referral and makes
+// the next in one step, recorded as two events; the story on both the
+// agency's page it went to and the redirecting agency's own tells it in
+// one line.
+func TestStoryTellsARedirectOnce(t *testing.T) {
+	tb := newTestBot(t)
+	r := tb.selfReferral("story-redirect-once", false)
+	res, err := tb.Engine.Act(t.Context(), core.TransitionRequest{Referral: r.ID, Action: core.ActionRedirect,
+		Actor: tb.Net.Adviser.Actor(), ToAgency: tb.Net.Welfare, Feedback: "Benefits are what Welfare Rights do"})
+	if err != nil || res.Child == nil {
+		t.Fatalf("redirect: %v", err)
+	}
+	for _, c := range []struct {
+		who core.Staff
+	}{{tb.Net.WelfareAdviser}, {tb.Net.Coordinator}} {
+		_, page := tb.signedIn(c.who).get("/staff/referrals/" + res.Child.Reference)
+		story := between(page, `<ol class="timeline"`, `</ol>`)
+		if story == "" {
+			t.Fatalf("%s: the page has no story", c.who.Name)
+		}
+		if n := strings.Count(story, "Redirected to Kingdom Council Welfare Rights") + strings.Count(story, "Sent on to Kingdom Council Welfare Rights"); n != 1 {
+			t.Errorf("%s reads the redirect %d times in the story, want once:\n%s", c.who.Name, n, story)
+		}
+	}
+}

@@ -234,6 +234,32 @@ func (e *Engine) Timeline(ctx context.Context, id ReferralID, viewer Actor) ([]T
 	return out, nil
 }
 
+// TellRedirectsOnce is a story's entries with each redirect told once. A
+// redirect is recorded twice, in one transaction: the transition closing
+// the referral redirected (ActionRedirect, with the agency and why) and
+// the creation of the referral it made (CarriedOn, at the same moment, to
+// the same agency). Read as a story that is one thing, so the creation is
+// left out and what it alone says (crisis reasons, why triage) is told on
+// the redirect's line. A carried-on creation that follows anything else (a
+// rejected self-referral's return to triage) is its own step, and stays.
+func TellRedirectsOnce(tl []TimelineEntry) []TimelineEntry {
+	out := make([]TimelineEntry, 0, len(tl))
+	for _, en := range tl {
+		if n := len(out); n > 0 && en.Kind == EventCreated && en.CarriedOn {
+			prev := &out[n-1]
+			if prev.Kind == EventTransition && prev.Action == ActionRedirect && prev.At.Equal(en.At) && prev.Agency == en.Agency {
+				prev.Crisis = append(prev.Crisis, en.Crisis...)
+				if prev.Triage == "" {
+					prev.Triage = en.Triage
+				}
+				continue
+			}
+		}
+		out = append(out, en)
+	}
+	return out
+}
+
 // ChainCrisisReasons are the reasons a referral's chain was made a crisis
 // (CrisisReasons of its timeline). They are the client's circumstances,
 // which every viewer's timeline carries alike, so no viewer is asked.
