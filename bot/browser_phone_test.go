@@ -52,7 +52,9 @@ func TestBrowserListsOnAPhone(t *testing.T) {
 			chromedp.Navigate(tb.local(tb.link(staff))),
 			chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
 			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`main`)),
+			// Signed in: the staff menu is there (the sign-in page has a
+			// main too, and leaving it before the sign-in lands aborts it).
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/sent"]`)),
 			chromedp.Navigate(tb.srv.URL+c.path),
 			chromedp.WaitVisible(chromedp.CSS(`table.rows`))); err != nil {
 			t.Fatalf("open %s: %v", c.path, err)
