@@ -137,33 +137,11 @@ func nearCouncilArea(name string) string {
 		return ""
 	}
 	for code, n := range councilAreas {
-		if d := editDistance(name, strings.ToLower(n)); d > 0 && d <= 2 {
+		if d := EditDistance(name, strings.ToLower(n)); d > 0 && d <= 2 {
 			return councilAreas[code]
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
 }
 
 // SplitCouncilAreas splits a list of council areas as people write it:

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/onward-network/onward/bot/api"
+	"github.com/onward-network/onward/core"
 )
 
 // exitUsage is the exit status of a command line that names no command
@@ -26,7 +29,7 @@ func checkSubcommand(ctx context.Context, c command, args []string, stderr io.Wr
 	if len(args) == 0 {
 		// Asked for help, every family prints its usage and does no work.
 		_ = c.run(ctx, []string{"--help"}, stderr, stderr)
-		fmt.Fprintf(stderr, "\nonward %s: say which: %s\n", c.name, orList(c.subs))
+		fmt.Fprintf(stderr, "\nonward %s: say which: %s\n", c.name, api.OrList(c.subs))
 		return false
 	}
 	for _, s := range c.subs {
@@ -38,19 +41,8 @@ func checkSubcommand(ctx context.Context, c command, args []string, stderr io.Wr
 	if near := nearest(args[0], c.subs); near != "" {
 		msg += fmt.Sprintf("; did you mean %q?", near)
 	}
-	fmt.Fprintf(stderr, "%s\nIt takes %s (onward %s --help says more).\n", msg, orList(c.subs), c.name)
+	fmt.Fprintf(stderr, "%s\nIt takes %s (onward %s --help says more).\n", msg, api.OrList(c.subs), c.name)
 	return false
-}
-
-// orList is words as a list read aloud: "a, b or c".
-func orList(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // nearest is the word among words closest to typed, when close enough to
@@ -63,37 +55,9 @@ func nearest(typed string, words []string) string {
 		if len(typed) >= 3 && strings.HasPrefix(w, typed) {
 			return w
 		}
-		if d := editDistance(typed, w); d < bestDist && d < len(w) {
+		if d := core.EditDistance(typed, w); d < bestDist && d < len(w) {
 			best, bestDist = w, d
 		}
 	}
 	return best
-}
-
-// editDistance is the number of single-letter insertions, deletions,
-// substitutions and swaps of neighbours that turn a into b (optimal
-// string alignment distance).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
