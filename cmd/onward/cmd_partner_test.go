@@ -91,25 +91,11 @@ func TestPartnerCommands(t *testing.T) {
 // whether it is paused; and `partner add --agency` refuses an agency that
 // has left the network, saying so.
 func TestPartnerListShowsSubscriptions(t *testing.T) {
-	env := coretest.NewEnv(t)
-	ctx := context.Background()
-	t.Setenv("ONWARD_DATABASE_URL", env.URL)
-	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
-	env.Engine.UseWebhookReceivers(core.LocalReceivers)
-	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkton casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, ctx, creds, paused := partnerWithPausedHook(t)
 	live, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:9/live")
 	if err != nil {
 		t.Fatal(err)
 	}
-	paused, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:9/broken")
-	if err != nil {
-		t.Fatal(err)
-	}
-	coretest.PauseSubscription(t, env.Engine, paused.ID)
 	var out bytes.Buffer
 	if err := runPartner(ctx, []string{"list"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -214,21 +200,7 @@ func TestPartnerChangesNameWhoMadeThem(t *testing.T) {
 // it, or naming an adviser, it is refused and the subscription stays
 // paused.
 func TestPartnerWebhookResumeNamesWhoDidIt(t *testing.T) {
-	env := coretest.NewEnv(t)
-	ctx := context.Background()
-	t.Setenv("ONWARD_DATABASE_URL", env.URL)
-	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
-	env.Engine.UseWebhookReceivers(core.LocalReceivers)
-	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkton casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:9/broken")
-	if err != nil {
-		t.Fatal(err)
-	}
-	coretest.PauseSubscription(t, env.Engine, sub.ID)
+	env, ctx, creds, sub := partnerWithPausedHook(t)
 	paused := func() bool {
 		t.Helper()
 		ss, err := env.Engine.Subscriptions(ctx, creds.Partner.ID)
@@ -259,4 +231,27 @@ func TestPartnerWebhookResumeNamesWhoDidIt(t *testing.T) {
 		string(core.EventWebhookResumed)).Scan(&actorKind, &actor); err != nil || actorKind != "staff" || actor != int64(env.Net.Coordinator.ID) {
 		t.Errorf("the resume's event: %s %d (%v), want staff %d", actorKind, actor, err, env.Net.Coordinator.ID)
 	}
+}
+
+// partnerWithPausedHook is a network with one partner system of Kirkton
+// Citizens Advice whose webhook subscription (to an address nothing
+// answers) failed until it paused, and the CLI pointed at its database.
+func partnerWithPausedHook(t *testing.T) (*coretest.Env, context.Context, core.PartnerCredentials, core.WebhookSubscription) {
+	t.Helper()
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev") // the test engines chain events with the stand-in audit key
+	env.Engine.UseWebhookReceivers(core.LocalReceivers)
+	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkton casework", AgencyID: env.Net.CAB,
+		Scopes: []core.PartnerScope{core.ScopeRead}}, core.SystemActor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _, err := env.Engine.Subscribe(ctx, creds.Partner.ID, "http://127.0.0.1:9/broken")
+	if err != nil {
+		t.Fatal(err)
+	}
+	coretest.PauseSubscription(t, env.Engine, sub.ID)
+	return env, ctx, creds, sub
 }
