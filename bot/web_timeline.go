@@ -19,6 +19,9 @@ type storyView struct {
 	Leaflet   string
 	FirstAt   time.Time // when the client first asked, when the chain is longer than this referral
 	Entries   []core.TimelineEntry
+	// CarriedOn are the referrals made from this one that the viewer may
+	// see, each with how it stands now (core.Engine.CarriedOnFrom).
+	CarriedOn []core.CarriedOn
 	Outcome   string
 	// What completion recorded, in words: the advice type and topic, and
 	// each amount of financial gain.
@@ -50,6 +53,9 @@ func (b *Bot) story(ctx context.Context, r core.Referral, v cardView, viewer cor
 		Source: r.Source, Leaflet: r.LeafletCode, Entries: core.TellRedirectsOnce(tl), Now: v.Now, Location: v.Location}
 	if st.District == "" {
 		st.District = district
+	}
+	if st.CarriedOn, err = b.engine.CarriedOnFrom(ctx, r.ID, viewer); err != nil {
+		return nil, err
 	}
 	if len(tl) > 0 && tl[0].Reference != r.Reference {
 		st.FirstAt = tl[0].At
