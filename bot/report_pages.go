@@ -93,7 +93,24 @@ func sectionsOf(r report.Report) []reportSection {
 // agency other than their own, and is shown their own.
 type filterForm struct {
 	From, To, Agency, Need string
-	NotOurs                bool
+	// Period is the preset chosen, by its name ("this quarter", "2026-27
+	// Q3"); "" for the dates as typed.
+	Period  string
+	NotOurs bool
+	// Shown says which days the report counts: the period and its days
+	// ("2026-27 Q3 (1 October – 31 December 2026)"), or the dates'.
+	Shown string
+	// FileName is the days as a download's name carries them.
+	FileName string
+	// Periods are the presets to choose from.
+	Periods []periodGroup
+}
+
+// periodGroup is a group of the period choices: the presets that move
+// with the day, then each financial year and its quarters.
+type periodGroup struct {
+	Label   string
+	Options []option
 }
 
 // networkReports are the reports counted for the whole network alone
@@ -142,25 +159,45 @@ func (e errBadFilter) Error() string { return e.msg }
 // see.
 func (b *Bot) reportFilter(r *http.Request, s session) (report.Filter, filterForm, error) {
 	q := r.URL.Query()
-	form := filterForm{From: q.Get("from"), To: q.Get("to"), Agency: q.Get("agency"), Need: q.Get("need")}
+	form := filterForm{From: q.Get("from"), To: q.Get("to"), Agency: q.Get("agency"), Need: q.Get("need"), Period: q.Get("period")}
 	today, err := b.today(r.Context())
 	if err != nil {
 		return report.Filter{}, form, err
 	}
-	f := report.Filter{To: today}
-	if form.To != "" {
-		if f.To, err = time.Parse(time.DateOnly, form.To); err != nil {
-			return f, form, errBadFilter{"The end date must be a date like 2026-03-31."}
+	form.Periods = periodChoices(today, form.Period)
+	var f report.Filter
+	if form.Period != "" {
+		// A preset chosen is the dates it names: it fills them, and the
+		// dates typed beside it are not read.
+		preset, err := report.ParsePreset(form.Period)
+		if err != nil {
+			return f, form, errBadFilter{sentence(err.Error()) + "."}
 		}
-	}
-	f.From = f.To.AddDate(-1, 0, 1)
-	if form.From != "" {
-		if f.From, err = time.Parse(time.DateOnly, form.From); err != nil {
-			return f, form, errBadFilter{"The start date must be a date like 2025-04-01."}
+		shown, err := preset.On(today)
+		if err != nil {
+			return f, form, errBadFilter{sentence(err.Error()) + "."}
 		}
-	}
-	if field, msg := report.CheckPeriod(f.From, f.To); field != "" {
-		return f, form, errBadFilter{sentence(msg)}
+		f.From, f.To = shown.From, shown.To
+		form.Period, form.Shown, form.FileName = preset.String(), shown.String(), shown.FileName()
+		form.Periods = periodChoices(today, form.Period)
+	} else {
+		f.To = today
+		if form.To != "" {
+			if f.To, err = time.Parse(time.DateOnly, form.To); err != nil {
+				return f, form, errBadFilter{"The end date must be a date like 2026-03-31."}
+			}
+		}
+		f.From = f.To.AddDate(-1, 0, 1)
+		if form.From != "" {
+			if f.From, err = time.Parse(time.DateOnly, form.From); err != nil {
+				return f, form, errBadFilter{"The start date must be a date like 2025-04-01."}
+			}
+		}
+		if field, msg := report.CheckPeriod(f.From, f.To); field != "" {
+			return f, form, errBadFilter{sentence(msg)}
+		}
+		form.Shown = report.DaysText(f.From, f.To)
+		form.FileName = f.From.Format(time.DateOnly) + "-to-" + f.To.Format(time.DateOnly)
 	}
 	if form.Need != "" {
 		if f.Need, err = core.ParseNeed(form.Need); err != nil {
@@ -196,9 +233,13 @@ func (b *Bot) reportFilter(r *http.Request, s session) (report.Filter, filterFor
 
 func coordinates(s core.Staff) bool { return s.Actor().Coordinates() }
 
-// query is the filter form as a query string.
+// query is the filter form as a query string: a preset by its name, so
+// that "this quarter" linked on stays this quarter, or the dates.
 func (f filterForm) query() string {
 	v := url.Values{"from": {f.From}, "to": {f.To}}
+	if f.Period != "" {
+		v = url.Values{"period": {f.Period}}
+	}
 	if f.Agency != "" {
 		v.Set("agency", f.Agency)
 	}
@@ -336,7 +377,7 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		exportRefused(w, format, http.StatusForbidden, sayWeb("web.report.network", spec.Title))
 		return
 	}
-	f, _, err := b.reportFilter(r, s)
+	f, form, err := b.reportFilter(r, s)
 	if msg := (errBadFilter{}); errors.As(err, &msg) {
 		exportRefused(w, format, http.StatusBadRequest, msg.msg)
 		return
@@ -359,7 +400,7 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	fileName := fmt.Sprintf("onward-%s-%s-to-%s", name, f.From.Format(time.DateOnly), f.To.Format(time.DateOnly))
+	fileName := "onward-" + name + "-" + form.FileName
 	if rep.AgencySlug != "" {
 		fileName += "-" + rep.AgencySlug
 	}

@@ -51,6 +51,18 @@ func Quarter(start, q int) Period { return Period{kind: PeriodQuarter, year: sta
 // Month is a calendar month.
 func Month(year int, m time.Month) Period { return Period{kind: PeriodMonth, year: year, n: int(m)} }
 
+// FinancialYearOf is the financial year day falls in.
+func FinancialYearOf(day time.Time) Period { return periodOf(PeriodYear, day) }
+
+// Quarters are a financial year's four quarters, in order; none for a
+// quarter or a month.
+func (p Period) Quarters() []Period {
+	if p.kind != PeriodYear {
+		return nil
+	}
+	return []Period{Quarter(p.year, 1), Quarter(p.year, 2), Quarter(p.year, 3), Quarter(p.year, 4)}
+}
+
 // IsZero reports whether p is no period.
 func (p Period) IsZero() bool { return p.kind == 0 }
 
