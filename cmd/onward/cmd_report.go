@@ -13,13 +13,19 @@ import (
 )
 
 const reportUsage = `Usage: onward report list
-       onward report NAME [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--publish] [--format csv|json|table]
+       onward report NAME [--period NAME | --from YYYY-MM-DD --to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--publish] [--format csv|json|table]
 
 Print one of the network's reports, from the database (ONWARD_DATABASE_URL),
 after bringing the report rollups up to date. Dates are days in the
 network's time zone, both included, on when referrals were made; the
-default is the twelve months to today. --agency keeps referrals sent to or
-from one agency (by its short name), --need those asking for one need.
+default is the twelve months to today. --period names the days instead of
+--from and --to: "this month", "last month", "this quarter", "last
+quarter", "this financial year", "last financial year", a financial year
+("2026-27", 1 April 2026 to 31 March 2027), a quarter of one ("2026-27
+Q3", October to December 2026; Q1 is April to June) or a month ("October
+2026"); one not over yet is counted to today. --agency keeps referrals
+sent to or from one agency (by its short name), --need those asking for
+one need.
 
 The command line is run by the network's operators, so it prints exact
 figures. --publish marks the output for publication beyond the network:
@@ -38,6 +44,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("report", reportUsage, stdout, stderr)
 	from := fs.String("from", "", "first `day` (YYYY-MM-DD); default a year before --to")
 	to := fs.String("to", "", "last `day` (YYYY-MM-DD); default today")
+	period := fs.String("period", "", "a `period` in place of --from and --to: \"2026-27 Q3\", \"2026-27\", \"last quarter\", \"October 2026\"")
 	agency := fs.String("agency", "", "only referrals to or from the agency with this short `name`")
 	need := fs.String("need", "", "only referrals asking for this need `code` (debt, benefits, housing, …)")
 	format := fs.String("format", "table", "csv, json or table")
@@ -69,6 +76,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !slices.Contains(report.Formats, *format) {
 		return fmt.Errorf("--format must be csv, json or table, not %q", *format)
 	}
+	var preset report.Preset
+	if *period != "" {
+		if *from != "" || *to != "" {
+			return usageError{errors.New("give --period or --from and --to, not both: a period names its own days")}
+		}
+		if preset, err = report.ParsePreset(*period); err != nil {
+			return usageError{fmt.Errorf("--period: %w", err)}
+		}
+	}
 	f, err := reportDates(*from, *to, time.Now())
 	if err != nil {
 		return err
@@ -93,6 +109,18 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if f.Agency, err = rp.AgencyID(ctx, *agency); err != nil {
 			return fmt.Errorf("--agency: %w", err)
 		}
+	}
+	if !preset.IsZero() {
+		today, err := rp.Today(ctx)
+		if err != nil {
+			return err
+		}
+		shown, err := preset.On(today)
+		if err != nil {
+			return usageError{fmt.Errorf("--period: %w", err)}
+		}
+		f.From, f.To = shown.From, shown.To
+		fmt.Fprintf(stderr, "counting %s\n", shown)
 	}
 	start := time.Now()
 	res, err := rp.Refresh(ctx)
