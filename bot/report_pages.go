@@ -31,6 +31,9 @@ func (b *Bot) ReportRoutes(mux *http.ServeMux) {
 	staff("GET /staff/reports", b.signedIn(b.reportsIndex))
 	staff("GET /staff/reports/{name}", b.signedIn(b.reportPage))
 	staff("GET /staff/reports/{name}/{format}", b.signedIn(b.reportExport))
+	// A report's listing (the feedback on referrals sent back) downloads
+	// as a CSV of its own (see report.WriteCSV): no {format} here.
+	staff("GET /staff/reports/{name}/listing/csv", b.signedIn(b.reportExport))
 	staff("GET /staff/static/reports.css", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		http.ServeFileFS(w, r, templates.FS, "html/staff/reports.css")
@@ -65,6 +68,8 @@ type reportsView struct {
 	Heat      [][]heatCell
 	Sections  []reportSection
 	CSV, JSON string
+	// ListingCSV downloads the report's listing, when it has one.
+	ListingCSV string
 	// PublishCSV and PublishJSON download the report marked for
 	// publication (small numbers suppressed).
 	PublishCSV, PublishJSON string
@@ -346,6 +351,9 @@ func (b *Bot) reportPage(w http.ResponseWriter, r *http.Request, s session) {
 	v.CSV = "/staff/reports/" + name + "/csv?" + string(v.Query)
 	v.JSON = "/staff/reports/" + name + "/json?" + string(v.Query)
 	v.PublishCSV, v.PublishJSON = v.CSV+"&publish=1", v.JSON+"&publish=1"
+	if rep.Listing != nil {
+		v.ListingCSV = "/staff/reports/" + name + "/listing/csv?" + string(v.Query)
+	}
 	b.renderReports(w, http.StatusOK, "report", v)
 }
 
@@ -366,8 +374,14 @@ func exportRefused(w http.ResponseWriter, format string, status int, why string)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": why})
 }
 
+// reportExport answers a download: a report's figures as CSV or JSON,
+// or, at /listing/csv, its listing as a CSV of its own.
 func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 	name, format := r.PathValue("name"), r.PathValue("format")
+	listing := format == "" // GET /staff/reports/{name}/listing/csv
+	if listing {
+		format = "csv"
+	}
 	spec, ok := report.Lookup(name)
 	if !ok || (format != "csv" && format != "json") {
 		b.message(w, http.StatusNotFound, &s.staff, s.csrf, "Not found", "There is no report of that name and format.")
@@ -400,15 +414,26 @@ func (b *Bot) reportExport(w http.ResponseWriter, r *http.Request, s session) {
 		b.failed(w, &s, err)
 		return
 	}
-	fileName := "onward-" + name + "-" + form.FileName
+	// The file is named for the report, then what it counts: the period
+	// or dates, the agency, the need, and whether it is for publication.
+	counted := form.FileName
 	if rep.AgencySlug != "" {
-		fileName += "-" + rep.AgencySlug
+		counted += "-" + rep.AgencySlug
 	}
 	if f.Need != "" {
-		fileName += "-" + string(f.Need)
+		counted += "-" + string(f.Need)
 	}
 	if viewer.Publish {
-		fileName += "-for-publication"
+		counted += "-for-publication"
+	}
+	fileName := "onward-" + name + "-" + counted
+	if listing {
+		if rep.Listing == nil {
+			exportRefused(w, format, http.StatusNotFound, sentence(report.ErrNoListing.Error())+".")
+			return
+		}
+		b.serveCSV(w, &s, "onward-"+name+"-"+rep.Listing.Name+"-"+counted, rep.WriteListingCSV)
+		return
 	}
 	if format == "csv" {
 		b.serveCSV(w, &s, fileName, rep.WriteCSV)

@@ -13,7 +13,7 @@ import (
 )
 
 const reportUsage = `Usage: onward report list
-       onward report NAME [--period NAME | --from YYYY-MM-DD --to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--publish] [--format csv|json|table]
+       onward report NAME [--period NAME | --from YYYY-MM-DD --to YYYY-MM-DD] [--agency SLUG] [--need CODE] [--publish] [--format csv|json|table] [--listing]
 
 Print one of the network's reports, from the database (ONWARD_DATABASE_URL),
 after bringing the report rollups up to date. Dates are days in the
@@ -26,6 +26,10 @@ Q3", October to December 2026; Q1 is April to June) or a month ("October
 2026"); one not over yet is counted to today. --agency keeps referrals
 sent to or from one agency (by its short name), --need those asking for
 one need.
+
+A CSV is one table. The sent-back report's feedback, one line per referral
+sent back, is a table of its own: --listing --format csv prints it in
+place of the figures (the table and JSON formats show both).
 
 The command line is run by the network's operators, so it prints exact
 figures. --publish marks the output for publication beyond the network:
@@ -49,6 +53,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	need := fs.String("need", "", "only referrals asking for this need `code` (debt, benefits, housing, …)")
 	format := fs.String("format", "table", "csv, json or table")
 	publish := fs.Bool("publish", false, "suppress small numbers, for publication beyond the network")
+	listing := fs.Bool("listing", false, "with --format csv, print the report's list of words (the sent-back report's feedback) in place of its figures")
 	words, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -75,6 +80,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !slices.Contains(report.Formats, *format) {
 		return fmt.Errorf("--format must be csv, json or table, not %q", *format)
+	}
+	if *listing && *format != "csv" {
+		return usageError{fmt.Errorf("--listing is for --format csv, not %s: the table and JSON show the list with the figures", *format)}
 	}
 	var preset report.Preset
 	if *period != "" {
@@ -136,6 +144,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if !*publish {
 		fmt.Fprintln(stderr, "exact figures, small numbers included: for the network only (--publish suppresses them)")
+	}
+	if *listing {
+		return r.WriteListingCSV(stdout)
 	}
 	return r.Write(stdout, *format)
 }

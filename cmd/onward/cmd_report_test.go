@@ -62,6 +62,7 @@ func TestReportPeriodFlag(t *testing.T) {
 		{[]string{"--period", "2098-99"}, []string{"--period: 2098-99 has not begun: it starts on 1 April 2098"}},
 		{[]string{"--period", "2025-26", "--from", "2025-04-01"}, []string{"give --period or --from and --to, not both"}},
 		{[]string{"--to", "2025-06-30", "--period", "this quarter"}, []string{"give --period or --from and --to, not both"}},
+		{[]string{"--listing", "--format", "table"}, []string{"--listing is for --format csv, not table"}},
 	} {
 		code, out, said := run(append([]string{"outcomes"}, tc.args...)...)
 		if code != exitUsage || out != "" {

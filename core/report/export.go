@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -37,8 +38,13 @@ func (r Report) Write(w io.Writer, format string) error {
 // "<column>_suppressed" column, true where the figure was withheld. What
 // the report counts and when (About) are not written here: a download
 // read by a program stays a table, and the JSON and the page carry them.
-// A listing (the inappropriate referrals' feedback) follows the table
-// after a blank line, with its own header.
+// A listing (the feedback on referrals sent back) is not written here
+// either but by WriteListingCSV, a file of its own: a spreadsheet, or a
+// funder's import script, reads one header row and rows below it, and
+// the listing's rows (one referral each, in words) are not the figures'
+// (one referrer each, in numbers) — a second table under the first is
+// read as rows of the first, and a single table holding both would make
+// every sum of it filter out the other's rows first.
 func (r Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cols := r.exportColumns()
@@ -65,18 +71,37 @@ func (r Report) WriteCSV(w io.Writer) error {
 			return err
 		}
 	}
-	if l := r.Listing; l != nil {
-		cw.Write(nil)
-		cw.Write(csvTexts(l.Columns))
-		for _, row := range l.Rows {
-			if err := cw.Write(csvTexts(row)); err != nil {
-				return err
-			}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteListingCSV writes the report's listing (the feedback on referrals
+// sent back) as a CSV of its own: a header row of its columns, then one
+// line per row. A report with none — every report but one, and that one
+// suppressed, whose feedback stays inside the network — is an error
+// saying so.
+func (r Report) WriteListingCSV(w io.Writer) error {
+	l := r.Listing
+	if l == nil {
+		return fmt.Errorf("report %s: %w", r.Name, ErrNoListing)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvTexts(l.Columns)); err != nil {
+		return err
+	}
+	for _, row := range l.Rows {
+		if err := cw.Write(csvTexts(row)); err != nil {
+			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
+
+// ErrNoListing is a listing asked of a report that has none: one that
+// never has, or one suppressed for publication, whose words stay inside
+// the network.
+var ErrNoListing = errors.New("no list of words goes with these figures (only the sent-back report has one, and only inside the network)")
 
 // CountsLabel introduces a report's Counts wherever it is shown.
 const CountsLabel = "What it counts:"

@@ -161,6 +161,9 @@ type Report struct {
 
 // Listing is a table of words that goes with a report's figures.
 type Listing struct {
+	// Name is what a download of the listing is named after
+	// ("feedback").
+	Name    string     `json:"-"`
 	Title   string     `json:"title"`
 	Columns []string   `json:"columns"`
 	Rows    [][]string `json:"rows"`

@@ -114,7 +114,7 @@ ORDER BY r.created_at DESC, r.id DESC LIMIT $5`
 func (q *reportQuery) sentBackFeedback(ctx context.Context) (*Listing, error) {
 	lo, hi := q.span()
 	rows, _ := q.db.Query(ctx, sqlSentBackFeedback, lo, hi, int64(q.f.Agency), string(q.f.Need), sentBackLimit)
-	l := &Listing{Title: "Feedback on referrals sent back", Columns: []string{"Day", "Referrer", "Sent to", "Reason", "Feedback"}}
+	l := &Listing{Name: "feedback", Title: "Feedback on referrals sent back", Columns: []string{"Day", "Referrer", "Sent to", "Reason", "Feedback"}}
 	var at time.Time
 	var from, to core.AgencyID
 	var leg legKind
