@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"net/http"
 	"slices"
 
 	"github.com/onward-network/onward/core"
@@ -35,15 +34,16 @@ type gainInput struct{ Key, Label, Value string }
 var fieldOrder = []string{"reason", "agency", "feedback", "redirect-note", "outcome", "gain_weekly_income",
 	"gain_one_off_income", "gain_debt_written_off", "gain_debt_managed", "advice_type", "advice_topic", "outcome_note"}
 
-// completionRequest reads a posted completion form into the request and
-// the values to redraw; pound amounts that are not money are field errors.
-func completionRequest(r *http.Request, req *core.TransitionRequest) (completeForm, []core.FieldError) {
-	f := completeForm{Outcome: r.PostFormValue("outcome"), AdviceType: r.PostFormValue("advice_type"),
-		AdviceTopic: r.PostFormValue("advice_topic"), Note: r.PostFormValue("outcome_note")}
+// completionRequest reads a posted completion form (get is its
+// PostFormValue, or a kept form's Get) into the request and the values to
+// redraw; pound amounts that are not money are field errors.
+func completionRequest(get func(string) string, req *core.TransitionRequest) (completeForm, []core.FieldError) {
+	f := completeForm{Outcome: get("outcome"), AdviceType: get("advice_type"),
+		AdviceTopic: get("advice_topic"), Note: get("outcome_note")}
 	for _, g := range core.GainFields {
-		f.Gains = append(f.Gains, gainInput{Key: g.Key, Label: g.Label, Value: r.PostFormValue(g.Key)})
+		f.Gains = append(f.Gains, gainInput{Key: g.Key, Label: g.Label, Value: get(g.Key)})
 	}
-	gain, problems := core.ParseGain(r.PostFormValue)
+	gain, problems := core.ParseGain(get)
 	req.Outcome, req.OutcomeNote, req.Gain = core.Outcome(f.Outcome), f.Note, gain
 	req.AdviceType, req.AdviceTopic = core.AdviceType(f.AdviceType), f.AdviceTopic
 	return f, problems

@@ -55,6 +55,9 @@ type page struct {
 	// refused as a whole (someone else acted first), shown back so it is
 	// not lost: a note or feedback learned from the client.
 	Unsaved string
+	// Restored says a form of this page sent after its session ended is
+	// filled in again below, to check and send (keptForm).
+	Restored string
 	// Typed is what a form refused before its handler read it held in
 	// its boxes of free text, shown back to copy (unsavedForm); BackTo
 	// is the page that form was on, and BackRef the referral it was

@@ -54,8 +54,8 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	version, verr := formVersion(r)
 	// A suggestion pressed and another agency chosen from the list: the
 	// web cannot untick a choice, so neither is guessed at.
-	chosen, twoAgencies := formAgency(r.PostForm)
-	values := formValues{Reason: r.PostFormValue("reason"), Feedback: r.PostFormValue("feedback"), Agency: chosen, Action: string(btn.action())}
+	_, twoAgencies := formAgency(r.PostForm)
+	values := referralFormValues(btn, r.PostForm)
 	agency, _ := strconv.ParseInt(values.Agency, 10, 64)
 	req := core.TransitionRequest{
 		Referral: id, Action: btn.action(), Actor: s.staff.Actor(), ExpectedVersion: version,
@@ -68,7 +68,7 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	if btn == btnComplete {
 		req.Reason, req.Feedback = "", ""
-		f, problems := completionRequest(r, &req)
+		f, problems := completionRequest(r.PostFormValue, &req)
 		complete = &f
 		if len(problems) > 0 {
 			// Amounts that are not money are refused before core sees
@@ -165,6 +165,14 @@ func (b *Bot) inboxAct(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	http.Redirect(w, r, "/staff/referrals/"+res.Referral.Reference+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// referralFormValues is what a referral page's form for btn sent, as the
+// page shows it again: after a refused action, and after signing in again
+// when the form was kept (keptForm). The one reading of those fields.
+func referralFormValues(btn button, form url.Values) formValues {
+	chosen, _ := formAgency(form)
+	return formValues{Reason: form.Get("reason"), Feedback: form.Get("feedback"), Agency: chosen, Action: string(btn.action())}
 }
 
 // formVersion is the version of the referral the posted form was made

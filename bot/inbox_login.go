@@ -54,6 +54,9 @@ type loginEmailPage struct {
 	// Typed is the free text the form held, shown back to copy
 	// (typedFreeText).
 	Typed []typedText
+	// Kept says, in words, that the form is kept for its member of staff
+	// to find filled in after signing in here (keepForm); "" when not.
+	Kept string
 	// Notice is why a sign-in link did not sign in (used, expired, not
 	// valid), shown above the form to ask for a new one.
 	Notice string
@@ -85,8 +88,10 @@ func (b *Bot) signInEmailOff() string {
 // askToSignIn answers a staff page opened without a session with the
 // sign-in form, and remembers the page to return to after signing in. A
 // form sent without a session is answered plainly: nothing was saved, and
-// signing in returns to the page the form was on. What it held is not
-// kept: it may be a client's details, which no cookie or address holds.
+// signing in returns to the page the form was on. A referral page's form
+// is kept, sealed, for its writer to find after signing in (keepForm);
+// the free text of any form is shown back to copy, in case it cannot
+// come back. Nothing it held is put in a cookie or an address.
 func (b *Bot) askToSignIn(w http.ResponseWriter, r *http.Request) {
 	p := b.signInPage()
 	p.Needed = true
@@ -94,6 +99,9 @@ func (b *Bot) askToSignIn(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		p.Ended, p.Typed = true, typedFreeText(r)
 		next, p.BackTo = formPage(r.URL.Path)
+		if b.keepForm(w, r) {
+			p.Kept = sayWeb("web.kept.ended", map[string]any{"Typed": len(p.Typed) > 0})
+		}
 	}
 	if returnPath(next) {
 		http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: url.QueryEscape(next), Path: "/staff", MaxAge: 3600,
@@ -243,6 +251,7 @@ func (b *Bot) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not sign you in", http.StatusInternalServerError)
 		return
 	}
+	b.keptFormSignedIn(r.Context(), w, r, st)
 	b.log.Info("staff signed in to the web inbox", "staff", st.ID)
 	http.Redirect(w, r, b.afterSignIn(w, r), http.StatusSeeOther)
 }

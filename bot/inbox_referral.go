@@ -38,6 +38,11 @@ type referralForm struct {
 	// kept: the redirect or assign form comes back as it was before
 	// recording new consent (recordConsent), and the page says so.
 	kept bool
+	// restored: the form of this action was sent after its session
+	// ended, kept, and is shown again after signing in (keptForm), with
+	// a notice saying so; typed says it held something to fill in.
+	restored button
+	typed    bool
 }
 
 // alreadyView is the notice for an action pressed again after it was
@@ -65,12 +70,18 @@ func lastChange(tl []core.TimelineEntry, reference string) (core.TimelineEntry, 
 
 // referralPage shows one referral's card with the reject, redirect or
 // assign forms its status allows.
+// A form of this page sent after its session ended comes back filled in,
+// once, for the member of staff who sent it (restoreKeptForm).
 func (b *Bot) referralPage(w http.ResponseWriter, r *http.Request, s session) {
 	id, ok := b.referralFromPath(w, r, s)
 	if !ok {
 		return
 	}
-	b.showReferral(w, r, s, id, referralForm{status: http.StatusOK})
+	f := referralForm{status: http.StatusOK}
+	if k, ok := b.restoreKeptForm(w, r, s); ok {
+		f = k.referralForm()
+	}
+	b.showReferral(w, r, s, id, f)
 }
 
 // referralFromPath resolves the reference in a staff web URL (URLs carry
@@ -158,6 +169,9 @@ func (b *Bot) showReferral(w http.ResponseWriter, r *http.Request, s session, id
 			p.Message = strings.TrimSpace(fmt.Sprintf("%s is marked %s, so the client may wait longer there; to send them elsewhere instead, cancel it below and refer them again. %s",
 				full.Agency, full.Mark, p.Message))
 		}
+	}
+	if f.restored != "" {
+		p.Restored = sayWeb("web.kept.restored", map[string]any{"Action": string(f.restored), "Typed": f.typed})
 	}
 	if f.kept {
 		p.Message = strings.TrimSpace(p.Message + " " + sayWeb("web.consent.kept", consentVerb(ref)))

@@ -248,6 +248,7 @@ func (b *Bot) setSession(ctx context.Context, w http.ResponseWriter, st core.Sta
 		p.ZRemRangeByScore(ctx, set, "-inf", strconv.FormatInt(now.Add(-sessionTTL).Unix(), 10))
 		p.ZAdd(ctx, set, redis.Z{Score: float64(now.Unix()), Member: hash})
 		p.Expire(ctx, set, sessionTTL)
+		b.noteFormOwner(ctx, p, b.auth.csrfToken(claims{Staff: st.ID, ID: id}), st.ID)
 		return nil
 	})
 	if err != nil {
