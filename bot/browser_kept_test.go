@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/onward-network/onward/core/coretest"
+)
+
+// TestBrowserKeptRejection: in a real browser, an adviser chooses a
+// reason and writes feedback for a rejection, their session ends before
+// they press Reject, and signing in again in that browser brings them
+// back to the referral with the reason chosen, the feedback written and
+// a notice that it was not saved; nothing was rejected. axe checks that
+// page.
+func TestBrowserKeptRejection(t *testing.T) {
+	path := coretest.Chromium(t)
+	tb := newTestBot(t)
+	r := tb.selfReferral("browser-kept", false)
+	page := tb.srv.URL + "/staff/referrals/" + r.Reference
+	ctx := startChromium(t, path, 60*time.Second)
+	signIn := func() {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(tb.local(tb.link(tb.Net.Adviser))),
+			chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
+			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/sent"]`))); err != nil {
+			t.Fatalf("sign in: %v", err)
+		}
+	}
+	signIn()
+	reject := chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%s/reject"] button`, r.Reference))
+	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(reject),
+		chromedp.SetValue(chromedp.CSS(`#reason`), "no-capacity"),
+		chromedp.SendKeys(chromedp.CSS(`#reject #feedback`), "Full until January; try the larder")); err != nil {
+		t.Fatalf("fill in the rejection: %v", err)
+	}
+	if _, err := EndStaffSessions(context.Background(), tb.bot.rdb, tb.bot.prefix, tb.Net.Adviser.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(reject), chromedp.WaitVisible(chromedp.CSS(`#email`))); err != nil {
+		t.Fatalf("send the rejection after the session ended: %v", err)
+	}
+	said, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil || !strings.Contains(said, "Onward is keeping what you sent for 15 minutes") {
+		t.Errorf("the sign-in page says %q (%v), want that the form is kept", said, err)
+	}
+
+	signIn() // lands on the referral, remembered as the page to return to
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(reject)); err != nil {
+		t.Fatalf("back on the referral: %v", err)
+	}
+	reason, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#reason`)))
+	feedback, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#reject #feedback`)))
+	notice, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main p.notice`)))
+	if reason != "no-capacity" || feedback != "Full until January; try the larder" ||
+		!strings.Contains(notice, "You were signed out before Onward saved your rejection") {
+		t.Errorf("after signing in: reason %q, feedback %q, notice %q; want the rejection filled in, with the notice", reason, feedback, notice)
+	}
+	if got := tb.referral(r.ID); got.Status != r.Status {
+		t.Errorf("the kept rejection was sent by itself: %s", got.Status)
+	}
+	axeAuditor(t, ctx)("referral with a kept form")
+}
