@@ -207,6 +207,8 @@ func (a Actor) MayDisclose(r Referral, f DisclosureFacts) (bool, string) {
 			return true, ""
 		case referred:
 			return true, ""
+		case holds:
+			return false, "the client's consent does not cover sharing their details with this agency"
 		}
 		return false, "only the agency holding this referral can see the client's details"
 	}
@@ -288,14 +290,14 @@ func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, vi
 	if err != nil {
 		return Client{}, Referral{}, err
 	}
-	ok, why, err := e.MayDiscloseClient(ctx, r, by)
+	d, err := e.Disclosure(ctx, r, by)
 	if err != nil {
 		return Client{}, r, err
 	}
-	if !ok {
+	if !d.May {
 		_ = e.appendEvent(ctx, e.pool, newEvent{kind: EventAccessDenied, referral: r.ID, actor: by,
-			data: eventData("action", "view-details", "via", via, "agency_id", int64(by.AgencyID), "why", why)})
-		return Client{}, r, &ForbiddenError{Why: why}
+			data: eventData("action", "view-details", "via", via, "agency_id", int64(by.AgencyID), "why", d.Why)})
+		return Client{}, r, &DisclosureRefusedError{Why: d.Why, Withheld: d.Withheld}
 	}
 	c, err := e.referralClient(ctx, r)
 	if err != nil {
@@ -312,6 +314,38 @@ func (e *Engine) DiscloseClient(ctx context.Context, id ReferralID, by Actor, vi
 	}
 	return c, r, nil
 }
+
+// DiscloseClientByReference is DiscloseClient for a referral named by its
+// reference, as partner systems name them. A referral the actor may not
+// see at all (MaySee) is ErrNotFound, as VisibleReferral answers a read,
+// so its existence is not given away; the attempt is audited as a refused
+// view-details through via.
+func (e *Engine) DiscloseClientByReference(ctx context.Context, ref string, by Actor, via string) (Client, Referral, error) {
+	r, err := e.ReferralByReference(ctx, ref)
+	if err != nil {
+		return Client{}, Referral{}, err
+	}
+	if !by.MaySee(r) {
+		e.RecordAccessDenied(ctx, r.ID, by, "view-details", via)
+		return Client{}, Referral{}, fmt.Errorf("referral %s: %w", ref, ErrNotFound)
+	}
+	return e.DiscloseClient(ctx, r.ID, by, via)
+}
+
+// DisclosureRefusedError is DiscloseClient's refusal: why, in the rule's
+// words (MayDisclose), and whether the details now go to nobody at all
+// (Withheld: the client withdrew consent or was erased), so an edge can
+// tell "not yours to see" from "gone for everyone". It is a
+// ForbiddenError to anyone who asks for one.
+type DisclosureRefusedError struct {
+	Why      string
+	Withheld bool
+}
+
+func (e *DisclosureRefusedError) Error() string { return "not allowed: " + e.Why }
+
+// Unwrap makes the refusal a ForbiddenError to errors.As.
+func (e *DisclosureRefusedError) Unwrap() error { return &ForbiddenError{Why: e.Why} }
 
 // RecordAccessDenied audits an attempt to reach a referral the actor may
 // not see (MaySee said no), from any channel. It never fails the caller:

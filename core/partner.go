@@ -32,10 +32,15 @@ const (
 	ScopeRead  PartnerScope = "read"  // read referrals, the directory and suggestions
 	ScopeRefer PartnerScope = "refer" // create referrals on a client's behalf
 	ScopeAct   PartnerScope = "act"   // accept, reject, mark contacted, complete, cancel
+	// ScopeClient reads the details of clients referred to the partner's
+	// agency, under the disclosure rule staff are asked (MayDisclose).
+	// Personal data goes to a machine only when a coordinator granted
+	// this on purpose: no other scope implies it.
+	ScopeClient PartnerScope = "client"
 )
 
 // PartnerScopes lists every scope.
-var PartnerScopes = []PartnerScope{ScopeRead, ScopeRefer, ScopeAct}
+var PartnerScopes = []PartnerScope{ScopeRead, ScopeRefer, ScopeAct, ScopeClient}
 
 // Partner is a partner system's credentials and what they allow. The
 // client secret itself is never kept: only its SHA-256.
@@ -112,7 +117,7 @@ func mayChangePartners(by Actor) error {
 type NewPartner struct {
 	Name          string         `validate:"required,max=200,notcontrol" label:"name"`
 	AgencyID      AgencyID       // 0: the whole network (a coordinators' system)
-	Scopes        []PartnerScope `validate:"required,min=1,dive,oneof=read refer act" label:"scopes"`
+	Scopes        []PartnerScope `validate:"required,min=1,dive,oneof=read refer act client" label:"scopes"`
 	RatePerMinute int            `validate:"omitempty,min=1,max=100000" label:"rate per minute"`
 }
 

@@ -113,6 +113,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		te     *core.TransitionError
 		ce     *core.ConflictError
 		fe     *core.ForbiddenError
+		de     *core.DisclosureRefusedError
 		se     *core.ConsentScopeError
 		oe     *core.CaseOpenError
 		re     *core.RotationPendingError
@@ -142,6 +143,10 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		pe = probChanged.problem(status, ce.Error()+"; read it again and decide")
 	case errors.As(err, &te):
 		pe = probNotAllowedNow.problem(http.StatusConflict, te.Error())
+	case errors.As(err, &de) && de.Withheld:
+		pe = probClientWithheld.problem(http.StatusGone, "Onward shares this client's details with nobody now: "+de.Why)
+	case errors.As(err, &de):
+		pe = probClientNotShared.problem(http.StatusForbidden, "Onward does not share this client's details with your agency: "+de.Why)
 	case errors.As(err, &fe):
 		pe = probForbidden.problem(http.StatusForbidden, fe.Error())
 	case errors.Is(err, core.ErrNotFound):

@@ -46,6 +46,7 @@ func TestProblemTitlesAreThePages(t *testing.T) {
 	referrer := h.token(t, h.partner(t, n.Welfare, core.ScopeRead, core.ScopeRefer))
 	cab := h.token(t, h.partner(t, n.CAB, core.ScopeRead, core.ScopeAct))
 	reader := h.token(t, h.partner(t, n.Housing, core.ScopeRead))
+	cabClient := h.token(t, h.partner(t, n.CAB, core.ScopeClient))
 	limited, err := h.env.Engine.AddPartner(ctx, core.NewPartner{Name: "Slow system", AgencyID: n.FoodBank,
 		Scopes: []core.PartnerScope{core.ScopeRead}, RatePerMinute: 1}, n.Coordinator.Actor())
 	if err != nil {
@@ -131,6 +132,21 @@ func TestProblemTitlesAreThePages(t *testing.T) {
 				t.Fatal(err)
 			}
 			return []response{post("/api/v1/referrals/"+ref+"/redirect", cab, map[string]any{"to_agency": "housing-options", "feedback": "Housing"}, "withdrawn")}
+		},
+		"client-not-shared": func() []response {
+			ref := refer("NOT-SHARED")
+			if r := post("/api/v1/referrals/"+ref+"/reject", cab, map[string]any{"reason": "not-eligible", "feedback": "Not eligible here"}, "not-shared"); r.status != http.StatusOK {
+				t.Fatalf("reject: %d %s", r.status, r.body)
+			}
+			return []response{h.do(t, "GET", "/api/v1/referrals/"+ref+"/client", cabClient, nil)}
+		},
+		"client-withheld": func() []response {
+			ref := refer("WITHHELD")
+			if _, err := h.env.Pool.Exec(ctx, `UPDATE consents SET withdrawn_at = now()
+				WHERE id = (SELECT consent_id FROM referrals WHERE reference = $1)`, ref); err != nil {
+				t.Fatal(err)
+			}
+			return []response{h.do(t, "GET", "/api/v1/referrals/"+ref+"/client", cabClient, nil)}
 		},
 		"changed": func() []response {
 			ref := refer("CHANGED")

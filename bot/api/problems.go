@@ -105,6 +105,15 @@ var (
 			"may still verify with it. Nothing was changed. Put the secret the last rotation gave in your receiver, and rotate again after that "+
 			"time if you need to. To stop a leaked secret at once, DELETE the subscription (no delivery is signed with its secrets after) "+
 			"and subscribe again, which gives a new secret.", http.StatusConflict)
+	probClientNotShared = newProblemType("client-not-shared", "The client's details are not shared with your agency",
+		"Onward shares a client's details with the agency holding a referral while it is open and the client's consent covers that agency, "+
+			"with a coordinators' system while the referral waits in triage, and with the agency that made the referral until some days after it "+
+			"closes. The detail says which of these stopped this read. Nothing was disclosed; retrying will not change it. GET the referral for "+
+			"where it stands.", http.StatusForbidden)
+	probClientWithheld = newProblemType("client-withheld", "The client's details are shared with nobody now",
+		"The client withdrew their consent to share their details, or their details were erased (the detail says which). Onward gives them "+
+			"to no system and no member of staff now, and they will not come back: do not retry. The referral itself can still be read.",
+		http.StatusGone)
 	probUnmatchableTag = newProblemType("unmatchable-tag", "That If-Match tag can never match",
 		"Send If-Match with the referral's ETag exactly as a read gave it (a strong tag such as \"v3\", not W/\"v3\"), or *. Nothing was changed.",
 		http.StatusPreconditionFailed)
