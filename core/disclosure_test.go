@@ -106,6 +106,12 @@ func TestMayDiscloseTable(t *testing.T) {
 				if !got && why == "" {
 					t.Errorf("%s: refused without a reason", name)
 				}
+				// The holder refused for the consent alone is told so, not
+				// that only the holder may see them.
+				if c.name == "consent not covering holder" && w.details && !got && aname == "holder adviser" &&
+					why != "the client's consent does not cover sharing their details with this agency" {
+					t.Errorf("%s: refused as %q, want the consent named", name, why)
+				}
 			}
 		}
 	}
