@@ -32,15 +32,10 @@ const (
 	ScopeRead  PartnerScope = "read"  // read referrals, the directory and suggestions
 	ScopeRefer PartnerScope = "refer" // create referrals on a client's behalf
 	ScopeAct   PartnerScope = "act"   // accept, reject, mark contacted, complete, cancel
-	// ScopeClient reads the details of clients referred to the partner's
-	// agency, under the disclosure rule staff are asked (MayDisclose).
-	// Personal data goes to a machine only when a coordinator granted
-	// this on purpose: no other scope implies it.
-	ScopeClient PartnerScope = "client"
 )
 
 // PartnerScopes lists every scope.
-var PartnerScopes = []PartnerScope{ScopeRead, ScopeRefer, ScopeAct, ScopeClient}
+var PartnerScopes = []PartnerScope{ScopeRead, ScopeRefer, ScopeAct}
 
 // Partner is a partner system's credentials and what they allow. The
 // client secret itself is never kept: only its SHA-256.

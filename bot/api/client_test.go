@@ -57,15 +57,16 @@ func auditRows(t *testing.T, h *harness, kind core.EventKind, ref string) []audi
 
 // The receiving agency's casework system reads the client's details as
 // the referrer sent them, under the members it would send them in, once
-// its credentials hold the client scope: one disclosure recorded naming
-// it, through the API. Without the scope it is told which scope it needs;
+// its credentials hold the read scope, as for FHIR's Patient: one
+// disclosure recorded naming it, through the API. Without the scope it is
+// told which scope it needs;
 // another agency's system is answered as if the referral did not exist,
 // and the attempt is recorded.
 func TestReceivingSystemReadsTheClient(t *testing.T) {
 	h := newHarness(t)
 	n := h.env.Net
 	referrer := h.token(t, h.partner(t, n.Welfare, core.ScopeRead, core.ScopeRefer))
-	cabCreds := h.partner(t, n.CAB, core.ScopeRead, core.ScopeAct, core.ScopeClient)
+	cabCreds := h.partner(t, n.CAB, core.ScopeRead, core.ScopeAct)
 	ref, sent := clientReferral(t, h, referrer, "READ-1")
 	path := "/api/v1/referrals/" + ref + "/client"
 
@@ -94,14 +95,14 @@ func TestReceivingSystemReadsTheClient(t *testing.T) {
 		t.Errorf("disclosures recorded: %+v, want %+v", disclosed, want)
 	}
 
-	// Read and act, but no client scope: refused, naming the scope.
-	r = h.do(t, "GET", path, h.token(t, h.partner(t, n.CAB, core.ScopeRead, core.ScopeAct)), nil)
-	if p := r.json(t); r.status != http.StatusForbidden || p["type"] != "/api/v1/problems#forbidden" || !strings.Contains(p["detail"].(string), `"client" scope`) {
-		t.Errorf("without the client scope: %d %s, want 403 naming the client scope", r.status, r.body)
+	// Act, but not read: refused, naming the scope.
+	r = h.do(t, "GET", path, h.token(t, h.partner(t, n.CAB, core.ScopeAct)), nil)
+	if p := r.json(t); r.status != http.StatusForbidden || p["type"] != "/api/v1/problems#forbidden" || !strings.Contains(p["detail"].(string), `"read" scope`) {
+		t.Errorf("without the read scope: %d %s, want 403 naming the read scope", r.status, r.body)
 	}
 
 	// Another agency's system, with the scope: not found, and recorded.
-	housing := h.partner(t, n.Housing, core.ScopeRead, core.ScopeClient)
+	housing := h.partner(t, n.Housing, core.ScopeRead)
 	r = h.do(t, "GET", path, h.token(t, housing), nil)
 	if p := r.json(t); r.status != http.StatusNotFound || p["type"] != "/api/v1/problems#not-found" {
 		t.Errorf("another agency's system: %d %s, want 404 as for a referral it may not see", r.status, r.body)
@@ -125,7 +126,7 @@ func TestClientReadRefusedSaysWhy(t *testing.T) {
 	ctx := context.Background()
 	n := h.env.Net
 	referrer := h.token(t, h.partner(t, n.Welfare, core.ScopeRead, core.ScopeRefer))
-	cab := h.token(t, h.partner(t, n.CAB, core.ScopeRead, core.ScopeAct, core.ScopeClient))
+	cab := h.token(t, h.partner(t, n.CAB, core.ScopeRead, core.ScopeAct))
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := h.env.Pool.Exec(ctx, sql, args...); err != nil {
@@ -198,7 +199,7 @@ func TestClientReadWithholdsAPassedOnPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A token got now: one got before the two years has expired.
-	r := h.do(t, "GET", "/api/v1/referrals/"+ref+"/client", h.token(t, h.partner(t, n.CAB, core.ScopeClient)), nil)
+	r := h.do(t, "GET", "/api/v1/referrals/"+ref+"/client", h.token(t, h.partner(t, n.CAB, core.ScopeRead)), nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("read the client: %d %s", r.status, r.body)
 	}

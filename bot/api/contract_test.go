@@ -195,10 +195,8 @@ func TestContract(t *testing.T) {
 			create()
 			return h.do(t, o.method, o.path+"?status=requested&limit=1", receiver, nil)
 		},
-		"getReferral": func(o operation) response { return h.do(t, o.method, fill(o.path, create()), receiver, nil) },
-		"getReferralClient": func(o operation) response {
-			return h.do(t, o.method, fill(o.path, create()), h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeClient)), nil)
-		},
+		"getReferral":       func(o operation) response { return h.do(t, o.method, fill(o.path, create()), receiver, nil) },
+		"getReferralClient": func(o operation) response { return h.do(t, o.method, fill(o.path, create()), receiver, nil) },
 		"acceptReferral": func(o operation) response {
 			return h.do(t, o.method, fill(o.path, create()), receiver, example(o), "Idempotency-Key", key(), "If-Match", `"v1"`)
 		},

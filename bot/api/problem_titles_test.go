@@ -46,7 +46,7 @@ func TestProblemTitlesAreThePages(t *testing.T) {
 	referrer := h.token(t, h.partner(t, n.Welfare, core.ScopeRead, core.ScopeRefer))
 	cab := h.token(t, h.partner(t, n.CAB, core.ScopeRead, core.ScopeAct))
 	reader := h.token(t, h.partner(t, n.Housing, core.ScopeRead))
-	cabClient := h.token(t, h.partner(t, n.CAB, core.ScopeClient))
+	cabClient := h.token(t, h.partner(t, n.CAB, core.ScopeRead))
 	limited, err := h.env.Engine.AddPartner(ctx, core.NewPartner{Name: "Slow system", AgencyID: n.FoodBank,
 		Scopes: []core.PartnerScope{core.ScopeRead}, RatePerMinute: 1}, n.Coordinator.Actor())
 	if err != nil {
