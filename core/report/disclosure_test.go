@@ -137,6 +137,10 @@ var disclosures = map[string]disclosure{
 	"response-times": func(r report.Report) ([]sumOf, []derivedFrom) {
 		return down(rowsWhere(r, not("All agencies")), "All agencies", "Referrals received", "Acknowledged", "Client contacted"), nil
 	},
+	"whole-wait": func(r report.Report) ([]sumOf, []derivedFrom) {
+		return append(across(rowsWhere(r, not()), "Requests", "Client contacted", "Still waiting for contact"),
+			down(rowsWhere(r, not("All requests")), "All requests", "Requests", "Client contacted", "Still waiting for contact", "Acknowledged")...), nil
+	},
 	"demand-district": func(r report.Report) ([]sumOf, []derivedFrom) {
 		rows := rowsWhere(r, not("Total"))
 		return down(rows, "Total", "New referrals"), shareOfTotal(rows, "Total", "Share (%)", "New referrals")
