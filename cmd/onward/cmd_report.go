@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -17,15 +18,17 @@ const reportUsage = `Usage: onward report list
 
 Print one of the network's reports, from the database (ONWARD_DATABASE_URL),
 after bringing the report rollups up to date. Dates are days in the
-network's time zone, both included, on when referrals were made; the
-default is the twelve months to today. --period names the days instead of
---from and --to: "this month", "last month", "this quarter", "last
-quarter", "this financial year", "last financial year", a financial year
+network's time zone, written YYYY-MM-DD, both included, on when referrals
+were made; the default is the twelve months to today on the network's
+calendar (not the machine's). --period names the days instead of --from
+and --to: "this month", "last month", "this quarter", "last quarter",
+"this financial year", "last financial year", a financial year
 ("2026-27", 1 April 2026 to 31 March 2027), a quarter of one ("2026-27
 Q3", October to December 2026; Q1 is April to June) or a month ("October
 2026"); one not over yet is counted to today. --agency keeps referrals
 sent to or from one agency (by its short name), --need those asking for
-one need.
+one need. A day, period, format, need, agency or report name that cannot
+be read is a usage error: it exits 2, saying which flag and what it takes.
 
 A CSV is one table. The sent-back report's feedback, one line per referral
 sent back, is a table of its own: --listing --format csv prints it in
@@ -47,7 +50,7 @@ func init() {
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", reportUsage, stdout, stderr)
 	from := fs.String("from", "", "first `day` (YYYY-MM-DD); default a year before --to")
-	to := fs.String("to", "", "last `day` (YYYY-MM-DD); default today")
+	to := fs.String("to", "", "last `day` (YYYY-MM-DD); default today, on the network's calendar")
 	period := fs.String("period", "", "a `period` in place of --from and --to: \"2026-27 Q3\", \"2026-27\", \"last quarter\", \"October 2026\"")
 	agency := fs.String("agency", "", "only referrals to or from the agency with this short `name`")
 	need := fs.String("need", "", "only referrals asking for this need `code` (debt, benefits, housing, …)")
@@ -56,14 +59,17 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	listing := fs.Bool("listing", false, "with --format csv, print the report's list of words (the sent-back report's feedback) in place of its figures")
 	words, err := parseFlags(fs, args)
 	if err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
 	}
 	name := ""
 	if len(words) > 0 {
 		name = words[0]
 	}
 	if len(words) > 1 {
-		return strayWords("report", words[1:])
+		return usageError{strayWords("report", words[1:])}
 	}
 	if name == "list" {
 		for _, s := range report.List() {
@@ -73,13 +79,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if name == "" {
 		fs.Usage()
-		return errors.New("name a report (onward report list shows them)")
+		return usageError{errors.New("name a report (onward report list shows them)")}
 	}
 	if _, ok := report.Lookup(name); !ok {
-		return fmt.Errorf("no report named %q (onward report list shows them)", name)
+		return usageError{fmt.Errorf("no report named %q (onward report list shows them)", name)}
 	}
 	if !slices.Contains(report.Formats, *format) {
-		return fmt.Errorf("--format must be csv, json or table, not %q", *format)
+		return usageError{fmt.Errorf("--format must be csv, json or table, not %q", *format)}
 	}
 	if *listing && *format != "csv" {
 		return usageError{fmt.Errorf("--listing is for --format csv, not %s: the table and JSON show the list with the figures", *format)}
@@ -93,13 +99,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usageError{fmt.Errorf("--period: %w", err)}
 		}
 	}
-	f, err := reportDates(*from, *to, time.Now())
+	days, err := parseReportDays(*from, *to)
 	if err != nil {
 		return err
 	}
+	var f report.Filter
 	if *need != "" {
 		if f.Need, err = core.ParseNeed(*need); err != nil {
-			return fmt.Errorf("--need: %w", err)
+			return usageError{fmt.Errorf("--need: %w", err)}
 		}
 	}
 
@@ -114,21 +121,33 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer pool.Close()
 	rp := report.New(pool, core.SystemClock{}).WithSMSSegmentCost(cfg.SMSSegmentCost)
 	if *agency != "" {
-		if f.Agency, err = rp.AgencyID(ctx, *agency); err != nil {
+		if f.Agency, err = rp.AgencyID(ctx, *agency); errors.Is(err, core.ErrNotFound) {
+			return usageError{fmt.Errorf("--agency: no agency has the short name %q (onward agency list shows them)", *agency)}
+		} else if err != nil {
 			return fmt.Errorf("--agency: %w", err)
 		}
 	}
+	// Every period is read on the network's calendar day, not the
+	// machine's: a server in UTC, or a laptop abroad, counts the same
+	// days as the staff web.
+	today, err := rp.Today(ctx)
+	if err != nil {
+		return err
+	}
 	if !preset.IsZero() {
-		today, err := rp.Today(ctx)
-		if err != nil {
-			return err
-		}
 		shown, err := preset.On(today)
 		if err != nil {
 			return usageError{fmt.Errorf("--period: %w", err)}
 		}
 		f.From, f.To = shown.From, shown.To
 		fmt.Fprintf(stderr, "counting %s\n", shown)
+	} else {
+		if f.From, f.To, err = days.on(today); err != nil {
+			return err
+		}
+		if days.from.IsZero() && days.to.IsZero() {
+			fmt.Fprintf(stderr, "counting the twelve months to today (%s)\n", report.DaysText(f.From, f.To))
+		}
 	}
 	start := time.Now()
 	res, err := rp.Refresh(ctx)
@@ -151,24 +170,50 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return r.Write(stdout, *format)
 }
 
-// reportDates parses --from and --to, defaulting to the year to today.
-func reportDates(from, to string, now time.Time) (report.Filter, error) {
-	var f report.Filter
-	var err error
-	f.To = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if to != "" {
-		if f.To, err = time.Parse(time.DateOnly, to); err != nil {
-			return f, fmt.Errorf("--to must be a day like 2026-03-31, not %q", to)
+// reportDays are the days --from and --to gave, zero where not given.
+type reportDays struct{ from, to time.Time }
+
+// parseReportDays reads --from and --to. A day not written YYYY-MM-DD is
+// a usage error (exit 2), as a period that cannot be read is, naming its
+// flag and the form it takes.
+func parseReportDays(from, to string) (reportDays, error) {
+	var d reportDays
+	for _, flagDay := range []struct {
+		flag, value, example string
+		day                  *time.Time
+	}{{"--from", from, "2025-04-01", &d.from}, {"--to", to, "2026-03-31", &d.to}} {
+		if flagDay.value == "" {
+			continue
 		}
-	}
-	f.From = f.To.AddDate(-1, 0, 1)
-	if from != "" {
-		if f.From, err = time.Parse(time.DateOnly, from); err != nil {
-			return f, fmt.Errorf("--from must be a day like 2025-04-01, not %q", from)
+		day, err := time.Parse(time.DateOnly, flagDay.value)
+		if err != nil {
+			return d, usageError{fmt.Errorf("%s must be a day written YYYY-MM-DD, like %s, not %q", flagDay.flag, flagDay.example, flagDay.value)}
 		}
+		*flagDay.day = day
 	}
-	if f.To.Before(f.From) {
-		return f, fmt.Errorf("--to (%s) is before --from (%s)", to, from)
+	return d, nil
+}
+
+// on is the days to count, given today on the network's calendar: --to,
+// or else today; --from, or else a year before that, so the default is
+// the twelve months to today. Days the reports cannot count (an end
+// before the start, a year Onward holds nothing of) are a usage error
+// naming the flag to fix.
+func (d reportDays) on(today time.Time) (from, to time.Time, err error) {
+	to, from = d.to, d.from
+	if to.IsZero() {
+		to = today
 	}
-	return f, nil
+	if from.IsZero() {
+		from = to.AddDate(-1, 0, 1)
+	}
+	if d.to.IsZero() && from.After(to) {
+		return from, to, usageError{fmt.Errorf("--from: %s is after today (%s, on the network's calendar); give --to as well, or an earlier --from",
+			from.Format(time.DateOnly), to.Format(time.DateOnly))}
+	}
+	if field, msg := report.CheckPeriod(from, to); field != "" {
+		return from, to, usageError{fmt.Errorf("--%s: %s (the days counted were %s to %s)", field, msg,
+			from.Format(time.DateOnly), to.Format(time.DateOnly))}
+	}
+	return from, to, nil
 }
