@@ -108,6 +108,30 @@ var reportChecks = []reportCheck{
 		SELECT to_name, 'Referrals received', count(*) FROM l WHERE leg_to <> 0 GROUP BY 1
 		UNION ALL SELECT to_name, 'Acknowledged', count(*) FROM l WHERE acknowledged_at IS NOT NULL GROUP BY 1
 		UNION ALL SELECT to_name, 'Client contacted', count(*) FROM l WHERE contacted_at IS NOT NULL GROUP BY 1`},
+	// Whole waits are per request for help: a first referral or a
+	// referral on (new demand), with the legs carrying its consent on
+	// (redirects, re-routes); to or referred by the agency at any leg.
+	{report: "whole-wait", columns: []string{"Requests", "Client contacted", "Still waiting for contact", "Acknowledged"}, sql: `
+		SELECT g.label, v.col, count(*) FROM (
+			WITH RECURSIVE q (root, id) AS (
+				SELECT r.id, r.id FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
+				WHERE r.created_at >= $1 AND r.created_at < $2 AND ($4::text = '' OR $4 = ANY(r.needs))
+				  AND (p.id IS NULL OR p.consent_id <> r.consent_id)
+				UNION ALL
+				SELECT q.root, c.id FROM q JOIN referrals p ON p.id = q.id JOIN referrals c ON c.parent_id = p.id AND c.consent_id = p.consent_id
+			)
+			SELECT q.root, count(*) > 1 AS moved, bool_or(r.contacted_at IS NOT NULL) AS contacted,
+				bool_or(r.acknowledged_at IS NOT NULL) AS acked
+			FROM q JOIN referrals r ON r.id = q.id LEFT JOIN referrals p ON p.id = r.parent_id
+			GROUP BY q.root
+			HAVING $3::bigint = 0 OR bool_or(r.to_agency_id = $3 OR CASE WHEN p.consent_id = r.consent_id AND p.reason = 'redirected'
+				THEN p.to_agency_id WHEN p.consent_id = r.consent_id THEN NULL ELSE r.from_agency_id END = $3)
+		) w
+		CROSS JOIN LATERAL (VALUES (CASE WHEN w.moved THEN 'Moved on at least once (redirected, or re-routed after a rejection)'
+			ELSE 'Stayed where first sent' END), ('All requests')) g(label)
+		CROSS JOIN LATERAL (VALUES ('Requests', true), ('Client contacted', w.contacted), ('Still waiting for contact', NOT w.contacted),
+			('Acknowledged', w.acked)) v(col, yes)
+		WHERE v.yes GROUP BY 1, 2`},
 	{report: "seasonality-monthly", columns: []string{"2025", "2026"}, sql: `
 		SELECT to_char(day, 'Mon'), extract(year FROM day)::text, count(*) FROM l
 		WHERE new_demand AND extract(year FROM day) IN (2025, 2026) GROUP BY 1, 2`},
