@@ -37,10 +37,10 @@ func TestReportPageWholeWait(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the CSV is not one table: %v\n%s", err, body)
 	}
-	if len(recs) != 4 || strings.Join(recs[0][:5], "|") != "Requests for help|Requests|Client contacted|Still waiting for contact|Median calendar hours to contact" {
+	if len(recs) != 4 || strings.Join(recs[0][:6], "|") != "Requests for help|Requests|Client contacted|Still waiting for contact|Closed without contact|Median calendar hours to contact" {
 		t.Fatalf("CSV:\n%s", body)
 	}
-	if all := recs[3]; strings.Join(all[:5], "|") != "All requests|9|1|8|6.0" {
-		t.Errorf("CSV all requests: %q; want 9 requests, 1 contacted after 6.0 hours, 8 still waiting", all)
+	if all := recs[3]; strings.Join(all[:6], "|") != "All requests|9|1|8|0|6.0" {
+		t.Errorf("CSV all requests: %q; want 9 requests, 1 contacted after 6.0 hours, 8 still waiting, none closed without contact", all)
 	}
 }

@@ -138,8 +138,8 @@ var disclosures = map[string]disclosure{
 		return down(rowsWhere(r, not("All agencies")), "All agencies", "Referrals received", "Acknowledged", "Client contacted"), nil
 	},
 	"whole-wait": func(r report.Report) ([]sumOf, []derivedFrom) {
-		return append(across(rowsWhere(r, not()), "Requests", "Client contacted", "Still waiting for contact"),
-			down(rowsWhere(r, not("All requests")), "All requests", "Requests", "Client contacted", "Still waiting for contact", "Acknowledged")...), nil
+		return append(across(rowsWhere(r, not()), "Requests", "Client contacted", "Still waiting for contact", "Closed without contact"),
+			down(rowsWhere(r, not("All requests")), "All requests", "Requests", "Client contacted", "Still waiting for contact", "Closed without contact", "Acknowledged")...), nil
 	},
 	"demand-district": func(r report.Report) ([]sumOf, []derivedFrom) {
 		rows := rowsWhere(r, not("Total"))

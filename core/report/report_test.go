@@ -111,7 +111,7 @@ var reportChecks = []reportCheck{
 	// Whole waits are per request for help: a first referral or a
 	// referral on (new demand), with the legs carrying its consent on
 	// (redirects, re-routes); to or referred by the agency at any leg.
-	{report: "whole-wait", columns: []string{"Requests", "Client contacted", "Still waiting for contact", "Acknowledged"}, sql: `
+	{report: "whole-wait", columns: []string{"Requests", "Client contacted", "Still waiting for contact", "Closed without contact", "Acknowledged"}, sql: `
 		SELECT g.label, v.col, count(*) FROM (
 			WITH RECURSIVE q (root, id) AS (
 				SELECT r.id, r.id FROM referrals r LEFT JOIN referrals p ON p.id = r.parent_id
@@ -121,7 +121,7 @@ var reportChecks = []reportCheck{
 				SELECT q.root, c.id FROM q JOIN referrals p ON p.id = q.id JOIN referrals c ON c.parent_id = p.id AND c.consent_id = p.consent_id
 			)
 			SELECT q.root, count(*) > 1 AS moved, bool_or(r.contacted_at IS NOT NULL) AS contacted,
-				bool_or(r.acknowledged_at IS NOT NULL) AS acked
+				bool_or(r.acknowledged_at IS NOT NULL) AS acked, bool_or(r.closed_at IS NULL) AS open
 			FROM q JOIN referrals r ON r.id = q.id LEFT JOIN referrals p ON p.id = r.parent_id
 			GROUP BY q.root
 			HAVING $3::bigint = 0 OR bool_or(r.to_agency_id = $3 OR CASE WHEN p.consent_id = r.consent_id AND p.reason = 'redirected'
@@ -129,8 +129,8 @@ var reportChecks = []reportCheck{
 		) w
 		CROSS JOIN LATERAL (VALUES (CASE WHEN w.moved THEN 'Moved on at least once (redirected, or re-routed after a rejection)'
 			ELSE 'Stayed where first sent' END), ('All requests')) g(label)
-		CROSS JOIN LATERAL (VALUES ('Requests', true), ('Client contacted', w.contacted), ('Still waiting for contact', NOT w.contacted),
-			('Acknowledged', w.acked)) v(col, yes)
+		CROSS JOIN LATERAL (VALUES ('Requests', true), ('Client contacted', w.contacted), ('Still waiting for contact', NOT w.contacted AND w.open),
+			('Closed without contact', NOT w.contacted AND NOT w.open), ('Acknowledged', w.acked)) v(col, yes)
 		WHERE v.yes GROUP BY 1, 2`},
 	{report: "seasonality-monthly", columns: []string{"2025", "2026"}, sql: `
 		SELECT to_char(day, 'Mon'), extract(year FROM day)::text, count(*) FROM l

@@ -36,7 +36,8 @@ import (
 // report's.
 
 // sqlWholeWaits is one row per request for help made in [$1, $2): whether
-// it moved on (its referrals number more than one) and its whole times in
+// it moved on (its referrals number more than one), whether one of its
+// referrals is still open, and its whole times in
 // minutes to the client's first contact and first acknowledgement, NULL
 // when there has been none. The chain is bounded at depth 50, as the
 // timeline's is. %[1]s holds further conditions on the request's first
@@ -52,7 +53,7 @@ WITH RECURSIVE request (root, id, asked_at, depth) AS (
     FROM request JOIN referrals r ON r.parent_id = request.id JOIN referrals p ON p.id = r.parent_id
     WHERE request.depth < 50 AND NOT %[3]s AND %[4]s
 )
-SELECT count(*) > 1 AS moved,
+SELECT count(*) > 1 AS moved, bool_or(r.closed_at IS NULL) AS open,
     extract(epoch FROM min(r.contacted_at) - min(request.asked_at)) / 60 AS con,
     extract(epoch FROM min(r.acknowledged_at) - min(request.asked_at)) / 60 AS ack
 FROM request JOIN referrals r ON r.id = request.id LEFT JOIN referrals p ON p.id = r.parent_id
@@ -60,8 +61,11 @@ GROUP BY request.root%[2]s`
 
 // wholeWaits are the figures of a group of requests.
 type wholeWaits struct {
-	requests, contacted, acked int64
-	con, ack                   timeStats
+	// waiting are the requests not contacted whose last referral is still
+	// open; closed, those that ended without a contact (cancelled, the
+	// client not reached, turned down with nowhere left to go).
+	requests, contacted, waiting, closed, acked int64
+	con, ack                                    timeStats
 }
 
 // wholeWaitsByMoved gives the figures of the requests made in the
@@ -80,7 +84,8 @@ func (q *reportQuery) wholeWaitsByMoved(ctx context.Context) (stayed, moved, all
 		args = append(args, int64(q.f.Agency))
 		having = fmt.Sprintf(" HAVING bool_or(r.to_agency_id = $%d OR %s)", len(args), sqlLegReferredBy(len(args)))
 	}
-	sql := `SELECT grouping(moved), coalesce(moved, false), count(*), count(con), count(ack),
+	sql := `SELECT grouping(moved), coalesce(moved, false), count(*), count(con),
+		count(*) FILTER (WHERE con IS NULL AND open), count(*) FILTER (WHERE con IS NULL AND NOT open), count(ack),
 		percentile_cont('{0.5,0.9}'::float8[]) WITHIN GROUP (ORDER BY con),
 		percentile_cont('{0.5,0.9}'::float8[]) WITHIN GROUP (ORDER BY ack)
 		FROM (` + fmt.Sprintf(sqlWholeWaits, anchor, having, sqlNewDemand, sqlRolledUp) + `) w
@@ -95,7 +100,7 @@ func (q *reportQuery) wholeWaitsByMoved(ctx context.Context) (stayed, moved, all
 		var isMoved bool
 		var w wholeWaits
 		var con, ack []float64
-		if err := rows.Scan(&total, &isMoved, &w.requests, &w.contacted, &w.acked, &con, &ack); err != nil {
+		if err := rows.Scan(&total, &isMoved, &w.requests, &w.contacted, &w.waiting, &w.closed, &w.acked, &con, &ack); err != nil {
 			return stayed, moved, all, fmt.Errorf("work out whole waits from the referrals: %w", err)
 		}
 		w.con, w.ack = timeStats{n: w.contacted}, timeStats{n: w.acked}
@@ -128,7 +133,7 @@ const (
 )
 
 // wholeWaitCounts says in one line what the whole-wait report counts.
-const wholeWaitCounts = "New requests for help made in these dates (each client's first referral and each “Refer this client on”, as the demand reports count them), each once however often it was redirected or re-routed after a rejection, timed from the request being made to the first contact with the client by any agency it went to, and to the first acknowledgement (an agency accepting it, putting it on hold, turning it down or redirecting it, as response times count it); requests with no contact recorded yet count as still waiting and are not in the medians. Hours are calendar hours."
+const wholeWaitCounts = "New requests for help made in these dates (each client's first referral and each “Refer this client on”, as the demand reports count them), each once however often it was redirected or re-routed after a rejection, timed from the request being made to the first contact with the client by any agency it went to, and to the first acknowledgement (an agency accepting it, putting it on hold, turning it down or redirecting it, as response times count it); a request with no contact recorded counts as still waiting while one of its referrals is open, and as closed without contact once none is (cancelled, the client not reached, turned down); neither is in the medians. Hours are calendar hours."
 
 // wholeWaitNote says how the whole wait's medians are worked out.
 const wholeWaitNote = "Medians and 90th percentiles are exact, worked out from every request's own wait (PostgreSQL's percentile_cont): the median is the middle wait, or halfway between the two middle ones. A request's wait runs from its first referral being made, through triage and every agency that redirected it or turned it down, to the first contact recorded by any of them; the response-times report instead times each referral from reaching its agency, so its hours are shorter for a client who waited in triage or was sent on."
@@ -136,21 +141,21 @@ const wholeWaitNote = "Medians and 90th percentiles are exact, worked out from e
 // wholeWaitReport gives, for the requests for help made in the dates,
 // the median and 90th percentile calendar hours the client waited in all
 // to be contacted and to be acknowledged, how many are still waiting for
-// contact, split by whether the request moved on between agencies.
+// contact and how many ended without one, split by whether the request moved on between agencies.
 func wholeWaitReport(ctx context.Context, q *reportQuery) (Report, error) {
 	stayed, moved, all, err := q.wholeWaitsByMoved(ctx)
 	if err != nil {
 		return Report{}, err
 	}
 	r := Report{Chart: ChartBar, Unit: "calendar hours", Columns: []string{"Requests for help", "Requests",
-		"Client contacted", "Still waiting for contact",
+		"Client contacted", "Still waiting for contact", "Closed without contact",
 		"Median calendar hours to contact", "90th percentile calendar hours to contact",
 		"Acknowledged", "Median calendar hours to acknowledge", "90th percentile calendar hours to acknowledge"}}
 	median, p90 := Series{Name: "Median calendar hours to contact"}, Series{Name: "90th percentile calendar hours to contact"}
 	row := func(label string, w wholeWaits) []Cell {
-		n, contacted, waiting := q.count(w.requests), q.count(w.contacted), q.count(w.requests-w.contacted)
-		q.adds(n, contacted, waiting)
-		return []Cell{textCell(label), n, contacted, waiting, q.hours(w.con, 0.5), q.hours(w.con, 0.9),
+		n, contacted, waiting, closed := q.count(w.requests), q.count(w.contacted), q.count(w.waiting), q.count(w.closed)
+		q.adds(n, contacted, waiting, closed)
+		return []Cell{textCell(label), n, contacted, waiting, closed, q.hours(w.con, 0.5), q.hours(w.con, 0.9),
 			q.count(w.acked), q.hours(w.ack, 0.5), q.hours(w.ack, 0.9)}
 	}
 	for _, g := range []struct {
@@ -164,8 +169,8 @@ func wholeWaitReport(ctx context.Context, q *reportQuery) (Report, error) {
 	q.addsDown(total, r.Rows...)
 	r.Rows = append(r.Rows, total)
 	for _, cells := range r.Rows {
-		median.Points = append(median.Points, point(cells[0].Text, cells[4]))
-		p90.Points = append(p90.Points, point(cells[0].Text, cells[5]))
+		median.Points = append(median.Points, point(cells[0].Text, cells[5]))
+		p90.Points = append(p90.Points, point(cells[0].Text, cells[6]))
 	}
 	r.Series = []Series{median, p90}
 	r.Notes = append(r.Notes, calendarHoursNote, wholeWaitNote)

@@ -24,7 +24,9 @@ import (
 //   - Housing Options refers a client to Citizens Advice, which contacts
 //     them and then refers them on to Welfare Rights ("Refer this client
 //     on"): the referral on is a request of its own, still waiting;
-//   - Welfare Rights refers a client to Citizens Advice: still waiting.
+//   - Welfare Rights refers a client to Citizens Advice: still waiting;
+//   - Housing Options refers a client to Citizens Advice, which accepts
+//     and then could not reach them: closed without contact, not waiting.
 func wholeWaitRequests(t *testing.T, env *coretest.Env) []float64 {
 	t.Helper()
 	s := newReportSeed(t, env)
@@ -72,6 +74,8 @@ func wholeWaitRequests(t *testing.T, env *coretest.Env) []float64 {
 	}
 
 	s.staff(day("2026-11-09", 0), net.WelfareAdviser, net.CAB, core.NeedDebt)
+	unreached := s.staff(day("2026-11-10", 0), net.HousingAdviser, net.CAB, core.NeedDebt)
+	s.chain(unreached, net.Adviser, hour, core.ActionAccept, 3*dayDur, core.ActionFail)
 	env.Clock.Set(day("2026-11-20", 0))
 	return waits
 }
@@ -91,7 +95,8 @@ func percentileCont(sorted []float64, p float64) float64 {
 // a rejection and Onward's re-route, and a redirect, to the first contact
 // with the client; a redirected request counts once, with its move; a
 // "Refer this client on" is a request of its own; requests not contacted
-// count as still waiting; the median and 90th percentile are those of
+// count as still waiting while open, and as closed without contact once
+// closed; the median and 90th percentile are those of
 // the requests' own waits.
 func TestWholeWaitCountsRequestsNotReferrals(t *testing.T) {
 	env := coretest.NewEnv(t)
@@ -114,9 +119,10 @@ func TestWholeWaitCountsRequestsNotReferrals(t *testing.T) {
 		row, col string
 		want     int
 	}{
-		{all, "Requests", 5}, {all, "Client contacted", 3}, {all, "Still waiting for contact", 2}, {all, "Acknowledged", 3},
-		{moved, "Requests", 2}, {moved, "Client contacted", 2}, {moved, "Still waiting for contact", 0},
-		{stayed, "Requests", 3}, {stayed, "Client contacted", 1}, {stayed, "Still waiting for contact", 2},
+		{all, "Requests", 6}, {all, "Client contacted", 3}, {all, "Still waiting for contact", 2}, {all, "Closed without contact", 1},
+		{all, "Acknowledged", 4},
+		{moved, "Requests", 2}, {moved, "Client contacted", 2}, {moved, "Still waiting for contact", 0}, {moved, "Closed without contact", 0},
+		{stayed, "Requests", 4}, {stayed, "Client contacted", 1}, {stayed, "Still waiting for contact", 2}, {stayed, "Closed without contact", 1},
 	} {
 		if got := figure(t, r, c.row, c.col); got != c.want {
 			t.Errorf("%q / %q = %d, want %d", c.row, c.col, got, c.want)
