@@ -21,12 +21,14 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// A referral page's form sent once its session has ended is not saved
-// (askToSignIn), but it is kept for a while, so that its member of staff
-// need not type a rejection's feedback or a completion's outcome and
-// gains again after signing in: the form's fields, sealed in Redis as
-// sessions are (encrypted, bound to their key) for keptFormTTL, under a
-// random id that only a short-lived cookie of that browser holds.
+// A referral page's form, or the Refer a client form, sent once its
+// session has ended is not saved (askToSignIn), but it is kept for a
+// while, so that its member of staff need not type a rejection's
+// feedback, a completion's outcome and gains, or a client's details,
+// needs and note again after signing in: the form's fields, sealed in
+// Redis as sessions are (encrypted, bound to their key) for keptFormTTL,
+// under a random id that only a short-lived cookie of that browser holds.
+// Which forms are kept, and the page each comes back on, is keptPage.
 //
 // It is kept for its writer alone. The session's record is gone, and a
 // session that simply ran out took its cookie with it, but the form
@@ -46,7 +48,7 @@ const keptFormCookie = "onward_staff_kept"
 const keptFormTTL = 15 * time.Minute
 
 // keptFormLimit bounds a kept form, encoded: more than any referral
-// page's form holds. A larger one is not kept (the page behaves as
+// page's form or the refer form holds. A larger one is not kept (the page behaves as
 // before: its free text is shown back to copy).
 const keptFormLimit = 64 << 10
 
@@ -54,9 +56,16 @@ const keptFormLimit = 64 << 10
 // staff: never kept. The refilled page makes them afresh.
 var pageMadeFields = []string{"csrf", "version", "token", "next"}
 
+// witnessedFields are what the member of staff confirmed they witnessed
+// as the form was sent: never kept. The refer form's tick that the client
+// agreed to the consent wording is evidence of that moment, so after
+// signing in again it is confirmed afresh, with the client.
+var witnessedFields = []string{"consent"}
+
 // keptForm is what Redis keeps of a form, sealed (sealKeptForm).
 type keptForm struct {
 	Path   string     `json:"path"`   // where the form was posted
+	Page   string     `json:"page"`   // where it comes back (keptPage)
 	Method string     `json:"method"` // POST
 	At     time.Time  `json:"at"`     // when
 	Fields url.Values `json:"fields"` // what it held, but pageMadeFields
@@ -74,6 +83,43 @@ func keptButton(path string) (button, bool) {
 	}
 	btn := button(parts[1])
 	return btn, inboxActions[btn] && btn != btnDetails && btn != btnNote
+}
+
+// referPath is the Refer a client page: its form posts to its own address.
+const referPath = "/staff/refer"
+
+// keptPage is the page a form posted to path with these fields comes back
+// on, filled in, after signing in, and whether such a form is kept at
+// all: a referral's action comes back on that referral's page; the refer
+// form on the refer page, and a "Refer this client on" form on the page
+// it was opened as (?from= the referral it refers the client on from),
+// which checks afresh that the member of staff may see that referral.
+// Every other form is not kept.
+func keptPage(path string, fields url.Values) (string, bool) {
+	if _, ok := keptButton(path); ok {
+		page, _ := formPage(path)
+		return page, true
+	}
+	if path != referPath {
+		return "", false
+	}
+	parent := strings.ToUpper(strings.TrimSpace(fields.Get("parent")))
+	if parent == "" {
+		return referPath, true
+	}
+	if !referenceLike(parent) {
+		return "", false
+	}
+	return referPath + "?from=" + parent, true
+}
+
+// openedPage is the page r opens, named as keptPage names pages: its path
+// and, for the refer page, the referral it refers a client on from.
+func openedPage(r *http.Request) string {
+	if from := r.URL.Query().Get("from"); r.URL.Path == referPath && from != "" {
+		return referPath + "?from=" + strings.ToUpper(from)
+	}
+	return r.URL.Path
 }
 
 // keptFormKey is the Redis key of a kept form: the keyed hash of its id,
@@ -121,46 +167,50 @@ func (b *Bot) formOwner(ctx context.Context, csrf string) core.StaffID {
 	return core.StaffID(id)
 }
 
-// keepForm keeps the referral page's form r posted without a session for
-// the member of staff who wrote it, and reports whether it did: not a
-// form of another page, nor one whose writer is not known, nor one over
-// keptFormLimit, nor when Redis does not answer (the page then says, as
-// before, that nothing was kept).
-func (b *Bot) keepForm(w http.ResponseWriter, r *http.Request) bool {
-	if _, ok := keptButton(r.URL.Path); !ok || r.ParseForm() != nil {
-		return false
+// keepForm keeps the form r posted without a session for the member of
+// staff who wrote it, and returns it, or ok false when it did not keep
+// it: not a form keptPage keeps, nor one whose writer is not known, nor
+// one over keptFormLimit, nor when Redis does not answer (the page then
+// says, as before, that nothing was kept).
+func (b *Bot) keepForm(w http.ResponseWriter, r *http.Request) (keptForm, bool) {
+	if r.ParseForm() != nil {
+		return keptForm{}, false
+	}
+	page, ok := keptPage(r.URL.Path, r.PostForm)
+	if !ok {
+		return keptForm{}, false
 	}
 	ctx := r.Context()
 	owner := b.formOwner(ctx, r.PostForm.Get("csrf"))
 	if owner == 0 {
-		return false
+		return keptForm{}, false
 	}
 	fields := url.Values{}
 	for name, vs := range r.PostForm {
 		fields[name] = vs
 	}
-	for _, name := range pageMadeFields {
+	for _, name := range slices.Concat(pageMadeFields, witnessedFields) {
 		delete(fields, name)
 	}
 	if len(fields.Encode()) > keptFormLimit {
-		return false
+		return keptForm{}, false
 	}
 	raw := make([]byte, 16)
 	if _, err := io.ReadFull(b.auth.random, raw); err != nil {
 		b.log.Warn("keep a staff form after its session ended: make its id", "err", err)
-		return false
+		return keptForm{}, false
 	}
 	id := base64.RawURLEncoding.EncodeToString(raw)
 	b.dropKeptForm(ctx, w, r) // one kept form per browser: the latest
-	k := keptForm{Path: r.URL.Path, Method: r.Method, At: b.clock.Now().UTC(), Fields: fields, Staff: owner}
+	k := keptForm{Path: r.URL.Path, Page: page, Method: r.Method, At: b.clock.Now().UTC(), Fields: fields, Staff: owner}
 	if err := b.saveKeptForm(ctx, id, k); err != nil {
 		b.log.Warn("keep a staff form after its session ended", "err", err)
-		return false
+		return keptForm{}, false
 	}
 	http.SetCookie(w, &http.Cookie{Name: keptFormCookie, Value: id, Path: "/staff", MaxAge: int(keptFormTTL.Seconds()),
 		HttpOnly: true, Secure: !b.cfg.Dev(), SameSite: http.SameSiteLaxMode})
 	b.log.Info("staff form kept after its session ended", "staff", owner)
-	return true
+	return k, true
 }
 
 // saveKeptForm seals k under id for keptFormTTL.
@@ -248,7 +298,11 @@ func (b *Bot) restoreKeptForm(w http.ResponseWriter, r *http.Request, s session)
 		b.dropKeptForm(ctx, w, r)
 		return keptForm{}, false
 	}
-	if page, _ := formPage(k.Path); !strings.EqualFold(page, r.URL.Path) {
+	page := k.Page
+	if page == "" { // kept before kept forms named their page: a referral's
+		page, _ = formPage(k.Path)
+	}
+	if !strings.EqualFold(page, openedPage(r)) {
 		return keptForm{}, false
 	}
 	key, _ := b.keptFormKey(id)
@@ -274,4 +328,19 @@ func (k keptForm) referralForm() referralForm {
 			slices.ContainsFunc(c.Gains, func(g gainInput) bool { return g.Value != "" })
 	}
 	return f
+}
+
+// referForm is the kept refer form as the refer page shows it again, at
+// the step it was sent from (find the client, show agencies, or send),
+// read as a posted one is (referFormFrom), with the notice that it was
+// not saved. The consent tick is never filled in (witnessedFields): the
+// notice asks for it afresh.
+func (k keptForm) referForm() (referForm, string) {
+	f := referFormFrom(k.Fields)
+	f.Consent = false
+	step := k.Fields.Get("step")
+	if step != "find" && step != "match" {
+		step = "send"
+	}
+	return f, sayWeb("web.kept.refer", map[string]any{"Step": step})
 }

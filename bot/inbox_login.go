@@ -88,10 +88,11 @@ func (b *Bot) signInEmailOff() string {
 // askToSignIn answers a staff page opened without a session with the
 // sign-in form, and remembers the page to return to after signing in. A
 // form sent without a session is answered plainly: nothing was saved, and
-// signing in returns to the page the form was on. A referral page's form
-// is kept, sealed, for its writer to find after signing in (keepForm);
-// the free text of any form is shown back to copy, in case it cannot
-// come back. Nothing it held is put in a cookie or an address.
+// signing in returns to the page the form was on. A referral page's form,
+// and the refer form, is kept, sealed, for its writer to find after
+// signing in, on the page it comes back on (keepForm); the free text of
+// any form is shown back to copy, in case it cannot come back. Nothing
+// it held is put in a cookie or an address.
 func (b *Bot) askToSignIn(w http.ResponseWriter, r *http.Request) {
 	p := b.signInPage()
 	p.Needed = true
@@ -99,8 +100,13 @@ func (b *Bot) askToSignIn(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		p.Ended, p.Typed = true, typedFreeText(r)
 		next, p.BackTo = formPage(r.URL.Path)
-		if b.keepForm(w, r) {
-			p.Kept = sayWeb("web.kept.ended", map[string]any{"Typed": len(p.Typed) > 0})
+		if k, ok := b.keepForm(w, r); ok {
+			next = k.Page
+			// The refer form always comes back filled in: the client's
+			// details or needs at least; a referral's form when it held
+			// words of its own.
+			filled := len(p.Typed) > 0 || k.Path == referPath
+			p.Kept = sayWeb("web.kept.ended", map[string]any{"Filled": filled, "Typed": len(p.Typed) > 0})
 		}
 	}
 	if returnPath(next) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,9 @@ type referView struct {
 	// every language an interpreter may be asked for.
 	Languages    []referLanguage
 	Interpreting []core.LanguageChoice
+	// Restored says the form below was sent after its session ended,
+	// kept, and is filled in again after signing in (keptForm.referForm).
+	Restored string
 }
 
 // referLanguage is a language clients may be texted in, as the form
@@ -130,7 +134,9 @@ func newFormKey() string {
 }
 
 // referPage shows the empty form, or the form to refer on the client of a
-// referral the agency holds (?from=REFERENCE).
+// referral the agency holds (?from=REFERENCE). A form of this page sent
+// after its session ended comes back filled in, once, for the member of
+// staff who sent it (restoreKeptForm), but for the consent tick.
 func (b *Bot) referPage(w http.ResponseWriter, r *http.Request, s session) {
 	f := referForm{Key: newFormKey(), Scope: "agency"}
 	v := referView{}
@@ -160,6 +166,11 @@ func (b *Bot) referPage(w http.ResponseWriter, r *http.Request, s session) {
 			f.Crisis, f.CrisisReason = true, carriedCrisisReason(reasons)
 		}
 	}
+	// After the referral referred on from is checked: a kept form comes
+	// back only on a page its member of staff may still open.
+	if k, ok := b.restoreKeptForm(w, r, s); ok {
+		f, v.Restored = k.referForm()
+	}
 	b.showRefer(w, r, s, http.StatusOK, f, v)
 }
 
@@ -179,23 +190,31 @@ func carriedCrisisReason(reasons []string) string {
 	return string(cut) + "…"
 }
 
-// readReferForm reads the posted form, trimmed. What the adviser typed is
-// kept whole, however long (tooLong names a field past its limit);
-// only the hidden fields the page writes itself are bounded, and those
-// at a character's edge, never inside one.
+// readReferForm reads the posted form (referFormFrom).
 func readReferForm(r *http.Request) referForm {
-	typed := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	hidden := func(name string, max int) string { return cutRunes(strings.TrimSpace(r.PostFormValue(name)), max) }
+	_ = r.ParseMultipartForm(32 << 20) // as PostFormValue does; a form it cannot read is an empty one
+	return referFormFrom(r.PostForm)
+}
+
+// referFormFrom reads the refer form's fields, trimmed: those posted, or
+// those of a form kept after its session ended (keptForm.referForm), the
+// one reading of both. What the adviser typed is kept whole, however
+// long (tooLong names a field past its limit); only the hidden fields
+// the page writes itself are bounded, and those at a character's edge,
+// never inside one.
+func referFormFrom(form url.Values) referForm {
+	typed := func(name string) string { return strings.TrimSpace(form.Get(name)) }
+	hidden := func(name string, max int) string { return cutRunes(strings.TrimSpace(form.Get(name)), max) }
 	f := referForm{Key: hidden("key", 64), Parent: hidden("parent", 20), Client: hidden("client", 20),
 		ClientDistrict: hidden("client_district", 8), ClientLanguage: hidden("client_language", 20), FindPhone: typed("find_phone"), FindReference: typed("find_reference"),
 		Name: typed("name"), Phone: typed("phone"), Email: typed("email"), Postcode: typed("postcode"),
-		Town: typed("town"), Notes: typed("notes"), Crisis: r.PostFormValue("crisis") == "yes",
+		Town: typed("town"), Notes: typed("notes"), Crisis: form.Get("crisis") == "yes",
 		CrisisReason: typed("crisis_reason"), Scope: hidden("scope", 20),
-		Consent: r.PostFormValue("consent") == "yes", Wording: hidden("wording", 40),
+		Consent: form.Get("consent") == "yes", Wording: hidden("wording", 40),
 		Language: hidden("language", 20), InterpreterLanguage: hidden("interpreter_language", 40),
-		Interpreter: r.PostFormValue("interpreter") == "yes"}
-	f.Agency, f.agencyErr = formAgency(r.PostForm)
-	for _, n := range r.PostForm["needs"] {
+		Interpreter: form.Get("interpreter") == "yes"}
+	f.Agency, f.agencyErr = formAgency(form)
+	for _, n := range form["needs"] {
 		if len(f.Needs) < 20 {
 			f.Needs = append(f.Needs, n)
 		}
