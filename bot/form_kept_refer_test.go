@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -65,7 +66,17 @@ func TestKeptReferFormComesBackToItsWriter(t *testing.T) {
 	if len(kept) != 1 {
 		t.Fatalf("%d kept forms in Redis, want 1", len(kept))
 	}
-	for _, v := range kept {
+	for key, v := range kept {
+		// Unsealed, it holds what the adviser typed, but not the consent
+		// tick nor the session's form token.
+		plain, err := tb.bot.engine.Crypter().DecryptBytes("bot.kept-form."+key[strings.LastIndex(key, ":")+1:], []byte(v))
+		var k keptForm
+		if err == nil {
+			err = json.Unmarshal(plain, &k)
+		}
+		if err != nil || k.Fields.Get("name") != "Morag Keptform" || k.Fields.Has("consent") || k.Fields.Has("csrf") || k.Page != referPath {
+			t.Errorf("the kept refer form unsealed (%v): page %q, fields %v; want the refer page, the name, no consent, no csrf", err, k.Page, k.Fields)
+		}
 		for _, plain := range []string{"Morag", "Keptform", "07700", "900931", "morag.keptform", "KY1", "Kirkcaldy", "Prefers a call", "Meter on"} {
 			if strings.Contains(v, plain) {
 				t.Errorf("the kept refer form holds %q in clear", plain)
@@ -143,6 +154,9 @@ func TestKeptReferFindStepComesBack(t *testing.T) {
 func TestKeptReferFormNotForAnyoneElse(t *testing.T) {
 	tb := newTestBot(t)
 	c, _ := tb.referSentAfterRunningOut(referPath, tb.keptClient)
+	if n := len(tb.keptForms()); n != 1 {
+		t.Fatalf("%d kept forms before anyone signed in, want 1", n)
+	}
 	if got := c.landsOn(tb.link(tb.Net.Adviser2)); got != referPath {
 		t.Fatalf("the colleague's sign-in lands on %q, want %s", got, referPath)
 	}
