@@ -48,8 +48,8 @@ const keptFormCookie = "onward_staff_kept"
 const keptFormTTL = 15 * time.Minute
 
 // keptFormLimit bounds a kept form, encoded: more than any referral
-// page's form or the refer form holds. A larger one is not kept (the page behaves as
-// before: its free text is shown back to copy).
+// page's form or the refer form holds. A larger one is not kept (the
+// page behaves as before: its free text is shown back to copy).
 const keptFormLimit = 64 << 10
 
 // pageMadeFields are what the page put in its form, not the member of
@@ -68,7 +68,7 @@ type keptForm struct {
 	Page   string     `json:"page"`   // where it comes back (keptPage)
 	Method string     `json:"method"` // POST
 	At     time.Time  `json:"at"`     // when
-	Fields url.Values `json:"fields"` // what it held, but pageMadeFields
+	Fields url.Values `json:"fields"` // what it held, but pageMadeFields and witnessedFields
 	// Staff wrote it (formOwner): only their session restores it.
 	Staff core.StaffID `json:"staff"`
 }

@@ -417,7 +417,7 @@ var staffFieldLabels = map[string]string{"feedback": "Feedback", "evidence": "Ho
 // fieldLabel is the label of the box named key on the staff form posted
 // to path, as the page shows it, or "" for a name that is not a form's.
 func fieldLabel(path, key string) string {
-	if label, ok := referLabels[key]; ok && path == "/staff/refer" {
+	if label, ok := referLabels[key]; ok && path == referPath {
 		return label
 	}
 	if label, ok := staffFieldLabels[key]; ok {
