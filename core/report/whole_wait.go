@@ -138,19 +138,36 @@ const wholeWaitCounts = "New requests for help made in these dates (each client'
 // wholeWaitNote says how the whole wait's medians are worked out.
 const wholeWaitNote = "Medians and 90th percentiles are exact, worked out from every request's own wait (PostgreSQL's percentile_cont): the median is the middle wait, or halfway between the two middle ones. A request's wait runs from its first referral being made, through triage and every agency that redirected it or turned it down, to the first contact recorded by any of them; the response-times report instead times each referral from reaching its agency, so its hours are shorter for a client who waited in triage or was sent on."
 
+// wholeWaitTooMany says why the whole wait is not worked out over dates
+// holding more than exactTimesLimit referrals, and what to do.
+func wholeWaitTooMany() string {
+	return fmt.Sprintf("Not worked out: these dates hold more than %d referrals across the network. The whole wait is read from "+
+		"every request's own referrals (no running total holds it), so it is worked out over dates holding up to that many, "+
+		"such as a quarter or a year of most networks. Choose fewer dates.", exactTimesLimit)
+}
+
 // wholeWaitReport gives, for the requests for help made in the dates,
 // the median and 90th percentile calendar hours the client waited in all
 // to be contacted and to be acknowledged, how many are still waiting for
 // contact and how many ended without one, split by whether the request moved on between agencies.
 func wholeWaitReport(ctx context.Context, q *reportQuery) (Report, error) {
-	stayed, moved, all, err := q.wholeWaitsByMoved(ctx)
-	if err != nil {
-		return Report{}, err
-	}
 	r := Report{Chart: ChartBar, Unit: "calendar hours", Columns: []string{"Requests for help", "Requests",
 		"Client contacted", "Still waiting for contact", "Closed without contact",
 		"Median calendar hours to contact", "90th percentile calendar hours to contact",
 		"Acknowledged", "Median calendar hours to acknowledge", "90th percentile calendar hours to acknowledge"}}
+	// Every request's own referrals are read, as no rollup holds a whole
+	// wait; over more than exactTimesLimit referrals that would take
+	// seconds, so the report says to choose fewer dates instead.
+	if exact, err := q.exactTimes(ctx); err != nil {
+		return Report{}, err
+	} else if !exact {
+		r.Notes = append(r.Notes, wholeWaitTooMany())
+		return r, nil
+	}
+	stayed, moved, all, err := q.wholeWaitsByMoved(ctx)
+	if err != nil {
+		return Report{}, err
+	}
 	median, p90 := Series{Name: "Median calendar hours to contact"}, Series{Name: "90th percentile calendar hours to contact"}
 	row := func(label string, w wholeWaits) []Cell {
 		n, contacted, waiting, closed := q.count(w.requests), q.count(w.contacted), q.count(w.waiting), q.count(w.closed)

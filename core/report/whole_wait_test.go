@@ -177,3 +177,37 @@ func TestWholeWaitCountsRequestsNotReferrals(t *testing.T) {
 		t.Errorf("published median of 3 requests shows %q, want %q", c.Text, report.TooFewText)
 	}
 }
+
+// TestWholeWaitOverTooManyReferralsSaysSo: over dates holding more
+// referrals across the network than are read one by one, the whole wait
+// is not worked out (no running total holds it, and reading every request
+// would take seconds); the report shows no figures and says to choose
+// fewer dates, rather than keeping a coordinator waiting or estimating
+// from nothing.
+func TestWholeWaitOverTooManyReferralsSaysSo(t *testing.T) {
+	env := coretest.NewEnv(t)
+	wholeWaitRequests(t, env)
+	ctx := context.Background()
+	rp := report.New(env.Engine.Pool(), env.Engine.Clock())
+	if _, err := rp.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := report.Filter{From: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
+	report.SetExactTimesLimit(t, 3)
+	r, err := rp.Run(ctx, "whole-wait", f, report.Viewer{Network: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Rows) != 0 {
+		t.Errorf("over the limit the report shows %d rows, want none", len(r.Rows))
+	}
+	if !slices.ContainsFunc(r.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "Not worked out: these dates hold more than 3 referrals") && strings.Contains(n, "Choose fewer dates")
+	}) {
+		t.Errorf("the report does not say why it shows nothing: %q", r.Notes)
+	}
+	report.SetExactTimesLimit(t, 1000)
+	if r, err := rp.Run(ctx, "whole-wait", f, report.Viewer{Network: true}); err != nil || len(r.Rows) != 3 {
+		t.Errorf("under the limit: %d rows, %v; want the three rows", len(r.Rows), err)
+	}
+}
