@@ -264,7 +264,7 @@ var specs = []Spec{
 		Description: "Median and 90th percentile calendar hours (not working hours) from a referral reaching an agency to the agency acknowledging it, and to the client being contacted.",
 		Counts:      "Every referral made in these dates that reached an agency (those still in triage are left out). Hours are calendar hours, nights, weekends and holidays included, from the referral reaching the agency: not the working hours the agencies' targets are set in."},
 	{Name: "whole-wait", Title: "How long clients waited in all", run: wholeWaitReport,
-		Description: "For each new request for help, how long the client waited in all: median and 90th percentile calendar hours from the request being made to the client first being contacted, and to the request first being acknowledged, by any agency it went to — through triage, redirects and Onward's re-routes after a rejection — with how many are still waiting for contact, and the same for requests that stayed where they were first sent and those that moved on.",
+		Description: "For each new request for help, how long the client waited in all: median and 90th percentile calendar hours from the request being made to the client first being contacted, and to the request first being acknowledged, by any agency it went to — through triage, redirects and Onward's re-routes after a rejection — with how many are still waiting for contact and how many ended without it, and the same for requests that stayed where they were first sent and those that moved on.",
 		Counts:      wholeWaitCounts},
 	{Name: "seasonality-weekly", Title: "Seasonality by week", run: seasonalityWeeklyReport,
 		Description: "New referrals per ISO week, each year of the dates beside the others.",
