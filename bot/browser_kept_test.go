@@ -26,10 +26,7 @@ func TestBrowserKeptRejection(t *testing.T) {
 	ctx := startChromium(t, path, 60*time.Second)
 	signIn := func() {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(tb.local(tb.link(tb.Net.Adviser))),
-			chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/sent"]`))); err != nil {
+		if err := chromedp.Do(ctx, tb.signInSteps(tb.Net.Adviser)); err != nil {
 			t.Fatalf("sign in: %v", err)
 		}
 	}
@@ -82,10 +79,7 @@ func TestBrowserKeptReferForm(t *testing.T) {
 	ctx := startChromium(t, path, 60*time.Second)
 	signIn := func() {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(tb.local(tb.link(tb.Net.Adviser))),
-			chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/sent"]`))); err != nil {
+		if err := chromedp.Do(ctx, tb.signInSteps(tb.Net.Adviser)); err != nil {
 			t.Fatalf("sign in: %v", err)
 		}
 	}

@@ -48,13 +48,7 @@ func TestBrowserListsOnAPhone(t *testing.T) {
 		if c.who == "welfare" {
 			staff = tb.Net.WelfareAdviser
 		}
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812),
-			chromedp.Navigate(tb.local(tb.link(staff))),
-			chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-			// Signed in: the staff menu is there (the sign-in page has a
-			// main too, and leaving it before the sign-in lands aborts it).
-			chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/sent"]`)),
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 812), tb.signInSteps(staff),
 			chromedp.Navigate(tb.srv.URL+c.path),
 			chromedp.WaitVisible(chromedp.CSS(`table.rows`))); err != nil {
 			t.Fatalf("open %s: %v", c.path, err)

@@ -137,6 +137,16 @@ func jsQuote(s string) string {
 	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`", "${", "\\${").Replace(s) + "`"
 }
 
+// signInSteps signs s in by their link in the browser: open it, press
+// its button, and wait for the signed-in page's staff menu (the sign-in
+// page has a main too, and leaving it before the sign-in lands aborts it).
+func (tb *testBot) signInSteps(s core.Staff) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Navigate(tb.local(tb.link(s))),
+		chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/sent"]`)))
+}
+
 // startChromium starts headless Chromium at path for one test and returns
 // a context for its steps, bounded by timeout; the browser closes when the
 // test ends.
@@ -195,8 +205,7 @@ func TestBrowserReferAndFollow(t *testing.T) {
 	audit := axeAuditor(t, ctx)
 	signIn := func(s core.Staff) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(tb.local(tb.link(s))), chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#open-h`))); err != nil {
+		if err := chromedp.Do(ctx, tb.signInSteps(s), chromedp.WaitVisible(chromedp.CSS(`#open-h`))); err != nil {
 			t.Fatalf("sign in as %s: %v", s.Name, err)
 		}
 	}
