@@ -59,7 +59,11 @@ func TestEmailOnAReusedConnection(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newMailHarness(t, harnessOpts{noSlack: true}, tc.server, nil)
+			// With Slack, the coordinators hear of a dead letter there: a
+			// drop the sender sees only after its "." (the server slow to
+			// close, on a busy machine) leaves the email interrupted, also
+			// not resent, and its alert must not be a second email here.
+			h := newMailHarness(t, harnessOpts{}, tc.server, nil)
 			h.markAllSent(t)
 			w := h.mailWorker(t)
 			ctx := context.Background()
@@ -113,8 +117,15 @@ func TestEmailOnAReusedConnection(t *testing.T) {
 					t.Errorf("message %s accepted %d times", id, n)
 				}
 			}
-			if len(seen) != 2 {
-				t.Errorf("%d distinct emails accepted in the end, want 2", len(seen))
+			// An email interrupted after its "." (the drop seen only then)
+			// may have been taken, so it is never sent again; any other
+			// failure is retried and arrives once.
+			want = 2
+			if strings.Contains(row.LastError, "interrupted") {
+				want = 1
+			}
+			if len(seen) != want {
+				t.Errorf("%d distinct emails accepted in the end, want %d", len(seen), want)
 			}
 		})
 	}
