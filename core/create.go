@@ -33,12 +33,16 @@ type newReferral struct {
 	ackDue        *time.Time // set when it goes straight to an agency
 }
 
+// sqlInsertReferral inserts a referral carried on from a parent
+// (referOn): it keeps the parent's area facts (SIMD decile and ward), as
+// it keeps its district.
 const sqlInsertReferral = `
 INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id,
     from_staff_id, to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at,
-    idempotency_key, created_at, ack_due_at, details_enc)
+    idempotency_key, created_at, ack_due_at, details_enc, simd_decile, ward_code)
 VALUES ($1, $2, $3, $4, $5, coalesce((SELECT code FROM leaflets WHERE code = lower($6)), ''), $7, $8, $9, $10,
-    $11, $12, $13, 'requested', $14, $15, nullif($16, ''), $15, $17, $18)
+    $11, $12, $13, 'requested', $14, $15, nullif($16, ''), $15, $17, $18,
+    (SELECT simd_decile FROM referrals WHERE id = $2), (SELECT ward_code FROM referrals WHERE id = $2))
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING ` + referralColumns
 

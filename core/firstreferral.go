@@ -13,7 +13,7 @@ import (
 // statement. A replayed idempotency key inserts no referral and returns no
 // row; the caller then rolls the transaction back so the client and consent
 // writes vanish with it.
-const sqlInsertConsentReferral = `
+var sqlInsertConsentReferral = `
 WITH k AS (
     INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language,
         agreed_at, how, recorded_by_enc, evidence_enc)
@@ -22,9 +22,10 @@ WITH k AS (
 )
 INSERT INTO referrals (reference, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
     to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at, idempotency_key, created_at,
-    ack_due_at, details_enc, crisis_enc)
+    ack_due_at, details_enc, crisis_enc, simd_decile, ward_code)
 SELECT $10, k.client_id, k.id, $11, coalesce((SELECT code FROM leaflets WHERE code = lower($12)), ''), $13, $14,
-    $15, $16, $17, $18, $19, 'requested', $20, $9, nullif($21, ''), $9, $22, $23, $25
+    $15, $16, $17, $18, $19, 'requested', $20, $9, nullif($21, ''), $9, $22, $23, $25,
+    ` + sqlPostcodeArea("$30") + `
 FROM k
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING ` + referralColumns
@@ -166,7 +167,7 @@ func (c clientReferral) insert(ctx context.Context, tx pgx.Tx, consent ConsentIn
 		c.id, scope, agencies, consent.WordingVersion, c.wordingHash, consent.Channel, consent.Evidence, nullID(consent.StaffID), c.now,
 		c.e.ids.Reference(), n.source, n.leaflet, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
 		NeedStrings(n.needs), n.district, n.crisis, n.triaged, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, c.wordingLang,
-		n.crisisEnc, p.agreedAt, p.how, p.recordedByEnc, p.evidenceEnc)
+		n.crisisEnc, p.agreedAt, p.how, p.recordedByEnc, p.evidenceEnc, string(c.client.postcode))
 	return collectNewReferral(rows, "record client, consent and referral")
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -136,15 +137,26 @@ type PostcodeImport struct {
 	Rows      int // postcodes written
 	Skipped   int // terminated postcodes, or without coordinates
 	Districts int
+	// Wards and SIMD count the postcodes written with a ward, and with a
+	// SIMD rank (Scottish data zones only).
+	Wards, SIMD int
 }
 
 // ImportPostcodes reads a postcode file with the ONS Postcode Directory's
 // columns (a header row naming at least the postcode — pcds, pcd or
 // postcode — lat or latitude, and long or longitude; oslaua or
 // council_code is kept) and replaces the postcodes Onward knows, in one
-// transaction. Terminated postcodes (doterm set) and ones without
-// coordinates (the directory's 99.999999) are skipped; a row that cannot
-// be read is named by its line and nothing is written.
+// transaction. When the file has them it keeps each postcode's area
+// facts too: its 2011 data zone (lsoa11), ward (osward) and, for a
+// Scottish data zone (S01…), the data zone's SIMD rank (imd; for England
+// and Wales that column holds their own indices' ranks, which are not
+// kept). Terminated postcodes (doterm set) and ones without coordinates
+// (the directory's 99.999999) are skipped; the directory's "no code"
+// (S99999999) and a blank are no ward or data zone. A row that cannot be
+// read — a ward or data zone not written as a GSS code, a rank that is
+// not a number or, for a Scottish data zone, not 1 to 6976 — is named by
+// its line and column and nothing is written. A postcode given twice
+// keeps its last row.
 func (e *Engine) ImportPostcodes(ctx context.Context, r io.Reader) (PostcodeImport, error) {
 	var res PostcodeImport
 	cr := csv.NewReader(r)
@@ -154,6 +166,7 @@ func (e *Engine) ImportPostcodes(ctx context.Context, r io.Reader) (PostcodeImpo
 	if err != nil {
 		return res, fmt.Errorf("postcode file: read the header row: %w", err)
 	}
+	header = slices.Clone(header) // the reader reuses its record
 	col := func(names ...string) int {
 		for _, n := range names {
 			for i, h := range header {
@@ -166,6 +179,9 @@ func (e *Engine) ImportPostcodes(ctx context.Context, r io.Reader) (PostcodeImpo
 	}
 	iPC, iLat, iLon := col("pcds", "postcode", "pcd", "pcd2"), col("lat", "latitude"), col("long", "longitude", "lon", "lng")
 	iCouncil, iTerm := col("oslaua", "lad", "council_code", "laua"), col("doterm")
+	// The 2011 data zones, not lsoa21's 2022 ones: SIMD 2020 ranks the
+	// 2011 data zones.
+	iZone, iWard, iIMD := col("lsoa11", "data_zone", "datazone"), col("osward", "ward_code", "ward"), col("imd", "simd_rank")
 	var missing []string
 	for name, i := range map[string]int{"postcode (pcds)": iPC, "latitude (lat)": iLat, "longitude (long)": iLon} {
 		if i < 0 {
@@ -177,11 +193,15 @@ func (e *Engine) ImportPostcodes(ctx context.Context, r io.Reader) (PostcodeImpo
 	}
 	districts := map[string]bool{}
 	err = inTx(ctx, e.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE postcodes_in (LIKE postcodes) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE postcodes_in (LIKE postcodes, line int NOT NULL) ON COMMIT DROP`); err != nil {
 			return fmt.Errorf("postcode file: %w", err)
 		}
 		line := 1
 		var readErr error
+		refuse := func(i int, format string, args ...any) ([]any, error) {
+			readErr = fmt.Errorf("postcode file line %d, column %s: "+format, append([]any{line, header[i]}, args...)...)
+			return nil, readErr
+		}
 		src := pgx.CopyFromFunc(func() ([]any, error) {
 			for {
 				rec, err := cr.Read()
@@ -222,12 +242,45 @@ func (e *Engine) ImportPostcodes(ctx context.Context, r io.Reader) (PostcodeImpo
 					readErr = fmt.Errorf("postcode file line %d: latitude %q and longitude %q are not a place on the map", line, field(iLat), field(iLon))
 					return nil, readErr
 				}
+				zone, ward := strings.ToUpper(field(iZone)), strings.ToUpper(field(iWard))
+				if pseudoCode(zone) {
+					zone = ""
+				}
+				if pseudoCode(ward) {
+					ward = ""
+				}
+				if zone != "" && !IsGSSCode(zone) {
+					return refuse(iZone, "%q is not a data zone code (a letter and 8 digits, like S01006506)", field(iZone))
+				}
+				if ward != "" && !IsGSSCode(ward) {
+					return refuse(iWard, "%q is not a ward code (a letter and 8 digits, like S13002881)", field(iWard))
+				}
+				var rank, decile *int
+				if s := field(iIMD); s != "" {
+					n, err := strconv.Atoi(s)
+					if err != nil {
+						return refuse(iIMD, "%q is not a rank (a whole number)", s)
+					}
+					if scottishDataZone(zone) {
+						d := SIMDDecile(n)
+						if d == 0 {
+							return refuse(iIMD, "%q is not a SIMD rank (1 to %d) for data zone %s", s, SIMDDataZones, zone)
+						}
+						rank, decile = &n, &d
+					}
+				}
 				res.Rows++
+				if ward != "" {
+					res.Wards++
+				}
+				if rank != nil {
+					res.SIMD++
+				}
 				districts[pc.District()] = true
-				return []any{string(pc), lat, lon, pc.District(), field(iCouncil)}, nil
+				return []any{string(pc), lat, lon, pc.District(), field(iCouncil), zone, ward, rank, decile, line}, nil
 			}
 		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"postcodes_in"}, []string{"postcode", "latitude", "longitude", "district", "council_code"}, src); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"postcodes_in"}, append(slices.Clone(postcodeColumns), "line"), src); err != nil {
 			if readErr != nil {
 				return readErr
 			}
@@ -236,7 +289,9 @@ func (e *Engine) ImportPostcodes(ctx context.Context, r io.Reader) (PostcodeImpo
 		if _, err := tx.Exec(ctx, `DELETE FROM postcodes`); err != nil {
 			return fmt.Errorf("postcode file: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO postcodes SELECT DISTINCT ON (postcode) * FROM postcodes_in ORDER BY postcode`); err != nil {
+		cols := strings.Join(postcodeColumns, ", ")
+		if _, err := tx.Exec(ctx, `INSERT INTO postcodes (`+cols+`) SELECT DISTINCT ON (postcode) `+cols+
+			` FROM postcodes_in ORDER BY postcode, line DESC`); err != nil {
 			return fmt.Errorf("postcode file: %w", err)
 		}
 		return nil
@@ -247,3 +302,7 @@ func (e *Engine) ImportPostcodes(ctx context.Context, r io.Reader) (PostcodeImpo
 	}
 	return res, nil
 }
+
+// postcodeColumns are the postcodes table's columns an import writes.
+var postcodeColumns = []string{"postcode", "latitude", "longitude", "district", "council_code",
+	"data_zone", "ward_code", "simd_rank", "simd_decile"}

@@ -208,7 +208,7 @@ func (e *Engine) refusedReferOn(ctx context.Context, p Referral, by Actor, why s
 
 // sqlInsertExistingClientReferral records the consent and the referral of
 // a client Onward already has, in one statement.
-const sqlInsertExistingClientReferral = `
+var sqlInsertExistingClientReferral = `
 WITH k AS (
     INSERT INTO consents (client_id, scope, agency_ids, wording_version, wording_sha256, channel, evidence, staff_id, given_at, language,
         agreed_at, how, recorded_by_enc, evidence_enc)
@@ -217,9 +217,9 @@ WITH k AS (
 )
 INSERT INTO referrals (reference, parent_id, client_id, consent_id, source, leaflet_code, from_agency_id, from_staff_id,
     to_agency_id, needs, postcode_district, crisis, triaged, status, notes_enc, status_at, idempotency_key, created_at,
-    ack_due_at, details_enc, crisis_enc)
+    ack_due_at, details_enc, crisis_enc, simd_decile, ward_code)
 SELECT $10, $11, k.client_id, k.id, $12, '', $13, $14, $15, $16, $17, $18, false, 'requested', $19, $9,
-    nullif($20, ''), $9, $21, $22, $24
+    nullif($20, ''), $9, $21, $22, $24, ` + sqlPostcodeArea("$29") + `
 FROM k
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING ` + referralColumns
@@ -253,6 +253,6 @@ func (e *Engine) insertExistingClientReferral(ctx context.Context, tx pgx.Tx, cl
 		consent.Channel, consent.Evidence, nullID(consent.StaffID), now,
 		e.ids.Reference(), nullID(n.parent), n.source, nullID(n.fromAgency), nullID(n.fromStaff), nullID(n.toAgency),
 		NeedStrings(n.needs), n.district, n.crisis, n.notesEnc, n.idempotency, n.ackDue, detailsEnc, wordingLang, n.crisisEnc,
-		p.agreedAt, p.how, p.recordedByEnc, p.evidenceEnc)
+		p.agreedAt, p.how, p.recordedByEnc, p.evidenceEnc, string(details.postcode))
 	return collectNewReferral(rows, "record consent and referral")
 }
