@@ -145,6 +145,8 @@ var disclosures = map[string]disclosure{
 		rows := rowsWhere(r, not("Total"))
 		return down(rows, "Total", "New referrals"), shareOfTotal(rows, "Total", "Share (%)", "New referrals")
 	},
+	"demand-simd": shareReportDisclosure("New referrals", "Share (%)"),
+	"demand-ward": shareReportDisclosure("New referrals", "Share (%)"),
 	"demand-need": func(r report.Report) ([]sumOf, []derivedFrom) {
 		// A referral asking for two needs counts under both: the needs
 		// do not add up to the total.

@@ -117,6 +117,7 @@ type rollup struct {
 var (
 	mainRollup     = rollup{daily: "report_daily", coarse: "report_monthly"}
 	districtRollup = rollup{daily: "report_district", coarse: "report_district_monthly"}
+	areaRollup     = rollup{daily: "report_area", coarse: "report_area_monthly"}
 	closureRollup  = rollup{daily: "report_closure", coarse: "report_closure_monthly"}
 	weeklyRollup   = rollup{daily: "report_daily", coarse: "report_weekly", weeks: true}
 	// agencyRollup is for reports grouped by receiving agency: its rows

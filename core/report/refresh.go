@@ -125,8 +125,8 @@ WHERE status_at > $2 OR feedback_at > $2`
 
 // Tables the rollups live in: daily first, then the ones summed from them.
 var (
-	dailyRollups   = []string{"report_daily", "report_district", "report_closure", "report_agency"}
-	monthlyRollups = []string{"report_monthly", "report_district_monthly", "report_closure_monthly", "report_agency_monthly"}
+	dailyRollups   = []string{"report_daily", "report_district", "report_area", "report_closure", "report_agency"}
+	monthlyRollups = []string{"report_monthly", "report_district_monthly", "report_area_monthly", "report_closure_monthly", "report_agency_monthly"}
 	weeklyRollups  = []string{"report_weekly"}
 )
 

@@ -140,6 +140,15 @@ var reportChecks = []reportCheck{
 		WHERE new_demand AND extract(isoyear FROM day) IN (2025, 2026) GROUP BY 1, 2`},
 	{report: "demand-district", columns: []string{"New referrals"},
 		sql: `SELECT postcode_district, 'New referrals', count(*) FROM l WHERE new_demand GROUP BY 1`},
+	{report: "demand-simd", columns: []string{"New referrals"},
+		sql: `SELECT coalesce(((simd_decile + 1) / 2)::text, ''), 'New referrals', count(*) FROM l WHERE new_demand GROUP BY 1`,
+		label: func(s string) string {
+			return map[string]string{"": "Not known", "1": "Quintile 1 (most deprived)", "2": "Quintile 2", "3": "Quintile 3",
+				"4": "Quintile 4", "5": "Quintile 5 (least deprived)"}[s]
+		}},
+	{report: "demand-ward", columns: []string{"New referrals"},
+		sql: `SELECT coalesce((SELECT name FROM wards WHERE code = ward_code), ward_code, 'Not known'), 'New referrals', count(*)
+			FROM l WHERE new_demand GROUP BY 1`},
 	{report: "demand-need", columns: []string{"New referrals"},
 		sql:   `SELECT need, 'New referrals', count(*) FROM l, unnest(needs) AS need WHERE new_demand AND ($4 = '' OR need = $4) GROUP BY 1`,
 		label: func(s string) string { return core.Need(s).Label() }},

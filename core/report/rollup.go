@@ -23,6 +23,11 @@ const rollupKeys = "day, need, to_agency, from_agency, source, leg_kind, leaflet
 // districtKeys are the dimensions of report_district and its monthly twin.
 const districtKeys = "day, need, to_agency, from_agency, district"
 
+// areaKeys are the dimensions of report_area and its monthly twin
+// (migration 053): the SIMD decile (0 = not known) and ward code (” =
+// not known) a referral kept of the client's postcode.
+const areaKeys = "day, need, to_agency, from_agency, simd_decile, ward_code"
+
 // metric is one counter column and the aggregate that fills it from the
 // referral legs of sqlRollupLegs.
 type metric struct{ col, agg string }
@@ -121,6 +126,7 @@ SELECT (r.created_at AT TIME ZONE $1)::date AS day,
     coalesce(r.to_agency_id, 0) AS to_agency,
     coalesce(` + sqlLegReferrer + `, 0) AS from_agency,
     r.source, ` + sqlLegKind + ` AS leg_kind, r.leaflet_code AS leaflet, r.crisis, r.needs, r.postcode_district AS district,
+    coalesce(r.simd_decile, 0) AS simd_decile, coalesce(r.ward_code, '') AS ward_code,
     ` + sqlNewDemand + ` AS new_demand, r.status, r.reason, r.triaged, r.feedback_score,
     r.acknowledged_at, r.contacted_at, r.closed_at, r.ack_due_at, r.assigned_at,
     r.feedback_recommend, r.feedback_comment_enc IS NOT NULL AS commented,
@@ -141,8 +147,8 @@ const closureKeys = "day, need, to_agency, from_agency, outcome, advice_type, ad
 // counted apart: see gainClients.)
 const closureMetrics = "n, gained, weekly_pence, one_off_pence, written_off_pence, managed_pence"
 
-// sqlRollupInsert aggregates the legs into report_daily, report_district
-// and report_closure in one statement: each leg counts under need ” and
+// sqlRollupInsert aggregates the legs into report_daily, report_district,
+// report_area and report_closure in one statement: each leg counts under need ” and
 // under each of its needs. report_closure holds the completed legs, by
 // outcome (” when none was recorded): only completing records an outcome
 // or a gain, and legs that ended otherwise — could not contact, turned
@@ -157,6 +163,11 @@ district AS (
     INSERT INTO report_district (` + districtKeys + `, n, n_new)
     SELECT ` + districtKeys + `, count(*), count(*) FILTER (WHERE new_demand)
     FROM expanded GROUP BY ` + districtKeys + `
+),
+area AS (
+    INSERT INTO report_area (` + areaKeys + `, n, n_new)
+    SELECT ` + areaKeys + `, count(*), count(*) FILTER (WHERE new_demand)
+    FROM expanded GROUP BY ` + areaKeys + `
 ),
 closure AS (
     INSERT INTO report_closure (` + closureKeys + `, ` + closureMetrics + `)
@@ -205,6 +216,12 @@ WITH district AS (
     SELECT date_trunc('month', day)::date, need, to_agency, from_agency, district, sum(n)::int, sum(n_new)::int
     FROM report_district WHERE day >= $1 AND day < $2
     GROUP BY 1, 2, 3, 4, 5
+),
+area AS (
+    INSERT INTO report_area_monthly (` + areaKeys + `, n, n_new)
+    SELECT date_trunc('month', day)::date, need, to_agency, from_agency, simd_decile, ward_code, sum(n)::int, sum(n_new)::int
+    FROM report_area WHERE day >= $1 AND day < $2
+    GROUP BY 1, 2, 3, 4, 5, 6
 ),
 closure AS (
     INSERT INTO report_closure_monthly (` + closureKeys + `, ` + closureMetrics + `)

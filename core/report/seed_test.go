@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,8 +30,27 @@ func newReportSeed(t *testing.T, env *coretest.Env) *reportSeed {
 			t.Fatal(err)
 		}
 	}
+	// The area facts of the seed's postcodes: its food texts (KY1 1AB)
+	// from the most deprived fifth of data zones, its staff referrals
+	// (KY2 5XY) from the second, its crisis texts (KY2 6CD) from the
+	// third, in a ward with no name imported; KY1 9AA and KY1 2EF are not
+	// in the file (Not known).
+	if _, err := env.Engine.ImportPostcodes(s.ctx, strings.NewReader(seedPostcodes)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Engine.ImportWardNames(s.ctx, strings.NewReader("WD24CD,WD24NM\nS13002881,Kirkton Central\nS13002883,Balgarvie North\n")); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
+
+// seedPostcodes is the seed's postcode file, in the ONS Postcode
+// Directory's columns.
+const seedPostcodes = `pcds,oslaua,osward,lsoa11,imd,lat,long
+KY1 1AB,S12000047,S13002881,S01009001,140,56.1120,-3.1600
+KY2 5XY,S12000047,S13002883,S01009002,2000,56.1250,-3.1850
+KY2 6CD,S12000047,S13002882,S01009003,3900,56.1260,-3.1860
+`
 
 // day returns 10:00 UTC on a date plus offset.
 func day(date string, offset time.Duration) time.Time {
