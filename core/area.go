@@ -79,18 +79,17 @@ type WardImport struct {
 	Wards int
 }
 
-// ImportWardNames reads the ONS "Ward names and codes" file (a header
-// row naming the code column WDyyCD and the name column WDyyNM, yy the
-// year of the boundaries, or code and name) and replaces the ward names
-// Onward knows, in one transaction. A row whose code is not a GSS code,
-// or with no name, is named by its line and nothing is written; a code
-// given twice keeps its last name.
-func (e *Engine) ImportWardNames(ctx context.Context, r io.Reader) (WardImport, error) {
+// ParseWardNames reads the ONS "Ward names and codes" file: a header row
+// naming the code column WDyyCD and the name column WDyyNM (yy the year
+// of the boundaries), or code and name, then a ward a row. A row whose
+// code is not a GSS code, or with no name, is refused naming its line and
+// column; a code given twice keeps its last name.
+func ParseWardNames(r io.Reader) (map[string]string, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return WardImport{}, fmt.Errorf("ward names file: read the header row: %w", err)
+		return nil, fmt.Errorf("ward names file: read the header row: %w", err)
 	}
 	iCode, iName := -1, -1
 	for i, h := range header {
@@ -103,16 +102,16 @@ func (e *Engine) ImportWardNames(ctx context.Context, r io.Reader) (WardImport, 
 		}
 	}
 	if iCode < 0 || iName < 0 {
-		return WardImport{}, errors.New("ward names file: the header row needs a ward code column (WD24CD or code) and a name column (WD24NM or name)")
+		return nil, errors.New("ward names file: the header row needs a ward code column (WD24CD or code) and a name column (WD24NM or name)")
 	}
 	names := map[string]string{}
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			break
+			return names, nil
 		}
 		if err != nil {
-			return WardImport{}, fmt.Errorf("ward names file line %d: %w", line, err)
+			return nil, fmt.Errorf("ward names file line %d: %w", line, err)
 		}
 		field := func(i int) string {
 			if i >= len(rec) {
@@ -122,12 +121,22 @@ func (e *Engine) ImportWardNames(ctx context.Context, r io.Reader) (WardImport, 
 		}
 		code, name := strings.ToUpper(field(iCode)), field(iName)
 		if !IsGSSCode(code) {
-			return WardImport{}, fmt.Errorf("ward names file line %d, column %s: %q is not a ward code (a letter and 8 digits, like S13002881)", line, header[iCode], field(iCode))
+			return nil, fmt.Errorf("ward names file line %d, column %s: %q is not a ward code (a letter and 8 digits, like S13002881)", line, header[iCode], field(iCode))
 		}
 		if name == "" {
-			return WardImport{}, fmt.Errorf("ward names file line %d, column %s: ward %s has no name", line, header[iName], code)
+			return nil, fmt.Errorf("ward names file line %d, column %s: ward %s has no name", line, header[iName], code)
 		}
 		names[code] = name
+	}
+}
+
+// ImportWardNames reads the ONS "Ward names and codes" file
+// (ParseWardNames) and replaces the ward names Onward knows, in one
+// transaction; a file that cannot be read writes nothing.
+func (e *Engine) ImportWardNames(ctx context.Context, r io.Reader) (WardImport, error) {
+	names, err := ParseWardNames(r)
+	if err != nil {
+		return WardImport{}, err
 	}
 	codes := make([]string, 0, len(names))
 	for c := range names {
