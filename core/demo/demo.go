@@ -111,6 +111,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, crypt *core.Crypter, opts Opt
 	if _, err := eng.ImportPostcodes(ctx, strings.NewReader(postcodes)); err != nil {
 		return Summary{}, fmt.Errorf("seed the demo postcodes: %w", err)
 	}
+	if _, err := eng.ImportWardNames(ctx, strings.NewReader(wardNames)); err != nil {
+		return Summary{}, fmt.Errorf("seed the demo ward names: %w", err)
+	}
 	if _, err := eng.ImportBoundaries(ctx, []byte(boundaries)); err != nil {
 		return Summary{}, fmt.Errorf("seed the demo boundaries: %w", err)
 	}

@@ -84,6 +84,34 @@ func TestSeed(t *testing.T) {
 		}
 	})
 
+	t.Run("demand by deprivation and ward show the demo's clients", func(t *testing.T) {
+		rp := report.New(pool, core.SystemClock{})
+		if _, err := rp.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f := report.Filter{From: testNow.AddDate(0, -months, 0), To: testNow}
+		simd, err := rp.Run(ctx, "demand-simd", f, report.Viewer{Network: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := 0
+		for _, row := range simd.Rows {
+			if strings.HasPrefix(row[0].Text, "Quintile") && row[1].Text != "0" {
+				known++
+			}
+		}
+		if known < 4 {
+			t.Errorf("the demo's referrals fall in %d SIMD quintiles, want most of them: %v", known, simd.Rows)
+		}
+		ward, err := rp.Run(ctx, "demand-ward", f, report.Viewer{Network: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ward.Rows) < 10 || ward.Rows[0][0].Text == ward.Rows[0][1].Text {
+			t.Errorf("demand by ward: %v; want a dozen wards, by name", ward.Rows)
+		}
+	})
+
 	t.Run("every status appears", func(t *testing.T) {
 		for _, st := range core.Statuses {
 			if n := count(t, pool, `SELECT count(*) FROM referrals WHERE status = $1`, st); n == 0 {

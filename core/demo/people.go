@@ -94,7 +94,7 @@ func (p *people) newPerson() *person {
 	c := core.ClientDetails{Name: first + " " + last, District: d.District, Town: d.Town,
 		ContactTime: contactTimes[r.IntN(len(contactTimes))]}
 	if r.Float64() < 0.85 {
-		c.Postcode = fmt.Sprintf("%s %d%c%c", d.District, r.IntN(10), streetCodes[r.IntN(len(streetCodes))], streetCodes[r.IntN(len(streetCodes))])
+		c.Postcode = residentPostcode(d.District, r.IntN(10), r.IntN(len(streetCodes)), r.IntN(len(streetCodes)))
 		c.District = ""
 	}
 	switch x := r.Float64(); {
