@@ -107,10 +107,14 @@ var ErrNoListing = errors.New("no list of words goes with these figures (only th
 const CountsLabel = "What it counts:"
 
 // About is what a report says of its figures, a line each: what they
-// count (Counts) and when they were counted (AsOfText). A report made by
-// hand, with neither, has none.
+// count (Counts), the moment they stand at (AtText, for a report of what
+// stood open) and when they were counted (AsOfText). A report made by
+// hand, with none of them, has none.
 func (r Report) About() []string {
 	var out []string
+	if at := r.AtText(); at != "" {
+		out = append(out, at)
+	}
 	if r.Counts != "" {
 		out = append(out, CountsLabel+" "+r.Counts)
 	}
@@ -127,6 +131,21 @@ func (r Report) AsOfText() string {
 		return "Figures not counted yet: Onward counts them within a minute of starting."
 	}
 	return "Figures as of " + r.AsOf.Format("15:04 MST on 2 January 2006") + "."
+}
+
+// AtText says the moment a report of what stood open counts at, in the
+// network's time zone: "As at 23:59 BST on 31 March 2026, the end of the
+// dates.", or, for dates not over yet, the latest count's time. It is
+// "" for the reports that count what happened in their dates.
+func (r Report) AtText() string {
+	if r.At.IsZero() {
+		return ""
+	}
+	to := r.Filter.To
+	if end := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, r.At.Location()); r.At.Equal(end) {
+		return "As at " + r.At.Add(-time.Minute).Format("15:04 MST on 2 January 2006") + ", the end of the dates."
+	}
+	return "As at " + r.At.Format("15:04 MST on 2 January 2006") + ", the latest count: the dates are not over yet."
 }
 
 func csvTexts(ts []string) []string {
@@ -234,6 +253,10 @@ type reportJSON struct {
 	Listing     *Listing  `json:"listing,omitempty"`
 	Notes       []string  `json:"notes,omitempty"`
 	Counts      string    `json:"counts,omitempty"`
+	// AsAt is the moment a report of what stood open counts at (RFC
+	// 3339, in the network's time zone): the end of the dates is the
+	// midnight that ends their last day. Absent from the other reports.
+	AsAt *string `json:"as_at,omitempty"`
 	// AsOf is when the figures were counted (RFC 3339, in the network's
 	// time zone); null before the first count.
 	AsOf *string `json:"as_of"`
@@ -265,11 +288,16 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		t := r.AsOf.Format(time.RFC3339)
 		asOf = &t
 	}
+	var asAt *string
+	if !r.At.IsZero() {
+		t := r.At.Format(time.RFC3339)
+		asAt = &t
+	}
 	return marshalPlain(reportJSON{Report: r.Name, Title: r.Title, Description: r.Description,
 		From: r.Filter.From.Format("2006-01-02"), To: r.Filter.To.Format("2006-01-02"),
 		Agency: r.AgencySlug, AgencyName: r.AgencyName, Need: string(r.Filter.Need), Suppressed: r.Suppressed,
 		Chart: r.Chart, Unit: r.Unit, Columns: r.exportColumns(), Rows: rows, Series: series, Listing: r.Listing, Notes: r.Notes,
-		Counts: r.Counts, AsOf: asOf})
+		Counts: r.Counts, AsAt: asAt, AsOf: asOf})
 }
 
 // WriteJSON writes the report as indented JSON.

@@ -152,6 +152,10 @@ type Report struct {
 	// Counts says in one plain line what the report's figures count and
 	// what they leave out (see Spec.Counts).
 	Counts string
+	// At is the moment a report of what stood open counts at (the
+	// open-as-at report: see AtText), in the network's time zone; zero
+	// for the reports that count what happened in their dates.
+	At time.Time
 	// AsOf is when the figures were counted: the start of the refresh of
 	// the rollups the report was read from, in the network's time zone.
 	// Changes made since are not in them yet. Zero before the first
@@ -266,6 +270,9 @@ var specs = []Spec{
 	{Name: "whole-wait", Title: "How long clients waited in all", run: wholeWaitReport,
 		Description: "For each new request for help, how long the client waited in all: median and 90th percentile calendar hours from the request being made to the client first being contacted, and to the request first being acknowledged, by any agency it went to — through triage, redirects and Onward's re-routes after a rejection — with how many are still waiting for contact and how many ended without it, and the same for requests that stayed where they were first sent and those that moved on.",
 		Counts:      wholeWaitCounts},
+	{Name: "open-as-at", Title: "Open referrals as at a date", run: openAsAtReport,
+		Description: "The referrals open at the end of the dates (as at 23:59 on their last day; while that day is not over, as at the latest count), per agency holding them: where each stood then — in triage, waiting for the agency's answer, on its waiting list, accepted, or with the client contacted — and how long it had been open, in working days. Read from each referral's history, so a referral open then and closed since still counts.",
+		Counts:      openAsAtCounts},
 	{Name: "seasonality-weekly", Title: "Seasonality by week", run: seasonalityWeeklyReport,
 		Description: "New referrals per ISO week, each year of the dates beside the others.",
 		Counts:      newDemandCounts},

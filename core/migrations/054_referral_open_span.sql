@@ -1,0 +1,21 @@
+-- The open-as-at report (core/report/open_as_at.go) counts the referrals
+-- open at a moment: made before it and not closed by it. No other index
+-- answers that: referrals_created_idx finds every referral made before the
+-- moment (for a moment late in a network's life, nearly all of them), and
+-- the open ones' partial indexes hold only those open now. This index of
+-- the span each referral was open (after it was made, up to and including
+-- its closing; no end while open) finds those containing the moment and
+-- no others, so the report costs time in proportion to the referrals open
+-- then, not to every referral ever made: on a million referrals, 0.1 to
+-- 0.7 s on a busy two-core machine against 1 to 3 s without it, and
+-- without it ten times that on ten million.
+--
+-- Its expression must stay exactly sqlOpenSpan's for the planner to use
+-- it. A new referral writes it, and so does closing one (closed_at
+-- changes); no other change does. A plain CREATE INDEX, in tern's
+-- transaction, as migration 050 explains; it blocks writes to referrals
+-- while it reads the table once (about 15 s for a million referrals on a
+-- busy two-core machine, well under a second for a large network's
+-- decade). IF NOT EXISTS lets an operator build it by hand with
+-- CONCURRENTLY first.
+CREATE INDEX IF NOT EXISTS referrals_open_span_idx ON referrals USING gist (tstzrange(created_at, closed_at, '(]'));
