@@ -206,3 +206,50 @@ func TestReportWholeWait(t *testing.T) {
 		t.Errorf("csv: %q", recs)
 	}
 }
+
+// TestReportOpenAsAt: `onward report open-as-at --period 2025-26` prints
+// the referrals open at the end of the financial year, saying the moment,
+// as a table, JSON and a CSV of one table.
+func TestReportOpenAsAt(t *testing.T) {
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	t.Setenv("ONWARD_DATABASE_URL", env.URL)
+	t.Setenv("ONWARD_ENV", "dev")
+	for i := range 2 {
+		env.Clock.Set(time.Date(2026, 3, 2+i, 9, 0, 0, 0, time.UTC))
+		in := coretest.SelfReferral(fmt.Sprintf("cli-open-as-at-%d", i))
+		in.Client.Phone = fmt.Sprintf("07700 900%03d", 300+i)
+		if _, err := env.Engine.SelfRefer(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(format string) string {
+		var stdout, stderr bytes.Buffer
+		if code := dispatch(ctx, []string{"report", "open-as-at", "--period", "2025-26", "--format", format}, &stdout, &stderr); code != 0 {
+			t.Fatalf("--format %s: exit %d: %s", format, code, stderr.String())
+		}
+		return stdout.String()
+	}
+	if table := run("table"); !strings.Contains(table, "Open referrals as at a date, 1 Apr 2025 to 31 Mar 2026") ||
+		!strings.Contains(table, "As at 23:59 BST on 31 March 2026, the end of the dates.") || !strings.Contains(table, "Waiting for the agency's answer") {
+		t.Errorf("table:\n%s", table)
+	}
+	var doc struct {
+		Report string  `json:"report"`
+		AsAt   string  `json:"as_at"`
+		Rows   [][]any `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(run("json")), &doc); err != nil || doc.Report != "open-as-at" || doc.AsAt != "2026-04-01T00:00:00+01:00" {
+		t.Fatalf("json: %+v (%v)", doc, err)
+	}
+	if total := doc.Rows[len(doc.Rows)-1]; total[0] != "Total" || total[1] != 2.0 {
+		t.Errorf("json: total row %v; want 2 open", total)
+	}
+	recs, err := csv.NewReader(strings.NewReader(run("csv"))).ReadAll()
+	if err != nil {
+		t.Fatalf("csv does not parse as one table: %v", err)
+	}
+	if last := recs[len(recs)-1]; recs[0][0] != "Agency" || last[0] != "Total" || last[1] != "2" {
+		t.Errorf("csv: %q", recs)
+	}
+}

@@ -141,6 +141,12 @@ var disclosures = map[string]disclosure{
 		return append(across(rowsWhere(r, not()), "Requests", "Client contacted", "Still waiting for contact", "Closed without contact"),
 			down(rowsWhere(r, not("All requests")), "All requests", "Requests", "Client contacted", "Still waiting for contact", "Closed without contact", "Acknowledged")...), nil
 	},
+	"open-as-at": func(r report.Report) ([]sumOf, []derivedFrom) {
+		all := rowsWhere(r, not())
+		stages, ages := columnsOf(r, "In triage (waiting for a coordinator)", "Open under 5 working days"), r.Columns[slices.Index(r.Columns, "Open under 5 working days"):]
+		return slices.Concat(across(all, "Open", stages...), across(all, "Open", ages...),
+			down(rowsWhere(r, not("Total")), "Total", r.Columns[1:]...)), nil
+	},
 	"demand-district": func(r report.Report) ([]sumOf, []derivedFrom) {
 		rows := rowsWhere(r, not("Total"))
 		return down(rows, "Total", "New referrals"), shareOfTotal(rows, "Total", "Share (%)", "New referrals")
