@@ -6,9 +6,10 @@
 -- the span each referral was open (after it was made, up to and including
 -- its closing; no end while open) finds those containing the moment and
 -- no others, so the report costs time in proportion to the referrals open
--- then, not to every referral ever made: on a million referrals, 0.1 to
--- 0.7 s on a busy two-core machine against 1 to 3 s without it, and
--- without it ten times that on ten million.
+-- then, not to every referral ever made: over the benchmark's million
+-- referrals (onward-bench reports), 60 to 300 ms on a busy two-core
+-- machine, against 1 to 3 s for the same query without it, which reads
+-- the table and so would take ten times that over ten million.
 --
 -- Its expression must stay exactly sqlOpenSpan's for the planner to use
 -- it. A new referral writes it, and so does closing one (closed_at

