@@ -12,11 +12,14 @@
 -- the table and so would take ten times that over ten million.
 --
 -- Its expression must stay exactly sqlOpenSpan's for the planner to use
--- it. A new referral writes it, and so does closing one (closed_at
+-- it. A range whose end is before its start is an error, so a referral
+-- closed at a time before it was made (two servers' clocks disagreeing)
+-- would fail every write of it: least() makes its span empty instead,
+-- never open, and an open one's (no closed_at) unbounded. A new referral writes it, and so does closing one (closed_at
 -- changes); no other change does. A plain CREATE INDEX, in tern's
 -- transaction, as migration 050 explains; it blocks writes to referrals
 -- while it reads the table once (about 15 s for a million referrals on a
 -- busy two-core machine, well under a second for a large network's
 -- decade). IF NOT EXISTS lets an operator build it by hand with
 -- CONCURRENTLY first.
-CREATE INDEX IF NOT EXISTS referrals_open_span_idx ON referrals USING gist (tstzrange(created_at, closed_at, '(]'));
+CREATE INDEX IF NOT EXISTS referrals_open_span_idx ON referrals USING gist (tstzrange(least(created_at, closed_at), closed_at, '(]'));

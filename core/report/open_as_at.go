@@ -80,8 +80,11 @@ var openAgeBands = []struct {
 // sqlOpenSpan is the span a referral r was open: after it was made, up
 // to and including the moment it closed (none yet: still open). "Open at
 // the moment m" is this span containing m; migration 054's index of it
-// finds the referrals open at a moment without reading the others.
-const sqlOpenSpan = `tstzrange(r.created_at, r.closed_at, '(]')`
+// finds the referrals open at a moment without reading the others. A
+// referral closed at a time before it was made (two servers' clocks
+// disagreeing) has an empty span, never open: least() keeps the range
+// valid, and leaves an open one's (no closed_at) start as it is.
+const sqlOpenSpan = `tstzrange(least(r.created_at, r.closed_at), r.closed_at, '(]')`
 
 // sqlOpenAsAt selects the referrals open just before the moment $1 — one
 // per client per agency, the one furthest on, then the oldest — with the
