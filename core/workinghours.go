@@ -57,10 +57,16 @@ func (c Calendar) AddWorkingHours(t time.Time, h time.Duration) time.Time {
 }
 
 // AddWorkingDays returns the same time of day n working days after t (moved
-// to the start of working hours if that lands outside them).
+// to the start of working hours if that lands outside them). A calendar
+// with no working days counts calendar days, as AddWorkingHours counts
+// clock hours, and one whose every working day is a holiday stops after
+// ten years of days rather than looking for ever.
 func (c Calendar) AddWorkingDays(t time.Time, n int) time.Time {
+	if len(c.WorkingDays) == 0 {
+		return t.AddDate(0, 0, n)
+	}
 	cur := t.In(c.Location)
-	for added := 0; added < n; {
+	for added, days := 0, 0; added < n && days < 3660+n; days++ {
 		cur = cur.AddDate(0, 0, 1)
 		if c.IsWorkingDay(cur) {
 			added++

@@ -72,3 +72,38 @@ func TestAddWorkingDaysAndQuietHours(t *testing.T) {
 		t.Errorf("QuietHoursEnd(06:00) = %s, want 08:00 same day", got)
 	}
 }
+
+// TestAddWorkingDaysOnABrokenCalendar: a calendar with no working days
+// (a network not set up yet) counts calendar days, and one whose every
+// working day is a holiday still answers, rather than looping for ever
+// (the open-as-at report and the contact targets both ask it).
+func TestAddWorkingDaysOnABrokenCalendar(t *testing.T) {
+	answer := func(c Calendar, from time.Time, n int) time.Time {
+		t.Helper()
+		done := make(chan time.Time, 1)
+		go func() { done <- c.AddWorkingDays(from, n) }()
+		select {
+		case got := <-done:
+			return got
+		case <-time.After(5 * time.Second):
+			t.Fatal("AddWorkingDays did not answer within 5 s")
+			return time.Time{}
+		}
+	}
+	c := testCalendar(t)
+	c.WorkingDays = nil
+	if got := answer(c, at("2026-11-26 11:00"), 3); !got.Equal(at("2026-11-29 11:00")) {
+		t.Errorf("no working days: Thu + 3 = %s, want Sun 11:00 (calendar days)", got)
+	}
+	c = testCalendar(t)
+	c.WorkingDays = []int32{3}
+	c.Holidays = map[string]bool{}
+	for d := at("2026-01-01 00:00"); d.Before(at("2040-01-01 00:00")); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() == time.Wednesday {
+			c.Holidays[d.Format(time.DateOnly)] = true
+		}
+	}
+	if got := answer(c, at("2026-11-26 11:00"), 2); got.Before(at("2036-01-01 00:00")) {
+		t.Errorf("every working day a holiday: answered %s, want about ten years on", got)
+	}
+}

@@ -171,11 +171,6 @@ func openAgeBounds(cal core.Calendar, at time.Time) []time.Time {
 	out := make([]time.Time, 0, len(openAgeBands)-1)
 	for _, b := range openAgeBands[1:] {
 		n := b.from
-		if len(cal.WorkingDays) == 0 {
-			// No working days (a network not set up yet): calendar days.
-			out = append(out, at.AddDate(0, 0, -n))
-			continue
-		}
 		passed := func(made time.Time) bool { return !cal.AddWorkingDays(made, n).After(at) }
 		// A working week of one day and a bank holiday a week would
 		// still pass n working days within n weeks and a half.
