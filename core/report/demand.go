@@ -38,7 +38,7 @@ func demandDistrictReport(ctx context.Context, q *reportQuery) (Report, error) {
 	for _, d := range ds {
 		name := d.district
 		if name == "" {
-			name = "Not known"
+			name = notKnown
 		}
 		c := q.count(d.n)
 		cells = append(cells, c)

@@ -46,9 +46,11 @@ func demandSIMDReport(ctx context.Context, q *reportQuery) (Report, error) {
 		s.Points = append(s.Points, point(label, c))
 		return share
 	}
-	first := row(simdQuintileLabels[0], byQuintile[1])
-	for i := 2; i <= 5; i++ {
-		row(simdQuintileLabels[i-1], byQuintile[i])
+	var first Cell // quintile 1's share, for the note
+	for i, label := range simdQuintileLabels {
+		if share := row(label, byQuintile[i+1]); i == 0 {
+			first = share
+		}
 	}
 	row(notKnown, byQuintile[0])
 	q.adds(all, cells...)
