@@ -47,7 +47,7 @@ func (s *TwilioSender) DeleteMessage(ctx context.Context, sid string) (bool, err
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	err := s.rest.Api.DeleteMessage(sid, &api.DeleteMessageParams{})
+	err := s.rest.DeleteMessage(sid, &api.DeleteMessageParams{})
 	if err == nil {
 		return true, nil
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
@@ -40,7 +39,7 @@ type SMSReceipt struct {
 
 // TwilioSender sends texts through Twilio's Messages API with twilio-go.
 type TwilioSender struct {
-	rest           *twilio.RestClient
+	rest           *api.ApiService // the Messages API only: the whole REST client would bring in every Twilio product
 	from, service  string
 	statusCallback string
 	whatsAppFrom   string // ONWARD_WHATSAPP_FROM in E.164; "" when WhatsApp is off
@@ -95,7 +94,7 @@ func NewTwilioSender(cfg config.Config, o SenderOptions) (*TwilioSender, error) 
 	tc := &client.Client{Credentials: client.NewCredentials(cfg.TwilioAccountSID, cfg.TwilioAuthToken), HTTPClient: hc}
 	tc.SetAccountSid(cfg.TwilioAccountSID)
 	s := &TwilioSender{
-		rest:         twilio.NewRestClientWithParams(twilio.ClientParams{Client: tc}),
+		rest:         api.NewApiServiceWithClient(tc),
 		from:         cfg.TwilioFrom,
 		service:      cfg.TwilioMessagingServiceSID,
 		whatsAppFrom: cfg.WhatsAppSender(),
@@ -161,7 +160,7 @@ func (s *TwilioSender) create(ctx context.Context, row core.OutboxID, p *api.Cre
 		}
 		p.SetStatusCallback(cb)
 	}
-	m, err := s.rest.Api.CreateMessage(p)
+	m, err := s.rest.CreateMessage(p)
 	if err != nil {
 		return SMSReceipt{}, twilioFailure(err)
 	}
@@ -321,7 +320,7 @@ func (s *TwilioSender) SentTo(ctx context.Context, to core.Phone, since time.Tim
 	p.SetDateSentAfter(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 	p.SetPageSize(100)
 	p.SetLimit(sentToLimit + 1)
-	ms, err := s.rest.Api.ListMessage(p)
+	ms, err := s.rest.ListMessage(p)
 	if err != nil {
 		return nil, twilioFailure(err)
 	}
