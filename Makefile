@@ -6,6 +6,10 @@ STATE   := .onward
 # The race detector needs cgo, which Go turns off when there is no C
 # compiler; then the tests still run, without -race, and say so.
 RACE     = $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
+# Test packages run one more at a time than the machine has cores: several
+# spend most of their time waiting (a server stopped on purpose, a provider
+# that does not answer), and go test's default leaves a core idle then.
+TESTP    = $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 1 )))
 
 .PHONY: run test build bench config-table fmt vet services-env services-stop
 
@@ -20,7 +24,7 @@ test: services-env
 	@[ -n "$(RACE)" ] || echo "make test: no C compiler, so cgo is off: running without -race (install gcc or clang to get it)" >&2
 	@[ "$$ONWARD_REQUIRE_BROWSER" = 1 ] || [ -n "$$ONWARD_CHROMIUM" ] || [ -x /usr/bin/chromium ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		echo "make test: browser tests skipped: Chromium not found; install it with \`sudo apt-get install chromium\`" >&2
-	. ./$(STATE)/services.env && $(GO) test $(RACE) -count=1 -timeout 30m ./...
+	. ./$(STATE)/services.env && $(GO) test $(RACE) -p $(TESTP) -count=1 -timeout 30m ./...
 
 ## services-env: write export lines for ONWARD_DATABASE_URL and ONWARD_REDIS_URL
 services-env:

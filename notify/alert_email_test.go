@@ -23,6 +23,7 @@ const capacityAlert = "Kirkton Citizens Advice is at capacity: " + typedNote + "
 // in front; the email says the words as typed in its text part and
 // escapes them once in its HTML part, with no Slack markup in either.
 func TestAlertIsPlainWordsEveryChannelSays(t *testing.T) {
+	t.Parallel()
 	t.Run("slack", func(t *testing.T) {
 		h := newHarness(t, harnessOpts{})
 		h.markAllSent(t)

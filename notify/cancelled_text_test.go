@@ -15,6 +15,7 @@ import (
 // call that will never come. A referral an adviser made that nobody had
 // told the client of yet is cancelled without a text.
 func TestCancelledReferralIsTextedToAClientWhoWasTold(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	n := h.env.Net

@@ -16,6 +16,7 @@ import (
 // number: it ends as skipped, saying the number passed on, not dead. The
 // stranger's own confirmation goes to the number.
 func TestTextQueuedBeforeThePhonePassedOnIsNotSent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	w := h.worker(t, nil)

@@ -17,6 +17,7 @@ import (
 // told of; one undone and made again is told of once, when the second can
 // no longer be undone.
 func TestCompletionNewsWaitsOutTheUndoWindow(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	ctx := context.Background()
 	n := h.net

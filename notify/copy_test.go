@@ -13,6 +13,7 @@ import (
 // Every client status text fits in two SMS segments even with a long
 // agency name, and says nothing it should not.
 func TestStatusTextsFitThreeSegments(t *testing.T) {
+	t.Parallel()
 	cat, err := lang.Load(templates.FS, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +58,7 @@ func TestStatusTextsFitThreeSegments(t *testing.T) {
 }
 
 func TestBackoffGrowsWithJitterAndHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
 	b := Backoff{Base: time.Second, Max: time.Minute, Rand: fixedRand(0.5)}
 	for attempts, want := range map[int]time.Duration{1: 750 * time.Millisecond, 2: 1500 * time.Millisecond, 3: 3 * time.Second, 20: 45 * time.Second} {
 		if got := b.Delay(attempts, 0); got != want {

@@ -43,6 +43,7 @@ var personal = []string{"Morag", "Baird", "07700", "900123", "KY1 1AB", "Rent ar
 // the channel) and in Kirkton's channel without it, each with the link to
 // the referral on the staff web and nothing of the client's.
 func TestCrisisAfterEndAlertInTriageAndAgencyChannels(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	r := crisisAfterEnd(t, h)
 	drain(t, h.worker(t, nil))
@@ -80,6 +81,7 @@ func TestCrisisAfterEndAlertInTriageAndAgencyChannels(t *testing.T) {
 // link, nothing of the client's, and no unsubscribe link that could not
 // stop it.
 func TestCrisisAfterEndAlertEmailReachesEveryCoordinatorAtOnce(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	if err := h.engine.SetMailPrefs(context.Background(), h.net.Coordinator.ID, map[core.EmailKind]core.MailMode{core.EmailAlert: core.MailDigest}); err != nil {
 		t.Fatal(err)
@@ -132,6 +134,7 @@ func (h *mailHarness) agencyCrisisEmails(t *testing.T, from int) map[string][]pa
 // retry of the text and the same words again within the hour email
 // nobody again; danger words do, saying 999 and the helpline.
 func TestCrisisAfterEndEmailsTheAgencyOffSlack(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()
@@ -231,6 +234,7 @@ func TestCrisisAfterEndEmailsTheAgencyOffSlack(t *testing.T) {
 // post, and only the shared address is emailed; "never" leaves them to
 // Slack and the shared address.
 func TestCrisisAfterEndAgencyEmailFollowsItsSetting(t *testing.T) {
+	t.Parallel()
 	const team = "team@cab.example"
 	ailsa, callum := "ailsa@cab.example", "callum@cab.example"
 	cases := []struct {
@@ -284,6 +288,7 @@ func TestCrisisAfterEndAgencyEmailFollowsItsSetting(t *testing.T) {
 // neither the Slack post nor the email (the client shares nothing more
 // with it), while the coordinators' alert still goes.
 func TestCrisisAfterEndAgencyAlertsStopOnceTheReferralClosed(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	if _, err := h.env.Pool.Exec(context.Background(), `UPDATE agencies SET email_staff = 'always', notify_email = 'team@cab.example' WHERE id = $1`,
 		h.net.CAB); err != nil {
@@ -326,6 +331,7 @@ func TestCrisisAfterEndAgencyAlertsStopOnceTheReferralClosed(t *testing.T) {
 // crisis alert is, not after the routine wait (here ten minutes), and
 // then reach everyone once.
 func TestCrisisAfterEndEmailsRetriedOnTheShortSchedule(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	crisisAfterEnd(t, h.harness)

@@ -35,6 +35,7 @@ func crisisOptedOut(t *testing.T, h *harness) core.Referral {
 // may be in immediate danger; never that Onward's reply gave them the
 // lines. The coordinators' alert email says the same.
 func TestCrisisFromAnOptedOutPhoneEmailsSayNoReply(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	r := crisisOptedOut(t, h.harness)
@@ -72,6 +73,7 @@ func TestCrisisFromAnOptedOutPhoneEmailsSayNoReply(t *testing.T) {
 // channel and in Kirkton's says Onward could not reply as the phone
 // opted out, and what to do, never that its reply gave them the lines.
 func TestCrisisFromAnOptedOutPhoneSlackSaysNoReply(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	r := crisisOptedOut(t, h)
 	drain(t, h.worker(t, nil))

@@ -16,6 +16,7 @@ import (
 // question comes when that day is over, not three days later. A routine
 // referral keeps the routine number (TestReferralCardPostedThenUpdatedAndTextsSent).
 func TestCrisisAcceptancePromisesTheCrisisWait(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	n := h.env.Net
@@ -63,6 +64,7 @@ func TestCrisisAcceptancePromisesTheCrisisWait(t *testing.T) {
 // which cannot choose a plural form: the variable carries the words, so
 // a crisis reads "within 1 working day", not "within 1 working days".
 func TestCrisisAcceptanceOnWhatsAppInWords(t *testing.T) {
+	t.Parallel()
 	h, w := whatsAppHarness(t)
 	ctx := context.Background()
 	if err := h.engine.RecordInbound(ctx, testClientPhone, core.MessagingWhatsApp); err != nil {

@@ -17,6 +17,7 @@ import (
 // A permanent failure dead-letters the row at once and alerts the
 // coordinators once; `outbox retry` sends it when the cause is fixed.
 func TestPermanentFailureDeadLettersAndRetry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	w := h.worker(t, nil)
@@ -65,6 +66,7 @@ func TestPermanentFailureDeadLettersAndRetry(t *testing.T) {
 // Transient failures are retried with backoff until the attempt limit,
 // then dead-lettered.
 func TestTransientFailuresUntilMaxAttempts(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{maxAttempt: 3, noSlack: true})
 	w := h.worker(t, nil)
 	h.selfRefer(t, "k", toWelfare)
@@ -91,6 +93,7 @@ func TestTransientFailuresUntilMaxAttempts(t *testing.T) {
 
 // Twilio 21610 records the opt-out; an opted-out phone is never texted.
 func TestOptOut(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true})
 	ctx := context.Background()
 	w := h.worker(t, nil)
@@ -114,6 +117,7 @@ func TestOptOut(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	m := notify.NewMetrics()
 	w := h.worker(t, func(o *notify.Options) { o.Metrics = m })

@@ -13,6 +13,7 @@ import (
 // Every kind is named in plain words with the article its first word
 // takes: "could not deliver an email", never "a email.send".
 func TestKindWords(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		kind core.OutboxKind
 		want string
@@ -43,6 +44,7 @@ func TestKindWords(t *testing.T) {
 // TestDeadLetterEmailNamesTheKind: the coordinators' email about an
 // email given up on says what could not be delivered in plain words.
 func TestDeadLetterEmailNamesTheKind(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	h.smtp.SetScript(func(n int) smtpfake.Reply {

@@ -12,6 +12,7 @@ import (
 // once and updated in place, and the client gets the confirmation and the
 // accepted text, in that order.
 func TestReferralCardPostedThenUpdatedAndTextsSent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	r := h.selfRefer(t, "k1", toWelfare)
@@ -81,6 +82,7 @@ func TestReferralCardPostedThenUpdatedAndTextsSent(t *testing.T) {
 // Without Slack configured, Slack kinds are marked sent as skipped: the
 // staff web inbox reads the database directly.
 func TestSlackNotConfiguredSkips(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true})
 	h.selfRefer(t, "k1", nil)
 	drain(t, h.worker(t, nil))

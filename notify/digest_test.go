@@ -20,6 +20,7 @@ import (
 // kinds they gathered; nobody gets one for kinds they turned off, and
 // crisis alerts to coordinators come at once whatever they chose.
 func TestDigestSchedule(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()

@@ -5,6 +5,7 @@ import "testing"
 // An alert email's subject says what happened: the alert's first
 // sentence, cut at a word when it is long, never "Onward alert" alone.
 func TestAlertSubject(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Lochgair Food Share is at capacity.":                                                                                     "Lochgair Food Share is at capacity",
 		"A client says nobody contacted them (ONW-ABC1234). Call them today.":                                                     "A client says nobody contacted them (ONW-ABC1234)",

@@ -19,6 +19,7 @@ import (
 // shared with it. When its own staff cancel it, nobody there is emailed
 // about what they did themselves.
 func TestCancelledReferralTellsTheHoldingAgency(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		cancel func(h *mailHarness, r core.Referral) error

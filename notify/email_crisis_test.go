@@ -16,6 +16,7 @@ import (
 // adviser sent straight to an agency: that is not a self-referral, nothing
 // waits in triage, and the agency is emailed at once.
 func TestCrisisEmailOnlyWhenACoordinatorIsNeeded(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	n := h.net
 	h.markAllSent(t)
@@ -46,6 +47,7 @@ func TestCrisisEmailOnlyWhenACoordinatorIsNeeded(t *testing.T) {
 // schedule), not after the routine backoff; a routine referral's email
 // keeps the routine one.
 func TestCrisisReferralEmailsRetriedOnTheShortSchedule(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	adviser := h.staffReferral(t, "crisis-adviser", true)

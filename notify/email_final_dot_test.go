@@ -25,6 +25,7 @@ import (
 // and never sent again. A connection dropped before the "." is retried
 // as before: the server held nothing.
 func TestEmailFinalDot(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		reply       smtpfake.Reply // the server's answer to the email's first try

@@ -16,6 +16,7 @@ import (
 // of them gathering new referrals in the digest is enough to hear of it,
 // and an agency on Slack has its card there.
 func TestNewReferralNobodyAtAgencyGoesToCoordinators(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		channel     string        // the CAB's Slack channel

@@ -26,6 +26,7 @@ import (
 // their attempts (two here, and no day's grace), none is dead-lettered,
 // and once the server is back each goes, once.
 func TestEmailMailServerOutage(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{realClock: true, maxAttempt: 2}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	var dials atomic.Int64

@@ -18,6 +18,7 @@ import (
 // carries the client's name, phone, full postcode, notes or feedback that
 // mentions them.
 func TestEveryEmailKindWithoutPersonalData(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()

@@ -37,6 +37,7 @@ func (h *mailHarness) redirectToCAB(t *testing.T, key, feedback string) core.Ref
 // words (they speak of the client's case, and emails carry no personal
 // data); an ordinary referral's email says nothing of a redirect.
 func TestEmailNewReferralSaysWhoRedirected(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	h.markAllSent(t)
@@ -80,6 +81,7 @@ func TestEmailNewReferralSaysWhoRedirected(t *testing.T) {
 // unsubscribe link. The same choices hold back an ordinary referral's
 // email, which keeps its unsubscribe link.
 func TestCrisisNewReferralEmailCannotBeStopped(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()
@@ -142,6 +144,7 @@ func TestCrisisNewReferralEmailCannotBeStopped(t *testing.T) {
 // redirect names the agency the referral went to, so they know whom to
 // follow it up with; the adviser's words on why stay in Onward.
 func TestReferralUpdateEmailNamesWhereItWent(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	h.markAllSent(t)
@@ -176,6 +179,7 @@ func TestReferralUpdateEmailNamesWhereItWent(t *testing.T) {
 // alone. A self-referral's email names nobody, and no email carries the
 // client's details.
 func TestNewReferralEmailSaysWhoReferred(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	h.markAllSent(t)

@@ -23,6 +23,7 @@ import (
 // and is dead-lettered as interrupted when its lease ends, never sent
 // twice. The worker's log line says which, with true counts.
 func TestEmailStoppedMidSend(t *testing.T) {
+	t.Parallel()
 	const givenBack = "rows given back for another worker to take at once"
 	cases := []struct {
 		name   string
@@ -153,6 +154,7 @@ func (h *mailHarness) sendRow(t *testing.T) outboxRow {
 // it to take it; a commit that fails (a lost lease) calls the send off,
 // the server takes nothing, and the error comes back as it is.
 func TestEmailCommitComesBeforeTheFinalDot(t *testing.T) {
+	t.Parallel()
 	srv, sender := reuseSender(t, smtpfake.Options{})
 	ctx := context.Background()
 	commits := 0

@@ -20,6 +20,7 @@ import (
 // resent at once: the outbox retries it with backoff, and after DATA's
 // 250 never.
 func TestEmailOnAReusedConnection(t *testing.T) {
+	t.Parallel()
 	waitDisconnected := func(t *testing.T, h *mailHarness) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -150,6 +151,7 @@ func lastSend(t *testing.T, h *mailHarness) outboxRow {
 // connection; one that waited DefaultSMTPMaxIdle is not offered to the
 // server that may be about to drop it, but goes on a new connection.
 func TestEmailIdleConnectionRetired(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	w := h.mailWorker(t)

@@ -76,6 +76,7 @@ func accepted(t *testing.T, srv *smtpfake.Server, id string) (n, conn int) {
 // it reads the message does so before the final "." here: the commit
 // (the worker's database write) waits for it.
 func TestEmailClosedAtMailFrom(t *testing.T) {
+	t.Parallel()
 	startTLS := smtpfake.Options{Username: "onward", Password: "right"}
 	implicitTLS := smtpfake.Options{Username: "onward", Password: "right", ImplicitTLS: true}
 	at := func(replies ...smtpfake.Reply) smtpfake.Script { // the n-th MAIL FROM gets replies[n-1]
@@ -187,6 +188,7 @@ func TestEmailClosedAtMailFrom(t *testing.T) {
 // waited longer were most likely closed as well: they are quit with it,
 // not offered the next message.
 func TestEmailClosedAtMailFromRetiresOlder(t *testing.T) {
+	t.Parallel()
 	srv, sender := reuseSender(t, smtpfake.Options{})
 	ctx := context.Background()
 
@@ -239,6 +241,7 @@ func TestEmailClosedAtMailFromRetiresOlder(t *testing.T) {
 // server, which may still be working on it: the failure goes to the
 // outbox's backoff, not at once onto a new connection.
 func TestEmailSlowMailFromNotResent(t *testing.T) {
+	t.Parallel()
 	srv, err := smtpfake.Start(smtpfake.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -275,6 +278,7 @@ func TestEmailSlowMailFromNotResent(t *testing.T) {
 // ONWARD_SMTP_URL, instead of waiting for a server that will never let
 // Onward sign in.
 func TestMailServerWithoutAuthIsASettingToFix(t *testing.T) {
+	t.Parallel()
 	srv, err := smtpfake.Start(smtpfake.Options{}) // no Username: offers no AUTH
 	if err != nil {
 		t.Fatal(err)

@@ -155,6 +155,7 @@ func byRecipient(msgs []smtpfake.Message) map[string][]smtpfake.Message {
 }
 
 func TestEmailNewReferralToEmailOnlyAgency(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	h.markAllSent(t)
@@ -195,6 +196,7 @@ func TestEmailNewReferralToEmailOnlyAgency(t *testing.T) {
 }
 
 func TestEmailSMTPFaults(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		script    smtpfake.Script
@@ -294,6 +296,7 @@ func (h *harness) pendingKind(t *testing.T, kind core.OutboxKind) int {
 }
 
 func TestEmailWrongPasswordIsDeadLettered(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true, maxAttempt: 3}, smtpfake.Options{Username: "onward", Password: "right"},
 		func(s *smtpfake.Server) string { return "smtp://onward:wrong@" + s.Addr() })
 	h.markAllSent(t)
@@ -312,6 +315,7 @@ func TestEmailWrongPasswordIsDeadLettered(t *testing.T) {
 }
 
 func TestEmailRightPasswordSignsIn(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{Username: "onward", Password: "right"}, nil)
 	h.markAllSent(t)
 	if err := h.engine.QueueSignInEmail(context.Background(), h.net.HousingAdviser.ID, "https://onward.example/staff/login?token=abc", "jti-3"); err != nil {
@@ -331,6 +335,7 @@ func TestEmailRightPasswordSignsIn(t *testing.T) {
 // for the server (it is the server's fault, not the email's), and the log
 // says once why.
 func TestEmailTLSRequiredWithoutStartTLSIsNotSent(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true, maxAttempt: 2}, smtpfake.Options{},
 		func(s *smtpfake.Server) string { return "smtp://" + s.Addr() + "?tls=required" })
 	h.markAllSent(t)
@@ -357,6 +362,7 @@ func TestEmailTLSRequiredWithoutStartTLSIsNotSent(t *testing.T) {
 }
 
 func TestEmailHeaderInjectionNeutralised(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()
@@ -400,6 +406,7 @@ func TestEmailHeaderInjectionNeutralised(t *testing.T) {
 // an interpreter, when the language is not English (an English client's
 // says nothing about it: new_referral_staff.golden).
 func TestEmailNewReferralSaysTheClientsLanguage(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	h.markAllSent(t)
@@ -422,6 +429,7 @@ func TestEmailNewReferralSaysTheClientsLanguage(t *testing.T) {
 // it is tried for a day after it was queued, as mail servers themselves
 // retry, and only then given up on, with the coordinators told.
 func TestEmailRetriedForADay(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{maxAttempt: 3, noSlack: true}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	// The agency's email of a new referral (a sign-in email is dropped
@@ -461,6 +469,7 @@ func TestEmailRetriedForADay(t *testing.T) {
 // sent late with a link that no longer works ("It works once, for 15
 // minutes"): it is dropped, and the member of staff asks for another.
 func TestSignInEmailPutOffPastItsLinkIsDropped(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true, maxAttempt: 3}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	if err := h.engine.QueueSignInEmail(context.Background(), h.net.HousingAdviser.ID, "https://onward.example/staff/login?token=abc", "jti-late"); err != nil {

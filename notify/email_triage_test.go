@@ -27,6 +27,7 @@ func toTriage(in *core.SelfReferral) {
 // goes as the coordinator chose for alerts; none goes once a coordinator
 // has moved it on; with the triage channel, what happens stays as it was.
 func TestTriageEmailsCoordinators(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		noSlack bool
@@ -126,6 +127,7 @@ func TestTriageEmailsCoordinators(t *testing.T) {
 // a client's own request sends it back to triage as a new referral, and
 // the coordinators of an email-only network hear of it.
 func TestTriageEmailForTheRejectedClientsOwnRequest(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	ctx := context.Background()
 	n := h.net
@@ -153,6 +155,7 @@ func TestTriageEmailForTheRejectedClientsOwnRequest(t *testing.T) {
 // digest finds there what waits in triage, by reference, with how many are
 // past their target.
 func TestDigestListsTriage(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	ctx := context.Background()
 	n := h.net
@@ -204,6 +207,7 @@ func TestDigestListsTriage(t *testing.T) {
 // retiring an agency that keeps an accepted referral emails the
 // coordinators its reference, so it is not left where no screen shows it.
 func TestRetiredAgencyAlertEmailsCoordinators(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	ctx := context.Background()
 	n := h.net

@@ -16,6 +16,7 @@ import (
 // the agency could not contact the client (not that the client could not
 // be helped).
 func TestReferralUpdateEmailTellsOfEachChange(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	ctx := context.Background()
 	n := h.net

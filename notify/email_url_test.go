@@ -15,6 +15,7 @@ var urlThenPunctuation = regexp.MustCompile(`https?://[^\s<>"]*[.,:;!?)](\s|$)`)
 // TestURLsApartFromPunctuation: a web address in a plain-text email is
 // never directly followed by punctuation.
 func TestURLsApartFromPunctuation(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"Open it: https://onward.test/staff/referrals/ONW-123", "Open it: https://onward.test/staff/referrals/ONW-123"},
 		{"See https://onward.test/staff/referrals/ONW-123:\n", "See https://onward.test/staff/referrals/ONW-123 :\n"},
@@ -33,6 +34,7 @@ func TestURLsApartFromPunctuation(t *testing.T) {
 // every one on, and fails if a web address in it is directly followed by
 // punctuation.
 func TestEveryTextEmailKeepsURLsApart(t *testing.T) {
+	t.Parallel()
 	tpl, err := parseEmailTemplates()
 	if err != nil {
 		t.Fatal(err)

@@ -62,6 +62,7 @@ func (h *harness) erasureRow(t *testing.T) core.OutboxEntry {
 // of other rows; 404 (the message is not there) counts as done. Then the
 // SIDs leave Onward's rows.
 func TestErasureDeletesMessagesAtTwilio(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true, maxAttempt: 2})
 	textSID := erasedClient(t, h)
 	h.twilio.SetScript(notifytest.FailFirst(3, notifytest.Reply{Status: 409, Code: "20009"}))
@@ -103,6 +104,7 @@ func TestErasureDeletesMessagesAtTwilio(t *testing.T) {
 // A deletion Twilio keeps failing is dead-lettered with a plain reason,
 // keeping the SIDs so that `onward outbox retry` can delete them later.
 func TestErasureAtTwilioDeadLetter(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true, maxAttempt: 2})
 	erasedClient(t, h)
 	h.twilio.SetScript(func(int) notifytest.Reply { return notifytest.Reply{Status: 500} })

@@ -166,6 +166,7 @@ func runWorker(t *testing.T, w *notify.Worker) (stop func()) {
 // the client timeout, then recover: every row is delivered exactly once,
 // each referral's rows in order.
 func TestFaultsThenRecovery(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{realClock: true, timeout: 300 * time.Millisecond, maxAttempt: 40})
 	seqs := queueSequences(t, h, 4, 8)
 	queueBulk(t, h, 60)
@@ -209,6 +210,7 @@ func TestFaultsThenRecovery(t *testing.T) {
 // Three workers on 1,000 rows: each is delivered once, and rows of one
 // referral still leave in order.
 func TestThreeWorkersDeliverEachRowOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{realClock: true})
 	seqs := queueSequences(t, h, 6, 10)
 	queueBulk(t, h, 1000-6*10)
@@ -238,6 +240,7 @@ func TestThreeWorkersDeliverEachRowOnce(t *testing.T) {
 // The worker's LISTEN connection is killed: it reconnects, LISTENs again
 // and is woken by the next notification (the poll is an hour away).
 func TestListenReconnects(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{realClock: true})
 	h.markAllSent(t)
 	stop := runWorker(t, h.worker(t, func(o *notify.Options) { o.Config.WorkerPoll = time.Hour }))

@@ -16,6 +16,7 @@ import (
 // within 15 s, on the short schedule (first retry within seconds), while
 // a routine card's first retry keeps the long schedule's wait.
 func TestCrisisCardNotHeldBehindBackoff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{realClock: true, noTwilio: true})
 	h.markAllSent(t)
 	routineBackoff := func(o *notify.Options) { o.BaseBackoff, o.MaxBackoff = 10*time.Second, time.Hour }
@@ -65,6 +66,7 @@ func TestCrisisCardNotHeldBehindBackoff(t *testing.T) {
 // sent with Twilio's id, not "sending" (and later dead-lettered as
 // interrupted), and it was sent once.
 func TestDatabaseBlipAfterSendDoesNotLoseTheText(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true})
 	h.selfRefer(t, "blip", toWelfare)
 	eng, p := h.engineThroughProxy(t, h.clock)
@@ -104,6 +106,7 @@ func TestDatabaseBlipAfterSendDoesNotLoseTheText(t *testing.T) {
 // sent before its lease ran out) is marked sent on the next claim, not
 // dead-lettered as interrupted, and is not sent again.
 func TestInterruptedTextWithKnownIDIsNotAFalseAlarm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true})
 	ctx := context.Background()
 	h.selfRefer(t, "late", toWelfare)

@@ -18,6 +18,7 @@ import (
 // by the client withdrawing consent; one completed and then withdrawn.
 // A text dropped is recorded as skipped with why, never dead-lettered.
 func TestHeldStatusTextGoesOnlyWhileTrue(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	n := h.env.Net

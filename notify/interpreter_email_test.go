@@ -13,6 +13,7 @@ import (
 // A client texted in English who wants a Romanian interpreter: the
 // agency's email says so, though texts are in English, and names nobody.
 func TestInterpreterEmailSaysTheNeed(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	h.markAllSent(t)

@@ -41,6 +41,7 @@ func noDeadLetters(t *testing.T, h *harness) {
 // are the row's own. The same words sent to the number before the row
 // was marked are another text, not this one.
 func TestInterruptedTextFoundAtTwilio(t *testing.T) {
+	t.Parallel()
 	h := interruptedHarness(t, 8)
 	ctx := context.Background()
 	const words = "Kirkcaldy Foodbank: 01592 000000, Mon-Fri 10-2"
@@ -71,6 +72,7 @@ func TestInterruptedTextFoundAtTwilio(t *testing.T) {
 // A text left "sending" that Twilio has no trace of never reached it:
 // it is sent, once, as usual.
 func TestInterruptedTextTwilioNeverTook(t *testing.T) {
+	t.Parallel()
 	h := interruptedHarness(t, 8)
 	h.selfRefer(t, "never-took", toWelfare)
 	row := markedSending(t, h, core.OutboxClientSMS)
@@ -89,6 +91,7 @@ func TestInterruptedTextTwilioNeverTook(t *testing.T) {
 // A message to the number that a row of its own records is that row's
 // text, not a trace of this one: the text goes.
 func TestInterruptedTextOtherRowsMessagesAreNotItsOwn(t *testing.T) {
+	t.Parallel()
 	h := interruptedHarness(t, 8)
 	h.selfRefer(t, "first", toWelfare)
 	drain(t, h.worker(t, nil))
@@ -113,6 +116,7 @@ func TestInterruptedTextOtherRowsMessagesAreNotItsOwn(t *testing.T) {
 // the text is not sent again; the check is retried, then the row is
 // dead-lettered as interrupted, saying Twilio could not confirm it.
 func TestInterruptedTextOtherWordsNotResent(t *testing.T) {
+	t.Parallel()
 	h := interruptedHarness(t, 3)
 	h.selfRefer(t, "other-words", toWelfare)
 	row, _, _ := sendingText(t, h)
@@ -136,6 +140,7 @@ func TestInterruptedTextOtherWordsNotResent(t *testing.T) {
 // the attempts run out the row is dead-lettered as interrupted, naming
 // Twilio's failure.
 func TestInterruptedTextTwilioCannotBeAsked(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		reply notifytest.Reply
@@ -172,6 +177,7 @@ func TestInterruptedTextTwilioCannotBeAsked(t *testing.T) {
 // With no Twilio to ask, a text left "sending" is dead-lettered as
 // interrupted at once, as before the check existed.
 func TestInterruptedTextWithoutTwilio(t *testing.T) {
+	t.Parallel()
 	h := interruptedHarness(t, 8)
 	h.selfRefer(t, "no-twilio", toWelfare)
 	row := markedSending(t, h, core.OutboxClientSMS)

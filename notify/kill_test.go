@@ -71,6 +71,7 @@ func TestWorkerChildProcess(t *testing.T) {
 // Nothing is dead-lettered as interrupted, and repeated posts are at most
 // as many as the child had deliveries in flight.
 func TestWorkerKilledMidBatch(t *testing.T) {
+	t.Parallel()
 	if os.Getenv(childEnv) == "1" {
 		t.Skip("this is the child")
 	}

@@ -13,6 +13,7 @@ import (
 // status texts to it are skipped, saying why, rather than sent for Twilio
 // to refuse and dead-lettered with an alert to the coordinators.
 func TestNoTextToALandline(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	n := h.env.Net

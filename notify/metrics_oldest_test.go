@@ -17,6 +17,7 @@ import (
 // the oldest-pending gauge counts it from when it was queued. A row
 // scheduled for later and never tried is not pending.
 func TestOldestPendingCountsRetries(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	ctx := context.Background()
@@ -54,6 +55,7 @@ func TestOldestPendingCountsRetries(t *testing.T) {
 // them by kind, leaving out a reminder due later that
 // onward_outbox_depth counts.
 func TestOldestPendingThroughAMailServerOutage(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.markAllSent(t)
 	ctx := context.Background()
@@ -117,6 +119,7 @@ func TestOldestPendingThroughAMailServerOutage(t *testing.T) {
 // onward_notify_mail_server_unreachable_seconds 0, as if it reached it.
 // The series is there once a worker delivers with the metrics.
 func TestMailServerGaugeOnlyWhereAWorkerRuns(t *testing.T) {
+	t.Parallel()
 	const name = "onward_notify_mail_server_unreachable_seconds"
 	has := func(m *notify.Metrics) bool {
 		t.Helper()

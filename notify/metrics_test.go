@@ -17,6 +17,7 @@ import (
 // one is an increase an alert sees. The outbox's gauges count the dead
 // letter waiting for `onward outbox retry`.
 func TestMetricsCountRetriesAndDeadLetters(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{maxAttempt: 3})
 	m := notify.NewMetrics()
 	w := h.worker(t, func(o *notify.Options) { o.Metrics = m })

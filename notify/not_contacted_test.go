@@ -21,6 +21,7 @@ import (
 // (core.NotContactedWords); the agency is asked the same thing on Slack
 // and by email.
 func TestClientSaysNotContactedTellsTheAgency(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()

@@ -45,6 +45,7 @@ var logLine = regexp.MustCompile(`level=(WARN|ERROR) msg=("(?:[^"\\]|\\.)*"|\S+)
 // rows and polls the outage spans, says so in its metrics (/readyz) while
 // it lasts, logs once when it answers again, and then delivers every row.
 func TestWorkerSaysOnceThatPostgresIsAway(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{realClock: true})
 	h.markAllSent(t)
 	// The worker reaches PostgreSQL through the proxy; the test writes
@@ -101,6 +102,7 @@ func TestWorkerSaysOnceThatPostgresIsAway(t *testing.T) {
 // rather than when the lease (an hour here) runs out. Either way no row is
 // lost.
 func TestShutdownHandsBackLeasedRows(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name        string
 		slack       notifytest.Reply

@@ -9,6 +9,7 @@ import (
 // TestPhoneCodeInThePagesLanguage: a code asked for on a page in Polish
 // is texted in Polish; one asked for in English, in English.
 func TestPhoneCodeInThePagesLanguage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	if err := h.env.Engine.SendPhoneCode(ctx, "07700 900555", "session-pl", "pl"); err != nil {

@@ -15,6 +15,7 @@ import (
 // at once. The confirmation of a referral just made answers the client's
 // own messages and is not held back.
 func TestQuietHoursHoldTextsUntilMorning(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	w := h.worker(t, nil)

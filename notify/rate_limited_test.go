@@ -17,6 +17,7 @@ import (
 // dead-letter it (nor alert the coordinators); the card is posted once
 // Slack lets it through.
 func TestRateLimitedCardIsNotDeadLettered(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{maxAttempt: 3})
 	h.selfRefer(t, "busy-slack", toWelfare)
 	h.slack.SetScript(notifytest.FailFirst(6, notifytest.Reply{Status: 429, RetryAfter: 1}))
@@ -34,6 +35,7 @@ func TestRateLimitedCardIsNotDeadLettered(t *testing.T) {
 // card and the text go out once it is, and the log says it once, naming
 // what to check.
 func TestRefusedCredentialsAreWaitedOn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{maxAttempt: 2})
 	h.selfRefer(t, "bad-tokens", toWelfare)
 	h.slack.SetScript(notifytest.FailFirst(3, notifytest.Reply{Code: "invalid_auth"}))

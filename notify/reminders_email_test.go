@@ -68,6 +68,7 @@ func (h *mailHarness) acceptAll(t *testing.T, rs ...core.Referral) {
 // on hold meanwhile is skipped, by the rule the Slack nudge follows; the
 // agency on Slack gets its nudge in its channel and no email.
 func TestContactReminderByEmail(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()
@@ -164,6 +165,7 @@ func TestContactReminderByEmail(t *testing.T) {
 // gathers only acknowledgement reminders finds those and not the other,
 // which they get at once.
 func TestDigestGathersContactReminders(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{noSlack: true}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()

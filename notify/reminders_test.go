@@ -55,6 +55,7 @@ func (h *harness) postsTo(channel string, pieces ...string) int {
 // of its target and escalated to triage at 200%, each once; once it is
 // acknowledged, what is left is skipped.
 func TestAckReminderAndEscalation(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	w := h.worker(t, nil)
@@ -114,6 +115,7 @@ func TestAckReminderAndEscalation(t *testing.T) {
 // reply is awaited), and the agency is nudged if it did not mark the
 // referral contacted; both are skipped once it is.
 func TestContactCheckAndNudge(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	w := h.worker(t, nil)
@@ -161,6 +163,7 @@ func TestContactCheckAndNudge(t *testing.T) {
 // Digests are queued once a day per agency with a channel, after the
 // digest time on a working day, and count the agency's referrals.
 func TestDailyDigest(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	ctx := context.Background()
 	h.selfRefer(t, "one", toWelfare)

@@ -13,6 +13,7 @@ import (
 // text in every field it reads; none may reach Slack as markup, except the
 // configured crisis mention.
 func TestSlackCopyEscapesWhatPeopleTyped(t *testing.T) {
+	t.Parallel()
 	tmpl, err := parseTemplates()
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,7 @@ func (h *harness) staffReferral(t *testing.T, key string, to core.AgencyID, cris
 // link to the referral's page on the staff web, built from the public
 // URL as the emails build theirs, and /onward sent.
 func TestRejectionNoticeLinksToTheReferral(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	r := h.staffReferral(t, "notice-1", h.env.Net.Housing, false)
 	w := h.worker(t, nil)
@@ -75,6 +76,7 @@ func TestRejectionNoticeLinksToTheReferral(t *testing.T) {
 // redirect names the agency the referral went to, as their email does,
 // and keeps the adviser's words on why in Onward.
 func TestRedirectNoticeNamesWhereItWent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	n := h.env.Net
 	// The client agreed to the whole network seeing their details, so
@@ -113,6 +115,7 @@ func TestRedirectNoticeNamesWhereItWent(t *testing.T) {
 // alert beside it mentions nobody; a crisis referral an adviser sends
 // straight to an agency posts no "waiting in triage" alert.
 func TestOneCrisisPingsTheTriageChannelOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	cards := botCards{bot.NewCards(h.engine, h.cfg)}
 	w := h.worker(t, func(o *notify.Options) { o.Cards = cards })

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSlackClientPostAndUpdate(t *testing.T) {
+	t.Parallel()
 	f := notifytest.NewSlack(t, testBotToken)
 	s, err := notify.NewSlackClient(config.Config{SlackBotToken: testBotToken, SlackAPIURL: f.URL()}, notify.SenderOptions{Transport: notifytest.Guard(t, f.URL())})
 	if err != nil {
@@ -41,6 +42,7 @@ func TestSlackClientPostAndUpdate(t *testing.T) {
 }
 
 func TestSlackClientFailures(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		reply      notifytest.Reply

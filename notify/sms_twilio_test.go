@@ -22,6 +22,7 @@ func twilioConfig(f *notifytest.Twilio) config.Config {
 // The exact request twilio-go sends, redirected to the configured API URL
 // with Twilio's own path.
 func TestTwilioSenderRequest(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		service string
@@ -64,6 +65,7 @@ func TestTwilioSenderRequest(t *testing.T) {
 // The configured URL's path is kept as a prefix (the dev simulator lives
 // under /dev/twilio), and nothing goes to api.twilio.com.
 func TestTwilioSenderPathPrefix(t *testing.T) {
+	t.Parallel()
 	var gotPath string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gotPath = r.URL.Path
@@ -87,6 +89,7 @@ func TestTwilioSenderPathPrefix(t *testing.T) {
 // Twilio's errors are classified, and never carry Twilio's message (which
 // quotes the phone number) into our error text.
 func TestTwilioSenderFailures(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		reply     notifytest.Reply

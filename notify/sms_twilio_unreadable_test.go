@@ -20,6 +20,7 @@ import (
 // a 404 was retried as a server error. The status is kept, and a 4xx other
 // than 408 and 429 is permanent, as a JSON one from Twilio would be.
 func TestTwilioSenderUnreadableAnswerKeepsItsStatus(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status    int
 		permanent bool

@@ -77,6 +77,7 @@ func markedSending(t *testing.T, h *harness, kind core.OutboxKind) core.OutboxCl
 // the row; the next claim then finds it sent: no dead letter, no alert,
 // no second text.
 func TestInterruptedTextCallbackBeforeClaimIsNotAFalseAlarm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true})
 	ctx := context.Background()
 	h.selfRefer(t, "died", toWelfare)
@@ -110,6 +111,7 @@ func TestInterruptedTextCallbackBeforeClaimIsNotAFalseAlarm(t *testing.T) {
 // the text failed leaves a dead letter standing, and one an hour late
 // leaves it to the people looking after it.
 func TestInterruptedTextCorrectedByLateCallback(t *testing.T) {
+	t.Parallel()
 	// Two attempts: the other words Twilio holds for the number are not
 	// the row's, so neither check confirms it and it is dead-lettered.
 	h := newHarness(t, harnessOpts{noSlack: true, maxAttempt: 2})

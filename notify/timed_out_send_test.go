@@ -17,6 +17,7 @@ import (
 // "sending" mark, and its next attempt asks Twilio's message log first.
 // The text Twilio took is recorded with its SID and never sent twice.
 func TestTimedOutSendIsCheckedNotSentAgain(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true, maxAttempt: 8, timeout: 200 * time.Millisecond})
 	h.twilio.SetClock(h.clock.Now)
 	h.twilio.SetScript(notifytest.FailFirst(1, notifytest.Reply{Delay: time.Second}))
@@ -41,6 +42,7 @@ func TestTimedOutSendIsCheckedNotSentAgain(t *testing.T) {
 // A call Twilio answered with its own error did not create a message: it
 // is retried as usual, without asking Twilio's log.
 func TestASendTwilioRefusedIsRetriedAsUsual(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true, maxAttempt: 8})
 	h.twilio.SetScript(notifytest.FailFirst(1, notifytest.Reply{Status: 500}))
 	h.selfRefer(t, "refused", toWelfare)
@@ -62,6 +64,7 @@ func TestASendTwilioRefusedIsRetriedAsUsual(t *testing.T) {
 // the SMS webhook (Options.CarrierOptOut), whose cached answer would
 // otherwise still say "opted in".
 func TestCarrierOptOutIsPassedOn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{noSlack: true})
 	var mu sync.Mutex
 	var told []core.Phone
@@ -88,6 +91,7 @@ func TestCarrierOptOutIsPassedOn(t *testing.T) {
 // dead-lettered as interrupted for someone to check, with Twilio holding
 // the one message.
 func TestTimedOutWhatsAppIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{timeout: 200 * time.Millisecond})
 	h.cfg.WhatsAppFrom = "whatsapp:" + testWhatsAppFrom
 	h.cfg.WhatsAppTemplates = "accepted=" + acceptedSID

@@ -16,6 +16,7 @@ import (
 // adviser has referred them on by then. A duplicate, or a service the
 // client declined, leaves nobody waiting, so it texts nobody.
 func TestTurnedDownClientIsToldUnlessReferredOn(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	ctx := context.Background()
 	n := h.net

@@ -18,6 +18,7 @@ import (
 // it, not before; one taken off the list (or put back on since, which
 // starts its own count) is not, by the rule both channels follow.
 func TestWaitingListReview(t *testing.T) {
+	t.Parallel()
 	h := newMailHarness(t, harnessOpts{}, smtpfake.Options{}, nil)
 	h.emailOnly(t)
 	ctx := context.Background()

@@ -23,6 +23,7 @@ import (
 // /api/v1/referrals/{reference}/client. Neither the bodies delivered nor
 // the outbox rows they are sent from carry any detail the client gave.
 func TestWebhooksCarryNoClientDetails(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	env, ctx := h.env, context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,

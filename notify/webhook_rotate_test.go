@@ -45,6 +45,7 @@ func (d *deliveries) last(t *testing.T, secret string, now time.Time) error {
 // signed under the new secret and the one it replaced, so a receiver
 // holding either accepts it; after the day, only the new one signs.
 func TestWebhookSignedUnderBothSecretsForADayAfterARotation(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	env, ctx := h.env, context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Kirkcaldy casework", AgencyID: env.Net.CAB,

@@ -22,6 +22,7 @@ import (
 
 // The Standard Webhooks specification's own example.
 func TestSignWebhookSpecExample(t *testing.T) {
+	t.Parallel()
 	got, err := notify.SignWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, []byte(`{"test": 2432232314}`))
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +127,7 @@ func throughSchedule(t *testing.T, h *harness, w *notify.Worker, early func(atte
 }
 
 func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	env := h.env
 	ctx := context.Background()
@@ -229,6 +231,7 @@ func TestWebhookRetriedPausedAlertedThenDelivered(t *testing.T) {
 // runs on each address after DNS, so a public name that resolves (or is
 // re-pointed) to an internal address is refused when it connects.
 func TestWebhookDialRefusesInternalAddresses(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		network, address string
 		allowed          bool
@@ -318,6 +321,7 @@ func webhookSetup(t *testing.T, h *harness, url string) core.PartnerID {
 // each event is retried on the schedule, all arrive once it is back, and
 // the delivery clears the run of failures. No coordinator is alerted.
 func TestWebhookReceiverDownForADeploy(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	env, ctx := h.env, context.Background()
 	creds, rc, srv, _, _ := failingReceiver(t, h, "hook-deploy")
@@ -361,6 +365,7 @@ func TestWebhookReceiverDownForADeploy(t *testing.T) {
 // partner reads a failure saying the address is not allowed, and the
 // subscription pauses like any other that keeps failing.
 func TestWebhookNotDeliveredToInternalAddress(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	var hits atomic.Int32 // connections, not requests: nothing may even connect
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
@@ -392,6 +397,7 @@ func TestWebhookNotDeliveredToInternalAddress(t *testing.T) {
 // has failed; the delivery never goes where the redirect points (which
 // could be an internal address).
 func TestWebhookRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	var hits atomic.Int32
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
@@ -423,6 +429,7 @@ func TestWebhookRedirectNotFollowed(t *testing.T) {
 // created event before its update, though the update was made while the
 // created event was waiting for a retry.
 func TestWebhookEventsWaitInOrderAndSurviveAResume(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{maxAttempt: 6})
 	env := h.env
 	ctx := context.Background()

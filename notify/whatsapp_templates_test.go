@@ -12,6 +12,7 @@ import (
 // Every status text has a WhatsApp template to submit, and every
 // template's variables are numbered in order and name fields that exist.
 func TestWhatsAppTemplatesShipped(t *testing.T) {
+	t.Parallel()
 	got, err := loadWhatsAppTemplates(templates.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +47,7 @@ func TestWhatsAppTemplatesShipped(t *testing.T) {
 }
 
 func TestWhatsAppTemplateMistakes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ text, want string }{
 		{"Ref {{2:Reference}}.", "should be numbered 1"},
 		{"Ref {{1:Reference}} at {{1:Agency}}.", "should be numbered 2"},

@@ -40,6 +40,7 @@ func whatsAppHarness(t *testing.T) (*harness, *notify.Worker) {
 // a kind with no template held, coordinators alerted once and nothing
 // sent, until the client writes again and it goes out as free text.
 func TestWhatsAppStatusTexts(t *testing.T) {
+	t.Parallel()
 	h, w := whatsAppHarness(t)
 	ctx := context.Background()
 	if err := h.engine.RecordInbound(ctx, testClientPhone, core.MessagingWhatsApp); err != nil {
@@ -140,6 +141,7 @@ func TestWhatsAppStatusTexts(t *testing.T) {
 // TestWhatsAppBackToSMS: a client who wrote by WhatsApp and then by SMS
 // gets their texts by SMS; WhatsApp not configured sends SMS too.
 func TestWhatsAppBackToSMS(t *testing.T) {
+	t.Parallel()
 	h, w := whatsAppHarness(t)
 	ctx := context.Background()
 	for _, ch := range []core.MessagingChannel{core.MessagingWhatsApp, core.MessagingSMS} {
@@ -168,6 +170,7 @@ func TestWhatsAppBackToSMS(t *testing.T) {
 // TestWhatsAppUnknownTemplateKind: a template for a kind of text that
 // does not exist stops the worker starting, naming it.
 func TestWhatsAppUnknownTemplateKind(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, harnessOpts{})
 	h.cfg.WhatsAppFrom = testWhatsAppFrom
 	h.cfg.WhatsAppTemplates = "acepted=" + acceptedSID
