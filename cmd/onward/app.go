@@ -18,6 +18,7 @@ import (
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/intake/sms"
 	outagelog "github.com/onward-network/onward/internal/outage"
+	"github.com/onward-network/onward/internal/redisurl"
 )
 
 // app is what every long-running command shares: config, logger, the
@@ -30,7 +31,7 @@ type app struct {
 	rdb     redis.UniversalClient
 	// redisShape says which kind of Redis ONWARD_REDIS_URL names (single,
 	// sentinel, cluster), for messages; never its password.
-	redisShape wiring.RedisShape
+	redisShape redisurl.Shape
 	// redisWatch logs Redis's outages and names their causes.
 	redisWatch *redisWatch
 	engine     *core.Engine
@@ -95,7 +96,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ONWARD_DATABASE_URL: %w", err)
 	}
-	rdb, shape, err := wiring.NewRedis(cfg.RedisURL)
+	rdb, shape, err := redisurl.New(cfg.RedisURL)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("ONWARD_REDIS_URL: %w", err)

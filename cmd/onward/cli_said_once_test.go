@@ -19,6 +19,7 @@ import (
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/internal/redisurl"
 )
 
 // An on-call review: `onward serve --bogus` printed the flag error twice
@@ -146,7 +147,7 @@ func TestCommandsWithoutADatabaseURLOutsideDevSaySo(t *testing.T) {
 // command's deadline); the log names the dial's own cause, as
 // PostgreSQL's does.
 func TestRedisUnreachableNamesTheRealCause(t *testing.T) {
-	rdb, _, err := wiring.NewRedis("redis://" + freeAddr(t) + "/0")
+	rdb, _, err := redisurl.New("redis://" + freeAddr(t) + "/0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/onward-network/onward/intake/flow"
 	"github.com/onward-network/onward/intake/sim"
 	"github.com/onward-network/onward/intake/sms"
+	"github.com/onward-network/onward/internal/redisurl"
 	"github.com/onward-network/onward/templates"
 )
 
@@ -161,7 +162,7 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer page.Close()
 	}
 	if sub == "erase" { // retention's erasures leave Redis to expire (core.ApplyRetention)
-		rdb, _, err := wiring.NewRedis(cfg.RedisURL)
+		rdb, _, err := redisurl.New(cfg.RedisURL)
 		if err != nil {
 			return fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 		}

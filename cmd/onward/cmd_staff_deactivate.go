@@ -7,8 +7,8 @@ import (
 	"io"
 
 	"github.com/onward-network/onward/bot"
-	"github.com/onward-network/onward/cmd/internal/wiring"
 	"github.com/onward-network/onward/core"
+	"github.com/onward-network/onward/internal/redisurl"
 )
 
 const staffDeactivateUsage = `usage: onward staff deactivate EMAIL
@@ -66,7 +66,7 @@ func runStaffDeactivate(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	// Their sessions are already refused (StaffByID no longer finds
 	// them); ending them in Redis tidies up.
-	rdb, _, err := wiring.NewRedis(cfg.RedisURL)
+	rdb, _, err := redisurl.New(cfg.RedisURL)
 	if err != nil {
 		return fmt.Errorf("ONWARD_REDIS_URL: %w", err)
 	}

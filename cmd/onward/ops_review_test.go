@@ -20,6 +20,7 @@ import (
 	"github.com/onward-network/onward/core"
 	"github.com/onward-network/onward/core/config"
 	"github.com/onward-network/onward/core/coretest"
+	"github.com/onward-network/onward/internal/redisurl"
 )
 
 // The findings of the on-call and data protection review (review-ops),
@@ -195,7 +196,7 @@ func TestReadyzDoesNotBlameRedisForAHangingPostgres(t *testing.T) {
 func TestReadyzLogsWhyRedisDoesNotAnswer(t *testing.T) {
 	var log coretest.LogBuffer
 	logger := slog.New(slog.NewTextHandler(&log, nil))
-	rdb, _, err := wiring.NewRedis("redis://" + freeAddr(t) + "/0")
+	rdb, _, err := redisurl.New("redis://" + freeAddr(t) + "/0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -518,7 +519,7 @@ func TestWorkerSaysStoppingBeforeStopped(t *testing.T) {
 // failing because its caller's context ended is no news of Redis.
 func TestRedisIsNotLostForARequestOutOfTime(t *testing.T) {
 	var log coretest.LogBuffer
-	rdb, _, err := wiring.NewRedis(coretest.RedisURL())
+	rdb, _, err := redisurl.New(coretest.RedisURL())
 	if err != nil {
 		t.Fatal(err)
 	}

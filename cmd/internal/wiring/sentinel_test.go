@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/onward-network/onward/core/coretest/localserver"
+	"github.com/onward-network/onward/internal/redisurl"
 )
 
 // TestPipelinedRedisFollowsAFailover writes through the webhook's Redis face
@@ -17,7 +18,7 @@ func TestPipelinedRedisFollowsAFailover(t *testing.T) {
 	master := localserver.StartRedis(t, nil)
 	replica := localserver.StartRedis(t, master)
 	sentinel := localserver.StartSentinel(t, "onward", master)
-	rdb, _, err := NewRedis(fmt.Sprintf("redis+sentinel://%s/onward", sentinel.Addr()))
+	rdb, _, err := redisurl.New(fmt.Sprintf("redis+sentinel://%s/onward", sentinel.Addr()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
-	"github.com/onward-network/onward/cmd/internal/wiring"
+	"github.com/onward-network/onward/internal/redisurl"
 	"github.com/onward-network/onward/internal/serverproc"
 )
 
@@ -30,11 +30,11 @@ func configuredRedis(ctx context.Context, o Options) (string, error) {
 	if o.RedisURL == "" {
 		return "", nil
 	}
-	c, shape, err := wiring.NewRedis(o.RedisURL)
+	c, shape, err := redisurl.New(o.RedisURL)
 	if err != nil {
 		return "", fmt.Errorf("ONWARD_REDIS_URL (%s): %w", redactURL(o.RedisURL), err)
 	}
-	if shape != wiring.RedisSingle {
+	if shape != redisurl.Single {
 		// A Sentinel set or a Cluster: ask it through the client that
 		// will be used, which knows how to find the master.
 		pctx, cancel := context.WithTimeout(ctx, configuredTimeout)

@@ -1,4 +1,7 @@
-package wiring
+// Package redisurl reads ONWARD_REDIS_URL, which names one Redis server, a
+// Sentinel set or a Cluster, into a go-redis client. It depends on go-redis
+// alone, so `onward services` can check a Redis without the whole program.
+package redisurl
 
 import (
 	"errors"
@@ -30,40 +33,40 @@ const (
 	schemeClusterTLS  = "rediss+cluster"
 )
 
-// RedisShape is what a Redis URL names.
-type RedisShape string
+// Shape is what a Redis URL names.
+type Shape string
 
 // The shapes of Redis a URL can name.
 const (
-	RedisSingle   RedisShape = "single"
-	RedisSentinel RedisShape = "sentinel"
-	RedisCluster  RedisShape = "cluster"
+	Single   Shape = "single"
+	Sentinel Shape = "sentinel"
+	Cluster  Shape = "cluster"
 )
 
-// NewRedis makes the client for a Redis URL in any of the forms above. It
+// New makes the client for a Redis URL in any of the forms above. It
 // does not connect: the first command does. The client honours its
 // callers' deadlines on the socket (ContextTimeoutEnabled), which
 // AddDeadline relies on.
-func NewRedis(rawURL string) (redis.UniversalClient, RedisShape, error) {
+func New(rawURL string) (redis.UniversalClient, Shape, error) {
 	scheme, _, ok := strings.Cut(rawURL, "://")
 	if !ok {
 		return nil, "", errors.New("not a Redis URL like redis://127.0.0.1:6379/0")
 	}
 	switch strings.ToLower(scheme) {
 	case schemeSentinel, schemeSentinelTLS:
-		o, err := ParseSentinelURL(rawURL)
+		o, err := ParseSentinel(rawURL)
 		if err != nil {
 			return nil, "", err
 		}
 		o.ContextTimeoutEnabled = true
-		return redis.NewFailoverClient(o), RedisSentinel, nil
+		return redis.NewFailoverClient(o), Sentinel, nil
 	case schemeCluster, schemeClusterTLS:
 		o, err := parseClusterURL(rawURL)
 		if err != nil {
 			return nil, "", err
 		}
 		o.ContextTimeoutEnabled = true
-		return redis.NewClusterClient(o), RedisCluster, nil
+		return redis.NewClusterClient(o), Cluster, nil
 	default:
 		o, err := redis.ParseURL(rawURL)
 		if err != nil {
@@ -77,7 +80,7 @@ func NewRedis(rawURL string) (redis.UniversalClient, RedisShape, error) {
 			return nil, "", errors.New(like)
 		}
 		o.ContextTimeoutEnabled = true
-		return redis.NewClient(o), RedisSingle, nil
+		return redis.NewClient(o), Single, nil
 	}
 }
 
@@ -141,10 +144,10 @@ func parseMultiHost(rawURL, defaultPort string) (multiHostURL, error) {
 	return m, nil
 }
 
-// ParseSentinelURL reads a redis+sentinel:// URL into go-redis's failover
+// ParseSentinel reads a redis+sentinel:// URL into go-redis's failover
 // options, by way of go-redis's own parser so every one of its options
 // works in the query.
-func ParseSentinelURL(rawURL string) (*redis.FailoverOptions, error) {
+func ParseSentinel(rawURL string) (*redis.FailoverOptions, error) {
 	m, err := parseMultiHost(rawURL, "26379")
 	if err != nil {
 		return nil, err
