@@ -168,6 +168,12 @@ type AreaFill struct {
 	Filled int // of them, those whose postcode the postcode file has
 }
 
+// EventReferralAreasFilled records a run of FillReferralAreas that opened
+// referrals' sealed details to read their postcodes: how many it read and
+// how many it gave a ward and SIMD decile. It names no referral or client;
+// nothing it read was kept but those two facts.
+const EventReferralAreasFilled EventKind = "referrals.areas_filled"
+
 // sqlReferralsWithoutArea are the referrals with no area facts yet whose
 // client's details can still be opened: not erased, and given with the
 // referral (referrals.details_enc). A referral on keeps its parent's
@@ -192,6 +198,9 @@ WHERE id = $1 AND simd_decile IS NULL AND ward_code IS NULL
 // have; a referral that already has area facts is left as it is. One
 // transaction. Reports count the filled referrals after their rollups are
 // rebuilt (report.Invalidate: the command does it).
+//
+// A run that opened any referral's details is audited in the same
+// transaction (EventReferralAreasFilled), with the counts alone.
 func (e *Engine) FillReferralAreas(ctx context.Context) (AreaFill, error) {
 	var res AreaFill
 	err := inTx(ctx, e.pool, func(tx pgx.Tx) error {
@@ -245,7 +254,14 @@ func (e *Engine) FillReferralAreas(ctx context.Context) (AreaFill, error) {
 			}
 			res.Filled += int(tag.RowsAffected())
 		}
-		return br.Close()
+		if err := br.Close(); err != nil {
+			return fmt.Errorf("fill referrals' area facts: %w", err)
+		}
+		if res.Looked == 0 {
+			return nil
+		}
+		return e.appendEvent(ctx, tx, newEvent{kind: EventReferralAreasFilled, actor: SystemActor,
+			data: eventData("looked", res.Looked, "filled", res.Filled)})
 	})
 	if err != nil {
 		return AreaFill{}, err

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -308,6 +309,28 @@ func TestFillReferralAreas(t *testing.T) {
 	// Running it again changes nothing.
 	if res, err := env.Engine.FillReferralAreas(ctx); err != nil || res.Filled != 0 {
 		t.Errorf("second fill = %+v, %v; want nothing filled", res, err)
+	}
+	// Each run that opened details is on the audit log, with its counts
+	// and nothing that names a referral or client.
+	rows, err := env.Pool.Query(ctx, `SELECT actor_kind, referral_id IS NULL AND client_id IS NULL, data::text FROM events WHERE kind = $1 ORDER BY id`,
+		string(core.EventReferralAreasFilled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var actor, data string
+		var unnamed bool
+		if err := rows.Scan(&actor, &unnamed, &data); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %v %s", actor, unnamed, data))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`system true {"filled": 2, "looked": 4}`, `system true {"filled": 0, "looked": 2}`}; !slices.Equal(got, want) {
+		t.Errorf("audit events %q, want %q", got, want)
 	}
 }
 

@@ -50,7 +50,7 @@ func AuditKinds() []AuditKind {
 			EventStaffReactivated, EventStaffMoved, EventStaffChanged}},
 		{"partners", "Partner system changes", []EventKind{EventPartnerAdded, EventPartnerRevoked, EventPartnerSecretRotated,
 			EventWebhookResumed}},
-		{"settings", "Data protection settings and keys", []EventKind{EventDataProtectionChanged, EventKeysRotated}},
+		{"settings", "Data protection settings and keys", []EventKind{EventDataProtectionChanged, EventKeysRotated, EventReferralAreasFilled}},
 		{"audit-read", "Readings of the audit log and the requests list", []EventKind{EventAuditSearched, EventDataProtectionRequestsViewed}},
 		{"referrals", "Referrals made and moved on", []EventKind{EventCreated, EventTransition, EventAssigned, EventClaimed,
 			EventOutcomeRecorded, EventCrisisAfterEnd, EventInterruptedTextConfirmed}},

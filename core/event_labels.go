@@ -48,6 +48,7 @@ var eventLabels = map[EventKind]string{
 	EventPartnerSecretRotated:         "A partner system was given a new secret",
 	EventWebhookResumed:               "A partner system's paused webhook deliveries were resumed",
 	EventKeysRotated:                  "The encryption keys were changed",
+	EventReferralAreasFilled:          "Referrals' sealed postcodes were read to give them their ward and deprivation decile",
 	EventDataProtectionChanged:        "The network's data protection settings were changed",
 	EventDataProtectionRequestsViewed: "The data protection officer's list of requests was read",
 	EventAuditSearched:                "The audit log was searched",
