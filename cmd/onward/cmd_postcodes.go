@@ -35,7 +35,8 @@ fill-referrals gives referrals made before the postcode file had ward and
 SIMD columns the facts of the postcode given with each. The full
 postcode is kept only encrypted, so it opens each referral's details in
 this process (nothing is printed or logged; the audit log records the
-run and its counts); erased clients' referrals stay "not known". The reports are rebuilt on their next refresh.
+run and its counts); erased clients' referrals stay "not known". The
+reports are rebuilt on their next refresh.
 
 Needs ONWARD_DATABASE_URL (and ONWARD_ENCRYPTION_KEY for fill-referrals).
 `

@@ -1,7 +1,7 @@
 // Package coretest gives tests real infrastructure: a fresh PostgreSQL
-// database per test, cloned from a migrated template by copying its files, a Redis
-// key prefix per test, a fixed clock, deterministic ids, and a small seeded
-// network. Nothing here mocks the database.
+// database per test, copied file by file from a migrated template, a
+// Redis key prefix per test, a fixed clock, deterministic ids, and a small
+// seeded network. Nothing here mocks the database.
 package coretest
 
 import (
