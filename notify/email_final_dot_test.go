@@ -25,10 +25,7 @@ import (
 // and never sent again. A connection dropped before the "." is retried
 // as before: the server held nothing.
 func TestEmailFinalDot(t *testing.T) {
-	// Not in parallel: a connection the fake drops in DATA must reach
-	// the client before it sends the final ".", which a busy process can
-	// delay past that moment (the client then rightly treats the email as
-	// perhaps taken).
+	t.Parallel()
 	cases := []struct {
 		name        string
 		reply       smtpfake.Reply // the server's answer to the email's first try

@@ -20,10 +20,7 @@ import (
 // resent at once: the outbox retries it with backoff, and after DATA's
 // 250 never.
 func TestEmailOnAReusedConnection(t *testing.T) {
-	// Not in parallel: a connection the fake drops in DATA must reach
-	// the client before it sends the final ".", which a busy process can
-	// delay past that moment (the client then rightly treats the email as
-	// perhaps taken).
+	t.Parallel()
 	waitDisconnected := func(t *testing.T, h *mailHarness) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

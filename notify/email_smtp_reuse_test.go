@@ -76,10 +76,7 @@ func accepted(t *testing.T, srv *smtpfake.Server, id string) (n, conn int) {
 // it reads the message does so before the final "." here: the commit
 // (the worker's database write) waits for it.
 func TestEmailClosedAtMailFrom(t *testing.T) {
-	// Not in parallel: a connection the fake drops in DATA must reach
-	// the client before it sends the final ".", which a busy process can
-	// delay past that moment (the client then rightly treats the email as
-	// perhaps taken).
+	t.Parallel()
 	startTLS := smtpfake.Options{Username: "onward", Password: "right"}
 	implicitTLS := smtpfake.Options{Username: "onward", Password: "right", ImplicitTLS: true}
 	at := func(replies ...smtpfake.Reply) smtpfake.Script { // the n-th MAIL FROM gets replies[n-1]

@@ -196,10 +196,7 @@ func TestEmailNewReferralToEmailOnlyAgency(t *testing.T) {
 }
 
 func TestEmailSMTPFaults(t *testing.T) {
-	// Not in parallel: a connection the fake drops in DATA must reach
-	// the client before it sends the final ".", which a busy process can
-	// delay past that moment (the client then rightly treats the email as
-	// perhaps taken).
+	t.Parallel()
 	cases := []struct {
 		name      string
 		script    smtpfake.Script

@@ -21,6 +21,7 @@ import (
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -399,6 +400,10 @@ type session struct {
 	to     []string
 	reply  *Reply
 	hangUp bool // close the connection once the 250 for the message is written
+	// drop names the connection while a drop in DATA is scheduled for
+	// it (data_drop.go). Logout may run on the server's goroutine when
+	// it closes, hence atomic.
+	drop atomic.Pointer[dropKey]
 }
 
 func smtpErr(code int) *smtp.SMTPError {
@@ -436,6 +441,10 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 		}
 	}
 	x.reply, x.from = &r, from
+	if r.Disconnect && r.At == "" {
+		k := expectDrop(x.conn.Conn())
+		x.drop.Store(&k)
+	}
 	return nil
 }
 
@@ -467,14 +476,21 @@ func (x *session) answerEarly(r Reply) error {
 		e := smtpErr(r.Code)
 		_, _ = fmt.Fprintf(x.conn.Conn(), "%d %d.%d.%d %s, closing the connection\r\n", e.Code, e.EnhancedCode[0], e.EnhancedCode[1], e.EnhancedCode[2], e.Message)
 	}
-	x.drop(r.Reset)
+	x.dropConn(r.Reset)
 	// go-smtp answers this on the closed connection: nobody reads it.
 	return errors.New("connection dropped by the script")
 }
 
-// drop closes the connection under the session, with a TCP reset if
+// forgetDrop ends a scheduled drop in DATA: done, or not to happen.
+func (x *session) forgetDrop() {
+	if k := x.drop.Swap(nil); k != nil {
+		dropped(*k)
+	}
+}
+
+// dropConn closes the connection under the session, with a TCP reset if
 // reset (no TLS close_notify either: the peer sees only the reset).
-func (x *session) drop(reset bool) {
+func (x *session) dropConn(reset bool) {
 	c := x.conn.Conn()
 	if !reset {
 		_ = c.Close()
@@ -497,9 +513,10 @@ func (x *session) Data(r io.Reader) error {
 		rep = *x.reply
 	}
 	if rep.Disconnect {
-		buf := make([]byte, 64)
-		_, _ = io.ReadFull(r, buf)
-		x.drop(rep.Reset)
+		// Part of the message: whatever its first write brought.
+		_, _ = r.Read(make([]byte, 64))
+		x.dropConn(rep.Reset)
+		x.forgetDrop()
 		_, _ = io.Copy(io.Discard, r)
 		return errors.New("connection dropped by the script")
 	}
@@ -509,7 +526,7 @@ func (x *session) Data(r io.Reader) error {
 	}
 	if rep.Unanswered {
 		x.s.keep(Message{From: x.from, To: append([]string(nil), x.to...), User: x.user, Conn: connNumber(x.conn.Conn()), Data: data, At: time.Now()})
-		x.drop(false)
+		x.dropConn(false)
 		return errors.New("connection dropped by the script")
 	}
 	if rep.Delay > 0 {
@@ -533,10 +550,14 @@ func (x *session) Reset() {
 		x.hangUp = false
 		_ = x.conn.Conn().Close()
 	}
+	x.forgetDrop()
 	x.from, x.to, x.reply = "", nil, nil
 }
 
-func (x *session) Logout() error { return nil }
+func (x *session) Logout() error {
+	x.forgetDrop()
+	return nil
+}
 
 // T is the part of testing.TB the guard uses.
 type T interface {
@@ -557,6 +578,11 @@ func Guard(t T, allowed ...string) func(ctx context.Context, network, addr strin
 			return nil, fmt.Errorf("connection to %s blocked by the test guard", addr)
 		}
 		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		// See data_drop.go: the client waits for a drop scripted in DATA.
+		return &guardedConn{Conn: c, key: dropKey{server: c.RemoteAddr().String(), client: c.LocalAddr().String()}}, nil
 	}
 }
