@@ -43,6 +43,7 @@ func listedAgency(section, label string) string {
 // network, as the refer page does, and the assignment goes through core:
 // without a choice it is refused beside the list, with one it is made.
 func TestAssignAnyAgencyWhenNoneFits(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	in := coretest.SelfReferral("uncovered-district")
 	in.Client.Postcode, in.Client.Phone = "EH1 1YZ", "07700 900991"
@@ -94,6 +95,7 @@ func TestAssignAnyAgencyWhenNoneFits(t *testing.T) {
 // agency names those outside the consent, and choosing one anyway is
 // refused beside the list in plain words, the choice kept.
 func TestRedirectToAnyAgencyOutsideConsent(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "web-consent-scope", By: tb.Net.WelfareAdviser.Actor(),
@@ -134,6 +136,7 @@ func TestRedirectToAnyAgencyOutsideConsent(t *testing.T) {
 // radio buttons cannot be unticked). The same agency twice, or the list
 // left at "Choose an agency", is one choice.
 func TestTwoAgenciesChosenAreNotGuessed(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		values []string
 		want   string
@@ -188,6 +191,7 @@ func TestTwoAgenciesChosenAreNotGuessed(t *testing.T) {
 // redirect forms') it is marked so, with its own note on the wait, so
 // whoever chooses it knows the client may wait.
 func TestAtCapacityAgenciesMarked(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	if err := tb.Engine.SetCapacity(ctx, tb.Net.Housing, true, "Waiting list of about six weeks", core.SystemActor); err != nil {

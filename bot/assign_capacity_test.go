@@ -20,6 +20,7 @@ import (
 // the assignment is made all the same. Assigned to an agency taking
 // referrals, the confirmation is as before.
 func TestAssignToAnAgencyAtCapacitySaysSo(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net

@@ -17,6 +17,7 @@ import (
 )
 
 func TestLoginTokensArePurposeBound(t *testing.T) {
+	t.Parallel()
 	a := newStaffAuth(testConfigForAuth(), fixedClock{coretest.Epoch}, rand.NewChaCha8([32]byte{}))
 	login, _, _ := a.sign(purposeLogin, 3, loginLinkTTL)
 	sess, _, _ := a.sign(purposeSession, 3, sessionTTL)
@@ -39,6 +40,7 @@ func TestLoginTokensArePurposeBound(t *testing.T) {
 // whom and until when; its jti is the first 16 bytes of the injected
 // random source.
 func TestTokenClaims(t *testing.T) {
+	t.Parallel()
 	random := bytes.NewReader(bytes.Repeat([]byte{0xAB}, 16))
 	a := newStaffAuth(testConfigForAuth(), fixedClock{coretest.Epoch}, random)
 	tok, c, err := a.sign(purposeLogin, 42, loginLinkTTL)
@@ -68,6 +70,7 @@ func TestTokenClaims(t *testing.T) {
 // Expiry has no leeway: a second before it the token works, at it the
 // token is refused as expired.
 func TestTokenExpiry(t *testing.T) {
+	t.Parallel()
 	clock := coretest.NewClock()
 	a := newStaffAuth(testConfigForAuth(), clock, rand.NewChaCha8([32]byte{}))
 	tok, _, _ := a.sign(purposeLogin, 5, loginLinkTTL)
@@ -88,6 +91,7 @@ func TestTokenExpiry(t *testing.T) {
 // Only HS256 with our secret: the same claims signed with another HMAC
 // algorithm, or with none, are refused.
 func TestTokenAlgorithmsPinned(t *testing.T) {
+	t.Parallel()
 	a := newStaffAuth(testConfigForAuth(), fixedClock{coretest.Epoch}, rand.NewChaCha8([32]byte{}))
 	rc := jwt.RegisteredClaims{Issuer: "onward", Subject: "9", Audience: jwt.ClaimStrings{purposeLogin}, ID: "x",
 		IssuedAt: jwt.NewNumericDate(coretest.Epoch), ExpiresAt: jwt.NewNumericDate(coretest.Epoch.Add(time.Minute))}

@@ -281,6 +281,7 @@ func (c *kitCheck) confirm(path string, v any) {
 // refuses (finding 2's notes input with max_length 4000, among others),
 // so a pass below means something.
 func TestKitCheckCatchesTheLimits(t *testing.T) {
+	t.Parallel()
 	bad := map[string]any{"type": "modal", "title": map[string]any{"type": "plain_text", "text": strings.Repeat("t", 25)},
 		"blocks": []any{
 			map[string]any{"type": "input", "label": map[string]any{"type": "plain_text", "text": "Notes"},
@@ -306,6 +307,7 @@ func TestKitCheckCatchesTheLimits(t *testing.T) {
 // ephemeral View details, with a crisis reason and the longest notes the
 // staff web allows. Each is checked against Slack's published limits.
 func TestEveryViewAndCardWithinSlackLimits(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := t.Context()
 	n := tb.Net

@@ -25,6 +25,7 @@ import (
 // referral the email announced. axe checks the sign-in pages and the
 // email settings page.
 func TestBrowserEmailOnlyAgency(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := newTestBot(t)
 	ctx0 := context.Background()
@@ -57,7 +58,7 @@ func TestBrowserEmailOnlyAgency(t *testing.T) {
 	r := tb.selfReferral("browser-email", false)
 	tb.deliver(w)
 
-	ctx := startChromium(t, path, 90*time.Second)
+	ctx := startChromium(t, path, 2*time.Minute)
 	audit := axeAuditor(t, ctx)
 	// openMail opens the newest email to addr whose subject has words in
 	// the catcher, and returns the link in it that starts with prefix, as

@@ -19,11 +19,12 @@ import (
 // a notice that it was not saved; nothing was rejected. axe checks that
 // page.
 func TestBrowserKeptRejection(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := newTestBot(t)
 	r := tb.selfReferral("browser-kept", false)
 	page := tb.srv.URL + "/staff/referrals/" + r.Reference
-	ctx := startChromium(t, path, 60*time.Second)
+	ctx := startChromium(t, path, 2*time.Minute)
 	signIn := func() {
 		t.Helper()
 		if err := chromedp.Do(ctx, tb.signInSteps(tb.Net.Adviser)); err != nil {
@@ -73,10 +74,11 @@ func TestBrowserKeptRejection(t *testing.T) {
 // tick, and a notice saying so; no referral was made. axe checks that
 // page.
 func TestBrowserKeptReferForm(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := newTestBot(t)
 	referrals := coretest.CountRows(t, tb.Pool, "referrals")
-	ctx := startChromium(t, path, 60*time.Second)
+	ctx := startChromium(t, path, 2*time.Minute)
 	signIn := func() {
 		t.Helper()
 		if err := chromedp.Do(ctx, tb.signInSteps(tb.Net.Adviser)); err != nil {

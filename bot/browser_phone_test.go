@@ -36,13 +36,14 @@ const brokenWords = `(() => {
 // lists is broken letter by letter across lines, and neither the
 // filters nor the rows reach past the screen's edge.
 func TestBrowserListsOnAPhone(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := newTestBot(t)
 	for i := range 3 {
 		tb.selfReferral(fmt.Sprintf("phone-%d", i), i == 0)
 	}
 	tb.staffReferral("phone-sent") // Welfare sends one to CAB
-	ctx := startChromium(t, path, 45*time.Second)
+	ctx := startChromium(t, path, 2*time.Minute)
 	for _, c := range []struct{ who, path string }{{"adviser", "/staff/"}, {"welfare", "/staff/sent"}} {
 		staff := tb.Net.Adviser
 		if c.who == "welfare" {

@@ -18,12 +18,13 @@ import (
 // TestBrowserSignInAndAccept drives the staff inbox in headless Chromium:
 // open the magic link, continue, accept a referral from its card.
 func TestBrowserSignInAndAccept(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := newTestBot(t)
 	r := tb.selfReferral("browser", false)
 	link := tb.local(tb.link(tb.Net.Adviser))
 
-	ctx := startChromium(t, path, 45*time.Second)
+	ctx := startChromium(t, path, 2*time.Minute)
 
 	accept := chromedp.CSS(fmt.Sprintf(`form[action="/staff/referrals/%s/accept"] button`, r.Reference))
 	row := chromedp.CSS(fmt.Sprintf(`table.rows a[href="/staff/referrals/%s"]`, r.Reference))
@@ -199,9 +200,10 @@ func axeAuditor(t *testing.T, ctx context.Context) func(name string) {
 // sees the outcome under "Referrals we sent"; axe checks the pages with
 // their errors shown.
 func TestBrowserReferAndFollow(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := newTestBot(t)
-	ctx := startChromium(t, path, 90*time.Second)
+	ctx := startChromium(t, path, 2*time.Minute)
 	audit := axeAuditor(t, ctx)
 	signIn := func(s core.Staff) {
 		t.Helper()

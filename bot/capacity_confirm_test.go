@@ -40,6 +40,7 @@ func confirmForm(t *testing.T, page, action string) url.Values {
 // link goes back to the inbox. Taking referrals again needs no asking. A
 // coordinator's "Mark at capacity" on the agencies page asks the same way.
 func TestMarkingAtCapacityAsksFirst(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net
@@ -126,6 +127,7 @@ func TestMarkingAtCapacityAsksFirst(t *testing.T) {
 // bytes) are a note and 501 are refused; a note of only spaces is kept
 // as none.
 func TestCapacityNoteInCharacters(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net

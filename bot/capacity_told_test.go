@@ -16,6 +16,7 @@ import (
 // them), never a flash that leaves the coordinators out. The
 // coordinators' agencies page says it the same way.
 func TestCapacityChangeToldAlike(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	n := tb.Net
 	const note = "Waiting list full"

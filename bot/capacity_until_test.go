@@ -17,6 +17,7 @@ import (
 // words and changes nothing; a good one is published and audited; it can
 // be withdrawn again.
 func TestInboxPublishesCapacityDate(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	adviser := tb.signedIn(tb.Net.Adviser)
@@ -92,6 +93,7 @@ func TestInboxPublishesCapacityDate(t *testing.T) {
 // (and no other's), core's words beside it and in the error summary
 // linked to it; nothing changes.
 func TestCoordinatorCapacityNoteTooLong(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	co := tb.signedIn(tb.Net.Coordinator)
@@ -119,6 +121,7 @@ func TestCoordinatorCapacityNoteTooLong(t *testing.T) {
 // with words that send the adviser only to a button the page shows. "Stop
 // showing a date" is there only while a date is published.
 func TestCapacityDateErrorNamesButtonsOnThePage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	adviser := tb.signedIn(tb.Net.Adviser)
 	if resp, _ := adviser.post("/staff/capacity", url.Values{"csrf": {adviser.csrf}, "at_capacity": {"on"}, "confirm": {"yes"}}); resp.StatusCode != http.StatusSeeOther {

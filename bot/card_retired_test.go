@@ -117,6 +117,7 @@ func (tb *testBot) heldByWelfare(key string) core.Referral {
 // shows the redirect. A referral held by an agency still in the network
 // keeps its card as it was.
 func TestRetiredAgencysCardOffersRedirect(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := t.Context()
 	w := tb.cardWorker()
@@ -251,6 +252,7 @@ func TestRetiredAgencysCardOffersRedirect(t *testing.T) {
 // updates the cards of the referrals it kept to what they were before it
 // retired: no Redirect…, no line saying it left.
 func TestBroughtBackAgencysCardsAsBefore(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := t.Context()
 	w := tb.cardWorker()

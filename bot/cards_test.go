@@ -29,6 +29,7 @@ func assertNoPII(t *testing.T, what string, s string) {
 }
 
 func TestCards(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -111,6 +112,7 @@ func TestCards(t *testing.T) {
 }
 
 func TestButtonValueRoundTrip(t *testing.T) {
+	t.Parallel()
 	id, ver, err := parseButtonValue(buttonValue(42, 7))
 	if err != nil || id != 42 || ver != 7 {
 		t.Fatalf("got %d %d %v", id, ver, err)

@@ -23,6 +23,7 @@ const redirectWhy = "Morag Baird needs help with a PIP form, not debt: benefits 
 // about the client and the card lives in channel history. An ordinary
 // referral's card says nothing of the kind.
 func TestRedirectedCardSaysWhoRedirected(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -80,6 +81,7 @@ func TestRedirectedCardSaysWhoRedirected(t *testing.T) {
 // ordinary referral's page says nothing of the kind, and the words never
 // reach the log.
 func TestRedirectedReferralOnTheStaffWebAndInDetails(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ordinary := tb.selfReferral("origin-ordinary", false)
 	r := tb.selfReferral("origin-web", false)

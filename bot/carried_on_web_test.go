@@ -15,6 +15,7 @@ import (
 // it; Kirkton learns help arrived without asking anyone. A referral
 // nothing was made from says nothing of the kind.
 func TestReferralPageTellsWhereTheClientWasSentOn(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net

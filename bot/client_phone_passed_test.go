@@ -17,6 +17,7 @@ import (
 // in Slack, are told it passed on, in plain words, and are shown no
 // number to ring.
 func TestPassedOnPhoneShownToStaff(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	refer := func(key, name string) core.Referral {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestHelpAndUnknownCommands(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	for _, c := range []struct{ command, text, want string }{
 		{"/onward", "help", "/refer"},
@@ -34,6 +35,7 @@ func TestHelpAndUnknownCommands(t *testing.T) {
 // address (ssl_check=1, with its token and no command) gets an empty 200
 // and nothing else: no reply, no call to Slack, no dedupe key.
 func TestSSLCheckAnsweredEmpty(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	keys := func() []string { return tb.bot.rdb.Keys(t.Context(), tb.bot.prefix+"*").Val() }
 	before := keys()
@@ -53,6 +55,7 @@ func TestSSLCheckAnsweredEmpty(t *testing.T) {
 }
 
 func TestCapacityCommand(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	wantStatus(t, tb.command("U0AILSA", "/onward", "capacity on waiting list until March"), 200)
@@ -105,6 +108,7 @@ func TestCapacityCommand(t *testing.T) {
 }
 
 func TestLoginCommandDMsALink(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	wantStatus(t, tb.command("U0AILSA", "/onward", "login"), 200)
 	tb.bot.wait()
@@ -131,6 +135,7 @@ func TestLoginCommandDMsALink(t *testing.T) {
 }
 
 func TestReferCommand(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	// Unknown users get no modal.
@@ -240,6 +245,7 @@ func TestReferCommand(t *testing.T) {
 }
 
 func TestStatsCommand(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	ctx := context.Background()
 	var received, acked, open int
@@ -293,6 +299,7 @@ func TestStatsCommand(t *testing.T) {
 // client" (no referral of this client was ever with it), as the staff
 // web's form does not list it at all.
 func TestReferSuggestionsLeaveTheAdvisersAgencyOut(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	wantStatus(t, tb.command("U0AILSA", "/refer", ""), 200)
 	body := wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0REF2", cbReferStart, "",

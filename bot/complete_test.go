@@ -12,6 +12,7 @@ import (
 // submission stores the gain, type and topic; a second adviser completing
 // from the same modal is told who completed it first.
 func TestCompleteModalWithGain(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("slackgain", false)
 	for _, b := range []string{"accept", "contact"} {

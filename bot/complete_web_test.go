@@ -16,6 +16,7 @@ import (
 // in page order, each linked to its field, with what was typed kept; a
 // good form stores the gain, type and topic and shows them on the page.
 func TestCompleteFormWithGains(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("gains", false)
@@ -96,6 +97,7 @@ func TestCompleteFormWithGains(t *testing.T) {
 // TestCompleteFormHousingHasNoGain: a referral for none of the money needs
 // is not offered the gain.
 func TestCompleteFormHousingHasNoGain(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("nogain", false)

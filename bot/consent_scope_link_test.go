@@ -10,6 +10,7 @@ import (
 // referral, by reference only; a refusal about no referral (the staff
 // web's own, whose page links to the form) says the words alone.
 func TestConsentRefusalLinksToTheConsentForm(t *testing.T) {
+	t.Parallel()
 	link := "https://onward.example/staff/referrals/ONW-ABCD-1234/consent"
 	msg := say("eph.consent_scope", consentScopeWords{Agency: "Kingdom Housing Options", Link: link})
 	if !strings.HasSuffix(msg, "record new consent first, on the staff web: "+link) {

@@ -22,6 +22,7 @@ import (
 // referral's story, and the redirect to the agency the client agreed to
 // goes through. Nobody else is offered the form.
 func TestRecordNewConsentThenRedirect(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "web-new-consent", By: tb.Net.WelfareAdviser.Actor(),
@@ -158,6 +159,7 @@ func consentsOf(t *testing.T, tb *testBot, client core.ClientID) int {
 // recorded on it since: that is about the client, not a change the press
 // could have made.
 func TestPressAgainAfterNewConsent(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "press-again-consent", By: tb.Net.WelfareAdviser.Actor(),
@@ -196,6 +198,7 @@ func TestPressAgainAfterNewConsent(t *testing.T) {
 // form sent again is answered that the consent is recorded already, with
 // the redirect form as it was; nothing more is recorded.
 func TestRedirectFormCarriedThroughNewConsent(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "carried-consent", By: tb.Net.WelfareAdviser.Actor(),

@@ -15,6 +15,7 @@ import (
 // for (staff, agencies, partner systems, data protection), not always
 // "the directory".
 func TestRefusalPagesSayWhatHappened(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("refusal-titles", false)
 	c := tb.signedIn(tb.Net.Adviser)

@@ -19,6 +19,7 @@ import (
 // button of an older page) changes nothing and points at the panel; the
 // confirmed post closes it.
 func TestWebCouldNotContactAsksFirst(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.act(tb.selfReferral("cnc-asks", false), core.ActionAccept, tb.Net.Adviser)
 	page := "/staff/referrals/" + r.Reference
@@ -80,6 +81,7 @@ func TestWebCouldNotContactAsksFirst(t *testing.T) {
 // way, as a failed referral, and the reports do not split the event
 // between Failed and Completed.
 func TestCouldNotContactIsOneRecord(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.act(tb.act(tb.selfReferral("cnc-once", false), core.ActionAccept, tb.Net.Adviser), core.ActionContact, tb.Net.Adviser)
 	page := "/staff/referrals/" + r.Reference
@@ -165,6 +167,7 @@ func between(s, from, to string) string {
 // pressed: the adviser ticks a labelled box first, and without it the
 // page comes back saying so beside the box, the referral unchanged.
 func TestCouldNotContactNeedsTheBoxTicked(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.act(tb.selfReferral("cnc-box", false), core.ActionAccept, tb.Net.Adviser)
 	page := "/staff/referrals/" + r.Reference

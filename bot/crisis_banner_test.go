@@ -15,6 +15,7 @@ import (
 // while it is outside working hours the card names the network's
 // helpline, and in working hours it does not.
 func TestCrisisBannerFollowsTheClock(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	london, err := time.LoadLocation("Europe/London")
 	if err != nil {

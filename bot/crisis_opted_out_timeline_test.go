@@ -17,6 +17,7 @@ import (
 // lines, and the second as a text Onward could not reply to, as the phone
 // opted out, with what to do: never that the reply gave them the lines.
 func TestTimelineSaysOnwardCouldNotReplyToAnOptedOutPhone(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	res, err := tb.Engine.SelfRefer(ctx, coretest.SelfReferral("timeline-opted-out"))

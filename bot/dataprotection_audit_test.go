@@ -20,6 +20,7 @@ import (
 // field; and every search answered, page or download, is recorded with
 // what was searched for.
 func TestDataProtectionAuditPage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	ref := tb.selfReferral("dp-audit-page", false)

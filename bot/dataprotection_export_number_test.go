@@ -18,6 +18,7 @@ import (
 // request's reference could no longer be read. The page and the
 // register's CSV show it, before the erasure and after.
 func TestDataProtectionRequestsShowTheExportNumber(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	client := tb.selfReferral("dp-requests-export-number", false)
 	coord := tb.signedIn(tb.Net.Coordinator)

@@ -16,6 +16,7 @@ import (
 // characters posted past it are refused with the limit named, nothing
 // withdrawn and nothing logged.
 func TestWithdrawalEvidenceLimitOnTheStaffWeb(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("withdraw-limit", false)

@@ -20,6 +20,7 @@ import (
 // none of the client's details; an adviser is refused both with a plain
 // 403; every reading, page or download, is audited.
 func TestDataProtectionRequestsPage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	// A client whose details are easy to spot anywhere they leak.
@@ -167,6 +168,7 @@ func TestDataProtectionRequestsPage(t *testing.T) {
 // data protection officer's page and of the register's CSV, saying who
 // and how, known by the client's referral and never by their details.
 func TestDataProtectionRequestsListWithdrawals(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("dp-requests-withdrawn")
@@ -226,6 +228,7 @@ func TestDataProtectionRequestsListWithdrawals(t *testing.T) {
 // agency and age, with core's words on why and what to do; no client's
 // details. Without any, or without a period, the section is not there.
 func TestDataProtectionPageListsReferralsKeptOpen(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("dp-kept-open")

@@ -14,6 +14,7 @@ import (
 // coordinator can erase and is sent to the staff web for the export.
 // Nothing about the client reaches Slack.
 func TestSlackClientDataActions(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("slack-dp", false)
@@ -134,6 +135,7 @@ func TestSlackClientDataActions(t *testing.T) {
 // told what View details tells them on the same card ("Not allowed", in
 // core's words), not that the referral no longer exists.
 func TestSlackClientDataRefusedAsViewDetailsIs(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("slack-dp-other", false)
 	value := buttonValue(r.ID, r.Version)

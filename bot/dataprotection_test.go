@@ -16,6 +16,7 @@ import (
 // client's withdrawal (CSRF and evidence required), after which the
 // client's details are refused; erasure and export are not theirs.
 func TestWithdrawFromTheStaffWeb(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("withdraw", false)
@@ -106,6 +107,7 @@ func TestWithdrawFromTheStaffWeb(t *testing.T) {
 // protection officer (audit D 1); then erases the client for a reason from
 // core's list, free text refused (audit D 6).
 func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("erase", false)
@@ -237,6 +239,7 @@ func TestEraseAndExportFromTheStaffWeb(t *testing.T) {
 // open referral (core refuses it), so the referral's page no longer
 // offers the undo, nor to refer the client on.
 func TestNoUndoOfferedAfterAWithdrawal(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("no-undo", false)
@@ -265,6 +268,7 @@ func TestNoUndoOfferedAfterAWithdrawal(t *testing.T) {
 // or a name written with a number — is refused on the form, saying what
 // it looks like and what to give instead; nothing is exported.
 func TestExportRequestReferenceRefusesClientDetails(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("export-ref-details", false)
 	coord := tb.signedIn(tb.Net.Coordinator)

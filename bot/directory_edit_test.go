@@ -14,6 +14,7 @@ import (
 )
 
 func TestDirectoryEditing(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	services, err := tb.Engine.Services(ctx, tb.Net.CAB)
@@ -96,6 +97,7 @@ func TestDirectoryEditing(t *testing.T) {
 // written, and whoever saved them is told so on the page after saving,
 // with how to write them; hours it reads bring no such notice.
 func TestSavingUnreadableHours(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	services, err := tb.Engine.Services(ctx, tb.Net.CAB)
@@ -142,6 +144,7 @@ func TestSavingUnreadableHours(t *testing.T) {
 }
 
 func TestAgencyDetailsEditing(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	path := fmt.Sprintf("/staff/directory/agencies/%d", tb.Net.CAB)

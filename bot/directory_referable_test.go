@@ -14,6 +14,7 @@ import (
 // Coordinators see the services matching does not offer (imported ones
 // wait there) and enable or stop them, audited; advisers cannot.
 func TestDirectoryReferable(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	services, err := tb.Engine.Services(ctx, tb.Net.FoodBank)

@@ -74,6 +74,7 @@ func (tb *testBot) press(user, channel, button string, id core.ReferralID) {
 // modals act, cards update in place, the audit log has every step, and an
 // agency without Slack does the same in the web inbox.
 func TestEndToEnd(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	sender, err := notify.NewSlackClient(tb.cfg, notify.SenderOptions{})

@@ -22,6 +22,7 @@ var titleRe = regexp.MustCompile(`<title>([^<]*)</title>`)
 // without a problem do not. On every page walked, the title and the
 // summary agree.
 func TestErrorPagesSayErrorInTheirTitle(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net

@@ -14,6 +14,7 @@ import (
 // Slack and the staff web, the web's status, and whether a Slack press may
 // be tried again. Errors arrive wrapped, as core returns them.
 func TestErrorAnswers(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := t.Context()
 	wrap := func(err error) error { return fmt.Errorf("accept referral 1: %w", err) }

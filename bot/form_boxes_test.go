@@ -15,6 +15,7 @@ import (
 // summary linking there. Words meant for the referrer never wait in the
 // box whose words go to another agency, nor the other way round.
 func TestEachFormKeepsItsOwnText(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("own-boxes", false)
 	c := tb.signedIn(tb.Net.Adviser)

@@ -55,6 +55,7 @@ func agencyChosen(id core.AgencyID) *regexp.Regexp {
 // were made. Redis holds the form sealed, with none of the client's
 // details in clear, and nothing of it is logged.
 func TestKeptReferFormComesBackToItsWriter(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	clients, referrals := coretest.CountRows(t, tb.Pool, "clients"), coretest.CountRows(t, tb.Pool, "referrals")
 	c, body := tb.referSentAfterRunningOut(referPath, tb.keptClient)
@@ -131,6 +132,7 @@ func TestKeptReferFormComesBackToItsWriter(t *testing.T) {
 // sent after the session ended, comes back in the find box, with the
 // notice for that step; the look-up is not made by itself.
 func TestKeptReferFindStepComesBack(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c, _ := tb.referSentAfterRunningOut(referPath, func(key string) url.Values {
 		return url.Values{"key": {key}, "find_phone": {"07700 900932"}, "step": {"find"}}
@@ -152,6 +154,7 @@ func TestKeptReferFindStepComesBack(t *testing.T) {
 // where the adviser's refer form was kept deletes it: neither they nor
 // the adviser signing in afterwards see the client's details.
 func TestKeptReferFormNotForAnyoneElse(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c, _ := tb.referSentAfterRunningOut(referPath, tb.keptClient)
 	if n := len(tb.keptForms()); n != 1 {
@@ -179,6 +182,7 @@ func TestKeptReferFormNotForAnyoneElse(t *testing.T) {
 // sent after the session ended comes back on the page it was on, the
 // refer page opened from that referral, and not on the plain refer page.
 func TestKeptReferOnFormComesBackOnItsPage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	from := tb.act(tb.staffReferral("kept-refer-on"), core.ActionAccept, tb.Net.Adviser)
 	onPage := referPath + "?from=" + from.Reference
@@ -207,6 +211,7 @@ func TestKeptReferOnFormComesBackOnItsPage(t *testing.T) {
 
 // TestKeptPage: which forms are kept, and the page each comes back on.
 func TestKeptPage(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		path, parent, want string
 		kept               bool

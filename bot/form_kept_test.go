@@ -60,6 +60,7 @@ const keptFeedback = "Full until January; try the Larder on Hill St <b>now</b>"
 // form waits in Redis sealed, for 15 minutes, and its words are never
 // logged. A completion's outcome, gains and note come back the same way.
 func TestKeptFormComesBackToItsWriter(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("kept-reject", false)
 	page := "/staff/referrals/" + r.Reference
@@ -150,6 +151,7 @@ func TestKeptFormComesBackToItsWriter(t *testing.T) {
 // notice, and the kept form is deleted: its writer signing in afterwards
 // finds nothing either.
 func TestKeptFormNotForAnyoneElse(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("kept-other", false)
 	page := "/staff/referrals/" + r.Reference
@@ -175,6 +177,7 @@ func TestKeptFormNotForAnyoneElse(t *testing.T) {
 // TestKeptFormExpires: a kept form is restored within 15 minutes only;
 // past them the page is as it always was.
 func TestKeptFormExpires(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("kept-late", false)
 	c, _, _ := tb.sentAfterRunningOut(r, "reject", url.Values{"reason": {"no-capacity"}, "feedback": {keptFeedback}})
@@ -190,6 +193,7 @@ func TestKeptFormExpires(t *testing.T) {
 // sign-in page says so and shows its words to copy, as it did before
 // forms were kept, and signing in finds nothing.
 func TestOversizedFormNotKept(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("kept-big", false)
 	big := strings.Repeat("Rang twice, no answer. ", 3000) // 69,000 bytes

@@ -14,6 +14,7 @@ import (
 // inbox neither flags it overdue nor says "Due … ago", while a referral
 // never answered past its deadline is overdue.
 func TestInboxAnsweredReferralIsNotDue(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net

@@ -14,6 +14,7 @@ import (
 // overdue filter and first in the order), and the referral's page and
 // its Slack card say the same.
 func TestInboxShowsWhatIsDue(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net

@@ -14,6 +14,7 @@ import (
 // it, counted, with the Redirect… that moves it on; an adviser's inbox
 // has no such section.
 func TestInboxListsReferralsHeldByRetiredAgencies(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	res, err := tb.Engine.SelfRefer(ctx, coretest.SelfReferral("inbox-left"))

@@ -46,6 +46,7 @@ func (tb *testBot) withConfig(change func(*config.Config)) {
 // set up here, and what to do instead, queues nothing; and where email
 // works the log says the email was queued, which is all it knows.
 func TestSignInByEmailWhenEmailIsOff(t *testing.T) {
+	t.Parallel()
 	words := sayWeb("web.signin.email.off", map[string]any{"Slack": true})
 	if strings.HasPrefix(words, "!copy") || !strings.Contains(words, "/onward login") {
 		t.Fatalf("the words for email being off are %q: add web.signin.email.off to templates/html/staff/words.tmpl, naming /onward login when Slack is on", words)

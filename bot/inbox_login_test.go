@@ -25,6 +25,7 @@ func (tb *testBot) signInRows() []core.OutboxEntry {
 }
 
 func TestSignInByEmail(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.web()
 	resp, form := c.get("/staff/login")
@@ -72,6 +73,7 @@ func TestSignInByEmail(t *testing.T) {
 }
 
 func TestSignInByEmailIsLimited(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	statuses := func(email string) []int {
 		var out []int
@@ -100,6 +102,7 @@ func TestSignInByEmailIsLimited(t *testing.T) {
 }
 
 func TestSessionsEndOnSignOutDeactivationAndFollowRole(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	u, _ := url.Parse(tb.srv.URL)
@@ -165,6 +168,7 @@ func TestSessionsEndOnSignOutDeactivationAndFollowRole(t *testing.T) {
 }
 
 func TestEmailSettingsAndUnsubscribe(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	c := tb.signedIn(tb.Net.Adviser)
@@ -201,6 +205,7 @@ func TestEmailSettingsAndUnsubscribe(t *testing.T) {
 // asked to sign in there, and lands on that referral afterwards; a page to
 // return to is only ever a staff page of this site.
 func TestSignInReturnsToThePageOpened(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.web()
 	resp, body := c.get("/staff/settings/email?from=email")
@@ -244,6 +249,7 @@ func TestSignInReturnsToThePageOpened(t *testing.T) {
 // to "already used"; the same used link is still refused to anyone else,
 // even signed in as another member of staff.
 func TestSignInLinkPressedTwice(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	link := tb.link(tb.Net.Adviser)
 	c := tb.web()
@@ -269,6 +275,7 @@ func TestSignInLinkPressedTwice(t *testing.T) {
 // before 16.4 (no Sec-Fetch-Site) then had refused on every staff form,
 // signing in included.
 func TestStaffPagesKeepTheirOrigin(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	resp, page := c.get("/staff/")
@@ -283,6 +290,7 @@ func TestStaffPagesKeepTheirOrigin(t *testing.T) {
 // the inbox. The emailed link carries the page (its path, never a query),
 // and signing in from it anywhere returns there.
 func TestSignInLinkReturnsToThePageInAnotherBrowser(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("sign-in-elsewhere", false)
 	asked := tb.web()

@@ -14,6 +14,7 @@ import (
 // sessions still work, and signing out and ending every session (as
 // deactivation does) still end them.
 func TestRedisHoldsNoStaffCookie(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	u, _ := url.Parse(tb.srv.URL)

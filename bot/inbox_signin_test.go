@@ -13,6 +13,7 @@ import (
 // ended says plainly that nothing was saved and which referral signing
 // in goes back to, and signing in lands there, not on the inbox.
 func TestFormSentAfterTheSessionEnded(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("ended", false)
 	if r.ToAgencyID == nil || *r.ToAgencyID != tb.Net.CAB {
@@ -64,6 +65,7 @@ func (c *webClient) landsOn(link string) string {
 
 // TestFormPage: the page a form is on, from the address it posts to.
 func TestFormPage(t *testing.T) {
+	t.Parallel()
 	for path, want := range map[string][2]string{
 		"/staff/referrals/ONW-7K3M9PQ/reject":   {"/staff/referrals/ONW-7K3M9PQ", "ONW-7K3M9PQ"},
 		"/staff/referrals/ONW-7K3M9PQ/withdraw": {"/staff/referrals/ONW-7K3M9PQ/withdraw", "ONW-7K3M9PQ"},
@@ -87,6 +89,7 @@ func TestFormPage(t *testing.T) {
 // TestSignInProblemIsSummedUpOnce: a bad address is named once in a
 // summary (one role="alert") and once at its field.
 func TestSignInProblemIsSummedUpOnce(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	resp, body := tb.web().post("/staff/login", url.Values{"email": {"not-an-email"}})
 	if resp.StatusCode != http.StatusBadRequest {
@@ -104,6 +107,7 @@ func TestSignInProblemIsSummedUpOnce(t *testing.T) {
 // TestSlackIsOfferedOnlyWhenConfigured: the sign-in page and the page of
 // a used link mention /onward login only on a network with Slack.
 func TestSlackIsOfferedOnlyWhenConfigured(t *testing.T) {
+	t.Parallel()
 	for _, slack := range []bool{true, false} {
 		tb := newTestBot(t)
 		if !slack {
@@ -132,6 +136,7 @@ func TestSlackIsOfferedOnlyWhenConfigured(t *testing.T) {
 // refused is a staff page, status 400, naming the box and sending the
 // adviser Back to their text; an unreadable address is not found.
 func TestRefuseStaffNamesTheBox(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, path, body string
 		status           int

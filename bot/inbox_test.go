@@ -129,6 +129,7 @@ func (tb *testBot) signedIn(s core.Staff) *webClient {
 }
 
 func TestLoginLinks(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	link := tb.link(tb.Net.Adviser)
 	if !strings.HasPrefix(link, "http://onward.test/staff/login?token=") {
@@ -202,6 +203,7 @@ func (r *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
 func (r *headerRecorder) WriteHeader(int)             {}
 
 func TestInboxActions(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("inbox", false)
 	c := tb.signedIn(tb.Net.Adviser)
@@ -281,6 +283,7 @@ func TestInboxActions(t *testing.T) {
 }
 
 func TestInboxRejectAndRedirectForms(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("forms", false)
 	c := tb.signedIn(tb.Net.Adviser)
@@ -318,6 +321,7 @@ func TestInboxRejectAndRedirectForms(t *testing.T) {
 }
 
 func TestInboxTriageForCoordinators(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("triage-web", true)
 	adviser := tb.signedIn(tb.Net.Adviser)
@@ -353,6 +357,7 @@ func TestInboxTriageForCoordinators(t *testing.T) {
 // told (refused without), back to the queue; it is cancelled and audited.
 // An adviser's page of a referral offers no such thing.
 func TestCoordinatorClosesATriageReferralNoAgencyCanTake(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("no-agency-fits", true)
 	if !r.InTriage() {
@@ -398,6 +403,7 @@ func TestCoordinatorClosesATriageReferralNoAgencyCanTake(t *testing.T) {
 // out-of-date one is, with what was typed shown back, never let past the
 // "two people, one winner" check. A Slack button's value the same.
 func TestActionWithoutAVersionIsRefusedAsStale(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("no-version", false)
 	c := tb.signedIn(tb.Net.Adviser)
@@ -437,6 +443,7 @@ func TestActionWithoutAVersionIsRefusedAsStale(t *testing.T) {
 // once, as a sentence: the same words beside the field, in the error
 // summary, and in Slack's modal.
 func TestFieldErrorAndSummaryAgree(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("same-words", false)
 	c := tb.signedIn(tb.Net.Adviser)
@@ -466,6 +473,7 @@ func TestFieldErrorAndSummaryAgree(t *testing.T) {
 // once, on the staff web and in Slack's modal alike (core's one check),
 // not the reason first and the feedback after the next try.
 func TestRejectNamesEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("both-missing", false)
 	c := tb.signedIn(tb.Net.Adviser)

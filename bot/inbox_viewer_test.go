@@ -22,6 +22,7 @@ import (
 // open; another agency nothing; View details follows core's disclosure
 // rule (given here as mayDisclose).
 func TestWebButtonsByViewer(t *testing.T) {
+	t.Parallel()
 	const cab, welfare, housing core.AgencyID = 1, 2, 3
 	held := core.StatusAccepted
 	ref := func(st core.Status) core.Referral {
@@ -98,6 +99,7 @@ func (tb *testBot) act(r core.Referral, action core.Action, by core.Staff) core.
 // from the list offers what core allows there: resume, or cancel with a
 // reason. Pressed twice, hold says it was already done.
 func TestWaitingListOnTheStaffWeb(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.act(tb.selfReferral("waiting-list", false), core.ActionAccept, tb.Net.Adviser)
 	page := "/staff/referrals/" + r.Reference
@@ -160,6 +162,7 @@ func TestWaitingListOnTheStaffWeb(t *testing.T) {
 // recorded as an attempt). The receiving agency's page keeps them and
 // offers no cancel. The referrer's cancel works, and nothing is refused.
 func TestReferrerSeesStatusAndCancel(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.staffReferral("referrer-page")
 	page := "/staff/referrals/" + r.Reference
@@ -209,6 +212,7 @@ func TestReferrerSeesStatusAndCancel(t *testing.T) {
 // TestDetailsPageLinksBack: "Back to ONW-…" on the client-details page
 // leads to the referral, not to /staff/referrals/ (the public 404).
 func TestDetailsPageLinksBack(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("details-back", false)
 	c := tb.signedIn(tb.Net.Adviser)
@@ -227,6 +231,7 @@ func TestDetailsPageLinksBack(t *testing.T) {
 // wrong. Someone who may not see the referral is answered as for a
 // reference that does not exist.
 func TestSearchByReferenceWhateverTheStatus(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.act(tb.staffReferral("search-closed"), core.ActionReject, tb.Net.Adviser)
 	link := `<a href="/staff/referrals/` + r.Reference + `">`
@@ -255,6 +260,7 @@ func TestSearchByReferenceWhateverTheStatus(t *testing.T) {
 // core would show them to: the holder while the referral is open, the
 // referrer for ReferrerDetailsDays after it closes, and nobody after.
 func TestReferOnOnlyWhileDetailsMayBeSeen(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.staffReferral("refer-on")
 	page := "/staff/referrals/" + r.Reference
@@ -282,6 +288,7 @@ func TestReferOnOnlyWhileDetailsMayBeSeen(t *testing.T) {
 // one the agency sent, searched in its inbox, is said to be under
 // "Referrals we sent", and one it received, searched there, in the inbox.
 func TestSearchForAReferenceNotInOurList(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.staffReferral("search-elsewhere") // Welfare Rights to Citizens Advice
 	housing := tb.signedIn(tb.Net.HousingAdviser)
@@ -326,6 +333,7 @@ func TestSearchForAReferenceNotInOurList(t *testing.T) {
 // (the browser's history, a proxy's log), and the list says that only
 // references are searched, without repeating what was typed.
 func TestFilterFormKeepsNamesOutOfTheAddress(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.staffReferral("search-post") // Welfare Rights to Citizens Advice
 	for _, list := range []struct {

@@ -16,6 +16,7 @@ import (
 // "Interpreter wanted: Romanian" on the Slack card, the staff web card,
 // the inbox row, the client details (web and Slack) alike.
 func TestInterpreterLanguageShownToStaff(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "interp-ro", By: tb.Net.WelfareAdviser.Actor(),
@@ -74,6 +75,7 @@ func TestInterpreterLanguageShownToStaff(t *testing.T) {
 
 // languageName names languages Onward does not text in, for interpreters.
 func TestInterpreterLanguageNames(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string]string{"pl": "Polish", "ro": "Romanian", "ti": "Tigrinya", "": ""} {
 		if got := languageName(code); got != want {
 			t.Errorf("languageName(%q) = %q; want %q", code, got, want)

@@ -14,6 +14,7 @@ import (
 // network has Slack; an agency that never used Slack is not sent looking
 // for it.
 func TestInvitationNamesSlackOnlyWhereSlackIsSet(t *testing.T) {
+	t.Parallel()
 	for _, slack := range []bool{true, false} {
 		tb := newTestBot(t)
 		if !slack {

@@ -25,6 +25,7 @@ func jobsBot(t *testing.T, maxJobs int, log *bytes.Buffer) *Bot {
 }
 
 func TestJobsRunAtMostMaxJobsAtOnce(t *testing.T) {
+	t.Parallel()
 	b := jobsBot(t, 3, nil)
 	var running, peak, ran atomic.Int32
 	for range 60 {
@@ -60,6 +61,7 @@ func TestJobsRunAtMostMaxJobsAtOnce(t *testing.T) {
 }
 
 func TestJobsStartInTheOrderTheyCame(t *testing.T) {
+	t.Parallel()
 	b := jobsBot(t, 1, nil)
 	var mu sync.Mutex
 	var order []int
@@ -77,6 +79,7 @@ func TestJobsStartInTheOrderTheyCame(t *testing.T) {
 }
 
 func TestJobsWaitingWhenTheBotClosesAreDropped(t *testing.T) {
+	t.Parallel()
 	b := jobsBot(t, 1, nil)
 	started, release := make(chan struct{}), make(chan struct{})
 	var cancelled atomic.Bool
@@ -102,6 +105,7 @@ func TestJobsWaitingWhenTheBotClosesAreDropped(t *testing.T) {
 }
 
 func TestAJobThatPanicsIsLoggedAndTheRestRun(t *testing.T) {
+	t.Parallel()
 	var log bytes.Buffer
 	b := jobsBot(t, 1, &log)
 	var after atomic.Bool
@@ -121,6 +125,7 @@ func TestAJobThatPanicsIsLoggedAndTheRestRun(t *testing.T) {
 }
 
 func TestDrainStopsWaitingWhenItsContextEnds(t *testing.T) {
+	t.Parallel()
 	b := jobsBot(t, 1, nil)
 	release := make(chan struct{})
 	b.async("slow", func(context.Context) { <-release })

@@ -15,6 +15,7 @@ import (
 // the client's language as the referral's card and page do ("Polish"),
 // never the bare code ("pl").
 func TestDetailsPageNamesTheLanguage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	in := coretest.SelfReferral("details-language")
 	in.Client.Phone = fmt.Sprintf("07700 9%05d", phoneSeq.Add(1))

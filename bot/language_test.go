@@ -13,6 +13,7 @@ import (
 // The adviser's card says which language the client chose and whether
 // they asked for an interpreter, in Slack and in the staff inbox alike.
 func TestCardShowsClientLanguage(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("cards-pl")
@@ -63,6 +64,7 @@ func TestCardShowsClientLanguage(t *testing.T) {
 // Inbox rows say the client's language and whether they want an
 // interpreter, beside the reference, when it is not English.
 func TestInboxRowShowsClientLanguage(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t) // a served bot with English clients' referrals
 	if _, err := tb.Engine.StaffRefer(context.Background(), core.StaffReferral{IdempotencyKey: "row-uk",
 		By: tb.Net.WelfareAdviser.Actor(), Client: core.ClientDetails{Name: "Oksana Test", Phone: "07700 900801", Language: "uk", Interpreter: true},

@@ -15,6 +15,7 @@ func testConfigForAuth() config.Config {
 }
 
 func TestManifest(t *testing.T) {
+	t.Parallel()
 	m, err := Manifest(config.Config{PublicURL: "https://onward.example.org/"})
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,7 @@ func submitResponse(t *testing.T, body string) map[string]any {
 }
 
 func TestRejectModal(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("reject", false)
 	press := tb.blockAction("U0AILSA", "C0CAB", "reject", buttonValue(r.ID, r.Version))
@@ -113,6 +114,7 @@ func TestRejectModal(t *testing.T) {
 }
 
 func TestRedirectModal(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("redirect", false)
 	press := tb.blockAction("U0AILSA", "C0CAB", "redirect", buttonValue(r.ID, r.Version))
@@ -139,6 +141,7 @@ func TestRedirectModal(t *testing.T) {
 }
 
 func TestRedirectRefusedOutsideConsent(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	// A staff referral: consent covers the receiving agency only.
@@ -169,6 +172,7 @@ func TestRedirectRefusedOutsideConsent(t *testing.T) {
 }
 
 func TestTriageClaimAndAssign(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("triage", true)
 	if !r.InTriage() {
@@ -211,6 +215,7 @@ func TestTriageClaimAndAssign(t *testing.T) {
 }
 
 func TestViewDetails(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("details", false)
 	wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0CAB", "details", buttonValue(r.ID, r.Version))), 200)
@@ -262,6 +267,7 @@ func TestViewDetails(t *testing.T) {
 }
 
 func TestModalOpenFailureIsExplained(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("expired", false)
 	tb.slack.openFail = "expired_trigger_id"

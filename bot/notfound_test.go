@@ -17,6 +17,7 @@ import (
 // not exist. Someone not signed in is asked to sign in, and a script using
 // the wrong method on a staff address is told the methods it answers.
 func TestStaffNotFound(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	// The public site's catch-all, as the web form mounts it beside the
 	// staff web.

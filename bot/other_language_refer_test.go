@@ -11,6 +11,7 @@ import (
 // interpreter they need, in any language (audit A1 #3), and names a
 // language it cannot take against its field.
 func TestReferFormRecordsLanguageAndInterpreter(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	_, page := c.get("/staff/refer")

@@ -16,6 +16,7 @@ import (
 // referrer is offered nothing and a forged request is refused, and
 // recorded.
 func TestCompletionNoteIsReadable(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.staffReferral("note-readable") // Welfare to CAB
 	r = tb.act(tb.act(r, core.ActionAccept, tb.Net.Adviser), core.ActionContact, tb.Net.Adviser)

@@ -16,6 +16,7 @@ import (
 // there and who confirmed it with them, "not given" for what the partner
 // left out.
 func TestPartnerConsentOnDetails(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	p, err := tb.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: tb.Net.Welfare,

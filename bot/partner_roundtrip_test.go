@@ -25,6 +25,7 @@ import (
 // API; the agency accepts it in Slack; the partner's receiver gets the
 // signed webhook; the partner reads the new status over JSON and FHIR.
 func TestPartnerRoundTrip(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	rdb, prefix := coretest.NewRedis(t)

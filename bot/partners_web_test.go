@@ -11,6 +11,7 @@ import (
 )
 
 func TestPartnersPage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 

@@ -19,6 +19,7 @@ import (
 // pressed twice reads the same way; another action refused because the
 // referral moved on is still a failure.
 func TestUndoPressedTwice(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("undo-twice", false)
@@ -84,6 +85,7 @@ func TestUndoPressedTwice(t *testing.T) {
 // repeat now reads as done; a colleague's form that lost the race still
 // fails, handing back what they typed.
 func TestTypedFormSentTwiceBySameAdviser(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	ailsa := tb.signedIn(tb.Net.Adviser)

@@ -17,6 +17,7 @@ import (
 // coordinator redirecting another agency's referral is offered their own
 // agency nowhere, as core refuses it: the offer and the rule agree.
 func TestRedirectSuggestsNeitherSenderNorHolder(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net

@@ -15,6 +15,7 @@ import (
 // made.", though a coordinator assigning there is told plainly. The
 // referral's page says so, with what to do instead.
 func TestReferringToAnAgencyAtCapacitySaysSo(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	if err := tb.Engine.SetCapacity(context.Background(), tb.Net.Housing, true, "Waiting list of about six weeks", tb.Net.HousingAdviser.Actor()); err != nil {
 		t.Fatal(err)
@@ -38,6 +39,7 @@ func TestReferringToAnAgencyAtCapacitySaysSo(t *testing.T) {
 // changed to one the adviser may not find said "That referral no longer
 // exists". It names the client, beside the box to find one again.
 func TestReferringAClientNotFoundSaysSo(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	_, page := c.get("/staff/refer")

@@ -17,6 +17,7 @@ import (
 // sends a crisis; the page says why the box is ticked. From a routine
 // referral the box stays empty.
 func TestReferOnKeepsTheCrisis(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	refer := func(key string, crisis bool, reason string) core.Referral {
@@ -79,6 +80,7 @@ func TestReferOnKeepsTheCrisis(t *testing.T) {
 // TestCarriedCrisisReasonFitsTheField: reasons too long for the form's
 // field are cut at a word, within its limit.
 func TestCarriedCrisisReasonFitsTheField(t *testing.T) {
+	t.Parallel()
 	long := make([]string, 0, 40)
 	for range 40 {
 		long = append(long, "no food and no heating today")

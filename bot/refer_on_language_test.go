@@ -15,6 +15,7 @@ import (
 // client, as the referral's Redirect panel is: an agency with no help in
 // it is named as such, though the form's own language field is blank.
 func TestReferOnSuggestsForTheClientsLanguage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	// A client texted in Polish; no service in the test network helps in it.

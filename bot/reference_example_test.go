@@ -84,6 +84,7 @@ func TestReferenceExample(t *testing.T) {
 // reference show core's: the list's filter hint, its "check the
 // reference" answer, and the refer page's search and its refusal.
 func TestReferenceExampleOnStaffPages(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	pages := map[string]string{}

@@ -13,6 +13,7 @@ import (
 // referrer will see your reason", yet there is no referrer to read it;
 // Onward sends the client on. The confirmation says so.
 func TestRejectingAClientsOwnReferralSaysWhereItGoes(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("reject-self", false)
 	c := tb.signedIn(tb.Net.Adviser)
@@ -33,6 +34,7 @@ func TestRejectingAClientsOwnReferralSaysWhereItGoes(t *testing.T) {
 // the referral never had said "Already changed by Onward", a race that
 // never happened. It is answered as a form out of date.
 func TestAFormNamingAVersionNeverHadIsOutOfDate(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("version-never-had", false)
 	c := tb.signedIn(tb.Net.Adviser)

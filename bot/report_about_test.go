@@ -21,6 +21,7 @@ import (
 // whether its hours are calendar or working hours; the JSON download says
 // the same.
 func TestReportPagesSayWhatTheyCountAndWhen(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t) // the figures were counted at 20:00 on 23 November 2026
 	c := tb.signedIn(tb.Net.Coordinator)
 	const asOf = "Figures as of 20:00 GMT on 23 November 2026."
@@ -73,6 +74,7 @@ func TestReportPagesSayWhatTheyCountAndWhen(t *testing.T) {
 // cut mid-word. Counts get whole-number ticks; a long label wraps at a
 // word, with the whole of it as the label's tooltip.
 func TestPackChartCountsAndLabels(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	c := tb.signedIn(tb.Net.Coordinator)
 	f := report.Filter{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Agency: tb.Net.CAB}
@@ -108,6 +110,7 @@ func TestPackChartCountsAndLabels(t *testing.T) {
 // broken at a space; one longer still ends at a word with "…", never
 // mid-word unless a single word is wider than a line.
 func TestChartLinesWrapAtWords(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want []string
@@ -133,6 +136,7 @@ func TestChartLinesWrapAtWords(t *testing.T) {
 // TestAxisStepsForCounts: whole-number figures get whole-number ticks
 // whatever the peak; others keep niceMax's quarters.
 func TestAxisStepsForCounts(t *testing.T) {
+	t.Parallel()
 	for _, peak := range []float64{0, 1, 2, 3, 4, 5, 7, 9, 10, 13, 40, 50, 99, 480, 5000} {
 		top, step := axisSteps(peak, true)
 		if step != math.Trunc(step) || step < 1 || math.Mod(top, step) != 0 || top < peak || top/step > 10 {
@@ -147,6 +151,7 @@ func TestAxisStepsForCounts(t *testing.T) {
 // TestPartialPointsAreHollow: a seasonality chart draws a partial period's
 // point hollow, even on a line too long for dots, and says so in words.
 func TestPartialPointsAreHollow(t *testing.T) {
+	t.Parallel()
 	r := report.Report{Title: "Seasonality by week", Chart: report.ChartLine, Unit: "new referrals"}
 	s := report.Series{Name: "2026"}
 	for w := 1; w <= 30; w++ {

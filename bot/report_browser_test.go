@@ -73,6 +73,7 @@ const jsReflow = `(() => {
 // headless Chromium: axe-core's WCAG 2.x A and AA rules, the contrast of
 // chart marks and heat cells, and reflow at 320 CSS pixels.
 func TestBrowserReportPages(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := reportsBot(t)
 	ctx := startChromium(t, path, 4*time.Minute)

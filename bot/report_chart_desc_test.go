@@ -10,6 +10,7 @@ import (
 // and unit, and says the unit once when the one series is named for it
 // ("Breaches: the number of breaches", not "Breaches, in breaches").
 func TestChartDescSaysTheUnitOnce(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		r    report.Report
 		want string

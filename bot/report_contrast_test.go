@@ -44,6 +44,7 @@ func contrast(t *testing.T, a, b string) float64 {
 // shade — whatever the data, so a level the test data never reaches is
 // checked too (level 4 was 3.4:1).
 func TestReportColoursContrast(t *testing.T) {
+	t.Parallel()
 	for _, c := range append(seriesColours, chartInk, chartMuted, chartFrame) {
 		if r := contrast(t, c, chartBackground); r < 4.5 {
 			t.Errorf("chart colour %s is %.2f:1 on white, want 4.5", c, r)

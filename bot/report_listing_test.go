@@ -17,6 +17,7 @@ import (
 // Excel needs and the period in its name. A copy for publication has no
 // feedback to download.
 func TestSentBackDownloadsAreOneTableEach(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	ctx := context.Background()
 	sent, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "sent-back-web",

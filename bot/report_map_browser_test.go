@@ -15,6 +15,7 @@ import (
 // The demand map's page passes axe-core's WCAG A and AA rules in Chromium,
 // and the map is drawn with a size (it reflows inside the page).
 func TestBrowserDemandMap(t *testing.T) {
+	t.Parallel()
 	path := coretest.Chromium(t)
 	tb := newTestBot(t)
 	ctx := context.Background()
@@ -26,7 +27,7 @@ func TestBrowserDemandMap(t *testing.T) {
 	if _, err := report.New(tb.Engine.Pool(), tb.Engine.Clock()).Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	bctx := startChromium(t, path, 45*time.Second)
+	bctx := startChromium(t, path, 2*time.Minute)
 	if err := chromedp.Do(bctx, chromedp.Navigate(tb.local(tb.link(tb.Net.Coordinator))),
 		chromedp.WaitVisible(chromedp.CSS(`main form button[type=submit]`)),
 		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),

@@ -65,6 +65,7 @@ func demandMap(t *testing.T, body string) (svgMap, bool) {
 }
 
 func TestDemandMap(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t) // 6 self-referrals from KY1, 3 with no postcode
 	ctx := context.Background()
 	c := tb.signedIn(tb.Net.Coordinator)

@@ -10,6 +10,7 @@ import (
 // moment the caseload stands at, in the network's time zone: the end of
 // the dates' last day, or, while that day is not over, the latest count.
 func TestOpenAsAtPageSaysTheMoment(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t) // the figures were counted at 20:00 on 23 November 2026
 	c := tb.signedIn(tb.Net.Coordinator)
 	for _, tc := range []struct{ to, want, asAt string }{

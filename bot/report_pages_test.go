@@ -89,6 +89,7 @@ var (
 )
 
 func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	c := tb.signedIn(tb.Net.Coordinator)
 	resp, body := c.get("/staff/reports?from=2026-01-01&to=2026-11-23&need=debt")
@@ -232,6 +233,7 @@ func TestReportPagesShowChartsTablesAndDownloads(t *testing.T) {
 }
 
 func TestReportPagesScopeAgencyStaff(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	c := tb.signedIn(tb.Net.Adviser) // Citizens Advice
 	// Asking for another agency, or the network, gives their own figures.
@@ -273,6 +275,7 @@ func TestReportPagesScopeAgencyStaff(t *testing.T) {
 // suppressed, and the page's chart draws it as withheld — labelled, with
 // no bar — never as a bar of 0.
 func TestPublishedChartPointsAreWithheld(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	f := report.Filter{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Need: core.NeedDebt}
 	rep, err := tb.bot.reports().Run(context.Background(), "outcomes", f, report.ViewerFor(tb.Net.Coordinator).Published())
@@ -319,6 +322,7 @@ func TestPublishedChartPointsAreWithheld(t *testing.T) {
 // shows their own and says so, never "choose an agency from the list"
 // (they have no list). Coordinators keep the texts report.
 func TestAdvisersReportsAreTheirOwn(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	if _, body := c.get("/staff/reports"); strings.Contains(body, `href="/staff/reports/texts?`) || !strings.Contains(body, `href="/staff/reports/outcomes?`) {

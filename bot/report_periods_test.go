@@ -12,6 +12,7 @@ import (
 // downloads keep the period, the download's file name carries it, and the
 // figures are those of the same dates typed.
 func TestReportPagesPeriods(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t) // the day is 23 November 2026
 	c := tb.signedIn(tb.Net.Coordinator)
 	for _, tc := range []struct{ query, line, selected string }{

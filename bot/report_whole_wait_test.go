@@ -14,6 +14,7 @@ import (
 // mark). Of reportsBot's 9 requests for help one client was contacted,
 // 6 hours after their text; 8 still wait.
 func TestReportPageWholeWait(t *testing.T) {
+	t.Parallel()
 	tb := reportsBot(t)
 	c := tb.signedIn(tb.Net.Coordinator)
 	resp, body := c.get("/staff/reports/whole-wait?from=2026-01-01&to=2026-11-23")

@@ -32,6 +32,7 @@ func (tb *testBot) acceptedBy(key string) core.Referral {
 // chosen. An active agency's accepted referral offers the coordinator no
 // redirect.
 func TestWebRedirectsRetiredAgencysReferral(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	active := tb.acceptedBy("web-left-active")
@@ -103,6 +104,7 @@ func TestWebRedirectsRetiredAgencysReferral(t *testing.T) {
 // turned away at the press, and a coordinator's press on an active
 // agency's accepted referral opens nothing.
 func TestSlackRedirectsRetiredAgencysReferral(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	active := tb.acceptedBy("slack-left-active")

@@ -18,6 +18,7 @@ const (
 )
 
 func TestDeviceName(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ ua, want string }{
 		{uaFirefoxWindows, "Firefox on Windows"},
 		{uaSafariIPhone, "Safari on iPhone"},
@@ -67,6 +68,7 @@ func (tb *testBot) signedInWith(userAgent string) *webClient {
 // signed in and when it was last used, and this one is marked as this
 // device. Redis keeps the description only encrypted, and no User-Agent.
 func TestSessionsSayTheirDevice(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	signedInAt := tb.Clock.Now().UTC()
 	phone := tb.signedInWith(uaSafariIPhone)
@@ -111,6 +113,7 @@ func TestSessionsSayTheirDevice(t *testing.T) {
 // their device (its value the staff id alone) still signs in until it
 // expires, and is listed with its device unknown.
 func TestSessionFromBeforeDevices(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	id := strings.Repeat("A", sessionIDLen)

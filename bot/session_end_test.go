@@ -18,6 +18,7 @@ var sessionFieldRe = regexp.MustCompile(`name="session" value="([0-9a-f]+)"`)
 // is refused (Sign out ends it), as is a session that is not theirs, one
 // ended already, or a form without the token; none of them ends anything.
 func TestSignOutOfAnotherSession(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	here := tb.signedIn(tb.Net.Adviser)

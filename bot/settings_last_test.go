@@ -21,6 +21,7 @@ import (
 // colleague still gets them, or at an agency on Slack. A mail program's
 // one-click unsubscribe (RFC 8058) shows nobody anything, so it acts.
 func TestLastToHearOfNewReferralsIsRefused(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net
@@ -110,6 +111,7 @@ func TestLastToHearOfNewReferralsIsRefused(t *testing.T) {
 // either). Deactivating the last member of staff who gets them is not
 // refused: a leaver's access goes whatever the settings say.
 func TestNobodyLeftToldOnTheStaffWeb(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net
@@ -165,6 +167,7 @@ func TestNobodyLeftToldOnTheStaffWeb(t *testing.T) {
 // agency's capacity changes, not when "at capacity" is pressed again or
 // only its note changes.
 func TestCapacityAlertsOnlyOnChange(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	alerts := func() int {
 		k := 0

@@ -48,6 +48,7 @@ func slackHeader(sig, ts string) http.Header {
 }
 
 func TestVerifySlackPublishedExample(t *testing.T) {
+	t.Parallel()
 	// One character of the body changed: "roadrunner" becomes "roadrunnes".
 	changed := strings.Replace(publishedBody, "roadrunner", "roadrunnes", 1)
 	if len(changed) != len(publishedBody) || changed == publishedBody {
@@ -96,6 +97,7 @@ func TestVerifySlackPublishedExample(t *testing.T) {
 // The test harness and the benchmark sign as Slack does; both are pinned
 // to the guide's example, so a test that passes is signed correctly.
 func TestSlackSignMatchesPublishedExample(t *testing.T) {
+	t.Parallel()
 	if got := slackSign(publishedSecret, publishedTimestamp, []byte(publishedBody)); got != publishedSignature {
 		t.Errorf("test harness signs %s, Slack's guide says %s", got, publishedSignature)
 	}

@@ -47,6 +47,7 @@ func viewOptions(t *testing.T, view map[string]any, id string) map[string]string
 // Assign… modal offers the same list as the staff web's triage form —
 // every agency that may be chosen — and choosing one assigns it.
 func TestSlackAssignAnyAgencyWhenNoneFits(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("slack-uncovered")
@@ -114,6 +115,7 @@ func TestSlackAssignAnyAgencyWhenNoneFits(t *testing.T) {
 // consent is set aside (a self-referral, consent to any), choosing from
 // the list redirects.
 func TestSlackRedirectToAnyAgency(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	ref, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "slack-consent-scope", By: tb.Net.WelfareAdviser.Actor(),
@@ -170,6 +172,7 @@ func TestSlackRedirectToAnyAgency(t *testing.T) {
 // TestAgencySelectGroups: Slack takes 100 options in a select; a longer
 // list comes in groups of at most 100, none lost.
 func TestAgencySelectGroups(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 100, 101, 130, 250} {
 		opts := make([]*slack.OptionBlockObject, n)
 		for i := range opts {
@@ -196,6 +199,7 @@ func TestAgencySelectGroups(t *testing.T) {
 // from before says what last happened — the completion undone, by whom —
 // in the staff web timeline's words, not "marked contacted".
 func TestSlackStalePressAfterUndo(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("slack-undo-stale", false)

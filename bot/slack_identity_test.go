@@ -16,6 +16,7 @@ import (
 // link. Now only users of the network's workspace are linked, never a
 // stranger, and a link does not move until a coordinator frees it.
 func TestSlackLinksOnlyTheNetworksOwnUsersAndNeverMovesALink(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := t.Context()
 	tb.bot.teams = []string{fakeTeam}

@@ -16,6 +16,7 @@ import (
 )
 
 func TestSignatureRefusedAndNothingProcessed(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("sig", false)
 	payload := tb.blockAction("U0AILSA", "C0CAB", "accept", buttonValue(r.ID, r.Version))
@@ -89,6 +90,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestAcceptContactComplete(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("flow", false)
 	steps := []struct {
@@ -152,6 +154,7 @@ func TestAcceptContactComplete(t *testing.T) {
 }
 
 func TestTwoAdvisersAcceptAtTheSameMoment(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("race", false)
 	value := buttonValue(r.ID, r.Version)
@@ -194,6 +197,7 @@ func TestTwoAdvisersAcceptAtTheSameMoment(t *testing.T) {
 }
 
 func TestOtherAgencyRefusedAndAudited(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("other", false)
 	wantStatus(t, tb.interact(tb.blockAction("U0ISLA", "C0CAB", "accept", buttonValue(r.ID, r.Version))), 200)
@@ -212,6 +216,7 @@ func TestOtherAgencyRefusedAndAudited(t *testing.T) {
 }
 
 func TestUnregisteredAndFirstUse(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("who", false)
 	tb.slack.emails["U0STRANGER"] = "stranger@elsewhere.example"
@@ -259,6 +264,7 @@ func TestUnregisteredAndFirstUse(t *testing.T) {
 }
 
 func TestRetriesAndDoubleClicksProcessedOnce(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("dup", false)
 	press := tb.blockAction("U0AILSA", "C0CAB", "accept", buttonValue(r.ID, r.Version))
@@ -276,6 +282,7 @@ func TestRetriesAndDoubleClicksProcessedOnce(t *testing.T) {
 }
 
 func TestUnknownReferralAndBadValues(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	for _, c := range []struct{ button, value, want string }{
 		{"accept", "999999:1", "no longer exists"},
@@ -312,6 +319,7 @@ func TestUnknownReferralAndBadValues(t *testing.T) {
 }
 
 func TestEphemeralFallsBackToResponseURL(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("fallback", false)
 	press := tb.blockAction("U0ISLA", "", "accept", buttonValue(r.ID, r.Version))
@@ -335,6 +343,7 @@ type panicsOnUse struct{ context.Context }
 func (panicsOnUse) Done() <-chan struct{} { panic(errPressExploded) }
 
 func TestAPressThatPanicsCanBeMadeAgain(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("panics", false)
 	value := buttonValue(r.ID, r.Version)
@@ -366,6 +375,7 @@ func TestAPressThatPanicsCanBeMadeAgain(t *testing.T) {
 // a repeat for the hour; in hand, for no longer than pressWorkTTL, so a
 // press whose process died can be made again within a minute.
 func TestAPressAboutThePresserCanBeMadeAgain(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := t.Context()
 	r := tb.selfReferral("later", false)

@@ -14,6 +14,7 @@ import (
 // press is the referral's change recorded as the adviser's, and a press
 // on the card from before the change is refused, changing nothing.
 func TestSlackWaitingList(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("waiting-list", false)
 	buttons := func() string {

@@ -30,6 +30,7 @@ func (tb *testBot) referStepTwo(viewID string, needs ...string) map[string]any {
 // asks Slack for at most 3000 characters, Slack's most, and a longer note
 // sent all the same is refused beside the notes, making no referral.
 func TestReferNotesWithinSlacksLimit(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	step2 := tb.referStepTwo("V0NOTES", "housing")
 	checkBlockKit(t, "/refer step two", "modal", step2)
@@ -53,6 +54,7 @@ func TestReferNotesWithinSlacksLimit(t *testing.T) {
 // every other problem of the modal in the same answer, each beside its
 // own box, not before and instead of them; nothing is made.
 func TestReferEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	step2 := tb.referStepTwo("V0ALLAT", "housing")
 	body := wantStatus(t, tb.interact(tb.viewSubmission("U0AILSA", "V0ALLAT", cbReferSend, step2["private_metadata"].(string),
@@ -83,6 +85,7 @@ func TestReferEveryProblemAtOnce(t *testing.T) {
 // receiving agency hears: its Slack channel, or, for an agency with none,
 // not Slack.
 func TestReferConfirmationSaysWhatHappens(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	for _, c := range []struct {
 		name, need string
@@ -125,6 +128,7 @@ func TestReferConfirmationSaysWhatHappens(t *testing.T) {
 // later referral of the chain; the card in channel history never does.
 // The phone is in the national format staff dial, the language by name.
 func TestViewDetailsShowsWhyItIsACrisis(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := t.Context()
 	const reason = "at risk of losing their home within two weeks"
@@ -195,6 +199,7 @@ func TestViewDetailsShowsWhyItIsACrisis(t *testing.T) {
 // referral asks Slack to confirm first; no other card button closes one
 // without a modal.
 func TestCouldNotContactAsksFirst(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("confirm-fail", false)
 	if _, err := tb.Engine.Act(t.Context(), core.TransitionRequest{Referral: r.ID, Action: core.ActionAccept, Actor: tb.Net.Adviser.Actor()}); err != nil {
@@ -249,6 +254,7 @@ func closes(b button) bool {
 // the adviser, in the modal, how long it can be undone (core's window)
 // and where: the referral's page on the staff web, which undoes it.
 func TestSlackCompletionSaysHowToUndo(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("undo", false)
 	for _, a := range []core.Action{core.ActionAccept, core.ActionContact} {
@@ -280,6 +286,7 @@ func TestSlackCompletionSaysHowToUndo(t *testing.T) {
 // capacity again tells nobody, and the reply says so; `/onward capacity`
 // alone says where the agency stands.
 func TestCapacityRepliesSayWhatHappened(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	alerts := func() int {
 		n := 0
@@ -323,6 +330,7 @@ func TestCapacityRepliesSayWhatHappened(t *testing.T) {
 // TestStatsForACoordinator (finding 11): a coordinator is pointed to the
 // network's reports, not given their own small team's zeros.
 func TestStatsForACoordinator(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	wantStatus(t, tb.command("U0MORVEN", "/onward", "stats 7"), 200)
 	tb.bot.wait()
@@ -355,6 +363,7 @@ func mustCalendar(t *testing.T, tb *testBot) core.Calendar {
 // on a triage card opens no modal: they are told at once, in core's words
 // for the refusal, and the attempt is audited.
 func TestAssignRefusedAtOpenForAnAdviser(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("assign-refused", true)
 	wantStatus(t, tb.interact(tb.blockAction("U0AILSA", "C0TRIAGE", "assign", buttonValue(r.ID, r.Version))), 200)
@@ -400,6 +409,7 @@ func errorsForbiddenWhy(err error) string {
 // modal (as the staff web and README say), and an acknowledgement within
 // the minute does not read "after 0m".
 func TestCardWords(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("card-words", false)
 	tb.Clock.Advance(20 * time.Second)

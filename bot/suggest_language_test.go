@@ -14,6 +14,7 @@ import (
 // service that helps in Polish, saying so, as routing a self-referral
 // does; an agency that lists no Polish is not suggested, and says why.
 func TestChoicesFollowTheClientsLanguage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	if _, err := tb.Engine.AddService(ctx, tb.Pool, core.NewService{AgencyID: tb.Net.FoodBank, Name: "Porady po polsku",

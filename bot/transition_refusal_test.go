@@ -19,6 +19,7 @@ import (
 // was marked contacted, and a completion before they were (Slack's
 // Mark completed… refused before its modal opens, keeping core's hint).
 func TestRefusedStatusChangeWords(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	contacted := tb.act(tb.act(tb.selfReferral("words-contacted", false), core.ActionAccept, tb.Net.Adviser), core.ActionContact, tb.Net.Adviser)
 	accepted := tb.act(tb.selfReferral("words-accepted", false), core.ActionAccept, tb.Net.Adviser)

@@ -17,6 +17,7 @@ import (
 // label and escaped; the client's name, phone and the form's other
 // fields do not.
 func TestTypedTextShownBackAfterTheSessionEnded(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("typed-back", false)
 	for _, c := range []struct {
@@ -67,6 +68,7 @@ func TestTypedTextShownBackAfterTheSessionEnded(t *testing.T) {
 // was saved, the words typed into its boxes come back to copy (never the
 // client's details), and a link leads back to the referral it was about.
 func TestTypedTextShownBackWhenTheFormExpired(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("expired-form", false)
 	c := tb.signedIn(tb.Net.Adviser)
@@ -116,6 +118,7 @@ func TestTypedTextShownBackWhenTheFormExpired(t *testing.T) {
 // not saved, with the staff pages' headers and the typed words shown
 // back, not the protection's bare text.
 func TestCrossOriginRefusalIsAStaffPage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("cross-origin", false)
 	c := tb.signedIn(tb.Net.Adviser)

@@ -31,6 +31,7 @@ func rawSubmission(t *testing.T, payload map[string]any, escapes map[string]stri
 // response_action errors, each bad box saying what is wrong with it, and
 // nothing is done: the same modal sent again with clean text is taken.
 func TestModalWithUnstorableText(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	const nul, half = "(NUL)", "(HALF)"
 	escapes := map[string]string{nul: `\u0000`, half: `\ud800`}

@@ -13,6 +13,7 @@ import (
 // link opens, and the page after pressing its button, name the emails
 // stopped: the kind and, for an agency's own kinds, the agency.
 func TestUnsubscribeNamesTheEmails(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	for kind, want := range map[core.EmailKind]string{
 		core.EmailNewReferral:    "emails about new referrals for Kirkton Citizens Advice",

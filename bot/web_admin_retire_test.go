@@ -19,6 +19,7 @@ import (
 // sessions and sign-in, marks it retired in the lists, and a coordinator
 // can cancel a referral it had accepted from the referral's page.
 func TestRetireAgencyAsksFirstThenEndsItsStaffsAccess(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	if _, err := tb.Engine.SelfRefer(ctx, coretest.SelfReferral("retire-web-waiting")); err != nil {
@@ -104,6 +105,7 @@ func TestRetireAgencyAsksFirstThenEndsItsStaffsAccess(t *testing.T) {
 // still cannot sign in. An agency in the network is refused, saying it
 // has not retired, and an adviser cannot bring one back.
 func TestUnretireAgencyFromAgenciesPage(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	for _, a := range []core.AgencyID{tb.Net.CAB, tb.Net.Housing} {
@@ -177,6 +179,7 @@ func TestUnretireAgencyFromAgenciesPage(t *testing.T) {
 // and back; core records it under the coordinator's name, the
 // coordinators' alert goes once per change, and an adviser cannot.
 func TestCoordinatorMarksAnotherAgencyAtCapacity(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	alerts := func() int {
@@ -244,6 +247,7 @@ func TestCoordinatorMarksAnotherAgencyAtCapacity(t *testing.T) {
 // and whether they are paused; a retired agency is neither offered nor
 // taken for a new partner system.
 func TestPartnersPageShowsSubscriptions(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	tb.Engine.UseWebhookReceivers(core.LocalReceivers)

@@ -18,6 +18,7 @@ import (
 // one; advisers are refused; an agency keeps its own service, flagged for
 // the coordinators.
 func TestAdministration(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	adviser := tb.signedIn(tb.Net.Adviser)
@@ -156,6 +157,7 @@ func TestAdministration(t *testing.T) {
 // TestSlackSent: `/onward sent` lists what the agency sent, the one
 // needing attention first, with who acted, the feedback and the outcome.
 func TestSlackSent(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	refer := func(key string, to core.AgencyID) core.Referral {

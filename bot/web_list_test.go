@@ -13,6 +13,7 @@ import (
 // link, a number typed in) shows the last page, not an empty one that
 // says "Page 10000 of 1".
 func TestListPastTheLastPageShowsTheLast(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	var refs []string

@@ -42,6 +42,7 @@ func (tb *testBot) sentReferral(resp *http.Response, body string) core.Referral 
 // TestReferLimitsAreCores: the refer form's limits are core's, so a text
 // the form lets through is never refused or cut further on.
 func TestReferLimitsAreCores(t *testing.T) {
+	t.Parallel()
 	maxOf := func(typ reflect.Type, field string) int {
 		f, ok := typ.FieldByName(field)
 		if !ok {
@@ -71,6 +72,7 @@ func TestReferLimitsAreCores(t *testing.T) {
 // past it, the field says how long it may be, the text typed is shown
 // back, and nothing is sent. The page's maxlength is the same limit.
 func TestReferFormCountsCharacters(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	_, page := c.get("/staff/refer")
@@ -121,6 +123,7 @@ func TestReferFormCountsCharacters(t *testing.T) {
 // form (the same hidden key) for another client or agency makes a second
 // referral; sending it again unchanged is still a replay of the first.
 func TestReferFormSentAgainWithOtherContent(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	_, page := c.get("/staff/refer")
@@ -151,6 +154,7 @@ func TestReferFormSentAgainWithOtherContent(t *testing.T) {
 // client's details core would refuse are named in one round, in the
 // order of the page.
 func TestReferFormNamesEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	_, page := c.get("/staff/refer")
@@ -175,6 +179,7 @@ func TestReferFormNamesEveryProblemAtOnce(t *testing.T) {
 // a name and no phone or email is refused, beside the phone field, in
 // core's words, and nothing is sent; an email alone will do.
 func TestReferFromTheWebNeedsAWayIn(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	_, page := c.get("/staff/refer")
@@ -200,6 +205,7 @@ func TestReferFromTheWebNeedsAWayIn(t *testing.T) {
 // not suggested (it is listed as not serving it), as on the referral's
 // own Redirect panel.
 func TestReferOnSuggestsForTheClientsArea(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	// A client in KY16, which the Citizens Advice's debt service does
@@ -248,6 +254,7 @@ func TestReferOnSuggestsForTheClientsArea(t *testing.T) {
 // answer given for nobody. And one member of staff looks up at most
 // findsPerHour clients an hour: the next is a 429 saying so.
 func TestFindClientNeedsAPartWithThem(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	if _, err := tb.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "network-wide", By: tb.Net.Adviser.Actor(),

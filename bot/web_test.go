@@ -30,6 +30,7 @@ func rowRefs(body string) []string {
 // soonest, whatever order they arrived in; filters and the reference
 // search narrow it; odd input answers plainly.
 func TestInboxPutsTheUrgentFirst(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	old := tb.selfReferral("old", false) // overdue by the time the others arrive
@@ -95,6 +96,7 @@ func TestInboxPutsTheUrgentFirst(t *testing.T) {
 // the referral made through core's StaffRefer, and the referrer following
 // it to its outcome under "Referrals we sent".
 func TestReferAClientFromTheWeb(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	c := tb.signedIn(tb.Net.Adviser)
 	resp, page := c.get("/staff/refer")
@@ -210,6 +212,7 @@ func TestReferAClientFromTheWeb(t *testing.T) {
 // consent does not cover the agency finds nothing, exactly as a phone
 // nobody has.
 func TestFindClientKeepsToConsent(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	// Referred by CAB to Housing, with consent for Housing alone.
@@ -243,6 +246,7 @@ func TestFindClientKeepsToConsent(t *testing.T) {
 // confirms and offers the undo; two advisers undoing: one wins, the other
 // is told who and when; after the window, no undo.
 func TestCompleteWithOutcomeAndUndo(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	r := tb.selfReferral("done", false)
@@ -294,6 +298,7 @@ func TestCompleteWithOutcomeAndUndo(t *testing.T) {
 // TestTimelineGolden: a self-referral rejected back to triage and
 // assigned on tells its story, the rejecting agency offered last with why.
 func TestTimelineGolden(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("story")

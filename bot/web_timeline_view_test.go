@@ -30,6 +30,7 @@ func storyOf(t *testing.T, page string) string {
 // reference of that referral; its own referral's story is told in full.
 // Likewise for a referral Kirkton redirected to Welfare Rights.
 func TestTimelineOnTheStaffWebNamesNoOtherAgencysStaff(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
 	n := tb.Net
@@ -110,6 +111,7 @@ func TestTimelineOnTheStaffWebNamesNoOtherAgencysStaff(t *testing.T) {
 // agency's page it went to and the redirecting agency's own tells it in
 // one line.
 func TestStoryTellsARedirectOnce(t *testing.T) {
+	t.Parallel()
 	tb := newTestBot(t)
 	r := tb.selfReferral("story-redirect-once", false)
 	res, err := tb.Engine.Act(t.Context(), core.TransitionRequest{Referral: r.ID, Action: core.ActionRedirect,
