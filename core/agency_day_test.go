@@ -15,6 +15,7 @@ import (
 // again was answered, and is overdue in neither. One on the waiting list
 // is counted there, and one accepted and not yet contacted there.
 func TestAgencyDayCountsAsTheInboxDoes(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -9,6 +9,7 @@ import (
 // A postcode typed on an Arabic, Urdu, Hindi or full-width keyboard is read
 // as the same postcode, as the phone number typed on it is.
 func TestParsePostcodeDigitsOfEveryKeyboard(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want Postcode // "": refused
@@ -39,6 +40,7 @@ func TestParsePostcodeDigitsOfEveryKeyboard(t *testing.T) {
 }
 
 func TestASCIIForm(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[rune]rune{'٤': '4', '۴': '4', '४': '4', '４': '4', '𝟜': '4', '০': '0', '٩': '9',
 		'Ｋ': 'K', 'ｋ': 'k', '－': '-', 'K': 'K', '7': '7', 'ł': 'ł', 'ك': 'ك', '²': '²'} {
 		if got := ASCIIForm(in); got != want {

@@ -14,6 +14,7 @@ import (
 // The Scottish Government's SIMD 2020 convention: 6976 data zones by
 // rank, decile 1 ranks 1–697, quintile 1 ranks 1–1395.
 func TestSIMDDecileAndQuintile(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ rank, decile, quintile int }{
 		{1, 1, 1}, {697, 1, 1}, {698, 2, 1}, {1395, 2, 1}, {1396, 3, 2}, {2790, 4, 2}, {2791, 5, 3},
 		{3488, 5, 3}, {3489, 6, 3}, {5580, 8, 4}, {5581, 9, 5}, {6976, 10, 5},
@@ -77,6 +78,7 @@ func postcodeAreas(t *testing.T, env *coretest.Env) map[string]string {
 // (Scottish data zones only) SIMD rank and decile; the directory's "no
 // code" and blanks are none; a postcode given twice keeps its last row.
 func TestImportPostcodesKeepsAreaFacts(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	file := onspdHeader +
@@ -117,6 +119,7 @@ func TestImportPostcodesKeepsAreaFacts(t *testing.T) {
 // A bad value is refused naming its line and column, and nothing of the
 // file is written: the postcodes imported before stay as they were.
 func TestImportPostcodesRefusesBadAreaFacts(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	good := onspdHeader + onspdRow("KY1 1AB", "", "S12000047", "S13002881", "S01009001", "140", "56.1120", "-3.1600")
@@ -183,6 +186,7 @@ const areaTestPostcodes = "pcds,osward,lsoa11,imd,lat,long\n" +
 // the file, or with a district only, keeps none (Not known); a referral
 // carried on keeps its parent's.
 func TestReferralKeepsAreaFacts(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	net := env.Net
@@ -259,6 +263,7 @@ func TestReferralKeepsAreaFacts(t *testing.T) {
 // the postcode given with each; an erased client's stay Not known, and
 // erasing a client later keeps them, as it keeps the district.
 func TestFillReferralAreas(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	net := env.Net
@@ -335,6 +340,7 @@ func TestFillReferralAreas(t *testing.T) {
 }
 
 func TestImportWardNames(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.ImportWardNames(ctx, strings.NewReader("\ufeffWD24CD,WD24NM,WD24NMW\nS13002881,Kirkton Central,\nS13002883,Balgarvie North,\nS13002881,Kirkton Centre,\n"))

@@ -16,6 +16,7 @@ import (
 // checkpoint, the right key is told the log was altered since, naming
 // the checkpoints.
 func TestCheckAuditKey(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	right, wrong := core.NewAuditKey([]byte("the deployment's audit key, 32 b")), core.NewAuditKey([]byte("another key altogether, 32 bytes"))

@@ -38,6 +38,7 @@ VALUES ('test:' || gen_random_uuid(), 1, $1, $2, $3, $4::jsonb, $5, '\x', '\x')`
 // partner system's. (The filter is written to be served by indexes, apart
 // from the join that shows the column; this holds the two to one rule.)
 func TestAuditSearchByAgencyIsTheAgencyActedFor(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -110,6 +111,7 @@ func TestAuditSearchByAgencyIsTheAgencyActedFor(t *testing.T) {
 // (which, chosen for an average agency, walks the whole log for a new
 // one): after many searches no prepared statement holds it.
 func TestAuditSearchByAgencyUsesItsIndexes(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	for i := range 40 {

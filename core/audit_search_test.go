@@ -16,6 +16,7 @@ import (
 // exactly one group of the audit search, so none is out of the DPO's
 // reach by the kind filter.
 func TestAuditKindsCoverEveryKind(t *testing.T) {
+	t.Parallel()
 	seen := map[core.EventKind]string{}
 	for _, g := range core.AuditKinds() {
 		for _, k := range g.Kinds {
@@ -49,6 +50,7 @@ func auditSearches(t *testing.T, env *coretest.Env) int {
 // repeated; it refuses an adviser and a wrong filter by name, and records
 // every search it answers, with what was searched for.
 func TestSearchAudit(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -15,6 +15,7 @@ import (
 // TestAuditChainIsHMACWithTheAuditKey pins the SQL that chains events to
 // Go's crypto/hmac: HMAC-SHA256(key, previous hash || canonical bytes).
 func TestAuditChainIsHMACWithTheAuditKey(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	raw := []byte("a fictional network's audit key!")
@@ -48,6 +49,7 @@ FROM events WHERE referral_id = $1 ORDER BY stream_seq DESC LIMIT 1`, r.ID).Scan
 // TestAuditVerifyCatchesTampering tampers with the database directly, as
 // someone who owns it could, and expects verify to name the chain.
 func TestAuditVerifyCatchesTampering(t *testing.T) {
+	t.Parallel()
 	type setup struct {
 		env    *coretest.Env
 		stream string // the completed referral's chain
@@ -126,6 +128,7 @@ FROM (SELECT * FROM events WHERE stream = $1 ORDER BY stream_seq DESC LIMIT 1) h
 // stored checkpoints and a chain's tail is still caught by a checkpoint
 // kept elsewhere.
 func TestAuditCheckpointFileOutlivesTheDatabase(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusCompleted, "audit-file")

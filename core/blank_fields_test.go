@@ -14,6 +14,7 @@ import (
 // from every way a referral comes in (staff, partner system,
 // self-referral), and nothing is written.
 func TestBlankNameAndWitnessAreMissing(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -28,6 +28,7 @@ func collection(features ...string) string {
 }
 
 func TestParseBoundaries(t *testing.T) {
+	t.Parallel()
 	kirkcaldy := feature("Kirkcaldy", `{"type":"Polygon","coordinates":[`+square(-3.2, 56.1)+`]}`)
 	glenrothes := feature("Glenrothes", `{"type":"MultiPolygon","coordinates":[[`+square(-3.2, 56.2)+`],[`+square(-3.0, 56.2)+`]]}`)
 	cases := []struct {
@@ -73,6 +74,7 @@ func TestParseBoundaries(t *testing.T) {
 }
 
 func TestImportBoundariesReplaces(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	first := collection(feature("Kirkcaldy", `{"type":"Polygon","coordinates":[`+square(-3.2, 56.1)+`]}`),
@@ -104,6 +106,7 @@ func TestImportBoundariesReplaces(t *testing.T) {
 }
 
 func TestDistrictPoints(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if _, err := env.Engine.ImportPostcodes(ctx, strings.NewReader("pcds,lat,long\nKY1 1AB,56.10,-3.10\nKY1 2CD,56.12,-3.14\nKY2 5EF,56.2,-3.2\n")); err != nil {

@@ -10,6 +10,7 @@ import (
 // cache was forgotten (settings changed) is returned but not kept, a
 // failed read keeps nothing, and a fresh value is read once.
 func TestCachedOrKeepsNothingReadAcrossAForget(t *testing.T) {
+	t.Parallel()
 	var (
 		mu    sync.Mutex
 		gen   uint64

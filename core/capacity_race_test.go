@@ -17,6 +17,7 @@ import (
 // "taking referrals again". Several rounds, so a race that slips through
 // once does not pass by luck.
 func TestCapacityPressesRaceAlertOnce(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	alert := func(on bool) core.CapacityAlert {

@@ -14,6 +14,7 @@ import (
 // capacity may publish the date it takes referrals again; taking
 // referrals again clears it; another agency's adviser may not set it.
 func TestCapacityDateIsPublishedNotTheNote(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	adviser := env.Net.Adviser.Actor()

@@ -27,6 +27,7 @@ func carriedOn(t *testing.T, env *coretest.Env, id core.ReferralID, viewer core.
 // the agency the second was redirected away from no longer holds the
 // client and is told nothing of it; a coordinator reads both.
 func TestCarriedOnTellsTheSenderWhereTheClientWent(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -17,6 +17,7 @@ import (
 // contact time the forms do not offer; each refusal names the field and
 // what it accepts, and nothing is written.
 func TestClientLanguageAndContactTimeChecked(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -58,6 +59,7 @@ func TestClientLanguageAndContactTimeChecked(t *testing.T) {
 // they were checked can still be referred on: the bad value is left out,
 // not refused at a member of staff who could not correct it.
 func TestReferOnWithOldUncheckedValues(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -74,6 +76,7 @@ func TestReferOnWithOldUncheckedValues(t *testing.T) {
 // Migration 031 mends contact times and languages stored before they were
 // checked, so that what core now refuses is not held either.
 func TestMigrationMendsClientFields(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	sql, err := os.ReadFile("migrations/031_client_contact_time_language.sql")

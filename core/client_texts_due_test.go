@@ -14,6 +14,7 @@ import (
 // while what it says is still true, one line per text and state of the
 // referral it is about.
 func TestClientTextsStillDue(t *testing.T) {
+	t.Parallel()
 	const agency core.AgencyID = 1
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	with := func(s core.Status, contacted bool) core.Referral {
@@ -69,6 +70,7 @@ func TestClientTextsStillDue(t *testing.T) {
 // announce the end themselves (the withdrawal's confirmation, a
 // cancellation); once erased, none says so.
 func TestClientTextsStopAtWithdrawal(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusCompleted, "due-withdrawn")
@@ -97,6 +99,7 @@ func TestClientTextsStopAtWithdrawal(t *testing.T) {
 // TestCouldNotContactTellsTheClient: a referral closed as could not
 // contact queues the client's text saying so.
 func TestCouldNotContactTellsTheClient(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusFailed, "failed-told")
@@ -116,6 +119,7 @@ func TestCouldNotContactTellsTheClient(t *testing.T) {
 // from them. The refusal is in plain words and audited. Redirecting it
 // elsewhere, and assigning from triage to their own agency, still work.
 func TestCoordinatorCannotRedirectIntoOwnAgency(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -6,6 +6,7 @@ import (
 )
 
 func TestClientIP(t *testing.T) {
+	t.Parallel()
 	// What config.Config.Proxies makes of ONWARD_TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7".
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
 	for _, c := range []struct {
@@ -35,6 +36,7 @@ func TestClientIP(t *testing.T) {
 // an IPv6 client by its /64; an IPv4 client (IPv4-mapped too) by its
 // address.
 func TestClientNetwork(t *testing.T) {
+	t.Parallel()
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	for _, c := range []struct {
 		remote string

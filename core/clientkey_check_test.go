@@ -18,6 +18,7 @@ import (
 // so serve and worker can refuse to start; an empty database passes, and
 // so does a rotation that keeps the old key.
 func TestCheckKeysFindsAWrongKeyAtStart(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if err := env.Engine.CheckKeys(ctx); err != nil {

@@ -52,6 +52,7 @@ func consentRow(t *testing.T, env *coretest.Env, r core.Referral) string {
 // read back; the audit log says when and how. Left out, each is kept as
 // not given.
 func TestPartnerConsentParticulars(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	agreed := env.Clock.Now().Add(-40 * time.Minute)
@@ -111,6 +112,7 @@ func TestPartnerConsentParticulars(t *testing.T) {
 // TestPartnerConsentParticularsRefused: each bad particular is refused,
 // naming its field, and nothing is made.
 func TestPartnerConsentParticularsRefused(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	p, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.Welfare,
@@ -153,6 +155,7 @@ func TestPartnerConsentParticularsRefused(t *testing.T) {
 // SealPartnerEvidence, which leaves the partner's id alone in clear, reads
 // back the same, and finds nothing more to do the second time.
 func TestSealPartnerEvidence(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := partnerReferral(t, env, "old", core.PartnerConsent{WordingVersion: "v1", Scope: core.ScopeNetwork, WitnessedBy: "Isla Moffat"})
@@ -194,6 +197,7 @@ func TestSealPartnerEvidence(t *testing.T) {
 // the partner system said of the client's consent, in the JSON and on
 // the readable page, "not given" where it did not say.
 func TestSubjectAccessPartnerConsent(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	agreed := env.Clock.Now().Add(-40 * time.Minute)

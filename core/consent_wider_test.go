@@ -45,6 +45,7 @@ func widerByPhone(env *coretest.Env, r core.Referral, agencies ...core.AgencyID)
 // agencies only to those who may see the referral), and the client's
 // subject access export holds the consent and its event.
 func TestWiderConsentLetsTheRedirectGoOn(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := staffReferralToCAB(t, env, "wider-1", "07700 900456")
@@ -139,6 +140,7 @@ func TestWiderConsentLetsTheRedirectGoOn(t *testing.T) {
 // TestWiderConsentToTheNetwork: the client may agree to any agency of the
 // network; then there is nothing more to record.
 func TestWiderConsentToTheNetwork(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := staffReferralToCAB(t, env, "wider-net", "07700 900456")
@@ -169,6 +171,7 @@ func TestWiderConsentToTheNetwork(t *testing.T) {
 // TestWiderConsentRefusesWhatWasNotSaid: each missing or wrong part of the
 // evidence is named, and nothing is written.
 func TestWiderConsentRefusesWhatWasNotSaid(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := staffReferralToCAB(t, env, "wider-invalid", "07700 900456")
@@ -234,6 +237,7 @@ func TestWiderConsentRefusesWhatWasNotSaid(t *testing.T) {
 // not after it was accepted or the consent withdrawn. A refusal for who
 // is asking is audited.
 func TestWiderConsentIsForWhoeverMovesTheReferralOn(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := staffReferralToCAB(t, env, "wider-who", "07700 900456")
@@ -310,6 +314,7 @@ func TestWiderConsentIsForWhoeverMovesTheReferralOn(t *testing.T) {
 // withdrawal runs, a new consent is either refused or withdrawn with the
 // rest; never left standing for a client who withdrew.
 func TestWiderConsentAndWithdrawalNeverCross(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	for i := range 20 {
@@ -344,6 +349,7 @@ func TestWiderConsentAndWithdrawalNeverCross(t *testing.T) {
 // asks with the client's consent) and the refer-on form (whose consent is
 // given with it) agree on what they share.
 func TestNotSuggestedGivesEveryReason(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	onlyHousing := core.Consent{Scope: core.ScopeAgencies, AgencyIDs: []core.AgencyID{env.Net.Housing}}

@@ -13,6 +13,7 @@ import (
 // of referring them, on the email field, and nothing is written; with an
 // address, or another way of contact, the same details are taken.
 func TestEmailAsTheWayInNeedsAnAddress(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

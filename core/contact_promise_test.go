@@ -11,6 +11,7 @@ import (
 // contact nudge for a routine referral, the working days the crisis
 // acknowledgement target spans for a crisis (never longer than routine).
 func TestClientWaitDays(t *testing.T) {
+	t.Parallel()
 	day := func(nudge, crisisHours int, start, end time.Duration) core.Network {
 		return core.Network{ContactCheckDays: 3, ContactNudgeDays: nudge, CrisisAckHours: crisisHours,
 			WorkingStart: start, WorkingEnd: end}
@@ -46,6 +47,7 @@ func TestClientWaitDays(t *testing.T) {
 // check days for a routine referral, and the crisis wait, when shorter,
 // for a crisis.
 func TestAgencyContactDays(t *testing.T) {
+	t.Parallel()
 	n := func(check, nudge, crisisHours int) core.Network {
 		return core.Network{ContactCheckDays: check, ContactNudgeDays: nudge, CrisisAckHours: crisisHours,
 			WorkingStart: 9 * time.Hour, WorkingEnd: 17 * time.Hour}

@@ -14,6 +14,7 @@ import (
 // an email alone will do. An adviser referring on a client Onward has
 // types nothing: the stored details are used.
 func TestEveryNewClientNeedsAWayIn(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

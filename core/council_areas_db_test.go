@@ -19,6 +19,7 @@ import (
 // service named one way and the other still match; a misspelt one is
 // refused, naming it, and nothing is written.
 func TestCouncilAreasAreStoredByCode(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	var council string
@@ -71,6 +72,7 @@ func TestCouncilAreasAreStoredByCode(t *testing.T) {
 // Scotland's council areas already stored into their codes, and leaves
 // anything else as it was.
 func TestMigrationStoresCouncilAreasByCode(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	names, err := fs.Glob(core.Migrations(), "036_*.sql")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseCouncilArea(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in, want, err string
 	}{
@@ -41,6 +42,7 @@ func TestParseCouncilArea(t *testing.T) {
 }
 
 func TestEveryCouncilAreaReadsBackByItsName(t *testing.T) {
+	t.Parallel()
 	if len(councilAreas) != 32 {
 		t.Fatalf("%d council areas, want Scotland's 32", len(councilAreas))
 	}
@@ -63,6 +65,7 @@ func TestEveryCouncilAreaReadsBackByItsName(t *testing.T) {
 }
 
 func TestSplitCouncilAreas(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want []string

@@ -45,6 +45,7 @@ func crisisEvents(t *testing.T, env *coretest.Env, client core.ClientID) int {
 // danger after that alert at once, and self-harm again after the hour
 // alerts again.
 func TestCrisisAfterEndAlertsStaffOncePerWindow(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusRequested, "crisis-after-end")
@@ -144,6 +145,7 @@ func TestCrisisAfterEndAlertsStaffOncePerWindow(t *testing.T) {
 // naming the reference, an unknown reference and an erased client record
 // and alert nothing.
 func TestCrisisAfterEndOnlyFromTheClientsPhone(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusAccepted, "crisis-not-theirs")
@@ -180,6 +182,7 @@ func TestCrisisAfterEndOnlyFromTheClientsPhone(t *testing.T) {
 // After the client withdraws their consent, only the coordinators are
 // alerted and the event is on no referral's timeline.
 func TestCrisisAfterEndFollowsTheClientOn(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -231,6 +234,7 @@ func TestCrisisAfterEndFollowsTheClientOn(t *testing.T) {
 // was down and recorded twenty minutes later says when the client texted,
 // in the network's time, so nobody reads it as news of this minute.
 func TestCrisisAfterEndRecordedLateSaysWhen(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	r := referralIn(t, env, core.StatusRequested, "crisis-late")
 	coretest.MarkOutboxSent(t, env.Pool)
@@ -286,6 +290,7 @@ func crisisEmails(t *testing.T, env *coretest.Env) (map[string]core.OutboxPayloa
 // danger words do. Once the client has withdrawn their consent, no agency
 // email is queued.
 func TestCrisisAfterEndQueuesTheAgencyEmail(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusAccepted, "crisis-email")
@@ -360,6 +365,7 @@ func TestCrisisAfterEndQueuesTheAgencyEmail(t *testing.T) {
 // agency's email cause, the event, the timeline and the client's own
 // subject access page carry the same fact.
 func TestCrisisAfterEndFromAnOptedOutPhoneSaysNoReply(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusRequested, "crisis-opted-out")
@@ -432,6 +438,7 @@ func TestCrisisAfterEndFromAnOptedOutPhoneSaysNoReply(t *testing.T) {
 // could not reply and staff must reach the client another way; a second
 // such text within the hour does not.
 func TestCrisisAfterEndOptedOutIsNews(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusRequested, "crisis-opted-out-news")

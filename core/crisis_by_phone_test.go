@@ -34,6 +34,7 @@ func byPhone(t *testing.T, env *coretest.Env, phone core.Phone, sid string, self
 // words after the conversation's end within the hour are the same
 // alert's, as for a text with a reference.
 func TestCrisisByPhoneTellsEveryAgencyWorkingWithTheClient(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -133,6 +134,7 @@ func TestCrisisByPhoneTellsEveryAgencyWorkingWithTheClient(t *testing.T) {
 // record and alert nothing; each client's phone did while a referral of
 // theirs was open and the phone theirs.
 func TestCrisisByPhoneAlertsNobodyWithNothingOpen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	events := func(t *testing.T, env *coretest.Env) int {
 		t.Helper()

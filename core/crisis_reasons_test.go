@@ -17,6 +17,7 @@ import (
 // log cannot be erased), and gone once the client is erased, with the
 // audit log still whole.
 func TestCrisisReasonsAreSealedAndErased(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCrisisClock(t *testing.T) {
+	t.Parallel()
 	loc, _ := time.LoadLocation("Europe/London")
 	cal := core.Calendar{Location: loc, Holidays: map[string]bool{}, Network: core.Network{
 		WorkingDays: []int32{1, 2, 3, 4, 5}, WorkingStart: 9 * time.Hour, WorkingEnd: 17 * time.Hour,

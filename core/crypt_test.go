@@ -14,6 +14,7 @@ import (
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
 func TestCrypterRoundTripAndRotation(t *testing.T) {
+	t.Parallel()
 	oldC, err := NewCrypter(testKey(1), nil, []byte("hash-key"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +63,7 @@ func TestCrypterRoundTripAndRotation(t *testing.T) {
 }
 
 func TestCrypterRejectsBadKeys(t *testing.T) {
+	t.Parallel()
 	if _, err := NewCrypter([]byte("short"), nil, nil); err == nil || !strings.Contains(err.Error(), "32 bytes") {
 		t.Errorf("short key: err = %v", err)
 	}
@@ -71,6 +73,7 @@ func TestCrypterRejectsBadKeys(t *testing.T) {
 // hash key of "phone:" and the number, the same on every call, from many
 // goroutines at once (the hashers are reused between calls).
 func TestPhoneHashIsTheKeyedHMAC(t *testing.T) {
+	t.Parallel()
 	c, err := NewCrypter(testKey(1), nil, []byte("hash-key"))
 	if err != nil {
 		t.Fatal(err)

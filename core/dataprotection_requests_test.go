@@ -16,6 +16,7 @@ import (
 // the next month, or that month's last day, and past a weekend or bank
 // holiday to the next day that is neither (the ICO's reading).
 func TestSubjectAccessDue(t *testing.T) {
+	t.Parallel()
 	day := func(s string) time.Time {
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {
@@ -49,6 +50,7 @@ func TestSubjectAccessDue(t *testing.T) {
 // referrals they emptied. It filters by date and pages; advisers are
 // refused it; every reading is audited.
 func TestDataProtectionRequests(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()
@@ -197,6 +199,7 @@ func TestDataProtectionRequests(t *testing.T) {
 // details — but not the withdrawal an erasure makes on its way, which the
 // erasure's row stands for.
 func TestDataProtectionRequestsWithdrawals(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()
@@ -278,6 +281,7 @@ func TestDataProtectionRequestsWithdrawals(t *testing.T) {
 // handed over: the export's number, which the copy shows too, and the
 // references of the client's referrals, none of which names anybody.
 func TestDataProtectionRequestsKeepTheExportNumber(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()

@@ -18,6 +18,7 @@ import (
 // who made it and the old and new value of each setting changed, and a
 // change to nothing writes nothing.
 func TestDataProtectionSettingsAreCheckedAndAudited(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()
@@ -100,6 +101,7 @@ func TestDataProtectionSettingsAreCheckedAndAudited(t *testing.T) {
 // code from core's one list, never free text; the audit log keeps the
 // code, and the withdrawal the erasure records keeps it too.
 func TestErasureReasonIsAChoice(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("erase-reason"))
@@ -141,6 +143,7 @@ func TestErasureReasonIsAChoice(t *testing.T) {
 // TestReferralDatesOf (audit D 17): clients are named by their referrals'
 // references and dates, oldest first.
 func TestReferralDatesOf(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	a, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("dates-a"))

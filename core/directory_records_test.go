@@ -29,6 +29,7 @@ func searchNames(t *testing.T, env *coretest.Env, q core.DirectoryQuery) []strin
 // A search matches a service's words, its name as typed, or its agency's
 // name, and follows an agency that is renamed.
 func TestDirectorySearchMatchesServiceAndAgencyNames(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	for search, want := range map[string][]string{
@@ -76,6 +77,7 @@ func destination(lat, lon, metres, bearing float64) (float64, float64) {
 // keeps: the box tested first drops none near its edges, even far north
 // where a degree of longitude is short.
 func TestDirectoryProximityKeepsExactlyWhatTheDistanceKeeps(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	for _, centre := range [][2]float64{{56.112, -3.162}, {60.155, -1.145}} {

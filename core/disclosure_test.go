@@ -15,6 +15,7 @@ import (
 // consent through the two rules every page, Slack action and API call
 // asks: MaySee (the card) and MayDisclose (the client's details).
 func TestMayDiscloseTable(t *testing.T) {
+	t.Parallel()
 	const holder, referrer, other, team core.AgencyID = 1, 2, 3, 4
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	closed := func(daysAgo int) *time.Time { t := now.AddDate(0, 0, -daysAgo); return &t }
@@ -171,6 +172,7 @@ func checkAudited(t *testing.T, env *coretest.Env, id core.ReferralID, disclosed
 // the client told another agency later; the referrer's view ends N days
 // after closure; every disclosure and refusal is audited.
 func TestDiscloseClientDetailsAsGivenAndOnlyWhileOpen(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -217,6 +219,7 @@ func TestDiscloseClientDetailsAsGivenAndOnlyWhileOpen(t *testing.T) {
 // details, changes nothing the agencies see on that client's referrals,
 // and texts nothing to that phone.
 func TestWebDetailsWithoutProofDoNotReachTheClient(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	victim, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("sms-1"))
@@ -272,6 +275,7 @@ func isForbidden(err error) bool {
 // a network-wide partner, as a coordinator, only while one waits in
 // triage. Each answer is audited.
 func TestPartnerSystemsAskTheSameRule(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -303,6 +307,7 @@ func TestPartnerSystemsAskTheSameRule(t *testing.T) {
 // cannot refer them on from it, whatever consent the adviser ticks; before
 // that it can.
 func TestNoReferOnAfterWithdrawal(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -17,6 +17,7 @@ import (
 // St Andrew's Day. At each step the referral's due line, the inbox's
 // "overdue" filter and the agency's reminder agree.
 func TestReferralDue(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	london, err := time.LoadLocation("Europe/London")

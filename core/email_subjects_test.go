@@ -12,6 +12,7 @@ import (
 // referral and the agency it is with, in one round trip; what is gone is
 // nil, not an error.
 func TestEmailSubjects(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("subjects"))

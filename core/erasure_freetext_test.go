@@ -31,6 +31,7 @@ func referMorag(t *testing.T, env *coretest.Env, key string, to core.AgencyID) c
 // under the client's key); the words kept in clear on the referrals are
 // cleared; the audit log still verifies.
 func TestErasureLeavesNoStaffFreeText(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -86,6 +87,7 @@ func TestErasureLeavesNoStaffFreeText(t *testing.T) {
 // message naming the limit, and an erasure's reason typed as free text is
 // refused (it is a code from a list); nothing is recorded.
 func TestWithdrawalEvidenceIsBounded(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -19,6 +19,7 @@ import (
 // done, no row carries the SIDs, and a late delivery callback for one
 // changes nothing.
 func TestErasureQueuesDeletionAtTwilio(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	o := env.Engine.Outbox()
@@ -102,6 +103,7 @@ func TestErasureQueuesDeletionAtTwilio(t *testing.T) {
 // never be changed, does not hold in clear what opens the client's text
 // at Twilio.
 func TestConsentEventSealsMessageSID(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	const sid = "SM0123456789abcdef0123456789abcdef"
@@ -130,6 +132,7 @@ FROM events WHERE client_id = $3`, sid, core.EventConsentGiven, res.Referral.Cli
 // often the row's transaction runs; the audit search lists it with the
 // erasures.
 func TestErasureDeletesClientsOwnTextsOnce(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	o := env.Engine.Outbox()

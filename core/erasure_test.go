@@ -59,6 +59,7 @@ func statusCounts(t *testing.T, env *coretest.Env) string {
 // trace of their details in the database or in a backup copy, while the
 // figures reports count and the audit log stay whole).
 func TestWithdrawThenEraseLeavesNoDetails(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -134,6 +135,7 @@ func TestWithdrawThenEraseLeavesNoDetails(t *testing.T) {
 
 // The client withdraws by texting the network's keyword from their phone.
 func TestWithdrawByText(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("sms-w"))

@@ -61,6 +61,7 @@ func eventKindsInSource(t *testing.T) map[string]core.EventKind {
 // write has words, so the subject access page never shows a client a
 // code such as consent.given; a kind added without them fails here.
 func TestEventKindsHaveLabels(t *testing.T) {
+	t.Parallel()
 	kinds := eventKindsInSource(t)
 	if len(kinds) < 30 || kinds["EventConsentGiven"] != core.EventConsentGiven || kinds["EventSubjectAccess"] != core.EventSubjectAccess {
 		t.Fatalf("found %d event kinds in core's source (%v): the search misses some", len(kinds), kinds)
@@ -75,6 +76,7 @@ func TestEventKindsHaveLabels(t *testing.T) {
 // TestStatusesHaveLabels: every status has its words, which the subject
 // access page shows a client instead of the code.
 func TestStatusesHaveLabels(t *testing.T) {
+	t.Parallel()
 	for _, s := range core.Statuses {
 		if l := s.Label(); l == "" || l == string(s) {
 			t.Errorf("status %s has no label: add it to statusLabels in core/referral.go", s)

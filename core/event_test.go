@@ -12,6 +12,7 @@ import (
 )
 
 func TestAuditLogIsAppendOnlyAndVerifies(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	referralIn(t, env, core.StatusCompleted, "audit-1")
@@ -42,6 +43,7 @@ func TestAuditLogIsAppendOnlyAndVerifies(t *testing.T) {
 }
 
 func TestAuditLogCatchesMissingEvent(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	referralIn(t, env, core.StatusCompleted, "audit-3")
@@ -65,6 +67,7 @@ func mustExec(t *testing.T, env *coretest.Env, sql string, args ...any) {
 // and look-up of its head (there is none yet); a returning client's next
 // consent is appended after the head. Either way the chain verifies.
 func TestAClientsStreamStartsWithTheirFirstConsent(t *testing.T) {
+	t.Parallel()
 	env, trips := tracedEnv(t)
 	ctx := context.Background()
 	appends := func(what string, want int, fn func() core.Referral) core.Referral {

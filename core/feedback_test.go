@@ -16,6 +16,7 @@ import (
 // in clear in any table), is in their subject access export, and erasing
 // them removes it.
 func TestFeedbackCommentSealedExportedErased(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -17,6 +17,7 @@ import (
 // began). Resuming from the newest change seen misses it; resuming from
 // the walk's Resume (the API's next_updated_since) sees it.
 func TestAFollowerMissesNoChangeCommittedLate(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,

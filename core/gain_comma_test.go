@@ -11,6 +11,7 @@ import (
 // its place; "12,50" (pence after a comma) and commas anywhere else are
 // refused rather than read as a hundred times the amount (audit B 8).
 func TestParsePoundsCommas(t *testing.T) {
+	t.Parallel()
 	const bad = -1
 	for _, tc := range []struct {
 		in    string
@@ -58,6 +59,7 @@ func TestParsePoundsCommas(t *testing.T) {
 // comma is the usual one, with the amount as it should be written; other
 // mistakes keep the usual message alone.
 func TestParseGainDecimalCommaHint(t *testing.T) {
+	t.Parallel()
 	form := map[string]string{"gain_weekly_income": "12,50", "gain_debt_written_off": "1,5,0,0", "gain_one_off_income": "£1,250.50"}
 	g, fields := core.ParseGain(func(k string) string { return form[k] })
 	want := map[string]string{
@@ -112,6 +114,7 @@ func FuzzParsePounds(f *testing.F) {
 // and a negative amount in another are both named on the first submit, in
 // the form's order, not one per round.
 func TestParseGainNamesEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
 	form := map[string]string{"gain_weekly_income": "12,50", "gain_one_off_income": "-5", "gain_debt_managed": "2000000"}
 	_, fields := core.ParseGain(func(k string) string { return form[k] })
 	var got []string

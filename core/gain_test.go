@@ -12,6 +12,7 @@ import (
 )
 
 func TestParsePounds(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in    string
 		pence int64
@@ -43,6 +44,7 @@ func complete(env *coretest.Env, r core.Referral, req core.TransitionRequest) (c
 // TestCompletionRefusesBadInput: each mistake is refused with a field
 // error naming the field, and nothing is recorded.
 func TestCompletionRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if err := env.Engine.SetNetwork(ctx, env.Pool, core.NetworkSettings{Name: "Kingdom Advice Network",
@@ -133,6 +135,7 @@ func TestCompletionRefusesBadInput(t *testing.T) {
 
 // TestNetworkOfferings: the defaults, labels and a file's mistakes.
 func TestNetworkOfferings(t *testing.T) {
+	t.Parallel()
 	var n core.Network
 	if len(n.Outcomes()) != 7 || n.Outcomes()[0].Label != "Help given" || len(n.AdviceTopics()) != len(core.DefaultAdviceTopics) {
 		t.Errorf("defaults: %v, %v", n.Outcomes(), n.AdviceTopics())
@@ -152,6 +155,7 @@ func TestNetworkOfferings(t *testing.T) {
 // TestConcurrentCompleteOneWinner: two advisers complete one referral at
 // once with different outcomes; one wins, the other is told who did.
 func TestConcurrentCompleteOneWinner(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusInProgress, "race-complete")

@@ -18,6 +18,7 @@ import (
 // (not merely the newest client, who may have none), and a wrong key
 // writes no check value.
 func TestCheckHashKey(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	otherHash := func() *core.Engine {
@@ -73,6 +74,7 @@ func TestCheckHashKey(t *testing.T) {
 // TestCheckHashKeyOnAnEmptyDatabase: the first start on a database with
 // no client writes the check value with whatever key it has.
 func TestCheckHashKeyOnAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	if err := env.Engine.CheckHashKey(context.Background()); err != nil {
 		t.Fatalf("a database with no client: %v, want it to pass", err)

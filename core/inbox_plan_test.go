@@ -15,6 +15,7 @@ import (
 // them every time and planning costs as much as running), and the setting
 // that asks for it ends with the list's own transaction.
 func TestListRunsOnTheGenericPlan(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	cfg, err := pgxpool.ParseConfig(env.URL)

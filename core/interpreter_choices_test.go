@@ -6,6 +6,7 @@ import "testing"
 // language twice (Kurdish and Kurmanji, say), and every choice reads back
 // to its own code.
 func TestInterpreterLanguageChoicesReadApart(t *testing.T) {
+	t.Parallel()
 	names := map[string]string{}
 	for _, c := range InterpreterLanguages() {
 		if other, ok := names[c.Name]; ok {

@@ -11,6 +11,7 @@ import (
 // A client texted in English who wants a Romanian interpreter keeps that
 // need when referred on, and the details disclosed to staff carry it.
 func TestInterpreterLanguageKeptOnReferOnAndDisclosed(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -52,6 +52,7 @@ func seal(t *testing.T, c *core.Crypter, field, v string) []byte {
 // form, and afterwards nothing needs the old key. A ciphertext copied to
 // another row no longer opens.
 func TestRotateKeysReSealsResumesAndBindsToRows(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	old := env.Crypt

@@ -17,6 +17,7 @@ import (
 // two is not; and two coordinators demoting each other at the same moment
 // cannot both succeed.
 func TestTheLastCoordinatorStays(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	morven, ailsa := env.Net.Coordinator, env.Net.Adviser

@@ -16,6 +16,7 @@ import (
 // both of them, each at the middle of its postcodes; a postcode or a
 // district is one.
 func TestDistrictPlaces(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if _, err := env.Engine.ImportPostcodes(ctx, strings.NewReader("pcds,lat,long\nKY1 1AB,56.1000,-3.1000\nKY1 2AB,56.1200,-3.1400\nKY2 5AB,56.2000,-3.3000\n")); err != nil {
@@ -58,6 +59,7 @@ func TestDistrictPlaces(t *testing.T) {
 // Matching a town's districts suggests a service in any of them; one
 // serving none is left out as not serving the town's districts.
 func TestSuggestInDistricts(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	serve := func(a core.AgencyID, needs []core.Need, districts ...string) {

@@ -13,6 +13,7 @@ import (
 // Every reason a client can read renders in every shipped language from
 // that language's own message file; in English it reads as staff read it.
 func TestMatchReasonsInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	cat, err := lang.Load(templates.FS, nil)
 	if err != nil {
 		t.Fatal(err)

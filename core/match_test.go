@@ -11,6 +11,7 @@ import (
 )
 
 func TestSuggestExplainsChoicesAndExclusions(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	m, err := env.Engine.Suggest(ctx, core.MatchQuery{Needs: []core.Need{core.NeedDebt, core.NeedBenefits}, District: "KY1", SelfReferral: true})
@@ -69,6 +70,7 @@ func TestSuggestExplainsChoicesAndExclusions(t *testing.T) {
 }
 
 func TestDistrictForTownIsDeterministic(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	for i := 0; i < 20; i++ {
 		d, ok, err := env.Engine.DistrictForTown(context.Background(), "  kirkcaldy ")
@@ -86,6 +88,7 @@ func TestDistrictForTownIsDeterministic(t *testing.T) {
 // nor listed as left out, while an agency the referral was already with
 // is listed, saying so.
 func TestSuggestLeavesTheAskingAgencyOut(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	m, err := env.Engine.Suggest(t.Context(), core.MatchQuery{Needs: []core.Need{core.NeedDebt, core.NeedBenefits}, District: "KY1",
 		Asking: env.Net.CAB, Exclude: []core.AgencyID{env.Net.Welfare}})

@@ -56,6 +56,7 @@ func schemaCalendar(t *testing.T) workingCalendar {
 // one the engine then works by, and setting the network again without it
 // puts back the schema's defaults, the rest of the settings with it.
 func TestSetNetworkCalendar(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	settings := core.NetworkSettings{Name: "Kingdom Advice Network", Phone: "0800 000 0000", Timezone: "Europe/London",
@@ -109,6 +110,7 @@ func TestSetNetworkCalendar(t *testing.T) {
 // TestSetNetworkCalendarRefusals: each bad setting is refused with a
 // message naming it, every one at once, and nothing is written.
 func TestSetNetworkCalendarRefusals(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	before := calendarOf(t, env.Engine)
@@ -179,6 +181,7 @@ func TestSetNetworkCalendarRefusals(t *testing.T) {
 // the commit reads, and caches, the old settings; once ChangeSettings
 // returns the engine serves the new ones, not that cached row.
 func TestChangeSettingsForgetsAfterCommit(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if got := calendarOf(t, env.Engine); got.ContactCheckDays != 3 {

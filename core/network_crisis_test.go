@@ -20,6 +20,7 @@ const demoCrisisLines = "If you are in danger now, call 999. Samaritans: 116 123
 // the fixed sentences' numbers again, but keep every sentence that gives
 // another number, with the sentences that belong to it.
 func TestCrisisLinesFor(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, lines, linesLang, clientLang string
 		own, beside                        string
@@ -75,6 +76,7 @@ func withCrisisLines(t *testing.T, eng *core.Engine, english string, translation
 // and one they are not is given only the English sentences with a number
 // of their own; set again without them, every language is.
 func TestCrisisLinesIn(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	polish := "Jeśli grozi Ci niebezpieczeństwo, dzwoń pod 999. Samaritans: 116 123. Breathing Space: 0800 83 85 87."
@@ -108,6 +110,7 @@ func TestCrisisLinesIn(t *testing.T) {
 // SetNetwork refuses crisis lines' translations it could not give anyone,
 // naming every mistake at once, and writes nothing.
 func TestSetNetworkRefusesBadCrisisLinesTranslations(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	before, err := env.Engine.Network(ctx)

@@ -26,6 +26,7 @@ func withHours(t *testing.T, eng *core.Engine, english string, translations map[
 // language's, trimmed; a language it gives none in, and English, are
 // shown the English.
 func TestOpeningHoursIn(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	s := withHours(t, env.Engine, " Monday to Friday, 9am to 5pm ", map[string]string{
@@ -64,6 +65,7 @@ func TestOpeningHoursIn(t *testing.T) {
 // choose, in English, empty, over two lines or too long are each named,
 // all at once, and nothing is written.
 func TestOpeningHoursRefused(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	before, err := env.Engine.Network(ctx)

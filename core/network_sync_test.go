@@ -18,6 +18,7 @@ import (
 // is a number, its description is given, and its name is not another
 // agency's.
 func TestDirectoryRulesForTheStaffWeb(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	co := env.Net.Coordinator.Actor()
@@ -81,6 +82,7 @@ func TestDirectoryRulesForTheStaffWeb(t *testing.T) {
 // gives them access again, at another agency if asked, and moving a
 // current member of staff changes their agency; each is audited.
 func TestReactivateStaff(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	co := env.Net.Coordinator.Actor()

@@ -22,6 +22,7 @@ import (
 // someone else would still be told. A mail program's one-click
 // unsubscribe is the one exception.
 func TestEveryWayToSilenceAnAgencyIsRefused(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -145,6 +146,7 @@ func TestEveryWayToSilenceAnAgencyIsRefused(t *testing.T) {
 // coordinators are then emailed the agency's new referrals (notify's
 // fallback) until it is told again.
 func TestLeaversAreRemovedEvenWhenTheyAreTheLastToHear(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

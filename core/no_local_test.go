@@ -15,6 +15,7 @@ import (
 // waits for the coordinators included, it is the usual SMSConfirmation.
 // Either goes only while the referral is open.
 func TestWebConfirmationFollowsNoLocalService(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	for _, c := range []struct {

@@ -5,6 +5,7 @@ import "testing"
 // A reference is read however it is typed, and a phone number or a name
 // typed into a reference box is not taken for one.
 func TestNormaliseReference(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		typed, want string
 		ok          bool
@@ -35,6 +36,7 @@ func TestNormaliseReference(t *testing.T) {
 // Only "ONW-" and seven characters of the references' alphabet are
 // shaped as Onward issues them; a name read as a reference is not.
 func TestShapedAsIssued(t *testing.T) {
+	t.Parallel()
 	for ref, want := range map[string]bool{
 		"ONW-7K3M9PQ":           true,
 		RandomIDs{}.Reference(): true,

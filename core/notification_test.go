@@ -14,6 +14,7 @@ import (
 // crisis alerts (the unsubscribe page says those still come); an ordinary
 // referral waits for their digest, or does not come.
 func TestCrisisReferralEmailIgnoresChoices(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -13,6 +13,7 @@ import (
 // is closed all day: the "open now" filter leaves it out, and lists it
 // again the working day after.
 func TestOpenNowOnABankHoliday(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	london, err := time.LoadLocation("Europe/London")

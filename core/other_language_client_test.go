@@ -12,6 +12,7 @@ import (
 // recorded as needing an interpreter in their own language (audit A1 #2):
 // the interpreter's language is any language, apart from the texts'.
 func TestClientInterpreterLanguageAnyLanguage(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := staffRefer(t, env, "ro", core.ClientDetails{Name: "Ana Fictiva", Phone: "07700 900131", InterpreterLanguage: "ro"})
@@ -43,6 +44,7 @@ func TestClientInterpreterLanguageAnyLanguage(t *testing.T) {
 // Clients name their language in English or in itself, with or without
 // accents; words that name no language are no match.
 func TestInterpreterLanguageNamed(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		words, want string
 		ok          bool

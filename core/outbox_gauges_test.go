@@ -14,6 +14,7 @@ import (
 // subscription) is not pending until then, as a reminder queued for
 // later is not.
 func TestOutboxGaugesDeferAndReschedule(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, c := range []struct {
 		name        string

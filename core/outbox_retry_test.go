@@ -15,6 +15,7 @@ import (
 // dead letter is retried; any other waiting row is refused with when it
 // is due, and left as it was.
 func TestOutboxRetryRefusesARowThatIsNotDead(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	o := env.Engine.Outbox()
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 // kind, referral (or none), payload and due time, a repeated dedupe key
 // written once, and a key already in the outbox left alone.
 func TestOutboxRowsOfOneChange(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("rows"))

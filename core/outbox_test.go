@@ -60,6 +60,7 @@ func claimedAlert(t *testing.T, prefix string) (*coretest.Env, *core.Outbox, cor
 // over rows another claim holds, and the lease keeps them from being
 // claimed again once it commits.
 func TestOutboxClaimersNeverShareARow(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	o := env.Engine.Outbox()
 	const rows, claimers = 400, 8
@@ -117,6 +118,7 @@ func TestOutboxClaimersNeverShareARow(t *testing.T) {
 // A row whose lease ran out is claimed again, and the first claimer can no
 // longer record anything on it.
 func TestOutboxLeaseLost(t *testing.T) {
+	t.Parallel()
 	env, o, first := claimedAlert(t, "lease")
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -153,6 +155,7 @@ func TestOutboxLeaseLost(t *testing.T) {
 // Each outcome moves a claimed row to the state and delivery status it
 // names.
 func TestOutboxStatusTransitions(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	o := env.Engine.Outbox()
 	ctx := context.Background()
@@ -269,6 +272,7 @@ func countAlerts(t *testing.T, o *core.Outbox) int {
 // worker checks it with Twilio rather than text twice; `outbox retry` puts a dead letter back with a
 // fresh attempt count, and refuses a delivered row.
 func TestOutboxInterruptedSendAndRetry(t *testing.T) {
+	t.Parallel()
 	env, o, c := claimedAlert(t, "retry")
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -313,6 +317,7 @@ func TestOutboxInterruptedSendAndRetry(t *testing.T) {
 // status is never replaced by a late earlier one, nor by one showing the
 // message got less far.
 func TestOutboxRecordDelivery(t *testing.T) {
+	t.Parallel()
 	env, o, c := claimedAlert(t, "cb")
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -356,6 +361,7 @@ func TestOutboxRecordDelivery(t *testing.T) {
 // A referral's rows leave in order: a later row waits while an earlier one
 // is due or in flight.
 func TestOutboxClaimKeepsReferralOrder(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	o := env.Engine.Outbox()
 	ctx := context.Background()
@@ -388,6 +394,7 @@ func TestOutboxClaimKeepsReferralOrder(t *testing.T) {
 
 // The final statuses are exactly the provider's last words.
 func TestDeliveryStatusFinal(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[core.DeliveryStatus]bool{
 		core.DeliveryDelivered: true, core.DeliveryUndelivered: true, core.DeliveryFailed: true,
 		core.DeliveryRead: true, core.DeliveryCanceled: true,
@@ -403,6 +410,7 @@ func TestDeliveryStatusFinal(t *testing.T) {
 // not use up an attempt; an attempt that ended in a retry does. Release
 // gives a row back uncounted, but never a text marked "sending".
 func TestOutboxCutShortClaimIsNotAnAttempt(t *testing.T) {
+	t.Parallel()
 	env, o, first := claimedAlert(t, "cut")
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -442,6 +450,7 @@ func TestOutboxCutShortClaimIsNotAnAttempt(t *testing.T) {
 
 // A database migrated past this binary is refused, naming both versions.
 func TestCheckSchemaRefusesANewerDatabase(t *testing.T) {
+	t.Parallel()
 	pool := coretest.NewPool(t)
 	ctx := context.Background()
 	if err := core.CheckSchema(ctx, pool); err != nil {

@@ -20,6 +20,7 @@ import (
 // completion takes offers it, and the action it names closes the
 // referral as failed.
 func TestCouldNotContactIsNotACompletion(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	for _, listed := range []bool{false, true} {
@@ -72,6 +73,7 @@ func TestCouldNotContactIsNotACompletion(t *testing.T) {
 // saying so in plain words and what to do instead; nothing is recorded,
 // no text is queued, and no channel offers the action (Allowed).
 func TestCouldNotContactNotAfterContact(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusInProgress, "cnc-after-contact")

@@ -18,6 +18,7 @@ import (
 // closed are referred as before. A redirect keeps the case open in the
 // referral it made.
 func TestPartnerCaseOpenOnce(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -89,6 +90,7 @@ func TestPartnerCaseOpenOnce(t *testing.T) {
 // TestPartnerCaseOpenRace: two referrals of one case made at once make
 // one referral; the other is refused naming it.
 func TestPartnerCaseOpenRace(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

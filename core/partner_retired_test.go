@@ -18,6 +18,7 @@ import (
 // back lets the same credentials in again; a revoked system stays out,
 // told only that it was revoked.
 func TestPartnerStopsWhileItsAgencyHasLeft(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	co := env.Net.Coordinator.Actor()

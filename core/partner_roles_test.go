@@ -18,6 +18,7 @@ import (
 // line checking first. A coordinator and the system may; a partner
 // system may resume its own paused webhooks and no other's.
 func TestPartnerChangesAreForCoordinators(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	env.Engine.UseWebhookReceivers(core.LocalReceivers)

@@ -9,6 +9,7 @@ import (
 // the web form took "12345", a number a digit short, 116123 and a
 // Nigerian mobile as phones, and texted them.
 func TestPhonesOnlyMobileOrGeographicInAllowedCountries(t *testing.T) {
+	t.Parallel()
 	refused := []string{
 		"12345",           // too short
 		"07700 90012",     // a digit short
@@ -69,6 +70,7 @@ func TestPhonesOnlyMobileOrGeographicInAllowedCountries(t *testing.T) {
 // A landline can get no text: it is told apart from a mobile (and from a
 // number that may be either), Ofcom's drama ranges included.
 func TestLandline(t *testing.T) {
+	t.Parallel()
 	for raw, want := range map[string]bool{
 		"01592 583000":  true,  // Kirkcaldy
 		"020 7946 0000": true,  // London
@@ -95,6 +97,7 @@ func TestLandline(t *testing.T) {
 // "abroad": with Poland allowed a Polish mobile is taken, and a US one is
 // still abroad.
 func TestPhoneRefusal(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ typed, want string }{
 		{"+48 600 700 800", "abroad"},
 		{"+2348031234567", "abroad"},

@@ -15,6 +15,7 @@ import (
 // point, dumps every table as text and fails on any plaintext name, phone
 // (in any common format), email, full postcode or note.
 func TestNoPlaintextPersonalDataAtRest(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	self := coretest.SelfReferral("pii-1")

@@ -57,6 +57,7 @@ func keysBatch(keys ...string) *pgx.Batch {
 // nothing whichever statement fails, keeps its statements in order, and
 // leaves the connection outside any transaction and in the pool.
 func TestPipelinedTx(t *testing.T) {
+	t.Parallel()
 	pool := pipeTxPool(t)
 	ctx := context.Background()
 	steps := []struct {
@@ -175,6 +176,7 @@ func TestPipelinedTx(t *testing.T) {
 // TestPipelinedTxPanic checks a panic in the work rolls back and goes on
 // up.
 func TestPipelinedTxPanic(t *testing.T) {
+	t.Parallel()
 	pool := pipeTxPool(t)
 	ctx := context.Background()
 	func() {
@@ -201,6 +203,7 @@ func TestPipelinedTxPanic(t *testing.T) {
 // pgx documents (rows, _ := tx.Query(…); pgx.CollectRows(rows, …)) gets
 // the error rather than a nil pointer.
 func TestPipelinedTxQueryOnALostConnection(t *testing.T) {
+	t.Parallel()
 	pool := pipeTxPool(t)
 	ctx := context.Background()
 	killer, err := pgx.Connect(ctx, pool.Config().ConnString())

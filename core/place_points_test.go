@@ -29,6 +29,7 @@ func showPlaces(ps ...core.Place) string {
 // the middle of its postcodes, and a full postcode the postcode file
 // knows at its own point.
 func TestPlaceUsesTheNetworkFilesDistrictPoint(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if _, err := env.Engine.ImportPostcodes(ctx, strings.NewReader("pcds,lat,long\nKY1 1AB,56.1000,-3.1000\nKY1 2AB,56.1200,-3.1400\nKY2 5AB,56.2000,-3.3000\n")); err != nil {
@@ -83,6 +84,7 @@ func TestPlaceUsesTheNetworkFilesDistrictPoint(t *testing.T) {
 // SearchPlaces is one place for a full postcode (at its own point) or a
 // district, and every district of a town.
 func TestSearchPlaces(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if _, err := env.Engine.ImportPostcodes(ctx, strings.NewReader("pcds,lat,long\nKY1 1AB,56.1000,-3.1000\nKY1 2AB,56.1200,-3.1400\nKY2 5AB,56.2000,-3.3000\n")); err != nil {
@@ -108,6 +110,7 @@ func TestSearchPlaces(t *testing.T) {
 // measures each location from the nearest; within a distance, near any
 // of them.
 func TestDirectorySearchFromSeveralPlaces(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	at := func(a core.AgencyID, lat, lon float64) {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParsePostcode(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in, want, district string
 		err                error
@@ -36,6 +37,7 @@ func TestParsePostcode(t *testing.T) {
 }
 
 func TestParseDistrict(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"ky1": "KY1", "KY12 3AB": "KY12", " eh4 ": "EH4"} {
 		if got, err := ParseDistrict(in); err != nil || got != want {
 			t.Errorf("ParseDistrict(%q) = %q, %v; want %q", in, got, err, want)
@@ -49,6 +51,7 @@ func TestParseDistrict(t *testing.T) {
 }
 
 func TestParsePhone(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]Phone{
 		"07700 900123":     "+447700900123",
 		"+447700900123":    "+447700900123",
@@ -128,6 +131,7 @@ var ukPostcodeAreas = strings.Fields(`AB AL B BA BB BD BH BL BN BR BS BT CA CB C
 // Girobank's GIR 0AA and overseas territories' codes are refused with the
 // errors the channels already read as a bad postcode.
 func TestPostcodeAreas(t *testing.T) {
+	t.Parallel()
 	if len(ukPostcodeAreas) != 121 {
 		t.Fatalf("the test lists %d areas, want 121", len(ukPostcodeAreas))
 	}

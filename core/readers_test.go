@@ -45,6 +45,7 @@ func readCount(t *testing.T, readers *core.Readers) (n int, fromReplica bool) {
 // catches up, and to the primary when it stops — even in the middle of a
 // read.
 func TestReadersFollowTheReplicaWithinItsLag(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	primary := localserver.StartPostgres(t)
 	replica := primary.StartReplica(t)
@@ -169,6 +170,7 @@ func TestReadersFollowTheReplicaWithinItsLag(t *testing.T) {
 // many reads go to the primary meanwhile; a standby that is not one is
 // never read.
 func TestReadersLogALostReplicaOnce(t *testing.T) {
+	t.Parallel()
 	primary := coretest.NewPool(t)
 	// A replica URL where nothing listens: the primary's own server on a
 	// port nobody uses.

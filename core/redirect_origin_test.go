@@ -27,6 +27,7 @@ func actor(t *testing.T, env *coretest.Env) func(core.TransitionRequest) core.Tr
 // carried on to triage, or a referral the referrer made later from the
 // one that was redirected. Erasing the client takes the words with them.
 func TestRedirectOrigin(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -114,6 +115,7 @@ func TestRedirectOrigin(t *testing.T) {
 // the one the redirect made); a referral turned down, or still waiting,
 // names none.
 func TestRedirectedTo(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -18,6 +18,7 @@ import (
 // down, a coordinator once it left triage). The referrer, who still sees
 // them, may.
 func TestReferOnNeedsTheDetailsRule(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -65,6 +66,7 @@ func TestReferOnNeedsTheDetailsRule(t *testing.T) {
 // A parent referral the member of staff may not see is answered exactly
 // as one that does not exist, and the attempt is audited.
 func TestReferOnFromUnseenParentLooksMissing(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -13,6 +13,7 @@ import (
 // "Your referral …: cancelled"; a coordinator cancelling another still
 // tells her.
 func TestReferrerIsNotEmailedAboutTheirOwnAction(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	news := func(r core.Referral) int {

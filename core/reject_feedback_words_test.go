@@ -14,6 +14,7 @@ import (
 // alone are refused naming the feedback, and change nothing; a word in
 // any script will do.
 func TestRejectionFeedbackInWords(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusRequested, "feedback-words")

@@ -15,6 +15,7 @@ import (
 // codes there are. It names both; a reason left out is asked for as
 // before.
 func TestRejectionWithAnUnknownReasonNamesTheCodes(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("reject-bogus"))

@@ -14,6 +14,7 @@ import (
 // to the next service that helps in Polish, matched as the first routing
 // was, not to a nearer one that lists no Polish.
 func TestRerouteFollowsTheClientsLanguage(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

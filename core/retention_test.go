@@ -10,6 +10,7 @@ import (
 )
 
 func TestRetentionErasesClientsLongClosed(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	old, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("old"))
@@ -79,6 +80,7 @@ func TestRetentionErasesClientsLongClosed(t *testing.T) {
 // number kept the number's hash for good, past erasure. The retention run
 // drops past days' counts, and erasing a client drops their phone's.
 func TestWebTextCountsDoNotOutliveTheirDayOrTheClient(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("web-counts"))
@@ -132,6 +134,7 @@ func TestWebTextCountsDoNotOutliveTheirDayOrTheClient(t *testing.T) {
 // hand is recorded as theirs, through the command line, on the data
 // protection officer's list; an adviser is refused and nothing erased.
 func TestRetentionByHandNamesWhoRanIt(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	old, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("by-hand"))
@@ -168,6 +171,7 @@ func TestRetentionByHandNamesWhoRanIt(t *testing.T) {
 // reference, status, agency and age, by the dry run, the real run and
 // RetentionKeptOpen alike, so someone can close them.
 func TestRetentionListsReferralsKeptOpen(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	old, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("kept-open"))

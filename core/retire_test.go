@@ -14,6 +14,7 @@ import (
 // referrals it had not yet accepted, saying why, and a self-referral among
 // them goes back to triage; one it accepted stays with it.
 func TestRetireAgencyHandsBackWaiting(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	waiting := referralIn(t, env, core.StatusRequested, "retire-waiting")
@@ -54,6 +55,7 @@ func TestRetireAgencyHandsBackWaiting(t *testing.T) {
 // to an agency that does not exist, or has left the network, leaves no
 // client, consent or referral behind.
 func TestReferralToUnknownOrRetiredAgencyWritesNothing(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if err := env.Engine.RetireAgency(ctx, env.Net.Housing, env.Net.Coordinator.Actor()); err != nil {

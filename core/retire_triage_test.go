@@ -19,6 +19,7 @@ import (
 // its reminder at the triage target. A referral reaching triage any other
 // way is emailed of on its own, as before.
 func TestRetiringTellsCoordinatorsOnceOfTriage(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -16,6 +16,7 @@ import (
 // until each is moved on; bringing an agency back, or retiring one that
 // keeps nothing, alerts nobody.
 func TestRetiredAgencysReferralsReachCoordinators(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -18,6 +18,7 @@ import (
 // texted that it was passed on, as after any redirect. Nothing is sent
 // to the agency that left, whose staff are gone.
 func TestCoordinatorRedirectsRetiredAgencysReferral(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	statuses := []core.Status{core.StatusAccepted, core.StatusInProgress, core.StatusOnHold}
@@ -96,6 +97,7 @@ func TestCoordinatorRedirectsRetiredAgencysReferral(t *testing.T) {
 // an agency still in it. Every refusal is typed, says what was wrong and
 // changes nothing.
 func TestRetiredAgencyRedirectRefusals(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	co := env.Net.Coordinator.Actor()

@@ -15,6 +15,7 @@ import (
 // to it, or redirecting one to it, is refused on the agency field in
 // plain words, and the referral is left exactly as it was.
 func TestNoReferralToRetiredAgency(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()
@@ -71,6 +72,7 @@ func TestNoReferralToRetiredAgency(t *testing.T) {
 // one of its services is active again (a later import, or one added by
 // hand), where it used to rely on retirement switching them off.
 func TestMatchNeverSuggestsRetiredAgency(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if err := env.Engine.RetireAgency(ctx, env.Net.Welfare, env.Net.Coordinator.Actor()); err != nil {
@@ -102,6 +104,7 @@ func TestMatchNeverSuggestsRetiredAgency(t *testing.T) {
 // takes no new service (a stale directory page, or the agency's own staff
 // still signed in), and nothing is written.
 func TestNoServiceForARetiredAgency(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()

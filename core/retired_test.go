@@ -18,6 +18,7 @@ import (
 // from staff who left before, publishes its services as defunct, and
 // refuses it as a partner system's agency.
 func TestRetirementEndsItsStaffsAccess(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()

@@ -103,6 +103,7 @@ func tracedEnv(t *testing.T) (*coretest.Env, *tripCounter) {
 // trip costs the server as much as a small statement, and both sides a
 // wait.
 func TestRoundTripsPerOperation(t *testing.T) {
+	t.Parallel()
 	env, trips := tracedEnv(t)
 	ctx := context.Background()
 	// Warm the caches (calendar, districts, directory, wording).
@@ -154,6 +155,7 @@ func TestRoundTripsPerOperation(t *testing.T) {
 // TestCaseIDsOfAPageInOneRoundTrip: the partner API's and FHIR's lists
 // read the case ids of a whole page in one query, not one per referral.
 func TestCaseIDsOfAPageInOneRoundTrip(t *testing.T) {
+	t.Parallel()
 	env, trips := tracedEnv(t)
 	ctx := context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.Welfare,

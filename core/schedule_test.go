@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseOpeningHours(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		text string
 		want []Schedule
@@ -50,6 +51,7 @@ func FuzzParseOpeningHours(f *testing.F) {
 // Hours the parser cannot read as days and times are told apart from
 // hours it read, with or without a note beside them.
 func TestOpeningHoursUnread(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		text string
 		want bool

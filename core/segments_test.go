@@ -6,6 +6,7 @@ import (
 )
 
 func TestSMSSegments(t *testing.T) {
+	t.Parallel()
 	r := strings.Repeat
 	cases := []struct {
 		name string

@@ -38,6 +38,7 @@ func outboxKinds(t *testing.T, env *coretest.Env, ref core.ReferralID) map[strin
 }
 
 func TestSelfReferClearMatchRoutesToAgency(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("conv-1"))
@@ -102,6 +103,7 @@ func TestSelfReferClearMatchRoutesToAgency(t *testing.T) {
 }
 
 func TestSelfReferCrisisGoesToTriage(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	in := coretest.SelfReferral("conv-crisis")
 	in.Crisis, in.CrisisReasons = true, []string{"no money for food today"}
@@ -119,6 +121,7 @@ func TestSelfReferCrisisGoesToTriage(t *testing.T) {
 }
 
 func TestSelfReferValidationNamesFieldsAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	cases := []struct {
 		name  string

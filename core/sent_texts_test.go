@@ -195,6 +195,7 @@ func waitForLockWait(t *testing.T, env *coretest.Env, table string) {
 // with every connection of the pool held by such transactions (here the
 // only one), waiting for another would wait for ever.
 func TestSentTextsRecordedInATransactionNeedNoSecondConnection(t *testing.T) {
+	t.Parallel()
 	env, pool, eng, ctx := oneConnectionEngine(t)
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -213,6 +214,7 @@ func TestSentTextsRecordedInATransactionNeedNoSecondConnection(t *testing.T) {
 // network's settings, who is itself waiting for the connection the
 // transaction holds: the settings cache is never locked while reading.
 func TestSentTextsRecordedWhileSettingsAreReadElsewhere(t *testing.T) {
+	t.Parallel()
 	_, pool, eng, ctx := oneConnectionEngine(t)
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	elsewhere := make(chan error, 1)

@@ -28,6 +28,7 @@ func staffRefer(t *testing.T, env *coretest.Env, key string, c core.ClientDetail
 // person's record is not renamed or changed, the second can still be
 // texted, and erasing one leaves the other's referrals open.
 func TestSharedPhoneDifferentNameKeepsTwoClients(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -86,6 +87,7 @@ func TestSharedPhoneDifferentNameKeepsTwoClients(t *testing.T) {
 // accents, punctuation, spacing, or the first name alone) joins their
 // record, as before.
 func TestSharedPhoneSameNameJoins(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	first := staffRefer(t, env, "same-0", core.ClientDetails{Name: "Mòrag O'Neil-Smith", Phone: "07700 900556", Postcode: "KY11 2AB"})
@@ -105,6 +107,7 @@ func TestSharedPhoneSameNameJoins(t *testing.T) {
 // with another name on a phone the network knows gets a record of its
 // own, and the agency's own client record keeps what it sent.
 func TestPartnerReferralSharedPhoneKeepsOthersRecord(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	bella := staffRefer(t, env, "bella", core.ClientDetails{Name: "Bella Original", Phone: "07700 900777",
@@ -133,6 +136,7 @@ func TestPartnerReferralSharedPhoneKeepsOthersRecord(t *testing.T) {
 // with a known phone and another name costs the round trips of one with
 // a new phone or the same person's, and answers the same way.
 func TestSharedPhoneSameRoundTrips(t *testing.T) {
+	t.Parallel()
 	env, trips := tracedEnv(t)
 	ctx := context.Background()
 	refer := func(key, name, phone string) []string {
@@ -159,6 +163,7 @@ func TestSharedPhoneSameRoundTrips(t *testing.T) {
 // was known as another person's: each new record takes the next id, the
 // same for a new phone as for a known one with another name.
 func TestSharedPhoneIDsAlike(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	a := staffRefer(t, env, "ids-1", core.ClientDetails{Name: "Duncan Urquhart", Phone: "07700 900461"})
 	b := staffRefer(t, env, "ids-2", core.ClientDetails{Name: "Duncan Urquhart", Phone: "07700 900462"})
@@ -174,6 +179,7 @@ func TestSharedPhoneIDsAlike(t *testing.T) {
 // for a client whose shared record is someone else's is answered by the
 // reply from that phone, about that client's referral.
 func TestSharedPhoneReplyAnswersOwnReferral(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	staffRefer(t, env, "reply-1", core.ClientDetails{Name: "Morag TestClient", Phone: "07700 900558"})
@@ -188,6 +194,7 @@ func TestSharedPhoneReplyAnswersOwnReferral(t *testing.T) {
 }
 
 func TestSamePerson(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		a, b string
 		same bool

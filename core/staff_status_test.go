@@ -12,6 +12,7 @@ import (
 // TestCompleteRecordsOutcome: completion stores the chosen outcome and an
 // encrypted note; an outcome outside the list is refused naming the field.
 func TestCompleteRecordsOutcome(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusInProgress, "outcome-1")
@@ -51,6 +52,7 @@ func TestCompleteRecordsOutcome(t *testing.T) {
 // (so sessions and links fail), only coordinators may do it, and a role
 // change is refused to advisers.
 func TestDeactivateStaff(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	adviser := env.Net.Adviser
@@ -83,6 +85,7 @@ func TestDeactivateStaff(t *testing.T) {
 // TestMaySee: the receiving agency, the referring agency and coordinators
 // see a referral; another agency's adviser and the client actor do not.
 func TestMaySee(t *testing.T) {
+	t.Parallel()
 	cab, food, other := core.AgencyID(1), core.AgencyID(2), core.AgencyID(3)
 	r := core.Referral{ToAgencyID: &cab, FromAgencyID: &food}
 	for _, tc := range []struct {

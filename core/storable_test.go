@@ -8,6 +8,7 @@ import (
 )
 
 func TestUnstorableJSON(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		json string
 		ok   bool

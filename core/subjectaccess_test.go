@@ -18,6 +18,7 @@ import (
 // the words the client was shown in that language (the hash stored is of
 // those words).
 func TestSubjectAccessShowsTheConsentAsGiven(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("polish-consent")
@@ -44,6 +45,7 @@ func TestSubjectAccessShowsTheConsentAsGiven(t *testing.T) {
 // (and every later one) among who saw the client's details. A client
 // nobody has seen has an empty list, not a missing one.
 func TestSubjectAccessExportIsADisclosure(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("export-is-a-disclosure"))
@@ -97,6 +99,7 @@ func sarRequest(env *coretest.Env) core.SubjectAccessRequest {
 // reference only sealed, under the client's key, also for a client who
 // withdrew consent (the export stays their right).
 func TestSubjectAccessExportFollowsARecordedRequest(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("export-request"))
@@ -189,6 +192,7 @@ func TestSubjectAccessExportFollowsARecordedRequest(t *testing.T) {
 // client by phone to refer them on was shown their name and area, so the
 // export lists it among who saw their details, naming the agency.
 func TestSubjectAccessListsFindsByPhone(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("found-by-phone")
@@ -228,6 +232,7 @@ func TestSubjectAccessListsFindsByPhone(t *testing.T) {
 // the member of staff who happens to share its id; staff keep their
 // name and agency, Onward itself is Onward.
 func TestSubjectAccessNamesWhoSawTheDetails(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -285,6 +290,7 @@ func TestSubjectAccessNamesWhoSawTheDetails(t *testing.T) {
 // with how it was given in plain words (it said "the agencies named"
 // and "by staff" before).
 func TestSubjectAccessNamesTheAgenciesConsentedTo(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -323,6 +329,7 @@ func TestSubjectAccessNamesTheAgenciesConsentedTo(t *testing.T) {
 // field named and what it looks like said in plain words; case numbers
 // of the usual shapes pass.
 func TestRequestReferenceHoldsNoPersonalData(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	res, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("request-reference"))

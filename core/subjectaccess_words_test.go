@@ -75,6 +75,7 @@ func subjectAccessStory(t *testing.T, env *coretest.Env) core.SubjectAccess {
 // words, under snake_case keys throughout, with its own note on them.
 // Both are golden files (testdata/subject_access.*.golden).
 func TestSubjectAccessInPlainWords(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	sa := subjectAccessStory(t, env)
 
@@ -158,6 +159,7 @@ func TestSubjectAccessInPlainWords(t *testing.T) {
 // you �" on their subject access page. Neither given is no words at all,
 // which the page shows as "Not given".
 func TestContactWordsForNeitherAreEmpty(t *testing.T) {
+	t.Parallel()
 	if got := core.ContactWords(nil, "", ""); got != "" {
 		t.Errorf("ContactWords with neither given = %q, want empty", got)
 	}

@@ -16,6 +16,7 @@ import (
 // exist, in plain words on the "agency" field, and registers nothing;
 // the CLI and the staff web only render the refusal.
 func TestAddPartnerRefusesARetiredAgency(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()
@@ -56,6 +57,7 @@ func TestAddPartnerRefusesARetiredAgency(t *testing.T) {
 // (core.ErasureRetention), the same one a coordinator gives, never a
 // sentence of their own.
 func TestRetentionErasureCarriesTheReasonCode(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	old, err := env.Engine.SelfRefer(ctx, coretest.SelfReferral("long-closed"))
@@ -92,6 +94,7 @@ func TestRetentionErasureCarriesTheReasonCode(t *testing.T) {
 // agency; never one an adviser or partner sent to an agency, one that has
 // moved on, or one that is no crisis.
 func TestCallsCoordinators(t *testing.T) {
+	t.Parallel()
 	agency := core.AgencyID(7)
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
@@ -118,6 +121,7 @@ func TestCallsCoordinators(t *testing.T) {
 // is ErrNotFound, and a partner ErrPartnerRevoked, naming what was asked
 // for; one that is there is read whole.
 func TestRecordByKeyNotFound(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	if _, err := env.Engine.ServiceByUUID(ctx, "7d0f3c52-0000-4000-8000-000000000000"); !errors.Is(err, core.ErrNotFound) ||

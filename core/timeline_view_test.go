@@ -68,6 +68,7 @@ func wantWho(t *testing.T, what string, en core.TimelineEntry, actor, agency str
 // own referral's story is told in full. Kirkton's staff read their own
 // referral in full; a coordinator reads everything.
 func TestTimelineOfARejectedSelfReferralAsEachViewerReadsIt(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -149,6 +150,7 @@ func TestTimelineOfARejectedSelfReferralAsEachViewerReadsIt(t *testing.T) {
 // its own adviser by name wherever she acted; Housing Options, which made
 // the referral every link carries on, reads each of them in full.
 func TestTimelineOfARedirectAsEachViewerReadsIt(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net
@@ -227,6 +229,7 @@ func TestTimelineOfARedirectAsEachViewerReadsIt(t *testing.T) {
 // referred the client to them is part of their own referral, told in
 // full.
 func TestTimelineOfAReferOnKeepsTheOtherAgencysWork(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

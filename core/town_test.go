@@ -9,6 +9,7 @@ import (
 )
 
 func TestTownKey(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"Kirkcaldy", "kirkcaldy"},
 		{"  KIRKCALDY ", "kirkcaldy"},
@@ -26,6 +27,7 @@ func TestTownKey(t *testing.T) {
 }
 
 func TestCompareDistricts(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		a, b string
 		want int
@@ -46,6 +48,7 @@ func TestCompareDistricts(t *testing.T) {
 // A town in several districts is placed in the first in natural order, the
 // same every time, and "St"/"Saint" and punctuation do not matter.
 func TestDistrictForTown(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	for _, d := range []core.District{

@@ -10,6 +10,7 @@ import (
 // TestStillDue is the one rule every channel asks when a row queued to go
 // later comes due: one line per row and state of the referral.
 func TestStillDue(t *testing.T) {
+	t.Parallel()
 	const agency, other core.AgencyID = 1, 2
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	with := func(s core.Status, change func(*core.Referral)) core.Referral {

@@ -12,6 +12,7 @@ import (
 // and what it cannot have done, in the cards' words, never the state
 // machine's codes ("in-progress", "fail") nor a generic prefix.
 func TestTransitionRefusalWords(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		err  core.TransitionError
 		want string

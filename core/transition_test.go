@@ -53,6 +53,7 @@ func referralIn(t *testing.T, env *coretest.Env, status core.Status, key string)
 // to the expected status and stamp the right times; the rest return a
 // typed TransitionError and change nothing.
 func TestTransitionTable(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	want := map[core.Status]map[core.Action]core.Status{
@@ -133,6 +134,7 @@ func TestTransitionTable(t *testing.T) {
 }
 
 func TestTriageAssignAndClaim(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	in := coretest.SelfReferral("triage-1")
@@ -181,6 +183,7 @@ func TestTriageAssignAndClaim(t *testing.T) {
 }
 
 func TestRejectNeedsReasonAndFeedback(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusRequested, "rej")
@@ -211,6 +214,7 @@ func TestRejectNeedsReasonAndFeedback(t *testing.T) {
 }
 
 func TestOtherAgencyCannotActAndIsAudited(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusRequested, "other")
@@ -243,6 +247,7 @@ func TestOtherAgencyCannotActAndIsAudited(t *testing.T) {
 // exactly one wins and every other gets a ConflictError naming the status
 // and who set it.
 func TestConcurrentAcceptOneWinner(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusRequested, "race")
@@ -289,6 +294,7 @@ func TestConcurrentAcceptOneWinner(t *testing.T) {
 }
 
 func TestRedirectRefusedOutsideConsentScope(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	// An adviser's referral carries consent for the receiving agency only.
@@ -326,6 +332,7 @@ func TestRedirectRefusedOutsideConsentScope(t *testing.T) {
 }
 
 func TestWithdrawConsentCancelsOpenReferrals(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	r := referralIn(t, env, core.StatusAccepted, "withdraw")

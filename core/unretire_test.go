@@ -18,6 +18,7 @@ import (
 // access again. It is audited under the coordinator's name, and the
 // agency can be retired again.
 func TestUnretireAgency(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	co := env.Net.Coordinator.Actor()
@@ -94,6 +95,7 @@ func TestUnretireAgency(t *testing.T) {
 // by a coordinator, and not under a name another agency in the network
 // has taken since; each refusal says so and changes nothing.
 func TestUnretireRefusals(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	co := env.Net.Coordinator.Actor()

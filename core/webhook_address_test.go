@@ -17,6 +17,7 @@ import (
 // network, plain http or a password in the address is refused with the
 // field named, and nothing is kept. The host is judged as written: no DNS.
 func TestWebhookSubscribeRefusesInternalAddresses(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,
@@ -126,6 +127,7 @@ func TestWebhookSubscribeRefusesInternalAddresses(t *testing.T) {
 // TestWebhookPublicAddress is the rule the delivery client applies to
 // each address after DNS, on addresses as a resolver returns them.
 func TestWebhookPublicAddress(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		addr   string
 		public bool
@@ -188,6 +190,7 @@ func TestWebhookPublicAddress(t *testing.T) {
 // A port outside 1–65535 names no receiver, and an address over 2000
 // characters is refused saying so.
 func TestWebhookSubscribeStoresTheNormalAddress(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,
@@ -261,6 +264,7 @@ func TestWebhookSubscribeStoresTheNormalAddress(t *testing.T) {
 // The path's case is the receiver's to decide, so /hooks is another
 // address.
 func TestWebhookSubscribeSameAddressWrittenDifferently(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	creds, err := env.Engine.AddPartner(ctx, core.NewPartner{Name: "Casework", AgencyID: env.Net.CAB,

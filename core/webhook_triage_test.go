@@ -15,6 +15,7 @@ import (
 // a network-wide partner, which heard of it when it was made, hears the
 // change as an update.
 func TestWebhookCreatedForTheAgencyAssignedFromTriage(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	coord := env.Net.Coordinator.Actor()

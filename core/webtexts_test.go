@@ -15,6 +15,7 @@ import (
 // number queued a text each time. Now the day's cap holds, the referrals
 // are still made, and the next day the number can be texted again.
 func TestWebFormTextsCappedPerNumberPerDay(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	env.Engine.SetWebTextsPerDay(2)

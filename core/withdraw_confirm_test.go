@@ -56,6 +56,7 @@ SELECT format('withdrawn consents %s, referral %s v%s, events %s, outbox rows %s
 // can simply ask again; when it can, the withdrawal queues exactly one
 // confirmation, which a repeat does not duplicate.
 func TestWithdrawalAndItsTextCommitTogether(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name     string
 		answers  bool // the text answers the client's own (OutboxPayload.Answers)

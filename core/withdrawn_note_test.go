@@ -18,6 +18,7 @@ import (
 // the reasons are withheld from the story (the client's own export keeps
 // them), and the completion cannot be undone.
 func TestWithdrawnConsentWithholdsTheNoteAndCrisisReasons(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	n := env.Net

@@ -27,6 +27,7 @@ func at(s string) time.Time {
 }
 
 func TestAddWorkingHours(t *testing.T) {
+	t.Parallel()
 	c := testCalendar(t)
 	cases := []struct {
 		from  string
@@ -53,6 +54,7 @@ func TestAddWorkingHours(t *testing.T) {
 }
 
 func TestAddWorkingDaysAndQuietHours(t *testing.T) {
+	t.Parallel()
 	c := testCalendar(t)
 	if got := c.AddWorkingDays(at("2026-11-26 11:00"), 3); !got.Equal(at("2026-12-01 11:00")) {
 		t.Errorf("AddWorkingDays Thu + 3 = %s, want Tue 11:00", got)
@@ -78,6 +80,7 @@ func TestAddWorkingDaysAndQuietHours(t *testing.T) {
 // working day is a holiday still answers, rather than looping for ever
 // (the open-as-at report and the contact targets both ask it).
 func TestAddWorkingDaysOnABrokenCalendar(t *testing.T) {
+	t.Parallel()
 	answer := func(c Calendar, from time.Time, n int) time.Time {
 		t.Helper()
 		done := make(chan time.Time, 1)

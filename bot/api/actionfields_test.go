@@ -14,6 +14,7 @@ import (
 // in the same refusal as the ones another action takes. The right names
 // still work.
 func TestActionFieldsAreNamedExactly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, "read", "refer"))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, "read", "act"))

@@ -28,6 +28,7 @@ func countReferrals(t *testing.T, h *harness) int {
 // the API takes, makes the referral (behind its partner prefix it is
 // longer than 200, which core once refused with a 422).
 func TestTheLongestIdempotencyKeyIsTaken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	if r := h.do(t, "POST", "/api/v1/referrals", tok, newReferral("X"), "Idempotency-Key", strings.Repeat("k", 200)); r.status != 201 {
@@ -38,6 +39,7 @@ func TestTheLongestIdempotencyKeyIsTaken(t *testing.T) {
 // TestBadInputRefused: every kind of bad request gets the right status, a
 // problem naming the field, and writes nothing.
 func TestBadInputRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	readOnly := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
@@ -118,6 +120,7 @@ func TestBadInputRefused(t *testing.T) {
 }
 
 func TestIdempotencyETagAndVisibility(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
@@ -241,6 +244,7 @@ func TestIdempotencyETagAndVisibility(t *testing.T) {
 }
 
 func TestRevokedAndRateLimited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
 	tok := h.token(t, c)
@@ -300,6 +304,7 @@ func (c *cancelOnAnswer) WriteHeader(code int) {
 // out on its side retries with the same key and gets the first answer,
 // not "still working" for the rest of the day, and one referral exists.
 func TestIdempotencyAfterTheClientGaveUp(t *testing.T) {
+	t.Parallel()
 	var giveUp atomic.Bool // read by the server's goroutines
 	giveUp.Store(true)
 	h := newHarnessWrapped(t, func(next http.Handler) http.Handler {
@@ -333,6 +338,7 @@ func TestIdempotencyAfterTheClientGaveUp(t *testing.T) {
 // a weak tag, is as stale as an old version: 412, and nothing changes.
 // "*" is true whenever the referral exists.
 func TestIfMatchNamingNoVersionIsStale(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
@@ -401,6 +407,7 @@ func TestIfMatchNamingNoVersionIsStale(t *testing.T) {
 // decoder would store as U+FFFD too. Every operation that takes a JSON
 // body refuses both.
 func TestJSONBodiesMustBeUTF8(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
@@ -445,6 +452,7 @@ func TestJSONBodiesMustBeUTF8(t *testing.T) {
 // codes: a missing (or empty, §3.2) grant_type is invalid_request; a
 // grant type given but not supported is unsupported_grant_type.
 func TestTokenRequestErrors(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
 	cases := []struct {
@@ -478,6 +486,7 @@ func TestTokenRequestErrors(t *testing.T) {
 // taken, and is now a 400 invalid_request saying which. A client_id
 // beside Basic names the client (§3.2.1): the same one is taken.
 func TestTokenRequestOnceAndOneWay(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
 	other := h.partner(t, h.env.Net.CAB, core.ScopeRead)
@@ -541,6 +550,7 @@ func TestTokenRequestOnceAndOneWay(t *testing.T) {
 // cached by anyone, HTTP/1.0 caches included (RFC 6749 §5.1: no-store and
 // Pragma: no-cache).
 func TestTokenRequestMustBeAForm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := h.partner(t, h.env.Net.Welfare, core.ScopeRead)
 	for _, ct := range []string{"application/json", "text/plain", ""} {
@@ -574,6 +584,7 @@ func TestTokenRequestMustBeAForm(t *testing.T) {
 // relative to the API as RFC 9457 has it, is a page that answers (not a
 // 404) with that type's section: its title and what to do.
 func TestProblemTypeURIsLeadToTheirExplanation(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	for _, c := range []struct {

@@ -10,6 +10,7 @@ import (
 // case-insensitive (RFC 9110 §11.1), so "bearer" and "BEARER" are Bearer
 // (a lower-case scheme was once a 401); another scheme, or none, is not.
 func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
 	for _, c := range []struct {

@@ -10,6 +10,7 @@ import (
 // (1.50 is not 1.5), arrays in order; a body that is not one JSON value
 // is compared byte for byte.
 func TestCanonicalBody(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		a, b string

@@ -15,6 +15,7 @@ import (
 // describe; nothing is made. The first key replays the first answer, and
 // once the referral is cancelled the case is referred again.
 func TestCreateRefusesASecondReferralOfAnOpenCase(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := loadContract(t)
 	create := c.operation(t, "createReferral")

@@ -63,6 +63,7 @@ func auditRows(t *testing.T, h *harness, kind core.EventKind, ref string) []audi
 // another agency's system is answered as if the referral did not exist,
 // and the attempt is recorded.
 func TestReceivingSystemReadsTheClient(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	n := h.env.Net
 	referrer := h.token(t, h.partner(t, n.Welfare, core.ScopeRead, core.ScopeRefer))
@@ -122,6 +123,7 @@ func TestReceivingSystemReadsTheClient(t *testing.T) {
 // nobody any more (consent withdrawn, client erased). Each refusal is
 // recorded; nothing is disclosed.
 func TestClientReadRefusedSaysWhy(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	n := h.env.Net
@@ -187,6 +189,7 @@ func TestClientReadRefusedSaysWhy(t *testing.T) {
 // proved it: the receiving system is told so, and given no number to
 // ring, as staff are.
 func TestClientReadWithholdsAPassedOnPhone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	n := h.env.Net

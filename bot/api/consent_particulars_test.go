@@ -13,6 +13,7 @@ import (
 // recorded_by is a 422 problem naming the field, its pointer and what is
 // wrong in plain words, and nothing is made; every bad one at once.
 func TestConsentParticularsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	with := func(kv ...string) map[string]any {
@@ -69,6 +70,7 @@ func TestConsentParticularsRefused(t *testing.T) {
 // giving none, as a partner integrated before they were asked for sends,
 // is made as before, each kept as not given.
 func TestConsentParticularsTaken(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
@@ -121,6 +123,7 @@ func (h *harness) particulars(t *testing.T, ref string) core.ConsentParticulars 
 // TestConsentMethodsDocumented: the document's consent.method lists the
 // ways core takes, no more and no fewer.
 func TestConsentMethodsDocumented(t *testing.T) {
+	t.Parallel()
 	c := loadContract(t)
 	schema := c.doc["components"].(map[string]any)["schemas"].(map[string]any)["NewReferral"].(map[string]any)
 	method := schema["properties"].(map[string]any)["consent"].(map[string]any)["properties"].(map[string]any)["method"].(map[string]any)

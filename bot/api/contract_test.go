@@ -133,6 +133,7 @@ func example(o operation) any {
 // to the document; then calls each without a token. The document and the
 // routes list the same operations.
 func TestContract(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := loadContract(t)
 	ops := c.operations()
@@ -346,6 +347,7 @@ func (c *contract) requestSchema(t *testing.T, o operation) map[string]any {
 // refusals were for the fields alone. Every field a schema lists is in
 // its example, which TestContract posts.
 func TestContractActionFields(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := loadContract(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Housing, core.ScopeRead, core.ScopeRefer))

@@ -23,6 +23,7 @@ import (
 // document's CompleteAction gives, are the ones core lets a completion
 // record.
 func TestCouldNotContactIsItsOwnAction(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))

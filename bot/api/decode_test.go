@@ -16,6 +16,7 @@ import (
 // referral is reported at once: an agency not in the directory does not
 // hide the fields core refuses.
 func TestRefusedFieldsAreWhereTheyAre(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	with := func(change func(m map[string]any)) string {
@@ -105,6 +106,7 @@ func TestRefusedFieldsAreWhereTheyAre(t *testing.T) {
 // meant; before a wrong type elsewhere. The same body with the document's
 // names is taken.
 func TestMemberNamesAreCaseSensitive(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	rename := func(m map[string]any, from, to string) {

@@ -14,6 +14,7 @@ import (
 // request names it, lists as "a, b or c" (not Go's [a b c]), and none of
 // the web form's "you" or "your", in the problem's errors and its detail.
 func TestNewReferralRefusalsSpeakToADeveloper(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	welfare := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	client := func(k string, v any) func(m map[string]any) {

@@ -12,6 +12,7 @@ import (
 // by code with the facts they name, for a partner that shows them in its
 // own words.
 func TestSuggestionReasonsInEnglishAndByCode(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
 	r := h.do(t, "GET", "/api/v1/suggestions?needs=debt,benefits&area=KY1", tok, nil)

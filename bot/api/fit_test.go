@@ -16,6 +16,7 @@ import (
 // matching gives; offering none of the needs, said too. The referral is
 // made all the same.
 func TestCreateSaysHowTheAgencyFits(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRefer, core.ScopeRead))
 	n := 0

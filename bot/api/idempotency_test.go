@@ -24,6 +24,7 @@ func idemKeys(t *testing.T, h *harness) []string {
 // afresh, as is one whose stored answer cannot be opened at all (kept by
 // an earlier version), rather than failing until the answer expires.
 func TestIdempotentAnswerOpensOnlyUnderItsKey(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	welfare := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
@@ -92,6 +93,7 @@ func TestIdempotentAnswerOpensOnlyUnderItsKey(t *testing.T) {
 // order, other whitespace, a character escaped) sends the same request:
 // it gets the first answer, replayed, and makes no second referral.
 func TestIdempotencyKeyTakesTheSameJSONWrittenAnotherWay(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	first := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("C-1"), "Idempotency-Key", "retried")
@@ -118,6 +120,7 @@ func TestIdempotencyKeyTakesTheSameJSONWrittenAnotherWay(t *testing.T) {
 // content (422) changed nothing, so the corrected request under the same
 // key is done, not answered "key used for another request".
 func TestRefusedRequestKeepsNothingUnderItsKey(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	wrong := newReferral("C-7")

@@ -16,6 +16,7 @@ import (
 // integrator to read it again, get the same ETag and loop. A tag that
 // was current once still says who changed it.
 func TestIfMatchThatCanNeverMatchSaysSo(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct))
@@ -58,6 +59,7 @@ func TestIfMatchThatCanNeverMatchSaysSo(t *testing.T) {
 // its current ETag ("v1", W/"v1", in a list, or *) answers 304 Not
 // Modified with the ETag and no body; another version's answers 200.
 func TestReferralReadIfNoneMatch(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	created := h.do(t, "POST", "/api/v1/referrals", referrer, newReferral("INM-1"), "Idempotency-Key", "inm-1")

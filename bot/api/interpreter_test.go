@@ -12,6 +12,7 @@ import (
 // Patient.communication can; the client's texts stay in
 // client.language. A code that is no language is refused by its name.
 func TestPartnerAsksForAnInterpreter(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	in := newReferral("CASE-INTERPRETER")

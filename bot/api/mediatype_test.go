@@ -17,6 +17,7 @@ import (
 // kept, not even the answer under the Idempotency-Key, so the same call
 // sent right is taken.
 func TestPOSTBodiesMustBeJSON(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	hook, _ := json.Marshal(map[string]any{"url": "https://casework.example/hooks"})

@@ -14,6 +14,7 @@ import (
 // TestUnknownMember: the path of the member the decoder refuses, from
 // the root, for the JSON pointer and FHIRPath refusals name.
 func TestUnknownMember(t *testing.T) {
+	t.Parallel()
 	type gain struct {
 		Weekly int `json:"weekly_income_pence"`
 	}
@@ -91,6 +92,7 @@ func FuzzUnknownMember(f *testing.F) {
 // unknown one is found with no name meant; a member given twice in its
 // object is found where it is given again; right names find nothing.
 func TestMisnamedMember(t *testing.T) {
+	t.Parallel()
 	type common struct {
 		ID string `json:"id"`
 	}
@@ -182,6 +184,7 @@ func FuzzMisnamedMember(f *testing.F) {
 // UnknownFieldName reads the member name out of the decoder's own
 // refusal, escapes included, and nothing out of any other error.
 func TestUnknownFieldName(t *testing.T) {
+	t.Parallel()
 	type shape struct {
 		Reason string `json:"reason"`
 	}

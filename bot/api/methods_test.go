@@ -11,6 +11,7 @@ import (
 // naming the methods it does, in the API's format (the token endpoint's
 // own); an address that is not an operation stays a 404.
 func TestMethods(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer, core.ScopeAct))
 	cases := []struct {

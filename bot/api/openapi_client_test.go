@@ -19,6 +19,7 @@ import (
 // is, from the same definitions (core.ClientDetails' validation tags and
 // core.ContactTimes), so the two cannot drift apart.
 func TestNewReferralClientSchemaIsTheServersRule(t *testing.T) {
+	t.Parallel()
 	c := loadContract(t)
 	client := c.doc["components"].(map[string]any)["schemas"].(map[string]any)["NewReferral"].(map[string]any)["properties"].(map[string]any)["client"].(map[string]any)
 	props := client["properties"].(map[string]any)

@@ -19,6 +19,7 @@ import (
 // is one the document lists. Bringing the agency back lets the same token
 // and secret in again.
 func TestPartnerOfARetiredAgency(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	co := h.env.Net.Coordinator.Actor()

@@ -32,6 +32,7 @@ func (w *holdWriter) WriteHeader(code int) {
 // one declaration for both. A type declared with no case here fails the
 // test, so a new one is walked too.
 func TestProblemTitlesAreThePages(t *testing.T) {
+	t.Parallel()
 	reached, release := make(chan struct{}), make(chan struct{})
 	h := newHarnessWrapped(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,7 @@ import (
 // has, for every problem type declared, the anchor its URI names, its
 // title, statuses and what to do.
 func TestProblemsPageListsEveryType(t *testing.T) {
+	t.Parallel()
 	rec := httptest.NewRecorder()
 	serveProblems(rec, httptest.NewRequest("GET", problemsPath, nil))
 	page := rec.Body.String()
@@ -60,6 +61,7 @@ func TestProblemsPageListsEveryType(t *testing.T) {
 // under /api/v1/problems, makes a problemType by hand, or makes a
 // problem of a type but through the type (whose title it then carries).
 func TestProblemTypesAreDeclared(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 // what the operation takes, rather than ignored (a misspelt filter would
 // list everything); every bad parameter at once.
 func TestQueryParametersAreNamedAsSent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	for _, c := range []struct {

@@ -15,6 +15,7 @@ import (
 // new referral, and a redirect is refused, naming to_agency, when it says
 // nowhere, somewhere unknown, or the agency it is already with.
 func TestARedirectKeepsThePartnersCase(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.partner(t, h.env.Net.Welfare, "read", "refer"))
 	cab := h.token(t, h.partner(t, h.env.Net.CAB, "read", "act"))

@@ -17,6 +17,7 @@ import (
 // subscription stops a leaked secret at once; nothing changes. After the
 // day the subscription rotates again.
 func TestWebhookRotateAgainWhileReplacedSecretSigns(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	c := loadContract(t)
 	rotate := c.operation(t, "rotateWebhookSecret")

@@ -13,6 +13,7 @@ import (
 // secret: the old one and every token got with it stop at once; the
 // client id and webhook subscriptions stay.
 func TestRotatedSecretStopsTheOldSecretAndItsTokens(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	old := h.partner(t, h.env.Net.Welfare, core.ScopeRead)

@@ -16,6 +16,7 @@ import (
 // referral (system/*.write gave act alone, system/ServiceRequest.c was
 // refused). SMART 1 and 2 scopes are now read for what they cover.
 func TestSMARTScopesCoverWhatTheySay(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		scope string
 		want  []core.PartnerScope

@@ -12,6 +12,7 @@ import (
 // other mistakes besides is told of them all in one answer, not the type
 // first and the rest only after mending it; and nothing is made.
 func TestATypeErrorDoesNotHideTheRequestsOtherMistakes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	welfare := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))
 	for _, c := range []struct {

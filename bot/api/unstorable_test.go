@@ -12,6 +12,7 @@ import (
 // is, as a value, an array element, deep inside, or a member's name;
 // escaped backslashes are text; a body with nothing wrong finds nothing.
 func TestUnstorablePath(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		body string
 		want []string

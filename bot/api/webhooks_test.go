@@ -15,6 +15,7 @@ import (
 // it (and read, from the failure count, which ones answer). The API
 // refuses it as it refuses any invalid field, and keeps nothing.
 func TestWebhookSubscribeRefusesInternalAddresses(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
 	for i, c := range []struct{ url, says string }{
@@ -60,6 +61,7 @@ func TestWebhookSubscribeRefusesInternalAddresses(t *testing.T) {
 // and answered in lower case. A port outside 1–65535 and an address over
 // 2000 characters are 422s naming url, each saying what is wrong.
 func TestWebhookSubscribeAnswersTheNormalAddress(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
 	long := "https://casework.example/" + strings.Repeat("a", 2000)
@@ -111,6 +113,7 @@ func TestWebhookSubscribeAnswersTheNormalAddress(t *testing.T) {
 // and the address can be subscribed again once that one is deleted.
 // Another address is taken.
 func TestWebhookSubscribeOncePerAddress(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.env.Engine.UseWebhookReceivers(core.LocalReceivers)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
@@ -167,6 +170,7 @@ func TestWebhookSubscribeOncePerAddress(t *testing.T) {
 // the list says until when the replaced one still signs; another
 // system's subscription is not found.
 func TestWebhookRotateSecret(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
 	made := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": "https://casework.example/rotate"}, "Idempotency-Key", "rot-sub")
@@ -199,6 +203,7 @@ func TestWebhookRotateSecret(t *testing.T) {
 // anything is done (the secret is not rotated), and an empty body or an
 // empty JSON object passes.
 func TestOperationsWithoutABodyRefuseOne(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead))
 	made := h.do(t, "POST", "/api/v1/webhooks", tok, map[string]any{"url": "https://casework.example/nobody"}, "Idempotency-Key", "nb-sub")

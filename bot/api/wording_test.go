@@ -16,6 +16,7 @@ import (
 // lists the codes, with the other fields refused beside it; a body of
 // null is not an object, as [] is not.
 func TestRefusalsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.env.Engine.UseWebhookReceivers(core.LocalReceivers)
 	welfare := h.token(t, h.partner(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer))

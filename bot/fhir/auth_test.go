@@ -12,6 +12,7 @@ import (
 // TestFHIRBearerSchemeIsCaseInsensitive: FHIR takes the token as the JSON
 // API does, the scheme in any case (RFC 9110 §11.1).
 func TestFHIRBearerSchemeIsCaseInsensitive(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.env.Net.CAB, core.ScopeRead)
 	for _, scheme := range []string{"Bearer ", "bearer ", "BEARER "} {
@@ -24,6 +25,7 @@ func TestFHIRBearerSchemeIsCaseInsensitive(t *testing.T) {
 // SMART's discovery document for backend services says where to get a
 // token and how (a partner system's review found it missing).
 func TestSMARTConfiguration(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	status, hdr, body := h.do(t, "GET", "/fhir/.well-known/smart-configuration", "", "")
 	var conf struct {

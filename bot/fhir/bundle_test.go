@@ -18,6 +18,7 @@ import (
 // replaced. Each writes nothing; the same elements written well are
 // taken.
 func TestFHIRBundleIsTakenAsSent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	count := func() int { return h.referrals(t) }
@@ -83,6 +84,7 @@ func TestFHIRBundleIsTakenAsSent(t *testing.T) {
 // one twice. The same Bundle with one element changed is still another
 // Bundle under the same identifier: 409, nothing written.
 func TestFHIRBundleRetriedAsSerialisedAfresh(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	count := func() int { return h.referrals(t) }

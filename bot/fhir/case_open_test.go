@@ -15,6 +15,7 @@ import (
 // duplicate at Task.identifier, naming the open Task; nothing is written.
 // The first Bundle again still gets its first answer.
 func TestFHIRRefusesASecondReferralOfAnOpenCase(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	status, hdr, first := h.do(t, "POST", "/fhir", referrer, referralBundle)

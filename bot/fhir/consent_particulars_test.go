@@ -27,6 +27,7 @@ func particularsEdits(dateTime, mode, transcriber string) []string {
 // same elements as valid R4; each bad one is refused at its element, and
 // nothing made. A dateTime to the day says no time: taken as not said.
 func TestFHIRConsentParticulars(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
@@ -92,6 +93,7 @@ func TestFHIRConsentParticulars(t *testing.T) {
 // TestFHIRParticipationModes: every way a partner may say its client
 // agreed has a v3 ParticipationMode code.
 func TestFHIRParticipationModes(t *testing.T) {
+	t.Parallel()
 	for _, how := range core.PartnerConsentHows() {
 		if !fhir.HasParticipationMode(core.ConsentHow(how.Code)) {
 			t.Errorf("%s has no ParticipationMode code", how.Code)

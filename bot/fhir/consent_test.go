@@ -24,6 +24,7 @@ const (
 // data sharing protocol as a policy makes it network-wide (and a
 // network-wide Consent reads back so).
 func TestFHIRConsentSaysWhatTheClientAgreed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)

@@ -23,6 +23,7 @@ import (
 // before work starts), not core's bare "cannot hold"
 // (TestFHIRUpdateTaskDoesWhatItSays holds Tasks not yet started).
 func TestFHIRCouldNotContactIsAFailedTask(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, taskURL := h.bundleReferral(t)
 	read := func() map[string]any {

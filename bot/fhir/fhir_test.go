@@ -30,6 +30,9 @@ var r4 struct {
 	compiler *jsonschema.Compiler
 	err      error
 	schemas  sync.Map
+	// compiling serialises the compiler, which is not safe for
+	// concurrent use (the tests run in parallel).
+	compiling sync.Mutex
 }
 
 const r4ID = "http://hl7.org/fhir/json-schema/4.0"
@@ -76,7 +79,9 @@ func validR4(t *testing.T, body []byte) map[string]any {
 	}
 	s, ok := r4.schemas.Load(typ)
 	if !ok {
+		r4.compiling.Lock()
 		sch, err := r4.compiler.Compile(r4ID + "#/definitions/" + typ)
+		r4.compiling.Unlock()
 		if err != nil {
 			t.Fatalf("compile R4 %s: %v", typ, err)
 		}
@@ -235,6 +240,7 @@ const referralBundle = `{
 }`
 
 func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)
@@ -426,6 +432,7 @@ func TestFHIRReadsSearchesAndCreatesValidR4(t *testing.T) {
 }
 
 func TestFHIRRefusesInvalidInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	count := func() int { return h.referrals(t) }
@@ -466,6 +473,7 @@ func TestFHIRRefusesInvalidInput(t *testing.T) {
 // when the Task already has the status asked for. A body that is not
 // UTF-8 is refused as it is.
 func TestFHIRUpdateTaskChecksIfMatchFirst(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, taskURL := h.bundleReferral(t)
 	_, _, body := h.do(t, "GET", taskURL, cab, "")
@@ -523,6 +531,7 @@ func TestFHIRUpdateTaskChecksIfMatchFirst(t *testing.T) {
 // out (which left the first pages empty while the matches were further
 // on).
 func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	housing := h.token(t, h.env.Net.Housing, core.ScopeRead, core.ScopeRefer)
 	welfare := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
@@ -738,6 +747,7 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 // of the client's referrals, not only the first (here a page is one
 // referral, so the client's three referrals take three pages).
 func TestFHIRFindsEveryConsentOfAClientReferredManyTimes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	defer fhir.SetClientReferralsPage(1)()
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
@@ -784,6 +794,7 @@ func TestFHIRFindsEveryConsentOfAClientReferredManyTimes(t *testing.T) {
 // support (FHIR's RESTful API answers an unsupported interaction so); a
 // resource type it does not serve stays a 404.
 func TestFHIRMethods(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	tok := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer, core.ScopeAct)
 	cases := []struct {
@@ -816,6 +827,7 @@ func TestFHIRMethods(t *testing.T) {
 // fix, in the resource the partner sent, and whose diagnostics name the
 // field once (core's partner consent named "consent.consent.witnessed_by").
 func TestFHIRRefusalsNameTheElement(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	for _, c := range []struct {
@@ -862,6 +874,7 @@ func TestFHIRRefusalsNameTheElement(t *testing.T) {
 // same key with another body, and writes nothing. The same Bundle again
 // still gets the first answer.
 func TestFHIRTransactionKeyReusedWithAnotherBundle(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	count := func() int { return h.referrals(t) }
@@ -918,6 +931,7 @@ func TestFHIRTransactionKeyReusedWithAnotherBundle(t *testing.T) {
 // PUT asking for another status is refused saying how, not answered 200
 // with a status it did not ask for.
 func TestFHIRUpdateTaskDoesWhatItSays(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, taskURL := h.bundleReferral(t)
 	read := func() map[string]any {
@@ -1020,6 +1034,7 @@ func TestFHIRUpdateTaskDoesWhatItSays(t *testing.T) {
 // a Task with a status R4 does not have but an intent is told about its
 // status alone, and one without an intent about that alone.
 func TestFHIROutcomesNameWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer, cab, taskURL := h.bundleReferral(t)
 	_, _, body := h.do(t, "GET", taskURL, cab, "")

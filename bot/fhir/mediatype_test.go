@@ -13,6 +13,7 @@ import (
 // Content-Type, and changes and keeps nothing (the same Bundle sent
 // properly afterwards makes the referral).
 func TestFHIRWritesTakeOnlyJSON(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer, cab, taskURL := h.bundleReferral(t)
 	_, _, body := h.do(t, "GET", taskURL, cab, "")
@@ -69,6 +70,7 @@ func TestFHIRWritesTakeOnlyJSON(t *testing.T) {
 // Accept with no JSON type and no wildcard) is a 406 OperationOutcome,
 // never a 200 in JSON; the JSON forms and wildcards are served.
 func TestFHIRAnswersOnlyInJSON(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, taskURL := h.bundleReferral(t)
 	for _, c := range []struct {

@@ -18,6 +18,7 @@ const bundlePatient = `"telecom": [{"system": "phone", "value": "07700 900123"}]
 // was refused as no phone; any Task.code and any gender passed. Each is
 // now read as FHIR means it, or refused naming the element.
 func TestFHIRCreateReadsThePatientAsFHIRMeansIt(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)

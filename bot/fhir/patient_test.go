@@ -16,6 +16,7 @@ import (
 // same); the referring agency's system reads them while it is open, as
 // its staff do.
 func TestFHIRPatientOnlyWhileTheRuleAllows(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer, cab, taskURL := h.bundleReferral(t)
 	ref := strings.TrimPrefix(taskURL, "/fhir/Task/")
@@ -49,6 +50,7 @@ func TestFHIRPatientOnlyWhileTheRuleAllows(t *testing.T) {
 // names of spaces were refused) is served with no name element rather
 // than "text": "", and stays a valid R4 Patient.
 func TestFHIRPatientWithNoNameLeavesNameOut(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"", "   "} {
 		p := fhir.Patient(core.Client{Name: name, Phone: "07700 900123"}, "p1")
 		body, err := json.Marshal(p)

@@ -18,6 +18,7 @@ import (
 // not found for the other system; the old client-<n> form is not found
 // for anyone.
 func TestFHIRPatientIdsAreEachSystemsOwn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer, cab, taskURL := h.bundleReferral(t)
 	ref := strings.TrimPrefix(taskURL, "/fhir/Task/")

@@ -15,6 +15,7 @@ import (
 // weak ETag (FHIR's http.html), W/"<meta.versionId>": a ServiceRequest
 // read had meta.versionId and no ETag, which a Task read had.
 func TestFHIRServiceRequestReadHasAnETag(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, taskURL := h.bundleReferral(t)
 	for _, path := range []string{taskURL, "/fhir/ServiceRequest/" + taskURL[len("/fhir/Task/"):]} {
@@ -31,6 +32,7 @@ func TestFHIRServiceRequestReadHasAnETag(t *testing.T) {
 // ([] for a Bundle or a Task) is refused at the resource itself, a valid
 // FHIRPath ("Bundle"), not at "Bundle.", which names no element.
 func TestFHIRBodyNotAnObjectIsTheResource(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer, cab, taskURL := h.bundleReferral(t)
 	for _, c := range []struct {
@@ -56,6 +58,7 @@ func TestFHIRBodyNotAnObjectIsTheResource(t *testing.T) {
 // current version is kept. A system that may not see the referral gets
 // the read's 404 for any version. The CapabilityStatement lists vread.
 func TestFHIRReadsSayWhenAndVreadTheCurrentVersion(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, taskURL := h.bundleReferral(t)
 	housing := h.token(t, h.env.Net.Housing, core.ScopeRead)
@@ -104,6 +107,7 @@ func TestFHIRReadsSayWhenAndVreadTheCurrentVersion(t *testing.T) {
 // same tag without W/, one of a list, or *) answers 304 Not Modified with
 // the ETag and no body; one naming another version answers the resource.
 func TestFHIRReadIfNoneMatch(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, taskURL := h.bundleReferral(t)
 	for _, path := range []string{taskURL, "/fhir/ServiceRequest/" + taskURL[len("/fhir/Task/"):]} {

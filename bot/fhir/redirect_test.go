@@ -12,6 +12,7 @@ import (
 // a ServiceRequest that replaces the redirected one's, and its Task
 // carries the partner's case id, so a FHIR system files it with its case.
 func TestFHIRARedirectedReferralIsReplaced(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	cab := h.token(t, h.env.Net.CAB, core.ScopeRead, core.ScopeAct)

@@ -18,6 +18,7 @@ import (
 // client's subject access shows it); the system that made the referral
 // reads both, and nothing is audited for it.
 func TestFHIRReadsOfAnotherSystemsClientAreNotFoundAndAudited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	status, hdr, body := h.do(t, "POST", "/fhir", referrer, referralBundle)

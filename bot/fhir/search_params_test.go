@@ -84,6 +84,7 @@ func searcher(t *testing.T, h *harness, token string) func(path string) []string
 // its start, lt before it and le to its end; given twice, both hold. A
 // prefix Onward does not take is a 400 naming _lastUpdated.
 func TestFHIRLastUpdatedIsTheRangeOfItsPrecision(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ids, search := searchReferrals(t, h,
 		"2026-02-28T23:59:59.5Z", "2026-03-01T00:00:00Z", "2026-03-01T18:30:00Z", "2026-03-02T00:00:00Z")
@@ -131,6 +132,7 @@ func TestFHIRLastUpdatedIsTheRangeOfItsPrecision(t *testing.T) {
 // alternatives. _id and focus naming different referrals find nothing
 // (both were once found).
 func TestFHIRSearchParametersAllHold(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ids, search := searchReferrals(t, h, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z")
 	a, b := ids[0], ids[1]
@@ -163,6 +165,7 @@ func TestFHIRSearchParametersAllHold(t *testing.T) {
 // every identifier Onward gives has a system; | alone is a 400 naming
 // identifier.
 func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ids, welfare, cab := referSearchable(t, h, "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z")
 	search := searcher(t, h, welfare)
@@ -302,6 +305,7 @@ func TestFHIRSearchByIdentifierCodeAndIntent(t *testing.T) {
 // Bundle's total is 1, and a page of one has no next page. (The other's
 // case id was once matched in SQL and kept by the visibility filter.)
 func TestFHIRCaseIDSearchIsTheCallersOwn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	first := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	second := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)

@@ -12,6 +12,7 @@ import (
 // referrals". A status FHIR defines that no referral has ("draft") finds
 // nothing, and a code with its system finds as the code does.
 func TestFHIRSearchStatusMustBeAStatus(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	_, cab, _ := h.bundleReferral(t)
 	for _, c := range []struct {

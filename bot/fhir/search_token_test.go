@@ -9,6 +9,7 @@ import (
 // commas and into system and code at the first bar, with FHIR's escapes
 // (\, \| \$ \\) kept in the value as the characters they stand for.
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   string
 		want []token

@@ -13,6 +13,7 @@ import (
 // with a 400 OperationOutcome naming the element that holds it, as every
 // other refusal of a body does, not only "a string in the body".
 func TestFHIRUnstorableTextNamesTheElement(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)
 	for _, c := range []struct {

@@ -12,6 +12,7 @@ import (
 // public URL); new words are a new version, added to the end of
 // consentWordings and here.
 func TestConsentWordingsAreNeverEdited(t *testing.T) {
+	t.Parallel()
 	pinned := map[string]string{
 		"v1 en": "ceb367c411dd8d393703803761f6577d9c23eb2f69db69e9da4c079cd4baddcf",
 		"v1 ar": "fc16b19232b5a0cd2893579dd2639bcf83367f3a95614425088803dc0ccf86fb",

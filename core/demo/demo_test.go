@@ -39,6 +39,7 @@ func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
 }
 
 func TestSeed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := coretest.NewPool(t)
 	crypt := testCrypter(t)
@@ -324,6 +325,7 @@ func TestSeed(t *testing.T) {
 }
 
 func TestScottishBankHolidays(t *testing.T) {
+	t.Parallel()
 	for year, want := range map[int][]string{
 		2026: {"2026-01-01", "2026-01-02", "2026-04-03", "2026-05-04", "2026-05-25", "2026-08-03", "2026-11-30", "2026-12-25", "2026-12-28"},
 		2027: {"2027-01-01", "2027-01-04", "2027-03-26", "2027-05-03", "2027-05-31", "2027-08-02", "2027-11-30", "2027-12-27", "2027-12-28"},
@@ -342,6 +344,7 @@ func TestScottishBankHolidays(t *testing.T) {
 }
 
 func TestSeedRefusesBadMonths(t *testing.T) {
+	t.Parallel()
 	_, err := Seed(context.Background(), nil, nil, Options{Months: 30}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "1 to 24 months") {
 		t.Fatalf("err = %v, want a months range error", err)
@@ -351,6 +354,7 @@ func TestSeedRefusesBadMonths(t *testing.T) {
 // TestSeedIsRepeatable checks the promise of Options.Seed: the same seed
 // and end of history give the same referrals, references and outcomes.
 func TestSeedIsRepeatable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var digests []string
 	for range 2 {

@@ -16,6 +16,7 @@ import (
 // that point at real parents, times in a plausible order, client details
 // that are ciphertext, and report rollups that rebuild from it.
 func TestHistory(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := coretest.NewPool(t)
 	crypt := testCrypter(t)
@@ -141,6 +142,7 @@ func TestHistory(t *testing.T) {
 
 // TestHistoryOnEmptyDatabase seeds the demo network first.
 func TestHistoryOnEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := coretest.NewPool(t)
 	var log strings.Builder

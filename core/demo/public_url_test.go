@@ -14,6 +14,7 @@ import (
 // A demo seeded by `onward dev` on :8080 and run again on another address
 // sends clients to the new address; a network's own links stay.
 func TestFollowPublicURL(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name                    string
@@ -67,6 +68,7 @@ func TestFollowPublicURL(t *testing.T) {
 }
 
 func TestFollowPublicURLWithoutNetwork(t *testing.T) {
+	t.Parallel()
 	pool := coretest.NewPool(t)
 	eng := core.NewEngine(pool, testCrypter(t), core.SystemClock{}, core.RandomIDs{}, slog.New(slog.DiscardHandler))
 	defer eng.Close()

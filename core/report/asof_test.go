@@ -18,6 +18,7 @@ import (
 // since leaves both the figures and that time as they were until the
 // next refresh moves them together.
 func TestFiguresAsOf(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	s := newReportSeed(t, env)
 	ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 // while seasonality showed July as 0. Every month of the dates has a row,
 // 0 when nobody was referred in it, as seasonality by month shows it.
 func TestCrisisReportShowsEveryMonth(t *testing.T) {
+	t.Parallel()
 	_, rp := seededReports(t)
 	ctx := context.Background()
 	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 8, 31, 0, 0, 0, 0, time.UTC)}

@@ -270,6 +270,7 @@ func valueAt(t *testing.T, r report.Report, k at) int64 {
 // point shows a hidden cell's figure, and every hidden count says truly
 // what it is ("<5" for 1 to 4, "withheld" for more).
 func TestNothingSuppressedCanBeWorkedBack(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net
@@ -384,6 +385,7 @@ func describe(l sumOf) string {
 // figure, so a chart made from the export shows neither as 0; a shown
 // zero stays 0.
 func TestPublishedSeriesHaveNoFalseZeros(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	f := testFilter{from: "2025-06-15", to: "2026-11-20"}.filter()

@@ -12,6 +12,7 @@ import (
 // =, +, -, @, a tab or a carriage return went into the CSV as it was, and
 // a spreadsheet would run it. Numbers stay numbers.
 func TestCSVNeutralisesFormulas(t *testing.T) {
+	t.Parallel()
 	minus := -3.0
 	r := report.Report{
 		Columns: []string{"agency", "=cmd|' /C calc'!A0"},

@@ -19,6 +19,7 @@ import (
 // "<5" or "too few to show" in any column, but an empty figure and a
 // _suppressed flag column beside each figure column.
 func TestExportsParseBack(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),

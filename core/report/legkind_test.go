@@ -73,6 +73,7 @@ func checkRollupSources(t *testing.T, env *coretest.Env) {
 // or a re-route. The seed has a web self-referral that an agency
 // redirects and a text that an agency turns down, so Onward re-routes it.
 func TestLegKindIsNotASource(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	checkRollupSources(t, env)
@@ -160,6 +161,7 @@ func reportFigures(t *testing.T, rp *report.Reports, agency core.AgencyID) map[s
 // leg_kind cannot write, and the rebuild the migration asks for leaves
 // only real sources with the same figures again.
 func TestMigrationMovesLegMarkersOutOfSource(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	names, err := fs.Glob(core.Migrations(), "034_*.sql")

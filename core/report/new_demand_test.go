@@ -86,6 +86,7 @@ func readDemand(t *testing.T, rp *report.Reports) demandFigures {
 // redirect or a re-route, which are the same request moving on: the
 // demand reports' total is the partners total less those rows.
 func TestDemandCountsReferralsOn(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net
@@ -151,6 +152,7 @@ func TestDemandCountsReferralsOn(t *testing.T) {
 // line of words); the demand reports' line names the referrals they leave
 // out and the reports that count them.
 func TestEveryReportSaysWhatItCounts(t *testing.T) {
+	t.Parallel()
 	_, rp := seededReports(t)
 	ctx := context.Background()
 	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}

@@ -16,6 +16,7 @@ import (
 // repeat exactly; were they to drift apart, the report would read every
 // referral ever made.
 func TestOpenSpanIsIndexed(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	err := pgx.BeginFunc(ctx, env.Pool, func(tx pgx.Tx) error {

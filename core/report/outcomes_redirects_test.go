@@ -14,6 +14,7 @@ import (
 // the rejection reasons said so. Redirects have a row of their own in
 // the outcomes report, and both reports' lines say where they count.
 func TestRedirectsAreNotRejectionsInOutcomes(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	var rejected, redirected int64

@@ -25,6 +25,7 @@ import (
 // coordinator; "too few to show" (never <5, never the sum) in a copy for
 // publication when fewer than 5 clients gained.
 func TestGainsAgreeWithDirectSums(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	// The second client with a counted gain at each agency is the first
@@ -119,6 +120,7 @@ GROUP BY a.name`)
 // down, redirected, cancelled — so help given is a share of all of them,
 // not only of those completed.
 func TestHelpGivenIsOutOfEveryReferralThatEnded(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}
@@ -164,6 +166,7 @@ WHERE r.status IN ('completed', 'failed', 'rejected', 'cancelled') GROUP BY 1`)
 // section in order, the rates against the targets agreeing with the
 // referrals, a complaints section, and a printable page of its own.
 func TestNationalStandardsPack(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	// A referral just made is inside its deadline.
@@ -233,6 +236,7 @@ func TestNationalStandardsPack(t *testing.T) {
 // eligible or inappropriate reaches the referring agency and the
 // coordinators, and never a copy for publication.
 func TestSentBackFeedback(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net

@@ -47,6 +47,7 @@ FROM t, p GROUP BY GROUPING SETS ((month, p.label, p.pct), (p.label, p.pct)) HAV
 // own times, to the tenth of an hour shown; and none is ever beyond the
 // longest real wait.
 func TestPercentilesAreExact(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	// One agency's acknowledgements as the review found them: six times
@@ -124,6 +125,7 @@ FROM six WHERE six.id = r.id`, agency, hours)
 // passing them off as exact; the pack leaves contact within target out
 // rather than estimate it.
 func TestPercentilesOverManyReferralsSayTheyAreEstimates(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	report.SetExactTimesLimit(t, 10)

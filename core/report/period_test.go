@@ -14,6 +14,7 @@ import (
 // and the days Onward reports on — a date typed as 0001-01-01 or
 // 9999-12-31 is told the limit, never to "give both" dates.
 func TestCheckPeriod(t *testing.T) {
+	t.Parallel()
 	d := func(s string) time.Time {
 		v, err := time.Parse(time.DateOnly, s)
 		if err != nil {
@@ -56,6 +57,7 @@ func day0(t testing.TB, s string) time.Time {
 // means, its name written back reads as the same period, and a name that
 // is not a period is refused saying what was wrong and how to name one.
 func TestParsePreset(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, today string
 		canonical   string // the preset's own name
@@ -122,6 +124,7 @@ func TestParsePreset(t *testing.T) {
 // TestParsePresetRefusals: a name that is not a period says what was
 // wrong with it, then how to name one, with an example of each form.
 func TestParsePresetRefusals(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, why string }{
 		{"", "no period given"},
 		{"   ", "no period given"},
@@ -150,6 +153,7 @@ func TestParsePresetRefusals(t *testing.T) {
 // TestPeriodOn: a period counted on a day before its end is cut at that
 // day and says "so far"; one not begun is refused saying when it starts.
 func TestPeriodOn(t *testing.T) {
+	t.Parallel()
 	q3 := report.Quarter(2026, 3)
 	for _, tc := range []struct{ today, text, file, err string }{
 		{"2027-01-01", "2026-27 Q3 (1 October – 31 December 2026)", "2026-27-Q3", ""},
@@ -227,6 +231,7 @@ func FuzzParsePreset(f *testing.F) {
 // network's day now, is the report for the same days typed as dates —
 // every report, a whole financial year and a quarter so far.
 func TestPresetReportIsTheDatesReport(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	// Half past eleven at night UTC on 30 September is already 1 October

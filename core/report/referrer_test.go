@@ -36,6 +36,7 @@ import (
 // Onward's re-routes, never the referrals of the agency that had just
 // turned the client down.
 func TestReferrerIsWhoChoseTheLeg(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	s := newReportSeed(t, env)
 	ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 // once that it cannot refresh, with the cause, and once that it works
 // again.
 func TestRefresherLogsAnOutageOnce(t *testing.T) {
+	t.Parallel()
 	pool, p := coretest.PoolThroughProxy(t, coretest.NewDatabase(t))
 	var log coretest.LogBuffer
 	ctx, cancel := context.WithCancel(context.Background())

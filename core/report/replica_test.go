@@ -20,6 +20,7 @@ import (
 // same report is answered from the primary, with the new referral, and
 // no error.
 func TestReportsFromAReplica(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	primary := localserver.StartPostgres(t)
 	replica := primary.StartReplica(t)

@@ -316,6 +316,7 @@ func seededReports(t *testing.T) (*coretest.Env, *report.Reports) {
 // referrals table, both exactly (the agency's own staff) and suppressed
 // (anyone else).
 func TestReportsAgreeWithDirectCounts(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net
@@ -407,6 +408,7 @@ func TestReportsAgreeWithDirectCounts(t *testing.T) {
 // the web forms' total of 9 would give the 1 back, and the 8 is the only
 // other count in that row.
 func TestSuppressionRule(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net
@@ -563,6 +565,7 @@ func dayStates(t *testing.T, env *coretest.Env) (content, writer map[string]stri
 // that the next refresh rewrites its day and no other, that the figures
 // move, and that the incremental result equals a rebuild from scratch.
 func TestRefreshRecomputesOnlyChangedDays(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	net := env.Net
@@ -698,6 +701,7 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM want EXCEPT SELECT * FROM got) UNIO
 // leaflet and crisis: after a build from scratch and after an
 // incremental refresh of a changed referral.
 func TestAgencyRollupSumsTheDailyOne(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	cols := func(prefix, wrap string) string {
@@ -754,6 +758,7 @@ func TestAgencyRollupSumsTheDailyOne(t *testing.T) {
 // own texts and web forms — and its description says so rather than
 // "crisis self-referrals".
 func TestCrisisReportCountsWhatItSays(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	env.Clock.Advance(time.Hour)
@@ -795,6 +800,7 @@ func TestCrisisReportCountsWhatItSays(t *testing.T) {
 // JSON; the years compared are every year of the dates that has begun,
 // or, over dates wider than a chart can hold, those that had referrals.
 func TestSeasonalityIsBlankOutsideTheDates(t *testing.T) {
+	t.Parallel()
 	_, rp := seededReports(t)
 	ctx := context.Background()
 	for _, tc := range []struct {

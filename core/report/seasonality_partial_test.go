@@ -17,6 +17,7 @@ import (
 // touch is shown, and a partial period names the days counted, in the
 // table, the CSV and JSON (a column) and on its chart point.
 func TestSeasonalityYearsAndPartialPeriods(t *testing.T) {
+	t.Parallel()
 	_, rp := seededReports(t) // today is 20 Nov 2026
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -75,6 +76,7 @@ func TestSeasonalityYearsAndPartialPeriods(t *testing.T) {
 // A funder's review: dates wholly in a year not begun gave an empty
 // column with no word why. The report says the dates have not begun.
 func TestSeasonalityOfAYearNotBegunSaysSo(t *testing.T) {
+	t.Parallel()
 	_, rp := seededReports(t) // today is 20 Nov 2026
 	for _, name := range []string{"seasonality-monthly", "seasonality-weekly"} {
 		r, err := rp.Run(context.Background(), name, testFilter{from: "2027-01-01", to: "2027-12-31"}.filter(), report.Viewer{Network: true})

@@ -10,6 +10,7 @@ import (
 // chart can hold show the latest maxSeasonYears of them and say which
 // were left out; years with none are left out and said to be.
 func TestSeasonYearsBounded(t *testing.T) {
+	t.Parallel()
 	counts := map[[2]int]int64{}
 	for y := 2001; y <= 2026; y += 2 {
 		counts[[2]int{y, 1}] = 3

@@ -20,6 +20,7 @@ import (
 // its feedback, one row per referral sent back, is a CSV table of its
 // own, not a second table under the figures.
 func TestSentBackCSVIsOneTable(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	s := newReportSeed(t, env)
 	ctx := context.Background()

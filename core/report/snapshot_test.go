@@ -16,6 +16,7 @@ import (
 // feedback under them until the next refresh counts it, so a report (and
 // its CSV) never says 1 sent back above two rows of feedback.
 func TestSentBackListingAgreesWithItsTotals(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	s := newReportSeed(t, env)
 	ctx := context.Background()
@@ -59,6 +60,7 @@ func TestSentBackListingAgreesWithItsTotals(t *testing.T) {
 // and its last (a refresh of the rollups, a referral) cannot make its
 // totals and its rows disagree.
 func TestReportReadsOneSnapshot(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	pool := env.Engine.Pool()

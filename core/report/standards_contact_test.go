@@ -23,6 +23,7 @@ import (
 // in the network's working days, as its target is: a client reached on
 // Tuesday for a referral that arrived on Friday is within 3 working days.
 func TestPackContactIsInWorkingDaysOutOfThoseDecided(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Europe/London")

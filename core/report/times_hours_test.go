@@ -20,6 +20,7 @@ var hoursOrDays = regexp.MustCompile(`(?i)\b(hours|days)\b`)
 // days says which — calendar or working — and the National Standards
 // pack's targets say working hours beside medians in calendar hours.
 func TestTimesSayCalendarOrWorkingHours(t *testing.T) {
+	t.Parallel()
 	env, rp := seededReports(t)
 	ctx := context.Background()
 	f := report.Filter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)}

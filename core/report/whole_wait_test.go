@@ -99,6 +99,7 @@ func percentileCont(sorted []float64, p float64) float64 {
 // closed; the median and 90th percentile are those of
 // the requests' own waits.
 func TestWholeWaitCountsRequestsNotReferrals(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	waits := wholeWaitRequests(t, env)
 	ctx := context.Background()
@@ -185,6 +186,7 @@ func TestWholeWaitCountsRequestsNotReferrals(t *testing.T) {
 // fewer dates, rather than keeping a coordinator waiting or estimating
 // from nothing.
 func TestWholeWaitOverTooManyReferralsSaysSo(t *testing.T) {
+	t.Parallel()
 	env := coretest.NewEnv(t)
 	wholeWaitRequests(t, env)
 	ctx := context.Background()
