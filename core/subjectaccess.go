@@ -28,6 +28,7 @@ var subjectAccessAbout = []string{
 	"Each code has its words beside it: status and status_words, needs and needs_words, kind and what, given_through and given_through_words.",
 	"Numbers and references are the network's own, kept so that it can find the records they name: export_number (this copy), consent_id, and each referral's reference (ONW-...), which events and disclosures name as referral_reference.",
 	"client holds the details on your record now; each referral's details_given, the details as given with that referral.",
+	"A referral's simd_decile and ward are facts of the area of the postcode given with it, kept for the network's reports on demand by area: the Scottish Index of Multiple Deprivation decile of its area (1 is the most deprived tenth of Scotland's, 10 the least) and its council ward.",
 }
 
 // SubjectAccess is everything Onward holds about one person, for a subject
@@ -178,6 +179,27 @@ type SubjectReferral struct {
 	FeedbackScore     *int   `json:"feedback_score,omitempty"`
 	FeedbackComment   string `json:"feedback_comment,omitempty"`
 	FeedbackRecommend *bool  `json:"feedback_recommend,omitempty"`
+	// SIMDDecile and Ward are facts of the area of the postcode given
+	// with it, kept for the network's reports on demand by area (and
+	// kept after an erasure, with nothing to tie them to a person): the
+	// deprivation decile of its data zone (1 the most deprived tenth of
+	// Scotland's, SIMDDecile) and its council ward, named when the ward
+	// names are imported. Empty when not known.
+	SIMDDecile *int   `json:"simd_decile,omitempty"`
+	Ward       string `json:"ward,omitempty"`
+}
+
+// AreaWords says the area facts kept with the referral in words, or ""
+// when none are.
+func (s SubjectReferral) AreaWords() string {
+	var parts []string
+	if s.SIMDDecile != nil {
+		parts = append(parts, fmt.Sprintf("deprivation decile %d of 10 in the Scottish Index of Multiple Deprivation (1 is the most deprived tenth of Scotland's areas)", *s.SIMDDecile))
+	}
+	if s.Ward != "" {
+		parts = append(parts, "council ward "+s.Ward)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Recommends is the client's answer to "would you recommend the service?"
@@ -564,6 +586,10 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 	if err != nil {
 		return out, fmt.Errorf("referrals of client %d: %w", client, err)
 	}
+	areas, err := e.referralAreas(ctx, client)
+	if err != nil {
+		return out, err
+	}
 	for _, r := range refs {
 		sr := SubjectReferral{Reference: r.Reference, Status: r.Status, StatusWords: r.Status.Label(), Needs: r.Needs,
 			NeedsWords: make([]string, len(r.Needs)), CreatedAt: r.CreatedAt.UTC(),
@@ -587,6 +613,8 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 		if r.ToAgencyID != nil {
 			sr.ToAgency = names[*r.ToAgencyID]
 		}
+		a := areas[r.ID]
+		sr.SIMDDecile, sr.Ward = a.decile, a.ward
 		if !c.Erased {
 			d, err := e.referralClient(ctx, r)
 			if err != nil {
@@ -698,4 +726,39 @@ func (e *Engine) agencyNames(ctx context.Context) (map[AgencyID]string, error) {
 		return nil, fmt.Errorf("agency names: %w", err)
 	}
 	return m, nil
+}
+
+// referralArea is the area facts a referral keeps (SubjectReferral).
+type referralArea struct {
+	decile *int
+	ward   string // its name, or its code when the names are not imported
+}
+
+// referralAreas reads the area facts kept with each of client's
+// referrals.
+func (e *Engine) referralAreas(ctx context.Context, client ClientID) (map[ReferralID]referralArea, error) {
+	rows, err := e.pool.Query(ctx, `SELECT r.id, r.simd_decile, coalesce(w.name, r.ward_code, '')
+FROM referrals r LEFT JOIN wards w ON w.code = r.ward_code WHERE r.client_id = $1`, client)
+	if err != nil {
+		return nil, fmt.Errorf("area facts of client %d's referrals: %w", client, err)
+	}
+	out := map[ReferralID]referralArea{}
+	var (
+		id     ReferralID
+		decile *int
+		ward   string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &decile, &ward}, func() error {
+		a := referralArea{ward: ward}
+		if decile != nil { // a copy: the scan may reuse the pointer
+			d := *decile
+			a.decile = &d
+		}
+		out[id] = a
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("area facts of client %d's referrals: %w", client, err)
+	}
+	return out, nil
 }
