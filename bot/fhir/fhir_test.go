@@ -747,7 +747,8 @@ func TestFHIRSearchFiltersBeforePaging(t *testing.T) {
 // of the client's referrals, not only the first (here a page is one
 // referral, so the client's three referrals take three pages).
 func TestFHIRFindsEveryConsentOfAClientReferredManyTimes(t *testing.T) {
-	t.Parallel()
+	// Not in parallel: it changes the package's page size,
+	// which the package's other tests read.
 	h := newHarness(t)
 	defer fhir.SetClientReferralsPage(1)()
 	referrer := h.token(t, h.env.Net.Welfare, core.ScopeRead, core.ScopeRefer)

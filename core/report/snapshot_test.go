@@ -60,7 +60,8 @@ func TestSentBackListingAgreesWithItsTotals(t *testing.T) {
 // and its last (a refresh of the rollups, a referral) cannot make its
 // totals and its rows disagree.
 func TestReportReadsOneSnapshot(t *testing.T) {
-	t.Parallel()
+	// Not in parallel: it adds a report to the package's list,
+	// which the package's other tests read.
 	env := coretest.NewEnv(t)
 	ctx := context.Background()
 	pool := env.Engine.Pool()
