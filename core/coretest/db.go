@@ -170,19 +170,40 @@ func NewDatabase(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("connect to PostgreSQL at %s and make the template database (run tests with `make test`, which starts it): %v", AdminURL(), err)
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "onward_test_" + hex.EncodeToString(b)
-	for attempt := 0; ; attempt++ {
-		_, err = pool.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl+strategy)
-		if err == nil || attempt == 20 || !strings.Contains(err.Error(), "being accessed by other users") {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	name, err := copyDatabase(ctx, pool, tmpl, strategy)
 	if err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
+	dropAtEnd(t, pool, name)
+	return withDB(AdminURL(), name)
+}
+
+// copyDatabase creates a database named onward_test_… as a copy of tmpl
+// and returns its name.
+func copyDatabase(ctx context.Context, pool *pgxpool.Pool, tmpl, strategy string) (string, error) {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "onward_test_" + hex.EncodeToString(b)
+	return name, createFromTemplate(ctx, pool, name, tmpl, strategy)
+}
+
+// createFromTemplate creates the database name as a copy of tmpl. A
+// template is copied only while nobody is connected to it, and a server
+// process lets go of its database a moment after its client closes the
+// connection: the copy waits for that, a second at most.
+func createFromTemplate(ctx context.Context, pool *pgxpool.Pool, name, tmpl, strategy string) error {
+	var err error
+	for attempt := 0; ; attempt++ {
+		_, err = pool.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl+strategy)
+		if err == nil || attempt == 20 || !strings.Contains(err.Error(), "being accessed by other users") {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// dropAtEnd drops the database name when the test ends.
+func dropAtEnd(t testing.TB, pool *pgxpool.Pool, name string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -190,7 +211,6 @@ func NewDatabase(t testing.TB) string {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return withDB(AdminURL(), name)
 }
 
 // NewPool returns a pool on a fresh migrated database, closed at the end

@@ -54,19 +54,18 @@ func NewEngine(t testing.TB, pool *pgxpool.Pool) (*core.Engine, *Clock, *IDs, *c
 	return eng, clock, ids, crypt
 }
 
-// NewEnv returns a seeded test environment on a fresh database.
+// NewEnv returns a seeded test environment on a fresh database: a copy
+// of the process's seeded template (seeded.go).
 func NewEnv(t testing.TB) *Env {
 	t.Helper()
-	url := NewDatabase(t)
+	url, n := newSeededDatabase(t)
 	pool, err := pgxpool.New(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(pool.Close)
 	eng, clock, ids, crypt := NewEngine(t, pool)
-	env := &Env{Pool: pool, URL: url, Engine: eng, Clock: clock, IDs: ids, Crypt: crypt}
-	env.Net = Seed(t, eng, pool)
-	return env
+	return &Env{Pool: pool, URL: url, Engine: eng, Clock: clock, IDs: ids, Crypt: crypt, Net: n}
 }
 
 // Seed writes the small test network, failing the test on error.
