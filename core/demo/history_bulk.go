@@ -53,8 +53,9 @@ const historyChunk = 100_000
 // happened in this system, and this history did not happen; it exists to
 // give reports and their benchmark years of realistic data. Everything
 // the reports read is there: statuses, reasons, acknowledgement, contact,
-// triage and closing times, deadlines, feedback scores, redirect chains.
-// The report rollups are marked for a full rebuild afterwards.
+// triage and closing times, deadlines, feedback scores, redirect chains,
+// and the SIMD decile and ward of the client's postcode (each client lives
+// in one of the streets the demo's postcode file has). The report rollups are marked for a full rebuild afterwards.
 //
 // Synthetic clients have encrypted names, phone numbers from Ofcom's drama
 // range and postcodes, but no phone lookup hash, so a real text from one
@@ -184,8 +185,8 @@ func copyClients(ctx context.Context, tx pgx.Tx, crypt *core.Crypter, net *histN
 		}
 		name := enc("client.name", first+" "+last)
 		phoneEnc := enc("client.phone", string(phone))
-		postcode := enc("client.postcode", fmt.Sprintf("%s %d%c%c", d.District, rng.IntN(10),
-			streetCodes[rng.IntN(len(streetCodes))], streetCodes[rng.IntN(len(streetCodes))]))
+		plainPostcode := residentPostcode(d.District, rng.IntN(10), rng.IntN(len(streetCodes)), rng.IntN(len(streetCodes)))
+		postcode := enc("client.postcode", plainPostcode)
 		var email []byte
 		if rng.Float64() < 0.2 {
 			email = enc("client.email", fmt.Sprintf("%s.%s%d@example.net", strings.ToLower(first), strings.ToLower(last), rng.IntN(90)+10))
@@ -193,7 +194,7 @@ func copyClients(ctx context.Context, tx pgx.Tx, crypt *core.Crypter, net *histN
 		if err != nil {
 			return nil, fmt.Errorf("encrypt synthetic client: %w", err)
 		}
-		clients[i] = histClient{id: ids[i], consent: consentIDs[i], district: d.District}
+		clients[i] = histClient{id: ids[i], consent: consentIDs[i], district: d.District, area: net.areas[plainPostcode]}
 		clientRows[i] = []any{ids[i], name, phoneEnc, email, postcode, d.District, d.Town, "text",
 			pickOne(rng, contactTimes), "en", at, at}
 		consentRows[i] = []any{consentIDs[i], ids[i], "network", []int64{}, net.wording, net.wordingHash,
@@ -212,7 +213,7 @@ func copyClients(ctx context.Context, tx pgx.Tx, crypt *core.Crypter, net *histN
 }
 
 var histColumns = []string{"id", "reference", "parent_id", "client_id", "consent_id", "source", "leaflet_code",
-	"from_agency_id", "from_staff_id", "to_agency_id", "needs", "postcode_district", "crisis", "triaged", "status",
+	"from_agency_id", "from_staff_id", "to_agency_id", "needs", "postcode_district", "simd_decile", "ward_code", "crisis", "triaged", "status",
 	"held_from", "reason", "feedback", "status_at", "version", "created_at", "acknowledged_at", "contacted_at",
 	"closed_at", "ack_due_at", "assigned_at", "feedback_score", "feedback_at"}
 
@@ -286,7 +287,7 @@ func (s *histSource) Values() ([]any, error) {
 		score = &v
 	}
 	return []any{r.id, r.reference(), r.parent, r.client, r.consent, string(r.source), r.leaflet,
-		r.from, r.fromStaff, r.to, r.needs, r.district, r.crisis, r.triaged, string(r.status),
+		r.from, r.fromStaff, r.to, r.needs, r.district, r.area.simd, r.area.ward, r.crisis, r.triaged, string(r.status),
 		r.heldFrom, r.reason, r.feedback, r.statusAt, int32(r.version), r.createdAt, r.acked, r.contacted,
 		r.closed, r.ackDue, r.assigned, score, r.fbAt}, nil
 }

@@ -130,6 +130,53 @@ func TestHistory(t *testing.T) {
 		t.Fatal("no synthetic clients")
 	}
 
+	// Referrals keep the area facts of their client's postcode, as the
+	// engine's do: the SIMD decile and ward the postcode file gives it
+	// (the demo's file has every street its clients live in), and none
+	// when no postcode district was given.
+	if c := count(t, pool, `SELECT count(*) `+hist+` AND postcode_district <> '' AND (simd_decile IS NULL OR ward_code IS NULL)`); c != 0 {
+		t.Errorf("%d history referrals with a postcode district have no area facts", c)
+	}
+	if c := count(t, pool, `SELECT count(*) `+hist+` AND postcode_district = '' AND (simd_decile IS NOT NULL OR ward_code IS NOT NULL)`); c != 0 {
+		t.Errorf("%d history referrals without a postcode district have area facts", c)
+	}
+	rows, err = pool.Query(ctx, `SELECT c.postcode_enc, r.simd_decile, r.ward_code FROM referrals r JOIN clients c ON c.id = r.client_id
+		WHERE r.reference LIKE 'ONW-H%' AND length(r.reference) = 12 AND r.postcode_district <> '' ORDER BY r.id LIMIT 50`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type area struct {
+		simd *int16
+		ward *string
+	}
+	var kept []area
+	var postcodes []string
+	for rows.Next() {
+		var enc []byte
+		var a area
+		if err := rows.Scan(&enc, &a.simd, &a.ward); err != nil {
+			t.Fatal(err)
+		}
+		pc, err := crypt.Decrypt("client.postcode", enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, postcodes = append(kept, a), append(postcodes, pc)
+	}
+	if len(kept) == 0 {
+		t.Fatal("no history referral with a postcode district")
+	}
+	for i, pc := range postcodes {
+		var want area
+		if err := pool.QueryRow(ctx, `SELECT simd_decile, nullif(ward_code, '') FROM postcodes WHERE postcode = $1`, pc).Scan(&want.simd, &want.ward); err != nil {
+			t.Fatalf("postcode %s of a history client: %v", pc, err)
+		}
+		got := kept[i]
+		if got.simd == nil || want.simd == nil || *got.simd != *want.simd || got.ward == nil || want.ward == nil || *got.ward != *want.ward {
+			t.Errorf("a referral of a client at %s keeps decile %v and ward %v, want the file's %v and %v", pc, deref(got.simd), deref(got.ward), deref(want.simd), deref(want.ward))
+		}
+	}
+
 	// The rollups rebuild and count the history.
 	res, err := report.New(pool, &clock{now: testNow}).Refresh(ctx)
 	if err != nil || !res.Full {
@@ -157,4 +204,12 @@ func TestHistoryOnEmptyDatabase(t *testing.T) {
 		t.Errorf("%d history referrals, want 300", c)
 	}
 	t.Logf("seed and history in %s", time.Since(start))
+}
+
+// deref is *p, or nil for a nil p, for messages.
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

@@ -17,6 +17,7 @@ type histRow struct {
 	leaflet             string
 	needs               []string
 	district            string
+	area                histArea
 	crisis, triaged     bool
 	status              core.Status
 	heldFrom, reason    *string
@@ -33,6 +34,7 @@ type histRow struct {
 type histClient struct {
 	id, consent int64
 	district    string
+	area        histArea // of the client's postcode
 }
 
 // histGen plays each synthetic referral's life forward from when it was
@@ -78,9 +80,9 @@ func ptr[T any](v T) *T { return &v }
 func (g *histGen) newReferral(midnight time.Time, quiet bool, room int) {
 	r := g.rng
 	c := g.clients[r.IntN(len(g.clients))]
-	row := histRow{client: c.id, consent: c.consent, district: c.district}
+	row := histRow{client: c.id, consent: c.consent, district: c.district, area: c.area}
 	if r.Float64() < 0.05 {
-		row.district = ""
+		row.district, row.area = "", histArea{} // no postcode given with this one
 	}
 	staffShare := 0.44
 	if quiet {
@@ -262,7 +264,7 @@ func (g *histGen) play(row histRow, room, depth int) {
 		}
 		child := histRow{parent: ptr(row.id), client: row.client, consent: row.consent, source: row.source,
 			leaflet: row.leaflet, from: row.from, fromStaff: row.fromStaff, needs: row.needs, district: row.district,
-			crisis: row.crisis, createdAt: ackAt}
+			area: row.area, crisis: row.crisis, createdAt: ackAt}
 		switch {
 		case reason == core.ReasonRedirected:
 			to := pickAgency(r, g.candidates(row), *row.to)

@@ -14,16 +14,27 @@ import (
 // histNetwork is what the synthetic history needs to know of the network
 // already in the database, whichever network that is.
 type histNetwork struct {
-	agencies    []histAgency
-	byID        map[int64]*histAgency
-	referrers   []*histAgency // agencies whose staff refer clients on
-	districts   []core.District
+	agencies  []histAgency
+	byID      map[int64]*histAgency
+	referrers []*histAgency // agencies whose staff refer clients on
+	districts []core.District
+	// areas are the area facts of the postcodes the synthetic clients
+	// live at (residentPostcode) that the postcode file has.
+	areas       map[string]histArea
 	leaflets    []string
 	wording     string
 	wordingHash []byte
 	// candidates are the agencies offering a need in a district.
 	candidates map[[2]string][]*histAgency
 	anywhere   map[core.Need][]*histAgency
+}
+
+// histArea is what a referral keeps of its client's postcode for the
+// reports on demand by area: the SIMD decile and the ward code, nil when
+// the postcode file has no such fact.
+type histArea struct {
+	simd *int16
+	ward *string
 }
 
 type histAgency struct {
@@ -42,6 +53,7 @@ SELECT s.agency_id, s.needs, s.postcode_districts, s.council_areas FROM services
 	sqlHistStaff     = `SELECT id, agency_id FROM staff WHERE deleted_at IS NULL AND role = 'adviser' ORDER BY id`
 	sqlHistDistricts = `SELECT district, council_area, town FROM postcode_districts ORDER BY district`
 	sqlHistLeaflets  = `SELECT code FROM leaflets ORDER BY code`
+	sqlHistAreas     = `SELECT postcode, simd_decile, nullif(ward_code, '') FROM postcodes WHERE postcode = ANY($1)`
 	sqlHistWording   = `SELECT w.version, w.sha256 FROM network_settings n JOIN consent_wordings w ON w.version = n.consent_version`
 )
 
@@ -70,6 +82,22 @@ func loadHistNetwork(ctx context.Context, pool *pgxpool.Pool) (*histNetwork, err
 	}
 	if len(n.districts) == 0 {
 		n.districts = districts
+	}
+	var resident []string
+	for _, d := range n.districts {
+		for _, street := range residentStreets {
+			resident = append(resident, d.District+" "+street)
+		}
+	}
+	n.areas = map[string]histArea{}
+	rows, _ = pool.Query(ctx, sqlHistAreas, resident)
+	var postcode string
+	var area histArea
+	if _, err := pgx.ForEachRow(rows, []any{&postcode, &area.simd, &area.ward}, func() error {
+		n.areas[postcode] = area
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read the area facts of postcodes: %w", err)
 	}
 
 	rows, _ = pool.Query(ctx, sqlHistStaff)
