@@ -166,25 +166,39 @@ func NewDatabase(t testing.TB) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	pool, tmpl, strategy := testAdmin(ctx, t)
+	return newCopy(ctx, t, pool, tmpl, strategy)
+}
+
+// testAdmin is adminPool for a test, which fails if PostgreSQL cannot be
+// reached or the template made.
+func testAdmin(ctx context.Context, t testing.TB) (pool *pgxpool.Pool, tmpl, strategy string) {
+	t.Helper()
 	pool, tmpl, strategy, err := adminPool(ctx)
 	if err != nil {
 		t.Fatalf("connect to PostgreSQL at %s and make the template database (run tests with `make test`, which starts it): %v", AdminURL(), err)
 	}
-	name, err := copyDatabase(ctx, pool, tmpl, strategy)
-	if err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	dropAtEnd(t, pool, name)
-	return withDB(AdminURL(), name)
+	return pool, tmpl, strategy
 }
 
-// copyDatabase creates a database named onward_test_… as a copy of tmpl
-// and returns its name.
-func copyDatabase(ctx context.Context, pool *pgxpool.Pool, tmpl, strategy string) (string, error) {
+// newCopy creates a database named onward_test_… as a copy of tmpl,
+// dropped when the test ends, and returns its URL.
+func newCopy(ctx context.Context, t testing.TB, pool *pgxpool.Pool, tmpl, strategy string) string {
+	t.Helper()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "onward_test_" + hex.EncodeToString(b)
-	return name, createFromTemplate(ctx, pool, name, tmpl, strategy)
+	if err := createFromTemplate(ctx, pool, name, tmpl, strategy); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := pool.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	return withDB(AdminURL(), name)
 }
 
 // createFromTemplate creates the database name as a copy of tmpl. A
@@ -200,17 +214,6 @@ func createFromTemplate(ctx context.Context, pool *pgxpool.Pool, name, tmpl, str
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// dropAtEnd drops the database name when the test ends.
-func dropAtEnd(t testing.TB, pool *pgxpool.Pool, name string) {
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := pool.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Logf("drop test database %s: %v", name, err)
-		}
-	})
 }
 
 // NewPool returns a pool on a fresh migrated database, closed at the end

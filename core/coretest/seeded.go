@@ -57,20 +57,12 @@ func newSeededDatabase(t testing.TB) (string, Network) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	pool, tmpl, strategy, err := adminPool(ctx)
-	if err != nil {
-		t.Fatalf("connect to PostgreSQL at %s and make the template database (run tests with `make test`, which starts it): %v", AdminURL(), err)
-	}
+	pool, tmpl, strategy := testAdmin(ctx, t)
 	seeded, n, err := ensureSeeded(ctx, pool, tmpl, strategy)
 	if err != nil {
 		t.Fatalf("seed the test network's template: %v", err)
 	}
-	name, err := copyDatabase(ctx, pool, seeded, strategy)
-	if err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	dropAtEnd(t, pool, name)
-	return withDB(AdminURL(), name), n.clone()
+	return newCopy(ctx, t, pool, seeded, strategy), n.clone()
 }
 
 // ensureSeeded returns this process's seeded template and its network,
