@@ -76,8 +76,9 @@ const (
 	dayTargetRSS = 200 << 20
 )
 
-// sqlDayDueNow counts the outbox rows the worker should have sent by now.
-const sqlDayDueNow = `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND available_at <= now()`
+// sqlDayDueNow counts the outbox rows the worker should have sent by now,
+// those it holds (leased, being sent) included.
+const sqlDayDueNow = `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND (available_at <= now() OR leased)`
 
 func init() { registerBench("day", benchDay) }
 
@@ -286,8 +287,8 @@ func benchDay(ctx context.Context, stdout io.Writer) error {
 	var referrals, dueRows, laterRows, retryRows, deadRows int
 	var dbSize int64
 	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM referrals), (`+sqlDayDueNow+`),
-		(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND available_at > now() AND attempts = 0),
-		(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND available_at > now() AND attempts > 0),
+		(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND available_at > now() AND NOT leased AND attempts = 0),
+		(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND available_at > now() AND NOT leased AND attempts > 0),
 		(SELECT count(*) FROM outbox WHERE dead_at IS NOT NULL), pg_database_size(current_database())`).Scan(&referrals, &dueRows, &laterRows, &retryRows, &deadRows, &dbSize); err != nil {
 		return err
 	}
