@@ -22,7 +22,8 @@ func TestSMSConversationAcrossSentinelFailover(t *testing.T) {
 	sentinel := localserver.StartSentinel(t, "onward", master)
 
 	start := time.Now()
-	text := newSMSPhone(t, fmt.Sprintf("redis+sentinel://%s/onward?db=0", sentinel.Addr())).text
+	phone := newSMSPhone(t, fmt.Sprintf("redis+sentinel://%s/onward?db=0", sentinel.Addr()))
+	text := phone.text
 
 	if got := text("Hi"); !strings.Contains(got, "Hello from") {
 		t.Fatalf("greeting: %s", got)
@@ -60,6 +61,25 @@ func TestSMSConversationAcrossSentinelFailover(t *testing.T) {
 			t.Fatalf("promoted replica is not a master yet: %v %v", role, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Serve's client follows the new master when Sentinel's +switch-master
+	// message reaches it, on a goroutine of its own; until then its pooled
+	// connections to the old master answer writes with READONLY (each is
+	// dropped when it does, and a new one asks Sentinel where the master
+	// is). On a loaded machine that can outlast the waits above, and a text
+	// in that moment is answered with the apology asking the client to try
+	// again. The conversation's state is what this test is about: wait for
+	// serve's own client to take a write.
+	for {
+		err := phone.app.rdb.Set(ctx, "onward:test:failover-probe", "1", time.Minute).Err()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve's Redis client did not follow the new master: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 
 	t.Logf("failed over after %s", time.Since(start))
