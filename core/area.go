@@ -74,6 +74,34 @@ func sqlPostcodeArea(p string) string {
     (SELECT nullif(ward_code, '') FROM postcodes WHERE postcode = ` + p + `)`
 }
 
+// PostcodeArea is the area facts a referral keeps of a full postcode
+// (sqlPostcodeArea): nil where "not known".
+type PostcodeArea struct {
+	SIMDDecile *int16
+	WardCode   *string
+}
+
+// PostcodeAreas reads the area facts a referral made now would keep of
+// each of postcodes, as sqlPostcodeArea gives them, for writers of
+// referral rows in bulk (the demo's synthetic history). Postcodes are
+// written as the postcode file keeps them ("KY1 1AB").
+func PostcodeAreas(ctx context.Context, db DB, postcodes []string) (map[string]PostcodeArea, error) {
+	rows, err := db.Query(ctx, `SELECT p, `+sqlPostcodeArea("p")+` FROM unnest($1::text[]) p`, postcodes)
+	if err != nil {
+		return nil, fmt.Errorf("area facts of postcodes: %w", err)
+	}
+	out := make(map[string]PostcodeArea, len(postcodes))
+	var postcode string
+	var a PostcodeArea
+	if _, err := pgx.ForEachRow(rows, []any{&postcode, &a.SIMDDecile, &a.WardCode}, func() error {
+		out[postcode] = a
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("area facts of postcodes: %w", err)
+	}
+	return out, nil
+}
+
 // WardImport is what `onward postcodes import --ward-names` read.
 type WardImport struct {
 	Wards int

@@ -106,6 +106,27 @@ func TestImportPostcodesKeepsAreaFacts(t *testing.T) {
 		t.Errorf("postcodes = %v\nwant %v", got, want)
 	}
 
+	// What a referral would keep of each, for bulk writers: "not known"
+	// for no ward, no SIMD rank, or a postcode the file lacks.
+	areas, err := core.PostcodeAreas(ctx, env.Pool, []string{"KY1 1AB", "KY1 2CD", "TD15 1AA", "ZZ1 1ZZ"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]string{}
+	for pc, a := range areas {
+		decile, ward := "-", "-"
+		if a.SIMDDecile != nil {
+			decile = fmt.Sprint(*a.SIMDDecile)
+		}
+		if a.WardCode != nil {
+			ward = *a.WardCode
+		}
+		words[pc] = decile + "/" + ward
+	}
+	if got, want := fmt.Sprint(words), "map[KY1 1AB:1/S13002881 KY1 2CD:-/- TD15 1AA:-/E05008979 ZZ1 1ZZ:-/-]"; got != want {
+		t.Errorf("PostcodeAreas = %s, want %s", got, want)
+	}
+
 	// A file without the columns imports coordinates as before, and
 	// replaces the area facts with none.
 	if _, err := env.Engine.ImportPostcodes(ctx, strings.NewReader("pcds,lat,long\nKY1 1AB,56.1000,-3.1000\n")); err != nil {

@@ -55,7 +55,8 @@ const historyChunk = 100_000
 // the reports read is there: statuses, reasons, acknowledgement, contact,
 // triage and closing times, deadlines, feedback scores, redirect chains,
 // and the SIMD decile and ward of the client's postcode (each client lives
-// in one of the streets the demo's postcode file has). The report rollups are marked for a full rebuild afterwards.
+// in one of the streets the demo's postcode file has). The report rollups
+// are marked for a full rebuild afterwards.
 //
 // Synthetic clients have encrypted names, phone numbers from Ofcom's drama
 // range and postcodes, but no phone lookup hash, so a real text from one
@@ -287,7 +288,7 @@ func (s *histSource) Values() ([]any, error) {
 		score = &v
 	}
 	return []any{r.id, r.reference(), r.parent, r.client, r.consent, string(r.source), r.leaflet,
-		r.from, r.fromStaff, r.to, r.needs, r.district, r.area.simd, r.area.ward, r.crisis, r.triaged, string(r.status),
+		r.from, r.fromStaff, r.to, r.needs, r.district, r.area.SIMDDecile, r.area.WardCode, r.crisis, r.triaged, string(r.status),
 		r.heldFrom, r.reason, r.feedback, r.statusAt, int32(r.version), r.createdAt, r.acked, r.contacted,
 		r.closed, r.ackDue, r.assigned, score, r.fbAt}, nil
 }

@@ -172,7 +172,7 @@ func TestHistory(t *testing.T) {
 			t.Fatalf("postcode %s of a history client: %v", pc, err)
 		}
 		got := kept[i]
-		if got.simd == nil || want.simd == nil || *got.simd != *want.simd || got.ward == nil || want.ward == nil || *got.ward != *want.ward {
+		if got.simd == nil || got.ward == nil || deref(got.simd) != deref(want.simd) || deref(got.ward) != deref(want.ward) {
 			t.Errorf("a referral of a client at %s keeps decile %v and ward %v, want the file's %v and %v", pc, deref(got.simd), deref(got.ward), deref(want.simd), deref(want.ward))
 		}
 	}

@@ -17,7 +17,7 @@ type histRow struct {
 	leaflet             string
 	needs               []string
 	district            string
-	area                histArea
+	area                core.PostcodeArea
 	crisis, triaged     bool
 	status              core.Status
 	heldFrom, reason    *string
@@ -34,7 +34,7 @@ type histRow struct {
 type histClient struct {
 	id, consent int64
 	district    string
-	area        histArea // of the client's postcode
+	area        core.PostcodeArea // of the client's postcode
 }
 
 // histGen plays each synthetic referral's life forward from when it was
@@ -82,7 +82,7 @@ func (g *histGen) newReferral(midnight time.Time, quiet bool, room int) {
 	c := g.clients[r.IntN(len(g.clients))]
 	row := histRow{client: c.id, consent: c.consent, district: c.district, area: c.area}
 	if r.Float64() < 0.05 {
-		row.district, row.area = "", histArea{} // no postcode given with this one
+		row.district, row.area = "", core.PostcodeArea{} // no postcode given with this one
 	}
 	staffShare := 0.44
 	if quiet {

@@ -19,22 +19,14 @@ type histNetwork struct {
 	referrers []*histAgency // agencies whose staff refer clients on
 	districts []core.District
 	// areas are the area facts of the postcodes the synthetic clients
-	// live at (residentPostcode) that the postcode file has.
-	areas       map[string]histArea
+	// live at (residentPostcodes).
+	areas       map[string]core.PostcodeArea
 	leaflets    []string
 	wording     string
 	wordingHash []byte
 	// candidates are the agencies offering a need in a district.
 	candidates map[[2]string][]*histAgency
 	anywhere   map[core.Need][]*histAgency
-}
-
-// histArea is what a referral keeps of its client's postcode for the
-// reports on demand by area: the SIMD decile and the ward code, nil when
-// the postcode file has no such fact.
-type histArea struct {
-	simd *int16
-	ward *string
 }
 
 type histAgency struct {
@@ -53,7 +45,6 @@ SELECT s.agency_id, s.needs, s.postcode_districts, s.council_areas FROM services
 	sqlHistStaff     = `SELECT id, agency_id FROM staff WHERE deleted_at IS NULL AND role = 'adviser' ORDER BY id`
 	sqlHistDistricts = `SELECT district, council_area, town FROM postcode_districts ORDER BY district`
 	sqlHistLeaflets  = `SELECT code FROM leaflets ORDER BY code`
-	sqlHistAreas     = `SELECT postcode, simd_decile, nullif(ward_code, '') FROM postcodes WHERE postcode = ANY($1)`
 	sqlHistWording   = `SELECT w.version, w.sha256 FROM network_settings n JOIN consent_wordings w ON w.version = n.consent_version`
 )
 
@@ -85,20 +76,13 @@ func loadHistNetwork(ctx context.Context, pool *pgxpool.Pool) (*histNetwork, err
 	}
 	var resident []string
 	for _, d := range n.districts {
-		for _, street := range residentStreets {
-			resident = append(resident, d.District+" "+street)
-		}
+		resident = append(resident, residentPostcodes(d.District)...)
 	}
-	n.areas = map[string]histArea{}
-	rows, _ = pool.Query(ctx, sqlHistAreas, resident)
-	var postcode string
-	var area histArea
-	if _, err := pgx.ForEachRow(rows, []any{&postcode, &area.simd, &area.ward}, func() error {
-		n.areas[postcode] = area
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("read the area facts of postcodes: %w", err)
+	areas, err := core.PostcodeAreas(ctx, pool, resident)
+	if err != nil {
+		return nil, err
 	}
+	n.areas = areas
 
 	rows, _ = pool.Query(ctx, sqlHistStaff)
 	var staffID, agencyID int64

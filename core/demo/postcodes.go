@@ -92,7 +92,16 @@ var residentStreets = []string{"3RA", "4RB", "5RD", "6RE"}
 // digit and two letters), so the demo draws as many numbers as ever and
 // every client's postcode is in the postcode file.
 func residentPostcode(district string, sector, a, b int) string {
-	return district + " " + residentStreets[(sector*7+a*3+b)%len(residentStreets)]
+	return residentPostcodes(district)[(sector*7+a*3+b)%len(residentStreets)]
+}
+
+// residentPostcodes are the postcodes of district's resident streets.
+func residentPostcodes(district string) []string {
+	out := make([]string, len(residentStreets))
+	for i, street := range residentStreets {
+		out[i] = district + " " + street
+	}
+	return out
 }
 
 // wardNames is the demo's ward names file, in the ONS "Ward names and
