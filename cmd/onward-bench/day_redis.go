@@ -18,8 +18,9 @@ import (
 // last run's database would be taken as done).
 const dayRedisDB = 14
 
-// dayRedis returns redisURL moved to dayRedisDB, emptied of Onward's keys,
-// and a function that empties it again.
+// dayRedis returns redisURL moved to dayRedisDB, emptied of Onward's keys
+// (deleteKeys: "onward:" and "rate:onward:"), and a function that empties
+// it again.
 func dayRedis(ctx context.Context, redisURL string) (string, func(), error) {
 	u, err := url.Parse(redisURL)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
@@ -31,26 +32,13 @@ func dayRedis(ctx context.Context, redisURL string) (string, func(), error) {
 		return "", nil, fmt.Errorf("read ONWARD_REDIS_URL: %w", err)
 	}
 	rdb := redis.NewClient(opts)
-	empty := func(ctx context.Context) error {
-		for _, pattern := range []string{"onward:*", "rate:onward:*"} {
-			iter := rdb.Scan(ctx, 0, pattern, 1000).Iterator()
-			for iter.Next(ctx) {
-				if err := rdb.Del(ctx, iter.Val()).Err(); err != nil {
-					return err
-				}
-			}
-			if err := iter.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := empty(ctx); err != nil {
+	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return "", nil, fmt.Errorf("empty Redis database %d for the day benchmark: %w", dayRedisDB, err)
+		return "", nil, fmt.Errorf("reach Redis database %d for the day benchmark: %w", dayRedisDB, err)
 	}
+	deleteKeys(rdb, "onward:")
 	return u.String(), func() {
-		_ = empty(context.WithoutCancel(ctx))
+		deleteKeys(rdb, "onward:")
 		rdb.Close()
 	}, nil
 }

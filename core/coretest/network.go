@@ -44,14 +44,23 @@ var TestKey = []byte("0123456789abcdef0123456789abcdef")
 // NewEngine returns an engine on pool with a fixed clock and ids.
 func NewEngine(t testing.TB, pool *pgxpool.Pool) (*core.Engine, *Clock, *IDs, *core.Crypter) {
 	t.Helper()
-	crypt, err := core.NewCrypter(TestKey, nil, []byte("test-hash-key"))
+	eng, clock, ids, crypt, err := newEngine(pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock, ids := NewClock(), &IDs{}
-	eng := core.NewEngine(pool, crypt, clock, ids, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(eng.Close)
 	return eng, clock, ids, crypt
+}
+
+// newEngine is NewEngine's engine, for callers without a test: the test
+// key, a clock stopped at Epoch, ids from the first, and no log.
+func newEngine(pool *pgxpool.Pool) (*core.Engine, *Clock, *IDs, *core.Crypter, error) {
+	crypt, err := core.NewCrypter(TestKey, nil, []byte("test-hash-key"))
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	clock, ids := NewClock(), &IDs{}
+	return core.NewEngine(pool, crypt, clock, ids, slog.New(slog.NewTextHandler(io.Discard, nil))), clock, ids, crypt, nil
 }
 
 // NewEnv returns a seeded test environment on a fresh database: a copy

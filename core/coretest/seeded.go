@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -119,11 +117,10 @@ func seedTemplate(ctx context.Context, pool *pgxpool.Pool, name, tmpl, strategy 
 		return Network{}, err
 	}
 	defer db.Close()
-	crypt, err := core.NewCrypter(TestKey, nil, []byte("test-hash-key"))
+	eng, _, _, _, err := newEngine(db) // the engine every test gets, so the rows are theirs
 	if err != nil {
 		return Network{}, err
 	}
-	eng := core.NewEngine(db, crypt, NewClock(), &IDs{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	defer eng.Close()
 	return SeedNetwork(ctx, eng, db)
 }
