@@ -80,6 +80,16 @@ func TestEndedSeedsAreDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	ended, live := seedPrefix+"test_ended", seedPrefix+"test_live"
+	// A live process holds its lock from before its template exists, so
+	// no other process's sweep can take the template meanwhile.
+	other, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	if _, err := other.Exec(ctx, "SELECT pg_advisory_lock($1, hashtext($2))", seedLockSpace, live); err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{ended, live} {
 		if _, err := pool.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err != nil {
 			t.Fatal(err)
@@ -88,14 +98,6 @@ func TestEndedSeedsAreDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _, _ = pool.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name) })
-	}
-	other, err := pgx.Connect(ctx, AdminURL()) // a live process holding its lock
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close(ctx)
-	if _, err := other.Exec(ctx, "SELECT pg_advisory_lock($1, hashtext($2))", seedLockSpace, live); err != nil {
-		t.Fatal(err)
 	}
 	mine, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
