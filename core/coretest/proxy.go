@@ -19,6 +19,8 @@ type Proxy struct {
 	thawed *sync.Cond
 }
 
+// NewProxy listens on a free local port and forwards each connection to
+// target until the test ends.
 func NewProxy(t testing.TB, target string) *Proxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -118,7 +118,7 @@ func TestSMSCrisisWordsFromAbroadGetTheCrisisLines(t *testing.T) {
 // number.
 func TestSMSCrisisWordsFromAbroadWithRedisDown(t *testing.T) {
 	t.Parallel()
-	h := newSMSHarnessOn(t, coretest.NewEnv(t), closedRedis(t), "onward-test-down:")
+	h := newSMSHarnessOn(t, coretest.NewEnv(t), coretest.UnreachableRedis(t), "onward-test-down:")
 	for range 2 {
 		if got := h.text(abroadPhone, "I want to kill myself"); len(got) != 1 || !strings.Contains(got[0], "Samaritans") {
 			t.Fatalf("self-harm words from abroad with Redis down got %q, want the crisis lines", got)

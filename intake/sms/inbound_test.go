@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 	"github.com/twilio/twilio-go/client"
 
 	"github.com/onward-network/onward/core"
@@ -358,27 +356,12 @@ func TestSMSRateLimitPerIP(t *testing.T) {
 	}
 }
 
-// closedRedis is a client for a port nobody listens on.
-func closedRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
-		DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // TestSMSRedisDown: without Redis the client gets the apology with the
 // helpline, nothing is written, and STOP is still honoured.
 func TestSMSRedisDown(t *testing.T) {
 	t.Parallel()
 	env := coretest.NewEnv(t)
-	h := newSMSHarnessOn(t, env, closedRedis(t), "onward-test-down:")
+	h := newSMSHarnessOn(t, env, coretest.UnreachableRedis(t), "onward-test-down:")
 	for _, body := range []string{"Hi", "1", "YES", "", "🙂"} {
 		got := h.text(smsTestPhone, body)
 		if len(got) != 1 || !strings.Contains(got[0], "isn't working right now") || !strings.Contains(got[0], "0800 000 0000") {

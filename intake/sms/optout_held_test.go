@@ -78,7 +78,7 @@ func TestSMSStopWhileDatabaseDownIsHeldAndReplayed(t *testing.T) {
 // and a warning about the phone's lock. The outage is one line.
 func TestSMSRedisDownIsLoggedOnce(t *testing.T) {
 	t.Parallel()
-	h := newSMSHarnessOn(t, coretest.NewEnv(t), closedRedis(t), "onward-test-down:")
+	h := newSMSHarnessOn(t, coretest.NewEnv(t), coretest.UnreachableRedis(t), "onward-test-down:")
 	for _, body := range []string{"Hi", "1", "STOP", "help"} {
 		h.text(smsTestPhone, body)
 	}

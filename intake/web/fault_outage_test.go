@@ -4,12 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/onward-network/onward/core/coretest"
 )
@@ -21,20 +17,8 @@ import (
 // the directory is named as the directory.
 func TestWebOutageIsLoggedOnceASpell(t *testing.T) {
 	t.Parallel()
-	u, err := url.Parse(coretest.RedisURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	e := newWebEnv(t, func(c *Config) {
-		opt, err := redis.ParseURL(coretest.RedisURL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		opt.Addr, opt.DialTimeout, opt.MaxRetries = p.Addr(), 200*time.Millisecond, -1
-		opt.DialerRetries, opt.DialerRetryTimeout = 1, time.Millisecond
-		c.Redis = redis.NewClient(opt)
-	})
+	rdb, p := coretest.RedisThroughProxy(t)
+	e := newWebEnv(t, func(c *Config) { c.Redis = rdb })
 	b := e.browser()
 	if got := b.get(pathStart); got.Status != http.StatusOK {
 		t.Fatalf("GET %s with Redis up: %d", pathStart, got.Status)

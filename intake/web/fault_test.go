@@ -5,9 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/onward-network/onward/core/coretest"
 )
 
 // With Redis down the form says plainly to try again or call, with the
@@ -15,10 +14,8 @@ import (
 // needs no session, keeps working.
 func TestWebRedisDown(t *testing.T) {
 	t.Parallel()
-	e := newWebEnv(t, func(c *Config) {
-		c.Redis = redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
-			DialerRetries: 1, DialerRetryTimeout: time.Millisecond})
-	})
+	rdb := coretest.UnreachableRedis(t)
+	e := newWebEnv(t, func(c *Config) { c.Redis = rdb })
 	b := e.browser()
 	for _, path := range []string{pathStart, pathNeeds, "/r/abc123", "/refer/service/1"} {
 		p := b.get(path)

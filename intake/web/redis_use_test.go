@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,20 +21,8 @@ import (
 // line each way.
 func TestRedisOutageEndsOnlyWithARequestThatUsedRedis(t *testing.T) {
 	t.Parallel()
-	u, err := url.Parse(coretest.RedisURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := coretest.NewProxy(t, u.Host)
-	e := newWebEnv(t, func(c *Config) {
-		opt, err := redis.ParseURL(coretest.RedisURL())
-		if err != nil {
-			t.Fatal(err)
-		}
-		opt.Addr, opt.DialTimeout, opt.MaxRetries = p.Addr(), 200*time.Millisecond, -1
-		opt.DialerRetries, opt.DialerRetryTimeout = 1, time.Millisecond
-		c.Redis = redis.NewClient(opt)
-	})
+	rdb, p := coretest.RedisThroughProxy(t)
+	e := newWebEnv(t, func(c *Config) { c.Redis = rdb })
 	b := e.browser()
 	if got := b.get(pathStart); got.Status != http.StatusOK {
 		t.Fatalf("GET %s with Redis up: %d", pathStart, got.Status)
