@@ -707,13 +707,13 @@ func newTextWords(cat *lang.Catalogue, code string) *textWords {
 }
 
 // textWords are the words around a free-text answer in f's language and
-// English. A name is read once a conversation, so they are made when asked
-// for, as skipTable is.
+// English. Their chatter is read on every text (stopsAlone, asksWho), so
+// they are made once, with the flow.
 func (f *Flow) textWords() *textWords {
-	if f.cat == nil || f.Lang == lang.English {
+	if f.text == nil { // English, or a flow read without a catalogue
 		return englishTextWords
 	}
-	return newTextWords(f.cat, f.Lang)
+	return f.text
 }
 
 // around is how far the answer in toks is from the words around it: toks[from:to]

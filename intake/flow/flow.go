@@ -190,6 +190,7 @@ type Flow struct {
 	skips          *phraseTable[bool] // skipTable, read on every name and optional answer
 	stopAsks       *phraseTable[bool] // stopAskTable: "please stop texting me"
 	nameWords      *textWords         // around a language's name: languageNameWords
+	text           *textWords         // around a free-text answer, and the chatter read on every text: newTextWords
 	otherLabels    [][]string         // the label of "Other" in every language, as words: otherLabelWords
 	looseNeeds     map[string]bool    // looseNeedWords: choice words that name a need only in some sentences
 	msgNames       map[string]bool    // every message the flow uses
@@ -715,6 +716,9 @@ func buildFlow(ff flowFile, cat *lang.Catalogue, code string) (*Flow, error) {
 	f.keywordKeys = keywordKeysIn(cat, code, f.CallbackKeyword)
 	f.callbackWords = callbackWordsIn(cat, code, f.CallbackKeyword)
 	f.contactYesNo = contactWords(f.yesNo)
+	if cat != nil && code != lang.English {
+		f.text = newTextWords(cat, code)
+	}
 	f.skips = f.skipTable()
 	f.stopAsks = stopAskTable(cat, code)
 	c := &flowChecker{f: f, cat: cat, code: code}
