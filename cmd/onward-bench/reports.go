@@ -176,7 +176,10 @@ WHERE datname = $1 OR datname ~ '^onward_bench_reports_[0-9a-f]{10}$'`, name)
 		}
 	}
 	fmt.Fprintf(stdout, "reports: building %s with the demo network and %d referrals (kept for later runs)\n", name, size)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	// Gigabytes kept for later runs belong on disk, in the server's
+	// default tablespace, even where template1 was moved to memory for
+	// the tests (.ci/run puts it on /dev/shm).
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TABLESPACE pg_default"); err != nil {
 		return "", fmt.Errorf("create benchmark database: %w", err)
 	}
 	pcfg, err := pgxpool.ParseConfig(u.String())
