@@ -90,3 +90,40 @@ func TestReportReadsOneSnapshot(t *testing.T) {
 		t.Errorf("one report counted %d referrals, then %d (%d now), want the same count twice", before, after, count(pool))
 	}
 }
+
+// TestReportPlannerSettings: every query of a report is planned for its
+// own period (plan_cache_mode) and runs without PostgreSQL's JIT
+// compiler, and only the report's: the pool's connections keep the
+// server's settings afterwards.
+func TestReportPlannerSettings(t *testing.T) {
+	// Not in parallel: it adds a report to the package's list,
+	// which the package's other tests read.
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	pool := env.Engine.Pool()
+	const sqlSettings = `SELECT current_setting('plan_cache_mode') || ' ' || current_setting('jit')`
+	var inReport string
+	report.AddSpec(t, "test-settings", func(ctx context.Context, db core.DB) (report.Report, error) {
+		if err := db.QueryRow(ctx, sqlSettings).Scan(&inReport); err != nil {
+			t.Fatal(err)
+		}
+		return report.Report{}, nil
+	})
+	f := report.Filter{From: day("2026-01-01", 0), To: day("2026-12-31", 0)}
+	if _, err := report.New(pool, env.Engine.Clock()).Run(ctx, "test-settings", f, report.Viewer{Network: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "force_custom_plan off"; inReport != want {
+		t.Errorf("a report's queries ran with plan_cache_mode and jit %q, want %q", inReport, want)
+	}
+	var server, after string
+	if err := pool.QueryRow(ctx, `SELECT string_agg(reset_val, ' ' ORDER BY name DESC) FROM pg_settings WHERE name IN ('plan_cache_mode', 'jit')`).Scan(&server); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, sqlSettings).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != server {
+		t.Errorf("after the report the pool's connections have plan_cache_mode and jit %q, want the server's %q", after, server)
+	}
+}
