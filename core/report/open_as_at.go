@@ -90,10 +90,12 @@ const sqlOpenSpan = `tstzrange(least(r.created_at, r.closed_at), r.closed_at, '(
 // per client per agency, the one furthest on, then the oldest — with the
 // agency holding each (0: triage), who referred it (see referrer.go), its
 // status then and when it was made. The referrals open are found across
-// the network first, at most $2 of them (see openAsAtLimit), as open; the
-// filter's conditions follow: %[1]s on the referral r (its need), %[2]s
-// on the row o (its agency), before a client's referrals at one agency
-// are made one. The
+// the network first, at most $2 of them (see openAsAtLimit), as open, and
+// none is read when $2 were found: past the limit nothing is counted, so
+// reading their rows and histories (a third of a second for 20,000)
+// would be thrown away. The filter's conditions follow: %[1]s on the
+// referral r (its need), %[2]s on the row o (its agency), before a
+// client's referrals at one agency are made one. The
 // inner query is kept apart (OFFSET 0) so that each referral's status is
 // read from the audit log once, not again for the condition on it.
 const sqlOpenAsAt = `
@@ -109,7 +111,7 @@ FROM (
                  WHEN r.acknowledged_at < $1 THEN 'accepted'
                  ELSE 'requested' END) AS status
     FROM open JOIN referrals r ON r.id = open.id LEFT JOIN referrals p ON p.id = r.parent_id
-    WHERE true%[1]s
+    WHERE (SELECT count(*) FROM open) < $2%[1]s
     OFFSET 0
 ) o
 WHERE o.status IN ('requested', 'on-hold', 'accepted', 'in-progress')%[2]s
