@@ -64,24 +64,10 @@ func TestRedisOutageEndsOnlyWithARequestThatUsedRedis(t *testing.T) {
 // letting pages through as it does when Redis fails, then asks again.
 func TestRateLimitLeavesAnUnreachableRedisAloneForAWhile(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close() // nothing listens there: Redis is unreachable
 	var dials atomic.Int32
-	e := newWebEnv(t, func(c *Config) {
-		rdb := redis.NewClient(&redis.Options{Addr: closed, DialTimeout: 200 * time.Millisecond, MaxRetries: -1,
-			DialerRetries: 1, DialerRetryTimeout: time.Millisecond,
-			Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				dials.Add(1)
-				var d net.Dialer
-				return d.DialContext(ctx, network, addr)
-			}})
-		t.Cleanup(func() { rdb.Close() })
-		c.Redis = rdb
-	})
+	rdb := coretest.UnreachableRedis(t)
+	rdb.AddHook(dialCounter{&dials})
+	e := newWebEnv(t, func(c *Config) { c.Redis = rdb })
 	b := e.browser()
 	const page = "/static/web/onward.css" // a page that uses no Redis of its own
 	get := func() {
@@ -110,4 +96,20 @@ func TestRateLimitLeavesAnUnreachableRedisAloneForAWhile(t *testing.T) {
 	if c := strings.Count(e.logs.String(), `msg="web rate limit (Redis) unavailable"`); c != 1 {
 		t.Errorf("the rate limit's outage logged %d times, want once:\n%s", c, e.logs.String())
 	}
+}
+
+// dialCounter is a go-redis hook counting the client's dials.
+type dialCounter struct{ n *atomic.Int32 }
+
+func (d dialCounter) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d.n.Add(1)
+		return next(ctx, network, addr)
+	}
+}
+
+func (dialCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+func (dialCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
 }
