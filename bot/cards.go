@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -85,6 +86,36 @@ func confirmClose(b button, v cardView) *slack.ConfirmationBlockObject {
 
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+// sectionMax is the most text Slack takes in one section block.
+const sectionMax = 3000
+
+// sections lays mrkdwn text out in as many section blocks as it needs,
+// each within Slack's 3000 characters, broken at the end of a line, else
+// at a space, else between two characters (never inside an escape such
+// as &amp;): text longer than one section, a client's notes of 4000
+// characters, is shown whole rather than cut.
+func sections(text string) []slack.Block {
+	var blocks []slack.Block
+	for text != "" {
+		part := text
+		if r := []rune(text); len(r) > sectionMax {
+			part = string(r[:sectionMax])
+			if i := strings.LastIndexByte(part, '\n'); i > 0 {
+				part = part[:i+1]
+			} else if i := strings.LastIndexByte(part, ' '); i > 0 {
+				part = part[:i+1]
+			} else if i := strings.LastIndexByte(part, '&'); i >= 0 && len(part)-i < len("&amp;") && !strings.Contains(part[i:], ";") {
+				part = part[:i]
+			}
+		}
+		text = text[len(part):]
+		if s := strings.TrimSpace(part); s != "" {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(s), nil, nil))
+		}
+	}
+	return blocks
 }
 
 func plain(s string) *slack.TextBlockObject {

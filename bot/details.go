@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 
-	"github.com/slack-go/slack"
-
 	"github.com/onward-network/onward/core"
 )
 
@@ -51,7 +49,7 @@ func (b *Bot) showDetails(ctx context.Context, p press) {
 		b.ephemeral(ctx, p.to, b.slackReply(ctx, err).text)
 		return
 	}
-	b.ephemeral(ctx, p.to, say("eph.details.text", d), slack.NewSectionBlock(mrkdwn(truncate(3000, say("eph.details", d))), nil, nil))
+	b.ephemeral(ctx, p.to, say("eph.details.text", d), sections(say("eph.details", d))...)
 }
 
 // disclose reads a referral's client details and notes for a member of

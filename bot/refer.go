@@ -92,9 +92,9 @@ func referSendModal(meta referMeta, c agencyField, wording core.ConsentWording) 
 	if ok {
 		submit = say("modal.refer.submit", nil)
 		consent := slack.NewCheckboxGroupsBlockElement(blkConsent, slack.NewOptionBlockObject(consentAgreed, plainN(75, say("modal.refer.consent.option", nil)), nil))
-		blocks = append(blocks,
-			slack.NewSectionBlock(mrkdwn(truncate(3000, say("modal.refer.consent.wording", wording.Body))), nil, nil),
-			slack.NewInputBlock(blkConsent, plainN(2000, say("modal.refer.consent", nil)), nil, consent))
+		// The wording is what the client agrees to: shown whole, however long.
+		blocks = append(blocks, sections(say("modal.refer.consent.wording", wording.Body))...)
+		blocks = append(blocks, slack.NewInputBlock(blkConsent, plainN(2000, say("modal.refer.consent", nil)), nil, consent))
 	}
 	return modal(cbReferSend, say("modal.refer.title", nil), submit, string(raw), blocks...), nil
 }
