@@ -33,25 +33,35 @@ func TestHelpAndUnknownCommands(t *testing.T) {
 
 // TestSSLCheckAnsweredEmpty: Slack's certificate check of the command
 // address (ssl_check=1, with its token and no command) gets an empty 200
-// and nothing else: no reply, no call to Slack, no dedupe key.
+// and nothing else: no reply, no call to Slack, no dedupe key. The check
+// may come unsigned (Slack's own SDKs answer it before the signature), so
+// it is answered unsigned too; a command without a signature is not.
 func TestSSLCheckAnsweredEmpty(t *testing.T) {
 	t.Parallel()
 	tb := newTestBot(t)
 	keys := func() []string { return tb.bot.rdb.Keys(t.Context(), tb.bot.prefix+"*").Val() }
-	before := keys()
-	resp := tb.post("/slack/commands", url.Values{"ssl_check": {"1"}, "token": {"legacy-token"}})
-	if body := wantStatus(t, resp, 200); body != "" {
-		t.Errorf("ssl_check answered %q, want an empty body", body)
+	unsigned := []string{headerSignature, "", headerTimestamp, ""}
+	for _, c := range []struct {
+		name    string
+		headers []string
+	}{{"signed", nil}, {"unsigned", unsigned}} {
+		before := keys()
+		resp := tb.post("/slack/commands", url.Values{"ssl_check": {"1"}, "token": {"legacy-token"}}, c.headers...)
+		if body := wantStatus(t, resp, 200); body != "" {
+			t.Errorf("%s ssl_check answered %q, want an empty body", c.name, body)
+		}
+		tb.bot.wait()
+		tb.slack.mu.Lock()
+		if len(tb.slack.calls) != 0 {
+			t.Errorf("%s ssl_check called Slack: %+v", c.name, tb.slack.calls)
+		}
+		tb.slack.mu.Unlock()
+		if after := keys(); len(after) != len(before) {
+			t.Errorf("%s ssl_check wrote to Redis: keys %v, then %v", c.name, before, after)
+		}
 	}
-	tb.bot.wait()
-	tb.slack.mu.Lock()
-	if len(tb.slack.calls) != 0 {
-		t.Errorf("ssl_check called Slack: %+v", tb.slack.calls)
-	}
-	tb.slack.mu.Unlock()
-	if after := keys(); len(after) != len(before) {
-		t.Errorf("ssl_check wrote to Redis: keys %v, then %v", before, after)
-	}
+	resp := tb.post("/slack/commands", url.Values{"command": {"/onward"}, "text": {"help"}, "user_id": {"U0AILSA"}}, unsigned...)
+	wantStatus(t, resp, 401)
 }
 
 func TestCapacityCommand(t *testing.T) {

@@ -18,20 +18,36 @@ const maxSlackBody = 1 << 20
 // verifiedBody reads the raw body and checks Slack's signature over it.
 // On failure it answers 401 and the request is not processed at all.
 func (b *Bot) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, ok := readSlackBody(w, r)
+	if !ok || !b.verified(w, r, body) {
+		return nil, false
+	}
+	return body, true
+}
+
+// readSlackBody reads the raw body, within maxSlackBody; over it, it
+// answers 413.
+func readSlackBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSlackBody))
 	if err != nil {
 		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
+	return body, true
+}
+
+// verified checks Slack's signature over body, answering 401 when it
+// does not match.
+func (b *Bot) verified(w http.ResponseWriter, r *http.Request, body []byte) bool {
 	if err := verifySlack(r.Header, body, b.cfg.SlackSigningSecret); err != nil {
 		b.log.Warn("refused Slack request", "path", r.URL.Path, "why", err.Error())
 		http.Error(w, "invalid Slack signature", http.StatusUnauthorized)
-		return nil, false
+		return false
 	}
 	if n := r.Header.Get(headerRetryNum); n != "" {
 		b.log.Info("Slack retry", "path", r.URL.Path, "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
-	return body, true
+	return true
 }
 
 // handleInteractions serves POST /slack/interactions: every button press
