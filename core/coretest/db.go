@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -18,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/onward-network/onward/core"
@@ -33,6 +36,38 @@ func AdminURL() string {
 		}
 	}
 	return "postgres://127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// lockDB is the database every test process takes its advisory locks in
+// (ensureTemplate's, the seeded templates'). An advisory lock belongs to
+// the database its session is connected to, and two checkouts' tests may
+// name different databases on one server in ONWARD_DATABASE_URL: locks
+// taken in each one's own would not keep them apart, and one would drop
+// the template the other is building.
+const lockDB = "onward_test_locks"
+
+// lockURL is the URL of lockDB on admin's server.
+func lockURL(admin string) string { return withDB(admin, lockDB) }
+
+// ensureLockDB creates lockDB unless it is there. Two processes may
+// create it at once; the one that loses finds it made.
+func ensureLockDB(ctx context.Context, pool *pgxpool.Pool) error {
+	var exists bool
+	if err := pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", lockDB).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err := pool.Exec(ctx, "CREATE DATABASE "+lockDB)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "42P04" || pgErr.Code == "23505") { // duplicate_database; unique_violation when both insert at once
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create the tests' lock database %s: %w", lockDB, err)
+	}
+	return nil
 }
 
 // templateName names the template after the migrations' contents, so a
@@ -98,7 +133,10 @@ func adminPool(ctx context.Context) (*pgxpool.Pool, string, string, error) {
 		admin.pool = pool
 	}
 	if admin.tmpl == "" {
-		tmpl, err := ensureTemplate(ctx, admin.pool)
+		if err := ensureLockDB(ctx, admin.pool); err != nil {
+			return nil, "", "", err
+		}
+		tmpl, err := ensureTemplate(ctx)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -120,17 +158,16 @@ func adminPool(ctx context.Context) (*pgxpool.Pool, string, string, error) {
 
 // ensureTemplate creates the migrated template database once per
 // migration set; concurrent test processes wait on an advisory lock.
-func ensureTemplate(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+func ensureTemplate(ctx context.Context) (string, error) {
 	name := templateName()
-	conn, err := pool.Acquire(ctx)
+	conn, err := pgx.Connect(ctx, lockURL(AdminURL()))
 	if err != nil {
 		return "", err
 	}
-	defer conn.Release()
+	defer conn.Close(context.Background()) // which lets go of the lock too
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(727274)"); err != nil {
 		return "", err
 	}
-	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock(727274)") //nolint:errcheck
 	var exists bool
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
 		return "", err

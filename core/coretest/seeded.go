@@ -28,7 +28,8 @@ import (
 // The seeded template is the process's own, made from the code it runs,
 // so it is never stale; it is dropped once the process has gone. While a
 // process lives it holds a PostgreSQL advisory lock named after its
-// template, on a connection of its own; a process making its template
+// template, on a connection of its own to the tests' lock database
+// (lockDB); a process making its template
 // drops every other seeded template whose lock it can take, their
 // processes having ended (or crashed).
 
@@ -85,7 +86,7 @@ func ensureSeeded(ctx context.Context, pool *pgxpool.Pool, tmpl, strategy string
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := seedPrefix + MigrationsHash() + "_" + hex.EncodeToString(b)
-	lock, err := pgx.Connect(ctx, AdminURL())
+	lock, err := pgx.Connect(ctx, lockURL(AdminURL()))
 	if err != nil {
 		return "", Network{}, err
 	}

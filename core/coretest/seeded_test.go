@@ -81,8 +81,11 @@ func TestEndedSeedsAreDropped(t *testing.T) {
 	}
 	ended, live := seedPrefix+"test_ended", seedPrefix+"test_live"
 	// A live process holds its lock from before its template exists, so
-	// no other process's sweep can take the template meanwhile.
-	other, err := pgx.Connect(ctx, AdminURL())
+	// no other process's sweep can take the template meanwhile. Its
+	// ONWARD_DATABASE_URL may name another database on the same server
+	// (another checkout's): its lock must still be seen.
+	otherAdmin := withDB(AdminURL(), "another_checkouts_database")
+	other, err := pgx.Connect(ctx, lockURL(otherAdmin))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +102,7 @@ func TestEndedSeedsAreDropped(t *testing.T) {
 		}
 		t.Cleanup(func() { _, _ = pool.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name) })
 	}
-	mine, err := pgx.Connect(ctx, AdminURL())
+	mine, err := pgx.Connect(ctx, lockURL(AdminURL()))
 	if err != nil {
 		t.Fatal(err)
 	}
