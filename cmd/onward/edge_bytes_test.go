@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onward-network/onward/core/coretest"
 	"github.com/onward-network/onward/intake/sms"
 )
 
@@ -47,8 +48,8 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		{"NUL in a query", httptest.NewRequest(http.MethodGet, "/directory?q=a%00b", nil), http.StatusBadRequest, "text/html"},
 		{"NUL in the home page's query", httptest.NewRequest(http.MethodGet, "/?x=%00", nil), http.StatusBadRequest, "text/html"},
 		{"NUL in the privacy page's query", httptest.NewRequest(http.MethodGet, "/privacy?x=%00", nil), http.StatusBadRequest, "text/html"},
-		{"NUL in a signed status callback", statusForm("300\x0001"), http.StatusBadRequest, ""},
-		{"invalid UTF-8 in a signed status callback", statusForm("\xff"), http.StatusBadRequest, ""},
+		{"NUL in a signed status callback", statusForm("300\x0001"), http.StatusBadRequest, "text/plain"},
+		{"invalid UTF-8 in a signed status callback", statusForm("\xff"), http.StatusBadRequest, "text/plain"},
 		{"a clean signed status callback", statusForm("30003"), http.StatusNoContent, ""},
 		{"NUL in a partner API path", httptest.NewRequest(http.MethodGet, "/api/v1/referrals/%00", nil), http.StatusNotFound, "application/problem+json"},
 		{"NUL in a partner API query", httptest.NewRequest(http.MethodGet, "/api/v1/referrals?cursor=%00", nil), http.StatusBadRequest, "application/problem+json"},
@@ -79,6 +80,28 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		// An OperationOutcome's issue code says what kind of refusal it is.
 		if code := map[int]string{http.StatusNotFound: `"not-found"`, http.StatusBadRequest: `"invalid"`}[c.want]; c.ctype == "application/fhir+json" && !strings.Contains(rec.Body.String(), `"code":`+code) {
 			t.Errorf("%s: %s, want the issue code %s", c.name, rec.Body.String(), code)
+		}
+	}
+}
+
+// TestTextWithANulIsAnswered: some carriers deliver GSM's "@" (its 0x00)
+// to Twilio as a NUL byte, and Twilio passes it on in the text's Body
+// (chatwoot/chatwoot#7901 met it). The edge refuses any other form that
+// holds one; a client's text is still the client's, so the webhook reads
+// it, the NUL repaired, and answers with TwiML, not a 400 after which
+// Twilio sends the client nothing.
+func TestTextWithANulIsAnswered(t *testing.T) {
+	p := newSMSPhone(t, coretest.RedisURL())
+	h, err := newHandler(p.app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"hi, I'm ailsa\x00example.org", "hi \xff"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, p.request(p.newSID(), body))
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/xml") ||
+			!strings.Contains(rec.Body.String(), "<Message>") {
+			t.Fatalf("text %q: %d %s %q, want 200 and TwiML with a reply", body, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
 		}
 	}
 }

@@ -90,6 +90,7 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 		return err
 	}
 	s.Routes(mux)
+	a.refuseAs(twilioRefusal(s), "/twilio/")
 	if !simulatorOn(a.cfg) {
 		return nil
 	}
@@ -109,6 +110,22 @@ func mountSMS(a *app, mux *http.ServeMux) error {
 	a.engine.OnErase(simulator.ForgetToo(sms.Forget(a.rdb, "onward:")))
 	simulator.Routes(mux)
 	return nil
+}
+
+// twilioRefusal answers what the edge refuses under /twilio/ (a NUL or
+// bytes that are not UTF-8: wiring.StorableInput) as Twilio reads it, in
+// plain text, not the web form's page. A text to the webhook is the one
+// exception: some carriers deliver GSM's "@" as a NUL, and a 400 would
+// leave the client without an answer (Twilio sends none), so the webhook
+// reads it, signature first, and repairs the body itself.
+func twilioRefusal(s *sms.SMS) wiring.Refusal {
+	return func(w http.ResponseWriter, r *http.Request, status int, title, detail string) {
+		if status == http.StatusBadRequest && r.Method == http.MethodPost && r.URL.Path == "/twilio/sms" {
+			s.Inbound(w, r)
+			return
+		}
+		http.Error(w, strings.ToLower(title)+": "+detail, status)
+	}
 }
 
 // twilioTokenRe is what twilio-go accepts as an auth token: it refuses

@@ -151,9 +151,11 @@ func unescapeField(s string) (string, error) {
 }
 
 // parseInboundSMS picks the fields the webhook uses out of a signed form,
-// accepting the legacy names for the SID. A body that is not valid UTF-8
-// (Twilio never sends one) is repaired, and a body longer than the longest
-// concatenated SMS is cut, so nothing downstream sees either.
+// accepting the legacy names for the SID. A body PostgreSQL cannot store
+// is repaired: bytes that are not UTF-8 (Twilio never sends them) and NULs
+// (which some carriers deliver for GSM's "@", its 0x00) become U+FFFD. A
+// body longer than the longest concatenated SMS is cut. Nothing
+// downstream sees either.
 func parseInboundSMS(params map[string]string) (inboundSMS, error) {
 	m := inboundSMS{From: strings.TrimSpace(params["From"]), To: strings.TrimSpace(params["To"]),
 		OptOutType: strings.ToUpper(strings.TrimSpace(params["OptOutType"]))}
@@ -168,7 +170,7 @@ func parseInboundSMS(params map[string]string) (inboundSMS, error) {
 	if !smsSIDRe.MatchString(m.SID) {
 		return m, errNoSID
 	}
-	body := strings.ToValidUTF8(params["Body"], "\uFFFD")
+	body := strings.ReplaceAll(strings.ToValidUTF8(params["Body"], "\uFFFD"), "\x00", "\uFFFD")
 	if utf8.RuneCountInString(body) > flow.MaxBodyRunes {
 		body = string([]rune(body)[:flow.MaxBodyRunes])
 	}

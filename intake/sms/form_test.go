@@ -26,6 +26,8 @@ func TestParseInboundSMS(t *testing.T) {
 		{"MMS", map[string]string{"MessageSid": "MM" + strings.Repeat("a1", 16), "NumMedia": "2"}, inboundSMS{SID: "MM" + strings.Repeat("a1", 16), NumMedia: 2}, false},
 		{"bad NumMedia", map[string]string{"MessageSid": sid, "NumMedia": "lots"}, inboundSMS{SID: sid}, false},
 		{"invalid UTF-8 repaired", map[string]string{"MessageSid": sid, "Body": "a\xffb"}, inboundSMS{SID: sid, Body: "a\uFFFDb"}, false},
+		// Some carriers deliver GSM's "@" (0x00) as a NUL, which PostgreSQL cannot store.
+		{"NUL repaired", map[string]string{"MessageSid": sid, "Body": "ailsa\x00example.org"}, inboundSMS{SID: sid, Body: "ailsa\uFFFDexample.org"}, false},
 		{"too long cut", map[string]string{"MessageSid": sid, "Body": strings.Repeat("é", 2000)}, inboundSMS{SID: sid, Body: strings.Repeat("é", 1600)}, false},
 		{"WhatsApp", map[string]string{"MessageSid": sid, "From": "whatsapp:+447700900123", "To": "whatsapp:+447700900001", "WaId": "447700900123", "ProfileName": "Ailsa"},
 			inboundSMS{SID: sid, From: "+447700900123", To: "+447700900001", Channel: core.MessagingWhatsApp}, false},
@@ -73,8 +75,8 @@ func FuzzInboundForm(f *testing.F) {
 		if !smsSIDRe.MatchString(m.SID) {
 			t.Fatalf("accepted SID %q", m.SID)
 		}
-		if !utf8.ValidString(m.Body) || utf8.RuneCountInString(m.Body) > flow.MaxBodyRunes {
-			t.Fatalf("body not valid UTF-8 or too long: %d runes", utf8.RuneCountInString(m.Body))
+		if !core.Storable(m.Body) || utf8.RuneCountInString(m.Body) > flow.MaxBodyRunes {
+			t.Fatalf("body not storable (a NUL, invalid UTF-8) or too long: %d runes", utf8.RuneCountInString(m.Body))
 		}
 		if m.NumMedia < 0 {
 			t.Fatalf("NumMedia %d", m.NumMedia)
