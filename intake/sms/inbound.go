@@ -112,12 +112,20 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		return s.apology(ctx, copyFault)
 	}
 	c, err := s.claim(ctx, keys, sidKey, token, claimText)
+	silent := false // past the limit: recorded, not answered
 	if errors.Is(err, errOverLimit) {
 		switch {
 		case msg.keyword(s.flow) == flow.KeywordStop:
 			// The limit holds back a phone texting too much; an opt-out
 			// ends that, and is honoured however many texts came before it.
 			c, err = s.claim(ctx, keys, sidKey, token, claimOptOut)
+		case msg.keyword(s.flow) == flow.KeywordStart:
+			// Twilio opts the phone back in on START whatever our limit
+			// (and answers it itself): recorded too, so our record agrees
+			// and the client's texts are not skipped as opted out; not
+			// answered, as each answer past the limit is a text paid for.
+			c, err = s.claim(ctx, keys, sidKey, token, claimOptOut)
+			silent = true
 		case s.overLimitCrisis(ctx, msg, hash):
 			// Nor is a person in crisis met with silence: their text is
 			// answered as any other (the crisis lines; staff told).
@@ -151,6 +159,9 @@ func (s *SMS) handleText(ctx context.Context, msg inboundSMS) string {
 		s.lockHook(msg.Body)
 	}
 	out := s.respond(ctx, msg, phone, c)
+	if silent {
+		out.texts = nil
+	}
 	if msg.Channel != core.MessagingWhatsApp {
 		s.engine.SentTexts().Count(s.engine.Clock().Now(), out.lang, out.texts...)
 	}

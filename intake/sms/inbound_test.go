@@ -274,6 +274,30 @@ func TestSMSOptOutOverTheLimit(t *testing.T) {
 	}
 }
 
+// TestSMSOptInOverTheLimit: Twilio opts a phone back in on START (and
+// answers it itself) however many texts came before it, so Onward records
+// START past the hourly limit too, or its record would say "opted out"
+// and skip every text to a client Twilio told they were back. It is
+// recorded without a reply: past the limit a reply is a text to pay for.
+func TestSMSOptInOverTheLimit(t *testing.T) {
+	t.Parallel()
+	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 2 })
+	h.text(smsTestPhone, "Hi")
+	h.text(smsTestPhone, "STOP")
+	if !h.optedOut(smsTestPhone) {
+		t.Fatal("STOP was not recorded")
+	}
+	if got := h.text(smsTestPhone, "START"); len(got) != 0 {
+		t.Errorf("START over the limit got %q, want no reply", got)
+	}
+	if h.optedOut(smsTestPhone) {
+		t.Error("START over the limit was not recorded: the phone is still opted out, as Twilio's record is not")
+	}
+	if got := h.text(smsTestPhone, "help me"); len(got) != 0 {
+		t.Errorf("a text over the limit after START was answered: %q", got)
+	}
+}
+
 func TestSMSRateLimitPerPhone(t *testing.T) {
 	t.Parallel()
 	h := newSMSHarness(t, func(c *Config) { c.SMSRatePerHour = 4 })

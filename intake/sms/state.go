@@ -136,7 +136,7 @@ type smsClaim struct {
 // from the phone's first text in it: the INCR and PEXPIRE pattern from
 // Redis's documentation. A text over it returns {-2, …}, is not left
 // marked as seen and takes no lock; with ARGV[5] = "optout" or "crisis"
-// (an opt-out, or words of self-harm or danger, claimed again after that
+// (an opt-out or START, or words of self-harm or danger, claimed again after that
 // refusal) it is counted but not held back. Counting here, not in a second
 // script, keeps a text to one Redis call before its reply. The script
 // makes as few calls as it can (one SET NX marks the MessageSid and
@@ -234,7 +234,7 @@ func (s *SMS) runClaim(ctx context.Context, k smsKeys, sidKey, token, mode strin
 // The ways a text is claimed (claimScript's ARGV[5]).
 const (
 	claimText   = "claim"  // within the phone's hourly limit
-	claimOptOut = "optout" // an opt-out, whatever the limit
+	claimOptOut = "optout" // an opt-out (or START, opting back in), whatever the limit
 	claimCrisis = "crisis" // words of self-harm or danger, once an hour past the limit (overLimitCrisis)
 )
 
