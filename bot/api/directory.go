@@ -110,8 +110,7 @@ func reasonsOut(rs core.MatchReasons) []reasonJSON {
 }
 
 func (a *API) suggestions(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q := r.URL.Query()
-	fields := queryProblems(q, "needs", "area")
+	q, fields := queryProblems(r, "needs", "area")
 	var needs []core.Need
 	for _, s := range strings.FieldsFunc(q.Get("needs"), func(r rune) bool { return r == ',' }) {
 		n, err := core.ParseNeed(s)

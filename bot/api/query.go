@@ -11,14 +11,17 @@ import (
 	"github.com/onward-network/onward/core"
 )
 
-// queryProblems checks a request's query against the parameters its
-// operation takes: one it does not take, or one given more than once (of
-// which only the first would be read), is named with the parameters it
-// takes, as FHIR refuses a search parameter it does not support rather
-// than answering as if it were not there. A misspelt filter
-// (?agnecy=kirkton-cab) would otherwise list every referral.
-func queryProblems(q url.Values, takes ...string) []core.FieldError {
-	var fields []core.FieldError
+// queryProblems reads a request's query and checks it against the
+// parameters its operation takes: one it does not take, or one given more
+// than once (of which only the first would be read), is named with the
+// parameters it takes, as FHIR refuses a search parameter it does not
+// support rather than answering as if it were not there. A misspelt
+// filter (?agnecy=kirkton-cab) would otherwise list every referral, as
+// would one Go cannot decode and drops (?status=completed;,
+// core.UnreadableQuery).
+func queryProblems(r *http.Request, takes ...string) (url.Values, []core.FieldError) {
+	q := r.URL.Query()
+	fields := core.UnreadableQuery(r.URL.RawQuery)
 	for _, name := range slices.Sorted(maps.Keys(q)) {
 		switch {
 		case !slices.Contains(takes, name):
@@ -31,7 +34,7 @@ func queryProblems(q url.Values, takes ...string) []core.FieldError {
 			fields = append(fields, core.FieldError{Field: name, Message: name + " is given more than once; give it once"})
 		}
 	}
-	return fields
+	return q, fields
 }
 
 // queryProblem is a 422 naming each bad query parameter by the name the

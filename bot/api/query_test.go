@@ -11,7 +11,8 @@ import (
 // is named as the request sent it, with no body pointer; one the
 // operation does not take, or one given twice, is refused naming it and
 // what the operation takes, rather than ignored (a misspelt filter would
-// list everything); every bad parameter at once.
+// list everything), as is one Go cannot decode and would drop (a ";" or
+// a bad "%" escape); every bad parameter at once.
 func TestQueryParametersAreNamedAsSent(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -29,6 +30,11 @@ func TestQueryParametersAreNamedAsSent(t *testing.T) {
 		{"/api/v1/referrals?status=accepted&status=completed", map[string]string{"status": "given more than once"}},
 		{"/api/v1/suggestions?needs=debt&postcode=KY1", map[string]string{"postcode": "it takes needs, area"}},
 		{"/api/v1/suggestions?needs=debt&area=%20", map[string]string{"area": "postcode district like KY1"}},
+		// Pairs Go's url.ParseQuery drops: without a refusal, each list
+		// was answered as if its filter were not there.
+		{"/api/v1/referrals?status=completed;", map[string]string{"status": "a ; does not separate parameters"}},
+		{"/api/v1/referrals?agency=kirkton-cab%2", map[string]string{"agency": "two hex digits"}},
+		{"/api/v1/suggestions?needs=debt&area=KY1;", map[string]string{"area": "cannot be read"}},
 	} {
 		r := h.do(t, "GET", c.path, tok, nil)
 		if r.status != 422 || r.header.Get("Content-Type") != "application/problem+json" {

@@ -422,9 +422,8 @@ type listOut struct {
 }
 
 func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partner) {
-	q := r.URL.Query()
 	var f core.ReferralPage
-	fields := queryProblems(q, "status", "agency", "updated_since", "cursor", "limit")
+	q, fields := queryProblems(r, "status", "agency", "updated_since", "cursor", "limit")
 	for _, s := range strings.FieldsFunc(q.Get("status"), func(r rune) bool { return r == ',' }) {
 		st := core.Status(s)
 		if !validStatus(st) {

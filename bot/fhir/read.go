@@ -131,6 +131,13 @@ var referralControls = append(slices.Clip(searchControls), "_sort")
 // when it is ignored and left out of the Bundle's self link, which then
 // shows the search that was run.
 func searchQuery(r *http.Request, params []searchParam, controls ...string) (url.Values, error) {
+	// A pair Go cannot decode is dropped from r.URL.Query(): the search
+	// would run as if it were not there, even under lenient handling,
+	// which ignores parameters the server does not support, not values
+	// it cannot read.
+	if bad := core.UnreadableQuery(r.URL.RawQuery); len(bad) > 0 {
+		return nil, &invalid{text: fmt.Sprintf("search parameter %q %s", bad[0].Field, bad[0].Message), expression: bad[0].Field}
+	}
 	q := r.URL.Query()
 	dropped := false
 	for k := range q {

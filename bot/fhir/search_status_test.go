@@ -50,3 +50,22 @@ func TestFHIRSearchStatusMustBeAStatus(t *testing.T) {
 		t.Errorf("lenient handling ignores unsupported parameters, not bad values: %d %s", status, body)
 	}
 }
+
+// TestFHIRSearchRefusesAParameterItCannotRead: a pair Go's query parser
+// drops (a ";" in it, a "%" without two hex digits) is a 400 naming it,
+// even under lenient handling, not a search run as if it were not there
+// (every Task the system may see).
+func TestFHIRSearchRefusesAParameterItCannotRead(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, cab, _ := h.bundleReferral(t)
+	for _, path := range []string{"/fhir/Task?status=completed;", "/fhir/ServiceRequest?status=completed%2", "/fhir/Task?_id=ONW-X;&status=requested"} {
+		for _, prefer := range []string{"", "handling=lenient"} {
+			status, _, body := h.do(t, "GET", path, cab, "", "Prefer", prefer)
+			res := validR4(t, body)
+			if status != 400 || res["resourceType"] != "OperationOutcome" || !strings.Contains(string(body), "cannot be read") {
+				t.Errorf("%s (Prefer %q): %d %s, want a 400 OperationOutcome saying the parameter cannot be read", path, prefer, status, body)
+			}
+		}
+	}
+}

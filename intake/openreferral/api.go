@@ -320,6 +320,11 @@ func (a *API) root(r *http.Request) (any, error) {
 
 // paging reads page and per_page.
 func paging(r *http.Request) (page, perPage int, err error) {
+	// A pair Go cannot decode is dropped from r.URL.Query(), and the
+	// list would be answered as if it were not there.
+	if bad := core.UnreadableQuery(r.URL.RawQuery); len(bad) > 0 {
+		return 0, 0, &paramError{bad[0].Field, bad[0].Field + " " + bad[0].Message}
+	}
 	q := r.URL.Query()
 	page, perPage = 1, DefaultPerPage
 	if v := q.Get("page"); v != "" {

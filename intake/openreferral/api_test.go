@@ -135,6 +135,11 @@ func TestBadParameters(t *testing.T) {
 		{"/openreferral/services?start_time=9ish", "start_time"},
 		{"/openreferral/services?day=someday", "day"},
 		{"/openreferral/organizations?page=0", "page"},
+		// Pairs Go's url.ParseQuery drops, which would be answered as if
+		// they were not there.
+		{"/openreferral/services?per_page=1&page=2;", "page"},
+		{"/openreferral/service_at_locations?postcode=KY1%2", "postcode"},
+		{"/openreferral/taxonomies?per_page=%zz", "per_page"},
 	}
 	for _, c := range cases {
 		status, h, b := f.get(c.path)
