@@ -105,6 +105,14 @@ func tokenError(w http.ResponseWriter, status int, code, desc string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
 }
 
+// RefuseToken answers, as the token endpoint answers its own errors
+// (RFC 6749 §5.2), a request to it refused before it is reached: a form
+// holding a NUL or bytes that are not UTF-8. A client reads an OAuth
+// error, not the public site's page. RefuseProblem has its shape.
+func RefuseToken(w http.ResponseWriter, _ *http.Request, status int, _, detail string) {
+	tokenError(w, status, "invalid_request", detail)
+}
+
 // token is the OAuth 2.0 token endpoint for the client-credentials grant
 // (RFC 6749 §4.4), as SMART backend services use it: the client
 // authenticates with HTTP Basic (or client_id and client_secret in the

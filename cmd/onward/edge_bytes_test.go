@@ -17,8 +17,8 @@ import (
 // elsewhere), never the 500/503 that the database's refusal would make,
 // which Twilio and Slack would retry for ever. A signed Twilio callback
 // with a NUL in a field gets 400, which Twilio does not retry. Under the
-// partner API, FHIR and the Open Referral feed the answer is in their
-// formats: another system reads every refusal the same way.
+// partner API, its token endpoint, FHIR and the Open Referral feed the
+// answer is in their formats: another system reads every refusal the same way.
 func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 	a, _, _ := smsWebhook(t)
 	h, err := newHandler(a)
@@ -37,6 +37,11 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		r.Header.Set(sms.SignatureHeader, sms.TwilioSignature(a.cfg.TwilioAuthToken, a.cfg.PublicURL+"/twilio/status", params))
 		return r
 	}
+	tokenForm := func(form string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(form))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
 	for _, c := range []struct {
 		name  string
 		req   *http.Request
@@ -53,6 +58,8 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		{"a clean signed status callback", statusForm("30003"), http.StatusNoContent, ""},
 		{"NUL in a partner API path", httptest.NewRequest(http.MethodGet, "/api/v1/referrals/%00", nil), http.StatusNotFound, "application/problem+json"},
 		{"NUL in a partner API query", httptest.NewRequest(http.MethodGet, "/api/v1/referrals?cursor=%00", nil), http.StatusBadRequest, "application/problem+json"},
+		{"NUL in the token request's form", tokenForm("grant_type=client_credentials%00"), http.StatusBadRequest, "application/json"},
+		{"invalid UTF-8 in the token request's form", tokenForm("grant_type=client_credentials&scope=%ff"), http.StatusBadRequest, "application/json"},
 		{"NUL in a FHIR path", httptest.NewRequest(http.MethodGet, "/fhir/Task/%00", nil), http.StatusNotFound, "application/fhir+json"},
 		{"invalid UTF-8 in a FHIR search", httptest.NewRequest(http.MethodGet, "/fhir/Task?owner=%ff", nil), http.StatusBadRequest, "application/fhir+json"},
 		{"NUL in an Open Referral path", httptest.NewRequest(http.MethodGet, "/openreferral/services/%00", nil), http.StatusNotFound, "application/json"},
@@ -65,6 +72,15 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		}
 		if got := rec.Header().Get("Content-Type"); c.ctype != "" && !strings.HasPrefix(got, c.ctype) {
 			t.Errorf("%s: answered as %q, want %s", c.name, got, c.ctype)
+		}
+		// The token endpoint's refusals are its OAuth errors (RFC 6749
+		// §5.2), which a client's OAuth library reads.
+		if c.req.URL.Path == "/oauth/token" {
+			var body struct{ Error string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error != "invalid_request" {
+				t.Errorf("%s: %q is not an OAuth invalid_request error (%v)", c.name, rec.Body.String(), err)
+			}
+			continue
 		}
 		// The Open Referral feed's refusals read like its own errors, and
 		// a directory site on another origin may read them.

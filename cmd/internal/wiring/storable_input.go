@@ -25,9 +25,10 @@ const maxCheckedForm = 1 << 20
 // OperationOutcome for FHIR. api.Refuse has its shape.
 type Refusal func(w http.ResponseWriter, r *http.Request, status int, title, detail string)
 
-// PartnerRefusals are the formats the partner API and FHIR answer
-// refusals in, for StorableInput's refusals of requests under them.
-var PartnerRefusals = map[string]Refusal{"/api/v1/": api.RefuseProblem, "/fhir/": fhir.Refuse}
+// PartnerRefusals are the formats the partner API, its token endpoint
+// and FHIR answer refusals in, for StorableInput's refusals of requests
+// under them.
+var PartnerRefusals = map[string]Refusal{"/api/v1/": api.RefuseProblem, "/oauth/": api.RefuseToken, "/fhir/": fhir.Refuse}
 
 // Refusals are the formats of every part of the server that answers
 // other systems: PartnerRefusals, and the Open Referral feed's JSON under
