@@ -853,6 +853,14 @@ func toCreate(task *fTask, sr *fServiceRequest, pt *fPatient, c *fConsent) (api.
 	if len(in.Needs) == 0 {
 		bad("ServiceRequest.category", fmt.Sprintf("say what the client needs: ServiceRequest.category codings with system %s, one of %s", SystemNeed, api.OrList(core.Needs)))
 	}
+	// Both priorities are bound, required, to R4's request-priority: a
+	// value outside it ("emergency", "URGENT") would otherwise be read
+	// as routine, and a crisis referred as none.
+	for _, p := range []struct{ field, value string }{{"ServiceRequest.priority", sr.Priority}, {"Task.priority", task.Priority}} {
+		if !slices.Contains([]string{"", "routine", "urgent", "asap", "stat"}, p.value) {
+			bad(p.field, fmt.Sprintf("%s must be routine, urgent, asap or stat (FHIR's request priority), or left out; got %q", p.field, p.value))
+		}
+	}
 	in.Crisis = slices.Contains([]string{"urgent", "asap", "stat"}, sr.Priority)
 	var notes []string
 	for _, n := range sr.Note {
