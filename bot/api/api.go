@@ -80,12 +80,15 @@ type route struct {
 	scope   core.PartnerScope
 	alt     core.PartnerScope // a second scope that also allows it ("" for none)
 	h       func(w http.ResponseWriter, r *http.Request, p core.Partner)
+	// query is true for an operation that reads and checks its own query
+	// parameters (queryProblems); any other takes none (noQuery).
+	query bool
 }
 
 func (a *API) routes() []route {
 	return []route{
 		{pattern: "POST /api/v1/referrals", scope: core.ScopeRefer, h: a.createReferral},
-		{pattern: "GET /api/v1/referrals", scope: core.ScopeRead, h: a.listReferrals},
+		{pattern: "GET /api/v1/referrals", scope: core.ScopeRead, h: a.listReferrals, query: true},
 		{pattern: "GET /api/v1/referrals/{reference}", scope: core.ScopeRead, h: a.getReferral},
 		{pattern: "GET /api/v1/referrals/{reference}/client", scope: core.ScopeRead, h: a.getClient},
 		{pattern: "POST /api/v1/referrals/{reference}/accept", scope: core.ScopeAct, h: a.act(core.ActionAccept)},
@@ -96,7 +99,7 @@ func (a *API) routes() []route {
 		{pattern: "POST /api/v1/referrals/{reference}/could-not-contact", scope: core.ScopeAct, h: a.act(core.ActionFail)},
 		{pattern: "POST /api/v1/referrals/{reference}/cancel", scope: core.ScopeAct, alt: core.ScopeRefer, h: a.act(core.ActionCancel)},
 		{pattern: "GET /api/v1/agencies", scope: core.ScopeRead, h: a.listAgencies},
-		{pattern: "GET /api/v1/suggestions", scope: core.ScopeRead, h: a.suggestions},
+		{pattern: "GET /api/v1/suggestions", scope: core.ScopeRead, h: a.suggestions, query: true},
 		{pattern: "POST /api/v1/webhooks", scope: core.ScopeRead, h: a.subscribe},
 		{pattern: "GET /api/v1/webhooks", scope: core.ScopeRead, h: a.listWebhooks},
 		{pattern: "DELETE /api/v1/webhooks/{id}", scope: core.ScopeRead, h: a.unsubscribe},
@@ -134,6 +137,9 @@ func (a *API) Routes(mux *http.ServeMux) {
 			h = requireMediaType(body.types, h)
 		} else if method, path, _ := strings.Cut(rt.pattern, " "); method == http.MethodPost {
 			h = refuseBody(path, h)
+		}
+		if !rt.query {
+			h = a.noQuery(h)
 		}
 		mux.Handle(rt.pattern, a.Authorize(RefuseProblem, rt.scope, rt.alt, h))
 	}

@@ -26,6 +26,9 @@ func queryProblems(r *http.Request, takes ...string) (url.Values, []core.FieldEr
 		switch {
 		case !slices.Contains(takes, name):
 			msg := fmt.Sprintf("%s is not a query parameter this takes; it takes %s", name, strings.Join(takes, ", "))
+			if len(takes) == 0 {
+				msg = name + " is not a query parameter this takes; it takes none"
+			}
 			if i := slices.IndexFunc(takes, func(t string) bool { return strings.EqualFold(t, name) }); i >= 0 {
 				msg += fmt.Sprintf(" (did you mean %s?)", takes[i])
 			}
@@ -49,4 +52,18 @@ func queryProblem(fields []core.FieldError) problem {
 	}
 	p.Detail = strings.Join(parts, "; ")
 	return p
+}
+
+// noQuery refuses, as queryProblems does, any query parameter sent to an
+// operation that takes none: GET /api/v1/agencies?need=debt would
+// otherwise answer every agency, as if it had filtered them. It runs
+// before a POST's Idempotency-Key is claimed, so the refusal is not kept.
+func (a *API) noQuery(h Handler) Handler {
+	return func(w http.ResponseWriter, r *http.Request, p core.Partner) {
+		if _, fields := queryProblems(r); len(fields) > 0 {
+			a.fail(w, r, queryProblem(fields))
+			return
+		}
+		h(w, r, p)
+	}
 }

@@ -35,6 +35,11 @@ func TestQueryParametersAreNamedAsSent(t *testing.T) {
 		{"/api/v1/referrals?status=completed;", map[string]string{"status": "a ; does not separate parameters"}},
 		{"/api/v1/referrals?agency=kirkton-cab%2", map[string]string{"agency": "two hex digits"}},
 		{"/api/v1/suggestions?needs=debt&area=KY1;", map[string]string{"area": "cannot be read"}},
+		// An operation that takes no parameters refuses one rather than
+		// answering as if it had filtered.
+		{"/api/v1/agencies?need=debt", map[string]string{"need": "need is not a query parameter this takes; it takes none"}},
+		{"/api/v1/webhooks?url=https://casework.example/hooks", map[string]string{"url": "it takes none"}},
+		{"/api/v1/referrals/ONW-NONE?fields=client", map[string]string{"fields": "it takes none"}},
 	} {
 		r := h.do(t, "GET", c.path, tok, nil)
 		if r.status != 422 || r.header.Get("Content-Type") != "application/problem+json" {
@@ -57,6 +62,16 @@ func TestQueryParametersAreNamedAsSent(t *testing.T) {
 				t.Errorf("%s: %s says %q, want it to say %q (%s)", c.path, f, got[f], says, r.body)
 			}
 		}
+	}
+	// A POST's parameter is refused before its Idempotency-Key is
+	// claimed: the same key without it then subscribes.
+	if r := h.do(t, "POST", "/api/v1/webhooks?dry_run=true", tok, `{"url": "https://casework.example/hooks"}`,
+		"Idempotency-Key", "query-1", "Content-Type", "application/json"); r.status != 422 || !strings.Contains(string(r.body), "dry_run") {
+		t.Errorf("a POST with a query parameter: %d %s, want a 422 naming it", r.status, r.body)
+	}
+	if r := h.do(t, "POST", "/api/v1/webhooks", tok, `{"url": "https://casework.example/hooks"}`,
+		"Idempotency-Key", "query-1", "Content-Type", "application/json"); r.status != 201 {
+		t.Errorf("the same key without the parameter: %d %s, want 201", r.status, r.body)
 	}
 	if r := h.do(t, "GET", "/api/v1/referrals?agency=kirkton-cab&status=requested,accepted&limit=5", tok, nil); r.status != 200 {
 		t.Errorf("the parameters the list takes: %d %s", r.status, r.body)
