@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -29,4 +30,15 @@ func UnreadableQuery(raw string) []FieldError {
 		fields = append(fields, FieldError{Field: name, Message: msg})
 	}
 	return fields
+}
+
+// PlusReadAsSpace is what the refusal of a date and time sent in a query
+// adds when the value holds a space: a "+" sent unencoded, as in a time
+// zone (2026-03-01T09:00:00+01:00), arrives as a space, and the sender is
+// told why what they wrote was not read. "" for any other value.
+func PlusReadAsSpace(v string) string {
+	if !strings.Contains(v, " ") {
+		return ""
+	}
+	return fmt.Sprintf(" (it arrived as %q: a + in an address is read as a space, so send a time zone's + as %%2B)", v)
 }

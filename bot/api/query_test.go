@@ -23,6 +23,9 @@ func TestQueryParametersAreNamedAsSent(t *testing.T) {
 	}{
 		{"/api/v1/referrals?agency=nope", map[string]string{"agency": `no agency "nope"`}},
 		{"/api/v1/referrals?limit=0&updated_since=yesterday", map[string]string{"limit": "1 to 200", "updated_since": "date and time"}},
+		// A time zone's + sent unencoded arrives as a space: the sender
+		// is told so, not only that it is no date and time.
+		{"/api/v1/referrals?updated_since=2026-03-01T09:00:00+01:00", map[string]string{"updated_since": "send a time zone's + as %2B"}},
 		{"/api/v1/referrals?cursor=nonsense", map[string]string{"cursor": "not one Onward gave out"}},
 		{"/api/v1/referrals?foo=bar&Agency=kirkton-cab", map[string]string{
 			"foo":    "foo is not a query parameter this takes; it takes status, agency, updated_since, cursor, limit",

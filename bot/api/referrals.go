@@ -444,7 +444,7 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request, p core.Partn
 	if since := q.Get("updated_since"); since != "" {
 		t, err := time.Parse(time.RFC3339, since)
 		if err != nil {
-			fields = append(fields, core.FieldError{Field: "updated_since", Message: "updated_since must be a date and time like 2026-03-01T09:00:00Z"})
+			fields = append(fields, core.FieldError{Field: "updated_since", Message: "updated_since must be a date and time like 2026-03-01T09:00:00Z" + core.PlusReadAsSpace(since)})
 		}
 		f.UpdatedSince = t
 	}

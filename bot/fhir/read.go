@@ -348,7 +348,7 @@ func lastUpdated(v string) (from, before time.Time, err error) {
 	}
 	start, end, err := parseDate(value)
 	if err != nil {
-		return from, before, &invalid{text: "_lastUpdated must be a FHIR date or dateTime, like ge2026-03-01", expression: "_lastUpdated"}
+		return from, before, &invalid{text: "_lastUpdated must be a FHIR date or dateTime, like ge2026-03-01" + core.PlusReadAsSpace(value), expression: "_lastUpdated"}
 	}
 	switch prefix {
 	case "eq":

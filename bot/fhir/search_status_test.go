@@ -69,3 +69,19 @@ func TestFHIRSearchRefusesAParameterItCannotRead(t *testing.T) {
 		}
 	}
 }
+
+// TestFHIRLastUpdatedSaysAPlusArrivedAsASpace: a _lastUpdated whose time
+// zone's + was sent unencoded arrives as a space; the refusal says so,
+// not only that it is no dateTime.
+func TestFHIRLastUpdatedSaysAPlusArrivedAsASpace(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, cab, _ := h.bundleReferral(t)
+	status, _, body := h.do(t, "GET", "/fhir/Task?_lastUpdated=ge2026-03-01T09:00:00+01:00", cab, "")
+	if res := validR4(t, body); status != 400 || !hasIssue(res, "_lastUpdated", "send a time zone's + as %2B") {
+		t.Errorf("%d %s, want a 400 at _lastUpdated saying a + arrives as a space", status, body)
+	}
+	if status, _, body := h.do(t, "GET", "/fhir/Task?_lastUpdated=ge2026-03-01T09:00:00%2B01:00", cab, ""); status != 200 {
+		t.Errorf("the + encoded: %d %s", status, body)
+	}
+}
