@@ -141,7 +141,9 @@ func (b *Bot) inviteStaff(w http.ResponseWriter, r *http.Request, s session) {
 	case errors.As(err, &invalid):
 		fields := invalid.Fields
 		for i, fe := range fields {
-			if fe.Field == "agency" {
+			if fe.Field == "agency" && strings.Contains(fe.Message, "required") {
+				// Core's own words say why any other agency is refused
+				// (it has left the network, it does not exist).
 				fields[i].Message = "Choose the member of staff's agency"
 			} else if fe.Field == "role" {
 				fields[i].Message = "Choose a role"

@@ -98,6 +98,41 @@ func TestRetireAgencyAsksFirstThenEndsItsStaffsAccess(t *testing.T) {
 	}
 }
 
+// TestInviteToARetiredAgencyIsRefused: a Staff page opened before another
+// coordinator retired an agency still offers it; inviting someone there
+// is refused beside the agency field, saying the agency has left the
+// network, and nobody is added or emailed. A made-up agency is refused
+// the same way, never "Something went wrong".
+func TestInviteToARetiredAgencyIsRefused(t *testing.T) {
+	t.Parallel()
+	tb := newTestBot(t)
+	ctx := context.Background()
+	co := tb.signedIn(tb.Net.Coordinator)
+	_, body := co.get("/staff/admin/staff")
+	co.noteCSRF(body)
+	if err := tb.Engine.RetireAgency(ctx, tb.Net.Housing, tb.Net.Coordinator.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		agency core.AgencyID
+		want   string
+	}{
+		{tb.Net.Housing, "Kingdom Housing Options has left the network"},
+		{999999, "That agency does not exist"},
+	} {
+		resp, body := co.post("/staff/admin/staff", url.Values{"csrf": {co.csrf}, "name": {"New Starter"},
+			"email": {"starter@housing.example"}, "role": {"adviser"}, "agency": {fmt.Sprint(c.agency)}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#agency"`) ||
+			!strings.Contains(within(body, `id="agency-error"`, "</p>"), c.want) {
+			t.Errorf("invitation to agency %d: %d, want 422 saying %q beside the agency:\n%s", c.agency, resp.StatusCode, c.want,
+				within(body, "<main", "</form>"))
+		}
+	}
+	if _, err := tb.Engine.StaffByEmail(ctx, "starter@housing.example"); err == nil {
+		t.Error("a member of staff was added to an agency that has left the network")
+	}
+}
+
 // TestUnretireAgencyFromAgenciesPage: a retired agency's row on the
 // agencies page offers Bring back; pressing it shows what it will do
 // (its services return, its former staff stay signed out) and changes

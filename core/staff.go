@@ -192,6 +192,24 @@ type NewStaff struct {
 	SlackUserID string   `validate:"max=32" label:"Slack user id"`
 }
 
+// refuseAgencyGone refuses, on the "agency" field, an agency that does not
+// exist or has left the network, read through db: the caller's
+// transaction may have just made the agency.
+func (e *Engine) refuseAgencyGone(ctx context.Context, db DB, id AgencyID) error {
+	a, err := getAgency(ctx, db, "id = $1", id)
+	if errors.Is(err, ErrNotFound) {
+		return &ValidationError{Fields: []FieldError{{Field: "agency", Message: "that agency does not exist"}}}
+	}
+	if err != nil || a.RetiredAt == nil {
+		return err
+	}
+	cal, err := e.calendarIn(ctx, db)
+	if err != nil {
+		return err
+	}
+	return a.refuseRetired("agency", cal.Location)
+}
+
 const sqlInsertStaff = `
 INSERT INTO staff (agency_id, name, role, email, slack_user_id, created_at)
 VALUES ($1, $2, $3, $4, nullif($5, ''), $6) RETURNING id`
@@ -199,9 +217,15 @@ VALUES ($1, $2, $3, $4, nullif($5, ''), $6) RETURNING id`
 // AddStaff adds a member of staff. An email address already in use is
 // refused, saying whether a current member of staff has it or one who was
 // deactivated (their address stays theirs: ReactivateStaff gives them
-// access again, at the same or another agency).
+// access again, at the same or another agency). So is an agency that has
+// left the network, as ReactivateStaff and MoveStaff refuse it: its staff
+// lost their access when it retired, and a newcomer would see the clients
+// of the referrals it kept.
 func (e *Engine) AddStaff(ctx context.Context, db DB, s NewStaff) (StaffID, error) {
 	if err := validate(s); err != nil {
+		return 0, err
+	}
+	if err := e.refuseAgencyGone(ctx, db, s.AgencyID); err != nil {
 		return 0, err
 	}
 	if err := refuseEmailTaken(ctx, db, s.Email); err != nil {

@@ -52,6 +52,50 @@ func TestAddPartnerRefusesARetiredAgency(t *testing.T) {
 	}
 }
 
+// TestAddStaffRefusesARetiredAgency: a member of staff cannot be added to
+// an agency that has left the network (its staff lost their access when
+// it retired, and a newcomer there would see the client details of the
+// referrals it kept), nor to one that does not exist, whether invited on
+// the staff web or added from the command line: core refuses on the
+// "agency" field, as it refuses moving or reactivating staff there, and
+// adds nobody.
+func TestAddStaffRefusesARetiredAgency(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	coord := env.Net.Coordinator.Actor()
+	if err := env.Engine.RetireAgency(ctx, env.Net.Housing, coord); err != nil {
+		t.Fatal(err)
+	}
+	noLink := func(core.StaffID) (string, string, error) { return "https://onward.example/staff/login?token=x", "jti", nil }
+	for _, c := range []struct {
+		agency core.AgencyID
+		want   string
+	}{
+		{env.Net.Housing, "has left the network (retired on "},
+		{999999, "that agency does not exist"},
+	} {
+		for name, add := range map[string]func(core.NewStaff) error{
+			"invited": func(s core.NewStaff) error { _, err := env.Engine.InviteStaff(ctx, s, coord, noLink); return err },
+			"added":   func(s core.NewStaff) error { _, err := env.Engine.RegisterStaff(ctx, s, core.SystemActor); return err },
+		} {
+			err := add(core.NewStaff{AgencyID: c.agency, Name: "New Starter", Role: core.RoleAdviser, Email: name + "@housing.example"})
+			var invalid *core.ValidationError
+			if !errors.As(err, &invalid) || !strings.Contains(invalid.Field("agency"), c.want) {
+				t.Errorf("staff %s at agency %d: %v, want a refusal on agency saying %q", name, c.agency, err, c.want)
+			}
+		}
+	}
+	var added int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM staff WHERE email IN ('invited@housing.example', 'added@housing.example')`).Scan(&added); err != nil || added != 0 {
+		t.Errorf("%d members of staff added after the refusals (%v), want none", added, err)
+	}
+	if _, err := env.Engine.InviteStaff(ctx, core.NewStaff{AgencyID: env.Net.Welfare, Name: "New Starter", Role: core.RoleAdviser,
+		Email: "starter@welfare.example"}, coord, noLink); err != nil {
+		t.Errorf("a member of staff invited to an agency in the network refused: %v", err)
+	}
+}
+
 // TestRetentionErasureCarriesTheReasonCode: retention's erasures are
 // audited with the code from the fixed list of erasure reasons
 // (core.ErasureRetention), the same one a coordinator gives, never a
