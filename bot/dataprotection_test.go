@@ -62,10 +62,11 @@ func TestWithdrawFromTheStaffWeb(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("withdraw without CSRF: %d", resp.StatusCode)
 	}
-	resp, _ = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {"phone call"}})
+	resp, body = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {"phone call"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("withdraw without confirmation: %d", resp.StatusCode)
 	}
+	summaryLinksLand(t, "withdraw without confirmation", body)
 	resp, body = ailsa.post(base+"/withdraw", url.Values{"csrf": {ailsa.csrf}, "evidence": {" "}, "confirm": {"yes"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "say how the client asked") {
 		t.Errorf("withdraw without evidence: %d", resp.StatusCode)

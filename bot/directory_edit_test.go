@@ -227,6 +227,7 @@ func TestAgencyDetailsEditing(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#`+bad.field+`"`) {
 			t.Errorf("%v: status %d, want 422 naming %s", bad.form, resp.StatusCode, bad.field)
 		}
+		summaryLinksLand(t, bad.field, body)
 	}
 	if a, _ := tb.Engine.Agency(ctx, tb.Net.CAB); a.NotifyEmail != "" || a.EmailStaff != core.StaffEmailWithoutSlack || a.Name != "Kirkton Citizens Advice Bureau" {
 		t.Fatalf("an invalid notifications form changed the agency: %q %q %q", a.NotifyEmail, a.EmailStaff, a.Name)

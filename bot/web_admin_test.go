@@ -32,6 +32,10 @@ func TestAdministration(t *testing.T) {
 		!strings.Contains(body, "Enter an email address like") || !strings.Contains(body, `href="#email"`) {
 		t.Fatalf("invalid invitation: %d", resp.StatusCode)
 	}
+	summaryLinksLand(t, "invalid invitation", body)
+	_, body = co.post("/staff/admin/staff", url.Values{"csrf": {co.csrf}, "name": {"Iona Fleming"}, "email": {"iona@foodbank.example"},
+		"role": {"chief"}, "agency": {""}})
+	summaryLinksLand(t, "an invitation without an agency or a role", body)
 	resp, body = co.post("/staff/admin/staff", url.Values{"csrf": {co.csrf}, "name": {"Iona Fleming"}, "email": {"iona@foodbank.example"},
 		"role": {"adviser"}, "agency": {strconv.FormatInt(int64(tb.Net.FoodBank), 10)}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Iona Fleming can now use Onward") || !strings.Contains(body, "iona@foodbank.example") {

@@ -335,9 +335,19 @@ func TestTimelineGolden(t *testing.T) {
 
 // summaryLinksLand checks that every link of a page's error summary leads
 // to an element of the page (GOV.UK's error summary: the link moves the
-// reader to the field), and that a field named invalid says why.
+// reader to the field), and that a field named invalid says why: each
+// message beside a field is named by that field's aria-describedby, so a
+// screen reader reads it with the field.
 func summaryLinksLand(t *testing.T, what, page string) {
 	t.Helper()
+	described := strings.Join(regexp.MustCompile(`aria-describedby="([^"]+)"`).FindAllString(page, -1), " ")
+	for _, m := range regexp.MustCompile(`<p class="field-error"( id="([^"]+)")?>`).FindAllStringSubmatch(page, -1) {
+		if m[2] == "" {
+			t.Errorf("%s: a message beside a field has no id, so no field can name it", what)
+		} else if !regexp.MustCompile(`aria-describedby="([^"]* )?` + regexp.QuoteMeta(m[2]) + `( [^"]*)?"`).MatchString(described) {
+			t.Errorf("%s: no field names #%s in its aria-describedby", what, m[2])
+		}
+	}
 	for _, m := range regexp.MustCompile(`<li><a href="#([^"]+)">`).FindAllStringSubmatch(page, -1) {
 		if !strings.Contains(page, `id="`+m[1]+`"`) {
 			t.Errorf("%s: the error summary links to #%s, which is not on the page", what, m[1])
