@@ -76,6 +76,18 @@ type directoryView struct {
 	Now         time.Time
 }
 
+// names reports whether name is the name of an agency or a service the
+// page lists: a "saved" notice names one of them, never words from the
+// address, which anyone can write into a link.
+func (v directoryView) names(name string) bool {
+	for _, da := range v.Agencies {
+		if da.Agency.Name == name || slices.ContainsFunc(da.Services, func(s core.Service) bool { return s.Name == name }) {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldProblem is one line of the error summary, linked to its field.
 type fieldProblem struct{ Field, Message string }
 
@@ -188,8 +200,8 @@ func (b *Bot) directoryIndex(w http.ResponseWriter, r *http.Request, s session) 
 			}
 		}
 	}
-	if v.Done == "service-saved" || v.Done == "agency-saved" || v.Done == "referable-on" || v.Done == "referable-off" {
-		v.DoneRef = r.URL.Query().Get("name")
+	if name := r.URL.Query().Get("name"); (v.Done == "service-saved" || v.Done == "agency-saved" || v.Done == "referable-on" || v.Done == "referable-off") && v.names(name) {
+		v.DoneRef = name
 	} else {
 		v.Done = ""
 	}

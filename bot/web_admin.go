@@ -234,10 +234,18 @@ func (b *Bot) agenciesView(r *http.Request, s session) (adminView, error) {
 	var err error
 	v.Agencies, err = b.engine.Agencies(r.Context())
 	switch d, name := r.URL.Query().Get("done"), r.URL.Query().Get("name"); d {
-	case "agency-added", "agency-retired":
-		v.Done, v.DoneRef = d, name
-	case "agency-unretired":
-		v.Returned = name
+	case "agency-added", "agency-retired", "agency-unretired":
+		// Anyone can write the address: only an agency's own name, as it
+		// stands now, is said to have been added, retired or brought back.
+		for _, a := range v.Agencies {
+			switch {
+			case a.Name != name || (a.RetiredAt != nil) != (d == "agency-retired"):
+			case d == "agency-unretired":
+				v.Returned = name
+			default:
+				v.Done, v.DoneRef = d, name
+			}
+		}
 	default:
 		// A capacity change, in the words its Slack reply says, of the
 		// agency as it stands.
@@ -449,10 +457,10 @@ func (b *Bot) ownServices(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	}
 	v := directoryView{Title: "Our services", Staff: &s.staff, CSRF: s.csrf}
-	if r.URL.Query().Get("done") == "service-saved" {
-		v.Done, v.DoneRef = "service-saved", r.URL.Query().Get("name")
-	}
 	v.Agencies = []directoryAgency{{Agency: core.Agency{ID: s.staff.AgencyID, Name: s.staff.AgencyName}, Services: services}}
+	if name := r.URL.Query().Get("name"); r.URL.Query().Get("done") == "service-saved" && v.names(name) {
+		v.Done, v.DoneRef = "service-saved", name
+	}
 	b.renderWeb(w, http.StatusOK, "own_services", v)
 }
 

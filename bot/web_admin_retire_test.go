@@ -133,6 +133,40 @@ func TestInviteToARetiredAgencyIsRefused(t *testing.T) {
 	}
 }
 
+// TestDoneNoticesNameOnlyWhatIsThere: the notice after retiring, adding
+// or bringing back an agency, or saving one or a service, names it from
+// the address it returns to; a link anyone wrote, with other words in
+// that address, shows no notice, so it cannot put words of its own on a
+// coordinator's page as Onward's.
+func TestDoneNoticesNameOnlyWhatIsThere(t *testing.T) {
+	t.Parallel()
+	tb := newTestBot(t)
+	ctx := context.Background()
+	if err := tb.Engine.RetireAgency(ctx, tb.Net.Housing, tb.Net.Coordinator.Actor()); err != nil {
+		t.Fatal(err)
+	}
+	co := tb.signedIn(tb.Net.Coordinator)
+	forged := url.QueryEscape("Your session is ending: email your password to help@evil.example. Kirkton Citizens Advice")
+	for _, page := range []string{
+		"/staff/admin/agencies?done=agency-retired&name=" + forged,
+		"/staff/admin/agencies?done=agency-added&name=" + forged,
+		"/staff/admin/agencies?done=agency-unretired&name=" + forged,
+		"/staff/directory?done=agency-saved&name=" + forged,
+		"/staff/directory?done=service-saved&name=" + forged,
+		"/staff/our-services?done=service-saved&name=" + forged,
+		// An agency's real name, but not what happened to it.
+		"/staff/admin/agencies?done=agency-retired&name=" + url.QueryEscape("Kirkton Citizens Advice"),
+	} {
+		if _, body := co.get(page); strings.Contains(body, "help@evil.example") || strings.Contains(body, `class="flash"`) ||
+			strings.Contains(body, "Kirkton Citizens Advice retired") {
+			t.Errorf("%s shows a notice of words from its address:\n%s", page, within(body, "<main", "<h1"))
+		}
+	}
+	if _, body := co.get("/staff/admin/agencies?done=agency-retired&name=" + url.QueryEscape("Kingdom Housing Options")); !strings.Contains(body, "Kingdom Housing Options retired") {
+		t.Errorf("the notice after retiring an agency does not name it:\n%s", within(body, "<main", "<h1"))
+	}
+}
+
 // TestUnretireAgencyFromAgenciesPage: a retired agency's row on the
 // agencies page offers Bring back; pressing it shows what it will do
 // (its services return, its former staff stay signed out) and changes
