@@ -150,10 +150,19 @@ func clientLanguage(code string) (string, bool, error) {
 // validation and storage, and reports every bad one together.
 func normaliseClient(d ClientDetails) (normalisedClient, error) {
 	n := normalisedClient{ClientDetails: d}
-	n.Name = strings.TrimSpace(d.Name)
+	// A name and a town are one line, whichever way they came: line
+	// breaks and tabs become spaces and invisible direction overrides go,
+	// as the web form and SMS already make them, so no page, email or
+	// export shows a name over two lines or reversed.
+	n.Name = CleanLine(d.Name)
 	n.Email = strings.TrimSpace(d.Email)
-	n.Town = strings.TrimSpace(d.Town)
+	n.Town = CleanLine(d.Town)
 	var fields []FieldError
+	if n.Name == "" && strings.TrimSpace(d.Name) != "" {
+		// Only invisible characters, which name nobody (a name of spaces
+		// alone is refused by its notblank tag).
+		fields = append(fields, FieldError{Field: "client.name", Message: "name is a required field"})
+	}
 	if strings.TrimSpace(d.Phone) != "" {
 		p, err := ParsePhone(d.Phone)
 		if err != nil {

@@ -110,3 +110,37 @@ func TestMigrationMendsClientFields(t *testing.T) {
 		}
 	}
 }
+
+// A name is one line, however it came: a line break, a tab or an invisible
+// direction override typed into a staff form or sent by a partner system
+// would otherwise show a client's or a colleague's name over two lines in
+// a plain-text email, or reversed on a page. Line breaks and tabs become
+// spaces and the overrides go, as the web form and SMS already make them;
+// a name of nothing but overrides names nobody and is refused.
+func TestNamesAreOneLine(t *testing.T) {
+	t.Parallel()
+	env := coretest.NewEnv(t)
+	ctx := context.Background()
+	n := env.Net
+	r := staffRefer(t, env, "one-line", core.ClientDetails{Name: "Anna\r\nNowak\t\u202eX", Phone: "07700 900125", Town: "Kirk\ncaldy"})
+	c, err := env.Engine.ClientDetailsFor(ctx, r.ClientID)
+	if err != nil || c.Name != "Anna Nowak X" || c.Town != "Kirk caldy" {
+		t.Errorf("stored name %q, town %q (%v); want %q, %q", c.Name, c.Town, err, "Anna Nowak X", "Kirk caldy")
+	}
+	_, err = env.Engine.StaffRefer(ctx, core.StaffReferral{IdempotencyKey: "no-name", By: n.Adviser.Actor(),
+		Client: core.ClientDetails{Name: "\u202e\u2066", Phone: "07700 900126"}, Needs: []core.Need{core.NeedDebt},
+		ToAgency: n.Welfare, ConsentConfirmed: true, WordingVersion: n.ConsentVersion})
+	if got := fieldsOf(err)["client.name"]; got != "name is a required field" {
+		t.Errorf("a name of direction overrides alone: refusal %q (all: %v), want the name required", got, err)
+	}
+
+	id, err := env.Engine.AddStaff(ctx, env.Engine.Pool(), core.NewStaff{AgencyID: n.CAB, Name: "Evil\r\nBcc: x@example.org",
+		Role: core.RoleAdviser, Email: "one-line@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := env.Engine.StaffByID(ctx, id)
+	if err != nil || st.Name != "Evil Bcc: x@example.org" {
+		t.Errorf("staff name stored as %q (%v), want it on one line", st.Name, err)
+	}
+}

@@ -222,6 +222,7 @@ VALUES ($1, $2, $3, $4, nullif($5, ''), $6) RETURNING id`
 // lost their access when it retired, and a newcomer would see the clients
 // of the referrals it kept.
 func (e *Engine) AddStaff(ctx context.Context, db DB, s NewStaff) (StaffID, error) {
+	s.Name = CleanLine(s.Name) // one line in every page, email and card
 	if err := validate(s); err != nil {
 		return 0, err
 	}

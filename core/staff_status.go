@@ -130,6 +130,7 @@ func (e *Engine) setStaffDetails(ctx context.Context, db DB, id StaffID, name, s
 	if err := mayManageStaff(by); err != nil {
 		return err
 	}
+	name = CleanLine(name) // one line in every page, email and card
 	if err := validate(struct {
 		Name      string `validate:"required,max=200" label:"name"`
 		SlackUser string `validate:"max=32" label:"Slack user id"`
