@@ -67,7 +67,9 @@ func TestAddStaffRefusesARetiredAgency(t *testing.T) {
 	if err := env.Engine.RetireAgency(ctx, env.Net.Housing, coord); err != nil {
 		t.Fatal(err)
 	}
-	noLink := func(core.StaffID) (string, string, error) { return "https://onward.example/staff/login?token=x", "jti", nil }
+	noLink := func(core.StaffID) (string, string, error) {
+		return "https://onward.example/staff/login?token=x", "jti", nil
+	}
 	for _, c := range []struct {
 		agency core.AgencyID
 		want   string
