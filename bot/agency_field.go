@@ -88,7 +88,9 @@ func capacityMark(a core.Agency) string {
 	if a.CapacityUntil != nil {
 		mark += " until " + a.CapacityUntil.Format("2 January 2006")
 	}
-	if note := strings.TrimSpace(a.CapacityNote); note != "" {
+	if note := strings.TrimRight(strings.TrimSpace(a.CapacityNote), ".;:, "); note != "" {
+		// The note ends where the mark does: "…support; outside the
+		// client's consent", never "…support.; outside".
 		mark += ": " + note
 	}
 	return mark

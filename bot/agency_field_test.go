@@ -189,12 +189,13 @@ func TestTwoAgenciesChosenAreNotGuessed(t *testing.T) {
 // TestAtCapacityAgenciesMarked: an agency at capacity is not suggested,
 // and in the list of any other agency (the refer page's, the assign and
 // redirect forms') it is marked so, with its own note on the wait, so
-// whoever chooses it knows the client may wait.
+// whoever chooses it knows the client may wait. The note's own full stop
+// is left off, as the mark goes on after it.
 func TestAtCapacityAgenciesMarked(t *testing.T) {
 	t.Parallel()
 	tb := newTestBot(t)
 	ctx := context.Background()
-	if err := tb.Engine.SetCapacity(ctx, tb.Net.Housing, true, "Waiting list of about six weeks", core.SystemActor); err != nil {
+	if err := tb.Engine.SetCapacity(ctx, tb.Net.Housing, true, "Waiting list of about six weeks.", core.SystemActor); err != nil {
 		t.Fatal(err)
 	}
 	const marked = "Kingdom Housing Options (at capacity: Waiting list of about six weeks)"
