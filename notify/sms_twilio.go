@@ -221,7 +221,10 @@ func twilioFailure(err error) error {
 			f.Reason = "rate limited"
 		case tre.Status >= 500 || tre.Status == 0:
 			f.Reason = "server error"
-		case tre.Status == http.StatusUnauthorized || tre.Status == http.StatusForbidden || tre.Status == http.StatusNotFound:
+		case tre.Status >= 400 && tre.Status < 500 && tre.Status != http.StatusRequestTimeout:
+			// A code not listed above: Twilio refused the request itself
+			// (its 400 is "failed validation"), and would refuse it again,
+			// as for an answer that is not Twilio's JSON (below).
 			f.Permanent, f.Reason = true, "request refused"
 		default:
 			f.Reason = "request failed"
