@@ -181,6 +181,10 @@ func (s *TwilioSender) create(ctx context.Context, row core.OutboxID, p *api.Cre
 // auth token (or API key) were refused (Failure.Credentials).
 const twilioAuthFailed = 20003
 
+// twilioQueueFull is Twilio's 21611, a 400 that a retry does mend: the
+// From number has as many messages queued as Twilio holds for it.
+const twilioQueueFull = 21611
+
 // Twilio error codes that no retry can fix.
 var twilioPermanent = map[int]string{
 	21211: "invalid 'To' number",
@@ -219,6 +223,8 @@ func twilioFailure(err error) error {
 		switch {
 		case tre.Status == http.StatusTooManyRequests || tre.Code == 20429:
 			f.Reason = "rate limited"
+		case tre.Code == twilioQueueFull:
+			f.Reason = "the sender's queue at Twilio is full"
 		case tre.Status >= 500 || tre.Status == 0:
 			f.Reason = "server error"
 		case tre.Status >= 400 && tre.Status < 500 && tre.Status != http.StatusRequestTimeout:

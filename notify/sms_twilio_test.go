@@ -99,6 +99,7 @@ func TestTwilioSenderFailures(t *testing.T) {
 		{"invalid number", notifytest.Reply{Code: "21211"}, true, false},
 		{"unsubscribed", notifytest.Reply{Code: "21610"}, true, true},
 		{"refused with a code not listed", notifytest.Reply{Code: "21602"}, true, false},
+		{"sender's queue full", notifytest.Reply{Status: 400, Code: "21611"}, false, false},
 		{"rate limited", notifytest.Reply{Status: 429}, false, false},
 		{"server error", notifytest.Reply{Status: 500}, false, false},
 		{"server error with code", notifytest.Reply{Status: 503, Code: "20500"}, false, false},
