@@ -37,6 +37,11 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		r.Header.Set(sms.SignatureHeader, sms.TwilioSignature(a.cfg.TwilioAuthToken, a.cfg.PublicURL+"/twilio/status", params))
 		return r
 	}
+	slackForm := func(form string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/slack/interactions", strings.NewReader(form))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return r
+	}
 	tokenForm := func(form string) *http.Request {
 		r := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(form))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -56,6 +61,7 @@ func TestBytesPostgresRefusesAreAnsweredAtTheEdge(t *testing.T) {
 		{"NUL in a signed status callback", statusForm("300\x0001"), http.StatusBadRequest, "text/plain"},
 		{"invalid UTF-8 in a signed status callback", statusForm("\xff"), http.StatusBadRequest, "text/plain"},
 		{"a clean signed status callback", statusForm("30003"), http.StatusNoContent, ""},
+		{"NUL in a Slack form", slackForm("payload=%7B%7D%00"), http.StatusBadRequest, "text/plain"},
 		{"NUL in a partner API path", httptest.NewRequest(http.MethodGet, "/api/v1/referrals/%00", nil), http.StatusNotFound, "application/problem+json"},
 		{"NUL in a partner API query", httptest.NewRequest(http.MethodGet, "/api/v1/referrals?cursor=%00", nil), http.StatusBadRequest, "application/problem+json"},
 		{"NUL in the token request's form", tokenForm("grant_type=client_credentials%00"), http.StatusBadRequest, "application/json"},

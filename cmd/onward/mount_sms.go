@@ -124,7 +124,7 @@ func twilioRefusal(s *sms.SMS) wiring.Refusal {
 			s.Inbound(w, r)
 			return
 		}
-		http.Error(w, strings.ToLower(title)+": "+detail, status)
+		wiring.RefusePlain(w, r, status, title, detail)
 	}
 }
 

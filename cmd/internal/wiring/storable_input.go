@@ -39,7 +39,15 @@ func Refusals(openReferralPath string) map[string]Refusal {
 	formats := maps.Clone(PartnerRefusals)
 	formats[openReferralPath+"/"] = openreferral.Refuse
 	formats["/staff/"] = bot.RefuseStaff
+	formats["/slack/"] = RefusePlain
 	return formats
+}
+
+// RefusePlain answers a refusal in plain text: for the parts of the
+// server only a provider's machines call (Slack's), which would otherwise
+// be answered in the public site's page under "/", meant for a person.
+func RefusePlain(w http.ResponseWriter, _ *http.Request, status int, title, detail string) {
+	http.Error(w, strings.ToLower(title)+": "+detail, status)
 }
 
 // StorableInput refuses, before any handler, a request carrying bytes
@@ -65,11 +73,10 @@ func StorableInput(next http.Handler, formats map[string]Refusal) http.Handler {
 				found, longest = f, len(prefix)
 			}
 		}
-		if found != nil {
-			found(w, r, status, http.StatusText(status), detail)
-			return
+		if found == nil {
+			found = RefusePlain
 		}
-		http.Error(w, strings.ToLower(http.StatusText(status))+": "+detail, status)
+		found(w, r, status, http.StatusText(status), detail)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !core.Storable(r.URL.Path) {
