@@ -9,6 +9,7 @@ import (
 	"maps"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,6 +161,19 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 	// client_id and client_secret in the form, not both. A client_id
 	// beside Basic only names the client (§3.2.1), and must name the same.
 	id, secret, ok := r.BasicAuth()
+	if ok {
+		// Both are form-encoded before Basic encodes them (§2.3.1), as
+		// OAuth libraries do; Onward's own never hold a "%" or a "+", so
+		// one sent unencoded reads the same.
+		var idErr, secretErr error
+		id, idErr = url.QueryUnescape(id)
+		secret, secretErr = url.QueryUnescape(secret)
+		if idErr != nil || secretErr != nil {
+			tokenError(w, http.StatusBadRequest, "invalid_request",
+				"the HTTP Basic credentials are not form-encoded (RFC 6749 §2.3.1): a % must be followed by two hex digits")
+			return
+		}
+	}
 	switch {
 	case !ok:
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
