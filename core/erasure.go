@@ -201,9 +201,11 @@ func (r ErasureReason) Label() string {
 // outbox worker (OutboxProviderErase), queued in the erasure's own
 // transaction. via is the channel the erasure was asked through ("web",
 // "slack", "cli"), recorded for the data protection officer's register
-// (DataProtectionRequest.Through).
+// (DataProtectionRequest.Through). Only a coordinator may erase; anyone
+// else's refusal is audited (RecordClientAccessDenied).
 func (e *Engine) EraseClient(ctx context.Context, client ClientID, by Actor, reason ErasureReason, via string) error {
 	if by.Kind == ActorStaff && !by.Coordinates() {
+		e.RecordClientAccessDenied(ctx, client, by, "erase", via)
 		return &ForbiddenError{Why: "only a coordinator can erase a client's details"}
 	}
 	if reason == "" {

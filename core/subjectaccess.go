@@ -493,7 +493,8 @@ func containsPostcode(ref string) bool {
 
 // ExportClient gathers everything held about the client (see
 // SubjectAccess), to answer req, a subject access request the network
-// received. Only coordinators may export (or Onward itself), and only with
+// received. Only coordinators may export (or Onward itself; anyone else's
+// refusal is audited, as RecordClientAccessDenied records one), and only with
 // the request given whole: a subject access export is the client's right,
 // never a way round the disclosure rule, so each one follows a recorded
 // request. It reads as Onward itself and records the export in the audit
@@ -508,6 +509,7 @@ func (e *Engine) ExportClient(ctx context.Context, client ClientID, by Actor, vi
 	// A coordinator (on the staff web, or named by the command line's
 	// --by) or Onward itself; never a partner system, nor anyone else.
 	if (by.Kind == ActorStaff && !by.Coordinates()) || (by.Kind != ActorStaff && by.Kind != ActorSystem) {
+		e.RecordClientAccessDenied(ctx, client, by, "export", via)
 		return SubjectAccess{}, &ForbiddenError{Why: "only a coordinator can export everything held about a client"}
 	}
 	if err := req.check(e.clock.Now()); err != nil {
