@@ -98,8 +98,15 @@ func (b *Bot) withdraw(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	p := dpPage{page: page{Staff: &s.staff, CSRF: s.csrf}, Reference: ref, Value: r.PostFormValue("evidence")}
 	if r.PostFormValue("confirm") != "yes" {
-		p.Fields = map[string]string{"confirm": "Confirm that the client asked to withdraw their consent"}
-		p.Errors = []fieldProblem{{Field: "confirm", Message: p.Fields["confirm"]}}
+		// Every problem at once: the evidence's too, if it has one.
+		var invalid *core.ValidationError
+		if errors.As(core.CheckWithdrawalEvidence(p.Value), &invalid) {
+			p.fieldsOf(invalid)
+		} else {
+			p.Fields = map[string]string{}
+		}
+		p.Fields["confirm"] = "Confirm that the client asked to withdraw their consent"
+		p.Errors = append(p.Errors, fieldProblem{Field: "confirm", Message: p.Fields["confirm"]})
 		b.dpRender(w, http.StatusUnprocessableEntity, "dp_withdraw", p)
 		return
 	}

@@ -146,6 +146,10 @@ const MaxWithdrawalEvidence = 2000
 
 // checkWithdrawalEvidence refuses evidence of a withdrawal that is blank
 // or longer than MaxWithdrawalEvidence, whoever typed it.
+// CheckWithdrawalEvidence is the check WithdrawConsent makes of the
+// evidence, for a form that shows every problem of a post at once.
+func CheckWithdrawalEvidence(evidence string) error { return checkWithdrawalEvidence(evidence) }
+
 func checkWithdrawalEvidence(evidence string) error {
 	var msg string
 	switch n := utf8.RuneCountInString(strings.TrimSpace(evidence)); {
