@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -40,9 +41,14 @@ const leafletCodeAlphabet = "23456789abcdefghjkmnpqrstvwxyz"
 const CodeLength = 6
 
 // ParseCode reads a code as typed (any case, surrounding space
-// ignored) and reports whether it has the shape of a leaflet code.
+// ignored) and reports whether it has the shape of a leaflet code. A link
+// copied out of a sentence or a message keeps its code: punctuation and
+// invisible characters (a zero-width space, a direction mark) around the
+// code are ignored too, as no code holds them.
 func ParseCode(s string) (string, bool) {
-	c := strings.ToLower(strings.TrimSpace(s))
+	c := strings.ToLower(strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.Is(unicode.Cf, r)
+	}))
 	if len(c) < 3 || len(c) > 16 {
 		return "", false
 	}

@@ -59,6 +59,15 @@ func TestParseLeafletCode(t *testing.T) {
 			t.Errorf("ParseCode(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
+	// A link copied out of a sentence, a message or a web page brings the
+	// sentence's punctuation, or an invisible character, with it.
+	for in, want := range map[string]string{"school.": "school", "school,": "school", "(k7m2qp)": "k7m2qp",
+		"k7m2qp!": "k7m2qp", "k7m2qp\u200b": "k7m2qp", "\u200ek7m2qp": "k7m2qp", "k7m2qp\u00a0": "k7m2qp", "ab.": "", "a.b.c": ""} {
+		got, ok := ParseCode(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("ParseCode(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
 	code, err := NewCode(bytes.NewReader(bytes.Repeat([]byte{255, 0, 31}, 2)))
 	if err != nil {
 		t.Fatal(err)
