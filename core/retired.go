@@ -134,18 +134,24 @@ func (e *Engine) leftWithAgency(ctx context.Context, sql string, arg any, who st
 }
 
 // AgencyInNetwork returns the agency when it is still in the network; one
-// that has left it (RetiredAt) is refused as a ValidationError on field,
-// saying when it left. Registering a partner system for an agency asks it
-// (AddPartner).
+// that has left it (RetiredAt), or does not exist, is refused as a
+// ValidationError on field, saying when it left. Registering a partner
+// system for an agency asks it (AddPartner).
 func (e *Engine) AgencyInNetwork(ctx context.Context, id AgencyID, field string) (Agency, error) {
-	a, err := e.Agency(ctx, id)
+	return e.agencyInNetwork(ctx, e.pool, id, field)
+}
+
+// agencyInNetwork is AgencyInNetwork reading through db: a caller's
+// transaction may have just made the agency (AddStaff).
+func (e *Engine) agencyInNetwork(ctx context.Context, db DB, id AgencyID, field string) (Agency, error) {
+	a, err := getAgency(ctx, db, "id = $1", id)
 	if errors.Is(err, ErrNotFound) {
 		return Agency{}, &ValidationError{Fields: []FieldError{{Field: field, Message: "that agency does not exist"}}}
 	}
 	if err != nil {
-		return Agency{}, err
+		return Agency{}, fmt.Errorf("agency %d: %w", id, err)
 	}
-	cal, err := e.calendar(ctx)
+	cal, err := e.calendarIn(ctx, db)
 	if err != nil {
 		return Agency{}, err
 	}

@@ -192,24 +192,6 @@ type NewStaff struct {
 	SlackUserID string   `validate:"max=32" label:"Slack user id"`
 }
 
-// refuseAgencyGone refuses, on the "agency" field, an agency that does not
-// exist or has left the network, read through db: the caller's
-// transaction may have just made the agency.
-func (e *Engine) refuseAgencyGone(ctx context.Context, db DB, id AgencyID) error {
-	a, err := getAgency(ctx, db, "id = $1", id)
-	if errors.Is(err, ErrNotFound) {
-		return &ValidationError{Fields: []FieldError{{Field: "agency", Message: "that agency does not exist"}}}
-	}
-	if err != nil || a.RetiredAt == nil {
-		return err
-	}
-	cal, err := e.calendarIn(ctx, db)
-	if err != nil {
-		return err
-	}
-	return a.refuseRetired("agency", cal.Location)
-}
-
 const sqlInsertStaff = `
 INSERT INTO staff (agency_id, name, role, email, slack_user_id, created_at)
 VALUES ($1, $2, $3, $4, nullif($5, ''), $6) RETURNING id`
@@ -226,7 +208,7 @@ func (e *Engine) AddStaff(ctx context.Context, db DB, s NewStaff) (StaffID, erro
 	if err := validate(s); err != nil {
 		return 0, err
 	}
-	if err := e.refuseAgencyGone(ctx, db, s.AgencyID); err != nil {
+	if _, err := e.agencyInNetwork(ctx, db, s.AgencyID, "agency"); err != nil {
 		return 0, err
 	}
 	if err := refuseEmailTaken(ctx, db, s.Email); err != nil {
